@@ -1,0 +1,66 @@
+/**
+ * The drag-case format of ../shared/data/cases/README.md (also bundled under
+ * test/fixtures/cases): parsed and validated with zod, then turned into an EditRequest.
+ */
+import { z } from 'zod';
+import { rasterizePolygon } from '@smartdrag/shared';
+import type { Drag, EditRequest, Region, RgbaImage } from './types';
+
+const point = z.tuple([z.number(), z.number()]);
+const polygon = z.array(point).min(3);
+
+export const DragCaseSchema = z.object({
+  id: z.string(),
+  image: z.string(),
+  size: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  intent: z.string().optional(),
+  regions: z.array(z.object({ id: z.string(), polygon })).min(1),
+  drags: z
+    .array(
+      z.object({
+        region: z.string(),
+        kind: z.enum(['translate', 'rotate', 'scale', 'deform', 'auto']).optional(),
+        points: z.array(point).min(2),
+        center: point.optional(),
+      }),
+    )
+    .min(1),
+  keep: z.array(polygon).optional(),
+  note: z.string().optional(),
+});
+export type DragCase = z.infer<typeof DragCaseSchema>;
+
+/** Validate an unknown JSON value as a drag case; throws a zod error naming the bad path. */
+export function parseDragCase(json: unknown): DragCase {
+  return DragCaseSchema.parse(json);
+}
+
+export interface CaseToRequestOptions {
+  quality?: 'preview' | 'final';
+  /** Drop the case's `kind` on every drag (type inference tests). */
+  hideKinds?: boolean;
+  seed?: number;
+}
+
+/** Build the core's request from a case and its decoded image. */
+export function caseToRequest(c: DragCase, image: RgbaImage, opts: CaseToRequestOptions = {}): EditRequest {
+  if (image.width !== c.size[0] || image.height !== c.size[1]) {
+    throw new RangeError(`case ${c.id}: image is ${image.width}x${image.height}, case says ${c.size[0]}x${c.size[1]}`);
+  }
+  const regions: Region[] = c.regions.map((r) => ({ id: r.id, mask: rasterizePolygon(r.polygon) }));
+  const drags: Drag[] = c.drags.map((d) => ({
+    region: d.region,
+    points: d.points.map((p) => [p[0], p[1]] as [number, number]),
+    kind: opts.hideKinds ? 'auto' : (d.kind ?? 'auto'),
+    ...(d.center ? { center: [d.center[0], d.center[1]] as [number, number] } : {}),
+  }));
+  return {
+    image,
+    regions,
+    drags,
+    keep: c.keep?.map((p) => rasterizePolygon(p)),
+    intent: c.intent,
+    quality: opts.quality ?? 'final',
+    seed: opts.seed ?? 1,
+  };
+}

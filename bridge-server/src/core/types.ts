@@ -1,0 +1,138 @@
+/**
+ * Plain data types of the editing core. Images are RGBA8 with straight (non-premultiplied)
+ * alpha, row-major, index `(y*width + x)*4`. Everything is in document pixels unless the name
+ * says otherwise. The core never does I/O and never imports server code.
+ */
+import type { PlacedMask, Point, Rect } from '@smartdrag/shared';
+
+export type { PlacedMask, Point, Rect };
+
+/** An RGBA8 image, straight alpha. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** A gray8 mask the size of some image or crop: 0 = out, 255 = fully in. */
+export interface Mask {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Transform type a user or the planner chooses for a drag. */
+export type DragKind = 'translate' | 'rotate' | 'scale' | 'deform';
+export type DragKindOrAuto = DragKind | 'auto';
+
+/** A handle region: a soft mask placed in the document, with a stable id. */
+export interface Region {
+  id: string;
+  mask: PlacedMask;
+}
+
+/**
+ * One drag: a polyline in document pixels. `points[0]` is the handle, the last point the target,
+ * middle points shape the arc (rotate) or path. `region` names the region it belongs to.
+ */
+export interface Drag {
+  region: string;
+  points: Point[];
+  kind?: DragKindOrAuto;
+  /** Pivot for rotate, fixed point for scale. Defaults to the region centroid. */
+  center?: Point;
+}
+
+/** What the user asked for, as the core receives it (already decoded and validated). */
+export interface EditRequest {
+  image: RgbaImage;
+  regions: Region[];
+  drags: Drag[];
+  /** Pixels that must never change (union of keep masks). */
+  keep?: PlacedMask[];
+  /** Free-text intent (used by the intent reasoner; may be empty). */
+  intent?: string;
+  /** `preview`: bilinear + fast fill; `final`: bicubic + exemplar fill + seam blend. */
+  quality: 'preview' | 'final';
+  /** Seed for every random choice (fill); the same seed gives the same pixels. */
+  seed?: number;
+}
+
+/** Parameters of one planned operation, by kind. Angles in degrees, positive = clockwise on screen. */
+export type OperationParams =
+  | { kind: 'translate'; dx: number; dy: number }
+  | { kind: 'rotate'; angleDeg: number; center: Point }
+  | { kind: 'scale'; sx: number; sy: number; center: Point }
+  | { kind: 'deform'; handles: Point[]; targets: Point[] };
+
+/** One region-level operation of a plan, with the reason it was chosen. */
+export interface Operation {
+  region: string;
+  kind: DragKind;
+  params: OperationParams;
+  /** Where the kind came from. */
+  source: 'user' | 'intent' | 'geometry';
+  /** Plain-words description, e.g. "Rotate region h1 by 25° clockwise about (197,173)". */
+  description: string;
+  /** Why this kind was chosen (geometry figures, intent words). */
+  reason: string;
+}
+
+/** The readable interpretation of arrows + intent. */
+export interface Plan {
+  operations: Operation[];
+  warnings: string[];
+  /** Other readings of an ambiguous request, best first (at most 3 in total with this one). */
+  alternatives?: Plan[];
+  /** Confidence 0..1 of this reading. */
+  confidence?: number;
+}
+
+/** Per-stage wall times in milliseconds (plan, warp, fill, blend, refine, layer, total). */
+export type Timings = Record<string, number>;
+
+/** Progress callback: stage name and fraction 0..1 of that stage. */
+export type ProgressFn = (stage: string, fraction: number) => void;
+
+/** The result of an edit. */
+export interface EditResult {
+  plan: Plan;
+  /** Document rectangle the core worked on (bounding crop of source ∪ target + margin). */
+  crop: Rect;
+  /** Edited pixels of `crop` (RGBA, straight alpha). */
+  edited: RgbaImage;
+  /** Target coverage (where moved content lands), crop-sized. */
+  targetMask: Mask;
+  /** Vacated area = source − target − keep, crop-sized. */
+  holeMask: Mask;
+  /**
+   * The changed-pixels layer: pixels of `edited` that differ from the input, alpha 0 elsewhere;
+   * `left/top` place it in the document.
+   */
+  layer: { left: number; top: number; image: RgbaImage };
+  timings: Timings;
+}
+
+/** Thrown by a cancellable stage when its AbortSignal fires. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * A hole filler (classical exemplar, fast preview fill, or a learned model). It fills `hole`
+ * pixels of `image` in place, never reading pixels marked in `forbidden` (the hole itself and
+ * the moved content's new position) as sources.
+ */
+export interface Filler {
+  readonly name: string;
+  fill(image: RgbaImage, hole: Mask, forbidden: Mask, opts: FillOptions): Promise<void> | void;
+}
+
+export interface FillOptions {
+  seed: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}

@@ -1,0 +1,13 @@
+/** Root jest config: every workspace's unit tests (beside the code) and test/ integration tests. */
+module.exports = {
+  testEnvironment: '<rootDir>/test/helpers/jest-env.js',
+  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  moduleNameMapper: {
+    '^@smartdrag/shared$': '<rootDir>/shared/src/index.ts',
+    '^@smartdrag/shared/(.*)$': '<rootDir>/shared/src/$1',
+  },
+  testMatch: ['<rootDir>/{shared,bridge-server,plugin-photoshop,plugin-photopea,test,models}/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/build/'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

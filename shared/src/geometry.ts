@@ -1,0 +1,151 @@
+/**
+ * Geometry shared by every host and the bridge: points, rectangles and soft masks in
+ * document pixels. Pure functions on plain data; no DOM, no Node.
+ */
+
+/** A point `[x, y]` in document pixels (x right, y down, origin top-left). */
+export type Point = [number, number];
+
+/** An axis-aligned rectangle in document pixels; `left/top` inclusive, `width/height` ≥ 0. */
+export interface Rect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * A soft mask positioned in the document: `data[y*width+x]` is coverage 0..255 of document
+ * pixel `(left+x, top+y)`. Pixels outside the rectangle have coverage 0.
+ */
+export interface PlacedMask {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Smallest integer rectangle containing all points (pixel-centre convention, inclusive). */
+export function boundsOfPoints(points: readonly Point[]): Rect {
+  if (points.length === 0) return { left: 0, top: 0, width: 0, height: 0 };
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const [x, y] of points) {
+    if (x < x0) x0 = x;
+    if (y < y0) y0 = y;
+    if (x > x1) x1 = x;
+    if (y > y1) y1 = y;
+  }
+  const left = Math.floor(x0), top = Math.floor(y0);
+  return { left, top, width: Math.ceil(x1) - left + 1, height: Math.ceil(y1) - top + 1 };
+}
+
+/** Union of rectangles; empty rectangles are ignored. */
+export function unionRect(a: Rect, b: Rect): Rect {
+  if (a.width <= 0 || a.height <= 0) return { ...b };
+  if (b.width <= 0 || b.height <= 0) return { ...a };
+  const left = Math.min(a.left, b.left), top = Math.min(a.top, b.top);
+  const right = Math.max(a.left + a.width, b.left + b.width);
+  const bottom = Math.max(a.top + a.height, b.top + b.height);
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+/** Intersection of rectangles (width/height 0 when disjoint). */
+export function intersectRect(a: Rect, b: Rect): Rect {
+  const left = Math.max(a.left, b.left), top = Math.max(a.top, b.top);
+  const right = Math.min(a.left + a.width, b.left + b.width);
+  const bottom = Math.min(a.top + a.height, b.top + b.height);
+  return { left, top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
+}
+
+/** Grow a rectangle by `margin` on every side, then clip it to `[0,w)×[0,h)`. */
+export function expandRect(r: Rect, margin: number, w: number, h: number): Rect {
+  return intersectRect(
+    { left: r.left - margin, top: r.top - margin, width: r.width + 2 * margin, height: r.height + 2 * margin },
+    { left: 0, top: 0, width: w, height: h },
+  );
+}
+
+/**
+ * Rasterise a closed polygon into a soft mask with `samples`² sub-samples per pixel
+ * (even-odd rule). Coverage is measured at pixel centres `(x+0.5, y+0.5)`-relative sub-grid, so
+ * a polygon with integer vertices covers the pixels whose centres lie inside it.
+ */
+export function rasterizePolygon(polygon: readonly Point[], samples = 4): PlacedMask {
+  const b = boundsOfPoints(polygon);
+  const left = b.left - 1, top = b.top - 1, width = b.width + 2, height = b.height + 2;
+  const data = new Uint8Array(width * height);
+  const n = polygon.length;
+  if (n < 3) return { left, top, width, height, data };
+  const acc = new Float32Array(width);
+  const xs: number[] = [];
+  const step = 1 / samples;
+  for (let y = 0; y < height; y++) {
+    acc.fill(0);
+    for (let sy = 0; sy < samples; sy++) {
+      // Scanline through the sub-sample row; polygon vertices are pixel centres, so pixel (x,y)
+      // spans [x-0.5, x+0.5] in vertex coordinates.
+      const py = top + y - 0.5 + (sy + 0.5) * step;
+      xs.length = 0;
+      for (let i = 0, j = n - 1; i < n; j = i++) {
+        const [xi, yi] = polygon[i]!;
+        const [xj, yj] = polygon[j]!;
+        if ((yi > py) !== (yj > py)) xs.push(xi + ((py - yi) / (yj - yi)) * (xj - xi));
+      }
+      xs.sort((a, c) => a - c);
+      for (let k = 0; k + 1 < xs.length; k += 2) {
+        const xa = xs[k]!, xb = xs[k + 1]!;
+        for (let sx = 0; sx < samples; sx++) {
+          const off = -0.5 + (sx + 0.5) * step;
+          // sub-sample columns px = left + x + off inside [xa, xb)
+          const x0 = Math.max(0, Math.ceil(xa - off - left));
+          const x1 = Math.min(width - 1, Math.ceil(xb - off - left) - 1);
+          for (let x = x0; x <= x1; x++) acc[x]! += 1;
+        }
+      }
+    }
+    const norm = 255 / (samples * samples);
+    const row = y * width;
+    for (let x = 0; x < width; x++) data[row + x] = Math.round(acc[x]! * norm);
+  }
+  return { left, top, width, height, data };
+}
+
+/** Coverage (0..255) of document pixel `(x, y)` in a placed mask. */
+export function maskAt(m: PlacedMask, x: number, y: number): number {
+  const lx = x - m.left, ly = y - m.top;
+  if (lx < 0 || ly < 0 || lx >= m.width || ly >= m.height) return 0;
+  return m.data[ly * m.width + lx]!;
+}
+
+/** Bounding rectangle of the non-zero pixels of a placed mask (empty rect when all zero). */
+export function maskBounds(m: PlacedMask): Rect {
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  for (let y = 0; y < m.height; y++) {
+    const row = y * m.width;
+    for (let x = 0; x < m.width; x++) {
+      if (m.data[row + x]! > 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        y1 = y;
+      }
+    }
+  }
+  if (x1 < 0) return { left: m.left, top: m.top, width: 0, height: 0 };
+  return { left: m.left + x0, top: m.top + y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+/** Area-weighted centroid of a placed mask in document pixels, or null if empty. */
+export function maskCentroid(m: PlacedMask): Point | null {
+  let sx = 0, sy = 0, sw = 0;
+  for (let y = 0; y < m.height; y++) {
+    const row = y * m.width;
+    for (let x = 0; x < m.width; x++) {
+      const w = m.data[row + x]!;
+      if (w > 0) { sx += w * x; sy += w * y; sw += w; }
+    }
+  }
+  if (sw === 0) return null;
+  return [m.left + sx / sw, m.top + sy / sw];
+}
