@@ -136,3 +136,24 @@ export interface FillOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
 }
+
+/**
+ * An optional learned refinement over the edited crop (e.g. a few diffusion steps). It may only
+ * change pixels where `allowed` > 0 (hole + seam band). Injected by the server; the core runs
+ * without one.
+ */
+export interface Refiner {
+  readonly name: string;
+  refine(input: RefineInput): Promise<void>;
+}
+
+export interface RefineInput {
+  /** The edited crop, modified in place. */
+  image: RgbaImage;
+  /** Where the refiner may change pixels (hole ∪ seam band), crop-sized. */
+  allowed: Mask;
+  intent: string;
+  seed: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
