@@ -1,1 +1,3 @@
 export * from './geometry';
+export * from './protocol';
+export * from './client';

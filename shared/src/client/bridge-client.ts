@@ -1,0 +1,586 @@
+/**
+ * BridgeClient: the one client of protocol v1, used by the Photoshop panel, the Photopea page,
+ * the playground, the CLI and the tests. Written against the standard WebSocket interface
+ * (`onopen/onmessage/onclose/onerror`, `binaryType = 'arraybuffer'`), so it runs on the
+ * browser/UXP global `WebSocket` and on `ws` in Node (`WebSocketImpl: WebSocket` from 'ws').
+ *
+ * Reconnects with exponential backoff and jitter (0.5 s → 10 s by default). After a reconnect it
+ * re-sends jobs the bridge had not accepted yet and sends `job.resume` for accepted unfinished
+ * jobs, so a result that finished while the socket was down is still delivered.
+ */
+import { ErrorCode, ERROR_HINTS, SmartDragError, isErrorCode } from '../protocol/errors';
+import { encodeFrame, decodeFrameChunk, FrameAssembler } from '../protocol/frames';
+import { DEFAULT_LIMITS } from '../protocol/limits';
+import {
+  encodeMessage,
+  parseServerMessage,
+  type ClientKind,
+  type ClientMessage,
+  type JobSubmit,
+  type Keep,
+  type ServerMessage,
+  type SubmitDrag,
+  type SubmitRegion,
+  type Timings,
+  type Welcome,
+  type WirePlan,
+  type WirePoint,
+} from '../protocol/messages';
+import { PROTOCOL_VERSION } from '../protocol/version';
+
+/** The part of the standard WebSocket interface the client uses. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  binaryType: string;
+  send(data: string | ArrayBufferLike | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+/** A WebSocket constructor (browser/UXP global, or `ws`'s `WebSocket`). */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** Connection state reported to `onStatus` listeners. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'error';
+
+/** A status update. `error` is set when the state is `error` or a reconnect attempt failed. */
+export interface ConnectionStatus {
+  state: ConnectionState;
+  error?: { code: string; message: string; hint?: string };
+}
+
+/** Options of {@link BridgeClient}. */
+export interface BridgeClientOptions {
+  /** Bridge WebSocket URL, e.g. `ws://127.0.0.1:7341/v1/ws`. */
+  url: string;
+  /** Bridge token (`smartdrag token`, or injected into the bridge's own pages). */
+  token: string;
+  /** Which host is connecting. */
+  client: ClientKind;
+  clientVersion?: string;
+  /** WebSocket implementation; default `globalThis.WebSocket`. */
+  WebSocketImpl?: WebSocketConstructor;
+  /** Reconnect backoff (default `{minDelayMs: 500, maxDelayMs: 10000}`), or false for none. */
+  reconnect?: { minDelayMs: number; maxDelayMs: number } | false;
+  /** Chunk size for outgoing pixels; default the protocol's 4 MiB (lowered to the bridge's limit). */
+  maxChunkBytes?: number;
+}
+
+/** A client-side coded error (`code` is an ErrorCode, including client-side `unreachable`). */
+export class BridgeError extends SmartDragError {
+  constructor(code: ErrorCode, message: string, hint?: string, detail?: unknown) {
+    super(code, message, { hint, detail });
+    this.name = 'BridgeError';
+  }
+}
+
+/** Straight-alpha RGBA8 pixels. */
+export interface RawImageInput {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+/** A gray8 mask placed in the document. */
+export interface MaskInput {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+/** A handle region: polygon or placed mask, in document pixels. */
+export type RegionInput = { id: string; polygon: WirePoint[] } | { id: string; mask: MaskInput };
+/** A keep area: polygon (bare or wrapped) or placed mask. */
+export type KeepInput = WirePoint[] | { polygon: WirePoint[] } | { mask: MaskInput };
+
+/** What to edit. Coordinates are document pixels; `imageOrigin` places the image in the document. */
+export interface SubmitInput {
+  image: RawImageInput | { png: Uint8Array };
+  /** Document position of the image's top-left pixel; default [0, 0]. */
+  imageOrigin?: [number, number];
+  regions: RegionInput[];
+  drags: SubmitDrag[];
+  keep?: KeepInput[];
+  intent?: string;
+  quality: 'preview' | 'final';
+  seed?: number;
+  /** Job id; default a fresh random id. */
+  jobId?: string;
+}
+
+/** Callbacks of one job. */
+export interface JobHandlers {
+  /** Jobs ahead of this one (0 = running next / now). */
+  onQueued?(position: number): void;
+  onPlan?(plan: WirePlan): void;
+  onProgress?(stage: string, fraction: number): void;
+}
+
+/** The result layer: only changed pixels (straight alpha), placed in document pixels. */
+export interface ResultLayer {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** A finished job. */
+export interface JobOutcome {
+  layer: ResultLayer;
+  plan: WirePlan;
+  timings: Timings;
+}
+
+/** Handle of a submitted job. */
+export interface BridgeJob {
+  readonly id: string;
+  readonly plan: Promise<WirePlan>;
+  readonly result: Promise<JobOutcome>;
+  cancel(): void;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void, reject!: (e: unknown) => void;
+  const promise = new Promise<T>((a, b) => { resolve = a; reject = b; });
+  promise.catch(() => undefined); // a caller that never awaits must not cause an unhandled rejection
+  return { promise, resolve, reject };
+}
+
+interface JobState {
+  id: string;
+  submit: JobSubmit;
+  chunks: Uint8Array[];
+  handlers: JobHandlers;
+  sent: boolean;
+  accepted: boolean;
+  done: boolean;
+  cancelRequested: boolean;
+  plan: Deferred<WirePlan>;
+  result: Deferred<JobOutcome>;
+  pendingResult?: { layer: { left: number; top: number; width: number; height: number }; plan: WirePlan; timings: Timings };
+}
+
+const OPEN = 1;
+
+function newJobId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (c?.randomUUID) return c.randomUUID();
+  let s = '';
+  for (let i = 0; i < 32; i++) s += Math.floor(Math.random() * 16).toString(16);
+  return s;
+}
+
+function asBytes(d: Uint8Array | Uint8ClampedArray): Uint8Array {
+  return d instanceof Uint8Array ? d : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+function toBytes(data: unknown): Uint8Array | null {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
+}
+
+/** Client of the SmartDrag bridge. */
+export class BridgeClient {
+  private readonly opts: BridgeClientOptions;
+  private readonly WS: WebSocketConstructor;
+  private ws: WebSocketLike | null = null;
+  private readonly listeners = new Set<(s: ConnectionStatus) => void>();
+  private readonly jobs = new Map<string, JobState>();
+  private readonly assembler = new FrameAssembler({ maxImagePixels: 1 << 30, maxImageSidePx: 1 << 20 });
+  private welcomeMsg: Welcome | null = null;
+  private userClosed = false;
+  private terminal: BridgeError | null = null;
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private lastHeardAt = 0;
+  private connecting: Promise<Welcome> | null = null;
+  private everConnected = false;
+  private state: ConnectionState = 'closed';
+
+  constructor(opts: BridgeClientOptions) {
+    const WS = opts.WebSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!WS) throw new TypeError('no WebSocket implementation: pass WebSocketImpl');
+    this.opts = opts;
+    this.WS = WS;
+  }
+
+  /** The last `welcome` (null before the first connect). */
+  get welcome(): Welcome | null {
+    return this.welcomeMsg;
+  }
+
+  /** Current connection state. */
+  get status(): ConnectionState {
+    return this.state;
+  }
+
+  /** Listen to connection state changes; returns the unsubscribe function. */
+  onStatus(fn: (s: ConnectionStatus) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Open the socket and complete hello/welcome. Rejects with a {@link BridgeError}:
+   * `unreachable` when nothing listens, `unauthorized`, `version_mismatch`, …
+   */
+  connect(): Promise<Welcome> {
+    if (this.ws && this.ws.readyState === OPEN && this.welcomeMsg && this.state === 'connected') return Promise.resolve(this.welcomeMsg);
+    if (this.connecting) return this.connecting;
+    this.userClosed = false;
+    this.terminal = null;
+    this.connecting = this.openSocket(false).finally(() => { this.connecting = null; });
+    return this.connecting;
+  }
+
+  /** Close for good: no reconnect; unfinished jobs reject with `connection_lost`. */
+  close(): void {
+    this.userClosed = true;
+    this.clearTimers();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onclose = null; ws.onmessage = null; ws.onerror = null; ws.onopen = null;
+      try { ws.close(1000, 'client closed'); } catch { /* already closed */ }
+    }
+    this.failAll(new BridgeError(ErrorCode.connection_lost, 'client closed'));
+    this.setState({ state: 'closed' });
+  }
+
+  /** Submit an edit. Sends now when connected, else as soon as the connection is up. */
+  submit(input: SubmitInput, handlers: JobHandlers = {}): BridgeJob {
+    const id = input.jobId ?? newJobId();
+    if (this.jobs.has(id)) throw new RangeError(`job id ${id} already in use`);
+    const chunkBytes = Math.min(this.opts.maxChunkBytes ?? DEFAULT_LIMITS.maxChunkBytes, this.welcomeMsg?.limits.maxChunkBytes ?? Infinity);
+    const origin = input.imageOrigin ?? [0, 0];
+    const chunks: Uint8Array[] = [];
+    if ('png' in input.image) {
+      chunks.push(...encodeFrame({ jobId: id, part: 'image', slot: 0, format: 'png', width: 0, height: 0, left: origin[0], top: origin[1] }, input.image.png, chunkBytes));
+    } else {
+      const im = input.image;
+      chunks.push(...encodeFrame({ jobId: id, part: 'image', slot: 0, format: 'rgba8', width: im.width, height: im.height, left: origin[0], top: origin[1] }, asBytes(im.data), chunkBytes));
+    }
+    let slot = 0;
+    const maskFrame = (m: MaskInput): number => {
+      slot++;
+      chunks.push(...encodeFrame({ jobId: id, part: 'mask', slot, format: 'gray8', width: m.width, height: m.height, left: m.left, top: m.top }, asBytes(m.data), chunkBytes));
+      return slot;
+    };
+    const regions: SubmitRegion[] = input.regions.map((r) => ('mask' in r ? { id: r.id, maskSlot: maskFrame(r.mask) } : { id: r.id, polygon: r.polygon }));
+    const keep: Keep[] | undefined = input.keep?.map((k) => (Array.isArray(k) ? { polygon: k } : 'mask' in k ? { maskSlot: maskFrame(k.mask) } : { polygon: k.polygon }));
+    const submit: JobSubmit = {
+      type: 'job.submit',
+      jobId: id,
+      ...(input.imageOrigin ? { imageOrigin: input.imageOrigin } : {}),
+      regions,
+      drags: input.drags,
+      ...(keep ? { keep } : {}),
+      ...(input.intent !== undefined ? { intent: input.intent } : {}),
+      quality: input.quality,
+      ...(input.seed !== undefined ? { seed: input.seed } : {}),
+    };
+    const job: JobState = {
+      id, submit, chunks, handlers, sent: false, accepted: false, done: false, cancelRequested: false,
+      plan: deferred<WirePlan>(), result: deferred<JobOutcome>(),
+    };
+    this.jobs.set(id, job);
+    if (this.userClosed || this.terminal) {
+      this.finish(job, this.terminal ?? new BridgeError(ErrorCode.connection_lost, 'client is closed'));
+    } else if (this.isReady()) {
+      this.sendJob(job);
+    }
+    return {
+      id,
+      plan: job.plan.promise,
+      result: job.result.promise,
+      cancel: () => this.cancel(id),
+    };
+  }
+
+  private cancel(id: string): void {
+    const job = this.jobs.get(id);
+    if (!job || job.done || job.cancelRequested) return;
+    job.cancelRequested = true;
+    if (!job.sent) {
+      this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled before it was sent'));
+      return;
+    }
+    this.send({ type: 'job.cancel', jobId: id });
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private isReady(): boolean {
+    return !!this.ws && this.ws.readyState === OPEN && this.state === 'connected';
+  }
+
+  private setState(s: ConnectionStatus): void {
+    this.state = s.state;
+    for (const fn of [...this.listeners]) {
+      try { fn(s); } catch { /* a listener's bug must not break the client */ }
+    }
+  }
+
+  private send(msg: ClientMessage): void {
+    if (this.ws && this.ws.readyState === OPEN) this.ws.send(encodeMessage(msg));
+  }
+
+  private sendJob(job: JobState): void {
+    if (!this.ws) return;
+    job.sent = true;
+    this.ws.send(encodeMessage(job.submit));
+    for (const c of job.chunks) this.ws.send(c);
+  }
+
+  private openSocket(isReconnect: boolean): Promise<Welcome> {
+    return new Promise<Welcome>((resolve, reject) => {
+      this.setState({ state: isReconnect ? 'reconnecting' : 'connecting' });
+      let ws: WebSocketLike;
+      try {
+        ws = new this.WS(this.opts.url);
+      } catch (e) {
+        const err = new BridgeError(ErrorCode.unreachable, `cannot open ${this.opts.url}: ${(e as Error).message}`);
+        this.afterFailedOpen(err, isReconnect);
+        reject(err);
+        return;
+      }
+      this.ws = ws;
+      ws.binaryType = 'arraybuffer';
+      let opened = false;
+      let welcomed = false;
+      let serverError: BridgeError | null = null;
+      ws.onopen = () => {
+        opened = true;
+        ws.send(encodeMessage({
+          type: 'hello', protocol: PROTOCOL_VERSION, client: this.opts.client, token: this.opts.token,
+          ...(this.opts.clientVersion ? { clientVersion: this.opts.clientVersion } : {}),
+        }));
+      };
+      ws.onerror = () => { /* the close event follows and carries the outcome */ };
+      ws.onmessage = (ev) => {
+        this.lastHeardAt = Date.now();
+        if (typeof ev.data === 'string') {
+          const r = parseServerMessage(ev.data);
+          if (!r.ok) return; // unknown or malformed server messages are ignored (forward compatible)
+          const msg = r.msg;
+          if (!welcomed) {
+            if (msg.type === 'welcome') {
+              welcomed = true;
+              this.welcomeMsg = msg;
+              this.attempt = 0;
+              this.everConnected = true;
+              this.setState({ state: 'connected' });
+              this.startHeartbeat(msg.heartbeatMs);
+              this.flushJobs();
+              resolve(msg);
+            } else if (msg.type === 'error') {
+              serverError = new BridgeError(msg.code, msg.message, msg.hint, msg.detail);
+            }
+            return;
+          }
+          this.onServerMessage(msg);
+        } else {
+          const bytes = toBytes(ev.data);
+          if (bytes) this.onBinary(bytes);
+        }
+      };
+      ws.onclose = (ev) => {
+        if (this.ws === ws) this.ws = null;
+        this.stopHeartbeat();
+        if (!welcomed) {
+          const err = serverError ?? (opened
+            ? new BridgeError(ErrorCode.connection_lost, `bridge closed the connection during the handshake (${ev.code})`)
+            : new BridgeError(ErrorCode.unreachable, `nothing answers at ${this.opts.url}`));
+          this.afterFailedOpen(err, isReconnect);
+          reject(err);
+          return;
+        }
+        this.onDropped(ev.code);
+      };
+    });
+  }
+
+  /** Handshake refusals (token, version, origin) are final; network failures retry when reconnecting. */
+  private afterFailedOpen(err: BridgeError, isReconnect: boolean): void {
+    const final = err.code !== ErrorCode.unreachable && err.code !== ErrorCode.connection_lost;
+    if (final) {
+      this.terminal = err;
+      this.failAll(err);
+      this.setState({ state: 'error', error: { code: err.code, message: err.message, hint: err.hint } });
+      return;
+    }
+    if (isReconnect && !this.userClosed) {
+      this.setState({ state: 'reconnecting', error: { code: err.code, message: err.message, hint: err.hint } });
+      this.scheduleReconnect();
+      return;
+    }
+    this.setState({ state: 'error', error: { code: err.code, message: err.message, hint: err.hint } });
+  }
+
+  private onDropped(code: number): void {
+    if (this.userClosed) return;
+    const canReconnect = this.opts.reconnect !== false && this.everConnected && code !== 1001;
+    if (!canReconnect) {
+      const err = new BridgeError(code === 1001 ? ErrorCode.shutting_down : ErrorCode.connection_lost, `connection closed (${code})`);
+      this.failAll(err);
+      this.setState({ state: code === 1001 ? 'closed' : 'error', error: { code: err.code, message: err.message, hint: err.hint } });
+      return;
+    }
+    // Chunks of a half-received layer are resent in full on resume.
+    for (const j of this.jobs.values()) { this.assembler.drop(j.id); j.pendingResult = undefined; }
+    this.setState({ state: 'reconnecting' });
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.userClosed) return;
+    const cfg = this.opts.reconnect || { minDelayMs: 500, maxDelayMs: 10_000 };
+    const base = Math.min(cfg.maxDelayMs, cfg.minDelayMs * 2 ** this.attempt);
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.attempt++;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.userClosed) return;
+      this.openSocket(true).catch(() => undefined);
+    }, delay);
+  }
+
+  private flushJobs(): void {
+    const resume: string[] = [];
+    for (const job of this.jobs.values()) {
+      if (job.done) continue;
+      if (job.accepted) resume.push(job.id);
+      else if (job.cancelRequested && job.sent) this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled'));
+      else this.sendJob(job);
+    }
+    for (let i = 0; i < resume.length; i += 256) this.send({ type: 'job.resume', jobIds: resume.slice(i, i + 256) });
+  }
+
+  private onServerMessage(msg: ServerMessage): void {
+    if (msg.type === 'ping') { this.send({ type: 'pong', ...(msg.t !== undefined ? { t: msg.t } : {}) }); return; }
+    if (msg.type === 'pong' || msg.type === 'welcome') return;
+    if (msg.type === 'error') {
+      // A connection-level error naming a job (e.g. bad frame) fails that job.
+      const jobId = (msg.detail as { jobId?: unknown } | undefined)?.jobId;
+      if (typeof jobId === 'string') {
+        const job = this.jobs.get(jobId);
+        if (job) this.finish(job, new BridgeError(msg.code, msg.message, msg.hint));
+      }
+      return;
+    }
+    const job = this.jobs.get(msg.jobId);
+    if (!job || job.done) return;
+    switch (msg.type) {
+      case 'job.accepted':
+        job.accepted = true;
+        job.chunks = []; // the bridge has the pixels; free them
+        job.handlers.onQueued?.(msg.position);
+        break;
+      case 'job.queued':
+        job.accepted = true;
+        job.handlers.onQueued?.(msg.position);
+        break;
+      case 'job.started':
+        break;
+      case 'job.plan':
+        job.handlers.onPlan?.(msg.plan);
+        job.plan.resolve(msg.plan);
+        break;
+      case 'job.progress':
+        job.handlers.onProgress?.(msg.stage, msg.fraction);
+        break;
+      case 'job.result':
+        job.pendingResult = { layer: msg.layer, plan: msg.plan, timings: msg.timings };
+        job.plan.resolve(msg.plan);
+        break;
+      case 'job.error':
+        if (!job.accepted && msg.code === ErrorCode.job_not_found && !job.cancelRequested && job.chunks.length) {
+          this.sendJob(job); // the bridge lost the upload: send it again
+          break;
+        }
+        this.finish(job, new BridgeError(isErrorCode(msg.code) ? msg.code : ErrorCode.internal, msg.message, msg.hint ?? ERROR_HINTS[msg.code]));
+        break;
+      case 'job.cancelled':
+        this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled'));
+        break;
+    }
+  }
+
+  private onBinary(bytes: Uint8Array): void {
+    let frame;
+    try {
+      const chunk = decodeFrameChunk(bytes);
+      if (chunk.part !== 'layer') return;
+      const job = this.jobs.get(chunk.jobId);
+      if (!job || job.done || !job.pendingResult) return;
+      frame = this.assembler.push(chunk);
+    } catch {
+      return; // malformed chunk from the bridge: ignore; the job times out or errors on its own
+    }
+    if (!frame) return;
+    const job = this.jobs.get(frame.jobId)!;
+    const meta = job.pendingResult!;
+    if (frame.format !== 'rgba8' || frame.width !== meta.layer.width || frame.height !== meta.layer.height) {
+      this.finish(job, new BridgeError(ErrorCode.internal, 'result layer does not match its job.result'));
+      return;
+    }
+    const layer: ResultLayer = {
+      left: meta.layer.left, top: meta.layer.top, width: frame.width, height: frame.height,
+      data: new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength),
+    };
+    job.done = true;
+    this.jobs.delete(job.id);
+    job.result.resolve({ layer, plan: meta.plan, timings: meta.timings });
+  }
+
+  private finish(job: JobState, err: BridgeError): void {
+    if (job.done) return;
+    job.done = true;
+    this.jobs.delete(job.id);
+    this.assembler.drop(job.id);
+    job.plan.reject(err);
+    job.result.reject(err);
+  }
+
+  private failAll(err: BridgeError): void {
+    for (const job of [...this.jobs.values()]) this.finish(job, err);
+  }
+
+  private startHeartbeat(intervalMs: number): void {
+    this.stopHeartbeat();
+    this.lastHeardAt = Date.now();
+    const t = setInterval(() => {
+      const ws = this.ws;
+      if (!ws || ws.readyState !== OPEN) return;
+      if (Date.now() - this.lastHeardAt > intervalMs * 2.5) {
+        ws.close(4000, 'heartbeat timeout'); // leads to onclose -> reconnect
+        return;
+      }
+      this.send({ type: 'ping', t: Date.now() });
+    }, intervalMs);
+    (t as { unref?: () => void }).unref?.();
+    this.heartbeat = t;
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private clearTimers(): void {
+    this.stopHeartbeat();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+}

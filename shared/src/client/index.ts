@@ -1,0 +1,2 @@
+/** The bridge client (standard WebSocket interface; browser, UXP and Node with `ws`). */
+export * from './bridge-client';

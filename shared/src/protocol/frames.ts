@@ -1,0 +1,269 @@
+/**
+ * Binary frame codec for pixels. Every image, mask or result layer travels as one or more
+ * binary WebSocket messages ("chunks"), each at most `maxChunkBytes` of payload (4 MiB by
+ * default: UXP closes sockets whose send buffer fills). Layout of one chunk, big-endian:
+ *
+ * | offset | size | field |
+ * |---|---|---|
+ * | 0 | 4 | magic `SDRG` |
+ * | 4 | 1 | frame version (1) |
+ * | 5 | 1 | part: 1 image, 2 mask, 3 layer |
+ * | 6 | 1 | format: 1 rgba8, 2 gray8, 3 png |
+ * | 7 | 1 | byte length L of the job id (1–64) |
+ * | 8 | 2 | slot (0 = the image; masks 1–65535) |
+ * | 10 | 2 | reserved, 0 |
+ * | 12 | 4 | width px (0 allowed for png: unknown) |
+ * | 16 | 4 | height px (0 allowed for png) |
+ * | 20 | 4 | left, int32, document px |
+ * | 24 | 4 | top, int32, document px |
+ * | 28 | 4 | total payload bytes of the whole frame |
+ * | 32 | 4 | byte offset of this chunk's payload within the frame |
+ * | 36 | 2 | chunk seq (0-based) |
+ * | 38 | 2 | chunk count |
+ * | 40 | L | job id, ASCII |
+ * | 40+L | … | payload bytes |
+ *
+ * Raw formats must satisfy `width * height * channels === totalBytes` (rgba8: 4, gray8: 1).
+ * Runs in UXP, browsers and Node: no Node imports.
+ */
+import { ErrorCode, SmartDragError } from './errors';
+import { DEFAULT_LIMITS } from './limits';
+
+/** Pixel formats of a frame. */
+export const FrameFormat = { rgba8: 'rgba8', gray8: 'gray8', png: 'png' } as const;
+export type FrameFormat = (typeof FrameFormat)[keyof typeof FrameFormat];
+
+/** What a frame carries. */
+export const FramePart = { image: 'image', mask: 'mask', layer: 'layer' } as const;
+export type FramePart = (typeof FramePart)[keyof typeof FramePart];
+
+/** Magic bytes `SDRG`. */
+export const FRAME_MAGIC = 0x53445247;
+/** Version of the frame layout. */
+export const FRAME_VERSION = 1;
+/** Size of the fixed part of the header, before the job id. */
+export const FRAME_HEADER_FIXED_BYTES = 40;
+
+const FORMAT_CODES: Record<FrameFormat, number> = { rgba8: 1, gray8: 2, png: 3 };
+const FORMAT_BY_CODE: readonly (FrameFormat | undefined)[] = [undefined, 'rgba8', 'gray8', 'png'];
+const PART_CODES: Record<FramePart, number> = { image: 1, mask: 2, layer: 3 };
+const PART_BY_CODE: readonly (FramePart | undefined)[] = [undefined, 'image', 'mask', 'layer'];
+const JOB_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Description of a whole frame. */
+export interface FrameMeta {
+  jobId: string;
+  part: FramePart;
+  /** 0 for the image and the layer; the mask slot named in `job.submit` for masks. */
+  slot: number;
+  format: FrameFormat;
+  /** Pixels; 0 allowed for png (then the receiver reads the size from the PNG). */
+  width: number;
+  height: number;
+  /** Document position of the frame's top-left pixel. */
+  left: number;
+  top: number;
+}
+
+/** One decoded chunk. `payload` is a view into the received buffer (no copy). */
+export interface FrameChunk extends FrameMeta {
+  totalBytes: number;
+  offset: number;
+  seq: number;
+  count: number;
+  payload: Uint8Array;
+}
+
+/** A reassembled frame. */
+export interface Frame extends FrameMeta {
+  data: Uint8Array;
+}
+
+/** Bytes per pixel of a raw format (0 for png). */
+export function channelsOf(format: FrameFormat): number {
+  return format === 'rgba8' ? 4 : format === 'gray8' ? 1 : 0;
+}
+
+function bad(message: string): SmartDragError {
+  return new SmartDragError(ErrorCode.bad_message, `bad frame: ${message}`);
+}
+
+/**
+ * Split a frame into chunk messages of at most `maxChunkBytes` payload each. The returned
+ * buffers are ready for `WebSocket.send`. Throws RangeError on invalid metadata (a programmer
+ * error) — including raw sizes that do not match `width*height*channels`.
+ */
+export function encodeFrame(meta: FrameMeta, payload: Uint8Array, maxChunkBytes: number = DEFAULT_LIMITS.maxChunkBytes): Uint8Array[] {
+  if (!JOB_ID_RE.test(meta.jobId)) throw new RangeError(`bad job id ${meta.jobId}`);
+  if (!Number.isInteger(meta.slot) || meta.slot < 0 || meta.slot > 0xffff) throw new RangeError(`bad slot ${meta.slot}`);
+  const ch = channelsOf(meta.format);
+  if (ch > 0 && meta.width * meta.height * ch !== payload.byteLength) {
+    throw new RangeError(`${meta.format} ${meta.width}x${meta.height} needs ${meta.width * meta.height * ch} bytes, got ${payload.byteLength}`);
+  }
+  if (payload.byteLength === 0) throw new RangeError('empty frame');
+  if (!(maxChunkBytes >= 1)) throw new RangeError('maxChunkBytes must be ≥ 1');
+  const count = Math.ceil(payload.byteLength / maxChunkBytes);
+  if (count > 0xffff) throw new RangeError('frame needs more than 65535 chunks');
+  const idBytes = meta.jobId.length; // ASCII by the regex
+  const out: Uint8Array[] = [];
+  for (let seq = 0; seq < count; seq++) {
+    const offset = seq * maxChunkBytes;
+    const len = Math.min(maxChunkBytes, payload.byteLength - offset);
+    const buf = new Uint8Array(FRAME_HEADER_FIXED_BYTES + idBytes + len);
+    const dv = new DataView(buf.buffer);
+    dv.setUint32(0, FRAME_MAGIC);
+    dv.setUint8(4, FRAME_VERSION);
+    dv.setUint8(5, PART_CODES[meta.part]);
+    dv.setUint8(6, FORMAT_CODES[meta.format]);
+    dv.setUint8(7, idBytes);
+    dv.setUint16(8, meta.slot);
+    dv.setUint32(12, meta.width);
+    dv.setUint32(16, meta.height);
+    dv.setInt32(20, meta.left);
+    dv.setInt32(24, meta.top);
+    dv.setUint32(28, payload.byteLength);
+    dv.setUint32(32, offset);
+    dv.setUint16(36, seq);
+    dv.setUint16(38, count);
+    for (let i = 0; i < idBytes; i++) buf[FRAME_HEADER_FIXED_BYTES + i] = meta.jobId.charCodeAt(i);
+    buf.set(payload.subarray(offset, offset + len), FRAME_HEADER_FIXED_BYTES + idBytes);
+    out.push(buf);
+  }
+  return out;
+}
+
+/**
+ * Decode one chunk's header (structural checks only; sizes against limits are checked by
+ * {@link FrameAssembler}). Throws `SmartDragError(bad_message)` on anything malformed.
+ */
+export function decodeFrameChunk(buf: Uint8Array): FrameChunk {
+  if (buf.byteLength < FRAME_HEADER_FIXED_BYTES + 1) throw bad(`${buf.byteLength} bytes is shorter than a header`);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (dv.getUint32(0) !== FRAME_MAGIC) throw bad('wrong magic');
+  if (dv.getUint8(4) !== FRAME_VERSION) throw bad(`unknown frame version ${dv.getUint8(4)}`);
+  const part = PART_BY_CODE[dv.getUint8(5)];
+  if (!part) throw bad(`unknown part ${dv.getUint8(5)}`);
+  const format = FORMAT_BY_CODE[dv.getUint8(6)];
+  if (!format) throw bad(`unknown format ${dv.getUint8(6)}`);
+  const idLen = dv.getUint8(7);
+  if (idLen < 1 || idLen > 64) throw bad(`job id length ${idLen}`);
+  if (dv.getUint16(10) !== 0) throw bad('reserved bytes are not 0');
+  const headerLen = FRAME_HEADER_FIXED_BYTES + idLen;
+  if (buf.byteLength <= headerLen) throw bad('no payload');
+  let jobId = '';
+  for (let i = 0; i < idLen; i++) jobId += String.fromCharCode(buf[FRAME_HEADER_FIXED_BYTES + i]!);
+  if (!JOB_ID_RE.test(jobId)) throw bad('job id has characters outside [A-Za-z0-9_-]');
+  const chunk: FrameChunk = {
+    jobId,
+    part,
+    format,
+    slot: dv.getUint16(8),
+    width: dv.getUint32(12),
+    height: dv.getUint32(16),
+    left: dv.getInt32(20),
+    top: dv.getInt32(24),
+    totalBytes: dv.getUint32(28),
+    offset: dv.getUint32(32),
+    seq: dv.getUint16(36),
+    count: dv.getUint16(38),
+    payload: buf.subarray(headerLen),
+  };
+  if (chunk.count < 1 || chunk.seq >= chunk.count) throw bad(`chunk ${chunk.seq} of ${chunk.count}`);
+  if (chunk.offset + chunk.payload.byteLength > chunk.totalBytes) throw bad('chunk runs past the frame end');
+  const ch = channelsOf(format);
+  if (ch > 0) {
+    if (chunk.width < 1 || chunk.height < 1) throw bad(`raw ${format} frame of ${chunk.width}x${chunk.height}`);
+    if (chunk.width * chunk.height * ch !== chunk.totalBytes) {
+      throw bad(`${format} ${chunk.width}x${chunk.height} needs ${chunk.width * chunk.height * ch} bytes, header says ${chunk.totalBytes}`);
+    }
+  }
+  return chunk;
+}
+
+/** Size limits the assembler enforces. */
+export interface FrameLimits {
+  maxImagePixels: number;
+  maxImageSidePx: number;
+  /** Largest PNG payload accepted; default 4 bytes per allowed pixel. */
+  maxPngBytes?: number;
+}
+
+interface Pending {
+  first: FrameChunk;
+  data: Uint8Array;
+  seen: Uint8Array;
+  received: number;
+  bytes: number;
+}
+
+/**
+ * Reassembles chunks into frames. Checks every chunk against the first chunk of its frame and
+ * the size limits before allocating. Throws `SmartDragError` (`bad_message` or
+ * `image_too_large`); the caller decides whether to drop the job.
+ */
+export class FrameAssembler {
+  private readonly pending = new Map<string, Pending>();
+  constructor(private readonly limits: FrameLimits = DEFAULT_LIMITS) {}
+
+  /** Bytes held by incomplete frames. */
+  get pendingBytes(): number {
+    let n = 0;
+    for (const p of this.pending.values()) n += p.data.byteLength;
+    return n;
+  }
+
+  /** Add one chunk; returns the whole frame when its last chunk arrives, else null. */
+  push(chunk: FrameChunk): Frame | null {
+    const key = `${chunk.jobId}/${chunk.part}/${chunk.slot}`;
+    let p = this.pending.get(key);
+    if (!p) {
+      this.checkSize(chunk);
+      p = { first: chunk, data: new Uint8Array(chunk.totalBytes), seen: new Uint8Array(chunk.count), received: 0, bytes: 0 };
+      this.pending.set(key, p);
+    } else {
+      const f = p.first;
+      if (f.format !== chunk.format || f.width !== chunk.width || f.height !== chunk.height || f.left !== chunk.left ||
+        f.top !== chunk.top || f.totalBytes !== chunk.totalBytes || f.count !== chunk.count) {
+        this.pending.delete(key);
+        throw bad(`chunk ${chunk.seq} disagrees with chunk ${f.seq} of the same frame`);
+      }
+    }
+    if (p.seen[chunk.seq]) {
+      this.pending.delete(key);
+      throw bad(`chunk ${chunk.seq} received twice`);
+    }
+    p.seen[chunk.seq] = 1;
+    p.received++;
+    p.bytes += chunk.payload.byteLength;
+    p.data.set(chunk.payload, chunk.offset);
+    if (p.received < chunk.count) {
+      if (p.bytes >= chunk.totalBytes) {
+        this.pending.delete(key);
+        throw bad('chunks overlap');
+      }
+      return null;
+    }
+    this.pending.delete(key);
+    if (p.bytes !== chunk.totalBytes) throw bad(`frame has ${p.bytes} of ${chunk.totalBytes} bytes`);
+    const f = p.first;
+    return { jobId: f.jobId, part: f.part, slot: f.slot, format: f.format, width: f.width, height: f.height, left: f.left, top: f.top, data: p.data };
+  }
+
+  /** Forget incomplete frames of a job (cancel, timeout, disconnect). */
+  drop(jobId: string): void {
+    for (const k of [...this.pending.keys()]) if (k.startsWith(jobId + '/')) this.pending.delete(k);
+  }
+
+  private checkSize(c: FrameChunk): void {
+    const { maxImagePixels, maxImageSidePx } = this.limits;
+    if (c.width * c.height > maxImagePixels || c.width > maxImageSidePx || c.height > maxImageSidePx) {
+      throw new SmartDragError(ErrorCode.image_too_large,
+        `${c.part} ${c.width}x${c.height} exceeds the limit of ${maxImagePixels} pixels / ${maxImageSidePx} px per side`,
+        { detail: { width: c.width, height: c.height, maxImagePixels, maxImageSidePx } });
+    }
+    const maxPng = this.limits.maxPngBytes ?? maxImagePixels * 4;
+    if (c.format === 'png' && c.totalBytes > maxPng) {
+      throw new SmartDragError(ErrorCode.image_too_large, `png ${c.part} of ${c.totalBytes} bytes exceeds ${maxPng}`);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Default limits of the bridge (on by default, like `ws`'s maxPayload). The bridge reports the
+ * limits in force in `welcome` and `/v1/health`; each has a coded error.
+ */
+
+/** Limits enforced by the bridge. */
+export interface Limits {
+  /** Largest binary chunk payload in bytes (UXP closes sockets whose send buffer fills). Default 4 MiB. */
+  maxChunkBytes: number;
+  /** Largest WebSocket message in bytes (a chunk plus its header; JSON too). Default 4 MiB + 4 KiB. → `frame_too_large` */
+  maxFrameBytes: number;
+  /** Most pixels (width × height) of an image or mask. Default 40 MP. → `image_too_large` */
+  maxImagePixels: number;
+  /** Longest image side in pixels. Default 16384. → `image_too_large` */
+  maxImageSidePx: number;
+  /** Most regions per job. Default 16. → `too_many_regions` */
+  maxRegions: number;
+  /** Most drags per job. Default 32. → `too_many_drags` */
+  maxDrags: number;
+  /** Most points in one drag path or one polygon. Default 4096. → `too_many_points` */
+  maxPoints: number;
+  /** Most unfinished jobs (queued + running) per connection. Default 8. → `queue_full` */
+  maxQueuePerClient: number;
+  /** Most unfinished jobs overall. Default 64. → `queue_full` */
+  maxQueueTotal: number;
+  /** Longest a job may run, in ms. Default 120 000. → `job_timeout` */
+  maxJobMs: number;
+  /** Longest intent text in characters. Default 2000. → `bad_message` */
+  maxIntentChars: number;
+}
+
+/** The defaults, frozen. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxChunkBytes: 4 * 1024 * 1024,
+  maxFrameBytes: 4 * 1024 * 1024 + 4096,
+  maxImagePixels: 40_000_000,
+  maxImageSidePx: 16384,
+  maxRegions: 16,
+  maxDrags: 32,
+  maxPoints: 4096,
+  maxQueuePerClient: 8,
+  maxQueueTotal: 64,
+  maxJobMs: 120_000,
+  maxIntentChars: 2000,
+});

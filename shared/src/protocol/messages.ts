@@ -1,0 +1,363 @@
+/**
+ * Protocol v1 messages. Every message is defined once as a zod schema discriminated on `type`;
+ * its TypeScript type is derived with `z.infer`. Text WebSocket frames carry one JSON message;
+ * pixels travel in binary frames (see frames.ts). All coordinates are DOCUMENT pixels
+ * (x right, y down, origin at the document's top-left) unless a field says otherwise; times end
+ * in `Ms`.
+ *
+ * Parse only at the two boundaries: {@link parseClientMessage} (bridge) and
+ * {@link parseServerMessage} (client).
+ */
+import { z } from 'zod';
+import { ERROR_CODES, ErrorCode } from './errors';
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+/** `[x, y]` in document pixels; finite numbers. */
+export const PointSchema = z.tuple([z.number(), z.number()]);
+/** A closed polygon (≥ 3 points) in document pixels. */
+export const PolygonSchema = z.array(PointSchema).min(3);
+/** Client-minted job id: 1–64 chars of `[A-Za-z0-9_-]` (a UUID fits). */
+export const JobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'job id must be 1-64 chars of [A-Za-z0-9_-]');
+/** Region id, unique within a job. */
+export const RegionIdSchema = z.string().min(1).max(64);
+/** Binary mask slot (1–65535); slot 0 is the image. */
+export const MaskSlotSchema = z.number().int().min(1).max(65535);
+/** Integer rectangle in document pixels. */
+export const RectSchema = z.object({
+  left: z.number().int(),
+  top: z.number().int(),
+  width: z.number().int().min(0),
+  height: z.number().int().min(0),
+});
+/** Transform type of a drag (`auto` lets the planner decide). */
+export const DragKindSchema = z.enum(['translate', 'rotate', 'scale', 'deform']);
+export const DragKindOrAutoSchema = z.enum(['translate', 'rotate', 'scale', 'deform', 'auto']);
+/** `preview`: fast (bilinear, quick fill); `final`: best quality. */
+export const QualitySchema = z.enum(['preview', 'final']);
+/** Who is connecting. */
+export const ClientKindSchema = z.enum(['uxp', 'photopea', 'playground', 'cli', 'test']);
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+
+/** Parameters of one operation, by kind. Angles in degrees, positive = clockwise on screen. */
+export const OperationParamsSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('translate'), dx: z.number(), dy: z.number() }),
+  z.object({ kind: z.literal('rotate'), angleDeg: z.number(), center: PointSchema }),
+  z.object({ kind: z.literal('scale'), sx: z.number(), sy: z.number(), center: PointSchema }),
+  z.object({ kind: z.literal('deform'), handles: z.array(PointSchema), targets: z.array(PointSchema) }),
+]);
+
+/** One region-level operation (mirrors `Operation` of bridge-server/src/core/types.ts). */
+export const OperationSchema = z
+  .object({
+    region: z.string(),
+    kind: DragKindSchema,
+    params: OperationParamsSchema,
+    /** Where the kind came from. */
+    source: z.enum(['user', 'intent', 'geometry']),
+    /** Plain-words description of the operation. */
+    description: z.string(),
+    /** Why this kind was chosen. */
+    reason: z.string(),
+  })
+  .refine((o) => o.params.kind === o.kind, { message: 'params.kind must equal kind', path: ['params', 'kind'] });
+
+const PlanBaseSchema = z.object({
+  operations: z.array(OperationSchema),
+  warnings: z.array(z.string()),
+  /** Confidence 0..1 of this reading. */
+  confidence: z.number().min(0).max(1).optional(),
+});
+
+/**
+ * The readable interpretation of arrows + intent (mirrors core `Plan`). `alternatives` are other
+ * readings, best first; alternatives carry no alternatives of their own on the wire.
+ */
+export const PlanSchema = PlanBaseSchema.extend({ alternatives: z.array(PlanBaseSchema).optional() });
+
+/** Per-stage wall times in ms (plan, warp, fill, blend, refine, layer, total, queue, …). */
+export const TimingsSchema = z.record(z.string(), z.number());
+
+/** Limits in force (see limits.ts). */
+export const LimitsSchema = z.object({
+  maxChunkBytes: z.number().int().positive(),
+  maxFrameBytes: z.number().int().positive(),
+  maxImagePixels: z.number().int().positive(),
+  maxImageSidePx: z.number().int().positive(),
+  maxRegions: z.number().int().positive(),
+  maxDrags: z.number().int().positive(),
+  maxPoints: z.number().int().positive(),
+  maxQueuePerClient: z.number().int().positive(),
+  maxQueueTotal: z.number().int().positive(),
+  maxJobMs: z.number().int().positive(),
+  maxIntentChars: z.number().int().positive(),
+});
+
+/** What the bridge can do: compute device and learned stages. */
+export const CapabilitiesSchema = z.object({
+  /** `cpu`, or the accelerator the model layer reports (e.g. `cuda`). */
+  device: z.string(),
+  /** Learned stages and whether each is available (all false with no model files). */
+  stages: z.record(z.string(), z.boolean()),
+  /** Model files known to the bridge and whether each is installed. */
+  models: z.array(z.object({ id: z.string(), present: z.boolean() })),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Client -> bridge
+
+/** First message on every socket. */
+export const HelloSchema = z.object({
+  type: z.literal('hello'),
+  /** The client's PROTOCOL_VERSION. */
+  protocol: z.number().int(),
+  client: ClientKindSchema,
+  clientVersion: z.string().max(64).optional(),
+  /** Bridge token (`smartdrag token`). */
+  token: z.string().max(512),
+});
+
+/** A handle region: a polygon OR a gray8/png mask frame in `maskSlot` (placed by its frame's left/top). */
+export const SubmitRegionSchema = z
+  .object({ id: RegionIdSchema, polygon: PolygonSchema.optional(), maskSlot: MaskSlotSchema.optional() })
+  .refine((r) => (r.polygon === undefined) !== (r.maskSlot === undefined), {
+    message: 'a region needs exactly one of polygon or maskSlot',
+  });
+
+/** Pixels that must never change: a polygon OR a mask frame. */
+export const KeepSchema = z
+  .object({ polygon: PolygonSchema.optional(), maskSlot: MaskSlotSchema.optional() })
+  .refine((r) => (r.polygon === undefined) !== (r.maskSlot === undefined), {
+    message: 'a keep area needs exactly one of polygon or maskSlot',
+  });
+
+/** One drag: a polyline; first point = handle, last = target, middle points shape it. */
+export const SubmitDragSchema = z.object({
+  region: RegionIdSchema,
+  points: z.array(PointSchema).min(2),
+  kind: DragKindOrAutoSchema.optional(),
+  /** Pivot (rotate) or fixed point (scale); defaults to the region centroid. */
+  center: PointSchema.optional(),
+});
+
+/**
+ * Submit an edit. Followed by binary frames for the same `jobId`: the image in slot 0 and one
+ * frame per `maskSlot` used. The job starts when every frame has arrived.
+ */
+export const JobSubmitSchema = z
+  .object({
+    type: z.literal('job.submit'),
+    jobId: JobIdSchema,
+    /** Document position `[left, top]` of the sent image (a crop of the document). Default `[0, 0]`. */
+    imageOrigin: z.tuple([z.number().int(), z.number().int()]).optional(),
+    regions: z.array(SubmitRegionSchema).min(1),
+    drags: z.array(SubmitDragSchema).min(1),
+    keep: z.array(KeepSchema).optional(),
+    /** Free-text intent, e.g. "rotate the cup 20° clockwise". */
+    intent: z.string().optional(),
+    quality: QualitySchema,
+    /** Seed for every random choice; default derived from the job id. */
+    seed: z.number().int().min(0).max(0xffffffff).optional(),
+  })
+  .superRefine((s, ctx) => {
+    const ids = new Set<string>();
+    s.regions.forEach((r, i) => {
+      if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate region id ${r.id}`, path: ['regions', i, 'id'] });
+      ids.add(r.id);
+    });
+    s.drags.forEach((d, i) => {
+      if (!ids.has(d.region)) ctx.addIssue({ code: 'custom', message: `drag names unknown region ${d.region}`, path: ['drags', i, 'region'] });
+    });
+    const slots = new Set<number>();
+    const useSlot = (slot: number | undefined, path: (string | number)[]) => {
+      if (slot === undefined) return;
+      if (slots.has(slot)) ctx.addIssue({ code: 'custom', message: `mask slot ${slot} used twice`, path });
+      slots.add(slot);
+    };
+    s.regions.forEach((r, i) => useSlot(r.maskSlot, ['regions', i, 'maskSlot']));
+    s.keep?.forEach((k, i) => useSlot(k.maskSlot, ['keep', i, 'maskSlot']));
+  });
+
+/** Cancel a queued or running job. */
+export const JobCancelSchema = z.object({ type: z.literal('job.cancel'), jobId: JobIdSchema });
+/** After a reconnect: re-attach to unfinished jobs and collect finished results. */
+export const JobResumeSchema = z.object({ type: z.literal('job.resume'), jobIds: z.array(JobIdSchema).min(1).max(256) });
+/** Application heartbeat (browsers cannot send protocol pings). `t` is echoed back. */
+export const PingSchema = z.object({ type: z.literal('ping'), t: z.number().optional() });
+export const PongSchema = z.object({ type: z.literal('pong'), t: z.number().optional() });
+
+/** Everything a client may send. */
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  HelloSchema,
+  JobSubmitSchema,
+  JobCancelSchema,
+  JobResumeSchema,
+  PingSchema,
+  PongSchema,
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Bridge -> client
+
+/** Answer to a valid `hello`. */
+export const WelcomeSchema = z.object({
+  type: z.literal('welcome'),
+  protocol: z.number().int(),
+  serverVersion: z.string(),
+  /** Id of this connection (appears in the bridge log). */
+  clientId: z.string(),
+  capabilities: CapabilitiesSchema,
+  limits: LimitsSchema,
+  /** Interval of the bridge heartbeat; clients ping at this rate. */
+  heartbeatMs: z.number().int().positive(),
+});
+
+/** A connection-level error (handshake, bad message). Handshake errors are followed by a close 4xxx. */
+export const ErrorMessageSchema = z.object({
+  type: z.literal('error'),
+  code: ErrorCodeSchema,
+  message: z.string(),
+  hint: z.string().optional(),
+  /** Structured detail, e.g. `{client, server, upgrade: 'plugin'|'bridge'}` for version_mismatch, or the schema issue path. */
+  detail: z.unknown().optional(),
+});
+
+/** The job was received whole and validated. `position` = jobs ahead of it (0 = starts now). */
+export const JobAcceptedSchema = z.object({ type: z.literal('job.accepted'), jobId: JobIdSchema, position: z.number().int().min(0) });
+/** The job's queue position changed. */
+export const JobQueuedSchema = z.object({ type: z.literal('job.queued'), jobId: JobIdSchema, position: z.number().int().min(0) });
+/** A worker started the job. */
+export const JobStartedSchema = z.object({ type: z.literal('job.started'), jobId: JobIdSchema });
+/** The plan (how the arrows and intent were understood). */
+export const JobPlanSchema = z.object({ type: z.literal('job.plan'), jobId: JobIdSchema, plan: PlanSchema });
+/** Progress of one stage (`plan`, `warp`, `fill`, `blend`, `refine`, …), `fraction` 0..1. */
+export const JobProgressSchema = z.object({
+  type: z.literal('job.progress'),
+  jobId: JobIdSchema,
+  stage: z.string(),
+  fraction: z.number().min(0).max(1),
+});
+/**
+ * The job finished. Followed by the layer as `frames` binary chunks (part `layer`, rgba8,
+ * straight alpha): only changed pixels, alpha 0 elsewhere, placed at `layer.left/top`.
+ */
+export const JobResultSchema = z.object({
+  type: z.literal('job.result'),
+  jobId: JobIdSchema,
+  /** Where the layer goes, in document pixels. */
+  layer: RectSchema,
+  plan: PlanSchema,
+  timings: TimingsSchema,
+  /** Number of binary chunks that follow. */
+  frames: z.number().int().min(1),
+});
+/** The job failed. */
+export const JobErrorSchema = z.object({
+  type: z.literal('job.error'),
+  jobId: JobIdSchema,
+  code: ErrorCodeSchema,
+  message: z.string(),
+  hint: z.string().optional(),
+});
+/** The job was cancelled (answer to `job.cancel`); nothing was changed. */
+export const JobCancelledSchema = z.object({ type: z.literal('job.cancelled'), jobId: JobIdSchema });
+
+/** Everything the bridge may send. */
+export const ServerMessageSchema = z.discriminatedUnion('type', [
+  WelcomeSchema,
+  ErrorMessageSchema,
+  JobAcceptedSchema,
+  JobQueuedSchema,
+  JobStartedSchema,
+  JobPlanSchema,
+  JobProgressSchema,
+  JobResultSchema,
+  JobErrorSchema,
+  JobCancelledSchema,
+  PingSchema,
+  PongSchema,
+]);
+
+export type WirePoint = z.infer<typeof PointSchema>;
+export type WireRect = z.infer<typeof RectSchema>;
+export type WireOperation = z.infer<typeof OperationSchema>;
+export type WirePlan = z.infer<typeof PlanSchema>;
+export type Timings = z.infer<typeof TimingsSchema>;
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
+export type ClientKind = z.infer<typeof ClientKindSchema>;
+export type Hello = z.infer<typeof HelloSchema>;
+export type SubmitRegion = z.infer<typeof SubmitRegionSchema>;
+export type SubmitDrag = z.infer<typeof SubmitDragSchema>;
+export type Keep = z.infer<typeof KeepSchema>;
+export type JobSubmit = z.infer<typeof JobSubmitSchema>;
+export type JobCancel = z.infer<typeof JobCancelSchema>;
+export type JobResume = z.infer<typeof JobResumeSchema>;
+export type Ping = z.infer<typeof PingSchema>;
+export type Pong = z.infer<typeof PongSchema>;
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export type Welcome = z.infer<typeof WelcomeSchema>;
+export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
+export type JobAccepted = z.infer<typeof JobAcceptedSchema>;
+export type JobQueued = z.infer<typeof JobQueuedSchema>;
+export type JobStarted = z.infer<typeof JobStartedSchema>;
+export type JobPlan = z.infer<typeof JobPlanSchema>;
+export type JobProgress = z.infer<typeof JobProgressSchema>;
+export type JobResult = z.infer<typeof JobResultSchema>;
+export type JobError = z.infer<typeof JobErrorSchema>;
+export type JobCancelled = z.infer<typeof JobCancelledSchema>;
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+const CLIENT_TYPES = new Set(['hello', 'job.submit', 'job.cancel', 'job.resume', 'ping', 'pong']);
+const SERVER_TYPES = new Set(['welcome', 'error', 'job.accepted', 'job.queued', 'job.started', 'job.plan', 'job.progress', 'job.result', 'job.error', 'job.cancelled', 'ping', 'pong']);
+
+/** Outcome of parsing one text frame. */
+export type ParseResult<T> =
+  | { ok: true; msg: T }
+  | { ok: false; code: ErrorCode; message: string; /** Schema issue path, when the schema failed. */ path?: (string | number)[]; /** The `type` field, when readable. */ type?: string; /** The `jobId` field, when readable. */ jobId?: string };
+
+function parseWith<T>(text: string, schema: z.ZodType<T>, known: Set<string>): ParseResult<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, code: ErrorCode.bad_message, message: 'message is not valid JSON' };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, code: ErrorCode.bad_message, message: 'message must be a JSON object' };
+  }
+  const rec = json as Record<string, unknown>;
+  const type = typeof rec.type === 'string' ? rec.type : undefined;
+  const jobId = typeof rec.jobId === 'string' && JobIdSchema.safeParse(rec.jobId).success ? rec.jobId : undefined;
+  if (type === undefined) return { ok: false, code: ErrorCode.bad_message, message: 'message has no string "type"' };
+  if (!known.has(type)) {
+    return { ok: false, code: ErrorCode.unsupported_message, message: `unknown message type "${type.slice(0, 64)}"`, type };
+  }
+  const r = schema.safeParse(json);
+  if (r.success) return { ok: true, msg: r.data };
+  const issue = r.error.issues[0]!;
+  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  return {
+    ok: false,
+    code: ErrorCode.bad_message,
+    message: `${type}: ${path.length ? path.join('.') + ': ' : ''}${issue.message}`,
+    path,
+    type,
+    ...(jobId ? { jobId } : {}),
+  };
+}
+
+/** Parse a text frame from a client (bridge side). Never throws. */
+export function parseClientMessage(text: string): ParseResult<ClientMessage> {
+  return parseWith(text, ClientMessageSchema, CLIENT_TYPES);
+}
+
+/** Parse a text frame from the bridge (client side). Unknown types yield `unsupported_message` (clients ignore them). */
+export function parseServerMessage(text: string): ParseResult<ServerMessage> {
+  return parseWith(text, ServerMessageSchema, SERVER_TYPES);
+}
+
+/** Serialise a message (typed on the way out, so nothing invalid is sent by our own code). */
+export function encodeMessage(msg: ClientMessage | ServerMessage): string {
+  return JSON.stringify(msg);
+}
