@@ -1,0 +1,152 @@
+/**
+ * onnxruntime-node sessions: the execution provider is chosen once at start (`cuda` when the
+ * runtime lists it AND a session can really be created on it, else `cpu`), and each model file
+ * gets one lazily created session reused by every job of this process (or worker thread).
+ *
+ * ORT cannot abort a running `session.run` in Node (the binding runs it synchronously inside a
+ * `setImmediate`), so stages cancel *between* runs: see {@link throwIfAborted}.
+ */
+import * as ort from 'onnxruntime-node';
+import { CancelledError } from '../core/types';
+import { encodeModel } from './onnx-build';
+
+/** Where learned stages run. */
+export type Device = 'cuda' | 'cpu';
+
+/** The outcome of the start-up probe, reported by `/v1/health`. */
+export interface DeviceProbe {
+  device: Device;
+  /** Why this device (e.g. the CUDA error that made us fall back). */
+  reason: string;
+  /** Backends onnxruntime-node lists (`cpu`, `cuda`, ...), with `bundled` flags. */
+  backends: { name: string; bundled: boolean }[];
+}
+
+/** Options of {@link SessionManager}. */
+export interface SessionManagerOptions {
+  /** `auto` (default): probe CUDA, fall back to CPU. `cpu` never tries CUDA. Env `SMARTDRAG_DEVICE`. */
+  device?: 'auto' | Device;
+  /** Threads per CPU session (default: ORT's choice). */
+  intraOpNumThreads?: number;
+  /** CUDA device index (default 0). */
+  cudaDeviceId?: number;
+}
+
+/** Throw {@link CancelledError} when `signal` has fired (call between ORT runs). */
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+let probeModel: Uint8Array | undefined;
+function identityModel(): Uint8Array {
+  probeModel ??= encodeModel({
+    name: 'probe', nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }],
+    inputs: [{ name: 'x', dtype: 'float32', shape: [1] }], outputs: [{ name: 'y', dtype: 'float32', shape: [1] }],
+  });
+  return probeModel;
+}
+
+/**
+ * Decide the execution provider. CUDA counts only if `listSupportedBackends()` names it and a
+ * real session (and one run) on it succeeds; any failure is reported as the reason for `cpu`.
+ */
+export async function probeDevice(want: 'auto' | Device = 'auto', cudaDeviceId = 0): Promise<DeviceProbe> {
+  const backends = ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
+  if (want === 'cpu') return { device: 'cpu', reason: 'CPU requested', backends };
+  if (!backends.some((b) => b.name === 'cuda')) {
+    return { device: 'cpu', reason: 'onnxruntime-node does not list the cuda backend on this platform', backends };
+  }
+  try {
+    const s = await ort.InferenceSession.create(identityModel(), {
+      executionProviders: [{ name: 'cuda', deviceId: cudaDeviceId }], logSeverityLevel: 4,
+    });
+    try {
+      await s.run({ x: new ort.Tensor('float32', new Float32Array([1]), [1]) });
+    } finally {
+      await s.release();
+    }
+    return { device: 'cuda', reason: `CUDA execution provider works (device ${cudaDeviceId})`, backends };
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0] ?? String(e);
+    const reason = `CUDA execution provider unavailable (${msg}); using CPU`;
+    if (want === 'cuda') throw new Error(reason);
+    return { device: 'cpu', reason, backends };
+  }
+}
+
+/** Lazily created, cached onnxruntime-node sessions on one execution provider. */
+export class SessionManager {
+  private readonly opts: SessionManagerOptions;
+  private probe?: Promise<DeviceProbe>;
+  private probed?: DeviceProbe;
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  private created = 0;
+
+  constructor(opts: SessionManagerOptions = {}) {
+    const env = process.env.SMARTDRAG_DEVICE;
+    const fromEnv = env === 'cpu' || env === 'cuda' || env === 'auto' ? env : undefined;
+    this.opts = { ...opts, device: opts.device ?? fromEnv ?? 'auto' };
+  }
+
+  /** Probe the device once (idempotent); call at start so `/v1/health` can report it. */
+  init(): Promise<DeviceProbe> {
+    this.probe ??= probeDevice(this.opts.device, this.opts.cudaDeviceId ?? 0).then((p) => (this.probed = p));
+    return this.probe;
+  }
+
+  /** The probed device, or `undefined` before {@link init} resolved. */
+  get deviceInfo(): DeviceProbe | undefined {
+    return this.probed;
+  }
+
+  /** How many sessions were created so far (each model once, unless it failed or was released). */
+  get sessionsCreated(): number {
+    return this.created;
+  }
+
+  /** Session options for the probed device (CUDA first, CPU as fallback for unsupported nodes). */
+  async sessionOptions(): Promise<ort.InferenceSession.SessionOptions> {
+    const { device } = await this.init();
+    const base: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3 };
+    if (this.opts.intraOpNumThreads) base.intraOpNumThreads = this.opts.intraOpNumThreads;
+    base.executionProviders = device === 'cuda'
+      ? [{ name: 'cuda', deviceId: this.opts.cudaDeviceId ?? 0 }, 'cpu']
+      : ['cpu'];
+    return base;
+  }
+
+  /**
+   * The session for `key`, created from `source` (file path or model bytes) on first use and
+   * reused afterwards. Concurrent callers share one creation; a failed creation is not cached.
+   */
+  session(key: string, source: string | Uint8Array): Promise<ort.InferenceSession> {
+    let p = this.sessions.get(key);
+    if (!p) {
+      p = this.sessionOptions().then((o) => (typeof source === 'string'
+        ? ort.InferenceSession.create(source, o) : ort.InferenceSession.create(source, o)));
+      p.then(() => { this.created++; }, () => { this.sessions.delete(key); });
+      this.sessions.set(key, p);
+    }
+    return p;
+  }
+
+  /** Whether a session for `key` exists (or is being created). */
+  has(key: string): boolean {
+    return this.sessions.has(key);
+  }
+
+  /** Release every session (e.g. at shutdown); later calls create them again. */
+  async release(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const p of all) {
+      try {
+        await (await p).release();
+      } catch {
+        // a session that failed to create has nothing to release
+      }
+    }
+  }
+}
+
+export { ort };
