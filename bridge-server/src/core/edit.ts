@@ -1,17 +1,26 @@
 /**
  * The core pipeline entry point: plan -> warp -> fill -> blend -> [refine] -> layer.
  *
- * FOUNDATION VERSION (issue #2): translate-only warp (nearest pixel). Issue #3 replaces the warp
- * (and owns this file), issue #4 the fill/ and blend/ modules, issue #6 the plan/ module,
- * keeping `runEdit`'s signature.
+ * - plan: `makePlan(req)` (core/plan) turns drags (+ intent) into typed operations.
+ * - warp: `warpRegions` (core/warp) renders every operation by bidirectional warping into the
+ *   bounding crop of source ∪ target (+ margin), giving the edited crop, target and hole masks.
+ * - fill: `fillHole` (core/fill) fills the vacated area; blend: `blendSeams` (core/blend).
+ * - refine: an optional injected learned `Refiner` (final quality only).
+ * - layer: the changed pixels with their document offset.
+ *
+ * Keep pixels are restored from the input after the last stage, so they are bit-identical
+ * whatever a later stage does. The signal is checked between stages (and between regions in the
+ * warp); per-stage timings are returned in milliseconds.
  */
-import { expandRect, maskBounds, unionRect } from '@smartdrag/shared';
-import { createImage, createMask, cropImage, placedMaskToCrop } from './image';
-import type { EditRequest, EditResult, Filler, Mask, ProgressFn, Rect, Refiner, RgbaImage } from './types';
+import { createImage, createMask } from './image';
+import type { EditRequest, EditResult, Filler, Mask, ProgressFn, Refiner, RgbaImage } from './types';
 import { CancelledError } from './types';
 import { makePlan } from './plan';
 import { fillHole } from './fill';
 import { blendSeams } from './blend';
+import { warpRegions } from './warp';
+
+export * from './warp';
 
 export interface RunEditOptions {
   onProgress?: ProgressFn;
@@ -26,67 +35,25 @@ function checkSignal(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
+/** Run one edit end to end. Throws `CancelledError` when `opts.signal` fires. */
 export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Promise<EditResult> {
   const t0 = performance.now();
   const timings: Record<string, number> = {};
-  const { image } = req;
   const seed = req.seed ?? 1;
-  const plan = await makePlan(req);
-  let area: Rect = { left: 0, top: 0, width: 0, height: 0 };
-  for (const op of plan.operations) {
-    const region = req.regions.find((r) => r.id === op.region);
-    if (!region) throw new RangeError(`operation names unknown region ${op.region}`);
-    const b = maskBounds(region.mask);
-    const dx = op.params.kind === 'translate' ? Math.round(op.params.dx) : 0;
-    const dy = op.params.kind === 'translate' ? Math.round(op.params.dy) : 0;
-    area = unionRect(area, unionRect(b, { ...b, left: b.left + dx, top: b.top + dy }));
-  }
-  const crop = expandRect(area, 8, image.width, image.height);
+  checkSignal(opts.signal);
+  let plan = await makePlan(req);
   timings.plan = performance.now() - t0;
   opts.onProgress?.('plan', 1);
   checkSignal(opts.signal);
 
   const t1 = performance.now();
+  const warp = warpRegions({
+    image: req.image, regions: req.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
+    signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f),
+  });
+  if (warp.warnings.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...warp.warnings] };
+  const { crop, original: src, edited, targetMask, holeMask, keepMask, forbidden } = warp;
   const n = crop.width * crop.height;
-  const src = cropImage(image, crop);
-  const edited = cropImage(image, crop);
-  const sourceMask = createMask(crop.width, crop.height);
-  const targetMask = createMask(crop.width, crop.height);
-  for (const op of plan.operations) {
-    if (op.params.kind !== 'translate') continue;
-    const region = req.regions.find((r) => r.id === op.region)!;
-    const m = placedMaskToCrop(region.mask, crop);
-    const dx = Math.round(op.params.dx), dy = Math.round(op.params.dy);
-    for (let p = 0; p < n; p++) if (m.data[p]! > sourceMask.data[p]!) sourceMask.data[p] = m.data[p]!;
-    // Backward map: every target pixel samples its source, so nothing cracks.
-    for (let ty = 0; ty < crop.height; ty++) {
-      const sy = ty - dy;
-      if (sy < 0 || sy >= crop.height) continue;
-      for (let tx = 0; tx < crop.width; tx++) {
-        const sx = tx - dx;
-        if (sx < 0 || sx >= crop.width) continue;
-        const cov = m.data[sy * crop.width + sx]!;
-        if (cov === 0) continue;
-        const ti = ty * crop.width + tx;
-        if (cov > targetMask.data[ti]!) targetMask.data[ti] = cov;
-        const a = cov / 255, si4 = (sy * crop.width + sx) * 4, ti4 = ti * 4;
-        for (let c = 0; c < 4; c++) edited.data[ti4 + c] = src.data[si4 + c]! * a + edited.data[ti4 + c]! * (1 - a);
-      }
-    }
-  }
-  const keepMask = createMask(crop.width, crop.height);
-  for (const k of req.keep ?? []) placedMaskToCrop(k, crop, keepMask);
-  const holeMask = createMask(crop.width, crop.height);
-  const forbidden = createMask(crop.width, crop.height);
-  for (let p = 0; p < n; p++) {
-    if (keepMask.data[p]! > 0) {
-      edited.data.set(src.data.subarray(p * 4, p * 4 + 4), p * 4);
-      continue;
-    }
-    const v = sourceMask.data[p]! - targetMask.data[p]!;
-    if (v > 0) holeMask.data[p] = v;
-    if (holeMask.data[p]! > 0 || targetMask.data[p]! > 0) forbidden.data[p] = 255;
-  }
   timings.warp = performance.now() - t1;
   opts.onProgress?.('warp', 1);
   checkSignal(opts.signal);
@@ -98,12 +65,14 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
     onProgress: (f) => opts.onProgress?.('fill', f),
   });
   timings.fill = performance.now() - t2;
+  opts.onProgress?.('fill', 1);
   checkSignal(opts.signal);
 
   const t3 = performance.now();
   const seam = blendSeams({ edited, original: src, targetMask, holeMask, keepMask, quality: req.quality });
   timings.blend = performance.now() - t3;
   opts.onProgress?.('blend', 1);
+  checkSignal(opts.signal);
 
   if (opts.refiner && req.quality === 'final') {
     const t4 = performance.now();
@@ -114,13 +83,24 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
       onProgress: (f) => opts.onProgress?.('refine', f),
     });
     timings.refine = performance.now() - t4;
+    checkSignal(opts.signal);
   }
 
   const t5 = performance.now();
+  restoreKeep(edited, src, keepMask);
   const layer = changedLayer(src, edited);
   timings.layer = performance.now() - t5;
+  opts.onProgress?.('layer', 1);
   timings.total = performance.now() - t0;
   return { plan, crop, edited, targetMask, holeMask, layer: { left: crop.left, top: crop.top, image: layer }, timings };
+}
+
+/** Copy every pixel with `keep > 0` from `src` back into `edited` (keep is never changed). */
+export function restoreKeep(edited: RgbaImage, src: RgbaImage, keep: Mask): void {
+  const k = keep.data;
+  for (let p = 0; p < k.length; p++) {
+    if (k[p]! > 0) edited.data.set(src.data.subarray(p * 4, p * 4 + 4), p * 4);
+  }
 }
 
 /** The layer holds exactly the pixels of `edited` that differ from `src`; alpha 0 elsewhere. */

@@ -1,0 +1,137 @@
+/**
+ * Resampling kernels for the warp: a region's source pixels are copied once into a premultiplied,
+ * coverage-weighted float patch, then sampled at arbitrary (backward-mapped) document positions
+ * with bilinear (preview) or clamped Keys bicubic (final, a = −0.5) interpolation.
+ *
+ * Conventions: pixel `(x, y)` has its centre at document coordinates `(x, y)`, so sampling at an
+ * integer position returns that pixel exactly (both kernels have weight 1 on the centre tap and 0
+ * on the others). The kernels never allocate, log or throw; callers own the output buffer.
+ */
+import type { PlacedMask, RgbaImage } from './types';
+
+/** Zero border (pixels) around a patch; wide enough that a sample whose taps leave it is empty. */
+export const PATCH_PAD = 3;
+
+/**
+ * A region's pixels, premultiplied by image alpha *and* by region coverage, in floats.
+ * `rgba[i*4+c]` (c < 3) = colour (0..255) × alpha × coverage; `rgba[i*4+3]` = alpha × coverage
+ * (0..1); `cov[i]` = region coverage (0..1). Pixels outside the region or the image are zero.
+ */
+export interface SourcePatch {
+  /** Document position of the patch's pixel (0, 0). */
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  rgba: Float32Array;
+  cov: Float32Array;
+}
+
+/** Signature shared by the samplers: returns coverage (0 when empty) and writes premultiplied RGBA to `out[0..3]`. */
+export type PatchSampler = (p: SourcePatch, x: number, y: number, out: Float32Array) => number;
+
+/**
+ * Build the patch for `mask` over `image` (document-sized). Cost ∝ the mask's rectangle; pixels of
+ * the mask outside the image count as empty.
+ */
+export function buildSourcePatch(image: RgbaImage, mask: PlacedMask): SourcePatch {
+  const x0 = Math.max(mask.left, 0), y0 = Math.max(mask.top, 0);
+  const x1 = Math.min(mask.left + mask.width, image.width), y1 = Math.min(mask.top + mask.height, image.height);
+  const iw = Math.max(0, x1 - x0), ih = Math.max(0, y1 - y0);
+  const left = x0 - PATCH_PAD, top = y0 - PATCH_PAD;
+  const width = iw + 2 * PATCH_PAD, height = ih + 2 * PATCH_PAD;
+  const rgba = new Float32Array(width * height * 4);
+  const cov = new Float32Array(width * height);
+  const src = image.data, md = mask.data;
+  for (let y = y0; y < y1; y++) {
+    const mrow = (y - mask.top) * mask.width - mask.left;
+    const irow = y * image.width;
+    const prow = (y - top) * width - left;
+    for (let x = x0; x < x1; x++) {
+      const m = md[mrow + x]!;
+      if (m === 0) continue;
+      const pi = prow + x, si = (irow + x) * 4;
+      const c = m / 255;
+      const a = (src[si + 3]! / 255) * c;
+      cov[pi] = c;
+      const q = pi * 4;
+      rgba[q] = src[si]! * a;
+      rgba[q + 1] = src[si + 1]! * a;
+      rgba[q + 2] = src[si + 2]! * a;
+      rgba[q + 3] = a;
+    }
+  }
+  return { left, top, width, height, rgba, cov };
+}
+
+/** Bilinear sample of a patch at document position `(x, y)`. */
+export const sampleBilinear: PatchSampler = (p, x, y, out) => {
+  const lx = x - p.left, ly = y - p.top;
+  const x0 = Math.floor(lx), y0 = Math.floor(ly);
+  if (!(x0 >= 1 && y0 >= 1 && x0 <= p.width - 3 && y0 <= p.height - 3)) return 0;
+  const fx = lx - x0, fy = ly - y0;
+  const w = p.width, cov = p.cov;
+  const i00 = y0 * w + x0, i01 = i00 + w;
+  const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+  let c = cov[i00]! * w00 + cov[i00 + 1]! * w10 + cov[i01]! * w01 + cov[i01 + 1]! * w11;
+  if (c <= 0) return 0;
+  if (c > 1) c = 1;
+  const d = p.rgba;
+  const a = i00 * 4, b = a + 4, e = i01 * 4, f = e + 4;
+  out[0] = d[a]! * w00 + d[b]! * w10 + d[e]! * w01 + d[f]! * w11;
+  out[1] = d[a + 1]! * w00 + d[b + 1]! * w10 + d[e + 1]! * w01 + d[f + 1]! * w11;
+  out[2] = d[a + 2]! * w00 + d[b + 2]! * w10 + d[e + 2]! * w01 + d[f + 2]! * w11;
+  out[3] = d[a + 3]! * w00 + d[b + 3]! * w10 + d[e + 3]! * w01 + d[f + 3]! * w11;
+  return c;
+};
+
+/**
+ * Keys cubic convolution (a = −0.5) sample of a patch at `(x, y)`, clamped so that coverage and
+ * alpha stay in [0, 1] and premultiplied colour never exceeds 255 × alpha (no ringing halos).
+ */
+export const sampleBicubic: PatchSampler = (p, x, y, out) => {
+  const lx = x - p.left, ly = y - p.top;
+  const x0 = Math.floor(lx), y0 = Math.floor(ly);
+  if (!(x0 >= 1 && y0 >= 1 && x0 <= p.width - 3 && y0 <= p.height - 3)) return 0;
+  const tx = lx - x0, ty = ly - y0;
+  const wx0 = ((-0.5 * tx + 1) * tx - 0.5) * tx, wx1 = (1.5 * tx - 2.5) * tx * tx + 1;
+  const wx2 = ((-1.5 * tx + 2) * tx + 0.5) * tx, wx3 = (0.5 * tx - 0.5) * tx * tx;
+  const wy0 = ((-0.5 * ty + 1) * ty - 0.5) * ty, wy1 = (1.5 * ty - 2.5) * ty * ty + 1;
+  const wy2 = ((-1.5 * ty + 2) * ty + 0.5) * ty, wy3 = (0.5 * ty - 0.5) * ty * ty;
+  const w = p.width, cov = p.cov;
+  const base = (y0 - 1) * w + x0 - 1;
+  let c = 0;
+  for (let j = 0; j < 4; j++) {
+    const wy = j === 0 ? wy0 : j === 1 ? wy1 : j === 2 ? wy2 : wy3;
+    if (wy === 0) continue;
+    const r = base + j * w;
+    c += wy * (cov[r]! * wx0 + cov[r + 1]! * wx1 + cov[r + 2]! * wx2 + cov[r + 3]! * wx3);
+  }
+  if (c <= 0) return 0;
+  if (c > 1) c = 1;
+  const d = p.rgba;
+  let r0 = 0, g0 = 0, b0 = 0, a0 = 0;
+  for (let j = 0; j < 4; j++) {
+    const wy = j === 0 ? wy0 : j === 1 ? wy1 : j === 2 ? wy2 : wy3;
+    if (wy === 0) continue;
+    const q = (base + j * w) * 4;
+    const k0 = wx0 * wy, k1 = wx1 * wy, k2 = wx2 * wy, k3 = wx3 * wy;
+    r0 += d[q]! * k0 + d[q + 4]! * k1 + d[q + 8]! * k2 + d[q + 12]! * k3;
+    g0 += d[q + 1]! * k0 + d[q + 5]! * k1 + d[q + 9]! * k2 + d[q + 13]! * k3;
+    b0 += d[q + 2]! * k0 + d[q + 6]! * k1 + d[q + 10]! * k2 + d[q + 14]! * k3;
+    a0 += d[q + 3]! * k0 + d[q + 7]! * k1 + d[q + 11]! * k2 + d[q + 15]! * k3;
+  }
+  if (a0 < 0) a0 = 0;
+  else if (a0 > c) a0 = c;
+  const hi = a0 * 255;
+  out[0] = r0 < 0 ? 0 : r0 > hi ? hi : r0;
+  out[1] = g0 < 0 ? 0 : g0 > hi ? hi : g0;
+  out[2] = b0 < 0 ? 0 : b0 > hi ? hi : b0;
+  out[3] = a0;
+  return c;
+};
+
+/** The sampler for a quality level: bilinear for `preview`, clamped bicubic for `final`. */
+export function samplerFor(quality: 'preview' | 'final'): PatchSampler {
+  return quality === 'final' ? sampleBicubic : sampleBilinear;
+}

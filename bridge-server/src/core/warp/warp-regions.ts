@@ -1,0 +1,303 @@
+/**
+ * Bidirectional region warping (after Inpaint4Drag, with exact typed transforms):
+ *
+ * 1. Per region, the operations of the plan are combined into one map: its affine operations
+ *    compose in plan order into `A`, its deform drags become one backward field `e` that acts
+ *    after `A` (handles are carried by `A`, targets are absolute), so every drag of a region
+ *    applies at the same time and each handle lands on its target.
+ * 2. FORWARD: the region's rectangle is mapped forward (exact for `A`, grown by the field's
+ *    largest displacement for deform) to find the target area; the crop is the bounding box of
+ *    source ∪ target plus {@link cropMarginFor} (room for the fill's exemplar window and the
+ *    blend's seam band), clipped to the image. Cost ∝ that crop, never the whole canvas.
+ * 3. BACKWARD: every pixel of the target area is mapped back into the source,
+ *    `s = A⁻¹(t + e(t))`, and the region's premultiplied, coverage-weighted pixels are sampled
+ *    there (bilinear for preview, clamped bicubic for final, supersampled when shrinking in
+ *    final). The sampled coverage is the target coverage, so soft edges stay soft; the moved
+ *    content is composited "over" the crop, later regions over earlier ones.
+ * 4. Masks: hole = source − target − keep; keep pixels and everything outside source ∪ target
+ *    are bit-identical to the input.
+ */
+import { maskBounds, unionRect } from '@smartdrag/shared';
+import { createMask, cropImage, placedMaskToCrop } from '../image';
+import { buildSourcePatch, PATCH_PAD, samplerFor } from '../resample';
+import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
+import { CancelledError } from '../types';
+import {
+  type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
+} from './affine';
+import { buildDeformField, type DeformField, sampleField } from './deform-field';
+
+/** Smallest crop margin in pixels around source ∪ target. */
+export const MIN_CROP_MARGIN = 16;
+/** Crop margin as a fraction of the largest region side. */
+export const CROP_MARGIN_FRACTION = 0.1;
+
+/**
+ * The margin added around source ∪ target: `max(16, 10% of the largest side of the region
+ * bounds)`. The fill's exemplar search and the blend's seam band must fit inside it.
+ */
+export function cropMarginFor(regionBounds: Rect): number {
+  return Math.max(MIN_CROP_MARGIN, Math.ceil(CROP_MARGIN_FRACTION * Math.max(regionBounds.width, regionBounds.height)));
+}
+
+/** The part of an operation the warp needs. */
+export type WarpOperation = Pick<Operation, 'region' | 'params'>;
+
+export interface WarpInput {
+  /** The whole document (straight alpha). Only the crop is read. */
+  image: RgbaImage;
+  regions: readonly Region[];
+  operations: readonly WarpOperation[];
+  /** Pixels that never change. */
+  keep?: readonly PlacedMask[];
+  quality: 'preview' | 'final';
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface WarpOutput {
+  /** Document rectangle worked on (empty when there is nothing to do). */
+  crop: Rect;
+  /** Input pixels of the crop. */
+  original: RgbaImage;
+  /** Warped pixels of the crop (hole still holds the old content; the fill replaces it). */
+  edited: RgbaImage;
+  /** Union of the region coverages (where content was), crop-sized. */
+  sourceMask: Mask;
+  /** Coverage of the moved content at its new place (0 on keep), crop-sized. */
+  targetMask: Mask;
+  /** Vacated area = source − target − keep (soft), crop-sized. */
+  holeMask: Mask;
+  /** Union of keep masks, crop-sized. */
+  keepMask: Mask;
+  /** Pixels the fill must not copy from: hole ∪ target. */
+  forbidden: Mask;
+  /** Human-readable notes (e.g. a deform shortened to avoid folding). */
+  warnings: string[];
+}
+
+/** One region's combined map, ready to render. */
+export interface RegionWarp {
+  region: Region;
+  /** Forward affine part (source -> intermediate). */
+  forward: Affine;
+  /** Backward affine part (intermediate -> source). */
+  backward: Affine;
+  /** Backward deform field acting in document (target) space, or null. */
+  field: DeformField | null;
+  /** Tight bounds of the region's non-zero coverage, clipped to the image. */
+  sourceBounds: Rect;
+  /** Conservative bounds of where the moved content can land, clipped to the image. */
+  targetBounds: Rect;
+  /** Supersampling factor per axis (1 = one sample per pixel). */
+  supersample: number;
+}
+
+function clipRect(r: Rect, w: number, h: number): Rect {
+  const left = Math.max(0, r.left), top = Math.max(0, r.top);
+  const right = Math.min(w, r.left + r.width), bottom = Math.min(h, r.top + r.height);
+  return { left, top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
+}
+
+function rectOfPoints(pts: readonly Point[], grow: number): Rect {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const [x, y] of pts) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+  const left = Math.floor(x0 - grow), top = Math.floor(y0 - grow);
+  return { left, top, width: Math.ceil(x1 + grow) - left + 1, height: Math.ceil(y1 + grow) - top + 1 };
+}
+
+function farthestDistance(mask: PlacedMask, from: readonly Point[]): number {
+  let far = 0;
+  const step = mask.width * mask.height > 40000 ? 2 : 1;
+  for (let y = 0; y < mask.height; y += step) {
+    const row = y * mask.width;
+    for (let x = 0; x < mask.width; x += step) {
+      if (mask.data[row + x]! < 128) continue;
+      const px = mask.left + x, py = mask.top + y;
+      let near = Infinity;
+      for (const [hx, hy] of from) near = Math.min(near, (px - hx) ** 2 + (py - hy) ** 2);
+      if (near > far) far = near;
+    }
+  }
+  return Math.sqrt(far);
+}
+
+/**
+ * Combine a region's operations into one map and bound its target area (the forward half of the
+ * bidirectional warp). Operations must all name `region`.
+ */
+export function prepareRegionWarp(
+  image: RgbaImage, region: Region, params: readonly OperationParams[], quality: 'preview' | 'final', warnings: string[],
+): RegionWarp {
+  const W = image.width, H = image.height;
+  let forward: Affine = IDENTITY_AFFINE;
+  const handles: Point[] = [], targets: Point[] = [];
+  for (const p of params) {
+    if (p.kind === 'deform') {
+      if (p.handles.length !== p.targets.length) throw new RangeError(`deform of region ${region.id}: handles and targets differ in length`);
+      for (let i = 0; i < p.handles.length; i++) { handles.push(p.handles[i]!); targets.push(p.targets[i]!); }
+    } else {
+      forward = composeAffine(affineForParams(p), forward);
+    }
+  }
+  const backward = invertAffine(forward);
+  const sourceBounds = clipRect(maskBounds(region.mask), W, H);
+  // Forward-map the (padded) source rectangle's corners: exact bounds of the affine image.
+  const g = PATCH_PAD;
+  const corners: Point[] = [
+    [sourceBounds.left - g, sourceBounds.top - g], [sourceBounds.left + sourceBounds.width + g, sourceBounds.top - g],
+    [sourceBounds.left - g, sourceBounds.top + sourceBounds.height + g],
+    [sourceBounds.left + sourceBounds.width + g, sourceBounds.top + sourceBounds.height + g],
+  ].map((c) => applyAffine(forward, c as Point));
+  let grow = 0;
+  let field: DeformField | null = null;
+  if (handles.length > 0 && sourceBounds.width > 0) {
+    const movedHandles = handles.map((h) => applyAffine(forward, h));
+    const far = farthestDistance(region.mask, handles) * Math.sqrt(Math.abs(forward[0] * forward[4] - forward[1] * forward[3]));
+    const res = buildDeformField({ handles: movedHandles, targets, farDistance: far, bounds: { left: 0, top: 0, width: W, height: H } });
+    warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
+    field = res.field;
+    if (field) grow = Math.ceil(field.maxDisp) + 1;
+  }
+  const targetBounds = sourceBounds.width > 0 ? clipRect(rectOfPoints(corners, grow), W, H) : { ...sourceBounds };
+  const stretch = maxStretch(backward);
+  const supersample = quality === 'final' && stretch > 1.2 ? Math.min(4, Math.ceil(stretch)) : 1;
+  return { region, forward, backward, field, sourceBounds, targetBounds, supersample };
+}
+
+/**
+ * Where a source point of a prepared region ends up (forward map). For deform the backward field
+ * is inverted by fixed-point iteration (converges because the field is fold-free and smooth).
+ */
+export function mapPointForward(rw: RegionWarp, p: Point): Point {
+  const q = applyAffine(rw.forward, p);
+  if (!rw.field) return q;
+  const e = new Float64Array(2);
+  let t: Point = [q[0], q[1]];
+  for (let i = 0; i < 50; i++) {
+    sampleField(rw.field, t[0], t[1], e);
+    const nx = q[0] - e[0]!, ny = q[1] - e[1]!;
+    const moved = Math.abs(nx - t[0]) + Math.abs(ny - t[1]);
+    t = [nx, ny];
+    if (moved < 1e-3) break;
+  }
+  return t;
+}
+
+function checkSignal(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+function groupByRegion(regions: readonly Region[], ops: readonly WarpOperation[]): Array<{ region: Region; params: OperationParams[] }> {
+  const groups: Array<{ region: Region; params: OperationParams[] }> = [];
+  for (const op of ops) {
+    const region = regions.find((r) => r.id === op.region);
+    if (!region) throw new RangeError(`operation names unknown region ${op.region}`);
+    let g = groups.find((x) => x.region === region);
+    if (!g) { g = { region, params: [] }; groups.push(g); }
+    g.params.push(op.params);
+  }
+  return groups;
+}
+
+/**
+ * Warp every region of a plan into the bounding crop of source ∪ target. See the module comment
+ * for the method and the guarantees (keep and untouched pixels bit-identical, soft edges kept).
+ */
+export function warpRegions(input: WarpInput): WarpOutput {
+  const { image, quality } = input;
+  const W = image.width, H = image.height;
+  const warnings: string[] = [];
+  const prepared = groupByRegion(input.regions, input.operations)
+    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings));
+  checkSignal(input.signal);
+
+  let area: Rect = { left: 0, top: 0, width: 0, height: 0 };
+  let regionSpan: Rect = { left: 0, top: 0, width: 0, height: 0 };
+  for (const rw of prepared) {
+    area = unionRect(area, unionRect(rw.sourceBounds, rw.targetBounds));
+    regionSpan = unionRect(regionSpan, rw.sourceBounds);
+  }
+  let crop: Rect = { left: 0, top: 0, width: 0, height: 0 };
+  if (area.width > 0 && area.height > 0) {
+    const m = cropMarginFor(regionSpan);
+    crop = clipRect({ left: area.left - m, top: area.top - m, width: area.width + 2 * m, height: area.height + 2 * m }, W, H);
+  }
+  const cw = crop.width, ch = crop.height, n = cw * ch;
+  const original = cropImage(image, crop);
+  const edited = cropImage(image, crop);
+  const sourceMask = createMask(cw, ch);
+  const targetMask = createMask(cw, ch);
+  const keepMask = createMask(cw, ch);
+  for (const k of input.keep ?? []) placedMaskToCrop(k, crop, keepMask);
+
+  const sample = samplerFor(quality);
+  const px = new Float32Array(4), acc = new Float32Array(4);
+  const e = new Float64Array(2);
+  const ed = edited.data, od = original.data, td = targetMask.data, kd = keepMask.data;
+  for (let gi = 0; gi < prepared.length; gi++) {
+    const rw = prepared[gi]!;
+    placedMaskToCrop(rw.region.mask, crop, sourceMask);
+    if (rw.sourceBounds.width === 0) continue;
+    const patch = buildSourcePatch(image, rw.region.mask);
+    const [a, b, c, d, ee, f] = rw.backward;
+    const field = rw.field;
+    const ss = rw.supersample, inv = 1 / (ss * ss);
+    const tb = rw.targetBounds;
+    const identityAffine = isIdentityAffine(rw.backward);
+    for (let ty = tb.top; ty < tb.top + tb.height; ty++) {
+      const row = (ty - crop.top) * cw - crop.left;
+      for (let tx = tb.left; tx < tb.left + tb.width; tx++) {
+        const ti = row + tx;
+        if (kd[ti]! > 0) continue;
+        let qx = tx, qy = ty;
+        if (field) { sampleField(field, tx, ty, e); qx += e[0]!; qy += e[1]!; }
+        const sx = a * qx + b * qy + c, sy = d * qx + ee * qy + f;
+        let cov: number;
+        if (ss === 1) {
+          cov = sample(patch, sx, sy, px);
+        } else {
+          cov = 0; acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
+          for (let j = 0; j < ss; j++) {
+            const oy = (j + 0.5) / ss - 0.5;
+            for (let i = 0; i < ss; i++) {
+              const ox = (i + 0.5) / ss - 0.5;
+              const cv = sample(patch, a * (qx + ox) + b * (qy + oy) + c, d * (qx + ox) + ee * (qy + oy) + f, px);
+              if (cv > 0) { cov += cv; acc[0] += px[0]!; acc[1] += px[1]!; acc[2] += px[2]!; acc[3] += px[3]!; }
+            }
+          }
+          cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
+        }
+        const cov8 = Math.round(cov * 255);
+        if (cov8 === 0) continue;
+        if (cov8 > td[ti]!) td[ti] = cov8;
+        const p4 = ti * 4;
+        // Content sampled at its own position over unchanged pixels: nothing to do (bit-exact).
+        if (identityAffine && qx === tx && qy === ty &&
+          ed[p4] === od[p4] && ed[p4 + 1] === od[p4 + 1] && ed[p4 + 2] === od[p4 + 2] && ed[p4 + 3] === od[p4 + 3]) continue;
+        // Premultiplied "over": moved content + (1 − coverage) × what is there now.
+        const k = 1 - cov, ba = (ed[p4 + 3]! / 255) * k;
+        const oa = px[3]! + ba;
+        if (oa <= 0) { ed[p4] = 0; ed[p4 + 1] = 0; ed[p4 + 2] = 0; ed[p4 + 3] = 0; continue; }
+        const s = 1 / oa;
+        ed[p4] = (px[0]! + ed[p4]! * ba) * s;
+        ed[p4 + 1] = (px[1]! + ed[p4 + 1]! * ba) * s;
+        ed[p4 + 2] = (px[2]! + ed[p4 + 2]! * ba) * s;
+        ed[p4 + 3] = oa * 255;
+      }
+    }
+    input.onProgress?.((gi + 1) / prepared.length);
+    checkSignal(input.signal);
+  }
+
+  const holeMask = createMask(cw, ch);
+  const forbidden = createMask(cw, ch);
+  const sd = sourceMask.data, hd = holeMask.data, fd = forbidden.data;
+  for (let p = 0; p < n; p++) {
+    if (kd[p]! > 0) continue;
+    const v = sd[p]! - td[p]!;
+    if (v > 0) hd[p] = v;
+    if (v > 0 || td[p]! > 0) fd[p] = 255;
+  }
+  return { crop, original, edited, sourceMask, targetMask, holeMask, keepMask, forbidden, warnings };
+}
