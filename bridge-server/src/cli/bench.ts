@@ -1,9 +1,79 @@
-/** `smartdrag bench` — PLACEHOLDER until issue #5 lands. */
-import type { Command } from 'commander';
+/**
+ * `smartdrag bench`: quality and speed on DragBench, the real-photo cases and synthetic ground
+ * truth (issue #5). Writes `report.json`, `report.md` and contact sheets to `--out`.
+ */
+import path from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { defaultDataDir, resolveSuites, runBench } from '../bench/runner';
+import { formatDuration } from '../bench/progress';
 
+/** Options as commander parses them. */
+interface BenchCliOptions {
+  suite: string;
+  data?: string;
+  out: string;
+  limit?: number;
+  quality: string;
+  seed: number;
+  synthetic: number;
+  server?: string;
+  token?: string;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+/** Register the `bench` command on the CLI program. */
 export function registerBench(program: Command): void {
-  program.command('bench').description('quality and speed benchmark (not yet implemented)').action(() => {
-    process.stderr.write('smartdrag bench: not implemented yet (issue #5)\n');
-    process.exitCode = 2;
-  });
+  program
+    .command('bench')
+    .description('quality and speed benchmark: DAI, change outside the mask, PSNR/SSIM on synthetic ground truth, stage timings')
+    .option('--suite <name>', 'dragbench | cases | synthetic | all', 'all')
+    .option('--data <dir>', 'folder with dragbench/, cases/ and photos/ (default: ../shared/data, else test/fixtures)')
+    .option('--out <dir>', 'output folder for report.json, report.md and contact sheets', 'bench-out')
+    .option('--limit <n>', 'at most n samples per suite', positiveInt)
+    .option('--quality <q>', 'final | preview', 'final')
+    .option('--seed <n>', 'seed for the synthetic generator and the edits', positiveInt, 1)
+    .option('--synthetic <n>', 'number of synthetic samples', positiveInt, 12)
+    .option('--server <ws-url>', 'run edits through a running bridge instead of in-process')
+    .option('--token <t>', 'bridge token for --server')
+    .action(async (o: BenchCliOptions) => {
+      if (o.quality !== 'final' && o.quality !== 'preview') {
+        process.stderr.write(`smartdrag bench: --quality must be final or preview, got ${o.quality}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      if (o.server) {
+        // TODO(#5): wire the shared BridgeClient (shared/src/client) as a BenchEngine once it exists.
+        process.stderr.write('smartdrag bench: --server is not available yet (no bridge client in shared/src/client); run without it\n');
+        process.exitCode = 2;
+        return;
+      }
+      const dataDir = o.data ? path.resolve(o.data) : defaultDataDir();
+      let suites;
+      try {
+        const r = resolveSuites(o.suite, dataDir);
+        suites = r.suites;
+        if (r.skipped.length) process.stderr.write(`smartdrag bench: skipping ${r.skipped.join(', ')} (not in ${dataDir ?? 'any data folder'})\n`);
+      } catch (err) {
+        process.stderr.write(`smartdrag bench: ${(err as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const outDir = path.resolve(o.out);
+      const report = await runBench({
+        suites, dataDir, outDir, limit: o.limit, quality: o.quality, seed: o.seed, syntheticCount: o.synthetic,
+        command: ['smartdrag', ...process.argv.slice(2)].join(' '),
+      });
+      const s = report.summary;
+      const lines = [`smartdrag bench: ${s.count} samples (${s.failed} failed) in ${formatDuration(report.wallMs)} -> ${outDir}`];
+      for (const [name, q] of Object.entries(s.suites)) {
+        lines.push(`  ${name}: DAI r10 ${q.dai['10']?.toFixed(4) ?? '-'} vs unedited ${q.daiUnedited['10']?.toFixed(4) ?? '-'}, outside-mask px ${q.changedOutsideMask.total}, total ms median ${q.stageMs.total?.median?.toFixed(0) ?? '-'}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+      if (s.failed > 0) process.exitCode = 1;
+    });
 }

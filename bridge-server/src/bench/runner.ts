@@ -1,0 +1,311 @@
+/**
+ * `smartdrag bench` engine: enumerates the samples of each suite, runs each one through the
+ * editing core (in-process `runEdit`, or any injected {@link BenchEngine}), measures quality and
+ * speed, and writes `report.json`, `report.md` and one contact sheet per suite.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseDragCase, caseToRequest } from '../core/case';
+import { runEdit } from '../core/edit';
+import { countChangedPixels, cropImage, createMask, placedMaskToCrop } from '../core/image';
+import { psnr, ssim } from '../core/metrics';
+import type { EditRequest, EditResult, Mask, Point, ProgressFn, Rect, RgbaImage } from '../core/types';
+import { readImage, writePng } from '../io/image-io';
+import { composeSheet, thumbWithArrows, type SheetTile } from './contact-sheet';
+import { downscale } from './draw';
+import { dragBenchToRequest, listDragBench, loadDragBenchSample } from './dragbench';
+import { composeResult, computeDaiAllRadii, countChangedOutside, type PointPair } from './metrics';
+import { ProgressReporter, type ProgressStream } from './progress';
+import { BENCH_SUITES, buildSummary, renderMarkdown, toJsonSafe, type BenchReport, type BenchSuite, type SampleRecord } from './report';
+import { generateSynthetic, syntheticToRequest } from './synthetic';
+
+/** Runs one edit: the in-process core by default, a bridge client in `--server` mode. */
+export type BenchEngine = (req: EditRequest, opts: { onProgress?: ProgressFn }) => Promise<EditResult>;
+
+/** The default engine: the core's `runEdit` in this process. */
+export const inProcessEngine: BenchEngine = (req, opts) => runEdit(req, { onProgress: opts.onProgress });
+
+/** Options of {@link runBench}. */
+export interface BenchOptions {
+  /** Suites to run, in this order. */
+  suites: readonly BenchSuite[];
+  /** Folder holding `dragbench/`, `cases/` and `photos/`; null runs only the synthetic suite. */
+  dataDir: string | null;
+  /** Output folder (created). */
+  outDir: string;
+  /** At most this many samples per suite. */
+  limit?: number;
+  quality: 'preview' | 'final';
+  /** Seed of the synthetic generator and of every edit (default 1). */
+  seed?: number;
+  /** Number of synthetic samples (default 12: 4 per transform). */
+  syntheticCount?: number;
+  engine?: BenchEngine;
+  /** Where progress goes (default `process.stderr`); null for silence. */
+  progress?: ProgressStream | null;
+  /** The command line recorded in the report. */
+  command?: string;
+  /** Contact-sheet thumbnail side in px (default 256). */
+  thumb?: number;
+}
+
+/** What a suite hands the runner for one sample. */
+export interface PreparedSample {
+  request: EditRequest;
+  pairs: PointPair[];
+  /** Full-size mask of where change is allowed; null when the suite has no constraint. */
+  allowed: Mask | null;
+  /** Polylines drawn on the input thumbnail (anchors as single points). */
+  arrows: Point[][];
+  synthetic?: { transform: string; expected: RgbaImage; holeMask: Mask; crop: Rect };
+}
+
+interface BenchItem {
+  id: string;
+  suite: BenchSuite;
+  load(): Promise<PreparedSample>;
+}
+
+/**
+ * The default `--data` folder: `../shared/data` beside the repository root when it exists, else
+ * the repository's `test/fixtures` (cases only), else null.
+ */
+export function defaultDataDir(repoRoot = path.resolve(__dirname, '../../..')): string | null {
+  const shared = path.resolve(repoRoot, '../shared/data');
+  if (existsSync(shared)) return shared;
+  const fixtures = path.join(repoRoot, 'test/fixtures');
+  return existsSync(path.join(fixtures, 'cases')) ? fixtures : null;
+}
+
+/** Peak of process memory, sampled on demand and on a timer. */
+export class PeakMemory {
+  rssBytes = 0;
+  heapUsedBytes = 0;
+  samples = 0;
+  private timer?: NodeJS.Timeout;
+
+  /** Take one sample now. */
+  sample(): void {
+    const m = process.memoryUsage();
+    if (m.rss > this.rssBytes) this.rssBytes = m.rss;
+    if (m.heapUsed > this.heapUsedBytes) this.heapUsedBytes = m.heapUsed;
+    this.samples++;
+  }
+
+  /** Also sample every `everyMs` ms until {@link stop} (the timer never keeps the process alive). */
+  start(everyMs = 100): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sample();
+  }
+}
+
+function allowedFromKeep(req: EditRequest): Mask | null {
+  if (!req.keep?.length) return null;
+  const { width, height } = req.image;
+  const full: Rect = { left: 0, top: 0, width, height };
+  const keep = createMask(width, height);
+  for (const k of req.keep) placedMaskToCrop(k, full, keep);
+  for (let p = 0; p < keep.data.length; p++) keep.data[p] = keep.data[p]! > 0 ? 0 : 255;
+  return keep;
+}
+
+async function dragBenchItems(dataDir: string, opts: BenchOptions): Promise<BenchItem[]> {
+  const root = path.join(dataDir, 'dragbench');
+  const ids = await listDragBench(root);
+  return ids.map((id) => ({
+    id, suite: 'dragbench' as const,
+    async load(): Promise<PreparedSample> {
+      const s = await loadDragBenchSample(root, id);
+      const { request } = dragBenchToRequest(s, { quality: opts.quality, seed: opts.seed ?? 1 });
+      return {
+        request, pairs: s.pairs, allowed: s.mask,
+        arrows: [...s.pairs.map((p) => [p.handle, p.target]), ...s.anchors.map((a) => [a])],
+      };
+    },
+  }));
+}
+
+async function caseItems(dataDir: string, opts: BenchOptions): Promise<BenchItem[]> {
+  const dir = path.join(dataDir, 'cases');
+  const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  return files.map((file) => ({
+    id: file.replace(/\.json$/, ''), suite: 'cases' as const,
+    async load(): Promise<PreparedSample> {
+      const c = parseDragCase(JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')));
+      const image = await readImage(path.join(dataDir, c.image));
+      const request = caseToRequest(c, image, { quality: opts.quality, seed: opts.seed ?? 1 });
+      return {
+        request,
+        pairs: request.drags.map((d) => ({ handle: d.points[0]!, target: d.points[d.points.length - 1]! })),
+        allowed: allowedFromKeep(request),
+        arrows: request.drags.map((d) => d.points),
+      };
+    },
+  }));
+}
+
+function syntheticItems(opts: BenchOptions): BenchItem[] {
+  const n = opts.syntheticCount ?? 12;
+  const items: BenchItem[] = [];
+  for (let i = 0; i < n; i++) {
+    const probe = generateSynthetic(i, opts.seed ?? 1);
+    items.push({
+      id: probe.id, suite: 'synthetic',
+      async load(): Promise<PreparedSample> {
+        const s = generateSynthetic(i, opts.seed ?? 1);
+        return {
+          request: syntheticToRequest(s, opts.quality), pairs: s.pairs, allowed: null,
+          arrows: s.drags.map((d) => d.points),
+          synthetic: { transform: s.transform, expected: s.expected, holeMask: s.holeMask, crop: s.crop },
+        };
+      },
+    });
+  }
+  return items;
+}
+
+function emptyDai(): SampleRecord['dai'] {
+  return { '1': null, '5': null, '10': null, '20': null };
+}
+
+function nullable(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/** Measure one finished edit. Pure apart from allocation; exported for tests. */
+export function measureSample(prepared: PreparedSample, result: EditResult): {
+  composed: RgbaImage;
+  fields: Pick<SampleRecord, 'dai' | 'daiUnedited' | 'changedOutsideMask' | 'changedPixels' | 'transform' | 'psnr' | 'ssim'>;
+} {
+  const input = prepared.request.image;
+  const composed = composeResult(input, result);
+  const fields: ReturnType<typeof measureSample>['fields'] = {
+    dai: computeDaiAllRadii(input, composed, prepared.pairs),
+    daiUnedited: computeDaiAllRadii(input, input, prepared.pairs),
+    changedOutsideMask: prepared.allowed ? countChangedOutside(input, composed, prepared.allowed) : null,
+    changedPixels: countChangedPixels(input, composed),
+  };
+  const syn = prepared.synthetic;
+  if (syn) {
+    const gtCrop = cropImage(syn.expected, syn.crop), outCrop = cropImage(composed, syn.crop);
+    fields.transform = syn.transform;
+    fields.psnr = { crop: nullable(psnr(gtCrop, outCrop)), hole: nullable(psnr(syn.expected, composed, syn.holeMask)) };
+    fields.ssim = { crop: nullable(ssim(gtCrop, outCrop)), hole: nullable(ssim(syn.expected, composed, syn.holeMask)) };
+  }
+  return { composed, fields };
+}
+
+/** Resolve `--suite` (one name or `all`) against what the data folder holds. */
+export function resolveSuites(suite: string, dataDir: string | null): { suites: BenchSuite[]; skipped: string[] } {
+  const has = (s: BenchSuite): boolean =>
+    s === 'synthetic' || (dataDir !== null && existsSync(path.join(dataDir, s === 'dragbench' ? 'dragbench' : 'cases')));
+  if (suite === 'all') {
+    const suites = BENCH_SUITES.filter(has);
+    return { suites, skipped: BENCH_SUITES.filter((s) => !has(s)) };
+  }
+  if (!(BENCH_SUITES as readonly string[]).includes(suite)) {
+    throw new RangeError(`unknown suite "${suite}" (expected ${[...BENCH_SUITES, 'all'].join(', ')})`);
+  }
+  const s = suite as BenchSuite;
+  if (!has(s)) throw new RangeError(`suite ${s} needs ${dataDir ?? '<data>'}/${s === 'dragbench' ? 'dragbench' : 'cases'}/, which does not exist`);
+  return { suites: [s], skipped: [] };
+}
+
+/** Run the benchmark and write its three outputs; returns the report as written. */
+export async function runBench(opts: BenchOptions): Promise<BenchReport> {
+  const started = new Date();
+  const t0 = performance.now();
+  const engine = opts.engine ?? inProcessEngine;
+  const thumb = opts.thumb ?? 256;
+  await fs.mkdir(opts.outDir, { recursive: true });
+
+  const items: BenchItem[] = [];
+  for (const suite of opts.suites) {
+    let list: BenchItem[];
+    if (suite === 'synthetic') list = syntheticItems(opts);
+    else {
+      if (!opts.dataDir) throw new RangeError(`suite ${suite} needs a data folder`);
+      list = suite === 'dragbench' ? await dragBenchItems(opts.dataDir, opts) : await caseItems(opts.dataDir, opts);
+    }
+    items.push(...(opts.limit !== undefined ? list.slice(0, Math.max(0, opts.limit)) : list));
+  }
+
+  const peak = new PeakMemory();
+  peak.start();
+  const stream = opts.progress === undefined ? process.stderr : opts.progress;
+  const progress = stream ? new ProgressReporter(items.length, stream) : null;
+  const records: SampleRecord[] = [];
+  const tiles = new Map<BenchSuite, SheetTile[]>();
+  try {
+    for (const item of items) {
+      const ts = performance.now();
+      const suiteTiles = tiles.get(item.suite) ?? [];
+      tiles.set(item.suite, suiteTiles);
+      const number = suiteTiles.length + 1;
+      const base: SampleRecord = {
+        id: item.id, suite: item.suite, sheetNumber: number, ok: false, width: 0, height: 0, pairs: 0,
+        dai: emptyDai(), daiUnedited: emptyDai(), changedOutsideMask: null, changedPixels: 0, ms: {}, sampleMs: 0, planKinds: [],
+      };
+      let prepared: PreparedSample | undefined;
+      try {
+        prepared = await item.load();
+        const { image } = prepared.request;
+        base.width = image.width;
+        base.height = image.height;
+        base.pairs = prepared.pairs.length;
+        peak.sample();
+        const result = await engine(prepared.request, { onProgress: () => peak.sample() });
+        peak.sample();
+        const { composed, fields } = measureSample(prepared, result);
+        Object.assign(base, fields);
+        base.ok = true;
+        base.ms = { ...result.timings };
+        base.planKinds = result.plan.operations.map((o) => o.kind);
+        const panels = [thumbWithArrows(image, prepared.arrows, thumb), downscale(composed, thumb)];
+        if (prepared.synthetic) panels.push(downscale(prepared.synthetic.expected, thumb));
+        suiteTiles.push({ number, panels });
+      } catch (err) {
+        base.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        suiteTiles.push({ number, panels: prepared ? [thumbWithArrows(prepared.request.image, prepared.arrows, thumb)] : [] });
+      }
+      base.sampleMs = performance.now() - ts;
+      records.push(toJsonSafe(base));
+      progress?.tick(`${item.suite}/${item.id}${base.ok ? '' : ' FAILED'}`);
+    }
+  } finally {
+    progress?.finish();
+    peak.stop();
+  }
+
+  const sheets: string[] = [];
+  for (const [suite, t] of tiles) {
+    if (!t.length) continue;
+    const name = `contact-${suite}.png`;
+    await writePng(path.join(opts.outDir, name), composeSheet(t, { thumb, columns: suite === 'synthetic' ? 2 : 3 }));
+    sheets.push(name);
+  }
+
+  const cpus = os.cpus();
+  const report: BenchReport = toJsonSafe({
+    version: 1 as const,
+    command: opts.command ?? 'smartdrag bench',
+    startedAt: started.toISOString(),
+    wallMs: performance.now() - t0,
+    quality: opts.quality,
+    data: opts.dataDir,
+    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` },
+    samples: records,
+    summary: buildSummary(records, { rssBytes: peak.rssBytes, heapUsedBytes: peak.heapUsedBytes, samples: peak.samples }, sheets),
+  });
+  await fs.writeFile(path.join(opts.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await fs.writeFile(path.join(opts.outDir, 'report.md'), renderMarkdown(report));
+  return report;
+}
