@@ -1,0 +1,258 @@
+/**
+ * The Smart Drag controller: glue between the panel (state + events), the host adapter and the
+ * bridge client. It owns one edit at a time:
+ *
+ *   run -> host.capture (modal #1) -> client.submit -> plan / progress -> result
+ *       -> [confirm] -> host.applyLayer (modal #2, one undo step)
+ *
+ * No modal scope is held while the bridge works. Cancel at any point before apply leaves the
+ * document untouched (nothing was written); a stale job's late messages are ignored.
+ */
+import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitDrag, SubmitInput, WirePlan } from '@smartdrag/shared';
+import type { DragKindChoice, DragSpec } from '../geometry/assign-drags';
+import { layerNameFor } from '../geometry/placement';
+import { initialPanelState, Phase, reducePanel, type PanelEvent, type PanelState } from '../panel/panel-state';
+import { toErrorInfo } from './errors';
+import type { Capture, HostAdapter } from './host-adapter';
+
+/** The part of `BridgeClient` the controller uses (so tests can script one). */
+export interface BridgeClientLike {
+  onStatus(fn: (s: ConnectionStatus) => void): () => void;
+  connect(): Promise<unknown>;
+  submit(input: SubmitInput, handlers?: JobHandlers): BridgeJob;
+  close(): void;
+}
+
+/** What one run asks for. */
+export interface RunOptions {
+  intent: string;
+  kind: DragKindChoice;
+  /** Context margin px (settings). */
+  marginPx?: number;
+  seed?: number;
+  /** Apply as soon as the result arrives (the command, or "confirm" turned off). */
+  autoApply?: boolean;
+}
+
+/** Dependencies of {@link SmartDragController}. */
+export interface ControllerDeps {
+  host: HostAdapter;
+  client: BridgeClientLike;
+}
+
+interface Active {
+  token: number;
+  opts: RunOptions;
+  capture?: Capture;
+  job?: BridgeJob;
+  outcome?: JobOutcome;
+  /** Set when the user cancels this run. */
+  abort: AbortController;
+}
+
+/**
+ * Drives one edit at a time and publishes {@link PanelState}. Every async continuation checks
+ * its run token, so a cancelled or superseded run can never write to the document.
+ */
+export class SmartDragController {
+  private s: PanelState = initialPanelState();
+  private readonly listeners = new Set<(s: PanelState) => void>();
+  private active: Active | null = null;
+  private nextToken = 1;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.unsubscribe = deps.client.onStatus((status) => this.dispatch({ type: 'connection', status }));
+  }
+
+  /** Current state. */
+  get state(): PanelState {
+    return this.s;
+  }
+
+  /** Listen to state changes; returns the unsubscribe function. */
+  subscribe(fn: (s: PanelState) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Connect (or reconnect) to the bridge; failures show in the connection line, never throw. */
+  async connect(): Promise<void> {
+    this.dispatch({ type: 'connection', status: { state: 'connecting' } });
+    try {
+      await this.deps.client.connect();
+      this.dispatch({ type: 'connection', status: { state: 'connected' } });
+    } catch (e) {
+      this.dispatch({ type: 'connection', status: { state: 'error', error: toErrorInfo(e) } });
+    }
+  }
+
+  /**
+   * Start an edit. Resolves when the edit reaches a resting phase (ready, applied, failed,
+   * cancelled); never rejects (failures land in the state).
+   */
+  async run(opts: RunOptions): Promise<void> {
+    if (this.isBusy()) return;
+    const run: Active = { token: this.nextToken++, opts, abort: new AbortController() };
+    this.active = run;
+    this.dispatch({ type: 'run.start' });
+    try {
+      const capture = await this.deps.host.capture({ kind: opts.kind, marginPx: opts.marginPx });
+      if (!this.isCurrent(run)) return;
+      run.capture = capture;
+      this.dispatch({ type: 'capture.done', warnings: capture.warnings });
+      await this.submitAndWait(run, capture.drags);
+    } catch (e) {
+      this.fail(run, e);
+    }
+  }
+
+  /** Re-run with another reading of the plan (0 = main, i = alternatives[i-1]). */
+  async choosePlan(index: number): Promise<void> {
+    const run = this.active;
+    const plan = this.s.plan;
+    if (!run?.capture || !plan) return;
+    const before = this.s.planChoice;
+    this.dispatch({ type: 'plan.choose', index });
+    if (this.s.planChoice === before) return;
+    run.job?.cancel();
+    run.outcome = undefined;
+    const reading = index === 0 ? plan : plan.alternatives![index - 1]!;
+    try {
+      await this.submitAndWait(run, dragsForPlan(run.capture.drags, reading));
+    } catch (e) {
+      this.fail(run, e);
+    }
+  }
+
+  /** Write the ready result as a new layer (one undo step). */
+  async apply(): Promise<void> {
+    const run = this.active;
+    if (!run?.capture || !run.outcome || this.s.phase !== Phase.ready) return;
+    this.dispatch({ type: 'apply.start' });
+    const name = layerNameFor(run.opts.intent);
+    try {
+      const out = await this.deps.host.applyLayer(run.outcome.layer, {
+        documentId: run.capture.documentId, sourceLayerId: run.capture.sourceLayerId, name,
+      }, run.abort.signal);
+      if (!this.isCurrent(run)) return;
+      this.dispatch({ type: 'apply.done', layerName: out.layerId === null ? null : name });
+      this.active = null;
+    } catch (e) {
+      this.fail(run, e);
+    }
+  }
+
+  /** Drop a ready result without touching the document. */
+  discard(): void {
+    if (this.s.phase !== Phase.ready) return;
+    this.active = null;
+    this.dispatch({ type: 'dismiss' });
+  }
+
+  /** Cancel the current edit (capture, bridge work or a waiting result). */
+  cancel(): void {
+    const run = this.active;
+    if (!run) return;
+    if (this.s.phase === Phase.applying) {
+      run.abort.abort();
+      return;
+    }
+    run.abort.abort();
+    run.job?.cancel();
+    this.active = null;
+    this.dispatch({ type: 'cancelled' });
+  }
+
+  /** Back to idle after a finished, failed or cancelled edit. */
+  dismiss(): void {
+    this.dispatch({ type: 'dismiss' });
+  }
+
+  /** Stop listening to the client. */
+  dispose(): void {
+    this.cancel();
+    this.unsubscribe();
+    this.listeners.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async submitAndWait(run: Active, drags: DragSpec[]): Promise<void> {
+    const c = run.capture!;
+    const handlers: JobHandlers = {
+      onQueued: (position) => this.isCurrent(run, job) && this.dispatch({ type: 'job.queued', position }),
+      onPlan: (plan) => this.isCurrent(run, job) && this.dispatch({ type: 'job.plan', plan }),
+      onProgress: (stage, fraction) => this.isCurrent(run, job) && this.dispatch({ type: 'job.progress', stage, fraction }),
+    };
+    const input: SubmitInput = {
+      image: c.image,
+      imageOrigin: c.imageOrigin,
+      regions: c.regions.map((r) => ({ id: r.id, mask: r.mask })),
+      drags: drags.map(toSubmitDrag),
+      ...(c.keep ? { keep: c.keep.map((m) => ({ mask: m })) } : {}),
+      ...(run.opts.intent ? { intent: run.opts.intent } : {}),
+      quality: 'final',
+      seed: run.opts.seed ?? 1,
+    };
+    const job: BridgeJob = this.deps.client.submit(input, handlers);
+    run.job = job;
+    let outcome: JobOutcome;
+    try {
+      outcome = await job.result;
+    } catch (e) {
+      if (!this.isCurrent(run, job)) return; // superseded by another reading, or cancelled
+      throw e;
+    }
+    if (!this.isCurrent(run, job)) return;
+    run.outcome = outcome;
+    this.dispatch({ type: 'job.result' });
+    if (run.opts.autoApply) await this.apply();
+  }
+
+  private isBusy(): boolean {
+    return this.s.phase === Phase.capturing || this.s.phase === Phase.working || this.s.phase === Phase.applying;
+  }
+
+  private isCurrent(run: Active, job?: BridgeJob): boolean {
+    return this.active === run && !run.abort.signal.aborted && (job === undefined || run.job === job);
+  }
+
+  private fail(run: Active, e: unknown): void {
+    if (this.active !== run) return; // a cancelled/superseded run: its errors are expected
+    const info = toErrorInfo(e);
+    if (run.abort.signal.aborted || info.code === 'cancelled') {
+      this.active = null;
+      this.dispatch({ type: 'cancelled' });
+      return;
+    }
+    this.active = null;
+    this.dispatch({ type: 'failed', error: info });
+  }
+
+  private dispatch(e: PanelEvent): boolean {
+    const next = reducePanel(this.s, e);
+    if (next !== this.s) {
+      this.s = next;
+      for (const fn of [...this.listeners]) fn(next);
+    }
+    return true;
+  }
+}
+
+function toSubmitDrag(d: DragSpec): SubmitDrag {
+  return { region: d.region, points: d.points.map((p) => [p[0], p[1]]), ...(d.kind ? { kind: d.kind } : {}), ...('center' in d && d.center ? { center: d.center as [number, number] } : {}) };
+}
+
+/**
+ * Drags that ask for one reading of the plan: each drag takes the kind (and centre, for rotate
+ * and scale) of its region's operation in `plan`.
+ */
+export function dragsForPlan(drags: readonly DragSpec[], plan: Pick<WirePlan, 'operations'>): Array<DragSpec & { center?: [number, number] }> {
+  return drags.map((d) => {
+    const op = plan.operations.find((o) => o.region === d.region);
+    if (!op) return { ...d };
+    const center = op.params.kind === 'rotate' || op.params.kind === 'scale' ? op.params.center : undefined;
+    return { ...d, kind: op.kind, ...(center ? { center: [center[0], center[1]] as [number, number] } : {}) };
+  });
+}

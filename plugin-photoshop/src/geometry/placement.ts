@@ -1,0 +1,177 @@
+/**
+ * Placement math between the document, the crop sent to the bridge and the layer coming back.
+ * Everything here is in document PIXELS (the Imaging API's unit) whatever the document's
+ * resolution; see ./units.ts for the descriptor side.
+ */
+import type { PlacedMask, Point, Rect } from '@smartdrag/shared';
+import { expandRect, maskBounds, unionRect } from '@smartdrag/shared';
+
+/** Photoshop-style bounds (`right`/`bottom` exclusive), as `selection.bounds` and the Imaging API use. */
+export interface PsBounds {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** `PsBounds` -> `Rect`. */
+export function boundsToRect(b: PsBounds): Rect {
+  return { left: b.left, top: b.top, width: b.right - b.left, height: b.bottom - b.top };
+}
+
+/** `Rect` -> `PsBounds`. */
+export function rectToBounds(r: Rect): PsBounds {
+  return { left: r.left, top: r.top, right: r.left + r.width, bottom: r.top + r.height };
+}
+
+/** Inputs of {@link editRoi}. */
+export interface RoiInput {
+  regions: readonly PlacedMask[];
+  /** Arrow polylines in document pixels. */
+  arrows: readonly Point[][];
+  docWidth: number;
+  docHeight: number;
+  /** Context margin in px around the edited area. Default 64. */
+  marginPx?: number;
+}
+
+/**
+ * The document area to read for an edit: every region, every region moved by each arrow's
+ * displacement (target − handle), and every arrow point, grown by a margin (at least `marginPx`,
+ * and at least a quarter of the larger side of the edited area so rotations and scalings have
+ * room), clipped to the canvas. Integer pixel bounds.
+ */
+export function editRoi(input: RoiInput): Rect {
+  let area: Rect = { left: 0, top: 0, width: 0, height: 0 };
+  const regionBounds = input.regions.map((m) => maskBounds(m)).filter((b) => b.width > 0 && b.height > 0);
+  for (const b of regionBounds) area = unionRect(area, b);
+  for (const arrow of input.arrows) {
+    if (arrow.length === 0) continue;
+    const h = arrow[0]!, t = arrow[arrow.length - 1]!;
+    const dx = Math.round(t[0] - h[0]), dy = Math.round(t[1] - h[1]);
+    for (const b of regionBounds) area = unionRect(area, { ...b, left: b.left + dx, top: b.top + dy });
+    for (const p of arrow) {
+      area = unionRect(area, { left: Math.floor(p[0]), top: Math.floor(p[1]), width: 1, height: 1 });
+    }
+  }
+  if (area.width <= 0 || area.height <= 0) return { left: 0, top: 0, width: 0, height: 0 };
+  const margin = Math.max(input.marginPx ?? 64, Math.ceil(Math.max(area.width, area.height) / 4));
+  return expandRect(area, margin, input.docWidth, input.docHeight);
+}
+
+/** Pixels as the Imaging API hands them over (chunky, 8-bit). */
+export interface ChunkyPixels {
+  width: number;
+  height: number;
+  /** 3 (RGB) or 4 (RGBA). */
+  components: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/**
+ * Place pixels read from `got` (document bounds the host actually returned — `getPixels` trims
+ * transparent borders) into an RGBA buffer covering `want`, transparent where nothing was
+ * returned. RGB input gets alpha 255.
+ */
+export function padToRect(src: ChunkyPixels, got: Rect, want: Rect): Uint8ClampedArray {
+  if (src.width !== got.width || src.height !== got.height) {
+    throw new RangeError(`pixels are ${src.width}x${src.height} but bounds say ${got.width}x${got.height}`);
+  }
+  const c = src.components;
+  if (c !== 3 && c !== 4) throw new RangeError(`expected 3 or 4 components, got ${c}`);
+  if (src.data.length !== src.width * src.height * c) throw new RangeError('pixel buffer size does not match its shape');
+  const out = new Uint8ClampedArray(want.width * want.height * 4);
+  const x0 = Math.max(got.left, want.left), x1 = Math.min(got.left + got.width, want.left + want.width);
+  const y0 = Math.max(got.top, want.top), y1 = Math.min(got.top + got.height, want.top + want.height);
+  if (x1 <= x0 || y1 <= y0) return out;
+  const span = x1 - x0;
+  for (let y = y0; y < y1; y++) {
+    const s = ((y - got.top) * src.width + (x0 - got.left)) * c;
+    const d = ((y - want.top) * want.width + (x0 - want.left)) * 4;
+    if (c === 4) {
+      out.set(src.data.subarray(s, s + span * 4), d);
+    } else {
+      for (let i = 0, si = s, di = d; i < span; i++, si += 3, di += 4) {
+        out[di] = src.data[si]!; out[di + 1] = src.data[si + 1]!; out[di + 2] = src.data[si + 2]!; out[di + 3] = 255;
+      }
+    }
+  }
+  return out;
+}
+
+/** A result layer as the bridge returns it (document pixels, RGBA straight alpha). */
+export interface LayerPixels {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** Where and what to `putPixels`. */
+export interface Placement {
+  /** `targetBounds` for putPixels: the document pixel of the buffer's top-left. */
+  targetBounds: { left: number; top: number };
+  width: number;
+  height: number;
+  /** RGBA8, `width*height*4` bytes. */
+  data: Uint8Array;
+}
+
+/**
+ * Clip a result layer to the canvas and trim fully transparent borders, so `putPixels` writes the
+ * smallest buffer at the exact integer document position. Returns null when nothing is visible
+ * (an edit that changed no pixel). Fractional positions are a programmer error (the bridge sends
+ * integer document pixels).
+ */
+export function placeLayer(layer: LayerPixels, docWidth: number, docHeight: number): Placement | null {
+  if (!Number.isInteger(layer.left) || !Number.isInteger(layer.top)) {
+    throw new RangeError(`layer position (${layer.left}, ${layer.top}) is not integer pixels`);
+  }
+  if (layer.data.length !== layer.width * layer.height * 4) throw new RangeError('layer buffer size does not match its shape');
+  const cx0 = Math.max(0, layer.left), cy0 = Math.max(0, layer.top);
+  const cx1 = Math.min(docWidth, layer.left + layer.width), cy1 = Math.min(docHeight, layer.top + layer.height);
+  if (cx1 <= cx0 || cy1 <= cy0) return null;
+  // Trim transparent borders inside the clipped area.
+  let tx0 = cx1, ty0 = cy1, tx1 = cx0 - 1, ty1 = cy0 - 1;
+  for (let y = cy0; y < cy1; y++) {
+    const row = (y - layer.top) * layer.width - layer.left;
+    for (let x = cx0; x < cx1; x++) {
+      if (layer.data[(row + x) * 4 + 3]! !== 0) {
+        if (x < tx0) tx0 = x;
+        if (x > tx1) tx1 = x;
+        if (y < ty0) ty0 = y;
+        ty1 = y;
+      }
+    }
+  }
+  if (tx1 < tx0) return null;
+  const width = tx1 - tx0 + 1, height = ty1 - ty0 + 1;
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const s = ((ty0 + y - layer.top) * layer.width + (tx0 - layer.left)) * 4;
+    data.set(layer.data.subarray(s, s + width * 4), y * width * 4);
+  }
+  return { targetBounds: { left: tx0, top: ty0 }, width, height, data };
+}
+
+/**
+ * 8-bit -> Photoshop 16-bit (0..32768, the Imaging API's default range for 16-bit documents),
+ * rounding to nearest.
+ */
+export function to16Bit(data: Uint8Array): Uint16Array {
+  const out = new Uint16Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.round((data[i]! * 32768) / 255);
+  return out;
+}
+
+/** Longest layer name we create. */
+export const MAX_LAYER_NAME = 64;
+
+/** The new layer's name: "Smart Drag: <intent>", shortened with an ellipsis; "Smart Drag" without intent. */
+export function layerNameFor(intent: string | undefined): string {
+  const text = (intent ?? '').replace(/\s+/g, ' ').trim();
+  if (!text) return 'Smart Drag';
+  const name = `Smart Drag: ${text}`;
+  return name.length <= MAX_LAYER_NAME ? name : `${name.slice(0, MAX_LAYER_NAME - 1).trimEnd()}…`;
+}

@@ -1,0 +1,159 @@
+/**
+ * The slice of the `photoshop` and `uxp` modules SmartDrag uses, typed after the documented API
+ * (AdobeDocs/uxp-photoshop: ps-reference/media/imaging.md, executeasmodal.md, classes/document.md,
+ * selection.md, pathitem.md, channel.md; uxp-api entry-points, storage). Only these shapes are
+ * relied on, so the fake host in test/photoshop implements exactly this interface.
+ */
+import type { PsBounds } from '../geometry/placement';
+
+/** `PhotoshopImageData` (Imaging API). */
+export interface PsImageData {
+  readonly width: number;
+  readonly height: number;
+  readonly components: number;
+  readonly componentSize: number;
+  readonly colorSpace: string;
+  readonly hasAlpha: boolean;
+  readonly isChunky: boolean;
+  getData(options?: { chunky?: boolean }): Promise<Uint8Array | Uint16Array | Float32Array>;
+  dispose(): void;
+}
+
+/** What `imaging.getPixels` / `imaging.getSelection` resolve to. */
+export interface PsImagingResult {
+  imageData: PsImageData;
+  /** The bounds actually returned (may be trimmed to the layer's non-transparent area). */
+  sourceBounds: PsBounds;
+  level: number;
+}
+
+/** `require('photoshop').imaging`. */
+export interface PsImaging {
+  getPixels(options: {
+    documentID?: number;
+    layerID?: number;
+    sourceBounds?: PsBounds;
+    targetSize?: { width?: number; height?: number };
+    componentSize?: number;
+    colorSpace?: string;
+    colorProfile?: string;
+    applyAlpha?: boolean;
+  }): Promise<PsImagingResult>;
+  getSelection(options: { documentID?: number; sourceBounds?: PsBounds }): Promise<PsImagingResult>;
+  createImageDataFromBuffer(
+    buffer: Uint8Array | Uint16Array | Float32Array,
+    options: { width: number; height: number; components: number; chunky?: boolean; colorSpace: string; colorProfile?: string; componentSize?: number },
+  ): Promise<PsImageData>;
+  putPixels(options: {
+    documentID?: number;
+    layerID: number;
+    imageData: PsImageData;
+    replace?: boolean;
+    targetBounds?: { left: number; top: number };
+    commandName?: string;
+  }): Promise<void>;
+}
+
+/** A layer (subset). */
+export interface PsLayer {
+  readonly id: number;
+  name: string;
+  readonly kind?: string;
+  /** Children of a group layer (absent or null otherwise). */
+  readonly layers?: PsLayer[] | null;
+  move(relativeObject: PsLayer, insertLocation: string): Promise<void> | void;
+}
+
+/** A path item (subset). */
+export interface PsPathItem {
+  readonly id: number;
+  readonly name: string;
+  /** `constants.PathKind`: "workPath", "normalPath", "clippingPath", "vectorMask", "textMask". */
+  readonly kind: string;
+}
+
+/** A channel (subset). */
+export interface PsChannel {
+  readonly name: string;
+  /** `constants.ChannelType`: "component", "masked" (alpha), "selected", "spot". */
+  readonly kind: string;
+}
+
+/** `doc.selection` (PS 25.0+). */
+export interface PsSelection {
+  /** Selection bounds in pixels, or null when nothing is selected. May exceed the canvas. */
+  readonly bounds: PsBounds | null;
+}
+
+/** A document (subset). */
+export interface PsDocument {
+  readonly id: number;
+  /** Width in pixels. */
+  readonly width: number;
+  /** Height in pixels. */
+  readonly height: number;
+  /** Pixels per inch. */
+  readonly resolution: number;
+  /** `constants.DocumentMode`, e.g. "RGBColorMode". */
+  readonly mode: string;
+  /** `constants.BitsPerChannelType`: "bitDepth8", "bitDepth16", "bitDepth32". */
+  readonly bitsPerChannel: string;
+  readonly activeLayers: PsLayer[];
+  readonly layers: PsLayer[];
+  readonly selection: PsSelection;
+  readonly pathItems: ArrayLike<PsPathItem> & Iterable<PsPathItem>;
+  readonly channels: ArrayLike<PsChannel> & Iterable<PsChannel>;
+  createPixelLayer(options?: { name?: string; opacity?: number }): Promise<PsLayer | null>;
+}
+
+/** `executeAsModal`'s execution context. */
+export interface PsExecutionContext {
+  readonly isCancelled: boolean;
+  onCancel?: () => void;
+  reportProgress?(info: { value: number; commandName?: string }): void;
+  readonly hostControl: {
+    suspendHistory(options: { documentID: number; name: string }): Promise<number>;
+    resumeHistory(suspensionID: number, commit?: boolean): Promise<void>;
+  };
+}
+
+/** A batchPlay descriptor (loosely typed: Photoshop action descriptors). */
+export type ActionDescriptor = Record<string, unknown> & { _obj: string };
+
+/** The `photoshop` module (subset). */
+export interface PhotoshopModule {
+  app: {
+    readonly activeDocument: PsDocument | null;
+    readonly documents: ArrayLike<PsDocument> & Iterable<PsDocument>;
+    showAlert?(message: string): Promise<void>;
+  };
+  core: {
+    executeAsModal<T>(fn: (ctx: PsExecutionContext, descriptor?: unknown) => Promise<T>, options: { commandName: string; interactive?: boolean; timeOut?: number }): Promise<T>;
+  };
+  action: {
+    batchPlay(descriptors: ActionDescriptor[], options: Record<string, unknown>): Promise<Array<Record<string, unknown>>>;
+  };
+  imaging: PsImaging;
+  constants: {
+    ElementPlacement: { PLACEBEFORE: string; PLACEAFTER: string };
+  };
+}
+
+/** The `uxp` module (subset). */
+export interface UxpModule {
+  entrypoints: {
+    setup(config: {
+      plugin?: { create?(): void; destroy?(): void };
+      panels?: Record<string, { create?(root: unknown): void; show?(root: unknown, data?: unknown): void; hide?(): void; destroy?(): void; invokeMenu?(id: string): void }>;
+      commands?: Record<string, { run(): unknown }>;
+    }): void;
+  };
+  storage?: {
+    secureStorage?: {
+      getItem(key: string): Promise<Uint8Array | null>;
+      setItem(key: string, value: string | Uint8Array): Promise<void>;
+      removeItem(key: string): Promise<void>;
+    };
+  };
+  versions?: { plugin?: string; uxp?: string };
+}

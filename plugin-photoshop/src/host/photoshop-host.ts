@@ -1,0 +1,257 @@
+/**
+ * The Photoshop host adapter: the ONLY code that calls the `photoshop` module (besides
+ * src/index.ts, which only passes it in). Two short modal scopes per edit:
+ *
+ * - capture: selection (soft mask, split per disconnected part), pen paths (open subpaths ->
+ *   arrows, read through batchPlay so units are explicit), a keep mask from a channel named
+ *   "keep", and the source layer's pixels over the edit area. The scope ends before the bridge
+ *   works, so Photoshop stays usable.
+ * - apply: history suspended -> new pixel layer above the source -> putPixels at the exact
+ *   document position -> history resumed: one undo step. Any failure or cancel rolls back.
+ */
+import type { PlacedMask, Point } from '@smartdrag/shared';
+import { maskBounds } from '@smartdrag/shared';
+import { assignDrags, type IdRegion } from '../geometry/assign-drags';
+import { splitMask } from '../geometry/mask-split';
+import { parsePathDescriptor, type PathDescriptor } from '../geometry/path-descriptor';
+import { pathsToArrows, type Subpath } from '../geometry/paths-to-arrows';
+import {
+  boundsToRect, editRoi, padToRect, placeLayer, rectToBounds, to16Bit, type LayerPixels, type PsBounds,
+} from '../geometry/placement';
+import { PluginError } from '../app/errors';
+import type { ApplyOutcome, ApplyTarget, Capture, CaptureOptions, HostAdapter } from '../app/host-adapter';
+import type { PhotoshopModule, PsDocument, PsExecutionContext, PsLayer } from './photoshop-api';
+
+/** The colour profile pixels are read and written in. */
+export const SRGB_PROFILE = 'sRGB IEC61966-2.1';
+/** Name of the history step an edit creates. */
+export const HISTORY_NAME = 'Smart Drag';
+
+const MODE_RGB = 'RGBColorMode';
+const BITS_8 = 'bitDepth8';
+const BITS_16 = 'bitDepth16';
+
+/** Options of {@link createPhotoshopHost}. */
+export interface PhotoshopHostOptions {
+  /** The `photoshop` module; defaults to `require('photoshop')` (a webpack external). */
+  photoshop?: PhotoshopModule;
+}
+
+/** Find a layer by id anywhere in the layer tree. */
+export function findLayer(layers: readonly PsLayer[] | null | undefined, id: number): PsLayer | undefined {
+  for (const l of layers ?? []) {
+    if (l.id === id) return l;
+    const inner = findLayer(l.layers, id);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function isModalBusy(e: unknown): boolean {
+  const o = e as { number?: unknown; message?: unknown } | null;
+  return !!o && (o.number === 9 || (typeof o.message === 'string' && /modal/i.test(o.message) && /busy|another/i.test(o.message)));
+}
+
+/** Create the adapter over the real (or an injected) `photoshop` module. */
+export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ps: PhotoshopModule = opts.photoshop ?? (require('photoshop') as PhotoshopModule);
+  const { app, core, action, imaging, constants } = ps;
+
+  async function modal<T>(fn: (ctx: PsExecutionContext) => Promise<T>): Promise<T> {
+    try {
+      return await core.executeAsModal(fn, { commandName: HISTORY_NAME });
+    } catch (e) {
+      if (e instanceof PluginError) throw e;
+      if (isModalBusy(e)) throw new PluginError('modal_busy', String((e as Error).message ?? e), { cause: e });
+      throw new PluginError('host_error', e instanceof Error ? e.message : String(e), { cause: e });
+    }
+  }
+
+  /** Read the current selection over `bounds` as a placed gray8 mask (null if nothing selected). */
+  async function readSelection(doc: PsDocument, bounds: PsBounds): Promise<PlacedMask | null> {
+    const res = await imaging.getSelection({ documentID: doc.id, sourceBounds: bounds });
+    try {
+      const got = boundsToRect(res.sourceBounds);
+      const data = await res.imageData.getData({ chunky: true });
+      if (!(data instanceof Uint8Array) || data.length !== got.width * got.height) {
+        throw new PluginError('host_error', `selection came back as ${data.constructor.name}[${data.length}] for ${got.width}x${got.height}`);
+      }
+      return { ...got, data: new Uint8Array(data) };
+    } finally {
+      res.imageData.dispose();
+    }
+  }
+
+  /**
+   * Read alpha channels as masks by loading each as the selection inside a suspended history
+   * state that is then rolled back: no history entry, the user's selection restored.
+   */
+  async function readChannels(ctx: PsExecutionContext, doc: PsDocument, names: string[], bounds: PsBounds): Promise<Array<PlacedMask | null>> {
+    if (names.length === 0) return [];
+    const out: Array<PlacedMask | null> = [];
+    const hid = await ctx.hostControl.suspendHistory({ documentID: doc.id, name: 'SmartDrag read channels' });
+    try {
+      for (const name of names) {
+        await action.batchPlay([{
+          _obj: 'set',
+          _target: [{ _ref: 'channel', _property: 'selection' }],
+          to: { _ref: 'channel', _name: name },
+        }], { synchronousExecution: false, modalBehavior: 'execute' });
+        out.push(await readSelection(doc, bounds));
+      }
+    } finally {
+      await ctx.hostControl.resumeHistory(hid, false);
+    }
+    return out;
+  }
+
+  /** Arrows from the Work Path if there is one, else from every saved (normal) path. */
+  async function readArrows(doc: PsDocument): Promise<{ arrows: Point[][]; warnings: string[] }> {
+    const items = Array.from(doc.pathItems);
+    const work = items.filter((p) => p.kind === 'workPath');
+    const chosen = work.length > 0 ? work : items.filter((p) => p.kind === 'normalPath');
+    const subpaths: Subpath[] = [];
+    for (const p of chosen) {
+      // By id, never by name: path names are localised ("Work Path" / "工作路径").
+      const [desc] = await action.batchPlay([{ _obj: 'get', _target: [{ _ref: 'path', _id: p.id }] }], { synchronousExecution: false });
+      subpaths.push(...parsePathDescriptor((desc ?? {}) as PathDescriptor, doc.resolution));
+    }
+    const res = pathsToArrows(subpaths);
+    const warnings: string[] = [];
+    if (res.closedSkipped > 0) warnings.push(`${res.closedSkipped} closed subpath(s) ignored (arrows are open paths)`);
+    if (res.degenerateSkipped > 0) warnings.push(`${res.degenerateSkipped} path(s) with a single point ignored`);
+    return { arrows: res.arrows, warnings };
+  }
+
+  async function capture(opts: CaptureOptions): Promise<Capture> {
+    return modal(async (ctx) => {
+      const doc = app.activeDocument;
+      if (!doc) throw new PluginError('no_document', 'No document is open.');
+      if (doc.mode !== MODE_RGB || (doc.bitsPerChannel !== BITS_8 && doc.bitsPerChannel !== BITS_16)) {
+        throw new PluginError('unsupported_document', `SmartDrag edits RGB 8/16-bit documents; this one is ${doc.mode}, ${doc.bitsPerChannel}.`);
+      }
+      const layer = doc.activeLayers[0];
+      if (!layer) throw new PluginError('no_layer', 'No layer is selected.');
+      const canvas: PsBounds = { left: 0, top: 0, right: doc.width, bottom: doc.height };
+      const warnings: string[] = [];
+
+      // Regions: the selection split into parts, else channels named "region…".
+      let parts: PlacedMask[] = [];
+      const sb = doc.selection.bounds;
+      if (sb) {
+        const clipped: PsBounds = {
+          left: Math.max(0, Math.floor(sb.left)), top: Math.max(0, Math.floor(sb.top)),
+          right: Math.min(doc.width, Math.ceil(sb.right)), bottom: Math.min(doc.height, Math.ceil(sb.bottom)),
+        };
+        if (clipped.right > clipped.left && clipped.bottom > clipped.top) {
+          const sel = await readSelection(doc, clipped);
+          if (sel) parts = splitMask(sel);
+        }
+      } else {
+        const names = Array.from(doc.channels).filter((c) => c.kind !== 'component' && /^region/i.test(c.name.trim())).map((c) => c.name);
+        const masks = await readChannels(ctx, doc, names, canvas);
+        // One region per channel: its parts move together.
+        for (const m of masks) {
+          const c = m ? cropToContent(m) : null;
+          if (c) parts.push(c);
+        }
+      }
+      if (parts.length === 0) throw new PluginError('no_selection', 'Nothing is selected.');
+      const regions: IdRegion[] = parts.map((mask, i) => ({ id: `r${i + 1}`, mask }));
+
+      const { arrows, warnings: pathWarnings } = await readArrows(doc);
+      warnings.push(...pathWarnings);
+      if (arrows.length === 0) throw new PluginError('no_arrows', 'No open pen path to use as an arrow.');
+      const assigned = assignDrags(arrows, regions, opts.kind);
+      warnings.push(...assigned.warnings);
+
+      const roi = editRoi({ regions: parts, arrows, docWidth: doc.width, docHeight: doc.height, marginPx: opts.marginPx });
+      const roiBounds = rectToBounds(roi);
+
+      // Keep mask: a channel named "keep" (case-insensitive).
+      let keep: PlacedMask[] | undefined;
+      const keepChannel = Array.from(doc.channels).find((c) => c.kind !== 'component' && c.name.trim().toLowerCase() === 'keep');
+      if (keepChannel) {
+        const [m] = await readChannels(ctx, doc, [keepChannel.name], roiBounds);
+        if (m && m.data.some((v) => v > 0)) keep = [m];
+      }
+
+      const px = await imaging.getPixels({
+        documentID: doc.id, layerID: layer.id, sourceBounds: roiBounds,
+        componentSize: 8, colorSpace: 'RGB', colorProfile: SRGB_PROFILE,
+      });
+      let data: Uint8ClampedArray;
+      try {
+        const raw = await px.imageData.getData({ chunky: true });
+        if (!(raw instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
+        // getPixels may trim transparent borders: place what came back into the requested area.
+        data = padToRect(
+          { width: px.imageData.width, height: px.imageData.height, components: px.imageData.components, data: raw },
+          boundsToRect(px.sourceBounds), roi,
+        );
+      } finally {
+        px.imageData.dispose();
+      }
+
+      return {
+        documentId: doc.id, sourceLayerId: layer.id, sourceLayerName: layer.name,
+        docWidth: doc.width, docHeight: doc.height, resolution: doc.resolution,
+        image: { width: roi.width, height: roi.height, data },
+        imageOrigin: [roi.left, roi.top],
+        regions, drags: assigned.drags, ...(keep ? { keep } : {}), warnings,
+      };
+    });
+  }
+
+  async function applyLayer(layer: LayerPixels, target: ApplyTarget, signal?: AbortSignal): Promise<ApplyOutcome> {
+    if (signal?.aborted) throw new PluginError('cancelled', 'Cancelled before applying.');
+    return modal(async (ctx) => {
+      const doc = Array.from(app.documents).find((d) => d.id === target.documentId);
+      if (!doc) throw new PluginError('document_changed', 'The document was closed.');
+      const source = findLayer(doc.layers, target.sourceLayerId);
+      if (!source) throw new PluginError('document_changed', 'The source layer was deleted.');
+      const placement = placeLayer(layer, doc.width, doc.height);
+      if (!placement) return { layerId: null, placement: null };
+      const is16 = doc.bitsPerChannel === BITS_16;
+
+      const hid = await ctx.hostControl.suspendHistory({ documentID: doc.id, name: HISTORY_NAME });
+      let committed = false;
+      try {
+        const created = await doc.createPixelLayer({ name: target.name });
+        if (!created) throw new PluginError('host_error', 'Photoshop did not create the layer.');
+        await created.move(source, constants.ElementPlacement.PLACEBEFORE);
+        const img = await imaging.createImageDataFromBuffer(is16 ? to16Bit(placement.data) : placement.data, {
+          width: placement.width, height: placement.height, components: 4, chunky: true,
+          colorSpace: 'RGB', colorProfile: SRGB_PROFILE, componentSize: is16 ? 16 : 8,
+        });
+        try {
+          // targetBounds is in pixels whatever the document resolution (no point conversion).
+          await imaging.putPixels({ documentID: doc.id, layerID: created.id, imageData: img, targetBounds: placement.targetBounds, replace: true });
+        } finally {
+          img.dispose();
+        }
+        if (ctx.isCancelled || signal?.aborted) throw new PluginError('cancelled', 'Cancelled while applying.');
+        await ctx.hostControl.resumeHistory(hid, true);
+        committed = true;
+        return { layerId: created.id, placement };
+      } finally {
+        if (!committed) await ctx.hostControl.resumeHistory(hid, false).catch(() => undefined);
+      }
+    });
+  }
+
+  return { capture, applyLayer };
+}
+
+/** Crop a mask to its non-zero pixels (null when empty). */
+export function cropToContent(m: PlacedMask): PlacedMask | null {
+  const b = maskBounds(m);
+  if (b.width === 0 || b.height === 0) return null;
+  const data = new Uint8Array(b.width * b.height);
+  for (let y = 0; y < b.height; y++) {
+    const s = (b.top - m.top + y) * m.width + (b.left - m.left);
+    data.set(m.data.subarray(s, s + b.width), y * b.width);
+  }
+  return { ...b, data };
+}

@@ -1,0 +1,195 @@
+/**
+ * The panel's state machine as a pure reducer: connection + one edit at a time
+ * (capture -> bridge work -> plan shown -> result ready -> apply). The view renders
+ * {@link PanelState} and {@link controlsOf}; the controller dispatches {@link PanelEvent}s.
+ */
+import type { ConnectionStatus, WirePlan } from '@smartdrag/shared';
+import type { ErrorInfo } from '../app/errors';
+
+/** Phases of the current edit, as an `as const` object. */
+export const Phase = {
+  idle: 'idle',
+  /** Reading the document (short modal scope). */
+  capturing: 'capturing',
+  /** The bridge is queueing / planning / editing. */
+  working: 'working',
+  /** The result arrived and waits for Apply. */
+  ready: 'ready',
+  /** Writing the new layer (short modal scope). */
+  applying: 'applying',
+  applied: 'applied',
+  failed: 'failed',
+  cancelled: 'cancelled',
+} as const;
+/** One phase. */
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+/** Everything the panel shows. */
+export interface PanelState {
+  connection: ConnectionStatus;
+  phase: Phase;
+  /** Jobs ahead of ours; null when not queued. */
+  queuePosition: number | null;
+  /** Current bridge stage ("plan", "warp", "fill", …). */
+  stage: string | null;
+  /** Overall progress 0..1; never 1 before the result arrived, never goes backwards within a job. */
+  progress: number;
+  /** The bridge's reading of the arrows + intent (with alternatives). */
+  plan: WirePlan | null;
+  /** 0 = the main reading, i = `plan.alternatives[i-1]`. */
+  planChoice: number;
+  /** Notes from capture and planning. */
+  warnings: string[];
+  error: ErrorInfo | null;
+  /** Name of the layer created by the last apply (null when the edit changed nothing). */
+  appliedLayer: string | null;
+}
+
+/** Events the controller dispatches. */
+export type PanelEvent =
+  | { type: 'connection'; status: ConnectionStatus }
+  | { type: 'run.start' }
+  | { type: 'capture.done'; warnings: string[] }
+  | { type: 'job.queued'; position: number }
+  | { type: 'job.plan'; plan: WirePlan }
+  | { type: 'job.progress'; stage: string; fraction: number }
+  | { type: 'job.result' }
+  | { type: 'plan.choose'; index: number }
+  | { type: 'apply.start' }
+  | { type: 'apply.done'; layerName: string | null }
+  | { type: 'cancelled' }
+  | { type: 'failed'; error: ErrorInfo }
+  | { type: 'dismiss' };
+
+/** Initial state. */
+export function initialPanelState(): PanelState {
+  return {
+    connection: { state: 'closed' }, phase: Phase.idle, queuePosition: null, stage: null, progress: 0,
+    plan: null, planChoice: 0, warnings: [], error: null, appliedLayer: null,
+  };
+}
+
+/** Share of the overall bar each bridge stage covers, in pipeline order (krita-style weights). */
+export const STAGE_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
+  ['plan', 0.05], ['warp', 0.15], ['fill', 0.5], ['blend', 0.1], ['refine', 0.15], ['layer', 0.05],
+];
+
+/** Overall progress for a stage fraction; unknown stages keep `previous`. Capped below 1. */
+export function overallProgress(stage: string, fraction: number, previous = 0): number {
+  let before = 0;
+  for (const [name, w] of STAGE_WEIGHTS) {
+    if (name === stage) {
+      const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+      return Math.max(previous, Math.min(0.99, before + w * f));
+    }
+    before += w;
+  }
+  return previous;
+}
+
+const busy = (p: Phase): boolean => p === Phase.capturing || p === Phase.working || p === Phase.applying;
+
+/** The reducer. Events that do not fit the current phase leave the state unchanged. */
+export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
+  switch (e.type) {
+    case 'connection':
+      return { ...s, connection: e.status };
+    case 'run.start':
+      if (busy(s.phase)) return s;
+      return { ...initialPanelState(), connection: s.connection, phase: Phase.capturing };
+    case 'capture.done':
+      if (s.phase !== Phase.capturing) return s;
+      return { ...s, phase: Phase.working, warnings: [...e.warnings] };
+    case 'job.queued':
+      if (s.phase !== Phase.working) return s;
+      return { ...s, queuePosition: e.position };
+    case 'job.plan':
+      if (s.phase !== Phase.working) return s;
+      // A re-run for a chosen alternative keeps the original list of readings on screen.
+      if (s.plan && s.planChoice !== 0) return { ...s, warnings: mergeWarnings(s.warnings, e.plan.warnings) };
+      return { ...s, plan: e.plan, warnings: mergeWarnings(s.warnings, e.plan.warnings) };
+    case 'job.progress':
+      if (s.phase !== Phase.working) return s;
+      return { ...s, queuePosition: null, stage: e.stage, progress: overallProgress(e.stage, e.fraction, s.progress) };
+    case 'job.result':
+      if (s.phase !== Phase.working) return s;
+      return { ...s, phase: Phase.ready, queuePosition: null, progress: 1, stage: null };
+    case 'plan.choose': {
+      if (!s.plan || (s.phase !== Phase.working && s.phase !== Phase.ready)) return s;
+      const n = 1 + (s.plan.alternatives?.length ?? 0);
+      if (!Number.isInteger(e.index) || e.index < 0 || e.index >= n || e.index === s.planChoice) return s;
+      return { ...s, phase: Phase.working, planChoice: e.index, progress: 0, stage: null, queuePosition: null };
+    }
+    case 'apply.start':
+      if (s.phase !== Phase.ready) return s;
+      return { ...s, phase: Phase.applying };
+    case 'apply.done':
+      if (s.phase !== Phase.applying) return s;
+      return { ...s, phase: Phase.applied, appliedLayer: e.layerName };
+    case 'cancelled':
+      if (!busy(s.phase) && s.phase !== Phase.ready) return s;
+      return { ...s, phase: Phase.cancelled, queuePosition: null, stage: null };
+    case 'failed':
+      return { ...s, phase: Phase.failed, error: e.error, queuePosition: null, stage: null };
+    case 'dismiss':
+      if (busy(s.phase)) return s;
+      return { ...initialPanelState(), connection: s.connection };
+  }
+}
+
+function mergeWarnings(a: string[], b: string[]): string[] {
+  const out = [...a];
+  for (const w of b) if (!out.includes(w)) out.push(w);
+  return out;
+}
+
+/** Which controls are enabled. */
+export interface Controls {
+  canRun: boolean;
+  canCancel: boolean;
+  canApply: boolean;
+  canDiscard: boolean;
+  canChoosePlan: boolean;
+  showProgress: boolean;
+}
+
+/** Derive the enabled controls from a state. */
+export function controlsOf(s: PanelState): Controls {
+  const connected = s.connection.state === 'connected';
+  return {
+    canRun: connected && !busy(s.phase),
+    canCancel: s.phase === Phase.capturing || s.phase === Phase.working,
+    canApply: s.phase === Phase.ready,
+    canDiscard: s.phase === Phase.ready,
+    canChoosePlan: connected && !!s.plan && (s.plan.alternatives?.length ?? 0) > 0 && (s.phase === Phase.working || s.phase === Phase.ready),
+    showProgress: s.phase === Phase.working || s.phase === Phase.capturing || s.phase === Phase.applying,
+  };
+}
+
+/** The connection line of the panel: a short label, a tone and what to do about it. */
+export interface ConnectionLine {
+  label: string;
+  tone: 'positive' | 'notice' | 'negative' | 'neutral';
+  hint?: string;
+}
+
+/** Words for the connection state, naming the failed requirement (bridge down, wrong token, versions). */
+export function describeConnection(c: ConnectionStatus): ConnectionLine {
+  const err = c.error;
+  if (c.state === 'connected') return { label: 'Connected to the bridge', tone: 'positive' };
+  if (c.state === 'connecting') return { label: 'Connecting to the bridge…', tone: 'neutral' };
+  if (err) {
+    switch (err.code) {
+      case 'unreachable':
+        return { label: 'Bridge not running', tone: 'negative', hint: err.hint ?? 'Start it with `smartdrag serve`, and check the URL in Settings.' };
+      case 'unauthorized':
+        return { label: 'Wrong token', tone: 'negative', hint: err.hint ?? 'Run `smartdrag token` and paste the token in Settings.' };
+      case 'version_mismatch':
+        return { label: `Version mismatch: ${err.message}`, tone: 'negative', hint: err.hint };
+      default:
+        return { label: c.state === 'reconnecting' ? `Reconnecting… (${err.message})` : err.message, tone: c.state === 'reconnecting' ? 'notice' : 'negative', hint: err.hint };
+    }
+  }
+  if (c.state === 'reconnecting') return { label: 'Connection lost, reconnecting…', tone: 'notice' };
+  return { label: 'Not connected', tone: 'neutral', hint: 'Open Settings, paste the token, and press Connect.' };
+}
