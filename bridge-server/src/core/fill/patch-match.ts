@@ -1,0 +1,558 @@
+/**
+ * Exemplar hole completion: PatchMatch nearest-neighbour fields (Barnes et al., SIGGRAPH 2009)
+ * inside coarse-to-fine EM voting (Wexler, Shechtman, Irani, IEEE PAMI 2007).
+ *
+ * - Sources are restricted to a window around the hole (its bounding box plus a ring) and never
+ *   overlap the hole or `forbidden` (the moved content's new position): a source patch is valid
+ *   only if every pixel under it is known background.
+ * - Pixels in `forbidden` that are not in the hole are "don't care" in patch distances, so the
+ *   fill continues the background, not the moved object next to it.
+ * - For speed the full EM runs on a pyramid level with at most `workPixels` hole pixels; finer
+ *   levels only upsample the nearest-neighbour field, refine it with a short local search and
+ *   vote, so the finest level copies full-resolution texture.
+ * - Randomness comes only from `createRng(seed)`: the same seed gives the same pixels.
+ */
+import { createRng, type Rng } from '../random';
+import type { FillOptions, Filler, Mask, RgbaImage } from '../types';
+import { CancelledError } from '../types';
+import { fillPushPull, growBox, maskBox, pushPullFill } from './push-pull';
+
+/** Tuning of the exemplar filler; every field has a default. */
+export interface PatchMatchOptions {
+  /** Odd patch side in pixels. Default 7. */
+  patchSize?: number;
+  /** Source ring around the hole's bounding box, as a fraction of its larger side. Default 0.75. */
+  sourceRing?: number;
+  /** Minimum source ring width in pixels. Default 24. */
+  minSourceRingPx?: number;
+  /** Hole pixels allowed at the working level (full EM); finer levels run light. Default 12000. */
+  workPixels?: number;
+  /** EM iterations at the coarsest level. Default 6. */
+  itersCoarse?: number;
+  /** EM iterations at the working level. Default 3. */
+  itersWork?: number;
+  /** PatchMatch passes per light level finer than the working level (the finest always 0). Default 1. */
+  itersLight?: number;
+}
+
+const DEFAULTS: Required<PatchMatchOptions> = {
+  patchSize: 7,
+  sourceRing: 0.75,
+  minSourceRingPx: 24,
+  workPixels: 12000,
+  itersCoarse: 6,
+  itersWork: 3,
+  itersLight: 1,
+};
+
+/** Pixel state per level. */
+const KNOWN = 0, HOLE = 1, EXCLUDED = 2;
+
+interface Level {
+  w: number;
+  h: number;
+  /** Interleaved RGB, 0..255. */
+  col: Float32Array;
+  /** KNOWN, HOLE or EXCLUDED (forbidden but not to be filled). */
+  state: Uint8Array;
+  /** Distance weight per pixel: 0 for EXCLUDED, 1 otherwise. */
+  tw: Uint8Array;
+  /** 1 where a patch centred here is a valid source. */
+  srcOk: Uint8Array;
+  srcList: Int32Array;
+  /** Patch centres whose patch overlaps the hole, raster order. */
+  targets: Int32Array;
+  /** Per pixel: source centre index of its patch, or −1. */
+  nnf: Int32Array;
+  dist: Float32Array;
+  holeCount: number;
+}
+
+function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r: number): Level {
+  const n = w * h;
+  const tw = new Uint8Array(n);
+  let holeCount = 0;
+  for (let p = 0; p < n; p++) {
+    tw[p] = state[p] === EXCLUDED ? 0 : 1;
+    if (state[p] === HOLE) holeCount++;
+  }
+  // Prefix sums of "not known" and "hole" to test whole patches in O(1).
+  const W1 = w + 1;
+  const bad = new Int32Array(W1 * (h + 1));
+  const hol = new Int32Array(W1 * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let rb = 0, rh = 0;
+    for (let x = 0; x < w; x++) {
+      const s = state[y * w + x]!;
+      if (s !== KNOWN) rb++;
+      if (s === HOLE) rh++;
+      bad[(y + 1) * W1 + x + 1] = bad[y * W1 + x + 1]! + rb;
+      hol[(y + 1) * W1 + x + 1] = hol[y * W1 + x + 1]! + rh;
+    }
+  }
+  const srcOk = new Uint8Array(n);
+  const isTarget = new Uint8Array(n);
+  let nSrc = 0, nTgt = 0;
+  for (let y = r; y < h - r; y++) {
+    const ya = (y - r) * W1, yb = (y + r + 1) * W1;
+    for (let x = r; x < w - r; x++) {
+      const xa = x - r, xb = x + r + 1;
+      const nb = bad[yb + xb]! - bad[ya + xb]! - bad[yb + xa]! + bad[ya + xa]!;
+      if (nb === 0) { srcOk[y * w + x] = 1; nSrc++; }
+      const nh = hol[yb + xb]! - hol[ya + xb]! - hol[yb + xa]! + hol[ya + xa]!;
+      if (nh > 0) { isTarget[y * w + x] = 1; nTgt++; }
+    }
+  }
+  const srcList = new Int32Array(nSrc);
+  const targets = new Int32Array(nTgt);
+  for (let p = 0, i = 0, j = 0; p < n; p++) {
+    if (srcOk[p]) srcList[i++] = p;
+    if (isTarget[p]) targets[j++] = p;
+  }
+  const nnf = new Int32Array(n).fill(-1);
+  return { w, h, col, state, tw, srcOk, srcList, targets, nnf, dist: new Float32Array(n), holeCount };
+}
+
+/** Colours and pixel states of one pyramid level, before any PatchMatch bookkeeping. */
+interface RawLevel {
+  w: number;
+  h: number;
+  col: Float32Array;
+  state: Uint8Array;
+  holeCount: number;
+}
+
+/** 2× downsample: colours average the known children; state is the "worst" child (HOLE > EXCLUDED > KNOWN). */
+function downsample(f: RawLevel): RawLevel {
+  const w = (f.w + 1) >> 1, h = (f.h + 1) >> 1;
+  const col = new Float32Array(w * h * 3);
+  const state = new Uint8Array(w * h);
+  let holeCount = 0;
+  for (let Y = 0; Y < h; Y++) {
+    for (let X = 0; X < w; X++) {
+      let s0 = 0, s1 = 0, s2 = 0, k = 0, st = KNOWN;
+      for (let j = 0; j < 2; j++) {
+        const y = 2 * Y + j;
+        if (y >= f.h) continue;
+        for (let i = 0; i < 2; i++) {
+          const x = 2 * X + i;
+          if (x >= f.w) continue;
+          const p = y * f.w + x;
+          const s = f.state[p]!;
+          if (s === HOLE) st = HOLE;
+          else if (s === EXCLUDED) { if (st === KNOWN) st = EXCLUDED; }
+          else { s0 += f.col[p * 3]!; s1 += f.col[p * 3 + 1]!; s2 += f.col[p * 3 + 2]!; k++; }
+        }
+      }
+      const q = Y * w + X;
+      state[q] = st;
+      if (st === HOLE) holeCount++;
+      if (k > 0) { col[q * 3] = s0 / k; col[q * 3 + 1] = s1 / k; col[q * 3 + 2] = s2 / k; }
+    }
+  }
+  return { w, h, col, state, holeCount };
+}
+
+/** SSD between the patches centred at `tp` and `sp`, ignoring EXCLUDED target pixels; stops early past `best`. */
+function patchDist(col: Float32Array, tw: Uint8Array, w: number, r: number, tp: number, sp: number, best: number): number {
+  let d = 0;
+  for (let dy = -r; dy <= r; dy++) {
+    let ti = tp + dy * w - r, si = sp + dy * w - r;
+    for (let dx = -r; dx <= r; dx++, ti++, si++) {
+      if (tw[ti] === 0) continue;
+      const a = ti * 3, b = si * 3;
+      const e0 = col[a]! - col[b]!, e1 = col[a + 1]! - col[b + 1]!, e2 = col[a + 2]! - col[b + 2]!;
+      d += e0 * e0 + e1 * e1 + e2 * e2;
+    }
+    if (d >= best) return d;
+  }
+  return d;
+}
+
+function randomSource(L: Level, rng: Rng): number {
+  return L.srcList[Math.floor(rng() * L.srcList.length)]!;
+}
+
+/** Recompute the distance of every target's current match (the image changed after a vote). */
+function refreshDistances(L: Level, r: number): void {
+  const { targets, nnf, dist, col, tw, w } = L;
+  for (let k = 0; k < targets.length; k++) {
+    const t = targets[k]!;
+    dist[t] = patchDist(col, tw, w, r, t, nnf[t]!, Infinity);
+  }
+}
+
+/**
+ * One PatchMatch pass: propagation from the previous neighbours in scan order (alternating
+ * direction), then random search around the best match at halving radii from `maxRadius`, plus
+ * `globalTries` uniform candidates over all sources.
+ */
+function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadius: number, globalTries: number): void {
+  const { targets, nnf, dist, col, tw, w, h, srcOk } = L;
+  const n = targets.length;
+  const step = forward ? 1 : -1;
+  const stepY = step * w;
+  for (let k = 0; k < n; k++) {
+    const t = targets[forward ? k : n - 1 - k]!;
+    let best = nnf[t]!, bd = dist[t]!;
+    const n1 = nnf[t - step]!;
+    if (n1 >= 0) {
+      const c = n1 + step;
+      if (c !== best && srcOk[c] === 1) {
+        const d = patchDist(col, tw, w, r, t, c, bd);
+        if (d < bd) { bd = d; best = c; }
+      }
+    }
+    const n2 = nnf[t - stepY]!;
+    if (n2 >= 0) {
+      const c = n2 + stepY;
+      if (c !== best && srcOk[c] === 1) {
+        const d = patchDist(col, tw, w, r, t, c, bd);
+        if (d < bd) { bd = d; best = c; }
+      }
+    }
+    for (let g = 0; g < globalTries; g++) {
+      const c = randomSource(L, rng);
+      if (c === best) continue;
+      const d = patchDist(col, tw, w, r, t, c, bd);
+      if (d < bd) { bd = d; best = c; }
+    }
+    for (let R = maxRadius; R >= 1; R >>= 1) {
+      const bx = best % w, by = (best - bx) / w;
+      const cx = bx + Math.round((rng() * 2 - 1) * R), cy = by + Math.round((rng() * 2 - 1) * R);
+      if (cx < r || cy < r || cx >= w - r || cy >= h - r) continue;
+      const c = cy * w + cx;
+      if (c === best || srcOk[c] !== 1) continue;
+      const d = patchDist(col, tw, w, r, t, c, bd);
+      if (d < bd) { bd = d; best = c; }
+    }
+    nnf[t] = best;
+    dist[t] = bd;
+  }
+}
+
+/**
+ * EM voting: every hole pixel becomes the weighted mean of the source pixels that the patches
+ * covering it map to; weights exp(−d / 2σ²) with σ² the mean match distance (Wexler et al.).
+ */
+function vote(L: Level, r: number, acc: Float32Array, wsum: Float32Array): void {
+  const { targets, nnf, dist, col, state, w } = L;
+  const n = targets.length;
+  let mean = 0;
+  for (let k = 0; k < n; k++) mean += dist[targets[k]!]!;
+  mean = n > 0 ? mean / n : 1;
+  const inv = mean > 0 ? 1 / (2 * mean) : 0;
+  acc.fill(0, 0, L.w * L.h * 3);
+  wsum.fill(0, 0, L.w * L.h);
+  for (let k = 0; k < n; k++) {
+    const t = targets[k]!, s = nnf[t]!;
+    const wt = Math.exp(-dist[t]! * inv) + 1e-6;
+    for (let dy = -r; dy <= r; dy++) {
+      let ti = t + dy * w - r, si = s + dy * w - r;
+      for (let dx = -r; dx <= r; dx++, ti++, si++) {
+        if (state[ti] !== HOLE) continue;
+        const a = ti * 3, b = si * 3;
+        acc[a]! += wt * col[b]!; acc[a + 1]! += wt * col[b + 1]!; acc[a + 2]! += wt * col[b + 2]!;
+        wsum[ti]! += wt;
+      }
+    }
+  }
+  for (let p = 0; p < L.w * L.h; p++) {
+    const ws = wsum[p]!;
+    if (ws <= 0) continue;
+    const a = p * 3;
+    col[a] = acc[a]! / ws; col[a + 1] = acc[a + 1]! / ws; col[a + 2] = acc[a + 2]! / ws;
+  }
+}
+
+/** Initialise the coarsest level: pull-push the hole from the known pixels, random NNF. */
+function initCoarsest(L: Level, r: number, rng: Rng): void {
+  const wgt = new Float32Array(L.w * L.h);
+  for (let p = 0; p < wgt.length; p++) wgt[p] = L.state[p] === KNOWN ? 1 : 0;
+  pushPullFill(L.col, wgt, L.w, L.h, 3);
+  for (let k = 0; k < L.targets.length; k++) L.nnf[L.targets[k]!] = randomSource(L, rng);
+  refreshDistances(L, r);
+}
+
+/** Move the estimate from coarse level C to fine level F: colours of hole pixels and the NNF. */
+function upsample(C: Level, F: Level, r: number, rng: Rng): void {
+  // Hole colours: bilinear from the coarse level, skipping coarse EXCLUDED pixels (no colour there).
+  for (let y = 0; y < F.h; y++) {
+    const cy = Math.min(C.h - 1, Math.max(0, (y - 0.5) / 2));
+    const y0 = Math.floor(cy), y1 = Math.min(C.h - 1, y0 + 1), fy = cy - y0;
+    for (let x = 0; x < F.w; x++) {
+      const p = y * F.w + x;
+      if (F.state[p] !== HOLE) continue;
+      const cx = Math.min(C.w - 1, Math.max(0, (x - 0.5) / 2));
+      const x0 = Math.floor(cx), x1 = Math.min(C.w - 1, x0 + 1), fx = cx - x0;
+      let s0 = 0, s1 = 0, s2 = 0, sw = 0;
+      const q00 = y0 * C.w + x0, q01 = y0 * C.w + x1, q10 = y1 * C.w + x0, q11 = y1 * C.w + x1;
+      const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+      if (C.state[q00] !== EXCLUDED) { s0 += w00 * C.col[q00 * 3]!; s1 += w00 * C.col[q00 * 3 + 1]!; s2 += w00 * C.col[q00 * 3 + 2]!; sw += w00; }
+      if (C.state[q01] !== EXCLUDED) { s0 += w01 * C.col[q01 * 3]!; s1 += w01 * C.col[q01 * 3 + 1]!; s2 += w01 * C.col[q01 * 3 + 2]!; sw += w01; }
+      if (C.state[q10] !== EXCLUDED) { s0 += w10 * C.col[q10 * 3]!; s1 += w10 * C.col[q10 * 3 + 1]!; s2 += w10 * C.col[q10 * 3 + 2]!; sw += w10; }
+      if (C.state[q11] !== EXCLUDED) { s0 += w11 * C.col[q11 * 3]!; s1 += w11 * C.col[q11 * 3 + 1]!; s2 += w11 * C.col[q11 * 3 + 2]!; sw += w11; }
+      if (sw > 0) { F.col[p * 3] = s0 / sw; F.col[p * 3 + 1] = s1 / sw; F.col[p * 3 + 2] = s2 / sw; }
+    }
+  }
+  // NNF: the parent's match, doubled, plus the child's offset within its parent.
+  for (let k = 0; k < F.targets.length; k++) {
+    const t = F.targets[k]!;
+    const x = t % F.w, y = (t - x) / F.w;
+    const q = Math.min(C.h - 1, y >> 1) * C.w + Math.min(C.w - 1, x >> 1);
+    const s = C.nnf[q]!;
+    let m = -1;
+    if (s >= 0) {
+      const sx0 = s % C.w, sy0 = (s - sx0) / C.w;
+      const sx = 2 * sx0 + (x & 1), sy = 2 * sy0 + (y & 1);
+      if (sx < F.w && sy < F.h && F.srcOk[sy * F.w + sx] === 1) m = sy * F.w + sx;
+    }
+    F.nnf[t] = m >= 0 ? m : randomSource(F, rng);
+  }
+  refreshDistances(F, r);
+}
+
+/** Vote radius of the light (finer than working) levels. */
+const LIGHT_VOTE_RADIUS = 2;
+
+/** A nearest-neighbour field with its match distances, per pixel of a level (−1 = none). */
+interface LightField {
+  w: number;
+  h: number;
+  col: Float32Array;
+  state: Uint8Array;
+  nnf: Int32Array;
+  dist: Float32Array;
+}
+
+/**
+ * Upsample the field of `P` to level `F` (2× finer) and vote F's hole pixels from the source
+ * pixels the field points at, over a (2·rv+1)² window. A contribution is used only if its source
+ * pixel is KNOWN, so the hole and `forbidden` are never sampled; hole pixels with no
+ * contribution keep the bilinear upsampled colour of `P`.
+ */
+function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
+  const { w, h, col, state } = F;
+  const nnf = new Int32Array(w * h).fill(-1);
+  const dist = new Float32Array(w * h);
+  // Rows/columns that hold hole pixels, grown by rv: only there the field is needed.
+  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (state[y * w + x] !== HOLE) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) return { w, h, col, state, nnf, dist };
+  x0 = Math.max(0, x0 - rv); y0 = Math.max(0, y0 - rv); x1 = Math.min(w - 1, x1 + rv); y1 = Math.min(h - 1, y1 + rv);
+  let mean = 0, cnt = 0;
+  for (let y = y0; y <= y1; y++) {
+    const py = Math.min(P.h - 1, y >> 1);
+    for (let x = x0; x <= x1; x++) {
+      const q = py * P.w + Math.min(P.w - 1, x >> 1);
+      const s = P.nnf[q]!;
+      if (s < 0) continue;
+      const sx0 = s % P.w, sy0 = (s - sx0) / P.w;
+      const sx = 2 * sx0 + (x & 1), sy = 2 * sy0 + (y & 1);
+      if (sx < rv || sy < rv || sx >= w - rv || sy >= h - rv) continue;
+      const p = y * w + x;
+      nnf[p] = sy * w + sx;
+      dist[p] = P.dist[q]!;
+      mean += P.dist[q]!;
+      cnt++;
+    }
+  }
+  mean = cnt > 0 ? mean / cnt : 1;
+  const inv = mean > 0 ? 1 / (2 * mean) : 0;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const p = y * w + x;
+      if (state[p] !== HOLE) continue;
+      let s0 = 0, s1 = 0, s2 = 0, sw = 0;
+      const oy0 = Math.max(-rv, -y), oy1 = Math.min(rv, h - 1 - y);
+      const ox0 = Math.max(-rv, -x), ox1 = Math.min(rv, w - 1 - x);
+      for (let oy = oy0; oy <= oy1; oy++) {
+        for (let ox = ox0; ox <= ox1; ox++) {
+          const o = oy * w + ox;
+          const s = nnf[p + o]!;
+          if (s < 0) continue;
+          const sp = s - o;
+          if (state[sp] !== KNOWN) continue;
+          const wt = Math.exp(-dist[p + o]! * inv) + 1e-6;
+          s0 += wt * col[sp * 3]!; s1 += wt * col[sp * 3 + 1]!; s2 += wt * col[sp * 3 + 2]!; sw += wt;
+        }
+      }
+      if (sw > 0) {
+        col[p * 3] = s0 / sw; col[p * 3 + 1] = s1 / sw; col[p * 3 + 2] = s2 / sw;
+      } else {
+        const cy = Math.min(P.h - 1, Math.max(0, (y - 0.5) / 2)), cx = Math.min(P.w - 1, Math.max(0, (x - 0.5) / 2));
+        const q = Math.round(cy) * P.w + Math.round(cx);
+        col[p * 3] = P.col[q * 3]!; col[p * 3 + 1] = P.col[q * 3 + 1]!; col[p * 3 + 2] = P.col[q * 3 + 2]!;
+      }
+    }
+  }
+  return { w, h, col, state, nnf, dist };
+}
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+/** Let queued events (e.g. a cancel) run between levels. */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Fill `hole` (> 0) of `image` in place by exemplar completion; soft hole edges blend the fill
+ * by coverage. Falls back to the pull-push fill when the window has no valid source patch.
+ * Throws `CancelledError` when `opts.signal` fires (checked between pyramid levels).
+ */
+export async function fillPatchMatch(
+  image: RgbaImage, hole: Mask, forbidden: Mask, opts: FillOptions, options: PatchMatchOptions = {},
+): Promise<void> {
+  const o = { ...DEFAULTS, ...options };
+  if (o.patchSize < 3 || o.patchSize % 2 !== 1) throw new RangeError('patchSize must be odd and ≥ 3');
+  const { width: W, height: H } = image;
+  if (hole.width !== W || hole.height !== H || forbidden.width !== W || forbidden.height !== H) {
+    throw new RangeError('fillPatchMatch: mask sizes differ from image');
+  }
+  const r = o.patchSize >> 1;
+  const T0 = performance.now();
+  const hb = maskBox(hole);
+  if (!hb) return;
+  checkAbort(opts.signal);
+  const ring = Math.max(o.minSourceRingPx, Math.round(o.sourceRing * Math.max(hb.x1 - hb.x0, hb.y1 - hb.y0)));
+  const b = growBox(hb, ring, W, H);
+  const w = b.x1 - b.x0, h = b.y1 - b.y0;
+  const col = new Float32Array(w * h * 3);
+  const state = new Uint8Array(w * h);
+  const d = image.data, hd = hole.data, fd = forbidden.data;
+  let alphaAllOpaque = true;
+  for (let y = 0; y < h; y++) {
+    const srow = (y + b.y0) * W + b.x0;
+    for (let x = 0; x < w; x++) {
+      const sp = srow + x, p = y * w + x;
+      if (hd[sp]! > 0) { state[p] = HOLE; continue; }
+      if (fd[sp]! > 0) { state[p] = EXCLUDED; continue; }
+      const si = sp * 4;
+      col[p * 3] = d[si]!; col[p * 3 + 1] = d[si + 1]!; col[p * 3 + 2] = d[si + 2]!;
+      if (d[si + 3] !== 255) alphaAllOpaque = false;
+    }
+  }
+  let holeCount = 0;
+  for (let p = 0; p < state.length; p++) if (state[p] === HOLE) holeCount++;
+  const raws: RawLevel[] = [{ w, h, col, state, holeCount }];
+  // Pyramid: stop when the hole is small compared with a patch or the level is tiny.
+  for (;;) {
+    const f = raws[raws.length - 1]!;
+    const k = 2 ** raws.length;
+    const hw = Math.ceil((hb.x1 - hb.x0) / k), hh = Math.ceil((hb.y1 - hb.y0) / k);
+    if (Math.max(hw, hh) < 2 * o.patchSize || Math.min(f.w, f.h) < 4 * o.patchSize) break;
+    raws.push(downsample(f));
+  }
+  let work = 0;
+  while (work < raws.length - 1 && raws[work]!.holeCount > o.workPixels) work++;
+  // Full PatchMatch levels: from the working level up, as long as enough sources remain.
+  const full: Level[] = [];
+  for (let l = work; l < raws.length; l++) {
+    const R = raws[l]!;
+    const L = makeLevel(R.w, R.h, R.col, R.state, r);
+    if (l > work && (L.targets.length === 0 || L.srcList.length < Math.max(64, L.targets.length / 4))) break;
+    full.push(L);
+  }
+  const W0 = full[0]!;
+  if (W0.srcList.length === 0 || W0.targets.length === 0) {
+    fillPushPull(image, hole, forbidden);
+    return;
+  }
+  const rng = createRng(opts.seed);
+  const acc = new Float32Array(W0.w * W0.h * 3), wsum = new Float32Array(W0.w * W0.h);
+  const top = work + full.length - 1;
+  const steps = top + 1;
+  let pass = 0;
+  for (let l = top; l >= work; l--) {
+    const L = full[l - work]!;
+    if (l === top) initCoarsest(L, r, rng);
+    else upsample(full[l - work + 1]!, L, r, rng);
+    const t = top === work ? 0 : (l - work) / (top - work);
+    const iters = Math.round(o.itersWork + t * (o.itersCoarse - o.itersWork));
+    const radius = Math.max(L.w, L.h);
+    const globalTries = l === top ? 1 : 0;
+    for (let it = 0; it < iters; it++) {
+      if (it > 0) refreshDistances(L, r);
+      patchMatchPass(L, r, pass++ % 2 === 0, rng, radius, globalTries);
+      vote(L, r, acc, wsum);
+    }
+    opts.onProgress?.((top - l + 1) / steps);
+    await yieldToLoop();
+    checkAbort(opts.signal);
+  }
+  // Light levels: the field is upsampled (parent match doubled plus the child's offset) and the
+  // hole is voted from full-resolution source pixels with a small window, so texture detail
+  // comes from the finest level while the search ran coarse.
+  let parent: LightField = full[0]!;
+  for (let l = work - 1; l >= 0; l--) {
+    parent = voteLight(parent, raws[l]!, LIGHT_VOTE_RADIUS);
+    opts.onProgress?.((top - l + 1) / steps);
+    if (l > 0) {
+      await yieldToLoop();
+      checkAbort(opts.signal);
+    }
+  }
+  // Alpha: keep opaque images opaque; otherwise interpolate alpha like the preview fill.
+  let alpha: Float32Array | null = null;
+  if (!alphaAllOpaque) {
+    alpha = new Float32Array(w * h);
+    const wgt = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        if (state[p] !== KNOWN) continue;
+        wgt[p] = 1;
+        alpha[p] = d[((y + b.y0) * W + b.x0 + x) * 4 + 3]!;
+      }
+    }
+    pushPullFill(alpha, wgt, w, h, 1);
+  }
+  const out = raws[0]!.col;
+  for (let y = 0; y < h; y++) {
+    const srow = (y + b.y0) * W + b.x0;
+    for (let x = 0; x < w; x++) {
+      const sp = srow + x;
+      const cov = hd[sp]!;
+      if (cov === 0) continue;
+      const p = y * w + x, si = sp * 4, a = cov / 255;
+      d[si] = a * out[p * 3]! + (1 - a) * d[si]!;
+      d[si + 1] = a * out[p * 3 + 1]! + (1 - a) * d[si + 1]!;
+      d[si + 2] = a * out[p * 3 + 2]! + (1 - a) * d[si + 2]!;
+      d[si + 3] = a * (alpha ? alpha[p]! : 255) + (1 - a) * d[si + 3]!;
+    }
+  }
+}
+
+/** The default, weight-free final-quality filler: multi-scale PatchMatch with EM voting. */
+export class PatchMatchFiller implements Filler {
+  readonly name = 'patchmatch';
+  private readonly options: PatchMatchOptions;
+
+  constructor(options: PatchMatchOptions = {}) {
+    this.options = { ...options };
+  }
+
+  fill(image: RgbaImage, hole: Mask, forbidden: Mask, opts: FillOptions): Promise<void> {
+    return fillPatchMatch(image, hole, forbidden, opts, this.options);
+  }
+}
+
+/** The preview filler: pull-push interpolation, a few milliseconds for a large hole. */
+export class PushPullFiller implements Filler {
+  readonly name = 'push-pull';
+
+  fill(image: RgbaImage, hole: Mask, forbidden: Mask): void {
+    fillPushPull(image, hole, forbidden);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Pull-push (push-pull) scattered-data interpolation (Gortler et al., "The Lumigraph", SIGGRAPH
+ * 1996): known samples are pulled down a weighted pyramid and pushed back up into the unknown
+ * pixels. It gives a smooth, membrane-like fill in O(n) and serves both the preview fill of holes
+ * and the membrane of the seam colour correction (an approximation of mean-value / Poisson
+ * interpolation in the spirit of Farbman et al., "Convolution Pyramids", SIGGRAPH Asia 2011).
+ */
+import type { Mask, RgbaImage } from '../types';
+
+/** Separable 4-tap pull kernel [1 3 3 1] (a tent around the coarse pixel centre). */
+const TAP = [1, 3, 3, 1] as const;
+
+interface PyrLevel {
+  w: number;
+  h: number;
+  val: Float32Array;
+  wgt: Float32Array;
+}
+
+/**
+ * Fill, in place, the samples of `val` (`ch` interleaved channels, `w`×`h`) whose weight in
+ * `wgt` (0..1) is below 1: each becomes `wgt·own + (1−wgt)·(coarser estimate)`. Samples with
+ * weight 1 are left untouched; samples with weight 0 are pure interpolation. `wgt` is not
+ * modified. If no sample has a positive weight, unknown samples become 0.
+ */
+export function pushPullFill(val: Float32Array, wgt: Float32Array, w: number, h: number, ch: number): void {
+  if (val.length !== w * h * ch || wgt.length !== w * h) throw new RangeError('pushPullFill: array sizes do not match w*h*ch');
+  const levels: PyrLevel[] = [{ w, h, val, wgt }];
+  // Pull: build coarser levels until no sample is missing or one pixel remains.
+  for (;;) {
+    const f = levels[levels.length - 1]!;
+    let missing = false;
+    for (let i = 0; i < f.wgt.length; i++) if (f.wgt[i]! <= 0) { missing = true; break; }
+    if (!missing || (f.w === 1 && f.h === 1)) break;
+    const cw = (f.w + 1) >> 1, chh = (f.h + 1) >> 1;
+    const c: PyrLevel = { w: cw, h: chh, val: new Float32Array(cw * chh * ch), wgt: new Float32Array(cw * chh) };
+    const acc = new Float64Array(ch);
+    for (let Y = 0; Y < chh; Y++) {
+      for (let X = 0; X < cw; X++) {
+        let sw = 0;
+        acc.fill(0);
+        for (let j = 0; j < 4; j++) {
+          const y = 2 * Y - 1 + j;
+          if (y < 0 || y >= f.h) continue;
+          const row = y * f.w;
+          for (let i = 0; i < 4; i++) {
+            const x = 2 * X - 1 + i;
+            if (x < 0 || x >= f.w) continue;
+            const p = row + x;
+            const wv = f.wgt[p]!;
+            if (wv <= 0) continue;
+            const k = TAP[i]! * TAP[j]! * wv;
+            sw += k;
+            const b = p * ch;
+            for (let q = 0; q < ch; q++) acc[q]! += k * f.val[b + q]!;
+          }
+        }
+        const cp = Y * cw + X;
+        if (sw > 0) {
+          const b = cp * ch;
+          for (let q = 0; q < ch; q++) c.val[b + q] = acc[q]! / sw;
+          // A quarter of the full kernel mass (64) already counts as fully known (Gortler's clamp).
+          c.wgt[cp] = Math.min(1, sw / 16);
+        }
+      }
+    }
+    levels.push(c);
+  }
+  // Push: coarse to fine, blend each incomplete sample with the bilinear upsampled coarser level.
+  for (let l = levels.length - 2; l >= 0; l--) {
+    const f = levels[l]!, c = levels[l + 1]!;
+    for (let y = 0; y < f.h; y++) {
+      let cy = (y - 0.5) / 2;
+      if (cy < 0) cy = 0;
+      if (cy > c.h - 1) cy = c.h - 1;
+      const y0 = Math.floor(cy), y1 = Math.min(c.h - 1, y0 + 1), fy = cy - y0;
+      for (let x = 0; x < f.w; x++) {
+        const p = y * f.w + x;
+        const wv = f.wgt[p]!;
+        if (wv >= 1) continue;
+        let cx = (x - 0.5) / 2;
+        if (cx < 0) cx = 0;
+        if (cx > c.w - 1) cx = c.w - 1;
+        const x0 = Math.floor(cx), x1 = Math.min(c.w - 1, x0 + 1), fx = cx - x0;
+        const a00 = (y0 * c.w + x0) * ch, a01 = (y0 * c.w + x1) * ch;
+        const a10 = (y1 * c.w + x0) * ch, a11 = (y1 * c.w + x1) * ch;
+        const b = p * ch;
+        for (let q = 0; q < ch; q++) {
+          const top = c.val[a00 + q]! + (c.val[a01 + q]! - c.val[a00 + q]!) * fx;
+          const bot = c.val[a10 + q]! + (c.val[a11 + q]! - c.val[a10 + q]!) * fx;
+          const up = top + (bot - top) * fy;
+          f.val[b + q] = wv > 0 ? wv * f.val[b + q]! + (1 - wv) * up : up;
+        }
+      }
+    }
+  }
+}
+
+/** A pixel rectangle inside an image, half-open: x in [x0, x1), y in [y0, y1). */
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** Bounding box of `mask > 0`, or null when the mask is empty. */
+export function maskBox(mask: Mask): Box | null {
+  const { width: w, height: h, data } = mask;
+  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      if (data[row + x] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  return x1 < 0 ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+}
+
+/** Grow `b` by `m` pixels on every side, clipped to `w`×`h`. */
+export function growBox(b: Box, m: number, w: number, h: number): Box {
+  return { x0: Math.max(0, b.x0 - m), y0: Math.max(0, b.y0 - m), x1: Math.min(w, b.x1 + m), y1: Math.min(h, b.y1 + m) };
+}
+
+/**
+ * Fast hole fill for previews: pull-push interpolation of the RGBA pixels around the hole, in a
+ * window of the hole's bounding box plus a margin. Pixels where `hole` > 0 are filled, blended
+ * by coverage (`hole`/255) over their current value; pixels in `forbidden` (the hole and the
+ * moved content's new position) are never used as data. Nothing outside the hole changes.
+ */
+export function fillPushPull(image: RgbaImage, hole: Mask, forbidden?: Mask): void {
+  const { width: w, height: h } = image;
+  if (hole.width !== w || hole.height !== h) throw new RangeError('fillPushPull: hole size differs from image');
+  if (forbidden && (forbidden.width !== w || forbidden.height !== h)) throw new RangeError('fillPushPull: forbidden size differs from image');
+  const hb = maskBox(hole);
+  if (!hb) return;
+  const margin = Math.max(4, Math.round(0.1 * Math.max(hb.x1 - hb.x0, hb.y1 - hb.y0)));
+  const b = growBox(hb, margin, w, h);
+  const ww = b.x1 - b.x0, wh = b.y1 - b.y0;
+  const val = new Float32Array(ww * wh * 4);
+  const wgt = new Float32Array(ww * wh);
+  const d = image.data, hd = hole.data, fd = forbidden?.data;
+  for (let y = 0; y < wh; y++) {
+    const srow = (y + b.y0) * w + b.x0;
+    for (let x = 0; x < ww; x++) {
+      const sp = srow + x;
+      if (hd[sp]! > 0 || (fd !== undefined && fd[sp]! > 0)) continue;
+      const p = y * ww + x;
+      wgt[p] = 1;
+      const si = sp * 4, di = p * 4;
+      val[di] = d[si]!; val[di + 1] = d[si + 1]!; val[di + 2] = d[si + 2]!; val[di + 3] = d[si + 3]!;
+    }
+  }
+  pushPullFill(val, wgt, ww, wh, 4);
+  for (let y = 0; y < wh; y++) {
+    const srow = (y + b.y0) * w + b.x0;
+    for (let x = 0; x < ww; x++) {
+      const sp = srow + x;
+      const cov = hd[sp]!;
+      if (cov === 0) continue;
+      const a = cov / 255, si = sp * 4, di = (y * ww + x) * 4;
+      for (let q = 0; q < 4; q++) d[si + q] = a * val[di + q]! + (1 - a) * d[si + q]!;
+    }
+  }
+}
