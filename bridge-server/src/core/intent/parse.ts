@@ -1,0 +1,467 @@
+/**
+ * A small recursive-descent parser for English edit intents.
+ *
+ * Grammar (informal; `[]` optional, `*` repeat):
+ * ```
+ * sentence   := segment (boundary segment)*
+ * boundary   := "," | ";" | "." | "and" | "then" | "but" | "while"
+ *             | "by" ⟨gerund⟩ (means)  | "without" ⟨gerund⟩ (negated keep)
+ *             | "so" ["that"] (result) | "instead of" (contrast) | "keeping"… (keep)
+ * segment    := filler* [neg] verb-clause | fragment
+ * verb-clause:= VERB [NP] modifier*                    move the apple a bit to the right
+ *             | "make" NP [amount] COMPARATIVE mod*     make the coin twice as big
+ *             | KEEP NP state*                          keep the background intact
+ *             | NEG VERB NP                             don't touch the face
+ * fragment   := [NP] modifier*                          (gapping: "… and the blue one up")
+ * NP         := (det | ordinal | position | adjective | noun | part | "of" NP | "'s" | pron)*
+ * modifier   := DIR | ROT | amount | "to"|"toward"|"into"… NP | "about"|"around" NP (pivot)
+ * amount     := [approx] ["by"] NUM UNIT | MULT ["as" COMPARATIVE] | QTY | NUM "%" COMPARATIVE
+ * ```
+ * Open-class words (object names, colours) are absorbed into noun phrases and listed in
+ * {@link IntentParse.unknown} with the role they were given; nothing is dropped silently.
+ */
+import type { Direction, Position, RotationSense, Sense, VerbClass } from './lexicon';
+import { lexemes, tokenize, type Lexeme } from './tokenize';
+
+/** Operation classes an action can ask for. */
+export type ActionClass = 'move' | 'rotate' | 'scale' | 'deform';
+
+/** How a phrase refers to regions. */
+export interface RegionRef {
+  /** `unspecified`: a plain noun ("the apple"); `it`: a pronoun; `all`: both/all/them. */
+  kind: 'unspecified' | 'it' | 'all' | 'selected' | 'other' | 'none';
+  positions: Position[];
+  ordinal?: number;
+  /** A count given in the phrase ("the two antennae"). */
+  count?: number;
+  /** Open-class words of the phrase (object names, adjectives). */
+  words: string[];
+  /** Part nouns ("tip", "nose", "spire", "half"): the phrase names a piece of an object. */
+  parts: string[];
+  /** The phrase carried a possessive ("its", "his", "the butterfly's"). */
+  possessive: boolean;
+  /** Surface text. */
+  text: string;
+}
+
+/** An amount in the text. */
+export type Amount =
+  | { kind: 'degrees' | 'pixels' | 'percent' | 'factor' | 'turns' | 'number'; value: number; approximate: boolean; /** "to 50%" (absolute) vs "by 50%" */ absolute?: boolean }
+  | { kind: 'qualitative'; size: 'small' | 'large'; approximate: boolean; words: string };
+
+/** One requested operation. */
+export interface IntentAction {
+  /** The verb as typed, lemmatised ("rotating" → "rotate"; "make … bigger" → "make bigger"). */
+  verb: string;
+  cls: ActionClass;
+  /** The verb gives a direction but its kind depends on part vs whole (raise, lift, pull, drag). */
+  soft: boolean;
+  object: RegionRef;
+  directions: Direction[];
+  rotation?: RotationSense;
+  amount?: Amount;
+  comparative?: { sense: 'up' | 'down'; axis: 'both' | 'x' | 'y'; word: string };
+  /** Where the object should go ("the left edge", "the top-left corner", "the table"). */
+  destination?: RegionRef;
+  /** Pivot words ("its middle", "where it joins the body"). */
+  pivot?: string;
+  /** "by dragging its nose up": how the action is carried out. */
+  means?: IntentAction;
+  /** Directions of a result clause ("so it leans to the right"). */
+  result?: Direction[];
+  /** Verb inherited from the previous clause ("… and the blue one up"). */
+  gapped: boolean;
+  text: string;
+}
+
+/** A constraint: something that must not change. */
+export interface IntentConstraint {
+  kind: 'keep';
+  object: RegionRef;
+  /** Came from a negation ("don't touch", "without moving"). */
+  negated: boolean;
+  /** State words ("intact", "sitting on the table"). */
+  state: string[];
+  text: string;
+}
+
+/** A word the lexicon does not know, with the role the parser gave it. */
+export interface UnknownWord {
+  word: string;
+  start: number;
+  /** `object`: part of a noun phrase; `pivot`: pivot description; `ignored`: not placed. */
+  role: 'object' | 'pivot' | 'ignored';
+}
+
+/** The typed result of parsing one intent. */
+export interface IntentParse {
+  text: string;
+  actions: IntentAction[];
+  constraints: IntentConstraint[];
+  unknown: UnknownWord[];
+  /** Segments the parser could not use (e.g. "instead of the left"), as text. */
+  ignored: string[];
+}
+
+type Role = 'main' | 'means' | 'without' | 'result' | 'contrast' | 'keep';
+interface Segment { role: Role; lx: Lexeme[] }
+
+const sense = <C extends Sense['cat']>(l: Lexeme | undefined, cat: C): Extract<Sense, { cat: C }> | undefined =>
+  l?.senses.find((s): s is Extract<Sense, { cat: C }> => s.cat === cat);
+const has = (l: Lexeme | undefined, cat: Sense['cat']): boolean => !!sense(l, cat);
+const isUnknown = (l: Lexeme | undefined): boolean => !!l && l.senses.length === 0;
+const ADJ_COMPARATIVES = new Set(['small', 'big', 'little', 'large', 'tall', 'long', 'short', 'wide', 'huge']);
+const CLAUSE_CONJ = new Set(['and', 'then', 'but', 'also', 'plus', 'or', 'after that', 'afterwards', ',', ';', '.', '!', '?', 'while']);
+const DEST_PREPS = new Set(['to', 'into', 'onto', 'toward', 'towards', 'on', 'off', 'in', 'at', 'behind', 'above', 'below', 'under', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'past', 'against', 'between', 'within', 'upon', 'from', 'with', 'away', 'out', 'until', 'than', 'for']);
+const POS_TO_DIR: Record<Position, Direction | null> = { left: 'left', right: 'right', top: 'up', bottom: 'down', middle: null };
+
+/** Parse an English edit intent into actions, constraints and unknown words. */
+export function parseIntent(text: string): IntentParse {
+  return new IntentParser(text).parse();
+}
+
+class IntentParser {
+  private readonly lx: Lexeme[];
+  private readonly unknown: UnknownWord[] = [];
+  private readonly ignored: string[] = [];
+  private readonly seen = new Set<number>();
+
+  constructor(private readonly text: string) {
+    this.lx = lexemes(tokenize(text));
+  }
+
+  parse(): IntentParse {
+    const actions: IntentAction[] = [];
+    const constraints: IntentConstraint[] = [];
+    let last: IntentAction | undefined;
+    for (const seg of this.segments()) {
+      if (seg.lx.length === 0) continue;
+      if (seg.role === 'contrast') {
+        this.ignored.push(this.span(seg.lx));
+        for (const l of seg.lx) this.note(l, 'ignored');
+        continue;
+      }
+      if (seg.role === 'without' || seg.role === 'keep') {
+        constraints.push(this.constraintFrom(seg.lx, seg.role === 'without'));
+        continue;
+      }
+      if (seg.role === 'result') {
+        const frag = this.clause(seg.lx);
+        const dirs = frag.action?.directions ?? frag.fragment?.directions ?? [];
+        if (last) last.result = [...(last.result ?? []), ...dirs];
+        continue;
+      }
+      const c = this.clause(seg.lx);
+      if (c.constraint) { constraints.push(c.constraint); continue; }
+      if (seg.role === 'means') {
+        if (c.action && last) last.means = c.action;
+        else if (c.action) { actions.push(c.action); last = c.action; }
+        continue;
+      }
+      if (c.action) { actions.push(c.action); last = c.action; continue; }
+      if (c.fragment) {
+        const f = c.fragment;
+        const hasMods = f.directions.length > 0 || !!f.amount || !!f.rotation || !!f.destination || !!f.pivot || !!f.comparative;
+        const hasNp = f.object.kind !== 'none';
+        if (!last) {
+          if (hasMods || hasNp) this.ignored.push(f.text);
+          continue;
+        }
+        // A gapped clause re-opens a full noun phrase ("and the blue candy up"); a bare noun is
+        // coordination with the previous object ("the cup and saucer to the left").
+        const fullNp = /^(the|a|an|this|that|these|those|its|his|her|their|my|your|it|them|both|each|all|every|other)\b/i.test(f.object.text);
+        if (hasNp && hasMods && fullNp) {
+          // Gapping: "… and the blue candy up" reuses the previous verb.
+          const g: IntentAction = { ...f, verb: last.verb, cls: last.cls, soft: last.soft, gapped: true };
+          if (!g.comparative && last.comparative) g.comparative = last.comparative;
+          actions.push(g);
+          last = g;
+        } else if (hasMods && !hasNp) mergeModifiers(last, f);
+        else if (hasNp) {
+          mergeModifiers(last, f);
+          // Coordination: "the cup and saucer".
+          last.object.words.push(...f.object.words);
+          last.object.parts.push(...f.object.parts);
+          last.object.text += ' and ' + f.object.text;
+          if (last.object.kind === 'unspecified' && !last.object.count) last.object.count = 2;
+        }
+      }
+    }
+    // Every word not consumed by a phrase is reported.
+    for (let i = 0; i < this.lx.length; i++) if (!this.seen.has(i) && isUnknown(this.lx[i])) this.note(this.lx[i]!, 'ignored');
+    this.unknown.sort((a, b) => a.start - b.start);
+    return { text: this.text, actions, constraints, unknown: this.unknown, ignored: this.ignored };
+  }
+
+  // ---- segmentation -------------------------------------------------------------------------
+  private segments(): Segment[] {
+    const segs: Segment[] = [];
+    let cur: Segment = { role: 'main', lx: [] };
+    const flush = (role: Role): void => { segs.push(cur); cur = { role, lx: [] }; };
+    for (let i = 0; i < this.lx.length; i++) {
+      const l = this.lx[i]!, next = this.lx[i + 1];
+      if (CLAUSE_CONJ.has(l.norm)) { this.seen.add(i); flush('main'); continue; }
+      if (l.norm === 'by' && next && next.gerund && has(next, 'verb')) { this.seen.add(i); flush('means'); continue; }
+      if (l.norm === 'without' && next && next.gerund) { this.seen.add(i); flush('without'); continue; }
+      if (l.norm === 'so' && next && (next.norm === 'that' || has(next, 'ref') || has(next, 'det'))) {
+        this.seen.add(i); flush('result');
+        if (next.norm === 'that') { this.seen.add(i + 1); i++; }
+        continue;
+      }
+      if (l.norm === 'instead of' || (l.norm === 'instead' && next?.norm === 'of')) { flush('contrast'); cur.lx.push(l); continue; }
+      if (l.gerund && sense(l, 'verb')?.cls === 'keep' && cur.lx.length > 0) { flush('keep'); cur.lx.push(l); continue; }
+      cur.lx.push(l);
+    }
+    segs.push(cur);
+    return segs;
+  }
+
+  // ---- clauses ------------------------------------------------------------------------------
+  private clause(lx: Lexeme[]): { action?: IntentAction; constraint?: IntentConstraint; fragment?: IntentAction } {
+    let i = 0, neg = false;
+    while (i < lx.length && (has(lx[i], 'filler') || has(lx[i], 'neg')) && !has(lx[i], 'verb')) {
+      if (has(lx[i], 'neg')) neg = true;
+      this.mark(lx[i]!); i++;
+    }
+    const v = sense(lx[i], 'verb');
+    if (!v) return { fragment: this.tail(lx, i, { verb: '', cls: 'move', soft: false }) };
+    const head = lx[i]!;
+    this.mark(head);
+    if (neg || v.cls === 'keep') return { constraint: this.constraintFrom(lx.slice(i), neg) };
+    if (v.cls === 'affect') {
+      this.ignored.push(this.span(lx));
+      for (const l of lx) this.note(l, 'ignored');
+      return {};
+    }
+    if (v.cls === 'make') {
+      const a = this.tail(lx, i + 1, { verb: 'make', cls: 'scale', soft: false });
+      if (!a.comparative) {
+        this.ignored.push(this.span(lx));
+        return {};
+      }
+      a.verb = `make ${a.comparative.word}`;
+      return { action: a };
+    }
+    const a = this.tail(lx, i + 1, { verb: v.lemma, cls: v.cls as ActionClass, soft: !!v.soft });
+    if (v.dir && !a.directions.includes(v.dir)) a.directions.unshift(v.dir);
+    if (v.cls === 'scale' && !a.comparative) {
+      const up = ['enlarge', 'grow', 'magnify', 'upscale', 'expand', 'zoom'].includes(v.lemma) || a.directions.includes('up');
+      const down = ['shrink', 'reduce', 'downscale'].includes(v.lemma) || a.directions.includes('down');
+      if (up !== down) a.comparative = { sense: up ? 'up' : 'down', axis: 'both', word: up ? 'bigger' : 'smaller' };
+      a.directions = a.directions.filter((d) => d !== 'up' && d !== 'down');
+    }
+    return { action: a };
+  }
+
+  private constraintFrom(lx: Lexeme[], negated: boolean): IntentConstraint {
+    let i = 0;
+    while (i < lx.length && (has(lx[i], 'verb') || has(lx[i], 'neg') || has(lx[i], 'filler'))) { this.mark(lx[i]!); i++; }
+    const np = this.nounPhrase(lx, i);
+    const state: string[] = [];
+    for (let j = np.next; j < lx.length; j++) {
+      this.mark(lx[j]!);
+      if (isUnknown(lx[j])) this.note(lx[j]!, 'object');
+      state.push(lx[j]!.norm);
+    }
+    return { kind: 'keep', object: np.ref, negated, state, text: this.span(lx) };
+  }
+
+  /** Object NP + modifiers after the head verb. */
+  private tail(lx: Lexeme[], start: number, head: { verb: string; cls: ActionClass; soft: boolean }): IntentAction {
+    const a: IntentAction = { ...head, object: emptyRef(), directions: [], gapped: false, text: this.span(lx) };
+    let i = start;
+    // Particle right after the verb: "scale up", "shrink down", "turn around".
+    if (head.cls === 'scale' && (lx[i]?.norm === 'up' || lx[i]?.norm === 'down')) {
+      a.comparative = lx[i]!.norm === 'up' ? { sense: 'up', axis: 'both', word: 'bigger' } : { sense: 'down', axis: 'both', word: 'smaller' };
+      this.mark(lx[i]!); i++;
+    }
+    const np = this.nounPhrase(lx, i);
+    a.object = np.ref;
+    i = np.next;
+    let approx = false;
+    while (i < lx.length) {
+      const l = lx[i]!, next = lx[i + 1];
+      this.mark(l);
+      if (has(l, 'approx') && (has(next, 'num') || has(next, 'mult'))) { approx = true; i++; continue; }
+      if ((l.norm === 'about' || l.norm === 'around') && !has(next, 'num')) {
+        // Pivot: everything up to the next modifier.
+        let j = i + 1;
+        const words: string[] = [];
+        while (j < lx.length && !has(lx[j], 'rot') && !has(lx[j], 'num') && !(has(lx[j], 'dir') && !has(lx[j], 'position'))) {
+          this.mark(lx[j]!);
+          if (isUnknown(lx[j])) this.note(lx[j]!, 'pivot');
+          words.push(lx[j]!.norm); j++;
+        }
+        a.pivot = words.join(' ');
+        i = j; continue;
+      }
+      if (l.norm === 'by' && (has(next, 'num') || has(next, 'mult') || has(next, 'approx'))) { i++; continue; }
+      if (has(l, 'num')) {
+        const n = l.value ?? 0;
+        const u = sense(next, 'unit');
+        let amt: Amount = { kind: 'number', value: n, approximate: approx };
+        if (u) {
+          this.mark(next!); i++;
+          amt = u.unit === 'deg' ? { kind: 'degrees', value: n, approximate: approx }
+            : u.unit === 'px' ? { kind: 'pixels', value: n, approximate: approx }
+              : u.unit === 'percent' ? { kind: 'percent', value: n, approximate: approx, absolute: lx[i - 2]?.norm === 'to' }
+                : u.unit === 'turn' ? { kind: 'turns', value: n, approximate: approx }
+                  : { kind: 'factor', value: n, approximate: approx };
+        }
+        a.amount = amt; approx = false; i++; continue;
+      }
+      const mult = sense(l, 'mult');
+      if (mult) {
+        let j = i + 1;
+        if (lx[j]?.norm === 'a') { this.mark(lx[j]!); j++; }
+        if (sense(lx[j], 'unit')?.unit === 'turn') { this.mark(lx[j]!); a.amount = { kind: 'turns', value: mult.factor, approximate: approx }; i = j + 1; continue; }
+        a.amount = { kind: 'factor', value: mult.factor, approximate: approx };
+        if (lx[j]?.norm === 'as' && has(lx[j + 1], 'comparative')) {
+          this.mark(lx[j]!);
+          const c = sense(lx[j + 1], 'comparative')!;
+          this.mark(lx[j + 1]!);
+          a.comparative = { sense: mult.factor >= 1 ? 'up' : 'down', axis: c.axis, word: c.word };
+          j += 2;
+          if (lx[j]?.norm === 'as') { this.mark(lx[j]!); j++; const np2 = this.nounPhrase(lx, j); j = np2.next; }
+        }
+        approx = false; i = j; continue;
+      }
+      if (sense(l, 'unit')?.unit === 'turn' && lx[i - 1] && has(lx[i - 1], 'det')) { a.amount = { kind: 'turns', value: 1, approximate: approx }; i++; continue; }
+      const comp = sense(l, 'comparative');
+      if (comp && !(has(l, 'dir') && a.cls !== 'scale')) { a.comparative = { sense: comp.sense, axis: comp.axis, word: comp.word }; i++; continue; }
+      const rot = sense(l, 'rot');
+      if (rot) { a.rotation = rot.sense; i++; continue; }
+      const qty = sense(l, 'qty');
+      if (qty && !(l.norm === 'far' && has(next, 'dir'))) {
+        if (!a.amount || a.amount.kind === 'qualitative') a.amount = { kind: 'qualitative', size: qty.size, approximate: approx, words: l.norm };
+        i++; continue;
+      }
+      if (qty) { if (!a.amount) a.amount = { kind: 'qualitative', size: qty.size, approximate: approx, words: l.norm }; i++; continue; }
+      const dir = sense(l, 'dir');
+      if (dir) { if (!a.directions.includes(dir.dir)) a.directions.push(dir.dir); i++; continue; }
+      const prep = sense(l, 'prep');
+      if (prep && DEST_PREPS.has(l.norm)) {
+        if (l.norm === 'away' && lx[i + 1]?.norm === 'from') { this.mark(lx[i + 1]!); i++; if (!a.directions.includes('apart')) a.directions.push('apart'); }
+        const np2 = this.nounPhrase(lx, i + 1);
+        const dest = np2.ref;
+        if (l.norm === 'to' && dest.kind === 'none' && dest.positions.length === 0) { i = np2.next; continue; }
+        const destDirs = dest.positions.map((p) => POS_TO_DIR[p]).filter((d): d is Direction => !!d);
+        if (['to', 'toward', 'towards', 'into', 'onto'].includes(l.norm)) for (const d of destDirs) if (!a.directions.includes(d)) a.directions.push(d);
+        if (dest.words.length || dest.parts.length || dest.kind !== 'none') {
+          if (l.norm === 'from' || l.norm === 'off' || l.norm === 'with') { /* source / instrument: recorded in text only */ }
+          else a.destination = dest;
+        }
+        i = np2.next; continue;
+      }
+      if (has(l, 'filler') || has(l, 'det') || has(l, 'prep') || has(l, 'state')) { i++; continue; }
+      if (isUnknown(l)) this.note(l, 'ignored');
+      i++;
+    }
+    return a;
+  }
+
+  // ---- noun phrases -------------------------------------------------------------------------
+  private nounPhrase(lx: Lexeme[], start: number): { ref: RegionRef; next: number } {
+    const ref = emptyRef();
+    let i = start, content = false;
+    const nounish = (l: Lexeme | undefined): boolean =>
+      !!l && (isUnknown(l) || has(l, 'noun') || has(l, 'part') || sense(l, 'ref')?.ref === 'one' || (has(l, 'position') && nounishAfter(lx, lx.indexOf(l))) || ADJ_COMPARATIVES.has(l.norm));
+    const nounishAfter = (arr: Lexeme[], k: number): boolean => {
+      const n = arr[k + 1];
+      return !!n && (isUnknown(n) || has(n, 'noun') || has(n, 'part') || sense(n, 'ref')?.ref === 'one' || ADJ_COMPARATIVES.has(n.norm) || (has(n, 'position') && nounishAfter(arr, k + 1)));
+    };
+    while (i < lx.length) {
+      const l = lx[i]!, next = lx[i + 1];
+      const d = sense(l, 'det');
+      if (d) {
+        if (d.possessive) ref.possessive = true;
+        this.mark(l); i++; continue;
+      }
+      const r = sense(l, 'ref');
+      if (r && !(r.ref === 'one' && content && ref.kind !== 'none' && false)) {
+        this.mark(l);
+        if (r.ref === 'it') ref.kind = ref.kind === 'none' ? 'it' : ref.kind;
+        else if (r.ref === 'them' || r.ref === 'all') ref.kind = 'all';
+        else if (r.ref === 'selected') ref.kind = 'selected';
+        else if (r.ref === 'other') ref.kind = 'other';
+        else if (ref.kind === 'none') ref.kind = 'unspecified';
+        content = true; i++;
+        if ((r.ref === 'it' || r.ref === 'them' || r.ref === 'all') && next?.norm !== 'of') break;
+        continue;
+      }
+      if (has(l, 'num') && content === false && !has(next, 'unit') && nounish(next)) { ref.count = l.value; this.mark(l); i++; continue; }
+      const ord = sense(l, 'ordinal');
+      if (ord) { ref.ordinal = ord.n; this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue; }
+      const pos = sense(l, 'position');
+      if (pos && (nounishAfter(lx, i) || (content === false && i > start && has(lx[i - 1], 'det') && !has(next, 'part')))) {
+        if (!ref.positions.includes(pos.pos)) ref.positions.push(pos.pos);
+        this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue;
+      }
+      const part = sense(l, 'part');
+      if (part && (content || (i > start && has(lx[i - 1], 'det')))) {
+        ref.parts.push(l.norm); this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue;
+      }
+      if (has(l, 'noun') || isUnknown(l) || (ADJ_COMPARATIVES.has(l.norm) && nounish(next))) {
+        ref.words.push(l.norm);
+        if (isUnknown(l)) this.note(l, 'object');
+        this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue;
+      }
+      if (content && l.norm === 'of' && next && (has(next, 'det') || isUnknown(next) || has(next, 'ref'))) { this.mark(l); i++; continue; }
+      // "the bird on the left", "the one in the middle"
+      if (content && (l.norm === 'on' || l.norm === 'in' || l.norm === 'at') && has(next, 'det') && has(lx[i + 2], 'position') && !nounishAfter(lx, i + 2)) {
+        const p = sense(lx[i + 2], 'position')!;
+        if (!ref.positions.includes(p.pos)) ref.positions.push(p.pos);
+        this.mark(l); this.mark(next!); this.mark(lx[i + 2]!); i += 3; continue;
+      }
+      // "the bird next to it"
+      if (content && l.norm === 'next to') {
+        this.mark(l); i++;
+        const inner = this.nounPhrase(lx, i);
+        ref.words.push('next', 'to', ...(inner.ref.words.length ? inner.ref.words : [inner.ref.kind]));
+        i = inner.next; continue;
+      }
+      break;
+    }
+    ref.text = this.span(lx.slice(start, i));
+    return { ref, next: i };
+  }
+
+  // ---- bookkeeping --------------------------------------------------------------------------
+  private mark(l: Lexeme): void {
+    const k = this.lx.indexOf(l);
+    if (k >= 0) this.seen.add(k);
+  }
+
+  private note(l: Lexeme, role: UnknownWord['role']): void {
+    if (!isUnknown(l)) return;
+    this.mark(l);
+    if (this.unknown.some((u) => u.start === l.start)) return;
+    this.unknown.push({ word: l.text, start: l.start, role });
+  }
+
+  private span(lx: readonly Lexeme[]): string {
+    if (lx.length === 0) return '';
+    return this.text.slice(lx[0]!.start, lx[lx.length - 1]!.end);
+  }
+}
+
+function emptyRef(): RegionRef {
+  return { kind: 'none', positions: [], words: [], parts: [], possessive: false, text: '' };
+}
+
+function mergeModifiers(into: IntentAction, f: IntentAction): void {
+  for (const d of f.directions) if (!into.directions.includes(d)) into.directions.push(d);
+  if (f.amount && !into.amount) into.amount = f.amount;
+  if (f.rotation && !into.rotation) into.rotation = f.rotation;
+  if (f.destination && !into.destination) into.destination = f.destination;
+  if (f.pivot && !into.pivot) into.pivot = f.pivot;
+  if (f.comparative && !into.comparative) into.comparative = f.comparative;
+  into.text += ' ' + f.text;
+}
+
+/** Convenience for tests and the CLI: every word with no lexicon entry. */
+export function unknownWords(p: IntentParse): string[] {
+  return p.unknown.map((u) => u.word);
+}
+
+export type { Direction, Position, RotationSense, VerbClass };

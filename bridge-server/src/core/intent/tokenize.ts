@@ -1,0 +1,119 @@
+/**
+ * Tokenizer and lexeme segmentation for edit intents: text → tokens (words, numbers, symbols,
+ * punctuation, with character offsets) → lexemes (a token or a fixed multi-word expression,
+ * each with its lexicon senses).
+ */
+import { isLexical, lemmaCandidates, MAX_EXPRESSION_WORDS, sensesOf, type Sense } from './lexicon';
+
+/** One token of the input with its character span. */
+export interface Token {
+  text: string;
+  /** Lower-case form used for lookup. */
+  norm: string;
+  start: number;
+  end: number;
+  type: 'word' | 'number' | 'symbol' | 'punct';
+}
+
+/** A token or multi-word expression with every sense the lexicon gives it. */
+export interface Lexeme {
+  text: string;
+  norm: string;
+  start: number;
+  end: number;
+  senses: Sense[];
+  /** Base form when the senses came from an inflected word ("rotating" → "rotate"). */
+  lemma?: string;
+  /** An -ing form (gerund / participle). */
+  gerund: boolean;
+  /** Numeric value of a number token. */
+  value?: number;
+}
+
+const TOKEN_RE = /(\d+(?:\.\d+)?)|([a-z]+(?:['’][a-z]+)?(?:-[a-z]+(?:['’][a-z]+)?)*)|([°%~×])|([,;.!?])|(\S)/gi;
+/** Contractions that are words of their own, not a possessive "'s". */
+const KEEP_APOSTROPHE = new Set(["it's", "let's", "that's", "what's", "there's", "here's", "he's", "she's"]);
+
+/** Split text into tokens. Hyphenated compounds unknown to the lexicon split into their parts. */
+export function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  const push = (t: string, start: number, type: Token['type']): void => {
+    out.push({ text: t, norm: t.toLowerCase().replace(/’/g, "'"), start, end: start + t.length, type });
+  };
+  for (const m of text.matchAll(TOKEN_RE)) {
+    const start = m.index ?? 0;
+    if (m[1]) push(m[1], start, 'number');
+    else if (m[2]) {
+      let w = m[2];
+      const lw = w.toLowerCase().replace(/’/g, "'");
+      if (/'s$/.test(lw) && !KEEP_APOSTROPHE.has(lw) && !isLexical(lw)) {
+        // Possessive: "butterfly's" → "butterfly" + "'s".
+        w = w.slice(0, -2);
+        pushWord(w, start);
+        push(m[2].slice(-2), start + w.length, 'word');
+        continue;
+      }
+      pushWord(w, start);
+    } else if (m[3]) push(m[3], start, 'symbol');
+    else if (m[4]) push(m[4], start, 'punct');
+    else if (m[5]) push(m[5], start, 'symbol');
+  }
+  return out;
+
+  function pushWord(w: string, start: number): void {
+    if (w.includes('-') && !isLexical(w.toLowerCase())) {
+      let off = 0;
+      for (const part of w.split('-')) {
+        if (part) push(part, start + off, 'word');
+        off += part.length + 1;
+      }
+    } else push(w, start, 'word');
+  }
+}
+
+/**
+ * Group tokens into lexemes: the longest multi-word expression the lexicon knows wins; single
+ * words fall back to their lemma (verbs only) when the inflected form is unknown.
+ */
+export function lexemes(tokens: readonly Token[]): Lexeme[] {
+  const out: Lexeme[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    const t = tokens[i]!;
+    if (t.type === 'number') {
+      out.push({ text: t.text, norm: t.norm, start: t.start, end: t.end, senses: [{ cat: 'num', value: Number(t.text) }], gerund: false, value: Number(t.text) });
+      i++;
+      continue;
+    }
+    let matched = false;
+    for (let n = Math.min(MAX_EXPRESSION_WORDS, tokens.length - i); n >= 2; n--) {
+      const span = tokens.slice(i, i + n);
+      if (span.some((s) => s.type === 'number')) continue;
+      const expr = span.map((s) => s.norm).join(' ');
+      if (isLexical(expr)) {
+        const last = span[n - 1]!;
+        out.push({ text: span.map((s) => s.text).join(' '), norm: expr, start: t.start, end: last.end, senses: [...sensesOf(expr)], gerund: false });
+        i += n;
+        matched = true;
+        break;
+      }
+    }
+    if (matched) continue;
+    let senses = [...sensesOf(t.norm)];
+    let lemma: string | undefined;
+    if (senses.length === 0 && t.type === 'word') {
+      for (const cand of lemmaCandidates(t.norm).slice(1)) {
+        const vs = sensesOf(cand).filter((s) => s.cat === 'verb');
+        if (vs.length) { senses = vs; lemma = cand; break; }
+      }
+    }
+    const num = senses.find((s) => s.cat === 'num');
+    out.push({
+      text: t.text, norm: t.norm, start: t.start, end: t.end, senses,
+      ...(lemma ? { lemma } : {}),
+      gerund: t.type === 'word' && t.norm.length > 4 && t.norm.endsWith('ing'),
+      ...(num && num.cat === 'num' ? { value: num.value } : {}),
+    });
+    i++;
+  }
+  return out;
+}

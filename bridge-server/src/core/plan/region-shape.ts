@@ -1,0 +1,153 @@
+/**
+ * Shape descriptors of a handle region used by the planner: centroid, second moments,
+ * and a signed Euclidean distance field (inside > 0, outside < 0) so that "is this handle deep
+ * inside the object or on its edge?" is one lookup. Computed on the region's own bounding box
+ * (downsampled so the long side is at most {@link SHAPE_MAX_SIDE}), never on the whole canvas.
+ */
+import type { PlacedMask, Point } from '../types';
+
+/** Long side (in grid cells) above which the distance field is computed on a coarser grid. */
+export const SHAPE_MAX_SIDE = 512;
+
+/** Planner-facing description of one region. All lengths in document pixels. */
+export interface RegionShape {
+  id: string;
+  /** Pixels with coverage ≥ 50 %, in document pixels². */
+  area: number;
+  /** Area-weighted centroid. */
+  centroid: Point;
+  /** Radius of gyration: sqrt(mean squared distance to the centroid). */
+  gyration: number;
+  /** Largest inscribed-circle radius (max of the inside distance field). */
+  maxDepth: number;
+  /** Principal axis: unit direction of largest spread, and std-devs along/across it. */
+  axis: { dir: Point; major: number; minor: number };
+  /** Signed distance of a document point to the region boundary: > 0 inside, < 0 outside. */
+  depthAt(p: Point): number;
+  /** Extent of the region along a unit direction: [min, max] of (q - centroid)·dir over its pixels. */
+  extentAlong(dir: Point): [number, number];
+}
+
+/**
+ * Exact 1-D squared distance transform (Felzenszwalb & Huttenlocher 2012, "Distance transforms
+ * of sampled functions"): lower envelope of parabolas rooted at f(q). Scratch arrays are passed
+ * in so the 2-D pass allocates nothing per line.
+ */
+function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
+  let k = 0;
+  v[0] = 0; z[0] = -Infinity; z[1] = Infinity;
+  for (let q = 1; q < n; q++) {
+    if (f[q] === Infinity) continue;
+    if (f[v[k]!] === Infinity) { v[k] = q; continue; }
+    let s = ((f[q]! + q * q) - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
+    while (s <= z[k]!) {
+      k--;
+      s = ((f[q]! + q * q) - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
+    }
+    k++; v[k] = q; z[k] = s; z[k + 1] = Infinity;
+  }
+  k = 0;
+  for (let q = 0; q < n; q++) {
+    while (z[k + 1]! < q) k++;
+    const r = v[k]!;
+    d[q] = f[r] === Infinity ? Infinity : (q - r) * (q - r) + f[r]!;
+  }
+}
+
+/** Squared Euclidean distance (in cells) from every cell to the nearest cell where `seed` is 1. */
+function squaredDistance(seed: Uint8Array, w: number, h: number): Float64Array {
+  const out = new Float64Array(w * h);
+  const n = Math.max(w, h);
+  const f = new Float64Array(n), d = new Float64Array(n), z = new Float64Array(n + 1);
+  const v = new Int32Array(n);
+  for (let i = 0; i < w * h; i++) out[i] = seed[i] ? 0 : Infinity;
+  for (let x = 0; x < w; x++) {
+    for (let y = 0; y < h; y++) f[y] = out[y * w + x]!;
+    edt1d(f, h, d, v, z);
+    for (let y = 0; y < h; y++) out[y * w + x] = d[y]!;
+  }
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) f[x] = out[row + x]!;
+    edt1d(f, w, d, v, z);
+    for (let x = 0; x < w; x++) out[row + x] = d[x]!;
+  }
+  return out;
+}
+
+/** Describe a region for the planner. Throws RangeError on an empty mask. */
+export function describeRegion(id: string, mask: PlacedMask): RegionShape {
+  // Grid: the mask box plus a 1-cell frame of "outside" so boundary distances are defined.
+  const step = Math.max(1, Math.ceil(Math.max(mask.width, mask.height) / SHAPE_MAX_SIDE));
+  const gw = Math.ceil(mask.width / step) + 2, gh = Math.ceil(mask.height / step) + 2;
+  const inside = new Uint8Array(gw * gh), outside = new Uint8Array(gw * gh);
+  let area = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  for (let gy = 0; gy < gh; gy++) {
+    const my = (gy - 1) * step;
+    for (let gx = 0; gx < gw; gx++) {
+      const mx = (gx - 1) * step;
+      const i = gy * gw + gx;
+      const on = mx >= 0 && my >= 0 && mx < mask.width && my < mask.height && mask.data[my * mask.width + mx]! >= 128;
+      if (on) {
+        inside[i] = 1;
+        const x = mask.left + mx, y = mask.top + my;
+        area++; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+      } else outside[i] = 1;
+    }
+  }
+  if (area === 0) throw new RangeError(`region ${id} has an empty mask`);
+  const cx = sx / area, cy = sy / area;
+  const vxx = sxx / area - cx * cx, vyy = syy / area - cy * cy, vxy = sxy / area - cx * cy;
+  // Eigen-decomposition of the 2×2 covariance.
+  const tr = vxx + vyy, det = vxx * vyy - vxy * vxy;
+  const disc = Math.sqrt(Math.max(0, (tr * tr) / 4 - det));
+  const l1 = tr / 2 + disc, l2 = Math.max(0, tr / 2 - disc);
+  let ax = vxy, ay = l1 - vxx;
+  if (Math.hypot(ax, ay) < 1e-9) { ax = vxx >= vyy ? 1 : 0; ay = vxx >= vyy ? 0 : 1; }
+  const an = Math.hypot(ax, ay);
+  const dir: Point = [ax / an, ay / an];
+
+  // Distance to the nearest outside cell (for inside cells) and to the nearest inside cell.
+  const dIn = squaredDistance(outside, gw, gh);
+  const dOut = squaredDistance(inside, gw, gh);
+  let maxD2 = 0;
+  for (let i = 0; i < gw * gh; i++) if (inside[i] && dIn[i]! > maxD2) maxD2 = dIn[i]!;
+  // A cell's distance counts cell centres; subtract half a cell so a 1-cell-wide object has depth 0.5.
+  const maxDepth = Math.max(0.5, (Math.sqrt(maxD2) - 0.5) * step);
+
+  const depthAt = (p: Point): number => {
+    const gx = Math.round((p[0] - mask.left) / step) + 1, gy = Math.round((p[1] - mask.top) / step) + 1;
+    if (gx < 0 || gy < 0 || gx >= gw || gy >= gh) {
+      // Far outside the grid: distance to the box is a lower bound, refine with the nearest edge cell.
+      const qx = Math.min(gw - 1, Math.max(0, gx)), qy = Math.min(gh - 1, Math.max(0, gy));
+      return -(Math.sqrt(dOut[qy * gw + qx]!) * step + Math.hypot(gx - qx, gy - qy) * step);
+    }
+    const i = gy * gw + gx;
+    return inside[i] ? (Math.sqrt(dIn[i]!) - 0.5) * step : -(Math.sqrt(dOut[i]!) - 0.5) * step;
+  };
+
+  const extentAlong = (u: Point): [number, number] => {
+    let lo = Infinity, hi = -Infinity;
+    for (let gy = 1; gy < gh - 1; gy++) {
+      const y = mask.top + (gy - 1) * step - cy;
+      for (let gx = 1; gx < gw - 1; gx++) {
+        if (!inside[gy * gw + gx]) continue;
+        const t = (mask.left + (gx - 1) * step - cx) * u[0] + y * u[1];
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
+      }
+    }
+    return [lo, hi];
+  };
+
+  return {
+    id,
+    area: area * step * step,
+    centroid: [cx, cy],
+    gyration: Math.sqrt(Math.max(0, vxx + vyy)),
+    maxDepth,
+    axis: { dir, major: Math.sqrt(l1), minor: Math.sqrt(l2) },
+    depthAt,
+    extentAlong,
+  };
+}
