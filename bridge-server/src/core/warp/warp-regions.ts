@@ -19,7 +19,7 @@
  */
 import { maskBounds, unionRect } from '@smartdrag/shared';
 import { createMask, cropImage, placedMaskToCrop } from '../image';
-import { buildSourcePatch, PATCH_PAD, samplerFor } from '../resample';
+import { buildSourcePatch, samplerFor } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
 import { CancelledError } from '../types';
 import {
@@ -99,11 +99,12 @@ function clipRect(r: Rect, w: number, h: number): Rect {
   return { left, top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
 }
 
-function rectOfPoints(pts: readonly Point[], grow: number): Rect {
+/** Pixels whose centres lie within `grow` of the bounding box of `pts`. */
+function pixelsNear(pts: readonly Point[], grow: number): Rect {
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (const [x, y] of pts) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
-  const left = Math.floor(x0 - grow), top = Math.floor(y0 - grow);
-  return { left, top, width: Math.ceil(x1 + grow) - left + 1, height: Math.ceil(y1 + grow) - top + 1 };
+  const left = Math.ceil(x0 - grow), top = Math.ceil(y0 - grow);
+  return { left, top, width: Math.max(0, Math.floor(x1 + grow) - left + 1), height: Math.max(0, Math.floor(y1 + grow) - top + 1) };
 }
 
 function farthestDistance(mask: PlacedMask, from: readonly Point[]): number {
@@ -142,12 +143,13 @@ export function prepareRegionWarp(
   }
   const backward = invertAffine(forward);
   const sourceBounds = clipRect(maskBounds(region.mask), W, H);
-  // Forward-map the (padded) source rectangle's corners: exact bounds of the affine image.
-  const g = PATCH_PAD;
+  // Forward-map the source rectangle (pixel edges, grown by the kernel's reach: 1 px bilinear,
+  // 2 px bicubic) corner by corner: exact bounds of the affine image of everything non-zero.
+  const g = 0.5 + (quality === 'final' ? 2 : 1);
   const corners: Point[] = [
-    [sourceBounds.left - g, sourceBounds.top - g], [sourceBounds.left + sourceBounds.width + g, sourceBounds.top - g],
-    [sourceBounds.left - g, sourceBounds.top + sourceBounds.height + g],
-    [sourceBounds.left + sourceBounds.width + g, sourceBounds.top + sourceBounds.height + g],
+    [sourceBounds.left - g, sourceBounds.top - g], [sourceBounds.left + sourceBounds.width - 1 + g, sourceBounds.top - g],
+    [sourceBounds.left - g, sourceBounds.top + sourceBounds.height - 1 + g],
+    [sourceBounds.left + sourceBounds.width - 1 + g, sourceBounds.top + sourceBounds.height - 1 + g],
   ].map((c) => applyAffine(forward, c as Point));
   let grow = 0;
   let field: DeformField | null = null;
@@ -159,9 +161,10 @@ export function prepareRegionWarp(
     field = res.field;
     if (field) grow = Math.ceil(field.maxDisp) + 1;
   }
-  const targetBounds = sourceBounds.width > 0 ? clipRect(rectOfPoints(corners, grow), W, H) : { ...sourceBounds };
   const stretch = maxStretch(backward);
   const supersample = quality === 'final' && stretch > 1.2 ? Math.min(4, Math.ceil(stretch)) : 1;
+  if (supersample > 1) grow += 0.5;
+  const targetBounds = sourceBounds.width > 0 ? clipRect(pixelsNear(corners, grow), W, H) : { ...sourceBounds };
   return { region, forward, backward, field, sourceBounds, targetBounds, supersample };
 }
 

@@ -1,0 +1,328 @@
+import { rasterizePolygon } from '@smartdrag/shared';
+import { createImage } from '../image';
+import { makeTexture } from '../textures';
+import type { OperationParams, PlacedMask, Region, RgbaImage } from '../types';
+import { affineForParams, applyAffine, composeAffine, cosSinDeg, invertAffine } from './affine';
+import { minCellJacobian } from './deform-field';
+import { cropMarginFor, MIN_CROP_MARGIN, prepareRegionWarp, warpRegions, type WarpOutput } from './warp-regions';
+
+const rectMask = (left: number, top: number, width: number, height: number, v = 255): PlacedMask =>
+  ({ left, top, width, height, data: new Uint8Array(width * height).fill(v) });
+const region = (id: string, mask: PlacedMask): Region => ({ id, mask });
+const op = (r: string, params: OperationParams) => ({ region: r, params });
+const QUALITIES = ['preview', 'final'] as const;
+
+/** RGBA of document pixel (x, y) in the edited crop. */
+function editedAt(res: WarpOutput, x: number, y: number): number[] {
+  const i = ((y - res.crop.top) * res.crop.width + (x - res.crop.left)) * 4;
+  return Array.from(res.edited.data.subarray(i, i + 4));
+}
+function imageAt(img: RgbaImage, x: number, y: number): number[] {
+  const i = (y * img.width + x) * 4;
+  return Array.from(img.data.subarray(i, i + 4));
+}
+function maskAtDoc(res: WarpOutput, m: 'targetMask' | 'holeMask' | 'sourceMask', x: number, y: number): number {
+  return res[m].data[(y - res.crop.top) * res.crop.width + (x - res.crop.left)]!;
+}
+/** Every crop pixel with source = target = 0, or keep > 0, equals the input exactly. */
+function expectUntouchedOutside(res: WarpOutput, img: RgbaImage): void {
+  let bad = 0;
+  for (let y = 0; y < res.crop.height; y++) {
+    for (let x = 0; x < res.crop.width; x++) {
+      const p = y * res.crop.width + x;
+      const free = res.sourceMask.data[p] === 0 && res.targetMask.data[p] === 0;
+      if (!free && res.keepMask.data[p] === 0) continue;
+      const a = editedAt(res, x + res.crop.left, y + res.crop.top), b = imageAt(img, x + res.crop.left, y + res.crop.top);
+      if (a.some((v, c) => v !== b[c])) bad++;
+    }
+  }
+  expect(bad).toBe(0);
+}
+
+describe('affine maps', () => {
+  test('rotate +90° turns right into down (clockwise on screen, y down)', () => {
+    const m = affineForParams({ kind: 'rotate', angleDeg: 90, center: [10, 10] });
+    expect(applyAffine(m, [15, 10])).toEqual([10, 15]);
+    expect(applyAffine(m, [10, 5])).toEqual([15, 10]);
+    expect(cosSinDeg(-270)).toEqual([0, 1]);
+    expect(cosSinDeg(180)).toEqual([-1, 0]);
+  });
+
+  test('inverse and composition', () => {
+    const r = affineForParams({ kind: 'rotate', angleDeg: 33, center: [4, -7] });
+    const s = affineForParams({ kind: 'scale', sx: 1.5, sy: 0.5, center: [2, 3] });
+    const m = composeAffine(s, r);
+    const p = applyAffine(invertAffine(m), applyAffine(m, [12.5, -3.25]));
+    expect(p[0]).toBeCloseTo(12.5, 10);
+    expect(p[1]).toBeCloseTo(-3.25, 10);
+    expect(applyAffine(s, [2, 3])).toEqual([2, 3]);
+    expect(applyAffine(s, [4, 5])).toEqual([5, 4]);
+    expect(() => affineForParams({ kind: 'scale', sx: 0, sy: 1, center: [0, 0] })).toThrow(RangeError);
+  });
+});
+
+describe('warpRegions: rigid operations', () => {
+  const img = makeTexture('noise', 96, 80, 7);
+
+  test.each(QUALITIES)('integer translation moves pixels bit-exactly (%s)', (quality) => {
+    const res = warpRegions({ image: img, regions: [region('a', rectMask(20, 18, 24, 16))], operations: [op('a', { kind: 'translate', dx: 9, dy: -6 })], quality });
+    for (let y = 18; y < 34; y++) {
+      for (let x = 20; x < 44; x++) {
+        expect(editedAt(res, x + 9, y - 6)).toEqual(imageAt(img, x, y));
+        expect(maskAtDoc(res, 'targetMask', x + 9, y - 6)).toBe(255);
+      }
+    }
+    // hole = source − target, exactly
+    for (let y = 18; y < 34; y++) {
+      for (let x = 20; x < 44; x++) {
+        const inTarget = x >= 29 && x < 53 && y >= 12 && y < 28;
+        expect(maskAtDoc(res, 'holeMask', x, y)).toBe(inTarget ? 0 : 255);
+      }
+    }
+    let targetCount = 0;
+    for (const v of res.targetMask.data) if (v > 0) targetCount++;
+    expect(targetCount).toBe(24 * 16);
+    expectUntouchedOutside(res, img);
+  });
+
+  test.each(QUALITIES)('90° rotation about a pixel centre matches the rotated source exactly (%s)', (quality) => {
+    const cx = 40, cy = 36;
+    // An L-shaped soft-edged polygon region, so orientation errors would show.
+    const mask = rasterizePolygon([[30, 26], [52, 26], [52, 34], [40, 34], [40, 48], [30, 48]]);
+    for (const angle of [90, -90, 180]) {
+      const res = warpRegions({ image: img, regions: [region('a', mask)], operations: [op('a', { kind: 'rotate', angleDeg: angle, center: [cx, cy] })], quality });
+      let checked = 0;
+      for (let sy = mask.top; sy < mask.top + mask.height; sy++) {
+        for (let sx = mask.left; sx < mask.left + mask.width; sx++) {
+          if (mask.data[(sy - mask.top) * mask.width + sx - mask.left] !== 255) continue;
+          // Rotation by angle (clockwise on screen): (u, v) -> (u cos − v sin, u sin + v cos)
+          const u = sx - cx, v = sy - cy;
+          const [tx, ty] = angle === 90 ? [cx - v, cy + u] : angle === -90 ? [cx + v, cy - u] : [cx - u, cy - v];
+          expect(editedAt(res, tx, ty)).toEqual(imageAt(img, sx, sy));
+          expect(maskAtDoc(res, 'targetMask', tx, ty)).toBe(255);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(250);
+      expectUntouchedOutside(res, img);
+    }
+  });
+
+  test.each(QUALITIES)('scale ×2 of a checkerboard matches the analytic render (%s)', (quality) => {
+    const N = 160, cell = 8;
+    const board = createImage(N, N);
+    const white = (x: number, y: number) => ((Math.floor(x / cell) + Math.floor(y / cell)) % 2 === 0 ? 255 : 0);
+    for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) { const v = white(x, y); board.data.set([v, v, v, 255], (y * N + x) * 4); }
+    const c = 79.5; // centre of the 64-px region 48..111
+    const res = warpRegions({ image: board, regions: [region('a', rectMask(48, 48, 64, 64))], operations: [op('a', { kind: 'scale', sx: 2, sy: 2, center: [c, c] })], quality });
+    // Region edges 47.5 / 111.5 map to 15.5 / 143.5: target pixels 16..143 are fully covered.
+    let sumErr = 0, count = 0, exactFar = 0, far = 0;
+    for (let ty = 17; ty <= 142; ty++) {
+      for (let tx = 17; tx <= 142; tx++) {
+        expect(maskAtDoc(res, 'targetMask', tx, ty)).toBe(255);
+        // Analytic: the target pixel centre seen through the inverse scale, in the continuous
+        // checkerboard (pixel k covers [k − 0.5, k + 0.5]).
+        const sx = c + (tx - c) / 2, sy = c + (ty - c) / 2;
+        const want = white(Math.floor(sx + 0.5), Math.floor(sy + 0.5));
+        const got = editedAt(res, tx, ty)[0]!;
+        sumErr += Math.abs(got - want); count++;
+        // Away from cell borders (more than 1 source px) the render must be exact.
+        const dx = Math.abs(((sx + 0.5) % cell + cell) % cell - cell / 2), dy = Math.abs(((sy + 0.5) % cell + cell) % cell - cell / 2);
+        if (dx < cell / 2 - 1 && dy < cell / 2 - 1) { far++; if (got === want) exactFar++; }
+      }
+    }
+    expect(far).toBeGreaterThan(count / 2);
+    expect(exactFar).toBe(far);
+    // Only the one-pixel transition band at each cell border differs (≈ 25% blend there).
+    expect(sumErr / count).toBeLessThan(16);
+    // Pixels beyond the scaled region are untouched.
+    expect(editedAt(res, 10, 80)).toEqual(imageAt(board, 10, 80));
+    expectUntouchedOutside(res, board);
+  });
+
+  test('shrinking (final) is anti-aliased: a 1-px stripe pattern scaled ×0.5 turns mid-grey', () => {
+    const N = 64, im = createImage(N, N);
+    for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) { const v = x % 2 ? 255 : 0; im.data.set([v, v, v, 255], (y * N + x) * 4); }
+    const res = warpRegions({ image: im, regions: [region('a', rectMask(16, 16, 32, 32))], operations: [op('a', { kind: 'scale', sx: 0.5, sy: 0.5, center: [31.5, 31.5] })], quality: 'final' });
+    for (let x = 26; x <= 37; x++) {
+      const v = editedAt(res, x, 31)[0]!;
+      expect(Math.abs(v - 127.5)).toBeLessThan(20);
+    }
+  });
+});
+
+describe('warpRegions: soft edges, keep, several regions, crop', () => {
+  const img = makeTexture('brick', 120, 90, 3);
+
+  test('soft edges stay soft: the coverage moves with the content', () => {
+    // 20×20 region with an 8-px linear ramp on its left side.
+    const w = 28, h = 20, data = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = x < 8 ? Math.round(((x + 1) / 9) * 255) : 255;
+    const mask: PlacedMask = { left: 30, top: 30, width: w, height: h, data };
+    const res = warpRegions({ image: img, regions: [region('a', mask)], operations: [op('a', { kind: 'translate', dx: 25, dy: 14 })], quality: 'final' });
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const m = data[y * w + x]!;
+        expect(maskAtDoc(res, 'targetMask', 30 + x + 25, 30 + y + 14)).toBe(m);
+        // Straight-alpha "over" of the source pixel (coverage m) onto the background, ±1.
+        const s = imageAt(img, 30 + x, 30 + y), b = imageAt(img, 55 + x, 44 + y), e = editedAt(res, 55 + x, 44 + y);
+        const a = m / 255;
+        for (let c = 0; c < 3; c++) expect(Math.abs(e[c]! - (s[c]! * a + b[c]! * (1 - a)))).toBeLessThanOrEqual(1);
+      }
+    }
+    // A half-pixel move keeps intermediate coverage values (not binarised).
+    const half = warpRegions({ image: img, regions: [region('a', rectMask(30, 30, 20, 20))], operations: [op('a', { kind: 'translate', dx: 10.5, dy: 0 })], quality: 'preview' });
+    expect(maskAtDoc(half, 'targetMask', 40, 35)).toBe(128);
+    expect(maskAtDoc(half, 'targetMask', 60, 35)).toBe(128);
+    expect(maskAtDoc(half, 'targetMask', 50, 35)).toBe(255);
+  });
+
+  test('keep pixels and everything outside source ∪ target are bit-identical', () => {
+    const keep = rectMask(50, 35, 12, 30);
+    const mask = rasterizePolygon([[20, 20], [60, 24], [55, 60], [25, 58]]);
+    for (const params of [
+      { kind: 'rotate', angleDeg: 27.5, center: [40, 40] },
+      { kind: 'scale', sx: 1.37, sy: 1.37, center: [40, 40] },
+      { kind: 'translate', dx: 13.3, dy: 7.9 },
+      { kind: 'deform', handles: [[55, 40]], targets: [[70, 30]] },
+    ] as OperationParams[]) {
+      for (const quality of QUALITIES) {
+        const res = warpRegions({ image: img, regions: [region('a', mask)], operations: [op('a', params)], keep: [keep], quality });
+        expect(res.keepMask.data.some((v) => v > 0)).toBe(true);
+        for (let p = 0; p < res.keepMask.data.length; p++) {
+          if (res.keepMask.data[p]! > 0) { expect(res.targetMask.data[p]).toBe(0); expect(res.holeMask.data[p]).toBe(0); }
+          // hole = max(0, source − target) off keep
+          else expect(res.holeMask.data[p]).toBe(Math.max(0, res.sourceMask.data[p]! - res.targetMask.data[p]!));
+        }
+        expectUntouchedOutside(res, img);
+      }
+    }
+  });
+
+  test('several regions move independently; later targets cover earlier ones', () => {
+    const a = rectMask(10, 10, 10, 10), b = rectMask(60, 10, 10, 10);
+    const res = warpRegions({
+      image: img, regions: [region('a', a), region('b', b)],
+      operations: [op('a', { kind: 'translate', dx: 30, dy: 40 }), op('b', { kind: 'translate', dx: -15, dy: 45 })], quality: 'final',
+    });
+    // a's target 40..49 × 50..59, b's 45..54 × 55..64: overlap 45..49 × 55..59 shows b.
+    expect(editedAt(res, 40, 50)).toEqual(imageAt(img, 10, 10));
+    expect(editedAt(res, 47, 57)).toEqual(imageAt(img, 62, 12));
+    expect(editedAt(res, 54, 64)).toEqual(imageAt(img, 69, 19));
+    expect(maskAtDoc(res, 'holeMask', 12, 12)).toBe(255);
+    expect(maskAtDoc(res, 'holeMask', 65, 15)).toBe(255);
+    expectUntouchedOutside(res, img);
+  });
+
+  test('operations on one region apply together: translations add, a deform lands on its absolute target', () => {
+    const mask = rectMask(20, 20, 40, 20);
+    const res = warpRegions({
+      image: img, regions: [region('a', mask)],
+      operations: [op('a', { kind: 'translate', dx: 5, dy: 0 }), op('a', { kind: 'translate', dx: 0, dy: 7 })], quality: 'final',
+    });
+    expect(editedAt(res, 25, 27)).toEqual(imageAt(img, 20, 20));
+    const rw = prepareRegionWarp(img, region('a', mask), [
+      { kind: 'translate', dx: 10, dy: 0 }, { kind: 'deform', handles: [[55, 30]], targets: [[70, 20]] },
+    ], 'final', []);
+    const p = prepareRegionWarp(img, region('a', mask), [{ kind: 'translate', dx: 10, dy: 0 }], 'final', []);
+    expect(p.field).toBeNull();
+    // forward map of the handle through translate then deform = the absolute target
+    const { mapPointForward } = jest.requireActual('./warp-regions') as typeof import('./warp-regions');
+    const t = mapPointForward(rw, [55, 30]);
+    expect(Math.hypot(t[0] - 70, t[1] - 20)).toBeLessThan(1);
+  });
+
+  test('crop = bounds(source ∪ target) + margin, clipped to the image', () => {
+    // source 50..69 × 40..59, target 60..79 × 40..59: crop = that + margin (+ at most 2 px slack).
+    for (const quality of QUALITIES) {
+      const res = warpRegions({ image: img, regions: [region('a', rectMask(50, 40, 20, 20))], operations: [op('a', { kind: 'translate', dx: 10, dy: 0 })], quality });
+      const m = MIN_CROP_MARGIN, c = res.crop;
+      expect(c.left).toBeLessThanOrEqual(50 - m); expect(c.left).toBeGreaterThanOrEqual(50 - m - 2);
+      expect(c.top).toBeLessThanOrEqual(40 - m); expect(c.top).toBeGreaterThanOrEqual(40 - m - 2);
+      expect(c.left + c.width).toBeGreaterThanOrEqual(80 + m); expect(c.left + c.width).toBeLessThanOrEqual(80 + m + 2);
+      expect(c.top + c.height).toBeGreaterThanOrEqual(60 + m); expect(c.top + c.height).toBeLessThanOrEqual(60 + m + 2);
+    }
+    expect(cropMarginFor({ left: 0, top: 0, width: 400, height: 300 })).toBe(40);
+    // Clipped to the image (target 92..111 + margin passes the right edge at 120).
+    const edge = warpRegions({ image: img, regions: [region('a', rectMask(2, 3, 20, 20))], operations: [op('a', { kind: 'translate', dx: 90, dy: 0 })], quality: 'preview' });
+    expect(edge.crop.left).toBe(0); expect(edge.crop.top).toBe(0); expect(edge.crop.width).toBe(120);
+    expect(edge.crop.height).toBeGreaterThanOrEqual(39); expect(edge.crop.height).toBeLessThanOrEqual(41);
+    const none = warpRegions({ image: img, regions: [], operations: [], quality: 'final' });
+    expect(none.crop.width * none.crop.height).toBe(0);
+  });
+
+  test('an unknown region is a programmer error', () => {
+    expect(() => warpRegions({ image: img, regions: [], operations: [op('zz', { kind: 'translate', dx: 1, dy: 1 })], quality: 'preview' })).toThrow(RangeError);
+  });
+});
+
+describe('warpRegions: deform', () => {
+  // A bar 20..179 × 40..79 on a smooth background, with a red 5×5 marker at the handle (170, 60).
+  const W = 220, H = 140;
+  const img = createImage(W, H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const inBar = x >= 20 && x < 180 && y >= 40 && y < 80;
+      const v = inBar ? 60 + ((x * 3 + y * 5) % 97) : 200 - (y % 30);
+      img.data.set([v, v, v, 255], (y * W + x) * 4);
+    }
+  }
+  for (let y = 58; y <= 62; y++) for (let x = 168; x <= 172; x++) img.data.set([255, 0, 0, 255], (y * W + x) * 4);
+  const bar = rectMask(20, 40, 160, 40);
+  const handle: [number, number] = [170, 60], target: [number, number] = [176, 34];
+
+  test.each(QUALITIES)('the marked handle lands on the target within 1 px; far pixels unchanged (%s)', (quality) => {
+    const res = warpRegions({ image: img, regions: [region('a', bar)], operations: [op('a', { kind: 'deform', handles: [handle], targets: [target] })], quality });
+    let sx = 0, sy = 0, n = 0;
+    for (let y = res.crop.top; y < res.crop.top + res.crop.height; y++) {
+      for (let x = res.crop.left; x < res.crop.left + res.crop.width; x++) {
+        const [r, g, b] = editedAt(res, x, y);
+        if (r! > 200 && g! < 80 && b! < 80) { sx += x; sy += y; n++; }
+      }
+    }
+    expect(n).toBeGreaterThan(10);
+    expect(Math.hypot(sx / n - target[0], sy / n - target[1])).toBeLessThan(1);
+    // The far side of the bar (beyond the falloff) is bit-identical, with full target coverage.
+    for (let y = 40; y < 80; y++) {
+      for (let x = 20; x < 70; x++) {
+        expect(editedAt(res, x, y)).toEqual(imageAt(img, x, y));
+        expect(maskAtDoc(res, 'targetMask', x, y)).toBe(255);
+        expect(maskAtDoc(res, 'holeMask', x, y)).toBe(0);
+      }
+    }
+    // Part of the old tip is vacated; everything outside source ∪ target is untouched.
+    expect(maskAtDoc(res, 'holeMask', 178, 78)).toBeGreaterThan(0);
+    expectUntouchedOutside(res, img);
+  });
+
+  test('the field is fold-free and bends smoothly (no tearing inside the moved bar)', () => {
+    const warnings: string[] = [];
+    const rw = prepareRegionWarp(img, region('a', bar), [{ kind: 'deform', handles: [handle], targets: [target] }], 'final', warnings);
+    expect(rw.field).not.toBeNull();
+    expect(minCellJacobian(rw.field!)).toBeGreaterThan(0);
+    expect(warnings).toEqual([]);
+    const res = warpRegions({ image: img, regions: [region('a', bar)], operations: [op('a', { kind: 'deform', handles: [handle], targets: [target] })], quality: 'preview' });
+    // Walk the bar's mid-line forward: every point lands inside full coverage (no cracks).
+    const { mapPointForward } = jest.requireActual('./warp-regions') as typeof import('./warp-regions');
+    for (let x = 24; x <= 176; x += 2) {
+      const [tx, ty] = mapPointForward(rw, [x, 60]);
+      expect(maskAtDoc(res, 'targetMask', Math.round(tx), Math.round(ty))).toBe(255);
+    }
+  });
+
+  test('a huge drag on a small region is limited instead of folding, and says so', () => {
+    const warnings: string[] = [];
+    const small = rectMask(100, 60, 12, 12);
+    const rw = prepareRegionWarp(img, region('s', small), [
+      { kind: 'deform', handles: [[106, 66], [100, 66]], targets: [[60, 66], [150, 66]] },
+    ], 'preview', warnings);
+    expect(rw.field === null || minCellJacobian(rw.field) > 0).toBe(true);
+    expect(warnings.length).toBeGreaterThan(0);
+  });
+
+  test('zero-length drags only anchor (nothing moves)', () => {
+    const res = warpRegions({ image: img, regions: [region('a', bar)], operations: [op('a', { kind: 'deform', handles: [handle], targets: [handle] })], quality: 'final' });
+    expect(res.holeMask.data.every((v) => v === 0)).toBe(true);
+    for (let p = 0; p < res.edited.data.length; p++) if (res.edited.data[p] !== res.original.data[p]) throw new Error(`pixel ${p >> 2} changed`);
+  });
+});
