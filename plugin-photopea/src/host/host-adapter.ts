@@ -1,0 +1,123 @@
+/**
+ * The interface between the panel and a host (Photopea through postMessage, or the playground's
+ * local canvas). Only `host/` talks to a host API; the panel sees this interface, so a simulator
+ * or a fake can stand in for the host.
+ */
+import type { PlacedMask, Point } from '@smartdrag/shared';
+
+/** Straight-alpha RGBA8 pixels. */
+export interface RgbaPixels {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** The host's current document as the panel sees it. */
+export interface HostDocument {
+  name: string;
+  width: number;
+  height: number;
+  /** The flattened document, straight-alpha RGBA8, document pixels. */
+  rgba: RgbaPixels;
+  /** The same pixels as the host exported them (sent to the bridge as-is when present). */
+  png?: Uint8Array;
+}
+
+/** A result layer in document pixels (straight-alpha RGBA8). */
+export interface LayerPixels {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** Where a layer ended up, in document pixels. */
+export interface PlacedLayer {
+  name: string;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** What a host can do for the panel. */
+export interface HostAdapter {
+  /** Shown in the panel ("Photopea", "Playground"). */
+  readonly label: string;
+  /** Whether the host has its own pixel selection (otherwise regions are lassoed in the panel). */
+  readonly hasSelection: boolean;
+  /** Read the flattened document. */
+  readDocument(): Promise<HostDocument>;
+  /** The selection as a soft mask placed in the document, or null when nothing is selected. */
+  readSelection(): Promise<PlacedMask | null>;
+  /** Open pen paths as polylines (first point = handle, last = target); null when the host has no path API. */
+  readPaths(): Promise<Point[][] | null>;
+  /** Add `layer` as a new layer at its exact document position. */
+  addLayer(layer: LayerPixels, name: string): Promise<PlacedLayer>;
+  /** Remove anything temporary the adapter may have left in the host. */
+  cleanup(): Promise<void>;
+}
+
+/** Error codes of {@link HostError}. */
+export const HostErrorCode = {
+  /** The host has no open document. */
+  no_document: 'no_document',
+  /** The selection could not be exported (e.g. the exported mask was empty). */
+  selection_export_failed: 'selection_export_failed',
+  /** The new layer did not appear, or landed at the wrong place. */
+  layer_placement_failed: 'layer_placement_failed',
+} as const;
+export type HostErrorCode = (typeof HostErrorCode)[keyof typeof HostErrorCode];
+
+/** An expected host failure, with a user-facing hint. */
+export class HostError extends Error {
+  constructor(
+    readonly code: HostErrorCode,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'HostError';
+  }
+}
+
+/**
+ * Crop a layer to the bounding box of its non-transparent pixels, so hosts that place pasted
+ * images by their visible bounds put it at the right spot. Returns null for a fully transparent
+ * layer.
+ */
+export function trimLayer(layer: LayerPixels): LayerPixels | null {
+  const { width, height, data } = layer;
+  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width * 4;
+    for (let x = 0; x < width; x++) {
+      if (data[row + x * 4 + 3] !== 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        y1 = y;
+      }
+    }
+  }
+  if (x1 < 0) return null;
+  if (x0 === 0 && y0 === 0 && x1 === width - 1 && y1 === height - 1) return layer;
+  const w = x1 - x0 + 1, h = y1 - y0 + 1;
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    const s = ((y0 + y) * width + x0) * 4;
+    out.set(data.subarray(s, s + w * 4), y * w * 4);
+  }
+  return { left: layer.left + x0, top: layer.top + y0, width: w, height: h, data: out };
+}
+
+/** Base64 of bytes (browser-safe, chunked). */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let s = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + CHUNK)));
+  }
+  return btoa(s);
+}

@@ -1,0 +1,356 @@
+/**
+ * The arrow editor: a thumbnail of the document with the handle regions tinted, drag arrows
+ * drawn on top, and pointer tools to draw, move and delete arrows or lasso a region. Everything
+ * it reports is in integer document pixels: a view point maps back with `round(view / scale)`,
+ * so a point the user places over document pixel (x, y) is exactly (x, y).
+ */
+import { rasterizePolygon, type PlacedMask, type Point } from '@smartdrag/shared';
+import type { RgbaPixels } from '../host/host-adapter';
+
+/** One drag arrow in document pixels: `points[0]` is the handle, the last point the target. */
+export interface EditorArrow {
+  id: number;
+  points: Point[];
+}
+
+/** A handle region in document pixels. */
+export interface EditorRegion {
+  id: string;
+  mask: PlacedMask;
+  /** Where it came from: the host's selection, a lasso drawn here, or a path. */
+  source: 'selection' | 'lasso';
+  /** The lasso outline (document pixels), when drawn here. */
+  polygon?: Point[];
+}
+
+/** Pointer tool. */
+export type EditorTool = 'arrow' | 'lasso';
+
+export interface ArrowEditorOptions {
+  /** Largest thumbnail side in CSS pixels (default 360). */
+  maxSide?: number;
+  /** Called after any change of arrows or regions; `live` is true while a pointer drag is in progress. */
+  onChange?: (live: boolean) => void;
+}
+
+const HIT_END_PX = 9;
+const HIT_BODY_PX = 6;
+
+function distToSegment(p: Point, a: Point, b: Point): number {
+  const vx = b[0] - a[0], vy = b[1] - a[1];
+  const len2 = vx * vx + vy * vy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / len2));
+  return Math.hypot(p[0] - a[0] - t * vx, p[1] - a[1] - t * vy);
+}
+
+/** Canvas widget; create one per panel and call {@link setDocument} when the document changes. */
+export class ArrowEditor {
+  /** The canvas to put in the DOM. */
+  readonly canvas: HTMLCanvasElement;
+  arrows: EditorArrow[] = [];
+  regions: EditorRegion[] = [];
+  selected: number | null = null;
+  tool: EditorTool = 'arrow';
+  /** Scale from document to view (CSS) pixels. */
+  scale = 1;
+  private docW = 0;
+  private docH = 0;
+  private base: HTMLCanvasElement | null = null;
+  private overlay: { left: number; top: number; canvas: HTMLCanvasElement } | null = null;
+  private regionTint: HTMLCanvasElement | null = null;
+  private nextId = 1;
+  private drag:
+    | { kind: 'new' | 'end'; arrow: EditorArrow; index: number }
+    | { kind: 'move'; arrow: EditorArrow; from: Point; orig: Point[] }
+    | { kind: 'lasso'; points: Point[] }
+    | null = null;
+  private readonly maxSide: number;
+  private readonly onChange: (live: boolean) => void;
+
+  constructor(opts: ArrowEditorOptions = {}) {
+    this.maxSide = opts.maxSide ?? 360;
+    this.onChange = opts.onChange ?? (() => undefined);
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'sd-editor';
+    this.canvas.width = 1;
+    this.canvas.height = 1;
+    this.canvas.style.touchAction = 'none';
+    this.canvas.addEventListener('pointerdown', (e) => this.onDown(e));
+    this.canvas.addEventListener('pointermove', (e) => this.onMove(e));
+    this.canvas.addEventListener('pointerup', (e) => this.onUp(e));
+    this.canvas.addEventListener('pointercancel', (e) => this.onUp(e));
+    this.canvas.addEventListener('contextmenu', (e) => {
+      e.preventDefault();
+      const hit = this.hitArrow(this.toDoc(e));
+      if (hit) this.deleteArrow(hit.index);
+    });
+  }
+
+  /** Document size in pixels (0 before a document is set). */
+  get documentSize(): { width: number; height: number } {
+    return { width: this.docW, height: this.docH };
+  }
+
+  /** Show a new document; keeps arrows and regions (call {@link clear} to drop them). */
+  setDocument(img: RgbaPixels): void {
+    const sizeChanged = img.width !== this.docW || img.height !== this.docH;
+    this.docW = img.width;
+    this.docH = img.height;
+    this.scale = Math.min(1, this.maxSide / Math.max(img.width, img.height));
+    const base = document.createElement('canvas');
+    base.width = img.width;
+    base.height = img.height;
+    base.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
+    this.base = base;
+    this.overlay = null;
+    if (sizeChanged) this.clear();
+    const dpr = globalThis.devicePixelRatio || 1;
+    const cssW = img.width * this.scale, cssH = img.height * this.scale;
+    this.canvas.style.width = `${cssW}px`;
+    this.canvas.style.height = `${cssH}px`;
+    this.canvas.width = Math.max(1, Math.round(cssW * dpr));
+    this.canvas.height = Math.max(1, Math.round(cssH * dpr));
+    this.render();
+  }
+
+  /** Drop every arrow and region. */
+  clear(): void {
+    this.arrows = [];
+    this.regions = [];
+    this.regionTint = null;
+    this.selected = null;
+    this.overlay = null;
+    this.render();
+    this.onChange(false);
+  }
+
+  /** Replace the regions (e.g. with the host's selection). */
+  setRegions(regions: EditorRegion[]): void {
+    this.regions = regions;
+    this.regionTint = null;
+    this.render();
+    this.onChange(false);
+  }
+
+  /** Replace the arrows (e.g. with the host's pen paths). */
+  setArrows(paths: Point[][]): void {
+    this.arrows = paths.map((p) => ({ id: this.nextId++, points: p.map((q) => [q[0], q[1]] as Point) }));
+    this.selected = null;
+    this.render();
+    this.onChange(false);
+  }
+
+  /** Delete one arrow (default: the selected one). Returns whether one was deleted. */
+  deleteArrow(index: number | null = this.selected): boolean {
+    if (index === null || index < 0 || index >= this.arrows.length) return false;
+    this.arrows.splice(index, 1);
+    this.selected = null;
+    this.render();
+    this.onChange(false);
+    return true;
+  }
+
+  /** Show a result layer (straight-alpha RGBA, document position) over the thumbnail; null hides it. */
+  setOverlay(layer: { left: number; top: number; width: number; height: number; data: Uint8ClampedArray } | null): void {
+    if (!layer || layer.width === 0 || layer.height === 0) {
+      this.overlay = null;
+    } else {
+      const c = document.createElement('canvas');
+      c.width = layer.width;
+      c.height = layer.height;
+      c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height), 0, 0);
+      this.overlay = { left: layer.left, top: layer.top, canvas: c };
+    }
+    this.render();
+  }
+
+  /** Document point → CSS pixel offset inside the canvas. */
+  docToView(p: Point): Point {
+    return [p[0] * this.scale, p[1] * this.scale];
+  }
+
+  private toDoc(e: { clientX: number; clientY: number }): Point {
+    const r = this.canvas.getBoundingClientRect();
+    const x = Math.round((e.clientX - r.left) / this.scale);
+    const y = Math.round((e.clientY - r.top) / this.scale);
+    return [Math.max(0, Math.min(this.docW - 1, x)), Math.max(0, Math.min(this.docH - 1, y))];
+  }
+
+  private hitArrow(p: Point): { index: number; end: number | null } | null {
+    const endTol = HIT_END_PX / this.scale, bodyTol = HIT_BODY_PX / this.scale;
+    for (let i = this.arrows.length - 1; i >= 0; i--) {
+      const pts = this.arrows[i]!.points;
+      const last = pts.length - 1;
+      for (const k of [last, 0]) if (Math.hypot(pts[k]![0] - p[0], pts[k]![1] - p[1]) <= endTol) return { index: i, end: k };
+    }
+    for (let i = this.arrows.length - 1; i >= 0; i--) {
+      const pts = this.arrows[i]!.points;
+      for (let k = 1; k < pts.length; k++) if (distToSegment(p, pts[k - 1]!, pts[k]!) <= bodyTol) return { index: i, end: null };
+    }
+    return null;
+  }
+
+  private onDown(e: PointerEvent): void {
+    if (!this.base || e.button !== 0) return;
+    this.canvas.setPointerCapture?.(e.pointerId);
+    const p = this.toDoc(e);
+    if (this.tool === 'lasso') {
+      this.drag = { kind: 'lasso', points: [p] };
+      return;
+    }
+    const hit = this.hitArrow(p);
+    if (hit) {
+      this.selected = hit.index;
+      const arrow = this.arrows[hit.index]!;
+      this.drag = hit.end !== null
+        ? { kind: 'end', arrow, index: hit.end }
+        : { kind: 'move', arrow, from: p, orig: arrow.points.map((q) => [q[0], q[1]] as Point) };
+    } else {
+      const arrow: EditorArrow = { id: this.nextId++, points: [p, [p[0], p[1]]] };
+      this.arrows.push(arrow);
+      this.selected = this.arrows.length - 1;
+      this.drag = { kind: 'new', arrow, index: 1 };
+    }
+    this.render();
+  }
+
+  private onMove(e: PointerEvent): void {
+    const d = this.drag;
+    if (!d) return;
+    const p = this.toDoc(e);
+    if (d.kind === 'lasso') {
+      const last = d.points[d.points.length - 1]!;
+      if (Math.hypot(p[0] - last[0], p[1] - last[1]) * this.scale >= 2) d.points.push(p);
+      this.render();
+      return;
+    }
+    if (d.kind === 'move') {
+      const dx = p[0] - d.from[0], dy = p[1] - d.from[1];
+      d.arrow.points = d.orig.map((q) => [q[0] + dx, q[1] + dy] as Point);
+    } else {
+      const prev = d.arrow.points[d.index]!;
+      if (prev[0] === p[0] && prev[1] === p[1]) return;
+      d.arrow.points[d.index] = p;
+    }
+    this.render();
+    this.onChange(true);
+  }
+
+  private onUp(e: PointerEvent): void {
+    const d = this.drag;
+    if (!d) return;
+    this.drag = null;
+    if (e.type === 'pointerup') this.onMove(e);
+    if (d.kind === 'lasso') {
+      if (d.points.length >= 3) {
+        const polygon = d.points;
+        const mask = rasterizePolygon(polygon);
+        this.regions = [...this.regions, { id: `r${this.regions.length + 1}`, mask, source: 'lasso', polygon }];
+        this.regionTint = null;
+      }
+      this.render();
+      this.onChange(false);
+      return;
+    }
+    if (d.kind === 'new') {
+      const [a, b] = [d.arrow.points[0]!, d.arrow.points[d.arrow.points.length - 1]!];
+      if (Math.hypot(b[0] - a[0], b[1] - a[1]) < 2) {
+        this.arrows.splice(this.arrows.indexOf(d.arrow), 1);
+        this.selected = null;
+      }
+    }
+    this.render();
+    this.onChange(false);
+  }
+
+  private tint(): HTMLCanvasElement | null {
+    if (this.regionTint || this.regions.length === 0 || !this.docW) return this.regionTint;
+    const c = document.createElement('canvas');
+    c.width = this.docW;
+    c.height = this.docH;
+    const img = new ImageData(this.docW, this.docH);
+    for (const r of this.regions) {
+      const m = r.mask;
+      for (let y = 0; y < m.height; y++) {
+        const dy = m.top + y;
+        if (dy < 0 || dy >= this.docH) continue;
+        for (let x = 0; x < m.width; x++) {
+          const dx = m.left + x;
+          const v = m.data[y * m.width + x]!;
+          if (v === 0 || dx < 0 || dx >= this.docW) continue;
+          const i = (dy * this.docW + dx) * 4;
+          img.data[i] = 40; img.data[i + 1] = 140; img.data[i + 2] = 255;
+          img.data[i + 3] = Math.max(img.data[i + 3]!, Math.round(v * 0.45));
+        }
+      }
+    }
+    c.getContext('2d')!.putImageData(img, 0, 0);
+    this.regionTint = c;
+    return c;
+  }
+
+  /** Redraw everything. */
+  render(): void {
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) return;
+    const k = this.canvas.width / Math.max(1, this.docW);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    if (!this.base) return;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.setTransform(k, 0, 0, k, 0, 0);
+    ctx.drawImage(this.base, 0, 0);
+    if (this.overlay) ctx.drawImage(this.overlay.canvas, this.overlay.left, this.overlay.top);
+    const tint = this.tint();
+    if (tint) ctx.drawImage(tint, 0, 0);
+    const px = 1 / k; // one device pixel in document units
+    if (this.drag?.kind === 'lasso') {
+      ctx.beginPath();
+      this.drag.points.forEach((p, i) => (i ? ctx.lineTo(p[0], p[1]) : ctx.moveTo(p[0], p[1])));
+      ctx.strokeStyle = '#28f';
+      ctx.setLineDash([4 * px, 3 * px]);
+      ctx.lineWidth = 1.5 * px;
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    this.arrows.forEach((a, i) => {
+      const sel = i === this.selected;
+      const pts = a.points;
+      const dpr = this.canvas.width / Math.max(1, this.docW * this.scale);
+      const w = (sel ? 3 : 2.2) * dpr * px;
+      ctx.lineCap = 'round';
+      ctx.lineJoin = 'round';
+      ctx.strokeStyle = 'rgba(0,0,0,0.55)';
+      ctx.lineWidth = w + 2 * dpr * px;
+      this.strokePath(ctx, pts);
+      ctx.strokeStyle = sel ? '#ffd400' : '#ff3b30';
+      ctx.lineWidth = w;
+      this.strokePath(ctx, pts);
+      // Arrowhead at the target.
+      const b = pts[pts.length - 1]!, a0 = pts[pts.length - 2]!;
+      const ang = Math.atan2(b[1] - a0[1], b[0] - a0[0]);
+      const hl = 11 * dpr * px;
+      ctx.beginPath();
+      ctx.moveTo(b[0], b[1]);
+      ctx.lineTo(b[0] - hl * Math.cos(ang - 0.45), b[1] - hl * Math.sin(ang - 0.45));
+      ctx.lineTo(b[0] - hl * Math.cos(ang + 0.45), b[1] - hl * Math.sin(ang + 0.45));
+      ctx.closePath();
+      ctx.fillStyle = sel ? '#ffd400' : '#ff3b30';
+      ctx.fill();
+      // Handle dot at the start.
+      ctx.beginPath();
+      ctx.arc(pts[0]![0], pts[0]![1], 4.5 * dpr * px, 0, Math.PI * 2);
+      ctx.fillStyle = '#fff';
+      ctx.fill();
+      ctx.lineWidth = 2 * dpr * px;
+      ctx.strokeStyle = sel ? '#ffd400' : '#ff3b30';
+      ctx.stroke();
+    });
+  }
+
+  private strokePath(ctx: CanvasRenderingContext2D, pts: Point[]): void {
+    ctx.beginPath();
+    pts.forEach((p, i) => (i ? ctx.lineTo(p[0], p[1]) : ctx.moveTo(p[0], p[1])));
+    ctx.stroke();
+  }
+}

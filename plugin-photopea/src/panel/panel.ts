@@ -1,0 +1,472 @@
+/**
+ * The SmartDrag panel, shared by the Photopea plugin page and the web playground: connection
+ * status, intent box, type picker, the arrow editor over a document thumbnail, plan with
+ * alternatives, progress and cancel. It sees the host through {@link HostAdapter} and the bridge
+ * through {@link PanelBridge}, so tests can drive it with a simulator.
+ *
+ * Keyboard (while the panel has focus): Ctrl/⌘+Enter (or Enter outside a text box) applies, Esc
+ * cancels, Delete removes the selected arrow, A / L pick the arrow / lasso tool.
+ */
+import type { BridgeJob, ConnectionStatus, JobHandlers, SubmitInput, Welcome, WirePlan } from '@smartdrag/shared';
+import type { Point } from '@smartdrag/shared';
+import type { HostAdapter, HostDocument, PlacedLayer } from '../host/host-adapter';
+import { ArrowEditor, type EditorRegion } from './arrow-editor';
+
+/** The part of `BridgeClient` the panel uses. */
+export interface PanelBridge {
+  onStatus(fn: (s: ConnectionStatus) => void): () => void;
+  connect(): Promise<Welcome>;
+  submit(input: SubmitInput, handlers?: JobHandlers): BridgeJob;
+  readonly status: string;
+}
+
+/** Transform types offered in the type picker. */
+export const DRAG_KINDS = ['auto', 'translate', 'rotate', 'scale', 'deform'] as const;
+export type PanelDragKind = (typeof DRAG_KINDS)[number];
+
+export interface PanelOptions {
+  /** Element the panel renders into. */
+  root: HTMLElement;
+  host: HostAdapter;
+  bridge: PanelBridge;
+  /** Shown in the header ("Photopea", "Playground"). */
+  title?: string;
+  /** Submit throttled preview-quality jobs while an arrow is being dragged (default false). */
+  livePreview?: boolean;
+  /** Minimum time between live preview submissions in ms (default 250). */
+  previewIntervalMs?: number;
+  /** Extra toolbar content (the playground's open/sample/download buttons). */
+  toolbar?: HTMLElement;
+  /** Seed sent with every job (default 1, so the same request gives the same pixels). */
+  seed?: number;
+  /** Largest thumbnail side in CSS pixels (default 360). */
+  thumbnailMaxSide?: number;
+}
+
+/** What the panel last sent (for diagnostics and tests). */
+export interface SubmittedRequest {
+  quality: 'preview' | 'final';
+  drags: { region: string; points: Point[]; kind?: string }[];
+  regions: { id: string; left: number; top: number; width: number; height: number; data: Uint8Array }[];
+  intent: string;
+  seed: number;
+}
+
+const RETRYABLE = new Set(['unreachable', 'connection_lost', 'shutting_down', 'heartbeat_timeout']);
+
+/** Clear words for a connection problem, by error code. */
+function connectionReason(code: string | undefined, message: string | undefined): string {
+  switch (code) {
+    case 'unreachable': return 'The SmartDrag bridge is not running (nothing answers on this port).';
+    case 'shutting_down': return 'The SmartDrag bridge stopped.';
+    case 'connection_lost': return 'Lost the connection to the SmartDrag bridge.';
+    case 'unauthorized': return 'The bridge refused this page\'s token.';
+    case 'version_mismatch': return 'The plugin and the bridge speak different protocol versions.';
+    default: return message ?? 'Not connected to the SmartDrag bridge.';
+  }
+}
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') el.className = v;
+    else el.setAttribute(k, v);
+  }
+  for (const c of children) el.append(c);
+  return el;
+}
+
+/** Describe an operation's parameters briefly (the plan's own `description` is preferred). */
+function planSummary(plan: Pick<WirePlan, 'operations'>): string {
+  return plan.operations.map((o) => o.description).join('; ') || 'no operation';
+}
+
+/** The panel. Create it once per page; it connects and reads the host on {@link start}. */
+export class Panel {
+  readonly editor: ArrowEditor;
+  /** Last request sent to the bridge. */
+  lastSubmitted: SubmittedRequest | null = null;
+  /** Layers this panel added to the host. */
+  readonly placed: PlacedLayer[] = [];
+  private readonly opts: PanelOptions;
+  private readonly el: Record<string, HTMLElement>;
+  private doc: HostDocument | null = null;
+  private job: { job: BridgeJob; quality: 'preview' | 'final' } | null = null;
+  private connection: ConnectionStatus = { state: 'connecting' };
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryCount = 0;
+  private previewPending = false;
+  private lastPreviewAt = 0;
+  private previewTimer: ReturnType<typeof setTimeout> | null = null;
+  private busyReading = false;
+
+  constructor(opts: PanelOptions) {
+    this.opts = opts;
+    this.editor = new ArrowEditor({ maxSide: opts.thumbnailMaxSide, onChange: (live) => this.onEditorChange(live) });
+    const kind = h('select', { 'data-testid': 'kind', title: 'How the arrows move the region' });
+    for (const k of DRAG_KINDS) kind.append(h('option', { value: k }, k === 'auto' ? 'Auto (from arrows + intent)' : k[0]!.toUpperCase() + k.slice(1)));
+    const intent = h('textarea', { 'data-testid': 'intent', rows: '2', placeholder: 'Optional: what should happen, e.g. "move the red candy up"' });
+    const toolArrow = h('button', { 'data-testid': 'tool-arrow', class: 'sd-tool', title: 'Draw, move (drag) and delete (right-click or Delete) arrows — A' }, 'Arrow');
+    const toolLasso = h('button', { 'data-testid': 'tool-lasso', class: 'sd-tool', title: 'Lasso a region to move — L' }, 'Lasso');
+    const del = h('button', { 'data-testid': 'delete-arrow', title: 'Delete the selected arrow (Delete)' }, 'Delete arrow');
+    const clear = h('button', { 'data-testid': 'clear', title: 'Remove all arrows and lassoed regions' }, 'Clear');
+    const read = h('button', { 'data-testid': 'read', title: 'Read the document, selection and pen paths again' }, `Read from ${opts.host.label}`);
+    const preview = h('button', { 'data-testid': 'preview', title: 'Preview quality, nothing is added' }, 'Preview');
+    const apply = h('button', { 'data-testid': 'apply', class: 'sd-primary', title: 'Ctrl+Enter' }, 'Smart Drag');
+    const cancel = h('button', { 'data-testid': 'cancel', title: 'Esc' }, 'Cancel');
+    const reconnect = h('button', { 'data-testid': 'reconnect', class: 'sd-link' }, 'Reconnect now');
+    this.el = {
+      status: h('span', { 'data-testid': 'status', class: 'sd-status' }),
+      statusHint: h('div', { 'data-testid': 'status-hint', class: 'sd-status-hint' }),
+      reconnect,
+      info: h('div', { 'data-testid': 'info', class: 'sd-info' }),
+      intent, kind, toolArrow, toolLasso, del, clear, read, preview, apply, cancel,
+      bar: h('div', { class: 'sd-bar' }),
+      progressText: h('span', { 'data-testid': 'progress', class: 'sd-progress-text' }),
+      plan: h('div', { 'data-testid': 'plan', class: 'sd-plan' }),
+      message: h('div', { 'data-testid': 'message', class: 'sd-message', role: 'status' }),
+    };
+    const root = h('div', { class: 'sd-panel', tabindex: '0', 'data-testid': 'panel' },
+      h('header', { class: 'sd-header' }, h('strong', {}, 'SmartDrag'), h('span', { class: 'sd-host' }, opts.title ?? opts.host.label), this.el.status),
+      h('div', { class: 'sd-conn' }, this.el.statusHint, reconnect),
+      ...(opts.toolbar ? [opts.toolbar] : []),
+      h('div', { class: 'sd-tools' }, toolArrow, toolLasso, del, clear, ...(opts.host.hasSelection ? [read] : [])),
+      h('div', { class: 'sd-canvas-wrap' }, this.editor.canvas),
+      this.el.info,
+      h('label', { class: 'sd-field' }, h('span', {}, 'Intent'), intent),
+      h('label', { class: 'sd-field' }, h('span', {}, 'Type'), kind),
+      h('div', { class: 'sd-actions' }, preview, apply, cancel),
+      h('div', { class: 'sd-progress' }, this.el.bar, this.el.progressText),
+      this.el.plan,
+      this.el.message,
+    );
+    opts.root.append(root);
+    toolArrow.addEventListener('click', () => this.setTool('arrow'));
+    toolLasso.addEventListener('click', () => this.setTool('lasso'));
+    del.addEventListener('click', () => this.editor.deleteArrow());
+    clear.addEventListener('click', () => this.editor.clear());
+    read.addEventListener('click', () => void this.readHost());
+    preview.addEventListener('click', () => void this.run('preview'));
+    apply.addEventListener('click', () => void this.run('final'));
+    cancel.addEventListener('click', () => this.cancel());
+    reconnect.addEventListener('click', () => this.connectNow());
+    root.addEventListener('keydown', (e) => this.onKey(e));
+    opts.bridge.onStatus((s) => this.onStatus(s));
+    this.setTool('arrow');
+    this.updateInfo();
+    this.updateButtons();
+  }
+
+  /** Connect to the bridge and (for hosts with a selection) read the document. */
+  async start(): Promise<void> {
+    this.connectNow();
+    if (this.opts.host.hasSelection) await this.readHost();
+    else await this.reloadDocument();
+  }
+
+  /** Re-read the host document (thumbnail) without touching regions or arrows. */
+  async reloadDocument(): Promise<void> {
+    try {
+      this.doc = await this.opts.host.readDocument();
+      this.editor.setDocument(this.doc.rgba);
+    } catch (e) {
+      this.doc = null;
+      this.showError(e);
+    }
+    this.updateInfo();
+    this.updateButtons();
+  }
+
+  /** Read the document, the selection (as the region) and pen paths (as arrows) from the host. */
+  async readHost(): Promise<void> {
+    if (this.busyReading) return;
+    this.busyReading = true;
+    this.setMessage(`Reading from ${this.opts.host.label}…`);
+    try {
+      this.doc = await this.opts.host.readDocument();
+      this.editor.setDocument(this.doc.rgba);
+      const sel = await this.opts.host.readSelection();
+      const lassos = this.editor.regions.filter((r) => r.source === 'lasso');
+      this.editor.setRegions(sel ? [{ id: 'h1', mask: sel, source: 'selection' }, ...lassos] : lassos);
+      const paths = await this.opts.host.readPaths();
+      if (paths && paths.length > 0 && this.editor.arrows.length === 0) this.editor.setArrows(paths);
+      const pathNote = paths === null ? 'pen paths unavailable in this host — draw arrows here' : `${paths.length} open pen path(s)`;
+      this.setMessage(sel
+        ? `Selection ${sel.width}×${sel.height} px at (${sel.left}, ${sel.top}); ${pathNote}.`
+        : `No selection — select the object in ${this.opts.host.label} (or lasso it here); ${pathNote}.`);
+    } catch (e) {
+      this.showError(e);
+    } finally {
+      this.busyReading = false;
+      this.updateInfo();
+      this.updateButtons();
+    }
+  }
+
+  /** Cancel the running job, if any. */
+  cancel(): void {
+    if (!this.job) return;
+    this.job.job.cancel();
+    this.setMessage('Cancelling…');
+  }
+
+  /** Build the request from the current state; throws a user-facing Error when something is missing. */
+  buildRequest(quality: 'preview' | 'final'): SubmitInput {
+    const doc = this.doc;
+    if (!doc) throw Object.assign(new Error('No document.'), { hint: `Open an image${this.opts.host.hasSelection ? ` in ${this.opts.host.label}` : ''} first.` });
+    const regions = this.editor.regions;
+    if (regions.length === 0) {
+      throw Object.assign(new Error('No region to move.'), {
+        hint: this.opts.host.hasSelection ? `Select the object in ${this.opts.host.label} and press "Read", or lasso it here.` : 'Use the Lasso tool to outline the object.',
+      });
+    }
+    const arrows = this.editor.arrows;
+    if (arrows.length === 0) throw Object.assign(new Error('No arrow.'), { hint: 'Drag on the thumbnail from the object to where it should go.' });
+    const kind = (this.el.kind as HTMLSelectElement).value as PanelDragKind;
+    const drags = arrows.map((a) => ({ region: regionFor(a.points[0]!, regions), points: a.points.map((p) => [p[0], p[1]] as Point), kind }));
+    const intent = (this.el.intent as HTMLTextAreaElement).value.trim();
+    const seed = this.opts.seed ?? 1;
+    this.lastSubmitted = {
+      quality, drags, intent, seed,
+      regions: regions.map((r) => ({ id: r.id, left: r.mask.left, top: r.mask.top, width: r.mask.width, height: r.mask.height, data: r.mask.data })),
+    };
+    return {
+      image: doc.png ? { png: doc.png } : { width: doc.width, height: doc.height, data: doc.rgba.data },
+      regions: regions.map((r) => ({ id: r.id, mask: r.mask })),
+      drags,
+      ...(intent ? { intent } : {}),
+      quality,
+      seed,
+    };
+  }
+
+  /** Submit a preview or final job; a final result is added to the host as a new layer. */
+  async run(quality: 'preview' | 'final'): Promise<void> {
+    if (this.job) {
+      if (this.job.quality === 'final') return;
+      this.job.job.cancel(); // a newer request supersedes a preview
+    }
+    if (quality === 'final' && this.opts.host.hasSelection && !this.editor.regions.some((r) => r.source === 'lasso')) {
+      // Use the document and selection as they are now.
+      await this.readHost();
+    }
+    let input: SubmitInput;
+    try {
+      input = this.buildRequest(quality);
+    } catch (e) {
+      this.showError(e);
+      return;
+    }
+    const job = this.opts.bridge.submit(input, {
+      onQueued: (pos) => this.setProgress(0, pos > 0 ? `Queued (${pos} ahead)` : 'Starting…'),
+      onPlan: (plan) => this.showPlan(plan),
+      onProgress: (stage, f) => this.setProgress(f, `${stage} ${Math.round(f * 100)}%`),
+    });
+    const entry = { job, quality };
+    this.job = entry;
+    this.updateButtons();
+    if (quality === 'final') this.setMessage('Working…');
+    this.setProgress(0, 'Sending…');
+    try {
+      const out = await job.result;
+      this.showPlan(out.plan);
+      if (quality === 'preview') {
+        this.editor.setOverlay(out.layer);
+        this.setMessage(`Preview: ${planSummary(out.plan)}.`);
+      } else {
+        const placed = await this.opts.host.addLayer(out.layer, 'Smart Drag');
+        this.placed.push(placed);
+        this.editor.setOverlay(null);
+        this.editor.setArrows([]);
+        if (!this.opts.host.hasSelection) this.editor.setRegions([]);
+        await this.reloadDocument();
+        this.setMessage(`Added layer "${placed.name}" at (${placed.left}, ${placed.top}), ${placed.width}×${placed.height} px.`);
+        this.el.message.dataset.result = 'ok';
+      }
+      this.setProgress(1, quality === 'final' ? 'Done' : 'Preview ready');
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'cancelled') {
+        if (this.job === entry || quality === 'final') this.setMessage('Cancelled.');
+      } else this.showError(e);
+      this.setProgress(0, '');
+    } finally {
+      if (this.job === entry) this.job = null;
+      this.updateButtons();
+      if (this.previewPending && !this.job) this.schedulePreview();
+    }
+  }
+
+  private onEditorChange(live: boolean): void {
+    this.updateInfo();
+    this.updateButtons();
+    if (!live) this.editor.setOverlay(null);
+    if (this.opts.livePreview && this.editor.arrows.length > 0 && this.editor.regions.length > 0) {
+      this.previewPending = true;
+      this.schedulePreview();
+    }
+  }
+
+  /** Throttle: at most one preview in flight, and not more often than previewIntervalMs. */
+  private schedulePreview(): void {
+    if (this.previewTimer || this.connection.state !== 'connected') return;
+    if (this.job) return; // resumed from run()'s finally
+    const wait = Math.max(0, this.lastPreviewAt + (this.opts.previewIntervalMs ?? 250) - Date.now());
+    this.previewTimer = setTimeout(() => {
+      this.previewTimer = null;
+      if (!this.previewPending || this.job) return;
+      this.previewPending = false;
+      this.lastPreviewAt = Date.now();
+      void this.run('preview');
+    }, wait);
+  }
+
+  private setTool(tool: 'arrow' | 'lasso'): void {
+    this.editor.tool = tool;
+    this.el.toolArrow.classList.toggle('sd-active', tool === 'arrow');
+    this.el.toolLasso.classList.toggle('sd-active', tool === 'lasso');
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const t = e.target as HTMLElement;
+    const inText = t.tagName === 'TEXTAREA' || t.tagName === 'INPUT' || t.tagName === 'SELECT';
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.cancel();
+    } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey || (!inText && t.tagName !== 'BUTTON'))) {
+      e.preventDefault();
+      void this.run('final');
+    } else if (!inText && (e.key === 'Delete' || e.key === 'Backspace')) {
+      e.preventDefault();
+      this.editor.deleteArrow();
+    } else if (!inText && !e.ctrlKey && !e.metaKey && (e.key === 'a' || e.key === 'l')) {
+      this.setTool(e.key === 'a' ? 'arrow' : 'lasso');
+    }
+  }
+
+  private connectNow(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.opts.bridge.connect().catch(() => undefined); // reported through onStatus
+  }
+
+  private onStatus(s: ConnectionStatus): void {
+    this.connection = s;
+    const st = this.el.status;
+    st.dataset.state = s.state;
+    const hint = this.el.statusHint;
+    hint.dataset.code = s.error?.code ?? '';
+    const retryable = !s.error || RETRYABLE.has(s.error.code);
+    switch (s.state) {
+      case 'connected':
+        this.retryCount = 0;
+        st.textContent = 'Connected';
+        hint.textContent = '';
+        break;
+      case 'connecting':
+        st.textContent = 'Connecting…';
+        break;
+      case 'reconnecting':
+        st.textContent = 'Reconnecting…';
+        hint.textContent = s.error ? `${connectionReason(s.error.code, s.error.message)} ${s.error.hint ?? ''} Retrying…` : 'Lost the connection to the SmartDrag bridge. Retrying…';
+        break;
+      case 'closed':
+      case 'error': {
+        st.textContent = s.state === 'error' ? 'Not connected' : 'Disconnected';
+        const reason = connectionReason(s.error?.code, s.error?.message);
+        if (retryable) {
+          // The client gives up after a failed first connect or a shutdown: keep trying here.
+          const delay = Math.min(5000, 500 * 2 ** this.retryCount++);
+          hint.textContent = `${reason} ${s.error?.hint ?? 'Start it with `smartdrag serve`.'} Retrying in ${Math.ceil(delay / 1000)} s…`;
+          if (this.retryTimer) clearTimeout(this.retryTimer);
+          this.retryTimer = setTimeout(() => this.connectNow(), delay);
+        } else {
+          hint.textContent = `${reason} ${s.error?.hint ?? ''}`;
+        }
+        break;
+      }
+    }
+    this.el.reconnect.hidden = s.state === 'connected' || s.state === 'connecting';
+    this.updateButtons();
+  }
+
+  private updateInfo(): void {
+    const r = this.editor.regions, a = this.editor.arrows;
+    const doc = this.editor.documentSize;
+    const parts = [doc.width ? `${doc.width}×${doc.height} px` : 'no document'];
+    parts.push(r.length === 0 ? 'no region' : r.map((x) => `${x.source === 'selection' ? 'selection' : 'lasso'} ${x.mask.width}×${x.mask.height}`).join(', '));
+    parts.push(`${a.length} arrow${a.length === 1 ? '' : 's'}`);
+    this.el.info.textContent = parts.join(' · ');
+  }
+
+  private updateButtons(): void {
+    const connected = this.connection.state === 'connected';
+    const ready = connected && !!this.doc && this.editor.arrows.length > 0;
+    (this.el.apply as HTMLButtonElement).disabled = !ready || this.job?.quality === 'final';
+    (this.el.preview as HTMLButtonElement).disabled = !ready || this.job?.quality === 'final';
+    (this.el.cancel as HTMLButtonElement).disabled = !this.job;
+    (this.el.del as HTMLButtonElement).disabled = this.editor.selected === null;
+    this.el.apply.title = connected ? 'Ctrl+Enter' : 'Not connected to the bridge';
+  }
+
+  private setProgress(f: number, text: string): void {
+    this.el.bar.style.width = `${Math.round(Math.max(0, Math.min(1, f)) * 100)}%`;
+    this.el.progressText.textContent = text;
+  }
+
+  private showPlan(plan: WirePlan): void {
+    const box = this.el.plan;
+    box.replaceChildren();
+    box.append(h('div', { class: 'sd-plan-title' }, 'Plan'));
+    const ol = h('ol', {});
+    for (const op of plan.operations) ol.append(h('li', { title: op.reason }, op.description));
+    box.append(ol);
+    for (const w of plan.warnings) box.append(h('div', { class: 'sd-warning' }, `⚠ ${w}`));
+    if (plan.alternatives?.length) {
+      box.append(h('div', { class: 'sd-plan-title' }, 'Or did you mean'));
+      for (const alt of plan.alternatives) {
+        const k = alt.operations[0]?.kind;
+        const b = h('button', { class: 'sd-alt', 'data-testid': 'alternative', title: 'Use this reading (sets the type)' }, planSummary(alt));
+        b.addEventListener('click', () => {
+          if (k) (this.el.kind as HTMLSelectElement).value = k;
+          void this.run('preview');
+        });
+        box.append(b);
+      }
+    }
+  }
+
+  private setMessage(text: string): void {
+    this.el.message.textContent = text;
+    this.el.message.classList.remove('sd-error');
+    delete this.el.message.dataset.result;
+  }
+
+  private showError(e: unknown): void {
+    const err = e as { message?: string; hint?: string; code?: string };
+    this.el.message.textContent = `${err.message ?? String(e)}${err.hint ? ` — ${err.hint}` : ''}`;
+    this.el.message.classList.add('sd-error');
+    this.el.message.dataset.result = err.code ?? 'error';
+  }
+}
+
+/** The region an arrow belongs to: the one covering its handle most, else the nearest. */
+export function regionFor(p: Point, regions: readonly EditorRegion[]): string {
+  let best = regions[0]!.id, bestScore = -Infinity;
+  for (const r of regions) {
+    const m = r.mask;
+    const x = Math.round(p[0]) - m.left, y = Math.round(p[1]) - m.top;
+    let score: number;
+    if (x >= 0 && y >= 0 && x < m.width && y < m.height) score = m.data[y * m.width + x]!;
+    else {
+      const dx = Math.max(m.left - p[0], 0, p[0] - (m.left + m.width - 1));
+      const dy = Math.max(m.top - p[1], 0, p[1] - (m.top + m.height - 1));
+      score = -Math.hypot(dx, dy);
+    }
+    if (score > bestScore) {
+      bestScore = score;
+      best = r.id;
+    }
+  }
+  return best;
+}
