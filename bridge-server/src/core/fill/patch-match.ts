@@ -367,6 +367,11 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
   }
   mean = cnt > 0 ? mean / cnt : 1;
   const inv = mean > 0 ? 1 / (2 * mean) : 0;
+  // Vote weight per field pixel, computed once (not once per contribution).
+  const wt = new Float32Array(w * h);
+  for (let y = y0; y <= y1; y++) {
+    for (let p = y * w + x0, e = y * w + x1; p <= e; p++) if (nnf[p]! >= 0) wt[p] = Math.exp(-dist[p]! * inv) + 1e-6;
+  }
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const p = y * w + x;
@@ -381,8 +386,8 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
           if (s < 0) continue;
           const sp = s - o;
           if (state[sp] !== KNOWN) continue;
-          const wt = Math.exp(-dist[p + o]! * inv) + 1e-6;
-          s0 += wt * col[sp * 3]!; s1 += wt * col[sp * 3 + 1]!; s2 += wt * col[sp * 3 + 2]!; sw += wt;
+          const k = wt[p + o]!;
+          s0 += k * col[sp * 3]!; s1 += k * col[sp * 3 + 1]!; s2 += k * col[sp * 3 + 2]!; sw += k;
         }
       }
       if (sw > 0) {
@@ -421,7 +426,7 @@ export async function fillPatchMatch(
     throw new RangeError('fillPatchMatch: mask sizes differ from image');
   }
   const r = o.patchSize >> 1;
-  const T0 = performance.now();
+
   const hb = maskBox(hole);
   if (!hb) return;
   checkAbort(opts.signal);

@@ -18,6 +18,64 @@ interface PyrLevel {
 }
 
 /**
+ * First pull step with a 2×2 box: it touches every pixel of the (large) finest level once, so
+ * it is kept to 4 taps; the coarser steps use the smoother tent.
+ */
+function pullBox(f: PyrLevel, c: PyrLevel, ch: number): void {
+  const fv = f.val, fw = f.wgt, fW = f.w;
+  for (let Y = 0; Y < c.h; Y++) {
+    const ya = 2 * Y, yb = Math.min(f.h - 1, ya + 1);
+    for (let X = 0; X < c.w; X++) {
+      const xa = 2 * X, xb = Math.min(fW - 1, xa + 1);
+      // The four children (duplicated at an odd border, which does not change the mean).
+      const p0 = ya * fW + xa, p1 = ya * fW + xb, p2 = yb * fW + xa, p3 = yb * fW + xb;
+      const w0 = fw[p0]!, w1 = fw[p1]!, w2 = fw[p2]!, w3 = fw[p3]!;
+      const sw = w0 + w1 + w2 + w3;
+      if (sw <= 0) continue;
+      const cp = Y * c.w + X, b = cp * ch, i0 = p0 * ch, i1 = p1 * ch, i2 = p2 * ch, i3 = p3 * ch;
+      const inv = 1 / sw;
+      for (let q = 0; q < ch; q++) c.val[b + q] = (w0 * fv[i0 + q]! + w1 * fv[i1 + q]! + w2 * fv[i2 + q]! + w3 * fv[i3 + q]!) * inv;
+      // Gortler's clamp: one known child already makes the coarse sample fully known.
+      c.wgt[cp] = Math.min(1, sw);
+    }
+  }
+}
+
+/** Pull with the separable [1 3 3 1] tent; a quarter of its mass (64) counts as fully known. */
+function pullTent(f: PyrLevel, c: PyrLevel, ch: number): void {
+  const acc = new Float64Array(ch);
+  const cw = c.w;
+  for (let Y = 0; Y < c.h; Y++) {
+    for (let X = 0; X < cw; X++) {
+      let sw = 0;
+      acc.fill(0);
+      for (let j = 0; j < 4; j++) {
+        const y = 2 * Y - 1 + j;
+        if (y < 0 || y >= f.h) continue;
+        const row = y * f.w;
+        for (let i = 0; i < 4; i++) {
+          const x = 2 * X - 1 + i;
+          if (x < 0 || x >= f.w) continue;
+          const p = row + x;
+          const wv = f.wgt[p]!;
+          if (wv <= 0) continue;
+          const k = TAP[i]! * TAP[j]! * wv;
+          sw += k;
+          const b = p * ch;
+          for (let q = 0; q < ch; q++) acc[q]! += k * f.val[b + q]!;
+        }
+      }
+      const cp = Y * cw + X;
+      if (sw > 0) {
+        const b = cp * ch;
+        for (let q = 0; q < ch; q++) c.val[b + q] = acc[q]! / sw;
+        c.wgt[cp] = Math.min(1, sw / 16);
+      }
+    }
+  }
+}
+
+/**
  * Fill, in place, the samples of `val` (`ch` interleaved channels, `w`×`h`) whose weight in
  * `wgt` (0..1) is below 1: each becomes `wgt·own + (1−wgt)·(coarser estimate)`. Samples with
  * weight 1 are left untouched; samples with weight 0 are pure interpolation. `wgt` is not
@@ -34,36 +92,8 @@ export function pushPullFill(val: Float32Array, wgt: Float32Array, w: number, h:
     if (!missing || (f.w === 1 && f.h === 1)) break;
     const cw = (f.w + 1) >> 1, chh = (f.h + 1) >> 1;
     const c: PyrLevel = { w: cw, h: chh, val: new Float32Array(cw * chh * ch), wgt: new Float32Array(cw * chh) };
-    const acc = new Float64Array(ch);
-    for (let Y = 0; Y < chh; Y++) {
-      for (let X = 0; X < cw; X++) {
-        let sw = 0;
-        acc.fill(0);
-        for (let j = 0; j < 4; j++) {
-          const y = 2 * Y - 1 + j;
-          if (y < 0 || y >= f.h) continue;
-          const row = y * f.w;
-          for (let i = 0; i < 4; i++) {
-            const x = 2 * X - 1 + i;
-            if (x < 0 || x >= f.w) continue;
-            const p = row + x;
-            const wv = f.wgt[p]!;
-            if (wv <= 0) continue;
-            const k = TAP[i]! * TAP[j]! * wv;
-            sw += k;
-            const b = p * ch;
-            for (let q = 0; q < ch; q++) acc[q]! += k * f.val[b + q]!;
-          }
-        }
-        const cp = Y * cw + X;
-        if (sw > 0) {
-          const b = cp * ch;
-          for (let q = 0; q < ch; q++) c.val[b + q] = acc[q]! / sw;
-          // A quarter of the full kernel mass (64) already counts as fully known (Gortler's clamp).
-          c.wgt[cp] = Math.min(1, sw / 16);
-        }
-      }
-    }
+    if (levels.length === 1) pullBox(f, c, ch);
+    else pullTent(f, c, ch);
     levels.push(c);
   }
   // Push: coarse to fine, blend each incomplete sample with the bilinear upsampled coarser level.
