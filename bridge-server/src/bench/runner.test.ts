@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import sharp from 'sharp';
+import { createImage, createMask } from '../core/image';
+import type { EditResult } from '../core/types';
+import { encodeMaskPng, encodePng } from '../io/image-io';
+import { registerBench } from '../cli/bench';
+import { BenchReportSchema } from './report';
+import { resolveSuites, runBench, type BenchEngine } from './runner';
+import { ProgressReporter } from './progress';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const fixtures = path.join(repoRoot, 'test/fixtures');
+
+describe('runBench', () => {
+  let out: string;
+  beforeEach(() => { out = mkdtempSync(path.join(os.tmpdir(), 'bench-out-')); });
+  afterEach(() => rmSync(out, { recursive: true, force: true }));
+
+  it('runs the synthetic suite through the real core and writes report.json, report.md and a sheet', async () => {
+    const report = await runBench({ suites: ['synthetic'], dataDir: null, outDir: out, limit: 3, quality: 'preview', progress: null });
+    const json = BenchReportSchema.parse(JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')));
+    expect(json.samples).toHaveLength(3);
+    expect(report.summary.failed).toBe(0);
+    for (const s of json.samples) {
+      expect(s.ok).toBe(true);
+      expect(s.suite).toBe('synthetic');
+      expect(s.changedOutsideMask).toBeNull();
+      expect(s.psnr?.crop).toEqual(expect.any(Number));
+      expect(s.ssim?.crop).toBeLessThanOrEqual(1);
+      expect(s.daiUnedited['10']).toBeGreaterThan(0);
+      expect(Object.keys(s.ms)).toEqual(expect.arrayContaining(['plan', 'warp', 'fill', 'blend', 'total']));
+      expect(s.planKinds.length).toBeGreaterThan(0);
+    }
+    expect(Object.keys(json.summary.suites.synthetic!.byTransform!).sort()).toEqual(['rotate', 'scale', 'translate']);
+    expect(json.summary.stageMs.total!.count).toBe(3);
+    expect(json.summary.peakMemory.rssBytes).toBeGreaterThan(0);
+    const md = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(md).toContain('| synthetic | 3 | 0 |');
+    expect(md).toContain('Synthetic ground truth per transform');
+    const meta = await sharp(path.join(out, 'contact-synthetic.png')).metadata();
+    // 2 tiles per row, 3 panels of ≤ 256 px each, 2 rows.
+    expect(meta.width).toBeGreaterThan(2 * 3 * 192);
+    expect(meta.height).toBeGreaterThan(2 * 160);
+  });
+
+  it('runs the cases suite on the bundled fixtures with --limit 2', async () => {
+    const report = await runBench({ suites: ['cases'], dataDir: fixtures, outDir: out, limit: 2, quality: 'preview', progress: null });
+    expect(report.samples.map((s) => s.id)).toEqual(['apple-move-right', 'apple-shrink']);
+    for (const s of report.samples) {
+      expect(s.ok).toBe(true);
+      expect(s.width).toBeGreaterThan(0);
+      expect(s.pairs).toBe(1);
+    }
+    for (const f of ['report.json', 'report.md', 'contact-cases.png']) expect(existsSync(path.join(out, f))).toBe(true);
+    expect(BenchReportSchema.safeParse(report).success).toBe(true);
+  });
+
+  describe('with a DragBench folder and a fake engine', () => {
+    const W = 16, H = 12;
+    let data: string;
+    beforeAll(async () => {
+      data = mkdtempSync(path.join(os.tmpdir(), 'bench-data-'));
+      const dir = path.join(data, 'dragbench', 'cat', 'one');
+      mkdirSync(dir, { recursive: true });
+      const img = createImage(W, H);
+      for (let p = 0; p < W * H; p++) img.data.set([10, 20, 30, 255], p * 4);
+      const mask = createMask(W, H);
+      for (let y = 2; y < 8; y++) for (let x = 2; x < 10; x++) mask.data[y * W + x] = 255; // 48 px editable
+      writeFileSync(path.join(dir, 'original_image.png'), await encodePng(img));
+      writeFileSync(path.join(dir, 'mask.png'), await encodeMaskPng(mask));
+      writeFileSync(path.join(dir, 'drag_instruction.json'), JSON.stringify({ prompt: 'x', points: [[4, 4], [6, 5]] }));
+    });
+    afterAll(() => rmSync(data, { recursive: true, force: true }));
+
+    it('counts every changed pixel outside the editable mask and records engine timings', async () => {
+      // Paints the whole document white: 192 - 48 = 144 pixels change outside the mask.
+      const paintAll: BenchEngine = async (req) => {
+        const layer = createImage(req.image.width, req.image.height);
+        layer.data.fill(255);
+        const plan = { operations: [{ region: req.regions[0]!.id, kind: 'translate' as const, params: { kind: 'translate' as const, dx: 2, dy: 1 }, source: 'user' as const, description: '', reason: '' }], warnings: [] };
+        const r: EditResult = {
+          plan, crop: { left: 0, top: 0, width: W, height: H }, edited: layer, targetMask: createMask(W, H), holeMask: createMask(W, H),
+          layer: { left: 0, top: 0, image: layer }, timings: { plan: 1, warp: 2, total: 3 },
+        };
+        return r;
+      };
+      const report = await runBench({ suites: ['dragbench'], dataDir: data, outDir: out, quality: 'preview', progress: null, engine: paintAll });
+      const s = report.samples[0]!;
+      expect(s.id).toBe('cat/one');
+      expect(s.changedOutsideMask).toBe(W * H - 48);
+      expect(s.changedPixels).toBe(W * H);
+      expect(s.ms).toEqual({ plan: 1, warp: 2, total: 3 });
+      expect(s.planKinds).toEqual(['translate']);
+      // Flat input: unedited DAI is 0; the white result differs by known amounts.
+      expect(s.daiUnedited['1']).toBe(0);
+      const white = ((255 - 10) / 255) ** 2 + ((255 - 20) / 255) ** 2 + ((255 - 30) / 255) ** 2;
+      expect(s.dai['1']).toBeCloseTo(white, 10);
+      expect(report.summary.goal.outsideMaskGoalMet).toBe(false);
+      expect(report.summary.suites.dragbench!.changedOutsideMask).toEqual({ total: 144, max: 144, samplesNonZero: 1, samplesChecked: 1 });
+    });
+
+    it('records a failing engine as a failed sample and still writes the report', async () => {
+      const failing: BenchEngine = async () => { throw new RangeError('boom'); };
+      const report = await runBench({ suites: ['dragbench'], dataDir: data, outDir: out, quality: 'preview', progress: null, engine: failing });
+      expect(report.summary.failed).toBe(1);
+      expect(report.samples[0]!.error).toBe('RangeError: boom');
+      expect(existsSync(path.join(out, 'report.md'))).toBe(true);
+    });
+
+    it('keeps the real core from changing anything outside the mask', async () => {
+      const report = await runBench({ suites: ['dragbench'], dataDir: data, outDir: out, quality: 'preview', progress: null });
+      expect(report.samples[0]!.ok).toBe(true);
+      expect(report.samples[0]!.changedOutsideMask).toBe(0);
+    });
+
+    it('resolves suites against the data folder', () => {
+      expect(resolveSuites('all', data).suites).toEqual(['dragbench', 'synthetic']);
+      expect(resolveSuites('all', null)).toEqual({ suites: ['synthetic'], skipped: ['dragbench', 'cases'] });
+      expect(() => resolveSuites('cases', data)).toThrow(/cases/);
+      expect(() => resolveSuites('nope', data)).toThrow(RangeError);
+    });
+  });
+});
+
+describe('registerBench', () => {
+  it('runs `bench` from the command line', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'bench-cli-'));
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const errWrite = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const program = new Command('smartdrag').exitOverride();
+      registerBench(program);
+      await program.parseAsync(['bench', '--suite', 'synthetic', '--limit', '1', '--quality', 'preview', '--out', out], { from: 'user' });
+      expect(JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')).samples).toHaveLength(1);
+      expect(write.mock.calls.map((c) => String(c[0])).join('')).toContain('1 samples (0 failed)');
+    } finally {
+      write.mockRestore();
+      errWrite.mockRestore();
+      process.exitCode = undefined;
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ProgressReporter', () => {
+  it('redraws one line with a bar on a TTY', () => {
+    const chunks: string[] = [];
+    const p = new ProgressReporter(4, { isTTY: true, columns: 200, write: (s: string) => chunks.push(s) });
+    p.tick('a'); p.tick('b');
+    p.finish();
+    expect(chunks[1]).toMatch(/^\r.*\[#{12}-{12}\] 2\/4 .* b$/);
+    expect(chunks[2]).toBe('\n');
+  });
+
+  it('writes a plain line at the start, every tenth of the run and at the end without a TTY', () => {
+    const lines: string[] = [];
+    let t = 0;
+    const p = new ProgressReporter(100, { write: (s: string) => lines.push(s) }, { now: () => t, everyMs: 1e9 });
+    for (let i = 0; i < 100; i++) { t += 10; p.tick(`s${i}`); }
+    expect(lines.length).toBe(11);
+    expect(lines[0]).toMatch(/^bench: 1\/100 done/);
+    expect(lines[1]).toMatch(/^bench: 11\/100 done/);
+    expect(lines[lines.length - 1]).toMatch(/^bench: 100\/100 done/);
+    expect(lines.every((l) => l.endsWith('\n'))).toBe(true);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * Warp speed benchmark (not a test): median wall time of `warpRegions` (the warp stage alone:
+ * forward bounds, backward sampling, masks) for preview (bilinear) and final (bicubic) quality,
+ * on a 1024² and a 4096² canvas holding the same ~15% elliptical region, for each operation kind.
+ *
+ * Run: `npx tsx bridge-server/src/bench/warp-bench.ts [--runs 15] [--sizes 1024,4096]`
+ * (single thread; `smartdrag bench` may call {@link runWarpBench}).
+ */
+import type { Point } from '@smartdrag/shared';
+import { rasterizePolygon } from '@smartdrag/shared';
+import { makeTexture } from '../core/textures';
+import type { OperationParams, RgbaImage } from '../core/types';
+import { warpRegions } from '../core/warp';
+
+export interface WarpBenchRow {
+  size: number;
+  op: OperationParams['kind'];
+  quality: 'preview' | 'final';
+  /** Median milliseconds over `runs`. */
+  medianMs: number;
+  /** Crop the warp worked on, in pixels. */
+  cropPixels: number;
+  runs: number;
+}
+
+export interface WarpBenchOptions {
+  sizes?: number[];
+  runs?: number;
+  onRow?: (row: WarpBenchRow) => void;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The benchmark region: an ellipse of radii 240×210 centred at (512, 512) (15.1% of 1024²). */
+export function benchRegionPolygon(): Point[] {
+  const pts: Point[] = [];
+  for (let i = 0; i < 40; i++) {
+    const t = (i / 40) * 2 * Math.PI;
+    pts.push([512 + 240 * Math.cos(t), 512 + 210 * Math.sin(t)]);
+  }
+  return pts;
+}
+
+/** The operations measured, all on the benchmark region. */
+export const BENCH_OPERATIONS: readonly OperationParams[] = [
+  { kind: 'translate', dx: 40.5, dy: -25.25 },
+  { kind: 'rotate', angleDeg: 15, center: [512, 512] },
+  { kind: 'scale', sx: 1.2, sy: 1.2, center: [512, 512] },
+  { kind: 'deform', handles: [[700, 512]], targets: [[760, 470]] },
+];
+
+/** Run the benchmark; returns one row per size × operation × quality. */
+export async function runWarpBench(opts: WarpBenchOptions = {}): Promise<WarpBenchRow[]> {
+  const sizes = opts.sizes ?? [1024, 4096];
+  const runs = Math.max(1, Math.min(101, opts.runs ?? 15));
+  const mask = rasterizePolygon(benchRegionPolygon());
+  const rows: WarpBenchRow[] = [];
+  for (const size of sizes) {
+    const image: RgbaImage = makeTexture('noise', size, size, 11);
+    for (const params of BENCH_OPERATIONS) {
+      for (const quality of ['preview', 'final'] as const) {
+        const input = { image, regions: [{ id: 'r', mask }], operations: [{ region: 'r', params }], quality };
+        let cropPixels = 0;
+        for (let i = 0; i < 2; i++) warpRegions(input); // warm-up (JIT)
+        const times: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          const t = performance.now();
+          const out = warpRegions(input);
+          times.push(performance.now() - t);
+          cropPixels = out.crop.width * out.crop.height;
+        }
+        const row: WarpBenchRow = { size, op: params.kind, quality, medianMs: median(times), cropPixels, runs };
+        rows.push(row);
+        opts.onRow?.(row);
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+  }
+  return rows;
+}
+
+/** Markdown table of the rows, with the 4096²/1024² cost ratio when both sizes were run. */
+export function formatWarpBench(rows: readonly WarpBenchRow[]): string {
+  const lines = ['| canvas | operation | quality | median ms | crop px | ratio to 1024² |', '|---|---|---|---:|---:|---:|'];
+  for (const r of rows) {
+    const base = rows.find((b) => b.size === 1024 && b.op === r.op && b.quality === r.quality);
+    const ratio = base && r.size !== 1024 ? (r.medianMs / base.medianMs).toFixed(2) : '';
+    lines.push(`| ${r.size}² | ${r.op} | ${r.quality} | ${r.medianMs.toFixed(1)} | ${r.cropPixels} | ${ratio} |`);
+  }
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  const arg = (name: string): string | undefined => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const sizes = arg('--sizes')?.split(',').map(Number);
+  const runs = arg('--runs') ? Number(arg('--runs')) : undefined;
+  runWarpBench({ sizes, runs, onRow: (r) => process.stderr.write(`${r.size} ${r.op} ${r.quality}: ${r.medianMs.toFixed(1)} ms\n`) })
+    .then((rows) => process.stdout.write(formatWarpBench(rows) + '\n'))
+    .catch((e: unknown) => { process.stderr.write(String(e) + '\n'); process.exitCode = 1; });
+}
