@@ -1,0 +1,83 @@
+/**
+ * An edit worker: runs `runEdit` for one job at a time, off the bridge's event loop. Receives
+ * pixels as transferred buffers and transfers the layer back. Cancel arrives as a message and
+ * fires the job's AbortSignal; the core stops at its next checkpoint.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { rasterizePolygon } from '@smartdrag/shared';
+import { runEdit } from '../core/edit';
+import { CancelledError } from '../core/types';
+import type { EditRequest, PlacedMask } from '../core/types';
+import type { FromWorker, ToWorker, WorkerData, WorkerJob } from './worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('edit-worker must run in a worker thread');
+const data = (workerData ?? { debugHooks: false }) as WorkerData;
+let current: { jobId: string; abort: AbortController } | null = null;
+
+function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(msg, transfer);
+}
+
+function toRequest(job: WorkerJob): EditRequest {
+  const toMask = (r: { polygon: [number, number][] } | { mask: PlacedMask }): PlacedMask =>
+    'polygon' in r ? rasterizePolygon(r.polygon) : r.mask;
+  return {
+    image: job.image,
+    regions: job.regions.map((r) => ({ id: r.id, mask: toMask(r) })),
+    drags: job.drags.map((d) => ({ region: d.region, points: d.points, kind: d.kind ?? 'auto', ...(d.center ? { center: d.center } : {}) })),
+    keep: job.keep.map(toMask),
+    ...(job.intent !== undefined ? { intent: job.intent } : {}),
+    quality: job.quality,
+    seed: job.seed,
+  };
+}
+
+/** Test hooks (only with `debugHooks`): simulate slow, stuck and crashing jobs. */
+async function runHook(hook: string, signal: AbortSignal): Promise<void> {
+  if (hook === 'crash') process.exit(70);
+  if (hook === 'throw') setImmediate(() => { throw new Error('simulated uncaught worker error'); });
+  if (hook === 'hang') {
+    const end = Date.now() + 10_000;
+    while (Date.now() < end) { /* busy: ignores the signal, forcing terminate */ }
+  }
+  if (hook === 'sleep') {
+    const end = Date.now() + 10_000;
+    post({ type: 'progress', jobId: current!.jobId, stage: 'plan', fraction: 0 });
+    while (Date.now() < end && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
+    if (signal.aborted) throw new CancelledError();
+  }
+}
+
+async function run(job: WorkerJob): Promise<void> {
+  const abort = new AbortController();
+  current = { jobId: job.jobId, abort };
+  try {
+    const hook = data.debugHooks ? /^__hook:(\w+)__/.exec(job.intent ?? '')?.[1] : undefined;
+    if (hook) await runHook(hook, abort.signal);
+    const res = await runEdit(toRequest(job), {
+      signal: abort.signal,
+      onProgress: (stage, fraction) => post({ type: 'progress', jobId: job.jobId, stage, fraction: Math.max(0, Math.min(1, fraction)) }),
+    });
+    if (abort.signal.aborted) throw new CancelledError();
+    const img = res.layer.image;
+    post(
+      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: res.timings } },
+      [img.data.buffer as ArrayBuffer],
+    );
+  } catch (e) {
+    const err = e as Error;
+    const cancelled = e instanceof CancelledError || abort.signal.aborted;
+    const own = (e as { code?: unknown }).code;
+    const code = cancelled ? 'cancelled' : own === 'model_missing' || own === 'bad_message' ? own : 'internal';
+    post({ type: 'failed', jobId: job.jobId, code, message: err?.message ?? String(e), stack: err?.stack });
+  } finally {
+    current = null;
+  }
+}
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'run') void run(msg.job);
+  else if (msg.type === 'cancel' && current?.jobId === msg.jobId) current.abort.abort();
+});
+post({ type: 'ready' });

@@ -1,0 +1,175 @@
+/**
+ * The bridge's express app: `GET /v1/health`, `POST /v1/edit` (JSON + base64 PNG, for scripts),
+ * the Photopea plugin page at `/photopea/` and the playground at `/`. The `index.html` of both
+ * gets the bridge token in place of `%SMARTDRAG_TOKEN%`, so the bridge's own pages need no
+ * pairing; every route checks the Host header first (DNS rebinding).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import {
+  decodeFrameChunk, ERROR_HINTS, ErrorCode, FrameAssembler, JobSubmitSchema, KeepSchema, PolygonSchema,
+  PROTOCOL_VERSION, QualitySchema, RegionIdSchema, SubmitDragSchema, JobIdSchema,
+  type Capabilities, type Frame, type JobSubmit, type ServerMessage,
+} from '@smartdrag/shared';
+import type { BridgeConfig } from '../config';
+import { encodePng } from '../io/image-io';
+import { hostAllowed, PHOTOPEA_ORIGINS, tokensEqual, type AccessPolicy } from './security';
+
+/** Placeholder in the plugin pages' index.html replaced by the token. */
+export const TOKEN_PLACEHOLDER = '%SMARTDRAG_TOKEN%';
+
+/** What the app needs from the bridge. */
+export interface HttpAppDeps {
+  config: BridgeConfig;
+  logger: Logger;
+  serverVersion: string;
+  capabilities: () => Capabilities;
+  policy: () => AccessPolicy;
+  stats: () => Record<string, number>;
+  runHttpJob: (submit: JobSubmit, frames: Map<number, Frame>) => Promise<{ messages: ServerMessage[]; chunks: Uint8Array[] }>;
+}
+
+const HttpEditSchema = z.object({
+  jobId: JobIdSchema.optional(),
+  /** The document image (or a crop of it at `imageOrigin`) as base64 PNG. */
+  image: z.object({ png: z.string().min(8) }),
+  imageOrigin: z.tuple([z.number().int(), z.number().int()]).optional(),
+  regions: z.array(z.object({ id: RegionIdSchema, polygon: PolygonSchema })).min(1),
+  drags: z.array(SubmitDragSchema).min(1),
+  keep: z.array(z.union([PolygonSchema, KeepSchema])).optional(),
+  intent: z.string().optional(),
+  quality: QualitySchema.default('final'),
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+});
+
+
+function httpError(res: Response, status: number, code: ErrorCode, message: string): void {
+  res.status(status).json({ code, message, hint: ERROR_HINTS[code] });
+}
+
+function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'unauthorized': return 401;
+    case 'forbidden_host': case 'forbidden_origin': return 403;
+    case 'queue_full': return 429;
+    case 'image_too_large': case 'frame_too_large': return 413;
+    case 'job_timeout': return 504;
+    case 'shutting_down': case 'worker_crashed': return 503;
+    case 'internal': return 500;
+    default: return 400;
+  }
+}
+
+function placeholderPage(what: string, build: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>SmartDrag bridge</title>
+<body style="font-family:system-ui;margin:2rem;max-width:40rem">
+<h1>SmartDrag bridge is running</h1>
+<p>The ${what} has not been built yet. Run <code>${build}</code> in the repository, then reload this page.</p>
+<p>Health: <a href="/v1/health">/v1/health</a></p></body>`;
+}
+
+/** Build the express app. */
+export function createHttpApp(deps: HttpAppDeps): express.Express {
+  const { config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!hostAllowed(deps.policy(), req.headers.host)) {
+      deps.logger.warn({ host: req.headers.host, path: req.path }, 'refused foreign Host');
+      httpError(res, 403, ErrorCode.forbidden_host, 'this Host is not the bridge');
+      return;
+    }
+    next();
+  });
+
+  app.get('/v1/health', (_req, res) => {
+    const caps = deps.capabilities();
+    res.set('Cache-Control', 'no-store').json({
+      ok: true,
+      name: 'smartdrag-bridge',
+      serverVersion: deps.serverVersion,
+      protocol: PROTOCOL_VERSION,
+      node: process.version,
+      device: caps.device,
+      stages: caps.stages,
+      models: caps.models,
+      limits: config.limits,
+      workers: config.workers,
+      logFile: config.logFile,
+      jobs: deps.stats(),
+    });
+  });
+
+  app.post('/v1/edit', express.json({ limit: Math.ceil(config.limits.maxImagePixels * 4 * 1.4) }), async (req: Request, res: Response) => {
+    const auth = req.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    if (!tokensEqual(token, config.token)) { httpError(res, 401, ErrorCode.unauthorized, 'missing or wrong bearer token'); return; }
+    const body = HttpEditSchema.safeParse(req.body);
+    if (!body.success) {
+      const i = body.error.issues[0]!;
+      httpError(res, 400, ErrorCode.bad_message, `${i.path.map(String).join('.')}: ${i.message}`);
+      return;
+    }
+    const b = body.data;
+    const jobId = b.jobId ?? `http-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    const parsed = JobSubmitSchema.safeParse({
+      type: 'job.submit', jobId, imageOrigin: b.imageOrigin, regions: b.regions, drags: b.drags,
+      keep: b.keep?.map((k) => (Array.isArray(k) ? { polygon: k } : k)), intent: b.intent, quality: b.quality, seed: b.seed,
+    });
+    if (!parsed.success) {
+      const i = parsed.error.issues[0]!;
+      httpError(res, 400, ErrorCode.bad_message, `${i.path.map(String).join('.')}: ${i.message}`);
+      return;
+    }
+    if (parsed.data.keep?.some((k) => k.maskSlot !== undefined) ) { httpError(res, 400, ErrorCode.bad_message, 'keep masks are not supported over HTTP; use polygons'); return; }
+    const png = Buffer.from(b.image.png, 'base64');
+    const [left, top] = b.imageOrigin ?? [0, 0];
+    const frames = new Map<number, Frame>([[0, { jobId, part: 'image', slot: 0, format: 'png', width: 0, height: 0, left, top, data: png }]]);
+    const out = await deps.runHttpJob(parsed.data, frames);
+    const err = out.messages.find((m) => m.type === 'job.error' || m.type === 'job.cancelled');
+    if (err) {
+      const code = err.type === 'job.error' ? err.code : ErrorCode.cancelled;
+      httpError(res, statusOf(code), code, err.type === 'job.error' ? err.message : 'cancelled');
+      return;
+    }
+    const result = out.messages.find((m) => m.type === 'job.result');
+    if (!result || result.type !== 'job.result') { httpError(res, 500, ErrorCode.internal, 'no result'); return; }
+    const asm = new FrameAssembler({ maxImagePixels: Number.MAX_SAFE_INTEGER, maxImageSidePx: Number.MAX_SAFE_INTEGER });
+    let frame: Frame | null = null;
+    for (const c of out.chunks) frame = asm.push(decodeFrameChunk(c)) ?? frame;
+    if (!frame) { httpError(res, 500, ErrorCode.internal, 'incomplete layer'); return; }
+    const layerPng = await encodePng({ width: frame.width, height: frame.height, data: new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength) });
+    res.json({ jobId, plan: result.plan, timings: result.timings, layer: { ...result.layer, png: layerPng.toString('base64') } });
+  });
+
+  const servePage = (dir: string, what: string, csp: string) => {
+    const router = express.Router();
+    const sendIndex = (_req: Request, res: Response) => {
+      res.set('Content-Security-Policy', csp).set('Cache-Control', 'no-store');
+      const file = join(dir, 'index.html');
+      if (!existsSync(file)) { res.type('html').send(placeholderPage(what, 'npm run build -w plugin-photopea')); return; }
+      res.type('html').send(readFileSync(file, 'utf8').split(TOKEN_PLACEHOLDER).join(config.token));
+    };
+    router.get(['/', '/index.html'], sendIndex);
+    router.use((_req, res, next) => { res.set('Content-Security-Policy', csp); next(); });
+    router.use(express.static(dir, { index: false, fallthrough: true }));
+    return router;
+  };
+  app.use('/photopea', servePage(join(config.staticRoot, 'photopea'), 'Photopea plugin page',
+    `frame-ancestors 'self' ${PHOTOPEA_ORIGINS.join(' ')}`));
+  app.use('/', servePage(join(config.staticRoot, 'playground'), 'playground', "frame-ancestors 'self'"));
+
+  app.use((_req: Request, res: Response) => httpError(res, 404, ErrorCode.bad_message, 'no such route'));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large') { httpError(res, 413, ErrorCode.image_too_large, 'request body too large'); return; }
+    if (e.status && e.status < 500) { httpError(res, e.status, ErrorCode.bad_message, e.message ?? 'bad request'); return; }
+    deps.logger.error({ err }, 'http handler failed');
+    httpError(res, 500, ErrorCode.internal, 'internal error');
+  });
+  return app;
+}

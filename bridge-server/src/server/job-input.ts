@@ -1,0 +1,121 @@
+/**
+ * Turns a validated `job.submit` plus its reassembled frames into a worker job: checks the
+ * limits, decodes PNGs (with a pixel check before decoding), and converts every document
+ * coordinate into image-local pixels (the image is a crop of the document at `imageOrigin`).
+ */
+import sharp from 'sharp';
+import { boundsOfPoints, ErrorCode, intersectRect, SmartDragError, type Frame, type JobSubmit, type Limits, type Rect } from '@smartdrag/shared';
+import { seedFromString } from '../core/random';
+import type { PlacedMask, Point, RgbaImage } from '../core/types';
+import type { WorkerJob } from './worker-protocol';
+
+/** Check counts and sizes of a submit against the limits; throws a coded SmartDragError. */
+export function checkSubmitLimits(s: JobSubmit, limits: Limits): void {
+  if (s.regions.length > limits.maxRegions) {
+    throw new SmartDragError(ErrorCode.too_many_regions, `${s.regions.length} regions; the limit is ${limits.maxRegions}`);
+  }
+  if (s.drags.length > limits.maxDrags) {
+    throw new SmartDragError(ErrorCode.too_many_drags, `${s.drags.length} drags; the limit is ${limits.maxDrags}`);
+  }
+  const pts = (n: number, what: string) => {
+    if (n > limits.maxPoints) throw new SmartDragError(ErrorCode.too_many_points, `${what} has ${n} points; the limit is ${limits.maxPoints}`);
+  };
+  s.regions.forEach((r) => r.polygon && pts(r.polygon.length, `region ${r.id}`));
+  s.drags.forEach((d, i) => pts(d.points.length, `drag ${i}`));
+  s.keep?.forEach((k, i) => k.polygon && pts(k.polygon.length, `keep area ${i}`));
+  if (s.intent !== undefined && s.intent.length > limits.maxIntentChars) {
+    throw new SmartDragError(ErrorCode.bad_message, `intent has ${s.intent.length} characters; the limit is ${limits.maxIntentChars}`);
+  }
+}
+
+/** Mask slots a submit expects (image slot 0 is implied). */
+export function expectedMaskSlots(s: JobSubmit): Set<number> {
+  const slots = new Set<number>();
+  for (const r of s.regions) if (r.maskSlot !== undefined) slots.add(r.maskSlot);
+  for (const k of s.keep ?? []) if (k.maskSlot !== undefined) slots.add(k.maskSlot);
+  return slots;
+}
+
+async function pngSize(data: Uint8Array): Promise<{ width: number; height: number }> {
+  try {
+    const m = await sharp(data).metadata();
+    return { width: m.width ?? 0, height: m.height ?? 0 };
+  } catch (e) {
+    throw new SmartDragError(ErrorCode.bad_message, `png frame cannot be read: ${(e as Error).message}`);
+  }
+}
+
+function checkPixels(w: number, h: number, limits: Limits, what: string): void {
+  if (w * h > limits.maxImagePixels || w > limits.maxImageSidePx || h > limits.maxImageSidePx) {
+    throw new SmartDragError(ErrorCode.image_too_large, `${what} ${w}x${h} exceeds the limit of ${limits.maxImagePixels} pixels / ${limits.maxImageSidePx} px per side`);
+  }
+}
+
+async function decodeImageFrame(f: Frame, limits: Limits): Promise<RgbaImage> {
+  if (f.format === 'rgba8') return { width: f.width, height: f.height, data: new Uint8ClampedArray(f.data.buffer, f.data.byteOffset, f.data.byteLength) };
+  if (f.format === 'png') {
+    const { width, height } = await pngSize(f.data);
+    checkPixels(width, height, limits, 'image');
+    const { data, info } = await sharp(f.data).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 4) throw new SmartDragError(ErrorCode.bad_message, 'png image did not decode to RGBA');
+    return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+  }
+  throw new SmartDragError(ErrorCode.bad_message, `the image must be rgba8 or png, not ${f.format}`);
+}
+
+async function decodeMaskFrame(f: Frame, limits: Limits, ox: number, oy: number): Promise<PlacedMask> {
+  if (f.format === 'gray8') return { left: f.left - ox, top: f.top - oy, width: f.width, height: f.height, data: f.data };
+  if (f.format === 'png') {
+    const { width, height } = await pngSize(f.data);
+    checkPixels(width, height, limits, `mask ${f.slot}`);
+    const { data, info } = await sharp(f.data).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    return { left: f.left - ox, top: f.top - oy, width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  }
+  throw new SmartDragError(ErrorCode.bad_message, `mask ${f.slot} must be gray8 or png, not ${f.format}`);
+}
+
+/**
+ * Build the worker job. `frames` maps slot → frame (slot 0 = image). Throws a coded
+ * SmartDragError for anything the client got wrong.
+ */
+export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, limits: Limits): Promise<WorkerJob> {
+  const imageFrame = frames.get(0);
+  if (!imageFrame) throw new SmartDragError(ErrorCode.bad_message, 'no image frame (slot 0)');
+  const image = await decodeImageFrame(imageFrame, limits);
+  const [ox, oy] = s.imageOrigin ?? [imageFrame.left, imageFrame.top];
+  const imageRect: Rect = { left: 0, top: 0, width: image.width, height: image.height };
+  const local = (p: readonly [number, number]): Point => [p[0] - ox, p[1] - oy];
+  const maskOf = async (slot: number): Promise<PlacedMask> => {
+    const f = frames.get(slot);
+    if (!f) throw new SmartDragError(ErrorCode.bad_message, `mask slot ${slot} has no frame`);
+    return decodeMaskFrame(f, limits, ox, oy);
+  };
+  const regions: WorkerJob['regions'] = [];
+  for (const r of s.regions) {
+    if (r.polygon) {
+      const poly = r.polygon.map(local);
+      const b = boundsOfPoints(poly);
+      if (intersectRect(b, imageRect).width === 0 || intersectRect(b, imageRect).height === 0) {
+        throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} lies outside the sent image`);
+      }
+      regions.push({ id: r.id, polygon: poly });
+    } else {
+      const m = await maskOf(r.maskSlot!);
+      const ix = intersectRect(m, imageRect);
+      if (ix.width === 0 || ix.height === 0) throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} lies outside the sent image`);
+      regions.push({ id: r.id, mask: m });
+    }
+  }
+  const keep: WorkerJob['keep'] = [];
+  for (const k of s.keep ?? []) keep.push(k.polygon ? { polygon: k.polygon.map(local) } : { mask: await maskOf(k.maskSlot!) });
+  return {
+    jobId: s.jobId,
+    image,
+    regions,
+    drags: s.drags.map((d) => ({ region: d.region, points: d.points.map(local), ...(d.kind ? { kind: d.kind } : {}), ...(d.center ? { center: local(d.center) } : {}) })),
+    keep,
+    ...(s.intent !== undefined ? { intent: s.intent } : {}),
+    quality: s.quality,
+    seed: s.seed ?? seedFromString(s.jobId),
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * A fixed-size pool of edit worker threads. Each worker runs one job at a time. Cancel sends a
+ * message (the job's AbortSignal fires); a worker that does not stop within the grace time, a
+ * job past its time limit, and a worker that crashes are all handled by terminating/replacing
+ * the worker, so the next job always finds a healthy one.
+ */
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ErrorCode, SmartDragError } from '@smartdrag/shared';
+import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerResult } from './worker-protocol';
+
+/** Options of {@link WorkerPool}. */
+export interface WorkerPoolOptions {
+  size: number;
+  logger: Logger;
+  /** Worker entry (.js). Default the bundled edit-worker.js. */
+  entry?: string;
+  workerData?: WorkerData;
+  /** Time a job has to stop after cancel before its worker is terminated. */
+  cancelGraceMs: number;
+}
+
+/** Handle of a running job. */
+export interface PoolRun {
+  promise: Promise<WorkerResult>;
+  /** Ask the job to stop; it rejects with `code` (`cancelled`, `job_timeout`, `shutting_down`). */
+  cancel(code?: ErrorCode): void;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  job: {
+    id: string;
+    resolve(r: WorkerResult): void;
+    reject(e: unknown): void;
+    onProgress(stage: string, fraction: number): void;
+    stopCode?: ErrorCode;
+    graceTimer?: ReturnType<typeof setTimeout>;
+  } | null;
+  /** True while the pool itself is terminating this worker. */
+  retiring: boolean;
+}
+
+/** Fixed pool of edit workers. */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private closed = false;
+  private readonly entry: string;
+  /** Called whenever a worker becomes free (the queue pumps). */
+  onIdle: () => void = () => undefined;
+
+  constructor(private readonly opts: WorkerPoolOptions) {
+    this.entry = opts.entry ?? join(__dirname, 'edit-worker.js');
+    for (let i = 0; i < opts.size; i++) this.slots.push(this.spawn(i));
+  }
+
+  /** Number of workers. */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Workers without a job. */
+  get idleCount(): number {
+    return this.slots.filter((s) => !s.job && !s.retiring).length;
+  }
+
+  /** Start a job on an idle worker. Throws when none is idle (the queue checks first). */
+  run(job: WorkerJob, onProgress: (stage: string, fraction: number) => void): PoolRun {
+    if (this.closed) throw new SmartDragError(ErrorCode.shutting_down, 'worker pool is closed');
+    const slot = this.slots.find((s) => !s.job && !s.retiring);
+    if (!slot) throw new Error('no idle worker');
+    const promise = new Promise<WorkerResult>((resolve, reject) => {
+      slot.job = { id: job.jobId, resolve, reject, onProgress };
+    });
+    const transfer: ArrayBuffer[] = [job.image.data.buffer as ArrayBuffer];
+    for (const r of job.regions) if ('mask' in r) transfer.push(r.mask.data.buffer as ArrayBuffer);
+    for (const k of job.keep) if ('mask' in k) transfer.push(k.mask.data.buffer as ArrayBuffer);
+    const msg: ToWorker = { type: 'run', job };
+    slot.worker.postMessage(msg, [...new Set(transfer)]);
+    return { promise, cancel: (code) => this.stop(slot, job.jobId, code ?? ErrorCode.cancelled) };
+  }
+
+  /** Terminate every worker; running jobs reject with `shutting_down`. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map(async (s) => {
+      s.retiring = true;
+      this.settle(s, new SmartDragError(ErrorCode.shutting_down, 'the bridge is shutting down'));
+      await s.worker.terminate();
+    }));
+  }
+
+  private stop(slot: Slot, jobId: string, code: ErrorCode): void {
+    const job = slot.job;
+    if (!job || job.id !== jobId || job.stopCode) return;
+    job.stopCode = code;
+    const msg: ToWorker = { type: 'cancel', jobId };
+    slot.worker.postMessage(msg);
+    // A job that ignores its signal (stuck kernel) costs its worker, not the bridge.
+    const grace = code === ErrorCode.job_timeout ? Math.min(250, this.opts.cancelGraceMs) : this.opts.cancelGraceMs;
+    job.graceTimer = setTimeout(() => {
+      if (slot.job !== job) return;
+      this.opts.logger.warn({ jobId, slot: slot.index }, 'job did not stop in time; replacing its worker');
+      this.settle(slot, this.stopError(code));
+      this.replace(slot);
+    }, grace);
+  }
+
+  private stopError(code: ErrorCode): SmartDragError {
+    if (code === ErrorCode.job_timeout) return new SmartDragError(code, 'the job ran past the time limit and was stopped');
+    if (code === ErrorCode.shutting_down) return new SmartDragError(code, 'the bridge is shutting down');
+    return new SmartDragError(ErrorCode.cancelled, 'cancelled');
+  }
+
+  private settle(slot: Slot, outcome: { result: WorkerResult } | Error): void {
+    const job = slot.job;
+    if (!job) return;
+    slot.job = null;
+    if (job.graceTimer) clearTimeout(job.graceTimer);
+    if (outcome instanceof Error) job.reject(outcome);
+    else job.resolve(outcome.result);
+    if (!slot.retiring && !this.closed) queueMicrotask(() => this.onIdle());
+  }
+
+  private replace(slot: Slot): void {
+    if (this.closed) return;
+    slot.retiring = true;
+    const old = slot.worker;
+    void old.terminate().catch(() => undefined);
+    const fresh = this.spawn(slot.index);
+    this.slots[slot.index] = fresh;
+    queueMicrotask(() => this.onIdle());
+  }
+
+  private spawn(index: number): Slot {
+    const worker = new Worker(this.entry, { workerData: this.opts.workerData ?? { debugHooks: false } });
+    const slot: Slot = { index, worker, job: null, retiring: false };
+    worker.on('message', (msg: FromWorker) => {
+      const job = slot.job;
+      if (msg.type === 'ready') return;
+      if (!job || msg.jobId !== job.id) return;
+      if (msg.type === 'progress') job.onProgress(msg.stage, msg.fraction);
+      else if (msg.type === 'done') {
+        if (job.stopCode) this.settle(slot, this.stopError(job.stopCode));
+        else this.settle(slot, { result: msg.result });
+      } else if (msg.type === 'failed') {
+        if (msg.code !== 'cancelled' && msg.code !== 'bad_message' && msg.code !== 'model_missing') {
+          this.opts.logger.error({ jobId: job.id, err: { message: msg.message, stack: msg.stack } }, 'edit failed');
+        }
+        const code = job.stopCode ?? (msg.code as ErrorCode);
+        this.settle(slot, job.stopCode ? this.stopError(job.stopCode) : new SmartDragError(code, msg.message));
+      }
+    });
+    worker.on('error', (err) => {
+      this.opts.logger.error({ slot: index, jobId: slot.job?.id, err }, 'edit worker error');
+    });
+    worker.on('exit', (exitCode) => {
+      if (slot.retiring || this.closed) return;
+      this.opts.logger.warn({ slot: index, exitCode, jobId: slot.job?.id }, 'edit worker exited; replacing it');
+      const job = slot.job;
+      if (job) {
+        this.settle(slot, job.stopCode ? this.stopError(job.stopCode)
+          : new SmartDragError(ErrorCode.worker_crashed, `the worker running this job stopped (exit code ${exitCode})`));
+      }
+      this.replace(slot);
+    });
+    worker.unref();
+    return slot;
+  }
+}
