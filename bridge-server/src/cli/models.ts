@@ -1,9 +1,107 @@
-/** `smartdrag models` — PLACEHOLDER until issue #9 lands. */
+/**
+ * `smartdrag models list | add <file-or-dir> | verify`: manage the learned models folder
+ * (`$SMARTDRAG_HOME/models`, default ~/.config/smartdrag/models). `add` copies files in only
+ * after they match a manifest (sha256, size, input/output names, dtypes, shapes); every problem
+ * is printed with the file, what was expected and what was found.
+ */
 import type { Command } from 'commander';
+import { addModels, describeStages, verifyModels } from '../models';
+import type { StoreOptions } from '../models';
 
-export function registerModels(program: Command): void {
-  program.command('models').description('manage learned model files (not yet implemented)').action(() => {
-    process.stderr.write('smartdrag models: not implemented yet (issue #9)\n');
-    process.exitCode = 2;
-  });
+/** Where the command writes (tests capture it) and which folders it uses. */
+export interface ModelsCliIo {
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+  /** Defaults for `--home` / `--manifests`. */
+  store?: StoreOptions;
+  /** Receives the exit code (default: sets `process.exitCode`). */
+  exit?: (code: number) => void;
+}
+
+/** Options shared by the subcommands. */
+export interface ModelsCliOptions {
+  home?: string;
+  manifests?: string;
+  json?: boolean;
+  model?: string;
+}
+
+const outOf = (io: ModelsCliIo) => io.out ?? ((t: string) => { process.stdout.write(t); });
+const errOf = (io: ModelsCliIo) => io.err ?? ((t: string) => { process.stderr.write(t); });
+const storeOf = (o: ModelsCliOptions, io: ModelsCliIo): StoreOptions => ({
+  ...io.store,
+  ...(o.home ? { home: o.home } : {}),
+  ...(o.manifests ? { manifestsDir: o.manifests } : {}),
+});
+
+/** `models list`: every known model, its install state, and which stages are on. Returns the exit code. */
+export function runModelsList(o: ModelsCliOptions, io: ModelsCliIo = {}): number {
+  const out = outOf(io);
+  const d = describeStages(storeOf(o, io));
+  if (o.json) {
+    out(`${JSON.stringify(d, null, 2)}\n`);
+    return 0;
+  }
+  out(`models folder: ${d.modelsDir}\n`);
+  for (const m of d.models) out(`  ${m.id.padEnd(14)} ${m.task.padEnd(8)} ${m.state.padEnd(9)} ${m.licence.padEnd(22)} ${m.name}\n`);
+  const s = d.stages;
+  const line = (k: string, v: { enabled: boolean; model?: string; reason?: string }) => `  ${k.padEnd(8)} ${v.enabled ? `on (${v.model ?? 'built-in'})` : 'off'}${v.reason ? ` - ${v.reason}` : ''}\n`;
+  out(`stages (device ${d.device}: ${d.deviceReason}):\n${line('inpaint', s.inpaint)}${line('refine', s.refine)}${line('warpGpu', s.warpGpu)}`);
+  return 0;
+}
+
+/** `models add <file-or-dir>`. Returns the exit code (0 installed, 1 rejected). */
+export async function runModelsAdd(target: string, o: ModelsCliOptions, io: ModelsCliIo = {}): Promise<number> {
+  const r = await addModels(target, { ...storeOf(o, io), modelId: o.model });
+  if (o.json) {
+    outOf(io)(`${JSON.stringify(r, null, 2)}\n`);
+    return r.ok ? 0 : 1;
+  }
+  if (!r.ok) {
+    const err = errOf(io);
+    err(`smartdrag models add: rejected ${target} (nothing was copied):\n`);
+    for (const i of r.issues) err(`  [${i.code}] ${i.message}\n`);
+    return 1;
+  }
+  for (const p of r.installed) outOf(io)(`installed ${p}\n`);
+  return 0;
+}
+
+/** `models verify`: re-hash and re-check every installed file. Returns the exit code. */
+export async function runModelsVerify(o: ModelsCliOptions, io: ModelsCliIo = {}): Promise<number> {
+  const r = await verifyModels(storeOf(o, io));
+  const bad = r.some((m) => m.issues.length > 0);
+  if (o.json) {
+    outOf(io)(`${JSON.stringify(r, null, 2)}\n`);
+    return bad ? 1 : 0;
+  }
+  if (r.length === 0) outOf(io)('no models installed\n');
+  for (const m of r) {
+    if (m.issues.length === 0) outOf(io)(`${m.id}: ok (${m.checked} file${m.checked === 1 ? '' : 's'})\n`);
+    else {
+      errOf(io)(`${m.id}: ${m.issues.length} problem${m.issues.length === 1 ? '' : 's'}\n`);
+      for (const i of m.issues) errOf(io)(`  [${i.code}] ${i.message}\n`);
+    }
+  }
+  return bad ? 1 : 0;
+}
+
+/** Register `smartdrag models ...` on the CLI program. */
+export function registerModels(program: Command, io: ModelsCliIo = {}): void {
+  const exit = io.exit ?? ((code: number) => { process.exitCode = code; });
+  const models = program.command('models').description('manage learned model files (MI-GAN, LaMa, SD-1.5 inpainting)');
+  const common = (c: Command): Command => c
+    .option('--home <dir>', 'SmartDrag home (default $SMARTDRAG_HOME or ~/.config/smartdrag)')
+    .option('--manifests <dir>', 'folder of model manifests (default: the built-in models/)');
+  common(models.command('list').description('list known models, their install state and the learned stages'))
+    .option('--json', 'machine-readable output')
+    .action((o: ModelsCliOptions) => { exit(runModelsList(o, io)); });
+  common(models.command('add').argument('<file-or-dir>', 'an .onnx file, or a folder of them (Optimum export layout accepted)')
+    .description('check files against their manifest and copy them into the models folder'))
+    .option('--model <id>', 'only match files against this manifest')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, o: ModelsCliOptions) => { exit(await runModelsAdd(target, o, io)); });
+  common(models.command('verify').description('re-check sha256 and contracts of installed models'))
+    .option('--json', 'machine-readable output')
+    .action(async (o: ModelsCliOptions) => { exit(await runModelsVerify(o, io)); });
 }
