@@ -1,0 +1,437 @@
+/**
+ * A fake `photoshop` module for tests: one in-memory document model behind the documented API
+ * shapes the plugin uses (app/activeDocument, executeAsModal + hostControl.suspendHistory/
+ * resumeHistory, imaging.getPixels/getSelection/createImageDataFromBuffer/putPixels, batchPlay
+ * `get` of path descriptors and `set selection` from a channel). It enforces the rules that bite
+ * on a real host:
+ *
+ * - imaging calls and mutations only inside executeAsModal; a second modal scope at the same
+ *   time fails with error number 9;
+ * - every mutation outside a history suspension adds a history state; a suspension adds exactly
+ *   one on commit and restores the snapshot on rollback (or when the modal function throws);
+ * - getPixels trims transparent borders (the returned sourceBounds must be honoured);
+ * - path descriptors report lengths in `distanceUnit` (points), so resolution matters;
+ * - every PhotoshopImageData must be disposed (leaks are counted).
+ */
+import type {
+  ActionDescriptor, PhotoshopModule, PsChannel, PsDocument, PsExecutionContext, PsImageData, PsImagingResult, PsLayer, PsPathItem,
+} from '../../plugin-photoshop/src/host/photoshop-api';
+import type { PsBounds } from '../../plugin-photoshop/src/geometry/placement';
+import type { Subpath } from '../../plugin-photoshop/src/geometry/paths-to-arrows';
+
+/** A layer of the fake document: full-canvas RGBA, straight alpha. */
+export class FakeLayer implements PsLayer {
+  layers: null = null;
+  kind = 'pixel';
+  constructor(private readonly doc: FakeDocument, public readonly id: number, public name: string, public pixels: Uint8ClampedArray, public isBackground = false) {}
+  move(relativeObject: PsLayer, insertLocation: string): void {
+    this.doc.host.requireModal('move');
+    const list = this.doc.layers;
+    const from = list.indexOf(this);
+    if (from < 0) throw new Error('layer not in document');
+    list.splice(from, 1);
+    const at = list.findIndex((l) => l.id === relativeObject.id);
+    if (at < 0) throw new Error('relative layer not found');
+    list.splice(insertLocation === 'placeBefore' ? at : at + 1, 0, this);
+    this.doc.mutated('Move Layer');
+  }
+}
+
+/** A channel with its mask (full canvas gray8). */
+export interface FakeChannel extends PsChannel {
+  mask: Uint8Array;
+}
+
+/** A path: subpaths in PIXELS (the fake reports them in points through batchPlay). */
+export interface FakePath extends PsPathItem {
+  subpaths: Subpath[];
+}
+
+interface Snapshot {
+  layers: Array<{ layer: FakeLayer; pixels: Uint8ClampedArray; name: string }>;
+  selection: Uint8Array | null;
+  active: number[];
+}
+
+/** The fake document. */
+export class FakeDocument implements PsDocument {
+  layers: FakeLayer[] = [];
+  activeLayers: FakeLayer[] = [];
+  channelList: FakeChannel[];
+  paths: FakePath[] = [];
+  /** Full-canvas selection mask, or null. */
+  selectionMask: Uint8Array | null = null;
+  /** History panel states, oldest first. */
+  history: string[] = ['Open'];
+  private suspension: { id: number; name: string; snapshot: Snapshot } | null = null;
+
+  constructor(
+    readonly host: FakePhotoshop,
+    readonly id: number,
+    readonly width: number,
+    readonly height: number,
+    readonly resolution = 72,
+    readonly mode = 'RGBColorMode',
+    readonly bitsPerChannel = 'bitDepth8',
+  ) {
+    this.channelList = ['Red', 'Green', 'Blue'].map((name) => ({ name, kind: 'component', mask: new Uint8Array(0) }));
+  }
+
+  get selection(): { bounds: PsBounds | null } {
+    const m = this.selectionMask;
+    if (!m) return { bounds: null };
+    let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+    for (let y = 0; y < this.height; y++) for (let x = 0; x < this.width; x++) {
+      if (m[y * this.width + x]! > 0) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = y; }
+    }
+    return { bounds: x1 < 0 ? null : { left: x0, top: y0, right: x1 + 1, bottom: y1 + 1 } };
+  }
+
+  get pathItems(): FakePath[] {
+    return this.paths;
+  }
+
+  get channels(): FakeChannel[] {
+    return this.channelList;
+  }
+
+  /** Add a layer on top (test setup; no history). */
+  addLayer(name: string, pixels: Uint8ClampedArray, opts: { background?: boolean } = {}): FakeLayer {
+    if (pixels.length !== this.width * this.height * 4) throw new RangeError('layer pixels must cover the canvas');
+    const l = new FakeLayer(this, this.host.nextId++, name, pixels, opts.background ?? false);
+    this.layers.unshift(l);
+    this.activeLayers = [l];
+    return l;
+  }
+
+  /** Add an alpha channel (test setup). */
+  addChannel(name: string, mask: Uint8Array): void {
+    this.channelList.push({ name, kind: 'masked', mask });
+  }
+
+  /** Add a path given in pixels (test setup). */
+  addPath(name: string, kind: 'workPath' | 'normalPath', subpaths: Subpath[]): void {
+    this.paths.push({ id: this.host.nextId++, name, kind, subpaths });
+  }
+
+  async createPixelLayer(options: { name?: string } = {}): Promise<FakeLayer> {
+    this.host.requireModal('createPixelLayer');
+    this.host.record('createPixelLayer');
+    this.host.maybeFail('createPixelLayer');
+    const l = new FakeLayer(this, this.host.nextId++, options.name ?? 'Layer', new Uint8ClampedArray(this.width * this.height * 4));
+    const above = this.activeLayers[0];
+    const at = above ? this.layers.indexOf(above) : 0;
+    this.layers.splice(Math.max(0, at), 0, l);
+    this.activeLayers = [l];
+    this.mutated('New Layer');
+    return l;
+  }
+
+  /** Called by every mutation. */
+  mutated(what: string): void {
+    if (!this.suspension) this.history.push(what);
+  }
+
+  suspend(id: number, name: string): void {
+    if (this.suspension) throw new Error('history already suspended');
+    this.suspension = { id, name, snapshot: this.snapshot() };
+  }
+
+  resume(id: number, commit: boolean): void {
+    if (!this.suspension || this.suspension.id !== id) throw new Error(`no suspension ${id}`);
+    const s = this.suspension;
+    this.suspension = null;
+    if (commit) this.history.push(s.name);
+    else this.restore(s.snapshot);
+  }
+
+  /** Roll back an open suspension (the modal function threw). */
+  abandonSuspension(commit: boolean): void {
+    if (this.suspension) this.resume(this.suspension.id, commit);
+  }
+
+  private snapshot(): Snapshot {
+    return {
+      layers: this.layers.map((layer) => ({ layer, pixels: layer.pixels.slice(), name: layer.name })),
+      selection: this.selectionMask ? this.selectionMask.slice() : null,
+      active: this.activeLayers.map((l) => l.id),
+    };
+  }
+
+  private restore(s: Snapshot): void {
+    this.layers = s.layers.map(({ layer, pixels, name }) => { layer.pixels = pixels; layer.name = name; return layer; });
+    this.selectionMask = s.selection;
+    this.activeLayers = this.layers.filter((l) => s.active.includes(l.id));
+  }
+
+  findLayer(id: number): FakeLayer | undefined {
+    return this.layers.find((l) => l.id === id);
+  }
+}
+
+class FakeImageData implements PsImageData {
+  disposed = false;
+  readonly colorSpace: string;
+  readonly isChunky = true;
+  constructor(private readonly host: FakePhotoshop, readonly width: number, readonly height: number, readonly components: number, readonly componentSize: number, private readonly data: Uint8Array | Uint16Array, colorSpace: string) {
+    this.colorSpace = colorSpace;
+    host.liveImageData++;
+  }
+  get hasAlpha(): boolean {
+    return this.components === 4 || this.components === 2;
+  }
+  async getData(): Promise<Uint8Array | Uint16Array> {
+    if (this.disposed) throw new Error('image data used after dispose');
+    return this.data.slice();
+  }
+  raw(): Uint8Array | Uint16Array {
+    return this.data;
+  }
+  dispose(): void {
+    if (!this.disposed) { this.disposed = true; this.host.liveImageData--; }
+  }
+}
+
+function clipBounds(b: PsBounds, w: number, h: number): PsBounds {
+  return { left: Math.max(0, b.left), top: Math.max(0, b.top), right: Math.min(w, b.right), bottom: Math.min(h, b.bottom) };
+}
+
+/** The fake `photoshop` module plus test controls. */
+export class FakePhotoshop implements PhotoshopModule {
+  nextId = 1;
+  documents: FakeDocument[] = [];
+  activeDocument: FakeDocument | null = null;
+  /** Ordered log of the host calls that matter (for call-order assertions). */
+  calls: string[] = [];
+  /** Number of executeAsModal scopes entered. */
+  modalScopes = 0;
+  /** Undisposed PhotoshopImageData objects. */
+  liveImageData = 0;
+  /** Set to make the next call of that operation throw. */
+  failNext: { op: string; error: Error } | null = null;
+  /** Set to make the execution context report a user cancel once the named operation ran. */
+  cancelAfter: string | null = null;
+  /** Descriptors passed to putPixels, for assertions. */
+  putLog: Array<{ layerID: number; targetBounds?: { left: number; top: number }; componentSize: number }> = [];
+  private inModal = false;
+  private ctx: (PsExecutionContext & { isCancelled: boolean }) | null = null;
+  private nextSuspension = 100;
+
+  readonly app: PhotoshopModule['app'];
+  readonly core: PhotoshopModule['core'];
+  readonly action: PhotoshopModule['action'];
+  readonly imaging: PhotoshopModule['imaging'];
+  readonly constants = { ElementPlacement: { PLACEBEFORE: 'placeBefore', PLACEAFTER: 'placeAfter' } };
+
+  constructor() {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    this.app = {
+      get activeDocument() { return self.activeDocument; },
+      get documents() { return self.documents; },
+    };
+    this.core = { executeAsModal: (fn, opts) => this.executeAsModal(fn, opts) };
+    this.action = { batchPlay: (d, o) => this.batchPlay(d, o) };
+    this.imaging = {
+      getPixels: (o) => this.getPixels(o),
+      getSelection: (o) => this.getSelection(o),
+      createImageDataFromBuffer: async (buffer, o) => {
+        this.record('createImageDataFromBuffer');
+        if (buffer.length !== o.width * o.height * o.components) throw new RangeError('buffer size does not match width*height*components');
+        return new FakeImageData(this, o.width, o.height, o.components, o.componentSize ?? 8, buffer.slice() as Uint8Array | Uint16Array, o.colorSpace);
+      },
+      putPixels: (o) => this.putPixels(o),
+    };
+  }
+
+  /** Open a document and make it active. */
+  openDocument(width: number, height: number, opts: { resolution?: number; mode?: string; bitsPerChannel?: string } = {}): FakeDocument {
+    const d = new FakeDocument(this, this.nextId++, width, height, opts.resolution ?? 72, opts.mode ?? 'RGBColorMode', opts.bitsPerChannel ?? 'bitDepth8');
+    this.documents.push(d);
+    this.activeDocument = d;
+    return d;
+  }
+
+  record(what: string): void {
+    this.calls.push(what);
+  }
+
+  requireModal(what: string): void {
+    if (!this.inModal) throw new Error(`${what} outside executeAsModal`);
+  }
+
+  maybeFail(op: string): void {
+    if (this.failNext?.op === op) {
+      const e = this.failNext.error;
+      this.failNext = null;
+      throw e;
+    }
+    if (this.cancelAfter === op && this.ctx) this.ctx.isCancelled = true;
+  }
+
+  private async executeAsModal<T>(fn: (ctx: PsExecutionContext) => Promise<T>, opts: { commandName: string }): Promise<T> {
+    if (this.inModal) throw Object.assign(new Error('host is in a modal state'), { number: 9 });
+    if (!opts?.commandName) throw new Error('executeAsModal needs a commandName');
+    this.record('executeAsModal');
+    this.modalScopes++;
+    this.inModal = true;
+    const suspended = new Map<number, FakeDocument>();
+    const ctx = {
+      isCancelled: false,
+      hostControl: {
+        suspendHistory: async (o: { documentID: number; name: string }) => {
+          this.record('suspendHistory');
+          const doc = this.documents.find((d) => d.id === o.documentID);
+          if (!doc) throw new Error('no such document');
+          const id = this.nextSuspension++;
+          doc.suspend(id, o.name);
+          suspended.set(id, doc);
+          return id;
+        },
+        resumeHistory: async (id: number, commit = true) => {
+          this.record(commit ? 'resumeHistory(commit)' : 'resumeHistory(rollback)');
+          const doc = suspended.get(id);
+          if (!doc) throw new Error(`no suspension ${id}`);
+          suspended.delete(id);
+          doc.resume(id, commit);
+        },
+      },
+    };
+    this.ctx = ctx;
+    try {
+      const out = await fn(ctx);
+      for (const doc of suspended.values()) doc.abandonSuspension(true);
+      return out;
+    } catch (e) {
+      // Photoshop rolls back a suspension left open by a throwing modal function.
+      for (const doc of suspended.values()) doc.abandonSuspension(false);
+      throw e;
+    } finally {
+      this.inModal = false;
+      this.ctx = null;
+    }
+  }
+
+  private doc(id?: number): FakeDocument {
+    const d = id === undefined ? this.activeDocument : this.documents.find((x) => x.id === id);
+    if (!d) throw new Error('no such document');
+    return d;
+  }
+
+  private async getPixels(o: Parameters<PhotoshopModule['imaging']['getPixels']>[0]): Promise<PsImagingResult> {
+    this.requireModal('getPixels');
+    this.record('getPixels');
+    const doc = this.doc(o.documentID);
+    if (o.componentSize !== 8) throw new Error('fake supports componentSize 8 reads only');
+    const layer = o.layerID === undefined ? doc.layers[doc.layers.length - 1] : doc.findLayer(o.layerID);
+    if (!layer) throw new Error('no such layer');
+    const want = clipBounds(o.sourceBounds ?? { left: 0, top: 0, right: doc.width, bottom: doc.height }, doc.width, doc.height);
+    // Trim to the layer's non-transparent pixels, like Photoshop does.
+    let x0 = want.right, y0 = want.bottom, x1 = want.left - 1, y1 = want.top - 1;
+    for (let y = want.top; y < want.bottom; y++) for (let x = want.left; x < want.right; x++) {
+      if (layer.pixels[(y * doc.width + x) * 4 + 3]! > 0) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = y; }
+    }
+    if (x1 < x0) { x0 = want.left; y0 = want.top; x1 = want.left - 1; y1 = want.top - 1; }
+    const w = x1 - x0 + 1, h = y1 - y0 + 1;
+    const comps = layer.isBackground ? 3 : 4;
+    const data = new Uint8Array(w * h * comps);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const s = ((y0 + y) * doc.width + (x0 + x)) * 4, d = (y * w + x) * comps;
+      for (let c = 0; c < comps; c++) data[d + c] = layer.pixels[s + c]!;
+    }
+    return { imageData: new FakeImageData(this, w, h, comps, 8, data, 'RGB'), sourceBounds: { left: x0, top: y0, right: x0 + w, bottom: y0 + h }, level: 0 };
+  }
+
+  private async getSelection(o: { documentID?: number; sourceBounds?: PsBounds }): Promise<PsImagingResult> {
+    this.requireModal('getSelection');
+    this.record('getSelection');
+    const doc = this.doc(o.documentID);
+    const b = clipBounds(o.sourceBounds ?? { left: 0, top: 0, right: doc.width, bottom: doc.height }, doc.width, doc.height);
+    const w = b.right - b.left, h = b.bottom - b.top;
+    const data = new Uint8Array(w * h);
+    const m = doc.selectionMask;
+    if (m) for (let y = 0; y < h; y++) data.set(m.subarray((b.top + y) * doc.width + b.left, (b.top + y) * doc.width + b.left + w), y * w);
+    return { imageData: new FakeImageData(this, w, h, 1, 8, data, 'Grayscale'), sourceBounds: b, level: 0 };
+  }
+
+  private async putPixels(o: Parameters<PhotoshopModule['imaging']['putPixels']>[0]): Promise<void> {
+    this.requireModal('putPixels');
+    this.record('putPixels');
+    this.maybeFail('putPixels');
+    const doc = this.doc(o.documentID);
+    const layer = doc.findLayer(o.layerID);
+    if (!layer) throw new Error('no such layer');
+    const img = o.imageData as FakeImageData;
+    if (img.disposed) throw new Error('image data already disposed');
+    if (img.components !== 4) throw new Error('fake putPixels takes RGBA');
+    this.putLog.push({ layerID: o.layerID, targetBounds: o.targetBounds, componentSize: img.componentSize });
+    const left = o.targetBounds?.left ?? 0, top = o.targetBounds?.top ?? 0;
+    const raw = img.raw();
+    const scale = img.componentSize === 16 ? 255 / 32768 : 1;
+    if (o.replace !== false) layer.pixels.fill(0);
+    for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
+      const dx = left + x, dy = top + y;
+      if (dx < 0 || dy < 0 || dx >= doc.width || dy >= doc.height) continue;
+      const s = (y * img.width + x) * 4, d = (dy * doc.width + dx) * 4;
+      for (let c = 0; c < 4; c++) layer.pixels[d + c] = Math.round(raw[s + c]! * scale);
+    }
+    doc.mutated('Put Pixels');
+  }
+
+  private async batchPlay(descriptors: ActionDescriptor[], _options: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (const d of descriptors) {
+      this.record(`batchPlay:${d._obj}`);
+      const target = (d._target as Array<Record<string, unknown>> | undefined)?.[0];
+      if (d._obj === 'get' && target?._ref === 'path') {
+        const doc = this.doc();
+        const p = target._property === 'workPath' ? doc.paths.find((x) => x.kind === 'workPath') : doc.paths.find((x) => x.id === target._id);
+        if (target._name !== undefined) throw new Error('refer to paths by _id (names are localised)');
+        if (!p) { out.push({ _obj: 'error', message: 'no such path' }); continue; }
+        out.push(pathDescriptor(p, doc.resolution));
+      } else if (d._obj === 'set' && target?._ref === 'channel' && target._property === 'selection') {
+        this.requireModal('set selection');
+        const doc = this.doc();
+        const to = d.to as { _ref: string; _name?: string };
+        const ch = doc.channelList.find((c) => c.name === to._name && c.kind !== 'component');
+        if (!ch) throw new Error(`no channel ${to._name}`);
+        doc.selectionMask = ch.mask.slice();
+        doc.mutated('Load Selection');
+        out.push({});
+      } else {
+        throw new Error(`fake batchPlay does not know ${JSON.stringify(d)}`);
+      }
+    }
+    return out;
+  }
+}
+
+/** Photoshop's descriptor of a path: lengths in points (distanceUnit). */
+export function pathDescriptor(p: FakePath, resolution: number): Record<string, unknown> {
+  const pt = ([x, y]: [number, number]) => ({
+    _obj: 'paint',
+    horizontal: { _unit: 'distanceUnit', _value: (x * 72) / resolution },
+    vertical: { _unit: 'distanceUnit', _value: (y * 72) / resolution },
+  });
+  return {
+    _obj: 'path',
+    pathName: p.name,
+    pathContents: {
+      _obj: 'pathClass',
+      pathComponents: [{
+        _obj: 'pathComponent',
+        shapeOperation: { _enum: 'shapeOperation', _value: 'add' },
+        subpathListKey: p.subpaths.map((sp) => ({
+          _obj: 'subpathsList',
+          ...(sp.closed ? { closedSubpath: true } : {}),
+          points: sp.points.map((q) => ({
+            _obj: 'pathPoint',
+            anchor: pt(q.anchor),
+            ...(q.forward ? { forward: pt(q.forward) } : {}),
+            ...(q.backward ? { backward: pt(q.backward) } : {}),
+          })),
+        })),
+      }],
+    },
+  };
+}

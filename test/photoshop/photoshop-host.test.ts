@@ -1,0 +1,271 @@
+/**
+ * The Photoshop host adapter against the fake `photoshop` module: capture in one modal scope
+ * (regions, arrows in points at 300 ppi, keep channel, trimmed pixels), apply as exactly one
+ * history state with the source layer untouched, and failure/cancel paths that leave no layer.
+ */
+import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
+import { PluginError } from '../../plugin-photoshop/src/app/errors';
+import { FakePhotoshop, type FakeDocument } from './fake-photoshop';
+
+const W = 120, H = 90;
+
+/** Deterministic opaque test pattern, transparent in the top 10 rows (so getPixels trims). */
+function pattern(): Uint8ClampedArray {
+  const px = new Uint8ClampedArray(W * H * 4);
+  for (let y = 10; y < H; y++) for (let x = 0; x < W; x++) px.set([(x * 7) & 255, (y * 5) & 255, (x + y) & 255, 255], (y * W + x) * 4);
+  return px;
+}
+
+function disc(cx: number, cy: number, r: number, into: Uint8Array): void {
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const d = Math.hypot(x - cx, y - cy);
+    const v = d <= r - 1 ? 255 : d <= r + 1 ? Math.round(((r + 1 - d) / 2) * 255) : 0; // 2 px feather
+    if (v > into[y * W + x]!) into[y * W + x] = v;
+  }
+}
+
+function setup(resolution = 300): { ps: FakePhotoshop; doc: FakeDocument; sourceId: number; source: Uint8ClampedArray } {
+  const ps = new FakePhotoshop();
+  const doc = ps.openDocument(W, H, { resolution });
+  doc.addLayer('Background', new Uint8ClampedArray(W * H * 4).fill(255), {});
+  const source = pattern();
+  const layer = doc.addLayer('Photo', source.slice());
+  const sel = new Uint8Array(W * H);
+  disc(30, 50, 8, sel);
+  disc(80, 60, 6, sel);
+  doc.selectionMask = sel;
+  doc.addPath('Work Path', 'workPath', [
+    { closed: false, points: [{ anchor: [30, 50] }, { anchor: [50, 30] }] },
+    // A curved arrow for the second object.
+    { closed: false, points: [{ anchor: [80, 60], forward: [80, 40] }, { anchor: [100, 40], backward: [90, 40] }] },
+    { closed: true, points: [{ anchor: [1, 1] }, { anchor: [5, 1] }, { anchor: [5, 5] }] },
+  ]);
+  doc.addPath('Saved', 'normalPath', [{ closed: false, points: [{ anchor: [0, 0] }, { anchor: [9, 9] }] }]);
+  return { ps, doc, sourceId: layer.id, source };
+}
+
+describe('capture', () => {
+  test('one modal scope reads regions, arrows (points -> px at 300 ppi), keep and the trimmed layer pixels', async () => {
+    const { ps, doc, sourceId, source } = setup(300);
+    const keep = new Uint8Array(W * H);
+    for (let y = 40; y < 45; y++) for (let x = 40; x < 48; x++) keep[y * W + x] = 255;
+    doc.addChannel('Keep', keep);
+    const selBefore = doc.selectionMask!.slice();
+    const historyBefore = [...doc.history];
+
+    const host = createPhotoshopHost({ photoshop: ps });
+    const cap = await host.capture({ kind: 'auto', marginPx: 8 });
+
+    expect(ps.modalScopes).toBe(1);
+    expect(ps.liveImageData).toBe(0);
+    expect(doc.history).toEqual(historyBefore); // reading never adds a history state
+    expect(doc.selectionMask).toEqual(selBefore); // the keep channel was read and the selection restored
+    expect(cap.documentId).toBe(doc.id);
+    expect(cap.sourceLayerId).toBe(sourceId);
+    expect(cap.resolution).toBe(300);
+
+    expect(cap.regions.map((r) => r.id)).toEqual(['r1', 'r2']);
+    // Regions are the selection's parts: together they hold exactly the selection's coverage.
+    let total = 0, regionTotal = 0;
+    for (const v of selBefore) total += v;
+    for (const r of cap.regions) for (const v of r.mask.data) regionTotal += v;
+    expect(regionTotal).toBe(total);
+    expect(cap.regions[0]!.mask.left).toBeLessThan(30);
+    expect(cap.regions[1]!.mask.left).toBeGreaterThan(70);
+
+    // Work Path wins over the saved path; the closed subpath is skipped with a warning.
+    expect(cap.drags).toHaveLength(2);
+    expect(cap.drags[0]).toEqual({ region: 'r1', points: [[30, 50], [50, 30]], kind: 'auto' });
+    expect(cap.drags[1]!.region).toBe('r2');
+    expect(cap.drags[1]!.points[0]).toEqual([80, 60]);
+    expect(cap.drags[1]!.points[cap.drags[1]!.points.length - 1]).toEqual([100, 40]);
+    expect(cap.drags[1]!.points.length).toBeGreaterThan(3);
+    expect(cap.warnings.join(' ')).toContain('closed subpath');
+
+    // The pixels are the source layer over the ROI, transparent where the layer is (top rows).
+    const [ox, oy] = cap.imageOrigin;
+    expect(oy).toBeLessThan(10); // the ROI reaches into the transparent rows getPixels trims
+    for (let y = 0; y < cap.image.height; y++) for (let x = 0; x < cap.image.width; x++) {
+      const s = ((oy + y) * W + (ox + x)) * 4, d = (y * cap.image.width + x) * 4;
+      for (let c = 0; c < 4; c++) if (cap.image.data[d + c] !== source[s + c]) throw new Error(`pixel (${x},${y}) differs`);
+    }
+
+    // The keep mask comes from the "Keep" channel, cropped to the ROI.
+    expect(cap.keep).toHaveLength(1);
+    const k = cap.keep![0]!;
+    expect([k.left, k.top]).toEqual([ox, oy]);
+    let kept = 0;
+    for (const v of k.data) if (v === 255) kept++;
+    expect(kept).toBe(5 * 8);
+    expect(ps.calls.filter((c) => c === 'getPixels')).toHaveLength(1);
+  });
+
+  test('without a selection, channels named "region…" are the regions (one each)', async () => {
+    const { ps, doc } = setup(72);
+    doc.selectionMask = null;
+    const a = new Uint8Array(W * H), b = new Uint8Array(W * H);
+    disc(30, 50, 5, a);
+    disc(80, 60, 5, b);
+    disc(85, 75, 3, b); // a region channel with two parts stays ONE region
+    doc.addChannel('region 1', a);
+    doc.addChannel('Region 2', b);
+    const cap = await createPhotoshopHost({ photoshop: ps }).capture({ kind: 'translate' });
+    expect(cap.regions).toHaveLength(2);
+    expect(cap.drags.map((d) => [d.region, d.kind])).toEqual([['r1', 'translate'], ['r2', 'translate']]);
+    expect(doc.selectionMask).toBeNull();
+  });
+
+  test.each([
+    ['no_selection', (d: FakeDocument) => { d.selectionMask = null; }],
+    ['no_arrows', (d: FakeDocument) => { d.paths = []; }],
+  ] as const)('%s', async (code, mutate) => {
+    const { ps, doc } = setup();
+    mutate(doc);
+    await expect(createPhotoshopHost({ photoshop: ps }).capture({ kind: 'auto' })).rejects.toMatchObject({ code });
+    expect(ps.liveImageData).toBe(0);
+  });
+
+  test('CMYK and 32-bit documents are refused with a clear code; no document -> no_document', async () => {
+    const ps = new FakePhotoshop();
+    const host = createPhotoshopHost({ photoshop: ps });
+    await expect(host.capture({ kind: 'auto' })).rejects.toMatchObject({ code: 'no_document' });
+    ps.openDocument(10, 10, { mode: 'CMYKColorMode' });
+    await expect(host.capture({ kind: 'auto' })).rejects.toMatchObject({ code: 'unsupported_document' });
+    ps.openDocument(10, 10, { bitsPerChannel: 'bitDepth32' });
+    await expect(host.capture({ kind: 'auto' })).rejects.toBeInstanceOf(PluginError);
+  });
+
+  test('another plugin holding the modal state -> modal_busy', async () => {
+    const { ps } = setup();
+    const host = createPhotoshopHost({ photoshop: ps });
+    let release!: () => void;
+    const holding = ps.core.executeAsModal(() => new Promise<void>((r) => { release = r; }), { commandName: 'Other plugin' });
+    await expect(host.capture({ kind: 'auto' })).rejects.toMatchObject({ code: 'modal_busy' });
+    release();
+    await holding;
+  });
+});
+
+describe('apply', () => {
+  function resultLayer(left: number, top: number, width: number, height: number) {
+    const data = new Uint8ClampedArray(width * height * 4);
+    // A 3x2 opaque block inside, everything else transparent.
+    for (let y = 2; y < 4; y++) for (let x = 1; x < 4; x++) data.set([200, 10 + x, 20 + y, 255], (y * width + x) * 4);
+    return { left, top, width, height, data };
+  }
+
+  test('exactly one history state, new layer above the source, pixels at the exact document position, source untouched', async () => {
+    const { ps, doc, sourceId, source } = setup(300);
+    const host = createPhotoshopHost({ photoshop: ps });
+    const historyBefore = doc.history.length;
+    ps.calls = [];
+    const out = await host.applyLayer(resultLayer(37, 21, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'Smart Drag: move it' });
+
+    expect(doc.history).toHaveLength(historyBefore + 1);
+    expect(doc.history[doc.history.length - 1]).toBe('Smart Drag');
+    expect(ps.calls).toEqual([
+      'executeAsModal', 'suspendHistory', 'createPixelLayer', 'createImageDataFromBuffer', 'putPixels', 'resumeHistory(commit)',
+    ]);
+    expect(ps.liveImageData).toBe(0);
+
+    const idx = doc.layers.findIndex((l) => l.id === out.layerId);
+    expect(doc.layers[idx]!.name).toBe('Smart Drag: move it');
+    expect(doc.layers[idx + 1]!.id).toBe(sourceId); // directly above the source
+    expect(doc.findLayer(sourceId)!.pixels).toEqual(source);
+    expect(ps.putLog).toEqual([{ layerID: out.layerId, targetBounds: { left: 38, top: 23 }, componentSize: 8 }]);
+
+    const px = doc.layers[idx]!.pixels;
+    let opaque = 0;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const a = px[(y * W + x) * 4 + 3]!;
+      if (a === 0) continue;
+      opaque++;
+      // Layer-local (x-37, y-21) had colour [200, 10+lx, 20+ly].
+      expect([px[(y * W + x) * 4], px[(y * W + x) * 4 + 1], px[(y * W + x) * 4 + 2]]).toEqual([200, 10 + x - 37, 20 + y - 21]);
+    }
+    expect(opaque).toBe(6);
+  });
+
+  test('the new layer goes above the source even when another layer is active', async () => {
+    const { ps, doc, sourceId } = setup();
+    const top = doc.addLayer('Top', new Uint8ClampedArray(W * H * 4));
+    doc.activeLayers = [top];
+    const out = await createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(0, 0, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x' });
+    expect(doc.layers.map((l) => l.id)).toEqual([top.id, out.layerId, sourceId, doc.layers[3]!.id]);
+    expect(doc.history.slice(-1)).toEqual(['Smart Drag']);
+  });
+
+  test('a putPixels failure rolls back: no layer left behind, no history state', async () => {
+    const { ps, doc, sourceId, source } = setup();
+    const layersBefore = doc.layers.map((l) => l.id);
+    const historyBefore = [...doc.history];
+    ps.failNext = { op: 'putPixels', error: new Error('Photoshop: out of memory') };
+    await expect(createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(5, 5, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x' }))
+      .rejects.toMatchObject({ code: 'host_error', message: 'Photoshop: out of memory' });
+    expect(doc.layers.map((l) => l.id)).toEqual(layersBefore);
+    expect(doc.history).toEqual(historyBefore);
+    expect(doc.findLayer(sourceId)!.pixels).toEqual(source);
+    expect(ps.liveImageData).toBe(0);
+  });
+
+  test('a layer-creation failure leaves the document untouched', async () => {
+    const { ps, doc, sourceId } = setup();
+    const layersBefore = doc.layers.map((l) => l.id);
+    ps.failNext = { op: 'createPixelLayer', error: new Error('nope') };
+    await expect(createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(5, 5, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x' })).rejects.toBeInstanceOf(PluginError);
+    expect(doc.layers.map((l) => l.id)).toEqual(layersBefore);
+  });
+
+  test('a user cancel during apply (Esc) rolls back', async () => {
+    const { ps, doc, sourceId } = setup();
+    const layersBefore = doc.layers.map((l) => l.id);
+    const historyBefore = [...doc.history];
+    ps.cancelAfter = 'putPixels';
+    await expect(createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(5, 5, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x' })).rejects.toMatchObject({ code: 'cancelled' });
+    expect(doc.layers.map((l) => l.id)).toEqual(layersBefore);
+    expect(doc.history).toEqual(historyBefore);
+  });
+
+  test('an aborted signal never enters a modal scope; a deleted source layer is document_changed', async () => {
+    const { ps, doc, sourceId } = setup();
+    const host = createPhotoshopHost({ photoshop: ps });
+    const ac = new AbortController();
+    ac.abort();
+    await expect(host.applyLayer(resultLayer(0, 0, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x' }, ac.signal)).rejects.toMatchObject({ code: 'cancelled' });
+    expect(ps.modalScopes).toBe(0);
+    await expect(host.applyLayer(resultLayer(0, 0, 6, 6), { documentId: doc.id, sourceLayerId: 9999, name: 'x' })).rejects.toMatchObject({ code: 'document_changed' });
+  });
+
+  test('a result that changed nothing creates no layer', async () => {
+    const { ps, doc, sourceId } = setup();
+    const historyBefore = [...doc.history];
+    const out = await createPhotoshopHost({ photoshop: ps }).applyLayer({ left: 0, top: 0, width: 4, height: 4, data: new Uint8ClampedArray(64) }, { documentId: doc.id, sourceLayerId: sourceId, name: 'x' });
+    expect(out.layerId).toBeNull();
+    expect(doc.history).toEqual(historyBefore);
+  });
+
+  test('16-bit documents get 16-bit image data (0..32768)', async () => {
+    const ps = new FakePhotoshop();
+    const doc = ps.openDocument(W, H, { bitsPerChannel: 'bitDepth16' });
+    const src = doc.addLayer('Photo', pattern());
+    const out = await createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(10, 10, 6, 6), { documentId: doc.id, sourceLayerId: src.id, name: 'x' });
+    expect(ps.putLog[0]!.componentSize).toBe(16);
+    const px = doc.findLayer(out.layerId!)!.pixels;
+    expect(Array.from(px.subarray(((12 * W) + 11) * 4, ((12 * W) + 11) * 4 + 4))).toEqual([200, 11, 22, 255]);
+  });
+});
+
+describe('module resolution', () => {
+  test('createPhotoshopHost() with no argument uses require("photoshop") (a webpack external)', async () => {
+    const fake = new FakePhotoshop();
+    jest.doMock('photoshop', () => fake, { virtual: true });
+    try {
+      const { ps, doc } = { ps: fake, doc: fake.openDocument(4, 4) };
+      doc.addLayer('L', new Uint8ClampedArray(64));
+      await expect(createPhotoshopHost().capture({ kind: 'auto' })).rejects.toMatchObject({ code: 'no_selection' });
+      expect(ps.modalScopes).toBe(1);
+    } finally {
+      jest.dontMock('photoshop');
+    }
+  });
+});
