@@ -1,0 +1,175 @@
+/** Manifests, contract checks and `smartdrag models` on tiny generated ONNX models (real onnxruntime-node). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { generateTinyModels, tinyInpaintGraph, type TinyModels } from '../../../models/generate-tiny';
+import { registerModels } from '../cli/models';
+import { encodeModel, type GraphSpec } from './onnx-build';
+import { builtInManifestsDir, fileByRole, loadManifests, parseManifest, type ModelManifest } from './manifest';
+import { addModels, checkModelFile, describeStages, listModels, verifyModels } from './index';
+
+let tmp: string;
+let tiny: TinyModels;
+const byId = (id: string): ModelManifest => tiny.manifests.find((m) => m.id === id)!;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-models-'));
+  tiny = generateTinyModels(path.join(tmp, 'tiny'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Write a variant of a tiny model (graph mutated) under `dir/name`. */
+function writeVariant(dir: string, name: string, spec: GraphSpec): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, encodeModel(spec));
+  return p;
+}
+
+describe('manifests', () => {
+  test('the built-in manifests parse and cover MI-GAN, LaMa and SD-1.5 inpainting', () => {
+    const ms = loadManifests(builtInManifestsDir());
+    expect(ms.map((m) => m.id).sort()).toEqual(['lama', 'migan', 'sd15-inpaint']);
+    expect(ms.find((m) => m.id === 'migan')!.licence.spdx).toBe('MIT');
+    expect(ms.find((m) => m.id === 'lama')!.licence.spdx).toBe('Apache-2.0');
+    expect(ms.find((m) => m.id === 'sd15-inpaint')!.files.map((f) => f.role).sort()).toEqual(['text_encoder', 'unet', 'vae_decoder', 'vae_encoder']);
+  });
+
+  test('the schema rejects a malformed sha256 and a refine model without a unet, naming the path', () => {
+    const good = JSON.parse(fs.readFileSync(path.join(builtInManifestsDir(), 'sd15-inpaint.json'), 'utf8'));
+    const badSha = structuredClone(good);
+    badSha.files[0].sha256 = 'XYZ';
+    expect(() => parseManifest(badSha, 'x.json')).toThrow(/x\.json.*\n.*files\.0\.sha256: sha256 must be 64 lowercase hex/);
+    const noUnet = structuredClone(good);
+    noUnet.files = noUnet.files.filter((f: { role: string }) => f.role !== 'unet');
+    expect(() => parseManifest(noUnet)).toThrow(/needs a file with role "unet"/);
+  });
+});
+
+describe('contract checks', () => {
+  test('every generated tiny model passes its test manifest (sha256, size, names, dtypes, shapes)', async () => {
+    for (const m of tiny.manifests) {
+      for (const f of m.files) expect(await checkModelFile(tiny.paths[`${m.id}/${f.name}`]!, f)).toEqual([]);
+    }
+  });
+
+  test('a wrong fixed shape is rejected with expected and found shapes', async () => {
+    const m = byId('lama'), f = fileByRole(m, 'inpaint');
+    const spec = tinyInpaintGraph(m, f);
+    for (const v of [...spec.inputs, ...spec.outputs]) v.shape = v.shape.map((d) => (d === 512 ? 256 : d));
+    const p = writeVariant(path.join(tmp, 'bad-shape'), f.name, spec);
+    const issues = await checkModelFile(p, { ...f, sha256: null, bytes: null });
+    expect(issues.map((i) => i.code)).toEqual(['shape_mismatch', 'shape_mismatch', 'shape_mismatch']);
+    expect(issues[0]!.message).toBe('lama_fp32.onnx: input "image" shape: expected [1, 3, 512, 512], found [1, 3, 256, 256]');
+  });
+
+  test('a wrong input name and a wrong dtype are named', async () => {
+    const m = byId('migan'), f = fileByRole(m, 'inpaint');
+    const spec = tinyInpaintGraph(m, f);
+    spec.inputs[1]!.name = 'msk';
+    for (const n of spec.nodes) n.inputs = n.inputs.map((i) => (i === 'mask' ? 'msk' : i));
+    const renamed = writeVariant(path.join(tmp, 'bad-name'), f.name, spec);
+    const issues = await checkModelFile(renamed, { ...f, sha256: null, bytes: null });
+    expect(issues.map((i) => i.code)).toEqual(['input_name_mismatch']);
+    expect(issues[0]!.message).toContain('expected an input named "mask", found inputs "image", "msk"');
+
+    const spec2 = tinyInpaintGraph({ ...m, preprocessing: { ...m.preprocessing } }, { ...f, inputs: f.inputs.map((t) => (t.role === 'image' ? { ...t, dtype: 'float32' as const } : t)) });
+    const retyped = writeVariant(path.join(tmp, 'bad-dtype'), f.name, spec2);
+    const issues2 = await checkModelFile(retyped, { ...f, sha256: null, bytes: null });
+    expect(issues2.map((i) => `${i.code}|${i.expected}|${i.found}`)).toEqual(['dtype_mismatch|uint8|float32']);
+  });
+
+  test('a file with the right name but different bytes fails the sha256 check and nothing is copied', async () => {
+    const m = byId('lama'), f = fileByRole(m, 'inpaint');
+    const spec = tinyInpaintGraph(m, f);
+    spec.metadata = { note: 'tampered' };
+    const p = writeVariant(path.join(tmp, 'bad-sha'), f.name, spec);
+    const home = path.join(tmp, 'home-bad-sha');
+    const r = await addModels(p, { home, manifestsDir: tiny.manifestsDir });
+    expect(r.ok).toBe(false);
+    expect(r.installed).toEqual([]);
+    const sha = r.issues.find((i) => i.code === 'sha256_mismatch')!;
+    expect(sha.expected).toBe(f.sha256);
+    expect(sha.found).toMatch(/^[0-9a-f]{64}$/);
+    expect(sha.found).not.toBe(f.sha256);
+    expect(sha.message).toContain('lama_fp32.onnx: sha256: expected');
+    expect(fs.existsSync(path.join(home, 'models'))).toBe(false);
+  });
+
+  test('an unknown file is rejected with the list of known files', async () => {
+    const p = path.join(tmp, 'mystery.onnx');
+    fs.copyFileSync(tiny.paths['migan/migan_pipeline_v2.onnx']!, p);
+    fs.appendFileSync(p, Buffer.from([0]));
+    const r = await addModels(p, { home: path.join(tmp, 'home-unknown'), manifestsDir: tiny.manifestsDir });
+    expect(r.issues.map((i) => i.code)).toEqual(['unknown_model_file']);
+    expect(r.issues[0]!.expected).toContain('migan/migan_pipeline_v2.onnx');
+  });
+});
+
+describe('models folder', () => {
+  test('add (Optimum folder layout), list, verify, and verify catching a corrupted file', async () => {
+    const home = path.join(tmp, 'home-sd');
+    const exportDir = path.join(tmp, 'optimum-export');
+    for (const role of ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder'] as const) {
+      fs.mkdirSync(path.join(exportDir, role), { recursive: true });
+      fs.copyFileSync(tiny.paths[`sd15-inpaint/${role}.onnx`]!, path.join(exportDir, role, 'model.onnx'));
+    }
+    const opts = { home, manifestsDir: tiny.manifestsDir };
+    expect(listModels(opts).find((m) => m.id === 'sd15-inpaint')!.state).toBe('absent');
+    const r = await addModels(exportDir, opts);
+    expect(r.issues).toEqual([]);
+    expect(r.installed.map((p) => path.relative(home, p)).sort()).toEqual([
+      'models/sd15-inpaint/text_encoder.onnx', 'models/sd15-inpaint/unet.onnx',
+      'models/sd15-inpaint/vae_decoder.onnx', 'models/sd15-inpaint/vae_encoder.onnx',
+    ]);
+    expect(listModels(opts).map((m) => [m.id, m.state])).toEqual([['lama', 'absent'], ['migan', 'absent'], ['sd15-inpaint', 'complete']]);
+    expect(describeStages(opts).stages.refine).toEqual({ enabled: true, model: 'sd15-inpaint' });
+    expect(await verifyModels(opts)).toEqual([{ id: 'sd15-inpaint', checked: 4, issues: [] }]);
+
+    const unet = path.join(home, 'models', 'sd15-inpaint', 'unet.onnx');
+    const bytes = fs.readFileSync(unet);
+    bytes[bytes.length - 1] ^= 0x01; // same size, different content
+    fs.writeFileSync(unet, bytes);
+    const v = await verifyModels(opts);
+    expect(v[0]!.issues.map((i) => i.code)).toContain('sha256_mismatch');
+  });
+});
+
+describe('smartdrag models (commander)', () => {
+  function cli(): { program: Command; out: string[]; err: string[]; codes: number[] } {
+    const out: string[] = [], err: string[] = [], codes: number[] = [];
+    const program = new Command().exitOverride();
+    registerModels(program, { out: (t) => out.push(t), err: (t) => err.push(t), exit: (c) => codes.push(c) });
+    return { program, out, err, codes };
+  }
+
+  test('models add installs a good file and models list shows the inpaint stage on', async () => {
+    const home = path.join(tmp, 'home-cli');
+    const c = cli();
+    await c.program.parseAsync(['node', 'smartdrag', 'models', 'add', tiny.paths['migan/migan_pipeline_v2.onnx']!, '--home', home, '--manifests', tiny.manifestsDir]);
+    expect(c.codes).toEqual([0]);
+    expect(c.out.join('')).toBe(`installed ${path.join(home, 'models', 'migan', 'migan_pipeline_v2.onnx')}\n`);
+    expect(fs.readFileSync(path.join(home, 'models', 'migan', 'migan_pipeline_v2.onnx'))).toEqual(fs.readFileSync(tiny.paths['migan/migan_pipeline_v2.onnx']!));
+
+    const l = cli();
+    await l.program.parseAsync(['node', 'smartdrag', 'models', 'list', '--json', '--home', home, '--manifests', tiny.manifestsDir]);
+    const d = JSON.parse(l.out.join(''));
+    expect(d.stages.inpaint).toEqual({ enabled: true, model: 'migan' });
+    expect(d.stages.refine.enabled).toBe(false);
+  });
+
+  test('models add rejects a wrong-shape file with exit code 1 and a readable reason', async () => {
+    const m = byId('lama'), f = fileByRole(m, 'inpaint');
+    const spec = tinyInpaintGraph(m, f);
+    for (const v of [...spec.inputs, ...spec.outputs]) v.shape = v.shape.map((d) => (d === 512 ? 256 : d));
+    const p = writeVariant(path.join(tmp, 'cli-bad'), f.name, spec);
+    const c = cli();
+    await c.program.parseAsync(['node', 'smartdrag', 'models', 'add', p, '--home', path.join(tmp, 'home-cli-bad'), '--manifests', tiny.manifestsDir]);
+    expect(c.codes).toEqual([1]);
+    const text = c.err.join('');
+    expect(text).toContain('rejected');
+    expect(text).toContain('[sha256_mismatch]');
+    expect(text).toContain('[shape_mismatch] lama_fp32.onnx: input "mask" shape: expected [1, 1, 512, 512], found [1, 1, 256, 256]');
+  });
+});
