@@ -1,0 +1,87 @@
+/**
+ * The `smartdrag` command (commander 14): `serve`, `token`, `edit`, plus `bench` and `models`
+ * registered by their own modules.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { join } from 'node:path';
+import { DEFAULT_PORT, WS_PATH } from '@smartdrag/shared';
+import { bridgeVersion, ensureToken, smartdragHome } from '../config';
+import { startBridge } from '../main';
+import { registerBench } from './bench';
+import { registerModels } from './models';
+import { runEditCommand } from './edit';
+
+function intArg(min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer ${min}..${max}`);
+    return n;
+  };
+}
+
+/** Build the program (exported for tests and for embedding). */
+export function buildProgram(): Command {
+  const program = new Command('smartdrag')
+    .description('SmartDrag: drag-based image editing — local bridge, editing core and tools')
+    .version(bridgeVersion())
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('start the local bridge (WebSocket /v1/ws, /v1/health, plugin pages)')
+    .option('-p, --port <n>', `TCP port (0 = any free port)`, intArg(0, 65535), DEFAULT_PORT)
+    .option('-H, --host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--allow-lan', 'confirm listening on a non-loopback interface (shares the bridge on your network)', false)
+    .option('--workers <n>', 'edit worker threads (default min(2, cores))', intArg(1, 64))
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .action(async (o: { port: number; host: string; allowLan: boolean; workers?: number; logLevel?: 'info' }) => {
+      const started = await startBridge({
+        overrides: { port: o.port, host: o.host, allowLan: o.allowLan, ...(o.workers ? { workers: o.workers } : {}), ...(o.logLevel ? { logLevel: o.logLevel } : {}) },
+      });
+      process.stdout.write(`SmartDrag bridge on ${started.url}  (ws ${started.wsUrl})\n`);
+      process.stdout.write(`token: ${join(started.config.home, 'token')} (print it with \`smartdrag token\`)\n`);
+      process.stdout.write(`log: ${started.config.logFile ?? 'stderr'}\nCtrl-C to stop.\n`);
+      let stopping = false;
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        void started.bridge.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+
+  program
+    .command('token')
+    .description('print the bridge token (created on first run, stored mode 0600 in the config dir)')
+    .option('--path', 'print the token file path instead')
+    .action((o: { path?: boolean }) => {
+      const home = smartdragHome();
+      const token = ensureToken(home);
+      process.stdout.write((o.path ? join(home, 'token') : token) + '\n');
+    });
+
+  program
+    .command('edit')
+    .description('run one drag case: writes <out>/edited.png and <out>/layer.png, prints plan and timings')
+    .requiredOption('-c, --case <file>', 'drag case JSON (format: test/fixtures/cases/README.md)')
+    .requiredOption('-o, --out <dir>', 'output folder')
+    .option('-i, --image <file>', 'image to edit instead of the case image')
+    .addOption(new Option('-q, --quality <q>', 'quality').choices(['preview', 'final']).default('final'))
+    .option('--seed <n>', 'random seed', intArg(0, 0xffffffff))
+    .option('--json', 'print one JSON object {plan, timings, outputs, ...}', false)
+    .option('--server <url>', `send the job through a running bridge (e.g. ws://127.0.0.1:${DEFAULT_PORT}${WS_PATH})`)
+    .option('--token <token>', 'bridge token for --server (default: the local token file)')
+    .action(async (o: { case: string; out: string; image?: string; quality: 'preview' | 'final'; seed?: number; json: boolean; server?: string; token?: string }) => {
+      await runEditCommand(o);
+    });
+
+  registerBench(program);
+  registerModels(program);
+  return program;
+}
+
+/** Run the CLI with `process.argv`-style arguments. */
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

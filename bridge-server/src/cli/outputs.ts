@@ -1,0 +1,60 @@
+/** Turning an edit's layer into the CLI's output files. */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { cloneImage, createImage, pasteImage } from '../core/image';
+import type { RgbaImage } from '../core/types';
+import { writePng } from '../io/image-io';
+
+/** A layer placed in document pixels. */
+export interface PlacedLayer {
+  left: number;
+  top: number;
+  image: RgbaImage;
+}
+
+/** The layer drawn at document size (alpha 0 outside it); clips what lies outside the document. */
+export function layerAtDocumentSize(doc: { width: number; height: number }, layer: PlacedLayer): RgbaImage {
+  const out = createImage(doc.width, doc.height);
+  const { image: l } = layer;
+  for (let y = 0; y < l.height; y++) {
+    const dy = layer.top + y;
+    if (dy < 0 || dy >= doc.height) continue;
+    const x0 = Math.max(0, -layer.left), x1 = Math.min(l.width, doc.width - layer.left);
+    if (x1 <= x0) continue;
+    const src = (y * l.width + x0) * 4;
+    out.data.set(l.data.subarray(src, src + (x1 - x0) * 4), (dy * doc.width + layer.left + x0) * 4);
+  }
+  return out;
+}
+
+/** Straight-alpha "over" composite of a document-size layer onto the original (what a host shows). */
+export function compositeOver(original: RgbaImage, layer: RgbaImage): RgbaImage {
+  const out = cloneImage(original);
+  const o = out.data, l = layer.data;
+  for (let i = 0; i < o.length; i += 4) {
+    const a = l[i + 3]!;
+    if (a === 0) continue;
+    if (a === 255) { o[i] = l[i]!; o[i + 1] = l[i + 1]!; o[i + 2] = l[i + 2]!; o[i + 3] = 255; continue; }
+    const la = a / 255, ba = o[i + 3]! / 255, oa = la + ba * (1 - la);
+    for (let c = 0; c < 3; c++) o[i + c] = (l[i + c]! * la + o[i + c]! * ba * (1 - la)) / oa;
+    o[i + 3] = oa * 255;
+  }
+  return out;
+}
+
+/** Paste an edited crop into a copy of the document. */
+export function pasteCrop(original: RgbaImage, crop: RgbaImage, left: number, top: number): RgbaImage {
+  const out = cloneImage(original);
+  pasteImage(out, crop, left, top);
+  return out;
+}
+
+/** Write `edited.png` and `layer.png` into `dir`; returns their absolute paths. */
+export async function writeOutputs(dir: string, edited: RgbaImage, layerDoc: RgbaImage): Promise<{ edited: string; layer: string }> {
+  const abs = resolve(dir);
+  mkdirSync(abs, { recursive: true });
+  const paths = { edited: join(abs, 'edited.png'), layer: join(abs, 'layer.png') };
+  await writePng(paths.edited, edited);
+  await writePng(paths.layer, layerDoc);
+  return paths;
+}
