@@ -3,6 +3,9 @@
  * manifest has task `inpaint`): crop a square context around the hole, resize it to the model's
  * size, run the model, resize the result back, and composite it ONLY inside the hole plus a
  * feathered seam band. Every other pixel of the image stays bit-exact.
+ *
+ * `forbidden` is not used: a learned model sees the whole context crop (including the moved
+ * object at its new place) and cannot be told which pixels not to copy from.
  */
 import type { Filler, FillOptions, Mask, RgbaImage } from '../core/types';
 import type { ModelManifest } from './manifest';
