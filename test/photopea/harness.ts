@@ -1,0 +1,94 @@
+/**
+ * Test harness for the Photopea plugin and playground browser tests: builds the pages when
+ * dist/ is missing or stale, runs a real bridge on a port (0 = any), and launches Debian's
+ * chromium through playwright-core (flags of ../shared/docs/STACK.md §7).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { chromium, type Browser } from 'playwright-core';
+import { loadConfig } from '../../bridge-server/src/config';
+import { createBridge, type Bridge } from '../../bridge-server/src/server';
+
+export const ROOT = join(__dirname, '..', '..');
+export const PLUGIN = join(ROOT, 'plugin-photopea');
+export const DIST = join(PLUGIN, 'dist');
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let m = 0;
+  for (const e of readdirSync(path)) m = Math.max(m, newestMtime(join(path, e)));
+  return m;
+}
+
+/** Build plugin-photopea/dist with webpack's Node API unless it is newer than every source. */
+export async function ensureBuilt(): Promise<void> {
+  const outputs = [join(DIST, 'photopea', 'main.js'), join(DIST, 'playground', 'main.js'), join(DIST, 'playground', 'smarties.png')];
+  const sources = [join(PLUGIN, 'src'), join(PLUGIN, 'static'), join(PLUGIN, 'webpack.config.js'), join(ROOT, 'shared', 'src')];
+  if (outputs.every(existsSync)) {
+    const built = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
+    if (built >= Math.max(...sources.map(newestMtime))) return;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const webpack = require('webpack') as typeof import('webpack');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const makeConfig = require(join(PLUGIN, 'webpack.config.js')) as (env: object, argv: object) => import('webpack').Configuration;
+  await new Promise<void>((resolve, reject) => {
+    webpack(makeConfig({}, { mode: 'production' }), (err, stats) => {
+      if (err) reject(err);
+      else if (stats?.hasErrors()) reject(new Error(stats.toString({ all: false, errors: true })));
+      else resolve();
+    });
+  });
+}
+
+/** Token every test bridge uses (so a restarted bridge accepts the page's token). */
+export const TEST_TOKEN = 'photopea-browser-test-token-0123456789';
+
+/** Start a real bridge serving dist/ on `port` (0 = any free port). */
+export async function startBridge(port = 0): Promise<{ bridge: Bridge; port: number; origin: string }> {
+  const home = mkdtempSync(join(tmpdir(), 'sd-photopea-'));
+  const config = loadConfig({
+    env: {},
+    overrides: { port, home, token: TEST_TOKEN, logFile: null, logLevel: 'silent', staticRoot: DIST, workers: 1 },
+  });
+  const bridge = createBridge({ config, logger: pino({ level: 'silent' }) });
+  const addr = await bridge.listen();
+  return { bridge, port: addr.port, origin: `http://127.0.0.1:${addr.port}` };
+}
+
+/** The chromium binary: $CHROMIUM_PATH, else `command -v chromium`. */
+export function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim().split('\n')[0]!;
+  } catch {
+    throw new Error('chromium not found: apt-get install -y chromium, or set CHROMIUM_PATH');
+  }
+}
+
+/** Launch headless chromium with the flags of STACK.md §7. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    timeout: 30000,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic',
+      // The simulator is served as https://www.photopea.com by request interception; let its
+      // loopback plugin iframe load without the Local Network Access prompt a user would accept.
+      '--disable-features=LocalNetworkAccessChecks,LocalNetworkAccessChecksWebSockets,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights',
+    ],
+  });
+}
+
+/** Folder for screenshots (gitignored). */
+export function artifactsDir(): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return ARTIFACTS;
+}

@@ -1,0 +1,313 @@
+/**
+ * Browser tests of the Photopea plugin and the playground: a real bridge, Debian's chromium via
+ * playwright-core, the plugin inside the Photopea simulator (served as https://www.photopea.com
+ * by request interception). Screenshots of each end state go to test-artifacts/.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { rasterizePolygon, type PlacedMask, type Point } from '@smartdrag/shared';
+import { caseToRequest, parseDragCase } from '../../bridge-server/src/core/case';
+import { runEdit } from '../../bridge-server/src/core/edit';
+import type { EditRequest, RgbaImage } from '../../bridge-server/src/core/types';
+import type { Bridge } from '../../bridge-server/src/server';
+import { artifactsDir, ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
+
+jest.setTimeout(120_000);
+
+const FIXTURES = join(ROOT, 'test', 'fixtures');
+const SIM_DIR = join(__dirname, 'simulator');
+const theCase = parseDragCase(JSON.parse(readFileSync(join(FIXTURES, 'cases', 'smarties-move-red.json'), 'utf8')));
+const SMARTIES = readFileSync(join(FIXTURES, 'photos', 'smarties.png'));
+
+interface Sent {
+  quality: string;
+  drags: { region: string; points: Point[]; kind?: string }[];
+  regions: { id: string; left: number; top: number; width: number; height: number; data: Record<string, number> }[];
+  intent: string;
+  seed: number;
+}
+
+let browser: Browser;
+let server: { bridge: Bridge; port: number; origin: string };
+let image: RgbaImage;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  const { data, info } = await sharp(SMARTIES).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  image = { width: info.width, height: info.height, data: new Uint8ClampedArray(data) };
+  [server, browser] = await Promise.all([startBridge(0), launchChromium()]);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.bridge.close();
+});
+
+/** The expected result layer: the core run in-process on what the panel sent. */
+async function expectedFor(sent: Sent, regionMasks: PlacedMask[]) {
+  const base = caseToRequest(theCase, image, { quality: 'final', seed: sent.seed });
+  const req: EditRequest = {
+    ...base,
+    regions: sent.regions.map((r, i) => ({ id: r.id, mask: regionMasks[i]! })),
+    drags: sent.drags.map((d) => ({ region: d.region, points: d.points, kind: d.kind as 'translate' })),
+    intent: sent.intent || undefined,
+  };
+  return (await runEdit(req)).layer;
+}
+
+/** Alpha bounding box crop of a layer, as the plugin trims it before handing it to Photopea. */
+function trim(layer: { left: number; top: number; image: RgbaImage }) {
+  const { width, height, data } = layer.image;
+  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    if (data[(y * width + x) * 4 + 3]) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+  }
+  const w = x1 - x0 + 1, h = y1 - y0 + 1;
+  const out = Buffer.alloc(w * h * 4);
+  for (let y = 0; y < h; y++) out.set(data.subarray(((y0 + y) * width + x0) * 4, ((y0 + y) * width + x1 + 1) * 4), y * w * 4);
+  return { left: layer.left + x0, top: layer.top + y0, width: w, height: h, data: out };
+}
+
+function maskOf(r: Sent['regions'][number]): PlacedMask {
+  const n = r.width * r.height;
+  const data = new Uint8Array(n);
+  for (let i = 0; i < n; i++) data[i] = r.data[i]!;
+  return { left: r.left, top: r.top, width: r.width, height: r.height, data };
+}
+
+/** Drag on the arrow editor from one document point to another (view = doc × scale). */
+async function dragOnEditor(page: Page, frame: Frame | Page, from: Point, to: Point, steps = 12): Promise<void> {
+  // Page coordinates of the canvas: the iframe's content box (inside its border) + the canvas rect.
+  const offset = frame === page ? [0, 0] : await page.evaluate(() => {
+    const f = document.getElementById('plugin')!;
+    const r = f.getBoundingClientRect();
+    return [r.left + f.clientLeft, r.top + f.clientTop];
+  });
+  const { left, top, scale } = await frame.evaluate(() => {
+    const r = document.querySelector('canvas.sd-editor')!.getBoundingClientRect();
+    return { left: r.left, top: r.top, scale: (window as any).smartdrag.panel.editor.scale as number };
+  });
+  const at = (p: Point): [number, number] => [offset[0]! + left + p[0] * scale, offset[1]! + top + p[1] * scale];
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  for (let i = 1; i <= steps; i++) {
+    await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / steps, from[1] + ((to[1] - from[1]) * i) / steps]));
+  }
+  await page.mouse.up();
+}
+
+async function openSimulator(ctx: BrowserContext): Promise<{ page: Page; frame: Frame }> {
+  await ctx.route('https://www.photopea.com/**', async (route) => {
+    const url = new URL(route.request().url());
+    const name = url.pathname.replace(/^\/sim\//, '');
+    if (name === 'smarties.png') return route.fulfill({ body: SMARTIES, contentType: 'image/png' });
+    if (name === 'index.html' || name === 'simulator.js') {
+      return route.fulfill({ body: readFileSync(join(SIM_DIR, name)), contentType: name.endsWith('.js') ? 'text/javascript' : 'text/html' });
+    }
+    return route.fulfill({ status: 404, body: 'not found' });
+  });
+  const page = await ctx.newPage();
+  const pluginUrl = `${server.origin}/photopea/`;
+  await page.goto(`https://www.photopea.com/sim/index.html?plugin=${encodeURIComponent(pluginUrl)}&doc=smarties.png`);
+  await page.waitForFunction(() => (window as any).sim?.ready === true, undefined, { timeout: 30000 });
+  const frame = page.frames().find((f) => f.url().startsWith(pluginUrl));
+  if (!frame) throw new Error(`plugin frame not found; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+  await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+  return { page, frame };
+}
+
+test('Photopea simulator: select the red candy, draw the arrow, apply → one new layer at the right offset with the core\'s pixels', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
+  const consoleErrors: string[] = [];
+  try {
+    const { page, frame } = await openSimulator(ctx);
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    // The user selects the candy in "Photopea" (the case polygon, rasterised like the core does).
+    const selection = rasterizePolygon(theCase.regions[0]!.polygon as Point[]);
+    await page.evaluate((m) => (window as any).sim.setSelection(m), { ...selection, data: Array.from(selection.data) });
+    await frame.click('[data-testid=read]');
+    await frame.waitForFunction(() => /selection/.test(document.querySelector('[data-testid=info]')!.textContent!));
+    const drag = theCase.drags[0]!;
+    await dragOnEditor(page, frame, drag.points[0] as Point, drag.points[1] as Point);
+    await frame.fill('[data-testid=intent]', theCase.intent!);
+    await frame.selectOption('[data-testid=kind]', 'translate');
+    // Keyboard shortcut while the panel has focus.
+    await frame.focus('[data-testid=panel]');
+    await page.keyboard.press('Control+Enter');
+    await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
+    const message = await frame.textContent('[data-testid=message]');
+    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+    expect(message).toMatch(/Added layer "Smart Drag"/);
+    await frame.waitForSelector('[data-testid=plan] li');
+
+    const sent = (await frame.evaluate(() => {
+      const s = (window as any).smartdrag.panel.lastSubmitted;
+      return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) };
+    })) as Sent;
+    // The arrow maps back to the exact document pixels it was drawn over.
+    expect(sent.drags).toEqual([{ region: 'h1', points: drag.points, kind: 'translate' }]);
+    // The mask read through the temporary-layer recipe equals the selection, pixel for pixel.
+    const sentMask = maskOf(sent.regions[0]!);
+    const b = { l: sentMask.left, t: sentMask.top };
+    let diff = 0, covered = 0;
+    for (let y = 0; y < selection.height; y++) for (let x = 0; x < selection.width; x++) {
+      const v = selection.data[y * selection.width + x]!;
+      if (v) covered++;
+      const X = selection.left + x - b.l, Y = selection.top + y - b.t;
+      const got = X >= 0 && Y >= 0 && X < sentMask.width && Y < sentMask.height ? sentMask.data[Y * sentMask.width + X]! : 0;
+      diff = Math.max(diff, Math.abs(got - v));
+    }
+    expect(covered).toBeGreaterThan(1000);
+    expect(diff).toBe(0);
+
+    const sim = await page.evaluate(() => {
+      const s = (window as any).sim;
+      return { layers: s.layerInfo(), pastes: s.pastes.map((p: any) => p.url as string), violations: s.violations, errors: s.errors, scripts: s.scripts.length };
+    });
+    expect(sim.violations).toEqual([]);
+    expect(sim.errors).toEqual([]);
+    expect(sim.layers.map((l: any) => l.name)).toEqual(['Smart Drag', 'Background']);
+    expect(sim.layers.some((l: any) => l.name.startsWith('__smartdrag_tmp'))).toBe(false);
+    expect(sim.layers.every((l: any) => l.visible)).toBe(true);
+    expect(sim.pastes).toHaveLength(1);
+
+    const expected = trim(await expectedFor(sent, [sentMask]));
+    const [l, t, r, bt] = sim.layers[0].bounds as number[];
+    expect({ left: l, top: t, width: r! - l!, height: bt! - t! }).toEqual({ left: expected.left, top: expected.top, width: expected.width, height: expected.height });
+    // Around (120, 80) per the case: the layer covers the candy's new place.
+    expect(expected.left).toBeLessThan(120);
+    expect(expected.top).toBeLessThan(80);
+    // The pixels Photopea received (decoded by sharp, independent of the plugin's codec).
+    const png = Buffer.from(sim.pastes[0]!.split(',')[1]!, 'base64');
+    const got = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([got.info.width, got.info.height]).toEqual([expected.width, expected.height]);
+    let maxDiff = 0;
+    for (let i = 0; i < got.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got.data[i]! - expected.data[i]!));
+    expect(maxDiff).toBe(0);
+
+    await page.screenshot({ path: join(artifactsDir(), 'photopea-simulator.png') });
+    expect(consoleErrors).toEqual([]);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('playground: load the sample, lasso the candy, drag the arrow (live preview), apply → the result is shown', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${server.origin}/`);
+    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await page.click('[data-testid=load-sample]');
+    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
+    const before = await page.evaluate(async () => Array.from((await (window as any).smartdrag.host.readDocument()).rgba.data.slice((80 * 413 + 120) * 4, (80 * 413 + 120) * 4 + 4)) as number[]);
+    // Lasso along the case polygon.
+    await page.click('[data-testid=tool-lasso]');
+    const poly = theCase.regions[0]!.polygon as Point[];
+    const canvas = page.locator('canvas.sd-editor');
+    const box = (await canvas.boundingBox())!;
+    const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
+    const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
+    await page.mouse.move(...at(poly[0]!));
+    await page.mouse.down();
+    for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
+    await page.mouse.up();
+    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+    await page.click('[data-testid=tool-arrow]');
+    await page.fill('[data-testid=intent]', theCase.intent!);
+    await page.selectOption('[data-testid=kind]', 'translate');
+    const drag = theCase.drags[0]!;
+    await dragOnEditor(page, page, drag.points[0] as Point, drag.points[1] as Point, 20);
+    // A preview-quality job followed the arrow.
+    await page.waitForFunction(() => (window as any).smartdrag.panel.lastSubmitted?.quality === 'preview', undefined, { timeout: 30000 });
+    await page.waitForSelector('[data-testid=plan] li', { timeout: 60000 });
+    await page.click('[data-testid=apply]');
+    await page.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
+    expect(await page.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+
+    const state = await page.evaluate(async () => {
+      const sd = (window as any).smartdrag;
+      const s = sd.panel.lastSubmitted;
+      const doc = await sd.host.readDocument();
+      return {
+        sent: { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) },
+        layers: sd.host.layers,
+        doc: Array.from(doc.rgba.data) as number[],
+      };
+    });
+    const sent = state.sent as Sent;
+    expect(sent.quality).toBe('final');
+    expect(sent.drags).toEqual([{ region: 'r1', points: drag.points, kind: 'translate' }]);
+    // The lasso region covers the candy: its mask is close to the case polygon's.
+    const lasso = maskOf(sent.regions[0]!);
+    const ref = rasterizePolygon(poly);
+    let inter = 0, uni = 0;
+    for (let y = 0; y < 356; y++) for (let x = 0; x < 413; x++) {
+      const a = x >= lasso.left && y >= lasso.top && x < lasso.left + lasso.width && y < lasso.top + lasso.height ? lasso.data[(y - lasso.top) * lasso.width + x - lasso.left]! > 127 : false;
+      const b = x >= ref.left && y >= ref.top && x < ref.left + ref.width && y < ref.top + ref.height ? ref.data[(y - ref.top) * ref.width + x - ref.left]! > 127 : false;
+      if (a && b) inter++;
+      if (a || b) uni++;
+    }
+    expect(inter / uni).toBeGreaterThan(0.95);
+
+    expect(state.layers).toHaveLength(1);
+    const expected = await expectedFor(sent, [lasso]);
+    expect(state.layers[0]).toMatchObject({ left: expected.left, top: expected.top, width: expected.image.width, height: expected.image.height });
+    // The shown document = the original with the core's layer composited over it.
+    let maxDiff = 0;
+    const L = expected.image;
+    for (let y = 0; y < 356; y++) for (let x = 0; x < 413; x++) {
+      const i = (y * 413 + x) * 4;
+      const lx = x - expected.left, ly = y - expected.top;
+      const inside = lx >= 0 && ly >= 0 && lx < L.width && ly < L.height;
+      const j = (ly * L.width + lx) * 4;
+      const a = inside ? L.data[j + 3]! / 255 : 0;
+      for (let c = 0; c < 3; c++) {
+        const want = a === 0 ? image.data[i + c]! : (L.data[j + c]! * a + image.data[i + c]! * (1 - a));
+        maxDiff = Math.max(maxDiff, Math.abs(state.doc[i + c]! - want));
+      }
+    }
+    expect(maxDiff).toBeLessThanOrEqual(1);
+    // The candy is now where the arrow pointed: (120, 80) went from near-white to red.
+    const after = state.doc.slice((80 * 413 + 120) * 4, (80 * 413 + 120) * 4 + 4);
+    expect(Math.min(before[0]!, before[1]!, before[2]!)).toBeGreaterThan(180);
+    expect(after[0]! - Math.max(after[1]!, after[2]!)).toBeGreaterThan(60);
+    await page.screenshot({ path: join(artifactsDir(), 'playground-result.png'), fullPage: true });
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('bridge stopped → the panel says why; it reconnects when the bridge is back on the same port', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
+  try {
+    const { page, frame } = await openSimulator(ctx);
+    const port = server.port;
+    await server.bridge.close();
+    await frame.waitForSelector('[data-testid=status]:not([data-state=connected])', { timeout: 30000 });
+    await frame.waitForFunction(() => /bridge/i.test(document.querySelector('[data-testid=status-hint]')!.textContent ?? ''), undefined, { timeout: 30000 });
+    const hint = (await frame.textContent('[data-testid=status-hint]'))!;
+    expect(hint).toMatch(/SmartDrag bridge (is not running|stopped)|Lost the connection/);
+    expect(hint).toMatch(/smartdrag serve|npm start/);
+    expect(await frame.isDisabled('[data-testid=apply]')).toBe(true);
+    await page.screenshot({ path: join(artifactsDir(), 'photopea-bridge-down.png') });
+
+    server = await startBridge(port);
+    expect(server.port).toBe(port);
+    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    expect((await frame.textContent('[data-testid=status-hint]'))!.trim()).toBe('');
+    // And it works again: a preview job round-trips.
+    const selection = rasterizePolygon(theCase.regions[0]!.polygon as Point[]);
+    await page.evaluate((m) => (window as any).sim.setSelection(m), { ...selection, data: Array.from(selection.data) });
+    await frame.click('[data-testid=read]');
+    await frame.waitForFunction(() => /selection/.test(document.querySelector('[data-testid=info]')!.textContent!));
+    await dragOnEditor(page, frame, [33, 228], [120, 80]);
+    await frame.click('[data-testid=preview]');
+    await frame.waitForFunction(() => /^Preview:/.test(document.querySelector('[data-testid=message]')!.textContent ?? ''), undefined, { timeout: 60000 });
+    await page.screenshot({ path: join(artifactsDir(), 'photopea-bridge-recovered.png') });
+  } finally {
+    await ctx.close();
+  }
+});
