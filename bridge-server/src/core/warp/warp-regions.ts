@@ -19,7 +19,7 @@
  */
 import { maskBounds, unionRect } from '@smartdrag/shared';
 import { createMask, cropImage, placedMaskToCrop } from '../image';
-import { buildSourcePatch, samplerFor } from '../resample';
+import { buildSourcePatch, type PatchSampler, samplerFor, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
 import { CancelledError } from '../types';
 import {
@@ -187,6 +187,17 @@ export function mapPointForward(rw: RegionWarp, p: Point): Point {
   return t;
 }
 
+/** Integer range of t with lo ≤ k·t + c0 ≤ hi (widened by one), written to `out`. */
+function affineSpan(k: number, c0: number, lo: number, hi: number, out: Float64Array): void {
+  if (k === 0) {
+    if (c0 < lo || c0 > hi) { out[0] = 1; out[1] = 0; } else { out[0] = -Infinity; out[1] = Infinity; }
+    return;
+  }
+  const u = (lo - c0) / k, v = (hi - c0) / k;
+  out[0] = Math.floor(Math.min(u, v)) - 1;
+  out[1] = Math.ceil(Math.max(u, v)) + 1;
+}
+
 function checkSignal(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
@@ -201,6 +212,93 @@ function groupByRegion(regions: readonly Region[], ops: readonly WarpOperation[]
     g.params.push(op.params);
   }
   return groups;
+}
+
+/**
+ * Backward-map every pixel of a region's target bounds into its source patch and composite the
+ * sample over `edited` (kept in its own function so the kernel call gets inlined).
+ */
+function renderRegion(
+  rw: RegionWarp, patch: SourcePatch, sample: PatchSampler, crop: Rect,
+  edited: RgbaImage, original: RgbaImage, targetMask: Mask, keepMask: Mask,
+): void {
+  const px = new Float32Array(4), acc = new Float32Array(4);
+  const e = new Float64Array(2);
+  const cw = crop.width;
+  const ed = edited.data, od = original.data, td = targetMask.data, kd = keepMask.data;
+  const rm = rw.region.mask;
+  const [a, b, c, d, ee, f] = rw.backward;
+  const field = rw.field;
+  const ss = rw.supersample, inv = 1 / (ss * ss);
+  const tb = rw.targetBounds;
+  const identityAffine = isIdentityAffine(rw.backward);
+  // Sample positions must fall inside the patch (less a border the kernels treat as empty);
+  // supersample offsets stay within half a target pixel, i.e. `slack` source pixels.
+  const slack = ss > 1 ? Math.abs(a) + Math.abs(b) + Math.abs(d) + Math.abs(ee) : 0;
+  const pxMin = patch.left + 1 - slack, pxMax = patch.left + patch.width - 2 + slack;
+  const pyMin = patch.top + 1 - slack, pyMax = patch.top + patch.height - 2 + slack;
+  const spanX = new Float64Array(2);
+  for (let ty = tb.top; ty < tb.top + tb.height; ty++) {
+    const row = (ty - crop.top) * cw - crop.left;
+    let x0 = tb.left, x1 = tb.left + tb.width - 1;
+    if (!field) {
+      // Affine rows: sx = a·tx + (b·ty + c), sy = d·tx + (e·ty + f); keep the tx span whose
+      // samples can land inside the patch.
+      affineSpan(a, b * ty + c, pxMin, pxMax, spanX);
+      x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+      affineSpan(d, ee * ty + f, pyMin, pyMax, spanX);
+      x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    }
+    for (let tx = x0; tx <= x1; tx++) {
+      const ti = row + tx;
+      if (kd[ti]! > 0) continue;
+      let qx = tx, qy = ty;
+      if (field) { sampleField(field, tx, ty, e); qx += e[0]!; qy += e[1]!; }
+      if (identityAffine && qx === tx && qy === ty) {
+        // The pixel shows its own content (e.g. the still part of a deformed region): its
+        // coverage is the mask's, and over unchanged pixels nothing needs resampling.
+        const mx = tx - rm.left, my = ty - rm.top;
+        const m = mx >= 0 && my >= 0 && mx < rm.width && my < rm.height ? rm.data[my * rm.width + mx]! : 0;
+        if (m === 0) continue;
+        if (m > td[ti]!) td[ti] = m;
+        const q = ti * 4;
+        if (ed[q] === od[q] && ed[q + 1] === od[q + 1] && ed[q + 2] === od[q + 2] && ed[q + 3] === od[q + 3]) continue;
+      }
+      const sx = a * qx + b * qy + c, sy = d * qx + ee * qy + f;
+      let cov: number;
+      if (ss === 1) {
+        cov = sample(patch, sx, sy, px);
+      } else {
+        cov = 0; acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
+        for (let j = 0; j < ss; j++) {
+          const oy = (j + 0.5) / ss - 0.5;
+          for (let i = 0; i < ss; i++) {
+            const ox = (i + 0.5) / ss - 0.5;
+            const cv = sample(patch, a * (qx + ox) + b * (qy + oy) + c, d * (qx + ox) + ee * (qy + oy) + f, px);
+            if (cv > 0) { cov += cv; acc[0] += px[0]!; acc[1] += px[1]!; acc[2] += px[2]!; acc[3] += px[3]!; }
+          }
+        }
+        cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
+      }
+      const cov8 = Math.round(cov * 255);
+      if (cov8 === 0) continue;
+      if (cov8 > td[ti]!) td[ti] = cov8;
+      const p4 = ti * 4;
+      if (cov8 === 255 && px[3] === 1) { // opaque interior: the sample replaces the pixel
+        ed[p4] = px[0]!; ed[p4 + 1] = px[1]!; ed[p4 + 2] = px[2]!; ed[p4 + 3] = 255;
+        continue;
+      }
+      // Premultiplied "over": moved content + (1 − coverage) × what is there now.
+      const k = 1 - cov, ba = (ed[p4 + 3]! / 255) * k;
+      const oa = px[3]! + ba;
+      if (oa <= 0) { ed[p4] = 0; ed[p4 + 1] = 0; ed[p4 + 2] = 0; ed[p4 + 3] = 0; continue; }
+      const s = 1 / oa;
+      ed[p4] = (px[0]! + ed[p4]! * ba) * s;
+      ed[p4 + 1] = (px[1]! + ed[p4 + 1]! * ba) * s;
+      ed[p4 + 2] = (px[2]! + ed[p4 + 2]! * ba) * s;
+      ed[p4 + 3] = oa * 255;
+    }
+  }
 }
 
 /**
@@ -235,67 +333,20 @@ export function warpRegions(input: WarpInput): WarpOutput {
   for (const k of input.keep ?? []) placedMaskToCrop(k, crop, keepMask);
 
   const sample = samplerFor(quality);
-  const px = new Float32Array(4), acc = new Float32Array(4);
-  const e = new Float64Array(2);
-  const ed = edited.data, od = original.data, td = targetMask.data, kd = keepMask.data;
+  const kd = keepMask.data;
   for (let gi = 0; gi < prepared.length; gi++) {
     const rw = prepared[gi]!;
     placedMaskToCrop(rw.region.mask, crop, sourceMask);
     if (rw.sourceBounds.width === 0) continue;
     const patch = buildSourcePatch(image, rw.region.mask);
-    const [a, b, c, d, ee, f] = rw.backward;
-    const field = rw.field;
-    const ss = rw.supersample, inv = 1 / (ss * ss);
-    const tb = rw.targetBounds;
-    const identityAffine = isIdentityAffine(rw.backward);
-    for (let ty = tb.top; ty < tb.top + tb.height; ty++) {
-      const row = (ty - crop.top) * cw - crop.left;
-      for (let tx = tb.left; tx < tb.left + tb.width; tx++) {
-        const ti = row + tx;
-        if (kd[ti]! > 0) continue;
-        let qx = tx, qy = ty;
-        if (field) { sampleField(field, tx, ty, e); qx += e[0]!; qy += e[1]!; }
-        const sx = a * qx + b * qy + c, sy = d * qx + ee * qy + f;
-        let cov: number;
-        if (ss === 1) {
-          cov = sample(patch, sx, sy, px);
-        } else {
-          cov = 0; acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
-          for (let j = 0; j < ss; j++) {
-            const oy = (j + 0.5) / ss - 0.5;
-            for (let i = 0; i < ss; i++) {
-              const ox = (i + 0.5) / ss - 0.5;
-              const cv = sample(patch, a * (qx + ox) + b * (qy + oy) + c, d * (qx + ox) + ee * (qy + oy) + f, px);
-              if (cv > 0) { cov += cv; acc[0] += px[0]!; acc[1] += px[1]!; acc[2] += px[2]!; acc[3] += px[3]!; }
-            }
-          }
-          cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
-        }
-        const cov8 = Math.round(cov * 255);
-        if (cov8 === 0) continue;
-        if (cov8 > td[ti]!) td[ti] = cov8;
-        const p4 = ti * 4;
-        // Content sampled at its own position over unchanged pixels: nothing to do (bit-exact).
-        if (identityAffine && qx === tx && qy === ty &&
-          ed[p4] === od[p4] && ed[p4 + 1] === od[p4 + 1] && ed[p4 + 2] === od[p4 + 2] && ed[p4 + 3] === od[p4 + 3]) continue;
-        // Premultiplied "over": moved content + (1 − coverage) × what is there now.
-        const k = 1 - cov, ba = (ed[p4 + 3]! / 255) * k;
-        const oa = px[3]! + ba;
-        if (oa <= 0) { ed[p4] = 0; ed[p4 + 1] = 0; ed[p4 + 2] = 0; ed[p4 + 3] = 0; continue; }
-        const s = 1 / oa;
-        ed[p4] = (px[0]! + ed[p4]! * ba) * s;
-        ed[p4 + 1] = (px[1]! + ed[p4 + 1]! * ba) * s;
-        ed[p4 + 2] = (px[2]! + ed[p4 + 2]! * ba) * s;
-        ed[p4 + 3] = oa * 255;
-      }
-    }
+    renderRegion(rw, patch, sample, crop, edited, original, targetMask, keepMask);
     input.onProgress?.((gi + 1) / prepared.length);
     checkSignal(input.signal);
   }
 
   const holeMask = createMask(cw, ch);
   const forbidden = createMask(cw, ch);
-  const sd = sourceMask.data, hd = holeMask.data, fd = forbidden.data;
+  const sd = sourceMask.data, td = targetMask.data, hd = holeMask.data, fd = forbidden.data;
   for (let p = 0; p < n; p++) {
     if (kd[p]! > 0) continue;
     const v = sd[p]! - td[p]!;
