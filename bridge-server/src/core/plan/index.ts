@@ -1,22 +1,57 @@
 /**
- * Planning: regions + drags (+ intent) -> operations with reasons.
- * PLACEHOLDER (issues #3/#6 replace the body): every drag translates its region.
+ * Planning: regions + drags (+ intent) → a readable plan of operations, each with its source
+ * and reason, plus ranked alternatives when the request is ambiguous.
+ *
+ * `makePlan` is what `core/edit.ts` calls. The default reasoner is rule-based (no model needed);
+ * an optional {@link PlanReasoner} (e.g. {@link createLlmReasoner} for a local OpenAI-compatible
+ * server) can be plugged in and falls back to the rules on any failure.
  */
-import type { EditRequest, Operation, Plan } from '../types';
+import type { EditRequest, Plan } from '../types';
+import { parseIntent, type IntentParse } from '../intent/parse';
+import { buildContext, ruleReason, type PlanContext } from './rule-reasoner';
+
+export interface ReasonerInput {
+  ctx: PlanContext;
+  /** The parsed intent, or null without text. */
+  parse: IntentParse | null;
+  /** What the rule reasoner would answer (a fallback and a hint). */
+  rulePlan: Plan;
+  signal?: AbortSignal;
+}
+
+/** A pluggable reasoner. Throwing (or rejecting) makes `makePlan` fall back to the rules. */
+export interface PlanReasoner {
+  readonly name: string;
+  reason(input: ReasonerInput): Promise<Plan>;
+}
 
 export interface PlanOptions {
-  /** Use the intent text (default true when `req.intent` is set). */
+  /** Use the intent text (default true; false plans from geometry alone). */
   useIntent?: boolean;
+  /** Optional reasoner replacing the rules (off by default). */
+  reasoner?: PlanReasoner;
+  signal?: AbortSignal;
 }
 
-export async function makePlan(req: EditRequest, _opts: PlanOptions = {}): Promise<Plan> {
-  const operations: Operation[] = req.drags.map((d) => {
-    const h = d.points[0]!, t = d.points[d.points.length - 1]!;
-    const dx = t[0] - h[0], dy = t[1] - h[1];
-    return {
-      region: d.region, kind: 'translate', params: { kind: 'translate', dx, dy }, source: 'geometry',
-      description: `Move region ${d.region} by (${dx}, ${dy}) px`, reason: 'placeholder planner: every drag translates',
-    };
-  });
-  return { operations, warnings: [] };
+/** Plan an edit request. Throws RangeError when a drag names an unknown region. */
+export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promise<Plan> {
+  const ctx = buildContext(req);
+  const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
+  const parse = text ? parseIntent(text) : null;
+  const rulePlan = ruleReason(ctx, parse);
+  if (!opts.reasoner) return rulePlan;
+  try {
+    return await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] };
+  }
 }
+
+export { buildContext, ruleReason, assignActions, DEFAULTS } from './rule-reasoner';
+export type { PlanContext, DragInfo, ForcedKind } from './rule-reasoner';
+export { scoreKinds, type KindScore } from './infer';
+export { dragFeatures, type DragFeatures } from './drag-features';
+export { describeRegion, type RegionShape } from './region-shape';
+export { describeOperation } from './describe';
+export { createLlmReasoner, type LlmReasonerOptions } from './llm-reasoner';

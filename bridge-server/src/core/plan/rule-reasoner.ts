@@ -1,0 +1,460 @@
+/**
+ * The default (rule-based) reasoner: combines the parsed intent with the arrows' geometry.
+ *
+ * Policy (documented in docs/benchmarks/intent.md):
+ * - A kind the user set on a drag wins (`source: 'user'`).
+ * - Text sets the kind where it is explicit (rotate/scale/stretch/move verbs, "make … bigger", a
+ *   named part such as "the tip" → deform). Direction-only verbs (raise, lift, lower, pull, drag)
+ *   are soft: a part → deform, otherwise geometry chooses between translate and deform.
+ * - Arrows give magnitude and direction; a number in the text ("30 degrees", "by 50px", "twice
+ *   as big", "50%") overrides the arrow's magnitude; the text's rotation sense overrides the arc's.
+ *   With a degenerate arrow (< 2 px) qualitative amounts use defaults ({@link DEFAULTS}).
+ * - When text and arrow disagree the plan follows the text and says so in `warnings`.
+ * - Without text, an ambiguous drag yields up to two alternative plans (3 readings in all).
+ */
+import type { Drag, DragKind, EditRequest, Operation, OperationParams, Plan, Point } from '../types';
+import type { IntentAction, IntentParse, RegionRef } from '../intent/parse';
+import { describeRegion, type RegionShape } from './region-shape';
+import { dragFeatures, sweptAngle, type DragFeatures } from './drag-features';
+import { pt, scoreKinds, type KindScore } from './infer';
+import { describeOperation } from './describe';
+
+/** Default magnitudes when neither the arrow nor the text gives one. */
+export const DEFAULTS = {
+  rotateDeg: { small: 10, medium: 15, large: 45 },
+  scaleUp: { small: 1.1, medium: 1.25, large: 1.6 },
+  scaleDown: { small: 0.9, medium: 0.8, large: 0.6 },
+  /** Translation distance as a multiple of the region's radius of gyration. */
+  moveGyration: { small: 0.25, medium: 0.5, large: 1.5 },
+  /** Arrows shorter than this (px) carry no magnitude. */
+  minArrowPx: 2,
+} as const;
+
+/** Everything known about one drag. */
+export interface DragInfo {
+  index: number;
+  drag: Drag;
+  shape: RegionShape;
+  features: DragFeatures;
+  scores: KindScore[];
+}
+
+/** Geometry of a request, computed once and shared by reasoners. */
+export interface PlanContext {
+  req: EditRequest;
+  shapes: Map<string, RegionShape>;
+  drags: DragInfo[];
+}
+
+/** Describe regions and drags of a request. Throws RangeError for a drag naming an unknown region. */
+export function buildContext(req: EditRequest): PlanContext {
+  const shapes = new Map<string, RegionShape>();
+  for (const r of req.regions) shapes.set(r.id, describeRegion(r.id, r.mask));
+  const drags = req.drags.map((drag, index) => {
+    const shape = shapes.get(drag.region);
+    if (!shape) throw new RangeError(`drag ${index} names unknown region ${drag.region}`);
+    if (drag.points.length < 2) throw new RangeError(`drag ${index} needs at least 2 points`);
+    const features = dragFeatures(drag, shape);
+    return { index, drag, shape, features, scores: scoreKinds(features) };
+  });
+  return { req, shapes, drags };
+}
+
+/** One reading of one drag. */
+interface Reading {
+  kind: DragKind;
+  params: OperationParams;
+  source: Operation['source'];
+  reason: string;
+  score: number;
+}
+
+const r1 = (x: number): string => (Math.round(x * 10) / 10).toString();
+const DIR_VEC: Record<string, Point> = { left: [-1, 0], right: [1, 0], up: [0, -1], down: [0, 1] };
+
+function textDirection(dirs: readonly string[]): Point | null {
+  let x = 0, y = 0;
+  for (const d of dirs) { const v = DIR_VEC[d]; if (v) { x += v[0]; y += v[1]; } }
+  const n = Math.hypot(x, y);
+  return n > 1e-9 ? [x / n, y / n] : null;
+}
+
+function sizeOf(a: IntentAction | undefined): 'small' | 'medium' | 'large' {
+  return a?.amount?.kind === 'qualitative' ? a.amount.size : 'medium';
+}
+
+/** A kind imposed on one drag by another reasoner (e.g. a local LLM), with its reason. */
+export interface ForcedKind {
+  kind: DragKind;
+  reason: string;
+}
+
+/**
+ * Rule reasoner: a plan (with alternatives when ambiguous) from geometry and an optional parse.
+ * `forced` imposes kinds per drag index (parameters still come from arrows and text amounts).
+ */
+export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?: ReadonlyMap<number, ForcedKind>): Plan {
+  const warnings: string[] = [];
+  const actions = parse?.actions ?? [];
+  const assignment = assignActions(actions, ctx);
+  const readings: Reading[][] = ctx.drags.map((d) => {
+    const fk = forced?.get(d.index);
+    const a = assignment.get(d.drag.region);
+    if (fk && (!d.drag.kind || d.drag.kind === 'auto')) {
+      return [{ kind: fk.kind, params: paramsFor(fk.kind, d, a, ctx, parse, warnings), source: 'intent' as const, reason: fk.reason, score: 0.9 }];
+    }
+    return readingsFor(d, a, ctx, parse, warnings);
+  });
+
+  if (parse) {
+    const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word);
+    if (ignoredWords.length) warnings.push(`Words not understood in the intent: ${ignoredWords.map((w) => `"${w}"`).join(', ')}`);
+    if (parse.text.trim() && actions.length === 0) warnings.push('The intent names no operation I know; the plan follows the arrows.');
+    const keepMasks = ctx.req.keep?.length ?? 0;
+    for (const c of parse.constraints) {
+      const what = c.object.text || 'that';
+      if (c.object.kind === 'it' && !c.negated) continue; // "keeping it sitting on the table": handled as a scale anchor
+      warnings.push(keepMasks
+        ? `Keeping "${what}" unchanged: ${keepMasks} keep mask(s) protect it.`
+        : `The intent asks to keep "${what}" unchanged, but no keep mask was drawn; only the handle regions and their targets change.`);
+    }
+  }
+
+  const pick = readings.map(() => 0);
+  const main = assemble(ctx, readings, pick, warnings, actions, assignment);
+  main.operations.push(...textOnlyOperations(ctx, actions, warnings));
+
+  // Alternatives: vary the most ambiguous drag.
+  let worst = -1, worstSecond = 0;
+  readings.forEach((rs, i) => {
+    const second = rs[1]?.score ?? 0;
+    if (rs[0]!.source !== 'user' && second >= 0.15 && second > worstSecond) { worst = i; worstSecond = second; }
+  });
+  if (worst >= 0) {
+    const alts: Plan[] = [];
+    for (let k = 1; k < readings[worst]!.length && alts.length < 2; k++) {
+      if (readings[worst]![k]!.score < 0.04) break;
+      const p = readings.map((_, i) => (i === worst ? k : 0));
+      alts.push(assemble(ctx, readings, p, [], actions, assignment));
+    }
+    if (alts.length) {
+      main.alternatives = alts;
+      main.warnings.push(`Drag ${worst + 1} on region ${ctx.drags[worst]!.drag.region} is ambiguous; ${alts.length} alternative reading(s) attached.`);
+    }
+  }
+  return main;
+}
+
+function assemble(ctx: PlanContext, readings: Reading[][], pick: number[], warnings: string[], _actions: IntentAction[], assignment: Map<string, IntentAction>): Plan {
+  const chosen = readings.map((rs, i) => rs[pick[i]!] ?? rs[0]!);
+  const operations: Operation[] = [];
+  const byRegion = new Map<string, number[]>();
+  ctx.drags.forEach((d, i) => byRegion.set(d.drag.region, [...(byRegion.get(d.drag.region) ?? []), i]));
+  const ws = [...warnings];
+  for (const [region, idx] of byRegion) operations.push(...combineRegion(region, idx.map((i) => ({ r: chosen[i]!, d: ctx.drags[i]! })), ws, assignment.get(region)));
+  const confidence = chosen.reduce((a, r) => a * r.score, 1);
+  return { operations, warnings: ws, confidence: Math.round(confidence * 1000) / 1000 };
+}
+
+// ---- action → region assignment ----------------------------------------------------------------
+
+function regionAffinity(ref: RegionRef, region: string, ctx: PlanContext, dragged: string[]): number {
+  if (dragged.length < 2) return 0;
+  let s = 0;
+  if (ref.parts.length === 0) {
+    for (const p of ref.positions) {
+      const cs = dragged.map((id) => ctx.shapes.get(id)!.centroid);
+      const key = (c: Point): number => (p === 'left' ? c[0] : p === 'right' ? -c[0] : p === 'top' ? c[1] : p === 'bottom' ? -c[1] : 0);
+      if (p === 'middle') continue;
+      const mine = key(ctx.shapes.get(region)!.centroid);
+      const best = Math.min(...cs.map(key));
+      if (mine === best) s += 3;
+    }
+  }
+  if (ref.ordinal !== undefined) {
+    const n = ref.ordinal < 0 ? dragged.length + ref.ordinal : ref.ordinal - 1;
+    s += dragged[n] === region ? 3 : -3;
+  }
+  return s;
+}
+
+function directionAffinity(a: IntentAction, region: string, ctx: PlanContext): number {
+  const v = textDirection(a.directions);
+  if (!v) return 0;
+  const ds = ctx.drags.filter((d) => d.drag.region === region && d.features.length >= DEFAULTS.minArrowPx);
+  if (!ds.length) return 0;
+  return (2 * ds.reduce((s, d) => s + (d.features.chord[0] * v[0] + d.features.chord[1] * v[1]) / d.features.length, 0)) / ds.length;
+}
+
+/** Give each dragged region the action that best matches it (position words, order, direction). */
+export function assignActions(actions: IntentAction[], ctx: PlanContext): Map<string, IntentAction> {
+  const out = new Map<string, IntentAction>();
+  const dragged = [...new Set(ctx.drags.map((d) => d.drag.region))];
+  if (actions.length === 0) return out;
+  if (actions.length === 1) {
+    for (const r of dragged) out.set(r, actions[0]!);
+    return out;
+  }
+  const score = (ai: number, ri: number): number => {
+    const a = actions[ai]!, region = dragged[ri]!;
+    return regionAffinity(a.object, region, ctx, dragged) + directionAffinity(a, region, ctx) + (ai === ri ? 0.5 : 0);
+  };
+  const combos = actions.length ** dragged.length;
+  let best: number[] = dragged.map((_, ri) => Math.min(ri, actions.length - 1));
+  if (combos <= 5000) {
+    let bestScore = -Infinity;
+    const cur = dragged.map(() => 0);
+    const rec = (ri: number): void => {
+      if (ri === dragged.length) {
+        const used = new Set(cur).size;
+        const s = cur.reduce((acc, ai, k) => acc + score(ai, k), 0) - 1.5 * (Math.min(actions.length, dragged.length) - used);
+        if (s > bestScore) { bestScore = s; best = [...cur]; }
+        return;
+      }
+      for (let ai = 0; ai < actions.length; ai++) { cur[ri] = ai; rec(ri + 1); }
+    };
+    rec(0);
+  }
+  dragged.forEach((r, ri) => out.set(r, actions[best[ri]!]!));
+  return out;
+}
+
+// ---- readings ------------------------------------------------------------------------------------
+
+interface TextKind { kind: DragKind; explicit: boolean; why: string }
+
+function textKind(a: IntentAction, d: DragInfo): TextKind {
+  const verb = `"${a.verb}"`;
+  if (a.means) {
+    const m = textKind(a.means, d);
+    if (a.means.object.parts.length) return { kind: 'deform', explicit: true, why: `${verb} by "${a.means.text}": a part (${a.means.object.parts.join(', ')}) of the object moves` };
+    if (m.explicit && a.cls !== 'rotate') return { ...m, why: `${verb} by ${m.why}` };
+  }
+  if (a.object.parts.length && (a.cls === 'move' || a.cls === 'deform')) {
+    return { kind: 'deform', explicit: true, why: `${verb} acts on a part (${a.object.parts.join(', ')}) of the object` };
+  }
+  if (a.cls === 'rotate') return { kind: 'rotate', explicit: true, why: `verb ${verb} asks to rotate` };
+  if (a.cls === 'scale') return { kind: 'scale', explicit: true, why: `${verb} asks to scale${a.comparative && a.comparative.axis !== 'both' ? ` along ${a.comparative.axis}` : ''}` };
+  if (!a.soft && a.cls === 'deform') return { kind: 'deform', explicit: true, why: `verb ${verb} asks to deform` };
+  if (!a.soft && a.cls === 'move') return { kind: 'translate', explicit: true, why: `verb ${verb} asks to move the whole region` };
+  // Soft verbs: geometry decides between moving the whole region and deforming part of it.
+  const t = d.scores.find((s) => s.kind === 'translate')!.score, f = d.scores.find((s) => s.kind === 'deform')!.score;
+  return t > f
+    ? { kind: 'translate', explicit: false, why: `${verb} gives a direction; the handle sits in the object's core, so the whole region moves` }
+    : { kind: 'deform', explicit: false, why: `${verb} gives a direction; the handle sits on the object's rim, so that part moves while the rest stays` };
+}
+
+function readingsFor(d: DragInfo, a: IntentAction | undefined, ctx: PlanContext, parse: IntentParse | null, warnings: string[]): Reading[] {
+  const f = d.features, id = d.drag.region;
+  if (d.drag.kind && d.drag.kind !== 'auto') {
+    const kind = d.drag.kind;
+    if (a) {
+      const tk = textKind(a, d);
+      if (tk.explicit && tk.kind !== kind) warnings.push(`Drag ${d.index + 1} on region ${id} is set to ${kind} but the text asks to ${tk.kind} (${tk.why}); keeping the drag's own type.`);
+    }
+    return [{ kind, params: paramsFor(kind, d, a, ctx, parse, warnings), source: 'user', reason: `type set on the drag (${kind})`, score: 1 }];
+  }
+  const geo = d.scores;
+  if (!a) {
+    return geo.map((s) => ({ kind: s.kind, params: paramsFor(s.kind, d, undefined, ctx, parse, []), source: 'geometry' as const, reason: `geometry: ${s.why}`, score: s.score }));
+  }
+  const tk = textKind(a, d);
+  const top = geo[0]!;
+  if (tk.explicit && top.kind !== tk.kind && top.score >= 0.5) {
+    warnings.push(`Text and arrow disagree on region ${id}: the text asks to ${tk.kind} (${tk.why}) but the arrow reads as ${top.kind} (${Math.round(top.score * 100)}%: ${shortWhy(top)}); following the text.`);
+  }
+  const first: Reading = {
+    kind: tk.kind, params: paramsFor(tk.kind, d, a, ctx, parse, warnings), source: 'intent',
+    reason: `intent: ${tk.why}; geometry: ${geo.find((s) => s.kind === tk.kind)!.why}`,
+    score: tk.explicit ? 0.95 : Math.max(0.55, geo.find((s) => s.kind === tk.kind)!.score / (geo.find((s) => s.kind === 'translate')!.score + geo.find((s) => s.kind === 'deform')!.score)),
+  };
+  const out = [first];
+  if (!tk.explicit) {
+    const other = tk.kind === 'translate' ? 'deform' : 'translate';
+    out.push({ kind: other, params: paramsFor(other, d, a, ctx, parse, []), source: 'geometry', reason: `geometry: ${geo.find((s) => s.kind === other)!.why}`, score: 1 - first.score });
+  }
+  return out;
+}
+
+function shortWhy(s: KindScore): string {
+  return s.why.split(':')[0]!;
+}
+
+// ---- parameters ---------------------------------------------------------------------------------
+
+function anchorForScale(d: DragInfo, parse: IntentParse | null): { center: Point; why: string } | null {
+  if (!parse) return null;
+  const sits = parse.constraints.some((c) => c.object.kind === 'it' && c.state.some((w) => /^(sitting|standing|on|resting)$/.test(w)));
+  if (!sits) return null;
+  const m = d.shape;
+  const [, hi] = m.extentAlong([0, 1]);
+  return { center: [m.centroid[0], m.centroid[1] + hi], why: 'the text keeps it sitting where it is, so it scales about its base' };
+}
+
+function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, _ctx: PlanContext, parse: IntentParse | null, warnings: string[]): OperationParams {
+  const f = d.features, id = d.drag.region;
+  const hasArrow = f.length >= DEFAULTS.minArrowPx;
+  const tdir = a ? textDirection(a.directions) : null;
+  if (a && tdir && hasArrow && kind !== 'rotate' && kind !== 'scale') {
+    const cos = (f.chord[0] * tdir[0] + f.chord[1] * tdir[1]) / f.length;
+    if (cos < -0.2) warnings.push(`Text says ${a.directions.join('/')} but the arrow on region ${id} points the other way; following the arrow's direction.`);
+  }
+  switch (kind) {
+    case 'translate': {
+      let dx = f.chord[0], dy = f.chord[1];
+      const px = a?.amount && (a.amount.kind === 'pixels' || a.amount.kind === 'number') ? a.amount.value : null;
+      const dir: Point | null = hasArrow ? [f.chord[0] / f.length, f.chord[1] / f.length] : tdir;
+      if (px !== null && dir) { dx = dir[0] * px; dy = dir[1] * px; }
+      else if (!hasArrow && dir) {
+        const dist = DEFAULTS.moveGyration[sizeOf(a)] * d.shape.gyration;
+        dx = dir[0] * dist; dy = dir[1] * dist;
+      }
+      return { kind: 'translate', dx: round2(dx), dy: round2(dy) };
+    }
+    case 'rotate': {
+      const center: Point = d.drag.center ?? f.center;
+      // A straight arrow only says something about rotation when its handle is off the pivot.
+      const offPivot = Math.hypot(f.handle[0] - center[0], f.handle[1] - center[1]) >= DEFAULTS.minArrowPx;
+      const arrowDeg = f.isArc ? f.sweptDeg : hasArrow && offPivot ? sweptAngle([f.handle, f.target], center) : 0;
+      let textDeg: number | null = null;
+      if (a?.amount?.kind === 'degrees' || a?.amount?.kind === 'number') textDeg = a.amount.value;
+      else if (a?.amount?.kind === 'turns') textDeg = a.amount.value * 360;
+      const textSense = a?.rotation === 'cw' ? 1 : a?.rotation === 'ccw' ? -1 : 0;
+      const arrowSense = Math.abs(arrowDeg) >= 1 ? Math.sign(arrowDeg) : 0;
+      if (textSense && arrowSense && textSense !== arrowSense && Math.abs(arrowDeg) >= 3) {
+        warnings.push(`Text says ${a!.rotation === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); following the text.`);
+      }
+      const sense = textSense || arrowSense || 1;
+      const mag = textDeg ?? (Math.abs(arrowDeg) >= 1 ? Math.abs(arrowDeg) : DEFAULTS.rotateDeg[sizeOf(a)]);
+      return { kind: 'rotate', angleDeg: round2(sense * Math.abs(mag)), center: [round2(center[0]), round2(center[1])] };
+    }
+    case 'scale': {
+      const anchor = d.drag.center ? null : anchorForScale(d, parse);
+      const center: Point = d.drag.center ?? anchor?.center ?? d.shape.centroid;
+      const comp = a?.comparative;
+      const axis = comp?.axis ?? 'both';
+      const rh = Math.hypot(f.handle[0] - center[0], f.handle[1] - center[1]);
+      let arrowF = rh > 1e-9 ? Math.hypot(f.target[0] - center[0], f.target[1] - center[1]) / rh : 1;
+      if (axis === 'y' && Math.abs(f.handle[1] - center[1]) >= 2) arrowF = Math.abs(f.target[1] - center[1]) / Math.abs(f.handle[1] - center[1]);
+      if (axis === 'x' && Math.abs(f.handle[0] - center[0]) >= 2) arrowF = Math.abs(f.target[0] - center[0]) / Math.abs(f.handle[0] - center[0]);
+      let factor: number | null = null;
+      const amt = a?.amount;
+      if (amt && amt.kind === 'factor') factor = comp?.sense === 'down' && amt.value > 1 ? 1 / amt.value : amt.value;
+      else if (amt && (amt.kind === 'percent' || (amt.kind === 'number' && amt.value > 5))) {
+        const p = amt.value / 100;
+        factor = amt.kind === 'percent' && amt.absolute ? p : comp?.sense === 'up' ? 1 + p : comp?.sense === 'down' ? 1 - p : p;
+      } else if (amt && amt.kind === 'number') factor = amt.value;
+      if (factor === null) {
+        const arrowUsable = hasArrow && Math.abs(Math.log(arrowF)) > 0.01;
+        const agrees = !comp || (comp.sense === 'up') === (arrowF > 1);
+        if (arrowUsable && agrees) factor = arrowF;
+        else {
+          if (arrowUsable && !agrees) warnings.push(`Text says ${comp!.word} but the arrow on region ${id} would scale by ×${arrowF.toFixed(2)}; following the text with a default amount.`);
+          const up = comp ? comp.sense === 'up' : arrowF >= 1;
+          factor = (up ? DEFAULTS.scaleUp : DEFAULTS.scaleDown)[sizeOf(a)];
+        }
+      }
+      const sx = axis === 'y' ? 1 : factor, sy = axis === 'x' ? 1 : factor;
+      return { kind: 'scale', sx: round4(sx), sy: round4(sy), center: [round2(center[0]), round2(center[1])] };
+    }
+    case 'deform': {
+      let target = f.target;
+      if (!hasArrow && tdir) {
+        const dist = DEFAULTS.moveGyration[sizeOf(a)] * d.shape.gyration;
+        target = [f.handle[0] + tdir[0] * dist, f.handle[1] + tdir[1] * dist];
+      }
+      return { kind: 'deform', handles: [[f.handle[0], f.handle[1]]], targets: [[round2(target[0]), round2(target[1])]] };
+    }
+  }
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const round4 = (x: number): number => Math.round(x * 10000) / 10000;
+
+// ---- several drags on one region ---------------------------------------------------------------
+
+function toOperation(region: string, r: Reading): Operation {
+  return { region, kind: r.kind, params: r.params, source: r.source, description: describeOperation(region, r.params), reason: r.reason };
+}
+
+const SOURCE_RANK = { user: 3, intent: 2, geometry: 1 } as const;
+
+function combineRegion(region: string, items: { r: Reading; d: DragInfo }[], warnings: string[], action: IntentAction | undefined): Operation[] {
+  if (items.length === 1) return [toOperation(region, items[0]!.r)];
+  const source = items.map((x) => x.r.source).sort((a, b) => SOURCE_RANK[b] - SOURCE_RANK[a])[0]!;
+  const kinds = new Set(items.map((x) => x.r.kind));
+  const explicitDeform = items.some((x) => x.r.source !== 'geometry' && x.r.kind === 'deform' && action && !action.soft && action.cls === 'deform');
+  // Two arrows pulling apart / pushing together along the line between their handles → scale.
+  if (items.length === 2 && !items.some((x) => x.r.source === 'user') && !explicitDeform && !kinds.has('rotate')) {
+    const [a, b] = [items[0]!.d.features, items[1]!.d.features];
+    const hx = b.handle[0] - a.handle[0], hy = b.handle[1] - a.handle[1], hl = Math.hypot(hx, hy);
+    if (a.length >= 2 && b.length >= 2 && hl > 1e-9) {
+      const cosAB = (a.chord[0] * b.chord[0] + a.chord[1] * b.chord[1]) / (a.length * b.length);
+      const ca = Math.abs(a.chord[0] * hx + a.chord[1] * hy) / (a.length * hl), cb = Math.abs(b.chord[0] * hx + b.chord[1] * hy) / (b.length * hl);
+      if (cosAB < -0.5 && ca > 0.7 && cb > 0.7) {
+        const tl = Math.hypot(b.target[0] - a.target[0], b.target[1] - a.target[1]);
+        const factor = tl / hl;
+        const center: Point = items[0]!.d.drag.center ?? [(a.handle[0] + b.handle[0]) / 2, (a.handle[1] + b.handle[1]) / 2];
+        const axis = action?.comparative?.axis ?? 'both';
+        const params: OperationParams = { kind: 'scale', sx: round4(axis === 'y' ? 1 : factor), sy: round4(axis === 'x' ? 1 : factor), center: [round2(center[0]), round2(center[1])] };
+        return [{
+          region, kind: 'scale', params, source: action ? 'intent' : 'geometry', description: describeOperation(region, params),
+          reason: `two arrows ${factor >= 1 ? 'pull apart' : 'push together'} along the line between their handles: ${r1(hl)} px → ${r1(tl)} px (×${factor.toFixed(2)}) about (${pt(center)})`,
+        }];
+      }
+    }
+  }
+  if (kinds.size === 1) {
+    const kind = items[0]!.r.kind;
+    const reason = items.map((x, i) => `drag ${i + 1}: ${x.r.reason}`).join(' | ');
+    let params: OperationParams;
+    if (kind === 'deform') {
+      params = { kind: 'deform', handles: items.flatMap((x) => (x.r.params as { handles: Point[] }).handles), targets: items.flatMap((x) => (x.r.params as { targets: Point[] }).targets) };
+    } else if (kind === 'translate') {
+      const ps = items.map((x) => x.r.params as { dx: number; dy: number });
+      params = { kind, dx: round2(mean(ps.map((p) => p.dx))), dy: round2(mean(ps.map((p) => p.dy))) };
+      if (ps.some((p) => Math.hypot(p.dx - ps[0]!.dx, p.dy - ps[0]!.dy) > 0.2 * Math.hypot(ps[0]!.dx, ps[0]!.dy) + 2)) warnings.push(`Region ${region} has ${ps.length} move arrows that disagree; moving it by their mean.`);
+    } else if (kind === 'rotate') {
+      const ps = items.map((x) => x.r.params as { angleDeg: number; center: Point });
+      params = { kind, angleDeg: round2(mean(ps.map((p) => p.angleDeg))), center: ps[0]!.center };
+    } else {
+      const ps = items.map((x) => x.r.params as { sx: number; sy: number; center: Point });
+      params = { kind: 'scale', sx: round4(mean(ps.map((p) => p.sx))), sy: round4(mean(ps.map((p) => p.sy))), center: ps[0]!.center };
+    }
+    return [{ region, kind, params, source, description: describeOperation(region, params), reason }];
+  }
+  warnings.push(`Region ${region} has drags of different kinds (${[...kinds].join(', ')}); they are listed as separate operations.`);
+  return items.map((x) => toOperation(region, x.r));
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+// ---- text-only operations (a region named by the text but not dragged) -----------------------------
+
+function textOnlyOperations(ctx: PlanContext, actions: IntentAction[], warnings: string[]): Operation[] {
+  const dragged = new Set(ctx.drags.map((d) => d.drag.region));
+  const out: Operation[] = [];
+  for (const a of actions) {
+    if (a.object.kind !== 'all') continue;
+    for (const r of ctx.req.regions) {
+      if (dragged.has(r.id)) continue;
+      const shape = ctx.shapes.get(r.id)!;
+      let params: OperationParams | null = null;
+      if (a.cls === 'rotate' && a.amount && (a.amount.kind === 'degrees' || a.amount.kind === 'turns')) {
+        const deg = a.amount.kind === 'turns' ? a.amount.value * 360 : a.amount.value;
+        params = { kind: 'rotate', angleDeg: (a.rotation === 'ccw' ? -1 : 1) * deg, center: [round2(shape.centroid[0]), round2(shape.centroid[1])] };
+      } else if (a.cls === 'scale' && (a.amount?.kind === 'factor' || a.amount?.kind === 'percent')) {
+        const v = a.amount.value;
+        const fct = a.amount.kind === 'factor' ? v : a.amount.absolute ? v / 100 : a.comparative?.sense === 'down' ? 1 - v / 100 : a.comparative?.sense === 'up' ? 1 + v / 100 : v / 100;
+        params = { kind: 'scale', sx: fct, sy: fct, center: [round2(shape.centroid[0]), round2(shape.centroid[1])] };
+      } else if (a.cls === 'move' && !a.soft && a.amount?.kind === 'pixels') {
+        const v = textDirection(a.directions);
+        if (v) params = { kind: 'translate', dx: round2(v[0] * a.amount.value), dy: round2(v[1] * a.amount.value) };
+      }
+      if (!params) continue;
+      out.push({ region: r.id, kind: params.kind, params, source: 'intent', description: describeOperation(r.id, params), reason: `intent: "${a.text}" names every region; no arrow on ${r.id}, so the amount comes from the text` });
+      warnings.push(`Region ${r.id} has no arrow; its operation comes from the text alone.`);
+    }
+  }
+  return out;
+}
