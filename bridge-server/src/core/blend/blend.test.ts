@@ -57,7 +57,7 @@ describe('blendSeams', () => {
     blendSeams({ edited: sc.edited, original: sc.original, targetMask: sc.target, holeMask: sc.hole, keepMask: sc.keep, quality: 'final', correctionDepthPx: 12 });
     expect(stepAcrossTop(sc.edited)).toBeLessThan(before / 5);
     // Deeper than correctionDepthPx inside, the content keeps its own colour (100 + 40).
-    const S = sc.edited.width, p = (50 * S + 60) * 4;
+    const S = sc.edited.width, p = (45 * S + 58) * 4;
     expect(sc.edited.data[p + 1]).toBe(140);
   });
 
