@@ -59,10 +59,25 @@ export class SmartDragController {
   private readonly listeners = new Set<(s: PanelState) => void>();
   private active: Active | null = null;
   private nextToken = 1;
-  private readonly unsubscribe: () => void;
+  private unsubscribe: () => void;
+  private client: BridgeClientLike;
 
   constructor(private readonly deps: ControllerDeps) {
-    this.unsubscribe = deps.client.onStatus((status) => this.dispatch({ type: 'connection', status }));
+    this.client = deps.client;
+    this.unsubscribe = this.client.onStatus((status) => this.dispatch({ type: 'connection', status }));
+  }
+
+  /**
+   * Swap the bridge client (new URL or token): the current edit is cancelled, the old client is
+   * closed, and the connection line follows the new one.
+   */
+  replaceClient(client: BridgeClientLike): void {
+    this.cancel();
+    this.unsubscribe();
+    this.client.close();
+    this.client = client;
+    this.unsubscribe = client.onStatus((status) => this.dispatch({ type: 'connection', status }));
+    this.dispatch({ type: 'connection', status: { state: 'closed' } });
   }
 
   /** Current state. */
@@ -80,7 +95,7 @@ export class SmartDragController {
   async connect(): Promise<void> {
     this.dispatch({ type: 'connection', status: { state: 'connecting' } });
     try {
-      await this.deps.client.connect();
+      await this.client.connect();
       this.dispatch({ type: 'connection', status: { state: 'connected' } });
     } catch (e) {
       this.dispatch({ type: 'connection', status: { state: 'error', error: toErrorInfo(e) } });
@@ -195,7 +210,7 @@ export class SmartDragController {
       quality: 'final',
       seed: run.opts.seed ?? 1,
     };
-    const job: BridgeJob = this.deps.client.submit(input, handlers);
+    const job: BridgeJob = this.client.submit(input, handlers);
     run.job = job;
     let outcome: JobOutcome;
     try {

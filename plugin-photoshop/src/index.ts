@@ -1,0 +1,82 @@
+/**
+ * Plugin entry (webpack entry, loaded by index.html): wires the panel and the "Smart Drag"
+ * command through `entrypoints.setup`. Composition root: the only place that builds the
+ * Photoshop host adapter, the bridge client and the controller.
+ */
+import { BridgeClient } from '@smartdrag/shared';
+import { SmartDragController } from './app/controller';
+import { loadSettings, saveSettings, type KeyValueStore, type SecretStore, type Settings } from './app/settings';
+import { ALLOWED_DOMAINS, PLUGIN_VERSION } from './build-info';
+import { ENTRYPOINT_IDS } from './entrypoint-ids';
+import { createPhotoshopHost } from './host/photoshop-host';
+import type { PhotoshopModule, UxpModule } from './host/photoshop-api';
+import { mountPanel } from './panel/panel-view';
+import { Phase } from './panel/panel-state';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const uxp = require('uxp') as UxpModule;
+const photoshop = require('photoshop') as PhotoshopModule;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const store: KeyValueStore = (globalThis as unknown as { localStorage: KeyValueStore }).localStorage;
+const secrets: SecretStore | undefined = uxp.storage?.secureStorage as SecretStore | undefined;
+
+function makeClient(s: Settings): BridgeClient {
+  return new BridgeClient({ url: s.bridgeUrl, token: s.token, client: 'uxp', clientVersion: PLUGIN_VERSION });
+}
+
+/** Everything the entrypoints share, created once per plugin load. */
+async function start(): Promise<{ controller: SmartDragController; settings: Settings; save(patch: Partial<Settings>): Promise<void> }> {
+  const settings = await loadSettings(store, secrets);
+  const controller = new SmartDragController({ host: createPhotoshopHost({ photoshop }), client: makeClient(settings) });
+  if (settings.token) void controller.connect();
+  return {
+    controller,
+    settings,
+    async save(patch) {
+      Object.assign(settings, patch);
+      await saveSettings(patch, store, secrets);
+      // The Connect button saves URL + token: always (re)connect with them.
+      if (patch.bridgeUrl !== undefined || patch.token !== undefined) {
+        controller.replaceClient(makeClient(settings));
+        await controller.connect();
+      }
+    },
+  };
+}
+
+let app: ReturnType<typeof start> | null = null;
+const getApp = () => (app ??= start());
+
+uxp.entrypoints.setup({
+  panels: {
+    [ENTRYPOINT_IDS.panel]: {
+      create(root: unknown) {
+        const node = root as HTMLElement;
+        const content = document.getElementById('smartdrag-panel');
+        if (content) node.appendChild(content);
+        void getApp().then((a) => mountPanel(node, {
+          controller: a.controller, settings: a.settings, allowedDomains: ALLOWED_DOMAINS, saveSettings: a.save,
+        }));
+      },
+    },
+  },
+  commands: {
+    // Entrypoint handlers time out after 300 ms: start the edit and return at once.
+    [ENTRYPOINT_IDS.command]: {
+      run() {
+        void (async () => {
+          const a = await getApp();
+          if (!a.settings.token) {
+            await photoshop.app.showAlert?.('SmartDrag is not paired yet: open the SmartDrag panel, paste the token from `smartdrag token`, and press Connect.');
+            return;
+          }
+          if (a.controller.state.connection.state !== 'connected') await a.controller.connect();
+          await a.controller.run({ intent: a.settings.intent, kind: a.settings.kind, marginPx: a.settings.marginPx, seed: a.settings.seed, autoApply: true });
+          const s = a.controller.state;
+          if (s.phase === Phase.failed && s.error) await photoshop.app.showAlert?.(`SmartDrag: ${s.error.message}\n${s.error.hint ?? ''}`);
+        })();
+      },
+    },
+  },
+});

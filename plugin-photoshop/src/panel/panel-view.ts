@@ -1,0 +1,108 @@
+/**
+ * The panel's DOM (Spectrum UXP widgets declared in static/index.html): renders
+ * {@link PanelState} and forwards clicks to the controller. No Photoshop calls here.
+ */
+import type { SmartDragController } from '../app/controller';
+import { checkBridgeUrl, type Settings } from '../app/settings';
+import { DRAG_KINDS, type DragKindChoice } from '../geometry/assign-drags';
+import { controlsOf, describeConnection, Phase, type PanelState } from './panel-state';
+import { planReadings } from './plan-text';
+
+/** What the view needs besides the controller. */
+export interface PanelViewDeps {
+  controller: SmartDragController;
+  settings: Settings;
+  allowedDomains: readonly string[];
+  /** Persist changed settings and reconnect when URL/token changed. */
+  saveSettings(patch: Partial<Settings>): Promise<void>;
+}
+
+type El = HTMLElement & { value?: string; checked?: boolean; disabled?: boolean; selected?: boolean };
+
+/** Bind the panel to `root` (the panel's document or a container). Returns an unmount function. */
+export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
+  const $ = (id: string): El => {
+    const el = root.querySelector<El>(`#${id}`);
+    if (!el) throw new Error(`panel markup lacks #${id}`);
+    return el;
+  };
+  const { controller, settings } = deps;
+  const intent = $('intent'), kind = $('kind'), run = $('run'), cancel = $('cancel'), apply = $('apply'), discard = $('discard');
+  const progress = $('progress'), progressLabel = $('progress-label'), progressBox = $('progress-box');
+  const planBox = $('plan-box'), planList = $('plan-list'), message = $('message'), hint = $('message-hint');
+  const statusLabel = $('status-label'), statusHint = $('status-hint'), statusDot = $('status-dot');
+  const url = $('bridge-url'), token = $('token'), confirm = $('confirm'), connect = $('connect'), urlWarning = $('url-warning');
+
+  intent.value = settings.intent;
+  kind.value = settings.kind;
+  url.value = settings.bridgeUrl;
+  token.value = settings.token;
+  confirm.checked = settings.confirmPlan;
+
+  const listeners: Array<[El, string, EventListener]> = [];
+  const on = (el: El, ev: string, fn: EventListener) => { el.addEventListener(ev, fn); listeners.push([el, ev, fn]); };
+  const currentKind = (): DragKindChoice => ((DRAG_KINDS as readonly string[]).includes(kind.value ?? '') ? kind.value as DragKindChoice : 'auto');
+
+  on(run, 'click', () => {
+    const patch = { intent: intent.value ?? '', kind: currentKind() };
+    void deps.saveSettings(patch);
+    void controller.run({ ...patch, marginPx: settings.marginPx, seed: settings.seed, autoApply: !confirm.checked });
+  });
+  on(cancel, 'click', () => controller.cancel());
+  on(apply, 'click', () => void controller.apply());
+  on(discard, 'click', () => controller.discard());
+  on(intent, 'change', () => void deps.saveSettings({ intent: intent.value ?? '' }));
+  on(kind, 'change', () => void deps.saveSettings({ kind: currentKind() }));
+  on(confirm, 'change', () => void deps.saveSettings({ confirmPlan: !!confirm.checked }));
+  on(url, 'input', () => { urlWarning.textContent = checkBridgeUrl(url.value ?? '', deps.allowedDomains) ?? ''; });
+  on(connect, 'click', () => void deps.saveSettings({ bridgeUrl: (url.value ?? '').trim(), token: (token.value ?? '').trim() }));
+  on(planList, 'change', (ev) => {
+    const v = Number((ev.target as El).value);
+    if (Number.isInteger(v)) void controller.choosePlan(v);
+  });
+  urlWarning.textContent = checkBridgeUrl(settings.bridgeUrl, deps.allowedDomains) ?? '';
+
+  const render = (s: PanelState): void => {
+    const c = controlsOf(s);
+    const line = describeConnection(s.connection);
+    statusLabel.textContent = line.label;
+    statusHint.textContent = line.hint ?? '';
+    statusDot.className = `dot ${line.tone}`;
+    run.disabled = !c.canRun;
+    cancel.disabled = !c.canCancel;
+    apply.disabled = !c.canApply;
+    discard.disabled = !c.canDiscard;
+    progressBox.style.display = c.showProgress ? '' : 'none';
+    progress.setAttribute('value', String(Math.round(s.progress * 100)));
+    progressLabel.textContent = s.phase === Phase.capturing ? 'Reading the document…'
+      : s.phase === Phase.applying ? 'Adding the layer…'
+      : s.queuePosition !== null && s.queuePosition > 0 ? `Queued (${s.queuePosition} ahead)`
+      : s.stage ? `Working: ${s.stage}` : 'Waiting for the bridge…';
+    planBox.style.display = s.plan ? '' : 'none';
+    if (s.plan) {
+      planList.innerHTML = '';
+      for (const r of planReadings(s.plan)) {
+        const item = document.createElement('sp-radio') as El;
+        item.setAttribute('value', String(r.index));
+        if (r.index === s.planChoice) item.setAttribute('checked', '');
+        if (!c.canChoosePlan) item.setAttribute('disabled', '');
+        item.textContent = `${r.title}${r.confidencePct !== undefined ? ` (${r.confidencePct}%)` : ''}: ${r.lines.join('; ')}`;
+        planList.appendChild(item);
+      }
+    }
+    const warn = s.warnings.length ? ` Note: ${s.warnings.join('; ')}.` : '';
+    switch (s.phase) {
+      case Phase.ready: message.textContent = `Result ready. Apply adds it as a new layer (one undo step).${warn}`; hint.textContent = ''; break;
+      case Phase.applied: message.textContent = s.appliedLayer ? `Added layer “${s.appliedLayer}”.` : 'The edit changed no pixels; nothing added.'; hint.textContent = ''; break;
+      case Phase.cancelled: message.textContent = 'Cancelled. The document was not changed.'; hint.textContent = ''; break;
+      case Phase.failed: message.textContent = `${s.error?.message ?? 'Failed'} (${s.error?.code ?? 'error'})`; hint.textContent = s.error?.hint ?? ''; break;
+      default: message.textContent = warn.trim(); hint.textContent = '';
+    }
+  };
+  const unsubscribe = controller.subscribe(render);
+  render(controller.state);
+  return () => {
+    unsubscribe();
+    for (const [el, ev, fn] of listeners) el.removeEventListener(ev, fn);
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Words for a plan: one entry per reading (the main plan, then its alternatives) for the panel's
+ * "how SmartDrag understood it" list.
+ */
+import type { WirePlan } from '@smartdrag/shared';
+
+/** One reading the user can pick. */
+export interface Reading {
+  index: number;
+  /** e.g. "Move" or "Rotate + Move". */
+  title: string;
+  /** The operations' descriptions, one per line. */
+  lines: string[];
+  /** Confidence as a percentage, if the bridge gave one. */
+  confidencePct?: number;
+}
+
+const VERB: Record<string, string> = { translate: 'Move', rotate: 'Rotate', scale: 'Scale', deform: 'Deform' };
+
+/** All readings of a plan, main first. */
+export function planReadings(plan: WirePlan): Reading[] {
+  const all = [plan, ...(plan.alternatives ?? [])];
+  return all.map((p, index) => {
+    const kinds: string[] = [];
+    for (const op of p.operations) {
+      const v = VERB[op.kind] ?? op.kind;
+      if (!kinds.includes(v)) kinds.push(v);
+    }
+    return {
+      index,
+      title: kinds.length ? kinds.join(' + ') : 'No change',
+      lines: p.operations.map((op) => (op.reason ? `${op.description} — ${op.reason}` : op.description)),
+      ...(p.confidence !== undefined ? { confidencePct: Math.round(p.confidence * 100) } : {}),
+    };
+  });
+}
