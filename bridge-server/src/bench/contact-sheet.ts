@@ -3,6 +3,7 @@
  * at most 256 px, laid out in a grid with the sample's number in the corner; `report.md` maps
  * numbers to sample ids.
  */
+import sharp from 'sharp';
 import { createImage } from '../core/image';
 import type { Point, RgbaImage } from '../core/types';
 import { downscale, drawArrow, drawNumber } from './draw';
@@ -55,6 +56,16 @@ export function composeSheet(tiles: readonly SheetTile[], opts: SheetOptions = {
     drawNumber(sheet, tile.number, Math.round(tx), Math.round(ty), 2);
   });
   return sheet;
+}
+
+/** Tiles per sheet page, so that one PNG stays a few MB (12 rows of 3). */
+export const TILES_PER_SHEET = 36;
+
+/** Encode a sheet as a palette (quantised, 8-bit) PNG: about a third of a truecolour PNG's size. */
+export async function encodeSheetPng(sheet: RgbaImage): Promise<Buffer> {
+  return sharp(Buffer.from(sheet.data.buffer, sheet.data.byteOffset, sheet.data.byteLength), {
+    raw: { width: sheet.width, height: sheet.height, channels: 4 },
+  }).png({ palette: true, quality: 90, effort: 3 }).toBuffer();
 }
 
 /** Source-over `src` onto the opaque `dst` at (ox, oy), clipped. */

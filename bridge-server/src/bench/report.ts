@@ -79,8 +79,12 @@ export const BenchReportSchema = z.object({
   startedAt: z.string(),
   wallMs: z.number(),
   quality: z.enum(['preview', 'final']),
+  /** `in-process` (runEdit here) or `server` (through a running bridge; timings then include transfer). */
+  mode: z.enum(['in-process', 'server']),
   data: z.string().nullable(),
   machine: z.object({ cpus: z.number().int(), cpuModel: z.string(), node: z.string(), platform: z.string() }),
+  /** Commit the core was at, and whether the working tree had uncommitted changes; null outside git. */
+  git: z.object({ commit: z.string(), dirty: z.boolean() }).nullable(),
   samples: z.array(SampleRecordSchema),
   summary: z.object({
     count: z.number().int(),
@@ -210,9 +214,10 @@ export function renderMarkdown(report: BenchReport): string {
   const s = report.summary;
   L.push('# SmartDrag benchmark report', '');
   L.push(`- Command: \`${report.command}\``);
-  L.push(`- Started: ${report.startedAt}; wall time ${(report.wallMs / 1000).toFixed(1)} s; quality \`${report.quality}\``);
+  L.push(`- Started: ${report.startedAt}; wall time ${(report.wallMs / 1000).toFixed(1)} s; quality \`${report.quality}\`; edits ${report.mode}`);
   L.push(`- Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}, ${report.machine.platform}`);
   L.push(`- Data: \`${report.data ?? '(none)'}\``);
+  if (report.git) L.push(`- Code: commit ${report.git.commit.slice(0, 10)}${report.git.dirty ? ' with uncommitted changes' : ''}`);
   L.push(`- Samples: ${s.count} (${s.failed} failed); peak memory RSS ${mb(s.peakMemory.rssBytes)}, heap ${mb(s.peakMemory.heapUsedBytes)}`);
   if (s.goal.daiR10Ratio !== null || s.goal.outsideMaskGoalMet !== null) {
     L.push(`- Goal (DragBench): DAI(r=10) ratio ${f(s.goal.daiR10Ratio, 3)} (goal ≤ 0.5: ${s.goal.daiGoalMet ? 'met' : 'not met'}); changed outside mask = 0 on every sample: ${s.goal.outsideMaskGoalMet ? 'met' : 'not met'}`);

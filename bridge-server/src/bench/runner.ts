@@ -3,6 +3,7 @@
  * editing core (in-process `runEdit`, or any injected {@link BenchEngine}), measures quality and
  * speed, and writes `report.json`, `report.md` and one contact sheet per suite.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,8 +12,8 @@ import { runEdit } from '../core/edit';
 import { countChangedPixels, cropImage, createMask, placedMaskToCrop } from '../core/image';
 import { psnr, ssim } from '../core/metrics';
 import type { EditRequest, EditResult, Mask, Point, ProgressFn, Rect, RgbaImage } from '../core/types';
-import { readImage, writePng } from '../io/image-io';
-import { composeSheet, thumbWithArrows, type SheetTile } from './contact-sheet';
+import { readImage } from '../io/image-io';
+import { composeSheet, encodeSheetPng, thumbWithArrows, TILES_PER_SHEET, type SheetTile } from './contact-sheet';
 import { downscale } from './draw';
 import { dragBenchToRequest, listDragBench, loadDragBenchSample } from './dragbench';
 import { composeResult, computeDaiAllRadii, countChangedOutside, type PointPair } from './metrics';
@@ -48,6 +49,8 @@ export interface BenchOptions {
   command?: string;
   /** Contact-sheet thumbnail side in px (default 256). */
   thumb?: number;
+  /** Recorded in the report: how edits ran (default `in-process`). */
+  mode?: 'in-process' | 'server';
 }
 
 /** What a suite hands the runner for one sample. */
@@ -219,6 +222,18 @@ export function resolveSuites(suite: string, dataDir: string | null): { suites: 
   return { suites: [s], skipped: [] };
 }
 
+/** HEAD commit and dirty flag of the repository holding this file; null when git is unavailable. */
+export function gitState(cwd = path.resolve(__dirname, '../../..')): { commit: string; dirty: boolean } | null {
+  try {
+    const opts = { cwd, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'], timeout: 10000 };
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], opts).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], opts).trim().length > 0;
+    return { commit, dirty };
+  } catch {
+    return null;
+  }
+}
+
 /** Run the benchmark and write its three outputs; returns the report as written. */
 export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const started = new Date();
@@ -226,6 +241,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const engine = opts.engine ?? inProcessEngine;
   const thumb = opts.thumb ?? 256;
   await fs.mkdir(opts.outDir, { recursive: true });
+  // Sheets of an earlier run would be mistaken for this one's.
+  for (const f of await fs.readdir(opts.outDir)) if (/^contact-.*\.png$/.test(f)) await fs.rm(path.join(opts.outDir, f));
 
   const items: BenchItem[] = [];
   for (const suite of opts.suites) {
@@ -287,10 +304,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
 
   const sheets: string[] = [];
   for (const [suite, t] of tiles) {
-    if (!t.length) continue;
-    const name = `contact-${suite}.png`;
-    await writePng(path.join(opts.outDir, name), composeSheet(t, { thumb, columns: suite === 'synthetic' ? 2 : 3 }));
-    sheets.push(name);
+    const pages = Math.ceil(t.length / TILES_PER_SHEET);
+    for (let k = 0; k < pages; k++) {
+      const name = pages === 1 ? `contact-${suite}.png` : `contact-${suite}-${k + 1}.png`;
+      const sheet = composeSheet(t.slice(k * TILES_PER_SHEET, (k + 1) * TILES_PER_SHEET), { thumb, columns: suite === 'synthetic' ? 2 : 3 });
+      await fs.writeFile(path.join(opts.outDir, name), await encodeSheetPng(sheet));
+      sheets.push(name);
+    }
   }
 
   const cpus = os.cpus();
@@ -300,7 +320,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     startedAt: started.toISOString(),
     wallMs: performance.now() - t0,
     quality: opts.quality,
+    mode: opts.mode ?? 'in-process',
     data: opts.dataDir,
+    git: gitState(),
     machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` },
     samples: records,
     summary: buildSummary(records, { rssBytes: peak.rssBytes, heapUsedBytes: peak.heapUsedBytes, samples: peak.samples }, sheets),

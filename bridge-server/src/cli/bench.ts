@@ -6,6 +6,8 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultDataDir, resolveSuites, runBench } from '../bench/runner';
 import { formatDuration } from '../bench/progress';
+import { connectServerEngine, type ServerEngine } from '../bench/server-engine';
+import { ensureToken, smartdragHome } from '../config';
 
 /** Options as commander parses them. */
 interface BenchCliOptions {
@@ -39,16 +41,10 @@ export function registerBench(program: Command): void {
     .option('--seed <n>', 'seed for the synthetic generator and the edits', positiveInt, 1)
     .option('--synthetic <n>', 'number of synthetic samples', positiveInt, 12)
     .option('--server <ws-url>', 'run edits through a running bridge instead of in-process')
-    .option('--token <t>', 'bridge token for --server')
+    .option('--token <t>', 'bridge token for --server (default: the token in the SmartDrag config dir)')
     .action(async (o: BenchCliOptions) => {
       if (o.quality !== 'final' && o.quality !== 'preview') {
         process.stderr.write(`smartdrag bench: --quality must be final or preview, got ${o.quality}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      if (o.server) {
-        // TODO(#5): wire the shared BridgeClient (shared/src/client) as a BenchEngine once it exists.
-        process.stderr.write('smartdrag bench: --server is not available yet (no bridge client in shared/src/client); run without it\n');
         process.exitCode = 2;
         return;
       }
@@ -64,10 +60,25 @@ export function registerBench(program: Command): void {
         return;
       }
       const outDir = path.resolve(o.out);
-      const report = await runBench({
-        suites, dataDir, outDir, limit: o.limit, quality: o.quality, seed: o.seed, syntheticCount: o.synthetic,
-        command: ['smartdrag', ...process.argv.slice(2)].join(' '),
-      });
+      let server: ServerEngine | undefined;
+      if (o.server) {
+        try {
+          server = await connectServerEngine(o.server, o.token ?? ensureToken(smartdragHome()));
+        } catch (err) {
+          process.stderr.write(`smartdrag bench: cannot use the bridge at ${o.server}: ${(err as Error).message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+      }
+      let report;
+      try {
+        report = await runBench({
+          suites, dataDir, outDir, limit: o.limit, quality: o.quality, seed: o.seed, syntheticCount: o.synthetic,
+          command: ['smartdrag', ...process.argv.slice(2)].join(' '), engine: server?.engine, mode: server ? 'server' : 'in-process',
+        });
+      } finally {
+        server?.close();
+      }
       const s = report.summary;
       const lines = [`smartdrag bench: ${s.count} samples (${s.failed} failed) in ${formatDuration(report.wallMs)} -> ${outDir}`];
       for (const [name, q] of Object.entries(s.suites)) {
