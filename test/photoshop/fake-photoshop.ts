@@ -213,6 +213,8 @@ export class FakePhotoshop implements PhotoshopModule {
   cancelAfter: string | null = null;
   /** Descriptors passed to putPixels, for assertions. */
   putLog: Array<{ layerID: number; targetBounds?: { left: number; top: number }; componentSize: number }> = [];
+  /** The sourceBounds requested by the last getPixels call. */
+  lastGetPixelsRequest: PsBounds | null = null;
   private inModal = false;
   private ctx: (PsExecutionContext & { isCancelled: boolean }) | null = null;
   private nextSuspension = 100;
@@ -326,6 +328,7 @@ export class FakePhotoshop implements PhotoshopModule {
     const layer = o.layerID === undefined ? doc.layers[doc.layers.length - 1] : doc.findLayer(o.layerID);
     if (!layer) throw new Error('no such layer');
     const want = clipBounds(o.sourceBounds ?? { left: 0, top: 0, right: doc.width, bottom: doc.height }, doc.width, doc.height);
+    this.lastGetPixelsRequest = { ...want };
     // Trim to the layer's non-transparent pixels, like Photoshop does.
     let x0 = want.right, y0 = want.bottom, x1 = want.left - 1, y1 = want.top - 1;
     for (let y = want.top; y < want.bottom; y++) for (let x = want.left; x < want.right; x++) {

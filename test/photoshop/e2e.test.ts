@@ -1,0 +1,180 @@
+/**
+ * End to end: the plugin's controller + Photoshop host adapter on the fake `photoshop` module,
+ * talking to a REAL bridge over a REAL WebSocket (BridgeClient on `ws`), for the
+ * smarties-move-red case. The fake document holds the photo as a layer, the case polygon as the
+ * selection and the case arrow as a Work Path on a 300 ppi document (so path units matter). The
+ * new layer must equal, pixel for pixel, what the core's runEdit gives for the same request
+ * (built here independently from the case JSON, over the same crop).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { BridgeClient, rasterizePolygon, type Point, type WebSocketConstructor } from '@smartdrag/shared';
+import { runEdit } from '../../bridge-server/src/core/edit';
+import { parseDragCase } from '../../bridge-server/src/core/case';
+import { cropImage } from '../../bridge-server/src/core/image';
+import { readImage } from '../../bridge-server/src/io/image-io';
+import { SmartDragController } from '../../plugin-photoshop/src/app/controller';
+import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
+import { Phase, type PanelState } from '../../plugin-photoshop/src/panel/panel-state';
+import { startTestBridge, type TestBridge } from '../helpers/bridge-harness';
+import { FakePhotoshop } from './fake-photoshop';
+
+const FIXTURES = join(__dirname, '..', 'fixtures');
+
+function waitFor(c: SmartDragController, pred: (s: PanelState) => boolean, timeoutMs = 50000): Promise<PanelState> {
+  return new Promise((resolve, reject) => {
+    if (pred(c.state)) return resolve(c.state);
+    const t = setTimeout(() => { off(); reject(new Error(`timed out in phase ${c.state.phase}: ${JSON.stringify(c.state.error)}`)); }, timeoutMs);
+    const off = c.subscribe((s) => { if (pred(s)) { clearTimeout(t); off(); resolve(s); } });
+  });
+}
+
+describe('Photoshop plugin end to end (fake host, real bridge)', () => {
+  let tb: TestBridge;
+  beforeAll(async () => { tb = await startTestBridge(); });
+  afterAll(async () => { await tb?.bridge.close(); });
+
+  test('smarties-move-red: the new layer equals runEdit for the same request; source untouched; one undo step', async () => {
+    const kase = parseDragCase(JSON.parse(readFileSync(join(FIXTURES, 'cases', 'smarties-move-red.json'), 'utf8')));
+    const photo = await readImage(join(FIXTURES, kase.image));
+    const [W, H] = kase.size;
+
+    // The document: the photo as the active layer, the case polygon as the selection, the arrow as the Work Path.
+    const ps = new FakePhotoshop();
+    const doc = ps.openDocument(W, H, { resolution: 300 });
+    const source = doc.addLayer('Photo', new Uint8ClampedArray(photo.data));
+    const poly = rasterizePolygon(kase.regions[0]!.polygon as Point[]);
+    const sel = new Uint8Array(W * H);
+    for (let y = 0; y < poly.height; y++) for (let x = 0; x < poly.width; x++) {
+      const dx = poly.left + x, dy = poly.top + y;
+      if (dx >= 0 && dy >= 0 && dx < W && dy < H) sel[dy * W + dx] = poly.data[y * poly.width + x]!;
+    }
+    doc.selectionMask = sel;
+    const drag = kase.drags[0]!;
+    doc.addPath('Work Path', 'workPath', [{ closed: false, points: drag.points.map((p) => ({ anchor: [p[0], p[1]] as Point })) }]);
+    const historyBefore = [...doc.history];
+
+    const client = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'uxp', clientVersion: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false });
+    const controller = new SmartDragController({ host: createPhotoshopHost({ photoshop: ps }), client });
+    try {
+      await controller.connect();
+      expect(controller.state.connection.state).toBe('connected');
+      const seen: string[] = [];
+      controller.subscribe((s) => { if (seen[seen.length - 1] !== s.phase) seen.push(s.phase); });
+
+      await controller.run({ intent: kase.intent!, kind: drag.kind ?? 'auto', seed: 1 });
+      const ready = await waitFor(controller, (s) => s.phase === Phase.ready || s.phase === Phase.failed);
+      expect(ready.error).toBeNull();
+      expect(ready.plan?.operations[0]).toMatchObject({ region: 'r1', kind: 'translate' });
+      // Nothing was written while the bridge worked: the modal scope was released after capture.
+      expect(doc.layers).toHaveLength(1);
+      expect(ps.modalScopes).toBe(1);
+
+      await controller.apply();
+      expect(controller.state.phase).toBe(Phase.applied);
+      expect(seen).toEqual([Phase.capturing, Phase.working, Phase.ready, Phase.applying, Phase.applied]);
+      expect(ps.modalScopes).toBe(2);
+      expect(ps.liveImageData).toBe(0);
+
+      // One undo step, the source layer untouched, the new layer right above it.
+      expect(doc.history).toEqual([...historyBefore, 'Smart Drag']);
+      expect(doc.findLayer(source.id)!.pixels).toEqual(new Uint8ClampedArray(photo.data));
+      expect(doc.layers).toHaveLength(2);
+      const added = doc.layers[0]!;
+      expect(added.name).toBe(`Smart Drag: ${kase.intent}`.slice(0, 63) + '…');
+      expect(doc.layers[1]!.id).toBe(source.id);
+
+      // Expected: runEdit over the same crop, request built from the case (doc px -> crop px).
+      const putPos = ps.putLog[0]!.targetBounds!;
+      const sub = ps.calls.indexOf('getPixels');
+      expect(sub).toBeGreaterThan(0);
+      const crop = lastCrop(ps);
+      const local = (p: readonly [number, number]): [number, number] => [p[0] - crop.left, p[1] - crop.top];
+      const region = rasterizePolygon(kase.regions[0]!.polygon.map(local) as Point[]);
+      const expected = await runEdit({
+        image: cropImage(photo, crop),
+        regions: [{ id: 'r1', mask: region }],
+        drags: [{ region: 'r1', points: drag.points.map(local), kind: drag.kind ?? 'auto' }],
+        intent: kase.intent,
+        quality: 'final',
+        seed: 1,
+      });
+      const want = new Uint8ClampedArray(W * H * 4);
+      const L = expected.layer;
+      for (let y = 0; y < L.image.height; y++) for (let x = 0; x < L.image.width; x++) {
+        const s = (y * L.image.width + x) * 4;
+        if (L.image.data[s + 3] === 0) continue;
+        const d = ((L.top + crop.top + y) * W + (L.left + crop.left + x)) * 4;
+        want.set(L.image.data.subarray(s, s + 4), d);
+      }
+      let changed = 0;
+      for (let i = 3; i < want.length; i += 4) if (want[i] !== 0) changed++;
+      expect(changed).toBeGreaterThan(1000); // the candy moved: a real edit, not an empty layer
+      const got = added.pixels.slice();
+      for (let i = 0; i < got.length; i += 4) if (got[i + 3] === 0) got.fill(0, i, i + 4);
+      const mismatches: number[] = [];
+      for (let i = 0; i < got.length && mismatches.length < 5; i++) if (got[i] !== want[i]) mismatches.push(i);
+      expect(mismatches).toEqual([]);
+      // And the layer sits where the bridge put it (top-left of its visible pixels).
+      expect(putPos.left).toBeGreaterThanOrEqual(crop.left);
+      expect(putPos.top).toBeGreaterThanOrEqual(crop.top);
+    } finally {
+      controller.dispose();
+      client.close();
+    }
+  });
+
+  test('a cancelled job leaves the document untouched', async () => {
+    const ps = new FakePhotoshop();
+    const W = 160, H = 120;
+    const doc = ps.openDocument(W, H);
+    const px = new Uint8ClampedArray(W * H * 4);
+    for (let i = 0; i < px.length; i += 4) px.set([(i >> 2) % 251, (i >> 3) % 241, 90, 255], i);
+    const source = doc.addLayer('Photo', px.slice());
+    const sel = new Uint8Array(W * H);
+    for (let y = 40; y < 70; y++) for (let x = 30; x < 60; x++) sel[y * W + x] = 255;
+    doc.selectionMask = sel;
+    doc.addPath('Work Path', 'workPath', [{ closed: false, points: [{ anchor: [45, 55] }, { anchor: [120, 60] }] }]);
+    const historyBefore = [...doc.history];
+    const client = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'uxp', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false });
+    const controller = new SmartDragController({ host: createPhotoshopHost({ photoshop: ps }), client });
+    try {
+      await controller.connect();
+      const done = controller.run({ intent: '', kind: 'translate', autoApply: true });
+      await waitFor(controller, (s) => s.phase === Phase.working);
+      controller.cancel();
+      await done;
+      expect(controller.state.phase).toBe(Phase.cancelled);
+      // Give a late result (if the bridge finished anyway) the chance to arrive: it must be ignored.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(controller.state.phase).toBe(Phase.cancelled);
+      expect(doc.layers.map((l) => l.id)).toEqual([source.id]);
+      expect(doc.history).toEqual(historyBefore);
+      expect(ps.modalScopes).toBe(1);
+    } finally {
+      controller.dispose();
+      client.close();
+    }
+  });
+
+  test('a wrong token is reported as such in the connection line', async () => {
+    const ps = new FakePhotoshop();
+    const client = new BridgeClient({ url: tb.wsUrl, token: 'wrong', client: 'uxp', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false });
+    const controller = new SmartDragController({ host: createPhotoshopHost({ photoshop: ps }), client });
+    try {
+      await controller.connect();
+      expect(controller.state.connection).toMatchObject({ state: 'error', error: { code: 'unauthorized' } });
+    } finally {
+      controller.dispose();
+      client.close();
+    }
+  });
+});
+
+/** The ROI the adapter read (from the fake's getPixels request, recorded via the capture's image). */
+function lastCrop(ps: FakePhotoshop): { left: number; top: number; width: number; height: number } {
+  const r = ps.lastGetPixelsRequest;
+  if (!r) throw new Error('no getPixels call');
+  return { left: r.left, top: r.top, width: r.right - r.left, height: r.bottom - r.top };
+}
