@@ -164,7 +164,10 @@ class IntentParser {
         const hasMods = f.directions.length > 0 || !!f.amount || !!f.rotation || !!f.destination || !!f.pivot || !!f.comparative;
         const hasNp = f.object.kind !== 'none';
         if (!last) {
+          // Nothing to attach to: the words were not understood as an edit.
           if (hasMods || hasNp) this.ignored.push(f.text);
+          const lo = seg.lx[0]!.start, hi = seg.lx[seg.lx.length - 1]!.end;
+          for (const u of this.unknown) if (u.start >= lo && u.start < hi) u.role = 'ignored';
           continue;
         }
         // A gapped clause re-opens a full noun phrase ("and the blue candy up"); a bare noun is
@@ -345,7 +348,8 @@ class IntentParser {
         const np2 = this.nounPhrase(lx, i + 1);
         const dest = np2.ref;
         if (l.norm === 'to' && dest.kind === 'none' && dest.positions.length === 0) { i = np2.next; continue; }
-        const destDirs = dest.positions.map((p) => POS_TO_DIR[p]).filter((d): d is Direction => !!d);
+        const destPositions = [...dest.positions, ...dest.parts.filter((w): w is Position => w in POS_TO_DIR)];
+        const destDirs = destPositions.map((p) => POS_TO_DIR[p]).filter((d): d is Direction => !!d);
         if (['to', 'toward', 'towards', 'into', 'onto'].includes(l.norm)) for (const d of destDirs) if (!a.directions.includes(d)) a.directions.push(d);
         if (dest.words.length || dest.parts.length || dest.kind !== 'none') {
           if (l.norm === 'from' || l.norm === 'off' || l.norm === 'with') { /* source / instrument: recorded in text only */ }
@@ -393,7 +397,9 @@ class IntentParser {
       const ord = sense(l, 'ordinal');
       if (ord) { ref.ordinal = ord.n; this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue; }
       const pos = sense(l, 'position');
-      if (pos && (nounishAfter(lx, i) || (content === false && i > start && has(lx[i - 1], 'det') && !has(next, 'part')))) {
+      // A position word is a modifier before a noun ("the left one"); as the head of the phrase
+      // it names a part when it can ("its top") and a position otherwise ("to the left").
+      if (pos && (nounishAfter(lx, i) || (content === false && i > start && has(lx[i - 1], 'det') && !has(next, 'part') && !has(l, 'part')))) {
         if (!ref.positions.includes(pos.pos)) ref.positions.push(pos.pos);
         this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue;
       }

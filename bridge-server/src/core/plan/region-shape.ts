@@ -6,6 +6,11 @@
  */
 import type { PlacedMask, Point } from '../types';
 
+// Module-level copies: global lookups (Infinity, Math) are slow inside hot loops when the code
+// runs in a vm context (jest, some worker sandboxes).
+const INF = Number.POSITIVE_INFINITY;
+const { sqrt, max, min, round, hypot, ceil } = Math;
+
 /** Long side (in grid cells) above which the distance field is computed on a coarser grid. */
 export const SHAPE_MAX_SIDE = 512;
 
@@ -35,32 +40,32 @@ export interface RegionShape {
  */
 function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
   let k = 0;
-  v[0] = 0; z[0] = -Infinity; z[1] = Infinity;
+  v[0] = 0; z[0] = -INF; z[1] = INF;
   for (let q = 1; q < n; q++) {
-    if (f[q] === Infinity) continue;
-    if (f[v[k]!] === Infinity) { v[k] = q; continue; }
+    if (f[q] === INF) continue;
+    if (f[v[k]!] === INF) { v[k] = q; continue; }
     let s = ((f[q]! + q * q) - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
     while (s <= z[k]!) {
       k--;
       s = ((f[q]! + q * q) - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
     }
-    k++; v[k] = q; z[k] = s; z[k + 1] = Infinity;
+    k++; v[k] = q; z[k] = s; z[k + 1] = INF;
   }
   k = 0;
   for (let q = 0; q < n; q++) {
     while (z[k + 1]! < q) k++;
     const r = v[k]!;
-    d[q] = f[r] === Infinity ? Infinity : (q - r) * (q - r) + f[r]!;
+    d[q] = f[r] === INF ? INF : (q - r) * (q - r) + f[r]!;
   }
 }
 
 /** Squared Euclidean distance (in cells) from every cell to the nearest cell where `seed` is 1. */
 function squaredDistance(seed: Uint8Array, w: number, h: number): Float64Array {
   const out = new Float64Array(w * h);
-  const n = Math.max(w, h);
+  const n = max(w, h);
   const f = new Float64Array(n), d = new Float64Array(n), z = new Float64Array(n + 1);
   const v = new Int32Array(n);
-  for (let i = 0; i < w * h; i++) out[i] = seed[i] ? 0 : Infinity;
+  for (let i = 0; i < w * h; i++) out[i] = seed[i] ? 0 : INF;
   for (let x = 0; x < w; x++) {
     for (let y = 0; y < h; y++) f[y] = out[y * w + x]!;
     edt1d(f, h, d, v, z);
@@ -78,8 +83,8 @@ function squaredDistance(seed: Uint8Array, w: number, h: number): Float64Array {
 /** Describe a region for the planner. Throws RangeError on an empty mask. */
 export function describeRegion(id: string, mask: PlacedMask): RegionShape {
   // Grid: the mask box plus a 1-cell frame of "outside" so boundary distances are defined.
-  const step = Math.max(1, Math.ceil(Math.max(mask.width, mask.height) / SHAPE_MAX_SIDE));
-  const gw = Math.ceil(mask.width / step) + 2, gh = Math.ceil(mask.height / step) + 2;
+  const step = max(1, ceil(max(mask.width, mask.height) / SHAPE_MAX_SIDE));
+  const gw = ceil(mask.width / step) + 2, gh = ceil(mask.height / step) + 2;
   const inside = new Uint8Array(gw * gh), outside = new Uint8Array(gw * gh);
   let area = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
   for (let gy = 0; gy < gh; gy++) {
@@ -100,11 +105,11 @@ export function describeRegion(id: string, mask: PlacedMask): RegionShape {
   const vxx = sxx / area - cx * cx, vyy = syy / area - cy * cy, vxy = sxy / area - cx * cy;
   // Eigen-decomposition of the 2×2 covariance.
   const tr = vxx + vyy, det = vxx * vyy - vxy * vxy;
-  const disc = Math.sqrt(Math.max(0, (tr * tr) / 4 - det));
-  const l1 = tr / 2 + disc, l2 = Math.max(0, tr / 2 - disc);
+  const disc = sqrt(max(0, (tr * tr) / 4 - det));
+  const l1 = tr / 2 + disc, l2 = max(0, tr / 2 - disc);
   let ax = vxy, ay = l1 - vxx;
-  if (Math.hypot(ax, ay) < 1e-9) { ax = vxx >= vyy ? 1 : 0; ay = vxx >= vyy ? 0 : 1; }
-  const an = Math.hypot(ax, ay);
+  if (hypot(ax, ay) < 1e-9) { ax = vxx >= vyy ? 1 : 0; ay = vxx >= vyy ? 0 : 1; }
+  const an = hypot(ax, ay);
   const dir: Point = [ax / an, ay / an];
 
   // Distance to the nearest outside cell (for inside cells) and to the nearest inside cell.
@@ -113,21 +118,21 @@ export function describeRegion(id: string, mask: PlacedMask): RegionShape {
   let maxD2 = 0;
   for (let i = 0; i < gw * gh; i++) if (inside[i] && dIn[i]! > maxD2) maxD2 = dIn[i]!;
   // A cell's distance counts cell centres; subtract half a cell so a 1-cell-wide object has depth 0.5.
-  const maxDepth = Math.max(0.5, (Math.sqrt(maxD2) - 0.5) * step);
+  const maxDepth = max(0.5, (sqrt(maxD2) - 0.5) * step);
 
   const depthAt = (p: Point): number => {
-    const gx = Math.round((p[0] - mask.left) / step) + 1, gy = Math.round((p[1] - mask.top) / step) + 1;
+    const gx = round((p[0] - mask.left) / step) + 1, gy = round((p[1] - mask.top) / step) + 1;
     if (gx < 0 || gy < 0 || gx >= gw || gy >= gh) {
       // Far outside the grid: distance to the box is a lower bound, refine with the nearest edge cell.
-      const qx = Math.min(gw - 1, Math.max(0, gx)), qy = Math.min(gh - 1, Math.max(0, gy));
-      return -(Math.sqrt(dOut[qy * gw + qx]!) * step + Math.hypot(gx - qx, gy - qy) * step);
+      const qx = min(gw - 1, max(0, gx)), qy = min(gh - 1, max(0, gy));
+      return -(sqrt(dOut[qy * gw + qx]!) * step + hypot(gx - qx, gy - qy) * step);
     }
     const i = gy * gw + gx;
-    return inside[i] ? (Math.sqrt(dIn[i]!) - 0.5) * step : -(Math.sqrt(dOut[i]!) - 0.5) * step;
+    return inside[i] ? (sqrt(dIn[i]!) - 0.5) * step : -(sqrt(dOut[i]!) - 0.5) * step;
   };
 
   const extentAlong = (u: Point): [number, number] => {
-    let lo = Infinity, hi = -Infinity;
+    let lo = INF, hi = -INF;
     for (let gy = 1; gy < gh - 1; gy++) {
       const y = mask.top + (gy - 1) * step - cy;
       for (let gx = 1; gx < gw - 1; gx++) {
@@ -144,9 +149,9 @@ export function describeRegion(id: string, mask: PlacedMask): RegionShape {
     id,
     area: area * step * step,
     centroid: [cx, cy],
-    gyration: Math.sqrt(Math.max(0, vxx + vyy)),
+    gyration: sqrt(max(0, vxx + vyy)),
     maxDepth,
-    axis: { dir, major: Math.sqrt(l1), minor: Math.sqrt(l2) },
+    axis: { dir, major: sqrt(l1), minor: sqrt(l2) },
     depthAt,
     extentAlong,
   };

@@ -122,7 +122,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
 
   const pick = readings.map(() => 0);
   const main = assemble(ctx, readings, pick, warnings, actions, assignment);
-  main.operations.push(...textOnlyOperations(ctx, actions, warnings));
+  main.operations.push(...textOnlyOperations(ctx, actions, main.warnings));
 
   // Alternatives: vary the most ambiguous drag.
   let worst = -1, worstSecond = 0;
