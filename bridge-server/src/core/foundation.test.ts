@@ -45,3 +45,14 @@ describe('foundation', () => {
     expect(psnr(a, b)).toBeCloseTo(10 * Math.log10(255 * 255 / 100), 6);
   });
 });
+
+describe('textures', () => {
+  test('no texture has large flat black areas (lattice lookups stay in range)', () => {
+    for (const k of TEXTURE_KINDS) {
+      const t = makeTexture(k, 128, 96, 7);
+      let black = 0;
+      for (let i = 0; i < t.data.length; i += 4) if (t.data[i] === 0 && t.data[i + 1] === 0 && t.data[i + 2] === 0) black++;
+      expect(black / (128 * 96)).toBeLessThan(0.01);
+    }
+  });
+});

@@ -24,8 +24,11 @@ export function makeTexture(kind: TextureKind, width: number, height: number, se
     const ix = Math.floor(fx), iy = Math.floor(fy);
     const tx = fx - ix, ty = fy - iy;
     const sx = tx * tx * (3 - 2 * tx), sy = ty * ty * (3 - 2 * ty);
-    const a = lattice[iy * gw + ix]!, b = lattice[iy * gw + ix + 1]!;
-    const c = lattice[(iy + 1) * gw + ix]!, e = lattice[(iy + 1) * gw + ix + 1]!;
+    // The lattice wraps (periodic noise), so scaled/offset lookups never read past its end.
+    const x0 = ((ix % gw) + gw) % gw, x1 = (x0 + 1) % gw;
+    const y0 = (((iy % gh) + gh) % gh) * gw, y1 = ((y0 / gw + 1) % gh) * gw;
+    const a = lattice[y0 + x0]!, b = lattice[y0 + x1]!;
+    const c = lattice[y1 + x0]!, e = lattice[y1 + x1]!;
     return (a + (b - a) * sx) * (1 - sy) + (c + (e - c) * sx) * sy;
   };
   const period = 10 + Math.floor(rng() * 8);
