@@ -137,9 +137,8 @@ test('Photopea simulator: select the red candy, draw the arrow, apply → one ne
     await frame.focus('[data-testid=panel]');
     await page.keyboard.press('Control+Enter');
     await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
-    const message = await frame.textContent('[data-testid=message]');
-    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
-    expect(message).toMatch(/Added layer "Smart Drag"/);
+    expect({ result: await frame.getAttribute('[data-testid=message]', 'data-result'), text: await frame.textContent('[data-testid=message]') })
+      .toEqual({ result: 'ok', text: expect.stringMatching(/^Added layer "Smart Drag"/) });
     await frame.waitForSelector('[data-testid=plan] li');
 
     const sent = (await frame.evaluate(() => {
@@ -225,7 +224,8 @@ test('playground: load the sample, lasso the candy, drag the arrow (live preview
     await page.waitForSelector('[data-testid=plan] li', { timeout: 60000 });
     await page.click('[data-testid=apply]');
     await page.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
-    expect(await page.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+    expect({ result: await page.getAttribute('[data-testid=message]', 'data-result'), text: await page.textContent('[data-testid=message]') })
+      .toEqual({ result: 'ok', text: expect.stringMatching(/^Added layer "Smart Drag"/) });
 
     const state = await page.evaluate(async () => {
       const sd = (window as any).smartdrag;

@@ -54,6 +54,12 @@ export interface SubmittedRequest {
 
 const RETRYABLE = new Set(['unreachable', 'connection_lost', 'shutting_down', 'heartbeat_timeout']);
 
+/** What to do about a connection problem, by error code (else the bridge's own hint). */
+const CONNECTION_HINTS: Record<string, string> = {
+  shutting_down: 'Start it again with `smartdrag serve` (or `npm start`).',
+  connection_lost: 'If it crashed, start it again with `smartdrag serve` (or `npm start`).',
+};
+
 /** Clear words for a connection problem, by error code. */
 function connectionReason(code: string | undefined, message: string | undefined): string {
   switch (code) {
@@ -242,6 +248,12 @@ export class Panel {
 
   /** Submit a preview or final job; a final result is added to the host as a new layer. */
   async run(quality: 'preview' | 'final'): Promise<void> {
+    if (quality === 'final') {
+      // An explicit apply supersedes any live preview still waiting to be sent.
+      this.previewPending = false;
+      if (this.previewTimer) clearTimeout(this.previewTimer);
+      this.previewTimer = null;
+    }
     if (this.job) {
       if (this.job.quality === 'final') return;
       this.job.job.cancel(); // a newer request supersedes a preview
@@ -254,7 +266,7 @@ export class Panel {
     try {
       input = this.buildRequest(quality);
     } catch (e) {
-      this.showError(e);
+      if (quality === 'final') this.showError(e); // a live preview with nothing to preview stays quiet
       return;
     }
     const job = this.opts.bridge.submit(input, {
@@ -314,7 +326,7 @@ export class Panel {
     const wait = Math.max(0, this.lastPreviewAt + (this.opts.previewIntervalMs ?? 250) - Date.now());
     this.previewTimer = setTimeout(() => {
       this.previewTimer = null;
-      if (!this.previewPending || this.job) return;
+      if (!this.previewPending || this.job || this.editor.arrows.length === 0 || this.editor.regions.length === 0) return;
       this.previewPending = false;
       this.lastPreviewAt = Date.now();
       void this.run('preview');
@@ -368,20 +380,23 @@ export class Panel {
         break;
       case 'reconnecting':
         st.textContent = 'Reconnecting…';
-        hint.textContent = s.error ? `${connectionReason(s.error.code, s.error.message)} ${s.error.hint ?? ''} Retrying…` : 'Lost the connection to the SmartDrag bridge. Retrying…';
+        hint.textContent = s.error
+          ? `${connectionReason(s.error.code, s.error.message)} ${CONNECTION_HINTS[s.error.code] ?? s.error.hint ?? ''} Retrying…`
+          : 'Lost the connection to the SmartDrag bridge. Retrying…';
         break;
       case 'closed':
       case 'error': {
         st.textContent = s.state === 'error' ? 'Not connected' : 'Disconnected';
         const reason = connectionReason(s.error?.code, s.error?.message);
+        const fix = CONNECTION_HINTS[s.error?.code ?? ''] ?? s.error?.hint ?? 'Start it with `smartdrag serve`.';
         if (retryable) {
           // The client gives up after a failed first connect or a shutdown: keep trying here.
           const delay = Math.min(5000, 500 * 2 ** this.retryCount++);
-          hint.textContent = `${reason} ${s.error?.hint ?? 'Start it with `smartdrag serve`.'} Retrying in ${Math.ceil(delay / 1000)} s…`;
+          hint.textContent = `${reason} ${fix} Retrying in ${Math.ceil(delay / 1000)} s…`;
           if (this.retryTimer) clearTimeout(this.retryTimer);
           this.retryTimer = setTimeout(() => this.connectNow(), delay);
         } else {
-          hint.textContent = `${reason} ${s.error?.hint ?? ''}`;
+          hint.textContent = `${reason} ${fix}`;
         }
         break;
       }

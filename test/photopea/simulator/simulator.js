@@ -285,7 +285,7 @@
         ctx.drawImage(t, 0, 0);
       }
       document.getElementById('layers').innerHTML = d.layers.map(function (L) {
-        return '<div>' + (L.visible ? '👁 ' : '&nbsp;&nbsp;&nbsp; ') + L.name.replace(/</g, '&lt;') + (L === d._active ? ' ◂' : '') + '</div>';
+        return '<div>' + (L.visible ? '[v] ' : '[&nbsp;&nbsp;] ') + L.name.replace(/</g, '&lt;') + (L === d._active ? ' ◂' : '') + '</div>';
       }).join('');
     });
   }
