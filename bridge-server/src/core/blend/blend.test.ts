@@ -61,6 +61,16 @@ describe('blendSeams', () => {
     expect(sc.edited.data[p + 1]).toBe(140);
   });
 
+  it('leaves a strong object edge alone (tight selection: no tinting of the object)', () => {
+    const sc = stepScene(120);
+    const S = sc.edited.width, p = (40 * S + 50) * 4;
+    const inside = sc.edited.data[p + 1]!;
+    blendSeams({ edited: sc.edited, original: sc.original, targetMask: sc.target, holeMask: sc.hole, keepMask: sc.keep, quality: 'final', correctionDepthPx: 12 });
+    // 10 px inside the edge the object's colour is untouched, and the edge keeps most of its contrast.
+    expect(sc.edited.data[p + 1]).toBe(inside);
+    expect(stepAcrossTop(sc.edited)).toBeGreaterThan(60);
+  });
+
   it('changes nothing outside hole ∪ target ∪ seam band, and never a keep pixel', () => {
     const sc = stepScene(40);
     const seam = blendSeams({ edited: sc.edited, original: sc.original, targetMask: sc.target, holeMask: sc.hole, keepMask: sc.keep, quality: 'final' });

@@ -40,6 +40,10 @@ export interface BlendStageInput {
 
 /** Radius of the window whose mean colour is compared across the target boundary. */
 const MEAN_RADIUS = 2;
+/** Boundary colour steps up to this mean absolute difference are corrected fully. */
+const STEP_FULL = 45;
+/** Boundary colour steps from this difference on are object edges and are left alone. */
+const STEP_NONE = 90;
 
 /** Blend seams in place; returns the mask of pixels the blend was allowed to touch (seam band). */
 export function blendSeams(input: BlendStageInput): Mask {
@@ -180,7 +184,14 @@ function correctColour(e: Uint8ClampedArray, inT: Uint8Array, dIn: Float32Array,
       }
       if (on === 0 || inn === 0) continue;
       const b = ((y - y0) * bw + (x - x0)) * 3;
-      val[b] = o0 / on - i0 / inn; val[b + 1] = o1 / on - i1 / inn; val[b + 2] = o2 / on - i2 / inn;
+      const d0 = o0 / on - i0 / inn, d1 = o1 / on - i1 / inn, d2 = o2 / on - i2 / inn;
+      // A small step is a lighting/background mismatch (a loose selection carried some old
+      // background along): correct it. A large step is the object's own edge against the
+      // background (a tight selection): correcting it would tint the object, so the gate fades
+      // the correction out between STEP_FULL and STEP_NONE (mean absolute difference per channel).
+      const step = (Math.abs(d0) + Math.abs(d1) + Math.abs(d2)) / 3;
+      const gate = step <= STEP_FULL ? 1 : step >= STEP_NONE ? 0 : (STEP_NONE - step) / (STEP_NONE - STEP_FULL);
+      val[b] = gate * d0; val[b + 1] = gate * d1; val[b + 2] = gate * d2;
       wgt[(y - y0) * bw + (x - x0)] = 1;
       samples++;
     }
