@@ -163,8 +163,9 @@ class IntentParser {
         const f = c.fragment;
         const hasMods = f.directions.length > 0 || !!f.amount || !!f.rotation || !!f.destination || !!f.pivot || !!f.comparative;
         const hasNp = f.object.kind !== 'none';
-        if (!last) {
-          // Nothing to attach to: the words were not understood as an edit.
+        const lastHasMods = !!last && (last.directions.length > 0 || !!last.amount || !!last.rotation || !!last.destination || !!last.comparative);
+        if (!last || (hasNp && !hasMods && !fullNpOf(f) && lastHasMods)) {
+          // Nothing to attach to (or a bare noun after a complete clause): not understood as an edit.
           if (hasMods || hasNp) this.ignored.push(f.text);
           const lo = seg.lx[0]!.start, hi = seg.lx[seg.lx.length - 1]!.end;
           for (const u of this.unknown) if (u.start >= lo && u.start < hi) u.role = 'ignored';
@@ -172,7 +173,7 @@ class IntentParser {
         }
         // A gapped clause re-opens a full noun phrase ("and the blue candy up"); a bare noun is
         // coordination with the previous object ("the cup and saucer to the left").
-        const fullNp = /^(the|a|an|this|that|these|those|its|his|her|their|my|your|it|them|both|each|all|every|other)\b/i.test(f.object.text);
+        const fullNp = fullNpOf(f);
         if (hasNp && hasMods && fullNp) {
           // Gapping: "… and the blue candy up" reuses the previous verb.
           const g: IntentAction = { ...f, verb: last.verb, cls: last.cls, soft: last.soft, gapped: true };
@@ -449,6 +450,11 @@ class IntentParser {
     if (lx.length === 0) return '';
     return this.text.slice(lx[0]!.start, lx[lx.length - 1]!.end);
   }
+}
+
+/** The fragment opens a full noun phrase (determiner or pronoun first), not a bare noun. */
+function fullNpOf(f: IntentAction): boolean {
+  return /^(the|a|an|this|that|these|those|its|his|her|their|my|your|it|them|both|each|all|every|other)\b/i.test(f.object.text);
 }
 
 function emptyRef(): RegionRef {

@@ -1,0 +1,221 @@
+/** Tokenizer, lexicon and parser of edit intents: the typed structure, phrase by phrase. */
+import { lemmaCandidates, sensesOf } from './lexicon';
+import { parseIntent, type IntentAction } from './parse';
+import { lexemes, tokenize } from './tokenize';
+
+const one = (text: string): IntentAction => {
+  const p = parseIntent(text);
+  expect(p.actions).toHaveLength(1);
+  return p.actions[0]!;
+};
+
+describe('tokenizer and lexemes', () => {
+  it('splits numbers from units, possessives, punctuation; keeps offsets', () => {
+    const t = tokenize("Move the bird's wing 50px, then rotate 30°!");
+    expect(t.map((x) => x.norm)).toEqual(['move', 'the', 'bird', "'s", 'wing', '50', 'px', ',', 'then', 'rotate', '30', '°', '!']);
+    expect(t[2]).toMatchObject({ text: 'bird', start: 9, end: 13, type: 'word' });
+    expect(t[5]).toMatchObject({ type: 'number', start: 21 });
+  });
+
+  it('keeps lexical hyphenated words and splits unknown compounds', () => {
+    expect(tokenize('counter-clockwise top-left').map((x) => x.norm)).toEqual(['counter-clockwise', 'top', 'left']);
+  });
+
+  it('matches the longest multi-word expression', () => {
+    const l = lexemes(tokenize('a little bit counter clockwise do not'));
+    expect(l.map((x) => x.norm)).toEqual(['a little bit', 'counter clockwise', 'do not']);
+    expect(l.map((x) => x.senses[0]!.cat)).toEqual(['qty', 'rot', 'neg']);
+  });
+
+  it('lemmatises inflected verbs only', () => {
+    expect(lemmaCandidates('dragging')).toContain('drag');
+    expect(lemmaCandidates('rotating')).toContain('rotate');
+    const l = lexemes(tokenize('rotating dragged candies'));
+    expect(l[0]).toMatchObject({ lemma: 'rotate', gerund: true });
+    expect(l[1]).toMatchObject({ lemma: 'drag' });
+    expect(l[2]!.senses).toEqual([]);
+  });
+
+  it('gives ambiguous words several senses', () => {
+    expect(sensesOf('left').map((s) => s.cat).sort()).toEqual(['dir', 'position']);
+    expect(sensesOf('lower').map((s) => s.cat)).toEqual(expect.arrayContaining(['verb', 'dir', 'position']));
+  });
+});
+
+describe('verb classes', () => {
+  it.each([
+    ['move', 'move'], ['shift', 'move'], ['drag', 'move'], ['slide', 'move'], ['nudge', 'move'],
+    ['rotate', 'rotate'], ['turn', 'rotate'], ['tilt', 'rotate'], ['spin', 'rotate'],
+    ['enlarge', 'scale'], ['shrink', 'scale'], ['scale', 'scale'],
+    ['stretch', 'deform'], ['bend', 'deform'], ['raise', 'deform'], ['lower', 'deform'], ['lift', 'deform'],
+    ['lengthen', 'deform'], ['extend', 'deform'], ['open', 'deform'],
+  ])('%s → %s', (verb, cls) => {
+    const a = one(`${verb} it`);
+    expect(a.cls).toBe(cls);
+    expect(a.verb).toBe(verb);
+    expect(a.object.kind).toBe('it');
+  });
+
+  it.each([
+    ['make it bigger', 'up', 'both'], ['make it smaller', 'down', 'both'], ['make it taller', 'up', 'y'],
+    ['make it wider', 'up', 'x'], ['make it shorter', 'down', 'y'], ['make it larger', 'up', 'both'],
+  ])('%s → scale %s along %s', (text, sense, axis) => {
+    const a = one(text);
+    expect(a.cls).toBe('scale');
+    expect(a.comparative).toMatchObject({ sense, axis });
+  });
+
+  it('soft verbs carry their direction', () => {
+    expect(one('raise his arm')).toMatchObject({ cls: 'deform', soft: true, directions: ['up'] });
+    expect(one('lower it')).toMatchObject({ soft: true, directions: ['down'] });
+    expect(one('pull it left')).toMatchObject({ cls: 'move', soft: true, directions: ['left'] });
+  });
+});
+
+describe('amounts', () => {
+  it.each([
+    ['rotate it 30 degrees', { kind: 'degrees', value: 30, approximate: false }],
+    ['rotate it about 25 degrees', { kind: 'degrees', value: 25, approximate: true }],
+    ['rotate it thirty degrees', { kind: 'degrees', value: 30 }],
+    ['turn it 45°', { kind: 'degrees', value: 45 }],
+    ['turn it a quarter turn', { kind: 'turns', value: 0.25 }],
+    ['move it by 50px', { kind: 'pixels', value: 50 }],
+    ['move it 12 pixels up', { kind: 'pixels', value: 12 }],
+    ['enlarge it by 50%', { kind: 'percent', value: 50, absolute: false }],
+    ['scale it to 50 percent', { kind: 'percent', value: 50, absolute: true }],
+    ['make it twice as big', { kind: 'factor', value: 2 }],
+    ['make it 3 times bigger', { kind: 'factor', value: 3 }],
+    ['make it half as tall', { kind: 'factor', value: 0.5 }],
+    ['move it a bit', { kind: 'qualitative', size: 'small' }],
+    ['move it slightly', { kind: 'qualitative', size: 'small' }],
+    ['move it a lot', { kind: 'qualitative', size: 'large' }],
+    ['move it 20', { kind: 'number', value: 20 }],
+  ])('%s', (text, amount) => {
+    expect(one(text).amount).toMatchObject(amount);
+  });
+
+  it('"half as tall" scales along y, down', () => {
+    expect(one('make it half as tall').comparative).toMatchObject({ sense: 'down', axis: 'y' });
+  });
+});
+
+describe('directions and destinations', () => {
+  it.each([
+    ['move it left', ['left']], ['move it to the right', ['right']], ['move it up and to the left', ['up', 'left']],
+    ['move it downwards', ['down']], ['move it toward the top-left corner', ['up', 'left']], ['bend it up and back', ['up', 'back']],
+    ['spread them further apart', ['apart']], ['move them closer together', ['together']], ['move it to the top', ['up']],
+  ])('%s', (text, dirs) => {
+    expect(one(text).directions).toEqual(dirs);
+  });
+
+  it('rotation sense', () => {
+    expect(one('rotate it clockwise').rotation).toBe('cw');
+    expect(one('rotate it counter-clockwise').rotation).toBe('ccw');
+    expect(one('rotate it counter clockwise').rotation).toBe('ccw');
+    expect(one('rotate it anticlockwise').rotation).toBe('ccw');
+    expect(one('rotate it anti-clockwise').rotation).toBe('ccw');
+  });
+
+  it('destination edges and objects', () => {
+    const a = one('move the ball to the left edge');
+    expect(a.destination).toMatchObject({ positions: ['left'], parts: ['edge'] });
+    expect(one('move the candy into the empty space').destination?.words).toEqual(['empty', 'space']);
+  });
+
+  it('pivot phrases', () => {
+    expect(one('rotate the pencil about 25 degrees around its middle').pivot).toBe('its middle');
+    expect(one('rotate it about where it joins the body').pivot).toBe('where it joins the body');
+  });
+});
+
+describe('references to regions', () => {
+  it.each([
+    ['move the left one', { kind: 'unspecified', positions: ['left'] }],
+    ['move the one on the right', { kind: 'unspecified', positions: ['right'] }],
+    ['move the bird on the left', { positions: ['left'], words: ['bird'] }],
+    ['move the top green candy', { positions: ['top'], words: ['green', 'candy'] }],
+    ['move both', { kind: 'all' }],
+    ['move all of them', { kind: 'all' }],
+    ['move them', { kind: 'all' }],
+    ['move the selected region', { kind: 'selected' }],
+    ['move the second one', { ordinal: 2 }],
+    ['move the last one', { ordinal: -1 }],
+    ['move the two bubbles', { count: 2, words: ['bubbles'] }],
+    ['raise the tip of the wing', { parts: ['tip'], words: ['wing'] }],
+    ["raise the butterfly's wing", { possessive: true, words: ['butterfly', 'wing'] }],
+  ])('%s', (text, ref) => {
+    expect(one(text).object).toMatchObject(ref);
+  });
+});
+
+describe('clauses: coordination, gapping, means, result, constraints', () => {
+  it('coordinated nouns stay one action; a gapped clause reuses the verb', () => {
+    expect(parseIntent('move the cup and saucer to the left').actions).toHaveLength(1);
+    const p = parseIntent('move the green candy to the left and the blue candy up');
+    expect(p.actions.map((a) => [a.verb, a.object.words.join(' '), a.directions.join(','), a.gapped])).toEqual([
+      ['move', 'green candy', 'left', false],
+      ['move', 'blue candy', 'up', true],
+    ]);
+  });
+
+  it('two verbs make two actions', () => {
+    const p = parseIntent('take the spoon off the saucer and put it on the table to the right');
+    expect(p.actions.map((a) => a.verb)).toEqual(['take', 'put']);
+    expect(p.actions[1]!.directions).toEqual(['right']);
+  });
+
+  it('"by V-ing" is the means of the previous action', () => {
+    const a = one('make the rocket taller by dragging its nose up');
+    expect(a.verb).toBe('make taller');
+    expect(a.means).toMatchObject({ verb: 'drag', object: { parts: ['nose'], possessive: true }, directions: ['up'] });
+  });
+
+  it('"so it …" is a result and "instead of" is set aside, not lost', () => {
+    const p = parseIntent('tilt the stem so it leans to the right instead of the left');
+    expect(p.actions[0]!.result).toEqual(['right']);
+    expect(p.ignored).toEqual(['instead of the left']);
+  });
+
+  it.each([
+    ["don't touch the face", 'the face', true],
+    ['do not move the table', 'the table', true],
+    ['keep the background intact', 'the background', false],
+    ['leave the other one alone', 'the other one', false],
+    ['preserve the shadow', 'the shadow', false],
+  ])('constraint: %s', (text, what, negated) => {
+    const p = parseIntent(text);
+    expect(p.actions).toEqual([]);
+    expect(p.constraints).toHaveLength(1);
+    expect(p.constraints[0]).toMatchObject({ kind: 'keep', negated });
+    expect(p.constraints[0]!.object.text).toBe(what);
+  });
+
+  it('constraints beside actions: "without touching", "keeping …"', () => {
+    const p = parseIntent('lift his kicking leg higher without touching the ball');
+    expect(p.actions).toHaveLength(1);
+    expect(p.constraints).toEqual([expect.objectContaining({ negated: true, object: expect.objectContaining({ words: ['ball'] }) })]);
+    const q = parseIntent('make the apple smaller, keeping it sitting on the table');
+    expect(q.constraints[0]).toMatchObject({ negated: false, object: { kind: 'it' }, state: ['sitting', 'on', 'the', 'table'] });
+  });
+});
+
+describe('unknown words are reported', () => {
+  it('with the role they were given', () => {
+    const p = parseIntent('move the wobbly zorblax left and frobnicate');
+    expect(p.unknown).toEqual([
+      { word: 'wobbly', start: 9, role: 'object' },
+      { word: 'zorblax', start: 16, role: 'object' },
+      { word: 'frobnicate', start: 33, role: 'ignored' },
+    ]);
+  });
+
+  it('a sentence without any known verb yields no action and lists its words', () => {
+    const p = parseIntent('fix the arm');
+    expect(p.actions).toEqual([]);
+    expect(p.unknown.map((u) => [u.word, u.role])).toEqual([['fix', 'ignored'], ['arm', 'ignored']]);
+  });
+
+  it('known function words are never reported', () => {
+    expect(parseIntent('please rotate it a bit more clockwise, then move it to the left').unknown).toEqual([]);
+  });
+});
