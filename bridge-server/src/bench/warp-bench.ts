@@ -16,8 +16,11 @@ export interface WarpBenchRow {
   size: number;
   op: OperationParams['kind'];
   quality: 'preview' | 'final';
-  /** Median milliseconds over `runs`. */
+  /** Median wall milliseconds over `runs`. */
   medianMs: number;
+  /** Median CPU milliseconds (user + system) of this thread's process over `runs`: the one-core
+   * cost, less sensitive than wall time to other processes on a shared machine. */
+  medianCpuMs: number;
   /** Crop the warp worked on, in pixels. */
   cropPixels: number;
   runs: number;
@@ -66,14 +69,17 @@ export async function runWarpBench(opts: WarpBenchOptions = {}): Promise<WarpBen
         const input = { image, regions: [{ id: 'r', mask }], operations: [{ region: 'r', params }], quality };
         let cropPixels = 0;
         for (let i = 0; i < 2; i++) warpRegions(input); // warm-up (JIT)
-        const times: number[] = [];
+        const times: number[] = [], cpu: number[] = [];
         for (let i = 0; i < runs; i++) {
+          const c0 = process.cpuUsage();
           const t = performance.now();
           const out = warpRegions(input);
           times.push(performance.now() - t);
+          const dc = process.cpuUsage(c0);
+          cpu.push((dc.user + dc.system) / 1000);
           cropPixels = out.crop.width * out.crop.height;
         }
-        const row: WarpBenchRow = { size, op: params.kind, quality, medianMs: median(times), cropPixels, runs };
+        const row: WarpBenchRow = { size, op: params.kind, quality, medianMs: median(times), medianCpuMs: median(cpu), cropPixels, runs };
         rows.push(row);
         opts.onRow?.(row);
         await new Promise((r) => setImmediate(r));
@@ -85,11 +91,14 @@ export async function runWarpBench(opts: WarpBenchOptions = {}): Promise<WarpBen
 
 /** Markdown table of the rows, with the 4096²/1024² cost ratio when both sizes were run. */
 export function formatWarpBench(rows: readonly WarpBenchRow[]): string {
-  const lines = ['| canvas | operation | quality | median ms | crop px | ratio to 1024² |', '|---|---|---|---:|---:|---:|'];
+  const lines = [
+    '| canvas | operation | quality | median wall ms | median CPU ms | crop px | CPU ratio to 1024² |',
+    '|---|---|---|---:|---:|---:|---:|',
+  ];
   for (const r of rows) {
     const base = rows.find((b) => b.size === 1024 && b.op === r.op && b.quality === r.quality);
-    const ratio = base && r.size !== 1024 ? (r.medianMs / base.medianMs).toFixed(2) : '';
-    lines.push(`| ${r.size}² | ${r.op} | ${r.quality} | ${r.medianMs.toFixed(1)} | ${r.cropPixels} | ${ratio} |`);
+    const ratio = base && r.size !== 1024 ? (r.medianCpuMs / base.medianCpuMs).toFixed(2) : '';
+    lines.push(`| ${r.size}² | ${r.op} | ${r.quality} | ${r.medianMs.toFixed(1)} | ${r.medianCpuMs.toFixed(1)} | ${r.cropPixels} | ${ratio} |`);
   }
   return lines.join('\n');
 }
@@ -101,7 +110,7 @@ if (require.main === module) {
   };
   const sizes = arg('--sizes')?.split(',').map(Number);
   const runs = arg('--runs') ? Number(arg('--runs')) : undefined;
-  runWarpBench({ sizes, runs, onRow: (r) => process.stderr.write(`${r.size} ${r.op} ${r.quality}: ${r.medianMs.toFixed(1)} ms\n`) })
+  runWarpBench({ sizes, runs, onRow: (r) => process.stderr.write(`${r.size} ${r.op} ${r.quality}: ${r.medianMs.toFixed(1)} ms wall, ${r.medianCpuMs.toFixed(1)} ms CPU\n`) })
     .then((rows) => process.stdout.write(formatWarpBench(rows) + '\n'))
     .catch((e: unknown) => { process.stderr.write(String(e) + '\n'); process.exitCode = 1; });
 }
