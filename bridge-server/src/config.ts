@@ -48,7 +48,7 @@ export const BridgeConfigSchema = z
     allowedOrigins: z.array(z.string()).default([]),
     /** Extra Host header values allowed (e.g. `studio-pc:7341` on a LAN). */
     allowedHosts: z.array(z.string()).default([]),
-    /** Test hooks in the worker (`__hook:sleep__`, `__hook:hang__`, `__hook:crash__` intents). Never on in production. Default false. */
+    /** Test hooks in the worker (`__hook:nap__`, `__hook:sleep__`, `__hook:hang__`, `__hook:crash__`, `__hook:throw__` intents). Never on in production. Default false. */
     debugHooks: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {

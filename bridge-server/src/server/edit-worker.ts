@@ -33,13 +33,23 @@ function toRequest(job: WorkerJob): EditRequest {
   };
 }
 
-/** Test hooks (only with `debugHooks`): simulate slow, stuck and crashing jobs. */
+/**
+ * Test hooks (only with `debugHooks`), chosen by an intent starting `__hook:<name>__`: `nap`
+ * (400 ms, then the edit), `sleep` (until cancelled, ≤ 10 s), `hang` (busy, ignores cancel),
+ * `crash` (the worker exits), `throw` (uncaught error in the worker).
+ */
 async function runHook(hook: string, signal: AbortSignal): Promise<void> {
   if (hook === 'crash') process.exit(70);
   if (hook === 'throw') setImmediate(() => { throw new Error('simulated uncaught worker error'); });
   if (hook === 'hang') {
     const end = Date.now() + 10_000;
     while (Date.now() < end) { /* busy: ignores the signal, forcing terminate */ }
+  }
+  if (hook === 'nap') {
+    // A short pause, then the real edit (reconnect and queue tests).
+    const end = Date.now() + 400;
+    while (Date.now() < end && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
+    if (signal.aborted) throw new CancelledError();
   }
   if (hook === 'sleep') {
     const end = Date.now() + 10_000;
