@@ -1,0 +1,110 @@
+import type { WirePlan } from '@smartdrag/shared';
+import { controlsOf, describeConnection, initialPanelState, overallProgress, Phase, reducePanel, STAGE_WEIGHTS, type PanelEvent, type PanelState } from './panel-state';
+import { planReadings } from './plan-text';
+
+const plan: WirePlan = {
+  operations: [{ region: 'r1', kind: 'translate', params: { kind: 'translate', dx: 1, dy: 2 }, source: 'geometry', description: 'Move r1 by (1, 2)', reason: 'straight arrow' }],
+  warnings: ['arrow is short'],
+  confidence: 0.8,
+  alternatives: [
+    { operations: [{ region: 'r1', kind: 'rotate', params: { kind: 'rotate', angleDeg: 5, center: [0, 0] }, source: 'geometry', description: 'Rotate r1 by 5°', reason: '' }], warnings: [], confidence: 0.15 },
+  ],
+};
+
+function run(events: PanelEvent[], from: PanelState = { ...initialPanelState(), connection: { state: 'connected' } }): PanelState {
+  return events.reduce(reducePanel, from);
+}
+
+describe('panel state machine', () => {
+  test('happy path with controls at each step', () => {
+    let s = run([{ type: 'run.start' }]);
+    expect(s.phase).toBe(Phase.capturing);
+    expect(controlsOf(s)).toMatchObject({ canRun: false, canCancel: true, canApply: false, showProgress: true });
+    s = run([{ type: 'capture.done', warnings: ['w1'] }, { type: 'job.queued', position: 1 }, { type: 'job.plan', plan }], s);
+    expect(s).toMatchObject({ phase: Phase.working, queuePosition: 1, plan, warnings: ['w1', 'arrow is short'] });
+    expect(controlsOf(s).canChoosePlan).toBe(true);
+    s = run([{ type: 'job.progress', stage: 'fill', fraction: 0.5 }], s);
+    expect(s.queuePosition).toBeNull();
+    s = run([{ type: 'job.result' }], s);
+    expect(s).toMatchObject({ phase: Phase.ready, progress: 1 });
+    expect(controlsOf(s)).toMatchObject({ canApply: true, canDiscard: true, canCancel: false, canRun: true });
+    s = run([{ type: 'apply.start' }, { type: 'apply.done', layerName: 'Smart Drag' }], s);
+    expect(s).toMatchObject({ phase: Phase.applied, appliedLayer: 'Smart Drag' });
+  });
+
+  test('events out of place are ignored', () => {
+    const idle = run([]);
+    expect(reducePanel(idle, { type: 'job.result' })).toBe(idle);
+    expect(reducePanel(idle, { type: 'apply.start' })).toBe(idle);
+    expect(reducePanel(idle, { type: 'cancelled' })).toBe(idle);
+    const working = run([{ type: 'run.start' }, { type: 'capture.done', warnings: [] }]);
+    expect(reducePanel(working, { type: 'run.start' })).toBe(working); // one edit at a time
+    expect(reducePanel(working, { type: 'plan.choose', index: 1 })).toBe(working); // no plan yet
+    const planned = reducePanel(working, { type: 'job.plan', plan });
+    expect(reducePanel(planned, { type: 'plan.choose', index: 5 })).toBe(planned);
+    expect(reducePanel(planned, { type: 'plan.choose', index: 0 })).toBe(planned); // already chosen
+  });
+
+  test('choosing an alternative restarts progress but keeps the readings', () => {
+    let s = run([{ type: 'run.start' }, { type: 'capture.done', warnings: [] }, { type: 'job.plan', plan }, { type: 'job.progress', stage: 'fill', fraction: 1 }, { type: 'job.result' }]);
+    s = reducePanel(s, { type: 'plan.choose', index: 1 });
+    expect(s).toMatchObject({ phase: Phase.working, planChoice: 1, progress: 0 });
+    const altPlan = { ...plan.alternatives![0]!, warnings: ['new'] };
+    s = reducePanel(s, { type: 'job.plan', plan: altPlan });
+    expect(s.plan).toBe(plan);
+    expect(s.warnings).toContain('new');
+  });
+
+  test('cancel and failure', () => {
+    const s = run([{ type: 'run.start' }, { type: 'capture.done', warnings: [] }, { type: 'cancelled' }]);
+    expect(s.phase).toBe(Phase.cancelled);
+    const f = run([{ type: 'run.start' }, { type: 'failed', error: { code: 'no_selection', message: 'Nothing is selected.' } }]);
+    expect(f).toMatchObject({ phase: Phase.failed, error: { code: 'no_selection' } });
+    expect(run([{ type: 'dismiss' }], f).phase).toBe(Phase.idle);
+  });
+
+  test('Run needs a connection', () => {
+    expect(controlsOf(initialPanelState()).canRun).toBe(false);
+    expect(controlsOf({ ...initialPanelState(), connection: { state: 'connected' } }).canRun).toBe(true);
+  });
+});
+
+describe('overallProgress', () => {
+  test('monotone, below 1, weighted by stage', () => {
+    const total = STAGE_WEIGHTS.reduce((s, [, w]) => s + w, 0);
+    expect(total).toBeCloseTo(1, 9);
+    expect(overallProgress('plan', 1)).toBeCloseTo(0.05, 9);
+    expect(overallProgress('fill', 0.5)).toBeCloseTo(0.05 + 0.15 + 0.25, 9);
+    expect(overallProgress('layer', 1)).toBe(0.99);
+    expect(overallProgress('warp', 0, 0.6)).toBe(0.6); // never backwards
+    expect(overallProgress('mystery', 0.5, 0.3)).toBe(0.3);
+    expect(overallProgress('fill', Number.NaN, 0.1)).toBeCloseTo(0.2, 9);
+  });
+});
+
+describe('describeConnection names the failed requirement', () => {
+  test.each([
+    [{ state: 'error', error: { code: 'unreachable', message: 'connect ECONNREFUSED' } }, 'Bridge not running', /smartdrag serve/],
+    [{ state: 'error', error: { code: 'unauthorized', message: 'bad token' } }, 'Wrong token', /smartdrag token/],
+    [{ state: 'error', error: { code: 'version_mismatch', message: 'the plugin is older than the bridge', hint: 'Update the plugin' } }, 'Version mismatch: the plugin is older than the bridge', /Update the plugin/],
+  ] as const)('%j', (status, label, hint) => {
+    const line = describeConnection(status);
+    expect(line.label).toBe(label);
+    expect(line.tone).toBe('negative');
+    expect(line.hint).toMatch(hint);
+  });
+
+  test('connected / connecting / reconnecting / closed', () => {
+    expect(describeConnection({ state: 'connected' }).tone).toBe('positive');
+    expect(describeConnection({ state: 'connecting' }).label).toMatch(/Connecting/);
+    expect(describeConnection({ state: 'reconnecting', error: { code: 'connection_lost', message: 'socket closed' } })).toMatchObject({ tone: 'notice', label: 'Reconnecting… (socket closed)' });
+    expect(describeConnection({ state: 'closed' }).hint).toMatch(/token/);
+  });
+});
+
+test('planReadings lists the main reading then the alternatives', () => {
+  expect(planReadings(plan)).toEqual([
+    { index: 0, title: 'Move', lines: ['Move r1 by (1, 2) — straight arrow'], confidencePct: 80 },
+    { index: 1, title: 'Rotate', lines: ['Rotate r1 by 5°'], confidencePct: 15 },
+  ]);
+});
