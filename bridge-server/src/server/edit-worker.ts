@@ -40,7 +40,10 @@ function toRequest(job: WorkerJob): EditRequest {
  */
 async function runHook(hook: string, signal: AbortSignal): Promise<void> {
   if (hook === 'crash') process.exit(70);
-  if (hook === 'throw') setImmediate(() => { throw new Error('simulated uncaught worker error'); });
+  if (hook === 'throw') {
+    setImmediate(() => { throw new Error('simulated uncaught worker error'); });
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
   if (hook === 'hang') {
     const end = Date.now() + 10_000;
     while (Date.now() < end) { /* busy: ignores the signal, forcing terminate */ }

@@ -1,0 +1,56 @@
+/** Worker faults and shutdown: a crashed or stuck worker costs one job, never the bridge. */
+import { RawClient, sendJob, squareMoveJob, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
+import type { JobResult } from '@smartdrag/shared';
+
+let tb: TestBridge;
+beforeAll(async () => {
+  tb = await startTestBridge({ limits: { maxJobMs: 4000 }, cancelGraceMs: 500 });
+});
+afterAll(async () => { await tb?.bridge.close(); });
+
+async function expectEditWorks(c: RawClient, id: string): Promise<void> {
+  sendJob(c, squareMoveJob(id));
+  const r = await c.next<JobResult>((m) => m.type === 'job.result' && m.jobId === id, 20000);
+  const f = await c.layer(id, r.frames);
+  let opaque = 0;
+  for (let i = 3; i < f.data.length; i += 4) if (f.data[i]) opaque++;
+  expect(opaque).toBeGreaterThan(100);
+}
+
+it.each([['crash', 'process.exit in the worker'], ['throw', 'uncaught exception in the worker']])(
+  'a worker %s mid-job gives worker_crashed to that client; the next job succeeds', async (hook) => {
+    const c = await RawClient.connect(tb);
+    sendJob(c, squareMoveJob(`crash-${hook}`, { intent: `__hook:${hook}__` }));
+    expect(await c.next((m) => m.type === 'job.error', 20000)).toMatchObject({ jobId: `crash-${hook}`, code: 'worker_crashed', hint: expect.any(String) });
+    await expectEditWorks(c, `after-${hook}`);
+    c.close();
+  });
+
+it('a job that ignores cancel is stopped by replacing its worker', async () => {
+  const c = await RawClient.connect(tb);
+  sendJob(c, squareMoveJob('stuck-1', { intent: '__hook:hang__' }));
+  await c.next((m) => m.type === 'job.started');
+  c.send({ type: 'job.cancel', jobId: 'stuck-1' });
+  await c.next((m) => m.type === 'job.cancelled' && m.jobId === 'stuck-1', 10000);
+  await expectEditWorks(c, 'after-stuck');
+  c.close();
+});
+
+it('a job past maxJobMs ends with job_timeout', async () => {
+  const c = await RawClient.connect(tb);
+  sendJob(c, squareMoveJob('slow-1', { intent: '__hook:hang__' }));
+  expect(await c.next((m) => m.type === 'job.error', 20000)).toMatchObject({ jobId: 'slow-1', code: 'job_timeout' });
+  await expectEditWorks(c, 'after-timeout');
+  c.close();
+});
+
+it('graceful shutdown tells clients (shutting_down) and ends running jobs', async () => {
+  const own = await startTestBridge();
+  const c = await RawClient.connect(own);
+  sendJob(c, squareMoveJob('sd-1', { intent: '__hook:sleep__' }));
+  await c.next((m) => m.type === 'job.started', 20000);
+  await own.bridge.close();
+  expect(await c.next((m) => m.type === 'job.error')).toMatchObject({ jobId: 'sd-1', code: 'shutting_down' });
+  expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'shutting_down' });
+  expect((await c.closed).code).toBe(1001);
+});

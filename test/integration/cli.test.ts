@@ -1,0 +1,74 @@
+/** The real `smartdrag` bin, spawned: `edit --json` in-process and through a bridge, and `token`. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { readImage } from '../../bridge-server/src/io/image-io';
+import { startTestBridge } from '../helpers/bridge-harness';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '..', '..');
+const BIN = join(ROOT, 'bridge-server', 'bin', 'smartdrag.js');
+const CASE = join(ROOT, 'test', 'fixtures', 'cases', 'smarties-move-red.json');
+
+async function smartdrag(args: string[], home: string) {
+  return run(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, SMARTDRAG_HOME: home }, timeout: 60000, maxBuffer: 8 << 20 });
+}
+
+async function checkOutputs(summary: Record<string, any>, out: string) {
+  expect(summary.outputs).toEqual({ edited: join(out, 'edited.png'), layer: join(out, 'layer.png') });
+  expect(summary.plan.operations[0]).toMatchObject({ region: 'h1', kind: 'translate' });
+  expect(summary.timings.total).toBeGreaterThan(0);
+  const original = await readImage(join(ROOT, 'test', 'fixtures', 'photos', 'smarties.png'));
+  const edited = await readImage(summary.outputs.edited);
+  const layer = await readImage(summary.outputs.layer);
+  expect([edited.width, edited.height, layer.width, layer.height]).toEqual([413, 356, 413, 356]);
+  // The layer holds only changed pixels: every opaque layer pixel is a pixel of the edited image,
+  // and outside the layer the edited image equals the original.
+  let layerPixels = 0, changedOutside = 0;
+  for (let i = 0; i < layer.data.length; i += 4) {
+    if (layer.data[i + 3]! > 0) {
+      layerPixels++;
+    } else if (original.data[i] !== edited.data[i] || original.data[i + 1] !== edited.data[i + 1] || original.data[i + 2] !== edited.data[i + 2]) {
+      changedOutside++;
+    }
+  }
+  expect(layerPixels).toBeGreaterThan(1000); // the candy (≈ 57×55 px) really moved
+  expect(layerPixels).toBeLessThanOrEqual(summary.changedPixels);
+  expect(changedOutside).toBeLessThanOrEqual(summary.changedPixels - layerPixels);
+  // The moved candy is red at its target (120, 80).
+  const t = (80 * 413 + 120) * 4;
+  expect(edited.data[t]! - edited.data[t + 1]!).toBeGreaterThan(80);
+}
+
+it('edit --json runs the core in-process and writes edited.png + layer.png', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
+  const out = join(home, 'out');
+  const { stdout } = await smartdrag(['edit', '--case', CASE, '--out', out, '--json', '--quality', 'preview'], home);
+  const summary = JSON.parse(stdout);
+  expect(summary).toMatchObject({ case: 'smarties-move-red', mode: 'in-process', layer: { left: expect.any(Number), top: expect.any(Number) } });
+  await checkOutputs(summary, out);
+});
+
+it('edit --server sends the same job through a running bridge; token prints the stored token (mode 0600)', async () => {
+  const tb = await startTestBridge({ workers: 1 });
+  try {
+    const out = join(tb.home, 'out');
+    const { stdout } = await smartdrag(['edit', '--case', CASE, '--out', out, '--json', '--quality', 'preview', '--server', tb.wsUrl], tb.home);
+    const summary = JSON.parse(stdout);
+    expect(summary.mode).toBe('server');
+    await checkOutputs(summary, out);
+    const tok = await smartdrag(['token'], tb.home);
+    expect(tok.stdout.trim()).toBe(tb.token);
+    expect(readFileSync(join(tb.home, 'token'), 'utf8').trim()).toBe(tb.token);
+    expect(statSync(join(tb.home, 'token')).mode & 0o777).toBe(0o600);
+  } finally {
+    await tb.bridge.close();
+  }
+});
+
+it('edit with a missing case file fails with a message and a non-zero exit', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
+  await expect(smartdrag(['edit', '--case', join(home, 'nope.json'), '--out', home], home)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('nope.json') });
+});
