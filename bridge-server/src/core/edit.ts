@@ -52,7 +52,7 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
     signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f),
   });
   if (warp.warnings.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...warp.warnings] };
-  const { crop, original: src, edited, targetMask, holeMask, keepMask, forbidden } = warp;
+  const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
   const n = crop.width * crop.height;
   timings.warp = performance.now() - t1;
   opts.onProgress?.('warp', 1);
@@ -69,7 +69,7 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   checkSignal(opts.signal);
 
   const t3 = performance.now();
-  const seam = blendSeams({ edited, original: src, targetMask, holeMask, keepMask, quality: req.quality });
+  const seam = blendSeams({ edited, original: src, targetMask, holeMask, keepMask, sourceMask, quality: req.quality });
   timings.blend = performance.now() - t3;
   opts.onProgress?.('blend', 1);
   checkSignal(opts.signal);

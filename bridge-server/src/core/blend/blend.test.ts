@@ -2,7 +2,7 @@ import { cloneImage, createImage, createMask } from '../image';
 import type { Mask, RgbaImage } from '../types';
 import { makeScene } from '../fill/synthetic-scene';
 import { fillHole } from '../fill';
-import { blendSeams, chamferDistance } from './index';
+import { blendSeams, chamferDistance, selectionLooseness } from './index';
 
 describe('chamferDistance', () => {
   it('measures distance to the outside, with √2 diagonals', () => {
@@ -114,5 +114,24 @@ describe('blendSeams', () => {
       for (let q = 0; q < 4; q++) if (img.data[p * 4 + q] !== scene.input.data[p * 4 + q]) { outside++; break; }
     }
     expect(outside).toBe(0);
+  });
+});
+
+describe('selectionLooseness', () => {
+  /** Grey background with a red 20×20 object at (20,20); `pad` grows the selection around it. */
+  function scene(pad: number): { original: RgbaImage; source: Mask } {
+    const S = 64, original = createImage(S, S), source = createMask(S, S);
+    for (let p = 0; p < S * S; p++) {
+      const x = p % S, y = Math.floor(p / S);
+      const obj = x >= 20 && x < 40 && y >= 20 && y < 40;
+      original.data.set(obj ? [220, 30, 30, 255] : [120, 120, 120, 255], p * 4);
+      if (x >= 20 - pad && x < 40 + pad && y >= 20 - pad && y < 40 + pad) source.data[p] = 255;
+    }
+    return { original, source };
+  }
+  it('is 0 for a selection on the object outline and 1 for one drawn well around it', () => {
+    const tight = scene(0), loose = scene(6);
+    expect(selectionLooseness(tight.original, tight.source)).toBe(0);
+    expect(selectionLooseness(loose.original, loose.source)).toBe(1);
   });
 });

@@ -31,6 +31,11 @@ export interface BlendStageInput {
   holeMask: Mask;
   /** Pixels that must not change, crop-sized. */
   keepMask: Mask;
+  /**
+   * Coverage of the handle regions at their original place, crop-sized. When given, the colour
+   * correction is scaled by how "loose" the selection was (see {@link selectionLooseness}).
+   */
+  sourceMask?: Mask;
   quality: 'preview' | 'final';
   /** Depth in pixels over which the colour correction fades out inside the target. Default 24. */
   correctionDepthPx?: number;
@@ -44,6 +49,8 @@ const MEAN_RADIUS = 2;
 const STEP_FULL = 45;
 /** Boundary colour steps from this difference on are object edges and are left alone. */
 const STEP_NONE = 90;
+/** Colour distance (per channel, 0..255) at which a pixel stops resembling the boundary content. */
+const SIMILARITY_SIGMA = 18;
 
 /** Blend seams in place; returns the mask of pixels the blend was allowed to touch (seam band). */
 export function blendSeams(input: BlendStageInput): Mask {
@@ -92,7 +99,8 @@ export function blendSeams(input: BlendStageInput): Mask {
     }
   }
   const dIn = chamferDistance(inT, ww, wh, depth + 2);
-  if (anyT) correctColour(img, inT, dIn, tw, kw, ww, wh, depth);
+  const looseness = input.sourceMask ? selectionLooseness(original, input.sourceMask) : 1;
+  if (anyT && looseness > 0) correctColour(img, inT, dIn, tw, kw, ww, wh, depth, looseness);
 
   // Feathered band around both seams: distance to the nearest seam edge (a pixel whose
   // 4-neighbour is on the other side of the target or hole boundary).
@@ -148,7 +156,7 @@ export function blendSeams(input: BlendStageInput): Mask {
 }
 
 /** Membrane colour correction of the target pixels near its boundary (step 1 above). */
-function correctColour(e: Uint8ClampedArray, inT: Uint8Array, dIn: Float32Array, td: Uint8Array, kd: Uint8Array, w: number, h: number, depth: number): void {
+function correctColour(e: Uint8ClampedArray, inT: Uint8Array, dIn: Float32Array, td: Uint8Array, kd: Uint8Array, w: number, h: number, depth: number, strength: number): void {
   // Work on the target's bounding box, grown by the mean window.
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (let y = 0; y < h; y++) {
@@ -163,7 +171,9 @@ function correctColour(e: Uint8ClampedArray, inT: Uint8Array, dIn: Float32Array,
   x0 = Math.max(0, x0 - MEAN_RADIUS); y0 = Math.max(0, y0 - MEAN_RADIUS);
   x1 = Math.min(w - 1, x1 + MEAN_RADIUS); y1 = Math.min(h - 1, y1 + MEAN_RADIUS);
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-  const val = new Float32Array(bw * bh * 3), wgt = new Float32Array(bw * bh);
+  // Six channels per sample: the correction (outside − inside mean) and the inside mean colour
+  // itself, which tells later which pixels look like the content the correction was measured on.
+  const val = new Float32Array(bw * bh * 6), wgt = new Float32Array(bw * bh);
   let samples = 0;
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
@@ -183,21 +193,22 @@ function correctColour(e: Uint8ClampedArray, inT: Uint8Array, dIn: Float32Array,
         }
       }
       if (on === 0 || inn === 0) continue;
-      const b = ((y - y0) * bw + (x - x0)) * 3;
+      const b = ((y - y0) * bw + (x - x0)) * 6;
       const d0 = o0 / on - i0 / inn, d1 = o1 / on - i1 / inn, d2 = o2 / on - i2 / inn;
       // A small step is a lighting/background mismatch (a loose selection carried some old
       // background along): correct it. A large step is the object's own edge against the
       // background (a tight selection): correcting it would tint the object, so the gate fades
       // the correction out between STEP_FULL and STEP_NONE (mean absolute difference per channel).
       const step = (Math.abs(d0) + Math.abs(d1) + Math.abs(d2)) / 3;
-      const gate = step <= STEP_FULL ? 1 : step >= STEP_NONE ? 0 : (STEP_NONE - step) / (STEP_NONE - STEP_FULL);
+      const gate = strength * (step <= STEP_FULL ? 1 : step >= STEP_NONE ? 0 : (STEP_NONE - step) / (STEP_NONE - STEP_FULL));
       val[b] = gate * d0; val[b + 1] = gate * d1; val[b + 2] = gate * d2;
+      val[b + 3] = i0 / inn; val[b + 4] = i1 / inn; val[b + 5] = i2 / inn;
       wgt[(y - y0) * bw + (x - x0)] = 1;
       samples++;
     }
   }
   if (samples === 0) return;
-  pushPullFill(val, wgt, bw, bh, 3);
+  pushPullFill(val, wgt, bw, bh, 6);
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const p = y * w + x;
@@ -206,11 +217,49 @@ function correctColour(e: Uint8ClampedArray, inT: Uint8Array, dIn: Float32Array,
       if (dd >= depth) continue;
       // Raised-cosine fade from the boundary (full) to `depth` (none), scaled by coverage.
       const f = dd <= 1 ? 1 : 0.5 * (1 + Math.cos((Math.PI * (dd - 1)) / Math.max(1, depth - 1)));
-      const a = (f * td[p]!) / 255;
-      const b = ((y - y0) * bw + (x - x0)) * 3, i = p * 4;
+      const b = ((y - y0) * bw + (x - x0)) * 6, i = p * 4;
+      // Cross-bilateral weight: only pixels that resemble the boundary content (e.g. background
+      // carried along by a loose selection) take the correction; the object's own colours,
+      // further in, keep theirs.
+      const c0 = e[i]! - val[b + 3]!, c1 = e[i + 1]! - val[b + 4]!, c2 = e[i + 2]! - val[b + 5]!;
+      const sim = Math.exp(-(c0 * c0 + c1 * c1 + c2 * c2) / (6 * SIMILARITY_SIGMA * SIMILARITY_SIGMA));
+      const a = (f * sim * td[p]!) / 255;
       e[i] = e[i]! + a * val[b]!;
       e[i + 1] = e[i + 1]! + a * val[b + 1]!;
       e[i + 2] = e[i + 2]! + a * val[b + 2]!;
     }
   }
+}
+
+/**
+ * How loose the selection was, 0..1: the share of the source region's inner boundary whose
+ * local mean colour (in the original image) matches the mean just outside it. A loose
+ * selection (drawn around the object) has background on both sides of its outline, so its
+ * boundary colour step at the new place is a background mismatch worth correcting; a tight one
+ * (the object's own outline) has the object inside, and correcting would tint the object.
+ */
+export function selectionLooseness(original: RgbaImage, source: Mask): number {
+  const w = source.width, h = source.height, sd = source.data, o = original.data;
+  let boundary = 0, matching = 0;
+  // Sample every second boundary pixel: enough for a fraction, half the cost.
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x += 2) {
+      const p = y * w + x;
+      if (sd[p] !== 255) continue;
+      if (sd[p - 1] === 255 && sd[p + 1] === 255 && sd[p - w] === 255 && sd[p + w] === 255) continue;
+      let i0 = 0, i1 = 0, i2 = 0, inn = 0, o0 = 0, o1 = 0, o2 = 0, on = 0;
+      for (let yy = Math.max(0, y - MEAN_RADIUS); yy <= Math.min(h - 1, y + MEAN_RADIUS); yy++) {
+        for (let xx = Math.max(0, x - MEAN_RADIUS); xx <= Math.min(w - 1, x + MEAN_RADIUS); xx++) {
+          const q = yy * w + xx, i = q * 4;
+          if (sd[q] === 255) { i0 += o[i]!; i1 += o[i + 1]!; i2 += o[i + 2]!; inn++; }
+          else if (sd[q] === 0) { o0 += o[i]!; o1 += o[i + 1]!; o2 += o[i + 2]!; on++; }
+        }
+      }
+      if (inn === 0 || on === 0) continue;
+      boundary++;
+      const step = (Math.abs(o0 / on - i0 / inn) + Math.abs(o1 / on - i1 / inn) + Math.abs(o2 / on - i2 / inn)) / 3;
+      if (step <= STEP_FULL / 2) matching++;
+    }
+  }
+  return boundary === 0 ? 1 : matching / boundary;
 }
