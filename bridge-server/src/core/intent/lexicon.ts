@@ -69,6 +69,8 @@ verbs('move', ['move', 'shift', 'slide', 'nudge', 'put', 'place', 'take', 'bring
 verbs('move', ['drag', 'pull', 'push', 'tug'], { soft: true });
 verbs('rotate', ['rotate', 'turn', 'tilt', 'spin', 'swing', 'twist', 'pivot', 'swivel', 'revolve', 'lean', 'tip']);
 verbs('scale', ['enlarge', 'shrink', 'scale', 'grow', 'resize', 'magnify', 'reduce', 'upscale', 'downscale', 'expand', 'zoom']);
+add('double', verb('scale', 'double'));
+add('halve', verb('scale', 'halve'));
 verbs('deform', ['stretch', 'bend', 'lengthen', 'extend', 'open', 'spread', 'curl', 'warp', 'deform', 'straighten', 'flex', 'fold', 'squash', 'squeeze', 'shorten', 'elongate', 'reshape', 'droop', 'curve', 'arch', 'widen', 'narrow']);
 add('raise', verb('deform', 'raise', { soft: true, dir: 'up' }));
 add('lift', verb('deform', 'lift', { soft: true, dir: 'up' }));
@@ -146,7 +148,7 @@ add(['and', 'then', 'also', 'plus', 'but', 'after that', 'afterwards', 'or', ','
 add(['intact', 'unchanged', 'untouched', 'alone', 'still', 'fixed', 'as is', 'in place', 'as it is', 'where it is', 'where they are', 'same', 'the same', 'static', 'put', 'sitting', 'standing', 'stable', 'visible', 'clear', 'free'], { cat: 'state', state: '' });
 add(['please', 'can', 'could', 'would', 'you', 'i', 'we', 'want', 'like', 'try', 'just', 'kindly', 'be', 'is', 'are', 'was', 'should', 'must', 'let', "let's", 'lets', 'do', 'does', 'more', 'even', 'instead', 'again', 'too', 'really', 'only', 'need', 'needs', "it's", 'less', 'now', 'here', 'there', 'whole', 'entire', 'else', 'can you', 'could you', 'i want to', "i'd like to", 'make sure', 'sure'], { cat: 'filler' });
 // Scene nouns that constraints name ("keep the background") but that are never a handle's part.
-add(['background', 'foreground', 'image', 'photo', 'picture', 'scene', 'rest', 'sky', 'table', 'ground', 'floor', 'wall', 'face', 'body', 'person', 'text', 'logo', 'shadow', 'reflection'], { cat: 'noun' });
+add(['size', 'background', 'foreground', 'image', 'photo', 'picture', 'scene', 'rest', 'sky', 'table', 'ground', 'floor', 'wall', 'face', 'body', 'person', 'text', 'logo', 'shadow', 'reflection'], { cat: 'noun' });
 
 /** All senses of a word or multi-word expression (lower case), empty when unknown. */
 export function sensesOf(word: string): readonly Sense[] {

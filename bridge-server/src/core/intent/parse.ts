@@ -248,6 +248,11 @@ class IntentParser {
     }
     const a = this.tail(lx, i + 1, { verb: v.lemma, cls: v.cls as ActionClass, soft: !!v.soft });
     if (v.dir && !a.directions.includes(v.dir)) a.directions.unshift(v.dir);
+    if (v.lemma === 'double' || v.lemma === 'halve') {
+      const up = v.lemma === 'double';
+      if (!a.amount) a.amount = { kind: 'factor', value: up ? 2 : 0.5, approximate: false };
+      a.comparative = { sense: up ? 'up' : 'down', axis: 'both', word: up ? 'bigger' : 'smaller' };
+    }
     if (v.cls === 'scale' && !a.comparative) {
       const up = ['enlarge', 'grow', 'magnify', 'upscale', 'expand', 'zoom'].includes(v.lemma) || a.directions.includes('up');
       const down = ['shrink', 'reduce', 'downscale'].includes(v.lemma) || a.directions.includes('down');

@@ -145,6 +145,10 @@ const ROWS: Row[] = [
   { intent: 'make it smaller', drags: ['pinchL', 'pinchR'], ops: [S(60 / 80, 60 / 80, [100, 150])] },
   { intent: '', drags: ['apartL', 'apartR'], ops: [S(100 / 80, 100 / 80, [100, 150], 'a', 'geometry')] },
   { intent: 'shrink the left one by half', drags: ['rimAIn'], regions: ['a', 'b'], ops: [S(0.5)] },
+  { intent: 'double its size', drags: ['rimA'], ops: [S(2)], warn: 'none' },
+  { intent: 'halve it', drags: ['rimAIn'], ops: [S(0.5)] },
+  { intent: 'make it bigger and rotate it 10 degrees', drags: ['rimA'], ops: [S(scaleAbout(CA, [140, 150], [150, 150])), R(10)], warn: [/Region a gets a further rotate from the text/] },
+  { intent: 'rotate it by 30 degrees, then move it left', drags: ['arcA'], ops: [R(30), T(-0.5 * GYR_A, 0)] },
   // --- deform class -------------------------------------------------------------------------
   { intent: 'stretch it', drags: ['tangA'], ops: [F([[140, 150]], [[140, 120]])], warn: 'none' },
   { intent: 'bend it up', drags: ['tangA'], ops: [F([[140, 150]], [[140, 120]])] },

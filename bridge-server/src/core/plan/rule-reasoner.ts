@@ -123,6 +123,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
   const pick = readings.map(() => 0);
   const main = assemble(ctx, readings, pick, warnings, actions, assignment);
   main.operations.push(...textOnlyOperations(ctx, actions, main.warnings));
+  main.operations.push(...unassignedActionOperations(ctx, actions, assignment, parse, main.warnings));
 
   // Alternatives: vary the most ambiguous drag.
   let worst = -1, worstSecond = 0;
@@ -197,7 +198,9 @@ export function assignActions(actions: IntentAction[], ctx: PlanContext): Map<st
   }
   const score = (ai: number, ri: number): number => {
     const a = actions[ai]!, region = dragged[ri]!;
-    return regionAffinity(a.object, region, ctx, dragged) + directionAffinity(a, region, ctx) + (ai === ri ? 0.5 : 0);
+    // An action whose kind the arrow also shows is the arrow's most likely meaning.
+    const agrees = ctx.drags.some((d) => d.drag.region === region && textKind(a, d).kind === d.scores[0]!.kind) ? 1 : 0;
+    return regionAffinity(a.object, region, ctx, dragged) + directionAffinity(a, region, ctx) + agrees + (ai === ri ? 0.5 : 0);
   };
   const combos = actions.length ** dragged.length;
   let best: number[] = dragged.map((_, ri) => Math.min(ri, actions.length - 1));
@@ -455,6 +458,38 @@ function textOnlyOperations(ctx: PlanContext, actions: IntentAction[], warnings:
       out.push({ region: r.id, kind: params.kind, params, source: 'intent', description: describeOperation(r.id, params), reason: `intent: "${a.text}" names every region; no arrow on ${r.id}, so the amount comes from the text` });
       warnings.push(`Region ${r.id} has no arrow; its operation comes from the text alone.`);
     }
+  }
+  return out;
+}
+
+/**
+ * Actions that got no arrow ("rotate it 30 degrees, then move it left" with one arrow): when the
+ * request has a single dragged region they apply to it, in text order after the arrow's
+ * operation, with amounts from the text (or the defaults). Deform needs a handle and is skipped.
+ */
+function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], assignment: Map<string, IntentAction>, parse: IntentParse | null, warnings: string[]): Operation[] {
+  const used = new Set(assignment.values());
+  const dragged = [...new Set(ctx.drags.map((d) => d.drag.region))];
+  if (dragged.length !== 1) return [];
+  const region = dragged[0]!;
+  const base = ctx.drags.find((d) => d.drag.region === region)!;
+  const out: Operation[] = [];
+  for (const a of actions) {
+    if (used.has(a) || a.object.kind === 'all') continue;
+    const c = base.shape.centroid;
+    const still: DragInfo = { ...base, drag: { region, points: [c, c] }, features: { ...base.features, handle: c, target: c, chord: [0, 0], length: 0, isArc: false, sweptDeg: 0, center: c } };
+    const tk = textKind(a, base);
+    const assigned = assignment.get(region);
+    const says = a.directions.length > 0 || !!a.amount || !!a.rotation || !!a.comparative;
+    // A restatement ("take it and put it there") or a bare verb adds no operation.
+    if (!says || (assigned && textKind(assigned, base).kind === tk.kind)) continue;
+    if (tk.kind === 'deform') {
+      warnings.push(`"${a.text}" needs an arrow on the part to move; it was not planned.`);
+      continue;
+    }
+    const params = paramsFor(tk.kind, still, a, ctx, parse, warnings);
+    out.push({ region, kind: tk.kind, params, source: 'intent', description: describeOperation(region, params), reason: `intent: ${tk.why}; no arrow left for it, so the amount comes from the text` });
+    warnings.push(`Region ${region} gets a further ${tk.kind} from the text ("${a.text}"), applied after the arrow's operation.`);
   }
   return out;
 }
