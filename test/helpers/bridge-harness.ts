@@ -83,7 +83,7 @@ export class RawClient {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.items.findIndex((it) => it.kind === 'text' && pred(it.msg));
-      if (i >= 0) return (this.items.splice(i, 1)[0] as { msg: T }).msg;
+      if (i >= 0) return (this.items.splice(i, 1)[0] as unknown as { msg: T }).msg;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out; queued: ${JSON.stringify(this.texts().map((m) => m.type))}`);
       await new Promise<void>((res) => { const t = setTimeout(res, left); this.waiters.push(() => { clearTimeout(t); res(); }); });

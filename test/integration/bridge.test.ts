@@ -309,3 +309,25 @@ describe('BridgeClient', () => {
     c.close();
   });
 });
+
+describe('POST /v1/edit', () => {
+  it('needs the bearer token and returns the layer as base64 PNG at document coordinates', async () => {
+    const { encodePng, decodeImage } = await import('../../bridge-server/src/io/image-io');
+    const img = gradientImage(96, 64);
+    const body = {
+      image: { png: (await encodePng(img)).toString('base64') }, imageOrigin: [10, 5], quality: 'preview',
+      regions: [{ id: 'h1', polygon: squarePolygon(20, 15, 16) }], drags: [{ region: 'h1', points: [[28, 23], [68, 43]], kind: 'translate' }],
+    };
+    const post = (auth?: string) => fetch(`${tb.url}/v1/edit`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify(body) });
+    const denied = await post();
+    expect(denied.status).toBe(401);
+    expect(await denied.json()).toMatchObject({ code: 'unauthorized' });
+    const res = await post(`Bearer ${tb.token}`);
+    expect(res.status).toBe(200);
+    const out = await res.json() as { plan: WirePlan; layer: { left: number; top: number; width: number; height: number; png: string } };
+    expect(out.plan.operations[0]!.kind).toBe('translate');
+    const layer = await decodeImage(Buffer.from(out.layer.png, 'base64'));
+    expect([layer.width, layer.height]).toEqual([out.layer.width, out.layer.height]);
+    expectMovedSquare({ ...out.layer, data: layer.data }, img, [10, 5], 40, 20);
+  });
+});
