@@ -7,6 +7,7 @@ import { maskCentroid, rasterizePolygon } from '@smartdrag/shared/geometry';
 import type { Drag, EditRequest, Operation, OperationParams, Plan, Point, Region } from '../types';
 import { makePlan } from './index';
 import { parseIntent } from '../intent/parse';
+import { PlanSchema } from '@smartdrag/shared/protocol';
 
 function disc(cx: number, cy: number, r: number): Point[] {
   const pts: Point[] = [];
@@ -217,6 +218,8 @@ describe('intent + arrows → exact operations', () => {
     else for (const w of row.warn ?? []) expect(plan.warnings.some((x) => w.test(x))).toBe(true);
     if (row.alternatives !== undefined) expect(plan.alternatives?.length ?? 0).toBe(row.alternatives);
     if (row.unknown) expect(parseIntent(row.intent).unknown.map((u) => u.word)).toEqual(row.unknown);
+    // The plan is what hosts receive in `job.plan`: it must pass the wire schema as is.
+    expect(PlanSchema.safeParse(plan).success).toBe(true);
   });
 });
 
