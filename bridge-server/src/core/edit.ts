@@ -13,7 +13,7 @@
  * warp); per-stage timings are returned in milliseconds.
  */
 import { createImage, createMask } from './image';
-import type { EditRequest, EditResult, Filler, Mask, ProgressFn, Refiner, RgbaImage } from './types';
+import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Refiner, RgbaImage } from './types';
 import { CancelledError } from './types';
 import { makePlan } from './plan';
 import { fillHole } from './fill';
@@ -29,6 +29,8 @@ export interface RunEditOptions {
   filler?: Filler;
   /** Optional learned refinement after blend (final quality only). */
   refiner?: Refiner;
+  /** Called once with the plan as soon as it is made, before any pixel work (hosts show it). */
+  onPlan?: (plan: Plan) => void;
 }
 
 function checkSignal(signal?: AbortSignal): void {
@@ -43,6 +45,7 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   checkSignal(opts.signal);
   let plan = await makePlan(req);
   timings.plan = performance.now() - t0;
+  opts.onPlan?.(plan);
   opts.onProgress?.('plan', 1);
   checkSignal(opts.signal);
 
