@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readImage } from '../io/image-io';
 import { caseToRequest, parseDragCase, type DragCase } from './case';
-import { runEdit } from './edit';
+import { growHole, runEdit } from './edit';
 import { createMask, placedMaskToCrop } from './image';
 import { warpRegions } from './warp';
 import { CancelledError, type EditRequest, type Filler, type RgbaImage } from './types';
@@ -95,5 +95,24 @@ describe('runEdit on bundled translate cases (drag kind given)', () => {
     await expect(p).rejects.toBeInstanceOf(CancelledError);
     ac.abort();
     await expect(runEdit(req, { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('growHole', () => {
+  it('grows the hole by the radius into free pixels only, and forbids them as sources', () => {
+    const S = 20, mk = () => createMask(S, S);
+    const hole = mk(), target = mk(), keep = mk(), forbidden = mk();
+    for (let y = 8; y < 12; y++) for (let x = 8; x < 12; x++) hole.data[y * S + x] = 255;
+    target.data[10 * S + 13] = 255; // right of the hole, 2 px away: moved content stays
+    keep.data[7 * S + 9] = 255; // just above: keep stays
+    growHole(hole, target, keep, forbidden, 3);
+    expect(hole.data[10 * S + 12]).toBe(255); // 1 px right
+    expect(hole.data[10 * S + 13]).toBe(0); // target
+    expect(hole.data[7 * S + 9]).toBe(0); // keep
+    expect(hole.data[6 * S + 10]).toBe(255); // 2 px above
+    expect(hole.data[5 * S + 10]).toBe(128); // 3 px: soft last ring
+    expect(hole.data[4 * S + 10]).toBe(0); // beyond the radius
+    expect(forbidden.data[6 * S + 10]).toBe(255);
+    expect(forbidden.data[4 * S + 10]).toBe(0);
   });
 });

@@ -15,9 +15,9 @@
 import { createImage, createMask } from './image';
 import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Refiner, RgbaImage } from './types';
 import { CancelledError } from './types';
-import { makePlan } from './plan';
+import { makePlan, type PlanReasoner } from './plan';
 import { fillHole } from './fill';
-import { blendSeams } from './blend';
+import { blendSeams, chamferDistance } from './blend';
 import { warpRegions } from './warp';
 
 export * from './warp';
@@ -31,6 +31,8 @@ export interface RunEditOptions {
   refiner?: Refiner;
   /** Called once with the plan as soon as it is made, before any pixel work (hosts show it). */
   onPlan?: (plan: Plan) => void;
+  /** Optional plan reasoner (e.g. a local LLM); `makePlan` falls back to the rules on any failure. */
+  reasoner?: PlanReasoner;
 }
 
 function checkSignal(signal?: AbortSignal): void {
@@ -43,7 +45,7 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   const timings: Record<string, number> = {};
   const seed = req.seed ?? 1;
   checkSignal(opts.signal);
-  let plan = await makePlan(req);
+  let plan = await makePlan(req, opts.reasoner ? { reasoner: opts.reasoner, signal: opts.signal } : {});
   timings.plan = performance.now() - t0;
   opts.onPlan?.(plan);
   opts.onProgress?.('plan', 1);
@@ -57,6 +59,7 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   if (warp.warnings.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...warp.warnings] };
   const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
   const n = crop.width * crop.height;
+  growHole(holeMask, targetMask, keepMask, forbidden, HOLE_GROW_PX);
   timings.warp = performance.now() - t1;
   opts.onProgress?.('warp', 1);
   checkSignal(opts.signal);
@@ -96,6 +99,40 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   opts.onProgress?.('layer', 1);
   timings.total = performance.now() - t0;
   return { plan, crop, edited, targetMask, holeMask, layer: { left: crop.left, top: crop.top, image: layer }, timings };
+}
+
+/**
+ * How far (px) the vacated area is grown before filling. A selection drawn on an object's outline
+ * leaves its anti-aliased rim and soft shadow edge behind as a ghost outline; filling a few pixels
+ * beyond the selection removes it (Inpaint4Drag dilates its inpainting mask for the same reason).
+ */
+export const HOLE_GROW_PX = 6;
+
+/**
+ * Grow `hole` by `radius` px into pixels that are neither moved content nor keep, in place, and
+ * mark the grown pixels forbidden as exemplar sources.
+ */
+export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, radius: number): void {
+  const w = hole.width, h = hole.height, n = w * h;
+  if (radius <= 0 || n === 0) return;
+  // Distance from every pixel to the nearest solid hole pixel: "inside" = not in the hole.
+  const outside = new Uint8Array(n);
+  let any = false;
+  for (let p = 0; p < n; p++) {
+    if (hole.data[p]! >= 128) any = true;
+    else outside[p] = 1;
+  }
+  if (!any) return;
+  const d = chamferDistance(outside, w, h, radius + 1);
+  const td = target.data, kd = keep.data, hd = hole.data, fd = forbidden.data;
+  for (let p = 0; p < n; p++) {
+    const dist = d[p]!;
+    if (dist === 0 || dist > radius || td[p]! > 0 || kd[p]! > 0) continue;
+    // Full coverage up to radius − 1, a soft last pixel so the fill fades into the original.
+    const v = dist <= radius - 1 ? 255 : 128;
+    if (v > hd[p]!) hd[p] = v;
+    fd[p] = 255;
+  }
 }
 
 /** Copy every pixel with `keep > 0` from `src` back into `edited` (keep is never changed). */
