@@ -6,6 +6,8 @@
  * ORT cannot abort a running `session.run` in Node (the binding runs it synchronously inside a
  * `setImmediate`), so stages cancel *between* runs: see {@link throwIfAborted}.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { CancelledError } from '../core/types';
 import { encodeModel } from './onnx-build';
@@ -56,6 +58,15 @@ export async function probeDevice(want: 'auto' | Device = 'auto', cudaDeviceId =
   if (!backends.some((b) => b.name === 'cuda')) {
     return { device: 'cpu', reason: 'onnxruntime-node does not list the cuda backend on this platform', backends };
   }
+  // Without the provider libraries a session attempt only prints a loud native error line, so
+  // in `auto` mode look for them first and say what is missing.
+  const missing = missingCudaProviderLibrary();
+  if (want === 'auto' && missing) {
+    return {
+      device: 'cpu', backends,
+      reason: `CUDA provider libraries are not installed (${missing} not found); reinstall onnxruntime-node with --onnxruntime-node-install=cuda12 to use a GPU`,
+    };
+  }
   try {
     const s = await ort.InferenceSession.create(identityModel(), {
       executionProviders: [{ name: 'cuda', deviceId: cudaDeviceId }], logSeverityLevel: 4,
@@ -71,6 +82,22 @@ export async function probeDevice(want: 'auto' | Device = 'auto', cudaDeviceId =
     const reason = `CUDA execution provider unavailable (${msg}); using CPU`;
     if (want === 'cuda') throw new Error(reason);
     return { device: 'cpu', reason, backends };
+  }
+}
+
+/**
+ * On Linux, the path of the CUDA provider library that onnxruntime-node's install step would
+ * have downloaded, when it is absent beside the native binding; undefined when present (or on
+ * other platforms, where the binding itself decides).
+ */
+export function missingCudaProviderLibrary(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
+    const lib = path.join(root, 'bin', 'napi-v6', 'linux', process.arch, 'libonnxruntime_providers_cuda.so');
+    return fs.existsSync(lib) ? undefined : lib;
+  } catch {
+    return undefined;
   }
 }
 
