@@ -3,13 +3,34 @@
  * the per-user token file. Node only.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_LIMITS, DEFAULT_PORT, LimitsSchema } from '@smartdrag/shared';
+import { assertLoopback } from './core/plan/llm-reasoner';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** A LAN user name: letters, digits, `_ . -`, 1–32 characters; `local` is reserved. */
+export const UserNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/, 'user names are 1-32 letters, digits, _ . -')
+  .refine((u) => u !== 'local', 'the user name "local" is reserved for the bridge token');
+
+/** One per-user token (for sharing the bridge on a LAN). */
+export const UserTokenSchema = z.object({ user: UserNameSchema, token: z.string().min(16), created: z.string().optional() });
+export type UserToken = z.infer<typeof UserTokenSchema>;
+
+/** The optional local LLM plan reasoner; loopback URLs only. */
+export const LlmConfigSchema = z.object({
+  /** OpenAI-compatible base URL, e.g. `http://127.0.0.1:8080/v1`. Must be loopback. */
+  baseUrl: z.string().superRefine((u, ctx) => {
+    try { assertLoopback(u); } catch (e) { ctx.addIssue({ code: 'custom', message: (e as Error).message }); }
+  }),
+  /** Model name sent to the server. Default `local`. */
+  model: z.string().optional(),
+  /** Request timeout in ms. Default 20 000. */
+  timeoutMs: z.number().int().positive().optional(),
+});
 
 /** Schema of the configuration; each field documents its default. */
 export const BridgeConfigSchema = z
@@ -24,6 +45,15 @@ export const BridgeConfigSchema = z
     home: z.string(),
     /** The token clients present in `hello`. Default: read from (or created in) `<home>/token`. */
     token: z.string().min(16),
+    /**
+     * Per-user tokens (`<home>/tokens.json`, managed by `smartdrag token --add/--revoke`). Each
+     * identifies one user; results are scoped per user. Required to listen on a non-loopback host.
+     */
+    users: z.array(UserTokenSchema).default([]),
+    /** Optional local LLM plan reasoner (`llm.baseUrl`, loopback only). Default off (null). Env `SMARTDRAG_LLM_URL`. */
+    llm: LlmConfigSchema.nullable().default(null),
+    /** Run learned stages (inpaint/refine) when their models are installed. Default true. */
+    learnedStages: z.boolean().default(true),
     /** Worker threads running edits. Default `min(2, cores)`. */
     workers: z.number().int().min(1).max(64).default(Math.max(1, Math.min(2, cpus().length))),
     /** Heartbeat interval (protocol pings to clients; clients ping at this rate). Default 15 000 ms. */
@@ -54,6 +84,15 @@ export const BridgeConfigSchema = z
   .superRefine((c, ctx) => {
     if (!LOOPBACK.has(c.host) && !c.allowLan) {
       ctx.addIssue({ code: 'custom', path: ['host'], message: `listening on ${c.host} exposes the bridge to the network; pass --allow-lan to confirm` });
+    }
+    if (!LOOPBACK.has(c.host) && c.users.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['users'], message: `sharing the bridge on ${c.host} needs per-user tokens; create one with \`smartdrag token --add <user>\`` });
+    }
+    const seen = new Set<string>();
+    for (const u of c.users) {
+      if (seen.has(u.user)) ctx.addIssue({ code: 'custom', path: ['users'], message: `user ${u.user} appears twice` });
+      seen.add(u.user);
+      if (u.token === c.token) ctx.addIssue({ code: 'custom', path: ['users'], message: `user ${u.user} reuses the bridge token` });
     }
     if (c.limits.maxFrameBytes <= c.limits.maxChunkBytes) {
       ctx.addIssue({ code: 'custom', path: ['limits', 'maxFrameBytes'], message: 'maxFrameBytes must exceed maxChunkBytes (room for the header)' });
@@ -90,9 +129,57 @@ export function ensureToken(home: string): string {
   return token;
 }
 
+const TokensFileSchema = z.object({ users: z.array(UserTokenSchema) });
+
+/** Path of the per-user tokens file. */
+export function tokensFile(home: string): string {
+  return join(home, 'tokens.json');
+}
+
+/** Per-user tokens stored in `<home>/tokens.json` (empty when the file does not exist). Throws on a corrupt file. */
+export function readUserTokens(home: string): UserToken[] {
+  const file = tokensFile(home);
+  if (!existsSync(file)) return [];
+  const parsed = TokensFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file} is not a valid tokens file: ${parsed.error.issues[0]?.message ?? 'schema error'}`);
+  return parsed.data.users;
+}
+
+function writeUserTokens(home: string, users: UserToken[]): void {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const file = tokensFile(home);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ users }, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+
+/**
+ * Create (or rotate) the token of `user` in `<home>/tokens.json` (mode 0600) and return it. The
+ * user hands it to their plugin; the bridge must be restarted to pick it up.
+ */
+export function addUserToken(home: string, user: string): string {
+  const name = UserNameSchema.parse(user);
+  const token = randomBytes(32).toString('hex');
+  const users = readUserTokens(home).filter((u) => u.user !== name);
+  users.push({ user: name, token, created: new Date().toISOString() });
+  writeUserTokens(home, users);
+  return token;
+}
+
+/** Remove the token of `user`; false when there was none. */
+export function revokeUserToken(home: string, user: string): boolean {
+  const users = readUserTokens(home);
+  const left = users.filter((u) => u.user !== user);
+  if (left.length === users.length) return false;
+  writeUserTokens(home, left);
+  return true;
+}
+
 /**
  * Build the configuration: defaults ← environment (`SMARTDRAG_HOME`, `SMARTDRAG_PORT`,
- * `SMARTDRAG_HOST`, `SMARTDRAG_LOG_LEVEL`) ← overrides. Throws a zod error on conflicts.
+ * `SMARTDRAG_HOST`, `SMARTDRAG_LOG_LEVEL`, `SMARTDRAG_LLM_URL`) ← overrides. Per-user tokens come
+ * from `<home>/tokens.json` unless given. Throws a zod error on conflicts.
  */
 export function loadConfig(input: LoadConfigInput = {}): BridgeConfig {
   const env = input.env ?? process.env;
@@ -102,15 +189,17 @@ export function loadConfig(input: LoadConfigInput = {}): BridgeConfig {
   if (env.SMARTDRAG_PORT) fromEnv.port = Number(env.SMARTDRAG_PORT);
   if (env.SMARTDRAG_HOST) fromEnv.host = env.SMARTDRAG_HOST;
   if (env.SMARTDRAG_LOG_LEVEL) fromEnv.logLevel = env.SMARTDRAG_LOG_LEVEL;
+  if (env.SMARTDRAG_LLM_URL) fromEnv.llm = { baseUrl: env.SMARTDRAG_LLM_URL, ...(env.SMARTDRAG_LLM_MODEL ? { model: env.SMARTDRAG_LLM_MODEL } : {}) };
   const cfg = BridgeConfigSchema.parse({
     ...fromEnv,
     ...o,
     home,
     token: o.token ?? ensureToken(home),
+    users: o.users ?? readUserTokens(home),
     logFile: o.logFile === undefined ? join(home, 'logs', 'bridge.log') : o.logFile,
     limits: { ...DEFAULT_LIMITS, ...(o.limits ?? {}) },
   });
-  return Object.freeze({ ...cfg, limits: Object.freeze({ ...cfg.limits }) });
+  return Object.freeze({ ...cfg, limits: Object.freeze({ ...cfg.limits }), users: cfg.users.map((u) => Object.freeze({ ...u })) });
 }
 
 /** Version of the bridge package. */

@@ -1,10 +1,17 @@
 /**
- * Composition root: the one place that wires configuration, logging and the bridge together.
- * Used by `smartdrag serve` and `npm start`.
+ * Composition root: the one place that wires configuration, logging, the learned-stage report
+ * and the bridge together. Used by `smartdrag serve` and `npm start`.
+ *
+ * Learned stages run inside each edit worker (onnxruntime sessions belong to one thread; see
+ * server/edit-worker.ts). Here, `describeStages()` (cheap: file presence only) tells `welcome` and
+ * `/v1/health` which stages are on or off and why, with the device the workers probed.
  */
+import type { Capabilities } from '@smartdrag/shared';
 import { loadConfig, type BridgeConfig, type LoadConfigInput } from './config';
 import { createLogger, type Logger } from './log';
+import { describeStages, type StagesDescription } from './models';
 import { createBridge, type Bridge } from './server';
+import type { WorkerStages } from './server/worker-protocol';
 
 /** A started bridge with what built it. */
 export interface StartedBridge {
@@ -16,11 +23,46 @@ export interface StartedBridge {
   port: number;
 }
 
+/**
+ * Capabilities for `welcome` and `/v1/health`: installed models and stages from
+ * {@link describeStages}, the device the edit workers probed, and a stage is on only when the
+ * workers really built it (`workers` null = none ready yet: device not probed).
+ */
+export function learnedCapabilities(config: Pick<BridgeConfig, 'home' | 'learnedStages'>, workers: WorkerStages | null): Capabilities {
+  let d: StagesDescription;
+  try {
+    d = describeStages({ home: config.home, ...(workers ? { probe: { device: workers.device === 'cuda' ? 'cuda' : 'cpu', reason: workers.deviceReason, backends: [] } } : {}) });
+  } catch (e) {
+    return { device: workers?.device ?? 'cpu', stages: { inpaint: false, refine: false }, models: [], deviceReason: `model store unreadable: ${(e as Error).message}` };
+  }
+  const off = (reason: string) => ({ enabled: false, reason });
+  const stage = (info: StagesDescription['stages']['inpaint'], built: boolean | undefined) => {
+    if (!config.learnedStages) return off('learned stages disabled in the bridge config');
+    if (!info.enabled) return info;
+    if (workers?.error) return off(`the edit workers could not start learned stages: ${workers.error}`);
+    if (workers && !built) return off('the edit workers did not build this stage');
+    return info;
+  };
+  const stageInfo = {
+    inpaint: stage(d.stages.inpaint, workers?.filler),
+    refine: stage(d.stages.refine, workers?.refiner),
+    warpGpu: d.stages.warpGpu,
+  };
+  return {
+    device: d.device,
+    deviceReason: d.deviceReason,
+    stages: { inpaint: stageInfo.inpaint.enabled, refine: stageInfo.refine.enabled, warpGpu: stageInfo.warpGpu.enabled },
+    stageInfo,
+    reasoner: workers?.reasoner ?? 'rules',
+    models: d.models.map((m) => ({ id: m.id, present: m.state === 'complete' })),
+  };
+}
+
 /** Load the config, build the logger and the bridge, and listen. */
 export async function startBridge(input: LoadConfigInput & { stderr?: boolean } = {}): Promise<StartedBridge> {
   const config = loadConfig(input);
   const logger = createLogger({ level: config.logLevel, file: config.logFile, stderr: input.stderr });
-  const bridge = createBridge({ config, logger });
+  const bridge = createBridge({ config, logger, capabilities: ({ workers }) => learnedCapabilities(config, workers) });
   try {
     const a = await bridge.listen();
     return { bridge, config, logger, url: a.url, wsUrl: a.wsUrl, port: a.port };

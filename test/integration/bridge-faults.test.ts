@@ -10,7 +10,8 @@ afterAll(async () => { await tb?.bridge.close(); });
 
 async function expectEditWorks(c: RawClient, id: string): Promise<void> {
   sendJob(c, squareMoveJob(id));
-  const r = await c.next<JobResult>((m) => m.type === 'job.result' && m.jobId === id, 20000);
+  const r = await c.next<JobResult>((m) => (m.type === "job.result" || m.type === "job.error") && m.jobId === id, 20000);
+  if (r.type !== "job.result") throw new Error(JSON.stringify(r));
   const f = await c.layer(id, r.frames);
   let opaque = 0;
   for (let i = 3; i < f.data.length; i += 4) if (f.data[i]) opaque++;

@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
 import { DEFAULT_PORT, WS_PATH } from '@smartdrag/shared';
-import { bridgeVersion, ensureToken, smartdragHome } from '../config';
+import { addUserToken, bridgeVersion, ensureToken, readUserTokens, revokeUserToken, smartdragHome, tokensFile } from '../config';
 import { startBridge } from '../main';
 import { registerBench } from './bench';
 import { registerModels } from './models';
@@ -31,15 +31,21 @@ export function buildProgram(): Command {
     .description('start the local bridge (WebSocket /v1/ws, /v1/health, plugin pages)')
     .option('-p, --port <n>', `TCP port (0 = any free port)`, intArg(0, 65535), DEFAULT_PORT)
     .option('-H, --host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--allow-lan', 'confirm listening on a non-loopback interface (shares the bridge on your network)', false)
+    .option('--allow-lan', 'confirm listening on a non-loopback interface (shares the bridge on your network; needs per-user tokens: `smartdrag token --add <user>`)', false)
+    .option('--llm-url <url>', 'optional local LLM plan reasoner: OpenAI-compatible base URL on loopback, e.g. http://127.0.0.1:8080/v1')
+    .option('--llm-model <name>', 'model name for --llm-url')
     .option('--workers <n>', 'edit worker threads (default min(2, cores))', intArg(1, 64))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
-    .action(async (o: { port: number; host: string; allowLan: boolean; workers?: number; logLevel?: 'info' }) => {
+    .action(async (o: { port: number; host: string; allowLan: boolean; workers?: number; logLevel?: 'info'; llmUrl?: string; llmModel?: string }) => {
       const started = await startBridge({
-        overrides: { port: o.port, host: o.host, allowLan: o.allowLan, ...(o.workers ? { workers: o.workers } : {}), ...(o.logLevel ? { logLevel: o.logLevel } : {}) },
+        overrides: {
+          port: o.port, host: o.host, allowLan: o.allowLan, ...(o.workers ? { workers: o.workers } : {}), ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+          ...(o.llmUrl ? { llm: { baseUrl: o.llmUrl, ...(o.llmModel ? { model: o.llmModel } : {}) } } : {}),
+        },
       });
       process.stdout.write(`SmartDrag bridge on ${started.url}  (ws ${started.wsUrl})\n`);
       process.stdout.write(`token: ${join(started.config.home, 'token')} (print it with \`smartdrag token\`)\n`);
+      if (started.config.users.length) process.stdout.write(`per-user tokens: ${started.config.users.map((u) => u.user).join(', ')} (${tokensFile(started.config.home)})\n`);
       process.stdout.write(`log: ${started.config.logFile ?? 'stderr'}\nCtrl-C to stop.\n`);
       let stopping = false;
       const stop = () => {
@@ -53,10 +59,28 @@ export function buildProgram(): Command {
 
   program
     .command('token')
-    .description('print the bridge token (created on first run, stored mode 0600 in the config dir)')
+    .description('print the bridge token (created on first run, stored mode 0600 in the config dir); manage per-user LAN tokens')
     .option('--path', 'print the token file path instead')
-    .action((o: { path?: boolean }) => {
+    .option('--add <user>', 'create (or rotate) the per-user token of <user> and print it (needed for `serve --host <lan> --allow-lan`)')
+    .option('--revoke <user>', 'delete the per-user token of <user>')
+    .option('--list', 'list users with a per-user token (never prints tokens)')
+    .action((o: { path?: boolean; add?: string; revoke?: string; list?: boolean }) => {
       const home = smartdragHome();
+      if (o.add !== undefined) {
+        const token = addUserToken(home, o.add);
+        process.stdout.write(`${token}\n`);
+        process.stderr.write(`token of ${o.add} stored in ${tokensFile(home)}; restart the bridge to use it\n`);
+        return;
+      }
+      if (o.revoke !== undefined) {
+        if (!revokeUserToken(home, o.revoke)) { process.stderr.write(`no per-user token for ${o.revoke}\n`); process.exitCode = 1; return; }
+        process.stderr.write(`revoked ${o.revoke}; restart the bridge to apply\n`);
+        return;
+      }
+      if (o.list) {
+        for (const u of readUserTokens(home)) process.stdout.write(`${u.user}\t${u.created ?? ''}\n`);
+        return;
+      }
       const token = ensureToken(home);
       process.stdout.write((o.path ? join(home, 'token') : token) + '\n');
     });

@@ -17,16 +17,20 @@ import {
 import { bridgeVersion, type BridgeConfig } from '../config';
 import { buildWorkerJob, checkSubmitLimits, expectedMaskSlots } from './job-input';
 import { WorkerPool, type PoolRun } from './worker-pool';
-import type { WorkerJob } from './worker-protocol';
-import { accessPolicy, hostAllowed, originAllowed, ownerKey, tokensEqual, type AccessPolicy } from './security';
+import type { WorkerJob, WorkerStages } from './worker-protocol';
+import { accessPolicy, authenticate, hostAllowed, originAllowed, type AccessPolicy } from './security';
 import { createHttpApp } from './http-app';
 
 /** Options of {@link createBridge}. */
 export interface CreateBridgeOptions {
   config: BridgeConfig;
   logger: Logger;
-  /** Device, learned stages and models to report; default CPU with every learned stage off. */
-  capabilities?: () => Capabilities;
+  /**
+   * Device, learned stages and models to report in `welcome` and `/v1/health`, given what the
+   * edit workers reported at start (null until one is ready). Default: the workers' device and
+   * learned stages, no model list.
+   */
+  capabilities?: (ctx: { workers: WorkerStages | null }) => Capabilities;
   /** Worker entry script (tests may inject another); default the bundled edit worker. */
   workerEntry?: string;
 }
@@ -76,12 +80,19 @@ export interface Job {
   lastProgress?: { stage: string; at: number };
   /** Terminal messages replayed on resume. */
   final?: { messages: ServerMessage[]; chunks: Uint8Array[] };
+  /** The `job.plan` already sent (before pixel work); replayed on resume. */
+  planMsg?: ServerMessage;
 }
 
 /** One WebSocket connection. */
 export class Session implements JobSink {
   readonly id = randomBytes(6).toString('hex');
+  /** Owner key of the authenticated user (jobs are scoped to it); null before `hello`. */
   owner: string | null = null;
+  /** The authenticated user (`local` for the bridge token, else a per-user LAN token's name). */
+  user: string | null = null;
+  /** Peer address (the bridge token is only accepted from loopback when shared on a LAN). */
+  remoteAddress: string | undefined;
   alive = true;
   closed = false;
   readonly jobs = new Set<string>();
@@ -100,16 +111,27 @@ export class Session implements JobSink {
   }
 }
 
-const DEFAULT_CAPABILITIES = (): Capabilities => ({ device: 'cpu', stages: { inpaint: false, refine: false }, models: [] });
+const DEFAULT_CAPABILITIES = ({ workers }: { workers: WorkerStages | null }): Capabilities => ({
+  device: workers?.device ?? 'cpu',
+  stages: { inpaint: workers?.filler ?? false, refine: workers?.refiner ?? false },
+  models: [],
+  ...(workers ? { deviceReason: workers.deviceReason, reasoner: workers.reasoner } : {}),
+});
+
+/**
+ * How much larger than `maxFrameBytes` a WebSocket message may be before `ws` stops reading it.
+ * Messages between the two get a coded `frame_too_large` error and the socket stays open; larger
+ * ones get the same coded error and then close 4009 (`ws` cannot skip an unread payload).
+ */
+export const OVERSIZE_READ_FACTOR = 2;
 const ACTIVE: ReadonlySet<JobState> = new Set(['uploading', 'preparing', 'queued', 'running']);
 
 /** Create the bridge (does not listen yet). */
 export function createBridge(opts: CreateBridgeOptions): Bridge {
   const { config, logger } = opts;
   const limits = config.limits;
-  const capabilities = opts.capabilities ?? DEFAULT_CAPABILITIES;
+  const capabilityFn = opts.capabilities ?? DEFAULT_CAPABILITIES;
   const serverVersion = bridgeVersion();
-  const expectedOwner = ownerKey(config.token);
   const jobs = new Map<string, Job>();
   const queue: Job[] = [];
   const sessions = new Set<Session>();
@@ -119,13 +141,16 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
 
   const pool = new WorkerPool({
     size: config.workers, logger: logger.child({ part: 'pool' }), entry: opts.workerEntry,
-    workerData: { debugHooks: config.debugHooks }, cancelGraceMs: config.cancelGraceMs,
+    workerData: { debugHooks: config.debugHooks, home: config.home, learned: config.learnedStages, llm: config.llm },
+    cancelGraceMs: config.cancelGraceMs,
   });
+  const capabilities = (): Capabilities => capabilityFn({ workers: pool.stages });
   pool.onIdle = () => pump();
 
   // ------------------------------------------------------------------ job lifecycle
   const send = (job: Job, msg: ServerMessage) => job.sink?.message(msg);
 
+  /** End a job: `messages` and `chunks` go to its sink now and are kept (after the plan, if one was sent) for resume. */
   function finishJob(job: Job, state: 'done' | 'failed' | 'cancelled', messages: ServerMessage[], chunks: Uint8Array[] = []): void {
     if (!ACTIVE.has(job.state)) return;
     job.state = state;
@@ -136,7 +161,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     job.frames.clear();
     const qi = queue.indexOf(job);
     if (qi >= 0) { queue.splice(qi, 1); notifyPositions(); }
-    job.final = { messages, chunks };
+    job.final = { messages: job.planMsg ? [job.planMsg, ...messages] : messages, chunks };
     for (const m of messages) send(job, m);
     for (const c of chunks) job.sink?.binary(c);
   }
@@ -186,6 +211,11 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
       if (lp && lp.stage === stage && fraction < 1 && now - lp.at < 50) return; // throttle to ≤ 20/s per stage
       job.lastProgress = { stage, at: now };
       send(job, { type: 'job.progress', jobId: job.id, stage, fraction });
+    }, (plan) => {
+      // The plan comes before any pixel work: hosts show it while the edit runs.
+      if (job.state !== 'running' || job.planMsg) return;
+      job.planMsg = { type: 'job.plan', jobId: job.id, plan: plan as WirePlan };
+      send(job, job.planMsg);
     });
     job.run = run;
     job.jobTimer = setTimeout(() => run.cancel(ErrorCode.job_timeout), limits.maxJobMs);
@@ -201,8 +231,10 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
         const timings = { ...res.timings, queue: job.startedAt! - job.submittedAt, job: Date.now() - job.submittedAt };
         const plan = res.plan as WirePlan;
         job.log.debug({ timings }, 'job done');
+        // Normally the plan went out before the pixel work; send it now if the worker did not report it.
+        const planFirst: ServerMessage[] = job.planMsg ? [] : [{ type: 'job.plan', jobId: job.id, plan }];
         finishJob(job, 'done', [
-          { type: 'job.plan', jobId: job.id, plan },
+          ...planFirst,
           { type: 'job.result', jobId: job.id, layer: { left, top, width: img.width, height: img.height }, plan, timings, frames: chunks.length },
         ], chunks);
       },
@@ -339,6 +371,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
         session.message({ type: 'job.queued', jobId: id, position: queue.indexOf(job) });
       } else if (job.state === 'running') {
         session.message({ type: 'job.started', jobId: id });
+        if (job.planMsg) session.message(job.planMsg);
       }
     }
   }
@@ -367,14 +400,16 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
           r.ok ? `the first message must be hello, not ${r.msg.type}` : r.message);
         return;
       }
-      if (!tokensEqual(r.msg.token, config.token)) {
-        session.log.warn('hello with a wrong token');
+      const auth = authenticate(r.msg.token, config, session.remoteAddress);
+      if (!auth) {
+        session.log.warn({ remote: session.remoteAddress }, 'hello with a wrong token');
         closeWith(session, ErrorCode.unauthorized, CloseCode.unauthorized, 'wrong or missing token');
         return;
       }
       clearTimeout(handshake.timer);
-      session.owner = ownerKey(r.msg.token);
-      session.log.info({ client: r.msg.client, clientVersion: r.msg.clientVersion }, 'client connected');
+      session.owner = auth.owner;
+      session.user = auth.user;
+      session.log.info({ client: r.msg.client, clientVersion: r.msg.clientVersion, user: auth.user }, 'client connected');
       session.message({
         type: 'welcome', protocol: PROTOCOL_VERSION, serverVersion, clientId: session.id,
         capabilities: capabilities(), limits: { ...limits }, heartbeatMs: config.heartbeatMs,
@@ -401,9 +436,31 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     }
   }
 
+  /**
+   * `ws` closes a socket whose message exceeds `maxPayload` with 1009 and no word of why. Answer
+   * such a message like every other oversize one — a coded `frame_too_large` error — and close
+   * with 4009 `frame_too_large`, so a client always learns the code.
+   */
+  function guardOversize(session: Session): void {
+    const ws = session.ws;
+    const close = ws.close.bind(ws);
+    ws.close = ((code?: number, reason?: string | Buffer) => {
+      if (code === 1009 && reason === undefined && ws.readyState === ws.OPEN) {
+        session.log.warn('message over the read limit; closing');
+        session.error(ErrorCode.frame_too_large, `a message exceeds ${limits.maxFrameBytes * OVERSIZE_READ_FACTOR} bytes (the frame limit is ${limits.maxFrameBytes}); closing`,
+          { maxFrameBytes: limits.maxFrameBytes });
+        close(CloseCode.frameTooLarge, ErrorCode.frame_too_large);
+        return;
+      }
+      close(code, reason);
+    }) as WebSocket['close'];
+  }
+
   function onConnection(ws: WebSocket, req: IncomingMessage): void {
     const session = new Session(ws, logger.child({ clientId: '' }), limits);
     (session as { log: Logger }).log = logger.child({ clientId: session.id });
+    session.remoteAddress = req.socket.remoteAddress;
+    guardOversize(session);
     sessions.add(session);
     const handshake: { timer?: ReturnType<typeof setTimeout> } = {};
     ws.on('pong', () => { session.alive = true; });
@@ -466,10 +523,10 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
 
   // ------------------------------------------------------------------ HTTP + listen
   const app = createHttpApp({
-    config, logger, serverVersion, capabilities,
+    config, logger, serverVersion, capabilities, workerInfo: () => pool.stages,
     policy: () => policy,
     stats: () => stats(),
-    runHttpJob: (submit, frames) => new Promise((resolve) => {
+    runHttpJob: (submit, frames, owner) => new Promise((resolve) => {
       const collected: { messages: ServerMessage[]; chunks: Uint8Array[] } = { messages: [], chunks: [] };
       const sink: JobSink = {
         message: (m) => {
@@ -493,13 +550,13 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
         resolve({ messages: [{ type: 'job.error', jobId: submit.jobId, code: ErrorCode.bad_message, message: 'job id already in use', hint: ERROR_HINTS.bad_message }], chunks: [] });
         return;
       }
-      const job = createJob(submit, expectedOwner, sink, null);
+      const job = createJob(submit, owner, sink, null);
       for (const [slot, f] of frames) job.frames.set(slot, f);
       void prepareJob(job);
     }),
   });
   const server: Server = createServer(app);
-  const wss = new WebSocketServer({ server, path: WS_PATH, maxPayload: limits.maxFrameBytes * 2 });
+  const wss = new WebSocketServer({ server, path: WS_PATH, maxPayload: limits.maxFrameBytes * OVERSIZE_READ_FACTOR });
   wss.on('connection', onConnection);
   wss.on('error', (err) => logger.error({ err }, 'websocket server error'));
 

@@ -2,18 +2,53 @@
  * An edit worker: runs `runEdit` for one job at a time, off the bridge's event loop. Receives
  * pixels as transferred buffers and transfers the layer back. Cancel arrives as a message and
  * fires the job's AbortSignal; the core stops at its next checkpoint.
+ *
+ * Each worker owns its learned stages (onnxruntime sessions belong to one thread): it calls
+ * `initLearnedStages` once at start and passes `{ filler, refiner }` to every `runEdit`; the
+ * optional local LLM reasoner is created here too. The plan is posted as soon as it is made, so
+ * the client sees `job.plan` before any pixel progress.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { rasterizePolygon } from '@smartdrag/shared';
 import { runEdit } from '../core/edit';
+import { createLlmReasoner, type PlanReasoner } from '../core/plan';
 import { CancelledError } from '../core/types';
 import type { EditRequest, PlacedMask } from '../core/types';
-import type { FromWorker, ToWorker, WorkerData, WorkerJob } from './worker-protocol';
+import { initLearnedStages, type LearnedStages } from '../models';
+import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerStages } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('edit-worker must run in a worker thread');
 const data = (workerData ?? { debugHooks: false }) as WorkerData;
 let current: { jobId: string; abort: AbortController } | null = null;
+
+let reasoner: PlanReasoner | undefined;
+let reasonerError: string | undefined;
+if (data.llm?.baseUrl) {
+  try {
+    reasoner = createLlmReasoner({ baseUrl: data.llm.baseUrl, model: data.llm.model, timeoutMs: data.llm.timeoutMs });
+  } catch (e) {
+    reasonerError = `LLM reasoner off: ${(e as Error).message}`;
+  }
+}
+
+/** Learned stages of this thread; null when off or when initialising failed. */
+const learned: Promise<{ stages: LearnedStages | null; info: WorkerStages }> = (async () => {
+  const base = { reasoner: reasoner ? 'llm' : 'rules' };
+  if (data.learned === false) {
+    return { stages: null, info: { device: 'cpu', deviceReason: 'learned stages disabled in the bridge config', filler: false, refiner: false, ...base, ...(reasonerError ? { error: reasonerError } : {}) } };
+  }
+  try {
+    const stages = await initLearnedStages(data.home ? { home: data.home } : {});
+    return {
+      stages,
+      info: { device: stages.probe.device, deviceReason: stages.probe.reason, filler: !!stages.filler, refiner: !!stages.refiner, ...base, ...(reasonerError ? { error: reasonerError } : {}) },
+    };
+  } catch (e) {
+    const msg = (e as Error)?.message ?? String(e);
+    return { stages: null, info: { device: 'cpu', deviceReason: 'learned stages failed to start', filler: false, refiner: false, ...base, error: msg } };
+  }
+})();
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
@@ -68,8 +103,13 @@ async function run(job: WorkerJob): Promise<void> {
   try {
     const hook = data.debugHooks ? /^__hook:(\w+)__/.exec(job.intent ?? '')?.[1] : undefined;
     if (hook) await runHook(hook, abort.signal);
+    const { stages } = await learned;
     const res = await runEdit(toRequest(job), {
       signal: abort.signal,
+      ...(stages?.filler ? { filler: stages.filler } : {}),
+      ...(stages?.refiner ? { refiner: stages.refiner } : {}),
+      ...(reasoner ? { reasoner } : {}),
+      onPlan: (plan) => post({ type: 'plan', jobId: job.jobId, plan }),
       onProgress: (stage, fraction) => post({ type: 'progress', jobId: job.jobId, stage, fraction: Math.max(0, Math.min(1, fraction)) }),
     });
     if (abort.signal.aborted) throw new CancelledError();
@@ -93,4 +133,4 @@ port.on('message', (msg: ToWorker) => {
   if (msg.type === 'run') void run(msg.job);
   else if (msg.type === 'cancel' && current?.jobId === msg.jobId) current.abort.abort();
 });
-post({ type: 'ready' });
+void learned.then(({ info }) => post({ type: 'ready', stages: info }));

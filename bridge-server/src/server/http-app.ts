@@ -16,7 +16,8 @@ import {
 } from '@smartdrag/shared';
 import type { BridgeConfig } from '../config';
 import { encodePng } from '../io/image-io';
-import { hostAllowed, PHOTOPEA_ORIGINS, tokensEqual, type AccessPolicy } from './security';
+import { authenticate, hostAllowed, isLoopbackAddress, isLoopbackHost, PHOTOPEA_ORIGINS, type AccessPolicy } from './security';
+import type { WorkerStages } from './worker-protocol';
 
 /** Placeholder in the plugin pages' index.html replaced by the token. */
 export const TOKEN_PLACEHOLDER = '%SMARTDRAG_TOKEN%';
@@ -27,9 +28,11 @@ export interface HttpAppDeps {
   logger: Logger;
   serverVersion: string;
   capabilities: () => Capabilities;
+  /** What the edit workers reported at start (null until one is ready). */
+  workerInfo?: () => WorkerStages | null;
   policy: () => AccessPolicy;
   stats: () => Record<string, number>;
-  runHttpJob: (submit: JobSubmit, frames: Map<number, Frame>) => Promise<{ messages: ServerMessage[]; chunks: Uint8Array[] }>;
+  runHttpJob: (submit: JobSubmit, frames: Map<number, Frame>, owner: string) => Promise<{ messages: ServerMessage[]; chunks: Uint8Array[] }>;
 }
 
 const HttpEditSchema = z.object({
@@ -95,8 +98,13 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       protocol: PROTOCOL_VERSION,
       node: process.version,
       device: caps.device,
+      ...(caps.deviceReason !== undefined ? { deviceReason: caps.deviceReason } : {}),
       stages: caps.stages,
+      ...(caps.stageInfo ? { stageInfo: caps.stageInfo } : {}),
+      reasoner: caps.reasoner ?? 'rules',
       models: caps.models,
+      ...(deps.workerInfo?.()?.error ? { workerWarning: deps.workerInfo()!.error } : {}),
+      lan: { shared: !isLoopbackHost(config.host), users: config.users.length },
       limits: config.limits,
       workers: config.workers,
       logFile: config.logFile,
@@ -105,9 +113,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   });
 
   app.post('/v1/edit', express.json({ limit: Math.ceil(config.limits.maxImagePixels * 4 * 1.4) }), async (req: Request, res: Response) => {
-    const auth = req.headers.authorization ?? '';
-    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    if (!tokensEqual(token, config.token)) { httpError(res, 401, ErrorCode.unauthorized, 'missing or wrong bearer token'); return; }
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const auth = authenticate(token, config, req.socket.remoteAddress);
+    if (!auth) { httpError(res, 401, ErrorCode.unauthorized, 'missing or wrong bearer token'); return; }
     const body = HttpEditSchema.safeParse(req.body);
     if (!body.success) {
       const i = body.error.issues[0]!;
@@ -129,7 +138,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     const png = Buffer.from(b.image.png, 'base64');
     const [left, top] = b.imageOrigin ?? [0, 0];
     const frames = new Map<number, Frame>([[0, { jobId, part: 'image', slot: 0, format: 'png', width: 0, height: 0, left, top, data: png }]]);
-    const out = await deps.runHttpJob(parsed.data, frames);
+    const out = await deps.runHttpJob(parsed.data, frames, auth.owner);
     const err = out.messages.find((m) => m.type === 'job.error' || m.type === 'job.cancelled');
     if (err) {
       const code = err.type === 'job.error' ? err.code : ErrorCode.cancelled;
@@ -148,11 +157,13 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
 
   const servePage = (dir: string, what: string, csp: string) => {
     const router = express.Router();
-    const sendIndex = (_req: Request, res: Response) => {
+    const sendIndex = (req: Request, res: Response) => {
       res.set('Content-Security-Policy', csp).set('Cache-Control', 'no-store');
       const file = join(dir, 'index.html');
       if (!existsSync(file)) { res.type('html').send(placeholderPage(what, 'npm run build -w plugin-photopea')); return; }
-      res.type('html').send(readFileSync(file, 'utf8').split(TOKEN_PLACEHOLDER).join(config.token));
+      // The bridge token goes only to pages loaded on this machine: LAN peers paste their own token.
+      const token = isLoopbackHost(config.host) || isLoopbackAddress(req.socket.remoteAddress) ? config.token : '';
+      res.type('html').send(readFileSync(file, 'utf8').split(TOKEN_PLACEHOLDER).join(token));
     };
     router.get(['/', '/index.html'], sendIndex);
     router.use((_req, res, next) => { res.set('Content-Security-Policy', csp); next(); });

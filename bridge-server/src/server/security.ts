@@ -1,5 +1,6 @@
 /** Authentication and request-origin checks of the bridge. */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 
 /** Constant-time token comparison (hashes first, so lengths never leak either). */
 export function tokensEqual(given: string, expected: string): boolean {
@@ -11,6 +12,47 @@ export function tokensEqual(given: string, expected: string): boolean {
 /** Key under which a client's jobs are kept (a digest, never the token itself). */
 export function ownerKey(token: string): string {
   return createHash('sha256').update('smartdrag-owner:' + token, 'utf8').digest('hex').slice(0, 32);
+}
+
+/** Name of the user behind the bridge's own token (the person at this machine). */
+export const LOCAL_USER = 'local';
+
+/** Loopback interface names. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** True when `host` (a listen host) is a loopback name. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host);
+}
+
+/** True when a peer address (`socket.remoteAddress`) is this machine. */
+export function isLoopbackAddress(addr: string | undefined): boolean {
+  if (!addr) return false;
+  const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+  return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
+}
+
+/** What {@link authenticate} needs to know. */
+export interface AuthConfig {
+  host: string;
+  /** The bridge's own token (user `local`). */
+  token: string;
+  /** Per-user LAN tokens. */
+  users: readonly { user: string; token: string }[];
+}
+
+/**
+ * The user a token belongs to, or null. Every candidate is compared in constant time and the loop
+ * never stops early, so timing reveals neither which token nor how many matched. The bridge's own
+ * token (user `local`) is accepted from anywhere while the bridge listens on loopback, and only
+ * from this machine when it is shared on a LAN: LAN peers must use their own per-user token.
+ */
+export function authenticate(given: string | undefined, cfg: AuthConfig, remoteAddress: string | undefined): { user: string; owner: string } | null {
+  const token = given ?? '';
+  let user: string | null = null;
+  if (tokensEqual(token, cfg.token) && (isLoopbackHost(cfg.host) || isLoopbackAddress(remoteAddress))) user = LOCAL_USER;
+  for (const u of cfg.users) if (tokensEqual(token, u.token) && user === null) user = u.user;
+  return user === null || !token ? null : { user, owner: ownerKey(`user:${user}`) };
 }
 
 /** Origins of Photopea, whose plugin page may talk to the bridge. */
@@ -28,7 +70,11 @@ export interface AccessPolicy {
  */
 export function accessPolicy(listenHost: string, port: number, extraHosts: readonly string[], extraOrigins: readonly string[]): AccessPolicy {
   const names = ['127.0.0.1', 'localhost', '[::1]'];
-  if (!['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::'].includes(listenHost)) names.push(listenHost.includes(':') ? `[${listenHost}]` : listenHost);
+  const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  if (listenHost === '0.0.0.0' || listenHost === '::') {
+    // A wildcard bind is reachable under every interface address of this machine.
+    for (const list of Object.values(networkInterfaces())) for (const ni of list ?? []) names.push(bracket(ni.address.split('%')[0]!));
+  } else if (!isLoopbackHost(listenHost)) names.push(bracket(listenHost));
   const hosts = new Set<string>();
   for (const n of names) hosts.add(`${n}:${port}`);
   for (const h of extraHosts) hosts.add(h.toLowerCase());

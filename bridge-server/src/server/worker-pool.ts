@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
-import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerResult } from './worker-protocol';
+import type { Plan } from '../core/types';
+import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerResult, WorkerStages } from './worker-protocol';
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -36,11 +37,14 @@ interface Slot {
     resolve(r: WorkerResult): void;
     reject(e: unknown): void;
     onProgress(stage: string, fraction: number): void;
+    onPlan?(plan: Plan): void;
     stopCode?: ErrorCode;
     graceTimer?: ReturnType<typeof setTimeout>;
   } | null;
   /** True while the pool itself is terminating this worker. */
   retiring: boolean;
+  /** True once the worker said `ready` (started, learned stages built): only then does it get jobs, so worker start-up never counts against a job's time. */
+  ready: boolean;
 }
 
 /** Fixed pool of edit workers. */
@@ -50,6 +54,8 @@ export class WorkerPool {
   private readonly entry: string;
   /** Called whenever a worker becomes free (the queue pumps). */
   onIdle: () => void = () => undefined;
+  /** What the most recently started worker reported (device, learned stages); null before any is ready. */
+  stages: WorkerStages | null = null;
 
   constructor(private readonly opts: WorkerPoolOptions) {
     this.entry = opts.entry ?? join(__dirname, 'edit-worker.js');
@@ -63,16 +69,16 @@ export class WorkerPool {
 
   /** Workers without a job. */
   get idleCount(): number {
-    return this.slots.filter((s) => !s.job && !s.retiring).length;
+    return this.slots.filter((s) => s.ready && !s.job && !s.retiring).length;
   }
 
   /** Start a job on an idle worker. Throws when none is idle (the queue checks first). */
-  run(job: WorkerJob, onProgress: (stage: string, fraction: number) => void): PoolRun {
+  run(job: WorkerJob, onProgress: (stage: string, fraction: number) => void, onPlan?: (plan: Plan) => void): PoolRun {
     if (this.closed) throw new SmartDragError(ErrorCode.shutting_down, 'worker pool is closed');
-    const slot = this.slots.find((s) => !s.job && !s.retiring);
+    const slot = this.slots.find((s) => s.ready && !s.job && !s.retiring);
     if (!slot) throw new Error('no idle worker');
     const promise = new Promise<WorkerResult>((resolve, reject) => {
-      slot.job = { id: job.jobId, resolve, reject, onProgress };
+      slot.job = { id: job.jobId, resolve, reject, onProgress, ...(onPlan ? { onPlan } : {}) };
     });
     const transfer: ArrayBuffer[] = [job.image.data.buffer as ArrayBuffer];
     for (const r of job.regions) if ('mask' in r) transfer.push(r.mask.data.buffer as ArrayBuffer);
@@ -136,12 +142,18 @@ export class WorkerPool {
 
   private spawn(index: number): Slot {
     const worker = new Worker(this.entry, { workerData: this.opts.workerData ?? { debugHooks: false } });
-    const slot: Slot = { index, worker, job: null, retiring: false };
+    const slot: Slot = { index, worker, job: null, retiring: false, ready: false };
     worker.on('message', (msg: FromWorker) => {
       const job = slot.job;
-      if (msg.type === 'ready') return;
+      if (msg.type === 'ready') {
+        this.stages = msg.stages;
+        slot.ready = true;
+        if (!this.closed && !slot.retiring) queueMicrotask(() => this.onIdle());
+        return;
+      }
       if (!job || msg.jobId !== job.id) return;
       if (msg.type === 'progress') job.onProgress(msg.stage, msg.fraction);
+      else if (msg.type === 'plan') { if (!job.stopCode) job.onPlan?.(msg.plan); }
       else if (msg.type === 'done') {
         if (job.stopCode) this.settle(slot, this.stopError(job.stopCode));
         else this.settle(slot, { result: msg.result });

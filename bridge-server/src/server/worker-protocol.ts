@@ -30,12 +30,33 @@ export interface WorkerResult {
 
 /** Worker -> main. */
 export type FromWorker =
-  | { type: 'ready' }
+  | { type: 'ready'; stages: WorkerStages }
+  | { type: 'plan'; jobId: string; plan: Plan }
   | { type: 'progress'; jobId: string; stage: string; fraction: number }
   | { type: 'done'; jobId: string; result: WorkerResult }
   | { type: 'failed'; jobId: string; code: 'cancelled' | 'internal' | 'bad_message' | 'model_missing'; message: string; stack?: string };
 
+/** What a worker found at start: the execution provider and which learned stages it runs. */
+export interface WorkerStages {
+  /** `cpu` or `cuda` (the worker's onnxruntime probe). */
+  device: string;
+  deviceReason: string;
+  /** Learned stages this worker will use. */
+  filler: boolean;
+  refiner: boolean;
+  /** Name of the plan reasoner (`rules`, or `llm` when configured). */
+  reasoner: string;
+  /** Set when initialising the learned stages failed (the classical core runs alone). */
+  error?: string;
+}
+
 /** Data given to each worker at start. */
 export interface WorkerData {
   debugHooks: boolean;
+  /** SmartDrag home (its `models/` folder holds the learned models). Default `$SMARTDRAG_HOME`. */
+  home?: string;
+  /** Build learned stages from installed models. Default true. */
+  learned?: boolean;
+  /** Optional local LLM plan reasoner (loopback only). */
+  llm?: { baseUrl: string; model?: string; timeoutMs?: number } | null;
 }

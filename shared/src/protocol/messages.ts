@@ -102,6 +102,12 @@ export const CapabilitiesSchema = z.object({
   stages: z.record(z.string(), z.boolean()),
   /** Model files known to the bridge and whether each is installed. */
   models: z.array(z.object({ id: z.string(), present: z.boolean() })),
+  /** Why this device (e.g. the CUDA error that made the bridge fall back to CPU). Optional (added in v1). */
+  deviceReason: z.string().optional(),
+  /** Per stage: on/off, the model in use, and why it is off. Optional (added in v1). */
+  stageInfo: z.record(z.string(), z.object({ enabled: z.boolean(), model: z.string().optional(), reason: z.string().optional() })).optional(),
+  /** The plan reasoner in use: `rules` (default) or `llm` (a local LLM server). Optional (added in v1). */
+  reasoner: z.string().optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
