@@ -84,7 +84,16 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
   const image = await decodeImageFrame(imageFrame, limits);
   const [ox, oy] = s.imageOrigin ?? [imageFrame.left, imageFrame.top];
   const imageRect: Rect = { left: 0, top: 0, width: image.width, height: image.height };
-  const local = (p: readonly [number, number]): Point => [p[0] - ox, p[1] - oy];
+  // Every coordinate must lie within the image grown by its own size on each side: a polygon or
+  // arrow millions of pixels away would make the worker allocate (and scan) a mask of that size.
+  const reach = { left: -image.width, top: -image.height, right: 2 * image.width, bottom: 2 * image.height };
+  const local = (p: readonly [number, number], what = 'a point'): Point => {
+    const x = p[0] - ox, y = p[1] - oy;
+    if (!(x >= reach.left && x <= reach.right && y >= reach.top && y <= reach.bottom)) {
+      throw new SmartDragError(ErrorCode.bad_message, `${what} (${p[0]}, ${p[1]}) lies too far outside the sent image (more than its own size)`);
+    }
+    return [x, y];
+  };
   const maskOf = async (slot: number): Promise<PlacedMask> => {
     const f = frames.get(slot);
     if (!f) throw new SmartDragError(ErrorCode.bad_message, `mask slot ${slot} has no frame`);
@@ -93,7 +102,7 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
   const regions: WorkerJob['regions'] = [];
   for (const r of s.regions) {
     if (r.polygon) {
-      const poly = r.polygon.map(local);
+      const poly = r.polygon.map((p) => local(p, `region ${r.id}`));
       const b = boundsOfPoints(poly);
       if (intersectRect(b, imageRect).width === 0 || intersectRect(b, imageRect).height === 0) {
         throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} lies outside the sent image`);
@@ -107,12 +116,15 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
     }
   }
   const keep: WorkerJob['keep'] = [];
-  for (const k of s.keep ?? []) keep.push(k.polygon ? { polygon: k.polygon.map(local) } : { mask: await maskOf(k.maskSlot!) });
+  for (const k of s.keep ?? []) keep.push(k.polygon ? { polygon: k.polygon.map((p) => local(p, 'a keep area')) } : { mask: await maskOf(k.maskSlot!) });
   return {
     jobId: s.jobId,
     image,
     regions,
-    drags: s.drags.map((d) => ({ region: d.region, points: d.points.map(local), ...(d.kind ? { kind: d.kind } : {}), ...(d.center ? { center: local(d.center) } : {}) })),
+    drags: s.drags.map((d, i) => ({
+      region: d.region, points: d.points.map((p) => local(p, `drag ${i}`)),
+      ...(d.kind ? { kind: d.kind } : {}), ...(d.center ? { center: local(d.center, `drag ${i} centre`) } : {}),
+    })),
     keep,
     ...(s.intent !== undefined ? { intent: s.intent } : {}),
     quality: s.quality,
