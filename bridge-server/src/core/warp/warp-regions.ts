@@ -1,10 +1,15 @@
 /**
  * Bidirectional region warping (after Inpaint4Drag, with exact typed transforms):
  *
- * 1. Per region, the operations of the plan are combined into one map: its affine operations
- *    compose in plan order into `A`, its deform drags become one backward field `e` that acts
- *    after `A` (handles are carried by `A`, targets are absolute), so every drag of a region
- *    applies at the same time and each handle lands on its target.
+ * 1. Per region, the operations of the plan are combined into one map, applied in plan order
+ *    ("rotate it 30°, then move it left"): its affine operations compose into `A`; the pivot of a
+ *    rotate or scale is a point of the object, so it is carried by the operations before it (a
+ *    move then a turn turns the object about its own, moved, centre), while directions and
+ *    amounts stay in screen axes (`sx`/`sy` of a scale are along x/y of the document). Deform
+ *    drags become one backward rigid-MLS field `e` that acts after `A`: handles are points of the
+ *    object, carried by all of `A`; targets are where the user pointed at that step, carried by
+ *    the affine operations that come after the deform. Anchors (zero-length drags, and samples of
+ *    the far part of the region boundary) stay put, so the object bends rather than shifts.
  * 2. FORWARD: the region's rectangle is mapped forward (exact for `A`, grown by the field's
  *    largest displacement for deform) to find the target area; the crop is the bounding box of
  *    source ∪ target plus {@link cropMarginFor} (room for the fill's exemplar window and the
@@ -107,39 +112,86 @@ function pixelsNear(pts: readonly Point[], grow: number): Rect {
   return { left, top, width: Math.max(0, Math.floor(x1 + grow) - left + 1), height: Math.max(0, Math.floor(y1 + grow) - top + 1) };
 }
 
-function farthestDistance(mask: PlacedMask, from: readonly Point[]): number {
-  let far = 0;
-  const step = mask.width * mask.height > 40000 ? 2 : 1;
-  for (let y = 0; y < mask.height; y += step) {
-    const row = y * mask.width;
-    for (let x = 0; x < mask.width; x += step) {
-      if (mask.data[row + x]! < 128) continue;
-      const px = mask.left + x, py = mask.top + y;
-      let near = Infinity;
-      for (const [hx, hy] of from) near = Math.min(near, (px - hx) ** 2 + (py - hy) ** 2);
-      if (near > far) far = near;
+/**
+ * Boundary pixels farther than `clamp(2·D, 0.3·far, 0.6·far)` from every handle are anchors (`D`
+ * the longest drag, `far` the distance to the farthest region pixel): the part of the object
+ * beyond about two drag lengths stays, so a short pull bends the part under the handle about its
+ * root rather than shifting half the object.
+ */
+export function anchorDistance(far: number, dragLength: number): number {
+  return Math.min(0.6 * far, Math.max(0.3 * far, 2 * dragLength));
+}
+
+/**
+ * Distance from the nearest of `from` to the farthest solid (≥ 128) pixel of `mask`, and anchor
+ * points: solid boundary pixels farther than {@link anchorDistance} from every point of `from`,
+ * thinned to at most one per `far/16`-sized bucket.
+ */
+export function farPartOfRegion(mask: PlacedMask, from: readonly Point[], dragLength: number): { far: number; anchors: Point[] } {
+  const w = mask.width, h = mask.height, md = mask.data;
+  const n = from.length, fx = new Float64Array(n), fy = new Float64Array(n);
+  for (let i = 0; i < n; i++) { fx[i] = from[i]![0] - mask.left; fy[i] = from[i]![1] - mask.top; }
+  const big = Number.POSITIVE_INFINITY;
+  const step = w * h > 40000 ? 2 : 1;
+  const nearest2 = (x: number, y: number): number => {
+    let near = big;
+    for (let i = 0; i < n; i++) { const dx = x - fx[i]!, dy = y - fy[i]!, d = dx * dx + dy * dy; if (d < near) near = d; }
+    return near;
+  };
+  let far2 = 0;
+  for (let y = 0; y < h; y += step) {
+    const row = y * w;
+    for (let x = 0; x < w; x += step) {
+      if (md[row + x]! < 128) continue;
+      const d = nearest2(x, y);
+      if (d > far2) far2 = d;
     }
   }
-  return Math.sqrt(far);
+  const far = Math.sqrt(far2);
+  const anchors: Point[] = [];
+  if (far === 0) return { far, anchors };
+  const min2 = anchorDistance(far, dragLength) ** 2;
+  const bucket = Math.max(3, Math.round(far / 16));
+  const bw = Math.ceil(w / bucket) + 1;
+  const seen = new Uint8Array(bw * (Math.ceil(h / bucket) + 1));
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      if (md[row + x]! < 128) continue;
+      const edge = x === 0 || y === 0 || x === w - 1 || y === h - 1 ||
+        md[row + x - 1]! < 128 || md[row + x + 1]! < 128 || md[row + x - w]! < 128 || md[row + x + w]! < 128;
+      if (!edge) continue;
+      const b = ((y / bucket) | 0) * bw + ((x / bucket) | 0);
+      if (seen[b]) continue;
+      if (nearest2(x, y) < min2) continue;
+      seen[b] = 1;
+      anchors.push([x + mask.left, y + mask.top]);
+    }
+  }
+  return { far, anchors };
 }
 
 /**
  * Combine a region's operations into one map and bound its target area (the forward half of the
- * bidirectional warp). Operations must all name `region`.
+ * bidirectional warp). Operations must all name `region`; they apply in order (see the module
+ * comment for how pivots, handles and targets are carried).
  */
 export function prepareRegionWarp(
   image: RgbaImage, region: Region, params: readonly OperationParams[], quality: 'preview' | 'final', warnings: string[],
 ): RegionWarp {
   const W = image.width, H = image.height;
   let forward: Affine = IDENTITY_AFFINE;
+  // Handles in source coordinates; targets in the coordinates reached so far (carried below).
   const handles: Point[] = [], targets: Point[] = [];
   for (const p of params) {
     if (p.kind === 'deform') {
       if (p.handles.length !== p.targets.length) throw new RangeError(`deform of region ${region.id}: handles and targets differ in length`);
       for (let i = 0; i < p.handles.length; i++) { handles.push(p.handles[i]!); targets.push(p.targets[i]!); }
-    } else {
-      forward = composeAffine(affineForParams(p), forward);
+      continue;
     }
+    const step = affineForParams(p.kind === 'translate' ? p : { ...p, center: applyAffine(forward, p.center) });
+    forward = composeAffine(step, forward);
+    for (let i = 0; i < targets.length; i++) targets[i] = applyAffine(step, targets[i]!);
   }
   const backward = invertAffine(forward);
   const sourceBounds = clipRect(maskBounds(region.mask), W, H);
@@ -154,9 +206,19 @@ export function prepareRegionWarp(
   let grow = 0;
   let field: DeformField | null = null;
   if (handles.length > 0 && sourceBounds.width > 0) {
-    const movedHandles = handles.map((h) => applyAffine(forward, h));
-    const far = farthestDistance(region.mask, handles) * Math.sqrt(Math.abs(forward[0] * forward[4] - forward[1] * forward[3]));
-    const res = buildDeformField({ handles: movedHandles, targets, farDistance: far, bounds: { left: 0, top: 0, width: W, height: H } });
+    const det = Math.sqrt(Math.abs(forward[0] * forward[4] - forward[1] * forward[3]));
+    const moving: Point[] = [];
+    let dragLength = 0;
+    for (let i = 0; i < handles.length; i++) {
+      const t = targets[i]!, m = applyAffine(forward, handles[i]!);
+      const len = Math.hypot(t[0] - m[0], t[1] - m[1]);
+      if (len > 1e-6) { moving.push(handles[i]!); dragLength = Math.max(dragLength, len / det); }
+    }
+    const { far, anchors } = farPartOfRegion(region.mask, moving.length > 0 ? moving : handles, dragLength);
+    const res = buildDeformField({
+      handles: handles.map((h) => applyAffine(forward, h)), targets, anchors: anchors.map((a) => applyAffine(forward, a)),
+      farDistance: far * det, innerRadius: anchorDistance(far, dragLength) * det, bounds: { left: 0, top: 0, width: W, height: H },
+    });
     warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
     field = res.field;
     if (field) grow = Math.ceil(field.maxDisp) + 1;
