@@ -10,6 +10,13 @@
  * - For speed the full EM runs on a pyramid level with at most `workPixels` hole pixels; finer
  *   levels only upsample the nearest-neighbour field, refine it with a short local search and
  *   vote, so the finest level copies full-resolution texture.
+ * - Texture is kept sharp: each finer level first votes from the upsampled field (so the search
+ *   compares against copied texture, not a blurred bilinear estimate that favours flat sources),
+ *   and the last vote of the working level and the light levels use mode voting (mean shift
+ *   over the overlapping patches' colours) instead of plain averaging.
+ * - A low-frequency colour correction interpolates, over the hole, the colour offset between the
+ *   known pixels at the hole's border and the corresponding pixels around their matches, so a
+ *   fill copied from a brighter or differently tinted area does not leave a halo.
  * - Randomness comes only from `createRng(seed)`: the same seed gives the same pixels.
  */
 import { createRng, type Rng } from '../random';
@@ -33,6 +40,13 @@ export interface PatchMatchOptions {
   itersWork?: number;
   /** PatchMatch passes per light level finer than the working level (the finest always 0). Default 1. */
   itersLight?: number;
+  /**
+   * Radius (px) of the boundary comparison of the low-frequency colour correction; 0 disables it.
+   * Default 2.
+   */
+  colorCorrectRadius?: number;
+  /** Largest colour offset (0..255 units per channel) the correction applies. Default 48. */
+  colorCorrectMax?: number;
 }
 
 const DEFAULTS: Required<PatchMatchOptions> = {
@@ -43,6 +57,8 @@ const DEFAULTS: Required<PatchMatchOptions> = {
   itersCoarse: 6,
   itersWork: 3,
   itersLight: 1,
+  colorCorrectRadius: 2,
+  colorCorrectMax: 48,
 };
 
 /** Pixel state per level. */
@@ -265,6 +281,46 @@ function vote(L: Level, r: number, acc: Float32Array, wsum: Float32Array): void 
   }
 }
 
+/**
+ * Gather-style EM vote with mode voting (`modeVote`): every hole pixel looks at the patches
+ * covering it and takes the dominant colour among the source pixels they map to.
+ * `wt` is scratch of the level's size.
+ */
+function voteModeLevel(L: Level, r: number, wt: Float32Array, cc: Float32Array, cw: Float32Array): void {
+  const { targets, nnf, dist, col, state, w, h } = L;
+  const n = targets.length;
+  let mean = 0;
+  for (let k = 0; k < n; k++) mean += dist[targets[k]!]!;
+  mean = n > 0 ? mean / n : 1;
+  const inv = mean > 0 ? 1 / (2 * mean) : 0;
+  for (let k = 0; k < n; k++) { const t = targets[k]!; wt[t] = Math.exp(-dist[t]! * inv) + 1e-6; }
+  // Contributions are read from KNOWN source pixels only, which voting never changes, so the
+  // result can be written in place.
+  for (let k = 0; k < n; k++) {
+    const p = targets[k]!;
+    if (state[p] !== HOLE) continue;
+    const x = p % w, y = (p - x) / w;
+    let nc = 0, start = 0, startW = -1;
+    const oy0 = Math.max(-r, y - h + 1), oy1 = Math.min(r, y);
+    const ox0 = Math.max(-r, x - w + 1), ox1 = Math.min(r, x);
+    for (let oy = oy0; oy <= oy1; oy++) {
+      for (let ox = ox0; ox <= ox1; ox++) {
+        const o = oy * w + ox;
+        const s = nnf[p - o]!;
+        if (s < 0) continue;
+        const sp = s + o;
+        if (state[sp] !== KNOWN) continue;
+        const kw = wt[p - o]!;
+        cc[nc * 3] = col[sp * 3]!; cc[nc * 3 + 1] = col[sp * 3 + 1]!; cc[nc * 3 + 2] = col[sp * 3 + 2]!;
+        cw[nc] = kw;
+        if (kw > startW) { start = nc; startW = kw; }
+        nc++;
+      }
+    }
+    if (nc > 0) modeVote(cc, cw, nc, start, col, p * 3, MODE_RADIUS2_WORK);
+  }
+}
+
 /** Initialise the coarsest level: pull-push the hole from the known pixels, random NNF. */
 function initCoarsest(L: Level, r: number, rng: Rng): void {
   const wgt = new Float32Array(L.w * L.h);
@@ -326,6 +382,40 @@ interface LightField {
 }
 
 /**
+ * Squared colour radius of the mean-shift kernel of mode voting at the working level (wide: the
+ * vote there also smooths noise the search left) and at the light levels (narrow: they copy
+ * full-resolution texture, which a wide kernel would blur).
+ */
+const MODE_RADIUS2_WORK = 48 * 48;
+const MODE_RADIUS2_LIGHT = 24 * 24;
+/** Mean-shift iterations of mode voting. */
+const MODE_ITERS = 2;
+
+/**
+ * Mode voting: instead of the weighted mean of all `n` contributions (which blurs texture where
+ * overlapping patches disagree), take a few mean-shift steps with a truncated (Epanechnikov)
+ * colour kernel (squared radius `radius2`) from contribution `start`, so the pixel lands on the dominant colour mode.
+ * Writes the RGB result to `out[o..o+2]`.
+ */
+function modeVote(cc: Float32Array, cw: Float32Array, n: number, start: number, out: Float32Array, o: number, radius2: number): void {
+  let m0 = cc[start * 3]!, m1 = cc[start * 3 + 1]!, m2 = cc[start * 3 + 2]!;
+  for (let it = 0; it < MODE_ITERS; it++) {
+    let s0 = 0, s1 = 0, s2 = 0, sw = 0;
+    for (let i = 0; i < n; i++) {
+      const a = cc[i * 3]!, b = cc[i * 3 + 1]!, c = cc[i * 3 + 2]!;
+      const e0 = a - m0, e1 = b - m1, e2 = c - m2;
+      const k = 1 - (e0 * e0 + e1 * e1 + e2 * e2) / radius2;
+      if (k <= 0) continue;
+      const wk = k * cw[i]!;
+      s0 += wk * a; s1 += wk * b; s2 += wk * c; sw += wk;
+    }
+    if (sw <= 0) break;
+    m0 = s0 / sw; m1 = s1 / sw; m2 = s2 / sw;
+  }
+  out[o] = m0; out[o + 1] = m1; out[o + 2] = m2;
+}
+
+/**
  * Upsample the field of `P` to level `F` (2× finer) and vote F's hole pixels from the source
  * pixels the field points at, over a (2·rv+1)² window. A contribution is used only if its source
  * pixel is KNOWN, so the hole and `forbidden` are never sampled; hole pixels with no
@@ -372,11 +462,14 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
   for (let y = y0; y <= y1; y++) {
     for (let p = y * w + x0, e = y * w + x1; p <= e; p++) if (nnf[p]! >= 0) wt[p] = Math.exp(-dist[p]! * inv) + 1e-6;
   }
+  // Contributions of one pixel (colour, weight), reused for every pixel.
+  const nWin = (2 * rv + 1) * (2 * rv + 1);
+  const cc = new Float32Array(nWin * 3), cw = new Float32Array(nWin);
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const p = y * w + x;
       if (state[p] !== HOLE) continue;
-      let s0 = 0, s1 = 0, s2 = 0, sw = 0;
+      let nc = 0, start = -1, startW = -1;
       const oy0 = Math.max(-rv, -y), oy1 = Math.min(rv, h - 1 - y);
       const ox0 = Math.max(-rv, -x), ox1 = Math.min(rv, w - 1 - x);
       for (let oy = oy0; oy <= oy1; oy++) {
@@ -387,11 +480,15 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
           const sp = s - o;
           if (state[sp] !== KNOWN) continue;
           const k = wt[p + o]!;
-          s0 += k * col[sp * 3]!; s1 += k * col[sp * 3 + 1]!; s2 += k * col[sp * 3 + 2]!; sw += k;
+          cc[nc * 3] = col[sp * 3]!; cc[nc * 3 + 1] = col[sp * 3 + 1]!; cc[nc * 3 + 2] = col[sp * 3 + 2]!;
+          cw[nc] = k;
+          // Mean shift starts at the pixel's own match (the centre), else the best-weighted one.
+          if (o === 0) { start = nc; startW = 2; } else if (k > startW && startW < 2) { start = nc; startW = k; }
+          nc++;
         }
       }
-      if (sw > 0) {
-        col[p * 3] = s0 / sw; col[p * 3 + 1] = s1 / sw; col[p * 3 + 2] = s2 / sw;
+      if (nc > 0) {
+        modeVote(cc, cw, nc, start, col, p * 3, MODE_RADIUS2_LIGHT);
       } else {
         const cy = Math.min(P.h - 1, Math.max(0, (y - 0.5) / 2)), cx = Math.min(P.w - 1, Math.max(0, (x - 0.5) / 2));
         const q = Math.round(cy) * P.w + Math.round(cx);
@@ -400,6 +497,62 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
     }
   }
   return { w, h, col, state, nnf, dist };
+}
+
+/**
+ * Low-frequency colour correction of the fill (a membrane / Poisson-like seam fix). At every hole
+ * pixel next to known background, its match `nnf[p]` is compared with the target: the mean
+ * difference between the known pixels within `rad` of p and the pixels at the same offsets from
+ * the source (known on both sides) is the colour offset the copied texture carries (clamped to
+ * ±`maxStep`). Comparing at identical offsets keeps a correct fill of a ramp or stripes at zero
+ * offset. The offsets are interpolated smoothly over the hole (pull-push) and added, so the fill's
+ * local brightness and tint follow its surroundings instead of leaving a paler or darker halo.
+ * Colours of `col` (RGB, window sized) change only at HOLE pixels.
+ */
+function correctLowFrequency(
+  col: Float32Array, state: Uint8Array, nnf: Int32Array, w: number, h: number, rad: number, maxStep: number,
+): void {
+  const val = new Float32Array(w * h * 3), wgt = new Float32Array(w * h);
+  const minCount = rad + 1;
+  let any = false;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const p = y * w + x;
+      if (state[p] !== HOLE) continue;
+      if (state[p - 1] !== KNOWN && state[p + 1] !== KNOWN && state[p - w] !== KNOWN && state[p + w] !== KNOWN) continue;
+      const s = nnf[p]!;
+      if (s < 0) continue;
+      const sx = s % w, sy = (s - sx) / w;
+      // Offsets valid for both p and s.
+      const oy0 = Math.max(-rad, -y, -sy), oy1 = Math.min(rad, h - 1 - y, h - 1 - sy);
+      const ox0 = Math.max(-rad, -x, -sx), ox1 = Math.min(rad, w - 1 - x, w - 1 - sx);
+      let d0 = 0, d1 = 0, d2 = 0, cnt = 0;
+      for (let oy = oy0; oy <= oy1; oy++) {
+        let q = p + oy * w + ox0, qs = s + oy * w + ox0;
+        for (let ox = ox0; ox <= ox1; ox++, q++, qs++) {
+          if (state[q] !== KNOWN || state[qs] !== KNOWN) continue;
+          d0 += col[q * 3]! - col[qs * 3]!; d1 += col[q * 3 + 1]! - col[qs * 3 + 1]!; d2 += col[q * 3 + 2]! - col[qs * 3 + 2]!;
+          cnt++;
+        }
+      }
+      if (cnt < minCount) continue;
+      d0 /= cnt; d1 /= cnt; d2 /= cnt;
+      val[p * 3] = d0 > maxStep ? maxStep : d0 < -maxStep ? -maxStep : d0;
+      val[p * 3 + 1] = d1 > maxStep ? maxStep : d1 < -maxStep ? -maxStep : d1;
+      val[p * 3 + 2] = d2 > maxStep ? maxStep : d2 < -maxStep ? -maxStep : d2;
+      wgt[p] = 1;
+      any = true;
+    }
+  }
+  if (!any) return;
+  pushPullFill(val, wgt, w, h, 3);
+  for (let p = 0; p < w * h; p++) {
+    if (state[p] !== HOLE) continue;
+    for (let q = 0; q < 3; q++) {
+      const v = col[p * 3 + q]! + val[p * 3 + q]!;
+      col[p * 3 + q] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
 }
 
 function checkAbort(signal?: AbortSignal): void {
@@ -476,13 +629,20 @@ export async function fillPatchMatch(
   }
   const rng = createRng(opts.seed);
   const acc = new Float32Array(W0.w * W0.h * 3), wsum = new Float32Array(W0.w * W0.h);
+  const mwt = new Float32Array(W0.w * W0.h), mcc = new Float32Array(o.patchSize * o.patchSize * 3), mcw = new Float32Array(o.patchSize * o.patchSize);
   const top = work + full.length - 1;
   const steps = top + 1;
   let pass = 0;
   for (let l = top; l >= work; l--) {
     const L = full[l - work]!;
     if (l === top) initCoarsest(L, r, rng);
-    else upsample(full[l - work + 1]!, L, r, rng);
+    else {
+      upsample(full[l - work + 1]!, L, r, rng);
+      // Vote from the upsampled field before searching, so the search compares against copied
+      // full-resolution texture, not the blurred bilinear estimate (which favours flat sources).
+      vote(L, r, acc, wsum);
+      refreshDistances(L, r);
+    }
     const t = top === work ? 0 : (l - work) / (top - work);
     const iters = Math.round(o.itersWork + t * (o.itersCoarse - o.itersWork));
     const radius = Math.max(L.w, L.h);
@@ -490,7 +650,9 @@ export async function fillPatchMatch(
     for (let it = 0; it < iters; it++) {
       if (it > 0) refreshDistances(L, r);
       patchMatchPass(L, r, pass++ % 2 === 0, rng, radius, globalTries);
-      vote(L, r, acc, wsum);
+      // The last vote of the working level picks colour modes instead of means (no blur).
+      if (l === work && it === iters - 1) voteModeLevel(L, r, mwt, mcc, mcw);
+      else vote(L, r, acc, wsum);
     }
     opts.onProgress?.((top - l + 1) / steps);
     await yieldToLoop();
@@ -524,6 +686,7 @@ export async function fillPatchMatch(
     pushPullFill(alpha, wgt, w, h, 1);
   }
   const out = raws[0]!.col;
+  if (o.colorCorrectRadius > 0) correctLowFrequency(out, state, parent.nnf, w, h, o.colorCorrectRadius, o.colorCorrectMax);
   for (let y = 0; y < h; y++) {
     const srow = (y + b.y0) * W + b.x0;
     for (let x = 0; x < w; x++) {
