@@ -136,9 +136,21 @@ function evaluate(f: DeformField, c: Controls): void {
       rigidMls(c, x, y, out);
       const ex = out[0]! * w, ey = out[1]! * w;
       f.ex[k] = ex; f.ey[k] = ey;
-      const mag = Math.sqrt(ex * ex + ey * ey);
-      if (mag > maxDisp) maxDisp = mag;
     }
+  }
+  // The grid is bilinear between nodes: nudge the 4 nodes around each moving target by the
+  // residual so that the interpolated field maps every target exactly onto its handle.
+  for (let i = 0; i < moving; i++) {
+    sampleField(f, px[i]!, py[i]!, out);
+    const rx = qx[i]! - px[i]! - out[0]!, ry = qy[i]! - py[i]! - out[1]!;
+    const gx = (px[i]! - f.left) / f.cell, gy = (py[i]! - f.top) / f.cell;
+    if (!(gx >= 0 && gy >= 0 && gx < f.cols - 1 && gy < f.rows - 1)) continue;
+    const k = (gy | 0) * f.cols + (gx | 0);
+    for (const kk of [k, k + 1, k + f.cols, k + f.cols + 1]) { f.ex[kk] = f.ex[kk]! + rx; f.ey[kk] = f.ey[kk]! + ry; }
+  }
+  for (let k = 0; k < f.ex.length; k++) {
+    const mag = Math.sqrt(f.ex[k]! * f.ex[k]! + f.ey[k]! * f.ey[k]!);
+    if (mag > maxDisp) maxDisp = mag;
   }
   f.maxDisp = maxDisp;
 }

@@ -327,3 +327,99 @@ describe('warpRegions: deform', () => {
     for (let p = 0; p < res.edited.data.length; p++) if (res.edited.data[p] !== res.original.data[p]) throw new Error(`pixel ${p >> 2} changed`);
   });
 });
+
+describe('warpRegions: plan shapes (several operations, non-uniform scale, several handles)', () => {
+  const img = makeTexture('noise', 220, 120, 5);
+  const { mapPointForward } = jest.requireActual('./warp-regions') as typeof import('./warp-regions');
+
+  test.each(QUALITIES)('non-uniform scale (taller: sx = 1, sy = 2) maps rows exactly (%s)', (quality) => {
+    const cx = 50, cy = 60; // pixel centres, so integer offsets stay integer
+    const res = warpRegions({ image: img, regions: [region('a', rectMask(40, 50, 20, 20))], operations: [op('a', { kind: 'scale', sx: 1, sy: 2, center: [cx, cy] })], quality });
+    // Target pixel (x, cy + 2k) shows source pixel (x, cy + k) exactly; columns do not move.
+    for (let k = -9; k <= 8; k++) {
+      for (let x = 41; x < 59; x++) {
+        expect(editedAt(res, x, cy + 2 * k)).toEqual(imageAt(img, x, cy + k));
+        expect(maskAtDoc(res, 'targetMask', x, cy + 2 * k)).toBe(255);
+      }
+    }
+    // Width unchanged: the columns beside the region stay empty; height doubled (edges 49.5 / 69.5
+    // map to 39 / 79, so rows 40..78 are fully covered).
+    expect(maskAtDoc(res, 'targetMask', 38, 60)).toBe(0);
+    expect(maskAtDoc(res, 'targetMask', 61, 60)).toBe(0);
+    expect(maskAtDoc(res, 'targetMask', 50, 40)).toBe(255);
+    expect(maskAtDoc(res, 'targetMask', 50, 78)).toBe(255);
+    expect(maskAtDoc(res, 'targetMask', 50, 37)).toBe(0);
+    expect(maskAtDoc(res, 'targetMask', 50, 81)).toBe(0);
+    expectUntouchedOutside(res, img);
+  });
+
+  test.each(QUALITIES)('rotate 90° then move left composes in order (%s)', (quality) => {
+    const mask = rasterizePolygon([[30, 30], [60, 30], [60, 40], [42, 40], [42, 62], [30, 62]]);
+    const c: [number, number] = [45, 45];
+    const res = warpRegions({
+      image: img, regions: [region('a', mask)], quality,
+      operations: [op('a', { kind: 'rotate', angleDeg: 90, center: c }), op('a', { kind: 'translate', dx: -12, dy: 3 })],
+    });
+    let checked = 0;
+    for (let sy = mask.top; sy < mask.top + mask.height; sy++) {
+      for (let sx = mask.left; sx < mask.left + mask.width; sx++) {
+        if (mask.data[(sy - mask.top) * mask.width + sx - mask.left] !== 255) continue;
+        // rotate +90° (clockwise on screen) about c: (u, v) -> (−v, u); then translate
+        const tx = c[0] - (sy - c[1]) - 12, ty = c[1] + (sx - c[0]) + 3;
+        expect(editedAt(res, tx, ty)).toEqual(imageAt(img, sx, sy));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+    expectUntouchedOutside(res, img);
+  });
+
+  test('a rotate or scale after a move turns about the moved pivot (the object\'s own centre)', () => {
+    const mask = rasterizePolygon([[30, 30], [60, 30], [60, 40], [42, 40], [42, 62], [30, 62]]);
+    const c: [number, number] = [45, 45];
+    const rot = { kind: 'rotate', angleDeg: 90, center: c } as const, mv = { kind: 'translate', dx: 20, dy: -8 } as const;
+    const a = prepareRegionWarp(img, region('a', mask), [mv, rot], 'final', []);
+    const b = prepareRegionWarp(img, region('a', mask), [rot, mv], 'final', []);
+    // Moving then turning about the carried centre = turning then moving.
+    for (let i = 0; i < 6; i++) expect(a.forward[i]).toBeCloseTo(b.forward[i]!, 10);
+    // The moved centre is a fixed point of the turn: c lands at c + move.
+    expect(applyAffine(a.forward, c)).toEqual([65, 37]);
+    const s = prepareRegionWarp(img, region('a', mask), [mv, { kind: 'scale', sx: 2, sy: 1.5, center: c }], 'final', []);
+    expect(applyAffine(s.forward, c)).toEqual([65, 37]);
+    expect(applyAffine(s.forward, [46, 47])).toEqual([67, 40]);
+  });
+
+  test('deform with several handles: moving handles land on their targets, zero-length drags anchor', () => {
+    const bar = rectMask(20, 40, 160, 40);
+    const warnings: string[] = [];
+    const rw = prepareRegionWarp(img, region('a', bar), [{
+      kind: 'deform', handles: [[170, 60], [30, 45], [100, 75]], targets: [[172, 44], [26, 52], [100, 75]],
+    }], 'final', warnings);
+    expect(warnings).toEqual([]);
+    expect(rw.field).not.toBeNull();
+    expect(minCellJacobian(rw.field!)).toBeGreaterThan(0);
+    const t0 = mapPointForward(rw, [170, 60]), t1 = mapPointForward(rw, [30, 45]), t2 = mapPointForward(rw, [100, 75]);
+    expect(Math.hypot(t0[0] - 172, t0[1] - 44)).toBeLessThan(1);
+    expect(Math.hypot(t1[0] - 26, t1[1] - 52)).toBeLessThan(1);
+    expect(Math.hypot(t2[0] - 100, t2[1] - 75)).toBeLessThan(1);
+  });
+
+  test('deform combined with a move: targets are carried by the operations after the deform', () => {
+    const bar = rectMask(20, 40, 160, 40);
+    const mv = { kind: 'translate', dx: 15, dy: 5 } as const;
+    const df = { kind: 'deform', handles: [[170, 60]], targets: [[175, 40]] } as OperationParams;
+    // move, then deform: the handle ends on the absolute target
+    const a = prepareRegionWarp(img, region('a', bar), [mv, df], 'final', []);
+    const ta = mapPointForward(a, [170, 60]);
+    expect(Math.hypot(ta[0] - 175, ta[1] - 40)).toBeLessThan(1);
+    // deform, then move: the bent part moves with the rest
+    const b = prepareRegionWarp(img, region('a', bar), [df, mv], 'final', []);
+    const tb = mapPointForward(b, [170, 60]);
+    expect(Math.hypot(tb[0] - 190, tb[1] - 45)).toBeLessThan(1);
+    // far from the handle only the move acts, exactly
+    expect(mapPointForward(b, [25, 60])).toEqual([40, 65]);
+    const res = warpRegions({ image: img, regions: [region('a', bar)], operations: [op('a', df), op('a', mv)], quality: 'final' });
+    for (let y = 42; y < 78; y += 3) for (let x = 22; x < 60; x += 3) expect(editedAt(res, x + 15, y + 5)).toEqual(imageAt(img, x, y));
+    expectUntouchedOutside(res, img);
+  });
+});
