@@ -17,8 +17,9 @@
  * - Never tearing: the field is sampled on a grid (4 px cells, 8 px when `R ≥ 48`) and interpolated
  *   bilinearly. Every cell's mapped quad must keep its orientation (corner Jacobians ≥ 0.1 of the
  *   cell area), which makes the piecewise-bilinear map locally injective; being the identity outside
- *   a compact set, it is then a bijection. If a cell folds, `R` grows; if that is not enough, the
- *   drags are shortened (with a warning); as a last resort the deform is skipped (with a warning).
+ *   a compact set, it is then a bijection. If a cell folds, `R` grows (twice at most); if that is
+ *   not enough, the drags are shortened to the longest fold-free fraction found by bisection (with
+ *   a warning); as a last resort the deform is skipped (with a warning).
  */
 import type { Point, Rect } from '../types';
 
@@ -261,22 +262,29 @@ export function buildDeformField(input: DeformFieldInput): DeformFieldResult {
   setControls(1);
   let field = make(radius);
   let ok = minCellJacobian(field) > MIN_JACOBIAN;
-  // Widen the falloff first (keeps the handle on its target) ...
-  for (let it = 0; !ok && it < 6; it++) {
+  // Widen the falloff first (keeps the handle on its target; helps when the taper folds) ...
+  const radius0 = radius;
+  for (let it = 0; !ok && it < 2; it++) {
     radius *= 1.35;
     field = make(radius);
     ok = minCellJacobian(field) > MIN_JACOBIAN;
     if (ok) warnings.push(`deform falloff widened to ${radius.toFixed(0)} px to avoid folding`);
   }
-  // ... then, as a last resort, shorten the drags.
-  let strength = 1;
-  for (let it = 0; !ok && it < 12; it++) {
-    strength *= 0.8;
-    setControls(strength);
-    field = make(radius);
-    field.strength = strength;
-    ok = minCellJacobian(field) > MIN_JACOBIAN;
-    if (ok) warnings.push(`deform shortened to ${(strength * 100).toFixed(0)}% of the drag to avoid tearing`);
+  // ... then shorten the drags: bisection for the longest fold-free fraction (at the first radius).
+  if (!ok) {
+    radius = radius0;
+    let lo = 0, hi = 1, best: DeformField | null = null;
+    for (let it = 0; it < 6; it++) {
+      const mid = (lo + hi) / 2;
+      setControls(mid);
+      const f = make(radius);
+      f.strength = mid;
+      if (minCellJacobian(f) > MIN_JACOBIAN) { lo = mid; best = f; } else hi = mid;
+    }
+    if (best) {
+      field = best; ok = true;
+      warnings.push(`deform shortened to ${(best.strength * 100).toFixed(0)}% of the drag to avoid tearing`);
+    }
   }
   if (!ok) {
     warnings.push('deform could not be made fold-free; it was skipped');
