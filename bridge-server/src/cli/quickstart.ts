@@ -36,9 +36,10 @@ export async function quickstart(opts: { outDir?: string; keepRunning?: boolean;
   });
   await client.connect();
   log(`editing sample "${kase.id}": ${kase.intent ?? ''}`);
+  const done = new Set<string>();
   const job = client.submit(
     { image, regions: kase.regions, drags: kase.drags, ...(kase.intent ? { intent: kase.intent } : {}), quality: 'final' },
-    { onProgress: (stage, f) => { if (f === 1) log(`  ${stage} done`); } },
+    { onProgress: (stage, f) => { if (f === 1 && !done.has(stage)) { done.add(stage); log(`  ${stage} done`); } } },
   );
   const r = await job.result;
   client.close();
