@@ -10,4 +10,5 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/build/'],
   testTimeout: 60000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };
