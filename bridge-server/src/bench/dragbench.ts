@@ -11,6 +11,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { labelComponents as labelSharedComponents } from '@smartdrag/shared';
 import { readImage, decodeMask } from '../io/image-io';
 import { createMask } from '../core/image';
 import type { Drag, EditRequest, Mask, PlacedMask, Point, Region, RgbaImage } from '../core/types';
@@ -101,38 +102,11 @@ export async function loadDragBenchSample(root: string, id: string): Promise<Dra
 }
 
 /**
- * Label the 8-connected components of the non-zero pixels of `mask`. Labels start at 1; 0 is
- * background. Iterative flood fill with an explicit stack (no recursion, one allocation).
+ * Label the 8-connected components of the non-zero pixels of `mask` (labels from 1; 0 is
+ * background), with the shared geometry kernel.
  */
 export function labelComponents(mask: Mask): { labels: Int32Array; count: number } {
-  const { width: w, height: h } = mask;
-  const labels = new Int32Array(w * h);
-  const stack = new Int32Array(w * h);
-  let count = 0;
-  for (let start = 0; start < labels.length; start++) {
-    if (mask.data[start] === 0 || labels[start] !== 0) continue;
-    count++;
-    let sp = 0;
-    stack[sp++] = start;
-    labels[start] = count;
-    while (sp > 0) {
-      const p = stack[--sp]!;
-      const x = p % w, y = (p - x) / w;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          const q = yy * w + xx;
-          if (mask.data[q] !== 0 && labels[q] === 0) {
-            labels[q] = count;
-            stack[sp++] = q;
-          }
-        }
-      }
-    }
-  }
+  const { labels, count } = labelSharedComponents(mask.data, mask.width, mask.height);
   return { labels, count };
 }
 

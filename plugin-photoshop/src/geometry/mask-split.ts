@@ -9,7 +9,7 @@
  *
  * Pure, typed arrays only; O(pixels).
  */
-import type { PlacedMask } from '@smartdrag/shared';
+import { labelComponents, type PlacedMask } from '@smartdrag/shared';
 
 /** Options of {@link splitMask}. */
 export interface SplitOptions {
@@ -34,36 +34,9 @@ export function splitMask(mask: PlacedMask, opts: SplitOptions = {}): PlacedMask
   const thr = Math.max(1, Math.min(opts.coreThreshold ?? 128, Math.ceil(max / 2)));
   const minPixels = opts.minPixels ?? 16;
 
-  const labels = new Int32Array(n); // 0 = none, k = part k (1-based)
+  // 1. Label cores (8-connected), 0 = none, k = part k (1-based).
+  const { labels, count: next, sizes: coreSize } = labelComponents(data, w, h, thr);
   const queue = new Int32Array(n);
-  const coreSize: number[] = [0];
-  let next = 0;
-
-  // 1. Label cores (8-connected flood fill with an explicit queue).
-  for (let s = 0; s < n; s++) {
-    if (labels[s] !== 0 || data[s]! < thr) continue;
-    const label = ++next;
-    let head = 0, tail = 0;
-    queue[tail++] = s;
-    labels[s] = label;
-    let size = 0;
-    while (head < tail) {
-      const p = queue[head++]!;
-      size++;
-      const x = p % w, y = (p - x) / w;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          const q = yy * w + xx;
-          if (labels[q] === 0 && data[q]! >= thr) { labels[q] = label; queue[tail++] = q; }
-        }
-      }
-    }
-    coreSize.push(size);
-  }
 
   // 2. Give the soft fringe to the nearest core (multi-source BFS through fringe pixels).
   let head = 0, tail = 0;
