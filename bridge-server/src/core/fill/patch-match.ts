@@ -317,7 +317,7 @@ function voteModeLevel(L: Level, r: number, wt: Float32Array, cc: Float32Array, 
         nc++;
       }
     }
-    if (nc > 0) modeVote(cc, cw, nc, start, col, p * 3, MODE_RADIUS2_WORK);
+    if (nc > 0) modeVote(cc, cw, nc, start, col, p * 3, MODE_RADIUS2_WORK, MODE_ITERS_WORK);
   }
 }
 
@@ -388,8 +388,9 @@ interface LightField {
  */
 const MODE_RADIUS2_WORK = 48 * 48;
 const MODE_RADIUS2_LIGHT = 24 * 24;
-/** Mean-shift iterations of mode voting. */
-const MODE_ITERS = 2;
+/** Mean-shift iterations of mode voting at the working level and at the light levels. */
+const MODE_ITERS_WORK = 2;
+const MODE_ITERS_LIGHT = 1;
 
 /**
  * Mode voting: instead of the weighted mean of all `n` contributions (which blurs texture where
@@ -397,9 +398,9 @@ const MODE_ITERS = 2;
  * colour kernel (squared radius `radius2`) from contribution `start`, so the pixel lands on the dominant colour mode.
  * Writes the RGB result to `out[o..o+2]`.
  */
-function modeVote(cc: Float32Array, cw: Float32Array, n: number, start: number, out: Float32Array, o: number, radius2: number): void {
+function modeVote(cc: Float32Array, cw: Float32Array, n: number, start: number, out: Float32Array, o: number, radius2: number, iters: number): void {
   let m0 = cc[start * 3]!, m1 = cc[start * 3 + 1]!, m2 = cc[start * 3 + 2]!;
-  for (let it = 0; it < MODE_ITERS; it++) {
+  for (let it = 0; it < iters; it++) {
     let s0 = 0, s1 = 0, s2 = 0, sw = 0;
     for (let i = 0; i < n; i++) {
       const a = cc[i * 3]!, b = cc[i * 3 + 1]!, c = cc[i * 3 + 2]!;
@@ -465,13 +466,40 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
   // Contributions of one pixel (colour, weight), reused for every pixel.
   const nWin = (2 * rv + 1) * (2 * rv + 1);
   const cc = new Float32Array(nWin * 3), cw = new Float32Array(nWin);
+  const invR2 = 1 / MODE_RADIUS2_LIGHT;
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const p = y * w + x;
       if (state[p] !== HOLE) continue;
-      let nc = 0, start = -1, startW = -1;
       const oy0 = Math.max(-rv, -y), oy1 = Math.min(rv, h - 1 - y);
       const ox0 = Math.max(-rv, -x), ox1 = Math.min(rv, w - 1 - x);
+      const sc = nnf[p]!;
+      if (sc >= 0 && state[sc] === KNOWN) {
+        // Common case, fused: one mean-shift step from the pixel's own match, accumulated while
+        // scanning the window (no gather buffer). In a coherent field every contribution is the
+        // same source pixel, so the step mostly matters at seams between copied patches.
+        const m0 = col[sc * 3]!, m1 = col[sc * 3 + 1]!, m2 = col[sc * 3 + 2]!;
+        let s0 = 0, s1 = 0, s2 = 0, sw = 0;
+        for (let oy = oy0; oy <= oy1; oy++) {
+          for (let ox = ox0; ox <= ox1; ox++) {
+            const o = oy * w + ox;
+            const s = nnf[p + o]!;
+            if (s < 0) continue;
+            const sp = s - o;
+            if (state[sp] !== KNOWN) continue;
+            const a = col[sp * 3]!, bb = col[sp * 3 + 1]!, c = col[sp * 3 + 2]!;
+            const e0 = a - m0, e1 = bb - m1, e2 = c - m2;
+            const k = 1 - (e0 * e0 + e1 * e1 + e2 * e2) * invR2;
+            if (k <= 0) continue;
+            const wk = k * wt[p + o]!;
+            s0 += wk * a; s1 += wk * bb; s2 += wk * c; sw += wk;
+          }
+        }
+        // The centre always contributes with k = 1, so sw > 0.
+        col[p * 3] = s0 / sw; col[p * 3 + 1] = s1 / sw; col[p * 3 + 2] = s2 / sw;
+        continue;
+      }
+      let nc = 0, start = -1, startW = -1;
       for (let oy = oy0; oy <= oy1; oy++) {
         for (let ox = ox0; ox <= ox1; ox++) {
           const o = oy * w + ox;
@@ -488,7 +516,7 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
         }
       }
       if (nc > 0) {
-        modeVote(cc, cw, nc, start, col, p * 3, MODE_RADIUS2_LIGHT);
+        modeVote(cc, cw, nc, start, col, p * 3, MODE_RADIUS2_LIGHT, MODE_ITERS_LIGHT);
       } else {
         const cy = Math.min(P.h - 1, Math.max(0, (y - 0.5) / 2)), cx = Math.min(P.w - 1, Math.max(0, (x - 0.5) / 2));
         const q = Math.round(cy) * P.w + Math.round(cx);
@@ -511,12 +539,17 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
  */
 function correctLowFrequency(
   col: Float32Array, state: Uint8Array, nnf: Int32Array, w: number, h: number, rad: number, maxStep: number,
+  box: { x0: number; y0: number; x1: number; y1: number },
 ): void {
-  const val = new Float32Array(w * h * 3), wgt = new Float32Array(w * h);
+  // The offsets live only on the hole's bounding box (samples and results are hole pixels), so the
+  // interpolation runs on that box, not on the whole source window.
+  const bx0 = box.x0, by0 = box.y0, bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+  const val = new Float32Array(bw * bh * 3), wgt = new Float32Array(bw * bh);
   const minCount = rad + 1;
   let any = false;
-  for (let y = 1; y < h - 1; y++) {
-    for (let x = 1; x < w - 1; x++) {
+  const ya = Math.max(1, by0), yb = Math.min(h - 1, box.y1), xa = Math.max(1, bx0), xb = Math.min(w - 1, box.x1);
+  for (let y = ya; y < yb; y++) {
+    for (let x = xa; x < xb; x++) {
       const p = y * w + x;
       if (state[p] !== HOLE) continue;
       if (state[p - 1] !== KNOWN && state[p + 1] !== KNOWN && state[p - w] !== KNOWN && state[p + w] !== KNOWN) continue;
@@ -537,20 +570,23 @@ function correctLowFrequency(
       }
       if (cnt < minCount) continue;
       d0 /= cnt; d1 /= cnt; d2 /= cnt;
-      val[p * 3] = d0 > maxStep ? maxStep : d0 < -maxStep ? -maxStep : d0;
-      val[p * 3 + 1] = d1 > maxStep ? maxStep : d1 < -maxStep ? -maxStep : d1;
-      val[p * 3 + 2] = d2 > maxStep ? maxStep : d2 < -maxStep ? -maxStep : d2;
-      wgt[p] = 1;
+      const bp = (y - by0) * bw + (x - bx0);
+      val[bp * 3] = d0 > maxStep ? maxStep : d0 < -maxStep ? -maxStep : d0;
+      val[bp * 3 + 1] = d1 > maxStep ? maxStep : d1 < -maxStep ? -maxStep : d1;
+      val[bp * 3 + 2] = d2 > maxStep ? maxStep : d2 < -maxStep ? -maxStep : d2;
+      wgt[bp] = 1;
       any = true;
     }
   }
   if (!any) return;
-  pushPullFill(val, wgt, w, h, 3);
-  for (let p = 0; p < w * h; p++) {
-    if (state[p] !== HOLE) continue;
-    for (let q = 0; q < 3; q++) {
-      const v = col[p * 3 + q]! + val[p * 3 + q]!;
-      col[p * 3 + q] = v < 0 ? 0 : v > 255 ? 255 : v;
+  pushPullFill(val, wgt, bw, bh, 3);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0, p = (y + by0) * w + bx0, bp = y * bw; x < bw; x++, p++, bp++) {
+      if (state[p] !== HOLE) continue;
+      for (let q = 0; q < 3; q++) {
+        const v = col[p * 3 + q]! + val[bp * 3 + q]!;
+        col[p * 3 + q] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
     }
   }
 }
@@ -686,10 +722,11 @@ export async function fillPatchMatch(
     pushPullFill(alpha, wgt, w, h, 1);
   }
   const out = raws[0]!.col;
-  if (o.colorCorrectRadius > 0) correctLowFrequency(out, state, parent.nnf, w, h, o.colorCorrectRadius, o.colorCorrectMax);
-  for (let y = 0; y < h; y++) {
+  const hbw = { x0: hb.x0 - b.x0, y0: hb.y0 - b.y0, x1: hb.x1 - b.x0, y1: hb.y1 - b.y0 };
+  if (o.colorCorrectRadius > 0) correctLowFrequency(out, state, parent.nnf, w, h, o.colorCorrectRadius, o.colorCorrectMax, hbw);
+  for (let y = hbw.y0; y < hbw.y1; y++) {
     const srow = (y + b.y0) * W + b.x0;
-    for (let x = 0; x < w; x++) {
+    for (let x = hbw.x0; x < hbw.x1; x++) {
       const sp = srow + x;
       const cov = hd[sp]!;
       if (cov === 0) continue;
