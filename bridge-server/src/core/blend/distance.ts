@@ -3,7 +3,9 @@
  * a cheap approximation of the Euclidean distance, accurate to a few percent.
  */
 
-const DIAG = Math.SQRT2;
+/** Chamfer weight of a diagonal step. */
+export const CHAMFER_DIAGONAL = Math.SQRT2;
+const DIAG = CHAMFER_DIAGONAL;
 
 /**
  * For every pixel where `inside[p]` is non-zero, the distance to the nearest pixel where it is

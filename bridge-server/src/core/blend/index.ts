@@ -16,7 +16,7 @@
 import { createMask } from '../image';
 import type { Mask, RgbaImage } from '../types';
 import { pushPullFill } from '../fill/push-pull';
-import { chamferDistance } from './distance';
+import { chamferDistance, CHAMFER_DIAGONAL as DIAG } from './distance';
 
 export { chamferDistance } from './distance';
 
@@ -86,7 +86,8 @@ export function blendSeams(input: BlendStageInput): Mask {
   // Window-local copies: T = moved content minus keep, H = hole, K = keep, C = target coverage.
   const inT = new Uint8Array(wn), inH = new Uint8Array(wn), kw = new Uint8Array(wn), tw = new Uint8Array(wn);
   const img = new Uint8ClampedArray(wn * 4);
-  let anyT = false;
+  // Bounding box of T in window coordinates (tx1/ty1 inclusive).
+  let tx0 = ww, ty0 = wh, tx1 = -1, ty1 = -1;
   for (let y = 0; y < wh; y++) {
     const srow = (y + by0) * w + bx0;
     img.set(e.subarray(srow * 4, (srow + ww) * 4), y * ww * 4);
@@ -95,51 +96,24 @@ export function blendSeams(input: BlendStageInput): Mask {
       kw[p] = kd[sp]!;
       tw[p] = td[sp]!;
       if (hd[sp]! > 0) inH[p] = 1;
-      if (td[sp]! > 0 && kd[sp] === 0) { inT[p] = 1; anyT = true; }
+      if (td[sp]! > 0 && kd[sp] === 0) {
+        inT[p] = 1;
+        if (x < tx0) tx0 = x;
+        if (x > tx1) tx1 = x;
+        if (y < ty0) ty0 = y;
+        ty1 = y;
+      }
     }
   }
-  const dIn = chamferDistance(inT, ww, wh, depth + 2);
+  const dIn = new Float32Array(wn);
+  const tBox = tx1 >= 0 ? insideDistance(inT, ww, wh, { x0: tx0, y0: ty0, x1: tx1, y1: ty1 }, depth + 2, dIn) : null;
   const looseness = input.sourceMask ? selectionLooseness(original, input.sourceMask) : 1;
-  if (anyT && looseness > 0) correctColour(img, inT, dIn, tw, kw, ww, wh, depth, looseness);
+  if (tBox && looseness > 0) correctColour(img, inT, dIn, tw, kw, ww, wh, depth, looseness, tBox);
 
   // Feathered band around both seams: distance to the nearest seam edge (a pixel whose
   // 4-neighbour is on the other side of the target or hole boundary).
   const band = new Uint8Array(wn);
-  if (feather > 0) {
-    const notEdge = new Uint8Array(wn).fill(1);
-    for (let y = 0; y < wh; y++) {
-      for (let x = 0; x < ww; x++) {
-        const p = y * ww + x;
-        const t = inT[p], hh = inH[p];
-        if ((x > 0 && (inT[p - 1] !== t || inH[p - 1] !== hh)) || (x < ww - 1 && (inT[p + 1] !== t || inH[p + 1] !== hh))
-          || (y > 0 && (inT[p - ww] !== t || inH[p - ww] !== hh)) || (y < wh - 1 && (inT[p + ww] !== t || inH[p + ww] !== hh))) notEdge[p] = 0;
-      }
-    }
-    const dEdge = chamferDistance(notEdge, ww, wh, feather + 1);
-    const src = new Uint8ClampedArray(img);
-    for (let y = 0; y < wh; y++) {
-      for (let x = 0; x < ww; x++) {
-        const p = y * ww + x;
-        const s = dEdge[p]!;
-        if (s >= feather || kw[p]! > 0) continue;
-        band[p] = 1;
-        // Edge pixels (s = 0) sit on either side of the seam: half-strength 3×3 mean there.
-        const beta = 0.5 * (1 - s / feather);
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-        for (let yy = Math.max(0, y - 1); yy <= Math.min(wh - 1, y + 1); yy++) {
-          for (let xx = Math.max(0, x - 1); xx <= Math.min(ww - 1, x + 1); xx++) {
-            const i = (yy * ww + xx) * 4;
-            s0 += src[i]!; s1 += src[i + 1]!; s2 += src[i + 2]!; s3 += src[i + 3]!; k++;
-          }
-        }
-        const i = p * 4;
-        img[i] = (1 - beta) * src[i]! + (beta * s0) / k;
-        img[i + 1] = (1 - beta) * src[i + 1]! + (beta * s1) / k;
-        img[i + 2] = (1 - beta) * src[i + 2]! + (beta * s2) / k;
-        img[i + 3] = (1 - beta) * src[i + 3]! + (beta * s3) / k;
-      }
-    }
-  }
+  if (feather > 0) featherSeams(img, inT, inH, kw, ww, wh, feather, band);
   // Write back; the band names the pixels outside the hole that the blend may have changed.
   for (let y = 0; y < wh; y++) {
     const srow = (y + by0) * w + bx0;
@@ -155,21 +129,110 @@ export function blendSeams(input: BlendStageInput): Mask {
   return seam;
 }
 
-/** Membrane colour correction of the target pixels near its boundary (step 1 above). */
-function correctColour(e: Uint8ClampedArray, inT: Uint8Array, dIn: Float32Array, td: Uint8Array, kd: Uint8Array, w: number, h: number, depth: number, strength: number): void {
-  // Work on the target's bounding box, grown by the mean window.
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!inT[y * w + x]) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
+/** An inclusive pixel rectangle (x1, y1 are the last column and row). */
+interface InclusiveBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * Chamfer distance of the pixels of `inside` (window `w`×`h`) to the outside, capped at `cap`,
+ * written to `out` (left as is elsewhere). Only the inside's bounding box `box` grown by one
+ * pixel is transformed: that ring is all outside, so every inside pixel's nearest outside pixel
+ * is reached within it and the distances equal those over the whole window. Returns `box`.
+ */
+function insideDistance(inside: Uint8Array, w: number, h: number, box: InclusiveBox, cap: number, out: Float32Array): InclusiveBox {
+  const sx0 = Math.max(0, box.x0 - 1), sy0 = Math.max(0, box.y0 - 1), sx1 = Math.min(w - 1, box.x1 + 1), sy1 = Math.min(h - 1, box.y1 + 1);
+  const sw = sx1 - sx0 + 1, sh = sy1 - sy0 + 1;
+  const sub = new Uint8Array(sw * sh);
+  for (let y = 0; y < sh; y++) sub.set(inside.subarray((y + sy0) * w + sx0, (y + sy0) * w + sx0 + sw), y * sw);
+  const d = chamferDistance(sub, sw, sh, cap);
+  for (let y = 0; y < sh; y++) out.set(d.subarray(y * sw, (y + 1) * sw), (y + sy0) * w + sx0);
+  return box;
+}
+
+/**
+ * Feathered seam band (step 2): pixels whose chamfer distance `s` to the nearest seam edge (a
+ * pixel with a 4-neighbour on the other side of the target or hole boundary) is below `feather`,
+ * and not kept, are cross-faded with their 3×3 mean by 0.5·(1 − s/feather); `band` marks them.
+ * The distances are stamped around the edge pixels (the chamfer metric, exact in an unobstructed
+ * plane) instead of transforming the whole window.
+ */
+function featherSeams(img: Uint8ClampedArray, inT: Uint8Array, inH: Uint8Array, kw: Uint8Array, ww: number, wh: number, feather: number, band: Uint8Array): void {
+  const wn = ww * wh;
+  const code = new Uint8Array(wn);
+  for (let p = 0; p < wn; p++) code[p] = (inT[p]! << 1) | inH[p]!;
+  const F = Math.ceil(feather);
+  const dEdge = new Float32Array(wn).fill(feather + 1);
+  // Chamfer metric per stamp offset: straight steps 1, diagonal steps √2.
+  const side = 2 * F + 1;
+  const stamp = new Float32Array(side * side);
+  for (let dy = -F; dy <= F; dy++) {
+    for (let dx = -F; dx <= F; dx++) {
+      const ax = dx < 0 ? -dx : dx, ay = dy < 0 ? -dy : dy;
+      const lo = ax < ay ? ax : ay, hi = ax < ay ? ay : ax;
+      stamp[(dy + F) * side + dx + F] = hi - lo + lo * DIAG;
     }
   }
-  x0 = Math.max(0, x0 - MEAN_RADIUS); y0 = Math.max(0, y0 - MEAN_RADIUS);
-  x1 = Math.min(w - 1, x1 + MEAN_RADIUS); y1 = Math.min(h - 1, y1 + MEAN_RADIUS);
+  // Stamped area (inclusive), to bound the band loop below.
+  let ex0 = ww, ey0 = wh, ex1 = -1, ey1 = -1;
+  for (let y = 0; y < wh; y++) {
+    const row = y * ww;
+    for (let x = 0; x < ww; x++) {
+      const p = row + x, c = code[p]!;
+      if (!((x > 0 && code[p - 1] !== c) || (x < ww - 1 && code[p + 1] !== c) || (y > 0 && code[p - ww] !== c) || (y < wh - 1 && code[p + ww] !== c))) continue;
+      const ya = y - F < 0 ? 0 : y - F, yb = y + F > wh - 1 ? wh - 1 : y + F;
+      const xa = x - F < 0 ? 0 : x - F, xb = x + F > ww - 1 ? ww - 1 : x + F;
+      for (let yy = ya; yy <= yb; yy++) {
+        let q = yy * ww + xa, si = (yy - y + F) * side + xa - x + F;
+        for (let xx = xa; xx <= xb; xx++, q++, si++) { const v = stamp[si]!; if (v < dEdge[q]!) dEdge[q] = v; }
+      }
+      if (xa < ex0) ex0 = xa;
+      if (xb > ex1) ex1 = xb;
+      if (ya < ey0) ey0 = ya;
+      if (yb > ey1) ey1 = yb;
+    }
+  }
+  if (ex1 < 0) return;
+  // Source of the 3×3 means: the stamped rows plus one on each side, before any change.
+  const ry0 = ey0 > 0 ? ey0 - 1 : 0, ry1 = ey1 < wh - 1 ? ey1 + 1 : wh - 1;
+  const off = ry0 * ww * 4;
+  const src = img.slice(off, (ry1 + 1) * ww * 4);
+  for (let y = ey0; y <= ey1; y++) {
+    const ya = y > 0 ? y - 1 : 0, yb = y < wh - 1 ? y + 1 : wh - 1;
+    for (let x = ex0; x <= ex1; x++) {
+      const p = y * ww + x;
+      const s = dEdge[p]!;
+      if (s >= feather || kw[p]! > 0) continue;
+      band[p] = 1;
+      // Edge pixels (s = 0) sit on either side of the seam: half-strength 3×3 mean there.
+      const beta = 0.5 * (1 - s / feather);
+      const xa = x > 0 ? x - 1 : 0, xb = x < ww - 1 ? x + 1 : ww - 1;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+      for (let yy = ya; yy <= yb; yy++) {
+        for (let xx = xa, i = (yy * ww + xa) * 4 - off; xx <= xb; xx++, i += 4) {
+          s0 += src[i]!; s1 += src[i + 1]!; s2 += src[i + 2]!; s3 += src[i + 3]!; k++;
+        }
+      }
+      const i = p * 4, j = i - off;
+      img[i] = (1 - beta) * src[j]! + (beta * s0) / k;
+      img[i + 1] = (1 - beta) * src[j + 1]! + (beta * s1) / k;
+      img[i + 2] = (1 - beta) * src[j + 2]! + (beta * s2) / k;
+      img[i + 3] = (1 - beta) * src[j + 3]! + (beta * s3) / k;
+    }
+  }
+}
+
+/** Membrane colour correction of the target pixels near its boundary (step 1 above). */
+function correctColour(
+  e: Uint8ClampedArray, inT: Uint8Array, dIn: Float32Array, td: Uint8Array, kd: Uint8Array, w: number, h: number,
+  depth: number, strength: number, tBox: InclusiveBox,
+): void {
+  // Work on the target's bounding box, grown by the mean window.
+  const x0 = Math.max(0, tBox.x0 - MEAN_RADIUS), y0 = Math.max(0, tBox.y0 - MEAN_RADIUS);
+  const x1 = Math.min(w - 1, tBox.x1 + MEAN_RADIUS), y1 = Math.min(h - 1, tBox.y1 + MEAN_RADIUS);
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   // Six channels per sample: the correction (outside − inside mean) and the inside mean colour
   // itself, which tells later which pixels look like the content the correction was measured on.
@@ -208,21 +271,27 @@ function correctColour(e: Uint8ClampedArray, inT: Uint8Array, dIn: Float32Array,
     }
   }
   if (samples === 0) return;
-  pushPullFill(val, wgt, bw, bh, 6);
+  // Only the band of T within `depth` of its boundary reads the interpolated correction.
+  const need = new Uint8Array(bw * bh);
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0, p = y * w + x0, q = (y - y0) * bw; x <= x1; x++, p++, q++) if (inT[p] && dIn[p]! < depth) need[q] = 1;
+  }
+  pushPullFill(val, wgt, bw, bh, 6, need);
+  const invDepth = Math.PI / Math.max(1, depth - 1), invSim = 1 / (6 * SIMILARITY_SIGMA * SIMILARITY_SIGMA);
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
+      const b0 = (y - y0) * bw + (x - x0);
+      if (need[b0] === 0) continue;
       const p = y * w + x;
-      if (!inT[p]) continue;
       const dd = dIn[p]!;
-      if (dd >= depth) continue;
       // Raised-cosine fade from the boundary (full) to `depth` (none), scaled by coverage.
-      const f = dd <= 1 ? 1 : 0.5 * (1 + Math.cos((Math.PI * (dd - 1)) / Math.max(1, depth - 1)));
-      const b = ((y - y0) * bw + (x - x0)) * 6, i = p * 4;
+      const f = dd <= 1 ? 1 : 0.5 * (1 + Math.cos((dd - 1) * invDepth));
+      const b = b0 * 6, i = p * 4;
       // Cross-bilateral weight: only pixels that resemble the boundary content (e.g. background
       // carried along by a loose selection) take the correction; the object's own colours,
       // further in, keep theirs.
       const c0 = e[i]! - val[b + 3]!, c1 = e[i + 1]! - val[b + 4]!, c2 = e[i + 2]! - val[b + 5]!;
-      const sim = Math.exp(-(c0 * c0 + c1 * c1 + c2 * c2) / (6 * SIMILARITY_SIGMA * SIMILARITY_SIGMA));
+      const sim = Math.exp(-(c0 * c0 + c1 * c1 + c2 * c2) * invSim);
       const a = (f * sim * td[p]!) / 255;
       e[i] = e[i]! + a * val[b]!;
       e[i + 1] = e[i + 1]! + a * val[b + 1]!;

@@ -80,9 +80,13 @@ function pullTent(f: PyrLevel, c: PyrLevel, ch: number): void {
  * `wgt` (0..1) is below 1: each becomes `wgt·own + (1−wgt)·(coarser estimate)`. Samples with
  * weight 1 are left untouched; samples with weight 0 are pure interpolation. `wgt` is not
  * modified. If no sample has a positive weight, unknown samples become 0.
+ * With `need` (one byte per sample), only samples where it is non-zero are written at the finest
+ * level (the others keep their value): the same results there, at a fraction of the cost when
+ * the caller reads a thin band only.
  */
-export function pushPullFill(val: Float32Array, wgt: Float32Array, w: number, h: number, ch: number): void {
+export function pushPullFill(val: Float32Array, wgt: Float32Array, w: number, h: number, ch: number, need?: Uint8Array): void {
   if (val.length !== w * h * ch || wgt.length !== w * h) throw new RangeError('pushPullFill: array sizes do not match w*h*ch');
+  if (need && need.length !== w * h) throw new RangeError('pushPullFill: need size does not match w*h');
   const levels: PyrLevel[] = [{ w, h, val, wgt }];
   // Pull: build coarser levels until no sample is missing or one pixel remains.
   for (;;) {
@@ -107,7 +111,7 @@ export function pushPullFill(val: Float32Array, wgt: Float32Array, w: number, h:
       for (let x = 0; x < f.w; x++) {
         const p = y * f.w + x;
         const wv = f.wgt[p]!;
-        if (wv >= 1) continue;
+        if (wv >= 1 || (l === 0 && need && need[p] === 0)) continue;
         let cx = (x - 0.5) / 2;
         if (cx < 0) cx = 0;
         if (cx > c.w - 1) cx = c.w - 1;
