@@ -1,29 +1,38 @@
 /**
  * The deform operation's displacement field: rigid moving least squares (Schaefer, McPhail and
- * Warren 2006, "Image deformation using moving least squares", rigid variant), built directly as a
- * BACKWARD map (target -> source) `B(t) = t + e(t)` and evaluated on a coarse grid.
+ * Warren 2006, "Image deformation using moving least squares", rigid variant), built FORWARD
+ * (source -> target) on a coarse grid and inverted numerically into the BACKWARD map
+ * (target -> source) `B(t) = t + e(t)` that the renderer samples.
  *
- * - Control points: every moving drag maps its target back to its handle; anchors (zero-length
- *   drags, and points sampled on the far part of the region boundary by the caller) map to
- *   themselves. At each grid node `v` the weighted (w_i = 1 / |p_i − v|²) best rotation + translation
- *   taking the controls' target positions to their source positions is applied to `v`, so the part
- *   around a handle moves as a rigid piece, the part near the anchors stays, and the object bends
- *   in between (as-rigid-as-possible look, no block shift).
+ * - Control points: every moving drag maps its handle to its target; anchors (zero-length drags,
+ *   and points sampled on the far part of the region boundary by the caller) map to themselves.
+ *   At each grid node `v` the weighted (w_i = 1 / |p_i − v|²) best rotation + translation taking
+ *   the controls' source positions to their target positions is applied to `v`, so the part
+ *   around a handle moves as a rigid piece, the part near the anchors stays, and the object
+ *   bends or stretches in between (as-rigid-as-possible look, no block shift). Built forward, a
+ *   "make it taller" pull is an expansion between the handle and the anchors (never a fold);
+ *   built backward it would be a compression that folds.
  * - Compact support: the displacement is multiplied by a smooth falloff of the distance `d` to the
  *   nearest moving handle or target: 1 for `d ≤ r0`, smoothstep down to exactly 0 at `d = R`, with
  *   `R = max(2.5·D, 0.6·far, 1.6·r0, 8)` (`D` the longest drag, `far` the distance from the handles
- *   to the farthest region pixel, `r0` the caller's anchor distance, default `R/2`). Beyond `R` the
- *   field is exactly zero, so the far side of the region and everything else stay bit-identical.
- * - Never tearing: the field is sampled on a grid (4 px cells, 8 px when `R ≥ 48`) and interpolated
- *   bilinearly. Every cell's mapped quad must keep its orientation (corner Jacobians ≥ 0.1 of the
- *   cell area), which makes the piecewise-bilinear map locally injective; being the identity outside
- *   a compact set, it is then a bijection. If a cell folds, `R` grows (twice at most); if that is
- *   not enough, the drags are shortened to the longest fold-free fraction found by bisection (with
- *   a warning); as a last resort the deform is skipped (with a warning).
+ *   to the farthest region pixel, `r0` the caller's anchor distance, default `R/2`) and
+ *   `r0 ≤ min(0.6·R, R − 1.75·D)`, so the space in front of a pulled tip (squeezed by `D` over the
+ *   falloff) keeps a positive Jacobian. Beyond `R` the field is exactly zero, so the far side of
+ *   the region and everything else stay bit-identical.
+ * - Inversion: per backward grid node `y`, Newton iterations `x ← x − J⁻¹(F(x) − y)` on the
+ *   piecewise-bilinear forward grid (with backtracking), seeded from the neighbouring node's
+ *   inverse (row-incremental) or `y − e_F(y)`. A node whose forward displacement is exactly zero
+ *   is its own preimage (the map is a bijection), so the zero region stays exactly zero.
+ * - Never tearing: every forward cell's mapped quad must keep its orientation (corner Jacobians
+ *   ≥ 0.1 of the cell area), which makes the piecewise-bilinear map locally injective; being the
+ *   identity outside a compact set, it is then a bijection. The backward grid is checked for
+ *   orientation too. If a check fails, `R` grows (twice at most); if that is not enough, the drags
+ *   are shortened to the longest fold-free fraction found by bisection (with a warning); as a
+ *   last resort the deform is skipped (with a warning).
  */
 import type { Point, Rect } from '../types';
 
-/** A backward displacement field sampled on a regular grid (document coordinates). */
+/** A deform field sampled on a regular grid (document coordinates). */
 export interface DeformField {
   /** Document position of grid node (0, 0). */
   left: number;
@@ -32,12 +41,15 @@ export interface DeformField {
   cell: number;
   cols: number;
   rows: number;
-  /** Displacement (source − target) per node, row-major. */
+  /** Backward displacement (source − target) per node, row-major; nodes are target positions. */
   ex: Float32Array;
   ey: Float32Array;
+  /** Forward displacement (target − source) per node, row-major; nodes are source positions. */
+  fx: Float32Array;
+  fy: Float32Array;
   /** Support radius of the falloff (the field is zero beyond it). */
   radius: number;
-  /** Largest displacement magnitude over the nodes. */
+  /** Largest backward displacement magnitude over the nodes. */
   maxDisp: number;
   /** Fraction of the requested displacement kept (1 unless folding forced a reduction). */
   strength: number;
@@ -53,12 +65,17 @@ export interface DeformFieldInput {
   anchors?: readonly Point[];
   /** Distance from the handles to the farthest point of the region (sets the falloff). */
   farDistance: number;
-  /** Rectangle the field may be evaluated over (e.g. the image); nodes are clipped to it ±1 cell. */
+  /**
+   * Rectangle of interest (e.g. the image). Informational: the grid always covers the field's
+   * whole support (cost ∝ R², never the canvas) so that the map stays a bijection at image edges.
+   */
   bounds: Rect;
   /** Override the support radius (tests); default from the rule above. */
   radius?: number;
   /** Distance within which the displacement is not attenuated (where the anchors start). */
   innerRadius?: number;
+  /** Grid cell in pixels; default 4 (8 when `R ≥ 48`). Coarser is faster (e.g. for previews). */
+  cell?: number;
 }
 
 /** The field (null when nothing moves or the deform had to be skipped) and notes for the user. */
@@ -69,33 +86,48 @@ export interface DeformFieldResult {
 
 /** Smallest allowed normalised corner Jacobian (keeps every cell from collapsing). */
 const MIN_JACOBIAN = 0.1;
+/** Smallest falloff span (R − r0) in drag lengths: smoothstep's steepest slope is 1.5 / span. */
+const MIN_SPAN_PER_DRAG = 1.75;
+/** Total MLS weight of the anchors, in points (see buildDeformField). */
+const ANCHOR_GROUP = 4;
+/** Newton inversion: iteration cap, backtracking halvings, residual tolerance (px). */
+const NEWTON_ITERATIONS = 40;
+const NEWTON_BACKTRACK = 8;
+const NEWTON_TOLERANCE = 1e-4;
+/** A node whose inverse residual stays above this (px) is treated as a failure (fold). */
+const NEWTON_FAIL = 0.05;
 
-/** Control points of the backward MLS: `p` (target space) -> `q` (source space). */
+/** Control points of the forward MLS: `p` (source space) -> `q` (target space). */
 interface Controls {
   n: number;
   px: Float64Array;
   py: Float64Array;
   qx: Float64Array;
   qy: Float64Array;
+  /** Weight factor per control (1 for moving drags, shared by the anchors as a group). */
+  ws: Float64Array;
   /** How many of the controls (the first ones) are moving drags; the rest are anchors. */
   moving: number;
   /** Inner radius of the falloff. */
   inner: number;
+  /** Longest (strength-scaled) moving drag. */
+  drag: number;
 }
 
 /**
- * Rigid MLS backward map at `(x, y)` for controls `c`, written to `out` as the displacement
- * (f(v) − v). Allocation-free.
+ * Rigid MLS map at `(x, y)` for controls `c`, written to `out` as the displacement (f(v) − v).
+ * Allocation-free.
  */
 function rigidMls(c: Controls, x: number, y: number, out: Float64Array): void {
-  const { n, px, py, qx, qy } = c;
+  const { n, px, py, qx, qy, ws } = c;
   let sw = 0, spx = 0, spy = 0, sqx = 0, sqy = 0, sdot = 0, scross = 0;
   for (let i = 0; i < n; i++) {
-    const dx = px[i]! - x, dy = py[i]! - y;
+    const pxi = px[i]!, pyi = py[i]!;
+    const dx = pxi - x, dy = pyi - y;
     const d2 = dx * dx + dy * dy;
-    if (d2 < 1e-10) { out[0] = qx[i]! - px[i]!; out[1] = qy[i]! - py[i]!; return; }
-    const w = 1 / d2; // α = 1
-    const pxi = px[i]!, pyi = py[i]!, qxi = qx[i]!, qyi = qy[i]!;
+    if (d2 < 1e-10) { out[0] = qx[i]! - pxi; out[1] = qy[i]! - pyi; return; }
+    const w = ws[i]! / d2; // α = 1
+    const qxi = qx[i]!, qyi = qy[i]!;
     sw += w; spx += w * pxi; spy += w * pyi; sqx += w * qxi; sqy += w * qyi;
     sdot += w * (pxi * qxi + pyi * qyi);
     scross += w * (pxi * qyi - pyi * qxi);
@@ -112,17 +144,49 @@ function rigidMls(c: Controls, x: number, y: number, out: Float64Array): void {
   out[1] = sn * vx + cs * vy + qsy - y;
 }
 
-/** Evaluate the field on the grid of `f` for controls `c` and falloff radius `f.radius`. */
-function evaluate(f: DeformField, c: Controls): void {
-  const R = f.radius, R2 = R * R, r0 = Math.min(c.inner, 0.6 * R), span = R - r0;
-  const out = new Float64Array(2);
-  const { px, py, qx, qy, moving } = c;
-  let maxDisp = 0;
-  for (let r = 0; r < f.rows; r++) {
-    const y = f.top + r * f.cell;
-    for (let col = 0; col < f.cols; col++) {
-      const x = f.left + col * f.cell;
-      const k = r * f.cols + col;
+/** Bilinear lookup of a node array pair at document `(x, y)` (zero outside the grid). */
+function lookup(f: DeformField, ax: Float32Array, ay: Float32Array, x: number, y: number, out: Float64Array): void {
+  const gx = (x - f.left) / f.cell, gy = (y - f.top) / f.cell;
+  if (!(gx >= 0 && gy >= 0 && gx < f.cols - 1 && gy < f.rows - 1)) { out[0] = 0; out[1] = 0; return; }
+  const c = gx | 0, r = gy | 0;
+  const tx = gx - c, ty = gy - r;
+  const k = r * f.cols + c, k2 = k + f.cols;
+  const w00 = (1 - tx) * (1 - ty), w10 = tx * (1 - ty), w01 = (1 - tx) * ty, w11 = tx * ty;
+  out[0] = ax[k]! * w00 + ax[k + 1]! * w10 + ax[k2]! * w01 + ax[k2 + 1]! * w11;
+  out[1] = ay[k]! * w00 + ay[k + 1]! * w10 + ay[k2]! * w01 + ay[k2 + 1]! * w11;
+}
+
+/**
+ * Nudge the 4 nodes around each point `p_i` by the residual so that the bilinear field maps `p_i`
+ * exactly by `q_i − p_i` (the grid is bilinear between nodes; the exact value is only at nodes).
+ */
+function pinPoints(
+  f: DeformField, ax: Float32Array, ay: Float32Array, n: number,
+  px: Float64Array, py: Float64Array, qx: Float64Array, qy: Float64Array, out: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    lookup(f, ax, ay, px[i]!, py[i]!, out);
+    const rx = qx[i]! - px[i]! - out[0]!, ry = qy[i]! - py[i]! - out[1]!;
+    const gx = (px[i]! - f.left) / f.cell, gy = (py[i]! - f.top) / f.cell;
+    if (!(gx >= 0 && gy >= 0 && gx < f.cols - 1 && gy < f.rows - 1)) continue;
+    const k = (gy | 0) * f.cols + (gx | 0), k2 = k + f.cols;
+    ax[k] = ax[k]! + rx; ay[k] = ay[k]! + ry; ax[k + 1] = ax[k + 1]! + rx; ay[k + 1] = ay[k + 1]! + ry;
+    ax[k2] = ax[k2]! + rx; ay[k2] = ay[k2]! + ry; ax[k2 + 1] = ax[k2 + 1]! + rx; ay[k2 + 1] = ay[k2 + 1]! + ry;
+  }
+}
+
+/** Evaluate the forward field on the grid of `f` for controls `c` and falloff radius `f.radius`. */
+function evaluateForward(f: DeformField, c: Controls, out: Float64Array): void {
+  const R = f.radius, R2 = R * R;
+  const r0 = Math.max(0, Math.min(c.inner, 0.6 * R, R - MIN_SPAN_PER_DRAG * c.drag));
+  const r02 = r0 * r0, span = R - r0;
+  const { px, py, qx, qy, moving, n } = c;
+  const { fx, fy, cols, rows, cell, left, top } = f;
+  for (let r = 0; r < rows; r++) {
+    const y = top + r * cell;
+    for (let col = 0; col < cols; col++) {
+      const x = left + col * cell;
+      const k = r * cols + col;
       let d2 = R2;
       for (let i = 0; i < moving; i++) {
         const dx = px[i]! - x, dy = py[i]! - y, e = dx * dx + dy * dy;
@@ -130,52 +194,129 @@ function evaluate(f: DeformField, c: Controls): void {
         const hx = qx[i]! - x, hy = qy[i]! - y, g = hx * hx + hy * hy;
         if (g < d2) d2 = g;
       }
-      if (d2 >= R2) { f.ex[k] = 0; f.ey[k] = 0; continue; }
-      const d = Math.sqrt(d2);
+      if (d2 >= R2) { fx[k] = 0; fy[k] = 0; continue; }
       let w = 1;
-      if (d > r0) { const s = (d - r0) / span; w = 1 - s * s * (3 - 2 * s); }
+      if (d2 > r02) { const s = (Math.sqrt(d2) - r0) / span; w = 1 - s * s * (3 - 2 * s); }
       rigidMls(c, x, y, out);
-      const ex = out[0]! * w, ey = out[1]! * w;
-      f.ex[k] = ex; f.ey[k] = ey;
+      fx[k] = out[0]! * w; fy[k] = out[1]! * w;
     }
   }
-  // The grid is bilinear between nodes: nudge the 4 nodes around each moving target by the
-  // residual so that the interpolated field maps every target exactly onto its handle.
-  for (let i = 0; i < moving; i++) {
-    sampleField(f, px[i]!, py[i]!, out);
-    const rx = qx[i]! - px[i]! - out[0]!, ry = qy[i]! - py[i]! - out[1]!;
-    const gx = (px[i]! - f.left) / f.cell, gy = (py[i]! - f.top) / f.cell;
-    if (!(gx >= 0 && gy >= 0 && gx < f.cols - 1 && gy < f.rows - 1)) continue;
-    const k = (gy | 0) * f.cols + (gx | 0);
-    for (const kk of [k, k + 1, k + f.cols, k + f.cols + 1]) { f.ex[kk] = f.ex[kk]! + rx; f.ey[kk] = f.ey[kk]! + ry; }
-  }
-  for (let k = 0; k < f.ex.length; k++) {
-    const mag = Math.sqrt(f.ex[k]! * f.ex[k]! + f.ey[k]! * f.ey[k]!);
-    if (mag > maxDisp) maxDisp = mag;
-  }
-  f.maxDisp = maxDisp;
+  pinPoints(f, fx, fy, n > moving ? moving : n, px, py, qx, qy, out);
 }
 
 /**
- * Smallest corner Jacobian determinant (normalised by cell area) of the mapped grid quads; ≤ 0
- * means a fold. The identity gives 1.
+ * Forward map on the bilinear grid at `(x, y)`: writes `F(x, y)` to `o[0..1]` and its Jacobian
+ * `[∂Fx/∂x, ∂Fx/∂y, ∂Fy/∂x, ∂Fy/∂y]` to `o[2..5]` (identity outside the grid).
  */
-export function minCellJacobian(f: DeformField): number {
+function forwardAt(f: DeformField, x: number, y: number, o: Float64Array): void {
+  const gx = (x - f.left) / f.cell, gy = (y - f.top) / f.cell;
+  if (!(gx >= 0 && gy >= 0 && gx < f.cols - 1 && gy < f.rows - 1)) {
+    o[0] = x; o[1] = y; o[2] = 1; o[3] = 0; o[4] = 0; o[5] = 1;
+    return;
+  }
+  const c = gx | 0, r = gy | 0;
+  const tx = gx - c, ty = gy - r, ux = 1 - tx, uy = 1 - ty;
+  const k = r * f.cols + c, k2 = k + f.cols;
+  const fx = f.fx, fy = f.fy, ic = 1 / f.cell;
+  const a00 = fx[k]!, a10 = fx[k + 1]!, a01 = fx[k2]!, a11 = fx[k2 + 1]!;
+  const b00 = fy[k]!, b10 = fy[k + 1]!, b01 = fy[k2]!, b11 = fy[k2 + 1]!;
+  o[0] = x + (a00 * ux + a10 * tx) * uy + (a01 * ux + a11 * tx) * ty;
+  o[1] = y + (b00 * ux + b10 * tx) * uy + (b01 * ux + b11 * tx) * ty;
+  o[2] = 1 + ((a10 - a00) * uy + (a11 - a01) * ty) * ic;
+  o[3] = ((a01 - a00) * ux + (a11 - a10) * tx) * ic;
+  o[4] = ((b10 - b00) * uy + (b11 - b01) * ty) * ic;
+  o[5] = 1 + ((b01 - b00) * ux + (b11 - b10) * tx) * ic;
+}
+
+/**
+ * Solve `F(x) = (yx, yy)` by damped Newton from the seed in `s[0..1]`; the solution replaces the
+ * seed. Returns the final residual (px). `o` is scratch (6).
+ */
+function invertAt(f: DeformField, yx: number, yy: number, s: Float64Array, o: Float64Array): number {
+  let x = s[0]!, y = s[1]!;
+  forwardAt(f, x, y, o);
+  let rx = o[0]! - yx, ry = o[1]! - yy, err = Math.sqrt(rx * rx + ry * ry);
+  for (let it = 0; it < NEWTON_ITERATIONS && err > NEWTON_TOLERANCE; it++) {
+    const j11 = o[2]!, j12 = o[3]!, j21 = o[4]!, j22 = o[5]!;
+    const det = j11 * j22 - j12 * j21;
+    let dx = rx, dy = ry; // fixed-point step when the Jacobian is degenerate
+    if (det > 1e-9) { dx = (j22 * rx - j12 * ry) / det; dy = (j11 * ry - j21 * rx) / det; }
+    let lam = 1, accepted = false;
+    for (let bt = 0; bt < NEWTON_BACKTRACK; bt++) {
+      const nx = x - lam * dx, ny = y - lam * dy;
+      forwardAt(f, nx, ny, o);
+      const nrx = o[0]! - yx, nry = o[1]! - yy, nerr = Math.sqrt(nrx * nrx + nry * nry);
+      if (nerr < err) { x = nx; y = ny; rx = nrx; ry = nry; err = nerr; accepted = true; break; }
+      lam *= 0.5;
+    }
+    if (!accepted) break;
+  }
+  s[0] = x; s[1] = y;
+  return err;
+}
+
+/**
+ * Fill the backward grid (`ex`, `ey`) of `f` by inverting its forward grid node by node, then pin
+ * the targets onto their handles. Returns false when some node does not converge.
+ */
+function invertField(f: DeformField, c: Controls, out: Float64Array): boolean {
+  const { cols, rows, cell, left, top, fx, fy, ex, ey } = f;
+  const seed = new Float64Array(2), o = new Float64Array(6);
+  for (let r = 0; r < rows; r++) {
+    const y = top + r * cell;
+    let prevSolved = false;
+    for (let col = 0; col < cols; col++) {
+      const k = r * cols + col;
+      const x = left + col * cell;
+      if (fx[k] === 0 && fy[k] === 0) {
+        // F(node) = node and F is a bijection: the node is its own preimage.
+        ex[k] = 0; ey[k] = 0; prevSolved = false;
+        continue;
+      }
+      // Seed: the neighbour's backward displacement (left, else above), else −e_F(y).
+      if (prevSolved) { seed[0] = x + ex[k - 1]!; seed[1] = y + ey[k - 1]!; }
+      else if (r > 0 && (ex[k - cols] !== 0 || ey[k - cols] !== 0)) { seed[0] = x + ex[k - cols]!; seed[1] = y + ey[k - cols]!; }
+      else { seed[0] = x - fx[k]!; seed[1] = y - fy[k]!; }
+      let err = invertAt(f, x, y, seed, o);
+      if (err > NEWTON_FAIL) { seed[0] = x - fx[k]!; seed[1] = y - fy[k]!; err = invertAt(f, x, y, seed, o); }
+      if (err > NEWTON_FAIL) return false;
+      ex[k] = seed[0]! - x; ey[k] = seed[1]! - y;
+      prevSolved = true;
+    }
+  }
+  // Pin the backward grid so that every (moving) target maps exactly onto its handle.
+  pinPoints(f, ex, ey, c.moving, c.qx, c.qy, c.px, c.py, out);
+  let maxDisp = 0;
+  for (let k = 0; k < ex.length; k++) {
+    const m2 = ex[k]! * ex[k]! + ey[k]! * ey[k]!;
+    if (m2 > maxDisp) maxDisp = m2;
+  }
+  f.maxDisp = Math.sqrt(maxDisp);
+  return true;
+}
+
+/** Smallest normalised corner Jacobian of the grid quads displaced by `(ax, ay)`. */
+function minJacobian(cols: number, rows: number, cell: number, ax: Float32Array, ay: Float32Array): number {
   let worst = 1;
-  const { cols, rows, cell, ex, ey } = f;
-  const s = cell * cell;
+  const s = 1 / (cell * cell);
   for (let r = 0; r + 1 < rows; r++) {
     for (let c = 0; c + 1 < cols; c++) {
       const k00 = r * cols + c, k10 = k00 + 1, k01 = k00 + cols, k11 = k01 + 1;
+      const e00 = ax[k00]!, e10 = ax[k10]!, e01 = ax[k01]!, e11 = ax[k11]!;
+      const g00 = ay[k00]!, g10 = ay[k10]!, g01 = ay[k01]!, g11 = ay[k11]!;
+      if (e00 === 0 && e10 === 0 && e01 === 0 && e11 === 0 && g00 === 0 && g10 === 0 && g01 === 0 && g11 === 0) continue;
       // Mapped corners relative to the identity grid: P = node + e.
-      const x00 = ex[k00]!, y00 = ey[k00]!, x10 = cell + ex[k10]!, y10 = ey[k10]!;
-      const x01 = ex[k01]!, y01 = cell + ey[k01]!, x11 = cell + ex[k11]!, y11 = cell + ey[k11]!;
+      const x00 = e00, y00 = g00, x10 = cell + e10, y10 = g10;
+      const x01 = e01, y01 = cell + g01, x11 = cell + e11, y11 = cell + g11;
       // Corner Jacobians of the bilinear map: cross(edge along x, edge along y) at each corner.
       const j00 = (x10 - x00) * (y01 - y00) - (y10 - y00) * (x01 - x00);
       const j10 = (x10 - x00) * (y11 - y10) - (y10 - y00) * (x11 - x10);
       const j01 = (x11 - x01) * (y01 - y00) - (y11 - y01) * (x01 - x00);
       const j11 = (x11 - x01) * (y11 - y10) - (y11 - y01) * (x11 - x10);
-      const m = Math.min(j00, j10, j01, j11) / s;
+      let m = j00 < j10 ? j00 : j10;
+      if (j01 < m) m = j01;
+      if (j11 < m) m = j11;
+      m *= s;
       if (m < worst) worst = m;
     }
   }
@@ -183,26 +324,39 @@ export function minCellJacobian(f: DeformField): number {
 }
 
 /**
- * Build the backward field for one region's deform drags. Returns `field: null` when every drag
- * has zero length (nothing moves) or no fold-free field could be found (with a warning).
+ * Smallest corner Jacobian determinant (normalised by cell area) of the mapped grid quads of the
+ * BACKWARD field; ≤ 0 means a fold. The identity gives 1.
+ */
+export function minCellJacobian(f: DeformField): number {
+  return minJacobian(f.cols, f.rows, f.cell, f.ex, f.ey);
+}
+
+/** Same as {@link minCellJacobian} for the FORWARD field. */
+export function minForwardJacobian(f: DeformField): number {
+  return minJacobian(f.cols, f.rows, f.cell, f.fx, f.fy);
+}
+
+/**
+ * Build the field for one region's deform drags. Returns `field: null` when every drag has zero
+ * length (nothing moves) or no fold-free field could be found (with a warning).
  */
 export function buildDeformField(input: DeformFieldInput): DeformFieldResult {
-  const { handles, targets, bounds } = input;
+  const { handles, targets } = input;
   if (handles.length !== targets.length) throw new RangeError('deform needs as many targets as handles');
   const warnings: string[] = [];
-  // Moving drags (coinciding targets merged: their handles are averaged), then anchors.
+  // Moving drags (coinciding handles merged: their targets are averaged), then anchors.
   const mt: Point[] = [], mh: Point[] = [], counts: number[] = [];
   const still: Point[] = [];
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i]!, h = handles[i]!;
     if (![t[0], t[1], h[0], h[1]].every(Number.isFinite)) throw new RangeError('deform points must be finite');
     if (Math.hypot(t[0] - h[0], t[1] - h[1]) < 1e-6) { still.push([h[0], h[1]]); continue; }
-    const j = mt.findIndex((c) => Math.hypot(c[0] - t[0], c[1] - t[1]) < 0.5);
+    const j = mh.findIndex((c) => Math.hypot(c[0] - h[0], c[1] - h[1]) < 0.5);
     if (j >= 0) {
       const n = counts[j]!;
-      mh[j] = [(mh[j]![0] * n + h[0]) / (n + 1), (mh[j]![1] * n + h[1]) / (n + 1)];
+      mt[j] = [(mt[j]![0] * n + t[0]) / (n + 1), (mt[j]![1] * n + t[1]) / (n + 1)];
       counts[j] = n + 1;
-      warnings.push(`two deform drags end at (${t[0]}, ${t[1]}); their handles were averaged`);
+      warnings.push(`two deform drags start at (${h[0]}, ${h[1]}); their targets were averaged`);
     } else {
       mt.push([t[0], t[1]]); mh.push([h[0], h[1]]); counts.push(1);
     }
@@ -221,72 +375,80 @@ export function buildDeformField(input: DeformFieldInput): DeformFieldResult {
   }
   const n = mt.length + still.length;
   const ctl: Controls = {
-    n, moving: mt.length, inner: 0,
+    n, moving: mt.length, inner: 0, drag: dmax,
     px: new Float64Array(n), py: new Float64Array(n), qx: new Float64Array(n), qy: new Float64Array(n),
+    ws: new Float64Array(n).fill(1),
   };
+  // Many boundary anchors would outweigh a lone handle a few pixels away and squeeze the space
+  // in front of it (MLS displacement falls like 1 / (1 + W·d²) around a handle, W = Σ anchor
+  // weights); as a group they weigh like ANCHOR_GROUP points.
+  const aw = Math.min(1, ANCHOR_GROUP / Math.max(1, still.length));
+  for (let i = mt.length; i < n; i++) ctl.ws[i] = aw;
   const setControls = (strength: number): void => {
     for (let i = 0; i < mt.length; i++) {
       const t = mt[i]!, h = mh[i]!;
-      ctl.px[i] = h[0] + (t[0] - h[0]) * strength; ctl.py[i] = h[1] + (t[1] - h[1]) * strength;
-      ctl.qx[i] = h[0]; ctl.qy[i] = h[1];
+      ctl.px[i] = h[0]; ctl.py[i] = h[1];
+      ctl.qx[i] = h[0] + (t[0] - h[0]) * strength; ctl.qy[i] = h[1] + (t[1] - h[1]) * strength;
     }
     for (let j = 0; j < still.length; j++) {
       const i = mt.length + j;
       ctl.px[i] = still[j]![0]; ctl.py[i] = still[j]![1]; ctl.qx[i] = still[j]![0]; ctl.qy[i] = still[j]![1];
     }
+    ctl.drag = dmax * strength;
   };
 
   let radius = input.radius ?? Math.max(2.5 * dmax, 0.6 * input.farDistance, 1.6 * (input.innerRadius ?? 0), 8);
   ctl.inner = input.innerRadius ?? radius / 2;
-  const make = (R: number): DeformField => {
-    const cell = R >= 48 ? 8 : 4;
+  const scratch = new Float64Array(2);
+  /** Forward grid for radius `R`, or null when it folds. */
+  const makeForward = (R: number, strength: number): DeformField | null => {
+    const cell = input.cell ?? (R >= 48 ? 8 : 4);
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (let i = 0; i < ctl.moving; i++) {
       for (const [x, y] of [[ctl.px[i]!, ctl.py[i]!], [ctl.qx[i]!, ctl.qy[i]!]] as const) {
         x0 = Math.min(x0, x - R); y0 = Math.min(y0, y - R); x1 = Math.max(x1, x + R); y1 = Math.max(y1, y + R);
       }
     }
-    // Clip to bounds ± one cell; outside the grid the field is the identity.
-    x0 = Math.max(x0, bounds.left - cell); y0 = Math.max(y0, bounds.top - cell);
-    x1 = Math.min(x1, bounds.left + bounds.width + cell); y1 = Math.min(y1, bounds.top + bounds.height + cell);
+    // The grid covers the whole support (not clipped to `bounds`): a field cut off at the image
+    // edge would jump to the identity there, and the forward map would stop being a bijection.
     const left = Math.floor(x0 / cell) * cell - cell, top = Math.floor(y0 / cell) * cell - cell;
     const cols = Math.max(2, Math.ceil((x1 - left) / cell) + 2), rows = Math.max(2, Math.ceil((y1 - top) / cell) + 2);
+    const size = cols * rows;
     const f: DeformField = {
-      left, top, cell, cols, rows, ex: new Float32Array(cols * rows), ey: new Float32Array(cols * rows),
-      radius: R, maxDisp: 0, strength: 1,
+      left, top, cell, cols, rows, ex: new Float32Array(size), ey: new Float32Array(size),
+      fx: new Float32Array(size), fy: new Float32Array(size), radius: R, maxDisp: 0, strength,
     };
-    evaluate(f, ctl);
-    return f;
+    evaluateForward(f, ctl, scratch);
+    return minForwardJacobian(f) > MIN_JACOBIAN ? f : null;
+  };
+  /** Forward grid, fold-checked, then inverted and checked; null on any failure. */
+  const make = (R: number, strength: number): DeformField | null => {
+    setControls(strength);
+    const f = makeForward(R, strength);
+    if (!f) return null;
+    if (!invertField(f, ctl, scratch)) return null;
+    return minCellJacobian(f) > 0 ? f : null;
   };
 
-  setControls(1);
-  let field = make(radius);
-  let ok = minCellJacobian(field) > MIN_JACOBIAN;
+  let field = make(radius, 1);
   // Widen the falloff first (keeps the handle on its target; helps when the taper folds) ...
   const radius0 = radius;
-  for (let it = 0; !ok && it < 2; it++) {
+  for (let it = 0; !field && it < 2; it++) {
     radius *= 1.35;
-    field = make(radius);
-    ok = minCellJacobian(field) > MIN_JACOBIAN;
-    if (ok) warnings.push(`deform falloff widened to ${radius.toFixed(0)} px to avoid folding`);
+    field = make(radius, 1);
+    if (field) warnings.push(`deform falloff widened to ${radius.toFixed(0)} px to avoid folding`);
   }
   // ... then shorten the drags: bisection for the longest fold-free fraction (at the first radius).
-  if (!ok) {
-    radius = radius0;
-    let lo = 0, hi = 1, best: DeformField | null = null;
+  if (!field) {
+    let lo = 0, hi = 1;
     for (let it = 0; it < 6; it++) {
       const mid = (lo + hi) / 2;
-      setControls(mid);
-      const f = make(radius);
-      f.strength = mid;
-      if (minCellJacobian(f) > MIN_JACOBIAN) { lo = mid; best = f; } else hi = mid;
+      const f = make(radius0, mid);
+      if (f) { lo = mid; field = f; } else hi = mid;
     }
-    if (best) {
-      field = best; ok = true;
-      warnings.push(`deform shortened to ${(best.strength * 100).toFixed(0)}% of the drag to avoid tearing`);
-    }
+    if (field) warnings.push(`deform shortened to ${(field.strength * 100).toFixed(0)}% of the drag to avoid tearing`);
   }
-  if (!ok) {
+  if (!field) {
     warnings.push('deform could not be made fold-free; it was skipped');
     return { field: null, warnings };
   }
@@ -294,16 +456,17 @@ export function buildDeformField(input: DeformFieldInput): DeformFieldResult {
 }
 
 /**
- * Bilinear lookup of the field at document position `(x, y)`; writes the displacement to
- * `out[0..1]` (zero outside the grid).
+ * Bilinear lookup of the BACKWARD field at document (target) position `(x, y)`; writes the
+ * displacement (source − target) to `out[0..1]` (zero outside the grid).
  */
 export function sampleField(f: DeformField, x: number, y: number, out: Float64Array): void {
-  const gx = (x - f.left) / f.cell, gy = (y - f.top) / f.cell;
-  if (!(gx >= 0 && gy >= 0 && gx < f.cols - 1 && gy < f.rows - 1)) { out[0] = 0; out[1] = 0; return; }
-  const c = gx | 0, r = gy | 0;
-  const fx = gx - c, fy = gy - r;
-  const k = r * f.cols + c, k2 = k + f.cols;
-  const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-  out[0] = f.ex[k]! * w00 + f.ex[k + 1]! * w10 + f.ex[k2]! * w01 + f.ex[k2 + 1]! * w11;
-  out[1] = f.ey[k]! * w00 + f.ey[k + 1]! * w10 + f.ey[k2]! * w01 + f.ey[k2 + 1]! * w11;
+  lookup(f, f.ex, f.ey, x, y, out);
+}
+
+/**
+ * Bilinear lookup of the FORWARD field at document (source) position `(x, y)`; writes the
+ * displacement (target − source) to `out[0..1]` (zero outside the grid).
+ */
+export function sampleForwardField(f: DeformField, x: number, y: number, out: Float64Array): void {
+  lookup(f, f.fx, f.fy, x, y, out);
 }

@@ -30,7 +30,7 @@ import { CancelledError } from '../types';
 import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
 } from './affine';
-import { buildDeformField, type DeformField, sampleField } from './deform-field';
+import { buildDeformField, type DeformField, sampleForwardField } from './deform-field';
 
 /** Smallest crop margin in pixels around source ∪ target. */
 export const MIN_CROP_MARGIN = 16;
@@ -231,22 +231,15 @@ export function prepareRegionWarp(
 }
 
 /**
- * Where a source point of a prepared region ends up (forward map). For deform the backward field
- * is inverted by fixed-point iteration (converges because the field is fold-free and smooth).
+ * Where a source point of a prepared region ends up (forward map): the affine part, then the
+ * deform field's forward grid (the backward grid the renderer samples is its numerical inverse).
  */
 export function mapPointForward(rw: RegionWarp, p: Point): Point {
   const q = applyAffine(rw.forward, p);
   if (!rw.field) return q;
   const e = new Float64Array(2);
-  let t: Point = [q[0], q[1]];
-  for (let i = 0; i < 50; i++) {
-    sampleField(rw.field, t[0], t[1], e);
-    const nx = q[0] - e[0]!, ny = q[1] - e[1]!;
-    const moved = Math.abs(nx - t[0]) + Math.abs(ny - t[1]);
-    t = [nx, ny];
-    if (moved < 1e-3) break;
-  }
-  return t;
+  sampleForwardField(rw.field, q[0], q[1], e);
+  return [q[0] + e[0]!, q[1] + e[1]!];
 }
 
 /** Integer range of t with lo ≤ k·t + c0 ≤ hi (widened by one), written to `out`. */
@@ -285,7 +278,6 @@ function renderRegion(
   edited: RgbaImage, original: RgbaImage, targetMask: Mask, keepMask: Mask,
 ): void {
   const px = new Float32Array(4), acc = new Float32Array(4);
-  const e = new Float64Array(2);
   const cw = crop.width;
   const ed = edited.data, od = original.data, td = targetMask.data, kd = keepMask.data;
   const rm = rw.region.mask;
@@ -300,9 +292,27 @@ function renderRegion(
   const pxMin = patch.left + 1 - slack, pxMax = patch.left + patch.width - 2 + slack;
   const pyMin = patch.top + 1 - slack, pyMax = patch.top + patch.height - 2 + slack;
   const spanX = new Float64Array(2);
+  // Deform: the backward field interpolated to the current row once (row-incremental lookup).
+  const fcols = field ? field.cols : 0;
+  const rowEx = new Float64Array(fcols), rowEy = new Float64Array(fcols);
+  const fLeft = field ? field.left : 0, fInvCell = field ? 1 / field.cell : 0, fMaxC = fcols - 1;
   for (let ty = tb.top; ty < tb.top + tb.height; ty++) {
     const row = (ty - crop.top) * cw - crop.left;
     let x0 = tb.left, x1 = tb.left + tb.width - 1;
+    let fieldRow = false;
+    if (field) {
+      const gy = (ty - field.top) * fInvCell;
+      if (gy >= 0 && gy < field.rows - 1) {
+        const r = gy | 0, fy = gy - r, k0 = r * fcols, k1 = k0 + fcols;
+        const ex = field.ex, ey = field.ey;
+        for (let c = 0; c < fcols; c++) {
+          const a0 = ex[k0 + c]!, b0 = ey[k0 + c]!;
+          rowEx[c] = a0 + (ex[k1 + c]! - a0) * fy;
+          rowEy[c] = b0 + (ey[k1 + c]! - b0) * fy;
+        }
+        fieldRow = true;
+      }
+    }
     if (!field) {
       // Affine rows: sx = a·tx + (b·ty + c), sy = d·tx + (e·ty + f); keep the tx span whose
       // samples can land inside the patch.
@@ -315,7 +325,15 @@ function renderRegion(
       const ti = row + tx;
       if (kd[ti]! > 0) continue;
       let qx = tx, qy = ty;
-      if (field) { sampleField(field, tx, ty, e); qx += e[0]!; qy += e[1]!; }
+      if (fieldRow) {
+        const gx = (tx - fLeft) * fInvCell;
+        if (gx >= 0 && gx < fMaxC) {
+          const c = gx | 0, fx = gx - c;
+          const a0 = rowEx[c]!, b0 = rowEy[c]!;
+          qx += a0 + (rowEx[c + 1]! - a0) * fx;
+          qy += b0 + (rowEy[c + 1]! - b0) * fx;
+        }
+      }
       if (identityAffine && qx === tx && qy === ty) {
         // The pixel shows its own content (e.g. the still part of a deformed region): its
         // coverage is the mask's, and over unchanged pixels nothing needs resampling.

@@ -423,3 +423,64 @@ describe('warpRegions: plan shapes (several operations, non-uniform scale, sever
     expectUntouchedOutside(res, img);
   });
 });
+
+describe('warpRegions: forward-built deform reaches stretch pulls', () => {
+  // A thin vertical protrusion (a spire: 16 px wide, 150 px tall, base at y = 249) on a flat
+  // background, with a red 5×5 marker at the tip handle; its tip is pulled straight up.
+  const W = 160, H = 300;
+  const img = createImage(W, H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const inSpire = x >= 72 && x < 88 && y >= 100 && y < 250;
+      const v = inSpire ? 40 + ((x * 7 + y * 3) % 60) : 220;
+      img.data.set([v, v, v, 255], (y * W + x) * 4);
+    }
+  }
+  for (let y = 103; y <= 107; y++) for (let x = 78; x <= 82; x++) img.data.set([255, 0, 0, 255], (y * W + x) * 4);
+  const spire = rectMask(72, 100, 16, 150);
+  const { mapPointForward } = jest.requireActual('./warp-regions') as typeof import('./warp-regions');
+
+  test.each([0.3, 0.45, 0.6])('"make it taller" by %p of its length: full drag, no warning, handle on target', (fraction) => {
+    const handle: [number, number] = [80, 105], target: [number, number] = [80, 105 - Math.round(150 * fraction)];
+    const warnings: string[] = [];
+    const rw = prepareRegionWarp(img, region('s', spire), [{ kind: 'deform', handles: [handle], targets: [target] }], 'final', warnings);
+    expect(warnings).toEqual([]);
+    expect(rw.field).not.toBeNull();
+    expect(rw.field!.strength).toBe(1);
+    expect(minCellJacobian(rw.field!)).toBeGreaterThan(0);
+    const t = mapPointForward(rw, handle);
+    expect(Math.hypot(t[0] - target[0], t[1] - target[1])).toBeLessThan(1);
+    // The root stays (anchored): the base corners move by less than half a pixel.
+    for (const p of [[72, 249], [87, 249]] as const) {
+      const q = mapPointForward(rw, [p[0], p[1]]);
+      expect(Math.hypot(q[0] - p[0], q[1] - p[1])).toBeLessThan(0.5);
+    }
+    for (const quality of QUALITIES) {
+      const res = warpRegions({ image: img, regions: [region('s', spire)], operations: [op('s', { kind: 'deform', handles: [handle], targets: [target] })], quality });
+      expect(res.warnings).toEqual([]);
+      // The marker lands on the target: the target pixel is red, moved content, and the red
+      // marker's centroid is within a pixel or two (the stretch elongates it slightly).
+      const at = editedAt(res, target[0], target[1]);
+      expect(at[0]).toBeGreaterThan(200); expect(at[1]).toBeLessThan(80);
+      expect(maskAtDoc(res, 'targetMask', target[0], target[1])).toBe(255);
+      let sx = 0, sy = 0, n = 0;
+      for (let y = res.crop.top; y < res.crop.top + res.crop.height; y++) {
+        for (let x = res.crop.left; x < res.crop.left + res.crop.width; x++) {
+          const [r, g, b] = editedAt(res, x, y);
+          if (r! > 200 && g! < 80 && b! < 80 && maskAtDoc(res, 'targetMask', x, y) >= 128) { sx += x; sy += y; n++; }
+        }
+      }
+      expect(n).toBeGreaterThan(10);
+      expect(Math.hypot(sx / n - target[0], sy / n - target[1])).toBeLessThan(2);
+      // The spire is continuous (no tearing): its centre column is fully covered from the new tip
+      // down to the base, and it keeps its width (16 px) all the way (stretched, not pinched).
+      for (let y = target[1] + 3; y < 248; y++) expect(maskAtDoc(res, 'targetMask', 80, y)).toBe(255);
+      for (let y = target[1] + 5; y < 245; y += 7) {
+        let width = 0;
+        for (let x = 60; x < 100; x++) if (maskAtDoc(res, 'targetMask', x, y) >= 128) width++;
+        expect(Math.abs(width - 16)).toBeLessThanOrEqual(1);
+      }
+      expectUntouchedOutside(res, img);
+    }
+  });
+});
