@@ -470,3 +470,31 @@ export function sampleField(f: DeformField, x: number, y: number, out: Float64Ar
 export function sampleForwardField(f: DeformField, x: number, y: number, out: Float64Array): void {
   lookup(f, f.fx, f.fy, x, y, out);
 }
+
+/**
+ * Conservative bounds of the forward image of the rectangle `[x0, x1] × [y0, y1]` (document
+ * coordinates, source side of the field): the rectangle itself (the field is the identity off its
+ * support) grown to the mapped corners of every grid cell that touches it (a bilinear cell maps
+ * into the bounding box of its mapped corners). Written to `out` as `[x0, y0, x1, y1]`.
+ */
+export function forwardBounds(f: DeformField, x0: number, y0: number, x1: number, y1: number, out: Float64Array): void {
+  let bx0 = x0, by0 = y0, bx1 = x1, by1 = y1;
+  const { cols, rows, cell, left, top, fx, fy } = f;
+  // One extra node on each side: the cells touching the rectangle, whatever its alignment.
+  const c0 = Math.max(0, Math.floor((x0 - left) / cell) - 1), c1 = Math.min(cols - 1, Math.ceil((x1 - left) / cell) + 1);
+  const r0 = Math.max(0, Math.floor((y0 - top) / cell) - 1), r1 = Math.min(rows - 1, Math.ceil((y1 - top) / cell) + 1);
+  for (let r = r0; r <= r1; r++) {
+    const y = top + r * cell;
+    for (let c = c0; c <= c1; c++) {
+      const k = r * cols + c;
+      const dx = fx[k]!, dy = fy[k]!;
+      if (dx === 0 && dy === 0) continue;
+      const x = left + c * cell + dx, yy = y + dy;
+      if (x < bx0) bx0 = x;
+      if (x > bx1) bx1 = x;
+      if (yy < by0) by0 = yy;
+      if (yy > by1) by1 = yy;
+    }
+  }
+  out[0] = bx0; out[1] = by0; out[2] = bx1; out[3] = by1;
+}

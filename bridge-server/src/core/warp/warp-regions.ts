@@ -30,7 +30,7 @@ import { CancelledError } from '../types';
 import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
 } from './affine';
-import { buildDeformField, type DeformField, sampleForwardField } from './deform-field';
+import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
 
 /** Smallest crop margin in pixels around source ∪ target. */
 export const MIN_CROP_MARGIN = 16;
@@ -198,7 +198,7 @@ export function prepareRegionWarp(
   // Forward-map the source rectangle (pixel edges, grown by the kernel's reach: 1 px bilinear,
   // 2 px bicubic) corner by corner: exact bounds of the affine image of everything non-zero.
   const g = 0.5 + (quality === 'final' ? 2 : 1);
-  const corners: Point[] = [
+  let corners: Point[] = [
     [sourceBounds.left - g, sourceBounds.top - g], [sourceBounds.left + sourceBounds.width - 1 + g, sourceBounds.top - g],
     [sourceBounds.left - g, sourceBounds.top + sourceBounds.height - 1 + g],
     [sourceBounds.left + sourceBounds.width - 1 + g, sourceBounds.top + sourceBounds.height - 1 + g],
@@ -221,7 +221,15 @@ export function prepareRegionWarp(
     });
     warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
     field = res.field;
-    if (field) grow = Math.ceil(field.maxDisp) + 1;
+    if (field) {
+      // Forward image of the (affine-mapped) source rectangle through the field's forward grid.
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (const [x, y] of corners) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+      const b = new Float64Array(4);
+      forwardBounds(field, x0, y0, x1, y1, b);
+      corners = [[b[0]!, b[1]!], [b[2]!, b[3]!]];
+      grow = 1;
+    }
   }
   const stretch = maxStretch(backward);
   const supersample = quality === 'final' && stretch > 1.2 ? Math.min(4, Math.ceil(stretch)) : 1;
