@@ -24,7 +24,7 @@
  */
 import { maskBounds, unionRect } from '@smartdrag/shared';
 import { createMask, cropImage, placedMaskToCrop } from '../image';
-import { buildSourcePatch, type PatchSampler, samplerFor, type SourcePatch } from '../resample';
+import { buildSourcePatch, type PatchSampler, sampleBilinear, samplerFor, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
 import { CancelledError } from '../types';
 import {
@@ -300,6 +300,9 @@ function renderRegion(
   const pxMin = patch.left + 1 - slack, pxMax = patch.left + patch.width - 2 + slack;
   const pyMin = patch.top + 1 - slack, pyMax = patch.top + patch.height - 2 + slack;
   const spanX = new Float64Array(2);
+  const bilinear = ss === 1 && sample === sampleBilinear;
+  const pLeft = patch.left, pTop = patch.top, pw = patch.width, pMaxX = patch.width - 3, pMaxY = patch.height - 3;
+  const pcov = patch.cov, prgba = patch.rgba;
   // Deform: the backward field interpolated to the current row once (row-incremental lookup).
   const fcols = field ? field.cols : 0;
   const rowEx = new Float64Array(fcols), rowEy = new Float64Array(fcols);
@@ -354,7 +357,23 @@ function renderRegion(
       }
       const sx = a * qx + b * qy + c, sy = d * qx + ee * qy + f;
       let cov: number;
-      if (ss === 1) {
+      if (bilinear) {
+        // sampleBilinear, inlined (the hot path of every preview).
+        const lx = sx - pLeft, ly = sy - pTop;
+        const ix = Math.floor(lx), iy = Math.floor(ly);
+        if (!(ix >= 1 && iy >= 1 && ix <= pMaxX && iy <= pMaxY)) continue;
+        const fx = lx - ix, fy = ly - iy;
+        const i00 = iy * pw + ix, i01 = i00 + pw;
+        const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        cov = pcov[i00]! * w00 + pcov[i00 + 1]! * w10 + pcov[i01]! * w01 + pcov[i01 + 1]! * w11;
+        if (cov <= 0) continue;
+        if (cov > 1) cov = 1;
+        const q0 = i00 * 4, q1 = q0 + 4, q2 = i01 * 4, q3 = q2 + 4;
+        px[0] = prgba[q0]! * w00 + prgba[q1]! * w10 + prgba[q2]! * w01 + prgba[q3]! * w11;
+        px[1] = prgba[q0 + 1]! * w00 + prgba[q1 + 1]! * w10 + prgba[q2 + 1]! * w01 + prgba[q3 + 1]! * w11;
+        px[2] = prgba[q0 + 2]! * w00 + prgba[q1 + 2]! * w10 + prgba[q2 + 2]! * w01 + prgba[q3 + 2]! * w11;
+        px[3] = prgba[q0 + 3]! * w00 + prgba[q1 + 3]! * w10 + prgba[q2 + 3]! * w01 + prgba[q3 + 3]! * w11;
+      } else if (ss === 1) {
         cov = sample(patch, sx, sy, px);
       } else {
         cov = 0; acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
