@@ -218,6 +218,8 @@ export function prepareRegionWarp(
     const res = buildDeformField({
       handles: handles.map((h) => applyAffine(forward, h)), targets, anchors: anchors.map((a) => applyAffine(forward, a)),
       farDistance: far * det, innerRadius: anchorDistance(far, dragLength) * det, bounds: { left: 0, top: 0, width: W, height: H },
+      // Preview: 16-px cells for large fields (the field is smooth; targets are pinned exactly).
+      ...(quality === 'preview' && far * det >= 160 ? { cell: 16 } : {}),
     });
     warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
     field = res.field;
