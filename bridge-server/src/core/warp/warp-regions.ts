@@ -6,12 +6,12 @@
  *    rotate or scale is a point of the object, so it is carried by the operations before it (a
  *    move then a turn turns the object about its own, moved, centre), while directions and
  *    amounts stay in screen axes (`sx`/`sy` of a scale are along x/y of the document). Deform
- *    drags become one backward rigid-MLS field `e` that acts after `A`: handles are points of the
+ *    drags become one rigid-MLS field (built forward, inverted numerically into the backward `e`) that acts after `A`: handles are points of the
  *    object, carried by all of `A`; targets are where the user pointed at that step, carried by
  *    the affine operations that come after the deform. Anchors (zero-length drags, and samples of
  *    the far part of the region boundary) stay put, so the object bends rather than shifts.
- * 2. FORWARD: the region's rectangle is mapped forward (exact for `A`, grown by the field's
- *    largest displacement for deform) to find the target area; the crop is the bounding box of
+ * 2. FORWARD: the region's rectangle is mapped forward (exact for `A`, then through the
+ *    field's forward grid for deform) to find the target area; the crop is the bounding box of
  *    source ∪ target plus {@link cropMarginFor} (room for the fill's exemplar window and the
  *    blend's seam band), clipped to the image. Cost ∝ that crop, never the whole canvas.
  * 3. BACKWARD: every pixel of the target area is mapped back into the source,
