@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultDataDir, resolveSuites, runBench } from '../bench/runner';
 import { formatDuration } from '../bench/progress';
+import { formatEditSpeed, runEditSpeed } from '../bench/edit-speed';
 import { connectServerEngine, type ServerEngine } from '../bench/server-engine';
 import { ensureToken, smartdragHome } from '../config';
 
@@ -20,6 +21,7 @@ interface BenchCliOptions {
   synthetic: number;
   server?: string;
   token?: string;
+  runs: number;
 }
 
 function positiveInt(value: string): number {
@@ -33,7 +35,8 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('quality and speed benchmark: DAI, change outside the mask, PSNR/SSIM on synthetic ground truth, stage timings')
-    .option('--suite <name>', 'dragbench | cases | synthetic | all', 'all')
+    .option('--suite <name>', 'dragbench | cases | synthetic | all | speed (whole-edit timings at 1024² and 4096²)', 'all')
+    .option('--runs <n>', 'with --suite speed: measured runs per configuration', positiveInt, 7)
     .option('--data <dir>', 'folder with dragbench/, cases/ and photos/ (default: ../shared/data, else test/fixtures)')
     .option('--out <dir>', 'output folder for report.json, report.md and contact sheets', 'bench-out')
     .option('--limit <n>', 'at most n samples per suite', positiveInt)
@@ -46,6 +49,15 @@ export function registerBench(program: Command): void {
       if (o.quality !== 'final' && o.quality !== 'preview') {
         process.stderr.write(`smartdrag bench: --quality must be final or preview, got ${o.quality}\n`);
         process.exitCode = 2;
+        return;
+      }
+      if (o.suite === 'speed') {
+        // Whole-edit speed at 1024² and 4096² (no data folder needed).
+        const rows = await runEditSpeed({
+          runs: o.runs,
+          onRow: (r) => process.stderr.write(`speed: ${r.size}² ${r.kind} ${r.quality}: total ${r.medianMs.total!.toFixed(1)} ms\n`),
+        });
+        process.stdout.write(`${formatEditSpeed(rows)}\n`);
         return;
       }
       const dataDir = o.data ? path.resolve(o.data) : defaultDataDir();

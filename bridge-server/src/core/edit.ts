@@ -17,7 +17,7 @@ import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Refiner, 
 import { CancelledError } from './types';
 import { makePlan, type PlanReasoner } from './plan';
 import { fillHole } from './fill';
-import { blendSeams, chamferDistance } from './blend';
+import { blendSeams } from './blend';
 import { warpRegions } from './warp';
 
 export * from './warp';
@@ -115,24 +115,55 @@ export const HOLE_GROW_PX = 6;
 export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, radius: number): void {
   const w = hole.width, h = hole.height, n = w * h;
   if (radius <= 0 || n === 0) return;
-  // Distance from every pixel to the nearest solid hole pixel: "inside" = not in the hole.
-  const outside = new Uint8Array(n);
-  let any = false;
+  const hd = hole.data, td = target.data, kd = keep.data, fd = forbidden.data;
+  // Breadth-first rings out of the solid hole (cost ∝ perimeter × radius, not the crop area).
+  // Steps alternate 8- and 4-neighbourhoods, so the rings approximate Euclidean discs (octagons).
+  const depth = new Uint8Array(n); // 0 = unvisited, d + 1 = reached at ring d (solid hole = ring 0)
+  let frontier = new Int32Array(1024), next = new Int32Array(1024);
+  let fLen = 0;
   for (let p = 0; p < n; p++) {
-    if (hole.data[p]! >= 128) any = true;
-    else outside[p] = 1;
+    if (hd[p]! < 128) continue;
+    depth[p] = 1;
+    const x = p % w;
+    // Seeds: solid pixels with a 4-neighbour that is not solid.
+    if ((x > 0 && hd[p - 1]! < 128) || (x < w - 1 && hd[p + 1]! < 128) || (p >= w && hd[p - w]! < 128) || (p + w < n && hd[p + w]! < 128)) {
+      if (fLen === frontier.length) frontier = growInt32(frontier);
+      frontier[fLen++] = p;
+    }
   }
-  if (!any) return;
-  const d = chamferDistance(outside, w, h, radius + 1);
-  const td = target.data, kd = keep.data, hd = hole.data, fd = forbidden.data;
-  for (let p = 0; p < n; p++) {
-    const dist = d[p]!;
-    if (dist === 0 || dist > radius || td[p]! > 0 || kd[p]! > 0) continue;
-    // Full coverage up to radius − 1, a soft last pixel so the fill fades into the original.
-    const v = dist <= radius - 1 ? 255 : 128;
-    if (v > hd[p]!) hd[p] = v;
-    fd[p] = 255;
+  for (let ring = 1; ring <= radius && fLen > 0; ring++) {
+    const diagonal = ring % 2 === 1;
+    const value = ring <= radius - 1 ? 255 : 128;
+    let nLen = 0;
+    for (let i = 0; i < fLen; i++) {
+      const p = frontier[i]!, x = p % w, y = (p - x) / w;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          if ((dx === 0 && dy === 0) || (!diagonal && dx !== 0 && dy !== 0)) continue;
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const q = yy * w + xx;
+          if (depth[q] !== 0) continue;
+          depth[q] = ring + 1;
+          // Moved content and keep pixels stop the growth.
+          if (td[q]! > 0 || kd[q]! > 0) continue;
+          if (value > hd[q]!) hd[q] = value;
+          fd[q] = 255;
+          if (nLen === next.length) next = growInt32(next);
+          next[nLen++] = q;
+        }
+      }
+    }
+    const t = frontier; frontier = next; next = t; fLen = nLen;
   }
+}
+
+function growInt32(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** Copy every pixel with `keep > 0` from `src` back into `edited` (keep is never changed). */

@@ -177,11 +177,14 @@ export function fillPushPull(image: RgbaImage, hole: Mask, forbidden?: Mask): vo
   const ww = b.x1 - b.x0, wh = b.y1 - b.y0;
   const val = new Float32Array(ww * wh * 4);
   const wgt = new Float32Array(ww * wh);
+  // Only hole pixels are read back, so the finest level need not be written elsewhere.
+  const need = new Uint8Array(ww * wh);
   const d = image.data, hd = hole.data, fd = forbidden?.data;
   for (let y = 0; y < wh; y++) {
     const srow = (y + b.y0) * w + b.x0;
     for (let x = 0; x < ww; x++) {
       const sp = srow + x;
+      if (hd[sp]! > 0) need[y * ww + x] = 1;
       if (hd[sp]! > 0 || (fd !== undefined && fd[sp]! > 0)) continue;
       const p = y * ww + x;
       wgt[p] = 1;
@@ -189,7 +192,7 @@ export function fillPushPull(image: RgbaImage, hole: Mask, forbidden?: Mask): vo
       val[di] = d[si]!; val[di + 1] = d[si + 1]!; val[di + 2] = d[si + 2]!; val[di + 3] = d[si + 3]!;
     }
   }
-  pushPullFill(val, wgt, ww, wh, 4);
+  pushPullFill(val, wgt, ww, wh, 4, need);
   for (let y = 0; y < wh; y++) {
     const srow = (y + b.y0) * w + b.x0;
     for (let x = 0; x < ww; x++) {

@@ -12,7 +12,7 @@ const INF = Number.POSITIVE_INFINITY;
 const { sqrt, max, min, round, hypot, ceil } = Math;
 
 /** Long side (in grid cells) above which the distance field is computed on a coarser grid. */
-export const SHAPE_MAX_SIDE = 512;
+export const SHAPE_MAX_SIDE = 192;
 
 /** Planner-facing description of one region. All lengths in document pixels. */
 export interface RegionShape {
