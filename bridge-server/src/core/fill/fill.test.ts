@@ -1,8 +1,8 @@
 import { cloneImage, countChangedPixels, createImage, createMask } from '../image';
-import { ssim } from '../metrics';
+import { psnr, ssim } from '../metrics';
 import { makeTexture, TEXTURE_KINDS } from '../textures';
 import { CancelledError, type Filler, type Mask, type RgbaImage } from '../types';
-import { fillHole, fillPatchMatch, fillPushPull, pushPullFill } from './index';
+import { fillHole, fillPatchMatch, fillPushPull, fillPushPullCoarse, pushPullFill } from './index';
 import { makeScene } from './synthetic-scene';
 import { fillTelea, fillTruthMean, getCv, holeEvalMask } from '../../bench/fill-bench';
 
@@ -92,6 +92,25 @@ describe('fillHole on synthetic ground truth', () => {
     const a = cloneImage(scene.edited);
     fillPushPull(a, scene.hole, scene.forbidden);
     expect(ssim(a, scene.truth, holeEvalMask(scene.hole))).toBeGreaterThan(0.9);
+  });
+});
+
+describe('half-resolution preview fill', () => {
+  it('is smooth, close to the truth, and changes only hole pixels on a large gradient hole', () => {
+    const scene = makeScene({ size: 320, texture: 'gradient' });
+    const a = cloneImage(scene.edited);
+    fillPushPullCoarse(a, scene.hole, scene.forbidden);
+    expect(ssim(a, scene.truth, holeEvalMask(scene.hole))).toBeGreaterThan(0.9);
+    let outside = 0;
+    for (let p = 0; p < scene.hole.data.length; p++) {
+      if (scene.hole.data[p] !== 0) continue;
+      for (let q = 0; q < 4; q++) if (a.data[p * 4 + q] !== scene.edited.data[p * 4 + q]) { outside++; break; }
+    }
+    expect(outside).toBe(0);
+    // It agrees with the full-resolution pull-push to within a few levels on average.
+    const full = cloneImage(scene.edited);
+    fillPushPull(full, scene.hole, scene.forbidden);
+    expect(psnr(a, full, holeEvalMask(scene.hole))).toBeGreaterThan(30);
   });
 });
 
@@ -185,6 +204,9 @@ describe('forbidden pixels are never sampled', () => {
     const b = cloneImage(img);
     fillPushPull(b, hole, forbidden);
     expect(magentaIn(b)).toBe(0);
+    const c = cloneImage(img);
+    fillPushPullCoarse(c, hole, forbidden);
+    expect(magentaIn(c)).toBe(0);
   });
 
   it('the check is sensitive: without the forbidden block the magenta leaks in', async () => {

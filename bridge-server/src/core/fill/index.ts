@@ -4,10 +4,10 @@
  * model) when given, else multi-scale PatchMatch with EM voting.
  */
 import type { Filler, Mask, RgbaImage } from '../types';
-import { fillPushPull } from './push-pull';
+import { fillPushPullCoarse } from './push-pull';
 import { PatchMatchFiller } from './patch-match';
 
-export { fillPushPull, pushPullFill, maskBox, growBox, type Box } from './push-pull';
+export { fillPushPull, fillPushPullCoarse, pushPullFill, maskBox, growBox, type Box } from './push-pull';
 export { fillPatchMatch, PatchMatchFiller, PushPullFiller, type PatchMatchOptions } from './patch-match';
 
 export interface FillStageInput {
@@ -35,7 +35,7 @@ export const defaultFiller: Filler = new PatchMatchFiller();
 export async function fillHole(input: FillStageInput): Promise<void> {
   const { image, hole, forbidden } = input;
   if (input.quality === 'preview') {
-    fillPushPull(image, hole, forbidden);
+    fillPushPullCoarse(image, hole, forbidden);
     input.onProgress?.(1);
     return;
   }
