@@ -4,6 +4,7 @@
  * Photoshop host adapter, the bridge client and the controller.
  */
 import { BridgeClient } from '@smartdrag/shared';
+import { config as zodConfig } from 'zod';
 import { SmartDragController } from './app/controller';
 import { loadSettings, saveSettings, type KeyValueStore, type SecretStore, type Settings } from './app/settings';
 import { ALLOWED_DOMAINS, PLUGIN_VERSION } from './build-info';
@@ -12,6 +13,10 @@ import { createPhotoshopHost } from './host/photoshop-host';
 import type { PhotoshopModule, UxpModule } from './host/photoshop-api';
 import { mountPanel } from './panel/panel-view';
 import { Phase } from './panel/panel-state';
+
+// The manifest keeps allowCodeGenerationFromStrings false (HOSTS.md §1.1), so `new Function` is
+// denied in UXP: tell zod (bundled via @smartdrag/shared) not to probe for or use its JIT.
+zodConfig({ jitless: true });
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const uxp = require('uxp') as UxpModule;

@@ -11,7 +11,16 @@
  *   one on commit and restores the snapshot on rollback (or when the modal function throws);
  * - getPixels trims transparent borders (the returned sourceBounds must be honoured);
  * - path descriptors report lengths in `distanceUnit` (points), so resolution matters;
- * - every PhotoshopImageData must be disposed (leaks are counted).
+ * - every PhotoshopImageData must be disposed (leaks are counted);
+ * - option objects are checked against the documented shapes (AdobeDocs/uxp-photoshop
+ *   ps-reference/media/imaging.md, executeasmodal.md): unknown keys are rejected (e.g. a
+ *   `componentSize` passed to createImageDataFromBuffer, whose array type sets the depth),
+ *   bounds must be {left, top, right, bottom} (or width/height for getPixels), targetBounds
+ *   {left, top}; getData honours `chunky: false` (planar);
+ * - constants use Photoshop's real string values (PathKind.WORKPATH is "workPathIndex",
+ *   ChannelType alpha channels "maskedAreas"), as DefinitelyTyped types/photoshop declares them;
+ * - suspendHistory returns an opaque object, not a number;
+ * - after a user cancel, further imaging/batchPlay calls in that scope throw.
  */
 import type {
   ActionDescriptor, PhotoshopModule, PsChannel, PsDocument, PsExecutionContext, PsImageData, PsImagingResult, PsLayer, PsPathItem,
@@ -22,6 +31,7 @@ import type { Subpath } from '../../plugin-photoshop/src/geometry/paths-to-arrow
 /** A layer of the fake document: full-canvas RGBA, straight alpha. */
 export class FakeLayer implements PsLayer {
   layers: null = null;
+  /** `constants.LayerKind`: "pixel" (NORMAL), "group", "text", … */
   kind = 'pixel';
   constructor(private readonly doc: FakeDocument, public readonly id: number, public name: string, public pixels: Uint8ClampedArray, public isBackground = false) {}
   move(relativeObject: PsLayer, insertLocation: string): void {
@@ -106,12 +116,13 @@ export class FakeDocument implements PsDocument {
 
   /** Add an alpha channel (test setup). */
   addChannel(name: string, mask: Uint8Array): void {
-    this.channelList.push({ name, kind: 'masked', mask });
+    this.channelList.push({ name, kind: PS_CONSTANTS.ChannelType.MASKEDAREA, mask });
   }
 
   /** Add a path given in pixels (test setup). */
   addPath(name: string, kind: 'workPath' | 'normalPath', subpaths: Subpath[]): void {
-    this.paths.push({ id: this.host.nextId++, name, kind, subpaths });
+    const psKind = kind === 'workPath' ? PS_CONSTANTS.PathKind.WORKPATH : PS_CONSTANTS.PathKind.NORMALPATH;
+    this.paths.push({ id: this.host.nextId++, name, kind: psKind, subpaths });
   }
 
   async createPixelLayer(options: { name?: string } = {}): Promise<FakeLayer> {
@@ -180,9 +191,15 @@ class FakeImageData implements PsImageData {
   get hasAlpha(): boolean {
     return this.components === 4 || this.components === 2;
   }
-  async getData(): Promise<Uint8Array | Uint16Array> {
+  async getData(options: { chunky?: boolean; fullRange?: boolean } = {}): Promise<Uint8Array | Uint16Array> {
+    checkKeys('getData', options, ['chunky', 'fullRange']);
     if (this.disposed) throw new Error('image data used after dispose');
-    return this.data.slice();
+    if (options.chunky !== false) return this.data.slice();
+    // Planar, as documented: [R1, R2, …, G1, G2, …].
+    const n = this.width * this.height, c = this.components;
+    const out = new (this.data.constructor as Uint8ArrayConstructor)(this.data.length) as Uint8Array | Uint16Array;
+    for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) out[k * n + i] = this.data[i * c + k]!;
+    return out;
   }
   raw(): Uint8Array | Uint16Array {
     return this.data;
@@ -190,6 +207,38 @@ class FakeImageData implements PsImageData {
   dispose(): void {
     if (!this.disposed) { this.disposed = true; this.host.liveImageData--; }
   }
+}
+
+/** Photoshop's constant values for the enumerations the plugin compares against. */
+export const PS_CONSTANTS = {
+  ElementPlacement: { PLACEBEFORE: 'placeBefore', PLACEAFTER: 'placeAfter' },
+  PathKind: { WORKPATH: 'workPathIndex', NORMALPATH: 'normalPath', CLIPPINGPATH: 'clippingPathEPS', VECTORMASK: 'vectorMask', TEXTMASK: 'textShape' },
+  DocumentMode: { RGB: 'RGBColorMode', CMYK: 'CMYKColorMode', LAB: 'labColorMode', GRAYSCALE: 'grayscaleMode' },
+  BitsPerChannelType: { ONE: 'bitDepth1', EIGHT: 'bitDepth8', SIXTEEN: 'bitDepth16', THIRTYTWO: 'bitDepth32' },
+  ChannelType: { COMPONENT: 'component', MASKEDAREA: 'maskedAreas', SELECTEDAREA: 'selectedAreas', SPOTCOLOR: 'spot' },
+} as const;
+
+/** Reject option keys the documentation does not list (a misspelt or invented option is silently ignored by Photoshop). */
+export function checkKeys(api: string, o: object, allowed: readonly string[]): void {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new TypeError(`${api}: "${k}" is not a documented option (${allowed.join(', ')})`);
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+/** imaging.md: bounds are {left, top, right, bottom}, or (getPixels) {left, top, width, height}. */
+function normBounds(api: string, b: unknown, allowSize: boolean): PsBounds {
+  const o = b as Record<string, unknown>;
+  if (!o || typeof o !== 'object') throw new TypeError(`${api}: bounds must be an object`);
+  if (!isInt(o.left) || !isInt(o.top)) throw new TypeError(`${api}: bounds need integer left and top`);
+  if (isInt(o.right) && isInt(o.bottom)) {
+    checkKeys(api, o, ['left', 'top', 'right', 'bottom']);
+    return { left: o.left, top: o.top, right: o.right, bottom: o.bottom };
+  }
+  if (allowSize && isInt(o.width) && isInt(o.height)) {
+    checkKeys(api, o, ['left', 'top', 'width', 'height']);
+    return { left: o.left, top: o.top, right: o.left + o.width, bottom: o.top + o.height };
+  }
+  throw new TypeError(`${api}: bounds must be {left, top, right, bottom}${allowSize ? ' or {left, top, width, height}' : ''} with integers`);
 }
 
 function clipBounds(b: PsBounds, w: number, h: number): PsBounds {
@@ -215,6 +264,9 @@ export class FakePhotoshop implements PhotoshopModule {
   putLog: Array<{ layerID: number; targetBounds?: { left: number; top: number }; componentSize: number }> = [];
   /** The sourceBounds requested by the last getPixels call. */
   lastGetPixelsRequest: PsBounds | null = null;
+  /** What a colliding executeAsModal throws: the pre-25.10 message with number 9 by default. */
+  busyMessage = 'host is in a modal state';
+  busyNumber: number | null = 9;
   private inModal = false;
   private ctx: (PsExecutionContext & { isCancelled: boolean }) | null = null;
   private nextSuspension = 100;
@@ -223,7 +275,7 @@ export class FakePhotoshop implements PhotoshopModule {
   readonly core: PhotoshopModule['core'];
   readonly action: PhotoshopModule['action'];
   readonly imaging: PhotoshopModule['imaging'];
-  readonly constants = { ElementPlacement: { PLACEBEFORE: 'placeBefore', PLACEAFTER: 'placeAfter' } };
+  readonly constants: PhotoshopModule['constants'] = PS_CONSTANTS;
 
   constructor() {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -239,8 +291,15 @@ export class FakePhotoshop implements PhotoshopModule {
       getSelection: (o) => this.getSelection(o),
       createImageDataFromBuffer: async (buffer, o) => {
         this.record('createImageDataFromBuffer');
+        checkKeys('createImageDataFromBuffer', o, ['width', 'height', 'components', 'chunky', 'colorProfile', 'colorSpace', 'fullRange']);
+        if (!o.colorSpace) throw new TypeError('createImageDataFromBuffer: colorSpace is required');
+        // "The array type will indicate the componentSize": Uint8Array, Uint16Array or Float32Array only.
+        const componentSize = buffer instanceof Uint16Array ? 16 : buffer instanceof Float32Array ? 32 : buffer instanceof Uint8Array && !(buffer instanceof Uint8ClampedArray) && buffer.constructor === Uint8Array ? 8 : 0;
+        if (componentSize === 0) throw new TypeError(`createImageDataFromBuffer: ${(buffer as object).constructor.name} is not an accepted array type`);
+        if (componentSize === 32) throw new Error('fake supports 8/16-bit buffers only');
         if (buffer.length !== o.width * o.height * o.components) throw new RangeError('buffer size does not match width*height*components');
-        return new FakeImageData(this, o.width, o.height, o.components, o.componentSize ?? 8, buffer.slice() as Uint8Array | Uint16Array, o.colorSpace);
+        if (o.chunky === false) throw new Error('fake stores chunky buffers only');
+        return new FakeImageData(this, o.width, o.height, o.components, componentSize, buffer.slice() as Uint8Array | Uint16Array, o.colorSpace);
       },
       putPixels: (o) => this.putPixels(o),
     };
@@ -260,6 +319,8 @@ export class FakePhotoshop implements PhotoshopModule {
 
   requireModal(what: string): void {
     if (!this.inModal) throw new Error(`${what} outside executeAsModal`);
+    // executeasmodal.md: after a user cancel, Photoshop APIs raise instead of running.
+    if (this.ctx?.isCancelled) throw new Error(`${what}: the user cancelled the operation`);
   }
 
   maybeFail(op: string): void {
@@ -272,8 +333,9 @@ export class FakePhotoshop implements PhotoshopModule {
   }
 
   private async executeAsModal<T>(fn: (ctx: PsExecutionContext) => Promise<T>, opts: { commandName: string }): Promise<T> {
-    if (this.inModal) throw Object.assign(new Error('host is in a modal state'), { number: 9 });
+    if (this.inModal) throw Object.assign(new Error(this.busyMessage), this.busyNumber === null ? {} : { number: this.busyNumber });
     if (!opts?.commandName) throw new Error('executeAsModal needs a commandName');
+    checkKeys('executeAsModal', opts, ['commandName', 'descriptor', 'interactive', 'timeOut']);
     this.record('executeAsModal');
     this.modalScopes++;
     this.inModal = true;
@@ -283,15 +345,19 @@ export class FakePhotoshop implements PhotoshopModule {
       hostControl: {
         suspendHistory: async (o: { documentID: number; name: string }) => {
           this.record('suspendHistory');
+          checkKeys('suspendHistory', o, ['documentID', 'name']);
           const doc = this.documents.find((d) => d.id === o.documentID);
           if (!doc) throw new Error('no such document');
           const id = this.nextSuspension++;
           doc.suspend(id, o.name);
           suspended.set(id, doc);
-          return id;
+          // Documented as an opaque object (HistorySuspension {historySuspensionID}), not a number.
+          return { historySuspensionID: id };
         },
-        resumeHistory: async (id: number, commit = true) => {
+        resumeHistory: async (token: unknown, commit = true) => {
           this.record(commit ? 'resumeHistory(commit)' : 'resumeHistory(rollback)');
+          const id = (token as { historySuspensionID?: unknown } | null)?.historySuspensionID;
+          if (typeof id !== 'number') throw new TypeError('resumeHistory: pass the object suspendHistory returned');
           const doc = suspended.get(id);
           if (!doc) throw new Error(`no suspension ${id}`);
           suspended.delete(id);
@@ -323,11 +389,15 @@ export class FakePhotoshop implements PhotoshopModule {
   private async getPixels(o: Parameters<PhotoshopModule['imaging']['getPixels']>[0]): Promise<PsImagingResult> {
     this.requireModal('getPixels');
     this.record('getPixels');
+    checkKeys('getPixels', o, ['documentID', 'layerID', 'historyStateID', 'sourceBounds', 'targetSize', 'colorSpace', 'colorProfile', 'componentSize', 'applyAlpha']);
     const doc = this.doc(o.documentID);
+    if (o.componentSize !== undefined && ![-1, 8, 16, 32].includes(o.componentSize)) throw new TypeError('getPixels: componentSize must be -1, 8, 16 or 32');
     if (o.componentSize !== 8) throw new Error('fake supports componentSize 8 reads only');
+    if (o.colorSpace !== undefined && !['RGB', 'Grayscale', 'Lab'].includes(o.colorSpace)) throw new TypeError(`getPixels: colorSpace "${o.colorSpace}"`);
     const layer = o.layerID === undefined ? doc.layers[doc.layers.length - 1] : doc.findLayer(o.layerID);
     if (!layer) throw new Error('no such layer');
-    const want = clipBounds(o.sourceBounds ?? { left: 0, top: 0, right: doc.width, bottom: doc.height }, doc.width, doc.height);
+    const src = o.sourceBounds === undefined ? { left: 0, top: 0, right: doc.width, bottom: doc.height } : normBounds('getPixels', o.sourceBounds, true);
+    const want = clipBounds(src, doc.width, doc.height);
     this.lastGetPixelsRequest = { ...want };
     // Trim to the layer's non-transparent pixels, like Photoshop does.
     let x0 = want.right, y0 = want.bottom, x1 = want.left - 1, y1 = want.top - 1;
@@ -348,8 +418,10 @@ export class FakePhotoshop implements PhotoshopModule {
   private async getSelection(o: { documentID?: number; sourceBounds?: PsBounds }): Promise<PsImagingResult> {
     this.requireModal('getSelection');
     this.record('getSelection');
+    checkKeys('getSelection', o, ['documentID', 'sourceBounds', 'targetSize']);
     const doc = this.doc(o.documentID);
-    const b = clipBounds(o.sourceBounds ?? { left: 0, top: 0, right: doc.width, bottom: doc.height }, doc.width, doc.height);
+    const src = o.sourceBounds === undefined ? { left: 0, top: 0, right: doc.width, bottom: doc.height } : normBounds('getSelection', o.sourceBounds, false);
+    const b = clipBounds(src, doc.width, doc.height);
     const w = b.right - b.left, h = b.bottom - b.top;
     const data = new Uint8Array(w * h);
     const m = doc.selectionMask;
@@ -360,10 +432,16 @@ export class FakePhotoshop implements PhotoshopModule {
   private async putPixels(o: Parameters<PhotoshopModule['imaging']['putPixels']>[0]): Promise<void> {
     this.requireModal('putPixels');
     this.record('putPixels');
+    checkKeys('putPixels', o, ['documentID', 'layerID', 'imageData', 'replace', 'targetBounds', 'commandName']);
+    if (o.targetBounds !== undefined) {
+      const t = o.targetBounds as Record<string, unknown>;
+      if (!isInt(t.left) || !isInt(t.top)) throw new TypeError('putPixels: targetBounds needs integer left and top');
+    }
     this.maybeFail('putPixels');
     const doc = this.doc(o.documentID);
     const layer = doc.findLayer(o.layerID);
     if (!layer) throw new Error('no such layer');
+    if (layer.kind !== 'pixel') throw new Error('putPixels: the target layer must be a pixel layer');
     const img = o.imageData as FakeImageData;
     if (img.disposed) throw new Error('image data already disposed');
     if (img.components !== 4) throw new Error('fake putPixels takes RGBA');
@@ -385,10 +463,11 @@ export class FakePhotoshop implements PhotoshopModule {
     const out: Array<Record<string, unknown>> = [];
     for (const d of descriptors) {
       this.record(`batchPlay:${d._obj}`);
+      if (this.inModal && this.ctx?.isCancelled) throw new Error('batchPlay: the user cancelled the operation');
       const target = (d._target as Array<Record<string, unknown>> | undefined)?.[0];
       if (d._obj === 'get' && target?._ref === 'path') {
         const doc = this.doc();
-        const p = target._property === 'workPath' ? doc.paths.find((x) => x.kind === 'workPath') : doc.paths.find((x) => x.id === target._id);
+        const p = target._property === 'workPath' ? doc.paths.find((x) => x.kind === PS_CONSTANTS.PathKind.WORKPATH) : doc.paths.find((x) => x.id === target._id);
         if (target._name !== undefined) throw new Error('refer to paths by _id (names are localised)');
         if (!p) { out.push({ _obj: 'error', message: 'no such path' }); continue; }
         out.push(pathDescriptor(p, doc.resolution));

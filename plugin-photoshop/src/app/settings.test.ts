@@ -42,6 +42,22 @@ describe('settings', () => {
     expect(checkBridgeUrl('http://127.0.0.1:7341/v1/ws', allowed)).toMatch(/ws:\/\//);
     expect(checkBridgeUrl('not a url', allowed)).toMatch(/not a URL/);
   });
+
+  test('checkBridgeUrl does not need the URL global (UXP documents none)', () => {
+    const g = globalThis as { URL?: unknown };
+    const saved = g.URL;
+    delete g.URL;
+    try {
+      const allowed = ['ws://127.0.0.1:7341', 'ws://localhost:7341'];
+      expect(checkBridgeUrl('ws://127.0.0.1:7341/v1/ws', allowed)).toBeNull();
+      expect(checkBridgeUrl('WS://LocalHost:7341', allowed)).toBeNull();
+      expect(checkBridgeUrl('ws://127.0.0.1/v1/ws', allowed)).toMatch(/ws:\/\/127\.0\.0\.1 is not in/);
+      expect(checkBridgeUrl('wss://127.0.0.1:7342/v1/ws', allowed)).toMatch(/SMARTDRAG_PORT=7342/);
+      expect(checkBridgeUrl('ws:/127.0.0.1:7341', allowed)).toMatch(/not a URL/);
+    } finally {
+      g.URL = saved;
+    }
+  });
 });
 
 test('toErrorInfo normalises plugin errors, bridge errors and anything else', () => {

@@ -120,10 +120,12 @@ export async function saveSettings(patch: Partial<Settings>, store: KeyValueStor
  * under manifest v5). Returns a message to show, or null when fine.
  */
 export function checkBridgeUrl(url: string, allowedDomains: readonly string[]): string | null {
-  let u: URL;
-  try { u = new URL(url); } catch { return `"${url}" is not a URL`; }
+  // Parsed by hand: UXP's documented globals (uxp-api/reference-js/global-members) have no `URL`.
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]+\]|[^/:?#\s]+)(?::(\d{1,5}))?(?:[/?#]\S*)?$/i.exec(url.trim());
+  if (!m) return `"${url}" is not a URL`;
+  const u = { protocol: `${m[1]!.toLowerCase()}:`, port: m[3] ?? '' };
   if (u.protocol !== 'ws:' && u.protocol !== 'wss:') return 'The bridge URL must start with ws://';
-  const origin = `${u.protocol}//${u.host}`;
+  const origin = `${u.protocol}//${m[2]!.toLowerCase()}${u.port ? `:${u.port}` : ''}`;
   if (!allowedDomains.includes(origin)) {
     return `${origin} is not in the plugin's network permissions (${allowedDomains.filter((d) => d.startsWith('ws')).join(', ')}); rebuild the plugin with SMARTDRAG_PORT=${u.port || '80'}.`;
   }

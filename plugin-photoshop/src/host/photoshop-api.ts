@@ -15,7 +15,8 @@ export interface PsImageData {
   readonly colorSpace: string;
   readonly hasAlpha: boolean;
   readonly isChunky: boolean;
-  getData(options?: { chunky?: boolean }): Promise<Uint8Array | Uint16Array | Float32Array>;
+  /** imaging.md "getData": options `chunky` (default true) and `fullRange` (16-bit only). */
+  getData(options?: { chunky?: boolean; fullRange?: boolean }): Promise<Uint8Array | Uint16Array | Float32Array>;
   dispose(): void;
 }
 
@@ -40,9 +41,13 @@ export interface PsImaging {
     applyAlpha?: boolean;
   }): Promise<PsImagingResult>;
   getSelection(options: { documentID?: number; sourceBounds?: PsBounds }): Promise<PsImagingResult>;
+  /**
+   * imaging.md "createImageDataFromBuffer": there is NO `componentSize` option; the typed array's
+   * type gives it (Uint8Array 8, Uint16Array 16 in 0..32768 unless `fullRange`, Float32Array 32).
+   */
   createImageDataFromBuffer(
     buffer: Uint8Array | Uint16Array | Float32Array,
-    options: { width: number; height: number; components: number; chunky?: boolean; colorSpace: string; colorProfile?: string; componentSize?: number },
+    options: { width: number; height: number; components: number; chunky?: boolean; colorSpace: string; colorProfile?: string; fullRange?: boolean },
   ): Promise<PsImageData>;
   putPixels(options: {
     documentID?: number;
@@ -68,14 +73,18 @@ export interface PsLayer {
 export interface PsPathItem {
   readonly id: number;
   readonly name: string;
-  /** `constants.PathKind`: "workPath", "normalPath", "clippingPath", "vectorMask", "textMask". */
+  /**
+   * `constants.PathKind`. The string values are NOT the constant names: WORKPATH is
+   * "workPathIndex", NORMALPATH "normalPath", CLIPPINGPATH "clippingPathEPS", TEXTMASK "textShape"
+   * (DefinitelyTyped types/photoshop/dom/Constants.d.ts). Compare against `constants.PathKind`.
+   */
   readonly kind: string;
 }
 
 /** A channel (subset). */
 export interface PsChannel {
   readonly name: string;
-  /** `constants.ChannelType`: "component", "masked" (alpha), "selected", "spot". */
+  /** `constants.ChannelType`: "component", "maskedAreas", "selectedAreas", "spot". */
   readonly kind: string;
 }
 
@@ -112,8 +121,13 @@ export interface PsExecutionContext {
   onCancel?: () => void;
   reportProgress?(info: { value: number; commandName?: string }): void;
   readonly hostControl: {
-    suspendHistory(options: { documentID: number; name: string }): Promise<number>;
-    resumeHistory(suspensionID: number, commit?: boolean): Promise<void>;
+    /**
+     * executeasmodal.md "suspendHistory": returns an opaque suspension identifier (documented as
+     * an object, with an optional `finalName`), to be passed back unchanged to resumeHistory.
+     */
+    suspendHistory(options: { documentID: number; name: string }): Promise<unknown>;
+    /** executeasmodal.md "resumeHistory": `commit` defaults to true; false rolls back. */
+    resumeHistory(suspensionID: unknown, commit?: boolean): Promise<void>;
   };
 }
 
@@ -134,8 +148,16 @@ export interface PhotoshopModule {
     batchPlay(descriptors: ActionDescriptor[], options: Record<string, unknown>): Promise<Array<Record<string, unknown>>>;
   };
   imaging: PsImaging;
+  /**
+   * `constants` (ps-reference/modules/constants.md). Only ElementPlacement is relied on; the
+   * others are read when present, with the documented string values as fallbacks.
+   */
   constants: {
     ElementPlacement: { PLACEBEFORE: string; PLACEAFTER: string };
+    PathKind?: { WORKPATH: string; NORMALPATH: string };
+    DocumentMode?: { RGB: string };
+    BitsPerChannelType?: { EIGHT: string; SIXTEEN: string };
+    ChannelType?: { COMPONENT: string };
   };
 }
 

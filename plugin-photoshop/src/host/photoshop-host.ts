@@ -27,9 +27,23 @@ export const SRGB_PROFILE = 'sRGB IEC61966-2.1';
 /** Name of the history step an edit creates. */
 export const HISTORY_NAME = 'Smart Drag';
 
-const MODE_RGB = 'RGBColorMode';
-const BITS_8 = 'bitDepth8';
-const BITS_16 = 'bitDepth16';
+/**
+ * Documented string values of the `constants` we compare against, used when the module does not
+ * expose them (fakes, older builds). Source: DefinitelyTyped types/photoshop/dom/Constants.d.ts
+ * (generated from Photoshop's DOM). Note PathKind.WORKPATH is "workPathIndex", not "workPath".
+ */
+export const PS_CONSTANT_FALLBACKS = {
+  pathKind: { WORKPATH: 'workPathIndex', NORMALPATH: 'normalPath' },
+  documentMode: { RGB: 'RGBColorMode' },
+  bitsPerChannel: { EIGHT: 'bitDepth8', SIXTEEN: 'bitDepth16' },
+  channelType: { COMPONENT: 'component' },
+} as const;
+
+/**
+ * How long executeAsModal keeps retrying while another plugin is modal (`timeOut`, PS 25.10+,
+ * default 1 s; ignored by older builds). executeasmodal.md "Options".
+ */
+export const MODAL_TIMEOUT_MS = 3000;
 
 /** Options of {@link createPhotoshopHost}. */
 export interface PhotoshopHostOptions {
@@ -47,9 +61,16 @@ export function findLayer(layers: readonly PsLayer[] | null | undefined, id: num
   return undefined;
 }
 
-function isModalBusy(e: unknown): boolean {
+/**
+ * A modal-state collision. executeasmodal.md: before 25.10 the error says "host is in a modal
+ * state"; since 25.10 "Plugin: <id> is running a modal command". Error number 9 per HOSTS.md §1.4.
+ */
+export function isModalBusy(e: unknown): boolean {
   const o = e as { number?: unknown; message?: unknown } | null;
-  return !!o && (o.number === 9 || (typeof o.message === 'string' && /modal/i.test(o.message) && /busy|another/i.test(o.message)));
+  if (!o) return false;
+  if (o.number === 9) return true;
+  const m = typeof o.message === 'string' ? o.message : '';
+  return /in a modal state|running a modal command|modal.*(busy|another)/i.test(m);
 }
 
 /** Create the adapter over the real (or an injected) `photoshop` module. */
@@ -57,12 +78,30 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ps: PhotoshopModule = opts.photoshop ?? (require('photoshop') as PhotoshopModule);
   const { app, core, action, imaging, constants } = ps;
+  const K = {
+    workPath: constants.PathKind?.WORKPATH ?? PS_CONSTANT_FALLBACKS.pathKind.WORKPATH,
+    normalPath: constants.PathKind?.NORMALPATH ?? PS_CONSTANT_FALLBACKS.pathKind.NORMALPATH,
+    rgb: constants.DocumentMode?.RGB ?? PS_CONSTANT_FALLBACKS.documentMode.RGB,
+    bits8: constants.BitsPerChannelType?.EIGHT ?? PS_CONSTANT_FALLBACKS.bitsPerChannel.EIGHT,
+    bits16: constants.BitsPerChannelType?.SIXTEEN ?? PS_CONSTANT_FALLBACKS.bitsPerChannel.SIXTEEN,
+    component: constants.ChannelType?.COMPONENT ?? PS_CONSTANT_FALLBACKS.channelType.COMPONENT,
+  };
 
   async function modal<T>(fn: (ctx: PsExecutionContext) => Promise<T>): Promise<T> {
+    let cancelled = false;
     try {
-      return await core.executeAsModal(fn, { commandName: HISTORY_NAME });
+      return await core.executeAsModal(async (ctx) => {
+        try {
+          return await fn(ctx);
+        } catch (e) {
+          // After a user cancel (Esc / progress dialog) Photoshop APIs throw: report it as a cancel.
+          if (ctx.isCancelled) cancelled = true;
+          throw e;
+        }
+      }, { commandName: HISTORY_NAME, timeOut: MODAL_TIMEOUT_MS });
     } catch (e) {
       if (e instanceof PluginError) throw e;
+      if (cancelled) throw new PluginError('cancelled', 'Cancelled in Photoshop.', { cause: e });
       if (isModalBusy(e)) throw new PluginError('modal_busy', String((e as Error).message ?? e), { cause: e });
       throw new PluginError('host_error', e instanceof Error ? e.message : String(e), { cause: e });
     }
@@ -98,7 +137,8 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
           _target: [{ _ref: 'channel', _property: 'selection' }],
           to: { _ref: 'channel', _name: name },
         }], { synchronousExecution: false, modalBehavior: 'execute' });
-        out.push(await readSelection(doc, bounds));
+        // An empty channel loads as "no selection": skip it rather than read an undefined mask.
+        out.push(doc.selection.bounds ? await readSelection(doc, bounds) : null);
       }
     } finally {
       await ctx.hostControl.resumeHistory(hid, false);
@@ -109,8 +149,8 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   /** Arrows from the Work Path if there is one, else from every saved (normal) path. */
   async function readArrows(doc: PsDocument): Promise<{ arrows: Point[][]; warnings: string[] }> {
     const items = Array.from(doc.pathItems);
-    const work = items.filter((p) => p.kind === 'workPath');
-    const chosen = work.length > 0 ? work : items.filter((p) => p.kind === 'normalPath');
+    const work = items.filter((p) => p.kind === K.workPath);
+    const chosen = work.length > 0 ? work : items.filter((p) => p.kind === K.normalPath);
     const subpaths: Subpath[] = [];
     for (const p of chosen) {
       // By id, never by name: path names are localised ("Work Path" / "工作路径").
@@ -128,11 +168,13 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     return modal(async (ctx) => {
       const doc = app.activeDocument;
       if (!doc) throw new PluginError('no_document', 'No document is open.');
-      if (doc.mode !== MODE_RGB || (doc.bitsPerChannel !== BITS_8 && doc.bitsPerChannel !== BITS_16)) {
+      if (doc.mode !== K.rgb || (doc.bitsPerChannel !== K.bits8 && doc.bitsPerChannel !== K.bits16)) {
         throw new PluginError('unsupported_document', `SmartDrag edits RGB 8/16-bit documents; this one is ${doc.mode}, ${doc.bitsPerChannel}.`);
       }
       const layer = doc.activeLayers[0];
       if (!layer) throw new PluginError('no_layer', 'No layer is selected.');
+      // getPixels reads a layer's own pixels; a group has none (constants.LayerKind.GROUP = "group").
+      if (layer.kind === 'group') throw new PluginError('no_layer', `"${layer.name}" is a group; select a layer inside it.`);
       const canvas: PsBounds = { left: 0, top: 0, right: doc.width, bottom: doc.height };
       const warnings: string[] = [];
 
@@ -149,7 +191,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
           if (sel) parts = splitMask(sel);
         }
       } else {
-        const names = Array.from(doc.channels).filter((c) => c.kind !== 'component' && /^region/i.test(c.name.trim())).map((c) => c.name);
+        const names = Array.from(doc.channels).filter((c) => c.kind !== K.component && /^region/i.test(c.name.trim())).map((c) => c.name);
         const masks = await readChannels(ctx, doc, names, canvas);
         // One region per channel: its parts move together.
         for (const m of masks) {
@@ -171,7 +213,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
 
       // Keep mask: a channel named "keep" (case-insensitive).
       let keep: PlacedMask[] | undefined;
-      const keepChannel = Array.from(doc.channels).find((c) => c.kind !== 'component' && c.name.trim().toLowerCase() === 'keep');
+      const keepChannel = Array.from(doc.channels).find((c) => c.kind !== K.component && c.name.trim().toLowerCase() === 'keep');
       if (keepChannel) {
         const [m] = await readChannels(ctx, doc, [keepChannel.name], roiBounds);
         if (m && m.data.some((v) => v > 0)) keep = [m];
@@ -213,7 +255,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
       if (!source) throw new PluginError('document_changed', 'The source layer was deleted.');
       const placement = placeLayer(layer, doc.width, doc.height);
       if (!placement) return { layerId: null, placement: null };
-      const is16 = doc.bitsPerChannel === BITS_16;
+      const is16 = doc.bitsPerChannel === K.bits16;
 
       const hid = await ctx.hostControl.suspendHistory({ documentID: doc.id, name: HISTORY_NAME });
       let committed = false;
@@ -221,9 +263,11 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         const created = await doc.createPixelLayer({ name: target.name });
         if (!created) throw new PluginError('host_error', 'Photoshop did not create the layer.');
         await created.move(source, constants.ElementPlacement.PLACEBEFORE);
+        // imaging.md "createImageDataFromBuffer": the array type sets the component size
+        // (Uint16Array = 16-bit in Photoshop's 0..32768 range, fullRange false); no componentSize option.
         const img = await imaging.createImageDataFromBuffer(is16 ? to16Bit(placement.data) : placement.data, {
           width: placement.width, height: placement.height, components: 4, chunky: true,
-          colorSpace: 'RGB', colorProfile: SRGB_PROFILE, componentSize: is16 ? 16 : 8,
+          colorSpace: 'RGB', colorProfile: SRGB_PROFILE,
         });
         try {
           // targetBounds is in pixels whatever the document resolution (no point conversion).

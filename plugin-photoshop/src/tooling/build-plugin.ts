@@ -20,8 +20,11 @@ export function writeStatic(dist: string, opts: { version: string; port: number 
   for (const icon of Object.values(ICONS)) {
     for (const scale of [1, 2]) {
       const size = icon.size * scale;
-      const file = scale === 1 ? icon.path : icon.path.replace('.png', `@${scale}x.png`);
-      writeFileSync(join(dist, file), encodePngRgba(size, size, drawIcon(size, 'dark')));
+      const png = encodePngRgba(size, size, drawIcon(size, 'dark'));
+      // With "scale": [1, 2] Photoshop loads <name>@1x.png and <name>@2x.png (the layout of every
+      // AdobeDocs/uxp-photoshop-plugin-samples icons/ folder); the bare name is kept as well.
+      writeFileSync(join(dist, icon.path.replace('.png', `@${scale}x.png`)), png);
+      if (scale === 1) writeFileSync(join(dist, icon.path), png);
     }
   }
 }

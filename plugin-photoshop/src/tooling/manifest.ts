@@ -99,8 +99,10 @@ function checkIcons(where: string, icons: unknown, dir: string | undefined, erro
     const scales = ic.scale === undefined ? [1] : ic.scale;
     if (!Array.isArray(scales) || scales.some((s) => typeof s !== 'number' || s <= 0)) { errors.push(`${at}.scale must be an array of positive numbers`); return; }
     if (!dir) return;
+    // Listed scales are looked up as <name>@<s>x.<ext>, 1x included (Adobe's samples ship
+    // icons/plugin@1x.png + plugin@2x.png for "path": "icons/plugin.png"); no scale list = bare path.
     for (const s of scales as number[]) {
-      const file = s === 1 ? ic.path : ic.path.replace(/(\.[a-z]+)$/i, `@${s}x$1`);
+      const file = ic.scale === undefined ? ic.path : ic.path.replace(/(\.[a-z]+)$/i, `@${s}x$1`);
       const full = join(dir, file);
       if (!existsSync(full)) { errors.push(`${at}: icon file ${file} is missing`); continue; }
       const size = pngSize(new Uint8Array(readFileSync(full)));

@@ -124,14 +124,15 @@ describe('manifest', () => {
       packCcx(dir, ccx);
       const files = readZip(readFileSync(ccx));
       expect([...files.keys()][0]).toBe('manifest.json');
-      expect([...files.keys()].sort()).toEqual(['icons/panel.png', 'icons/panel@2x.png', 'icons/plugin.png', 'icons/plugin@2x.png', 'index.html', 'index.js', 'manifest.json']);
+      expect([...files.keys()].sort()).toEqual(['icons/panel.png', 'icons/panel@1x.png', 'icons/panel@2x.png', 'icons/plugin.png', 'icons/plugin@1x.png', 'icons/plugin@2x.png', 'index.html', 'index.js', 'manifest.json']);
       expect(JSON.parse(files.get('manifest.json')!.toString()).id).toBe('com.smartdrag.photoshop');
 
       writeFileSync(join(dir, 'icons', 'panel@2x.png'), encodePngRgba(23, 23, drawIcon(23)));
-      rmSync(join(dir, 'icons', 'plugin.png'));
+      // Photoshop looks up scale 1 as plugin@1x.png, so that file (not the bare name) is required.
+      rmSync(join(dir, 'icons', 'plugin@1x.png'));
       const r = validateFolder(dir);
       expect(r.errors.some((e) => /panel@2x\.png is 23x23, expected 46x46/.test(e))).toBe(true);
-      expect(r.errors.some((e) => /plugin\.png is missing/.test(e))).toBe(true);
+      expect(r.errors.some((e) => /plugin@1x\.png is missing/.test(e))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
