@@ -13,6 +13,7 @@ import { countChangedPixels } from '../core/image';
 import type { Plan, RgbaImage, Timings } from '../core/types';
 import { readImage } from '../io/image-io';
 import { ensureToken, smartdragHome } from '../config';
+import { readCaseJson, readImageOrExplain, validateCase, writeOrExplain } from './errors';
 import { compositeOver, layerAtDocumentSize, pasteCrop, writeOutputs } from './outputs';
 
 /** Options of {@link runEditCommand}. */
@@ -64,8 +65,10 @@ async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage) {
 
 /** Run the command; returns the summary (also printed). */
 export async function runEditCommand(o: EditCommandOptions, print: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<EditSummary> {
-  const c = parseDragCase(JSON.parse(readFileSync(o.case, 'utf8')));
-  const image = await readImage(o.image ? resolve(o.image) : caseImagePath(o.case, c));
+  const raw = readCaseJson(o.case, () => readFileSync(o.case, 'utf8'));
+  const c = validateCase(o.case, () => parseDragCase(raw));
+  const imageFile = o.image ? resolve(o.image) : caseImagePath(o.case, c);
+  const image = await readImageOrExplain(imageFile, !o.image, () => readImage(imageFile));
   let plan: Plan, timings: Timings, edited: RgbaImage, layerDoc: RgbaImage, rect: EditSummary['layer'];
   if (o.server) {
     const r = await viaServer(o, c, image);
@@ -83,7 +86,7 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
     edited = pasteCrop(image, res.edited, res.crop.left, res.crop.top);
     layerDoc = layerAtDocumentSize(image, res.layer);
   }
-  const outputs = await writeOutputs(o.out, edited, layerDoc);
+  const outputs = await writeOrExplain(o.out, () => writeOutputs(o.out, edited, layerDoc));
   const summary: EditSummary = {
     case: c.id, mode: o.server ? 'server' : 'in-process', plan, timings, layer: rect,
     changedPixels: countChangedPixels(image, edited), outputs,

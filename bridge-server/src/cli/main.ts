@@ -10,6 +10,7 @@ import { startBridge } from '../main';
 import { registerBench } from './bench';
 import { registerModels } from './models';
 import { runEditCommand } from './edit';
+import { assertCanListen, formatCliError, listenError } from './errors';
 
 function intArg(min: number, max: number) {
   return (v: string): number => {
@@ -37,12 +38,13 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'edit worker threads (default min(2, cores))', intArg(1, 64))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .action(async (o: { port: number; host: string; allowLan: boolean; workers?: number; logLevel?: 'info'; llmUrl?: string; llmModel?: string }) => {
+      await assertCanListen(o.host, o.port);
       const started = await startBridge({
         overrides: {
           port: o.port, host: o.host, allowLan: o.allowLan, ...(o.workers ? { workers: o.workers } : {}), ...(o.logLevel ? { logLevel: o.logLevel } : {}),
           ...(o.llmUrl ? { llm: { baseUrl: o.llmUrl, ...(o.llmModel ? { model: o.llmModel } : {}) } } : {}),
         },
-      });
+      }).catch((e: unknown) => { throw listenError(e, o.host, o.port) ?? e; });
       process.stdout.write(`SmartDrag bridge on ${started.url}  (ws ${started.wsUrl})\n`);
       process.stdout.write(`token: ${join(started.config.home, 'token')} (print it with \`smartdrag token\`)\n`);
       if (started.config.users.length) process.stdout.write(`per-user tokens: ${started.config.users.map((u) => u.user).join(', ')} (${tokensFile(started.config.home)})\n`);
@@ -105,7 +107,15 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Run the CLI with `process.argv`-style arguments. */
+/**
+ * Run the CLI with `process.argv`-style arguments. Failures are printed as one coded line plus a
+ * hint (see {@link formatCliError}) and set `process.exitCode = 1`; they do not reject.
+ */
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    process.stderr.write(formatCliError(e));
+    process.exitCode = 1;
+  }
 }

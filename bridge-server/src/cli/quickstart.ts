@@ -6,11 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, DEFAULT_PORT, type WebSocketConstructor } from '@smartdrag/shared';
 import { parseDragCase } from '../core/case';
 import { countChangedPixels } from '../core/image';
 import { readImage } from '../io/image-io';
 import { startBridge, type StartedBridge } from '../main';
+import { assertCanListen, CliErrorCode } from './errors';
 import { compositeOver, layerAtDocumentSize, writeOutputs } from './outputs';
 
 const REPO = resolve(__dirname, '..', '..', '..');
@@ -20,11 +21,14 @@ const SAMPLE_CASE = join(REPO, 'test', 'fixtures', 'cases', 'smarties-move-red.j
 export async function quickstart(opts: { outDir?: string; keepRunning?: boolean; port?: number } = {}): Promise<{ outputs: { edited: string; layer: string }; changedPixels: number; started: StartedBridge }> {
   const log = (s: string) => process.stdout.write(s + '\n');
   let started: StartedBridge;
+  const port = opts.port ?? DEFAULT_PORT;
+  const busy = (e: unknown) => (e as { code?: string }).code === 'EADDRINUSE' || (e as { code?: string }).code === CliErrorCode.port_in_use;
   try {
+    await assertCanListen('127.0.0.1', port); // one clear line instead of server log noise when busy
     started = await startBridge({ overrides: { ...(opts.port !== undefined ? { port: opts.port } : {}), logLevel: 'warn' } });
   } catch (e) {
-    if ((e as { code?: string }).code !== 'EADDRINUSE') throw e;
-    log('port in use (is another bridge running?); starting on a free port instead');
+    if (!busy(e)) throw e;
+    log(`port ${port} is already in use (is another SmartDrag bridge running?); starting on a free port instead`);
     started = await startBridge({ overrides: { port: 0, logLevel: 'warn' } });
   }
   log(`SmartDrag bridge running on ${started.url}`);

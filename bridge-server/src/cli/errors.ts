@@ -1,0 +1,135 @@
+/**
+ * CLI failures a user can act on: each has a snake_case code, a one-line message and a hint, and
+ * {@link formatCliError} turns any thrown value into at most two short lines (no stack traces,
+ * no raw zod dumps).
+ */
+import { createServer } from 'node:net';
+import { SmartDragError } from '@smartdrag/shared';
+
+/** Codes of CLI-side failures (bridge/protocol failures keep their own protocol codes). */
+export const CliErrorCode = {
+  case_not_found: 'case_not_found',
+  case_bad_json: 'case_bad_json',
+  case_invalid: 'case_invalid',
+  image_not_found: 'image_not_found',
+  image_unreadable: 'image_unreadable',
+  output_unwritable: 'output_unwritable',
+  port_in_use: 'port_in_use',
+  port_forbidden: 'port_forbidden',
+  host_unavailable: 'host_unavailable',
+} as const;
+/** One of {@link CliErrorCode}. */
+export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
+
+/** An expected CLI failure with a code and a hint saying what to do. */
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+  readonly hint: string;
+  constructor(code: CliErrorCode, message: string, hint: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'CliError';
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+/** A zod-like issue list, as thrown by `schema.parse`. */
+interface IssueLike { path: ReadonlyArray<PropertyKey>; message: string }
+
+function zodIssues(e: unknown): IssueLike[] | null {
+  const issues = (e as { issues?: unknown })?.issues;
+  if (!Array.isArray(issues) || issues.length === 0) return null;
+  return issues.every((i) => i && typeof i === 'object' && Array.isArray((i as IssueLike).path) && typeof (i as IssueLike).message === 'string') ? (issues as IssueLike[]) : null;
+}
+
+/** One line summarising up to three zod issues: `regions: expected array; size: ...`. */
+export function summariseIssues(issues: ReadonlyArray<IssueLike>): string {
+  const parts = issues.slice(0, 3).map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message.replace(/^Invalid input: /, '')}`);
+  return parts.join('; ') + (issues.length > 3 ? `; and ${issues.length - 3} more` : '');
+}
+
+/** Parse a case file's text or throw a coded {@link CliError} naming the file. */
+export function readCaseJson(file: string, read: () => string): unknown {
+  let text: string;
+  try {
+    text = read();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(CliErrorCode.case_not_found, `case file not found: ${file}`, 'check the path; bundled cases are in test/fixtures/cases/*.json', e);
+    if (code === 'EISDIR') throw new CliError(CliErrorCode.case_not_found, `case path is a folder, not a file: ${file}`, 'pass one case JSON file, e.g. test/fixtures/cases/smarties-move-red.json', e);
+    throw new CliError(CliErrorCode.case_not_found, `cannot read case file ${file}: ${(e as Error).message}`, 'check the path and its permissions', e);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(CliErrorCode.case_bad_json, `case file is not valid JSON: ${file} (${(e as Error).message})`, 'fix the JSON syntax; the format is described in test/fixtures/cases/README.md', e);
+  }
+}
+
+/** Run `parse` on a case object or throw a coded {@link CliError} listing what is wrong. */
+export function validateCase<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    const issues = zodIssues(e);
+    const what = issues ? summariseIssues(issues) : (e as Error).message;
+    throw new CliError(CliErrorCode.case_invalid, `case file ${file} does not match the case format: ${what}`, 'the format is described in test/fixtures/cases/README.md', e);
+  }
+}
+
+/** Read an image or throw a coded {@link CliError} (missing vs not decodable). */
+export async function readImageOrExplain<T>(file: string, fromCase: boolean, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT' || /missing|no such file/i.test(msg);
+    if (missing) {
+      throw new CliError(CliErrorCode.image_not_found, `image not found: ${file}`,
+        fromCase ? "the case's `image` is resolved relative to the folder that contains its cases/ folder; or pass --image <file>" : 'check the --image path', e);
+    }
+    throw new CliError(CliErrorCode.image_unreadable, `cannot decode image ${file}: ${msg}`, 'use a PNG or JPEG file', e);
+  }
+}
+
+/** Wrap an output-writing failure in a coded {@link CliError}. */
+export async function writeOrExplain<T>(dir: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    throw new CliError(CliErrorCode.output_unwritable, `cannot write to output folder ${dir}: ${(e as Error).message}`, 'pass a writable folder with --out <dir> (it is created if missing)', e);
+  }
+}
+
+/** A coded error for a failed listen (EADDRINUSE, EACCES, EADDRNOTAVAIL), or null for other errors. */
+export function listenError(e: unknown, host: string, port: number): CliError | null {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new CliError(CliErrorCode.port_in_use, `port ${port} on ${host} is already in use (is another SmartDrag bridge running?)`, `stop the other process, or pick another port: smartdrag serve --port <n> (0 = any free port)`, e);
+  if (code === 'EACCES') return new CliError(CliErrorCode.port_forbidden, `not allowed to listen on port ${port} on ${host}`, 'ports below 1024 need extra rights; use a port above 1024, e.g. --port 7341', e);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new CliError(CliErrorCode.host_unavailable, `cannot listen on ${host}: no such interface on this machine`, 'use 127.0.0.1 (default) or an address of this machine with --host', e);
+  return null;
+}
+
+/**
+ * Check that `host:port` can be listened on, before the bridge starts (so a busy port gives one
+ * clear line instead of server log noise). Port 0 always passes. Resolves; throws a {@link CliError}.
+ */
+export function assertCanListen(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolvePromise, reject) => {
+    const probe = createServer();
+    probe.once('error', (e) => reject(listenError(e, host, port) ?? e));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolvePromise()));
+  });
+}
+
+/** Two lines at most: `smartdrag: <message> [code]` and `  hint: <hint>`. */
+export function formatCliError(err: unknown): string {
+  if (err instanceof CliError || err instanceof SmartDragError) {
+    return `smartdrag: ${err.message} [${err.code}]\n` + (err.hint ? `  hint: ${err.hint}\n` : '');
+  }
+  const issues = zodIssues(err);
+  if (issues) return `smartdrag: invalid input: ${summariseIssues(issues)}\n`;
+  const msg = err instanceof Error ? err.message : String(err);
+  return `smartdrag: ${msg.split('\n')[0]}\n`;
+}
