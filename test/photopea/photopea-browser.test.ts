@@ -311,3 +311,41 @@ test('bridge stopped → the panel says why; it reconnects when the bridge is ba
     await ctx.close();
   }
 });
+
+test('Photopea panel at 320 px (Photopea\'s narrow plugin column): nothing overflows, the thumbnail shrinks and arrows still land on document pixels', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  try {
+    const { page, frame } = await openSimulator(ctx);
+    await page.evaluate(() => { document.getElementById('plugin')!.style.width = '320px'; });
+    await frame.waitForFunction(() => document.documentElement.clientWidth === 320);
+    await frame.click('[data-testid=read]');
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
+    const layout = await frame.evaluate(() => {
+      const W = document.documentElement.clientWidth;
+      const out: string[] = [];
+      document.querySelectorAll('body *').forEach((e) => {
+        const r = e.getBoundingClientRect();
+        if (r.width > 0 && (r.right > W + 0.5 || r.left < -0.5)) out.push(`${e.tagName}.${(e as HTMLElement).className}`);
+      });
+      const c = document.querySelector('canvas.sd-editor')!.getBoundingClientRect();
+      return { scrollWidth: document.documentElement.scrollWidth, overflowing: out, canvas: { w: c.width, h: c.height } };
+    });
+    expect(layout.scrollWidth).toBe(320);
+    expect(layout.overflowing).toEqual([]);
+    // The thumbnail is narrower than its 360 px layout size and keeps the document's aspect ratio.
+    expect(layout.canvas.w).toBeLessThan(320);
+    expect(layout.canvas.h / layout.canvas.w).toBeCloseTo(356 / 413, 2);
+    const from: Point = [40, 200], to: Point = [130, 60];
+    await dragOnEditor(page, frame, from, to);
+    const arrows = await frame.evaluate(() => (window as any).smartdrag.panel.editor.arrows.map((a: { points: Point[] }) => a.points) as Point[][]);
+    expect(arrows).toHaveLength(1);
+    const pts = arrows[0]!;
+    for (const [got, want] of [[pts[0]!, from], [pts[pts.length - 1]!, to]] as const) {
+      expect(Math.abs(got[0] - want[0])).toBeLessThanOrEqual(2);
+      expect(Math.abs(got[1] - want[1])).toBeLessThanOrEqual(2);
+    }
+    await page.screenshot({ path: join(artifactsDir(), 'photopea-320px.png') });
+  } finally {
+    await ctx.close();
+  }
+});

@@ -51,8 +51,18 @@ export class ArrowEditor {
   regions: EditorRegion[] = [];
   selected: number | null = null;
   tool: EditorTool = 'arrow';
-  /** Scale from document to view (CSS) pixels. */
-  scale = 1;
+  /** Scale the thumbnail was laid out at (`maxSide` cap); the view may be narrower, see {@link scale}. */
+  private layoutScale = 1;
+
+  /**
+   * Scale from document to view (CSS) pixels as displayed: in a panel narrower than the
+   * thumbnail (Photopea's ~300 px plugin column) the canvas is shrunk by CSS (`max-width: 100%`),
+   * so this is measured from the canvas box when it is laid out.
+   */
+  get scale(): number {
+    const w = this.canvas.getBoundingClientRect().width;
+    return w > 0 && this.docW > 0 ? w / this.docW : this.layoutScale;
+  }
   private docW = 0;
   private docH = 0;
   private base: HTMLCanvasElement | null = null;
@@ -96,7 +106,7 @@ export class ArrowEditor {
     const sizeChanged = img.width !== this.docW || img.height !== this.docH;
     this.docW = img.width;
     this.docH = img.height;
-    this.scale = Math.min(1, this.maxSide / Math.max(img.width, img.height));
+    this.layoutScale = Math.min(1, this.maxSide / Math.max(img.width, img.height));
     const base = document.createElement('canvas');
     base.width = img.width;
     base.height = img.height;
@@ -105,9 +115,11 @@ export class ArrowEditor {
     this.overlay = null;
     if (sizeChanged) this.clear();
     const dpr = globalThis.devicePixelRatio || 1;
-    const cssW = img.width * this.scale, cssH = img.height * this.scale;
+    const cssW = img.width * this.layoutScale, cssH = img.height * this.layoutScale;
+    // Width caps at the panel's width; height follows the canvas's aspect ratio (see `scale`).
     this.canvas.style.width = `${cssW}px`;
-    this.canvas.style.height = `${cssH}px`;
+    this.canvas.style.maxWidth = '100%';
+    this.canvas.style.height = 'auto';
     this.canvas.width = Math.max(1, Math.round(cssW * dpr));
     this.canvas.height = Math.max(1, Math.round(cssH * dpr));
     this.render();
@@ -171,8 +183,9 @@ export class ArrowEditor {
 
   private toDoc(e: { clientX: number; clientY: number }): Point {
     const r = this.canvas.getBoundingClientRect();
-    const x = Math.round((e.clientX - r.left) / this.scale);
-    const y = Math.round((e.clientY - r.top) / this.scale);
+    const scale = this.scale;
+    const x = Math.round((e.clientX - r.left) / scale);
+    const y = Math.round((e.clientY - r.top) / scale);
     return [Math.max(0, Math.min(this.docW - 1, x)), Math.max(0, Math.min(this.docH - 1, y))];
   }
 
