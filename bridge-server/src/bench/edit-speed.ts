@@ -4,8 +4,7 @@
  * warp benchmark's region), for each drag kind, at preview and final quality. Reports the
  * median of each stage over `runs` (after one warm-up run).
  *
- * Run: `npx smartdrag bench --suite speed [--runs 7]` or
- * `npx tsx bridge-server/src/bench/edit-speed.ts [--runs 7] [--sizes 1024,4096]`.
+ * Run: `npx smartdrag bench --suite speed [--runs 7]`.
  */
 import { rasterizePolygon } from '@smartdrag/shared';
 import { runEdit } from '../core/edit';
@@ -78,13 +77,3 @@ export function formatEditSpeed(rows: readonly EditSpeedRow[]): string {
   return lines.join('\n');
 }
 
-if (require.main === module) {
-  const arg = (name: string): string | undefined => {
-    const i = process.argv.indexOf(name);
-    return i >= 0 ? process.argv[i + 1] : undefined;
-  };
-  const sizes = arg('--sizes')?.split(',').map(Number);
-  const runs = arg('--runs') ? Number(arg('--runs')) : undefined;
-  void runEditSpeed({ sizes, runs, onRow: (r) => process.stderr.write(`${r.size} ${r.kind} ${r.quality}: total ${r.medianMs.total!.toFixed(1)} ms\n`) })
-    .then((rows) => process.stdout.write(`${formatEditSpeed(rows)}\n`));
-}
