@@ -42,7 +42,7 @@ export async function quickstart(opts: { outDir?: string; keepRunning?: boolean;
   log(`editing sample "${kase.id}": ${kase.intent ?? ''}`);
   const done = new Set<string>();
   const job = client.submit(
-    { image, regions: kase.regions, drags: kase.drags, ...(kase.intent ? { intent: kase.intent } : {}), quality: 'final' },
+    { image, regions: kase.regions, drags: kase.drags, ...(kase.intent ? { intent: kase.intent } : {}), quality: 'final', seed: 1 },
     { onProgress: (stage, f) => { if (f === 1 && !done.has(stage)) { done.add(stage); log(`  ${stage} done`); } } },
   );
   const r = await job.result;
