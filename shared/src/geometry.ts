@@ -26,6 +26,15 @@ export interface PlacedMask {
   data: Uint8Array;
 }
 
+/** RGBA8 pixels (straight alpha) placed in the document, e.g. a result layer as a host adds it. */
+export interface PlacedPixels {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
 /** Smallest integer rectangle containing all points (pixel-centre convention, inclusive). */
 export function boundsOfPoints(points: readonly Point[]): Rect {
   if (points.length === 0) return { left: 0, top: 0, width: 0, height: 0 };

@@ -3,7 +3,7 @@
  * local canvas). Only `host/` talks to a host API; the panel sees this interface, so a simulator
  * or a fake can stand in for the host.
  */
-import type { PlacedMask, Point } from '@smartdrag/shared';
+import type { PlacedMask, PlacedPixels, Point } from '@smartdrag/shared';
 
 /** Straight-alpha RGBA8 pixels. */
 export interface RgbaPixels {
@@ -24,13 +24,7 @@ export interface HostDocument {
 }
 
 /** A result layer in document pixels (straight-alpha RGBA8). */
-export interface LayerPixels {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-  data: Uint8Array | Uint8ClampedArray;
-}
+export type LayerPixels = PlacedPixels;
 
 /** Where a layer ended up, in document pixels. */
 export interface PlacedLayer {

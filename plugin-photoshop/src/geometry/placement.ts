@@ -3,7 +3,7 @@
  * Everything here is in document PIXELS (the Imaging API's unit) whatever the document's
  * resolution; see ./units.ts for the descriptor side.
  */
-import type { PlacedMask, Point, Rect } from '@smartdrag/shared';
+import type { PlacedMask, PlacedPixels, Point, Rect } from '@smartdrag/shared';
 import { expandRect, maskBounds, unionRect } from '@smartdrag/shared';
 
 /** Photoshop-style bounds (`right`/`bottom` exclusive), as `selection.bounds` and the Imaging API use. */
@@ -100,13 +100,7 @@ export function padToRect(src: ChunkyPixels, got: Rect, want: Rect): Uint8Clampe
 }
 
 /** A result layer as the bridge returns it (document pixels, RGBA straight alpha). */
-export interface LayerPixels {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-  data: Uint8Array | Uint8ClampedArray;
-}
+export type LayerPixels = PlacedPixels;
 
 /** Where and what to `putPixels`. */
 export interface Placement {
