@@ -52,6 +52,14 @@ export interface DragFeatures {
    * protrusion (a spire, a nose, a stem), which is a part to deform rather than a rim to scale.
    */
   thickening: number;
+  /**
+   * Arrow length divided by the region's largest inscribed radius: how far the drag reaches
+   * compared with the region's size. ≪ 1 on a large region means the arrow moves a part near
+   * its handle (a beak, an arm, a roof edge) rather than the whole region.
+   */
+  lengthRel: number;
+  /** The region's largest inscribed radius (px). */
+  maxDepth: number;
 }
 
 const DEG = 180 / Math.PI;
@@ -176,6 +184,8 @@ export function dragFeatures(drag: Drag, shape: RegionShape): DragFeatures {
   }
   return {
     thickening,
+    lengthRel: length / Math.max(1e-9, shape.maxDepth),
+    maxDepth: shape.maxDepth,
     handle, target, chord, length, pathLength, pointCount: pts.length, turnDeg, sagitta, isArc,
     center, centerSource,
     sweptDeg: sweptAngle(pts, center),

@@ -9,7 +9,13 @@
  *   (the rim of a blob) → scale about the centre by |t − c| / |h − c|;
  * - a handle on the rim pulling sideways, or on a thin protrusion (tip, spire, nose, fin) → deform
  *   that part while the rest stays;
- * - a given centre (a pivot) only makes sense for rotate and scale, so it favours those.
+ * - a given centre (a pivot) only makes sense for rotate and scale, so it favours those;
+ * - a part, not the whole region: an arrow that is short against the region's size (length ≪
+ *   its largest inscribed radius) from a handle away from the centre moves the part near the
+ *   handle (a beak, an arm, an eave) when the region is an editable area drawn around an object
+ *   (DragBench masks) or a large object. It turns a core reading (translate) into deform;
+ * - scale needs a handle ON the outline (grabbing the region's edge): a handle well inside the
+ *   region pulling radially grabs a part of it, so that evidence goes to deform as well.
  */
 import type { DragKind } from '../types';
 import type { DragFeatures } from './drag-features';
@@ -24,6 +30,13 @@ export interface KindScore {
 /** Handle offset (in radii of gyration) where the core/rim readings are equally likely. */
 export const CORE_OFFSET = 1.0;
 const CORE_SOFTNESS = 0.12;
+/** Arrow length / largest inscribed radius below which the arrow reads as moving a part (full weight at 0.5). */
+export const PART_LENGTH_REL = 0.75;
+/** Handle offset (radii of gyration) from which a short arrow reads as moving a part (full weight at 0.7). */
+export const PART_OFFSET = 0.4;
+/** Depth unit (px, or this fraction of the inscribed radius if larger): a handle deeper than 1.5 units is inside, not on the outline (fully at 2.5). */
+export const OUTLINE_DEPTH_PX = 8;
+export const OUTLINE_DEPTH_REL = 0.1;
 
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
 const f2 = (x: number): string => (Math.round(x * 100) / 100).toString();
@@ -37,14 +50,20 @@ export function scoreKinds(f: DragFeatures): KindScore[] {
   const thick = clamp01((f.thickening - 0.2) / 0.5);
   const sameRadius = clamp01(1 - Math.abs(Math.log(Math.max(1e-6, f.radiusRatio))) / Math.log(1.25));
   const turns = clamp01(Math.abs(f.sweptDeg) / 5);
+  // A short arrow from off the centre moves a part (see the header).
+  const part = clamp01((PART_LENGTH_REL - f.lengthRel) / 0.25) * clamp01((f.handleOffsetRel - PART_OFFSET) / 0.3);
+  // How far inside the outline the handle is (0 = on it, 1 = clearly inside).
+  const depthUnit = Math.max(OUTLINE_DEPTH_PX, OUTLINE_DEPTH_REL * f.maxDepth);
+  const inside = clamp01((f.handleDepth - 1.5 * depthUnit) / depthUnit);
   let rotate: number, translate: number, scale: number, deform: number;
   if (f.isArc) {
     rotate = 1; translate = 0.03; scale = 0.02; deform = 0.05;
   } else {
     rotate = given ? (1 - radial) * sameRadius * turns : 0.01;
-    translate = core * (given ? 0.15 : 1);
-    scale = rim * radial * thick * (given ? 1 : 0.9) + (given ? 0.3 * radial : 0);
-    deform = rim * (1 - radial * thick) * (given ? 0.2 : 1);
+    const grip = given ? 1 : 1 - inside;
+    translate = core * (given ? 0.15 : 1 - part);
+    scale = rim * radial * thick * grip * (given ? 1 : 0.9) + (given ? 0.3 * radial : 0);
+    deform = (rim * (1 - radial * thick * grip) + (given ? 0 : core * part)) * (given ? 0.2 : 1);
   }
   const raw = { rotate, translate, scale, deform };
   const sum = Object.values(raw).reduce((a, b) => a + b + 0.005, 0);
@@ -56,7 +75,11 @@ export function scoreKinds(f: DragFeatures): KindScore[] {
       : `arrow keeps its distance to the ${f.centerSource} centre (${pt(f.center)}) (ratio ${f2(f.radiusRatio)}) and sweeps ${f2(f.sweptDeg)}°`,
     translate: `straight arrow from the object's core: ${geo}`,
     scale: `handle on the rim pulling ${f.radialCos >= 0 ? 'away from' : 'towards'} the ${f.centerSource} centre (${pt(f.center)}): factor ${f2(f.radiusRatio)}; ${geo}`,
-    deform: Math.abs(f.radialCos) < 0.6
+    deform: part >= 0.5 && rim < 0.5
+      ? `short arrow (${f2(f.lengthRel)} of the region's inscribed radius) from off the centre moves that part, not the whole region: ${geo}`
+      : !given && inside >= 0.5 && Math.abs(f.radialCos) >= 0.6
+      ? `handle ${f2(f.handleDepth)} px inside the outline, not on it: it pulls a part, not the region's edge: ${geo}`
+      : Math.abs(f.radialCos) < 0.6
       ? `handle on the rim pulling sideways, the rest of the object stays: ${geo}`
       : `handle on a thin part (thickening ${f2(f.thickening)}), the rest of the object stays: ${geo}`,
   };

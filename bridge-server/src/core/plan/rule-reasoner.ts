@@ -382,7 +382,36 @@ function toOperation(region: string, r: Reading): Operation {
 
 const SOURCE_RANK = { user: 3, intent: 2, geometry: 1 } as const;
 
-function combineRegion(region: string, items: { r: Reading; d: DragInfo }[], warnings: string[], action: IntentAction | undefined): Operation[] {
+/** Handles of a two-arrow pinch must be at least this many radii of gyration apart to scale the whole region. */
+export const PINCH_SPAN_GYRATION = 1.5;
+
+/**
+ * Deform of the whole region from all its arrows: every moving arrow's handle → target, and every
+ * pin (a zero-length drag) as a handle that stays on itself, so the deform keeps it fixed.
+ */
+function multiHandleDeform(region: string, moving: { r: Reading; d: DragInfo }[], pins: DragInfo[], source: Operation['source'], why: string): Operation {
+  const handles: Point[] = [], targets: Point[] = [];
+  for (const x of moving) {
+    const p = x.r.kind === 'deform' ? (x.r.params as { handles: Point[]; targets: Point[] }) : null;
+    const f = x.d.features;
+    handles.push(...(p ? p.handles : [[f.handle[0], f.handle[1]] as Point]));
+    targets.push(...(p ? p.targets : [[round2(f.target[0]), round2(f.target[1])] as Point]));
+  }
+  for (const d of pins) { handles.push([d.features.handle[0], d.features.handle[1]]); targets.push([d.features.handle[0], d.features.handle[1]]); }
+  const params: OperationParams = { kind: 'deform', handles, targets };
+  const pinNote = pins.length ? `; ${pins.length} pinned point(s) stay fixed` : '';
+  return { region, kind: 'deform', params, source, description: describeOperation(region, params), reason: `${why}${pinNote} | ${moving.map((x, i) => `drag ${i + 1}: ${x.r.reason}`).join(' | ')}` };
+}
+
+function combineRegion(region: string, all: { r: Reading; d: DragInfo }[], warnings: string[], action: IntentAction | undefined): Operation[] {
+  // Zero-length auto drags next to moving ones are pins (points that must stay put).
+  const isPin = (x: { r: Reading; d: DragInfo }): boolean => x.r.source !== 'user' && x.d.features.length < DEFAULTS.minArrowPx;
+  const pins = all.length > 1 && all.some((x) => !isPin(x)) ? all.filter(isPin).map((x) => x.d) : [];
+  const items = pins.length ? all.filter((x) => !isPin(x)) : all;
+  const sourceOf = (xs: { r: Reading }[]): Operation['source'] => xs.map((x) => x.r.source).sort((a, b) => SOURCE_RANK[b] - SOURCE_RANK[a])[0]!;
+  if (pins.length && items.every((x) => x.r.source === 'geometry' || x.r.kind === 'deform')) {
+    return [multiHandleDeform(region, items, pins, sourceOf(items), `${items.length} arrow(s) with ${pins.length} pinned point(s) on one region: the arrows bend it around the pins`)];
+  }
   if (items.length === 1) return [toOperation(region, items[0]!.r)];
   const source = items.map((x) => x.r.source).sort((a, b) => SOURCE_RANK[b] - SOURCE_RANK[a])[0]!;
   const kinds = new Set(items.map((x) => x.r.kind));
@@ -394,7 +423,8 @@ function combineRegion(region: string, items: { r: Reading; d: DragInfo }[], war
     if (a.length >= 2 && b.length >= 2 && hl > 1e-9) {
       const cosAB = (a.chord[0] * b.chord[0] + a.chord[1] * b.chord[1]) / (a.length * b.length);
       const ca = Math.abs(a.chord[0] * hx + a.chord[1] * hy) / (a.length * hl), cb = Math.abs(b.chord[0] * hx + b.chord[1] * hy) / (b.length * hl);
-      if (cosAB < -0.5 && ca > 0.7 && cb > 0.7) {
+      const span = hl / Math.max(1e-9, items[0]!.d.shape.gyration);
+      if (cosAB < -0.5 && ca > 0.7 && cb > 0.7 && span >= PINCH_SPAN_GYRATION) {
         const tl = Math.hypot(b.target[0] - a.target[0], b.target[1] - a.target[1]);
         const factor = tl / hl;
         const center: Point = items[0]!.d.drag.center ?? [(a.handle[0] + b.handle[0]) / 2, (a.handle[1] + b.handle[1]) / 2];
@@ -406,6 +436,11 @@ function combineRegion(region: string, items: { r: Reading; d: DragInfo }[], war
         }];
       }
     }
+  }
+  // Several arrows read from geometry alone that do not all say the same thing (different kinds,
+  // or moves that disagree) move parts of the region differently: one multi-handle deform.
+  if (items.every((x) => x.r.source === 'geometry') && !kinds.has('rotate') && (kinds.size > 1 || kinds.has('deform') || (kinds.has('translate') && movesDisagree(items)))) {
+    return [multiHandleDeform(region, items, [], 'geometry', `${items.length} arrows on one region move it differently (${[...kinds].join(', ')} readings): one deform with every handle`)];
   }
   if (kinds.size === 1) {
     const kind = items[0]!.r.kind;
@@ -431,6 +466,12 @@ function combineRegion(region: string, items: { r: Reading; d: DragInfo }[], war
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Move arrows of one region disagree: some chord differs from the first by more than 20 % of its length + 2 px. */
+function movesDisagree(items: { d: DragInfo }[]): boolean {
+  const c0 = items[0]!.d.features.chord;
+  return items.some((x) => Math.hypot(x.d.features.chord[0] - c0[0], x.d.features.chord[1] - c0[1]) > 0.2 * Math.hypot(c0[0], c0[1]) + 2);
+}
 
 // ---- text-only operations (a region named by the text but not dragged) -----------------------------
 
