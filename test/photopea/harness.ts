@@ -4,7 +4,7 @@
  * chromium through playwright-core (flags of ../shared/docs/STACK.md §7).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -17,33 +17,11 @@ export const PLUGIN = join(ROOT, 'plugin-photopea');
 export const DIST = join(PLUGIN, 'dist');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let m = 0;
-  for (const e of readdirSync(path)) m = Math.max(m, newestMtime(join(path, e)));
-  return m;
-}
-
 /** Build plugin-photopea/dist with webpack's Node API unless it is newer than every source. */
 export async function ensureBuilt(): Promise<void> {
-  const outputs = [join(DIST, 'photopea', 'main.js'), join(DIST, 'playground', 'main.js'), join(DIST, 'playground', 'smarties.png')];
-  const sources = [join(PLUGIN, 'src'), join(PLUGIN, 'static'), join(PLUGIN, 'webpack.config.js'), join(ROOT, 'shared', 'src')];
-  if (outputs.every(existsSync)) {
-    const built = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
-    if (built >= Math.max(...sources.map(newestMtime))) return;
-  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const webpack = require('webpack') as typeof import('webpack');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const makeConfig = require(join(PLUGIN, 'webpack.config.js')) as (env: object, argv: object) => import('webpack').Configuration;
-  await new Promise<void>((resolve, reject) => {
-    webpack(makeConfig({}, { mode: 'production' }), (err, stats) => {
-      if (err) reject(err);
-      else if (stats?.hasErrors()) reject(new Error(stats.toString({ all: false, errors: true })));
-      else resolve();
-    });
-  });
+  const pages = require(join(PLUGIN, 'scripts', 'ensure-built.js')) as { ensureBuilt(): Promise<boolean> };
+  await pages.ensureBuilt();
 }
 
 /** Token every test bridge uses (so a restarted bridge accepts the page's token). */
