@@ -4,6 +4,8 @@ import path from 'node:path';
 import { maskAt } from '@smartdrag/shared';
 import { createImage, createMask } from '../core/image';
 import { encodeMaskPng, encodePng } from '../io/image-io';
+import { makePlan } from '../core/plan';
+import type { Point } from '../core/types';
 import { componentAt, dragBenchToRequest, labelComponents, listDragBench, loadDragBenchSample, splitPoints } from './dragbench';
 
 const W = 40, H = 30;
@@ -75,8 +77,11 @@ describe('DragBench adapter', () => {
         expect(maskAt(regB, x, y) > 0).toBe(inB(x, y));
       }
     }
-    expect(request.drags.map((d) => d.kind)).toEqual(['auto', 'auto', 'auto']);
+    // Three pairs, then the anchor (inside B, which is dragged) as a zero-length drag on B.
+    expect(request.drags.map((d) => d.kind)).toEqual(['auto', 'auto', 'auto', 'auto']);
     expect(request.drags[1]!.points).toEqual([[25, 15], [30, 20]]);
+    expect(request.drags[3]).toEqual({ region: regionOfPair[1], kind: 'auto', points: [[33, 14], [33, 14]] });
+    expect(dragBenchToRequest(sample, { quality: 'preview', pinAnchors: false }).request.drags).toHaveLength(3);
     expect(request.intent).toBe('');
     // keep[0] = complement of the mask, keep[1] = disc of radius 2 at the anchor.
     const [outside, anchor] = request.keep!;
@@ -85,6 +90,21 @@ describe('DragBench adapter', () => {
     expect(maskAt(anchor!, 33, 14)).toBe(255);
     expect(maskAt(anchor!, 35, 14)).toBe(255);
     expect(maskAt(anchor!, 35, 16)).toBe(0);
+  });
+
+  it('plans a region with two arrows and a pinned anchor as one deform that keeps the anchor fixed', async () => {
+    const sample = await loadDragBenchSample(root, 'animals/s1');
+    const { request, regionOfPair } = dragBenchToRequest(sample, { quality: 'preview' });
+    const plan = await makePlan(request);
+    const ops = plan.operations.filter((o) => o.region === regionOfPair[1]);
+    expect(ops).toHaveLength(1);
+    expect(ops[0]!.kind).toBe('deform');
+    const p = ops[0]!.params as { handles: Point[]; targets: Point[] };
+    expect(p.handles).toEqual([[25, 15], [22, 22], [33, 14]]);
+    expect(p.targets).toEqual([[30, 20], [24, 22], [33, 14]]);
+    // An anchor outside every dragged region stays only a keep disc.
+    sample.anchors = [[5, 28]];
+    expect(dragBenchToRequest(sample, { quality: 'preview' }).request.drags).toHaveLength(3);
   });
 
   it('gives a handle outside every component a disc region of its own', async () => {

@@ -5,7 +5,8 @@
  *
  * - each handle's region is the connected component of the editable mask that holds it;
  * - each point pair with handle ≠ target becomes a drag of kind `auto` on that region;
- * - each anchor pair (handle = target) keeps a small disc around its point;
+ * - each anchor pair (handle = target) keeps a small disc around its point and, when it lies in a
+ *   dragged region, is also a zero-length drag there (a pin the deform keeps fixed);
  * - everything outside the editable mask is passed as `keep`, so the core may not change it.
  */
 import { promises as fs } from 'node:fs';
@@ -43,12 +44,14 @@ export interface DragBenchRequestOptions {
   seed?: number;
   /** Radius in pixels of the kept disc around each anchor (default 6). */
   anchorRadius?: number;
+  /** Pass each anchor inside a dragged region as a zero-length drag (a pin) too (default true). */
+  pinAnchors?: boolean;
 }
 
 /** Result of {@link dragBenchToRequest}: the request and the region each pair was assigned to. */
 export interface DragBenchRequest {
   request: EditRequest;
-  /** Region id per entry of `sample.pairs`. */
+  /** Region id per entry of `sample.pairs` (the request's first `pairs.length` drags; pins follow). */
   regionOfPair: string[];
 }
 
@@ -200,6 +203,14 @@ export function dragBenchToRequest(sample: DragBenchSample, opts: DragBenchReque
     regionOfPair.push(id);
     drags.push({ region: id, kind: 'auto', points: [[pair.handle[0], pair.handle[1]], [pair.target[0], pair.target[1]]] });
   });
+  // Anchors inside a dragged region also become zero-length drags on it: the planner reads them
+  // as pins, so the region is deformed around them (rather than moved as a whole).
+  if (opts.pinAnchors !== false) {
+    for (const a of sample.anchors) {
+      const id = byLabel.get(componentAt(labels, width, height, a, 0));
+      if (id) drags.push({ region: id, kind: 'auto', points: [[a[0], a[1]], [a[0], a[1]]] });
+    }
+  }
   const keep: PlacedMask[] = [complementMask(sample.mask)];
   for (const a of sample.anchors) keep.push(discMask(a, opts.anchorRadius ?? 6));
   return {
