@@ -161,19 +161,29 @@ export function growBox(b: Box, m: number, w: number, h: number): Box {
 }
 
 /**
+ * The window a preview fill works in: the hole's bounding box plus a margin of 10% of its larger
+ * side (at least 4 px), clipped to the image; null when the hole is empty. Checks mask sizes.
+ */
+function previewWindow(fn: string, image: RgbaImage, hole: Mask, forbidden?: Mask): Box | null {
+  const { width: w, height: h } = image;
+  if (hole.width !== w || hole.height !== h) throw new RangeError(`${fn}: hole size differs from image`);
+  if (forbidden && (forbidden.width !== w || forbidden.height !== h)) throw new RangeError(`${fn}: forbidden size differs from image`);
+  const hb = maskBox(hole);
+  if (!hb) return null;
+  const margin = Math.max(4, Math.round(0.1 * Math.max(hb.x1 - hb.x0, hb.y1 - hb.y0)));
+  return growBox(hb, margin, w, h);
+}
+
+/**
  * Fast hole fill for previews: pull-push interpolation of the RGBA pixels around the hole, in a
  * window of the hole's bounding box plus a margin. Pixels where `hole` > 0 are filled, blended
  * by coverage (`hole`/255) over their current value; pixels in `forbidden` (the hole and the
  * moved content's new position) are never used as data. Nothing outside the hole changes.
  */
 export function fillPushPull(image: RgbaImage, hole: Mask, forbidden?: Mask): void {
-  const { width: w, height: h } = image;
-  if (hole.width !== w || hole.height !== h) throw new RangeError('fillPushPull: hole size differs from image');
-  if (forbidden && (forbidden.width !== w || forbidden.height !== h)) throw new RangeError('fillPushPull: forbidden size differs from image');
-  const hb = maskBox(hole);
-  if (!hb) return;
-  const margin = Math.max(4, Math.round(0.1 * Math.max(hb.x1 - hb.x0, hb.y1 - hb.y0)));
-  const b = growBox(hb, margin, w, h);
+  const w = image.width;
+  const b = previewWindow('fillPushPull', image, hole, forbidden);
+  if (!b) return;
   const ww = b.x1 - b.x0, wh = b.y1 - b.y0;
   const val = new Float32Array(ww * wh * 4);
   const wgt = new Float32Array(ww * wh);
@@ -219,13 +229,9 @@ export const COARSE_PREVIEW_MIN_PIXELS = 128 * 128;
  * `forbidden` pixels are never used as data.
  */
 export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mask): void {
-  const { width: w, height: h } = image;
-  if (hole.width !== w || hole.height !== h) throw new RangeError('fillPushPullCoarse: hole size differs from image');
-  if (forbidden && (forbidden.width !== w || forbidden.height !== h)) throw new RangeError('fillPushPullCoarse: forbidden size differs from image');
-  const hb = maskBox(hole);
-  if (!hb) return;
-  const margin = Math.max(4, Math.round(0.1 * Math.max(hb.x1 - hb.x0, hb.y1 - hb.y0)));
-  const b = growBox(hb, margin, w, h);
+  const w = image.width;
+  const b = previewWindow('fillPushPullCoarse', image, hole, forbidden);
+  if (!b) return;
   const ww = b.x1 - b.x0, wh = b.y1 - b.y0;
   if (ww * wh < COARSE_PREVIEW_MIN_PIXELS) {
     fillPushPull(image, hole, forbidden);
