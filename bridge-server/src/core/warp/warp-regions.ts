@@ -411,6 +411,72 @@ function renderRegion(
 }
 
 /**
+ * The integer backward shift `[dx, dy]` of a prepared region when its map is a pure, non-zero
+ * integer translation without deform or supersampling, else null.
+ */
+function integerShift(rw: RegionWarp): [number, number] | null {
+  const [a, b, c, d, e, f] = rw.backward;
+  if (rw.field || rw.supersample !== 1 || a !== 1 || b !== 0 || d !== 0 || e !== 1) return null;
+  if (!Number.isInteger(c) || !Number.isInteger(f) || (c === 0 && f === 0)) return null;
+  return [c, f];
+}
+
+/**
+ * Preview fast path of {@link renderRegion} for an integer translation: bilinear sampling at
+ * integer positions has weight 1 on one tap, so each target pixel takes its source pixel's
+ * premultiplied value directly from the image and mask (no float patch). Every value is rounded
+ * exactly as the patch would store it (Float32), so the result is bit-identical to the general path.
+ */
+function renderIntegerShift(
+  rw: RegionWarp, shift: readonly [number, number], image: RgbaImage, crop: Rect, edited: RgbaImage, targetMask: Mask, keepMask: Mask,
+): void {
+  const px = new Float32Array(4);
+  const [sxOff, syOff] = shift;
+  const rm = rw.region.mask, md = rm.data, mw = rm.width;
+  const src = image.data, iw = image.width;
+  const ed = edited.data, td = targetMask.data, kd = keepMask.data, cw = crop.width;
+  const tb = rw.targetBounds;
+  // Source pixels with coverage: the mask rectangle clipped to the image; targets are those shifted back.
+  const sx0 = Math.max(rm.left, 0), sy0 = Math.max(rm.top, 0);
+  const sx1 = Math.min(rm.left + rm.width, image.width), sy1 = Math.min(rm.top + rm.height, image.height);
+  const tx0 = Math.max(tb.left, sx0 - sxOff), tx1 = Math.min(tb.left + tb.width, sx1 - sxOff);
+  const ty0 = Math.max(tb.top, sy0 - syOff), ty1 = Math.min(tb.top + tb.height, sy1 - syOff);
+  for (let ty = ty0; ty < ty1; ty++) {
+    const sy = ty + syOff;
+    const row = (ty - crop.top) * cw - crop.left;
+    const mrow = (sy - rm.top) * mw - rm.left + sxOff;
+    const irow = sy * iw + sxOff;
+    for (let tx = tx0; tx < tx1; tx++) {
+      const m = md[mrow + tx]!;
+      if (m === 0) continue;
+      const ti = row + tx;
+      if (kd[ti]! > 0) continue;
+      const c = m / 255;
+      const cov = Math.fround(c);
+      const cov8 = Math.round(cov * 255);
+      if (cov8 === 0) continue;
+      if (cov8 > td[ti]!) td[ti] = cov8;
+      const si = (irow + tx) * 4;
+      const a = (src[si + 3]! / 255) * c;
+      px[0] = src[si]! * a; px[1] = src[si + 1]! * a; px[2] = src[si + 2]! * a; px[3] = a;
+      const p4 = ti * 4;
+      if (cov8 === 255 && px[3] === 1) {
+        ed[p4] = px[0]!; ed[p4 + 1] = px[1]!; ed[p4 + 2] = px[2]!; ed[p4 + 3] = 255;
+        continue;
+      }
+      const k = 1 - cov, ba = (ed[p4 + 3]! / 255) * k;
+      const oa = px[3]! + ba;
+      if (oa <= 0) { ed[p4] = 0; ed[p4 + 1] = 0; ed[p4 + 2] = 0; ed[p4 + 3] = 0; continue; }
+      const s = 1 / oa;
+      ed[p4] = (px[0]! + ed[p4]! * ba) * s;
+      ed[p4 + 1] = (px[1]! + ed[p4 + 1]! * ba) * s;
+      ed[p4 + 2] = (px[2]! + ed[p4 + 2]! * ba) * s;
+      ed[p4 + 3] = oa * 255;
+    }
+  }
+}
+
+/**
  * Warp every region of a plan into the bounding crop of source ∪ target. See the module comment
  * for the method and the guarantees (keep and untouched pixels bit-identical, soft edges kept).
  */
@@ -447,8 +513,9 @@ export function warpRegions(input: WarpInput): WarpOutput {
     const rw = prepared[gi]!;
     placedMaskToCrop(rw.region.mask, crop, sourceMask);
     if (rw.sourceBounds.width === 0) continue;
-    const patch = buildSourcePatch(image, rw.region.mask);
-    renderRegion(rw, patch, sample, crop, edited, original, targetMask, keepMask);
+    const shift = quality === 'preview' ? integerShift(rw) : null;
+    if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask);
+    else renderRegion(rw, buildSourcePatch(image, rw.region.mask), sample, crop, edited, original, targetMask, keepMask);
     input.onProgress?.((gi + 1) / prepared.length);
     checkSignal(input.signal);
   }
