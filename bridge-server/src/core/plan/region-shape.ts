@@ -114,7 +114,9 @@ export function describeRegion(id: string, mask: PlacedMask): RegionShape {
 
   // Distance to the nearest outside cell (for inside cells) and to the nearest inside cell.
   const dIn = squaredDistance(outside, gw, gh);
-  const dOut = squaredDistance(inside, gw, gh);
+  // The outside field is only needed for points outside the region: computed on first use.
+  let dOutCache: Float64Array | null = null;
+  const dOut = (i: number): number => (dOutCache ??= squaredDistance(inside, gw, gh))[i]!;
   let maxD2 = 0;
   for (let i = 0; i < gw * gh; i++) if (inside[i] && dIn[i]! > maxD2) maxD2 = dIn[i]!;
   // A cell's distance counts cell centres; subtract half a cell so a 1-cell-wide object has depth 0.5.
@@ -125,10 +127,10 @@ export function describeRegion(id: string, mask: PlacedMask): RegionShape {
     if (gx < 0 || gy < 0 || gx >= gw || gy >= gh) {
       // Far outside the grid: distance to the box is a lower bound, refine with the nearest edge cell.
       const qx = min(gw - 1, max(0, gx)), qy = min(gh - 1, max(0, gy));
-      return -(sqrt(dOut[qy * gw + qx]!) * step + hypot(gx - qx, gy - qy) * step);
+      return -(sqrt(dOut(qy * gw + qx)) * step + hypot(gx - qx, gy - qy) * step);
     }
     const i = gy * gw + gx;
-    return inside[i] ? (sqrt(dIn[i]!) - 0.5) * step : -(sqrt(dOut[i]!) - 0.5) * step;
+    return inside[i] ? (sqrt(dIn[i]!) - 0.5) * step : -(sqrt(dOut(i)) - 0.5) * step;
   };
 
   const extentAlong = (u: Point): [number, number] => {
