@@ -98,6 +98,18 @@ async function dragOnEditor(page: Page, frame: Frame | Page, from: Point, to: Po
   await page.mouse.up();
 }
 
+/** Widths of the progress bar and its track, and the progress text, right as the result lands. */
+async function progressBar(frame: Frame | Page): Promise<{ bar: number; track: number; text: string }> {
+  return frame.evaluate(() => {
+    const track = document.querySelector('.sd-progress')!;
+    return {
+      bar: track.querySelector('.sd-bar')!.getBoundingClientRect().width,
+      track: track.getBoundingClientRect().width,
+      text: track.querySelector('[data-testid=progress]')!.textContent ?? '',
+    };
+  });
+}
+
 async function openSimulator(ctx: BrowserContext): Promise<{ page: Page; frame: Frame }> {
   await ctx.route('https://www.photopea.com/**', async (route) => {
     const url = new URL(route.request().url());
@@ -137,6 +149,12 @@ test('Photopea simulator: select the red candy, draw the arrow, apply → one ne
     await frame.focus('[data-testid=panel]');
     await page.keyboard.press('Control+Enter');
     await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
+    // "Done" and a full bar at once: the bar's fill spans its whole track (no transition lag).
+    const bar = await progressBar(frame);
+    expect(bar.text).toBe('Done');
+    expect(bar.track).toBeGreaterThan(100);
+    expect(bar.bar).toBe(bar.track);
+    await frame.locator('.sd-progress').screenshot({ path: join(artifactsDir(), 'photopea-progress-done.png') });
     expect({ result: await frame.getAttribute('[data-testid=message]', 'data-result'), text: await frame.textContent('[data-testid=message]') })
       .toEqual({ result: 'ok', text: expect.stringMatching(/^Added layer "Smart Drag"/) });
     await frame.waitForSelector('[data-testid=plan] li');
@@ -224,6 +242,11 @@ test('playground: load the sample, lasso the candy, drag the arrow (live preview
     await page.waitForSelector('[data-testid=plan] li', { timeout: 60000 });
     await page.click('[data-testid=apply]');
     await page.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
+    const bar = await progressBar(page);
+    expect(bar.text).toBe('Done');
+    expect(bar.track).toBeGreaterThan(100);
+    expect(bar.bar).toBe(bar.track);
+    await page.locator('.sd-progress').screenshot({ path: join(artifactsDir(), 'playground-progress-done.png') });
     expect({ result: await page.getAttribute('[data-testid=message]', 'data-result'), text: await page.textContent('[data-testid=message]') })
       .toEqual({ result: 'ok', text: expect.stringMatching(/^Added layer "Smart Drag"/) });
 
@@ -284,6 +307,13 @@ test('bridge stopped → the panel says why; it reconnects when the bridge is ba
   const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
   try {
     const { page, frame } = await openSimulator(ctx);
+    // The playground too: its panel must keep its width when the (long) connection hint appears.
+    const playground = await ctx.newPage();
+    await playground.setViewportSize({ width: 1000, height: 900 });
+    await playground.goto(`${server.origin}/`);
+    await playground.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    const panelWidth = () => playground.evaluate(() => document.querySelector('[data-testid=panel]')!.getBoundingClientRect().width);
+    const widthConnected = await panelWidth();
     const port = server.port;
     await server.bridge.close();
     await frame.waitForSelector('[data-testid=status]:not([data-state=connected])', { timeout: 30000 });
@@ -293,6 +323,15 @@ test('bridge stopped → the panel says why; it reconnects when the bridge is ba
     expect(hint).toMatch(/smartdrag serve|npm start/);
     expect(await frame.isDisabled('[data-testid=apply]')).toBe(true);
     await page.screenshot({ path: join(artifactsDir(), 'photopea-bridge-down.png') });
+    await playground.waitForFunction(() => /bridge/i.test(document.querySelector('[data-testid=status-hint]')!.textContent ?? ''), undefined, { timeout: 30000 });
+    const pgHint = await playground.evaluate(() => {
+      const h = document.querySelector('[data-testid=status-hint]')!;
+      return { text: h.textContent ?? '', lines: Math.round(h.getBoundingClientRect().height / parseFloat(getComputedStyle(h).lineHeight)) };
+    });
+    expect(pgHint.text.length).toBeGreaterThan(60);
+    expect(pgHint.lines).toBeGreaterThan(1); // it wraps inside the panel...
+    expect(await panelWidth()).toBe(widthConnected); // ...instead of widening it
+    await playground.screenshot({ path: join(artifactsDir(), 'playground-bridge-down.png'), fullPage: true });
 
     server = await startBridge(port);
     expect(server.port).toBe(port);

@@ -425,7 +425,11 @@ export class Panel {
   }
 
   private setProgress(f: number, text: string): void {
-    this.el.bar.style.width = `${Math.round(Math.max(0, Math.min(1, f)) * 100)}%`;
+    const v = Math.max(0, Math.min(1, f));
+    // The width eases only while a job runs (panel.css): "Done" shows a full bar at once instead of
+    // one still catching up, and a reset to 0 does not sweep backwards.
+    this.el.bar.parentElement!.dataset.state = v >= 1 ? 'done' : v > 0 ? 'running' : 'idle';
+    this.el.bar.style.width = `${Math.round(v * 100)}%`;
     this.el.progressText.textContent = text;
   }
 
