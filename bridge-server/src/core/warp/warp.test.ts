@@ -484,3 +484,36 @@ describe('warpRegions: forward-built deform reaches stretch pulls', () => {
     }
   });
 });
+
+describe('integer-translation preview fast path', () => {
+  test('agrees with the general bilinear path (a sub-1e-6 px offset) within one level, soft edges and alpha included', () => {
+    const img = makeTexture('noise', 96, 80, 3);
+    for (let p = 0; p < 96 * 80; p += 7) img.data[p * 4 + 3] = (p * 37) % 256; // varied alpha
+    const m = rectMask(20, 15, 30, 25);
+    for (let i = 0; i < m.data.length; i += 3) m.data[i] = (i * 11) % 256; // soft, partly empty coverage
+    const run = (dx: number, dy: number) => warpRegions({
+      image: img, regions: [region('r', m)], operations: [op('r', { kind: 'translate', dx, dy })], quality: 'preview',
+    });
+    const fast = run(13, -6), general = run(13 + 1e-7, -6);
+    expect(fast.crop).toEqual(general.crop);
+    let maxDiff = 0, moved = 0;
+    for (let i = 0; i < fast.edited.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(fast.edited.data[i]! - general.edited.data[i]!));
+    for (let p = 0; p < fast.targetMask.data.length; p++) {
+      maxDiff = Math.max(maxDiff, Math.abs(fast.targetMask.data[p]! - general.targetMask.data[p]!));
+      if (fast.targetMask.data[p]! > 0) moved++;
+    }
+    expect(maxDiff).toBeLessThanOrEqual(1);
+    expect(moved).toBeGreaterThan(500);
+    // Full coverage over an opaque source: the target pixel is the source pixel exactly.
+    let exact = 0;
+    for (let y = 15; y < 40; y++) {
+      for (let x = 20; x < 50; x++) {
+        if (m.data[(y - 15) * 30 + (x - 20)] !== 255 || imageAt(img, x, y)[3] !== 255) continue;
+        expect(editedAt(fast, x + 13, y - 6)).toEqual(imageAt(img, x, y));
+        exact++;
+      }
+    }
+    expect(exact).toBeGreaterThan(100);
+    expectUntouchedOutside(fast, img);
+  });
+});
