@@ -392,22 +392,29 @@ function renderRegion(
       const cov8 = Math.round(cov * 255);
       if (cov8 === 0) continue;
       if (cov8 > td[ti]!) td[ti] = cov8;
-      const p4 = ti * 4;
-      if (cov8 === 255 && px[3] === 1) { // opaque interior: the sample replaces the pixel
-        ed[p4] = px[0]!; ed[p4 + 1] = px[1]!; ed[p4 + 2] = px[2]!; ed[p4 + 3] = 255;
-        continue;
-      }
-      // Premultiplied "over": moved content + (1 − coverage) × what is there now.
-      const k = 1 - cov, ba = (ed[p4 + 3]! / 255) * k;
-      const oa = px[3]! + ba;
-      if (oa <= 0) { ed[p4] = 0; ed[p4 + 1] = 0; ed[p4 + 2] = 0; ed[p4 + 3] = 0; continue; }
-      const s = 1 / oa;
-      ed[p4] = (px[0]! + ed[p4]! * ba) * s;
-      ed[p4 + 1] = (px[1]! + ed[p4 + 1]! * ba) * s;
-      ed[p4 + 2] = (px[2]! + ed[p4 + 2]! * ba) * s;
-      ed[p4 + 3] = oa * 255;
+      writeSample(ed, ti * 4, px, cov, cov8);
     }
   }
+}
+
+/**
+ * Write one resampled, premultiplied sample `px` with coverage `cov` (0..1; `cov8` its byte) into
+ * straight-alpha `ed` at byte offset `p4`: an opaque interior sample replaces the pixel, anything
+ * else is composited premultiplied "over" what is there now.
+ */
+function writeSample(ed: Uint8ClampedArray, p4: number, px: Float32Array, cov: number, cov8: number): void {
+  if (cov8 === 255 && px[3] === 1) {
+    ed[p4] = px[0]!; ed[p4 + 1] = px[1]!; ed[p4 + 2] = px[2]!; ed[p4 + 3] = 255;
+    return;
+  }
+  const ba = (ed[p4 + 3]! / 255) * (1 - cov);
+  const oa = px[3]! + ba;
+  if (oa <= 0) { ed[p4] = 0; ed[p4 + 1] = 0; ed[p4 + 2] = 0; ed[p4 + 3] = 0; return; }
+  const s = 1 / oa;
+  ed[p4] = (px[0]! + ed[p4]! * ba) * s;
+  ed[p4 + 1] = (px[1]! + ed[p4 + 1]! * ba) * s;
+  ed[p4 + 2] = (px[2]! + ed[p4 + 2]! * ba) * s;
+  ed[p4 + 3] = oa * 255;
 }
 
 /**
@@ -459,19 +466,7 @@ function renderIntegerShift(
       const si = (irow + tx) * 4;
       const a = (src[si + 3]! / 255) * c;
       px[0] = src[si]! * a; px[1] = src[si + 1]! * a; px[2] = src[si + 2]! * a; px[3] = a;
-      const p4 = ti * 4;
-      if (cov8 === 255 && px[3] === 1) {
-        ed[p4] = px[0]!; ed[p4 + 1] = px[1]!; ed[p4 + 2] = px[2]!; ed[p4 + 3] = 255;
-        continue;
-      }
-      const k = 1 - cov, ba = (ed[p4 + 3]! / 255) * k;
-      const oa = px[3]! + ba;
-      if (oa <= 0) { ed[p4] = 0; ed[p4 + 1] = 0; ed[p4 + 2] = 0; ed[p4 + 3] = 0; continue; }
-      const s = 1 / oa;
-      ed[p4] = (px[0]! + ed[p4]! * ba) * s;
-      ed[p4 + 1] = (px[1]! + ed[p4 + 1]! * ba) * s;
-      ed[p4 + 2] = (px[2]! + ed[p4 + 2]! * ba) * s;
-      ed[p4 + 3] = oa * 255;
+      writeSample(ed, ti * 4, px, cov, cov8);
     }
   }
 }
