@@ -24,6 +24,20 @@ function imageAt(img: RgbaImage, x: number, y: number): number[] {
 function maskAtDoc(res: WarpOutput, m: 'targetMask' | 'holeMask' | 'sourceMask', x: number, y: number): number {
   return res[m].data[(y - res.crop.top) * res.crop.width + (x - res.crop.left)]!;
 }
+/**
+ * Centroid (document px) and count of the red marker pixels that are moved content (target
+ * coverage ≥ 128): the vacated area still holds the old pixels until the fill, so it must not count.
+ */
+function redMarker(res: WarpOutput): { x: number; y: number; n: number } {
+  let sx = 0, sy = 0, n = 0;
+  for (let y = res.crop.top; y < res.crop.top + res.crop.height; y++) {
+    for (let x = res.crop.left; x < res.crop.left + res.crop.width; x++) {
+      const [r, g, b] = editedAt(res, x, y);
+      if (r! > 200 && g! < 80 && b! < 80 && maskAtDoc(res, 'targetMask', x, y) >= 128) { sx += x; sy += y; n++; }
+    }
+  }
+  return { x: sx / n, y: sy / n, n };
+}
 /** Every crop pixel with source = target = 0, or keep > 0, equals the input exactly. */
 function expectUntouchedOutside(res: WarpOutput, img: RgbaImage): void {
   let bad = 0;
@@ -273,16 +287,9 @@ describe('warpRegions: deform', () => {
 
   test.each(QUALITIES)('the marked handle lands on the target within 1 px; far pixels unchanged (%s)', (quality) => {
     const res = warpRegions({ image: img, regions: [region('a', bar)], operations: [op('a', { kind: 'deform', handles: [handle], targets: [target] })], quality });
-    let sx = 0, sy = 0, n = 0;
-    for (let y = res.crop.top; y < res.crop.top + res.crop.height; y++) {
-      for (let x = res.crop.left; x < res.crop.left + res.crop.width; x++) {
-        // Only moved content counts: the vacated area still holds the old pixels until the fill.
-        const [r, g, b] = editedAt(res, x, y);
-        if (r! > 200 && g! < 80 && b! < 80 && maskAtDoc(res, 'targetMask', x, y) >= 128) { sx += x; sy += y; n++; }
-      }
-    }
-    expect(n).toBeGreaterThan(10);
-    expect(Math.hypot(sx / n - target[0], sy / n - target[1])).toBeLessThan(1);
+    const m = redMarker(res);
+    expect(m.n).toBeGreaterThan(10);
+    expect(Math.hypot(m.x - target[0], m.y - target[1])).toBeLessThan(1);
     // The far side of the bar (beyond the falloff) is bit-identical, with full target coverage.
     for (let y = 40; y < 80; y++) {
       for (let x = 20; x < 70; x++) {
@@ -463,15 +470,9 @@ describe('warpRegions: forward-built deform reaches stretch pulls', () => {
       const at = editedAt(res, target[0], target[1]);
       expect(at[0]).toBeGreaterThan(200); expect(at[1]).toBeLessThan(80);
       expect(maskAtDoc(res, 'targetMask', target[0], target[1])).toBe(255);
-      let sx = 0, sy = 0, n = 0;
-      for (let y = res.crop.top; y < res.crop.top + res.crop.height; y++) {
-        for (let x = res.crop.left; x < res.crop.left + res.crop.width; x++) {
-          const [r, g, b] = editedAt(res, x, y);
-          if (r! > 200 && g! < 80 && b! < 80 && maskAtDoc(res, 'targetMask', x, y) >= 128) { sx += x; sy += y; n++; }
-        }
-      }
-      expect(n).toBeGreaterThan(10);
-      expect(Math.hypot(sx / n - target[0], sy / n - target[1])).toBeLessThan(2);
+      const m = redMarker(res);
+      expect(m.n).toBeGreaterThan(10);
+      expect(Math.hypot(m.x - target[0], m.y - target[1])).toBeLessThan(2);
       // The spire is continuous (no tearing): its centre column is fully covered from the new tip
       // down to the base, and it keeps its width (16 px) all the way (stretched, not pinched).
       for (let y = target[1] + 3; y < 248; y++) expect(maskAtDoc(res, 'targetMask', 80, y)).toBe(255);
