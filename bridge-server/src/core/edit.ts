@@ -33,6 +33,8 @@ export interface RunEditOptions {
   onPlan?: (plan: Plan) => void;
   /** Optional plan reasoner (e.g. a local LLM); `makePlan` falls back to the rules on any failure. */
   reasoner?: PlanReasoner;
+  /** Return `sourceMap` in the result (where each crop pixel's content came from; for measures). */
+  withSourceMap?: boolean;
 }
 
 function checkSignal(signal?: AbortSignal): void {
@@ -54,7 +56,7 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   const t1 = performance.now();
   const warp = warpRegions({
     image: req.image, regions: req.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
-    signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f),
+    signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f), withSourceMap: opts.withSourceMap,
   });
   if (warp.warnings.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...warp.warnings] };
   const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
@@ -98,7 +100,10 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   timings.layer = performance.now() - t5;
   opts.onProgress?.('layer', 1);
   timings.total = performance.now() - t0;
-  return { plan, crop, edited, targetMask, holeMask, layer: { left: crop.left, top: crop.top, image: layer }, timings };
+  return {
+    plan, crop, edited, targetMask, holeMask, layer: { left: crop.left, top: crop.top, image: layer }, timings,
+    ...(warp.sourceMap ? { sourceMap: warp.sourceMap } : {}),
+  };
 }
 
 /**

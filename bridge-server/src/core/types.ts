@@ -111,6 +111,12 @@ export interface EditResult {
    */
   layer: { left: number; top: number; image: RgbaImage };
   timings: Timings;
+  /**
+   * Only when asked for (`runEdit(…, {withSourceMap: true})`): for every crop pixel the document
+   * position its content was sampled from, interleaved `[x, y, …]` (crop-sized × 2); untouched
+   * pixels hold their own position; pixels of `holeMask` are synthesized by the fill.
+   */
+  sourceMap?: Float32Array;
 }
 
 /** Thrown by a cancellable stage when its AbortSignal fires. */

@@ -58,6 +58,8 @@ export interface WarpInput {
   quality: 'preview' | 'final';
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /** Also return {@link WarpOutput.sourceMap} (for measures; off on the production path). */
+  withSourceMap?: boolean;
 }
 
 export interface WarpOutput {
@@ -79,6 +81,13 @@ export interface WarpOutput {
   forbidden: Mask;
   /** Human-readable notes (e.g. a deform shortened to avoid folding). */
   warnings: string[];
+  /**
+   * Only with `withSourceMap`: for every crop pixel, the document position its content was sampled
+   * from (`[x0, y0, x1, y1, …]`, crop-sized × 2). Pixels the warp did not write hold their own
+   * position (identity); hole pixels hold their own position too — the hole mask says they are
+   * synthesized. Displacement of pixel p = sourceMap(p) − position(p).
+   */
+  sourceMap?: Float32Array;
 }
 
 /** One region's combined map, ready to render. */
@@ -285,7 +294,7 @@ function groupByRegion(regions: readonly Region[], ops: readonly WarpOperation[]
  */
 function renderRegion(
   rw: RegionWarp, patch: SourcePatch, sample: PatchSampler, crop: Rect,
-  edited: RgbaImage, original: RgbaImage, targetMask: Mask, keepMask: Mask,
+  edited: RgbaImage, original: RgbaImage, targetMask: Mask, keepMask: Mask, sourceMap: Float32Array | null,
 ): void {
   const px = new Float32Array(4), acc = new Float32Array(4);
   const cw = crop.width;
@@ -393,6 +402,7 @@ function renderRegion(
       if (cov8 === 0) continue;
       if (cov8 > td[ti]!) td[ti] = cov8;
       writeSample(ed, ti * 4, px, cov, cov8);
+      if (sourceMap) { sourceMap[2 * ti] = sx; sourceMap[2 * ti + 1] = sy; }
     }
   }
 }
@@ -436,6 +446,7 @@ function integerShift(rw: RegionWarp): [number, number] | null {
  */
 function renderIntegerShift(
   rw: RegionWarp, shift: readonly [number, number], image: RgbaImage, crop: Rect, edited: RgbaImage, targetMask: Mask, keepMask: Mask,
+  sourceMap: Float32Array | null,
 ): void {
   const px = new Float32Array(4);
   const [sxOff, syOff] = shift;
@@ -467,6 +478,7 @@ function renderIntegerShift(
       const a = (src[si + 3]! / 255) * c;
       px[0] = src[si]! * a; px[1] = src[si + 1]! * a; px[2] = src[si + 2]! * a; px[3] = a;
       writeSample(ed, ti * 4, px, cov, cov8);
+      if (sourceMap) { sourceMap[2 * ti] = tx + sxOff; sourceMap[2 * ti + 1] = sy; }
     }
   }
 }
@@ -502,6 +514,11 @@ export function warpRegions(input: WarpInput): WarpOutput {
   const keepMask = createMask(cw, ch);
   for (const k of input.keep ?? []) placedMaskToCrop(k, crop, keepMask);
 
+  let sourceMap: Float32Array | null = null;
+  if (input.withSourceMap) {
+    sourceMap = new Float32Array(2 * n);
+    for (let y = 0, p = 0; y < ch; y++) for (let x = 0; x < cw; x++, p += 2) { sourceMap[p] = x + crop.left; sourceMap[p + 1] = y + crop.top; }
+  }
   const sample = samplerFor(quality);
   const kd = keepMask.data;
   for (let gi = 0; gi < prepared.length; gi++) {
@@ -509,8 +526,8 @@ export function warpRegions(input: WarpInput): WarpOutput {
     placedMaskToCrop(rw.region.mask, crop, sourceMask);
     if (rw.sourceBounds.width === 0) continue;
     const shift = quality === 'preview' ? integerShift(rw) : null;
-    if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask);
-    else renderRegion(rw, buildSourcePatch(image, rw.region.mask), sample, crop, edited, original, targetMask, keepMask);
+    if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask, sourceMap);
+    else renderRegion(rw, buildSourcePatch(image, rw.region.mask), sample, crop, edited, original, targetMask, keepMask, sourceMap);
     input.onProgress?.((gi + 1) / prepared.length);
     checkSignal(input.signal);
   }
@@ -524,5 +541,5 @@ export function warpRegions(input: WarpInput): WarpOutput {
     if (v > 0) hd[p] = v;
     if (v > 0 || td[p]! > 0) fd[p] = 255;
   }
-  return { crop, original, edited, sourceMask, targetMask, holeMask, keepMask, forbidden, warnings };
+  return { crop, original, edited, sourceMask, targetMask, holeMask, keepMask, forbidden, warnings, ...(sourceMap ? { sourceMap } : {}) };
 }

@@ -518,3 +518,36 @@ describe('integer-translation preview fast path', () => {
     expectUntouchedOutside(fast, img);
   });
 });
+
+describe('source map (where each crop pixel came from; read by the bench measures)', () => {
+  const img = makeTexture('noise', 96, 96, 7);
+  const reg = region('r', rectMask(30, 30, 20, 20));
+  const at = (res: WarpOutput, x: number, y: number): [number, number] => {
+    const p = (y - res.crop.top) * res.crop.width + (x - res.crop.left);
+    return [res.sourceMap![2 * p]!, res.sourceMap![2 * p + 1]!];
+  };
+  test.each(QUALITIES)('%s translate: moved pixels map back by the drag, untouched pixels to themselves', (quality) => {
+    const res = warpRegions({
+      image: img, regions: [reg], operations: [op('r', { kind: 'translate', dx: 12, dy: -5 })], quality, withSourceMap: true,
+    });
+    expect(res.sourceMap).toHaveLength(2 * res.crop.width * res.crop.height);
+    expect(at(res, 45, 30)).toEqual([33, 35]);
+    expect(at(res, 61, 44)).toEqual([49, 49]);
+    expect(at(res, res.crop.left, res.crop.top)).toEqual([res.crop.left, res.crop.top]);
+    expect(at(res, 32, 40)).toEqual([32, 40]); // vacated (hole): own position, the hole mask says synthesized
+    expect(maskAtDoc(res, 'holeMask', 32, 40)).toBe(255);
+  });
+  test('rotate: the map is the exact backward affine map', () => {
+    const params: OperationParams = { kind: 'rotate', angleDeg: 30, center: [40, 40] };
+    const res = warpRegions({ image: img, regions: [reg], operations: [op('r', params)], quality: 'final', withSourceMap: true });
+    const back = invertAffine(affineForParams(params));
+    const [sx, sy] = at(res, 40, 44);
+    const [ex, ey] = applyAffine(back, [40, 44]);
+    expect(Math.abs(sx - ex)).toBeLessThan(1e-3);
+    expect(Math.abs(sy - ey)).toBeLessThan(1e-3);
+  });
+  test('off by default', () => {
+    const res = warpRegions({ image: img, regions: [reg], operations: [op('r', { kind: 'translate', dx: 3, dy: 0 })], quality: 'preview' });
+    expect(res.sourceMap).toBeUndefined();
+  });
+});
