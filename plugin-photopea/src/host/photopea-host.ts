@@ -75,7 +75,9 @@ export class PhotopeaHost implements HostAdapter {
     });
     const png = new Uint8Array(r.buffers[0]!);
     const rgba = await decodePng(png);
-    return { name: info.name, width: rgba.width, height: rgba.height, rgba, png };
+    // A 16-bit export was converted to 8 bits once in decodePng: send those pixels, not the file
+    // (the bridge would otherwise read it at 16 bits and convert a second time).
+    return { name: info.name, width: rgba.width, height: rgba.height, rgba, ...(rgba.sourceDepth === 16 ? {} : { png }) };
   }
 
   async readSelection(): Promise<PlacedMask | null> {
