@@ -35,15 +35,22 @@ describe('Photoshop plugin end to end (fake host, real bridge)', () => {
   beforeAll(async () => { tb = await startTestBridge(); });
   afterAll(async () => { await tb?.bridge.close(); });
 
-  test('smarties-move-red: the new layer equals runEdit for the same request; source untouched; one undo step', async () => {
+  /** The smarties case through the plugin; `colorProfile` / `bits16` describe the document. */
+  async function smartiesEndToEnd(docOpts: { colorProfile?: string; bits16?: boolean } = {}): Promise<void> {
     const kase = parseDragCase(JSON.parse(readFileSync(join(FIXTURES, 'cases', 'smarties-move-red.json'), 'utf8')));
     const photo = await readImage(join(FIXTURES, kase.image));
     const [W, H] = kase.size;
 
     // The document: the photo as the active layer, the case polygon as the selection, the arrow as the Work Path.
     const ps = new FakePhotoshop();
-    const doc = ps.openDocument(W, H, { resolution: 300 });
-    const source = doc.addLayer('Photo', new Uint8ClampedArray(photo.data));
+    const doc = ps.openDocument(W, H, {
+      resolution: 300, ...(docOpts.colorProfile ? { colorProfile: docOpts.colorProfile } : {}), ...(docOpts.bits16 ? { bitsPerChannel: 'bitDepth16' } : {}),
+    });
+    // 16-bit: the photo's values ×32768/255 plus detail below half an 8-bit step (|d| ≤ 60 < 64.25).
+    const deep = docOpts.bits16
+      ? Uint16Array.from(photo.data, (v, i) => (i % 4 === 3 ? Math.round((v * 32768) / 255) : Math.max(0, Math.min(32768, Math.round((v * 32768) / 255) + ((i * 37) % 121) - 60))))
+      : undefined;
+    const source = doc.addLayer('Photo', new Uint8ClampedArray(photo.data), deep ? { deep } : {});
     const poly = rasterizePolygon(kase.regions[0]!.polygon as Point[]);
     const sel = new Uint8Array(W * H);
     for (let y = 0; y < poly.height; y++) for (let x = 0; x < poly.width; x++) {
@@ -80,6 +87,7 @@ describe('Photoshop plugin end to end (fake host, real bridge)', () => {
       // One undo step, the source layer untouched, the new layer right above it.
       expect(doc.history).toEqual([...historyBefore, 'Smart Drag']);
       expect(doc.findLayer(source.id)!.pixels).toEqual(new Uint8ClampedArray(photo.data));
+      if (deep) expect(doc.findLayer(source.id)!.deep).toEqual(deep);
       expect(doc.layers).toHaveLength(2);
       const added = doc.layers[0]!;
       expect(added.name).toBe(`Smart Drag: ${kase.intent}`.slice(0, 63) + '…');
@@ -119,10 +127,38 @@ describe('Photoshop plugin end to end (fake host, real bridge)', () => {
       // And the layer sits where the bridge put it (top-left of its visible pixels).
       expect(putPos.left).toBeGreaterThanOrEqual(crop.left);
       expect(putPos.top).toBeGreaterThanOrEqual(crop.top);
+      if (docOpts.bits16) {
+        // Written at 16 bits; the one conversion (16 → 8 on read) was said; values within one 8-bit step of the source's.
+        expect(ps.putLog[0]!.componentSize).toBe(16);
+        expect(controller.state.warnings.some((w) => /16-bit document: edited at 8 bits/.test(w))).toBe(true);
+        const [dx, dy] = [drag.points[1]![0] - drag.points[0]![0], drag.points[1]![1] - drag.points[0]![1]];
+        let worst = 0, compared = 0;
+        const c0 = drag.points[0]!;
+        for (let y = -6; y <= 6; y++) for (let x = -6; x <= 6; x++) { // the candy's core moved by (dx, dy)
+          const s = ((c0[1] + y) * W + (c0[0] + x)) * 4, d = ((c0[1] + y + dy) * W + (c0[0] + x + dx)) * 4;
+          if (added.pixels[d + 3] !== 255) continue;
+          compared++;
+          for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(added.deep![d + c]! - deep![s + c]!));
+        }
+        expect(compared).toBeGreaterThan(100);
+        expect(worst).toBeLessThanOrEqual(32768 / 255);
+      }
     } finally {
       controller.dispose();
       client.close();
     }
+  }
+
+  test('smarties-move-red: the new layer equals runEdit for the same request; source untouched; one undo step', async () => {
+    await smartiesEndToEnd();
+  });
+
+  test('Adobe RGB document: pixels read and written in the document\'s profile (no sRGB round trip): the layer equals runEdit on the document\'s own values', async () => {
+    await smartiesEndToEnd({ colorProfile: 'Adobe RGB (1998)' });
+  });
+
+  test('ProPhoto RGB 16-bit document: 16-bit selection read, one explicit 16→8 conversion, layer written at 16 bits within one 8-bit step of the source', async () => {
+    await smartiesEndToEnd({ colorProfile: 'ProPhoto RGB', bits16: true });
   });
 
   test('a cancelled job leaves the document untouched', async () => {

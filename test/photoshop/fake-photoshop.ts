@@ -33,6 +33,8 @@ export class FakeLayer implements PsLayer {
   layers: null = null;
   /** `constants.LayerKind`: "pixel" (NORMAL), "group", "text", … */
   kind = 'pixel';
+  /** 16-bit documents: the layer's true pixels, RGBA in Photoshop's 0..32768 range (`pixels` is their 8-bit view). */
+  deep: Uint16Array | null = null;
   constructor(private readonly doc: FakeDocument, public readonly id: number, public name: string, public pixels: Uint8ClampedArray, public isBackground = false) {}
   move(relativeObject: PsLayer, insertLocation: string): void {
     this.doc.host.requireModal('move');
@@ -58,7 +60,7 @@ export interface FakePath extends PsPathItem {
 }
 
 interface Snapshot {
-  layers: Array<{ layer: FakeLayer; pixels: Uint8ClampedArray; name: string }>;
+  layers: Array<{ layer: FakeLayer; pixels: Uint8ClampedArray; deep: Uint16Array | null; name: string }>;
   selection: Uint8Array | null;
   active: number[];
 }
@@ -83,6 +85,8 @@ export class FakeDocument implements PsDocument {
     readonly resolution = 72,
     readonly mode = 'RGBColorMode',
     readonly bitsPerChannel = 'bitDepth8',
+    /** document.md `colorProfileName`. */
+    readonly colorProfileName = 'sRGB IEC61966-2.1',
   ) {
     this.channelList = ['Red', 'Green', 'Blue'].map((name) => ({ name, kind: 'component', mask: new Uint8Array(0) }));
   }
@@ -105,10 +109,18 @@ export class FakeDocument implements PsDocument {
     return this.channelList;
   }
 
-  /** Add a layer on top (test setup; no history). */
-  addLayer(name: string, pixels: Uint8ClampedArray, opts: { background?: boolean } = {}): FakeLayer {
+  /**
+   * Add a layer on top (test setup; no history). In a 16-bit document `deep` (0..32768) holds
+   * the true values (default: `pixels` scaled up) and `pixels` becomes their 8-bit view.
+   */
+  addLayer(name: string, pixels: Uint8ClampedArray, opts: { background?: boolean; deep?: Uint16Array } = {}): FakeLayer {
     if (pixels.length !== this.width * this.height * 4) throw new RangeError('layer pixels must cover the canvas');
     const l = new FakeLayer(this, this.host.nextId++, name, pixels, opts.background ?? false);
+    if (this.bitsPerChannel === PS_CONSTANTS.BitsPerChannelType.SIXTEEN) {
+      l.deep = opts.deep ? opts.deep.slice() : Uint16Array.from(pixels, (v) => Math.round((v * 32768) / 255));
+      if (l.deep.length !== pixels.length) throw new RangeError('deep pixels must cover the canvas');
+      l.pixels = Uint8ClampedArray.from(l.deep, (v) => Math.round((v * 255) / 32768));
+    }
     this.layers.unshift(l);
     this.activeLayers = [l];
     return l;
@@ -130,6 +142,7 @@ export class FakeDocument implements PsDocument {
     this.host.record('createPixelLayer');
     this.host.maybeFail('createPixelLayer');
     const l = new FakeLayer(this, this.host.nextId++, options.name ?? 'Layer', new Uint8ClampedArray(this.width * this.height * 4));
+    if (this.bitsPerChannel === PS_CONSTANTS.BitsPerChannelType.SIXTEEN) l.deep = new Uint16Array(this.width * this.height * 4);
     const above = this.activeLayers[0];
     const at = above ? this.layers.indexOf(above) : 0;
     this.layers.splice(Math.max(0, at), 0, l);
@@ -163,14 +176,14 @@ export class FakeDocument implements PsDocument {
 
   private snapshot(): Snapshot {
     return {
-      layers: this.layers.map((layer) => ({ layer, pixels: layer.pixels.slice(), name: layer.name })),
+      layers: this.layers.map((layer) => ({ layer, pixels: layer.pixels.slice(), deep: layer.deep ? layer.deep.slice() : null, name: layer.name })),
       selection: this.selectionMask ? this.selectionMask.slice() : null,
       active: this.activeLayers.map((l) => l.id),
     };
   }
 
   private restore(s: Snapshot): void {
-    this.layers = s.layers.map(({ layer, pixels, name }) => { layer.pixels = pixels; layer.name = name; return layer; });
+    this.layers = s.layers.map(({ layer, pixels, deep, name }) => { layer.pixels = pixels; layer.deep = deep; layer.name = name; return layer; });
     this.selectionMask = s.selection;
     this.activeLayers = this.layers.filter((l) => s.active.includes(l.id));
   }
@@ -184,7 +197,7 @@ class FakeImageData implements PsImageData {
   disposed = false;
   readonly colorSpace: string;
   readonly isChunky = true;
-  constructor(private readonly host: FakePhotoshop, readonly width: number, readonly height: number, readonly components: number, readonly componentSize: number, private readonly data: Uint8Array | Uint16Array, colorSpace: string) {
+  constructor(private readonly host: FakePhotoshop, readonly width: number, readonly height: number, readonly components: number, readonly componentSize: number, private readonly data: Uint8Array | Uint16Array, colorSpace: string, readonly colorProfile?: string) {
     this.colorSpace = colorSpace;
     host.liveImageData++;
   }
@@ -217,6 +230,18 @@ export const PS_CONSTANTS = {
   BitsPerChannelType: { ONE: 'bitDepth1', EIGHT: 'bitDepth8', SIXTEEN: 'bitDepth16', THIRTYTWO: 'bitDepth32' },
   ChannelType: { COMPONENT: 'component', MASKEDAREA: 'maskedAreas', SELECTEDAREA: 'selectedAreas', SPOTCOLOR: 'spot' },
 } as const;
+
+const identity = (v: number): number => v;
+/** A stand-in "gamma" per profile: converting between two profiles is a lossy, deterministic curve (not colorimetry). */
+const PROFILE_GAMMA: Record<string, number> = { 'sRGB IEC61966-2.1': 1, 'Adobe RGB (1998)': 1.12, 'ProPhoto RGB': 1.3 };
+/** The conversion of 8-bit values between two named profiles (identity when they are the same). */
+export function profileConversion(from: string, to: string): (v: number) => number {
+  if (from === to) return identity;
+  const gf = PROFILE_GAMMA[from], gt = PROFILE_GAMMA[to];
+  if (gf === undefined || gt === undefined) throw new Error(`fake: unknown colour profile "${gf === undefined ? from : to}"`);
+  const e = gt / gf;
+  return (v) => Math.round(255 * Math.pow(v / 255, e));
+}
 
 /** Reject option keys the documentation does not list (a misspelt or invented option is silently ignored by Photoshop). */
 export function checkKeys(api: string, o: object, allowed: readonly string[]): void {
@@ -299,15 +324,15 @@ export class FakePhotoshop implements PhotoshopModule {
         if (componentSize === 32) throw new Error('fake supports 8/16-bit buffers only');
         if (buffer.length !== o.width * o.height * o.components) throw new RangeError('buffer size does not match width*height*components');
         if (o.chunky === false) throw new Error('fake stores chunky buffers only');
-        return new FakeImageData(this, o.width, o.height, o.components, componentSize, buffer.slice() as Uint8Array | Uint16Array, o.colorSpace);
+        return new FakeImageData(this, o.width, o.height, o.components, componentSize, buffer.slice() as Uint8Array | Uint16Array, o.colorSpace, o.colorProfile);
       },
       putPixels: (o) => this.putPixels(o),
     };
   }
 
   /** Open a document and make it active. */
-  openDocument(width: number, height: number, opts: { resolution?: number; mode?: string; bitsPerChannel?: string } = {}): FakeDocument {
-    const d = new FakeDocument(this, this.nextId++, width, height, opts.resolution ?? 72, opts.mode ?? 'RGBColorMode', opts.bitsPerChannel ?? 'bitDepth8');
+  openDocument(width: number, height: number, opts: { resolution?: number; mode?: string; bitsPerChannel?: string; colorProfile?: string } = {}): FakeDocument {
+    const d = new FakeDocument(this, this.nextId++, width, height, opts.resolution ?? 72, opts.mode ?? 'RGBColorMode', opts.bitsPerChannel ?? 'bitDepth8', opts.colorProfile ?? 'sRGB IEC61966-2.1');
     this.documents.push(d);
     this.activeDocument = d;
     return d;
@@ -393,6 +418,8 @@ export class FakePhotoshop implements PhotoshopModule {
     const doc = this.doc(o.documentID);
     if (o.componentSize !== undefined && ![-1, 8, 16, 32].includes(o.componentSize)) throw new TypeError('getPixels: componentSize must be -1, 8, 16 or 32');
     if (o.componentSize !== 8) throw new Error('fake supports componentSize 8 reads only');
+    // imaging.md: "Photoshop will perform color conversions when needed".
+    const convert = profileConversion(doc.colorProfileName, o.colorProfile ?? doc.colorProfileName);
     if (o.colorSpace !== undefined && !['RGB', 'Grayscale', 'Lab'].includes(o.colorSpace)) throw new TypeError(`getPixels: colorSpace "${o.colorSpace}"`);
     const layer = o.layerID === undefined ? doc.layers[doc.layers.length - 1] : doc.findLayer(o.layerID);
     if (!layer) throw new Error('no such layer');
@@ -408,11 +435,16 @@ export class FakePhotoshop implements PhotoshopModule {
     const w = x1 - x0 + 1, h = y1 - y0 + 1;
     const comps = layer.isBackground ? 3 : 4;
     const data = new Uint8Array(w * h * comps);
+    // A 16-bit document read at componentSize 8: Photoshop converts its 0..32768 values once.
+    const deep = layer.deep;
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
       const s = ((y0 + y) * doc.width + (x0 + x)) * 4, d = (y * w + x) * comps;
-      for (let c = 0; c < comps; c++) data[d + c] = layer.pixels[s + c]!;
+      for (let c = 0; c < comps; c++) {
+        const v = deep ? Math.round((deep[s + c]! * 255) / 32768) : layer.pixels[s + c]!;
+        data[d + c] = c < 3 ? convert(v) : v;
+      }
     }
-    return { imageData: new FakeImageData(this, w, h, comps, 8, data, 'RGB'), sourceBounds: { left: x0, top: y0, right: x0 + w, bottom: y0 + h }, level: 0 };
+    return { imageData: new FakeImageData(this, w, h, comps, 8, data, 'RGB', o.colorProfile ?? doc.colorProfileName), sourceBounds: { left: x0, top: y0, right: x0 + w, bottom: y0 + h }, level: 0 };
   }
 
   private async getSelection(o: { documentID?: number; sourceBounds?: PsBounds }): Promise<PsImagingResult> {
@@ -426,6 +458,10 @@ export class FakePhotoshop implements PhotoshopModule {
     const data = new Uint8Array(w * h);
     const m = doc.selectionMask;
     if (m) for (let y = 0; y < h; y++) data.set(m.subarray((b.top + y) * doc.width + b.left, (b.top + y) * doc.width + b.left + w), y * w);
+    // imaging.md getSelection: the mask has the document's depth; 16-bit is 0..32768.
+    if (doc.bitsPerChannel === PS_CONSTANTS.BitsPerChannelType.SIXTEEN) {
+      return { imageData: new FakeImageData(this, w, h, 1, 16, Uint16Array.from(data, (v) => Math.round((v * 32768) / 255)), 'Grayscale'), sourceBounds: b, level: 0 };
+    }
     return { imageData: new FakeImageData(this, w, h, 1, 8, data, 'Grayscale'), sourceBounds: b, level: 0 };
   }
 
@@ -449,12 +485,18 @@ export class FakePhotoshop implements PhotoshopModule {
     const left = o.targetBounds?.left ?? 0, top = o.targetBounds?.top ?? 0;
     const raw = img.raw();
     const scale = img.componentSize === 16 ? 255 / 32768 : 1;
-    if (o.replace !== false) layer.pixels.fill(0);
+    // Data tagged with another profile than the document's is converted into the document's.
+    const convert = profileConversion(img.colorProfile ?? doc.colorProfileName, doc.colorProfileName);
+    if (o.replace !== false) { layer.pixels.fill(0); layer.deep?.fill(0); }
     for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
       const dx = left + x, dy = top + y;
       if (dx < 0 || dy < 0 || dx >= doc.width || dy >= doc.height) continue;
       const s = (y * img.width + x) * 4, d = (dy * doc.width + dx) * 4;
-      for (let c = 0; c < 4; c++) layer.pixels[d + c] = Math.round(raw[s + c]! * scale);
+      for (let c = 0; c < 4; c++) {
+        const v8 = Math.round(raw[s + c]! * scale);
+        layer.pixels[d + c] = c < 3 ? convert(v8) : v8;
+        if (layer.deep) layer.deep[d + c] = img.componentSize === 16 && (c === 3 || convert === identity) ? raw[s + c]! : Math.round((layer.pixels[d + c]! * 32768) / 255);
+      }
     }
     doc.mutated('Put Pixels');
   }

@@ -107,6 +107,8 @@ export interface PsDocument {
   readonly mode: string;
   /** `constants.BitsPerChannelType`: "bitDepth8", "bitDepth16", "bitDepth32". */
   readonly bitsPerChannel: string;
+  /** Name of the document's colour profile, e.g. "Adobe RGB (1998)" (document.md; empty/undefined when untagged). */
+  readonly colorProfileName?: string;
   readonly activeLayers: PsLayer[];
   readonly layers: PsLayer[];
   readonly selection: PsSelection;

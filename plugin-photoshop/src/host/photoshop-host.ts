@@ -22,8 +22,27 @@ import { PluginError } from '../app/errors';
 import type { ApplyOutcome, ApplyTarget, Capture, CaptureOptions, HostAdapter } from '../app/host-adapter';
 import type { PhotoshopModule, PsDocument, PsExecutionContext, PsLayer } from './photoshop-api';
 
-/** The colour profile pixels are read and written in. */
+/** sRGB's profile name (used only for a document that has no profile of its own). */
 export const SRGB_PROFILE = 'sRGB IEC61966-2.1';
+
+/**
+ * The profile pixels are read AND written in: the document's own. imaging.md: "Photoshop will
+ * perform color conversions when needed", so asking for sRGB on an Adobe RGB / ProPhoto
+ * document converts on read and converts back on write — two lossy conversions (rounding,
+ * clipping to sRGB's gamut) on every pixel of the new layer. Moving pixels does not need a
+ * particular RGB space, so SmartDrag works on the document's own numbers: no conversion at all.
+ */
+export function workingProfile(doc: { colorProfileName?: string }): string {
+  const p = typeof doc.colorProfileName === 'string' ? doc.colorProfileName.trim() : '';
+  return p || SRGB_PROFILE;
+}
+
+/** imaging.md: 16-bit data is 0..32768 unless `fullRange`. One explicit conversion to 8 bits. */
+export function from16Bit(data: Uint16Array): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.min(255, Math.round((data[i]! * 255) / 32768));
+  return out;
+}
 /** Name of the history step an edit creates. */
 export const HISTORY_NAME = 'Smart Drag';
 
@@ -113,10 +132,11 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     try {
       const got = boundsToRect(res.sourceBounds);
       const data = await res.imageData.getData({ chunky: true });
-      if (!(data instanceof Uint8Array) || data.length !== got.width * got.height) {
+      // 16-bit documents give 16-bit selections (0..32768): converted once to 8 bits here.
+      if (!(data instanceof Uint8Array || data instanceof Uint16Array) || data.length !== got.width * got.height) {
         throw new PluginError('host_error', `selection came back as ${data.constructor.name}[${data.length}] for ${got.width}x${got.height}`);
       }
-      return { ...got, data: new Uint8Array(data) };
+      return { ...got, data: data instanceof Uint16Array ? from16Bit(data) : new Uint8Array(data) };
     } finally {
       res.imageData.dispose();
     }
@@ -219,9 +239,13 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         if (m && m.data.some((v) => v > 0)) keep = [m];
       }
 
+      // 8 bits per channel in the document's own profile. A 16-bit document is converted to 8
+      // bits here, once, by Photoshop (the bridge edits 8-bit pixels); the new layer is written
+      // back at 16 bits, so its values sit on 8-bit steps. Said in the warnings.
+      if (doc.bitsPerChannel === K.bits16) warnings.push('16-bit document: edited at 8 bits per channel (the new layer is written at 16 bits; its values sit on 8-bit steps)');
       const px = await imaging.getPixels({
         documentID: doc.id, layerID: layer.id, sourceBounds: roiBounds,
-        componentSize: 8, colorSpace: 'RGB', colorProfile: SRGB_PROFILE,
+        componentSize: 8, colorSpace: 'RGB', colorProfile: workingProfile(doc),
       });
       let data: Uint8ClampedArray;
       try {
@@ -267,7 +291,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         // (Uint16Array = 16-bit in Photoshop's 0..32768 range, fullRange false); no componentSize option.
         const img = await imaging.createImageDataFromBuffer(is16 ? to16Bit(placement.data) : placement.data, {
           width: placement.width, height: placement.height, components: 4, chunky: true,
-          colorSpace: 'RGB', colorProfile: SRGB_PROFILE,
+          colorSpace: 'RGB', colorProfile: workingProfile(doc),
         });
         try {
           // targetBounds is in pixels whatever the document resolution (no point conversion).
