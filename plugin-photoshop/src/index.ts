@@ -67,10 +67,13 @@ uxp.entrypoints.setup({
     },
   },
   commands: {
-    // Entrypoint handlers time out after 300 ms: start the edit and return at once.
+    // EntryPoints reference: commands.run "can return a promise". Returning the edit's promise
+    // lets a recorded Action that plays this menu item wait until the layer is added (or the
+    // edit failed) before its next step; the panel stays responsive (the work is async and the
+    // modal scopes are short). VERIFY on a real host: docs/HOSTS-CONFORMANCE.md checklist.
     [ENTRYPOINT_IDS.command]: {
       run() {
-        void (async () => {
+        return (async () => {
           const a = await getApp();
           if (!a.settings.token) {
             await photoshop.app.showAlert?.('SmartDrag is not paired yet: open the SmartDrag panel, paste the token from `smartdrag token`, and press Connect.');
@@ -80,7 +83,9 @@ uxp.entrypoints.setup({
           await a.controller.run({ intent: a.settings.intent, kind: a.settings.kind, marginPx: a.settings.marginPx, seed: a.settings.seed, autoApply: true });
           const s = a.controller.state;
           if (s.phase === Phase.failed && s.error) await photoshop.app.showAlert?.(`SmartDrag: ${s.error.message}\n${s.error.hint ?? ''}`);
-        })();
+        })().catch(async (e: unknown) => {
+          await photoshop.app.showAlert?.(`SmartDrag: ${e instanceof Error ? e.message : String(e)}`);
+        });
       },
     },
   },

@@ -10,6 +10,7 @@ class MemSecrets implements SecretStore {
   m = new Map<string, Uint8Array>();
   async getItem(k: string) { return this.m.get(k) ?? null; }
   async setItem(k: string, v: string) { this.m.set(k, new TextEncoder().encode(v)); }
+  async removeItem(k: string) { this.m.delete(k); }
 }
 
 describe('settings', () => {
@@ -25,6 +26,18 @@ describe('settings', () => {
     await saveSettings({ token: 'tökén-123', marginPx: 32, confirmPlan: false, kind: 'rotate', intent: 'tilt' }, store, secrets);
     expect(store.getItem('smartdrag.token')).toBeNull();
     expect(await loadSettings(store, secrets)).toMatchObject({ token: 'tökén-123', marginPx: 32, confirmPlan: false, kind: 'rotate', intent: 'tilt' });
+  });
+
+  test('an empty token is never written to secure storage: clearing the field removes the stored token', async () => {
+    const store = new MemStore(), secrets = new MemSecrets();
+    await saveSettings({ token: '' }, store, secrets);
+    expect(secrets.m.size).toBe(0);
+    await saveSettings({ token: 'abc-123' }, store, secrets);
+    expect(secrets.m.has('smartdrag.token')).toBe(true);
+    await saveSettings({ token: '   ' }, store, secrets);
+    expect(secrets.m.has('smartdrag.token')).toBe(false);
+    expect(store.getItem('smartdrag.token')).toBeNull();
+    expect((await loadSettings(store, secrets)).token).toBe('');
   });
 
   test('invalid stored values fall back to defaults', async () => {

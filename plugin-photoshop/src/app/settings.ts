@@ -57,6 +57,8 @@ export interface KeyValueStore {
 export interface SecretStore {
   getItem(key: string): Promise<Uint8Array | string | null>;
   setItem(key: string, value: string): Promise<void>;
+  /** UXP secureStorage.removeItem. */
+  removeItem?(key: string): Promise<void>;
 }
 
 const PREFIX = 'smartdrag.';
@@ -108,6 +110,8 @@ export async function saveSettings(patch: Partial<Settings>, store: KeyValueStor
     if (!(key in SETTINGS)) continue;
     const value = String(patch[key]);
     if (SETTINGS[key].secret && secrets) {
+      // An empty token (a cleared field) is never stored: the stored one is removed instead.
+      if (value.trim() === '') { await secrets.removeItem?.(PREFIX + key); continue; }
       await secrets.setItem(PREFIX + key, value);
     } else {
       store.setItem(PREFIX + key, value);

@@ -19,6 +19,34 @@ export interface PanelViewDeps {
 
 type El = HTMLElement & { value?: string; checked?: boolean; disabled?: boolean; selected?: boolean };
 
+/** The part of a Spectrum UXP `sp-picker` the panel uses. */
+export interface PickerLike {
+  selectedIndex?: number;
+  querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null; setAttribute(name: string, v: string): void; removeAttribute(name: string): void }>;
+}
+
+/**
+ * The chosen `value` of an `sp-picker`. Spectrum UXP's picker has no `.value` (uxp-api
+ * reference-spectrum sp-picker / sp-menu: read `selectedIndex` in the `change` event); the
+ * items carry `value` attributes.
+ */
+export function pickerValue(picker: PickerLike): string | null {
+  const items = picker.querySelectorAll('sp-menu-item');
+  const i = picker.selectedIndex ?? -1;
+  if (i >= 0 && i < items.length) return items[i]!.getAttribute('value');
+  for (let k = 0; k < items.length; k++) if (items[k]!.getAttribute('selected') !== null) return items[k]!.getAttribute('value');
+  return null;
+}
+
+/** Select the item whose `value` attribute is `value` (the `selected` attribute, as the Spectrum docs do). */
+export function setPickerValue(picker: PickerLike, value: string): void {
+  const items = picker.querySelectorAll('sp-menu-item');
+  for (let k = 0; k < items.length; k++) {
+    const it = items[k]!;
+    if (it.getAttribute('value') === value) { it.setAttribute('selected', ''); picker.selectedIndex = k; } else it.removeAttribute('selected');
+  }
+}
+
 /** Bind the panel to `root` (the panel's document or a container). Returns an unmount function. */
 export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
   const $ = (id: string): El => {
@@ -34,14 +62,17 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
   const url = $('bridge-url'), token = $('token'), confirm = $('confirm'), connect = $('connect'), urlWarning = $('url-warning');
 
   intent.value = settings.intent;
-  kind.value = settings.kind;
+  setPickerValue(kind as unknown as PickerLike, settings.kind);
   url.value = settings.bridgeUrl;
   token.value = settings.token;
   confirm.checked = settings.confirmPlan;
 
   const listeners: Array<[El, string, EventListener]> = [];
   const on = (el: El, ev: string, fn: EventListener) => { el.addEventListener(ev, fn); listeners.push([el, ev, fn]); };
-  const currentKind = (): DragKindChoice => ((DRAG_KINDS as readonly string[]).includes(kind.value ?? '') ? kind.value as DragKindChoice : 'auto');
+  const currentKind = (): DragKindChoice => {
+    const v = pickerValue(kind as unknown as PickerLike) ?? '';
+    return (DRAG_KINDS as readonly string[]).includes(v) ? v as DragKindChoice : 'auto';
+  };
 
   on(run, 'click', () => {
     const patch = { intent: intent.value ?? '', kind: currentKind() };
