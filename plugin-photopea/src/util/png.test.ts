@@ -39,6 +39,9 @@ describe('png codec', () => {
     expect(Buffer.compare(raw, Buffer.from(data))).toBe(0);
     const back = await decodePng(png);
     expect(Buffer.compare(Buffer.from(back.data), Buffer.from(data))).toBe(0);
+    // No colour tag: the numbers are the document's own (not claimed to be sRGB).
+    expect(Buffer.from(png).includes(Buffer.from('sRGB'))).toBe(false);
+    expect(Buffer.from(png).includes(Buffer.from('iCCP'))).toBe(false);
   });
 
   test.each([

@@ -45,7 +45,29 @@ export async function encodePng(img: { width: number; height: number; data: Arra
   }
   const rgba = new Uint8Array(width * height * 4);
   rgba.set(data);
-  return new Uint8Array(UPNG.encode([rgba.buffer], width, height, 0));
+  return withoutChunk(new Uint8Array(UPNG.encode([rgba.buffer], width, height, 0)), 'sRGB');
+}
+
+/**
+ * Drop every chunk of a type. UPNG.encode always writes an `sRGB` chunk; the result layer's
+ * numbers are the document's own (read from it, in its profile), so tagging them sRGB would
+ * invite a conversion into an Adobe RGB / ProPhoto document on paste: the file carries no
+ * colour tag instead (the numbers go in unchanged).
+ */
+function withoutChunk(png: Uint8Array, type: string): Uint8Array {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const parts: Uint8Array[] = [png.subarray(0, 8)];
+  let p = 8, total = 8;
+  while (p + 12 <= png.length) {
+    const len = view.getUint32(p);
+    const t = String.fromCharCode(png[p + 4]!, png[p + 5]!, png[p + 6]!, png[p + 7]!);
+    if (t !== type) { parts.push(png.subarray(p, p + 12 + len)); total += 12 + len; }
+    p += 12 + len;
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const part of parts) { out.set(part, o); o += part.length; }
+  return out;
 }
 
 const to8 = (hi: number, lo: number): number => Math.round(((hi << 8) | lo) * 255 / 65535);
