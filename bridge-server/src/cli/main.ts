@@ -10,6 +10,7 @@ import { startBridge } from '../main';
 import { registerBench } from './bench';
 import { registerModels } from './models';
 import { registerPhotopeaLink } from './photopea-link';
+import { registerDoctor } from './doctor';
 import { runEditCommand } from './edit';
 import { assertCanListen, formatCliError, listenError } from './errors';
 
@@ -106,6 +107,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerModels(program);
   registerPhotopeaLink(program);
+  registerDoctor(program);
   return program;
 }
 

@@ -19,6 +19,7 @@ import { buildWorkerJob, checkSubmitLimits, expectedMaskSlots } from './job-inpu
 import { WorkerPool, type PoolRun } from './worker-pool';
 import type { WorkerJob, WorkerStages } from './worker-protocol';
 import { accessPolicy, authenticate, hostAllowed, originAllowed, type AccessPolicy } from './security';
+import { ClientRecorder, diagnosticsPath, pngHeader } from '../diagnostics/client-record';
 import { createHttpApp } from './http-app';
 
 /** Options of {@link createBridge}. */
@@ -132,6 +133,8 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
   const limits = config.limits;
   const capabilityFn = opts.capabilities ?? DEFAULT_CAPABILITIES;
   const serverVersion = bridgeVersion();
+  // What the last clients sent, for `smartdrag doctor` (no pixels, no tokens).
+  const diag = new ClientRecorder(config.home ? diagnosticsPath(config.home) : null, serverVersion);
   const jobs = new Map<string, Job>();
   const queue: Job[] = [];
   const sessions = new Set<Session>();
@@ -159,6 +162,9 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     clearTimeout(job.jobTimer);
     job.session?.assembler.drop(job.id);
     job.frames.clear();
+    const layerMsg = messages.find((m) => m.type === 'job.result') as { layer?: { width: number; height: number }; timings?: Record<string, number> } | undefined;
+    const errMsg = messages.find((m) => m.type === 'job.error') as { code?: string } | undefined;
+    diag.jobEnded(job.id, { outcome: state, ...(errMsg?.code ? { error: errMsg.code } : {}), ...(layerMsg?.timings ? { timings: layerMsg.timings } : {}), ...(layerMsg?.layer ? { layer: { width: layerMsg.layer.width, height: layerMsg.layer.height } } : {}) });
     const qi = queue.indexOf(job);
     if (qi >= 0) { queue.splice(qi, 1); notifyPositions(); }
     job.final = { messages: job.planMsg ? [job.planMsg, ...messages] : messages, chunks };
@@ -246,6 +252,13 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     job.state = 'preparing';
     clearTimeout(job.uploadTimer);
     try {
+      const f0 = job.frames.get(0);
+      if (job.session) {
+        diag.job(job.session.id, {
+          jobId: job.id, regions: job.submit.regions.length, drags: job.submit.drags.length, quality: job.submit.quality,
+          ...(f0 ? { image: { format: f0.format, width: f0.width, height: f0.height, bytes: f0.data.byteLength, ...(f0.format === 'png' ? pngHeader(f0.data) ?? {} : {}) } } : {}),
+        });
+      }
       const wj = await buildWorkerJob(job.submit, job.frames, limits);
       if (job.state !== 'preparing') return; // cancelled meanwhile
       if (closing) throw new SmartDragError(ErrorCode.shutting_down, 'the bridge is shutting down');
@@ -389,6 +402,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
       const r0 = raw as { type?: unknown; protocol?: unknown } | undefined;
       if (r0 && r0.type === 'hello' && typeof r0.protocol === 'number' && r0.protocol !== PROTOCOL_VERSION) {
         const older = r0.protocol < PROTOCOL_VERSION ? 'plugin' : 'bridge';
+        diag.refused(session.id, ErrorCode.version_mismatch);
         closeWith(session, ErrorCode.version_mismatch, CloseCode.versionMismatch,
           `protocol ${r0.protocol} is not supported by this bridge (protocol ${PROTOCOL_VERSION}); update the ${older}`,
           { client: r0.protocol, server: PROTOCOL_VERSION, upgrade: older });
@@ -403,6 +417,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
       const auth = authenticate(r.msg.token, config, session.remoteAddress);
       if (!auth) {
         session.log.warn({ remote: session.remoteAddress }, 'hello with a wrong token');
+        diag.refused(session.id, ErrorCode.unauthorized);
         closeWith(session, ErrorCode.unauthorized, CloseCode.unauthorized, 'wrong or missing token');
         return;
       }
@@ -410,6 +425,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
       session.owner = auth.owner;
       session.user = auth.user;
       session.log.info({ client: r.msg.client, clientVersion: r.msg.clientVersion, user: auth.user }, 'client connected');
+      diag.hello(session.id, { client: r.msg.client, clientVersion: r.msg.clientVersion, protocol: r.msg.protocol });
       session.message({
         type: 'welcome', protocol: PROTOCOL_VERSION, serverVersion, clientId: session.id,
         capabilities: capabilities(), limits: { ...limits }, heartbeatMs: config.heartbeatMs,
@@ -460,6 +476,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     const session = new Session(ws, logger.child({ clientId: '' }), limits);
     (session as { log: Logger }).log = logger.child({ clientId: session.id });
     session.remoteAddress = req.socket.remoteAddress;
+    diag.connection(session.id, req.headers as Record<string, unknown>, req.socket.remoteAddress);
     guardOversize(session);
     sessions.add(session);
     const handshake: { timer?: ReturnType<typeof setTimeout> } = {};
@@ -481,11 +498,13 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     if (closing) { closeWith(session, ErrorCode.shutting_down, CloseCode.goingAway, 'the bridge is shutting down'); return; }
     if (!hostAllowed(policy, req.headers.host)) {
       session.log.warn({ host: req.headers.host }, 'refused foreign Host');
+      diag.refused(session.id, ErrorCode.forbidden_host);
       closeWith(session, ErrorCode.forbidden_host, CloseCode.forbiddenHost, `Host ${String(req.headers.host).slice(0, 100)} is not this bridge`);
       return;
     }
     if (!originAllowed(policy, req.headers.origin)) {
       session.log.warn({ origin: req.headers.origin }, 'refused foreign Origin');
+      diag.refused(session.id, ErrorCode.forbidden_origin);
       closeWith(session, ErrorCode.forbidden_origin, CloseCode.forbiddenOrigin, `Origin ${String(req.headers.origin).slice(0, 100)} may not use this bridge`);
       return;
     }
@@ -601,6 +620,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
       });
     },
     async close() {
+      diag.flush();
       if (closing) return;
       closing = true;
       clearInterval(heartbeat);

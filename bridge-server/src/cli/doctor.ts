@@ -1,0 +1,87 @@
+/**
+ * `smartdrag doctor`: one paste for a bug report from a person with the real host. Prints the
+ * bridge's versions, whether a bridge answers on the port (/v1/health, /photopea/, /), the
+ * Photopea install link, and what the bridge recorded from its last clients (Origin, Host, host
+ * kind and plugin version, protocol, image format/size/PNG bit depth, timings, error codes) —
+ * from <home>/diagnostics.json, written by the running bridge (diagnostics/client-record.ts).
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { DEFAULT_PORT } from '@smartdrag/shared';
+import { bridgeVersion, smartdragHome } from '../config';
+import { readDiagnostics, type DiagnosticsFile } from '../diagnostics/client-record';
+import { photopeaLink } from './photopea-link';
+
+interface Probe { url: string; status: number | null; note: string }
+
+async function probe(url: string, timeoutMs = 2000): Promise<Probe & { body?: string }> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = await res.text();
+    return { url, status: res.status, note: res.ok ? 'ok' : res.statusText, body };
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    return { url, status: null, note: cause ?? (e as Error).name ?? 'unreachable' };
+  }
+}
+
+const PNG_TYPES: Record<number, string> = { 0: 'grey', 2: 'RGB', 3: 'palette', 4: 'grey+alpha', 6: 'RGBA' };
+
+/** The report as text (exported for tests). */
+export function formatDoctor(r: { version: string; home: string; port: number; probes: Probe[]; health: Record<string, unknown> | null; diag: DiagnosticsFile | null }): string {
+  const out: string[] = [];
+  out.push('SmartDrag doctor — paste everything below into your report');
+  out.push(`smartdrag ${r.version} · node ${process.version} · ${process.platform}/${process.arch} · home ${r.home}`);
+  for (const p of r.probes) out.push(`GET ${p.url} → ${p.status ?? '-'} ${p.note}`);
+  if (r.health) {
+    const h = r.health as { protocol?: unknown; device?: unknown; serverVersion?: unknown; version?: unknown };
+    out.push(`bridge: protocol ${String(h.protocol)} · device ${String(h.device)} · version ${String(h.serverVersion ?? h.version ?? '?')}`);
+  } else {
+    out.push(`bridge: not answering on port ${r.port} (start it with \`npx smartdrag serve\`)`);
+  }
+  out.push(`photopea link: ${photopeaLink(r.port)}`);
+  if (!r.diag) {
+    out.push('clients: none recorded yet (connect the Photoshop panel or open the Photopea panel, try an edit, run doctor again)');
+    return out.join('\n') + '\n';
+  }
+  out.push(`clients seen by bridge ${r.diag.bridgeVersion} (started ${r.diag.startedAt}, updated ${r.diag.updatedAt}), newest first:`);
+  if (r.diag.connections.length === 0) out.push('  none');
+  r.diag.connections.forEach((c, i) => {
+    out.push(`${i + 1}. ${c.at} ${c.outcome}${c.client ? ` · ${c.client} ${c.clientVersion ?? '?'}` : ''}${c.protocol !== undefined ? ` · protocol ${c.protocol}` : ''}`);
+    out.push(`   Origin ${c.origin ?? '(none)'} · Host ${c.host ?? '(none)'} · from ${c.remote ?? '?'}${c.userAgent ? ` · ${c.userAgent.slice(0, 80)}` : ''}`);
+    for (const j of c.jobs) {
+      const im = j.image;
+      const img = im ? `${im.format}${im.pngBitDepth !== undefined ? ` ${im.pngBitDepth}-bit ${PNG_TYPES[im.pngColorType ?? -1] ?? im.pngColorType}` : ''} ${im.width || '?'}×${im.height || '?'} ${Math.round(im.bytes / 1024)} KiB` : 'no image';
+      const t = j.timings ? ` · ${Math.round(j.timings.job ?? j.timings.total ?? 0)} ms` : '';
+      out.push(`   job ${j.jobId.slice(0, 8)} ${j.quality ?? ''}: ${img}, ${j.regions ?? 0} region(s), ${j.drags ?? 0} drag(s) → ${j.outcome ?? 'running'}${j.error ? ` (${j.error})` : ''}${t}${j.layer ? ` · layer ${j.layer.width}×${j.layer.height}` : ''}`);
+    }
+  });
+  return out.join('\n') + '\n';
+}
+
+export async function runDoctor(o: { port: number; json: boolean }, home = smartdragHome()): Promise<string> {
+  const base = `http://127.0.0.1:${o.port}`;
+  const [health, photopea, playground] = await Promise.all([probe(`${base}/v1/health`), probe(`${base}/photopea/`), probe(`${base}/`)]);
+  let h: Record<string, unknown> | null = null;
+  try { h = health.body ? JSON.parse(health.body) as Record<string, unknown> : null; } catch { h = null; }
+  const pageNote = (p: typeof photopea): Probe => ({ url: p.url, status: p.status, note: p.status === 200 && /not built|npm run build/i.test(p.body ?? '') ? 'NOT BUILT (run npm start once)' : p.note });
+  const probes: Probe[] = [{ url: health.url, status: health.status, note: health.note }, pageNote(photopea), pageNote(playground)];
+  const diag = readDiagnostics(home);
+  if (o.json) return JSON.stringify({ version: bridgeVersion(), node: process.version, platform: process.platform, home, probes, health: h, diagnostics: diag }, null, 2) + '\n';
+  return formatDoctor({ version: bridgeVersion(), home, port: o.port, probes, health: h, diag });
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('print what the bridge saw from the last Photoshop/Photopea clients (Origin, versions, image formats, timings, errors) for a bug report')
+    .option('-p, --port <n>', 'the bridge port', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected an integer 1..65535');
+      return n;
+    }, DEFAULT_PORT)
+    .option('--json', 'print JSON', false)
+    .action(async (o: { port: number; json: boolean }) => {
+      process.stdout.write(await runDoctor(o));
+    });
+}
