@@ -14,6 +14,30 @@ import { registerDoctor } from './doctor';
 import { runEditCommand } from './edit';
 import { assertCanListen, formatCliError, listenError } from './errors';
 
+/**
+ * The playground and the Photopea page are served from plugin-photopea/dist: build them (webpack,
+ * no network, about 15 s) when missing or older than their sources, like `npm start` does, so
+ * `smartdrag serve` on a fresh clone serves working pages. A failed build is reported and the
+ * bridge still starts (its pages then say how to build them).
+ */
+async function buildPagesIfNeeded(): Promise<void> {
+  const script = join(__dirname, '..', '..', '..', 'plugin-photopea', 'scripts', 'ensure-built.js');
+  let pages: { ensureBuilt(): Promise<boolean>; isBuilt(): boolean };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    pages = require(script) as typeof pages;
+  } catch {
+    return; // an install without the page sources
+  }
+  if (pages.isBuilt()) return;
+  process.stdout.write('building the playground and Photopea pages (first run, about 15 s)…\n');
+  try {
+    await pages.ensureBuilt();
+  } catch (e) {
+    process.stderr.write(`could not build the pages (${(e as Error).message}); the bridge starts anyway: run \`npm run build -w @smartdrag/plugin-photopea\`\n`);
+  }
+}
+
 function intArg(min: number, max: number) {
   return (v: string): number => {
     const n = Number(v);
@@ -41,6 +65,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .action(async (o: { port: number; host: string; allowLan: boolean; workers?: number; logLevel?: 'info'; llmUrl?: string; llmModel?: string }) => {
       await assertCanListen(o.host, o.port);
+      await buildPagesIfNeeded();
       const started = await startBridge({
         overrides: {
           port: o.port, host: o.host, allowLan: o.allowLan, ...(o.workers ? { workers: o.workers } : {}), ...(o.logLevel ? { logLevel: o.logLevel } : {}),
