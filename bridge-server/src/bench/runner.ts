@@ -13,7 +13,7 @@ import { countChangedPixels, cropImage, createMask, placedMaskToCrop } from '../
 import { psnr, ssim } from '../core/metrics';
 import type { EditRequest, EditResult, Mask, Point, ProgressFn, Rect, RgbaImage } from '../core/types';
 import { readImage } from '../io/image-io';
-import { composeSheet, encodeSheetPng, thumbWithArrows, TILES_PER_SHEET, type SheetTile } from './contact-sheet';
+import { composeSheet, DEFAULT_THUMB, encodeSheetPng, encodeTileJpeg, thumbWithArrows, TILES_PER_SHEET, type SheetTile } from './contact-sheet';
 import { downscale } from './draw';
 import { dragBenchToRequest, listDragBench, loadDragBenchSample } from './dragbench';
 import { composeResult, computeDaiAllRadii, countChangedOutside, type PointPair } from './metrics';
@@ -47,7 +47,7 @@ export interface BenchOptions {
   progress?: ProgressStream | null;
   /** The command line recorded in the report. */
   command?: string;
-  /** Contact-sheet thumbnail side in px (default 256). */
+  /** Contact-sheet and gallery thumbnail side in px (default 448). */
   thumb?: number;
   /** Recorded in the report: how edits ran (default `in-process`). */
   mode?: 'in-process' | 'server';
@@ -206,6 +206,21 @@ export function measureSample(prepared: PreparedSample, result: EditResult): {
   return { composed, fields };
 }
 
+/** Gallery tile path of a sample, relative to the output folder (`tiles/<suite>/<id with / as __>.jpg`). */
+export function tileFileName(suite: string, id: string): string {
+  return `tiles/${suite}/${id.replace(/[^A-Za-z0-9._-]+/g, '__')}.jpg`;
+}
+
+/** Caption lines under a sample's tile: number, id and plan; DAI and the look measures. */
+export function captionOf(r: SampleRecord): string[] {
+  const n = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
+  if (!r.ok) return [`#${r.sheetNumber} ${r.id}`, `FAILED ${(r.error ?? '').slice(0, 60)}`];
+  return [
+    `#${r.sheetNumber} ${r.id}  [${r.planKinds.join(',')}]`,
+    `DAI10 ${n(r.dai['10'], 3)}/${n(r.daiUnedited['10'], 3)}`,
+  ];
+}
+
 /** Resolve `--suite` (one name or `all`) against what the data folder holds. */
 export function resolveSuites(suite: string, dataDir: string | null): { suites: BenchSuite[]; skipped: string[] } {
   const has = (s: BenchSuite): boolean =>
@@ -239,10 +254,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const started = new Date();
   const t0 = performance.now();
   const engine = opts.engine ?? inProcessEngine;
-  const thumb = opts.thumb ?? 256;
+  const thumb = opts.thumb ?? DEFAULT_THUMB;
   await fs.mkdir(opts.outDir, { recursive: true });
   // Sheets of an earlier run would be mistaken for this one's.
-  for (const f of await fs.readdir(opts.outDir)) if (/^contact-.*\.png$/.test(f)) await fs.rm(path.join(opts.outDir, f));
+  for (const f of await fs.readdir(opts.outDir)) if (/^contact-.*\.png$/.test(f) || f === 'gallery.html') await fs.rm(path.join(opts.outDir, f));
 
   const items: BenchItem[] = [];
   for (const suite of opts.suites) {
@@ -288,10 +303,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         base.planKinds = result.plan.operations.map((o) => o.kind);
         const panels = [thumbWithArrows(image, prepared.arrows, thumb), downscale(composed, thumb)];
         if (prepared.synthetic) panels.push(downscale(prepared.synthetic.expected, thumb));
-        suiteTiles.push({ number, panels });
+        suiteTiles.push({ number, panels, caption: captionOf(base) });
       } catch (err) {
         base.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        suiteTiles.push({ number, panels: prepared ? [thumbWithArrows(prepared.request.image, prepared.arrows, thumb)] : [] });
+        suiteTiles.push({ number, panels: prepared ? [thumbWithArrows(prepared.request.image, prepared.arrows, thumb)] : [], caption: captionOf(base) });
       }
       base.sampleMs = performance.now() - ts;
       records.push(toJsonSafe(base));
@@ -303,11 +318,20 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   }
 
   const sheets: string[] = [];
+  // Gallery tiles: one JPEG per sample (input with arrows | result), named after the sample.
+  await fs.rm(path.join(opts.outDir, 'tiles'), { recursive: true, force: true });
+  for (const r of records) {
+    const tile = tiles.get(r.suite)?.[r.sheetNumber - 1];
+    if (!tile || tile.panels.length === 0) continue;
+    const file = tileFileName(r.suite, r.id);
+    await fs.mkdir(path.dirname(path.join(opts.outDir, file)), { recursive: true });
+    await fs.writeFile(path.join(opts.outDir, file), await encodeTileJpeg(tile, thumb));
+  }
   for (const [suite, t] of tiles) {
     const pages = Math.ceil(t.length / TILES_PER_SHEET);
     for (let k = 0; k < pages; k++) {
       const name = pages === 1 ? `contact-${suite}.png` : `contact-${suite}-${k + 1}.png`;
-      const sheet = composeSheet(t.slice(k * TILES_PER_SHEET, (k + 1) * TILES_PER_SHEET), { thumb, columns: suite === 'synthetic' ? 2 : 3 });
+      const sheet = composeSheet(t.slice(k * TILES_PER_SHEET, (k + 1) * TILES_PER_SHEET), { thumb, columns: suite === 'synthetic' ? 1 : 2 });
       await fs.writeFile(path.join(opts.outDir, name), await encodeSheetPng(sheet));
       sheets.push(name);
     }
