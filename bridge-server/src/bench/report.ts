@@ -43,6 +43,11 @@ export const SampleRecordSchema = z.object({
   sampleMs: z.number(),
   /** Operation kinds of the plan, in order. */
   planKinds: z.array(z.string()),
+  /**
+   * Look measures (bench/look.ts): synthesized share, smear, tear, stretch and their sum `badness`;
+   * null when the engine returned no source map (e.g. `--server`).
+   */
+  look: z.object({ synthesized: z.number(), smear: num, tear: z.number(), stretch: z.number(), badness: z.number() }).nullable(),
   /** Synthetic only: the true transform and PSNR (dB) / SSIM against ground truth. */
   transform: z.string().optional(),
   psnr: z.object({ crop: num, hole: num }).optional(),

@@ -17,6 +17,7 @@ import { composeSheet, DEFAULT_THUMB, encodeSheetPng, encodeTileJpeg, thumbWithA
 import { downscale } from './draw';
 import { dragBenchToRequest, listDragBench, loadDragBenchSample } from './dragbench';
 import { composeResult, computeDaiAllRadii, countChangedOutside, type PointPair } from './metrics';
+import { badness, computeLook } from './look';
 import { ProgressReporter, type ProgressStream } from './progress';
 import { BENCH_SUITES, buildSummary, renderMarkdown, toJsonSafe, type BenchReport, type BenchSuite, type SampleRecord } from './report';
 import { generateSynthetic, syntheticToRequest } from './synthetic';
@@ -24,8 +25,8 @@ import { generateSynthetic, syntheticToRequest } from './synthetic';
 /** Runs one edit: the in-process core by default, a bridge client in `--server` mode. */
 export type BenchEngine = (req: EditRequest, opts: { onProgress?: ProgressFn }) => Promise<EditResult>;
 
-/** The default engine: the core's `runEdit` in this process. */
-export const inProcessEngine: BenchEngine = (req, opts) => runEdit(req, { onProgress: opts.onProgress });
+/** The default engine: the core's `runEdit` in this process, asked for its source map (the look measures read it). */
+export const inProcessEngine: BenchEngine = (req, opts) => runEdit(req, { onProgress: opts.onProgress, withSourceMap: true });
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -59,6 +60,11 @@ export interface PreparedSample {
   pairs: PointPair[];
   /** Full-size mask of where change is allowed; null when the suite has no constraint. */
   allowed: Mask | null;
+  /**
+   * Full-size mask of the editable area the look measures relate to: DragBench's mask, else the
+   * union of the request's region masks.
+   */
+  editable?: Mask;
   /** Polylines drawn on the input thumbnail (anchors as single points). */
   arrows: Point[][];
   synthetic?: { transform: string; expected: RgbaImage; holeMask: Mask; crop: Rect };
@@ -129,7 +135,7 @@ async function dragBenchItems(dataDir: string, opts: BenchOptions): Promise<Benc
       const s = await loadDragBenchSample(root, id);
       const { request } = dragBenchToRequest(s, { quality: opts.quality, seed: opts.seed ?? 1 });
       return {
-        request, pairs: s.pairs, allowed: s.mask,
+        request, pairs: s.pairs, allowed: s.mask, editable: s.mask,
         arrows: [...s.pairs.map((p) => [p.handle, p.target]), ...s.anchors.map((a) => [a])],
       };
     },
@@ -175,6 +181,15 @@ function syntheticItems(opts: BenchOptions): BenchItem[] {
   return items;
 }
 
+/** Union of the request's region masks as a full-document mask. */
+export function regionUnion(req: EditRequest): Mask {
+  const { width, height } = req.image;
+  const full: Rect = { left: 0, top: 0, width, height };
+  const m = createMask(width, height);
+  for (const r of req.regions) placedMaskToCrop(r.mask, full, m);
+  return m;
+}
+
 function emptyDai(): SampleRecord['dai'] {
   return { '1': null, '5': null, '10': null, '20': null };
 }
@@ -186,15 +201,21 @@ function nullable(x: number): number | null {
 /** Measure one finished edit. Pure apart from allocation; exported for tests. */
 export function measureSample(prepared: PreparedSample, result: EditResult): {
   composed: RgbaImage;
-  fields: Pick<SampleRecord, 'dai' | 'daiUnedited' | 'changedOutsideMask' | 'changedPixels' | 'transform' | 'psnr' | 'ssim'>;
+  fields: Pick<SampleRecord, 'dai' | 'daiUnedited' | 'changedOutsideMask' | 'changedPixels' | 'transform' | 'psnr' | 'ssim' | 'look'>;
 } {
   const input = prepared.request.image;
   const composed = composeResult(input, result);
+  let look: SampleRecord['look'] = null;
+  if (result.sourceMap) {
+    const m = computeLook({ input, result: composed, edit: result, editable: prepared.editable ?? regionUnion(prepared.request) });
+    look = { ...m, badness: badness(m) };
+  }
   const fields: ReturnType<typeof measureSample>['fields'] = {
     dai: computeDaiAllRadii(input, composed, prepared.pairs),
     daiUnedited: computeDaiAllRadii(input, input, prepared.pairs),
     changedOutsideMask: prepared.allowed ? countChangedOutside(input, composed, prepared.allowed) : null,
     changedPixels: countChangedPixels(input, composed),
+    look,
   };
   const syn = prepared.synthetic;
   if (syn) {
@@ -217,7 +238,9 @@ export function captionOf(r: SampleRecord): string[] {
   if (!r.ok) return [`#${r.sheetNumber} ${r.id}`, `FAILED ${(r.error ?? '').slice(0, 60)}`];
   return [
     `#${r.sheetNumber} ${r.id}  [${r.planKinds.join(',')}]`,
-    `DAI10 ${n(r.dai['10'], 3)}/${n(r.daiUnedited['10'], 3)}`,
+    `DAI10 ${n(r.dai['10'], 3)}/${n(r.daiUnedited['10'], 3)}  ` + (r.look
+      ? `syn ${n(r.look.synthesized)} smear ${n(r.look.smear)} tear ${n(r.look.tear)} stretch ${n(r.look.stretch, 1)} bad ${n(r.look.badness)}`
+      : 'look measures: - (no source map)'),
   ];
 }
 
@@ -284,7 +307,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       const number = suiteTiles.length + 1;
       const base: SampleRecord = {
         id: item.id, suite: item.suite, sheetNumber: number, ok: false, width: 0, height: 0, pairs: 0,
-        dai: emptyDai(), daiUnedited: emptyDai(), changedOutsideMask: null, changedPixels: 0, ms: {}, sampleMs: 0, planKinds: [],
+        dai: emptyDai(), daiUnedited: emptyDai(), changedOutsideMask: null, changedPixels: 0, ms: {}, sampleMs: 0, planKinds: [], look: null,
       };
       let prepared: PreparedSample | undefined;
       try {
