@@ -47,7 +47,7 @@ export const SampleRecordSchema = z.object({
    * Look measures (bench/look.ts): synthesized share, smear, tear, stretch and their sum `badness`;
    * null when the engine returned no source map (e.g. `--server`).
    */
-  look: z.object({ synthesized: z.number(), smear: num, tear: z.number(), stretch: z.number(), badness: z.number() }).nullable(),
+  look: z.object({ synthesized: z.number(), smear: num, smearedBlock: z.number(), tear: z.number(), stretch: z.number(), badness: z.number() }).nullable(),
   /** Synthetic only: the true transform and PSNR (dB) / SSIM against ground truth. */
   transform: z.string().optional(),
   psnr: z.object({ crop: num, hole: num }).optional(),

@@ -5,7 +5,7 @@
  *
  * Dev-only script:
  *   npx tsx bridge-server/src/bench/review-auc.ts --report <report.json> [--report <more.json>] \
- *     --review docs/benchmarks/review-baseline.md [--suite dragbench] [--md]
+ *     --review docs/benchmarks/review-baseline.md [--suite dragbench] [--by-kind]
  *
  * The verdict file holds one line per sample, `id | kept/rejected | reason` (anything else, such
  * as headings and code fences, is ignored); ids are those of report.json.
@@ -70,11 +70,12 @@ const lookOr = (r: SampleRecord, f: (l: NonNullable<SampleRecord['look']>) => nu
 /** The measures compared, each oriented higher = worse. */
 export const MEASURES: readonly MeasureDef[] = [
   { name: 'synthesized', describe: 'share of the editable area synthesized by the filler', score: (r) => lookOr(r, (l) => l.synthesized) },
-  { name: 'smear (low = worse)', describe: '−smear; samples without fill count as 1 (natural)', score: (r) => lookOr(r, (l) => -(l.smear ?? 1)) },
-  { name: '|ln smear|', describe: 'distance of smear from 1 either way; no fill = 0', score: (r) => lookOr(r, (l) => (l.smear === null ? 0 : Math.abs(Math.log(Math.max(1e-3, l.smear))))) },
+  { name: 'smear (low = worse)', describe: '−smear: gradient ratio of the synthesized block to its untouched ring; no block counts as 1 (natural)', score: (r) => lookOr(r, (l) => -(l.smear ?? 1)) },
+  { name: '|ln smear|', describe: 'distance of smear from 1 either way (smeared or noisy); no block = 0', score: (r) => lookOr(r, (l) => (l.smear === null ? 0 : Math.abs(Math.log(l.smear)))) },
+  { name: 'smearedBlock', describe: 'share of the editable area in the synthesized block × |ln smear|', score: (r) => lookOr(r, (l) => l.smearedBlock) },
   { name: 'tear', describe: 'unexplained cut length / √(editable area)', score: (r) => lookOr(r, (l) => l.tear) },
   { name: 'stretch', describe: 'largest local anisotropy of the displacement', score: (r) => lookOr(r, (l) => l.stretch) },
-  { name: 'badness', describe: 'synthesized·(1 + |ln smear|) + tear + ln stretch (no fitted weights)', score: (r) => lookOr(r, (l) => l.badness) },
+  { name: 'badness', describe: 'synthesized + smearedBlock + tear + ln⁺(stretch/2), unweighted sum', score: (r) => lookOr(r, (l) => l.badness) },
   { name: 'DAI r10 (contrast)', describe: 'GoodDrag DAI at r = 10 (handle content off target)', score: (r) => r.dai['10'] ?? NaN },
 ];
 
@@ -118,14 +119,15 @@ export function renderAucTable(t: ReturnType<typeof aucTable>, title: string): s
 
 function main(argv: string[]): void {
   const reports: string[] = [];
-  let review: string | undefined, suite: string | undefined;
+  let review: string | undefined, suite: string | undefined, byKind = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--report') reports.push(argv[++i]!);
     else if (a === '--review') review = argv[++i];
     else if (a === '--suite') suite = argv[++i];
+    else if (a === '--by-kind') byKind = true;
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: review-auc --report <report.json> [--report …] --review <verdicts.md> [--suite dragbench|cases]\n');
+      process.stdout.write('usage: review-auc --report <report.json> [--report …] --review <verdicts.md> [--suite dragbench|cases] [--by-kind]\n');
       return;
     } else throw new RangeError(`unknown argument ${a}`);
   }
@@ -138,6 +140,13 @@ function main(argv: string[]): void {
     const t = aucTable(samples.filter((r) => r.suite === s), verdicts.filter((v) => samples.some((r) => r.suite === s && r.id === v.id)));
     if (t.kept + t.rejected === 0) continue;
     out.push(renderAucTable(t, `${s}: ${review}`), '');
+    if (!byKind) continue;
+    const rs = samples.filter((r) => r.suite === s);
+    for (const kind of [...new Set(rs.map((r) => r.planKinds[0] ?? 'none'))].sort()) {
+      const ks = rs.filter((r) => (r.planKinds[0] ?? 'none') === kind);
+      const tk = aucTable(ks, verdicts.filter((v) => ks.some((r) => r.id === v.id)));
+      if (tk.kept > 0 && tk.rejected > 0) out.push(renderAucTable(tk, `${s}, first plan kind ${kind}: ${review}`), '');
+    }
   }
   if (suites.length > 1) out.push(renderAucTable(aucTable(samples, verdicts), `all suites: ${review}`), '');
   process.stdout.write(`${out.join('\n')}\n`);

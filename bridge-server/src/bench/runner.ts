@@ -239,7 +239,7 @@ export function captionOf(r: SampleRecord): string[] {
   return [
     `#${r.sheetNumber} ${r.id}  [${r.planKinds.join(',')}]`,
     `DAI10 ${n(r.dai['10'], 3)}/${n(r.daiUnedited['10'], 3)}  ` + (r.look
-      ? `syn ${n(r.look.synthesized)} smear ${n(r.look.smear)} tear ${n(r.look.tear)} stretch ${n(r.look.stretch, 1)} bad ${n(r.look.badness)}`
+      ? `syn ${n(r.look.synthesized)} smear ${n(r.look.smear)} blk ${n(r.look.smearedBlock)} tear ${n(r.look.tear)} str ${n(r.look.stretch, 1)} bad ${n(r.look.badness)}`
       : 'look measures: - (no source map)'),
   ];
 }
