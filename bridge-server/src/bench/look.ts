@@ -56,6 +56,8 @@ export const SMEAR_CAP = 16;
 export const CUT_JUMP_PX = 1.5;
 /** A cut is unexplained when the result's colour step exceeds the source's by more than this ([0,1] mean RGB). */
 export const CUT_STEP = 0.08;
+/** Source-map derivatives larger than this (px/px) are a jump between moved parts, not a stretch. */
+export const MAX_DERIVATIVE = 4;
 /** Stretch value given to folded pixels (non-positive Jacobian determinant). */
 export const STRETCH_FOLD = 16;
 
@@ -317,10 +319,13 @@ export function computeLook(inp: LookInput): LookMeasures {
       if (!moved[p] || !edc[p]) continue;
       const l = p - 1, r = p + 1, u = p - w, d = p + w;
       if (hole[l] || hole[r] || hole[u] || hole[d]) continue;
+      // Only pixels whose four neighbours moved too (the rim of a rigidly moved region borders
+      // untouched pixels: a jump, not a stretch) and no difference larger than a few px (a jump
+      // between two moved parts).
+      if (!moved[l] || !moved[r] || !moved[u] || !moved[d]) continue;
       const a = (sourceMap[2 * r]! - sourceMap[2 * l]!) / 2, b = (sourceMap[2 * d]! - sourceMap[2 * u]!) / 2;
       const c = (sourceMap[2 * r + 1]! - sourceMap[2 * l + 1]!) / 2, dd = (sourceMap[2 * d + 1]! - sourceMap[2 * u + 1]!) / 2;
-      // Across a cut the differences are a jump, not a stretch: skip those pixels.
-      if (Math.abs(a) > 4 || Math.abs(b) > 4 || Math.abs(c) > 4 || Math.abs(dd) > 4) continue;
+      if (Math.abs(a) > MAX_DERIVATIVE || Math.abs(b) > MAX_DERIVATIVE || Math.abs(c) > MAX_DERIVATIVE || Math.abs(dd) > MAX_DERIVATIVE) continue;
       an[m++] = anisotropy(a, b, c, dd);
     }
   }

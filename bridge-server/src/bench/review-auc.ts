@@ -34,7 +34,7 @@ export function parseVerdicts(text: string): Verdict[] {
     const id = parts[0]!.replace(/^`|`$/g, '');
     if (seen.has(id)) throw new RangeError(`verdict for ${id} given twice`);
     seen.add(id);
-    out.push({ id, kept: v === 'kept', reason: parts.slice(2).join('|').trim() });
+    out.push({ id, kept: v === 'kept', reason: parts.slice(2).join(' | ').trim() });
   }
   return out;
 }
