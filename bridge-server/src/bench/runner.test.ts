@@ -8,7 +8,7 @@ import type { EditResult } from '../core/types';
 import { encodeMaskPng, encodePng } from '../io/image-io';
 import { registerBench } from '../cli/bench';
 import { BenchReportSchema } from './report';
-import { resolveSuites, runBench, type BenchEngine } from './runner';
+import { resolveSuites, runBench, tileFileName, type BenchEngine } from './runner';
 import { ProgressReporter } from './progress';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -54,8 +54,25 @@ describe('runBench', () => {
       expect(s.width).toBeGreaterThan(0);
       expect(s.pairs).toBe(1);
     }
-    for (const f of ['report.json', 'report.md', 'contact-cases.png']) expect(existsSync(path.join(out, f))).toBe(true);
+    for (const f of ['report.json', 'report.md', 'contact-cases.png', 'gallery.html']) expect(existsSync(path.join(out, f))).toBe(true);
     expect(BenchReportSchema.safeParse(report).success).toBe(true);
+    // Look measures from the in-process engine's source map; the gallery lists worst first with relative tiles.
+    for (const s of report.samples) {
+      expect(s.look).not.toBeNull();
+      expect(s.look!.synthesized).toBeGreaterThanOrEqual(0);
+      expect(s.look!.synthesized).toBeLessThanOrEqual(1);
+      expect(s.look!.stretch).toBeGreaterThanOrEqual(1);
+    }
+    const html = readFileSync(path.join(out, 'gallery.html'), 'utf8');
+    const srcs = [...html.matchAll(/<img loading="lazy" src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(srcs).toHaveLength(2);
+    for (const src of srcs) {
+      expect(path.isAbsolute(src)).toBe(false);
+      expect(existsSync(path.join(out, src))).toBe(true);
+    }
+    const worst = [...report.samples].sort((a, b) => b.look!.badness - a.look!.badness)[0]!;
+    expect(srcs[0]).toBe(tileFileName('cases', worst.id));
+    expect(report.summary.suites.cases!.look!.badness!.count).toBe(2);
   });
 
   describe('with a DragBench folder and a fake engine', () => {

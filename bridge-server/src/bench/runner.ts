@@ -17,6 +17,7 @@ import { composeSheet, DEFAULT_THUMB, encodeSheetPng, encodeTileJpeg, thumbWithA
 import { downscale } from './draw';
 import { dragBenchToRequest, listDragBench, loadDragBenchSample } from './dragbench';
 import { composeResult, computeDaiAllRadii, countChangedOutside, type PointPair } from './metrics';
+import { renderGallery } from './gallery';
 import { badness, computeLook } from './look';
 import { ProgressReporter, type ProgressStream } from './progress';
 import { BENCH_SUITES, buildSummary, renderMarkdown, toJsonSafe, type BenchReport, type BenchSuite, type SampleRecord } from './report';
@@ -376,5 +377,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   });
   await fs.writeFile(path.join(opts.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await fs.writeFile(path.join(opts.outDir, 'report.md'), renderMarkdown(report));
+  await fs.writeFile(path.join(opts.outDir, 'gallery.html'), renderGallery(report, (r) => tileFileName(r.suite, r.id)));
   return report;
 }
