@@ -134,7 +134,13 @@ describe('tear', () => {
     for (let y = 0; y < H; y++) for (let x = 60; x < 100; x++) input.data.set([90, 80, 70, 255], (y * W + x) * 4);
     const region = rectMask(40, 30, 80, 60); // cuts the bar at y = 30 and y = 90
     const { result, edit } = rigidMove(input, region, 0, -20, () => [255, 255, 255]);
-    const m = computeLook({ input, result, edit, editable: region });
+    const cuts = new Uint8Array(W * H);
+    const m = computeLook({ input, result, edit, editable: region }, { cuts });
+    // The unexplained cut lies where the lifted bar's bottom (y = 69) meets the fill (y = 70).
+    let marked = 0, elsewhere = 0;
+    for (let p = 0; p < W * H; p++) if (cuts[p]) { const y = Math.floor(p / W), x = p % W; if ((y === 69 || y === 70) && x >= 58 && x < 102) marked++; else elsewhere++; }
+    expect(marked).toBeGreaterThanOrEqual(76);
+    expect(elsewhere).toBe(0);
     // Unexplained: the bar's width (40 px) where the moved part's bottom meets the white fill, per
     // √(4800 px). The top, where the lifted bar meets the bar above, shows no step: not a tear.
     expect(m.tear).toBeGreaterThanOrEqual(38 / Math.sqrt(4800));

@@ -13,8 +13,8 @@
  *   explained when the colour step the result shows across it was already in the source at one of
  *   its two origins (the moved part carries its own outline along: a candy moved onto white); it is
  *   unexplained when the result shows a step the source never had (a head cut off its neck, a
- *   rectangle of fill next to a cut through fur). 1 ≈ an unexplained seam as long as the side of the
- *   editable area.
+ *   rectangle of fill next to a cut through fur). Steps are read {@link CUT_REACH} px to either
+ *   side, past the seam blend. 1 ≈ an unexplained seam as long as the side of the editable area.
  * - **stretch**: largest local anisotropy σmax/σmin of the source map's Jacobian (rigid moves and
  *   uniform scales are 1; smeared streaks are ≫ 1; folds count as {@link STRETCH_FOLD}), taken as
  *   the value exceeded on a small area ({@link topAreaPixels}) so single pixels do not decide.
@@ -54,6 +54,12 @@ export const SMEAR_INSET_PX = 8;
 export const SMEAR_CAP = 16;
 /** A source-map jump larger than this between neighbours (px, beyond the neighbour offset) is a cut. */
 export const CUT_JUMP_PX = 1.5;
+/**
+ * Colour steps across a cut are read this many px to either side of it: past the blend stage's
+ * feathered seam band (half-width 2 px, cross-faded with a 3×3 mean) and this measure's own 3×3 blur,
+ * which would otherwise hide a step the eye still sees as an outline against a fill.
+ */
+export const CUT_REACH = 4;
 /** A cut is unexplained when the result's colour step exceeds the source's by more than this ([0,1] mean RGB). */
 export const CUT_STEP = 0.08;
 /** Source-map derivatives larger than this (px/px) are a jump between moved parts, not a stretch. */
@@ -185,8 +191,11 @@ function kthLargest(values: Float32Array, n: number, k: number): number {
   return 1;
 }
 
-/** Compute the look measures of one edit. The edit must carry its `sourceMap`. */
-export function computeLook(inp: LookInput): LookMeasures {
+/**
+ * Compute the look measures of one edit. The edit must carry its `sourceMap`. `out.cuts`, when
+ * given (crop-sized), receives 255 on both pixels of every unexplained cut (to look at them).
+ */
+export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMeasures {
   const { input, result, edit, editable } = inp;
   const { crop, holeMask, targetMask, sourceMap } = edit;
   if (!sourceMap) throw new RangeError('computeLook needs the edit\'s sourceMap (runEdit(…, { withSourceMap: true }))');
@@ -272,6 +281,8 @@ export function computeLook(inp: LookInput): LookMeasures {
     const x = Math.min(w - 1, Math.max(0, Math.round(sx - crop.left))), y = Math.min(h - 1, Math.max(0, Math.round(sy - crop.top)));
     return y * w + x;
   };
+  const R = CUT_REACH;
+  const resAt = (x: number, y: number): number => Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x));
   const srcStep = (a: number, b: number): number => (Math.abs(ir[a]! - ir[b]!) + Math.abs(ig[a]! - ig[b]!) + Math.abs(ib[a]! - ib[b]!)) / 3;
   let unexplained = 0;
   for (let y = 0; y < h; y++) {
@@ -294,17 +305,22 @@ export function computeLook(inp: LookInput): LookMeasures {
           cut = jx * jx + jy * jy > CUT_JUMP_PX * CUT_JUMP_PX;
         }
         if (!cut) continue;
-        const observed = (Math.abs(or[p]! - or[q]!) + Math.abs(og[p]! - og[q]!) + Math.abs(ob[p]! - ob[q]!)) / 3;
+        // Steps read CUT_REACH px to either side of the cut, past the seam blend.
+        const pa = resAt(x - R * ex, y - R * ey), qa = resAt(qx + R * ex, qy + R * ey);
+        const observed = (Math.abs(or[pa]! - or[qa]!) + Math.abs(og[pa]! - og[qa]!) + Math.abs(ob[pa]! - ob[qa]!)) / 3;
         let expected = 0;
         if (!hp) { // the step p's origin had towards the same direction
           const sx = sourceMap[2 * p]!, sy = sourceMap[2 * p + 1]!;
-          expected = Math.max(expected, srcStep(at(sx, sy), at(sx + ex, sy + ey)));
+          expected = Math.max(expected, srcStep(at(sx - R * ex, sy - R * ey), at(sx + (R + 1) * ex, sy + (R + 1) * ey)));
         }
         if (!hq) {
           const sx = sourceMap[2 * q]!, sy = sourceMap[2 * q + 1]!;
-          expected = Math.max(expected, srcStep(at(sx, sy), at(sx - ex, sy - ey)));
+          expected = Math.max(expected, srcStep(at(sx + R * ex, sy + R * ey), at(sx - (R + 1) * ex, sy - (R + 1) * ey)));
         }
-        if (observed - expected > CUT_STEP) unexplained++;
+        if (observed - expected > CUT_STEP) {
+          unexplained++;
+          if (out?.cuts) out.cuts[p] = out.cuts[q] = 255;
+        }
       }
     }
   }
