@@ -37,7 +37,7 @@ export const SampleRecordSchema = z.object({
   changedOutsideMask: z.number().int().nullable(),
   /** Pixels of the visible document that changed at all. */
   changedPixels: z.number().int(),
-  /** Core stage wall times (plan, warp, fill, blend, refine, layer, total) in ms. */
+  /** Core stage wall times (plan, warp, fill, blend, refine, layer, total) in ms, and `look`: the look measures (bench, not core). */
   ms: z.record(z.string(), z.number()),
   /** Wall time of the whole sample (load, edit, metrics, thumbnails) in ms. */
   sampleMs: z.number(),

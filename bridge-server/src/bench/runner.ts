@@ -202,13 +202,17 @@ function nullable(x: number): number | null {
 /** Measure one finished edit. Pure apart from allocation; exported for tests. */
 export function measureSample(prepared: PreparedSample, result: EditResult): {
   composed: RgbaImage;
+  /** Wall time of the look measures, ms (undefined without a source map). */
+  lookMs?: number;
   fields: Pick<SampleRecord, 'dai' | 'daiUnedited' | 'changedOutsideMask' | 'changedPixels' | 'transform' | 'psnr' | 'ssim' | 'look'>;
 } {
   const input = prepared.request.image;
   const composed = composeResult(input, result);
-  let look: SampleRecord['look'] = null;
+  let look: SampleRecord['look'] = null, lookMs: number | undefined;
   if (result.sourceMap) {
+    const t = performance.now();
     const m = computeLook({ input, result: composed, edit: result, editable: prepared.editable ?? regionUnion(prepared.request) });
+    lookMs = performance.now() - t;
     look = { ...m, badness: badness(m) };
   }
   const fields: ReturnType<typeof measureSample>['fields'] = {
@@ -225,7 +229,7 @@ export function measureSample(prepared: PreparedSample, result: EditResult): {
     fields.psnr = { crop: nullable(psnr(gtCrop, outCrop)), hole: nullable(psnr(syn.expected, composed, syn.holeMask)) };
     fields.ssim = { crop: nullable(ssim(gtCrop, outCrop)), hole: nullable(ssim(syn.expected, composed, syn.holeMask)) };
   }
-  return { composed, fields };
+  return { composed, fields, lookMs };
 }
 
 /** Gallery tile path of a sample, relative to the output folder (`tiles/<suite>/<id with / as __>.jpg`). */
@@ -320,10 +324,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         peak.sample();
         const result = await engine(prepared.request, { onProgress: () => peak.sample() });
         peak.sample();
-        const { composed, fields } = measureSample(prepared, result);
+        const { composed, fields, lookMs } = measureSample(prepared, result);
         Object.assign(base, fields);
         base.ok = true;
-        base.ms = { ...result.timings };
+        base.ms = { ...result.timings, ...(lookMs !== undefined ? { look: lookMs } : {}) };
         base.planKinds = result.plan.operations.map((o) => o.kind);
         const panels = [thumbWithArrows(image, prepared.arrows, thumb), downscale(composed, thumb)];
         if (prepared.synthetic) panels.push(downscale(prepared.synthetic.expected, thumb));
