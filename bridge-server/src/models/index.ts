@@ -20,7 +20,7 @@ import type { ModelManifest } from './manifest';
 import type { Device, DeviceProbe, SessionManagerOptions } from './session-manager';
 import { SessionManager } from './session-manager';
 import type { InstalledModel, StoreOptions } from './store';
-import { installedPath, listModels, modelsDir, storeManifests } from './store';
+import { installedPath, installedTokenizer, listModels, modelsDir, storeManifests } from './store';
 
 export * from './manifest';
 export * from './store';
@@ -98,7 +98,16 @@ function select(opts: LearnedStagesOptions): Selection {
   return { manifests, installed, inpaint: inpaints[0], refine };
 }
 
-function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string): StagesDescription {
+/** What the refine stage does with the installed files (sampler, and whether the intent is the prompt). */
+function refineNote(m: ModelManifest, opts: StoreOptions): string {
+  const d = m.diffusion!, t = m.tokenizer!;
+  const sampler = d.scheduler === 'lcm' ? `${d.steps} LCM steps (UNet with LCM-LoRA fused)` : `${d.steps} DDIM steps`;
+  return installedTokenizer(m, opts)
+    ? `${sampler}, the intent as prompt (CLIP BPE from ${t.files.vocab} + ${t.files.merges})`
+    : `${sampler}, EMPTY prompt: ${t.files.vocab} and ${t.files.merges} are not installed (smartdrag models add <export folder> installs them)`;
+}
+
+function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string, opts: StoreOptions): StagesDescription {
   const device = probe?.device ?? 'cpu';
   const partial = (task: string): string => {
     const p = sel.installed.filter((m) => m.task === task && m.state === 'partial').map((m) => `${m.id} (${m.files.filter((f) => !f.present).map((f) => f.name).join(', ')} missing)`);
@@ -111,7 +120,7 @@ function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string): 
     stages: {
       inpaint: sel.inpaint ? { enabled: true, model: sel.inpaint.id } : { enabled: false, reason: off ?? partial('inpaint') },
       refine: sel.refine
-        ? { enabled: true, model: sel.refine.id, reason: sel.refine.tokenizer?.kind === 'clip-bpe' ? 'prompt tokenizer not bundled: refinement runs with the empty prompt' : undefined }
+        ? { enabled: true, model: sel.refine.id, reason: refineNote(sel.refine, opts) }
         : { enabled: false, reason: off ?? partial('refine') },
     },
     models: sel.installed.map(({ id, name, task, licence, state }) => ({ id, name, task, licence, state })),
@@ -124,7 +133,7 @@ function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string): 
  * model's install state. Synchronous and cheap (file presence and size only); never throws.
  */
 export function describeStages(opts: LearnedStagesOptions = {}): StagesDescription {
-  return describe(select(opts), opts.probe ?? lastProbe, modelsDir(opts));
+  return describe(select(opts), opts.probe ?? lastProbe, modelsDir(opts), opts);
 }
 
 /** The learned stages of this process. */
@@ -162,8 +171,9 @@ export async function initLearnedStages(opts: LearnedStagesOptions = {}): Promis
   if (sel.refine) {
     const m = sel.refine;
     const path = (role: 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder'): string => installedPath(m, m.files.find((f) => f.role === role)!, opts);
+    const tokenizerFiles = installedTokenizer(m, opts);
     refiner = new DiffusionRefiner({
-      manifest: m, sessions,
+      manifest: m, sessions, ...(tokenizerFiles ? { tokenizerFiles } : {}),
       paths: { text_encoder: path('text_encoder'), unet: path('unet'), vae_encoder: path('vae_encoder'), vae_decoder: path('vae_decoder') },
     });
   }
@@ -172,7 +182,7 @@ export async function initLearnedStages(opts: LearnedStagesOptions = {}): Promis
   return {
     sessions, probe, filler, refiner,
     editOptions: (timings) => timedStages(built, timings),
-    describeStages: () => describe(select(opts), probe, dir),
+    describeStages: () => describe(select(opts), probe, dir, opts),
     close: () => sessions.release(),
   };
 }
