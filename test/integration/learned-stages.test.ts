@@ -84,6 +84,7 @@ test('every stage /v1/health reports is on with all models installed, and a fina
   expect(reported.filter((k) => !h.stages[k])).toEqual([]);
   expect(h.stageInfo.inpaint?.model).toBe('migan');
   expect(h.stageInfo.refine?.model).toBe('sd15-inpaint');
+  expect((h.stageInfo.refine as { reason?: string }).reason).toMatch(/LCM steps .*the intent as prompt/);
   // ... and ran in the edit: the learned timings name exactly the reported stages.
   const ran = Object.keys(result.timings).filter((k) => k.startsWith('learned.')).map((k) => k.slice('learned.'.length)).sort();
   expect(ran).toEqual(reported);

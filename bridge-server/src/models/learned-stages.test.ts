@@ -210,6 +210,23 @@ describe('diffusion refiner', () => {
     await sessions.release();
   });
 
+  test('a manifest asking for DDIM gets DDIM: other pixels than LCM from the same seed, still deterministic', async () => {
+    const m = tiny.manifests.find((x) => x.id === 'sd15-inpaint')!;
+    const ddim = { ...m, diffusion: { ...m.diffusion!, scheduler: 'ddim' as const } };
+    const sessions = new SessionManager({ device: 'cpu' });
+    const paths = Object.fromEntries(m.files.map((f) => [f.role, tiny.paths[`sd15-inpaint/${f.name}`]!])) as ConstructorParameters<typeof DiffusionRefiner>[0]['paths'];
+    const run = async (manifest: typeof m): Promise<Buffer> => {
+      const sc = scene();
+      await new DiffusionRefiner({ manifest, sessions, paths }).refine({ image: sc.img, allowed: sc.allowed, intent: '', seed: 9 });
+      return Buffer.from(sc.img.data);
+    };
+    const [d1, d2, l1] = [await run(ddim), await run(ddim), await run(m)];
+    expect(d1.equals(d2)).toBe(true);
+    expect(d1.equals(l1)).toBe(false);
+    expect(d1.equals(Buffer.from(scene().img.data))).toBe(false);
+    await sessions.release();
+  });
+
   test('LCM schedule as diffusers builds it; the boundary condition is the identity at t = 0', () => {
     expect(lcmTimesteps(4, 1, 1000, 50)).toEqual([999, 759, 499, 259]);
     expect(lcmTimesteps(4, 0.6, 1000, 50)).toEqual([599, 459, 299, 159]);
