@@ -28,8 +28,11 @@ describe('runBench', () => {
       expect(s.ok).toBe(true);
       expect(s.suite).toBe('synthetic');
       expect(s.changedOutsideMask).toBeNull();
-      expect(s.psnr?.crop).toEqual(expect.any(Number));
-      expect(s.ssim?.crop).toBeLessThanOrEqual(1);
+      // A good edit of a synthetic scene is close to its ground truth (the bench reports ~29–32 dB
+      // on the crop); a NaN, a blank or a misplaced result would not be.
+      expect(s.psnr!.crop).toBeGreaterThan(22);
+      expect(s.ssim!.crop).toBeGreaterThan(0.7);
+      expect(s.ssim!.crop).toBeLessThanOrEqual(1);
       expect(s.daiUnedited['10']).toBeGreaterThan(0);
       expect(Object.keys(s.ms)).toEqual(expect.arrayContaining(['plan', 'warp', 'fill', 'blend', 'total']));
       expect(s.planKinds.length).toBeGreaterThan(0);

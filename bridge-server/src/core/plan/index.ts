@@ -8,22 +8,10 @@
  */
 import type { EditRequest, Plan } from '../types';
 import { parseIntent, type IntentParse } from '../intent/parse';
-import { buildContext, ruleReason, type PlanContext } from './rule-reasoner';
+import { buildContext, ruleReason } from './rule-reasoner';
+import type { PlanReasoner } from './reasoner';
 
-export interface ReasonerInput {
-  ctx: PlanContext;
-  /** The parsed intent, or null without text. */
-  parse: IntentParse | null;
-  /** What the rule reasoner would answer (a fallback and a hint). */
-  rulePlan: Plan;
-  signal?: AbortSignal;
-}
-
-/** A pluggable reasoner. Throwing (or rejecting) makes `makePlan` fall back to the rules. */
-export interface PlanReasoner {
-  readonly name: string;
-  reason(input: ReasonerInput): Promise<Plan>;
-}
+export type { PlanReasoner, ReasonerInput } from './reasoner';
 
 export interface PlanOptions {
   /** Use the intent text (default true; false plans from geometry alone). */
