@@ -6,6 +6,9 @@ const path = require('node:path');
 module.exports = function sections({ DATA, OUT }) {
   const data = DATA ? ['--data', DATA] : [];
   const q = path.join(OUT, 'quality');
+  // The verdicts by eye: the latest review (docs/benchmarks/review.md) when there is one, else the baseline's.
+  const root = path.resolve(__dirname, '..');
+  const review = require('node:fs').existsSync(path.join(root, 'docs/benchmarks/review.md')) ? 'docs/benchmarks/review.md' : 'docs/benchmarks/review-baseline.md';
   return [
     {
       id: 'quality',
@@ -15,6 +18,14 @@ module.exports = function sections({ DATA, OUT }) {
       shown: 'npx smartdrag bench --suite all --data ../shared/data --out /tmp/bench',
       report: path.join(q, 'report.md'),
       needsData: false,
+    },
+    {
+      id: 'review',
+      title: 'Look measures against the review by eye',
+      intro: 'ROC AUC of each look measure (synthesized, smear, tear, stretch, badness; bridge-server/src/bench/look.ts) and of DAI against the kept/rejected verdicts of the review by eye, on the quality run above. The verdicts belong to the code they were written for (their file names the commit): rerun after a review of the current code. Definitions and how they were chosen: docs/benchmarks/review-auc.md.',
+      argv: ['npx', 'tsx', 'bridge-server/src/bench/review-auc.ts', '--report', path.join(q, 'report.json'), '--review', review, '--by-kind'],
+      shown: `npx tsx bridge-server/src/bench/review-auc.ts --report /tmp/bench/report.json --review ${review} --by-kind`,
+      needsData: true,
     },
     {
       id: 'speed',

@@ -145,7 +145,7 @@ function main(argv: string[]): void {
     for (const kind of [...new Set(rs.map((r) => r.planKinds[0] ?? 'none'))].sort()) {
       const ks = rs.filter((r) => (r.planKinds[0] ?? 'none') === kind);
       const tk = aucTable(ks, verdicts.filter((v) => ks.some((r) => r.id === v.id)));
-      if (tk.kept > 0 && tk.rejected > 0) out.push(renderAucTable(tk, `${s}, first plan kind ${kind}: ${review}`), '');
+      if (tk.kept >= 3 && tk.rejected >= 3) out.push(renderAucTable(tk, `${s}, first plan kind ${kind}: ${review}`), '');
     }
   }
   if (suites.length > 1) out.push(renderAucTable(aucTable(samples, verdicts), `all suites: ${review}`), '');
