@@ -18,6 +18,8 @@ export interface SheetTile {
   panels: RgbaImage[];
   /** Text lines printed under the panels (id, measures); none by default. */
   caption?: string[];
+  /** A further panel shown only in the gallery tile (what the look measures see). */
+  extra?: RgbaImage;
 }
 
 /** Layout options of {@link composeSheet}. */
@@ -104,9 +106,9 @@ export async function encodeSheetPng(sheet: RgbaImage & { labels?: readonly Shee
   return img.png({ palette: true, quality: 90, effort: 3 }).toBuffer();
 }
 
-/** One tile as a JPEG for the HTML gallery: its panels side by side on the sheet's grey. */
+/** One tile as a JPEG for the HTML gallery: its panels (and the extra one) side by side on the sheet's grey. */
 export async function encodeTileJpeg(tile: SheetTile, thumb = DEFAULT_THUMB): Promise<Buffer> {
-  const one = composeSheet([{ number: tile.number, panels: tile.panels }], { thumb, columns: 1, gap: 2 });
+  const one = composeSheet([{ number: tile.number, panels: tile.extra ? [...tile.panels, tile.extra] : tile.panels }], { thumb, columns: 1, gap: 2 });
   return sharp(Buffer.from(one.data.buffer, one.data.byteOffset, one.data.byteLength), {
     raw: { width: one.width, height: one.height, channels: 4 },
   }).jpeg({ quality: 85 }).toBuffer();

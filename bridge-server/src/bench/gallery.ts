@@ -48,11 +48,11 @@ export function renderGallery(report: BenchReport, tileOf: (r: SampleRecord) => 
 body{background:#202024;color:#eee;font:14px/1.4 system-ui,sans-serif;margin:16px}
 table{border-collapse:collapse}td,th{padding:4px 8px;border-bottom:1px solid #333;vertical-align:top;text-align:right}
 th{cursor:pointer;position:sticky;top:0;background:#2c2c32}th.sorted{color:#ffcc66}
-td.tile{text-align:left}td.tile img{display:block;max-width:min(900px,70vw)}.id{font-family:monospace;margin-top:2px}.plan{color:#aaa}.err{color:#f77}
+td.tile{text-align:left}td.tile img{display:block;max-width:min(1350px,75vw)}.id{font-family:monospace;margin-top:2px}.plan{color:#aaa}.err{color:#f77}
 </style></head><body>
 <h1>SmartDrag bench gallery</h1>
 <p>${esc(report.command)} — ${esc(report.startedAt)}${report.git ? ` — commit ${esc(report.git.commit.slice(0, 10))}${report.git.dirty ? ' (uncommitted changes)' : ''}` : ''}. ${report.samples.length} samples, worst first by badness; click a column to sort (again to reverse). Measures: bench/look.ts; how to judge: REVIEW.md.</p>
-<table><thead><tr><th data-k="id">sample (input with arrows | result)</th>${head}</tr></thead><tbody>
+<table><thead><tr><th data-k="id">sample: input with arrows | result | what the measures see (green: synthesized, magenta: tear)</th>${head}</tr></thead><tbody>
 ${body}
 </tbody></table>
 <script>

@@ -8,7 +8,7 @@ import type { EditResult } from '../core/types';
 import { encodeMaskPng, encodePng } from '../io/image-io';
 import { registerBench } from '../cli/bench';
 import { BenchReportSchema } from './report';
-import { resolveSuites, runBench, tileFileName, type BenchEngine } from './runner';
+import { lookOverlay, resolveSuites, runBench, tileFileName, type BenchEngine } from './runner';
 import { ProgressReporter } from './progress';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -185,5 +185,23 @@ describe('ProgressReporter', () => {
     expect(lines[1]).toMatch(/^bench: 11\/100 done/);
     expect(lines[lines.length - 1]).toMatch(/^bench: 100\/100 done/);
     expect(lines.every((l) => l.endsWith('\n'))).toBe(true);
+  });
+});
+
+describe('lookOverlay', () => {
+  it('tints synthesized pixels green and paints unexplained cuts magenta, in document coordinates', () => {
+    const img = createImage(20, 10);
+    for (let i = 0; i < img.data.length; i += 4) img.data.set([100, 100, 100, 255], i);
+    const crop = { left: 5, top: 2, width: 10, height: 6 };
+    const holeMask = createMask(10, 6);
+    holeMask.data[0] = 255; // doc (5, 2)
+    const cuts = new Uint8Array(60);
+    cuts[5 * 10 + 9] = 255; // doc (14, 7)
+    const o = lookOverlay(img, { crop, holeMask }, cuts);
+    const px = (x: number, y: number) => Array.from(o.data.subarray((y * 20 + x) * 4, (y * 20 + x) * 4 + 3));
+    expect(px(5, 2)).toEqual([50, 160, 50]);
+    expect(px(14, 7)).toEqual([255, 0, 255]);
+    expect(px(0, 0)).toEqual([100, 100, 100]);
+    expect(Array.from(img.data.subarray(0, 3))).toEqual([100, 100, 100]); // the input is not touched
   });
 });

@@ -199,19 +199,53 @@ function nullable(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+/**
+ * The result with what the look measures see: synthesized pixels tinted green, unexplained cuts
+ * (tears) in magenta, thickened so that they survive the thumbnail.
+ */
+export function lookOverlay(composed: RgbaImage, result: Pick<EditResult, 'crop' | 'holeMask'>, cuts: Uint8Array): RgbaImage {
+  const out = { width: composed.width, height: composed.height, data: new Uint8ClampedArray(composed.data) };
+  const { crop, holeMask } = result;
+  const o = out.data, W = composed.width, w = crop.width, h = crop.height;
+  const thick = Math.max(1, Math.round(Math.max(composed.width, composed.height) / 400));
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x, i = ((y + crop.top) * W + x + crop.left) * 4;
+      if (holeMask.data[p]! >= 128) { o[i] = o[i]! * 0.5; o[i + 1] = o[i + 1]! * 0.5 + 110; o[i + 2] = o[i + 2]! * 0.5; }
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!cuts[y * w + x]) continue;
+      for (let dy = -thick; dy <= thick; dy++) {
+        for (let dx = -thick; dx <= thick; dx++) {
+          const X = x + crop.left + dx, Y = y + crop.top + dy;
+          if (X < 0 || Y < 0 || X >= W || Y >= composed.height) continue;
+          const i = (Y * W + X) * 4;
+          o[i] = 255; o[i + 1] = 0; o[i + 2] = 255;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Measure one finished edit. Pure apart from allocation; exported for tests. */
 export function measureSample(prepared: PreparedSample, result: EditResult): {
   composed: RgbaImage;
   /** Wall time of the look measures, ms (undefined without a source map). */
   lookMs?: number;
+  /** The result with what the look measures see drawn on it (see {@link lookOverlay}); only with a source map. */
+  overlay?: RgbaImage;
   fields: Pick<SampleRecord, 'dai' | 'daiUnedited' | 'changedOutsideMask' | 'changedPixels' | 'transform' | 'psnr' | 'ssim' | 'look'>;
 } {
   const input = prepared.request.image;
   const composed = composeResult(input, result);
-  let look: SampleRecord['look'] = null, lookMs: number | undefined;
+  let look: SampleRecord['look'] = null, lookMs: number | undefined, cuts: Uint8Array | undefined;
   if (result.sourceMap) {
     const t = performance.now();
-    const m = computeLook({ input, result: composed, edit: result, editable: prepared.editable ?? regionUnion(prepared.request) });
+    cuts = new Uint8Array(result.crop.width * result.crop.height);
+    const m = computeLook({ input, result: composed, edit: result, editable: prepared.editable ?? regionUnion(prepared.request) }, { cuts });
     lookMs = performance.now() - t;
     look = { ...m, badness: badness(m) };
   }
@@ -229,7 +263,7 @@ export function measureSample(prepared: PreparedSample, result: EditResult): {
     fields.psnr = { crop: nullable(psnr(gtCrop, outCrop)), hole: nullable(psnr(syn.expected, composed, syn.holeMask)) };
     fields.ssim = { crop: nullable(ssim(gtCrop, outCrop)), hole: nullable(ssim(syn.expected, composed, syn.holeMask)) };
   }
-  return { composed, fields, lookMs };
+  return { composed, fields, lookMs, ...(cuts ? { overlay: lookOverlay(composed, result, cuts) } : {}) };
 }
 
 /** Gallery tile path of a sample, relative to the output folder (`tiles/<suite>/<id with / as __>.jpg`). */
@@ -324,14 +358,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         peak.sample();
         const result = await engine(prepared.request, { onProgress: () => peak.sample() });
         peak.sample();
-        const { composed, fields, lookMs } = measureSample(prepared, result);
+        const { composed, fields, lookMs, overlay } = measureSample(prepared, result);
         Object.assign(base, fields);
         base.ok = true;
         base.ms = { ...result.timings, ...(lookMs !== undefined ? { look: lookMs } : {}) };
         base.planKinds = result.plan.operations.map((o) => o.kind);
         const panels = [thumbWithArrows(image, prepared.arrows, thumb), downscale(composed, thumb)];
         if (prepared.synthetic) panels.push(downscale(prepared.synthetic.expected, thumb));
-        suiteTiles.push({ number, panels, caption: captionOf(base) });
+        suiteTiles.push({ number, panels, caption: captionOf(base), ...(overlay ? { extra: downscale(overlay, thumb) } : {}) });
       } catch (err) {
         base.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
         suiteTiles.push({ number, panels: prepared ? [thumbWithArrows(prepared.request.image, prepared.arrows, thumb)] : [], caption: captionOf(base) });
