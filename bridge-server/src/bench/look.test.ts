@@ -1,7 +1,8 @@
 import { createImage, createMask } from '../core/image';
 import type { EditResult, Mask, Rect, RgbaImage } from '../core/types';
 import { anisotropy, badness, chamferDistance, computeLook, SMEAR_CAP, STRETCH_FOLD, type LookInput } from './look';
-import { parseVerdicts, rocAuc } from './review-auc';
+import { aucTable, parseVerdicts, rocAuc } from './review-auc';
+import type { SampleRecord } from './report';
 
 const W = 160, H = 160;
 const full: Rect = { left: 0, top: 0, width: W, height: H };
@@ -214,4 +215,23 @@ describe('helpers', () => {
     ]);
     expect(() => parseVerdicts('a | kept | x\na | rejected | y')).toThrow(/twice/);
   });
+});
+
+test('aucTable: per measure over samples that have a verdict; missing ids are listed', () => {
+  const rec = (id: string, tear: number, dai: number): SampleRecord => ({
+    id, suite: 'dragbench', sheetNumber: 1, ok: true, width: 1, height: 1, pairs: 1,
+    dai: { '1': dai, '5': dai, '10': dai, '20': dai }, daiUnedited: { '1': 1, '5': 1, '10': 1, '20': 1 },
+    changedOutsideMask: 0, changedPixels: 0, ms: {}, sampleMs: 0, planKinds: ['translate'],
+    look: { synthesized: tear / 2, smear: null, smearedBlock: 0, tear, stretch: 1, badness: tear },
+  });
+  const samples = [rec('a', 0.9, 0.1), rec('b', 0.8, 0.3), rec('c', 0.1, 0.2), rec('d', 0.2, 0.0)];
+  const t = aucTable(samples, parseVerdicts('a | rejected | x\nb | rejected | y\nc | kept | z\nd | kept | w\ne | kept | gone'));
+  expect(t.rejected).toBe(2);
+  expect(t.kept).toBe(2);
+  expect(t.missing).toEqual(['e']);
+  const row = (m: string) => t.rows.find((r) => r.measure === m)!;
+  expect(row('tear').auc).toBe(1);
+  expect(row('badness').auc).toBe(1);
+  expect(row('DAI r10 (contrast)').auc).toBe(0.75); // 0.1 and 0.3 vs 0.2 and 0.0: 3 of 4 pairs
+  expect(row('tear').medianRejected).toBeCloseTo(0.85, 9);
 });

@@ -148,6 +148,7 @@ function main(argv: string[]): void {
       if (tk.kept >= 3 && tk.rejected >= 3) out.push(renderAucTable(tk, `${s}, first plan kind ${kind}: ${review}`), '');
     }
   }
+  if (out.length === 0) throw new RangeError(`no verdict in ${review} names a sample of the report(s) (${verdicts.length} verdicts, ${samples.length} samples)`);
   if (suites.length > 1) out.push(renderAucTable(aucTable(samples, verdicts), `all suites: ${review}`), '');
   process.stdout.write(`${out.join('\n')}\n`);
 }
