@@ -12,12 +12,14 @@
  * - When text and arrow disagree the plan follows the text and says so in `warnings`.
  * - Without text, an ambiguous drag yields up to two alternative plans (3 readings in all).
  */
-import type { Drag, DragKind, EditRequest, Operation, OperationParams, Plan, Point } from '../types';
+import type { Drag, DragKind, EditRequest, Operation, OperationParams, PlacedMask, Plan, Point } from '../types';
 import type { IntentAction, IntentParse, RegionRef } from '../intent/parse';
 import { describeRegion, type RegionShape } from './region-shape';
 import { dragFeatures, sweptAngle, type DragFeatures } from './drag-features';
 import { pt, scoreKinds, type KindScore } from './infer';
 import { describeOperation } from './describe';
+import { readExact, type ExactEdit } from '../intent/exact';
+import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 
 /** Default magnitudes when neither the arrow nor the text gives one. */
 export const DEFAULTS = {
@@ -94,6 +96,7 @@ export interface ForcedKind {
  * `forced` imposes kinds per drag index (parameters still come from arrows and text amounts).
  */
 export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?: ReadonlyMap<number, ForcedKind>): Plan {
+  if (ctx.drags.length === 0) return textOnlyPlan(ctx, parse);
   const warnings: string[] = [];
   const actions = parse?.actions ?? [];
   const assignment = assignActions(actions, ctx);
@@ -122,6 +125,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
 
   const pick = readings.map(() => 0);
   const main = assemble(ctx, readings, pick, warnings, actions, assignment);
+  main.reasoner = 'rules';
   main.operations.push(...textOnlyOperations(ctx, actions, main.warnings));
   main.operations.push(...unassignedActionOperations(ctx, actions, assignment, parse, main.warnings));
 
@@ -533,4 +537,132 @@ function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], a
     warnings.push(`Region ${region} gets a further ${tk.kind} from the text ("${a.text}"), applied after the arrow's operation.`);
   }
   return out;
+}
+
+// ---- text alone (a selection and an intent, no arrow) --------------------------------------------
+
+/** Ask the user instead of guessing: a coded error whose message is the question. */
+export function askUser(question: string): SmartDragError {
+  return new SmartDragError(ErrorCode.intent_unclear, question);
+}
+
+/** Bounding box of a mask's pixels with coverage ≥ 50 % (max − min, as image editors measure it). */
+function bboxOf(m: PlacedMask): { x0: number; y0: number; w: number; h: number } {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let y = 0; y < m.height; y++) for (let x = 0; x < m.width; x++) {
+    if (m.data[y * m.width + x]! < 128) continue;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x0: x0 + m.left, y0: y0 + m.top, w: x1 - x0, h: y1 - y0 };
+}
+
+/** Parameters of an exactly stated edit (vectors, conventions, image shares), or null. */
+export function exactParams(e: ExactEdit, shape: RegionShape, mask: PlacedMask, image: { width: number; height: number }): OperationParams {
+  const c: Point = [round2(shape.centroid[0]), round2(shape.centroid[1])];
+  switch (e.kind) {
+    case 'translate': {
+      if ('corner' in e) {
+        const b = bboxOf(mask);
+        const nx = e.corner.x === 'left' ? 0 : e.corner.x === 'right' ? image.width - b.w : Math.floor((image.width - b.w) / 2);
+        const ny = e.corner.y === 'top' ? 0 : e.corner.y === 'bottom' ? image.height - b.h : Math.floor((image.height - b.h) / 2);
+        return { kind: 'translate', dx: nx - b.x0, dy: ny - b.y0 };
+      }
+      if (e.unit === 'image') return { kind: 'translate', dx: round2(e.dx * image.width), dy: round2(e.dy * image.height) };
+      return { kind: 'translate', dx: round2(e.dx), dy: round2(e.dy) };
+    }
+    case 'rotate':
+      return { kind: 'rotate', angleDeg: round2(e.angleDeg), center: c };
+    case 'scale': {
+      const b = bboxOf(mask);
+      const f = 'factor' in e ? e.factor
+        : 'imageShare' in e ? (image.width * e.imageShare / Math.max(1, b.w) + image.height * e.imageShare / Math.max(1, b.h)) / 2
+          : 'widthPx' in e ? e.widthPx / Math.max(1, b.w) : e.heightPx / Math.max(1, b.h);
+      return { kind: 'scale', sx: round4(f), sy: round4(f), center: c };
+    }
+  }
+}
+
+/** What an action says without an arrow: its kind, or the question to ask when it does not say enough. */
+function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { question: string } {
+  const what = a.object.text ? `"${a.object.text}"` : 'the selection';
+  if (a.object.parts.length && (a.cls === 'move' || a.cls === 'deform')) {
+    return { question: `"${a.text}" moves a part (${a.object.parts.join(', ')}) of ${what}: draw an arrow from that part to where it should go.` };
+  }
+  if (a.cls === 'rotate') {
+    if (!a.rotation && !(a.amount && a.amount.kind === 'degrees' && a.amount.value < 0)) {
+      if (a.directions.includes('left')) a.rotation = 'ccw';
+      else if (a.directions.includes('right')) a.rotation = 'cw';
+      else return { question: `Which way should ${what} turn: clockwise or counter-clockwise? (e.g. "rotate it 20° clockwise")` };
+    }
+    return { kind: 'rotate', why: `"${a.verb}" asks to rotate` };
+  }
+  if (a.cls === 'scale' || a.verb.startsWith('make ')) {
+    if (!a.comparative && !(a.amount && (a.amount.kind === 'factor' || (a.amount.kind === 'percent' && a.amount.absolute) || (a.amount.kind === 'number' && a.amount.value > 0 && a.amount.value <= 5)))) {
+      return { question: `Bigger or smaller, and by how much? (e.g. "make ${what === 'the selection' ? 'it' : what.replace(/"/g, '')} 20% bigger")` };
+    }
+    return { kind: 'scale', why: `"${a.verb}" asks to scale${a.comparative && a.comparative.axis !== 'both' ? ` along ${a.comparative.axis}` : ''}` };
+  }
+  if (a.cls === 'deform' && !a.soft) {
+    return { question: `"${a.text}" bends or stretches part of ${what}: draw an arrow on the part that should move.` };
+  }
+  if (!textDirection(a.directions)) return { question: `Which way should ${what} move, and how far? (e.g. "move it 40 px down")` };
+  return { kind: 'translate', why: `"${a.verb}" gives a direction (${a.directions.join('/')}); with no arrow the whole selection moves` };
+}
+
+/** Regions an action names among all regions (position words, order); null when it cannot tell. */
+function textOnlyRegions(ctx: PlanContext, a: IntentAction | null): string[] | null {
+  const ids = ctx.req.regions.map((r) => r.id);
+  if (ids.length === 1 || !a || a.object.kind === 'all') return ids;
+  const scores = ids.map((id) => regionAffinity(a.object, id, ctx, ids));
+  const best = Math.max(...scores);
+  const winners = ids.filter((_, i) => scores[i] === best);
+  return best > 0 && winners.length === 1 ? winners : null;
+}
+
+/** A plan from the intent alone (no arrow): every operation from the text, or a question. */
+function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
+  const text = parse?.text.trim() ?? '';
+  if (!parse || !text) throw askUser('There is no arrow and no intent: draw an arrow, or say what to do (e.g. "move it 40 px down").');
+  const warnings: string[] = [];
+  const operations: Operation[] = [];
+  const image = ctx.req.image;
+  const exact = readExact(text);
+  if (exact) {
+    const targets = textOnlyRegions(ctx, parse.actions[0] ?? null);
+    if (!targets) throw askUser(`"${text}": which selection? Name it by position ("the left one"), or draw an arrow on it.`);
+    for (const id of targets) {
+      const params = exactParams(exact, ctx.shapes.get(id)!, ctx.req.regions.find((r) => r.id === id)!.mask, image);
+      operations.push({ region: id, kind: params.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): the text states the ${params.kind} exactly; no arrow, so every amount comes from the text` });
+    }
+  } else {
+    if (parse.actions.length === 0) throw askUser(`"${text}" names no edit I can read: say what to do and which way (e.g. "move it 40 px down", "rotate it 20° clockwise"), or draw an arrow.`);
+    for (const a of parse.actions) {
+      const tk = textOnlyKind(a);
+      if ('question' in tk) throw askUser(tk.question);
+      const targets = textOnlyRegions(ctx, a);
+      if (!targets) throw askUser(`"${a.text}": which selection? Name it by position ("the left one"), or draw an arrow on it.`);
+      for (const id of targets) {
+        const shape = ctx.shapes.get(id)!;
+        const c = shape.centroid;
+        const drag: Drag = { region: id, points: [c, c] };
+        const features = dragFeatures(drag, shape);
+        const still: DragInfo = { index: -1, drag, shape, features, scores: scoreKinds(features) };
+        const params = paramsFor(tk.kind, still, a, ctx, parse, warnings);
+        const stated = !!a.amount;
+        operations.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): ${tk.why}; no arrow, so ${stated ? 'the amount comes from the text' : 'the text gives no amount and a default is used'}` });
+        if (!stated) warnings.push(`"${a.text}" gives no amount; region ${id} uses a default ${tk.kind} amount (say e.g. "by 40 px" or "by 20°" for another).`);
+      }
+    }
+  }
+  const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word);
+  if (ignoredWords.length && !exact) warnings.push(`Words not understood in the intent: ${ignoredWords.map((w) => `"${w}"`).join(', ')}`);
+  for (const c of parse.constraints) {
+    if (c.object.kind === 'it' && !c.negated) continue;
+    warnings.push(`The intent asks to keep "${c.object.text || 'that'}" unchanged${ctx.req.keep?.length ? '' : ', but no keep mask was drawn'}.`);
+  }
+  warnings.push('No arrow: the plan comes from the text alone.');
+  return { operations, warnings, confidence: 0.9, reasoner: 'rules' };
 }
