@@ -48,7 +48,11 @@ function mismatch(ops: Operation[], e: Expect): string {
       const ny = yw === 'up' ? 0 : yw === 'bottom' ? H - B.h : Math.floor((H - B.h) / 2);
       dx = nx - B.x0; dy = ny - B.y0;
     } else if ('imagePercentX' in e) { dx = (W * (e.imagePercentX as number)) / 100; dy = (-H * (e.imagePercentYUp as number)) / 100; }
-    else { dx = e.dx as number; dy = -(e.dyUp as number); }
+    else if ('sign' in e) {
+      const [sx, sy] = e.sign as [number, number];
+      const okSign = (v: number, sg: number): boolean => (sg === 0 ? Math.abs(v) < 0.5 : Math.sign(v) === sg && Math.abs(v) >= 5);
+      return okSign(p.dx!, sx) && okSign(p.dy!, sy) ? '' : `moves (${p.dx}, ${p.dy}), expected the direction (${sx}, ${sy})`;
+    } else { dx = e.dx as number; dy = -(e.dyUp as number); }
     return near(p.dx!, dx, 1.5) && near(p.dy!, dy, 1.5) ? '' : `moves (${p.dx}, ${p.dy}), expected (${dx}, ${dy})`;
   }
   if (e.kind === 'rotate') {

@@ -119,6 +119,24 @@ group('github.com/renovate-bot/GoogleCloudPlatform-_-vertex-ai-creative-studio c
   { text: 'Rotate the primary subject in the image to the right.', expect: { kind: 'rotate', sense: 'cw' } },
 ]);
 
+// ---- AnyEdit "relation" moves (no amount: the planner uses its default distance and says so) -----
+{
+  const rows = [];
+  const objs = ['dog', 'cup', 'clock', 'bench', 'kite', 'umbrella', 'vase', 'teddy bear', 'bicycle', 'potted plant'];
+  objs.forEach((o, k) => {
+    const verb = k % 2 ? 'Place' : 'Move';
+    rows.push({ text: `${verb} the ${o} to left`, expect: { kind: 'translate', sign: [-1, 0] } });
+    rows.push({ text: `${verb} the ${o} from right to left`, expect: { kind: 'translate', sign: [-1, 0] } });
+    rows.push({ text: `${verb} the ${o} to right`, expect: { kind: 'translate', sign: [1, 0] } });
+    rows.push({ text: `${verb} the ${o} from left to right`, expect: { kind: 'translate', sign: [1, 0] } });
+    rows.push({ text: `${verb} the ${o} to down`, expect: { kind: 'translate', sign: [0, 1] } });
+    rows.push({ text: `${verb} the ${o} from top to down`, expect: { kind: 'translate', sign: [0, 1] } });
+    rows.push({ text: `${verb} the ${o} to upper`, expect: { kind: 'translate', sign: [0, -1] } });
+    rows.push({ text: `${verb} the ${o} from bottom to upper`, expect: { kind: 'translate', sign: [0, -1] } });
+  });
+  group('github.com/DCDmllm/AnyEdit AnyEdit_Collection/diverse_Instruction_generation/edit_instruction/other_instruction_gen.py (relation_instruction_generation, moves without a target object)', rows);
+}
+
 function fnv1a(s) {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
