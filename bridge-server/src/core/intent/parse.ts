@@ -348,6 +348,13 @@ class IntentParser {
       if (qty) { if (!a.amount) a.amount = { kind: 'qualitative', size: qty.size, approximate: approx, words: l.norm }; i++; continue; }
       const dir = sense(l, 'dir');
       if (dir) { if (!a.directions.includes(dir.dir)) a.directions.push(dir.dir); i++; continue; }
+      // "from right to left", "from bottom to upper": the direction is from the first place to the second.
+      if (l.norm === 'from' && lx[i + 2]?.norm === 'to' && placeDir(lx[i + 1]) && placeDir(lx[i + 3])) {
+        const d = placeDir(lx[i + 3])!;
+        for (let k = 1; k <= 3; k++) this.mark(lx[i + k]!);
+        if (!a.directions.includes(d)) a.directions.push(d);
+        i += 4; continue;
+      }
       const prep = sense(l, 'prep');
       if (prep && DEST_PREPS.has(l.norm)) {
         if (l.norm === 'away' && lx[i + 1]?.norm === 'from') { this.mark(lx[i + 1]!); i++; if (!a.directions.includes('apart')) a.directions.push('apart'); }
@@ -455,6 +462,16 @@ class IntentParser {
     if (lx.length === 0) return '';
     return this.text.slice(lx[0]!.start, lx[lx.length - 1]!.end);
   }
+}
+
+/** The screen direction a place word stands for ("left", "top", "upper", "bottom", "down"). */
+function placeDir(l: Lexeme | undefined): Direction | null {
+  if (!l) return null;
+  const d = sense(l, 'dir');
+  if (d && (d.dir === 'left' || d.dir === 'right' || d.dir === 'up' || d.dir === 'down')) return d.dir;
+  const p = sense(l, 'position');
+  if (p) return p.pos === 'top' ? 'up' : p.pos === 'bottom' ? 'down' : p.pos === 'left' || p.pos === 'right' ? p.pos : null;
+  return null;
 }
 
 /** The fragment opens a full noun phrase (determiner or pronoun first), not a bare noun. */
