@@ -46,7 +46,21 @@ export interface PlanContext {
   req: EditRequest;
   shapes: Map<string, RegionShape>;
   drags: DragInfo[];
+  /**
+   * Text/arrow conflicts met while planning (filled by the reasoner). `flip` asks for the other
+   * side of a conflict: used to build the alternative plan that follows what the main plan did not.
+   */
+  conflicts?: Set<Conflict>;
+  flip?: ReadonlySet<Conflict>;
 }
+
+/**
+ * Kinds of text/arrow conflict. Default policy: the arrow's direction wins (it is what was drawn);
+ * the text's kind and the text's amount win (they are explicit words). Rotation sense and
+ * bigger/smaller follow the text. Each conflict gets a warning and an alternative plan that takes
+ * the other side.
+ */
+export type Conflict = 'direction' | 'kind' | 'amount';
 
 /** Describe regions and drags of a request. Throws RangeError for a drag naming an unknown region. */
 export function buildContext(req: EditRequest): PlanContext {
@@ -59,7 +73,7 @@ export function buildContext(req: EditRequest): PlanContext {
     const features = dragFeatures(drag, shape);
     return { index, drag, shape, features, scores: scoreKinds(features) };
   });
-  return { req, shapes, drags };
+  return { req, shapes, drags, conflicts: new Set() };
 }
 
 /** One reading of one drag. */
@@ -126,6 +140,16 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
   const pick = readings.map(() => 0);
   const main = assemble(ctx, readings, pick, warnings, actions, assignment);
   main.reasoner = 'rules';
+  // One alternative per text/arrow conflict: the same request with that conflict settled the other way.
+  const conflictAlts: Plan[] = [];
+  if (!ctx.flip && ctx.conflicts?.size) {
+    for (const c of ctx.conflicts) {
+      const alt = ruleReason({ ...ctx, conflicts: new Set(), flip: new Set([c]) }, parse, forced);
+      alt.warnings = [`Alternative: the ${c} conflict settled the other way (${c === 'direction' ? "the text's direction" : c === 'kind' ? "the arrow's kind" : "the arrow's amount"}).`, ...alt.warnings.filter((w) => !w.startsWith('Drag ') || !w.includes('ambiguous'))];
+      delete alt.alternatives;
+      conflictAlts.push(alt);
+    }
+  }
   main.operations.push(...textOnlyOperations(ctx, actions, main.warnings));
   main.operations.push(...unassignedActionOperations(ctx, actions, assignment, parse, main.warnings));
 
@@ -135,7 +159,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
     const second = rs[1]?.score ?? 0;
     if (rs[0]!.source !== 'user' && second >= 0.15 && second > worstSecond) { worst = i; worstSecond = second; }
   });
-  if (worst >= 0) {
+  if (worst >= 0 && !ctx.flip) {
     const alts: Plan[] = [];
     for (let k = 1; k < readings[worst]!.length && alts.length < 2; k++) {
       if (readings[worst]![k]!.score < 0.04) break;
@@ -147,6 +171,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
       main.warnings.push(`Drag ${worst + 1} on region ${ctx.drags[worst]!.drag.region} is ambiguous; ${alts.length} alternative reading(s) attached.`);
     }
   }
+  if (conflictAlts.length) main.alternatives = [...conflictAlts, ...(main.alternatives ?? [])].slice(0, 2);
   return main;
 }
 
@@ -265,10 +290,16 @@ function readingsFor(d: DragInfo, a: IntentAction | undefined, ctx: PlanContext,
   if (!a) {
     return geo.map((s) => ({ kind: s.kind, params: paramsFor(s.kind, d, undefined, ctx, parse, []), source: 'geometry' as const, reason: `geometry: ${s.why}`, score: s.score }));
   }
-  const tk = textKind(a, d);
+  let tk = textKind(a, d);
   const top = geo[0]!;
   if (tk.explicit && top.kind !== tk.kind && top.score >= 0.5) {
-    warnings.push(`Text and arrow disagree on region ${id}: the text asks to ${tk.kind} (${tk.why}) but the arrow reads as ${top.kind} (${Math.round(top.score * 100)}%: ${shortWhy(top)}); following the text.`);
+    ctx.conflicts?.add('kind');
+    if (ctx.flip?.has('kind')) {
+      warnings.push(`Text and arrow disagree on region ${id}: the text asks to ${tk.kind} (${tk.why}) but the arrow reads as ${top.kind}; this reading follows the arrow.`);
+      return [{ kind: top.kind, params: paramsFor(top.kind, d, undefined, ctx, parse, []), source: 'geometry', reason: `geometry (the text's ${tk.kind} set aside): ${top.why}`, score: top.score }];
+    }
+    warnings.push(`Text and arrow disagree on region ${id}: the text asks to ${tk.kind} (${tk.why}) but the arrow reads as ${top.kind} (${Math.round(top.score * 100)}%: ${shortWhy(top)}); following the text (its words name the kind). An alternative follows the arrow.`);
+    tk = { ...tk };
   }
   const first: Reading = {
     kind: tk.kind, params: paramsFor(tk.kind, d, a, ctx, parse, warnings), source: 'intent',
@@ -298,19 +329,43 @@ function anchorForScale(d: DragInfo, parse: IntentParse | null): { center: Point
   return { center: [m.centroid[0], m.centroid[1] + hi], why: 'the text keeps it sitting where it is, so it scales about its base' };
 }
 
-function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, _ctx: PlanContext, parse: IntentParse | null, warnings: string[]): OperationParams {
+/** Screen words for a unit direction ("up", "down-right"). */
+function dirWords(v: Point): string {
+  const h = v[0] > 0.38 ? 'right' : v[0] < -0.38 ? 'left' : '', vv = v[1] > 0.38 ? 'down' : v[1] < -0.38 ? 'up' : '';
+  return [vv, h].filter(Boolean).join('-') || 'nowhere';
+}
+
+function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx: PlanContext, parse: IntentParse | null, warnings: string[]): OperationParams {
   const f = d.features, id = d.drag.region;
   const hasArrow = f.length >= DEFAULTS.minArrowPx;
-  const tdir = a ? textDirection(a.directions) : null;
+  let tdir = a ? textDirection(a.directions) : null;
+  // Only screen directions the text gives on an axis count ("up" says nothing about x unless the
+  // arrow has a clear x component the text does not mention — then they disagree too).
+  let followText = false;
   if (a && tdir && hasArrow && kind !== 'rotate' && kind !== 'scale') {
     const cos = (f.chord[0] * tdir[0] + f.chord[1] * tdir[1]) / f.length;
-    if (cos < -0.2) warnings.push(`Text says ${a.directions.join('/')} but the arrow on region ${id} points the other way; following the arrow's direction.`);
+    if (cos < Math.SQRT1_2) {
+      ctx.conflicts?.add('direction');
+      const arrowDir: Point = [f.chord[0] / f.length, f.chord[1] / f.length];
+      followText = !!ctx.flip?.has('direction');
+      warnings.push(followText
+        ? `Text says ${a.directions.join('/')} but the arrow on region ${id} points ${dirWords(arrowDir)}; this reading follows the text's direction with the arrow's length.`
+        : `Text says ${a.directions.join('/')} but the arrow on region ${id} points ${dirWords(arrowDir)} (${Math.round((Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI)}° apart); following the arrow's direction (it is what was drawn). An alternative follows the text.`);
+    }
   }
   switch (kind) {
     case 'translate': {
       let dx = f.chord[0], dy = f.chord[1];
-      const px = a?.amount && (a.amount.kind === 'pixels' || a.amount.kind === 'number') ? a.amount.value : null;
-      const dir: Point | null = hasArrow ? [f.chord[0] / f.length, f.chord[1] / f.length] : tdir;
+      let px = a?.amount && (a.amount.kind === 'pixels' || a.amount.kind === 'number') ? a.amount.value : null;
+      if (px !== null && hasArrow && (px > 2 * f.length || f.length > 2 * px)) {
+        ctx.conflicts?.add('amount');
+        if (ctx.flip?.has('amount')) {
+          warnings.push(`Text says ${px} px but the arrow on region ${id} is ${r1(f.length)} px long; this reading follows the arrow's length.`);
+          px = null;
+        } else warnings.push(`Text says ${px} px but the arrow on region ${id} is ${r1(f.length)} px long (×${r1(Math.max(px, f.length) / Math.max(1e-9, Math.min(px, f.length)))}); following the text's amount. An alternative follows the arrow.`);
+      }
+      const dir: Point | null = hasArrow && !followText ? [f.chord[0] / f.length, f.chord[1] / f.length] : tdir;
+      if (followText && px === null && dir) { dx = dir[0] * f.length; dy = dir[1] * f.length; }
       if (px !== null && dir) { dx = dir[0] * px; dy = dir[1] * px; }
       else if (!hasArrow && dir) {
         const dist = DEFAULTS.moveGyration[sizeOf(a)] * d.shape.gyration;
@@ -330,6 +385,13 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, _ct
       const arrowSense = Math.abs(arrowDeg) >= 1 ? Math.sign(arrowDeg) : 0;
       if (textSense && arrowSense && textSense !== arrowSense && Math.abs(arrowDeg) >= 3) {
         warnings.push(`Text says ${a!.rotation === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); following the text.`);
+      }
+      if (textDeg !== null && Math.abs(arrowDeg) >= 3 && (Math.abs(textDeg) > 2 * Math.abs(arrowDeg) || Math.abs(arrowDeg) > 2 * Math.abs(textDeg))) {
+        ctx.conflicts?.add('amount');
+        if (ctx.flip?.has('amount')) {
+          warnings.push(`Text says ${r1(Math.abs(textDeg))}° but the arrow on region ${id} turns ${r1(Math.abs(arrowDeg))}°; this reading follows the arrow's angle.`);
+          textDeg = null;
+        } else warnings.push(`Text says ${r1(Math.abs(textDeg))}° but the arrow on region ${id} turns ${r1(Math.abs(arrowDeg))}°; following the text's angle. An alternative follows the arrow.`);
       }
       const sense = textSense || arrowSense || 1;
       const mag = textDeg ?? (Math.abs(arrowDeg) >= 1 ? Math.abs(arrowDeg) : DEFAULTS.rotateDeg[sizeOf(a)]);
@@ -351,6 +413,14 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, _ct
         const p = amt.value / 100;
         factor = amt.kind === 'percent' && amt.absolute ? p : comp?.sense === 'up' ? 1 + p : comp?.sense === 'down' ? 1 - p : p;
       } else if (amt && amt.kind === 'number') factor = amt.value;
+      const arrowUsable0 = hasArrow && Math.abs(Math.log(arrowF)) > 0.01;
+      if (factor !== null && arrowUsable0 && Math.abs(Math.log(factor / arrowF)) > Math.log(2)) {
+        ctx.conflicts?.add('amount');
+        if (ctx.flip?.has('amount')) {
+          warnings.push(`Text says ×${factor.toFixed(2)} but the arrow on region ${id} scales ×${arrowF.toFixed(2)}; this reading follows the arrow.`);
+          factor = arrowF;
+        } else warnings.push(`Text says ×${factor.toFixed(2)} but the arrow on region ${id} scales ×${arrowF.toFixed(2)} (more than 2× apart); following the text's amount. An alternative follows the arrow.`);
+      }
       if (factor === null) {
         const arrowUsable = hasArrow && Math.abs(Math.log(arrowF)) > 0.01;
         const agrees = !comp || (comp.sense === 'up') === (arrowF > 1);
@@ -366,7 +436,8 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, _ct
     }
     case 'deform': {
       let target = f.target;
-      if (!hasArrow && tdir) {
+      if (followText && tdir) target = [f.handle[0] + tdir[0] * f.length, f.handle[1] + tdir[1] * f.length];
+      else if (!hasArrow && tdir) {
         const dist = DEFAULTS.moveGyration[sizeOf(a)] * d.shape.gyration;
         target = [f.handle[0] + tdir[0] * dist, f.handle[1] + tdir[1] * dist];
       }
