@@ -143,7 +143,8 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
   // One alternative per text/arrow conflict: the same request with that conflict settled the other way.
   const conflictAlts: Plan[] = [];
   if (!ctx.flip && ctx.conflicts?.size) {
-    for (const c of ctx.conflicts) {
+    const order: Conflict[] = ['direction', 'kind', 'amount'];
+    for (const c of order.filter((k) => ctx.conflicts!.has(k))) {
       const alt = ruleReason({ ...ctx, conflicts: new Set(), flip: new Set([c]) }, parse, forced);
       alt.warnings = [`Alternative: the ${c} conflict settled the other way (${c === 'direction' ? "the text's direction" : c === 'kind' ? "the arrow's kind" : "the arrow's amount"}).`, ...alt.warnings.filter((w) => !w.startsWith('Drag ') || !w.includes('ambiguous'))];
       delete alt.alternatives;
@@ -722,9 +723,10 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
         const features = dragFeatures(drag, shape);
         const still: DragInfo = { index: -1, drag, shape, features, scores: scoreKinds(features) };
         const params = paramsFor(tk.kind, still, a, ctx, parse, warnings);
-        const stated = !!a.amount;
-        operations.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): ${tk.why}; no arrow, so ${stated ? 'the amount comes from the text' : 'the text gives no amount and a default is used'}` });
-        if (!stated) warnings.push(`"${a.text}" gives no amount; region ${id} uses a default ${tk.kind} amount (say e.g. "by 40 px" or "by 20°" for another).`);
+        const stated = !!a.amount && a.amount.kind !== 'qualitative';
+        const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';
+        operations.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): ${tk.why}; no arrow, so ${stated ? 'the amount comes from the text' : `the text gives no number and a default${words} is used`}` });
+        if (!stated) warnings.push(`"${a.text}" gives no amount in numbers; region ${id} uses a default ${tk.kind} amount${words} (say e.g. "by 40 px" or "by 20°" for another).`);
       }
     }
   }
