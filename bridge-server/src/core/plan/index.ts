@@ -9,13 +9,16 @@
 import type { EditRequest, Plan } from '../types';
 import { parseIntent, type IntentParse } from '../intent/parse';
 import { buildContext, ruleReason, type PlanContext } from './rule-reasoner';
+import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 
 export interface ReasonerInput {
   ctx: PlanContext;
   /** The parsed intent, or null without text. */
   parse: IntentParse | null;
-  /** What the rule reasoner would answer (a fallback and a hint). */
-  rulePlan: Plan;
+  /** What the rule reasoner would answer (a fallback and a hint); null when the rules could not read a text-only request. */
+  rulePlan: Plan | null;
+  /** The question the rules would ask (text alone that they could not read). */
+  ruleQuestion?: string;
   signal?: AbortSignal;
 }
 
@@ -38,12 +41,26 @@ export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promis
   const ctx = buildContext(req);
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
   const parse = text ? parseIntent(text) : null;
-  const rulePlan = ruleReason(ctx, parse);
-  if (!opts.reasoner) return rulePlan;
+  let rulePlan: Plan | null = null;
+  let question: SmartDragError | null = null;
   try {
-    return await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal });
+    rulePlan = ruleReason(ctx, parse);
   } catch (e) {
+    // Text alone the rules cannot read: the optional reasoner may; without one, ask the user.
+    if (!(opts.reasoner && e instanceof SmartDragError && e.code === ErrorCode.intent_unclear)) throw e;
+    question = e;
+  }
+  if (!opts.reasoner) return rulePlan!;
+  // Text alone that the rules read: the rules' plan stands (the plan says so in `reasoner`).
+  if (ctx.drags.length === 0 && rulePlan) return rulePlan;
+  try {
+    const plan = await opts.reasoner.reason({ ctx, parse, rulePlan, ...(question ? { ruleQuestion: question.message } : {}), signal: opts.signal });
+    plan.reasoner ??= opts.reasoner.name;
+    return plan;
+  } catch (e) {
+    if (e instanceof SmartDragError && e.code === ErrorCode.intent_unclear) throw e;
     const msg = e instanceof Error ? e.message : String(e);
+    if (!rulePlan) throw new SmartDragError(ErrorCode.intent_unclear, `${question!.message} (The reasoner "${opts.reasoner.name}" could not read it either: ${msg}.)`);
     return { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] };
   }
 }
