@@ -45,6 +45,16 @@ async function main(): Promise<void> {
   const bridge = new BridgeClient({ url, token, client: 'express', clientVersion: CLIENT_VERSION });
   const panel = new Panel({ root: app, host, bridge, title: 'Adobe Express', toolbar });
   (window as unknown as { smartdrag: unknown }).smartdrag = { panel, host, bridge };
+  // The bridge's own hint for a refused Origin speaks of its pages and Photopea: say what it means here.
+  // (Registered after the panel's listener, so this text wins.)
+  bridge.onStatus((s) => {
+    if (s.error?.code !== 'forbidden_origin') return;
+    const hint = app.querySelector('[data-testid=status-hint]');
+    if (hint) {
+      hint.textContent = `The SmartDrag bridge does not accept this add-on's origin (${location.origin}). ` +
+        'Update SmartDrag to a version that knows Adobe Express, or add this origin to the bridge\'s allowed origins, then press Reconnect.';
+    }
+  });
   use.addEventListener('click', () => {
     panel.editor.clear();
     void panel.reloadDocument();
