@@ -74,8 +74,8 @@ function maskOf(r: Sent['regions'][number]): PlacedMask {
 }
 
 /** The core's layer for what the panel sent, cropped to its alpha bounding box. */
-async function expectedFor(sent: Sent, masks: PlacedMask[]) {
-  const base = caseToRequest(theCase, image, { quality: 'final', seed: sent.seed });
+async function expectedFor(sent: Sent, masks: PlacedMask[], img: RgbaImage = image) {
+  const base = caseToRequest({ ...theCase, size: [img.width, img.height] }, img, { quality: 'final', seed: sent.seed });
   const req: EditRequest = {
     ...base,
     regions: sent.regions.map((r, i) => ({ id: r.id, mask: masks[i]! })),
@@ -94,12 +94,13 @@ async function expectedFor(sent: Sent, masks: PlacedMask[]) {
   return { left: layer.left + x0, top: layer.top + y0, width: w, height: h, data: out };
 }
 
-async function openExpress(ctx: BrowserContext, opts: { port?: number; query?: string } = {}): Promise<{ page: Page; frame: Frame }> {
+async function openExpress(ctx: BrowserContext, opts: { port?: number; query?: string; origin?: { x: number; y: number } } = {}): Promise<{ page: Page; frame: Frame }> {
+  const o = opts.origin ?? EL;
   await routeExpress(ctx, { 'smarties.png': SMARTIES });
   const page = await ctx.newPage();
   const addon = `${ADDON_ORIGIN}/`;
   const hash = `#bridge=${encodeURIComponent(`ws://127.0.0.1:${opts.port ?? server.port}/v1/ws`)}&token=${TEST_TOKEN}`;
-  await page.goto(`${EXPRESS_ORIGIN}/sim/index.html?addon=${encodeURIComponent(addon)}&doc=smarties.png&x=${EL.x}&y=${EL.y}${opts.query ?? ''}${hash}`);
+  await page.goto(`${EXPRESS_ORIGIN}/sim/index.html?addon=${encodeURIComponent(addon)}&doc=smarties.png&x=${o.x}&y=${o.y}${opts.query ?? ''}${hash}`);
   await page.waitForFunction(() => (window as any).sim?.ready === true, undefined, { timeout: 30000 });
   let frame: Frame | undefined;
   for (let i = 0; i < 100 && !frame; i++) {
@@ -123,6 +124,26 @@ async function editorPoint(page: Page, frame: Frame): Promise<(p: Point) => [num
     return { left: r.left, top: r.top, scale: (window as any).smartdrag.panel.editor.scale as number };
   });
   return (p) => [off[0]! + left + p[0] * scale, off[1]! + top + p[1] * scale];
+}
+
+/** Lasso `poly`, draw the arrow `from → to`, type the case's intent, pick translate, apply; wait for the outcome. */
+async function lassoArrowApply(page: Page, frame: Frame, poly: Point[], from: Point, to: Point): Promise<void> {
+  const at = await editorPoint(page, frame);
+  await frame.click('[data-testid=tool-lasso]');
+  await page.mouse.move(...at(poly[0]!));
+  await page.mouse.down();
+  for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
+  await page.mouse.up();
+  await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+  await frame.click('[data-testid=tool-arrow]');
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / 12, from[1] + ((to[1] - from[1]) * i) / 12]));
+  await page.mouse.up();
+  await frame.fill('[data-testid=intent]', theCase.intent!);
+  await frame.selectOption('[data-testid=kind]', 'translate');
+  await frame.click('[data-testid=apply]');
+  await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
 }
 
 test('Express simulator: selected image → lasso + arrow in the panel → one new image over the original with the core\'s pixels', async () => {
@@ -268,4 +289,42 @@ test.failing('a default bridge accepts the Express add-on origins (pending the O
   expect(originAllowed(policy, 'https://w906hhl6k.wxp.adobe-addons.com')).toBe(true);
   expect(originAllowed(policy, DEV_ADDON_ORIGIN)).toBe(true);
   expect(originAllowed(policy, 'https://wxp.adobe-addons.com.evil.example')).toBe(false);
+});
+
+test('Express simulator: a rotated image (90°) is edited as drawn and the result lands over it without a second rotation', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    // The node's origin is its top-left corner; rotated 90° clockwise about it, the element covers
+    // x ∈ [EL.x, EL.x + 356), y ∈ [EL.y, EL.y + 413) when its origin sits at (EL.x + 356, EL.y).
+    const { page, frame } = await openExpress(ctx, { query: `&rot=90`, origin: { x: EL.x + 356, y: EL.y } });
+    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 356, undefined, { timeout: 30000 });
+    const H = 356;
+    const rot = (p: Point): Point => [H - p[1], p[0]];
+    const drag = theCase.drags[0]!;
+    await lassoArrowApply(page, frame, (theCase.regions[0]!.polygon as Point[]).map(rot), rot(drag.points[0] as Point), rot(drag.points[1] as Point));
+    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+    const sent = (await frame.evaluate(() => {
+      const s = (window as any).smartdrag.panel.lastSubmitted;
+      return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) };
+    })) as Sent;
+    const sim = await page.evaluate(() => { const s = (window as any).sim; return { nodes: s.nodes(), violations: s.violations, errors: s.errors }; }) as { nodes: SimNode[]; violations: string[]; errors: string[] };
+    expect(sim.violations).toEqual([]);
+    expect(sim.errors).toEqual([]);
+    const [orig, added] = sim.nodes as [SimNode, SimNode];
+    expect(orig).toMatchObject({ bounds: { x: EL.x, y: EL.y, width: 356, height: 413 }, rotation: 90 });
+    // The expected result: the core on the image as Express draws it (rotated clockwise by sharp).
+    const r = await sharp(SMARTIES).rotate(90).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const rotated: RgbaImage = { width: r.info.width, height: r.info.height, data: new Uint8ClampedArray(r.data) };
+    const expected = await expectedFor(sent, [maskOf(sent.regions[0]!)], rotated);
+    expect(added.rotation).toBe(0);
+    expect(added.bounds).toEqual({ x: EL.x + expected.left, y: EL.y + expected.top, width: expected.width, height: expected.height });
+    const got = await sharp(Buffer.from(added.png!, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    let diff = 0;
+    for (let i = 0; i < expected.data.length; i++) diff = Math.max(diff, Math.abs(got.data[i]! - expected.data[i]!));
+    expect(diff).toBe(0);
+    await page.screenshot({ path: join(artifactsDir(), 'express-rotated-result.png') });
+  } finally {
+    await ctx.close();
+  }
 });
