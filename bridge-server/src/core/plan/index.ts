@@ -9,6 +9,7 @@
 import type { EditRequest, Plan } from '../types';
 import { parseIntent, type IntentParse } from '../intent/parse';
 import { buildContext, ruleReason } from './rule-reasoner';
+import { applyElasticReading } from './elastic-reading';
 import type { PlanReasoner } from './reasoner';
 
 export type { PlanReasoner, ReasonerInput } from './reasoner';
@@ -27,12 +28,12 @@ export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promis
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
   const parse = text ? parseIntent(text) : null;
   const rulePlan = ruleReason(ctx, parse);
-  if (!opts.reasoner) return rulePlan;
+  if (!opts.reasoner) return applyElasticReading(req, rulePlan).plan;
   try {
-    return await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal });
+    return applyElasticReading(req, await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal })).plan;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] };
+    return applyElasticReading(req, { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] }).plan;
   }
 }
 
@@ -42,4 +43,6 @@ export { scoreKinds, type KindScore } from './infer';
 export { dragFeatures, type DragFeatures } from './drag-features';
 export { describeRegion, type RegionShape } from './region-shape';
 export { describeOperation } from './describe';
+export { applyElasticReading, type ElasticDecision } from './elastic-reading';
+export { selectionFit, TIGHT_EDGE_RATIO, type SelectionFit } from './selection-fit';
 export { createLlmReasoner, type LlmReasonerOptions } from './llm-reasoner';
