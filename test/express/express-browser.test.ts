@@ -187,6 +187,8 @@ test('Express simulator: selected image → lasso + arrow in the panel → one n
     expect(sim.violations).toEqual([]);
     expect(sim.errors).toEqual([]);
     expect(sim.imports).toBe(2);
+    // Placed through the document sandbox, not addOnUISdk.app.document.addImage (no position/size there).
+    expect(sim.addImageCalls).toBe(0);
     // The element was rendered by the sandbox (VisualNode.createRendition), not the page.
     expect(sim.calls).toContain('createRendition');
     expect(sim.calls).not.toContain('createRenditions');

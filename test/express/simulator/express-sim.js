@@ -254,9 +254,16 @@
       return [{ type: 'page', blob, title: page.name, metadata: { id: page.id, title: page.name, size: { width: page.width, height: page.height }, hasPremiumContent: false, hasTemporalContent: false, pixelsPerInch: 72 } }];
     },
     addImage: async ([blob, attributes]) => {
-      // Documented: inserts the image into the current page; no position or size can be given.
-      sim.addImageCalls.push({ size: blob.size, type: blob.type, attributes });
-      throw new Error('simulator: addImage is recorded but not placed (SmartDrag places through the document sandbox)');
+      // Documented: inserts the image into the current page; the caller gives no position or size.
+      // Where Express puts it is not documented: the simulator centres it at its pixel size (VERIFY).
+      if (!attributes || typeof attributes.title !== 'string') throw new Error('addImage: MediaAttributes.title is required');
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const bitmap = await decode(blob);
+      const n = { id: `node-${nextId++}`, kind: 'image', bitmap, png: bytes, tx: (page.width - bitmap.width) / 2, ty: (page.height - bitmap.height) / 2, width: bitmap.width, height: bitmap.height, rotation: 0, data: {} };
+      page.nodes.push(n);
+      sim.history.push({ type: 'append', id: n.id, step: `addImage-${n.id}` });
+      sim.addImageCalls.push({ id: n.id, size: blob.size, type: blob.type, attributes, bounds: boundsInParent(n) });
+      draw();
     },
   };
 
