@@ -37,7 +37,7 @@ export const DragKindOrAutoSchema = z.enum(['translate', 'rotate', 'scale', 'def
 /** `preview`: fast (bilinear, quick fill); `final`: best quality. */
 export const QualitySchema = z.enum(['preview', 'final']);
 /** Who is connecting. */
-export const ClientKindSchema = z.enum(['uxp', 'photopea', 'playground', 'cli', 'test']);
+export const ClientKindSchema = z.enum(['uxp', 'photopea', 'express', 'playground', 'cli', 'test']);
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 
 /** Parameters of one operation, by kind. Angles in degrees, positive = clockwise on screen. */
