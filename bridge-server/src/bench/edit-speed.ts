@@ -18,6 +18,7 @@ import { runEdit } from '../core/edit';
 import { makeTexture } from '../core/textures';
 import type { Drag, DragKind, EditRequest, Point, RgbaImage } from '../core/types';
 import { caseToRequest, parseDragCase } from '../core/case';
+import { PROXY_MAX_PIXELS } from '../core/proxy';
 
 /** One measured configuration. */
 export interface EditSpeedRow {
@@ -28,8 +29,12 @@ export interface EditSpeedRow {
   regionFraction: number;
   kind: string;
   quality: 'preview' | 'final';
-  /** `core` (in-process runEdit) or `bridge` (loopback WebSocket round trip, wall only). */
-  path: 'core' | 'bridge';
+  /**
+   * `core` (in-process runEdit at document resolution), `proxy` (preview on a ≤ 1 MP proxy; the
+   * `proxy` stage is making it from the full document, which a host that sends its display-size
+   * proxy skips) or `bridge` (loopback WebSocket round trip, wall only).
+   */
+  path: 'core' | 'proxy' | 'bridge';
   runs: number;
   /** Median milliseconds per stage (plan, warp, fill, blend, layer, total; bridge: wall). */
   medianMs: Record<string, number>;
@@ -107,6 +112,16 @@ async function measure(
   const medianMs: Record<string, number> = {};
   for (const [stage, xs] of Object.entries(samples)) medianMs[stage] = median(xs);
   onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'core', runs, medianMs, peakRssMb: peakRssMb() });
+  if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
+    const ps: Record<string, number[]> = {};
+    for (let i = 0; i <= runs; i++) {
+      const r = await runEdit(req, { proxyMaxPixels: PROXY_MAX_PIXELS });
+      if (i > 0) for (const [stage, ms] of Object.entries(r.timings)) (ps[stage] ??= []).push(ms);
+    }
+    const pm: Record<string, number> = {};
+    for (const [stage, xs] of Object.entries(ps)) pm[stage] = median(xs);
+    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'proxy', runs, medianMs: pm, peakRssMb: peakRssMb() });
+  }
   if (submit) {
     const walls: number[] = [];
     for (let i = 0; i <= runs; i++) { const w = await submit(req); if (i > 0) walls.push(w); }
@@ -200,7 +215,7 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
 
 /** Markdown table of the rows. */
 export function formatEditSpeed(rows: readonly EditSpeedRow[]): string {
-  const stages = ['plan', 'warp', 'fill', 'blend', 'layer', 'total'];
+  const stages = ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'total'];
   const lines = [
     `| document | MP | region | kind | quality | path | ${stages.join(' | ')} | peak RSS MB |`,
     `|---|---:|---:|---|---|---|${stages.map(() => '---:').join('|')}|---:|`,
