@@ -222,7 +222,8 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     run.promise.then(
       (res) => {
         if (job.state !== 'running') return;
-        const left = res.layer.left + ox, top = res.layer.top + oy;
+        // A proxy preview's layer stays in proxy pixels of the sent image (job.result `proxy`).
+        const left = res.layer.left + (res.proxy ? 0 : ox), top = res.layer.top + (res.proxy ? 0 : oy);
         const img = res.layer.image;
         const chunks = encodeFrame(
           { jobId: job.id, part: 'layer', slot: 0, format: 'rgba8', width: img.width, height: img.height, left, top },
@@ -235,7 +236,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
         const planFirst: ServerMessage[] = job.planMsg ? [] : [{ type: 'job.plan', jobId: job.id, plan }];
         finishJob(job, 'done', [
           ...planFirst,
-          { type: 'job.result', jobId: job.id, layer: { left, top, width: img.width, height: img.height }, plan, timings, frames: chunks.length },
+          { type: 'job.result', jobId: job.id, layer: { left, top, width: img.width, height: img.height }, plan, timings, frames: chunks.length, ...(res.proxy ? { proxy: res.proxy } : {}) },
         ], chunks);
       },
       (err) => failJob(job, err),

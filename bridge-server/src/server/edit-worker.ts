@@ -106,6 +106,7 @@ async function run(job: WorkerJob): Promise<void> {
     const { stages } = await learned;
     const res = await runEdit(toRequest(job), {
       signal: abort.signal,
+      ...(job.proxyMaxPixels !== undefined ? { proxyMaxPixels: job.proxyMaxPixels } : {}),
       ...(stages?.filler ? { filler: stages.filler } : {}),
       ...(stages?.refiner ? { refiner: stages.refiner } : {}),
       ...(reasoner ? { reasoner } : {}),
@@ -115,7 +116,7 @@ async function run(job: WorkerJob): Promise<void> {
     if (abort.signal.aborted) throw new CancelledError();
     const img = res.layer.image;
     post(
-      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: res.timings } },
+      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: res.timings, ...(res.proxy ? { proxy: res.proxy } : {}) } },
       [img.data.buffer as ArrayBuffer],
     );
   } catch (e) {
