@@ -92,6 +92,8 @@ export const LimitsSchema = z.object({
   maxQueueTotal: z.number().int().positive(),
   maxJobMs: z.number().int().positive(),
   maxIntentChars: z.number().int().positive(),
+  /** Optional on the wire (bridges before 0.2 do not report it). */
+  maxHeldBytes: z.number().int().positive().optional(),
 });
 
 /** What the bridge can do: compute device and learned stages. */
