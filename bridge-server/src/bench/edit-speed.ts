@@ -6,7 +6,8 @@
  * scaled to 6000×4000 when its photo is available. Every row reports the median wall time per
  * stage and the process's peak RSS after the row (rows run smallest first, so a row's peak is
  * the peak of the largest document so far). Optionally each size is also run end to end through
- * a real bridge on loopback (host → bridge → layer back).
+ * a real bridge on loopback (host → bridge → layer back; previews ask for a ≤ 1 MP proxy as the
+ * panels do, so the bridge makes the proxy from the uploaded document).
  *
  * Run: `npx smartdrag bench --suite speed [--runs 5] [--sizes 1024,2048,4096,6000] [--bridge]`.
  */
@@ -150,6 +151,8 @@ async function startLoopbackBridge(): Promise<{ submit: BridgeSubmit; close: () 
       drags: req.drags.map((d) => ({ region: d.region, points: d.points.map((p) => [p[0], p[1]] as [number, number]), ...(d.kind ? { kind: d.kind } : {}), ...(d.center ? { center: [d.center[0], d.center[1]] as [number, number] } : {}) })),
       ...(req.keep?.length ? { keep: req.keep.map((m) => ({ mask: m })) } : {}),
       quality: req.quality, seed: req.seed ?? 1,
+      // Previews ask for what a panel shows (≤ 1 MP), as the plugins do.
+      ...(req.quality === 'preview' ? { previewMaxPixels: PROXY_MAX_PIXELS } : {}),
     });
     await job.result;
     return performance.now() - t;
