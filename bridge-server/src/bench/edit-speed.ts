@@ -14,7 +14,12 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rasterizePolygon } from '@smartdrag/shared';
+import WebSocket from 'ws';
+import { BridgeClient, rasterizePolygon, type WebSocketConstructor } from '@smartdrag/shared';
+import sharp from 'sharp';
+import { loadConfig } from '../config';
+import { silentLogger } from '../log';
+import { createBridge } from '../server';
 import { runEdit } from '../core/edit';
 import { makeTexture } from '../core/textures';
 import type { Drag, DragKind, EditRequest, Point, RgbaImage } from '../core/types';
@@ -132,15 +137,12 @@ async function measure(
 
 /** A loopback bridge plus a client submitting one job at a time (wall time, host → layer back). */
 async function startLoopbackBridge(): Promise<{ submit: BridgeSubmit; close: () => Promise<void> }> {
-  const [{ default: WebSocket }, shared, { loadConfig }, { createBridge }, { silentLogger }] = await Promise.all([
-    import('ws'), import('@smartdrag/shared'), import('../config'), import('../server'), import('../log'),
-  ]);
   const home = mkdtempSync(join(tmpdir(), 'smartdrag-speed-'));
   const config = loadConfig({ env: { SMARTDRAG_HOME: home }, overrides: { port: 0, logFile: null, logLevel: 'silent' } });
   const bridge = createBridge({ config, logger: silentLogger() });
   const addr = await bridge.listen();
-  const client = new shared.BridgeClient({
-    url: addr.wsUrl, token: config.token, client: 'cli', WebSocketImpl: WebSocket as unknown as import('@smartdrag/shared').WebSocketConstructor, reconnect: false,
+  const client = new BridgeClient({
+    url: addr.wsUrl, token: config.token, client: 'cli', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false,
   });
   await client.connect();
   const submit: BridgeSubmit = async (req) => {
@@ -170,7 +172,6 @@ async function photoRequest(dataDir: string, quality: 'preview' | 'final'): Prom
   const photo = [join(dataDir, "photos", c.image), join(dataDir, c.image), join(dataDir, "cases", c.image), join(dataDir, "..", "photos", c.image)].find((p) => existsSync(p));
   if (!photo) return null;
   const W = 6000, H = 4000, sx = W / c.size[0], sy = H / c.size[1];
-  const { default: sharp } = await import('sharp');
   const { data } = await sharp(photo).resize(W, H, { fit: 'fill' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const image: RgbaImage = { width: W, height: H, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length) };
   const S = (p: readonly number[]): [number, number] => [p[0]! * sx, p[1]! * sy];
