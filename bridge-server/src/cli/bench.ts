@@ -106,9 +106,9 @@ export function registerBench(program: Command): void {
         server?.close();
       }
       const s = report.summary;
-      const lines = [`smartdrag bench: ${s.count} samples (${s.failed} failed) in ${formatDuration(report.wallMs)} -> ${outDir}`];
+      const lines = [`smartdrag bench: ${s.count} samples (${s.failed} failed) in ${formatDuration(report.wallMs)} -> ${outDir} (report.md, gallery.html)`];
       for (const [name, q] of Object.entries(s.suites)) {
-        lines.push(`  ${name}: DAI r10 ${q.dai['10']?.toFixed(4) ?? '-'} vs unedited ${q.daiUnedited['10']?.toFixed(4) ?? '-'}, outside-mask px ${q.changedOutsideMask.total}, total ms median ${q.stageMs.total?.median?.toFixed(0) ?? '-'}`);
+        lines.push(`  ${name}: DAI r10 ${q.dai['10']?.toFixed(4) ?? '-'} vs unedited ${q.daiUnedited['10']?.toFixed(4) ?? '-'}, outside-mask px ${q.changedOutsideMask.total}, total ms median ${q.stageMs.total?.median?.toFixed(0) ?? '-'}${q.look ? `, badness median ${q.look.badness?.median?.toFixed(3) ?? '-'} (synthesized ${q.look.synthesized?.median?.toFixed(3) ?? '-'}, tear ${q.look.tear?.median?.toFixed(3) ?? '-'})` : ''}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
       if (s.failed > 0) process.exitCode = 1;

@@ -8,22 +8,11 @@
  */
 import type { EditRequest, Plan } from '../types';
 import { parseIntent, type IntentParse } from '../intent/parse';
-import { buildContext, ruleReason, type PlanContext } from './rule-reasoner';
+import { buildContext, ruleReason } from './rule-reasoner';
+import { applyElasticReading } from './elastic-reading';
+import type { PlanReasoner } from './reasoner';
 
-export interface ReasonerInput {
-  ctx: PlanContext;
-  /** The parsed intent, or null without text. */
-  parse: IntentParse | null;
-  /** What the rule reasoner would answer (a fallback and a hint). */
-  rulePlan: Plan;
-  signal?: AbortSignal;
-}
-
-/** A pluggable reasoner. Throwing (or rejecting) makes `makePlan` fall back to the rules. */
-export interface PlanReasoner {
-  readonly name: string;
-  reason(input: ReasonerInput): Promise<Plan>;
-}
+export type { PlanReasoner, ReasonerInput } from './reasoner';
 
 export interface PlanOptions {
   /** Use the intent text (default true; false plans from geometry alone). */
@@ -39,12 +28,12 @@ export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promis
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
   const parse = text ? parseIntent(text) : null;
   const rulePlan = ruleReason(ctx, parse);
-  if (!opts.reasoner) return rulePlan;
+  if (!opts.reasoner) return applyElasticReading(req, rulePlan).plan;
   try {
-    return await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal });
+    return applyElasticReading(req, await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal })).plan;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] };
+    return applyElasticReading(req, { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] }).plan;
   }
 }
 
@@ -54,4 +43,6 @@ export { scoreKinds, type KindScore } from './infer';
 export { dragFeatures, type DragFeatures } from './drag-features';
 export { describeRegion, type RegionShape } from './region-shape';
 export { describeOperation } from './describe';
+export { applyElasticReading, type ElasticDecision } from './elastic-reading';
+export { selectionFit, TIGHT_EDGE_RATIO, type SelectionFit } from './selection-fit';
 export { createLlmReasoner, type LlmReasonerOptions } from './llm-reasoner';

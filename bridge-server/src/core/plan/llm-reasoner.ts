@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { Plan } from '../types';
-import type { PlanReasoner, ReasonerInput } from './index';
+import type { PlanReasoner, ReasonerInput } from './reasoner';
 import { ruleReason, type ForcedKind } from './rule-reasoner';
 
 export interface LlmReasonerOptions {
