@@ -124,6 +124,11 @@ export interface EditResult {
    * pixels hold their own position; pixels of `holeMask` are synthesized by the fill.
    */
   sourceMap?: Float32Array;
+  /**
+   * Set when a preview ran on a proxy (`runEdit(…, {proxyMaxPixels})`): every pixel field of this
+   * result (crop, masks, layer) is in proxy pixels; `scaleX/scaleY` proxy pixels per document pixel.
+   */
+  proxy?: { width: number; height: number; scaleX: number; scaleY: number };
 }
 
 /** Thrown by a cancellable stage when its AbortSignal fires. */

@@ -109,6 +109,7 @@ async function run(job: WorkerJob): Promise<void> {
     const learnedTimings: Record<string, number> = {};
     const res = await runEdit(toRequest(job), {
       signal: abort.signal,
+      ...(job.proxyMaxPixels !== undefined ? { proxyMaxPixels: job.proxyMaxPixels } : {}),
       ...stages?.editOptions(learnedTimings),
       ...(reasoner ? { reasoner } : {}),
       onPlan: (plan) => post({ type: 'plan', jobId: job.jobId, plan }),
@@ -117,7 +118,7 @@ async function run(job: WorkerJob): Promise<void> {
     if (abort.signal.aborted) throw new CancelledError();
     const img = res.layer.image;
     post(
-      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: { ...res.timings, ...learnedTimings } } },
+      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: { ...res.timings, ...learnedTimings }, ...(res.proxy ? { proxy: res.proxy } : {}) } },
       [img.data.buffer as ArrayBuffer],
     );
   } catch (e) {
