@@ -120,6 +120,8 @@ export interface SubmitInput {
   intent?: string;
   quality: 'preview' | 'final';
   seed?: number;
+  /** Preview only: run on a proxy of at most this many pixels when the image is larger (see `proxy` of the outcome). */
+  previewMaxPixels?: number;
   /** Job id; default a fresh random id. */
   jobId?: string;
 }
@@ -139,6 +141,8 @@ export interface ResultLayer {
   width: number;
   height: number;
   data: Uint8ClampedArray;
+  /** Set for a proxy preview: the layer is in proxy pixels (document = imageOrigin + left / scaleX, …). */
+  proxy?: { width: number; height: number; scaleX: number; scaleY: number };
 }
 
 /** A finished job. */
@@ -179,7 +183,7 @@ interface JobState {
   cancelRequested: boolean;
   plan: Deferred<WirePlan>;
   result: Deferred<JobOutcome>;
-  pendingResult?: { layer: { left: number; top: number; width: number; height: number }; plan: WirePlan; timings: Timings };
+  pendingResult?: { layer: { left: number; top: number; width: number; height: number }; plan: WirePlan; timings: Timings; proxy?: ResultLayer['proxy'] };
 }
 
 const OPEN = 1;
@@ -304,6 +308,7 @@ export class BridgeClient {
       ...(input.intent !== undefined ? { intent: input.intent } : {}),
       quality: input.quality,
       ...(input.seed !== undefined ? { seed: input.seed } : {}),
+      ...(input.previewMaxPixels !== undefined ? { previewMaxPixels: input.previewMaxPixels } : {}),
     };
     const job: JobState = {
       id, submit, chunks, handlers, sent: false, accepted: false, done: false, cancelRequested: false,
@@ -553,7 +558,7 @@ export class BridgeClient {
         job.handlers.onProgress?.(msg.stage, msg.fraction);
         break;
       case 'job.result':
-        job.pendingResult = { layer: msg.layer, plan: msg.plan, timings: msg.timings };
+        job.pendingResult = { layer: msg.layer, plan: msg.plan, timings: msg.timings, ...(msg.proxy ? { proxy: msg.proxy } : {}) };
         job.plan.resolve(msg.plan);
         break;
       case 'job.error':
@@ -590,6 +595,7 @@ export class BridgeClient {
     const layer: ResultLayer = {
       left: meta.layer.left, top: meta.layer.top, width: frame.width, height: frame.height,
       data: new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength),
+      ...(meta.proxy ? { proxy: meta.proxy } : {}),
     };
     job.done = true;
     this.jobs.delete(job.id);
