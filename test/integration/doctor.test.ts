@@ -4,7 +4,7 @@
  */
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, PROTOCOL_VERSION, type WebSocketConstructor } from '@smartdrag/shared';
 import { readDiagnostics } from '../../bridge-server/src/diagnostics/client-record';
 import { runDoctor } from '../../bridge-server/src/cli/doctor';
 import { gradientImage, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
@@ -33,7 +33,7 @@ test('doctor reports the Origin, host kind, plugin version, the PNG form and siz
   const d = readDiagnostics(tb.home)!;
   expect(d.connections.map((x) => x.outcome)).toEqual(['unauthorized', 'connected']);
   const ok = d.connections[1]!;
-  expect(ok).toMatchObject({ origin, host: `127.0.0.1:${tb.port}`, client: 'photopea', clientVersion: '9.8.7', protocol: 1 });
+  expect(ok).toMatchObject({ origin, host: `127.0.0.1:${tb.port}`, client: 'photopea', clientVersion: '9.8.7', protocol: PROTOCOL_VERSION });
   expect(ok.jobs).toHaveLength(1);
   expect(ok.jobs[0]).toMatchObject({ image: { format: 'png', width: 120, height: 90, pngBitDepth: 8, pngColorType: 3, bytes: png.length }, regions: 1, drags: 1, quality: 'preview', outcome: 'done', layer: { width: r.layer.width, height: r.layer.height } });
   expect(ok.jobs[0]!.timings!.job).toBeGreaterThan(0);
@@ -41,7 +41,7 @@ test('doctor reports the Origin, host kind, plugin version, the PNG form and siz
   const text = await runDoctor({ port: tb.port, json: false }, tb.home);
   expect(text).toMatch(new RegExp(`GET http://127.0.0.1:${tb.port}/v1/health → 200 ok`));
   expect(text).toMatch(/1\. .* unauthorized/);
-  expect(text).toMatch(/2\. .* connected · photopea 9\.8\.7 · protocol 1/);
+  expect(text).toMatch(new RegExp(`2\\. .* connected · photopea 9\\.8\\.7 · protocol ${PROTOCOL_VERSION}`));
   expect(text).toContain(`Origin ${origin}`);
   expect(text).toMatch(/png 8-bit palette 120×90 \d+ KiB, 1 region\(s\), 1 drag\(s\)/);
   expect(text).toMatch(/→ done · \d+ ms · layer \d+×\d+/);

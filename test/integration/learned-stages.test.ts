@@ -22,7 +22,7 @@ let tb: TestBridge;
 /** `smartdrag serve --port 0` with the tiny manifests (`SMARTDRAG_MANIFESTS`) and `home`. */
 async function serve(home: string, manifestsDir: string): Promise<TestBridge> {
   const env = { ...process.env, SMARTDRAG_HOME: home, SMARTDRAG_MANIFESTS: manifestsDir };
-  child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workers', '1', '--log-level', 'silent'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workers', '1', '--log-level', 'silent', '--no-build'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const url = await new Promise<string>((resolve, reject) => {

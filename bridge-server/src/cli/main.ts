@@ -63,9 +63,10 @@ export function buildProgram(): Command {
     .option('--llm-model <name>', 'model name for --llm-url')
     .option('--workers <n>', 'edit worker threads (default min(2, cores))', intArg(1, 64))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
-    .action(async (o: { port: number; host: string; allowLan: boolean; workers?: number; logLevel?: 'info'; llmUrl?: string; llmModel?: string }) => {
+    .option('--no-build', 'do not build the playground/Photopea pages when they are missing or stale')
+    .action(async (o: { port: number; host: string; allowLan: boolean; build?: boolean; workers?: number; logLevel?: 'info'; llmUrl?: string; llmModel?: string }) => {
       await assertCanListen(o.host, o.port);
-      await buildPagesIfNeeded();
+      if (o.build !== false) await buildPagesIfNeeded();
       const started = await startBridge({
         overrides: {
           port: o.port, host: o.host, allowLan: o.allowLan, ...(o.workers ? { workers: o.workers } : {}), ...(o.logLevel ? { logLevel: o.logLevel } : {}),
