@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import {
-  CloseCode, decodeFrameChunk, encodeFrame, encodeMessage, ERROR_HINTS, ErrorCode, FrameAssembler, parseClientMessage,
+  CloseCode, decodeFrameChunk, DEFAULT_LIMITS, encodeFrame, encodeMessage, ERROR_HINTS, ErrorCode, FrameAssembler, parseClientMessage,
   PROTOCOL_VERSION, SmartDragError, WS_PATH,
   type Capabilities, type Frame, type JobSubmit, type ServerMessage, type WirePlan,
 } from '@smartdrag/shared';
@@ -20,6 +20,7 @@ import { WorkerPool, type PoolRun } from './worker-pool';
 import type { WorkerJob, WorkerStages } from './worker-protocol';
 import { accessPolicy, authenticate, hostAllowed, originAllowed, type AccessPolicy } from './security';
 import { createHttpApp } from './http-app';
+import { MemoryBudget } from './memory-budget';
 
 /** Options of {@link createBridge}. */
 export interface CreateBridgeOptions {
@@ -133,6 +134,12 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
   const capabilityFn = opts.capabilities ?? DEFAULT_CAPABILITIES;
   const serverVersion = bridgeVersion();
   const jobs = new Map<string, Job>();
+  // Bytes held for unfinished inputs and kept results (server/memory-budget.ts); a dropped kept
+  // result is forgotten like one past its TTL.
+  const budget = new MemoryBudget(limits.maxHeldBytes ?? DEFAULT_LIMITS.maxHeldBytes ?? 2 ** 30, (id) => {
+    const j = jobs.get(id);
+    if (j && !ACTIVE.has(j.state)) jobs.delete(id);
+  });
   const queue: Job[] = [];
   const sessions = new Set<Session>();
   let policy: AccessPolicy = accessPolicy(config.host, config.port, config.allowedHosts, config.allowedOrigins);
@@ -162,6 +169,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     const qi = queue.indexOf(job);
     if (qi >= 0) { queue.splice(qi, 1); notifyPositions(); }
     job.final = { messages: job.planMsg ? [job.planMsg, ...messages] : messages, chunks };
+    budget.finish(job.id, chunks.reduce((s, c) => s + c.byteLength, 0));
     for (const m of messages) send(job, m);
     for (const c of chunks) job.sink?.binary(c);
   }
@@ -222,7 +230,8 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     run.promise.then(
       (res) => {
         if (job.state !== 'running') return;
-        const left = res.layer.left + ox, top = res.layer.top + oy;
+        // A proxy preview's layer stays in proxy pixels of the sent image (job.result `proxy`).
+        const left = res.layer.left + (res.proxy ? 0 : ox), top = res.layer.top + (res.proxy ? 0 : oy);
         const img = res.layer.image;
         const chunks = encodeFrame(
           { jobId: job.id, part: 'layer', slot: 0, format: 'rgba8', width: img.width, height: img.height, left, top },
@@ -235,7 +244,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
         const planFirst: ServerMessage[] = job.planMsg ? [] : [{ type: 'job.plan', jobId: job.id, plan }];
         finishJob(job, 'done', [
           ...planFirst,
-          { type: 'job.result', jobId: job.id, layer: { left, top, width: img.width, height: img.height }, plan, timings, frames: chunks.length },
+          { type: 'job.result', jobId: job.id, layer: { left, top, width: img.width, height: img.height }, plan, timings, frames: chunks.length, ...(res.proxy ? { proxy: res.proxy } : {}) },
         ], chunks);
       },
       (err) => failJob(job, err),
@@ -248,6 +257,8 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     try {
       const wj = await buildWorkerJob(job.submit, job.frames, limits);
       if (job.state !== 'preparing') return; // cancelled meanwhile
+      // Charge the decoded input (a png upload decodes to more than it sent); refused → queue_full.
+      budget.setInput(job.id, wj.image.data.byteLength + wj.regions.reduce((s, r) => s + ('mask' in r ? r.mask.data.byteLength : 0), 0));
       if (closing) throw new SmartDragError(ErrorCode.shutting_down, 'the bridge is shutting down');
       job.workerJob = wj;
       job.origin = job.submit.imageOrigin ?? [job.frames.get(0)?.left ?? 0, job.frames.get(0)?.top ?? 0];
@@ -332,6 +343,8 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     }
     let frame;
     try {
+      // A frame's first chunk says its whole size: charge it before assembling (refused → queue_full).
+      if (chunk.seq === 0) budget.charge(job.id, chunk.totalBytes);
       frame = session.assembler.push(chunk);
     } catch (e) {
       failJob(job, e);
@@ -570,7 +583,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
   heartbeat.unref();
   const sweeper = setInterval(() => {
     const now = Date.now();
-    for (const [id, j] of jobs) if (j.finishedAt && now - j.finishedAt > config.resultTtlMs) jobs.delete(id);
+    for (const [id, j] of jobs) if (j.finishedAt && now - j.finishedAt > config.resultTtlMs) { jobs.delete(id); budget.forget(id); }
   }, Math.min(30_000, config.resultTtlMs));
   sweeper.unref();
 

@@ -8,25 +8,12 @@
  */
 import type { EditRequest, Plan } from '../types';
 import { parseIntent, type IntentParse } from '../intent/parse';
-import { buildContext, ruleReason, type PlanContext } from './rule-reasoner';
+import { buildContext, ruleReason } from './rule-reasoner';
+import { applyElasticReading } from './elastic-reading';
+import type { PlanReasoner } from './reasoner';
+
+export type { PlanReasoner, ReasonerInput } from './reasoner';
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
-
-export interface ReasonerInput {
-  ctx: PlanContext;
-  /** The parsed intent, or null without text. */
-  parse: IntentParse | null;
-  /** What the rule reasoner would answer (a fallback and a hint); null when the rules could not read a text-only request. */
-  rulePlan: Plan | null;
-  /** The question the rules would ask (text alone that they could not read). */
-  ruleQuestion?: string;
-  signal?: AbortSignal;
-}
-
-/** A pluggable reasoner. Throwing (or rejecting) makes `makePlan` fall back to the rules. */
-export interface PlanReasoner {
-  readonly name: string;
-  reason(input: ReasonerInput): Promise<Plan>;
-}
 
 export interface PlanOptions {
   /** Use the intent text (default true; false plans from geometry alone). */
@@ -50,18 +37,18 @@ export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promis
     if (!(opts.reasoner && e instanceof SmartDragError && e.code === ErrorCode.intent_unclear)) throw e;
     question = e;
   }
-  if (!opts.reasoner) return rulePlan!;
+  if (!opts.reasoner) return applyElasticReading(req, rulePlan!).plan;
   // Text alone that the rules read: the rules' plan stands (the plan says so in `reasoner`).
   if (ctx.drags.length === 0 && rulePlan) return rulePlan;
   try {
     const plan = await opts.reasoner.reason({ ctx, parse, rulePlan, ...(question ? { ruleQuestion: question.message } : {}), signal: opts.signal });
     plan.reasoner ??= opts.reasoner.name;
-    return plan;
+    return applyElasticReading(req, plan).plan;
   } catch (e) {
     if (e instanceof SmartDragError && e.code === ErrorCode.intent_unclear) throw e;
     const msg = e instanceof Error ? e.message : String(e);
     if (!rulePlan) throw new SmartDragError(ErrorCode.intent_unclear, `${question!.message} (The reasoner "${opts.reasoner.name}" could not read it either: ${msg}.)`);
-    return { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] };
+    return applyElasticReading(req, { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] }).plan;
   }
 }
 
@@ -71,4 +58,6 @@ export { scoreKinds, type KindScore } from './infer';
 export { dragFeatures, type DragFeatures } from './drag-features';
 export { describeRegion, type RegionShape } from './region-shape';
 export { describeOperation } from './describe';
+export { applyElasticReading, type ElasticDecision } from './elastic-reading';
+export { selectionFit, TIGHT_EDGE_RATIO, type SelectionFit } from './selection-fit';
 export { createLlmReasoner, type LlmReasonerOptions } from './llm-reasoner';

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Operation, OperationParams, Plan } from '../types';
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 import { describeOperation } from './describe';
-import type { PlanReasoner, ReasonerInput } from './index';
+import type { PlanReasoner, ReasonerInput } from './reasoner';
 import { ruleReason, type ForcedKind } from './rule-reasoner';
 
 export interface LlmReasonerOptions {
