@@ -664,7 +664,8 @@ function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { ques
     return { question: `"${a.text}" moves a part (${a.object.parts.join(', ')}) of ${what}: draw an arrow from that part to where it should go.` };
   }
   if (a.cls === 'rotate') {
-    if (!a.rotation && !(a.amount && a.amount.kind === 'degrees' && a.amount.value < 0)) {
+    const halfTurn = !!a.amount && ((a.amount.kind === 'degrees' && Math.abs(a.amount.value) === 180) || (a.amount.kind === 'turns' && a.amount.value === 0.5));
+    if (!a.rotation && !halfTurn && !(a.amount && a.amount.kind === 'degrees' && a.amount.value < 0)) {
       if (a.directions.includes('left')) a.rotation = 'ccw';
       else if (a.directions.includes('right')) a.rotation = 'cw';
       else return { question: `Which way should ${what} turn: clockwise or counter-clockwise? (e.g. "rotate it 20° clockwise")` };
