@@ -19,7 +19,7 @@ import { WorkerPool } from './worker-pool';
 import type { WorkerStages } from './worker-protocol';
 import { accessPolicy, type AccessPolicy } from './security';
 import { createHttpApp } from './http-app';
-import { Diagnostics, type ClientRecord } from './diagnostics';
+import { Diagnostics, OriginNotes, type ClientRecord } from './diagnostics';
 import { Dispatcher } from './dispatch';
 import { runHttpJob } from './http-jobs';
 import { JobQueue } from './job-queue';
@@ -90,6 +90,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
   });
   const capabilities = (): Capabilities => capabilityFn({ workers: pool.stages });
   const diagnostics = new Diagnostics();
+  const originNotes = new OriginNotes((origin, kind, hint) => logger.warn({ origin, hint }, kind === 'token' ? 'Origin served only with a token' : 'foreign Origin refused'));
   const store = new JobStore(config.resultTtlMs);
   const queue = new JobQueue(store, limits);
   const dispatch = new Dispatcher(store, queue, pool, limits);
@@ -102,7 +103,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
   };
   pool.onIdle = () => dispatch.pump();
   const hub = new SessionHub({
-    config, logger, serverVersion, store, queue, dispatch, diagnostics, capabilities,
+    config, logger, serverVersion, store, queue, dispatch, diagnostics, originNotes, capabilities,
     policy: () => policy, closing: () => closing,
   });
 
@@ -111,9 +112,16 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     config, logger, serverVersion, capabilities, workerInfo: () => pool.stages,
     policy: () => policy,
     stats: () => ({ ...stats() }),
-    runHttpJob: (submit, frames, owner) => runHttpJob({ store, queue, dispatch, logger, closing: () => closing }, submit, frames, owner, 'http'),
+    diagnostics, originNotes,
+    runHttpJob: (submit, frames, owner, clientId) => runHttpJob({ store, queue, dispatch, logger, closing: () => closing }, submit, frames, owner, clientId),
   });
-  const server: Server = createServer(app);
+  // Slow senders cannot hold sockets: headers within the handshake time, a whole request within
+  // the upload time (checked every second); an `Expect: 100-continue` upload is answered only
+  // after the route checked its token and size.
+  const server: Server = createServer({
+    headersTimeout: Math.min(config.handshakeTimeoutMs, config.uploadTimeoutMs), requestTimeout: config.uploadTimeoutMs, connectionsCheckingInterval: 1000,
+  }, app);
+  server.on('checkContinue', (req, res) => app(req, res));
   const wss = new WebSocketServer({ server, path: WS_PATH, maxPayload: limits.maxFrameBytes * OVERSIZE_READ_FACTOR });
   wss.on('connection', (ws, req) => hub.connect(ws, req));
   wss.on('error', (err) => logger.error({ err }, 'websocket server error'));

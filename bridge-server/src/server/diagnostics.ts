@@ -67,3 +67,22 @@ export class Diagnostics {
 function clip(s: string): string {
   return s.length > 200 ? s.slice(0, 200) : s;
 }
+
+/**
+ * Logs each unexpected Origin once (with a hint), so a real host whose Origin nobody foresaw shows
+ * up in the log without flooding it. Remembers at most `capacity` origins.
+ */
+export class OriginNotes {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly log: (origin: string, kind: 'token' | 'foreign', hint: string) => void, readonly capacity = 64) {}
+
+  note(origin: string, kind: 'token' | 'foreign'): void {
+    const o = clip(origin);
+    if (this.seen.has(o) || this.seen.size >= this.capacity) return;
+    this.seen.add(o);
+    this.log(o, kind, kind === 'token'
+      ? 'served only with a valid token (Photoshop UXP and sandboxed pages send such an Origin); if this client fails, check its token'
+      : 'refused: not the bridge\'s own page, Photopea or a configured origin; if you trust this page, add it to "allowedOrigins" in the bridge config');
+  }
+}

@@ -14,13 +14,13 @@ import {
   type Capabilities, type JobSubmit, type ServerMessage,
 } from '@smartdrag/shared';
 import type { BridgeConfig } from '../config';
-import type { Diagnostics } from './diagnostics';
+import type { Diagnostics, OriginNotes } from './diagnostics';
 import type { Dispatcher } from './dispatch';
 import { answerHello, checkUpgrade } from './handshake';
 import { expectedMaskSlots } from './job-input';
 import type { JobQueue } from './job-queue';
 import { ACTIVE, type JobSession, type JobStore } from './job-store';
-import type { AccessPolicy } from './security';
+import { classifyOrigin, type AccessPolicy } from './security';
 
 /**
  * How much larger than `maxFrameBytes` a WebSocket message may be before `ws` stops reading it.
@@ -73,6 +73,7 @@ export interface SessionDeps {
   queue: JobQueue;
   dispatch: Dispatcher;
   diagnostics: Diagnostics;
+  originNotes?: OriginNotes;
   capabilities: () => Capabilities;
   policy: () => AccessPolicy;
   closing: () => boolean;
@@ -101,6 +102,9 @@ export class SessionHub {
       this.d.store.detach(session);
       session.log.info('client disconnected');
     });
+    const origin = req.headers.origin;
+    const kind = classifyOrigin(this.d.policy(), origin);
+    if (kind === 'token' || kind === 'foreign') this.d.originNotes?.note(origin!, kind);
     const refusal = checkUpgrade(this.d.policy(), req, this.d.closing());
     if (refusal) {
       rec.refused = refusal.code;
