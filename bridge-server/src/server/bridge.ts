@@ -6,6 +6,7 @@
  * - `job-queue.ts`: admission limits and the FIFO queue;
  * - `dispatch.ts`: preparing jobs and running them on the worker pool (`worker-pool.ts`);
  * - `http-app.ts` + `http-jobs.ts`: the HTTP routes and HTTP jobs;
+ * - `memory-budget.ts`: bytes held for unfinished inputs and kept results;
  * - `diagnostics.ts`: what the bridge saw from its recent clients.
  * Every failure a client can cause becomes a coded error, and the bridge keeps serving.
  */
@@ -13,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
-import { ErrorCode, WS_PATH, type Capabilities } from '@smartdrag/shared';
+import { DEFAULT_LIMITS, ErrorCode, WS_PATH, type Capabilities } from '@smartdrag/shared';
 import { bridgeVersion, type BridgeConfig } from '../config';
 import { WorkerPool } from './worker-pool';
 import type { WorkerStages } from './worker-protocol';
@@ -24,6 +25,7 @@ import { Dispatcher } from './dispatch';
 import { runHttpJob } from './http-jobs';
 import { JobQueue } from './job-queue';
 import { ACTIVE, JobStore } from './job-store';
+import { MemoryBudget } from './memory-budget';
 import { OVERSIZE_READ_FACTOR, SessionHub } from './session';
 
 export { OVERSIZE_READ_FACTOR, Session } from './session';
@@ -91,7 +93,13 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
   const capabilities = (): Capabilities => capabilityFn({ workers: pool.stages });
   const diagnostics = new Diagnostics();
   const originNotes = new OriginNotes((origin, kind, hint) => logger.warn({ origin, hint }, kind === 'token' ? 'Origin served only with a token' : 'foreign Origin refused'));
-  const store = new JobStore(config.resultTtlMs);
+  // Bytes held for unfinished inputs and kept results (memory-budget.ts); a dropped kept result
+  // is forgotten like one past its TTL.
+  const memory = new MemoryBudget(limits.maxHeldBytes ?? DEFAULT_LIMITS.maxHeldBytes ?? 2 ** 30, (id) => {
+    const j = store.get(id);
+    if (j && !ACTIVE.has(j.state)) store.delete(id);
+  });
+  const store = new JobStore(config.resultTtlMs, memory);
   const queue = new JobQueue(store, limits);
   const dispatch = new Dispatcher(store, queue, pool, limits);
   store.onFinish = (job, messages) => {

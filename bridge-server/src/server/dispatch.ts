@@ -42,6 +42,8 @@ export class Dispatcher {
     try {
       const wj = await buildWorkerJob(job.submit, job.frames, this.limits);
       if (job.state !== 'preparing') return; // cancelled meanwhile
+      // Charge the decoded input (a png upload decodes to more than it sent); refused → queue_full.
+      this.store.budget?.setInput(job.id, wj.image.data.byteLength + wj.regions.reduce((n, r) => n + ('mask' in r ? r.mask.data.byteLength : 0), 0));
       if (this.closing) throw new SmartDragError(ErrorCode.shutting_down, 'the bridge is shutting down');
       job.workerJob = wj;
       job.origin = job.submit.imageOrigin ?? [job.frames.get(0)?.left ?? 0, job.frames.get(0)?.top ?? 0];
@@ -101,7 +103,8 @@ export class Dispatcher {
   private done(job: Job, res: WorkerResult): void {
     if (job.state !== 'running') return;
     const [ox, oy] = job.origin;
-    const left = res.layer.left + ox, top = res.layer.top + oy;
+    // A proxy preview's layer stays in proxy pixels of the sent image (job.result `proxy`).
+    const left = res.layer.left + (res.proxy ? 0 : ox), top = res.layer.top + (res.proxy ? 0 : oy);
     const img = res.layer.image;
     const chunks = encodeFrame(
       { jobId: job.id, part: 'layer', slot: 0, format: 'rgba8', width: img.width, height: img.height, left, top },
@@ -114,7 +117,8 @@ export class Dispatcher {
     const planFirst: ServerMessage[] = job.planMsg ? [] : [{ type: 'job.plan', jobId: job.id, plan }];
     this.store.finish(job, 'done', [
       ...planFirst,
-      { type: 'job.result', jobId: job.id, layer: { left, top, width: img.width, height: img.height }, plan, timings, frames: chunks.length },
+      { type: 'job.result', jobId: job.id, layer: { left, top, width: img.width, height: img.height }, plan, timings, frames: chunks.length,
+        ...(res.proxy ? { proxy: res.proxy } : {}) },
     ], chunks);
   }
 }

@@ -138,5 +138,6 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
     ...(s.intent !== undefined ? { intent: s.intent } : {}),
     quality: s.quality,
     seed: s.seed ?? seedFromString(s.jobId),
+    ...(s.previewMaxPixels !== undefined && s.quality === 'preview' ? { proxyMaxPixels: s.previewMaxPixels } : {}),
   };
 }

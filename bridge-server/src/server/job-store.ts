@@ -9,6 +9,7 @@ import {
   ErrorCode, SmartDragError,
   type Frame, type FrameAssembler, type JobSubmit, type ServerMessage,
 } from '@smartdrag/shared';
+import type { MemoryBudget } from './memory-budget';
 import type { PoolRun } from './worker-pool';
 import type { WorkerJob } from './worker-protocol';
 
@@ -74,7 +75,11 @@ export class JobStore {
   /** Called when a job ends, before its terminal messages go out (the queue drops it; diagnostics record it). */
   onFinish: (job: Job, messages: readonly ServerMessage[]) => void = () => undefined;
 
-  constructor(private readonly resultTtlMs: number) {}
+  /**
+   * `budget` (memory-budget.ts) counts the bytes held for unfinished inputs and kept results;
+   * the store releases a job's input when it ends and its result when it is forgotten.
+   */
+  constructor(private readonly resultTtlMs: number, readonly budget?: MemoryBudget) {}
 
   get(id: string): Job | undefined {
     return this.jobs.get(id);
@@ -128,6 +133,7 @@ export class JobStore {
     job.workerJob = undefined;
     this.onFinish(job, messages);
     job.final = { messages: job.planMsg ? [job.planMsg, ...messages] : messages, chunks };
+    this.budget?.finish(job.id, chunks.reduce((n, c) => n + c.byteLength, 0));
     for (const m of messages) this.send(job, m);
     for (const c of chunks) job.sink?.binary(c);
   }
@@ -154,7 +160,9 @@ export class JobStore {
   /** Forget finished jobs older than the result TTL. Returns how many went. */
   sweep(now = Date.now()): number {
     let n = 0;
-    for (const [id, j] of this.jobs) if (j.finishedAt && now - j.finishedAt > this.resultTtlMs) { this.jobs.delete(id); n++; }
+    for (const [id, j] of this.jobs) {
+      if (j.finishedAt && now - j.finishedAt > this.resultTtlMs) { this.jobs.delete(id); this.budget?.forget(id); n++; }
+    }
     return n;
   }
 

@@ -249,6 +249,8 @@ export class SessionHub {
     }
     let frame;
     try {
+      // A frame's first chunk says its whole size: charge it before assembling (refused → queue_full).
+      if (chunk.seq === 0) store.budget?.charge(job.id, chunk.totalBytes);
       frame = session.assembler.push(chunk);
     } catch (e) {
       store.fail(job, e);

@@ -16,6 +16,8 @@ export interface WorkerJob {
   intent?: string;
   quality: 'preview' | 'final';
   seed: number;
+  /** Preview on a proxy of at most this many pixels (core/proxy.ts) when the image is larger. */
+  proxyMaxPixels?: number;
 }
 
 /** Main -> worker. */
@@ -26,6 +28,8 @@ export interface WorkerResult {
   plan: Plan;
   layer: { left: number; top: number; image: RgbaImage };
   timings: Timings;
+  /** Set when the preview ran on a proxy: `layer` is in proxy pixels of the image. */
+  proxy?: { width: number; height: number; scaleX: number; scaleY: number };
 }
 
 /** Worker -> main. */

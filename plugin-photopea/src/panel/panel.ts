@@ -243,6 +243,8 @@ export class Panel {
       ...(intent ? { intent } : {}),
       quality,
       seed,
+      // A preview only needs what the panel can show: the bridge previews a larger document on a proxy.
+      ...(quality === 'preview' ? { previewMaxPixels: Math.max(4096, this.editor.viewPixels) } : {}),
     };
   }
 

@@ -31,6 +31,7 @@ import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
+import { buildElasticField } from './elastic-field';
 
 /** Smallest crop margin in pixels around source ∪ target. */
 export const MIN_CROP_MARGIN = 16;
@@ -187,8 +188,11 @@ export function farPartOfRegion(mask: PlacedMask, from: readonly Point[], dragLe
  */
 export function prepareRegionWarp(
   image: RgbaImage, region: Region, params: readonly OperationParams[], quality: 'preview' | 'final', warnings: string[],
+  keep: readonly PlacedMask[] = [],
 ): RegionWarp {
   const W = image.width, H = image.height;
+  const elastic = prepareElastic(image, region, params, keep, warnings);
+  if (elastic) return elastic;
   let forward: Affine = IDENTITY_AFFINE;
   // Handles in source coordinates; targets in the coordinates reached so far (carried below).
   const handles: Point[] = [], targets: Point[] = [];
@@ -247,6 +251,25 @@ export function prepareRegionWarp(
   if (supersample > 1) grow += 0.5;
   const targetBounds = sourceBounds.width > 0 ? clipRect(pixelsNear(corners, grow), W, H) : { ...sourceBounds };
   return { region, forward, backward, field, sourceBounds, targetBounds, supersample };
+}
+
+/**
+ * An elastic drag (all operations of the region are `deform` with `elastic`): the field is zero on
+ * the editable area's boundary, so the moved content stays inside the region's own bounds and
+ * nothing is vacated. Null when the region is not elastic or no fold-free field exists (the
+ * caller then renders the rigid-MLS deform of the same drags, with the field's warning).
+ */
+function prepareElastic(
+  image: RgbaImage, region: Region, params: readonly OperationParams[], keep: readonly PlacedMask[], warnings: string[],
+): RegionWarp | null {
+  if (params.length === 0 || !params.every((p) => p.kind === 'deform' && p.elastic)) return null;
+  const handles: Point[] = [], targets: Point[] = [];
+  for (const p of params) if (p.kind === 'deform') { handles.push(...p.handles); targets.push(...p.targets); }
+  const res = buildElasticField({ mask: region.mask, handles, targets, keep });
+  warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
+  if (!res.field) return null;
+  const sourceBounds = clipRect(maskBounds(region.mask), image.width, image.height);
+  return { region, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field: res.field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
 }
 
 /**
@@ -492,7 +515,7 @@ export function warpRegions(input: WarpInput): WarpOutput {
   const W = image.width, H = image.height;
   const warnings: string[] = [];
   const prepared = groupByRegion(input.regions, input.operations)
-    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings));
+    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings, input.keep ?? []));
   checkSignal(input.signal);
 
   let area: Rect = { left: 0, top: 0, width: 0, height: 0 };

@@ -1,0 +1,109 @@
+import { createImage } from '../image';
+import { makeTexture } from '../textures';
+import type { PlacedMask, Point, RgbaImage } from '../types';
+import { minCellJacobian, sampleField } from './deform-field';
+import { buildElasticField } from './elastic-field';
+import { warpRegions } from './warp-regions';
+
+/** A solid disc mask (the editable area) of radius `r` about (cx, cy). */
+function discMask(cx: number, cy: number, r: number): PlacedMask {
+  const size = 2 * r + 1, data = new Uint8Array(size * size);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if ((x - r) ** 2 + (y - r) ** 2 <= r * r) data[y * size + x] = 255;
+  return { left: cx - r, top: cy - r, width: size, height: size, data };
+}
+const at = (m: PlacedMask, x: number, y: number): number => {
+  const mx = x - m.left, my = y - m.top;
+  return mx >= 0 && my >= 0 && mx < m.width && my < m.height ? m.data[my * m.width + mx]! : 0;
+};
+
+describe('elastic field (loose selections)', () => {
+  const mask = discMask(120, 120, 90);
+  const cases: Array<{ name: string; handles: Point[]; targets: Point[] }> = [
+    { name: 'one handle, short pull', handles: [[120, 120]], targets: [[140, 110]] },
+    { name: 'one handle, pull of 45 px', handles: [[100, 130]], targets: [[140, 110]] },
+    { name: 'two handles apart', handles: [[80, 120], [160, 120]], targets: [[70, 110], [170, 130]] },
+    { name: 'a handle and a pin', handles: [[120, 90], [120, 160]], targets: [[120, 70], [120, 160]] },
+  ];
+  test.each(cases)('$name: handles land on their targets, the edge and pins stay, no cell folds', ({ handles, targets }) => {
+    const res = buildElasticField({ mask, handles, targets });
+    expect(res.field).not.toBeNull();
+    const f = res.field!;
+    const e = new Float64Array(2);
+    handles.forEach((h, i) => {
+      const t = targets[i]!;
+      sampleField(f, t[0], t[1], e);
+      // content at the target comes from the handle (within 0.5 px)
+      expect(Math.hypot(t[0] + e[0]! - h[0], t[1] + e[1]! - h[1])).toBeLessThan(0.5);
+    });
+    // Zero displacement on and outside the editable area's boundary (every pixel of a ring).
+    let worst = 0;
+    for (let y = 20; y < 220; y++) {
+      for (let x = 20; x < 220; x++) {
+        const inside = at(mask, x, y) >= 128;
+        const edge = inside && (at(mask, x - 1, y) < 128 || at(mask, x + 1, y) < 128 || at(mask, x, y - 1) < 128 || at(mask, x, y + 1) < 128);
+        if (inside && !edge) continue;
+        sampleField(f, x, y, e);
+        worst = Math.max(worst, Math.hypot(e[0]!, e[1]!));
+      }
+    }
+    expect(worst).toBe(0);
+    expect(minCellJacobian(f)).toBeGreaterThan(0);
+  });
+
+  test('keep pixels never move; a drag ending outside the area is refused with a reason', () => {
+    const keep = discMask(120, 170, 10);
+    const res = buildElasticField({ mask, handles: [[120, 120]], targets: [[120, 140]], keep: [keep] });
+    const e = new Float64Array(2);
+    let worst = 0;
+    for (let y = 160; y <= 180; y++) for (let x = 110; x <= 130; x++) if (at(keep, x, y) > 0) { sampleField(res.field!, x, y, e); worst = Math.max(worst, Math.hypot(e[0]!, e[1]!)); }
+    expect(worst).toBe(0);
+    const out = buildElasticField({ mask, handles: [[120, 120]], targets: [[230, 120]] });
+    expect(out.field).toBeNull();
+    expect(out.warnings.join(' ')).toMatch(/outside the editable area/);
+  });
+
+  test('a drag longer than the room folds and is refused; equal handles and targets move nothing', () => {
+    const small = discMask(60, 60, 30);
+    const res = buildElasticField({ mask: small, handles: [[45, 60]], targets: [[80, 60]] });
+    expect(res.field).toBeNull();
+    expect(res.warnings.join(' ')).toMatch(/fold/);
+    expect(buildElasticField({ mask, handles: [[120, 120]], targets: [[120, 120]] }).field).toBeNull();
+  });
+
+  test('rendered: outside the area bit-identical, nothing vacated (no hole), the handle content at the target', () => {
+    const img: RgbaImage = makeTexture('brick', 240, 240, 4);
+    // A red marker at the handle.
+    for (let y = 116; y <= 124; y++) for (let x = 96; x <= 104; x++) { const i = (y * 240 + x) * 4; img.data[i] = 255; img.data[i + 1] = 0; img.data[i + 2] = 0; }
+    const out = warpRegions({
+      image: img, regions: [{ id: 'r', mask }], quality: 'final',
+      operations: [{ region: 'r', params: { kind: 'deform', handles: [[100, 120]], targets: [[135, 110]], elastic: true } }],
+    });
+    expect(out.warnings).toEqual([]);
+    let changedOutside = 0, hole = 0, rx = 0, ry = 0, rn = 0;
+    for (let y = 0; y < out.crop.height; y++) {
+      for (let x = 0; x < out.crop.width; x++) {
+        const p = y * out.crop.width + x, dx = x + out.crop.left, dy = y + out.crop.top;
+        const i = p * 4, j = (dy * 240 + dx) * 4;
+        if (out.holeMask.data[p]! > 0) hole++;
+        const e = out.edited.data;
+        if (at(mask, dx, dy) === 0 && (e[i] !== img.data[j] || e[i + 1] !== img.data[j + 1] || e[i + 2] !== img.data[j + 2])) changedOutside++;
+        if (e[i]! > 200 && e[i + 1]! < 60 && e[i + 2]! < 60) { rx += dx; ry += dy; rn++; }
+      }
+    }
+    expect(changedOutside).toBe(0);
+    expect(hole).toBe(0);
+    expect(rn).toBeGreaterThan(40);
+    expect(Math.hypot(rx / rn - 135, ry / rn - 110)).toBeLessThan(1.5);
+  });
+
+  test('identity: zero-length drags leave every pixel as it was', () => {
+    const img = makeTexture('noise', 240, 240, 2);
+    const out = warpRegions({
+      image: img, regions: [{ id: 'r', mask }], quality: 'final',
+      operations: [{ region: 'r', params: { kind: 'deform', handles: [[100, 120]], targets: [[100, 120]], elastic: true } }],
+    });
+    const a = createImage(out.crop.width, out.crop.height);
+    a.data.set(out.original.data);
+    expect(Buffer.from(out.edited.data).equals(Buffer.from(a.data))).toBe(true);
+  });
+});

@@ -1,0 +1,354 @@
+/**
+ * Elastic drag: the reading of point drags on a LOOSE selection (an editable area drawn around an
+ * object, like DragBench's masks or a quick lasso), issue #13.
+ *
+ * The part around each handle moves as a whole to its target; everything else inside the
+ * editable area follows smoothly; the displacement is exactly zero on the area's boundary, on
+ * keep pixels and on pinned points, so nothing is cut out and nothing needs filling — the
+ * surroundings stretch (the neck stretches when the head moves). ELASTIC-NOTES.md showed why a
+ * harmonic field pinned at points fails (only a bubble moves) and why a stretch band at the edge
+ * streaks; here the pinned sets are discs that scale with the room around the target, and the
+ * field between them and the boundary falls off linearly with the ratio of the distances to the
+ * boundary and to the part (a membrane would concentrate the stretch around a small part and fold),
+ * which spreads the stretch over all the room there is; a light smoothing removes the kinks of the
+ * distance fields. (Content-aware stiffness — smoothing weighted by image structure — was tried:
+ * it concentrated the stretch in the soft cells and folded twice as often on DragBench.)
+ *
+ * The field is the BACKWARD displacement `v(t)` (content at target `t` comes from `t + v(t)`) on a
+ * coarse grid, then checked: every cell must keep its orientation (no folds) — otherwise the
+ * caller falls back to another reading. Cost ∝ grid nodes × parts (≤ ~100² nodes), never the
+ * pixels; the renderer samples it bilinearly like the MLS deform field.
+ */
+import { maskBounds } from '@smartdrag/shared';
+import type { PlacedMask, Point } from '../types';
+import { type DeformField, minCellJacobian } from './deform-field';
+
+export interface ElasticInput {
+  /** The editable area (the region's mask), document coordinates. */
+  mask: PlacedMask;
+  /** Handles and targets of the drags (equal pairs are pins), document coordinates. */
+  handles: readonly Point[];
+  targets: readonly Point[];
+  /** Extra points that stay put. */
+  pins?: readonly Point[];
+  /** Pixels that never change. */
+  keep?: readonly PlacedMask[];
+  /** Grid cell in pixels (default: the area's larger side / 96, at least 4). */
+  cell?: number;
+}
+
+export interface ElasticResult {
+  field: DeformField | null;
+  warnings: string[];
+  /** Largest local stretch of the map (1 = rigid; 2 = something looks twice as long). */
+  maxStretch: number;
+  /** Radius (px) of the part that moves as a whole around each moving target. */
+  partRadius: number[];
+}
+
+/** Stretch above which the plan says the drag asks more than the area can give. */
+export const ELASTIC_STRETCH_WARN = 2.5;
+/** Smallest allowed normalised cell Jacobian (orientation kept with some margin). */
+const MIN_JACOBIAN = 0.15;
+/** Rounds of 8 smoothing sweeps tried before giving up on a fold-free field. */
+const SMOOTH_ROUNDS = 12;
+
+function coverageAt(m: PlacedMask, x: number, y: number): number {
+  const mx = Math.round(x) - m.left, my = Math.round(y) - m.top;
+  return mx >= 0 && my >= 0 && mx < m.width && my < m.height ? m.data[my * m.width + mx]! : 0;
+}
+
+/**
+ * Per node: 1 when every pixel within one cell of it is solid editable area and not keep (the
+ * node may move without any pixel outside the area or in keep receiving a displacement), else 0.
+ */
+function freeNodes(m: PlacedMask, keep: readonly PlacedMask[], left: number, top: number, cols: number, rows: number, cell: number): Uint8Array {
+  // Per pixel of the mask: solid and not keep; then a summed-area table to test cell squares.
+  const w = m.width, h = m.height;
+  const sat = new Int32Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let run = 0;
+    for (let x = 0; x < w; x++) {
+      let ok = m.data[y * w + x]! >= 128 ? 1 : 0;
+      if (ok) for (const k of keep) if (coverageAt(k, x + m.left, y + m.top) > 0) { ok = 0; break; }
+      run += ok;
+      sat[(y + 1) * (w + 1) + x + 1] = sat[y * (w + 1) + x + 1]! + run;
+    }
+  }
+  const free = new Uint8Array(cols * rows);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const x = left + c * cell - m.left, y = top + r * cell - m.top;
+      const ax = x - cell, ay = y - cell, bx = x + cell, by = y + cell; // inclusive square
+      if (ax < 0 || ay < 0 || bx >= w || by >= h) continue;
+      const sum = sat[(by + 1) * (w + 1) + bx + 1]! - sat[ay * (w + 1) + bx + 1]! - sat[(by + 1) * (w + 1) + ax]! + sat[ay * (w + 1) + ax]!;
+      if (sum === (2 * cell + 1) * (2 * cell + 1)) free[r * cols + c] = 1;
+    }
+  }
+  return free;
+}
+
+/** Grid distance (in nodes, 8-neighbour chamfer) from each node to the nearest non-free node. */
+function nodeDepth(free: Uint8Array, cols: number, rows: number): Float32Array {
+  const d = new Float32Array(cols * rows);
+  const INF = 1e9, D = Math.SQRT2;
+  for (let i = 0; i < d.length; i++) d[i] = free[i] ? INF : 0;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    const i = r * cols + c;
+    if (!d[i]) continue;
+    let v = d[i]!;
+    if (c > 0) v = Math.min(v, d[i - 1]! + 1);
+    if (r > 0) { v = Math.min(v, d[i - cols]! + 1); if (c > 0) v = Math.min(v, d[i - cols - 1]! + D); if (c + 1 < cols) v = Math.min(v, d[i - cols + 1]! + D); }
+    if (c === 0 || r === 0 || c === cols - 1 || r === rows - 1) v = Math.min(v, 1);
+    d[i] = v;
+  }
+  for (let r = rows - 1; r >= 0; r--) for (let c = cols - 1; c >= 0; c--) {
+    const i = r * cols + c;
+    if (!d[i]) continue;
+    let v = d[i]!;
+    if (c + 1 < cols) v = Math.min(v, d[i + 1]! + 1);
+    if (r + 1 < rows) { v = Math.min(v, d[i + cols]! + 1); if (c + 1 < cols) v = Math.min(v, d[i + cols + 1]! + D); if (c > 0) v = Math.min(v, d[i + cols - 1]! + D); }
+    d[i] = v;
+  }
+  return d;
+}
+
+/**
+ * The displacement between the moving parts and the fixed boundary. Per part, along every ray
+ * from its centre the displacement falls off linearly from the part's edge to where the ray
+ * leaves the free area: behind a dragged part the stretch is spread over all the room back to the
+ * selection's edge (a neck stretches along its length), ahead of it the content is compressed.
+ * (A membrane, or a falloff by the distance to the NEAREST edge, concentrates the stretch around
+ * the part and folds as soon as the drag is longer than the room beside the target.) Parts are
+ * blended by inverse squared distance; pins are parts that do not move.
+ */
+function blendParts(
+  vx: Float32Array, vy: Float32Array, fixed: Uint8Array, free: Uint8Array,
+  left: number, top: number, cols: number, rows: number, cell: number,
+  parts: ReadonlyArray<{ c: Point; r: number; d: Point }>,
+): void {
+  // Ray length from a part's centre through (x, y) to the first non-free node, in px.
+  const rayLength = (cx: number, cy: number, x: number, y: number): number => {
+    const dx = x - cx, dy = y - cy, len = Math.hypot(dx, dy);
+    if (len < 1e-9) return 0;
+    const ux = dx / len, uy = dy / len, stepPx = cell / 2;
+    for (let s = stepPx; ; s += stepPx) {
+      const gc = Math.round((cx + ux * s - left) / cell), gr = Math.round((cy + uy * s - top) / cell);
+      if (gc < 0 || gr < 0 || gc >= cols || gr >= rows || !free[gr * cols + gc]) return s;
+    }
+  };
+  for (let row = 0; row < rows; row++) {
+    for (let col = 0; col < cols; col++) {
+      const k = row * cols + col;
+      if (fixed[k]) continue;
+      const x = left + col * cell, y = top + row * cell;
+      let wsum = 0, ax = 0, ay = 0;
+      for (const p of parts) {
+        const rho = Math.hypot(x - p.c[0], y - p.c[1]);
+        const dT = Math.max(0, rho - p.r);
+        const L = Math.max(rho, rayLength(p.c[0], p.c[1], x, y));
+        const phi = rho <= p.r ? 1 : Math.max(0, (L - rho) / Math.max(1e-6, L - p.r));
+        const w = 1 / (dT * dT + 0.25);
+        wsum += w; ax += w * phi * p.d[0]; ay += w * phi * p.d[1];
+      }
+      vx[k] = ax / wsum; vy[k] = ay / wsum;
+    }
+  }
+}
+
+/** A few Jacobi sweeps of the 4-neighbour average on the free nodes (smooths the kinks of the distance fields). */
+function smooth(v: Float32Array, fixed: Uint8Array, cols: number, rows: number, sweeps: number): void {
+  const tmp = new Float32Array(v.length);
+  for (let s = 0; s < sweeps; s++) {
+    tmp.set(v);
+    for (let r = 1; r < rows - 1; r++) {
+      for (let c = 1; c < cols - 1; c++) {
+        const k = r * cols + c;
+        if (fixed[k]) continue;
+        const avg = 0.25 * (tmp[k - 1]! + tmp[k + 1]! + tmp[k - cols]! + tmp[k + cols]!);
+        v[k] = 0.5 * tmp[k]! + 0.5 * avg;
+      }
+    }
+  }
+}
+
+function minJacobianOf(vx: Float32Array, vy: Float32Array, cols: number, rows: number, cell: number): number {
+  return minCellJacobian({ left: 0, top: 0, cell, cols, rows, ex: vx, ey: vy, fx: vx, fy: vy, radius: 0, maxDisp: 0, strength: 1 });
+}
+
+/** Largest local stretch of the backward map t ↦ t + v(t) over the grid cells (σmax or 1/σmin). */
+function maxCellStretch(f: DeformField): number {
+  let worst = 1;
+  const { cols, rows, cell, ex, ey } = f;
+  for (let r = 0; r + 1 < rows; r++) {
+    for (let c = 0; c + 1 < cols; c++) {
+      const k = r * cols + c;
+      if (ex[k] === 0 && ey[k] === 0 && ex[k + 1] === 0 && ey[k + 1] === 0 && ex[k + cols] === 0 && ey[k + cols] === 0) continue;
+      // Jacobian of the backward map from forward differences: J = I + ∇v.
+      const a = 1 + (ex[k + 1]! - ex[k]!) / cell, b = (ex[k + cols]! - ex[k]!) / cell;
+      const cc = (ey[k + 1]! - ey[k]!) / cell, d = 1 + (ey[k + cols]! - ey[k]!) / cell;
+      // Singular values of [[a, b], [cc, d]].
+      const s1 = a * a + b * b + cc * cc + d * d, det = Math.abs(a * d - b * cc);
+      const disc = Math.sqrt(Math.max(0, s1 * s1 / 4 - det * det));
+      const smax = Math.sqrt(s1 / 2 + disc), smin = Math.sqrt(Math.max(1e-12, s1 / 2 - disc));
+      // The backward map compresses where content is stretched on screen: both directions count.
+      const s = Math.max(smax, 1 / smin);
+      if (s > worst) worst = s;
+    }
+  }
+  return worst;
+}
+
+/**
+ * Build the elastic backward field for one region. Returns `field: null` (with a warning) when
+ * nothing moves, a target or handle lies outside the editable area, or no fold-free field exists.
+ */
+export function buildElasticField(input: ElasticInput): ElasticResult {
+  const { mask, handles, targets } = input;
+  const warnings: string[] = [];
+  const none = (w?: string): ElasticResult => ({ field: null, warnings: w ? [...warnings, w] : warnings, maxStretch: 1, partRadius: [] });
+  if (handles.length !== targets.length) throw new RangeError('elastic drag needs as many targets as handles');
+  const solid = maskBounds(mask, 128);
+  if (solid.width === 0) return none('the selection is empty; nothing moves');
+  const sb = { x0: solid.left, y0: solid.top, x1: solid.left + solid.width - 1, y1: solid.top + solid.height - 1 };
+  const cell = input.cell ?? Math.max(4, Math.ceil(Math.max(sb.x1 - sb.x0 + 1, sb.y1 - sb.y0 + 1) / 96));
+  const left = Math.floor(sb.x0 / cell) * cell - cell, top = Math.floor(sb.y0 / cell) * cell - cell;
+  const cols = Math.ceil((sb.x1 - left) / cell) + 3, rows = Math.ceil((sb.y1 - top) / cell) + 3;
+  const nNodes = cols * rows;
+  const free = freeNodes(mask, input.keep ?? [], left, top, cols, rows, cell);
+  const depth = nodeDepth(free, cols, rows);
+  const nodeAt = (p: Point): number => {
+    const c = Math.round((p[0] - left) / cell), r = Math.round((p[1] - top) / cell);
+    return c >= 0 && r >= 0 && c < cols && r < rows ? r * cols + c : -1;
+  };
+
+  // Moving drags and pins.
+  const mh: Point[] = [], mt: Point[] = [];
+  const pins: Point[] = [...(input.pins ?? [])];
+  for (let i = 0; i < handles.length; i++) {
+    const h = handles[i]!, t = targets[i]!;
+    if (Math.hypot(t[0] - h[0], t[1] - h[1]) < 1e-6) pins.push(h); else { mh.push(h); mt.push(t); }
+  }
+  if (mh.length === 0) return none();
+  for (let i = 0; i < mh.length; i++) {
+    for (const [p, what] of [[mh[i]!, 'starts'], [mt[i]!, 'ends']] as const) {
+      const k = nodeAt(p);
+      if (k < 0 || (!free[k] && coverageAt(mask, p[0], p[1]) < 128)) {
+        return none(`an arrow ${what} outside the editable area at (${Math.round(p[0])}, ${Math.round(p[1])}); it cannot be an elastic drag`);
+      }
+    }
+  }
+
+  // The part that moves as a whole around each target: a disc that fills about half the room
+  // between the target and the area's edge, leaving room for the stretch (gap ≥ 0.9 × drag),
+  // and never reaching another target or pin.
+  const partRadius: number[] = [];
+  for (let i = 0; i < mt.length; i++) {
+    const t = mt[i]!, h = mh[i]!;
+    const drag = Math.hypot(t[0] - h[0], t[1] - h[1]);
+    const kt = nodeAt(t), kh = nodeAt(h);
+    const room = Math.min(depth[kt]!, depth[kh]!) * cell;
+    let r = 0.5 * room;
+    void drag;
+    for (let j = 0; j < mt.length; j++) if (j !== i) r = Math.min(r, 0.45 * Math.hypot(mt[j]![0] - t[0], mt[j]![1] - t[1]));
+    for (const p of pins) r = Math.min(r, 0.6 * Math.hypot(p[0] - t[0], p[1] - t[1]), 0.6 * Math.hypot(p[0] - h[0], p[1] - h[1]));
+    partRadius.push(Math.max(1.5 * cell, r));
+  }
+
+  // Fixed values: 0 on non-free nodes and pins, the drag's displacement on each part.
+  const vx = new Float32Array(nNodes), vy = new Float32Array(nNodes);
+  const fixed = new Uint8Array(nNodes);
+  for (let k = 0; k < nNodes; k++) if (!free[k]) fixed[k] = 1;
+  for (const p of pins) {
+    const rr = Math.max(cell, 4);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+      if (Math.hypot(left + c * cell - p[0], top + r * cell - p[1]) <= rr) fixed[r * cols + c] = 1;
+    }
+  }
+  for (let i = 0; i < mt.length; i++) {
+    const t = mt[i]!, h = mh[i]!, rad = partRadius[i]!;
+    let any = false;
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+      const k = r * cols + c;
+      if (!free[k]) continue;
+      if (Math.hypot(left + c * cell - t[0], top + r * cell - t[1]) > rad) continue;
+      fixed[k] = 1; vx[k] = h[0] - t[0]; vy[k] = h[1] - t[1]; any = true;
+    }
+    if (!any) {
+      const k = nodeAt(t);
+      fixed[k] = 1; vx[k] = h[0] - t[0]; vy[k] = h[1] - t[1];
+    }
+  }
+
+  const parts = mt.map((t, i) => ({ c: t, r: partRadius[i]!, d: [mh[i]![0] - t[0], mh[i]![1] - t[1]] as Point }));
+  for (const p of pins) parts.push({ c: p, r: Math.max(cell, 4), d: [0, 0] });
+  blendParts(vx, vy, fixed, free, left, top, cols, rows, cell, parts);
+  // Smooth until no cell folds (the distance-based field has kinks where rays graze the edge);
+  // each round moves it towards the membrane solution, which is smoother but spreads less.
+  let rounds = 0;
+  for (; rounds < SMOOTH_ROUNDS; rounds++) {
+    smooth(vx, fixed, cols, rows, 8);
+    smooth(vy, fixed, cols, rows, 8);
+    if (minJacobianOf(vx, vy, cols, rows, cell) >= MIN_JACOBIAN) break;
+  }
+
+  const field: DeformField = {
+    left, top, cell, cols, rows, ex: vx, ey: vy, fx: new Float32Array(nNodes), fy: new Float32Array(nNodes),
+    radius: Math.max(...partRadius), maxDisp: 0, strength: 1,
+  };
+  let maxDisp = 0;
+  for (let k = 0; k < nNodes; k++) maxDisp = Math.max(maxDisp, Math.hypot(vx[k]!, vy[k]!));
+  field.maxDisp = maxDisp;
+  const minJ = minCellJacobian(field);
+  if (minJ < MIN_JACOBIAN) {
+    const longest = Math.max(...mt.map((t, i) => Math.hypot(t[0] - mh[i]![0], t[1] - mh[i]![1])));
+    return none(`the drag (${Math.round(longest)} px) is too long for the room in the selection: the elastic map would fold (smallest cell area ratio ${minJ.toFixed(2)})`);
+  }
+  invertToForward(field);
+  const maxStretch = maxCellStretch(field);
+  if (maxStretch > ELASTIC_STRETCH_WARN) {
+    warnings.push(`the drag stretches the surroundings up to ${maxStretch.toFixed(1)}×: a larger selection or a shorter arrow looks more natural`);
+  }
+  return { field, warnings, maxStretch, partRadius };
+}
+
+/**
+ * Forward displacement per node (target − source at source positions) by fixed-point iteration
+ * of s = t + v(t) → t = s − v(t); converges while the map is a contraction-free bijection.
+ */
+function invertToForward(f: DeformField): void {
+  const { cols, rows, cell, left, top, ex, ey, fx, fy } = f;
+  const e = new Float64Array(2);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    const k = r * cols + c;
+    const sx = left + c * cell, sy = top + r * cell;
+    if (ex[k] === 0 && ey[k] === 0) {
+      // Fast path: if the neighbourhood is still, the node is its own preimage.
+      let still = true;
+      for (let dr = -1; dr <= 1 && still; dr++) for (let dc = -1; dc <= 1; dc++) {
+        const rr = r + dr, cc = c + dc;
+        if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+        if (ex[rr * cols + cc] !== 0 || ey[rr * cols + cc] !== 0) { still = false; break; }
+      }
+      if (still) continue;
+    }
+    let tx = sx - ex[k]!, ty = sy - ey[k]!;
+    for (let it = 0; it < 30; it++) {
+      bilinear(f, tx, ty, e);
+      const nx = sx - e[0]!, ny = sy - e[1]!;
+      const moved = Math.abs(nx - tx) + Math.abs(ny - ty);
+      tx = nx; ty = ny;
+      if (moved < 1e-3) break;
+    }
+    fx[k] = tx - sx; fy[k] = ty - sy;
+  }
+}
+
+function bilinear(f: DeformField, x: number, y: number, out: Float64Array): void {
+  const gx = (x - f.left) / f.cell, gy = (y - f.top) / f.cell;
+  if (!(gx >= 0 && gy >= 0 && gx < f.cols - 1 && gy < f.rows - 1)) { out[0] = 0; out[1] = 0; return; }
+  const c = gx | 0, r = gy | 0, ax = gx - c, ay = gy - r, k = r * f.cols + c;
+  const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
+  out[0] = f.ex[k]! * w00 + f.ex[k + 1]! * w10 + f.ex[k + f.cols]! * w01 + f.ex[k + f.cols + 1]! * w11;
+  out[1] = f.ey[k]! * w00 + f.ey[k + 1]! * w10 + f.ey[k + f.cols]! * w01 + f.ey[k + f.cols + 1]! * w11;
+}
