@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { PROTOCOL_VERSION } from '@smartdrag/shared';
 import { loadConfig } from '../../bridge-server/src/config';
 import { createBridge } from '../../bridge-server/src/server';
 import { gradientImage, RawClient, squarePolygon, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
@@ -23,7 +24,7 @@ const LOOKALIKES = ['https://www.photopea.com.evil.example', 'https://evil.examp
 async function hello(tb: TestBridge, origin: string, token: string) {
   const c = new RawClient(tb.wsUrl, { origin });
   await c.opened;
-  c.send({ type: 'hello', protocol: 1, client: 'uxp', token });
+  c.send({ type: 'hello', protocol: PROTOCOL_VERSION, client: 'uxp', token });
   return { c, first: await c.next((m) => m.type === 'welcome' || m.type === 'error') };
 }
 
