@@ -127,13 +127,17 @@ export function maskAt(m: PlacedMask, x: number, y: number): number {
   return m.data[ly * m.width + lx]!;
 }
 
-/** Bounding rectangle of the non-zero pixels of a placed mask (empty rect when all zero). */
-export function maskBounds(m: PlacedMask): Rect {
+/**
+ * Bounding rectangle of the pixels of a placed mask with coverage ≥ `minCoverage` (default 1: every
+ * non-zero pixel; 128: the solid part), in document pixels; an empty rect (width 0) when none. The
+ * one mask-bounds kernel: a crop-sized mask is `{ ...mask, left: 0, top: 0 }`.
+ */
+export function maskBounds(m: PlacedMask, minCoverage = 1): Rect {
   let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
   for (let y = 0; y < m.height; y++) {
     const row = y * m.width;
     for (let x = 0; x < m.width; x++) {
-      if (m.data[row + x]! > 0) {
+      if (m.data[row + x]! >= minCoverage) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;

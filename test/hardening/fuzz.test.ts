@@ -17,7 +17,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20251125);
 const CODES = new Set<string>(ERROR_CODES);
 
 const VALID_CLIENT: Record<string, unknown>[] = [
-  { type: 'hello', protocol: 1, client: 'uxp', clientVersion: '1.0.0', token: 'x'.repeat(64) },
+  { type: 'hello', protocol: 2, client: 'uxp', clientVersion: '1.0.0', token: 'x'.repeat(64) },
   {
     type: 'job.submit', jobId: 'fz-1', imageOrigin: [10, 20], quality: 'final', seed: 7, intent: 'move the cup left',
     regions: [{ id: 'r1', polygon: [[12, 22], [40, 22], [40, 50], [12, 50]] }, { id: 'r2', maskSlot: 1 }],
@@ -225,7 +225,7 @@ describe(`protocol fuzz (seed ${SEED})`, () => {
 
     it('60 mutated first messages: each socket gets welcome, or a coded error and a 4xxx close', async () => {
       const rng = createRng(SEED + 3);
-      const valid = { type: 'hello', protocol: 1, client: 'test', token: tb.token };
+      const valid = { type: 'hello', protocol: 2, client: 'test', token: tb.token };
       for (let i = 0; i < 60; i++) {
         const c = new RawClient(tb.wsUrl);
         await c.opened;

@@ -37,7 +37,7 @@ describe('handshake and access', () => {
     const res = await fetch(`${tb.url}/v1/health`);
     expect(res.status).toBe(200);
     const h = await res.json() as Record<string, unknown>;
-    expect(h).toMatchObject({ ok: true, protocol: 1, device: 'cpu', limits: expect.objectContaining({ maxRegions: 4 }) });
+    expect(h).toMatchObject({ ok: true, protocol: 2, device: 'cpu', limits: expect.objectContaining({ maxRegions: 4 }) });
     expect(JSON.stringify(h)).not.toContain(tb.token);
     const http = await import('node:http');
     const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
@@ -61,7 +61,7 @@ describe('handshake and access', () => {
   it('wrong token: unauthorized error, then close 4001', async () => {
     const c = new RawClient(tb.wsUrl);
     await c.opened;
-    c.send({ type: 'hello', protocol: 1, client: 'test', token: 'not-the-token-at-all' });
+    c.send({ type: 'hello', protocol: 2, client: 'test', token: 'not-the-token-at-all' });
     const e = await c.next((m) => m.type === 'error');
     expect(e).toMatchObject({ code: 'unauthorized', hint: expect.any(String) });
     expect((await c.closed).code).toBe(4001);
@@ -70,7 +70,7 @@ describe('handshake and access', () => {
   it('missing token: bad_message, close 4005', async () => {
     const c = new RawClient(tb.wsUrl);
     await c.opened;
-    c.send({ type: 'hello', protocol: 1, client: 'test' });
+    c.send({ type: 'hello', protocol: 2, client: 'test' });
     expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'bad_message' });
     expect((await c.closed).code).toBe(4005);
   });
@@ -78,9 +78,9 @@ describe('handshake and access', () => {
   it('wrong protocol version: version_mismatch naming the side to update, close 4002', async () => {
     const c = new RawClient(tb.wsUrl);
     await c.opened;
-    c.send({ type: 'hello', protocol: 2, client: 'test', token: tb.token, somethingNew: true });
+    c.send({ type: 'hello', protocol: 3, client: 'test', token: tb.token, somethingNew: true });
     const e = await c.next((m) => m.type === 'error');
-    expect(e).toMatchObject({ code: 'version_mismatch', detail: { client: 2, server: 1, upgrade: 'bridge' } });
+    expect(e).toMatchObject({ code: 'version_mismatch', detail: { client: 3, server: 2, upgrade: 'bridge' } });
     expect((await c.closed).code).toBe(4002);
   });
 
@@ -99,7 +99,7 @@ describe('handshake and access', () => {
     for (const origin of [`http://127.0.0.1:${tb.port}`, 'https://www.photopea.com']) {
       const ok = new RawClient(tb.wsUrl, { Origin: origin });
       await ok.opened;
-      ok.send({ type: 'hello', protocol: 1, client: 'photopea', token: tb.token });
+      ok.send({ type: 'hello', protocol: 2, client: 'photopea', token: tb.token });
       expect((await ok.next((m) => m.type === 'welcome')).type).toBe('welcome');
       ok.close();
     }
@@ -195,7 +195,7 @@ describe('bad input gets a coded error and the bridge keeps serving', () => {
     ['malformed JSON', '{"type": "job.submit",', 'bad_message'],
     ['unknown message type', { type: 'job.explode', jobId: 'x' }, 'unsupported_message'],
     ['schema violation', { type: 'job.cancel', jobId: 'has space' }, 'bad_message'],
-    ['second hello', { type: 'hello', protocol: 1, client: 'test', token: 'x' }, 'bad_message'],
+    ['second hello', { type: 'hello', protocol: 2, client: 'test', token: 'x' }, 'bad_message'],
   ])('%s -> %s', async (_n, msg, code) => {
     c.sendRaw(typeof msg === 'string' ? msg : JSON.stringify(msg));
     expect(await c.next((m) => m.type === 'error')).toMatchObject({ code });
@@ -259,7 +259,7 @@ describe('BridgeClient', () => {
   it('submits, reports queue/plan/progress and resolves the layer; document coordinates honoured', async () => {
     const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WS });
     const w = await c.connect();
-    expect(w).toMatchObject({ protocol: 1, capabilities: { device: 'cpu' } });
+    expect(w).toMatchObject({ protocol: 2, capabilities: { device: 'cpu' } });
     const img = gradientImage(96, 64);
     const origin: [number, number] = [-20, 40];
     const seen: string[] = [];

@@ -91,6 +91,8 @@ export interface Plan {
   alternatives?: Plan[];
   /** Confidence 0..1 of this reading. */
   confidence?: number;
+  /** Which reasoner read the intent: "rules", or the name of an optional reasoner (e.g. a local LLM). */
+  reasoner?: string;
 }
 
 /** Per-stage wall times in milliseconds (plan, warp, fill, blend, refine, layer, total). */

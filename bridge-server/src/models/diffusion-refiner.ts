@@ -14,7 +14,7 @@ import { createRng } from '../core/random';
 import type { RefineInput, Refiner } from '../core/types';
 import type { FileRole, ModelManifest } from './manifest';
 import { fileByRole, resolveTensorName, tensorByRole } from './manifest';
-import { compositePlanes, contextRect, maskBox, maskPlane, resizePlanes, rgbPlanes } from './pixels';
+import { compositePlanes, contextRect, nonZeroBox, maskPlane, resizePlanes, rgbPlanes } from './pixels';
 import type { SessionManager } from './session-manager';
 import { ort, throwIfAborted } from './session-manager';
 import { emptyPrompt, loadClipTokenizer, type ClipTokenizer } from './tokenizer';
@@ -143,7 +143,7 @@ export class DiffusionRefiner implements Refiner {
     const { image, allowed, signal } = input;
     const report = input.onProgress ?? (() => undefined);
     if (allowed.width !== image.width || allowed.height !== image.height) throw new RangeError('allowed mask size differs from the image');
-    const box = maskBox(allowed);
+    const box = nonZeroBox(allowed);
     if (!box) {
       report(1);
       return;

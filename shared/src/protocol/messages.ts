@@ -37,7 +37,7 @@ export const DragKindOrAutoSchema = z.enum(['translate', 'rotate', 'scale', 'def
 /** `preview`: fast (bilinear, quick fill); `final`: best quality. */
 export const QualitySchema = z.enum(['preview', 'final']);
 /** Who is connecting. */
-export const ClientKindSchema = z.enum(['uxp', 'photopea', 'playground', 'cli', 'test']);
+export const ClientKindSchema = z.enum(['uxp', 'photopea', 'express', 'playground', 'cli', 'test']);
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 
 /** Parameters of one operation, by kind. Angles in degrees, positive = clockwise on screen. */
@@ -68,6 +68,8 @@ const PlanBaseSchema = z.object({
   warnings: z.array(z.string()),
   /** Confidence 0..1 of this reading. */
   confidence: z.number().min(0).max(1).optional(),
+  /** Which reasoner read the intent ("rules" or an optional reasoner's name); since protocol 2. */
+  reasoner: z.string().optional(),
 });
 
 /**
@@ -160,7 +162,8 @@ export const JobSubmitSchema = z
     /** Document position `[left, top]` of the sent image (a crop of the document). Default `[0, 0]`. */
     imageOrigin: z.tuple([z.number().int(), z.number().int()]).optional(),
     regions: z.array(SubmitRegionSchema).min(1),
-    drags: z.array(SubmitDragSchema).min(1),
+    /** May be empty when `intent` states the edit (protocol 2: text alone). */
+    drags: z.array(SubmitDragSchema),
     keep: z.array(KeepSchema).optional(),
     /** Free-text intent, e.g. "rotate the cup 20° clockwise". */
     intent: z.string().optional(),
@@ -175,6 +178,7 @@ export const JobSubmitSchema = z
     previewMaxPixels: z.number().int().min(4096).max(1 << 30).optional(),
   })
   .superRefine((s, ctx) => {
+    if (s.drags.length === 0 && !(s.intent ?? '').trim()) ctx.addIssue({ code: 'custom', message: 'a job needs at least one drag, or an intent that states the edit', path: ['drags'] });
     const ids = new Set<string>();
     s.regions.forEach((r, i) => {
       if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate region id ${r.id}`, path: ['regions', i, 'id'] });

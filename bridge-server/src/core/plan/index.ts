@@ -13,6 +13,7 @@ import { applyElasticReading } from './elastic-reading';
 import type { PlanReasoner } from './reasoner';
 
 export type { PlanReasoner, ReasonerInput } from './reasoner';
+import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 
 export interface PlanOptions {
   /** Use the intent text (default true; false plans from geometry alone). */
@@ -27,12 +28,26 @@ export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promis
   const ctx = buildContext(req);
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
   const parse = text ? parseIntent(text) : null;
-  const rulePlan = ruleReason(ctx, parse);
-  if (!opts.reasoner) return applyElasticReading(req, rulePlan).plan;
+  let rulePlan: Plan | null = null;
+  let question: SmartDragError | null = null;
   try {
-    return applyElasticReading(req, await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal })).plan;
+    rulePlan = ruleReason(ctx, parse);
   } catch (e) {
+    // Text alone the rules cannot read: the optional reasoner may; without one, ask the user.
+    if (!(opts.reasoner && e instanceof SmartDragError && e.code === ErrorCode.intent_unclear)) throw e;
+    question = e;
+  }
+  if (!opts.reasoner) return applyElasticReading(req, rulePlan!).plan;
+  // Text alone that the rules read: the rules' plan stands (the plan says so in `reasoner`).
+  if (ctx.drags.length === 0 && rulePlan) return rulePlan;
+  try {
+    const plan = await opts.reasoner.reason({ ctx, parse, rulePlan, ...(question ? { ruleQuestion: question.message } : {}), signal: opts.signal });
+    plan.reasoner ??= opts.reasoner.name;
+    return applyElasticReading(req, plan).plan;
+  } catch (e) {
+    if (e instanceof SmartDragError && e.code === ErrorCode.intent_unclear) throw e;
     const msg = e instanceof Error ? e.message : String(e);
+    if (!rulePlan) throw new SmartDragError(ErrorCode.intent_unclear, `${question!.message} (The reasoner "${opts.reasoner.name}" could not read it either: ${msg}.)`);
     return applyElasticReading(req, { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] }).plan;
   }
 }

@@ -7,8 +7,10 @@ export interface ReasonerInput {
   ctx: PlanContext;
   /** The parsed intent, or null without text. */
   parse: IntentParse | null;
-  /** What the rule reasoner would answer (a fallback and a hint). */
-  rulePlan: Plan;
+  /** What the rule reasoner would answer (a fallback and a hint); null when the rules could not read a text-only request. */
+  rulePlan: Plan | null;
+  /** The question the rules would ask (text alone that they could not read). */
+  ruleQuestion?: string;
   signal?: AbortSignal;
 }
 

@@ -19,6 +19,7 @@
  * caller falls back to another reading. Cost ∝ grid nodes × parts (≤ ~100² nodes), never the
  * pixels; the renderer samples it bilinearly like the MLS deform field.
  */
+import { maskBounds } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
 import { type DeformField, minCellJacobian } from './deform-field';
 
@@ -55,19 +56,6 @@ const SMOOTH_ROUNDS = 12;
 function coverageAt(m: PlacedMask, x: number, y: number): number {
   const mx = Math.round(x) - m.left, my = Math.round(y) - m.top;
   return mx >= 0 && my >= 0 && mx < m.width && my < m.height ? m.data[my * m.width + mx]! : 0;
-}
-
-/** Bounds of the solid (≥ 128) part of a mask, or null. */
-function solidBounds(m: PlacedMask): { x0: number; y0: number; x1: number; y1: number } | null {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let y = 0; y < m.height; y++) {
-    const row = y * m.width;
-    for (let x = 0; x < m.width; x++) {
-      if (m.data[row + x]! < 128) continue;
-      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
-    }
-  }
-  return x1 < 0 ? null : { x0: x0 + m.left, y0: y0 + m.top, x1: x1 + m.left, y1: y1 + m.top };
 }
 
 /**
@@ -220,8 +208,9 @@ export function buildElasticField(input: ElasticInput): ElasticResult {
   const warnings: string[] = [];
   const none = (w?: string): ElasticResult => ({ field: null, warnings: w ? [...warnings, w] : warnings, maxStretch: 1, partRadius: [] });
   if (handles.length !== targets.length) throw new RangeError('elastic drag needs as many targets as handles');
-  const sb = solidBounds(mask);
-  if (!sb) return none('the selection is empty; nothing moves');
+  const solid = maskBounds(mask, 128);
+  if (solid.width === 0) return none('the selection is empty; nothing moves');
+  const sb = { x0: solid.left, y0: solid.top, x1: solid.left + solid.width - 1, y1: solid.top + solid.height - 1 };
   const cell = input.cell ?? Math.max(4, Math.ceil(Math.max(sb.x1 - sb.x0 + 1, sb.y1 - sb.y0 + 1) / 96));
   const left = Math.floor(sb.x0 / cell) * cell - cell, top = Math.floor(sb.y0 / cell) * cell - cell;
   const cols = Math.ceil((sb.x1 - left) / cell) + 3, rows = Math.ceil((sb.y1 - top) / cell) + 3;
