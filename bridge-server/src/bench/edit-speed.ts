@@ -42,7 +42,11 @@ export interface EditSpeedRow {
    */
   path: 'core' | 'proxy' | 'bridge';
   runs: number;
-  /** Median milliseconds per stage (plan, warp, fill, blend, layer, total; bridge: wall). */
+  /**
+   * Median milliseconds per stage (plan, warp, fill, blend, layer, total; bridge: wall), and `cpu`:
+   * the process's user + system CPU time of the whole edit (less sensitive to other jobs' load
+   * than wall time; V8's GC threads count too).
+   */
   medianMs: Record<string, number>;
   /** Process peak resident set size (MB) after the row. */
   peakRssMb: number;
@@ -111,9 +115,12 @@ async function measure(
   const mp = (req.image.width * req.image.height) / 1e6, frac = regionFraction(req);
   const samples: Record<string, number[]> = {};
   for (let i = 0; i <= runs; i++) {
+    const c0 = process.cpuUsage();
     const r = await runEdit(req);
+    const c = process.cpuUsage(c0);
     if (i === 0) continue; // warm-up
     for (const [stage, ms] of Object.entries(r.timings)) (samples[stage] ??= []).push(ms);
+    (samples.cpu ??= []).push((c.user + c.system) / 1000);
   }
   const medianMs: Record<string, number> = {};
   for (const [stage, xs] of Object.entries(samples)) medianMs[stage] = median(xs);
@@ -121,8 +128,11 @@ async function measure(
   if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
     const ps: Record<string, number[]> = {};
     for (let i = 0; i <= runs; i++) {
+      const c0 = process.cpuUsage();
       const r = await runEdit(req, { proxyMaxPixels: PROXY_MAX_PIXELS });
+      const c = process.cpuUsage(c0);
       if (i > 0) for (const [stage, ms] of Object.entries(r.timings)) (ps[stage] ??= []).push(ms);
+      if (i > 0) (ps.cpu ??= []).push((c.user + c.system) / 1000);
     }
     const pm: Record<string, number> = {};
     for (const [stage, xs] of Object.entries(ps)) pm[stage] = median(xs);
@@ -219,7 +229,7 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
 
 /** Markdown table of the rows. */
 export function formatEditSpeed(rows: readonly EditSpeedRow[]): string {
-  const stages = ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'total'];
+  const stages = ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'total', 'cpu'];
   const lines = [
     `| document | MP | region | kind | quality | path | ${stages.join(' | ')} | peak RSS MB |`,
     `|---|---:|---:|---|---|---|${stages.map(() => '---:').join('|')}|---:|`,
