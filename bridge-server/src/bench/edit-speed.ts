@@ -25,6 +25,7 @@ import { makeTexture } from '../core/textures';
 import type { Drag, DragKind, EditRequest, Point, RgbaImage } from '../core/types';
 import { caseToRequest, parseDragCase } from '../core/case';
 import { PROXY_MAX_PIXELS } from '../core/proxy';
+import { quantile } from './stats';
 
 /** One measured configuration. */
 export interface EditSpeedRow {
@@ -77,12 +78,6 @@ export function speedDrag(kind: DragKind, size: number): Drag {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
@@ -123,7 +118,7 @@ async function measure(
     (samples.cpu ??= []).push((c.user + c.system) / 1000);
   }
   const medianMs: Record<string, number> = {};
-  for (const [stage, xs] of Object.entries(samples)) medianMs[stage] = median(xs);
+  for (const [stage, xs] of Object.entries(samples)) medianMs[stage] = quantile(xs, 0.5);
   onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'core', runs, medianMs, peakRssMb: peakRssMb() });
   if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
     const ps: Record<string, number[]> = {};
@@ -135,13 +130,13 @@ async function measure(
       if (i > 0) (ps.cpu ??= []).push((c.user + c.system) / 1000);
     }
     const pm: Record<string, number> = {};
-    for (const [stage, xs] of Object.entries(ps)) pm[stage] = median(xs);
+    for (const [stage, xs] of Object.entries(ps)) pm[stage] = quantile(xs, 0.5);
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'proxy', runs, medianMs: pm, peakRssMb: peakRssMb() });
   }
   if (submit) {
     const walls: number[] = [];
     for (let i = 0; i <= runs; i++) { const w = await submit(req); if (i > 0) walls.push(w); }
-    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: { total: median(walls) }, peakRssMb: peakRssMb() });
+    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: { total: quantile(walls, 0.5) }, peakRssMb: peakRssMb() });
   }
 }
 

@@ -19,7 +19,7 @@ import { dragFeatures, sweptAngle, type DragFeatures } from './drag-features';
 import { pt, scoreKinds, type KindScore } from './infer';
 import { describeOperation } from './describe';
 import { readExact, type ExactEdit } from '../intent/exact';
-import { ErrorCode, SmartDragError } from '@smartdrag/shared';
+import { ErrorCode, maskBounds, SmartDragError } from '@smartdrag/shared';
 
 /** Default magnitudes when neither the arrow nor the text gives one. */
 export const DEFAULTS = {
@@ -629,15 +629,8 @@ export function askUser(question: string): SmartDragError {
 
 /** Bounding box of a mask's pixels with coverage ≥ 50 % (max − min, as image editors measure it). */
 function bboxOf(m: PlacedMask): { x0: number; y0: number; w: number; h: number } {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let y = 0; y < m.height; y++) for (let x = 0; x < m.width; x++) {
-    if (m.data[y * m.width + x]! < 128) continue;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-  }
-  return { x0: x0 + m.left, y0: y0 + m.top, w: x1 - x0, h: y1 - y0 };
+  const b = maskBounds(m, 128);
+  return { x0: b.left, y0: b.top, w: b.width - 1, h: b.height - 1 };
 }
 
 /** Parameters of an exactly stated edit (vectors, conventions, image shares), or null. */
