@@ -47,12 +47,13 @@ const HttpEditSchema = z.object({
   image: z.object({ png: z.string().min(8) }),
   imageOrigin: z.tuple([z.number().int(), z.number().int()]).optional(),
   regions: z.array(z.object({ id: RegionIdSchema, polygon: PolygonSchema })).min(1),
-  drags: z.array(SubmitDragSchema).min(1),
+  /** May be empty when `intent` states the edit (protocol 2). */
+  drags: z.array(SubmitDragSchema),
   keep: z.array(z.union([PolygonSchema, KeepSchema])).optional(),
   intent: z.string().optional(),
   quality: QualitySchema.default('final'),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
-});
+}).refine((b) => b.drags.length > 0 || !!b.intent?.trim(), { message: 'a job needs at least one drag, or an intent that states the edit', path: ['drags'] });
 
 
 function httpError(res: Response, status: number, code: ErrorCode, message: string): void {
@@ -66,6 +67,7 @@ function statusOf(code: ErrorCode): number {
     case 'queue_full': return 429;
     case 'image_too_large': case 'frame_too_large': return 413;
     case 'job_timeout': return 504;
+    case 'intent_unclear': return 422;
     case 'shutting_down': case 'worker_crashed': return 503;
     case 'internal': return 500;
     default: return 400;

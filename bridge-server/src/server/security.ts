@@ -94,8 +94,11 @@ export function hostAllowed(policy: AccessPolicy, host: string | undefined): boo
  * Origin, `null`, and the `uxp://` / `plugin://` schemes (docs/HOSTS-CONFORMANCE.md, "Bridge:
  * Origins and HTTP door"). A browser page can produce `null` too (sandboxed iframe, file:), so
  * these are accepted only where a valid token is required as well — never as proof by themselves.
+ * Adobe Express add-ons run in an iframe on `https://<add-on id>.wxp.adobe-addons.com` (developer
+ * mode: `https://localhost:5241`, the add-on CLI's port); the user pastes the token into the
+ * panel, so those Origins are token-only too (docs/HOSTS-CONFORMANCE.md, "Adobe Express").
  */
-const TOKEN_ONLY_ORIGIN = /^(?:null|(?:uxp|plugin):\/\/[\w.\-/:]*)$/i;
+const TOKEN_ONLY_ORIGIN = /^(?:null|(?:uxp|plugin):\/\/[\w.\-/:]*|https:\/\/[a-z0-9-]+\.wxp\.adobe-addons\.com|https:\/\/localhost:5241)$/i;
 
 /**
  * How a request's Origin is treated, the same on HTTP and WebSocket:
