@@ -200,3 +200,33 @@ export function labelComponents(data: Uint8Array, width: number, height: number,
   }
   return { labels, count, sizes };
 }
+
+/**
+ * Composite a placed straight-alpha layer over straight-alpha pixels, in place (Porter-Duff
+ * source-over, the "normal" blend every host applies to a new layer). Opaque layer pixels are
+ * copied exactly; transparent ones leave `dst` as it was. The one compositing kernel of the
+ * project (hosts, CLI outputs and the bench all show results through it).
+ */
+export function compositeOver(dst: { width: number; height: number; data: Uint8Array | Uint8ClampedArray }, layer: PlacedPixels): void {
+  const o = dst.data, l = layer.data;
+  const x0 = Math.max(0, layer.left), x1 = Math.min(dst.width, layer.left + layer.width);
+  const y0 = Math.max(0, layer.top), y1 = Math.min(dst.height, layer.top + layer.height);
+  for (let y = y0; y < y1; y++) {
+    const lrow = (y - layer.top) * layer.width - layer.left;
+    const orow = y * dst.width;
+    for (let x = x0; x < x1; x++) {
+      const li = (lrow + x) * 4;
+      const sa = l[li + 3]!;
+      if (sa === 0) continue;
+      const oi = (orow + x) * 4;
+      if (sa === 255) {
+        o[oi] = l[li]!; o[oi + 1] = l[li + 1]!; o[oi + 2] = l[li + 2]!; o[oi + 3] = 255;
+        continue;
+      }
+      const as = sa / 255, ad = o[oi + 3]! / 255;
+      const ao = as + ad * (1 - as);
+      for (let c = 0; c < 3; c++) o[oi + c] = Math.round((l[li + c]! * as + o[oi + c]! * ad * (1 - as)) / ao);
+      o[oi + 3] = Math.round(ao * 255);
+    }
+  }
+}

@@ -20,7 +20,7 @@ import pino from 'pino';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { artifactsDir, launchChromium, ROOT, TEST_TOKEN } from '../photopea/harness';
-import { ADDON_ORIGIN, DEV_ADDON_ORIGIN, EXPRESS_ORIGIN, ensureExpressBuilt, routeExpress } from './harness';
+import { ADDON_ORIGIN, DEV_ADDON_ORIGIN, EXPRESS_ORIGIN, FOREIGN_ADDON_ORIGIN, ensureExpressBuilt, routeExpress } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
   await ensureExpressBuilt();
   const { data, info } = await sharp(SMARTIES).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   image = { width: info.width, height: info.height, data: new Uint8ClampedArray(data) };
-  [server, browser] = await Promise.all([startBridge([ADDON_ORIGIN, DEV_ADDON_ORIGIN]), launchChromium()]);
+  [server, browser] = await Promise.all([startBridge([]), launchChromium()]); // the default Origin policy
 }, 180_000);
 
 afterAll(async () => {
@@ -94,11 +94,11 @@ async function expectedFor(sent: Sent, masks: PlacedMask[], img: RgbaImage = ima
   return { left: layer.left + x0, top: layer.top + y0, width: w, height: h, data: out };
 }
 
-async function openExpress(ctx: BrowserContext, opts: { port?: number; query?: string; origin?: { x: number; y: number } } = {}): Promise<{ page: Page; frame: Frame }> {
+async function openExpress(ctx: BrowserContext, opts: { port?: number; query?: string; origin?: { x: number; y: number }; addonOrigin?: string } = {}): Promise<{ page: Page; frame: Frame }> {
   const o = opts.origin ?? EL;
   await routeExpress(ctx, { 'smarties.png': SMARTIES });
   const page = await ctx.newPage();
-  const addon = `${ADDON_ORIGIN}/`;
+  const addon = `${opts.addonOrigin ?? ADDON_ORIGIN}/`;
   const hash = `#bridge=${encodeURIComponent(`ws://127.0.0.1:${opts.port ?? server.port}/v1/ws`)}&token=${TEST_TOKEN}`;
   await page.goto(`${EXPRESS_ORIGIN}/sim/index.html?addon=${encodeURIComponent(addon)}&doc=smarties.png&x=${o.x}&y=${o.y}${opts.query ?? ''}${hash}`);
   await page.waitForFunction(() => (window as any).sim?.ready === true, undefined, { timeout: 30000 });
@@ -260,7 +260,7 @@ test('Express simulator: nothing selected → the page is the document (createRe
 
 test('Express simulator: no bridge on the port, and a bridge that does not allow the add-on\'s Origin, are told apart', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const strict = await startBridge([]); // today's default allow-list: no Express origin
+  const strict = await startBridge([]); // the default policy: Express add-on Origins yes, this foreign one no
   try {
     // Nothing listens (a port just closed).
     const dead = await startBridge([]);
@@ -270,27 +270,31 @@ test('Express simulator: no bridge on the port, and a bridge that does not allow
     await a.frame.waitForFunction(() => /not running/.test(document.querySelector('[data-testid=status-hint]')!.textContent ?? ''), undefined, { timeout: 30000 });
     await a.page.close();
     // A bridge that refuses the Origin.
-    const b = await openExpress(ctx, { port: strict.port });
+    const b = await openExpress(ctx, { port: strict.port, addonOrigin: FOREIGN_ADDON_ORIGIN });
     await b.frame.waitForFunction(() => document.querySelector('[data-testid=status-hint]')!.getAttribute('data-code') === 'forbidden_origin', undefined, { timeout: 30000 });
     const hint = await b.frame.textContent('[data-testid=status-hint]');
-    expect(hint).toContain(`does not accept this add-on's origin (${ADDON_ORIGIN})`);
+    expect(hint).toContain(`does not accept this add-on's origin (${FOREIGN_ADDON_ORIGIN})`);
+    // The real add-on Origin is served by the same default bridge (with the token).
+    const c = await openExpress(ctx, { port: strict.port });
+    await c.frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
   } finally {
     await strict.bridge.close();
     await ctx.close();
   }
 });
 
-// The Origins a bridge must accept for Express (see docs/HOSTS-CONFORMANCE.md, "Adobe Express"):
+// The Origins a bridge accepts for Express (see docs/HOSTS-CONFORMANCE.md, "Adobe Express"):
 // a distributed add-on runs on https://<add-on id>.wxp.adobe-addons.com, one in developer mode on
-// https://localhost:5241. The bridge's default policy (bridge-server/src/server/security.ts, being
-// reworked elsewhere) does not list them yet: this test fails until it does, and then `test.failing`
-// must become `test`.
-test.failing('a default bridge accepts the Express add-on origins (pending the Origin rules in security.ts)', async () => {
-  const { accessPolicy, originAllowed } = await import('../../bridge-server/src/server/security');
+// https://localhost:5241 — token-only Origins (served with the token, never on their own).
+test('a default bridge accepts the Express add-on origins (with the token), not look-alikes', async () => {
+  const { accessPolicy, classifyOrigin, originAllowed } = await import('../../bridge-server/src/server/security');
   const policy = accessPolicy('127.0.0.1', 7341, [], []);
   expect(originAllowed(policy, 'https://w906hhl6k.wxp.adobe-addons.com')).toBe(true);
   expect(originAllowed(policy, DEV_ADDON_ORIGIN)).toBe(true);
   expect(originAllowed(policy, 'https://wxp.adobe-addons.com.evil.example')).toBe(false);
+  expect(originAllowed(policy, 'https://a.b.wxp.adobe-addons.com')).toBe(false);
+  expect(originAllowed(policy, 'http://w906hhl6k.wxp.adobe-addons.com')).toBe(false);
+  expect(classifyOrigin(policy, 'https://w906hhl6k.wxp.adobe-addons.com')).toBe('token');
 });
 
 test('Express simulator: a rotated image (90°) is edited as drawn and the result lands over it without a second rotation', async () => {

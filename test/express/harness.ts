@@ -20,6 +20,8 @@ export const SDK_URL = `${EXPRESS_ORIGIN}/static/add-on-sdk/sdk.js`;
 export const ADDON_ORIGIN = 'https://smartdragsim.wxp.adobe-addons.com';
 /** Where `ccweb-add-on-scripts start` serves an add-on in developer mode (Express docs, hello-world). */
 export const DEV_ADDON_ORIGIN = 'https://localhost:5241';
+/** An add-on served from an Origin no bridge accepts (to test the refusal the panel explains). */
+export const FOREIGN_ADDON_ORIGIN = 'https://smartdragsim.addons.example';
 
 /** Build plugin-express/dist with webpack's Node API unless it is newer than every source. */
 export async function ensureExpressBuilt(): Promise<void> {
@@ -42,7 +44,7 @@ export async function routeExpress(ctx: BrowserContext, files: Record<string, Bu
     if (['index.html', 'express-sim.js'].includes(name)) return route.fulfill({ body: readFileSync(join(SIM_DIR, name)), contentType: typeOf(name) });
     return route.fulfill({ status: 404, body: 'not found' });
   });
-  for (const origin of [ADDON_ORIGIN, DEV_ADDON_ORIGIN]) {
+  for (const origin of [ADDON_ORIGIN, DEV_ADDON_ORIGIN, FOREIGN_ADDON_ORIGIN]) {
     await ctx.route(`${origin}/**`, async (route) => {
       const rel = normalize(new URL(route.request().url()).pathname).replace(/^\/+/, '') || 'index.html';
       if (rel.includes('..')) return route.fulfill({ status: 403, body: 'no' });

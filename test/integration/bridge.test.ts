@@ -280,6 +280,22 @@ describe('BridgeClient', () => {
     c.close();
   });
 
+  it('text alone (protocol 2): no drag, the intent states the move; an unclear intent gets intent_unclear', async () => {
+    const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WS });
+    await c.connect();
+    const img = gradientImage(96, 64);
+    const job = c.submit({ image: img, quality: 'preview', intent: 'move it 40 px right and 20 px down', regions: [{ id: 'h1', polygon: squarePolygon(10, 10, 16) }], drags: [] });
+    const plan = await job.plan;
+    expect(plan).toMatchObject({ reasoner: 'rules', operations: [expect.objectContaining({ kind: 'translate', source: 'intent', params: { kind: 'translate', dx: 40, dy: 20 } })] });
+    expectMovedSquare((await job.result).layer, img, [0, 0], 40, 20);
+    const vague = c.submit({ image: img, quality: 'preview', intent: 'move it', regions: [{ id: 'h1', polygon: squarePolygon(10, 10, 16) }], drags: [] });
+    await expect(vague.result).rejects.toMatchObject({ code: 'intent_unclear', message: expect.stringMatching(/Which way/) });
+    // Neither a drag nor an intent: refused before any work.
+    const empty = c.submit({ image: img, quality: 'preview', regions: [{ id: 'h1', polygon: squarePolygon(10, 10, 16) }], drags: [] });
+    await expect(empty.result).rejects.toMatchObject({ code: 'bad_message' });
+    c.close();
+  });
+
   it('cancel() rejects the job with cancelled', async () => {
     const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WS });
     await c.connect();
@@ -329,5 +345,18 @@ describe('POST /v1/edit', () => {
     const layer = await decodeImage(Buffer.from(out.layer.png, 'base64'));
     expect([layer.width, layer.height]).toEqual([out.layer.width, out.layer.height]);
     expectMovedSquare({ ...out.layer, data: layer.data }, img, [10, 5], 40, 20);
+    // Text alone: no drags, the intent says it all.
+    const textOnly = { ...body, drags: [], intent: 'move the square 40 pixels to the right and 20 pixels down' };
+    const res2 = await fetch(`${tb.url}/v1/edit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tb.token}` }, body: JSON.stringify(textOnly) });
+    expect(res2.status).toBe(200);
+    const out2 = await res2.json() as { plan: WirePlan; layer: { left: number; top: number; width: number; height: number; png: string } };
+    expect(out2.plan.operations[0]).toMatchObject({ kind: 'translate', source: 'intent' });
+    const layer2 = await decodeImage(Buffer.from(out2.layer.png, 'base64'));
+    expectMovedSquare({ ...out2.layer, data: layer2.data }, img, [10, 5], 40, 20);
+    const vague = await fetch(`${tb.url}/v1/edit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tb.token}` }, body: JSON.stringify({ ...body, drags: [], intent: 'make it nicer' }) });
+    expect(vague.status).toBe(422);
+    expect(await vague.json()).toMatchObject({ code: 'intent_unclear', message: expect.stringMatching(/names no edit/), hint: expect.any(String) });
+    const none = await fetch(`${tb.url}/v1/edit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tb.token}` }, body: JSON.stringify({ ...body, drags: [] }) });
+    expect(none.status).toBe(400);
   });
 });

@@ -442,3 +442,48 @@ test('Photopea panel at 320 px (Photopea\'s narrow plugin column): nothing overf
     await ctx.close();
   }
 });
+
+test('playground: text alone — lasso the candy, no arrow, a vague intent gets the question, a full one moves it', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${server.origin}/`);
+    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await page.click('[data-testid=load-sample]');
+    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
+    await page.click('[data-testid=tool-lasso]');
+    const poly = theCase.regions[0]!.polygon as Point[];
+    const box = (await page.locator('canvas.sd-editor').boundingBox())!;
+    const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
+    const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
+    await page.mouse.move(...at(poly[0]!));
+    await page.mouse.down();
+    for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
+    await page.mouse.up();
+    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+    // No arrow and no text: Apply stays disabled.
+    expect(await page.isDisabled('[data-testid=apply]')).toBe(true);
+    // A text that does not say which way: the bridge asks back, shown in the panel.
+    await page.fill('[data-testid=intent]', 'move the red candy');
+    expect(await page.isDisabled('[data-testid=apply]')).toBe(false);
+    await page.click('[data-testid=apply]');
+    await page.waitForSelector('[data-testid=message][data-result=intent_unclear]', { timeout: 60000 });
+    expect(await page.textContent('[data-testid=message]')).toMatch(/Which way should "the red candy" move/);
+    await page.screenshot({ path: join(artifactsDir(), 'playground-text-alone-question.png'), fullPage: true });
+    // The full sentence: the candy moves where the words say, with no arrow drawn.
+    await page.fill('[data-testid=intent]', 'move the red candy 87 pixels to the right and 148 pixels up');
+    await page.click('[data-testid=apply]');
+    await page.waitForSelector('[data-testid=message][data-result=ok]', { timeout: 90000 });
+    const state = await page.evaluate(async () => {
+      const sd = (window as any).smartdrag;
+      const doc = await sd.host.readDocument();
+      return { drags: sd.panel.lastSubmitted.drags, plan: document.querySelector('[data-testid=plan]')!.textContent, px: Array.from(doc.rgba.data.slice((80 * 413 + 120) * 4, (80 * 413 + 120) * 4 + 4)) as number[] };
+    });
+    expect(state.drags).toEqual([]);
+    expect(state.plan).toMatch(/Move region r1 by \(87, -148\) px/);
+    expect(state.px[0]! - Math.max(state.px[1]!, state.px[2]!)).toBeGreaterThan(60);
+    await page.screenshot({ path: join(artifactsDir(), 'playground-text-alone.png'), fullPage: true });
+  } finally {
+    await ctx.close();
+  }
+});

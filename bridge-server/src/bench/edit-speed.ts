@@ -25,6 +25,7 @@ import { makeTexture } from '../core/textures';
 import type { Drag, DragKind, EditRequest, Point, RgbaImage } from '../core/types';
 import { caseToRequest, parseDragCase } from '../core/case';
 import { PROXY_MAX_PIXELS } from '../core/proxy';
+import { quantile } from './stats';
 
 /** One measured configuration. */
 export interface EditSpeedRow {
@@ -42,7 +43,11 @@ export interface EditSpeedRow {
    */
   path: 'core' | 'proxy' | 'bridge';
   runs: number;
-  /** Median milliseconds per stage (plan, warp, fill, blend, layer, total; bridge: wall). */
+  /**
+   * Median milliseconds per stage (plan, warp, fill, blend, layer, total; bridge: wall), and `cpu`:
+   * the process's user + system CPU time of the whole edit (less sensitive to other jobs' load
+   * than wall time; V8's GC threads count too).
+   */
   medianMs: Record<string, number>;
   /** Process peak resident set size (MB) after the row. */
   peakRssMb: number;
@@ -71,12 +76,6 @@ export function speedDrag(kind: DragKind, size: number): Drag {
     case 'scale': return { region: 'r', kind, center: P(512, 512), points: [P(752, 512), P(680, 512)] };
     case 'deform': return { region: 'r', kind, points: [P(700, 512), P(760, 470)] };
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function peakRssMb(): number {
@@ -111,27 +110,33 @@ async function measure(
   const mp = (req.image.width * req.image.height) / 1e6, frac = regionFraction(req);
   const samples: Record<string, number[]> = {};
   for (let i = 0; i <= runs; i++) {
+    const c0 = process.cpuUsage();
     const r = await runEdit(req);
+    const c = process.cpuUsage(c0);
     if (i === 0) continue; // warm-up
     for (const [stage, ms] of Object.entries(r.timings)) (samples[stage] ??= []).push(ms);
+    (samples.cpu ??= []).push((c.user + c.system) / 1000);
   }
   const medianMs: Record<string, number> = {};
-  for (const [stage, xs] of Object.entries(samples)) medianMs[stage] = median(xs);
+  for (const [stage, xs] of Object.entries(samples)) medianMs[stage] = quantile(xs, 0.5);
   onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'core', runs, medianMs, peakRssMb: peakRssMb() });
   if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
     const ps: Record<string, number[]> = {};
     for (let i = 0; i <= runs; i++) {
+      const c0 = process.cpuUsage();
       const r = await runEdit(req, { proxyMaxPixels: PROXY_MAX_PIXELS });
+      const c = process.cpuUsage(c0);
       if (i > 0) for (const [stage, ms] of Object.entries(r.timings)) (ps[stage] ??= []).push(ms);
+      if (i > 0) (ps.cpu ??= []).push((c.user + c.system) / 1000);
     }
     const pm: Record<string, number> = {};
-    for (const [stage, xs] of Object.entries(ps)) pm[stage] = median(xs);
+    for (const [stage, xs] of Object.entries(ps)) pm[stage] = quantile(xs, 0.5);
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'proxy', runs, medianMs: pm, peakRssMb: peakRssMb() });
   }
   if (submit) {
     const walls: number[] = [];
     for (let i = 0; i <= runs; i++) { const w = await submit(req); if (i > 0) walls.push(w); }
-    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: { total: median(walls) }, peakRssMb: peakRssMb() });
+    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: { total: quantile(walls, 0.5) }, peakRssMb: peakRssMb() });
   }
 }
 
@@ -219,7 +224,7 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
 
 /** Markdown table of the rows. */
 export function formatEditSpeed(rows: readonly EditSpeedRow[]): string {
-  const stages = ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'total'];
+  const stages = ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'total', 'cpu'];
   const lines = [
     `| document | MP | region | kind | quality | path | ${stages.join(' | ')} | peak RSS MB |`,
     `|---|---:|---:|---|---|---|${stages.map(() => '---:').join('|')}|---:|`,

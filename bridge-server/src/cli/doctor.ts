@@ -45,15 +45,16 @@ export function formatDoctor(r: { version: string; home: string; port: number; p
     return out.join('\n') + '\n';
   }
   out.push(`clients seen by bridge ${r.diag.bridgeVersion} (started ${r.diag.startedAt}, updated ${r.diag.updatedAt}), newest first:`);
-  if (r.diag.connections.length === 0) out.push('  none');
-  r.diag.connections.forEach((c, i) => {
-    out.push(`${i + 1}. ${c.at} ${c.outcome}${c.client ? ` · ${c.client} ${c.clientVersion ?? '?'}` : ''}${c.protocol !== undefined ? ` · protocol ${c.protocol}` : ''}`);
-    out.push(`   Origin ${c.origin ?? '(none)'} · Host ${c.host ?? '(none)'} · from ${c.remote ?? '?'}${c.userAgent ? ` · ${c.userAgent.slice(0, 80)}` : ''}`);
-    for (const j of c.jobs) {
-      const im = j.image;
-      const img = im ? `${im.format}${im.pngBitDepth !== undefined ? ` ${im.pngBitDepth}-bit ${PNG_TYPES[im.pngColorType ?? -1] ?? im.pngColorType}` : ''} ${im.width || '?'}×${im.height || '?'} ${Math.round(im.bytes / 1024)} KiB` : 'no image';
-      const t = j.timings ? ` · ${Math.round(j.timings.job ?? j.timings.total ?? 0)} ms` : '';
-      out.push(`   job ${j.jobId.slice(0, 8)} ${j.quality ?? ''}: ${img}, ${j.regions ?? 0} region(s), ${j.drags ?? 0} drag(s) → ${j.outcome ?? 'running'}${j.error ? ` (${j.error})` : ''}${t}${j.layer ? ` · layer ${j.layer.width}×${j.layer.height}` : ''}`);
+  if (r.diag.clients.length === 0) out.push('  none');
+  r.diag.clients.forEach((c, i) => {
+    const outcome = c.refused ? `refused: ${c.refused}` : c.client ? 'connected' : 'open';
+    out.push(`${i + 1}. ${new Date(c.at).toISOString()} ${c.kind} ${outcome}${c.client ? ` · ${c.client} ${c.clientVersion ?? '?'}` : ''}${c.user ? ` · user ${c.user}` : ''}`);
+    out.push(`   Origin ${c.origin ?? '(none)'} · Host ${c.host ?? '(none)'} · from ${c.remote ?? '?'}`);
+    const t = c.jobs.lastTimings ? ` · last job ${Math.round(c.jobs.lastTimings.job ?? c.jobs.lastTimings.total ?? 0)} ms` : '';
+    out.push(`   jobs: ${c.jobs.done} done, ${c.jobs.failed} failed, ${c.jobs.cancelled} cancelled${c.jobs.lastError ? ` · last error ${c.jobs.lastError}` : ''}${t}`);
+    for (const im of c.images) {
+      const png = im.pngBitDepth !== undefined ? ` ${im.pngBitDepth}-bit ${PNG_TYPES[im.pngColorType ?? -1] ?? im.pngColorType}` : '';
+      out.push(`   sent ${im.quality} job ${im.jobId.slice(0, 8)}: ${im.format}${png} ${im.width}×${im.height} ${Math.round(im.bytes / 1024)} KiB, ${im.regions} region(s), ${im.drags} drag(s)`);
     }
   });
   return out.join('\n') + '\n';

@@ -37,8 +37,9 @@ export interface RunEditOptions {
   /** Return `sourceMap` in the result (where each crop pixel's content came from; for measures). */
   withSourceMap?: boolean;
   /**
-   * Preview only: run on a proxy of at most this many pixels when the document is larger
-   * (core/proxy.ts) and return a proxy-scale result with `proxy` set. Final quality ignores it.
+   * Preview only: run on a proxy of at most this many pixels when the document is at least about
+   * 4× larger (proxy scale ≤ 1/2; core/proxy.ts) and return a proxy-scale result with `proxy`
+   * set. Final quality ignores it.
    */
   proxyMaxPixels?: number;
 }
@@ -51,7 +52,9 @@ function checkSignal(signal?: AbortSignal): void {
 export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Promise<EditResult> {
   if (req.quality === 'preview' && opts.proxyMaxPixels !== undefined) {
     const info = proxyInfoFor(req.image.width, req.image.height, opts.proxyMaxPixels);
-    if (info.scaleX < 1 || info.scaleY < 1) {
+    // Only from half scale down: closer to the budget, making the proxy (a fractional area
+    // average over the whole document) costs about what the smaller edit saves.
+    if (info.scaleX <= 0.5 && info.scaleY <= 0.5) {
       const tp = performance.now();
       const preq = proxyRequest(req, info);
       const proxyMs = performance.now() - tp;

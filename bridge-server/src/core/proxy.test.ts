@@ -114,3 +114,15 @@ describe('proxy preview vs the full-resolution preview', () => {
     expect(sum / n).toBeLessThan(6);
   });
 });
+
+describe('when the proxy is used', () => {
+  test('a document under about 4× the budget previews at full resolution (no proxy)', async () => {
+    const image = makeTexture('noise', 300, 200, 2);
+    const req: EditRequest = { image, regions: [{ id: 'r', mask: rasterizePolygon(ellipse(150, 100, 50, 40)) }], drags: [{ region: 'r', kind: 'translate', points: [[150, 100], [170, 110]] }], quality: 'preview', seed: 1 };
+    const near = await runEdit(req, { proxyMaxPixels: 200 * 133 }); // scale ≈ 0.67
+    expect(near.proxy).toBeUndefined();
+    expect(Buffer.from(near.layer.image.data).equals(Buffer.from((await runEdit(req)).layer.image.data))).toBe(true);
+    const far = await runEdit(req, { proxyMaxPixels: 150 * 100 }); // scale 0.5
+    expect(far.proxy?.scaleX).toBe(0.5);
+  });
+});

@@ -55,13 +55,14 @@ function axisTaps(start: number, n: number, scale: number, outStart: number): { 
  * the source, O(ow·ch) scratch.
  */
 function areaDownscale(
-  src: ArrayLike<number>, sw: number, sh: number, sl: number, st: number, ch: number,
+  src: Uint8Array | Uint8ClampedArray | Float32Array, sw: number, sh: number, sl: number, st: number, ch: number,
   ow: number, oh: number, ol: number, ot: number, sx: number, sy: number, out: Uint8Array | Uint8ClampedArray,
 ): void {
   const tx = axisTaps(sl, sw, sx, ol), ty = axisTaps(st, sh, sy, ot);
   const rowW = ow * ch;
   let acc0 = new Float32Array(rowW), acc1 = new Float32Array(rowW);
   const hrow = new Float32Array(rowW);
+  const row = new Float32Array(sw * ch);
   let cur = ty.idx[0] ?? 0;
   const flush = (oy: number, acc: Float32Array): void => {
     if (oy < 0 || oy >= oh) return;
@@ -72,11 +73,23 @@ function areaDownscale(
     const oy = ty.idx[y]!;
     while (cur < oy) { flush(cur, acc0); const t = acc0; acc0 = acc1; acc1 = t; acc1.fill(0); cur++; }
     hrow.fill(0);
+    // The row as floats first: the loop below then reads one array type whatever the source
+    // (bytes of an image or mask, floats of the box reduction), so V8 keeps it monomorphic.
     const srow = y * sw * ch;
-    for (let x = 0; x < sw; x++) {
-      const ox = tx.idx[x]!, a = tx.w0[x]!, b = tx.w1[x]!, s = srow + x * ch;
-      if (ox >= 0 && ox < ow) { const o = ox * ch; for (let c = 0; c < ch; c++) hrow[o + c]! += a * src[s + c]!; }
-      if (b > 0 && ox + 1 >= 0 && ox + 1 < ow) { const o = (ox + 1) * ch; for (let c = 0; c < ch; c++) hrow[o + c]! += b * src[s + c]!; }
+    for (let i = 0; i < sw * ch; i++) row[i] = src[srow + i]!;
+    if (ch === 4) {
+      for (let x = 0; x < sw; x++) {
+        const ox = tx.idx[x]!, a = tx.w0[x]!, b = tx.w1[x]!, s = x * 4;
+        const v0 = row[s]!, v1 = row[s + 1]!, v2 = row[s + 2]!, v3 = row[s + 3]!;
+        if (ox >= 0 && ox < ow) { const o = ox * 4; hrow[o]! += a * v0; hrow[o + 1]! += a * v1; hrow[o + 2]! += a * v2; hrow[o + 3]! += a * v3; }
+        if (b > 0 && ox + 1 < ow && ox + 1 >= 0) { const o = ox * 4 + 4; hrow[o]! += b * v0; hrow[o + 1]! += b * v1; hrow[o + 2]! += b * v2; hrow[o + 3]! += b * v3; }
+      }
+    } else {
+      for (let x = 0; x < sw; x++) {
+        const ox = tx.idx[x]!, a = tx.w0[x]!, b = tx.w1[x]!, s = x * ch;
+        if (ox >= 0 && ox < ow) { const o = ox * ch; for (let c = 0; c < ch; c++) hrow[o + c]! += a * row[s + c]!; }
+        if (b > 0 && ox + 1 >= 0 && ox + 1 < ow) { const o = (ox + 1) * ch; for (let c = 0; c < ch; c++) hrow[o + c]! += b * row[s + c]!; }
+      }
     }
     const a = ty.w0[y]!, b = ty.w1[y]!;
     for (let i = 0; i < rowW; i++) { const v = hrow[i]!; acc0[i]! += a * v; if (b > 0) acc1[i]! += b * v; }

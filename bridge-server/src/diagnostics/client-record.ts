@@ -1,52 +1,38 @@
 /**
- * What the bridge saw from its last clients, for `smartdrag doctor`: per connection the Origin,
- * Host and remote address, the hello (host kind, plugin version, protocol), and per job the image
- * the host sent (format, size, bytes, PNG bit depth and colour type), regions/drags, timings and
- * the error code if any. Small on purpose: the last 10 connections, 10 jobs each, kept in memory
- * and written (throttled) to `<home>/diagnostics.json` so a separate `smartdrag doctor` process
- * can read it. No pixels, no tokens, no intents.
+ * `<home>/diagnostics.json` for `smartdrag doctor`: the clients the bridge's in-memory
+ * `Diagnostics` ring holds (server/diagnostics.ts: Origin, Host, remote, host kind, plugin
+ * version, user, refusal code, job outcomes and last timings), plus the images each client's
+ * last jobs sent (format, size, bytes, PNG bit depth and colour type). Written at most once a
+ * second when something changed, and on close, so a separate `smartdrag doctor` process can
+ * read it. No pixels, no tokens, no intents.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { ClientRecord } from '../server/diagnostics';
 
-export interface JobRecord {
+export interface ImageRecord {
   jobId: string;
-  at: string;
-  image?: { format: string; width: number; height: number; bytes: number; pngBitDepth?: number; pngColorType?: number };
-  regions?: number;
-  drags?: number;
-  quality?: string;
-  outcome?: 'done' | 'failed' | 'cancelled';
-  error?: string;
-  timings?: Record<string, number>;
-  layer?: { width: number; height: number };
-}
-
-export interface ConnectionRecord {
-  id: string;
-  at: string;
-  origin: string | null;
-  host: string | null;
-  remote: string | null;
-  userAgent: string | null;
-  /** 'connected' after a good hello; else the refusal code. */
-  outcome: string;
-  client?: string;
-  clientVersion?: string;
-  protocol?: number;
-  jobs: JobRecord[];
+  at: number;
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+  pngBitDepth?: number;
+  pngColorType?: number;
+  regions: number;
+  drags: number;
+  quality: string;
 }
 
 export interface DiagnosticsFile {
   bridgeVersion: string;
   startedAt: string;
   updatedAt: string;
-  connections: ConnectionRecord[];
+  /** Newest first. */
+  clients: Array<ClientRecord & { images: ImageRecord[] }>;
 }
 
-const MAX_CONNECTIONS = 10;
-const MAX_JOBS = 10;
-const str = (v: unknown, n = 200): string | null => (typeof v === 'string' ? v.slice(0, n) : Array.isArray(v) ? String(v[0]).slice(0, n) : null);
+const MAX_IMAGES = 10;
 
 /** The file the bridge writes under its home folder. */
 export function diagnosticsPath(home: string): string {
@@ -60,90 +46,69 @@ export function pngHeader(bytes: Uint8Array): { width: number; height: number; p
   return { width: v.getUint32(16), height: v.getUint32(20), pngBitDepth: bytes[24]!, pngColorType: bytes[25]! };
 }
 
-export class ClientRecorder {
-  private readonly data: DiagnosticsFile;
-  private readonly byJob = new Map<string, JobRecord>();
-  private timer: ReturnType<typeof setTimeout> | null = null;
+/** A job whose upload is complete, as the writer needs it. */
+export interface PreparedJob {
+  id: string;
+  clientId?: string;
+  submit: { regions: unknown[]; drags: unknown[]; quality: string };
+  frames: Map<number, { format: string; width: number; height: number; data: Uint8Array }>;
+}
 
-  /** `file` null: keep in memory only (tests, or no home folder). */
-  constructor(private readonly file: string | null, bridgeVersion: string, private readonly writeDelayMs = 300) {
-    this.data = { bridgeVersion, startedAt: new Date().toISOString(), updatedAt: new Date().toISOString(), connections: [] };
+export class DiagnosticsWriter {
+  private readonly images = new Map<string, ImageRecord[]>();
+  private readonly startedAt = new Date().toISOString();
+  private last = '';
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly file: string | null, private readonly bridgeVersion: string, private readonly recent: () => ClientRecord[], everyMs = 1000) {
+    if (file) {
+      this.timer = setInterval(() => this.write(), everyMs);
+      (this.timer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** Record the image a job's client sent (call when all its frames are in). */
+  jobPrepared(job: PreparedJob): void {
+    if (!job.clientId) return;
+    const f0 = job.frames.get(0);
+    if (!f0) return;
+    const rec: ImageRecord = {
+      jobId: job.id, at: Date.now(), format: f0.format, width: f0.width, height: f0.height, bytes: f0.data.byteLength,
+      ...(f0.format === 'png' ? pngHeader(f0.data) ?? {} : {}),
+      regions: job.submit.regions.length, drags: job.submit.drags.length, quality: job.submit.quality,
+    };
+    const list = this.images.get(job.clientId) ?? [];
+    list.unshift(rec);
+    list.length = Math.min(list.length, MAX_IMAGES);
+    this.images.set(job.clientId, list);
   }
 
   snapshot(): DiagnosticsFile {
-    return JSON.parse(JSON.stringify(this.data)) as DiagnosticsFile;
+    const clients = this.recent().reverse().map((c) => ({ ...c, images: this.images.get(c.id) ?? [] }));
+    const keep = new Set(clients.map((c) => c.id));
+    for (const id of [...this.images.keys()]) if (!keep.has(id)) this.images.delete(id);
+    return { bridgeVersion: this.bridgeVersion, startedAt: this.startedAt, updatedAt: new Date().toISOString(), clients };
   }
 
-  /** A WebSocket upgrade arrived. */
-  connection(id: string, headers: Record<string, unknown>, remote: string | undefined): void {
-    this.data.connections.unshift({
-      id, at: new Date().toISOString(), origin: str(headers.origin), host: str(headers.host), remote: remote ?? null,
-      userAgent: str(headers['user-agent']), outcome: 'open', jobs: [],
-    });
-    this.data.connections.length = Math.min(this.data.connections.length, MAX_CONNECTIONS);
-    this.changed();
-  }
-
-  /** The connection was refused (forbidden_host, forbidden_origin, unauthorized, version_mismatch, …). */
-  refused(id: string, code: string): void {
-    const c = this.find(id);
-    if (c) { c.outcome = code; this.changed(); }
-  }
-
-  hello(id: string, h: { client?: string; clientVersion?: string; protocol?: number }): void {
-    const c = this.find(id);
-    if (!c) return;
-    c.outcome = 'connected';
-    if (h.client !== undefined) c.client = str(h.client, 40) ?? undefined;
-    if (h.clientVersion !== undefined) c.clientVersion = str(h.clientVersion, 40) ?? undefined;
-    if (h.protocol !== undefined) c.protocol = h.protocol;
-    this.changed();
-  }
-
-  /** A job's upload is complete: what the host sent. */
-  job(connectionId: string, j: Omit<JobRecord, 'at'>): void {
-    const c = this.find(connectionId);
-    if (!c) return;
-    const rec: JobRecord = { ...j, at: new Date().toISOString() };
-    c.jobs.unshift(rec);
-    for (const old of c.jobs.splice(MAX_JOBS)) this.byJob.delete(old.jobId);
-    this.byJob.set(j.jobId, rec);
-    this.changed();
-  }
-
-  /** A job ended. */
-  jobEnded(jobId: string, e: { outcome: 'done' | 'failed' | 'cancelled'; error?: string; timings?: Record<string, number>; layer?: { width: number; height: number } }): void {
-    const rec = this.byJob.get(jobId);
-    if (!rec) return;
-    Object.assign(rec, e);
-    this.changed();
-  }
-
-  /** Write now (bridge closing). */
-  flush(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
-    this.write();
-  }
-
-  private find(id: string): ConnectionRecord | undefined {
-    return this.data.connections.find((c) => c.id === id);
-  }
-
-  private changed(): void {
-    this.data.updatedAt = new Date().toISOString();
-    if (!this.file || this.timer) return;
-    this.timer = setTimeout(() => { this.timer = null; this.write(); }, this.writeDelayMs);
-    (this.timer as { unref?: () => void }).unref?.();
-  }
-
-  private write(): void {
+  /** Write now if anything changed (also called on close). */
+  write(): void {
     if (!this.file) return;
+    const snap = this.snapshot();
+    const body = JSON.stringify(snap.clients);
+    if (body === this.last) return;
+    this.last = body;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       const tmp = `${this.file}.tmp`;
-      writeFileSync(tmp, JSON.stringify(this.data, null, 1), { mode: 0o600 });
+      writeFileSync(tmp, JSON.stringify(snap, null, 1), { mode: 0o600 });
       renameSync(tmp, this.file);
     } catch { /* diagnostics must never break the bridge */ }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.write();
   }
 }
 

@@ -125,7 +125,7 @@ async function run(job: WorkerJob): Promise<void> {
     const err = e as Error;
     const cancelled = e instanceof CancelledError || abort.signal.aborted;
     const own = (e as { code?: unknown }).code;
-    const code = cancelled ? 'cancelled' : own === 'model_missing' || own === 'bad_message' ? own : 'internal';
+    const code = cancelled ? 'cancelled' : own === 'model_missing' || own === 'bad_message' || own === 'intent_unclear' ? own : 'internal';
     post({ type: 'failed', jobId: job.jobId, code, message: err?.message ?? String(e), stack: err?.stack });
   } finally {
     current = null;

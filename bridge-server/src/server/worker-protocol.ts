@@ -38,7 +38,7 @@ export type FromWorker =
   | { type: 'plan'; jobId: string; plan: Plan }
   | { type: 'progress'; jobId: string; stage: string; fraction: number }
   | { type: 'done'; jobId: string; result: WorkerResult }
-  | { type: 'failed'; jobId: string; code: 'cancelled' | 'internal' | 'bad_message' | 'model_missing'; message: string; stack?: string };
+  | { type: 'failed'; jobId: string; code: 'cancelled' | 'internal' | 'bad_message' | 'model_missing' | 'intent_unclear'; message: string; stack?: string };
 
 /** What a worker found at start: the execution provider and which learned stages it runs. */
 export interface WorkerStages {

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync, inflateSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import { ENTRYPOINT_IDS } from '../entrypoint-ids';
 import { packCcx, validateFolder, writeStatic } from './build-plugin';
 import { crc32 } from './crc32';

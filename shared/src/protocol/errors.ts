@@ -79,7 +79,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   shutting_down: 'The bridge is stopping; start it again with `smartdrag serve`.',
   unreachable: 'Start the bridge with `npm start` or `smartdrag serve`, and check the port.',
   connection_lost: 'Restart the bridge and reconnect.',
-  intent_unclear: 'Say what to do and which way (e.g. "move it 40 px down", "rotate it 20° clockwise", "make it 20% bigger"), or draw an arrow.',
+  intent_unclear: 'Answer it in the intent (e.g. "move it 40 px down", "rotate it 20° clockwise", "make it 20% bigger"), or draw an arrow.',
   internal: 'An unexpected error; attach the bridge log (path in /v1/health) to an issue.',
 };
 

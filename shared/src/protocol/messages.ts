@@ -172,8 +172,9 @@ export const JobSubmitSchema = z
     seed: z.number().int().min(0).max(0xffffffff).optional(),
     /**
      * Preview only: the largest image (in pixels) the host can show. When the sent image is
-     * larger, the bridge runs the preview on an area-averaged proxy of at most this many pixels
-     * and the result carries `proxy` (its layer is in proxy pixels). Final quality ignores it.
+     * larger by about 4× or more (proxy scale ≤ 1/2), the bridge runs the preview on an
+     * area-averaged proxy of at most this many pixels and the result carries `proxy` (its layer
+     * is in proxy pixels). Final quality ignores it.
      */
     previewMaxPixels: z.number().int().min(4096).max(1 << 30).optional(),
   })

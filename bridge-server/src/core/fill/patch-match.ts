@@ -22,7 +22,7 @@
 import { createRng, type Rng } from '../random';
 import type { FillOptions, Filler, Mask, RgbaImage } from '../types';
 import { CancelledError } from '../types';
-import { fillPushPull, growBox, maskBox, pushPullFactor, pushPullFill, pushPullFillScaled } from './push-pull';
+import { fillPushPull, growBox, holeBox, pushPullFactor, pushPullFill, pushPullFillScaled } from './push-pull';
 
 /** Tuning of the exemplar filler; every field has a default. */
 export interface PatchMatchOptions {
@@ -625,7 +625,7 @@ export async function fillPatchMatch(
   }
   const r = o.patchSize >> 1;
 
-  const hb = maskBox(hole);
+  const hb = holeBox(hole);
   if (!hb) return;
   checkAbort(opts.signal);
   const ring = Math.max(o.minSourceRingPx, Math.round(o.sourceRing * Math.max(hb.x1 - hb.x0, hb.y1 - hb.y0)));

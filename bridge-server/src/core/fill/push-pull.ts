@@ -5,6 +5,7 @@
  * and the membrane of the seam colour correction (an approximation of mean-value / Poisson
  * interpolation in the spirit of Farbman et al., "Convolution Pyramids", SIGGRAPH Asia 2011).
  */
+import { maskBounds } from '@smartdrag/shared';
 import type { Mask, RgbaImage } from '../types';
 
 /** Separable 4-tap pull kernel [1 3 3 1] (a tent around the coarse pixel centre). */
@@ -204,21 +205,10 @@ export interface Box {
   y1: number;
 }
 
-/** Bounding box of `mask > 0`, or null when the mask is empty. */
-export function maskBox(mask: Mask): Box | null {
-  const { width: w, height: h, data } = mask;
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      if (data[row + x] === 0) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  return x1 < 0 ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+/** Bounding box (exclusive end) of `mask > 0`, or null when the mask is empty (shared maskBounds). */
+export function holeBox(mask: Mask): Box | null {
+  const b = maskBounds({ ...mask, left: 0, top: 0 });
+  return b.width === 0 ? null : { x0: b.left, y0: b.top, x1: b.left + b.width, y1: b.top + b.height };
 }
 
 /** Grow `b` by `m` pixels on every side, clipped to `w`×`h`. */
@@ -234,7 +224,7 @@ function previewWindow(fn: string, image: RgbaImage, hole: Mask, forbidden?: Mas
   const { width: w, height: h } = image;
   if (hole.width !== w || hole.height !== h) throw new RangeError(`${fn}: hole size differs from image`);
   if (forbidden && (forbidden.width !== w || forbidden.height !== h)) throw new RangeError(`${fn}: forbidden size differs from image`);
-  const hb = maskBox(hole);
+  const hb = holeBox(hole);
   if (!hb) return null;
   const margin = Math.max(4, Math.round(0.1 * Math.max(hb.x1 - hb.x0, hb.y1 - hb.y0)));
   return growBox(hb, margin, w, h);

@@ -5,7 +5,7 @@
  * source's meaning turned into parameters by the source's own formulas (bounding box = max − min).
  * The held-out rows (fnv1a(text) % 3 === 0, fixed before the rules were written) are scored apart.
  */
-import { rasterizePolygon } from '@smartdrag/shared/geometry';
+import { maskBounds, rasterizePolygon } from '@smartdrag/shared/geometry';
 import type { EditRequest, Operation, PlacedMask, Point } from '../types';
 import { makePlan } from '../plan/index';
 import corpus from './corpus/corpus.json';
@@ -21,12 +21,8 @@ function disc(cx: number, cy: number, r: number): Point[] {
 }
 const MASK: PlacedMask = rasterizePolygon(disc(150, 140, 40));
 function bbox(m: PlacedMask): { x0: number; y0: number; w: number; h: number } {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let y = 0; y < m.height; y++) for (let x = 0; x < m.width; x++) {
-    if (m.data[y * m.width + x]! < 128) continue;
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
-  }
-  return { x0: x0 + m.left, y0: y0 + m.top, w: x1 - x0, h: y1 - y0 };
+  const b = maskBounds(m, 128); // pixels with coverage ≥ 50 %, as editors measure (max − min)
+  return { x0: b.left, y0: b.top, w: b.width - 1, h: b.height - 1 };
 }
 const B = bbox(MASK);
 

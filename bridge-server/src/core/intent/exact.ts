@@ -78,13 +78,16 @@ export function readExact(text: string): ExactEdit | null {
       dx += s[0] * val; dy += s[1] * val; n++;
       if (m[2] === '%' || m[2] === 'percent') pct = true;
     }
-    const after = new RegExp(`\\b(left|right|up|down|upwards?|downwards?)\\s+by\\s+${NUM}\\s*(pixels?|px|%|percent)`, 'g');
+    const after = new RegExp(`\\b(left|right|up|down|upwards?|downwards?)\\s+(?:by\\s+)?${NUM}\\s*(pixels?|px|%|percent)`, 'g');
     for (const m of t.matchAll(after)) {
       const s = DIR_SIGN[m[1]!]!, val = Number(m[2]);
       dx += s[0] * val; dy += s[1] * val; n++;
       if (m[3] === '%' || m[3] === 'percent') pct = true;
     }
-    if (n > 0) {
+    // Every direction word needs its own amount here ("up and to the right by 30px" is one amount
+    // along a diagonal: the word parser reads that).
+    const dirWords = t.match(/\b(left|right|up|down|upwards?|downwards?|leftwards?|rightwards?)\b/g)?.length ?? 0;
+    if (n > 0 && n === dirWords) {
       if (pct) return { kind: 'translate', dx: dx / 100, dy: dy / 100, unit: 'image' };
       return { kind: 'translate', dx, dy, unit: 'px' };
     }

@@ -160,6 +160,7 @@ for (const p of ['to', 'into', 'onto', 'toward', 'towards', 'by', 'on', 'off', '
 add(["don't", 'dont', 'do not', 'not', 'never', "doesn't", 'does not', 'no', 'nothing', "shouldn't", 'should not', "mustn't", 'must not', "can't", 'cannot', "won't"], { cat: 'neg' });
 add(['and', 'then', 'also', 'plus', 'but', 'after that', 'afterwards', 'or', ',', ';', '.', '!', '?'], { cat: 'conj', c: '' });
 add(['intact', 'unchanged', 'untouched', 'alone', 'still', 'fixed', 'as is', 'in place', 'as it is', 'where it is', 'where they are', 'same', 'the same', 'static', 'put', 'sitting', 'standing', 'stable', 'visible', 'clear', 'free'], { cat: 'state', state: '' });
+add(['vertically', 'horizontally', 'diagonally', 'upside down', 'upside-down'], { cat: 'filler' });
 add(['please', 'can', 'could', 'would', 'you', 'i', 'we', 'want', 'like', 'try', 'just', 'kindly', 'be', 'is', 'are', 'was', 'should', 'must', 'let', "let's", 'lets', 'do', 'does', 'more', 'even', 'instead', 'again', 'too', 'really', 'only', 'need', 'needs', "it's", 'less', 'now', 'here', 'there', 'whole', 'entire', 'else', 'can you', 'could you', 'i want to', "i'd like to", 'make sure', 'sure'], { cat: 'filler' });
 // Scene nouns that constraints name ("keep the background") but that are never a handle's part.
 add(['size', 'background', 'foreground', 'image', 'photo', 'picture', 'scene', 'rest', 'sky', 'table', 'ground', 'floor', 'wall', 'face', 'body', 'person', 'text', 'logo', 'shadow', 'reflection'], { cat: 'noun' });

@@ -112,6 +112,8 @@ const has = (l: Lexeme | undefined, cat: Sense['cat']): boolean => !!sense(l, ca
 const isUnknown = (l: Lexeme | undefined): boolean => !!l && l.senses.length === 0;
 /** Words between a subject and its verb ("should", "needs to"). */
 const MODALS = new Set(['should', 'must', 'needs', 'need', 'to', 'will', 'would', 'can', 'could', 'has', 'have', 'ought', 'shall', 'may', 'might', 'is', 'be']);
+/** Deform verbs that become a scale up along an axis with "vertically" / "horizontally". */
+const STRETCH_UP = new Set(['stretch', 'lengthen', 'elongate', 'extend', 'expand']);
 /** Scale verbs that name an axis and a sense. */
 const AXIS_VERBS: Record<string, { sense: 'up' | 'down'; axis: 'both' | 'x' | 'y'; word: string }> = {
   flatten: { sense: 'down', axis: 'y', word: 'flatter' }, squash: { sense: 'down', axis: 'y', word: 'flatter' }, squish: { sense: 'down', axis: 'y', word: 'flatter' },
@@ -268,6 +270,13 @@ class IntentParser {
         if (a.directions.length) return { action: a };
       }
       const a = this.tail(lx, i + 1, { verb: 'make', cls: 'scale', soft: false });
+      // "make it 150%", "make it 0.8 times": a size stated outright.
+      if (!a.comparative && a.amount && (a.amount.kind === 'percent' || a.amount.kind === 'factor')) {
+        const f = a.amount.kind === 'percent' ? a.amount.value / 100 : a.amount.value;
+        if (a.amount.kind === 'percent') a.amount = { ...a.amount, absolute: true };
+        a.comparative = f >= 1 ? { sense: 'up', axis: 'both', word: 'bigger' } : { sense: 'down', axis: 'both', word: 'smaller' };
+        if (a.amount.kind === 'factor' && f < 1) a.amount = { ...a.amount, value: f };
+      }
       if (!a.comparative) {
         this.ignored.push(this.span(lx));
         return {};
@@ -284,6 +293,16 @@ class IntentParser {
     }
     const axisVerb = AXIS_VERBS[v.lemma];
     if (axisVerb && !a.comparative) a.comparative = { ...axisVerb };
+    // "stretch it vertically", "squash it horizontally": a scale along one axis.
+    const along = /\b(vertically|horizontally)\b/i.exec(a.text);
+    if (along && !a.object.parts.length && (STRETCH_UP.has(v.lemma) || AXIS_VERBS[v.lemma])) {
+      const axis = along[1]!.toLowerCase() === 'vertically' ? 'y' : 'x';
+      const up = STRETCH_UP.has(v.lemma) || AXIS_VERBS[v.lemma]!.sense === 'up';
+      a.cls = 'scale';
+      a.comparative = { sense: up ? 'up' : 'down', axis, word: axis === 'y' ? (up ? 'taller' : 'shorter') : up ? 'wider' : 'narrower' };
+    }
+    // "turn it upside down": half a turn.
+    if (v.cls === 'rotate' && !a.amount && /\bupside[ -]down\b/i.test(a.text)) a.amount = { kind: 'degrees', value: 180, approximate: false };
     if (v.cls === 'scale' && !a.comparative) {
       const up = ['enlarge', 'grow', 'magnify', 'upscale', 'expand', 'zoom', 'increase', 'boost', 'inflate', 'maximize', 'blow up', 'size up'].includes(v.lemma) || a.directions.includes('up');
       const down = ['shrink', 'reduce', 'downscale', 'decrease', 'deflate', 'diminish', 'minimize', 'size down'].includes(v.lemma) || a.directions.includes('down');

@@ -86,3 +86,18 @@ describe('text/arrow conflicts', () => {
     expect(plan.reasoner).toBe('rules');
   });
 });
+
+describe('sense conflicts for rotate and scale', () => {
+  it('rotation sense: "rotate it clockwise" with a counter-clockwise arc follows the text; the alternative follows the arc', async () => {
+    const plan = await makePlan(req('rotate it clockwise', [{ region: 'a', points: arc(40, 0, -30) }]));
+    expect((p0(plan).angleDeg as number)).toBeCloseTo(30, 0);
+    expect(plan.warnings.join('\n')).toMatch(/Text says clockwise but the arrow on region a turns the other way .*following the text/);
+    expect((p0(plan.alternatives![0]!).angleDeg as number)).toBeCloseTo(-30, 0);
+  });
+  it('scale sense: "make it bigger" with an arrow that shrinks follows the text; the alternative follows the arrow', async () => {
+    const plan = await makePlan(req('make it bigger', [{ region: 'a', points: [[240, 150], [230, 150]], kind: 'scale' }]));
+    expect((p0(plan).sx as number)).toBeGreaterThan(1);
+    expect(plan.warnings.join('\n')).toMatch(/Text says bigger but the arrow on region a would scale by ×0.75/);
+    expect((p0(plan.alternatives![0]!).sx as number)).toBeCloseTo(0.75, 2);
+  });
+});

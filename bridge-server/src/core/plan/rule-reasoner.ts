@@ -19,7 +19,7 @@ import { dragFeatures, sweptAngle, type DragFeatures } from './drag-features';
 import { pt, scoreKinds, type KindScore } from './infer';
 import { describeOperation } from './describe';
 import { readExact, type ExactEdit } from '../intent/exact';
-import { ErrorCode, SmartDragError } from '@smartdrag/shared';
+import { ErrorCode, maskBounds, SmartDragError } from '@smartdrag/shared';
 
 /** Default magnitudes when neither the arrow nor the text gives one. */
 export const DEFAULTS = {
@@ -146,7 +146,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
     const order: Conflict[] = ['direction', 'kind', 'amount'];
     for (const c of order.filter((k) => ctx.conflicts!.has(k))) {
       const alt = ruleReason({ ...ctx, conflicts: new Set(), flip: new Set([c]) }, parse, forced);
-      alt.warnings = [`Alternative: the ${c} conflict settled the other way (${c === 'direction' ? "the text's direction" : c === 'kind' ? "the arrow's kind" : "the arrow's amount"}).`, ...alt.warnings.filter((w) => !w.startsWith('Drag ') || !w.includes('ambiguous'))];
+      alt.warnings = [`Alternative: the text/arrow ${c} conflict settled the other way.`, ...alt.warnings];
       delete alt.alternatives;
       conflictAlts.push(alt);
     }
@@ -384,8 +384,13 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       else if (a?.amount?.kind === 'turns') textDeg = a.amount.value * 360;
       const textSense = a?.rotation === 'cw' ? 1 : a?.rotation === 'ccw' ? -1 : 0;
       const arrowSense = Math.abs(arrowDeg) >= 1 ? Math.sign(arrowDeg) : 0;
+      let senseFollowsArrow = false;
       if (textSense && arrowSense && textSense !== arrowSense && Math.abs(arrowDeg) >= 3) {
-        warnings.push(`Text says ${a!.rotation === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); following the text.`);
+        ctx.conflicts?.add('direction');
+        senseFollowsArrow = !!ctx.flip?.has('direction');
+        warnings.push(senseFollowsArrow
+          ? `Text says ${a!.rotation === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); this reading follows the arrow's turn.`
+          : `Text says ${a!.rotation === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); following the text (a named sense is explicit). An alternative follows the arrow.`);
       }
       if (textDeg !== null && Math.abs(arrowDeg) >= 3 && (Math.abs(textDeg) > 2 * Math.abs(arrowDeg) || Math.abs(arrowDeg) > 2 * Math.abs(textDeg))) {
         ctx.conflicts?.add('amount');
@@ -394,7 +399,7 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
           textDeg = null;
         } else warnings.push(`Text says ${r1(Math.abs(textDeg))}° but the arrow on region ${id} turns ${r1(Math.abs(arrowDeg))}°; following the text's angle. An alternative follows the arrow.`);
       }
-      const sense = textSense || arrowSense || 1;
+      const sense = senseFollowsArrow ? arrowSense : textSense || arrowSense || 1;
       const mag = textDeg ?? (Math.abs(arrowDeg) >= 1 ? Math.abs(arrowDeg) : DEFAULTS.rotateDeg[sizeOf(a)]);
       return { kind: 'rotate', angleDeg: round2(sense * Math.abs(mag)), center: [round2(center[0]), round2(center[1])] };
     }
@@ -425,9 +430,13 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       if (factor === null) {
         const arrowUsable = hasArrow && Math.abs(Math.log(arrowF)) > 0.01;
         const agrees = !comp || (comp.sense === 'up') === (arrowF > 1);
-        if (arrowUsable && agrees) factor = arrowF;
+        if (arrowUsable && !agrees) ctx.conflicts?.add('direction');
+        if (arrowUsable && !agrees && ctx.flip?.has('direction')) {
+          warnings.push(`Text says ${comp!.word} but the arrow on region ${id} scales ×${arrowF.toFixed(2)}; this reading follows the arrow.`);
+          factor = arrowF;
+        } else if (arrowUsable && agrees) factor = arrowF;
         else {
-          if (arrowUsable && !agrees) warnings.push(`Text says ${comp!.word} but the arrow on region ${id} would scale by ×${arrowF.toFixed(2)}; following the text with a default amount.`);
+          if (arrowUsable && !agrees) warnings.push(`Text says ${comp!.word} but the arrow on region ${id} would scale by ×${arrowF.toFixed(2)}; following the text with a default amount. An alternative follows the arrow.`);
           const up = comp ? comp.sense === 'up' : arrowF >= 1;
           factor = (up ? DEFAULTS.scaleUp : DEFAULTS.scaleDown)[sizeOf(a)];
         }
@@ -620,15 +629,8 @@ export function askUser(question: string): SmartDragError {
 
 /** Bounding box of a mask's pixels with coverage ≥ 50 % (max − min, as image editors measure it). */
 function bboxOf(m: PlacedMask): { x0: number; y0: number; w: number; h: number } {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let y = 0; y < m.height; y++) for (let x = 0; x < m.width; x++) {
-    if (m.data[y * m.width + x]! < 128) continue;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-  }
-  return { x0: x0 + m.left, y0: y0 + m.top, w: x1 - x0, h: y1 - y0 };
+  const b = maskBounds(m, 128);
+  return { x0: b.left, y0: b.top, w: b.width - 1, h: b.height - 1 };
 }
 
 /** Parameters of an exactly stated edit (vectors, conventions, image shares), or null. */
@@ -664,7 +666,8 @@ function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { ques
     return { question: `"${a.text}" moves a part (${a.object.parts.join(', ')}) of ${what}: draw an arrow from that part to where it should go.` };
   }
   if (a.cls === 'rotate') {
-    if (!a.rotation && !(a.amount && a.amount.kind === 'degrees' && a.amount.value < 0)) {
+    const halfTurn = !!a.amount && ((a.amount.kind === 'degrees' && Math.abs(a.amount.value) === 180) || (a.amount.kind === 'turns' && a.amount.value === 0.5));
+    if (!a.rotation && !halfTurn && !(a.amount && a.amount.kind === 'degrees' && a.amount.value < 0)) {
       if (a.directions.includes('left')) a.rotation = 'ccw';
       else if (a.directions.includes('right')) a.rotation = 'cw';
       else return { question: `Which way should ${what} turn: clockwise or counter-clockwise? (e.g. "rotate it 20° clockwise")` };

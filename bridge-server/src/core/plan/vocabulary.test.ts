@@ -61,6 +61,14 @@ describe('text alone (no arrow)', () => {
     ['shrink it by half', { kind: 'scale', sx: 0.5, sy: 0.5 }],
     ['make it twice as big', { kind: 'scale', sx: 2, sy: 2 }],
     ['tilt it to the left by 10 degrees', { kind: 'rotate', angleDeg: -10 }],
+    ['turn it upside down', { kind: 'rotate', angleDeg: 180 }],
+    ['make it 150%', { kind: 'scale', sx: 1.5, sy: 1.5 }],
+    ['stretch it vertically by 20%', { kind: 'scale', sx: 1, sy: 1.2 }],
+    ['squash it horizontally by half', { kind: 'scale', sx: 0.5, sy: 1 }],
+    ['move it diagonally up and to the right by 30px', { kind: 'translate', dx: 21.21, dy: -21.21 }],
+    ['move it up 40 px and 20 px left', { kind: 'translate', dx: -20, dy: -40 }],
+    ['lower it by 20px', { kind: 'translate', dx: 0, dy: 20 }],
+    ['slide the cup to the right by 50 px', { kind: 'translate', dx: 50, dy: 0 }],
   ])('"%s"', async (text, params) => {
     const plan = await makePlan(req(text, []));
     expect(plan.operations).toHaveLength(1);
