@@ -543,9 +543,4 @@ function mergeModifiers(into: IntentAction, f: IntentAction): void {
   into.text += ' ' + f.text;
 }
 
-/** Convenience for tests and the CLI: every word with no lexicon entry. */
-export function unknownWords(p: IntentParse): string[] {
-  return p.unknown.map((u) => u.word);
-}
-
 export type { Direction, Position, RotationSense, VerbClass };
