@@ -63,7 +63,7 @@ export type OperationParams =
   | { kind: 'translate'; dx: number; dy: number }
   | { kind: 'rotate'; angleDeg: number; center: Point }
   | { kind: 'scale'; sx: number; sy: number; center: Point }
-  | { kind: 'deform'; handles: Point[]; targets: Point[] };
+  | { kind: 'deform'; handles: Point[]; targets: Point[]; elastic?: boolean };
 
 /** One region-level operation of a plan, with the reason it was chosen. */
 export interface Operation {

@@ -45,7 +45,11 @@ export const OperationParamsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('translate'), dx: z.number(), dy: z.number() }),
   z.object({ kind: z.literal('rotate'), angleDeg: z.number(), center: PointSchema }),
   z.object({ kind: z.literal('scale'), sx: z.number(), sy: z.number(), center: PointSchema }),
-  z.object({ kind: z.literal('deform'), handles: z.array(PointSchema), targets: z.array(PointSchema) }),
+  z.object({
+    kind: z.literal('deform'), handles: z.array(PointSchema), targets: z.array(PointSchema),
+    /** Optional: elastic drag confined to the region (zero motion on its boundary and keep pixels). */
+    elastic: z.boolean().optional(),
+  }),
 ]);
 
 /** One region-level operation (mirrors `Operation` of bridge-server/src/core/types.ts). */

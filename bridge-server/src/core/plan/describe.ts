@@ -45,7 +45,9 @@ export function describeOperation(region: string, p: OperationParams): string {
         const t = p.targets[i]!;
         return `(${pt(h)}) to (${pt(t)}) (${compass(t[0] - h[0], t[1] - h[1])})`;
       });
-      return `Deform region ${region}: pull ${moves.join(' and ')}; the far side of the region stays put`;
+      return p.elastic
+        ? `Elastic drag in region ${region}: pull ${moves.join(' and ')}; the area around stretches, its edge stays put`
+        : `Deform region ${region}: pull ${moves.join(' and ')}; the far side of the region stays put`;
     }
   }
 }

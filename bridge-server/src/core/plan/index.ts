@@ -9,6 +9,7 @@
 import type { EditRequest, Plan } from '../types';
 import { parseIntent, type IntentParse } from '../intent/parse';
 import { buildContext, ruleReason, type PlanContext } from './rule-reasoner';
+import { elasticForLooseRegions } from './elastic-choice';
 
 export interface ReasonerInput {
   ctx: PlanContext;
@@ -38,10 +39,10 @@ export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promis
   const ctx = buildContext(req);
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
   const parse = text ? parseIntent(text) : null;
-  const rulePlan = ruleReason(ctx, parse);
+  const rulePlan = elasticForLooseRegions(req, ruleReason(ctx, parse));
   if (!opts.reasoner) return rulePlan;
   try {
-    return await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal });
+    return elasticForLooseRegions(req, await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal }));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     return { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] };

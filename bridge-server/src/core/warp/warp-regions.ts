@@ -31,6 +31,7 @@ import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
+import { buildElasticField, elasticCell } from './elastic-field';
 
 /** Smallest crop margin in pixels around source ∪ target. */
 export const MIN_CROP_MARGIN = 16;
@@ -187,13 +188,16 @@ export function farPartOfRegion(mask: PlacedMask, from: readonly Point[], dragLe
  */
 export function prepareRegionWarp(
   image: RgbaImage, region: Region, params: readonly OperationParams[], quality: 'preview' | 'final', warnings: string[],
+  keep: readonly PlacedMask[] = [],
 ): RegionWarp {
   const W = image.width, H = image.height;
   let forward: Affine = IDENTITY_AFFINE;
   // Handles in source coordinates; targets in the coordinates reached so far (carried below).
   const handles: Point[] = [], targets: Point[] = [];
+  let elastic = false;
   for (const p of params) {
     if (p.kind === 'deform') {
+      if (p.elastic) elastic = true;
       if (p.handles.length !== p.targets.length) throw new RangeError(`deform of region ${region.id}: handles and targets differ in length`);
       for (let i = 0; i < p.handles.length; i++) { handles.push(p.handles[i]!); targets.push(p.targets[i]!); }
       continue;
@@ -214,7 +218,21 @@ export function prepareRegionWarp(
   ].map((c) => applyAffine(forward, c as Point));
   let grow = 0;
   let field: DeformField | null = null;
-  if (handles.length > 0 && sourceBounds.width > 0) {
+  if (elastic && isIdentityAffine(forward) && handles.length > 0 && sourceBounds.width > 0) {
+    // Elastic drag confined to the region: zero motion on its edge, keep pixels and pins.
+    const res = buildElasticField({
+      mask: region.mask, keep, handles, targets, width: W, height: H,
+      cell: elasticCell(sourceBounds.width, sourceBounds.height, quality === 'preview'),
+    });
+    warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
+    field = res.field;
+    if (field) {
+      const b = new Float64Array(4);
+      forwardBounds(field, sourceBounds.left - g, sourceBounds.top - g, sourceBounds.left + sourceBounds.width - 1 + g, sourceBounds.top + sourceBounds.height - 1 + g, b);
+      corners = [[b[0]!, b[1]!], [b[2]!, b[3]!]];
+      grow = 1;
+    }
+  } else if (handles.length > 0 && sourceBounds.width > 0) {
     const det = Math.sqrt(Math.abs(forward[0] * forward[4] - forward[1] * forward[3]));
     const moving: Point[] = [];
     let dragLength = 0;
@@ -492,7 +510,7 @@ export function warpRegions(input: WarpInput): WarpOutput {
   const W = image.width, H = image.height;
   const warnings: string[] = [];
   const prepared = groupByRegion(input.regions, input.operations)
-    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings));
+    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings, input.keep ?? []));
   checkSignal(input.signal);
 
   let area: Rect = { left: 0, top: 0, width: 0, height: 0 };
