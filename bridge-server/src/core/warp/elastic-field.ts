@@ -271,12 +271,24 @@ export function buildElasticField(input: ElasticFieldInput): ElasticFieldResult 
     const k = r * cols + c;
     dB[k] = Math.min(dB[k]!, dB[k + 1]! + cell, dB[k + cols]! + cell, dB[k + cols + 1]! + dd, dB[k + cols - 1]! + dd);
   }
-  // Room around each handle: its distance to the fixed set (bilinear from the nodes).
-  const room = mh.map((h) => {
-    const gx = (h[0] - left) / cell, gy = (h[1] - top) / cell;
-    const c = Math.max(0, Math.min(cols - 2, gx | 0)), r = Math.max(0, Math.min(rows - 2, gy | 0));
-    const k = r * cols + c;
-    return Math.min(dB[k]!, dB[k + 1]!, dB[k + cols]!, dB[k + cols + 1]!) + cell * 0.5;
+  // Room around each handle: the mean free distance over 16 directions (ray march to the first
+  // fixed node), at most 0.8× the free distance behind the handle (where the stretch goes).
+  const fixedAt = (x: number, y: number): boolean => {
+    const c = Math.round((x - left) / cell), r = Math.round((y - top) / cell);
+    return c < 0 || r < 0 || c >= cols || r >= rows || state[r * cols + c] === 1;
+  };
+  const ray = (h: Point, dx: number, dy: number): number => {
+    const step = cell / 2, maxL = (cols + rows) * cell;
+    let l = 0;
+    while (l < maxL && !fixedAt(h[0] + dx * l, h[1] + dy * l)) l += step;
+    return l;
+  };
+  const room = mh.map((h, i) => {
+    let sum = 0;
+    for (let a = 0; a < 16; a++) sum += ray(h, Math.cos((a * Math.PI) / 8), Math.sin((a * Math.PI) / 8));
+    const D = Math.hypot(mt[i]![0] - h[0], mt[i]![1] - h[1]);
+    const back = D > 1e-9 ? ray(h, -(mt[i]![0] - h[0]) / D, -(mt[i]![1] - h[1]) / D) : Infinity;
+    return Math.min(sum / 16, 0.8 * back / PART_FRACTION);
   });
   const s = new Float64Array(N);
   const tmp = new Float64Array(N);
