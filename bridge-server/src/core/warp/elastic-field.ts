@@ -341,7 +341,7 @@ export function buildElasticField(input: ElasticFieldInput): ElasticFieldResult 
   };
   let handleOk = mh.map((h) => cellFree(h, true));
   const scratch = new Float64Array(2);
-  const make = (strength: number): DeformField | null => {
+  const make = (strength: number, occlude = true): DeformField | null => {
     let drag = 0;
     for (let i = 0; i < n; i++) {
       ctl.px[i] = mh[i]![0]; ctl.py[i] = mh[i]![1];
@@ -373,6 +373,8 @@ export function buildElasticField(input: ElasticFieldInput): ElasticFieldResult 
       // Fold-free forward map: exact numerical inverse.
       const inv: Controls = { ...ctl, n: tsel.length, moving: tsel.length, px: pk(ctl.px), py: pk(ctl.py), qx: pk(ctl.qx), qy: pk(ctl.qy), ws: new Float64Array(tsel.length).fill(1) };
       if (!invertField(f, inv, scratch)) return null;
+    } else if (!occlude) {
+      return null;
     } else {
       // The drag asks for more than the room in front of the part: the part slides OVER what lies
       // in front (occlusion, depth = s), the rest stretches behind it.
@@ -383,13 +385,18 @@ export function buildElasticField(input: ElasticFieldInput): ElasticFieldResult 
     }
     return minCellJacobian(f) > 0 ? f : null;
   };
-  // A drag that folds with the default rigid part gets smaller parts (more room to stretch) first.
-  let field = make(1);
-  for (const frac of [PART_FRACTION / 2, PART_FRACTION / 4, 0]) {
-    if (field) break;
-    weights(frac);
+  // Fold-free with the default rigid part, then with a smaller one; else the part slides over
+  // what lies in front of it (occlusion) with the default part.
+  let field = make(1, false);
+  if (!field) {
+    weights(PART_FRACTION / 2);
     handleOk = mh.map((h) => cellFree(h, true));
-    field = make(1);
+    field = make(1, false);
+  }
+  if (!field) {
+    weights(PART_FRACTION);
+    handleOk = mh.map((h) => cellFree(h, true));
+    field = make(1, true);
   }
   if (!field) {
     let lo = 0, hi = 1;

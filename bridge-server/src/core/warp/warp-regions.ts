@@ -106,6 +106,12 @@ export interface RegionWarp {
   targetBounds: Rect;
   /** Supersampling factor per axis (1 = one sample per pixel). */
   supersample: number;
+  /**
+   * Elastic drag: the field maps the region onto itself, so a target pixel inside the region is
+   * opaque content; a sample whose kernel reaches over the region's edge is renormalised (no
+   * fringe of partial coverage, hence no hole to fill along the edge).
+   */
+  elastic?: boolean;
 }
 
 function clipRect(r: Rect, w: number, h: number): Rect {
@@ -264,7 +270,7 @@ export function prepareRegionWarp(
   const supersample = quality === 'final' && stretch > 1.2 ? Math.min(4, Math.ceil(stretch)) : 1;
   if (supersample > 1) grow += 0.5;
   const targetBounds = sourceBounds.width > 0 ? clipRect(pixelsNear(corners, grow), W, H) : { ...sourceBounds };
-  return { region, forward, backward, field, sourceBounds, targetBounds, supersample };
+  return { region, forward, backward, field, sourceBounds, targetBounds, supersample, ...(elastic && field ? { elastic: true } : {}) };
 }
 
 /**
@@ -320,6 +326,7 @@ function renderRegion(
   const rm = rw.region.mask;
   const [a, b, c, d, ee, f] = rw.backward;
   const field = rw.field;
+  const elasticCov = rw.elastic === true;
   const ss = rw.supersample, inv = 1 / (ss * ss);
   const tb = rw.targetBounds;
   const identityAffine = isIdentityAffine(rw.backward);
@@ -415,6 +422,14 @@ function renderRegion(
           }
         }
         cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
+      }
+      if (elasticCov && cov > 0 && cov < 1) {
+        const mx = tx - rm.left, my = ty - rm.top;
+        if (mx >= 0 && my >= 0 && mx < rm.width && my < rm.height && rm.data[my * rm.width + mx]! >= 128) {
+          const s = 1 / cov;
+          px[0] = px[0]! * s; px[1] = px[1]! * s; px[2] = px[2]! * s; px[3] = px[3]! * s;
+          cov = 1;
+        }
       }
       const cov8 = Math.round(cov * 255);
       if (cov8 === 0) continue;
