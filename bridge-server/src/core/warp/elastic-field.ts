@@ -24,7 +24,7 @@
  */
 import type { PlacedMask, Point } from '../types';
 import {
-  type Controls, type DeformField, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints,
+  type Controls, type DeformField, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
 } from './deform-field';
 
 /**
@@ -60,6 +60,8 @@ function handleMotion(c: Controls, x: number, y: number, out: Float64Array): voi
 export const PART_FRACTION = 0.37;
 /** Area stretch (or squeeze, as 1/x) of a cell above which the plan warns. */
 export const STRETCH_WARN = 3;
+/** Shortest fraction of a drag done fold-free before the part slides over what lies in front instead. */
+export const MIN_SMOOTH_STRENGTH = 0.75;
 /** Jacobi smoothing passes over the attachment ramp. */
 const SMOOTH_ITER = 6;
 
@@ -379,7 +381,15 @@ export function buildElasticField(input: ElasticFieldInput): ElasticFieldResult 
       // The drag asks for more than the room in front of the part: the part slides OVER what lies
       // in front (occlusion, depth = s), the rest stretches behind it.
       rasterizeBackward(f, s, state);
-      pinPoints(f, f.ex, f.ey, tsel.length, pk(ctl.qx), pk(ctl.qy), pk(ctl.px), pk(ctl.py), scratch);
+      // Pin only targets that already show their own part (two parts overlapping at a target:
+      // the one on top wins, and pinning the other would drag a whole cell across).
+      const own = tsel.filter((i) => {
+        sampleField(f, ctl.qx[i]!, ctl.qy[i]!, scratch);
+        return Math.hypot(ctl.qx[i]! + scratch[0]! - ctl.px[i]!, ctl.qy[i]! + scratch[1]! - ctl.py[i]!) < 0.25 * cell;
+      });
+      const po = (a: Float64Array): Float64Array => Float64Array.from(own, (i) => a[i]!);
+      if (own.length < tsel.length) warnings.push('two dragged parts overlap at a target; the one on top is shown there');
+      pinPoints(f, f.ex, f.ey, own.length, po(ctl.qx), po(ctl.qy), po(ctl.px), po(ctl.py), scratch);
       // Where the part's edge occludes, the backward grid jumps (a seam, not a fold of content).
       return f;
     }
@@ -392,6 +402,20 @@ export function buildElasticField(input: ElasticFieldInput): ElasticFieldResult 
     weights(PART_FRACTION / 2);
     handleOk = mh.map((h) => cellFree(h, true));
     field = make(1, false);
+  }
+  if (!field) {
+    // A fold-free drag of at least MIN_SMOOTH_STRENGTH of the way (half-size part) beats a seam.
+    const f = make(MIN_SMOOTH_STRENGTH, false);
+    if (f) {
+      let lo = MIN_SMOOTH_STRENGTH, hi = 1;
+      field = f;
+      for (let it = 0; it < 5; it++) {
+        const mid = (lo + hi) / 2;
+        const g = make(mid, false);
+        if (g) { lo = mid; field = g; } else hi = mid;
+      }
+      warnings.push(`the drag asks for more room than the editable area gives in front of it; moved ${(field.strength * 100).toFixed(0)}% of the way to stay smooth (draw a larger area for the full drag)`);
+    }
   }
   if (!field) {
     weights(PART_FRACTION);
