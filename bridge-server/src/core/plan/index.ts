@@ -10,6 +10,7 @@ import type { EditRequest, Plan } from '../types';
 import { parseIntent, type IntentParse } from '../intent/parse';
 import { buildContext, ruleReason, type PlanContext } from './rule-reasoner';
 import { elasticForLooseRegions } from './elastic-choice';
+import type { RegionFit } from './region-fit';
 
 export interface ReasonerInput {
   ctx: PlanContext;
@@ -39,10 +40,11 @@ export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promis
   const ctx = buildContext(req);
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
   const parse = text ? parseIntent(text) : null;
-  const rulePlan = elasticForLooseRegions(req, ruleReason(ctx, parse));
+  const fits = new Map<string, RegionFit>();
+  const rulePlan = elasticForLooseRegions(req, ruleReason(ctx, parse), fits);
   if (!opts.reasoner) return rulePlan;
   try {
-    return elasticForLooseRegions(req, await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal }));
+    return elasticForLooseRegions(req, await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal }), fits);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     return { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] };
@@ -54,5 +56,7 @@ export type { PlanContext, DragInfo, ForcedKind } from './rule-reasoner';
 export { scoreKinds, type KindScore } from './infer';
 export { dragFeatures, type DragFeatures } from './drag-features';
 export { describeRegion, type RegionShape } from './region-shape';
+export { regionFit, LOOSE_FIT, type RegionFit } from './region-fit';
+export { elasticForLooseRegions } from './elastic-choice';
 export { describeOperation } from './describe';
 export { createLlmReasoner, type LlmReasonerOptions } from './llm-reasoner';
