@@ -41,62 +41,56 @@ export function regionFit(image: RgbaImage, mask: PlacedMask): RegionFit {
   const x1 = Math.min(W - 2, mask.left + mw - 1 + margin), y1 = Math.min(H - 2, mask.top + mh - 1 + margin);
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   if (bw < 3 || bh < 3) return { fit: 1, onEdge: 0, chance: 0, samples: 0 };
-  // Sub-sample large boxes (every `st` px) to stay fast.
-  const st = bw * bh > 250000 ? 2 : 1;
-  const gw = Math.ceil(bw / st), gh = Math.ceil(bh / st);
-  const grad = new Float32Array(gw * gh);
   const d = image.data;
-  const lum = (x: number, y: number): number => { const p = (y * W + x) * 4; return 0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!; };
-  for (let j = 0; j < gh; j++) {
-    const y = y0 + j * st;
-    for (let i = 0; i < gw; i++) {
-      const x = x0 + i * st;
-      const gx = lum(x + 1, y) - lum(x - 1, y), gy = lum(x, y + 1) - lum(x, y - 1);
-      grad[j * gw + i] = Math.sqrt(gx * gx + gy * gy);
-    }
-  }
-  // Percentile by histogram (1-unit bins; |∇| ≤ 255·√2).
+  /** Gradient magnitude (central differences of luminance) at an interior pixel. */
+  const grad = (x: number, y: number): number => {
+    const pl = (y * W + x - 1) * 4, pr = pl + 8, pu = ((y - 1) * W + x) * 4, pd = ((y + 1) * W + x) * 4;
+    const gx = 0.299 * (d[pr]! - d[pl]!) + 0.587 * (d[pr + 1]! - d[pl + 1]!) + 0.114 * (d[pr + 2]! - d[pl + 2]!);
+    const gy = 0.299 * (d[pd]! - d[pu]!) + 0.587 * (d[pd + 1]! - d[pu + 1]!) + 0.114 * (d[pd + 2]! - d[pu + 2]!);
+    return Math.sqrt(gx * gx + gy * gy);
+  };
+  // Sparse sample of the box (about 16k points): the percentile threshold and the chance level.
+  const st = Math.max(1, Math.round(Math.sqrt((bw * bh) / 16000)));
   const hist = new Uint32Array(362);
-  let gmax = 0;
-  for (let k = 0; k < grad.length; k++) { const g = grad[k]!; hist[Math.min(361, g | 0)]++; if (g > gmax) gmax = g; }
+  let count = 0, gmax = 0;
+  for (let y = y0; y <= y1; y += st) for (let x = x0; x <= x1; x += st) {
+    const g = grad(x, y);
+    hist[Math.min(361, g | 0)]++; count++;
+    if (g > gmax) gmax = g;
+  }
   let thr = 0;
-  for (let b = 0, acc = 0, want = (EDGE_PERCENTILE / 100) * grad.length; b < 362; b++) { acc += hist[b]!; if (acc > want) { thr = b + 1; break; } }
+  for (let b = 0, acc = 0, want = (EDGE_PERCENTILE / 100) * count; b < 362; b++) { acc += hist[b]!; if (acc > want) { thr = b + 1; break; } }
   thr = Math.max(8, thr);
-  // Near-edge map: strong gradient within EDGE_REACH (box dilation in grid units).
-  const reach = Math.max(1, Math.round(EDGE_REACH / st));
-  const strong = new Uint8Array(gw * gh);
-  for (let k = 0; k < grad.length; k++) strong[k] = grad[k]! >= thr ? 1 : 0;
-  const rowD = new Uint8Array(gw * gh);
-  for (let j = 0; j < gh; j++) for (let i = 0; i < gw; i++) {
-    let v = 0;
-    for (let t = Math.max(0, i - reach); !v && t <= Math.min(gw - 1, i + reach); t++) v = strong[j * gw + t]!;
-    rowD[j * gw + i] = v;
-  }
-  const near = new Uint8Array(gw * gh);
-  let nearAll = 0;
-  for (let j = 0; j < gh; j++) for (let i = 0; i < gw; i++) {
-    let v = 0;
-    for (let t = Math.max(0, j - reach); !v && t <= Math.min(gh - 1, j + reach); t++) v = rowD[t * gw + i]!;
-    near[j * gw + i] = v;
-    nearAll += v;
-  }
-  const chance = nearAll / (gw * gh);
-  // Outline samples: solid pixels with a non-solid 4-neighbour, not on the image border.
+  /** A strong gradient within EDGE_REACH px of (x, y)? */
+  const nearEdge = (x: number, y: number): boolean => {
+    const ya = Math.max(1, y - EDGE_REACH), yb = Math.min(H - 2, y + EDGE_REACH);
+    const xa = Math.max(1, x - EDGE_REACH), xb = Math.min(W - 2, x + EDGE_REACH);
+    for (let yy = ya; yy <= yb; yy++) for (let xx = xa; xx <= xb; xx++) if (grad(xx, yy) >= thr) return true;
+    return false;
+  };
+  const cs = Math.max(st, Math.round(Math.sqrt((bw * bh) / 4000)));
+  let nearAll = 0, nAll = 0;
+  for (let y = y0; y <= y1; y += cs) for (let x = x0; x <= x1; x += cs) { nAll++; if (nearEdge(x, y)) nearAll++; }
+  const chance = nearAll / Math.max(1, nAll);
+  // Outline samples: solid pixels with a non-solid 4-neighbour, not on the image border; thinned
+  // to about 3000.
   const inside = (x: number, y: number): boolean => {
     const mx = x - mask.left, my = y - mask.top;
     return mx >= 0 && my >= 0 && mx < mw && my < mh && md[my * mw + mx]! >= 128;
   };
-  let on = 0, n = 0;
+  let outline = 0;
+  const ox: number[] = [], oy: number[] = [];
   for (let y = Math.max(1, mask.top); y < Math.min(H - 1, mask.top + mh); y++) {
     for (let x = Math.max(1, mask.left); x < Math.min(W - 1, mask.left + mw); x++) {
-      if (!inside(x, y)) continue;
+      if (md[(y - mask.top) * mw + x - mask.left]! < 128) continue;
       if (inside(x - 1, y) && inside(x + 1, y) && inside(x, y - 1) && inside(x, y + 1)) continue;
-      const i = Math.round((x - x0) / st), j = Math.round((y - y0) / st);
-      if (i < 0 || j < 0 || i >= gw || j >= gh) continue;
-      n++;
-      on += near[j * gw + i]!;
+      outline++;
+      ox.push(x); oy.push(y);
     }
   }
+  const every = Math.max(1, Math.round(outline / 3000));
+  let on = 0, n = 0;
+  for (let i = 0; i < ox.length; i += every) { n++; if (nearEdge(ox[i]!, oy[i]!)) on++; }
   if (n === 0 || gmax < 8 || chance >= 0.999) return { fit: 1, onEdge: n ? on / n : 0, chance, samples: n };
   const onEdge = on / n;
   return { fit: (onEdge - chance) / (1 - chance), onEdge, chance, samples: n };
