@@ -77,6 +77,8 @@ export interface ElasticFieldInput {
   height: number;
   /** Grid cell (px); default from the region size. */
   cell?: number;
+  /** Bisection steps when a drag is shortened (default 5; fewer for previews). */
+  refine?: number;
 }
 
 export interface ElasticFieldResult {
@@ -89,7 +91,7 @@ export interface ElasticFieldResult {
 
 /** Cell size for a region of `w × h` px: about 12k nodes at most, 4..32 px. */
 export function elasticCell(w: number, h: number, preview: boolean): number {
-  const target = preview ? 4000 : 12000;
+  const target = preview ? 1500 : 12000;
   const c = Math.sqrt((w * h) / target);
   let cell = 4;
   while (cell < c && cell < 32) cell *= 2;
@@ -409,7 +411,7 @@ export function buildElasticField(input: ElasticFieldInput): ElasticFieldResult 
     if (f) {
       let lo = MIN_SMOOTH_STRENGTH, hi = 1;
       field = f;
-      for (let it = 0; it < 5; it++) {
+      for (let it = 0; it < (input.refine ?? 5); it++) {
         const mid = (lo + hi) / 2;
         const g = make(mid, false);
         if (g) { lo = mid; field = g; } else hi = mid;

@@ -229,6 +229,7 @@ export function prepareRegionWarp(
     const res = buildElasticField({
       mask: region.mask, keep, handles, targets, width: W, height: H,
       cell: elasticCell(sourceBounds.width, sourceBounds.height, quality === 'preview'),
+      ...(quality === 'preview' ? { refine: 2 } : {}),
     });
     warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
     field = res.field;
