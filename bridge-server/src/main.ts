@@ -9,7 +9,7 @@
 import type { Capabilities } from '@smartdrag/shared';
 import { loadConfig, type BridgeConfig, type LoadConfigInput } from './config';
 import { createLogger, type Logger } from './log';
-import { describeStages, type StagesDescription } from './models';
+import { describeStages, LEARNED_STAGE_NAMES, LEARNED_STAGES, type StageInfo, type StagesDescription } from './models';
 import { createBridge, type Bridge } from './server';
 import type { WorkerStages } from './server/worker-protocol';
 
@@ -36,22 +36,19 @@ export function learnedCapabilities(config: Pick<BridgeConfig, 'home' | 'learned
     return { device: workers?.device ?? 'cpu', stages: { inpaint: false, refine: false }, models: [], deviceReason: `model store unreadable: ${(e as Error).message}` };
   }
   const off = (reason: string) => ({ enabled: false, reason });
-  const stage = (info: StagesDescription['stages']['inpaint'], built: boolean | undefined) => {
+  const stage = (info: StageInfo, built: boolean | undefined): StageInfo => {
     if (!config.learnedStages) return off('learned stages disabled in the bridge config');
     if (!info.enabled) return info;
     if (workers?.error) return off(`the edit workers could not start learned stages: ${workers.error}`);
     if (workers && !built) return off('the edit workers did not build this stage');
     return info;
   };
-  const stageInfo = {
-    inpaint: stage(d.stages.inpaint, workers?.filler),
-    refine: stage(d.stages.refine, workers?.refiner),
-    warpGpu: d.stages.warpGpu,
-  };
+  // Exactly the stages the edit workers pass to runEdit (LEARNED_STAGES), nothing else.
+  const stageInfo = Object.fromEntries(LEARNED_STAGE_NAMES.map((k) => [k, stage(d.stages[k], workers?.[LEARNED_STAGES[k]])])) as Record<keyof typeof LEARNED_STAGES, StageInfo>;
   return {
     device: d.device,
     deviceReason: d.deviceReason,
-    stages: { inpaint: stageInfo.inpaint.enabled, refine: stageInfo.refine.enabled, warpGpu: stageInfo.warpGpu.enabled },
+    stages: Object.fromEntries(LEARNED_STAGE_NAMES.map((k) => [k, stageInfo[k].enabled])),
     stageInfo,
     reasoner: workers?.reasoner ?? 'rules',
     models: d.models.map((m) => ({ id: m.id, present: m.state === 'complete' })),

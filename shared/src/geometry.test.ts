@@ -23,13 +23,19 @@ describe('labelComponents', () => {
 });
 
 describe('rasterizePolygon', () => {
-  it('covers exactly the pixel centres inside an axis-aligned square', () => {
+  it('covers exactly the pixel centres inside an axis-aligned square, edges half and corners a quarter', () => {
     const m = rasterizePolygon([[10, 10], [20, 10], [20, 20], [10, 20]]);
-    const b = maskBounds(m);
-    // Pixel centres 10..20 lie on or inside the edges; interior pixels are fully covered.
-    expect(b.left).toBeGreaterThanOrEqual(9);
-    expect(b.left + b.width).toBeLessThanOrEqual(22);
-    expect(m.data[(15 - m.top) * m.width + (15 - m.left)]).toBe(255);
-    expect(m.data[(5 - m.top + 5) * m.width]).toBe(0);
+    // Vertices are pixel centres: pixel (x, y) spans [x−0.5, x+0.5]. Pixels 11..19 lie wholly
+    // inside (255), the edge pixels 10 and 20 half (8 of 16 sub-samples → 128), corners a quarter (64).
+    const cover = (v: number): number => (v > 10 && v < 20 ? 1 : v === 10 || v === 20 ? 0.5 : 0);
+    let checked = 0;
+    for (let y = m.top; y < m.top + m.height; y++) {
+      for (let x = m.left; x < m.left + m.width; x++) {
+        expect([x, y, m.data[(y - m.top) * m.width + (x - m.left)]]).toEqual([x, y, Math.round(cover(x) * cover(y) * 255)]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(11 * 11);
+    expect(maskBounds(m)).toEqual({ left: 10, top: 10, width: 11, height: 11 });
   });
 });

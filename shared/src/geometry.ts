@@ -127,13 +127,17 @@ export function maskAt(m: PlacedMask, x: number, y: number): number {
   return m.data[ly * m.width + lx]!;
 }
 
-/** Bounding rectangle of the non-zero pixels of a placed mask (empty rect when all zero). */
-export function maskBounds(m: PlacedMask): Rect {
+/**
+ * Bounding rectangle of the pixels of a placed mask with coverage ≥ `minCoverage` (default 1: every
+ * non-zero pixel; 128: the solid part), in document pixels; an empty rect (width 0) when none. The
+ * one mask-bounds kernel: a crop-sized mask is `{ ...mask, left: 0, top: 0 }`.
+ */
+export function maskBounds(m: PlacedMask, minCoverage = 1): Rect {
   let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
   for (let y = 0; y < m.height; y++) {
     const row = y * m.width;
     for (let x = 0; x < m.width; x++) {
-      if (m.data[row + x]! > 0) {
+      if (m.data[row + x]! >= minCoverage) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
@@ -195,4 +199,34 @@ export function labelComponents(data: Uint8Array, width: number, height: number,
     sizes.push(tail);
   }
   return { labels, count, sizes };
+}
+
+/**
+ * Composite a placed straight-alpha layer over straight-alpha pixels, in place (Porter-Duff
+ * source-over, the "normal" blend every host applies to a new layer). Opaque layer pixels are
+ * copied exactly; transparent ones leave `dst` as it was. The one compositing kernel of the
+ * project (hosts, CLI outputs and the bench all show results through it).
+ */
+export function compositeOver(dst: { width: number; height: number; data: Uint8Array | Uint8ClampedArray }, layer: PlacedPixels): void {
+  const o = dst.data, l = layer.data;
+  const x0 = Math.max(0, layer.left), x1 = Math.min(dst.width, layer.left + layer.width);
+  const y0 = Math.max(0, layer.top), y1 = Math.min(dst.height, layer.top + layer.height);
+  for (let y = y0; y < y1; y++) {
+    const lrow = (y - layer.top) * layer.width - layer.left;
+    const orow = y * dst.width;
+    for (let x = x0; x < x1; x++) {
+      const li = (lrow + x) * 4;
+      const sa = l[li + 3]!;
+      if (sa === 0) continue;
+      const oi = (orow + x) * 4;
+      if (sa === 255) {
+        o[oi] = l[li]!; o[oi + 1] = l[li + 1]!; o[oi + 2] = l[li + 2]!; o[oi + 3] = 255;
+        continue;
+      }
+      const as = sa / 255, ad = o[oi + 3]! / 255;
+      const ao = as + ad * (1 - as);
+      for (let c = 0; c < 3; c++) o[oi + c] = Math.round((l[li + c]! * as + o[oi + c]! * ad * (1 - as)) / ao);
+      o[oi + 3] = Math.round(ao * 255);
+    }
+  }
 }

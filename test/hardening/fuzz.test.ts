@@ -11,13 +11,15 @@ import {
 } from '@smartdrag/shared';
 import { createRng, type Rng } from '../../bridge-server/src/core/random';
 import { checkSubmitLimits } from '../../bridge-server/src/server/job-input';
-import { RawClient, sendJob, squareMoveJob, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
+import net from 'node:net';
+import { gradientImage, RawClient, sendJob, squareMoveJob, squarePolygon, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
+import { request as httpRequest } from '../helpers/http-door';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20251125);
 const CODES = new Set<string>(ERROR_CODES);
 
 const VALID_CLIENT: Record<string, unknown>[] = [
-  { type: 'hello', protocol: 1, client: 'uxp', clientVersion: '1.0.0', token: 'x'.repeat(64) },
+  { type: 'hello', protocol: 2, client: 'uxp', clientVersion: '1.0.0', token: 'x'.repeat(64) },
   {
     type: 'job.submit', jobId: 'fz-1', imageOrigin: [10, 20], quality: 'final', seed: 7, intent: 'move the cup left',
     regions: [{ id: 'r1', polygon: [[12, 22], [40, 22], [40, 50], [12, 50]] }, { id: 'r2', maskSlot: 1 }],
@@ -225,7 +227,7 @@ describe(`protocol fuzz (seed ${SEED})`, () => {
 
     it('60 mutated first messages: each socket gets welcome, or a coded error and a 4xxx close', async () => {
       const rng = createRng(SEED + 3);
-      const valid = { type: 'hello', protocol: 1, client: 'test', token: tb.token };
+      const valid = { type: 'hello', protocol: 2, client: 'test', token: tb.token };
       for (let i = 0; i < 60; i++) {
         const c = new RawClient(tb.wsUrl);
         await c.opened;
@@ -244,6 +246,71 @@ describe(`protocol fuzz (seed ${SEED})`, () => {
       }
       expect(unhandled).toEqual([]);
     });
+
+    it('300 mutated HTTP requests (methods, paths, Origins, tokens, bodies): every refusal is a coded error, the bridge keeps serving', async () => {
+      const { encodePng } = await import('../../bridge-server/src/io/image-io');
+      const rng = createRng(SEED + 4);
+      const png = (await encodePng(gradientImage(32, 24))).toString('base64');
+      const valid = {
+        image: { png }, quality: 'preview', regions: [{ id: 'h1', polygon: squarePolygon(4, 4, 8) }],
+        drags: [{ region: 'h1', points: [[8, 8], [20, 14]], kind: 'translate' }],
+      };
+      const origins = [undefined, undefined, 'https://www.photopea.com', 'null', 'uxp://com.smartdrag.photoshop', 'https://evil.example', 'file://', randomText(rng).slice(0, 40)];
+      const auths = [`Bearer ${tb.token}`, `Bearer ${tb.token}`, undefined, 'Bearer wrong', `Basic ${tb.token}`, `Bearer ${tb.token}x`];
+      const paths = ['/v1/edit', '/v1/edit', '/v1/edit', '/v1/health', '/', '/photopea/', '/v1/edit?x=1', '/v1/nope', '/..%2f..%2fetc/passwd'];
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < 300; i++) {
+        // Half the requests pass the door (POST /v1/edit, token, JSON) so their bodies reach validation.
+        const door = rng() < 0.5;
+        const method = door ? 'POST' : pick(rng, ['POST', 'POST', 'POST', 'GET', 'PUT', 'OPTIONS', 'DELETE']);
+        const headers: Record<string, string> = {};
+        const origin = door ? undefined : pick(rng, origins), auth = door ? `Bearer ${tb.token}` : pick(rng, auths);
+        if (origin !== undefined && /^[\x20-\x7e]*$/.test(origin)) headers.origin = origin;
+        if (auth !== undefined) headers.authorization = auth;
+        headers['content-type'] = door ? 'application/json' : pick(rng, ['application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded']);
+        const r = rng();
+        const body = r < 0.5 ? JSON.stringify(mutateValue(rng, valid)) : r < 0.8 ? mutateText(rng, JSON.stringify(valid)) : r < 0.9 ? JSON.stringify(valid) : randomText(rng);
+        const path = door ? '/v1/edit' : pick(rng, paths);
+        const res = await httpRequest(tb.port, method, path, headers, method === 'GET' ? undefined : body);
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        // A client can cause 4xx only; 5xx would be the bridge's own failure.
+        expect([i, res.status < 500 ? 'ok' : res.body?.message]).toEqual([i, 'ok']);
+        if (res.status >= 400) {
+          expect([i, method, path, res.status, res.body, CODES.has(res.body?.code)]).toEqual([i, method, path, res.status, res.body, true]);
+        }
+      }
+      // eslint-disable-next-line no-console
+      console.log(`fuzz (HTTP): statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+      expect(statuses.get(401)).toBeGreaterThan(10);
+      expect(statuses.get(403)).toBeGreaterThan(10);
+      expect(statuses.get(400)).toBeGreaterThan(10);
+      const health = await httpRequest(tb.port, 'GET', '/v1/health');
+      expect(health.status).toBe(200);
+      expect(unhandled).toEqual([]);
+    }, 60_000);
+
+    it('malformed HTTP framing (bad request lines, bad Content-Length, garbage) is dropped; the bridge keeps serving', async () => {
+      const rng = createRng(SEED + 5);
+      const raw = [
+        'POST /v1/edit HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Length: abc\r\n\r\n{}',
+        'POST /v1/edit HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+        'GARBAGE\r\n\r\n',
+        'GET /v1/health HTTP/9.9\r\n\r\n',
+        'POST /v1/edit HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Length: 99999999999999999999\r\n\r\n',
+      ];
+      for (let i = 0; i < 40; i++) raw.push(mutateText(rng, `POST /v1/edit HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nAuthorization: Bearer ${tb.token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`));
+      for (const text of raw) {
+        await new Promise<void>((resolve) => {
+          const sock = net.connect(tb.port, '127.0.0.1', () => sock.end(text.replace(/PORT/g, String(tb.port))));
+          sock.on('data', () => undefined);
+          sock.on('error', () => resolve());
+          sock.on('close', () => resolve());
+          sock.setTimeout(5000, () => { sock.destroy(); resolve(); });
+        });
+      }
+      expect((await httpRequest(tb.port, 'GET', '/v1/health')).status).toBe(200);
+      expect(unhandled).toEqual([]);
+    }, 60_000);
 
     it('after the fuzz, a new client still gets a real edit done', async () => {
       const c = await RawClient.connect(tb);

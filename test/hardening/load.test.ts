@@ -33,3 +33,36 @@ it('50 concurrent clients × 2 edits: nothing lost, nothing mixed up', async () 
   expect(new Set(r.jobsDetail.map((j) => j.jobId)).size).toBe(100);
   expect(tb.bridge.stats()).toMatchObject({ queued: 0, running: 0 });
 }, 90_000);
+
+it('the HTTP door under load: 10 concurrent clients × 2 edits over POST /v1/edit, each layer equal to runEdit of its own request', async () => {
+  const { encodePng, decodeImage } = await import('../../bridge-server/src/io/image-io');
+  const clients = 10, perClient = 2;
+  const t0 = performance.now();
+  const lat: number[] = [];
+  const results = await Promise.all(Array.from({ length: clients }, async (_, k) => {
+    const out: { ok: boolean; status: number }[] = [];
+    for (let j = 0; j < perClient; j++) {
+      const job = loadJob(100 + k, j, 96);
+      const body = JSON.stringify({
+        jobId: `http-${job.jobId}`, image: { png: (await encodePng(job.request.image)).toString('base64') }, quality: 'preview', seed: job.request.seed,
+        regions: [{ id: 'h1', polygon: job.polygon }], drags: [{ region: 'h1', points: job.points, kind: 'translate' }],
+      });
+      const s = performance.now();
+      const res = await fetch(`${tb.url}/v1/edit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tb.token}` }, body });
+      lat.push(performance.now() - s);
+      if (res.status !== 200) { out.push({ ok: false, status: res.status }); continue; }
+      const r = await res.json() as { layer: { left: number; top: number; width: number; height: number; png: string } };
+      const img = await decodeImage(Buffer.from(r.layer.png, 'base64'));
+      job.outcome = { layer: { left: r.layer.left, top: r.layer.top, width: img.width, height: img.height, data: img.data }, plan: {} as never, timings: {} };
+      out.push({ ok: await matchesReference(job), status: 200 });
+    }
+    return out;
+  }));
+  const flat = results.flat();
+  lat.sort((a, b) => a - b);
+  // eslint-disable-next-line no-console
+  console.log(`load (HTTP): ${flat.length} edits in ${((performance.now() - t0) / 1000).toFixed(2)} s, p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(0)} ms, max ${lat[lat.length - 1]!.toFixed(0)} ms`);
+  expect(flat.map((r) => r.status)).toEqual(Array(clients * perClient).fill(200));
+  expect(flat.every((r) => r.ok)).toBe(true);
+  expect(tb.bridge.stats()).toMatchObject({ queued: 0, running: 0 });
+}, 90_000);

@@ -149,7 +149,7 @@ describe('a bridge with per-user tokens', () => {
       const wsUrl = lan.wsUrl.replace('0.0.0.0', lanIp);
       const refused = new RawClient(wsUrl);
       await refused.opened;
-      refused.send({ type: 'hello', protocol: 1, client: 'test', token: lan.token });
+      refused.send({ type: 'hello', protocol: 2, client: 'test', token: lan.token });
       expect(await refused.next((m) => m.type === 'error')).toMatchObject({ code: 'unauthorized' });
       expect((await refused.closed).code).toBe(4001);
       const ok = await RawClient.connect({ ...lan, wsUrl }, carol);

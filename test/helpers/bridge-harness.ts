@@ -65,7 +65,7 @@ export class RawClient {
   static async connect(tb: TestBridge, token = tb.token): Promise<RawClient> {
     const c = new RawClient(tb.wsUrl);
     await c.opened;
-    c.send({ type: 'hello', protocol: 1, client: 'test', token });
+    c.send({ type: 'hello', protocol: 2, client: 'test', token });
     await c.next((m) => m.type === 'welcome');
     return c;
   }

@@ -37,7 +37,7 @@ describe('handshake and access', () => {
     const res = await fetch(`${tb.url}/v1/health`);
     expect(res.status).toBe(200);
     const h = await res.json() as Record<string, unknown>;
-    expect(h).toMatchObject({ ok: true, protocol: 1, device: 'cpu', limits: expect.objectContaining({ maxRegions: 4 }) });
+    expect(h).toMatchObject({ ok: true, protocol: 2, device: 'cpu', limits: expect.objectContaining({ maxRegions: 4 }) });
     expect(JSON.stringify(h)).not.toContain(tb.token);
     const http = await import('node:http');
     const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
@@ -61,7 +61,7 @@ describe('handshake and access', () => {
   it('wrong token: unauthorized error, then close 4001', async () => {
     const c = new RawClient(tb.wsUrl);
     await c.opened;
-    c.send({ type: 'hello', protocol: 1, client: 'test', token: 'not-the-token-at-all' });
+    c.send({ type: 'hello', protocol: 2, client: 'test', token: 'not-the-token-at-all' });
     const e = await c.next((m) => m.type === 'error');
     expect(e).toMatchObject({ code: 'unauthorized', hint: expect.any(String) });
     expect((await c.closed).code).toBe(4001);
@@ -70,7 +70,7 @@ describe('handshake and access', () => {
   it('missing token: bad_message, close 4005', async () => {
     const c = new RawClient(tb.wsUrl);
     await c.opened;
-    c.send({ type: 'hello', protocol: 1, client: 'test' });
+    c.send({ type: 'hello', protocol: 2, client: 'test' });
     expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'bad_message' });
     expect((await c.closed).code).toBe(4005);
   });
@@ -78,9 +78,9 @@ describe('handshake and access', () => {
   it('wrong protocol version: version_mismatch naming the side to update, close 4002', async () => {
     const c = new RawClient(tb.wsUrl);
     await c.opened;
-    c.send({ type: 'hello', protocol: 2, client: 'test', token: tb.token, somethingNew: true });
+    c.send({ type: 'hello', protocol: 3, client: 'test', token: tb.token, somethingNew: true });
     const e = await c.next((m) => m.type === 'error');
-    expect(e).toMatchObject({ code: 'version_mismatch', detail: { client: 2, server: 1, upgrade: 'bridge' } });
+    expect(e).toMatchObject({ code: 'version_mismatch', detail: { client: 3, server: 2, upgrade: 'bridge' } });
     expect((await c.closed).code).toBe(4002);
   });
 
@@ -99,7 +99,7 @@ describe('handshake and access', () => {
     for (const origin of [`http://127.0.0.1:${tb.port}`, 'https://www.photopea.com']) {
       const ok = new RawClient(tb.wsUrl, { Origin: origin });
       await ok.opened;
-      ok.send({ type: 'hello', protocol: 1, client: 'photopea', token: tb.token });
+      ok.send({ type: 'hello', protocol: 2, client: 'photopea', token: tb.token });
       expect((await ok.next((m) => m.type === 'welcome')).type).toBe('welcome');
       ok.close();
     }
@@ -195,7 +195,7 @@ describe('bad input gets a coded error and the bridge keeps serving', () => {
     ['malformed JSON', '{"type": "job.submit",', 'bad_message'],
     ['unknown message type', { type: 'job.explode', jobId: 'x' }, 'unsupported_message'],
     ['schema violation', { type: 'job.cancel', jobId: 'has space' }, 'bad_message'],
-    ['second hello', { type: 'hello', protocol: 1, client: 'test', token: 'x' }, 'bad_message'],
+    ['second hello', { type: 'hello', protocol: 2, client: 'test', token: 'x' }, 'bad_message'],
   ])('%s -> %s', async (_n, msg, code) => {
     c.sendRaw(typeof msg === 'string' ? msg : JSON.stringify(msg));
     expect(await c.next((m) => m.type === 'error')).toMatchObject({ code });
@@ -259,7 +259,7 @@ describe('BridgeClient', () => {
   it('submits, reports queue/plan/progress and resolves the layer; document coordinates honoured', async () => {
     const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WS });
     const w = await c.connect();
-    expect(w).toMatchObject({ protocol: 1, capabilities: { device: 'cpu' } });
+    expect(w).toMatchObject({ protocol: 2, capabilities: { device: 'cpu' } });
     const img = gradientImage(96, 64);
     const origin: [number, number] = [-20, 40];
     const seen: string[] = [];
@@ -277,6 +277,22 @@ describe('BridgeClient', () => {
     expect(seen.some((s) => s.startsWith('progress:'))).toBe(true);
     expect(r.layer.data).toBeInstanceOf(Uint8ClampedArray);
     expectMovedSquare(r.layer, img, origin, 40, 20);
+    c.close();
+  });
+
+  it('text alone (protocol 2): no drag, the intent states the move; an unclear intent gets intent_unclear', async () => {
+    const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WS });
+    await c.connect();
+    const img = gradientImage(96, 64);
+    const job = c.submit({ image: img, quality: 'preview', intent: 'move it 40 px right and 20 px down', regions: [{ id: 'h1', polygon: squarePolygon(10, 10, 16) }], drags: [] });
+    const plan = await job.plan;
+    expect(plan).toMatchObject({ reasoner: 'rules', operations: [expect.objectContaining({ kind: 'translate', source: 'intent', params: { kind: 'translate', dx: 40, dy: 20 } })] });
+    expectMovedSquare((await job.result).layer, img, [0, 0], 40, 20);
+    const vague = c.submit({ image: img, quality: 'preview', intent: 'move it', regions: [{ id: 'h1', polygon: squarePolygon(10, 10, 16) }], drags: [] });
+    await expect(vague.result).rejects.toMatchObject({ code: 'intent_unclear', message: expect.stringMatching(/Which way/) });
+    // Neither a drag nor an intent: refused before any work.
+    const empty = c.submit({ image: img, quality: 'preview', regions: [{ id: 'h1', polygon: squarePolygon(10, 10, 16) }], drags: [] });
+    await expect(empty.result).rejects.toMatchObject({ code: 'bad_message' });
     c.close();
   });
 
@@ -329,5 +345,18 @@ describe('POST /v1/edit', () => {
     const layer = await decodeImage(Buffer.from(out.layer.png, 'base64'));
     expect([layer.width, layer.height]).toEqual([out.layer.width, out.layer.height]);
     expectMovedSquare({ ...out.layer, data: layer.data }, img, [10, 5], 40, 20);
+    // Text alone: no drags, the intent says it all.
+    const textOnly = { ...body, drags: [], intent: 'move the square 40 pixels to the right and 20 pixels down' };
+    const res2 = await fetch(`${tb.url}/v1/edit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tb.token}` }, body: JSON.stringify(textOnly) });
+    expect(res2.status).toBe(200);
+    const out2 = await res2.json() as { plan: WirePlan; layer: { left: number; top: number; width: number; height: number; png: string } };
+    expect(out2.plan.operations[0]).toMatchObject({ kind: 'translate', source: 'intent' });
+    const layer2 = await decodeImage(Buffer.from(out2.layer.png, 'base64'));
+    expectMovedSquare({ ...out2.layer, data: layer2.data }, img, [10, 5], 40, 20);
+    const vague = await fetch(`${tb.url}/v1/edit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tb.token}` }, body: JSON.stringify({ ...body, drags: [], intent: 'make it nicer' }) });
+    expect(vague.status).toBe(422);
+    expect(await vague.json()).toMatchObject({ code: 'intent_unclear', message: expect.stringMatching(/names no edit/), hint: expect.any(String) });
+    const none = await fetch(`${tb.url}/v1/edit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tb.token}` }, body: JSON.stringify({ ...body, drags: [] }) });
+    expect(none.status).toBe(400);
   });
 });

@@ -1,6 +1,6 @@
 /** The real `smartdrag` bin, spawned: `edit --json` in-process and through a bridge, and `token`. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,8 +35,10 @@ async function checkOutputs(summary: Record<string, any>, out: string) {
     }
   }
   expect(layerPixels).toBeGreaterThan(1000); // the candy (≈ 57×55 px) really moved
-  expect(layerPixels).toBeLessThanOrEqual(summary.changedPixels);
-  expect(changedOutside).toBeLessThanOrEqual(summary.changedPixels - layerPixels);
+  // The photo is opaque, so every changed pixel is an opaque layer pixel: outside the layer the
+  // edited image equals the original exactly, and the reported count is the layer's.
+  expect(changedOutside).toBe(0);
+  expect(layerPixels).toBe(summary.changedPixels);
   // The moved candy is red at its target (120, 80).
   const t = (80 * 413 + 120) * 4;
   expect(edited.data[t]! - edited.data[t + 1]!).toBeGreaterThan(80);
@@ -71,4 +73,28 @@ it('edit --server sends the same job through a running bridge; token prints the 
 it('edit with a missing case file fails with a message and a non-zero exit', async () => {
   const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
   await expect(smartdrag(['edit', '--case', join(home, 'nope.json'), '--out', home], home)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('nope.json') });
+});
+
+it('edit runs a case without drags (text alone) and prints the plan read from the text', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
+  const out = join(home, 'out');
+  const textCase = join(ROOT, 'test', 'fixtures', 'text-cases', 'smarties-move-red-text.json');
+  const { stdout } = await smartdrag(['edit', '--case', textCase, '--out', out, '--json', '--quality', 'preview'], home);
+  const summary = JSON.parse(stdout);
+  expect(summary.plan).toMatchObject({ reasoner: 'rules', operations: [expect.objectContaining({ kind: 'translate', source: 'intent', params: { kind: 'translate', dx: 87, dy: -148 } })] });
+  expect(summary.changedPixels).toBeGreaterThan(500);
+  const human = await smartdrag(['edit', '--case', textCase, '--out', out, '--quality', 'preview'], home);
+  expect(human.stdout).toMatch(/plan \(read by rules, text alone: no arrow\)/);
+  expect(human.stdout).toMatch(/\[translate\] Move region h1 by \(87, -148\) px/);
+});
+
+it('edit with a text-alone case that does not say enough fails with the question and a non-zero exit', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
+  const c = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'text-cases', 'smarties-move-red-text.json'), 'utf8'));
+  const vague = join(home, 'cases', 'vague.json');
+  mkdirSync(join(home, 'cases'), { recursive: true });
+  writeFileSync(vague, JSON.stringify({ ...c, id: 'vague', intent: 'move the red candy' }));
+  const err = await smartdrag(['edit', '--case', vague, '--out', join(home, 'out'), '--image', join(ROOT, 'test', 'fixtures', 'photos', 'smarties.png')], home).then(() => null, (e: { code: number; stderr: string }) => e);
+  expect(err).toMatchObject({ code: 1 });
+  expect(err!.stderr).toMatch(/Which way should "the red candy" move/);
 });

@@ -46,8 +46,8 @@ afterAll(async () => {
 });
 
 /** The expected result layer: the core run in-process on what the panel sent. */
-async function expectedFor(sent: Sent, regionMasks: PlacedMask[]) {
-  const base = caseToRequest(theCase, image, { quality: 'final', seed: sent.seed });
+async function expectedFor(sent: Sent, regionMasks: PlacedMask[], img: RgbaImage = image) {
+  const base = caseToRequest(theCase, img, { quality: 'final', seed: sent.seed });
   const req: EditRequest = {
     ...base,
     regions: sent.regions.map((r, i) => ({ id: r.id, mask: regionMasks[i]! })),
@@ -110,11 +110,19 @@ async function progressBar(frame: Frame | Page): Promise<{ bar: number; track: n
   });
 }
 
-async function openSimulator(ctx: BrowserContext): Promise<{ page: Page; frame: Frame }> {
+/** UPNG.js (Photopea's PNG engine) and its zlib, loaded into the simulator page. */
+const SIM_LIBS: Record<string, string> = {
+  'UPNG.js': require.resolve('upng-js/UPNG.js'),
+  'pako.min.js': require.resolve('pako/dist/pako.min.js'),
+};
+
+async function openSimulator(ctx: BrowserContext, query = '', docs: Record<string, Buffer> = {}): Promise<{ page: Page; frame: Frame }> {
   await ctx.route('https://www.photopea.com/**', async (route) => {
     const url = new URL(route.request().url());
     const name = url.pathname.replace(/^\/sim\//, '');
     if (name === 'smarties.png') return route.fulfill({ body: SMARTIES, contentType: 'image/png' });
+    if (docs[name]) return route.fulfill({ body: docs[name], contentType: 'image/png' });
+    if (SIM_LIBS[name]) return route.fulfill({ body: readFileSync(SIM_LIBS[name]!), contentType: 'text/javascript' });
     if (name === 'index.html' || name === 'simulator.js') {
       return route.fulfill({ body: readFileSync(join(SIM_DIR, name)), contentType: name.endsWith('.js') ? 'text/javascript' : 'text/html' });
     }
@@ -122,7 +130,8 @@ async function openSimulator(ctx: BrowserContext): Promise<{ page: Page; frame: 
   });
   const page = await ctx.newPage();
   const pluginUrl = `${server.origin}/photopea/`;
-  await page.goto(`https://www.photopea.com/sim/index.html?plugin=${encodeURIComponent(pluginUrl)}&doc=smarties.png`);
+  const doc = Object.keys(docs)[0] ?? 'smarties.png';
+  await page.goto(`https://www.photopea.com/sim/index.html?plugin=${encodeURIComponent(pluginUrl)}&doc=${doc}${query}`);
   await page.waitForFunction(() => (window as any).sim?.ready === true, undefined, { timeout: 30000 });
   const frame = page.frames().find((f) => f.url().startsWith(pluginUrl));
   if (!frame) throw new Error(`plugin frame not found; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
@@ -130,14 +139,30 @@ async function openSimulator(ctx: BrowserContext): Promise<{ page: Page; frame: 
   return { page, frame };
 }
 
-test('Photopea simulator: select the red candy, draw the arrow, apply → one new layer at the right offset with the core\'s pixels', async () => {
+interface SimCase {
+  /** Extra simulator URL parameters. */
+  query: string;
+  /** The document file (default: the smarties photo) and its pixels. */
+  docs?: Record<string, Buffer>;
+  img?: RgbaImage;
+  /** Make the selection hard-edged (two values), as a marquee/lasso without feathering gives. */
+  hard?: boolean;
+  /** Expected layer tree after the edit: [name, group] top first. */
+  layers: [string, string | null][];
+  /** [bit depth, PNG colour type] Photopea's engine wrote for the document (first export) and for the selection mask. */
+  exports: [[number, number], [number, number]];
+}
+
+async function simulatorEdit(c: SimCase): Promise<void> {
+  const img = c.img ?? image;
   const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
   const consoleErrors: string[] = [];
   try {
-    const { page, frame } = await openSimulator(ctx);
+    const { page, frame } = await openSimulator(ctx, c.query, c.docs);
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
     // The user selects the candy in "Photopea" (the case polygon, rasterised like the core does).
     const selection = rasterizePolygon(theCase.regions[0]!.polygon as Point[]);
+    if (c.hard) for (let i = 0; i < selection.data.length; i++) selection.data[i] = selection.data[i]! >= 128 ? 255 : 0;
     await page.evaluate((m) => (window as any).sim.setSelection(m), { ...selection, data: Array.from(selection.data) });
     await frame.click('[data-testid=read]');
     await frame.waitForFunction(() => /selection/.test(document.querySelector('[data-testid=info]')!.textContent!));
@@ -181,17 +206,22 @@ test('Photopea simulator: select the red candy, draw the arrow, apply → one ne
 
     const sim = await page.evaluate(() => {
       const s = (window as any).sim;
-      return { layers: s.layerInfo(), pastes: s.pastes.map((p: any) => p.url as string), violations: s.violations, errors: s.errors, scripts: s.scripts.length };
+      return { layers: s.layerInfo(), pastes: s.pastes.map((p: any) => p.url as string), violations: s.violations, errors: s.errors, scripts: s.scripts.length, exports: s.exports };
     });
     expect(sim.violations).toEqual([]);
     expect(sim.errors).toEqual([]);
-    expect(sim.layers.map((l: any) => l.name)).toEqual(['Smart Drag', 'Background']);
+    // The PNG forms Photopea's engine wrote: the document (read) and the selection mask.
+    const forms = sim.exports.map((e: any) => [e.depth, e.colorType]);
+    expect(forms[0]).toEqual(c.exports[0]);
+    expect(forms).toEqual(expect.arrayContaining([c.exports[1]]));
+    expect(sim.layers.map((l: any) => [l.name, l.group])).toEqual(c.layers);
     expect(sim.layers.some((l: any) => l.name.startsWith('__smartdrag_tmp'))).toBe(false);
     expect(sim.layers.every((l: any) => l.visible)).toBe(true);
     expect(sim.pastes).toHaveLength(1);
 
-    const expected = trim(await expectedFor(sent, [sentMask]));
-    const [l, t, r, bt] = sim.layers[0].bounds as number[];
+    const expected = trim(await expectedFor(sent, [sentMask], img));
+    const placed = sim.layers.find((x: any) => x.name === 'Smart Drag');
+    const [l, t, r, bt] = placed.bounds as number[];
     expect({ left: l, top: t, width: r! - l!, height: bt! - t! }).toEqual({ left: expected.left, top: expected.top, width: expected.width, height: expected.height });
     // Around (120, 80) per the case: the layer covers the candy's new place.
     expect(expected.left).toBeLessThan(120);
@@ -204,11 +234,35 @@ test('Photopea simulator: select the red candy, draw the arrow, apply → one ne
     for (let i = 0; i < got.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got.data[i]! - expected.data[i]!));
     expect(maxDiff).toBe(0);
 
-    await page.screenshot({ path: join(artifactsDir(), 'photopea-simulator.png') });
+    await page.screenshot({ path: join(artifactsDir(), `photopea-simulator${c.query.replace(/[^a-z0-9]+/gi, '-')}.png`) });
     expect(consoleErrors).toEqual([]);
   } finally {
     await ctx.close();
   }
+}
+
+test('Photopea simulator: select the red candy, draw the arrow, apply → one new layer at the right offset with the core\'s pixels', async () => {
+  // A photo: UPNG.js writes 8-bit RGB; the soft-edged mask has > 16 levels: an 8-bit palette PNG.
+  await simulatorEdit({ query: '', layers: [['Smart Drag', null], ['Background', null]], exports: [[8, 2], [8, 3]] });
+});
+
+test('Photopea simulator, a few-colour image with a hard selection inside a layer group: palette document, 1-bit palette mask; the layer lands exactly, inside the group', async () => {
+  // The photo reduced to 16 colours (as a flat graphic is): UPNG.js writes it as a palette PNG.
+  const flat = await sharp(SMARTIES).png({ palette: true, colours: 16, dither: 0 }).toBuffer();
+  const { data, info } = await sharp(flat).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  await simulatorEdit({
+    query: '&groups=1', docs: { 'flat16.png': flat }, img: { width: info.width, height: info.height, data: new Uint8ClampedArray(data) }, hard: true,
+    layers: [['Group 1', null], ['Smart Drag', 'Group 1'], ['Background', 'Group 1']],
+    exports: [[8, 3], [1, 3]],
+  });
+});
+
+test('Photopea simulator, a 16-bit document, rulers in cm at 300 ppi, layers in a group: 16-bit PNG read (rounded once to 8 bits), the layer lands exactly', async () => {
+  await simulatorEdit({
+    query: '&depth=16&groups=1&units=cm&res=300', hard: true,
+    layers: [['Group 1', null], ['Smart Drag', 'Group 1'], ['Background', 'Group 1']],
+    exports: [[16, 6], [16, 6]],
+  });
 });
 
 test('playground: load the sample, lasso the candy, drag the arrow (live preview), apply → the result is shown', async () => {
@@ -384,6 +438,51 @@ test('Photopea panel at 320 px (Photopea\'s narrow plugin column): nothing overf
       expect(Math.abs(got[1] - want[1])).toBeLessThanOrEqual(2);
     }
     await page.screenshot({ path: join(artifactsDir(), 'photopea-320px.png') });
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('playground: text alone — lasso the candy, no arrow, a vague intent gets the question, a full one moves it', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${server.origin}/`);
+    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await page.click('[data-testid=load-sample]');
+    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
+    await page.click('[data-testid=tool-lasso]');
+    const poly = theCase.regions[0]!.polygon as Point[];
+    const box = (await page.locator('canvas.sd-editor').boundingBox())!;
+    const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
+    const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
+    await page.mouse.move(...at(poly[0]!));
+    await page.mouse.down();
+    for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
+    await page.mouse.up();
+    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+    // No arrow and no text: Apply stays disabled.
+    expect(await page.isDisabled('[data-testid=apply]')).toBe(true);
+    // A text that does not say which way: the bridge asks back, shown in the panel.
+    await page.fill('[data-testid=intent]', 'move the red candy');
+    expect(await page.isDisabled('[data-testid=apply]')).toBe(false);
+    await page.click('[data-testid=apply]');
+    await page.waitForSelector('[data-testid=message][data-result=intent_unclear]', { timeout: 60000 });
+    expect(await page.textContent('[data-testid=message]')).toMatch(/Which way should "the red candy" move/);
+    await page.screenshot({ path: join(artifactsDir(), 'playground-text-alone-question.png'), fullPage: true });
+    // The full sentence: the candy moves where the words say, with no arrow drawn.
+    await page.fill('[data-testid=intent]', 'move the red candy 87 pixels to the right and 148 pixels up');
+    await page.click('[data-testid=apply]');
+    await page.waitForSelector('[data-testid=message][data-result=ok]', { timeout: 90000 });
+    const state = await page.evaluate(async () => {
+      const sd = (window as any).smartdrag;
+      const doc = await sd.host.readDocument();
+      return { drags: sd.panel.lastSubmitted.drags, plan: document.querySelector('[data-testid=plan]')!.textContent, px: Array.from(doc.rgba.data.slice((80 * 413 + 120) * 4, (80 * 413 + 120) * 4 + 4)) as number[] };
+    });
+    expect(state.drags).toEqual([]);
+    expect(state.plan).toMatch(/Move region r1 by \(87, -148\) px/);
+    expect(state.px[0]! - Math.max(state.px[1]!, state.px[2]!)).toBeGreaterThan(60);
+    await page.screenshot({ path: join(artifactsDir(), 'playground-text-alone.png'), fullPage: true });
   } finally {
     await ctx.close();
   }

@@ -1,34 +1,77 @@
 /**
  * Whole-edit speed benchmark (not a test): `runEdit` end to end (plan → warp → fill → blend →
- * layer) on a 1024² and a 4096² textured canvas holding the same ~15% elliptical region (the
- * warp benchmark's region), for each drag kind, at preview and final quality. Reports the
- * median of each stage over `runs` (after one warm-up run).
+ * layer) on square textured documents of 1, 4, 16 and 36 MP whose elliptical region covers ~15%
+ * of the area AT EVERY SIZE (region and drags scale with the document, so a larger document
+ * means proportionally more pixels to move and fill — the honest case), plus a real photo case
+ * scaled to 6000×4000 when its photo is available. Every row reports the median wall time per
+ * stage and the process's peak RSS after the row (rows run smallest first, so a row's peak is
+ * the peak of the largest document so far). Optionally each size is also run end to end through
+ * a real bridge on loopback (host → bridge → layer back; previews ask for a ≤ 1 MP proxy as the
+ * panels do, so the bridge makes the proxy from the uploaded document).
  *
- * Run: `npx smartdrag bench --suite speed [--runs 7]`.
+ * Run: `npx smartdrag bench --suite speed [--runs 5] [--sizes 1024,2048,4096,6000] [--bridge]`.
  */
-import { rasterizePolygon } from '@smartdrag/shared';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { BridgeClient, rasterizePolygon, type WebSocketConstructor } from '@smartdrag/shared';
+import sharp from 'sharp';
+import { loadConfig } from '../config';
+import { silentLogger } from '../log';
+import { createBridge } from '../server';
 import { runEdit } from '../core/edit';
 import { makeTexture } from '../core/textures';
-import type { Drag, DragKind, EditRequest } from '../core/types';
-import { benchRegionPolygon } from './warp-bench';
+import type { Drag, DragKind, EditRequest, Point, RgbaImage } from '../core/types';
+import { caseToRequest, parseDragCase } from '../core/case';
+import { PROXY_MAX_PIXELS } from '../core/proxy';
 
 /** One measured configuration. */
 export interface EditSpeedRow {
-  size: number;
-  kind: DragKind;
+  /** Document label, e.g. `6000²` or `coffee-move-cup-saucer 6000×4000`. */
+  doc: string;
+  megapixels: number;
+  /** Fraction of the document covered by the region(s). */
+  regionFraction: number;
+  kind: string;
   quality: 'preview' | 'final';
+  /**
+   * `core` (in-process runEdit at document resolution), `proxy` (preview on a ≤ 1 MP proxy; the
+   * `proxy` stage is making it from the full document, which a host that sends its display-size
+   * proxy skips) or `bridge` (loopback WebSocket round trip, wall only).
+   */
+  path: 'core' | 'proxy' | 'bridge';
   runs: number;
-  /** Median milliseconds per stage (plan, warp, fill, blend, layer, total). */
+  /** Median milliseconds per stage (plan, warp, fill, blend, layer, total; bridge: wall). */
   medianMs: Record<string, number>;
+  /** Process peak resident set size (MB) after the row. */
+  peakRssMb: number;
 }
 
-/** The drag measured for each kind, on the benchmark ellipse centred at (512, 512). */
-export const SPEED_DRAGS: Readonly<Record<DragKind, Drag>> = {
-  translate: { region: 'r', kind: 'translate', points: [[512, 512], [632, 452]] },
-  rotate: { region: 'r', kind: 'rotate', center: [512, 512], points: [[752, 512], [744, 574], [720, 632]] },
-  scale: { region: 'r', kind: 'scale', center: [512, 512], points: [[752, 512], [680, 512]] },
-  deform: { region: 'r', kind: 'deform', points: [[700, 512], [760, 470]] },
-};
+/** Default document sides: 1, 4, 16 and 36 MP. */
+export const SPEED_SIZES: readonly number[] = [1024, 2048, 4096, 6000];
+
+/** Ellipse covering ~15% of a `size`² document, centred (semi-axes 0.234·size × 0.204·size). */
+export function speedRegionPolygon(size: number): Point[] {
+  const pts: Point[] = [];
+  const c = size / 2, ax = 0.234 * size, ay = 0.204 * size;
+  for (let i = 0; i < 64; i++) {
+    const t = (i / 64) * 2 * Math.PI;
+    pts.push([c + ax * Math.cos(t), c + ay * Math.sin(t)]);
+  }
+  return pts;
+}
+
+/** The drag measured for each kind on a `size`² document (scaled from the 1024² layout). */
+export function speedDrag(kind: DragKind, size: number): Drag {
+  const s = size / 1024, P = (x: number, y: number): Point => [x * s, y * s];
+  switch (kind) {
+    case 'translate': return { region: 'r', kind, points: [P(512, 512), P(632, 452)] };
+    case 'rotate': return { region: 'r', kind, center: P(512, 512), points: [P(752, 512), P(744, 574), P(720, 632)] };
+    case 'scale': return { region: 'r', kind, center: P(512, 512), points: [P(752, 512), P(680, 512)] };
+    case 'deform': return { region: 'r', kind, points: [P(700, 512), P(760, 470)] };
+  }
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -36,44 +79,154 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Run the benchmark; one row per size × kind × quality. */
-export async function runEditSpeed(opts: { sizes?: number[]; runs?: number; onRow?: (r: EditSpeedRow) => void } = {}): Promise<EditSpeedRow[]> {
-  const sizes = opts.sizes ?? [1024, 4096];
-  const runs = Math.max(1, opts.runs ?? 7);
-  const region = { id: 'r', mask: rasterizePolygon(benchRegionPolygon()) };
+function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+function regionFraction(req: EditRequest): number {
+  let n = 0;
+  for (const r of req.regions) for (const v of r.mask.data) if (v >= 128) n++;
+  return n / (req.image.width * req.image.height);
+}
+
+/** A submit function through a running bridge (wall time of one job). */
+export type BridgeSubmit = (req: EditRequest) => Promise<number>;
+
+export interface EditSpeedOptions {
+  sizes?: readonly number[];
+  kinds?: readonly DragKind[];
+  qualities?: ReadonlyArray<'preview' | 'final'>;
+  /** Measured runs per row (after one warm-up); documents over 4 MP use at most 3. */
+  runs?: number;
+  /** Folder holding `cases/` and `photos/` for the real photo row (skipped when absent). */
+  dataDir?: string;
+  /** Also measure every row end to end through a real bridge on loopback. */
+  bridge?: boolean;
+  onRow?: (r: EditSpeedRow) => void;
+}
+
+async function measure(
+  doc: string, req: EditRequest, kind: string, runs: number, submit: BridgeSubmit | null, onRow: (r: EditSpeedRow) => void,
+): Promise<void> {
+  const mp = (req.image.width * req.image.height) / 1e6, frac = regionFraction(req);
+  const samples: Record<string, number[]> = {};
+  for (let i = 0; i <= runs; i++) {
+    const r = await runEdit(req);
+    if (i === 0) continue; // warm-up
+    for (const [stage, ms] of Object.entries(r.timings)) (samples[stage] ??= []).push(ms);
+  }
+  const medianMs: Record<string, number> = {};
+  for (const [stage, xs] of Object.entries(samples)) medianMs[stage] = median(xs);
+  onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'core', runs, medianMs, peakRssMb: peakRssMb() });
+  if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
+    const ps: Record<string, number[]> = {};
+    for (let i = 0; i <= runs; i++) {
+      const r = await runEdit(req, { proxyMaxPixels: PROXY_MAX_PIXELS });
+      if (i > 0) for (const [stage, ms] of Object.entries(r.timings)) (ps[stage] ??= []).push(ms);
+    }
+    const pm: Record<string, number> = {};
+    for (const [stage, xs] of Object.entries(ps)) pm[stage] = median(xs);
+    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'proxy', runs, medianMs: pm, peakRssMb: peakRssMb() });
+  }
+  if (submit) {
+    const walls: number[] = [];
+    for (let i = 0; i <= runs; i++) { const w = await submit(req); if (i > 0) walls.push(w); }
+    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: { total: median(walls) }, peakRssMb: peakRssMb() });
+  }
+}
+
+/** A loopback bridge plus a client submitting one job at a time (wall time, host → layer back). */
+async function startLoopbackBridge(): Promise<{ submit: BridgeSubmit; close: () => Promise<void> }> {
+  const home = mkdtempSync(join(tmpdir(), 'smartdrag-speed-'));
+  const config = loadConfig({ env: { SMARTDRAG_HOME: home }, overrides: { port: 0, logFile: null, logLevel: 'silent' } });
+  const bridge = createBridge({ config, logger: silentLogger() });
+  const addr = await bridge.listen();
+  const client = new BridgeClient({
+    url: addr.wsUrl, token: config.token, client: 'cli', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false,
+  });
+  await client.connect();
+  const submit: BridgeSubmit = async (req) => {
+    const t = performance.now();
+    const job = client.submit({
+      image: req.image,
+      regions: req.regions.map((r) => ({ id: r.id, mask: r.mask })),
+      drags: req.drags.map((d) => ({ region: d.region, points: d.points.map((p) => [p[0], p[1]] as [number, number]), ...(d.kind ? { kind: d.kind } : {}), ...(d.center ? { center: [d.center[0], d.center[1]] as [number, number] } : {}) })),
+      ...(req.keep?.length ? { keep: req.keep.map((m) => ({ mask: m })) } : {}),
+      quality: req.quality, seed: req.seed ?? 1,
+      // Previews ask for what a panel shows (≤ 1 MP), as the plugins do.
+      ...(req.quality === 'preview' ? { previewMaxPixels: PROXY_MAX_PIXELS } : {}),
+    });
+    await job.result;
+    return performance.now() - t;
+  };
+  return { submit, close: async () => { client.close(); await bridge.close(); } };
+}
+
+/** The real photo case measured at 6000×4000 (image resized with sharp, polygons scaled). */
+export const SPEED_PHOTO_CASE = 'coffee-move-cup-saucer';
+
+async function photoRequest(dataDir: string, quality: 'preview' | 'final'): Promise<{ doc: string; req: EditRequest } | null> {
+  const casePath = join(dataDir, 'cases', `${SPEED_PHOTO_CASE}.json`);
+  if (!existsSync(casePath)) return null;
+  const c = parseDragCase(JSON.parse(readFileSync(casePath, 'utf8')));
+  const photo = [join(dataDir, "photos", c.image), join(dataDir, c.image), join(dataDir, "cases", c.image), join(dataDir, "..", "photos", c.image)].find((p) => existsSync(p));
+  if (!photo) return null;
+  const W = 6000, H = 4000, sx = W / c.size[0], sy = H / c.size[1];
+  const { data } = await sharp(photo).resize(W, H, { fit: 'fill' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const image: RgbaImage = { width: W, height: H, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length) };
+  const S = (p: readonly number[]): [number, number] => [p[0]! * sx, p[1]! * sy];
+  const scaled = {
+    ...c, size: [W, H] as [number, number],
+    regions: c.regions.map((r) => ({ ...r, polygon: r.polygon.map(S) })),
+    drags: c.drags.map((d) => ({ ...d, points: d.points.map(S), ...(d.center ? { center: S(d.center) } : {}) })),
+    keep: c.keep?.map((k) => k.map(S)),
+  };
+  return { doc: `${SPEED_PHOTO_CASE} 6000×4000`, req: caseToRequest(scaled, image, { quality, seed: 1 }) };
+}
+
+/** Run the benchmark; rows are reported through `onRow` as they finish and returned. */
+export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpeedRow[]> {
+  const sizes = opts.sizes ?? SPEED_SIZES;
+  const kinds = opts.kinds ?? (['translate', 'rotate', 'scale', 'deform'] as DragKind[]);
+  const qualities = opts.qualities ?? (['preview', 'final'] as const);
+  const runs = Math.max(1, opts.runs ?? 5);
   const rows: EditSpeedRow[] = [];
-  for (const size of sizes) {
-    const image = makeTexture('noise', size, size, 5);
-    for (const kind of Object.keys(SPEED_DRAGS) as DragKind[]) {
-      for (const quality of ['preview', 'final'] as const) {
-        const req: EditRequest = { image, regions: [region], drags: [SPEED_DRAGS[kind]], quality, seed: 1 };
-        const samples: Record<string, number[]> = {};
-        for (let i = 0; i <= runs; i++) {
-          const r = await runEdit(req);
-          if (i === 0) continue; // warm-up
-          for (const [stage, ms] of Object.entries(r.timings)) (samples[stage] ??= []).push(ms);
+  const onRow = (r: EditSpeedRow): void => { rows.push(r); opts.onRow?.(r); };
+  const bridge = opts.bridge ? await startLoopbackBridge() : null;
+  try {
+    for (const size of [...sizes].sort((a, b) => a - b)) {
+      const image = makeTexture('noise', size, size, 5);
+      const region = { id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) };
+      const n = size * size > 4.2e6 ? Math.min(runs, 3) : runs;
+      for (const kind of kinds) {
+        for (const quality of qualities) {
+          const req: EditRequest = { image, regions: [region], drags: [speedDrag(kind, size)], quality, seed: 1 };
+          await measure(`${size}²`, req, kind, n, bridge?.submit ?? null, onRow);
         }
-        const medianMs: Record<string, number> = {};
-        for (const [stage, xs] of Object.entries(samples)) medianMs[stage] = median(xs);
-        const row = { size, kind, quality, runs, medianMs };
-        rows.push(row);
-        opts.onRow?.(row);
       }
     }
+    if (opts.dataDir) {
+      for (const quality of qualities) {
+        const p = await photoRequest(opts.dataDir, quality);
+        if (p) await measure(p.doc, p.req, 'case', Math.min(runs, 3), bridge?.submit ?? null, onRow);
+      }
+    }
+  } finally {
+    await bridge?.close();
   }
   return rows;
 }
 
 /** Markdown table of the rows. */
 export function formatEditSpeed(rows: readonly EditSpeedRow[]): string {
-  const stages = ['plan', 'warp', 'fill', 'blend', 'layer', 'total'];
+  const stages = ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'total'];
   const lines = [
-    `| canvas | kind | quality | ${stages.join(' | ')} |`,
-    `|---|---|---|${stages.map(() => '---:').join('|')}|`,
+    `| document | MP | region | kind | quality | path | ${stages.join(' | ')} | peak RSS MB |`,
+    `|---|---:|---:|---|---|---|${stages.map(() => '---:').join('|')}|---:|`,
   ];
   for (const r of rows) {
-    lines.push(`| ${r.size}² | ${r.kind} | ${r.quality} | ${stages.map((s) => (r.medianMs[s] ?? 0).toFixed(1)).join(' | ')} |`);
+    const cells = stages.map((s) => (r.medianMs[s] === undefined ? '' : r.medianMs[s]!.toFixed(1)));
+    lines.push(`| ${r.doc} | ${r.megapixels.toFixed(1)} | ${(100 * r.regionFraction).toFixed(0)}% | ${r.kind} | ${r.quality} | ${r.path} | ${cells.join(' | ')} | ${r.peakRssMb.toFixed(0)} |`);
   }
   return lines.join('\n');
 }
-

@@ -14,6 +14,7 @@ import type { Mask, RgbaImage } from '../core/types';
 import { fillPatchMatch, fillPushPull } from '../core/fill';
 import { makeScene, type Scene } from '../core/fill/synthetic-scene';
 import { blendSeams } from '../core/blend';
+import { quantile } from './stats';
 
 /** The OpenCV.js namespace, loosely typed (only `inpaint` and Mats are used). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -122,12 +123,6 @@ export async function runFillQuality(size: number, seed = 1): Promise<FillQualit
   return rows;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 export interface FillTimingRow {
   texture: TextureKind;
   /** Median milliseconds over the runs (after one warm-up run). */
@@ -166,7 +161,7 @@ export async function runFillTiming(size: number, runs: number): Promise<FillTim
       if (i === 0) continue; // warm-up (JIT)
       t.pm.push(pm); t.pp.push(pp); t.te.push(te); t.bl.push(bl);
     }
-    rows.push({ texture, patchmatchMs: median(t.pm), pushpullMs: median(t.pp), teleaMs: median(t.te), blendMs: median(t.bl), holePixels });
+    rows.push({ texture, patchmatchMs: quantile(t.pm, 0.5), pushpullMs: quantile(t.pp, 0.5), teleaMs: quantile(t.te, 0.5), blendMs: quantile(t.bl, 0.5), holePixels });
   }
   return rows;
 }

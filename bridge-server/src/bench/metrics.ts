@@ -6,6 +6,7 @@
  * All functions are pure and allocate nothing per pixel.
  */
 import type { EditResult, Mask, Point, RgbaImage } from '../core/types';
+import { compositeOver } from '@smartdrag/shared';
 import { createImage } from '../core/image';
 
 /** The radii γ at which DAI is reported (GoodDrag's `gamma = [1, 5, 10, 20]`). */
@@ -115,28 +116,7 @@ export function countChangedOutside(before: RgbaImage, after: RgbaImage, allowed
 export function composeResult(input: RgbaImage, result: Pick<EditResult, 'layer'>): RgbaImage {
   const out = createImage(input.width, input.height);
   out.data.set(input.data);
-  const { left, top, image: layer } = result.layer;
-  const o = out.data, l = layer.data;
-  const x0 = Math.max(0, left), x1 = Math.min(input.width, left + layer.width);
-  const y0 = Math.max(0, top), y1 = Math.min(input.height, top + layer.height);
-  for (let y = y0; y < y1; y++) {
-    const lrow = (y - top) * layer.width - left;
-    const orow = y * input.width;
-    for (let x = x0; x < x1; x++) {
-      const li = (lrow + x) * 4;
-      const sa = l[li + 3]!;
-      if (sa === 0) continue;
-      const oi = (orow + x) * 4;
-      if (sa === 255) {
-        o[oi] = l[li]!; o[oi + 1] = l[li + 1]!; o[oi + 2] = l[li + 2]!; o[oi + 3] = 255;
-        continue;
-      }
-      // Porter-Duff source-over on straight alpha.
-      const as = sa / 255, ad = o[oi + 3]! / 255;
-      const ao = as + ad * (1 - as);
-      for (let c = 0; c < 3; c++) o[oi + c] = (l[li + c]! * as + o[oi + c]! * ad * (1 - as)) / ao;
-      o[oi + 3] = ao * 255;
-    }
-  }
+  const { left, top, image } = result.layer;
+  compositeOver(out, { left, top, width: image.width, height: image.height, data: image.data });
   return out;
 }

@@ -37,12 +37,17 @@ export const SampleRecordSchema = z.object({
   changedOutsideMask: z.number().int().nullable(),
   /** Pixels of the visible document that changed at all. */
   changedPixels: z.number().int(),
-  /** Core stage wall times (plan, warp, fill, blend, refine, layer, total) in ms. */
+  /** Core stage wall times (plan, warp, fill, blend, refine, layer, total) in ms, and `look`: the look measures (bench, not core). */
   ms: z.record(z.string(), z.number()),
   /** Wall time of the whole sample (load, edit, metrics, thumbnails) in ms. */
   sampleMs: z.number(),
   /** Operation kinds of the plan, in order. */
   planKinds: z.array(z.string()),
+  /**
+   * Look measures (bench/look.ts): synthesized share, smear, tear, stretch and their sum `badness`;
+   * null when the engine returned no source map (e.g. `--server`).
+   */
+  look: z.object({ synthesized: z.number(), smear: num, smearedBlock: z.number(), tear: z.number(), stretch: z.number(), badness: z.number() }).nullable(),
   /** Synthetic only: the true transform and PSNR (dB) / SSIM against ground truth. */
   transform: z.string().optional(),
   psnr: z.object({ crop: num, hole: num }).optional(),
@@ -68,6 +73,8 @@ export const SuiteSummarySchema = z.object({
   daiRatio: daiSchema,
   changedOutsideMask: z.object({ total: z.number().int(), max: z.number().int(), samplesNonZero: z.number().int(), samplesChecked: z.number().int() }),
   stageMs: z.record(z.string(), summarySchema),
+  /** Look measures over the samples that have them (bench/look.ts); smear over samples with a synthesized block. */
+  look: z.record(z.string(), summarySchema).optional(),
   byTransform: z.record(z.string(), syntheticGroupSchema).optional(),
 });
 export type SuiteSummary = z.infer<typeof SuiteSummarySchema>;
@@ -130,6 +137,9 @@ function stageOrder(a: string, b: string): number {
   return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
 }
 
+/** Look measures in report order. */
+export const LOOK_KEYS = ['badness', 'synthesized', 'smear', 'smearedBlock', 'tear', 'stretch'] as const;
+
 /** Aggregate one suite's records. */
 export function summarizeSuite(records: readonly SampleRecord[]): SuiteSummary {
   const ok = records.filter((r) => r.ok);
@@ -153,6 +163,11 @@ export function summarizeSuite(records: readonly SampleRecord[]): SuiteSummary {
     },
     stageMs: stageSummaries(records),
   };
+  const looks = ok.filter((r) => r.look).map((r) => r.look!);
+  if (looks.length) {
+    summary.look = {};
+    for (const k of LOOK_KEYS) summary.look[k] = summarize(looks.map((l) => l[k] ?? NaN));
+  }
   const synth = ok.filter((r) => r.transform !== undefined);
   if (synth.length) {
     const groups: Record<string, z.infer<typeof syntheticGroupSchema>> = {};
@@ -229,6 +244,18 @@ export function renderMarkdown(report: BenchReport): string {
   for (const [name, q] of Object.entries(s.suites)) {
     L.push(`| ${name} | ${q.count} | ${q.failed} | ${DAI_RADII.map((r) => f(q.dai[`${r}`])).join(' | ')} | ${DAI_RADII.map((r) => f(q.daiUnedited[`${r}`])).join(' | ')} | ${f(q.daiRatio['10'], 3)} | ${q.changedOutsideMask.total} / ${q.changedOutsideMask.max} / ${q.changedOutsideMask.samplesNonZero} of ${q.changedOutsideMask.samplesChecked} |`);
   }
+  const lookSuites = Object.entries(s.suites).filter(([, q]) => q.look);
+  if (lookSuites.length) {
+    L.push('', '## Look measures per suite (bench/look.ts)', '',
+      'synthesized: share of the editable area made by the filler; smear: gradient of the synthesized block over an untouched ring (≈ 1 natural, ≪ 1 smeared; only samples with a block); smearedBlock: block share × |ln smear|; tear: unexplained cut length / √(editable area); stretch: largest local anisotropy of the displacement; badness: synthesized + smearedBlock + tear + ln⁺(stretch/2). Agreement with a review by eye: `npx tsx bridge-server/src/bench/review-auc.ts --report report.json --review <verdicts.md>`.', '',
+      '| suite | measure | n | mean | median | p95 | max |', '|---|---|---|---|---|---|---|');
+    for (const [name, q] of lookSuites) {
+      for (const k of LOOK_KEYS) {
+        const v = q.look![k]!;
+        L.push(`| ${name} | ${k} | ${v.count} | ${f(v.mean, 3)} | ${f(v.median, 3)} | ${f(v.p95, 3)} | ${f(v.max, 3)} |`);
+      }
+    }
+  }
   const synth = s.suites.synthetic?.byTransform;
   if (synth) {
     L.push('', '## Synthetic ground truth per transform', '', '| transform | n | PSNR crop (dB) | PSNR hole (dB) | SSIM crop | SSIM hole | planner kind accuracy |', '|---|---|---|---|---|---|---|');
@@ -242,9 +269,11 @@ export function renderMarkdown(report: BenchReport): string {
   }
   L.push('', '## Contact sheets', '');
   for (const sh of s.sheets) L.push(`- ![${sh}](${sh})`);
-  L.push('', '## Samples', '', '| # | suite | id | ok | pairs | DAI r10 | unedited r10 | outside-mask px | plan kinds | total ms |', '|---|---|---|---|---|---|---|---|---|---|');
+  L.push('', 'All samples with their measures, worst first: [gallery.html](gallery.html).');
+  L.push('', '## Samples', '', '| # | suite | id | ok | pairs | DAI r10 | unedited r10 | outside-mask px | synthesized | smear | tear | stretch | badness | plan kinds | total ms |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of report.samples) {
-    L.push(`| ${r.sheetNumber} | ${r.suite} | ${r.id} | ${r.ok ? 'yes' : `no: ${(r.error ?? '').replace(/\|/g, '/').slice(0, 80)}`} | ${r.pairs} | ${f(r.dai['10'])} | ${f(r.daiUnedited['10'])} | ${r.changedOutsideMask ?? '–'} | ${r.planKinds.join(', ')} | ${f(r.ms.total, 0)} |`);
+    const l = r.look;
+    L.push(`| ${r.sheetNumber} | ${r.suite} | ${r.id} | ${r.ok ? 'yes' : `no: ${(r.error ?? '').replace(/\|/g, '/').slice(0, 80)}`} | ${r.pairs} | ${f(r.dai['10'])} | ${f(r.daiUnedited['10'])} | ${r.changedOutsideMask ?? '–'} | ${f(l?.synthesized, 3)} | ${f(l?.smear, 2)} | ${f(l?.tear, 3)} | ${f(l?.stretch, 2)} | ${f(l?.badness, 3)} | ${r.planKinds.join(', ')} | ${f(r.ms.total, 0)} |`);
   }
   L.push('');
   return L.join('\n');

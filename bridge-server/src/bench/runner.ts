@@ -13,10 +13,12 @@ import { countChangedPixels, cropImage, createMask, placedMaskToCrop } from '../
 import { psnr, ssim } from '../core/metrics';
 import type { EditRequest, EditResult, Mask, Point, ProgressFn, Rect, RgbaImage } from '../core/types';
 import { readImage } from '../io/image-io';
-import { composeSheet, encodeSheetPng, thumbWithArrows, TILES_PER_SHEET, type SheetTile } from './contact-sheet';
+import { composeSheet, DEFAULT_THUMB, encodeSheetPng, encodeTileJpeg, thumbWithArrows, TILES_PER_SHEET, type SheetTile } from './contact-sheet';
 import { downscale } from './draw';
 import { dragBenchToRequest, listDragBench, loadDragBenchSample } from './dragbench';
 import { composeResult, computeDaiAllRadii, countChangedOutside, type PointPair } from './metrics';
+import { renderGallery } from './gallery';
+import { badness, computeLook } from './look';
 import { ProgressReporter, type ProgressStream } from './progress';
 import { BENCH_SUITES, buildSummary, renderMarkdown, toJsonSafe, type BenchReport, type BenchSuite, type SampleRecord } from './report';
 import { generateSynthetic, syntheticToRequest } from './synthetic';
@@ -24,8 +26,8 @@ import { generateSynthetic, syntheticToRequest } from './synthetic';
 /** Runs one edit: the in-process core by default, a bridge client in `--server` mode. */
 export type BenchEngine = (req: EditRequest, opts: { onProgress?: ProgressFn }) => Promise<EditResult>;
 
-/** The default engine: the core's `runEdit` in this process. */
-export const inProcessEngine: BenchEngine = (req, opts) => runEdit(req, { onProgress: opts.onProgress });
+/** The default engine: the core's `runEdit` in this process, asked for its source map (the look measures read it). */
+export const inProcessEngine: BenchEngine = (req, opts) => runEdit(req, { onProgress: opts.onProgress, withSourceMap: true });
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -47,7 +49,7 @@ export interface BenchOptions {
   progress?: ProgressStream | null;
   /** The command line recorded in the report. */
   command?: string;
-  /** Contact-sheet thumbnail side in px (default 256). */
+  /** Contact-sheet and gallery thumbnail side in px (default 448). */
   thumb?: number;
   /** Recorded in the report: how edits ran (default `in-process`). */
   mode?: 'in-process' | 'server';
@@ -59,6 +61,11 @@ export interface PreparedSample {
   pairs: PointPair[];
   /** Full-size mask of where change is allowed; null when the suite has no constraint. */
   allowed: Mask | null;
+  /**
+   * Full-size mask of the editable area the look measures relate to: DragBench's mask, else the
+   * union of the request's region masks.
+   */
+  editable?: Mask;
   /** Polylines drawn on the input thumbnail (anchors as single points). */
   arrows: Point[][];
   synthetic?: { transform: string; expected: RgbaImage; holeMask: Mask; crop: Rect };
@@ -129,7 +136,7 @@ async function dragBenchItems(dataDir: string, opts: BenchOptions): Promise<Benc
       const s = await loadDragBenchSample(root, id);
       const { request } = dragBenchToRequest(s, { quality: opts.quality, seed: opts.seed ?? 1 });
       return {
-        request, pairs: s.pairs, allowed: s.mask,
+        request, pairs: s.pairs, allowed: s.mask, editable: s.mask,
         arrows: [...s.pairs.map((p) => [p.handle, p.target]), ...s.anchors.map((a) => [a])],
       };
     },
@@ -175,6 +182,15 @@ function syntheticItems(opts: BenchOptions): BenchItem[] {
   return items;
 }
 
+/** Union of the request's region masks as a full-document mask. */
+export function regionUnion(req: EditRequest): Mask {
+  const { width, height } = req.image;
+  const full: Rect = { left: 0, top: 0, width, height };
+  const m = createMask(width, height);
+  for (const r of req.regions) placedMaskToCrop(r.mask, full, m);
+  return m;
+}
+
 function emptyDai(): SampleRecord['dai'] {
   return { '1': null, '5': null, '10': null, '20': null };
 }
@@ -183,18 +199,62 @@ function nullable(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+/**
+ * The result with what the look measures see: synthesized pixels tinted green, unexplained cuts
+ * (tears) in magenta, thickened so that they survive the thumbnail.
+ */
+export function lookOverlay(composed: RgbaImage, result: Pick<EditResult, 'crop' | 'holeMask'>, cuts: Uint8Array): RgbaImage {
+  const out = { width: composed.width, height: composed.height, data: new Uint8ClampedArray(composed.data) };
+  const { crop, holeMask } = result;
+  const o = out.data, W = composed.width, w = crop.width, h = crop.height;
+  const thick = Math.max(1, Math.round(Math.max(composed.width, composed.height) / 400));
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x, i = ((y + crop.top) * W + x + crop.left) * 4;
+      if (holeMask.data[p]! >= 128) { o[i] = o[i]! * 0.5; o[i + 1] = o[i + 1]! * 0.5 + 110; o[i + 2] = o[i + 2]! * 0.5; }
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!cuts[y * w + x]) continue;
+      for (let dy = -thick; dy <= thick; dy++) {
+        for (let dx = -thick; dx <= thick; dx++) {
+          const X = x + crop.left + dx, Y = y + crop.top + dy;
+          if (X < 0 || Y < 0 || X >= W || Y >= composed.height) continue;
+          const i = (Y * W + X) * 4;
+          o[i] = 255; o[i + 1] = 0; o[i + 2] = 255;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Measure one finished edit. Pure apart from allocation; exported for tests. */
 export function measureSample(prepared: PreparedSample, result: EditResult): {
   composed: RgbaImage;
-  fields: Pick<SampleRecord, 'dai' | 'daiUnedited' | 'changedOutsideMask' | 'changedPixels' | 'transform' | 'psnr' | 'ssim'>;
+  /** Wall time of the look measures, ms (undefined without a source map). */
+  lookMs?: number;
+  /** The result with what the look measures see drawn on it (see {@link lookOverlay}); only with a source map. */
+  overlay?: RgbaImage;
+  fields: Pick<SampleRecord, 'dai' | 'daiUnedited' | 'changedOutsideMask' | 'changedPixels' | 'transform' | 'psnr' | 'ssim' | 'look'>;
 } {
   const input = prepared.request.image;
   const composed = composeResult(input, result);
+  let look: SampleRecord['look'] = null, lookMs: number | undefined, cuts: Uint8Array | undefined;
+  if (result.sourceMap) {
+    const t = performance.now();
+    cuts = new Uint8Array(result.crop.width * result.crop.height);
+    const m = computeLook({ input, result: composed, edit: result, editable: prepared.editable ?? regionUnion(prepared.request) }, { cuts });
+    lookMs = performance.now() - t;
+    look = { ...m, badness: badness(m) };
+  }
   const fields: ReturnType<typeof measureSample>['fields'] = {
     dai: computeDaiAllRadii(input, composed, prepared.pairs),
     daiUnedited: computeDaiAllRadii(input, input, prepared.pairs),
     changedOutsideMask: prepared.allowed ? countChangedOutside(input, composed, prepared.allowed) : null,
     changedPixels: countChangedPixels(input, composed),
+    look,
   };
   const syn = prepared.synthetic;
   if (syn) {
@@ -203,7 +263,24 @@ export function measureSample(prepared: PreparedSample, result: EditResult): {
     fields.psnr = { crop: nullable(psnr(gtCrop, outCrop)), hole: nullable(psnr(syn.expected, composed, syn.holeMask)) };
     fields.ssim = { crop: nullable(ssim(gtCrop, outCrop)), hole: nullable(ssim(syn.expected, composed, syn.holeMask)) };
   }
-  return { composed, fields };
+  return { composed, fields, lookMs, ...(cuts ? { overlay: lookOverlay(composed, result, cuts) } : {}) };
+}
+
+/** Gallery tile path of a sample, relative to the output folder (`tiles/<suite>/<id with / as __>.jpg`). */
+export function tileFileName(suite: string, id: string): string {
+  return `tiles/${suite}/${id.replace(/[^A-Za-z0-9._-]+/g, '__')}.jpg`;
+}
+
+/** Caption lines under a sample's tile: number, id and plan; DAI and the look measures. */
+export function captionOf(r: SampleRecord): string[] {
+  const n = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
+  if (!r.ok) return [`#${r.sheetNumber} ${r.id}`, `FAILED ${(r.error ?? '').slice(0, 60)}`];
+  return [
+    `#${r.sheetNumber} ${r.id}  [${r.planKinds.join(',')}]`,
+    `DAI10 ${n(r.dai['10'], 3)}/${n(r.daiUnedited['10'], 3)}  ` + (r.look
+      ? `syn ${n(r.look.synthesized)} smear ${n(r.look.smear)} blk ${n(r.look.smearedBlock)} tear ${n(r.look.tear)} str ${n(r.look.stretch, 1)} bad ${n(r.look.badness)}`
+      : 'look measures: - (no source map)'),
+  ];
 }
 
 /** Resolve `--suite` (one name or `all`) against what the data folder holds. */
@@ -239,10 +316,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const started = new Date();
   const t0 = performance.now();
   const engine = opts.engine ?? inProcessEngine;
-  const thumb = opts.thumb ?? 256;
+  const thumb = opts.thumb ?? DEFAULT_THUMB;
   await fs.mkdir(opts.outDir, { recursive: true });
   // Sheets of an earlier run would be mistaken for this one's.
-  for (const f of await fs.readdir(opts.outDir)) if (/^contact-.*\.png$/.test(f)) await fs.rm(path.join(opts.outDir, f));
+  for (const f of await fs.readdir(opts.outDir)) if (/^contact-.*\.png$/.test(f) || f === 'gallery.html') await fs.rm(path.join(opts.outDir, f));
 
   const items: BenchItem[] = [];
   for (const suite of opts.suites) {
@@ -269,7 +346,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       const number = suiteTiles.length + 1;
       const base: SampleRecord = {
         id: item.id, suite: item.suite, sheetNumber: number, ok: false, width: 0, height: 0, pairs: 0,
-        dai: emptyDai(), daiUnedited: emptyDai(), changedOutsideMask: null, changedPixels: 0, ms: {}, sampleMs: 0, planKinds: [],
+        dai: emptyDai(), daiUnedited: emptyDai(), changedOutsideMask: null, changedPixels: 0, ms: {}, sampleMs: 0, planKinds: [], look: null,
       };
       let prepared: PreparedSample | undefined;
       try {
@@ -281,17 +358,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         peak.sample();
         const result = await engine(prepared.request, { onProgress: () => peak.sample() });
         peak.sample();
-        const { composed, fields } = measureSample(prepared, result);
+        const { composed, fields, lookMs, overlay } = measureSample(prepared, result);
         Object.assign(base, fields);
         base.ok = true;
-        base.ms = { ...result.timings };
+        base.ms = { ...result.timings, ...(lookMs !== undefined ? { look: lookMs } : {}) };
         base.planKinds = result.plan.operations.map((o) => o.kind);
         const panels = [thumbWithArrows(image, prepared.arrows, thumb), downscale(composed, thumb)];
         if (prepared.synthetic) panels.push(downscale(prepared.synthetic.expected, thumb));
-        suiteTiles.push({ number, panels });
+        suiteTiles.push({ number, panels, caption: captionOf(base), ...(overlay ? { extra: downscale(overlay, thumb) } : {}) });
       } catch (err) {
         base.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        suiteTiles.push({ number, panels: prepared ? [thumbWithArrows(prepared.request.image, prepared.arrows, thumb)] : [] });
+        suiteTiles.push({ number, panels: prepared ? [thumbWithArrows(prepared.request.image, prepared.arrows, thumb)] : [], caption: captionOf(base) });
       }
       base.sampleMs = performance.now() - ts;
       records.push(toJsonSafe(base));
@@ -303,11 +380,20 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   }
 
   const sheets: string[] = [];
+  // Gallery tiles: one JPEG per sample (input with arrows | result), named after the sample.
+  await fs.rm(path.join(opts.outDir, 'tiles'), { recursive: true, force: true });
+  for (const r of records) {
+    const tile = tiles.get(r.suite)?.[r.sheetNumber - 1];
+    if (!tile || tile.panels.length === 0) continue;
+    const file = tileFileName(r.suite, r.id);
+    await fs.mkdir(path.dirname(path.join(opts.outDir, file)), { recursive: true });
+    await fs.writeFile(path.join(opts.outDir, file), await encodeTileJpeg(tile, thumb));
+  }
   for (const [suite, t] of tiles) {
     const pages = Math.ceil(t.length / TILES_PER_SHEET);
     for (let k = 0; k < pages; k++) {
       const name = pages === 1 ? `contact-${suite}.png` : `contact-${suite}-${k + 1}.png`;
-      const sheet = composeSheet(t.slice(k * TILES_PER_SHEET, (k + 1) * TILES_PER_SHEET), { thumb, columns: suite === 'synthetic' ? 2 : 3 });
+      const sheet = composeSheet(t.slice(k * TILES_PER_SHEET, (k + 1) * TILES_PER_SHEET), { thumb, columns: suite === 'synthetic' ? 1 : 2 });
       await fs.writeFile(path.join(opts.outDir, name), await encodeSheetPng(sheet));
       sheets.push(name);
     }
@@ -329,5 +415,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   });
   await fs.writeFile(path.join(opts.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await fs.writeFile(path.join(opts.outDir, 'report.md'), renderMarkdown(report));
+  await fs.writeFile(path.join(opts.outDir, 'gallery.html'), renderGallery(report, (r) => tileFileName(r.suite, r.id)));
   return report;
 }

@@ -4,7 +4,9 @@ import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../config';
 import { createBridge, type Bridge } from '../server';
+import { runEdit } from '../core/edit';
 import { runBench } from './runner';
+import { generateSynthetic, syntheticToRequest } from './synthetic';
 import { connectServerEngine } from './server-engine';
 
 const TOKEN = 'bench-test-token-0123456789abcdef';
@@ -36,6 +38,15 @@ describe('bench through a running bridge (--server)', () => {
       expect(remote.samples.map((s) => s.dai)).toEqual(local.samples.map((s) => s.dai));
       expect(remote.samples.map((s) => s.changedPixels)).toEqual(local.samples.map((s) => s.changedPixels));
       expect(remote.samples.every((s) => s.changedPixels > 0)).toBe(true);
+      // And the very same layer pixels, byte for byte, at the same place.
+      for (const quality of ['preview', 'final'] as const) {
+        const req = syntheticToRequest(generateSynthetic(1, 3), quality);
+        const [a, b] = [await server.engine(req, {}), await runEdit(req)];
+        expect([a.layer.left, a.layer.top, a.layer.image.width, a.layer.image.height])
+          .toEqual([b.layer.left, b.layer.top, b.layer.image.width, b.layer.image.height]);
+        expect(Buffer.from(a.layer.image.data).equals(Buffer.from(b.layer.image.data))).toBe(true);
+        expect(b.layer.image.data.some((v, i) => i % 4 === 3 && v > 0)).toBe(true);
+      }
     } finally {
       server.close();
     }

@@ -11,6 +11,7 @@ import { rasterizePolygon } from '@smartdrag/shared';
 import { makeTexture } from '../core/textures';
 import type { OperationParams, RgbaImage } from '../core/types';
 import { warpRegions } from '../core/warp';
+import { quantile } from './stats';
 
 export interface WarpBenchRow {
   size: number;
@@ -30,12 +31,6 @@ export interface WarpBenchOptions {
   sizes?: number[];
   runs?: number;
   onRow?: (row: WarpBenchRow) => void;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** The benchmark region: an ellipse of radii 240×210 centred at (512, 512) (15.1% of 1024²). */
@@ -79,7 +74,7 @@ export async function runWarpBench(opts: WarpBenchOptions = {}): Promise<WarpBen
           cpu.push((dc.user + dc.system) / 1000);
           cropPixels = out.crop.width * out.crop.height;
         }
-        const row: WarpBenchRow = { size, op: params.kind, quality, medianMs: median(times), medianCpuMs: median(cpu), cropPixels, runs };
+        const row: WarpBenchRow = { size, op: params.kind, quality, medianMs: quantile(times, 0.5), medianCpuMs: quantile(cpu, 0.5), cropPixels, runs };
         rows.push(row);
         opts.onRow?.(row);
         await new Promise((r) => setImmediate(r));

@@ -9,6 +9,7 @@ import { formatDuration } from '../bench/progress';
 import { formatEditSpeed, runEditSpeed } from '../bench/edit-speed';
 import { connectServerEngine, type ServerEngine } from '../bench/server-engine';
 import { ensureToken, smartdragHome } from '../config';
+import type { DragKind } from '../core/types';
 
 /** Options as commander parses them. */
 interface BenchCliOptions {
@@ -22,6 +23,9 @@ interface BenchCliOptions {
   server?: string;
   token?: string;
   runs: number;
+  sizes: string;
+  kinds: string;
+  bridge?: boolean;
 }
 
 function positiveInt(value: string): number {
@@ -35,8 +39,11 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('quality and speed benchmark: DAI, change outside the mask, PSNR/SSIM on synthetic ground truth, stage timings')
-    .option('--suite <name>', 'dragbench | cases | synthetic | all | speed (whole-edit timings at 1024² and 4096²)', 'all')
-    .option('--runs <n>', 'with --suite speed: measured runs per configuration', positiveInt, 7)
+    .option('--suite <name>', 'dragbench | cases | synthetic | all | speed (whole-edit timings at 1-36 MP, region ~15% of the document)', 'all')
+    .option('--runs <n>', 'with --suite speed: measured runs per configuration (at most 3 over 4 MP)', positiveInt, 5)
+    .option('--sizes <list>', 'with --suite speed: document sides, comma-separated', '1024,2048,4096,6000')
+    .option('--kinds <list>', 'with --suite speed: drag kinds, comma-separated', 'translate,rotate,scale,deform')
+    .option('--bridge', 'with --suite speed: also run every row end to end through a loopback bridge')
     .option('--data <dir>', 'folder with dragbench/, cases/ and photos/ (default: ../shared/data, else test/fixtures)')
     .option('--out <dir>', 'output folder for report.json, report.md and contact sheets', 'bench-out')
     .option('--limit <n>', 'at most n samples per suite', positiveInt)
@@ -52,10 +59,17 @@ export function registerBench(program: Command): void {
         return;
       }
       if (o.suite === 'speed') {
-        // Whole-edit speed at 1024² and 4096² (no data folder needed).
+        // Whole-edit speed, region ~15% of the document at every size (the photo row needs the data folder).
+        const sizes = String(o.sizes).split(',').map((v) => Number(v));
+        const kinds = String(o.kinds).split(',') as DragKind[];
+        if (sizes.some((v) => !Number.isInteger(v) || v < 64) || kinds.some((k) => !['translate', 'rotate', 'scale', 'deform'].includes(k))) {
+          process.stderr.write('smartdrag bench: --sizes takes integers ≥ 64, --kinds translate|rotate|scale|deform\n');
+          process.exitCode = 2;
+          return;
+        }
         const rows = await runEditSpeed({
-          runs: o.runs,
-          onRow: (r) => process.stderr.write(`speed: ${r.size}² ${r.kind} ${r.quality}: total ${r.medianMs.total!.toFixed(1)} ms\n`),
+          runs: o.runs, sizes, kinds, bridge: Boolean(o.bridge), dataDir: (o.data ? path.resolve(o.data) : defaultDataDir()) ?? undefined,
+          onRow: (r) => process.stderr.write(`speed: ${r.doc} ${r.kind} ${r.quality} ${r.path}: total ${r.medianMs.total!.toFixed(1)} ms, peak RSS ${r.peakRssMb.toFixed(0)} MB\n`),
         });
         process.stdout.write(`${formatEditSpeed(rows)}\n`);
         return;
@@ -92,9 +106,9 @@ export function registerBench(program: Command): void {
         server?.close();
       }
       const s = report.summary;
-      const lines = [`smartdrag bench: ${s.count} samples (${s.failed} failed) in ${formatDuration(report.wallMs)} -> ${outDir}`];
+      const lines = [`smartdrag bench: ${s.count} samples (${s.failed} failed) in ${formatDuration(report.wallMs)} -> ${outDir} (report.md, gallery.html)`];
       for (const [name, q] of Object.entries(s.suites)) {
-        lines.push(`  ${name}: DAI r10 ${q.dai['10']?.toFixed(4) ?? '-'} vs unedited ${q.daiUnedited['10']?.toFixed(4) ?? '-'}, outside-mask px ${q.changedOutsideMask.total}, total ms median ${q.stageMs.total?.median?.toFixed(0) ?? '-'}`);
+        lines.push(`  ${name}: DAI r10 ${q.dai['10']?.toFixed(4) ?? '-'} vs unedited ${q.daiUnedited['10']?.toFixed(4) ?? '-'}, outside-mask px ${q.changedOutsideMask.total}, total ms median ${q.stageMs.total?.median?.toFixed(0) ?? '-'}${q.look ? `, badness median ${q.look.badness?.median?.toFixed(3) ?? '-'} (synthesized ${q.look.synthesized?.median?.toFixed(3) ?? '-'}, tear ${q.look.tear?.median?.toFixed(3) ?? '-'})` : ''}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
       if (s.failed > 0) process.exitCode = 1;

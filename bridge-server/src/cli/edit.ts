@@ -95,7 +95,7 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
     print(JSON.stringify(summary));
   } else {
     print(`case ${c.id} (${image.width}x${image.height}, ${o.quality}, ${summary.mode})`);
-    print('plan:');
+    print(`plan (read by ${plan.reasoner ?? 'rules'}${c.drags.length === 0 ? ', text alone: no arrow' : ''}):`);
     for (const op of plan.operations) print(`  - [${op.kind}] ${op.description} (${op.source}: ${op.reason})`);
     for (const w of plan.warnings) print(`  ! ${w}`);
     print('timings (ms): ' + Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));

@@ -9,6 +9,7 @@ import { addUserToken, bridgeVersion, ensureToken, readUserTokens, revokeUserTok
 import { startBridge } from '../main';
 import { registerBench } from './bench';
 import { registerModels } from './models';
+import { registerPhotopeaLink } from './photopea-link';
 import { runEditCommand } from './edit';
 import { assertCanListen, formatCliError, listenError } from './errors';
 
@@ -104,6 +105,7 @@ export function buildProgram(): Command {
 
   registerBench(program);
   registerModels(program);
+  registerPhotopeaLink(program);
   return program;
 }
 

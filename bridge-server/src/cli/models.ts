@@ -5,7 +5,7 @@
  * is printed with the file, what was expected and what was found.
  */
 import type { Command } from 'commander';
-import { addModels, describeStages, verifyModels } from '../models';
+import { addModels, describeStages, LEARNED_STAGE_NAMES, verifyModels } from '../models';
 import type { StoreOptions } from '../models';
 
 /** Where the command writes (tests capture it) and which folders it uses. */
@@ -46,7 +46,9 @@ export function runModelsList(o: ModelsCliOptions, io: ModelsCliIo = {}): number
   for (const m of d.models) out(`  ${m.id.padEnd(14)} ${m.task.padEnd(8)} ${m.state.padEnd(9)} ${m.licence.padEnd(22)} ${m.name}\n`);
   const s = d.stages;
   const line = (k: string, v: { enabled: boolean; model?: string; reason?: string }) => `  ${k.padEnd(8)} ${v.enabled ? `on (${v.model ?? 'built-in'})` : 'off'}${v.reason ? ` - ${v.reason}` : ''}\n`;
-  out(`stages (device ${d.device}: ${d.deviceReason}):\n${line('inpaint', s.inpaint)}${line('refine', s.refine)}${line('warpGpu', s.warpGpu)}`);
+  // This command does not start onnxruntime: the execution provider is probed by `smartdrag serve`.
+  const device = d.deviceReason.startsWith('execution provider not probed') ? 'execution provider not probed here; the bridge probes it at start and /v1/health reports it' : `device ${d.device}: ${d.deviceReason}`;
+  out(`stages (${device}):\n${LEARNED_STAGE_NAMES.map((k) => line(k, s[k])).join('')}`);
   return 0;
 }
 

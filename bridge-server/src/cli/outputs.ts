@@ -1,5 +1,6 @@
 /** Turning an edit's layer into the CLI's output files. */
 import { mkdirSync } from 'node:fs';
+import { compositeOver as compositeLayerOver } from '@smartdrag/shared';
 import { join, resolve } from 'node:path';
 import { cloneImage, createImage, pasteImage } from '../core/image';
 import type { RgbaImage } from '../core/types';
@@ -30,15 +31,7 @@ export function layerAtDocumentSize(doc: { width: number; height: number }, laye
 /** Straight-alpha "over" composite of a document-size layer onto the original (what a host shows). */
 export function compositeOver(original: RgbaImage, layer: RgbaImage): RgbaImage {
   const out = cloneImage(original);
-  const o = out.data, l = layer.data;
-  for (let i = 0; i < o.length; i += 4) {
-    const a = l[i + 3]!;
-    if (a === 0) continue;
-    if (a === 255) { o[i] = l[i]!; o[i + 1] = l[i + 1]!; o[i + 2] = l[i + 2]!; o[i + 3] = 255; continue; }
-    const la = a / 255, ba = o[i + 3]! / 255, oa = la + ba * (1 - la);
-    for (let c = 0; c < 3; c++) o[i + c] = (l[i + c]! * la + o[i + c]! * ba * (1 - la)) / oa;
-    o[i + 3] = oa * 255;
-  }
+  compositeLayerOver(out, { left: 0, top: 0, ...layer });
   return out;
 }
 

@@ -23,11 +23,10 @@ export const DragCaseSchema = z.object({
         points: z.array(point).min(2),
         center: point.optional(),
       }),
-    )
-    .min(1),
+    ),
   keep: z.array(polygon).optional(),
   note: z.string().optional(),
-});
+}).refine((c) => c.drags.length > 0 || !!c.intent?.trim(), { message: 'a case needs at least one drag, or an intent that states the edit (text alone)', path: ['drags'] });
 export type DragCase = z.infer<typeof DragCaseSchema>;
 
 /** Validate an unknown JSON value as a drag case; throws a zod error naming the bad path. */

@@ -19,6 +19,7 @@ import { makePlan, type PlanReasoner } from './plan';
 import { fillHole } from './fill';
 import { blendSeams } from './blend';
 import { warpRegions } from './warp';
+import { proxyInfoFor, proxyRequest } from './proxy';
 
 export * from './warp';
 
@@ -35,6 +36,11 @@ export interface RunEditOptions {
   reasoner?: PlanReasoner;
   /** Return `sourceMap` in the result (where each crop pixel's content came from; for measures). */
   withSourceMap?: boolean;
+  /**
+   * Preview only: run on a proxy of at most this many pixels when the document is larger
+   * (core/proxy.ts) and return a proxy-scale result with `proxy` set. Final quality ignores it.
+   */
+  proxyMaxPixels?: number;
 }
 
 function checkSignal(signal?: AbortSignal): void {
@@ -43,6 +49,16 @@ function checkSignal(signal?: AbortSignal): void {
 
 /** Run one edit end to end. Throws `CancelledError` when `opts.signal` fires. */
 export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Promise<EditResult> {
+  if (req.quality === 'preview' && opts.proxyMaxPixels !== undefined) {
+    const info = proxyInfoFor(req.image.width, req.image.height, opts.proxyMaxPixels);
+    if (info.scaleX < 1 || info.scaleY < 1) {
+      const tp = performance.now();
+      const preq = proxyRequest(req, info);
+      const proxyMs = performance.now() - tp;
+      const r = await runEdit(preq, { ...opts, proxyMaxPixels: undefined });
+      return { ...r, proxy: info, timings: { proxy: proxyMs, ...r.timings, total: r.timings.total! + proxyMs } };
+    }
+  }
   const t0 = performance.now();
   const timings: Record<string, number> = {};
   const seed = req.seed ?? 1;

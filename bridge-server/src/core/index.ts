@@ -5,3 +5,4 @@ export * from './random';
 export * from './textures';
 export * from './case';
 export * from './edit';
+export * from './proxy';

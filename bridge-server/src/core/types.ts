@@ -63,6 +63,11 @@ export type OperationParams =
   | { kind: 'translate'; dx: number; dy: number }
   | { kind: 'rotate'; angleDeg: number; center: Point }
   | { kind: 'scale'; sx: number; sy: number; center: Point }
+  /**
+   * `elastic`: the drags bend the editable area smoothly (zero displacement on its boundary, keep
+   * and pins; nothing is cut out or filled) — the reading of point drags on a loose selection.
+   * Otherwise the rigid-MLS part deform anchored on the far part of the region.
+   */
   | { kind: 'deform'; handles: Point[]; targets: Point[]; elastic?: boolean };
 
 /** One region-level operation of a plan, with the reason it was chosen. */
@@ -86,6 +91,8 @@ export interface Plan {
   alternatives?: Plan[];
   /** Confidence 0..1 of this reading. */
   confidence?: number;
+  /** Which reasoner read the intent: "rules", or the name of an optional reasoner (e.g. a local LLM). */
+  reasoner?: string;
 }
 
 /** Per-stage wall times in milliseconds (plan, warp, fill, blend, refine, layer, total). */
@@ -117,6 +124,11 @@ export interface EditResult {
    * pixels hold their own position; pixels of `holeMask` are synthesized by the fill.
    */
   sourceMap?: Float32Array;
+  /**
+   * Set when a preview ran on a proxy (`runEdit(…, {proxyMaxPixels})`): every pixel field of this
+   * result (crop, masks, layer) is in proxy pixels; `scaleX/scaleY` proxy pixels per document pixel.
+   */
+  proxy?: { width: number; height: number; scaleX: number; scaleY: number };
 }
 
 /** Thrown by a cancellable stage when its AbortSignal fires. */

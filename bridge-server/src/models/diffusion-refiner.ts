@@ -1,18 +1,23 @@
 /**
  * Diffusion refinement behind the core's `Refiner` interface (SD-1.5 inpainting components,
- * optional): encode the edited crop with the VAE, re-noise it part-way (SDEdit, seeded), run a
- * few deterministic DDIM steps (η = 0) of the inpainting UNet with the intent as prompt, decode,
- * and composite ONLY where `allowed` > 0 (soft weight allowed/255). Same seed ⇒ same pixels.
- * Progress is reported per step; cancellation is checked between ORT runs.
+ * optional): encode the edited crop with the VAE, re-noise it part-way (SDEdit, seeded), run the
+ * manifest's sampler for a few steps of the inpainting UNet, decode, and composite ONLY where
+ * `allowed` > 0 (soft weight allowed/255). Same seed ⇒ same pixels. Progress is reported per
+ * step; cancellation is checked between ORT runs.
+ *
+ * Prompt: the intent, tokenized with CLIP's BPE from the export's `tokenizer/vocab.json` +
+ * `merges.txt` when they are installed; without them the empty prompt (and `/v1/health` says so).
+ * Sampler (`diffusion.scheduler`): `lcm` = diffusers' LCMScheduler (for a UNet with LCM-LoRA
+ * fused), `ddim` = deterministic DDIM (η = 0). Guidance scale 1 (no classifier-free guidance).
  */
 import { createRng } from '../core/random';
 import type { RefineInput, Refiner } from '../core/types';
 import type { FileRole, ModelManifest } from './manifest';
-import { fileByRole, tensorByRole } from './manifest';
-import { compositePlanes, contextRect, maskBox, maskPlane, resizePlanes, rgbPlanes } from './pixels';
+import { fileByRole, resolveTensorName, tensorByRole } from './manifest';
+import { compositePlanes, contextRect, nonZeroBox, maskPlane, resizePlanes, rgbPlanes } from './pixels';
 import type { SessionManager } from './session-manager';
 import { ort, throwIfAborted } from './session-manager';
-import { tokenize } from './tokenizer';
+import { emptyPrompt, loadClipTokenizer, type ClipTokenizer } from './tokenizer';
 
 /** Options of {@link DiffusionRefiner}. */
 export interface DiffusionRefinerOptions {
@@ -24,6 +29,8 @@ export interface DiffusionRefinerOptions {
   steps?: number;
   /** Override the manifest's strength (0..1). */
   strength?: number;
+  /** Installed tokenizer files; absent = the empty prompt. */
+  tokenizerFiles?: { vocab: string; merges: string };
 }
 
 /** DDIM timesteps for `steps` steps starting at `strength` of a `trainSteps` schedule. */
@@ -32,6 +39,23 @@ export function ddimTimesteps(steps: number, strength: number, trainSteps: numbe
   const out: number[] = [];
   for (let k = 0; k < steps; k++) out.push(Math.round(tStart * (1 - k / steps)));
   return out;
+}
+
+/**
+ * LCM timesteps as diffusers' `LCMScheduler.set_timesteps(steps, strength=…)` makes them: the
+ * distillation grid `k·i − 1` (i = 1 … ⌊originalSteps·strength⌋, k = trainSteps / originalSteps),
+ * descending, sampled at ⌊j·n/steps⌋. E.g. 4 steps, strength 1 → [999, 759, 499, 259].
+ */
+export function lcmTimesteps(steps: number, strength: number, trainSteps: number, originalSteps: number): number[] {
+  const k = Math.floor(trainSteps / originalSteps), n = Math.floor(originalSteps * strength);
+  if (n < steps) throw new RangeError(`LCM: ${originalSteps} x strength ${strength} gives ${n} grid steps, fewer than ${steps} steps`);
+  return Array.from({ length: steps }, (_, j) => (n - Math.floor((j * n) / steps)) * k - 1);
+}
+
+/** LCM boundary-condition scalings (c_skip, c_out) at timestep t (σ_data = 0.5). */
+export function lcmScalings(t: number, timestepScaling: number): { cSkip: number; cOut: number } {
+  const s = t * timestepScaling, sd2 = 0.25;
+  return { cSkip: sd2 / (s * s + sd2), cOut: s / Math.sqrt(s * s + sd2) };
 }
 
 /** ᾱ_t of SD's "scaled linear" beta schedule. */
@@ -72,6 +96,7 @@ function inputType(session: ort.InferenceSession, name: string): string {
 export class DiffusionRefiner implements Refiner {
   readonly name: string;
   private readonly o: DiffusionRefinerOptions;
+  private tokenizer?: ClipTokenizer;
 
   constructor(opts: DiffusionRefinerOptions) {
     if (opts.manifest.task !== 'refine' || !opts.manifest.diffusion || !opts.manifest.tokenizer) {
@@ -79,6 +104,19 @@ export class DiffusionRefiner implements Refiner {
     }
     this.o = opts;
     this.name = `diffusion:${opts.manifest.id}`;
+  }
+
+  /** Whether the intent is used as the prompt (tokenizer files installed). */
+  get usesPrompt(): boolean {
+    return this.o.tokenizerFiles !== undefined;
+  }
+
+  /** The prompt ids for `intent` (the empty prompt without tokenizer files). */
+  promptIds(intent: string): Int32Array {
+    const spec = this.o.manifest.tokenizer!;
+    if (!this.o.tokenizerFiles) return emptyPrompt(spec);
+    this.tokenizer ??= loadClipTokenizer(this.o.tokenizerFiles, spec);
+    return this.tokenizer.tokenize(intent, spec.maxLength, spec.pad);
   }
 
   private session(role: Exclude<FileRole, 'inpaint'>): Promise<ort.InferenceSession> {
@@ -89,7 +127,9 @@ export class DiffusionRefiner implements Refiner {
   private async encode(pixels: Float32Array, S: number, C: number): Promise<Float32Array> {
     const file = fileByRole(this.o.manifest, 'vae_encoder');
     const inT = tensorByRole(file, 'pixels', 'inputs'), outT = tensorByRole(file, 'latent', 'outputs');
-    const r = (await (await this.session('vae_encoder')).run({ [inT.name]: floatTensor(pixels, [1, 3, S, S]) }))[outT.name] as ort.Tensor;
+    const session = await this.session('vae_encoder');
+    const outName = resolveTensorName(outT, session.outputNames, file.name); // latent_parameters (8 ch) or latent_sample (4 ch)
+    const r = (await session.run({ [resolveTensorName(inT, session.inputNames, file.name)]: floatTensor(pixels, [1, 3, S, S]) }))[outName] as ort.Tensor;
     const d = r.data as Float32Array, ch = r.dims[1]!, hw = r.dims[2]! * r.dims[3]!;
     // Exports that return the distribution's parameters (2C channels) give the mean first.
     const z = new Float32Array(C * hw);
@@ -103,7 +143,7 @@ export class DiffusionRefiner implements Refiner {
     const { image, allowed, signal } = input;
     const report = input.onProgress ?? (() => undefined);
     if (allowed.width !== image.width || allowed.height !== image.height) throw new RangeError('allowed mask size differs from the image');
-    const box = maskBox(allowed);
+    const box = nonZeroBox(allowed);
     if (!box) {
       report(1);
       return;
@@ -139,7 +179,7 @@ export class DiffusionRefiner implements Refiner {
     const te = fileByRole(m, 'text_encoder');
     const idsT = tensorByRole(te, 'input_ids', 'inputs'), hsT = tensorByRole(te, 'hidden_states', 'outputs');
     const teS = await this.session('text_encoder');
-    const { ids } = tokenize(input.intent, m.tokenizer!);
+    const ids = this.promptIds(input.intent);
     const idsTensor = inputType(teS, idsT.name) === 'int64'
       ? new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, ids.length])
       : new ort.Tensor('int32', ids, [1, ids.length]);
@@ -155,37 +195,50 @@ export class DiffusionRefiner implements Refiner {
 
     // 3. SDEdit start: z_t = sqrt(ᾱ)·z0 + sqrt(1−ᾱ)·ε, seeded.
     const ac = alphasCumprod(d.betaStart, d.betaEnd, d.trainSteps);
-    const ts = ddimTimesteps(steps, strength, d.trainSteps);
+    const lcm = d.scheduler === 'lcm';
+    const ts = lcm ? lcmTimesteps(steps, strength, d.trainSteps, d.originalSteps) : ddimTimesteps(steps, strength, d.trainSteps);
     const noise = gaussian(C * LN, input.seed);
     const z = new Float32Array(C * LN);
     const a0 = ac[ts[0]!]!;
     for (let i = 0; i < z.length; i++) z[i] = Math.sqrt(a0) * z0[i]! + Math.sqrt(1 - a0) * noise[i]!;
 
-    // 4. DDIM steps (η = 0): ε = UNet([z_t, mask, z_masked], t, text); x0 = (z_t − √(1−ᾱ_t)ε)/√ᾱ_t;
-    //    z_prev = √ᾱ_prev·x0 + √(1−ᾱ_prev)·ε (Song et al. 2021, eq. 12).
+    // 4. Steps. ε = UNet([z_t, mask, z_masked], t, text); x0 = (z_t − √(1−ᾱ_t)ε)/√ᾱ_t.
+    //    ddim (η = 0): z_prev = √ᾱ_prev·x0 + √(1−ᾱ_prev)·ε (Song et al. 2021, eq. 12).
+    //    lcm: d = c_out·x0 + c_skip·z_t; z_prev = √ᾱ_prev·d + √(1−ᾱ_prev)·fresh noise, last step z = d.
     const un = fileByRole(m, 'unet');
     const sT = tensorByRole(un, 'sample', 'inputs'), tT = tensorByRole(un, 'timestep', 'inputs');
     const eT = tensorByRole(un, 'encoder_hidden_states', 'inputs'), oT = tensorByRole(un, 'noise_pred', 'outputs');
     const unS = await this.session('unet');
     const tInt = inputType(unS, tT.name) === 'int64';
+    const tMeta = unS.inputMetadata.find((x) => x.name === tT.name);
+    const tDims = tMeta && tMeta.isTensor && tMeta.shape.length === 0 ? [] : [1]; // current Optimum: scalar; older: [1]
     const sample = new Float32Array((2 * C + 1) * LN);
     for (let k = 0; k < ts.length; k++) {
       throwIfAborted(signal);
-      const t = ts[k]!, at = ac[t]!, aPrev = k + 1 < ts.length ? ac[ts[k + 1]!]! : 1;
+      const t = ts[k]!, at = ac[t]!, last = k + 1 === ts.length, aPrev = last ? 1 : ac[ts[k + 1]!]!;
       sample.set(z, 0);
       sample.set(mL, C * LN);
       sample.set(zMasked, (C + 1) * LN);
       const feeds = {
         [sT.name]: floatTensor(sample, [1, 2 * C + 1, L, L]),
-        [tT.name]: tInt ? new ort.Tensor('int64', BigInt64Array.from([BigInt(t)]), [1]) : floatTensor(Float32Array.from([t]), [1]),
+        [tT.name]: tInt ? new ort.Tensor('int64', BigInt64Array.from([BigInt(t)]), tDims) : floatTensor(Float32Array.from([t]), tDims),
         [eT.name]: hidden,
       };
       const eps = (await unS.run(feeds))[oT.name] as ort.Tensor;
       const e = eps.data as Float32Array;
       const sa = Math.sqrt(at), s1a = Math.sqrt(1 - at), sp = Math.sqrt(aPrev), s1p = Math.sqrt(1 - aPrev);
-      for (let i = 0; i < z.length; i++) {
-        const x0 = (z[i]! - s1a * e[i]!) / sa;
-        z[i] = sp * x0 + s1p * e[i]!;
+      if (lcm) {
+        const { cSkip, cOut } = lcmScalings(t, d.timestepScaling);
+        const fresh = last ? undefined : gaussian(z.length, (input.seed + 7919 * (k + 1)) >>> 0);
+        for (let i = 0; i < z.length; i++) {
+          const den = cOut * ((z[i]! - s1a * e[i]!) / sa) + cSkip * z[i]!;
+          z[i] = fresh ? sp * den + s1p * fresh[i]! : den;
+        }
+      } else {
+        for (let i = 0; i < z.length; i++) {
+          const x0 = (z[i]! - s1a * e[i]!) / sa;
+          z[i] = sp * x0 + s1p * e[i]!;
+        }
       }
       tick();
     }

@@ -1,9 +1,10 @@
 /**
  * The core's bilinear warp sampler as an ONNX graph: `GridSample` (opset 16, mode `bilinear`,
- * `align_corners = 0`, zero padding), run on onnxruntime-node. It is meant for the CUDA
- * provider, where the warp can sit next to the learned stages on the GPU; on CPU the TypeScript
- * kernel (`core/resample.ts` `sampleBilinear`) is as fast or faster (docs/benchmarks/learned.md)
- * and stays the default.
+ * `align_corners = 0`, zero padding), run on onnxruntime-node. It is NOT used by edits: the
+ * core's warp (`core/warp`, `core/resample.ts` `sampleBilinear`) is the only warp path, on every
+ * device. This file exists for bench-warp.ts, which compares the two samplers (on CPU the
+ * TypeScript kernel is 3-5x faster, docs/benchmarks/learned.md; the CUDA comparison has not been
+ * measured). Wiring it in would need a sampler hook in core/warp and a GPU to justify it.
  *
  * Convention match: the core samples a premultiplied `SourcePatch` at document positions with
  * pixel centres at integer coordinates and zeros outside. With align_corners = 0, GridSample puts

@@ -1,22 +1,26 @@
 /**
  * Learned stages on onnxruntime-node: model manifests and the user's models folder, a session
  * manager (CUDA when it really works, else CPU), the learned inpainting `Filler`, the diffusion
- * `Refiner`, the GridSample warp, and `describeStages()` for `/v1/health`.
+ * `Refiner`, and `describeStages()` for `/v1/health`.
  *
- * Composition (server main): `const learned = await initLearnedStages()` once at start, then
- * `runEdit(req, { filler: learned.filler, refiner: learned.refiner })` and
- * `health provider = () => learned.describeStages()`. With no models installed both are
- * `undefined` and the classical core runs alone.
+ * {@link LEARNED_STAGES} is the one list of learned stages: `/v1/health` and `smartdrag models
+ * list` report exactly its keys, and {@link LearnedStages.editOptions} hands exactly its
+ * `runEdit` options to the edit (each one timed as `learned.<stage>` in the job's timings).
+ * Composition (edit worker): `const learned = await initLearnedStages()` once at start, then
+ * `runEdit(req, { ...learned.editOptions(timings) })`. With no models installed there are no
+ * options and the classical core runs alone.
+ *
+ * The GridSample warp (gridsample-warp.ts) is NOT a stage: the edit path always uses the core's
+ * TypeScript warp; GridSampleWarp exists for the CPU/GPU comparison in bench-warp.ts only.
  */
 import type { Filler, Refiner } from '../core/types';
 import { DiffusionRefiner } from './diffusion-refiner';
-import { GridSampleWarp } from './gridsample-warp';
 import { LearnedFiller } from './learned-filler';
 import type { ModelManifest } from './manifest';
 import type { Device, DeviceProbe, SessionManagerOptions } from './session-manager';
 import { SessionManager } from './session-manager';
 import type { InstalledModel, StoreOptions } from './store';
-import { installedPath, listModels, modelsDir, storeManifests } from './store';
+import { installedPath, installedTokenizer, listModels, modelsDir, storeManifests } from './store';
 
 export * from './manifest';
 export * from './store';
@@ -27,6 +31,18 @@ export * from './gridsample-warp';
 export * from './tokenizer';
 export { encodeModel } from './onnx-build';
 export type { GraphSpec, NodeSpec, ValueSpec, InitializerSpec, OnnxDtype } from './onnx-build';
+
+/**
+ * Every learned stage, by its `/v1/health` name, with the `runEdit` option that carries it.
+ * Health, the CLI and the edit worker all read this one object.
+ */
+export const LEARNED_STAGES = { inpaint: 'filler', refine: 'refiner' } as const;
+/** A key of {@link LEARNED_STAGES}. */
+export type LearnedStageName = keyof typeof LEARNED_STAGES;
+/** The stage names in report order. */
+export const LEARNED_STAGE_NAMES = Object.keys(LEARNED_STAGES) as LearnedStageName[];
+/** Timings key under which a job reports the milliseconds spent inside a learned stage. */
+export const learnedTimingKey = (stage: LearnedStageName): string => `learned.${stage}`;
 
 /** One stage's state for `/v1/health`. */
 export interface StageInfo {
@@ -41,7 +57,7 @@ export interface StageInfo {
 export interface StagesDescription {
   device: Device;
   deviceReason: string;
-  stages: { inpaint: StageInfo; refine: StageInfo; warpGpu: StageInfo };
+  stages: Record<LearnedStageName, StageInfo>;
   models: Pick<InstalledModel, 'id' | 'name' | 'task' | 'licence' | 'state'>[];
   modelsDir: string;
 }
@@ -82,7 +98,16 @@ function select(opts: LearnedStagesOptions): Selection {
   return { manifests, installed, inpaint: inpaints[0], refine };
 }
 
-function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string): StagesDescription {
+/** What the refine stage does with the installed files (sampler, and whether the intent is the prompt). */
+function refineNote(m: ModelManifest, opts: StoreOptions): string {
+  const d = m.diffusion!, t = m.tokenizer!;
+  const sampler = d.scheduler === 'lcm' ? `${d.steps} LCM steps (UNet with LCM-LoRA fused)` : `${d.steps} DDIM steps`;
+  return installedTokenizer(m, opts)
+    ? `${sampler}, the intent as prompt (CLIP BPE from ${t.files.vocab} + ${t.files.merges})`
+    : `${sampler}, EMPTY prompt: ${t.files.vocab} and ${t.files.merges} are not installed (smartdrag models add <export folder> installs them)`;
+}
+
+function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string, opts: StoreOptions): StagesDescription {
   const device = probe?.device ?? 'cpu';
   const partial = (task: string): string => {
     const p = sel.installed.filter((m) => m.task === task && m.state === 'partial').map((m) => `${m.id} (${m.files.filter((f) => !f.present).map((f) => f.name).join(', ')} missing)`);
@@ -95,11 +120,8 @@ function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string): 
     stages: {
       inpaint: sel.inpaint ? { enabled: true, model: sel.inpaint.id } : { enabled: false, reason: off ?? partial('inpaint') },
       refine: sel.refine
-        ? { enabled: true, model: sel.refine.id, reason: sel.refine.tokenizer?.kind === 'clip-bpe' ? 'prompt tokenizer not bundled: refinement runs with the empty prompt' : undefined }
+        ? { enabled: true, model: sel.refine.id, reason: refineNote(sel.refine, opts) }
         : { enabled: false, reason: off ?? partial('refine') },
-      warpGpu: device === 'cuda'
-        ? { enabled: true, reason: 'GridSample warp on the CUDA execution provider' }
-        : { enabled: false, reason: 'needs the CUDA execution provider; the TypeScript warp runs on CPU' },
     },
     models: sel.installed.map(({ id, name, task, licence, state }) => ({ id, name, task, licence, state })),
     modelsDir: dir,
@@ -111,7 +133,7 @@ function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string): 
  * model's install state. Synchronous and cheap (file presence and size only); never throws.
  */
 export function describeStages(opts: LearnedStagesOptions = {}): StagesDescription {
-  return describe(select(opts), opts.probe ?? lastProbe, modelsDir(opts));
+  return describe(select(opts), opts.probe ?? lastProbe, modelsDir(opts), opts);
 }
 
 /** The learned stages of this process. */
@@ -122,8 +144,12 @@ export interface LearnedStages {
   filler?: Filler;
   /** Diffusion refinement, when all SD components are installed. */
   refiner?: Refiner;
-  /** GridSample warp, only when the CUDA provider is active. */
-  warp?: GridSampleWarp;
+  /**
+   * The `runEdit` options for the stages that are on (keys from {@link LEARNED_STAGES}). Each
+   * adds the milliseconds spent inside it to `timings[learnedTimingKey(stage)]`, so a job's
+   * timings show which learned stages really ran.
+   */
+  editOptions(timings?: Record<string, number>): { filler?: Filler; refiner?: Refiner };
   describeStages(): StagesDescription;
   /** Release every ORT session. */
   close(): Promise<void>;
@@ -145,16 +171,43 @@ export async function initLearnedStages(opts: LearnedStagesOptions = {}): Promis
   if (sel.refine) {
     const m = sel.refine;
     const path = (role: 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder'): string => installedPath(m, m.files.find((f) => f.role === role)!, opts);
+    const tokenizerFiles = installedTokenizer(m, opts);
     refiner = new DiffusionRefiner({
-      manifest: m, sessions,
+      manifest: m, sessions, ...(tokenizerFiles ? { tokenizerFiles } : {}),
       paths: { text_encoder: path('text_encoder'), unet: path('unet'), vae_encoder: path('vae_encoder'), vae_decoder: path('vae_decoder') },
     });
   }
   const dir = modelsDir(opts);
+  const built: { filler?: Filler; refiner?: Refiner } = { filler, refiner };
   return {
     sessions, probe, filler, refiner,
-    warp: probe.device === 'cuda' ? new GridSampleWarp(sessions) : undefined,
-    describeStages: () => describe(select(opts), probe, dir),
+    editOptions: (timings) => timedStages(built, timings),
+    describeStages: () => describe(select(opts), probe, dir, opts),
     close: () => sessions.release(),
   };
+}
+
+/** Wrap each built stage so the time spent inside it lands in `timings` (see {@link learnedTimingKey}). */
+function timedStages(built: { filler?: Filler; refiner?: Refiner }, timings?: Record<string, number>): { filler?: Filler; refiner?: Refiner } {
+  const out: { filler?: Filler; refiner?: Refiner } = {};
+  const add = (stage: LearnedStageName, ms: number): void => {
+    if (timings) timings[learnedTimingKey(stage)] = (timings[learnedTimingKey(stage)] ?? 0) + ms;
+  };
+  for (const stage of LEARNED_STAGE_NAMES) {
+    const option = LEARNED_STAGES[stage];
+    if (option === 'filler' && built.filler) {
+      const f = built.filler;
+      out.filler = {
+        name: f.name,
+        fill: async (...a) => { const t = performance.now(); try { await f.fill(...a); } finally { add(stage, performance.now() - t); } },
+      };
+    } else if (option === 'refiner' && built.refiner) {
+      const r = built.refiner;
+      out.refiner = {
+        name: r.name,
+        refine: async (input) => { const t = performance.now(); try { await r.refine(input); } finally { add(stage, performance.now() - t); } },
+      };
+    }
+  }
+  return out;
 }

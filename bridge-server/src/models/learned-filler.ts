@@ -10,7 +10,7 @@
 import type { Filler, FillOptions, Mask, RgbaImage } from '../core/types';
 import type { ModelManifest } from './manifest';
 import { fileByRole, tensorByRole } from './manifest';
-import { compositePlanes, contextRect, holeBandWeights, maskBox, resizePlanes, rgbPlanes } from './pixels';
+import { compositePlanes, contextRect, holeBandWeights, nonZeroBox, resizePlanes, rgbPlanes } from './pixels';
 import type { SessionManager } from './session-manager';
 import { ort, throwIfAborted } from './session-manager';
 
@@ -42,7 +42,7 @@ export class LearnedFiller implements Filler {
 
   async fill(image: RgbaImage, hole: Mask, _forbidden: Mask, opts: FillOptions): Promise<void> {
     if (hole.width !== image.width || hole.height !== image.height) throw new RangeError('hole mask size differs from the image');
-    const box = maskBox(hole);
+    const box = nonZeroBox(hole);
     if (!box) {
       opts.onProgress?.(1);
       return;

@@ -9,7 +9,7 @@ import { generateTinyModels, type TinyModels } from '../../../models/generate-ti
 import { createRng } from '../core/random';
 import { runEdit } from '../core/edit';
 import { CancelledError, type Filler, type Mask, type RgbaImage } from '../core/types';
-import { addModels, describeStages, initLearnedStages, LearnedFiller, SessionManager, type LearnedStages } from './index';
+import { addModels, DiffusionRefiner, describeStages, initLearnedStages, lcmScalings, lcmTimesteps, LearnedFiller, SessionManager, type LearnedStages } from './index';
 
 let tmp: string;
 let tiny: TinyModels;
@@ -58,10 +58,9 @@ describe('no models installed', () => {
     const s = await initLearnedStages({ ...opts, device: 'auto' });
     // No GPU is required: on a machine without a working CUDA provider the probe says why.
     expect(['cpu', 'cuda']).toContain(s.probe.device);
-    if (s.probe.device === 'cpu') {
-      expect(s.probe.reason.length).toBeGreaterThan(0);
-      expect(s.describeStages().stages.warpGpu.enabled).toBe(false);
-    }
+    if (s.probe.device === 'cpu') expect(s.probe.reason.length).toBeGreaterThan(0);
+    expect(Object.keys(s.describeStages().stages)).toEqual(['inpaint', 'refine']);
+    expect(s.editOptions()).toEqual({});
     expect(s.filler).toBeUndefined();
     expect(s.refiner).toBeUndefined();
     await s.close();
@@ -181,6 +180,61 @@ describe('diffusion refiner', () => {
     const e = scene();
     await stages.refiner!.refine({ image: e.img, allowed: e.allowed, intent: 'rotate the tower', seed: 42 });
     expect(Buffer.from(e.img.data).equals(Buffer.from(a.img.data))).toBe(false);
+  });
+
+  test('the intent is the prompt: two intents give different token ids and different pixels; without tokenizer files both give the empty prompt and the same pixels', async () => {
+    const refiner = stages.refiner as DiffusionRefiner;
+    expect(refiner.usesPrompt).toBe(true);
+    expect(stages.describeStages().stages.refine.reason).toMatch(/the intent as prompt \(CLIP BPE/);
+    const idsA = Array.from(refiner.promptIds('move the cup to the left')), idsB = Array.from(refiner.promptIds('make the tower taller'));
+    const m = tiny.manifests.find((x) => x.id === 'sd15-inpaint')!;
+    const { bos, eos } = m.tokenizer!;
+    // whole-word tokens of the tiny vocabulary: BOS, 6 words, EOS, then EOS padding
+    expect(idsA.slice(0, 8).map((v) => v === bos ? 'BOS' : v === eos ? 'EOS' : 'w')).toEqual(['BOS', 'w', 'w', 'w', 'w', 'w', 'w', 'EOS']);
+    expect(idsA[2]).toBe(idsA[5]); // "the" twice
+    expect(idsA).not.toEqual(idsB);
+    const a = scene(), b = scene();
+    await refiner.refine({ image: a.img, allowed: a.allowed, intent: 'move the cup to the left', seed: 5 });
+    await refiner.refine({ image: b.img, allowed: b.allowed, intent: 'make the tower taller', seed: 5 });
+    expect(Buffer.from(a.img.data).equals(Buffer.from(b.img.data))).toBe(false);
+
+    const sessions = new SessionManager({ device: 'cpu' });
+    const paths = Object.fromEntries(m.files.map((f) => [f.role, tiny.paths[`sd15-inpaint/${f.name}`]!])) as ConstructorParameters<typeof DiffusionRefiner>[0]['paths'];
+    const noPrompt = new DiffusionRefiner({ manifest: m, sessions, paths });
+    expect(noPrompt.usesPrompt).toBe(false);
+    expect(Array.from(noPrompt.promptIds('move the cup to the left'))).toEqual(Array.from(noPrompt.promptIds('make the tower taller')));
+    const c = scene(), d = scene();
+    await noPrompt.refine({ image: c.img, allowed: c.allowed, intent: 'move the cup to the left', seed: 5 });
+    await noPrompt.refine({ image: d.img, allowed: d.allowed, intent: 'make the tower taller', seed: 5 });
+    expect(Buffer.from(c.img.data).equals(Buffer.from(d.img.data))).toBe(true);
+    await sessions.release();
+  });
+
+  test('a manifest asking for DDIM gets DDIM: other pixels than LCM from the same seed, still deterministic', async () => {
+    const m = tiny.manifests.find((x) => x.id === 'sd15-inpaint')!;
+    const ddim = { ...m, diffusion: { ...m.diffusion!, scheduler: 'ddim' as const } };
+    const sessions = new SessionManager({ device: 'cpu' });
+    const paths = Object.fromEntries(m.files.map((f) => [f.role, tiny.paths[`sd15-inpaint/${f.name}`]!])) as ConstructorParameters<typeof DiffusionRefiner>[0]['paths'];
+    const run = async (manifest: typeof m): Promise<Buffer> => {
+      const sc = scene();
+      await new DiffusionRefiner({ manifest, sessions, paths }).refine({ image: sc.img, allowed: sc.allowed, intent: '', seed: 9 });
+      return Buffer.from(sc.img.data);
+    };
+    const [d1, d2, l1] = [await run(ddim), await run(ddim), await run(m)];
+    expect(d1.equals(d2)).toBe(true);
+    expect(d1.equals(l1)).toBe(false);
+    expect(d1.equals(Buffer.from(scene().img.data))).toBe(false);
+    await sessions.release();
+  });
+
+  test('LCM schedule as diffusers builds it; the boundary condition is the identity at t = 0', () => {
+    expect(lcmTimesteps(4, 1, 1000, 50)).toEqual([999, 759, 499, 259]);
+    expect(lcmTimesteps(4, 0.6, 1000, 50)).toEqual([599, 459, 299, 159]);
+    expect(() => lcmTimesteps(4, 0.05, 1000, 50)).toThrow(RangeError);
+    expect(lcmScalings(0, 10)).toEqual({ cSkip: 1, cOut: 0 });
+    const s = lcmScalings(599, 10);
+    expect(s.cOut).toBeCloseTo(1, 6);
+    expect(s.cSkip).toBeLessThan(1e-6);
   });
 
   test('cancel between steps: aborting after the second step stops with CancelledError and leaves the image untouched', async () => {

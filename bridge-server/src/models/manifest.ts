@@ -33,13 +33,19 @@ export type FileRole = (typeof FILE_ROLES)[number];
 const dtypeSchema = z.enum(TENSOR_DTYPES);
 const dimSchema = z.union([z.number().int().nonnegative(), z.string().min(1)]);
 
-/** One input or output of an ONNX file. `dtype` may list accepted alternatives. */
+/**
+ * One input or output of an ONNX file. `dtype` may list accepted alternatives; `altNames` and
+ * `altShapes` list what other versions of the same export use (e.g. Optimum's VAE encoder output
+ * is `latent_parameters` with 8 channels today and was `latent_sample` with 4 before).
+ */
 export const tensorSpecSchema = z.object({
   name: z.string().min(1),
+  altNames: z.array(z.string().min(1)).default([]),
   role: z.enum(TENSOR_ROLES),
   dtype: z.union([dtypeSchema, z.array(dtypeSchema).min(1)]),
   /** Numbers are fixed sizes; strings are symbolic dims (the same symbol must agree across tensors). */
   shape: z.array(dimSchema),
+  altShapes: z.array(z.array(dimSchema)).default([]),
 });
 /** A validated tensor contract. */
 export type TensorSpec = z.infer<typeof tensorSpecSchema>;
@@ -82,9 +88,19 @@ export const preprocessingSchema = z.object({
 
 /** Diffusion settings (refine task only). */
 export const diffusionSchema = z.object({
+  /**
+   * Sampler. `lcm`: Latent Consistency (LCM-LoRA fused into the UNet; diffusers' LCMScheduler:
+   * timesteps from an `originalSteps` grid, boundary-condition scalings, fresh seeded noise
+   * between steps). `ddim`: deterministic DDIM (eta 0) for a plain UNet.
+   */
+  scheduler: z.enum(['lcm', 'ddim']),
   steps: z.number().int().min(1).max(50),
   /** Fraction of the noise schedule to re-noise to (SDEdit strength), 0..1. */
   strength: z.number().gt(0).max(1),
+  /** LCM: length of the distillation timestep grid (50 for LCM-LoRA). */
+  originalSteps: z.number().int().positive().default(50),
+  /** LCM: timestep scaling of the boundary condition (10 in diffusers' LCMScheduler). */
+  timestepScaling: z.number().positive().default(10),
   /** VAE latent scaling factor (0.18215 for SD-1.5). */
   latentScale: z.number().positive(),
   /** Training schedule: scaled-linear betas over `trainSteps`. */
@@ -96,10 +112,18 @@ export const diffusionSchema = z.object({
   latentChannels: z.number().int().positive(),
 });
 
+const relPathSchema = z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path with / separators')
+  .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), 'no . or .. segments');
+
 /** Text tokenizer contract for the text encoder. */
 export const tokenizerSchema = z.object({
-  /** `clip-bpe`: real CLIP BPE (needs vocab.json + merges.txt); `hash-stand-in`: test stand-in. */
-  kind: z.enum(['clip-bpe', 'hash-stand-in']),
+  /** `clip-bpe`: CLIP's byte-level BPE, read from the export's vocab.json + merges.txt. */
+  kind: z.literal('clip-bpe'),
+  /**
+   * Where the export keeps the tokenizer files (relative to the export folder; installed at the
+   * same place under the model's folder). Without them the refiner uses the empty prompt.
+   */
+  files: z.object({ vocab: relPathSchema, merges: relPathSchema }),
   maxLength: z.number().int().positive(),
   bos: z.number().int().nonnegative(),
   eos: z.number().int().nonnegative(),
@@ -194,4 +218,14 @@ export function fileByRole(manifest: ModelManifest, role: FileRole): ModelFile {
   const f = manifest.files.find((x) => x.role === role);
   if (!f) throw new ManifestError(`manifest ${manifest.id} has no file with role "${role}"`);
   return f;
+}
+
+/** Every name a tensor may have (the manifest's `name`, then `altNames`). */
+export const tensorNames = (t: TensorSpec): string[] => [t.name, ...t.altNames];
+
+/** The name `t` has in a loaded model (`available`: its input or output names); throws when none matches. */
+export function resolveTensorName(t: TensorSpec, available: readonly string[], file: string): string {
+  const hit = tensorNames(t).find((n) => available.includes(n));
+  if (!hit) throw new ManifestError(`${file}: no tensor named ${tensorNames(t).map((n) => `"${n}"`).join(' or ')} (${t.role}); the model has ${available.map((n) => `"${n}"`).join(', ')}`);
+  return hit;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { loadContracts } from '../../../models/contracts';
 import { generateTinyModels, tinyInpaintGraph, type TinyModels } from '../../../models/generate-tiny';
 import { registerModels } from '../cli/models';
 import { encodeModel, type GraphSpec } from './onnx-build';
@@ -12,6 +13,7 @@ import { addModels, checkModelFile, describeStages, listModels, verifyModels } f
 let tmp: string;
 let tiny: TinyModels;
 const byId = (id: string): ModelManifest => tiny.manifests.find((m) => m.id === id)!;
+const contracts = loadContracts();
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-models-'));
@@ -56,17 +58,17 @@ describe('contract checks', () => {
 
   test('a wrong fixed shape is rejected with expected and found shapes', async () => {
     const m = byId('lama'), f = fileByRole(m, 'inpaint');
-    const spec = tinyInpaintGraph(m, f);
+    const spec = tinyInpaintGraph(contracts.lama!);
     for (const v of [...spec.inputs, ...spec.outputs]) v.shape = v.shape.map((d) => (d === 512 ? 256 : d));
     const p = writeVariant(path.join(tmp, 'bad-shape'), f.name, spec);
     const issues = await checkModelFile(p, { ...f, sha256: null, bytes: null });
     expect(issues.map((i) => i.code)).toEqual(['shape_mismatch', 'shape_mismatch', 'shape_mismatch']);
-    expect(issues[0]!.message).toBe('lama_fp32.onnx: input "image" shape: expected [1, 3, 512, 512], found [1, 3, 256, 256]');
+    expect(issues[0]!.message).toBe('lama_fp32.onnx: input "image" shape: expected [1, 3, 512, 512], found ["batch", 3, 256, 256]');
   });
 
   test('a wrong input name and a wrong dtype are named', async () => {
     const m = byId('migan'), f = fileByRole(m, 'inpaint');
-    const spec = tinyInpaintGraph(m, f);
+    const spec = tinyInpaintGraph(contracts.migan!);
     spec.inputs[1]!.name = 'msk';
     for (const n of spec.nodes) n.inputs = n.inputs.map((i) => (i === 'mask' ? 'msk' : i));
     const renamed = writeVariant(path.join(tmp, 'bad-name'), f.name, spec);
@@ -74,7 +76,9 @@ describe('contract checks', () => {
     expect(issues.map((i) => i.code)).toEqual(['input_name_mismatch']);
     expect(issues[0]!.message).toContain('expected an input named "mask", found inputs "image", "msk"');
 
-    const spec2 = tinyInpaintGraph({ ...m, preprocessing: { ...m.preprocessing } }, { ...f, inputs: f.inputs.map((t) => (t.role === 'image' ? { ...t, dtype: 'float32' as const } : t)) });
+    const c = structuredClone(contracts.migan!);
+    c.files.inpaint!.inputs[0]!.dtypes = ['float32'];
+    const spec2 = tinyInpaintGraph(c);
     const retyped = writeVariant(path.join(tmp, 'bad-dtype'), f.name, spec2);
     const issues2 = await checkModelFile(retyped, { ...f, sha256: null, bytes: null });
     expect(issues2.map((i) => `${i.code}|${i.expected}|${i.found}`)).toEqual(['dtype_mismatch|uint8|float32']);
@@ -82,7 +86,7 @@ describe('contract checks', () => {
 
   test('a file with the right name but different bytes fails the sha256 check and nothing is copied', async () => {
     const m = byId('lama'), f = fileByRole(m, 'inpaint');
-    const spec = tinyInpaintGraph(m, f);
+    const spec = tinyInpaintGraph(contracts.lama!);
     spec.metadata = { note: 'tampered' };
     const p = writeVariant(path.join(tmp, 'bad-sha'), f.name, spec);
     const home = path.join(tmp, 'home-bad-sha');
@@ -124,8 +128,34 @@ describe('models folder', () => {
       'models/sd15-inpaint/vae_decoder.onnx', 'models/sd15-inpaint/vae_encoder.onnx',
     ]);
     expect(listModels(opts).map((m) => [m.id, m.state])).toEqual([['lama', 'absent'], ['migan', 'absent'], ['sd15-inpaint', 'complete']]);
-    expect(describeStages(opts).stages.refine).toEqual({ enabled: true, model: 'sd15-inpaint' });
+    // No tokenizer/ folder in this export: refinement is on, and health says the prompt is empty.
+    expect(describeStages(opts).stages.refine).toEqual({
+      enabled: true, model: 'sd15-inpaint',
+      reason: '4 LCM steps (UNet with LCM-LoRA fused), EMPTY prompt: tokenizer/vocab.json and tokenizer/merges.txt are not installed (smartdrag models add <export folder> installs them)',
+    });
     expect(await verifyModels(opts)).toEqual([{ id: 'sd15-inpaint', checked: 4, issues: [] }]);
+
+    // Optimum ships tokenizer/vocab.json + merges.txt beside the ONNX folders: adding the folder
+    // again installs them (checked against the manifest) and the intent becomes the prompt.
+    fs.mkdirSync(path.join(exportDir, 'tokenizer'));
+    for (const f of ['vocab.json', 'merges.txt']) fs.copyFileSync(tiny.paths[`sd15-inpaint/tokenizer/${f}`]!, path.join(exportDir, 'tokenizer', f));
+    const r2 = await addModels(exportDir, opts);
+    expect(r2.issues).toEqual([]);
+    expect(r2.installed.map((p) => path.relative(home, p)).filter((p) => p.includes('tokenizer')).sort())
+      .toEqual(['models/sd15-inpaint/tokenizer/merges.txt', 'models/sd15-inpaint/tokenizer/vocab.json']);
+    expect(describeStages(opts).stages.refine.reason).toBe('4 LCM steps (UNet with LCM-LoRA fused), the intent as prompt (CLIP BPE from tokenizer/vocab.json + tokenizer/merges.txt)');
+
+    // A vocabulary that disagrees with the manifest (other special-token ids) is refused, nothing copied.
+    const badDir = path.join(tmp, 'optimum-export-bad-tokenizer');
+    fs.cpSync(exportDir, badDir, { recursive: true });
+    const vocab = JSON.parse(fs.readFileSync(path.join(badDir, 'tokenizer', 'vocab.json'), 'utf8')) as Record<string, number>;
+    vocab['<|startoftext|>'] = 3;
+    fs.writeFileSync(path.join(badDir, 'tokenizer', 'vocab.json'), JSON.stringify(vocab));
+    const r3 = await addModels(badDir, { home: path.join(tmp, 'home-bad-tok'), manifestsDir: tiny.manifestsDir });
+    expect(r3.ok).toBe(false);
+    expect(r3.issues.map((i) => i.code)).toEqual(['tokenizer_invalid']);
+    expect(r3.issues[0]!.message).toMatch(/<\|startoftext\|> is 3, the manifest says \d+/);
+    expect(fs.existsSync(path.join(tmp, 'home-bad-tok', 'models'))).toBe(false);
 
     const unet = path.join(home, 'models', 'sd15-inpaint', 'unet.onnx');
     const bytes = fs.readFileSync(unet);
@@ -161,7 +191,7 @@ describe('smartdrag models (commander)', () => {
 
   test('models add rejects a wrong-shape file with exit code 1 and a readable reason', async () => {
     const m = byId('lama'), f = fileByRole(m, 'inpaint');
-    const spec = tinyInpaintGraph(m, f);
+    const spec = tinyInpaintGraph(contracts.lama!);
     for (const v of [...spec.inputs, ...spec.outputs]) v.shape = v.shape.map((d) => (d === 512 ? 256 : d));
     const p = writeVariant(path.join(tmp, 'cli-bad'), f.name, spec);
     const c = cli();
@@ -170,6 +200,6 @@ describe('smartdrag models (commander)', () => {
     const text = c.err.join('');
     expect(text).toContain('rejected');
     expect(text).toContain('[sha256_mismatch]');
-    expect(text).toContain('[shape_mismatch] lama_fp32.onnx: input "mask" shape: expected [1, 1, 512, 512], found [1, 1, 256, 256]');
+    expect(text).toContain('[shape_mismatch] lama_fp32.onnx: input "mask" shape: expected [1, 1, 512, 512], found ["batch", 1, 256, 256]');
   });
 });

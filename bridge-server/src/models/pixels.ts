@@ -4,24 +4,13 @@
  * when enlarging; pixel centres at integer coordinates), seam-band weights from a chamfer
  * distance, and compositing that touches only weighted pixels.
  */
+import { maskBounds } from '@smartdrag/shared';
 import type { Mask, Rect, RgbaImage } from '../core/types';
 
-/** Bounding box of `mask > 0`, or `undefined` when the mask is empty. */
-export function maskBox(mask: Mask): Rect | undefined {
-  let x0 = mask.width, y0 = mask.height, x1 = -1, y1 = -1;
-  const { width: w, data } = mask;
-  for (let y = 0; y < mask.height; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      if (data[row + x]! > 0) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        y1 = y;
-      }
-    }
-  }
-  return x1 < 0 ? undefined : { left: x0, top: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+/** Bounding box of `mask > 0` in crop pixels, or `undefined` when the mask is empty. */
+export function nonZeroBox(mask: Mask): Rect | undefined {
+  const b = maskBounds({ ...mask, left: 0, top: 0 });
+  return b.width === 0 ? undefined : b;
 }
 
 /**

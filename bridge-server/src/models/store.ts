@@ -11,6 +11,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ModelFile, ModelManifest, TensorSpec } from './manifest';
 import { builtInManifestsDir, loadManifests } from './manifest';
+import { loadClipTokenizer, tokenizerPaths } from './tokenizer';
 
 /** Where models live and which manifests describe them. */
 export interface StoreOptions {
@@ -33,6 +34,21 @@ export function storeManifests(opts: StoreOptions = {}): ModelManifest[] {
   return opts.manifests ?? loadManifests(opts.manifestsDir ?? process.env.SMARTDRAG_MANIFESTS ?? builtInManifestsDir());
 }
 
+/** Installed folder of one model: `<models>/<id>`. */
+export function installedDir(manifest: ModelManifest, opts: StoreOptions = {}): string {
+  return path.join(modelsDir(opts), manifest.id);
+}
+
+/**
+ * Installed tokenizer files of a refine model (`<models>/<id>/tokenizer/vocab.json`, `merges.txt`),
+ * or undefined when the manifest has no tokenizer or either file is missing.
+ */
+export function installedTokenizer(manifest: ModelManifest, opts: StoreOptions = {}): { vocab: string; merges: string } | undefined {
+  if (!manifest.tokenizer) return undefined;
+  const p = tokenizerPaths(installedDir(manifest, opts), manifest.tokenizer);
+  return fs.existsSync(p.vocab) && fs.existsSync(p.merges) ? p : undefined;
+}
+
 /** Installed path of one manifest file. */
 export function installedPath(manifest: ModelManifest, file: ModelFile, opts: StoreOptions = {}): string {
   return path.join(modelsDir(opts), manifest.id, file.name);
@@ -50,6 +66,7 @@ export const CHECK_CODES = {
   rank: 'rank_mismatch',
   shape: 'shape_mismatch',
   unknown: 'unknown_model_file',
+  tokenizer: 'tokenizer_invalid',
 } as const;
 /** One of {@link CHECK_CODES}' values. */
 export type CheckCode = (typeof CHECK_CODES)[keyof typeof CHECK_CODES];
@@ -92,36 +109,59 @@ function checkSide(
   const code = side === 'input' ? CHECK_CODES.inputName : CHECK_CODES.outputName;
   const foundNames = found.map((f) => f.name);
   for (const e of expected) {
-    const m = found.find((f) => f.name === e.name);
+    const names = [e.name, ...e.altNames];
+    const m = found.find((f) => names.includes(f.name));
     if (!m) {
-      out.push(issue(code, file, `${side} "${e.name}" (${e.role})`, `an ${side} named "${e.name}"`, `${side}s ${foundNames.map((n) => `"${n}"`).join(', ') || 'none'}`));
+      const want = names.map((n) => `"${n}"`).join(' or ');
+      out.push(issue(code, file, `${side} ${want} (${e.role})`, `an ${side} named ${want}`, `${side}s ${foundNames.map((n) => `"${n}"`).join(', ') || 'none'}`));
       continue;
     }
     if (!m.isTensor) {
-      out.push(issue(CHECK_CODES.dtype, file, `${side} "${e.name}"`, `a tensor of ${fmtDtype(e.dtype)}`, 'a non-tensor value'));
+      out.push(issue(CHECK_CODES.dtype, file, `${side} "${m.name}"`, `a tensor of ${fmtDtype(e.dtype)}`, 'a non-tensor value'));
       continue;
     }
     const ok = Array.isArray(e.dtype) ? (e.dtype as string[]).includes(m.type) : e.dtype === m.type;
-    if (!ok) out.push(issue(CHECK_CODES.dtype, file, `${side} "${e.name}" dtype`, fmtDtype(e.dtype), m.type));
-    if (m.shape.length !== e.shape.length) {
-      out.push(issue(CHECK_CODES.rank, file, `${side} "${e.name}" shape`, `rank ${e.shape.length} ${fmtShape(e.shape)}`, `rank ${m.shape.length} ${fmtShape(m.shape)}`));
-      continue;
-    }
-    let bad = false;
-    for (let i = 0; i < e.shape.length; i++) {
-      const ed = e.shape[i]!, md = m.shape[i]!;
-      if (typeof ed === 'number') {
-        // A fixed size in the manifest: the model must have it (a symbolic dim also accepts it).
-        if (typeof md === 'number' && md !== ed) bad = true;
-      } else if (typeof md === 'number') {
-        const b = bindings.get(ed);
-        if (b === undefined) bindings.set(ed, md);
-        else if (typeof b === 'number' && b !== md) bad = true;
+    if (!ok) out.push(issue(CHECK_CODES.dtype, file, `${side} "${m.name}" dtype`, fmtDtype(e.dtype), m.type));
+    // The first accepted shape that fits wins (its symbol bindings are kept).
+    const shapes = [e.shape, ...e.altShapes];
+    let fitted = false;
+    for (const shape of shapes) {
+      const trial = new Map(bindings);
+      if (shapeFits(shape, m.shape, trial)) {
+        for (const [k, v] of trial) bindings.set(k, v);
+        fitted = true;
+        break;
       }
     }
-    if (bad) out.push(issue(CHECK_CODES.shape, file, `${side} "${e.name}" shape`, fmtShape(e.shape), fmtShape(m.shape)));
+    if (!fitted) {
+      const expected = shapes.map(fmtShape).join(' or ');
+      const rankOk = shapes.some((sh) => sh.length === m.shape.length);
+      out.push(rankOk
+        ? issue(CHECK_CODES.shape, file, `${side} "${m.name}" shape`, expected, fmtShape(m.shape))
+        : issue(CHECK_CODES.rank, file, `${side} "${m.name}" shape`, shapes.map((sh) => `rank ${sh.length} ${fmtShape(sh)}`).join(' or '), `rank ${m.shape.length} ${fmtShape(m.shape)}`));
+    }
   }
   return out;
+}
+
+/**
+ * Whether a model's shape fits a manifest shape: same rank; a fixed manifest size must be the
+ * model's size (a symbolic model dim accepts it); a manifest symbol binds to the model's dim and
+ * must bind the same way everywhere in the file.
+ */
+function shapeFits(expected: ReadonlyArray<number | string>, found: ReadonlyArray<number | string>, bindings: Map<string, number | string>): boolean {
+  if (expected.length !== found.length) return false;
+  for (let i = 0; i < expected.length; i++) {
+    const ed = expected[i]!, md = found[i]!;
+    if (typeof ed === 'number') {
+      if (typeof md === 'number' && md !== ed) return false;
+    } else if (typeof md === 'number') {
+      const b = bindings.get(ed);
+      if (b === undefined) bindings.set(ed, md);
+      else if (typeof b === 'number' && b !== md) return false;
+    }
+  }
+  return true;
 }
 
 /** Read a model's input/output metadata with onnxruntime-node (CPU, released at once). */
@@ -203,8 +243,9 @@ export interface AddResult {
 
 /**
  * Check and install `fileOrDir` (one .onnx file, or every .onnx file directly inside a folder)
- * into the models folder as `<models>/<id>/<name>`. All files are checked first; nothing is
- * copied unless every file passes. Copies go through a temporary name and a rename.
+ * into the models folder as `<models>/<id>/<name>`; from a folder, also the tokenizer files its
+ * manifest names (`tokenizer/vocab.json`, `tokenizer/merges.txt`). All files are checked first;
+ * nothing is copied unless every file passes. Copies go through a temporary name and a rename.
  */
 export async function addModels(fileOrDir: string, opts: StoreOptions & { modelId?: string } = {}): Promise<AddResult> {
   if (!fs.existsSync(fileOrDir)) {
@@ -217,6 +258,7 @@ export async function addModels(fileOrDir: string, opts: StoreOptions & { modelI
   const manifests = storeManifests(opts);
   const plan: { src: string; dst: string }[] = [];
   const issues: CheckIssue[] = [];
+  const matched: ModelManifest[] = [];
   for (const f of files) {
     const rel = path.relative(fileOrDir, f).split(path.sep).join('/');
     const match = await matchManifestEntry(f, manifests, opts.modelId, rel || undefined);
@@ -225,9 +267,27 @@ export async function addModels(fileOrDir: string, opts: StoreOptions & { modelI
       issues.push(issue(CHECK_CODES.unknown, f, 'model file', `a file a manifest lists by sha256 or name (${known})`, `an unknown file (${fs.statSync(f).size} bytes)`));
       continue;
     }
+    matched.push(match.manifest);
     const found = await checkModelFile(f, match.entry);
     if (found.length) issues.push(...found);
     else plan.push({ src: f, dst: installedPath(match.manifest, match.entry, opts) });
+  }
+  // Tokenizer files beside the ONNX files (Optimum's `tokenizer/vocab.json` + `merges.txt`):
+  // checked against the manifest and installed with them, so the refiner can use the intent.
+  if (fs.statSync(fileOrDir).isDirectory()) {
+    for (const m of new Set(matched)) {
+      if (!m.tokenizer) continue;
+      const src = tokenizerPaths(fileOrDir, m.tokenizer);
+      if (!fs.existsSync(src.vocab) || !fs.existsSync(src.merges)) continue;
+      try {
+        loadClipTokenizer(src, m.tokenizer);
+      } catch (e) {
+        issues.push(issue(CHECK_CODES.tokenizer, src.vocab, 'tokenizer files', `CLIP BPE files matching ${m.id}'s manifest`, (e as Error).message));
+        continue;
+      }
+      const dst = tokenizerPaths(installedDir(m, opts), m.tokenizer);
+      plan.push({ src: src.vocab, dst: dst.vocab }, { src: src.merges, dst: dst.merges });
+    }
   }
   if (issues.length) return { ok: false, installed: [], issues };
   for (const p of plan) {

@@ -4,7 +4,8 @@
  * fires the job's AbortSignal; the core stops at its next checkpoint.
  *
  * Each worker owns its learned stages (onnxruntime sessions belong to one thread): it calls
- * `initLearnedStages` once at start and passes `{ filler, refiner }` to every `runEdit`; the
+ * `initLearnedStages` once at start and passes `editOptions(timings)` (the stages that are on,
+ * each timed as `learned.<stage>` in the job's timings) to every `runEdit`; the
  * optional local LLM reasoner is created here too. The plan is posted as soon as it is made, so
  * the client sees `job.plan` before any pixel progress.
  */
@@ -40,9 +41,10 @@ const learned: Promise<{ stages: LearnedStages | null; info: WorkerStages }> = (
   }
   try {
     const stages = await initLearnedStages(data.home ? { home: data.home } : {});
+    const on = stages.editOptions();
     return {
       stages,
-      info: { device: stages.probe.device, deviceReason: stages.probe.reason, filler: !!stages.filler, refiner: !!stages.refiner, ...base, ...(reasonerError ? { error: reasonerError } : {}) },
+      info: { device: stages.probe.device, deviceReason: stages.probe.reason, filler: !!on.filler, refiner: !!on.refiner, ...base, ...(reasonerError ? { error: reasonerError } : {}) },
     };
   } catch (e) {
     const msg = (e as Error)?.message ?? String(e);
@@ -104,10 +106,11 @@ async function run(job: WorkerJob): Promise<void> {
     const hook = data.debugHooks ? /^__hook:(\w+)__/.exec(job.intent ?? '')?.[1] : undefined;
     if (hook) await runHook(hook, abort.signal);
     const { stages } = await learned;
+    const learnedTimings: Record<string, number> = {};
     const res = await runEdit(toRequest(job), {
       signal: abort.signal,
-      ...(stages?.filler ? { filler: stages.filler } : {}),
-      ...(stages?.refiner ? { refiner: stages.refiner } : {}),
+      ...(job.proxyMaxPixels !== undefined ? { proxyMaxPixels: job.proxyMaxPixels } : {}),
+      ...stages?.editOptions(learnedTimings),
       ...(reasoner ? { reasoner } : {}),
       onPlan: (plan) => post({ type: 'plan', jobId: job.jobId, plan }),
       onProgress: (stage, fraction) => post({ type: 'progress', jobId: job.jobId, stage, fraction: Math.max(0, Math.min(1, fraction)) }),
@@ -115,14 +118,14 @@ async function run(job: WorkerJob): Promise<void> {
     if (abort.signal.aborted) throw new CancelledError();
     const img = res.layer.image;
     post(
-      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: res.timings } },
+      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: { ...res.timings, ...learnedTimings }, ...(res.proxy ? { proxy: res.proxy } : {}) } },
       [img.data.buffer as ArrayBuffer],
     );
   } catch (e) {
     const err = e as Error;
     const cancelled = e instanceof CancelledError || abort.signal.aborted;
     const own = (e as { code?: unknown }).code;
-    const code = cancelled ? 'cancelled' : own === 'model_missing' || own === 'bad_message' ? own : 'internal';
+    const code = cancelled ? 'cancelled' : own === 'model_missing' || own === 'bad_message' || own === 'intent_unclear' ? own : 'internal';
     post({ type: 'failed', jobId: job.jobId, code, message: err?.message ?? String(e), stack: err?.stack });
   } finally {
     current = null;

@@ -11,12 +11,14 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   decodeFrameChunk, ERROR_HINTS, ErrorCode, FrameAssembler, JobSubmitSchema, KeepSchema, PolygonSchema,
-  PROTOCOL_VERSION, QualitySchema, RegionIdSchema, SubmitDragSchema, JobIdSchema,
+  PROTOCOL_VERSION, SmartDragError, QualitySchema, RegionIdSchema, SubmitDragSchema, JobIdSchema,
   type Capabilities, type Frame, type JobSubmit, type ServerMessage,
 } from '@smartdrag/shared';
 import type { BridgeConfig } from '../config';
 import { encodePng } from '../io/image-io';
-import { authenticate, hostAllowed, isLoopbackAddress, isLoopbackHost, PHOTOPEA_ORIGINS, type AccessPolicy } from './security';
+import { authenticate, classifyOrigin, hostAllowed, isLoopbackAddress, isLoopbackHost, PHOTOPEA_ORIGINS, type AccessPolicy } from './security';
+import type { Diagnostics, OriginNotes } from './diagnostics';
+import { declaredLength, httpBodyLimit, readBody, UploadBudget } from './http-door';
 import type { WorkerStages } from './worker-protocol';
 
 /** Placeholder in the plugin pages' index.html replaced by the token. */
@@ -32,7 +34,11 @@ export interface HttpAppDeps {
   workerInfo?: () => WorkerStages | null;
   policy: () => AccessPolicy;
   stats: () => Record<string, number>;
-  runHttpJob: (submit: JobSubmit, frames: Map<number, Frame>, owner: string) => Promise<{ messages: ServerMessage[]; chunks: Uint8Array[] }>;
+  runHttpJob: (submit: JobSubmit, frames: Map<number, Frame>, owner: string, clientId: string) => Promise<{ messages: ServerMessage[]; chunks: Uint8Array[] }>;
+  /** Records of recent clients (HTTP requests are added). */
+  diagnostics?: Diagnostics;
+  /** Logs each unexpected Origin once. */
+  originNotes?: OriginNotes;
 }
 
 const HttpEditSchema = z.object({
@@ -41,12 +47,13 @@ const HttpEditSchema = z.object({
   image: z.object({ png: z.string().min(8) }),
   imageOrigin: z.tuple([z.number().int(), z.number().int()]).optional(),
   regions: z.array(z.object({ id: RegionIdSchema, polygon: PolygonSchema })).min(1),
-  drags: z.array(SubmitDragSchema).min(1),
+  /** May be empty when `intent` states the edit (protocol 2). */
+  drags: z.array(SubmitDragSchema),
   keep: z.array(z.union([PolygonSchema, KeepSchema])).optional(),
   intent: z.string().optional(),
   quality: QualitySchema.default('final'),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
-});
+}).refine((b) => b.drags.length > 0 || !!b.intent?.trim(), { message: 'a job needs at least one drag, or an intent that states the edit', path: ['drags'] });
 
 
 function httpError(res: Response, status: number, code: ErrorCode, message: string): void {
@@ -60,6 +67,7 @@ function statusOf(code: ErrorCode): number {
     case 'queue_full': return 429;
     case 'image_too_large': case 'frame_too_large': return 413;
     case 'job_timeout': return 504;
+    case 'intent_unclear': return 422;
     case 'shutting_down': case 'worker_crashed': return 503;
     case 'internal': return 500;
     default: return 400;
@@ -74,22 +82,59 @@ function placeholderPage(what: string, build: string): string {
 <p>Health: <a href="/v1/health">/v1/health</a></p></body>`;
 }
 
-/** Build the express app. */
-export function createHttpApp(deps: HttpAppDeps): express.Express {
-  const { config } = deps;
-  const app = express();
-  app.disable('x-powered-by');
+/** Send a coded refusal and close the connection afterwards: an unread body is never read on. */
+function refuse(res: Response, status: number, code: ErrorCode, message: string, detail?: unknown): void {
+  res.set('Connection', 'close');
+  res.status(status).json({ code, message, hint: ERROR_HINTS[code], ...(detail !== undefined ? { detail } : {}) });
+}
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (!hostAllowed(deps.policy(), req.headers.host)) {
+function bearerAuth(req: Request, config: BridgeConfig): { user: string; owner: string } | null {
+  const header = req.headers.authorization ?? '';
+  const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+  return authenticate(token, config, req.socket.remoteAddress);
+}
+
+/**
+ * Host, then Origin, for every route — the same rule as the WebSocket upgrade (security.ts):
+ * a foreign Origin gets 403 `forbidden_origin`; a real host's token-only Origin (`null`,
+ * `uxp://…`) passes only with a valid bearer token; listed Origins get CORS answers (and
+ * preflights), no other Origin ever does.
+ */
+function guard(deps: HttpAppDeps) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const policy = deps.policy();
+    if (!hostAllowed(policy, req.headers.host)) {
       deps.logger.warn({ host: req.headers.host, path: req.path }, 'refused foreign Host');
-      httpError(res, 403, ErrorCode.forbidden_host, 'this Host is not the bridge');
+      refuse(res, 403, ErrorCode.forbidden_host, 'this Host is not the bridge');
       return;
     }
+    const origin = req.headers.origin;
+    const kind = classifyOrigin(policy, origin);
+    if (kind === 'foreign' || kind === 'token') deps.originNotes?.note(origin!, kind);
+    if (kind === 'foreign') {
+      refuse(res, 403, ErrorCode.forbidden_origin, `Origin ${origin!.slice(0, 100)} may not use this bridge`);
+      return;
+    }
+    if (kind === 'token' && !bearerAuth(req, deps.config)) {
+      if (req.method === 'POST' && req.path === '/v1/edit') refuse(res, 401, ErrorCode.unauthorized, 'missing or wrong bearer token');
+      else refuse(res, 403, ErrorCode.forbidden_origin, `Origin ${origin!.slice(0, 100)} is served only with a valid token`);
+      return;
+    }
+    if (kind === 'listed') {
+      res.set('Access-Control-Allow-Origin', origin!).append('Vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        res.set('Access-Control-Allow-Methods', 'GET, POST').set('Access-Control-Allow-Headers', 'Authorization, Content-Type')
+          .set('Access-Control-Max-Age', '600').status(204).end();
+        return;
+      }
+    }
     next();
-  });
+  };
+}
 
-  app.get('/v1/health', (_req, res) => {
+function healthRoute(deps: HttpAppDeps) {
+  const { config } = deps;
+  return (_req: Request, res: Response) => {
     const caps = deps.capabilities();
     res.set('Cache-Control', 'no-store').json({
       ok: true,
@@ -106,18 +151,55 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       ...(deps.workerInfo?.()?.error ? { workerWarning: deps.workerInfo()!.error } : {}),
       lan: { shared: !isLoopbackHost(config.host), users: config.users.length },
       limits: config.limits,
+      maxBodyBytes: httpBodyLimit(config.limits),
       workers: config.workers,
       logFile: config.logFile,
       jobs: deps.stats(),
     });
-  });
+  };
+}
 
-  app.post('/v1/edit', express.json({ limit: Math.ceil(config.limits.maxImagePixels * 4 * 1.4) }), async (req: Request, res: Response) => {
-    const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-    const auth = authenticate(token, config, req.socket.remoteAddress);
-    if (!auth) { httpError(res, 401, ErrorCode.unauthorized, 'missing or wrong bearer token'); return; }
-    const body = HttpEditSchema.safeParse(req.body);
+/** Token, type and size of a `/v1/edit` request, before its body is read; then the body, parsed. Answers and returns null on refusal. */
+async function readEditRequest(deps: HttpAppDeps, budget: UploadBudget, req: Request, res: Response): Promise<{ body: unknown; owner: string } | null> {
+  const max = httpBodyLimit(deps.config.limits);
+  const auth = bearerAuth(req, deps.config);
+  if (!auth) { refuse(res, 401, ErrorCode.unauthorized, 'missing or wrong bearer token'); return null; }
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+    refuse(res, 415, ErrorCode.bad_message, 'the body must be JSON (Content-Type: application/json)');
+    return null;
+  }
+  const declared = declaredLength(req);
+  if (declared !== null && declared > max) {
+    refuse(res, 413, ErrorCode.image_too_large, `a ${declared}-byte request body exceeds the ${max}-byte limit (derived from maxImagePixels)`, { bytes: declared, maxBodyBytes: max });
+    return null;
+  }
+  if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
+  let buf: Buffer;
+  try {
+    buf = await readBody(req, max, budget);
+  } catch (e) {
+    const err = e instanceof SmartDragError ? e : new SmartDragError(ErrorCode.bad_message, (e as Error).message);
+    refuse(res, statusOf(err.code), err.code, err.message, err.detail);
+    return null;
+  }
+  try {
+    return { body: JSON.parse(buf.toString('utf8')) as unknown, owner: auth.owner };
+  } catch (e) {
+    httpError(res, 400, ErrorCode.bad_message, `the body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
+    return null;
+  }
+}
+
+function editRoute(deps: HttpAppDeps) {
+  const budget = new UploadBudget(2 * httpBodyLimit(deps.config.limits));
+  let seq = 0;
+  return async (req: Request, res: Response) => {
+    const clientId = `http-${(++seq).toString(36)}`;
+    const rec = deps.diagnostics?.open(clientId, 'http', req.headers, req.socket.remoteAddress);
+    res.on('finish', () => { if (rec && res.statusCode >= 400 && !rec.refused) rec.refused = String(res.statusCode); });
+    const got = await readEditRequest(deps, budget, req, res);
+    if (!got) return;
+    const body = HttpEditSchema.safeParse(got.body);
     if (!body.success) {
       const i = body.error.issues[0]!;
       httpError(res, 400, ErrorCode.bad_message, `${i.path.map(String).join('.')}: ${i.message}`);
@@ -134,26 +216,40 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       httpError(res, 400, ErrorCode.bad_message, `${i.path.map(String).join('.')}: ${i.message}`);
       return;
     }
-    if (parsed.data.keep?.some((k) => k.maskSlot !== undefined) ) { httpError(res, 400, ErrorCode.bad_message, 'keep masks are not supported over HTTP; use polygons'); return; }
+    if (parsed.data.keep?.some((k) => k.maskSlot !== undefined)) { httpError(res, 400, ErrorCode.bad_message, 'keep masks are not supported over HTTP; use polygons'); return; }
     const png = Buffer.from(b.image.png, 'base64');
     const [left, top] = b.imageOrigin ?? [0, 0];
     const frames = new Map<number, Frame>([[0, { jobId, part: 'image', slot: 0, format: 'png', width: 0, height: 0, left, top, data: png }]]);
-    const out = await deps.runHttpJob(parsed.data, frames, auth.owner);
-    const err = out.messages.find((m) => m.type === 'job.error' || m.type === 'job.cancelled');
-    if (err) {
-      const code = err.type === 'job.error' ? err.code : ErrorCode.cancelled;
-      httpError(res, statusOf(code), code, err.type === 'job.error' ? err.message : 'cancelled');
-      return;
-    }
-    const result = out.messages.find((m) => m.type === 'job.result');
-    if (!result || result.type !== 'job.result') { httpError(res, 500, ErrorCode.internal, 'no result'); return; }
-    const asm = new FrameAssembler({ maxImagePixels: Number.MAX_SAFE_INTEGER, maxImageSidePx: Number.MAX_SAFE_INTEGER });
-    let frame: Frame | null = null;
-    for (const c of out.chunks) frame = asm.push(decodeFrameChunk(c)) ?? frame;
-    if (!frame) { httpError(res, 500, ErrorCode.internal, 'incomplete layer'); return; }
-    const layerPng = await encodePng({ width: frame.width, height: frame.height, data: new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength) });
-    res.json({ jobId, plan: result.plan, timings: result.timings, layer: { ...result.layer, png: layerPng.toString('base64') } });
-  });
+    await answerJob(res, jobId, await deps.runHttpJob(parsed.data, frames, got.owner, clientId));
+  };
+}
+
+/** Answer a finished HTTP job: its coded error, or the layer as base64 PNG with plan and timings. */
+async function answerJob(res: Response, jobId: string, out: { messages: ServerMessage[]; chunks: Uint8Array[] }): Promise<void> {
+  const err = out.messages.find((m) => m.type === 'job.error' || m.type === 'job.cancelled');
+  if (err) {
+    const code = err.type === 'job.error' ? err.code : ErrorCode.cancelled;
+    httpError(res, statusOf(code), code, err.type === 'job.error' ? err.message : 'cancelled');
+    return;
+  }
+  const result = out.messages.find((m) => m.type === 'job.result');
+  if (!result || result.type !== 'job.result') { httpError(res, 500, ErrorCode.internal, 'no result'); return; }
+  const asm = new FrameAssembler({ maxImagePixels: Number.MAX_SAFE_INTEGER, maxImageSidePx: Number.MAX_SAFE_INTEGER });
+  let frame: Frame | null = null;
+  for (const c of out.chunks) frame = asm.push(decodeFrameChunk(c)) ?? frame;
+  if (!frame) { httpError(res, 500, ErrorCode.internal, 'incomplete layer'); return; }
+  const layerPng = await encodePng({ width: frame.width, height: frame.height, data: new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength) });
+  res.json({ jobId, plan: result.plan, timings: result.timings, layer: { ...result.layer, png: layerPng.toString('base64') } });
+}
+
+/** Build the express app: the guard (Host, Origin, CORS) before every route. */
+export function createHttpApp(deps: HttpAppDeps): express.Express {
+  const { config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(guard(deps));
+  app.get('/v1/health', healthRoute(deps));
+  app.post('/v1/edit', editRoute(deps));
 
   const servePage = (dir: string, what: string, csp: string) => {
     const router = express.Router();
@@ -177,7 +273,6 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.use((_req: Request, res: Response) => httpError(res, 404, ErrorCode.bad_message, 'no such route'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.too.large') { httpError(res, 413, ErrorCode.image_too_large, 'request body too large'); return; }
     if (e.status && e.status < 500) { httpError(res, e.status, ErrorCode.bad_message, e.message ?? 'bad request'); return; }
     deps.logger.error({ err }, 'http handler failed');
     httpError(res, 500, ErrorCode.internal, 'internal error');

@@ -45,6 +45,15 @@ async function pngSize(data: Uint8Array): Promise<{ width: number; height: numbe
   }
 }
 
+/** Run a sharp decode; a PNG whose header reads but whose data does not is the client's error. */
+async function decoded<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw new SmartDragError(ErrorCode.bad_message, `${what} png cannot be decoded: ${(e as Error).message}`);
+  }
+}
+
 function checkPixels(w: number, h: number, limits: Limits, what: string): void {
   if (w * h > limits.maxImagePixels || w > limits.maxImageSidePx || h > limits.maxImageSidePx) {
     throw new SmartDragError(ErrorCode.image_too_large, `${what} ${w}x${h} exceeds the limit of ${limits.maxImagePixels} pixels / ${limits.maxImageSidePx} px per side`);
@@ -56,7 +65,7 @@ async function decodeImageFrame(f: Frame, limits: Limits): Promise<RgbaImage> {
   if (f.format === 'png') {
     const { width, height } = await pngSize(f.data);
     checkPixels(width, height, limits, 'image');
-    const { data, info } = await sharp(f.data).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await decoded('image', () => sharp(f.data).ensureAlpha().raw().toBuffer({ resolveWithObject: true }));
     if (info.channels !== 4) throw new SmartDragError(ErrorCode.bad_message, 'png image did not decode to RGBA');
     return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
   }
@@ -68,7 +77,7 @@ async function decodeMaskFrame(f: Frame, limits: Limits, ox: number, oy: number)
   if (f.format === 'png') {
     const { width, height } = await pngSize(f.data);
     checkPixels(width, height, limits, `mask ${f.slot}`);
-    const { data, info } = await sharp(f.data).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await decoded(`mask ${f.slot}`, () => sharp(f.data).extractChannel(0).raw().toBuffer({ resolveWithObject: true }));
     return { left: f.left - ox, top: f.top - oy, width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   }
   throw new SmartDragError(ErrorCode.bad_message, `mask ${f.slot} must be gray8 or png, not ${f.format}`);
@@ -129,5 +138,6 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
     ...(s.intent !== undefined ? { intent: s.intent } : {}),
     quality: s.quality,
     seed: s.seed ?? seedFromString(s.jobId),
+    ...(s.previewMaxPixels !== undefined && s.quality === 'preview' ? { proxyMaxPixels: s.previewMaxPixels } : {}),
   };
 }

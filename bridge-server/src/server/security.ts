@@ -89,9 +89,38 @@ export function hostAllowed(policy: AccessPolicy, host: string | undefined): boo
 }
 
 /**
- * True when a WebSocket's Origin is allowed. Non-browser clients (UXP, Node, CLI) send none and
- * are allowed: they still need the token.
+ * Origins that Photoshop's UXP runtime may put on a plugin's WebSocket or fetch. UXP is not a
+ * browser and Adobe documents no Origin value; local bridges for UXP plugins accept a missing
+ * Origin, `null`, and the `uxp://` / `plugin://` schemes (docs/HOSTS-CONFORMANCE.md, "Bridge:
+ * Origins and HTTP door"). A browser page can produce `null` too (sandboxed iframe, file:), so
+ * these are accepted only where a valid token is required as well — never as proof by themselves.
+ * Adobe Express add-ons run in an iframe on `https://<add-on id>.wxp.adobe-addons.com` (developer
+ * mode: `https://localhost:5241`, the add-on CLI's port); the user pastes the token into the
+ * panel, so those Origins are token-only too (docs/HOSTS-CONFORMANCE.md, "Adobe Express").
+ */
+const TOKEN_ONLY_ORIGIN = /^(?:null|(?:uxp|plugin):\/\/[\w.\-/:]*|https:\/\/[a-z0-9-]+\.wxp\.adobe-addons\.com|https:\/\/localhost:5241)$/i;
+
+/**
+ * How a request's Origin is treated, the same on HTTP and WebSocket:
+ * - `none`: no Origin (UXP, Node, CLI, curl) — the token decides;
+ * - `listed`: the bridge's own pages, Photopea, configured extras — CORS answers are given;
+ * - `token`: an Origin the real hosts may send (`null`, `uxp://…`, `plugin://…`) — served only
+ *   together with a valid token (WebSocket `hello`, HTTP bearer), no CORS answers;
+ * - `foreign`: anything else — refused with `forbidden_origin`.
+ */
+export type OriginClass = 'none' | 'listed' | 'token' | 'foreign';
+
+export function classifyOrigin(policy: AccessPolicy, origin: string | undefined): OriginClass {
+  if (origin === undefined) return 'none';
+  const o = origin.toLowerCase();
+  if (policy.origins.has(o)) return 'listed';
+  return TOKEN_ONLY_ORIGIN.test(o) ? 'token' : 'foreign';
+}
+
+/**
+ * True when a WebSocket's Origin may open a session: none (non-browser clients), listed, or a
+ * real host's token-only Origin. Every session must still authenticate with `hello`.
  */
 export function originAllowed(policy: AccessPolicy, origin: string | undefined): boolean {
-  return origin === undefined || policy.origins.has(origin.toLowerCase());
+  return classifyOrigin(policy, origin) !== 'foreign';
 }

@@ -158,7 +158,7 @@ export class WorkerPool {
         if (job.stopCode) this.settle(slot, this.stopError(job.stopCode));
         else this.settle(slot, { result: msg.result });
       } else if (msg.type === 'failed') {
-        if (msg.code !== 'cancelled' && msg.code !== 'bad_message' && msg.code !== 'model_missing') {
+        if (msg.code !== 'cancelled' && msg.code !== 'bad_message' && msg.code !== 'model_missing' && msg.code !== 'intent_unclear') {
           this.opts.logger.error({ jobId: job.id, err: { message: msg.message, stack: msg.stack } }, 'edit failed');
         }
         const code = job.stopCode ?? (msg.code as ErrorCode);

@@ -16,6 +16,8 @@ export interface WorkerJob {
   intent?: string;
   quality: 'preview' | 'final';
   seed: number;
+  /** Preview on a proxy of at most this many pixels (core/proxy.ts) when the image is larger. */
+  proxyMaxPixels?: number;
 }
 
 /** Main -> worker. */
@@ -26,6 +28,8 @@ export interface WorkerResult {
   plan: Plan;
   layer: { left: number; top: number; image: RgbaImage };
   timings: Timings;
+  /** Set when the preview ran on a proxy: `layer` is in proxy pixels of the image. */
+  proxy?: { width: number; height: number; scaleX: number; scaleY: number };
 }
 
 /** Worker -> main. */
@@ -34,7 +38,7 @@ export type FromWorker =
   | { type: 'plan'; jobId: string; plan: Plan }
   | { type: 'progress'; jobId: string; stage: string; fraction: number }
   | { type: 'done'; jobId: string; result: WorkerResult }
-  | { type: 'failed'; jobId: string; code: 'cancelled' | 'internal' | 'bad_message' | 'model_missing'; message: string; stack?: string };
+  | { type: 'failed'; jobId: string; code: 'cancelled' | 'internal' | 'bad_message' | 'model_missing' | 'intent_unclear'; message: string; stack?: string };
 
 /** What a worker found at start: the execution provider and which learned stages it runs. */
 export interface WorkerStages {

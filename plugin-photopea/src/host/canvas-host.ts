@@ -3,7 +3,7 @@
  * no host selection (regions are lassoed in the panel), no paths. Added layers are composited
  * into the document, so the next edit starts from the result and "Download PNG" saves it.
  */
-import type { PlacedMask, Point } from '@smartdrag/shared';
+import { compositeOver, type PlacedMask, type Point } from '@smartdrag/shared';
 import { decodePng, encodePng } from '../util/png';
 import { HostError, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 
@@ -26,27 +26,6 @@ export async function decodeImageFile(bytes: Uint8Array, type = ''): Promise<Rgb
   const id = ctx.getImageData(0, 0, bmp.width, bmp.height);
   bmp.close();
   return { width: id.width, height: id.height, data: id.data };
-}
-
-/** Composite a straight-alpha layer over straight-alpha pixels in place ("normal" blend). */
-export function compositeOver(dst: RgbaPixels, layer: LayerPixels): void {
-  for (let y = 0; y < layer.height; y++) {
-    const dy = layer.top + y;
-    if (dy < 0 || dy >= dst.height) continue;
-    for (let x = 0; x < layer.width; x++) {
-      const dx = layer.left + x;
-      if (dx < 0 || dx >= dst.width) continue;
-      const s = (y * layer.width + x) * 4, d = (dy * dst.width + dx) * 4;
-      const sa = layer.data[s + 3]! / 255;
-      if (sa === 0) continue;
-      const da = dst.data[d + 3]! / 255;
-      const oa = sa + da * (1 - sa);
-      for (let c = 0; c < 3; c++) {
-        dst.data[d + c] = Math.round((layer.data[s + c]! * sa + dst.data[d + c]! * da * (1 - sa)) / oa);
-      }
-      dst.data[d + 3] = Math.round(oa * 255);
-    }
-  }
 }
 
 /** {@link HostAdapter} over an in-memory image. */

@@ -13,8 +13,36 @@ import type { PhotopeaClient } from './photopea-client';
 /** Name prefix of every temporary layer this adapter creates (and removes). */
 export const TEMP_LAYER_PREFIX = '__smartdrag_tmp';
 
-/** Script prelude: numbers out of UnitValues. */
-const PX = 'function __px(v){return (v&&typeof v==="object"&&("value" in v))?Number(v.value):Number(v);}';
+/**
+ * Script prelude.
+ * - `__px(v)`: pixels out of a number or a UnitValue in any ruler unit (via the document's
+ *   resolution), so a user whose rulers are in cm gets the same pixels.
+ * - `__units()` / `__unitsBack(s)`: switch `app.preferences.rulerUnits` to pixels for the script
+ *   (so `translate` moves by pixels, as in Photoshop's DOM) and back; no-ops where absent.
+ * - Layer groups (Photoshop DOM `LayerSet`, with its own `layers`): `__all` (every layer, depth
+ *   first), `__vs`/`__vr` (snapshot/restore the visibility of the whole tree), `__solo(c,l)` (show
+ *   only `l` and the groups holding it), `__rm(c,prefix)` (remove matching layers at any depth).
+ */
+const PX =
+  'function __px(v){if(v&&typeof v==="object"&&("value" in v)){var t=String(v.type||"px").toLowerCase(),n=Number(v.value);' +
+  'if(t==="px"||t==="pixels")return n;var k={"in":1,"inches":1,"cm":2.54,"mm":25.4,"pt":72,"points":72,"pc":6,"picas":6}[t];' +
+  'if(!k)throw new Error("unsupported ruler unit "+t);var r=Number(app.activeDocument.resolution)||72;return n/k*r;}return Number(v);}' +
+  'function __units(){try{if(app.preferences&&typeof Units!=="undefined"&&Units.PIXELS!==undefined){var u=app.preferences.rulerUnits;' +
+  'if(u!==Units.PIXELS)app.preferences.rulerUnits=Units.PIXELS;return {u:u};}}catch(e){}return null;}' +
+  'function __unitsBack(s){if(s&&s.u!==Units.PIXELS){try{app.preferences.rulerUnits=s.u;}catch(e){}}}' +
+  'function __isSet(L){return L.typename==="LayerSet"&&L.layers;}' +
+  'function __all(c,o){for(var i=0;i<c.layers.length;i++){var L=c.layers[i];o.push(L);if(__isSet(L))__all(L,o);}return o;}' +
+  'function __vs(c){var r=[];for(var i=0;i<c.layers.length;i++){var L=c.layers[i];r.push([L.visible,__isSet(L)?__vs(L):null]);}return r;}' +
+  'function __vr(c,s){for(var i=0;i<s.length&&i<c.layers.length;i++){var L=c.layers[i];if(L.visible!==s[i][0])L.visible=s[i][0];if(s[i][1]&&__isSet(L))__vr(L,s[i][1]);}}' +
+  'function __has(c,l){for(var i=0;i<c.layers.length;i++){var L=c.layers[i];if(L===l||(__isSet(L)&&__has(L,l)))return true;}return false;}' +
+  'function __solo(c,l){for(var i=0;i<c.layers.length;i++){var L=c.layers[i];if(L===l){if(!L.visible)L.visible=true;}' +
+  'else if(__isSet(L)&&__has(L,l)){if(!L.visible)L.visible=true;__solo(L,l);}else if(L.visible)L.visible=false;}}' +
+  'function __rm(c,p){var n=0;for(var i=c.layers.length-1;i>=0;i--){var L=c.layers[i];if(String(L.name).indexOf(p)===0){L.remove();n++;}else if(__isSet(L))n+=__rm(L,p);}return n;}';
+
+/** A script body run with pixel ruler units (restored afterwards, also on error). */
+function inPx(body: string): string {
+  return `${PX}var __u=__units();try{${body}}finally{__unitsBack(__u);}`;
+}
 
 export interface PhotopeaHostOptions {
   /** Poll interval while waiting for `app.open` to add the layer (ms, default 50). */
@@ -57,11 +85,11 @@ export class PhotopeaHost implements HostAdapter {
 
   /** Size, name, layer count and whether `pathItems` exists. Throws `no_document`. */
   async probe(): Promise<PhotopeaDocInfo> {
-    const info = await this.client.eval<PhotopeaDocInfo | null>(
-      `${PX}var d=app.activeDocument;if(!d)return null;` +
+    const info = await this.client.eval<PhotopeaDocInfo | null>(inPx(
+      'var d=app.activeDocument;if(!d)return null;' +
         'var hp=false;try{hp=(typeof d.pathItems!=="undefined")&&d.pathItems!==null&&typeof d.pathItems.length==="number";}catch(e){hp=false;}' +
-        'return {name:String(d.name),width:__px(d.width),height:__px(d.height),layers:d.layers.length,hasPaths:hp};',
-    );
+        'return {name:String(d.name),width:Math.round(__px(d.width)),height:Math.round(__px(d.height)),layers:__all(d,[]).length,hasPaths:hp};',
+    ));
     if (!info) throw new HostError('no_document', 'Photopea has no open document', 'Open or create an image in Photopea first.');
     this.info = info;
     return info;
@@ -75,25 +103,29 @@ export class PhotopeaHost implements HostAdapter {
     });
     const png = new Uint8Array(r.buffers[0]!);
     const rgba = await decodePng(png);
-    return { name: info.name, width: rgba.width, height: rgba.height, rgba, png };
+    // A 16-bit export was converted to 8 bits once in decodePng: send those pixels, not the file
+    // (the bridge would otherwise read it at 16 bits and convert a second time).
+    return { name: info.name, width: rgba.width, height: rgba.height, rgba, ...(rgba.sourceDepth === 16 ? {} : { png }) };
   }
 
   async readSelection(): Promise<PlacedMask | null> {
     const info = this.info ?? (await this.probe());
     const name = `${TEMP_LAYER_PREFIX}_mask`;
     // 1. Bounds; if any: a temporary layer filled white through the selection (alpha = coverage),
-    //    every other top-level layer hidden (their visibility is returned for the restore).
-    const setup = await this.client.eval<{ bounds: number[]; visible: boolean[] } | null>(
-      `${PX}var d=app.activeDocument;var b=null;try{b=d.selection.bounds;}catch(e){b=null;}` +
-        'if(!b)return null;var r=[__px(b[0]),__px(b[1]),__px(b[2]),__px(b[3])];' +
+    //    every other layer hidden, at any depth — the temporary layer may land inside a group
+    //    (above the active layer), so the groups holding it stay visible. The visibility of the
+    //    whole layer tree is returned for the restore.
+    const setup = await this.client.eval<{ bounds: number[]; visible: unknown[] } | null>(inPx(
+      'var d=app.activeDocument;var b=null;try{b=d.selection.bounds;}catch(e){b=null;}' +
+        'if(!b)return null;var r=[Math.round(__px(b[0])),Math.round(__px(b[1])),Math.round(__px(b[2])),Math.round(__px(b[3]))];' +
         'if(!(r[2]>r[0]&&r[3]>r[1]))return null;' +
-        'var vis=[];for(var i=0;i<d.layers.length;i++)vis.push(d.layers[i].visible);' +
+        'var vis=__vs(d);var a=d.activeLayer;' +
+        'if(a&&__isSet(a)){var arts=__all(a,[]);for(var q=0;q<arts.length;q++){if(!__isSet(arts[q])){d.activeLayer=arts[q];break;}}}' +
         `var l=d.artLayers.add();l.name=${JSON.stringify(name)};` +
-        'try{var c=new SolidColor();c.rgb.red=255;c.rgb.green=255;c.rgb.blue=255;d.selection.fill(c);' +
-        'for(var j=0;j<d.layers.length;j++){if(d.layers[j]!==l)d.layers[j].visible=false;}}' +
-        'catch(e){l.remove();for(var k=0;k<vis.length;k++)d.layers[k].visible=vis[k];throw e;}' +
+        'try{var c=new SolidColor();c.rgb.red=255;c.rgb.green=255;c.rgb.blue=255;d.selection.fill(c);__solo(d,l);}' +
+        'catch(e){l.remove();__vr(d,vis);throw e;}' +
         'return {bounds:r,visible:vis};',
-    );
+    ));
     if (!setup) return null;
     let png: Uint8Array;
     try {
@@ -154,17 +186,19 @@ export class PhotopeaHost implements HostAdapter {
     if (!trimmed) throw new HostError('layer_placement_failed', 'the result layer is fully transparent', 'Nothing changed; try a longer arrow.');
     const png = await encodePng(trimmed);
     const url = 'data:image/png;base64,' + bytesToBase64(png);
-    // Paste at top level: make a top-level, non-group layer active first.
+    // The paste lands above the active layer, inside its group if it is in one (every layer of
+    // some documents is). Only when no usable art layer is active, pick the topmost one.
     const before = await this.client.eval<number>(
-      'var d=app.activeDocument;for(var i=0;i<d.layers.length;i++){var L=d.layers[i];' +
-        'if(L.typename!=="LayerSet"&&String(L.name).indexOf(' + JSON.stringify(TEMP_LAYER_PREFIX) + ')!==0){d.activeLayer=L;break;}}' +
-        'return d.layers.length;',
+      PX + 'var d=app.activeDocument;var a=d.activeLayer;var tmp=' + JSON.stringify(TEMP_LAYER_PREFIX) + ';' +
+        'if(!a||__isSet(a)||String(a.name).indexOf(tmp)===0){var all=__all(d,[]);for(var i=0;i<all.length;i++){var L=all[i];' +
+        'if(!__isSet(L)&&String(L.name).indexOf(tmp)!==0){d.activeLayer=L;break;}}}' +
+        'return __all(d,[]).length;',
     );
     await this.client.eval(`app.open(${JSON.stringify(url)},null,true);`, { timeoutMs: 30000 });
     // app.open is asynchronous: poll the layer count.
     const deadline = Date.now() + this.openTimeoutMs;
     for (;;) {
-      const n = await this.client.eval<number>('return app.activeDocument.layers.length;');
+      const n = await this.client.eval<number>(PX + 'return __all(app.activeDocument,[]).length;');
       if (n > before) break;
       if (Date.now() > deadline) {
         throw new HostError('layer_placement_failed', 'Photopea did not add the result layer',
@@ -173,11 +207,11 @@ export class PhotopeaHost implements HostAdapter {
       await sleep(this.pollMs);
     }
     // It lands centred: translate by the difference of its visible bounds to the target.
-    const placed = await this.client.eval<number[]>(
-      `${PX}var l=app.activeDocument.activeLayer;var b=l.bounds;` +
-        `var dx=${trimmed.left}-__px(b[0]),dy=${trimmed.top}-__px(b[1]);if(dx!==0||dy!==0)l.translate(dx,dy);` +
-        `l.name=${JSON.stringify(name)};b=l.bounds;return [__px(b[0]),__px(b[1]),__px(b[2]),__px(b[3])];`,
-    );
+    const placed = await this.client.eval<number[]>(inPx(
+      'var l=app.activeDocument.activeLayer;var b=l.bounds;' +
+        `var dx=${trimmed.left}-Math.round(__px(b[0])),dy=${trimmed.top}-Math.round(__px(b[1]));if(dx!==0||dy!==0)l.translate(dx,dy);` +
+        `l.name=${JSON.stringify(name)};b=l.bounds;return [Math.round(__px(b[0])),Math.round(__px(b[1])),Math.round(__px(b[2])),Math.round(__px(b[3]))];`,
+    ));
     const [pl, pt, pr, pb] = placed as [number, number, number, number];
     if (pl !== trimmed.left || pt !== trimmed.top || pr - pl !== trimmed.width || pb - pt !== trimmed.height) {
       throw new HostError('layer_placement_failed',
@@ -191,12 +225,12 @@ export class PhotopeaHost implements HostAdapter {
     await this.removeTempLayers(null);
   }
 
-  /** Remove every layer named with {@link TEMP_LAYER_PREFIX}; then restore top-level visibility if given. */
-  private async removeTempLayers(visible: boolean[] | null): Promise<void> {
+  /** Remove every layer named with {@link TEMP_LAYER_PREFIX} (at any depth); then restore the visibility snapshot if given. */
+  private async removeTempLayers(visible: unknown[] | null): Promise<void> {
     await this.client.eval(
-      'var d=app.activeDocument;if(!d)return 0;var n=0;' +
-        `for(var i=d.layers.length-1;i>=0;i--){var L=d.layers[i];if(String(L.name).indexOf(${JSON.stringify(TEMP_LAYER_PREFIX)})===0){L.remove();n++;}}` +
-        `var vis=${JSON.stringify(visible)};if(vis){for(var k=0;k<vis.length&&k<d.layers.length;k++)d.layers[k].visible=vis[k];}` +
+      PX + 'var d=app.activeDocument;if(!d)return 0;' +
+        `var n=__rm(d,${JSON.stringify(TEMP_LAYER_PREFIX)});` +
+        `var vis=${JSON.stringify(visible)};if(vis)__vr(d,vis);` +
         'return n;',
     );
   }

@@ -66,7 +66,7 @@ export class ArrowEditor {
   private docW = 0;
   private docH = 0;
   private base: HTMLCanvasElement | null = null;
-  private overlay: { left: number; top: number; canvas: HTMLCanvasElement } | null = null;
+  private overlay: { left: number; top: number; width: number; height: number; canvas: HTMLCanvasElement } | null = null;
   private regionTint: HTMLCanvasElement | null = null;
   private nextId = 1;
   private drag:
@@ -162,8 +162,16 @@ export class ArrowEditor {
     return true;
   }
 
-  /** Show a result layer (straight-alpha RGBA, document position) over the thumbnail; null hides it. */
-  setOverlay(layer: { left: number; top: number; width: number; height: number; data: Uint8ClampedArray } | null): void {
+  /** Device pixels of the view: the largest preview this panel can show (a proxy preview's budget). */
+  get viewPixels(): number {
+    return this.canvas.width * this.canvas.height;
+  }
+
+  /**
+   * Show a result layer (straight-alpha RGBA, document position) over the thumbnail; null hides
+   * it. A proxy preview's layer (`proxy` set) is in proxy pixels and is drawn scaled to the document.
+   */
+  setOverlay(layer: { left: number; top: number; width: number; height: number; data: Uint8ClampedArray; proxy?: { scaleX: number; scaleY: number } } | null): void {
     if (!layer || layer.width === 0 || layer.height === 0) {
       this.overlay = null;
     } else {
@@ -171,7 +179,8 @@ export class ArrowEditor {
       c.width = layer.width;
       c.height = layer.height;
       c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height), 0, 0);
-      this.overlay = { left: layer.left, top: layer.top, canvas: c };
+      const sx = layer.proxy?.scaleX ?? 1, sy = layer.proxy?.scaleY ?? 1;
+      this.overlay = { left: layer.left / sx, top: layer.top / sy, width: layer.width / sx, height: layer.height / sy, canvas: c };
     }
     this.render();
   }
@@ -313,7 +322,7 @@ export class ArrowEditor {
     ctx.imageSmoothingQuality = 'high';
     ctx.setTransform(k, 0, 0, k, 0, 0);
     ctx.drawImage(this.base, 0, 0);
-    if (this.overlay) ctx.drawImage(this.overlay.canvas, this.overlay.left, this.overlay.top);
+    if (this.overlay) ctx.drawImage(this.overlay.canvas, this.overlay.left, this.overlay.top, this.overlay.width, this.overlay.height);
     const tint = this.tint();
     if (tint) ctx.drawImage(tint, 0, 0);
     const px = 1 / k; // one device pixel in document units

@@ -155,6 +155,7 @@ export class Panel {
     preview.addEventListener('click', () => void this.run('preview'));
     apply.addEventListener('click', () => void this.run('final'));
     cancel.addEventListener('click', () => this.cancel());
+    intent.addEventListener('input', () => this.updateButtons());
     reconnect.addEventListener('click', () => this.connectNow());
     root.addEventListener('keydown', (e) => this.onKey(e));
     opts.bridge.onStatus((s) => this.onStatus(s));
@@ -227,10 +228,11 @@ export class Panel {
       });
     }
     const arrows = this.editor.arrows;
-    if (arrows.length === 0) throw Object.assign(new Error('No arrow.'), { hint: 'Drag on the thumbnail from the object to where it should go.' });
+    const intent = (this.el.intent as HTMLTextAreaElement).value.trim();
+    // Text alone (protocol 2): with no arrow the intent must say what to do; the bridge asks back when it does not.
+    if (arrows.length === 0 && !intent) throw Object.assign(new Error('No arrow.'), { hint: 'Drag on the thumbnail from the object to where it should go, or type what to do (e.g. "move it 40 px down").' });
     const kind = (this.el.kind as HTMLSelectElement).value as PanelDragKind;
     const drags = arrows.map((a) => ({ region: regionFor(a.points[0]!, regions), points: a.points.map((p) => [p[0], p[1]] as Point), kind }));
-    const intent = (this.el.intent as HTMLTextAreaElement).value.trim();
     const seed = this.opts.seed ?? 1;
     this.lastSubmitted = {
       quality, drags, intent, seed,
@@ -243,6 +245,8 @@ export class Panel {
       ...(intent ? { intent } : {}),
       quality,
       seed,
+      // A preview only needs what the panel can show: the bridge previews a larger document on a proxy.
+      ...(quality === 'preview' ? { previewMaxPixels: Math.max(4096, this.editor.viewPixels) } : {}),
     };
   }
 
@@ -416,7 +420,8 @@ export class Panel {
 
   private updateButtons(): void {
     const connected = this.connection.state === 'connected';
-    const ready = connected && !!this.doc && this.editor.arrows.length > 0;
+    const hasText = (this.el.intent as HTMLTextAreaElement).value.trim().length > 0;
+    const ready = connected && !!this.doc && (this.editor.arrows.length > 0 || hasText);
     (this.el.apply as HTMLButtonElement).disabled = !ready || this.job?.quality === 'final';
     (this.el.preview as HTMLButtonElement).disabled = !ready || this.job?.quality === 'final';
     (this.el.cancel as HTMLButtonElement).disabled = !this.job;

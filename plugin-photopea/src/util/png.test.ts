@@ -1,7 +1,24 @@
 import sharp from 'sharp';
+import * as zlib from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as UPNG from 'upng-js';
 import { decodePng, encodePng, PngError } from './png';
+
+/** A 16-bit PNG written by hand (filter 0 on every row), independent of the codec under test. */
+function png16(w: number, h: number, ctype: number, samples: Uint16Array): Buffer {
+  const ch = samples.length / (w * h);
+  const raw = Buffer.alloc((w * ch * 2 + 1) * h);
+  for (let y = 0; y < h; y++) for (let i = 0; i < w * ch; i++) raw.writeUInt16BE(samples[y * w * ch + i]!, y * (w * ch * 2 + 1) + 1 + i * 2);
+  const chunk = (type: string, body: Buffer) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(body.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), body]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 16; ihdr[9] = ctype;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 function randomRgba(w: number, h: number, seed: number): Uint8ClampedArray {
   const d = new Uint8ClampedArray(w * h * 4);
@@ -38,6 +55,74 @@ describe('png codec', () => {
     const expected = await sharp(png).ensureAlpha().raw().toBuffer();
     const got = await decodePng(new Uint8Array(png));
     expect([got.width, got.height]).toEqual([w, h]);
+    expect(Buffer.compare(Buffer.from(got.data), expected)).toBe(0);
+  });
+
+  test.each([
+    [2, 1], [4, 2], [16, 4], [200, 8],
+  ] as const)('decodes palette PNGs of %i colours (written at %i bit by sharp), interlaced too (except 1-bit)', async (colours, bits) => {
+    const w = 31, h = 19;
+    const src = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < w * h; i++) { const k = (i * 7 + (i % 5)) % colours; src[i * 3] = k * 9 % 256; src[i * 3 + 1] = (k * 37) % 256; src[i * 3 + 2] = 255 - k; }
+    for (const progressive of bits === 1 ? [false] : [false, true]) {
+      const png = await sharp(src, { raw: { width: w, height: h, channels: 3 } }).png({ palette: true, colours, bitdepth: bits, dither: 0, progressive } as object).toBuffer();
+      expect([png[24], png[25], png[28]]).toEqual([bits, 3, progressive ? 1 : 0]);
+      const expected = await sharp(png).ensureAlpha().raw().toBuffer();
+      const got = await decodePng(new Uint8Array(png));
+      expect(got.sourceColorType).toBe(3);
+      expect(Buffer.compare(Buffer.from(got.data), expected)).toBe(0);
+    }
+  });
+
+  test('decodes what UPNG.js (Photopea\'s engine) writes for a hard-edged two-colour mask: a 1-bit palette PNG with tRNS', async () => {
+    const w = 64, h = 64;
+    const rgba = new Uint8Array(w * h * 4);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (x > 20 && x < 50 && y > 10 && y < 40) rgba.fill(255, (y * w + x) * 4, (y * w + x) * 4 + 4);
+    const png = new Uint8Array(UPNG.encode([rgba.buffer], w, h, 0));
+    expect([png[24], png[25]]).toEqual([1, 3]);
+    const got = await decodePng(png);
+    expect(Buffer.compare(Buffer.from(got.data), Buffer.from(rgba))).toBe(0);
+  });
+
+  test.each([
+    ['grey16', 0, 1], ['grey+alpha16', 4, 2], ['rgb16', 2, 3], ['rgba16', 6, 4],
+  ] as const)('decodes %s PNGs (also Adam7-interlaced), rounding to 8 bits once: within half a step of v·255/65535', async (_n, ctype, channels) => {
+    const w = 23, h = 11;
+    const src = new Uint16Array(w * h * channels);
+    for (let i = 0; i < src.length; i++) src[i] = (i * 2654435761) % 65536;
+    const png = png16(w, h, ctype, src);
+    // The same pixels Adam7-interlaced (sharp re-encodes, keeping 16 bits).
+    const interlaced = await sharp(png).toColourspace(channels <= 2 ? 'grey16' : 'rgb16').png({ progressive: true }).toBuffer();
+    expect([interlaced[24], interlaced[28]]).toEqual([16, 1]);
+    for (const file of [png, interlaced]) {
+      const got = await decodePng(new Uint8Array(file));
+      expect(got.sourceDepth).toBe(16);
+      let worst = 0;
+      for (let p = 0; p < w * h; p++) {
+        for (let c = 0; c < 4; c++) {
+          const sc = channels <= 2 ? (c < 3 ? 0 : 1) : c;
+          const v16 = sc < channels ? src[p * channels + sc]! : 65535;
+          worst = Math.max(worst, Math.abs(got.data[p * 4 + c]! - (v16 * 255) / 65535));
+        }
+      }
+      expect(worst).toBeLessThanOrEqual(0.5);
+    }
+  });
+
+  test('interlaced 1-bit PNGs are refused with a clear error (UPNG.js 2.1.0 misplaces their samples)', async () => {
+    const src = Buffer.alloc(31 * 19 * 3);
+    for (let i = 0; i < 31 * 19; i++) src[i * 3] = i % 3 ? 255 : 0;
+    const png = await sharp(src, { raw: { width: 31, height: 19, channels: 3 } }).png({ palette: true, colours: 2, bitdepth: 1, progressive: true } as object).toBuffer();
+    await expect(decodePng(new Uint8Array(png))).rejects.toThrow(/interlaced 1-bit/);
+  });
+
+  test('grey 1/2/4-bit PNGs decode to full-range grey', async () => {
+    const w = 16, h = 3;
+    const src = Buffer.alloc(w * h);
+    for (let i = 0; i < src.length; i++) src[i] = (i % 4) * 85;
+    const png = await sharp(src, { raw: { width: w, height: h, channels: 1 } }).png({ palette: false, bitdepth: 2 } as any).toBuffer();
+    const got = await decodePng(new Uint8Array(png));
+    const expected = await sharp(png).ensureAlpha().raw().toBuffer();
     expect(Buffer.compare(Buffer.from(got.data), expected)).toBe(0);
   });
 

@@ -1,33 +1,16 @@
 /**
- * A tiny PNG encoder (RGBA8, filter 0, zlib) for build-time icons, and the icon drawing itself:
- * a rounded square with a drag arrow. Node only (zlib).
+ * Build-time icon PNGs: the icon drawing itself (a rounded square with a drag arrow), encoded
+ * with UPNG.js (the same PNG library the Photopea page uses), and a PNG size reader for the
+ * manifest check. Node only.
  */
-import { deflateSync } from 'node:zlib';
-import { crc32 } from './crc32';
+import * as UPNG from 'upng-js';
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(new Uint8Array(Buffer.concat([head.subarray(4), data]))), 0);
-  return Buffer.concat([head, data, crc]);
-}
-
-/** Encode straight-alpha RGBA8 pixels as PNG. */
+/** Encode straight-alpha RGBA8 pixels as a lossless true-colour PNG (UPNG.js, no quantisation). */
 export function encodePngRgba(width: number, height: number, rgba: Uint8Array): Uint8Array {
   if (rgba.length !== width * height * 4) throw new RangeError('rgba size does not match width*height*4');
-  const raw = Buffer.alloc((width * 4 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    raw[y * (width * 4 + 1)] = 0;
-    raw.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), y * (width * 4 + 1) + 1);
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; ihdr[9] = 6; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
-  const sig = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
-  return new Uint8Array(Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]));
+  const copy = new Uint8Array(rgba.length);
+  copy.set(rgba);
+  return new Uint8Array(UPNG.encode([copy.buffer], width, height, 0));
 }
 
 /** Width and height of a PNG (reads IHDR), or null if `data` is not a PNG. */

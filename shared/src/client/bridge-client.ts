@@ -31,6 +31,8 @@ import { PROTOCOL_VERSION } from '../protocol/version';
 /** The part of the standard WebSocket interface the client uses. */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Bytes queued by send() and not yet handed to the network (browser, UXP and `ws` have it). */
+  readonly bufferedAmount?: number;
   binaryType: string;
   send(data: string | ArrayBufferLike | ArrayBufferView): void;
   close(code?: number, reason?: string): void;
@@ -67,6 +69,17 @@ export interface BridgeClientOptions {
   reconnect?: { minDelayMs: number; maxDelayMs: number } | false;
   /** Chunk size for outgoing pixels; default the protocol's 4 MiB (lowered to the bridge's limit). */
   maxChunkBytes?: number;
+  /**
+   * Give up an opening socket that has no `welcome` after this long (default 10 s): a firewall
+   * or a half-open port otherwise leaves the panel at "Connecting…" forever.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Backpressure: the next pixel chunk waits while more than this many bytes are queued on the
+   * socket (default one chunk). UXP closes a socket whose send buffer fills, so a large image is
+   * never queued at once.
+   */
+  maxBufferedBytes?: number;
 }
 
 /** A client-side coded error (`code` is an ErrorCode, including client-side `unreachable`). */
@@ -107,6 +120,8 @@ export interface SubmitInput {
   intent?: string;
   quality: 'preview' | 'final';
   seed?: number;
+  /** Preview only: run on a proxy of at most this many pixels when the image is larger (see `proxy` of the outcome). */
+  previewMaxPixels?: number;
   /** Job id; default a fresh random id. */
   jobId?: string;
 }
@@ -126,6 +141,8 @@ export interface ResultLayer {
   width: number;
   height: number;
   data: Uint8ClampedArray;
+  /** Set for a proxy preview: the layer is in proxy pixels (document = imageOrigin + left / scaleX, …). */
+  proxy?: { width: number; height: number; scaleX: number; scaleY: number };
 }
 
 /** A finished job. */
@@ -166,7 +183,7 @@ interface JobState {
   cancelRequested: boolean;
   plan: Deferred<WirePlan>;
   result: Deferred<JobOutcome>;
-  pendingResult?: { layer: { left: number; top: number; width: number; height: number }; plan: WirePlan; timings: Timings };
+  pendingResult?: { layer: { left: number; top: number; width: number; height: number }; plan: WirePlan; timings: Timings; proxy?: ResultLayer['proxy'] };
 }
 
 const OPEN = 1;
@@ -205,6 +222,8 @@ export class BridgeClient {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastHeardAt = 0;
   private connecting: Promise<Welcome> | null = null;
+  /** Jobs are sent one after the other (submit, then its chunks as the socket drains). */
+  private sending: Promise<void> = Promise.resolve();
   private everConnected = false;
   private state: ConnectionState = 'closed';
 
@@ -289,6 +308,7 @@ export class BridgeClient {
       ...(input.intent !== undefined ? { intent: input.intent } : {}),
       quality: input.quality,
       ...(input.seed !== undefined ? { seed: input.seed } : {}),
+      ...(input.previewMaxPixels !== undefined ? { previewMaxPixels: input.previewMaxPixels } : {}),
     };
     const job: JobState = {
       id, submit, chunks, handlers, sent: false, accepted: false, done: false, cancelRequested: false,
@@ -339,8 +359,30 @@ export class BridgeClient {
   private sendJob(job: JobState): void {
     if (!this.ws) return;
     job.sent = true;
-    this.ws.send(encodeMessage(job.submit));
-    for (const c of job.chunks) this.ws.send(c);
+    const ws = this.ws;
+    this.sending = this.sending.then(() => this.sendJobChunks(ws, job)).catch(() => undefined);
+  }
+
+  /**
+   * Send the submit, then each chunk once the socket's queue is below `maxBufferedBytes`
+   * (polling `bufferedAmount`; the WebSocket API has no drain event). Stops when the socket
+   * changes: after a reconnect, `flushJobs` sends the job again from the start.
+   */
+  private async sendJobChunks(ws: WebSocketLike, job: JobState): Promise<void> {
+    const chunkBytes = job.chunks.reduce((m, c) => Math.max(m, c.byteLength), 0);
+    const high = this.opts.maxBufferedBytes ?? Math.max(chunkBytes, 64 * 1024);
+    const live = () => this.ws === ws && ws.readyState === OPEN && !job.done;
+    if (!live()) return;
+    ws.send(encodeMessage(job.submit));
+    for (const c of job.chunks) {
+      let waited = 0;
+      while (live() && (ws.bufferedAmount ?? 0) > high) {
+        await new Promise<void>((r) => setTimeout(r, waited < 100 ? 2 : 10));
+        waited += 10;
+      }
+      if (!live()) return;
+      ws.send(c);
+    }
   }
 
   private openSocket(isReconnect: boolean): Promise<Welcome> {
@@ -360,6 +402,19 @@ export class BridgeClient {
       let opened = false;
       let welcomed = false;
       let serverError: BridgeError | null = null;
+      const timeoutMs = this.opts.connectTimeoutMs ?? 10_000;
+      const connectTimer = setTimeout(() => {
+        if (welcomed) return;
+        ws.onclose = null; ws.onmessage = null; ws.onopen = null;
+        ws.onerror = () => { /* closing a socket that is still connecting reports an error */ };
+        if (this.ws === ws) this.ws = null;
+        try { ws.close(); } catch { /* not open yet */ }
+        const err = new BridgeError(ErrorCode.unreachable,
+          `no answer from ${this.opts.url} within ${Math.round(timeoutMs / 1000)} s`,
+          'Is `smartdrag serve` running on this port? A firewall or another program on the port can hold the connection open without answering.');
+        this.afterFailedOpen(err, isReconnect);
+        reject(err);
+      }, timeoutMs);
       ws.onopen = () => {
         opened = true;
         ws.send(encodeMessage({
@@ -377,6 +432,7 @@ export class BridgeClient {
           if (!welcomed) {
             if (msg.type === 'welcome') {
               welcomed = true;
+              clearTimeout(connectTimer);
               this.welcomeMsg = msg;
               this.attempt = 0;
               this.everConnected = true;
@@ -396,6 +452,7 @@ export class BridgeClient {
         }
       };
       ws.onclose = (ev) => {
+        clearTimeout(connectTimer);
         if (this.ws === ws) this.ws = null;
         this.stopHeartbeat();
         if (!welcomed) {
@@ -501,7 +558,7 @@ export class BridgeClient {
         job.handlers.onProgress?.(msg.stage, msg.fraction);
         break;
       case 'job.result':
-        job.pendingResult = { layer: msg.layer, plan: msg.plan, timings: msg.timings };
+        job.pendingResult = { layer: msg.layer, plan: msg.plan, timings: msg.timings, ...(msg.proxy ? { proxy: msg.proxy } : {}) };
         job.plan.resolve(msg.plan);
         break;
       case 'job.error':
@@ -538,6 +595,7 @@ export class BridgeClient {
     const layer: ResultLayer = {
       left: meta.layer.left, top: meta.layer.top, width: frame.width, height: frame.height,
       data: new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength),
+      ...(meta.proxy ? { proxy: meta.proxy } : {}),
     };
     job.done = true;
     this.jobs.delete(job.id);

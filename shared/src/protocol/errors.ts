@@ -45,6 +45,8 @@ export const ErrorCode = {
   unreachable: 'unreachable',
   /** Client-side: the connection dropped and will not be re-established. */
   connection_lost: 'connection_lost',
+  /** A request without arrows whose intent does not say enough to plan (the message asks what is missing). */
+  intent_unclear: 'intent_unclear',
   /** Anything unexpected (a bug); the bridge logs the stack with the job id. */
   internal: 'internal',
 } as const;
@@ -77,6 +79,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   shutting_down: 'The bridge is stopping; start it again with `smartdrag serve`.',
   unreachable: 'Start the bridge with `npm start` or `smartdrag serve`, and check the port.',
   connection_lost: 'Restart the bridge and reconnect.',
+  intent_unclear: 'Answer it in the intent (e.g. "move it 40 px down", "rotate it 20° clockwise", "make it 20% bigger"), or draw an arrow.',
   internal: 'An unexpected error; attach the bridge log (path in /v1/health) to an issue.',
 };
 

@@ -27,6 +27,11 @@ export interface Limits {
   maxJobMs: number;
   /** Longest intent text in characters. Default 2000. → `bad_message` */
   maxIntentChars: number;
+  /**
+   * Most bytes the bridge holds for unfinished jobs' inputs and kept results together (oldest
+   * kept results are dropped first). Default 1 GiB. → `queue_full`
+   */
+  maxHeldBytes?: number;
 }
 
 /** The defaults, frozen. */
@@ -42,4 +47,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxQueueTotal: 64,
   maxJobMs: 120_000,
   maxIntentChars: 2000,
+  maxHeldBytes: 1024 * 1024 * 1024,
 });

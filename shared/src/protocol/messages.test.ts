@@ -14,7 +14,7 @@ const codeOf = (m: unknown) => { const r = parse(m); return r.ok ? 'ok' : r.code
 
 describe('protocol messages', () => {
   it('pins the protocol version (bump deliberately, log it in PROTOCOL.md)', () => {
-    expect(PROTOCOL_VERSION).toBe(1);
+    expect(PROTOCOL_VERSION).toBe(2);
   });
 
   it('every error code has a hint', () => {
@@ -23,7 +23,7 @@ describe('protocol messages', () => {
 
   it('round-trips every client message', () => {
     const msgs = [
-      { type: 'hello', protocol: 1, client: 'uxp', clientVersion: '0.1.0', token: 't' },
+      { type: 'hello', protocol: 2, client: 'uxp', clientVersion: '0.1.0', token: 't' },
       submit({ imageOrigin: [5, -3], keep: [{ polygon: [[0, 0], [1, 0], [1, 1]] }, { maskSlot: 2 }], intent: 'x', seed: 7,
         regions: [{ id: 'h1', maskSlot: 1 }], drags: [{ region: 'h1', points: [[1, 1], [2, 2], [3, 3]], kind: 'rotate', center: [0, 0] }] }),
       { type: 'job.cancel', jobId: 'j1' },
@@ -61,9 +61,9 @@ describe('protocol messages', () => {
       ['not JSON', '{'],
       ['not an object', [1, 2]],
       ['no type', { jobId: 'x' }],
-      ['hello without token', { type: 'hello', protocol: 1, client: 'uxp' }],
+      ['hello without token', { type: 'hello', protocol: 2, client: 'uxp' }],
       ['hello with non-integer protocol', { type: 'hello', protocol: 1.5, client: 'uxp', token: 't' }],
-      ['hello with unknown client kind', { type: 'hello', protocol: 1, client: 'gimp', token: 't' }],
+      ['hello with unknown client kind', { type: 'hello', protocol: 2, client: 'gimp', token: 't' }],
       ['job id with spaces', submit({ jobId: 'a b' })],
       ['job id too long', submit({ jobId: 'x'.repeat(65) })],
       ['no regions', submit({ regions: [] })],

@@ -37,7 +37,7 @@ export const DragKindOrAutoSchema = z.enum(['translate', 'rotate', 'scale', 'def
 /** `preview`: fast (bilinear, quick fill); `final`: best quality. */
 export const QualitySchema = z.enum(['preview', 'final']);
 /** Who is connecting. */
-export const ClientKindSchema = z.enum(['uxp', 'photopea', 'playground', 'cli', 'test']);
+export const ClientKindSchema = z.enum(['uxp', 'photopea', 'express', 'playground', 'cli', 'test']);
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 
 /** Parameters of one operation, by kind. Angles in degrees, positive = clockwise on screen. */
@@ -45,11 +45,7 @@ export const OperationParamsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('translate'), dx: z.number(), dy: z.number() }),
   z.object({ kind: z.literal('rotate'), angleDeg: z.number(), center: PointSchema }),
   z.object({ kind: z.literal('scale'), sx: z.number(), sy: z.number(), center: PointSchema }),
-  z.object({
-    kind: z.literal('deform'), handles: z.array(PointSchema), targets: z.array(PointSchema),
-    /** Optional: elastic drag confined to the region (zero motion on its boundary and keep pixels). */
-    elastic: z.boolean().optional(),
-  }),
+  z.object({ kind: z.literal('deform'), handles: z.array(PointSchema), targets: z.array(PointSchema), elastic: z.boolean().optional() }),
 ]);
 
 /** One region-level operation (mirrors `Operation` of bridge-server/src/core/types.ts). */
@@ -72,6 +68,8 @@ const PlanBaseSchema = z.object({
   warnings: z.array(z.string()),
   /** Confidence 0..1 of this reading. */
   confidence: z.number().min(0).max(1).optional(),
+  /** Which reasoner read the intent ("rules" or an optional reasoner's name); since protocol 2. */
+  reasoner: z.string().optional(),
 });
 
 /**
@@ -96,6 +94,8 @@ export const LimitsSchema = z.object({
   maxQueueTotal: z.number().int().positive(),
   maxJobMs: z.number().int().positive(),
   maxIntentChars: z.number().int().positive(),
+  /** Optional on the wire (bridges before 0.2 do not report it). */
+  maxHeldBytes: z.number().int().positive().optional(),
 });
 
 /** What the bridge can do: compute device and learned stages. */
@@ -162,15 +162,23 @@ export const JobSubmitSchema = z
     /** Document position `[left, top]` of the sent image (a crop of the document). Default `[0, 0]`. */
     imageOrigin: z.tuple([z.number().int(), z.number().int()]).optional(),
     regions: z.array(SubmitRegionSchema).min(1),
-    drags: z.array(SubmitDragSchema).min(1),
+    /** May be empty when `intent` states the edit (protocol 2: text alone). */
+    drags: z.array(SubmitDragSchema),
     keep: z.array(KeepSchema).optional(),
     /** Free-text intent, e.g. "rotate the cup 20° clockwise". */
     intent: z.string().optional(),
     quality: QualitySchema,
     /** Seed for every random choice; default derived from the job id. */
     seed: z.number().int().min(0).max(0xffffffff).optional(),
+    /**
+     * Preview only: the largest image (in pixels) the host can show. When the sent image is
+     * larger, the bridge runs the preview on an area-averaged proxy of at most this many pixels
+     * and the result carries `proxy` (its layer is in proxy pixels). Final quality ignores it.
+     */
+    previewMaxPixels: z.number().int().min(4096).max(1 << 30).optional(),
   })
   .superRefine((s, ctx) => {
+    if (s.drags.length === 0 && !(s.intent ?? '').trim()) ctx.addIssue({ code: 'custom', message: 'a job needs at least one drag, or an intent that states the edit', path: ['drags'] });
     const ids = new Set<string>();
     s.regions.forEach((r, i) => {
       if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate region id ${r.id}`, path: ['regions', i, 'id'] });
@@ -248,6 +256,15 @@ export const JobProgressSchema = z.object({
   stage: z.string(),
   fraction: z.number().min(0).max(1),
 });
+/** How a proxy preview relates to the sent image: proxy size and proxy pixels per image pixel. */
+export const ProxySchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  scaleX: z.number().positive().max(1),
+  scaleY: z.number().positive().max(1),
+});
+export type ProxyInfo = z.infer<typeof ProxySchema>;
+
 /**
  * The job finished. Followed by the layer as `frames` binary chunks (part `layer`, rgba8,
  * straight alpha): only changed pixels, alpha 0 elsewhere, placed at `layer.left/top`.
@@ -261,6 +278,12 @@ export const JobResultSchema = z.object({
   timings: TimingsSchema,
   /** Number of binary chunks that follow. */
   frames: z.number().int().min(1),
+  /**
+   * Set when a preview ran on a proxy (`previewMaxPixels`): `layer` is then in proxy pixels of
+   * the sent image; it covers document pixels `imageOrigin + layer.left / scaleX` … (width
+   * `layer.width / scaleX`), i.e. a host shows it scaled up by `1/scaleX × 1/scaleY`.
+   */
+  proxy: ProxySchema.optional(),
 });
 /** The job failed. */
 export const JobErrorSchema = z.object({

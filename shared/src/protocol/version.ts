@@ -3,7 +3,7 @@
  * Bump it to remove, rename or change the meaning of a field — not for a new optional field or a
  * new message type. Every bump is logged in shared/PROTOCOL.md.
  */
-export const PROTOCOL_VERSION = 1 as const;
+export const PROTOCOL_VERSION = 2 as const;
 
 /** Path of the WebSocket endpoint on the bridge. */
 export const WS_PATH = '/v1/ws' as const;

@@ -11,8 +11,16 @@
  * one script at a time: a script that arrives before the previous "done" is recorded in
  * `sim.violations` (and logged as an error), which the tests assert is empty.
  *
- * Plain browser JS on purpose: it shares no code with the plugin under test (PNG encoding and
- * decoding go through the browser's canvas).
+ * PNGs are what Photopea itself writes: its PNG engine is UPNG.js (by Photopea's author), so
+ * `saveToOE("png")` goes through `UPNG.encode(…, 0)`, which writes palette PNGs for ≤ 256 colours
+ * and 1/2/4-bit ones for ≤ 16 (a hard-edged selection mask has two colours). With `depth=16` the
+ * document is a 16-bit one and exports 16-bit RGBA PNGs (low bits carry detail below one 8-bit
+ * step). With `groups=1` every top-level layer sits in a group and the active layer is inside
+ * one. With `units=cm` (and `res=…`) the ruler unit is centimetres: bounds, width and height are
+ * UnitValues in cm and `translate` takes ruler units, like Photoshop's DOM; `app.preferences.
+ * rulerUnits` and `Units` exist. Every export's form is recorded in `sim.exports`.
+ *
+ * Plain browser JS on purpose: it shares no code with the plugin under test.
  */
 (function () {
   'use strict';
@@ -20,21 +28,39 @@
   var pluginUrl = params.get('plugin');
   var docUrl = params.get('doc') || 'smarties.png';
   var withPaths = params.get('paths') === '1';
+  var withGroups = params.get('groups') === '1';
+  var depth16 = params.get('depth') === '16';
+  var startUnits = params.get('units') || 'px';
+  var RES = Number(params.get('res') || 72);
   var PROCESS_MS = 15; // time "Photopea" takes per script before its "done"
 
-  function UnitValue(v) { this.value = v; this.type = 'px'; }
+  function UnitValue(v, type) { this.value = Number(v); this.type = type || 'px'; }
+  var Units = { PIXELS: 'px', INCHES: 'in', CM: 'cm', MM: 'mm', POINTS: 'pt', PICAS: 'pc' };
+  var preferences = { rulerUnits: startUnits };
+  var PER_INCH = { px: null, in: 1, cm: 2.54, mm: 25.4, pt: 72, pc: 6 };
+  /** Pixels → a UnitValue in the current ruler unit. */
+  function rulerValue(px) {
+    var u = preferences.rulerUnits;
+    return u === 'px' ? new UnitValue(px, 'px') : new UnitValue(px / RES * PER_INCH[u], u);
+  }
+  /** A number (ruler units) or UnitValue → pixels. */
+  function toPx(v) {
+    var u = v instanceof UnitValue ? v.type : preferences.rulerUnits, n = Number(v instanceof UnitValue ? v.value : v);
+    return u === 'px' ? n : n / PER_INCH[u] * RES;
+  }
   UnitValue.prototype.valueOf = function () { return this.value; };
-  UnitValue.prototype.toString = function () { return this.value + ' px'; };
+  UnitValue.prototype.toString = function () { return this.value + ' ' + this.type; };
 
   var sim = {
     doc: null, violations: [], scripts: [], pastes: [], errors: [], busy: false, ready: false,
-    outbox: [],
+    outbox: [], exports: [],
   };
   window.sim = sim;
 
   // ---------------------------------------------------------------- document model
   function Layer(doc, name, pixels) {
     this._doc = doc;
+    this.parent = doc;
     this.name = name;
     this.visible = true;
     this.typename = 'ArtLayer';
@@ -48,12 +74,12 @@
       for (var y = 0; y < h; y++) for (var x = 0; x < w; x++) {
         if (p[(y * w + x) * 4 + 3] !== 0) { if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; y1 = y; }
       }
-      if (x1 < 0) return [new UnitValue(0), new UnitValue(0), new UnitValue(0), new UnitValue(0)];
-      return [new UnitValue(x0), new UnitValue(y0), new UnitValue(x1 + 1), new UnitValue(y1 + 1)];
+      if (x1 < 0) return [rulerValue(0), rulerValue(0), rulerValue(0), rulerValue(0)];
+      return [rulerValue(x0), rulerValue(y0), rulerValue(x1 + 1), rulerValue(y1 + 1)];
     },
   });
   Layer.prototype.translate = function (dx, dy) {
-    dx = Math.round(Number(dx)); dy = Math.round(Number(dy));
+    dx = Math.round(toPx(dx)); dy = Math.round(toPx(dy));
     var w = this._doc._w, h = this._doc._h, src = this.pixels, out = new Uint8ClampedArray(src.length);
     for (var y = 0; y < h; y++) {
       var sy = y - dy; if (sy < 0 || sy >= h) continue;
@@ -67,12 +93,35 @@
     this._doc._changed();
   };
   Layer.prototype.remove = function () {
-    var L = this._doc.layers, i = L.indexOf(this);
+    var L = this.parent.layers, i = L.indexOf(this);
     if (i < 0) throw new Error('layer already removed');
     L.splice(i, 1);
-    if (this._doc._active === this) this._doc._active = L[Math.min(i, L.length - 1)] || null;
+    if (this._doc._active === this) this._doc._active = L[Math.min(i, L.length - 1)] || (this.parent !== this._doc ? this.parent : null);
     this._doc._changed();
   };
+
+  /** A layer group (Photoshop DOM: LayerSet, with its own `layers`). */
+  function LayerSet(doc, name) {
+    this._doc = doc; this.parent = doc; this.name = name; this.visible = true; this.typename = 'LayerSet'; this.layers = [];
+  }
+  Object.defineProperty(LayerSet.prototype, 'bounds', {
+    get: function () {
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      this.layers.forEach(function (L) {
+        var b = L.bounds.map(toPx); if (b[2] <= b[0]) return;
+        x0 = Math.min(x0, b[0]); y0 = Math.min(y0, b[1]); x1 = Math.max(x1, b[2]); y1 = Math.max(y1, b[3]);
+      });
+      if (x1 < x0) return [rulerValue(0), rulerValue(0), rulerValue(0), rulerValue(0)];
+      return [rulerValue(x0), rulerValue(y0), rulerValue(x1), rulerValue(y1)];
+    },
+  });
+  LayerSet.prototype.remove = Layer.prototype.remove;
+  /** Every layer and group under a container, top first (depth-first). */
+  function allLayers(c, out) {
+    out = out || [];
+    c.layers.forEach(function (L) { out.push(L); if (L.typename === 'LayerSet') allLayers(L, out); });
+    return out;
+  }
 
   function SolidColor() { this.rgb = { red: 0, green: 0, blue: 0, hexValue: '000000' }; }
 
@@ -86,7 +135,7 @@
         if (m[y * w + x] !== 0) { if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; y1 = y; }
       }
       if (x1 < 0) return null;
-      return [new UnitValue(x0), new UnitValue(y0), new UnitValue(x1 + 1), new UnitValue(y1 + 1)];
+      return [rulerValue(x0), rulerValue(y0), rulerValue(x1 + 1), rulerValue(y1 + 1)];
     },
   });
   Selection.prototype.invert = function () {
@@ -101,6 +150,7 @@
   Selection.prototype.fill = function (color) {
     var doc = this._doc, L = doc._active, n = doc._w * doc._h, m = this.mask;
     if (!L) throw new Error('no active layer');
+    if (L.typename === 'LayerSet') throw new Error('cannot fill a group');
     var r = color.rgb.red, g = color.rgb.green, b = color.rgb.blue, p = L.pixels;
     if (color.rgb.hexValue && color.rgb.hexValue !== '000000' && r === 0 && g === 0 && b === 0) {
       var hv = parseInt(color.rgb.hexValue, 16); r = hv >> 16 & 255; g = hv >> 8 & 255; b = hv & 255;
@@ -119,15 +169,19 @@
   function Document(name, w, h) {
     var self = this;
     this._w = w; this._h = h; this.name = name;
-    this.width = w; this.height = h; this.resolution = 72;
+    this.resolution = RES;
     this.layers = [];
     this._active = null;
     this.selection = new Selection(this);
     this.artLayers = {
+      // Like Photoshop: the new layer goes above the active layer, in the same group (inside a
+      // selected group, at its top).
       add: function () {
-        var L = new Layer(self, 'Layer ' + (self.layers.length + 1));
-        var i = self._active ? self.layers.indexOf(self._active) : 0;
-        self.layers.splice(Math.max(0, i), 0, L);
+        var L = new Layer(self, 'Layer ' + (allLayers(self).length + 1));
+        var a = self._active, c = !a ? self : a.typename === 'LayerSet' ? a : a.parent;
+        var i = a && c !== a ? c.layers.indexOf(a) : 0;
+        c.layers.splice(Math.max(0, i), 0, L);
+        L.parent = c;
         self._active = L;
         self._changed();
         return L;
@@ -137,13 +191,22 @@
   }
   Object.defineProperty(Document.prototype, 'activeLayer', {
     get: function () { return this._active; },
-    set: function (L) { if (this.layers.indexOf(L) < 0) throw new Error('not a layer of this document'); this._active = L; },
+    set: function (L) { if (allLayers(this).indexOf(L) < 0) throw new Error('not a layer of this document'); this._active = L; },
   });
+  Object.defineProperty(Document.prototype, 'width', { get: function () { return rulerValue(this._w); } });
+  Object.defineProperty(Document.prototype, 'height', { get: function () { return rulerValue(this._h); } });
+  /** Visible art layers, bottom first (a hidden group hides what it holds). */
+  function visibleStack(c, out) {
+    for (var k = c.layers.length - 1; k >= 0; k--) {
+      var L = c.layers[k]; if (!L.visible) continue;
+      if (L.typename === 'LayerSet') visibleStack(L, out); else out.push(L);
+    }
+    return out;
+  }
   Document.prototype._composite = function () {
-    var w = this._w, h = this._h, out = new Uint8ClampedArray(w * h * 4);
-    for (var k = this.layers.length - 1; k >= 0; k--) {
-      var L = this.layers[k]; if (!L.visible) continue;
-      var p = L.pixels;
+    var w = this._w, h = this._h, out = new Uint8ClampedArray(w * h * 4), stack = visibleStack(this, []);
+    for (var k = 0; k < stack.length; k++) {
+      var p = stack[k].pixels;
       for (var i = 0; i < w * h; i++) {
         var sa = p[i * 4 + 3] / 255; if (sa === 0) continue;
         var da = out[i * 4 + 3] / 255, oa = sa + da * (1 - sa);
@@ -157,16 +220,38 @@
   Document.prototype.saveToOE = function (format) {
     if (String(format).indexOf('png') !== 0) throw new Error('simulator only exports png');
     var w = this._w, h = this._h, rgba = this._composite();
-    var c = document.createElement('canvas'); c.width = w; c.height = h;
-    c.getContext('2d').putImageData(new ImageData(rgba, w, h), 0, 0);
-    var slot = { pending: true, data: null };
-    sim.outbox.push(slot);
-    slot.promise = new Promise(function (res) { c.toBlob(res, 'image/png'); })
-      .then(function (blob) { return blob.arrayBuffer(); })
-      .then(function (buf) { slot.data = buf; slot.pending = false; });
+    var buf = depth16 ? png16(w, h, rgba) : UPNG.encode([new Uint8Array(rgba).buffer], w, h, 0);
+    var b = new Uint8Array(buf);
+    sim.exports.push({ depth: b[24], colorType: b[25], bytes: b.length });
+    sim.outbox.push({ data: buf });
   };
 
+  /**
+   * A 16-bit RGBA PNG of an 8-bit composite: each sample v becomes v·257 plus detail below half an
+   * 8-bit step (what a 16-bit document holds), so rounding back to 8 bits gives v exactly.
+   */
+  function png16(w, h, rgba) {
+    var stride = w * 8 + 1, raw = new Uint8Array(stride * h);
+    for (var y = 0; y < h; y++) for (var x = 0; x < w; x++) for (var c = 0; c < 4; c++) {
+      var v = rgba[(y * w + x) * 4 + c], d = ((x * 7 + y * 13 + c * 5) % 200) - 100;
+      var s = Math.max(0, Math.min(65535, v * 257 + (c === 3 && (v === 0 || v === 255) ? 0 : d)));
+      var o = y * stride + 1 + x * 8 + c * 2;
+      raw[o] = s >> 8; raw[o + 1] = s & 255;
+    }
+    var idat = pako.deflate(raw), out = [], crcT = [];
+    for (var n = 0; n < 256; n++) { var k = n; for (var j = 0; j < 8; j++) k = k & 1 ? 0xedb88320 ^ (k >>> 1) : k >>> 1; crcT[n] = k >>> 0; }
+    function u32(v) { return [v >>> 24 & 255, v >>> 16 & 255, v >>> 8 & 255, v & 255]; }
+    function chunk(type, body) {
+      var td = [].concat(type.split('').map(function (ch) { return ch.charCodeAt(0); }), Array.prototype.slice.call(body));
+      var crc = 0xffffffff; for (var i = 0; i < td.length; i++) crc = crcT[(crc ^ td[i]) & 255] ^ (crc >>> 8);
+      return u32(body.length).concat(td, u32((crc ^ 0xffffffff) >>> 0));
+    }
+    out = out.concat([137, 80, 78, 71, 13, 10, 26, 10], chunk('IHDR', u32(w).concat(u32(h), [16, 6, 0, 0, 0])), chunk('IDAT', idat), chunk('IEND', []));
+    return new Uint8Array(out).buffer;
+  }
+
   var app = {
+    preferences: preferences,
     get activeDocument() { return sim.doc; },
     documents: { get length() { return sim.doc ? 1 : 0; } },
     echoToOE: function (s) { sim.outbox.push({ data: String(s) }); },
@@ -177,7 +262,7 @@
       var anchor = doc._active;
       // Asynchronous like Photopea: the layer appears a little later, centred on the canvas.
       decodeToRgba(url).then(function (img) {
-        var L = new Layer(doc, 'Pasted ' + (sim.pastes.length + 1));
+        var L = new Layer(doc, 'Pasted ' + (sim.pastes.length + 1)), into = !anchor ? doc : anchor.typename === 'LayerSet' ? anchor : anchor.parent;
         L.kind = 'smartObject';
         var ox = Math.round((doc._w - img.width) / 2), oy = Math.round((doc._h - img.height) / 2);
         for (var y = 0; y < img.height; y++) {
@@ -188,8 +273,9 @@
             for (var c = 0; c < 4; c++) L.pixels[d + c] = img.data[s + c];
           }
         }
-        var i = anchor ? doc.layers.indexOf(anchor) : 0;
-        doc.layers.splice(Math.max(0, i), 0, L);
+        var i = anchor && into !== anchor ? into.layers.indexOf(anchor) : 0;
+        into.layers.splice(Math.max(0, i), 0, L);
+        L.parent = into;
         doc._active = L;
         sim.pastes.push({ url: url, layer: L, width: img.width, height: img.height });
         doc._changed();
@@ -197,13 +283,12 @@
     },
   };
 
+  /** Read a PNG (URL or data URL) like Photopea does, with UPNG.js (exact, straight alpha). */
   function decodeToRgba(url) {
-    return fetch(url).then(function (r) { return r.blob(); })
-      .then(function (b) { return createImageBitmap(b, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' }); })
-      .then(function (bmp) {
-        var c = document.createElement('canvas'); c.width = bmp.width; c.height = bmp.height;
-        var ctx = c.getContext('2d'); ctx.drawImage(bmp, 0, 0);
-        return { width: bmp.width, height: bmp.height, data: ctx.getImageData(0, 0, bmp.width, bmp.height).data };
+    return fetch(url).then(function (r) { return r.arrayBuffer(); })
+      .then(function (buf) {
+        var img = UPNG.decode(buf);
+        return { width: img.width, height: img.height, data: new Uint8ClampedArray(UPNG.toRGBA8(img)[0]) };
       });
   }
 
@@ -228,7 +313,7 @@
     sim.outbox = [];
     var failed = false;
     try {
-      new Function('app', 'SolidColor', 'UnitValue', script)(app, SolidColor, UnitValue);
+      new Function('app', 'SolidColor', 'UnitValue', 'Units', script)(app, SolidColor, UnitValue, Units);
     } catch (err) {
       failed = true;
       sim.errors.push(String(err));
@@ -256,11 +341,11 @@
     d.selection.mask = m;
     scheduleRender();
   };
-  /** Layers, top first. */
+  /** Every layer and group, top first (depth-first); bounds in pixels; `group` = parent group's name. */
   sim.layerInfo = function () {
-    return sim.doc.layers.map(function (L) {
-      var b = L.bounds;
-      return { name: L.name, visible: L.visible, kind: L.kind, bounds: [b[0].value, b[1].value, b[2].value, b[3].value] };
+    return allLayers(sim.doc).map(function (L) {
+      var b = L.bounds.map(function (v) { return Math.round(toPx(v)); });
+      return { name: L.name, visible: L.visible, kind: L.typename === 'LayerSet' ? 'group' : L.kind, group: L.parent === sim.doc ? null : L.parent.name, bounds: b, active: L === sim.doc._active };
     });
   };
 
@@ -284,8 +369,9 @@
         t.getContext('2d').putImageData(ov, 0, 0);
         ctx.drawImage(t, 0, 0);
       }
-      document.getElementById('layers').innerHTML = d.layers.map(function (L) {
-        return '<div>' + (L.visible ? '[v] ' : '[&nbsp;&nbsp;] ') + L.name.replace(/</g, '&lt;') + (L === d._active ? ' ◂' : '') + '</div>';
+      document.getElementById('layers').innerHTML = allLayers(d).map(function (L) {
+        var indent = L.parent === d ? '' : '&nbsp;&nbsp;&nbsp;&nbsp;';
+        return '<div>' + indent + (L.visible ? '[v] ' : '[&nbsp;&nbsp;] ') + (L.typename === 'LayerSet' ? '▾ ' : '') + L.name.replace(/</g, '&lt;') + (L === d._active ? ' ◂' : '') + '</div>';
       }).join('');
     });
   }
@@ -298,7 +384,11 @@
   decodeToRgba(docUrl).then(function (img) {
     var d = new Document(docUrl.split('/').pop(), img.width, img.height);
     var bg = new Layer(d, 'Background', new Uint8ClampedArray(img.data));
-    d.layers.push(bg);
+    if (withGroups) {
+      var g = new LayerSet(d, 'Group 1');
+      g.layers.push(bg); bg.parent = g;
+      d.layers.push(g);
+    } else d.layers.push(bg);
     d._active = bg;
     sim.doc = d;
     scheduleRender();

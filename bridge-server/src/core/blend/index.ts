@@ -15,7 +15,7 @@
  */
 import { createMask } from '../image';
 import type { Mask, RgbaImage } from '../types';
-import { pushPullFill } from '../fill/push-pull';
+import { pushPullFactor, pushPullFillScaled } from '../fill/push-pull';
 import { chamferDistance, CHAMFER_DIAGONAL as DIAG } from './distance';
 
 export { chamferDistance } from './distance';
@@ -276,7 +276,8 @@ function correctColour(
   for (let y = y0; y <= y1; y++) {
     for (let x = x0, p = y * w + x0, q = (y - y0) * bw; x <= x1; x++, p++, q++) if (inT[p] && dIn[p]! < depth) need[q] = 1;
   }
-  pushPullFill(val, wgt, bw, bh, 6, need);
+  // The correction is a smooth membrane: on a large target it is interpolated on a coarse grid.
+  pushPullFillScaled(val, wgt, bw, bh, 6, pushPullFactor(bw, bh), need);
   const invDepth = Math.PI / Math.max(1, depth - 1), invSim = 1 / (6 * SIMILARITY_SIGMA * SIMILARITY_SIGMA);
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {

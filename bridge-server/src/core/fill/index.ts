@@ -7,7 +7,7 @@ import type { Filler, Mask, RgbaImage } from '../types';
 import { fillPushPullCoarse } from './push-pull';
 import { PatchMatchFiller } from './patch-match';
 
-export { fillPushPull, fillPushPullCoarse, pushPullFill, maskBox, growBox, type Box } from './push-pull';
+export { fillPushPull, fillPushPullCoarse, pushPullFill, pushPullFillScaled, pushPullFactor, maskBox, growBox, type Box } from './push-pull';
 export { fillPatchMatch, PatchMatchFiller, PushPullFiller, type PatchMatchOptions } from './patch-match';
 
 export interface FillStageInput {

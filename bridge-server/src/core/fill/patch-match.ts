@@ -22,7 +22,7 @@
 import { createRng, type Rng } from '../random';
 import type { FillOptions, Filler, Mask, RgbaImage } from '../types';
 import { CancelledError } from '../types';
-import { fillPushPull, growBox, maskBox, pushPullFill } from './push-pull';
+import { fillPushPull, growBox, maskBox, pushPullFactor, pushPullFill, pushPullFillScaled } from './push-pull';
 
 /** Tuning of the exemplar filler; every field has a default. */
 export interface PatchMatchOptions {
@@ -479,6 +479,14 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
         // scanning the window (no gather buffer). In a coherent field every contribution is the
         // same source pixel, so the step mostly matters at seams between copied patches.
         const m0 = col[sc * 3]!, m1 = col[sc * 3 + 1]!, m2 = col[sc * 3 + 2]!;
+        // Coherent window (every neighbour copies from the same offset): every contribution is
+        // this same source pixel, so the step returns it unchanged; skip the weighted sum.
+        let coherent = true;
+        for (let oy = oy0; oy <= oy1 && coherent; oy++) {
+          const o0 = oy * w, d0 = sc + o0;
+          for (let ox = ox0; ox <= ox1; ox++) if (nnf[p + o0 + ox] !== d0 + ox) { coherent = false; break; }
+        }
+        if (coherent) { col[p * 3] = m0; col[p * 3 + 1] = m1; col[p * 3 + 2] = m2; continue; }
         let s0 = 0, s1 = 0, s2 = 0, sw = 0;
         for (let oy = oy0; oy <= oy1; oy++) {
           for (let ox = ox0; ox <= ox1; ox++) {
@@ -579,7 +587,8 @@ function correctLowFrequency(
     }
   }
   if (!any) return;
-  pushPullFill(val, wgt, bw, bh, 3);
+  // A smooth offset field: on a large hole it is interpolated on a coarse grid and upsampled.
+  pushPullFillScaled(val, wgt, bw, bh, 3, pushPullFactor(bw, bh));
   for (let y = 0; y < bh; y++) {
     for (let x = 0, p = (y + by0) * w + bx0, bp = y * bw; x < bw; x++, p++, bp++) {
       if (state[p] !== HOLE) continue;

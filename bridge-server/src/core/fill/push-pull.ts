@@ -130,6 +130,72 @@ export function pushPullFill(val: Float32Array, wgt: Float32Array, w: number, h:
   }
 }
 
+/** Grid samples a scaled pull-push interpolates on (about 0.25 M); smaller grids run at full resolution. */
+export const PUSH_PULL_GRID_SAMPLES = 512 * 512;
+
+/**
+ * The factor {@link pushPullFillScaled} uses for a `w × h` grid: 1 up to
+ * {@link PUSH_PULL_GRID_SAMPLES} samples, else the integer that brings the grid under it.
+ */
+export function pushPullFactor(w: number, h: number): number {
+  return w * h <= PUSH_PULL_GRID_SAMPLES ? 1 : Math.ceil(Math.sqrt((w * h) / PUSH_PULL_GRID_SAMPLES));
+}
+
+/**
+ * {@link pushPullFill} for smooth fields on large grids: samples are averaged into cells of
+ * `factor × factor`, the coarse grid is filled by pull-push, and every sample with weight below 1
+ * (where `need` allows) takes the bilinear upsampled coarse value (blended by its weight as in
+ * pushPullFill); weight-1 samples keep their value. Factor 1 is exactly pushPullFill. Cost: one
+ * pass over the fine grid plus pull-push on a grid `factor²` times smaller.
+ */
+export function pushPullFillScaled(val: Float32Array, wgt: Float32Array, w: number, h: number, ch: number, factor: number, need?: Uint8Array): void {
+  if (factor <= 1) { pushPullFill(val, wgt, w, h, ch, need); return; }
+  if (val.length !== w * h * ch || wgt.length !== w * h) throw new RangeError('pushPullFillScaled: array sizes do not match w*h*ch');
+  const f = factor, cw = Math.ceil(w / f), chh = Math.ceil(h / f);
+  const cv = new Float32Array(cw * chh * ch), cwt = new Float32Array(cw * chh);
+  for (let y = 0; y < h; y++) {
+    const crow = ((y / f) | 0) * cw;
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x, wv = wgt[p]!;
+      if (wv <= 0) continue;
+      const c = crow + ((x / f) | 0);
+      cwt[c]! += wv;
+      for (let q = 0; q < ch; q++) cv[c * ch + q]! += wv * val[p * ch + q]!;
+    }
+  }
+  // A cell with samples is known (their weighted mean); empty cells are interpolated.
+  for (let c = 0; c < cwt.length; c++) {
+    const s = cwt[c]!;
+    if (s <= 0) continue;
+    for (let q = 0; q < ch; q++) cv[c * ch + q]! /= s;
+    cwt[c] = 1;
+  }
+  pushPullFill(cv, cwt, cw, chh, ch);
+  const inv = 1 / f;
+  for (let y = 0; y < h; y++) {
+    let gy = (y + 0.5) * inv - 0.5;
+    if (gy < 0) gy = 0;
+    if (gy > chh - 1) gy = chh - 1;
+    const y0 = gy | 0, y1 = Math.min(chh - 1, y0 + 1), fy = gy - y0;
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x, wv = wgt[p]!;
+      if (wv >= 1 || (need && need[p] === 0)) continue;
+      let gx = (x + 0.5) * inv - 0.5;
+      if (gx < 0) gx = 0;
+      if (gx > cw - 1) gx = cw - 1;
+      const x0 = gx | 0, x1 = Math.min(cw - 1, x0 + 1), fx = gx - x0;
+      const a00 = (y0 * cw + x0) * ch, a01 = (y0 * cw + x1) * ch, a10 = (y1 * cw + x0) * ch, a11 = (y1 * cw + x1) * ch;
+      const b = p * ch;
+      for (let q = 0; q < ch; q++) {
+        const top = cv[a00 + q]! + (cv[a01 + q]! - cv[a00 + q]!) * fx;
+        const bot = cv[a10 + q]! + (cv[a11 + q]! - cv[a10 + q]!) * fx;
+        const up = top + (bot - top) * fy;
+        val[b + q] = wv > 0 ? wv * val[b + q]! + (1 - wv) * up : up;
+      }
+    }
+  }
+}
+
 /** A pixel rectangle inside an image, half-open: x in [x0, x1), y in [y0, y1). */
 export interface Box {
   x0: number;

@@ -64,14 +64,26 @@ function verbs(cls: VerbClass, lemmas: string[], extra: { soft?: boolean; dir?: 
 }
 
 // --- verbs by class ---------------------------------------------------------------------------
-verbs('move', ['move', 'shift', 'slide', 'nudge', 'put', 'place', 'take', 'bring', 'relocate', 'reposition', 'translate', 'carry', 'send', 'position']);
+verbs('move', ['move', 'shift', 'slide', 'nudge', 'put', 'place', 'take', 'bring', 'relocate', 'reposition', 'translate', 'carry', 'send', 'position', 'displace', 'scoot', 'budge', 'inch', 'offset', 'transfer', 'glide', 'movement']);
 // Direction-giving verbs whose kind depends on whether the object is a part or the whole.
 verbs('move', ['drag', 'pull', 'push', 'tug'], { soft: true });
-verbs('rotate', ['rotate', 'turn', 'tilt', 'spin', 'swing', 'twist', 'pivot', 'swivel', 'revolve', 'lean', 'tip']);
-verbs('scale', ['enlarge', 'shrink', 'scale', 'grow', 'resize', 'magnify', 'reduce', 'upscale', 'downscale', 'expand', 'zoom']);
+verbs('rotate', ['rotate', 'turn', 'tilt', 'spin', 'swing', 'twist', 'pivot', 'swivel', 'revolve', 'lean', 'tip', 'rotation', 'cant', 'angle', 'roll', 'pop a wheelie', 'do a wheelie', 'wheelie']);
+verbs('scale', ['enlarge', 'shrink', 'scale', 'grow', 'resize', 'magnify', 'reduce', 'upscale', 'downscale', 'expand', 'zoom', 'increase', 'decrease', 'boost', 'inflate', 'deflate', 'diminish', 'minimize', 'maximize', 'blow up', 'size up', 'size down']);
+// Scale verbs that name an axis and a sense ("flatten" = shorter, "widen" = wider).
+verbs('scale', ['flatten', 'squash', 'squish', 'compress', 'widen', 'broaden', 'narrow', 'slim', 'heighten', 'thin']);
 add('double', verb('scale', 'double'));
 add('halve', verb('scale', 'halve'));
-verbs('deform', ['stretch', 'bend', 'lengthen', 'extend', 'open', 'spread', 'curl', 'warp', 'deform', 'straighten', 'flex', 'fold', 'squash', 'squeeze', 'shorten', 'elongate', 'reshape', 'droop', 'curve', 'arch', 'widen', 'narrow']);
+verbs('deform', ['stretch', 'bend', 'lengthen', 'extend', 'open', 'spread', 'curl', 'warp', 'deform', 'straighten', 'flex', 'fold', 'squeeze', 'shorten', 'elongate', 'reshape', 'curve', 'arch', 'close', 'shut', 'wiggle', 'kink', 'crook', 'splay', 'pose']);
+// A part looks / points somewhere: the part turns or bends that way (an arrow on it says how).
+verbs('deform', ['look', 'gaze', 'face', 'point', 'aim']);
+add('droop', verb('deform', 'droop', { soft: true, dir: 'down' }));
+add('sag', verb('deform', 'sag', { soft: true, dir: 'down' }));
+add('dip', verb('deform', 'dip', { soft: true, dir: 'down' }));
+add('sink', verb('deform', 'sink', { soft: true, dir: 'down' }));
+add('perk', verb('deform', 'perk', { soft: true, dir: 'up' }));
+add('elevate', verb('deform', 'elevate', { soft: true, dir: 'up' }));
+add('hoist', verb('deform', 'hoist', { soft: true, dir: 'up' }));
+add('hike', verb('deform', 'hike', { soft: true, dir: 'up' }));
 add('raise', verb('deform', 'raise', { soft: true, dir: 'up' }));
 add('lift', verb('deform', 'lift', { soft: true, dir: 'up' }));
 add('lower', verb('deform', 'lower', { soft: true, dir: 'down' }));
@@ -140,12 +152,15 @@ add(['middle', 'central', 'centre', 'center', 'centered', 'centred'], { cat: 'po
 // Parts: the drag acts on a piece of the region, so the region deforms.
 add(['tip', 'tips', 'end', 'ends', 'nose', 'spire', 'point', 'peak', 'apex', 'top', 'edge', 'half', 'part', 'piece', 'corner', 'side', 'extremity', 'front', 'rear', 'bottom'], { cat: 'part', name: '' });
 add(['edge', 'corner', 'side', 'border', 'margin'], { cat: 'edge', name: '' });
+// Parts of animals, people and things: "its head", "the left ear", "the handle".
+add(['head', 'ear', 'ears', 'tail', 'arm', 'arms', 'leg', 'legs', 'wing', 'wings', 'hand', 'hands', 'foot', 'feet', 'paw', 'paws', 'neck', 'beak', 'snout', 'trunk', 'fin', 'fins', 'antenna', 'antennae', 'horn', 'horns', 'finger', 'fingers', 'knee', 'elbow', 'shoulder', 'hair', 'mouth', 'eye', 'eyes', 'eyebrow', 'eyebrows', 'lip', 'lips', 'chin', 'branch', 'branches', 'stem', 'stalk', 'leaf', 'petal', 'handle', 'lid', 'spout', 'roof', 'wheel', 'front wheel', 'brim', 'sleeve', 'strap'], { cat: 'part', name: '' });
 
 // --- glue -------------------------------------------------------------------------------------
 for (const p of ['to', 'into', 'onto', 'toward', 'towards', 'by', 'on', 'off', 'in', 'of', 'at', 'from', 'with', 'without', 'behind', 'above', 'below', 'under', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'instead of', 'so that', 'so', 'until', 'than', 'as', 'where', 'while', 'for', 'out', 'away', 'past', 'against', 'between', 'within', 'upon']) add(p, { cat: 'prep', p });
 add(["don't", 'dont', 'do not', 'not', 'never', "doesn't", 'does not', 'no', 'nothing', "shouldn't", 'should not', "mustn't", 'must not', "can't", 'cannot', "won't"], { cat: 'neg' });
 add(['and', 'then', 'also', 'plus', 'but', 'after that', 'afterwards', 'or', ',', ';', '.', '!', '?'], { cat: 'conj', c: '' });
 add(['intact', 'unchanged', 'untouched', 'alone', 'still', 'fixed', 'as is', 'in place', 'as it is', 'where it is', 'where they are', 'same', 'the same', 'static', 'put', 'sitting', 'standing', 'stable', 'visible', 'clear', 'free'], { cat: 'state', state: '' });
+add(['vertically', 'horizontally', 'diagonally', 'upside down', 'upside-down'], { cat: 'filler' });
 add(['please', 'can', 'could', 'would', 'you', 'i', 'we', 'want', 'like', 'try', 'just', 'kindly', 'be', 'is', 'are', 'was', 'should', 'must', 'let', "let's", 'lets', 'do', 'does', 'more', 'even', 'instead', 'again', 'too', 'really', 'only', 'need', 'needs', "it's", 'less', 'now', 'here', 'there', 'whole', 'entire', 'else', 'can you', 'could you', 'i want to', "i'd like to", 'make sure', 'sure'], { cat: 'filler' });
 // Scene nouns that constraints name ("keep the background") but that are never a handle's part.
 add(['size', 'background', 'foreground', 'image', 'photo', 'picture', 'scene', 'rest', 'sky', 'table', 'ground', 'floor', 'wall', 'face', 'body', 'person', 'text', 'logo', 'shadow', 'reflection'], { cat: 'noun' });

@@ -110,6 +110,17 @@ const sense = <C extends Sense['cat']>(l: Lexeme | undefined, cat: C): Extract<S
   l?.senses.find((s): s is Extract<Sense, { cat: C }> => s.cat === cat);
 const has = (l: Lexeme | undefined, cat: Sense['cat']): boolean => !!sense(l, cat);
 const isUnknown = (l: Lexeme | undefined): boolean => !!l && l.senses.length === 0;
+/** Words between a subject and its verb ("should", "needs to"). */
+const MODALS = new Set(['should', 'must', 'needs', 'need', 'to', 'will', 'would', 'can', 'could', 'has', 'have', 'ought', 'shall', 'may', 'might', 'is', 'be']);
+/** Deform verbs that become a scale up along an axis with "vertically" / "horizontally". */
+const STRETCH_UP = new Set(['stretch', 'lengthen', 'elongate', 'extend', 'expand']);
+/** Scale verbs that name an axis and a sense. */
+const AXIS_VERBS: Record<string, { sense: 'up' | 'down'; axis: 'both' | 'x' | 'y'; word: string }> = {
+  flatten: { sense: 'down', axis: 'y', word: 'flatter' }, squash: { sense: 'down', axis: 'y', word: 'flatter' }, squish: { sense: 'down', axis: 'y', word: 'flatter' },
+  compress: { sense: 'down', axis: 'y', word: 'flatter' }, heighten: { sense: 'up', axis: 'y', word: 'taller' },
+  widen: { sense: 'up', axis: 'x', word: 'wider' }, broaden: { sense: 'up', axis: 'x', word: 'wider' },
+  narrow: { sense: 'down', axis: 'x', word: 'narrower' }, slim: { sense: 'down', axis: 'x', word: 'narrower' }, thin: { sense: 'down', axis: 'x', word: 'narrower' },
+};
 const ADJ_COMPARATIVES = new Set(['small', 'big', 'little', 'large', 'tall', 'long', 'short', 'wide', 'huge']);
 const CLAUSE_CONJ = new Set(['and', 'then', 'but', 'also', 'plus', 'or', 'after that', 'afterwards', ',', ';', '.', '!', '?', 'while']);
 const DEST_PREPS = new Set(['to', 'into', 'onto', 'toward', 'towards', 'on', 'off', 'in', 'at', 'behind', 'above', 'below', 'under', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'past', 'against', 'between', 'within', 'upon', 'from', 'with', 'away', 'out', 'until', 'than', 'for']);
@@ -227,7 +238,19 @@ class IntentParser {
       if (has(lx[i], 'neg')) neg = true;
       this.mark(lx[i]!); i++;
     }
-    const v = sense(lx[i], 'verb');
+    let v = sense(lx[i], 'verb');
+    if (!v) {
+      // Subject first: "the squirrel should look up", "the ear needs to perk up" → verb + subject + rest.
+      for (let j = i + 1; j < lx.length; j++) {
+        const vj = sense(lx[j], 'verb');
+        if (!vj || !MODALS.has(lx[j - 1]!.norm)) continue;
+        let k = j - 1;
+        while (k > i && MODALS.has(lx[k - 1]!.norm)) k--;
+        for (let m = k; m < j; m++) this.mark(lx[m]!);
+        return this.clause([...lx.slice(0, i), lx[j]!, ...lx.slice(i, k), ...lx.slice(j + 1)]);
+      }
+    }
+    v = sense(lx[i], 'verb');
     if (!v) return { fragment: this.tail(lx, i, { verb: '', cls: 'move', soft: false }) };
     const head = lx[i]!;
     this.mark(head);
@@ -238,7 +261,22 @@ class IntentParser {
       return {};
     }
     if (v.cls === 'make') {
+      // "make the tail point upward", "make it look left": the inner verb carries the meaning.
+      const inner = lx.findIndex((l, k) => k > i && sense(l, 'verb')?.cls === 'deform');
+      if (inner > i) {
+        const iv = sense(lx[inner], 'verb')!;
+        const a = this.tail([...lx.slice(0, inner), ...lx.slice(inner + 1)], i + 1, { verb: `make … ${iv.lemma}`, cls: 'deform', soft: true });
+        this.mark(lx[inner]!);
+        if (a.directions.length) return { action: a };
+      }
       const a = this.tail(lx, i + 1, { verb: 'make', cls: 'scale', soft: false });
+      // "make it 150%", "make it 0.8 times": a size stated outright.
+      if (!a.comparative && a.amount && (a.amount.kind === 'percent' || a.amount.kind === 'factor')) {
+        const f = a.amount.kind === 'percent' ? a.amount.value / 100 : a.amount.value;
+        if (a.amount.kind === 'percent') a.amount = { ...a.amount, absolute: true };
+        a.comparative = f >= 1 ? { sense: 'up', axis: 'both', word: 'bigger' } : { sense: 'down', axis: 'both', word: 'smaller' };
+        if (a.amount.kind === 'factor' && f < 1) a.amount = { ...a.amount, value: f };
+      }
       if (!a.comparative) {
         this.ignored.push(this.span(lx));
         return {};
@@ -253,9 +291,21 @@ class IntentParser {
       if (!a.amount) a.amount = { kind: 'factor', value: up ? 2 : 0.5, approximate: false };
       a.comparative = { sense: up ? 'up' : 'down', axis: 'both', word: up ? 'bigger' : 'smaller' };
     }
+    const axisVerb = AXIS_VERBS[v.lemma];
+    if (axisVerb && !a.comparative) a.comparative = { ...axisVerb };
+    // "stretch it vertically", "squash it horizontally": a scale along one axis.
+    const along = /\b(vertically|horizontally)\b/i.exec(a.text);
+    if (along && !a.object.parts.length && (STRETCH_UP.has(v.lemma) || AXIS_VERBS[v.lemma])) {
+      const axis = along[1]!.toLowerCase() === 'vertically' ? 'y' : 'x';
+      const up = STRETCH_UP.has(v.lemma) || AXIS_VERBS[v.lemma]!.sense === 'up';
+      a.cls = 'scale';
+      a.comparative = { sense: up ? 'up' : 'down', axis, word: axis === 'y' ? (up ? 'taller' : 'shorter') : up ? 'wider' : 'narrower' };
+    }
+    // "turn it upside down": half a turn.
+    if (v.cls === 'rotate' && !a.amount && /\bupside[ -]down\b/i.test(a.text)) a.amount = { kind: 'degrees', value: 180, approximate: false };
     if (v.cls === 'scale' && !a.comparative) {
-      const up = ['enlarge', 'grow', 'magnify', 'upscale', 'expand', 'zoom'].includes(v.lemma) || a.directions.includes('up');
-      const down = ['shrink', 'reduce', 'downscale'].includes(v.lemma) || a.directions.includes('down');
+      const up = ['enlarge', 'grow', 'magnify', 'upscale', 'expand', 'zoom', 'increase', 'boost', 'inflate', 'maximize', 'blow up', 'size up'].includes(v.lemma) || a.directions.includes('up');
+      const down = ['shrink', 'reduce', 'downscale', 'decrease', 'deflate', 'diminish', 'minimize', 'size down'].includes(v.lemma) || a.directions.includes('down');
       if (up !== down) a.comparative = { sense: up ? 'up' : 'down', axis: 'both', word: up ? 'bigger' : 'smaller' };
       a.directions = a.directions.filter((d) => d !== 'up' && d !== 'down');
     }
@@ -348,6 +398,13 @@ class IntentParser {
       if (qty) { if (!a.amount) a.amount = { kind: 'qualitative', size: qty.size, approximate: approx, words: l.norm }; i++; continue; }
       const dir = sense(l, 'dir');
       if (dir) { if (!a.directions.includes(dir.dir)) a.directions.push(dir.dir); i++; continue; }
+      // "from right to left", "from bottom to upper": the direction is from the first place to the second.
+      if (l.norm === 'from' && lx[i + 2]?.norm === 'to' && placeDir(lx[i + 1]) && placeDir(lx[i + 3])) {
+        const d = placeDir(lx[i + 3])!;
+        for (let k = 1; k <= 3; k++) this.mark(lx[i + k]!);
+        if (!a.directions.includes(d)) a.directions.push(d);
+        i += 4; continue;
+      }
       const prep = sense(l, 'prep');
       if (prep && DEST_PREPS.has(l.norm)) {
         if (l.norm === 'away' && lx[i + 1]?.norm === 'from') { this.mark(lx[i + 1]!); i++; if (!a.directions.includes('apart')) a.directions.push('apart'); }
@@ -455,6 +512,16 @@ class IntentParser {
     if (lx.length === 0) return '';
     return this.text.slice(lx[0]!.start, lx[lx.length - 1]!.end);
   }
+}
+
+/** The screen direction a place word stands for ("left", "top", "upper", "bottom", "down"). */
+function placeDir(l: Lexeme | undefined): Direction | null {
+  if (!l) return null;
+  const d = sense(l, 'dir');
+  if (d && (d.dir === 'left' || d.dir === 'right' || d.dir === 'up' || d.dir === 'down')) return d.dir;
+  const p = sense(l, 'position');
+  if (p) return p.pos === 'top' ? 'up' : p.pos === 'bottom' ? 'down' : p.pos === 'left' || p.pos === 'right' ? p.pos : null;
+  return null;
 }
 
 /** The fragment opens a full noun phrase (determiner or pronoun first), not a bare noun. */

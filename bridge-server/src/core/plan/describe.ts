@@ -41,13 +41,15 @@ export function describeOperation(region: string, p: OperationParams): string {
       return `Scale region ${region} non-uniformly (${parts.join(', ')}) about (${pt(p.center)})`;
     }
     case 'deform': {
-      const moves = p.handles.map((h, i) => {
-        const t = p.targets[i]!;
-        return `(${pt(h)}) to (${pt(t)}) (${compass(t[0] - h[0], t[1] - h[1])})`;
-      });
-      return p.elastic
-        ? `Elastic drag in region ${region}: pull ${moves.join(' and ')}; the area around stretches, its edge stays put`
-        : `Deform region ${region}: pull ${moves.join(' and ')}; the far side of the region stays put`;
+      const moving = p.handles.map((h, i) => [h, p.targets[i]!] as const).filter(([h, t]) => Math.hypot(t[0] - h[0], t[1] - h[1]) >= 1e-6);
+      const pins = p.handles.length - moving.length;
+      const moves = moving.map(([h, t]) => `(${pt(h)}) to (${pt(t)}) (${compass(t[0] - h[0], t[1] - h[1])})`);
+      if (p.elastic) {
+        return `Elastic drag in region ${region}: pull ${moves.join(' and ')}; the part under each handle moves as a whole, ` +
+          `the rest of the selection stretches to follow${pins > 0 ? `, ${pins} pinned point${pins > 1 ? 's' : ''} stay` : ''}; ` +
+          'the selection\'s edge does not move and nothing is cut out or filled';
+      }
+      return `Deform region ${region}: pull ${moves.join(' and ')}; the far side of the region stays put`;
     }
   }
 }

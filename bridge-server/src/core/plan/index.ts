@@ -8,24 +8,12 @@
  */
 import type { EditRequest, Plan } from '../types';
 import { parseIntent, type IntentParse } from '../intent/parse';
-import { buildContext, ruleReason, type PlanContext } from './rule-reasoner';
-import { elasticForLooseRegions } from './elastic-choice';
-import type { RegionFit } from './region-fit';
+import { buildContext, ruleReason } from './rule-reasoner';
+import { applyElasticReading } from './elastic-reading';
+import type { PlanReasoner } from './reasoner';
 
-export interface ReasonerInput {
-  ctx: PlanContext;
-  /** The parsed intent, or null without text. */
-  parse: IntentParse | null;
-  /** What the rule reasoner would answer (a fallback and a hint). */
-  rulePlan: Plan;
-  signal?: AbortSignal;
-}
-
-/** A pluggable reasoner. Throwing (or rejecting) makes `makePlan` fall back to the rules. */
-export interface PlanReasoner {
-  readonly name: string;
-  reason(input: ReasonerInput): Promise<Plan>;
-}
+export type { PlanReasoner, ReasonerInput } from './reasoner';
+import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 
 export interface PlanOptions {
   /** Use the intent text (default true; false plans from geometry alone). */
@@ -40,14 +28,27 @@ export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promis
   const ctx = buildContext(req);
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
   const parse = text ? parseIntent(text) : null;
-  const fits = new Map<string, RegionFit>();
-  const rulePlan = elasticForLooseRegions(req, ruleReason(ctx, parse), fits);
-  if (!opts.reasoner) return rulePlan;
+  let rulePlan: Plan | null = null;
+  let question: SmartDragError | null = null;
   try {
-    return elasticForLooseRegions(req, await opts.reasoner.reason({ ctx, parse, rulePlan, signal: opts.signal }), fits);
+    rulePlan = ruleReason(ctx, parse);
   } catch (e) {
+    // Text alone the rules cannot read: the optional reasoner may; without one, ask the user.
+    if (!(opts.reasoner && e instanceof SmartDragError && e.code === ErrorCode.intent_unclear)) throw e;
+    question = e;
+  }
+  if (!opts.reasoner) return applyElasticReading(req, rulePlan!).plan;
+  // Text alone that the rules read: the rules' plan stands (the plan says so in `reasoner`).
+  if (ctx.drags.length === 0 && rulePlan) return rulePlan;
+  try {
+    const plan = await opts.reasoner.reason({ ctx, parse, rulePlan, ...(question ? { ruleQuestion: question.message } : {}), signal: opts.signal });
+    plan.reasoner ??= opts.reasoner.name;
+    return applyElasticReading(req, plan).plan;
+  } catch (e) {
+    if (e instanceof SmartDragError && e.code === ErrorCode.intent_unclear) throw e;
     const msg = e instanceof Error ? e.message : String(e);
-    return { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] };
+    if (!rulePlan) throw new SmartDragError(ErrorCode.intent_unclear, `${question!.message} (The reasoner "${opts.reasoner.name}" could not read it either: ${msg}.)`);
+    return applyElasticReading(req, { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] }).plan;
   }
 }
 
@@ -56,7 +57,7 @@ export type { PlanContext, DragInfo, ForcedKind } from './rule-reasoner';
 export { scoreKinds, type KindScore } from './infer';
 export { dragFeatures, type DragFeatures } from './drag-features';
 export { describeRegion, type RegionShape } from './region-shape';
-export { regionFit, LOOSE_FIT, type RegionFit } from './region-fit';
-export { elasticForLooseRegions } from './elastic-choice';
 export { describeOperation } from './describe';
+export { applyElasticReading, type ElasticDecision } from './elastic-reading';
+export { selectionFit, TIGHT_EDGE_RATIO, type SelectionFit } from './selection-fit';
 export { createLlmReasoner, type LlmReasonerOptions } from './llm-reasoner';

@@ -101,7 +101,8 @@ const ROWS: Row[] = [
   { intent: 'nudge it a bit', drags: ['moveA'], ops: [T(40, 0)] },
   { intent: 'move it by 25 px', drags: ['moveA'], ops: [T(25, 0)] },
   { intent: 'move it up 30 pixels', drags: ['moveAUp'], ops: [T(0, -30)] },
-  { intent: 'move it left', drags: ['moveA'], ops: [T(40, 0)], warn: [/Text says left but the arrow on region a points the other way/] },
+  // Since issue 19 the warning names the arrow's direction and an alternative follows the text.
+  { intent: 'move it left', drags: ['moveA'], ops: [T(40, 0)], warn: [/Text says left but the arrow on region a points right .*following the arrow's direction/], alternatives: 1 },
   { intent: 'move it a little to the left', drags: ['tinyA'], ops: [T(-0.25 * GYR_A, 0)] },
   { intent: 'move it far down', drags: ['tinyA'], ops: [T(0, 1.5 * GYR_A)] },
   { intent: 'move the right one to the left edge', drags: ['moveB'], regions: ['a', 'b'], ops: [T(-40, 0, 'b')] },

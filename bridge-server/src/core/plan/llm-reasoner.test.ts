@@ -124,6 +124,41 @@ describe('LLM reasoner (fake local server)', () => {
     expect(assertLoopback('http://[::1]:8080/v1').hostname).toBe('[::1]');
   });
 
+  it('plan says which reasoner read it', async () => {
+    nextReply = { body: chat('{"drags":[{"index":0,"kind":"translate","reason":"move"}]}') };
+    expect((await makePlan(request(), { reasoner: createLlmReasoner({ baseUrl, model: 'tiny' }) })).reasoner).toBe('llm:tiny');
+    expect((await makePlan(request())).reasoner).toBe('rules');
+  });
+
+  describe('text alone (no arrow)', () => {
+    const textOnly = (intent: string): EditRequest => ({ ...request(intent), drags: [] });
+    it('rules read it: the local reasoner is not asked', async () => {
+      const plan = await makePlan(textOnly('move it 20 px left'), { reasoner: createLlmReasoner({ baseUrl }) });
+      expect(received).toHaveLength(0);
+      expect(plan.reasoner).toBe('rules');
+      expect(plan.operations[0]!.params).toMatchObject({ kind: 'translate', dx: -20, dy: 0 });
+    });
+    it('rules cannot read it: the local reasoner does, and the plan says so', async () => {
+      nextReply = { body: chat('{"operations":[{"kind":"translate","dx":-15,"dy":0}],"reason":"toward the window on the left, a little"}') };
+      const plan = await makePlan(textOnly('scoot it a smidge toward the window'), { reasoner: createLlmReasoner({ baseUrl, model: 'tiny' }) });
+      expect(received).toHaveLength(1);
+      const user = JSON.parse(received[0]!.body.messages[1].content);
+      expect(user.intent).toBe('scoot it a smidge toward the window');
+      expect(user.rulesAsked).toMatch(/Which way/);
+      expect(plan.reasoner).toBe('llm:tiny');
+      expect(plan.operations).toEqual([expect.objectContaining({ region: 'h1', kind: 'translate', source: 'intent', params: { kind: 'translate', dx: -15, dy: 0 } })]);
+      expect(plan.operations[0]!.reason).toMatch(/LLM \(tiny\) read the text the rules could not/);
+    });
+    it('the local reasoner asks back: a coded question', async () => {
+      nextReply = { body: chat('{"question":"Toward which window: left or right?"}') };
+      await expect(makePlan(textOnly('scoot it a smidge toward the window'), { reasoner: createLlmReasoner({ baseUrl }) })).rejects.toMatchObject({ code: 'intent_unclear', message: 'Toward which window: left or right?' });
+    });
+    it('the local reasoner fails: the rules question, with the failure', async () => {
+      nextReply = { body: chat('{"operations":[{"kind":"explode"}],"reason":"x"}') };
+      await expect(makePlan(textOnly('scoot it a smidge toward the window'), { reasoner: createLlmReasoner({ baseUrl }) })).rejects.toMatchObject({ code: 'intent_unclear', message: expect.stringMatching(/Which way .* could not read it either/) });
+    });
+  });
+
   it('validates answers strictly', () => {
     expect(parseLlmAnswer(chat('{"drags":[{"index":0,"kind":"scale","reason":"r"}]}'), 1).drags[0]!.kind).toBe('scale');
     expect(() => parseLlmAnswer(chat('{"drags":[]}'), 1)).toThrow();

@@ -7,8 +7,10 @@
  * falls back to the rule reasoner.
  */
 import { z } from 'zod';
-import type { Plan } from '../types';
-import type { PlanReasoner, ReasonerInput } from './index';
+import type { Operation, OperationParams, Plan } from '../types';
+import { ErrorCode, SmartDragError } from '@smartdrag/shared';
+import { describeOperation } from './describe';
+import type { PlanReasoner, ReasonerInput } from './reasoner';
 import { ruleReason, type ForcedKind } from './rule-reasoner';
 
 export interface LlmReasonerOptions {
@@ -52,6 +54,34 @@ const SYSTEM_PROMPT = [
   'Answer with JSON only: {"drags":[{"index":0,"kind":"translate","reason":"..."}],"warnings":["..."]} with one entry per drag.',
 ].join(' ');
 
+/** The JSON the model must answer with for a request without arrows (text alone). */
+const TextOpSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('translate'), dx: z.number().finite(), dy: z.number().finite() }).strict(),
+  z.object({ kind: z.literal('rotate'), angleDeg: z.number().finite().min(-360).max(360) }).strict(),
+  z.object({ kind: z.literal('scale'), sx: z.number().finite().positive().max(20), sy: z.number().finite().positive().max(20) }).strict(),
+]);
+export const LlmTextAnswerSchema = z.union([
+  z.object({ region: z.string().optional(), operations: z.array(TextOpSchema).min(1).max(4), reason: z.string().min(1).max(400) }).strict(),
+  z.object({ question: z.string().min(1).max(400) }).strict(),
+]);
+export type LlmTextAnswer = z.infer<typeof LlmTextAnswerSchema>;
+
+const TEXT_PROMPT = [
+  'You plan image edits from text alone: the user selected a region and typed what to do, without drawing an arrow.',
+  'Screen coordinates: x grows to the right, y grows DOWN; angles in degrees, positive = clockwise.',
+  'If the text states the edit, answer {"operations":[{"kind":"translate","dx":0,"dy":40}],"reason":"..."} (kinds: translate {dx,dy} px,',
+  'rotate {angleDeg}, scale {sx,sy} factors); with several regions add "region":"<id>". Use the region size for words like "a bit".',
+  'If the text does not say which way or what kind, do not guess: answer {"question":"..."} with a short question for the user. JSON only.',
+].join(' ');
+
+function chatContent(body: unknown): unknown {
+  const content = z
+    .object({ choices: z.array(z.object({ message: z.object({ content: z.string() }) })).min(1) })
+    .parse(body).choices[0]!.message.content;
+  const stripped = content.trim().replace(/^```(?:json)?\s*/i, '').replace(/\s*```$/, '');
+  try { return JSON.parse(stripped); } catch { throw new Error('LLM answer is not JSON'); }
+}
+
 /** Check that a URL points at this machine; throws RangeError otherwise. */
 export function assertLoopback(url: string): URL {
   let u: URL;
@@ -88,7 +118,37 @@ export function createLlmReasoner(opts: LlmReasonerOptions): PlanReasoner {
   const timeoutMs = opts.timeoutMs ?? 20000;
   return {
     name: `llm:${model}`,
-    async reason({ ctx, parse, rulePlan, signal }: ReasonerInput): Promise<Plan> {
+    async reason({ ctx, parse, rulePlan, ruleQuestion, signal }: ReasonerInput): Promise<Plan> {
+      const post = async (system: string, user: unknown): Promise<unknown> => {
+        const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
+        const res = await fetch(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) },
+          body: JSON.stringify({ model, temperature: 0, response_format: { type: 'json_object' }, messages: [{ role: 'system', content: system }, { role: 'user', content: JSON.stringify(user) }] }),
+          signal: AbortSignal.any(signals),
+        });
+        if (!res.ok) throw new Error(`LLM server answered HTTP ${res.status}`);
+        return res.json();
+      };
+      if (ctx.drags.length === 0) {
+        // Text alone the rules could not read.
+        const regions = ctx.req.regions.map((r) => {
+          const s = ctx.shapes.get(r.id)!;
+          return { id: r.id, centroid: s.centroid.map(Math.round), areaPx: Math.round(s.area), radiusPx: Math.round(s.gyration) };
+        });
+        const ans = LlmTextAnswerSchema.parse(chatContent(await post(TEXT_PROMPT, { intent: parse?.text ?? '', image: { width: ctx.req.image.width, height: ctx.req.image.height }, regions, rulesAsked: ruleQuestion ?? null })));
+        if ('question' in ans) throw new SmartDragError(ErrorCode.intent_unclear, ans.question);
+        const id = ans.region ?? (regions.length === 1 ? regions[0]!.id : null);
+        if (!id || !ctx.shapes.has(id)) throw new Error(`LLM answer names no known region (${ans.region ?? 'none'})`);
+        const c = ctx.shapes.get(id)!.centroid;
+        const center: [number, number] = [Math.round(c[0] * 100) / 100, Math.round(c[1] * 100) / 100];
+        const operations: Operation[] = ans.operations.map((o) => {
+          const params: OperationParams = o.kind === 'translate' ? o : o.kind === 'rotate' ? { ...o, center } : { ...o, center };
+          return { region: id, kind: o.kind, params, source: 'intent', description: describeOperation(id, params), reason: `LLM (${model}) read the text the rules could not: ${ans.reason}` };
+        });
+        return { operations, warnings: [`The rules could not read this text (${ruleQuestion ?? 'no operation'}); the local reasoner ${model} did.`, 'No arrow: the plan comes from the text alone.'], confidence: 0.6, reasoner: `llm:${model}` };
+      }
+      if (!rulePlan) throw new Error('no rule plan to refine');
       const summary = {
         intent: parse?.text ?? '',
         regions: ctx.req.regions.map((r) => {
@@ -117,6 +177,7 @@ export function createLlmReasoner(opts: LlmReasonerOptions): PlanReasoner {
       const forced = new Map<number, ForcedKind>(ans.drags.map((d) => [d.index, { kind: d.kind, reason: `LLM (${model}): ${d.reason}` }]));
       const plan = ruleReason(ctx, parse, forced);
       for (const w of ans.warnings ?? []) plan.warnings.push(`LLM: ${w}`);
+      plan.reasoner = `llm:${model}`;
       return plan;
     },
   };

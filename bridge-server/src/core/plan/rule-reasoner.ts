@@ -12,12 +12,14 @@
  * - When text and arrow disagree the plan follows the text and says so in `warnings`.
  * - Without text, an ambiguous drag yields up to two alternative plans (3 readings in all).
  */
-import type { Drag, DragKind, EditRequest, Operation, OperationParams, Plan, Point } from '../types';
+import type { Drag, DragKind, EditRequest, Operation, OperationParams, PlacedMask, Plan, Point } from '../types';
 import type { IntentAction, IntentParse, RegionRef } from '../intent/parse';
 import { describeRegion, type RegionShape } from './region-shape';
 import { dragFeatures, sweptAngle, type DragFeatures } from './drag-features';
 import { pt, scoreKinds, type KindScore } from './infer';
 import { describeOperation } from './describe';
+import { readExact, type ExactEdit } from '../intent/exact';
+import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 
 /** Default magnitudes when neither the arrow nor the text gives one. */
 export const DEFAULTS = {
@@ -44,7 +46,21 @@ export interface PlanContext {
   req: EditRequest;
   shapes: Map<string, RegionShape>;
   drags: DragInfo[];
+  /**
+   * Text/arrow conflicts met while planning (filled by the reasoner). `flip` asks for the other
+   * side of a conflict: used to build the alternative plan that follows what the main plan did not.
+   */
+  conflicts?: Set<Conflict>;
+  flip?: ReadonlySet<Conflict>;
 }
+
+/**
+ * Kinds of text/arrow conflict. Default policy: the arrow's direction wins (it is what was drawn);
+ * the text's kind and the text's amount win (they are explicit words). Rotation sense and
+ * bigger/smaller follow the text. Each conflict gets a warning and an alternative plan that takes
+ * the other side.
+ */
+export type Conflict = 'direction' | 'kind' | 'amount';
 
 /** Describe regions and drags of a request. Throws RangeError for a drag naming an unknown region. */
 export function buildContext(req: EditRequest): PlanContext {
@@ -57,7 +73,7 @@ export function buildContext(req: EditRequest): PlanContext {
     const features = dragFeatures(drag, shape);
     return { index, drag, shape, features, scores: scoreKinds(features) };
   });
-  return { req, shapes, drags };
+  return { req, shapes, drags, conflicts: new Set() };
 }
 
 /** One reading of one drag. */
@@ -94,6 +110,7 @@ export interface ForcedKind {
  * `forced` imposes kinds per drag index (parameters still come from arrows and text amounts).
  */
 export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?: ReadonlyMap<number, ForcedKind>): Plan {
+  if (ctx.drags.length === 0) return textOnlyPlan(ctx, parse);
   const warnings: string[] = [];
   const actions = parse?.actions ?? [];
   const assignment = assignActions(actions, ctx);
@@ -122,6 +139,18 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
 
   const pick = readings.map(() => 0);
   const main = assemble(ctx, readings, pick, warnings, actions, assignment);
+  main.reasoner = 'rules';
+  // One alternative per text/arrow conflict: the same request with that conflict settled the other way.
+  const conflictAlts: Plan[] = [];
+  if (!ctx.flip && ctx.conflicts?.size) {
+    const order: Conflict[] = ['direction', 'kind', 'amount'];
+    for (const c of order.filter((k) => ctx.conflicts!.has(k))) {
+      const alt = ruleReason({ ...ctx, conflicts: new Set(), flip: new Set([c]) }, parse, forced);
+      alt.warnings = [`Alternative: the text/arrow ${c} conflict settled the other way.`, ...alt.warnings];
+      delete alt.alternatives;
+      conflictAlts.push(alt);
+    }
+  }
   main.operations.push(...textOnlyOperations(ctx, actions, main.warnings));
   main.operations.push(...unassignedActionOperations(ctx, actions, assignment, parse, main.warnings));
 
@@ -131,7 +160,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
     const second = rs[1]?.score ?? 0;
     if (rs[0]!.source !== 'user' && second >= 0.15 && second > worstSecond) { worst = i; worstSecond = second; }
   });
-  if (worst >= 0) {
+  if (worst >= 0 && !ctx.flip) {
     const alts: Plan[] = [];
     for (let k = 1; k < readings[worst]!.length && alts.length < 2; k++) {
       if (readings[worst]![k]!.score < 0.04) break;
@@ -143,6 +172,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
       main.warnings.push(`Drag ${worst + 1} on region ${ctx.drags[worst]!.drag.region} is ambiguous; ${alts.length} alternative reading(s) attached.`);
     }
   }
+  if (conflictAlts.length) main.alternatives = [...conflictAlts, ...(main.alternatives ?? [])].slice(0, 2);
   return main;
 }
 
@@ -261,10 +291,16 @@ function readingsFor(d: DragInfo, a: IntentAction | undefined, ctx: PlanContext,
   if (!a) {
     return geo.map((s) => ({ kind: s.kind, params: paramsFor(s.kind, d, undefined, ctx, parse, []), source: 'geometry' as const, reason: `geometry: ${s.why}`, score: s.score }));
   }
-  const tk = textKind(a, d);
+  let tk = textKind(a, d);
   const top = geo[0]!;
   if (tk.explicit && top.kind !== tk.kind && top.score >= 0.5) {
-    warnings.push(`Text and arrow disagree on region ${id}: the text asks to ${tk.kind} (${tk.why}) but the arrow reads as ${top.kind} (${Math.round(top.score * 100)}%: ${shortWhy(top)}); following the text.`);
+    ctx.conflicts?.add('kind');
+    if (ctx.flip?.has('kind')) {
+      warnings.push(`Text and arrow disagree on region ${id}: the text asks to ${tk.kind} (${tk.why}) but the arrow reads as ${top.kind}; this reading follows the arrow.`);
+      return [{ kind: top.kind, params: paramsFor(top.kind, d, undefined, ctx, parse, []), source: 'geometry', reason: `geometry (the text's ${tk.kind} set aside): ${top.why}`, score: top.score }];
+    }
+    warnings.push(`Text and arrow disagree on region ${id}: the text asks to ${tk.kind} (${tk.why}) but the arrow reads as ${top.kind} (${Math.round(top.score * 100)}%: ${shortWhy(top)}); following the text (its words name the kind). An alternative follows the arrow.`);
+    tk = { ...tk };
   }
   const first: Reading = {
     kind: tk.kind, params: paramsFor(tk.kind, d, a, ctx, parse, warnings), source: 'intent',
@@ -294,19 +330,43 @@ function anchorForScale(d: DragInfo, parse: IntentParse | null): { center: Point
   return { center: [m.centroid[0], m.centroid[1] + hi], why: 'the text keeps it sitting where it is, so it scales about its base' };
 }
 
-function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, _ctx: PlanContext, parse: IntentParse | null, warnings: string[]): OperationParams {
+/** Screen words for a unit direction ("up", "down-right"). */
+function dirWords(v: Point): string {
+  const h = v[0] > 0.38 ? 'right' : v[0] < -0.38 ? 'left' : '', vv = v[1] > 0.38 ? 'down' : v[1] < -0.38 ? 'up' : '';
+  return [vv, h].filter(Boolean).join('-') || 'nowhere';
+}
+
+function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx: PlanContext, parse: IntentParse | null, warnings: string[]): OperationParams {
   const f = d.features, id = d.drag.region;
   const hasArrow = f.length >= DEFAULTS.minArrowPx;
-  const tdir = a ? textDirection(a.directions) : null;
+  let tdir = a ? textDirection(a.directions) : null;
+  // Only screen directions the text gives on an axis count ("up" says nothing about x unless the
+  // arrow has a clear x component the text does not mention — then they disagree too).
+  let followText = false;
   if (a && tdir && hasArrow && kind !== 'rotate' && kind !== 'scale') {
     const cos = (f.chord[0] * tdir[0] + f.chord[1] * tdir[1]) / f.length;
-    if (cos < -0.2) warnings.push(`Text says ${a.directions.join('/')} but the arrow on region ${id} points the other way; following the arrow's direction.`);
+    if (cos < Math.SQRT1_2) {
+      ctx.conflicts?.add('direction');
+      const arrowDir: Point = [f.chord[0] / f.length, f.chord[1] / f.length];
+      followText = !!ctx.flip?.has('direction');
+      warnings.push(followText
+        ? `Text says ${a.directions.join('/')} but the arrow on region ${id} points ${dirWords(arrowDir)}; this reading follows the text's direction with the arrow's length.`
+        : `Text says ${a.directions.join('/')} but the arrow on region ${id} points ${dirWords(arrowDir)} (${Math.round((Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI)}° apart); following the arrow's direction (it is what was drawn). An alternative follows the text.`);
+    }
   }
   switch (kind) {
     case 'translate': {
       let dx = f.chord[0], dy = f.chord[1];
-      const px = a?.amount && (a.amount.kind === 'pixels' || a.amount.kind === 'number') ? a.amount.value : null;
-      const dir: Point | null = hasArrow ? [f.chord[0] / f.length, f.chord[1] / f.length] : tdir;
+      let px = a?.amount && (a.amount.kind === 'pixels' || a.amount.kind === 'number') ? a.amount.value : null;
+      if (px !== null && hasArrow && (px > 2 * f.length || f.length > 2 * px)) {
+        ctx.conflicts?.add('amount');
+        if (ctx.flip?.has('amount')) {
+          warnings.push(`Text says ${px} px but the arrow on region ${id} is ${r1(f.length)} px long; this reading follows the arrow's length.`);
+          px = null;
+        } else warnings.push(`Text says ${px} px but the arrow on region ${id} is ${r1(f.length)} px long (×${r1(Math.max(px, f.length) / Math.max(1e-9, Math.min(px, f.length)))}); following the text's amount. An alternative follows the arrow.`);
+      }
+      const dir: Point | null = hasArrow && !followText ? [f.chord[0] / f.length, f.chord[1] / f.length] : tdir;
+      if (followText && px === null && dir) { dx = dir[0] * f.length; dy = dir[1] * f.length; }
       if (px !== null && dir) { dx = dir[0] * px; dy = dir[1] * px; }
       else if (!hasArrow && dir) {
         const dist = DEFAULTS.moveGyration[sizeOf(a)] * d.shape.gyration;
@@ -324,10 +384,22 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, _ct
       else if (a?.amount?.kind === 'turns') textDeg = a.amount.value * 360;
       const textSense = a?.rotation === 'cw' ? 1 : a?.rotation === 'ccw' ? -1 : 0;
       const arrowSense = Math.abs(arrowDeg) >= 1 ? Math.sign(arrowDeg) : 0;
+      let senseFollowsArrow = false;
       if (textSense && arrowSense && textSense !== arrowSense && Math.abs(arrowDeg) >= 3) {
-        warnings.push(`Text says ${a!.rotation === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); following the text.`);
+        ctx.conflicts?.add('direction');
+        senseFollowsArrow = !!ctx.flip?.has('direction');
+        warnings.push(senseFollowsArrow
+          ? `Text says ${a!.rotation === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); this reading follows the arrow's turn.`
+          : `Text says ${a!.rotation === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); following the text (a named sense is explicit). An alternative follows the arrow.`);
       }
-      const sense = textSense || arrowSense || 1;
+      if (textDeg !== null && Math.abs(arrowDeg) >= 3 && (Math.abs(textDeg) > 2 * Math.abs(arrowDeg) || Math.abs(arrowDeg) > 2 * Math.abs(textDeg))) {
+        ctx.conflicts?.add('amount');
+        if (ctx.flip?.has('amount')) {
+          warnings.push(`Text says ${r1(Math.abs(textDeg))}° but the arrow on region ${id} turns ${r1(Math.abs(arrowDeg))}°; this reading follows the arrow's angle.`);
+          textDeg = null;
+        } else warnings.push(`Text says ${r1(Math.abs(textDeg))}° but the arrow on region ${id} turns ${r1(Math.abs(arrowDeg))}°; following the text's angle. An alternative follows the arrow.`);
+      }
+      const sense = senseFollowsArrow ? arrowSense : textSense || arrowSense || 1;
       const mag = textDeg ?? (Math.abs(arrowDeg) >= 1 ? Math.abs(arrowDeg) : DEFAULTS.rotateDeg[sizeOf(a)]);
       return { kind: 'rotate', angleDeg: round2(sense * Math.abs(mag)), center: [round2(center[0]), round2(center[1])] };
     }
@@ -347,12 +419,24 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, _ct
         const p = amt.value / 100;
         factor = amt.kind === 'percent' && amt.absolute ? p : comp?.sense === 'up' ? 1 + p : comp?.sense === 'down' ? 1 - p : p;
       } else if (amt && amt.kind === 'number') factor = amt.value;
+      const arrowUsable0 = hasArrow && Math.abs(Math.log(arrowF)) > 0.01;
+      if (factor !== null && arrowUsable0 && Math.abs(Math.log(factor / arrowF)) > Math.log(2)) {
+        ctx.conflicts?.add('amount');
+        if (ctx.flip?.has('amount')) {
+          warnings.push(`Text says ×${factor.toFixed(2)} but the arrow on region ${id} scales ×${arrowF.toFixed(2)}; this reading follows the arrow.`);
+          factor = arrowF;
+        } else warnings.push(`Text says ×${factor.toFixed(2)} but the arrow on region ${id} scales ×${arrowF.toFixed(2)} (more than 2× apart); following the text's amount. An alternative follows the arrow.`);
+      }
       if (factor === null) {
         const arrowUsable = hasArrow && Math.abs(Math.log(arrowF)) > 0.01;
         const agrees = !comp || (comp.sense === 'up') === (arrowF > 1);
-        if (arrowUsable && agrees) factor = arrowF;
+        if (arrowUsable && !agrees) ctx.conflicts?.add('direction');
+        if (arrowUsable && !agrees && ctx.flip?.has('direction')) {
+          warnings.push(`Text says ${comp!.word} but the arrow on region ${id} scales ×${arrowF.toFixed(2)}; this reading follows the arrow.`);
+          factor = arrowF;
+        } else if (arrowUsable && agrees) factor = arrowF;
         else {
-          if (arrowUsable && !agrees) warnings.push(`Text says ${comp!.word} but the arrow on region ${id} would scale by ×${arrowF.toFixed(2)}; following the text with a default amount.`);
+          if (arrowUsable && !agrees) warnings.push(`Text says ${comp!.word} but the arrow on region ${id} would scale by ×${arrowF.toFixed(2)}; following the text with a default amount. An alternative follows the arrow.`);
           const up = comp ? comp.sense === 'up' : arrowF >= 1;
           factor = (up ? DEFAULTS.scaleUp : DEFAULTS.scaleDown)[sizeOf(a)];
         }
@@ -362,7 +446,8 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, _ct
     }
     case 'deform': {
       let target = f.target;
-      if (!hasArrow && tdir) {
+      if (followText && tdir) target = [f.handle[0] + tdir[0] * f.length, f.handle[1] + tdir[1] * f.length];
+      else if (!hasArrow && tdir) {
         const dist = DEFAULTS.moveGyration[sizeOf(a)] * d.shape.gyration;
         target = [f.handle[0] + tdir[0] * dist, f.handle[1] + tdir[1] * dist];
       }
@@ -533,4 +618,134 @@ function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], a
     warnings.push(`Region ${region} gets a further ${tk.kind} from the text ("${a.text}"), applied after the arrow's operation.`);
   }
   return out;
+}
+
+// ---- text alone (a selection and an intent, no arrow) --------------------------------------------
+
+/** Ask the user instead of guessing: a coded error whose message is the question. */
+export function askUser(question: string): SmartDragError {
+  return new SmartDragError(ErrorCode.intent_unclear, question);
+}
+
+/** Bounding box of a mask's pixels with coverage ≥ 50 % (max − min, as image editors measure it). */
+function bboxOf(m: PlacedMask): { x0: number; y0: number; w: number; h: number } {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let y = 0; y < m.height; y++) for (let x = 0; x < m.width; x++) {
+    if (m.data[y * m.width + x]! < 128) continue;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return { x0: x0 + m.left, y0: y0 + m.top, w: x1 - x0, h: y1 - y0 };
+}
+
+/** Parameters of an exactly stated edit (vectors, conventions, image shares), or null. */
+export function exactParams(e: ExactEdit, shape: RegionShape, mask: PlacedMask, image: { width: number; height: number }): OperationParams {
+  const c: Point = [round2(shape.centroid[0]), round2(shape.centroid[1])];
+  switch (e.kind) {
+    case 'translate': {
+      if ('corner' in e) {
+        const b = bboxOf(mask);
+        const nx = e.corner.x === 'left' ? 0 : e.corner.x === 'right' ? image.width - b.w : Math.floor((image.width - b.w) / 2);
+        const ny = e.corner.y === 'top' ? 0 : e.corner.y === 'bottom' ? image.height - b.h : Math.floor((image.height - b.h) / 2);
+        return { kind: 'translate', dx: nx - b.x0, dy: ny - b.y0 };
+      }
+      if (e.unit === 'image') return { kind: 'translate', dx: round2(e.dx * image.width), dy: round2(e.dy * image.height) };
+      return { kind: 'translate', dx: round2(e.dx), dy: round2(e.dy) };
+    }
+    case 'rotate':
+      return { kind: 'rotate', angleDeg: round2(e.angleDeg), center: c };
+    case 'scale': {
+      const b = bboxOf(mask);
+      const f = 'factor' in e ? e.factor
+        : 'imageShare' in e ? (image.width * e.imageShare / Math.max(1, b.w) + image.height * e.imageShare / Math.max(1, b.h)) / 2
+          : 'widthPx' in e ? e.widthPx / Math.max(1, b.w) : e.heightPx / Math.max(1, b.h);
+      return { kind: 'scale', sx: round4(f), sy: round4(f), center: c };
+    }
+  }
+}
+
+/** What an action says without an arrow: its kind, or the question to ask when it does not say enough. */
+function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { question: string } {
+  const what = a.object.text ? `"${a.object.text}"` : 'the selection';
+  if (a.object.parts.length && (a.cls === 'move' || a.cls === 'deform')) {
+    return { question: `"${a.text}" moves a part (${a.object.parts.join(', ')}) of ${what}: draw an arrow from that part to where it should go.` };
+  }
+  if (a.cls === 'rotate') {
+    const halfTurn = !!a.amount && ((a.amount.kind === 'degrees' && Math.abs(a.amount.value) === 180) || (a.amount.kind === 'turns' && a.amount.value === 0.5));
+    if (!a.rotation && !halfTurn && !(a.amount && a.amount.kind === 'degrees' && a.amount.value < 0)) {
+      if (a.directions.includes('left')) a.rotation = 'ccw';
+      else if (a.directions.includes('right')) a.rotation = 'cw';
+      else return { question: `Which way should ${what} turn: clockwise or counter-clockwise? (e.g. "rotate it 20° clockwise")` };
+    }
+    return { kind: 'rotate', why: `"${a.verb}" asks to rotate` };
+  }
+  if (a.cls === 'scale' || a.verb.startsWith('make ')) {
+    if (!a.comparative && !(a.amount && (a.amount.kind === 'factor' || (a.amount.kind === 'percent' && a.amount.absolute) || (a.amount.kind === 'number' && a.amount.value > 0 && a.amount.value <= 5)))) {
+      return { question: `Bigger or smaller, and by how much? (e.g. "make ${what === 'the selection' ? 'it' : what.replace(/"/g, '')} 20% bigger")` };
+    }
+    return { kind: 'scale', why: `"${a.verb}" asks to scale${a.comparative && a.comparative.axis !== 'both' ? ` along ${a.comparative.axis}` : ''}` };
+  }
+  if (a.cls === 'deform' && !a.soft) {
+    return { question: `"${a.text}" bends or stretches part of ${what}: draw an arrow on the part that should move.` };
+  }
+  if (!textDirection(a.directions)) return { question: `Which way should ${what} move, and how far? (e.g. "move it 40 px down")` };
+  return { kind: 'translate', why: `"${a.verb}" gives a direction (${a.directions.join('/')}); with no arrow the whole selection moves` };
+}
+
+/** Regions an action names among all regions (position words, order); null when it cannot tell. */
+function textOnlyRegions(ctx: PlanContext, a: IntentAction | null): string[] | null {
+  const ids = ctx.req.regions.map((r) => r.id);
+  if (ids.length === 1 || !a || a.object.kind === 'all') return ids;
+  const scores = ids.map((id) => regionAffinity(a.object, id, ctx, ids));
+  const best = Math.max(...scores);
+  const winners = ids.filter((_, i) => scores[i] === best);
+  return best > 0 && winners.length === 1 ? winners : null;
+}
+
+/** A plan from the intent alone (no arrow): every operation from the text, or a question. */
+function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
+  const text = parse?.text.trim() ?? '';
+  if (!parse || !text) throw askUser('There is no arrow and no intent: draw an arrow, or say what to do (e.g. "move it 40 px down").');
+  const warnings: string[] = [];
+  const operations: Operation[] = [];
+  const image = ctx.req.image;
+  const exact = readExact(text);
+  if (exact) {
+    const targets = textOnlyRegions(ctx, parse.actions[0] ?? null);
+    if (!targets) throw askUser(`"${text}": which selection? Name it by position ("the left one"), or draw an arrow on it.`);
+    for (const id of targets) {
+      const params = exactParams(exact, ctx.shapes.get(id)!, ctx.req.regions.find((r) => r.id === id)!.mask, image);
+      operations.push({ region: id, kind: params.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): the text states the ${params.kind} exactly; no arrow, so every amount comes from the text` });
+    }
+  } else {
+    if (parse.actions.length === 0) throw askUser(`"${text}" names no edit I can read: say what to do and which way (e.g. "move it 40 px down", "rotate it 20° clockwise"), or draw an arrow.`);
+    for (const a of parse.actions) {
+      const tk = textOnlyKind(a);
+      if ('question' in tk) throw askUser(tk.question);
+      const targets = textOnlyRegions(ctx, a);
+      if (!targets) throw askUser(`"${a.text}": which selection? Name it by position ("the left one"), or draw an arrow on it.`);
+      for (const id of targets) {
+        const shape = ctx.shapes.get(id)!;
+        const c = shape.centroid;
+        const drag: Drag = { region: id, points: [c, c] };
+        const features = dragFeatures(drag, shape);
+        const still: DragInfo = { index: -1, drag, shape, features, scores: scoreKinds(features) };
+        const params = paramsFor(tk.kind, still, a, ctx, parse, warnings);
+        const stated = !!a.amount && a.amount.kind !== 'qualitative';
+        const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';
+        operations.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): ${tk.why}; no arrow, so ${stated ? 'the amount comes from the text' : `the text gives no number and a default${words} is used`}` });
+        if (!stated) warnings.push(`"${a.text}" gives no amount in numbers; region ${id} uses a default ${tk.kind} amount${words} (say e.g. "by 40 px" or "by 20°" for another).`);
+      }
+    }
+  }
+  const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word);
+  if (ignoredWords.length && !exact) warnings.push(`Words not understood in the intent: ${ignoredWords.map((w) => `"${w}"`).join(', ')}`);
+  for (const c of parse.constraints) {
+    if (c.object.kind === 'it' && !c.negated) continue;
+    warnings.push(`The intent asks to keep "${c.object.text || 'that'}" unchanged${ctx.req.keep?.length ? '' : ', but no keep mask was drawn'}.`);
+  }
+  warnings.push('No arrow: the plan comes from the text alone.');
+  return { operations, warnings, confidence: 0.9, reasoner: 'rules' };
 }

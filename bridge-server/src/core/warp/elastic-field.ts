@@ -1,446 +1,354 @@
 /**
- * Elastic drag field: a point drag on a loose region (an *editable area* drawn around an object,
- * as in DragBench or a quick lasso) deforms the area smoothly instead of cutting the blob out.
+ * Elastic drag: the reading of point drags on a LOOSE selection (an editable area drawn around an
+ * object, like DragBench's masks or a quick lasso), issue #13.
  *
- * Forward map (source → target) `F(x) = x + s(x) · u(x)` on a coarse grid (`cell` px):
- * - `u` is the rigid moving-least-squares map of the moving handles onto their targets (one handle:
- *   a translation; several: the best rotation + translation, locally weighted), so the part around
- *   the handles moves as a piece and keeps its shape;
- * - `s` is a stiffness/attachment weight in [0, 1]: exactly 1 on a disc around every moving handle
- *   (the "part" that moves rigidly, `PART_FRACTION` of the handle's distance to the nearest fixed
- *   node), exactly 0 on every FIXED node, harmonic in between (solved by SOR on the grid). Harmonic
- *   interpolation spreads the stretch over all the room the area gives (no band of streaks), and
- *   parts stay attached: the neck stretches when the head moves.
- * - A node is fixed when any pixel of one of its four cells is outside the region (coverage < 128),
- *   outside the image, or in a keep mask; pinned points (zero-length drags) fix the nodes around
- *   them. Every pixel of a cell with an outside/keep pixel therefore has exactly zero displacement:
- *   the edge of the editable area, keep pixels and pins stay bit-identical.
- * - The forward grid is checked for folds (every cell's corner Jacobians ≥ {@link MIN_JACOBIAN}),
- *   inverted numerically into the backward grid the renderer samples (shared with the deform op),
- *   and the handles are pinned so that each lands on its target (bilinear-exact).
- * - When the drag asks for more than the area gives (a fold), the drag is shortened to the longest
- *   fold-free fraction (bisection) with a warning; local stretch above {@link STRETCH_WARN} is
- *   reported as a warning too.
+ * The part around each handle moves as a whole to its target; everything else inside the
+ * editable area follows smoothly; the displacement is exactly zero on the area's boundary, on
+ * keep pixels and on pinned points, so nothing is cut out and nothing needs filling — the
+ * surroundings stretch (the neck stretches when the head moves). ELASTIC-NOTES.md showed why a
+ * harmonic field pinned at points fails (only a bubble moves) and why a stretch band at the edge
+ * streaks; here the pinned sets are discs that scale with the room around the target, and the
+ * field between them and the boundary falls off linearly with the ratio of the distances to the
+ * boundary and to the part (a membrane would concentrate the stretch around a small part and fold),
+ * which spreads the stretch over all the room there is; a light smoothing removes the kinks of the
+ * distance fields. (Content-aware stiffness — smoothing weighted by image structure — was tried:
+ * it concentrated the stretch in the soft cells and folded twice as often on DragBench.)
+ *
+ * The field is the BACKWARD displacement `v(t)` (content at target `t` comes from `t + v(t)`) on a
+ * coarse grid, then checked: every cell must keep its orientation (no folds) — otherwise the
+ * caller falls back to another reading. Cost ∝ grid nodes × parts (≤ ~100² nodes), never the
+ * pixels; the renderer samples it bilinearly like the MLS deform field.
  */
+import { maskBounds } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
-import {
-  type Controls, type DeformField, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
-} from './deform-field';
+import { type DeformField, minCellJacobian } from './deform-field';
 
-/**
- * Motion of the handles' part at `(x, y)` (displacement written to `out`): one handle → its
- * translation; several → rigid MLS (weights 1/d², best rotation about the weighted centroids),
- * computed on centred coordinates (two passes) so that it stays exact near a control.
- */
-function handleMotion(c: Controls, x: number, y: number, out: Float64Array): void {
-  const { n, px, py, qx, qy } = c;
-  if (n === 1) { out[0] = qx[0]! - px[0]!; out[1] = qy[0]! - py[0]!; return; }
-  let sw = 0, spx = 0, spy = 0, sqx = 0, sqy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = px[i]! - x, dy = py[i]! - y, d2 = dx * dx + dy * dy;
-    if (d2 < 1e-10) { out[0] = qx[i]! - px[i]!; out[1] = qy[i]! - py[i]!; return; }
-    const w = 1 / d2;
-    sw += w; spx += w * px[i]!; spy += w * py[i]!; sqx += w * qx[i]!; sqy += w * qy[i]!;
-  }
-  const psx = spx / sw, psy = spy / sw, qsx = sqx / sw, qsy = sqy / sw;
-  let a = 0, b = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = px[i]! - x, dy = py[i]! - y, w = 1 / (dx * dx + dy * dy);
-    const ux = px[i]! - psx, uy = py[i]! - psy, vx = qx[i]! - qsx, vy = qy[i]! - qsy;
-    a += w * (ux * vx + uy * vy); b += w * (ux * vy - uy * vx);
-  }
-  const m = Math.sqrt(a * a + b * b);
-  const cs = m > 1e-12 ? a / m : 1, sn = m > 1e-12 ? b / m : 0;
-  const vx = x - psx, vy = y - psy;
-  out[0] = cs * vx - sn * vy + qsx - x;
-  out[1] = sn * vx + cs * vy + qsy - y;
-}
-
-/** Radius of the rigid part around a handle, as a fraction of its distance to the nearest fixed node (≈ 1/e maximises the room). */
-export const PART_FRACTION = 0.37;
-/** Area stretch (or squeeze, as 1/x) of a cell above which the plan warns. */
-export const STRETCH_WARN = 3;
-/** Shortest fraction of a drag done fold-free before the part slides over what lies in front instead. */
-export const MIN_SMOOTH_STRENGTH = 0.75;
-/** Jacobi smoothing passes over the attachment ramp. */
-const SMOOTH_ITER = 6;
-
-export interface ElasticFieldInput {
-  /** The editable region (coverage). */
+export interface ElasticInput {
+  /** The editable area (the region's mask), document coordinates. */
   mask: PlacedMask;
-  /** Pixels that never change. */
-  keep?: readonly PlacedMask[];
+  /** Handles and targets of the drags (equal pairs are pins), document coordinates. */
   handles: readonly Point[];
   targets: readonly Point[];
-  /** Image size (the field is zero outside it). */
-  width: number;
-  height: number;
-  /** Grid cell (px); default from the region size. */
+  /** Extra points that stay put. */
+  pins?: readonly Point[];
+  /** Pixels that never change. */
+  keep?: readonly PlacedMask[];
+  /** Grid cell in pixels (default: the area's larger side / 96, at least 4). */
   cell?: number;
-  /** Bisection steps when a drag is shortened (default 5; fewer for previews). */
-  refine?: number;
 }
 
-export interface ElasticFieldResult {
+export interface ElasticResult {
   field: DeformField | null;
   warnings: string[];
-  /** Largest cell area ratio of the forward map (stretch, 1 = none); `1/min` for squeeze. */
+  /** Largest local stretch of the map (1 = rigid; 2 = something looks twice as long). */
   maxStretch: number;
-  minStretch: number;
+  /** Radius (px) of the part that moves as a whole around each moving target. */
+  partRadius: number[];
 }
 
-/** Cell size for a region of `w × h` px: about 12k nodes at most, 4..32 px. */
-export function elasticCell(w: number, h: number, preview: boolean): number {
-  const target = preview ? 1500 : 12000;
-  const c = Math.sqrt((w * h) / target);
-  let cell = 4;
-  while (cell < c && cell < 32) cell *= 2;
-  return cell;
+/** Stretch above which the plan says the drag asks more than the area can give. */
+export const ELASTIC_STRETCH_WARN = 2.5;
+/** Smallest allowed normalised cell Jacobian (orientation kept with some margin). */
+const MIN_JACOBIAN = 0.15;
+/** Rounds of 8 smoothing sweeps tried before giving up on a fold-free field. */
+const SMOOTH_ROUNDS = 12;
+
+function coverageAt(m: PlacedMask, x: number, y: number): number {
+  const mx = Math.round(x) - m.left, my = Math.round(y) - m.top;
+  return mx >= 0 && my >= 0 && mx < m.width && my < m.height ? m.data[my * m.width + mx]! : 0;
 }
 
 /**
- * Backward grid of a forward grid that may fold, with occlusion: every forward cell is split into
- * two triangles; each positively oriented mapped triangle writes, at the backward nodes it covers,
- * the source position (barycentric) and its depth (the attachment weight s: the dragged part lies
- * on top of what it slides over). Folded-over (negatively oriented) triangles are hidden. Fixed
- * nodes keep zero displacement; nodes covered only by still triangles get exactly zero.
+ * Per node: 1 when every pixel within one cell of it is solid editable area and not keep (the
+ * node may move without any pixel outside the area or in keep receiving a displacement), else 0.
  */
-function rasterizeBackward(f: DeformField, s: Float64Array, state: Uint8Array): void {
-  const { cols, rows, cell, left, top, fx, fy, ex, ey } = f;
-  const N = cols * rows;
-  const depth = new Float64Array(N).fill(-1);
-  ex.fill(0); ey.fill(0);
-  const tri = (a: number, b: number, c: number): void => {
-    if (fx[a] === 0 && fy[a] === 0 && fx[b] === 0 && fy[b] === 0 && fx[c] === 0 && fy[c] === 0) return;
-    const ax = left + (a % cols) * cell, ay = top + ((a / cols) | 0) * cell;
-    const bx = left + (b % cols) * cell, by = top + ((b / cols) | 0) * cell;
-    const cx = left + (c % cols) * cell, cy = top + ((c / cols) | 0) * cell;
-    const Ax = ax + fx[a]!, Ay = ay + fy[a]!, Bx = bx + fx[b]!, By = by + fy[b]!, Cx = cx + fx[c]!, Cy = cy + fy[c]!;
-    const det = (Bx - Ax) * (Cy - Ay) - (By - Ay) * (Cx - Ax);
-    const srcDet = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
-    if (det * srcDet <= 1e-9) return; // folded over (or collapsed): hidden
-    const c0 = Math.max(0, Math.ceil((Math.min(Ax, Bx, Cx) - left) / cell - 1e-9));
-    const c1 = Math.min(cols - 1, Math.floor((Math.max(Ax, Bx, Cx) - left) / cell + 1e-9));
-    const r0 = Math.max(0, Math.ceil((Math.min(Ay, By, Cy) - top) / cell - 1e-9));
-    const r1 = Math.min(rows - 1, Math.floor((Math.max(Ay, By, Cy) - top) / cell + 1e-9));
-    const id = 1 / det, eps = -1e-7;
-    for (let r = r0; r <= r1; r++) {
-      const y = top + r * cell;
-      for (let c = c0; c <= c1; c++) {
-        const k = r * cols + c;
-        if (state[k] === 1) continue;
-        const x = left + c * cell;
-        const l1 = ((x - Ax) * (Cy - Ay) - (y - Ay) * (Cx - Ax)) * id;
-        const l2 = ((Bx - Ax) * (y - Ay) - (By - Ay) * (x - Ax)) * id;
-        const l0 = 1 - l1 - l2;
-        if (l0 < eps || l1 < eps || l2 < eps) continue;
-        const z = l0 * s[a]! + l1 * s[b]! + l2 * s[c]!;
-        if (z <= depth[k]!) continue;
-        depth[k] = z;
-        ex[k] = l0 * ax + l1 * bx + l2 * cx - x;
-        ey[k] = l0 * ay + l1 * by + l2 * cy - y;
-      }
+function freeNodes(m: PlacedMask, keep: readonly PlacedMask[], left: number, top: number, cols: number, rows: number, cell: number): Uint8Array {
+  // Per pixel of the mask: solid and not keep; then a summed-area table to test cell squares.
+  const w = m.width, h = m.height;
+  const sat = new Int32Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let run = 0;
+    for (let x = 0; x < w; x++) {
+      let ok = m.data[y * w + x]! >= 128 ? 1 : 0;
+      if (ok) for (const k of keep) if (coverageAt(k, x + m.left, y + m.top) > 0) { ok = 0; break; }
+      run += ok;
+      sat[(y + 1) * (w + 1) + x + 1] = sat[y * (w + 1) + x + 1]! + run;
+    }
+  }
+  const free = new Uint8Array(cols * rows);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const x = left + c * cell - m.left, y = top + r * cell - m.top;
+      const ax = x - cell, ay = y - cell, bx = x + cell, by = y + cell; // inclusive square
+      if (ax < 0 || ay < 0 || bx >= w || by >= h) continue;
+      const sum = sat[(by + 1) * (w + 1) + bx + 1]! - sat[ay * (w + 1) + bx + 1]! - sat[(by + 1) * (w + 1) + ax]! + sat[ay * (w + 1) + ax]!;
+      if (sum === (2 * cell + 1) * (2 * cell + 1)) free[r * cols + c] = 1;
+    }
+  }
+  return free;
+}
+
+/** Grid distance (in nodes, 8-neighbour chamfer) from each node to the nearest non-free node. */
+function nodeDepth(free: Uint8Array, cols: number, rows: number): Float32Array {
+  const d = new Float32Array(cols * rows);
+  const INF = 1e9, D = Math.SQRT2;
+  for (let i = 0; i < d.length; i++) d[i] = free[i] ? INF : 0;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    const i = r * cols + c;
+    if (!d[i]) continue;
+    let v = d[i]!;
+    if (c > 0) v = Math.min(v, d[i - 1]! + 1);
+    if (r > 0) { v = Math.min(v, d[i - cols]! + 1); if (c > 0) v = Math.min(v, d[i - cols - 1]! + D); if (c + 1 < cols) v = Math.min(v, d[i - cols + 1]! + D); }
+    if (c === 0 || r === 0 || c === cols - 1 || r === rows - 1) v = Math.min(v, 1);
+    d[i] = v;
+  }
+  for (let r = rows - 1; r >= 0; r--) for (let c = cols - 1; c >= 0; c--) {
+    const i = r * cols + c;
+    if (!d[i]) continue;
+    let v = d[i]!;
+    if (c + 1 < cols) v = Math.min(v, d[i + 1]! + 1);
+    if (r + 1 < rows) { v = Math.min(v, d[i + cols]! + 1); if (c + 1 < cols) v = Math.min(v, d[i + cols + 1]! + D); if (c > 0) v = Math.min(v, d[i + cols - 1]! + D); }
+    d[i] = v;
+  }
+  return d;
+}
+
+/**
+ * The displacement between the moving parts and the fixed boundary. Per part, along every ray
+ * from its centre the displacement falls off linearly from the part's edge to where the ray
+ * leaves the free area: behind a dragged part the stretch is spread over all the room back to the
+ * selection's edge (a neck stretches along its length), ahead of it the content is compressed.
+ * (A membrane, or a falloff by the distance to the NEAREST edge, concentrates the stretch around
+ * the part and folds as soon as the drag is longer than the room beside the target.) Parts are
+ * blended by inverse squared distance; pins are parts that do not move.
+ */
+function blendParts(
+  vx: Float32Array, vy: Float32Array, fixed: Uint8Array, free: Uint8Array,
+  left: number, top: number, cols: number, rows: number, cell: number,
+  parts: ReadonlyArray<{ c: Point; r: number; d: Point }>,
+): void {
+  // Ray length from a part's centre through (x, y) to the first non-free node, in px.
+  const rayLength = (cx: number, cy: number, x: number, y: number): number => {
+    const dx = x - cx, dy = y - cy, len = Math.hypot(dx, dy);
+    if (len < 1e-9) return 0;
+    const ux = dx / len, uy = dy / len, stepPx = cell / 2;
+    for (let s = stepPx; ; s += stepPx) {
+      const gc = Math.round((cx + ux * s - left) / cell), gr = Math.round((cy + uy * s - top) / cell);
+      if (gc < 0 || gr < 0 || gc >= cols || gr >= rows || !free[gr * cols + gc]) return s;
     }
   };
+  for (let row = 0; row < rows; row++) {
+    for (let col = 0; col < cols; col++) {
+      const k = row * cols + col;
+      if (fixed[k]) continue;
+      const x = left + col * cell, y = top + row * cell;
+      let wsum = 0, ax = 0, ay = 0;
+      for (const p of parts) {
+        const rho = Math.hypot(x - p.c[0], y - p.c[1]);
+        const dT = Math.max(0, rho - p.r);
+        const L = Math.max(rho, rayLength(p.c[0], p.c[1], x, y));
+        const phi = rho <= p.r ? 1 : Math.max(0, (L - rho) / Math.max(1e-6, L - p.r));
+        const w = 1 / (dT * dT + 0.25);
+        wsum += w; ax += w * phi * p.d[0]; ay += w * phi * p.d[1];
+      }
+      vx[k] = ax / wsum; vy[k] = ay / wsum;
+    }
+  }
+}
+
+/** A few Jacobi sweeps of the 4-neighbour average on the free nodes (smooths the kinks of the distance fields). */
+function smooth(v: Float32Array, fixed: Uint8Array, cols: number, rows: number, sweeps: number): void {
+  const tmp = new Float32Array(v.length);
+  for (let s = 0; s < sweeps; s++) {
+    tmp.set(v);
+    for (let r = 1; r < rows - 1; r++) {
+      for (let c = 1; c < cols - 1; c++) {
+        const k = r * cols + c;
+        if (fixed[k]) continue;
+        const avg = 0.25 * (tmp[k - 1]! + tmp[k + 1]! + tmp[k - cols]! + tmp[k + cols]!);
+        v[k] = 0.5 * tmp[k]! + 0.5 * avg;
+      }
+    }
+  }
+}
+
+function minJacobianOf(vx: Float32Array, vy: Float32Array, cols: number, rows: number, cell: number): number {
+  return minCellJacobian({ left: 0, top: 0, cell, cols, rows, ex: vx, ey: vy, fx: vx, fy: vy, radius: 0, maxDisp: 0, strength: 1 });
+}
+
+/** Largest local stretch of the backward map t ↦ t + v(t) over the grid cells (σmax or 1/σmin). */
+function maxCellStretch(f: DeformField): number {
+  let worst = 1;
+  const { cols, rows, cell, ex, ey } = f;
   for (let r = 0; r + 1 < rows; r++) {
     for (let c = 0; c + 1 < cols; c++) {
       const k = r * cols + c;
-      tri(k, k + 1, k + cols + 1);
-      tri(k, k + cols + 1, k + cols);
+      if (ex[k] === 0 && ey[k] === 0 && ex[k + 1] === 0 && ey[k + 1] === 0 && ex[k + cols] === 0 && ey[k + cols] === 0) continue;
+      // Jacobian of the backward map from forward differences: J = I + ∇v.
+      const a = 1 + (ex[k + 1]! - ex[k]!) / cell, b = (ex[k + cols]! - ex[k]!) / cell;
+      const cc = (ey[k + 1]! - ey[k]!) / cell, d = 1 + (ey[k + cols]! - ey[k]!) / cell;
+      // Singular values of [[a, b], [cc, d]].
+      const s1 = a * a + b * b + cc * cc + d * d, det = Math.abs(a * d - b * cc);
+      const disc = Math.sqrt(Math.max(0, s1 * s1 / 4 - det * det));
+      const smax = Math.sqrt(s1 / 2 + disc), smin = Math.sqrt(Math.max(1e-12, s1 / 2 - disc));
+      // The backward map compresses where content is stretched on screen: both directions count.
+      const s = Math.max(smax, 1 / smin);
+      if (s > worst) worst = s;
     }
   }
-  let m = 0;
-  for (let k = 0; k < N; k++) { const v = ex[k]! * ex[k]! + ey[k]! * ey[k]!; if (v > m) m = v; }
-  f.maxDisp = Math.sqrt(m);
-}
-
-/** Per-cell area ratios (min, max of the normalised corner Jacobians) over moved cells. */
-function stretchRange(f: DeformField): [number, number] {
-  const { cols, rows, cell, fx, fy } = f;
-  let lo = 1, hi = 1;
-  const s = 1 / (cell * cell);
-  for (let r = 0; r + 1 < rows; r++) {
-    for (let c = 0; c + 1 < cols; c++) {
-      const k00 = r * cols + c, k10 = k00 + 1, k01 = k00 + cols, k11 = k01 + 1;
-      const x00 = fx[k00]!, y00 = fy[k00]!, x10 = cell + fx[k10]!, y10 = fy[k10]!;
-      const x01 = fx[k01]!, y01 = cell + fy[k01]!, x11 = cell + fx[k11]!, y11 = cell + fy[k11]!;
-      const js = [
-        (x10 - x00) * (y01 - y00) - (y10 - y00) * (x01 - x00),
-        (x10 - x00) * (y11 - y10) - (y10 - y00) * (x11 - x10),
-        (x11 - x01) * (y01 - y00) - (y11 - y01) * (x01 - x00),
-        (x11 - x01) * (y11 - y10) - (y11 - y01) * (x11 - x10),
-      ];
-      for (const j of js) { const v = j * s; if (v < lo) lo = v; if (v > hi) hi = v; }
-    }
-  }
-  return [lo, hi];
+  return worst;
 }
 
 /**
- * Build the elastic field (see the module comment). `field` is null when nothing moves or no
- * fold-free field exists even for a tiny fraction of the drag (with a warning).
+ * Build the elastic backward field for one region. Returns `field: null` (with a warning) when
+ * nothing moves, a target or handle lies outside the editable area, or no fold-free field exists.
  */
-export function buildElasticField(input: ElasticFieldInput): ElasticFieldResult {
+export function buildElasticField(input: ElasticInput): ElasticResult {
   const { mask, handles, targets } = input;
   const warnings: string[] = [];
-  const none: ElasticFieldResult = { field: null, warnings, maxStretch: 1, minStretch: 1 };
+  const none = (w?: string): ElasticResult => ({ field: null, warnings: w ? [...warnings, w] : warnings, maxStretch: 1, partRadius: [] });
   if (handles.length !== targets.length) throw new RangeError('elastic drag needs as many targets as handles');
-  const mh: Point[] = [], mt: Point[] = [], counts: number[] = [], pins: Point[] = [];
+  const solid = maskBounds(mask, 128);
+  if (solid.width === 0) return none('the selection is empty; nothing moves');
+  const sb = { x0: solid.left, y0: solid.top, x1: solid.left + solid.width - 1, y1: solid.top + solid.height - 1 };
+  const cell = input.cell ?? Math.max(4, Math.ceil(Math.max(sb.x1 - sb.x0 + 1, sb.y1 - sb.y0 + 1) / 96));
+  const left = Math.floor(sb.x0 / cell) * cell - cell, top = Math.floor(sb.y0 / cell) * cell - cell;
+  const cols = Math.ceil((sb.x1 - left) / cell) + 3, rows = Math.ceil((sb.y1 - top) / cell) + 3;
+  const nNodes = cols * rows;
+  const free = freeNodes(mask, input.keep ?? [], left, top, cols, rows, cell);
+  const depth = nodeDepth(free, cols, rows);
+  const nodeAt = (p: Point): number => {
+    const c = Math.round((p[0] - left) / cell), r = Math.round((p[1] - top) / cell);
+    return c >= 0 && r >= 0 && c < cols && r < rows ? r * cols + c : -1;
+  };
+
+  // Moving drags and pins.
+  const mh: Point[] = [], mt: Point[] = [];
+  const pins: Point[] = [...(input.pins ?? [])];
   for (let i = 0; i < handles.length; i++) {
     const h = handles[i]!, t = targets[i]!;
-    if (![t[0], t[1], h[0], h[1]].every(Number.isFinite)) throw new RangeError('elastic drag points must be finite');
-    if (Math.hypot(t[0] - h[0], t[1] - h[1]) < 1e-6) { pins.push([h[0], h[1]]); continue; }
-    const j = mh.findIndex((c) => Math.hypot(c[0] - h[0], c[1] - h[1]) < 0.5);
-    if (j >= 0) {
-      const n = counts[j]!;
-      mt[j] = [(mt[j]![0] * n + t[0]) / (n + 1), (mt[j]![1] * n + t[1]) / (n + 1)];
-      counts[j] = n + 1;
-      warnings.push(`two drags start at (${h[0]}, ${h[1]}); their targets were averaged`);
-    } else { mh.push([h[0], h[1]]); mt.push([t[0], t[1]]); counts.push(1); }
+    if (Math.hypot(t[0] - h[0], t[1] - h[1]) < 1e-6) pins.push(h); else { mh.push(h); mt.push(t); }
   }
-  if (mh.length === 0) return none;
+  if (mh.length === 0) return none();
+  for (let i = 0; i < mh.length; i++) {
+    for (const [p, what] of [[mh[i]!, 'starts'], [mt[i]!, 'ends']] as const) {
+      const k = nodeAt(p);
+      if (k < 0 || (!free[k] && coverageAt(mask, p[0], p[1]) < 128)) {
+        return none(`an arrow ${what} outside the editable area at (${Math.round(p[0])}, ${Math.round(p[1])}); it cannot be an elastic drag`);
+      }
+    }
+  }
 
-  // Grid over the region's bounds (plus one cell), aligned to multiples of the cell.
-  let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
-  const md = mask.data, mw = mask.width;
-  for (let y = 0; y < mask.height; y++) {
-    const row = y * mw;
-    for (let x = 0; x < mw; x++) {
-      if (md[row + x]! < 128) continue;
-      if (x < bx0) bx0 = x;
-      if (x > bx1) bx1 = x;
-      if (y < by0) by0 = y;
-      if (y > by1) by1 = y;
-    }
+  // The part that moves as a whole around each target: a disc that fills about half the room
+  // between the target and the area's edge, leaving room for the stretch (gap ≥ 0.9 × drag),
+  // and never reaching another target or pin.
+  const partRadius: number[] = [];
+  for (let i = 0; i < mt.length; i++) {
+    const t = mt[i]!, h = mh[i]!;
+    const drag = Math.hypot(t[0] - h[0], t[1] - h[1]);
+    const kt = nodeAt(t), kh = nodeAt(h);
+    const room = Math.min(depth[kt]!, depth[kh]!) * cell;
+    let r = 0.5 * room;
+    void drag;
+    for (let j = 0; j < mt.length; j++) if (j !== i) r = Math.min(r, 0.45 * Math.hypot(mt[j]![0] - t[0], mt[j]![1] - t[1]));
+    for (const p of pins) r = Math.min(r, 0.6 * Math.hypot(p[0] - t[0], p[1] - t[1]), 0.6 * Math.hypot(p[0] - h[0], p[1] - h[1]));
+    partRadius.push(Math.max(1.5 * cell, r));
   }
-  if (bx1 < bx0) return none;
-  bx0 += mask.left; bx1 += mask.left; by0 += mask.top; by1 += mask.top;
-  const cell = input.cell ?? elasticCell(bx1 - bx0 + 1, by1 - by0 + 1, false);
-  const left = Math.floor(bx0 / cell) * cell - cell, top = Math.floor(by0 / cell) * cell - cell;
-  const cols = Math.ceil((bx1 - left) / cell) + 2, rows = Math.ceil((by1 - top) / cell) + 2;
-  const ccols = cols - 1, crows = rows - 1;
-  // Blocked cells: any pixel outside the region, the image, or in a keep mask.
-  const blocked = new Uint8Array(ccols * crows);
-  const keeps = input.keep ?? [];
-  for (let cr = 0; cr < crows; cr++) {
-    for (let cc = 0; cc < ccols; cc++) {
-      const x0 = left + cc * cell, y0 = top + cr * cell;
-      let bad = x0 < 0 || y0 < 0 || x0 + cell > input.width || y0 + cell > input.height;
-      for (let y = y0; !bad && y < y0 + cell; y++) {
-        const my = y - mask.top;
-        if (my < 0 || my >= mask.height) { bad = true; break; }
-        for (let x = x0; x < x0 + cell; x++) {
-          const mx = x - mask.left;
-          if (mx < 0 || mx >= mw || md[my * mw + mx]! < 128) { bad = true; break; }
-        }
-      }
-      for (let q = 0; !bad && q < keeps.length; q++) {
-        const k = keeps[q]!;
-        const ya = Math.max(y0, k.top), yb = Math.min(y0 + cell, k.top + k.height);
-        const xa = Math.max(x0, k.left), xb = Math.min(x0 + cell, k.left + k.width);
-        for (let y = ya; !bad && y < yb; y++) {
-          const row = (y - k.top) * k.width - k.left;
-          for (let x = xa; x < xb; x++) if (k.data[row + x]! > 0) { bad = true; break; }
-        }
-      }
-      blocked[cr * ccols + cc] = bad ? 1 : 0;
-    }
-  }
-  const N = cols * rows;
-  // 0 = free, 1 = fixed at 0, 2 = fixed at 1.
-  const state = new Uint8Array(N);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      let fixed = r === 0 || c === 0 || r === rows - 1 || c === cols - 1;
-      for (let dr = -1; !fixed && dr <= 0; dr++) for (let dc = -1; dc <= 0; dc++) if (blocked[(r + dr) * ccols + c + dc]) { fixed = true; break; }
-      if (fixed) state[r * cols + c] = 1;
-    }
-  }
-  const pinR = Math.max(cell, 4);
+
+  // Fixed values: 0 on non-free nodes and pins, the drag's displacement on each part.
+  const vx = new Float32Array(nNodes), vy = new Float32Array(nNodes);
+  const fixed = new Uint8Array(nNodes);
+  for (let k = 0; k < nNodes; k++) if (!free[k]) fixed[k] = 1;
   for (const p of pins) {
+    const rr = Math.max(cell, 4);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-      if (Math.hypot(left + c * cell - p[0], top + r * cell - p[1]) <= pinR) state[r * cols + c] = 1;
+      if (Math.hypot(left + c * cell - p[0], top + r * cell - p[1]) <= rr) fixed[r * cols + c] = 1;
     }
   }
-  // Distance (px) of every node to the nearest fixed node: two-pass chamfer on the grid.
-  const dB = new Float64Array(N);
-  for (let k = 0; k < N; k++) dB[k] = state[k] === 1 ? 0 : Infinity;
-  const dd = cell * Math.SQRT2;
-  for (let r = 1; r < rows; r++) for (let c = 1; c < cols - 1; c++) {
-    const k = r * cols + c;
-    const v = Math.min(dB[k]!, dB[k - 1]! + cell, dB[k - cols]! + cell, dB[k - cols - 1]! + dd, dB[k - cols + 1]! + dd);
-    dB[k] = v;
-  }
-  for (let r = rows - 2; r >= 0; r--) for (let c = cols - 2; c >= 1; c--) {
-    const k = r * cols + c;
-    dB[k] = Math.min(dB[k]!, dB[k + 1]! + cell, dB[k + cols]! + cell, dB[k + cols + 1]! + dd, dB[k + cols - 1]! + dd);
-  }
-  // Room around each handle: the mean free distance over 16 directions (ray march to the first
-  // fixed node), at most 0.8× the free distance behind the handle (where the stretch goes).
-  const fixedAt = (x: number, y: number): boolean => {
-    const c = Math.round((x - left) / cell), r = Math.round((y - top) / cell);
-    return c < 0 || r < 0 || c >= cols || r >= rows || state[r * cols + c] === 1;
-  };
-  const ray = (h: Point, dx: number, dy: number): number => {
-    const step = cell / 2, maxL = (cols + rows) * cell;
-    let l = 0;
-    while (l < maxL && !fixedAt(h[0] + dx * l, h[1] + dy * l)) l += step;
-    return l;
-  };
-  const room = mh.map((h, i) => {
-    let sum = 0;
-    for (let a = 0; a < 16; a++) sum += ray(h, Math.cos((a * Math.PI) / 8), Math.sin((a * Math.PI) / 8));
-    const D = Math.hypot(mt[i]![0] - h[0], mt[i]![1] - h[1]);
-    const back = D > 1e-9 ? ray(h, -(mt[i]![0] - h[0]) / D, -(mt[i]![1] - h[1]) / D) : Infinity;
-    return Math.min(sum / 16, 0.8 * back / PART_FRACTION);
-  });
-  const s = new Float64Array(N);
-  const tmp = new Float64Array(N);
-  const hstate = new Uint8Array(N);
-  /**
-   * Attachment weight s for rigid-part radii `partFrac · room`: 1 on the parts, 0 on fixed nodes,
-   * a linear ramp in between along the shortest way (dB / (dB + distance to the part)), smoothed.
-   */
-  const weights = (partFrac: number): void => {
-    hstate.set(state);
-    s.fill(0);
-    for (let i = 0; i < mh.length; i++) {
-      const h = mh[i]!, rad = partFrac * room[i]!;
-      const c0 = Math.floor((h[0] - left) / cell), r0 = Math.floor((h[1] - top) / cell);
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-        const k = r * cols + c;
-        if (state[k] === 1) continue;
-        const inCell = (c === c0 || c === c0 + 1) && (r === r0 || r === r0 + 1);
-        const dH = Math.max(0, Math.hypot(left + c * cell - h[0], top + r * cell - h[1]) - rad);
-        if (inCell || dH === 0) { hstate[k] = 2; s[k] = 1; continue; }
-        const v = dB[k]! / (dB[k]! + dH);
-        if (v > s[k]!) s[k] = v;
-      }
+  for (let i = 0; i < mt.length; i++) {
+    const t = mt[i]!, h = mh[i]!, rad = partRadius[i]!;
+    let any = false;
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+      const k = r * cols + c;
+      if (!free[k]) continue;
+      if (Math.hypot(left + c * cell - t[0], top + r * cell - t[1]) > rad) continue;
+      fixed[k] = 1; vx[k] = h[0] - t[0]; vy[k] = h[1] - t[1]; any = true;
     }
-    // Smooth the ramp (Jacobi, fixed and part nodes held): no crease along the medial axis.
-    for (let it = 0; it < SMOOTH_ITER; it++) {
-      tmp.set(s);
-      for (let r = 1; r < rows - 1; r++) for (let c = 1; c < cols - 1; c++) {
-        const k = r * cols + c;
-        if (hstate[k] !== 0) continue;
-        s[k] = 0.25 * (tmp[k - 1]! + tmp[k + 1]! + tmp[k - cols]! + tmp[k + cols]!);
-      }
+    if (!any) {
+      const k = nodeAt(t);
+      fixed[k] = 1; vx[k] = h[0] - t[0]; vy[k] = h[1] - t[1];
     }
-  };
-  weights(PART_FRACTION);
+  }
 
-  const n = mh.length;
-  const ctl: Controls = {
-    n, moving: n, inner: 0, drag: 0,
-    px: new Float64Array(n), py: new Float64Array(n), qx: new Float64Array(n), qy: new Float64Array(n), ws: new Float64Array(n).fill(1),
+  const parts = mt.map((t, i) => ({ c: t, r: partRadius[i]!, d: [mh[i]![0] - t[0], mh[i]![1] - t[1]] as Point }));
+  for (const p of pins) parts.push({ c: p, r: Math.max(cell, 4), d: [0, 0] });
+  blendParts(vx, vy, fixed, free, left, top, cols, rows, cell, parts);
+  // Smooth until no cell folds (the distance-based field has kinks where rays graze the edge);
+  // each round moves it towards the membrane solution, which is smoother but spreads less.
+  let rounds = 0;
+  for (; rounds < SMOOTH_ROUNDS; rounds++) {
+    smooth(vx, fixed, cols, rows, 8);
+    smooth(vy, fixed, cols, rows, 8);
+    if (minJacobianOf(vx, vy, cols, rows, cell) >= MIN_JACOBIAN) break;
+  }
+
+  const field: DeformField = {
+    left, top, cell, cols, rows, ex: vx, ey: vy, fx: new Float32Array(nNodes), fy: new Float32Array(nNodes),
+    radius: Math.max(...partRadius), maxDisp: 0, strength: 1,
   };
-  // Handles whose cell has only s = 1 nodes can be pinned exactly (forward) / targets whose cell is
-  // free (backward); a pin next to a fixed node would move the fixed edge.
-  const cellFree = (p: Point, need1: boolean): boolean => {
-    const c = Math.floor((p[0] - left) / cell), r = Math.floor((p[1] - top) / cell);
-    if (c < 0 || r < 0 || c >= cols - 1 || r >= rows - 1) return false;
+  let maxDisp = 0;
+  for (let k = 0; k < nNodes; k++) maxDisp = Math.max(maxDisp, Math.hypot(vx[k]!, vy[k]!));
+  field.maxDisp = maxDisp;
+  const minJ = minCellJacobian(field);
+  if (minJ < MIN_JACOBIAN) {
+    const longest = Math.max(...mt.map((t, i) => Math.hypot(t[0] - mh[i]![0], t[1] - mh[i]![1])));
+    return none(`the drag (${Math.round(longest)} px) is too long for the room in the selection: the elastic map would fold (smallest cell area ratio ${minJ.toFixed(2)})`);
+  }
+  invertToForward(field);
+  const maxStretch = maxCellStretch(field);
+  if (maxStretch > ELASTIC_STRETCH_WARN) {
+    warnings.push(`the drag stretches the surroundings up to ${maxStretch.toFixed(1)}×: a larger selection or a shorter arrow looks more natural`);
+  }
+  return { field, warnings, maxStretch, partRadius };
+}
+
+/**
+ * Forward displacement per node (target − source at source positions) by fixed-point iteration
+ * of s = t + v(t) → t = s − v(t); converges while the map is a contraction-free bijection.
+ */
+function invertToForward(f: DeformField): void {
+  const { cols, rows, cell, left, top, ex, ey, fx, fy } = f;
+  const e = new Float64Array(2);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
     const k = r * cols + c;
-    for (const q of [k, k + 1, k + cols, k + cols + 1]) if (need1 ? hstate[q] !== 2 : state[q] === 1) return false;
-    return true;
-  };
-  let handleOk = mh.map((h) => cellFree(h, true));
-  const scratch = new Float64Array(2);
-  const make = (strength: number, occlude = true): DeformField | null => {
-    let drag = 0;
-    for (let i = 0; i < n; i++) {
-      ctl.px[i] = mh[i]![0]; ctl.py[i] = mh[i]![1];
-      ctl.qx[i] = mh[i]![0] + (mt[i]![0] - mh[i]![0]) * strength;
-      ctl.qy[i] = mh[i]![1] + (mt[i]![1] - mh[i]![1]) * strength;
-      drag = Math.max(drag, Math.hypot(ctl.qx[i]! - ctl.px[i]!, ctl.qy[i]! - ctl.py[i]!));
-    }
-    ctl.drag = drag;
-    const f: DeformField = {
-      left, top, cell, cols, rows, ex: new Float32Array(N), ey: new Float32Array(N), fx: new Float32Array(N), fy: new Float32Array(N),
-      radius: Math.hypot(cols, rows) * cell, maxDisp: 0, strength,
-    };
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        const k = r * cols + c;
-        const w = s[k]!;
-        if (w <= 0) continue;
-        handleMotion(ctl, left + c * cell, top + r * cell, scratch);
-        f.fx[k] = w * scratch[0]!; f.fy[k] = w * scratch[1]!;
+    const sx = left + c * cell, sy = top + r * cell;
+    if (ex[k] === 0 && ey[k] === 0) {
+      // Fast path: if the neighbourhood is still, the node is its own preimage.
+      let still = true;
+      for (let dr = -1; dr <= 1 && still; dr++) for (let dc = -1; dc <= 1; dc++) {
+        const rr = r + dr, cc = c + dc;
+        if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+        if (ex[rr * cols + cc] !== 0 || ey[rr * cols + cc] !== 0) { still = false; break; }
       }
+      if (still) continue;
     }
-    // Exact landing of every pinnable handle (bilinear-exact forward).
-    const sel = handleOk.map((ok, i) => (ok ? i : -1)).filter((i) => i >= 0);
-    const pick = (a: Float64Array): Float64Array => Float64Array.from(sel, (i) => a[i]!);
-    pinPoints(f, f.fx, f.fy, sel.length, pick(ctl.px), pick(ctl.py), pick(ctl.qx), pick(ctl.qy), scratch);
-    const tsel = sel.filter((i) => cellFree([ctl.qx[i]!, ctl.qy[i]!], false));
-    const pk = (a: Float64Array): Float64Array => Float64Array.from(tsel, (i) => a[i]!);
-    if (minForwardJacobian(f) > MIN_JACOBIAN) {
-      // Fold-free forward map: exact numerical inverse.
-      const inv: Controls = { ...ctl, n: tsel.length, moving: tsel.length, px: pk(ctl.px), py: pk(ctl.py), qx: pk(ctl.qx), qy: pk(ctl.qy), ws: new Float64Array(tsel.length).fill(1) };
-      if (!invertField(f, inv, scratch)) return null;
-    } else if (!occlude) {
-      return null;
-    } else {
-      // The drag asks for more than the room in front of the part: the part slides OVER what lies
-      // in front (occlusion, depth = s), the rest stretches behind it.
-      rasterizeBackward(f, s, state);
-      // Pin only targets that already show their own part (two parts overlapping at a target:
-      // the one on top wins, and pinning the other would drag a whole cell across).
-      const own = tsel.filter((i) => {
-        sampleField(f, ctl.qx[i]!, ctl.qy[i]!, scratch);
-        return Math.hypot(ctl.qx[i]! + scratch[0]! - ctl.px[i]!, ctl.qy[i]! + scratch[1]! - ctl.py[i]!) < 0.25 * cell;
-      });
-      const po = (a: Float64Array): Float64Array => Float64Array.from(own, (i) => a[i]!);
-      if (own.length < tsel.length) warnings.push('two dragged parts overlap at a target; the one on top is shown there');
-      pinPoints(f, f.ex, f.ey, own.length, po(ctl.qx), po(ctl.qy), po(ctl.px), po(ctl.py), scratch);
-      // Where the part's edge occludes, the backward grid jumps (a seam, not a fold of content).
-      return f;
+    let tx = sx - ex[k]!, ty = sy - ey[k]!;
+    for (let it = 0; it < 30; it++) {
+      bilinear(f, tx, ty, e);
+      const nx = sx - e[0]!, ny = sy - e[1]!;
+      const moved = Math.abs(nx - tx) + Math.abs(ny - ty);
+      tx = nx; ty = ny;
+      if (moved < 1e-3) break;
     }
-    return minCellJacobian(f) > 0 ? f : null;
-  };
-  // Fold-free with the default rigid part, then with a smaller one; else the part slides over
-  // what lies in front of it (occlusion) with the default part.
-  let field = make(1, false);
-  if (!field) {
-    weights(PART_FRACTION / 2);
-    handleOk = mh.map((h) => cellFree(h, true));
-    field = make(1, false);
+    fx[k] = tx - sx; fy[k] = ty - sy;
   }
-  if (!field) {
-    // A fold-free drag of at least MIN_SMOOTH_STRENGTH of the way (half-size part) beats a seam.
-    const f = make(MIN_SMOOTH_STRENGTH, false);
-    if (f) {
-      let lo = MIN_SMOOTH_STRENGTH, hi = 1;
-      field = f;
-      for (let it = 0; it < (input.refine ?? 5); it++) {
-        const mid = (lo + hi) / 2;
-        const g = make(mid, false);
-        if (g) { lo = mid; field = g; } else hi = mid;
-      }
-      warnings.push(`the drag asks for more room than the editable area gives in front of it; moved ${(field.strength * 100).toFixed(0)}% of the way to stay smooth (draw a larger area for the full drag)`);
-    }
-  }
-  if (!field) {
-    weights(PART_FRACTION);
-    handleOk = mh.map((h) => cellFree(h, true));
-    field = make(1, true);
-  }
-  if (!field) {
-    let lo = 0, hi = 1;
-    for (let it = 0; it < 7; it++) {
-      const mid = (lo + hi) / 2;
-      const f = make(mid);
-      if (f) { lo = mid; field = f; } else hi = mid;
-    }
-    if (field) warnings.push(`the drag asks for more stretch than the editable area allows; shortened to ${(field.strength * 100).toFixed(0)}% to avoid folding (draw a larger area, or move the object rigidly)`);
-  }
-  if (!field) {
-    warnings.push('elastic drag could not be made fold-free (the handle sits on the edge of the editable area); it was skipped');
-    return none;
-  }
-  if (handleOk.some((ok) => !ok)) warnings.push('a handle lies on the edge of the editable area, which stays fixed; it cannot reach its target exactly');
-  const [lo, hi] = stretchRange(field);
-  if (hi > STRETCH_WARN || lo < 1 / STRETCH_WARN) {
-    warnings.push(`the drag stretches part of the area ${(hi > 1 / lo ? hi : 1 / lo).toFixed(1)}× (${hi > 1 / lo ? 'stretched' : 'squeezed'}); it may look smeared — a larger editable area gives it more room`);
-  }
-  return { field, warnings, maxStretch: hi, minStretch: lo };
+}
+
+function bilinear(f: DeformField, x: number, y: number, out: Float64Array): void {
+  const gx = (x - f.left) / f.cell, gy = (y - f.top) / f.cell;
+  if (!(gx >= 0 && gy >= 0 && gx < f.cols - 1 && gy < f.rows - 1)) { out[0] = 0; out[1] = 0; return; }
+  const c = gx | 0, r = gy | 0, ax = gx - c, ay = gy - r, k = r * f.cols + c;
+  const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
+  out[0] = f.ex[k]! * w00 + f.ex[k + 1]! * w10 + f.ex[k + f.cols]! * w01 + f.ex[k + f.cols + 1]! * w11;
+  out[1] = f.ey[k]! * w00 + f.ey[k + 1]! * w10 + f.ey[k + f.cols]! * w01 + f.ey[k + f.cols + 1]! * w11;
 }

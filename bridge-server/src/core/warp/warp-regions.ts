@@ -31,7 +31,8 @@ import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
-import { buildElasticField, elasticCell } from './elastic-field';
+import { buildElasticField } from './elastic-field';
+import { buildOcclusionField, elasticCell } from './elastic-occlusion';
 
 /** Smallest crop margin in pixels around source ∪ target. */
 export const MIN_CROP_MARGIN = 16;
@@ -106,12 +107,6 @@ export interface RegionWarp {
   targetBounds: Rect;
   /** Supersampling factor per axis (1 = one sample per pixel). */
   supersample: number;
-  /**
-   * Elastic drag: the field maps the region onto itself, so a target pixel inside the region is
-   * opaque content; a sample whose kernel reaches over the region's edge is renormalised (no
-   * fringe of partial coverage, hence no hole to fill along the edge).
-   */
-  elastic?: boolean;
 }
 
 function clipRect(r: Rect, w: number, h: number): Rect {
@@ -197,13 +192,13 @@ export function prepareRegionWarp(
   keep: readonly PlacedMask[] = [],
 ): RegionWarp {
   const W = image.width, H = image.height;
+  const elastic = prepareElastic(image, region, params, keep, warnings, quality);
+  if (elastic) return elastic;
   let forward: Affine = IDENTITY_AFFINE;
   // Handles in source coordinates; targets in the coordinates reached so far (carried below).
   const handles: Point[] = [], targets: Point[] = [];
-  let elastic = false;
   for (const p of params) {
     if (p.kind === 'deform') {
-      if (p.elastic) elastic = true;
       if (p.handles.length !== p.targets.length) throw new RangeError(`deform of region ${region.id}: handles and targets differ in length`);
       for (let i = 0; i < p.handles.length; i++) { handles.push(p.handles[i]!); targets.push(p.targets[i]!); }
       continue;
@@ -224,22 +219,7 @@ export function prepareRegionWarp(
   ].map((c) => applyAffine(forward, c as Point));
   let grow = 0;
   let field: DeformField | null = null;
-  if (elastic && isIdentityAffine(forward) && handles.length > 0 && sourceBounds.width > 0) {
-    // Elastic drag confined to the region: zero motion on its edge, keep pixels and pins.
-    const res = buildElasticField({
-      mask: region.mask, keep, handles, targets, width: W, height: H,
-      cell: elasticCell(sourceBounds.width, sourceBounds.height, quality === 'preview'),
-      ...(quality === 'preview' ? { refine: 2 } : {}),
-    });
-    warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
-    field = res.field;
-    if (field) {
-      const b = new Float64Array(4);
-      forwardBounds(field, sourceBounds.left - g, sourceBounds.top - g, sourceBounds.left + sourceBounds.width - 1 + g, sourceBounds.top + sourceBounds.height - 1 + g, b);
-      corners = [[b[0]!, b[1]!], [b[2]!, b[3]!]];
-      grow = 1;
-    }
-  } else if (handles.length > 0 && sourceBounds.width > 0) {
+  if (handles.length > 0 && sourceBounds.width > 0) {
     const det = Math.sqrt(Math.abs(forward[0] * forward[4] - forward[1] * forward[3]));
     const moving: Point[] = [];
     let dragLength = 0;
@@ -271,7 +251,35 @@ export function prepareRegionWarp(
   const supersample = quality === 'final' && stretch > 1.2 ? Math.min(4, Math.ceil(stretch)) : 1;
   if (supersample > 1) grow += 0.5;
   const targetBounds = sourceBounds.width > 0 ? clipRect(pixelsNear(corners, grow), W, H) : { ...sourceBounds };
-  return { region, forward, backward, field, sourceBounds, targetBounds, supersample, ...(elastic && field ? { elastic: true } : {}) };
+  return { region, forward, backward, field, sourceBounds, targetBounds, supersample };
+}
+
+/**
+ * An elastic drag (all operations of the region are `deform` with `elastic`): the field is zero on
+ * the editable area's boundary, so the moved content stays inside the region's own bounds and
+ * nothing is vacated. Null when the region is not elastic or no fold-free field exists (the
+ * caller then renders the rigid-MLS deform of the same drags, with the field's warning).
+ */
+function prepareElastic(
+  image: RgbaImage, region: Region, params: readonly OperationParams[], keep: readonly PlacedMask[], warnings: string[],
+  quality: 'preview' | 'final' = 'final',
+): RegionWarp | null {
+  if (params.length === 0 || !params.every((p) => p.kind === 'deform' && p.elastic)) return null;
+  const handles: Point[] = [], targets: Point[] = [];
+  for (const p of params) if (p.kind === 'deform') { handles.push(...p.handles); targets.push(...p.targets); }
+  const sourceBounds = clipRect(maskBounds(region.mask), image.width, image.height);
+  let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: region.mask, handles, targets, keep });
+  if (!res.field) {
+    // No fold-free map: the moved part slides over what lies in front of it (occlusion), the
+    // rest stretches behind it (elastic-occlusion.ts) — still nothing cut out or filled.
+    res = buildOcclusionField({
+      mask: region.mask, keep, handles, targets, width: image.width, height: image.height,
+      cell: elasticCell(sourceBounds.width, sourceBounds.height, quality === 'preview'), ...(quality === 'preview' ? { refine: 2 } : {}),
+    });
+  }
+  warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
+  if (!res.field) return null;
+  return { region, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field: res.field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
 }
 
 /**
@@ -327,7 +335,6 @@ function renderRegion(
   const rm = rw.region.mask;
   const [a, b, c, d, ee, f] = rw.backward;
   const field = rw.field;
-  const elasticCov = rw.elastic === true;
   const ss = rw.supersample, inv = 1 / (ss * ss);
   const tb = rw.targetBounds;
   const identityAffine = isIdentityAffine(rw.backward);
@@ -423,14 +430,6 @@ function renderRegion(
           }
         }
         cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
-      }
-      if (elasticCov && cov > 0 && cov < 1) {
-        const mx = tx - rm.left, my = ty - rm.top;
-        if (mx >= 0 && my >= 0 && mx < rm.width && my < rm.height && rm.data[my * rm.width + mx]! >= 128) {
-          const s = 1 / cov;
-          px[0] = px[0]! * s; px[1] = px[1]! * s; px[2] = px[2]! * s; px[3] = px[3]! * s;
-          cov = 1;
-        }
       }
       const cov8 = Math.round(cov * 255);
       if (cov8 === 0) continue;

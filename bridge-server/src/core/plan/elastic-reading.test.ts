@@ -1,0 +1,57 @@
+import { rasterizePolygon } from '@smartdrag/shared';
+import { makeTexture } from '../textures';
+import type { EditRequest, PlacedMask, Point, RgbaImage } from '../types';
+import { makePlan } from './index';
+import { selectionFit } from './selection-fit';
+
+/** Noise-textured background with a flat red disc (the object) of radius 30 at (120, 120). */
+function scene(): RgbaImage {
+  const img = makeTexture('noise', 240, 240, 9);
+  for (let y = 0; y < 240; y++) for (let x = 0; x < 240; x++) {
+    if ((x - 120) ** 2 + (y - 120) ** 2 <= 30 * 30) { const i = (y * 240 + x) * 4; img.data[i] = 200; img.data[i + 1] = 30; img.data[i + 2] = 40; }
+  }
+  return img;
+}
+const circle = (cx: number, cy: number, r: number, n = 48): Point[] =>
+  Array.from({ length: n }, (_, i) => [cx + r * Math.cos((2 * Math.PI * i) / n), cy + r * Math.sin((2 * Math.PI * i) / n)] as Point);
+const TIGHT: PlacedMask = rasterizePolygon(circle(120, 120, 30));
+const LOOSE: PlacedMask = rasterizePolygon(circle(120, 120, 85));
+
+describe('selection fit: does the selection follow the object outline?', () => {
+  test('a polygon on the outline is tight; an area drawn around the object is loose', () => {
+    const img = scene();
+    const tight = selectionFit(img, TIGHT), loose = selectionFit(img, LOOSE);
+    expect(tight.tight).toBe(true);
+    expect(loose.tight).toBe(false);
+    expect(tight.edgeRatio).toBeGreaterThan(2 * loose.edgeRatio);
+    expect(loose.samples).toBeGreaterThan(100);
+  });
+});
+
+describe('planner: rigid move, elastic drag or part deform (decision table)', () => {
+  const img = scene();
+  const req = (mask: PlacedMask, points: Point[], extra: Partial<EditRequest> = {}, kind?: 'translate'): EditRequest => ({
+    image: img, regions: [{ id: 'r', mask }], drags: [{ region: 'r', points, ...(kind ? { kind } : {}) }], quality: 'preview', ...extra,
+  });
+  const table: Array<[string, string, boolean, EditRequest]> = [
+    ['loose area, arrow inside it', 'deform', true, req(LOOSE, [[120, 120], [150, 105]])],
+    ['tight outline, arrow inside it', 'translate', false, req(TIGHT, [[120, 120], [135, 115]])],
+    ['loose area, arrow leaves it (a move to a new place)', 'translate', false, req(LOOSE, [[120, 120], [225, 120]])],
+    ['loose area, kind set to translate by the user', 'translate', false, req(LOOSE, [[120, 120], [150, 105]], {}, 'translate')],
+    ['loose area, intent "move it up and to the right"', 'translate', false, req(LOOSE, [[120, 120], [150, 105]], { intent: 'move it up and to the right' })],
+    ['loose area, arrow far too long for the room', 'translate', false, req(LOOSE, [[60, 120], [190, 120]])],
+  ];
+  test.each(table)('%s → %s (elastic %s)', async (_name, kind, elastic, r) => {
+    const plan = await makePlan(r);
+    expect(plan.operations).toHaveLength(1);
+    const op = plan.operations[0]!;
+    expect(op.kind).toBe(kind);
+    expect(op.params.kind === 'deform' && op.params.elastic === true).toBe(elastic);
+    if (elastic) {
+      expect(op.description).toMatch(/^Elastic drag in region r/);
+      expect(op.reason).toMatch(/editable area/);
+      // The rigid reading stays on offer.
+      expect(plan.alternatives?.[0]?.operations[0]?.kind).toBe('translate');
+    }
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * The elastic reading of point drags on a loose selection (issue #13): when a region's arrows
+ * were read from geometry alone (no kind set by the user, none from the intent) as moves or part
+ * deforms, every arrow starts and ends inside the selection, and the selection's edge does not
+ * follow the object's outline, the region is an editable AREA rather than the object itself —
+ * so the arrows bend it elastically (nothing cut out, nothing filled) instead of moving a cut-out
+ * blob and synthesizing the hole. The rigid reading stays available as an alternative.
+ */
+import type { EditRequest, Operation, PlacedMask, Plan, Point } from '../types';
+import { buildElasticField } from '../warp/elastic-field';
+import { buildOcclusionField } from '../warp/elastic-occlusion';
+import { describeOperation } from './describe';
+import { selectionFit } from './selection-fit';
+
+/** Longest arrow (fraction of the room ahead of its handle, to the selection's edge) read with occlusion. */
+export const OCCLUSION_MAX_REACH = 0.75;
+
+const f2 = (x: number): string => (Math.round(x * 100) / 100).toString();
+
+function solidAt(m: PlacedMask, p: Point): boolean {
+  const x = Math.round(p[0]) - m.left, y = Math.round(p[1]) - m.top;
+  return x >= 0 && y >= 0 && x < m.width && y < m.height && m.data[y * m.width + x]! >= 128;
+}
+
+/** Why a region is (or is not) read elastically, for the plan and the planner's decision table. */
+export interface ElasticDecision {
+  region: string;
+  elastic: boolean;
+  why: string;
+}
+
+/**
+ * Apply the elastic reading to `plan` where it fits (see the module comment); returns the new
+ * plan (the input plan, unchanged, becomes its first alternative when anything changed) and the
+ * decision per region.
+ */
+export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan; decisions: ElasticDecision[] } {
+  const decisions: ElasticDecision[] = [];
+  const replaced = new Map<string, Operation>();
+  const warnings: string[] = [];
+  const regionIds = [...new Set(plan.operations.map((o) => o.region))];
+  for (const id of regionIds) {
+    const region = req.regions.find((r) => r.id === id);
+    if (!region) continue;
+    const decide = (elastic: boolean, why: string): void => { decisions.push({ region: id, elastic, why }); };
+    const ops = plan.operations.filter((o) => o.region === id);
+    if (ops.some((o) => o.source !== 'geometry')) { decide(false, 'the kind was set by the user or the intent'); continue; }
+    if (ops.some((o) => o.kind !== 'translate' && o.kind !== 'deform')) { decide(false, `read as ${ops.map((o) => o.kind).join(' + ')}`); continue; }
+    const drags = req.drags.filter((d) => d.region === id);
+    if (drags.some((d) => d.kind !== undefined && d.kind !== 'auto')) { decide(false, 'a drag has a kind set'); continue; }
+    const handles: Point[] = [], targets: Point[] = [];
+    for (const d of drags) { handles.push(d.points[0]!); targets.push(d.points[d.points.length - 1]!); }
+    const moving = handles.filter((h, i) => Math.hypot(targets[i]![0] - h[0], targets[i]![1] - h[1]) >= 1e-6).length;
+    if (moving === 0) { decide(false, 'nothing moves'); continue; }
+    if (!handles.every((h) => solidAt(region.mask, h)) || !targets.every((t) => solidAt(region.mask, t))) {
+      decide(false, 'an arrow leaves the selection: the object moves to a new place');
+      continue;
+    }
+    const fit = selectionFit(req.image, region.mask);
+    if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
+    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number } = buildElasticField({ mask: region.mask, handles, targets, keep: req.keep });
+    if (!res.field) {
+      // No fold-free map: the occlusion reading (the part slides over what is in front of it) —
+      // unless an arrow crosses most of the room ahead of it (≥ OCCLUSION_MAX_REACH of the way to
+      // the selection's edge): that is a move of the object to a new place (rigid reading).
+      const far = handles.some((h, i) => {
+        const t = targets[i]!, len = Math.hypot(t[0] - h[0], t[1] - h[1]);
+        if (len < 1e-6) return false;
+        let room = 0;
+        while (room < 4096 && solidAt(region.mask, [h[0] + ((t[0] - h[0]) / len) * room, h[1] + ((t[1] - h[1]) / len) * room])) room += 1;
+        return len > OCCLUSION_MAX_REACH * room;
+      });
+      if (far) { decide(false, `no fold-free elastic map and an arrow crosses most of the selection: ${res.warnings.join('; ')}`); continue; }
+      const occ = buildOcclusionField({ mask: region.mask, keep: req.keep, handles, targets, width: req.image.width, height: req.image.height, refine: 2 });
+      if (!occ.field) { decide(false, `no fold-free elastic map: ${res.warnings.join('; ')}`); continue; }
+      res = { field: occ.field, warnings: [...occ.warnings, 'no fold-free map: the dragged part slides over what lies in front of it'], partRadius: [], maxStretch: occ.maxStretch };
+    }
+    warnings.push(...res.warnings.map((w) => `region ${id}: ${w}`));
+    const params = { kind: 'deform' as const, handles, targets, elastic: true };
+    const why = `the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
+      `and every arrow stays inside it: elastic drag (parts of ${res.partRadius.map((r) => Math.round(r)).join(', ')} px radius move as a whole, ` +
+      `largest stretch ${f2(res.maxStretch)}×)`;
+    replaced.set(id, { region: id, kind: 'deform', params, source: 'geometry', description: describeOperation(id, params), reason: why });
+    decide(true, why);
+  }
+  if (replaced.size === 0) return { plan, decisions };
+  const operations: Operation[] = [];
+  for (const o of plan.operations) {
+    const r = replaced.get(o.region);
+    if (!r) operations.push(o);
+    else if (!operations.includes(r)) operations.push(r);
+  }
+  const { alternatives, ...rigid } = plan;
+  const rest = (alternatives ?? []).slice(0, 1);
+  return {
+    plan: { ...plan, operations, warnings: [...plan.warnings, ...warnings], alternatives: [{ ...rigid, warnings: [...rigid.warnings, 'Rigid reading: the selection is cut out and moved, the hole filled.'] }, ...rest] },
+    decisions,
+  };
+}

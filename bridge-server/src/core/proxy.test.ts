@@ -1,0 +1,116 @@
+import { rasterizePolygon, type Point } from '@smartdrag/shared';
+import { runEdit } from './edit';
+import { cloneImage, createImage, pasteImage } from './image';
+import { downscaleImage, downscalePlacedMask, proxyInfoFor, toProxyPoint, PROXY_MAX_PIXELS } from './proxy';
+import { makeTexture } from './textures';
+import type { EditRequest, RgbaImage } from './types';
+
+function ellipse(cx: number, cy: number, ax: number, ay: number): Point[] {
+  return Array.from({ length: 48 }, (_, i) => { const t = (i / 48) * 2 * Math.PI; return [cx + ax * Math.cos(t), cy + ay * Math.sin(t)] as Point; });
+}
+
+/** The document after an edit: the input with the result's crop pasted in. */
+function composite(doc: RgbaImage, res: { crop: { left: number; top: number }; edited: RgbaImage }): RgbaImage {
+  const out = cloneImage(doc);
+  pasteImage(out, res.edited, res.crop.left, res.crop.top);
+  return out;
+}
+
+describe('proxy geometry', () => {
+  test('a document within the budget is its own proxy; a larger one keeps its aspect within the budget', () => {
+    expect(proxyInfoFor(1000, 1000)).toEqual({ width: 1000, height: 1000, scaleX: 1, scaleY: 1 });
+    const p = proxyInfoFor(6000, 4000);
+    expect(p.width * p.height).toBeLessThanOrEqual(PROXY_MAX_PIXELS);
+    expect(p.width * p.height).toBeGreaterThan(0.99 * PROXY_MAX_PIXELS);
+    expect(p.width / p.height).toBeCloseTo(1.5, 2);
+  });
+
+  test('area average: exact 2×2 means at factor 2, a flat image stays flat at a fractional factor', () => {
+    const img = createImage(4, 2);
+    for (let i = 0; i < 8; i++) { img.data.set([i * 10, 255 - i * 10, 7, 255], i * 4); }
+    const half = downscaleImage(img, proxyInfoFor(4, 2, 2));
+    expect(half.width).toBe(2);
+    // Pixel (0,0) averages source pixels 0, 1, 4, 5: red (0+10+40+50)/4 = 25.
+    expect(Array.from(half.data.subarray(0, 4))).toEqual([25, 230, 7, 255]);
+    const flat = createImage(301, 207);
+    for (let i = 0; i < flat.data.length; i += 4) flat.data.set([90, 140, 200, 255], i);
+    const info = proxyInfoFor(301, 207, 97 * 61);
+    const small = downscaleImage(flat, info);
+    for (let i = 0; i < small.data.length; i += 4) expect(Array.from(small.data.subarray(i, i + 4))).toEqual([90, 140, 200, 255]);
+  });
+
+  test('a placed mask keeps its area and lands where its pixels are', () => {
+    const m = rasterizePolygon(ellipse(300, 200, 80, 50));
+    const info = proxyInfoFor(600, 400, 200 * 133);
+    const p = downscalePlacedMask(m, info);
+    let a = 0, b = 0;
+    for (const v of m.data) a += v / 255;
+    for (const v of p.data) b += v / 255;
+    expect(b / (info.scaleX * info.scaleY)).toBeGreaterThan(0.98 * a);
+    expect(b / (info.scaleX * info.scaleY)).toBeLessThan(1.02 * a);
+    const c = toProxyPoint([300, 200], info);
+    expect(p.left).toBeLessThan(c[0]); expect(p.left + p.width).toBeGreaterThan(c[0]);
+  });
+});
+
+describe('proxy preview vs the full-resolution preview', () => {
+  const image = makeTexture('brick', 512, 384, 3);
+  const region = { id: 'r', mask: rasterizePolygon(ellipse(250, 190, 90, 70)) };
+  const info = proxyInfoFor(512, 384, 256 * 192);
+
+  test('translate by an even offset: moved pixels equal the area average of the full-resolution result', async () => {
+    expect(info.scaleX).toBe(0.5);
+    const req: EditRequest = { image, regions: [region], drags: [{ region: 'r', kind: 'translate', points: [[250, 190], [290, 166]] }], quality: 'preview', seed: 1 };
+    const full = await runEdit(req);
+    const prox = await runEdit(req, { proxyMaxPixels: 256 * 192 });
+    expect(full.proxy).toBeUndefined();
+    expect(prox.proxy).toEqual(info);
+    expect(prox.layer.image.width).toBeLessThanOrEqual(256);
+    const fullDoc = downscaleImage(composite(image, full), info);
+    const proxDoc = composite(downscaleImage(image, info), prox);
+    // Proxy pixels whose 2×2 document block is all moved content (full coverage, no hole).
+    let compared = 0, differ = 0;
+    for (let Y = 0; Y < 192; Y++) {
+      for (let X = 0; X < 256; X++) {
+        let inside = true;
+        for (let k = 0; k < 4 && inside; k++) {
+          const x = 2 * X + (k & 1) - full.crop.left, y = 2 * Y + (k >> 1) - full.crop.top;
+          const p = y * full.crop.width + x;
+          inside = x >= 0 && y >= 0 && x < full.crop.width && y < full.crop.height && full.targetMask.data[p] === 255 && full.holeMask.data[p] === 0;
+        }
+        if (!inside) continue;
+        compared++;
+        const q = (Y * 256 + X) * 4;
+        for (let c = 0; c < 4; c++) if (fullDoc.data[q + c] !== proxDoc.data[q + c]) { differ++; break; }
+      }
+    }
+    expect(compared).toBeGreaterThan(3000);
+    expect(differ).toBe(0);
+  });
+
+  test('rotate: moved pixels stay close to the area average of the full-resolution result', async () => {
+    const req: EditRequest = { image, regions: [region], drags: [{ region: 'r', kind: 'rotate', center: [250, 190], points: [[330, 190], [320, 230]] }], quality: 'preview', seed: 1 };
+    const full = await runEdit(req);
+    const prox = await runEdit(req, { proxyMaxPixels: 256 * 192 });
+    const fullDoc = downscaleImage(composite(image, full), info);
+    const proxDoc = composite(downscaleImage(image, info), prox);
+    let n = 0, sum = 0;
+    for (let Y = 0; Y < 192; Y++) {
+      for (let X = 0; X < 256; X++) {
+        const x = 2 * X - full.crop.left, y = 2 * Y - full.crop.top;
+        if (x < 1 || y < 1 || x + 2 >= full.crop.width || y + 2 >= full.crop.height) continue;
+        let inside = true;
+        for (let dy = -1; dy <= 2 && inside; dy++) for (let dx = -1; dx <= 2 && inside; dx++) {
+          const p = (y + dy) * full.crop.width + x + dx;
+          inside = full.targetMask.data[p] === 255 && full.holeMask.data[p] === 0;
+        }
+        if (!inside) continue;
+        const q = (Y * 256 + X) * 4;
+        for (let c = 0; c < 3; c++) { sum += Math.abs(fullDoc.data[q + c]! - proxDoc.data[q + c]!); n++; }
+      }
+    }
+    expect(n).toBeGreaterThan(3 * 3000);
+    // Resampling a proxy vs averaging a resampled document: the same picture up to interpolation.
+    expect(sum / n).toBeLessThan(6);
+  });
+});

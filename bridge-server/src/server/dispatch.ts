@@ -1,0 +1,124 @@
+/**
+ * Dispatch: a job whose frames have all arrived is decoded (`preparing`), queued, and handed to
+ * an idle edit worker when one is free; progress and the early plan go out while it runs; the
+ * finished layer is cut into frame chunks and the job ends through the store.
+ */
+import {
+  encodeFrame, ErrorCode, SmartDragError,
+  type Limits, type ServerMessage, type WirePlan,
+} from '@smartdrag/shared';
+import type { Plan } from '../core/types';
+import { buildWorkerJob } from './job-input';
+import type { JobQueue } from './job-queue';
+import type { Job, JobStore } from './job-store';
+import type { PoolRun } from './worker-pool';
+import type { WorkerJob, WorkerResult } from './worker-protocol';
+
+/** What dispatch needs of the worker pool. */
+export interface JobRunner {
+  readonly idleCount: number;
+  run(job: WorkerJob, onProgress: (stage: string, fraction: number) => void, onPlan?: (plan: Plan) => void): PoolRun;
+}
+
+/** Progress messages of one stage are sent at most this often (ms), except the stage's end. */
+export const PROGRESS_INTERVAL_MS = 50;
+
+/** Moves jobs from upload through the queue onto workers. */
+export class Dispatcher {
+  /** True once the bridge shuts down: nothing new starts. */
+  closing = false;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly queue: JobQueue,
+    private readonly runner: JobRunner,
+    private readonly limits: Limits,
+  ) {}
+
+  /** All frames are in: decode them, queue the job, start what can start. */
+  async prepare(job: Job): Promise<void> {
+    job.state = 'preparing';
+    clearTimeout(job.uploadTimer);
+    try {
+      const wj = await buildWorkerJob(job.submit, job.frames, this.limits);
+      if (job.state !== 'preparing') return; // cancelled meanwhile
+      // Charge the decoded input (a png upload decodes to more than it sent); refused → queue_full.
+      this.store.budget?.setInput(job.id, wj.image.data.byteLength + wj.regions.reduce((n, r) => n + ('mask' in r ? r.mask.data.byteLength : 0), 0));
+      if (this.closing) throw new SmartDragError(ErrorCode.shutting_down, 'the bridge is shutting down');
+      job.workerJob = wj;
+      job.origin = job.submit.imageOrigin ?? [job.frames.get(0)?.left ?? 0, job.frames.get(0)?.top ?? 0];
+      job.frames.clear();
+      job.state = 'queued';
+      const position = this.queue.push(job);
+      this.store.send(job, { type: 'job.accepted', jobId: job.id, position });
+      job.log.debug({ position }, 'job accepted');
+      this.pump();
+    } catch (e) {
+      this.store.fail(job, e);
+    }
+  }
+
+  /** Start queued jobs while workers are idle. */
+  pump(): void {
+    let started = false;
+    while (!this.closing && this.queue.length && this.runner.idleCount > 0) {
+      this.start(this.queue.shift()!);
+      started = true;
+    }
+    if (started) this.queue.notify();
+  }
+
+  /** Stop `job`: a running one is cancelled on its worker (it ends when the worker stops), any other ends now. */
+  cancel(job: Job, code: ErrorCode, message: string): void {
+    if (job.state === 'running') job.run?.cancel(code);
+    else this.store.fail(job, new SmartDragError(code, message));
+  }
+
+  private start(job: Job): void {
+    const wj = job.workerJob!;
+    job.workerJob = undefined;
+    job.state = 'running';
+    job.startedAt = Date.now();
+    this.store.send(job, { type: 'job.started', jobId: job.id });
+    job.log.debug('job started');
+    const run = this.runner.run(wj, (stage, fraction) => this.progress(job, stage, fraction), (plan) => {
+      // The plan comes before any pixel work: hosts show it while the edit runs.
+      if (job.state !== 'running' || job.planMsg) return;
+      job.planMsg = { type: 'job.plan', jobId: job.id, plan: plan as WirePlan };
+      this.store.send(job, job.planMsg);
+    });
+    job.run = run;
+    job.jobTimer = setTimeout(() => run.cancel(ErrorCode.job_timeout), this.limits.maxJobMs);
+    run.promise.then((res) => this.done(job, res), (err) => this.store.fail(job, err));
+  }
+
+  private progress(job: Job, stage: string, fraction: number): void {
+    const now = Date.now();
+    const lp = job.lastProgress;
+    if (lp && lp.stage === stage && fraction < 1 && now - lp.at < PROGRESS_INTERVAL_MS) return;
+    job.lastProgress = { stage, at: now };
+    this.store.send(job, { type: 'job.progress', jobId: job.id, stage, fraction });
+  }
+
+  private done(job: Job, res: WorkerResult): void {
+    if (job.state !== 'running') return;
+    const [ox, oy] = job.origin;
+    // A proxy preview's layer stays in proxy pixels of the sent image (job.result `proxy`).
+    const left = res.layer.left + (res.proxy ? 0 : ox), top = res.layer.top + (res.proxy ? 0 : oy);
+    const img = res.layer.image;
+    const chunks = encodeFrame(
+      { jobId: job.id, part: 'layer', slot: 0, format: 'rgba8', width: img.width, height: img.height, left, top },
+      new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), this.limits.maxChunkBytes,
+    );
+    const timings = { ...res.timings, queue: job.startedAt! - job.submittedAt, job: Date.now() - job.submittedAt };
+    const plan = res.plan as WirePlan;
+    job.log.debug({ timings }, 'job done');
+    // Normally the plan went out before the pixel work; send it now if the worker did not report it.
+    const planFirst: ServerMessage[] = job.planMsg ? [] : [{ type: 'job.plan', jobId: job.id, plan }];
+    this.store.finish(job, 'done', [
+      ...planFirst,
+      { type: 'job.result', jobId: job.id, layer: { left, top, width: img.width, height: img.height }, plan, timings, frames: chunks.length,
+        ...(res.proxy ? { proxy: res.proxy } : {}) },
+    ], chunks);
+  }
+}

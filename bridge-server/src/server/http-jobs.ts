@@ -1,0 +1,56 @@
+/**
+ * Jobs submitted over HTTP (`POST /v1/edit`): the same admission, queue and workers as WebSocket
+ * jobs, with a sink that collects the job's messages and layer chunks until it ends.
+ */
+import type { Logger } from 'pino';
+import { ERROR_HINTS, ErrorCode, type Frame, type JobSubmit, type ServerMessage, type SmartDragError } from '@smartdrag/shared';
+import type { Dispatcher } from './dispatch';
+import { expectedMaskSlots } from './job-input';
+import type { JobQueue } from './job-queue';
+import type { JobSink, JobStore } from './job-store';
+
+/** A finished HTTP job's messages (ending with `job.result`, `job.error` or `job.cancelled`) and layer chunks. */
+export interface CollectedJob {
+  messages: ServerMessage[];
+  chunks: Uint8Array[];
+}
+
+/** What {@link runHttpJob} needs. */
+export interface HttpJobDeps {
+  store: JobStore;
+  queue: JobQueue;
+  dispatch: Dispatcher;
+  logger: Logger;
+  closing: () => boolean;
+}
+
+/** Run one HTTP job to its end; never rejects (failures are `job.error` messages). */
+export function runHttpJob(d: HttpJobDeps, submit: JobSubmit, frames: Map<number, Frame>, owner: string, clientId: string): Promise<CollectedJob> {
+  return new Promise((resolve) => {
+    const collected: CollectedJob = { messages: [], chunks: [] };
+    const refuse = (code: ErrorCode, message: string, hint: string) =>
+      resolve({ messages: [{ type: 'job.error', jobId: submit.jobId, code, message, hint }], chunks: [] });
+    const sink: JobSink = {
+      message: (m) => {
+        collected.messages.push(m);
+        if (m.type === 'job.error' || m.type === 'job.cancelled') resolve(collected);
+      },
+      binary: (c) => {
+        collected.chunks.push(c);
+        const res = collected.messages.find((m) => m.type === 'job.result');
+        if (res && res.type === 'job.result' && collected.chunks.length === res.frames) resolve(collected);
+      },
+    };
+    try {
+      d.queue.admit(submit, null, d.closing());
+    } catch (e) {
+      const err = e as SmartDragError;
+      refuse(err.code, err.message, err.hint);
+      return;
+    }
+    if (d.store.has(submit.jobId)) { refuse(ErrorCode.bad_message, 'job id already in use', ERROR_HINTS.bad_message); return; }
+    const job = d.store.create(submit, owner, clientId, sink, null, d.logger.child({ jobId: submit.jobId }), [0, ...expectedMaskSlots(submit)]);
+    for (const [slot, f] of frames) job.frames.set(slot, f);
+    void d.dispatch.prepare(job);
+  });
+}

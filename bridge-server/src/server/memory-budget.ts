@@ -1,0 +1,82 @@
+/**
+ * The bridge's memory budget: the bytes it holds for unfinished jobs (uploads being assembled,
+ * decoded inputs waiting in the queue or running) and for finished results kept for pickup
+ * after a reconnect, bounded by `limits.maxHeldBytes`.
+ *
+ * - Inputs are charged as their frames start arriving (the frame header says its size) and
+ *   re-charged with their decoded size; a charge that does not fit is refused, and the caller
+ *   fails that job with `queue_full` (a hint says why) — the bridge keeps serving, no OOM.
+ * - Before refusing, kept results are dropped oldest first (they only serve a resume; a resume of
+ *   a dropped one answers `job_not_found`, as after `resultTtlMs`).
+ * - Kept results are always accepted (the work is done), then the oldest beyond the budget go.
+ */
+import { ErrorCode, SmartDragError } from '@smartdrag/shared';
+
+export class MemoryBudget {
+  private readonly inputs = new Map<string, number>();
+  /** Kept results in the order they finished (Map keeps insertion order). */
+  private readonly results = new Map<string, number>();
+  private total = 0;
+
+  /** `evict(jobId)` forgets a kept result the budget drops. */
+  constructor(readonly maxBytes: number, private readonly evict: (jobId: string) => void) {}
+
+  /** Bytes held now (inputs + kept results). */
+  get heldBytes(): number { return this.total; }
+  get inputBytes(): number { let s = 0; for (const v of this.inputs.values()) s += v; return s; }
+
+  /**
+   * Charge `bytes` more to job `id`'s input; throws `queue_full` when it cannot fit even after
+   * dropping every kept result (nothing is charged then).
+   */
+  charge(id: string, bytes: number): void {
+    this.setInput(id, (this.inputs.get(id) ?? 0) + bytes);
+  }
+
+  /** Set job `id`'s input charge to `bytes` (e.g. its decoded size); throws `queue_full` like {@link charge}. */
+  setInput(id: string, bytes: number): void {
+    const prev = this.inputs.get(id) ?? 0;
+    const need = this.total - prev + bytes;
+    if (need > this.maxBytes) this.dropResults(need - this.maxBytes);
+    if (this.total - prev + bytes > this.maxBytes) {
+      const mb = (v: number): string => `${Math.ceil(v / (1024 * 1024))} MB`;
+      throw new SmartDragError(
+        ErrorCode.queue_full,
+        `the bridge cannot hold ${mb(bytes)} more for this job: ${mb(this.inputBytes)} of its ${mb(this.maxBytes)} memory budget already hold other unfinished jobs`,
+        { hint: 'Wait for running edits to finish (or cancel some), send a smaller crop, or preview with previewMaxPixels.' },
+      );
+    }
+    this.total += bytes - prev;
+    this.inputs.set(id, bytes);
+  }
+
+  /** The job ended: its input is released; `resultBytes` (if any) are kept until evicted or {@link forget}. */
+  finish(id: string, resultBytes: number): void {
+    this.total -= this.inputs.get(id) ?? 0;
+    this.inputs.delete(id);
+    if (resultBytes > 0) {
+      this.results.set(id, resultBytes);
+      this.total += resultBytes;
+      if (this.total > this.maxBytes) this.dropResults(this.total - this.maxBytes, id);
+    }
+  }
+
+  /** The job is gone (swept after its TTL): release whatever it still holds. */
+  forget(id: string): void {
+    this.total -= (this.inputs.get(id) ?? 0) + (this.results.get(id) ?? 0);
+    this.inputs.delete(id);
+    this.results.delete(id);
+  }
+
+  private dropResults(bytes: number, spare?: string): void {
+    let freed = 0;
+    for (const [id, b] of this.results) {
+      if (freed >= bytes) break;
+      if (id === spare) continue;
+      this.results.delete(id);
+      this.total -= b;
+      freed += b;
+      this.evict(id);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// The sections of docs/BENCHMARKS.md, in page order (see scripts/bench-docs.js).
+// `argv` is run from the repository root; `shown` is the command as a person types it.
+'use strict';
+const path = require('node:path');
+
+module.exports = function sections({ DATA, OUT }) {
+  const data = DATA ? ['--data', DATA] : [];
+  const q = path.join(OUT, 'quality');
+  // The verdicts by eye: the latest review (docs/benchmarks/review.md) when there is one, else the baseline's.
+  const root = path.resolve(__dirname, '..');
+  const review = require('node:fs').existsSync(path.join(root, 'docs/benchmarks/review.md')) ? 'docs/benchmarks/review.md' : 'docs/benchmarks/review-baseline.md';
+  return [
+    {
+      id: 'quality',
+      title: 'Quality: DragBench, real-photo cases, synthetic ground truth',
+      intro: 'The real core on half of DragBench, the 25 annotated real-photo cases and seeded synthetic ground truth (final quality). DAI = GoodDrag\'s Drag Accuracy Index (lower is better); the contact sheets in the out folder are what to look at (docs/benchmarks/review.md holds the verdicts by eye).',
+      argv: ['node', 'bridge-server/bin/smartdrag.js', 'bench', '--suite', 'all', ...data, '--out', q],
+      shown: 'npx smartdrag bench --suite all --data ../shared/data --out /tmp/bench',
+      report: path.join(q, 'report.md'),
+      needsData: false,
+    },
+    {
+      id: 'review',
+      title: 'Look measures against the review by eye',
+      intro: 'ROC AUC of each look measure (synthesized, smear, tear, stretch, badness; bridge-server/src/bench/look.ts) and of DAI against the kept/rejected verdicts of the review by eye, on the quality run above. The verdicts belong to the code they were written for (their file names the commit): rerun after a review of the current code. Definitions and how they were chosen: docs/benchmarks/review-auc.md.',
+      argv: ['npx', 'tsx', 'bridge-server/src/bench/review-auc.ts', '--report', path.join(q, 'report.json'), '--review', review, '--by-kind'],
+      shown: `npx tsx bridge-server/src/bench/review-auc.ts --report /tmp/bench/report.json --review ${review} --by-kind`,
+      needsData: true,
+    },
+    {
+      id: 'speed',
+      title: 'Whole edit, end to end (speed suite)',
+      intro: 'Median milliseconds per stage of whole edits, in-process, region ~15% of the document at 1, 4, 16 and 36 MP, previews also on a ≤ 1 MP proxy (path proxy), plus a photo case at 6000×4000; peak RSS of the bench process.',
+      argv: ['node', 'bridge-server/bin/smartdrag.js', 'bench', '--suite', 'speed'],
+      shown: 'npx smartdrag bench --suite speed',
+    },
+    {
+      id: 'plan',
+      title: 'Planner: kind inference on the real-photo cases',
+      intro: 'Operation kinds read from the arrows (and intent) with the annotated kinds hidden.',
+      argv: ['npx', 'tsx', 'bridge-server/src/core/plan/bench-plan.ts'],
+      shown: 'npx tsx bridge-server/src/core/plan/bench-plan.ts',
+    },
+    {
+      id: 'fill',
+      title: 'Fill quality and speed',
+      intro: 'Synthetic scenes with known truth: PSNR/SSIM inside the hole, and fill times.',
+      argv: ['npx', 'tsx', 'bridge-server/src/bench/fill-bench.ts', '--size', '1024', '--runs', '3', '--quality-size', '256'],
+      shown: 'npx tsx bridge-server/src/bench/fill-bench.ts --size 1024 --runs 3 --quality-size 256',
+    },
+    {
+      id: 'load',
+      title: 'Bridge under load',
+      intro: '50 concurrent WebSocket clients on loopback; every result checked against its own request.',
+      argv: ['npx', 'tsx', 'bridge-server/src/bench/load-bench.ts', '--clients', '50', '--jobs', '4', '--size', '96', '--workers', '2'],
+      shown: 'npx tsx bridge-server/src/bench/load-bench.ts --clients 50 --jobs 4 --size 96 --workers 2',
+    },
+  ];
+};

@@ -1,0 +1,336 @@
+/**
+ * Browser tests of the Adobe Express add-on: the built add-on (plugin-express/dist) runs inside the
+ * Express simulator (test/express/simulator, served as https://new.express.adobe.com; the add-on on
+ * its own https://<id>.wxp.adobe-addons.com origin) in chromium, against a real bridge. The panel
+ * edits the bundled sample placed as an image element on a page; the image it adds must equal the
+ * core's result (runEdit, in-process) pixel for pixel, at the original element's position.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { rasterizePolygon, type PlacedMask, type Point } from '@smartdrag/shared';
+import { caseToRequest, parseDragCase } from '../../bridge-server/src/core/case';
+import { runEdit } from '../../bridge-server/src/core/edit';
+import type { EditRequest, RgbaImage } from '../../bridge-server/src/core/types';
+import type { Bridge } from '../../bridge-server/src/server';
+import { loadConfig } from '../../bridge-server/src/config';
+import { createBridge } from '../../bridge-server/src/server';
+import pino from 'pino';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { artifactsDir, launchChromium, ROOT, TEST_TOKEN } from '../photopea/harness';
+import { ADDON_ORIGIN, DEV_ADDON_ORIGIN, EXPRESS_ORIGIN, FOREIGN_ADDON_ORIGIN, ensureExpressBuilt, routeExpress } from './harness';
+
+jest.setTimeout(120_000);
+
+const FIXTURES = join(ROOT, 'test', 'fixtures');
+const theCase = parseDragCase(JSON.parse(readFileSync(join(FIXTURES, 'cases', 'smarties-move-red.json'), 'utf8')));
+const SMARTIES = readFileSync(join(FIXTURES, 'photos', 'smarties.png'));
+/** Where the sample sits on the simulated page (Express units = rendition pixels at scale 1). */
+const EL = { x: 57, y: 41 };
+
+let browser: Browser;
+let server: { bridge: Bridge; port: number };
+let image: RgbaImage;
+
+/** A real bridge; `origins` = extra allowed browser Origins (the config's allowedOrigins). */
+async function startBridge(origins: string[]): Promise<{ bridge: Bridge; port: number }> {
+  const config = loadConfig({
+    env: {},
+    overrides: { port: 0, home: mkdtempSync(join(tmpdir(), 'sd-express-')), token: TEST_TOKEN, logFile: null, logLevel: 'silent', workers: 1, allowedOrigins: origins },
+  });
+  const bridge = createBridge({ config, logger: pino({ level: 'silent' }) });
+  const addr = await bridge.listen();
+  return { bridge, port: addr.port };
+}
+
+beforeAll(async () => {
+  await ensureExpressBuilt();
+  const { data, info } = await sharp(SMARTIES).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  image = { width: info.width, height: info.height, data: new Uint8ClampedArray(data) };
+  [server, browser] = await Promise.all([startBridge([]), launchChromium()]); // the default Origin policy
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.bridge.close();
+});
+
+interface Sent {
+  quality: string;
+  drags: { region: string; points: Point[]; kind?: string }[];
+  regions: { id: string; left: number; top: number; width: number; height: number; data: Record<string, number> }[];
+  intent: string;
+  seed: number;
+}
+interface SimNode { id: string; kind: string; bounds: { x: number; y: number; width: number; height: number }; width: number; height: number; rotation: number; data: Record<string, string>; bitmapSize: [number, number] | null; png: string | null }
+
+function maskOf(r: Sent['regions'][number]): PlacedMask {
+  const n = r.width * r.height;
+  const data = new Uint8Array(n);
+  for (let i = 0; i < n; i++) data[i] = r.data[i]!;
+  return { left: r.left, top: r.top, width: r.width, height: r.height, data };
+}
+
+/** The core's layer for what the panel sent, cropped to its alpha bounding box. */
+async function expectedFor(sent: Sent, masks: PlacedMask[], img: RgbaImage = image) {
+  const base = caseToRequest({ ...theCase, size: [img.width, img.height] }, img, { quality: 'final', seed: sent.seed });
+  const req: EditRequest = {
+    ...base,
+    regions: sent.regions.map((r, i) => ({ id: r.id, mask: masks[i]! })),
+    drags: sent.drags.map((d) => ({ region: d.region, points: d.points, kind: d.kind as 'translate' })),
+    intent: sent.intent || undefined,
+  };
+  const layer = (await runEdit(req)).layer;
+  const { width, height, data } = layer.image;
+  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    if (data[(y * width + x) * 4 + 3]) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+  }
+  const w = x1 - x0 + 1, h = y1 - y0 + 1;
+  const out = Buffer.alloc(w * h * 4);
+  for (let y = 0; y < h; y++) out.set(data.subarray(((y0 + y) * width + x0) * 4, ((y0 + y) * width + x1 + 1) * 4), y * w * 4);
+  return { left: layer.left + x0, top: layer.top + y0, width: w, height: h, data: out };
+}
+
+async function openExpress(ctx: BrowserContext, opts: { port?: number; query?: string; origin?: { x: number; y: number }; addonOrigin?: string } = {}): Promise<{ page: Page; frame: Frame }> {
+  const o = opts.origin ?? EL;
+  await routeExpress(ctx, { 'smarties.png': SMARTIES });
+  const page = await ctx.newPage();
+  const addon = `${opts.addonOrigin ?? ADDON_ORIGIN}/`;
+  const hash = `#bridge=${encodeURIComponent(`ws://127.0.0.1:${opts.port ?? server.port}/v1/ws`)}&token=${TEST_TOKEN}`;
+  await page.goto(`${EXPRESS_ORIGIN}/sim/index.html?addon=${encodeURIComponent(addon)}&doc=smarties.png&x=${o.x}&y=${o.y}${opts.query ?? ''}${hash}`);
+  await page.waitForFunction(() => (window as any).sim?.ready === true, undefined, { timeout: 30000 });
+  let frame: Frame | undefined;
+  for (let i = 0; i < 100 && !frame; i++) {
+    frame = page.frames().find((f) => f.url().startsWith(addon));
+    if (!frame) await page.waitForTimeout(100);
+  }
+  if (!frame) throw new Error(`add-on frame not found; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+  await frame.waitForSelector('[data-testid=panel]', { timeout: 30000 });
+  return { page, frame };
+}
+
+/** Page coordinates of a document point on the panel's editor canvas (inside the add-on iframe). */
+async function editorPoint(page: Page, frame: Frame): Promise<(p: Point) => [number, number]> {
+  const off = await page.evaluate(() => {
+    const f = document.getElementById('addon')!;
+    const r = f.getBoundingClientRect();
+    return [r.left + f.clientLeft, r.top + f.clientTop];
+  });
+  const { left, top, scale } = await frame.evaluate(() => {
+    const r = document.querySelector('canvas.sd-editor')!.getBoundingClientRect();
+    return { left: r.left, top: r.top, scale: (window as any).smartdrag.panel.editor.scale as number };
+  });
+  return (p) => [off[0]! + left + p[0] * scale, off[1]! + top + p[1] * scale];
+}
+
+/** Lasso `poly`, draw the arrow `from → to`, type the case's intent, pick translate, apply; wait for the outcome. */
+async function lassoArrowApply(page: Page, frame: Frame, poly: Point[], from: Point, to: Point): Promise<void> {
+  const at = await editorPoint(page, frame);
+  await frame.click('[data-testid=tool-lasso]');
+  await page.mouse.move(...at(poly[0]!));
+  await page.mouse.down();
+  for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
+  await page.mouse.up();
+  await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+  await frame.click('[data-testid=tool-arrow]');
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / 12, from[1] + ((to[1] - from[1]) * i) / 12]));
+  await page.mouse.up();
+  await frame.fill('[data-testid=intent]', theCase.intent!);
+  await frame.selectOption('[data-testid=kind]', 'translate');
+  await frame.click('[data-testid=apply]');
+  await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
+}
+
+test('Express simulator: selected image → lasso + arrow in the panel → one new image over the original with the core\'s pixels', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openExpress(ctx);
+    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    const at = await editorPoint(page, frame);
+    // Lasso the candy along the case polygon, then the arrow.
+    await frame.click('[data-testid=tool-lasso]');
+    const poly = theCase.regions[0]!.polygon as Point[];
+    await page.mouse.move(...at(poly[0]!));
+    await page.mouse.down();
+    for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
+    await page.mouse.up();
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+    await frame.click('[data-testid=tool-arrow]');
+    const drag = theCase.drags[0]!;
+    const [from, to] = [drag.points[0] as Point, drag.points[1] as Point];
+    await page.mouse.move(...at(from));
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i++) await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / 12, from[1] + ((to[1] - from[1]) * i) / 12]));
+    await page.mouse.up();
+    await frame.fill('[data-testid=intent]', theCase.intent!);
+    await frame.selectOption('[data-testid=kind]', 'translate');
+    await frame.click('[data-testid=apply]');
+    await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
+    expect({ result: await frame.getAttribute('[data-testid=message]', 'data-result'), text: await frame.textContent('[data-testid=message]') })
+      .toEqual({ result: 'ok', text: expect.stringMatching(/^Added layer "Smart Drag"/) });
+
+    const sent = (await frame.evaluate(() => {
+      const s = (window as any).smartdrag.panel.lastSubmitted;
+      return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) };
+    })) as Sent;
+    expect(sent.drags).toEqual([{ region: 'r1', points: drag.points, kind: 'translate' }]);
+    const sim = await page.evaluate(() => {
+      const s = (window as any).sim;
+      return { nodes: s.nodes(), violations: s.violations, errors: s.errors, calls: s.calls.map((c: any) => c.api), steps: s.undoSteps(), addImageCalls: s.addImageCalls.length, imports: s.sandboxImports };
+    }) as { nodes: SimNode[]; violations: string[]; errors: string[]; calls: string[]; steps: number; addImageCalls: number; imports: number };
+    expect(sim.violations).toEqual([]);
+    expect(sim.errors).toEqual([]);
+    expect(sim.imports).toBe(2);
+    // Placed through the document sandbox, not addOnUISdk.app.document.addImage (no position/size there).
+    expect(sim.addImageCalls).toBe(0);
+    // The element was rendered by the sandbox (VisualNode.createRendition), not the page.
+    expect(sim.calls).toContain('createRendition');
+    expect(sim.calls).not.toContain('createRenditions');
+    // The original is untouched; one new image, one undo step.
+    expect(sim.nodes).toHaveLength(2);
+    const [orig, added] = sim.nodes as [SimNode, SimNode];
+    expect(orig).toMatchObject({ bounds: { x: EL.x, y: EL.y, width: 413, height: 356 }, rotation: 0, png: SMARTIES.toString('base64') });
+    expect(sim.steps).toBe(1);
+
+    const expected = await expectedFor(sent, [maskOf(sent.regions[0]!)]);
+    expect(expected.left).toBeLessThan(120);
+    expect(added.bounds).toEqual({ x: EL.x + expected.left, y: EL.y + expected.top, width: expected.width, height: expected.height });
+    expect(added.rotation).toBe(0);
+    expect(added.bitmapSize).toEqual([expected.width, expected.height]);
+    expect(added.data).toEqual({ smartdrag: 'Smart Drag' });
+    // The image Express received, decoded by sharp (independent of the add-on's PNG codec).
+    const got = await sharp(Buffer.from(added.png!, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([got.info.width, got.info.height]).toEqual([expected.width, expected.height]);
+    let diff = 0;
+    for (let i = 0; i < expected.data.length; i++) diff = Math.max(diff, Math.abs(got.data[i]! - expected.data[i]!));
+    expect(diff).toBe(0);
+    await page.screenshot({ path: join(artifactsDir(), 'express-result.png') });
+
+    // The user's one Undo removes exactly the SmartDrag image.
+    expect(await page.evaluate(() => (window as any).sim.undo())).toBe(1);
+    expect(await page.evaluate(() => (window as any).sim.nodes().length)).toBe(1);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: nothing selected → the page is the document (createRenditions, PNG at page size); a non-image selection and a huge element get clear errors', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openExpress(ctx, { query: '&pageW=640&pageH=480' });
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    // Nothing selected: the whole page, rendered by the UI SDK.
+    await page.evaluate(() => (window as any).sim.select([]));
+    await frame.click('[data-testid=use-selection]');
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 640, undefined, { timeout: 30000 });
+    const doc = await frame.evaluate(async () => {
+      const h = (window as any).smartdrag.host;
+      const d = await h.readDocument();
+      const px = (x: number, y: number) => Array.from(d.rgba.data.slice((y * d.width + x) * 4, (y * d.width + x) * 4 + 4));
+      return { w: d.width, h: d.height, frame: h.frame.bounds, corner: px(5, 5), inside: px(57 + 10, 41 + 10) };
+    });
+    expect(doc).toMatchObject({ w: 640, h: 480, frame: { x: 0, y: 0, width: 640, height: 480 }, corner: [255, 255, 255, 255] });
+    const i = (10 * 413 + 10) * 4;
+    expect(doc.inside).toEqual([image.data[i], image.data[i + 1], image.data[i + 2], 255]);
+    expect(await page.evaluate(() => (window as any).sim.calls.map((c: any) => c.api))).toContain('createRenditions');
+
+    // A rectangle selected: "No image selected".
+    await page.evaluate(() => { const s = (window as any).sim; s.select([s.addRectangle({ x: 10, y: 10, width: 50, height: 40 })]); });
+    await frame.click('[data-testid=use-selection]');
+    await frame.waitForSelector('[data-testid=message][data-result=no_image_selected]', { timeout: 30000 });
+    expect(await frame.textContent('[data-testid=message]')).toMatch(/^No image selected\..*Select one image/);
+
+    // A huge image element: refused before anything is rendered.
+    await page.evaluate(async () => { const s = (window as any).sim; s.select([await s.addImageElement('smarties.png', { x: 0, y: 0, width: 413 * 14, height: 356 * 14 })]); });
+    const before = await page.evaluate(() => (window as any).sim.calls.length);
+    await frame.click('[data-testid=use-selection]');
+    await frame.waitForSelector('[data-testid=message][data-result=element_too_large]', { timeout: 30000 });
+    expect(await frame.textContent('[data-testid=message]')).toMatch(/too large to edit \(5782×4984 px/);
+    expect(await page.evaluate((n) => (window as any).sim.calls.slice(n).map((c: any) => c.api), before)).not.toContain('createRendition');
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: no bridge on the port, and a bridge that does not allow the add-on\'s Origin, are told apart', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const strict = await startBridge([]); // the default policy: Express add-on Origins yes, this foreign one no
+  try {
+    // Nothing listens (a port just closed).
+    const dead = await startBridge([]);
+    const deadPort = dead.port;
+    await dead.bridge.close();
+    const a = await openExpress(ctx, { port: deadPort });
+    await a.frame.waitForFunction(() => /not running/.test(document.querySelector('[data-testid=status-hint]')!.textContent ?? ''), undefined, { timeout: 30000 });
+    await a.page.close();
+    // A bridge that refuses the Origin.
+    const b = await openExpress(ctx, { port: strict.port, addonOrigin: FOREIGN_ADDON_ORIGIN });
+    await b.frame.waitForFunction(() => document.querySelector('[data-testid=status-hint]')!.getAttribute('data-code') === 'forbidden_origin', undefined, { timeout: 30000 });
+    const hint = await b.frame.textContent('[data-testid=status-hint]');
+    expect(hint).toContain(`does not accept this add-on's origin (${FOREIGN_ADDON_ORIGIN})`);
+    // The real add-on Origin is served by the same default bridge (with the token).
+    const c = await openExpress(ctx, { port: strict.port });
+    await c.frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+  } finally {
+    await strict.bridge.close();
+    await ctx.close();
+  }
+});
+
+// The Origins a bridge accepts for Express (see docs/HOSTS-CONFORMANCE.md, "Adobe Express"):
+// a distributed add-on runs on https://<add-on id>.wxp.adobe-addons.com, one in developer mode on
+// https://localhost:5241 — token-only Origins (served with the token, never on their own).
+test('a default bridge accepts the Express add-on origins (with the token), not look-alikes', async () => {
+  const { accessPolicy, classifyOrigin, originAllowed } = await import('../../bridge-server/src/server/security');
+  const policy = accessPolicy('127.0.0.1', 7341, [], []);
+  expect(originAllowed(policy, 'https://w906hhl6k.wxp.adobe-addons.com')).toBe(true);
+  expect(originAllowed(policy, DEV_ADDON_ORIGIN)).toBe(true);
+  expect(originAllowed(policy, 'https://wxp.adobe-addons.com.evil.example')).toBe(false);
+  expect(originAllowed(policy, 'https://a.b.wxp.adobe-addons.com')).toBe(false);
+  expect(originAllowed(policy, 'http://w906hhl6k.wxp.adobe-addons.com')).toBe(false);
+  expect(classifyOrigin(policy, 'https://w906hhl6k.wxp.adobe-addons.com')).toBe('token');
+});
+
+test('Express simulator: a rotated image (90°) is edited as drawn and the result lands over it without a second rotation', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    // The node's origin is its top-left corner; rotated 90° clockwise about it, the element covers
+    // x ∈ [EL.x, EL.x + 356), y ∈ [EL.y, EL.y + 413) when its origin sits at (EL.x + 356, EL.y).
+    const { page, frame } = await openExpress(ctx, { query: `&rot=90`, origin: { x: EL.x + 356, y: EL.y } });
+    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 356, undefined, { timeout: 30000 });
+    const H = 356;
+    const rot = (p: Point): Point => [H - p[1], p[0]];
+    const drag = theCase.drags[0]!;
+    await lassoArrowApply(page, frame, (theCase.regions[0]!.polygon as Point[]).map(rot), rot(drag.points[0] as Point), rot(drag.points[1] as Point));
+    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+    const sent = (await frame.evaluate(() => {
+      const s = (window as any).smartdrag.panel.lastSubmitted;
+      return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) };
+    })) as Sent;
+    const sim = await page.evaluate(() => { const s = (window as any).sim; return { nodes: s.nodes(), violations: s.violations, errors: s.errors }; }) as { nodes: SimNode[]; violations: string[]; errors: string[] };
+    expect(sim.violations).toEqual([]);
+    expect(sim.errors).toEqual([]);
+    const [orig, added] = sim.nodes as [SimNode, SimNode];
+    expect(orig).toMatchObject({ bounds: { x: EL.x, y: EL.y, width: 356, height: 413 }, rotation: 90 });
+    // The expected result: the core on the image as Express draws it (rotated clockwise by sharp).
+    const r = await sharp(SMARTIES).rotate(90).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const rotated: RgbaImage = { width: r.info.width, height: r.info.height, data: new Uint8ClampedArray(r.data) };
+    const expected = await expectedFor(sent, [maskOf(sent.regions[0]!)], rotated);
+    expect(added.rotation).toBe(0);
+    expect(added.bounds).toEqual({ x: EL.x + expected.left, y: EL.y + expected.top, width: expected.width, height: expected.height });
+    const got = await sharp(Buffer.from(added.png!, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    let diff = 0;
+    for (let i = 0; i < expected.data.length; i++) diff = Math.max(diff, Math.abs(got.data[i]! - expected.data[i]!));
+    expect(diff).toBe(0);
+    await page.screenshot({ path: join(artifactsDir(), 'express-rotated-result.png') });
+  } finally {
+    await ctx.close();
+  }
+});

@@ -1,0 +1,301 @@
+// Adobe Express simulator for the SmartDrag add-on tests. Written from the add-on documentation
+// (manifest reference, iframe context, document sandbox APIs) and the typings of
+// @adobe/ccweb-add-on-sdk-types 1.40.0; see docs/HOSTS-CONFORMANCE.md ("Adobe Express").
+//
+// - Loads the add-on's manifest.json, runs its `main` page in a sandboxed iframe
+//   ("allow-scripts allow-same-origin") on the add-on's own origin, and its `documentSandbox`
+//   script (an ES module importing "add-on-sdk-document-sandbox" and "express-document-sdk") here.
+// - The UI SDK (sdk.js) reaches this page only by postMessage: every call is asynchronous and
+//   structured-cloned, like the real proxy.
+// - A document: one page, one artboard, media containers holding bitmaps (position, size,
+//   rotation). Renditions are PNG blobs drawn from the bitmaps at their real size.
+// - Edits are allowed only while the sandbox may edit (the synchronous part of an exposed API call,
+//   or a keepContentActiveDuringAsync callback); every exposed call's edits form one undo step.
+(function () {
+  'use strict';
+  const params = new URLSearchParams(location.search);
+  const ADDON = params.get('addon'); // folder URL, ends with '/'
+  const ADDON_ORIGIN = new URL(ADDON).origin;
+  const sim = (window.sim = { ready: false, errors: [], violations: [], calls: [], history: [], storage: {}, addImageCalls: [] });
+  const fail = (msg) => { sim.violations.push(msg); throw new Error(msg); };
+
+  // ---- geometry -------------------------------------------------------------------------------
+  const rad = (deg) => (deg * Math.PI) / 180;
+  function apply(n, p) { // local → parent
+    const c = Math.cos(rad(n.rotation)), s = Math.sin(rad(n.rotation));
+    return { x: n.tx + c * p.x - s * p.y, y: n.ty + s * p.x + c * p.y };
+  }
+  function boundsInParent(n) {
+    const pts = [[0, 0], [n.width, 0], [0, n.height], [n.width, n.height]].map(([x, y]) => apply(n, { x, y }));
+    const xs = pts.map((p) => p.x), ys = pts.map((p) => p.y);
+    const x = Math.min(...xs), y = Math.min(...ys);
+    return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
+  }
+
+  // ---- document model ---------------------------------------------------------------------------
+  let nextId = 1;
+  const page = { id: 'page-1', name: 'Page 1', width: Number(params.get('pageW') || 800), height: Number(params.get('pageH') || 600), nodes: [] };
+  let selection = [];
+  let editOpen = false;
+  let step = null; // undo step of the exposed call running now
+
+  function requireEdit(what) {
+    if (!editOpen) fail(`${what}: document edits are only allowed in an exposed API call's synchronous part or a keepContentActiveDuringAsync callback`);
+  }
+
+  async function decode(blob) {
+    const bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+    return bitmap;
+  }
+
+  /** Add an image element (test setup; not an edit by the add-on). */
+  sim.addImageElement = async function (url, box) {
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const bitmap = await decode(new Blob([bytes], { type: 'image/png' }));
+    const n = { id: `node-${nextId++}`, kind: 'image', bitmap, png: bytes, tx: box.x, ty: box.y, width: box.width ?? bitmap.width, height: box.height ?? bitmap.height, rotation: box.rotation ?? 0, data: {} };
+    page.nodes.push(n);
+    draw();
+    return n.id;
+  };
+  /** Add a plain rectangle (not an image). */
+  sim.addRectangle = function (box) {
+    const n = { id: `node-${nextId++}`, kind: 'rectangle', tx: box.x, ty: box.y, width: box.width, height: box.height, rotation: 0, data: {} };
+    page.nodes.push(n);
+    draw();
+    return n.id;
+  };
+  sim.select = (ids) => { selection = ids.slice(); };
+  sim.nodes = () => page.nodes.map((n) => ({ id: n.id, kind: n.kind, bounds: boundsInParent(n), width: n.width, height: n.height, rotation: n.rotation, data: { ...n.data }, bitmapSize: n.bitmap ? [n.bitmap.width, n.bitmap.height] : null, png: n.png ? btoa(String.fromCharCode(...n.png)) : null }));
+  sim.undoSteps = () => new Set(sim.history.map((h) => h.step)).size;
+  /** The user's Undo: reverts the newest step. */
+  sim.undo = function () {
+    const last = sim.history[sim.history.length - 1];
+    if (!last) return 0;
+    const undone = sim.history.filter((h) => h.step === last.step);
+    sim.history = sim.history.filter((h) => h.step !== last.step);
+    for (const h of undone.reverse()) if (h.type === 'append') page.nodes = page.nodes.filter((n) => n.id !== h.id);
+    draw();
+    return undone.length;
+  };
+
+  function renderNodes(nodes, bounds, scale, background) {
+    const c = document.createElement('canvas');
+    c.width = Math.round(bounds.width * scale);
+    c.height = Math.round(bounds.height * scale);
+    const ctx = c.getContext('2d');
+    if (background) { ctx.fillStyle = background; ctx.fillRect(0, 0, c.width, c.height); }
+    ctx.imageSmoothingEnabled = true;
+    for (const n of nodes) {
+      ctx.setTransform(scale, 0, 0, scale, -bounds.x * scale, -bounds.y * scale);
+      ctx.translate(n.tx, n.ty);
+      ctx.rotate(rad(n.rotation));
+      if (n.kind === 'image') ctx.drawImage(n.bitmap, 0, 0, n.width, n.height);
+      else { ctx.fillStyle = '#3a7'; ctx.fillRect(0, 0, n.width, n.height); }
+    }
+    return c;
+  }
+  const toPng = (c) => new Promise((res) => c.toBlob((b) => res(b), 'image/png'));
+  function draw() {
+    const v = document.getElementById('view');
+    const c = renderNodes(page.nodes, { x: 0, y: 0, width: page.width, height: page.height }, 1, '#fff');
+    v.width = c.width; v.height = c.height;
+    v.getContext('2d').drawImage(c, 0, 0);
+  }
+
+  // ---- document sandbox APIs ("express-document-sdk") -------------------------------------------
+  const SceneNodeType = { mediaContainer: 'MediaContainer', imageRectangle: 'ImageRectangle', rectangle: 'Rectangle', artboard: 'ab:Artboard', page: 'Page' };
+  const CreateRenditionFormat = { png: 'png', jpeg: 'jpeg' };
+  let manifest = null;
+  const experimental = (what) => { if (!manifest.requirements?.experimentalApis) fail(`${what} is experimental: the manifest must set requirements.experimentalApis`); };
+
+  const wrappers = new Map();
+  function wrap(n) {
+    if (wrappers.has(n)) return wrappers.get(n);
+    const w = {
+      get id() { return n.id; },
+      get type() { return n.kind === 'image' ? SceneNodeType.mediaContainer : SceneNodeType.rectangle; },
+      get mediaRectangle() { return n.kind === 'image' ? { type: SceneNodeType.imageRectangle } : undefined; },
+      get rotation() { return n.rotation; },
+      get translation() { return { x: n.tx, y: n.ty }; },
+      get boundsLocal() { return { x: 0, y: 0, width: n.width, height: n.height }; },
+      get boundsInParent() { return boundsInParent(n); },
+      boundsInNode(target) {
+        if (target !== artboard) fail('simulator: boundsInNode only supports the artboard');
+        return boundsInParent(n);
+      },
+      setPositionInParent(p, r) {
+        requireEdit('setPositionInParent');
+        const c = Math.cos(rad(n.rotation)), s = Math.sin(rad(n.rotation));
+        n.tx = p.x - (c * r.x - s * r.y);
+        n.ty = p.y - (s * r.x + c * r.y);
+        draw();
+      },
+      setRotationInParent(deg, r) {
+        requireEdit('setRotationInParent');
+        const q = apply(n, r);
+        n.rotation = deg;
+        const c = Math.cos(rad(deg)), s = Math.sin(rad(deg));
+        n.tx = q.x - (c * r.x - s * r.y);
+        n.ty = q.y - (s * r.x + c * r.y);
+        draw();
+      },
+      addOnData: { setItem(k, v) { requireEdit('addOnData.setItem'); n.data[k] = String(v); }, getItem(k) { return n.data[k]; } },
+      async createRendition(opts = {}) {
+        experimental('VisualNode.createRendition');
+        const scale = opts.scale ?? 1;
+        const b = boundsInParent(n);
+        const blob = await toPng(renderNodes([n], b, scale, null));
+        sim.calls.push({ api: 'createRendition', node: n.id, scale });
+        return { blob, drawBoundsGlobal: b };
+      },
+    };
+    wrappers.set(n, w);
+    return w;
+  }
+
+  const artboard = {
+    type: SceneNodeType.artboard,
+    get width() { return page.width; },
+    get height() { return page.height; },
+    children: {
+      append(w) {
+        requireEdit('children.append');
+        const n = w.__node;
+        if (!n) fail('children.append: not a node created by this editor');
+        page.nodes.push(n);
+        sim.history.push({ type: 'append', id: n.id, step });
+        draw();
+      },
+      get length() { return page.nodes.length; },
+    },
+  };
+  const currentPage = { get id() { return page.id; }, get name() { return page.name; }, get width() { return page.width; }, get height() { return page.height; }, type: SceneNodeType.page, artboards: { first: artboard } };
+
+  const editor = {
+    context: {
+      get selection() { return selection.map((id) => page.nodes.find((n) => n.id === id)).filter(Boolean).map(wrap); },
+      get currentPage() { return currentPage; },
+      get insertionParent() { return artboard; },
+    },
+    async loadBitmapImage(blob) {
+      if (!(blob instanceof Blob)) fail('loadBitmapImage: expects a Blob');
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      if (!(bytes[0] === 0x89 && bytes[1] === 0x50) && !(bytes[0] === 0xff && bytes[1] === 0xd8)) fail('loadBitmapImage: the data is neither PNG nor JPEG');
+      const bitmap = await decode(blob);
+      return { get width() { return bitmap.width; }, get height() { return bitmap.height; }, __bitmap: bitmap, __bytes: bytes };
+    },
+    createImageContainer(bm, options = {}) {
+      requireEdit('createImageContainer');
+      const size = options.initialSize ?? { width: bm.width, height: bm.height };
+      if (Math.abs(size.width / size.height - bm.width / bm.height) > 1e-6 * (bm.width / bm.height)) fail(`createImageContainer: initialSize ${size.width}×${size.height} does not have the bitmap's aspect ratio (${bm.width}×${bm.height})`);
+      const n = { id: `node-${nextId++}`, kind: 'image', bitmap: bm.__bitmap, png: bm.__bytes, tx: 0, ty: 0, width: size.width, height: size.height, rotation: 0, data: {} };
+      const w = wrap(n);
+      Object.defineProperty(w, '__node', { value: n });
+      return w;
+    },
+    async keepContentActiveDuringAsync(_target, lambda, after) {
+      const r = await lambda();
+      const was = editOpen;
+      editOpen = true;
+      try { after(r); } finally { editOpen = was; }
+    },
+  };
+  const sandboxSdk = {
+    instance: { runtime: { type: 'documentSandbox', exposeApi(api) { if (exposed) fail('exposeApi called twice'); exposed = api; exposedReady(); }, apiProxy() { return Promise.reject(new Error('simulator: the panel exposes no API')); } } },
+  };
+  let exposed = null;
+  let exposedReady;
+  const sandboxUp = new Promise((r) => { exposedReady = r; });
+  window.__expressSandboxSdk = { sandboxSdk, editor, constants: { SceneNodeType, CreateRenditionFormat } };
+
+  async function startSandbox(file) {
+    const src = await (await fetch(ADDON + file)).text();
+    const mod = (body) => URL.createObjectURL(new Blob([body], { type: 'text/javascript' }));
+    const sdkUrl = mod('const s = window.__expressSandboxSdk; export default s.sandboxSdk;');
+    const docUrl = mod('const s = window.__expressSandboxSdk; export const editor = s.editor; export const constants = s.constants;');
+    let count = 0;
+    const code = src
+      .replace(/(from\s*|import\s*)(["'])add-on-sdk-document-sandbox\2/g, (_m, k) => { count++; return `${k}"${sdkUrl}"`; })
+      .replace(/(from\s*|import\s*)(["'])express-document-sdk\2/g, (_m, k) => { count++; return `${k}"${docUrl}"`; });
+    if (/["'](add-on-sdk-document-sandbox|express-document-sdk)["']/.test(code)) fail('sandbox imports an SDK module in a form the simulator does not rewrite');
+    sim.sandboxImports = count;
+    await import(mod(code));
+  }
+
+  async function callExposed(name, args) {
+    await sandboxUp;
+    const fn = exposed[name];
+    if (typeof fn !== 'function') throw new Error(`the document sandbox exposes no function "${name}"`);
+    step = `step-${sim.calls.length}-${name}`;
+    sim.calls.push({ api: `sandbox.${name}` });
+    editOpen = true;
+    let r;
+    try { r = fn.apply(exposed, args); } finally { editOpen = false; }
+    return await r;
+  }
+
+  // ---- UI SDK host side -----------------------------------------------------------------------
+  const handlers = {
+    ready: async () => true,
+    'sandbox.ready': async () => { await sandboxUp; return true; },
+    'sandbox.call': async ([name, args]) => callExposed(name, args),
+    'storage.getItem': async ([k]) => sim.storage[k],
+    'storage.setItem': async ([k, v]) => { sim.storage[k] = v; },
+    'storage.removeItem': async ([k]) => { delete sim.storage[k]; },
+    'storage.keys': async () => Object.keys(sim.storage),
+    'storage.clear': async () => { sim.storage = {}; },
+    title: async () => 'Untitled',
+    'ui.exposeApi': async () => undefined,
+    createRenditions: async ([opts, intent]) => {
+      if (!opts || opts.range !== 'currentPage') throw new Error(`simulator: range ${opts && opts.range} not simulated`);
+      if (opts.format !== 'image/png') throw new Error(`simulator: format ${opts.format} not simulated`);
+      sim.calls.push({ api: 'createRenditions', range: opts.range, intent });
+      const blob = await toPng(renderNodes(page.nodes, { x: 0, y: 0, width: page.width, height: page.height }, 1, '#fff'));
+      return [{ type: 'page', blob, title: page.name, metadata: { id: page.id, title: page.name, size: { width: page.width, height: page.height }, hasPremiumContent: false, hasTemporalContent: false, pixelsPerInch: 72 } }];
+    },
+    addImage: async ([blob, attributes]) => {
+      // Documented: inserts the image into the current page; the caller gives no position or size.
+      // Where Express puts it is not documented: the simulator centres it at its pixel size (VERIFY).
+      if (!attributes || typeof attributes.title !== 'string') throw new Error('addImage: MediaAttributes.title is required');
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const bitmap = await decode(blob);
+      const n = { id: `node-${nextId++}`, kind: 'image', bitmap, png: bytes, tx: (page.width - bitmap.width) / 2, ty: (page.height - bitmap.height) / 2, width: bitmap.width, height: bitmap.height, rotation: 0, data: {} };
+      page.nodes.push(n);
+      sim.history.push({ type: 'append', id: n.id, step: `addImage-${n.id}` });
+      sim.addImageCalls.push({ id: n.id, size: blob.size, type: blob.type, attributes, bounds: boundsInParent(n) });
+      draw();
+    },
+  };
+
+  window.addEventListener('message', async (e) => {
+    const frame = document.getElementById('addon');
+    if (e.source !== frame.contentWindow) return;
+    const m = e.data;
+    if (!m || m.__expressSim !== 'call') return;
+    if (e.origin !== ADDON_ORIGIN) { sim.violations.push(`message from ${e.origin}, expected ${ADDON_ORIGIN}`); return; }
+    const reply = (body) => frame.contentWindow.postMessage({ __expressSim: 'reply', id: m.id, ...body }, ADDON_ORIGIN);
+    const h = handlers[m.method];
+    try {
+      if (!h) throw new Error(`simulator: no ${m.method}`);
+      reply({ result: await h(m.args) });
+    } catch (err) {
+      sim.errors.push(`${m.method}: ${err.message}`);
+      reply({ error: { name: err.name, message: err.message } });
+    }
+  });
+
+  (async () => {
+    manifest = await (await fetch(ADDON + 'manifest.json')).json();
+    if (manifest.manifestVersion !== 2) fail('simulator: manifest v2 only');
+    const entry = manifest.entryPoints.find((ep) => ep.type === 'panel');
+    if (!entry) fail('no panel entry point');
+    const doc = params.get('doc');
+    if (doc) {
+      const id = await sim.addImageElement(doc, { x: Number(params.get('x') || 0), y: Number(params.get('y') || 0), rotation: Number(params.get('rot') || 0) });
+      sim.select([id]);
+    }
+    if (entry.documentSandbox) await startSandbox(entry.documentSandbox);
+    document.getElementById('addon').src = ADDON + entry.main + location.hash;
+    sim.ready = true;
+  })().catch((err) => { sim.errors.push(`startup: ${err.message}`); });
+})();

@@ -1,0 +1,70 @@
+/**
+ * BridgeClient transport against a real bridge and real sockets: the connect timeout (a port
+ * that accepts TCP but never answers the WebSocket upgrade) and send backpressure (a socket
+ * whose network drains slowly: each chunk waits until the queue is below the limit, as UXP needs).
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import WebSocket from 'ws';
+import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
+import { gradientImage, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
+
+const LIMITS = { maxChunkBytes: 16384, maxFrameBytes: 16384 + 4096, maxImagePixels: 400_000, maxRegions: 4, maxDrags: 4, maxPoints: 64, maxQueuePerClient: 3 };
+let tb: TestBridge;
+beforeAll(async () => { tb = await startTestBridge({ limits: LIMITS }); });
+afterAll(async () => { await tb?.bridge.close(); });
+
+test('connect() gives up after connectTimeoutMs when the port accepts but never answers (code unreachable, with a hint)', async () => {
+  const sockets: Socket[] = [];
+  const silent: Server = createServer((s) => { sockets.push(s); });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const port = (silent.address() as { port: number }).port;
+  try {
+    const c = new BridgeClient({ url: `ws://127.0.0.1:${port}/v1/ws`, token: 'x'.repeat(32), client: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false, connectTimeoutMs: 300 });
+    const t0 = Date.now();
+    const err = await c.connect().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'unreachable', message: expect.stringMatching(/no answer .* within/), hint: expect.stringMatching(/smartdrag serve/) });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(c.status).toBe('error');
+    expect(sockets.length).toBe(1);
+    c.close();
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  }
+});
+
+test('send backpressure: with a slow network no chunk is sent while more than maxBufferedBytes are queued; the edit still completes', async () => {
+  // A `ws` socket whose bufferedAmount also counts a virtual slow link: 16 KiB drained per 4 ms.
+  const sendLog: number[] = [];
+  class SlowLinkSocket extends WebSocket {
+    private virtual = 0;
+    private last = Date.now();
+    drain(): void {
+      const now = Date.now();
+      this.virtual = Math.max(0, this.virtual - ((now - this.last) / 4) * 16384);
+      this.last = now;
+    }
+    queued(): number { this.drain(); return this.virtual; }
+    override send(data: any, ...rest: any[]): void {
+      this.drain();
+      if (typeof data !== 'string') { sendLog.push(this.virtual); this.virtual += data.byteLength; }
+      (super.send as (...a: unknown[]) => void)(data, ...rest);
+    }
+  }
+  const realBuffered = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'bufferedAmount')!.get!;
+  Object.defineProperty(SlowLinkSocket.prototype, 'bufferedAmount', {
+    get(this: SlowLinkSocket) { return (realBuffered.call(this) as number) + this.queued(); },
+  });
+  const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: SlowLinkSocket as unknown as WebSocketConstructor, maxBufferedBytes: 32768 });
+  await c.connect();
+  const img = gradientImage(400, 300); // 480 000 bytes → 30 chunks of 16 KiB
+  const mask = { left: 10, top: 10, width: 17, height: 17, data: new Uint8Array(17 * 17).fill(255) };
+  const job = c.submit({ image: img, quality: 'preview', regions: [{ id: 'h1', mask }], drags: [{ region: 'h1', points: [[18, 18], [58, 38]], kind: 'translate' }] });
+  const r = await job.result;
+  expect(r.layer.width * r.layer.height).toBeGreaterThan(0);
+  expect(r.plan.operations[0]!.kind).toBe('translate');
+  expect(sendLog.length).toBeGreaterThanOrEqual(31);
+  // Every binary frame was sent with at most maxBufferedBytes queued (a fire-hose send would queue ~480 KB).
+  expect(Math.max(...sendLog)).toBeLessThanOrEqual(32768);
+  c.close();
+});
