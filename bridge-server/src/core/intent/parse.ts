@@ -456,7 +456,8 @@ class IntentParser {
         if ((r.ref === 'it' || r.ref === 'them' || r.ref === 'all') && next?.norm !== 'of') break;
         continue;
       }
-      if (has(l, 'num') && content === false && !has(next, 'unit') && nounish(next)) { ref.count = l.value; this.mark(l); i++; continue; }
+      // A number before a noun, or right after a determiner ("the two thin towers"), counts objects.
+      if (has(l, 'num') && content === false && !has(next, 'unit') && (nounish(next) || (i > start && has(lx[i - 1], 'det')))) { ref.count = l.value; this.mark(l); i++; continue; }
       const ord = sense(l, 'ordinal');
       if (ord) { ref.ordinal = ord.n; this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue; }
       const pos = sense(l, 'position');
