@@ -30,9 +30,9 @@ module.exports = function sections({ DATA, OUT }) {
     {
       id: 'speed',
       title: 'Whole edit, end to end (speed suite)',
-      intro: 'Median milliseconds per stage of whole edits, in-process, region ~15% of the document at 1, 4, 16 and 36 MP, previews also on a ≤ 1 MP proxy (path proxy), plus a photo case at 6000×4000; peak RSS of the bench process.',
-      argv: ['node', 'bridge-server/bin/smartdrag.js', 'bench', '--suite', 'speed'],
-      shown: 'npx smartdrag bench --suite speed',
+      intro: 'Median milliseconds per stage of whole edits, in-process, region ~15% of the document at 1, 4, 16 and 36 MP, previews also on a ≤ 1 MP proxy (path proxy), plus a photo case at 6000×4000; rows with path bridge go host → loopback bridge → layer back; peak RSS of the bench process.',
+      argv: ['node', 'bridge-server/bin/smartdrag.js', 'bench', '--suite', 'speed', '--bridge'],
+      shown: 'npx smartdrag bench --suite speed --bridge',
     },
     {
       id: 'plan',
