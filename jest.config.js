@@ -6,7 +6,7 @@ module.exports = {
     '^@smartdrag/shared$': '<rootDir>/shared/src/index.ts',
     '^@smartdrag/shared/(.*)$': '<rootDir>/shared/src/$1',
   },
-  testMatch: ['<rootDir>/{shared,bridge-server,plugin-photoshop,plugin-photopea,test,models}/**/*.test.ts'],
+  testMatch: ['<rootDir>/{shared,bridge-server,plugin-photoshop,plugin-photopea,plugin-express,test,models,bench}/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/build/'],
   testTimeout: 60000,
   maxWorkers: 2,

@@ -12,7 +12,7 @@
 import type { PlacedMask, Point } from '@smartdrag/shared';
 import { trimLayer, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer } from '../../plugin-photopea/src/host/host-adapter';
 import { decodePng, encodePng } from '../../plugin-photopea/src/util/png';
-import type { EditTarget, PageRect, SandboxApi, TargetError } from './sandbox-api';
+import type { EditTarget, PageRect, SandboxApi } from './sandbox-api';
 
 /** The part of the Add-on UI SDK this adapter uses (typed from @adobe/ccweb-add-on-sdk-types). */
 export interface UiSdkLike {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { rasterizePolygon, type PlacedMask, type Point } from '@smartdrag/shared';
+import type { PlacedMask, Point } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase } from '../../bridge-server/src/core/case';
 import { runEdit } from '../../bridge-server/src/core/edit';
 import type { EditRequest, RgbaImage } from '../../bridge-server/src/core/types';

@@ -2,9 +2,9 @@
  * Load test (issue #10): 50 concurrent real WebSocket clients on loopback each submit 2 edits (a
  * distinct image per client, a distinct region and arrow per job). Zero lost and zero mixed-up
  * results: every layer equals `runEdit` of its own request, byte for byte. Throughput and p95
- * latency are printed (the documented numbers come from bridge-server/src/bench/load-bench.ts).
+ * latency are printed (the documented numbers come from bench/load-bench.ts).
  */
-import { loadJob, matchesReference, runLoad } from '../../bridge-server/src/bench/load-bench';
+import { loadJob, matchesReference, runLoad } from '../../bench/load-bench';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 
 let tb: TestBridge;

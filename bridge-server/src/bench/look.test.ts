@@ -1,7 +1,7 @@
 import { createImage, createMask } from '../core/image';
 import type { EditResult, Mask, Rect, RgbaImage } from '../core/types';
 import { anisotropy, badness, chamferDistance, computeLook, SMEAR_CAP, STRETCH_FOLD, type LookInput } from './look';
-import { aucTable, parseVerdicts, rocAuc } from './review-auc';
+import { aucTable, parseVerdicts, rocAuc } from '../../../bench/review-auc';
 import type { SampleRecord } from './report';
 
 const W = 160, H = 160;

@@ -247,7 +247,7 @@ export function renderMarkdown(report: BenchReport): string {
   const lookSuites = Object.entries(s.suites).filter(([, q]) => q.look);
   if (lookSuites.length) {
     L.push('', '## Look measures per suite (bench/look.ts)', '',
-      'synthesized: share of the editable area made by the filler; smear: gradient of the synthesized block over an untouched ring (≈ 1 natural, ≪ 1 smeared; only samples with a block); smearedBlock: block share × |ln smear|; tear: unexplained cut length / √(editable area); stretch: largest local anisotropy of the displacement; badness: synthesized + smearedBlock + tear + ln⁺(stretch/2). Agreement with a review by eye: `npx tsx bridge-server/src/bench/review-auc.ts --report report.json --review <verdicts.md>`.', '',
+      'synthesized: share of the editable area made by the filler; smear: gradient of the synthesized block over an untouched ring (≈ 1 natural, ≪ 1 smeared; only samples with a block); smearedBlock: block share × |ln smear|; tear: unexplained cut length / √(editable area); stretch: largest local anisotropy of the displacement; badness: synthesized + smearedBlock + tear + ln⁺(stretch/2). Agreement with a review by eye: `npx tsx bench/review-auc.ts --report report.json --review <verdicts.md>`.', '',
       '| suite | measure | n | mean | median | p95 | max |', '|---|---|---|---|---|---|---|');
     for (const [name, q] of lookSuites) {
       for (const k of LOOK_KEYS) {

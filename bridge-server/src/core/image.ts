@@ -52,11 +52,6 @@ export function placedMaskToCrop(m: PlacedMask, crop: Rect, out?: Mask): Mask {
   return dst;
 }
 
-/** Build a placed mask from a full-document gray8 mask (threshold-free, keeps soft values). */
-export function placedMaskFromFull(mask: Mask): PlacedMask {
-  return { left: 0, top: 0, width: mask.width, height: mask.height, data: mask.data };
-}
-
 /** Count of pixels whose RGBA differs between two equal-sized images. */
 export function countChangedPixels(a: RgbaImage, b: RgbaImage): number {
   if (a.width !== b.width || a.height !== b.height) throw new RangeError('image sizes differ');

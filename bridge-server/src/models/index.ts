@@ -10,8 +10,8 @@
  * `runEdit(req, { ...learned.editOptions(timings) })`. With no models installed there are no
  * options and the classical core runs alone.
  *
- * The GridSample warp (gridsample-warp.ts) is NOT a stage: the edit path always uses the core's
- * TypeScript warp; GridSampleWarp exists for the CPU/GPU comparison in bench-warp.ts only.
+ * There is no GridSample warp stage: the edit path always uses the core's TypeScript warp; the ONNX
+ * GridSample warp lives with the dev benchmarks (bench/gridsample-warp.ts, bench/learned-warp-bench.ts).
  */
 import type { Filler, Refiner } from '../core/types';
 import { DiffusionRefiner } from './diffusion-refiner';
@@ -27,7 +27,6 @@ export * from './store';
 export * from './session-manager';
 export * from './learned-filler';
 export * from './diffusion-refiner';
-export * from './gridsample-warp';
 export * from './tokenizer';
 export { encodeModel } from './onnx-build';
 export type { GraphSpec, NodeSpec, ValueSpec, InitializerSpec, OnnxDtype } from './onnx-build';

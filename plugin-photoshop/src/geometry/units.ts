@@ -45,7 +45,3 @@ export function lengthToPx(v: UnitValue | number, resolution: number): number {
   }
 }
 
-/** Inverse of {@link lengthToPx} for `distanceUnit` (used by the fake host and tests). */
-export function pxToPoints(px: number, resolution: number): number {
-  return (px * 72) / resolution;
-}

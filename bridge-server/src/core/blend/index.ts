@@ -55,7 +55,7 @@ const SIMILARITY_SIGMA = 18;
 /** Blend seams in place; returns the mask of pixels the blend was allowed to touch (seam band). */
 export function blendSeams(input: BlendStageInput): Mask {
   const { edited, original, targetMask, holeMask, keepMask } = input;
-  const w = edited.width, h = edited.height, n = w * h;
+  const w = edited.width, h = edited.height;
   for (const m of [targetMask, holeMask, keepMask]) {
     if (m.width !== w || m.height !== h) throw new RangeError('blendSeams: mask size differs from edited');
   }

@@ -4,7 +4,7 @@ import { makeTexture, TEXTURE_KINDS } from '../textures';
 import { CancelledError, type Filler, type Mask, type RgbaImage } from '../types';
 import { fillHole, fillPatchMatch, fillPushPull, fillPushPullCoarse, pushPullFill } from './index';
 import { makeScene } from './synthetic-scene';
-import { fillTelea, fillTruthMean, getCv, holeEvalMask } from '../../bench/fill-bench';
+import { fillTelea, fillTruthMean, getCv, holeEvalMask } from '../../../../bench/fill-bench';
 
 const SIZE = 160;
 

@@ -8,7 +8,7 @@ import { fillPushPullCoarse } from './push-pull';
 import { PatchMatchFiller } from './patch-match';
 
 export { fillPushPull, fillPushPullCoarse, pushPullFill, pushPullFillScaled, pushPullFactor, holeBox, growBox, type Box } from './push-pull';
-export { fillPatchMatch, PatchMatchFiller, PushPullFiller, type PatchMatchOptions } from './patch-match';
+export { fillPatchMatch, PatchMatchFiller, type PatchMatchOptions } from './patch-match';
 
 export interface FillStageInput {
   /** Edited crop, filled in place. */

@@ -762,11 +762,3 @@ export class PatchMatchFiller implements Filler {
   }
 }
 
-/** The preview filler: pull-push interpolation, a few milliseconds for a large hole. */
-export class PushPullFiller implements Filler {
-  readonly name = 'push-pull';
-
-  fill(image: RgbaImage, hole: Mask, forbidden: Mask): void {
-    fillPushPull(image, hole, forbidden);
-  }
-}

@@ -141,6 +141,8 @@ describe('references to regions', () => {
     ['move the second one', { ordinal: 2 }],
     ['move the last one', { ordinal: -1 }],
     ['move the two bubbles', { count: 2, words: ['bubbles'] }],
+    // A count, not an amount, even with adjectives before the noun (a photo case's intent).
+    ['move the two thin lightning towers closer to the rocket', { count: 2 }],
     // Since issue 19 body/object parts (wing, ear, head, handle…) are known part words.
     ['raise the tip of the wing', { parts: ['tip', 'wing'], words: [] }],
     ["raise the butterfly's wing", { possessive: true, words: ['butterfly'], parts: ['wing'] }],
@@ -221,4 +223,10 @@ describe('unknown words are reported', () => {
   it('known function words are never reported', () => {
     expect(parseIntent('please rotate it a bit more clockwise, then move it to the left').unknown).toEqual([]);
   });
+});
+
+it('"the two thin towers" is a count of objects, not an amount of 2 px', () => {
+  const a = one('move the two thin lightning towers closer to the rocket');
+  expect(a.object.count).toBe(2);
+  expect(a.amount).toBeUndefined();
 });

@@ -456,7 +456,8 @@ class IntentParser {
         if ((r.ref === 'it' || r.ref === 'them' || r.ref === 'all') && next?.norm !== 'of') break;
         continue;
       }
-      if (has(l, 'num') && content === false && !has(next, 'unit') && nounish(next)) { ref.count = l.value; this.mark(l); i++; continue; }
+      // A number before a noun, or right after a determiner ("the two thin towers"), counts objects.
+      if (has(l, 'num') && content === false && !has(next, 'unit') && (nounish(next) || (i > start && has(lx[i - 1], 'det')))) { ref.count = l.value; this.mark(l); i++; continue; }
       const ord = sense(l, 'ordinal');
       if (ord) { ref.ordinal = ord.n; this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue; }
       const pos = sense(l, 'position');
@@ -541,11 +542,6 @@ function mergeModifiers(into: IntentAction, f: IntentAction): void {
   if (f.pivot && !into.pivot) into.pivot = f.pivot;
   if (f.comparative && !into.comparative) into.comparative = f.comparative;
   into.text += ' ' + f.text;
-}
-
-/** Convenience for tests and the CLI: every word with no lexicon entry. */
-export function unknownWords(p: IntentParse): string[] {
-  return p.unknown.map((u) => u.word);
 }
 
 export type { Direction, Position, RotationSense, VerbClass };

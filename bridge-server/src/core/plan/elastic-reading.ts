@@ -8,8 +8,12 @@
  */
 import type { EditRequest, Operation, PlacedMask, Plan, Point } from '../types';
 import { buildElasticField } from '../warp/elastic-field';
+import { buildOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
 import { selectionFit } from './selection-fit';
+
+/** Longest arrow (fraction of the room ahead of its handle, to the selection's edge) read with occlusion. */
+export const OCCLUSION_MAX_REACH = 0.75;
 
 const f2 = (x: number): string => (Math.round(x * 100) / 100).toString();
 
@@ -54,8 +58,23 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     }
     const fit = selectionFit(req.image, region.mask);
     if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
-    const res = buildElasticField({ mask: region.mask, handles, targets, keep: req.keep });
-    if (!res.field) { decide(false, `no fold-free elastic map: ${res.warnings.join('; ')}`); continue; }
+    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number } = buildElasticField({ mask: region.mask, handles, targets, keep: req.keep });
+    if (!res.field) {
+      // No fold-free map: the occlusion reading (the part slides over what is in front of it) —
+      // unless an arrow crosses most of the room ahead of it (≥ OCCLUSION_MAX_REACH of the way to
+      // the selection's edge): that is a move of the object to a new place (rigid reading).
+      const far = handles.some((h, i) => {
+        const t = targets[i]!, len = Math.hypot(t[0] - h[0], t[1] - h[1]);
+        if (len < 1e-6) return false;
+        let room = 0;
+        while (room < 4096 && solidAt(region.mask, [h[0] + ((t[0] - h[0]) / len) * room, h[1] + ((t[1] - h[1]) / len) * room])) room += 1;
+        return len > OCCLUSION_MAX_REACH * room;
+      });
+      if (far) { decide(false, `no fold-free elastic map and an arrow crosses most of the selection: ${res.warnings.join('; ')}`); continue; }
+      const occ = buildOcclusionField({ mask: region.mask, keep: req.keep, handles, targets, width: req.image.width, height: req.image.height, refine: 2 });
+      if (!occ.field) { decide(false, `no fold-free elastic map: ${res.warnings.join('; ')}`); continue; }
+      res = { field: occ.field, warnings: [...occ.warnings, 'no fold-free map: the dragged part slides over what lies in front of it'], partRadius: [], maxStretch: occ.maxStretch };
+    }
     warnings.push(...res.warnings.map((w) => `region ${id}: ${w}`));
     const params = { kind: 'deform' as const, handles, targets, elastic: true };
     const why = `the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +

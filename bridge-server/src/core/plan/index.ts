@@ -7,7 +7,7 @@
  * server) can be plugged in and falls back to the rules on any failure.
  */
 import type { EditRequest, Plan } from '../types';
-import { parseIntent, type IntentParse } from '../intent/parse';
+import { parseIntent } from '../intent/parse';
 import { buildContext, ruleReason } from './rule-reasoner';
 import { applyElasticReading } from './elastic-reading';
 import type { PlanReasoner } from './reasoner';

@@ -110,9 +110,16 @@ describe('LLM reasoner (fake local server)', () => {
     expect(plan.warnings.some((w) => /failed/.test(w))).toBe(true);
   });
 
-  it('is off by default: no request without a reasoner', async () => {
-    await makePlan(request());
+  it('is off by default: no request without a reasoner, exactly one when it is turned on', async () => {
+    const rules = await makePlan(request());
     expect(received).toHaveLength(0);
+    expect(rules.reasoner).not.toMatch(/^llm/);
+    // The same request with the reasoner turned on reaches the fake server once.
+    nextReply = { body: chat('{"drags":[{"index":0,"kind":"translate","reason":"r"}]}') };
+    const llm = await makePlan(request(), { reasoner: createLlmReasoner({ baseUrl, model: 'tiny' }) });
+    expect(received).toHaveLength(1);
+    expect(received[0]!.url).toBe('/v1/chat/completions');
+    expect(llm.reasoner).toBe('llm:tiny');
   });
 
   it('refuses non-loopback URLs at creation', () => {

@@ -278,7 +278,7 @@ function textKind(a: IntentAction, d: DragInfo): TextKind {
 }
 
 function readingsFor(d: DragInfo, a: IntentAction | undefined, ctx: PlanContext, parse: IntentParse | null, warnings: string[]): Reading[] {
-  const f = d.features, id = d.drag.region;
+  const id = d.drag.region;
   if (d.drag.kind && d.drag.kind !== 'auto') {
     const kind = d.drag.kind;
     if (a) {

@@ -85,7 +85,7 @@ export interface DeformFieldResult {
 }
 
 /** Smallest allowed normalised corner Jacobian (keeps every cell from collapsing). */
-const MIN_JACOBIAN = 0.1;
+export const MIN_JACOBIAN = 0.1;
 /** Smallest falloff span (R − r0) in drag lengths: smoothstep's steepest slope is 1.5 / span. */
 const MIN_SPAN_PER_DRAG = 1.75;
 /** Total MLS weight of the anchors, in points (see buildDeformField). */
@@ -98,7 +98,7 @@ const NEWTON_TOLERANCE = 1e-4;
 const NEWTON_FAIL = 0.05;
 
 /** Control points of the forward MLS: `p` (source space) -> `q` (target space). */
-interface Controls {
+export interface Controls {
   n: number;
   px: Float64Array;
   py: Float64Array;
@@ -118,7 +118,7 @@ interface Controls {
  * Rigid MLS map at `(x, y)` for controls `c`, written to `out` as the displacement (f(v) − v).
  * Allocation-free.
  */
-function rigidMls(c: Controls, x: number, y: number, out: Float64Array): void {
+export function rigidMls(c: Controls, x: number, y: number, out: Float64Array): void {
   const { n, px, py, qx, qy, ws } = c;
   let sw = 0, spx = 0, spy = 0, sqx = 0, sqy = 0, sdot = 0, scross = 0;
   for (let i = 0; i < n; i++) {
@@ -160,7 +160,7 @@ function lookup(f: DeformField, ax: Float32Array, ay: Float32Array, x: number, y
  * Nudge the 4 nodes around each point `p_i` by the residual so that the bilinear field maps `p_i`
  * exactly by `q_i − p_i` (the grid is bilinear between nodes; the exact value is only at nodes).
  */
-function pinPoints(
+export function pinPoints(
   f: DeformField, ax: Float32Array, ay: Float32Array, n: number,
   px: Float64Array, py: Float64Array, qx: Float64Array, qy: Float64Array, out: Float64Array,
 ): void {
@@ -259,7 +259,7 @@ function invertAt(f: DeformField, yx: number, yy: number, s: Float64Array, o: Fl
  * Fill the backward grid (`ex`, `ey`) of `f` by inverting its forward grid node by node, then pin
  * the targets onto their handles. Returns false when some node does not converge.
  */
-function invertField(f: DeformField, c: Controls, out: Float64Array): boolean {
+export function invertField(f: DeformField, c: Controls, out: Float64Array): boolean {
   const { cols, rows, cell, left, top, fx, fy, ex, ey } = f;
   const seed = new Float64Array(2), o = new Float64Array(6);
   for (let r = 0; r < rows; r++) {

@@ -32,6 +32,7 @@ import {
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
 import { buildElasticField } from './elastic-field';
+import { buildOcclusionField, elasticCell } from './elastic-occlusion';
 
 /** Smallest crop margin in pixels around source ∪ target. */
 export const MIN_CROP_MARGIN = 16;
@@ -191,7 +192,7 @@ export function prepareRegionWarp(
   keep: readonly PlacedMask[] = [],
 ): RegionWarp {
   const W = image.width, H = image.height;
-  const elastic = prepareElastic(image, region, params, keep, warnings);
+  const elastic = prepareElastic(image, region, params, keep, warnings, quality);
   if (elastic) return elastic;
   let forward: Affine = IDENTITY_AFFINE;
   // Handles in source coordinates; targets in the coordinates reached so far (carried below).
@@ -261,14 +262,23 @@ export function prepareRegionWarp(
  */
 function prepareElastic(
   image: RgbaImage, region: Region, params: readonly OperationParams[], keep: readonly PlacedMask[], warnings: string[],
+  quality: 'preview' | 'final' = 'final',
 ): RegionWarp | null {
   if (params.length === 0 || !params.every((p) => p.kind === 'deform' && p.elastic)) return null;
   const handles: Point[] = [], targets: Point[] = [];
   for (const p of params) if (p.kind === 'deform') { handles.push(...p.handles); targets.push(...p.targets); }
-  const res = buildElasticField({ mask: region.mask, handles, targets, keep });
+  const sourceBounds = clipRect(maskBounds(region.mask), image.width, image.height);
+  let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: region.mask, handles, targets, keep });
+  if (!res.field) {
+    // No fold-free map: the moved part slides over what lies in front of it (occlusion), the
+    // rest stretches behind it (elastic-occlusion.ts) — still nothing cut out or filled.
+    res = buildOcclusionField({
+      mask: region.mask, keep, handles, targets, width: image.width, height: image.height,
+      cell: elasticCell(sourceBounds.width, sourceBounds.height, quality === 'preview'), ...(quality === 'preview' ? { refine: 2 } : {}),
+    });
+  }
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
   if (!res.field) return null;
-  const sourceBounds = clipRect(maskBounds(region.mask), image.width, image.height);
   return { region, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field: res.field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
 }
 

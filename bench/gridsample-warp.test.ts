@@ -1,8 +1,9 @@
 /** The ONNX GridSample warp must reproduce the core's TypeScript bilinear sampler (within 1/255). */
-import { createRng } from '../core/random';
-import { buildSourcePatch, sampleBilinear } from '../core/resample';
-import type { PlacedMask, RgbaImage } from '../core/types';
-import { GridSampleWarp, SessionManager } from './index';
+import { createRng } from '../bridge-server/src/core/random';
+import { buildSourcePatch, sampleBilinear } from '../bridge-server/src/core/resample';
+import type { PlacedMask, RgbaImage } from '../bridge-server/src/core/types';
+import { SessionManager } from '../bridge-server/src/models/index';
+import { GridSampleWarp } from './gridsample-warp';
 
 const sessions = new SessionManager({ device: 'cpu' });
 afterAll(() => sessions.release());

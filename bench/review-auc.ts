@@ -4,15 +4,15 @@
  * scores worse than a kept one (ties count half): 1 separates perfectly, 0.5 is chance.
  *
  * Dev-only script:
- *   npx tsx bridge-server/src/bench/review-auc.ts --report <report.json> [--report <more.json>] \
+ *   npx tsx bench/review-auc.ts --report <report.json> [--report <more.json>] \
  *     --review docs/benchmarks/review-baseline.md [--suite dragbench] [--by-kind]
  *
  * The verdict file holds one line per sample, `id | kept/rejected | reason` (anything else, such
  * as headings and code fences, is ignored); ids are those of report.json.
  */
 import { readFileSync } from 'node:fs';
-import { BenchReportSchema, type SampleRecord } from './report';
-import { quantile } from './stats';
+import { BenchReportSchema, type SampleRecord } from '../bridge-server/src/bench/report';
+import { quantile } from '../bridge-server/src/bench/stats';
 
 /** One verdict line. */
 export interface Verdict {

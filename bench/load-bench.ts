@@ -5,19 +5,19 @@
  * request; after the run every layer is checked byte for byte against `runEdit` of the same
  * request in-process. Reports throughput and latency percentiles.
  *
- *   npx tsx bridge-server/src/bench/load-bench.ts [--clients 50] [--jobs 4] [--size 96] [--workers 2] [--write docs/benchmarks/bridge.md]
+ *   npx tsx bench/load-bench.ts [--clients 50] [--jobs 4] [--size 96] [--workers 2] [--write docs/benchmarks/bridge.md]
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { BridgeClient, rasterizePolygon, type JobOutcome, type WebSocketConstructor, type WirePoint } from '@smartdrag/shared';
-import { loadConfig } from '../config';
-import { runEdit } from '../core/edit';
-import { createRng } from '../core/random';
-import type { EditRequest, RgbaImage } from '../core/types';
-import { silentLogger } from '../log';
-import { createBridge } from '../server';
+import { loadConfig } from '../bridge-server/src/config';
+import { runEdit } from '../bridge-server/src/core/edit';
+import { createRng } from '../bridge-server/src/core/random';
+import type { EditRequest, RgbaImage } from '../bridge-server/src/core/types';
+import { silentLogger } from '../bridge-server/src/log';
+import { createBridge } from '../bridge-server/src/server';
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {
@@ -188,7 +188,7 @@ async function main(argv: string[]): Promise<void> {
     // Warm up: the workers compile the core on their first job.
     await runLoad({ wsUrl: a.wsUrl, token: config.token, clients: workers, jobsPerClient: 1, size });
     const r = await runLoad({ wsUrl: a.wsUrl, token: config.token, clients, jobsPerClient: jobs, size });
-    const command = `npx tsx bridge-server/src/bench/load-bench.ts --clients ${clients} --jobs ${jobs} --size ${size} --workers ${workers}`;
+    const command = `npx tsx bench/load-bench.ts --clients ${clients} --jobs ${jobs} --size ${size} --workers ${workers}`;
     const table = formatReport(r, { workers, size, command });
     process.stdout.write(`${table}\n`);
     if (r.errors.length) process.stdout.write(`errors:\n${r.errors.slice(0, 10).join('\n')}\n`);

@@ -5,16 +5,16 @@
  * via @techstark/opencv-js: a dev-only baseline), plus median wall times of the fills and of
  * fill + blend on a 1024² image with a ~15% region.
  *
- * Run: `npx tsx bridge-server/src/bench/fill-bench.ts [--size 1024] [--runs 7]`
+ * Run: `npx tsx bench/fill-bench.ts [--size 1024] [--runs 7]`
  */
-import { cloneImage, createMask } from '../core/image';
-import { psnr, ssim } from '../core/metrics';
-import { TEXTURE_KINDS, type TextureKind } from '../core/textures';
-import type { Mask, RgbaImage } from '../core/types';
-import { fillPatchMatch, fillPushPull } from '../core/fill';
-import { makeScene, type Scene } from '../core/fill/synthetic-scene';
-import { blendSeams } from '../core/blend';
-import { quantile } from './stats';
+import { cloneImage, createMask } from '../bridge-server/src/core/image';
+import { psnr, ssim } from '../bridge-server/src/core/metrics';
+import { TEXTURE_KINDS, type TextureKind } from '../bridge-server/src/core/textures';
+import type { Mask, RgbaImage } from '../bridge-server/src/core/types';
+import { fillPatchMatch, fillPushPull } from '../bridge-server/src/core/fill';
+import { makeScene, type Scene } from '../bridge-server/src/core/fill/synthetic-scene';
+import { blendSeams } from '../bridge-server/src/core/blend';
+import { quantile } from '../bridge-server/src/bench/stats';
 
 /** The OpenCV.js namespace, loosely typed (only `inpaint` and Mats are used). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

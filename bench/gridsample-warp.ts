@@ -2,7 +2,7 @@
  * The core's bilinear warp sampler as an ONNX graph: `GridSample` (opset 16, mode `bilinear`,
  * `align_corners = 0`, zero padding), run on onnxruntime-node. It is NOT used by edits: the
  * core's warp (`core/warp`, `core/resample.ts` `sampleBilinear`) is the only warp path, on every
- * device. This file exists for bench-warp.ts, which compares the two samplers (on CPU the
+ * device. This file exists for learned-warp-bench.ts, which compares the two samplers (on CPU the
  * TypeScript kernel is 3-5x faster, docs/benchmarks/learned.md; the CUDA comparison has not been
  * measured). Wiring it in would need a sampler hook in core/warp and a GPU to justify it.
  *
@@ -11,10 +11,10 @@
  * pixel i's centre at normalised (2i + 1)/W − 1, so a pixel position u maps to g = (2u + 1)/W − 1;
  * zero padding equals the patch's zero border.
  */
-import type { SourcePatch } from '../core/resample';
-import { encodeModel } from './onnx-build';
-import type { SessionManager } from './session-manager';
-import { ort } from './session-manager';
+import type { SourcePatch } from '../bridge-server/src/core/resample';
+import { encodeModel } from '../bridge-server/src/models/onnx-build';
+import type { SessionManager } from '../bridge-server/src/models/session-manager';
+import { ort } from '../bridge-server/src/models/session-manager';
 
 /** Channels warped per patch pixel: premultiplied R, G, B, A and region coverage. */
 const CH = 5;

@@ -2,15 +2,15 @@
  * Benchmark: the core's TypeScript bilinear sampler vs the ONNX GridSample warp on
  * onnxruntime-node, warping a 1024×1024 RGBA patch through a smooth backward map.
  *
- *   npx tsx bridge-server/src/models/bench-warp.ts [size=1024] [runs=7]
+ *   npx tsx bench/learned-warp-bench.ts [size=1024] [runs=7]
  *
  * Prints median/min wall times (ms) per implementation; the device is whatever
  * SessionManager probes (CPU here; CUDA where the provider is installed).
  */
-import { createRng } from '../core/random';
-import { buildSourcePatch, sampleBilinear } from '../core/resample';
+import { createRng } from '../bridge-server/src/core/random';
+import { buildSourcePatch, sampleBilinear } from '../bridge-server/src/core/resample';
 import { GridSampleWarp } from './gridsample-warp';
-import { SessionManager, type Device } from './session-manager';
+import { SessionManager, type Device } from '../bridge-server/src/models/session-manager';
 
 async function main(): Promise<void> {
   const size = Number(process.argv[2] ?? 1024), runs = Number(process.argv[3] ?? 7), n = size * size;

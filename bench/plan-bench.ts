@@ -1,17 +1,17 @@
 /**
  * Planning benchmark over the bundled real-photo cases (kinds hidden): accuracy of the inferred
  * kinds (geometry only, geometry without centres, intent + arrows) and the median planning time.
- * Run: `npx tsx bridge-server/src/core/plan/bench-plan.ts [casesDir]`. Not a test.
+ * Run: `npx tsx bench/plan-bench.ts [casesDir]`. Not a test.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { caseToRequest, parseDragCase } from '../case';
-import { createImage } from '../image';
-import { createRng } from '../random';
-import { makePlan } from './index';
+import { caseToRequest, parseDragCase } from '../bridge-server/src/core/case';
+import { createImage } from '../bridge-server/src/core/image';
+import { createRng } from '../bridge-server/src/core/random';
+import { makePlan } from '../bridge-server/src/core/plan/index';
 
 async function main(): Promise<void> {
-  const dir = process.argv[2] ?? path.join(__dirname, '../../../../test/fixtures/cases');
+  const dir = process.argv[2] ?? path.join(__dirname, '../test/fixtures/cases');
   const cases = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
     .map((f) => parseDragCase(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))));
   const modes = ['geometry', 'geometry-no-centre', 'intent'] as const;

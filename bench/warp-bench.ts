@@ -3,15 +3,15 @@
  * forward bounds, backward sampling, masks) for preview (bilinear) and final (bicubic) quality,
  * on a 1024² and a 4096² canvas holding the same ~15% elliptical region, for each operation kind.
  *
- * Run: `npx tsx bridge-server/src/bench/warp-bench.ts [--runs 15] [--sizes 1024,4096]`
+ * Run: `npx tsx bench/warp-bench.ts [--runs 15] [--sizes 1024,4096]`
  * (single thread; `smartdrag bench` may call {@link runWarpBench}).
  */
 import type { Point } from '@smartdrag/shared';
 import { rasterizePolygon } from '@smartdrag/shared';
-import { makeTexture } from '../core/textures';
-import type { OperationParams, RgbaImage } from '../core/types';
-import { warpRegions } from '../core/warp';
-import { quantile } from './stats';
+import { makeTexture } from '../bridge-server/src/core/textures';
+import type { OperationParams, RgbaImage } from '../bridge-server/src/core/types';
+import { warpRegions } from '../bridge-server/src/core/warp';
+import { quantile } from '../bridge-server/src/bench/stats';
 
 export interface WarpBenchRow {
   size: number;

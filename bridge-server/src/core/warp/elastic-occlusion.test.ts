@@ -1,0 +1,116 @@
+import { makeTexture } from '../textures';
+import type { PlacedMask, Point } from '../types';
+import { minCellJacobian, minForwardJacobian, sampleField, sampleForwardField, type DeformField } from './deform-field';
+import { buildOcclusionField as buildElasticField } from './elastic-occlusion';
+import { warpRegions } from './warp-regions';
+
+/** Solid disc (255 inside) on a `w × h` canvas-sized placed mask. */
+function disc(cx: number, cy: number, r: number, w: number, h: number): PlacedMask {
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (Math.hypot(x - cx, y - cy) <= r) data[y * w + x] = 255;
+  return { left: 0, top: 0, width: w, height: h, data };
+}
+
+const at = (m: PlacedMask, x: number, y: number): number => {
+  const mx = x - m.left, my = y - m.top;
+  return mx >= 0 && my >= 0 && mx < m.width && my < m.height ? m.data[my * m.width + mx]! : 0;
+};
+
+/** Every pixel where `pred` holds has exactly zero backward and forward displacement. */
+function zeroWhere(f: DeformField, w: number, h: number, pred: (x: number, y: number) => boolean): number {
+  const e = new Float64Array(2);
+  let bad = 0;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    if (!pred(x, y)) continue;
+    sampleField(f, x, y, e);
+    if (e[0] !== 0 || e[1] !== 0) bad++;
+    sampleForwardField(f, x, y, e);
+    if (e[0] !== 0 || e[1] !== 0) bad++;
+  }
+  return bad;
+}
+
+describe('elastic drag field with occlusion fallback', () => {
+  const W = 256, H = 256;
+  const region = disc(128, 128, 90, W, H);
+  const keep = disc(170, 170, 6, W, H);
+
+  it.each<[string, Point[], Point[]]>([
+    ['one short drag', [[120, 120]], [[132, 110]]],
+    ['two drags pulling apart', [[100, 128], [156, 128]], [[92, 128], [164, 128]]],
+    ['a drag with a pinned point', [[110, 110], [150, 100]], [[122, 104], [150, 100]]],
+  ])('%s: handles land on targets, zero on the edge, keep and pins, no folds', (_name, handles, targets) => {
+    const res = buildElasticField({ mask: region, keep: [keep], handles, targets, width: W, height: H, cell: 8 });
+    const f = res.field!;
+    expect(f).not.toBeNull();
+    expect(f.strength).toBe(1);
+    const e = new Float64Array(2);
+    for (let i = 0; i < handles.length; i++) {
+      // Backward: the target pixel samples the handle's content; forward: the handle lands on the target.
+      sampleField(f, targets[i]![0], targets[i]![1], e);
+      expect(Math.hypot(targets[i]![0] + e[0]! - handles[i]![0], targets[i]![1] + e[1]! - handles[i]![1])).toBeLessThan(0.5);
+      sampleForwardField(f, handles[i]![0], handles[i]![1], e);
+      expect(Math.hypot(handles[i]![0] + e[0]! - targets[i]![0], handles[i]![1] + e[1]! - targets[i]![1])).toBeLessThan(0.5);
+    }
+    // Outside the editable area and on keep pixels: exactly zero, both ways.
+    expect(zeroWhere(f, W, H, (x, y) => at(region, x, y) < 128 || at(keep, x, y) > 0)).toBe(0);
+    // Pinned points stay.
+    for (let i = 0; i < handles.length; i++) {
+      if (handles[i]![0] !== targets[i]![0] || handles[i]![1] !== targets[i]![1]) continue;
+      sampleField(f, handles[i]![0], handles[i]![1], e);
+      expect(Math.hypot(e[0]!, e[1]!)).toBe(0);
+    }
+    // Fold-free: every bilinear cell keeps its orientation, both directions.
+    expect(minForwardJacobian(f)).toBeGreaterThan(0);
+    expect(minCellJacobian(f)).toBeGreaterThan(0);
+    // Attached, not a bubble: many nodes between the parts and the edge move part of the way.
+    const drag = Math.max(...handles.map((h, i) => Math.hypot(targets[i]![0] - h[0], targets[i]![1] - h[1])));
+    let between = 0;
+    for (let k = 0; k < f.fx.length; k++) { const m = Math.hypot(f.fx[k]!, f.fy[k]!); if (m > 0.1 * drag && m < 0.9 * drag) between++; }
+    expect(between).toBeGreaterThan(20);
+  });
+
+  it('is the identity (no field) when every handle equals its target', () => {
+    const res = buildElasticField({ mask: region, handles: [[120, 120], [140, 140]], targets: [[120, 120], [140, 140]], width: W, height: H });
+    expect(res.field).toBeNull();
+    expect(res.warnings).toEqual([]);
+  });
+
+  it('a drag longer than the room in front slides the part over it: handle on target, edge still fixed', () => {
+    // 76 px towards an edge 26 px ahead of the target: a fold-free stretch cannot do it; the part occludes.
+    const handles: Point[] = [[128, 140]], targets: Point[] = [[128, 64]];
+    const res = buildElasticField({ mask: region, handles, targets, width: W, height: H, cell: 8 });
+    const f = res.field!;
+    expect(f.strength).toBe(1);
+    const e = new Float64Array(2);
+    expect(minForwardJacobian(f)).toBeLessThan(0); // the forward map folds: occlusion, not a squeeze
+    sampleField(f, 128, 64, e);
+    expect(Math.hypot(e[0]!, 64 + e[1]! - 140)).toBeLessThan(0.5);
+    expect(zeroWhere(f, W, H, (x, y) => at(region, x, y) < 128)).toBe(0);
+  });
+
+  it('warps through warpRegions: keep and outside bit-identical, no hole, source map at the target is the handle', () => {
+    const image = makeTexture('brick', W, H, 3);
+    const regions = [{ id: 'r', mask: region }];
+    const operations = [{ region: 'r', params: { kind: 'deform' as const, handles: [[120, 120] as Point], targets: [[134, 108] as Point], elastic: true } }];
+    for (const quality of ['preview', 'final'] as const) {
+      const out = warpRegions({ image, regions, operations, keep: [keep], quality, withSourceMap: true });
+      const { crop, edited, holeMask, sourceMap } = out;
+      let outsideChanged = 0, keepChanged = 0, hole = 0, changed = 0;
+      for (let y = 0; y < crop.height; y++) for (let x = 0; x < crop.width; x++) {
+        const dx = x + crop.left, dy = y + crop.top, p = (y * crop.width + x) * 4, q = (dy * W + dx) * 4;
+        const diff = [0, 1, 2, 3].some((c) => edited.data[p + c] !== image.data[q + c]);
+        if (diff) changed++;
+        if (diff && at(region, dx, dy) < 128) outsideChanged++;
+        if (diff && at(keep, dx, dy) > 0) keepChanged++;
+        if (holeMask.data[y * crop.width + x]! > 0) hole++;
+      }
+      expect(outsideChanged).toBe(0);
+      expect(keepChanged).toBe(0);
+      expect(hole).toBe(0);
+      expect(changed).toBeGreaterThan(1000);
+      const t = ((108 - crop.top) * crop.width + (134 - crop.left)) * 2;
+      expect(Math.hypot(sourceMap![t]! - 120, sourceMap![t + 1]! - 120)).toBeLessThan(0.5);
+    }
+  });
+});
