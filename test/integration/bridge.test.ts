@@ -2,6 +2,9 @@
  * The bridge end to end: a real bridge on port 0 (one worker), real `ws` clients and the real
  * BridgeClient. One bridge for the whole file (worker start-up compiles the core).
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { BridgeClient, BridgeError, type JobResult, type WebSocketConstructor, type WirePlan } from '@smartdrag/shared';
 import type { Plan } from '../../bridge-server/src/core/types';
@@ -51,11 +54,26 @@ describe('handshake and access', () => {
     expect(JSON.parse(status.body).code).toBe('forbidden_host');
   });
 
-  it('serves a placeholder page (no dist yet) or the page with the token injected', async () => {
-    const res = await fetch(`${tb.url}/photopea/`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-security-policy')).toBe("frame-ancestors 'self' https://www.photopea.com https://photopea.com");
-    expect(await res.text()).not.toContain('%SMARTDRAG_TOKEN%');
+  it('pages: without a build, a placeholder that says how to build; with one, the page with the token injected', async () => {
+    const csp = "frame-ancestors 'self' https://www.photopea.com https://photopea.com";
+    const empty = mkdtempSync(join(tmpdir(), 'sd-pages-empty-'));
+    const built = mkdtempSync(join(tmpdir(), 'sd-pages-built-'));
+    mkdirSync(join(built, 'photopea'));
+    writeFileSync(join(built, 'photopea', 'index.html'), '<!doctype html><script>window.TOKEN = "%SMARTDRAG_TOKEN%";</script>');
+    for (const [root, check] of [
+      [empty, (html: string, token: string) => { expect(html).toContain('has not been built yet'); expect(html).toContain('npm run build -w plugin-photopea'); expect(html).not.toContain(token); }],
+      [built, (html: string, token: string) => { expect(html).toBe(`<!doctype html><script>window.TOKEN = "${token}";</script>`); }],
+    ] as const) {
+      const b = await startTestBridge({ staticRoot: root });
+      try {
+        const res = await fetch(`${b.url}/photopea/`);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-security-policy')).toBe(csp);
+        check(await res.text(), b.token);
+      } finally {
+        await b.bridge.close();
+      }
+    }
   });
 
   it('wrong token: unauthorized error, then close 4001', async () => {
