@@ -8,7 +8,7 @@
  * cancels, Delete removes the selected arrow, A / L pick the arrow / lasso tool.
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, SubmitInput, Welcome, WirePlan } from '@smartdrag/shared';
-import type { Point } from '@smartdrag/shared';
+import { connectionWords, type Point } from '@smartdrag/shared';
 import type { HostAdapter, HostDocument, PlacedLayer } from '../host/host-adapter';
 import { ArrowEditor, type EditorRegion } from './arrow-editor';
 
@@ -53,24 +53,6 @@ export interface SubmittedRequest {
 }
 
 const RETRYABLE = new Set(['unreachable', 'connection_lost', 'shutting_down', 'heartbeat_timeout']);
-
-/** What to do about a connection problem, by error code (else the bridge's own hint). */
-const CONNECTION_HINTS: Record<string, string> = {
-  shutting_down: 'Start it again with `smartdrag serve` (or `npm start`).',
-  connection_lost: 'If it crashed, start it again with `smartdrag serve` (or `npm start`).',
-};
-
-/** Clear words for a connection problem, by error code. */
-function connectionReason(code: string | undefined, message: string | undefined): string {
-  switch (code) {
-    case 'unreachable': return 'The SmartDrag bridge is not running (nothing answers on this port).';
-    case 'shutting_down': return 'The SmartDrag bridge stopped.';
-    case 'connection_lost': return 'Lost the connection to the SmartDrag bridge.';
-    case 'unauthorized': return 'The bridge refused this page\'s token.';
-    case 'version_mismatch': return 'The plugin and the bridge speak different protocol versions.';
-    default: return message ?? 'Not connected to the SmartDrag bridge.';
-  }
-}
 
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
@@ -384,15 +366,15 @@ export class Panel {
         break;
       case 'reconnecting':
         st.textContent = 'Reconnecting…';
-        hint.textContent = s.error
-          ? `${connectionReason(s.error.code, s.error.message)} ${CONNECTION_HINTS[s.error.code] ?? s.error.hint ?? ''} Retrying…`
-          : 'Lost the connection to the SmartDrag bridge. Retrying…';
+        {
+          const w = connectionWords(s.error?.code ?? 'connection_lost', s.error?.message, s.error?.hint);
+          hint.textContent = `${w.reason} ${w.fix} Retrying…`;
+        }
         break;
       case 'closed':
       case 'error': {
         st.textContent = s.state === 'error' ? 'Not connected' : 'Disconnected';
-        const reason = connectionReason(s.error?.code, s.error?.message);
-        const fix = CONNECTION_HINTS[s.error?.code ?? ''] ?? s.error?.hint ?? 'Start it with `smartdrag serve`.';
+        const { reason, fix } = connectionWords(s.error?.code, s.error?.message, s.error?.hint);
         if (retryable) {
           // The client gives up after a failed first connect or a shutdown: keep trying here.
           const delay = Math.min(5000, 500 * 2 ** this.retryCount++);

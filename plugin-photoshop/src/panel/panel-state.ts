@@ -3,7 +3,7 @@
  * (capture -> bridge work -> plan shown -> result ready -> apply). The view renders
  * {@link PanelState} and {@link controlsOf}; the controller dispatches {@link PanelEvent}s.
  */
-import type { ConnectionStatus, WirePlan } from '@smartdrag/shared';
+import { connectionWords, type ConnectionStatus, type WirePlan } from '@smartdrag/shared';
 import type { ErrorInfo } from '../app/errors';
 
 /** Phases of the current edit, as an `as const` object. */
@@ -180,8 +180,10 @@ export function describeConnection(c: ConnectionStatus): ConnectionLine {
   if (c.state === 'connecting') return { label: 'Connecting to the bridge…', tone: 'neutral' };
   if (err) {
     switch (err.code) {
-      case 'unreachable':
-        return { label: 'Bridge not running', tone: 'negative', hint: err.hint ?? 'Start it with `smartdrag serve`, and check the URL in Settings.' };
+      case 'unreachable': {
+        const w = connectionWords(err.code, err.message, err.hint);
+        return { label: w.label, tone: 'negative', hint: `${w.fix} (Settings holds the bridge URL.)` };
+      }
       case 'unauthorized':
         return { label: 'Wrong token', tone: 'negative', hint: err.hint ?? 'Run `smartdrag token` and paste the token in Settings.' };
       case 'version_mismatch':

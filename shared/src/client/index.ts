@@ -1,2 +1,3 @@
 /** The bridge client (standard WebSocket interface; browser, UXP and Node with `ws`). */
 export * from './bridge-client';
+export * from './connection-words';

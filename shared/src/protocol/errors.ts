@@ -76,9 +76,9 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   model_missing: 'Install the model with `smartdrag models add`, or turn the learned stage off.',
   forbidden_origin: 'Open SmartDrag from the bridge page or the Photopea plugin, not another site.',
   forbidden_host: 'Connect to the bridge as 127.0.0.1 or localhost.',
-  shutting_down: 'The bridge is stopping; start it again with `smartdrag serve`.',
-  unreachable: 'Start the bridge with `npm start` or `smartdrag serve`, and check the port.',
-  connection_lost: 'Restart the bridge and reconnect.',
+  shutting_down: 'Start it again with `smartdrag serve` (or `npm start`).',
+  unreachable: 'Start it with `smartdrag serve` (or `npm start`), and check the port in the bridge URL.',
+  connection_lost: 'If it crashed, start it again with `smartdrag serve` (or `npm start`); the panel reconnects.',
   intent_unclear: 'Answer it in the intent (e.g. "move it 40 px down", "rotate it 20° clockwise", "make it 20% bigger"), or draw an arrow.',
   internal: 'An unexpected error; attach the bridge log (path in /v1/health) to an issue.',
 };
