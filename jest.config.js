@@ -1,6 +1,7 @@
 /** Root jest config: every workspace's unit tests (beside the code) and test/ integration tests. */
 module.exports = {
   testEnvironment: '<rootDir>/test/helpers/jest-env.js',
+  globalSetup: '<rootDir>/test/helpers/global-setup.js',
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: {
     '^@smartdrag/shared$': '<rootDir>/shared/src/index.ts',

@@ -40,22 +40,14 @@ export async function startBridge(port = 0): Promise<{ bridge: Bridge; port: num
 }
 
 /**
- * The chromium binary: $CHROMIUM_PATH; else the Chromium that the npm package @sparticuz/chromium
- * ships inside itself (unpacked once to /tmp/chromium; no download, no apt step on a fresh
- * machine); else a system `chromium`. The package is ESM-only, so it is resolved in a child node.
+ * The chromium binary: $CHROMIUM_PATH — set by jest's global setup (test/helpers/global-setup.js)
+ * to the Chromium that the npm package @sparticuz/chromium ships (no download, no apt step on a
+ * fresh machine) — else a system `chromium`.
  */
-let cachedChromium: string | undefined;
 export function chromiumPath(): string {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (cachedChromium) return cachedChromium;
   try {
-    const script = "import('@sparticuz/chromium').then((m) => m.default.executablePath()).then((p) => process.stdout.write(p))";
-    cachedChromium = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 120000 }).trim();
-    if (cachedChromium) return cachedChromium;
-  } catch { /* fall through to a system chromium */ }
-  try {
-    cachedChromium = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim().split('\n')[0]!;
-    return cachedChromium;
+    return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim().split('\n')[0]!;
   } catch {
     throw new Error('chromium not found: run npm ci (it installs @sparticuz/chromium), or set CHROMIUM_PATH');
   }
