@@ -5,9 +5,7 @@
  * (the UI SDK URL, `add-on-sdk-document-sandbox`, `express-document-sdk`) stay external imports.
  */
 const path = require('node:path');
-const fs = require('node:fs');
-
-const root = path.resolve(__dirname, '..');
+const { CopyStaticPlugin, resolve, tsRule } = require('../scripts/webpack-common');
 
 /** Files copied into dist after every build: [source, destination relative to dist/]. */
 const STATIC = [
@@ -16,20 +14,6 @@ const STATIC = [
   ['../plugin-photopea/static/panel.css', 'panel.css'],
   ['../plugin-photopea/static/icon.png', 'icon.png'],
 ];
-
-class CopyStaticPlugin {
-  apply(compiler) {
-    compiler.hooks.afterEmit.tap('CopyStaticPlugin', () => {
-      for (const [from, to] of STATIC) {
-        const dst = path.join(compiler.options.output.path, to);
-        fs.mkdirSync(path.dirname(dst), { recursive: true });
-        fs.rmSync(dst, { force: true });
-        fs.copyFileSync(path.join(__dirname, from), dst);
-        fs.chmodSync(dst, 0o644);
-      }
-    });
-  }
-}
 
 /** @param {Record<string, unknown>} env @param {{ mode?: string }} argv */
 module.exports = (env = {}, argv = {}) => ({
@@ -54,29 +38,8 @@ module.exports = (env = {}, argv = {}) => ({
     'express-document-sdk': 'express-document-sdk',
   },
   devtool: false,
-  resolve: {
-    extensions: ['.ts', '.js'],
-    alias: {
-      '@smartdrag/shared$': path.join(root, 'shared/src/index.ts'),
-      '@smartdrag/shared': path.join(root, 'shared/src'),
-    },
-    modules: [path.join(root, 'node_modules'), 'node_modules'],
-  },
-  module: {
-    rules: [
-      {
-        test: /\.ts$/,
-        loader: 'ts-loader',
-        exclude: /node_modules/,
-        options: {
-          // Type checking is `npm run typecheck`'s job; the bundle only needs transpiling.
-          transpileOnly: true,
-          configFile: path.join(root, 'tsconfig.json'),
-          compilerOptions: { module: 'es2020', noEmit: false },
-        },
-      },
-    ],
-  },
+  resolve,
+  module: { rules: [tsRule] },
   performance: { hints: false },
-  plugins: [new CopyStaticPlugin()],
+  plugins: [new CopyStaticPlugin(__dirname, STATIC)],
 });

@@ -4,9 +4,7 @@
  * (HTML, CSS, plugin JSON, icon, the sample photo) are copied after emit.
  */
 const path = require('node:path');
-const fs = require('node:fs');
-
-const root = path.resolve(__dirname, '..');
+const { CopyStaticPlugin, resolve, tsRule } = require('../scripts/webpack-common');
 
 /** Files copied into dist after every build: [source, destination relative to dist/]. */
 const STATIC = [
@@ -19,20 +17,6 @@ const STATIC = [
   ['static/icon.png', 'playground/icon.png'],
   ['../test/fixtures/photos/smarties.png', 'playground/smarties.png'],
 ];
-
-class CopyStaticPlugin {
-  apply(compiler) {
-    compiler.hooks.afterEmit.tap('CopyStaticPlugin', () => {
-      for (const [from, to] of STATIC) {
-        const dst = path.join(compiler.options.output.path, to);
-        fs.mkdirSync(path.dirname(dst), { recursive: true });
-        fs.rmSync(dst, { force: true });
-        fs.copyFileSync(path.join(__dirname, from), dst);
-        fs.chmodSync(dst, 0o644);
-      }
-    });
-  }
-}
 
 /** @param {Record<string, unknown>} env @param {{ mode?: string }} argv */
 module.exports = (env = {}, argv = {}) => ({
@@ -49,29 +33,8 @@ module.exports = (env = {}, argv = {}) => ({
     clean: false,
   },
   devtool: false,
-  resolve: {
-    extensions: ['.ts', '.js'],
-    alias: {
-      '@smartdrag/shared$': path.join(root, 'shared/src/index.ts'),
-      '@smartdrag/shared': path.join(root, 'shared/src'),
-    },
-    modules: [path.join(root, 'node_modules'), 'node_modules'],
-  },
-  module: {
-    rules: [
-      {
-        test: /\.ts$/,
-        loader: 'ts-loader',
-        exclude: /node_modules/,
-        options: {
-          // Type checking is `npm run typecheck`'s job; the bundle only needs transpiling.
-          transpileOnly: true,
-          configFile: path.join(root, 'tsconfig.json'),
-          compilerOptions: { module: 'es2020', noEmit: false },
-        },
-      },
-    ],
-  },
+  resolve,
+  module: { rules: [tsRule] },
   performance: { hints: false },
-  plugins: [new CopyStaticPlugin()],
+  plugins: [new CopyStaticPlugin(__dirname, STATIC)],
 });

@@ -8,5 +8,5 @@ const ROOT = join(PLUGIN, '..');
 module.exports = makeEnsureBuilt({
   plugin: PLUGIN,
   outputs: ['manifest.json', 'index.html', 'index.js', 'code.js', 'panel.css'],
-  sources: [join(PLUGIN, 'src'), join(PLUGIN, 'static'), join(PLUGIN, 'webpack.config.js'), join(ROOT, 'shared', 'src'), join(ROOT, 'plugin-photopea', 'src'), join(ROOT, 'plugin-photopea', 'static')],
+  sources: [join(PLUGIN, 'src'), join(PLUGIN, 'static'), join(PLUGIN, 'webpack.config.js'), join(ROOT, 'scripts', 'webpack-common.js'), join(ROOT, 'shared', 'src'), join(ROOT, 'plugin-photopea', 'src'), join(ROOT, 'plugin-photopea', 'static')],
 });

@@ -9,5 +9,5 @@ const ROOT = join(PLUGIN, '..');
 module.exports = makeEnsureBuilt({
   plugin: PLUGIN,
   outputs: [join('photopea', 'main.js'), join('playground', 'main.js'), join('playground', 'smarties.png')],
-  sources: [join(PLUGIN, 'src'), join(PLUGIN, 'static'), join(PLUGIN, 'webpack.config.js'), join(ROOT, 'shared', 'src')],
+  sources: [join(PLUGIN, 'src'), join(PLUGIN, 'static'), join(PLUGIN, 'webpack.config.js'), join(ROOT, 'scripts', 'webpack-common.js'), join(ROOT, 'shared', 'src')],
 });
