@@ -21,6 +21,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { artifactsDir, launchChromium, ROOT, TEST_TOKEN } from '../photopea/harness';
 import { ADDON_ORIGIN, DEV_ADDON_ORIGIN, EXPRESS_ORIGIN, FOREIGN_ADDON_ORIGIN, ensureExpressBuilt, routeExpress } from './harness';
+import { trimToAlpha } from '../helpers/layers';
 
 jest.setTimeout(120_000);
 
@@ -82,16 +83,7 @@ async function expectedFor(sent: Sent, masks: PlacedMask[], img: RgbaImage = ima
     drags: sent.drags.map((d) => ({ region: d.region, points: d.points, kind: d.kind as 'translate' })),
     intent: sent.intent || undefined,
   };
-  const layer = (await runEdit(req)).layer;
-  const { width, height, data } = layer.image;
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-    if (data[(y * width + x) * 4 + 3]) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-  }
-  const w = x1 - x0 + 1, h = y1 - y0 + 1;
-  const out = Buffer.alloc(w * h * 4);
-  for (let y = 0; y < h; y++) out.set(data.subarray(((y0 + y) * width + x0) * 4, ((y0 + y) * width + x1 + 1) * 4), y * w * 4);
-  return { left: layer.left + x0, top: layer.top + y0, width: w, height: h, data: out };
+  return trimToAlpha((await runEdit(req)).layer);
 }
 
 async function openExpress(ctx: BrowserContext, opts: { port?: number; query?: string; origin?: { x: number; y: number }; addonOrigin?: string } = {}): Promise<{ page: Page; frame: Frame }> {

@@ -13,6 +13,7 @@ import { runEdit } from '../../bridge-server/src/core/edit';
 import type { EditRequest, RgbaImage } from '../../bridge-server/src/core/types';
 import type { Bridge } from '../../bridge-server/src/server';
 import { artifactsDir, ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
+import { trimToAlpha } from '../helpers/layers';
 
 jest.setTimeout(120_000);
 
@@ -55,19 +56,6 @@ async function expectedFor(sent: Sent, regionMasks: PlacedMask[], img: RgbaImage
     intent: sent.intent || undefined,
   };
   return (await runEdit(req)).layer;
-}
-
-/** Alpha bounding box crop of a layer, as the plugin trims it before handing it to Photopea. */
-function trim(layer: { left: number; top: number; image: RgbaImage }) {
-  const { width, height, data } = layer.image;
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-    if (data[(y * width + x) * 4 + 3]) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-  }
-  const w = x1 - x0 + 1, h = y1 - y0 + 1;
-  const out = Buffer.alloc(w * h * 4);
-  for (let y = 0; y < h; y++) out.set(data.subarray(((y0 + y) * width + x0) * 4, ((y0 + y) * width + x1 + 1) * 4), y * w * 4);
-  return { left: layer.left + x0, top: layer.top + y0, width: w, height: h, data: out };
 }
 
 function maskOf(r: Sent['regions'][number]): PlacedMask {
@@ -219,7 +207,7 @@ async function simulatorEdit(c: SimCase): Promise<void> {
     expect(sim.layers.every((l: any) => l.visible)).toBe(true);
     expect(sim.pastes).toHaveLength(1);
 
-    const expected = trim(await expectedFor(sent, [sentMask], img));
+    const expected = trimToAlpha(await expectedFor(sent, [sentMask], img));
     const placed = sim.layers.find((x: any) => x.name === 'Smart Drag');
     const [l, t, r, bt] = placed.bounds as number[];
     expect({ left: l, top: t, width: r! - l!, height: bt! - t! }).toEqual({ left: expected.left, top: expected.top, width: expected.width, height: expected.height });
