@@ -144,26 +144,9 @@ test('Express simulator: selected image → lasso + arrow in the panel → one n
     const { page, frame } = await openExpress(ctx);
     await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
     await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
-    const at = await editorPoint(page, frame);
     // Lasso the candy along the case polygon, then the arrow.
-    await frame.click('[data-testid=tool-lasso]');
-    const poly = theCase.regions[0]!.polygon as Point[];
-    await page.mouse.move(...at(poly[0]!));
-    await page.mouse.down();
-    for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
-    await page.mouse.up();
-    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
-    await frame.click('[data-testid=tool-arrow]');
     const drag = theCase.drags[0]!;
-    const [from, to] = [drag.points[0] as Point, drag.points[1] as Point];
-    await page.mouse.move(...at(from));
-    await page.mouse.down();
-    for (let i = 1; i <= 12; i++) await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / 12, from[1] + ((to[1] - from[1]) * i) / 12]));
-    await page.mouse.up();
-    await frame.fill('[data-testid=intent]', theCase.intent!);
-    await frame.selectOption('[data-testid=kind]', 'translate');
-    await frame.click('[data-testid=apply]');
-    await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
+    await lassoArrowApply(page, frame, theCase.regions[0]!.polygon as Point[], drag.points[0] as Point, drag.points[1] as Point);
     expect({ result: await frame.getAttribute('[data-testid=message]', 'data-result'), text: await frame.textContent('[data-testid=message]') })
       .toEqual({ result: 'ok', text: expect.stringMatching(/^Added layer "Smart Drag"/) });
 

@@ -253,14 +253,20 @@ test('Photopea simulator, a 16-bit document, rulers in cm at 300 ppi, layers in 
   });
 });
 
+/** The playground on a new page, connected, with the bundled sample loaded. */
+async function openPlaygroundWithSample(ctx: BrowserContext): Promise<Page> {
+  const page = await ctx.newPage();
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+  await page.click('[data-testid=load-sample]');
+  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
+  return page;
+}
+
 test('playground: load the sample, lasso the candy, drag the arrow (live preview), apply → the result is shown', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const page = await ctx.newPage();
-    await page.goto(`${server.origin}/`);
-    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-    await page.click('[data-testid=load-sample]');
-    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
+    const page = await openPlaygroundWithSample(ctx);
     const before = await page.evaluate(async () => Array.from((await (window as any).smartdrag.host.readDocument()).rgba.data.slice((80 * 413 + 120) * 4, (80 * 413 + 120) * 4 + 4)) as number[]);
     // Lasso along the case polygon.
     await page.click('[data-testid=tool-lasso]');
@@ -434,11 +440,7 @@ test('Photopea panel at 320 px (Photopea\'s narrow plugin column): nothing overf
 test('playground: text alone — lasso the candy, no arrow, a vague intent gets the question, a full one moves it', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const page = await ctx.newPage();
-    await page.goto(`${server.origin}/`);
-    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-    await page.click('[data-testid=load-sample]');
-    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
+    const page = await openPlaygroundWithSample(ctx);
     await page.click('[data-testid=tool-lasso]');
     const poly = theCase.regions[0]!.polygon as Point[];
     const box = (await page.locator('canvas.sd-editor').boundingBox())!;

@@ -6,7 +6,7 @@
  * from <home>/diagnostics.json, written by the running bridge (diagnostics/client-record.ts).
  */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { intArg } from './args';
 import { DEFAULT_PORT } from '@smartdrag/shared';
 import { bridgeVersion, smartdragHome } from '../config';
 import { readDiagnostics, type DiagnosticsFile } from '../diagnostics/client-record';
@@ -76,11 +76,7 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('print what the bridge saw from the last Photoshop/Photopea clients (Origin, versions, image formats, timings, errors) for a bug report')
-    .option('-p, --port <n>', 'the bridge port', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected an integer 1..65535');
-      return n;
-    }, DEFAULT_PORT)
+    .option('-p, --port <n>', 'the bridge port', intArg(1, 65535), DEFAULT_PORT)
     .option('--json', 'print JSON', false)
     .action(async (o: { port: number; json: boolean }) => {
       process.stdout.write(await runDoctor(o));

@@ -2,7 +2,8 @@
  * The `smartdrag` command (commander 14): `serve`, `token`, `edit`, plus `bench` and `models`
  * registered by their own modules.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { intArg } from './args';
 import { join } from 'node:path';
 import { DEFAULT_PORT, WS_PATH } from '@smartdrag/shared';
 import { addUserToken, bridgeVersion, ensureToken, readUserTokens, revokeUserToken, smartdragHome, tokensFile } from '../config';
@@ -36,14 +37,6 @@ async function buildPagesIfNeeded(): Promise<void> {
   } catch (e) {
     process.stderr.write(`could not build the pages (${(e as Error).message}); the bridge starts anyway: run \`npm run build -w @smartdrag/plugin-photopea\`\n`);
   }
-}
-
-function intArg(min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer ${min}..${max}`);
-    return n;
-  };
 }
 
 /** Build the program (exported for tests and for embedding). */

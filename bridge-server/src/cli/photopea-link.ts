@@ -6,7 +6,7 @@
  * `{"environment":{"plugins":[{"name","url","width","height","icon"}]}}`. Bookmark the link.
  */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { intArg } from './args';
 import { DEFAULT_PORT } from '@smartdrag/shared';
 
 /** The Photopea configuration object (Photopea API "Environment" → "plugins"). */
@@ -24,11 +24,7 @@ export function registerPhotopeaLink(program: Command): void {
   program
     .command('photopea-link')
     .description('print the link that opens Photopea with the SmartDrag panel (bookmark it; the bridge must be running)')
-    .option('-p, --port <n>', 'the bridge port', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected an integer 1..65535');
-      return n;
-    }, DEFAULT_PORT)
+    .option('-p, --port <n>', 'the bridge port', intArg(1, 65535), DEFAULT_PORT)
     .option('--json', 'print the configuration JSON instead of the link', false)
     .action((o: { port: number; json: boolean }) => {
       process.stdout.write((o.json ? JSON.stringify(photopeaConfig(o.port), null, 2) : photopeaLink(o.port)) + '\n');
