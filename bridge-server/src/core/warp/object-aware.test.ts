@@ -37,7 +37,7 @@ describe('attachedObject', () => {
   test('a part floating inside the area (it would tear off) or a handle off the object gives null', () => {
     const floating = maskOf(area.left, area.top, area.width, area.height, (x, y) => (x - 50) ** 2 + (y - 50) ** 2 <= 100);
     expect(attachedObject(area, floating, [[50, 50]])).toBeNull();
-    const bar = maskOf(area.left, area.top, area.width, area.height, (_x, y) => Math.abs(y - 50) <= 5);
+    const bar = maskOf(area.left, area.top, area.width, area.height, (x, y) => Math.abs(y - 50) <= 5);
     expect(attachedObject(area, bar, [[50, 50]])).not.toBeNull();
     expect(attachedObject(area, bar, [[50, 70]])).toBeNull();
   });
