@@ -29,11 +29,6 @@ export type DragKindOrAuto = DragKind | 'auto';
 export interface Region {
   id: string;
   mask: PlacedMask;
-  /**
-   * The object inside a loose selection (core/segment), same placement as `mask`; when set, an
-   * elastic drag keeps the background around it still where the map distorts (warp/object-aware.ts).
-   */
-  object?: PlacedMask;
 }
 
 /**

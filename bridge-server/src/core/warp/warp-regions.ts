@@ -32,7 +32,6 @@ import {
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
 import { buildElasticField } from './elastic-field';
-import { attachedObject, keepBackgroundStill } from './object-aware';
 import { buildOcclusionField, elasticCell } from './elastic-occlusion';
 
 /** Smallest crop margin in pixels around source ∪ target. */
@@ -108,8 +107,6 @@ export interface RegionWarp {
   targetBounds: Rect;
   /** Supersampling factor per axis (1 = one sample per pixel). */
   supersample: number;
-  /** Elastic drags on a loose area: the object inside it (only it and what it leaves behind move). */
-  objectMask?: PlacedMask;
 }
 
 function clipRect(r: Rect, w: number, h: number): Rect {
@@ -282,11 +279,7 @@ function prepareElastic(
   }
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
   if (!res.field) return null;
-  // Object-aware: with the object inside the loose area known (region.object), the background
-  // stays still where the map distorts (object-aware.ts); only an attached object part is used.
-  const moving = handles.filter((h, i) => Math.hypot(targets[i]![0] - h[0], targets[i]![1] - h[1]) > 1e-6);
-  const obj = region.object ? attachedObject(region.mask, region.object, moving) : null;
-  return { region, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field: res.field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1, ...(obj ? { objectMask: obj } : {}) };
+  return { region, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field: res.field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
 }
 
 /**
@@ -568,7 +561,6 @@ export function warpRegions(input: WarpInput): WarpOutput {
     const shift = quality === 'preview' ? integerShift(rw) : null;
     if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask, sourceMap);
     else renderRegion(rw, buildSourcePatch(image, rw.region.mask), sample, crop, edited, original, targetMask, keepMask, sourceMap);
-    if (rw.objectMask && rw.field) keepBackgroundStill(rw.field, rw.objectMask, rw.targetBounds, crop, edited, original, keepMask, sourceMap);
     input.onProgress?.((gi + 1) / prepared.length);
     checkSignal(input.signal);
   }
@@ -584,4 +576,3 @@ export function warpRegions(input: WarpInput): WarpOutput {
   }
   return { crop, original, edited, sourceMask, targetMask, holeMask, keepMask, forbidden, warnings, ...(sourceMap ? { sourceMap } : {}) };
 }
-
