@@ -1,0 +1,48 @@
+/**
+ * The outline of what an edit moved, for hosts to draw over their preview ("marching ants"):
+ * the moved content's pixels are found from the edit's source map, and their outline is traced
+ * by the shared contour kernel (marching squares + Douglas–Peucker, capped in points).
+ */
+import { traceContours, type ContourOptions, type PlacedMask, type Point } from '@smartdrag/shared';
+import type { EditResult } from './types';
+
+/** A pixel moved when its content was sampled farther than this from itself (px). */
+export const MOVED_MIN_SHIFT_PX = 0.5;
+/** Default cap on the outline's vertices (all polygons together). */
+export const MOVED_MAX_POINTS = 2000;
+
+/**
+ * The moved pixels of an edit's crop, as a mask placed like the crop: target coverage ≥ 128
+ * (moved content lands there; the regions' area after the move), not filled, and sampled more
+ * than `minShiftPx` away from itself.
+ */
+export function movedMask(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap'>, minShiftPx = MOVED_MIN_SHIFT_PX): PlacedMask {
+  const { crop, targetMask, holeMask, sourceMap } = res;
+  if (!sourceMap) throw new RangeError('movedMask needs the edit\'s sourceMap (runEdit(…, { withSourceMap: true }))');
+  const w = crop.width, h = crop.height;
+  const data = new Uint8Array(w * h);
+  const min2 = minShiftPx * minShiftPx;
+  const td = targetMask.data, hd = holeMask.data;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (td[p]! < 128 || hd[p]! >= 128) continue;
+      const dx = sourceMap[2 * p]! - (x + crop.left), dy = sourceMap[2 * p + 1]! - (y + crop.top);
+      if (dx * dx + dy * dy > min2) data[p] = 255;
+    }
+  }
+  return { left: crop.left, top: crop.top, width: w, height: h, data };
+}
+
+/**
+ * Closed polygons around the moved content, in the pixels of the edit's image (for a proxy
+ * preview: mapped back from proxy pixels to the image's). Empty when nothing moved.
+ */
+export function movedOutline(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap' | 'proxy'>, opts: ContourOptions & { minShiftPx?: number } = {}): Point[][] {
+  const rings = traceContours(movedMask(res, opts.minShiftPx), { maxPoints: MOVED_MAX_POINTS, ...opts });
+  const px = res.proxy;
+  if (!px) return rings;
+  // Proxy pixel centre c ↔ image coordinate (c + ½) / scale − ½.
+  const r = (v: number): number => Math.round(v * 100) / 100;
+  return rings.map((ring) => ring.map(([x, y]) => [r((x + 0.5) / px.scaleX - 0.5), r((y + 0.5) / px.scaleY - 0.5)] as Point));
+}
