@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { rasterizePolygon, type PlacedMask, type Point } from '@smartdrag/shared';
+import { maskBounds, rasterizePolygon, type PlacedMask, type Point, type Rect } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase } from '../../bridge-server/src/core/case';
 import { runEdit } from '../../bridge-server/src/core/edit';
 import type { EditRequest, RgbaImage } from '../../bridge-server/src/core/types';
@@ -28,6 +28,7 @@ interface Sent {
   regions: { id: string; left: number; top: number; width: number; height: number; data: Record<string, number> }[];
   intent: string;
   seed: number;
+  image: Rect;
 }
 
 let browser: Browser;
@@ -127,6 +128,62 @@ async function openSimulator(ctx: BrowserContext, query = '', docs: Record<strin
   return { page, frame };
 }
 
+/**
+ * After a preview: the moved-outline overlay is shown over the thumbnail (same box as the canvas),
+ * its SVG path is the panel's polygons (document pixels; the path is shifted by ½ to pixel
+ * edges), and their bounds lie within `tol` px of `want` (where the selection landed).
+ */
+async function expectOutlineOver(frame: Frame | Page, want: Rect, tol = 3): Promise<void> {
+  const o = await frame.evaluate(() => {
+    const svg = document.querySelector('[data-testid=moved-outline]') as SVGSVGElement;
+    const path = svg.querySelector('path.sd-moved-ants') as SVGPathElement | null;
+    const r = svg.getBoundingClientRect(), c = document.querySelector('canvas.sd-editor')!.getBoundingClientRect();
+    const bb = path?.getBBox();
+    return {
+      display: getComputedStyle(svg).display, dash: path ? getComputedStyle(path).strokeDasharray : '',
+      svg: [r.left, r.top, r.width, r.height], canvas: [c.left, c.top, c.width, c.height],
+      bbox: bb ? [bb.x, bb.y, bb.width, bb.height] : null,
+      polygons: (window as any).smartdrag.panel.editor.movedPolygons as Point[][],
+    };
+  });
+  expect(o.display).not.toBe('none');
+  expect(o.dash).not.toBe('none'); // marching ants: a dashed stroke
+  for (let k = 0; k < 4; k++) expect(Math.abs(o.svg[k]! - o.canvas[k]!)).toBeLessThanOrEqual(1);
+  const pts = o.polygons.flat();
+  const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
+  const b = { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+  // The drawn path is those polygons (user units = document pixels + ½).
+  expect(o.bbox![0]).toBeCloseTo(b.x0 + 0.5, 1);
+  expect(o.bbox![1]).toBeCloseTo(b.y0 + 0.5, 1);
+  expect(o.bbox![2]).toBeCloseTo(b.x1 - b.x0, 1);
+  expect(o.bbox![3]).toBeCloseTo(b.y1 - b.y0, 1);
+  // …and lies over the moved object.
+  expect(Math.abs(b.x0 - want.left)).toBeLessThanOrEqual(tol);
+  expect(Math.abs(b.y0 - want.top)).toBeLessThanOrEqual(tol);
+  expect(Math.abs(b.x1 - (want.left + want.width - 1))).toBeLessThanOrEqual(tol);
+  expect(Math.abs(b.y1 - (want.top + want.height - 1))).toBeLessThanOrEqual(tol);
+}
+
+/** Bounds of a region moved by an arrow's displacement. */
+function movedBounds(region: Rect, arrow: Point[]): Rect {
+  const d = [arrow[arrow.length - 1]![0] - arrow[0]![0], arrow[arrow.length - 1]![1] - arrow[0]![1]];
+  return { ...region, left: region.left + d[0]!, top: region.top + d[1]! };
+}
+
+/**
+ * The crop the panel must send (as the Photoshop plugin reads it): the region, its moved copy and
+ * the arrow, grown by max(64, a quarter of the larger side), clipped to the document.
+ */
+function expectedCrop(region: Rect, arrow: Point[], docW: number, docH: number): Rect {
+  const m = movedBounds(region, arrow);
+  const xs = [region.left, region.left + region.width, m.left, m.left + m.width, ...arrow.map((p) => Math.floor(p[0]!)), ...arrow.map((p) => Math.floor(p[0]!) + 1)];
+  const ys = [region.top, region.top + region.height, m.top, m.top + m.height, ...arrow.map((p) => Math.floor(p[1]!)), ...arrow.map((p) => Math.floor(p[1]!) + 1)];
+  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  const margin = Math.max(64, Math.ceil(Math.max(x1 - x0, y1 - y0) / 4));
+  const l = Math.max(0, x0 - margin), t = Math.max(0, y0 - margin), r = Math.min(docW, x1 + margin), b = Math.min(docH, y1 + margin);
+  return { left: l, top: t, width: r - l, height: b - t };
+}
+
 interface SimCase {
   /** Extra simulator URL parameters. */
   query: string;
@@ -139,6 +196,8 @@ interface SimCase {
   layers: [string, string | null][];
   /** [bit depth, PNG colour type] Photopea's engine wrote for the document (first export) and for the selection mask. */
   exports: [[number, number], [number, number]];
+  /** Preview first (and check the moved outline) before applying. */
+  preview?: boolean;
 }
 
 async function simulatorEdit(c: SimCase): Promise<void> {
@@ -158,6 +217,13 @@ async function simulatorEdit(c: SimCase): Promise<void> {
     await dragOnEditor(page, frame, drag.points[0] as Point, drag.points[1] as Point);
     await frame.fill('[data-testid=intent]', theCase.intent!);
     await frame.selectOption('[data-testid=kind]', 'translate');
+    if (c.preview) {
+      await frame.click('[data-testid=preview]');
+      await frame.waitForFunction(() => /^Preview:/.test(document.querySelector('[data-testid=message]')!.textContent ?? ''), undefined, { timeout: 60000 });
+      const selBounds = maskBounds(selection, 128);
+      await expectOutlineOver(frame, movedBounds(selBounds, drag.points as Point[]));
+      await page.screenshot({ path: join(artifactsDir(), 'photopea-preview-outline.png') });
+    }
     // Keyboard shortcut while the panel has focus.
     await frame.focus('[data-testid=panel]');
     await page.keyboard.press('Control+Enter');
@@ -191,6 +257,10 @@ async function simulatorEdit(c: SimCase): Promise<void> {
     }
     expect(covered).toBeGreaterThan(1000);
     expect(diff).toBe(0);
+    // Only the edit's crop was sent (selection + its moved copy + arrow + margin), not the document.
+    const crop = expectedCrop(maskBounds(sentMask), drag.points as Point[], img.width, img.height);
+    expect(sent.image).toEqual(crop);
+    expect(crop.width * crop.height).toBeLessThan(0.5 * img.width * img.height);
 
     const sim = await page.evaluate(() => {
       const s = (window as any).sim;
@@ -231,7 +301,7 @@ async function simulatorEdit(c: SimCase): Promise<void> {
 
 test('Photopea simulator: select the red candy, draw the arrow, apply → one new layer at the right offset with the core\'s pixels', async () => {
   // A photo: UPNG.js writes 8-bit RGB; the soft-edged mask has > 16 levels: an 8-bit palette PNG.
-  await simulatorEdit({ query: '', layers: [['Smart Drag', null], ['Background', null]], exports: [[8, 2], [8, 3]] });
+  await simulatorEdit({ query: '', layers: [['Smart Drag', null], ['Background', null]], exports: [[8, 2], [8, 3]], preview: true });
 });
 
 test('Photopea simulator, a few-colour image with a hard selection inside a layer group: palette document, 1-bit palette mask; the layer lands exactly, inside the group', async () => {
@@ -285,9 +355,20 @@ test('playground: load the sample, lasso the candy, drag the arrow (live preview
     await page.selectOption('[data-testid=kind]', 'translate');
     const drag = theCase.drags[0]!;
     await dragOnEditor(page, page, drag.points[0] as Point, drag.points[1] as Point, 20);
-    // A preview-quality job followed the arrow.
+    // A preview-quality job followed the arrow; once the one for the final arrow is back, the moved outline shows over the thumbnail.
     await page.waitForFunction(() => (window as any).smartdrag.panel.lastSubmitted?.quality === 'preview', undefined, { timeout: 30000 });
     await page.waitForSelector('[data-testid=plan] li', { timeout: 60000 });
+    await page.waitForFunction(([tx, ty]) => {
+      const p = (window as any).smartdrag.panel;
+      const last = p.lastSubmitted?.drags[0]?.points;
+      return !!p.editor.movedPolygons && !p.job && p.lastSubmitted.quality === 'preview' && last?.[last.length - 1][0] === tx && last?.[last.length - 1][1] === ty;
+    }, drag.points[1] as Point, { timeout: 60000 });
+    const lassoBounds = await page.evaluate(() => {
+      const m = (window as any).smartdrag.panel.editor.regions[0].mask;
+      return { ...m, data: Array.from(m.data as Uint8Array) };
+    });
+    await expectOutlineOver(page, movedBounds(maskBounds({ ...lassoBounds, data: Uint8Array.from(lassoBounds.data) }, 128), drag.points as Point[]));
+    await page.screenshot({ path: join(artifactsDir(), 'playground-preview-outline.png') });
     await page.click('[data-testid=apply]');
     await page.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
     const bar = await progressBar(page);
