@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, rasterizePolygon, type Point, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, boundsOfPoints, maskBounds, rasterizePolygon, type Point, type WebSocketConstructor } from '@smartdrag/shared';
 import { runEdit } from '../../bridge-server/src/core/edit';
 import { parseDragCase } from '../../bridge-server/src/core/case';
 import { cropImage } from '../../bridge-server/src/core/image';
@@ -74,6 +74,23 @@ describe('Photoshop plugin end to end (fake host, real bridge)', () => {
       const ready = await waitFor(controller, (s) => s.phase === Phase.ready || s.phase === Phase.failed);
       expect(ready.error).toBeNull();
       expect(ready.plan?.operations[0]).toMatchObject({ region: 'r1', kind: 'translate' });
+      // Only the edit's area was read: the selection, its copy moved by the arrow and the arrow, grown by
+      // max(64 px, a quarter of that area's larger side), clipped to the canvas — not the whole document.
+      const selB = maskBounds(poly);
+      const [ddx, ddy] = [drag.points[1]![0] - drag.points[0]![0], drag.points[1]![1] - drag.points[0]![1]];
+      const ax0 = Math.min(selB.left, selB.left + ddx, ...drag.points.map((p) => p[0])), ax1 = Math.max(selB.left + selB.width, selB.left + selB.width + ddx, ...drag.points.map((p) => p[0] + 1));
+      const ay0 = Math.min(selB.top, selB.top + ddy, ...drag.points.map((p) => p[1])), ay1 = Math.max(selB.top + selB.height, selB.top + selB.height + ddy, ...drag.points.map((p) => p[1] + 1));
+      const margin = Math.max(64, Math.ceil(Math.max(ax1 - ax0, ay1 - ay0) / 4));
+      const read = lastCrop(ps);
+      expect(read).toEqual({ left: Math.max(0, ax0 - margin), top: Math.max(0, ay0 - margin), width: Math.min(W, ax1 + margin) - Math.max(0, ax0 - margin), height: Math.min(H, ay1 + margin) - Math.max(0, ay0 - margin) });
+      expect(read.width * read.height).toBeLessThan(0.5 * W * H);
+      // Before Apply the panel has the outline of what will move: in document pixels, over the selection's new place, framed on the area read.
+      expect(ready.moved?.frame).toEqual(read);
+      const mb = boundsOfPoints(ready.moved!.polygons.flat());
+      const solid = maskBounds(poly, 128);
+      for (const [got, want] of [[mb.left, solid.left + ddx], [mb.top, solid.top + ddy], [mb.left + mb.width, solid.left + solid.width + ddx], [mb.top + mb.height, solid.top + solid.height + ddy]]) {
+        expect(Math.abs(got! - want!)).toBeLessThanOrEqual(3);
+      }
       // Nothing was written while the bridge worked: the modal scope was released after capture.
       expect(doc.layers).toHaveLength(1);
       expect(ps.modalScopes).toBe(1);
