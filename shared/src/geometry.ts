@@ -362,9 +362,11 @@ export function traceContours(m: PlacedMask, opts: ContourOptions = {}): Point[]
   // Samples: one per block, with a border of empty samples so every ring closes.
   const sw = gw + 2, sh = gh + 2;
   const v = new Float32Array(sw * sh);
+  const colBlock = new Int32Array(W);
+  for (let x = 0; x < W; x++) colBlock[x] = (x / cell) | 0;
   for (let y = 0; y < H; y++) {
-    const row = y * W, srow = (Math.floor(y / cell) + 1) * sw + 1;
-    for (let x = 0; x < W; x++) if (m.data[row + x]! >= thr) v[srow + Math.floor(x / cell)]! += 1;
+    const row = y * W, srow = (((y / cell) | 0) + 1) * sw + 1;
+    for (let x = 0; x < W; x++) if (m.data[row + x]! >= thr) v[srow + colBlock[x]!]! += 1;
   }
   for (let gy = 0; gy < gh; gy++) {
     const bh = Math.min(cell, H - gy * cell);
