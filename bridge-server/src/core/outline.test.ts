@@ -46,9 +46,13 @@ describe('movedOutline', () => {
     expect(Math.abs(b.top + b.height - (sel.top + sel.height))).toBeLessThanOrEqual(3);
     // The vacated place is not part of it.
     const m = movedMask(res);
-    const at = (x: number, y: number) => m.data[(y - m.top) * m.width + (x - m.left)];
+    const at = (x: number, y: number) => (x >= m.left && y >= m.top && x < m.left + m.width && y < m.top + m.height ? m.data[(y - m.top) * m.width + (x - m.left)] : 0);
     expect(at(190, 70)).toBe(255);
     expect(at(100, 110)).toBe(0);
+    // The mask is cut to the moved pixels' bounds: about the moved selection's (≤ 67 px a side), not the working crop.
+    expect(m.width).toBeLessThanOrEqual(sel.width + 2);
+    expect(m.height).toBeLessThanOrEqual(sel.height + 2);
+    expect(res.crop.width).toBeGreaterThan(2 * sel.width);
     expect(rings.reduce((s, r) => s + r.length, 0)).toBeLessThanOrEqual(2000);
   });
 
