@@ -14,6 +14,7 @@ import type { EditRequest, RgbaImage } from '../../bridge-server/src/core/types'
 import type { Bridge } from '../../bridge-server/src/server';
 import { artifactsDir, ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
 import { trimToAlpha } from '../helpers/layers';
+import { expectedCrop, movedBounds } from '../helpers/edit-area';
 
 jest.setTimeout(120_000);
 
@@ -162,26 +163,6 @@ async function expectOutlineOver(frame: Frame | Page, want: Rect, tol = 3): Prom
   expect(Math.abs(b.y0 - want.top)).toBeLessThanOrEqual(tol);
   expect(Math.abs(b.x1 - (want.left + want.width - 1))).toBeLessThanOrEqual(tol);
   expect(Math.abs(b.y1 - (want.top + want.height - 1))).toBeLessThanOrEqual(tol);
-}
-
-/** Bounds of a region moved by an arrow's displacement. */
-function movedBounds(region: Rect, arrow: Point[]): Rect {
-  const d = [arrow[arrow.length - 1]![0] - arrow[0]![0], arrow[arrow.length - 1]![1] - arrow[0]![1]];
-  return { ...region, left: region.left + d[0]!, top: region.top + d[1]! };
-}
-
-/**
- * The crop the panel must send (as the Photoshop plugin reads it): the region, its moved copy and
- * the arrow, grown by max(64, a quarter of the larger side), clipped to the document.
- */
-function expectedCrop(region: Rect, arrow: Point[], docW: number, docH: number): Rect {
-  const m = movedBounds(region, arrow);
-  const xs = [region.left, region.left + region.width, m.left, m.left + m.width, ...arrow.map((p) => Math.floor(p[0]!)), ...arrow.map((p) => Math.floor(p[0]!) + 1)];
-  const ys = [region.top, region.top + region.height, m.top, m.top + m.height, ...arrow.map((p) => Math.floor(p[1]!)), ...arrow.map((p) => Math.floor(p[1]!) + 1)];
-  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-  const margin = Math.max(64, Math.ceil(Math.max(x1 - x0, y1 - y0) / 4));
-  const l = Math.max(0, x0 - margin), t = Math.max(0, y0 - margin), r = Math.min(docW, x1 + margin), b = Math.min(docH, y1 + margin);
-  return { left: l, top: t, width: r - l, height: b - t };
 }
 
 interface SimCase {

@@ -19,6 +19,7 @@ import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-h
 import { Phase, type PanelState } from '../../plugin-photoshop/src/panel/panel-state';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 import { FakePhotoshop } from './fake-photoshop';
+import { expectedCrop, movedBounds } from '../helpers/edit-area';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 
@@ -76,19 +77,15 @@ describe('Photoshop plugin end to end (fake host, real bridge)', () => {
       expect(ready.plan?.operations[0]).toMatchObject({ region: 'r1', kind: 'translate' });
       // Only the edit's area was read: the selection, its copy moved by the arrow and the arrow, grown by
       // max(64 px, a quarter of that area's larger side), clipped to the canvas — not the whole document.
-      const selB = maskBounds(poly);
-      const [ddx, ddy] = [drag.points[1]![0] - drag.points[0]![0], drag.points[1]![1] - drag.points[0]![1]];
-      const ax0 = Math.min(selB.left, selB.left + ddx, ...drag.points.map((p) => p[0])), ax1 = Math.max(selB.left + selB.width, selB.left + selB.width + ddx, ...drag.points.map((p) => p[0] + 1));
-      const ay0 = Math.min(selB.top, selB.top + ddy, ...drag.points.map((p) => p[1])), ay1 = Math.max(selB.top + selB.height, selB.top + selB.height + ddy, ...drag.points.map((p) => p[1] + 1));
-      const margin = Math.max(64, Math.ceil(Math.max(ax1 - ax0, ay1 - ay0) / 4));
       const read = lastCrop(ps);
-      expect(read).toEqual({ left: Math.max(0, ax0 - margin), top: Math.max(0, ay0 - margin), width: Math.min(W, ax1 + margin) - Math.max(0, ax0 - margin), height: Math.min(H, ay1 + margin) - Math.max(0, ay0 - margin) });
+      expect(read).toEqual(expectedCrop(maskBounds(poly), drag.points as Point[], W, H));
       expect(read.width * read.height).toBeLessThan(0.5 * W * H);
       // Before Apply the panel has the outline of what will move: in document pixels, over the selection's new place, framed on the area read.
       expect(ready.moved?.frame).toEqual(read);
       const mb = boundsOfPoints(ready.moved!.polygons.flat());
       const solid = maskBounds(poly, 128);
-      for (const [got, want] of [[mb.left, solid.left + ddx], [mb.top, solid.top + ddy], [mb.left + mb.width, solid.left + solid.width + ddx], [mb.top + mb.height, solid.top + solid.height + ddy]]) {
+      const landed = movedBounds(solid, drag.points as Point[]);
+      for (const [got, want] of [[mb.left, landed.left], [mb.top, landed.top], [mb.left + mb.width, landed.left + landed.width], [mb.top + mb.height, landed.top + landed.height]]) {
         expect(Math.abs(got! - want!)).toBeLessThanOrEqual(3);
       }
       // Nothing was written while the bridge worked: the modal scope was released after capture.
