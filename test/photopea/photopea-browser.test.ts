@@ -539,3 +539,71 @@ test('playground: text alone — lasso the candy, no arrow, a vague intent gets 
     await ctx.close();
   }
 });
+
+test('playground, a large document with the object far from its corner: only the edit\'s crop is sent, the preview runs on a proxy of it, and its layer and the moved outline land over the object in document pixels', async () => {
+  const OX = 600, OY = 500;
+  const big = await sharp(SMARTIES).extend({ top: OY, left: OX, bottom: 250, right: 300, background: '#ffffff' }).png().toBuffer();
+  const W = 413 + OX + 300, H = 356 + OY + 250;
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${server.origin}/`);
+    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await page.setInputFiles('[data-testid=open-file]', { name: 'big.png', mimeType: 'image/png', buffer: big });
+    await page.waitForFunction((w) => (window as any).smartdrag.panel.editor.documentSize.width === w, W);
+    // Lasso the candy (at its new place in the big document), then the arrow.
+    await page.click('[data-testid=tool-lasso]');
+    const poly = (theCase.regions[0]!.polygon as Point[]).map((p) => [p[0] + OX, p[1] + OY] as Point);
+    const box = (await page.locator('canvas.sd-editor').boundingBox())!;
+    const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
+    expect(scale).toBeLessThan(0.5);
+    const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
+    await page.mouse.move(...at(poly[0]!));
+    await page.mouse.down();
+    for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
+    await page.mouse.up();
+    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+    await page.click('[data-testid=tool-arrow]');
+    await page.selectOption('[data-testid=kind]', 'translate');
+    const drag = theCase.drags[0]!;
+    await dragOnEditor(page, page, [drag.points[0]![0] + OX, drag.points[0]![1] + OY], [drag.points[1]![0] + OX, drag.points[1]![1] + OY]);
+    // Let the live previews settle, then one explicit preview.
+    await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.editor.arrows.length === 1 && !p.job; }, undefined, { timeout: 60000 });
+    await page.click('[data-testid=preview]');
+    await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !!p.editor.movedPolygons && /^Preview:/.test(document.querySelector('[data-testid=message]')!.textContent ?? ''); }, undefined, { timeout: 60000 });
+    const got = await page.evaluate(() => {
+      const p = (window as any).smartdrag.panel;
+      const m = p.editor.regions[0].mask;
+      const o = p.editor.overlay;
+      return {
+        sent: { quality: p.lastSubmitted.quality, image: p.lastSubmitted.image, points: p.lastSubmitted.drags[0].points as Point[] },
+        region: { ...m, data: Array.from(m.data as Uint8Array) },
+        overlay: { left: o.left, top: o.top, width: o.width, height: o.height, pixels: o.canvas.width },
+      };
+    });
+    expect(got.sent.quality).toBe('preview');
+    const region = { ...got.region, data: Uint8Array.from(got.region.data) } as PlacedMask;
+    // The crop: selection + its moved copy + arrow + margin, away from the document's corner.
+    const crop = expectedCrop(maskBounds(region), got.sent.points, W, H);
+    expect(got.sent.image).toEqual(crop);
+    expect(crop.left).toBeGreaterThan(400);
+    expect(crop.top).toBeGreaterThan(300);
+    // The bridge previewed it on a proxy (the layer has fewer pixels than the area it covers)…
+    expect(got.overlay.pixels).toBeLessThan(0.6 * got.overlay.width);
+    // …and the panel placed that proxy layer at the crop's origin: it covers the selection's new place, inside the crop.
+    const landed = movedBounds(maskBounds(region, 128), got.sent.points);
+    const tol = 2 / 0.4;
+    expect(got.overlay.left).toBeGreaterThanOrEqual(crop.left - tol);
+    expect(got.overlay.top).toBeGreaterThanOrEqual(crop.top - tol);
+    expect(got.overlay.left + got.overlay.width).toBeLessThanOrEqual(crop.left + crop.width + tol);
+    expect(got.overlay.top + got.overlay.height).toBeLessThanOrEqual(crop.top + crop.height + tol);
+    expect(got.overlay.left).toBeLessThanOrEqual(landed.left + tol);
+    expect(got.overlay.top).toBeLessThanOrEqual(landed.top + tol);
+    expect(got.overlay.left + got.overlay.width).toBeGreaterThanOrEqual(landed.left + landed.width - tol);
+    // The moved outline, in document pixels (not proxy or crop pixels): over the selection's new place.
+    await expectOutlineOver(page, landed, 8);
+    await page.screenshot({ path: join(artifactsDir(), 'playground-large-proxy-outline.png') });
+  } finally {
+    await ctx.close();
+  }
+});
