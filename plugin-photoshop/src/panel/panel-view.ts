@@ -69,8 +69,14 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
   let shown: PanelState['moved'] = null;
   const stopAnts = () => { if (ants) clearInterval(ants); ants = null; };
   const drawOutline = () => {
-    const ctx = shown && outline.getContext ? outline.getContext('2d') : null;
-    if (shown && ctx) drawMovedOutline(ctx, shown, outline.width, outline.height, antsOffset);
+    // A UXP without canvas support (before UXP 7) keeps the caption only.
+    try {
+      const ctx = shown && outline.getContext ? outline.getContext('2d') : null;
+      if (shown && ctx) drawMovedOutline(ctx, shown, outline.width, outline.height, antsOffset);
+    } catch {
+      outline.style.display = 'none';
+      stopAnts();
+    }
   };
 
   intent.value = settings.intent;
