@@ -1,4 +1,4 @@
-import { boundsOfPoints, editRoi, labelComponents, maskBounds, polygonArea, rasterizePolygon, simplifyPolyline, traceContours, type PlacedMask, type Point } from './geometry';
+import { boundsOfPoints, editRoi, fillSmallHoles, labelComponents, maskBounds, polygonArea, rasterizePolygon, simplifyPolyline, traceContours, type PlacedMask, type Point } from './geometry';
 
 describe('labelComponents', () => {
   it('labels 8-connected parts in scan order with their sizes, honouring the threshold', () => {
@@ -145,5 +145,24 @@ describe('editRoi', () => {
     // Area: x 100..159 (moved copy ends at 120+40), y 100..129: 60 × 30; margin max(16, 15) = 16.
     expect(roi).toEqual({ left: 84, top: 84, width: 92, height: 62 });
     expect(editRoi({ regions: [region], arrows: [[[110, 105], [150, 125]]], docWidth: 130, docHeight: 1000 })).toEqual({ left: 36, top: 36, width: 94, height: 158 });
+  });
+});
+
+describe('fillSmallHoles', () => {
+  test('fills enclosed holes up to maxArea; holes at the rectangle edge and larger ones stay', () => {
+    const w = 20, h = 10, data = new Uint8Array(w * h).fill(255);
+    data[3 * w + 3] = 0; // 1 px hole
+    for (let y = 2; y <= 6; y++) for (let x = 10; x <= 14; x++) data[y * w + x] = 0; // 25 px hole
+    data[0 * w + 18] = 0; // touches the edge
+    const m = { left: 5, top: 7, width: w, height: h, data };
+    const r = fillSmallHoles(m, 10);
+    expect(r.filled).toBe(1);
+    expect(r.mask.data[3 * w + 3]).toBe(255);
+    expect(r.mask.data[4 * w + 12]).toBe(0);
+    expect(r.mask.data[18]).toBe(0);
+    expect(m.data[3 * w + 3]).toBe(0); // the input is not changed
+    expect(fillSmallHoles(m, 30).filled).toBe(26);
+    const solid = { ...m, data: new Uint8Array(w * h).fill(255) };
+    expect(fillSmallHoles(solid, 10).mask).toBe(solid);
   });
 });

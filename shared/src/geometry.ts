@@ -452,3 +452,32 @@ export function traceContours(m: PlacedMask, opts: ContourOptions = {}): Point[]
   const round = (c: number): number => Math.round(c * 100) / 100;
   return out.map((r) => r.map((p) => [round(p[0]), round(p[1])] as Point));
 }
+
+/**
+ * Fill the small holes of a placed mask: components of its non-solid pixels (value < 128) that do
+ * not touch the mask's rectangle and have at most `maxArea` pixels become solid (255). Returns the
+ * mask itself when nothing was filled (`filled` = pixels filled).
+ */
+export function fillSmallHoles(m: PlacedMask, maxArea: number): { mask: PlacedMask; filled: number } {
+  const w = m.width, h = m.height, n = w * h;
+  if (n === 0 || maxArea <= 0) return { mask: m, filled: 0 };
+  const inv = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) if (m.data[i]! < 128) { inv[i] = 255; any = true; }
+  if (!any) return { mask: m, filled: 0 };
+  const { labels, count, sizes } = labelComponents(inv, w, h, 128);
+  const small = new Uint8Array(count + 1);
+  for (let l = 1; l <= count; l++) if (sizes[l]! <= maxArea) small[l] = 1;
+  const clear = (l: number): void => { small[l] = 0; };
+  for (let x = 0; x < w; x++) { clear(labels[x]!); clear(labels[(h - 1) * w + x]!); }
+  for (let y = 0; y < h; y++) { clear(labels[y * w]!); clear(labels[y * w + w - 1]!); }
+  let filled = 0;
+  let data: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    if (!small[labels[i]!]) continue;
+    if (!data) data = Uint8Array.from(m.data);
+    data[i] = 255;
+    filled++;
+  }
+  return data ? { mask: { left: m.left, top: m.top, width: w, height: h, data }, filled } : { mask: m, filled: 0 };
+}

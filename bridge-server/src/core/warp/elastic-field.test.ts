@@ -2,7 +2,7 @@ import { createImage } from '../image';
 import { makeTexture } from '../textures';
 import type { PlacedMask, Point, RgbaImage } from '../types';
 import { minCellJacobian, sampleField } from './deform-field';
-import { buildElasticField, rigidGroup } from './elastic-field';
+import { buildElasticField, elasticArea, rigidGroup } from './elastic-field';
 import { warpRegions } from './warp-regions';
 
 /** A solid disc mask (the editable area) of radius `r` about (cx, cy). */
@@ -142,5 +142,41 @@ describe('arrows that move one rigid piece', () => {
     }
     expect(worst).toBeLessThan(1);
     expect(minCellJacobian(res.field!)).toBeGreaterThan(0);
+  });
+});
+
+describe('specks of the selection that are not editable', () => {
+  // A disc area with a 3×3 hole (a few pixels the brush missed) just behind the handle.
+  const area = discMask(120, 120, 90);
+  const speck: Array<[number, number]> = [];
+  for (let y = 119; y <= 121; y++) for (let x = 134; x <= 136; x++) { area.data[(y - area.top) * area.width + (x - area.left)] = 0; speck.push([x, y]); }
+  const keep: PlacedMask = { left: 0, top: 0, width: 240, height: 240, data: new Uint8Array(240 * 240) };
+  for (let y = 0; y < 240; y++) for (let x = 0; x < 240; x++) if (at(area, x, y) < 128) keep.data[y * 240 + x] = 255;
+  const handles: Point[] = [[120, 120]], targets: Point[] = [[95, 120]];
+
+  test('do not pin the map (no extreme stretch around a fixed island), yet their pixels never change', () => {
+    const res = buildElasticField({ mask: area, handles, targets, keep: [keep] });
+    expect(res.field).not.toBeNull();
+    expect(res.maxStretch).toBeLessThan(3);
+    const image = createImage(240, 240);
+    for (let y = 0; y < 240; y++) for (let x = 0; x < 240; x++) image.data.set([(x * 7) % 256, (y * 5) % 256, (x + y) % 256, 255], 4 * (y * 240 + x));
+    const ops = [{ region: 'r', params: { kind: 'deform' as const, handles, targets, elastic: true } }];
+    const w = warpRegions({ image, regions: [{ id: 'r', mask: area }], operations: ops, keep: [keep], quality: 'final' });
+    const px = (x: number, y: number) => Array.from(w.edited.data.subarray(4 * ((y - w.crop.top) * w.crop.width + x - w.crop.left), 4 * ((y - w.crop.top) * w.crop.width + x - w.crop.left) + 4));
+    for (const [x, y] of speck) expect(px(x, y)).toEqual(Array.from(image.data.subarray(4 * (y * 240 + x), 4 * (y * 240 + x) + 4)));
+    // Right beside the speck the content moved (the map is not pinned there).
+    const [x0, y0] = [138, 124];
+    expect(px(x0, y0)).not.toEqual(Array.from(image.data.subarray(4 * (y0 * 240 + x0), 4 * (y0 * 240 + x0) + 4)));
+  });
+
+  test('a hole larger than the speck size still pins the map', () => {
+    const big = discMask(120, 120, 90);
+    for (let y = 105; y <= 135; y++) for (let x = 140; x <= 170; x++) big.data[(y - big.top) * big.width + (x - big.left)] = 0;
+    const filled = elasticArea(big, []);
+    expect(at(filled.mask, 150, 120)).toBe(0);
+    const small = elasticArea(area, [keep]);
+    expect(at(small.mask, 135, 120)).toBe(255);
+    expect(at(small.keep[0]!, 135, 120)).toBe(0);
+    expect(at(small.keep[0]!, 5, 5)).toBe(255);
   });
 });

@@ -19,7 +19,7 @@
  * caller falls back to another reading. Cost ∝ grid nodes × parts (≤ ~100² nodes), never the
  * pixels; the renderer samples it bilinearly like the MLS deform field.
  */
-import { maskBounds } from '@smartdrag/shared';
+import { fillSmallHoles, maskBounds } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
 import { type DeformField, minCellJacobian } from './deform-field';
 
@@ -204,7 +204,8 @@ function maxCellStretch(f: DeformField): number {
  * nothing moves, a target or handle lies outside the editable area, or no fold-free field exists.
  */
 export function buildElasticField(input: ElasticInput): ElasticResult {
-  const { mask, handles, targets } = input;
+  const { handles, targets } = input;
+  const { mask, keep } = elasticArea(input.mask, input.keep ?? []);
   const warnings: string[] = [];
   const none = (w?: string): ElasticResult => ({ field: null, warnings: w ? [...warnings, w] : warnings, maxStretch: 1, partRadius: [] });
   if (handles.length !== targets.length) throw new RangeError('elastic drag needs as many targets as handles');
@@ -215,7 +216,7 @@ export function buildElasticField(input: ElasticInput): ElasticResult {
   const left = Math.floor(sb.x0 / cell) * cell - cell, top = Math.floor(sb.y0 / cell) * cell - cell;
   const cols = Math.ceil((sb.x1 - left) / cell) + 3, rows = Math.ceil((sb.y1 - top) / cell) + 3;
   const nNodes = cols * rows;
-  const free = freeNodes(mask, input.keep ?? [], left, top, cols, rows, cell);
+  const free = freeNodes(mask, keep, left, top, cols, rows, cell);
   const depth = nodeDepth(free, cols, rows);
   const nodeAt = (p: Point): number => {
     const c = Math.round((p[0] - left) / cell), r = Math.round((p[1] - top) / cell);
@@ -429,4 +430,43 @@ function groupSamples(pts: readonly Point[], step: number): Point[] {
     }
   }
   return out;
+}
+
+/** Largest hole of the editable area (fraction of its area, at least 16 px) that the map moves over. */
+export const SPECK_FRACTION = 0.005;
+
+/**
+ * The area an elastic map works on: specks of the selection that are not editable (holes of at most
+ * {@link SPECK_FRACTION} of its area, e.g. a few stray pixels a brush missed) do not pin the map —
+ * a fixed island inside moving content would stretch everything around it into a smear. Their
+ * pixels still never change (they stay keep pixels; the renderer skips them); only the map moves
+ * over them. Returns the area with those holes filled and the keep masks without them.
+ */
+export function elasticArea(mask: PlacedMask, keep: readonly PlacedMask[]): { mask: PlacedMask; keep: PlacedMask[] } {
+  const b = maskBounds(mask, 128);
+  const filled = fillSmallHoles(mask, Math.max(16, SPECK_FRACTION * b.width * b.height));
+  if (filled.filled === 0) return { mask, keep: keep.slice() };
+  const f = filled.mask;
+  const isSpeck = (x: number, y: number): boolean => {
+    const mx = x - mask.left, my = y - mask.top;
+    if (mx < 0 || my < 0 || mx >= mask.width || my >= mask.height) return false;
+    const i = my * mask.width + mx;
+    return f.data[i]! >= 128 && mask.data[i]! < 128;
+  };
+  const out = keep.map((k) => {
+    let data: Uint8Array | null = null;
+    // Only the part of the keep mask over the area's rectangle can hold specks.
+    const x0 = Math.max(k.left, mask.left), x1 = Math.min(k.left + k.width, mask.left + mask.width);
+    const y0 = Math.max(k.top, mask.top), y1 = Math.min(k.top + k.height, mask.top + mask.height);
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        const i = (y - k.top) * k.width + (x - k.left);
+        if (k.data[i]! === 0 || !isSpeck(x, y)) continue;
+        if (!data) data = Uint8Array.from(k.data);
+        data[i] = 0;
+      }
+    }
+    return data ? { ...k, data } : k;
+  });
+  return { mask: f, keep: out };
 }

@@ -29,7 +29,7 @@ import type { PlacedMask, Point } from '../types';
 import {
   type Controls, type DeformField, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
 } from './deform-field';
-import { rigidGroup } from './elastic-field';
+import { elasticArea, rigidGroup } from './elastic-field';
 
 /**
  * Motion of the handles' part at `(x, y)` (displacement written to `out`): one handle → its
@@ -185,7 +185,8 @@ function stretchRange(f: DeformField): [number, number] {
  * fold-free field exists even for a tiny fraction of the drag (with a warning).
  */
 export function buildOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
-  const { mask, handles, targets } = input;
+  const { handles, targets } = input;
+  const { mask, keep } = elasticArea(input.mask, input.keep ?? []);
   const warnings: string[] = [];
   const none: ElasticFieldResult = { field: null, warnings, maxStretch: 1, minStretch: 1 };
   if (handles.length !== targets.length) throw new RangeError('elastic drag needs as many targets as handles');
@@ -225,7 +226,7 @@ export function buildOcclusionField(input: ElasticFieldInput): ElasticFieldResul
   const ccols = cols - 1, crows = rows - 1;
   // Blocked cells: any pixel outside the region, the image, or in a keep mask.
   const blocked = new Uint8Array(ccols * crows);
-  const keeps = input.keep ?? [];
+  const keeps = keep;
   for (let cr = 0; cr < crows; cr++) {
     for (let cc = 0; cc < ccols; cc++) {
       const x0 = left + cc * cell, y0 = top + cr * cell;

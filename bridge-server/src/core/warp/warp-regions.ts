@@ -31,7 +31,7 @@ import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
-import { buildElasticField } from './elastic-field';
+import { buildElasticField, elasticArea } from './elastic-field';
 import { buildOcclusionField, elasticCell } from './elastic-occlusion';
 
 /** Smallest crop margin in pixels around source ∪ target. */
@@ -279,7 +279,10 @@ function prepareElastic(
   }
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
   if (!res.field) return null;
-  return { region, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field: res.field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
+  // The content moves with the area's specks filled (elasticArea): no transparent speck travels
+  // with it; the speck pixels themselves stay (keep pixels are never written).
+  const moved = { ...region, mask: elasticArea(region.mask, keep).mask };
+  return { region: moved, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field: res.field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
 }
 
 /**
