@@ -24,8 +24,15 @@ import { Gmm, GMM_COMPONENTS, kmeansLabels } from './gmm';
 import { MaxFlowGraph } from './maxflow';
 
 export interface SegmentOptions {
-  /** Longest side of the coarse grid (default 256). */
+  /** Longest side of the coarse grid when the crop is downscaled (default 192). */
   maxSide?: number;
+  /** Crops whose longest side is at most this are segmented at full resolution (default 256). */
+  fullResSide?: number;
+  /**
+   * Grow the object mask by this many coarse pixels (at least 2 px) inside the selection, so its
+   * anti-aliased edge and parts thinner than a coarse pixel go with it (default 0: the object).
+   */
+  grow?: number;
   /** GrabCut rounds (default 3). */
   iterations?: number;
   /** Smoothness weight γ (default 50, as in the paper). */
@@ -90,7 +97,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   const rl = Math.max(0, x0 - margin), rt = Math.max(0, y0 - margin);
   const rr = Math.min(W, x1 + 1 + margin), rb = Math.min(H, y1 + 1 + margin);
   const rw = rr - rl, rh = rb - rt;
-  const scale = Math.min(1, maxSide / Math.max(rw, rh));
+  const scale = Math.max(rw, rh) <= (opts.fullResSide ?? 256) ? 1 : Math.min(1, maxSide / Math.max(rw, rh));
   const cw = Math.max(1, Math.round(rw * scale)), ch = Math.max(1, Math.round(rh * scale));
   const n = cw * ch;
   // ---- coarse colours and selection coverage (a few samples per cell)
@@ -249,6 +256,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     }
   }
   const fraction = selArea > 0 ? objArea / selArea : 0;
+  if ((opts.grow ?? 0) > 0) growInside(out, sd, sw, sh, Math.max(2, Math.round(opts.grow! / scale)));
   const mask: PlacedMask = { left: sl, top: st, width: sw, height: sh, data: out };
   const coarse = { width: cw, height: ch, scale };
   const pct = `${Math.round(fraction * 100)}%`;
@@ -267,6 +275,43 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   else if (offObject > 0) { reliable = false; why = `${offObject} of ${handles.length} arrow(s) start off the object found (${pct} of the selection)`; }
   void selN;
   return { mask, fraction, separation, reliable, why, coarse };
+}
+
+/** Grow `out` by `radius` px (chamfer 3-4 distance) into pixels where `sel` > 0, with the selection's value. */
+function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, radius: number): void {
+  if (radius <= 0) return;
+  const INF = 1 << 29, lim = radius * 3;
+  const d = new Int32Array(w * h);
+  for (let p = 0; p < d.length; p++) d[p] = out[p]! > 0 ? 0 : INF;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      let v = d[p]!;
+      if (v === 0) continue;
+      if (x > 0 && d[p - 1]! + 3 < v) v = d[p - 1]! + 3;
+      if (y > 0) {
+        if (d[p - w]! + 3 < v) v = d[p - w]! + 3;
+        if (x > 0 && d[p - w - 1]! + 4 < v) v = d[p - w - 1]! + 4;
+        if (x < w - 1 && d[p - w + 1]! + 4 < v) v = d[p - w + 1]! + 4;
+      }
+      d[p] = v;
+    }
+  }
+  for (let y = h - 1; y >= 0; y--) {
+    for (let x = w - 1; x >= 0; x--) {
+      const p = y * w + x;
+      let v = d[p]!;
+      if (v === 0) continue;
+      if (x < w - 1 && d[p + 1]! + 3 < v) v = d[p + 1]! + 3;
+      if (y < h - 1) {
+        if (d[p + w]! + 3 < v) v = d[p + w]! + 3;
+        if (x < w - 1 && d[p + w + 1]! + 4 < v) v = d[p + w + 1]! + 4;
+        if (x > 0 && d[p + w - 1]! + 4 < v) v = d[p + w - 1]! + 4;
+      }
+      d[p] = v;
+      if (v <= lim && out[p] === 0 && sel[p]! > 0) out[p] = sel[p]!;
+    }
+  }
 }
 
 function dist2(col: Float32Array, p: number, q: number): number {
