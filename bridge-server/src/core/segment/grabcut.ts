@@ -24,16 +24,16 @@ import { Gmm, GMM_COMPONENTS, kmeansLabels } from './gmm';
 import { MaxFlowGraph } from './maxflow';
 
 export interface SegmentOptions {
-  /** Longest side of the coarse grid when the crop is downscaled (default 192). */
+  /** Longest side of the coarse grid when the crop is downscaled (default 160). */
   maxSide?: number;
-  /** Crops whose longest side is at most this are segmented at full resolution (default 256). */
+  /** Crops whose longest side is at most this are segmented at full resolution (default 200). */
   fullResSide?: number;
   /**
    * Grow the object mask by this many coarse pixels (at least 2 px) inside the selection, so its
    * anti-aliased edge and parts thinner than a coarse pixel go with it (default 0: the object).
    */
   grow?: number;
-  /** GrabCut rounds (default 3). */
+  /** GrabCut rounds (default 2). */
   iterations?: number;
   /** Smoothness weight γ (default 50, as in the paper). */
   gamma?: number;
@@ -64,13 +64,13 @@ export const MAX_OBJECT_FRACTION = 0.9;
 export const MIN_SEPARATION = 1.0;
 
 /** Forward half of the 8-neighbourhood and 1 / its length. */
-const NBX = [1, -1, 0, 1], NBY = [0, 1, 1, 1], NBINV = [1, Math.SQRT1_2, 1, Math.SQRT1_2];
+const NBX = [1, 0], NBY = [0, 1], NBINV = [1, 1];
 const FIXED_BG = 0, UNKNOWN = 1, FIXED_FG = 2;
 const BIG = 1e9;
 
 /** Segment the object inside `selection` (document coordinates) whose drags start at `handles`. */
 export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: readonly Point[], opts: SegmentOptions = {}): ObjectSegmentation {
-  const maxSide = opts.maxSide ?? 192, iterations = Math.max(1, opts.iterations ?? 3), gamma = opts.gamma ?? 50;
+  const maxSide = opts.maxSide ?? 160, iterations = Math.max(1, opts.iterations ?? 2), gamma = opts.gamma ?? 50;
   const W = image.width, H = image.height, img = image.data;
   const sl = selection.left, st = selection.top, sw = selection.width, sh = selection.height, sd = selection.data;
   const empty = (why: string, scale = 1, cw = 0, ch = 0): ObjectSegmentation => ({
@@ -97,7 +97,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   const rl = Math.max(0, x0 - margin), rt = Math.max(0, y0 - margin);
   const rr = Math.min(W, x1 + 1 + margin), rb = Math.min(H, y1 + 1 + margin);
   const rw = rr - rl, rh = rb - rt;
-  const scale = Math.max(rw, rh) <= (opts.fullResSide ?? 256) ? 1 : Math.min(1, maxSide / Math.max(rw, rh));
+  const scale = Math.max(rw, rh) <= (opts.fullResSide ?? 200) ? 1 : Math.min(1, maxSide / Math.max(rw, rh));
   const cw = Math.max(1, Math.round(rw * scale)), ch = Math.max(1, Math.round(rh * scale));
   const n = cw * ch;
   // ---- coarse colours and selection coverage (a few samples per cell)
@@ -145,7 +145,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
       const p = y * cw + x;
-      for (let k = 0; k < 4; k++) {
+      for (let k = 0; k < NBX.length; k++) {
         const xx = x + NBX[k]!, yy = y + NBY[k]!;
         if (xx < 0 || xx >= cw || yy >= ch) continue;
         sumD += dist2(col, p, yy * cw + xx); nD++;
@@ -165,7 +165,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
       const p = y * cw + x;
-      for (let k = 0; k < 4; k++) {
+      for (let k = 0; k < NBX.length; k++) {
         const xx = x + NBX[k]!, yy = y + NBY[k]!;
         if (xx < 0 || xx >= cw || yy >= ch) continue;
         const q = yy * cw + xx;
@@ -186,6 +186,8 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   const fg = new Gmm(GMM_COMPONENTS), bg = new Gmm(GMM_COMPONENTS);
   const fgIdx = new Int32Array(n), bgIdx = new Int32Array(n);
   const logF = new Float64Array(n), logB = new Float64Array(n);
+  let g: MaxFlowGraph | null = null;
+  const tSrc = new Float64Array(nodes), tSnk = new Float64Array(nodes);
   for (let it = 0; it < iterations; it++) {
     let nf = 0, nb = 0;
     for (let p = 0; p < n; p++) { if (fgLabel[p]) fgIdx[nf++] = p; else bgIdx[nb++] = p; }
@@ -201,14 +203,20 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     bg.fit(col, bgIdx, nb, bComp);
     fg.evaluate(col, n, state, FIXED_BG, logF, bestF);
     bg.evaluate(col, n, state, 255, logB, bestB);
-    const g = new MaxFlowGraph(nodes, edges);
+    // One graph for all rounds: its n-links never change; later rounds change the t-links and
+    // continue from the flow found so far.
+    if (!g) {
+      g = new MaxFlowGraph(nodes, edges);
+      for (let e = 0; e < edges; e++) g.addEdge(edgeI[e]!, edgeJ[e]!, edgeW[e]!, edgeW[e]!);
+    }
     for (let p = 0; p < n; p++) {
       const a = node[p]!;
       if (a < 0) continue;
-      if (state[p] === FIXED_FG) g.addTerminal(a, BIG, nlinkTo[p]!);
-      else g.addTerminal(a, -logB[p]!, -logF[p]! + nlinkTo[p]!);
+      const src = state[p] === FIXED_FG ? BIG : -logB[p]!, snk = state[p] === FIXED_FG ? nlinkTo[p]! : -logF[p]! + nlinkTo[p]!;
+      if (it === 0) g.addTerminal(a, src, snk);
+      else g.changeTerminal(a, src - tSrc[a]!, snk - tSnk[a]!);
+      tSrc[a] = src; tSnk[a] = snk;
     }
-    for (let e = 0; e < edges; e++) g.addEdge(edgeI[e]!, edgeJ[e]!, edgeW[e]!, edgeW[e]!);
     g.maxflow();
     for (let p = 0; p < n; p++) { const a = node[p]!; if (a >= 0) fgLabel[p] = g.isSource(a) ? 1 : 0; }
   }
@@ -225,38 +233,51 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   // ---- full-resolution mask: bilinear of the coarse labels, colour decides in the band
   const out = new Uint8Array(sw * sh);
   const fx = cw / rw, fy = ch / rh;
-  let objArea = 0;
+  // Per column: the left coarse cell and the weight of the right one (-1: outside the crop).
+  const colIx = new Int32Array(sw), colTx = new Float32Array(sw);
+  for (let x = 0; x < sw; x++) {
+    const dx = x + sl;
+    if (dx < rl || dx >= rr) { colIx[x] = -1; continue; }
+    const ux = Math.max(0, Math.min(cw - 1, (dx - rl + 0.5) * fx - 0.5));
+    const ix = Math.min(Math.max(0, cw - 2), Math.floor(ux));
+    colIx[x] = ix; colTx[x] = cw > 1 ? ux - ix : 0;
+  }
+  let objSum = 0, ox0 = sw, ox1 = -1, oy0 = sh, oy1 = -1;
   for (let y = 0; y < sh; y++) {
     const dy = y + st;
     if (dy < rt || dy >= rb) continue;
-    const v = (dy - rt + 0.5) * fy - 0.5;
-    const vy = Math.max(0, Math.min(ch - 1, v));
-    const iy = Math.min(ch - 2 < 0 ? 0 : ch - 2, Math.floor(vy)), ty = ch > 1 ? vy - iy : 0;
-    const iy1 = Math.min(ch - 1, iy + 1);
+    const vy = Math.max(0, Math.min(ch - 1, (dy - rt + 0.5) * fy - 0.5));
+    const iy = Math.min(Math.max(0, ch - 2), Math.floor(vy)), ty = ch > 1 ? vy - iy : 0;
+    const r0 = iy * cw, r1 = Math.min(ch - 1, iy + 1) * cw, row = y * sw;
     for (let x = 0; x < sw; x++) {
-      const s = sd[y * sw + x]!;
+      const s = sd[row + x]!;
       if (s === 0) continue;
-      const dx = x + sl;
-      if (dx < rl || dx >= rr) continue;
-      const u = (dx - rl + 0.5) * fx - 0.5;
-      const ux = Math.max(0, Math.min(cw - 1, u));
-      const ix = Math.min(cw - 2 < 0 ? 0 : cw - 2, Math.floor(ux)), tx = cw > 1 ? ux - ix : 0;
-      const ix1 = Math.min(cw - 1, ix + 1);
-      const a = fgLabel[iy * cw + ix]!, b = fgLabel[iy * cw + ix1]!, c = fgLabel[iy1 * cw + ix]!, d = fgLabel[iy1 * cw + ix1]!;
+      const ix = colIx[x]!;
+      if (ix < 0) continue;
+      const ix1 = ix + 1 < cw ? ix + 1 : ix;
+      const a = fgLabel[r0 + ix]!, b = fgLabel[r0 + ix1]!, c = fgLabel[r1 + ix]!, d = fgLabel[r1 + ix1]!;
       let inside: boolean;
       if (a === b && b === c && c === d) inside = a === 1;
       else {
+        const tx = colTx[x]!;
         const prob = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty;
         const pc = Math.min(0.98, Math.max(0.02, prob));
-        const i = (dy * W + dx) * 4;
+        const i = (dy * W + x + sl) * 4;
         const llr = fg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) - bg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!);
         inside = Math.log(pc / (1 - pc)) + 0.5 * Math.max(-8, Math.min(8, llr)) > 0;
       }
-      if (inside) { out[y * sw + x] = s; objArea += s / 255; }
+      if (inside) {
+        out[row + x] = s; objSum += s;
+        if (x < ox0) ox0 = x; if (x > ox1) ox1 = x; if (y < oy0) oy0 = y; if (y > oy1) oy1 = y;
+      }
     }
   }
+  const objArea = objSum / 255;
   const fraction = selArea > 0 ? objArea / selArea : 0;
-  if ((opts.grow ?? 0) > 0) growInside(out, sd, sw, sh, Math.max(2, Math.round(opts.grow! / scale)));
+  if ((opts.grow ?? 0) > 0 && ox1 >= 0) {
+    const r = Math.max(2, Math.round(opts.grow! / scale));
+    growInside(out, sd, sw, Math.max(0, ox0 - r), Math.max(0, oy0 - r), Math.min(sw, ox1 + r + 1), Math.min(sh, oy1 + r + 1), r);
+  }
   const mask: PlacedMask = { left: sl, top: st, width: sw, height: sh, data: out };
   const coarse = { width: cw, height: ch, scale };
   const pct = `${Math.round(fraction * 100)}%`;
@@ -277,39 +298,44 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   return { mask, fraction, separation, reliable, why, coarse };
 }
 
-/** Grow `out` by `radius` px (chamfer 3-4 distance) into pixels where `sel` > 0, with the selection's value. */
-function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, radius: number): void {
-  if (radius <= 0) return;
+/**
+ * Grow `out` (row length `w`) by `radius` px (chamfer 3-4 distance) into pixels where `sel` > 0,
+ * with the selection's value; only the window [x0, x1) × [y0, y1) is visited.
+ */
+function growInside(out: Uint8Array, sel: Uint8Array, w: number, x0: number, y0: number, x1: number, y1: number, radius: number): void {
+  const ww = x1 - x0, hh = y1 - y0;
+  if (radius <= 0 || ww <= 0 || hh <= 0) return;
   const INF = 1 << 29, lim = radius * 3;
-  const d = new Int32Array(w * h);
-  for (let p = 0; p < d.length; p++) d[p] = out[p]! > 0 ? 0 : INF;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
+  const d = new Int32Array(ww * hh);
+  for (let y = 0; y < hh; y++) for (let x = 0; x < ww; x++) d[y * ww + x] = out[(y + y0) * w + x + x0]! > 0 ? 0 : INF;
+  for (let y = 0; y < hh; y++) {
+    for (let x = 0; x < ww; x++) {
+      const p = y * ww + x;
       let v = d[p]!;
       if (v === 0) continue;
       if (x > 0 && d[p - 1]! + 3 < v) v = d[p - 1]! + 3;
       if (y > 0) {
-        if (d[p - w]! + 3 < v) v = d[p - w]! + 3;
-        if (x > 0 && d[p - w - 1]! + 4 < v) v = d[p - w - 1]! + 4;
-        if (x < w - 1 && d[p - w + 1]! + 4 < v) v = d[p - w + 1]! + 4;
+        if (d[p - ww]! + 3 < v) v = d[p - ww]! + 3;
+        if (x > 0 && d[p - ww - 1]! + 4 < v) v = d[p - ww - 1]! + 4;
+        if (x < ww - 1 && d[p - ww + 1]! + 4 < v) v = d[p - ww + 1]! + 4;
       }
       d[p] = v;
     }
   }
-  for (let y = h - 1; y >= 0; y--) {
-    for (let x = w - 1; x >= 0; x--) {
-      const p = y * w + x;
+  for (let y = hh - 1; y >= 0; y--) {
+    for (let x = ww - 1; x >= 0; x--) {
+      const p = y * ww + x;
       let v = d[p]!;
       if (v === 0) continue;
-      if (x < w - 1 && d[p + 1]! + 3 < v) v = d[p + 1]! + 3;
-      if (y < h - 1) {
-        if (d[p + w]! + 3 < v) v = d[p + w]! + 3;
-        if (x < w - 1 && d[p + w + 1]! + 4 < v) v = d[p + w + 1]! + 4;
-        if (x > 0 && d[p + w - 1]! + 4 < v) v = d[p + w - 1]! + 4;
+      if (x < ww - 1 && d[p + 1]! + 3 < v) v = d[p + 1]! + 3;
+      if (y < hh - 1) {
+        if (d[p + ww]! + 3 < v) v = d[p + ww]! + 3;
+        if (x < ww - 1 && d[p + ww + 1]! + 4 < v) v = d[p + ww + 1]! + 4;
+        if (x > 0 && d[p + ww - 1]! + 4 < v) v = d[p + ww - 1]! + 4;
       }
       d[p] = v;
-      if (v <= lim && out[p] === 0 && sel[p]! > 0) out[p] = sel[p]!;
+      const q = (y + y0) * w + x + x0;
+      if (v <= lim && out[q] === 0 && sel[q]! > 0) out[q] = sel[q]!;
     }
   }
 }

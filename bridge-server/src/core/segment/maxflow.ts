@@ -53,9 +53,23 @@ export class MaxFlowGraph {
     this.flow += Math.min(toSource, toSink);
   }
 
+  /**
+   * Change node i's terminal weights after a {@link maxflow} (by `deltaSource` on the source
+   * link and `deltaSink` on the sink link) and allow {@link maxflow} to run again: it starts from
+   * the flow found so far (the n-link flows stay feasible), so a graph whose t-links change a
+   * little is solved again in a fraction of the first time ("dynamic graph cuts", Kohli & Torr).
+   * After such a change {@link maxflow} returns only the flow added by that run.
+   */
+  changeTerminal(i: number, deltaSource: number, deltaSink: number): void {
+    this.trCap[i] = this.trCap[i]! + deltaSource - deltaSink;
+    this.solved = false;
+    this.flow = 0;
+  }
+
   /** Add an edge i→j of capacity `capIJ` and j→i of capacity `capJI` (both ≥ 0). */
   addEdge(i: number, j: number, capIJ: number, capJI: number): void {
     if (i === j) return;
+    if (this.first) throw new Error('edges must be added before the first maxflow()');
     if (this.arcs + 2 > this.head.length) this.growArcs();
     const a = this.arcs;
     this.head[a] = j; this.from[a] = i; this.rcap[a] = capIJ;
@@ -87,7 +101,7 @@ export class MaxFlowGraph {
   maxflow(): number {
     if (this.solved) return this.flow;
     this.solved = true;
-    this.buildAdjacency();
+    if (!this.first) this.buildAdjacency();
     const first = this.first!, order = this.order!;
     const head = this.head, rcap = this.rcap, trCap = this.trCap;
     const parent = this.parent, sinkTree = this.sinkTree, ts = this.ts, dist = this.dist;
@@ -96,16 +110,16 @@ export class MaxFlowGraph {
     const queue = new Int32Array(n + 1);
     const queued = new Uint8Array(n);
     let qh = 0, qt = 0, qn = 0;
-    const push = (i: number): void => {
-      if (queued[i]) return;
-      queued[i] = 1; queue[qt] = i; qt = qt + 1 === queue.length ? 0 : qt + 1; qn++;
-    };
-    const orphans: number[] = [];
+    const qlen = n + 1;
+    // Orphans: a stack (a node is an orphan at most once at a time).
+    const orphans = new Int32Array(n + 1);
+    let no = 0;
+    const from = this.from;
     let time = 0;
     for (let i = 0; i < n; i++) {
       const c = trCap[i]!;
-      if (c > 0) { parent[i] = TERMINAL; sinkTree[i] = 0; ts[i] = 0; dist[i] = 1; push(i); }
-      else if (c < 0) { parent[i] = TERMINAL; sinkTree[i] = 1; ts[i] = 0; dist[i] = 1; push(i); }
+      if (c > 0) { parent[i] = TERMINAL; sinkTree[i] = 0; ts[i] = 0; dist[i] = 1; if (!queued[i]) { queued[i] = 1; queue[qt] = i; qt = qt + 1 === qlen ? 0 : qt + 1; qn++; } }
+      else if (c < 0) { parent[i] = TERMINAL; sinkTree[i] = 1; ts[i] = 0; dist[i] = 1; if (!queued[i]) { queued[i] = 1; queue[qt] = i; qt = qt + 1 === qlen ? 0 : qt + 1; qn++; } }
       else parent[i] = NONE;
     }
     let current = -1; // the active node being grown (kept across augmentations)
@@ -116,7 +130,7 @@ export class MaxFlowGraph {
       while (bridge < 0) {
         if (current < 0) {
           if (qn === 0) break;
-          current = queue[qh]!; qh = qh + 1 === queue.length ? 0 : qh + 1; qn--; queued[current] = 0;
+          current = queue[qh]!; qh = qh + 1 === qlen ? 0 : qh + 1; qn--; queued[current] = 0;
           if (parent[current] === NONE) { current = -1; continue; }
         }
         const i = current;
@@ -126,7 +140,7 @@ export class MaxFlowGraph {
             if (rcap[a]! <= 0) continue;
             const j = head[a]!;
             if (parent[j] === NONE) {
-              sinkTree[j] = 0; parent[j] = a ^ 1; ts[j] = ts[i]!; dist[j] = dist[i]! + 1; push(j);
+              sinkTree[j] = 0; parent[j] = a ^ 1; ts[j] = ts[i]!; dist[j] = dist[i]! + 1; if (!queued[j]) { queued[j] = 1; queue[qt] = j; qt = qt + 1 === qlen ? 0 : qt + 1; qn++; }
             } else if (sinkTree[j]) { bridge = a; break; }
             else if (ts[j]! <= ts[i]! && dist[j]! > dist[i]!) { parent[j] = a ^ 1; ts[j] = ts[i]!; dist[j] = dist[i]! + 1; }
           }
@@ -136,7 +150,7 @@ export class MaxFlowGraph {
             if (rcap[a ^ 1]! <= 0) continue;
             const j = head[a]!;
             if (parent[j] === NONE) {
-              sinkTree[j] = 1; parent[j] = a ^ 1; ts[j] = ts[i]!; dist[j] = dist[i]! + 1; push(j);
+              sinkTree[j] = 1; parent[j] = a ^ 1; ts[j] = ts[i]!; dist[j] = dist[i]! + 1; if (!queued[j]) { queued[j] = 1; queue[qt] = j; qt = qt + 1 === qlen ? 0 : qt + 1; qn++; }
             } else if (!sinkTree[j]) { bridge = a ^ 1; break; }
             else if (ts[j]! <= ts[i]! && dist[j]! > dist[i]!) { parent[j] = a ^ 1; ts[j] = ts[i]!; dist[j] = dist[i]! + 1; }
           }
@@ -147,35 +161,35 @@ export class MaxFlowGraph {
       time++;
       // ---- augment along source-root … from(bridge) → head(bridge) … sink-root
       let b = rcap[bridge]!;
-      let i = this.from[bridge]!;
+      let i = from[bridge]!;
       while (parent[i] !== TERMINAL) { const a = parent[i]!; if (rcap[a ^ 1]! < b) b = rcap[a ^ 1]!; i = head[a]!; }
       if (trCap[i]! < b) b = trCap[i]!;
       let j = head[bridge]!;
       while (parent[j] !== TERMINAL) { const a = parent[j]!; if (rcap[a]! < b) b = rcap[a]!; j = head[a]!; }
       if (-trCap[j]! < b) b = -trCap[j]!;
       rcap[bridge ^ 1] = rcap[bridge ^ 1]! + b; rcap[bridge] = rcap[bridge]! - b;
-      i = this.from[bridge]!;
+      i = from[bridge]!;
       while (parent[i] !== TERMINAL) {
         const a = parent[i]!;
         rcap[a] = rcap[a]! + b; rcap[a ^ 1] = rcap[a ^ 1]! - b;
-        if (rcap[a ^ 1]! <= 0) { parent[i] = ORPHAN; orphans.push(i); }
+        if (rcap[a ^ 1]! <= 0) { parent[i] = ORPHAN; orphans[no++] = i; }
         i = head[a]!;
       }
       trCap[i] = trCap[i]! - b;
-      if (trCap[i]! <= 0) { trCap[i] = 0; parent[i] = ORPHAN; orphans.push(i); }
+      if (trCap[i]! <= 0) { trCap[i] = 0; parent[i] = ORPHAN; orphans[no++] = i; }
       j = head[bridge]!;
       while (parent[j] !== TERMINAL) {
         const a = parent[j]!;
         rcap[a ^ 1] = rcap[a ^ 1]! + b; rcap[a] = rcap[a]! - b;
-        if (rcap[a]! <= 0) { parent[j] = ORPHAN; orphans.push(j); }
+        if (rcap[a]! <= 0) { parent[j] = ORPHAN; orphans[no++] = j; }
         j = head[a]!;
       }
       trCap[j] = trCap[j]! + b;
-      if (trCap[j]! >= 0) { trCap[j] = 0; parent[j] = ORPHAN; orphans.push(j); }
+      if (trCap[j]! >= 0) { trCap[j] = 0; parent[j] = ORPHAN; orphans[no++] = j; }
       this.flow += b;
       // ---- adopt orphans
-      while (orphans.length > 0) {
-        const o = orphans.pop()!;
+      while (no > 0) {
+        const o = orphans[--no]!;
         const sink = sinkTree[o]!;
         let best = -1, bestD = 0x7fffffff;
         for (let k = first[o]!; k < first[o + 1]!; k++) {
@@ -206,9 +220,9 @@ export class MaxFlowGraph {
           const a = order[k]!;
           const p = head[a]!;
           if (sinkTree[p] !== sink || parent[p] === NONE) continue;
-          if ((sink ? rcap[a]! : rcap[a ^ 1]!) > 0) push(p);
+          if ((sink ? rcap[a]! : rcap[a ^ 1]!) > 0) if (!queued[p]) { queued[p] = 1; queue[qt] = p; qt = qt + 1 === qlen ? 0 : qt + 1; qn++; }
           const pa = parent[p]!;
-          if (pa !== TERMINAL && pa !== ORPHAN && head[pa] === o) { parent[p] = ORPHAN; orphans.push(p); }
+          if (pa !== TERMINAL && pa !== ORPHAN && head[pa] === o) { parent[p] = ORPHAN; orphans[no++] = p; }
         }
       }
     }
