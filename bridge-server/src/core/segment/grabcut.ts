@@ -60,6 +60,8 @@ export interface ObjectSegmentation {
 /** Object fractions outside [MIN, MAX] of the selection are not trusted. */
 export const MIN_OBJECT_FRACTION = 0.1;
 export const MAX_OBJECT_FRACTION = 0.9;
+/** Log-likelihood ratio (nats) from which a pixel next to the object is taken as part of it. */
+const GROW_LLR = 2;
 /** Smallest colour-model separation (nats) that is trusted. */
 export const MIN_SEPARATION = 1.0;
 
@@ -272,6 +274,18 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
       }
     }
   }
+  // Parts thinner than a coarse pixel (leaves, spokes, hair) are lost on the coarse grid: grow
+  // the object into adjacent selection pixels that its colour model clearly explains better,
+  // at most a few coarse pixels far.
+  if (ox1 >= 0 && scale < 1) {
+    const reach = Math.ceil(3 / scale);
+    const grown = growByColour(out, sd, sw, sh, reach, (x, y) => {
+      const i = ((y + st) * W + x + sl) * 4;
+      return fg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) - bg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) >= GROW_LLR;
+    });
+    objSum += grown.sum;
+    if (grown.x0 < ox0) ox0 = grown.x0; if (grown.x1 > ox1) ox1 = grown.x1; if (grown.y0 < oy0) oy0 = grown.y0; if (grown.y1 > oy1) oy1 = grown.y1;
+  }
   const objArea = objSum / 255;
   const fraction = selArea > 0 ? objArea / selArea : 0;
   if ((opts.grow ?? 0) > 0 && ox1 >= 0) {
@@ -296,6 +310,41 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   else if (offObject > 0) { reliable = false; why = `${offObject} of ${handles.length} arrow(s) start off the object found (${pct} of the selection)`; }
   void selN;
   return { mask, fraction, separation, reliable, why, coarse };
+}
+
+/**
+ * Breadth-first growth of `out` (4-connected) into pixels with `sel` > 0 for which `accept` holds,
+ * at most `reach` steps from the original object; returns the added coverage and the bounds.
+ */
+function growByColour(out: Uint8Array, sel: Uint8Array, w: number, h: number, reach: number, accept: (x: number, y: number) => boolean): { sum: number; x0: number; y0: number; x1: number; y1: number } {
+  const seen = new Uint8Array(w * h); // 1 = visited
+  let front: number[] = [];
+  for (let p = 0; p < out.length; p++) {
+    if (out[p] === 0) continue;
+    seen[p] = 1;
+    const x = p % w;
+    if ((x > 0 && out[p - 1] === 0) || (x < w - 1 && out[p + 1] === 0) || (p >= w && out[p - w] === 0) || (p + w < out.length && out[p + w] === 0)) front.push(p);
+  }
+  let sum = 0, x0 = w, y0 = h, x1 = -1, y1 = -1;
+  for (let step = 0; step < reach && front.length > 0; step++) {
+    const next: number[] = [];
+    for (const p of front) {
+      const x = p % w, y = (p - x) / w;
+      for (let k = 0; k < 4; k++) {
+        const xx = x + (k === 0 ? 1 : k === 1 ? -1 : 0), yy = y + (k === 2 ? 1 : k === 3 ? -1 : 0);
+        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+        const q = yy * w + xx;
+        if (seen[q] || sel[q] === 0) continue;
+        seen[q] = 1;
+        if (!accept(xx, yy)) continue;
+        out[q] = sel[q]!; sum += sel[q]!;
+        if (xx < x0) x0 = xx; if (xx > x1) x1 = xx; if (yy < y0) y0 = yy; if (yy > y1) y1 = yy;
+        next.push(q);
+      }
+    }
+    front = next;
+  }
+  return { sum, x0, y0, x1, y1 };
 }
 
 /**
