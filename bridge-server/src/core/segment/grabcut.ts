@@ -62,6 +62,8 @@ export const MIN_OBJECT_FRACTION = 0.1;
 export const MAX_OBJECT_FRACTION = 0.9;
 /** Log-likelihood ratio (nats) from which a pixel next to the object is taken as part of it. */
 const GROW_LLR = 2;
+/** Smallest divergence (nats) of the selection's colours from its surroundings' worth a graph cut. */
+export const MIN_DIVERGENCE = 0.4;
 /** Smallest colour-model separation (nats) that is trusted. */
 export const MIN_SEPARATION = 1.0;
 
@@ -205,6 +207,14 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     bg.fit(col, bgIdx, nb, bComp);
     fg.evaluate(col, n, state, FIXED_BG, logF, bestF);
     bg.evaluate(col, n, state, 255, logB, bestB);
+    if (it === 0) {
+      // The selection's colours against its surroundings' (a KL divergence estimate): when they
+      // are the same, there is no object to find and the cut would only chase noise.
+      let kl = 0;
+      for (let p = 0; p < n; p++) if (state[p] !== FIXED_BG) kl += Math.max(-10, Math.min(10, logF[p]! - logB[p]!));
+      kl /= nodes;
+      if (kl < MIN_DIVERGENCE) return empty(`the selection's colours are those of its surroundings (${kl.toFixed(2)} nats apart)`, scale, cw, ch);
+    }
     // One graph for all rounds: its n-links never change; later rounds change the t-links and
     // continue from the flow found so far.
     if (!g) {
@@ -276,9 +286,9 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   }
   // Parts thinner than a coarse pixel (leaves, spokes, hair) are lost on the coarse grid: grow
   // the object into adjacent selection pixels that its colour model clearly explains better,
-  // at most a few coarse pixels far.
+  // at most 3 coarse pixels (and 32 px) far.
   if (ox1 >= 0 && scale < 1) {
-    const reach = Math.ceil(3 / scale);
+    const reach = Math.min(32, Math.ceil(3 / scale));
     const grown = growByColour(out, sd, sw, sh, reach, (x, y) => {
       const i = ((y + st) * W + x + sl) * 4;
       return fg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) - bg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) >= GROW_LLR;
