@@ -81,20 +81,19 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     mask: { left: sl, top: st, width: sw, height: sh, data: new Uint8Array(sw * sh) },
     fraction: 0, separation: 0, reliable: false, why, coarse: { width: cw, height: ch, scale },
   });
-  // Selection bounds in the document (solid pixels, clipped to the image).
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, selArea = 0;
-  for (let y = 0; y < sh; y++) {
-    const dy = y + st;
-    if (dy < 0 || dy >= H) continue;
-    for (let x = 0; x < sw; x++) {
-      const v = sd[y * sw + x]!;
-      if (v === 0) continue;
-      const dx = x + sl;
-      if (dx < 0 || dx >= W) continue;
-      selArea += v / 255;
-      if (v < 128) continue;
-      if (dx < x0) x0 = dx; if (dx > x1) x1 = dx; if (dy < y0) y0 = dy; if (dy > y1) y1 = dy;
-    }
+  // Selection bounds in the document (solid pixels, clipped to the image): per row, the first and
+  // the last solid pixel (scans stop at them).
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  const rowA = Math.max(0, -st), rowB = Math.min(sh, H - st), colA = Math.max(0, -sl), colB = Math.min(sw, W - sl);
+  for (let y = rowA; y < rowB; y++) {
+    const row = y * sw;
+    let xa = colA;
+    while (xa < colB && sd[row + xa]! < 128) xa++;
+    if (xa === colB) continue;
+    let xb = colB - 1;
+    while (sd[row + xb]! < 128) xb--;
+    if (xa + sl < x0) x0 = xa + sl; if (xb + sl > x1) x1 = xb + sl;
+    if (y + st < y0) y0 = y + st; y1 = y + st;
   }
   if (x1 < x0) return empty('the selection is empty');
   const margin = Math.max(8, Math.ceil(0.1 * Math.max(x1 - x0 + 1, y1 - y0 + 1)));
@@ -254,33 +253,43 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     const ix = Math.min(Math.max(0, cw - 2), Math.floor(ux));
     colIx[x] = ix; colTx[x] = cw > 1 ? ux - ix : 0;
   }
-  let objSum = 0, ox0 = sw, ox1 = -1, oy0 = sh, oy1 = -1;
+  // Runs of columns that share their left coarse cell (the same for every row).
+  const runX: number[] = [];
+  for (let x = 0; x < sw; x++) if (colIx[x]! >= 0 && (x === 0 || colIx[x - 1] !== colIx[x])) runX.push(x);
+  let objSum = 0, selSum = 0, ox0 = sw, ox1 = -1, oy0 = sh, oy1 = -1;
   for (let y = 0; y < sh; y++) {
     const dy = y + st;
     if (dy < rt || dy >= rb) continue;
     const vy = Math.max(0, Math.min(ch - 1, (dy - rt + 0.5) * fy - 0.5));
     const iy = Math.min(Math.max(0, ch - 2), Math.floor(vy)), ty = ch > 1 ? vy - iy : 0;
     const r0 = iy * cw, r1 = Math.min(ch - 1, iy + 1) * cw, row = y * sw;
-    for (let x = 0; x < sw; x++) {
-      const s = sd[row + x]!;
-      if (s === 0) continue;
-      const ix = colIx[x]!;
-      if (ix < 0) continue;
+    for (let k = 0; k < runX.length; k++) {
+      const xs = runX[k]!, ix = colIx[xs]!;
+      let xe = k + 1 < runX.length ? runX[k + 1]! : sw;
+      while (xe > xs && colIx[xe - 1]! < 0) xe--;
       const ix1 = ix + 1 < cw ? ix + 1 : ix;
       const a = fgLabel[r0 + ix]!, b = fgLabel[r0 + ix1]!, c = fgLabel[r1 + ix]!, d = fgLabel[r1 + ix1]!;
-      let inside: boolean;
-      if (a === b && b === c && c === d) inside = a === 1;
-      else {
+      if (a === b && b === c && c === d) {
+        // The whole run is inside or outside the object.
+        let any = 0;
+        for (let x = xs; x < xe; x++) { const v = sd[row + x]!; selSum += v; if (a === 1) { out[row + x] = v; objSum += v; any |= v; } }
+        if (any > 0) { if (xs < ox0) ox0 = xs; if (xe - 1 > ox1) ox1 = xe - 1; if (y < oy0) oy0 = y; if (y > oy1) oy1 = y; }
+        continue;
+      }
+      // The object's edge passes here: the colour models decide with the bilinear prior.
+      for (let x = xs; x < xe; x++) {
+        const v = sd[row + x]!;
+        if (v === 0) continue;
+        selSum += v;
         const tx = colTx[x]!;
         const prob = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty;
         const pc = Math.min(0.98, Math.max(0.02, prob));
         const i = (dy * W + x + sl) * 4;
         const llr = fg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) - bg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!);
-        inside = Math.log(pc / (1 - pc)) + 0.5 * Math.max(-8, Math.min(8, llr)) > 0;
-      }
-      if (inside) {
-        out[row + x] = s; objSum += s;
-        if (x < ox0) ox0 = x; if (x > ox1) ox1 = x; if (y < oy0) oy0 = y; if (y > oy1) oy1 = y;
+        if (Math.log(pc / (1 - pc)) + 0.5 * Math.max(-8, Math.min(8, llr)) > 0) {
+          out[row + x] = v; objSum += v;
+          if (x < ox0) ox0 = x; if (x > ox1) ox1 = x; if (y < oy0) oy0 = y; if (y > oy1) oy1 = y;
+        }
       }
     }
   }
@@ -289,18 +298,18 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   // at most 3 coarse pixels (and 32 px) far.
   if (ox1 >= 0 && scale < 1) {
     const reach = Math.min(32, Math.ceil(3 / scale));
-    const grown = growByColour(out, sd, sw, sh, reach, (x, y) => {
+    const grown = growByColour(out, sd, sw, sh, ox0, oy0, ox1, oy1, reach, (x, y) => {
       const i = ((y + st) * W + x + sl) * 4;
       return fg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) - bg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) >= GROW_LLR;
     });
     objSum += grown.sum;
     if (grown.x0 < ox0) ox0 = grown.x0; if (grown.x1 > ox1) ox1 = grown.x1; if (grown.y0 < oy0) oy0 = grown.y0; if (grown.y1 > oy1) oy1 = grown.y1;
   }
-  const objArea = objSum / 255;
+  const objArea = objSum / 255, selArea = selSum / 255;
   const fraction = selArea > 0 ? objArea / selArea : 0;
   if ((opts.grow ?? 0) > 0 && ox1 >= 0) {
     const r = Math.max(2, Math.round(opts.grow! / scale));
-    growInside(out, sd, sw, Math.max(0, ox0 - r), Math.max(0, oy0 - r), Math.min(sw, ox1 + r + 1), Math.min(sh, oy1 + r + 1), r);
+    growInside(out, sd, sw, sh, ox0, oy0, ox1 + 1, oy1 + 1, r);
   }
   const mask: PlacedMask = { left: sl, top: st, width: sw, height: sh, data: out };
   const coarse = { width: cw, height: ch, scale };
@@ -324,16 +333,23 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
 
 /**
  * Breadth-first growth of `out` (4-connected) into pixels with `sel` > 0 for which `accept` holds,
- * at most `reach` steps from the original object; returns the added coverage and the bounds.
+ * at most `reach` steps from the object (whose bounds are [bx0, bx1] × [by0, by1]); returns the
+ * added coverage and the bounds of the added pixels.
  */
-function growByColour(out: Uint8Array, sel: Uint8Array, w: number, h: number, reach: number, accept: (x: number, y: number) => boolean): { sum: number; x0: number; y0: number; x1: number; y1: number } {
-  const seen = new Uint8Array(w * h); // 1 = visited
+function growByColour(out: Uint8Array, sel: Uint8Array, w: number, h: number, bx0: number, by0: number, bx1: number, by1: number, reach: number,
+  accept: (x: number, y: number) => boolean): { sum: number; x0: number; y0: number; x1: number; y1: number } {
+  // Visited flags over the window the growth can reach.
+  const wx0 = Math.max(0, bx0 - reach), wy0 = Math.max(0, by0 - reach), wx1 = Math.min(w - 1, bx1 + reach), wy1 = Math.min(h - 1, by1 + reach);
+  const ww = wx1 - wx0 + 1;
+  const seen = new Uint8Array(ww * (wy1 - wy0 + 1));
   let front: number[] = [];
-  for (let p = 0; p < out.length; p++) {
-    if (out[p] === 0) continue;
-    seen[p] = 1;
-    const x = p % w;
-    if ((x > 0 && out[p - 1] === 0) || (x < w - 1 && out[p + 1] === 0) || (p >= w && out[p - w] === 0) || (p + w < out.length && out[p + w] === 0)) front.push(p);
+  for (let y = by0; y <= by1; y++) {
+    for (let x = bx0; x <= bx1; x++) {
+      const p = y * w + x;
+      if (out[p] === 0) continue;
+      seen[(y - wy0) * ww + x - wx0] = 1;
+      if ((x > 0 && out[p - 1] === 0) || (x < w - 1 && out[p + 1] === 0) || (y > 0 && out[p - w] === 0) || (y < h - 1 && out[p + w] === 0)) front.push(p);
+    }
   }
   let sum = 0, x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (let step = 0; step < reach && front.length > 0; step++) {
@@ -342,10 +358,10 @@ function growByColour(out: Uint8Array, sel: Uint8Array, w: number, h: number, re
       const x = p % w, y = (p - x) / w;
       for (let k = 0; k < 4; k++) {
         const xx = x + (k === 0 ? 1 : k === 1 ? -1 : 0), yy = y + (k === 2 ? 1 : k === 3 ? -1 : 0);
-        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-        const q = yy * w + xx;
-        if (seen[q] || sel[q] === 0) continue;
-        seen[q] = 1;
+        if (xx < wx0 || yy < wy0 || xx > wx1 || yy > wy1) continue;
+        const q = yy * w + xx, sq = (yy - wy0) * ww + xx - wx0;
+        if (seen[sq] || sel[q] === 0) continue;
+        seen[sq] = 1;
         if (!accept(xx, yy)) continue;
         out[q] = sel[q]!; sum += sel[q]!;
         if (xx < x0) x0 = xx; if (xx > x1) x1 = xx; if (yy < y0) y0 = yy; if (yy > y1) y1 = yy;
@@ -358,44 +374,42 @@ function growByColour(out: Uint8Array, sel: Uint8Array, w: number, h: number, re
 }
 
 /**
- * Grow `out` (row length `w`) by `radius` px (chamfer 3-4 distance) into pixels where `sel` > 0,
- * with the selection's value; only the window [x0, x1) × [y0, y1) is visited.
+ * Grow `out` (row length `w`, object bounds [x0, x1) × [y0, y1)) by `radius` px into pixels
+ * where `sel` > 0, with the selection's value: breadth-first rings out of the object's edge,
+ * alternating 8- and 4-neighbour steps (octagons ≈ discs). Cost ∝ edge length × radius.
  */
-function growInside(out: Uint8Array, sel: Uint8Array, w: number, x0: number, y0: number, x1: number, y1: number, radius: number): void {
-  const ww = x1 - x0, hh = y1 - y0;
-  if (radius <= 0 || ww <= 0 || hh <= 0) return;
-  const INF = 1 << 29, lim = radius * 3;
-  const d = new Int32Array(ww * hh);
-  for (let y = 0; y < hh; y++) for (let x = 0; x < ww; x++) d[y * ww + x] = out[(y + y0) * w + x + x0]! > 0 ? 0 : INF;
-  for (let y = 0; y < hh; y++) {
-    for (let x = 0; x < ww; x++) {
-      const p = y * ww + x;
-      let v = d[p]!;
-      if (v === 0) continue;
-      if (x > 0 && d[p - 1]! + 3 < v) v = d[p - 1]! + 3;
-      if (y > 0) {
-        if (d[p - ww]! + 3 < v) v = d[p - ww]! + 3;
-        if (x > 0 && d[p - ww - 1]! + 4 < v) v = d[p - ww - 1]! + 4;
-        if (x < ww - 1 && d[p - ww + 1]! + 4 < v) v = d[p - ww + 1]! + 4;
-      }
-      d[p] = v;
+function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: number, y0: number, x1: number, y1: number, radius: number): void {
+  if (radius <= 0 || x1 <= x0 || y1 <= y0) return;
+  let front: number[] = [];
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const p = y * w + x;
+      if (out[p] === 0) continue;
+      if ((x > 0 && out[p - 1] === 0) || (x < w - 1 && out[p + 1] === 0) || (y > 0 && out[p - w] === 0) || (y < h - 1 && out[p + w] === 0)) front.push(p);
     }
   }
-  for (let y = hh - 1; y >= 0; y--) {
-    for (let x = ww - 1; x >= 0; x--) {
-      const p = y * ww + x;
-      let v = d[p]!;
-      if (v === 0) continue;
-      if (x < ww - 1 && d[p + 1]! + 3 < v) v = d[p + 1]! + 3;
-      if (y < hh - 1) {
-        if (d[p + ww]! + 3 < v) v = d[p + ww]! + 3;
-        if (x < ww - 1 && d[p + ww + 1]! + 4 < v) v = d[p + ww + 1]! + 4;
-        if (x > 0 && d[p + ww - 1]! + 4 < v) v = d[p + ww - 1]! + 4;
+  // Pixels reached are marked in `out` at once (with the selection's value), so each is visited
+  // once; pixels outside the selection stop the growth.
+  for (let ring = 1; ring <= radius && front.length > 0; ring++) {
+    const diagonal = ring % 2 === 1;
+    const next: number[] = [];
+    for (const p of front) {
+      const x = p % w, y = (p - x) / w;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          if ((dx === 0 && dy === 0) || (!diagonal && dx !== 0 && dy !== 0)) continue;
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const q = yy * w + xx;
+          if (out[q] !== 0 || sel[q] === 0) continue;
+          out[q] = sel[q]!;
+          next.push(q);
+        }
       }
-      d[p] = v;
-      const q = (y + y0) * w + x + x0;
-      if (v <= lim && out[q] === 0 && sel[q]! > 0) out[q] = sel[q]!;
     }
+    front = next;
   }
 }
 
