@@ -46,6 +46,24 @@ describe('object reading: a rigid move of a loose selection moves the object ins
     expect(hole).toBeGreaterThan(0);
   });
 
+  it('scales only the object: the selection\'s background beyond the object stays', async () => {
+    const res = await runEdit({ ...req, drags: [{ region: 'r', points: [[200, 120], [180, 120]], kind: 'scale', center: [160, 120] }] });
+    const op = res.plan.operations[0]!;
+    expect(op.kind).toBe('scale');
+    expect(op.reason).toMatch(/moves the object found inside the selection \(\d+% of it\); the rest of the selection stays/);
+    // Background inside the selection outside the object: not in the changed-pixels layer (scaling
+    // the whole selection would have pulled other background there).
+    const { left, top, image: layer } = res.layer;
+    const changed = (x: number, y: number): boolean =>
+      x >= left && y >= top && x < left + layer.width && y < top + layer.height && layer.data[((y - top) * layer.width + (x - left)) * 4 + 3]! > 0;
+    for (const [x, y] of [[80, 120], [240, 110], [160, 60], [160, 185], [85, 100]] as const) {
+      expect(scene.selection.data[(y - scene.selection.top) * scene.selection.width + (x - scene.selection.left)]).toBe(255);
+      expect(changed(x, y)).toBe(false);
+    }
+    // The object's old rim, uncovered by the shrink, is filled (changed).
+    expect(changed(218, 120)).toBe(true);
+  });
+
   it('uses a tight selection (on the object\'s outline) as given', () => {
     const w = scene.image.width, h = scene.image.height;
     const tight: PlacedMask = { left: 0, top: 0, width: w, height: h, data: new Uint8Array(w * h) };
