@@ -1,4 +1,4 @@
-import { labelComponents, maskBounds, rasterizePolygon } from './geometry';
+import { boundsOfPoints, editRoi, labelComponents, maskBounds, polygonArea, rasterizePolygon, simplifyPolyline, traceContours, type PlacedMask, type Point } from './geometry';
 
 describe('labelComponents', () => {
   it('labels 8-connected parts in scan order with their sizes, honouring the threshold', () => {
@@ -37,5 +37,113 @@ describe('rasterizePolygon', () => {
     }
     expect(checked).toBeGreaterThanOrEqual(11 * 11);
     expect(maskBounds(m)).toEqual({ left: 10, top: 10, width: 11, height: 11 });
+  });
+});
+
+/** A placed mask with the pixels (document coordinates) for which `inside` holds set to 255. */
+function maskOf(left: number, top: number, width: number, height: number, inside: (x: number, y: number) => boolean): PlacedMask {
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (inside(left + x, top + y)) data[y * width + x] = 255;
+  return { left, top, width, height, data };
+}
+
+/** Even-odd point-in-polygons test. */
+function insideRings(rings: Point[][], x: number, y: number): boolean {
+  let c = false;
+  for (const r of rings) {
+    for (let i = 0, j = r.length - 1; i < r.length; j = i++) {
+      const [xi, yi] = r[i]!, [xj, yj] = r[j]!;
+      if ((yi > y) !== (yj > y) && x < xi + ((y - yi) / (yj - yi)) * (xj - xi)) c = !c;
+    }
+  }
+  return c;
+}
+
+describe('traceContours', () => {
+  it('outlines a solid block along its pixel edges (pixel-centre convention), in document pixels', () => {
+    // Pixels 30..49 × 20..34 inside a mask placed at (10, 5).
+    const m = maskOf(10, 5, 60, 40, (x, y) => x >= 30 && x <= 49 && y >= 20 && y <= 34);
+    const rings = traceContours(m, { cell: 1 });
+    expect(rings).toHaveLength(1);
+    const b = boundsOfPoints(rings[0]!);
+    const xs = rings[0]!.map((p) => p[0]), ys = rings[0]!.map((p) => p[1]);
+    expect([Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)]).toEqual([29.5, 49.5, 19.5, 34.5]);
+    expect(b.left).toBe(29);
+    // Area within the half-pixel corner cuts of 20 × 15 = 300.
+    expect(Math.abs(polygonArea(rings[0]!))).toBeGreaterThan(299);
+    expect(Math.abs(polygonArea(rings[0]!))).toBeLessThanOrEqual(300);
+    // A rectangle simplifies to its corners (and the cut corners' ends): a handful of points.
+    expect(rings[0]!.length).toBeLessThanOrEqual(8);
+  });
+
+  it('a disc on a coarse grid: every pixel centre well inside is inside the outline, every one well outside is outside', () => {
+    const cx = 100, cy = 80, r = 40;
+    const m = maskOf(0, 0, 200, 160, (x, y) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r);
+    const cell = 4;
+    const rings = traceContours(m, { cell });
+    expect(rings).toHaveLength(1);
+    let wrong = 0;
+    for (let y = 0; y < 160; y += 2) for (let x = 0; x < 200; x += 2) {
+      const d = Math.hypot(x - cx, y - cy);
+      if (Math.abs(d - r) <= 2 * cell) continue; // the outline's own tolerance band
+      if (insideRings(rings, x, y) !== d < r) wrong++;
+    }
+    expect(wrong).toBe(0);
+    const b = boundsOfPoints(rings[0]!);
+    expect(Math.abs(b.left - (cx - r))).toBeLessThanOrEqual(cell);
+    expect(Math.abs(b.left + b.width - 1 - (cx + r))).toBeLessThanOrEqual(cell);
+  });
+
+  it('gives the outer outline and the hole outline of a ring, and two rings for two parts; tiny specks are dropped', () => {
+    const ring = maskOf(0, 0, 100, 100, (x, y) => {
+      const d = Math.hypot(x - 50, y - 50);
+      return d <= 30 && d >= 15;
+    });
+    const a = traceContours(ring, { cell: 1 });
+    expect(a).toHaveLength(2);
+    expect(insideRings(a, 50, 50)).toBe(false); // the hole
+    expect(insideRings(a, 50, 28)).toBe(true); // the band (d = 22)
+    const two = maskOf(0, 0, 100, 50, (x, y) => (x >= 5 && x < 25 && y >= 5 && y < 25) || (x >= 60 && x < 90 && y >= 10 && y < 40) || (x === 45 && y === 45));
+    const b = traceContours(two, { cell: 1 });
+    expect(b).toHaveLength(2);
+    expect(boundsOfPoints(b[0]!).left).toBe(59); // largest first
+  });
+
+  it('keeps at most maxPoints vertices in all, however wiggly the mask', () => {
+    // A comb: 60 teeth, each two pixels wide.
+    const m = maskOf(0, 0, 240, 100, (x, y) => y >= 50 || (x % 4 < 2 && y >= 10));
+    const full = traceContours(m, { cell: 1, maxPoints: 100000 });
+    const total = full.reduce((s, r) => s + r.length, 0);
+    expect(total).toBeGreaterThan(200);
+    const capped = traceContours(m, { cell: 1, maxPoints: 200 });
+    expect(capped.reduce((s, r) => s + r.length, 0)).toBeLessThanOrEqual(200);
+    expect(capped.length).toBeGreaterThanOrEqual(1);
+    // The capped outline still spans the comb.
+    const b = boundsOfPoints(capped[0]!);
+    expect(b.width).toBeGreaterThan(230);
+    expect(b.height).toBeGreaterThan(85);
+  });
+
+  it('an empty mask gives no polygon', () => {
+    expect(traceContours(maskOf(0, 0, 20, 20, () => false))).toEqual([]);
+    expect(traceContours({ left: 0, top: 0, width: 0, height: 0, data: new Uint8Array(0) })).toEqual([]);
+  });
+});
+
+describe('simplifyPolyline', () => {
+  it('drops points closer than the tolerance to the chord and keeps the corner', () => {
+    const pts: Point[] = [[0, 0], [5, 0.2], [10, 0], [10, 5], [10, 10]];
+    expect(simplifyPolyline(pts, 0.5)).toEqual([[0, 0], [10, 0], [10, 10]]);
+    expect(simplifyPolyline(pts, 0.1)).toEqual([[0, 0], [5, 0.2], [10, 0], [10, 10]]);
+  });
+});
+
+describe('editRoi', () => {
+  it('covers the region, its moved copy and the arrow, grown by max(margin, a quarter of the area), clipped to the canvas', () => {
+    const region: PlacedMask = { left: 100, top: 100, width: 20, height: 10, data: new Uint8Array(200).fill(255) };
+    const roi = editRoi({ regions: [region], arrows: [[[110, 105], [150, 125]]], docWidth: 1000, docHeight: 1000, marginPx: 16 });
+    // Area: x 100..159 (moved copy ends at 120+40), y 100..129: 60 × 30; margin max(16, 15) = 16.
+    expect(roi).toEqual({ left: 84, top: 84, width: 92, height: 62 });
+    expect(editRoi({ regions: [region], arrows: [[[110, 105], [150, 125]]], docWidth: 130, docHeight: 1000 })).toEqual({ left: 36, top: 36, width: 94, height: 158 });
   });
 });

@@ -230,3 +230,225 @@ export function compositeOver(dst: { width: number; height: number; data: Uint8A
     }
   }
 }
+
+/** Inputs of {@link editRoi}. */
+export interface RoiInput {
+  regions: readonly PlacedMask[];
+  /** Arrow polylines in document pixels. */
+  arrows: readonly Point[][];
+  docWidth: number;
+  docHeight: number;
+  /** Context margin in px around the edited area. Default 64. */
+  marginPx?: number;
+}
+
+/**
+ * The document area a host reads (and sends) for an edit: every region, every region moved by
+ * each arrow's displacement (target − handle), and every arrow point, grown by a margin (at
+ * least `marginPx`, and at least a quarter of the larger side of the edited area so rotations
+ * and scalings have room), clipped to the canvas. Integer pixel bounds; empty when there is no
+ * region and no arrow. Larger than the core's own working crop (source ∪ target + max(16 px,
+ * 10 %)), so an edit of this crop gives the pixels an edit of the whole document gives.
+ */
+export function editRoi(input: RoiInput): Rect {
+  let area: Rect = { left: 0, top: 0, width: 0, height: 0 };
+  const regionBounds = input.regions.map((m) => maskBounds(m)).filter((b) => b.width > 0 && b.height > 0);
+  for (const b of regionBounds) area = unionRect(area, b);
+  for (const arrow of input.arrows) {
+    if (arrow.length === 0) continue;
+    const h = arrow[0]!, t = arrow[arrow.length - 1]!;
+    const dx = Math.round(t[0] - h[0]), dy = Math.round(t[1] - h[1]);
+    for (const b of regionBounds) area = unionRect(area, { ...b, left: b.left + dx, top: b.top + dy });
+    for (const p of arrow) {
+      area = unionRect(area, { left: Math.floor(p[0]), top: Math.floor(p[1]), width: 1, height: 1 });
+    }
+  }
+  if (area.width <= 0 || area.height <= 0) return { left: 0, top: 0, width: 0, height: 0 };
+  const margin = Math.max(input.marginPx ?? 64, Math.ceil(Math.max(area.width, area.height) / 4));
+  return expandRect(area, margin, input.docWidth, input.docHeight);
+}
+
+/** Options of {@link traceContours}. */
+export interface ContourOptions {
+  /** Coverage at or above which a mask pixel counts as inside (default 128). */
+  threshold?: number;
+  /**
+   * Side of a grid cell in pixels (default: the smallest that keeps the grid at most
+   * `maxGridSide` cells a side). Contours are traced on the cells' inside fractions.
+   */
+  cell?: number;
+  /** Default 512 (see `cell`). */
+  maxGridSide?: number;
+  /** Douglas–Peucker tolerance in pixels (default: 0.35 of a cell: keeps the half-pixel corners of a block). */
+  tolerance?: number;
+  /**
+   * Most vertices over all polygons (default 2000): the tolerance doubles until they fit; if
+   * even a tolerance as large as the mask does not, the smallest polygons are dropped.
+   */
+  maxPoints?: number;
+  /** Polygons enclosing less than this area (px²) are dropped (default: two cells). */
+  minArea?: number;
+}
+
+/** Signed area of a closed polygon (shoelace; positive when clockwise with y down). */
+export function polygonArea(ring: readonly Point[]): number {
+  let a = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) a += ring[j]![0] * ring[i]![1] - ring[i]![0] * ring[j]![1];
+  return a / 2;
+}
+
+/** Douglas–Peucker on an open polyline (first and last points kept); iterative. */
+export function simplifyPolyline(points: readonly Point[], tolerance: number): Point[] {
+  const n = points.length;
+  if (n <= 2) return points.map((p) => [p[0], p[1]] as Point);
+  const keep = new Uint8Array(n);
+  keep[0] = 1; keep[n - 1] = 1;
+  const stack: number[] = [0, n - 1];
+  const tol2 = tolerance * tolerance;
+  while (stack.length) {
+    const b = stack.pop()!, a = stack.pop()!;
+    const [ax, ay] = points[a]!, [bx, by] = points[b]!;
+    const vx = bx - ax, vy = by - ay, len2 = vx * vx + vy * vy;
+    let best = -1, bestD = tol2;
+    for (let i = a + 1; i < b; i++) {
+      const [px, py] = points[i]!;
+      let d: number;
+      if (len2 === 0) d = (px - ax) ** 2 + (py - ay) ** 2;
+      else {
+        const c = (px - ax) * vy - (py - ay) * vx;
+        d = (c * c) / len2;
+      }
+      if (d > bestD) { bestD = d; best = i; }
+    }
+    if (best >= 0) {
+      keep[best] = 1;
+      stack.push(a, best, best, b);
+    }
+  }
+  const out: Point[] = [];
+  for (let i = 0; i < n; i++) if (keep[i]) out.push([points[i]![0], points[i]![1]]);
+  return out;
+}
+
+/** Douglas–Peucker on a closed ring: split at the vertex farthest from the first one. */
+export function simplifyRing(ring: readonly Point[], tolerance: number): Point[] {
+  const n = ring.length;
+  if (n <= 3) return ring.map((p) => [p[0], p[1]] as Point);
+  const [x0, y0] = ring[0]!;
+  let far = 1, farD = -1;
+  for (let i = 1; i < n; i++) {
+    const d = (ring[i]![0] - x0) ** 2 + (ring[i]![1] - y0) ** 2;
+    if (d > farD) { farD = d; far = i; }
+  }
+  const a = simplifyPolyline(ring.slice(0, far + 1), tolerance);
+  const b = simplifyPolyline([...ring.slice(far), ring[0]!], tolerance);
+  return [...a, ...b.slice(1, -1)];
+}
+
+/**
+ * Outlines of the inside pixels of a placed mask (coverage ≥ `threshold`) as closed polygons in
+ * document pixels (pixel-centre convention: a solid block of pixels x0..x1 is outlined along
+ * x0 − 0.5 … x1 + 0.5). Marching squares at level ½ on a grid of `cell`-pixel blocks (each
+ * block's inside fraction, centred on the block), linked into rings, simplified with
+ * Douglas–Peucker and capped at `maxPoints` vertices in all. Outer outlines and hole outlines
+ * both come out (draw them with the even-odd rule); largest first.
+ */
+export function traceContours(m: PlacedMask, opts: ContourOptions = {}): Point[][] {
+  const W = m.width, H = m.height;
+  if (W <= 0 || H <= 0) return [];
+  const thr = opts.threshold ?? 128;
+  const cell = Math.max(1, Math.floor(opts.cell ?? Math.ceil(Math.max(W, H) / (opts.maxGridSide ?? 512))));
+  const gw = Math.ceil(W / cell), gh = Math.ceil(H / cell);
+  // Samples: one per block, with a border of empty samples so every ring closes.
+  const sw = gw + 2, sh = gh + 2;
+  const v = new Float32Array(sw * sh);
+  const colBlock = new Int32Array(W);
+  for (let x = 0; x < W; x++) colBlock[x] = (x / cell) | 0;
+  for (let y = 0; y < H; y++) {
+    const row = y * W, srow = (((y / cell) | 0) + 1) * sw + 1;
+    for (let x = 0; x < W; x++) if (m.data[row + x]! >= thr) v[srow + colBlock[x]!]! += 1;
+  }
+  for (let gy = 0; gy < gh; gy++) {
+    const bh = Math.min(cell, H - gy * cell);
+    for (let gx = 0; gx < gw; gx++) {
+      const bw = Math.min(cell, W - gx * cell);
+      v[(gy + 1) * sw + gx + 1]! /= bw * bh;
+    }
+  }
+  const ISO = 0.5;
+  // Sample (i, j) sits at the centre of block (i − 1, j − 1).
+  const half = (cell - 1) / 2;
+  const X = (i: number): number => m.left + (i - 1) * cell + half;
+  const Y = (j: number): number => m.top + (j - 1) * cell + half;
+  // Edge ids: 2·(j·sw + i) for the edge (i,j)–(i+1,j), +1 for the edge (i,j)–(i,j+1).
+  const point = (id: number): Point => {
+    const idx = id >> 1, i = idx % sw, j = (idx - i) / sw;
+    const v0 = v[idx]!;
+    if (id & 1) {
+      const t = (ISO - v0) / (v[idx + sw]! - v0);
+      return [X(i), Y(j + t)];
+    }
+    const t = (ISO - v0) / (v[idx + 1]! - v0);
+    return [X(i + t), Y(j)];
+  };
+  // Each cell links the edge where (walking its corners clockwise) the level is entered to the
+  // edge where it is left; a shared edge is entered in one cell and left in the other, so the
+  // links chain into rings. Saddles are split by the cell's mean.
+  const next = new Map<number, number>();
+  const ins = [false, false, false, false];
+  const edge = [0, 0, 0, 0];
+  for (let j = 0; j < sh - 1; j++) {
+    for (let i = 0; i < sw - 1; i++) {
+      const tl = j * sw + i, tr = tl + 1, bl = tl + sw, br = bl + 1;
+      ins[0] = v[tl]! >= ISO; ins[1] = v[tr]! >= ISO; ins[2] = v[br]! >= ISO; ins[3] = v[bl]! >= ISO;
+      if (ins[0] === ins[1] && ins[1] === ins[2] && ins[2] === ins[3]) continue;
+      edge[0] = 2 * tl; edge[1] = 2 * tr + 1; edge[2] = 2 * bl; edge[3] = 2 * tl + 1;
+      const saddle = ins[0] === ins[2] && ins[1] === ins[3];
+      const centreIn = saddle && (v[tl]! + v[tr]! + v[br]! + v[bl]!) / 4 >= ISO;
+      for (let k = 0; k < 4; k++) {
+        if (ins[k] || !ins[(k + 1) & 3]) continue; // edge k: outside → inside (clockwise)
+        let a: number;
+        if (!saddle) {
+          a = 0;
+          while (!(ins[a] && !ins[(a + 1) & 3])) a++;
+        } else a = centreIn ? (k + 3) & 3 : (k + 1) & 3;
+        next.set(edge[k]!, edge[a]!);
+      }
+    }
+  }
+  const rings: { ring: Point[]; area: number }[] = [];
+  for (const start of Array.from(next.keys())) {
+    if (!next.has(start)) continue;
+    const ring: Point[] = [];
+    let e = start;
+    while (next.has(e)) {
+      ring.push(point(e));
+      const n = next.get(e)!;
+      next.delete(e);
+      e = n;
+    }
+    const area = Math.abs(polygonArea(ring));
+    if (ring.length >= 3 && area >= (opts.minArea ?? 2 * cell * cell)) rings.push({ ring, area });
+  }
+  rings.sort((a, b) => b.area - a.area);
+  const maxPoints = opts.maxPoints ?? 2000;
+  const limit = 2 * Math.max(W, H) + 2 * cell;
+  let tol = opts.tolerance ?? 0.35 * cell;
+  let out: Point[][];
+  for (;;) {
+    out = rings.map((r) => simplifyRing(r.ring, tol)).filter((r) => r.length >= 3);
+    const total = out.reduce((s, r) => s + r.length, 0);
+    if (total <= maxPoints) break;
+    if (tol > limit) {
+      // Keep the largest rings that fit.
+      const kept: Point[][] = [];
+      let used = 0;
+      for (const r of out) if (used + r.length <= maxPoints) { kept.push(r); used += r.length; }
+      out = kept;
+      break;
+    }
+    tol *= 2;
+  }
+  const round = (c: number): number => Math.round(c * 100) / 100;
+  return out.map((r) => r.map((p) => [round(p[0]), round(p[1])] as Point));
+}

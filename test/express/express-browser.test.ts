@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import type { PlacedMask, Point } from '@smartdrag/shared';
+import { maskBounds, type PlacedMask, type Point, type Rect } from '@smartdrag/shared';
+import { expectedCrop } from '../helpers/edit-area';
 import { caseToRequest, parseDragCase } from '../../bridge-server/src/core/case';
 import { runEdit } from '../../bridge-server/src/core/edit';
 import type { EditRequest, RgbaImage } from '../../bridge-server/src/core/types';
@@ -64,6 +65,7 @@ interface Sent {
   regions: { id: string; left: number; top: number; width: number; height: number; data: Record<string, number> }[];
   intent: string;
   seed: number;
+  image: Rect;
 }
 interface SimNode { id: string; kind: string; bounds: { x: number; y: number; width: number; height: number }; width: number; height: number; rotation: number; data: Record<string, string>; bitmapSize: [number, number] | null; png: string | null }
 
@@ -155,6 +157,9 @@ test('Express simulator: selected image → lasso + arrow in the panel → one n
       return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) };
     })) as Sent;
     expect(sent.drags).toEqual([{ region: 'r1', points: drag.points, kind: 'translate' }]);
+    // Only the edit's area was sent (lasso + its moved copy + arrow + margin), not the whole image.
+    expect(sent.image).toEqual(expectedCrop(maskBounds(maskOf(sent.regions[0]!)), drag.points as Point[], 413, 356));
+    expect(sent.image.width * sent.image.height).toBeLessThan(0.5 * 413 * 356);
     const sim = await page.evaluate(() => {
       const s = (window as any).sim;
       return { nodes: s.nodes(), violations: s.violations, errors: s.errors, calls: s.calls.map((c: any) => c.api), steps: s.undoSteps(), addImageCalls: s.addImageCalls.length, imports: s.sandboxImports };

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, BridgeError, type JobResult, type WebSocketConstructor, type WirePlan } from '@smartdrag/shared';
+import { BridgeClient, BridgeError, boundsOfPoints, type JobResult, type Point, type WebSocketConstructor, type WirePlan } from '@smartdrag/shared';
 import type { Plan } from '../../bridge-server/src/core/types';
 import { RawClient, sendJob, squareMoveJob, squarePolygon, gradientImage, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 
@@ -358,8 +358,14 @@ describe('POST /v1/edit', () => {
     expect(await denied.json()).toMatchObject({ code: 'unauthorized' });
     const res = await post(`Bearer ${tb.token}`);
     expect(res.status).toBe(200);
-    const out = await res.json() as { plan: WirePlan; layer: { left: number; top: number; width: number; height: number; png: string } };
+    const out = await res.json() as { plan: WirePlan; layer: { left: number; top: number; width: number; height: number; png: string }; moved?: { polygons: Point[][] } };
     expect(out.plan.operations[0]!.kind).toBe('translate');
+    // The outline of what moved: the square moved by (40, 20), in document pixels.
+    const sq = boundsOfPoints(squarePolygon(20, 15, 16));
+    const mb = boundsOfPoints(out.moved!.polygons.flat());
+    for (const [got, want] of [[mb.left, sq.left + 40], [mb.top, sq.top + 20], [mb.left + mb.width, sq.left + sq.width + 40], [mb.top + mb.height, sq.top + sq.height + 20]]) {
+      expect(Math.abs(got! - want!)).toBeLessThanOrEqual(2);
+    }
     const layer = await decodeImage(Buffer.from(out.layer.png, 'base64'));
     expect([layer.width, layer.height]).toEqual([out.layer.width, out.layer.height]);
     expectMovedSquare({ ...out.layer, data: layer.data }, img, [10, 5], 40, 20);

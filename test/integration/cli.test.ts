@@ -70,6 +70,29 @@ it('edit --server sends the same job through a running bridge; token prints the 
   }
 });
 
+it('edit --quality preview on a document ≥ 4× the proxy budget runs on the proxy (in-process and through the bridge): proxy-size outputs, plan in document pixels', async () => {
+  const tb = await startTestBridge({ workers: 1 });
+  try {
+    for (const server of [false, true]) {
+      const out = join(tb.home, server ? 'proxy-server' : 'proxy-local');
+      const args = ['edit', '--case', CASE, '--out', out, '--json', '--quality', 'preview', '--preview-max-pixels', '20000', ...(server ? ['--server', tb.wsUrl] : [])];
+      const summary = JSON.parse((await smartdrag(args, tb.home)).stdout);
+      // 413×356 with a budget of 20000 px: scale √(20000 / 147028) ≈ 0.369.
+      expect(summary.proxy.scaleX).toBeCloseTo(Math.sqrt(20000 / (413 * 356)), 2);
+      expect(summary.proxy.width * summary.proxy.height).toBeLessThanOrEqual(20000);
+      const edited = await readImage(summary.outputs.edited);
+      expect([edited.width, edited.height]).toEqual([summary.proxy.width, summary.proxy.height]);
+      // The plan still speaks of the case's own arrow (document pixels), not its proxy-scale copy.
+      const full = JSON.parse((await smartdrag(['edit', '--case', CASE, '--out', out + '-full', '--json', '--quality', 'preview', '--preview-max-pixels', '0'], tb.home)).stdout);
+      expect(full.proxy).toBeUndefined();
+      expect(summary.plan.operations[0].description).toBe(full.plan.operations[0].description);
+      expect(summary.changedPixels).toBeLessThan(full.changedPixels * 0.5);
+    }
+  } finally {
+    await tb.bridge.close();
+  }
+});
+
 it('edit with a missing case file fails with a message and a non-zero exit', async () => {
   const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
   await expect(smartdrag(['edit', '--case', join(home, 'nope.json'), '--out', home], home)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('nope.json') });

@@ -4,7 +4,7 @@
  * core's proxy preview of the same request; a final job and a small image are unaffected.
  */
 import WebSocket from 'ws';
-import { BridgeClient, rasterizePolygon, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, boundsOfPoints, rasterizePolygon, type Rect, type WebSocketConstructor } from '@smartdrag/shared';
 import { runEdit } from '../../bridge-server/src/core/edit';
 import { proxyInfoFor } from '../../bridge-server/src/core/proxy';
 import { makeTexture } from '../../bridge-server/src/core/textures';
@@ -37,6 +37,31 @@ describe('proxy preview through the bridge', () => {
     expect([out.layer.left, out.layer.top, out.layer.width, out.layer.height]).toEqual([local.layer.left, local.layer.top, local.layer.image.width, local.layer.image.height]);
     expect(out.layer.width).toBeLessThanOrEqual(300);
     expect(Buffer.from(out.layer.data).equals(Buffer.from(local.layer.image.data))).toBe(true);
+  });
+
+  test('job.result carries the outline of what moved, in document pixels: a final and a proxy preview of a crop sent at an imageOrigin', async () => {
+    // The image is a crop of a larger document placed at (1000, 500); regions and arrows are in document pixels.
+    const origin: [number, number] = [1000, 500];
+    const docPoly = ellipse(1600, 900, 200, 150);
+    const moveDrags = [{ region: 'r', kind: 'translate' as const, points: [[1600, 900], [1750, 820]] as Point[] }];
+    // Where the selection lands: its bounds moved by (150, −80).
+    const sel = boundsOfPoints(docPoly);
+    const want: Rect = { ...sel, left: sel.left + 150, top: sel.top - 80 };
+    const near = (b: Rect, tol: number) => {
+      expect(Math.abs(b.left - want.left)).toBeLessThanOrEqual(tol);
+      expect(Math.abs(b.top - want.top)).toBeLessThanOrEqual(tol);
+      expect(Math.abs(b.left + b.width - (want.left + want.width))).toBeLessThanOrEqual(tol);
+      expect(Math.abs(b.top + b.height - (want.top + want.height))).toBeLessThanOrEqual(tol);
+    };
+    const fin = await client.submit({ image, imageOrigin: origin, regions: [{ id: 'r', polygon: docPoly }], drags: moveDrags, quality: 'final', seed: 3 }).result;
+    expect(fin.moved?.polygons.length).toBeGreaterThanOrEqual(1);
+    near(boundsOfPoints(fin.moved!.polygons.flat()), 3);
+    expect(fin.moved!.polygons.reduce((n, r) => n + r.length, 0)).toBeLessThanOrEqual(2000);
+    expect(fin.timings.outline).toBeGreaterThanOrEqual(0);
+    // The proxy preview's layer stays in proxy pixels, its outline does not: document pixels, to about a proxy pixel (4 px here).
+    const pre = await client.submit({ image, imageOrigin: origin, regions: [{ id: 'r', polygon: docPoly }], drags: moveDrags, quality: 'preview', seed: 3, previewMaxPixels: 300 * 200 }).result;
+    expect(pre.layer.proxy?.scaleX).toBe(0.25);
+    near(boundsOfPoints(pre.moved!.polygons.flat()), 2 / 0.25);
   });
 
   test('final quality and an image within the budget run at full resolution (no proxy)', async () => {

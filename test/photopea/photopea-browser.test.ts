@@ -7,13 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { rasterizePolygon, type PlacedMask, type Point } from '@smartdrag/shared';
+import { maskBounds, rasterizePolygon, type PlacedMask, type Point, type Rect } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase } from '../../bridge-server/src/core/case';
 import { runEdit } from '../../bridge-server/src/core/edit';
 import type { EditRequest, RgbaImage } from '../../bridge-server/src/core/types';
 import type { Bridge } from '../../bridge-server/src/server';
 import { artifactsDir, ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
 import { trimToAlpha } from '../helpers/layers';
+import { expectedCrop, movedBounds } from '../helpers/edit-area';
 
 jest.setTimeout(120_000);
 
@@ -28,6 +29,7 @@ interface Sent {
   regions: { id: string; left: number; top: number; width: number; height: number; data: Record<string, number> }[];
   intent: string;
   seed: number;
+  image: Rect;
 }
 
 let browser: Browser;
@@ -127,6 +129,42 @@ async function openSimulator(ctx: BrowserContext, query = '', docs: Record<strin
   return { page, frame };
 }
 
+/**
+ * After a preview: the moved-outline overlay is shown over the thumbnail (same box as the canvas),
+ * its SVG path is the panel's polygons (document pixels; the path is shifted by ½ to pixel
+ * edges), and their bounds lie within `tol` px of `want` (where the selection landed).
+ */
+async function expectOutlineOver(frame: Frame | Page, want: Rect, tol = 3): Promise<void> {
+  const o = await frame.evaluate(() => {
+    const svg = document.querySelector('[data-testid=moved-outline]') as SVGSVGElement;
+    const path = svg.querySelector('path.sd-moved-ants') as SVGPathElement | null;
+    const r = svg.getBoundingClientRect(), c = document.querySelector('canvas.sd-editor')!.getBoundingClientRect();
+    const bb = path?.getBBox();
+    return {
+      display: getComputedStyle(svg).display, dash: path ? getComputedStyle(path).strokeDasharray : '',
+      svg: [r.left, r.top, r.width, r.height], canvas: [c.left, c.top, c.width, c.height],
+      bbox: bb ? [bb.x, bb.y, bb.width, bb.height] : null,
+      polygons: (window as any).smartdrag.panel.editor.movedPolygons as Point[][],
+    };
+  });
+  expect(o.display).not.toBe('none');
+  expect(o.dash).not.toBe('none'); // marching ants: a dashed stroke
+  for (let k = 0; k < 4; k++) expect(Math.abs(o.svg[k]! - o.canvas[k]!)).toBeLessThanOrEqual(1);
+  const pts = o.polygons.flat();
+  const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
+  const b = { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+  // The drawn path is those polygons (user units = document pixels + ½).
+  expect(o.bbox![0]).toBeCloseTo(b.x0 + 0.5, 1);
+  expect(o.bbox![1]).toBeCloseTo(b.y0 + 0.5, 1);
+  expect(o.bbox![2]).toBeCloseTo(b.x1 - b.x0, 1);
+  expect(o.bbox![3]).toBeCloseTo(b.y1 - b.y0, 1);
+  // …and lies over the moved object.
+  expect(Math.abs(b.x0 - want.left)).toBeLessThanOrEqual(tol);
+  expect(Math.abs(b.y0 - want.top)).toBeLessThanOrEqual(tol);
+  expect(Math.abs(b.x1 - (want.left + want.width - 1))).toBeLessThanOrEqual(tol);
+  expect(Math.abs(b.y1 - (want.top + want.height - 1))).toBeLessThanOrEqual(tol);
+}
+
 interface SimCase {
   /** Extra simulator URL parameters. */
   query: string;
@@ -139,6 +177,8 @@ interface SimCase {
   layers: [string, string | null][];
   /** [bit depth, PNG colour type] Photopea's engine wrote for the document (first export) and for the selection mask. */
   exports: [[number, number], [number, number]];
+  /** Preview first (and check the moved outline) before applying. */
+  preview?: boolean;
 }
 
 async function simulatorEdit(c: SimCase): Promise<void> {
@@ -158,6 +198,13 @@ async function simulatorEdit(c: SimCase): Promise<void> {
     await dragOnEditor(page, frame, drag.points[0] as Point, drag.points[1] as Point);
     await frame.fill('[data-testid=intent]', theCase.intent!);
     await frame.selectOption('[data-testid=kind]', 'translate');
+    if (c.preview) {
+      await frame.click('[data-testid=preview]');
+      await frame.waitForFunction(() => /^Preview:/.test(document.querySelector('[data-testid=message]')!.textContent ?? ''), undefined, { timeout: 60000 });
+      const selBounds = maskBounds(selection, 128);
+      await expectOutlineOver(frame, movedBounds(selBounds, drag.points as Point[]));
+      await page.screenshot({ path: join(artifactsDir(), 'photopea-preview-outline.png') });
+    }
     // Keyboard shortcut while the panel has focus.
     await frame.focus('[data-testid=panel]');
     await page.keyboard.press('Control+Enter');
@@ -191,6 +238,10 @@ async function simulatorEdit(c: SimCase): Promise<void> {
     }
     expect(covered).toBeGreaterThan(1000);
     expect(diff).toBe(0);
+    // Only the edit's crop was sent (selection + its moved copy + arrow + margin), not the document.
+    const crop = expectedCrop(maskBounds(sentMask), drag.points as Point[], img.width, img.height);
+    expect(sent.image).toEqual(crop);
+    expect(crop.width * crop.height).toBeLessThan(0.5 * img.width * img.height);
 
     const sim = await page.evaluate(() => {
       const s = (window as any).sim;
@@ -231,7 +282,7 @@ async function simulatorEdit(c: SimCase): Promise<void> {
 
 test('Photopea simulator: select the red candy, draw the arrow, apply → one new layer at the right offset with the core\'s pixels', async () => {
   // A photo: UPNG.js writes 8-bit RGB; the soft-edged mask has > 16 levels: an 8-bit palette PNG.
-  await simulatorEdit({ query: '', layers: [['Smart Drag', null], ['Background', null]], exports: [[8, 2], [8, 3]] });
+  await simulatorEdit({ query: '', layers: [['Smart Drag', null], ['Background', null]], exports: [[8, 2], [8, 3]], preview: true });
 });
 
 test('Photopea simulator, a few-colour image with a hard selection inside a layer group: palette document, 1-bit palette mask; the layer lands exactly, inside the group', async () => {
@@ -285,9 +336,20 @@ test('playground: load the sample, lasso the candy, drag the arrow (live preview
     await page.selectOption('[data-testid=kind]', 'translate');
     const drag = theCase.drags[0]!;
     await dragOnEditor(page, page, drag.points[0] as Point, drag.points[1] as Point, 20);
-    // A preview-quality job followed the arrow.
+    // A preview-quality job followed the arrow; once the one for the final arrow is back, the moved outline shows over the thumbnail.
     await page.waitForFunction(() => (window as any).smartdrag.panel.lastSubmitted?.quality === 'preview', undefined, { timeout: 30000 });
     await page.waitForSelector('[data-testid=plan] li', { timeout: 60000 });
+    await page.waitForFunction(([tx, ty]) => {
+      const p = (window as any).smartdrag.panel;
+      const last = p.lastSubmitted?.drags[0]?.points;
+      return !!p.editor.movedPolygons && !p.job && p.lastSubmitted.quality === 'preview' && last?.[last.length - 1][0] === tx && last?.[last.length - 1][1] === ty;
+    }, drag.points[1] as Point, { timeout: 60000 });
+    const lassoBounds = await page.evaluate(() => {
+      const m = (window as any).smartdrag.panel.editor.regions[0].mask;
+      return { ...m, data: Array.from(m.data as Uint8Array) };
+    });
+    await expectOutlineOver(page, movedBounds(maskBounds({ ...lassoBounds, data: Uint8Array.from(lassoBounds.data) }, 128), drag.points as Point[]));
+    await page.screenshot({ path: join(artifactsDir(), 'playground-preview-outline.png') });
     await page.click('[data-testid=apply]');
     await page.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
     const bar = await progressBar(page);
@@ -473,6 +535,74 @@ test('playground: text alone — lasso the candy, no arrow, a vague intent gets 
     expect(state.plan).toMatch(/Move region r1 by \(87, -148\) px/);
     expect(state.px[0]! - Math.max(state.px[1]!, state.px[2]!)).toBeGreaterThan(60);
     await page.screenshot({ path: join(artifactsDir(), 'playground-text-alone.png'), fullPage: true });
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('playground, a large document with the object far from its corner: only the edit\'s crop is sent, the preview runs on a proxy of it, and its layer and the moved outline land over the object in document pixels', async () => {
+  const OX = 600, OY = 500;
+  const big = await sharp(SMARTIES).extend({ top: OY, left: OX, bottom: 250, right: 300, background: '#ffffff' }).png().toBuffer();
+  const W = 413 + OX + 300, H = 356 + OY + 250;
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${server.origin}/`);
+    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await page.setInputFiles('[data-testid=open-file]', { name: 'big.png', mimeType: 'image/png', buffer: big });
+    await page.waitForFunction((w) => (window as any).smartdrag.panel.editor.documentSize.width === w, W);
+    // Lasso the candy (at its new place in the big document), then the arrow.
+    await page.click('[data-testid=tool-lasso]');
+    const poly = (theCase.regions[0]!.polygon as Point[]).map((p) => [p[0] + OX, p[1] + OY] as Point);
+    const box = (await page.locator('canvas.sd-editor').boundingBox())!;
+    const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
+    expect(scale).toBeLessThan(0.5);
+    const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
+    await page.mouse.move(...at(poly[0]!));
+    await page.mouse.down();
+    for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
+    await page.mouse.up();
+    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+    await page.click('[data-testid=tool-arrow]');
+    await page.selectOption('[data-testid=kind]', 'translate');
+    const drag = theCase.drags[0]!;
+    await dragOnEditor(page, page, [drag.points[0]![0] + OX, drag.points[0]![1] + OY], [drag.points[1]![0] + OX, drag.points[1]![1] + OY]);
+    // Let the live previews settle, then one explicit preview.
+    await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.editor.arrows.length === 1 && !p.job; }, undefined, { timeout: 60000 });
+    await page.click('[data-testid=preview]');
+    await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !!p.editor.movedPolygons && /^Preview:/.test(document.querySelector('[data-testid=message]')!.textContent ?? ''); }, undefined, { timeout: 60000 });
+    const got = await page.evaluate(() => {
+      const p = (window as any).smartdrag.panel;
+      const m = p.editor.regions[0].mask;
+      const o = p.editor.overlay;
+      return {
+        sent: { quality: p.lastSubmitted.quality, image: p.lastSubmitted.image, points: p.lastSubmitted.drags[0].points as Point[] },
+        region: { ...m, data: Array.from(m.data as Uint8Array) },
+        overlay: { left: o.left, top: o.top, width: o.width, height: o.height, pixels: o.canvas.width },
+      };
+    });
+    expect(got.sent.quality).toBe('preview');
+    const region = { ...got.region, data: Uint8Array.from(got.region.data) } as PlacedMask;
+    // The crop: selection + its moved copy + arrow + margin, away from the document's corner.
+    const crop = expectedCrop(maskBounds(region), got.sent.points, W, H);
+    expect(got.sent.image).toEqual(crop);
+    expect(crop.left).toBeGreaterThan(400);
+    expect(crop.top).toBeGreaterThan(300);
+    // The bridge previewed it on a proxy (the layer has fewer pixels than the area it covers)…
+    expect(got.overlay.pixels).toBeLessThan(0.6 * got.overlay.width);
+    // …and the panel placed that proxy layer at the crop's origin: it covers the selection's new place, inside the crop.
+    const landed = movedBounds(maskBounds(region, 128), got.sent.points);
+    const tol = 2 / 0.4;
+    expect(got.overlay.left).toBeGreaterThanOrEqual(crop.left - tol);
+    expect(got.overlay.top).toBeGreaterThanOrEqual(crop.top - tol);
+    expect(got.overlay.left + got.overlay.width).toBeLessThanOrEqual(crop.left + crop.width + tol);
+    expect(got.overlay.top + got.overlay.height).toBeLessThanOrEqual(crop.top + crop.height + tol);
+    expect(got.overlay.left).toBeLessThanOrEqual(landed.left + tol);
+    expect(got.overlay.top).toBeLessThanOrEqual(landed.top + tol);
+    expect(got.overlay.left + got.overlay.width).toBeGreaterThanOrEqual(landed.left + landed.width - tol);
+    // The moved outline, in document pixels (not proxy or crop pixels): over the selection's new place.
+    await expectOutlineOver(page, landed, 8);
+    await page.screenshot({ path: join(artifactsDir(), 'playground-large-proxy-outline.png') });
   } finally {
     await ctx.close();
   }

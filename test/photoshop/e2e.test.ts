@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, rasterizePolygon, type Point, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, boundsOfPoints, maskBounds, rasterizePolygon, type Point, type WebSocketConstructor } from '@smartdrag/shared';
 import { runEdit } from '../../bridge-server/src/core/edit';
 import { parseDragCase } from '../../bridge-server/src/core/case';
 import { cropImage } from '../../bridge-server/src/core/image';
@@ -19,6 +19,7 @@ import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-h
 import { Phase, type PanelState } from '../../plugin-photoshop/src/panel/panel-state';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 import { FakePhotoshop } from './fake-photoshop';
+import { expectedCrop, movedBounds } from '../helpers/edit-area';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 
@@ -74,6 +75,19 @@ describe('Photoshop plugin end to end (fake host, real bridge)', () => {
       const ready = await waitFor(controller, (s) => s.phase === Phase.ready || s.phase === Phase.failed);
       expect(ready.error).toBeNull();
       expect(ready.plan?.operations[0]).toMatchObject({ region: 'r1', kind: 'translate' });
+      // Only the edit's area was read: the selection, its copy moved by the arrow and the arrow, grown by
+      // max(64 px, a quarter of that area's larger side), clipped to the canvas — not the whole document.
+      const read = lastCrop(ps);
+      expect(read).toEqual(expectedCrop(maskBounds(poly), drag.points as Point[], W, H));
+      expect(read.width * read.height).toBeLessThan(0.5 * W * H);
+      // Before Apply the panel has the outline of what will move: in document pixels, over the selection's new place, framed on the area read.
+      expect(ready.moved?.frame).toEqual(read);
+      const mb = boundsOfPoints(ready.moved!.polygons.flat());
+      const solid = maskBounds(poly, 128);
+      const landed = movedBounds(solid, drag.points as Point[]);
+      for (const [got, want] of [[mb.left, landed.left], [mb.top, landed.top], [mb.left + mb.width, landed.left + landed.width], [mb.top + mb.height, landed.top + landed.height]]) {
+        expect(Math.abs(got! - want!)).toBeLessThanOrEqual(3);
+      }
       // Nothing was written while the bridge worked: the modal scope was released after capture.
       expect(doc.layers).toHaveLength(1);
       expect(ps.modalScopes).toBe(1);

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase, type DragCase } from '../core/case';
 import { runEdit } from '../core/edit';
+import { downscaleImage, PROXY_MAX_PIXELS } from '../core/proxy';
 import { countChangedPixels } from '../core/image';
 import type { Plan, RgbaImage, Timings } from '../core/types';
 import { readImage } from '../io/image-io';
@@ -27,6 +28,11 @@ export interface EditCommandOptions {
   /** Bridge ws URL (`ws://127.0.0.1:7341/v1/ws`); in-process when absent. */
   server?: string;
   token?: string;
+  /**
+   * Preview only: run on a proxy of at most this many pixels when the document is about 4× larger
+   * or more (core/proxy.ts); outputs are then proxy-size. 0 = full resolution. Default about 1 MP.
+   */
+  previewMaxPixels?: number;
 }
 
 /** The machine-readable summary (`--json`). */
@@ -38,6 +44,8 @@ export interface EditSummary {
   layer: { left: number; top: number; width: number; height: number };
   changedPixels: number;
   outputs: { edited: string; layer: string };
+  /** Set when a preview ran on a proxy: its size and scale; `layer`, `edited.png` and `layer.png` are in proxy pixels. */
+  proxy?: { width: number; height: number; scaleX: number; scaleY: number };
 }
 
 /** Resolve a case's image: relative to the folder that contains the case's `cases/` folder. */
@@ -55,12 +63,20 @@ async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage) {
     const job = client.submit({
       image, regions: c.regions, drags: c.drags, ...(c.keep ? { keep: c.keep } : {}),
       ...(c.intent !== undefined ? { intent: c.intent } : {}), quality: o.quality, ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      ...(proxyBudget(o) !== undefined ? { previewMaxPixels: proxyBudget(o) } : {}),
     });
     const r = await job.result;
     return r;
   } finally {
     client.close();
   }
+}
+
+/** The proxy budget a preview asks for (none for final quality or `--preview-max-pixels 0`). */
+function proxyBudget(o: EditCommandOptions): number | undefined {
+  if (o.quality !== 'preview') return undefined;
+  const n = o.previewMaxPixels ?? PROXY_MAX_PIXELS;
+  return n > 0 ? n : undefined;
 }
 
 /** Run the command; returns the summary (also printed). */
@@ -70,37 +86,46 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
   const imageFile = o.image ? resolve(o.image) : caseImagePath(o.case, c);
   const image = await readImageOrExplain(imageFile, !o.image, () => readImage(imageFile));
   let plan: Plan, timings: Timings, edited: RgbaImage, layerDoc: RgbaImage, rect: EditSummary['layer'];
+  let proxy: EditSummary['proxy'];
+  // The document the outputs show: the image itself, or its proxy when a preview ran on one.
+  let shown = image;
   if (o.server) {
     const r = await viaServer(o, c, image);
     plan = r.plan as Plan;
     timings = r.timings;
+    if (r.layer.proxy) { proxy = r.layer.proxy; shown = downscaleImage(image, r.layer.proxy); }
     rect = { left: r.layer.left, top: r.layer.top, width: r.layer.width, height: r.layer.height };
-    layerDoc = layerAtDocumentSize(image, { left: r.layer.left, top: r.layer.top, image: { width: r.layer.width, height: r.layer.height, data: r.layer.data } });
-    edited = compositeOver(image, layerDoc);
+    layerDoc = layerAtDocumentSize(shown, { left: r.layer.left, top: r.layer.top, image: { width: r.layer.width, height: r.layer.height, data: r.layer.data } });
+    edited = compositeOver(shown, layerDoc);
   } else {
     const req = caseToRequest(c, image, { quality: o.quality, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
-    const res = await runEdit(req);
+    const budget = proxyBudget(o);
+    const res = await runEdit(req, budget !== undefined ? { proxyMaxPixels: budget } : {});
     plan = res.plan;
     timings = res.timings;
+    if (res.proxy) { proxy = res.proxy; shown = downscaleImage(image, res.proxy); }
     rect = { left: res.layer.left, top: res.layer.top, width: res.layer.image.width, height: res.layer.image.height };
-    edited = pasteCrop(image, res.edited, res.crop.left, res.crop.top);
-    layerDoc = layerAtDocumentSize(image, res.layer);
+    edited = pasteCrop(shown, res.edited, res.crop.left, res.crop.top);
+    layerDoc = layerAtDocumentSize(shown, res.layer);
   }
   const outputs = await writeOrExplain(o.out, () => writeOutputs(o.out, edited, layerDoc));
   const summary: EditSummary = {
     case: c.id, mode: o.server ? 'server' : 'in-process', plan, timings, layer: rect,
-    changedPixels: countChangedPixels(image, edited), outputs,
+    changedPixels: countChangedPixels(shown, edited), outputs, ...(proxy ? { proxy } : {}),
   };
   if (o.json) {
     print(JSON.stringify(summary));
   } else {
     print(`case ${c.id} (${image.width}x${image.height}, ${o.quality}, ${summary.mode})`);
+    if (proxy) {
+      print(`preview on a ${proxy.width}x${proxy.height} proxy (1/${(1 / proxy.scaleX).toFixed(2)} scale): edited.png, layer.png and the layer offset are in proxy pixels (--preview-max-pixels 0 previews at full resolution)`);
+    }
     print(`plan (read by ${plan.reasoner ?? 'rules'}${c.drags.length === 0 ? ', text alone: no arrow' : ''}):`);
     for (const op of plan.operations) print(`  - [${op.kind}] ${op.description} (${op.source}: ${op.reason})`);
     for (const w of plan.warnings) print(`  ! ${w}`);
     print('timings (ms): ' + Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));
     print(`changed pixels: ${summary.changedPixels}`);
-    print(`layer: ${rect.width}x${rect.height} at offset (${rect.left}, ${rect.top}); layer.png is drawn at document size`);
+    print(`layer: ${rect.width}x${rect.height} at offset (${rect.left}, ${rect.top}); layer.png is drawn at ${proxy ? 'proxy' : 'document'} size`);
     print(`wrote ${outputs.edited}`);
     print(`wrote ${outputs.layer}`);
   }

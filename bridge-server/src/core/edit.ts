@@ -21,7 +21,7 @@ import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
 import { fillHole } from './fill';
 import { blendSeams } from './blend';
 import { warpRegions } from './warp';
-import { proxyInfoFor, proxyRequest } from './proxy';
+import { planFromProxy, proxyInfoFor, proxyRequest } from './proxy';
 
 export * from './warp';
 
@@ -60,8 +60,9 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
       const tp = performance.now();
       const preq = proxyRequest(req, info);
       const proxyMs = performance.now() - tp;
-      const r = await runEdit(preq, { ...opts, proxyMaxPixels: undefined });
-      return { ...r, proxy: info, timings: { proxy: proxyMs, ...r.timings, total: r.timings.total! + proxyMs } };
+      const onPlan = opts.onPlan;
+      const r = await runEdit(preq, { ...opts, proxyMaxPixels: undefined, ...(onPlan ? { onPlan: (p: Plan) => onPlan(planFromProxy(p, info)) } : {}) });
+      return { ...r, plan: planFromProxy(r.plan, info), proxy: info, timings: { proxy: proxyMs, ...r.timings, total: r.timings.total! + proxyMs } };
     }
   }
   const t0 = performance.now();

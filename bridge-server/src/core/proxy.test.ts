@@ -126,3 +126,33 @@ describe('when the proxy is used', () => {
     expect(far.proxy?.scaleX).toBe(0.5);
   });
 });
+
+describe('the plan of a proxy preview', () => {
+  test('speaks in document pixels: amounts, centres and handles mapped back, descriptions rewritten', async () => {
+    const image = makeTexture('noise', 800, 600, 3);
+    const req: EditRequest = {
+      image, regions: [{ id: 'r', mask: rasterizePolygon(ellipse(300, 300, 80, 60)) }, { id: 's', mask: rasterizePolygon(ellipse(600, 200, 50, 50)) }],
+      drags: [
+        { region: 'r', kind: 'translate', points: [[300, 300], [387, 152]] },
+        { region: 's', kind: 'rotate', points: [[650, 200], [600, 250]], center: [600, 200] },
+      ],
+      quality: 'preview', seed: 1,
+    };
+    let early: string[] = [];
+    const res = await runEdit(req, { proxyMaxPixels: 200 * 150, onPlan: (p) => { early = p.operations.map((o) => o.description); } });
+    expect(res.proxy?.scaleX).toBe(0.25);
+    const full = await runEdit(req);
+    const move = res.plan.operations.find((o) => o.region === 'r')!, fullMove = full.plan.operations.find((o) => o.region === 'r')!;
+    expect(move.params.kind).toBe('translate');
+    if (move.params.kind === 'translate' && fullMove.params.kind === 'translate') {
+      expect(move.params.dx).toBeCloseTo(fullMove.params.dx, 6);
+      expect(move.params.dy).toBeCloseTo(fullMove.params.dy, 6);
+    }
+    expect(move.description).toContain('(87, -148)');
+    const turn = res.plan.operations.find((o) => o.region === 's')!;
+    expect(turn.params.kind === 'rotate' && Math.hypot(turn.params.center[0] - 600, turn.params.center[1] - 200)).toBeLessThan(0.5);
+    expect(turn.description).toContain('about (600,200)');
+    // The plan shown before any pixel work says the same.
+    expect(early).toEqual(res.plan.operations.map((o) => o.description));
+  });
+});

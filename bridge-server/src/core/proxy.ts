@@ -10,7 +10,8 @@
  * scaled by `1/scaleX × 1/scaleY` at `layer.left / scaleX`, `layer.top / scaleY` document pixels.
  */
 import type { PlacedMask, Point } from '@smartdrag/shared';
-import type { Drag, EditRequest, Region, RgbaImage } from './types';
+import { describeOperation } from './plan/describe';
+import type { Drag, EditRequest, OperationParams, Plan, Region, RgbaImage } from './types';
 
 /** Largest proxy a preview runs on (about 1 MP, a panel or canvas at display resolution). */
 export const PROXY_MAX_PIXELS = 1024 * 1024;
@@ -185,4 +186,36 @@ export function proxyRequest(req: EditRequest, info: ProxyInfo): EditRequest {
     ...req, image: downscaleImage(req.image, info), regions, drags,
     ...(req.keep ? { keep: req.keep.map((k) => downscalePlacedMask(k, info)) } : {}),
   };
+}
+
+/** A proxy position (pixel-centre convention) in document coordinates (inverse of {@link toProxyPoint}). */
+export function fromProxyPoint(p: Point, info: ProxyInfo): Point {
+  return [(p[0] + 0.5) / info.scaleX - 0.5, (p[1] + 0.5) / info.scaleY - 0.5];
+}
+
+function paramsFromProxy(p: OperationParams, info: ProxyInfo): OperationParams {
+  switch (p.kind) {
+    case 'translate': return { ...p, dx: p.dx / info.scaleX, dy: p.dy / info.scaleY };
+    case 'rotate': return { ...p, center: fromProxyPoint(p.center, info) };
+    case 'scale': return { ...p, center: fromProxyPoint(p.center, info) };
+    case 'deform': return { ...p, handles: p.handles.map((h) => fromProxyPoint(h, info)), targets: p.targets.map((t) => fromProxyPoint(t, info)) };
+  }
+}
+
+/**
+ * The plan a proxy preview made, in document coordinates: amounts, centres, handles and targets
+ * mapped back and the descriptions rewritten, so that the host shows "move by (87, −148) px" for
+ * an arrow of that length, not its proxy-scale length.
+ */
+export function planFromProxy(plan: Plan, info: ProxyInfo): Plan {
+  if (info.scaleX === 1 && info.scaleY === 1) return plan;
+  const map = (pl: Plan): Plan => ({
+    ...pl,
+    operations: pl.operations.map((o) => {
+      const params = paramsFromProxy(o.params, info);
+      return { ...o, params, description: describeOperation(o.region, params) };
+    }),
+  });
+  const out = map(plan);
+  return plan.alternatives ? { ...out, alternatives: plan.alternatives.map(map) } : out;
 }

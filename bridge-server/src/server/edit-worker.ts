@@ -12,6 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { rasterizePolygon } from '@smartdrag/shared';
 import { runEdit } from '../core/edit';
+import { movedOutline } from '../core/outline';
 import { createLlmReasoner, type PlanReasoner } from '../core/plan';
 import { CancelledError } from '../core/types';
 import type { EditRequest, PlacedMask } from '../core/types';
@@ -109,6 +110,7 @@ async function run(job: WorkerJob): Promise<void> {
     const learnedTimings: Record<string, number> = {};
     const res = await runEdit(toRequest(job), {
       signal: abort.signal,
+      withSourceMap: true, // for the moved outline (job.result `moved`)
       ...(job.proxyMaxPixels !== undefined ? { proxyMaxPixels: job.proxyMaxPixels } : {}),
       ...stages?.editOptions(learnedTimings),
       ...(reasoner ? { reasoner } : {}),
@@ -117,8 +119,11 @@ async function run(job: WorkerJob): Promise<void> {
     });
     if (abort.signal.aborted) throw new CancelledError();
     const img = res.layer.image;
+    const to = performance.now();
+    const moved = { polygons: movedOutline(res) };
+    const outlineMs = performance.now() - to;
     post(
-      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: { ...res.timings, ...learnedTimings }, ...(res.proxy ? { proxy: res.proxy } : {}) } },
+      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: { ...res.timings, ...learnedTimings, outline: outlineMs }, ...(res.proxy ? { proxy: res.proxy } : {}), moved } },
       [img.data.buffer as ArrayBuffer],
     );
   } catch (e) {

@@ -239,7 +239,8 @@ async function answerJob(res: Response, jobId: string, out: { messages: ServerMe
   for (const c of out.chunks) frame = asm.push(decodeFrameChunk(c)) ?? frame;
   if (!frame) { httpError(res, 500, ErrorCode.internal, 'incomplete layer'); return; }
   const layerPng = await encodePng({ width: frame.width, height: frame.height, data: new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength) });
-  res.json({ jobId, plan: result.plan, timings: result.timings, layer: { ...result.layer, png: layerPng.toString('base64') } });
+  res.json({ jobId, plan: result.plan, timings: result.timings, layer: { ...result.layer, png: layerPng.toString('base64') },
+    ...(result.moved ? { moved: result.moved } : {}) });
 }
 
 /** Build the express app: the guard (Host, Origin, CORS) before every route. */

@@ -30,6 +30,8 @@ export interface WorkerResult {
   timings: Timings;
   /** Set when the preview ran on a proxy: `layer` is in proxy pixels of the image. */
   proxy?: { width: number; height: number; scaleX: number; scaleY: number };
+  /** Outline of what moved, image-local pixels (proxy previews already scaled back to image pixels). */
+  moved?: { polygons: Point[][] };
 }
 
 /** Worker -> main. */

@@ -5,6 +5,8 @@
  * so a point the user places over document pixel (x, y) is exactly (x, y).
  */
 import { rasterizePolygon, type PlacedMask, type Point } from '@smartdrag/shared';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
 import type { RgbaPixels } from '../host/host-adapter';
 
 /** One drag arrow in document pixels: `points[0]` is the handle, the last point the target. */
@@ -45,8 +47,14 @@ function distToSegment(p: Point, a: Point, b: Point): number {
 
 /** Canvas widget; create one per panel and call {@link setDocument} when the document changes. */
 export class ArrowEditor {
-  /** The canvas to put in the DOM. */
+  /** The canvas, inside {@link element}. */
   readonly canvas: HTMLCanvasElement;
+  /** What to put in the DOM: the canvas with the moved-outline overlay (an SVG) on top. */
+  readonly element: HTMLDivElement;
+  /** The moved-outline overlay: an SVG in document pixels (viewBox = the document) over the canvas. */
+  readonly outline: SVGSVGElement;
+  /** The polygons the outline shows (document pixels); null when hidden. */
+  movedPolygons: Point[][] | null = null;
   arrows: EditorArrow[] = [];
   regions: EditorRegion[] = [];
   selected: number | null = null;
@@ -85,6 +93,15 @@ export class ArrowEditor {
     this.canvas.width = 1;
     this.canvas.height = 1;
     this.canvas.style.touchAction = 'none';
+    this.element = document.createElement('div');
+    this.element.className = 'sd-editor-box';
+    this.outline = document.createElementNS(SVG_NS, 'svg');
+    this.outline.setAttribute('class', 'sd-moved');
+    this.outline.setAttribute('data-testid', 'moved-outline');
+    this.outline.setAttribute('preserveAspectRatio', 'none');
+    this.outline.setAttribute('aria-hidden', 'true');
+    this.outline.style.display = 'none';
+    this.element.append(this.canvas, this.outline);
     this.canvas.addEventListener('pointerdown', (e) => this.onDown(e));
     this.canvas.addEventListener('pointermove', (e) => this.onMove(e));
     this.canvas.addEventListener('pointerup', (e) => this.onUp(e));
@@ -113,6 +130,8 @@ export class ArrowEditor {
     base.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
     this.base = base;
     this.overlay = null;
+    this.setMovedOutline(null);
+    this.outline.setAttribute('viewBox', `0 0 ${img.width} ${img.height}`);
     if (sizeChanged) this.clear();
     const dpr = globalThis.devicePixelRatio || 1;
     const cssW = img.width * this.layoutScale, cssH = img.height * this.layoutScale;
@@ -132,8 +151,36 @@ export class ArrowEditor {
     this.regionTint = null;
     this.selected = null;
     this.overlay = null;
+    this.setMovedOutline(null);
     this.render();
     this.onChange(false);
+  }
+
+  /**
+   * Show the outline of what a preview moved (closed polygons in document pixels, even-odd) as
+   * marching ants over the thumbnail; null or no polygon hides it.
+   */
+  setMovedOutline(polygons: readonly Point[][] | null): void {
+    const svg = this.outline;
+    svg.replaceChildren();
+    const rings = (polygons ?? []).filter((r) => r.length >= 3);
+    this.movedPolygons = rings.length ? rings.map((r) => r.map((p) => [p[0], p[1]] as Point)) : null;
+    if (!this.movedPolygons) {
+      svg.style.display = 'none';
+      return;
+    }
+    // Vertices are pixel centres: pixel (x, y) covers [x, x+1) in the viewBox, so shift by ½.
+    const d = this.movedPolygons.map((r) => `M${r.map((p) => `${+(p[0] + 0.5).toFixed(2)} ${+(p[1] + 0.5).toFixed(2)}`).join('L')}Z`).join('');
+    for (const cls of ['sd-moved-under', 'sd-moved-ants']) {
+      const path = document.createElementNS(SVG_NS, 'path');
+      path.setAttribute('d', d);
+      path.setAttribute('class', cls);
+      path.setAttribute('fill', 'none');
+      path.setAttribute('fill-rule', 'evenodd');
+      path.setAttribute('vector-effect', 'non-scaling-stroke');
+      svg.append(path);
+    }
+    svg.style.display = '';
   }
 
   /** Replace the regions (e.g. with the host's selection). */
@@ -171,16 +218,19 @@ export class ArrowEditor {
    * Show a result layer (straight-alpha RGBA, document position) over the thumbnail; null hides
    * it. A proxy preview's layer (`proxy` set) is in proxy pixels and is drawn scaled to the document.
    */
-  setOverlay(layer: { left: number; top: number; width: number; height: number; data: Uint8ClampedArray; proxy?: { scaleX: number; scaleY: number } } | null): void {
+  setOverlay(layer: { left: number; top: number; width: number; height: number; data: Uint8ClampedArray; proxy?: { scaleX: number; scaleY: number } } | null, imageOrigin: readonly [number, number] = [0, 0]): void {
     if (!layer || layer.width === 0 || layer.height === 0) {
       this.overlay = null;
+      if (!layer) this.setMovedOutline(null);
     } else {
       const c = document.createElement('canvas');
       c.width = layer.width;
       c.height = layer.height;
       c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height), 0, 0);
+      // A proxy layer is in proxy pixels of the sent image (which sits at imageOrigin in the document).
       const sx = layer.proxy?.scaleX ?? 1, sy = layer.proxy?.scaleY ?? 1;
-      this.overlay = { left: layer.left / sx, top: layer.top / sy, width: layer.width / sx, height: layer.height / sy, canvas: c };
+      const [ox, oy] = layer.proxy ? imageOrigin : [0, 0];
+      this.overlay = { left: ox + layer.left / sx, top: oy + layer.top / sy, width: layer.width / sx, height: layer.height / sy, canvas: c };
     }
     this.render();
   }

@@ -8,7 +8,7 @@
  * cancels, Delete removes the selected arrow, A / L pick the arrow / lasso tool.
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, SubmitInput, Welcome, WirePlan } from '@smartdrag/shared';
-import { connectionWords, type Point } from '@smartdrag/shared';
+import { connectionWords, editRoi, type Point, type Rect } from '@smartdrag/shared';
 import type { HostAdapter, HostDocument, PlacedLayer } from '../host/host-adapter';
 import { ArrowEditor, type EditorRegion } from './arrow-editor';
 
@@ -41,6 +41,8 @@ export interface PanelOptions {
   seed?: number;
   /** Largest thumbnail side in CSS pixels (default 360). */
   thumbnailMaxSide?: number;
+  /** Context margin (px) around the edited area when only a crop of the document is sent (default 64). */
+  marginPx?: number;
 }
 
 /** What the panel last sent (for diagnostics and tests). */
@@ -50,6 +52,8 @@ export interface SubmittedRequest {
   regions: { id: string; left: number; top: number; width: number; height: number; data: Uint8Array }[];
   intent: string;
   seed: number;
+  /** The part of the document sent, in document pixels (the whole document, or the edit's crop at `imageOrigin`). */
+  image: Rect;
 }
 
 const RETRYABLE = new Set(['unreachable', 'connection_lost', 'shutting_down', 'heartbeat_timeout']);
@@ -119,7 +123,7 @@ export class Panel {
       h('div', { class: 'sd-conn' }, this.el.statusHint, reconnect),
       ...(opts.toolbar ? [opts.toolbar] : []),
       h('div', { class: 'sd-tools' }, toolArrow, toolLasso, del, clear, ...(opts.host.hasSelection ? [read] : [])),
-      h('div', { class: 'sd-canvas-wrap' }, this.editor.canvas),
+      h('div', { class: 'sd-canvas-wrap' }, this.editor.element),
       this.el.info,
       h('label', { class: 'sd-field' }, h('span', {}, 'Intent'), intent),
       h('label', { class: 'sd-field' }, h('span', {}, 'Type'), kind),
@@ -216,19 +220,33 @@ export class Panel {
     const kind = (this.el.kind as HTMLSelectElement).value as PanelDragKind;
     const drags = arrows.map((a) => ({ region: regionFor(a.points[0]!, regions), points: a.points.map((p) => [p[0], p[1]] as Point), kind }));
     const seed = this.opts.seed ?? 1;
+    // Send only what the edit needs (as the Photoshop plugin does): the regions, where the arrows
+    // take them and the arrows, plus a margin. With text alone the intent may move the region
+    // anywhere, so the whole document goes.
+    const whole: Rect = { left: 0, top: 0, width: doc.width, height: doc.height };
+    const roi = drags.length > 0
+      ? editRoi({ regions: regions.map((r) => r.mask), arrows: drags.map((d) => d.points), docWidth: doc.width, docHeight: doc.height, marginPx: this.opts.marginPx })
+      : whole;
+    const cropped = roi.width > 0 && roi.height > 0 && (roi.width < doc.width || roi.height < doc.height);
+    const sent = cropped ? roi : whole;
     this.lastSubmitted = {
-      quality, drags, intent, seed,
+      quality, drags, intent, seed, image: sent,
       regions: regions.map((r) => ({ id: r.id, left: r.mask.left, top: r.mask.top, width: r.mask.width, height: r.mask.height, data: r.mask.data })),
     };
+    // A preview only needs what the panel can show: the bridge previews a larger image on a proxy
+    // (the crop's share of the view, so a crop is previewed at the thumbnail's scale too).
+    const view = Math.round(this.editor.viewPixels * (sent.width * sent.height) / Math.max(1, doc.width * doc.height));
     return {
-      image: doc.png ? { png: doc.png } : { width: doc.width, height: doc.height, data: doc.rgba.data },
+      image: cropped
+        ? { width: roi.width, height: roi.height, data: cropRgba(doc.rgba, roi) }
+        : doc.png ? { png: doc.png } : { width: doc.width, height: doc.height, data: doc.rgba.data },
+      ...(cropped ? { imageOrigin: [roi.left, roi.top] as [number, number] } : {}),
       regions: regions.map((r) => ({ id: r.id, mask: r.mask })),
       drags,
       ...(intent ? { intent } : {}),
       quality,
       seed,
-      // A preview only needs what the panel can show: the bridge previews a larger document on a proxy.
-      ...(quality === 'preview' ? { previewMaxPixels: Math.max(4096, this.editor.viewPixels) } : {}),
+      ...(quality === 'preview' ? { previewMaxPixels: Math.max(4096, view) } : {}),
     };
   }
 
@@ -269,7 +287,8 @@ export class Panel {
       const out = await job.result;
       this.showPlan(out.plan);
       if (quality === 'preview') {
-        this.editor.setOverlay(out.layer);
+        this.editor.setOverlay(out.layer, input.imageOrigin);
+        this.editor.setMovedOutline(out.moved?.polygons ?? null);
         this.setMessage(`Preview: ${planSummary(out.plan)}.`);
       } else {
         const placed = await this.opts.host.addLayer(out.layer, 'Smart Drag');
@@ -454,6 +473,17 @@ export class Panel {
     this.el.message.classList.add('sd-error');
     this.el.message.dataset.result = err.code ?? 'error';
   }
+}
+
+/** Copy the pixels of `r` (inside the image) out of straight-alpha RGBA pixels. */
+export function cropRgba(img: { width: number; height: number; data: Uint8ClampedArray }, r: Rect): Uint8ClampedArray {
+  if (r.left < 0 || r.top < 0 || r.left + r.width > img.width || r.top + r.height > img.height) throw new RangeError('crop outside the image');
+  const out = new Uint8ClampedArray(r.width * r.height * 4);
+  for (let y = 0; y < r.height; y++) {
+    const s = ((r.top + y) * img.width + r.left) * 4;
+    out.set(img.data.subarray(s, s + r.width * 4), y * r.width * 4);
+  }
+  return out;
 }
 
 /** The region an arrow belongs to: the one covering its handle most, else the nearest. */

@@ -221,7 +221,11 @@ export class SmartDragController {
     }
     if (!this.isCurrent(run, job)) return;
     run.outcome = outcome;
-    this.dispatch({ type: 'job.result' });
+    // The outline of what moves, framed on the area read, shown with the plan before Apply.
+    const moved = outcome.moved && outcome.moved.polygons.length > 0
+      ? { polygons: outcome.moved.polygons, frame: { left: c.imageOrigin[0], top: c.imageOrigin[1], width: c.image.width, height: c.image.height } }
+      : null;
+    this.dispatch({ type: 'job.result', moved });
     if (run.opts.autoApply) await this.apply();
   }
 

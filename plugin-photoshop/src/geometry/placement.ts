@@ -3,8 +3,8 @@
  * Everything here is in document PIXELS (the Imaging API's unit) whatever the document's
  * resolution; see ./units.ts for the descriptor side.
  */
-import type { PlacedMask, PlacedPixels, Point, Rect } from '@smartdrag/shared';
-import { expandRect, maskBounds, unionRect } from '@smartdrag/shared';
+import type { PlacedPixels, Rect } from '@smartdrag/shared';
+
 
 /** Photoshop-style bounds (`right`/`bottom` exclusive), as `selection.bounds` and the Imaging API use. */
 export interface PsBounds {
@@ -24,40 +24,8 @@ export function rectToBounds(r: Rect): PsBounds {
   return { left: r.left, top: r.top, right: r.left + r.width, bottom: r.top + r.height };
 }
 
-/** Inputs of {@link editRoi}. */
-export interface RoiInput {
-  regions: readonly PlacedMask[];
-  /** Arrow polylines in document pixels. */
-  arrows: readonly Point[][];
-  docWidth: number;
-  docHeight: number;
-  /** Context margin in px around the edited area. Default 64. */
-  marginPx?: number;
-}
-
-/**
- * The document area to read for an edit: every region, every region moved by each arrow's
- * displacement (target − handle), and every arrow point, grown by a margin (at least `marginPx`,
- * and at least a quarter of the larger side of the edited area so rotations and scalings have
- * room), clipped to the canvas. Integer pixel bounds.
- */
-export function editRoi(input: RoiInput): Rect {
-  let area: Rect = { left: 0, top: 0, width: 0, height: 0 };
-  const regionBounds = input.regions.map((m) => maskBounds(m)).filter((b) => b.width > 0 && b.height > 0);
-  for (const b of regionBounds) area = unionRect(area, b);
-  for (const arrow of input.arrows) {
-    if (arrow.length === 0) continue;
-    const h = arrow[0]!, t = arrow[arrow.length - 1]!;
-    const dx = Math.round(t[0] - h[0]), dy = Math.round(t[1] - h[1]);
-    for (const b of regionBounds) area = unionRect(area, { ...b, left: b.left + dx, top: b.top + dy });
-    for (const p of arrow) {
-      area = unionRect(area, { left: Math.floor(p[0]), top: Math.floor(p[1]), width: 1, height: 1 });
-    }
-  }
-  if (area.width <= 0 || area.height <= 0) return { left: 0, top: 0, width: 0, height: 0 };
-  const margin = Math.max(input.marginPx ?? 64, Math.ceil(Math.max(area.width, area.height) / 4));
-  return expandRect(area, margin, input.docWidth, input.docHeight);
-}
+/** The edit area (regions, their moved copies and the arrows, plus margin): shared with the Photopea page. */
+export { editRoi, type RoiInput } from '@smartdrag/shared';
 
 /** Pixels as the Imaging API hands them over (chunky, 8-bit). */
 export interface ChunkyPixels {

@@ -108,3 +108,18 @@ test('planReadings lists the main reading then the alternatives', () => {
     { index: 1, title: 'Rotate', lines: ['Rotate r1 by 5°'], confidencePct: 15 },
   ]);
 });
+
+describe('moved outline state', () => {
+  test('the moved outline is kept with a ready result and dropped when it is applied, re-read, cancelled or fails', () => {
+    const moved = { polygons: [[[10, 10], [20, 10], [20, 20]] as [number, number][]], frame: { left: 0, top: 0, width: 100, height: 80 } };
+    const ready = run([{ type: 'run.start' }, { type: 'capture.done', warnings: [] }, { type: 'job.plan', plan }, { type: 'job.result', moved }]);
+    expect(ready).toMatchObject({ phase: Phase.ready, moved });
+    expect(run([{ type: 'apply.start' }], ready).moved).toBeNull();
+    expect(run([{ type: 'plan.choose', index: 1 }], ready).moved).toBeNull();
+    expect(run([{ type: 'cancelled' }], ready).moved).toBeNull();
+    expect(run([{ type: 'dismiss' }], ready).moved).toBeNull();
+    // No outline (an older bridge, or nothing moved): none shown.
+    const none = run([{ type: 'run.start' }, { type: 'capture.done', warnings: [] }, { type: 'job.result', moved: { ...moved, polygons: [] } }]);
+    expect(none).toMatchObject({ phase: Phase.ready, moved: null });
+  });
+});

@@ -3,7 +3,7 @@
  * (capture -> bridge work -> plan shown -> result ready -> apply). The view renders
  * {@link PanelState} and {@link controlsOf}; the controller dispatches {@link PanelEvent}s.
  */
-import { connectionWords, type ConnectionStatus, type WirePlan } from '@smartdrag/shared';
+import { connectionWords, type ConnectionStatus, type Point, type Rect, type WirePlan } from '@smartdrag/shared';
 import type { ErrorInfo } from '../app/errors';
 
 /** Phases of the current edit, as an `as const` object. */
@@ -43,6 +43,15 @@ export interface PanelState {
   error: ErrorInfo | null;
   /** Name of the layer created by the last apply (null when the edit changed nothing). */
   appliedLayer: string | null;
+  /** The outline of what the ready result moves, to show before Apply; null when none. */
+  moved: MovedView | null;
+}
+
+/** The moved outline as the panel shows it: polygons in document pixels over the area read (`frame`). */
+export interface MovedView {
+  polygons: Point[][];
+  /** The document area the edit read (the capture's crop): the view frames it. */
+  frame: Rect;
 }
 
 /** Events the controller dispatches. */
@@ -53,7 +62,7 @@ export type PanelEvent =
   | { type: 'job.queued'; position: number }
   | { type: 'job.plan'; plan: WirePlan }
   | { type: 'job.progress'; stage: string; fraction: number }
-  | { type: 'job.result' }
+  | { type: 'job.result'; moved?: MovedView | null }
   | { type: 'plan.choose'; index: number }
   | { type: 'apply.start' }
   | { type: 'apply.done'; layerName: string | null }
@@ -65,7 +74,7 @@ export type PanelEvent =
 export function initialPanelState(): PanelState {
   return {
     connection: { state: 'closed' }, phase: Phase.idle, queuePosition: null, stage: null, progress: 0,
-    plan: null, planChoice: 0, warnings: [], error: null, appliedLayer: null,
+    plan: null, planChoice: 0, warnings: [], error: null, appliedLayer: null, moved: null,
   };
 }
 
@@ -113,24 +122,24 @@ export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
       return { ...s, queuePosition: null, stage: e.stage, progress: overallProgress(e.stage, e.fraction, s.progress) };
     case 'job.result':
       if (s.phase !== Phase.working) return s;
-      return { ...s, phase: Phase.ready, queuePosition: null, progress: 1, stage: null };
+      return { ...s, phase: Phase.ready, queuePosition: null, progress: 1, stage: null, moved: e.moved && e.moved.polygons.length > 0 ? e.moved : null };
     case 'plan.choose': {
       if (!s.plan || (s.phase !== Phase.working && s.phase !== Phase.ready)) return s;
       const n = 1 + (s.plan.alternatives?.length ?? 0);
       if (!Number.isInteger(e.index) || e.index < 0 || e.index >= n || e.index === s.planChoice) return s;
-      return { ...s, phase: Phase.working, planChoice: e.index, progress: 0, stage: null, queuePosition: null };
+      return { ...s, phase: Phase.working, planChoice: e.index, progress: 0, stage: null, queuePosition: null, moved: null };
     }
     case 'apply.start':
       if (s.phase !== Phase.ready) return s;
-      return { ...s, phase: Phase.applying };
+      return { ...s, phase: Phase.applying, moved: null };
     case 'apply.done':
       if (s.phase !== Phase.applying) return s;
       return { ...s, phase: Phase.applied, appliedLayer: e.layerName };
     case 'cancelled':
       if (!busy(s.phase) && s.phase !== Phase.ready) return s;
-      return { ...s, phase: Phase.cancelled, queuePosition: null, stage: null };
+      return { ...s, phase: Phase.cancelled, queuePosition: null, stage: null, moved: null };
     case 'failed':
-      return { ...s, phase: Phase.failed, error: e.error, queuePosition: null, stage: null };
+      return { ...s, phase: Phase.failed, error: e.error, queuePosition: null, stage: null, moved: null };
     case 'dismiss':
       if (busy(s.phase)) return s;
       return { ...initialPanelState(), connection: s.connection };

@@ -7,6 +7,7 @@ import { checkBridgeUrl, type Settings } from '../app/settings';
 import { DRAG_KINDS, type DragKindChoice } from '../geometry/assign-drags';
 import { controlsOf, describeConnection, Phase, type PanelState } from './panel-state';
 import { planReadings } from './plan-text';
+import { drawMovedOutline, movedCaption, outlineViewSize, type OutlineContext } from './outline-view';
 
 /** What the view needs besides the controller. */
 export interface PanelViewDeps {
@@ -60,6 +61,23 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
   const planBox = $('plan-box'), planList = $('plan-list'), message = $('message'), hint = $('message-hint');
   const statusLabel = $('status-label'), statusHint = $('status-hint'), statusDot = $('status-dot');
   const url = $('bridge-url'), token = $('token'), confirm = $('confirm'), connect = $('connect'), urlWarning = $('url-warning');
+  const outline = $('moved-outline') as El & { width: number; height: number; getContext?(kind: '2d'): OutlineContext | null };
+  const outlineCaption = $('moved-caption');
+  // Marching ants while a result waits for Apply.
+  let ants: ReturnType<typeof setInterval> | null = null;
+  let antsOffset = 0;
+  let shown: PanelState['moved'] = null;
+  const stopAnts = () => { if (ants) clearInterval(ants); ants = null; };
+  const drawOutline = () => {
+    // A UXP without canvas support (before UXP 7) keeps the caption only.
+    try {
+      const ctx = shown && outline.getContext ? outline.getContext('2d') : null;
+      if (shown && ctx) drawMovedOutline(ctx, shown, outline.width, outline.height, antsOffset);
+    } catch {
+      outline.style.display = 'none';
+      stopAnts();
+    }
+  };
 
   intent.value = settings.intent;
   setPickerValue(kind as unknown as PickerLike, settings.kind);
@@ -121,6 +139,22 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
         planList.appendChild(item);
       }
     }
+    const moved = s.phase === Phase.ready ? s.moved : null;
+    if (moved !== shown) {
+      shown = moved;
+      stopAnts();
+      outline.style.display = moved ? '' : 'none';
+      outlineCaption.textContent = moved ? movedCaption(moved) : '';
+      if (moved) {
+        const size = outlineViewSize(moved.frame);
+        outline.width = size.width;
+        outline.height = size.height;
+        outline.style.width = `${size.width}px`;
+        outline.style.height = `${size.height}px`;
+        drawOutline();
+        ants = setInterval(() => { antsOffset = (antsOffset + 1) % 8; drawOutline(); }, 120);
+      }
+    }
     const warn = s.warnings.length ? ` Note: ${s.warnings.join('; ')}.` : '';
     switch (s.phase) {
       case Phase.ready: message.textContent = `Result ready. Apply adds it as a new layer (one undo step).${warn}`; hint.textContent = ''; break;
@@ -133,6 +167,7 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
   const unsubscribe = controller.subscribe(render);
   render(controller.state);
   return () => {
+    stopAnts();
     unsubscribe();
     for (const [el, ev, fn] of listeners) el.removeEventListener(ev, fn);
   };

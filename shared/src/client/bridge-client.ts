@@ -18,6 +18,7 @@ import {
   type ClientMessage,
   type JobSubmit,
   type Keep,
+  type Moved,
   type ServerMessage,
   type SubmitDrag,
   type SubmitRegion,
@@ -150,6 +151,8 @@ export interface JobOutcome {
   layer: ResultLayer;
   plan: WirePlan;
   timings: Timings;
+  /** Outline of what moved, closed polygons in document pixels; absent when the bridge did not send one. */
+  moved?: Moved;
 }
 
 /** Handle of a submitted job. */
@@ -183,7 +186,7 @@ interface JobState {
   cancelRequested: boolean;
   plan: Deferred<WirePlan>;
   result: Deferred<JobOutcome>;
-  pendingResult?: { layer: { left: number; top: number; width: number; height: number }; plan: WirePlan; timings: Timings; proxy?: ResultLayer['proxy'] };
+  pendingResult?: { layer: { left: number; top: number; width: number; height: number }; plan: WirePlan; timings: Timings; proxy?: ResultLayer['proxy']; moved?: Moved };
 }
 
 const OPEN = 1;
@@ -558,7 +561,7 @@ export class BridgeClient {
         job.handlers.onProgress?.(msg.stage, msg.fraction);
         break;
       case 'job.result':
-        job.pendingResult = { layer: msg.layer, plan: msg.plan, timings: msg.timings, ...(msg.proxy ? { proxy: msg.proxy } : {}) };
+        job.pendingResult = { layer: msg.layer, plan: msg.plan, timings: msg.timings, ...(msg.proxy ? { proxy: msg.proxy } : {}), ...(msg.moved ? { moved: msg.moved } : {}) };
         job.plan.resolve(msg.plan);
         break;
       case 'job.error':
@@ -599,7 +602,7 @@ export class BridgeClient {
     };
     job.done = true;
     this.jobs.delete(job.id);
-    job.result.resolve({ layer, plan: meta.plan, timings: meta.timings });
+    job.result.resolve({ layer, plan: meta.plan, timings: meta.timings, ...(meta.moved ? { moved: meta.moved } : {}) });
   }
 
   private finish(job: JobState, err: BridgeError): void {

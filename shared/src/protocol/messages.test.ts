@@ -45,10 +45,28 @@ describe('protocol messages', () => {
       { type: 'job.plan', jobId: 'j', plan },
       { type: 'job.progress', jobId: 'j', stage: 'fill', fraction: 0.5 },
       { type: 'job.result', jobId: 'j', layer: { left: -1, top: 2, width: 3, height: 4 }, plan, timings: { total: 3 }, frames: 1 },
+      { type: 'job.result', jobId: 'j', layer: { left: 0, top: 0, width: 3, height: 4 }, plan, timings: { total: 3 }, frames: 1,
+        moved: { polygons: [[[10.5, 20], [30, 20.25], [30, 40]], [[1, 1], [2, 1], [2, 2], [1, 2]]] } },
+      { type: 'job.result', jobId: 'j', layer: { left: 0, top: 0, width: 3, height: 4 }, plan, timings: { total: 3 }, frames: 1, moved: { polygons: [] } },
       { type: 'job.error', jobId: 'j', code: 'queue_full', message: 'm', hint: 'h' },
       { type: 'error', code: 'version_mismatch', message: 'm', detail: { client: 2, server: 1, upgrade: 'bridge' } },
     ];
     for (const m of msgs) expect(parseServerMessage(encodeMessage(m as never))).toEqual({ ok: true, msg: m });
+  });
+
+  it('job.result: a `moved` outline is optional (older bridges send none) and bounded', () => {
+    const plan = { operations: [], warnings: [] };
+    const base = { type: 'job.result', jobId: 'j', layer: { left: 0, top: 0, width: 1, height: 1 }, plan, timings: {}, frames: 1 };
+    expect(parseServerMessage(JSON.stringify(base))).toMatchObject({ ok: true });
+    const tri = (k: number) => [[k, 0], [k + 1, 0], [k, 1]];
+    const bad = [
+      { polygons: [[[0, 0], [1, 1]]] }, // fewer than 3 points
+      { polygons: [[[0, 0], [1, 'x'], [2, 2]]] },
+      { polygons: Array.from({ length: 667 }, (_, k) => tri(k)) }, // 2001 points in all
+      { rings: [] },
+    ];
+    for (const moved of bad) expect(parseServerMessage(JSON.stringify({ ...base, moved }))).toMatchObject({ ok: false, code: 'bad_message' });
+    expect(parseServerMessage(JSON.stringify({ ...base, moved: { polygons: Array.from({ length: 666 }, (_, k) => tri(k)) } }))).toMatchObject({ ok: true });
   });
 
   it('unknown types are unsupported_message, not bad_message', () => {

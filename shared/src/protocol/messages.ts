@@ -266,6 +266,20 @@ export const ProxySchema = z.object({
 });
 export type ProxyInfo = z.infer<typeof ProxySchema>;
 
+/** Most vertices of a `moved` outline, all polygons together. */
+export const MAX_MOVED_POINTS = 2000;
+/**
+ * The outline of what the edit moved (where the moved content lands): closed polygons, vertices
+ * in DOCUMENT pixels (pixel-centre convention; `imageOrigin` added, and for a proxy preview
+ * scaled back from proxy pixels, so accurate to about one proxy pixel). Draw them with the
+ * even-odd rule (a hole's outline is a polygon too). Empty when nothing moved.
+ */
+export const MovedSchema = z.object({
+  polygons: z.array(z.array(PointSchema).min(3).max(MAX_MOVED_POINTS)).max(MAX_MOVED_POINTS)
+    .refine((ps) => ps.reduce((n, p) => n + p.length, 0) <= MAX_MOVED_POINTS, `at most ${MAX_MOVED_POINTS} points in all`),
+});
+export type Moved = z.infer<typeof MovedSchema>;
+
 /**
  * The job finished. Followed by the layer as `frames` binary chunks (part `layer`, rgba8,
  * straight alpha): only changed pixels, alpha 0 elsewhere, placed at `layer.left/top`.
@@ -285,6 +299,8 @@ export const JobResultSchema = z.object({
    * `layer.width / scaleX`), i.e. a host shows it scaled up by `1/scaleX × 1/scaleY`.
    */
   proxy: ProxySchema.optional(),
+  /** The outline of what moved, in document pixels (optional: older bridges do not send it). */
+  moved: MovedSchema.optional(),
 });
 /** The job failed. */
 export const JobErrorSchema = z.object({

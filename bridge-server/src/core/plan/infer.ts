@@ -38,20 +38,28 @@ export const PART_OFFSET = 0.4;
 export const OUTLINE_DEPTH_PX = 8;
 export const OUTLINE_DEPTH_REL = 0.1;
 
+/** The thresholds of the kind scores (the defaults above; leave-one-photo-out refits them in a test). */
+export interface InferParams {
+  coreOffset: number;
+  partLengthRel: number;
+  partOffset: number;
+}
+export const DEFAULT_INFER_PARAMS: Readonly<InferParams> = { coreOffset: CORE_OFFSET, partLengthRel: PART_LENGTH_REL, partOffset: PART_OFFSET };
+
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
 const f2 = (x: number): string => (Math.round(x * 100) / 100).toString();
 
 /** Score the four kinds for one drag; sorted best first. */
-export function scoreKinds(f: DragFeatures): KindScore[] {
+export function scoreKinds(f: DragFeatures, p: Readonly<InferParams> = DEFAULT_INFER_PARAMS): KindScore[] {
   const given = f.centerSource === 'given';
-  const core = 1 / (1 + Math.exp((f.handleOffsetRel - CORE_OFFSET) / CORE_SOFTNESS));
+  const core = 1 / (1 + Math.exp((f.handleOffsetRel - p.coreOffset) / CORE_SOFTNESS));
   const rim = 1 - core;
   const radial = clamp01((Math.abs(f.radialCos) - 0.35) / 0.4);
   const thick = clamp01((f.thickening - 0.2) / 0.5);
   const sameRadius = clamp01(1 - Math.abs(Math.log(Math.max(1e-6, f.radiusRatio))) / Math.log(1.25));
   const turns = clamp01(Math.abs(f.sweptDeg) / 5);
   // A short arrow from off the centre moves a part (see the header).
-  const part = clamp01((PART_LENGTH_REL - f.lengthRel) / 0.25) * clamp01((f.handleOffsetRel - PART_OFFSET) / 0.3);
+  const part = clamp01((p.partLengthRel - f.lengthRel) / 0.25) * clamp01((f.handleOffsetRel - p.partOffset) / 0.3);
   // How far inside the outline the handle is (0 = on it, 1 = clearly inside).
   const depthUnit = Math.max(OUTLINE_DEPTH_PX, OUTLINE_DEPTH_REL * f.maxDepth);
   const inside = clamp01((f.handleDepth - 1.5 * depthUnit) / depthUnit);

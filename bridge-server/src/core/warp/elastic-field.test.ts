@@ -2,7 +2,7 @@ import { createImage } from '../image';
 import { makeTexture } from '../textures';
 import type { PlacedMask, Point, RgbaImage } from '../types';
 import { minCellJacobian, sampleField } from './deform-field';
-import { buildElasticField } from './elastic-field';
+import { buildElasticField, rigidGroup } from './elastic-field';
 import { warpRegions } from './warp-regions';
 
 /** A solid disc mask (the editable area) of radius `r` about (cx, cy). */
@@ -105,5 +105,42 @@ describe('elastic field (loose selections)', () => {
     const a = createImage(out.crop.width, out.crop.height);
     a.data.set(out.original.data);
     expect(Buffer.from(out.edited.data).equals(Buffer.from(a.data))).toBe(true);
+  });
+});
+
+describe('arrows that move one rigid piece', () => {
+  const mask = discMask(150, 150, 120);
+  // Two handles 120 px apart on a vertical line, turned 8° about their midpoint and shifted.
+  const handles: Point[] = [[150, 90], [150, 210]];
+  const th = (8 * Math.PI) / 180, c = Math.cos(th), s = Math.sin(th);
+  const turn = (p: Point): Point => [c * (p[0] - 150) - s * (p[1] - 150) + 162, s * (p[0] - 150) + c * (p[1] - 150) + 150];
+  const targets = handles.map(turn);
+
+  test('are recognised (one rotation explains them), scattered arrows are not', () => {
+    const g = rigidGroup(handles, targets);
+    expect(g).not.toBeNull();
+    expect((g!.angle * 180) / Math.PI).toBeCloseTo(8, 6);
+    const b = g!.backward(targets[0]!);
+    expect(Math.hypot(b[0] - handles[0]![0], b[1] - handles[0]![1])).toBeLessThan(1e-9);
+    expect(rigidGroup(handles, [[150, 60], [150, 240]])).toBeNull(); // pulled apart: a stretch, not a turn
+    expect(rigidGroup([handles[0]!], [targets[0]!])).toBeNull();
+  });
+
+  test('everything between their targets moves with them: the line between the handles stays straight', () => {
+    const res = buildElasticField({ mask, handles, targets });
+    expect(res.field).not.toBeNull();
+    const e = new Float64Array(2);
+    // Points between the targets come from the points between the handles (the turned line),
+    // within 1 px — no sag between the arrows.
+    let worst = 0;
+    for (let k = 1; k < 10; k++) {
+      const t: Point = [targets[0]![0] + ((targets[1]![0] - targets[0]![0]) * k) / 10, targets[0]![1] + ((targets[1]![1] - targets[0]![1]) * k) / 10];
+      sampleField(res.field!, t[0], t[1], e);
+      const src: Point = [t[0] + e[0]!, t[1] + e[1]!];
+      const want: Point = [handles[0]![0] + ((handles[1]![0] - handles[0]![0]) * k) / 10, handles[0]![1] + ((handles[1]![1] - handles[0]![1]) * k) / 10];
+      worst = Math.max(worst, Math.hypot(src[0] - want[0], src[1] - want[1]));
+    }
+    expect(worst).toBeLessThan(1);
+    expect(minCellJacobian(res.field!)).toBeGreaterThan(0);
   });
 });

@@ -281,6 +281,30 @@ export function buildElasticField(input: ElasticInput): ElasticResult {
   }
 
   const parts = mt.map((t, i) => ({ c: t, r: partRadius[i]!, d: [mh[i]![0] - t[0], mh[i]![1] - t[1]] as Point }));
+  // Handles that move together as one rigid piece (several arrows turning and shifting a thing by
+  // the same rotation): everything between their targets moves with them as one part, so the thing
+  // stays straight instead of sagging between the arrows.
+  const group = rigidGroup(mh, mt);
+  if (group) {
+    for (const c of groupSamples(mt, Math.max(cell, Math.min(...partRadius) / 2))) {
+      const k = nodeAt(c);
+      if (k < 0 || !free[k]) continue;
+      const src = group.backward(c);
+      const ks = nodeAt(src);
+      if (ks < 0 || !free[ks]) continue;
+      let r = Math.max(1.5 * cell, 0.5 * Math.min(depth[k]!, depth[ks]!) * cell);
+      for (const p of pins) r = Math.min(r, 0.6 * Math.hypot(p[0] - c[0], p[1] - c[1]));
+      const d: Point = [src[0] - c[0], src[1] - c[1]];
+      parts.push({ c, r, d });
+      for (let rr = 0; rr < rows; rr++) for (let cc = 0; cc < cols; cc++) {
+        const kk = rr * cols + cc;
+        if (!free[kk] || Math.hypot(left + cc * cell - c[0], top + rr * cell - c[1]) > r) continue;
+        fixed[kk] = 1;
+        const b = group.backward([left + cc * cell, top + rr * cell]);
+        vx[kk] = b[0] - (left + cc * cell); vy[kk] = b[1] - (top + rr * cell);
+      }
+    }
+  }
   for (const p of pins) parts.push({ c: p, r: Math.max(cell, 4), d: [0, 0] });
   blendParts(vx, vy, fixed, free, left, top, cols, rows, cell, parts);
   // Smooth until no cell folds (the distance-based field has kinks where rays graze the edge);
@@ -351,4 +375,58 @@ function bilinear(f: DeformField, x: number, y: number, out: Float64Array): void
   const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
   out[0] = f.ex[k]! * w00 + f.ex[k + 1]! * w10 + f.ex[k + f.cols]! * w01 + f.ex[k + f.cols + 1]! * w11;
   out[1] = f.ey[k]! * w00 + f.ey[k + 1]! * w10 + f.ey[k + f.cols]! * w01 + f.ey[k + f.cols + 1]! * w11;
+}
+
+/** Largest misfit (fraction of the longest arrow) for arrows to count as one rigid piece. */
+export const RIGID_GROUP_RESIDUAL = 0.25;
+
+/**
+ * When two or more moving arrows are explained by one rotation + translation (every handle lands
+ * within {@link RIGID_GROUP_RESIDUAL} of the longest arrow from its target), the backward map of
+ * that motion (target → source); else null.
+ */
+export function rigidGroup(handles: readonly Point[], targets: readonly Point[]): { backward: (t: Point) => Point; angle: number } | null {
+  const n = handles.length;
+  if (n < 2) return null;
+  let px = 0, py = 0, qx = 0, qy = 0;
+  for (let i = 0; i < n; i++) { px += handles[i]![0]; py += handles[i]![1]; qx += targets[i]![0]; qy += targets[i]![1]; }
+  px /= n; py /= n; qx /= n; qy /= n;
+  let a = 0, b = 0, longest = 0;
+  for (let i = 0; i < n; i++) {
+    const ux = handles[i]![0] - px, uy = handles[i]![1] - py, vx = targets[i]![0] - qx, vy = targets[i]![1] - qy;
+    a += ux * vx + uy * vy; b += ux * vy - uy * vx;
+    longest = Math.max(longest, Math.hypot(targets[i]![0] - handles[i]![0], targets[i]![1] - handles[i]![1]));
+  }
+  const th = Math.atan2(b, a), cs = Math.cos(th), sn = Math.sin(th);
+  for (let i = 0; i < n; i++) {
+    const ux = handles[i]![0] - px, uy = handles[i]![1] - py;
+    const mx = cs * ux - sn * uy + qx, my = sn * ux + cs * uy + qy;
+    if (Math.hypot(mx - targets[i]![0], my - targets[i]![1]) > RIGID_GROUP_RESIDUAL * longest) return null;
+  }
+  // Backward: s = Rᵀ (t − q̄) + p̄.
+  return { angle: th, backward: (t) => { const dx = t[0] - qx, dy = t[1] - qy; return [cs * dx + sn * dy + px, -sn * dx + cs * dy + py]; } };
+}
+
+/** Points covering the convex hull of `pts` (segments between every pair, spaced `step`). */
+function groupSamples(pts: readonly Point[], step: number): Point[] {
+  const out: Point[] = [];
+  for (let i = 0; i < pts.length; i++) {
+    for (let j = i + 1; j < pts.length; j++) {
+      const a = pts[i]!, b = pts[j]!, len = Math.hypot(b[0] - a[0], b[1] - a[1]);
+      const n = Math.max(1, Math.ceil(len / step));
+      for (let k = 0; k <= n; k++) out.push([a[0] + ((b[0] - a[0]) * k) / n, a[1] + ((b[1] - a[1]) * k) / n]);
+    }
+  }
+  if (pts.length >= 3) {
+    // Interior of the hull: the centroid's segments to every sample of the edges.
+    let cx = 0, cy = 0;
+    for (const p of pts) { cx += p[0]; cy += p[1]; }
+    cx /= pts.length; cy /= pts.length;
+    const edge = out.slice();
+    for (const e of edge) {
+      const len = Math.hypot(e[0] - cx, e[1] - cy), n = Math.max(1, Math.ceil(len / step));
+      for (let k = 0; k < n; k++) out.push([cx + ((e[0] - cx) * k) / n, cy + ((e[1] - cy) * k) / n]);
+    }
+  }
+  return out;
 }

@@ -29,6 +29,7 @@ import type { PlacedMask, Point } from '../types';
 import {
   type Controls, type DeformField, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
 } from './deform-field';
+import { rigidGroup } from './elastic-field';
 
 /**
  * Motion of the handles' part at `(x, y)` (displacement written to `out`): one handle → its
@@ -297,6 +298,7 @@ export function buildOcclusionField(input: ElasticFieldInput): ElasticFieldResul
     const back = D > 1e-9 ? ray(h, -(mt[i]![0] - h[0]) / D, -(mt[i]![1] - h[1]) / D) : Infinity;
     return Math.min(sum / 16, 0.8 * back / PART_FRACTION);
   });
+  const grouped = rigidGroup(mh, mt) !== null;
   const s = new Float64Array(N);
   const tmp = new Float64Array(N);
   const hstate = new Uint8Array(N);
@@ -316,6 +318,21 @@ export function buildOcclusionField(input: ElasticFieldInput): ElasticFieldResul
         const inCell = (c === c0 || c === c0 + 1) && (r === r0 || r === r0 + 1);
         const dH = Math.max(0, Math.hypot(left + c * cell - h[0], top + r * cell - h[1]) - rad);
         if (inCell || dH === 0) { hstate[k] = 2; s[k] = 1; continue; }
+        const v = dB[k]! / (dB[k]! + dH);
+        if (v > s[k]!) s[k] = v;
+      }
+    }
+    if (grouped) {
+      // Arrows that move one rigid piece: the segments between their handles belong to the part too.
+      const rad = partFrac * Math.min(...room);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+        const k = r * cols + c;
+        if (state[k] === 1 || hstate[k] === 2) continue;
+        const x = left + c * cell, y = top + r * cell;
+        let dSeg = Infinity;
+        for (let i = 0; i < mh.length; i++) for (let j = i + 1; j < mh.length; j++) dSeg = Math.min(dSeg, segmentDistance(x, y, mh[i]!, mh[j]!));
+        const dH = Math.max(0, dSeg - rad);
+        if (dH === 0) { hstate[k] = 2; s[k] = 1; continue; }
         const v = dB[k]! / (dB[k]! + dH);
         if (v > s[k]!) s[k] = v;
       }
@@ -446,4 +463,11 @@ export function buildOcclusionField(input: ElasticFieldInput): ElasticFieldResul
     warnings.push(`the drag stretches part of the area ${(hi > 1 / lo ? hi : 1 / lo).toFixed(1)}× (${hi > 1 / lo ? 'stretched' : 'squeezed'}); it may look smeared — a larger editable area gives it more room`);
   }
   return { field, warnings, maxStretch: hi, minStretch: lo };
+}
+
+/** Distance from (x, y) to the segment a–b. */
+function segmentDistance(x: number, y: number, a: Point, b: Point): number {
+  const dx = b[0] - a[0], dy = b[1] - a[1], l2 = dx * dx + dy * dy;
+  const t = l2 > 0 ? Math.min(1, Math.max(0, ((x - a[0]) * dx + (y - a[1]) * dy) / l2)) : 0;
+  return Math.hypot(x - a[0] - t * dx, y - a[1] - t * dy);
 }

@@ -1,0 +1,80 @@
+import { boundsOfPoints, rasterizePolygon, type Point } from '@smartdrag/shared';
+import { runEdit } from './edit';
+import { createImage } from './image';
+import { movedMask, movedOutline } from './outline';
+import type { EditRequest, RgbaImage } from './types';
+
+/** A textured background with a solid disc (the object) at (cx, cy). */
+function scene(w: number, h: number, cx: number, cy: number, r: number): RgbaImage {
+  const img = createImage(w, h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = (y * w + x) * 4;
+    const inDisc = (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
+    img.data[i] = inDisc ? 220 : 40 + ((x * 7 + y * 3) % 50);
+    img.data[i + 1] = inDisc ? 30 : 90 + ((x * 5) % 40);
+    img.data[i + 2] = inDisc ? 30 : 60 + ((y * 11) % 60);
+    img.data[i + 3] = 255;
+  }
+  return img;
+}
+
+/** A selection polygon around the disc (a 24-gon of radius r + 3). */
+function around(cx: number, cy: number, r: number): Point[] {
+  return Array.from({ length: 24 }, (_, k) => [Math.round(cx + (r + 3) * Math.cos((k * Math.PI) / 12)), Math.round(cy + (r + 3) * Math.sin((k * Math.PI) / 12))] as Point);
+}
+
+function translateRequest(img: RgbaImage, cx: number, cy: number, r: number, dx: number, dy: number, quality: 'preview' | 'final' = 'preview'): EditRequest {
+  return {
+    image: img, quality, seed: 1,
+    regions: [{ id: 'r1', mask: rasterizePolygon(around(cx, cy, r)) }],
+    drags: [{ region: 'r1', points: [[cx, cy], [cx + dx, cy + dy]], kind: 'translate' }],
+  };
+}
+
+describe('movedOutline', () => {
+  test('a translated object: the outline lies around the selection at its new place, not where it was', async () => {
+    const img = scene(320, 240, 100, 110, 30);
+    const res = await runEdit(translateRequest(img, 100, 110, 30, 90, -40), { withSourceMap: true });
+    const rings = movedOutline(res);
+    expect(rings.length).toBeGreaterThanOrEqual(1);
+    // The selection (radius 33) moved by (90, −40): its bounds are x 157..223, y 37..103.
+    const b = boundsOfPoints(rings.flat());
+    const sel = boundsOfPoints(around(190, 70, 30));
+    expect(Math.abs(b.left - sel.left)).toBeLessThanOrEqual(3);
+    expect(Math.abs(b.top - sel.top)).toBeLessThanOrEqual(3);
+    expect(Math.abs(b.left + b.width - (sel.left + sel.width))).toBeLessThanOrEqual(3);
+    expect(Math.abs(b.top + b.height - (sel.top + sel.height))).toBeLessThanOrEqual(3);
+    // The vacated place is not part of it.
+    const m = movedMask(res);
+    const at = (x: number, y: number) => (x >= m.left && y >= m.top && x < m.left + m.width && y < m.top + m.height ? m.data[(y - m.top) * m.width + (x - m.left)] : 0);
+    expect(at(190, 70)).toBe(255);
+    expect(at(100, 110)).toBe(0);
+    // The mask is cut to the moved pixels' bounds: about the moved selection's (≤ 67 px a side), not the working crop.
+    expect(m.width).toBeLessThanOrEqual(sel.width + 2);
+    expect(m.height).toBeLessThanOrEqual(sel.height + 2);
+    expect(res.crop.width).toBeGreaterThan(2 * sel.width);
+    expect(rings.reduce((s, r) => s + r.length, 0)).toBeLessThanOrEqual(2000);
+  });
+
+  test('a proxy preview: the outline comes back in the image\'s pixels, within about a proxy pixel of the full-size one', async () => {
+    const img = scene(1200, 900, 400, 420, 110);
+    const req = translateRequest(img, 400, 420, 110, 300, -150);
+    const res = await runEdit(req, { withSourceMap: true, proxyMaxPixels: 300 * 225 });
+    expect(res.proxy).toBeDefined();
+    const scale = res.proxy!.scaleX;
+    expect(scale).toBeLessThanOrEqual(0.5);
+    const b = boundsOfPoints(movedOutline(res).flat());
+    const sel = boundsOfPoints(around(700, 270, 110));
+    const tol = 2 / scale;
+    expect(Math.abs(b.left - sel.left)).toBeLessThanOrEqual(tol);
+    expect(Math.abs(b.top - sel.top)).toBeLessThanOrEqual(tol);
+    expect(Math.abs(b.left + b.width - (sel.left + sel.width))).toBeLessThanOrEqual(tol);
+    expect(Math.abs(b.top + b.height - (sel.top + sel.height))).toBeLessThanOrEqual(tol);
+  });
+
+  test('needs the source map', async () => {
+    const img = scene(160, 120, 50, 60, 20);
+    const res = await runEdit(translateRequest(img, 50, 60, 20, 40, 0));
+    expect(() => movedOutline(res)).toThrow(/sourceMap/);
+  });
+});
