@@ -1,8 +1,8 @@
 /**
  * Our GrabCut against OpenCV's (`cv.grabCut` from @techstark/opencv-js, a dev-only reference; the
  * product never loads it) on the synthetic scenes: the same trimap (outside the selection =
- * background, a small disc at the handle = foreground, the rest probable foreground), three
- * rounds each; both are scored against the known object.
+ * background, a small disc at the handle = foreground, the rest probable foreground); OpenCV
+ * runs three rounds, ours its default two; both are scored against the known object.
  */
 import { segmentObject } from './grabcut';
 import { iouAgainst, makeSegmentScene, type SceneKind, type SegmentScene } from './test-scenes';
