@@ -2,7 +2,8 @@
  * Gaussian mixture colour models (full 3×3 covariance) as GrabCut uses them: components are
  * seeded by a deterministic k-means, then re-estimated from hard assignments (every sample to its
  * most likely component) each GrabCut round. Samples are colour triples in a Float32Array
- * (x0, y0, z0, x1, …) addressed by index lists, so one buffer serves both classes.
+ * (x0, y0, z0, x1, …) addressed by index lists, so one buffer serves both classes; the first
+ * channel is lightness in 0..255 (scaled CIE Lab, {@link rgbToLab}).
  */
 
 export const GMM_COMPONENTS = 5;
@@ -127,6 +128,34 @@ export class Gmm {
 
 const TMP = new Float64Array(16);
 
+/** Histogram bin (0..765) of a colour's first channel (lightness, 0..255). */
+function lightBin(v: number): number {
+  const b = Math.round(v * 3);
+  return b < 0 ? 0 : b > 765 ? 765 : b;
+}
+
+const SRGB_LINEAR = new Float64Array(256);
+for (let v = 0; v < 256; v++) { const c = v / 255; SRGB_LINEAR[v] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; }
+function srgbLinear(v: number): number {
+  const i = v | 0;
+  if (i >= 255) return SRGB_LINEAR[255]!;
+  const f = v - i;
+  return f === 0 ? SRGB_LINEAR[i]! : SRGB_LINEAR[i]! + (SRGB_LINEAR[i + 1]! - SRGB_LINEAR[i]!) * f;
+}
+function labF(t: number): number { return t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116; }
+
+/**
+ * CIE L*a*b* (D65) of an sRGB8 colour averaged in the caller's way, scaled by 2.55 so lightness
+ * spans 0..255 like the RGB channels, written to `out[o..o+2]`. Channels may be fractional.
+ */
+export function rgbToLab(r: number, g: number, b: number, out: Float32Array, o: number): void {
+  const R = srgbLinear(r), G = srgbLinear(g), B = srgbLinear(b);
+  const x = labF((0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047);
+  const y = labF(0.2126 * R + 0.7152 * G + 0.0722 * B);
+  const z = labF((0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883);
+  out[o] = 2.55 * (116 * y - 16); out[o + 1] = 2.55 * 500 * (x - y); out[o + 2] = 2.55 * 200 * (y - z);
+}
+
 /**
  * Deterministic k-means seeding of component labels: the centres start at the mean colours of the
  * k brightness quantile bands (no randomness), then a few Lloyd iterations.
@@ -134,7 +163,7 @@ const TMP = new Float64Array(16);
 export function kmeansLabels(colours: Float32Array, idx: Int32Array, count: number, k: number, label: Uint8Array, iterations = 4): void {
   if (count === 0) return;
   const hist = new Int32Array(766);
-  for (let t = 0; t < count; t++) { const i = idx[t]! * 3; hist[Math.round(colours[i]! + colours[i + 1]! + colours[i + 2]!)]++; }
+  for (let t = 0; t < count; t++) { const i = idx[t]! * 3; hist[lightBin(colours[i]!)]++; }
   // band[v]: the quantile band of brightness v.
   const band = new Uint8Array(766);
   let acc = 0;
@@ -142,7 +171,7 @@ export function kmeansLabels(colours: Float32Array, idx: Int32Array, count: numb
   const centre = new Float64Array(k * 3);
   const seed = new Float64Array(k * 4);
   for (let t = 0; t < count; t++) {
-    const i = idx[t]! * 3, c = band[Math.round(colours[i]! + colours[i + 1]! + colours[i + 2]!)]! * 4;
+    const i = idx[t]! * 3, c = band[lightBin(colours[i]!)]! * 4;
     seed[c] += colours[i]!; seed[c + 1] += colours[i + 1]!; seed[c + 2] += colours[i + 2]!; seed[c + 3]++;
   }
   for (let c = 0; c < k; c++) {

@@ -6,8 +6,9 @@
  * - Seeds (trimap): everything outside the selection is definite background (the margin gives a
  *   ring of it around the box); pixels near the handle points (drag starts) are definite
  *   foreground; the rest of the selection is unknown, initially foreground.
- * - Colour models: one RGB Gaussian mixture per class ({@link GMM_COMPONENTS} full-covariance
- *   components), seeded by a deterministic k-means, re-estimated from the current labels.
+ * - Colour models: one Gaussian mixture per class ({@link GMM_COMPONENTS} full-covariance
+ *   components) in CIE Lab — dark greens and dark blues, close in RGB, separate there — seeded
+ *   by a deterministic k-means, re-estimated from the current labels.
  * - The selection's colours are first compared with its surroundings': when they are the same
  *   there is no object to find and no cut is made.
  * - Each round (2 by default): assign components (each pixel's most likely component, also its
@@ -27,7 +28,7 @@
  * nor tiny, every handle lies on it, and the two colour models separate the selection's pixels.
  */
 import type { PlacedMask, Point, RgbaImage } from '../types';
-import { Gmm, GMM_COMPONENTS, kmeansLabels } from './gmm';
+import { Gmm, GMM_COMPONENTS, kmeansLabels, rgbToLab } from './gmm';
 import { MaxFlowGraph } from './maxflow';
 
 export interface SegmentOptions {
@@ -131,7 +132,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
         }
       }
       const p = cy * cw + cx;
-      col[p * 3] = r / k; col[p * 3 + 1] = g / k; col[p * 3 + 2] = b / k; cov[p] = s / k;
+      rgbToLab(r / k, g / k, b / k, col, p * 3); cov[p] = s / k;
     }
   }
   // ---- trimap
@@ -250,6 +251,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   const separation = Math.min(nF > 0 ? sepF / nF : 0, nB > 0 ? sepB / nB : 0);
   // ---- full-resolution mask: bilinear of the coarse labels, colour decides in the band
   const out = new Uint8Array(sw * sh);
+  const lab = new Float32Array(3);
   const fx = cw / rw, fy = ch / rh;
   // Per column: the left coarse cell and the weight of the right one (-1: outside the crop).
   const colIx = new Int32Array(sw), colTx = new Float32Array(sw);
@@ -292,7 +294,8 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
         const prob = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty;
         const pc = Math.min(0.98, Math.max(0.02, prob));
         const i = (dy * W + x + sl) * 4;
-        const llr = fg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) - bg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!);
+        rgbToLab(img[i]!, img[i + 1]!, img[i + 2]!, lab, 0);
+        const llr = fg.logDensity(lab[0]!, lab[1]!, lab[2]!) - bg.logDensity(lab[0]!, lab[1]!, lab[2]!);
         if (Math.log(pc / (1 - pc)) + 0.5 * Math.max(-8, Math.min(8, llr)) > 0) {
           out[row + x] = v; objSum += v;
           if (x < ox0) ox0 = x; if (x > ox1) ox1 = x; if (y < oy0) oy0 = y; if (y > oy1) oy1 = y;
@@ -307,7 +310,8 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     const reach = Math.min(32, Math.ceil(3 / scale));
     const grown = growByColour(out, sd, sw, sh, ox0, oy0, ox1, oy1, reach, (x, y) => {
       const i = ((y + st) * W + x + sl) * 4;
-      return fg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) - bg.logDensity(img[i]!, img[i + 1]!, img[i + 2]!) >= GROW_LLR;
+      rgbToLab(img[i]!, img[i + 1]!, img[i + 2]!, lab, 0);
+      return fg.logDensity(lab[0]!, lab[1]!, lab[2]!) - bg.logDensity(lab[0]!, lab[1]!, lab[2]!) >= GROW_LLR;
     });
     objSum += grown.sum;
     if (grown.x0 < ox0) ox0 = grown.x0; if (grown.x1 > ox1) ox1 = grown.x1; if (grown.y0 < oy0) oy0 = grown.y0; if (grown.y1 > oy1) oy1 = grown.y1;
