@@ -1,7 +1,9 @@
 /**
  * The core pipeline entry point: plan -> warp -> fill -> blend -> [refine] -> layer.
  *
- * - plan: `makePlan(req)` (core/plan) turns drags (+ intent) into typed operations.
+ * - plan: `makePlan(req)` (core/plan) turns drags (+ intent) into typed operations; a rigid
+ *   operation on a loose selection then moves only the object found inside it
+ *   (`applyObjectReading`, core/plan/object-reading.ts).
  * - warp: `warpRegions` (core/warp) renders every operation by bidirectional warping into the
  *   bounding crop of source ∪ target (+ margin), giving the edited crop, target and hole masks.
  * - fill: `fillHole` (core/fill) fills the vacated area; blend: `blendSeams` (core/blend).
@@ -15,7 +17,7 @@
 import { createImage, createMask } from './image';
 import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Refiner, RgbaImage } from './types';
 import { CancelledError } from './types';
-import { makePlan, type PlanReasoner } from './plan';
+import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
 import { fillHole } from './fill';
 import { blendSeams } from './blend';
 import { warpRegions } from './warp';
@@ -68,6 +70,11 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   const seed = req.seed ?? 1;
   checkSignal(opts.signal);
   let plan = await makePlan(req, opts.reasoner ? { reasoner: opts.reasoner, signal: opts.signal } : {});
+  // A rigid move of a loose selection moves the object found inside it (core/plan/object-reading).
+  const ts = performance.now();
+  const objects = applyObjectReading(req, plan);
+  plan = objects.plan;
+  timings.segment = performance.now() - ts;
   timings.plan = performance.now() - t0;
   opts.onPlan?.(plan);
   opts.onProgress?.('plan', 1);
@@ -75,7 +82,7 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
 
   const t1 = performance.now();
   const warp = warpRegions({
-    image: req.image, regions: req.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
+    image: req.image, regions: objects.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
     signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f), withSourceMap: opts.withSourceMap,
   });
   if (warp.warnings.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...warp.warnings] };

@@ -60,4 +60,5 @@ export { describeRegion, type RegionShape } from './region-shape';
 export { describeOperation } from './describe';
 export { applyElasticReading, type ElasticDecision } from './elastic-reading';
 export { selectionFit, TIGHT_EDGE_RATIO, type SelectionFit } from './selection-fit';
+export { applyObjectReading, type ObjectDecision, type ObjectReading } from './object-reading';
 export { createLlmReasoner, type LlmReasonerOptions } from './llm-reasoner';

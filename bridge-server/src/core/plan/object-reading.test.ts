@@ -1,0 +1,102 @@
+import { runEdit } from '../edit';
+import { makeSegmentScene } from '../segment/test-scenes';
+import type { EditRequest, Plan, PlacedMask } from '../types';
+import { applyObjectReading } from './object-reading';
+
+const px = (d: Uint8ClampedArray, i: number): number[] => Array.from(d.subarray(i * 4, i * 4 + 4));
+
+function translatePlan(region: string, dx: number, dy: number): Plan {
+  return {
+    operations: [{ region, kind: 'translate', params: { kind: 'translate', dx, dy }, source: 'user', description: `Move region ${region}`, reason: 'the user chose translate' }],
+    warnings: [],
+  };
+}
+
+describe('object reading: a rigid move of a loose selection moves the object inside it', () => {
+  const scene = makeSegmentScene('textured');
+  const req: EditRequest = {
+    image: scene.image,
+    regions: [{ id: 'r', mask: scene.selection }],
+    drags: [{ region: 'r', points: [[150, 120], [150, 160]], kind: 'translate' }],
+    quality: 'preview',
+  };
+
+  it('moves only the object; the selection\'s background stays; the plan says so', async () => {
+    const res = await runEdit(req);
+    const op = res.plan.operations[0]!;
+    expect(op.kind).toBe('translate');
+    expect(op.reason).toMatch(/moves the object found inside the selection \((3\d|4\d)% of it\); the rest of the selection stays/);
+    const { crop, edited } = res;
+    const W = scene.image.width;
+    const at = (x: number, y: number): number => (y - crop.top) * crop.width + (x - crop.left);
+    // Background inside the selection, away from the object, its hole and its new place: unchanged
+    // (moving the whole selection would have brought other background there).
+    for (const [x, y] of [[80, 120], [240, 100], [160, 60]] as const) {
+      expect(scene.selection.data[(y - scene.selection.top) * scene.selection.width + (x - scene.selection.left)]).toBe(255);
+      expect(px(edited.data, at(x, y))).toEqual(px(scene.image.data, y * W + x));
+    }
+    // The object's inside lands 40 px lower, pixel for pixel.
+    for (const [x, y] of [[150, 110], [175, 125], [130, 130]] as const) expect(px(edited.data, at(x, y + 40))).toEqual(px(scene.image.data, y * W + x));
+    // Only the object's old place not covered by its new one is filled: the hole is about the
+    // uncovered part of the object (plus its rim), far less than the selection.
+    let hole = 0, sel = 0;
+    for (const v of res.holeMask.data) if (v >= 128) hole++;
+    for (const v of scene.selection.data) if (v >= 128) sel++;
+    expect(hole).toBeLessThan(0.3 * sel);
+    expect(hole).toBeGreaterThan(0);
+  });
+
+  it('scales only the object: the selection\'s background beyond the object stays', async () => {
+    const res = await runEdit({ ...req, drags: [{ region: 'r', points: [[200, 120], [180, 120]], kind: 'scale', center: [160, 120] }] });
+    const op = res.plan.operations[0]!;
+    expect(op.kind).toBe('scale');
+    expect(op.reason).toMatch(/moves the object found inside the selection \(\d+% of it\); the rest of the selection stays/);
+    // Background inside the selection outside the object: not in the changed-pixels layer (scaling
+    // the whole selection would have pulled other background there).
+    const { left, top, image: layer } = res.layer;
+    const changed = (x: number, y: number): boolean =>
+      x >= left && y >= top && x < left + layer.width && y < top + layer.height && layer.data[((y - top) * layer.width + (x - left)) * 4 + 3]! > 0;
+    for (const [x, y] of [[80, 120], [240, 110], [160, 60], [160, 185], [85, 100]] as const) {
+      expect(scene.selection.data[(y - scene.selection.top) * scene.selection.width + (x - scene.selection.left)]).toBe(255);
+      expect(changed(x, y)).toBe(false);
+    }
+    // The object's old rim, uncovered by the shrink, is filled (changed).
+    expect(changed(218, 120)).toBe(true);
+  });
+
+  it('uses a tight selection (on the object\'s outline) as given', () => {
+    const w = scene.image.width, h = scene.image.height;
+    const tight: PlacedMask = { left: 0, top: 0, width: w, height: h, data: new Uint8Array(w * h) };
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (((x - 160) / 62) ** 2 + ((y - 120) / 46) ** 2 <= 1) tight.data[y * w + x] = 255;
+    const treq: EditRequest = { ...req, regions: [{ id: 'r', mask: tight }] };
+    const plan = translatePlan('r', 0, 40);
+    const out = applyObjectReading(treq, plan);
+    expect(out.plan).toBe(plan);
+    expect(out.regions[0]!.mask).toBe(tight);
+    expect(out.decisions[0]).toMatchObject({ region: 'r', object: false });
+    expect(out.decisions[0]!.why).toMatch(/outline/);
+  });
+
+  it('falls back to moving the whole selection, and says why, when no object separates', () => {
+    const w = scene.image.width, h = scene.image.height;
+    // A loose selection over background only.
+    const bgSel: PlacedMask = { left: 0, top: 0, width: w, height: h, data: new Uint8Array(w * h) };
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (((x - 45) / 35) ** 2 + ((y - 195) / 35) ** 2 <= 1) bgSel.data[y * w + x] = 255;
+    const breq: EditRequest = { ...req, regions: [{ id: 'r', mask: bgSel }], drags: [{ region: 'r', points: [[45, 195], [80, 195]], kind: 'translate' }] };
+    const out = applyObjectReading(breq, translatePlan('r', 35, 0));
+    expect(out.regions[0]!.mask).toBe(bgSel);
+    expect(out.decisions[0]!.object).toBe(false);
+    expect(out.plan.operations[0]!.reason).toMatch(/the whole selection moves: no object could be told from its background \(.+\)/);
+  });
+
+  it('leaves deforms (the elastic reading and part deforms) alone', () => {
+    const plan: Plan = {
+      operations: [{ region: 'r', kind: 'deform', params: { kind: 'deform', handles: [[150, 120]], targets: [[150, 140]], elastic: true }, source: 'geometry', description: 'd', reason: 'elastic' }],
+      warnings: [],
+    };
+    const out = applyObjectReading(req, plan);
+    expect(out.plan).toBe(plan);
+    expect(out.regions[0]!.mask).toBe(scene.selection);
+    expect(out.decisions[0]!.why).toMatch(/not a rigid move/);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The object reading of a rigid operation on a loose selection (issue #13, "object-aware
+ * regions"): when the planner moves, turns or scales a region as a whole and the selection's edge
+ * does not follow the object's outline (a LOOSE selection: an area drawn around the object), the
+ * selection is not the object. The object inside it is found weight-free (GrabCut, core/segment)
+ * and only the object moves: the moved mask becomes the object mask, the selection's background
+ * stays where it is, and only what the object uncovers (and the moved object does not cover) is
+ * filled. When the segmentation is not trusted, the whole selection moves as before and the
+ * operation's reason says why. Tight selections (an outline) are used as given.
+ */
+import type { EditRequest, Operation, Plan, Point, Region } from '../types';
+import { segmentObject } from '../segment/grabcut';
+import { selectionFit } from './selection-fit';
+
+/** Why a region's selection was (or was not) narrowed to the object inside it. */
+export interface ObjectDecision {
+  region: string;
+  /** True when the region's mask was replaced by the object found inside the selection. */
+  object: boolean;
+  why: string;
+  /** Object area / selection area, when a segmentation ran. */
+  fraction?: number;
+}
+
+export interface ObjectReading {
+  plan: Plan;
+  /** The request's regions, with the narrowed ones replaced by their object masks. */
+  regions: Region[];
+  decisions: ObjectDecision[];
+}
+
+const RIGID = new Set(['translate', 'rotate', 'scale']);
+
+/** Apply the object reading to `plan` (see the module comment); the input plan and request are not modified. */
+export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading {
+  const decisions: ObjectDecision[] = [];
+  const regions = req.regions.slice();
+  const notes = new Map<string, string>();
+  for (const id of [...new Set(plan.operations.map((o) => o.region))]) {
+    const ri = regions.findIndex((r) => r.id === id);
+    if (ri < 0) continue;
+    const ops = plan.operations.filter((o) => o.region === id);
+    if (!ops.every((o) => RIGID.has(o.kind))) { decisions.push({ region: id, object: false, why: `read as ${ops.map((o) => o.kind).join(' + ')}, not a rigid move` }); continue; }
+    const region = regions[ri]!;
+    const fit = selectionFit(req.image, region.mask);
+    if (fit.tight) { decisions.push({ region: id, object: false, why: 'the selection follows the object\'s outline: used as given' }); continue; }
+    const handles: Point[] = req.drags.filter((d) => d.region === id && d.points.length > 0).map((d) => d.points[0]!);
+    // A rim of one coarse pixel moves with the object: its anti-aliased edge is not left behind.
+    const seg = segmentObject(req.image, region.mask, handles, { grow: 1 });
+    const pct = `${Math.round(seg.fraction * 100)}%`;
+    if (!seg.reliable) {
+      const why = `the whole selection moves: no object could be told from its background (${seg.why})`;
+      decisions.push({ region: id, object: false, why, fraction: seg.fraction });
+      notes.set(id, why);
+      continue;
+    }
+    regions[ri] = { id, mask: seg.mask };
+    const why = `moves the object found inside the selection (${pct} of it); the rest of the selection stays`;
+    decisions.push({ region: id, object: true, why, fraction: seg.fraction });
+    notes.set(id, why);
+  }
+  if (notes.size === 0) return { plan, regions, decisions };
+  const operations: Operation[] = plan.operations.map((o) => {
+    const note = notes.get(o.region);
+    return note ? { ...o, reason: `${o.reason}; ${note}` } : o;
+  });
+  return { plan: { ...plan, operations }, regions, decisions };
+}
