@@ -21,6 +21,7 @@ import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
 import { fillHole } from './fill';
 import { blendSeams } from './blend';
 import { warpRegions } from './warp';
+import { growRings } from './rings';
 import { planFromProxy, proxyInfoFor, proxyRequest } from './proxy';
 
 export * from './warp';
@@ -148,48 +149,29 @@ export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, 
   const w = hole.width, h = hole.height, n = w * h;
   if (radius <= 0 || n === 0) return;
   const hd = hole.data, td = target.data, kd = keep.data, fd = forbidden.data;
-  // Breadth-first rings out of the solid hole (cost ∝ perimeter × radius, not the crop area).
-  // Steps alternate 8- and 4-neighbourhoods, so the rings approximate Euclidean discs (octagons).
-  const depth = new Uint8Array(n); // 0 = unvisited, d + 1 = reached at ring d (solid hole = ring 0)
-  let frontier = new Int32Array(1024), next = new Int32Array(1024);
-  let fLen = 0;
+  // Rings out of the solid hole (core/rings.ts); seeds: solid pixels with a 4-neighbour that is
+  // not solid. `depth` marks every pixel reached once (0 = not yet, d + 1 = at ring d).
+  const depth = new Uint8Array(n);
+  let seeds = new Int32Array(1024), sLen = 0;
   for (let p = 0; p < n; p++) {
     if (hd[p]! < 128) continue;
     depth[p] = 1;
     const x = p % w;
-    // Seeds: solid pixels with a 4-neighbour that is not solid.
     if ((x > 0 && hd[p - 1]! < 128) || (x < w - 1 && hd[p + 1]! < 128) || (p >= w && hd[p - w]! < 128) || (p + w < n && hd[p + w]! < 128)) {
-      if (fLen === frontier.length) frontier = growInt32(frontier);
-      frontier[fLen++] = p;
+      if (sLen === seeds.length) seeds = growInt32(seeds);
+      seeds[sLen++] = p;
     }
   }
-  for (let ring = 1; ring <= radius && fLen > 0; ring++) {
-    const diagonal = ring % 2 === 1;
+  growRings(w, h, seeds, sLen, radius, (q, ring) => {
+    if (depth[q] !== 0) return false;
+    depth[q] = ring + 1;
+    // Moved content and keep pixels stop the growth.
+    if (td[q]! > 0 || kd[q]! > 0) return false;
     const value = ring <= radius - 1 ? 255 : 128;
-    let nLen = 0;
-    for (let i = 0; i < fLen; i++) {
-      const p = frontier[i]!, x = p % w, y = (p - x) / w;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          if ((dx === 0 && dy === 0) || (!diagonal && dx !== 0 && dy !== 0)) continue;
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          const q = yy * w + xx;
-          if (depth[q] !== 0) continue;
-          depth[q] = ring + 1;
-          // Moved content and keep pixels stop the growth.
-          if (td[q]! > 0 || kd[q]! > 0) continue;
-          if (value > hd[q]!) hd[q] = value;
-          fd[q] = 255;
-          if (nLen === next.length) next = growInt32(next);
-          next[nLen++] = q;
-        }
-      }
-    }
-    const t = frontier; frontier = next; next = t; fLen = nLen;
-  }
+    if (value > hd[q]!) hd[q] = value;
+    fd[q] = 255;
+    return true;
+  });
 }
 
 function growInt32(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {

@@ -30,6 +30,7 @@
 import type { PlacedMask, Point, RgbaImage } from '../types';
 import { Gmm, GMM_COMPONENTS, kmeansLabels, rgbToLab } from './gmm';
 import { MaxFlowGraph } from './maxflow';
+import { growRings } from '../rings';
 
 export interface SegmentOptions {
   /** Longest side of the coarse grid when the crop is downscaled (default 160). */
@@ -391,7 +392,7 @@ function growByColour(out: Uint8Array, sel: Uint8Array, w: number, h: number, bx
  */
 function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: number, y0: number, x1: number, y1: number, radius: number): void {
   if (radius <= 0 || x1 <= x0 || y1 <= y0) return;
-  let front: number[] = [];
+  const front: number[] = [];
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const p = y * w + x;
@@ -401,27 +402,11 @@ function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: 
   }
   // Pixels reached are marked in `out` at once (with the selection's value), so each is visited
   // once; pixels outside the selection stop the growth.
-  for (let ring = 1; ring <= radius && front.length > 0; ring++) {
-    const diagonal = ring % 2 === 1;
-    const next: number[] = [];
-    for (const p of front) {
-      const x = p % w, y = (p - x) / w;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          if ((dx === 0 && dy === 0) || (!diagonal && dx !== 0 && dy !== 0)) continue;
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          const q = yy * w + xx;
-          if (out[q] !== 0 || sel[q] === 0) continue;
-          out[q] = sel[q]!;
-          next.push(q);
-        }
-      }
-    }
-    front = next;
-  }
+  growRings(w, h, front, front.length, radius, (q) => {
+    if (out[q] !== 0 || sel[q] === 0) return false;
+    out[q] = sel[q]!;
+    return true;
+  });
 }
 
 function dist2(col: Float32Array, p: number, q: number): number {
