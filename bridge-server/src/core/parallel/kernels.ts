@@ -1,0 +1,2 @@
+/** Every module that registers row kernels (imported by the helper threads). */
+import '../warp/warp-regions';
