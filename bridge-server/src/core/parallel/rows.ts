@@ -9,7 +9,9 @@
  * large array in `task` must live on a SharedArrayBuffer ({@link sharedBytes} & co.; anything else
  * would be copied into each helper); small values are copied with the message.
  *
- * Scheduling: rows are handed out in chunks from an atomic counter; the caller takes chunks too
+ * Scheduling: rows are handed out in chunks from an atomic counter (guided: each chunk is a share
+ * of the rows still left, so the last chunks are small and a thread that the OS pauses mid-chunk
+ * holds up little; the caller takes chunks too
  * and then blocks (`Atomics.wait`, so passes stay synchronous) until every row is done. A helper
  * that is still starting (or busy elsewhere) simply gets no chunks: the caller does the rest, so
  * a slow helper costs nothing but never stalls a pass. Small passes (below
@@ -39,7 +41,10 @@ export interface RowPassMessage {
   /** [next row, rows done, failed flag, rows done by helpers]. */
   ctrl: Int32Array;
   rows: number;
+  /** Smallest chunk (rows). */
   chunk: number;
+  /** Threads sharing the pass (helpers + caller). */
+  threads: number;
 }
 
 const NEXT = 0, DONE = 1, FAILED = 2, BY_HELPERS = 3;
@@ -109,14 +114,13 @@ export function runRows<T>(name: string, task: T, rows: number, work: number): v
   if (work < PARALLEL_MIN_WORK || rows < 16 || pixelHelperCount() === 0) { kernel(task, 0, rows); return; }
   startPixelHelpers();
   const threads = helpers.length + 1;
-  const chunk = Math.max(4, Math.ceil(rows / (threads * 8)));
+  const chunk = Math.max(4, Math.ceil(rows / (threads * 32)));
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
-  const msg: RowPassMessage = { name, task, ctrl, rows, chunk };
+  const msg: RowPassMessage = { name, task, ctrl, rows, chunk, threads };
   for (const h of helpers) h.postMessage(msg);
   for (;;) {
-    const y0 = Atomics.add(ctrl, NEXT, chunk);
+    const [y0, y1] = takeChunk(ctrl, rows, chunk, threads);
     if (y0 >= rows) break;
-    const y1 = Math.min(rows, y0 + chunk);
     kernel(task, y0, y1);
     Atomics.add(ctrl, DONE, y1 - y0);
   }
@@ -132,14 +136,23 @@ export function runRows<T>(name: string, task: T, rows: number, work: number): v
   if (Atomics.load(ctrl, FAILED) !== 0) throw new Error(`pixel pass ${name} failed in a helper thread`);
 }
 
+/** The next chunk `[y0, y1)` of a pass (guided: a share of what is left, at least `min` rows). */
+function takeChunk(ctrl: Int32Array, rows: number, min: number, threads: number): [number, number] {
+  for (;;) {
+    const y0 = Atomics.load(ctrl, NEXT);
+    if (y0 >= rows) return [rows, rows];
+    const y1 = Math.min(rows, y0 + Math.max(min, Math.ceil((rows - y0) / (2 * threads))));
+    if (Atomics.compareExchange(ctrl, NEXT, y0, y1) === y0) return [y0, y1];
+  }
+}
+
 /** Helper side: take chunks of one pass until none are left. */
 export function serveRowPass(msg: RowPassMessage): void {
-  const { ctrl, rows, chunk } = msg;
+  const { ctrl, rows, chunk, threads } = msg;
   const kernel = kernels.get(msg.name);
   for (;;) {
-    const y0 = Atomics.add(ctrl, NEXT, chunk);
+    const [y0, y1] = takeChunk(ctrl, rows, chunk, threads);
     if (y0 >= rows) break;
-    const y1 = Math.min(rows, y0 + chunk);
     try {
       if (!kernel) throw new Error(`row kernel ${msg.name} is not registered in the helper`);
       kernel(msg.task as never, y0, y1);
