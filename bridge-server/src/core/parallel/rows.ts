@@ -76,12 +76,12 @@ export function pixelHelperCount(): number {
 }
 
 /**
- * Set the number of helper threads (0 = single thread; tests compare both). Existing helpers
- * beyond the new count are stopped.
+ * Set the number of helper threads passes use (0 = single thread; tests and benchmarks compare
+ * both). Helpers already started beyond the count stay idle (starting one costs far more than
+ * keeping it), so switching back and forth is free.
  */
 export function setPixelHelperCount(n: number): void {
   helperCount = Math.max(0, Math.floor(n));
-  while (helpers.length > helperCount) { void helpers.pop()!.terminate(); ready.pop(); }
 }
 
 /** Resolves when every helper started so far has loaded its kernels. */
@@ -113,11 +113,12 @@ export function runRows<T>(name: string, task: T, rows: number, work: number): v
   if (rows <= 0) return;
   if (work < PARALLEL_MIN_WORK || rows < 16 || pixelHelperCount() === 0) { kernel(task, 0, rows); return; }
   startPixelHelpers();
-  const threads = helpers.length + 1;
+  const use = helpers.slice(0, pixelHelperCount());
+  const threads = use.length + 1;
   const chunk = Math.max(4, Math.ceil(rows / (threads * 32)));
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
   const msg: RowPassMessage = { name, task, ctrl, rows, chunk, threads };
-  for (const h of helpers) h.postMessage(msg);
+  for (const h of use) h.postMessage(msg);
   for (;;) {
     const [y0, y1] = takeChunk(ctrl, rows, chunk, threads);
     if (y0 >= rows) break;
