@@ -22,7 +22,7 @@
 import { createRng, type Rng } from '../random';
 import type { FillOptions, Filler, Mask, RgbaImage } from '../types';
 import { CancelledError } from '../types';
-import { fillPushPull, growBox, holeBox, pushPullFactor, pushPullFill, pushPullFillScaled } from './push-pull';
+import { coarseGridFromSamples, fillPushPull, growBox, holeBox, pushPullFactor, pushPullFill, pushPullFillScaled, sampleCoarseGrid } from './push-pull';
 
 /** Tuning of the exemplar filler; every field has a default. */
 export interface PatchMatchOptions {
@@ -552,7 +552,14 @@ function correctLowFrequency(
   // The offsets live only on the hole's bounding box (samples and results are hole pixels), so the
   // interpolation runs on that box, not on the whole source window.
   const bx0 = box.x0, by0 = box.y0, bw = box.x1 - box.x0, bh = box.y1 - box.y0;
-  const val = new Float32Array(bw * bh * 3), wgt = new Float32Array(bw * bh);
+  // On a large hole the field is interpolated on a coarse grid (pushPullFactor > 1): the samples
+  // (hole pixels next to known ones) then go straight into it as a sparse list, never through
+  // full-size float channels — the same values bit for bit, a fraction of the memory and passes.
+  const factor = pushPullFactor(bw, bh);
+  const sparse = factor > 1;
+  const val = new Float32Array(sparse ? 0 : bw * bh * 3), wgt = new Float32Array(sparse ? 0 : bw * bh);
+  const isSample = new Uint8Array(sparse ? bw * bh : 0);
+  let sIdx = new Int32Array(sparse ? 4096 : 0), sVal = new Float32Array(sparse ? 4096 * 3 : 0), samples = 0;
   const minCount = rad + 1;
   let any = false;
   const ya = Math.max(1, by0), yb = Math.min(h - 1, box.y1), xa = Math.max(1, bx0), xb = Math.min(w - 1, box.x1);
@@ -579,16 +586,43 @@ function correctLowFrequency(
       if (cnt < minCount) continue;
       d0 /= cnt; d1 /= cnt; d2 /= cnt;
       const bp = (y - by0) * bw + (x - bx0);
-      val[bp * 3] = d0 > maxStep ? maxStep : d0 < -maxStep ? -maxStep : d0;
-      val[bp * 3 + 1] = d1 > maxStep ? maxStep : d1 < -maxStep ? -maxStep : d1;
-      val[bp * 3 + 2] = d2 > maxStep ? maxStep : d2 < -maxStep ? -maxStep : d2;
-      wgt[bp] = 1;
+      let out = val, o = bp * 3;
+      if (sparse) {
+        if (samples === sIdx.length) {
+          const ni = new Int32Array(2 * samples); ni.set(sIdx); sIdx = ni;
+          const nv = new Float32Array(6 * samples); nv.set(sVal); sVal = nv;
+        }
+        sIdx[samples] = bp; isSample[bp] = 1; out = sVal; o = samples * 3; samples++;
+      } else {
+        wgt[bp] = 1;
+      }
+      out[o] = d0 > maxStep ? maxStep : d0 < -maxStep ? -maxStep : d0;
+      out[o + 1] = d1 > maxStep ? maxStep : d1 < -maxStep ? -maxStep : d1;
+      out[o + 2] = d2 > maxStep ? maxStep : d2 < -maxStep ? -maxStep : d2;
       any = true;
     }
   }
   if (!any) return;
-  // A smooth offset field: on a large hole it is interpolated on a coarse grid and upsampled.
-  pushPullFillScaled(val, wgt, bw, bh, 3, pushPullFactor(bw, bh));
+  if (sparse) {
+    const grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 3, factor);
+    const up = new Float32Array(3);
+    let next = 0; // index of the next sample in raster order
+    for (let y = 0; y < bh; y++) {
+      for (let x = 0, p = (y + by0) * w + bx0, bp = y * bw; x < bw; x++, p++, bp++) {
+        const smp = isSample[bp] === 1;
+        if (state[p] !== HOLE) { if (smp) next++; continue; }
+        let v: Float32Array = up, o = 0;
+        if (smp) { v = sVal; o = next * 3; next++; } else sampleCoarseGrid(grid, x, y, up, 0);
+        for (let q = 0; q < 3; q++) {
+          const c = col[p * 3 + q]! + v[o + q]!;
+          col[p * 3 + q] = c < 0 ? 0 : c > 255 ? 255 : c;
+        }
+      }
+    }
+    return;
+  }
+  // A smooth offset field on the fine grid (a small hole).
+  pushPullFillScaled(val, wgt, bw, bh, 3, factor);
   for (let y = 0; y < bh; y++) {
     for (let x = 0, p = (y + by0) * w + bx0, bp = y * bw; x < bw; x++, p++, bp++) {
       if (state[p] !== HOLE) continue;
