@@ -8,7 +8,9 @@ import { runEdit } from '../edit';
 import { makeTexture } from '../textures';
 import type { DragKind, EditRequest } from '../types';
 import { warpRegions } from '../warp';
-import { pixelHelperCount, pixelHelpersReady, registerRowKernel, rowsRunByHelpers, runRows, setPixelHelperCount, sharedBytes, startPixelHelpers } from './rows';
+import {
+  pixelHelperCount, pixelHelpersReady, registerRowKernel, rowsRunByHelpers, runRows, setParallelMinWork, setPixelHelperCount, sharedBytes, startPixelHelpers,
+} from './rows';
 
 const ellipse = (cx: number, cy: number, ax: number, ay: number): Point[] =>
   Array.from({ length: 64 }, (_, i) => { const t = (i / 64) * 2 * Math.PI; return [cx + ax * Math.cos(t), cy + ay * Math.sin(t)] as Point; });
@@ -25,7 +27,11 @@ const drags: Record<string, EditRequest['drags'][number]> = {
 };
 
 const helpersBefore = pixelHelperCount();
-afterAll(() => setPixelHelperCount(helpersBefore));
+// These documents are small: force their passes onto the helpers (the default threshold keeps
+// passes under a few megapixels on the calling thread).
+let minWorkBefore = 0;
+beforeAll(() => { minWorkBefore = setParallelMinWork(48_000); });
+afterAll(() => { setPixelHelperCount(helpersBefore); setParallelMinWork(minWorkBefore); });
 
 async function both<T>(run: () => T | Promise<T>): Promise<{ single: T; threaded: T }> {
   setPixelHelperCount(0);
@@ -58,7 +64,7 @@ describe('threaded pixel passes equal the single-thread path bit for bit', () =>
     expectSame(single.targetMask.data, threaded.targetMask.data);
     expectSame(single.holeMask.data, threaded.holeMask.data);
     expectSame(single.sourceMap!, threaded.sourceMap!);
-    // The threaded run really shared its rows (the render is far above the parallel threshold).
+    // The threaded run really shared its rows (the render is far above the test's threshold).
     expect(rowsRunByHelpers()).toBeGreaterThan(helperRows);
   });
 

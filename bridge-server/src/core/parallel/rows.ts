@@ -31,8 +31,21 @@ export function registerRowKernel<T>(name: string, fn: RowKernel<T>): void {
   kernels.set(name, fn as RowKernel<never>);
 }
 
-/** Below this much work (pixels, or pixel-equivalents) a pass runs on the calling thread only. */
-export const PARALLEL_MIN_WORK = 48_000;
+/**
+ * Below this much work (pixels, or pixel-equivalents: a final render counts 4 per pixel) a pass
+ * runs on the calling thread only. Measured on the shared 2-core machine: at 1024² (render
+ * ~0.8 M) and 2048² (~3 M) the helper's hand-off and the wait for its last chunk cost about what
+ * it saves, at 36 MP (~28 M) it saves ~30% of the warp (docs/benchmarks/speed.md).
+ */
+export const PARALLEL_MIN_WORK = 4_000_000;
+let minWork = PARALLEL_MIN_WORK;
+
+/** Change the threshold (tests force small passes onto the helpers); returns the previous one. */
+export function setParallelMinWork(work: number): number {
+  const prev = minWork;
+  minWork = Math.max(0, work);
+  return prev;
+}
 
 /** The message a helper receives for one pass. */
 export interface RowPassMessage {
@@ -111,7 +124,7 @@ export function runRows<T>(name: string, task: T, rows: number, work: number): v
   const kernel = kernels.get(name) as RowKernel<T> | undefined;
   if (!kernel) throw new Error(`row kernel ${name} is not registered`);
   if (rows <= 0) return;
-  if (work < PARALLEL_MIN_WORK || rows < 16 || pixelHelperCount() === 0) { kernel(task, 0, rows); return; }
+  if (work < minWork || rows < 16 || pixelHelperCount() === 0) { kernel(task, 0, rows); return; }
   startPixelHelpers();
   const use = helpers.slice(0, pixelHelperCount());
   const threads = use.length + 1;
@@ -168,7 +181,7 @@ export function serveRowPass(msg: RowPassMessage): void {
 
 /** Whether passes of this size would use helpers (callers allocate shared buffers only then). */
 export function willRunParallel(rows: number, work: number): boolean {
-  return work >= PARALLEL_MIN_WORK && rows >= 16 && pixelHelperCount() > 0;
+  return work >= minWork && rows >= 16 && pixelHelperCount() > 0;
 }
 
 /** A zeroed byte array on a SharedArrayBuffer. */
