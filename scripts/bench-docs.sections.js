@@ -33,6 +33,7 @@ module.exports = function sections({ DATA, OUT }) {
       intro: 'Median milliseconds per stage of whole edits, in-process, region ~15% of the document at 1, 4, 16 and 36 MP, previews also on a ≤ 1 MP proxy (path proxy), plus a photo case at 6000×4000; rows with path bridge go host → loopback bridge → layer back; peak RSS of the bench process.',
       argv: ['node', 'bridge-server/bin/smartdrag.js', 'bench', '--suite', 'speed', '--bridge'],
       shown: 'npx smartdrag bench --suite speed --bridge',
+      note: "**Threads (hand-written, 2026-12-04, branch speed):** large pixel passes — so far the warp's render — are shared with a persistent helper thread over SharedArrayBuffer (core/parallel/rows.ts; bit-identical to one thread, tested; passes under 4 M pixel-equivalents and `SMARTDRAG_PIXEL_THREADS=0` stay on one thread). Interleaved in one process with main and with the helper off (`runEdit`, 6000² final, median of 3, load 7.9 → 3.9): warp 918 → 634 ms (translate) and 853 → 622 ms (deform), total 2716 → 2258 and 2509 → 2269 ms (main: 2973 and 2630 ms); a second such run at load 5.2 → 3.7 showed no gain (the other jobs held both cores). At 1024² and 2048² the hand-off cost what it saved, hence the threshold. The bridge's upload got faster independently of threads: `bufferutil` lets `ws` unmask a 36 MP rgba8 upload natively (submit → accepted 1.5–2.5 s → 0.3–0.55 s). Details, commands and the memory figures: docs/benchmarks/speed.md.",
     },
     {
       id: 'plan',
