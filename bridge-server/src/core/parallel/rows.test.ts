@@ -5,6 +5,8 @@
  */
 import { rasterizePolygon, type Point } from '@smartdrag/shared';
 import { runEdit } from '../edit';
+import { fillPatchMatch } from '../fill';
+import { createMask } from '../image';
 import { makeTexture } from '../textures';
 import type { DragKind, EditRequest } from '../types';
 import { warpRegions } from '../warp';
@@ -75,6 +77,26 @@ describe('threaded pixel passes equal the single-thread path bit for bit', () =>
     expect(threaded.layer.top).toBe(single.layer.top);
     expectSame(single.layer.image.data, threaded.layer.image.data);
   });
+});
+
+test('PatchMatch fill: the full-resolution vote on threads gives the same pixels', async () => {
+  // A hole large enough for light (full-resolution) vote levels above the pyramid's working level.
+  const hole = createMask(size, size), forbidden = createMask(size, size);
+  for (let y = 200; y < 420; y++) for (let x = 180; x < 460; x++) { const i = y * size + x; hole.data[i] = 255; forbidden.data[i] = 255; }
+  const run = async (): Promise<Uint8ClampedArray> => {
+    const img = { width: size, height: size, data: new Uint8ClampedArray(image.data) };
+    await fillPatchMatch(img, hole, forbidden, { seed: 3 });
+    return img.data;
+  };
+  setPixelHelperCount(0);
+  const single = await run();
+  setPixelHelperCount(1);
+  startPixelHelpers();
+  await pixelHelpersReady();
+  const before = rowsRunByHelpers();
+  const threaded = await run();
+  expectSame(single, threaded);
+  expect(rowsRunByHelpers()).toBeGreaterThan(before);
 });
 
 describe('runRows', () => {
