@@ -3,7 +3,8 @@
 // Every section is the verbatim Markdown a command printed (or wrote to its report.md), headed by
 // the command, the commit, the date, the wall time and the machine's load before and after, so
 // a figure can always be traced to the run that produced it. Nothing in the page is typed by hand
-// except the short intro of each section below.
+// except the short intro of each section below and its optional `note` (a dated, hand-written
+// paragraph that names the run its numbers come from).
 //
 //   npm run bench:docs                    # every section (several minutes on 2 cores)
 //   npm run bench:docs -- --only speed    # one section; the others are kept from the current page
@@ -70,6 +71,7 @@ function runSection(s, commit) {
     '',
     s.intro,
     '',
+    ...(s.note ? [s.note, ''] : []),
     `Command: \`${s.shown}\` — commit ${commit}, ${date} UTC, ${secs} s, load average ${before} before / ${after} after.`,
     '',
     body.trim(),

@@ -133,19 +133,37 @@ export function maskAt(m: PlacedMask, x: number, y: number): number {
  * one mask-bounds kernel: a crop-sized mask is `{ ...mask, left: 0, top: 0 }`.
  */
 export function maskBounds(m: PlacedMask, minCoverage = 1): Rect {
-  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
-  for (let y = 0; y < m.height; y++) {
-    const row = y * m.width;
-    for (let x = 0; x < m.width; x++) {
-      if (m.data[row + x]! >= minCoverage) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        y1 = y;
-      }
-    }
+  // Rows from the top and from the bottom up to the first row with coverage; the rows between
+  // them are non-empty by then, so each is only searched outside the columns found so far (for
+  // a compact shape that is a few pixels per row, not the whole row). Same result as a full scan.
+  const w = m.width, h = m.height, d = m.data;
+  const firstIn = (row: number, from: number, to: number): number => {
+    for (let x = from; x < to; x++) if (d[row + x]! >= minCoverage) return x;
+    return -1;
+  };
+  const lastIn = (row: number, from: number, to: number): number => {
+    for (let x = to - 1; x >= from; x--) if (d[row + x]! >= minCoverage) return x;
+    return -1;
+  };
+  let y0 = 0, x0 = -1;
+  for (; y0 < h; y0++) { x0 = firstIn(y0 * w, 0, w); if (x0 >= 0) break; }
+  if (y0 === h) return { left: m.left, top: m.top, width: 0, height: 0 };
+  let x1 = lastIn(y0 * w, x0, w);
+  let y1 = h - 1;
+  for (; y1 > y0; y1--) {
+    const row = y1 * w;
+    const a = firstIn(row, 0, w);
+    if (a < 0) continue;
+    if (a < x0) x0 = a;
+    const b = lastIn(row, a, w);
+    if (b > x1) x1 = b;
+    break;
   }
-  if (x1 < 0) return { left: m.left, top: m.top, width: 0, height: 0 };
+  for (let y = y0 + 1; y < y1; y++) {
+    const row = y * w;
+    if (x0 > 0) { const a = firstIn(row, 0, x0); if (a >= 0) x0 = a; }
+    if (x1 < w - 1) { const b = lastIn(row, x1 + 1, w); if (b >= 0) x1 = b; }
+  }
   return { left: m.left + x0, top: m.top + y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 

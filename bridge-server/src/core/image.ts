@@ -1,21 +1,25 @@
 /** Allocation helpers and small whole-image operations on the core's plain data types. */
 import type { Mask, PlacedMask, Rect, RgbaImage } from './types';
 
-export function createImage(width: number, height: number): RgbaImage {
-  return { width, height, data: new Uint8ClampedArray(width * height * 4) };
+/** A zeroed image; `shared`: on a SharedArrayBuffer (for row-parallel passes, core/parallel). */
+export function createImage(width: number, height: number, shared = false): RgbaImage {
+  const n = width * height * 4;
+  return { width, height, data: shared ? new Uint8ClampedArray(new SharedArrayBuffer(n)) : new Uint8ClampedArray(n) };
 }
 
-export function createMask(width: number, height: number): Mask {
-  return { width, height, data: new Uint8Array(width * height) };
+/** A zeroed mask; `shared`: on a SharedArrayBuffer (for row-parallel passes, core/parallel). */
+export function createMask(width: number, height: number, shared = false): Mask {
+  const n = width * height;
+  return { width, height, data: shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n) };
 }
 
 export function cloneImage(img: RgbaImage): RgbaImage {
   return { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data) };
 }
 
-/** Copy `rect` (must lie inside the image) out of `img`, row by row. */
-export function cropImage(img: RgbaImage, rect: Rect): RgbaImage {
-  const out = createImage(rect.width, rect.height);
+/** Copy `rect` (must lie inside the image) out of `img`, row by row (`shared`: see createImage). */
+export function cropImage(img: RgbaImage, rect: Rect, shared = false): RgbaImage {
+  const out = createImage(rect.width, rect.height, shared);
   const rowBytes = rect.width * 4;
   for (let y = 0; y < rect.height; y++) {
     const src = ((rect.top + y) * img.width + rect.left) * 4;

@@ -32,16 +32,17 @@ export type PatchSampler = (p: SourcePatch, x: number, y: number, out: Float32Ar
 
 /**
  * Build the patch for `mask` over `image` (document-sized). Cost ∝ the mask's rectangle; pixels of
- * the mask outside the image count as empty.
+ * the mask outside the image count as empty. `shared`: the arrays live on SharedArrayBuffers (for
+ * row-parallel passes, core/parallel).
  */
-export function buildSourcePatch(image: RgbaImage, mask: PlacedMask): SourcePatch {
+export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = false): SourcePatch {
   const x0 = Math.max(mask.left, 0), y0 = Math.max(mask.top, 0);
   const x1 = Math.min(mask.left + mask.width, image.width), y1 = Math.min(mask.top + mask.height, image.height);
   const iw = Math.max(0, x1 - x0), ih = Math.max(0, y1 - y0);
   const left = x0 - PATCH_PAD, top = y0 - PATCH_PAD;
   const width = iw + 2 * PATCH_PAD, height = ih + 2 * PATCH_PAD;
-  const rgba = new Float32Array(width * height * 4);
-  const cov = new Float32Array(width * height);
+  const rgba = shared ? new Float32Array(new SharedArrayBuffer(width * height * 16)) : new Float32Array(width * height * 4);
+  const cov = shared ? new Float32Array(new SharedArrayBuffer(width * height * 4)) : new Float32Array(width * height);
   const src = image.data, md = mask.data;
   for (let y = y0; y < y1; y++) {
     const mrow = (y - mask.top) * mask.width - mask.left;

@@ -17,12 +17,15 @@ import { createLlmReasoner, type PlanReasoner } from '../core/plan';
 import { CancelledError } from '../core/types';
 import type { EditRequest, PlacedMask } from '../core/types';
 import { initLearnedStages, type LearnedStages } from '../models';
+import { startPixelHelpers } from '../core/parallel/rows';
 import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerStages } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('edit-worker must run in a worker thread');
 const data = (workerData ?? { debugHooks: false }) as WorkerData;
 let current: { jobId: string; abort: AbortController } | null = null;
+// The pixel helper threads of this worker's large passes start now, not on the first job.
+startPixelHelpers();
 
 let reasoner: PlanReasoner | undefined;
 let reasonerError: string | undefined;

@@ -15,7 +15,7 @@
  */
 import { createMask } from '../image';
 import type { Mask, RgbaImage } from '../types';
-import { pushPullFactor, pushPullFillScaled } from '../fill/push-pull';
+import { coarseGridFromSamples, type CoarseGrid, pushPullFactor, pushPullFillScaled, sampleCoarseGrid } from '../fill/push-pull';
 import { chamferDistance, CHAMFER_DIAGONAL as DIAG } from './distance';
 
 export { chamferDistance } from './distance';
@@ -236,7 +236,15 @@ function correctColour(
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   // Six channels per sample: the correction (outside − inside mean) and the inside mean colour
   // itself, which tells later which pixels look like the content the correction was measured on.
-  const val = new Float32Array(bw * bh * 6), wgt = new Float32Array(bw * bh);
+  // On a large target the membrane is interpolated on a coarse grid (pushPullFactor > 1): the
+  // samples (boundary pixels only) then go straight into it as a sparse list, never through
+  // six full-size float channels — the same values bit for bit, a fraction of the memory.
+  const factor = pushPullFactor(bw, bh);
+  const sparse = factor > 1;
+  const val = sparse ? new Float32Array(0) : new Float32Array(bw * bh * 6), wgt = sparse ? new Float32Array(0) : new Float32Array(bw * bh);
+  // Sparse: bit 1 of `flags` marks a sample pixel, bit 0 a pixel that reads the correction.
+  const flags = new Uint8Array(bw * bh);
+  let sIdx = new Int32Array(sparse ? 4096 : 0), sVal = new Float32Array(sparse ? 4096 * 6 : 0);
   let samples = 0;
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
@@ -256,7 +264,7 @@ function correctColour(
         }
       }
       if (on === 0 || inn === 0) continue;
-      const b = ((y - y0) * bw + (x - x0)) * 6;
+      const bi = (y - y0) * bw + (x - x0);
       const d0 = o0 / on - i0 / inn, d1 = o1 / on - i1 / inn, d2 = o2 / on - i2 / inn;
       // A small step is a lighting/background mismatch (a loose selection carried some old
       // background along): correct it. A large step is the object's own edge against the
@@ -264,39 +272,59 @@ function correctColour(
       // the correction out between STEP_FULL and STEP_NONE (mean absolute difference per channel).
       const step = (Math.abs(d0) + Math.abs(d1) + Math.abs(d2)) / 3;
       const gate = strength * (step <= STEP_FULL ? 1 : step >= STEP_NONE ? 0 : (STEP_NONE - step) / (STEP_NONE - STEP_FULL));
-      val[b] = gate * d0; val[b + 1] = gate * d1; val[b + 2] = gate * d2;
-      val[b + 3] = i0 / inn; val[b + 4] = i1 / inn; val[b + 5] = i2 / inn;
-      wgt[(y - y0) * bw + (x - x0)] = 1;
+      let out = val, b = bi * 6;
+      if (sparse) {
+        if (samples === sIdx.length) {
+          const ni = new Int32Array(2 * samples); ni.set(sIdx); sIdx = ni;
+          const nv = new Float32Array(12 * samples); nv.set(sVal); sVal = nv;
+        }
+        sIdx[samples] = bi; flags[bi] = 2; out = sVal; b = samples * 6;
+      } else {
+        wgt[bi] = 1;
+      }
+      out[b] = gate * d0; out[b + 1] = gate * d1; out[b + 2] = gate * d2;
+      out[b + 3] = i0 / inn; out[b + 4] = i1 / inn; out[b + 5] = i2 / inn;
       samples++;
     }
   }
   if (samples === 0) return;
   // Only the band of T within `depth` of its boundary reads the interpolated correction.
-  const need = new Uint8Array(bw * bh);
   for (let y = y0; y <= y1; y++) {
-    for (let x = x0, p = y * w + x0, q = (y - y0) * bw; x <= x1; x++, p++, q++) if (inT[p] && dIn[p]! < depth) need[q] = 1;
+    for (let x = x0, p = y * w + x0, q = (y - y0) * bw; x <= x1; x++, p++, q++) if (inT[p] && dIn[p]! < depth) flags[q]! |= 1;
   }
-  // The correction is a smooth membrane: on a large target it is interpolated on a coarse grid.
-  pushPullFillScaled(val, wgt, bw, bh, 6, pushPullFactor(bw, bh), need);
+  let grid: CoarseGrid | null = null;
+  if (sparse) grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 6, factor);
+  else {
+    const need = flags; // only bit 0 is set in the dense case
+    pushPullFillScaled(val, wgt, bw, bh, 6, factor, need);
+  }
+  const cor = new Float32Array(6);
+  let next = 0; // sparse: index of the next sample in raster order
   const invDepth = Math.PI / Math.max(1, depth - 1), invSim = 1 / (6 * SIMILARITY_SIGMA * SIMILARITY_SIGMA);
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const b0 = (y - y0) * bw + (x - x0);
-      if (need[b0] === 0) continue;
+      const fl = flags[b0]!;
+      if ((fl & 1) === 0) { if (fl & 2) next++; continue; }
+      let v: Float32Array = val, b = b0 * 6;
+      if (grid) {
+        if (fl & 2) { v = sVal; b = next * 6; next++; }
+        else { sampleCoarseGrid(grid, x - x0, y - y0, cor, 0); v = cor; b = 0; }
+      }
       const p = y * w + x;
       const dd = dIn[p]!;
       // Raised-cosine fade from the boundary (full) to `depth` (none), scaled by coverage.
       const f = dd <= 1 ? 1 : 0.5 * (1 + Math.cos((dd - 1) * invDepth));
-      const b = b0 * 6, i = p * 4;
+      const i = p * 4;
       // Cross-bilateral weight: only pixels that resemble the boundary content (e.g. background
       // carried along by a loose selection) take the correction; the object's own colours,
       // further in, keep theirs.
-      const c0 = e[i]! - val[b + 3]!, c1 = e[i + 1]! - val[b + 4]!, c2 = e[i + 2]! - val[b + 5]!;
+      const c0 = e[i]! - v[b + 3]!, c1 = e[i + 1]! - v[b + 4]!, c2 = e[i + 2]! - v[b + 5]!;
       const sim = Math.exp(-(c0 * c0 + c1 * c1 + c2 * c2) * invSim);
       const a = (f * sim * td[p]!) / 255;
-      e[i] = e[i]! + a * val[b]!;
-      e[i + 1] = e[i + 1]! + a * val[b + 1]!;
-      e[i + 2] = e[i + 2]! + a * val[b + 2]!;
+      e[i] = e[i]! + a * v[b]!;
+      e[i + 1] = e[i + 1]! + a * v[b + 1]!;
+      e[i + 2] = e[i + 2]! + a * v[b + 2]!;
     }
   }
 }

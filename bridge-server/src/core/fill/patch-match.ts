@@ -22,7 +22,8 @@
 import { createRng, type Rng } from '../random';
 import type { FillOptions, Filler, Mask, RgbaImage } from '../types';
 import { CancelledError } from '../types';
-import { fillPushPull, growBox, holeBox, pushPullFactor, pushPullFill, pushPullFillScaled } from './push-pull';
+import { registerRowKernel, runRows, sharedBytes, sharedFloat32, willRunParallel } from '../parallel/rows';
+import { coarseGridFromSamples, fillPushPull, growBox, holeBox, pushPullFactor, pushPullFill, pushPullFillScaled, sampleCoarseGrid } from './push-pull';
 
 /** Tuning of the exemplar filler; every field has a default. */
 export interface PatchMatchOptions {
@@ -139,9 +140,9 @@ interface RawLevel {
 }
 
 /** 2× downsample: colours average the known children; state is the "worst" child (HOLE > EXCLUDED > KNOWN). */
-function downsample(f: RawLevel): RawLevel {
+function downsample(f: RawLevel, shared = false): RawLevel {
   const w = (f.w + 1) >> 1, h = (f.h + 1) >> 1;
-  const col = new Float32Array(w * h * 3);
+  const col = shared ? sharedFloat32(w * h * 3) : new Float32Array(w * h * 3);
   const state = new Uint8Array(w * h);
   let holeCount = 0;
   for (let Y = 0; Y < h; Y++) {
@@ -424,8 +425,10 @@ function modeVote(cc: Float32Array, cw: Float32Array, n: number, start: number, 
  */
 function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
   const { w, h, col, state } = F;
-  const nnf = new Int32Array(w * h).fill(-1);
-  const dist = new Float32Array(w * h);
+  // Large levels share the vote's rows with the pixel threads (col arrays are then shared too).
+  const par = col.buffer instanceof SharedArrayBuffer && P.col.buffer instanceof SharedArrayBuffer && willRunParallel(h, w * h);
+  const nnf = (par ? new Int32Array(new SharedArrayBuffer(4 * w * h)) : new Int32Array(w * h)).fill(-1);
+  const dist = par ? sharedFloat32(w * h) : new Float32Array(w * h);
   // Rows/columns that hold hole pixels, grown by rv: only there the field is needed.
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (let y = 0; y < h; y++) {
@@ -459,15 +462,58 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
   mean = cnt > 0 ? mean / cnt : 1;
   const inv = mean > 0 ? 1 / (2 * mean) : 0;
   // Vote weight per field pixel, computed once (not once per contribution).
-  const wt = new Float32Array(w * h);
-  for (let y = y0; y <= y1; y++) {
+  const wt = par ? sharedFloat32(w * h) : new Float32Array(w * h);
+  const task: VoteLightTask = { w, h, col, state, nnf, dist, wt, inv, rv, x0, x1, y0, pw: P.w, ph: P.h, pcol: P.col };
+  const rows = y1 - y0 + 1, work = rows * (x1 - x0 + 1);
+  // Weights first (the vote reads its neighbours' weights in other rows), then the vote.
+  if (par) { runRows(VOTE_WEIGHTS_KERNEL, task, rows, work); runRows(VOTE_LIGHT_KERNEL, task, rows, work); }
+  else { voteWeightRows(task, 0, rows); voteLightRows(task, 0, rows); }
+  return { w, h, col, state, nnf, dist };
+}
+
+/** What the row kernels of {@link voteLight} need (plain data; shared arrays when threaded). */
+interface VoteLightTask {
+  w: number;
+  h: number;
+  col: Float32Array;
+  state: Uint8Array;
+  nnf: Int32Array;
+  dist: Float32Array;
+  wt: Float32Array;
+  inv: number;
+  rv: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  pw: number;
+  ph: number;
+  pcol: Float32Array;
+}
+
+const VOTE_WEIGHTS_KERNEL = 'fill.voteWeights';
+const VOTE_LIGHT_KERNEL = 'fill.voteLight';
+
+/** Vote weights of rows `[r0, r1)` (relative to `y0`); each row writes only its own weights. */
+function voteWeightRows(t: VoteLightTask, r0: number, r1: number): void {
+  const { w, nnf, dist, wt, inv, x0, x1 } = t;
+  for (let y = t.y0 + r0; y < t.y0 + r1; y++) {
     for (let p = y * w + x0, e = y * w + x1; p <= e; p++) if (nnf[p]! >= 0) wt[p] = Math.exp(-dist[p]! * inv) + 1e-6;
   }
+}
+registerRowKernel(VOTE_WEIGHTS_KERNEL, voteWeightRows);
+
+/**
+ * The full-resolution vote of rows `[r0, r1)` (relative to `y0`): a row writes only its own hole
+ * pixels and reads colours of known pixels only, so rows are independent.
+ */
+function voteLightRows(t: VoteLightTask, r0: number, r1: number): void {
+  const { w, h, col, state, nnf, wt, rv, x0, x1 } = t;
+  const P = { w: t.pw, h: t.ph, col: t.pcol };
   // Contributions of one pixel (colour, weight), reused for every pixel.
   const nWin = (2 * rv + 1) * (2 * rv + 1);
   const cc = new Float32Array(nWin * 3), cw = new Float32Array(nWin);
   const invR2 = 1 / MODE_RADIUS2_LIGHT;
-  for (let y = y0; y <= y1; y++) {
+  for (let y = t.y0 + r0; y < t.y0 + r1; y++) {
     for (let x = x0; x <= x1; x++) {
       const p = y * w + x;
       if (state[p] !== HOLE) continue;
@@ -532,8 +578,8 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
       }
     }
   }
-  return { w, h, col, state, nnf, dist };
 }
+registerRowKernel(VOTE_LIGHT_KERNEL, voteLightRows);
 
 /**
  * Low-frequency colour correction of the fill (a membrane / Poisson-like seam fix). At every hole
@@ -552,7 +598,14 @@ function correctLowFrequency(
   // The offsets live only on the hole's bounding box (samples and results are hole pixels), so the
   // interpolation runs on that box, not on the whole source window.
   const bx0 = box.x0, by0 = box.y0, bw = box.x1 - box.x0, bh = box.y1 - box.y0;
-  const val = new Float32Array(bw * bh * 3), wgt = new Float32Array(bw * bh);
+  // On a large hole the field is interpolated on a coarse grid (pushPullFactor > 1): the samples
+  // (hole pixels next to known ones) then go straight into it as a sparse list, never through
+  // full-size float channels — the same values bit for bit, a fraction of the memory and passes.
+  const factor = pushPullFactor(bw, bh);
+  const sparse = factor > 1;
+  const val = new Float32Array(sparse ? 0 : bw * bh * 3), wgt = new Float32Array(sparse ? 0 : bw * bh);
+  const isSample = new Uint8Array(sparse ? bw * bh : 0);
+  let sIdx = new Int32Array(sparse ? 4096 : 0), sVal = new Float32Array(sparse ? 4096 * 3 : 0), samples = 0;
   const minCount = rad + 1;
   let any = false;
   const ya = Math.max(1, by0), yb = Math.min(h - 1, box.y1), xa = Math.max(1, bx0), xb = Math.min(w - 1, box.x1);
@@ -579,16 +632,43 @@ function correctLowFrequency(
       if (cnt < minCount) continue;
       d0 /= cnt; d1 /= cnt; d2 /= cnt;
       const bp = (y - by0) * bw + (x - bx0);
-      val[bp * 3] = d0 > maxStep ? maxStep : d0 < -maxStep ? -maxStep : d0;
-      val[bp * 3 + 1] = d1 > maxStep ? maxStep : d1 < -maxStep ? -maxStep : d1;
-      val[bp * 3 + 2] = d2 > maxStep ? maxStep : d2 < -maxStep ? -maxStep : d2;
-      wgt[bp] = 1;
+      let out = val, o = bp * 3;
+      if (sparse) {
+        if (samples === sIdx.length) {
+          const ni = new Int32Array(2 * samples); ni.set(sIdx); sIdx = ni;
+          const nv = new Float32Array(6 * samples); nv.set(sVal); sVal = nv;
+        }
+        sIdx[samples] = bp; isSample[bp] = 1; out = sVal; o = samples * 3; samples++;
+      } else {
+        wgt[bp] = 1;
+      }
+      out[o] = d0 > maxStep ? maxStep : d0 < -maxStep ? -maxStep : d0;
+      out[o + 1] = d1 > maxStep ? maxStep : d1 < -maxStep ? -maxStep : d1;
+      out[o + 2] = d2 > maxStep ? maxStep : d2 < -maxStep ? -maxStep : d2;
       any = true;
     }
   }
   if (!any) return;
-  // A smooth offset field: on a large hole it is interpolated on a coarse grid and upsampled.
-  pushPullFillScaled(val, wgt, bw, bh, 3, pushPullFactor(bw, bh));
+  if (sparse) {
+    const grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 3, factor);
+    const up = new Float32Array(3);
+    let next = 0; // index of the next sample in raster order
+    for (let y = 0; y < bh; y++) {
+      for (let x = 0, p = (y + by0) * w + bx0, bp = y * bw; x < bw; x++, p++, bp++) {
+        const smp = isSample[bp] === 1;
+        if (state[p] !== HOLE) { if (smp) next++; continue; }
+        let v: Float32Array = up, o = 0;
+        if (smp) { v = sVal; o = next * 3; next++; } else sampleCoarseGrid(grid, x, y, up, 0);
+        for (let q = 0; q < 3; q++) {
+          const c = col[p * 3 + q]! + v[o + q]!;
+          col[p * 3 + q] = c < 0 ? 0 : c > 255 ? 255 : c;
+        }
+      }
+    }
+    return;
+  }
+  // A smooth offset field on the fine grid (a small hole).
+  pushPullFillScaled(val, wgt, bw, bh, 3, factor);
   for (let y = 0; y < bh; y++) {
     for (let x = 0, p = (y + by0) * w + bx0, bp = y * bw; x < bw; x++, p++, bp++) {
       if (state[p] !== HOLE) continue;
@@ -631,8 +711,11 @@ export async function fillPatchMatch(
   const ring = Math.max(o.minSourceRingPx, Math.round(o.sourceRing * Math.max(hb.x1 - hb.x0, hb.y1 - hb.y0)));
   const b = growBox(hb, ring, W, H);
   const w = b.x1 - b.x0, h = b.y1 - b.y0;
-  const col = new Float32Array(w * h * 3);
-  const state = new Uint8Array(w * h);
+  // A large window's full-resolution votes are shared with the pixel threads (core/parallel):
+  // its colour levels then live on SharedArrayBuffers (the values are the same either way).
+  const shared = willRunParallel(h, w * h);
+  const col = shared ? sharedFloat32(w * h * 3) : new Float32Array(w * h * 3);
+  const state = shared ? sharedBytes(w * h) : new Uint8Array(w * h);
   const d = image.data, hd = hole.data, fd = forbidden.data;
   let alphaAllOpaque = true;
   for (let y = 0; y < h; y++) {
@@ -655,7 +738,7 @@ export async function fillPatchMatch(
     const k = 2 ** raws.length;
     const hw = Math.ceil((hb.x1 - hb.x0) / k), hh = Math.ceil((hb.y1 - hb.y0) / k);
     if (Math.max(hw, hh) < 2 * o.patchSize || Math.min(f.w, f.h) < 4 * o.patchSize) break;
-    raws.push(downsample(f));
+    raws.push(downsample(f, shared));
   }
   let work = 0;
   while (work < raws.length - 1 && raws[work]!.holeCount > o.workPixels) work++;

@@ -197,6 +197,60 @@ export function pushPullFillScaled(val: Float32Array, wgt: Float32Array, w: numb
   }
 }
 
+/**
+ * The coarse grid of {@link pushPullFillScaled} (factor > 1) built straight from sparse weight-1
+ * samples: `idx[i]` (increasing fine-grid indices, `count` of them) with values
+ * `vals[i·ch .. i·ch+ch)`. Sampling it with {@link sampleCoarseGrid} gives bit for bit what
+ * pushPullFillScaled writes into a weight-0 pixel, without the fine `w·h·ch` arrays.
+ */
+export interface CoarseGrid {
+  cv: Float32Array;
+  cw: number;
+  chh: number;
+  ch: number;
+  factor: number;
+}
+
+export function coarseGridFromSamples(idx: Int32Array, vals: Float32Array, count: number, w: number, h: number, ch: number, factor: number): CoarseGrid {
+  const f = factor, cw = Math.ceil(w / f), chh = Math.ceil(h / f);
+  const cv = new Float32Array(cw * chh * ch), cwt = new Float32Array(cw * chh);
+  // Same cells and the same order of summation as the dense pass (raster order, weight 1).
+  for (let i = 0; i < count; i++) {
+    const p = idx[i]!, y = (p / w) | 0, x = p - y * w;
+    const c = ((y / f) | 0) * cw + ((x / f) | 0);
+    cwt[c]! += 1;
+    for (let q = 0; q < ch; q++) cv[c * ch + q]! += 1 * vals[i * ch + q]!;
+  }
+  for (let c = 0; c < cwt.length; c++) {
+    const s = cwt[c]!;
+    if (s <= 0) continue;
+    for (let q = 0; q < ch; q++) cv[c * ch + q]! /= s;
+    cwt[c] = 1;
+  }
+  pushPullFill(cv, cwt, cw, chh, ch);
+  return { cv, cw, chh, ch, factor: f };
+}
+
+/** The upsampled value of a {@link CoarseGrid} at fine pixel `(x, y)`, written to `out[o .. o+ch)`. */
+export function sampleCoarseGrid(g: CoarseGrid, x: number, y: number, out: Float32Array, o: number): void {
+  const { cv, cw, chh, ch } = g;
+  const inv = 1 / g.factor;
+  let gy = (y + 0.5) * inv - 0.5;
+  if (gy < 0) gy = 0;
+  if (gy > chh - 1) gy = chh - 1;
+  const y0 = gy | 0, y1 = Math.min(chh - 1, y0 + 1), fy = gy - y0;
+  let gx = (x + 0.5) * inv - 0.5;
+  if (gx < 0) gx = 0;
+  if (gx > cw - 1) gx = cw - 1;
+  const x0 = gx | 0, x1 = Math.min(cw - 1, x0 + 1), fx = gx - x0;
+  const a00 = (y0 * cw + x0) * ch, a01 = (y0 * cw + x1) * ch, a10 = (y1 * cw + x0) * ch, a11 = (y1 * cw + x1) * ch;
+  for (let q = 0; q < ch; q++) {
+    const top = cv[a00 + q]! + (cv[a01 + q]! - cv[a00 + q]!) * fx;
+    const bot = cv[a10 + q]! + (cv[a11 + q]! - cv[a10 + q]!) * fx;
+    out[o + q] = top + (bot - top) * fy;
+  }
+}
+
 /** A pixel rectangle inside an image, half-open: x in [x0, x1), y in [y0, y1). */
 export interface Box {
   x0: number;

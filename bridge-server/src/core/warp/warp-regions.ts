@@ -27,6 +27,7 @@ import { createMask, cropImage, placedMaskToCrop } from '../image';
 import { buildSourcePatch, type PatchSampler, sampleBilinear, samplerFor, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
 import { CancelledError } from '../types';
+import { asShared, registerRowKernel, runRows, sharedFloat32, willRunParallel } from '../parallel/rows';
 import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
 } from './affine';
@@ -325,22 +326,45 @@ function groupByRegion(regions: readonly Region[], ops: readonly WarpOperation[]
 }
 
 /**
- * Backward-map every pixel of a region's target bounds into its source patch and composite the
- * sample over `edited` (kept in its own function so the kernel call gets inlined).
+ * What {@link renderRows} needs of one region (plain data, so a helper thread can run it: the
+ * large arrays live on SharedArrayBuffers when the pass runs on several threads).
  */
-function renderRegion(
-  rw: RegionWarp, patch: SourcePatch, sample: PatchSampler, crop: Rect,
-  edited: RgbaImage, original: RgbaImage, targetMask: Mask, keepMask: Mask, sourceMap: Float32Array | null,
-): void {
+export interface RenderTask {
+  backward: Affine;
+  field: Pick<DeformField, 'left' | 'top' | 'cell' | 'cols' | 'rows' | 'ex' | 'ey'> | null;
+  supersample: number;
+  targetBounds: Rect;
+  /** The region's mask (the still part of a deform reads its own coverage). */
+  mask: PlacedMask;
+  patch: SourcePatch;
+  quality: 'preview' | 'final';
+  crop: Rect;
+  edited: Uint8ClampedArray;
+  original: Uint8ClampedArray;
+  targetMask: Uint8Array;
+  keepMask: Uint8Array;
+  sourceMap: Float32Array | null;
+}
+
+/** Row kernel name of {@link renderRows} (core/parallel/rows.ts). */
+const RENDER_KERNEL = 'warp.render';
+
+/**
+ * Backward-map every pixel of rows `[y0, y1)` of a region's target bounds into its source patch
+ * and composite the sample over `edited` (kept in its own function so the kernel call gets
+ * inlined). A row writes only its own pixels of `edited`, `targetMask` and `sourceMap`.
+ */
+function renderRows(task: RenderTask, y0: number, y1: number): void {
   const px = new Float32Array(4), acc = new Float32Array(4);
+  const { crop, patch, field } = task;
+  const sample: PatchSampler = samplerFor(task.quality);
   const cw = crop.width;
-  const ed = edited.data, od = original.data, td = targetMask.data, kd = keepMask.data;
-  const rm = rw.region.mask;
-  const [a, b, c, d, ee, f] = rw.backward;
-  const field = rw.field;
-  const ss = rw.supersample, inv = 1 / (ss * ss);
-  const tb = rw.targetBounds;
-  const identityAffine = isIdentityAffine(rw.backward);
+  const ed = task.edited, od = task.original, td = task.targetMask, kd = task.keepMask, sourceMap = task.sourceMap;
+  const rm = task.mask;
+  const [a, b, c, d, ee, f] = task.backward;
+  const ss = task.supersample, inv = 1 / (ss * ss);
+  const tb = task.targetBounds;
+  const identityAffine = isIdentityAffine(task.backward);
   // Sample positions must fall inside the patch (less a border the kernels treat as empty);
   // supersample offsets stay within half a target pixel, i.e. `slack` source pixels.
   const slack = ss > 1 ? Math.abs(a) + Math.abs(b) + Math.abs(d) + Math.abs(ee) : 0;
@@ -354,7 +378,7 @@ function renderRegion(
   const fcols = field ? field.cols : 0;
   const rowEx = new Float64Array(fcols), rowEy = new Float64Array(fcols);
   const fLeft = field ? field.left : 0, fInvCell = field ? 1 / field.cell : 0, fMaxC = fcols - 1;
-  for (let ty = tb.top; ty < tb.top + tb.height; ty++) {
+  for (let ty = tb.top + y0; ty < tb.top + y1; ty++) {
     const row = (ty - crop.top) * cw - crop.left;
     let x0 = tb.left, x1 = tb.left + tb.width - 1;
     let fieldRow = false;
@@ -441,6 +465,30 @@ function renderRegion(
       if (sourceMap) { sourceMap[2 * ti] = sx; sourceMap[2 * ti + 1] = sy; }
     }
   }
+}
+registerRowKernel(RENDER_KERNEL, renderRows);
+
+/**
+ * Render one region into the crop: its target rows are shared among the pixel threads when the
+ * pass is large (`shared`: the crop buffers already live on SharedArrayBuffers), else run here.
+ */
+function renderRegion(
+  rw: RegionWarp, image: RgbaImage, quality: 'preview' | 'final', crop: Rect, shared: boolean,
+  edited: RgbaImage, original: RgbaImage, targetMask: Mask, keepMask: Mask, sourceMap: Float32Array | null,
+): void {
+  const tb = rw.targetBounds;
+  const mask = rw.region.mask;
+  const patch = buildSourcePatch(image, mask, shared);
+  const task: RenderTask = {
+    backward: rw.backward,
+    field: rw.field ? { left: rw.field.left, top: rw.field.top, cell: rw.field.cell, cols: rw.field.cols, rows: rw.field.rows, ex: rw.field.ex, ey: rw.field.ey } : null,
+    supersample: rw.supersample, targetBounds: tb,
+    mask: shared ? { left: mask.left, top: mask.top, width: mask.width, height: mask.height, data: asShared(mask.data) } : mask,
+    patch, quality, crop, edited: edited.data, original: original.data, targetMask: targetMask.data, keepMask: keepMask.data, sourceMap,
+  };
+  const work = tb.width * tb.height * (quality === 'final' ? 4 : 1) * rw.supersample * rw.supersample;
+  if (shared) runRows(RENDER_KERNEL, task, tb.height, work);
+  else renderRows(task, 0, tb.height);
 }
 
 /**
@@ -543,19 +591,23 @@ export function warpRegions(input: WarpInput): WarpOutput {
     crop = clipRect({ left: area.left - m, top: area.top - m, width: area.width + 2 * m, height: area.height + 2 * m }, W, H);
   }
   const cw = crop.width, ch = crop.height, n = cw * ch;
-  const original = cropImage(image, crop);
-  const edited = cropImage(image, crop);
+  // Large renders share their rows among the pixel threads: the buffers they write or read then
+  // live on SharedArrayBuffers (the values are the same either way).
+  let renderWork = 0;
+  for (const rw of prepared) renderWork = Math.max(renderWork, rw.targetBounds.width * rw.targetBounds.height * (quality === 'final' ? 4 : 1));
+  const shared = willRunParallel(ch, renderWork);
+  const original = cropImage(image, crop, shared);
+  const edited = cropImage(image, crop, shared);
   const sourceMask = createMask(cw, ch);
-  const targetMask = createMask(cw, ch);
-  const keepMask = createMask(cw, ch);
+  const targetMask = createMask(cw, ch, shared);
+  const keepMask = createMask(cw, ch, shared);
   for (const k of input.keep ?? []) placedMaskToCrop(k, crop, keepMask);
 
   let sourceMap: Float32Array | null = null;
   if (input.withSourceMap) {
-    sourceMap = new Float32Array(2 * n);
+    sourceMap = shared ? sharedFloat32(2 * n) : new Float32Array(2 * n);
     for (let y = 0, p = 0; y < ch; y++) for (let x = 0; x < cw; x++, p += 2) { sourceMap[p] = x + crop.left; sourceMap[p + 1] = y + crop.top; }
   }
-  const sample = samplerFor(quality);
   const kd = keepMask.data;
   for (let gi = 0; gi < prepared.length; gi++) {
     const rw = prepared[gi]!;
@@ -563,7 +615,7 @@ export function warpRegions(input: WarpInput): WarpOutput {
     if (rw.sourceBounds.width === 0) continue;
     const shift = quality === 'preview' ? integerShift(rw) : null;
     if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask, sourceMap);
-    else renderRegion(rw, buildSourcePatch(image, rw.region.mask), sample, crop, edited, original, targetMask, keepMask, sourceMap);
+    else renderRegion(rw, image, quality, crop, shared, edited, original, targetMask, keepMask, sourceMap);
     input.onProgress?.((gi + 1) / prepared.length);
     checkSignal(input.signal);
   }

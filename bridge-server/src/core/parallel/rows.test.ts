@@ -1,0 +1,126 @@
+/**
+ * Row-parallel pixel passes: the threaded path (helper threads over SharedArrayBuffers) gives
+ * bit-identical results to the single-thread path, and the helpers really do part of the rows.
+ * (Speed is measured by the speed suite, never here.)
+ */
+import { rasterizePolygon, type Point } from '@smartdrag/shared';
+import { runEdit } from '../edit';
+import { fillPatchMatch } from '../fill';
+import { createMask } from '../image';
+import { makeTexture } from '../textures';
+import type { DragKind, EditRequest } from '../types';
+import { warpRegions } from '../warp';
+import {
+  pixelHelperCount, pixelHelpersReady, registerRowKernel, rowsRunByHelpers, runRows, setParallelMinWork, setPixelHelperCount, sharedBytes, startPixelHelpers,
+} from './rows';
+
+const ellipse = (cx: number, cy: number, ax: number, ay: number): Point[] =>
+  Array.from({ length: 64 }, (_, i) => { const t = (i / 64) * 2 * Math.PI; return [cx + ax * Math.cos(t), cy + ay * Math.sin(t)] as Point; });
+
+const size = 640;
+const image = makeTexture('brick', size, size, 3);
+const region = { id: 'r', mask: rasterizePolygon(ellipse(320, 320, 150, 130)) };
+const drags: Record<string, EditRequest['drags'][number]> = {
+  translate: { region: 'r', kind: 'translate', points: [[320, 320], [397.3, 281.6]] },
+  rotate: { region: 'r', kind: 'rotate', center: [320, 320], points: [[470, 320], [460, 370]] },
+  // Shrinking by more than 1.2× makes the final warp supersample.
+  scale: { region: 'r', kind: 'scale', center: [320, 320], points: [[470, 320], [380, 320]] },
+  deform: { region: 'r', kind: 'deform', points: [[430, 320], [470, 292]] },
+};
+
+const helpersBefore = pixelHelperCount();
+// These documents are small: force their passes onto the helpers (the default threshold keeps
+// passes under a few megapixels on the calling thread).
+let minWorkBefore = 0;
+beforeAll(() => { minWorkBefore = setParallelMinWork(48_000); });
+afterAll(() => { setPixelHelperCount(helpersBefore); setParallelMinWork(minWorkBefore); });
+
+async function both<T>(run: () => T | Promise<T>): Promise<{ single: T; threaded: T }> {
+  setPixelHelperCount(0);
+  const single = await run();
+  setPixelHelperCount(1);
+  startPixelHelpers();
+  await pixelHelpersReady();
+  const threaded = await run();
+  return { single, threaded };
+}
+
+function expectSame(a: ArrayLike<number>, b: ArrayLike<number>): void {
+  expect(b.length).toBe(a.length);
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) diff++;
+  expect(diff).toBe(0);
+}
+
+describe('threaded pixel passes equal the single-thread path bit for bit', () => {
+  test.each([
+    ['translate', 'final'], ['rotate', 'final'], ['scale', 'final'], ['deform', 'final'],
+    ['rotate', 'preview'], ['deform', 'preview'],
+  ] as Array<[DragKind, 'preview' | 'final']>)('warp %s (%s): edited, masks and source map', async (kind, quality) => {
+    const helperRows = rowsRunByHelpers();
+    const req: EditRequest = { image, regions: [region], drags: [drags[kind]!], quality, seed: 1 };
+    const plan = (await runEdit(req)).plan;
+    const { single, threaded } = await both(() => warpRegions({ image, regions: [region], operations: plan.operations, quality, withSourceMap: true }));
+    expect(threaded.crop).toEqual(single.crop);
+    expectSame(single.edited.data, threaded.edited.data);
+    expectSame(single.targetMask.data, threaded.targetMask.data);
+    expectSame(single.holeMask.data, threaded.holeMask.data);
+    expectSame(single.sourceMap!, threaded.sourceMap!);
+    // The threaded run really shared its rows (the render is far above the test's threshold).
+    expect(rowsRunByHelpers()).toBeGreaterThan(helperRows);
+  });
+
+  test.each(['translate', 'deform'] as DragKind[])('whole final edit (%s): the same layer', async (kind) => {
+    const req: EditRequest = { image, regions: [region], drags: [drags[kind]!], quality: 'final', seed: 4 };
+    const { single, threaded } = await both(() => runEdit(req));
+    expect(threaded.layer.left).toBe(single.layer.left);
+    expect(threaded.layer.top).toBe(single.layer.top);
+    expectSame(single.layer.image.data, threaded.layer.image.data);
+  });
+});
+
+test('PatchMatch fill: the full-resolution vote on threads gives the same pixels', async () => {
+  // A hole large enough for light (full-resolution) vote levels above the pyramid's working level.
+  const hole = createMask(size, size), forbidden = createMask(size, size);
+  for (let y = 200; y < 420; y++) for (let x = 180; x < 460; x++) { const i = y * size + x; hole.data[i] = 255; forbidden.data[i] = 255; }
+  const run = async (): Promise<Uint8ClampedArray> => {
+    const img = { width: size, height: size, data: new Uint8ClampedArray(image.data) };
+    await fillPatchMatch(img, hole, forbidden, { seed: 3 });
+    return img.data;
+  };
+  setPixelHelperCount(0);
+  const single = await run();
+  setPixelHelperCount(1);
+  startPixelHelpers();
+  await pixelHelpersReady();
+  const before = rowsRunByHelpers();
+  const threaded = await run();
+  expectSame(single, threaded);
+  expect(rowsRunByHelpers()).toBeGreaterThan(before);
+});
+
+describe('runRows', () => {
+  // Each row writes its own index: every row is done exactly once, whoever runs it.
+  registerRowKernel('test.rows', (t: { out: Uint8Array; hits: Uint8Array }, y0: number, y1: number) => {
+    for (let y = y0; y < y1; y++) { t.out[y] = y % 251; t.hits[y]!++; }
+  });
+
+  test('every row exactly once, on one thread or several; small passes stay on the caller', async () => {
+    for (const helpers of [0, 1]) {
+      setPixelHelperCount(helpers);
+      startPixelHelpers();
+      await pixelHelpersReady();
+      for (const rows of [1, 15, 1000, 4099]) {
+        const t = { out: sharedBytes(rows), hits: sharedBytes(rows) };
+        // The helper thread does not know this test's kernel: with helpers, only the caller may run it,
+        // so the pass must stay on the caller (work below the threshold).
+        runRows('test.rows', t, rows, 100);
+        for (let y = 0; y < rows; y++) { expect(t.hits[y]).toBe(1); expect(t.out[y]).toBe(y % 251); }
+      }
+    }
+  });
+
+  test('an unknown kernel is an error', () => {
+    expect(() => runRows('no.such.kernel', {}, 10, 1e9)).toThrow(/not registered/);
+  });
+});

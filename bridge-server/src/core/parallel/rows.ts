@@ -1,0 +1,209 @@
+/**
+ * Row-parallel pixel passes over SharedArrayBuffer: a small persistent pool of helper threads
+ * (created once per process or edit worker, never per job) that share the rows of one pass with
+ * the calling thread.
+ *
+ * A pass is a registered *row kernel* `(task, y0, y1)`: it must write only outputs that belong to
+ * rows `y0 ≤ y < y1` and read nothing another row writes, so the result does not depend on which
+ * thread ran which rows — threaded and single-thread results are bit-identical (tested). Every
+ * large array in `task` must live on a SharedArrayBuffer ({@link sharedBytes} & co.; anything else
+ * would be copied into each helper); small values are copied with the message.
+ *
+ * Scheduling: rows are handed out in chunks from an atomic counter (guided: each chunk is a share
+ * of the rows still left, so the last chunks are small and a thread that the OS pauses mid-chunk
+ * holds up little; the caller takes chunks too
+ * and then blocks (`Atomics.wait`, so passes stay synchronous) until every row is done. A helper
+ * that is still starting (or busy elsewhere) simply gets no chunks: the caller does the rest, so
+ * a slow helper costs nothing but never stalls a pass. Small passes (below
+ * {@link PARALLEL_MIN_WORK}) and `SMARTDRAG_PIXEL_THREADS=0` run on the caller alone.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** A row kernel: process rows `[y0, y1)` of `task`. */
+export type RowKernel<T> = (task: T, y0: number, y1: number) => void;
+
+const kernels = new Map<string, RowKernel<never>>();
+
+/** Register `fn` under `name` (in every thread: kernel modules register themselves when loaded). */
+export function registerRowKernel<T>(name: string, fn: RowKernel<T>): void {
+  kernels.set(name, fn as RowKernel<never>);
+}
+
+/**
+ * Below this much work (pixels, or pixel-equivalents: a final render counts 4 per pixel) a pass
+ * runs on the calling thread only. Measured on the shared 2-core machine: at 1024² (render
+ * ~0.8 M) and 2048² (~3 M) the helper's hand-off and the wait for its last chunk cost about what
+ * it saves, at 36 MP (~28 M) it saves ~30% of the warp (docs/benchmarks/speed.md).
+ */
+export const PARALLEL_MIN_WORK = 4_000_000;
+let minWork = PARALLEL_MIN_WORK;
+
+/** Change the threshold (tests force small passes onto the helpers); returns the previous one. */
+export function setParallelMinWork(work: number): number {
+  const prev = minWork;
+  minWork = Math.max(0, work);
+  return prev;
+}
+
+/** The message a helper receives for one pass. */
+export interface RowPassMessage {
+  name: string;
+  task: unknown;
+  /** [next row, rows done, failed flag, rows done by helpers]. */
+  ctrl: Int32Array;
+  rows: number;
+  /** Smallest chunk (rows). */
+  chunk: number;
+  /** Threads sharing the pass (helpers + caller). */
+  threads: number;
+}
+
+const NEXT = 0, DONE = 1, FAILED = 2, BY_HELPERS = 3;
+
+function defaultHelpers(): number {
+  const env = process.env.SMARTDRAG_PIXEL_THREADS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (Number.isInteger(n) && n >= 0) return Math.min(n, 8);
+  }
+  // The caller is one of the threads; on 2 cores that is one helper.
+  return Math.max(0, Math.min(3, availableParallelism() - 1));
+}
+
+let helperCount = -1;
+let helpers: Worker[] = [];
+let ready: Array<Promise<void>> = [];
+let helperRows = 0;
+
+/** Rows of all passes so far that helper threads ran (tests check that threads really worked). */
+export function rowsRunByHelpers(): number {
+  return helperRows;
+}
+
+/** Number of helper threads passes use (0 = single thread). */
+export function pixelHelperCount(): number {
+  if (helperCount < 0) helperCount = defaultHelpers();
+  return helperCount;
+}
+
+/**
+ * Set the number of helper threads passes use (0 = single thread; tests and benchmarks compare
+ * both). Helpers already started beyond the count stay idle (starting one costs far more than
+ * keeping it), so switching back and forth is free.
+ */
+export function setPixelHelperCount(n: number): void {
+  helperCount = Math.max(0, Math.floor(n));
+}
+
+/** Resolves when every helper started so far has loaded its kernels. */
+export async function pixelHelpersReady(): Promise<void> {
+  await Promise.all(ready);
+}
+
+/** Start the helpers now (e.g. when an edit worker starts) so the first pass finds them ready. */
+export function startPixelHelpers(): void {
+  const want = pixelHelperCount();
+  while (helpers.length < want) {
+    const w = new Worker(join(__dirname, 'row-worker.js'));
+    w.unref(); // never keeps a process alive
+    const gone = (): void => { const i = helpers.indexOf(w); if (i >= 0) { helpers.splice(i, 1); ready.splice(i, 1); } };
+    w.on('error', gone);
+    w.on('exit', gone);
+    helpers.push(w);
+    ready.push(new Promise<void>((resolve) => {
+      w.once('message', () => resolve());
+      w.once('exit', () => resolve());
+    }));
+  }
+}
+
+/** Run one pass of a registered kernel over `rows` rows (the kernel adds its own row offset). */
+export function runRows<T>(name: string, task: T, rows: number, work: number): void {
+  const kernel = kernels.get(name) as RowKernel<T> | undefined;
+  if (!kernel) throw new Error(`row kernel ${name} is not registered`);
+  if (rows <= 0) return;
+  if (work < minWork || rows < 16 || pixelHelperCount() === 0) { kernel(task, 0, rows); return; }
+  startPixelHelpers();
+  const use = helpers.slice(0, pixelHelperCount());
+  const threads = use.length + 1;
+  const chunk = Math.max(4, Math.ceil(rows / (threads * 32)));
+  const ctrl = new Int32Array(new SharedArrayBuffer(16));
+  const msg: RowPassMessage = { name, task, ctrl, rows, chunk, threads };
+  for (const h of use) h.postMessage(msg);
+  for (;;) {
+    const [y0, y1] = takeChunk(ctrl, rows, chunk, threads);
+    if (y0 >= rows) break;
+    kernel(task, y0, y1);
+    Atomics.add(ctrl, DONE, y1 - y0);
+  }
+  for (;;) {
+    const done = Atomics.load(ctrl, DONE);
+    if (done >= rows) break;
+    // A helper is mid-chunk; it notifies when it adds its rows.
+    if (Atomics.wait(ctrl, DONE, done, 60_000) === 'timed-out' && Atomics.load(ctrl, DONE) === done) {
+      throw new Error(`pixel pass ${name}: a helper thread stopped answering`);
+    }
+  }
+  helperRows += Atomics.load(ctrl, BY_HELPERS);
+  if (Atomics.load(ctrl, FAILED) !== 0) throw new Error(`pixel pass ${name} failed in a helper thread`);
+}
+
+/** The next chunk `[y0, y1)` of a pass (guided: a share of what is left, at least `min` rows). */
+function takeChunk(ctrl: Int32Array, rows: number, min: number, threads: number): [number, number] {
+  for (;;) {
+    const y0 = Atomics.load(ctrl, NEXT);
+    if (y0 >= rows) return [rows, rows];
+    const y1 = Math.min(rows, y0 + Math.max(min, Math.ceil((rows - y0) / (2 * threads))));
+    if (Atomics.compareExchange(ctrl, NEXT, y0, y1) === y0) return [y0, y1];
+  }
+}
+
+/** Helper side: take chunks of one pass until none are left. */
+export function serveRowPass(msg: RowPassMessage): void {
+  const { ctrl, rows, chunk, threads } = msg;
+  const kernel = kernels.get(msg.name);
+  for (;;) {
+    const [y0, y1] = takeChunk(ctrl, rows, chunk, threads);
+    if (y0 >= rows) break;
+    try {
+      if (!kernel) throw new Error(`row kernel ${msg.name} is not registered in the helper`);
+      kernel(msg.task as never, y0, y1);
+    } catch {
+      Atomics.store(ctrl, FAILED, 1);
+    }
+    Atomics.add(ctrl, BY_HELPERS, y1 - y0);
+    Atomics.add(ctrl, DONE, y1 - y0);
+    Atomics.notify(ctrl, DONE);
+  }
+}
+
+/** Whether passes of this size would use helpers (callers allocate shared buffers only then). */
+export function willRunParallel(rows: number, work: number): boolean {
+  return work >= minWork && rows >= 16 && pixelHelperCount() > 0;
+}
+
+/** A zeroed byte array on a SharedArrayBuffer. */
+export function sharedBytes(n: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(n));
+}
+
+/** A zeroed Uint8ClampedArray on a SharedArrayBuffer. */
+export function sharedClamped(n: number): Uint8ClampedArray {
+  return new Uint8ClampedArray(new SharedArrayBuffer(n));
+}
+
+/** A zeroed Float32Array on a SharedArrayBuffer. */
+export function sharedFloat32(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(n * 4));
+}
+
+/** `a` itself when it already lives on a SharedArrayBuffer, else a shared copy. */
+export function asShared<A extends Uint8Array | Uint8ClampedArray | Float32Array>(a: A): A {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const C = a.constructor as new (b: SharedArrayBuffer) => A;
+  const out = new C(new SharedArrayBuffer(a.byteLength));
+  out.set(a as never);
+  return out;
+}
