@@ -30,6 +30,8 @@ export interface ObjectReading {
 }
 
 const RIGID = new Set(['translate', 'rotate', 'scale']);
+/** Coarse grid of the preview's segmentation (the final uses core/segment's defaults). */
+const PREVIEW_GRID = { maxSide: 80, fullResSide: 80 } as const;
 
 /** Apply the object reading to `plan` (see the module comment); the input plan and request are not modified. */
 export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading {
@@ -46,7 +48,8 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
     if (fit.tight) { decisions.push({ region: id, object: false, why: 'the selection follows the object\'s outline: used as given' }); continue; }
     const handles: Point[] = req.drags.filter((d) => d.region === id && d.points.length > 0).map((d) => d.points[0]!);
     // A rim of one coarse pixel moves with the object: its anti-aliased edge is not left behind.
-    const seg = segmentObject(req.image, region.mask, handles, { grow: 1 });
+    // A preview segments on a coarser grid (a few ms; the final edit refines the outline).
+    const seg = segmentObject(req.image, region.mask, handles, { grow: 1, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) });
     const pct = `${Math.round(seg.fraction * 100)}%`;
     if (!seg.reliable) {
       const why = `the whole selection moves: no object could be told from its background (${seg.why})`;
