@@ -35,6 +35,10 @@ describe('planner: rigid move, elastic drag or part deform (decision table)', ()
   });
   const table: Array<[string, string, boolean, EditRequest]> = [
     ['loose area, arrow inside it', 'deform', true, req(LOOSE, [[120, 120], [150, 105]])],
+    ['loose area, intent names a part: "turn the head"', 'deform', true, req(LOOSE, [[120, 120], [150, 105]], { intent: 'turn the head' })],
+    ['loose area, intent names a part: "raise the arm"', 'deform', true, req(LOOSE, [[120, 120], [150, 105]], { intent: 'raise the arm' })],
+    ['loose area, intent names a part: "close the mouth"', 'deform', true, req(LOOSE, [[120, 120], [150, 105]], { intent: 'close the mouth' })],
+    ['loose area, intent names a whole object: "rotate the cup 20 degrees"', 'rotate', false, req(LOOSE, [[120, 120], [150, 105]], { intent: 'rotate the cup 20 degrees' })],
     ['tight outline, arrow inside it', 'translate', false, req(TIGHT, [[120, 120], [135, 115]])],
     ['loose area, arrow leaves it (a move to a new place)', 'translate', false, req(LOOSE, [[120, 120], [225, 120]])],
     ['loose area, kind set to translate by the user', 'translate', false, req(LOOSE, [[120, 120], [150, 105]], {}, 'translate')],
@@ -50,8 +54,12 @@ describe('planner: rigid move, elastic drag or part deform (decision table)', ()
     if (elastic) {
       expect(op.description).toMatch(/^Elastic drag in region r/);
       expect(op.reason).toMatch(/editable area/);
+      if (r.intent) {
+        expect(op.source).toBe('intent');
+        expect(op.reason).toMatch(/the intent names a part/);
+      }
       // The rigid reading stays on offer.
-      expect(plan.alternatives?.[0]?.operations[0]?.kind).toBe('translate');
+      expect(plan.alternatives?.[0]?.operations[0]?.kind).toMatch(r.intent ? /^(translate|rotate|deform|scale)$/ : /^translate$/);
     }
   });
 });

@@ -11,6 +11,7 @@ import { buildElasticField } from '../warp/elastic-field';
 import { buildOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
 import { selectionFit } from './selection-fit';
+import { parseIntent } from '../intent/parse';
 
 /** Longest arrow (fraction of the room ahead of its handle, to the selection's edge) read with occlusion. */
 export const OCCLUSION_MAX_REACH = 0.75;
@@ -39,13 +40,18 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
   const replaced = new Map<string, Operation>();
   const warnings: string[] = [];
   const regionIds = [...new Set(plan.operations.map((o) => o.region))];
+  const parts = intentParts(req.intent);
   for (const id of regionIds) {
     const region = req.regions.find((r) => r.id === id);
     if (!region) continue;
     const decide = (elastic: boolean, why: string): void => { decisions.push({ region: id, elastic, why }); };
     const ops = plan.operations.filter((o) => o.region === id);
-    if (ops.some((o) => o.source !== 'geometry')) { decide(false, 'the kind was set by the user or the intent'); continue; }
-    if (ops.some((o) => o.kind !== 'translate' && o.kind !== 'deform')) { decide(false, `read as ${ops.map((o) => o.kind).join(' + ')}`); continue; }
+    if (ops.some((o) => o.source === 'user')) { decide(false, 'the kind was set by the user'); continue; }
+    // An intent that names a part ("turn the head", "raise the arm", "close the mouth") asks for
+    // the part to move on its object: elastic. One that names a whole ("move the cup") is rigid.
+    const fromIntent = ops.some((o) => o.source === 'intent');
+    if (fromIntent && parts.length === 0) { decide(false, 'the intent moves a whole object, not a part of it'); continue; }
+    if (!fromIntent && ops.some((o) => o.kind !== 'translate' && o.kind !== 'deform')) { decide(false, `read as ${ops.map((o) => o.kind).join(' + ')}`); continue; }
     const drags = req.drags.filter((d) => d.region === id);
     if (drags.some((d) => d.kind !== undefined && d.kind !== 'auto')) { decide(false, 'a drag has a kind set'); continue; }
     const handles: Point[] = [], targets: Point[] = [];
@@ -77,10 +83,11 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     }
     warnings.push(...res.warnings.map((w) => `region ${id}: ${w}`));
     const params = { kind: 'deform' as const, handles, targets, elastic: true };
-    const why = `the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
+    const named = fromIntent ? `the intent names a part (${parts.join(', ')}), ` : '';
+    const why = `${named}the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
       `and every arrow stays inside it: elastic drag (parts of ${res.partRadius.map((r) => Math.round(r)).join(', ')} px radius move as a whole, ` +
       `largest stretch ${f2(res.maxStretch)}×)`;
-    replaced.set(id, { region: id, kind: 'deform', params, source: 'geometry', description: describeOperation(id, params), reason: why });
+    replaced.set(id, { region: id, kind: 'deform', params, source: fromIntent ? 'intent' : 'geometry', description: describeOperation(id, params), reason: why });
     decide(true, why);
   }
   if (replaced.size === 0) return { plan, decisions };
@@ -96,4 +103,21 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     plan: { ...plan, operations, warnings: [...plan.warnings, ...warnings], alternatives: [{ ...rigid, warnings: [...rigid.warnings, 'Rigid reading: the selection is cut out and moved, the hole filled.'] }, ...rest] },
     decisions,
   };
+}
+
+/**
+ * The part nouns of an intent when EVERY action in it names a part of an object ("turn the head",
+ * "raise its left arm", "close the mouth"); empty when there is no intent or an action names a
+ * whole object ("move the cup", "rotate the pencil 20°").
+ */
+export function intentParts(intent: string | undefined): string[] {
+  if (!intent || !intent.trim()) return [];
+  const parse = parseIntent(intent);
+  if (parse.actions.length === 0) return [];
+  const parts: string[] = [];
+  for (const a of parse.actions) {
+    if (a.object.parts.length === 0) return [];
+    for (const p of a.object.parts) if (!parts.includes(p)) parts.push(p);
+  }
+  return parts;
 }
