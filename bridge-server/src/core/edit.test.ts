@@ -58,6 +58,10 @@ describe('runEdit on bundled translate cases (drag kind given)', () => {
       expect(Array.from(warp.edited.data.subarray(i, i + 4))).toEqual(px(img, hx, hy));
       expect(res.targetMask.data[(ty - crop.top) * crop.width + (tx - crop.left)]).toBe(255);
     }
+    const layerAlpha = (dx: number, dy: number): number => {
+      const lx = dx - res.layer.left, ly = dy - res.layer.top;
+      return lx >= 0 && ly >= 0 && lx < res.layer.image.width && ly < res.layer.image.height ? res.layer.image.data[(ly * res.layer.image.width + lx) * 4 + 3]! : 0;
+    };
     // Keep pixels are bit-identical; the hole never includes them.
     const keep = createMask(crop.width, crop.height);
     for (const k of req.keep ?? []) placedMaskToCrop(k, crop, keep);
@@ -70,24 +74,34 @@ describe('runEdit on bundled translate cases (drag kind given)', () => {
         if (keep.data[p] === 0) continue;
         keepCount++;
         const o = ((y + crop.top) * img.width + x + crop.left) * 4;
-        if (!same(res.edited.data, p * 4, img.data, o) || res.holeMask.data[p] !== 0 || res.layer.image.data[p * 4 + 3] !== 0) keepBad++;
+        if (!same(res.edited.data, p * 4, img.data, o) || res.holeMask.data[p] !== 0 || layerAlpha(x + crop.left, y + crop.top) !== 0) keepBad++;
       }
     }
     expect(keepBad).toBe(0);
     if (id === 'apple-move-right') expect(keepCount).toBeGreaterThan(1000);
-    // The layer holds exactly the changed pixels, placed at the crop.
-    expect([res.layer.left, res.layer.top]).toEqual([crop.left, crop.top]);
+    // The layer holds exactly the changed pixels, trimmed to their box inside the crop.
+    const L = res.layer;
+    expect(L.left).toBeGreaterThanOrEqual(crop.left);
+    expect(L.top).toBeGreaterThanOrEqual(crop.top);
+    expect(L.left + L.image.width).toBeLessThanOrEqual(crop.left + crop.width);
+    expect(L.top + L.image.height).toBeLessThanOrEqual(crop.top + crop.height);
     let changed = 0, layerBad = 0;
+    let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
     for (let y = 0; y < crop.height; y++) {
       for (let x = 0; x < crop.width; x++) {
         const p = (y * crop.width + x) * 4, o = ((y + crop.top) * img.width + x + crop.left) * 4;
+        const lx = x + crop.left - L.left, ly = y + crop.top - L.top;
+        const inside = lx >= 0 && ly >= 0 && lx < L.image.width && ly < L.image.height, q = (ly * L.image.width + lx) * 4;
         if (!same(res.edited.data, p, img.data, o)) {
           changed++;
-          if (!same(res.layer.image.data, p, res.edited.data, p)) layerBad++;
-        } else if (res.layer.image.data[p + 3] !== 0) layerBad++;
+          if (res.edited.data[p + 3]! > 0) { bx0 = Math.min(bx0, x); by0 = Math.min(by0, y); bx1 = Math.max(bx1, x); by1 = Math.max(by1, y); }
+          if (!inside || !same(L.image.data, q, res.edited.data, p)) layerBad++;
+        } else if (inside && L.image.data[q + 3] !== 0) layerBad++;
       }
     }
     expect(layerBad).toBe(0);
+    // Trimmed: the layer's box is the changed pixels' box.
+    expect([L.left, L.top, L.image.width, L.image.height]).toEqual([crop.left + bx0, crop.top + by0, bx1 - bx0 + 1, by1 - by0 + 1]);
     expect(changed).toBeGreaterThan(0);
   });
 

@@ -14,7 +14,8 @@
  * whatever a later stage does. The signal is checked between stages (and between regions in the
  * warp); per-stage timings are returned in milliseconds.
  */
-import { createImage, createMask } from './image';
+import { maskBounds } from '@smartdrag/shared';
+import { createImage, createMask, cropImage } from './image';
 import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Refiner, RgbaImage } from './types';
 import { CancelledError } from './types';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
@@ -124,12 +125,16 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
 
   const t5 = performance.now();
   if (req.keep && req.keep.length > 0) restoreKeep(edited, src, keepMask);
-  const layer = changedLayer(src, edited);
+  const full = changedLayer(src, edited);
+  // The layer is trimmed to the changed pixels' box: a host receives and places only that.
+  const box = maskBounds({ left: 0, top: 0, width: full.width, height: full.height, data: alphaOf(full) }, 1);
+  const layer = box.width > 0 && (box.width < full.width || box.height < full.height) ? cropImage(full, box) : full;
+  const lx = layer === full ? 0 : box.left, ly = layer === full ? 0 : box.top;
   timings.layer = performance.now() - t5;
   opts.onProgress?.('layer', 1);
   timings.total = performance.now() - t0;
   return {
-    plan, crop, edited, targetMask, holeMask, layer: { left: crop.left, top: crop.top, image: layer }, timings,
+    plan, crop, edited, targetMask, holeMask, layer: { left: crop.left + lx, top: crop.top + ly, image: layer }, timings,
     ...(warp.sourceMap ? { sourceMap: warp.sourceMap } : {}),
   };
 }
@@ -219,3 +224,10 @@ export function changedLayer(src: RgbaImage, edited: RgbaImage): RgbaImage {
 }
 
 export type { Mask };
+
+/** The alpha channel of an RGBA image as a gray8 plane (for the layer's box). */
+function alphaOf(img: RgbaImage): Uint8Array {
+  const n = img.width * img.height, a = new Uint8Array(n), d = img.data;
+  for (let p = 0, q = 3; p < n; p++, q += 4) a[p] = d[q]!;
+  return a;
+}
