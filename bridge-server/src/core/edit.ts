@@ -14,8 +14,7 @@
  * whatever a later stage does. The signal is checked between stages (and between regions in the
  * warp); per-stage timings are returned in milliseconds.
  */
-import { maskBounds } from '@smartdrag/shared';
-import { createImage, createMask, cropImage } from './image';
+import { createImage, createMask } from './image';
 import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Refiner, RgbaImage } from './types';
 import { CancelledError } from './types';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
@@ -125,11 +124,8 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
 
   const t5 = performance.now();
   if (req.keep && req.keep.length > 0) restoreKeep(edited, src, keepMask);
-  const full = changedLayer(src, edited);
   // The layer is trimmed to the changed pixels' box: a host receives and places only that.
-  const box = maskBounds({ left: 0, top: 0, width: full.width, height: full.height, data: alphaOf(full) }, 1);
-  const layer = box.width > 0 && (box.width < full.width || box.height < full.height) ? cropImage(full, box) : full;
-  const lx = layer === full ? 0 : box.left, ly = layer === full ? 0 : box.top;
+  const { image: layer, left: lx, top: ly } = trimmedChangedLayer(src, edited);
   timings.layer = performance.now() - t5;
   opts.onProgress?.('layer', 1);
   timings.total = performance.now() - t0;
@@ -225,9 +221,39 @@ export function changedLayer(src: RgbaImage, edited: RgbaImage): RgbaImage {
 
 export type { Mask };
 
-/** The alpha channel of an RGBA image as a gray8 plane (for the layer's box). */
-function alphaOf(img: RgbaImage): Uint8Array {
-  const n = img.width * img.height, a = new Uint8Array(n), d = img.data;
-  for (let p = 0, q = 3; p < n; p++, q += 4) a[p] = d[q]!;
-  return a;
+/**
+ * The changed-pixels layer trimmed to the box of its visible pixels (changed and alpha > 0), with
+ * the box's offset in the crop: one compare pass to find the box, one over the box to fill it (no
+ * crop-size layer is made). When nothing visible changed, a 1×1 transparent layer at (0, 0).
+ */
+export function trimmedChangedLayer(src: RgbaImage, edited: RgbaImage): { image: RgbaImage; left: number; top: number } {
+  const s32 = pixelWords(src), e32 = pixelWords(edited);
+  if (!s32 || !e32) {
+    // Unaligned buffers (never from the warp): the untrimmed kernel.
+    return { image: changedLayer(src, edited), left: 0, top: 0 };
+  }
+  const w = src.width, h = src.height;
+  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let first = -1, last = -1;
+    for (let x = 0; x < w; x++) {
+      const v = e32[row + x]!;
+      if (v !== s32[row + x] && v >>> 24 !== 0) { if (first < 0) first = x; last = x; }
+    }
+    if (first < 0) continue;
+    if (first < x0) x0 = first;
+    if (last > x1) x1 = last;
+    if (y0 === h) y0 = y;
+    y1 = y;
+  }
+  if (x1 < 0) return { image: createImage(1, 1), left: 0, top: 0 };
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  const out = createImage(bw, bh);
+  const o32 = pixelWords(out)!;
+  for (let y = 0; y < bh; y++) {
+    const srow = (y + y0) * w + x0, orow = y * bw;
+    for (let x = 0; x < bw; x++) { const v = e32[srow + x]!; if (v !== s32[srow + x]) o32[orow + x] = v; }
+  }
+  return { image: out, left: x0, top: y0 };
 }
