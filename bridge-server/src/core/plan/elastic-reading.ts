@@ -7,7 +7,7 @@
  * blob and synthesizing the hole. The rigid reading stays available as an alternative.
  */
 import type { EditRequest, Operation, PlacedMask, Plan, Point } from '../types';
-import { buildElasticField } from '../warp/elastic-field';
+import { buildElasticField, elasticArea } from '../warp/elastic-field';
 import { buildOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
 import { selectionFit } from './selection-fit';
@@ -64,7 +64,8 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     }
     const fit = selectionFit(req.image, region.mask);
     if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
-    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number } = buildElasticField({ mask: region.mask, handles, targets, keep: req.keep });
+    const area = elasticArea(region.mask, req.keep ?? []);
+    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep });
     if (!res.field) {
       // No fold-free map: the occlusion reading (the part slides over what is in front of it) —
       // unless an arrow crosses most of the room ahead of it (≥ OCCLUSION_MAX_REACH of the way to
@@ -77,7 +78,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
         return len > OCCLUSION_MAX_REACH * room;
       });
       if (far) { decide(false, `no fold-free elastic map and an arrow crosses most of the selection: ${res.warnings.join('; ')}`); continue; }
-      const occ = buildOcclusionField({ mask: region.mask, keep: req.keep, handles, targets, width: req.image.width, height: req.image.height, refine: 2 });
+      const occ = buildOcclusionField({ mask: area.mask, keep: area.keep, handles, targets, width: req.image.width, height: req.image.height, refine: 2 });
       if (!occ.field) { decide(false, `no fold-free elastic map: ${res.warnings.join('; ')}`); continue; }
       res = { field: occ.field, warnings: [...occ.warnings, 'no fold-free map: the dragged part slides over what lies in front of it'], partRadius: [], maxStretch: occ.maxStretch };
     }

@@ -24,7 +24,10 @@ import type { PlacedMask, Point } from '../types';
 import { type DeformField, minCellJacobian } from './deform-field';
 
 export interface ElasticInput {
-  /** The editable area (the region's mask), document coordinates. */
+  /**
+   * The editable area (the region's mask), document coordinates — as {@link elasticArea} gives it
+   * (with the keep masks), so that stray unselected specks do not pin the map.
+   */
   mask: PlacedMask;
   /** Handles and targets of the drags (equal pairs are pins), document coordinates. */
   handles: readonly Point[];
@@ -204,8 +207,8 @@ function maxCellStretch(f: DeformField): number {
  * nothing moves, a target or handle lies outside the editable area, or no fold-free field exists.
  */
 export function buildElasticField(input: ElasticInput): ElasticResult {
-  const { handles, targets } = input;
-  const { mask, keep } = elasticArea(input.mask, input.keep ?? []);
+  const { mask, handles, targets } = input;
+  const keep = input.keep ?? [];
   const warnings: string[] = [];
   const none = (w?: string): ElasticResult => ({ field: null, warnings: w ? [...warnings, w] : warnings, maxStretch: 1, partRadius: [] });
   if (handles.length !== targets.length) throw new RangeError('elastic drag needs as many targets as handles');

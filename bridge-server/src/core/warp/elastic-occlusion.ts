@@ -29,7 +29,7 @@ import type { PlacedMask, Point } from '../types';
 import {
   type Controls, type DeformField, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
 } from './deform-field';
-import { elasticArea, rigidGroup } from './elastic-field';
+import { rigidGroup } from './elastic-field';
 
 /**
  * Motion of the handles' part at `(x, y)` (displacement written to `out`): one handle → its
@@ -70,7 +70,7 @@ export const MIN_SMOOTH_STRENGTH = 0.75;
 const SMOOTH_ITER = 6;
 
 export interface ElasticFieldInput {
-  /** The editable region (coverage). */
+  /** The editable region (coverage), as elasticArea (elastic-field.ts) gives it with the keep masks. */
   mask: PlacedMask;
   /** Pixels that never change. */
   keep?: readonly PlacedMask[];
@@ -185,8 +185,8 @@ function stretchRange(f: DeformField): [number, number] {
  * fold-free field exists even for a tiny fraction of the drag (with a warning).
  */
 export function buildOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
-  const { handles, targets } = input;
-  const { mask, keep } = elasticArea(input.mask, input.keep ?? []);
+  const { mask, handles, targets } = input;
+  const keep = input.keep ?? [];
   const warnings: string[] = [];
   const none: ElasticFieldResult = { field: null, warnings, maxStretch: 1, minStretch: 1 };
   if (handles.length !== targets.length) throw new RangeError('elastic drag needs as many targets as handles');

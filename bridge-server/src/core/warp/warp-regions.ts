@@ -269,21 +269,21 @@ function prepareElastic(
   const handles: Point[] = [], targets: Point[] = [];
   for (const p of params) if (p.kind === 'deform') { handles.push(...p.handles); targets.push(...p.targets); }
   const sourceBounds = clipRect(maskBounds(region.mask), image.width, image.height);
-  let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: region.mask, handles, targets, keep });
+  // Stray unselected specks do not pin the map, and the content moves with them filled (no
+  // transparent speck travels with it); their pixels stay (keep pixels are never written).
+  const area = elasticArea(region.mask, keep);
+  let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep });
   if (!res.field) {
     // No fold-free map: the moved part slides over what lies in front of it (occlusion), the
     // rest stretches behind it (elastic-occlusion.ts) — still nothing cut out or filled.
     res = buildOcclusionField({
-      mask: region.mask, keep, handles, targets, width: image.width, height: image.height,
+      mask: area.mask, keep: area.keep, handles, targets, width: image.width, height: image.height,
       cell: elasticCell(sourceBounds.width, sourceBounds.height, quality === 'preview'), ...(quality === 'preview' ? { refine: 2 } : {}),
     });
   }
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
   if (!res.field) return null;
-  // The content moves with the area's specks filled (elasticArea): no transparent speck travels
-  // with it; the speck pixels themselves stay (keep pixels are never written).
-  const moved = { ...region, mask: elasticArea(region.mask, keep).mask };
-  return { region: moved, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field: res.field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
+  return { region: { ...region, mask: area.mask }, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field: res.field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
 }
 
 /**
