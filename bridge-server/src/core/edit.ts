@@ -14,7 +14,7 @@
  * whatever a later stage does. The signal is checked between stages (and between regions in the
  * warp); per-stage timings are returned in milliseconds.
  */
-import { createImage, createMask } from './image';
+import { cloneImage, createImage, createMask } from './image';
 import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Refiner, RgbaImage } from './types';
 import { CancelledError } from './types';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
@@ -201,37 +201,14 @@ export function restoreKeep(edited: RgbaImage, src: RgbaImage, keep: Mask): void
   }
 }
 
-/** The layer holds exactly the pixels of `edited` that differ from `src`; alpha 0 elsewhere. */
-export function changedLayer(src: RgbaImage, edited: RgbaImage): RgbaImage {
-  const out = createImage(src.width, src.height);
-  const s32 = pixelWords(src), e32 = pixelWords(edited), o32 = pixelWords(out);
-  if (s32 && e32 && o32) {
-    // One 32-bit compare per pixel (same result as comparing the four bytes).
-    for (let p = 0; p < s32.length; p++) { const v = e32[p]!; if (v !== s32[p]) o32[p] = v; }
-    return out;
-  }
-  const s = src.data, e = edited.data, o = out.data;
-  for (let i = 0; i < s.length; i += 4) {
-    if (s[i] !== e[i] || s[i + 1] !== e[i + 1] || s[i + 2] !== e[i + 2] || s[i + 3] !== e[i + 3]) {
-      o[i] = e[i]!; o[i + 1] = e[i + 1]!; o[i + 2] = e[i + 2]!; o[i + 3] = e[i + 3]!;
-    }
-  }
-  return out;
-}
-
-export type { Mask };
-
 /**
  * The changed-pixels layer trimmed to the box of its visible pixels (changed and alpha > 0), with
  * the box's offset in the crop: one compare pass to find the box, one over the box to fill it (no
  * crop-size layer is made). When nothing visible changed, a 1×1 transparent layer at (0, 0).
  */
 export function trimmedChangedLayer(src: RgbaImage, edited: RgbaImage): { image: RgbaImage; left: number; top: number } {
-  const s32 = pixelWords(src), e32 = pixelWords(edited);
-  if (!s32 || !e32) {
-    // Unaligned buffers (never from the warp): the untrimmed kernel.
-    return { image: changedLayer(src, edited), left: 0, top: 0 };
-  }
+  // Unaligned buffers (never from the warp) are compared through aligned copies.
+  const s32 = pixelWords(src) ?? pixelWords(cloneImage(src))!, e32 = pixelWords(edited) ?? pixelWords(cloneImage(edited))!;
   const w = src.width, h = src.height;
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (let y = 0; y < h; y++) {
