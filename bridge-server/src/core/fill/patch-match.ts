@@ -472,13 +472,7 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
 }
 
 /** What the row kernels of {@link voteLight} need (plain data; shared arrays when threaded). */
-interface VoteLightTask {
-  w: number;
-  h: number;
-  col: Float32Array;
-  state: Uint8Array;
-  nnf: Int32Array;
-  dist: Float32Array;
+interface VoteLightTask extends LightField {
   wt: Float32Array;
   inv: number;
   rv: number;

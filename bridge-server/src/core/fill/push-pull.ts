@@ -164,14 +164,7 @@ export function pushPullFillScaled(val: Float32Array, wgt: Float32Array, w: numb
       for (let q = 0; q < ch; q++) cv[c * ch + q]! += wv * val[p * ch + q]!;
     }
   }
-  // A cell with samples is known (their weighted mean); empty cells are interpolated.
-  for (let c = 0; c < cwt.length; c++) {
-    const s = cwt[c]!;
-    if (s <= 0) continue;
-    for (let q = 0; q < ch; q++) cv[c * ch + q]! /= s;
-    cwt[c] = 1;
-  }
-  pushPullFill(cv, cwt, cw, chh, ch);
+  finishCoarseGrid(cv, cwt, cw, chh, ch);
   const inv = 1 / f;
   for (let y = 0; y < h; y++) {
     let gy = (y + 0.5) * inv - 0.5;
@@ -221,6 +214,15 @@ export function coarseGridFromSamples(idx: Int32Array, vals: Float32Array, count
     cwt[c]! += 1;
     for (let q = 0; q < ch; q++) cv[c * ch + q]! += 1 * vals[i * ch + q]!;
   }
+  finishCoarseGrid(cv, cwt, cw, chh, ch);
+  return { cv, cw, chh, ch, factor: f };
+}
+
+/**
+ * Turn accumulated cell sums into the coarse grid, in place: a cell with samples is known (their
+ * weighted mean), empty cells are interpolated by pull-push.
+ */
+function finishCoarseGrid(cv: Float32Array, cwt: Float32Array, cw: number, chh: number, ch: number): void {
   for (let c = 0; c < cwt.length; c++) {
     const s = cwt[c]!;
     if (s <= 0) continue;
@@ -228,7 +230,6 @@ export function coarseGridFromSamples(idx: Int32Array, vals: Float32Array, count
     cwt[c] = 1;
   }
   pushPullFill(cv, cwt, cw, chh, ch);
-  return { cv, cw, chh, ch, factor: f };
 }
 
 /** The upsampled value of a {@link CoarseGrid} at fine pixel `(x, y)`, written to `out[o .. o+ch)`. */
