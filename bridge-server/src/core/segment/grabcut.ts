@@ -153,6 +153,8 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     }
   }
   // ---- smoothness: β = 1 / (2 ⟨‖Δz‖²⟩) over the neighbour pairs
+  // The colour distance of every pair is kept for the n-link weights below.
+  const pairD = new Float64Array(n * NBX.length);
   let sumD = 0, nD = 0;
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
@@ -160,7 +162,9 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
       for (let k = 0; k < NBX.length; k++) {
         const xx = x + NBX[k]!, yy = y + NBY[k]!;
         if (xx < 0 || xx >= cw || yy >= ch) continue;
-        sumD += dist2(col, p, yy * cw + xx); nD++;
+        const d = dist2(col, p, yy * cw + xx);
+        pairD[p * NBX.length + k] = d;
+        sumD += d; nD++;
       }
     }
   }
@@ -170,9 +174,11 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   let nodes = 0;
   for (let p = 0; p < n; p++) if (state[p] !== FIXED_BG) node[p] = nodes++;
   if (nodes === 0) return empty('the selection is too small', scale, cw, ch);
-  // n-link weights, fixed for all rounds: per node its 8 neighbours (NB forward and backward).
+  // n-link weights, fixed for all rounds: per node its 4 neighbours (each pair once, from its
+  // forward side: at most NBX.length edges per node).
   const nlinkTo = new Float64Array(n); // total weight to definite background neighbours
-  const edgeI = new Int32Array(nodes * 4), edgeJ = new Int32Array(nodes * 4), edgeW = new Float64Array(nodes * 4);
+  const maxEdges = nodes * NBX.length;
+  const edgeI = new Int32Array(maxEdges), edgeJ = new Int32Array(maxEdges), edgeW = new Float64Array(maxEdges);
   let edges = 0;
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
@@ -183,7 +189,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
         const q = yy * cw + xx;
         const a = node[p]!, b = node[q]!;
         if (a < 0 && b < 0) continue;
-        const w = gamma * NBINV[k]! * Math.exp(-beta * dist2(col, p, q));
+        const w = gamma * NBINV[k]! * Math.exp(-beta * pairD[p * NBX.length + k]!);
         if (a >= 0 && b >= 0) { edgeI[edges] = a; edgeJ[edges] = b; edgeW[edges] = w; edges++; }
         else if (a >= 0) nlinkTo[p] += w;
         else nlinkTo[q] += w;
