@@ -60,10 +60,11 @@ async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage) {
   });
   try {
     await client.connect();
+    const budget = proxyBudget(o);
     const job = client.submit({
       image, regions: c.regions, drags: c.drags, ...(c.keep ? { keep: c.keep } : {}),
       ...(c.intent !== undefined ? { intent: c.intent } : {}), quality: o.quality, ...(o.seed !== undefined ? { seed: o.seed } : {}),
-      ...(proxyBudget(o) !== undefined ? { previewMaxPixels: proxyBudget(o) } : {}),
+      ...(budget !== undefined ? { previewMaxPixels: budget } : {}),
     });
     const r = await job.result;
     return r;
