@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { maskBounds, type PlacedMask, type Point, type Rect } from '@smartdrag/shared';
+import { maskBounds, type PlacedMask, type Point } from '@smartdrag/shared';
 import { expectedCrop } from '../helpers/edit-area';
 import { caseToRequest, parseDragCase } from '../../bridge-server/src/core/case';
 import { runEdit } from '../../bridge-server/src/core/edit';
@@ -22,7 +22,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { artifactsDir, launchChromium, ROOT, TEST_TOKEN } from '../photopea/harness';
 import { ADDON_ORIGIN, DEV_ADDON_ORIGIN, EXPRESS_ORIGIN, FOREIGN_ADDON_ORIGIN, ensureExpressBuilt, routeExpress } from './harness';
-import { trimToAlpha } from '../helpers/layers';
+import { maskOf, trimToAlpha, type Sent } from '../helpers/layers';
 
 jest.setTimeout(120_000);
 
@@ -59,22 +59,7 @@ afterAll(async () => {
   await server?.bridge.close();
 });
 
-interface Sent {
-  quality: string;
-  drags: { region: string; points: Point[]; kind?: string }[];
-  regions: { id: string; left: number; top: number; width: number; height: number; data: Record<string, number> }[];
-  intent: string;
-  seed: number;
-  image: Rect;
-}
 interface SimNode { id: string; kind: string; bounds: { x: number; y: number; width: number; height: number }; width: number; height: number; rotation: number; data: Record<string, string>; bitmapSize: [number, number] | null; png: string | null }
-
-function maskOf(r: Sent['regions'][number]): PlacedMask {
-  const n = r.width * r.height;
-  const data = new Uint8Array(n);
-  for (let i = 0; i < n; i++) data[i] = r.data[i]!;
-  return { left: r.left, top: r.top, width: r.width, height: r.height, data };
-}
 
 /** The core's layer for what the panel sent, cropped to its alpha bounding box. */
 async function expectedFor(sent: Sent, masks: PlacedMask[], img: RgbaImage = image) {

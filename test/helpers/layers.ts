@@ -1,5 +1,24 @@
-/** Test helpers for result layers (what a host adds): the expected layer, cropped like a plugin. */
+/** Test helpers for what a panel sends and the result layers a host adds (the expected layer, cropped like a plugin). */
+import type { PlacedMask, Point, Rect } from '@smartdrag/shared';
 import type { RgbaImage } from '../../bridge-server/src/core/types';
+
+/** What a panel recorded as sent (`panel.lastSubmitted`, masks' bytes as plain objects after page.evaluate). */
+export interface Sent {
+  quality: string;
+  drags: { region: string; points: Point[]; kind?: string }[];
+  regions: { id: string; left: number; top: number; width: number; height: number; data: Record<string, number> }[];
+  intent: string;
+  seed: number;
+  image: Rect;
+}
+
+/** A sent region's mask back as a placed mask. */
+export function maskOf(r: Sent['regions'][number]): PlacedMask {
+  const n = r.width * r.height;
+  const data = new Uint8Array(n);
+  for (let i = 0; i < n; i++) data[i] = r.data[i]!;
+  return { left: r.left, top: r.top, width: r.width, height: r.height, data };
+}
 
 /**
  * Crop a core layer to its alpha bounding box, as the plugins trim a result before placing it;

@@ -13,7 +13,7 @@ import { runEdit } from '../../bridge-server/src/core/edit';
 import type { EditRequest, RgbaImage } from '../../bridge-server/src/core/types';
 import type { Bridge } from '../../bridge-server/src/server';
 import { artifactsDir, ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
-import { trimToAlpha } from '../helpers/layers';
+import { maskOf, trimToAlpha, type Sent } from '../helpers/layers';
 import { expectedCrop, movedBounds } from '../helpers/edit-area';
 
 jest.setTimeout(120_000);
@@ -23,14 +23,6 @@ const SIM_DIR = join(__dirname, 'simulator');
 const theCase = parseDragCase(JSON.parse(readFileSync(join(FIXTURES, 'cases', 'smarties-move-red.json'), 'utf8')));
 const SMARTIES = readFileSync(join(FIXTURES, 'photos', 'smarties.png'));
 
-interface Sent {
-  quality: string;
-  drags: { region: string; points: Point[]; kind?: string }[];
-  regions: { id: string; left: number; top: number; width: number; height: number; data: Record<string, number> }[];
-  intent: string;
-  seed: number;
-  image: Rect;
-}
 
 let browser: Browser;
 let server: { bridge: Bridge; port: number; origin: string };
@@ -60,13 +52,6 @@ async function expectedFor(sent: Sent, regionMasks: PlacedMask[], img: RgbaImage
   return (await runEdit(req)).layer;
 }
 
-function maskOf(r: Sent['regions'][number]): PlacedMask {
-  const n = r.width * r.height;
-  const data = new Uint8Array(n);
-  for (let i = 0; i < n; i++) data[i] = r.data[i]!;
-  return { left: r.left, top: r.top, width: r.width, height: r.height, data };
-}
-
 /** Drag on the arrow editor from one document point to another (view = doc × scale). */
 async function dragOnEditor(page: Page, frame: Frame | Page, from: Point, to: Point, steps = 12): Promise<void> {
   // Page coordinates of the canvas: the iframe's content box (inside its border) + the canvas rect.
@@ -86,6 +71,18 @@ async function dragOnEditor(page: Page, frame: Frame | Page, from: Point, to: Po
     await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / steps, from[1] + ((to[1] - from[1]) * i) / steps]));
   }
   await page.mouse.up();
+}
+
+/** With the lasso tool active on a page-level panel (the playground), lasso `poly` (document points); wait for the region. */
+async function lassoOnPage(page: Page, poly: Point[]): Promise<void> {
+  const box = (await page.locator('canvas.sd-editor').boundingBox())!;
+  const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
+  const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
+  await page.mouse.move(...at(poly[0]!));
+  await page.mouse.down();
+  for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
+  await page.mouse.up();
+  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
 }
 
 /** Widths of the progress bar and its track, and the progress text, right as the result lands. */
@@ -322,15 +319,7 @@ test('playground: load the sample, lasso the candy, drag the arrow (live preview
     // Lasso along the case polygon.
     await page.click('[data-testid=tool-lasso]');
     const poly = theCase.regions[0]!.polygon as Point[];
-    const canvas = page.locator('canvas.sd-editor');
-    const box = (await canvas.boundingBox())!;
-    const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
-    const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
-    await page.mouse.move(...at(poly[0]!));
-    await page.mouse.down();
-    for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
-    await page.mouse.up();
-    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+    await lassoOnPage(page, poly);
     await page.click('[data-testid=tool-arrow]');
     await page.fill('[data-testid=intent]', theCase.intent!);
     await page.selectOption('[data-testid=kind]', 'translate');
@@ -504,15 +493,7 @@ test('playground: text alone — lasso the candy, no arrow, a vague intent gets 
   try {
     const page = await openPlaygroundWithSample(ctx);
     await page.click('[data-testid=tool-lasso]');
-    const poly = theCase.regions[0]!.polygon as Point[];
-    const box = (await page.locator('canvas.sd-editor').boundingBox())!;
-    const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
-    const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
-    await page.mouse.move(...at(poly[0]!));
-    await page.mouse.down();
-    for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
-    await page.mouse.up();
-    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+    await lassoOnPage(page, theCase.regions[0]!.polygon as Point[]);
     // No arrow and no text: Apply stays disabled.
     expect(await page.isDisabled('[data-testid=apply]')).toBe(true);
     // A text that does not say which way: the bridge asks back, shown in the panel.
@@ -553,16 +534,8 @@ test('playground, a large document with the object far from its corner: only the
     await page.waitForFunction((w) => (window as any).smartdrag.panel.editor.documentSize.width === w, W);
     // Lasso the candy (at its new place in the big document), then the arrow.
     await page.click('[data-testid=tool-lasso]');
-    const poly = (theCase.regions[0]!.polygon as Point[]).map((p) => [p[0] + OX, p[1] + OY] as Point);
-    const box = (await page.locator('canvas.sd-editor').boundingBox())!;
-    const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
-    expect(scale).toBeLessThan(0.5);
-    const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
-    await page.mouse.move(...at(poly[0]!));
-    await page.mouse.down();
-    for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
-    await page.mouse.up();
-    await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+    expect(await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number)).toBeLessThan(0.5);
+    await lassoOnPage(page, (theCase.regions[0]!.polygon as Point[]).map((p) => [p[0] + OX, p[1] + OY] as Point));
     await page.click('[data-testid=tool-arrow]');
     await page.selectOption('[data-testid=kind]', 'translate');
     const drag = theCase.drags[0]!;
