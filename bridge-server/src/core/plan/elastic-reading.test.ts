@@ -44,6 +44,12 @@ describe('planner: rigid move, elastic drag or part deform (decision table)', ()
     ['loose area, kind set to translate by the user', 'translate', false, req(LOOSE, [[120, 120], [150, 105]], {}, 'translate')],
     ['loose area, intent "move it up and to the right"', 'translate', false, req(LOOSE, [[120, 120], [150, 105]], { intent: 'move it up and to the right' })],
     ['loose area, arrow far too long for the room', 'translate', false, req(LOOSE, [[60, 120], [190, 120]])],
+    ['loose area, one arrow from the rim towards the centre (read as a scale by geometry)', 'deform', true, req(LOOSE, [[190, 120], [140, 120]])],
+    ['tight outline, one arrow from the rim towards the centre', 'scale', false, req(TIGHT, [[148, 120], [135, 120]])],
+    ['loose area, two arrows pushing together', 'scale', false, {
+      image: img, regions: [{ id: 'r', mask: LOOSE }], quality: 'preview',
+      drags: [{ region: 'r', points: [[60, 120], [90, 120]] }, { region: 'r', points: [[180, 120], [150, 120]] }],
+    }],
   ];
   test.each(table)('%s → %s (elastic %s)', async (_name, kind, elastic, r) => {
     const plan = await makePlan(r);
@@ -59,7 +65,7 @@ describe('planner: rigid move, elastic drag or part deform (decision table)', ()
         expect(op.reason).toMatch(/the intent names a part/);
       }
       // The rigid reading stays on offer.
-      expect(plan.alternatives?.[0]?.operations[0]?.kind).toMatch(r.intent ? /^(translate|rotate|deform|scale)$/ : /^translate$/);
+      expect(plan.alternatives?.[0]?.operations[0]?.kind).toMatch(r.intent ? /^(translate|rotate|deform|scale)$/ : /^(translate|scale)$/);
     }
   });
 });

@@ -51,8 +51,11 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     // the part to move on its object: elastic. One that names a whole ("move the cup") is rigid.
     const fromIntent = ops.some((o) => o.source === 'intent');
     if (fromIntent && parts.length === 0) { decide(false, 'the intent moves a whole object, not a part of it'); continue; }
-    if (!fromIntent && ops.some((o) => o.kind !== 'translate' && o.kind !== 'deform')) { decide(false, `read as ${ops.map((o) => o.kind).join(' + ')}`); continue; }
     const drags = req.drags.filter((d) => d.region === id);
+    // One arrow read as a scale towards or away from the centre guesses the pivot; on an editable
+    // area it is a pull of the part under the handle (a crown shortened, a lid closed).
+    const loneScale = drags.length === 1 && ops.length === 1 && ops[0]!.kind === 'scale';
+    if (!fromIntent && !loneScale && ops.some((o) => o.kind !== 'translate' && o.kind !== 'deform')) { decide(false, `read as ${ops.map((o) => o.kind).join(' + ')}`); continue; }
     if (drags.some((d) => d.kind !== undefined && d.kind !== 'auto')) { decide(false, 'a drag has a kind set'); continue; }
     const handles: Point[] = [], targets: Point[] = [];
     for (const d of drags) { handles.push(d.points[0]!); targets.push(d.points[d.points.length - 1]!); }
