@@ -2,6 +2,7 @@ import { createImage } from '../image';
 import { makeTexture } from '../textures';
 import type { PlacedMask, Point, RgbaImage } from '../types';
 import { minCellJacobian, sampleField } from './deform-field';
+import { parallelArrows } from './elastic-band';
 import { buildElasticField, elasticArea, rigidGroup } from './elastic-field';
 import { warpRegions } from './warp-regions';
 
@@ -142,6 +143,54 @@ describe('arrows that move one rigid piece', () => {
     }
     expect(worst).toBeLessThan(1);
     expect(minCellJacobian(res.field!)).toBeGreaterThan(0);
+  });
+});
+
+describe('parallel arrows push an edge (make the bench longer)', () => {
+  // A loose round area around the end of a "bench" whose end is the upright line x = 200; two
+  // arrows 56 px apart push it right, a little unevenly (51 and 38 px) as a hand draws them.
+  const mask = discMask(200, 140, 90);
+  const handles: Point[] = [[200, 112], [200, 168]];
+  const targets: Point[] = [[251, 112], [238, 168]];
+
+  test('are told from scattered, turned, unequal or far-apart arrows', () => {
+    expect(parallelArrows(handles, targets)).toBe(true);
+    expect(parallelArrows([[200, 112], [200, 168]], [[240, 112], [234, 143]])).toBe(false); // 40° apart
+    expect(parallelArrows([[200, 112], [200, 168]], [[240, 112], [280, 168]])).toBe(false); // one twice as long
+    expect(parallelArrows([[200, 40], [200, 240]], [[240, 40], [240, 240]])).toBe(false); // 5 arrow lengths apart (two peaks)
+    expect(parallelArrows([[150, 140], [200, 140]], [[190, 140], [240, 140]])).toBe(false); // one behind the other
+    expect(parallelArrows([handles[0]!], [targets[0]!])).toBe(false);
+  });
+
+  test('the pushed edge stays straight, lines along the drag stay level, nothing folds', () => {
+    // (The parts of the other readings fold on this drag: the uneven arrows read as a 13° turn.)
+    const res = buildElasticField({ mask, handles, targets });
+    expect(res.field).not.toBeNull();
+    const f = res.field!;
+    const e = new Float64Array(2);
+    handles.forEach((h, i) => {
+      sampleField(f, targets[i]![0], targets[i]![1], e);
+      expect(Math.hypot(targets[i]![0] + e[0]! - h[0], targets[i]![1] + e[1]! - h[1])).toBeLessThan(0.5);
+    });
+    // Every point of the straight segment between the targets shows the upright edge x = 200 at
+    // its own height: the edge lands straight (tilted as the arrows say), not bowed.
+    let worstEdge = 0;
+    for (let k = 0; k <= 20; k++) {
+      const y = 112 + 2.8 * k, x = 251 - 0.65 * k;
+      sampleField(f, x, y, e);
+      worstEdge = Math.max(worstEdge, Math.hypot(x + e[0]! - 200, e[1]!));
+    }
+    expect(worstEdge).toBeLessThan(0.5);
+    // Level lines across the stretched and compressed parts stay level (no sag, no bulge).
+    let worstLevel = 0;
+    for (const y of [120, 140, 160]) for (let x = 120; x <= 280; x += 4) { sampleField(f, x, y, e); worstLevel = Math.max(worstLevel, Math.abs(e[1]!)); }
+    expect(worstLevel).toBeLessThan(0.5);
+    // Zero displacement on and outside the area's edge; no cell folds.
+    for (const [x, y] of [[109, 140], [291, 140], [200, 49], [200, 231], [20, 20]] as Point[]) {
+      sampleField(f, x, y, e);
+      expect(Math.hypot(e[0]!, e[1]!)).toBe(0);
+    }
+    expect(minCellJacobian(f)).toBeGreaterThan(0);
   });
 });
 

@@ -22,6 +22,7 @@
 import { fillSmallHoles, maskBounds } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
 import { type DeformField, minCellJacobian } from './deform-field';
+import { bandField, parallelArrows } from './elastic-band';
 
 export interface ElasticInput {
   /**
@@ -243,6 +244,29 @@ export function buildElasticField(input: ElasticInput): ElasticResult {
     }
   }
 
+  // Parallel arrows push or pull an edge: a band across the area moves with them and the content
+  // stretches or compresses along the drag only (elastic-band.ts); the parts below otherwise.
+  if (mh.length >= 2 && parallelArrows(mh, mt)) {
+    const band = bandField({ free, left, top, cols, rows, cell }, mh, mt);
+    if (band) {
+      const fixed = new Uint8Array(nNodes);
+      for (let k = 0; k < nNodes; k++) if (!free[k] || band.band[k]) fixed[k] = 1;
+      for (const p of pins) {
+        const k = nodeAt(p);
+        if (k >= 0) { fixed[k] = 1; band.vx[k] = 0; band.vy[k] = 0; }
+      }
+      for (let round = 0; round <= SMOOTH_ROUNDS; round++) {
+        if (round > 0) {
+          smooth(band.vx, fixed, cols, rows, 2);
+          smooth(band.vy, fixed, cols, rows, 2);
+        }
+        if (minJacobianOf(band.vx, band.vy, cols, rows, cell) >= MIN_JACOBIAN) {
+          return finish(band.vx, band.vy, mh, mt, mh.map(() => cell), left, top, cols, rows, cell, warnings);
+        }
+      }
+    }
+  }
+
   // The part that moves as a whole around each target: a disc that fills about half the room
   // between the target and the area's edge, leaving room for the stretch (gap ≥ 0.9 × drag),
   // and never reaching another target or pin.
@@ -319,7 +343,16 @@ export function buildElasticField(input: ElasticInput): ElasticResult {
     smooth(vy, fixed, cols, rows, 8);
     if (minJacobianOf(vx, vy, cols, rows, cell) >= MIN_JACOBIAN) break;
   }
+  return finish(vx, vy, mh, mt, partRadius, left, top, cols, rows, cell, warnings);
+}
 
+/** The field of {@link buildElasticField} checked for folds, inverted and measured. */
+function finish(
+  vx: Float32Array, vy: Float32Array, mh: readonly Point[], mt: readonly Point[], partRadius: number[],
+  left: number, top: number, cols: number, rows: number, cell: number, warnings: string[],
+): ElasticResult {
+  const nNodes = cols * rows;
+  const none = (w: string): ElasticResult => ({ field: null, warnings: [...warnings, w], maxStretch: 1, partRadius: [] });
   const field: DeformField = {
     left, top, cell, cols, rows, ex: vx, ey: vy, fx: new Float32Array(nNodes), fy: new Float32Array(nNodes),
     radius: Math.max(...partRadius), maxDisp: 0, strength: 1,
