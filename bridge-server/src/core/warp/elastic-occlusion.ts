@@ -109,13 +109,23 @@ export function elasticCell(w: number, h: number, preview: boolean): number {
  * on top of what it slides over). Folded-over (negatively oriented) triangles are hidden. Fixed
  * nodes keep zero displacement; nodes covered only by still triangles get exactly zero.
  */
-function rasterizeBackward(f: DeformField, s: Float64Array, state: Uint8Array): void {
+function rasterizeBackward(f: DeformField, s: Float64Array, state: Uint8Array, handles: readonly Point[]): void {
   const { cols, rows, cell, left, top, fx, fy, ex, ey } = f;
   const N = cols * rows;
+  // Ties in depth (two dragged parts, both at s = 1, meeting at their targets) go to the content
+  // nearer its own handle — the dragged thing itself rather than the background its part carries
+  // around it (which, drawn in raster order, speckled the closed beak with the gap's background).
+  const tieScale = 1e-3 / Math.max(1, Math.hypot(cols, rows) * cell);
+  const nearestHandle = (x: number, y: number): number => {
+    let d = Infinity;
+    for (const h of handles) d = Math.min(d, Math.hypot(x - h[0], y - h[1]));
+    return d;
+  };
   const depth = new Float64Array(N).fill(-1);
   ex.fill(0); ey.fill(0);
+  // Still triangles are rasterized too (their nodes get zero displacement at depth s ≈ 0), so that
+  // a node no triangle covers is a hole left by folded-over triangles, not still content.
   const tri = (a: number, b: number, c: number): void => {
-    if (fx[a] === 0 && fy[a] === 0 && fx[b] === 0 && fy[b] === 0 && fx[c] === 0 && fy[c] === 0) return;
     const ax = left + (a % cols) * cell, ay = top + ((a / cols) | 0) * cell;
     const bx = left + (b % cols) * cell, by = top + ((b / cols) | 0) * cell;
     const cx = left + (c % cols) * cell, cy = top + ((c / cols) | 0) * cell;
@@ -128,21 +138,24 @@ function rasterizeBackward(f: DeformField, s: Float64Array, state: Uint8Array): 
     const r0 = Math.max(0, Math.ceil((Math.min(Ay, By, Cy) - top) / cell - 1e-9));
     const r1 = Math.min(rows - 1, Math.floor((Math.max(Ay, By, Cy) - top) / cell + 1e-9));
     const id = 1 / det, eps = -1e-7;
+    // (The node loop must not reuse `c`: that is the triangle's third vertex, whose depth s[c] is read below.)
+    const sa = s[a]!, sb = s[b]!, sc = s[c]!;
     for (let r = r0; r <= r1; r++) {
       const y = top + r * cell;
-      for (let c = c0; c <= c1; c++) {
-        const k = r * cols + c;
+      for (let col = c0; col <= c1; col++) {
+        const k = r * cols + col;
         if (state[k] === 1) continue;
-        const x = left + c * cell;
+        const x = left + col * cell;
         const l1 = ((x - Ax) * (Cy - Ay) - (y - Ay) * (Cx - Ax)) * id;
         const l2 = ((Bx - Ax) * (y - Ay) - (By - Ay) * (x - Ax)) * id;
         const l0 = 1 - l1 - l2;
         if (l0 < eps || l1 < eps || l2 < eps) continue;
-        const z = l0 * s[a]! + l1 * s[b]! + l2 * s[c]!;
+        const srcX = l0 * ax + l1 * bx + l2 * cx, srcY = l0 * ay + l1 * by + l2 * cy;
+        const z = l0 * sa + l1 * sb + l2 * sc - tieScale * nearestHandle(srcX, srcY);
         if (z <= depth[k]!) continue;
         depth[k] = z;
-        ex[k] = l0 * ax + l1 * bx + l2 * cx - x;
-        ey[k] = l0 * ay + l1 * by + l2 * cy - y;
+        ex[k] = srcX - x;
+        ey[k] = srcY - y;
       }
     }
   };
@@ -153,9 +166,39 @@ function rasterizeBackward(f: DeformField, s: Float64Array, state: Uint8Array): 
       tri(k, k + cols + 1, k + cols);
     }
   }
+  fillHoles(f, depth, state);
   let m = 0;
   for (let k = 0; k < N; k++) { const v = ex[k]! * ex[k]! + ey[k]! * ey[k]!; if (v > m) m = v; }
   f.maxDisp = Math.sqrt(m);
+}
+
+/**
+ * Nodes of the backward grid that no positively oriented triangle covers (the squeezed content
+ * between two parts that met, hidden as folded over) would show the ORIGINAL pixel there — specks
+ * of the closed gap over the parts. They take the displacement of their topmost covered neighbour
+ * instead, grown ring by ring, so the part that lies on top continues over them.
+ */
+function fillHoles(f: DeformField, depth: Float64Array, state: Uint8Array): void {
+  const { cols, rows, ex, ey } = f;
+  let holes: number[] = [];
+  for (let k = 0; k < cols * rows; k++) if (depth[k]! < 0 && state[k] !== 1) holes.push(k);
+  while (holes.length > 0) {
+    const next: number[] = [], done: Array<[number, number, number, number]> = [];
+    for (const k of holes) {
+      const r = (k / cols) | 0, c = k % cols;
+      let best = -1, bz = -1;
+      for (let dr = -1; dr <= 1; dr++) for (let dc = -1; dc <= 1; dc++) {
+        const rr = r + dr, cc = c + dc;
+        if ((dr === 0 && dc === 0) || rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+        const q = rr * cols + cc;
+        if (depth[q]! > bz) { bz = depth[q]!; best = q; }
+      }
+      if (best < 0) next.push(k); else done.push([k, ex[best]!, ey[best]!, bz]);
+    }
+    if (done.length === 0) break;
+    for (const [k, x, y, z] of done) { ex[k] = x; ey[k] = y; depth[k] = z; }
+    holes = next;
+  }
 }
 
 /** Per-cell area ratios (min, max of the normalised corner Jacobians) over moved cells. */
@@ -403,7 +446,7 @@ export function buildOcclusionField(input: ElasticFieldInput): ElasticFieldResul
     } else {
       // The drag asks for more than the room in front of the part: the part slides OVER what lies
       // in front (occlusion, depth = s), the rest stretches behind it.
-      rasterizeBackward(f, s, state);
+      rasterizeBackward(f, s, state, mh);
       // Pin only targets that already show their own part (two parts overlapping at a target:
       // the one on top wins, and pinning the other would drag a whole cell across).
       const own = tsel.filter((i) => {
