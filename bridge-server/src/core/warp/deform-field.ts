@@ -53,6 +53,13 @@ export interface DeformField {
   maxDisp: number;
   /** Fraction of the requested displacement kept (1 unless folding forced a reduction). */
   strength: number;
+  /**
+   * Occlusion seams (elastic-occlusion.ts), per cell ((cols − 1) × (rows − 1), row-major): 1 where
+   * the backward displacement jumps between the cell's corners (one part's edge over what it
+   * covers). The renderer does not interpolate across such a jump (it would show a hairline of the
+   * hidden content): each pixel uses the corners on the same side as its nearest corner.
+   */
+  seam?: Uint8Array;
 }
 
 /** What {@link buildDeformField} needs. */

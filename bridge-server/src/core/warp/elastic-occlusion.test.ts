@@ -118,6 +118,28 @@ describe('elastic drag field with occlusion fallback', () => {
     expect(fromGap).toBe(0);
   });
 
+  it('rendered, the seam where the parts meet shows no hairline of what lay between them', () => {
+    // Red above y 100, green gap, blue below y 156; the red and the blue jaw are pulled together.
+    const image = makeTexture('noise', W, H, 5);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const i = (y * W + x) * 4;
+      image.data[i] = y < 100 ? 220 : 20; image.data[i + 1] = y >= 100 && y < 156 ? 220 : 20; image.data[i + 2] = y >= 156 ? 220 : 20; image.data[i + 3] = 255;
+    }
+    const regions = [{ id: 'r', mask: region }];
+    const operations = [{ region: 'r', params: { kind: 'deform' as const, handles: [[128, 78], [128, 178]] as Point[], targets: [[128, 126], [128, 130]] as Point[], elastic: true } }];
+    const out = warpRegions({ image, regions, operations, quality: 'final' });
+    const { crop, edited } = out;
+    let green = 0, jaw = 0;
+    for (let y = 110; y <= 146; y++) for (let x = 112; x <= 144; x++) {
+      const p = ((y - crop.top) * crop.width + (x - crop.left)) * 4;
+      const r = edited.data[p]!, g = edited.data[p + 1]!, b = edited.data[p + 2]!;
+      if (g > 60) green++;
+      if (r > 150 || b > 150) jaw++;
+    }
+    expect(jaw).toBeGreaterThan(0.95 * 37 * 33);
+    expect(green).toBe(0);
+  });
+
   it('warps through warpRegions: keep and outside bit-identical, no hole, source map at the target is the handle', () => {
     const image = makeTexture('brick', W, H, 3);
     const regions = [{ id: 'r', mask: region }];

@@ -167,9 +167,33 @@ function rasterizeBackward(f: DeformField, s: Float64Array, state: Uint8Array, h
     }
   }
   fillHoles(f, depth, state);
+  f.seam = seamCells(f);
   let m = 0;
   for (let k = 0; k < N; k++) { const v = ex[k]! * ex[k]! + ey[k]! * ey[k]!; if (v > m) m = v; }
   f.maxDisp = Math.sqrt(m);
+}
+
+/** Corner displacements further apart than this many cells are on two sides of a seam. */
+export const SEAM_JUMP_CELLS = 3;
+
+/** Cells whose corners' backward displacements jump by more than {@link SEAM_JUMP_CELLS} cells. */
+function seamCells(f: DeformField): Uint8Array | undefined {
+  const { cols, rows, cell, ex, ey } = f;
+  const seam = new Uint8Array((cols - 1) * (rows - 1));
+  const lim2 = (SEAM_JUMP_CELLS * cell) ** 2;
+  let any = false;
+  for (let r = 0; r + 1 < rows; r++) {
+    for (let c = 0; c + 1 < cols; c++) {
+      const k = r * cols + c, q = [k, k + 1, k + cols, k + cols + 1];
+      let jump = false;
+      for (let i = 0; i < 4 && !jump; i++) for (let j = i + 1; j < 4; j++) {
+        const dx = ex[q[i]!]! - ex[q[j]!]!, dy = ey[q[i]!]! - ey[q[j]!]!;
+        if (dx * dx + dy * dy > lim2) { jump = true; break; }
+      }
+      if (jump) { seam[r * (cols - 1) + c] = 1; any = true; }
+    }
+  }
+  return any ? seam : undefined;
 }
 
 /**

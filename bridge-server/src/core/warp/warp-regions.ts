@@ -33,7 +33,7 @@ import {
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
 import { buildElasticField, elasticArea } from './elastic-field';
-import { buildOcclusionField, elasticCell } from './elastic-occlusion';
+import { buildOcclusionField, elasticCell, SEAM_JUMP_CELLS } from './elastic-occlusion';
 
 /** Smallest crop margin in pixels around source ∪ target. */
 export const MIN_CROP_MARGIN = 16;
@@ -331,7 +331,7 @@ function groupByRegion(regions: readonly Region[], ops: readonly WarpOperation[]
  */
 export interface RenderTask {
   backward: Affine;
-  field: Pick<DeformField, 'left' | 'top' | 'cell' | 'cols' | 'rows' | 'ex' | 'ey'> | null;
+  field: Pick<DeformField, 'left' | 'top' | 'cell' | 'cols' | 'rows' | 'ex' | 'ey' | 'seam'> | null;
   supersample: number;
   targetBounds: Rect;
   /** The region's mask (the still part of a deform reads its own coverage). */
@@ -355,7 +355,7 @@ const RENDER_KERNEL = 'warp.render';
  * inlined). A row writes only its own pixels of `edited`, `targetMask` and `sourceMap`.
  */
 function renderRows(task: RenderTask, y0: number, y1: number): void {
-  const px = new Float32Array(4), acc = new Float32Array(4);
+  const px = new Float32Array(4), acc = new Float32Array(4), seamOut = new Float64Array(2);
   const { crop, patch, field } = task;
   const sample: PatchSampler = samplerFor(task.quality);
   const cw = crop.width;
@@ -378,6 +378,8 @@ function renderRows(task: RenderTask, y0: number, y1: number): void {
   const fcols = field ? field.cols : 0;
   const rowEx = new Float64Array(fcols), rowEy = new Float64Array(fcols);
   const fLeft = field ? field.left : 0, fInvCell = field ? 1 / field.cell : 0, fMaxC = fcols - 1;
+  const seam = field?.seam ?? null;
+  let seamRow = -1, seamFy = 0;
   for (let ty = tb.top + y0; ty < tb.top + y1; ty++) {
     const row = (ty - crop.top) * cw - crop.left;
     let x0 = tb.left, x1 = tb.left + tb.width - 1;
@@ -386,6 +388,7 @@ function renderRows(task: RenderTask, y0: number, y1: number): void {
       const gy = (ty - field.top) * fInvCell;
       if (gy >= 0 && gy < field.rows - 1) {
         const r = gy | 0, fy = gy - r, k0 = r * fcols, k1 = k0 + fcols;
+        seamRow = r; seamFy = fy;
         const ex = field.ex, ey = field.ey;
         for (let c = 0; c < fcols; c++) {
           const a0 = ex[k0 + c]!, b0 = ey[k0 + c]!;
@@ -411,9 +414,14 @@ function renderRows(task: RenderTask, y0: number, y1: number): void {
         const gx = (tx - fLeft) * fInvCell;
         if (gx >= 0 && gx < fMaxC) {
           const c = gx | 0, fx = gx - c;
-          const a0 = rowEx[c]!, b0 = rowEy[c]!;
-          qx += a0 + (rowEx[c + 1]! - a0) * fx;
-          qy += b0 + (rowEy[c + 1]! - b0) * fx;
+          if (seam !== null && seam[seamRow * fMaxC + c] === 1) {
+            seamLookup(field!, seamRow, c, fx, seamFy, seamOut);
+            qx += seamOut[0]!; qy += seamOut[1]!;
+          } else {
+            const a0 = rowEx[c]!, b0 = rowEy[c]!;
+            qx += a0 + (rowEx[c + 1]! - a0) * fx;
+            qy += b0 + (rowEy[c + 1]! - b0) * fx;
+          }
         }
       }
       if (identityAffine && qx === tx && qy === ty) {
@@ -469,6 +477,38 @@ function renderRows(task: RenderTask, y0: number, y1: number): void {
 registerRowKernel(RENDER_KERNEL, renderRows);
 
 /**
+ * Backward displacement inside a seam cell (row `r`, column `c`, fractions `fx`, `fy`): the corners
+ * fall into groups on either side of the jump (displacements within {@link SEAM_JUMP_CELLS} cells of
+ * each other); the pixel takes the group with the larger bilinear weight (so the boundary between
+ * them is the smooth 0.5 contour of the weights, not a staircase) and blends only its corners,
+ * weights renormalised — it shows one side, never the content hidden between them.
+ */
+function seamLookup(f: NonNullable<RenderTask['field']>, r: number, c: number, fx: number, fy: number, out: Float64Array): void {
+  const k = r * f.cols + c;
+  const q0 = k, q1 = k + 1, q2 = k + f.cols, q3 = k + f.cols + 1;
+  const w0 = (1 - fx) * (1 - fy), w1 = fx * (1 - fy), w2 = (1 - fx) * fy, w3 = fx * fy;
+  const lim2 = (SEAM_JUMP_CELLS * f.cell) ** 2;
+  const ex = f.ex, ey = f.ey;
+  const near = (a: number, b: number): boolean => {
+    const dx = ex[a]! - ex[b]!, dy = ey[a]! - ey[b]!;
+    return dx * dx + dy * dy <= lim2;
+  };
+  // The weight of the group each corner belongs to; the heaviest group wins.
+  const groupWeight = (q: number): number =>
+    (near(q, q0) ? w0 : 0) + (near(q, q1) ? w1 : 0) + (near(q, q2) ? w2 : 0) + (near(q, q3) ? w3 : 0);
+  let best = q0, bestW = groupWeight(q0);
+  const g1 = groupWeight(q1); if (g1 > bestW) { bestW = g1; best = q1; }
+  const g2 = groupWeight(q2); if (g2 > bestW) { bestW = g2; best = q2; }
+  const g3 = groupWeight(q3); if (g3 > bestW) { best = q3; }
+  let sw = 0, sx = 0, sy = 0;
+  if (near(best, q0)) { sw += w0; sx += w0 * ex[q0]!; sy += w0 * ey[q0]!; }
+  if (near(best, q1)) { sw += w1; sx += w1 * ex[q1]!; sy += w1 * ey[q1]!; }
+  if (near(best, q2)) { sw += w2; sx += w2 * ex[q2]!; sy += w2 * ey[q2]!; }
+  if (near(best, q3)) { sw += w3; sx += w3 * ex[q3]!; sy += w3 * ey[q3]!; }
+  if (sw > 0) { out[0] = sx / sw; out[1] = sy / sw; } else { out[0] = ex[best]!; out[1] = ey[best]!; }
+}
+
+/**
  * Render one region into the crop: its target rows are shared among the pixel threads when the
  * pass is large (`shared`: the crop buffers already live on SharedArrayBuffers), else run here.
  */
@@ -481,7 +521,10 @@ function renderRegion(
   const patch = buildSourcePatch(image, mask, shared);
   const task: RenderTask = {
     backward: rw.backward,
-    field: rw.field ? { left: rw.field.left, top: rw.field.top, cell: rw.field.cell, cols: rw.field.cols, rows: rw.field.rows, ex: rw.field.ex, ey: rw.field.ey } : null,
+    field: rw.field ? {
+      left: rw.field.left, top: rw.field.top, cell: rw.field.cell, cols: rw.field.cols, rows: rw.field.rows, ex: rw.field.ex, ey: rw.field.ey,
+      ...(rw.field.seam ? { seam: rw.field.seam } : {}),
+    } : null,
     supersample: rw.supersample, targetBounds: tb,
     mask: shared ? { left: mask.left, top: mask.top, width: mask.width, height: mask.height, data: asShared(mask.data) } : mask,
     patch, quality, crop, edited: edited.data, original: original.data, targetMask: targetMask.data, keepMask: keepMask.data, sourceMap,
