@@ -149,6 +149,46 @@ describe('editRoi', () => {
 });
 
 describe('fillSmallHoles', () => {
+  test('equals filling every small non-solid component of the whole rectangle that does not touch its edge (random masks)', () => {
+    // Reference: label the non-solid pixels of the whole rectangle (labelComponents, 8-connected).
+    const reference = (m: PlacedMask, maxArea: number): Uint8Array => {
+      const w = m.width, h = m.height, inv = new Uint8Array(w * h);
+      for (let i = 0; i < w * h; i++) if (m.data[i]! < 128) inv[i] = 255;
+      const { labels, count, sizes } = labelComponents(inv, w, h, 128);
+      const small = new Uint8Array(count + 1);
+      for (let l = 1; l <= count; l++) if (sizes[l]! <= maxArea) small[l] = 1;
+      for (let x = 0; x < w; x++) { small[labels[x]!] = 0; small[labels[(h - 1) * w + x]!] = 0; }
+      for (let y = 0; y < h; y++) { small[labels[y * w]!] = 0; small[labels[y * w + w - 1]!] = 0; }
+      const out = Uint8Array.from(m.data);
+      for (let i = 0; i < w * h; i++) if (small[labels[i]!]) out[i] = 255;
+      return out;
+    };
+    let seed = 7;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 4294967296; };
+    let withHoles = 0;
+    for (let t = 0; t < 60; t++) {
+      const w = 20 + Math.floor(rnd() * 60), h = 20 + Math.floor(rnd() * 60);
+      const data = new Uint8Array(w * h);
+      // A blob (possibly touching the rectangle) with speckle holes and a few larger holes.
+      const cx = rnd() * w, cy = rnd() * h, r = 5 + rnd() * Math.max(w, h) * 0.6;
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        if (Math.hypot(x - cx, y - cy) <= r && rnd() > 0.08) data[y * w + x] = rnd() > 0.5 ? 255 : 128 + Math.floor(rnd() * 127);
+        else if (rnd() < 0.02) data[y * w + x] = 200;
+      }
+      const m: PlacedMask = { left: Math.floor(rnd() * 10), top: Math.floor(rnd() * 10), width: w, height: h, data };
+      for (const maxArea of [1, 4, 30]) {
+        const want = reference(m, maxArea);
+        const got = fillSmallHoles(m, maxArea);
+        expect(Array.from(got.mask.data)).toEqual(Array.from(want));
+        const filled = want.reduce((s, v, i) => s + (v !== m.data[i] ? 1 : 0), 0);
+        expect(got.filled).toBe(filled);
+        if (filled > 0) withHoles++;
+      }
+    }
+    expect(withHoles).toBeGreaterThan(40);
+  });
+
+
   test('fills enclosed holes up to maxArea; holes at the rectangle edge and larger ones stay', () => {
     const w = 20, h = 10, data = new Uint8Array(w * h).fill(255);
     data[3 * w + 3] = 0; // 1 px hole

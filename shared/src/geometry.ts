@@ -477,25 +477,60 @@ export function traceContours(m: PlacedMask, opts: ContourOptions = {}): Point[]
  * mask itself when nothing was filled (`filled` = pixels filled).
  */
 export function fillSmallHoles(m: PlacedMask, maxArea: number): { mask: PlacedMask; filled: number } {
-  const w = m.width, h = m.height, n = w * h;
-  if (n === 0 || maxArea <= 0) return { mask: m, filled: 0 };
-  const inv = new Uint8Array(n);
+  const w = m.width, h = m.height;
+  if (w * h === 0 || maxArea <= 0) return { mask: m, filled: 0 };
+  const b = maskBounds(m, 128);
+  if (b.width === 0) return { mask: m, filled: 0 };
+  // Only the solid pixels' box (plus one pixel, within the rectangle) can hold a hole: every
+  // non-solid pixel outside it belongs to the frame around the solid pixels, which touches the
+  // rectangle, and so does every component reaching the window's rim.
+  const x0 = Math.max(0, b.left - m.left - 1), y0 = Math.max(0, b.top - m.top - 1);
+  const x1 = Math.min(w, b.left - m.left + b.width + 1), y1 = Math.min(h, b.top - m.top + b.height + 1);
+  const ww = x1 - x0, wh = y1 - y0, n = ww * wh;
+  // 0 solid, 1 non-solid not reached yet, 2 reached (outside, or a hole already measured).
+  const st = new Uint8Array(n);
   let any = false;
-  for (let i = 0; i < n; i++) if (m.data[i]! < 128) { inv[i] = 255; any = true; }
+  for (let y = 0; y < wh; y++) {
+    const row = (y0 + y) * w + x0;
+    for (let x = 0; x < ww; x++) if (m.data[row + x]! < 128) { st[y * ww + x] = 1; any = true; }
+  }
   if (!any) return { mask: m, filled: 0 };
-  const { labels, count, sizes } = labelComponents(inv, w, h, 128);
-  const small = new Uint8Array(count + 1);
-  for (let l = 1; l <= count; l++) if (sizes[l]! <= maxArea) small[l] = 1;
-  const clear = (l: number): void => { small[l] = 0; };
-  for (let x = 0; x < w; x++) { clear(labels[x]!); clear(labels[(h - 1) * w + x]!); }
-  for (let y = 0; y < h; y++) { clear(labels[y * w]!); clear(labels[y * w + w - 1]!); }
+  const queue = new Int32Array(n);
+  /** 8-connected flood from `s` over state-1 pixels; returns the count, pixels in queue[0..count). */
+  const flood = (s: number): number => {
+    let head = 0, tail = 0;
+    queue[tail++] = s; st[s] = 2;
+    while (head < tail) {
+      const p = queue[head++]!;
+      const x = p % ww, y = (p - x) / ww;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= wh) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= ww) continue;
+          const q = yy * ww + xx;
+          if (st[q] === 1) { st[q] = 2; queue[tail++] = q; }
+        }
+      }
+    }
+    return tail;
+  };
+  // The frame: everything reachable from the window's rim.
+  for (let x = 0; x < ww; x++) { if (st[x] === 1) flood(x); if (st[(wh - 1) * ww + x] === 1) flood((wh - 1) * ww + x); }
+  for (let y = 0; y < wh; y++) { if (st[y * ww] === 1) flood(y * ww); if (st[y * ww + ww - 1] === 1) flood(y * ww + ww - 1); }
   let filled = 0;
   let data: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
-    if (!small[labels[i]!]) continue;
+    if (st[i] !== 1) continue;
+    const count = flood(i);
+    if (count > maxArea) continue;
     if (!data) data = Uint8Array.from(m.data);
-    data[i] = 255;
-    filled++;
+    for (let k = 0; k < count; k++) {
+      const p = queue[k]!, x = p % ww, y = (p - x) / ww;
+      data[(y0 + y) * w + x0 + x] = 255;
+    }
+    filled += count;
   }
   return data ? { mask: { left: m.left, top: m.top, width: w, height: h, data }, filled } : { mask: m, filled: 0 };
 }

@@ -134,3 +134,28 @@ describe('growHole', () => {
     expect(forbidden.data[4 * S + 10]).toBe(0);
   });
 });
+
+describe('elastic drags are not seam-blended', () => {
+  test('the final layer is exactly the elastic warp: no colour correction around the area edge or around a non-editable speck', async () => {
+    const { makeTexture } = await import('./textures');
+    const W = 240, H = 240;
+    const image = makeTexture('noise', W, H, 4);
+    // Darker left half: a seam correction would have something to pull towards.
+    for (let y = 0; y < H; y++) for (let x = 0; x < W / 2; x++) { const i = (y * W + x) * 4; image.data[i] = image.data[i]! >> 1; }
+    const data = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x - 120) ** 2 + (y - 120) ** 2 <= 85 * 85) data[y * W + x] = 255;
+    for (let y = 100; y < 103; y++) for (let x = 150; x < 153; x++) data[y * W + x] = 0; // a 3×3 speck the brush missed
+    const req: EditRequest = { image, regions: [{ id: 'r', mask: { left: 0, top: 0, width: W, height: H, data } }], drags: [{ region: 'r', points: [[110, 120], [140, 108]] }], quality: 'final' };
+    const res = await runEdit(req);
+    expect(res.plan.operations[0]!.params).toMatchObject({ kind: 'deform', elastic: true });
+    const warp = warpRegions({ image, regions: req.regions, operations: res.plan.operations, quality: 'final' });
+    expect(res.crop).toEqual(warp.crop);
+    let differ = 0, changed = 0;
+    for (let i = 0; i < warp.edited.data.length; i++) {
+      if (res.edited.data[i] !== warp.edited.data[i]) differ++;
+      if (warp.edited.data[i] !== warp.original.data[i]) changed++;
+    }
+    expect(changed).toBeGreaterThan(1000);
+    expect(differ).toBe(0);
+  });
+});

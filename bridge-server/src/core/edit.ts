@@ -105,7 +105,12 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   checkSignal(opts.signal);
 
   const t3 = performance.now();
-  const seam = blendSeams({ edited, original: src, targetMask, holeMask, keepMask, sourceMask, quality: req.quality });
+  // An elastic map is continuous with its surroundings (zero displacement on the area's edge):
+  // there is no seam between moved content and a new background to correct.
+  const elasticOnly = plan.operations.length > 0 && plan.operations.every((o) => o.params.kind === 'deform' && o.params.elastic === true);
+  const seam = elasticOnly
+    ? createMask(crop.width, crop.height)
+    : blendSeams({ edited, original: src, targetMask, holeMask, keepMask, sourceMask, quality: req.quality });
   timings.blend = performance.now() - t3;
   opts.onProgress?.('blend', 1);
   checkSignal(opts.signal);

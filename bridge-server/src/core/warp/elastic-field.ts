@@ -67,22 +67,29 @@ function coverageAt(m: PlacedMask, x: number, y: number): number {
  * node may move without any pixel outside the area or in keep receiving a displacement), else 0.
  */
 function freeNodes(m: PlacedMask, keep: readonly PlacedMask[], left: number, top: number, cols: number, rows: number, cell: number): Uint8Array {
-  // Per pixel of the mask: solid and not keep; then a summed-area table to test cell squares.
-  const w = m.width, h = m.height;
+  // Per pixel: solid and not keep; then a summed-area table to test cell squares. Only the pixels
+  // the node squares can reach (the grid's extent plus one cell) are tabled.
+  const wx0 = Math.max(m.left, left - cell), wy0 = Math.max(m.top, top - cell);
+  const wx1 = Math.min(m.left + m.width, left + (cols - 1) * cell + cell + 1), wy1 = Math.min(m.top + m.height, top + (rows - 1) * cell + cell + 1);
+  const free = new Uint8Array(cols * rows);
+  const w = wx1 - wx0, h = wy1 - wy0;
+  if (w <= 0 || h <= 0) return free;
   const sat = new Int32Array((w + 1) * (h + 1));
+  const md = m.data, mw = m.width;
+  const keeps = keep.filter((k) => k.left < wx1 && k.top < wy1 && k.left + k.width > wx0 && k.top + k.height > wy0);
   for (let y = 0; y < h; y++) {
     let run = 0;
+    const row = (wy0 + y - m.top) * mw + wx0 - m.left;
     for (let x = 0; x < w; x++) {
-      let ok = m.data[y * w + x]! >= 128 ? 1 : 0;
-      if (ok) for (const k of keep) if (coverageAt(k, x + m.left, y + m.top) > 0) { ok = 0; break; }
+      let ok = md[row + x]! >= 128 ? 1 : 0;
+      if (ok) for (const k of keeps) if (coverageAt(k, x + wx0, y + wy0) > 0) { ok = 0; break; }
       run += ok;
       sat[(y + 1) * (w + 1) + x + 1] = sat[y * (w + 1) + x + 1]! + run;
     }
   }
-  const free = new Uint8Array(cols * rows);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      const x = left + c * cell - m.left, y = top + r * cell - m.top;
+      const x = left + c * cell - wx0, y = top + r * cell - wy0;
       const ax = x - cell, ay = y - cell, bx = x + cell, by = y + cell; // inclusive square
       if (ax < 0 || ay < 0 || bx >= w || by >= h) continue;
       const sum = sat[(by + 1) * (w + 1) + bx + 1]! - sat[ay * (w + 1) + bx + 1]! - sat[(by + 1) * (w + 1) + ax]! + sat[ay * (w + 1) + ax]!;
