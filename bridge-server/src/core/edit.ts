@@ -86,7 +86,9 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
     image: req.image, regions: objects.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
     signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f), withSourceMap: opts.withSourceMap,
   });
-  if (warp.warnings.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...warp.warnings] };
+  // (The warp repeats a warning the planner already gave when both read the same elastic field.)
+  const fresh = warp.warnings.filter((w) => !plan.warnings.includes(w));
+  if (fresh.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...fresh] };
   const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
   const n = crop.width * crop.height;
   growHole(holeMask, targetMask, keepMask, forbidden, HOLE_GROW_PX);

@@ -229,3 +229,28 @@ describe('specks of the selection that are not editable', () => {
     expect(at(small.keep[0]!, 5, 5)).toBe(255);
   });
 });
+
+describe('elastic fields are built once per job (planner and warp share them)', () => {
+  test('same mask object and inputs → the same result; other targets, another mask or keep → built anew; the cache can be turned off', () => {
+    const mask = discMask(120, 120, 90);
+    const a = buildElasticField({ mask, handles: [[120, 120]], targets: [[140, 110]] });
+    const b = buildElasticField({ mask, handles: [[120, 120]], targets: [[140, 110]] });
+    expect(b).toBe(a);
+    const c = buildElasticField({ mask, handles: [[120, 120]], targets: [[141, 110]] });
+    expect(c).not.toBe(a);
+    expect(c.field!.ex).not.toEqual(a.field!.ex);
+    const copy = { ...mask, data: Uint8Array.from(mask.data) };
+    const d = buildElasticField({ mask: copy, handles: [[120, 120]], targets: [[140, 110]] });
+    expect(d).not.toBe(a);
+    expect(Array.from(d.field!.ex)).toEqual(Array.from(a.field!.ex)); // same inputs, same field
+    const keep = discMask(60, 120, 5);
+    expect(buildElasticField({ mask, handles: [[120, 120]], targets: [[140, 110]], keep: [keep] })).not.toBe(a);
+    expect(elasticArea(mask, [])).toEqual(elasticArea(mask, []));
+    process.env.SMARTDRAG_ELASTIC_CACHE = '0';
+    try {
+      expect(buildElasticField({ mask, handles: [[120, 120]], targets: [[140, 110]] })).not.toBe(a);
+    } finally {
+      delete process.env.SMARTDRAG_ELASTIC_CACHE;
+    }
+  });
+});

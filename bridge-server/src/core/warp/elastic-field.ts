@@ -23,6 +23,7 @@ import { fillSmallHoles, maskBounds } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
 import { type DeformField, minCellJacobian } from './deform-field';
 import { bandField, parallelArrows } from './elastic-band';
+import { MaskMemo, pointsKey } from './elastic-cache';
 
 export interface ElasticInput {
   /**
@@ -215,6 +216,11 @@ function maxCellStretch(f: DeformField): number {
  * nothing moves, a target or handle lies outside the editable area, or no fold-free field exists.
  */
 export function buildElasticField(input: ElasticInput): ElasticResult {
+  const key = `${pointsKey(input.handles, input.targets, input.pins)}|${input.cell ?? ''}`;
+  return fieldMemo.get(input.mask, input.keep ?? [], key, () => computeElasticField(input));
+}
+
+function computeElasticField(input: ElasticInput): ElasticResult {
   const { mask, handles, targets } = input;
   const keep = input.keep ?? [];
   const warnings: string[] = [];
@@ -486,6 +492,14 @@ export const SPECK_FRACTION = 0.005;
  * over them. Returns the area with those holes filled and the keep masks without them.
  */
 export function elasticArea(mask: PlacedMask, keep: readonly PlacedMask[]): { mask: PlacedMask; keep: PlacedMask[] } {
+  const area = areaMemo.get(mask, keep, '', () => computeElasticArea(mask, keep));
+  return { mask: area.mask, keep: area.keep.slice() };
+}
+
+const areaMemo = new MaskMemo<{ mask: PlacedMask; keep: PlacedMask[] }>();
+const fieldMemo = new MaskMemo<ElasticResult>();
+
+function computeElasticArea(mask: PlacedMask, keep: readonly PlacedMask[]): { mask: PlacedMask; keep: PlacedMask[] } {
   const b = maskBounds(mask, 128);
   const filled = fillSmallHoles(mask, Math.max(16, SPECK_FRACTION * b.width * b.height));
   if (filled.filled === 0) return { mask, keep: keep.slice() };

@@ -29,6 +29,7 @@ import type { PlacedMask, Point } from '../types';
 import {
   type Controls, type DeformField, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
 } from './deform-field';
+import { MaskMemo, pointsKey } from './elastic-cache';
 import { rigidGroup } from './elastic-field';
 
 /**
@@ -252,6 +253,13 @@ function stretchRange(f: DeformField): [number, number] {
  * fold-free field exists even for a tiny fraction of the drag (with a warning).
  */
 export function buildOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
+  const key = `${pointsKey(input.handles, input.targets)}|${input.width}x${input.height}|${input.cell ?? ''}|${input.refine ?? ''}`;
+  return occlusionMemo.get(input.mask, input.keep ?? [], key, () => computeOcclusionField(input));
+}
+
+const occlusionMemo = new MaskMemo<ElasticFieldResult>();
+
+function computeOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
   const { mask, handles, targets } = input;
   const keep = input.keep ?? [];
   const warnings: string[] = [];
