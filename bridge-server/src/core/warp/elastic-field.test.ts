@@ -194,6 +194,29 @@ describe('parallel arrows push an edge (make the bench longer)', () => {
   });
 });
 
+describe('parallel arrows: keep pixels and pins', () => {
+  test('a keep mask inside the band and a pinned point stay put; the handles still land', () => {
+    const mask = discMask(200, 140, 90);
+    const keep = discMask(230, 200, 6); // in the band's path below the arrows
+    const handles: Point[] = [[200, 112], [200, 168], [150, 60]];
+    const targets: Point[] = [[240, 112], [240, 168], [150, 60]]; // the third is a pin
+    const res = buildElasticField({ mask, handles, targets, keep: [keep] });
+    expect(res.field).not.toBeNull();
+    const f = res.field!;
+    const e = new Float64Array(2);
+    for (let i = 0; i < 2; i++) {
+      sampleField(f, targets[i]![0], targets[i]![1], e);
+      expect(Math.hypot(targets[i]![0] + e[0]! - handles[i]![0], targets[i]![1] + e[1]! - handles[i]![1])).toBeLessThan(0.5);
+    }
+    let worst = 0;
+    for (let y = 190; y <= 210; y++) for (let x = 220; x <= 240; x++) if (at(keep, x, y) > 0) { sampleField(f, x, y, e); worst = Math.max(worst, Math.hypot(e[0]!, e[1]!)); }
+    expect(worst).toBe(0);
+    sampleField(f, 150, 60, e);
+    expect(Math.hypot(e[0]!, e[1]!)).toBeLessThan(0.5);
+    expect(minCellJacobian(f)).toBeGreaterThan(0);
+  });
+});
+
 describe('specks of the selection that are not editable', () => {
   // A disc area with a 3×3 hole (a few pixels the brush missed) just behind the handle.
   const area = discMask(120, 120, 90);
