@@ -272,7 +272,7 @@ function prepareElastic(
   // Stray unselected specks do not pin the map, and the content moves with them filled (no
   // transparent speck travels with it); their pixels stay (keep pixels are never written).
   const area = elasticArea(region.mask, keep);
-  let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep });
+  let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: quality === 'preview' });
   if (!res.field) {
     // No fold-free map: the moved part slides over what lies in front of it (occlusion), the
     // rest stretches behind it (elastic-occlusion.ts) — still nothing cut out or filled.
