@@ -483,54 +483,31 @@ export function fillSmallHoles(m: PlacedMask, maxArea: number): { mask: PlacedMa
   if (b.width === 0) return { mask: m, filled: 0 };
   // Only the solid pixels' box (plus one pixel, within the rectangle) can hold a hole: every
   // non-solid pixel outside it belongs to the frame around the solid pixels, which touches the
-  // rectangle, and so does every component reaching the window's rim.
+  // rectangle, and so does every component reaching the window's rim. Components are labelled
+  // in that window only.
   const x0 = Math.max(0, b.left - m.left - 1), y0 = Math.max(0, b.top - m.top - 1);
   const x1 = Math.min(w, b.left - m.left + b.width + 1), y1 = Math.min(h, b.top - m.top + b.height + 1);
   const ww = x1 - x0, wh = y1 - y0, n = ww * wh;
-  // 0 solid, 1 non-solid not reached yet, 2 reached (outside, or a hole already measured).
-  const st = new Uint8Array(n);
+  const inv = new Uint8Array(n);
   let any = false;
   for (let y = 0; y < wh; y++) {
     const row = (y0 + y) * w + x0;
-    for (let x = 0; x < ww; x++) if (m.data[row + x]! < 128) { st[y * ww + x] = 1; any = true; }
+    for (let x = 0; x < ww; x++) if (m.data[row + x]! < 128) { inv[y * ww + x] = 255; any = true; }
   }
   if (!any) return { mask: m, filled: 0 };
-  const queue = new Int32Array(n);
-  /** 8-connected flood from `s` over state-1 pixels; returns the count, pixels in queue[0..count). */
-  const flood = (s: number): number => {
-    let head = 0, tail = 0;
-    queue[tail++] = s; st[s] = 2;
-    while (head < tail) {
-      const p = queue[head++]!;
-      const x = p % ww, y = (p - x) / ww;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= wh) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= ww) continue;
-          const q = yy * ww + xx;
-          if (st[q] === 1) { st[q] = 2; queue[tail++] = q; }
-        }
-      }
-    }
-    return tail;
-  };
-  // The frame: everything reachable from the window's rim.
-  for (let x = 0; x < ww; x++) { if (st[x] === 1) flood(x); if (st[(wh - 1) * ww + x] === 1) flood((wh - 1) * ww + x); }
-  for (let y = 0; y < wh; y++) { if (st[y * ww] === 1) flood(y * ww); if (st[y * ww + ww - 1] === 1) flood(y * ww + ww - 1); }
+  const { labels, count, sizes } = labelComponents(inv, ww, wh, 128);
+  const small = new Uint8Array(count + 1);
+  for (let l = 1; l <= count; l++) if (sizes[l]! <= maxArea) small[l] = 1;
+  for (let x = 0; x < ww; x++) { small[labels[x]!] = 0; small[labels[(wh - 1) * ww + x]!] = 0; }
+  for (let y = 0; y < wh; y++) { small[labels[y * ww]!] = 0; small[labels[y * ww + ww - 1]!] = 0; }
   let filled = 0;
   let data: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
-    if (st[i] !== 1) continue;
-    const count = flood(i);
-    if (count > maxArea) continue;
+    if (!small[labels[i]!]) continue;
     if (!data) data = Uint8Array.from(m.data);
-    for (let k = 0; k < count; k++) {
-      const p = queue[k]!, x = p % ww, y = (p - x) / ww;
-      data[(y0 + y) * w + x0 + x] = 255;
-    }
-    filled += count;
+    const x = i % ww, y = (i - x) / ww;
+    data[(y0 + y) * w + x0 + x] = 255;
+    filled++;
   }
   return data ? { mask: { left: m.left, top: m.top, width: w, height: h, data }, filled } : { mask: m, filled: 0 };
 }
