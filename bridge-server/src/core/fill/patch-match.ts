@@ -39,6 +39,13 @@ export interface PatchMatchOptions {
   itersCoarse?: number;
   /** EM iterations at the working level. Default 3. */
   itersWork?: number;
+  /**
+   * EM iterations at the working level when {@link DEEP_LIGHT_LEVELS} or more light levels follow
+   * it (a hole of 0.5 MP and more): the finer levels only upsample its field, so a structured
+   * texture (stripes) needs the coarse match settled better — with 3, the SSIM in a 2–4 MP hole
+   * was 0.024 below the full-resolution fill; with 6, 0.016 below or better. Default 6.
+   */
+  itersWorkDeep?: number;
   /** PatchMatch passes per light level finer than the working level (the finest always 0). Default 1. */
   itersLight?: number;
   /**
@@ -57,10 +64,14 @@ const DEFAULTS: Required<PatchMatchOptions> = {
   workPixels: 12000,
   itersCoarse: 6,
   itersWork: 3,
+  itersWorkDeep: 6,
   itersLight: 1,
   colorCorrectRadius: 2,
   colorCorrectMax: 48,
 };
+
+/** Light levels after the working level from which it runs {@link PatchMatchOptions.itersWorkDeep}. */
+const DEEP_LIGHT_LEVELS = 3;
 
 /** Pixel state per level. */
 const KNOWN = 0, HOLE = 1, EXCLUDED = 2;
@@ -766,7 +777,8 @@ export async function fillPatchMatch(
       refreshDistances(L, r);
     }
     const t = top === work ? 0 : (l - work) / (top - work);
-    const iters = Math.round(o.itersWork + t * (o.itersCoarse - o.itersWork));
+    const itersWork = work >= DEEP_LIGHT_LEVELS ? o.itersWorkDeep : o.itersWork;
+    const iters = Math.round(itersWork + t * (o.itersCoarse - itersWork));
     const radius = Math.max(L.w, L.h);
     const globalTries = l === top ? 1 : 0;
     for (let it = 0; it < iters; it++) {
