@@ -22,7 +22,7 @@ import { fillHole } from './fill';
 import { blendSeams } from './blend';
 import { warpRegions } from './warp';
 import { growRings } from './rings';
-import { planFromProxy, proxyInfoFor, proxyRequest } from './proxy';
+import { planFromProxy, proxyInfoFor, proxyRequest, type ProxyInfo } from './proxy';
 
 export * from './warp';
 
@@ -45,6 +45,13 @@ export interface RunEditOptions {
    * set. Final quality ignores it.
    */
   proxyMaxPixels?: number;
+  /**
+   * The request is already on a proxy the host made (job.submit `proxyOf`): its image, masks and
+   * positions are in proxy pixels of a document area `width / scaleX × height / scaleY`. The edit
+   * runs on it as it is (preview only) and the result comes back as a proxy preview: `proxy` set,
+   * the plan in document pixels. `proxyMaxPixels` is then ignored.
+   */
+  sentProxy?: ProxyInfo;
 }
 
 function checkSignal(signal?: AbortSignal): void {
@@ -53,6 +60,17 @@ function checkSignal(signal?: AbortSignal): void {
 
 /** Run one edit end to end. Throws `CancelledError` when `opts.signal` fires. */
 export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Promise<EditResult> {
+  if (opts.sentProxy) {
+    const info = opts.sentProxy;
+    if (req.quality !== 'preview') throw new RangeError('a host-made proxy (sentProxy) is for previews only');
+    if (req.image.width !== info.width || req.image.height !== info.height) throw new RangeError(`image ${req.image.width}x${req.image.height} is not the proxy's ${info.width}x${info.height}`);
+    if (info.scaleX < 1 || info.scaleY < 1) {
+      const onPlan = opts.onPlan;
+      const r = await runEdit(req, { ...opts, sentProxy: undefined, proxyMaxPixels: undefined, ...(onPlan ? { onPlan: (p: Plan) => onPlan(planFromProxy(p, info)) } : {}) });
+      return { ...r, plan: planFromProxy(r.plan, info), proxy: info, timings: { proxy: 0, ...r.timings } };
+    }
+    opts = { ...opts, sentProxy: undefined, proxyMaxPixels: undefined };
+  }
   if (req.quality === 'preview' && opts.proxyMaxPixels !== undefined) {
     const info = proxyInfoFor(req.image.width, req.image.height, opts.proxyMaxPixels);
     // Only from half scale down: closer to the budget, making the proxy (a fractional area

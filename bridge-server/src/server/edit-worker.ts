@@ -115,6 +115,7 @@ async function run(job: WorkerJob): Promise<void> {
       signal: abort.signal,
       withSourceMap: true, // for the moved outline (job.result `moved`)
       ...(job.proxyMaxPixels !== undefined ? { proxyMaxPixels: job.proxyMaxPixels } : {}),
+      ...(job.sentProxy ? { sentProxy: job.sentProxy } : {}),
       ...stages?.editOptions(learnedTimings),
       ...(reasoner ? { reasoner } : {}),
       onPlan: (plan) => post({ type: 'plan', jobId: job.jobId, plan }),
