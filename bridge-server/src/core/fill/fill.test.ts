@@ -96,7 +96,7 @@ describe('fillHole on synthetic ground truth', () => {
 });
 
 describe('half- and quarter-resolution preview fill', () => {
-  it.each([[320, 'half'], [1024, 'quarter']] as const)('is smooth, close to the truth, and changes only hole pixels on a large gradient hole (%i², %s resolution)', (size) => {
+  it.each([[320, 'half'], [1024, 'quarter']] as const)('is smooth, close to the truth, and changes only hole pixels on a large gradient hole (%i², %s resolution)', (size, _resolution) => {
     const scene = makeScene({ size, texture: 'gradient' });
     const a = cloneImage(scene.edited);
     fillPushPullCoarse(a, scene.hole, scene.forbidden);
