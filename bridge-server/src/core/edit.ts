@@ -40,6 +40,12 @@ export interface RunEditOptions {
   /** Return `sourceMap` in the result (where each crop pixel's content came from; for measures). */
   withSourceMap?: boolean;
   /**
+   * Return what `movedOutline` (core/outline.ts) needs: the `sourceMap`, or — when every region
+   * is only translated — `movedShiftPx` (the smallest region shift) instead, since every moved
+   * pixel then moved by its region's shift and the per-pixel map is not worth building.
+   */
+  forOutline?: boolean;
+  /**
    * Preview only: run on a proxy of at most this many pixels when the document is at least about
    * 4× larger (proxy scale ≤ 1/2; core/proxy.ts) and return a proxy-scale result with `proxy`
    * set. Final quality ignores it.
@@ -100,9 +106,10 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   checkSignal(opts.signal);
 
   const t1 = performance.now();
+  const shiftPx = opts.forOutline && !opts.withSourceMap ? translationShift(plan) : undefined;
   const warp = warpRegions({
     image: req.image, regions: objects.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
-    signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f), withSourceMap: opts.withSourceMap,
+    signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f), withSourceMap: opts.withSourceMap || (opts.forOutline && shiftPx === undefined),
   });
   if (warp.warnings.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...warp.warnings] };
   const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
@@ -150,7 +157,26 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   return {
     plan, crop, edited, targetMask, holeMask, layer: { left: crop.left + lx, top: crop.top + ly, image: layer }, timings,
     ...(warp.sourceMap ? { sourceMap: warp.sourceMap } : {}),
+    ...(shiftPx !== undefined ? { movedShiftPx: shiftPx } : {}),
   };
+}
+
+/**
+ * When every operation is a translation: the smallest shift (px) of a region (a region's
+ * translations add up), else undefined. Every pixel the warp renders then shows content from
+ * exactly its region's shift away.
+ */
+function translationShift(plan: Plan): number | undefined {
+  if (plan.operations.length === 0) return undefined;
+  const byRegion = new Map<string, [number, number]>();
+  for (const o of plan.operations) {
+    if (o.params.kind !== 'translate') return undefined;
+    const d = byRegion.get(o.region) ?? [0, 0];
+    byRegion.set(o.region, [d[0] + o.params.dx, d[1] + o.params.dy]);
+  }
+  let min = Infinity;
+  for (const [dx, dy] of byRegion.values()) min = Math.min(min, Math.hypot(dx, dy));
+  return min;
 }
 
 /**
