@@ -99,7 +99,7 @@ export interface EditSpeedOptions {
   sizes?: readonly number[];
   kinds?: readonly DragKind[];
   qualities?: ReadonlyArray<'preview' | 'final'>;
-  /** Measured runs per row (after one warm-up); documents over 4 MP use at most 3. */
+  /** Measured runs per row (after three warm-ups up to 4 MP, one above); documents over 4 MP use at most 3. */
   runs?: number;
   /** Folder holding `cases/` and `photos/` for the real photo row (skipped when absent). */
   dataDir?: string;
@@ -112,12 +112,16 @@ async function measure(
   doc: string, req: EditRequest, kind: string, runs: number, submit: BridgeSubmit | null, onRow: (r: EditSpeedRow) => void,
 ): Promise<void> {
   const mp = (req.image.width * req.image.height) / 1e6, frac = regionFraction(req);
+  // Warm-up runs before the measured ones: one for large documents; three up to 4 MP, where one
+  // run leaves most of the kernels still being compiled (the first rows of the suite measured the
+  // JIT, not the edit: a drag's previews run warm).
+  const warm = mp <= 4.2 ? 3 : 1;
   const samples: Record<string, number[]> = {};
-  for (let i = 0; i <= runs; i++) {
+  for (let i = 0; i < warm + runs; i++) {
     const c0 = process.cpuUsage();
     const r = await runEdit(req);
     const c = process.cpuUsage(c0);
-    if (i === 0) continue; // warm-up
+    if (i < warm) continue; // warm-up
     for (const [stage, ms] of Object.entries(r.timings)) (samples[stage] ??= []).push(ms);
     (samples.cpu ??= []).push((c.user + c.system) / 1000);
   }
@@ -126,12 +130,12 @@ async function measure(
   onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'core', runs, medianMs, peakRssMb: peakRssMb() });
   if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
     const ps: Record<string, number[]> = {};
-    for (let i = 0; i <= runs; i++) {
+    for (let i = 0; i < warm + runs; i++) {
       const c0 = process.cpuUsage();
       const r = await runEdit(req, { proxyMaxPixels: PROXY_MAX_PIXELS });
       const c = process.cpuUsage(c0);
-      if (i > 0) for (const [stage, ms] of Object.entries(r.timings)) (ps[stage] ??= []).push(ms);
-      if (i > 0) (ps.cpu ??= []).push((c.user + c.system) / 1000);
+      if (i >= warm) for (const [stage, ms] of Object.entries(r.timings)) (ps[stage] ??= []).push(ms);
+      if (i >= warm) (ps.cpu ??= []).push((c.user + c.system) / 1000);
     }
     const pm: Record<string, number> = {};
     for (const [stage, xs] of Object.entries(ps)) pm[stage] = quantile(xs, 0.5);
@@ -142,12 +146,12 @@ async function measure(
     const preq = proxyRequest(req, info, downscaleImage(req.image, info));
     const hostMs = performance.now() - th;
     const hs: Record<string, number[]> = {};
-    for (let i = 0; i <= runs; i++) {
+    for (let i = 0; i < warm + runs; i++) {
       const c0 = process.cpuUsage();
       const r = await runEdit(preq, { sentProxy: info });
       const c = process.cpuUsage(c0);
-      if (i > 0) for (const [stage, ms] of Object.entries(r.timings)) (hs[stage] ??= []).push(ms);
-      if (i > 0) (hs.cpu ??= []).push((c.user + c.system) / 1000);
+      if (i >= warm) for (const [stage, ms] of Object.entries(r.timings)) (hs[stage] ??= []).push(ms);
+      if (i >= warm) (hs.cpu ??= []).push((c.user + c.system) / 1000);
     }
     const hm: Record<string, number> = {};
     for (const [stage, xs] of Object.entries(hs)) hm[stage] = quantile(xs, 0.5);
@@ -156,12 +160,12 @@ async function measure(
   }
   if (submit) {
     const walls: number[] = [];
-    for (let i = 0; i <= runs; i++) { const w = await submit(req); if (i > 0) walls.push(w); }
+    for (let i = 0; i < warm + runs; i++) { const w = await submit(req); if (i >= warm) walls.push(w); }
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: { total: quantile(walls, 0.5) }, peakRssMb: peakRssMb() });
   }
   if (submit && req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
     const walls: number[] = [];
-    for (let i = 0; i <= runs; i++) { const w = await submit(req, true); if (i > 0) walls.push(w); }
+    for (let i = 0; i < warm + runs; i++) { const w = await submit(req, true); if (i >= warm) walls.push(w); }
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge-host-proxy', runs, medianMs: { total: quantile(walls, 0.5) }, peakRssMb: peakRssMb() });
   }
 }
