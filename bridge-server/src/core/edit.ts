@@ -198,13 +198,14 @@ export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, 
   // not solid. `depth` marks every pixel reached once (0 = not yet, d + 1 = at ring d).
   const depth = new Uint8Array(n);
   let seeds = new Int32Array(1024), sLen = 0;
-  for (let p = 0; p < n; p++) {
-    if (hd[p]! < 128) continue;
-    depth[p] = 1;
-    const x = p % w;
-    if ((x > 0 && hd[p - 1]! < 128) || (x < w - 1 && hd[p + 1]! < 128) || (p >= w && hd[p - w]! < 128) || (p + w < n && hd[p + w]! < 128)) {
-      if (sLen === seeds.length) seeds = growInt32(seeds);
-      seeds[sLen++] = p;
+  for (let y = 0, p = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, p++) {
+      if (hd[p]! < 128) continue;
+      depth[p] = 1;
+      if ((x > 0 && hd[p - 1]! < 128) || (x < w - 1 && hd[p + 1]! < 128) || (p >= w && hd[p - w]! < 128) || (p + w < n && hd[p + w]! < 128)) {
+        if (sLen === seeds.length) seeds = growInt32(seeds);
+        seeds[sLen++] = p;
+      }
     }
   }
   growRings(w, h, seeds, sLen, radius, (q, ring) => {

@@ -13,6 +13,7 @@
  * Invariants: pixels in `keepMask` are never written; only pixels in hole ∪ target ∪ the
  * returned seam band can change. Preview quality does not blend (empty band).
  */
+import { maskBounds } from '@smartdrag/shared';
 import { createMask } from '../image';
 import type { Mask, RgbaImage } from '../types';
 import { coarseGridFromSamples, type CoarseGrid, pushPullFactor, pushPullFillScaled, sampleCoarseGrid } from '../fill/push-pull';
@@ -68,16 +69,13 @@ export function blendSeams(input: BlendStageInput): Mask {
 
   // Everything happens in the window of hole ∪ target grown by the widest band.
   const grow = Math.ceil(depth + feather + 2);
+  // Bounds of target ∪ hole (the shared bounds kernel skips the inside of each shape).
+  const tb = maskBounds({ ...targetMask, left: 0, top: 0 }), hb = maskBounds({ ...holeMask, left: 0, top: 0 });
   let bx0 = w, by0 = h, bx1 = -1, by1 = -1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      if (td[p] === 0 && hd[p] === 0) continue;
-      if (x < bx0) bx0 = x;
-      if (x > bx1) bx1 = x;
-      if (y < by0) by0 = y;
-      by1 = y;
-    }
+  for (const b of [tb, hb]) {
+    if (b.width === 0 || b.height === 0) continue;
+    bx0 = Math.min(bx0, b.left); by0 = Math.min(by0, b.top);
+    bx1 = Math.max(bx1, b.left + b.width - 1); by1 = Math.max(by1, b.top + b.height - 1);
   }
   if (bx1 < 0) return seam;
   bx0 = Math.max(0, bx0 - grow); by0 = Math.max(0, by0 - grow);
