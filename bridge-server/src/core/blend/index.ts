@@ -89,10 +89,10 @@ export function blendSeams(input: BlendStageInput): Mask {
   for (let y = 0; y < wh; y++) {
     const srow = (y + by0) * w + bx0;
     img.set(e.subarray(srow * 4, (srow + ww) * 4), y * ww * 4);
+    kw.set(kd.subarray(srow, srow + ww), y * ww);
+    tw.set(td.subarray(srow, srow + ww), y * ww);
     for (let x = 0; x < ww; x++) {
       const sp = srow + x, p = y * ww + x;
-      kw[p] = kd[sp]!;
-      tw[p] = td[sp]!;
       if (hd[sp]! > 0) inH[p] = 1;
       if (td[sp]! > 0 && kd[sp] === 0) {
         inT[p] = 1;
@@ -113,15 +113,20 @@ export function blendSeams(input: BlendStageInput): Mask {
   const band = new Uint8Array(wn);
   if (feather > 0) featherSeams(img, inT, inH, kw, ww, wh, feather, band);
   // Write back; the band names the pixels outside the hole that the blend may have changed.
+  // Whole pixels as 32-bit words where both buffers allow it (the same bytes either way).
+  const e32 = e.byteOffset % 4 === 0 ? new Uint32Array(e.buffer, e.byteOffset, e.length >> 2) : null;
+  const img32 = new Uint32Array(img.buffer, img.byteOffset, wn);
+  const sdat = seam.data;
   for (let y = 0; y < wh; y++) {
     const srow = (y + by0) * w + bx0;
     for (let x = 0; x < ww; x++) {
       const p = y * ww + x, sp = srow + x;
       if (kw[p]! > 0) continue;
-      if (band[p] || (inT[p] && dIn[p]! < depth)) seam.data[sp] = 255;
-      if (!band[p] && !inT[p]) continue;
-      const i = p * 4, si = sp * 4;
-      e[si] = img[i]!; e[si + 1] = img[i + 1]!; e[si + 2] = img[i + 2]!; e[si + 3] = img[i + 3]!;
+      const bd = band[p]!, t = inT[p]!;
+      if (bd === 0 && t === 0) continue;
+      if (bd || dIn[p]! < depth) sdat[sp] = 255;
+      if (e32) e32[sp] = img32[p]!;
+      else { const i = p * 4, si = sp * 4; e[si] = img[i]!; e[si + 1] = img[i + 1]!; e[si + 2] = img[i + 2]!; e[si + 3] = img[i + 3]!; }
     }
   }
   return seam;
