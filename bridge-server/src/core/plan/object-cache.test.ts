@@ -56,3 +56,28 @@ describe('object reading cache: the reading of a selection is kept across jobs w
     expect(same(warmSel, await runEdit(base(copyImage(scene.image), [150, 160], 'preview', sel)))).toBe(true);
   });
 });
+
+describe('region shape cache', () => {
+  it('the same mask content gives the same shape (own copies of its fields); another mask its own', async () => {
+    const { describeRegion } = await import('./region-shape');
+    const scene = makeSegmentScene('textured');
+    const m = scene.selection;
+    const a = describeRegion('r', { ...m, data: new Uint8Array(m.data) });
+    const b = describeRegion('r', { ...m, data: new Uint8Array(m.data) });
+    expect(b.centroid).toEqual(a.centroid);
+    expect(b.centroid).not.toBe(a.centroid);
+    b.centroid[0] = -1;
+    expect(describeRegion('r', m).centroid[0]).toBe(a.centroid[0]);
+    expect(b.depthAt([150, 120])).toBe(a.depthAt([150, 120]));
+    const smaller = { ...m, data: new Uint8Array(m.data) };
+    const first = smaller.data.findIndex((v) => v > 0);
+    smaller.data.fill(0, first, first + m.width * 20);
+    setObjectCache(false);
+    const cold = describeRegion('r', smaller);
+    setObjectCache(true);
+    const warm = describeRegion('r', smaller);
+    expect(warm.area).toBe(cold.area);
+    expect(warm.area).toBeLessThan(a.area);
+    expect(warm.centroid).toEqual(cold.centroid);
+  });
+});

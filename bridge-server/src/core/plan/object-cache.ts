@@ -34,6 +34,11 @@ export function setObjectCache(on: boolean): void {
   if (!on) entries.length = 0;
 }
 
+/** Whether the content-keyed plan caches (this one and region shapes) are on. */
+export function objectCacheEnabled(): boolean {
+  return enabled;
+}
+
 /** Empty the cache. */
 export function clearObjectCache(): void {
   entries.length = 0;
@@ -73,6 +78,15 @@ function hashRows(data: Uint8Array | Uint8ClampedArray, start: number, len: numb
   st[0] = a; st[1] = b; st[2] = c; st[3] = d;
 }
 
+/** A seeded 128-bit hash of a mask's bytes (for content-keyed caches), as a string. */
+export function maskHash(m: PlacedMask): string {
+  const h = Uint32Array.of(SEED_B, SEED_A, SEED_B ^ 0x5bd1e995, SEED_A + 0x27d4eb2f);
+  const md = m.data, whole = md.length & ~3;
+  hashRows(md, 0, whole, 0, 1, h);
+  if (whole < md.length) hashRows(md, whole, md.length - whole, 0, 1, h);
+  return `${m.left},${m.top},${m.width}x${m.height}:${h.join(',')}`;
+}
+
 /** How far outside the selection's rectangle a reading may look (segmentation margin, edge test reach). */
 function reach(mask: PlacedMask): number {
   return Math.max(16, 8 + Math.ceil(0.1 * Math.max(mask.width, mask.height)));
@@ -84,11 +98,7 @@ function keyOf(image: RgbaImage, mask: PlacedMask, handles: readonly Point[], qu
   const r = Math.min(image.width, mask.left + mask.width + g), b = Math.min(image.height, mask.top + mask.height + g);
   const hi = Uint32Array.of(SEED_A, SEED_B, SEED_A ^ 0x5bd1e995, SEED_B + 0x27d4eb2f);
   if (r > l && b > t) hashRows(image.data, (t * image.width + l) * 4, (r - l) * 4, image.width * 4, b - t, hi);
-  const hm = Uint32Array.of(SEED_B, SEED_A, SEED_B ^ 0x5bd1e995, SEED_A + 0x27d4eb2f);
-  const md = mask.data, whole = md.length & ~3;
-  hashRows(md, 0, whole, 0, 1, hm);
-  if (whole < md.length) hashRows(md, whole, md.length - whole, 0, 1, hm);
-  return [image.width, image.height, mask.left, mask.top, mask.width, mask.height, ...hm, l, t, r, b, ...hi, quality,
+  return [image.width, image.height, maskHash(mask), l, t, r, b, ...hi, quality,
     JSON.stringify(seg), handles.map((p) => `${p[0]},${p[1]}`).join(';')].join('|');
 }
 
