@@ -52,6 +52,13 @@ export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = fa
       const m = md[mrow + x]!;
       if (m === 0) continue;
       const pi = prow + x, si = (irow + x) * 4;
+      if (m === 255 && src[si + 3] === 255) {
+        // Solid coverage of an opaque pixel: premultiplying by 1 stores the pixel as it is.
+        cov[pi] = 1;
+        const q = pi * 4;
+        rgba[q] = src[si]!; rgba[q + 1] = src[si + 1]!; rgba[q + 2] = src[si + 2]!; rgba[q + 3] = 1;
+        continue;
+      }
       const c = m / 255;
       const a = (src[si + 3]! / 255) * c;
       cov[pi] = c;
