@@ -99,7 +99,7 @@ export interface EditSpeedOptions {
   sizes?: readonly number[];
   kinds?: readonly DragKind[];
   qualities?: ReadonlyArray<'preview' | 'final'>;
-  /** Measured runs per row (after three warm-ups up to 4 MP, one above); documents over 4 MP use at most 3. */
+  /** Measured runs per row (after six warm-ups up to 4 MP, one above); documents over 4 MP use at most 3. */
   runs?: number;
   /** Folder holding `cases/` and `photos/` for the real photo row (skipped when absent). */
   dataDir?: string;
@@ -112,10 +112,10 @@ async function measure(
   doc: string, req: EditRequest, kind: string, runs: number, submit: BridgeSubmit | null, onRow: (r: EditSpeedRow) => void,
 ): Promise<void> {
   const mp = (req.image.width * req.image.height) / 1e6, frac = regionFraction(req);
-  // Warm-up runs before the measured ones: one for large documents; three up to 4 MP, where one
+  // Warm-up runs before the measured ones: one for large documents; six up to 4 MP, where one
   // run leaves most of the kernels still being compiled (the first rows of the suite measured the
   // JIT, not the edit: a drag's previews run warm).
-  const warm = mp <= 4.2 ? 3 : 1;
+  const warm = mp <= 4.2 ? 6 : 1;
   const samples: Record<string, number[]> = {};
   for (let i = 0; i < warm + runs; i++) {
     const c0 = process.cpuUsage();
