@@ -81,3 +81,28 @@ describe('region shape cache', () => {
     expect(warm.centroid).toEqual(cold.centroid);
   });
 });
+
+describe('source patch cache (warp)', () => {
+  it('a rotate preview repeated on fresh buffers reuses the patch and gives the uncached layer; changed pixels give their own', async () => {
+    const { buildSourcePatch } = await import('../resample');
+    const scene = makeSegmentScene('textured');
+    const rot = (image: RgbaImage): EditRequest => ({
+      image, regions: [{ id: 'r', mask: scene.selection }], drags: [{ region: 'r', kind: 'rotate', center: [150, 120], points: [[200, 120], [190, 150]] }], quality: 'preview', seed: 1,
+    });
+    const edited = copyImage(scene.image);
+    for (let y = 100; y < 140; y++) for (let x = 120; x < 180; x++) edited.data.set([10, 240, 30, 255], (y * edited.width + x) * 4);
+    setObjectCache(false);
+    const cold = await runEdit(rot(copyImage(scene.image)));
+    const coldEdited = await runEdit(rot(edited));
+    setObjectCache(true);
+    const p1 = buildSourcePatch(copyImage(scene.image), scene.selection);
+    expect(buildSourcePatch(copyImage(scene.image), { ...scene.selection, data: new Uint8Array(scene.selection.data) })).toBe(p1);
+    expect(buildSourcePatch(edited, scene.selection)).not.toBe(p1);
+    const warm1 = await runEdit(rot(copyImage(scene.image)));
+    const warm2 = await runEdit(rot(copyImage(scene.image)));
+    expect(same(warm1, cold)).toBe(true);
+    expect(same(warm2, cold)).toBe(true);
+    expect(same(await runEdit(rot(copyImage(edited))), coldEdited)).toBe(true);
+    expect(same(coldEdited, cold)).toBe(false);
+  });
+});

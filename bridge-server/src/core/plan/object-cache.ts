@@ -15,6 +15,10 @@
 import type { PlacedMask, Point, RgbaImage } from '../types';
 import { segmentObject, type ObjectSegmentation, type SegmentOptions } from '../segment/grabcut';
 import { selectionFit, type SelectionFit } from './selection-fit';
+import { imageRectHash, maskHash } from '../content-hash';
+import { setPatchCache } from '../resample';
+
+export { maskHash } from '../content-hash';
 
 /** What {@link readObject} returns: the edge test and, for a loose selection, the segmentation. */
 export interface ObjectReadingEntry {
@@ -25,13 +29,13 @@ export interface ObjectReadingEntry {
 const MAX_ENTRIES = 4;
 const entries: { key: string; value: ObjectReadingEntry }[] = [];
 let enabled = process.env.SMARTDRAG_OBJECT_CACHE !== '0';
-const SEED_A = (Math.random() * 0x100000000) >>> 0, SEED_B = (Math.random() * 0x100000000) >>> 0;
 let hits = 0, misses = 0;
 
 /** Turn the cache on or off (benchmarks measure cold readings with it off); off also empties it. */
 export function setObjectCache(on: boolean): void {
   enabled = on;
   if (!on) entries.length = 0;
+  setPatchCache(on);
 }
 
 /** Whether the content-keyed plan caches (this one and region shapes) are on. */
@@ -49,44 +53,6 @@ export function objectCacheStats(): { hits: number; misses: number; size: number
   return { hits, misses, size: entries.length };
 }
 
-/**
- * A 128-bit hash (four independent 32-bit multiply-xorshift lanes, so the multiplies of
- * neighbouring words overlap) of `rows` runs of `len` bytes from `start + r·stride`, updating
- * `st` in place; whole 32-bit words when aligned, bytes otherwise.
- */
-function hashRows(data: Uint8Array | Uint8ClampedArray, start: number, len: number, stride: number, rows: number, st: Uint32Array): void {
-  let a = st[0]!, b = st[1]!, c = st[2]!, d = st[3]!;
-  const aligned = (data.byteOffset + start) % 4 === 0 && len % 4 === 0 && stride % 4 === 0;
-  const w = aligned ? new Uint32Array(data.buffer, data.byteOffset + start, ((rows - 1) * stride + len) >>> 2) : null;
-  for (let r = 0; r < rows; r++) {
-    if (w) {
-      let i = (r * stride) >>> 2;
-      const e = i + (len >>> 2);
-      for (; i + 3 < e; i += 4) {
-        a = Math.imul(a ^ w[i]!, 0x9e3779b1); b = Math.imul(b ^ w[i + 1]!, 0x85ebca77);
-        c = Math.imul(c ^ w[i + 2]!, 0xc2b2ae3d); d = Math.imul(d ^ w[i + 3]!, 0x27d4eb2f);
-        a ^= a >>> 15; b ^= b >>> 13; c ^= c >>> 16; d ^= d >>> 15;
-      }
-      for (; i < e; i++) { a = Math.imul(a ^ w[i]!, 0x9e3779b1); a ^= a >>> 15; }
-    } else {
-      const o = start + r * stride;
-      for (let i = o, e = o + len; i < e; i++) { a = Math.imul(a ^ data[i]!, 0x9e3779b1); a ^= a >>> 15; }
-    }
-    // Row boundaries count: the same bytes split differently hash differently.
-    b = Math.imul(b ^ r, 0x85ebca77);
-  }
-  st[0] = a; st[1] = b; st[2] = c; st[3] = d;
-}
-
-/** A seeded 128-bit hash of a mask's bytes (for content-keyed caches), as a string. */
-export function maskHash(m: PlacedMask): string {
-  const h = Uint32Array.of(SEED_B, SEED_A, SEED_B ^ 0x5bd1e995, SEED_A + 0x27d4eb2f);
-  const md = m.data, whole = md.length & ~3;
-  hashRows(md, 0, whole, 0, 1, h);
-  if (whole < md.length) hashRows(md, whole, md.length - whole, 0, 1, h);
-  return `${m.left},${m.top},${m.width}x${m.height}:${h.join(',')}`;
-}
-
 /** How far outside the selection's rectangle a reading may look (segmentation margin, edge test reach). */
 function reach(mask: PlacedMask): number {
   return Math.max(16, 8 + Math.ceil(0.1 * Math.max(mask.width, mask.height)));
@@ -96,9 +62,7 @@ function keyOf(image: RgbaImage, mask: PlacedMask, handles: readonly Point[], qu
   const g = reach(mask);
   const l = Math.max(0, mask.left - g), t = Math.max(0, mask.top - g);
   const r = Math.min(image.width, mask.left + mask.width + g), b = Math.min(image.height, mask.top + mask.height + g);
-  const hi = Uint32Array.of(SEED_A, SEED_B, SEED_A ^ 0x5bd1e995, SEED_B + 0x27d4eb2f);
-  if (r > l && b > t) hashRows(image.data, (t * image.width + l) * 4, (r - l) * 4, image.width * 4, b - t, hi);
-  return [image.width, image.height, maskHash(mask), l, t, r, b, ...hi, quality,
+  return [image.width, image.height, maskHash(mask), imageRectHash(image, l, t, r, b), quality,
     JSON.stringify(seg), handles.map((p) => `${p[0]},${p[1]}`).join(';')].join('|');
 }
 
