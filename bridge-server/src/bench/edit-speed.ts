@@ -99,7 +99,7 @@ export interface EditSpeedOptions {
   sizes?: readonly number[];
   kinds?: readonly DragKind[];
   qualities?: ReadonlyArray<'preview' | 'final'>;
-  /** Measured runs per row (after six warm-ups up to 4 MP, one above); documents over 4 MP use at most 3. */
+  /** Measured runs per row (after one warm-up; up to 4 MP after ≥ 6 runs and ≥ 1 s of warm-up); documents over 4 MP use at most 3. */
   runs?: number;
   /** Folder holding `cases/` and `photos/` for the real photo row (skipped when absent). */
   dataDir?: string;
@@ -112,10 +112,14 @@ async function measure(
   doc: string, req: EditRequest, kind: string, runs: number, submit: BridgeSubmit | null, onRow: (r: EditSpeedRow) => void,
 ): Promise<void> {
   const mp = (req.image.width * req.image.height) / 1e6, frac = regionFraction(req);
-  // Warm-up runs before the measured ones: one for large documents; six up to 4 MP, where one
-  // run leaves most of the kernels still being compiled (the first rows of the suite measured the
-  // JIT, not the edit: a drag's previews run warm).
-  const warm = mp <= 4.2 ? 6 : 1;
+  // Warm-up before the measured runs: one run for large documents; up to 4 MP at least six runs
+  // and one second, since a few runs leave the kernels still being compiled (the suite's first
+  // rows measured the JIT, not the edit: a drag's previews run warm).
+  if (mp <= 4.2) {
+    const t0 = performance.now();
+    for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await runEdit(req);
+  }
+  const warm = 1;
   const samples: Record<string, number[]> = {};
   for (let i = 0; i < warm + runs; i++) {
     const c0 = process.cpuUsage();
@@ -158,12 +162,20 @@ async function measure(
     hm.proxy = hostMs;
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'host-proxy', runs, medianMs: hm, peakRssMb: peakRssMb() });
   }
+  const warmBridge = async (hostProxy: boolean): Promise<void> => {
+    // The bridge's workers compile the kernels too (the same warm-up as above, through the bridge).
+    if (mp > 4.2) return;
+    const t0 = performance.now();
+    for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await submit!(req, hostProxy);
+  };
   if (submit) {
+    await warmBridge(false);
     const walls: number[] = [];
     for (let i = 0; i < warm + runs; i++) { const w = await submit(req); if (i >= warm) walls.push(w); }
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: { total: quantile(walls, 0.5) }, peakRssMb: peakRssMb() });
   }
   if (submit && req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
+    await warmBridge(true);
     const walls: number[] = [];
     for (let i = 0; i < warm + runs; i++) { const w = await submit(req, true); if (i >= warm) walls.push(w); }
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge-host-proxy', runs, medianMs: { total: quantile(walls, 0.5) }, peakRssMb: peakRssMb() });
@@ -232,6 +244,13 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
   const onRow = (r: EditSpeedRow): void => { rows.push(r); opts.onRow?.(r); };
   const bridge = opts.bridge ? await startLoopbackBridge() : null;
   try {
+    if (bridge) {
+      // The bridge's edit workers start (load and compile the core) on their first jobs: do that
+      // before measuring, or it competes with the first rows for the CPU.
+      const size = 256, image = makeTexture('noise', size, size, 5);
+      const warmReq = (quality: 'preview' | 'final'): EditRequest => ({ image, regions: [{ id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) }], drags: [speedDrag('translate', size)], quality, seed: 1 });
+      for (let i = 0; i < 2; i++) await Promise.all([bridge.submit(warmReq('preview')), bridge.submit(warmReq('final'))]);
+    }
     for (const size of [...sizes].sort((a, b) => a - b)) {
       const image = makeTexture('noise', size, size, 5);
       const region = { id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) };
