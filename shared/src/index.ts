@@ -1,3 +1,4 @@
 export * from './geometry';
 export * from './protocol';
 export * from './client';
+export * from './proxy';

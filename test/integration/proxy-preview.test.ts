@@ -4,7 +4,7 @@
  * core's proxy preview of the same request; a final job and a small image are unaffected.
  */
 import WebSocket from 'ws';
-import { BridgeClient, boundsOfPoints, rasterizePolygon, type Rect, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, boundsOfPoints, downscaleImage, PreviewProxyCache, previewProxyInput, rasterizePolygon, type Rect, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
 import { runEdit } from '../../bridge-server/src/core/edit';
 import { proxyInfoFor } from '../../bridge-server/src/core/proxy';
 import { makeTexture } from '../../bridge-server/src/core/textures';
@@ -71,5 +71,69 @@ describe('proxy preview through the bridge', () => {
     const small = await client.submit({ image, regions: [{ id: 'r', polygon }], drags, quality: 'preview', seed: 3, previewMaxPixels: 1200 * 800 }).result;
     expect(small.layer.proxy).toBeUndefined();
     expect(small.layer.width).toBeGreaterThan(400);
+  });
+
+  describe('a host that sends its own display-size proxy (proxyOf)', () => {
+    const max = 300 * 200;
+    const origin: [number, number] = [1000, 500];
+    const docPoly = ellipse(1600, 900, 200, 150);
+    const full: SubmitInput = {
+      image, imageOrigin: origin, regions: [{ id: 'r', mask: rasterizePolygon(docPoly) }],
+      drags: [{ region: 'r', kind: 'rotate', center: [1600, 900], points: [[1800, 900], [1780, 970]] }], quality: 'preview', seed: 3,
+    };
+
+    test('its preview is the bridge-made proxy preview: same layer pixels, place, proxy factors and plan', async () => {
+      const made = await client.submit({ ...full, previewMaxPixels: max }).result;
+      const input = previewProxyInput(full, max)!;
+      expect(input.proxyOf).toEqual({ width: 1200, height: 800 });
+      expect('width' in input.image && [input.image.width, input.image.height]).toEqual([300, 200]);
+      const sent = await client.submit(input).result;
+      expect(sent.layer.proxy).toEqual(made.layer.proxy);
+      expect([sent.layer.left, sent.layer.top, sent.layer.width, sent.layer.height]).toEqual([made.layer.left, made.layer.top, made.layer.width, made.layer.height]);
+      expect(Buffer.from(sent.layer.data).equals(Buffer.from(made.layer.data))).toBe(true);
+      expect(sent.plan.operations).toEqual(made.plan.operations);
+      expect(sent.moved).toEqual(made.moved);
+    });
+
+    test('a polygon region (rasterised on the proxy instead of area-averaged) lands in the same place', async () => {
+      const poly: SubmitInput = { ...full, regions: [{ id: 'r', polygon: docPoly }] };
+      const made = await client.submit({ ...poly, previewMaxPixels: max }).result;
+      const sent = await client.submit(previewProxyInput(poly, max)!).result;
+      expect(sent.layer.proxy).toEqual(made.layer.proxy);
+      for (const k of ['left', 'top', 'width', 'height'] as const) expect(Math.abs(sent.layer[k] - made.layer[k])).toBeLessThanOrEqual(2);
+      expect(sent.plan.operations[0]!.params).toEqual(made.plan.operations[0]!.params);
+    });
+
+    test('inconsistent sizes are refused with proxy_mismatch, a final with proxyOf with bad_message, and the bridge keeps serving', async () => {
+      const small = downscaleImage(image, { width: 300, height: 200, scaleX: 0.25, scaleY: 0.25 });
+      const base: SubmitInput = { ...full, regions: [{ id: 'r', polygon: docPoly }] };
+      // Another aspect than the document area's.
+      await expect(client.submit({ ...base, image: small, proxyOf: { width: 1200, height: 1200 } }).result).rejects.toMatchObject({ code: 'proxy_mismatch' });
+      // Larger than the area it stands for.
+      await expect(client.submit({ ...base, image: small, proxyOf: { width: 150, height: 100 } }).result).rejects.toMatchObject({ code: 'proxy_mismatch' });
+      // A document-scale mask with a proxy image.
+      await expect(client.submit({ ...full, image: small, proxyOf: { width: 1200, height: 800 } }).result).rejects.toMatchObject({ code: 'proxy_mismatch' });
+      await expect(client.submit({ ...base, image: small, proxyOf: { width: 1200, height: 800 }, quality: 'final' }).result).rejects.toMatchObject({ code: 'bad_message' });
+      const ok = await client.submit({ ...base, image: small, proxyOf: { width: 1200, height: 800 } }).result;
+      expect(ok.layer.proxy).toEqual({ width: 300, height: 200, scaleX: 0.25, scaleY: 0.25 });
+    });
+
+    test('the host keeps its proxies while the document and selection stay, and makes new ones when they change', () => {
+      const cache = new PreviewProxyCache();
+      const a = previewProxyInput(full, max, cache)!, b = previewProxyInput({ ...full, drags: [{ region: 'r', points: [[1600, 900], [1650, 950]] }] }, max, cache)!;
+      expect(b.image).toBe(a.image);
+      expect((b.regions[0] as { mask: unknown }).mask).toBe((a.regions[0] as { mask: unknown }).mask);
+      // A new selection (new mask pixels) and a new document (new image pixels) are area-averaged anew.
+      const sel2 = rasterizePolygon(ellipse(1500, 800, 100, 80));
+      const c = previewProxyInput({ ...full, regions: [{ id: 'r', mask: sel2 }] }, max, cache)!;
+      expect((c.regions[0] as { mask: unknown }).mask).not.toBe((a.regions[0] as { mask: unknown }).mask);
+      const image2 = makeTexture('noise', 1200, 800, 5);
+      const d = previewProxyInput({ ...full, image: image2 }, max, cache)!;
+      expect(d.image).not.toBe(a.image);
+      expect(Buffer.from((d.image as { data: Uint8ClampedArray }).data).equals(Buffer.from(downscaleImage(image2, proxyInfoFor(1200, 800, max)).data))).toBe(true);
+      // Final quality, and an image within the budget, are sent as they are.
+      expect(previewProxyInput({ ...full, quality: 'final' }, max, cache)).toBeNull();
+      expect(previewProxyInput(full, 1200 * 800, cache)).toBeNull();
+    });
   });
 });

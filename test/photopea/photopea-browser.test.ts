@@ -521,7 +521,7 @@ test('playground: text alone — lasso the candy, no arrow, a vague intent gets 
   }
 });
 
-test('playground, a large document with the object far from its corner: only the edit\'s crop is sent, the preview runs on a proxy of it, and its layer and the moved outline land over the object in document pixels', async () => {
+test('playground, a large document with the object far from its corner: the preview goes as the panel\'s own view-size proxy of the document (proxyOf), its layer and the moved outline land over the object in document pixels; the final sends only the edit\'s crop', async () => {
   const OX = 600, OY = 500;
   const big = await sharp(SMARTIES).extend({ top: OY, left: OX, bottom: 250, right: 300, background: '#ffffff' }).png().toBuffer();
   const W = 413 + OX + 300, H = 356 + OY + 250;
@@ -549,33 +549,38 @@ test('playground, a large document with the object far from its corner: only the
       const m = p.editor.regions[0].mask;
       const o = p.editor.overlay;
       return {
-        sent: { quality: p.lastSubmitted.quality, image: p.lastSubmitted.image, points: p.lastSubmitted.drags[0].points as Point[] },
+        sent: { quality: p.lastSubmitted.quality, image: p.lastSubmitted.image, proxy: p.lastSubmitted.proxy, points: p.lastSubmitted.drags[0].points as Point[] },
+        viewPixels: p.editor.viewPixels as number,
         region: { ...m, data: Array.from(m.data as Uint8Array) },
         overlay: { left: o.left, top: o.top, width: o.width, height: o.height, pixels: o.canvas.width },
       };
     });
     expect(got.sent.quality).toBe('preview');
     const region = { ...got.region, data: Uint8Array.from(got.region.data) } as PlacedMask;
-    // The crop: selection + its moved copy + arrow + margin, away from the document's corner.
-    const crop = expectedCrop(maskBounds(region), got.sent.points, W, H);
-    expect(got.sent.image).toEqual(crop);
-    expect(crop.left).toBeGreaterThan(400);
-    expect(crop.top).toBeGreaterThan(300);
-    // The bridge previewed it on a proxy (the layer has fewer pixels than the area it covers)…
+    // The panel sent its own proxy of the whole document, no larger than its view.
+    expect(got.sent.image).toEqual({ left: 0, top: 0, width: W, height: H });
+    expect(got.sent.proxy!.width * got.sent.proxy!.height).toBeLessThanOrEqual(got.viewPixels);
+    expect(Math.abs(got.sent.proxy!.width / got.sent.proxy!.height - W / H)).toBeLessThan(0.01);
+    // The layer is proxy-scale (fewer pixels than the area it covers) and placed over the selection's new place.
     expect(got.overlay.pixels).toBeLessThan(0.6 * got.overlay.width);
-    // …and the panel placed that proxy layer at the crop's origin: it covers the selection's new place, inside the crop.
     const landed = movedBounds(maskBounds(region, 128), got.sent.points);
-    const tol = 2 / 0.4;
-    expect(got.overlay.left).toBeGreaterThanOrEqual(crop.left - tol);
-    expect(got.overlay.top).toBeGreaterThanOrEqual(crop.top - tol);
-    expect(got.overlay.left + got.overlay.width).toBeLessThanOrEqual(crop.left + crop.width + tol);
-    expect(got.overlay.top + got.overlay.height).toBeLessThanOrEqual(crop.top + crop.height + tol);
+    const tol = 2 * W / got.sent.proxy!.width;
     expect(got.overlay.left).toBeLessThanOrEqual(landed.left + tol);
     expect(got.overlay.top).toBeLessThanOrEqual(landed.top + tol);
     expect(got.overlay.left + got.overlay.width).toBeGreaterThanOrEqual(landed.left + landed.width - tol);
-    // The moved outline, in document pixels (not proxy or crop pixels): over the selection's new place.
+    expect(got.overlay.top + got.overlay.height).toBeGreaterThanOrEqual(landed.top + landed.height - tol);
+    expect(got.overlay.left).toBeGreaterThan(400);
+    expect(got.overlay.top).toBeGreaterThan(300);
+    // The moved outline, in document pixels (not proxy pixels): over the selection's new place.
     await expectOutlineOver(page, landed, 8);
     await page.screenshot({ path: join(artifactsDir(), 'playground-large-proxy-outline.png') });
+    // The final goes at full resolution, as the edit's crop only (selection + its moved copy + arrow + margin).
+    await page.click('[data-testid=apply]');
+    await page.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
+    const fin = await page.evaluate(() => { const s = (window as any).smartdrag.panel.lastSubmitted; return { quality: s.quality, image: s.image, proxy: s.proxy ?? null }; });
+    expect(fin).toEqual({ quality: 'final', image: expectedCrop(maskBounds(region), got.sent.points, W, H), proxy: null });
+    expect(fin.image.left).toBeGreaterThan(400);
+    expect(fin.image.top).toBeGreaterThan(300);
   } finally {
     await ctx.close();
   }

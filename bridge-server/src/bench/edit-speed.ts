@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, rasterizePolygon, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, PreviewProxyCache, previewProxyInput, rasterizePolygon, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
 import sharp from 'sharp';
 import { loadConfig } from '../config';
 import { silentLogger } from '../log';
@@ -24,7 +24,7 @@ import { runEdit } from '../core/edit';
 import { makeTexture } from '../core/textures';
 import type { Drag, DragKind, EditRequest, Point, RgbaImage } from '../core/types';
 import { caseToRequest, parseDragCase } from '../core/case';
-import { PROXY_MAX_PIXELS } from '../core/proxy';
+import { downscaleImage, PROXY_MAX_PIXELS, proxyInfoFor, proxyRequest } from '../core/proxy';
 import { quantile } from './stats';
 
 /** One measured configuration. */
@@ -39,9 +39,13 @@ export interface EditSpeedRow {
   /**
    * `core` (in-process runEdit at document resolution), `proxy` (preview on a ≤ 1 MP proxy; the
    * `proxy` stage is making it from the full document, which a host that sends its display-size
-   * proxy skips) or `bridge` (loopback WebSocket round trip, wall only).
+   * proxy skips), `host-proxy` (preview of the host's own proxy, job.submit `proxyOf`: the host
+   * made the proxy and the selection's once per document — that one-time cost is in the `proxy`
+   * column but not in `total`, which is what every preview of a drag costs), `bridge` (loopback
+   * WebSocket round trip, wall only; previews ask the bridge for a ≤ 1 MP proxy) or
+   * `bridge-host-proxy` (the same with the host sending its own ≤ 1 MP proxy, made once).
    */
-  path: 'core' | 'proxy' | 'bridge';
+  path: 'core' | 'proxy' | 'host-proxy' | 'bridge' | 'bridge-host-proxy';
   runs: number;
   /**
    * Median milliseconds per stage (plan, warp, fill, blend, layer, total; bridge: wall), and `cpu`:
@@ -88,14 +92,14 @@ function regionFraction(req: EditRequest): number {
   return n / (req.image.width * req.image.height);
 }
 
-/** A submit function through a running bridge (wall time of one job). */
-export type BridgeSubmit = (req: EditRequest) => Promise<number>;
+/** A submit function through a running bridge (wall time of one job); `hostProxy`: the host sends its own proxy (made once per request). */
+export type BridgeSubmit = (req: EditRequest, hostProxy?: boolean) => Promise<number>;
 
 export interface EditSpeedOptions {
   sizes?: readonly number[];
   kinds?: readonly DragKind[];
   qualities?: ReadonlyArray<'preview' | 'final'>;
-  /** Measured runs per row (after one warm-up); documents over 4 MP use at most 3. */
+  /** Measured runs per row (after one warm-up; up to 4 MP after ≥ 6 runs and ≥ 1 s of warm-up); documents over 4 MP use at most 3. */
   runs?: number;
   /** Folder holding `cases/` and `photos/` for the real photo row (skipped when absent). */
   dataDir?: string;
@@ -108,12 +112,20 @@ async function measure(
   doc: string, req: EditRequest, kind: string, runs: number, submit: BridgeSubmit | null, onRow: (r: EditSpeedRow) => void,
 ): Promise<void> {
   const mp = (req.image.width * req.image.height) / 1e6, frac = regionFraction(req);
+  // Warm-up before the measured runs: one run for large documents; up to 4 MP at least six runs
+  // and one second, since a few runs leave the kernels still being compiled (the suite's first
+  // rows measured the JIT, not the edit: a drag's previews run warm).
+  if (mp <= 4.2) {
+    const t0 = performance.now();
+    for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await runEdit(req);
+  }
+  const warm = 1;
   const samples: Record<string, number[]> = {};
-  for (let i = 0; i <= runs; i++) {
+  for (let i = 0; i < warm + runs; i++) {
     const c0 = process.cpuUsage();
     const r = await runEdit(req);
     const c = process.cpuUsage(c0);
-    if (i === 0) continue; // warm-up
+    if (i < warm) continue; // warm-up
     for (const [stage, ms] of Object.entries(r.timings)) (samples[stage] ??= []).push(ms);
     (samples.cpu ??= []).push((c.user + c.system) / 1000);
   }
@@ -122,21 +134,51 @@ async function measure(
   onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'core', runs, medianMs, peakRssMb: peakRssMb() });
   if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
     const ps: Record<string, number[]> = {};
-    for (let i = 0; i <= runs; i++) {
+    for (let i = 0; i < warm + runs; i++) {
       const c0 = process.cpuUsage();
       const r = await runEdit(req, { proxyMaxPixels: PROXY_MAX_PIXELS });
       const c = process.cpuUsage(c0);
-      if (i > 0) for (const [stage, ms] of Object.entries(r.timings)) (ps[stage] ??= []).push(ms);
-      if (i > 0) (ps.cpu ??= []).push((c.user + c.system) / 1000);
+      if (i >= warm) for (const [stage, ms] of Object.entries(r.timings)) (ps[stage] ??= []).push(ms);
+      if (i >= warm) (ps.cpu ??= []).push((c.user + c.system) / 1000);
     }
     const pm: Record<string, number> = {};
     for (const [stage, xs] of Object.entries(ps)) pm[stage] = quantile(xs, 0.5);
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'proxy', runs, medianMs: pm, peakRssMb: peakRssMb() });
+    // The host made the proxy (and the selection's) once for the document; each preview is the edit on it.
+    const info = proxyInfoFor(req.image.width, req.image.height, PROXY_MAX_PIXELS);
+    const th = performance.now();
+    const preq = proxyRequest(req, info, downscaleImage(req.image, info));
+    const hostMs = performance.now() - th;
+    const hs: Record<string, number[]> = {};
+    for (let i = 0; i < warm + runs; i++) {
+      const c0 = process.cpuUsage();
+      const r = await runEdit(preq, { sentProxy: info });
+      const c = process.cpuUsage(c0);
+      if (i >= warm) for (const [stage, ms] of Object.entries(r.timings)) (hs[stage] ??= []).push(ms);
+      if (i >= warm) (hs.cpu ??= []).push((c.user + c.system) / 1000);
+    }
+    const hm: Record<string, number> = {};
+    for (const [stage, xs] of Object.entries(hs)) hm[stage] = quantile(xs, 0.5);
+    hm.proxy = hostMs;
+    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'host-proxy', runs, medianMs: hm, peakRssMb: peakRssMb() });
   }
+  const warmBridge = async (hostProxy: boolean): Promise<void> => {
+    // The bridge's workers compile the kernels too (the same warm-up as above, through the bridge).
+    if (mp > 4.2) return;
+    const t0 = performance.now();
+    for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await submit!(req, hostProxy);
+  };
   if (submit) {
+    await warmBridge(false);
     const walls: number[] = [];
-    for (let i = 0; i <= runs; i++) { const w = await submit(req); if (i > 0) walls.push(w); }
+    for (let i = 0; i < warm + runs; i++) { const w = await submit(req); if (i >= warm) walls.push(w); }
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: { total: quantile(walls, 0.5) }, peakRssMb: peakRssMb() });
+  }
+  if (submit && req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
+    await warmBridge(true);
+    const walls: number[] = [];
+    for (let i = 0; i < warm + runs; i++) { const w = await submit(req, true); if (i >= warm) walls.push(w); }
+    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge-host-proxy', runs, medianMs: { total: quantile(walls, 0.5) }, peakRssMb: peakRssMb() });
   }
 }
 
@@ -150,9 +192,11 @@ async function startLoopbackBridge(): Promise<{ submit: BridgeSubmit; close: () 
     url: addr.wsUrl, token: config.token, client: 'cli', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false,
   });
   await client.connect();
-  const submit: BridgeSubmit = async (req) => {
+  // As a panel does: the proxies of the document and of its selection are made once and kept.
+  const cache = new PreviewProxyCache();
+  const submit: BridgeSubmit = async (req, hostProxy) => {
     const t = performance.now();
-    const job = client.submit({
+    const input: SubmitInput = {
       image: req.image,
       regions: req.regions.map((r) => ({ id: r.id, mask: r.mask })),
       drags: req.drags.map((d) => ({ region: d.region, points: d.points.map((p) => [p[0], p[1]] as [number, number]), ...(d.kind ? { kind: d.kind } : {}), ...(d.center ? { center: [d.center[0], d.center[1]] as [number, number] } : {}) })),
@@ -160,7 +204,8 @@ async function startLoopbackBridge(): Promise<{ submit: BridgeSubmit; close: () 
       quality: req.quality, seed: req.seed ?? 1,
       // Previews ask for what a panel shows (≤ 1 MP), as the plugins do.
       ...(req.quality === 'preview' ? { previewMaxPixels: PROXY_MAX_PIXELS } : {}),
-    });
+    };
+    const job = client.submit(hostProxy ? previewProxyInput(input, PROXY_MAX_PIXELS, cache) ?? input : input);
     await job.result;
     return performance.now() - t;
   };
@@ -199,6 +244,13 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
   const onRow = (r: EditSpeedRow): void => { rows.push(r); opts.onRow?.(r); };
   const bridge = opts.bridge ? await startLoopbackBridge() : null;
   try {
+    if (bridge) {
+      // The bridge's edit workers start (load and compile the core) on their first jobs: do that
+      // before measuring, or it competes with the first rows for the CPU.
+      const size = 256, image = makeTexture('noise', size, size, 5);
+      const warmReq = (quality: 'preview' | 'final'): EditRequest => ({ image, regions: [{ id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) }], drags: [speedDrag('translate', size)], quality, seed: 1 });
+      for (let i = 0; i < 2; i++) await Promise.all([bridge.submit(warmReq('preview')), bridge.submit(warmReq('final'))]);
+    }
     for (const size of [...sizes].sort((a, b) => a - b)) {
       const image = makeTexture('noise', size, size, 5);
       const region = { id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) };

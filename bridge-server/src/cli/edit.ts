@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, previewProxyInput, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase, type DragCase } from '../core/case';
 import { runEdit } from '../core/edit';
 import { downscaleImage, PROXY_MAX_PIXELS } from '../core/proxy';
@@ -61,11 +61,14 @@ async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage) {
   try {
     await client.connect();
     const budget = proxyBudget(o);
-    const job = client.submit({
+    const input: SubmitInput = {
       image, regions: c.regions, drags: c.drags, ...(c.keep ? { keep: c.keep } : {}),
       ...(c.intent !== undefined ? { intent: c.intent } : {}), quality: o.quality, ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(budget !== undefined ? { previewMaxPixels: budget } : {}),
-    });
+    };
+    // A preview of a document ≥ about 4× the budget goes as the CLI's own proxy (job.submit
+    // `proxyOf`), as the panels send theirs: the bridge gets ≤ budget pixels, not the document.
+    const job = client.submit(budget !== undefined ? previewProxyInput(input, budget) ?? input : input);
     const r = await job.result;
     return r;
   } finally {

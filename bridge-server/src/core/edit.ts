@@ -22,7 +22,7 @@ import { fillHole } from './fill';
 import { blendSeams } from './blend';
 import { warpRegions } from './warp';
 import { growRings } from './rings';
-import { planFromProxy, proxyInfoFor, proxyRequest } from './proxy';
+import { planFromProxy, proxyInfoFor, proxyRequest, type ProxyInfo } from './proxy';
 
 export * from './warp';
 
@@ -40,11 +40,24 @@ export interface RunEditOptions {
   /** Return `sourceMap` in the result (where each crop pixel's content came from; for measures). */
   withSourceMap?: boolean;
   /**
+   * Return what `movedOutline` (core/outline.ts) needs: the `sourceMap`, or — when every region
+   * is only translated — `movedShiftPx` (the smallest region shift) instead, since every moved
+   * pixel then moved by its region's shift and the per-pixel map is not worth building.
+   */
+  forOutline?: boolean;
+  /**
    * Preview only: run on a proxy of at most this many pixels when the document is at least about
    * 4× larger (proxy scale ≤ 1/2; core/proxy.ts) and return a proxy-scale result with `proxy`
    * set. Final quality ignores it.
    */
   proxyMaxPixels?: number;
+  /**
+   * The request is already on a proxy the host made (job.submit `proxyOf`): its image, masks and
+   * positions are in proxy pixels of a document area `width / scaleX × height / scaleY`. The edit
+   * runs on it as it is (preview only) and the result comes back as a proxy preview: `proxy` set,
+   * the plan in document pixels. `proxyMaxPixels` is then ignored.
+   */
+  sentProxy?: ProxyInfo;
 }
 
 function checkSignal(signal?: AbortSignal): void {
@@ -53,6 +66,17 @@ function checkSignal(signal?: AbortSignal): void {
 
 /** Run one edit end to end. Throws `CancelledError` when `opts.signal` fires. */
 export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Promise<EditResult> {
+  if (opts.sentProxy) {
+    const info = opts.sentProxy;
+    if (req.quality !== 'preview') throw new RangeError('a host-made proxy (sentProxy) is for previews only');
+    if (req.image.width !== info.width || req.image.height !== info.height) throw new RangeError(`image ${req.image.width}x${req.image.height} is not the proxy's ${info.width}x${info.height}`);
+    if (info.scaleX < 1 || info.scaleY < 1) {
+      const onPlan = opts.onPlan;
+      const r = await runEdit(req, { ...opts, sentProxy: undefined, proxyMaxPixels: undefined, ...(onPlan ? { onPlan: (p: Plan) => onPlan(planFromProxy(p, info)) } : {}) });
+      return { ...r, plan: planFromProxy(r.plan, info), proxy: info, timings: { proxy: 0, ...r.timings } };
+    }
+    opts = { ...opts, sentProxy: undefined, proxyMaxPixels: undefined };
+  }
   if (req.quality === 'preview' && opts.proxyMaxPixels !== undefined) {
     const info = proxyInfoFor(req.image.width, req.image.height, opts.proxyMaxPixels);
     // Only from half scale down: closer to the budget, making the proxy (a fractional area
@@ -82,9 +106,10 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   checkSignal(opts.signal);
 
   const t1 = performance.now();
+  const shiftPx = opts.forOutline && !opts.withSourceMap ? translationShift(plan) : undefined;
   const warp = warpRegions({
     image: req.image, regions: objects.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
-    signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f), withSourceMap: opts.withSourceMap,
+    signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f), withSourceMap: opts.withSourceMap || (opts.forOutline && shiftPx === undefined),
   });
   // (The warp repeats a warning the planner already gave when both read the same elastic field.)
   const fresh = warp.warnings.filter((w) => !plan.warnings.includes(w));
@@ -139,7 +164,26 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   return {
     plan, crop, edited, targetMask, holeMask, layer: { left: crop.left + lx, top: crop.top + ly, image: layer }, timings,
     ...(warp.sourceMap ? { sourceMap: warp.sourceMap } : {}),
+    ...(shiftPx !== undefined ? { movedShiftPx: shiftPx } : {}),
   };
+}
+
+/**
+ * When every operation is a translation: the smallest shift (px) of a region (a region's
+ * translations add up), else undefined. Every pixel the warp renders then shows content from
+ * exactly its region's shift away.
+ */
+function translationShift(plan: Plan): number | undefined {
+  if (plan.operations.length === 0) return undefined;
+  const byRegion = new Map<string, [number, number]>();
+  for (const o of plan.operations) {
+    if (o.params.kind !== 'translate') return undefined;
+    const d = byRegion.get(o.region) ?? [0, 0];
+    byRegion.set(o.region, [d[0] + o.params.dx, d[1] + o.params.dy]);
+  }
+  let min = Infinity;
+  for (const [dx, dy] of byRegion.values()) min = Math.min(min, Math.hypot(dx, dy));
+  return min;
 }
 
 /**
@@ -161,13 +205,14 @@ export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, 
   // not solid. `depth` marks every pixel reached once (0 = not yet, d + 1 = at ring d).
   const depth = new Uint8Array(n);
   let seeds = new Int32Array(1024), sLen = 0;
-  for (let p = 0; p < n; p++) {
-    if (hd[p]! < 128) continue;
-    depth[p] = 1;
-    const x = p % w;
-    if ((x > 0 && hd[p - 1]! < 128) || (x < w - 1 && hd[p + 1]! < 128) || (p >= w && hd[p - w]! < 128) || (p + w < n && hd[p + w]! < 128)) {
-      if (sLen === seeds.length) seeds = growInt32(seeds);
-      seeds[sLen++] = p;
+  for (let y = 0, p = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, p++) {
+      if (hd[p]! < 128) continue;
+      depth[p] = 1;
+      if ((x > 0 && hd[p - 1]! < 128) || (x < w - 1 && hd[p + 1]! < 128) || (p >= w && hd[p - w]! < 128) || (p + w < n && hd[p + w]! < 128)) {
+        if (sLen === seeds.length) seeds = growInt32(seeds);
+        seeds[sLen++] = p;
+      }
     }
   }
   growRings(w, h, seeds, sLen, radius, (q, ring) => {

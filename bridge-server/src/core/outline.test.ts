@@ -77,4 +77,30 @@ describe('movedOutline', () => {
     const res = await runEdit(translateRequest(img, 50, 60, 20, 40, 0));
     expect(() => movedOutline(res)).toThrow(/sourceMap/);
   });
+
+  test('forOutline: translations need no source map and give the same outline; other kinds still build it', async () => {
+    const img = scene(600, 400, 200, 210, 60);
+    for (const [quality, dx, dy, max] of [['preview', 90, -40, undefined], ['final', 90, -40, undefined], ['final', 33.4, 17.8, undefined], ['preview', 200, -100, 150 * 100]] as const) {
+      const req = translateRequest(img, 200, 210, 60, dx, dy, quality);
+      const opts = max ? { proxyMaxPixels: max } : {};
+      const withMap = await runEdit(req, { ...opts, withSourceMap: true });
+      const lean = await runEdit(req, { ...opts, forOutline: true });
+      expect(lean.sourceMap).toBeUndefined();
+      expect(lean.movedShiftPx).toBeGreaterThan(0.5);
+      expect(movedMask(lean)).toEqual(movedMask(withMap));
+      expect(movedOutline(lean)).toEqual(movedOutline(withMap));
+      expect(Buffer.from(lean.layer.image.data).equals(Buffer.from(withMap.layer.image.data))).toBe(true);
+    }
+    // Two arrows on one region that cancel out: nothing moved.
+    const back: EditRequest = { ...translateRequest(img, 200, 210, 60, 50, 0, 'final'), drags: [
+      { region: 'r1', points: [[200, 210], [250, 210]], kind: 'translate' }, { region: 'r1', points: [[250, 210], [200, 210]], kind: 'translate' }] };
+    const still = await runEdit(back, { forOutline: true });
+    if (still.movedShiftPx !== undefined) expect(movedMask(still).width).toBe(0);
+    // A rotation: the map is built (the pixels near the pivot barely move).
+    const rot: EditRequest = { ...translateRequest(img, 200, 210, 60, 0, 0, 'final'), drags: [{ region: 'r1', kind: 'rotate', center: [200, 210], points: [[260, 210], [250, 250]] }] };
+    const r = await runEdit(rot, { forOutline: true });
+    expect(r.sourceMap).toBeDefined();
+    expect(r.movedShiftPx).toBeUndefined();
+    expect(movedOutline(r)).toEqual(movedOutline(await runEdit(rot, { withSourceMap: true })));
+  });
 });

@@ -16,9 +16,12 @@ export const MOVED_MAX_POINTS = 2000;
  * bounds: target coverage ≥ 128 (moved content lands there; the regions' area after the move),
  * not filled, and sampled more than `minShiftPx` away from itself.
  */
-export function movedMask(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap'>, minShiftPx = MOVED_MIN_SHIFT_PX): PlacedMask {
+export function movedMask(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap' | 'movedShiftPx'>, minShiftPx = MOVED_MIN_SHIFT_PX): PlacedMask {
   const { crop, targetMask, holeMask, sourceMap } = res;
-  if (!sourceMap) throw new RangeError('movedMask needs the edit\'s sourceMap (runEdit(…, { withSourceMap: true }))');
+  // Translations only (runEdit `forOutline`): every rendered pixel moved by its region's shift.
+  const shift = sourceMap ? undefined : res.movedShiftPx;
+  if (!sourceMap && shift === undefined) throw new RangeError('movedMask needs the edit\'s sourceMap (runEdit(…, { withSourceMap: true }) or { forOutline: true })');
+  if (shift !== undefined && !(shift > minShiftPx)) return { left: crop.left, top: crop.top, width: 0, height: 0, data: new Uint8Array(0) };
   const w = crop.width, h = crop.height;
   const full = new Uint8Array(w * h);
   const min2 = minShiftPx * minShiftPx;
@@ -29,8 +32,12 @@ export function movedMask(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMas
     for (let x = 0; x < w; x++) {
       const p = row + x;
       if (td[p]! < 128 || hd[p]! >= 128) continue;
-      const dx = sourceMap[2 * p]! - (x + crop.left), dy = sourceMap[2 * p + 1]! - cy;
-      if (dx * dx + dy * dy > min2) {
+      let moved = true;
+      if (sourceMap) {
+        const dx = sourceMap[2 * p]! - (x + crop.left), dy = sourceMap[2 * p + 1]! - cy;
+        moved = dx * dx + dy * dy > min2;
+      }
+      if (moved) {
         full[p] = 255;
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
@@ -51,7 +58,7 @@ export function movedMask(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMas
  * Closed polygons around the moved content, in the pixels of the edit's image (for a proxy
  * preview: mapped back from proxy pixels to the image's). Empty when nothing moved.
  */
-export function movedOutline(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap' | 'proxy'>, opts: ContourOptions & { minShiftPx?: number } = {}): Point[][] {
+export function movedOutline(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap' | 'movedShiftPx' | 'proxy'>, opts: ContourOptions & { minShiftPx?: number } = {}): Point[][] {
   const rings = traceContours(movedMask(res, opts.minShiftPx), { maxPoints: MOVED_MAX_POINTS, ...opts });
   const px = res.proxy;
   if (!px) return rings;

@@ -8,6 +8,7 @@
  * on the others). The kernels never allocate, log or throw; callers own the output buffer.
  */
 import type { PlacedMask, RgbaImage } from './types';
+import { imageRectHash, maskHash } from './content-hash';
 
 /** Zero border (pixels) around a patch; wide enough that a sample whose taps leave it is empty. */
 export const PATCH_PAD = 3;
@@ -36,6 +37,39 @@ export type PatchSampler = (p: SourcePatch, x: number, y: number, out: Float32Ar
  * row-parallel passes, core/parallel).
  */
 export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = false): SourcePatch {
+  // Small patches (previews, small documents) are kept across jobs by content: every preview of
+  // a drag warps the same region of the same pixels. Large ones (and shared ones for the pixel
+  // threads) are built each time: caching them would hold hundreds of MB between jobs.
+  const x0 = Math.max(mask.left, 0), y0 = Math.max(mask.top, 0);
+  const x1 = Math.min(mask.left + mask.width, image.width), y1 = Math.min(mask.top + mask.height, image.height);
+  const bytes = (Math.max(0, x1 - x0) + 2 * PATCH_PAD) * (Math.max(0, y1 - y0) + 2 * PATCH_PAD) * 20;
+  if (shared || !patchCacheOn || bytes > PATCH_CACHE_MAX_BYTES) return makeSourcePatch(image, mask, shared);
+  const key = `${maskHash(mask)}|${imageRectHash(image, x0, y0, x1, y1)}`;
+  const i = patches.findIndex((e) => e.key === key);
+  if (i >= 0) {
+    const [e] = patches.splice(i, 1);
+    patches.unshift(e!);
+    return e!.patch;
+  }
+  const patch = makeSourcePatch(image, mask, false);
+  patches.unshift({ key, patch });
+  if (patches.length > PATCH_CACHE_ENTRIES) patches.length = PATCH_CACHE_ENTRIES;
+  return patch;
+}
+
+/** Patches of at most this many bytes (20 per pixel: about 0.8 MP) are kept across jobs. */
+export const PATCH_CACHE_MAX_BYTES = 16 << 20;
+const PATCH_CACHE_ENTRIES = 2;
+const patches: { key: string; patch: SourcePatch }[] = [];
+let patchCacheOn = process.env.SMARTDRAG_OBJECT_CACHE !== '0';
+
+/** Turn the source-patch cache on or off (off empties it); tests and cold benchmarks. */
+export function setPatchCache(on: boolean): void {
+  patchCacheOn = on;
+  if (!on) patches.length = 0;
+}
+
+function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean): SourcePatch {
   const x0 = Math.max(mask.left, 0), y0 = Math.max(mask.top, 0);
   const x1 = Math.min(mask.left + mask.width, image.width), y1 = Math.min(mask.top + mask.height, image.height);
   const iw = Math.max(0, x1 - x0), ih = Math.max(0, y1 - y0);
@@ -52,6 +86,13 @@ export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = fa
       const m = md[mrow + x]!;
       if (m === 0) continue;
       const pi = prow + x, si = (irow + x) * 4;
+      if (m === 255 && src[si + 3] === 255) {
+        // Solid coverage of an opaque pixel: premultiplying by 1 stores the pixel as it is.
+        cov[pi] = 1;
+        const q = pi * 4;
+        rgba[q] = src[si]!; rgba[q + 1] = src[si + 1]!; rgba[q + 2] = src[si + 2]!; rgba[q + 3] = 1;
+        continue;
+      }
       const c = m / 255;
       const a = (src[si + 3]! / 255) * c;
       cov[pi] = c;

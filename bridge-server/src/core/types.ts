@@ -125,6 +125,12 @@ export interface EditResult {
    */
   sourceMap?: Float32Array;
   /**
+   * Only with `runEdit(…, {forOutline: true})` when every region was only translated: the
+   * smallest region shift in px (the source map is then not built; every rendered pixel moved by
+   * its region's shift).
+   */
+  movedShiftPx?: number;
+  /**
    * Set when a preview ran on a proxy (`runEdit(…, {proxyMaxPixels})`): every pixel field of this
    * result (crop, masks, layer) is in proxy pixels; `scaleX/scaleY` proxy pixels per document pixel.
    */

@@ -113,8 +113,9 @@ async function run(job: WorkerJob): Promise<void> {
     const learnedTimings: Record<string, number> = {};
     const res = await runEdit(toRequest(job), {
       signal: abort.signal,
-      withSourceMap: true, // for the moved outline (job.result `moved`)
+      forOutline: true, // for the moved outline (job.result `moved`)
       ...(job.proxyMaxPixels !== undefined ? { proxyMaxPixels: job.proxyMaxPixels } : {}),
+      ...(job.sentProxy ? { sentProxy: job.sentProxy } : {}),
       ...stages?.editOptions(learnedTimings),
       ...(reasoner ? { reasoner } : {}),
       onPlan: (plan) => post({ type: 'plan', jobId: job.jobId, plan }),

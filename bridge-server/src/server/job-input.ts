@@ -4,7 +4,7 @@
  * coordinate into image-local pixels (the image is a crop of the document at `imageOrigin`).
  */
 import sharp from 'sharp';
-import { boundsOfPoints, ErrorCode, intersectRect, SmartDragError, type Frame, type JobSubmit, type Limits, type Rect } from '@smartdrag/shared';
+import { boundsOfPoints, ErrorCode, intersectRect, sentProxyInfo, SmartDragError, toProxyPoint, type Frame, type JobSubmit, type Limits, type ProxyInfo, type Rect } from '@smartdrag/shared';
 import { seedFromString } from '../core/random';
 import type { PlacedMask, Point, RgbaImage } from '../core/types';
 import type { WorkerJob } from './worker-protocol';
@@ -93,11 +93,21 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
   const image = await decodeImageFrame(imageFrame, limits);
   const [ox, oy] = s.imageOrigin ?? [imageFrame.left, imageFrame.top];
   const imageRect: Rect = { left: 0, top: 0, width: image.width, height: image.height };
+  // A host-made proxy (proxyOf): positions are mapped from the document area into the sent
+  // image's pixels; mask frames are in those pixels already (placed relative to the image).
+  let sent: ProxyInfo | undefined;
+  if (s.proxyOf) {
+    if (s.quality !== 'preview') throw new SmartDragError(ErrorCode.bad_message, 'proxyOf is for previews only');
+    const info = sentProxyInfo(image.width, image.height, s.proxyOf.width, s.proxyOf.height);
+    if (typeof info === 'string') throw new SmartDragError(ErrorCode.proxy_mismatch, info, { detail: { image: [image.width, image.height], proxyOf: [s.proxyOf.width, s.proxyOf.height] } });
+    sent = info;
+  }
   // Every coordinate must lie within the image grown by its own size on each side: a polygon or
   // arrow millions of pixels away would make the worker allocate (and scan) a mask of that size.
   const reach = { left: -image.width, top: -image.height, right: 2 * image.width, bottom: 2 * image.height };
   const local = (p: readonly [number, number], what = 'a point'): Point => {
-    const x = p[0] - ox, y = p[1] - oy;
+    let x = p[0] - ox, y = p[1] - oy;
+    if (sent) [x, y] = toProxyPoint([x, y], sent);
     if (!(x >= reach.left && x <= reach.right && y >= reach.top && y <= reach.bottom)) {
       throw new SmartDragError(ErrorCode.bad_message, `${what} (${p[0]}, ${p[1]}) lies too far outside the sent image (more than its own size)`);
     }
@@ -106,7 +116,14 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
   const maskOf = async (slot: number): Promise<PlacedMask> => {
     const f = frames.get(slot);
     if (!f) throw new SmartDragError(ErrorCode.bad_message, `mask slot ${slot} has no frame`);
-    return decodeMaskFrame(f, limits, ox, oy);
+    if (!sent) return decodeMaskFrame(f, limits, ox, oy);
+    const m = await decodeMaskFrame(f, limits, 0, 0);
+    // A proxy job's masks are in the sent image's pixels: one reaching further than the image's
+    // own size outside it is a document-scale (or document-placed) mask sent by mistake.
+    if (m.left < -image.width || m.top < -image.height || m.left + m.width > 2 * image.width || m.top + m.height > 2 * image.height) {
+      throw new SmartDragError(ErrorCode.proxy_mismatch, `mask ${slot} (${m.width}x${m.height} at ${m.left}, ${m.top}) does not fit the sent image ${image.width}x${image.height} (proxyOf: masks are in the sent image's pixels, placed relative to it)`);
+    }
+    return m;
   };
   const regions: WorkerJob['regions'] = [];
   for (const r of s.regions) {
@@ -138,6 +155,6 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
     ...(s.intent !== undefined ? { intent: s.intent } : {}),
     quality: s.quality,
     seed: s.seed ?? seedFromString(s.jobId),
-    ...(s.previewMaxPixels !== undefined && s.quality === 'preview' ? { proxyMaxPixels: s.previewMaxPixels } : {}),
+    ...(sent ? { sentProxy: sent } : s.previewMaxPixels !== undefined && s.quality === 'preview' ? { proxyMaxPixels: s.previewMaxPixels } : {}),
   };
 }

@@ -18,6 +18,8 @@ export interface WorkerJob {
   seed: number;
   /** Preview on a proxy of at most this many pixels (core/proxy.ts) when the image is larger. */
   proxyMaxPixels?: number;
+  /** The image is the host's own proxy (job.submit `proxyOf`); regions, drags and keep are in its pixels. */
+  sentProxy?: { width: number; height: number; scaleX: number; scaleY: number };
 }
 
 /** Main -> worker. */

@@ -8,7 +8,7 @@
  * cancels, Delete removes the selected arrow, A / L pick the arrow / lasso tool.
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, SubmitInput, Welcome, WirePlan } from '@smartdrag/shared';
-import { connectionWords, editRoi, type Point, type Rect } from '@smartdrag/shared';
+import { connectionWords, editRoi, PreviewProxyCache, previewProxyInput, usesProxy, type Point, type Rect } from '@smartdrag/shared';
 import type { HostAdapter, HostDocument, PlacedLayer } from '../host/host-adapter';
 import { ArrowEditor, type EditorRegion } from './arrow-editor';
 
@@ -54,6 +54,8 @@ export interface SubmittedRequest {
   seed: number;
   /** The part of the document sent, in document pixels (the whole document, or the edit's crop at `imageOrigin`). */
   image: Rect;
+  /** Set when the panel sent its own display-size proxy of `image` (a preview of a large document; job.submit `proxyOf`): its size in pixels. */
+  proxy?: { width: number; height: number };
 }
 
 const RETRYABLE = new Set(['unreachable', 'connection_lost', 'shutting_down', 'heartbeat_timeout']);
@@ -78,6 +80,8 @@ export class Panel {
   readonly editor: ArrowEditor;
   /** Last request sent to the bridge. */
   lastSubmitted: SubmittedRequest | null = null;
+  /** The document's and the selection's preview proxies, kept while they stay the same. */
+  private readonly proxyCache = new PreviewProxyCache();
   /** Layers this panel added to the host. */
   readonly placed: PlacedLayer[] = [];
   private readonly opts: PanelOptions;
@@ -220,10 +224,28 @@ export class Panel {
     const kind = (this.el.kind as HTMLSelectElement).value as PanelDragKind;
     const drags = arrows.map((a) => ({ region: regionFor(a.points[0]!, regions), points: a.points.map((p) => [p[0], p[1]] as Point), kind }));
     const seed = this.opts.seed ?? 1;
+    const whole: Rect = { left: 0, top: 0, width: doc.width, height: doc.height };
+    // A preview of a document much larger than the view (proxy scale ≤ 1/2) goes as the panel's
+    // own area-averaged proxy of the whole document at the view's size (job.submit `proxyOf`):
+    // made once per document (and once per selection for its mask), it replaces a full-size
+    // upload and the bridge's proxy pass on every preview of a drag.
+    const budget = Math.max(4096, this.editor.viewPixels);
+    if (quality === 'preview' && usesProxy(doc.width, doc.height, budget)) {
+      const input = previewProxyInput({
+        image: { width: doc.width, height: doc.height, data: doc.rgba.data },
+        regions: regions.map((r) => ({ id: r.id, mask: r.mask })), drags, ...(intent ? { intent } : {}), quality, seed,
+      }, budget, this.proxyCache);
+      if (input && 'width' in input.image) {
+        this.lastSubmitted = {
+          quality, drags, intent, seed, image: whole, proxy: { width: input.image.width, height: input.image.height },
+          regions: regions.map((r) => ({ id: r.id, left: r.mask.left, top: r.mask.top, width: r.mask.width, height: r.mask.height, data: r.mask.data })),
+        };
+        return input;
+      }
+    }
     // Send only what the edit needs (as the Photoshop plugin does): the regions, where the arrows
     // take them and the arrows, plus a margin. With text alone the intent may move the region
     // anywhere, so the whole document goes.
-    const whole: Rect = { left: 0, top: 0, width: doc.width, height: doc.height };
     const roi = drags.length > 0
       ? editRoi({ regions: regions.map((r) => r.mask), arrows: drags.map((d) => d.points), docWidth: doc.width, docHeight: doc.height, marginPx: this.opts.marginPx })
       : whole;

@@ -123,6 +123,12 @@ export interface SubmitInput {
   seed?: number;
   /** Preview only: run on a proxy of at most this many pixels when the image is larger (see `proxy` of the outcome). */
   previewMaxPixels?: number;
+  /**
+   * Preview only: `image` is the host's own display-size proxy of the document area `width ×
+   * height` at `imageOrigin` (made with `downscaleImage`; see {@link previewProxyInput}); masks are
+   * then in `image`'s pixels (left/top relative to it), polygons and drags stay in document pixels.
+   */
+  proxyOf?: { width: number; height: number };
   /** Job id; default a fresh random id. */
   jobId?: string;
 }
@@ -312,6 +318,7 @@ export class BridgeClient {
       quality: input.quality,
       ...(input.seed !== undefined ? { seed: input.seed } : {}),
       ...(input.previewMaxPixels !== undefined ? { previewMaxPixels: input.previewMaxPixels } : {}),
+      ...(input.proxyOf ? { proxyOf: input.proxyOf } : {}),
     };
     const job: JobState = {
       id, submit, chunks, handlers, sent: false, accepted: false, done: false, cancelRequested: false,

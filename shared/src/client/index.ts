@@ -1,3 +1,4 @@
 /** The bridge client (standard WebSocket interface; browser, UXP and Node with `ws`). */
 export * from './bridge-client';
 export * from './connection-words';
+export * from './preview-proxy';

@@ -47,6 +47,8 @@ export const ErrorCode = {
   connection_lost: 'connection_lost',
   /** A request without arrows whose intent does not say enough to plan (the message asks what is missing). */
   intent_unclear: 'intent_unclear',
+  /** A host-made preview proxy (`proxyOf`) whose size does not fit the document area it stands for, or masks that do not fit it. */
+  proxy_mismatch: 'proxy_mismatch',
   /** Anything unexpected (a bug); the bridge logs the stack with the job id. */
   internal: 'internal',
 } as const;
@@ -80,6 +82,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   unreachable: 'Start it with `smartdrag serve` (or `npm start`), and check the port in the bridge URL.',
   connection_lost: 'If it crashed, start it again with `smartdrag serve` (or `npm start`); the panel reconnects.',
   intent_unclear: 'Answer it in the intent (e.g. "move it 40 px down", "rotate it 20° clockwise", "make it 20% bigger"), or draw an arrow.',
+  proxy_mismatch: 'Send the display image scaled by one factor on both axes, no larger than the document (proxyOf), with masks in its pixels; or leave proxyOf out and send the document.',
   internal: 'An unexpected error; attach the bridge log (path in /v1/health) to an issue.',
 };
 

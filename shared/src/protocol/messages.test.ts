@@ -54,6 +54,15 @@ describe('protocol messages', () => {
     for (const m of msgs) expect(parseServerMessage(encodeMessage(m as never))).toEqual({ ok: true, msg: m });
   });
 
+  it('job.submit: proxyOf (a host-made preview proxy) is optional, preview only, positive whole pixels', () => {
+    expect(parse(submit({ proxyOf: { width: 6000, height: 4000 } }))).toMatchObject({ ok: true, msg: { proxyOf: { width: 6000, height: 4000 } } });
+    expect(codeOf(submit())).toBe('ok');
+    expect(codeOf(submit({ quality: 'final', proxyOf: { width: 6000, height: 4000 } }))).toBe('bad_message');
+    expect(codeOf(submit({ proxyOf: { width: 0, height: 4000 } }))).toBe('bad_message');
+    expect(codeOf(submit({ proxyOf: { width: 6000.5, height: 4000 } }))).toBe('bad_message');
+    expect(codeOf(submit({ proxyOf: { width: 6000 } }))).toBe('bad_message');
+  });
+
   it('job.result: a `moved` outline is optional (older bridges send none) and bounded', () => {
     const plan = { operations: [], warnings: [] };
     const base = { type: 'job.result', jobId: 'j', layer: { left: 0, top: 0, width: 1, height: 1 }, plan, timings: {}, frames: 1 };

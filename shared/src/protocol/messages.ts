@@ -177,8 +177,20 @@ export const JobSubmitSchema = z
      * is in proxy pixels). Final quality ignores it.
      */
     previewMaxPixels: z.number().int().min(4096).max(1 << 30).optional(),
+    /**
+     * Preview only (optional, added without a version bump): the sent image is the host's own
+     * display-size proxy of the document area `width × height` at `imageOrigin` (document pixels),
+     * area-averaged as `downscaleImage` does (shared/src/proxy.ts), the same factor on both axes.
+     * Polygons, drags and centres stay in document pixels; mask frames are in the sent image's
+     * pixels, placed by their frame's left/top relative to the sent image's top-left. The bridge
+     * previews it as it is (no proxy to make) and `job.result` carries `proxy` exactly as for
+     * `previewMaxPixels` (which is then ignored). A sent image larger than the area or of another
+     * aspect is refused with `proxy_mismatch`.
+     */
+    proxyOf: z.object({ width: z.number().int().min(1).max(1 << 20), height: z.number().int().min(1).max(1 << 20) }).optional(),
   })
   .superRefine((s, ctx) => {
+    if (s.proxyOf && s.quality !== 'preview') ctx.addIssue({ code: 'custom', message: 'proxyOf is for previews only: a final edit needs the document\'s own pixels', path: ['proxyOf'] });
     if (s.drags.length === 0 && !(s.intent ?? '').trim()) ctx.addIssue({ code: 'custom', message: 'a job needs at least one drag, or an intent that states the edit', path: ['drags'] });
     const ids = new Set<string>();
     s.regions.forEach((r, i) => {

@@ -13,6 +13,7 @@
  * Invariants: pixels in `keepMask` are never written; only pixels in hole ∪ target ∪ the
  * returned seam band can change. Preview quality does not blend (empty band).
  */
+import { maskBounds } from '@smartdrag/shared';
 import { createMask } from '../image';
 import type { Mask, RgbaImage } from '../types';
 import { coarseGridFromSamples, type CoarseGrid, pushPullFactor, pushPullFillScaled, sampleCoarseGrid } from '../fill/push-pull';
@@ -68,16 +69,13 @@ export function blendSeams(input: BlendStageInput): Mask {
 
   // Everything happens in the window of hole ∪ target grown by the widest band.
   const grow = Math.ceil(depth + feather + 2);
+  // Bounds of target ∪ hole (the shared bounds kernel skips the inside of each shape).
+  const tb = maskBounds({ ...targetMask, left: 0, top: 0 }), hb = maskBounds({ ...holeMask, left: 0, top: 0 });
   let bx0 = w, by0 = h, bx1 = -1, by1 = -1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      if (td[p] === 0 && hd[p] === 0) continue;
-      if (x < bx0) bx0 = x;
-      if (x > bx1) bx1 = x;
-      if (y < by0) by0 = y;
-      by1 = y;
-    }
+  for (const b of [tb, hb]) {
+    if (b.width === 0 || b.height === 0) continue;
+    bx0 = Math.min(bx0, b.left); by0 = Math.min(by0, b.top);
+    bx1 = Math.max(bx1, b.left + b.width - 1); by1 = Math.max(by1, b.top + b.height - 1);
   }
   if (bx1 < 0) return seam;
   bx0 = Math.max(0, bx0 - grow); by0 = Math.max(0, by0 - grow);
@@ -91,10 +89,10 @@ export function blendSeams(input: BlendStageInput): Mask {
   for (let y = 0; y < wh; y++) {
     const srow = (y + by0) * w + bx0;
     img.set(e.subarray(srow * 4, (srow + ww) * 4), y * ww * 4);
+    kw.set(kd.subarray(srow, srow + ww), y * ww);
+    tw.set(td.subarray(srow, srow + ww), y * ww);
     for (let x = 0; x < ww; x++) {
       const sp = srow + x, p = y * ww + x;
-      kw[p] = kd[sp]!;
-      tw[p] = td[sp]!;
       if (hd[sp]! > 0) inH[p] = 1;
       if (td[sp]! > 0 && kd[sp] === 0) {
         inT[p] = 1;
@@ -115,15 +113,20 @@ export function blendSeams(input: BlendStageInput): Mask {
   const band = new Uint8Array(wn);
   if (feather > 0) featherSeams(img, inT, inH, kw, ww, wh, feather, band);
   // Write back; the band names the pixels outside the hole that the blend may have changed.
+  // Whole pixels as 32-bit words where both buffers allow it (the same bytes either way).
+  const e32 = e.byteOffset % 4 === 0 ? new Uint32Array(e.buffer, e.byteOffset, e.length >> 2) : null;
+  const img32 = new Uint32Array(img.buffer, img.byteOffset, wn);
+  const sdat = seam.data;
   for (let y = 0; y < wh; y++) {
     const srow = (y + by0) * w + bx0;
     for (let x = 0; x < ww; x++) {
       const p = y * ww + x, sp = srow + x;
       if (kw[p]! > 0) continue;
-      if (band[p] || (inT[p] && dIn[p]! < depth)) seam.data[sp] = 255;
-      if (!band[p] && !inT[p]) continue;
-      const i = p * 4, si = sp * 4;
-      e[si] = img[i]!; e[si + 1] = img[i + 1]!; e[si + 2] = img[i + 2]!; e[si + 3] = img[i + 3]!;
+      const bd = band[p]!, t = inT[p]!;
+      if (bd === 0 && t === 0) continue;
+      if (bd || dIn[p]! < depth) sdat[sp] = 255;
+      if (e32) e32[sp] = img32[p]!;
+      else { const i = p * 4, si = sp * 4; e[si] = img[i]!; e[si + 1] = img[i + 1]!; e[si + 2] = img[i + 2]!; e[si + 3] = img[i + 3]!; }
     }
   }
   return seam;

@@ -95,9 +95,9 @@ describe('fillHole on synthetic ground truth', () => {
   });
 });
 
-describe('half-resolution preview fill', () => {
-  it('is smooth, close to the truth, and changes only hole pixels on a large gradient hole', () => {
-    const scene = makeScene({ size: 320, texture: 'gradient' });
+describe('half- and quarter-resolution preview fill', () => {
+  it.each([[320, 'half'], [1024, 'quarter']] as const)('is smooth, close to the truth, and changes only hole pixels on a large gradient hole (%i², %s resolution)', (size, _resolution) => {
+    const scene = makeScene({ size, texture: 'gradient' });
     const a = cloneImage(scene.edited);
     fillPushPullCoarse(a, scene.hole, scene.forbidden);
     expect(ssim(a, scene.truth, holeEvalMask(scene.hole))).toBeGreaterThan(0.9);

@@ -331,13 +331,16 @@ export function fillPushPull(image: RgbaImage, hole: Mask, forbidden?: Mask): vo
  * resolution (below it, the full-resolution fill is already a few milliseconds).
  */
 export const COARSE_PREVIEW_MIN_PIXELS = 128 * 128;
+/** Window pixel count from which the preview fill works at quarter resolution (a 1024² edit's ~15% region and up). */
+export const QUARTER_PREVIEW_MIN_PIXELS = 384 * 384;
 
 /**
- * The preview fill at half resolution: known pixels are averaged 2×2 into a half-size window,
- * pull-push fills it, and hole pixels take the bilinear upsample. A pull-push fill is smooth by
- * construction, so the half-resolution answer is visually the same at a quarter of the work.
- * Small windows fall back to {@link fillPushPull}. Nothing outside the hole changes, and
- * `forbidden` pixels are never used as data.
+ * The preview fill at reduced resolution: known pixels are box-averaged f×f (f = 2, or 4 for
+ * windows of {@link QUARTER_PREVIEW_MIN_PIXELS} and more) into a small window, pull-push fills
+ * it, and hole pixels take the bilinear upsample. A pull-push fill is smooth by construction, so
+ * the reduced answer is visually the same at a fraction of the work. Small windows fall back to
+ * {@link fillPushPull}. Nothing outside the hole changes, and `forbidden` pixels are never used
+ * as data.
  */
 export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mask): void {
   const w = image.width;
@@ -348,17 +351,18 @@ export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mas
     fillPushPull(image, hole, forbidden);
     return;
   }
-  const cw = (ww + 1) >> 1, ch = (wh + 1) >> 1;
+  const sh = ww * wh >= QUARTER_PREVIEW_MIN_PIXELS ? 2 : 1, f = 1 << sh;
+  const cw = (ww + f - 1) >> sh, ch = (wh + f - 1) >> sh;
   const val = new Float32Array(cw * ch * 4);
   const wgt = new Float32Array(cw * ch);
   const d = image.data, hd = hole.data, fd = forbidden?.data;
-  // 2×2 box average of the known pixels.
+  // f×f box average of the known pixels.
   for (let y = 0; y < wh; y++) {
-    const srow = (y + b.y0) * w + b.x0, crow = (y >> 1) * cw;
+    const srow = (y + b.y0) * w + b.x0, crow = (y >> sh) * cw;
     for (let x = 0; x < ww; x++) {
       const sp = srow + x;
       if (hd[sp]! > 0 || (fd !== undefined && fd[sp]! > 0)) continue;
-      const c = crow + (x >> 1), si = sp * 4, ci = c * 4;
+      const c = crow + (x >> sh), si = sp * 4, ci = c * 4;
       wgt[c] = wgt[c]! + 1;
       val[ci] = val[ci]! + d[si]!; val[ci + 1] = val[ci + 1]! + d[si + 1]!;
       val[ci + 2] = val[ci + 2]! + d[si + 2]!; val[ci + 3] = val[ci + 3]! + d[si + 3]!;
@@ -372,16 +376,17 @@ export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mas
     wgt[c] = 1;
   }
   pushPullFill(val, wgt, cw, ch, 4);
-  // Bilinear upsample into the hole pixels (half-res cell centres sit at 2c + 0.5).
+  // Bilinear upsample into the hole pixels (coarse cell centres sit at f·c + (f − 1)/2).
+  const half = (f - 1) / 2;
   for (let y = 0; y < wh; y++) {
     const srow = (y + b.y0) * w + b.x0;
-    const fy = Math.min(ch - 1, Math.max(0, (y - 0.5) / 2));
+    const fy = Math.min(ch - 1, Math.max(0, (y - half) / f));
     const y0 = Math.floor(fy), y1 = Math.min(ch - 1, y0 + 1), ty = fy - y0;
     for (let x = 0; x < ww; x++) {
       const sp = srow + x;
       const cov = hd[sp]!;
       if (cov === 0) continue;
-      const fx = Math.min(cw - 1, Math.max(0, (x - 0.5) / 2));
+      const fx = Math.min(cw - 1, Math.max(0, (x - half) / f));
       const x0 = Math.floor(fx), x1 = Math.min(cw - 1, x0 + 1), tx = fx - x0;
       const i00 = (y0 * cw + x0) * 4, i01 = (y0 * cw + x1) * 4, i10 = (y1 * cw + x0) * 4, i11 = (y1 * cw + x1) * 4;
       const a = cov / 255, si = sp * 4;

@@ -9,8 +9,7 @@
  * operation's reason says why. Tight selections (an outline) are used as given.
  */
 import type { EditRequest, Operation, Plan, Point, Region } from '../types';
-import { segmentObject } from '../segment/grabcut';
-import { selectionFit } from './selection-fit';
+import { readObject } from './object-cache';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
 export interface ObjectDecision {
@@ -44,12 +43,13 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
     const ops = plan.operations.filter((o) => o.region === id);
     if (!ops.every((o) => RIGID.has(o.kind))) { decisions.push({ region: id, object: false, why: `read as ${ops.map((o) => o.kind).join(' + ')}, not a rigid move` }); continue; }
     const region = regions[ri]!;
-    const fit = selectionFit(req.image, region.mask);
-    if (fit.tight) { decisions.push({ region: id, object: false, why: 'the selection follows the object\'s outline: used as given' }); continue; }
     const handles: Point[] = req.drags.filter((d) => d.region === id && d.points.length > 0).map((d) => d.points[0]!);
     // A rim of one coarse pixel moves with the object: its anti-aliased edge is not left behind.
-    // A preview segments on a coarser grid (a few ms; the final edit refines the outline).
-    const seg = segmentObject(req.image, region.mask, handles, { grow: 1, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) });
+    // A preview segments on a coarser grid (a few ms; the final edit refines the outline). The
+    // reading is kept across jobs with the same selection and pixels (plan/object-cache.ts).
+    const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) });
+    if (!read.seg) { decisions.push({ region: id, object: false, why: 'the selection follows the object\'s outline: used as given' }); continue; }
+    const seg = read.seg;
     const pct = `${Math.round(seg.fraction * 100)}%`;
     if (!seg.reliable) {
       const why = `the whole selection moves: no object could be told from its background (${seg.why})`;

@@ -5,6 +5,7 @@
  * (downsampled so the long side is at most {@link SHAPE_MAX_SIDE}), never on the whole canvas.
  */
 import type { PlacedMask, Point } from '../types';
+import { maskHash, objectCacheEnabled } from './object-cache';
 
 // Module-level copies: global lookups (Infinity, Math) are slow inside hot loops when the code
 // runs in a vm context (jest, some worker sandboxes).
@@ -81,7 +82,27 @@ function squaredDistance(seed: Uint8Array, w: number, h: number): Float64Array {
 }
 
 /** Describe a region for the planner. Throws RangeError on an empty mask. */
+/**
+ * The last few shapes, by region id and mask content: while an arrow moves, every preview plans
+ * the same selection again (the shape only depends on the mask). Callers get their own copy of
+ * the plain fields; the two functions are pure and shared.
+ */
+const shapes: { key: string; shape: RegionShape }[] = [];
+
 export function describeRegion(id: string, mask: PlacedMask): RegionShape {
+  if (!objectCacheEnabled()) return computeShape(id, mask);
+  const key = `${id}|${maskHash(mask)}`;
+  let hit = shapes.find((e) => e.key === key);
+  if (!hit) {
+    hit = { key, shape: computeShape(id, mask) };
+    shapes.unshift(hit);
+    if (shapes.length > 4) shapes.length = 4;
+  }
+  const s = hit.shape;
+  return { ...s, centroid: [s.centroid[0], s.centroid[1]], axis: { ...s.axis, dir: [s.axis.dir[0], s.axis.dir[1]] } };
+}
+
+function computeShape(id: string, mask: PlacedMask): RegionShape {
   // Grid: the mask box plus a 1-cell frame of "outside" so boundary distances are defined.
   const step = max(1, ceil(max(mask.width, mask.height) / SHAPE_MAX_SIDE));
   const gw = ceil(mask.width / step) + 2, gh = ceil(mask.height / step) + 2;

@@ -43,9 +43,12 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask): SelectionFit {
   let across = 0, beside = 0, n = 0, k = 0;
   const R = 3;
   for (let y = 0; y < mh; y++) {
+    const row = y * mw, inY = y > 0 && y < mh - 1;
     for (let x = 0; x < mw; x++) {
-      if (!solid(x, y)) continue;
-      if (solid(x - 1, y) && solid(x + 1, y) && solid(x, y - 1) && solid(x, y + 1)) continue;
+      // Solid pixels whose four neighbours are all solid are inside, not on the edge (read
+      // directly: this scan visits every pixel of the selection's rectangle).
+      if (md[row + x]! < 128) continue;
+      if (inY && x > 0 && x < mw - 1 && md[row + x - 1]! >= 128 && md[row + x + 1]! >= 128 && md[row + x - mw]! >= 128 && md[row + x + mw]! >= 128) continue;
       if ((k++ & 1) === 1) continue; // every other edge pixel
       // Outward normal: away from the solid pixels of the (2R+1)² neighbourhood.
       let gx = 0, gy = 0;
@@ -57,7 +60,7 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask): SelectionFit {
       // against the same measure 7 px inside and 7 px outside.
       const best = (ox: number, oy: number): number => {
         let m = NaN;
-        for (const s of [-2, 0, 2]) {
+        for (let s = -2; s <= 2; s += 2) {
           const v = step(x + ox + (s - 2) * nx, y + oy + (s - 2) * ny, x + ox + (s + 2) * nx, y + oy + (s + 2) * ny);
           if (!(m >= v)) m = v;
         }

@@ -596,12 +596,20 @@ function renderIntegerShift(
       if (m === 0) continue;
       const ti = row + tx;
       if (kd[ti]! > 0) continue;
+      const si = (irow + tx) * 4;
+      if (m === 255 && src[si + 3] === 255) {
+        // Solid coverage of an opaque pixel: writeSample would store the source pixel as it is.
+        td[ti] = 255;
+        const q = ti * 4;
+        ed[q] = src[si]!; ed[q + 1] = src[si + 1]!; ed[q + 2] = src[si + 2]!; ed[q + 3] = 255;
+        if (sourceMap) { sourceMap[2 * ti] = tx + sxOff; sourceMap[2 * ti + 1] = sy; }
+        continue;
+      }
       const c = m / 255;
       const cov = Math.fround(c);
       const cov8 = Math.round(cov * 255);
       if (cov8 === 0) continue;
       if (cov8 > td[ti]!) td[ti] = cov8;
-      const si = (irow + tx) * 4;
       const a = (src[si + 3]! / 255) * c;
       px[0] = src[si]! * a; px[1] = src[si + 1]! * a; px[2] = src[si + 2]! * a; px[3] = a;
       writeSample(ed, ti * 4, px, cov, cov8);

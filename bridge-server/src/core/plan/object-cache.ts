@@ -1,0 +1,93 @@
+/**
+ * The object reading of a selection (is it tight? which object is inside it?) depends only on
+ * the selection, the image pixels around it, the drags' handles and the quality — not on where
+ * the arrows end. While a person drags an arrow the panel sends a preview for every few pixels of
+ * movement with the same selection and image, so the reading of the first preview is kept and
+ * reused (on a 1024² document with a ~15% selection it is most of the plan stage).
+ *
+ * The key is the CONTENT, not object identity (every bridge job arrives in fresh buffers): the
+ * image size, the selection's placement and a 128-bit hash of its pixels, a 128-bit hash of the
+ * image pixels the reading can look at (the selection's rectangle grown by the segmentation's
+ * margin and the edge test's reach), the handles and the quality. Any change of the image there or
+ * of the selection is a different key; the hash is seeded per process, so a client cannot craft
+ * a collision with another client's job. A few readings are kept (least recently used first out).
+ */
+import type { PlacedMask, Point, RgbaImage } from '../types';
+import { segmentObject, type ObjectSegmentation, type SegmentOptions } from '../segment/grabcut';
+import { selectionFit, type SelectionFit } from './selection-fit';
+import { imageRectHash, maskHash } from '../content-hash';
+import { setPatchCache } from '../resample';
+
+export { maskHash } from '../content-hash';
+
+/** What {@link readObject} returns: the edge test and, for a loose selection, the segmentation. */
+export interface ObjectReadingEntry {
+  fit: SelectionFit;
+  seg?: ObjectSegmentation;
+}
+
+const MAX_ENTRIES = 4;
+const entries: { key: string; value: ObjectReadingEntry }[] = [];
+let enabled = process.env.SMARTDRAG_OBJECT_CACHE !== '0';
+let hits = 0, misses = 0;
+
+/** Turn the cache on or off (benchmarks measure cold readings with it off); off also empties it. */
+export function setObjectCache(on: boolean): void {
+  enabled = on;
+  if (!on) entries.length = 0;
+  setPatchCache(on);
+}
+
+/** Whether the content-keyed plan caches (this one and region shapes) are on. */
+export function objectCacheEnabled(): boolean {
+  return enabled;
+}
+
+/** Empty the cache. */
+export function clearObjectCache(): void {
+  entries.length = 0;
+}
+
+/** Hits and misses since the process started (tests). */
+export function objectCacheStats(): { hits: number; misses: number; size: number } {
+  return { hits, misses, size: entries.length };
+}
+
+/** How far outside the selection's rectangle a reading may look (segmentation margin, edge test reach). */
+function reach(mask: PlacedMask): number {
+  return Math.max(16, 8 + Math.ceil(0.1 * Math.max(mask.width, mask.height)));
+}
+
+function keyOf(image: RgbaImage, mask: PlacedMask, handles: readonly Point[], quality: string, seg: SegmentOptions): string {
+  const g = reach(mask);
+  const l = Math.max(0, mask.left - g), t = Math.max(0, mask.top - g);
+  const r = Math.min(image.width, mask.left + mask.width + g), b = Math.min(image.height, mask.top + mask.height + g);
+  return [image.width, image.height, maskHash(mask), imageRectHash(image, l, t, r, b), quality,
+    JSON.stringify(seg), handles.map((p) => `${p[0]},${p[1]}`).join(';')].join('|');
+}
+
+/**
+ * The object reading of one selection: `selectionFit`, then (loose selections only)
+ * `segmentObject` with `seg` — exactly what they return, from the cache when the same selection
+ * of the same pixels was read before. The returned objects are shared: callers must not modify them.
+ */
+export function readObject(image: RgbaImage, mask: PlacedMask, handles: readonly Point[], quality: string, seg: SegmentOptions): ObjectReadingEntry {
+  const compute = (): ObjectReadingEntry => {
+    const fit = selectionFit(image, mask);
+    return fit.tight ? { fit } : { fit, seg: segmentObject(image, mask, handles, seg) };
+  };
+  if (!enabled) return compute();
+  const key = keyOf(image, mask, handles, quality, seg);
+  const i = entries.findIndex((e) => e.key === key);
+  if (i >= 0) {
+    hits++;
+    const [e] = entries.splice(i, 1);
+    entries.unshift(e!);
+    return e!.value;
+  }
+  misses++;
+  const value = compute();
+  entries.unshift({ key, value });
+  if (entries.length > MAX_ENTRIES) entries.length = MAX_ENTRIES;
+  return value;
+}
