@@ -6,10 +6,9 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultDataDir, resolveSuites, runBench } from '../bench/runner';
 import { formatDuration } from '../bench/progress';
-import { formatEditSpeed, runEditSpeed } from '../bench/edit-speed';
+import { formatEditSpeed, runEditSpeed, SPEED_KINDS, type SpeedKind } from '../bench/edit-speed';
 import { connectServerEngine, type ServerEngine } from '../bench/server-engine';
 import { ensureToken, smartdragHome } from '../config';
-import type { DragKind } from '../core/types';
 
 /** Options as commander parses them. */
 interface BenchCliOptions {
@@ -42,7 +41,7 @@ export function registerBench(program: Command): void {
     .option('--suite <name>', 'dragbench | cases | synthetic | all | speed (whole-edit timings at 1-36 MP, region ~15% of the document)', 'all')
     .option('--runs <n>', 'with --suite speed: measured runs per configuration (at most 3 over 4 MP)', positiveInt, 5)
     .option('--sizes <list>', 'with --suite speed: document sides, comma-separated', '1024,2048,4096,6000')
-    .option('--kinds <list>', 'with --suite speed: drag kinds, comma-separated', 'translate,rotate,scale,deform')
+    .option('--kinds <list>', 'with --suite speed: drag kinds, comma-separated (elastic: no kind set, the planner reads an elastic drag)', 'translate,rotate,scale,deform,elastic')
     .option('--bridge', 'with --suite speed: also run every row end to end through a loopback bridge')
     .option('--data <dir>', 'folder with dragbench/, cases/ and photos/ (default: ../shared/data, else test/fixtures)')
     .option('--out <dir>', 'output folder for report.json, report.md and contact sheets', 'bench-out')
@@ -61,9 +60,9 @@ export function registerBench(program: Command): void {
       if (o.suite === 'speed') {
         // Whole-edit speed, region ~15% of the document at every size (the photo row needs the data folder).
         const sizes = String(o.sizes).split(',').map((v) => Number(v));
-        const kinds = String(o.kinds).split(',') as DragKind[];
-        if (sizes.some((v) => !Number.isInteger(v) || v < 64) || kinds.some((k) => !['translate', 'rotate', 'scale', 'deform'].includes(k))) {
-          process.stderr.write('smartdrag bench: --sizes takes integers ≥ 64, --kinds translate|rotate|scale|deform\n');
+        const kinds = String(o.kinds).split(',') as SpeedKind[];
+        if (sizes.some((v) => !Number.isInteger(v) || v < 64) || kinds.some((k) => !SPEED_KINDS.includes(k))) {
+          process.stderr.write(`smartdrag bench: --sizes takes integers ≥ 64, --kinds ${SPEED_KINDS.join('|')}\n`);
           process.exitCode = 2;
           return;
         }
