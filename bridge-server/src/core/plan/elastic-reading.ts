@@ -11,7 +11,7 @@ import { buildElasticField, elasticArea } from '../warp/elastic-field';
 import { buildOcclusionField, elasticCell } from '../warp/elastic-occlusion';
 import { maskBounds } from '@smartdrag/shared';
 import { describeOperation } from './describe';
-import { selectionFit } from './selection-fit';
+import { readSelectionFit } from './object-cache';
 import { parseIntent } from '../intent/parse';
 
 /** Longest arrow (fraction of the room ahead of its handle, to the selection's edge) read with occlusion. */
@@ -66,7 +66,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
       decide(false, 'an arrow leaves the selection: the object moves to a new place');
       continue;
     }
-    const fit = selectionFit(req.image, region.mask);
+    const fit = readSelectionFit(req.image, region.mask);
     if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
     const area = elasticArea(region.mask, req.keep ?? []);
     let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview' });

@@ -106,3 +106,31 @@ describe('source patch cache (warp)', () => {
     expect(same(coldEdited, cold)).toBe(false);
   });
 });
+
+describe('the elastic reading\'s edge test is kept too', () => {
+  afterAll(() => setObjectCache(true));
+  it('a drag\'s next elastic preview (fresh buffers, same selection and pixels) reuses it; a changed pixel near the selection does not; results equal the uncached ones', async () => {
+    const { makeTexture } = await import('../textures');
+    const { rasterizePolygon } = await import('@smartdrag/shared');
+    const W = 200, image = makeTexture('noise', W, W, 3);
+    const pts: Array<[number, number]> = Array.from({ length: 40 }, (_, i) => [100 + 70 * Math.cos((i / 40) * 2 * Math.PI), 100 + 70 * Math.sin((i / 40) * 2 * Math.PI)]);
+    const mask = rasterizePolygon(pts);
+    const req = (img: RgbaImage, tx: number): EditRequest => ({ image: img, regions: [{ id: 'r', mask: { ...mask, data: Uint8Array.from(mask.data) } }], drags: [{ region: 'r', points: [[110, 100], [tx, 90]] }], quality: 'preview', seed: 1 });
+    setObjectCache(false);
+    const cold = await runEdit(req(copyImage(image), 130));
+    setObjectCache(true);
+    clearObjectCache();
+    const s0 = objectCacheStats();
+    await runEdit(req(copyImage(image), 128));
+    const warm = await runEdit(req(copyImage(image), 130));
+    const s1 = objectCacheStats();
+    expect(warm.plan.operations[0]!.params).toMatchObject({ kind: 'deform', elastic: true });
+    expect(s1.misses - s0.misses).toBe(1);
+    expect(s1.hits - s0.hits).toBeGreaterThanOrEqual(1);
+    expect(same(warm, cold)).toBe(true);
+    const changed = copyImage(image);
+    changed.data[(100 * W + 100) * 4] ^= 0xff;
+    await runEdit(req(changed, 130));
+    expect(objectCacheStats().misses - s1.misses).toBe(1);
+  });
+});

@@ -34,7 +34,7 @@ let hits = 0, misses = 0;
 /** Turn the cache on or off (benchmarks measure cold readings with it off); off also empties it. */
 export function setObjectCache(on: boolean): void {
   enabled = on;
-  if (!on) entries.length = 0;
+  if (!on) { entries.length = 0; fits.length = 0; }
   setPatchCache(on);
 }
 
@@ -46,6 +46,7 @@ export function objectCacheEnabled(): boolean {
 /** Empty the cache. */
 export function clearObjectCache(): void {
   entries.length = 0;
+  fits.length = 0;
 }
 
 /** Hits and misses since the process started (tests). */
@@ -64,6 +65,32 @@ function keyOf(image: RgbaImage, mask: PlacedMask, handles: readonly Point[], qu
   const r = Math.min(image.width, mask.left + mask.width + g), b = Math.min(image.height, mask.top + mask.height + g);
   return [image.width, image.height, maskHash(mask), imageRectHash(image, l, t, r, b), quality,
     JSON.stringify(seg), handles.map((p) => `${p[0]},${p[1]}`).join(';')].join('|');
+}
+
+const fits: { key: string; value: SelectionFit }[] = [];
+
+/**
+ * `selectionFit` alone (the elastic reading's edge test), from the cache when the same selection of
+ * the same pixels was tested before — a drag's later previews skip it. Shared result: read-only.
+ */
+export function readSelectionFit(image: RgbaImage, mask: PlacedMask): SelectionFit {
+  if (!enabled) return selectionFit(image, mask);
+  const g = reach(mask);
+  const l = Math.max(0, mask.left - g), t = Math.max(0, mask.top - g);
+  const r = Math.min(image.width, mask.left + mask.width + g), b = Math.min(image.height, mask.top + mask.height + g);
+  const key = [image.width, image.height, maskHash(mask), imageRectHash(image, l, t, r, b)].join('|');
+  const i = fits.findIndex((e) => e.key === key);
+  if (i >= 0) {
+    hits++;
+    const [e] = fits.splice(i, 1);
+    fits.unshift(e!);
+    return e!.value;
+  }
+  misses++;
+  const value = selectionFit(image, mask);
+  fits.unshift({ key, value });
+  if (fits.length > MAX_ENTRIES) fits.length = MAX_ENTRIES;
+  return value;
 }
 
 /**
