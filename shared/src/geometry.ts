@@ -488,6 +488,17 @@ export function fillSmallHoles(m: PlacedMask, maxArea: number): { mask: PlacedMa
   const x0 = Math.max(0, b.left - m.left - 1), y0 = Math.max(0, b.top - m.top - 1);
   const x1 = Math.min(w, b.left - m.left + b.width + 1), y1 = Math.min(h, b.top - m.top + b.height + 1);
   const ww = x1 - x0, wh = y1 - y0, n = ww * wh;
+  // A hole pixel lies between solid pixels on its row and on its column: when no row has a
+  // non-solid pixel between its first and last solid one, there is none (a convex selection).
+  let inner = false;
+  for (let y = 0; y < wh && !inner; y++) {
+    const row = (y0 + y) * w + x0;
+    let a = 0, b = ww - 1;
+    while (a < ww && m.data[row + a]! < 128) a++;
+    while (b > a && m.data[row + b]! < 128) b--;
+    for (let x = a + 1; x < b; x++) if (m.data[row + x]! < 128) { inner = true; break; }
+  }
+  if (!inner) return { mask: m, filled: 0 };
   const inv = new Uint8Array(n);
   let any = false;
   for (let y = 0; y < wh; y++) {
