@@ -59,15 +59,31 @@ function reach(mask: PlacedMask): number {
   return Math.max(16, 8 + Math.ceil(0.1 * Math.max(mask.width, mask.height)));
 }
 
-function keyOf(image: RgbaImage, mask: PlacedMask, handles: readonly Point[], quality: string, seg: SegmentOptions): string {
+/** The pixels a reading of `mask` looks at: size, the selection's hash and its image area's hash. */
+function contentKey(image: RgbaImage, mask: PlacedMask): string {
   const g = reach(mask);
   const l = Math.max(0, mask.left - g), t = Math.max(0, mask.top - g);
   const r = Math.min(image.width, mask.left + mask.width + g), b = Math.min(image.height, mask.top + mask.height + g);
-  return [image.width, image.height, maskHash(mask), imageRectHash(image, l, t, r, b), quality,
-    JSON.stringify(seg), handles.map((p) => `${p[0]},${p[1]}`).join(';')].join('|');
+  return [image.width, image.height, maskHash(mask), imageRectHash(image, l, t, r, b)].join('|');
 }
 
-const fits: { key: string; value: SelectionFit }[] = [];
+/** `compute()` through a small most-recently-used list keyed by `key` (counted in the stats). */
+function remembered<T>(list: Array<{ key: string; value: T }>, key: string, compute: () => T): T {
+  const i = list.findIndex((e) => e.key === key);
+  if (i >= 0) {
+    hits++;
+    const [e] = list.splice(i, 1);
+    list.unshift(e!);
+    return e!.value;
+  }
+  misses++;
+  const value = compute();
+  list.unshift({ key, value });
+  if (list.length > MAX_ENTRIES) list.length = MAX_ENTRIES;
+  return value;
+}
+
+const fits: Array<{ key: string; value: SelectionFit }> = [];
 
 /**
  * `selectionFit` alone (the elastic reading's edge test), from the cache when the same selection of
@@ -75,22 +91,7 @@ const fits: { key: string; value: SelectionFit }[] = [];
  */
 export function readSelectionFit(image: RgbaImage, mask: PlacedMask): SelectionFit {
   if (!enabled) return selectionFit(image, mask);
-  const g = reach(mask);
-  const l = Math.max(0, mask.left - g), t = Math.max(0, mask.top - g);
-  const r = Math.min(image.width, mask.left + mask.width + g), b = Math.min(image.height, mask.top + mask.height + g);
-  const key = [image.width, image.height, maskHash(mask), imageRectHash(image, l, t, r, b)].join('|');
-  const i = fits.findIndex((e) => e.key === key);
-  if (i >= 0) {
-    hits++;
-    const [e] = fits.splice(i, 1);
-    fits.unshift(e!);
-    return e!.value;
-  }
-  misses++;
-  const value = selectionFit(image, mask);
-  fits.unshift({ key, value });
-  if (fits.length > MAX_ENTRIES) fits.length = MAX_ENTRIES;
-  return value;
+  return remembered(fits, contentKey(image, mask), () => selectionFit(image, mask));
 }
 
 /**
@@ -104,17 +105,6 @@ export function readObject(image: RgbaImage, mask: PlacedMask, handles: readonly
     return fit.tight ? { fit } : { fit, seg: segmentObject(image, mask, handles, seg) };
   };
   if (!enabled) return compute();
-  const key = keyOf(image, mask, handles, quality, seg);
-  const i = entries.findIndex((e) => e.key === key);
-  if (i >= 0) {
-    hits++;
-    const [e] = entries.splice(i, 1);
-    entries.unshift(e!);
-    return e!.value;
-  }
-  misses++;
-  const value = compute();
-  entries.unshift({ key, value });
-  if (entries.length > MAX_ENTRIES) entries.length = MAX_ENTRIES;
-  return value;
+  const key = [contentKey(image, mask), quality, JSON.stringify(seg), handles.map((p) => `${p[0]},${p[1]}`).join(';')].join('|');
+  return remembered(entries, key, compute);
 }
