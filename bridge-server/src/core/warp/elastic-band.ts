@@ -90,7 +90,7 @@ export function bandField(g: BandGrid, handles: readonly Point[], targets: reado
   qx /= targets.length; qy /= targets.length;
   // The arrows' places across and along the drag, and their backward displacements.
   const arrows = targets.map((t, i) => ({
-    a: (t[0] - qx) * nx + (t[1] - qy) * ny, s: (t[0] - qx) * ux + (t[1] - qy) * uy,
+    t, a: (t[0] - qx) * nx + (t[1] - qy) * ny, s: (t[0] - qx) * ux + (t[1] - qy) * uy,
     dx: handles[i]![0] - t[0], dy: handles[i]![1] - t[1],
   })).sort((p, q) => p.a - q.a);
   const bandAt = (a: number, out: Float64Array): void => {
@@ -140,8 +140,7 @@ export function bandField(g: BandGrid, handles: readonly Point[], targets: reado
   }
   // Every arrow's own line must take its whole displacement (the handle lands on the target).
   for (const ar of arrows) {
-    const tx = qx + ux * ar.s + nx * ar.a, ty = qy + uy * ar.s + ny * ar.a;
-    const c = Math.round((tx - left) / cell), r = Math.round((ty - top) / cell);
+    const c = Math.round((ar.t[0] - left) / cell), r = Math.round((ar.t[1] - top) / cell);
     if (c < 0 || r < 0 || c >= cols || r >= rows) return null;
     const k = r * cols + c;
     if (Math.hypot(vx[k]! - ar.dx, vy[k]! - ar.dy) > 0.05 * Math.hypot(ar.dx, ar.dy) + 0.5) {

@@ -189,6 +189,21 @@ function smooth(v: Float32Array, fixed: Uint8Array, cols: number, rows: number, 
   }
 }
 
+/**
+ * Up to SMOOTH_ROUNDS rounds of `sweeps` smoothing sweeps of both components, stopping as soon as
+ * no cell folds (checked after every round, and before the first when `checkFirst`); true when the
+ * field ends fold-free.
+ */
+function settle(vx: Float32Array, vy: Float32Array, fixed: Uint8Array, cols: number, rows: number, cell: number, sweeps: number, checkFirst: boolean): boolean {
+  if (checkFirst && minJacobianOf(vx, vy, cols, rows, cell) >= MIN_JACOBIAN) return true;
+  for (let round = 0; round < SMOOTH_ROUNDS; round++) {
+    smooth(vx, fixed, cols, rows, sweeps);
+    smooth(vy, fixed, cols, rows, sweeps);
+    if (minJacobianOf(vx, vy, cols, rows, cell) >= MIN_JACOBIAN) return true;
+  }
+  return false;
+}
+
 function minJacobianOf(vx: Float32Array, vy: Float32Array, cols: number, rows: number, cell: number): number {
   return minCellJacobian({ left: 0, top: 0, cell, cols, rows, ex: vx, ey: vy, fx: vx, fy: vy, radius: 0, maxDisp: 0, strength: 1 });
 }
@@ -273,14 +288,9 @@ function computeElasticField(input: ElasticInput): ElasticResult {
         const k = nodeAt(p);
         if (k >= 0) { fixed[k] = 1; band.vx[k] = 0; band.vy[k] = 0; }
       }
-      for (let round = 0; round <= SMOOTH_ROUNDS; round++) {
-        if (round > 0) {
-          smooth(band.vx, fixed, cols, rows, 2);
-          smooth(band.vy, fixed, cols, rows, 2);
-        }
-        if (minJacobianOf(band.vx, band.vy, cols, rows, cell) >= MIN_JACOBIAN) {
-          return finish(band.vx, band.vy, mh, mt, mh.map(() => cell), left, top, cols, rows, cell, warnings);
-        }
+      // Used as built when it does not fold; else lightly smoothed until it does not.
+      if (settle(band.vx, band.vy, fixed, cols, rows, cell, 2, true)) {
+        return finish(band.vx, band.vy, mh, mt, mh.map(() => cell), left, top, cols, rows, cell, warnings);
       }
     }
   }
@@ -355,12 +365,8 @@ function computeElasticField(input: ElasticInput): ElasticResult {
   blendParts(vx, vy, fixed, free, left, top, cols, rows, cell, parts);
   // Smooth until no cell folds (the distance-based field has kinks where rays graze the edge);
   // each round moves it towards the membrane solution, which is smoother but spreads less.
-  let rounds = 0;
-  for (; rounds < SMOOTH_ROUNDS; rounds++) {
-    smooth(vx, fixed, cols, rows, 8);
-    smooth(vy, fixed, cols, rows, 8);
-    if (minJacobianOf(vx, vy, cols, rows, cell) >= MIN_JACOBIAN) break;
-  }
+  // (`finish` checks the result again and refuses a field that still folds.)
+  settle(vx, vy, fixed, cols, rows, cell, 8, false);
   return finish(vx, vy, mh, mt, partRadius, left, top, cols, rows, cell, warnings);
 }
 
