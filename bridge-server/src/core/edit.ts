@@ -20,7 +20,7 @@ import { CancelledError } from './types';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
 import { fillHole } from './fill';
 import { blendSeams } from './blend';
-import { warpRegions } from './warp';
+import { allElastic, warpRegions } from './warp';
 import { growRings } from './rings';
 import { planFromProxy, proxyInfoFor, proxyRequest, type ProxyInfo } from './proxy';
 
@@ -134,8 +134,7 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   const t3 = performance.now();
   // An elastic map is continuous with its surroundings (zero displacement on the area's edge):
   // there is no seam between moved content and a new background to correct.
-  const elasticOnly = plan.operations.length > 0 && plan.operations.every((o) => o.params.kind === 'deform' && o.params.elastic === true);
-  const seam = elasticOnly
+  const seam = allElastic(plan.operations.map((o) => o.params))
     ? createMask(crop.width, crop.height)
     : blendSeams({ edited, original: src, targetMask, holeMask, keepMask, sourceMask, quality: req.quality });
   timings.blend = performance.now() - t3;

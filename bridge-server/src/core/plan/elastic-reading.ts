@@ -8,8 +8,7 @@
  */
 import type { EditRequest, Operation, PlacedMask, Plan, Point } from '../types';
 import { buildElasticField, elasticArea } from '../warp/elastic-field';
-import { buildOcclusionField, elasticCell } from '../warp/elastic-occlusion';
-import { maskBounds } from '@smartdrag/shared';
+import { regionOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
 import { readSelectionFit } from './object-cache';
 import { parseIntent } from '../intent/parse';
@@ -82,14 +81,8 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
         return len > OCCLUSION_MAX_REACH * room;
       });
       if (far) { decide(false, `no fold-free elastic map and an arrow crosses most of the selection: ${res.warnings.join('; ')}`); continue; }
-      // The warp's own parameters (warp-regions.ts prepareElastic), so that it reuses this field.
-      const sb = maskBounds(region.mask);
-      const sw = Math.min(req.image.width, sb.left + sb.width) - Math.max(0, sb.left), sh = Math.min(req.image.height, sb.top + sb.height) - Math.max(0, sb.top);
-      const preview = req.quality === 'preview';
-      const occ = buildOcclusionField({
-        mask: area.mask, keep: area.keep, handles, targets, width: req.image.width, height: req.image.height,
-        cell: elasticCell(Math.max(0, sw), Math.max(0, sh), preview), ...(preview ? { refine: 2 } : {}),
-      });
+      // The warp's own call (warp-regions.ts prepareElastic), so that it reuses this field.
+      const occ = regionOcclusionField(area, region.mask, handles, targets, req.image.width, req.image.height, req.quality === 'preview');
       if (!occ.field) { decide(false, `no fold-free elastic map: ${res.warnings.join('; ')}`); continue; }
       res = { field: occ.field, warnings: [...occ.warnings, 'no fold-free map: the dragged part slides over what lies in front of it'], partRadius: [], maxStretch: occ.maxStretch };
     }

@@ -25,6 +25,7 @@
  *   fold-free fraction (bisection) with a warning; local stretch above {@link STRETCH_WARN} is
  *   reported as a warning too.
  */
+import { maskBounds } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
 import {
   type Controls, type DeformField, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
@@ -92,6 +93,23 @@ export interface ElasticFieldResult {
   /** Largest cell area ratio of the forward map (stretch, 1 = none); `1/min` for squeeze. */
   maxStretch: number;
   minStretch: number;
+}
+
+/**
+ * The occlusion field of an elastic drag on a region, with the parameters the warp renders it
+ * with (cell from the region's bounds within the image; fewer bisection steps for a preview).
+ * The planner calls it with the same arguments, so the warp finds the field it built.
+ */
+export function regionOcclusionField(
+  area: { mask: PlacedMask; keep: readonly PlacedMask[] }, regionMask: PlacedMask, handles: readonly Point[], targets: readonly Point[],
+  width: number, height: number, preview: boolean,
+): ElasticFieldResult {
+  const b = maskBounds(regionMask);
+  const w = Math.max(0, Math.min(width, b.left + b.width) - Math.max(0, b.left));
+  const h = Math.max(0, Math.min(height, b.top + b.height) - Math.max(0, b.top));
+  return buildOcclusionField({
+    mask: area.mask, keep: area.keep, handles, targets, width, height, cell: elasticCell(w, h, preview), ...(preview ? { refine: 2 } : {}),
+  });
 }
 
 /** Cell size for a region of `w × h` px: about 12k nodes at most, 4..32 px. */
@@ -177,6 +195,16 @@ function rasterizeBackward(f: DeformField, s: Float64Array, state: Uint8Array, h
 /** Corner displacements further apart than this many cells are on two sides of a seam. */
 export const SEAM_JUMP_CELLS = 3;
 
+/**
+ * Whether grid nodes `a` and `b` of a backward field lie on the same side of a seam: their
+ * displacements differ by at most `lim2` squared px ({@link SEAM_JUMP_CELLS} cells, squared).
+ * Used where seams are found (seamCells) and where they are rendered (warp-regions.ts).
+ */
+export function sameSide(ex: Float32Array, ey: Float32Array, a: number, b: number, lim2: number): boolean {
+  const dx = ex[a]! - ex[b]!, dy = ey[a]! - ey[b]!;
+  return dx * dx + dy * dy <= lim2;
+}
+
 /** Cells whose corners' backward displacements jump by more than {@link SEAM_JUMP_CELLS} cells. */
 function seamCells(f: DeformField): Uint8Array | undefined {
   const { cols, rows, cell, ex, ey } = f;
@@ -185,13 +213,10 @@ function seamCells(f: DeformField): Uint8Array | undefined {
   let any = false;
   for (let r = 0; r + 1 < rows; r++) {
     for (let c = 0; c + 1 < cols; c++) {
-      const k = r * cols + c, q = [k, k + 1, k + cols, k + cols + 1];
-      let jump = false;
-      for (let i = 0; i < 4 && !jump; i++) for (let j = i + 1; j < 4; j++) {
-        const dx = ex[q[i]!]! - ex[q[j]!]!, dy = ey[q[i]!]! - ey[q[j]!]!;
-        if (dx * dx + dy * dy > lim2) { jump = true; break; }
-      }
-      if (jump) { seam[r * (cols - 1) + c] = 1; any = true; }
+      const q0 = r * cols + c, q1 = q0 + 1, q2 = q0 + cols, q3 = q2 + 1;
+      const same = sameSide(ex, ey, q0, q1, lim2) && sameSide(ex, ey, q0, q2, lim2) && sameSide(ex, ey, q0, q3, lim2)
+        && sameSide(ex, ey, q1, q2, lim2) && sameSide(ex, ey, q1, q3, lim2) && sameSide(ex, ey, q2, q3, lim2);
+      if (!same) { seam[r * (cols - 1) + c] = 1; any = true; }
     }
   }
   return any ? seam : undefined;

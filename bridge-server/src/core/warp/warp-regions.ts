@@ -33,7 +33,7 @@ import {
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
 import { buildElasticField, elasticArea } from './elastic-field';
-import { buildOcclusionField, elasticCell, SEAM_JUMP_CELLS } from './elastic-occlusion';
+import { regionOcclusionField, sameSide, SEAM_JUMP_CELLS } from './elastic-occlusion';
 
 /** Smallest crop margin in pixels around source ∪ target. */
 export const MIN_CROP_MARGIN = 16;
@@ -255,6 +255,11 @@ export function prepareRegionWarp(
   return { region, forward, backward, field, sourceBounds, targetBounds, supersample };
 }
 
+/** Whether there are operations and every one is an elastic drag (`deform` with `elastic`). */
+export function allElastic(params: readonly OperationParams[]): boolean {
+  return params.length > 0 && params.every((p) => p.kind === 'deform' && p.elastic === true);
+}
+
 /**
  * An elastic drag (all operations of the region are `deform` with `elastic`): the field is zero on
  * the editable area's boundary, so the moved content stays inside the region's own bounds and
@@ -265,7 +270,7 @@ function prepareElastic(
   image: RgbaImage, region: Region, params: readonly OperationParams[], keep: readonly PlacedMask[], warnings: string[],
   quality: 'preview' | 'final' = 'final',
 ): RegionWarp | null {
-  if (params.length === 0 || !params.every((p) => p.kind === 'deform' && p.elastic)) return null;
+  if (!allElastic(params)) return null;
   const handles: Point[] = [], targets: Point[] = [];
   for (const p of params) if (p.kind === 'deform') { handles.push(...p.handles); targets.push(...p.targets); }
   const sourceBounds = clipRect(maskBounds(region.mask), image.width, image.height);
@@ -276,10 +281,7 @@ function prepareElastic(
   if (!res.field) {
     // No fold-free map: the moved part slides over what lies in front of it (occlusion), the
     // rest stretches behind it (elastic-occlusion.ts) — still nothing cut out or filled.
-    res = buildOcclusionField({
-      mask: area.mask, keep: area.keep, handles, targets, width: image.width, height: image.height,
-      cell: elasticCell(sourceBounds.width, sourceBounds.height, quality === 'preview'), ...(quality === 'preview' ? { refine: 2 } : {}),
-    });
+    res = regionOcclusionField(area, region.mask, handles, targets, image.width, image.height, quality === 'preview');
   }
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
   if (!res.field) return null;
@@ -489,23 +491,30 @@ function seamLookup(f: NonNullable<RenderTask['field']>, r: number, c: number, f
   const w0 = (1 - fx) * (1 - fy), w1 = fx * (1 - fy), w2 = (1 - fx) * fy, w3 = fx * fy;
   const lim2 = (SEAM_JUMP_CELLS * f.cell) ** 2;
   const ex = f.ex, ey = f.ey;
-  const near = (a: number, b: number): boolean => {
-    const dx = ex[a]! - ex[b]!, dy = ey[a]! - ey[b]!;
-    return dx * dx + dy * dy <= lim2;
-  };
+  // Which corners share a side (symmetric; every corner shares its own).
+  const s01 = sameSide(ex, ey, q0, q1, lim2), s02 = sameSide(ex, ey, q0, q2, lim2), s03 = sameSide(ex, ey, q0, q3, lim2);
+  const s12 = sameSide(ex, ey, q1, q2, lim2), s13 = sameSide(ex, ey, q1, q3, lim2), s23 = sameSide(ex, ey, q2, q3, lim2);
   // The weight of the group each corner belongs to; the heaviest group wins.
-  const groupWeight = (q: number): number =>
-    (near(q, q0) ? w0 : 0) + (near(q, q1) ? w1 : 0) + (near(q, q2) ? w2 : 0) + (near(q, q3) ? w3 : 0);
-  let best = q0, bestW = groupWeight(q0);
-  const g1 = groupWeight(q1); if (g1 > bestW) { bestW = g1; best = q1; }
-  const g2 = groupWeight(q2); if (g2 > bestW) { bestW = g2; best = q2; }
-  const g3 = groupWeight(q3); if (g3 > bestW) { best = q3; }
+  const g0 = w0 + (s01 ? w1 : 0) + (s02 ? w2 : 0) + (s03 ? w3 : 0);
+  const g1 = (s01 ? w0 : 0) + w1 + (s12 ? w2 : 0) + (s13 ? w3 : 0);
+  const g2 = (s02 ? w0 : 0) + (s12 ? w1 : 0) + w2 + (s23 ? w3 : 0);
+  const g3 = (s03 ? w0 : 0) + (s13 ? w1 : 0) + (s23 ? w2 : 0) + w3;
+  let best = 0, bestW = g0;
+  if (g1 > bestW) { bestW = g1; best = 1; }
+  if (g2 > bestW) { bestW = g2; best = 2; }
+  if (g3 > bestW) { best = 3; }
+  // Members of the winning group.
+  const m0 = best === 0 || (best === 1 ? s01 : best === 2 ? s02 : s03);
+  const m1 = best === 1 || (best === 0 ? s01 : best === 2 ? s12 : s13);
+  const m2 = best === 2 || (best === 0 ? s02 : best === 1 ? s12 : s23);
+  const m3 = best === 3 || (best === 0 ? s03 : best === 1 ? s13 : s23);
   let sw = 0, sx = 0, sy = 0;
-  if (near(best, q0)) { sw += w0; sx += w0 * ex[q0]!; sy += w0 * ey[q0]!; }
-  if (near(best, q1)) { sw += w1; sx += w1 * ex[q1]!; sy += w1 * ey[q1]!; }
-  if (near(best, q2)) { sw += w2; sx += w2 * ex[q2]!; sy += w2 * ey[q2]!; }
-  if (near(best, q3)) { sw += w3; sx += w3 * ex[q3]!; sy += w3 * ey[q3]!; }
-  if (sw > 0) { out[0] = sx / sw; out[1] = sy / sw; } else { out[0] = ex[best]!; out[1] = ey[best]!; }
+  if (m0) { sw += w0; sx += w0 * ex[q0]!; sy += w0 * ey[q0]!; }
+  if (m1) { sw += w1; sx += w1 * ex[q1]!; sy += w1 * ey[q1]!; }
+  if (m2) { sw += w2; sx += w2 * ex[q2]!; sy += w2 * ey[q2]!; }
+  if (m3) { sw += w3; sx += w3 * ex[q3]!; sy += w3 * ey[q3]!; }
+  const qb = best === 0 ? q0 : best === 1 ? q1 : best === 2 ? q2 : q3;
+  if (sw > 0) { out[0] = sx / sw; out[1] = sy / sw; } else { out[0] = ex[qb]!; out[1] = ey[qb]!; }
 }
 
 /**
