@@ -493,19 +493,17 @@ export function fillSmallHoles(m: PlacedMask, maxArea: number): { mask: PlacedMa
   let inner = false;
   for (let y = 0; y < wh && !inner; y++) {
     const row = (y0 + y) * w + x0;
-    let a = 0, b = ww - 1;
-    while (a < ww && m.data[row + a]! < 128) a++;
-    while (b > a && m.data[row + b]! < 128) b--;
-    for (let x = a + 1; x < b; x++) if (m.data[row + x]! < 128) { inner = true; break; }
+    let first = 0, last = ww - 1;
+    while (first < ww && m.data[row + first]! < 128) first++;
+    while (last > first && m.data[row + last]! < 128) last--;
+    for (let x = first + 1; x < last; x++) if (m.data[row + x]! < 128) { inner = true; break; }
   }
   if (!inner) return { mask: m, filled: 0 };
   const inv = new Uint8Array(n);
-  let any = false;
   for (let y = 0; y < wh; y++) {
     const row = (y0 + y) * w + x0;
-    for (let x = 0; x < ww; x++) if (m.data[row + x]! < 128) { inv[y * ww + x] = 255; any = true; }
+    for (let x = 0; x < ww; x++) if (m.data[row + x]! < 128) inv[y * ww + x] = 255;
   }
-  if (!any) return { mask: m, filled: 0 };
   const { labels, count, sizes } = labelComponents(inv, ww, wh, 128);
   const small = new Uint8Array(count + 1);
   for (let l = 1; l <= count; l++) if (sizes[l]! <= maxArea) small[l] = 1;
