@@ -117,11 +117,10 @@ export interface EditSpeedOptions {
 }
 
 async function measure(
-  doc: string, req0: EditRequest, kind: string, runs: number, submit: BridgeSubmit | null, onRow: (r: EditSpeedRow) => void,
+  doc: string, req: EditRequest, kind: string, runs: number, submit: BridgeSubmit | null, onRow: (r: EditSpeedRow) => void,
   /** The request of run `i` (default: the same request every run). */
-  reqAt: (i: number) => EditRequest = () => req0,
+  reqAt: (i: number) => EditRequest = () => req,
 ): Promise<void> {
-  const req = req0;
   const mp = (req.image.width * req.image.height) / 1e6, frac = regionFraction(req);
   // Warm-up before the measured runs: one run for large documents; up to 4 MP at least six runs
   // and one second, since a few runs leave the kernels still being compiled (the suite's first
