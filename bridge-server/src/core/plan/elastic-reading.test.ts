@@ -69,3 +69,18 @@ describe('planner: rigid move, elastic drag or part deform (decision table)', ()
     }
   });
 });
+
+describe('the elastic reading says which map it built', () => {
+  const img = scene();
+  const plan = (points: Point[]) => makePlan({ image: img, regions: [{ id: 'r', mask: LOOSE }], drags: [{ region: 'r', points }], quality: 'preview' });
+  test('a fold-free drag names the rigid parts\' radii; a drag the area cannot map fold-free says the part slides over what lies in front of it (no empty radius list)', async () => {
+    const smooth = (await plan([[120, 120], [150, 105]])).operations[0]!;
+    expect(smooth.reason).toMatch(/parts of \d+(, \d+)* px radius move as a whole/);
+    const long = await plan([[60, 120], [100, 120]]);
+    const op = long.operations[0]!;
+    expect(op.params).toMatchObject({ kind: 'deform', elastic: true });
+    expect(long.warnings.join('\n')).toMatch(/slides over what lies in front of it/);
+    expect(op.reason).toMatch(/no fold-free map: the dragged part slides over what lies in front of it, largest stretch \d/);
+    expect(op.reason).not.toMatch(/parts of\s+px/);
+  });
+});

@@ -90,7 +90,9 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     const params = { kind: 'deform' as const, handles, targets, elastic: true };
     const named = fromIntent ? `the intent names a part (${parts.join(', ')}), ` : '';
     const why = `${named}the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
-      `and every arrow stays inside it: elastic drag (parts of ${res.partRadius.map((r) => Math.round(r)).join(', ')} px radius move as a whole, ` +
+      `and every arrow stays inside it: elastic drag (${res.partRadius.length > 0
+        ? `parts of ${res.partRadius.map((r) => Math.round(r)).join(', ')} px radius move as a whole`
+        : 'no fold-free map: the dragged part slides over what lies in front of it'}, ` +
       `largest stretch ${f2(res.maxStretch)}×)`;
     replaced.set(id, { region: id, kind: 'deform', params, source: fromIntent ? 'intent' : 'geometry', description: describeOperation(id, params), reason: why });
     decide(true, why);
