@@ -39,6 +39,12 @@ describe('planner: rigid move, elastic drag or part deform (decision table)', ()
     ['loose area, intent names a part: "raise the arm"', 'deform', true, req(LOOSE, [[120, 120], [150, 105]], { intent: 'raise the arm' })],
     ['loose area, intent names a part: "close the mouth"', 'deform', true, req(LOOSE, [[120, 120], [150, 105]], { intent: 'close the mouth' })],
     ['loose area, intent names a whole object: "rotate the cup 20 degrees"', 'rotate', false, req(LOOSE, [[120, 120], [150, 105]], { intent: 'rotate the cup 20 degrees' })],
+    ['loose area, intent reshapes the whole: "stretch it"', 'deform', true, req(LOOSE, [[120, 95], [120, 70]], { intent: 'stretch it' })],
+    ['loose area, intent reshapes the whole: "bend the tower to the right"', 'deform', true, req(LOOSE, [[120, 95], [140, 90]], { intent: 'bend the tower to the right' })],
+    ['loose area, intent turns the whole by a look: "make the dog look up"', 'deform', true, req(LOOSE, [[120, 95], [120, 70]], { intent: 'make the dog look up' })],
+    ['loose area, intent only gives a direction: "lift it"', 'translate', false, req(LOOSE, [[120, 95], [120, 70]], { intent: 'lift it' })],
+    ['loose area, intent scales the whole: "make the tree taller"', 'scale', false, req(LOOSE, [[120, 95], [120, 70]], { intent: 'make the tree taller' })],
+    ['loose area, one action reshapes, another moves a whole: "bend it and move the cup left"', 'translate', false, req(LOOSE, [[120, 95], [120, 70]], { intent: 'bend it and move the cup left' })],
     ['tight outline, arrow inside it', 'translate', false, req(TIGHT, [[120, 120], [135, 115]])],
     ['loose area, arrow leaves it (a move to a new place)', 'translate', false, req(LOOSE, [[120, 120], [225, 120]])],
     ['loose area, kind set to translate by the user', 'translate', false, req(LOOSE, [[120, 120], [150, 105]], {}, 'translate')],
@@ -62,7 +68,7 @@ describe('planner: rigid move, elastic drag or part deform (decision table)', ()
       expect(op.reason).toMatch(/editable area/);
       if (r.intent) {
         expect(op.source).toBe('intent');
-        expect(op.reason).toMatch(/the intent names a part/);
+        expect(op.reason).toMatch(/the intent (names a part|reshapes \((stretch|bend|make … look)\))/);
       }
       // The rigid reading stays on offer.
       expect(plan.alternatives?.[0]?.operations[0]?.kind).toMatch(r.intent ? /^(translate|rotate|deform|scale)$/ : /^(translate|scale)$/);

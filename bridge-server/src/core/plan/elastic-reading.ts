@@ -40,7 +40,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
   const replaced = new Map<string, Operation>();
   const warnings: string[] = [];
   const regionIds = [...new Set(plan.operations.map((o) => o.region))];
-  const parts = intentParts(req.intent);
+  const shape = intentShape(req.intent);
   for (const id of regionIds) {
     const region = req.regions.find((r) => r.id === id);
     if (!region) continue;
@@ -48,9 +48,10 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     const ops = plan.operations.filter((o) => o.region === id);
     if (ops.some((o) => o.source === 'user')) { decide(false, 'the kind was set by the user'); continue; }
     // An intent that names a part ("turn the head", "raise the arm", "close the mouth") asks for
-    // the part to move on its object: elastic. One that names a whole ("move the cup") is rigid.
+    // the part to move on its object, and one that reshapes ("stretch it", "bend the branch",
+    // "make the dog look up"): elastic. One that moves, turns or scales a whole ("move the cup") is rigid.
     const fromIntent = ops.some((o) => o.source === 'intent');
-    if (fromIntent && parts.length === 0) { decide(false, 'the intent moves a whole object, not a part of it'); continue; }
+    if (fromIntent && !shape) { decide(false, 'the intent moves a whole object, not a part of it'); continue; }
     const drags = req.drags.filter((d) => d.region === id);
     // One arrow read as a scale towards or away from the centre guesses the pivot; on an editable
     // area it is a pull of the part under the handle (a crown shortened, a lid closed).
@@ -88,7 +89,9 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     }
     warnings.push(...res.warnings.map((w) => `region ${id}: ${w}`));
     const params = { kind: 'deform' as const, handles, targets, elastic: true };
-    const named = fromIntent ? `the intent names a part (${parts.join(', ')}), ` : '';
+    const named = !fromIntent || !shape ? ''
+      : shape.parts.length > 0 ? `the intent names a part (${shape.parts.join(', ')}), `
+        : `the intent reshapes (${shape.verbs.join(', ')}), `;
     const why = `${named}the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
       `and every arrow stays inside it: elastic drag (${res.partRadius.length > 0
         ? `parts of ${res.partRadius.map((r) => Math.round(r)).join(', ')} px radius move as a whole`
@@ -118,13 +121,35 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
  * whole object ("move the cup", "rotate the pencil 20°").
  */
 export function intentParts(intent: string | undefined): string[] {
-  if (!intent || !intent.trim()) return [];
+  return intentShape(intent)?.parts.length ? intentShape(intent)!.parts : [];
+}
+
+/** What makes an intent a reshaping one: the parts it names and the reshaping verbs used on wholes. */
+export interface IntentShape {
+  parts: string[];
+  verbs: string[];
+}
+
+/**
+ * Whether EVERY action of an intent reshapes rather than moves a whole: it names a part ("turn the
+ * head", "raise its left arm", "close the mouth") or its verb is a deformation of the object itself
+ * ("stretch it", "bend the branch", "make the dog look up": verb class deform — a direction-only
+ * verb like "lift it" or "pull it up" moves the whole, but "look", "face", "point" turn the object
+ * that way, so they count). Null when there is no intent or an
+ * action moves, turns or scales a whole object ("move the cup", "rotate the pencil 20°", "make the
+ * tree taller").
+ */
+export function intentShape(intent: string | undefined): IntentShape | null {
+  if (!intent || !intent.trim()) return null;
   const parse = parseIntent(intent);
-  if (parse.actions.length === 0) return [];
-  const parts: string[] = [];
+  if (parse.actions.length === 0) return null;
+  const parts: string[] = [], verbs: string[] = [];
   for (const a of parse.actions) {
-    if (a.object.parts.length === 0) return [];
-    for (const p of a.object.parts) if (!parts.includes(p)) parts.push(p);
+    if (a.object.parts.length > 0) {
+      for (const p of a.object.parts) if (!parts.includes(p)) parts.push(p);
+    } else if (a.cls === 'deform' && (!a.soft || /\b(look|gaze|face|point|aim)$/.test(a.verb))) {
+      if (!verbs.includes(a.verb)) verbs.push(a.verb);
+    } else return null;
   }
-  return parts;
+  return { parts, verbs };
 }
