@@ -68,7 +68,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     }
     const fit = readSelectionFit(req.image, region.mask);
     if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
-    const area = elasticArea(region.mask, req.keep ?? []);
+    const area = elasticArea(region.mask, req.keep ?? [], req.image);
     let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview' });
     if (!res.field) {
       // No fold-free map: the occlusion reading (the part slides over what is in front of it) —

@@ -299,3 +299,53 @@ describe('preview grid', () => {
     expect(Math.hypot(185 + b[0]! - 150, 140 + b[1]! - 160)).toBeLessThan(0.5);
   });
 });
+
+describe('an area that reaches the frame slides along it', () => {
+  // A half-disc cut by the image's right edge (x = 239), like a lasso around a head at the frame.
+  const img: RgbaImage = makeTexture('brick', 240, 240, 7);
+  const disc = discMask(230, 120, 80);
+  // Clipped to the picture, as a host's selection is: the mask ends at the frame.
+  const area: PlacedMask = { left: disc.left, top: disc.top, width: 240 - disc.left, height: disc.height, data: new Uint8Array((240 - disc.left) * disc.height) };
+  for (let y = 0; y < area.height; y++) for (let x = 0; x < area.width; x++) area.data[y * area.width + x] = disc.data[y * disc.width + x]!;
+  // A red marker at the handle, 12 px from the frame; the drag goes up, along the frame.
+  for (let y = 146; y <= 154; y++) for (let x = 223; x <= 231; x++) { const i = (y * 240 + x) * 4; img.data[i] = 255; img.data[i + 1] = 0; img.data[i + 2] = 0; }
+  const run = () => warpRegions({
+    image: img, regions: [{ id: 'r', mask: area }], quality: 'final', withSourceMap: true,
+    operations: [{ region: 'r', params: { kind: 'deform', handles: [[227, 150]], targets: [[227, 105]], elastic: true } }],
+  });
+
+  test('the area continues past the frame only on the sides it reaches', () => {
+    const ext = elasticArea(area, [], { width: 240, height: 240 }).mask;
+    expect(ext.left).toBe(area.left);
+    expect(ext.top).toBe(area.top);
+    expect(ext.left + ext.width).toBeGreaterThan(240 + 20);
+    expect(ext.height).toBe(area.height);
+    const inner = discMask(120, 120, 60);
+    expect(elasticArea(inner, [], { width: 240, height: 240 }).mask).toEqual(elasticArea(inner, []).mask);
+  });
+
+  test('content along the frame moves with the drag, is never fetched from beyond it, and nothing is left to fill', () => {
+    const out = run();
+    const w = out.crop.width, sm = out.sourceMap!;
+    let hole = 0, outside = 0, rx = 0, ry = 0, rn = 0;
+    for (let y = 0; y < out.crop.height; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        if (out.holeMask.data[p]! > 0) hole++;
+        if (sm[2 * p]! > 239 + 1e-3 || sm[2 * p]! < 0 || sm[2 * p + 1]! < 0 || sm[2 * p + 1]! > 239 + 1e-3) outside++;
+        const e = out.edited.data, i = p * 4;
+        if (e[i]! > 200 && e[i + 1]! < 60 && e[i + 2]! < 60) { rx += x + out.crop.left; ry += y + out.crop.top; rn++; }
+      }
+    }
+    expect(hole).toBe(0);
+    expect(outside).toBe(0);
+    expect(rn).toBeGreaterThan(40);
+    expect(Math.hypot(rx / rn - 227, ry / rn - 105)).toBeLessThan(1.5);
+    // The last column next to the moved part moved up too (glued to a fixed frame it would not).
+    const col = 239 - out.crop.left, row = 110 - out.crop.top;
+    expect(sm[2 * (row * w + col) + 1]! - 110).toBeGreaterThan(20);
+    // It slides along the frame: its content comes from (about) the same column, not from across.
+    expect(239 - sm[2 * (row * w + col)]!).toBeGreaterThanOrEqual(0);
+    expect(239 - sm[2 * (row * w + col)]!).toBeLessThan(2);
+  });
+});

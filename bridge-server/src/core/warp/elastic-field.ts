@@ -502,9 +502,49 @@ export const SPECK_FRACTION = 0.005;
  * pixels still never change (they stay keep pixels; the renderer skips them); only the map moves
  * over them. Returns the area with those holes filled and the keep masks without them.
  */
-export function elasticArea(mask: PlacedMask, keep: readonly PlacedMask[]): { mask: PlacedMask; keep: PlacedMask[] } {
-  const area = areaMemo.get(mask, keep, '', () => computeElasticArea(mask, keep));
+export function elasticArea(mask: PlacedMask, keep: readonly PlacedMask[], frame?: { width: number; height: number }): { mask: PlacedMask; keep: PlacedMask[] } {
+  const key = frame && process.env.SMARTDRAG_FRAME_SLIP !== '0' ? `${frame.width}x${frame.height}` : '';
+  const area = areaMemo.get(mask, keep, key, () => {
+    const a = computeElasticArea(mask, keep);
+    return key ? { mask: extendPastFrame(a.mask, frame!.width, frame!.height), keep: a.keep } : a;
+  });
   return { mask: area.mask, keep: area.keep.slice() };
+}
+
+/** Share of the area's larger side by which an area that touches the image's frame continues past it. */
+export const FRAME_PAD_FRACTION = 0.25;
+
+/** How far (px) an area with bounds `b` continues past the frame. */
+export function framePad(b: { width: number; height: number }): number {
+  return Math.max(8, Math.ceil(FRAME_PAD_FRACTION * Math.max(b.width, b.height)));
+}
+
+/**
+ * An editable area that reaches the image's frame continues beyond it (the rows and columns at the
+ * frame repeated outward by {@link FRAME_PAD_FRACTION} of its larger side): the frame is where the
+ * picture was cut, not where the content is glued, so content along it moves with the drag instead
+ * of tearing from a fixed edge. Sides that do not reach the frame are unchanged.
+ */
+export function extendPastFrame(mask: PlacedMask, width: number, height: number): PlacedMask {
+  const b = maskBounds(mask, 128);
+  if (b.width === 0) return mask;
+  const pad = framePad(b);
+  const l = b.left <= 0 ? pad : 0, t = b.top <= 0 ? pad : 0;
+  const r = b.left + b.width >= width ? pad : 0, bo = b.top + b.height >= height ? pad : 0;
+  if (l + t + r + bo === 0) return mask;
+  const left = mask.left - l, top = mask.top - t, w = mask.width + l + r, h = mask.height + t + bo;
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    // Document row, clamped into the image and into the mask's rectangle.
+    const dy = Math.min(Math.max(top + y, 0), height - 1);
+    const my = Math.min(Math.max(dy - mask.top, 0), mask.height - 1);
+    for (let x = 0; x < w; x++) {
+      const dx = Math.min(Math.max(left + x, 0), width - 1);
+      const mx = Math.min(Math.max(dx - mask.left, 0), mask.width - 1);
+      data[y * w + x] = mask.data[my * mask.width + mx]!;
+    }
+  }
+  return { left, top, width: w, height: h, data };
 }
 
 const areaMemo = new MaskMemo<{ mask: PlacedMask; keep: PlacedMask[] }>();

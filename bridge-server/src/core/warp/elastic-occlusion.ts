@@ -330,7 +330,8 @@ function computeOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
   for (let cr = 0; cr < crows; cr++) {
     for (let cc = 0; cc < ccols; cc++) {
       const x0 = left + cc * cell, y0 = top + cr * cell;
-      let bad = x0 < 0 || y0 < 0 || x0 + cell > input.width || y0 + cell > input.height;
+      // (An area that reaches the frame continues past it: elasticArea, extendPastFrame.)
+      let bad = process.env.SMARTDRAG_FRAME_SLIP === '0' && (x0 < 0 || y0 < 0 || x0 + cell > input.width || y0 + cell > input.height);
       for (let y = y0; !bad && y < y0 + cell; y++) {
         const my = y - mask.top;
         if (my < 0 || my >= mask.height) { bad = true; break; }

@@ -32,7 +32,7 @@ import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
-import { buildElasticField, elasticArea } from './elastic-field';
+import { buildElasticField, elasticArea, framePad } from './elastic-field';
 import { regionOcclusionField, sameSide, SEAM_JUMP_CELLS } from './elastic-occlusion';
 
 /** Smallest crop margin in pixels around source ∪ target. */
@@ -276,7 +276,7 @@ function prepareElastic(
   const sourceBounds = clipRect(maskBounds(region.mask), image.width, image.height);
   // Stray unselected specks do not pin the map, and the content moves with them filled (no
   // transparent speck travels with it); their pixels stay (keep pixels are never written).
-  const area = elasticArea(region.mask, keep);
+  const area = elasticArea(region.mask, keep, image);
   let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: quality === 'preview' });
   if (!res.field) {
     // No fold-free map: the moved part slides over what lies in front of it (occlusion), the
@@ -285,7 +285,40 @@ function prepareElastic(
   }
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
   if (!res.field) return null;
-  return { region: { ...region, mask: area.mask }, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field: res.field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
+  const field = slideAlongFrame(res.field, maskBounds(area.mask), image.width, image.height, framePad(maskBounds(region.mask)));
+  return { region: { ...region, mask: area.mask }, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
+}
+
+/**
+ * An area that reaches the frame continues past it (elasticArea, extendPastFrame): content along
+ * the frame slides with the drag instead of tearing from a fixed edge. Across the frame nothing can
+ * come in (there is no picture beyond it), so the part of the backward displacement that would
+ * fetch content from outside fades to zero at the frame over a band as wide as the frame padding
+ * (`taper` px): the frame behaves like a wall the content slides along, and the renderer never
+ * samples outside the picture. The field is copied only when a node changes (the planner shares it).
+ */
+export function slideAlongFrame(f: DeformField, area: Rect, width: number, height: number, taper: number): DeformField {
+  // The sides where the area continues past the frame.
+  const openL = area.left < 0, openT = area.top < 0, openR = area.left + area.width > width, openB = area.top + area.height > height;
+  if (!openL && !openT && !openR && !openB) return f;
+  let ex: Float32Array | null = null, ey: Float32Array | null = null;
+  const fade = (v: number, room: number, open: boolean): number => open ? v * Math.min(1, Math.max(0, room / taper)) : v;
+  for (let r = 0; r < f.rows; r++) {
+    const y = f.top + r * f.cell;
+    for (let c = 0; c < f.cols; c++) {
+      const k = r * f.cols + c, x = f.left + c * f.cell;
+      const vx = f.ex[k]!, vy = f.ey[k]!;
+      let nx = vx > 0 ? fade(vx, width - 1 - x, openR) : vx < 0 ? fade(vx, x, openL) : 0;
+      let ny = vy > 0 ? fade(vy, height - 1 - y, openB) : vy < 0 ? fade(vy, y, openT) : 0;
+      // Whatever still points outside (a node past the frame) takes the frame's edge.
+      nx = Math.min(Math.max(x + nx, 0), width - 1) - x;
+      ny = Math.min(Math.max(y + ny, 0), height - 1) - y;
+      if (nx === vx && ny === vy) continue;
+      if (!ex || !ey) { ex = Float32Array.from(f.ex); ey = Float32Array.from(f.ey); }
+      ex[k] = nx; ey[k] = ny;
+    }
+  }
+  return ex && ey ? { ...f, ex, ey } : f;
 }
 
 /**
