@@ -7,54 +7,107 @@
 export const CHAMFER_DIAGONAL = Math.SQRT2;
 const DIAG = CHAMFER_DIAGONAL;
 
+/** Caps above this are transformed without tiles (a tile would be larger than most masks). */
+const MAX_TILED_CAP = 256;
+
 /**
  * For every pixel where `inside[p]` is non-zero, the distance to the nearest pixel where it is
  * zero (0 for outside pixels). Distances saturate at `cap`. Pixels beyond the image border count
  * as outside when `borderIsOutside` (default false: the border does not create a boundary).
+ *
+ * Band-limited: the image is cut into square tiles at least `cap` wide; a tile that holds no
+ * outside pixel and whose eight neighbours hold none either (nor the border, when it counts as
+ * outside) is more than `cap` away from any outside pixel in the chessboard metric, which the
+ * chamfer metric never undercuts, so its pixels are `cap` — and stay `cap` through both passes of
+ * the full transform, which only ever lowers a value to the length of a path from an outside
+ * pixel. Both passes skip such tiles: the result is the full transform's, bit for bit, at the
+ * cost of the band within about two tiles of the boundary.
  */
 export function chamferDistance(inside: Uint8Array, w: number, h: number, cap: number, borderIsOutside = false, out?: Float32Array): Float32Array {
   if (inside.length !== w * h) throw new RangeError('chamferDistance: mask size differs from w*h');
   const d = out ?? new Float32Array(w * h);
   const edge = borderIsOutside ? 1 : cap;
-  for (let p = 0; p < w * h; p++) d[p] = inside[p] ? cap : 0;
+  // Tile side (0: no tiling) and, per tile, whether the passes may skip it.
+  const S = cap > 0 && cap <= MAX_TILED_CAP ? Math.max(16, Math.ceil(cap)) : 0;
+  const tw = S ? Math.ceil(w / S) : 1, th = S ? Math.ceil(h / S) : 1;
+  const far = new Uint8Array(S ? tw * th : 0);
+  if (S) {
+    const hasOut = new Uint8Array(tw * th);
+    for (let y = 0; y < h; y++) {
+      const row = y * w, trow = ((y / S) | 0) * tw;
+      for (let tx = 0, x0 = 0; tx < tw; tx++, x0 += S) {
+        const x1 = x0 + S < w ? x0 + S : w;
+        let none = 1;
+        for (let p = row + x0, pe = row + x1; p < pe; p++) {
+          if (inside[p]) d[p] = cap;
+          else { d[p] = 0; none = 0; }
+        }
+        if (!none) hasOut[trow + tx] = 1;
+      }
+    }
+    const border = borderIsOutside ? 1 : 0;
+    for (let ty = 0; ty < th; ty++) {
+      for (let tx = 0; tx < tw; tx++) {
+        let any = 0;
+        for (let yy = ty - 1; yy <= ty + 1 && !any; yy++) {
+          for (let xx = tx - 1; xx <= tx + 1; xx++) {
+            if (yy < 0 || yy >= th || xx < 0 || xx >= tw) { if (border) { any = 1; break; } continue; }
+            if (hasOut[yy * tw + xx]) { any = 1; break; }
+          }
+        }
+        if (!any) far[ty * tw + tx] = 1;
+      }
+    }
+  } else {
+    for (let p = 0; p < w * h; p++) d[p] = inside[p] ? cap : 0;
+  }
+  const TS = S || w;
   // Forward pass: left, up-left, up, up-right.
   for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      const p = row + x;
-      let v = d[p]!;
-      if (v === 0) continue;
-      const l = x > 0 ? d[p - 1]! + 1 : edge;
-      if (l < v) v = l;
-      if (y > 0) {
-        const u = d[p - w]! + 1;
-        if (u < v) v = u;
-        const ul = x > 0 ? d[p - w - 1]! + DIAG : edge;
-        if (ul < v) v = ul;
-        const ur = x < w - 1 ? d[p - w + 1]! + DIAG : edge;
-        if (ur < v) v = ur;
-      } else if (edge < v) v = edge;
-      d[p] = v;
+    const row = y * w, trow = S ? ((y / S) | 0) * tw : 0;
+    for (let tx = 0, xs = 0; xs < w; tx++, xs += TS) {
+      if (S && far[trow + tx]) continue;
+      const xe = xs + TS < w ? xs + TS : w;
+      for (let x = xs; x < xe; x++) {
+        const p = row + x;
+        let v = d[p]!;
+        if (v === 0) continue;
+        const l = x > 0 ? d[p - 1]! + 1 : edge;
+        if (l < v) v = l;
+        if (y > 0) {
+          const u = d[p - w]! + 1;
+          if (u < v) v = u;
+          const ul = x > 0 ? d[p - w - 1]! + DIAG : edge;
+          if (ul < v) v = ul;
+          const ur = x < w - 1 ? d[p - w + 1]! + DIAG : edge;
+          if (ur < v) v = ur;
+        } else if (edge < v) v = edge;
+        d[p] = v;
+      }
     }
   }
   // Backward pass: right, down-right, down, down-left.
   for (let y = h - 1; y >= 0; y--) {
-    const row = y * w;
-    for (let x = w - 1; x >= 0; x--) {
-      const p = row + x;
-      let v = d[p]!;
-      if (v === 0) continue;
-      const r = x < w - 1 ? d[p + 1]! + 1 : edge;
-      if (r < v) v = r;
-      if (y < h - 1) {
-        const dn = d[p + w]! + 1;
-        if (dn < v) v = dn;
-        const dr = x < w - 1 ? d[p + w + 1]! + DIAG : edge;
-        if (dr < v) v = dr;
-        const dl = x > 0 ? d[p + w - 1]! + DIAG : edge;
-        if (dl < v) v = dl;
-      } else if (edge < v) v = edge;
-      d[p] = v;
+    const row = y * w, trow = S ? ((y / S) | 0) * tw : 0;
+    for (let tx = S ? tw - 1 : 0; tx >= 0; tx--) {
+      if (S && far[trow + tx]) continue;
+      const xs = tx * TS, xe = xs + TS < w ? xs + TS : w;
+      for (let x = xe - 1; x >= xs; x--) {
+        const p = row + x;
+        let v = d[p]!;
+        if (v === 0) continue;
+        const r = x < w - 1 ? d[p + 1]! + 1 : edge;
+        if (r < v) v = r;
+        if (y < h - 1) {
+          const dn = d[p + w]! + 1;
+          if (dn < v) v = dn;
+          const dr = x < w - 1 ? d[p + w + 1]! + DIAG : edge;
+          if (dr < v) v = dr;
+          const dl = x > 0 ? d[p + w - 1]! + DIAG : edge;
+          if (dl < v) v = dl;
+        } else if (edge < v) v = edge;
+        d[p] = v;
+      }
     }
   }
   return d;

@@ -65,9 +65,11 @@ export function blendSeams(input: BlendStageInput): Mask {
   if (input.quality === 'preview') return seam;
   const depth = Math.max(1, input.correctionDepthPx ?? 24);
   const feather = Math.max(0, input.featherPx ?? 2);
-  const td = targetMask.data, hd = holeMask.data, kd = keepMask.data, e = edited.data;
+  const td = targetMask.data, hd = holeMask.data, kd = keepMask.data;
 
-  // Everything happens in the window of hole ∪ target grown by the widest band.
+  // Everything happens in the window of hole ∪ target grown by the widest band; neighbourhoods
+  // are clipped to it (as if nothing existed outside). The crop is changed in place: the colour
+  // correction writes moved pixels only and the feather band pixels only, never keep pixels.
   const grow = Math.ceil(depth + feather + 2);
   // Bounds of target ∪ hole (the shared bounds kernel skips the inside of each shape).
   const tb = maskBounds({ ...targetMask, left: 0, top: 0 }), hb = maskBounds({ ...holeMask, left: 0, top: 0 });
@@ -78,24 +80,18 @@ export function blendSeams(input: BlendStageInput): Mask {
     bx1 = Math.max(bx1, b.left + b.width - 1); by1 = Math.max(by1, b.top + b.height - 1);
   }
   if (bx1 < 0) return seam;
-  bx0 = Math.max(0, bx0 - grow); by0 = Math.max(0, by0 - grow);
-  bx1 = Math.min(w - 1, bx1 + grow); by1 = Math.min(h - 1, by1 + grow);
-  const ww = bx1 - bx0 + 1, wh = by1 - by0 + 1, wn = ww * wh;
-  // Window-local copies: T = moved content minus keep, H = hole, K = keep, C = target coverage.
-  const inT = new Uint8Array(wn), inH = new Uint8Array(wn), kw = new Uint8Array(wn), tw = new Uint8Array(wn);
-  const img = new Uint8ClampedArray(wn * 4);
-  // Bounding box of T in window coordinates (tx1/ty1 inclusive).
-  let tx0 = ww, ty0 = wh, tx1 = -1, ty1 = -1;
-  for (let y = 0; y < wh; y++) {
-    const srow = (y + by0) * w + bx0;
-    img.set(e.subarray(srow * 4, (srow + ww) * 4), y * ww * 4);
-    kw.set(kd.subarray(srow, srow + ww), y * ww);
-    tw.set(td.subarray(srow, srow + ww), y * ww);
-    for (let x = 0; x < ww; x++) {
-      const sp = srow + x, p = y * ww + x;
-      if (hd[sp]! > 0) inH[p] = 1;
-      if (td[sp]! > 0 && kd[sp] === 0) {
-        inT[p] = 1;
+  const win: InclusiveBox = { x0: Math.max(0, bx0 - grow), y0: Math.max(0, by0 - grow), x1: Math.min(w - 1, bx1 + grow), y1: Math.min(h - 1, by1 + grow) };
+  // Side codes in crop coordinates (bit 1: T = moved content minus keep, bit 0: H = hole), set in
+  // the window only, and the bounding box of T (inclusive).
+  const code = new Uint8Array(w * h);
+  let tx0 = w, ty0 = h, tx1 = -1, ty1 = -1;
+  for (let y = win.y0; y <= win.y1; y++) {
+    for (let x = win.x0, p = y * w + x; x <= win.x1; x++, p++) {
+      const t = td[p]! > 0 && kd[p] === 0 ? 2 : 0;
+      const c = t | (hd[p]! > 0 ? 1 : 0);
+      if (c === 0) continue;
+      code[p] = c;
+      if (t) {
         if (x < tx0) tx0 = x;
         if (x > tx1) tx1 = x;
         if (y < ty0) ty0 = y;
@@ -103,32 +99,20 @@ export function blendSeams(input: BlendStageInput): Mask {
       }
     }
   }
-  const dIn = new Float32Array(wn);
-  const tBox = tx1 >= 0 ? insideDistance(inT, ww, wh, { x0: tx0, y0: ty0, x1: tx1, y1: ty1 }, depth + 2, dIn) : null;
-  const looseness = input.sourceMask ? selectionLooseness(original, input.sourceMask) : 1;
-  if (tBox && looseness > 0) correctColour(img, inT, dIn, tw, kw, ww, wh, depth, looseness, tBox);
-
-  // Feathered band around both seams: distance to the nearest seam edge (a pixel whose
-  // 4-neighbour is on the other side of the target or hole boundary).
-  const band = new Uint8Array(wn);
-  if (feather > 0) featherSeams(img, inT, inH, kw, ww, wh, feather, band);
-  // Write back; the band names the pixels outside the hole that the blend may have changed.
-  // Whole pixels as 32-bit words where both buffers allow it (the same bytes either way).
-  const e32 = e.byteOffset % 4 === 0 ? new Uint32Array(e.buffer, e.byteOffset, e.length >> 2) : null;
-  const img32 = new Uint32Array(img.buffer, img.byteOffset, wn);
-  const sdat = seam.data;
-  for (let y = 0; y < wh; y++) {
-    const srow = (y + by0) * w + bx0;
-    for (let x = 0; x < ww; x++) {
-      const p = y * ww + x, sp = srow + x;
-      if (kw[p]! > 0) continue;
-      const bd = band[p]!, t = inT[p]!;
-      if (bd === 0 && t === 0) continue;
-      if (bd || dIn[p]! < depth) sdat[sp] = 255;
-      if (e32) e32[sp] = img32[p]!;
-      else { const i = p * 4, si = sp * 4; e[si] = img[i]!; e[si + 1] = img[i + 1]!; e[si + 2] = img[i + 2]!; e[si + 3] = img[i + 3]!; }
+  const tBox = tx1 >= 0 ? { x0: tx0, y0: ty0, x1: tx1, y1: ty1 } : null;
+  const dIn = tBox ? insideDistance(code, w, win, tBox, depth + 2) : null;
+  if (tBox && dIn) {
+    const looseness = input.sourceMask ? selectionLooseness(original, input.sourceMask) : 1;
+    if (looseness > 0) correctColour(edited.data, code, dIn, td, kd, w, win, depth, looseness, tBox);
+    // The moved pixels within the correction depth are in the seam band.
+    const sd = seam.data, dd = dIn.d;
+    for (let y = dIn.y0; y < dIn.y0 + dIn.h; y++) {
+      for (let x = dIn.x0, p = y * w + x, q = (y - dIn.y0) * dIn.w; x < dIn.x0 + dIn.w; x++, p++, q++) if (code[p]! & 2 && dd[q]! < depth) sd[p] = 255;
     }
   }
+  // Feathered band around both seams: distance to the nearest seam edge (a pixel whose
+  // 4-neighbour is on the other side of the target or hole boundary).
+  if (feather > 0) featherSeams(edited.data, code, kd, w, win, feather, seam.data);
   return seam;
 }
 
@@ -140,102 +124,119 @@ interface InclusiveBox {
   y1: number;
 }
 
+/** Distances over a box of the crop: pixel (x, y) of the box at `d[(y - y0) * w + x - x0]`. */
+interface BoxDistance {
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+  d: Float32Array;
+}
+
 /**
- * Chamfer distance of the pixels of `inside` (window `w`×`h`) to the outside, capped at `cap`,
- * written to `out` (left as is elsewhere). Only the inside's bounding box `box` grown by one
- * pixel is transformed: that ring is all outside, so every inside pixel's nearest outside pixel
- * is reached within it and the distances equal those over the whole window. Returns `box`.
+ * Chamfer distance of the T pixels (`code` bit 1, crop width `cw`) to the outside, capped at
+ * `cap`, over the T bounding box `box` grown by one pixel (clipped to the window `win`): that ring
+ * is all outside, so every T pixel's nearest outside pixel is reached within it and the distances
+ * equal those over the whole window. Outside the box nothing is T.
  */
-function insideDistance(inside: Uint8Array, w: number, h: number, box: InclusiveBox, cap: number, out: Float32Array): InclusiveBox {
-  const sx0 = Math.max(0, box.x0 - 1), sy0 = Math.max(0, box.y0 - 1), sx1 = Math.min(w - 1, box.x1 + 1), sy1 = Math.min(h - 1, box.y1 + 1);
+function insideDistance(code: Uint8Array, cw: number, win: InclusiveBox, box: InclusiveBox, cap: number): BoxDistance {
+  const sx0 = Math.max(win.x0, box.x0 - 1), sy0 = Math.max(win.y0, box.y0 - 1), sx1 = Math.min(win.x1, box.x1 + 1), sy1 = Math.min(win.y1, box.y1 + 1);
   const sw = sx1 - sx0 + 1, sh = sy1 - sy0 + 1;
   const sub = new Uint8Array(sw * sh);
-  for (let y = 0; y < sh; y++) sub.set(inside.subarray((y + sy0) * w + sx0, (y + sy0) * w + sx0 + sw), y * sw);
-  const d = chamferDistance(sub, sw, sh, cap);
-  for (let y = 0; y < sh; y++) out.set(d.subarray(y * sw, (y + 1) * sw), (y + sy0) * w + sx0);
-  return box;
+  for (let y = 0; y < sh; y++) {
+    for (let x = 0, p = (y + sy0) * cw + sx0, q = y * sw; x < sw; x++, p++, q++) sub[q] = code[p]! & 2;
+  }
+  return { x0: sx0, y0: sy0, w: sw, h: sh, d: chamferDistance(sub, sw, sh, cap) };
 }
 
 /**
  * Feathered seam band (step 2): pixels whose chamfer distance `s` to the nearest seam edge (a
- * pixel with a 4-neighbour on the other side of the target or hole boundary) is below `feather`,
- * and not kept, are cross-faded with their 3×3 mean by 0.5·(1 − s/feather); `band` marks them.
- * The distances are stamped around the edge pixels (the chamfer metric, exact in an unobstructed
- * plane) instead of transforming the whole window.
+ * pixel with a 4-neighbour in the window on the other side of the target or hole boundary) is
+ * below `feather`, and not kept, are cross-faded with their 3×3 mean (clipped to the window
+ * `win`) by 0.5·(1 − s/feather); `seam` marks them. The distances are stamped around the edge
+ * pixels (the chamfer metric, exact in an unobstructed plane) instead of transforming the
+ * window; only the stamped pixels are visited, and all means are taken before any pixel changes.
  */
-function featherSeams(img: Uint8ClampedArray, inT: Uint8Array, inH: Uint8Array, kw: Uint8Array, ww: number, wh: number, feather: number, band: Uint8Array): void {
-  const wn = ww * wh;
-  const code = new Uint8Array(wn);
-  for (let p = 0; p < wn; p++) code[p] = (inT[p]! << 1) | inH[p]!;
+function featherSeams(e: Uint8ClampedArray, code: Uint8Array, kd: Uint8Array, cw: number, win: InclusiveBox, feather: number, seam: Uint8Array): void {
   const F = Math.ceil(feather);
-  const dEdge = new Float32Array(wn).fill(feather + 1);
-  // Chamfer metric per stamp offset: straight steps 1, diagonal steps √2.
-  const side = 2 * F + 1;
-  const stamp = new Float32Array(side * side);
+  // Stamp offsets closer than `feather` (farther ones never decide a band pixel), and the sorted
+  // distinct distances they take: a pixel keeps the rank + 1 of its smallest (0: not stamped).
+  const offs: number[] = [], dists: number[] = [];
   for (let dy = -F; dy <= F; dy++) {
     for (let dx = -F; dx <= F; dx++) {
       const ax = dx < 0 ? -dx : dx, ay = dy < 0 ? -dy : dy;
       const lo = ax < ay ? ax : ay, hi = ax < ay ? ay : ax;
-      stamp[(dy + F) * side + dx + F] = hi - lo + lo * DIAG;
+      // Chamfer metric per stamp offset: straight steps 1, diagonal steps √2 (float32, as stored before).
+      const s = Math.fround(hi - lo + lo * DIAG);
+      if (s < feather) { offs.push(dx, dy); dists.push(s); }
     }
   }
-  // Stamped area (inclusive), to bound the band loop below.
-  let ex0 = ww, ey0 = wh, ex1 = -1, ey1 = -1;
-  for (let y = 0; y < wh; y++) {
-    const row = y * ww;
-    for (let x = 0; x < ww; x++) {
+  const values = [...new Set(dists)].sort((a, b) => a - b);
+  if (values.length > 65534) throw new RangeError('featherSeams: feather too wide');
+  const rankOf = dists.map((s) => values.indexOf(s) + 1);
+  const rank = values.length < 255 ? new Uint8Array(code.length) : new Uint16Array(code.length);
+  let list = new Int32Array(4096), n = 0;
+  const { x0: wx0, y0: wy0, x1: wx1, y1: wy1 } = win;
+  for (let y = wy0; y <= wy1; y++) {
+    const row = y * cw;
+    for (let x = wx0; x <= wx1; x++) {
       const p = row + x, c = code[p]!;
-      if (!((x > 0 && code[p - 1] !== c) || (x < ww - 1 && code[p + 1] !== c) || (y > 0 && code[p - ww] !== c) || (y < wh - 1 && code[p + ww] !== c))) continue;
-      const ya = y - F < 0 ? 0 : y - F, yb = y + F > wh - 1 ? wh - 1 : y + F;
-      const xa = x - F < 0 ? 0 : x - F, xb = x + F > ww - 1 ? ww - 1 : x + F;
-      for (let yy = ya; yy <= yb; yy++) {
-        let q = yy * ww + xa, si = (yy - y + F) * side + xa - x + F;
-        for (let xx = xa; xx <= xb; xx++, q++, si++) { const v = stamp[si]!; if (v < dEdge[q]!) dEdge[q] = v; }
+      if (!((x > wx0 && code[p - 1] !== c) || (x < wx1 && code[p + 1] !== c) || (y > wy0 && code[p - cw] !== c) || (y < wy1 && code[p + cw] !== c))) continue;
+      for (let k = 0; k < rankOf.length; k++) {
+        const xx = x + offs[2 * k]!, yy = y + offs[2 * k + 1]!;
+        if (xx < wx0 || xx > wx1 || yy < wy0 || yy > wy1) continue;
+        const q = yy * cw + xx, r = rank[q]!, rk = rankOf[k]!;
+        if (r === 0) {
+          if (n === list.length) { const nl = new Int32Array(2 * n); nl.set(list); list = nl; }
+          list[n++] = q;
+          rank[q] = rk;
+        } else if (rk < r) rank[q] = rk;
       }
-      if (xa < ex0) ex0 = xa;
-      if (xb > ex1) ex1 = xb;
-      if (ya < ey0) ey0 = ya;
-      if (yb > ey1) ey1 = yb;
     }
   }
-  if (ex1 < 0) return;
-  // Source of the 3×3 means: the stamped rows plus one on each side, before any change.
-  const ry0 = ey0 > 0 ? ey0 - 1 : 0, ry1 = ey1 < wh - 1 ? ey1 + 1 : wh - 1;
-  const off = ry0 * ww * 4;
-  const src = img.slice(off, (ry1 + 1) * ww * 4);
-  for (let y = ey0; y <= ey1; y++) {
-    const ya = y > 0 ? y - 1 : 0, yb = y < wh - 1 ? y + 1 : wh - 1;
-    for (let x = ex0; x <= ex1; x++) {
-      const p = y * ww + x;
-      const s = dEdge[p]!;
-      if (s >= feather || kw[p]! > 0) continue;
-      band[p] = 1;
-      // Edge pixels (s = 0) sit on either side of the seam: half-strength 3×3 mean there.
-      const beta = 0.5 * (1 - s / feather);
-      const xa = x > 0 ? x - 1 : 0, xb = x < ww - 1 ? x + 1 : ww - 1;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-      for (let yy = ya; yy <= yb; yy++) {
-        for (let xx = xa, i = (yy * ww + xa) * 4 - off; xx <= xb; xx++, i += 4) {
-          s0 += src[i]!; s1 += src[i + 1]!; s2 += src[i + 2]!; s3 += src[i + 3]!; k++;
-        }
+  // The new colours of the band, all from the unchanged crop, then written.
+  const next = new Uint8ClampedArray(n * 4);
+  for (let j = 0; j < n; j++) {
+    const p = list[j]!;
+    if (kd[p]! > 0) continue;
+    const s = values[rank[p]! - 1]!;
+    const y = (p / cw) | 0, x = p - y * cw;
+    // Edge pixels (s = 0) sit on either side of the seam: half-strength 3×3 mean there.
+    const beta = 0.5 * (1 - s / feather);
+    const xa = x > wx0 ? x - 1 : wx0, xb = x < wx1 ? x + 1 : wx1, ya = y > wy0 ? y - 1 : wy0, yb = y < wy1 ? y + 1 : wy1;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+    for (let yy = ya; yy <= yb; yy++) {
+      for (let xx = xa, i = (yy * cw + xa) * 4; xx <= xb; xx++, i += 4) {
+        s0 += e[i]!; s1 += e[i + 1]!; s2 += e[i + 2]!; s3 += e[i + 3]!; k++;
       }
-      const i = p * 4, j = i - off;
-      img[i] = (1 - beta) * src[j]! + (beta * s0) / k;
-      img[i + 1] = (1 - beta) * src[j + 1]! + (beta * s1) / k;
-      img[i + 2] = (1 - beta) * src[j + 2]! + (beta * s2) / k;
-      img[i + 3] = (1 - beta) * src[j + 3]! + (beta * s3) / k;
     }
+    const i = p * 4, o = j * 4;
+    next[o] = (1 - beta) * e[i]! + (beta * s0) / k;
+    next[o + 1] = (1 - beta) * e[i + 1]! + (beta * s1) / k;
+    next[o + 2] = (1 - beta) * e[i + 2]! + (beta * s2) / k;
+    next[o + 3] = (1 - beta) * e[i + 3]! + (beta * s3) / k;
+  }
+  for (let j = 0; j < n; j++) {
+    const p = list[j]!;
+    if (kd[p]! > 0) continue;
+    seam[p] = 255;
+    const i = p * 4, o = j * 4;
+    e[i] = next[o]!; e[i + 1] = next[o + 1]!; e[i + 2] = next[o + 2]!; e[i + 3] = next[o + 3]!;
   }
 }
 
 /** Membrane colour correction of the target pixels near its boundary (step 1 above). */
 function correctColour(
-  e: Uint8ClampedArray, inT: Uint8Array, dIn: Float32Array, td: Uint8Array, kd: Uint8Array, w: number, h: number,
+  e: Uint8ClampedArray, code: Uint8Array, dist: BoxDistance, td: Uint8Array, kd: Uint8Array, w: number, win: InclusiveBox,
   depth: number, strength: number, tBox: InclusiveBox,
 ): void {
+  // Crop coordinates (width `w`), neighbourhoods clipped to the window `win`. `dIn` is read at T
+  // pixels only, which all lie in its box.
+  const dIn = dist.d, dw = dist.w;
+  const dAt = (x: number, y: number): number => dIn[(y - dist.y0) * dw + x - dist.x0]!;
   // Work on the target's bounding box, grown by the mean window.
-  const x0 = Math.max(0, tBox.x0 - MEAN_RADIUS), y0 = Math.max(0, tBox.y0 - MEAN_RADIUS);
-  const x1 = Math.min(w - 1, tBox.x1 + MEAN_RADIUS), y1 = Math.min(h - 1, tBox.y1 + MEAN_RADIUS);
+  const x0 = Math.max(win.x0, tBox.x0 - MEAN_RADIUS), y0 = Math.max(win.y0, tBox.y0 - MEAN_RADIUS);
+  const x1 = Math.min(win.x1, tBox.x1 + MEAN_RADIUS), y1 = Math.min(win.y1, tBox.y1 + MEAN_RADIUS);
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   // Six channels per sample: the correction (outside − inside mean) and the inside mean colour
   // itself, which tells later which pixels look like the content the correction was measured on.
@@ -253,12 +254,12 @@ function correctColour(
     for (let x = x0; x <= x1; x++) {
       const p = y * w + x;
       // Boundary samples: target pixels touching a non-target pixel.
-      if (!inT[p] || dIn[p]! > 1.5) continue;
+      if (!(code[p]! & 2) || dAt(x, y) > 1.5) continue;
       let o0 = 0, o1 = 0, o2 = 0, on = 0, i0 = 0, i1 = 0, i2 = 0, inn = 0;
-      for (let yy = Math.max(0, y - MEAN_RADIUS); yy <= Math.min(h - 1, y + MEAN_RADIUS); yy++) {
-        for (let xx = Math.max(0, x - MEAN_RADIUS); xx <= Math.min(w - 1, x + MEAN_RADIUS); xx++) {
+      for (let yy = Math.max(win.y0, y - MEAN_RADIUS); yy <= Math.min(win.y1, y + MEAN_RADIUS); yy++) {
+        for (let xx = Math.max(win.x0, x - MEAN_RADIUS); xx <= Math.min(win.x1, x + MEAN_RADIUS); xx++) {
           const q = yy * w + xx, i = q * 4;
-          if (inT[q]) {
+          if (code[q]! & 2) {
             // Only fully covered pixels speak for the moved content.
             if (td[q] === 255) { i0 += e[i]!; i1 += e[i + 1]!; i2 += e[i + 2]!; inn++; }
           } else if (td[q] === 0 || kd[q]! > 0) {
@@ -293,7 +294,7 @@ function correctColour(
   if (samples === 0) return;
   // Only the band of T within `depth` of its boundary reads the interpolated correction.
   for (let y = y0; y <= y1; y++) {
-    for (let x = x0, p = y * w + x0, q = (y - y0) * bw; x <= x1; x++, p++, q++) if (inT[p] && dIn[p]! < depth) flags[q]! |= 1;
+    for (let x = x0, p = y * w + x0, q = (y - y0) * bw; x <= x1; x++, p++, q++) if (code[p]! & 2 && dAt(x, y) < depth) flags[q]! |= 1;
   }
   let grid: CoarseGrid | null = null;
   if (sparse) grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 6, factor);
@@ -315,7 +316,7 @@ function correctColour(
         else { sampleCoarseGrid(grid, x - x0, y - y0, cor, 0); v = cor; b = 0; }
       }
       const p = y * w + x;
-      const dd = dIn[p]!;
+      const dd = dAt(x, y);
       // Raised-cosine fade from the boundary (full) to `depth` (none), scaled by coverage.
       const f = dd <= 1 ? 1 : 0.5 * (1 + Math.cos((dd - 1) * invDepth));
       const i = p * 4;
@@ -342,9 +343,14 @@ function correctColour(
 export function selectionLooseness(original: RgbaImage, source: Mask): number {
   const w = source.width, h = source.height, sd = source.data, o = original.data;
   let boundary = 0, matching = 0;
-  // Sample every second boundary pixel: enough for a fraction, half the cost.
-  for (let y = 1; y < h - 1; y++) {
-    for (let x = 1; x < w - 1; x += 2) {
+  // Sample every second boundary pixel (odd columns): enough for a fraction, half the cost. Only
+  // the box of the fully covered pixels can hold one.
+  const box = maskBounds({ ...source, left: 0, top: 0 }, 255);
+  if (box.width === 0) return 1;
+  const ys = Math.max(1, box.top), ye = Math.min(h - 2, box.top + box.height - 1);
+  const xs = Math.max(1, box.left | 1), xe = Math.min(w - 2, box.left + box.width - 1);
+  for (let y = ys; y <= ye; y++) {
+    for (let x = xs; x <= xe; x += 2) {
       const p = y * w + x;
       if (sd[p] !== 255) continue;
       if (sd[p - 1] === 255 && sd[p + 1] === 255 && sd[p - w] === 255 && sd[p + w] === 255) continue;
