@@ -24,6 +24,38 @@ const MAX_TILED_CAP = 256;
  * cost of the band within about two tiles of the boundary.
  */
 export function chamferDistance(inside: Uint8Array, w: number, h: number, cap: number, borderIsOutside = false, out?: Float32Array): Float32Array {
+  return transform(inside, w, h, cap, borderIsOutside, out).d;
+}
+
+/**
+ * Where a capped distance can be below its cap: per row of `tile`-high tiles (row y is in
+ * `spans[(y / tile) | 0]`), the column ranges [start, end) as pairs. Outside them every inside
+ * pixel is at the cap.
+ */
+export interface NearSpans {
+  tile: number;
+  spans: Int32Array[];
+}
+
+/** {@link chamferDistance} (border not outside) plus where its values can be below `cap`. */
+export function chamferDistanceBand(inside: Uint8Array, w: number, h: number, cap: number): { d: Float32Array } & NearSpans {
+  const { d, S, far, tw, th } = transform(inside, w, h, cap, false);
+  if (!S) return { d, tile: Math.max(1, h), spans: [Int32Array.of(0, w)] };
+  const spans: Int32Array[] = [];
+  for (let ty = 0; ty < th; ty++) {
+    const row: number[] = [];
+    for (let tx = 0; tx < tw; tx++) {
+      if (far[ty * tw + tx]) continue;
+      const xs = tx * S, xe = Math.min(w, xs + S);
+      if (row.length > 0 && row[row.length - 1] === xs) row[row.length - 1] = xe;
+      else row.push(xs, xe);
+    }
+    spans.push(Int32Array.from(row));
+  }
+  return { d, tile: S, spans };
+}
+
+function transform(inside: Uint8Array, w: number, h: number, cap: number, borderIsOutside: boolean, out?: Float32Array): { d: Float32Array; S: number; far: Uint8Array; tw: number; th: number } {
   if (inside.length !== w * h) throw new RangeError('chamferDistance: mask size differs from w*h');
   const d = out ?? new Float32Array(w * h);
   const edge = borderIsOutside ? 1 : cap;
@@ -110,5 +142,5 @@ export function chamferDistance(inside: Uint8Array, w: number, h: number, cap: n
       }
     }
   }
-  return d;
+  return { d, S, far, tw, th };
 }

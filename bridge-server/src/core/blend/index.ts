@@ -17,7 +17,7 @@ import { maskBounds } from '@smartdrag/shared';
 import { createMask } from '../image';
 import type { Mask, RgbaImage } from '../types';
 import { coarseGridFromSamples, type CoarseGrid, pushPullFactor, pushPullFillScaled, sampleCoarseGrid } from '../fill/push-pull';
-import { chamferDistance, CHAMFER_DIAGONAL as DIAG } from './distance';
+import { chamferDistanceBand, CHAMFER_DIAGONAL as DIAG, type NearSpans } from './distance';
 
 export { chamferDistance } from './distance';
 
@@ -52,6 +52,8 @@ const STEP_FULL = 45;
 const STEP_NONE = 90;
 /** Colour distance (per channel, 0..255) at which a pixel stops resembling the boundary content. */
 const SIMILARITY_SIGMA = 18;
+/** Side of the window tiles whose codes tell where seam edges can be. */
+const EDGE_TILE = 32;
 
 /** Blend seams in place; returns the mask of pixels the blend was allowed to touch (seam band). */
 export function blendSeams(input: BlendStageInput): Mask {
@@ -83,20 +85,40 @@ export function blendSeams(input: BlendStageInput): Mask {
   const win: InclusiveBox = { x0: Math.max(0, bx0 - grow), y0: Math.max(0, by0 - grow), x1: Math.min(w - 1, bx1 + grow), y1: Math.min(h - 1, by1 + grow) };
   // Side codes in crop coordinates (bit 1: T = moved content minus keep, bit 0: H = hole), set in
   // the window only, and the bounding box of T (inclusive).
+  // Per EDGE_TILE² tile of the window, the OR and the AND of its codes (equal: a uniform tile).
   const code = new Uint8Array(w * h);
+  const etw = Math.ceil((win.x1 - win.x0 + 1) / EDGE_TILE), eth = Math.ceil((win.y1 - win.y0 + 1) / EDGE_TILE);
+  const tOr = new Uint8Array(etw * eth), tAnd = new Uint8Array(etw * eth).fill(3);
   let tx0 = w, ty0 = h, tx1 = -1, ty1 = -1;
   for (let y = win.y0; y <= win.y1; y++) {
-    for (let x = win.x0, p = y * w + x; x <= win.x1; x++, p++) {
-      const t = td[p]! > 0 && kd[p] === 0 ? 2 : 0;
-      const c = t | (hd[p]! > 0 ? 1 : 0);
-      if (c === 0) continue;
-      code[p] = c;
-      if (t) {
-        if (x < tx0) tx0 = x;
-        if (x > tx1) tx1 = x;
-        if (y < ty0) ty0 = y;
-        ty1 = y;
+    const trow = (((y - win.y0) / EDGE_TILE) | 0) * etw;
+    for (let t = trow, xs = win.x0; xs <= win.x1; t++, xs += EDGE_TILE) {
+      const xe = xs + EDGE_TILE - 1 < win.x1 ? xs + EDGE_TILE - 1 : win.x1;
+      let or = 0, and = 3;
+      for (let x = xs, p = y * w + x; x <= xe; x++, p++) {
+        const tt = td[p]! > 0 && kd[p] === 0 ? 2 : 0;
+        const c = tt | (hd[p]! > 0 ? 1 : 0);
+        or |= c; and &= c;
+        if (c === 0) continue;
+        code[p] = c;
+        if (tt) {
+          if (x < tx0) tx0 = x;
+          if (x > tx1) tx1 = x;
+          if (y < ty0) ty0 = y;
+          ty1 = y;
+        }
       }
+      tOr[t]! |= or; tAnd[t]! &= and;
+    }
+  }
+  // Seam edges (a pixel with a 4-neighbour of another code) lie only in tiles that are mixed or
+  // touch a tile that is mixed or of another code.
+  const edgeTiles: number[] = [];
+  for (let ty = 0; ty < eth; ty++) {
+    for (let tx = 0; tx < etw; tx++) {
+      const t = ty * etw + tx, c = tOr[t]!;
+      const differs = (n: number): boolean => tOr[n] !== tAnd[n] || tOr[n] !== c;
+      if (c !== tAnd[t] || (tx > 0 && differs(t - 1)) || (tx < etw - 1 && differs(t + 1)) || (ty > 0 && differs(t - etw)) || (ty < eth - 1 && differs(t + etw))) edgeTiles.push(tx, ty);
     }
   }
   const tBox = tx1 >= 0 ? { x0: tx0, y0: ty0, x1: tx1, y1: ty1 } : null;
@@ -106,13 +128,16 @@ export function blendSeams(input: BlendStageInput): Mask {
     if (looseness > 0) correctColour(edited.data, code, dIn, td, kd, w, win, depth, looseness, tBox);
     // The moved pixels within the correction depth are in the seam band.
     const sd = seam.data, dd = dIn.d;
-    for (let y = dIn.y0; y < dIn.y0 + dIn.h; y++) {
-      for (let x = dIn.x0, p = y * w + x, q = (y - dIn.y0) * dIn.w; x < dIn.x0 + dIn.w; x++, p++, q++) if (code[p]! & 2 && dd[q]! < depth) sd[p] = 255;
+    for (let by = 0; by < dIn.h; by++) {
+      const sp = dIn.spans[(by / dIn.tile) | 0]!;
+      for (let k = 0; k < sp.length; k += 2) {
+        for (let bx = sp[k]!, p = (by + dIn.y0) * w + dIn.x0 + bx, q = by * dIn.w + bx; bx < sp[k + 1]!; bx++, p++, q++) if (code[p]! & 2 && dd[q]! < depth) sd[p] = 255;
+      }
     }
   }
   // Feathered band around both seams: distance to the nearest seam edge (a pixel whose
   // 4-neighbour is on the other side of the target or hole boundary).
-  if (feather > 0) featherSeams(edited.data, code, kd, w, win, feather, seam.data);
+  if (feather > 0) featherSeams(edited.data, code, kd, w, win, edgeTiles, feather, seam.data);
   return seam;
 }
 
@@ -124,8 +149,11 @@ interface InclusiveBox {
   y1: number;
 }
 
-/** Distances over a box of the crop: pixel (x, y) of the box at `d[(y - y0) * w + x - x0]`. */
-interface BoxDistance {
+/**
+ * Distances over a box of the crop: pixel (x, y) of the box at `d[(y - y0) * w + x - x0]`; the
+ * spans (box columns) hold every pixel whose distance is below the cap.
+ */
+interface BoxDistance extends NearSpans {
   x0: number;
   y0: number;
   w: number;
@@ -146,7 +174,7 @@ function insideDistance(code: Uint8Array, cw: number, win: InclusiveBox, box: In
   for (let y = 0; y < sh; y++) {
     for (let x = 0, p = (y + sy0) * cw + sx0, q = y * sw; x < sw; x++, p++, q++) sub[q] = code[p]! & 2;
   }
-  return { x0: sx0, y0: sy0, w: sw, h: sh, d: chamferDistance(sub, sw, sh, cap) };
+  return { x0: sx0, y0: sy0, w: sw, h: sh, ...chamferDistanceBand(sub, sw, sh, cap) };
 }
 
 /**
@@ -157,7 +185,7 @@ function insideDistance(code: Uint8Array, cw: number, win: InclusiveBox, box: In
  * pixels (the chamfer metric, exact in an unobstructed plane) instead of transforming the
  * window; only the stamped pixels are visited, and all means are taken before any pixel changes.
  */
-function featherSeams(e: Uint8ClampedArray, code: Uint8Array, kd: Uint8Array, cw: number, win: InclusiveBox, feather: number, seam: Uint8Array): void {
+function featherSeams(e: Uint8ClampedArray, code: Uint8Array, kd: Uint8Array, cw: number, win: InclusiveBox, edgeTiles: readonly number[], feather: number, seam: Uint8Array): void {
   const F = Math.ceil(feather);
   // Stamp offsets closer than `feather` (farther ones never decide a band pixel), and the sorted
   // distinct distances they take: a pixel keeps the rank + 1 of its smallest (0: not stamped).
@@ -177,15 +205,17 @@ function featherSeams(e: Uint8ClampedArray, code: Uint8Array, kd: Uint8Array, cw
   const rank = values.length < 255 ? new Uint8Array(code.length) : new Uint16Array(code.length);
   let list = new Int32Array(4096), n = 0;
   const { x0: wx0, y0: wy0, x1: wx1, y1: wy1 } = win;
-  for (let y = wy0; y <= wy1; y++) {
-    const row = y * cw;
-    for (let x = wx0; x <= wx1; x++) {
-      const p = row + x, c = code[p]!;
+  // Edge pixels are looked for in the tiles (window EDGE_TILE² tiles, as tx, ty pairs) that can hold them.
+  for (let k = 0; k < edgeTiles.length; k += 2) {
+    const xs = wx0 + edgeTiles[k]! * EDGE_TILE, ys = wy0 + edgeTiles[k + 1]! * EDGE_TILE;
+    const xe = Math.min(wx1, xs + EDGE_TILE - 1), ye = Math.min(wy1, ys + EDGE_TILE - 1);
+    for (let y = ys; y <= ye; y++) for (let x = xs, p = y * cw + xs; x <= xe; x++, p++) {
+      const c = code[p]!;
       if (!((x > wx0 && code[p - 1] !== c) || (x < wx1 && code[p + 1] !== c) || (y > wy0 && code[p - cw] !== c) || (y < wy1 && code[p + cw] !== c))) continue;
-      for (let k = 0; k < rankOf.length; k++) {
-        const xx = x + offs[2 * k]!, yy = y + offs[2 * k + 1]!;
+      for (let m = 0; m < rankOf.length; m++) {
+        const xx = x + offs[2 * m]!, yy = y + offs[2 * m + 1]!;
         if (xx < wx0 || xx > wx1 || yy < wy0 || yy > wy1) continue;
-        const q = yy * cw + xx, r = rank[q]!, rk = rankOf[k]!;
+        const q = yy * cw + xx, r = rank[q]!, rk = rankOf[m]!;
         if (r === 0) {
           if (n === list.length) { const nl = new Int32Array(2 * n); nl.set(list); list = nl; }
           list[n++] = q;
@@ -250,8 +280,11 @@ function correctColour(
   const flags = new Uint8Array(bw * bh);
   let sIdx = new Int32Array(sparse ? 4096 : 0), sVal = new Float32Array(sparse ? 4096 * 6 : 0);
   let samples = 0;
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
+  // T pixels whose distance is below the cap lie in the distance box's spans; samples and the
+  // pixels that read the correction are among them (raster order is kept).
+  for (let y = dist.y0; y < dist.y0 + dist.h; y++) {
+    const sp = dist.spans[((y - dist.y0) / dist.tile) | 0]!;
+    for (let k = 0; k < sp.length; k += 2) for (let x = dist.x0 + sp[k]!, xe = dist.x0 + sp[k + 1]!; x < xe; x++) {
       const p = y * w + x;
       // Boundary samples: target pixels touching a non-target pixel.
       if (!(code[p]! & 2) || dAt(x, y) > 1.5) continue;
@@ -293,8 +326,11 @@ function correctColour(
   }
   if (samples === 0) return;
   // Only the band of T within `depth` of its boundary reads the interpolated correction.
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0, p = y * w + x0, q = (y - y0) * bw; x <= x1; x++, p++, q++) if (code[p]! & 2 && dAt(x, y) < depth) flags[q]! |= 1;
+  for (let y = dist.y0; y < dist.y0 + dist.h; y++) {
+    const sp = dist.spans[((y - dist.y0) / dist.tile) | 0]!;
+    for (let k = 0; k < sp.length; k += 2) for (let x = dist.x0 + sp[k]!, xe = dist.x0 + sp[k + 1]!; x < xe; x++) {
+      if (code[y * w + x]! & 2 && dAt(x, y) < depth) flags[(y - y0) * bw + (x - x0)]! |= 1;
+    }
   }
   let grid: CoarseGrid | null = null;
   if (sparse) grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 6, factor);
@@ -305,8 +341,9 @@ function correctColour(
   const cor = new Float32Array(6);
   let next = 0; // sparse: index of the next sample in raster order
   const invDepth = Math.PI / Math.max(1, depth - 1), invSim = 1 / (6 * SIMILARITY_SIGMA * SIMILARITY_SIGMA);
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
+  for (let y = dist.y0; y < dist.y0 + dist.h; y++) {
+    const sp = dist.spans[((y - dist.y0) / dist.tile) | 0]!;
+    for (let k = 0; k < sp.length; k += 2) for (let x = dist.x0 + sp[k]!, xe = dist.x0 + sp[k + 1]!; x < xe; x++) {
       const b0 = (y - y0) * bw + (x - x0);
       const fl = flags[b0]!;
       if ((fl & 1) === 0) { if (fl & 2) next++; continue; }
