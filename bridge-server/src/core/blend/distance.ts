@@ -38,8 +38,8 @@ export interface NearSpans {
 }
 
 /** {@link chamferDistance} (border not outside) plus where its values can be below `cap`. */
-export function chamferDistanceBand(inside: Uint8Array, w: number, h: number, cap: number): { d: Float32Array } & NearSpans {
-  const { d, S, far, tw, th } = transform(inside, w, h, cap, false);
+export function chamferDistanceBand(inside: Uint8Array, w: number, h: number, cap: number, view?: MaskView): { d: Float32Array } & NearSpans {
+  const { d, S, far, tw, th } = transform(inside, w, h, cap, false, undefined, view);
   if (!S) return { d, tile: Math.max(1, h), spans: [Int32Array.of(0, w)] };
   const spans: Int32Array[] = [];
   for (let ty = 0; ty < th; ty++) {
@@ -55,8 +55,21 @@ export function chamferDistanceBand(inside: Uint8Array, w: number, h: number, ca
   return { d, tile: S, spans };
 }
 
-function transform(inside: Uint8Array, w: number, h: number, cap: number, borderIsOutside: boolean, out?: Float32Array): { d: Float32Array; S: number; far: Uint8Array; tw: number; th: number } {
-  if (inside.length !== w * h) throw new RangeError('chamferDistance: mask size differs from w*h');
+/**
+ * Where the `w`×`h` mask lies in a larger array: pixel (x, y) is inside when
+ * `array[offset + y * stride + x] & bit` is non-zero.
+ */
+export interface MaskView {
+  offset: number;
+  stride: number;
+  bit: number;
+}
+
+function transform(
+  inside: Uint8Array, w: number, h: number, cap: number, borderIsOutside: boolean, out?: Float32Array, view?: MaskView,
+): { d: Float32Array; S: number; far: Uint8Array; tw: number; th: number } {
+  const off = view?.offset ?? 0, stride = view?.stride ?? w, bit = view?.bit ?? 0xff;
+  if (view ? off < 0 || (h > 0 && off + (h - 1) * stride + w > inside.length) : inside.length !== w * h) throw new RangeError('chamferDistance: mask size differs from w*h');
   const d = out ?? new Float32Array(w * h);
   const edge = borderIsOutside ? 1 : cap;
   // Tile side (0: no tiling) and, per tile, whether the passes may skip it.
@@ -66,12 +79,12 @@ function transform(inside: Uint8Array, w: number, h: number, cap: number, border
   if (S) {
     const hasOut = new Uint8Array(tw * th);
     for (let y = 0; y < h; y++) {
-      const row = y * w, trow = ((y / S) | 0) * tw;
+      const row = y * w, irow = off + y * stride - row, trow = ((y / S) | 0) * tw;
       for (let tx = 0, x0 = 0; tx < tw; tx++, x0 += S) {
         const x1 = x0 + S < w ? x0 + S : w;
         let none = 1;
         for (let p = row + x0, pe = row + x1; p < pe; p++) {
-          if (inside[p]) d[p] = cap;
+          if (inside[irow + p]! & bit) d[p] = cap;
           else { d[p] = 0; none = 0; }
         }
         if (!none) hasOut[trow + tx] = 1;
@@ -91,7 +104,9 @@ function transform(inside: Uint8Array, w: number, h: number, cap: number, border
       }
     }
   } else {
-    for (let p = 0; p < w * h; p++) d[p] = inside[p] ? cap : 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0, p = y * w, i = off + y * stride; x < w; x++, p++, i++) d[p] = inside[i]! & bit ? cap : 0;
+    }
   }
   const TS = S || w;
   // Forward pass: left, up-left, up, up-right.

@@ -73,49 +73,74 @@ export function blendSeams(input: BlendStageInput): Mask {
   // are clipped to it (as if nothing existed outside). The crop is changed in place: the colour
   // correction writes moved pixels only and the feather band pixels only, never keep pixels.
   const grow = Math.ceil(depth + feather + 2);
-  // Bounds of target ∪ hole (the shared bounds kernel skips the inside of each shape).
-  const tb = maskBounds({ ...targetMask, left: 0, top: 0 }), hb = maskBounds({ ...holeMask, left: 0, top: 0 });
-  let bx0 = w, by0 = h, bx1 = -1, by1 = -1;
-  for (const b of [tb, hb]) {
-    if (b.width === 0 || b.height === 0) continue;
-    bx0 = Math.min(bx0, b.left); by0 = Math.min(by0, b.top);
-    bx1 = Math.max(bx1, b.left + b.width - 1); by1 = Math.max(by1, b.top + b.height - 1);
-  }
-  if (bx1 < 0) return seam;
-  const win: InclusiveBox = { x0: Math.max(0, bx0 - grow), y0: Math.max(0, by0 - grow), x1: Math.min(w - 1, bx1 + grow), y1: Math.min(h - 1, by1 + grow) };
-  // Side codes in crop coordinates (bit 1: T = moved content minus keep, bit 0: H = hole), set in
-  // the window only, and the bounding box of T (inclusive).
-  // Per EDGE_TILE² tile of the window, the OR and the AND of its codes (equal: a uniform tile).
+  // One pass over the crop: side codes (bit 1: T = moved content minus keep, bit 0: H = hole),
+  // the bounding boxes of T and of target ∪ hole (inclusive), and per EDGE_TILE² tile the OR and
+  // the AND of its codes (equal: a uniform tile).
   const code = new Uint8Array(w * h);
-  const etw = Math.ceil((win.x1 - win.x0 + 1) / EDGE_TILE), eth = Math.ceil((win.y1 - win.y0 + 1) / EDGE_TILE);
+  const aligned = (m: Uint8Array): boolean => m.byteOffset % 4 === 0;
+  const words = aligned(td) && aligned(hd) && aligned(kd)
+    ? { t: u32(td), h: u32(hd), k: u32(kd), code: u32(code) }
+    : null;
+  const etw = Math.ceil(w / EDGE_TILE), eth = Math.ceil(h / EDGE_TILE);
   const tOr = new Uint8Array(etw * eth), tAnd = new Uint8Array(etw * eth).fill(3);
   let tx0 = w, ty0 = h, tx1 = -1, ty1 = -1;
-  for (let y = win.y0; y <= win.y1; y++) {
-    const trow = (((y - win.y0) / EDGE_TILE) | 0) * etw;
-    for (let t = trow, xs = win.x0; xs <= win.x1; t++, xs += EDGE_TILE) {
-      const xe = xs + EDGE_TILE - 1 < win.x1 ? xs + EDGE_TILE - 1 : win.x1;
+  let ux0 = w, uy0 = h, ux1 = -1, uy1 = -1;
+  for (let y = 0; y < h; y++) {
+    const trow = ((y / EDGE_TILE) | 0) * etw;
+    // Columns of T and of target ∪ hole in this row.
+    let ta = w, tb = -1, ua = w, ub = -1;
+    for (let t = trow, xs = 0; xs < w; t++, xs += EDGE_TILE) {
+      const xe = xs + EDGE_TILE - 1 < w - 1 ? xs + EDGE_TILE - 1 : w - 1;
       let or = 0, and = 3;
       for (let x = xs, p = y * w + x; x <= xe; x++, p++) {
-        const tt = td[p]! > 0 && kd[p] === 0 ? 2 : 0;
-        const c = tt | (hd[p]! > 0 ? 1 : 0);
+        // Four aligned pixels at once where the masks are uniform there (nothing, or all of
+        // T and/or H fully covered with no keep); anything else pixel by pixel.
+        if (words && (p & 3) === 0 && x + 3 <= xe) {
+          const i = p >> 2, t4 = words.t[i]!, h4 = words.h[i]!;
+          if ((t4 | h4) === 0) { and = 0; x += 3; p += 3; continue; }
+          const k4 = words.k[i]!;
+          if ((t4 === 0 || t4 === FULL4) && (h4 === 0 || h4 === FULL4) && (k4 === 0 || t4 === 0)) {
+            const c = (t4 ? 2 : 0) | (h4 ? 1 : 0);
+            words.code[i] = c * 0x01010101;
+            or |= c; and &= c;
+            if (ua === w) ua = x;
+            ub = x + 3;
+            if (t4) { if (ta === w) ta = x; tb = x + 3; }
+            x += 3; p += 3;
+            continue;
+          }
+        }
+        const tv = td[p]!, hv = hd[p]!;
+        const tt = tv > 0 && kd[p] === 0 ? 2 : 0;
+        const c = tt | (hv > 0 ? 1 : 0);
         or |= c; and &= c;
+        if (tv > 0 || hv > 0) { if (ua === w) ua = x; ub = x; }
         if (c === 0) continue;
         code[p] = c;
-        if (tt) {
-          if (x < tx0) tx0 = x;
-          if (x > tx1) tx1 = x;
-          if (y < ty0) ty0 = y;
-          ty1 = y;
-        }
+        if (tt) { if (ta === w) ta = x; tb = x; }
       }
       tOr[t]! |= or; tAnd[t]! &= and;
     }
+    if (ub >= 0) {
+      if (ua < ux0) ux0 = ua;
+      if (ub > ux1) ux1 = ub;
+      if (uy0 === h) uy0 = y;
+      uy1 = y;
+    }
+    if (tb >= 0) {
+      if (ta < tx0) tx0 = ta;
+      if (tb > tx1) tx1 = tb;
+      if (ty0 === h) ty0 = y;
+      ty1 = y;
+    }
   }
+  if (ux1 < 0) return seam;
+  const win: InclusiveBox = { x0: Math.max(0, ux0 - grow), y0: Math.max(0, uy0 - grow), x1: Math.min(w - 1, ux1 + grow), y1: Math.min(h - 1, uy1 + grow) };
   // Seam edges (a pixel with a 4-neighbour of another code) lie only in tiles that are mixed or
   // touch a tile that is mixed or of another code.
   const edgeTiles: number[] = [];
-  for (let ty = 0; ty < eth; ty++) {
-    for (let tx = 0; tx < etw; tx++) {
+  for (let ty = (win.y0 / EDGE_TILE) | 0; ty <= ((win.y1 / EDGE_TILE) | 0); ty++) {
+    for (let tx = (win.x0 / EDGE_TILE) | 0; tx <= ((win.x1 / EDGE_TILE) | 0); tx++) {
       const t = ty * etw + tx, c = tOr[t]!;
       const differs = (n: number): boolean => tOr[n] !== tAnd[n] || tOr[n] !== c;
       if (c !== tAnd[t] || (tx > 0 && differs(t - 1)) || (tx < etw - 1 && differs(t + 1)) || (ty > 0 && differs(t - etw)) || (ty < eth - 1 && differs(t + etw))) edgeTiles.push(tx, ty);
@@ -139,6 +164,14 @@ export function blendSeams(input: BlendStageInput): Mask {
   // 4-neighbour is on the other side of the target or hole boundary).
   if (feather > 0) featherSeams(edited.data, code, kd, w, win, edgeTiles, feather, seam.data);
   return seam;
+}
+
+/** Four mask bytes of 255. */
+const FULL4 = 0xffffffff;
+
+/** The whole 4-byte words of a byte array (its byte offset must be a multiple of 4). */
+function u32(a: Uint8Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length >> 2);
 }
 
 /** An inclusive pixel rectangle (x1, y1 are the last column and row). */
@@ -170,11 +203,7 @@ interface BoxDistance extends NearSpans {
 function insideDistance(code: Uint8Array, cw: number, win: InclusiveBox, box: InclusiveBox, cap: number): BoxDistance {
   const sx0 = Math.max(win.x0, box.x0 - 1), sy0 = Math.max(win.y0, box.y0 - 1), sx1 = Math.min(win.x1, box.x1 + 1), sy1 = Math.min(win.y1, box.y1 + 1);
   const sw = sx1 - sx0 + 1, sh = sy1 - sy0 + 1;
-  const sub = new Uint8Array(sw * sh);
-  for (let y = 0; y < sh; y++) {
-    for (let x = 0, p = (y + sy0) * cw + sx0, q = y * sw; x < sw; x++, p++, q++) sub[q] = code[p]! & 2;
-  }
-  return { x0: sx0, y0: sy0, w: sw, h: sh, ...chamferDistanceBand(sub, sw, sh, cap) };
+  return { x0: sx0, y0: sy0, w: sw, h: sh, ...chamferDistanceBand(code, sw, sh, cap, { offset: sy0 * cw + sx0, stride: cw, bit: 2 }) };
 }
 
 /**
@@ -201,26 +230,32 @@ function featherSeams(e: Uint8ClampedArray, code: Uint8Array, kd: Uint8Array, cw
   }
   const values = [...new Set(dists)].sort((a, b) => a - b);
   if (values.length > 65534) throw new RangeError('featherSeams: feather too wide');
-  const rankOf = dists.map((s) => values.indexOf(s) + 1);
-  const rank = values.length < 255 ? new Uint8Array(code.length) : new Uint16Array(code.length);
+  // The ranks live in the codes' free bits 2..7 when they fit (the codes are not needed after
+  // this step; the edge test reads bits 0..1 only), else in an array of their own.
+  const packed = values.length <= 63;
+  const rank = packed ? code : new Uint16Array(code.length);
+  const sh = packed ? 2 : 0, low = packed ? 3 : 0;
+  const rankOf = dists.map((s) => (values.indexOf(s) + 1) << sh);
   let list = new Int32Array(4096), n = 0;
   const { x0: wx0, y0: wy0, x1: wx1, y1: wy1 } = win;
-  // Edge pixels are looked for in the tiles (window EDGE_TILE² tiles, as tx, ty pairs) that can hold them.
+  // Edge pixels are looked for in the tiles (crop EDGE_TILE² tiles, as tx, ty pairs) that can
+  // hold them, within the window.
   for (let k = 0; k < edgeTiles.length; k += 2) {
-    const xs = wx0 + edgeTiles[k]! * EDGE_TILE, ys = wy0 + edgeTiles[k + 1]! * EDGE_TILE;
-    const xe = Math.min(wx1, xs + EDGE_TILE - 1), ye = Math.min(wy1, ys + EDGE_TILE - 1);
+    const tx = edgeTiles[k]! * EDGE_TILE, ty = edgeTiles[k + 1]! * EDGE_TILE;
+    const xs = Math.max(wx0, tx), ys = Math.max(wy0, ty);
+    const xe = Math.min(wx1, tx + EDGE_TILE - 1), ye = Math.min(wy1, ty + EDGE_TILE - 1);
     for (let y = ys; y <= ye; y++) for (let x = xs, p = y * cw + xs; x <= xe; x++, p++) {
-      const c = code[p]!;
-      if (!((x > wx0 && code[p - 1] !== c) || (x < wx1 && code[p + 1] !== c) || (y > wy0 && code[p - cw] !== c) || (y < wy1 && code[p + cw] !== c))) continue;
+      const c = code[p]! & 3;
+      if (!((x > wx0 && (code[p - 1]! & 3) !== c) || (x < wx1 && (code[p + 1]! & 3) !== c) || (y > wy0 && (code[p - cw]! & 3) !== c) || (y < wy1 && (code[p + cw]! & 3) !== c))) continue;
       for (let m = 0; m < rankOf.length; m++) {
         const xx = x + offs[2 * m]!, yy = y + offs[2 * m + 1]!;
         if (xx < wx0 || xx > wx1 || yy < wy0 || yy > wy1) continue;
-        const q = yy * cw + xx, r = rank[q]!, rk = rankOf[m]!;
+        const q = yy * cw + xx, v = rank[q]!, r = v & ~low, rk = rankOf[m]!;
         if (r === 0) {
           if (n === list.length) { const nl = new Int32Array(2 * n); nl.set(list); list = nl; }
           list[n++] = q;
-          rank[q] = rk;
-        } else if (rk < r) rank[q] = rk;
+          rank[q] = (v & low) | rk;
+        } else if (rk < r) rank[q] = (v & low) | rk;
       }
     }
   }
@@ -229,7 +264,7 @@ function featherSeams(e: Uint8ClampedArray, code: Uint8Array, kd: Uint8Array, cw
   for (let j = 0; j < n; j++) {
     const p = list[j]!;
     if (kd[p]! > 0) continue;
-    const s = values[rank[p]! - 1]!;
+    const s = values[(rank[p]! >> sh) - 1]!;
     const y = (p / cw) | 0, x = p - y * cw;
     // Edge pixels (s = 0) sit on either side of the seam: half-strength 3×3 mean there.
     const beta = 0.5 * (1 - s / feather);
