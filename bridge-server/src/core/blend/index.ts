@@ -16,7 +16,7 @@
 import { maskBounds } from '@smartdrag/shared';
 import { createMask } from '../image';
 import type { Mask, RgbaImage } from '../types';
-import { coarseGridFromSamples, type CoarseGrid, pushPullFactor, pushPullFillScaled, sampleCoarseGrid } from '../fill/push-pull';
+import { coarseGridFromSamples, pushPullFactor, sampleCoarseGrid } from '../fill/push-pull';
 import { chamferDistanceBand, CHAMFER_DIAGONAL as DIAG, type NearSpans } from './distance';
 
 export { chamferDistance } from './distance';
@@ -52,7 +52,13 @@ const STEP_FULL = 45;
 const STEP_NONE = 90;
 /** Colour distance (per channel, 0..255) at which a pixel stops resembling the boundary content. */
 const SIMILARITY_SIGMA = 18;
-/** Side of the window tiles whose codes tell where seam edges can be. */
+/**
+ * Smallest cell side (px) of the grid the colour-correction membrane is interpolated on. The
+ * membrane is smooth; at 2 its pull-push runs on a quarter of the pixels (a full-resolution one
+ * cost a third of the blend at 1 MP) and the result moves by a few levels at most.
+ */
+const MIN_MEMBRANE_FACTOR = 2;
+/** Side of the crop tiles whose codes tell where seam edges can be. */
 const EDGE_TILE = 32;
 
 /** Blend seams in place; returns the mask of pixels the blend was allowed to touch (seam band). */
@@ -305,15 +311,13 @@ function correctColour(
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   // Six channels per sample: the correction (outside − inside mean) and the inside mean colour
   // itself, which tells later which pixels look like the content the correction was measured on.
-  // On a large target the membrane is interpolated on a coarse grid (pushPullFactor > 1): the
-  // samples (boundary pixels only) then go straight into it as a sparse list, never through
-  // six full-size float channels — the same values bit for bit, a fraction of the memory.
-  const factor = pushPullFactor(bw, bh);
-  const sparse = factor > 1;
-  const val = sparse ? new Float32Array(0) : new Float32Array(bw * bh * 6), wgt = sparse ? new Float32Array(0) : new Float32Array(bw * bh);
-  // Sparse: bit 1 of `flags` marks a sample pixel, bit 0 a pixel that reads the correction.
+  // The membrane is interpolated on a coarse grid (cells of at least 2×2 pixels, more on a large
+  // target: pushPullFactor) and upsampled bilinearly; the samples (boundary pixels only) go
+  // straight into it as a sparse list and keep their own values.
+  const factor = Math.max(MIN_MEMBRANE_FACTOR, pushPullFactor(bw, bh));
+  // Bit 1 of `flags` marks a sample pixel, bit 0 a pixel that reads the correction.
   const flags = new Uint8Array(bw * bh);
-  let sIdx = new Int32Array(sparse ? 4096 : 0), sVal = new Float32Array(sparse ? 4096 * 6 : 0);
+  let sIdx = new Int32Array(4096), sVal = new Float32Array(4096 * 6);
   let samples = 0;
   // T pixels whose distance is below the cap lie in the distance box's spans; samples and the
   // pixels that read the correction are among them (raster order is kept).
@@ -344,18 +348,14 @@ function correctColour(
       // the correction out between STEP_FULL and STEP_NONE (mean absolute difference per channel).
       const step = (Math.abs(d0) + Math.abs(d1) + Math.abs(d2)) / 3;
       const gate = strength * (step <= STEP_FULL ? 1 : step >= STEP_NONE ? 0 : (STEP_NONE - step) / (STEP_NONE - STEP_FULL));
-      let out = val, b = bi * 6;
-      if (sparse) {
-        if (samples === sIdx.length) {
-          const ni = new Int32Array(2 * samples); ni.set(sIdx); sIdx = ni;
-          const nv = new Float32Array(12 * samples); nv.set(sVal); sVal = nv;
-        }
-        sIdx[samples] = bi; flags[bi] = 2; out = sVal; b = samples * 6;
-      } else {
-        wgt[bi] = 1;
+      if (samples === sIdx.length) {
+        const ni = new Int32Array(2 * samples); ni.set(sIdx); sIdx = ni;
+        const nv = new Float32Array(12 * samples); nv.set(sVal); sVal = nv;
       }
-      out[b] = gate * d0; out[b + 1] = gate * d1; out[b + 2] = gate * d2;
-      out[b + 3] = i0 / inn; out[b + 4] = i1 / inn; out[b + 5] = i2 / inn;
+      sIdx[samples] = bi; flags[bi] = 2;
+      const b = samples * 6;
+      sVal[b] = gate * d0; sVal[b + 1] = gate * d1; sVal[b + 2] = gate * d2;
+      sVal[b + 3] = i0 / inn; sVal[b + 4] = i1 / inn; sVal[b + 5] = i2 / inn;
       samples++;
     }
   }
@@ -367,14 +367,9 @@ function correctColour(
       if (code[y * w + x]! & 2 && dAt(x, y) < depth) flags[(y - y0) * bw + (x - x0)]! |= 1;
     }
   }
-  let grid: CoarseGrid | null = null;
-  if (sparse) grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 6, factor);
-  else {
-    const need = flags; // only bit 0 is set in the dense case
-    pushPullFillScaled(val, wgt, bw, bh, 6, factor, need);
-  }
+  const grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 6, factor);
   const cor = new Float32Array(6);
-  let next = 0; // sparse: index of the next sample in raster order
+  let next = 0; // index of the next sample in raster order
   const invDepth = Math.PI / Math.max(1, depth - 1), invSim = 1 / (6 * SIMILARITY_SIGMA * SIMILARITY_SIGMA);
   for (let y = dist.y0; y < dist.y0 + dist.h; y++) {
     const sp = dist.spans[((y - dist.y0) / dist.tile) | 0]!;
@@ -382,11 +377,9 @@ function correctColour(
       const b0 = (y - y0) * bw + (x - x0);
       const fl = flags[b0]!;
       if ((fl & 1) === 0) { if (fl & 2) next++; continue; }
-      let v: Float32Array = val, b = b0 * 6;
-      if (grid) {
-        if (fl & 2) { v = sVal; b = next * 6; next++; }
-        else { sampleCoarseGrid(grid, x - x0, y - y0, cor, 0); v = cor; b = 0; }
-      }
+      let v: Float32Array = sVal, b = next * 6;
+      if (fl & 2) next++;
+      else { sampleCoarseGrid(grid, x - x0, y - y0, cor, 0); v = cor; b = 0; }
       const p = y * w + x;
       const dd = dAt(x, y);
       // Raised-cosine fade from the boundary (full) to `depth` (none), scaled by coverage.
