@@ -16,8 +16,8 @@ const MAX_TILED_CAP = 256;
  * as outside when `borderIsOutside` (default false: the border does not create a boundary).
  *
  * Band-limited: the image is cut into square tiles at least `cap` wide; a tile that holds no
- * outside pixel and whose eight neighbours hold none either (nor the border, when it counts as
- * outside) is more than `cap` away from any outside pixel in the chessboard metric, which the
+ * outside pixel and whose eight neighbours hold none either (nor lie along the border, when it
+ * counts as outside) is more than `cap` away from any outside pixel in the chessboard metric, which the
  * chamfer metric never undercuts, so its pixels are `cap` — and stay `cap` through both passes of
  * the full transform, which only ever lowers a value to the length of a path from an outside
  * pixel. Both passes skip such tiles: the result is the full transform's, bit for bit, at the
@@ -91,6 +91,13 @@ function transform(
       }
     }
     const border = borderIsOutside ? 1 : 0;
+    // With the border outside, the tiles along it count as holding outside pixels: the last
+    // tile of a row or column may be narrower than the cap, so its neighbour can be nearer to
+    // the border than the cap.
+    if (border) {
+      for (let tx = 0; tx < tw; tx++) { hasOut[tx] = 1; hasOut[(th - 1) * tw + tx] = 1; }
+      for (let ty = 0; ty < th; ty++) { hasOut[ty * tw] = 1; hasOut[ty * tw + tw - 1] = 1; }
+    }
     for (let ty = 0; ty < th; ty++) {
       for (let tx = 0; tx < tw; tx++) {
         let any = 0;
