@@ -6,7 +6,7 @@ import { makeTexture } from '../textures';
 import { blendSeams, chamferDistance, selectionLooseness } from './index';
 import { chamferDistanceBand } from './distance';
 import { chamferDistanceFull } from './distance.reference';
-import { blendSeamsWholeWindow } from './whole-window.reference';
+import { blendSeamsWholeWindow, selectionLoosenessFull } from './whole-window.reference';
 
 /** Deterministic blobs: a union of random discs (some touching the border), as 0/1. */
 function blobs(w: number, h: number, n: number, seed: number): Uint8Array {
@@ -179,6 +179,20 @@ describe('selectionLooseness', () => {
     }
     return { original, source };
   }
+  it('equals the scan of the whole mask (its box only, four bytes at a time where uniform)', () => {
+    for (const [w, h, seed] of [[120, 90, 1], [121, 77, 2], [203, 150, 3], [64, 64, 4]] as const) {
+      const original = makeTexture('noise', w, h, seed);
+      const m = blobs(w, h, 4, seed + 10);
+      const source = createMask(w, h);
+      // Mostly 0/255 with a soft rim here and there.
+      for (let p = 0; p < w * h; p++) source.data[p] = m[p] ? 255 : 0;
+      for (let p = 0; p < w * h; p += 37) if (source.data[p]) source.data[p] = 128;
+      const got = selectionLooseness(original, source);
+      expect(got).toBe(selectionLoosenessFull(original, source));
+      expect(selectionLooseness(original, unaligned(source))).toBe(got);
+    }
+  });
+
   it('is 0 for a selection on the object outline and 1 for one drawn well around it', () => {
     const tight = scene(0), loose = scene(6);
     expect(selectionLooseness(tight.original, tight.source)).toBe(0);

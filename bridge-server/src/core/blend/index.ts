@@ -13,7 +13,6 @@
  * Invariants: pixels in `keepMask` are never written; only pixels in hole ∪ target ∪ the
  * returned seam band can change. Preview quality does not blend (empty band).
  */
-import { maskBounds } from '@smartdrag/shared';
 import { createMask } from '../image';
 import type { Mask, RgbaImage } from '../types';
 import { coarseGridFromSamples, pushPullFactor, sampleCoarseGrid } from '../fill/push-pull';
@@ -408,14 +407,10 @@ function correctColour(
 export function selectionLooseness(original: RgbaImage, source: Mask): number {
   const w = source.width, h = source.height, sd = source.data, o = original.data;
   let boundary = 0, matching = 0;
-  // Sample every second boundary pixel (odd columns): enough for a fraction, half the cost. Only
-  // the box of the fully covered pixels can hold one.
-  const box = maskBounds({ ...source, left: 0, top: 0 }, 255);
-  if (box.width === 0) return 1;
-  const ys = Math.max(1, box.top), ye = Math.min(h - 2, box.top + box.height - 1);
-  const xs = Math.max(1, box.left | 1), xe = Math.min(w - 2, box.left + box.width - 1);
-  for (let y = ys; y <= ye; y++) {
-    for (let x = xs; x <= xe; x += 2) {
+  // Sample every second boundary pixel: enough for a fraction, half the cost. (A first pass for
+  // the box of the covered pixels cost more than it saved: measured 27 vs 17 ms at 36 MP.)
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x += 2) {
       const p = y * w + x;
       if (sd[p] !== 255) continue;
       if (sd[p - 1] === 255 && sd[p + 1] === 255 && sd[p - w] === 255 && sd[p + w] === 255) continue;

@@ -96,7 +96,7 @@ export function blendSeamsWholeWindow(input: BlendStageInput): Mask {
   }
   const dIn = new Float32Array(wn);
   const tBox = tx1 >= 0 ? insideDistance(inT, ww, wh, { x0: tx0, y0: ty0, x1: tx1, y1: ty1 }, depth + 2, dIn) : null;
-  const looseness = input.sourceMask ? selectionLooseness(original, input.sourceMask) : 1;
+  const looseness = input.sourceMask ? selectionLoosenessFull(original, input.sourceMask) : 1;
   if (tBox && looseness > 0) correctColour(img, inT, dIn, tw, kw, ww, wh, depth, looseness, tBox);
 
   // Feathered band around both seams: distance to the nearest seam edge (a pixel whose
@@ -330,7 +330,7 @@ function correctColour(
  * boundary colour step at the new place is a background mismatch worth correcting; a tight one
  * (the object's own outline) has the object inside, and correcting would tint the object.
  */
-function selectionLooseness(original: RgbaImage, source: Mask): number {
+export function selectionLoosenessFull(original: RgbaImage, source: Mask): number {
   const w = source.width, h = source.height, sd = source.data, o = original.data;
   let boundary = 0, matching = 0;
   // Sample every second boundary pixel: enough for a fraction, half the cost.
