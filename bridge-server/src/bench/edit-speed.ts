@@ -6,8 +6,9 @@
  * scaled to 6000×4000 when its photo is available. Every row reports the median wall time per
  * stage and the process's peak RSS after the row (rows run smallest first, so a row's peak is
  * the peak of the largest document so far). Optionally each size is also run end to end through
- * a real bridge on loopback (host → bridge → layer back; previews ask for a ≤ 1 MP proxy as the
- * panels do, so the bridge makes the proxy from the uploaded document).
+ * a real bridge on loopback (host → bridge → layer back; finals send the edit's crop (editRoi) at
+ * its document origin and previews ask for a ≤ 1 MP proxy, as the panels do, so the bridge makes
+ * the proxy from the uploaded document).
  *
  * Run: `npx smartdrag bench --suite speed [--runs 5] [--sizes 1024,2048,4096,6000] [--bridge]`.
  */
@@ -15,12 +16,13 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, PreviewProxyCache, previewProxyInput, rasterizePolygon, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, editRoi, PreviewProxyCache, previewProxyInput, rasterizePolygon, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
 import sharp from 'sharp';
 import { loadConfig } from '../config';
 import { silentLogger } from '../log';
 import { createBridge } from '../server';
 import { runEdit } from '../core/edit';
+import { cropImage } from '../core/image';
 import { makeTexture } from '../core/textures';
 import type { Drag, DragKind, EditRequest, Point, RgbaImage } from '../core/types';
 import { caseToRequest, parseDragCase } from '../core/case';
@@ -42,7 +44,8 @@ export interface EditSpeedRow {
    * proxy skips), `host-proxy` (preview of the host's own proxy, job.submit `proxyOf`: the host
    * made the proxy and the selection's once per document — that one-time cost is in the `proxy`
    * column but not in `total`, which is what every preview of a drag costs), `bridge` (loopback
-   * WebSocket round trip, wall only; previews ask the bridge for a ≤ 1 MP proxy) or
+   * WebSocket round trip, wall only; finals send the edit's crop as the plugins do, previews ask
+   * the bridge for a ≤ 1 MP proxy) or
    * `bridge-host-proxy` (the same with the host sending its own ≤ 1 MP proxy, made once).
    */
   path: 'core' | 'proxy' | 'host-proxy' | 'bridge' | 'bridge-host-proxy';
@@ -207,8 +210,17 @@ async function startLoopbackBridge(): Promise<{ submit: BridgeSubmit; close: () 
   const cache = new PreviewProxyCache();
   const submit: BridgeSubmit = async (req, hostProxy) => {
     const t = performance.now();
+    // A final sends the edit's crop (editRoi: regions, where the arrows take them, plus a margin)
+    // at its document origin, as the Photoshop and Photopea plugins do; cutting it out (the
+    // host's read of that area) is timed too. Previews send the document and ask for a proxy.
+    const W = req.image.width, H = req.image.height;
+    const roi = req.quality === 'final' && req.drags.length > 0
+      ? editRoi({ regions: req.regions.map((r) => r.mask), arrows: req.drags.map((d) => d.points), docWidth: W, docHeight: H })
+      : null;
+    const cropped = !!roi && roi.width > 0 && roi.height > 0 && (roi.width < W || roi.height < H);
     const input: SubmitInput = {
-      image: req.image,
+      image: cropped ? cropImage(req.image, roi) : req.image,
+      ...(cropped ? { imageOrigin: [roi.left, roi.top] as [number, number] } : {}),
       regions: req.regions.map((r) => ({ id: r.id, mask: r.mask })),
       drags: req.drags.map((d) => ({ region: d.region, points: d.points.map((p) => [p[0], p[1]] as [number, number]), ...(d.kind ? { kind: d.kind } : {}), ...(d.center ? { center: [d.center[0], d.center[1]] as [number, number] } : {}) })),
       ...(req.keep?.length ? { keep: req.keep.map((m) => ({ mask: m })) } : {}),

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readImage } from '../io/image-io';
 import { caseToRequest, parseDragCase, type DragCase } from './case';
-import { growHole, runEdit } from './edit';
-import { createMask, placedMaskToCrop } from './image';
+import { growHole, runEdit, trimmedChangedLayer } from './edit';
+import { cloneImage, createImage, createMask, placedMaskToCrop } from './image';
 import { warpRegions } from './warp';
 import { CancelledError, type EditRequest, type Filler, type RgbaImage } from './types';
 
@@ -157,5 +157,46 @@ describe('elastic drags are not seam-blended', () => {
     }
     expect(changed).toBeGreaterThan(1000);
     expect(differ).toBe(0);
+  });
+});
+
+describe('trimmedChangedLayer', () => {
+  /** The box of visible changes by a full compare, and the layer over it. */
+  function brute(src: RgbaImage, ed: RgbaImage): { left: number; top: number; width: number; height: number; data: number[] } {
+    const w = src.width, h = src.height;
+    let x0 = w, y0 = h, x1 = -1, y1 = -1;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      const changed = [0, 1, 2, 3].some((q) => ed.data[i + q] !== src.data[i + q]);
+      if (changed && ed.data[i + 3] !== 0) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+    }
+    if (x1 < 0) return { left: 0, top: 0, width: 1, height: 1, data: [0, 0, 0, 0] };
+    const data: number[] = [];
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) {
+      const i = (y * w + x) * 4;
+      const changed = [0, 1, 2, 3].some((q) => ed.data[i + q] !== src.data[i + q]);
+      for (let q = 0; q < 4; q++) data.push(changed ? ed.data[i + q]! : 0);
+    }
+    return { left: x0, top: y0, width: x1 - x0 + 1, height: y1 - y0 + 1, data };
+  }
+
+  it('gives the box and pixels of a full compare (scattered changes, invisible ones, none)', () => {
+    let st = 11;
+    const rnd = (n: number): number => { st = (st * 1103515245 + 12345) >>> 0; return st % n; };
+    for (let trial = 0; trial < 40; trial++) {
+      const w = 5 + rnd(60), h = 5 + rnd(50);
+      const src = createImage(w, h);
+      for (let i = 0; i < src.data.length; i++) src.data[i] = rnd(256);
+      const ed = cloneImage(src);
+      const n = trial % 10 === 0 ? 0 : 1 + rnd(trial % 3 === 0 ? 3 : 40);
+      for (let k = 0; k < n; k++) {
+        const p = rnd(w * h) * 4;
+        if (rnd(4) === 0) { ed.data[p + 3] = 0; ed.data[p] = (ed.data[p]! + 1) & 255; } // changed but invisible
+        else { ed.data[p + rnd(3)] = (ed.data[p]! + 1 + rnd(200)) & 255; ed.data[p + 3] = 1 + rnd(255); }
+      }
+      const got = trimmedChangedLayer(src, ed), want = brute(src, ed);
+      expect([got.left, got.top, got.image.width, got.image.height]).toEqual([want.left, want.top, want.width, want.height]);
+      expect(Array.from(got.image.data)).toEqual(want.data);
+    }
   });
 });

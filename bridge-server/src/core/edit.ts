@@ -254,28 +254,40 @@ export function restoreKeep(edited: RgbaImage, src: RgbaImage, keep: Mask): void
 
 /**
  * The changed-pixels layer trimmed to the box of its visible pixels (changed and alpha > 0), with
- * the box's offset in the crop: one compare pass to find the box, one over the box to fill it (no
- * crop-size layer is made). When nothing visible changed, a 1×1 transparent layer at (0, 0).
+ * the box's offset in the crop: the box is found by comparing only outside it (rows from the top
+ * and from the bottom up to the first visible change; the rows between them only left and right
+ * of the columns found so far — the same box as a full compare), then one pass over the box fills
+ * it (no crop-size layer is made). When nothing visible changed, a 1×1 transparent layer at (0, 0).
  */
 export function trimmedChangedLayer(src: RgbaImage, edited: RgbaImage): { image: RgbaImage; left: number; top: number } {
   // Unaligned buffers (never from the warp) are compared through aligned copies.
   const s32 = pixelWords(src) ?? pixelWords(cloneImage(src))!, e32 = pixelWords(edited) ?? pixelWords(cloneImage(edited))!;
   const w = src.width, h = src.height;
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    let first = -1, last = -1;
-    for (let x = 0; x < w; x++) {
-      const v = e32[row + x]!;
-      if (v !== s32[row + x] && v >>> 24 !== 0) { if (first < 0) first = x; last = x; }
-    }
-    if (first < 0) continue;
-    if (first < x0) x0 = first;
-    if (last > x1) x1 = last;
-    if (y0 === h) y0 = y;
-    y1 = y;
+  const firstIn = (row: number, from: number, to: number): number => {
+    for (let x = from; x < to; x++) { const v = e32[row + x]!; if (v !== s32[row + x] && v >>> 24 !== 0) return x; }
+    return -1;
+  };
+  const lastIn = (row: number, from: number, to: number): number => {
+    for (let x = to - 1; x >= from; x--) { const v = e32[row + x]!; if (v !== s32[row + x] && v >>> 24 !== 0) return x; }
+    return -1;
+  };
+  let y0 = 0, x0 = -1;
+  for (; y0 < h; y0++) { x0 = firstIn(y0 * w, 0, w); if (x0 >= 0) break; }
+  if (y0 === h) return { image: createImage(1, 1), left: 0, top: 0 };
+  let x1 = lastIn(y0 * w, x0, w);
+  let y1 = h - 1;
+  for (; y1 > y0; y1--) {
+    const a = firstIn(y1 * w, 0, w);
+    if (a < 0) continue;
+    if (a < x0) x0 = a;
+    const b = lastIn(y1 * w, a, w);
+    if (b > x1) x1 = b;
+    break;
   }
-  if (x1 < 0) return { image: createImage(1, 1), left: 0, top: 0 };
+  for (let y = y0 + 1; y < y1; y++) {
+    if (x0 > 0) { const a = firstIn(y * w, 0, x0); if (a >= 0) x0 = a; }
+    if (x1 < w - 1) { const b = lastIn(y * w, x1 + 1, w); if (b >= 0) x1 = b; }
+  }
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   const out = createImage(bw, bh);
   const o32 = pixelWords(out)!;
