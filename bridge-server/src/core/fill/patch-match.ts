@@ -97,6 +97,8 @@ interface Level {
   state: Uint8Array;
   /** Distance weight per pixel: 0 for EXCLUDED, 1 otherwise. */
   tw: Uint8Array;
+  /** 1 where the patch centred here has no EXCLUDED pixel (its distance needs no weight test). */
+  allWeighted: Uint8Array;
   /** 1 where a patch centred here is a valid source. */
   srcOk: Uint8Array;
   srcList: Int32Array;
@@ -120,18 +122,23 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
   const W1 = w + 1;
   const bad = new Int32Array(W1 * (h + 1));
   const hol = new Int32Array(W1 * (h + 1));
+  const exc = new Int32Array(W1 * (h + 1));
   for (let y = 0; y < h; y++) {
-    let rb = 0, rh = 0;
+    let rb = 0, rh = 0, re = 0;
     for (let x = 0; x < w; x++) {
       const s = state[y * w + x]!;
       if (s !== KNOWN) rb++;
       if (s === HOLE) rh++;
-      bad[(y + 1) * W1 + x + 1] = bad[y * W1 + x + 1]! + rb;
-      hol[(y + 1) * W1 + x + 1] = hol[y * W1 + x + 1]! + rh;
+      else if (s === EXCLUDED) re++;
+      const q = (y + 1) * W1 + x + 1;
+      bad[q] = bad[q - W1]! + rb;
+      hol[q] = hol[q - W1]! + rh;
+      exc[q] = exc[q - W1]! + re;
     }
   }
   const srcOk = new Uint8Array(n);
   const isTarget = new Uint8Array(n);
+  const allWeighted = new Uint8Array(n);
   let nSrc = 0, nTgt = 0;
   for (let y = r; y < h - r; y++) {
     const ya = (y - r) * W1, yb = (y + r + 1) * W1;
@@ -140,7 +147,10 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
       const nb = bad[yb + xb]! - bad[ya + xb]! - bad[yb + xa]! + bad[ya + xa]!;
       if (nb === 0) { srcOk[y * w + x] = 1; nSrc++; }
       const nh = hol[yb + xb]! - hol[ya + xb]! - hol[yb + xa]! + hol[ya + xa]!;
-      if (nh > 0) { isTarget[y * w + x] = 1; nTgt++; }
+      if (nh > 0) {
+        isTarget[y * w + x] = 1; nTgt++;
+        if (exc[yb + xb]! - exc[ya + xb]! - exc[yb + xa]! + exc[ya + xa]! === 0) allWeighted[y * w + x] = 1;
+      }
     }
   }
   const srcList = new Int32Array(nSrc);
@@ -150,7 +160,7 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
     if (isTarget[p]) targets[j++] = p;
   }
   const nnf = new Int32Array(n).fill(-1);
-  return { w, h, col, state, tw, srcOk, srcList, targets, nnf, dist: new Float32Array(n), holeCount };
+  return { w, h, col, state, tw, allWeighted, srcOk, srcList, targets, nnf, dist: new Float32Array(n), holeCount };
 }
 
 /** Colours and pixel states of one pyramid level, before any PatchMatch bookkeeping. */
@@ -209,16 +219,34 @@ function patchDist(col: Float32Array, tw: Uint8Array, w: number, r: number, tp: 
   return d;
 }
 
+/**
+ * {@link patchDist} for a target patch without EXCLUDED pixels: the same sums in the same order
+ * (so the same value), without the weight test.
+ */
+function patchDistAll(col: Float32Array, w: number, r: number, tp: number, sp: number, best: number): number {
+  let d = 0;
+  const side = 2 * r + 1;
+  for (let dy = -r; dy <= r; dy++) {
+    let a = (tp + dy * w - r) * 3, b = (sp + dy * w - r) * 3;
+    for (let i = 0; i < side; i++, a += 3, b += 3) {
+      const e0 = col[a]! - col[b]!, e1 = col[a + 1]! - col[b + 1]!, e2 = col[a + 2]! - col[b + 2]!;
+      d += e0 * e0 + e1 * e1 + e2 * e2;
+    }
+    if (d >= best) return d;
+  }
+  return d;
+}
+
 function randomSource(L: Level, rng: Rng): number {
   return L.srcList[Math.floor(rng() * L.srcList.length)]!;
 }
 
 /** Recompute the distance of every target's current match (the image changed after a vote). */
 function refreshDistances(L: Level, r: number): void {
-  const { targets, nnf, dist, col, tw, w } = L;
+  const { targets, nnf, dist, col, tw, allWeighted, w } = L;
   for (let k = 0; k < targets.length; k++) {
     const t = targets[k]!;
-    dist[t] = patchDist(col, tw, w, r, t, nnf[t]!, Infinity);
+    dist[t] = allWeighted[t] === 1 ? patchDistAll(col, w, r, t, nnf[t]!, Infinity) : patchDist(col, tw, w, r, t, nnf[t]!, Infinity);
   }
 }
 
@@ -228,18 +256,19 @@ function refreshDistances(L: Level, r: number): void {
  * `globalTries` uniform candidates over all sources.
  */
 function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadius: number, globalTries: number): void {
-  const { targets, nnf, dist, col, tw, w, h, srcOk } = L;
+  const { targets, nnf, dist, col, tw, allWeighted, w, h, srcOk } = L;
   const n = targets.length;
   const step = forward ? 1 : -1;
   const stepY = step * w;
   for (let k = 0; k < n; k++) {
     const t = targets[forward ? k : n - 1 - k]!;
     let best = nnf[t]!, bd = dist[t]!;
+    const aw = allWeighted[t] === 1;
     const n1 = nnf[t - step]!;
     if (n1 >= 0) {
       const c = n1 + step;
       if (c !== best && srcOk[c] === 1) {
-        const d = patchDist(col, tw, w, r, t, c, bd);
+        const d = aw ? patchDistAll(col, w, r, t, c, bd) : patchDist(col, tw, w, r, t, c, bd);
         if (d < bd) { bd = d; best = c; }
       }
     }
@@ -247,14 +276,14 @@ function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadi
     if (n2 >= 0) {
       const c = n2 + stepY;
       if (c !== best && srcOk[c] === 1) {
-        const d = patchDist(col, tw, w, r, t, c, bd);
+        const d = aw ? patchDistAll(col, w, r, t, c, bd) : patchDist(col, tw, w, r, t, c, bd);
         if (d < bd) { bd = d; best = c; }
       }
     }
     for (let g = 0; g < globalTries; g++) {
       const c = randomSource(L, rng);
       if (c === best) continue;
-      const d = patchDist(col, tw, w, r, t, c, bd);
+      const d = aw ? patchDistAll(col, w, r, t, c, bd) : patchDist(col, tw, w, r, t, c, bd);
       if (d < bd) { bd = d; best = c; }
     }
     for (let R = maxRadius; R >= 1; R >>= 1) {
@@ -263,7 +292,7 @@ function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadi
       if (cx < r || cy < r || cx >= w - r || cy >= h - r) continue;
       const c = cy * w + cx;
       if (c === best || srcOk[c] !== 1) continue;
-      const d = patchDist(col, tw, w, r, t, c, bd);
+      const d = aw ? patchDistAll(col, w, r, t, c, bd) : patchDist(col, tw, w, r, t, c, bd);
       if (d < bd) { bd = d; best = c; }
     }
     nnf[t] = best;
@@ -618,7 +647,7 @@ function correctLowFrequency(
   // On a large hole the field is interpolated on a coarse grid (pushPullFactor > 1): the samples
   // (hole pixels next to known ones) then go straight into it as a sparse list, never through
   // full-size float channels — the same values bit for bit, a fraction of the memory and passes.
-  const factor = pushPullFactor(bw, bh);
+  const factor = colorFieldFactor(bw, bh);
   const sparse = factor > 1;
   const val = new Float32Array(sparse ? 0 : bw * bh * 3), wgt = new Float32Array(sparse ? 0 : bw * bh);
   const isSample = new Uint8Array(sparse ? bw * bh : 0);
@@ -695,6 +724,19 @@ function correctLowFrequency(
       }
     }
   }
+}
+
+/**
+ * Grid samples the colour-correction offsets are interpolated on. The field is smooth (a
+ * low-frequency offset), so a coarser grid than {@link pushPullFactor}'s serves: a 1024² edit's
+ * hole box (~0.2 M pixels) is interpolated on cells of 2 × 2 instead of pixel by pixel (a quarter
+ * of the pull-push), every boundary sample still keeps its own value.
+ */
+const COLOR_FIELD_GRID_SAMPLES = 256 * 256;
+
+/** The grid factor of the colour-correction field of a `w × h` hole box (1 = pixel grid). */
+function colorFieldFactor(w: number, h: number): number {
+  return Math.max(pushPullFactor(w, h), w * h <= COLOR_FIELD_GRID_SAMPLES ? 1 : Math.ceil(Math.sqrt((w * h) / COLOR_FIELD_GRID_SAMPLES)));
 }
 
 function checkAbort(signal?: AbortSignal): void {
