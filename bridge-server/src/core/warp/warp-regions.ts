@@ -441,8 +441,10 @@ function renderRows(task: RenderTask, y0: number, y1: number): void {
       if (bilinear) {
         // sampleBilinear, inlined (the hot path of every preview).
         const lx = sx - pLeft, ly = sy - pTop;
-        const ix = Math.floor(lx), iy = Math.floor(ly);
-        if (!(ix >= 1 && iy >= 1 && ix <= pMaxX && iy <= pMaxY)) continue;
+        // Truncation is the floor wherever the test passes (lx, ly ≥ 1); below 1 both fail it.
+        if (!(lx >= 1 && ly >= 1)) continue;
+        const ix = lx | 0, iy = ly | 0;
+        if (!(ix <= pMaxX && iy <= pMaxY)) continue;
         const fx = lx - ix, fy = ly - iy;
         const i00 = iy * pw + ix, i01 = i00 + pw;
         const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
