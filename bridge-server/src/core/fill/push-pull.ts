@@ -400,6 +400,13 @@ export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mas
   pushPullFill(val, wgt, cw, ch, 4);
   // Bilinear upsample into the hole pixels (coarse cell centres sit at f·c + (f − 1)/2).
   const half = (f - 1) / 2;
+  // The horizontal taps and weights depend on the column only: computed once per column.
+  const colX0 = new Int32Array(ww), colX1 = new Int32Array(ww), colTx = new Float64Array(ww);
+  for (let x = 0; x < ww; x++) {
+    const fx = Math.min(cw - 1, Math.max(0, (x - half) / f));
+    const x0 = Math.floor(fx);
+    colX0[x] = x0; colX1[x] = Math.min(cw - 1, x0 + 1); colTx[x] = fx - x0;
+  }
   for (let y = 0; y < wh; y++) {
     const srow = (y + b.y0) * w + b.x0;
     const fy = Math.min(ch - 1, Math.max(0, (y - half) / f));
@@ -408,8 +415,7 @@ export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mas
       const sp = srow + x;
       const cov = hd[sp]!;
       if (cov === 0) continue;
-      const fx = Math.min(cw - 1, Math.max(0, (x - half) / f));
-      const x0 = Math.floor(fx), x1 = Math.min(cw - 1, x0 + 1), tx = fx - x0;
+      const x0 = colX0[x]!, x1 = colX1[x]!, tx = colTx[x]!;
       const i00 = (y0 * cw + x0) * 4, i01 = (y0 * cw + x1) * 4, i10 = (y1 * cw + x0) * 4, i11 = (y1 * cw + x1) * 4;
       const a = cov / 255, si = sp * 4;
       for (let q = 0; q < 4; q++) {
