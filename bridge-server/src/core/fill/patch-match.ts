@@ -286,14 +286,15 @@ function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadi
       const d = aw ? patchDistAll(col, w, r, t, c, bd) : patchDist(col, tw, w, r, t, c, bd);
       if (d < bd) { bd = d; best = c; }
     }
+    // The best match's coordinates, kept up to date (not divided out of the index per radius).
+    let bx = best % w, by = (best - bx) / w;
     for (let R = maxRadius; R >= 1; R >>= 1) {
-      const bx = best % w, by = (best - bx) / w;
       const cx = bx + Math.round((rng() * 2 - 1) * R), cy = by + Math.round((rng() * 2 - 1) * R);
       if (cx < r || cy < r || cx >= w - r || cy >= h - r) continue;
       const c = cy * w + cx;
       if (c === best || srcOk[c] !== 1) continue;
       const d = aw ? patchDistAll(col, w, r, t, c, bd) : patchDist(col, tw, w, r, t, c, bd);
-      if (d < bd) { bd = d; best = c; }
+      if (d < bd) { bd = d; best = c; bx = cx; by = cy; }
     }
     nnf[t] = best;
     dist[t] = bd;
