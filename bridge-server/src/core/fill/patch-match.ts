@@ -33,15 +33,31 @@ export interface PatchMatchOptions {
   sourceRing?: number;
   /** Minimum source ring width in pixels. Default 24. */
   minSourceRingPx?: number;
-  /** Hole pixels allowed at the working level (full EM); finer levels run light. Default 12000. */
+  /**
+   * Hole pixels allowed at the working level (full EM); finer levels run light. Default 3000
+   * (was 12000: with the coarse levels searched longer, see `itersCoarse`, the hole SSIM on the
+   * synthetic scenes of 256²–1024² is higher on average at under half the time).
+   */
   workPixels?: number;
-  /** EM iterations at the coarsest level. Default 6. */
+  /**
+   * Hole pixels allowed at the working level when `workPixels` would leave more than
+   * {@link DEEP_LIGHT_LEVELS} light levels after it (a hole of ~200 000 pixels and more): there
+   * the working level is the first with at most this many hole pixels, but never more than
+   * DEEP_LIGHT_LEVELS levels above the finest (stripes in a 0.5 MP hole lost 0.06 SSIM with four
+   * light levels). Default 12000.
+   */
+  workPixelsDeep?: number;
+  /**
+   * EM iterations at the coarsest level (the levels between it and the working level interpolate).
+   * Default 10: the structure of the fill is decided there, and those levels are small — with 6
+   * the brick scenes' hole SSIM was ~0.05 lower.
+   */
   itersCoarse?: number;
-  /** EM iterations at the working level. Default 3. */
+  /** EM iterations at the working level. Default 2. */
   itersWork?: number;
   /**
    * EM iterations at the working level when {@link DEEP_LIGHT_LEVELS} or more light levels follow
-   * it (a hole of 0.5 MP and more): the finer levels only upsample its field, so a structured
+   * it (a hole of ~50 000 pixels and more): the finer levels only upsample its field, so a structured
    * texture (stripes) needs the coarse match settled better — with 3, the SSIM in a 2–4 MP hole
    * was 0.024 below the full-resolution fill; with 6, 0.016 below or better. Iterations beyond
    * `itersWork` stop once the mean patch distance drops by less than 1% (a texture without
@@ -63,9 +79,10 @@ const DEFAULTS: Required<PatchMatchOptions> = {
   patchSize: 7,
   sourceRing: 0.75,
   minSourceRingPx: 24,
-  workPixels: 12000,
-  itersCoarse: 6,
-  itersWork: 3,
+  workPixels: 3000,
+  workPixelsDeep: 12000,
+  itersCoarse: 10,
+  itersWork: 2,
   itersWorkDeep: 6,
   itersLight: 1,
   colorCorrectRadius: 2,
@@ -74,6 +91,12 @@ const DEFAULTS: Required<PatchMatchOptions> = {
 
 /** Light levels after the working level from which it runs {@link PatchMatchOptions.itersWorkDeep}. */
 const DEEP_LIGHT_LEVELS = 3;
+/** EM iterations of the level below a deep working level (see `refine` in fillPatchMatch). */
+const REFINE_ITERS = 1;
+/** Largest hole (pixels at that level) of the level below a deep working level that is refined. */
+const REFINE_MAX_HOLE_PIXELS = 48000;
+/** EM iterations (at least) of a pyramid's only full level (a random start; too few sources above it). */
+const SOLE_LEVEL_ITERS = 3;
 /** Relative drop of the mean patch distance below which the extra working-level iterations stop. */
 const EM_SETTLED = 0.01;
 
@@ -802,12 +825,25 @@ export async function fillPatchMatch(
   }
   let work = 0;
   while (work < raws.length - 1 && raws[work]!.holeCount > o.workPixels) work++;
-  // Full PatchMatch levels: from the working level up, as long as enough sources remain.
+  if (work > DEEP_LIGHT_LEVELS) {
+    // A large hole keeps a finer working level (workPixelsDeep): each light level only upsamples
+    // the field, and more than DEEP_LIGHT_LEVELS of them lose the alignment of structured texture.
+    let deep = 0;
+    while (deep < raws.length - 1 && raws[deep]!.holeCount > o.workPixelsDeep) deep++;
+    work = Math.max(deep, DEEP_LIGHT_LEVELS);
+  }
+  // Below a deep working level, the next finer level runs REFINE_ITERS EM iterations of its own
+  // when it is small (REFINE_MAX_HOLE_PIXELS): the first light level of a deep pyramid is where
+  // the upsampled field loses most (without it, brick in a 0.13 MP hole was 0.026 and stripes in
+  // a 0.5 MP hole 0.034 SSIM below the full-resolution fill; with it 0.009 and 0.012).
+  const refine = work >= DEEP_LIGHT_LEVELS && raws[work - 1]!.holeCount <= REFINE_MAX_HOLE_PIXELS ? 1 : 0;
+  const fine = work - refine;
+  // Full PatchMatch levels: from the finest full level up, as long as enough sources remain.
   const full: Level[] = [];
-  for (let l = work; l < raws.length; l++) {
+  for (let l = fine; l < raws.length; l++) {
     const R = raws[l]!;
     const L = makeLevel(R.w, R.h, R.col, R.state, r);
-    if (l > work && (L.targets.length === 0 || L.srcList.length < Math.max(64, L.targets.length / 4))) break;
+    if (l > fine && (L.targets.length === 0 || L.srcList.length < Math.max(64, L.targets.length / 4))) break;
     full.push(L);
   }
   const W0 = full[0]!;
@@ -818,22 +854,25 @@ export async function fillPatchMatch(
   const rng = createRng(opts.seed);
   const acc = new Float32Array(W0.w * W0.h * 3), wsum = new Float32Array(W0.w * W0.h);
   const mwt = new Float32Array(W0.w * W0.h), mcc = new Float32Array(o.patchSize * o.patchSize * 3), mcw = new Float32Array(o.patchSize * o.patchSize);
-  const top = work + full.length - 1;
+  const top = fine + full.length - 1;
+  // When the sources run out below the working level, the coarsest full level is the working one.
+  const workL = Math.min(work, top);
   const steps = top + 1;
   let pass = 0;
-  for (let l = top; l >= work; l--) {
-    const L = full[l - work]!;
+  for (let l = top; l >= fine; l--) {
+    const L = full[l - fine]!;
     if (l === top) initCoarsest(L, r, rng);
     else {
-      upsample(full[l - work + 1]!, L, r, rng);
+      upsample(full[l - fine + 1]!, L, r, rng);
       // Vote from the upsampled field before searching, so the search compares against copied
       // full-resolution texture, not the blurred bilinear estimate (which favours flat sources).
       vote(L, r, acc, wsum);
       refreshDistances(L, r);
     }
-    const t = top === work ? 0 : (l - work) / (top - work);
-    const itersWork = work >= DEEP_LIGHT_LEVELS ? o.itersWorkDeep : o.itersWork;
-    const iters = Math.round(itersWork + t * (o.itersCoarse - itersWork));
+    const t = top === workL ? 0 : (l - workL) / (top - workL);
+    const itersWork = workL >= DEEP_LIGHT_LEVELS ? o.itersWorkDeep : o.itersWork;
+    // A sole full level starts from a random field: it runs SOLE_LEVEL_ITERS at least.
+    const iters = l < workL ? REFINE_ITERS : top === fine ? Math.max(SOLE_LEVEL_ITERS, itersWork) : Math.round(itersWork + t * (o.itersCoarse - itersWork));
     const radius = Math.max(L.w, L.h);
     const globalTries = l === top ? 1 : 0;
     let prevDist = -1;
@@ -841,15 +880,15 @@ export async function fillPatchMatch(
       if (it > 0) refreshDistances(L, r);
       patchMatchPass(L, r, pass++ % 2 === 0, rng, radius, globalTries);
       let last = it === iters - 1;
-      if (!last && l === work && itersWork > o.itersWork && it + 1 >= o.itersWork) {
+      if (!last && l === workL && itersWork > o.itersWork && it + 1 >= o.itersWork) {
         // The extra iterations of a deep pyramid stop once the match no longer improves (a
         // texture without structure settles in the usual number; stripes keep improving).
         const d = meanDistance(L);
         if (prevDist > 0 && prevDist - d < EM_SETTLED * prevDist) last = true;
         prevDist = d;
       }
-      // The last vote of the working level picks colour modes instead of means (no blur).
-      if (l === work && last) { voteModeLevel(L, r, mwt, mcc, mcw); break; }
+      // The last vote of the finest full level picks colour modes instead of means (no blur).
+      if (l === fine && last) { voteModeLevel(L, r, mwt, mcc, mcw); break; }
       vote(L, r, acc, wsum);
     }
     opts.onProgress?.((top - l + 1) / steps);
@@ -860,7 +899,7 @@ export async function fillPatchMatch(
   // hole is voted from full-resolution source pixels with a small window, so texture detail
   // comes from the finest level while the search ran coarse.
   let parent: LightField = full[0]!;
-  for (let l = work - 1; l >= 0; l--) {
+  for (let l = fine - 1; l >= 0; l--) {
     parent = voteLight(parent, raws[l]!, LIGHT_VOTE_RADIUS);
     opts.onProgress?.((top - l + 1) / steps);
     if (l > 0) {
