@@ -131,59 +131,87 @@ interface Level {
   nnf: Int32Array;
   dist: Float32Array;
   holeCount: number;
+  /** Bounding box of the HOLE pixels, inclusive (hx1 < 0 when there are none). */
+  hx0: number;
+  hy0: number;
+  hx1: number;
+  hy1: number;
 }
 
 function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r: number): Level {
   const n = w * h;
   const tw = new Uint8Array(n);
-  let holeCount = 0;
-  for (let p = 0; p < n; p++) {
-    tw[p] = state[p] === EXCLUDED ? 0 : 1;
-    if (state[p] === HOLE) holeCount++;
+  let holeCount = 0, hx0 = w, hy0 = h, hx1 = -1, hy1 = -1;
+  for (let y = 0, p = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, p++) {
+      const s = state[p]!;
+      tw[p] = s === EXCLUDED ? 0 : 1;
+      if (s !== HOLE) continue;
+      holeCount++;
+      if (x < hx0) hx0 = x;
+      if (x > hx1) hx1 = x;
+      if (hy0 === h) hy0 = y;
+      hy1 = y;
+    }
   }
-  // Prefix sums of "not known" and "hole" to test whole patches in O(1).
+  // Prefix sums of "not known" over the level, to test whole source patches in O(1).
   const W1 = w + 1;
   const bad = new Int32Array(W1 * (h + 1));
-  const hol = new Int32Array(W1 * (h + 1));
-  const exc = new Int32Array(W1 * (h + 1));
   for (let y = 0; y < h; y++) {
-    let rb = 0, rh = 0, re = 0;
+    let rb = 0;
     for (let x = 0; x < w; x++) {
-      const s = state[y * w + x]!;
-      if (s !== KNOWN) rb++;
-      if (s === HOLE) rh++;
-      else if (s === EXCLUDED) re++;
+      if (state[y * w + x] !== KNOWN) rb++;
       const q = (y + 1) * W1 + x + 1;
       bad[q] = bad[q - W1]! + rb;
-      hol[q] = hol[q - W1]! + rh;
-      exc[q] = exc[q - W1]! + re;
     }
   }
   const srcOk = new Uint8Array(n);
-  const isTarget = new Uint8Array(n);
-  const allWeighted = new Uint8Array(n);
-  let nSrc = 0, nTgt = 0;
+  let nSrc = 0;
   for (let y = r; y < h - r; y++) {
     const ya = (y - r) * W1, yb = (y + r + 1) * W1;
     for (let x = r; x < w - r; x++) {
       const xa = x - r, xb = x + r + 1;
-      const nb = bad[yb + xb]! - bad[ya + xb]! - bad[yb + xa]! + bad[ya + xa]!;
-      if (nb === 0) { srcOk[y * w + x] = 1; nSrc++; }
-      const nh = hol[yb + xb]! - hol[ya + xb]! - hol[yb + xa]! + hol[ya + xa]!;
-      if (nh > 0) {
-        isTarget[y * w + x] = 1; nTgt++;
-        if (exc[yb + xb]! - exc[ya + xb]! - exc[yb + xa]! + exc[ya + xa]! === 0) allWeighted[y * w + x] = 1;
-      }
+      if (bad[yb + xb]! - bad[ya + xb]! - bad[yb + xa]! + bad[ya + xa]! === 0) { srcOk[y * w + x] = 1; nSrc++; }
     }
   }
   const srcList = new Int32Array(nSrc);
-  const targets = new Int32Array(nTgt);
-  for (let p = 0, i = 0, j = 0; p < n; p++) {
-    if (srcOk[p]) srcList[i++] = p;
-    if (isTarget[p]) targets[j++] = p;
+  for (let p = 0, i = 0; p < n; p++) if (srcOk[p]) srcList[i++] = p;
+  // Targets (patch centres overlapping the hole) lie within r of the hole's bounding box: their
+  // "hole" and "excluded" counts come from prefix sums over that box only (grown by 2r).
+  const allWeighted = new Uint8Array(n);
+  let targets = new Int32Array(0);
+  const tx0 = Math.max(r, hx0 - r), tx1 = Math.min(w - r - 1, hx1 + r);
+  const ty0 = Math.max(r, hy0 - r), ty1 = Math.min(h - r - 1, hy1 + r);
+  if (hx1 >= 0 && tx0 <= tx1 && ty0 <= ty1) {
+    const bx0 = tx0 - r, by0 = ty0 - r, bw = tx1 + r - bx0 + 1, bh = ty1 + r - by0 + 1, B1 = bw + 1;
+    const hol = new Int32Array(B1 * (bh + 1)), exc = new Int32Array(B1 * (bh + 1));
+    for (let y = 0; y < bh; y++) {
+      let rh = 0, re = 0;
+      for (let x = 0, p = (y + by0) * w + bx0; x < bw; x++, p++) {
+        const s = state[p]!;
+        if (s === HOLE) rh++;
+        else if (s === EXCLUDED) re++;
+        const q = (y + 1) * B1 + x + 1;
+        hol[q] = hol[q - B1]! + rh;
+        exc[q] = exc[q - B1]! + re;
+      }
+    }
+    const list = new Int32Array((tx1 - tx0 + 1) * (ty1 - ty0 + 1));
+    let nTgt = 0;
+    for (let y = ty0; y <= ty1; y++) {
+      const ya = (y - r - by0) * B1, yb = (y + r + 1 - by0) * B1;
+      for (let x = tx0; x <= tx1; x++) {
+        const xa = x - r - bx0, xb = x + r + 1 - bx0;
+        if (hol[yb + xb]! - hol[ya + xb]! - hol[yb + xa]! + hol[ya + xa]! === 0) continue;
+        const p = y * w + x;
+        list[nTgt++] = p;
+        if (exc[yb + xb]! - exc[ya + xb]! - exc[yb + xa]! + exc[ya + xa]! === 0) allWeighted[p] = 1;
+      }
+    }
+    targets = list.slice(0, nTgt);
   }
   const nnf = new Int32Array(n).fill(-1);
-  return { w, h, col, state, tw, allWeighted, srcOk, srcList, targets, nnf, dist: new Float32Array(n), holeCount };
+  return { w, h, col, state, tw, allWeighted, srcOk, srcList, targets, nnf, dist: new Float32Array(n), holeCount, hx0, hy0, hx1, hy1 };
 }
 
 /** Colours and pixel states of one pyramid level, before any PatchMatch bookkeeping. */
@@ -335,8 +363,13 @@ function vote(L: Level, r: number, acc: Float32Array, wsum: Float32Array): void 
   for (let k = 0; k < n; k++) mean += dist[targets[k]!]!;
   mean = n > 0 ? mean / n : 1;
   const inv = mean > 0 ? 1 / (2 * mean) : 0;
-  acc.fill(0, 0, L.w * L.h * 3);
-  wsum.fill(0, 0, L.w * L.h);
+  // Only HOLE pixels accumulate: the hole's bounding box is cleared and read back.
+  const { hx0, hx1, hy0, hy1 } = L;
+  for (let y = hy0; y <= hy1; y++) {
+    const p0 = y * w + hx0, p1 = y * w + hx1 + 1;
+    acc.fill(0, p0 * 3, p1 * 3);
+    wsum.fill(0, p0, p1);
+  }
   for (let k = 0; k < n; k++) {
     const t = targets[k]!, s = nnf[t]!;
     const wt = Math.exp(-dist[t]! * inv) + 1e-6;
@@ -350,11 +383,13 @@ function vote(L: Level, r: number, acc: Float32Array, wsum: Float32Array): void 
       }
     }
   }
-  for (let p = 0; p < L.w * L.h; p++) {
-    const ws = wsum[p]!;
-    if (ws <= 0) continue;
-    const a = p * 3;
-    col[a] = acc[a]! / ws; col[a + 1] = acc[a + 1]! / ws; col[a + 2] = acc[a + 2]! / ws;
+  for (let y = hy0; y <= hy1; y++) {
+    for (let p = y * w + hx0, e = y * w + hx1; p <= e; p++) {
+      const ws = wsum[p]!;
+      if (ws <= 0) continue;
+      const a = p * 3;
+      col[a] = acc[a]! / ws; col[a + 1] = acc[a + 1]! / ws; col[a + 2] = acc[a + 2]! / ws;
+    }
   }
 }
 
@@ -410,10 +445,10 @@ function initCoarsest(L: Level, r: number, rng: Rng): void {
 /** Move the estimate from coarse level C to fine level F: colours of hole pixels and the NNF. */
 function upsample(C: Level, F: Level, r: number, rng: Rng): void {
   // Hole colours: bilinear from the coarse level, skipping coarse EXCLUDED pixels (no colour there).
-  for (let y = 0; y < F.h; y++) {
+  for (let y = F.hy0; y <= F.hy1; y++) {
     const cy = Math.min(C.h - 1, Math.max(0, (y - 0.5) / 2));
     const y0 = Math.floor(cy), y1 = Math.min(C.h - 1, y0 + 1), fy = cy - y0;
-    for (let x = 0; x < F.w; x++) {
+    for (let x = F.hx0; x <= F.hx1; x++) {
       const p = y * F.w + x;
       if (F.state[p] !== HOLE) continue;
       const cx = Math.min(C.w - 1, Math.max(0, (x - 0.5) / 2));
