@@ -34,30 +34,23 @@ export interface PatchMatchOptions {
   /** Minimum source ring width in pixels. Default 24. */
   minSourceRingPx?: number;
   /**
-   * Hole pixels allowed at the working level (full EM); finer levels run light. Default 3000
-   * (was 12000: with the coarse levels searched longer, see `itersCoarse`, the hole SSIM on the
-   * synthetic scenes of 256²–1024² is higher on average at under half the time).
+   * Hole pixels allowed at the working level (full EM); finer levels run light. Default 12000.
+   * (3000 was tried: half the time and a higher SSIM on the synthetic scenes, but on photos with
+   * fine detail — DragBench art_work/PJC_2023-09-15-1542-21, a 15 000-pixel hole — the fill
+   * turned blocky: two light levels below a 900-pixel working level copy incoherent 4×4 blocks.)
    */
   workPixels?: number;
-  /**
-   * Hole pixels allowed at the working level when `workPixels` would leave more than
-   * {@link DEEP_LIGHT_LEVELS} light levels after it (a hole of ~200 000 pixels and more): there
-   * the working level is the first with at most this many hole pixels, but never more than
-   * DEEP_LIGHT_LEVELS levels above the finest (stripes in a 0.5 MP hole lost 0.06 SSIM with four
-   * light levels). Default 12000.
-   */
-  workPixelsDeep?: number;
   /**
    * EM iterations at the coarsest level (the levels between it and the working level interpolate).
    * Default 10: the structure of the fill is decided there, and those levels are small — with 6
    * the brick scenes' hole SSIM was ~0.05 lower.
    */
   itersCoarse?: number;
-  /** EM iterations at the working level. Default 2. */
+  /** EM iterations at the working level (a third changed the hole SSIM by < 0.003 on average). Default 2. */
   itersWork?: number;
   /**
    * EM iterations at the working level when {@link DEEP_LIGHT_LEVELS} or more light levels follow
-   * it (a hole of ~50 000 pixels and more): the finer levels only upsample its field, so a structured
+   * it (a hole of ~0.5 MP and more): the finer levels only upsample its field, so a structured
    * texture (stripes) needs the coarse match settled better — with 3, the SSIM in a 2–4 MP hole
    * was 0.024 below the full-resolution fill; with 6, 0.016 below or better. Iterations beyond
    * `itersWork` stop once the mean patch distance drops by less than 1% (a texture without
@@ -79,8 +72,7 @@ const DEFAULTS: Required<PatchMatchOptions> = {
   patchSize: 7,
   sourceRing: 0.75,
   minSourceRingPx: 24,
-  workPixels: 3000,
-  workPixelsDeep: 12000,
+  workPixels: 12000,
   itersCoarse: 10,
   itersWork: 2,
   itersWorkDeep: 6,
@@ -860,17 +852,10 @@ export async function fillPatchMatch(
   }
   let work = 0;
   while (work < raws.length - 1 && raws[work]!.holeCount > o.workPixels) work++;
-  if (work > DEEP_LIGHT_LEVELS) {
-    // A large hole keeps a finer working level (workPixelsDeep): each light level only upsamples
-    // the field, and more than DEEP_LIGHT_LEVELS of them lose the alignment of structured texture.
-    let deep = 0;
-    while (deep < raws.length - 1 && raws[deep]!.holeCount > o.workPixelsDeep) deep++;
-    work = Math.max(deep, DEEP_LIGHT_LEVELS);
-  }
   // Below a deep working level, the next finer level runs REFINE_ITERS EM iterations of its own
   // when it is small (REFINE_MAX_HOLE_PIXELS): the first light level of a deep pyramid is where
-  // the upsampled field loses most (without it, brick in a 0.13 MP hole was 0.026 and stripes in
-  // a 0.5 MP hole 0.034 SSIM below the full-resolution fill; with it 0.009 and 0.012).
+  // the upsampled field loses most (without it, stripes in a 0.5 MP hole were 0.034 SSIM below
+  // the full-resolution fill; with it 0.011).
   const refine = work >= DEEP_LIGHT_LEVELS && raws[work - 1]!.holeCount <= REFINE_MAX_HOLE_PIXELS ? 1 : 0;
   const fine = work - refine;
   // Full PatchMatch levels: from the finest full level up, as long as enough sources remain.
