@@ -260,10 +260,32 @@ export interface Box {
   y1: number;
 }
 
-/** Bounding box (exclusive end) of `mask > 0`, or null when the mask is empty (shared maskBounds). */
+/**
+ * Bounding box (exclusive end) of `mask > 0`, or null when the mask is empty (the same box as the
+ * shared maskBounds). A 4-byte aligned mask is scanned a word (4 pixels) at a time: most words of
+ * a crop are empty, and only the pixels of non-empty words are looked at.
+ */
 export function holeBox(mask: Mask): Box | null {
-  const b = maskBounds({ ...mask, left: 0, top: 0 });
-  return b.width === 0 ? null : { x0: b.left, y0: b.top, x1: b.left + b.width, y1: b.top + b.height };
+  const d = mask.data, w = mask.width, n = w * mask.height;
+  if (d.byteOffset % 4 !== 0 || n < 64) {
+    const b = maskBounds({ ...mask, left: 0, top: 0 });
+    return b.width === 0 ? null : { x0: b.left, y0: b.top, x1: b.left + b.width, y1: b.top + b.height };
+  }
+  const words = new Uint32Array(d.buffer, d.byteOffset, n >> 2);
+  let x0 = w, y0 = -1, x1 = -1, y1 = -1;
+  const visit = (p: number): void => {
+    const y = (p / w) | 0, x = p - y * w;
+    if (y0 < 0) y0 = y;
+    y1 = y;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+  };
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === 0) continue;
+    for (let p = i * 4, e = p + 4; p < e; p++) if (d[p] !== 0) visit(p);
+  }
+  for (let p = words.length * 4; p < n; p++) if (d[p] !== 0) visit(p);
+  return x1 < 0 ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
 
 /** Grow `b` by `m` pixels on every side, clipped to `w`×`h`. */
@@ -378,6 +400,13 @@ export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mas
   pushPullFill(val, wgt, cw, ch, 4);
   // Bilinear upsample into the hole pixels (coarse cell centres sit at f·c + (f − 1)/2).
   const half = (f - 1) / 2;
+  // The horizontal taps and weights depend on the column only: computed once per column.
+  const colX0 = new Int32Array(ww), colX1 = new Int32Array(ww), colTx = new Float64Array(ww);
+  for (let x = 0; x < ww; x++) {
+    const fx = Math.min(cw - 1, Math.max(0, (x - half) / f));
+    const x0 = Math.floor(fx);
+    colX0[x] = x0; colX1[x] = Math.min(cw - 1, x0 + 1); colTx[x] = fx - x0;
+  }
   for (let y = 0; y < wh; y++) {
     const srow = (y + b.y0) * w + b.x0;
     const fy = Math.min(ch - 1, Math.max(0, (y - half) / f));
@@ -386,8 +415,7 @@ export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mas
       const sp = srow + x;
       const cov = hd[sp]!;
       if (cov === 0) continue;
-      const fx = Math.min(cw - 1, Math.max(0, (x - half) / f));
-      const x0 = Math.floor(fx), x1 = Math.min(cw - 1, x0 + 1), tx = fx - x0;
+      const x0 = colX0[x]!, x1 = colX1[x]!, tx = colTx[x]!;
       const i00 = (y0 * cw + x0) * 4, i01 = (y0 * cw + x1) * 4, i10 = (y1 * cw + x0) * 4, i11 = (y1 * cw + x1) * 4;
       const a = cov / 255, si = sp * 4;
       for (let q = 0; q < 4; q++) {

@@ -474,8 +474,10 @@ function renderRows(task: RenderTask, y0: number, y1: number): void {
       if (bilinear) {
         // sampleBilinear, inlined (the hot path of every preview).
         const lx = sx - pLeft, ly = sy - pTop;
-        const ix = Math.floor(lx), iy = Math.floor(ly);
-        if (!(ix >= 1 && iy >= 1 && ix <= pMaxX && iy <= pMaxY)) continue;
+        // Truncation is the floor wherever the test passes (lx, ly ≥ 1); below 1 both fail it.
+        if (!(lx >= 1 && ly >= 1)) continue;
+        const ix = lx | 0, iy = ly | 0;
+        if (!(ix <= pMaxX && iy <= pMaxY)) continue;
         const fx = lx - ix, fy = ly - iy;
         const i00 = iy * pw + ix, i01 = i00 + pw;
         const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
@@ -607,16 +609,29 @@ function integerShift(rw: RegionWarp): [number, number] | null {
   return [c, f];
 }
 
+/** Whether integer translations take {@link renderIntegerShift} (tests switch it off to compare with the general path). */
+let integerShiftPath = true;
+
+/** Turn the integer-translation fast path on or off; returns the previous setting (tests). */
+export function setIntegerShiftPath(on: boolean): boolean {
+  const prev = integerShiftPath;
+  integerShiftPath = on;
+  return prev;
+}
+
 /**
- * Preview fast path of {@link renderRegion} for an integer translation: bilinear sampling at
- * integer positions has weight 1 on one tap, so each target pixel takes its source pixel's
- * premultiplied value directly from the image and mask (no float patch). Every value is rounded
- * exactly as the patch would store it (Float32), so the result is bit-identical to the general path.
+ * Fast path of {@link renderRegion} for an integer translation (preview and final): bilinear and
+ * bicubic sampling at integer positions have weight 1 on one tap, so each target pixel takes its
+ * source pixel's premultiplied value directly from the image and mask (no float patch). Every
+ * value is rounded exactly as the patch would store it (Float32), and a final render applies the
+ * clamped bicubic's limits (alpha within coverage, colour within 255 × alpha), so the result is
+ * bit-identical to the general path (tested).
  */
 function renderIntegerShift(
   rw: RegionWarp, shift: readonly [number, number], image: RgbaImage, crop: Rect, edited: RgbaImage, targetMask: Mask, keepMask: Mask,
-  sourceMap: Float32Array | null,
+  sourceMap: Float32Array | null, quality: 'preview' | 'final',
 ): void {
+  const final = quality === 'final';
   const px = new Float32Array(4);
   const [sxOff, syOff] = shift;
   const rm = rw.region.mask, md = rm.data, mw = rm.width;
@@ -654,6 +669,15 @@ function renderIntegerShift(
       if (cov8 > td[ti]!) td[ti] = cov8;
       const a = (src[si + 3]! / 255) * c;
       px[0] = src[si]! * a; px[1] = src[si + 1]! * a; px[2] = src[si + 2]! * a; px[3] = a;
+      if (final) {
+        // sampleBicubic's clamps (resample.ts) on its single tap: alpha within [0, coverage],
+        // premultiplied colour within [0, 255 × alpha].
+        let a0 = px[3]!;
+        if (a0 < 0) a0 = 0; else if (a0 > cov) a0 = cov;
+        const hi = a0 * 255;
+        for (let q = 0; q < 3; q++) { const v = px[q]!; px[q] = v < 0 ? 0 : v > hi ? hi : v; }
+        px[3] = a0;
+      }
       writeSample(ed, ti * 4, px, cov, cov8);
       if (sourceMap) { sourceMap[2 * ti] = tx + sxOff; sourceMap[2 * ti + 1] = sy; }
     }
@@ -706,8 +730,8 @@ export function warpRegions(input: WarpInput): WarpOutput {
     const rw = prepared[gi]!;
     placedMaskToCrop(rw.region.mask, crop, sourceMask);
     if (rw.sourceBounds.width === 0) continue;
-    const shift = quality === 'preview' ? integerShift(rw) : null;
-    if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask, sourceMap);
+    const shift = integerShiftPath ? integerShift(rw) : null;
+    if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask, sourceMap, quality);
     else renderRegion(rw, image, quality, crop, shared, edited, original, targetMask, keepMask, sourceMap);
     input.onProgress?.((gi + 1) / prepared.length);
     checkSignal(input.signal);

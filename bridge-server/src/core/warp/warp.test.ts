@@ -4,7 +4,7 @@ import { makeTexture } from '../textures';
 import type { OperationParams, PlacedMask, Region, RgbaImage } from '../types';
 import { affineForParams, applyAffine, composeAffine, cosSinDeg, invertAffine } from './affine';
 import { minCellJacobian } from './deform-field';
-import { cropMarginFor, MIN_CROP_MARGIN, prepareRegionWarp, warpRegions, type WarpOutput } from './warp-regions';
+import { cropMarginFor, MIN_CROP_MARGIN, prepareRegionWarp, setIntegerShiftPath, warpRegions, type WarpOutput } from './warp-regions';
 
 const rectMask = (left: number, top: number, width: number, height: number, v = 255): PlacedMask =>
   ({ left, top, width, height, data: new Uint8Array(width * height).fill(v) });
@@ -516,6 +516,37 @@ describe('integer-translation preview fast path', () => {
     }
     expect(exact).toBeGreaterThan(100);
     expectUntouchedOutside(fast, img);
+  });
+});
+
+describe('integer-translation fast path equals the general path bit for bit', () => {
+  test.each(QUALITIES)('%s: soft edges, varied alpha, keep and source map included', (quality) => {
+    const img = makeTexture('noise', 96, 80, 3);
+    for (let p = 0; p < 96 * 80; p += 7) img.data[p * 4 + 3] = (p * 37) % 256; // varied alpha
+    const m = rectMask(20, 15, 30, 25);
+    for (let i = 0; i < m.data.length; i += 3) m.data[i] = (i * 11) % 256; // soft, partly empty coverage
+    const keep = rectMask(40, 10, 6, 8);
+    const run = (dx: number, dy: number, fast: boolean) => {
+      const prev = setIntegerShiftPath(fast);
+      try {
+        return warpRegions({
+          image: img, regions: [region('r', m)], operations: [op('r', { kind: 'translate', dx, dy })], quality, keep: [keep], withSourceMap: true,
+        });
+      } finally {
+        setIntegerShiftPath(prev);
+      }
+    };
+    for (const [dx, dy] of [[13, -6], [-4, 9], [30, 0]] as const) {
+      const fast = run(dx, dy, true), general = run(dx, dy, false);
+      expect(fast.crop).toEqual(general.crop);
+      expect(Buffer.from(fast.edited.data).equals(Buffer.from(general.edited.data))).toBe(true);
+      expect(Buffer.from(fast.targetMask.data).equals(Buffer.from(general.targetMask.data))).toBe(true);
+      expect(Buffer.from(fast.holeMask.data).equals(Buffer.from(general.holeMask.data))).toBe(true);
+      expect(Array.from(fast.sourceMap!)).toEqual(Array.from(general.sourceMap!));
+      let moved = 0;
+      for (const v of fast.targetMask.data) if (v > 0) moved++;
+      expect(moved).toBeGreaterThan(500);
+    }
   });
 });
 
