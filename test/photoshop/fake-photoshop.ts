@@ -494,25 +494,31 @@ export class FakePhotoshop implements PhotoshopModule {
     }
     const aw = area.right - area.left, ah = area.bottom - area.top;
     const data = new Uint8Array(Math.max(0, w * h * comps));
+    // One document row of the area as `comps`-component 8-bit values (fast path: 8-bit RGBA, same profile).
+    const rowBuf = new Uint8Array(Math.max(0, aw * comps));
+    const readRow = (y: number): Uint8Array => {
+      const s0 = (y * doc.width + area.left) * 4;
+      if (!deep && convert === identity && comps === 4) return layer.pixels.subarray(s0, s0 + aw * 4) as unknown as Uint8Array;
+      for (let x = 0; x < aw; x++) for (let c = 0; c < comps; c++) rowBuf[x * comps + c] = value(s0 + x * 4, c);
+      return rowBuf;
+    };
     if (!target || (w === aw && h === ah)) {
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-        const s = ((area.top + y) * doc.width + (area.left + x)) * 4, d = (y * w + x) * comps;
-        for (let c = 0; c < comps; c++) data[d + c] = value(s, c);
-      }
+      for (let y = 0; y < h; y++) data.set(readRow(area.top + y), y * w * comps);
     } else {
       // Area average: each output pixel is the mean of the document pixels whose centres fall in its footprint.
-      const acc = new Float64Array(comps);
+      const xa = new Int32Array(w), xb = new Int32Array(w);
+      for (let x = 0; x < w; x++) { xa[x] = Math.floor((x * aw) / w); xb[x] = Math.max(xa[x]! + 1, Math.floor(((x + 1) * aw) / w)); }
+      const acc = new Float64Array(w * comps);
       for (let y = 0; y < h; y++) {
-        const ya = area.top + Math.floor((y * ah) / h), yb = Math.max(ya + 1, area.top + Math.floor(((y + 1) * ah) / h));
+        const ya = Math.floor((y * ah) / h), yb = Math.max(ya + 1, Math.floor(((y + 1) * ah) / h));
+        acc.fill(0);
+        for (let yy = ya; yy < yb; yy++) {
+          const row = readRow(area.top + yy);
+          for (let x = 0; x < w; x++) for (let xx = xa[x]!; xx < xb[x]!; xx++) for (let c = 0; c < comps; c++) acc[x * comps + c]! += row[xx * comps + c]!;
+        }
         for (let x = 0; x < w; x++) {
-          const xa = area.left + Math.floor((x * aw) / w), xb = Math.max(xa + 1, area.left + Math.floor(((x + 1) * aw) / w));
-          acc.fill(0);
-          for (let yy = ya; yy < yb; yy++) for (let xx = xa; xx < xb; xx++) {
-            const s = (yy * doc.width + xx) * 4;
-            for (let c = 0; c < comps; c++) acc[c] += value(s, c);
-          }
-          const n = (yb - ya) * (xb - xa), d = (y * w + x) * comps;
-          for (let c = 0; c < comps; c++) data[d + c] = Math.round(acc[c]! / n);
+          const n = (yb - ya) * (xb[x]! - xa[x]!);
+          for (let c = 0; c < comps; c++) data[(y * w + x) * comps + c] = Math.round(acc[x * comps + c]! / n);
         }
       }
     }
