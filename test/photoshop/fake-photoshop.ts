@@ -10,6 +10,10 @@
  * - every mutation outside a history suspension adds a history state; a suspension adds exactly
  *   one on commit and restores the snapshot on rollback (or when the modal function throws);
  * - getPixels trims transparent borders (the returned sourceBounds must be honoured);
+ * - getPixels `targetSize` scales down through a pyramid cache level, with `sourceBounds`
+ *   relative to that level (see {@link FakePhotoshop.pyramidLevels} for what is assumed);
+ * - encodeImageData returns a real JPEG (sharp), base64 text when `base64: true`, and wants RGB
+ *   image data;
  * - path descriptors report lengths in `distanceUnit` (points), so resolution matters;
  * - every PhotoshopImageData must be disposed (leaks are counted);
  * - option objects are checked against the documented shapes (AdobeDocs/uxp-photoshop
@@ -27,6 +31,7 @@ import type {
 } from '../../plugin-photoshop/src/host/photoshop-api';
 import type { PsBounds } from '../../plugin-photoshop/src/geometry/placement';
 import type { Subpath } from '../../plugin-photoshop/src/geometry/paths-to-arrows';
+import sharp from 'sharp';
 
 /** A layer of the fake document: full-canvas RGBA, straight alpha. */
 export class FakeLayer implements PsLayer {
@@ -266,6 +271,16 @@ function normBounds(api: string, b: unknown, allowSize: boolean): PsBounds {
   throw new TypeError(`${api}: bounds must be {left, top, right, bottom}${allowSize ? ' or {left, top, width, height}' : ''} with integers`);
 }
 
+/** imaging.md getPixels `targetSize`: "must have at least one of" `width`, `height` (positive integers here). */
+function checkTargetSize(t: unknown): { width?: number; height?: number } {
+  const o = t as Record<string, unknown>;
+  if (!o || typeof o !== 'object') throw new TypeError('getPixels: targetSize must be an object');
+  checkKeys('getPixels targetSize', o, ['width', 'height']);
+  if (o.width === undefined && o.height === undefined) throw new TypeError('getPixels: targetSize needs width and/or height');
+  for (const k of ['width', 'height'] as const) if (o[k] !== undefined && !(isInt(o[k]) && o[k] > 0)) throw new TypeError(`getPixels: targetSize.${k} must be a positive integer`);
+  return { ...(o.width !== undefined ? { width: o.width as number } : {}), ...(o.height !== undefined ? { height: o.height as number } : {}) };
+}
+
 function clipBounds(b: PsBounds, w: number, h: number): PsBounds {
   return { left: Math.max(0, b.left), top: Math.max(0, b.top), right: Math.min(w, b.right), bottom: Math.min(h, b.bottom) };
 }
@@ -289,6 +304,21 @@ export class FakePhotoshop implements PhotoshopModule {
   putLog: Array<{ layerID: number; targetBounds?: { left: number; top: number }; componentSize: number }> = [];
   /** The sourceBounds requested by the last getPixels call. */
   lastGetPixelsRequest: PsBounds | null = null;
+  /** Every getPixels call: what was asked and what came back (for assertions). */
+  getPixelsLog: Array<{ sourceBounds: PsBounds; targetSize?: { width?: number; height?: number }; width: number; height: number; level: number; returnedBounds: PsBounds }> = [];
+  /**
+   * Pyramid cache levels a scaled getPixels may use (Photoshop's "Performance Cache Levels"
+   * preference; 4 is its default for most documents). imaging.md says a `targetSize` smaller
+   * than the source "may" be served from level L (a cache 1/2^L the size) and that the returned
+   * `sourceBounds` are then "relative to the bounds of the source cache level". It leaves open how
+   * the bounds are rounded and what size comes back when the level does not divide the bounds;
+   * the fake ASSUMES (VERIFY on a real host): the deepest level not smaller than the target is
+   * used; the returned bounds are the (trimmed) area in level pixels, rounded outward; the image
+   * covers exactly those level pixels (× 2^L, clipped to the canvas) at the requested scale, so
+   * its size may differ from `targetSize` by a pixel or so; values are area averages. 0 = never
+   * use a level (full-resolution bounds, image exactly `targetSize` when nothing is trimmed).
+   */
+  pyramidLevels = 4;
   /** What a colliding executeAsModal throws: the pre-25.10 message with number 9 by default. */
   busyMessage = 'host is in a modal state';
   busyNumber: number | null = 9;
@@ -327,6 +357,7 @@ export class FakePhotoshop implements PhotoshopModule {
         return new FakeImageData(this, o.width, o.height, o.components, componentSize, buffer.slice() as Uint8Array | Uint16Array, o.colorSpace, o.colorProfile);
       },
       putPixels: (o) => this.putPixels(o),
+      encodeImageData: (o) => this.encodeImageData(o),
     };
   }
 
@@ -426,25 +457,91 @@ export class FakePhotoshop implements PhotoshopModule {
     const src = o.sourceBounds === undefined ? { left: 0, top: 0, right: doc.width, bottom: doc.height } : normBounds('getPixels', o.sourceBounds, true);
     const want = clipBounds(src, doc.width, doc.height);
     this.lastGetPixelsRequest = { ...want };
+    const target = o.targetSize === undefined ? undefined : checkTargetSize(o.targetSize);
     // Trim to the layer's non-transparent pixels, like Photoshop does.
     let x0 = want.right, y0 = want.bottom, x1 = want.left - 1, y1 = want.top - 1;
     for (let y = want.top; y < want.bottom; y++) for (let x = want.left; x < want.right; x++) {
       if (layer.pixels[(y * doc.width + x) * 4 + 3]! > 0) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = y; }
     }
     if (x1 < x0) { x0 = want.left; y0 = want.top; x1 = want.left - 1; y1 = want.top - 1; }
-    const w = x1 - x0 + 1, h = y1 - y0 + 1;
     const comps = layer.isBackground ? 3 : 4;
-    const data = new Uint8Array(w * h * comps);
     // A 16-bit document read at componentSize 8: Photoshop converts its 0..32768 values once.
     const deep = layer.deep;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      const s = ((y0 + y) * doc.width + (x0 + x)) * 4, d = (y * w + x) * comps;
-      for (let c = 0; c < comps; c++) {
-        const v = deep ? Math.round((deep[s + c]! * 255) / 32768) : layer.pixels[s + c]!;
-        data[d + c] = c < 3 ? convert(v) : v;
+    const value = (s: number, c: number): number => {
+      const v = deep ? Math.round((deep[s + c]! * 255) / 32768) : layer.pixels[s + c]!;
+      return c < 3 ? convert(v) : v;
+    };
+    let area: PsBounds = { left: x0, top: y0, right: x1 + 1, bottom: y1 + 1 };
+    let reported = area, level = 0, w = area.right - area.left, h = area.bottom - area.top;
+    let sx = 1, sy = 1;
+    if (target) {
+      const ww = want.right - want.left, wh = want.bottom - want.top;
+      // imaging.md: "If only one dimension is included, then the returned image data is scaled proportionally".
+      const tw = target.width ?? Math.max(1, Math.round((ww * target.height!) / wh));
+      const th = target.height ?? Math.max(1, Math.round((wh * target.width!) / ww));
+      if (tw > ww || th > wh) throw new Error(`fake: targetSize ${tw}x${th} is larger than the source ${ww}x${wh} (only scaling down is documented)`);
+      sx = tw / ww; sy = th / wh;
+      level = Math.max(0, Math.min(this.pyramidLevels, Math.floor(Math.log2(1 / Math.max(sx, sy)) + 1e-9)));
+      if (w > 0 && h > 0) {
+        const k = 2 ** level;
+        reported = { left: Math.floor(area.left / k), top: Math.floor(area.top / k), right: Math.ceil(area.right / k), bottom: Math.ceil(area.bottom / k) };
+        area = clipBounds({ left: reported.left * k, top: reported.top * k, right: reported.right * k, bottom: reported.bottom * k }, doc.width, doc.height);
+        w = Math.max(1, Math.round((area.right - area.left) * sx));
+        h = Math.max(1, Math.round((area.bottom - area.top) * sy));
+      } else {
+        reported = area;
       }
     }
-    return { imageData: new FakeImageData(this, w, h, comps, 8, data, 'RGB', o.colorProfile ?? doc.colorProfileName), sourceBounds: { left: x0, top: y0, right: x0 + w, bottom: y0 + h }, level: 0 };
+    const aw = area.right - area.left, ah = area.bottom - area.top;
+    const data = new Uint8Array(Math.max(0, w * h * comps));
+    // One document row of the area as `comps`-component 8-bit values (fast path: 8-bit RGBA, same profile).
+    const rowBuf = new Uint8Array(Math.max(0, aw * comps));
+    const readRow = (y: number): Uint8Array => {
+      const s0 = (y * doc.width + area.left) * 4;
+      if (!deep && convert === identity && comps === 4) return layer.pixels.subarray(s0, s0 + aw * 4) as unknown as Uint8Array;
+      for (let x = 0; x < aw; x++) for (let c = 0; c < comps; c++) rowBuf[x * comps + c] = value(s0 + x * 4, c);
+      return rowBuf;
+    };
+    if (!target || (w === aw && h === ah)) {
+      for (let y = 0; y < h; y++) data.set(readRow(area.top + y), y * w * comps);
+    } else {
+      // Area average: each output pixel is the mean of the document pixels whose centres fall in its footprint.
+      const xa = new Int32Array(w), xb = new Int32Array(w);
+      for (let x = 0; x < w; x++) { xa[x] = Math.floor((x * aw) / w); xb[x] = Math.max(xa[x]! + 1, Math.floor(((x + 1) * aw) / w)); }
+      const acc = new Float64Array(w * comps);
+      for (let y = 0; y < h; y++) {
+        const ya = Math.floor((y * ah) / h), yb = Math.max(ya + 1, Math.floor(((y + 1) * ah) / h));
+        acc.fill(0);
+        for (let yy = ya; yy < yb; yy++) {
+          const row = readRow(area.top + yy);
+          for (let x = 0; x < w; x++) for (let xx = xa[x]!; xx < xb[x]!; xx++) for (let c = 0; c < comps; c++) acc[x * comps + c]! += row[xx * comps + c]!;
+        }
+        for (let x = 0; x < w; x++) {
+          const n = (yb - ya) * (xb[x]! - xa[x]!);
+          for (let c = 0; c < comps; c++) data[(y * w + x) * comps + c] = Math.round(acc[x * comps + c]! / n);
+        }
+      }
+    }
+    this.getPixelsLog.push({ sourceBounds: { ...want }, ...(target ? { targetSize: { ...o.targetSize } } : {}), width: w, height: h, level, returnedBounds: { ...reported } });
+    return { imageData: new FakeImageData(this, w, h, comps, 8, data, 'RGB', o.colorProfile ?? doc.colorProfileName), sourceBounds: reported, level };
+  }
+
+  private async encodeImageData(o: { imageData: PsImageData; base64?: boolean }): Promise<number[] | string> {
+    this.record('encodeImageData');
+    checkKeys('encodeImageData', o, ['imageData', 'base64']);
+    const img = o.imageData as FakeImageData;
+    if (!(img instanceof FakeImageData)) throw new TypeError('encodeImageData: imageData must be a PhotoshopImageData');
+    if (img.disposed) throw new Error('encodeImageData: image data already disposed');
+    // imaging.md: "The data colorSpace must be RGB."
+    if (img.colorSpace !== 'RGB') throw new TypeError(`encodeImageData: the data colorSpace must be RGB, not ${img.colorSpace}`);
+    if (img.componentSize !== 8) throw new Error('fake encodes 8-bit image data only');
+    if (o.base64 !== undefined && typeof o.base64 !== 'boolean') throw new TypeError('encodeImageData: base64 must be a boolean');
+    const raw = img.raw() as Uint8Array;
+    let pipeline = sharp(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { raw: { width: img.width, height: img.height, channels: img.components as 3 | 4 } });
+    if (img.components === 4) pipeline = pipeline.removeAlpha();
+    const jpeg = await pipeline.jpeg({ quality: 90 }).toBuffer();
+    // "Return value: Promise<Number[] | string>": a string when base64 is set.
+    return o.base64 ? jpeg.toString('base64') : Array.from(jpeg);
   }
 
   private async getSelection(o: { documentID?: number; sourceBounds?: PsBounds }): Promise<PsImagingResult> {

@@ -1,6 +1,6 @@
 import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitInput, WirePlan } from '@smartdrag/shared';
 import { dragsForPlan, SmartDragController, type BridgeClientLike } from './controller';
-import type { ApplyTarget, Capture, HostAdapter } from './host-adapter';
+import type { ApplyTarget, Capture, HostAdapter, PreviewCapture, PreviewCaptureOptions } from './host-adapter';
 import { PluginError } from './errors';
 import { Phase } from '../panel/panel-state';
 import type { LayerPixels } from '../geometry/placement';
@@ -34,11 +34,33 @@ const capture: Capture = {
   warnings: ['1 closed subpath(s) ignored'],
 };
 
+/** A 4×4 document area previewed as a 2×2 proxy (grey), its mask in proxy pixels, drags in document pixels. */
+const grey = new Uint8ClampedArray(16).fill(128);
+const previewCapture: PreviewCapture = {
+  ...capture,
+  image: { width: 2, height: 2, data: grey },
+  roi: { left: 10, top: 20, width: 4, height: 4 },
+  proxyOf: { width: 4, height: 4 },
+  colorProfile: 'Adobe RGB (1998)',
+  regions: [{ id: 'r1', mask: { left: 0, top: 0, width: 1, height: 1, data: new Uint8Array([255]) } }],
+};
+
 class FakeHost implements HostAdapter {
   applied: Array<{ layer: LayerPixels; target: ApplyTarget }> = [];
   captureError: unknown = null;
-  async capture() { if (this.captureError) throw this.captureError; return capture; }
+  captures = 0;
+  previewCaptures: PreviewCaptureOptions[] = [];
+  previewResult: PreviewCapture = previewCapture;
+  encoded: Array<{ picture: { width: number; height: number; data: Uint8ClampedArray }; profile?: string }> = [];
+  encodeError: unknown = null;
+  async capture() { this.captures++; if (this.captureError) throw this.captureError; return capture; }
   async applyLayer(layer: LayerPixels, target: ApplyTarget) { this.applied.push({ layer, target }); return { layerId: 77, placement: null }; }
+  async capturePreview(opts: PreviewCaptureOptions) { this.previewCaptures.push(opts); if (this.captureError) throw this.captureError; return this.previewResult; }
+  async encodePreview(picture: { width: number; height: number; data: Uint8ClampedArray }, profile?: string) {
+    if (this.encodeError) throw this.encodeError;
+    this.encoded.push({ picture, ...(profile ? { profile } : {}) });
+    return `JPEG${this.encoded.length}`;
+  }
 }
 
 const layer = { left: 10, top: 20, width: 1, height: 1, data: new Uint8ClampedArray([1, 2, 3, 255]) };
@@ -152,6 +174,151 @@ describe('SmartDragController', () => {
     expect(c.state.connection.state).toBe('connected');
     for (const fn of next.listeners) fn({ state: 'reconnecting', error: { code: 'unreachable', message: 'down' } });
     expect(c.state.connection.state).toBe('reconnecting');
+  });
+});
+
+describe('SmartDragController preview', () => {
+  /** A red pixel at proxy (1, 0), as a proxy-scale layer of the 2×2 proxy. */
+  const proxyLayer = { left: 1, top: 0, width: 1, height: 1, data: new Uint8ClampedArray([255, 0, 0, 255]), proxy: { width: 2, height: 2, scaleX: 0.5, scaleY: 0.5 } };
+  const px = (p: { width: number; data: Uint8ClampedArray }, x: number, y: number) => Array.from(p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 4));
+
+  test('submits a preview of the proxy (proxyOf, masks in proxy pixels, drags in document pixels) and shows the layer composited over it; nothing is written', async () => {
+    const { client, host, c } = setup();
+    const done = c.preview({ intent: 'move it', kind: 'auto', seed: 5, maxPixels: 4096 });
+    await flush();
+    expect(host.previewCaptures).toEqual([{ kind: 'auto', maxPixels: 4096 }]);
+    expect(host.captures).toBe(0);
+    expect(c.state).toMatchObject({ phase: Phase.working, mode: 'preview' });
+    const job = client.submitted[0]!;
+    expect(job.input).toMatchObject({ quality: 'preview', proxyOf: { width: 4, height: 4 }, imageOrigin: [10, 20], seed: 5, intent: 'move it' });
+    expect(job.input.image).toBe(previewCapture.image);
+    expect(job.input.regions).toEqual([{ id: 'r1', mask: previewCapture.regions[0]!.mask }]);
+    expect(job.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'auto' }]);
+    job.handlers.onPlan!(plan);
+    job.resolve({ layer: proxyLayer, plan, timings: {}, moved: { polygons: [[[12, 20], [14, 20], [14, 22]]] } });
+    await done;
+    expect(c.state).toMatchObject({ phase: Phase.ready, mode: 'preview', plan });
+    expect(c.state.preview).toEqual({ src: 'data:image/jpeg;base64,JPEG1', width: 2, height: 2, frame: { left: 10, top: 20, width: 4, height: 4 }, proxy: true });
+    // The outline is framed on the document area, as for a final result.
+    expect(c.state.moved?.frame).toEqual({ left: 10, top: 20, width: 4, height: 4 });
+    const pic = host.encoded[0]!.picture;
+    expect(host.encoded[0]!.profile).toBe('Adobe RGB (1998)');
+    expect([pic.width, pic.height]).toEqual([2, 2]);
+    expect(px(pic, 1, 0)).toEqual([255, 0, 0, 255]);
+    expect(px(pic, 0, 0)).toEqual([128, 128, 128, 128]);
+    expect(px(pic, 1, 1)).toEqual([128, 128, 128, 128]);
+    expect(grey.every((v) => v === 128)).toBe(true); // the pixels read are not changed
+    expect(host.applied).toHaveLength(0);
+  });
+
+  test('a preview that fits the budget is sent without proxyOf; its document-pixel layer is placed by the image origin', async () => {
+    const { client, host, c } = setup();
+    const { proxyOf: _p, ...full } = previewCapture;
+    host.previewResult = { ...full, image: { width: 4, height: 4, data: new Uint8ClampedArray(64).fill(200) }, regions: capture.regions };
+    const done = c.preview({ intent: '', kind: 'translate' });
+    await flush();
+    const job = client.submitted[0]!;
+    expect(job.input.quality).toBe('preview');
+    expect(job.input.proxyOf).toBeUndefined();
+    job.resolve({ layer: { left: 12, top: 23, width: 1, height: 1, data: new Uint8ClampedArray([0, 0, 255, 255]) }, plan, timings: {} });
+    await done;
+    expect(c.state.preview).toMatchObject({ width: 4, height: 4, proxy: false });
+    expect(px(host.encoded[0]!.picture, 2, 3)).toEqual([0, 0, 255, 255]);
+    expect(px(host.encoded[0]!.picture, 1, 3)).toEqual([200, 200, 200, 200]);
+  });
+
+  test('Apply after a preview runs the full edit (final capture, quality final, no proxyOf, the reading chosen) and adds the layer', async () => {
+    const { client, host, c } = setup();
+    const done = c.preview({ intent: 'move it', kind: 'auto', seed: 5 });
+    await flush();
+    client.submitted[0]!.handlers.onPlan!(plan);
+    client.submitted[0]!.resolve({ layer: proxyLayer, plan, timings: {} });
+    await done;
+    // Pick the alternative reading: the preview is redone with it.
+    const again = c.choosePlan(1);
+    await flush();
+    expect(client.submitted[1]!.input).toMatchObject({ quality: 'preview', proxyOf: { width: 4, height: 4 } });
+    client.submitted[1]!.resolve({ layer: proxyLayer, plan: plan.alternatives![0] as WirePlan, timings: {} });
+    await again;
+    expect(c.state).toMatchObject({ phase: Phase.ready, mode: 'preview', planChoice: 1 });
+    expect(host.applied).toHaveLength(0);
+    const applying = c.apply();
+    await flush();
+    expect(host.captures).toBe(1);
+    const fin = client.submitted[2]!;
+    expect(fin.input).toMatchObject({ quality: 'final', imageOrigin: [10, 20], seed: 5, intent: 'move it' });
+    expect(fin.input.proxyOf).toBeUndefined();
+    expect(fin.input.image).toBe(capture.image);
+    expect(fin.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'rotate', center: [12, 30] }]);
+    fin.resolve({ layer, plan, timings: {} });
+    await applying;
+    expect(c.state).toMatchObject({ phase: Phase.applied, mode: 'final', preview: null });
+    expect(host.applied).toHaveLength(1);
+    expect(host.applied[0]!.layer).toBe(layer);
+  });
+
+  test('cancel while the preview works: job cancelled, a late result is ignored (nothing encoded or shown)', async () => {
+    const { client, host, c } = setup();
+    const done = c.preview({ intent: '', kind: 'auto' });
+    await flush();
+    c.cancel();
+    await done;
+    expect(client.submitted[0]!.cancelled).toBe(true);
+    expect(c.state).toMatchObject({ phase: Phase.cancelled, preview: null });
+    client.submitted[0]!.handlers.onProgress!('fill', 0.5);
+    client.submitted[0]!.resolve({ layer: proxyLayer, plan, timings: {} });
+    await flush();
+    expect(c.state.phase).toBe(Phase.cancelled);
+    expect(host.encoded).toHaveLength(0);
+    expect(host.applied).toHaveLength(0);
+  });
+
+  test('a new preview replaces one still working: the old job is cancelled and its late messages are ignored', async () => {
+    const { client, host, c } = setup();
+    const first = c.preview({ intent: 'a', kind: 'auto' });
+    await flush();
+    const second = c.preview({ intent: 'b', kind: 'auto' });
+    await flush();
+    expect(client.submitted).toHaveLength(2);
+    expect(client.submitted[0]!.cancelled).toBe(true);
+    await first; // ended quietly: the state is the second preview's
+    expect(c.state).toMatchObject({ phase: Phase.working, mode: 'preview' });
+    client.submitted[0]!.handlers.onPlan!(plan);
+    expect(c.state.plan).toBeNull();
+    client.submitted[1]!.resolve({ layer: proxyLayer, plan, timings: {} });
+    await second;
+    expect(c.state).toMatchObject({ phase: Phase.ready, mode: 'preview' });
+    expect(host.encoded).toHaveLength(1);
+    // A full edit is not replaced by a preview.
+    const run = c.run({ intent: '', kind: 'auto' });
+    await flush();
+    await c.preview({ intent: '', kind: 'auto' });
+    expect(c.state).toMatchObject({ phase: Phase.working, mode: 'final' });
+    expect(client.submitted).toHaveLength(3);
+    client.submitted[2]!.resolve({ layer, plan, timings: {} });
+    await run;
+    expect(c.state).toMatchObject({ phase: Phase.ready, mode: 'final', preview: null });
+  });
+
+  test('errors: an encoding failure and a bridge refusal end in failed with their code and hint', async () => {
+    const { client, host, c } = setup();
+    host.encodeError = new PluginError('preview_failed', 'encodeImageData returned no base64 text.');
+    let done = c.preview({ intent: '', kind: 'auto' });
+    await flush();
+    client.submitted[0]!.resolve({ layer: proxyLayer, plan, timings: {} });
+    await done;
+    expect(c.state).toMatchObject({ phase: Phase.failed, preview: null, error: { code: 'preview_failed' } });
+    expect(c.state.error!.hint).toMatch(/not changed/);
+    host.encodeError = null;
+    done = c.preview({ intent: '', kind: 'auto' });
+    await flush();
+    client.submitted[1]!.reject({ code: 'proxy_mismatch', message: 'the sent image 2x2 does not have the aspect', hint: 'Send the display image scaled by one factor' });
+    await done;
+    expect(c.state).toMatchObject({ phase: Phase.failed, error: { code: 'proxy_mismatch', hint: 'Send the display image scaled by one factor' } });
+    host.captureError = new PluginError('no_selection', 'Nothing is selected.');
+    await c.preview({ intent: '', kind: 'auto' });
+    expect(c.state).toMatchObject({ phase: Phase.failed, error: { code: 'no_selection' } });
+    expect(host.applied).toHaveLength(0);
   });
 });
 

@@ -5,15 +5,22 @@
  *   run -> host.capture (modal #1) -> client.submit -> plan / progress -> result
  *       -> [confirm] -> host.applyLayer (modal #2, one undo step)
  *
+ *   preview -> host.capturePreview (read-only modal scope, ≤ ~1 MP) -> client.submit (quality
+ *       'preview', `proxyOf` when the image is a proxy) -> plan / progress -> result
+ *       -> composite over the pixels read -> host.encodePreview -> picture in the panel;
+ *       Apply then runs the full edit above (with the reading chosen) and adds the layer.
+ *
  * No modal scope is held while the bridge works. Cancel at any point before apply leaves the
- * document untouched (nothing was written); a stale job's late messages are ignored.
+ * document untouched (nothing was written); a preview never writes; a stale job's late messages
+ * are ignored (a new preview replaces one still running).
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitDrag, SubmitInput, WirePlan } from '@smartdrag/shared';
+import { compositeOver } from '../geometry/preview-proxy';
 import type { DragKindChoice, DragSpec } from '../geometry/assign-drags';
 import { layerNameFor } from '../geometry/placement';
-import { initialPanelState, Phase, reducePanel, type PanelEvent, type PanelState } from '../panel/panel-state';
+import { initialPanelState, Phase, reducePanel, type PanelEvent, type PanelState, type PreviewView, type RunMode } from '../panel/panel-state';
 import { toErrorInfo } from './errors';
-import type { Capture, HostAdapter } from './host-adapter';
+import type { Capture, HostAdapter, PreviewCapture } from './host-adapter';
 
 /** The part of `BridgeClient` the controller uses (so tests can script one). */
 export interface BridgeClientLike {
@@ -34,6 +41,12 @@ export interface RunOptions {
   autoApply?: boolean;
 }
 
+/** What one preview asks for (the run's options; a preview is never applied by itself). */
+export interface PreviewOptions extends Omit<RunOptions, 'autoApply'> {
+  /** Most pixels of the preview image (default about 1 MP). */
+  maxPixels?: number;
+}
+
 /** Dependencies of {@link SmartDragController}. */
 export interface ControllerDeps {
   host: HostAdapter;
@@ -42,8 +55,9 @@ export interface ControllerDeps {
 
 interface Active {
   token: number;
-  opts: RunOptions;
-  capture?: Capture;
+  mode: RunMode;
+  opts: RunOptions & { maxPixels?: number };
+  capture?: Capture | PreviewCapture;
   job?: BridgeJob;
   outcome?: JobOutcome;
   /** Set when the user cancels this run. */
@@ -108,15 +122,39 @@ export class SmartDragController {
    */
   async run(opts: RunOptions): Promise<void> {
     if (this.isBusy()) return;
-    const run: Active = { token: this.nextToken++, opts, abort: new AbortController() };
+    await this.start('final', opts);
+  }
+
+  /**
+   * Preview the edit at display resolution: read-only capture, a preview job, and the result
+   * shown in the panel (`state.preview`); nothing is written to the document. A preview still
+   * working is replaced (its job cancelled, its late messages ignored). Resolves when the preview
+   * is ready, failed or cancelled; never rejects.
+   */
+  async preview(opts: PreviewOptions): Promise<void> {
+    const cur = this.active;
+    if (cur && cur.mode === 'preview' && this.s.phase === Phase.working) {
+      cur.abort.abort();
+      cur.job?.cancel();
+      this.active = null;
+    } else if (this.isBusy()) {
+      return;
+    }
+    await this.start('preview', { ...opts, autoApply: false });
+  }
+
+  private async start(mode: RunMode, opts: RunOptions & { maxPixels?: number }, reading?: Pick<WirePlan, 'operations'>): Promise<void> {
+    const run: Active = { token: this.nextToken++, mode, opts, abort: new AbortController() };
     this.active = run;
-    this.dispatch({ type: 'run.start' });
+    this.dispatch({ type: 'run.start', mode });
     try {
-      const capture = await this.deps.host.capture({ kind: opts.kind, marginPx: opts.marginPx });
+      const capture = mode === 'preview'
+        ? await this.deps.host.capturePreview({ kind: opts.kind, marginPx: opts.marginPx, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) })
+        : await this.deps.host.capture({ kind: opts.kind, marginPx: opts.marginPx });
       if (!this.isCurrent(run)) return;
       run.capture = capture;
       this.dispatch({ type: 'capture.done', warnings: capture.warnings });
-      await this.submitAndWait(run, capture.drags);
+      await this.submitAndWait(run, reading ? dragsForPlan(capture.drags, reading) : capture.drags);
     } catch (e) {
       this.fail(run, e);
     }
@@ -140,10 +178,20 @@ export class SmartDragController {
     }
   }
 
-  /** Write the ready result as a new layer (one undo step). */
+  /**
+   * Write the ready result as a new layer (one undo step). After a preview: run the full edit
+   * (with the reading chosen in the preview) and add its layer.
+   */
   async apply(): Promise<void> {
     const run = this.active;
     if (!run?.capture || !run.outcome || this.s.phase !== Phase.ready) return;
+    if (run.mode === 'preview') {
+      const plan = this.s.plan, choice = this.s.planChoice;
+      const reading = plan && choice > 0 ? plan.alternatives?.[choice - 1] : undefined;
+      this.active = null;
+      await this.start('final', { ...run.opts, autoApply: true }, reading);
+      return;
+    }
     this.dispatch({ type: 'apply.start' });
     const name = layerNameFor(run.opts.intent);
     try {
@@ -207,8 +255,9 @@ export class SmartDragController {
       drags: drags.map(toSubmitDrag),
       ...(c.keep ? { keep: c.keep.map((m) => ({ mask: m })) } : {}),
       ...(run.opts.intent ? { intent: run.opts.intent } : {}),
-      quality: 'final',
+      quality: run.mode,
       seed: run.opts.seed ?? 1,
+      ...(run.mode === 'preview' && 'proxyOf' in c && c.proxyOf ? { proxyOf: c.proxyOf } : {}),
     };
     const job: BridgeJob = this.client.submit(input, handlers);
     run.job = job;
@@ -220,13 +269,31 @@ export class SmartDragController {
       throw e;
     }
     if (!this.isCurrent(run, job)) return;
+    const frame = 'roi' in c ? c.roi : { left: c.imageOrigin[0], top: c.imageOrigin[1], width: c.image.width, height: c.image.height };
+    let preview: PreviewView | null = null;
+    if (run.mode === 'preview') {
+      preview = await this.previewPicture(c as PreviewCapture, outcome);
+      if (!this.isCurrent(run, job)) return;
+    }
     run.outcome = outcome;
     // The outline of what moves, framed on the area read, shown with the plan before Apply.
-    const moved = outcome.moved && outcome.moved.polygons.length > 0
-      ? { polygons: outcome.moved.polygons, frame: { left: c.imageOrigin[0], top: c.imageOrigin[1], width: c.image.width, height: c.image.height } }
-      : null;
-    this.dispatch({ type: 'job.result', moved });
-    if (run.opts.autoApply) await this.apply();
+    const moved = outcome.moved && outcome.moved.polygons.length > 0 ? { polygons: outcome.moved.polygons, frame } : null;
+    this.dispatch({ type: 'job.result', moved, preview });
+    if (run.opts.autoApply && run.mode === 'final') await this.apply();
+  }
+
+  /**
+   * The preview picture: the result layer over the pixels read, as a JPEG. A proxy preview's
+   * layer is in the sent image's pixels (job.result `proxy`); otherwise it is placed in document
+   * pixels and shifted by the image's origin.
+   */
+  private async previewPicture(c: PreviewCapture, outcome: JobOutcome): Promise<PreviewView> {
+    const L = outcome.layer;
+    const left = L.proxy ? L.left : L.left - c.imageOrigin[0];
+    const top = L.proxy ? L.top : L.top - c.imageOrigin[1];
+    const picture = compositeOver(c.image, { left, top, width: L.width, height: L.height, data: L.data });
+    const b64 = await this.deps.host.encodePreview(picture, c.colorProfile);
+    return { src: `data:image/jpeg;base64,${b64}`, width: picture.width, height: picture.height, frame: c.roi, proxy: !!c.proxyOf };
   }
 
   private isBusy(): boolean {

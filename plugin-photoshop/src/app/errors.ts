@@ -22,6 +22,8 @@ export const PluginErrorCode = {
   document_changed: 'document_changed',
   /** The user cancelled. */
   cancelled: 'cancelled',
+  /** The preview picture could not be made for the panel (imaging.encodeImageData). */
+  preview_failed: 'preview_failed',
   /** Anything unexpected from the host. */
   host_error: 'host_error',
 } as const;
@@ -39,6 +41,7 @@ export const PLUGIN_ERROR_HINTS: Readonly<Record<PluginErrorCode, string>> = {
   modal_busy: 'Another plugin or dialog is busy in Photoshop; finish it and try again.',
   document_changed: 'The document or its layer changed while SmartDrag worked; run Smart Drag again.',
   cancelled: 'Nothing was changed.',
+  preview_failed: 'The preview could not be shown in the panel; the document was not changed. Apply (or Smart Drag) still runs the full edit.',
   host_error: 'Photoshop refused an operation; see the message, and report it if it persists.',
 };
 

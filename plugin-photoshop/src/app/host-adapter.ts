@@ -2,7 +2,7 @@
  * The boundary between the plugin's logic and Photoshop. `src/host/photoshop-host.ts` implements
  * it over the `photoshop` module; tests implement it (or the module under it) with fakes.
  */
-import type { PlacedMask } from '@smartdrag/shared';
+import type { PlacedMask, Rect } from '@smartdrag/shared';
 import type { DragKindChoice, DragSpec, IdRegion } from '../geometry/assign-drags';
 import type { LayerPixels, Placement } from '../geometry/placement';
 
@@ -35,6 +35,29 @@ export interface Capture {
   warnings: string[];
 }
 
+/** Options of {@link HostAdapter.capturePreview}. */
+export interface PreviewCaptureOptions extends CaptureOptions {
+  /** Most pixels the preview image may have (default `PROXY_MAX_PIXELS`, about 1 MP). */
+  maxPixels?: number;
+}
+
+/**
+ * What a preview reads: the same edit (regions, arrows, keep, area) as {@link Capture}, but when
+ * the edit's area is larger than the budget, `image` is a display-size proxy of it (read with
+ * `getPixels` `targetSize`) and `proxyOf` is set: the area's size in document pixels (job.submit
+ * `proxyOf`). Then the region and keep masks are in `image`'s pixels, placed relative to its
+ * top-left; drags stay in document pixels (protocol). Without `proxyOf`, everything is as in a
+ * {@link Capture} (document pixels, `image` = the area at full resolution).
+ */
+export interface PreviewCapture extends Capture {
+  /** The document area the preview shows (the edit's area, document pixels). */
+  roi: Rect;
+  /** Set when `image` is a proxy of `roi`: `{width: roi.width, height: roi.height}`. */
+  proxyOf?: { width: number; height: number };
+  /** Profile `image`'s numbers are in (the document's own), for encoding the preview picture. */
+  colorProfile: string;
+}
+
 /** Where an accepted result goes. */
 export interface ApplyTarget {
   documentId: number;
@@ -60,4 +83,14 @@ export interface HostAdapter {
    * undo step on success, the document untouched on failure or cancel.
    */
   applyLayer(layer: LayerPixels, target: ApplyTarget, signal?: AbortSignal): Promise<ApplyOutcome>;
+  /**
+   * Read the edit at display resolution for a preview, in ONE short modal scope that writes
+   * nothing (no layer, no history step).
+   */
+  capturePreview(opts: PreviewCaptureOptions): Promise<PreviewCapture>;
+  /**
+   * Encode an RGBA picture (straight alpha, matted on white) as a base64 JPEG for an `<img>`
+   * (`imaging.encodeImageData`); never touches the document.
+   */
+  encodePreview(picture: { width: number; height: number; data: Uint8ClampedArray }, colorProfile?: string): Promise<string>;
 }

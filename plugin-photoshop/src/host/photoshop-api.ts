@@ -30,6 +30,12 @@ export interface PsImagingResult {
 
 /** `require('photoshop').imaging`. */
 export interface PsImaging {
+  /**
+   * imaging.md "getPixels": with `targetSize` ("at least one of" width/height; one alone scales
+   * proportionally) the image is scaled down, possibly from a pyramid cache level; the returned
+   * `sourceBounds` are then "relative to the bounds of the source cache level (not relative to the
+   * full resolution bounds)" and `level` says which (0 = full resolution, 1 = half, …).
+   */
   getPixels(options: {
     documentID?: number;
     layerID?: number;
@@ -49,6 +55,12 @@ export interface PsImaging {
     buffer: Uint8Array | Uint16Array | Float32Array,
     options: { width: number; height: number; components: number; chunky?: boolean; colorSpace: string; colorProfile?: string; fullRange?: boolean },
   ): Promise<PsImageData>;
+  /**
+   * imaging.md "encodeImageData": JPEG for UXP `<img>` elements ("you must use jpeg/base64
+   * encoding when assigning to an image element"); the data's colorSpace must be RGB. Options
+   * `imageData` (required) and `base64` (a string instead of a number array).
+   */
+  encodeImageData(options: { imageData: PsImageData; base64?: boolean }): Promise<number[] | string>;
   putPixels(options: {
     documentID?: number;
     layerID: number;

@@ -6,20 +6,24 @@
  *   arrows, read through batchPlay so units are explicit), a keep mask from a channel named
  *   "keep", and the source layer's pixels over the edit area. The scope ends before the bridge
  *   works, so Photoshop stays usable.
+ * - preview capture: the same reads in the same kind of scope, but the pixels come through
+ *   `getPixels` `targetSize` as a display-size proxy (≤ ~1 MP) of the edit's area; nothing is
+ *   written. `encodePreview` turns the preview picture into a base64 JPEG for the panel's `<img>`.
  * - apply: history suspended -> new pixel layer above the source -> putPixels at the exact
  *   document position -> history resumed: one undo step. Any failure or cancel rolls back.
  */
-import type { PlacedMask, Point } from '@smartdrag/shared';
-import { maskBounds } from '@smartdrag/shared';
-import { assignDrags, type IdRegion } from '../geometry/assign-drags';
+import type { PlacedMask, Point, ProxyInfo, Rect } from '@smartdrag/shared';
+import { downscalePlacedMask, maskBounds, PROXY_MAX_PIXELS, proxyInfoFor } from '@smartdrag/shared';
+import { assignDrags, type DragSpec, type IdRegion } from '../geometry/assign-drags';
 import { splitMask } from '../geometry/mask-split';
 import { parsePathDescriptor, type PathDescriptor } from '../geometry/path-descriptor';
 import { pathsToArrows, type Subpath } from '../geometry/paths-to-arrows';
 import {
   boundsToRect, editRoi, padToRect, placeLayer, rectToBounds, to16Bit, type LayerPixels, type PsBounds,
 } from '../geometry/placement';
+import { flattenOnWhite, readArea, resampleToProxy } from '../geometry/preview-proxy';
 import { PluginError } from '../app/errors';
-import type { ApplyOutcome, ApplyTarget, Capture, CaptureOptions, HostAdapter } from '../app/host-adapter';
+import type { ApplyOutcome, ApplyTarget, Capture, CaptureOptions, HostAdapter, PreviewCapture, PreviewCaptureOptions } from '../app/host-adapter';
 import type { PhotoshopModule, PsDocument, PsExecutionContext, PsLayer } from './photoshop-api';
 
 /** sRGB's profile name (used only for a document that has no profile of its own). */
@@ -184,90 +188,185 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     return { arrows: res.arrows, warnings };
   }
 
+  /** Everything one edit reads besides the pixels: document, layer, regions, arrows, area, keep. */
+  interface EditRead {
+    doc: PsDocument;
+    layer: PsLayer;
+    parts: PlacedMask[];
+    regions: IdRegion[];
+    drags: DragSpec[];
+    roi: Rect;
+    keep?: PlacedMask[];
+    warnings: string[];
+  }
+
+  async function readEdit(ctx: PsExecutionContext, opts: CaptureOptions): Promise<EditRead> {
+    const doc = app.activeDocument;
+    if (!doc) throw new PluginError('no_document', 'No document is open.');
+    if (doc.mode !== K.rgb || (doc.bitsPerChannel !== K.bits8 && doc.bitsPerChannel !== K.bits16)) {
+      throw new PluginError('unsupported_document', `SmartDrag edits RGB 8/16-bit documents; this one is ${doc.mode}, ${doc.bitsPerChannel}.`);
+    }
+    const layer = doc.activeLayers[0];
+    if (!layer) throw new PluginError('no_layer', 'No layer is selected.');
+    // getPixels reads a layer's own pixels; a group has none (constants.LayerKind.GROUP = "group").
+    if (layer.kind === 'group') throw new PluginError('no_layer', `"${layer.name}" is a group; select a layer inside it.`);
+    const canvas: PsBounds = { left: 0, top: 0, right: doc.width, bottom: doc.height };
+    const warnings: string[] = [];
+
+    // Regions: the selection split into parts, else channels named "region…".
+    let parts: PlacedMask[] = [];
+    const sb = doc.selection.bounds;
+    if (sb) {
+      const clipped: PsBounds = {
+        left: Math.max(0, Math.floor(sb.left)), top: Math.max(0, Math.floor(sb.top)),
+        right: Math.min(doc.width, Math.ceil(sb.right)), bottom: Math.min(doc.height, Math.ceil(sb.bottom)),
+      };
+      if (clipped.right > clipped.left && clipped.bottom > clipped.top) {
+        const sel = await readSelection(doc, clipped);
+        if (sel) parts = splitMask(sel);
+      }
+    } else {
+      const names = Array.from(doc.channels).filter((c) => c.kind !== K.component && /^region/i.test(c.name.trim())).map((c) => c.name);
+      const masks = await readChannels(ctx, doc, names, canvas);
+      // One region per channel: its parts move together.
+      for (const m of masks) {
+        const c = m ? cropToContent(m) : null;
+        if (c) parts.push(c);
+      }
+    }
+    if (parts.length === 0) throw new PluginError('no_selection', 'Nothing is selected.');
+    const regions: IdRegion[] = parts.map((mask, i) => ({ id: `r${i + 1}`, mask }));
+
+    const { arrows, warnings: pathWarnings } = await readArrows(doc);
+    warnings.push(...pathWarnings);
+    if (arrows.length === 0) throw new PluginError('no_arrows', 'No open pen path to use as an arrow.');
+    const assigned = assignDrags(arrows, regions, opts.kind);
+    warnings.push(...assigned.warnings);
+
+    const roi = editRoi({ regions: parts, arrows, docWidth: doc.width, docHeight: doc.height, marginPx: opts.marginPx });
+
+    // Keep mask: a channel named "keep" (case-insensitive).
+    let keep: PlacedMask[] | undefined;
+    const keepChannel = Array.from(doc.channels).find((c) => c.kind !== K.component && c.name.trim().toLowerCase() === 'keep');
+    if (keepChannel) {
+      const [m] = await readChannels(ctx, doc, [keepChannel.name], rectToBounds(roi));
+      if (m && m.data.some((v) => v > 0)) keep = [m];
+    }
+    if (doc.bitsPerChannel === K.bits16) warnings.push('16-bit document: edited at 8 bits per channel (the new layer is written at 16 bits; its values sit on 8-bit steps)');
+    return { doc, layer, parts, regions, drags: assigned.drags, roi, ...(keep ? { keep } : {}), warnings };
+  }
+
+  /** The source layer's pixels over `roi` at full resolution, RGBA (transparent where the layer has none). */
+  async function readFullPixels(doc: PsDocument, layer: PsLayer, roi: Rect): Promise<Uint8ClampedArray> {
+    // 8 bits per channel in the document's own profile. A 16-bit document is converted to 8
+    // bits here, once, by Photoshop (the bridge edits 8-bit pixels); the new layer is written
+    // back at 16 bits, so its values sit on 8-bit steps. Said in the warnings.
+    const px = await imaging.getPixels({
+      documentID: doc.id, layerID: layer.id, sourceBounds: rectToBounds(roi),
+      componentSize: 8, colorSpace: 'RGB', colorProfile: workingProfile(doc),
+    });
+    try {
+      const raw = await px.imageData.getData({ chunky: true });
+      if (!(raw instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
+      // getPixels may trim transparent borders: place what came back into the requested area.
+      return padToRect(
+        { width: px.imageData.width, height: px.imageData.height, components: px.imageData.components, data: raw },
+        boundsToRect(px.sourceBounds), roi,
+      );
+    } finally {
+      px.imageData.dispose();
+    }
+  }
+
+  /**
+   * The source layer's pixels over `roi` as the proxy `info` (RGBA, `info.width × info.height`),
+   * read with `targetSize` so that Photoshop scales it (from a pyramid cache level when it has
+   * one): the document is never read at full resolution. What comes back is placed on the exact
+   * proxy grid whatever its size and bounds (trimmed borders, a level's rounding).
+   */
+  async function readProxyPixels(doc: PsDocument, layer: PsLayer, roi: Rect, info: ProxyInfo): Promise<Uint8ClampedArray> {
+    const px = await imaging.getPixels({
+      documentID: doc.id, layerID: layer.id, sourceBounds: rectToBounds(roi),
+      targetSize: { width: info.width, height: info.height },
+      componentSize: 8, colorSpace: 'RGB', colorProfile: workingProfile(doc),
+    });
+    try {
+      const { width, height, components } = px.imageData;
+      // Photoshop was asked for at most the budget; a build that ignored targetSize would hand back
+      // the full area: refuse to hold more than a few times the budget in the panel.
+      if (width * height > 4 * info.width * info.height + 4096) {
+        throw new PluginError('host_error', `getPixels returned ${width}x${height} pixels for a ${info.width}x${info.height} preview (targetSize ignored?)`);
+      }
+      const raw = await px.imageData.getData({ chunky: true });
+      if (!(raw instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
+      const area = readArea(px.sourceBounds, px.level, roi, doc.width, doc.height);
+      return resampleToProxy({ width, height, components, data: raw }, area, roi, info);
+    } finally {
+      px.imageData.dispose();
+    }
+  }
+
   async function capture(opts: CaptureOptions): Promise<Capture> {
     return modal(async (ctx) => {
-      const doc = app.activeDocument;
-      if (!doc) throw new PluginError('no_document', 'No document is open.');
-      if (doc.mode !== K.rgb || (doc.bitsPerChannel !== K.bits8 && doc.bitsPerChannel !== K.bits16)) {
-        throw new PluginError('unsupported_document', `SmartDrag edits RGB 8/16-bit documents; this one is ${doc.mode}, ${doc.bitsPerChannel}.`);
-      }
-      const layer = doc.activeLayers[0];
-      if (!layer) throw new PluginError('no_layer', 'No layer is selected.');
-      // getPixels reads a layer's own pixels; a group has none (constants.LayerKind.GROUP = "group").
-      if (layer.kind === 'group') throw new PluginError('no_layer', `"${layer.name}" is a group; select a layer inside it.`);
-      const canvas: PsBounds = { left: 0, top: 0, right: doc.width, bottom: doc.height };
-      const warnings: string[] = [];
-
-      // Regions: the selection split into parts, else channels named "region…".
-      let parts: PlacedMask[] = [];
-      const sb = doc.selection.bounds;
-      if (sb) {
-        const clipped: PsBounds = {
-          left: Math.max(0, Math.floor(sb.left)), top: Math.max(0, Math.floor(sb.top)),
-          right: Math.min(doc.width, Math.ceil(sb.right)), bottom: Math.min(doc.height, Math.ceil(sb.bottom)),
-        };
-        if (clipped.right > clipped.left && clipped.bottom > clipped.top) {
-          const sel = await readSelection(doc, clipped);
-          if (sel) parts = splitMask(sel);
-        }
-      } else {
-        const names = Array.from(doc.channels).filter((c) => c.kind !== K.component && /^region/i.test(c.name.trim())).map((c) => c.name);
-        const masks = await readChannels(ctx, doc, names, canvas);
-        // One region per channel: its parts move together.
-        for (const m of masks) {
-          const c = m ? cropToContent(m) : null;
-          if (c) parts.push(c);
-        }
-      }
-      if (parts.length === 0) throw new PluginError('no_selection', 'Nothing is selected.');
-      const regions: IdRegion[] = parts.map((mask, i) => ({ id: `r${i + 1}`, mask }));
-
-      const { arrows, warnings: pathWarnings } = await readArrows(doc);
-      warnings.push(...pathWarnings);
-      if (arrows.length === 0) throw new PluginError('no_arrows', 'No open pen path to use as an arrow.');
-      const assigned = assignDrags(arrows, regions, opts.kind);
-      warnings.push(...assigned.warnings);
-
-      const roi = editRoi({ regions: parts, arrows, docWidth: doc.width, docHeight: doc.height, marginPx: opts.marginPx });
-      const roiBounds = rectToBounds(roi);
-
-      // Keep mask: a channel named "keep" (case-insensitive).
-      let keep: PlacedMask[] | undefined;
-      const keepChannel = Array.from(doc.channels).find((c) => c.kind !== K.component && c.name.trim().toLowerCase() === 'keep');
-      if (keepChannel) {
-        const [m] = await readChannels(ctx, doc, [keepChannel.name], roiBounds);
-        if (m && m.data.some((v) => v > 0)) keep = [m];
-      }
-
-      // 8 bits per channel in the document's own profile. A 16-bit document is converted to 8
-      // bits here, once, by Photoshop (the bridge edits 8-bit pixels); the new layer is written
-      // back at 16 bits, so its values sit on 8-bit steps. Said in the warnings.
-      if (doc.bitsPerChannel === K.bits16) warnings.push('16-bit document: edited at 8 bits per channel (the new layer is written at 16 bits; its values sit on 8-bit steps)');
-      const px = await imaging.getPixels({
-        documentID: doc.id, layerID: layer.id, sourceBounds: roiBounds,
-        componentSize: 8, colorSpace: 'RGB', colorProfile: workingProfile(doc),
-      });
-      let data: Uint8ClampedArray;
-      try {
-        const raw = await px.imageData.getData({ chunky: true });
-        if (!(raw instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
-        // getPixels may trim transparent borders: place what came back into the requested area.
-        data = padToRect(
-          { width: px.imageData.width, height: px.imageData.height, components: px.imageData.components, data: raw },
-          boundsToRect(px.sourceBounds), roi,
-        );
-      } finally {
-        px.imageData.dispose();
-      }
-
+      const e = await readEdit(ctx, opts);
+      const data = await readFullPixels(e.doc, e.layer, e.roi);
       return {
-        documentId: doc.id, sourceLayerId: layer.id, sourceLayerName: layer.name,
-        docWidth: doc.width, docHeight: doc.height, resolution: doc.resolution,
-        image: { width: roi.width, height: roi.height, data },
-        imageOrigin: [roi.left, roi.top],
-        regions, drags: assigned.drags, ...(keep ? { keep } : {}), warnings,
+        documentId: e.doc.id, sourceLayerId: e.layer.id, sourceLayerName: e.layer.name,
+        docWidth: e.doc.width, docHeight: e.doc.height, resolution: e.doc.resolution,
+        image: { width: e.roi.width, height: e.roi.height, data },
+        imageOrigin: [e.roi.left, e.roi.top],
+        regions: e.regions, drags: e.drags, ...(e.keep ? { keep: e.keep } : {}), warnings: e.warnings,
       };
     });
+  }
+
+  async function capturePreview(opts: PreviewCaptureOptions): Promise<PreviewCapture> {
+    // The same short read-only scope as capture: no layer, no history state, nothing written.
+    return modal(async (ctx) => {
+      const e = await readEdit(ctx, opts);
+      const info = proxyInfoFor(e.roi.width, e.roi.height, opts.maxPixels ?? PROXY_MAX_PIXELS);
+      const base = {
+        documentId: e.doc.id, sourceLayerId: e.layer.id, sourceLayerName: e.layer.name,
+        docWidth: e.doc.width, docHeight: e.doc.height, resolution: e.doc.resolution,
+        imageOrigin: [e.roi.left, e.roi.top] as [number, number], roi: e.roi, drags: e.drags,
+        warnings: e.warnings, colorProfile: workingProfile(e.doc),
+      };
+      if (info.scaleX === 1 && info.scaleY === 1) {
+        // Within the budget: the area itself, exactly as the final edit reads it.
+        const data = await readFullPixels(e.doc, e.layer, e.roi);
+        return { ...base, image: { width: e.roi.width, height: e.roi.height, data }, regions: e.regions, ...(e.keep ? { keep: e.keep } : {}) };
+      }
+      const data = await readProxyPixels(e.doc, e.layer, e.roi, info);
+      // Masks in the proxy's pixels, relative to its top-left (job.submit proxyOf); area-averaged
+      // as the bridge would (shared/src/proxy.ts). Drags stay in document pixels.
+      const toProxy = (m: PlacedMask): PlacedMask => downscalePlacedMask({ ...m, left: m.left - e.roi.left, top: m.top - e.roi.top }, info);
+      return {
+        ...base,
+        image: { width: info.width, height: info.height, data },
+        regions: e.regions.map((r) => ({ id: r.id, mask: toProxy(r.mask) })),
+        ...(e.keep ? { keep: e.keep.map(toProxy) } : {}),
+        proxyOf: { width: e.roi.width, height: e.roi.height },
+      };
+    });
+  }
+
+  async function encodePreview(picture: { width: number; height: number; data: Uint8ClampedArray }, colorProfile?: string): Promise<string> {
+    // No modal scope: this makes image data from the panel's own buffer and encodes it; the
+    // document is not involved (VERIFY on a real host that encodeImageData runs outside one).
+    const img = await imaging.createImageDataFromBuffer(flattenOnWhite(picture), {
+      width: picture.width, height: picture.height, components: 3, chunky: true, colorSpace: 'RGB',
+      ...(colorProfile ? { colorProfile } : {}),
+    });
+    try {
+      const out = await imaging.encodeImageData({ imageData: img, base64: true });
+      if (typeof out !== 'string' || out.length === 0) throw new PluginError('preview_failed', 'encodeImageData returned no base64 text.');
+      return out;
+    } catch (e) {
+      if (e instanceof PluginError) throw e;
+      throw new PluginError('preview_failed', `Could not encode the preview: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      img.dispose();
+    }
   }
 
   async function applyLayer(layer: LayerPixels, target: ApplyTarget, signal?: AbortSignal): Promise<ApplyOutcome> {
@@ -309,7 +408,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     });
   }
 
-  return { capture, applyLayer };
+  return { capture, applyLayer, capturePreview, encodePreview };
 }
 
 /** Crop a mask to its non-zero pixels (null when empty). */

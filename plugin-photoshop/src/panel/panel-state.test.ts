@@ -32,6 +32,29 @@ describe('panel state machine', () => {
     expect(s).toMatchObject({ phase: Phase.applied, appliedLayer: 'Smart Drag' });
   });
 
+  test('preview: mode, picture on the result, a new preview may replace a working one, a full edit may not be replaced', () => {
+    const pv = { src: 'data:image/jpeg;base64,AA', width: 10, height: 8, frame: { left: 0, top: 0, width: 40, height: 32 }, proxy: true };
+    let s = run([{ type: 'run.start', mode: 'preview' }]);
+    expect(s).toMatchObject({ phase: Phase.capturing, mode: 'preview' });
+    expect(controlsOf(s)).toMatchObject({ canRun: false, canPreview: false, canCancel: true });
+    s = run([{ type: 'capture.done', warnings: [] }, { type: 'job.plan', plan }], s);
+    expect(controlsOf(s)).toMatchObject({ canRun: false, canPreview: true });
+    const again = run([{ type: 'run.start', mode: 'preview' }], s);
+    expect(again).toMatchObject({ phase: Phase.capturing, mode: 'preview', plan: null });
+    expect(reducePanel(s, { type: 'run.start' })).toBe(s);
+    s = run([{ type: 'job.result', preview: pv }], s);
+    expect(s).toMatchObject({ phase: Phase.ready, mode: 'preview', preview: pv });
+    expect(controlsOf(s)).toMatchObject({ canApply: true, canRun: true, canPreview: true });
+    expect(run([{ type: 'plan.choose', index: 1 }], s).preview).toBeNull();
+    expect(run([{ type: 'dismiss' }], s)).toMatchObject({ phase: Phase.idle, mode: 'final', preview: null });
+    // A full edit keeps no picture, and a preview cannot replace it while it works.
+    let f = run([{ type: 'run.start' }, { type: 'capture.done', warnings: [] }]);
+    expect(controlsOf(f).canPreview).toBe(false);
+    expect(reducePanel(f, { type: 'run.start', mode: 'preview' })).toBe(f);
+    f = run([{ type: 'job.result', preview: pv }], f);
+    expect(f).toMatchObject({ phase: Phase.ready, mode: 'final', preview: null });
+  });
+
   test('events out of place are ignored', () => {
     const idle = run([]);
     expect(reducePanel(idle, { type: 'job.result' })).toBe(idle);

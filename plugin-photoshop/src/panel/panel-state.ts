@@ -45,6 +45,29 @@ export interface PanelState {
   appliedLayer: string | null;
   /** The outline of what the ready result moves, to show before Apply; null when none. */
   moved: MovedView | null;
+  /** What the current (or last) job is: the full edit, or a preview that writes nothing. */
+  mode: RunMode;
+  /** The ready preview picture (mode `preview`); null otherwise. */
+  preview: PreviewView | null;
+}
+
+/** A full-resolution edit that ends in a new layer, or a preview shown in the panel only. */
+export type RunMode = 'final' | 'preview';
+
+/**
+ * A preview as the panel shows it: a JPEG of the result composited over the pixels read (at
+ * display resolution), for an `<img>`.
+ */
+export interface PreviewView {
+  /** `data:image/jpeg;base64,…` */
+  src: string;
+  /** The picture's size in pixels (the proxy's, or the area's when it fits the budget). */
+  width: number;
+  height: number;
+  /** The document area it shows (document pixels). */
+  frame: Rect;
+  /** True when it is a proxy of `frame` (scaled down), false when it is `frame` at full resolution. */
+  proxy: boolean;
 }
 
 /** The moved outline as the panel shows it: polygons in document pixels over the area read (`frame`). */
@@ -57,12 +80,12 @@ export interface MovedView {
 /** Events the controller dispatches. */
 export type PanelEvent =
   | { type: 'connection'; status: ConnectionStatus }
-  | { type: 'run.start' }
+  | { type: 'run.start'; mode?: RunMode }
   | { type: 'capture.done'; warnings: string[] }
   | { type: 'job.queued'; position: number }
   | { type: 'job.plan'; plan: WirePlan }
   | { type: 'job.progress'; stage: string; fraction: number }
-  | { type: 'job.result'; moved?: MovedView | null }
+  | { type: 'job.result'; moved?: MovedView | null; preview?: PreviewView | null }
   | { type: 'plan.choose'; index: number }
   | { type: 'apply.start' }
   | { type: 'apply.done'; layerName: string | null }
@@ -74,7 +97,7 @@ export type PanelEvent =
 export function initialPanelState(): PanelState {
   return {
     connection: { state: 'closed' }, phase: Phase.idle, queuePosition: null, stage: null, progress: 0,
-    plan: null, planChoice: 0, warnings: [], error: null, appliedLayer: null, moved: null,
+    plan: null, planChoice: 0, warnings: [], error: null, appliedLayer: null, moved: null, mode: 'final', preview: null,
   };
 }
 
@@ -103,9 +126,13 @@ export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
   switch (e.type) {
     case 'connection':
       return { ...s, connection: e.status };
-    case 'run.start':
-      if (busy(s.phase)) return s;
-      return { ...initialPanelState(), connection: s.connection, phase: Phase.capturing };
+    case 'run.start': {
+      const mode = e.mode ?? 'final';
+      // A new preview may replace a preview the bridge is still working on (the controller cancels that job).
+      const supersedes = mode === 'preview' && s.mode === 'preview' && s.phase === Phase.working;
+      if (busy(s.phase) && !supersedes) return s;
+      return { ...initialPanelState(), connection: s.connection, phase: Phase.capturing, mode };
+    }
     case 'capture.done':
       if (s.phase !== Phase.capturing) return s;
       return { ...s, phase: Phase.working, warnings: [...e.warnings] };
@@ -122,24 +149,27 @@ export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
       return { ...s, queuePosition: null, stage: e.stage, progress: overallProgress(e.stage, e.fraction, s.progress) };
     case 'job.result':
       if (s.phase !== Phase.working) return s;
-      return { ...s, phase: Phase.ready, queuePosition: null, progress: 1, stage: null, moved: e.moved && e.moved.polygons.length > 0 ? e.moved : null };
+      return {
+        ...s, phase: Phase.ready, queuePosition: null, progress: 1, stage: null, moved: e.moved && e.moved.polygons.length > 0 ? e.moved : null,
+        preview: s.mode === 'preview' ? e.preview ?? null : null,
+      };
     case 'plan.choose': {
       if (!s.plan || (s.phase !== Phase.working && s.phase !== Phase.ready)) return s;
       const n = 1 + (s.plan.alternatives?.length ?? 0);
       if (!Number.isInteger(e.index) || e.index < 0 || e.index >= n || e.index === s.planChoice) return s;
-      return { ...s, phase: Phase.working, planChoice: e.index, progress: 0, stage: null, queuePosition: null, moved: null };
+      return { ...s, phase: Phase.working, planChoice: e.index, progress: 0, stage: null, queuePosition: null, moved: null, preview: null };
     }
     case 'apply.start':
       if (s.phase !== Phase.ready) return s;
-      return { ...s, phase: Phase.applying, moved: null };
+      return { ...s, phase: Phase.applying, moved: null, preview: null };
     case 'apply.done':
       if (s.phase !== Phase.applying) return s;
       return { ...s, phase: Phase.applied, appliedLayer: e.layerName };
     case 'cancelled':
       if (!busy(s.phase) && s.phase !== Phase.ready) return s;
-      return { ...s, phase: Phase.cancelled, queuePosition: null, stage: null, moved: null };
+      return { ...s, phase: Phase.cancelled, queuePosition: null, stage: null, moved: null, preview: null };
     case 'failed':
-      return { ...s, phase: Phase.failed, error: e.error, queuePosition: null, stage: null, moved: null };
+      return { ...s, phase: Phase.failed, error: e.error, queuePosition: null, stage: null, moved: null, preview: null };
     case 'dismiss':
       if (busy(s.phase)) return s;
       return { ...initialPanelState(), connection: s.connection };
@@ -155,6 +185,8 @@ function mergeWarnings(a: string[], b: string[]): string[] {
 /** Which controls are enabled. */
 export interface Controls {
   canRun: boolean;
+  /** Preview: when Smart Drag could run, and while a preview is still working (a new one replaces it). */
+  canPreview: boolean;
   canCancel: boolean;
   canApply: boolean;
   canDiscard: boolean;
@@ -167,6 +199,7 @@ export function controlsOf(s: PanelState): Controls {
   const connected = s.connection.state === 'connected';
   return {
     canRun: connected && !busy(s.phase),
+    canPreview: connected && (!busy(s.phase) || (s.mode === 'preview' && s.phase === Phase.working)),
     canCancel: s.phase === Phase.capturing || s.phase === Phase.working,
     canApply: s.phase === Phase.ready,
     canDiscard: s.phase === Phase.ready,

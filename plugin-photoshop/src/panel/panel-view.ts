@@ -56,7 +56,8 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
     return el;
   };
   const { controller, settings } = deps;
-  const intent = $('intent'), kind = $('kind'), run = $('run'), cancel = $('cancel'), apply = $('apply'), discard = $('discard');
+  const intent = $('intent'), kind = $('kind'), run = $('run'), previewBtn = $('preview'), cancel = $('cancel'), apply = $('apply'), discard = $('discard');
+  const previewImg = $('preview-image') as El & { src?: string }, previewCaption = $('preview-caption');
   const progress = $('progress'), progressLabel = $('progress-label'), progressBox = $('progress-box');
   const planBox = $('plan-box'), planList = $('plan-list'), message = $('message'), hint = $('message-hint');
   const statusLabel = $('status-label'), statusHint = $('status-hint'), statusDot = $('status-dot');
@@ -97,6 +98,11 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
     void deps.saveSettings(patch);
     void controller.run({ ...patch, marginPx: settings.marginPx, seed: settings.seed, autoApply: !confirm.checked });
   });
+  on(previewBtn, 'click', () => {
+    const patch = { intent: intent.value ?? '', kind: currentKind() };
+    void deps.saveSettings(patch);
+    void controller.preview({ ...patch, marginPx: settings.marginPx, seed: settings.seed });
+  });
   on(cancel, 'click', () => controller.cancel());
   on(apply, 'click', () => void controller.apply());
   on(discard, 'click', () => controller.discard());
@@ -118,6 +124,8 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
     statusHint.textContent = line.hint ?? '';
     statusDot.className = `dot ${line.tone}`;
     run.disabled = !c.canRun;
+    previewBtn.disabled = !c.canPreview;
+    apply.textContent = s.mode === 'preview' ? 'Apply at full resolution' : 'Apply';
     cancel.disabled = !c.canCancel;
     apply.disabled = !c.canApply;
     discard.disabled = !c.canDiscard;
@@ -139,6 +147,21 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
         planList.appendChild(item);
       }
     }
+    const pv = s.phase === Phase.ready ? s.preview : null;
+    if (pv) {
+      // imaging.md encodeImageData: UXP <img> elements take jpeg/base64 data URLs.
+      const size = outlineViewSize(pv);
+      if (previewImg.src !== pv.src) previewImg.src = pv.src;
+      previewImg.style.width = `${size.width}px`;
+      previewImg.style.height = `${size.height}px`;
+      previewImg.style.display = '';
+      previewCaption.textContent = pv.proxy
+        ? `Preview at ${pv.width}×${pv.height} of the ${pv.frame.width}×${pv.frame.height} px area read; nothing was written to the document.`
+        : `Preview of the ${pv.frame.width}×${pv.frame.height} px area read; nothing was written to the document.`;
+    } else {
+      previewImg.style.display = 'none';
+      previewCaption.textContent = '';
+    }
     const moved = s.phase === Phase.ready ? s.moved : null;
     if (moved !== shown) {
       shown = moved;
@@ -157,7 +180,11 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
     }
     const warn = s.warnings.length ? ` Note: ${s.warnings.join('; ')}.` : '';
     switch (s.phase) {
-      case Phase.ready: message.textContent = `Result ready. Apply adds it as a new layer (one undo step).${warn}`; hint.textContent = ''; break;
+      case Phase.ready:
+        message.textContent = s.mode === 'preview'
+          ? `Preview ready. Apply runs the edit at full resolution and adds it as a new layer (one undo step).${warn}`
+          : `Result ready. Apply adds it as a new layer (one undo step).${warn}`;
+        hint.textContent = ''; break;
       case Phase.applied: message.textContent = s.appliedLayer ? `Added layer “${s.appliedLayer}”.` : 'The edit changed no pixels; nothing added.'; hint.textContent = ''; break;
       case Phase.cancelled: message.textContent = 'Cancelled. The document was not changed.'; hint.textContent = ''; break;
       case Phase.failed: message.textContent = `${s.error?.message ?? 'Failed'} (${s.error?.code ?? 'error'})`; hint.textContent = s.error?.hint ?? ''; break;
