@@ -139,12 +139,19 @@ describe('simplifyPolyline', () => {
 });
 
 describe('editRoi', () => {
-  it('covers the region, its moved copy and the arrow, grown by max(margin, a quarter of the area), clipped to the canvas', () => {
+  it('covers the region, the circle of its turns, its moved copy and the arrow, grown by max(margin, 10 % + 16), clipped to the canvas, origin on a multiple of 64', () => {
     const region: PlacedMask = { left: 100, top: 100, width: 20, height: 10, data: new Uint8Array(200).fill(255) };
     const roi = editRoi({ regions: [region], arrows: [[[110, 105], [150, 125]]], docWidth: 1000, docHeight: 1000, marginPx: 16 });
-    // Area: x 100..159 (moved copy ends at 120+40), y 100..129: 60 × 30; margin max(16, 15) = 16.
-    expect(roi).toEqual({ left: 84, top: 84, width: 92, height: 62 });
-    expect(editRoi({ regions: [region], arrows: [[[110, 105], [150, 125]]], docWidth: 130, docHeight: 1000 })).toEqual({ left: 36, top: 36, width: 94, height: 158 });
+    // Turn circle: radius ceil(11.2) = 12 about (110, 105): x 98..122, y 93..117; moved copy
+    // (+40, +20): x 140..159, y 120..129. Area x 98..159, y 93..129 (62 × 37); margin
+    // max(16, 7 + 16) = 23: x 75..182, y 70..152; the origin moves down to (64, 64).
+    expect(roi).toEqual({ left: 64, top: 64, width: 119, height: 89 });
+    // Margin max(64, 23) = 64, clipped at x = 130.
+    expect(editRoi({ regions: [region], arrows: [[[110, 105], [150, 125]]], docWidth: 130, docHeight: 1000 })).toEqual({ left: 0, top: 0, width: 130, height: 194 });
+    const far: PlacedMask = { ...region, left: 700, top: 500 };
+    const r2 = editRoi({ regions: [far], arrows: [[[710, 505], [750, 525]]], docWidth: 1000, docHeight: 1000, marginPx: 16 });
+    // x 675..782, y 470..552 → origin (640, 448).
+    expect(r2).toEqual({ left: 640, top: 448, width: 143, height: 105 });
   });
 });
 

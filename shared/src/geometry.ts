@@ -262,16 +262,24 @@ export interface RoiInput {
 
 /**
  * The document area a host reads (and sends) for an edit: every region, every region moved by
- * each arrow's displacement (target − handle), and every arrow point, grown by a margin (at
- * least `marginPx`, and at least a quarter of the larger side of the edited area so rotations
- * and scalings have room), clipped to the canvas. Integer pixel bounds; empty when there is no
- * region and no arrow. Larger than the core's own working crop (source ∪ target + max(16 px,
- * 10 %)), so an edit of this crop gives the pixels an edit of the whole document gives.
+ * each arrow's displacement (target − handle), the circle through each region's corners (any turn
+ * about its centre stays inside it), and every arrow point, grown by a margin (at least
+ * `marginPx`, and at least 10 % of the larger side + 16 px), clipped to the canvas, its origin moved down to a multiple
+ * of {@link ROI_ALIGN}. Integer pixel bounds; empty when there is no region and no arrow. Larger
+ * than the core's own working crop (source ∪ target + max(16 px, 10 %)) and aligned with its
+ * grids, so an edit of this crop gives the pixels an edit of the whole document gives (tested for
+ * moves, scalings, turns and part deforms; an elastic drag's grid follows the area's size and may
+ * land a fraction of a pixel apart).
  */
 export function editRoi(input: RoiInput): Rect {
   let area: Rect = { left: 0, top: 0, width: 0, height: 0 };
   const regionBounds = input.regions.map((m) => maskBounds(m)).filter((b) => b.width > 0 && b.height > 0);
-  for (const b of regionBounds) area = unionRect(area, b);
+  for (const b of regionBounds) {
+    area = unionRect(area, b);
+    // Any turn about the region's centre stays inside the circle through its corners.
+    const r = Math.ceil(Math.hypot(b.width, b.height) / 2), cx = Math.floor(b.left + b.width / 2), cy = Math.floor(b.top + b.height / 2);
+    area = unionRect(area, { left: cx - r, top: cy - r, width: 2 * r + 1, height: 2 * r + 1 });
+  }
   for (const arrow of input.arrows) {
     if (arrow.length === 0) continue;
     const h = arrow[0]!, t = arrow[arrow.length - 1]!;
@@ -282,9 +290,18 @@ export function editRoi(input: RoiInput): Rect {
     }
   }
   if (area.width <= 0 || area.height <= 0) return { left: 0, top: 0, width: 0, height: 0 };
-  const margin = Math.max(input.marginPx ?? 64, Math.ceil(Math.max(area.width, area.height) / 4));
-  return expandRect(area, margin, input.docWidth, input.docHeight);
+  // The core's own margin is max(16, 10 % of the region's larger side).
+  const margin = Math.max(input.marginPx ?? 64, Math.ceil(0.1 * Math.max(area.width, area.height)) + 16);
+  const r = expandRect(area, margin, input.docWidth, input.docHeight);
+  // The core's coarse grids (deform fields, occlusion cells: 4–64 px) are aligned to multiples of
+  // their cell in the coordinates of the image it receives: an origin on a multiple of 64 keeps
+  // them where a whole-document edit puts them, so the crop's edit gives the same pixels.
+  const left = Math.floor(r.left / ROI_ALIGN) * ROI_ALIGN, top = Math.floor(r.top / ROI_ALIGN) * ROI_ALIGN;
+  return { left, top, width: r.left + r.width - left, height: r.top + r.height - top };
 }
+
+/** The edit crop's origin is a multiple of this (px): the core's power-of-two grid cells stay aligned. */
+export const ROI_ALIGN = 64;
 
 /** Options of {@link traceContours}. */
 export interface ContourOptions {

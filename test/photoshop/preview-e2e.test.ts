@@ -21,7 +21,7 @@ import { FakePhotoshop } from './fake-photoshop';
 
 const W = 3000, H = 2000;
 const DISC: Point = [950, 710], R = 250;
-const ARROW: Point[] = [DISC, [1550, 1010]];
+const ARROW: Point[] = [DISC, [1750, 1110]];
 const SEL = { left: 400, top: 300, right: 1500, bottom: 1120 }; // 1100×820 = 15% of the canvas
 
 function waitFor(c: SmartDragController, pred: (s: PanelState) => boolean, timeoutMs = 240_000): Promise<PanelState> {

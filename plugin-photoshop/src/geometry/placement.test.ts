@@ -11,8 +11,10 @@ function block(left: number, top: number, width: number, height: number): Placed
 describe('editRoi', () => {
   test('covers the region, the moved region and the arrow, plus the margin, clipped to the canvas', () => {
     const roi = editRoi({ regions: [block(100, 200, 20, 10)], arrows: [[[110, 205], [160, 105]]], docWidth: 1000, docHeight: 1000, marginPx: 16 });
-    // area: x 100..170 (moved region ends at 150+20), y 100..210 -> 70 x 110; margin max(16, ceil(110/4)=28)
-    expect(roi).toEqual({ left: 72, top: 72, width: 70 + 56, height: 110 + 56 });
+    // area: the turn circle (radius 12 about (110, 205)), the moved region (x 150..169, y 100..109)
+    // and the arrow -> x 98..169, y 100..217 (72 x 118); margin max(16, 12 + 16) = 28 -> x 70..197,
+    // y 72..245; the origin moves down to a multiple of 64.
+    expect(roi).toEqual({ left: 64, top: 64, width: 134, height: 182 });
     const clipped = editRoi({ regions: [block(0, 0, 20, 10)], arrows: [[[5, 5], [15, 5]]], docWidth: 40, docHeight: 12, marginPx: 64 });
     expect(clipped).toEqual({ left: 0, top: 0, width: 40, height: 12 });
   });
@@ -88,8 +90,14 @@ describe('placeLayer', () => {
     expect(drags).toEqual([{ region: 'r1', points: [[ox + 45, oy + 33], [ox + 75, oy + 53]], kind: 'translate' }]);
     const docW = 1200, docH = 800;
     const roi = editRoi({ regions: [region], arrows, docWidth: docW, docHeight: docH, marginPx: 10 });
-    // moved region spans x ox+40..ox+82, y oy+30..oy+58; margin max(10, ceil(42/4)=11)
-    expect(roi).toEqual({ left: ox + 29, top: oy + 19, width: 42 + 22, height: 28 + 22 });
+    // The crop holds the region, its moved copy (x ox+40..ox+81, y oy+30..oy+57) and the margin;
+    // its origin is a multiple of 64 (or the canvas edge).
+    expect(roi.left % 64).toBe(0);
+    expect(roi.top % 64).toBe(0);
+    expect(roi.left).toBeLessThanOrEqual(ox + 40 - 10);
+    expect(roi.top).toBeLessThanOrEqual(oy + 30 - 10);
+    expect(roi.left + roi.width).toBeGreaterThanOrEqual(Math.min(docW, ox + 82 + 10));
+    expect(roi.top + roi.height).toBeGreaterThanOrEqual(Math.min(docH, oy + 58 + 10));
     // A result layer covering the crop with one opaque pixel at the moved region's top-left.
     const data = new Uint8Array(roi.width * roi.height * 4);
     const tx = ox + 70, ty = oy + 50;
