@@ -44,3 +44,11 @@ test('each section is the command output with its command, commit, date and load
   // A full run runs it again.
   expect(run(dir, [], counter)).toContain('| run | 2 |');
 });
+
+test('the real sections file loads and names every section the page has, each with a command', () => {
+  const { execFileSync } = require('child_process') as typeof import('child_process');
+  const out = execFileSync('node', ['scripts/bench-docs.js', '--list'], { cwd: ROOT, encoding: 'utf8' });
+  const ids = out.trim().split('\n').filter((l) => l.includes('\t')).map((l) => l.split('\t')[0]);
+  expect(ids).toEqual(expect.arrayContaining(['quality', 'review', 'speed', 'plan', 'fill', 'multires-fill', 'load']));
+  for (const l of out.trim().split('\n').filter((x) => x.includes('\t'))) expect(l.split('\t')[1]!.length).toBeGreaterThan(5);
+});
