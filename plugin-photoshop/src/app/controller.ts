@@ -15,7 +15,7 @@
  * are ignored (a new preview replaces one still running).
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitDrag, SubmitInput, WirePlan } from '@smartdrag/shared';
-import { compositeOver } from '../geometry/preview-proxy';
+import { compositeOver } from '@smartdrag/shared';
 import type { DragKindChoice, DragSpec } from '../geometry/assign-drags';
 import { layerNameFor } from '../geometry/placement';
 import { initialPanelState, Phase, reducePanel, type PanelEvent, type PanelState, type PreviewView, type RunMode } from '../panel/panel-state';
@@ -291,7 +291,8 @@ export class SmartDragController {
     const L = outcome.layer;
     const left = L.proxy ? L.left : L.left - c.imageOrigin[0];
     const top = L.proxy ? L.top : L.top - c.imageOrigin[1];
-    const picture = compositeOver(c.image, { left, top, width: L.width, height: L.height, data: L.data });
+    const picture = { width: c.image.width, height: c.image.height, data: new Uint8ClampedArray(c.image.data) };
+    compositeOver(picture, { left, top, width: L.width, height: L.height, data: L.data });
     const b64 = await this.deps.host.encodePreview(picture, c.colorProfile);
     return { src: `data:image/jpeg;base64,${b64}`, width: picture.width, height: picture.height, frame: c.roi, proxy: !!c.proxyOf };
   }

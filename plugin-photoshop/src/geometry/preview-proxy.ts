@@ -4,8 +4,8 @@
  * - where a scaled `getPixels` read lies in the document (its `sourceBounds` are relative to the
  *   pyramid level it used, imaging.md), and how to put it on the exact proxy grid of the edit's
  *   area that job.submit `proxyOf` promises (`proxyInfoFor` of the area, same factor both axes);
- * - the preview picture: the proxy-scale result layer composited over the proxy pixels, flattened
- *   onto white for a JPEG `<img>`.
+ * - the preview picture flattened onto white for a JPEG `<img>` (the result layer is composited over
+ *   the proxy pixels by the shared `compositeOver`).
  */
 import type { ProxyInfo, Rect } from '@smartdrag/shared';
 import type { ChunkyPixels, PsBounds } from './placement';
@@ -97,30 +97,6 @@ export interface RgbaPicture {
   width: number;
   height: number;
   data: Uint8ClampedArray;
-}
-
-/**
- * The preview picture: `layer` (straight alpha, its top-left at `(left, top)` in `base`'s pixels)
- * composited over `base` with the "over" operator. `base` is not changed.
- */
-export function compositeOver(base: RgbaPicture, layer: { left: number; top: number; width: number; height: number; data: Uint8ClampedArray | Uint8Array }): RgbaPicture {
-  const out = new Uint8ClampedArray(base.data);
-  const W = base.width, H = base.height;
-  for (let y = 0; y < layer.height; y++) {
-    const by = layer.top + y;
-    if (by < 0 || by >= H) continue;
-    for (let x = 0; x < layer.width; x++) {
-      const bx = layer.left + x;
-      if (bx < 0 || bx >= W) continue;
-      const s = (y * layer.width + x) * 4, o = (by * W + bx) * 4;
-      const sa = layer.data[s + 3]! / 255;
-      if (sa === 0) continue;
-      const da = out[o + 3]! / 255, a = sa + da * (1 - sa);
-      for (let k = 0; k < 3; k++) out[o + k] = Math.round((layer.data[s + k]! * sa + out[o + k]! * da * (1 - sa)) / a);
-      out[o + 3] = Math.round(a * 255);
-    }
-  }
-  return { width: W, height: H, data: out };
 }
 
 /**
