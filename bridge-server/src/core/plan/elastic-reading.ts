@@ -115,15 +115,6 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
   };
 }
 
-/**
- * The part nouns of an intent when EVERY action in it names a part of an object ("turn the head",
- * "raise its left arm", "close the mouth"); empty when there is no intent or an action names a
- * whole object ("move the cup", "rotate the pencil 20°").
- */
-export function intentParts(intent: string | undefined): string[] {
-  return intentShape(intent)?.parts.length ? intentShape(intent)!.parts : [];
-}
-
 /** What makes an intent a reshaping one: the parts it names and the reshaping verbs used on wholes. */
 export interface IntentShape {
   parts: string[];

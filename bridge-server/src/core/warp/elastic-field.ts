@@ -503,7 +503,7 @@ export const SPECK_FRACTION = 0.005;
  * over them. Returns the area with those holes filled and the keep masks without them.
  */
 export function elasticArea(mask: PlacedMask, keep: readonly PlacedMask[], frame?: { width: number; height: number }): { mask: PlacedMask; keep: PlacedMask[] } {
-  const key = frame && process.env.SMARTDRAG_FRAME_SLIP !== '0' ? `${frame.width}x${frame.height}` : '';
+  const key = frame && FRAME_SLIP ? `${frame.width}x${frame.height}` : '';
   const area = areaMemo.get(mask, keep, key, () => {
     const a = computeElasticArea(mask, keep);
     return key ? { mask: extendPastFrame(a.mask, frame!.width, frame!.height), keep: a.keep } : a;
@@ -513,11 +513,11 @@ export function elasticArea(mask: PlacedMask, keep: readonly PlacedMask[], frame
 
 /** Share of the area's larger side by which an area that touches the image's frame continues past it. */
 export const FRAME_PAD_FRACTION = 0.25;
-
-/** How far (px) an area with bounds `b` continues past the frame. */
-export function framePad(b: { width: number; height: number }): number {
-  return Math.max(8, Math.ceil(FRAME_PAD_FRACTION * Math.max(b.width, b.height)));
-}
+/**
+ * Whether areas that reach the frame continue past it (elasticArea) and the occlusion grid may
+ * cross the frame; `SMARTDRAG_FRAME_SLIP=0` glues them to the frame as before (read once).
+ */
+export const FRAME_SLIP = process.env.SMARTDRAG_FRAME_SLIP !== '0';
 
 /**
  * An editable area that reaches the image's frame continues beyond it (the rows and columns at the
@@ -528,7 +528,7 @@ export function framePad(b: { width: number; height: number }): number {
 export function extendPastFrame(mask: PlacedMask, width: number, height: number): PlacedMask {
   const b = maskBounds(mask, 128);
   if (b.width === 0) return mask;
-  const pad = framePad(b);
+  const pad = Math.max(8, Math.ceil(FRAME_PAD_FRACTION * Math.max(b.width, b.height)));
   const l = b.left <= 0 ? pad : 0, t = b.top <= 0 ? pad : 0;
   const r = b.left + b.width >= width ? pad : 0, bo = b.top + b.height >= height ? pad : 0;
   if (l + t + r + bo === 0) return mask;

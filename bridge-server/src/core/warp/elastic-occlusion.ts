@@ -31,7 +31,7 @@ import {
   type Controls, type DeformField, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
 } from './deform-field';
 import { MaskMemo, pointsKey } from './elastic-cache';
-import { rigidGroup } from './elastic-field';
+import { FRAME_SLIP, rigidGroup } from './elastic-field';
 
 /**
  * Motion of the handles' part at `(x, y)` (displacement written to `out`): one handle → its
@@ -324,14 +324,16 @@ function computeOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
   const left = Math.floor(bx0 / cell) * cell - cell, top = Math.floor(by0 / cell) * cell - cell;
   const cols = Math.ceil((bx1 - left) / cell) + 2, rows = Math.ceil((by1 - top) / cell) + 2;
   const ccols = cols - 1, crows = rows - 1;
-  // Blocked cells: any pixel outside the region, the image, or in a keep mask.
+  // Blocked cells: any pixel outside the region, the image, or in a keep mask. (An area that
+  // reaches the frame continues past it — elasticArea, extendPastFrame — so only its own edge
+  // blocks there, unless the frame slip is off.)
+  const clipToFrame = !FRAME_SLIP;
   const blocked = new Uint8Array(ccols * crows);
   const keeps = keep;
   for (let cr = 0; cr < crows; cr++) {
     for (let cc = 0; cc < ccols; cc++) {
       const x0 = left + cc * cell, y0 = top + cr * cell;
-      // (An area that reaches the frame continues past it: elasticArea, extendPastFrame.)
-      let bad = process.env.SMARTDRAG_FRAME_SLIP === '0' && (x0 < 0 || y0 < 0 || x0 + cell > input.width || y0 + cell > input.height);
+      let bad = clipToFrame && (x0 < 0 || y0 < 0 || x0 + cell > input.width || y0 + cell > input.height);
       for (let y = y0; !bad && y < y0 + cell; y++) {
         const my = y - mask.top;
         if (my < 0 || my >= mask.height) { bad = true; break; }

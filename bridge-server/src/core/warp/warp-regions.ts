@@ -32,7 +32,7 @@ import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
-import { buildElasticField, elasticArea, framePad } from './elastic-field';
+import { buildElasticField, elasticArea } from './elastic-field';
 import { regionOcclusionField, sameSide, SEAM_JUMP_CELLS } from './elastic-occlusion';
 
 /** Smallest crop margin in pixels around source ∪ target. */
@@ -285,7 +285,7 @@ function prepareElastic(
   }
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
   if (!res.field) return null;
-  const field = slideAlongFrame(res.field, maskBounds(area.mask), image.width, image.height, framePad(maskBounds(region.mask)));
+  const field = slideAlongFrame(res.field, maskBounds(area.mask), image.width, image.height);
   return { region: { ...region, mask: area.mask }, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
 }
 
@@ -293,14 +293,16 @@ function prepareElastic(
  * An area that reaches the frame continues past it (elasticArea, extendPastFrame): content along
  * the frame slides with the drag instead of tearing from a fixed edge. Across the frame nothing can
  * come in (there is no picture beyond it), so the part of the backward displacement that would
- * fetch content from outside fades to zero at the frame over a band as wide as the frame padding
- * (`taper` px): the frame behaves like a wall the content slides along, and the renderer never
- * samples outside the picture. The field is copied only when a node changes (the planner shares it).
+ * fetch content from outside fades to zero at the frame over a band as wide as the area reaches
+ * past it (the frame padding, read off `area`, the area's bounds): the frame behaves like a wall
+ * the content slides along, and the renderer never samples outside the picture. The field is copied only when a node changes (the planner shares it).
  */
-export function slideAlongFrame(f: DeformField, area: Rect, width: number, height: number, taper: number): DeformField {
-  // The sides where the area continues past the frame.
-  const openL = area.left < 0, openT = area.top < 0, openR = area.left + area.width > width, openB = area.top + area.height > height;
+export function slideAlongFrame(f: DeformField, area: Rect, width: number, height: number): DeformField {
+  // The sides where the area continues past the frame, and by how much (the taper).
+  const overL = -area.left, overT = -area.top, overR = area.left + area.width - width, overB = area.top + area.height - height;
+  const openL = overL > 0, openT = overT > 0, openR = overR > 0, openB = overB > 0;
   if (!openL && !openT && !openR && !openB) return f;
+  const taper = Math.max(overL, overT, overR, overB);
   let ex: Float32Array | null = null, ey: Float32Array | null = null;
   const fade = (v: number, room: number, open: boolean): number => open ? v * Math.min(1, Math.max(0, room / taper)) : v;
   for (let r = 0; r < f.rows; r++) {
