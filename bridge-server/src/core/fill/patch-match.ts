@@ -221,8 +221,37 @@ function downsample(f: RawLevel, shared = false): RawLevel {
   const col = shared ? sharedFloat32(w * h * 3) : new Float32Array(w * h * 3);
   const state = new Uint8Array(w * h);
   let holeCount = 0;
+  const fw = f.w, fs = f.state, fc = f.col;
+  // Interior cells (all four children inside the level): unrolled, children in the same order as
+  // the general loop below (so the same sums).
+  const wIn = f.w >> 1, hIn = f.h >> 1;
+  for (let Y = 0; Y < hIn; Y++) {
+    for (let X = 0, p = 2 * Y * fw, q = Y * w; X < wIn; X++, p += 2, q++) {
+      const a = fs[p]!, b = fs[p + 1]!, c = fs[p + fw]!, e = fs[p + fw + 1]!;
+      if ((a | b | c | e) === KNOWN) {
+        const i0 = p * 3, i1 = i0 + 3, i2 = (p + fw) * 3, i3 = i2 + 3;
+        col[q * 3] = (fc[i0]! + fc[i1]! + fc[i2]! + fc[i3]!) / 4;
+        col[q * 3 + 1] = (fc[i0 + 1]! + fc[i1 + 1]! + fc[i2 + 1]! + fc[i3 + 1]!) / 4;
+        col[q * 3 + 2] = (fc[i0 + 2]! + fc[i1 + 2]! + fc[i2 + 2]! + fc[i3 + 2]!) / 4;
+        continue;
+      }
+      let s0 = 0, s1 = 0, s2 = 0, k = 0, st = KNOWN;
+      for (let j = 0; j < 2; j++) {
+        for (let i = 0; i < 2; i++) {
+          const pp = p + j * fw + i;
+          const s = fs[pp]!;
+          if (s === HOLE) st = HOLE;
+          else if (s === EXCLUDED) { if (st === KNOWN) st = EXCLUDED; }
+          else { s0 += fc[pp * 3]!; s1 += fc[pp * 3 + 1]!; s2 += fc[pp * 3 + 2]!; k++; }
+        }
+      }
+      state[q] = st;
+      if (st === HOLE) holeCount++;
+      if (k > 0) { col[q * 3] = s0 / k; col[q * 3 + 1] = s1 / k; col[q * 3 + 2] = s2 / k; }
+    }
+  }
   for (let Y = 0; Y < h; Y++) {
-    for (let X = 0; X < w; X++) {
+    for (let X = Y < hIn ? wIn : 0; X < w; X++) {
       let s0 = 0, s1 = 0, s2 = 0, k = 0, st = KNOWN;
       for (let j = 0; j < 2; j++) {
         const y = 2 * Y + j;
@@ -267,6 +296,7 @@ function patchDist(col: Float32Array, tw: Uint8Array, w: number, r: number, tp: 
  * (so the same value), without the weight test.
  */
 function patchDistAll(col: Float32Array, w: number, r: number, tp: number, sp: number, best: number): number {
+  if (r === 3) return patchDistAll7(col, w, tp, sp, best);
   let d = 0;
   const side = 2 * r + 1;
   for (let dy = -r; dy <= r; dy++) {
@@ -275,6 +305,34 @@ function patchDistAll(col: Float32Array, w: number, r: number, tp: number, sp: n
       const e0 = col[a]! - col[b]!, e1 = col[a + 1]! - col[b + 1]!, e2 = col[a + 2]! - col[b + 2]!;
       d += e0 * e0 + e1 * e1 + e2 * e2;
     }
+    if (d >= best) return d;
+  }
+  return d;
+}
+
+/**
+ * {@link patchDistAll} for the default 7 × 7 patch, rows unrolled: the same sums in the same
+ * order (so the same value), without the inner loop's bookkeeping.
+ */
+function patchDistAll7(col: Float32Array, w: number, tp: number, sp: number, best: number): number {
+  let d = 0;
+  let a = (tp - 3 * w - 3) * 3, b = (sp - 3 * w - 3) * 3;
+  const stride = w * 3;
+  for (let dy = 0; dy < 7; dy++, a += stride, b += stride) {
+    let e0 = col[a]! - col[b]!, e1 = col[a + 1]! - col[b + 1]!, e2 = col[a + 2]! - col[b + 2]!;
+    d += e0 * e0 + e1 * e1 + e2 * e2;
+    e0 = col[a + 3]! - col[b + 3]!; e1 = col[a + 4]! - col[b + 4]!; e2 = col[a + 5]! - col[b + 5]!;
+    d += e0 * e0 + e1 * e1 + e2 * e2;
+    e0 = col[a + 6]! - col[b + 6]!; e1 = col[a + 7]! - col[b + 7]!; e2 = col[a + 8]! - col[b + 8]!;
+    d += e0 * e0 + e1 * e1 + e2 * e2;
+    e0 = col[a + 9]! - col[b + 9]!; e1 = col[a + 10]! - col[b + 10]!; e2 = col[a + 11]! - col[b + 11]!;
+    d += e0 * e0 + e1 * e1 + e2 * e2;
+    e0 = col[a + 12]! - col[b + 12]!; e1 = col[a + 13]! - col[b + 13]!; e2 = col[a + 14]! - col[b + 14]!;
+    d += e0 * e0 + e1 * e1 + e2 * e2;
+    e0 = col[a + 15]! - col[b + 15]!; e1 = col[a + 16]! - col[b + 16]!; e2 = col[a + 17]! - col[b + 17]!;
+    d += e0 * e0 + e1 * e1 + e2 * e2;
+    e0 = col[a + 18]! - col[b + 18]!; e1 = col[a + 19]! - col[b + 19]!; e2 = col[a + 20]! - col[b + 20]!;
+    d += e0 * e0 + e1 * e1 + e2 * e2;
     if (d >= best) return d;
   }
   return d;
@@ -407,6 +465,17 @@ function voteModeLevel(L: Level, r: number, wt: Float32Array, cc: Float32Array, 
     let nc = 0, start = 0, startW = -1;
     const oy0 = Math.max(-r, y - h + 1), oy1 = Math.min(r, y);
     const ox0 = Math.max(-r, x - w + 1), ox1 = Math.min(r, x);
+    // Coherent window (every covering patch copies from the same offset): every contribution is
+    // the colour of the pixel's own match, which the mean shift returns unchanged.
+    const sc = nnf[p]!;
+    if (sc >= 0) {
+      let coherent = true;
+      for (let oy = oy0; oy <= oy1 && coherent; oy++) {
+        const o0 = oy * w, d0 = sc - o0;
+        for (let ox = ox0; ox <= ox1; ox++) if (nnf[p - o0 - ox] !== d0 - ox) { coherent = false; break; }
+      }
+      if (coherent) { col[p * 3] = col[sc * 3]!; col[p * 3 + 1] = col[sc * 3 + 1]!; col[p * 3 + 2] = col[sc * 3 + 2]!; continue; }
+    }
     for (let oy = oy0; oy <= oy1; oy++) {
       for (let ox = ox0; ox <= ox1; ox++) {
         const o = oy * w + ox;
