@@ -553,8 +553,14 @@ function upsample(C: Level, F: Level, r: number, rng: Rng): void {
   refreshDistances(F, r);
 }
 
-/** Vote radius of the light (finer than working) levels. */
-const LIGHT_VOTE_RADIUS = 2;
+/**
+ * Vote radius of the light (finer than working) levels: a 3 × 3 window. (It was 2: a 5 × 5
+ * window costs ~2.8× the contributions per hole pixel — the largest single part of a 1024²
+ * fill with a thin hole — and changed the hole SSIM of the synthetic scenes by < 0.0003: brick
+ * and stripes at 2048², 0.7265 / 0.6535 with 2 against 0.7264 / 0.6534 with 1, no visible
+ * difference.)
+ */
+const LIGHT_VOTE_RADIUS = 1;
 
 /** A nearest-neighbour field with its match distances, per pixel of a level (−1 = none). */
 interface LightField {
