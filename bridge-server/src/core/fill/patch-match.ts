@@ -402,10 +402,7 @@ function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadi
     // The best match's coordinates, kept up to date (not divided out of the index per radius).
     let bx = best % w, by = (best - bx) / w;
     for (let R = maxRadius; R >= 1; R >>= 1) {
-      // One draw gives both offsets: its two 16-bit halves, each mapped to an integer in [−R, R]
-      // (rng() is a 32-bit integer over 2³², so the product recovers it exactly).
-      const u = rng() * 4294967296, side = 2 * R + 1;
-      const cx = bx + Math.floor(((u % 65536) * side) / 65536) - R, cy = by + Math.floor((Math.floor(u / 65536) * side) / 65536) - R;
+      const cx = bx + Math.round((rng() * 2 - 1) * R), cy = by + Math.round((rng() * 2 - 1) * R);
       if (cx < r || cy < r || cx >= w - r || cy >= h - r) continue;
       const c = cy * w + cx;
       if (c === best || srcOk[c] !== 1) continue;
