@@ -114,6 +114,8 @@ interface Level {
   tw: Uint8Array;
   /** 1 where the patch centred here has no EXCLUDED pixel (its distance needs no weight test). */
   allWeighted: Uint8Array;
+  /** 1 where every pixel of the patch centred here is HOLE (its vote needs no state test). */
+  allHole: Uint8Array;
   /** 1 where a patch centred here is a valid source. */
   srcOk: Uint8Array;
   srcList: Int32Array;
@@ -170,7 +172,8 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
   for (let p = 0, i = 0; p < n; p++) if (srcOk[p]) srcList[i++] = p;
   // Targets (patch centres overlapping the hole) lie within r of the hole's bounding box: their
   // "hole" and "excluded" counts come from prefix sums over that box only (grown by 2r).
-  const allWeighted = new Uint8Array(n);
+  const allWeighted = new Uint8Array(n), allHole = new Uint8Array(n);
+  const patchArea = (2 * r + 1) * (2 * r + 1);
   let targets = new Int32Array(0);
   const tx0 = Math.max(r, hx0 - r), tx1 = Math.min(w - r - 1, hx1 + r);
   const ty0 = Math.max(r, hy0 - r), ty1 = Math.min(h - r - 1, hy1 + r);
@@ -194,16 +197,18 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
       const ya = (y - r - by0) * B1, yb = (y + r + 1 - by0) * B1;
       for (let x = tx0; x <= tx1; x++) {
         const xa = x - r - bx0, xb = x + r + 1 - bx0;
-        if (hol[yb + xb]! - hol[ya + xb]! - hol[yb + xa]! + hol[ya + xa]! === 0) continue;
+        const holes = hol[yb + xb]! - hol[ya + xb]! - hol[yb + xa]! + hol[ya + xa]!;
+        if (holes === 0) continue;
         const p = y * w + x;
         list[nTgt++] = p;
+        if (holes === patchArea) allHole[p] = 1;
         if (exc[yb + xb]! - exc[ya + xb]! - exc[yb + xa]! + exc[ya + xa]! === 0) allWeighted[p] = 1;
       }
     }
     targets = list.slice(0, nTgt);
   }
   const nnf = new Int32Array(n).fill(-1);
-  return { w, h, col, state, tw, allWeighted, srcOk, srcList, targets, nnf, dist: new Float32Array(n), holeCount, hx0, hy0, hx1, hy1 };
+  return { w, h, col, state, tw, allWeighted, allHole, srcOk, srcList, targets, nnf, dist: new Float32Array(n), holeCount, hx0, hy0, hx1, hy1 };
 }
 
 /** Colours and pixel states of one pyramid level, before any PatchMatch bookkeeping. */
@@ -420,9 +425,22 @@ function vote(L: Level, r: number, acc: Float32Array, wsum: Float32Array): void 
     acc.fill(0, p0 * 3, p1 * 3);
     wsum.fill(0, p0, p1);
   }
+  const { allHole } = L;
+  const side = 2 * r + 1;
   for (let k = 0; k < n; k++) {
     const t = targets[k]!, s = nnf[t]!;
     const wt = Math.exp(-dist[t]! * inv) + 1e-6;
+    if (allHole[t] === 1) {
+      // Every pixel of the patch is a hole pixel: the same sums without the state test.
+      for (let dy = -r; dy <= r; dy++) {
+        let ti = t + dy * w - r, a = ti * 3, b = (s + dy * w - r) * 3;
+        for (let i = 0; i < side; i++, ti++, a += 3, b += 3) {
+          acc[a]! += wt * col[b]!; acc[a + 1]! += wt * col[b + 1]!; acc[a + 2]! += wt * col[b + 2]!;
+          wsum[ti]! += wt;
+        }
+      }
+      continue;
+    }
     for (let dy = -r; dy <= r; dy++) {
       let ti = t + dy * w - r, si = s + dy * w - r;
       for (let dx = -r; dx <= r; dx++, ti++, si++) {
