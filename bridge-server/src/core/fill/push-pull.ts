@@ -262,8 +262,9 @@ export interface Box {
 
 /**
  * Bounding box (exclusive end) of `mask > 0`, or null when the mask is empty (the same box as the
- * shared maskBounds). A 4-byte aligned mask is scanned a word (4 pixels) at a time: most words of
- * a crop are empty, and only the pixels of non-empty words are looked at.
+ * shared maskBounds). A 4-byte aligned mask is scanned row by row, from each end to the row's
+ * first and last set pixel, skipping empty words (4 pixels) at a time: a row's inner pixels
+ * between those two are never looked at.
  */
 export function holeBox(mask: Mask): Box | null {
   const d = mask.data, w = mask.width, n = w * mask.height;
