@@ -218,6 +218,8 @@ interface RawLevel {
   col: Float32Array;
   state: Uint8Array;
   holeCount: number;
+  /** Bounding box of the HOLE pixels, inclusive (when known; a level's box is its finer level's halved). */
+  box?: { x0: number; y0: number; x1: number; y1: number };
 }
 
 /** 2× downsample: colours average the known children; state is the "worst" child (HOLE > EXCLUDED > KNOWN). */
@@ -277,7 +279,8 @@ function downsample(f: RawLevel, shared = false): RawLevel {
       if (k > 0) { col[q * 3] = s0 / k; col[q * 3 + 1] = s1 / k; col[q * 3 + 2] = s2 / k; }
     }
   }
-  return { w, h, col, state, holeCount };
+  const box = f.box && { x0: f.box.x0 >> 1, y0: f.box.y0 >> 1, x1: f.box.x1 >> 1, y1: f.box.y1 >> 1 };
+  return { w, h, col, state, holeCount, ...(box ? { box } : {}) };
 }
 
 /** SSD between the patches centred at `tp` and `sp`, ignoring EXCLUDED target pixels; stops early past `best`. */
@@ -627,7 +630,8 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
   const dist = par ? sharedFloat32(w * h) : new Float32Array(w * h);
   // Rows/columns that hold hole pixels, grown by rv: only there the field is needed.
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
-  for (let y = 0; y < h; y++) {
+  if (F.box) ({ x0, y0, x1, y1 } = F.box);
+  else for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       if (state[y * w + x] !== HOLE) continue;
       if (x < x0) x0 = x;
@@ -641,11 +645,16 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
   let mean = 0, cnt = 0;
   for (let y = y0; y <= y1; y++) {
     const py = Math.min(P.h - 1, y >> 1);
+    // The parent's match, decoded once per parent (two children of a row share it).
+    let lastQ = -1, s = -1, sx0 = 0, sy0 = 0;
     for (let x = x0; x <= x1; x++) {
       const q = py * P.w + Math.min(P.w - 1, x >> 1);
-      const s = P.nnf[q]!;
+      if (q !== lastQ) {
+        lastQ = q;
+        s = P.nnf[q]!;
+        if (s >= 0) { sx0 = s % P.w; sy0 = (s - sx0) / P.w; }
+      }
       if (s < 0) continue;
-      const sx0 = s % P.w, sy0 = (s - sx0) / P.w;
       const sx = 2 * sx0 + (x & 1), sy = 2 * sy0 + (y & 1);
       if (sx < rv || sy < rv || sx >= w - rv || sy >= h - rv) continue;
       const p = y * w + x;
@@ -687,7 +696,14 @@ const VOTE_LIGHT_KERNEL = 'fill.voteLight';
 function voteWeightRows(t: VoteLightTask, r0: number, r1: number): void {
   const { w, nnf, dist, wt, inv, x0, x1 } = t;
   for (let y = t.y0 + r0; y < t.y0 + r1; y++) {
-    for (let p = y * w + x0, e = y * w + x1; p <= e; p++) if (nnf[p]! >= 0) wt[p] = Math.exp(-dist[p]! * inv) + 1e-6;
+    // Children of one parent carry its distance: the weight of a repeated distance is reused.
+    let lastD = NaN, lastW = 0;
+    for (let p = y * w + x0, e = y * w + x1; p <= e; p++) {
+      if (nnf[p]! < 0) continue;
+      const d = dist[p]!;
+      if (d !== lastD) { lastD = d; lastW = Math.exp(-d * inv) + 1e-6; }
+      wt[p] = lastW;
+    }
   }
 }
 registerRowKernel(VOTE_WEIGHTS_KERNEL, voteWeightRows);
@@ -920,21 +936,19 @@ export async function fillPatchMatch(
   const col = shared ? sharedFloat32(w * h * 3) : new Float32Array(w * h * 3);
   const state = shared ? sharedBytes(w * h) : new Uint8Array(w * h);
   const d = image.data, hd = hole.data, fd = forbidden.data;
-  let alphaAllOpaque = true;
+  let alphaAllOpaque = true, holeCount = 0;
   for (let y = 0; y < h; y++) {
     const srow = (y + b.y0) * W + b.x0;
     for (let x = 0; x < w; x++) {
       const sp = srow + x, p = y * w + x;
-      if (hd[sp]! > 0) { state[p] = HOLE; continue; }
+      if (hd[sp]! > 0) { state[p] = HOLE; holeCount++; continue; }
       if (fd[sp]! > 0) { state[p] = EXCLUDED; continue; }
       const si = sp * 4;
       col[p * 3] = d[si]!; col[p * 3 + 1] = d[si + 1]!; col[p * 3 + 2] = d[si + 2]!;
       if (d[si + 3] !== 255) alphaAllOpaque = false;
     }
   }
-  let holeCount = 0;
-  for (let p = 0; p < state.length; p++) if (state[p] === HOLE) holeCount++;
-  const raws: RawLevel[] = [{ w, h, col, state, holeCount }];
+  const raws: RawLevel[] = [{ w, h, col, state, holeCount, box: { x0: hb.x0 - b.x0, y0: hb.y0 - b.y0, x1: hb.x1 - 1 - b.x0, y1: hb.y1 - 1 - b.y0 } }];
   // Pyramid: stop when the hole is small compared with a patch or the level is tiny.
   for (;;) {
     const f = raws[raws.length - 1]!;
