@@ -285,6 +285,7 @@ function downsample(f: RawLevel, shared = false): RawLevel {
 
 /** SSD between the patches centred at `tp` and `sp`, ignoring EXCLUDED target pixels; stops early past `best`. */
 function patchDist(col: Float32Array, tw: Uint8Array, w: number, r: number, tp: number, sp: number, best: number): number {
+  if (r === 3) return patchDist7(col, tw, w, tp, sp, best);
   let d = 0;
   for (let dy = -r; dy <= r; dy++) {
     let ti = tp + dy * w - r, si = sp + dy * w - r;
@@ -294,6 +295,25 @@ function patchDist(col: Float32Array, tw: Uint8Array, w: number, r: number, tp: 
       const e0 = col[a]! - col[b]!, e1 = col[a + 1]! - col[b + 1]!, e2 = col[a + 2]! - col[b + 2]!;
       d += e0 * e0 + e1 * e1 + e2 * e2;
     }
+    if (d >= best) return d;
+  }
+  return d;
+}
+
+/** {@link patchDist} for the default 7 × 7 patch, rows unrolled: the same sums in the same order. */
+function patchDist7(col: Float32Array, tw: Uint8Array, w: number, tp: number, sp: number, best: number): number {
+  let d = 0;
+  let ti = tp - 3 * w - 3, a = ti * 3, b = (sp - 3 * w - 3) * 3;
+  const stride = w * 3;
+  for (let dy = 0; dy < 7; dy++, ti += w, a += stride, b += stride) {
+    let e0 = 0, e1 = 0, e2 = 0;
+    if (tw[ti] !== 0) { e0 = col[a]! - col[b]!; e1 = col[a + 1]! - col[b + 1]!; e2 = col[a + 2]! - col[b + 2]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[ti + 1] !== 0) { e0 = col[a + 3]! - col[b + 3]!; e1 = col[a + 4]! - col[b + 4]!; e2 = col[a + 5]! - col[b + 5]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[ti + 2] !== 0) { e0 = col[a + 6]! - col[b + 6]!; e1 = col[a + 7]! - col[b + 7]!; e2 = col[a + 8]! - col[b + 8]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[ti + 3] !== 0) { e0 = col[a + 9]! - col[b + 9]!; e1 = col[a + 10]! - col[b + 10]!; e2 = col[a + 11]! - col[b + 11]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[ti + 4] !== 0) { e0 = col[a + 12]! - col[b + 12]!; e1 = col[a + 13]! - col[b + 13]!; e2 = col[a + 14]! - col[b + 14]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[ti + 5] !== 0) { e0 = col[a + 15]! - col[b + 15]!; e1 = col[a + 16]! - col[b + 16]!; e2 = col[a + 17]! - col[b + 17]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[ti + 6] !== 0) { e0 = col[a + 18]! - col[b + 18]!; e1 = col[a + 19]! - col[b + 19]!; e2 = col[a + 20]! - col[b + 20]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
     if (d >= best) return d;
   }
   return d;
