@@ -159,3 +159,24 @@ describe('a far arrow on an object attached to something outside the selection s
     expect(reachedOutside).toBe(true);
   });
 });
+
+describe('on a photo: a loose ellipse around the fish\'s tail, the tail dragged up and back', () => {
+  // Drawn by hand on test/fixtures/photos/HappyFish.png (259×194): the ellipse holds the tail and
+  // the end of its stalk; the arrow crosses most of the room above the tail. Read as a move of the
+  // object found inside, the tail came off the fish and floated.
+  test('the tail slides, joined to the fish, at both qualities', async () => {
+    const { readImage } = await import('../../io/image-io');
+    const image = await readImage(require('node:path').join(__dirname, '../../../../test/fixtures/photos/HappyFish.png'));
+    const mask: PlacedMask = { left: 0, top: 0, width: image.width, height: image.height, data: new Uint8Array(image.width * image.height) };
+    for (let y = 0; y < image.height; y++) for (let x = 0; x < image.width; x++) {
+      if (((x - 228) / 35) ** 2 + ((y - 95) / 85) ** 2 <= 1) mask.data[y * image.width + x] = 255;
+    }
+    for (const quality of ['preview', 'final'] as const) {
+      const plan = await makePlan({ image, regions: [{ id: 'tail', mask }], drags: [{ region: 'tail', points: [[240, 60], [252, 42]] }], keep: [], quality });
+      const op = plan.operations[0]!;
+      expect(op.params).toMatchObject({ kind: 'deform', elastic: true });
+      expect(op.reason).toMatch(/continues past the selection's edge/);
+      expect(plan.alternatives?.[0]?.operations[0]?.kind).toBe('translate');
+    }
+  });
+});
