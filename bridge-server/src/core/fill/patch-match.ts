@@ -384,15 +384,19 @@ function refreshDistances(L: Level, r: number): void {
  * direction), then random search around the best match at halving radii from `maxRadius`, plus
  * `globalTries` uniform candidates over all sources.
  */
-function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadius: number, globalTries: number): void {
+function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadius: number, globalTries: number, refresh: boolean): void {
   const { targets, nnf, dist, col, tw, allWeighted, w, h, srcOk } = L;
   const n = targets.length;
   const step = forward ? 1 : -1;
   const stepY = step * w;
   for (let k = 0; k < n; k++) {
     const t = targets[forward ? k : n - 1 - k]!;
-    let best = nnf[t]!, bd = dist[t]!;
     const aw = allWeighted[t] === 1;
+    let best = nnf[t]!;
+    // `refresh`: the image changed since the distances were taken (a vote); the current match's
+    // distance is recomputed here, as refreshDistances would (the pass changes no colour and
+    // reads no other target's distance, so the values are the same).
+    let bd = refresh ? (aw ? patchDistAll(col, w, r, t, best, Infinity) : patchDist(col, tw, w, r, t, best, Infinity)) : dist[t]!;
     const n1 = nnf[t - step]!;
     if (n1 >= 0) {
       const c = n1 + step;
@@ -1014,7 +1018,7 @@ export async function fillPatchMatch(
       // Vote from the upsampled field before searching, so the search compares against copied
       // full-resolution texture, not the blurred bilinear estimate (which favours flat sources).
       vote(L, r, acc, wsum);
-      refreshDistances(L, r);
+      // (The first pass below recomputes the distances against the voted colours.)
     }
     const t = top === workL ? 0 : (l - workL) / (top - workL);
     const itersWork = workL >= DEEP_LIGHT_LEVELS ? o.itersWorkDeep : o.itersWork;
@@ -1024,8 +1028,7 @@ export async function fillPatchMatch(
     const globalTries = l === top ? 1 : 0;
     let prevDist = -1;
     for (let it = 0; it < iters; it++) {
-      if (it > 0) refreshDistances(L, r);
-      patchMatchPass(L, r, pass++ % 2 === 0, rng, radius, globalTries);
+      patchMatchPass(L, r, pass++ % 2 === 0, rng, radius, globalTries, it > 0 || l !== top);
       let last = it === iters - 1;
       if (!last && l === workL && itersWork > o.itersWork && it + 1 >= o.itersWork) {
         // The extra iterations of a deep pyramid stop once the match no longer improves (a
