@@ -23,7 +23,8 @@ import { createRng, type Rng } from '../random';
 import type { FillOptions, Filler, Mask, RgbaImage } from '../types';
 import { CancelledError } from '../types';
 import { registerRowKernel, runRows, sharedBytes, sharedFloat32, willRunParallel } from '../parallel/rows';
-import { coarseGridFromSamples, fillPushPull, growBox, holeBox, pushPullFactor, pushPullFill, pushPullFillScaled, sampleCoarseGrid } from './push-pull';
+import { Scratch } from './scratch';
+import { coarseGridFromSamples, fillPushPull, growBox, holeBox, type Box, pushPullFactor, pushPullFill, pushPullFillScaled, sampleCoarseGrid } from './push-pull';
 
 /** Tuning of the exemplar filler; every field has a default. */
 export interface PatchMatchOptions {
@@ -132,9 +133,9 @@ interface Level {
   hy1: number;
 }
 
-function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r: number): Level {
+function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r: number, S: Scratch): Level {
   const n = w * h;
-  const tw = new Uint8Array(n);
+  const tw = S.u8(n);
   let holeCount = 0, hx0 = w, hy0 = h, hx1 = -1, hy1 = -1;
   for (let y = 0, p = 0; y < h; y++) {
     for (let x = 0; x < w; x++, p++) {
@@ -150,7 +151,7 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
   }
   // Prefix sums of "not known" over the level, to test whole source patches in O(1).
   const W1 = w + 1;
-  const bad = new Int32Array(W1 * (h + 1));
+  const bad = S.i32(W1 * (h + 1));
   for (let y = 0; y < h; y++) {
     let rb = 0;
     for (let x = 0; x < w; x++) {
@@ -159,7 +160,7 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
       bad[q] = bad[q - W1]! + rb;
     }
   }
-  const srcOk = new Uint8Array(n);
+  const srcOk = S.u8(n);
   let nSrc = 0;
   for (let y = r; y < h - r; y++) {
     const ya = (y - r) * W1, yb = (y + r + 1) * W1;
@@ -172,14 +173,14 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
   for (let p = 0, i = 0; p < n; p++) if (srcOk[p]) srcList[i++] = p;
   // Targets (patch centres overlapping the hole) lie within r of the hole's bounding box: their
   // "hole" and "excluded" counts come from prefix sums over that box only (grown by 2r).
-  const allWeighted = new Uint8Array(n), allHole = new Uint8Array(n);
+  const allWeighted = S.u8(n), allHole = S.u8(n);
   const patchArea = (2 * r + 1) * (2 * r + 1);
   let targets = new Int32Array(0);
   const tx0 = Math.max(r, hx0 - r), tx1 = Math.min(w - r - 1, hx1 + r);
   const ty0 = Math.max(r, hy0 - r), ty1 = Math.min(h - r - 1, hy1 + r);
   if (hx1 >= 0 && tx0 <= tx1 && ty0 <= ty1) {
     const bx0 = tx0 - r, by0 = ty0 - r, bw = tx1 + r - bx0 + 1, bh = ty1 + r - by0 + 1, B1 = bw + 1;
-    const hol = new Int32Array(B1 * (bh + 1)), exc = new Int32Array(B1 * (bh + 1));
+    const hol = S.i32(B1 * (bh + 1)), exc = S.i32(B1 * (bh + 1));
     for (let y = 0; y < bh; y++) {
       let rh = 0, re = 0;
       for (let x = 0, p = (y + by0) * w + bx0; x < bw; x++, p++) {
@@ -191,7 +192,7 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
         exc[q] = exc[q - B1]! + re;
       }
     }
-    const list = new Int32Array((tx1 - tx0 + 1) * (ty1 - ty0 + 1));
+    const list = S.i32((tx1 - tx0 + 1) * (ty1 - ty0 + 1));
     let nTgt = 0;
     for (let y = ty0; y <= ty1; y++) {
       const ya = (y - r - by0) * B1, yb = (y + r + 1 - by0) * B1;
@@ -207,8 +208,8 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
     }
     targets = list.slice(0, nTgt);
   }
-  const nnf = new Int32Array(n).fill(-1);
-  return { w, h, col, state, tw, allWeighted, allHole, srcOk, srcList, targets, nnf, dist: new Float32Array(n), holeCount, hx0, hy0, hx1, hy1 };
+  const nnf = S.i32(n).fill(-1);
+  return { w, h, col, state, tw, allWeighted, allHole, srcOk, srcList, targets, nnf, dist: S.f32(n), holeCount, hx0, hy0, hx1, hy1 };
 }
 
 /** Colours and pixel states of one pyramid level, before any PatchMatch bookkeeping. */
@@ -223,10 +224,10 @@ interface RawLevel {
 }
 
 /** 2× downsample: colours average the known children; state is the "worst" child (HOLE > EXCLUDED > KNOWN). */
-function downsample(f: RawLevel, shared = false): RawLevel {
+function downsample(f: RawLevel, shared: boolean, S: Scratch): RawLevel {
   const w = (f.w + 1) >> 1, h = (f.h + 1) >> 1;
-  const col = shared ? sharedFloat32(w * h * 3) : new Float32Array(w * h * 3);
-  const state = new Uint8Array(w * h);
+  const col = shared ? sharedFloat32(w * h * 3) : S.f32(w * h * 3);
+  const state = S.u8(w * h);
   let holeCount = 0;
   const fw = f.w, fs = f.state, fc = f.col;
   // Interior cells (all four children inside the level): unrolled, children in the same order as
@@ -646,12 +647,12 @@ function modeVote(cc: Float32Array, cw: Float32Array, n: number, start: number, 
  * pixel is KNOWN, so the hole and `forbidden` are never sampled; hole pixels with no
  * contribution keep the bilinear upsampled colour of `P`.
  */
-function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
+function voteLight(P: LightField, F: RawLevel, rv: number, S: Scratch): LightField {
   const { w, h, col, state } = F;
   // Large levels share the vote's rows with the pixel threads (col arrays are then shared too).
   const par = col.buffer instanceof SharedArrayBuffer && P.col.buffer instanceof SharedArrayBuffer && willRunParallel(h, w * h);
-  const nnf = (par ? new Int32Array(new SharedArrayBuffer(4 * w * h)) : new Int32Array(w * h)).fill(-1);
-  const dist = par ? sharedFloat32(w * h) : new Float32Array(w * h);
+  const nnf = (par ? new Int32Array(new SharedArrayBuffer(4 * w * h)) : S.i32(w * h)).fill(-1);
+  const dist = par ? sharedFloat32(w * h) : S.f32(w * h);
   // Rows/columns that hold hole pixels, grown by rv: only there the field is needed.
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
   if (F.box) ({ x0, y0, x1, y1 } = F.box);
@@ -691,7 +692,7 @@ function voteLight(P: LightField, F: RawLevel, rv: number): LightField {
   mean = cnt > 0 ? mean / cnt : 1;
   const inv = mean > 0 ? 1 / (2 * mean) : 0;
   // Vote weight per field pixel, computed once (not once per contribution).
-  const wt = par ? sharedFloat32(w * h) : new Float32Array(w * h);
+  const wt = par ? sharedFloat32(w * h) : S.f32(w * h);
   const task: VoteLightTask = { w, h, col, state, nnf, dist, wt, inv, rv, x0, x1, y0, pw: P.w, ph: P.h, pcol: P.col };
   const rows = y1 - y0 + 1, work = rows * (x1 - x0 + 1);
   // Weights first (the vote reads its neighbours' weights in other rows), then the vote.
@@ -946,19 +947,32 @@ export async function fillPatchMatch(
   if (hole.width !== W || hole.height !== H || forbidden.width !== W || forbidden.height !== H) {
     throw new RangeError('fillPatchMatch: mask sizes differ from image');
   }
-  const r = o.patchSize >> 1;
-
   const hb = holeBox(hole);
   if (!hb) return;
   checkAbort(opts.signal);
+  // The working arrays come from the thread's scratch pool and go back to it when the fill ends.
+  const S = new Scratch();
+  try {
+    await fillInWindow(image, hole, forbidden, opts, o, hb, S);
+  } finally {
+    S.release();
+  }
+}
+
+/** {@link fillPatchMatch} of a non-empty hole with box `hb`; large working arrays from `S`. */
+async function fillInWindow(
+  image: RgbaImage, hole: Mask, forbidden: Mask, opts: FillOptions, o: Required<PatchMatchOptions>, hb: Box, S: Scratch,
+): Promise<void> {
+  const { width: W, height: H } = image;
+  const r = o.patchSize >> 1;
   const ring = Math.max(o.minSourceRingPx, Math.round(o.sourceRing * Math.max(hb.x1 - hb.x0, hb.y1 - hb.y0)));
   const b = growBox(hb, ring, W, H);
   const w = b.x1 - b.x0, h = b.y1 - b.y0;
   // A large window's full-resolution votes are shared with the pixel threads (core/parallel):
   // its colour levels then live on SharedArrayBuffers (the values are the same either way).
   const shared = willRunParallel(h, w * h);
-  const col = shared ? sharedFloat32(w * h * 3) : new Float32Array(w * h * 3);
-  const state = shared ? sharedBytes(w * h) : new Uint8Array(w * h);
+  const col = shared ? sharedFloat32(w * h * 3) : S.f32(w * h * 3);
+  const state = shared ? sharedBytes(w * h) : S.u8(w * h);
   const d = image.data, hd = hole.data, fd = forbidden.data;
   let alphaAllOpaque = true, holeCount = 0;
   for (let y = 0; y < h; y++) {
@@ -979,7 +993,7 @@ export async function fillPatchMatch(
     const k = 2 ** raws.length;
     const hw = Math.ceil((hb.x1 - hb.x0) / k), hh = Math.ceil((hb.y1 - hb.y0) / k);
     if (Math.max(hw, hh) < 2 * o.patchSize || Math.min(f.w, f.h) < 4 * o.patchSize) break;
-    raws.push(downsample(f, shared));
+    raws.push(downsample(f, shared, S));
   }
   let work = 0;
   while (work < raws.length - 1 && raws[work]!.holeCount > o.workPixels) work++;
@@ -993,7 +1007,7 @@ export async function fillPatchMatch(
   const full: Level[] = [];
   for (let l = fine; l < raws.length; l++) {
     const R = raws[l]!;
-    const L = makeLevel(R.w, R.h, R.col, R.state, r);
+    const L = makeLevel(R.w, R.h, R.col, R.state, r, S);
     if (l > fine && (L.targets.length === 0 || L.srcList.length < Math.max(64, L.targets.length / 4))) break;
     full.push(L);
   }
@@ -1003,8 +1017,8 @@ export async function fillPatchMatch(
     return;
   }
   const rng = createRng(opts.seed);
-  const acc = new Float32Array(W0.w * W0.h * 3), wsum = new Float32Array(W0.w * W0.h);
-  const mwt = new Float32Array(W0.w * W0.h), mcc = new Float32Array(o.patchSize * o.patchSize * 3), mcw = new Float32Array(o.patchSize * o.patchSize);
+  const acc = S.f32(W0.w * W0.h * 3), wsum = S.f32(W0.w * W0.h);
+  const mwt = S.f32(W0.w * W0.h), mcc = new Float32Array(o.patchSize * o.patchSize * 3), mcw = new Float32Array(o.patchSize * o.patchSize);
   const top = fine + full.length - 1;
   // When the sources run out below the working level, the coarsest full level is the working one.
   const workL = Math.min(work, top);
@@ -1050,7 +1064,7 @@ export async function fillPatchMatch(
   // comes from the finest level while the search ran coarse.
   let parent: LightField = full[0]!;
   for (let l = fine - 1; l >= 0; l--) {
-    parent = voteLight(parent, raws[l]!, LIGHT_VOTE_RADIUS);
+    parent = voteLight(parent, raws[l]!, LIGHT_VOTE_RADIUS, S);
     opts.onProgress?.((top - l + 1) / steps);
     if (l > 0) {
       await yieldToLoop();
