@@ -66,6 +66,15 @@ describe('object reading: a rigid move of a loose selection moves the object ins
     }
   });
 
+  it('warns when the selection cuts the object (the part outside stays behind), and only then', async () => {
+    const cut = makeSegmentScene('touching-edge');
+    const plan = (await runEdit({ image: cut.image, regions: [{ id: 'r', mask: cut.selection }], drags: [{ region: 'r', points: [[150, 120], [150, 160]], kind: 'translate' }], quality: 'preview' })).plan;
+    expect(plan.operations[0]!.reason).toMatch(/moves the object found inside the selection/);
+    expect(plan.warnings).toContainEqual(expect.stringMatching(/^Region r: the object continues past the selection's edge \(\d+% of its outline lies on it\); the part outside the selection stays where it is/));
+    const whole = (await runEdit(req)).plan;
+    expect(whole.warnings.some((w) => /continues past the selection's edge/.test(w))).toBe(false);
+  });
+
   it('scales only the object: the selection\'s background beyond the object stays', async () => {
     const res = await runEdit({ ...req, drags: [{ region: 'r', points: [[200, 120], [180, 120]], kind: 'scale', center: [160, 120] }] });
     const op = res.plan.operations[0]!;

@@ -88,6 +88,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
   const decisions: ObjectDecision[] = [];
   const regions = req.regions.slice();
   const notes = new Map<string, string>();
+  const warnings: string[] = [];
   for (const id of [...new Set(plan.operations.map((o) => o.region))]) {
     const ri = regions.findIndex((r) => r.id === id);
     if (ri < 0) continue;
@@ -109,6 +110,12 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
       continue;
     }
     regions[ri] = { id, mask: seg.mask };
+    // A selection that cuts the object (the wing tip, the feet outside it): what lies outside stays
+    // behind. The user hears it, with what to do.
+    const edge = outlineOnEdge(seg.mask, region.mask);
+    if (edge.onEdge >= ATTACHED_MIN_PX && edge.onEdge >= ATTACHED_OUTLINE_SHARE * edge.outline) {
+      warnings.push(`Region ${id}: the object continues past the selection's edge (${Math.round((100 * edge.onEdge) / edge.outline)}% of its outline lies on it); the part outside the selection stays where it is — draw the selection around the whole object to move all of it.`);
+    }
     const why = `moves the object found inside the selection (${pct} of it); the rest of the selection stays`;
     decisions.push({ region: id, object: true, why, fraction: seg.fraction });
     notes.set(id, why);
@@ -118,5 +125,5 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
     const note = notes.get(o.region);
     return note ? { ...o, reason: `${o.reason}; ${note}` } : o;
   });
-  return { plan: { ...plan, operations }, regions, decisions };
+  return { plan: { ...plan, operations, ...(warnings.length > 0 ? { warnings: [...plan.warnings, ...warnings] } : {}) }, regions, decisions };
 }
