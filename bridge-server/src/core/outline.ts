@@ -16,11 +16,14 @@ export const MOVED_MAX_POINTS = 2000;
  * bounds: target coverage ≥ 128 (moved content lands there; the regions' area after the move),
  * not filled, and sampled more than `minShiftPx` away from itself.
  */
-export function movedMask(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap' | 'movedShiftPx'>, minShiftPx = MOVED_MIN_SHIFT_PX): PlacedMask {
+export function movedMask(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap' | 'movedShiftPx' | 'movedBackward'>, minShiftPx = MOVED_MIN_SHIFT_PX): PlacedMask {
   const { crop, targetMask, holeMask, sourceMap } = res;
   // Translations only (runEdit `forOutline`): every rendered pixel moved by its region's shift.
   const shift = sourceMap ? undefined : res.movedShiftPx;
-  if (!sourceMap && shift === undefined) throw new RangeError('movedMask needs the edit\'s sourceMap (runEdit(…, { withSourceMap: true }) or { forOutline: true })');
+  // One region turned or scaled (runEdit `forOutline`): each rendered pixel's source is the
+  // warp's backward map of it (rounded to float32 as the source map stores it: the same test).
+  const back = sourceMap || shift !== undefined ? undefined : res.movedBackward;
+  if (!sourceMap && shift === undefined && !back) throw new RangeError('movedMask needs the edit\'s sourceMap (runEdit(…, { withSourceMap: true }) or { forOutline: true })');
   if (shift !== undefined && !(shift > minShiftPx)) return { left: crop.left, top: crop.top, width: 0, height: 0, data: new Uint8Array(0) };
   const w = crop.width, h = crop.height;
   const full = new Uint8Array(w * h);
@@ -35,6 +38,10 @@ export function movedMask(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMas
       let moved = true;
       if (sourceMap) {
         const dx = sourceMap[2 * p]! - (x + crop.left), dy = sourceMap[2 * p + 1]! - cy;
+        moved = dx * dx + dy * dy > min2;
+      } else if (back) {
+        const cx = x + crop.left;
+        const dx = Math.fround(back[0] * cx + back[1] * cy + back[2]) - cx, dy = Math.fround(back[3] * cx + back[4] * cy + back[5]) - cy;
         moved = dx * dx + dy * dy > min2;
       }
       if (moved) {
@@ -58,7 +65,7 @@ export function movedMask(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMas
  * Closed polygons around the moved content, in the pixels of the edit's image (for a proxy
  * preview: mapped back from proxy pixels to the image's). Empty when nothing moved.
  */
-export function movedOutline(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap' | 'movedShiftPx' | 'proxy'>, opts: ContourOptions & { minShiftPx?: number } = {}): Point[][] {
+export function movedOutline(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap' | 'movedShiftPx' | 'movedBackward' | 'proxy'>, opts: ContourOptions & { minShiftPx?: number } = {}): Point[][] {
   const rings = traceContours(movedMask(res, opts.minShiftPx), { maxPoints: MOVED_MAX_POINTS, ...opts });
   const px = res.proxy;
   if (!px) return rings;

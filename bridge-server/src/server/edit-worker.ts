@@ -104,6 +104,7 @@ async function runHook(hook: string, signal: AbortSignal): Promise<void> {
 }
 
 async function run(job: WorkerJob): Promise<void> {
+  const t0 = performance.now();
   const abort = new AbortController();
   current = { jobId: job.jobId, abort };
   try {
@@ -127,7 +128,7 @@ async function run(job: WorkerJob): Promise<void> {
     const moved = { polygons: movedOutline(res) };
     const outlineMs = performance.now() - to;
     post(
-      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: { ...res.timings, ...learnedTimings, outline: outlineMs }, ...(res.proxy ? { proxy: res.proxy } : {}), moved } },
+      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: { ...res.timings, ...learnedTimings, outline: outlineMs }, ...(res.proxy ? { proxy: res.proxy } : {}), moved, workerMs: performance.now() - t0 } },
       [img.data.buffer as ArrayBuffer],
     );
   } catch (e) {

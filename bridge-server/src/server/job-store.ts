@@ -45,6 +45,8 @@ export interface Job {
   expected: Set<number>;
   log: Logger;
   submittedAt: number;
+  /** performance.now() marks of the bridge's own phases (job.result `timings`: upload, prepare, handoff, send). */
+  marks: { submit: number; framesIn?: number; prepared?: number };
   startedAt?: number;
   finishedAt?: number;
   uploadTimer?: ReturnType<typeof setTimeout>;
@@ -102,7 +104,7 @@ export class JobStore {
   create(submit: JobSubmit, owner: string, clientId: string, sink: JobSink | null, session: JobSession | null, log: Logger, expected: Iterable<number>): Job {
     const job: Job = {
       id: submit.jobId, owner, clientId, state: 'uploading', sink, session, submit, frames: new Map(),
-      expected: new Set(expected), log, submittedAt: Date.now(), origin: [0, 0],
+      expected: new Set(expected), log, submittedAt: Date.now(), marks: { submit: performance.now() }, origin: [0, 0],
     };
     this.jobs.set(job.id, job);
     return job;
