@@ -1,7 +1,7 @@
-import { boundsOfPoints, rasterizePolygon, type Point } from '@smartdrag/shared';
+import { boundsOfPoints, rasterizePolygon, traceContours, type Point } from '@smartdrag/shared';
 import { runEdit } from './edit';
 import { createImage } from './image';
-import { movedMask, movedOutline } from './outline';
+import { MOVED_MAX_POINTS, movedMask, movedOutline } from './outline';
 import type { EditRequest, RgbaImage } from './types';
 
 /** A textured background with a solid disc (the object) at (cx, cy). */
@@ -141,5 +141,29 @@ describe('movedOutline', () => {
     }
     // The small turn and the slight scale leave pixels near their pivot in place: the test sees that case.
     expect(stillNearPivot).toBeGreaterThanOrEqual(2);
+  });
+
+  test('the outline counted straight into the contour grid equals the contours of the moved mask (maps, shifts, turns, a deform, a keep area, a proxy)', async () => {
+    const img = scene(600, 400, 200, 210, 60);
+    const base = translateRequest(img, 200, 210, 60, 0, 0, 'final');
+    const cases: Array<[string, Partial<EditRequest>, { withSourceMap?: boolean; forOutline?: boolean; proxyMaxPixels?: number }]> = [
+      ['translate', { drags: [{ region: 'r1', kind: 'translate', points: [[200, 210], [287.3, 171.6]] }] }, { forOutline: true }],
+      ['translate with a map', { drags: [{ region: 'r1', kind: 'translate', points: [[200, 210], [287.3, 171.6]] }] }, { withSourceMap: true }],
+      ['small turn', { drags: [{ region: 'r1', kind: 'rotate', center: [200, 210], points: [[260, 210], [260, 213.1]] }] }, { forOutline: true }],
+      ['scale', { drags: [{ region: 'r1', kind: 'scale', center: [196, 207], points: [[260, 210], [251, 210]] }] }, { forOutline: true }],
+      ['deform', { drags: [{ region: 'r1', kind: 'deform', points: [[240, 210], [275, 190]] }] }, { forOutline: true }],
+      ['turn with a keep area', { drags: [{ region: 'r1', kind: 'rotate', center: [200, 210], points: [[260, 210], [240, 255]] }], keep: [rasterizePolygon([[190, 150], [300, 150], [300, 190], [190, 190]])] }, { forOutline: true }],
+      ['proxy scale', { quality: 'preview', drags: [{ region: 'r1', kind: 'scale', center: [200, 210], points: [[260, 210], [250, 210]] }] }, { forOutline: true, proxyMaxPixels: 150 * 100 }],
+    ];
+    for (const [name, change, opts] of cases) {
+      const res = await runEdit({ ...base, ...change }, opts);
+      const viaMask = traceContours(movedMask(res), { maxPoints: MOVED_MAX_POINTS });
+      const px = res.proxy;
+      const expected = px ? viaMask.map((ring) => ring.map(([x, y]) => [Math.round(((x + 0.5) / px.scaleX - 0.5) * 100) / 100, Math.round(((y + 0.5) / px.scaleY - 0.5) * 100) / 100])) : viaMask;
+      expect([name, viaMask.length > 0]).toEqual([name, true]);
+      expect([name, movedOutline(res)]).toEqual([name, expected]);
+      // A coarser grid too (the cell option reaches the same grid).
+      expect([name, movedOutline(res, { cell: 3 })]).toEqual([name, traceContours(movedMask(res), { maxPoints: MOVED_MAX_POINTS, cell: 3 }).map((ring) => px ? ring.map(([x, y]) => [Math.round(((x + 0.5) / px.scaleX - 0.5) * 100) / 100, Math.round(((y + 0.5) / px.scaleY - 0.5) * 100) / 100]) : ring)]);
+    }
   });
 });
