@@ -17,7 +17,10 @@ import type { WorkerJob, WorkerResult } from './worker-protocol';
 /** What dispatch needs of the worker pool. */
 export interface JobRunner {
   readonly idleCount: number;
-  run(job: WorkerJob, onProgress: (stage: string, fraction: number) => void, onPlan?: (plan: Plan) => void): PoolRun;
+  run(
+    job: WorkerJob, onProgress: (stage: string, fraction: number) => void, onPlan?: (plan: Plan) => void,
+    onLayer?: (layer: WorkerResult['layer'], proxy?: WorkerResult['proxy']) => void,
+  ): PoolRun;
 }
 
 /** Progress messages of one stage are sent at most this often (ms), except the stage's end. */
@@ -91,11 +94,27 @@ export class Dispatcher {
       if (job.state !== 'running' || job.planMsg) return;
       job.planMsg = { type: 'job.plan', jobId: job.id, plan: plan as WirePlan };
       this.store.send(job, job.planMsg);
+    }, (layer, proxy) => {
+      // The layer comes before the outline: cut it into chunks while the worker traces.
+      if (job.state !== 'running') return;
+      const t = performance.now();
+      job.layerChunks = { layer, chunks: this.layerChunks(job, layer, !!proxy), ms: 0 };
+      job.layerChunks.ms = performance.now() - t;
     });
     job.run = run;
     job.jobTimer = setTimeout(() => run.cancel(ErrorCode.job_timeout), this.limits.maxJobMs);
     const posted = performance.now();
     run.promise.then((res) => this.done(job, res, performance.now() - posted - (res.workerMs ?? 0)), (err) => this.store.fail(job, err));
+  }
+
+  /** The layer as frame chunks, placed at the image origin (a proxy preview's stays in proxy pixels). */
+  private layerChunks(job: Job, layer: WorkerResult['layer'], proxy: boolean): Uint8Array[] {
+    const [ox, oy] = job.origin;
+    const img = layer.image;
+    return encodeFrame(
+      { jobId: job.id, part: 'layer', slot: 0, format: 'rgba8', width: img.width, height: img.height, left: layer.left + (proxy ? 0 : ox), top: layer.top + (proxy ? 0 : oy) },
+      new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), this.limits.maxChunkBytes,
+    );
   }
 
   private progress(job: Job, stage: string, fraction: number): void {
@@ -113,17 +132,16 @@ export class Dispatcher {
     // A proxy preview's layer stays in proxy pixels of the sent image (job.result `proxy`).
     const left = res.layer.left + (res.proxy ? 0 : ox), top = res.layer.top + (res.proxy ? 0 : oy);
     const img = res.layer.image;
-    const chunks = encodeFrame(
-      { jobId: job.id, part: 'layer', slot: 0, format: 'rgba8', width: img.width, height: img.height, left, top },
-      new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), this.limits.maxChunkBytes,
-    );
+    const early = job.layerChunks?.layer === res.layer ? job.layerChunks : undefined;
+    job.layerChunks = undefined;
+    const chunks = early ? early.chunks : this.layerChunks(job, res.layer, !!res.proxy);
     const { marks } = job;
     // The bridge's own phases: the upload (job.submit → last frame in), decoding the frames,
     // moving the job to its worker and the result back, and cutting the layer into chunks.
     const own = {
       ...(marks.framesIn !== undefined ? { upload: marks.framesIn - marks.submit } : {}),
       ...(marks.framesIn !== undefined && marks.prepared !== undefined ? { prepare: marks.prepared - marks.framesIn } : {}),
-      handoff: Math.max(0, handoff), send: performance.now() - t0,
+      handoff: Math.max(0, handoff), send: performance.now() - t0 + (early?.ms ?? 0),
     };
     const timings = { ...res.timings, ...own, queue: job.startedAt! - job.submittedAt, job: Date.now() - job.submittedAt };
     const plan = res.plan as WirePlan;

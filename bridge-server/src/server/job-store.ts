@@ -11,7 +11,7 @@ import {
 } from '@smartdrag/shared';
 import type { MemoryBudget } from './memory-budget';
 import type { PoolRun } from './worker-pool';
-import type { WorkerJob } from './worker-protocol';
+import type { WorkerJob, WorkerResult } from './worker-protocol';
 
 /** Receives a job's events: a WebSocket session or an HTTP request waiting for its answer. */
 export interface JobSink {
@@ -60,6 +60,8 @@ export interface Job {
   lastProgress?: { stage: string; at: number };
   /** Terminal messages replayed on resume. */
   final?: { messages: ServerMessage[]; chunks: Uint8Array[] };
+  /** The layer cut into chunks as soon as the worker posted it (before its outline was traced). */
+  layerChunks?: { layer: WorkerResult['layer']; chunks: Uint8Array[]; ms: number };
   /** The `job.plan` already sent (before pixel work); replayed on resume. */
   planMsg?: ServerMessage;
 }
@@ -133,6 +135,7 @@ export class JobStore {
     job.session?.assembler.drop(job.id);
     job.frames.clear();
     job.workerJob = undefined;
+    job.layerChunks = undefined;
     this.onFinish(job, messages);
     job.final = { messages: job.planMsg ? [job.planMsg, ...messages] : messages, chunks };
     this.budget?.finish(job.id, chunks.reduce((n, c) => n + c.byteLength, 0));
