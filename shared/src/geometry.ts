@@ -392,17 +392,51 @@ export function traceContours(m: PlacedMask, opts: ContourOptions = {}): Point[]
   const W = m.width, H = m.height;
   if (W <= 0 || H <= 0) return [];
   const thr = opts.threshold ?? 128;
-  const cell = Math.max(1, Math.floor(opts.cell ?? Math.ceil(Math.max(W, H) / (opts.maxGridSide ?? 512))));
-  const gw = Math.ceil(W / cell), gh = Math.ceil(H / cell);
-  // Samples: one per block, with a border of empty samples so every ring closes.
-  const sw = gw + 2, sh = gh + 2;
-  const v = new Float32Array(sw * sh);
+  const grid = contourGrid(W, H, opts);
+  const { cell, sw, v } = grid;
   const colBlock = new Int32Array(W);
   for (let x = 0; x < W; x++) colBlock[x] = (x / cell) | 0;
   for (let y = 0; y < H; y++) {
     const row = y * W, srow = (((y / cell) | 0) + 1) * sw + 1;
     for (let x = 0; x < W; x++) if (m.data[row + x]! >= thr) v[srow + colBlock[x]!]! += 1;
   }
+  return traceContourGrid(m, grid, opts);
+}
+
+/**
+ * The sample grid {@link traceContours} traces a `width`×`height` mask on: blocks of `cell`² pixels
+ * (block (gx, gy) covers pixels [gx·cell, (gx+1)·cell) × [gy·cell, (gy+1)·cell), cut at the
+ * mask's edge) and `v`, one sample per block with a border of empty samples (block (gx, gy) is
+ * `v[(gy + 1)·sw + gx + 1]`). A caller that knows the inside pixels without building the mask
+ * adds 1 per inside pixel to its block's sample and calls {@link traceContourGrid}: the same
+ * polygons as `traceContours` of that mask.
+ */
+export interface ContourGrid {
+  cell: number;
+  gw: number;
+  gh: number;
+  /** Samples per row (gw + 2). */
+  sw: number;
+  sh: number;
+  v: Float32Array;
+}
+
+/** The empty sample grid of a `width`×`height` mask (see {@link ContourGrid}). */
+export function contourGrid(width: number, height: number, opts: ContourOptions = {}): ContourGrid {
+  const cell = Math.max(1, Math.floor(opts.cell ?? Math.ceil(Math.max(width, height) / (opts.maxGridSide ?? 512))));
+  const gw = Math.ceil(width / cell), gh = Math.ceil(height / cell);
+  return { cell, gw, gh, sw: gw + 2, sh: gh + 2, v: new Float32Array((gw + 2) * (gh + 2)) };
+}
+
+/**
+ * Trace the contours of a grid of inside-pixel counts (see {@link ContourGrid}) of a mask placed
+ * at `m` (only `left`, `top`, `width`, `height` are read); `grid.v` is turned into fractions in
+ * place. The rest is {@link traceContours}.
+ */
+export function traceContourGrid(m: Rect, grid: ContourGrid, opts: ContourOptions = {}): Point[][] {
+  const W = m.width, H = m.height;
+  if (W <= 0 || H <= 0) return [];
+  const { cell, gw, gh, sw, sh, v } = grid;
   for (let gy = 0; gy < gh; gy++) {
     const bh = Math.min(cell, H - gy * cell);
     for (let gx = 0; gx < gw; gx++) {

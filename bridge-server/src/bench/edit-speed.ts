@@ -103,8 +103,23 @@ function regionFraction(req: EditRequest): number {
   return n / (req.image.width * req.image.height);
 }
 
-/** A submit function through a running bridge (wall time of one job); `hostProxy`: the host sends its own proxy (made once per request). */
-export type BridgeSubmit = (req: EditRequest, hostProxy?: boolean) => Promise<number>;
+/** One job through the bridge: its wall time, the timings the bridge reported (job.result), and the process's CPU time. */
+export interface BridgeRun { wall: number; timings: Record<string, number>; cpu: number }
+/** A submit function through a running bridge (one job); `hostProxy`: the host sends its own proxy (made once per request). */
+export type BridgeSubmit = (req: EditRequest, hostProxy?: boolean) => Promise<BridgeRun>;
+
+/** Medians of bridge runs as a row's stages: the worker's stages, total = wall, bridge = wall − the worker's edit total, cpu. */
+function bridgeMedians(runs: readonly BridgeRun[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const stage of ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'upload', 'outline', 'send']) {
+    const xs = runs.map((r) => r.timings[stage]).filter((v): v is number => typeof v === 'number');
+    if (xs.length === runs.length) out[stage] = quantile(xs, 0.5);
+  }
+  out.total = quantile(runs.map((r) => r.wall), 0.5);
+  out.bridge = quantile(runs.map((r) => r.wall - (r.timings.total ?? 0)), 0.5);
+  out.cpu = quantile(runs.map((r) => r.cpu), 0.5);
+  return out;
+}
 
 export interface EditSpeedOptions {
   sizes?: readonly number[];
@@ -184,15 +199,15 @@ async function measure(
   };
   if (submit) {
     await warmBridge(false);
-    const walls: number[] = [];
-    for (let i = 0; i < warm + runs; i++) { const w = await submit(reqAt(i)); if (i >= warm) walls.push(w); }
-    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: { total: quantile(walls, 0.5) }, peakRssMb: peakRssMb() });
+    const got: BridgeRun[] = [];
+    for (let i = 0; i < warm + runs; i++) { const r = await submit(reqAt(i)); if (i >= warm) got.push(r); }
+    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: bridgeMedians(got), peakRssMb: peakRssMb() });
   }
   if (submit && req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
     await warmBridge(true);
-    const walls: number[] = [];
-    for (let i = 0; i < warm + runs; i++) { const w = await submit(reqAt(i), true); if (i >= warm) walls.push(w); }
-    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge-host-proxy', runs, medianMs: { total: quantile(walls, 0.5) }, peakRssMb: peakRssMb() });
+    const got: BridgeRun[] = [];
+    for (let i = 0; i < warm + runs; i++) { const r = await submit(reqAt(i), true); if (i >= warm) got.push(r); }
+    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge-host-proxy', runs, medianMs: bridgeMedians(got), peakRssMb: peakRssMb() });
   }
 }
 
@@ -209,6 +224,7 @@ async function startLoopbackBridge(): Promise<{ submit: BridgeSubmit; close: () 
   // As a panel does: the proxies of the document and of its selection are made once and kept.
   const cache = new PreviewProxyCache();
   const submit: BridgeSubmit = async (req, hostProxy) => {
+    const c0 = process.cpuUsage();
     const t = performance.now();
     // A final sends the edit's crop (editRoi: regions, where the arrows take them, plus a margin)
     // at its document origin, as the Photoshop and Photopea plugins do; cutting it out (the
@@ -229,8 +245,10 @@ async function startLoopbackBridge(): Promise<{ submit: BridgeSubmit; close: () 
       ...(req.quality === 'preview' ? { previewMaxPixels: PROXY_MAX_PIXELS } : {}),
     };
     const job = client.submit(hostProxy ? previewProxyInput(input, PROXY_MAX_PIXELS, cache) ?? input : input);
-    await job.result;
-    return performance.now() - t;
+    const out = await job.result;
+    const wall = performance.now() - t;
+    const c = process.cpuUsage(c0);
+    return { wall, timings: out.timings, cpu: (c.user + c.system) / 1000 };
   };
   return { submit, close: async () => { client.close(); await bridge.close(); } };
 }
@@ -299,7 +317,7 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
 
 /** Markdown table of the rows. */
 export function formatEditSpeed(rows: readonly EditSpeedRow[]): string {
-  const stages = ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'total', 'cpu'];
+  const stages = ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'total', 'bridge', 'cpu'];
   const lines = [
     `| document | MP | region | kind | quality | path | ${stages.join(' | ')} | peak RSS MB |`,
     `|---|---:|---:|---|---|---|${stages.map(() => '---:').join('|')}|---:|`,

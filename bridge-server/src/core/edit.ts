@@ -20,7 +20,7 @@ import { CancelledError } from './types';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
 import { fillHole } from './fill';
 import { blendSeams } from './blend';
-import { allElastic, warpRegions } from './warp';
+import { affineForParams, allElastic, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, warpRegions, type Affine } from './warp';
 import { growRings } from './rings';
 import { planFromProxy, proxyInfoFor, proxyRequest, type ProxyInfo } from './proxy';
 
@@ -42,7 +42,9 @@ export interface RunEditOptions {
   /**
    * Return what `movedOutline` (core/outline.ts) needs: the `sourceMap`, or — when every region
    * is only translated — `movedShiftPx` (the smallest region shift) instead, since every moved
-   * pixel then moved by its region's shift and the per-pixel map is not worth building.
+   * pixel then moved by its region's shift and the per-pixel map is not worth building; or — when
+   * one region is turned or scaled (rigid operations only) — `movedBackward`, the warp's backward
+   * map, from which each pixel's source is computed (a crop-sized map costs 8 bytes a pixel).
    */
   forOutline?: boolean;
   /**
@@ -107,9 +109,11 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
 
   const t1 = performance.now();
   const shiftPx = opts.forOutline && !opts.withSourceMap ? translationShift(plan) : undefined;
+  const backward = opts.forOutline && !opts.withSourceMap && shiftPx === undefined ? rigidBackward(plan) : undefined;
   const warp = warpRegions({
     image: req.image, regions: objects.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
-    signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f), withSourceMap: opts.withSourceMap || (opts.forOutline && shiftPx === undefined),
+    signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f),
+    withSourceMap: opts.withSourceMap || (opts.forOutline && shiftPx === undefined && backward === undefined),
   });
   // (The warp repeats a warning the planner already gave when both read the same elastic field.)
   const fresh = warp.warnings.filter((w) => !plan.warnings.includes(w));
@@ -164,7 +168,27 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
     plan, crop, edited, targetMask, holeMask, layer: { left: crop.left + lx, top: crop.top + ly, image: layer }, timings,
     ...(warp.sourceMap ? { sourceMap: warp.sourceMap } : {}),
     ...(shiftPx !== undefined ? { movedShiftPx: shiftPx } : {}),
+    ...(backward !== undefined ? { movedBackward: backward } : {}),
   };
+}
+
+/**
+ * When the plan moves one region by rigid operations only (translate, rotate, scale; no deform
+ * or elastic field): the backward map the warp renders it with (target → source, document
+ * pixels), composed exactly as the warp composes it (core/warp/warp-regions.ts
+ * `prepareRegionWarp`), else undefined. Every pixel the warp renders then shows the content at
+ * that map's image of itself, so the outline needs no per-pixel source map.
+ */
+export function rigidBackward(plan: Plan): Affine | undefined {
+  const ops = plan.operations;
+  if (ops.length === 0 || ops.some((o) => o.region !== ops[0]!.region || o.params.kind === 'deform')) return undefined;
+  let forward: Affine = IDENTITY_AFFINE;
+  for (const o of ops) {
+    const p = o.params;
+    if (p.kind === 'deform') return undefined;
+    forward = composeAffine(affineForParams(p.kind === 'translate' ? p : { ...p, center: applyAffine(forward, p.center) }), forward);
+  }
+  return invertAffine(forward);
 }
 
 /**

@@ -1,7 +1,7 @@
-import { boundsOfPoints, rasterizePolygon, type Point } from '@smartdrag/shared';
+import { boundsOfPoints, rasterizePolygon, traceContours, type Point } from '@smartdrag/shared';
 import { runEdit } from './edit';
 import { createImage } from './image';
-import { movedMask, movedOutline } from './outline';
+import { MOVED_MAX_POINTS, movedMask, movedOutline } from './outline';
 import type { EditRequest, RgbaImage } from './types';
 
 /** A textured background with a solid disc (the object) at (cx, cy). */
@@ -99,8 +99,71 @@ describe('movedOutline', () => {
     // A rotation: the map is built (the pixels near the pivot barely move).
     const rot: EditRequest = { ...translateRequest(img, 200, 210, 60, 0, 0, 'final'), drags: [{ region: 'r1', kind: 'rotate', center: [200, 210], points: [[260, 210], [250, 250]] }] };
     const r = await runEdit(rot, { forOutline: true });
-    expect(r.sourceMap).toBeDefined();
+    expect(r.sourceMap).toBeUndefined();
     expect(r.movedShiftPx).toBeUndefined();
+    expect(r.movedBackward).toBeDefined();
     expect(movedOutline(r)).toEqual(movedOutline(await runEdit(rot, { withSourceMap: true })));
+  });
+
+  test('forOutline: one region turned or scaled needs no source map either: the backward map gives the same moved pixels, near the pivot too', async () => {
+    const img = scene(600, 400, 200, 210, 60);
+    const base = translateRequest(img, 200, 210, 60, 0, 0, 'final');
+    const cases: Array<[string, 'preview' | 'final', EditRequest['drags'], number?]> = [
+      // A small turn about the region's centre: a disc of ~0.5/θ px around the pivot stays (not moved).
+      ['rotate 3°', 'final', [{ region: 'r1', kind: 'rotate', center: [200, 210], points: [[260, 210], [260, 213.1]] }]],
+      ['rotate 40° off-centre', 'final', [{ region: 'r1', kind: 'rotate', center: [190.3, 204.7], points: [[260, 210], [244, 252]] }]],
+      ['scale 0.97', 'final', [{ region: 'r1', kind: 'scale', center: [200, 210], points: [[260, 210], [258.2, 210]] }]],
+      ['scale 1.3', 'preview', [{ region: 'r1', kind: 'scale', center: [203, 214], points: [[260, 210], [278, 210]] }]],
+      ['turn then move', 'final', [{ region: 'r1', kind: 'rotate', center: [200, 210], points: [[260, 210], [255, 235]] }, { region: 'r1', kind: 'translate', points: [[200, 210], [251, 187]] }]],
+      ['scale on a proxy', 'preview', [{ region: 'r1', kind: 'scale', center: [200, 210], points: [[260, 210], [250, 210]] }], 150 * 100],
+    ];
+    let stillNearPivot = 0;
+    for (const [name, quality, drags, max] of cases) {
+      const req: EditRequest = { ...base, quality, drags };
+      const opts = max ? { proxyMaxPixels: max } : {};
+      const withMap = await runEdit(req, { ...opts, withSourceMap: true });
+      const lean = await runEdit(req, { ...opts, forOutline: true });
+      expect([name, lean.sourceMap]).toEqual([name, undefined]);
+      expect([name, lean.movedBackward?.length]).toEqual([name, 6]);
+      const a = movedMask(lean), b = movedMask(withMap);
+      expect([name, a.left, a.top, a.width, a.height]).toEqual([name, b.left, b.top, b.width, b.height]);
+      expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
+      expect(movedOutline(lean)).toEqual(movedOutline(withMap));
+      expect(Buffer.from(lean.layer.image.data).equals(Buffer.from(withMap.layer.image.data))).toBe(true);
+      // Target pixels that did not move (the pivot's neighbourhood) are left out by both.
+      const { crop, targetMask: t, holeMask: h } = lean;
+      let target = 0;
+      for (let p = 0; p < t.data.length; p++) if (t.data[p]! >= 128 && h.data[p]! < 128) target++;
+      let moved = 0;
+      for (const v of a.data) if (v) moved++;
+      if (moved < target) stillNearPivot++;
+      expect(crop.width).toBeGreaterThan(0);
+    }
+    // The small turn and the slight scale leave pixels near their pivot in place: the test sees that case.
+    expect(stillNearPivot).toBeGreaterThanOrEqual(2);
+  });
+
+  test('the outline counted straight into the contour grid equals the contours of the moved mask (maps, shifts, turns, a deform, a keep area, a proxy)', async () => {
+    const img = scene(600, 400, 200, 210, 60);
+    const base = translateRequest(img, 200, 210, 60, 0, 0, 'final');
+    const cases: Array<[string, Partial<EditRequest>, { withSourceMap?: boolean; forOutline?: boolean; proxyMaxPixels?: number }]> = [
+      ['translate', { drags: [{ region: 'r1', kind: 'translate', points: [[200, 210], [287.3, 171.6]] }] }, { forOutline: true }],
+      ['translate with a map', { drags: [{ region: 'r1', kind: 'translate', points: [[200, 210], [287.3, 171.6]] }] }, { withSourceMap: true }],
+      ['small turn', { drags: [{ region: 'r1', kind: 'rotate', center: [200, 210], points: [[260, 210], [260, 213.1]] }] }, { forOutline: true }],
+      ['scale', { drags: [{ region: 'r1', kind: 'scale', center: [196, 207], points: [[260, 210], [251, 210]] }] }, { forOutline: true }],
+      ['deform', { drags: [{ region: 'r1', kind: 'deform', points: [[240, 210], [275, 190]] }] }, { forOutline: true }],
+      ['turn with a keep area', { drags: [{ region: 'r1', kind: 'rotate', center: [200, 210], points: [[260, 210], [240, 255]] }], keep: [rasterizePolygon([[190, 150], [300, 150], [300, 190], [190, 190]])] }, { forOutline: true }],
+      ['proxy scale', { quality: 'preview', drags: [{ region: 'r1', kind: 'scale', center: [200, 210], points: [[260, 210], [250, 210]] }] }, { forOutline: true, proxyMaxPixels: 150 * 100 }],
+    ];
+    for (const [name, change, opts] of cases) {
+      const res = await runEdit({ ...base, ...change }, opts);
+      const viaMask = traceContours(movedMask(res), { maxPoints: MOVED_MAX_POINTS });
+      const px = res.proxy;
+      const expected = px ? viaMask.map((ring) => ring.map(([x, y]) => [Math.round(((x + 0.5) / px.scaleX - 0.5) * 100) / 100, Math.round(((y + 0.5) / px.scaleY - 0.5) * 100) / 100])) : viaMask;
+      expect([name, viaMask.length > 0]).toEqual([name, true]);
+      expect([name, movedOutline(res)]).toEqual([name, expected]);
+      // A coarser grid too (the cell option reaches the same grid).
+      expect([name, movedOutline(res, { cell: 3 })]).toEqual([name, traceContours(movedMask(res), { maxPoints: MOVED_MAX_POINTS, cell: 3 }).map((ring) => px ? ring.map(([x, y]) => [Math.round(((x + 0.5) / px.scaleX - 0.5) * 100) / 100, Math.round(((y + 0.5) / px.scaleY - 0.5) * 100) / 100]) : ring)]);
+    }
   });
 });

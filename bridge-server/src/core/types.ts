@@ -131,6 +131,13 @@ export interface EditResult {
    */
   movedShiftPx?: number;
   /**
+   * Only with `runEdit(…, {forOutline: true})` when one region was moved by rigid operations only
+   * (rotate, scale, translate; not all translations, which give `movedShiftPx`): the warp's
+   * backward map `[a, b, c, d, e, f]` (target (x, y) shows the content at (a·x + b·y + c,
+   * d·x + e·y + f), document pixels of this result); the source map is then not built.
+   */
+  movedBackward?: readonly [number, number, number, number, number, number];
+  /**
    * Set when a preview ran on a proxy (`runEdit(…, {proxyMaxPixels})`): every pixel field of this
    * result (crop, masks, layer) is in proxy pixels; `scaleX/scaleY` proxy pixels per document pixel.
    */

@@ -49,14 +49,14 @@ function fakeSession(id: string): JobSession & ReturnType<typeof recorder> {
 /** A scripted worker pool: `idle` workers; each run waits until the test settles it. */
 class ScriptedRunner implements JobRunner {
   idle: number;
-  readonly runs: { job: WorkerJob; progress: (s: string, f: number) => void; plan?: (p: Plan) => void; resolve: (r: WorkerResult) => void; reject: (e: unknown) => void; cancelled?: ErrorCode }[] = [];
+  readonly runs: { job: WorkerJob; progress: (s: string, f: number) => void; plan?: (p: Plan) => void; layer?: (l: WorkerResult['layer'], proxy?: WorkerResult['proxy']) => void; resolve: (r: WorkerResult) => void; reject: (e: unknown) => void; cancelled?: ErrorCode }[] = [];
   constructor(idle: number) { this.idle = idle; }
   get idleCount(): number { return this.idle; }
-  run(job: WorkerJob, progress: (s: string, f: number) => void, plan?: (p: Plan) => void): PoolRun {
+  run(job: WorkerJob, progress: (s: string, f: number) => void, plan?: (p: Plan) => void, layer?: (l: WorkerResult['layer'], proxy?: WorkerResult['proxy']) => void): PoolRun {
     this.idle--;
     let resolve!: (r: WorkerResult) => void, reject!: (e: unknown) => void;
     const promise = new Promise<WorkerResult>((a, b) => { resolve = a; reject = b; });
-    const entry = { job, progress, plan, resolve, reject } as ScriptedRunner['runs'][number];
+    const entry = { job, progress, plan, layer, resolve, reject } as ScriptedRunner['runs'][number];
     this.runs.push(entry);
     return { promise, cancel: (code = ErrorCode.cancelled) => { entry.cancelled = code; reject(new SmartDragError(code, String(code))); } };
   }
@@ -224,6 +224,41 @@ describe('Dispatcher', () => {
     expect(p.runner.runs[0]!.cancelled).toBe('shutting_down');
     await flush();
     expect(a.r.messages.at(-1)).toMatchObject({ type: 'job.error', code: 'shutting_down' });
+  });
+
+  it('a layer posted before the outline is cut into chunks at once; the result then sends those same chunks (and a cancel drops them)', async () => {
+    const p = parts(2);
+    const a = await uploaded(p, 'a', [100, 50]);
+    const b = await uploaded(p, 'b', [100, 50]);
+    const early = result(40, 30);
+    p.runner.runs[0]!.layer!(early.layer);
+    // Nothing goes out before job.result (the protocol sends the result, then its chunks).
+    expect(a.r.chunks).toHaveLength(0);
+    expect(a.job.layerChunks?.chunks.length).toBeGreaterThan(0);
+    const cut = a.job.layerChunks!.chunks;
+    p.runner.runs[0]!.resolve(early);
+    p.runner.runs[1]!.resolve(result(40, 30));
+    await flush();
+    expect(a.r.chunks.length).toBe(cut.length);
+    expect(a.r.chunks.every((c, i) => c === cut[i])).toBe(true);
+    // The same bytes as a layer that came only with the result (but for the job id, 'a' or 'b').
+    const noId = (c: Uint8Array): string => Buffer.from(c).toString('hex').replace(/^(.{80})../, '$1');
+    expect(b.r.chunks.length).toBe(cut.length);
+    expect(a.r.chunks.map(noId)).toEqual(b.r.chunks.map(noId));
+    expect(a.r.messages.find((m) => m.type === 'job.result')).toMatchObject({ layer: { left: 101, top: 52, width: 40, height: 30 } });
+    const res = a.r.messages.find((m) => m.type === 'job.result') as { timings: Record<string, number> };
+    expect(Object.keys(res.timings)).toEqual(expect.arrayContaining(['upload', 'prepare', 'handoff', 'send', 'queue', 'job']));
+    // Cancelled after its layer came: no chunks, the job ends cancelled.
+    const c = await uploaded(p, 'c');
+    p.runner.idle = 1;
+    p.dispatch.pump();
+    const run = p.runner.runs.find((x) => x.job.jobId === 'c')!;
+    run.layer!(result(8, 8).layer);
+    p.dispatch.cancel(c.job, ErrorCode.cancelled, 'cancelled');
+    await flush();
+    expect(c.r.chunks).toHaveLength(0);
+    expect(c.job.layerChunks).toBeUndefined();
+    expect(c.r.messages.at(-1)).toEqual({ type: 'job.cancelled', jobId: 'c' });
   });
 
   it('a bad image fails the job with a coded error; nothing is queued', async () => {

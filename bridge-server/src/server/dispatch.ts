@@ -17,7 +17,10 @@ import type { WorkerJob, WorkerResult } from './worker-protocol';
 /** What dispatch needs of the worker pool. */
 export interface JobRunner {
   readonly idleCount: number;
-  run(job: WorkerJob, onProgress: (stage: string, fraction: number) => void, onPlan?: (plan: Plan) => void): PoolRun;
+  run(
+    job: WorkerJob, onProgress: (stage: string, fraction: number) => void, onPlan?: (plan: Plan) => void,
+    onLayer?: (layer: WorkerResult['layer'], proxy?: WorkerResult['proxy']) => void,
+  ): PoolRun;
 }
 
 /** Progress messages of one stage are sent at most this often (ms), except the stage's end. */
@@ -40,6 +43,7 @@ export class Dispatcher {
   /** All frames are in: decode them, queue the job, start what can start. */
   async prepare(job: Job): Promise<void> {
     job.state = 'preparing';
+    job.marks.framesIn = performance.now();
     clearTimeout(job.uploadTimer);
     try { this.onPrepare?.(job); } catch { /* diagnostics never fail a job */ }
     try {
@@ -49,6 +53,7 @@ export class Dispatcher {
       this.store.budget?.setInput(job.id, wj.image.data.byteLength + wj.regions.reduce((n, r) => n + ('mask' in r ? r.mask.data.byteLength : 0), 0));
       if (this.closing) throw new SmartDragError(ErrorCode.shutting_down, 'the bridge is shutting down');
       job.workerJob = wj;
+      job.marks.prepared = performance.now();
       job.origin = job.submit.imageOrigin ?? [job.frames.get(0)?.left ?? 0, job.frames.get(0)?.top ?? 0];
       job.frames.clear();
       job.state = 'queued';
@@ -89,10 +94,27 @@ export class Dispatcher {
       if (job.state !== 'running' || job.planMsg) return;
       job.planMsg = { type: 'job.plan', jobId: job.id, plan: plan as WirePlan };
       this.store.send(job, job.planMsg);
+    }, (layer, proxy) => {
+      // The layer comes before the outline: cut it into chunks while the worker traces.
+      if (job.state !== 'running') return;
+      const t = performance.now();
+      job.layerChunks = { layer, chunks: this.layerChunks(job, layer, !!proxy), ms: 0 };
+      job.layerChunks.ms = performance.now() - t;
     });
     job.run = run;
     job.jobTimer = setTimeout(() => run.cancel(ErrorCode.job_timeout), this.limits.maxJobMs);
-    run.promise.then((res) => this.done(job, res), (err) => this.store.fail(job, err));
+    const posted = performance.now();
+    run.promise.then((res) => this.done(job, res, performance.now() - posted - (res.workerMs ?? 0)), (err) => this.store.fail(job, err));
+  }
+
+  /** The layer as frame chunks, placed at the image origin (a proxy preview's stays in proxy pixels). */
+  private layerChunks(job: Job, layer: WorkerResult['layer'], proxy: boolean): Uint8Array[] {
+    const [ox, oy] = job.origin;
+    const img = layer.image;
+    return encodeFrame(
+      { jobId: job.id, part: 'layer', slot: 0, format: 'rgba8', width: img.width, height: img.height, left: layer.left + (proxy ? 0 : ox), top: layer.top + (proxy ? 0 : oy) },
+      new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), this.limits.maxChunkBytes,
+    );
   }
 
   private progress(job: Job, stage: string, fraction: number): void {
@@ -103,17 +125,25 @@ export class Dispatcher {
     this.store.send(job, { type: 'job.progress', jobId: job.id, stage, fraction });
   }
 
-  private done(job: Job, res: WorkerResult): void {
+  private done(job: Job, res: WorkerResult, handoff: number): void {
     if (job.state !== 'running') return;
+    const t0 = performance.now();
     const [ox, oy] = job.origin;
     // A proxy preview's layer stays in proxy pixels of the sent image (job.result `proxy`).
     const left = res.layer.left + (res.proxy ? 0 : ox), top = res.layer.top + (res.proxy ? 0 : oy);
     const img = res.layer.image;
-    const chunks = encodeFrame(
-      { jobId: job.id, part: 'layer', slot: 0, format: 'rgba8', width: img.width, height: img.height, left, top },
-      new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), this.limits.maxChunkBytes,
-    );
-    const timings = { ...res.timings, queue: job.startedAt! - job.submittedAt, job: Date.now() - job.submittedAt };
+    const early = job.layerChunks?.layer === res.layer ? job.layerChunks : undefined;
+    job.layerChunks = undefined;
+    const chunks = early ? early.chunks : this.layerChunks(job, res.layer, !!res.proxy);
+    const { marks } = job;
+    // The bridge's own phases: the upload (job.submit → last frame in), decoding the frames,
+    // moving the job to its worker and the result back, and cutting the layer into chunks.
+    const own = {
+      ...(marks.framesIn !== undefined ? { upload: marks.framesIn - marks.submit } : {}),
+      ...(marks.framesIn !== undefined && marks.prepared !== undefined ? { prepare: marks.prepared - marks.framesIn } : {}),
+      handoff: Math.max(0, handoff), send: performance.now() - t0 + (early?.ms ?? 0),
+    };
+    const timings = { ...res.timings, ...own, queue: job.startedAt! - job.submittedAt, job: Date.now() - job.submittedAt };
     const plan = res.plan as WirePlan;
     job.log.debug({ timings }, 'job done');
     // Normally the plan went out before the pixel work; send it now if the worker did not report it.

@@ -104,6 +104,7 @@ async function runHook(hook: string, signal: AbortSignal): Promise<void> {
 }
 
 async function run(job: WorkerJob): Promise<void> {
+  const t0 = performance.now();
   const abort = new AbortController();
   current = { jobId: job.jobId, abort };
   try {
@@ -123,13 +124,12 @@ async function run(job: WorkerJob): Promise<void> {
     });
     if (abort.signal.aborted) throw new CancelledError();
     const img = res.layer.image;
+    // The layer goes first: the main thread cuts it into chunks while the outline is traced here.
+    post({ type: 'layer', jobId: job.jobId, layer: { left: res.layer.left, top: res.layer.top, image: img }, ...(res.proxy ? { proxy: res.proxy } : {}) }, [img.data.buffer as ArrayBuffer]);
     const to = performance.now();
     const moved = { polygons: movedOutline(res) };
     const outlineMs = performance.now() - to;
-    post(
-      { type: 'done', jobId: job.jobId, result: { plan: res.plan, layer: { left: res.layer.left, top: res.layer.top, image: img }, timings: { ...res.timings, ...learnedTimings, outline: outlineMs }, ...(res.proxy ? { proxy: res.proxy } : {}), moved } },
-      [img.data.buffer as ArrayBuffer],
-    );
+    post({ type: 'done', jobId: job.jobId, result: { plan: res.plan, timings: { ...res.timings, ...learnedTimings, outline: outlineMs }, ...(res.proxy ? { proxy: res.proxy } : {}), moved, workerMs: performance.now() - t0 } });
   } catch (e) {
     const err = e as Error;
     const cancelled = e instanceof CancelledError || abort.signal.aborted;

@@ -11,7 +11,7 @@ import {
 } from '@smartdrag/shared';
 import type { MemoryBudget } from './memory-budget';
 import type { PoolRun } from './worker-pool';
-import type { WorkerJob } from './worker-protocol';
+import type { WorkerJob, WorkerResult } from './worker-protocol';
 
 /** Receives a job's events: a WebSocket session or an HTTP request waiting for its answer. */
 export interface JobSink {
@@ -45,6 +45,8 @@ export interface Job {
   expected: Set<number>;
   log: Logger;
   submittedAt: number;
+  /** performance.now() marks of the bridge's own phases (job.result `timings`: upload, prepare, handoff, send). */
+  marks: { submit: number; framesIn?: number; prepared?: number };
   startedAt?: number;
   finishedAt?: number;
   uploadTimer?: ReturnType<typeof setTimeout>;
@@ -58,6 +60,8 @@ export interface Job {
   lastProgress?: { stage: string; at: number };
   /** Terminal messages replayed on resume. */
   final?: { messages: ServerMessage[]; chunks: Uint8Array[] };
+  /** The layer cut into chunks as soon as the worker posted it (before its outline was traced). */
+  layerChunks?: { layer: WorkerResult['layer']; chunks: Uint8Array[]; ms: number };
   /** The `job.plan` already sent (before pixel work); replayed on resume. */
   planMsg?: ServerMessage;
 }
@@ -102,7 +106,7 @@ export class JobStore {
   create(submit: JobSubmit, owner: string, clientId: string, sink: JobSink | null, session: JobSession | null, log: Logger, expected: Iterable<number>): Job {
     const job: Job = {
       id: submit.jobId, owner, clientId, state: 'uploading', sink, session, submit, frames: new Map(),
-      expected: new Set(expected), log, submittedAt: Date.now(), origin: [0, 0],
+      expected: new Set(expected), log, submittedAt: Date.now(), marks: { submit: performance.now() }, origin: [0, 0],
     };
     this.jobs.set(job.id, job);
     return job;
@@ -131,6 +135,7 @@ export class JobStore {
     job.session?.assembler.drop(job.id);
     job.frames.clear();
     job.workerJob = undefined;
+    job.layerChunks = undefined;
     this.onFinish(job, messages);
     job.final = { messages: job.planMsg ? [job.planMsg, ...messages] : messages, chunks };
     this.budget?.finish(job.id, chunks.reduce((n, c) => n + c.byteLength, 0));

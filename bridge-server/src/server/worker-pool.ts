@@ -38,6 +38,9 @@ interface Slot {
     reject(e: unknown): void;
     onProgress(stage: string, fraction: number): void;
     onPlan?(plan: Plan): void;
+    onLayer?(layer: WorkerResult['layer'], proxy?: WorkerResult['proxy']): void;
+    /** The layer the worker posted ahead of `done`. */
+    layer?: WorkerResult['layer'];
     stopCode?: ErrorCode;
     graceTimer?: ReturnType<typeof setTimeout>;
   } | null;
@@ -73,12 +76,16 @@ export class WorkerPool {
   }
 
   /** Start a job on an idle worker. Throws when none is idle (the queue checks first). */
-  run(job: WorkerJob, onProgress: (stage: string, fraction: number) => void, onPlan?: (plan: Plan) => void): PoolRun {
+  run(
+    job: WorkerJob, onProgress: (stage: string, fraction: number) => void, onPlan?: (plan: Plan) => void,
+    /** The finished layer, as soon as the worker has it (before `done`: the outline is traced meanwhile). */
+    onLayer?: (layer: WorkerResult['layer'], proxy?: WorkerResult['proxy']) => void,
+  ): PoolRun {
     if (this.closed) throw new SmartDragError(ErrorCode.shutting_down, 'worker pool is closed');
     const slot = this.slots.find((s) => s.ready && !s.job && !s.retiring);
     if (!slot) throw new Error('no idle worker');
     const promise = new Promise<WorkerResult>((resolve, reject) => {
-      slot.job = { id: job.jobId, resolve, reject, onProgress, ...(onPlan ? { onPlan } : {}) };
+      slot.job = { id: job.jobId, resolve, reject, onProgress, ...(onPlan ? { onPlan } : {}), ...(onLayer ? { onLayer } : {}) };
     });
     const transfer: ArrayBuffer[] = [job.image.data.buffer as ArrayBuffer];
     for (const r of job.regions) if ('mask' in r) transfer.push(r.mask.data.buffer as ArrayBuffer);
@@ -154,9 +161,14 @@ export class WorkerPool {
       if (!job || msg.jobId !== job.id) return;
       if (msg.type === 'progress') job.onProgress(msg.stage, msg.fraction);
       else if (msg.type === 'plan') { if (!job.stopCode) job.onPlan?.(msg.plan); }
-      else if (msg.type === 'done') {
+      else if (msg.type === 'layer') {
+        job.layer = msg.layer;
+        if (!job.stopCode) job.onLayer?.(msg.layer, msg.proxy);
+      } else if (msg.type === 'done') {
+        const layer = msg.result.layer ?? job.layer;
         if (job.stopCode) this.settle(slot, this.stopError(job.stopCode));
-        else this.settle(slot, { result: msg.result });
+        else if (!layer) this.settle(slot, new SmartDragError(ErrorCode.internal, 'the worker finished without a layer'));
+        else this.settle(slot, { result: { ...msg.result, layer } });
       } else if (msg.type === 'failed') {
         if (msg.code !== 'cancelled' && msg.code !== 'bad_message' && msg.code !== 'model_missing' && msg.code !== 'intent_unclear') {
           this.opts.logger.error({ jobId: job.id, err: { message: msg.message, stack: msg.stack } }, 'edit failed');

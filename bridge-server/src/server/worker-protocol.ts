@@ -34,6 +34,8 @@ export interface WorkerResult {
   proxy?: { width: number; height: number; scaleX: number; scaleY: number };
   /** Outline of what moved, image-local pixels (proxy previews already scaled back to image pixels). */
   moved?: { polygons: Point[][] };
+  /** Wall milliseconds the worker spent on the job, from its message to its answer (the rest of the round trip is the hand-off). */
+  workerMs?: number;
 }
 
 /** Worker -> main. */
@@ -41,7 +43,12 @@ export type FromWorker =
   | { type: 'ready'; stages: WorkerStages }
   | { type: 'plan'; jobId: string; plan: Plan }
   | { type: 'progress'; jobId: string; stage: string; fraction: number }
-  | { type: 'done'; jobId: string; result: WorkerResult }
+  /**
+   * The edit's layer, posted as soon as the edit is done (before the moved outline is traced), so
+   * the main thread cuts it into frame chunks while the worker traces; `done` then comes without it.
+   */
+  | { type: 'layer'; jobId: string; layer: WorkerResult['layer']; proxy?: WorkerResult['proxy'] }
+  | { type: 'done'; jobId: string; result: Omit<WorkerResult, 'layer'> & { layer?: WorkerResult['layer'] } }
   | { type: 'failed'; jobId: string; code: 'cancelled' | 'internal' | 'bad_message' | 'model_missing' | 'intent_unclear'; message: string; stack?: string };
 
 /** What a worker found at start: the execution provider and which learned stages it runs. */

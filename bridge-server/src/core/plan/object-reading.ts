@@ -29,8 +29,15 @@ export interface ObjectReading {
 }
 
 const RIGID = new Set(['translate', 'rotate', 'scale']);
-/** Coarse grid of the preview's segmentation (the final uses core/segment's defaults). */
-const PREVIEW_GRID = { maxSide: 80, fullResSide: 80 } as const;
+/**
+ * Coarse grid of the preview's segmentation (the final uses core/segment's defaults, 160). At 80
+ * a person's dark legs merged with a dark backdrop and the preview moved the upper body only,
+ * where the final moved the whole person; at 120 the two agree (a one-time ~30–50 ms on a drag's
+ * first frame: the reading is cached for the selection and handles).
+ */
+const PREVIEW_GRID = { maxSide: 120, fullResSide: 120 } as const;
+/** Grid of the attachment decision ({@link attachedObject}), the same at both qualities. */
+const ATTACH_GRID = { maxSide: 80, fullResSide: 80 } as const;
 
 /**
  * Share of an object's outline (its pixels with a 4-neighbour outside it) that lies on the
@@ -72,11 +79,11 @@ export function outlineOnEdge(object: PlacedMask, selection: PlacedMask): { outl
 /**
  * Whether the object that the drags on a loose selection grab continues beyond the selection
  * ({@link ATTACHED_OUTLINE_SHARE}); null when no object can be told from its background there (or
- * the selection is tight: then the selection is the object). The object is read on the preview's
- * coarse grid at every quality, so that a preview and its final take the same reading.
+ * the selection is tight: then the selection is the object). The object is read on one coarse grid
+ * at every quality, so that a preview and its final take the same reading.
  */
 export function attachedObject(req: EditRequest, mask: PlacedMask, handles: readonly Point[]): { attached: boolean; share: number } | null {
-  const read = readObject(req.image, mask, handles, 'preview', { grow: 1, ...PREVIEW_GRID });
+  const read = readObject(req.image, mask, handles, 'preview', { grow: 1, ...ATTACH_GRID });
   if (!read.seg || !read.seg.reliable) return null;
   const { outline, onEdge } = outlineOnEdge(read.seg.mask, mask);
   const share = outline > 0 ? onEdge / outline : 0;
@@ -88,6 +95,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
   const decisions: ObjectDecision[] = [];
   const regions = req.regions.slice();
   const notes = new Map<string, string>();
+  const warnings: string[] = [];
   for (const id of [...new Set(plan.operations.map((o) => o.region))]) {
     const ri = regions.findIndex((r) => r.id === id);
     if (ri < 0) continue;
@@ -109,6 +117,12 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
       continue;
     }
     regions[ri] = { id, mask: seg.mask };
+    // A selection that cuts the object (the wing tip, the feet outside it): what lies outside stays
+    // behind. The user hears it, with what to do.
+    const edge = outlineOnEdge(seg.mask, region.mask);
+    if (edge.onEdge >= ATTACHED_MIN_PX && edge.onEdge >= ATTACHED_OUTLINE_SHARE * edge.outline) {
+      warnings.push(`Region ${id}: the object continues past the selection's edge (${Math.round((100 * edge.onEdge) / edge.outline)}% of its outline lies on it); the part outside the selection stays where it is — draw the selection around the whole object to move all of it.`);
+    }
     const why = `moves the object found inside the selection (${pct} of it); the rest of the selection stays`;
     decisions.push({ region: id, object: true, why, fraction: seg.fraction });
     notes.set(id, why);
@@ -118,5 +132,5 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
     const note = notes.get(o.region);
     return note ? { ...o, reason: `${o.reason}; ${note}` } : o;
   });
-  return { plan: { ...plan, operations }, regions, decisions };
+  return { plan: { ...plan, operations, ...(warnings.length > 0 ? { warnings: [...plan.warnings, ...warnings] } : {}) }, regions, decisions };
 }
