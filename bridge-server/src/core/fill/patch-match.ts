@@ -396,8 +396,9 @@ function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadi
     let best = nnf[t]!;
     // `refresh`: the image changed since the distances were taken (a vote); the current match's
     // distance is recomputed here, as refreshDistances would (the pass changes no colour and
-    // reads no other target's distance, so the values are the same).
-    let bd = refresh ? (aw ? patchDistAll(col, w, r, t, best, Infinity) : patchDist(col, tw, w, r, t, best, Infinity)) : dist[t]!;
+    // reads no other target's distance), rounded to float32 as storing it in `dist` would, so
+    // the comparisons below see the same value.
+    let bd = refresh ? Math.fround(aw ? patchDistAll(col, w, r, t, best, Infinity) : patchDist(col, tw, w, r, t, best, Infinity)) : dist[t]!;
     const n1 = nnf[t - step]!;
     if (n1 >= 0) {
       const c = n1 + step;
