@@ -26,6 +26,61 @@ export interface SourcePatch {
   height: number;
   rgba: Float32Array;
   cov: Float32Array;
+  /** Lazily built by {@link patchReach} (bilinear and bicubic footprints). */
+  reach2?: Uint8Array;
+  reach4?: Uint8Array;
+}
+
+/**
+ * What a sample's footprint holds, by its floor `(x0, y0)`: `reach[y0·width + x0]` is 0 when every
+ * coverage tap is zero (the sample is exactly empty: renderers skip it with one load), 2 when every
+ * tap is solid (coverage 1 and alpha 1: the coverage and alpha sums are the sums of the weights,
+ * no loads needed), else 1. Taps are `x0..x0+1 × y0..y0+1` for bilinear (`taps` 2) and
+ * `x0−1..x0+2 × y0−1..y0+2` for bicubic (`taps` 4). Built once per patch (kept on it; on a
+ * SharedArrayBuffer for shared patches, which are never reused).
+ */
+export function patchReach(p: SourcePatch, taps: 2 | 4, shared = false): Uint8Array {
+  const have = taps === 2 ? p.reach2 : p.reach4;
+  if (have) return have;
+  const w = p.width, h = p.height, cov = p.cov, rgba = p.rgba, n = w * h;
+  const lo = taps === 2 ? 0 : 1, hi = taps === 2 ? 1 : 2;
+  const nz = new Uint8Array(n), ns = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = cov[i]!;
+    if (c > 0) nz[i] = 1;
+    if (c !== 1 || rgba[i * 4 + 3] !== 1) ns[i] = 1;
+  }
+  const anyNz = windowAny(nz, w, h, lo, hi), anyNs = windowAny(ns, w, h, lo, hi);
+  const out = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = anyNz[i] === 0 ? 0 : anyNs[i] === 0 ? 2 : 1;
+  if (taps === 2) p.reach2 = out; else p.reach4 = out;
+  return out;
+}
+
+/**
+ * `out[y·w + x]` = 1 when any `src` pixel in columns `x−lo..x+hi` and rows `y−lo..y+hi` (clipped to
+ * the array; the samplers only use floors whose whole footprint lies inside) is non-zero.
+ */
+function windowAny(src: Uint8Array, w: number, h: number, lo: number, hi: number): Uint8Array {
+  const n = w * h, rowAny = new Uint8Array(n), out = new Uint8Array(n);
+  for (let y = 0; y < h; y++) {
+    const r = y * w;
+    let last = -1e9; // last column with a non-zero so far
+    for (let x = 0; x < w + hi; x++) {
+      if (x < w && src[r + x]! > 0) last = x;
+      const t = x - hi;
+      if (t >= 0 && last >= t - lo) rowAny[r + t] = 1;
+    }
+  }
+  const lastY = new Int32Array(w).fill(-1e9); // per column: last row with a non-zero so far
+  for (let y = 0; y < h + hi; y++) {
+    if (y < h) { const r = y * w; for (let x = 0; x < w; x++) if (rowAny[r + x]! > 0) lastY[x] = y; }
+    const t = y - hi;
+    if (t < 0) continue;
+    const r = t * w, lim = t - lo;
+    for (let x = 0; x < w; x++) if (lastY[x]! >= lim) out[r + x] = 1;
+  }
+  return out;
 }
 
 /** Signature shared by the samplers: returns coverage (0 when empty) and writes premultiplied RGBA to `out[0..3]`. */
@@ -172,6 +227,76 @@ export const sampleBicubic: PatchSampler = (p, x, y, out) => {
   out[3] = a0;
   return c;
 };
+
+/**
+ * {@link sampleBicubic} that first looks the sample up in `reach` ({@link patchReach} with 4 taps,
+ * or null): an empty footprint returns 0 at once. Same arithmetic, same results.
+ */
+export function sampleBicubicReach(p: SourcePatch, reach: Uint8Array | null, x: number, y: number, out: Float32Array): number {
+  const lx = x - p.left, ly = y - p.top;
+  const x0 = Math.floor(lx), y0 = Math.floor(ly);
+  if (!(x0 >= 1 && y0 >= 1 && x0 <= p.width - 3 && y0 <= p.height - 3)) return 0;
+  const rv = reach === null ? 1 : reach[y0 * p.width + x0]!;
+  if (rv === 0) return 0;
+  const tx = lx - x0, ty = ly - y0;
+  const wx0 = ((-0.5 * tx + 1) * tx - 0.5) * tx, wx1 = (1.5 * tx - 2.5) * tx * tx + 1;
+  const wx2 = ((-1.5 * tx + 2) * tx + 0.5) * tx, wx3 = (0.5 * tx - 0.5) * tx * tx;
+  const wy0 = ((-0.5 * ty + 1) * ty - 0.5) * ty, wy1 = (1.5 * ty - 2.5) * ty * ty + 1;
+  const wy2 = ((-1.5 * ty + 2) * ty + 0.5) * ty, wy3 = (0.5 * ty - 0.5) * ty * ty;
+  const w = p.width, cov = p.cov;
+  const base = (y0 - 1) * w + x0 - 1;
+  const d = p.rgba;
+  let c = 0;
+  let r0 = 0, g0 = 0, b0 = 0, a0 = 0;
+  if (rv === 2) {
+    // Every tap solid (coverage and alpha 1): the same sums with the loads of the ones left out.
+    const sx = wx0 + wx1 + wx2 + wx3;
+    for (let j = 0; j < 4; j++) {
+      const wy = j === 0 ? wy0 : j === 1 ? wy1 : j === 2 ? wy2 : wy3;
+      if (wy === 0) continue;
+      c += wy * sx;
+    }
+    if (c <= 0) return 0;
+    if (c > 1) c = 1;
+    for (let j = 0; j < 4; j++) {
+      const wy = j === 0 ? wy0 : j === 1 ? wy1 : j === 2 ? wy2 : wy3;
+      if (wy === 0) continue;
+      const q = (base + j * w) * 4;
+      const k0 = wx0 * wy, k1 = wx1 * wy, k2 = wx2 * wy, k3 = wx3 * wy;
+      r0 += d[q]! * k0 + d[q + 4]! * k1 + d[q + 8]! * k2 + d[q + 12]! * k3;
+      g0 += d[q + 1]! * k0 + d[q + 5]! * k1 + d[q + 9]! * k2 + d[q + 13]! * k3;
+      b0 += d[q + 2]! * k0 + d[q + 6]! * k1 + d[q + 10]! * k2 + d[q + 14]! * k3;
+      a0 += k0 + k1 + k2 + k3;
+    }
+  } else {
+    for (let j = 0; j < 4; j++) {
+      const wy = j === 0 ? wy0 : j === 1 ? wy1 : j === 2 ? wy2 : wy3;
+      if (wy === 0) continue;
+      const r = base + j * w;
+      c += wy * (cov[r]! * wx0 + cov[r + 1]! * wx1 + cov[r + 2]! * wx2 + cov[r + 3]! * wx3);
+    }
+    if (c <= 0) return 0;
+    if (c > 1) c = 1;
+    for (let j = 0; j < 4; j++) {
+      const wy = j === 0 ? wy0 : j === 1 ? wy1 : j === 2 ? wy2 : wy3;
+      if (wy === 0) continue;
+      const q = (base + j * w) * 4;
+      const k0 = wx0 * wy, k1 = wx1 * wy, k2 = wx2 * wy, k3 = wx3 * wy;
+      r0 += d[q]! * k0 + d[q + 4]! * k1 + d[q + 8]! * k2 + d[q + 12]! * k3;
+      g0 += d[q + 1]! * k0 + d[q + 5]! * k1 + d[q + 9]! * k2 + d[q + 13]! * k3;
+      b0 += d[q + 2]! * k0 + d[q + 6]! * k1 + d[q + 10]! * k2 + d[q + 14]! * k3;
+      a0 += d[q + 3]! * k0 + d[q + 7]! * k1 + d[q + 11]! * k2 + d[q + 15]! * k3;
+    }
+  }
+  if (a0 < 0) a0 = 0;
+  else if (a0 > c) a0 = c;
+  const hi = a0 * 255;
+  out[0] = r0 < 0 ? 0 : r0 > hi ? hi : r0;
+  out[1] = g0 < 0 ? 0 : g0 > hi ? hi : g0;
+  out[2] = b0 < 0 ? 0 : b0 > hi ? hi : b0;
+  out[3] = a0;
+  return c;
+}
 
 /** The sampler for a quality level: bilinear for `preview`, clamped bicubic for `final`. */
 export function samplerFor(quality: 'preview' | 'final'): PatchSampler {

@@ -24,7 +24,7 @@
  */
 import { maskBounds, unionRect } from '@smartdrag/shared';
 import { createMask, cropImage, placedMaskToCrop } from '../image';
-import { buildSourcePatch, type PatchSampler, sampleBilinear, samplerFor, type SourcePatch } from '../resample';
+import { buildSourcePatch, type PatchSampler, patchReach, sampleBicubicReach, sampleBilinear, samplerFor, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
 import { CancelledError } from '../types';
 import { asShared, registerRowKernel, runRows, sharedFloat32, willRunParallel } from '../parallel/rows';
@@ -381,6 +381,8 @@ export interface RenderTask {
   targetMask: Uint8Array;
   keepMask: Uint8Array;
   sourceMap: Float32Array | null;
+  /** The patch's {@link patchReach} for the quality's kernel (2 taps preview, 4 final), or null. */
+  reach: Uint8Array | null;
 }
 
 /** Row kernel name of {@link renderRows} (core/parallel/rows.ts). */
@@ -392,6 +394,137 @@ const RENDER_KERNEL = 'warp.render';
  * inlined). A row writes only its own pixels of `edited`, `targetMask` and `sourceMap`.
  */
 function renderRows(task: RenderTask, y0: number, y1: number): void {
+  if (task.reach !== null && task.field === null && !isIdentityAffine(task.backward)) {
+    if (task.quality === 'preview' && task.supersample === 1) { renderAffineBilinear(task, y0, y1); return; }
+    if (task.quality === 'final') { renderAffineBicubic(task, y0, y1); return; }
+  }
+  renderRowsGeneral(task, y0, y1);
+}
+
+/** Whether affine regions take the specialised kernels (tests switch it off to compare with the general one). */
+let affineKernels = true;
+
+/** Turn the specialised affine render kernels on or off; returns the previous setting (tests). */
+export function setAffineKernels(on: boolean): boolean {
+  const prev = affineKernels;
+  affineKernels = on;
+  return prev;
+}
+
+/**
+ * {@link renderRowsGeneral} for an affine map without deform field, bilinear, one sample per pixel
+ * (every rigid preview): the same arithmetic in the same order (bit-identical, tested), with the
+ * patch's reach map skipping empty footprints in one load and the sample written without the
+ * intermediate Float32Array (its float32 rounding kept by Math.fround).
+ */
+function renderAffineBilinear(task: RenderTask, y0: number, y1: number): void {
+  const { crop, patch } = task;
+  const reach = task.reach!;
+  const cw = crop.width;
+  const ed = task.edited, td = task.targetMask, kd = task.keepMask, sourceMap = task.sourceMap;
+  const [a, b, c, d, ee, f] = task.backward;
+  const tb = task.targetBounds;
+  const pxMin = patch.left + 1, pxMax = patch.left + patch.width - 2;
+  const pyMin = patch.top + 1, pyMax = patch.top + patch.height - 2;
+  const spanX = new Float64Array(2);
+  const pLeft = patch.left, pTop = patch.top, pw = patch.width, pMaxX = patch.width - 3, pMaxY = patch.height - 3;
+  const pcov = patch.cov, prgba = patch.rgba;
+  for (let ty = tb.top + y0; ty < tb.top + y1; ty++) {
+    const row = (ty - crop.top) * cw - crop.left;
+    let x0 = tb.left, x1 = tb.left + tb.width - 1;
+    affineSpan(a, b * ty + c, pxMin, pxMax, spanX);
+    x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    affineSpan(d, ee * ty + f, pyMin, pyMax, spanX);
+    x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    const by = b * ty, ey = ee * ty;
+    for (let tx = x0; tx <= x1; tx++) {
+      const ti = row + tx;
+      if (kd[ti]! > 0) continue;
+      const sx = a * tx + by + c, sy = d * tx + ey + f;
+      const lx = sx - pLeft, ly = sy - pTop;
+      if (!(lx >= 1 && ly >= 1)) continue;
+      const ix = lx | 0, iy = ly | 0;
+      if (!(ix <= pMaxX && iy <= pMaxY)) continue;
+      const i00 = iy * pw + ix;
+      const rv = reach[i00]!;
+      if (rv === 0) continue;
+      const fx = lx - ix, fy = ly - iy;
+      const i01 = i00 + pw;
+      const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+      const q0 = i00 * 4, q1 = q0 + 4, q2 = i01 * 4, q3 = q2 + 4;
+      // All four taps solid: coverage and alpha are both the sum of the weights (1 × w, exact).
+      let cov = rv === 2 ? w00 + w10 + w01 + w11 : pcov[i00]! * w00 + pcov[i00 + 1]! * w10 + pcov[i01]! * w01 + pcov[i01 + 1]! * w11;
+      const p3 = Math.fround(rv === 2 ? cov : prgba[q0 + 3]! * w00 + prgba[q1 + 3]! * w10 + prgba[q2 + 3]! * w01 + prgba[q3 + 3]! * w11);
+      if (cov <= 0) continue;
+      if (cov > 1) cov = 1;
+      const cov8 = Math.round(cov * 255);
+      if (cov8 === 0) continue;
+      if (cov8 > td[ti]!) td[ti] = cov8;
+      const p0 = Math.fround(prgba[q0]! * w00 + prgba[q1]! * w10 + prgba[q2]! * w01 + prgba[q3]! * w11);
+      const p1 = Math.fround(prgba[q0 + 1]! * w00 + prgba[q1 + 1]! * w10 + prgba[q2 + 1]! * w01 + prgba[q3 + 1]! * w11);
+      const p2 = Math.fround(prgba[q0 + 2]! * w00 + prgba[q1 + 2]! * w10 + prgba[q2 + 2]! * w01 + prgba[q3 + 2]! * w11);
+      writeSample4(ed, ti * 4, p0, p1, p2, p3, cov, cov8);
+      if (sourceMap) { sourceMap[2 * ti] = sx; sourceMap[2 * ti + 1] = sy; }
+    }
+  }
+}
+
+/**
+ * {@link renderRowsGeneral} for an affine map without deform field, clamped bicubic (every rigid
+ * final, supersampled or not): the same arithmetic in the same order (bit-identical, tested), the
+ * patch's reach map skipping empty footprints in one load.
+ */
+function renderAffineBicubic(task: RenderTask, y0: number, y1: number): void {
+  const px = new Float32Array(4), acc = new Float32Array(4);
+  const { crop, patch } = task;
+  const reach = task.reach!;
+  const cw = crop.width;
+  const ed = task.edited, td = task.targetMask, kd = task.keepMask, sourceMap = task.sourceMap;
+  const [a, b, c, d, ee, f] = task.backward;
+  const ss = task.supersample, inv = 1 / (ss * ss);
+  const tb = task.targetBounds;
+  const slack = ss > 1 ? Math.abs(a) + Math.abs(b) + Math.abs(d) + Math.abs(ee) : 0;
+  const pxMin = patch.left + 1 - slack, pxMax = patch.left + patch.width - 2 + slack;
+  const pyMin = patch.top + 1 - slack, pyMax = patch.top + patch.height - 2 + slack;
+  const spanX = new Float64Array(2);
+  for (let ty = tb.top + y0; ty < tb.top + y1; ty++) {
+    const row = (ty - crop.top) * cw - crop.left;
+    let x0 = tb.left, x1 = tb.left + tb.width - 1;
+    affineSpan(a, b * ty + c, pxMin, pxMax, spanX);
+    x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    affineSpan(d, ee * ty + f, pyMin, pyMax, spanX);
+    x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    for (let tx = x0; tx <= x1; tx++) {
+      const ti = row + tx;
+      if (kd[ti]! > 0) continue;
+      const qx = tx, qy = ty;
+      const sx = a * qx + b * qy + c, sy = d * qx + ee * qy + f;
+      let cov: number;
+      if (ss === 1) {
+        cov = sampleBicubicReach(patch, reach, sx, sy, px);
+      } else {
+        cov = 0; acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
+        for (let j = 0; j < ss; j++) {
+          const oy = (j + 0.5) / ss - 0.5;
+          for (let i = 0; i < ss; i++) {
+            const ox = (i + 0.5) / ss - 0.5;
+            const cv = sampleBicubicReach(patch, reach, a * (qx + ox) + b * (qy + oy) + c, d * (qx + ox) + ee * (qy + oy) + f, px);
+            if (cv > 0) { cov += cv; acc[0] += px[0]!; acc[1] += px[1]!; acc[2] += px[2]!; acc[3] += px[3]!; }
+          }
+        }
+        cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
+      }
+      const cov8 = Math.round(cov * 255);
+      if (cov8 === 0) continue;
+      if (cov8 > td[ti]!) td[ti] = cov8;
+      writeSample(ed, ti * 4, px, cov, cov8);
+      if (sourceMap) { sourceMap[2 * ti] = sx; sourceMap[2 * ti + 1] = sy; }
+    }
+  }
+}
+
+/** The general row kernel (any map, any sampler); see {@link renderRows}. */
+function renderRowsGeneral(task: RenderTask, y0: number, y1: number): void {
   const px = new Float32Array(4), acc = new Float32Array(4), seamOut = new Float64Array(2);
   const { crop, patch, field } = task;
   const sample: PatchSampler = samplerFor(task.quality);
@@ -574,7 +707,9 @@ function renderRegion(
     supersample: rw.supersample, targetBounds: tb,
     mask: shared ? { left: mask.left, top: mask.top, width: mask.width, height: mask.height, data: asShared(mask.data) } : mask,
     patch, quality, crop, edited: edited.data, original: original.data, targetMask: targetMask.data, keepMask: keepMask.data, sourceMap,
+    reach: null,
   };
+  if (affineKernels && !rw.field && !isIdentityAffine(rw.backward)) task.reach = patchReach(patch, quality === 'final' ? 4 : 2, shared);
   const work = tb.width * tb.height * (quality === 'final' ? 4 : 1) * rw.supersample * rw.supersample;
   if (shared) runRows(RENDER_KERNEL, task, tb.height, work);
   else renderRows(task, 0, tb.height);
@@ -597,6 +732,22 @@ function writeSample(ed: Uint8ClampedArray, p4: number, px: Float32Array, cov: n
   ed[p4] = (px[0]! + ed[p4]! * ba) * s;
   ed[p4 + 1] = (px[1]! + ed[p4 + 1]! * ba) * s;
   ed[p4 + 2] = (px[2]! + ed[p4 + 2]! * ba) * s;
+  ed[p4 + 3] = oa * 255;
+}
+
+/** {@link writeSample} with the sample in four float32-rounded numbers. */
+function writeSample4(ed: Uint8ClampedArray, p4: number, p0: number, p1: number, p2: number, p3: number, cov: number, cov8: number): void {
+  if (cov8 === 255 && p3 === 1) {
+    ed[p4] = p0; ed[p4 + 1] = p1; ed[p4 + 2] = p2; ed[p4 + 3] = 255;
+    return;
+  }
+  const ba = (ed[p4 + 3]! / 255) * (1 - cov);
+  const oa = p3 + ba;
+  if (oa <= 0) { ed[p4] = 0; ed[p4 + 1] = 0; ed[p4 + 2] = 0; ed[p4 + 3] = 0; return; }
+  const s = 1 / oa;
+  ed[p4] = (p0 + ed[p4]! * ba) * s;
+  ed[p4 + 1] = (p1 + ed[p4 + 1]! * ba) * s;
+  ed[p4 + 2] = (p2 + ed[p4 + 2]! * ba) * s;
   ed[p4 + 3] = oa * 255;
 }
 
@@ -697,7 +848,6 @@ export function warpRegions(input: WarpInput): WarpOutput {
   const prepared = groupByRegion(input.regions, input.operations)
     .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings, input.keep ?? []));
   checkSignal(input.signal);
-
   let area: Rect = { left: 0, top: 0, width: 0, height: 0 };
   let regionSpan: Rect = { left: 0, top: 0, width: 0, height: 0 };
   for (const rw of prepared) {
