@@ -9,6 +9,7 @@
  */
 import type { PlacedMask, RgbaImage } from './types';
 import { imageRectHash, maskHash } from './content-hash';
+import { registerRowKernel, runRows } from './parallel/rows';
 
 /** Zero border (pixels) around a patch; wide enough that a sample whose taps leave it is empty. */
 export const PATCH_PAD = 3;
@@ -26,6 +27,8 @@ export interface SourcePatch {
   height: number;
   rgba: Float32Array;
   cov: Float32Array;
+  /** Per pixel: 0 = empty (coverage 0), 3 = solid (coverage 1 and alpha 1), 1 = anything else. */
+  kind: Uint8Array;
   /** Lazily built by {@link patchReach} (bilinear and bicubic footprints). */
   reach2?: Uint8Array;
   reach4?: Uint8Array;
@@ -42,46 +45,61 @@ export interface SourcePatch {
 export function patchReach(p: SourcePatch, taps: 2 | 4, shared = false): Uint8Array {
   const have = taps === 2 ? p.reach2 : p.reach4;
   if (have) return have;
-  const w = p.width, h = p.height, cov = p.cov, rgba = p.rgba, n = w * h;
-  const lo = taps === 2 ? 0 : 1, hi = taps === 2 ? 1 : 2;
-  const nz = new Uint8Array(n), ns = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = cov[i]!;
-    if (c > 0) nz[i] = 1;
-    if (c !== 1 || rgba[i * 4 + 3] !== 1) ns[i] = 1;
-  }
-  const anyNz = windowAny(nz, w, h, lo, hi), anyNs = windowAny(ns, w, h, lo, hi);
+  const w = p.width, h = p.height, n = w * h;
+  // The pixel kinds (bit 0 = non-empty, bit 1 = solid), OR-ed (bit 0: any tap non-empty) and
+  // AND-ed (bit 1: every tap solid) over the window, rows then columns (two row passes; large
+  // shared patches share their rows with the pixel threads). Only floors whose footprint lies
+  // inside the patch (1 ≤ x0 ≤ w − 3, 1 ≤ y0 ≤ h − 3: the samplers reject the others first) are
+  // filled; the rest stay 0.
+  const rows = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
   const out = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = anyNz[i] === 0 ? 0 : anyNs[i] === 0 ? 2 : 1;
+  const task: ReachTask = { kind: p.kind, rows, out, width: w, height: h, taps };
+  if (shared) {
+    runRows(REACH_ROWS, task, h, n);
+    runRows(REACH_COLUMNS, task, h, n);
+  } else {
+    reachRows(task, 0, h);
+    reachColumns(task, 0, h);
+  }
   if (taps === 2) p.reach2 = out; else p.reach4 = out;
   return out;
 }
 
-/**
- * `out[y·w + x]` = 1 when any `src` pixel in columns `x−lo..x+hi` and rows `y−lo..y+hi` (clipped to
- * the array; the samplers only use floors whose whole footprint lies inside) is non-zero.
- */
-function windowAny(src: Uint8Array, w: number, h: number, lo: number, hi: number): Uint8Array {
-  const n = w * h, rowAny = new Uint8Array(n), out = new Uint8Array(n);
-  for (let y = 0; y < h; y++) {
+/** What the two passes of {@link patchReach} read and write. */
+interface ReachTask { kind: Uint8Array; rows: Uint8Array; out: Uint8Array; width: number; height: number; taps: 2 | 4 }
+const REACH_ROWS = 'resample.reachRows', REACH_COLUMNS = 'resample.reachColumns';
+
+/** Rows `[y0, y1)`: the kinds combined along each row over the footprint's columns. */
+function reachRows(t: ReachTask, y0: number, y1: number): void {
+  const { kind, rows, width: w, taps } = t;
+  for (let y = y0; y < y1; y++) {
     const r = y * w;
-    let last = -1e9; // last column with a non-zero so far
-    for (let x = 0; x < w + hi; x++) {
-      if (x < w && src[r + x]! > 0) last = x;
-      const t = x - hi;
-      if (t >= 0 && last >= t - lo) rowAny[r + t] = 1;
+    if (taps === 2) {
+      for (let i = r + 1; i <= r + w - 3; i++) { const a = kind[i]!, b = kind[i + 1]!; rows[i] = ((a | b) & 1) | (a & b & 2); }
+    } else {
+      for (let i = r + 1; i <= r + w - 3; i++) {
+        const a = kind[i - 1]!, b = kind[i]!, c = kind[i + 1]!, d = kind[i + 2]!;
+        rows[i] = ((a | b | c | d) & 1) | (a & b & c & d & 2);
+      }
     }
   }
-  const lastY = new Int32Array(w).fill(-1e9); // per column: last row with a non-zero so far
-  for (let y = 0; y < h + hi; y++) {
-    if (y < h) { const r = y * w; for (let x = 0; x < w; x++) if (rowAny[r + x]! > 0) lastY[x] = y; }
-    const t = y - hi;
-    if (t < 0) continue;
-    const r = t * w, lim = t - lo;
-    for (let x = 0; x < w; x++) if (lastY[x]! >= lim) out[r + x] = 1;
-  }
-  return out;
 }
+
+/** Rows `[y0, y1)` of the reach map: the row results combined over the footprint's rows. */
+function reachColumns(t: ReachTask, y0: number, y1: number): void {
+  const { rows, out, width: w, height: h, taps } = t;
+  for (let y = Math.max(1, y0); y < Math.min(y1, h - 2); y++) {
+    const r = y * w;
+    for (let i = r + 1; i <= r + w - 3; i++) {
+      let any: number, all: number;
+      if (taps === 2) { const a = rows[i]!, b = rows[i + w]!; any = (a | b) & 1; all = a & b & 2; }
+      else { const a = rows[i - w]!, b = rows[i]!, c = rows[i + w]!, d = rows[i + 2 * w]!; any = (a | b | c | d) & 1; all = a & b & c & d & 2; }
+      out[i] = any === 0 ? 0 : all !== 0 ? 2 : 1;
+    }
+  }
+}
+registerRowKernel(REACH_ROWS, reachRows);
+registerRowKernel(REACH_COLUMNS, reachColumns);
 
 /** Signature shared by the samplers: returns coverage (0 when empty) and writes premultiplied RGBA to `out[0..3]`. */
 export type PatchSampler = (p: SourcePatch, x: number, y: number, out: Float32Array) => number;
@@ -132,6 +150,7 @@ function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean): S
   const width = iw + 2 * PATCH_PAD, height = ih + 2 * PATCH_PAD;
   const rgba = shared ? new Float32Array(new SharedArrayBuffer(width * height * 16)) : new Float32Array(width * height * 4);
   const cov = shared ? new Float32Array(new SharedArrayBuffer(width * height * 4)) : new Float32Array(width * height);
+  const kind = shared ? new Uint8Array(new SharedArrayBuffer(width * height)) : new Uint8Array(width * height);
   const src = image.data, md = mask.data;
   for (let y = y0; y < y1; y++) {
     const mrow = (y - mask.top) * mask.width - mask.left;
@@ -144,6 +163,7 @@ function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean): S
       if (m === 255 && src[si + 3] === 255) {
         // Solid coverage of an opaque pixel: premultiplying by 1 stores the pixel as it is.
         cov[pi] = 1;
+        kind[pi] = 3;
         const q = pi * 4;
         rgba[q] = src[si]!; rgba[q + 1] = src[si + 1]!; rgba[q + 2] = src[si + 2]!; rgba[q + 3] = 1;
         continue;
@@ -151,6 +171,7 @@ function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean): S
       const c = m / 255;
       const a = (src[si + 3]! / 255) * c;
       cov[pi] = c;
+      kind[pi] = 1;
       const q = pi * 4;
       rgba[q] = src[si]! * a;
       rgba[q + 1] = src[si + 1]! * a;
@@ -158,7 +179,7 @@ function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean): S
       rgba[q + 3] = a;
     }
   }
-  return { left, top, width, height, rgba, cov };
+  return { left, top, width, height, rgba, cov, kind };
 }
 
 /** Bilinear sample of a patch at document position `(x, y)`. */

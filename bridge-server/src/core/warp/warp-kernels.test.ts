@@ -1,15 +1,16 @@
 /**
- * The specialised affine render kernels (bilinear preview, clamped bicubic final, supersampled
- * final) against the general kernel they replace for affine maps, kept as the reference: on random
- * affines over soft masks, partly transparent images and keep masks the outputs must be
- * bit-identical (edited pixels, every mask, the source map). Also the patch's reach map against a
+ * The specialised render kernels (affine: bilinear preview, clamped bicubic final, supersampled
+ * final; deform and elastic fields) against the general kernel they replace, kept unchanged as the
+ * reference: on random affines and fields over soft masks, partly transparent images and keep
+ * masks the outputs must be bit-identical (edited pixels, every mask, the source map). Also the patch's reach map against a
  * brute-force reading of the taps it summarises.
  */
 import { createRng } from '../random';
 import { makeTexture } from '../textures';
 import type { OperationParams, PlacedMask, Region, RgbaImage } from '../types';
 import { buildSourcePatch, patchReach, sampleBicubic, sampleBicubicReach, setPatchCache } from '../resample';
-import { prepareRegionWarp, setAffineKernels, warpRegions, type WarpOutput } from './warp-regions';
+import { pixelHelpersReady, setParallelMinWork, startPixelHelpers } from '../parallel/rows';
+import { prepareRegionWarp, setRenderReference, warpRegions, type WarpOutput } from './warp-regions';
 
 /** A soft elliptical mask with a feathered rim, random speckle holes and a few partial pixels. */
 function softEllipse(cx: number, cy: number, rx: number, ry: number, rnd: () => number): PlacedMask {
@@ -49,14 +50,14 @@ function same(a: WarpOutput, b: WarpOutput): void {
   expect(Buffer.from(a.sourceMap!.buffer).equals(Buffer.from(b.sourceMap!.buffer))).toBe(true);
 }
 
-describe('affine render kernels equal the general kernel (bit-identical)', () => {
+describe('render kernels equal the reference kernel (bit-identical)', () => {
   const rnd = createRng(1234);
   const W = 160, H = 140;
   const image = testImage(W, H, rnd);
   const mask = softEllipse(78, 70, 34, 27, rnd);
   const reg: Region = { id: 'r', mask };
   const keep: PlacedMask = { left: 60, top: 40, width: 12, height: 50, data: new Uint8Array(12 * 50).fill(255) };
-  afterAll(() => { setAffineKernels(true); setPatchCache(true); });
+  afterAll(() => { setRenderReference(false); setPatchCache(true); });
 
   /** Random operation chains: rotations, scales (shrinks force supersampling at final), sub-pixel moves. */
   function randomOps(): OperationParams[] {
@@ -78,7 +79,7 @@ describe('affine render kernels equal the general kernel (bit-identical)', () =>
       const ops = randomOps();
       const withKeep = t % 3 === 0;
       const run = (fast: boolean): WarpOutput => {
-        setAffineKernels(fast);
+        setRenderReference(!fast);
         return warpRegions({
           image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality, withSourceMap: true,
           ...(withKeep ? { keep: [keep] } : {}),
@@ -94,13 +95,37 @@ describe('affine render kernels equal the general kernel (bit-identical)', () =>
     if (quality === 'final') expect(supersampled).toBeGreaterThan(2);
   });
 
+  test.each(['preview', 'final'] as const)('%s: deform fields (alone, after and before affines) and elastic drags', (quality) => {
+    setPatchCache(false);
+    let moved = 0;
+    for (let t = 0; t < 10; t++) {
+      const h: [number, number] = [62 + rnd() * 30, 55 + rnd() * 25];
+      const tg: [number, number] = [h[0] + (rnd() - 0.5) * 30, h[1] + (rnd() - 0.5) * 24];
+      const deform: OperationParams = t % 3 === 2
+        ? { kind: 'deform', elastic: true, handles: [h], targets: [tg] }
+        : { kind: 'deform', handles: [h], targets: [tg] };
+      const ops: OperationParams[] = t % 3 === 0 ? [deform] : t % 3 === 1 ? [...randomOps(), deform, ...randomOps()] : [deform];
+      const run = (fast: boolean): WarpOutput => {
+        setRenderReference(!fast);
+        return warpRegions({
+          image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality, withSourceMap: true,
+          ...(t % 2 === 0 ? { keep: [keep] } : {}),
+        });
+      };
+      const general = run(false), fast = run(true);
+      same(fast, general);
+      for (const v of fast.targetMask.data) if (v > 0) moved++;
+    }
+    expect(moved).toBeGreaterThan(10 * 1000);
+  });
+
   test('a cached patch (second preview of a drag) renders the same as a fresh one', () => {
     setPatchCache(true);
     const ops: OperationParams[] = [{ kind: 'rotate', angleDeg: 17.3, center: [80, 70] }];
     const run = (): WarpOutput => warpRegions({ image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality: 'preview', withSourceMap: true });
-    setAffineKernels(false);
+    setRenderReference(true);
     const general = run();
-    setAffineKernels(true);
+    setRenderReference(false);
     same(run(), general);
     same(run(), general);
   });
@@ -132,6 +157,22 @@ describe('patch reach map', () => {
     }
     for (const c of counts) expect(c).toBeGreaterThan(50);
     expect(patchReach(patch, taps)).toBe(reach); // kept on the patch
+  });
+
+  test('shared patches build the same reach maps on the pixel threads', async () => {
+    startPixelHelpers();
+    await pixelHelpersReady();
+    const prev = setParallelMinWork(0);
+    try {
+      for (const taps of [2, 4] as const) {
+        const sharedPatch = buildSourcePatch(image, mask, true);
+        const a = patchReach(sharedPatch, taps, true);
+        expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(Buffer.from(a).equals(Buffer.from(patchReach(buildSourcePatch(image, mask), taps)))).toBe(true);
+      }
+    } finally {
+      setParallelMinWork(prev);
+    }
   });
 
   test('bicubic with the reach map equals bicubic without it at random positions', () => {
