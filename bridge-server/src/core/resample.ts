@@ -319,6 +319,88 @@ export function sampleBicubicReach(p: SourcePatch, reach: Uint8Array | null, x: 
   return c;
 }
 
+/**
+ * Keys cubic weights of one axis for sample position `v` (document coordinate) in a patch whose
+ * first pixel is at `origin` and that has `size` pixels along the axis: writes the floor (patch
+ * index) to `floors[k]` (−1 when the footprint leaves the patch: the sample is empty) and the four
+ * weights to `weights[4k..4k+3]`, computed exactly as {@link sampleBicubic} does.
+ */
+export function bicubicAxis(v: number, origin: number, size: number, floors: Int32Array, weights: Float64Array, k: number): void {
+  const l = v - origin;
+  const f = Math.floor(l);
+  if (!(f >= 1 && f <= size - 3)) { floors[k] = -1; return; }
+  const t = l - f;
+  floors[k] = f;
+  weights[4 * k] = ((-0.5 * t + 1) * t - 0.5) * t;
+  weights[4 * k + 1] = (1.5 * t - 2.5) * t * t + 1;
+  weights[4 * k + 2] = ((-1.5 * t + 2) * t + 0.5) * t;
+  weights[4 * k + 3] = (0.5 * t - 0.5) * t * t;
+}
+
+/**
+ * {@link sampleBicubicReach} with the floors and weights given (from {@link bicubicAxis}: `x0`,
+ * `wx[kx..kx+3]`, `y0`, `wy[ky..ky+3]`, both floors valid): same arithmetic in the same order.
+ */
+export function sampleBicubicTaps(
+  p: SourcePatch, reach: Uint8Array, x0: number, y0: number, wx: Float64Array, kx: number, wy: Float64Array, ky: number, out: Float32Array,
+): number {
+  const rv = reach[y0 * p.width + x0]!;
+  if (rv === 0) return 0;
+  const wx0 = wx[kx]!, wx1 = wx[kx + 1]!, wx2 = wx[kx + 2]!, wx3 = wx[kx + 3]!;
+  const w = p.width, cov = p.cov;
+  const base = (y0 - 1) * w + x0 - 1;
+  const d = p.rgba;
+  let c = 0;
+  let r0 = 0, g0 = 0, b0 = 0, a0 = 0;
+  if (rv === 2) {
+    const sx = wx0 + wx1 + wx2 + wx3;
+    for (let j = 0; j < 4; j++) {
+      const wyj = wy[ky + j]!;
+      if (wyj === 0) continue;
+      c += wyj * sx;
+    }
+    if (c <= 0) return 0;
+    if (c > 1) c = 1;
+    for (let j = 0; j < 4; j++) {
+      const wyj = wy[ky + j]!;
+      if (wyj === 0) continue;
+      const q = (base + j * w) * 4;
+      const k0 = wx0 * wyj, k1 = wx1 * wyj, k2 = wx2 * wyj, k3 = wx3 * wyj;
+      r0 += d[q]! * k0 + d[q + 4]! * k1 + d[q + 8]! * k2 + d[q + 12]! * k3;
+      g0 += d[q + 1]! * k0 + d[q + 5]! * k1 + d[q + 9]! * k2 + d[q + 13]! * k3;
+      b0 += d[q + 2]! * k0 + d[q + 6]! * k1 + d[q + 10]! * k2 + d[q + 14]! * k3;
+      a0 += k0 + k1 + k2 + k3;
+    }
+  } else {
+    for (let j = 0; j < 4; j++) {
+      const wyj = wy[ky + j]!;
+      if (wyj === 0) continue;
+      const r = base + j * w;
+      c += wyj * (cov[r]! * wx0 + cov[r + 1]! * wx1 + cov[r + 2]! * wx2 + cov[r + 3]! * wx3);
+    }
+    if (c <= 0) return 0;
+    if (c > 1) c = 1;
+    for (let j = 0; j < 4; j++) {
+      const wyj = wy[ky + j]!;
+      if (wyj === 0) continue;
+      const q = (base + j * w) * 4;
+      const k0 = wx0 * wyj, k1 = wx1 * wyj, k2 = wx2 * wyj, k3 = wx3 * wyj;
+      r0 += d[q]! * k0 + d[q + 4]! * k1 + d[q + 8]! * k2 + d[q + 12]! * k3;
+      g0 += d[q + 1]! * k0 + d[q + 5]! * k1 + d[q + 9]! * k2 + d[q + 13]! * k3;
+      b0 += d[q + 2]! * k0 + d[q + 6]! * k1 + d[q + 10]! * k2 + d[q + 14]! * k3;
+      a0 += d[q + 3]! * k0 + d[q + 7]! * k1 + d[q + 11]! * k2 + d[q + 15]! * k3;
+    }
+  }
+  if (a0 < 0) a0 = 0;
+  else if (a0 > c) a0 = c;
+  const hi = a0 * 255;
+  out[0] = r0 < 0 ? 0 : r0 > hi ? hi : r0;
+  out[1] = g0 < 0 ? 0 : g0 > hi ? hi : g0;
+  out[2] = b0 < 0 ? 0 : b0 > hi ? hi : b0;
+  out[3] = a0;
+  return c;
+}
+
 /** The sampler for a quality level: bilinear for `preview`, clamped bicubic for `final`. */
 export function samplerFor(quality: 'preview' | 'final'): PatchSampler {
   return quality === 'final' ? sampleBicubic : sampleBilinear;

@@ -119,6 +119,37 @@ describe('render kernels equal the reference kernel (bit-identical)', () => {
     expect(moved).toBeGreaterThan(10 * 1000);
   });
 
+  test.each(['preview', 'final'] as const)('%s: axis-aligned maps (shrinks, enlargements, sub-pixel moves, half turns)', (quality) => {
+    setPatchCache(false);
+    const cases: OperationParams[][] = [
+      [{ kind: 'scale', sx: 0.5, sy: 0.5, center: [78, 70] }],
+      [{ kind: 'scale', sx: 0.3, sy: 0.62, center: [70, 64] }, { kind: 'translate', dx: 3.3, dy: -2.7 }],
+      [{ kind: 'scale', sx: 1.7, sy: 1.25, center: [80, 72] }],
+      [{ kind: 'translate', dx: 10.4, dy: -7.9 }],
+      [{ kind: 'rotate', angleDeg: 180, center: [78.5, 70.25] }, { kind: 'scale', sx: 0.8, sy: 0.55, center: [78, 70] }],
+      [{ kind: 'scale', sx: 0.24, sy: 0.24, center: [120, 30] }],
+    ];
+    let supersampled = 0;
+    cases.forEach((ops, t) => {
+      const run = (fast: boolean): WarpOutput => {
+        setRenderReference(!fast);
+        return warpRegions({
+          image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality, withSourceMap: true,
+          ...(t % 2 === 0 ? { keep: [keep] } : {}),
+        });
+      };
+      const general = run(false), fast = run(true);
+      same(fast, general);
+      let moved = 0;
+      for (const v of fast.targetMask.data) if (v > 0) moved++;
+      expect(moved).toBeGreaterThan(100);
+      const rw = prepareRegionWarp(image, reg, ops, quality, []);
+      expect(rw.backward[1] === 0 && rw.backward[3] === 0).toBe(true);
+      if (rw.supersample > 1) supersampled++;
+    });
+    if (quality === 'final') expect(supersampled).toBeGreaterThanOrEqual(3);
+  });
+
   test('a cached patch (second preview of a drag) renders the same as a fresh one', () => {
     setPatchCache(true);
     const ops: OperationParams[] = [{ kind: 'rotate', angleDeg: 17.3, center: [80, 70] }];
