@@ -1065,6 +1065,17 @@ function renderIntegerShift(
   }
 }
 
+/** {@link placedMaskToCrop} into a zeroed `out`: the overlapping part of each row copied as it is. */
+function copyMaskRows(m: PlacedMask, crop: Rect, out: Mask): void {
+  const x0 = Math.max(m.left, crop.left), x1 = Math.min(m.left + m.width, crop.left + crop.width);
+  const y0 = Math.max(m.top, crop.top), y1 = Math.min(m.top + m.height, crop.top + crop.height);
+  if (x1 <= x0) return;
+  for (let y = y0; y < y1; y++) {
+    const s = (y - m.top) * m.width + x0 - m.left;
+    out.data.set(m.data.subarray(s, s + x1 - x0), (y - crop.top) * crop.width + x0 - crop.left);
+  }
+}
+
 /**
  * hole = source − target (where positive), forbidden = hole ∪ target, both 0 on keep pixels; over
  * the crop pixels of `area` (document rectangle outside which source and target are empty).
@@ -1128,7 +1139,9 @@ export function warpRegions(input: WarpInput): WarpOutput {
   }
   for (let gi = 0; gi < prepared.length; gi++) {
     const rw = prepared[gi]!;
-    placedMaskToCrop(rw.region.mask, crop, sourceMask);
+    // The first region lands on a zeroed mask: its rows are copied (the max with 0 is the value).
+    if (gi === 0) copyMaskRows(rw.region.mask, crop, sourceMask);
+    else placedMaskToCrop(rw.region.mask, crop, sourceMask);
     if (rw.sourceBounds.width === 0) continue;
     const shift = integerShiftPath ? integerShift(rw) : null;
     if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask, sourceMap, quality);
