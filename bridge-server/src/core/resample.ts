@@ -9,7 +9,6 @@
  */
 import type { PlacedMask, RgbaImage } from './types';
 import { imageRectHash, maskHash } from './content-hash';
-import { registerRowKernel, runRows } from './parallel/rows';
 
 /** Zero border (pixels) around a patch; wide enough that a sample whose taps leave it is empty. */
 export const PATCH_PAD = 3;
@@ -47,27 +46,21 @@ export function patchReach(p: SourcePatch, taps: 2 | 4, shared = false): Uint8Ar
   if (have) return have;
   const w = p.width, h = p.height, n = w * h;
   // The pixel kinds (bit 0 = non-empty, bit 1 = solid), OR-ed (bit 0: any tap non-empty) and
-  // AND-ed (bit 1: every tap solid) over the window, rows then columns (two row passes; large
-  // shared patches share their rows with the pixel threads). Only floors whose footprint lies
+  // AND-ed (bit 1: every tap solid) over the window, rows then columns (two passes; sharing them
+  // with the pixel threads was measured slower on the loaded 2-core machine). Only floors whose footprint lies
   // inside the patch (1 ≤ x0 ≤ w − 3, 1 ≤ y0 ≤ h − 3: the samplers reject the others first) are
   // filled; the rest stay 0.
   const rows = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
   const out = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
   const task: ReachTask = { kind: p.kind, rows, out, width: w, height: h, taps };
-  if (shared) {
-    runRows(REACH_ROWS, task, h, n);
-    runRows(REACH_COLUMNS, task, h, n);
-  } else {
-    reachRows(task, 0, h);
-    reachColumns(task, 0, h);
-  }
+  reachRows(task, 0, h);
+  reachColumns(task, 0, h);
   if (taps === 2) p.reach2 = out; else p.reach4 = out;
   return out;
 }
 
 /** What the two passes of {@link patchReach} read and write. */
 interface ReachTask { kind: Uint8Array; rows: Uint8Array; out: Uint8Array; width: number; height: number; taps: 2 | 4 }
-const REACH_ROWS = 'resample.reachRows', REACH_COLUMNS = 'resample.reachColumns';
 
 /** Rows `[y0, y1)`: the kinds combined along each row over the footprint's columns. */
 function reachRows(t: ReachTask, y0: number, y1: number): void {
@@ -98,8 +91,6 @@ function reachColumns(t: ReachTask, y0: number, y1: number): void {
     }
   }
 }
-registerRowKernel(REACH_ROWS, reachRows);
-registerRowKernel(REACH_COLUMNS, reachColumns);
 
 /** Signature shared by the samplers: returns coverage (0 when empty) and writes premultiplied RGBA to `out[0..3]`. */
 export type PatchSampler = (p: SourcePatch, x: number, y: number, out: Float32Array) => number;
@@ -151,10 +142,30 @@ function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean): S
   const rgba = shared ? new Float32Array(new SharedArrayBuffer(width * height * 16)) : new Float32Array(width * height * 4);
   const cov = shared ? new Float32Array(new SharedArrayBuffer(width * height * 4)) : new Float32Array(width * height);
   const kind = shared ? new Uint8Array(new SharedArrayBuffer(width * height)) : new Uint8Array(width * height);
-  const src = image.data, md = mask.data;
-  for (let y = y0; y < y1; y++) {
-    const mrow = (y - mask.top) * mask.width - mask.left;
-    const irow = y * image.width;
+  // (Sharing these rows with the pixel threads, from shared copies of the image rectangle and the
+  // mask, was measured slower on the loaded 2-core machine: the copy costs what the threads save.)
+  const task: PatchTask = {
+    src: image.data, srcWidth: image.width, srcLeft: 0, srcTop: 0, md: mask.data, mLeft: mask.left, mTop: mask.top, mWidth: mask.width,
+    rgba, cov, kind, width, left, top, x0, x1, y0,
+  };
+  patchRows(task, 0, ih);
+  return { left, top, width, height, rgba, cov, kind };
+}
+
+/** What {@link patchRows} reads (`src`: pixels of the image from `srcLeft, srcTop` on, rows of `srcWidth`) and writes. */
+interface PatchTask {
+  src: Uint8ClampedArray; srcWidth: number; srcLeft: number; srcTop: number;
+  md: Uint8Array; mLeft: number; mTop: number; mWidth: number;
+  rgba: Float32Array; cov: Float32Array; kind: Uint8Array; width: number; left: number; top: number;
+  x0: number; x1: number; y0: number;
+}
+
+/** Rows `[r0, r1)` (counted from the first image row of the mask) of a source patch. */
+function patchRows(t: PatchTask, r0: number, r1: number): void {
+  const { src, md, rgba, cov, kind, width, left, top, x0, x1 } = t;
+  for (let y = t.y0 + r0; y < t.y0 + r1; y++) {
+    const mrow = (y - t.mTop) * t.mWidth - t.mLeft;
+    const irow = (y - t.srcTop) * t.srcWidth - t.srcLeft;
     const prow = (y - top) * width - left;
     for (let x = x0; x < x1; x++) {
       const m = md[mrow + x]!;
@@ -179,7 +190,6 @@ function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean): S
       rgba[q + 3] = a;
     }
   }
-  return { left, top, width, height, rgba, cov, kind };
 }
 
 /** Bilinear sample of a patch at document position `(x, y)`. */

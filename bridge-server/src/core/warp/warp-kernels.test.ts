@@ -9,7 +9,6 @@ import { createRng } from '../random';
 import { makeTexture } from '../textures';
 import type { OperationParams, PlacedMask, Region, RgbaImage } from '../types';
 import { buildSourcePatch, patchReach, sampleBicubic, sampleBicubicReach, setPatchCache } from '../resample';
-import { pixelHelpersReady, setParallelMinWork, startPixelHelpers } from '../parallel/rows';
 import { prepareRegionWarp, setRenderReference, warpRegions, type WarpOutput } from './warp-regions';
 
 /** A soft elliptical mask with a feathered rim, random speckle holes and a few partial pixels. */
@@ -190,19 +189,17 @@ describe('patch reach map', () => {
     expect(patchReach(patch, taps)).toBe(reach); // kept on the patch
   });
 
-  test('shared patches build the same reach maps on the pixel threads', async () => {
-    startPixelHelpers();
-    await pixelHelpersReady();
-    const prev = setParallelMinWork(0);
-    try {
-      for (const taps of [2, 4] as const) {
-        const sharedPatch = buildSourcePatch(image, mask, true);
-        const a = patchReach(sharedPatch, taps, true);
-        expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
-        expect(Buffer.from(a).equals(Buffer.from(patchReach(buildSourcePatch(image, mask), taps)))).toBe(true);
-      }
-    } finally {
-      setParallelMinWork(prev);
+  test('shared patches and their reach maps equal the plain ones', () => {
+    for (const taps of [2, 4] as const) {
+      const sharedPatch = buildSourcePatch(image, mask, true);
+      const plain = buildSourcePatch(image, mask);
+      expect(sharedPatch.rgba.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Buffer.from(sharedPatch.rgba.buffer).equals(Buffer.from(plain.rgba.buffer))).toBe(true);
+      expect(Buffer.from(sharedPatch.cov.buffer).equals(Buffer.from(plain.cov.buffer))).toBe(true);
+      expect(Buffer.from(sharedPatch.kind).equals(Buffer.from(plain.kind))).toBe(true);
+      const a = patchReach(sharedPatch, taps, true);
+      expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Buffer.from(a).equals(Buffer.from(patchReach(buildSourcePatch(image, mask), taps)))).toBe(true);
     }
   });
 
