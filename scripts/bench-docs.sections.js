@@ -36,6 +36,13 @@ module.exports = function sections({ DATA, OUT }) {
       note: "**Threads (hand-written, 2026-12-04, branch speed):** large pixel passes — the warp's render and the fill's full-resolution vote — are shared with a persistent helper thread over SharedArrayBuffer (core/parallel/rows.ts; bit-identical to one thread, tested; passes under 4 M pixel-equivalents and `SMARTDRAG_PIXEL_THREADS=0` stay on one thread). Interleaved in one process with main and with the helper off (`runEdit`, 6000² final, median of 3, load 7.9 → 3.9): warp 918 → 634 ms (translate) and 853 → 622 ms (deform), total 2716 → 2258 and 2509 → 2269 ms (main: 2973 and 2630 ms); a second such run at load 5.2 → 3.7 showed no gain, nor did the warp alone at load 3.3 although the helper ran 40–50% of its rows (the other jobs held both cores); with the vote threaded too the fill went 1036 → 891 ms (translate) at load 3.1. At 1024² and 2048² the hand-off cost what it saved, hence the threshold. The bridge's upload got faster independently of threads: `bufferutil` lets `ws` unmask a 36 MP rgba8 upload natively (submit → accepted 1.5–2.5 s → 0.3–0.55 s). Details, commands and the memory figures: docs/benchmarks/speed.md.",
     },
     {
+      id: 'memory',
+      title: 'Memory of one job at 36 MP',
+      intro: 'Issue #14 asks that a job\'s peak stay ≤ 4× its image bytes and ≤ 1.5 GB at 36 MP. The speed suite\'s peak RSS column is the whole bench process (every row so far, the loopback bridge too); here each kind runs alone in a fresh process: the RSS is sampled every millisecond from a second thread during one final `runEdit` on the speed suite\'s 6000² document, after a warm-up edit at 1024² and a garbage collection.',
+      argv: ['npx', 'tsx', 'bench/job-memory.ts', '--size', '6000'],
+      shown: 'npx tsx bench/job-memory.ts --size 6000',
+    },
+    {
       id: 'plan',
       title: 'Planner: kind inference on the real-photo cases',
       intro: 'Operation kinds read from the arrows (and intent) with the annotated kinds hidden.',

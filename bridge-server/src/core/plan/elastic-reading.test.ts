@@ -3,6 +3,9 @@ import { makeTexture } from '../textures';
 import type { EditRequest, PlacedMask, Point, RgbaImage } from '../types';
 import { makePlan } from './index';
 import { selectionFit } from './selection-fit';
+import { outlineOnEdge } from './object-reading';
+import { runEdit } from '../edit';
+import { cloneImage, pasteImage } from '../image';
 
 /** Noise-textured background with a flat red disc (the object) of radius 30 at (120, 120). */
 function scene(): RgbaImage {
@@ -88,5 +91,92 @@ describe('the elastic reading says which map it built', () => {
     expect(long.warnings.join('\n')).toMatch(/slides over what lies in front of it/);
     expect(op.reason).toMatch(/no fold-free map: the dragged part slides over what lies in front of it, largest stretch \d/);
     expect(op.reason).not.toMatch(/parts of\s+px/);
+  });
+});
+
+describe('a far arrow on an object attached to something outside the selection slides it instead of cutting it out', () => {
+  // A red disc (radius 30 at (120, 120)) and a red stalk from it out past the selection's edge
+  // (x ≥ 120 up to 200, y 115–125), in a loose selection of radius 55: the disc is a part of
+  // something larger (a tail on its fish, a tower top on its tower). Without the stalk it is free.
+  const SEL: PlacedMask = rasterizePolygon(circle(120, 120, 55));
+  const RED = [200, 30, 40];
+  const stalkScene = (stalk: boolean): RgbaImage => {
+    const img = makeTexture('noise', 240, 240, 9);
+    for (let y = 0; y < 240; y++) for (let x = 0; x < 240; x++) {
+      if ((x - 120) ** 2 + (y - 120) ** 2 <= 30 * 30 || (stalk && x >= 120 && x <= 200 && y >= 115 && y <= 125)) img.data.set(RED, (y * 240 + x) * 4);
+    }
+    return img;
+  };
+  const request = (stalk: boolean, points: Point[], quality: 'preview' | 'final'): EditRequest =>
+    ({ image: stalkScene(stalk), regions: [{ id: 'r', mask: SEL }], drags: [{ region: 'r', points }], quality });
+  // Both arrows cross most of the room ahead of them (a move to a new place for a free object).
+  const arrows: Array<[string, Point[]]> = [['up', [[120, 120], [120, 72]]], ['left', [[140, 120], [72, 120]]]];
+
+  test.each(arrows)('arrow %s: the free disc moves rigidly (the object reading); the attached one slides, at both qualities', async (_n, points) => {
+    for (const quality of ['preview', 'final'] as const) {
+      const free = (await makePlan(request(false, points, quality))).operations[0]!;
+      expect(free.kind).toBe('translate');
+      const joined = (await makePlan(request(true, points, quality))).operations[0]!;
+      expect(joined.params).toMatchObject({ kind: 'deform', elastic: true });
+      expect(joined.reason).toMatch(/the object it grabs continues past the selection's edge \(\d+% of its outline\): moved as a cut-out it would come off/);
+    }
+  });
+
+  test('the outline share: none for a free object, the join for an attached one', () => {
+    const box = (x0: number, y0: number, x1: number, y1: number): PlacedMask => {
+      const m: PlacedMask = { left: x0, top: y0, width: x1 - x0, height: y1 - y0, data: new Uint8Array((x1 - x0) * (y1 - y0)).fill(255) };
+      return m;
+    };
+    const sel = box(0, 0, 100, 100);
+    expect(outlineOnEdge(box(20, 20, 40, 40), sel)).toEqual({ outline: 76, onEdge: 0 });
+    // A 20×10 object whose right column lies on the selection's last column: 10 of its 56 outline pixels.
+    expect(outlineOnEdge(box(80, 40, 100, 50), sel)).toEqual({ outline: 56, onEdge: 10 });
+  });
+
+  test('the final edit keeps the disc joined to its stalk (the rigid reading left a gap the filler closed)', async () => {
+    const req = request(true, [[120, 120], [120, 72]], 'final');
+    const res = await runEdit(req);
+    const out = cloneImage(req.image);
+    pasteImage(out, res.edited, res.crop.left, res.crop.top);
+    // Red pixels reachable from the disc's new centre, 4-connected: they must reach the stalk
+    // outside the selection (x > 175), which never moves.
+    const isRed = (p: number): boolean => Math.abs(out.data[p * 4]! - RED[0]!) + Math.abs(out.data[p * 4 + 1]! - RED[1]!) + Math.abs(out.data[p * 4 + 2]! - RED[2]!) < 90;
+    const seen = new Uint8Array(240 * 240);
+    const stack = [72 * 240 + 120];
+    expect(isRed(stack[0]!)).toBe(true);
+    let reachedOutside = false;
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      if (seen[p] || !isRed(p)) continue;
+      seen[p] = 1;
+      const x = p % 240;
+      if (x > 180) reachedOutside = true;
+      if (x > 0) stack.push(p - 1);
+      if (x < 239) stack.push(p + 1);
+      if (p >= 240) stack.push(p - 240);
+      if (p < 240 * 239) stack.push(p + 240);
+    }
+    expect(reachedOutside).toBe(true);
+  });
+});
+
+describe('on a photo: a loose ellipse around the fish\'s tail, the tail dragged up and back', () => {
+  // Drawn by hand on test/fixtures/photos/HappyFish.png (259×194): the ellipse holds the tail and
+  // the end of its stalk; the arrow crosses most of the room above the tail. Read as a move of the
+  // object found inside, the tail came off the fish and floated.
+  test('the tail slides, joined to the fish, at both qualities', async () => {
+    const { readImage } = await import('../../io/image-io');
+    const image = await readImage(require('node:path').join(__dirname, '../../../../test/fixtures/photos/HappyFish.png'));
+    const mask: PlacedMask = { left: 0, top: 0, width: image.width, height: image.height, data: new Uint8Array(image.width * image.height) };
+    for (let y = 0; y < image.height; y++) for (let x = 0; x < image.width; x++) {
+      if (((x - 228) / 35) ** 2 + ((y - 95) / 85) ** 2 <= 1) mask.data[y * image.width + x] = 255;
+    }
+    for (const quality of ['preview', 'final'] as const) {
+      const plan = await makePlan({ image, regions: [{ id: 'tail', mask }], drags: [{ region: 'tail', points: [[240, 60], [252, 42]] }], keep: [], quality });
+      const op = plan.operations[0]!;
+      expect(op.params).toMatchObject({ kind: 'deform', elastic: true });
+      expect(op.reason).toMatch(/continues past the selection's edge/);
+      expect(plan.alternatives?.[0]?.operations[0]?.kind).toBe('translate');
+    }
   });
 });

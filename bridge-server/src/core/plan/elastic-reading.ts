@@ -11,6 +11,7 @@ import { buildElasticField, elasticArea } from '../warp/elastic-field';
 import { regionOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
 import { readSelectionFit } from './object-cache';
+import { attachedObject } from './object-reading';
 import { parseIntent } from '../intent/parse';
 
 /** Longest arrow (fraction of the room ahead of its handle, to the selection's edge) read with occlusion. */
@@ -67,6 +68,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
       continue;
     }
     const fit = readSelectionFit(req.image, region.mask);
+    let attachedWhy = '';
     if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
     const area = elasticArea(region.mask, req.keep ?? [], req.image);
     let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview' });
@@ -81,7 +83,12 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
         while (room < 4096 && solidAt(region.mask, [h[0] + ((t[0] - h[0]) / len) * room, h[1] + ((t[1] - h[1]) / len) * room])) room += 1;
         return len > OCCLUSION_MAX_REACH * room;
       });
-      if (far) { decide(false, `no fold-free elastic map and an arrow crosses most of the selection: ${res.warnings.join('; ')}`); continue; }
+      // ...unless that move would cut out an object attached to something outside the selection
+      // (a tail on its fish, a tower top on its tower): cut out along the selection's edge, it
+      // would come off and float; sliding it keeps it joined.
+      const joined = far && ops.every((o) => o.kind === 'translate' || o.kind === 'rotate' || o.kind === 'scale') ? attachedObject(req, region.mask, handles) : null;
+      if (far && !joined?.attached) { decide(false, `no fold-free elastic map and an arrow crosses most of the selection: ${res.warnings.join('; ')}`); continue; }
+      if (joined?.attached) attachedWhy = `the object it grabs continues past the selection's edge (${Math.round(joined.share * 100)}% of its outline): moved as a cut-out it would come off; `;
       // The warp's own call (warp-regions.ts prepareElastic), so that it reuses this field.
       const occ = regionOcclusionField(area, region.mask, handles, targets, req.image.width, req.image.height, req.quality === 'preview');
       if (!occ.field) { decide(false, `no fold-free elastic map: ${res.warnings.join('; ')}`); continue; }
@@ -92,7 +99,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     const named = !fromIntent || !shape ? ''
       : shape.parts.length > 0 ? `the intent names a part (${shape.parts.join(', ')}), `
         : `the intent reshapes (${shape.verbs.join(', ')}), `;
-    const why = `${named}the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
+    const why = `${named}${attachedWhy}the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
       `and every arrow stays inside it: elastic drag (${res.partRadius.length > 0
         ? `parts of ${res.partRadius.map((r) => Math.round(r)).join(', ')} px radius move as a whole`
         : 'no fold-free map: the dragged part slides over what lies in front of it'}, ` +

@@ -25,6 +25,33 @@ export interface PlanOptions {
 
 /** Plan an edit request. Throws RangeError when a drag names an unknown region. */
 export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promise<Plan> {
+  const plan = await planRequest(req, opts);
+  const hidden = hiddenTargetWarnings(req);
+  return hidden.length > 0 ? { ...plan, warnings: [...plan.warnings, ...hidden] } : plan;
+}
+
+/**
+ * A warning per drag whose target lies on pixels that never change (a keep mask): whatever the
+ * drag brings there stays hidden under them — the user sees the object vanish, so the plan says why.
+ */
+export function hiddenTargetWarnings(req: EditRequest): string[] {
+  const keep = req.keep ?? [];
+  if (keep.length === 0) return [];
+  const out: string[] = [];
+  req.drags.forEach((d, i) => {
+    const h = d.points[0], t = d.points[d.points.length - 1];
+    if (!h || !t || (h[0] === t[0] && h[1] === t[1])) return;
+    const x = Math.round(t[0]), y = Math.round(t[1]);
+    const kept = keep.some((m) => {
+      const mx = x - m.left, my = y - m.top;
+      return mx >= 0 && my >= 0 && mx < m.width && my < m.height && m.data[my * m.width + mx]! > 0;
+    });
+    if (kept) out.push(`Drag ${i + 1} ends on a kept (protected) pixel at (${x}, ${y}): what it moves there stays hidden under the kept area — end the arrow outside it, or keep less.`);
+  });
+  return out;
+}
+
+async function planRequest(req: EditRequest, opts: PlanOptions): Promise<Plan> {
   const ctx = buildContext(req);
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
   const parse = text ? parseIntent(text) : null;

@@ -46,6 +46,35 @@ describe('object reading: a rigid move of a loose selection moves the object ins
     expect(hole).toBeGreaterThan(0);
   });
 
+  it('turns a thin object (a rod, 7% of the selection) alone: the selection\'s background stays', async () => {
+    // Below the old 10% floor the whole selection turned, with whatever else lay in it.
+    const rod = makeSegmentScene('thin');
+    const res = await runEdit({
+      image: rod.image, regions: [{ id: 'r', mask: rod.selection }], quality: 'preview',
+      drags: [{ region: 'r', points: [[229, 160], [218, 174], [205, 186]], kind: 'rotate', center: [160, 120] }],
+    });
+    const op = res.plan.operations[0]!;
+    expect(op.kind).toBe('rotate');
+    expect(op.reason).toMatch(/moves the object found inside the selection \(\d% of it\)/);
+    const { crop, edited } = res;
+    const W = rod.image.width;
+    const at = (x: number, y: number): number => (y - crop.top) * crop.width + (x - crop.left);
+    // Background inside the selection, off the rod's old and new places: unchanged.
+    for (const [x, y] of [[90, 120], [160, 70], [230, 120]] as const) {
+      expect(rod.selection.data[(y - rod.selection.top) * rod.selection.width + (x - rod.selection.left)]).toBe(255);
+      expect(px(edited.data, at(x, y))).toEqual(px(rod.image.data, y * W + x));
+    }
+  });
+
+  it('warns when the selection cuts the object (the part outside stays behind), and only then', async () => {
+    const cut = makeSegmentScene('touching-edge');
+    const plan = (await runEdit({ image: cut.image, regions: [{ id: 'r', mask: cut.selection }], drags: [{ region: 'r', points: [[150, 120], [150, 160]], kind: 'translate' }], quality: 'preview' })).plan;
+    expect(plan.operations[0]!.reason).toMatch(/moves the object found inside the selection/);
+    expect(plan.warnings).toContainEqual(expect.stringMatching(/^Region r: the object continues past the selection's edge \(\d+% of its outline lies on it\); the part outside the selection stays where it is/));
+    const whole = (await runEdit(req)).plan;
+    expect(whole.warnings.some((w) => /continues past the selection's edge/.test(w))).toBe(false);
+  });
+
   it('scales only the object: the selection\'s background beyond the object stays', async () => {
     const res = await runEdit({ ...req, drags: [{ region: 'r', points: [[200, 120], [180, 120]], kind: 'scale', center: [160, 120] }] });
     const op = res.plan.operations[0]!;

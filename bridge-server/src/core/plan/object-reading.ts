@@ -8,7 +8,7 @@
  * filled. When the segmentation is not trusted, the whole selection moves as before and the
  * operation's reason says why. Tight selections (an outline) are used as given.
  */
-import type { EditRequest, Operation, Plan, Point, Region } from '../types';
+import type { EditRequest, Operation, PlacedMask, Plan, Point, Region } from '../types';
 import { readObject } from './object-cache';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
@@ -32,11 +32,63 @@ const RIGID = new Set(['translate', 'rotate', 'scale']);
 /** Coarse grid of the preview's segmentation (the final uses core/segment's defaults). */
 const PREVIEW_GRID = { maxSide: 80, fullResSide: 80 } as const;
 
+/**
+ * Share of an object's outline (its pixels with a 4-neighbour outside it) that lies on the
+ * selection's edge (a 4-neighbour outside the selection) at or above which the object is ATTACHED
+ * to something outside the selection — a tail on its fish, a tower top on its tower — and cutting
+ * it out along the selection's edge would tear it off. A free object inside a loose selection
+ * touches the edge at a pixel or two at most (GrabCut's rim); an attached one along its join.
+ */
+export const ATTACHED_OUTLINE_SHARE = 0.03;
+/** Fewest outline pixels on the selection's edge that count as a join (not a stray rim pixel). */
+export const ATTACHED_MIN_PX = 4;
+
+/**
+ * How an object mask meets its selection's edge: its outline pixels, and those of them that have a
+ * 4-neighbour outside the selection (both masks in document coordinates).
+ */
+export function outlineOnEdge(object: PlacedMask, selection: PlacedMask): { outline: number; onEdge: number } {
+  const { left, top, width: w, height: h, data: o } = object;
+  const s = selection.data, sw = selection.width, sh = selection.height, sl = selection.left, st = selection.top;
+  const inSel = (x: number, y: number): boolean => {
+    const mx = x - sl, my = y - st;
+    return mx >= 0 && my >= 0 && mx < sw && my < sh && s[my * sw + mx]! >= 128;
+  };
+  let outline = 0, onEdge = 0;
+  for (let y = 0, p = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, p++) {
+      if (o[p]! < 128) continue;
+      const l = x > 0 && o[p - 1]! >= 128, r = x < w - 1 && o[p + 1]! >= 128;
+      const u = y > 0 && o[p - w]! >= 128, d = y < h - 1 && o[p + w]! >= 128;
+      if (l && r && u && d) continue;
+      outline++;
+      const dx = left + x, dy = top + y;
+      if (!inSel(dx - 1, dy) || !inSel(dx + 1, dy) || !inSel(dx, dy - 1) || !inSel(dx, dy + 1)) onEdge++;
+    }
+  }
+  return { outline, onEdge };
+}
+
+/**
+ * Whether the object that the drags on a loose selection grab continues beyond the selection
+ * ({@link ATTACHED_OUTLINE_SHARE}); null when no object can be told from its background there (or
+ * the selection is tight: then the selection is the object). The object is read on the preview's
+ * coarse grid at every quality, so that a preview and its final take the same reading.
+ */
+export function attachedObject(req: EditRequest, mask: PlacedMask, handles: readonly Point[]): { attached: boolean; share: number } | null {
+  const read = readObject(req.image, mask, handles, 'preview', { grow: 1, ...PREVIEW_GRID });
+  if (!read.seg || !read.seg.reliable) return null;
+  const { outline, onEdge } = outlineOnEdge(read.seg.mask, mask);
+  const share = outline > 0 ? onEdge / outline : 0;
+  return { attached: onEdge >= ATTACHED_MIN_PX && share >= ATTACHED_OUTLINE_SHARE, share };
+}
+
 /** Apply the object reading to `plan` (see the module comment); the input plan and request are not modified. */
 export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading {
   const decisions: ObjectDecision[] = [];
   const regions = req.regions.slice();
   const notes = new Map<string, string>();
+  const warnings: string[] = [];
   for (const id of [...new Set(plan.operations.map((o) => o.region))]) {
     const ri = regions.findIndex((r) => r.id === id);
     if (ri < 0) continue;
@@ -58,6 +110,12 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
       continue;
     }
     regions[ri] = { id, mask: seg.mask };
+    // A selection that cuts the object (the wing tip, the feet outside it): what lies outside stays
+    // behind. The user hears it, with what to do.
+    const edge = outlineOnEdge(seg.mask, region.mask);
+    if (edge.onEdge >= ATTACHED_MIN_PX && edge.onEdge >= ATTACHED_OUTLINE_SHARE * edge.outline) {
+      warnings.push(`Region ${id}: the object continues past the selection's edge (${Math.round((100 * edge.onEdge) / edge.outline)}% of its outline lies on it); the part outside the selection stays where it is — draw the selection around the whole object to move all of it.`);
+    }
     const why = `moves the object found inside the selection (${pct} of it); the rest of the selection stays`;
     decisions.push({ region: id, object: true, why, fraction: seg.fraction });
     notes.set(id, why);
@@ -67,5 +125,5 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
     const note = notes.get(o.region);
     return note ? { ...o, reason: `${o.reason}; ${note}` } : o;
   });
-  return { plan: { ...plan, operations }, regions, decisions };
+  return { plan: { ...plan, operations, ...(warnings.length > 0 ? { warnings: [...plan.warnings, ...warnings] } : {}) }, regions, decisions };
 }

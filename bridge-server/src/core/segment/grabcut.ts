@@ -66,8 +66,12 @@ export interface ObjectSegmentation {
   coarse: { width: number; height: number; scale: number };
 }
 
-/** Object fractions outside [MIN, MAX] of the selection are not trusted. */
-export const MIN_OBJECT_FRACTION = 0.1;
+/**
+ * Object fractions outside [MIN, MAX] of the selection are not trusted. The floor is low enough for
+ * a thin object in a loose selection (a pencil is ~5–7% of an ellipse around it); a stray blob
+ * near the seeds is caught by the seed, separation and handle tests instead.
+ */
+export const MIN_OBJECT_FRACTION = 0.03;
 export const MAX_OBJECT_FRACTION = 0.9;
 /** Log-likelihood ratio (nats) from which a pixel next to the object is taken as part of it. */
 const GROW_LLR = 2;
@@ -75,6 +79,28 @@ const GROW_LLR = 2;
 export const MIN_DIVERGENCE = 0.4;
 /** Smallest colour-model separation (nats) that is trusted. */
 export const MIN_SEPARATION = 1.0;
+
+/**
+ * Share of the selection's pixels that are rarer under the surroundings' colour model than all but
+ * OUTLIER_QUANTILE of the surroundings' own pixels. A thin object (a pencil, a pole) is too small a
+ * part of a loose selection to move the mean divergence, but its pixels are all such outliers; a
+ * selection of the same texture as its surroundings has about OUTLIER_QUANTILE of them.
+ */
+const OUTLIER_QUANTILE = 0.01;
+/** Smallest outlier share (see above) that lets a selection with a low mean divergence through. */
+export const MIN_OUTLIER_SHARE = 0.03;
+
+function outlierShare(logB: Float64Array, state: Uint8Array, n: number, nBg: number): number {
+  const bgLog = new Float64Array(nBg);
+  let k = 0, nodes = 0;
+  for (let p = 0; p < n; p++) if (state[p] === FIXED_BG) bgLog[k++] = logB[p]!; else nodes++;
+  if (k === 0 || nodes === 0) return 0;
+  bgLog.sort();
+  const cut = bgLog[Math.floor(OUTLIER_QUANTILE * (k - 1))]!;
+  let out = 0;
+  for (let p = 0; p < n; p++) if (state[p] !== FIXED_BG && logB[p]! < cut) out++;
+  return out / nodes;
+}
 
 /** Forward neighbours of the 4-connected grid and 1 / their length. */
 const NBX = [1, 0], NBY = [0, 1], NBINV = [1, 1];
@@ -227,7 +253,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
       let kl = 0;
       for (let p = 0; p < n; p++) if (state[p] !== FIXED_BG) kl += Math.max(-10, Math.min(10, logF[p]! - logB[p]!));
       kl /= nodes;
-      if (kl < MIN_DIVERGENCE) return empty(`the selection's colours are those of its surroundings (${kl.toFixed(2)} nats apart)`, scale, cw, ch);
+      if (kl < MIN_DIVERGENCE && outlierShare(logB, state, n, nBg) < MIN_OUTLIER_SHARE) return empty(`the selection's colours are those of its surroundings (${kl.toFixed(2)} nats apart)`, scale, cw, ch);
     }
     // One graph for all rounds: its n-links never change; later rounds change the t-links and
     // continue from the flow found so far.

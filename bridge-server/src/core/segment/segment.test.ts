@@ -135,6 +135,16 @@ describe('segmentObject (GrabCut inside a loose selection)', () => {
     expect(outside).toBe(0);
   });
 
+  it.each([7, 8, 9, 10])('finds a thin object (a rod, 7%% of the selection; seed %i) and trusts it', (seed) => {
+    // Too small a part of the selection to move the mean colour divergence (it passes on the
+    // share of pixels the surroundings' colours do not explain) and below the old 10% floor.
+    const s = makeSegmentScene('thin', 1, seed);
+    const r = segmentObject(s.image, s.selection, s.handles);
+    expect(r.fraction).toBeLessThan(0.1);
+    expect(r.reliable).toBe(true);
+    expect(iouAgainst(r.mask, s.truth, s.image.width)).toBeGreaterThanOrEqual(0.95);
+  });
+
   it('finds the object at 3.2× scale (a 1024 px wide image) on a coarse grid of at most 160 px', () => {
     const s = makeSegmentScene('touching-edge', 3.2);
     const r = segmentObject(s.image, s.selection, s.handles);

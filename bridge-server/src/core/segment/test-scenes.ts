@@ -15,7 +15,7 @@ export interface SegmentScene {
   truth: Uint8Array;
 }
 
-export type SceneKind = 'textured' | 'touching-edge' | 'low-contrast-part';
+export type SceneKind = 'textured' | 'touching-edge' | 'low-contrast-part' | 'thin';
 
 /** A smooth value-noise field in [-1, 1] (cell px) plus fine per-pixel noise. */
 function noiseField(w: number, h: number, cell: number, seed: number): Float32Array {
@@ -45,7 +45,9 @@ export function makeSegmentScene(kind: SceneKind, scale = 1, seed = 7): SegmentS
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = y * w + x;
-      const inBody = ((x - cx) / ax) ** 2 + ((y - cy) / ay) ** 2 <= 1;
+      // thin: a rod (11 px wide, 160 px long, at 30°) instead of the body — a pencil, a pole.
+      const along = (x - cx) * 0.866 + (y - cy) * 0.5, across = -(x - cx) * 0.5 + (y - cy) * 0.866;
+      const inBody = kind === 'thin' ? Math.abs(along) <= 80 * scale && Math.abs(across) <= 5 * scale : ((x - cx) / ax) ** 2 + ((y - cy) / ay) ** 2 <= 1;
       // touching-edge: the object extends to the right beyond the selection.
       const inArm = kind === 'touching-edge' && y > cy - 14 * scale && y < cy + 14 * scale && x > cx && x < cx + 130 * scale;
       // low-contrast-part: a tail whose colour lies between object and background.
