@@ -106,7 +106,7 @@ export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = fa
   // threads) are built each time: caching them would hold hundreds of MB between jobs.
   const x0 = Math.max(mask.left, 0), y0 = Math.max(mask.top, 0);
   const x1 = Math.min(mask.left + mask.width, image.width), y1 = Math.min(mask.top + mask.height, image.height);
-  const bytes = (Math.max(0, x1 - x0) + 2 * PATCH_PAD) * (Math.max(0, y1 - y0) + 2 * PATCH_PAD) * 20;
+  const bytes = (Math.max(0, x1 - x0) + 2 * PATCH_PAD) * (Math.max(0, y1 - y0) + 2 * PATCH_PAD) * 23;
   if (shared || !patchCacheOn || bytes > PATCH_CACHE_MAX_BYTES) return makeSourcePatch(image, mask, shared);
   const key = `${maskHash(mask)}|${imageRectHash(image, x0, y0, x1, y1)}`;
   const i = patches.findIndex((e) => e.key === key);
@@ -121,7 +121,7 @@ export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = fa
   return patch;
 }
 
-/** Patches of at most this many bytes (20 per pixel: about 0.8 MP) are kept across jobs. */
+/** Patches of at most this many bytes (23 per pixel with the kinds and both reach maps: about 0.7 MP) are kept across jobs. */
 export const PATCH_CACHE_MAX_BYTES = 16 << 20;
 const PATCH_CACHE_ENTRIES = 2;
 const patches: { key: string; patch: SourcePatch }[] = [];
