@@ -240,6 +240,8 @@ export function buildElasticField(input: ElasticInput): ElasticResult {
   return fieldMemo.get(input.mask, input.keep ?? [], key, () => computeElasticField(input));
 }
 
+const gridMemo = new MaskMemo<{ free: Uint8Array; depth: Float32Array }>();
+
 function computeElasticField(input: ElasticInput): ElasticResult {
   const { mask, handles, targets } = input;
   const keep = input.keep ?? [];
@@ -253,8 +255,12 @@ function computeElasticField(input: ElasticInput): ElasticResult {
   const left = Math.floor(sb.x0 / cell) * cell - cell, top = Math.floor(sb.y0 / cell) * cell - cell;
   const cols = Math.ceil((sb.x1 - left) / cell) + 3, rows = Math.ceil((sb.y1 - top) / cell) + 3;
   const nNodes = cols * rows;
-  const free = freeNodes(mask, keep, left, top, cols, rows, cell);
-  const depth = nodeDepth(free, cols, rows);
+  // Free nodes and their depth depend only on the area, keep and grid: every frame of a drag
+  // (and the planner and the warp of one job) reads them from the memo (read-only).
+  const { free, depth } = gridMemo.get(mask, keep, `${left},${top},${cols},${rows},${cell}`, () => {
+    const f = freeNodes(mask, keep, left, top, cols, rows, cell);
+    return { free: f, depth: nodeDepth(f, cols, rows) };
+  });
   const nodeAt = (p: Point): number => {
     const c = Math.round((p[0] - left) / cell), r = Math.round((p[1] - top) / cell);
     return c >= 0 && r >= 0 && c < cols && r < rows ? r * cols + c : -1;

@@ -24,7 +24,7 @@
  */
 import { maskBounds, unionRect } from '@smartdrag/shared';
 import { createMask, cropImage, placedMaskToCrop } from '../image';
-import { buildSourcePatch, type PatchSampler, sampleBilinear, samplerFor, type SourcePatch } from '../resample';
+import { bicubicAxis, buildSourcePatch, type PatchSampler, patchReach, sampleBicubicReach, sampleBicubicTaps, sampleBilinear, samplerFor, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
 import { CancelledError } from '../types';
 import { asShared, registerRowKernel, runRows, sharedFloat32, willRunParallel } from '../parallel/rows';
@@ -381,6 +381,8 @@ export interface RenderTask {
   targetMask: Uint8Array;
   keepMask: Uint8Array;
   sourceMap: Float32Array | null;
+  /** The patch's {@link patchReach} for the quality's kernel (2 taps preview, 4 final), or null. */
+  reach: Uint8Array | null;
 }
 
 /** Row kernel name of {@link renderRows} (core/parallel/rows.ts). */
@@ -392,6 +394,226 @@ const RENDER_KERNEL = 'warp.render';
  * inlined). A row writes only its own pixels of `edited`, `targetMask` and `sourceMap`.
  */
 function renderRows(task: RenderTask, y0: number, y1: number): void {
+  if (task.reach === null) { renderRowsReference(task, y0, y1); return; }
+  if (task.field === null && !isIdentityAffine(task.backward)) {
+    if (task.quality === 'preview' && task.supersample === 1) { renderAffineBilinear(task, y0, y1); return; }
+    if (task.quality === 'final') {
+      // Axis-aligned (scales, sub-pixel moves): sample columns and rows are separable.
+      if (task.backward[1] === 0 && task.backward[3] === 0) renderAxisBicubic(task, y0, y1);
+      else renderAffineBicubic(task, y0, y1);
+      return;
+    }
+  }
+  renderRowsField(task, y0, y1);
+}
+
+/** Whether renders run the reference kernel (tests compare the others with it). */
+let referenceKernel = false;
+
+/** Render with {@link renderRowsReference} only (true) or the specialised kernels (false, the default); returns the previous setting (tests). */
+export function setRenderReference(on: boolean): boolean {
+  const prev = referenceKernel;
+  referenceKernel = on;
+  return prev;
+}
+
+/**
+ * {@link renderRowsReference} for an affine map without deform field, bilinear, one sample per pixel
+ * (every rigid preview): the same arithmetic in the same order (bit-identical, tested), with the
+ * patch's reach map skipping empty footprints in one load and the sample written without the
+ * intermediate Float32Array (its float32 rounding kept by Math.fround).
+ */
+function renderAffineBilinear(task: RenderTask, y0: number, y1: number): void {
+  const { crop, patch } = task;
+  const reach = task.reach!;
+  const cw = crop.width;
+  const ed = task.edited, td = task.targetMask, kd = task.keepMask, sourceMap = task.sourceMap;
+  const [a, b, c, d, ee, f] = task.backward;
+  const tb = task.targetBounds;
+  const pxMin = patch.left + 1, pxMax = patch.left + patch.width - 2;
+  const pyMin = patch.top + 1, pyMax = patch.top + patch.height - 2;
+  const spanX = new Float64Array(2);
+  const pLeft = patch.left, pTop = patch.top, pw = patch.width, pMaxX = patch.width - 3, pMaxY = patch.height - 3;
+  const pcov = patch.cov, prgba = patch.rgba;
+  for (let ty = tb.top + y0; ty < tb.top + y1; ty++) {
+    const row = (ty - crop.top) * cw - crop.left;
+    let x0 = tb.left, x1 = tb.left + tb.width - 1;
+    affineSpan(a, b * ty + c, pxMin, pxMax, spanX);
+    x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    affineSpan(d, ee * ty + f, pyMin, pyMax, spanX);
+    x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    const by = b * ty, ey = ee * ty;
+    for (let tx = x0; tx <= x1; tx++) {
+      const ti = row + tx;
+      if (kd[ti]! > 0) continue;
+      const sx = a * tx + by + c, sy = d * tx + ey + f;
+      const lx = sx - pLeft, ly = sy - pTop;
+      if (!(lx >= 1 && ly >= 1)) continue;
+      const ix = lx | 0, iy = ly | 0;
+      if (!(ix <= pMaxX && iy <= pMaxY)) continue;
+      const i00 = iy * pw + ix;
+      const rv = reach[i00]!;
+      if (rv === 0) continue;
+      const fx = lx - ix, fy = ly - iy;
+      const i01 = i00 + pw;
+      const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+      const q0 = i00 * 4, q1 = q0 + 4, q2 = i01 * 4, q3 = q2 + 4;
+      // All four taps solid: coverage and alpha are both the sum of the weights (1 × w, exact).
+      let cov = rv === 2 ? w00 + w10 + w01 + w11 : pcov[i00]! * w00 + pcov[i00 + 1]! * w10 + pcov[i01]! * w01 + pcov[i01 + 1]! * w11;
+      const p3 = Math.fround(rv === 2 ? cov : prgba[q0 + 3]! * w00 + prgba[q1 + 3]! * w10 + prgba[q2 + 3]! * w01 + prgba[q3 + 3]! * w11);
+      if (cov <= 0) continue;
+      if (cov > 1) cov = 1;
+      const cov8 = Math.round(cov * 255);
+      if (cov8 === 0) continue;
+      if (cov8 > td[ti]!) td[ti] = cov8;
+      const p0 = Math.fround(prgba[q0]! * w00 + prgba[q1]! * w10 + prgba[q2]! * w01 + prgba[q3]! * w11);
+      const p1 = Math.fround(prgba[q0 + 1]! * w00 + prgba[q1 + 1]! * w10 + prgba[q2 + 1]! * w01 + prgba[q3 + 1]! * w11);
+      const p2 = Math.fround(prgba[q0 + 2]! * w00 + prgba[q1 + 2]! * w10 + prgba[q2 + 2]! * w01 + prgba[q3 + 2]! * w11);
+      writeSample4(ed, ti * 4, p0, p1, p2, p3, cov, cov8);
+      if (sourceMap) { sourceMap[2 * ti] = sx; sourceMap[2 * ti + 1] = sy; }
+    }
+  }
+}
+
+/**
+ * {@link renderRowsReference} for an affine map without deform field, clamped bicubic (every rigid
+ * final, supersampled or not): the same arithmetic in the same order (bit-identical, tested), the
+ * patch's reach map skipping empty footprints in one load.
+ */
+function renderAffineBicubic(task: RenderTask, y0: number, y1: number): void {
+  const px = new Float32Array(4), acc = new Float32Array(4);
+  const { crop, patch } = task;
+  const reach = task.reach!;
+  const cw = crop.width;
+  const ed = task.edited, td = task.targetMask, kd = task.keepMask, sourceMap = task.sourceMap;
+  const [a, b, c, d, ee, f] = task.backward;
+  const ss = task.supersample, inv = 1 / (ss * ss);
+  const tb = task.targetBounds;
+  const slack = ss > 1 ? Math.abs(a) + Math.abs(b) + Math.abs(d) + Math.abs(ee) : 0;
+  const pxMin = patch.left + 1 - slack, pxMax = patch.left + patch.width - 2 + slack;
+  const pyMin = patch.top + 1 - slack, pyMax = patch.top + patch.height - 2 + slack;
+  const spanX = new Float64Array(2);
+  for (let ty = tb.top + y0; ty < tb.top + y1; ty++) {
+    const row = (ty - crop.top) * cw - crop.left;
+    let x0 = tb.left, x1 = tb.left + tb.width - 1;
+    affineSpan(a, b * ty + c, pxMin, pxMax, spanX);
+    x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    affineSpan(d, ee * ty + f, pyMin, pyMax, spanX);
+    x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    for (let tx = x0; tx <= x1; tx++) {
+      const ti = row + tx;
+      if (kd[ti]! > 0) continue;
+      const qx = tx, qy = ty;
+      const sx = a * qx + b * qy + c, sy = d * qx + ee * qy + f;
+      let cov: number;
+      if (ss === 1) {
+        cov = sampleBicubicReach(patch, reach, sx, sy, px);
+      } else {
+        cov = 0; acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
+        for (let j = 0; j < ss; j++) {
+          const oy = (j + 0.5) / ss - 0.5;
+          for (let i = 0; i < ss; i++) {
+            const ox = (i + 0.5) / ss - 0.5;
+            const cv = sampleBicubicReach(patch, reach, a * (qx + ox) + b * (qy + oy) + c, d * (qx + ox) + ee * (qy + oy) + f, px);
+            if (cv > 0) { cov += cv; acc[0] += px[0]!; acc[1] += px[1]!; acc[2] += px[2]!; acc[3] += px[3]!; }
+          }
+        }
+        cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
+      }
+      const cov8 = Math.round(cov * 255);
+      if (cov8 === 0) continue;
+      if (cov8 > td[ti]!) td[ti] = cov8;
+      writeSample(ed, ti * 4, px, cov, cov8);
+      if (sourceMap) { sourceMap[2 * ti] = sx; sourceMap[2 * ti + 1] = sy; }
+    }
+  }
+}
+
+/**
+ * {@link renderAffineBicubic} for an axis-aligned map (`b = d = 0`: scales and sub-pixel moves):
+ * a sample's x depends only on its column and its y only on its row, so the floors and Keys weights
+ * are computed once per column (and supersample offset) and once per row instead of per sample —
+ * the same numbers (`b·y` is a signed zero that leaves `a·x + c` unchanged), summed in the same
+ * order: bit-identical (tested).
+ */
+function renderAxisBicubic(task: RenderTask, y0: number, y1: number): void {
+  const px = new Float32Array(4), acc = new Float32Array(4);
+  const { crop, patch } = task;
+  const reach = task.reach!;
+  const cw = crop.width;
+  const ed = task.edited, td = task.targetMask, kd = task.keepMask, sourceMap = task.sourceMap;
+  const [a, b, c, d, ee, f] = task.backward;
+  const ss = task.supersample, inv = 1 / (ss * ss);
+  const tb = task.targetBounds;
+  const slack = ss > 1 ? Math.abs(a) + Math.abs(b) + Math.abs(d) + Math.abs(ee) : 0;
+  const pxMin = patch.left + 1 - slack, pxMax = patch.left + patch.width - 2 + slack;
+  const pyMin = patch.top + 1 - slack, pyMax = patch.top + patch.height - 2 + slack;
+  const spanX = new Float64Array(2);
+  // Column tables over the target bounds (supersample i of column tx at (tx − tb.left)·ss + i).
+  const nx = tb.width * ss;
+  const fx = new Int32Array(nx), wx = new Float64Array(4 * nx);
+  const fy = new Int32Array(ss), wy = new Float64Array(4 * ss);
+  for (let tx = tb.left; tx < tb.left + tb.width; tx++) {
+    for (let i = 0; i < ss; i++) {
+      const ox = (i + 0.5) / ss - 0.5;
+      // Exactly the sample's x: a·(tx + ox) + b·y + c with b = 0 (a·tx + b·y + c at one sample per pixel).
+      const sx = ss === 1 ? a * tx + b * 0 + c : a * (tx + ox) + b * 0 + c;
+      bicubicAxis(sx, patch.left, patch.width, fx, wx, (tx - tb.left) * ss + i);
+    }
+  }
+  for (let ty = tb.top + y0; ty < tb.top + y1; ty++) {
+    const row = (ty - crop.top) * cw - crop.left;
+    let x0 = tb.left, x1 = tb.left + tb.width - 1;
+    affineSpan(a, b * ty + c, pxMin, pxMax, spanX);
+    x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    affineSpan(d, ee * ty + f, pyMin, pyMax, spanX);
+    x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    if (x0 > x1) continue;
+    let anyRow = false;
+    for (let j = 0; j < ss; j++) {
+      const oy = (j + 0.5) / ss - 0.5;
+      const sy = ss === 1 ? d * 0 + ee * ty + f : d * 0 + ee * (ty + oy) + f;
+      bicubicAxis(sy, patch.top, patch.height, fy, wy, j);
+      if (fy[j]! >= 0) anyRow = true;
+    }
+    if (!anyRow) continue;
+    for (let tx = x0; tx <= x1; tx++) {
+      const ti = row + tx;
+      if (kd[ti]! > 0) continue;
+      const kx = (tx - tb.left) * ss;
+      let cov: number;
+      if (ss === 1) {
+        const fxi = fx[kx]!, fyj = fy[0]!;
+        cov = fxi < 0 || fyj < 0 ? 0 : sampleBicubicTaps(patch, reach, fxi, fyj, wx, 4 * kx, wy, 0, px);
+      } else {
+        cov = 0; acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
+        for (let j = 0; j < ss; j++) {
+          const fyj = fy[j]!;
+          if (fyj < 0) continue;
+          for (let i = 0; i < ss; i++) {
+            const fxi = fx[kx + i]!;
+            if (fxi < 0) continue;
+            const cv = sampleBicubicTaps(patch, reach, fxi, fyj, wx, 4 * (kx + i), wy, 4 * j, px);
+            if (cv > 0) { cov += cv; acc[0] += px[0]!; acc[1] += px[1]!; acc[2] += px[2]!; acc[3] += px[3]!; }
+          }
+        }
+        cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
+      }
+      const cov8 = Math.round(cov * 255);
+      if (cov8 === 0) continue;
+      if (cov8 > td[ti]!) td[ti] = cov8;
+      writeSample(ed, ti * 4, px, cov, cov8);
+      if (sourceMap) { sourceMap[2 * ti] = a * tx + b * ty + c; sourceMap[2 * ti + 1] = d * tx + ee * ty + f; }
+    }
+  }
+}
+
+/**
+ * The general row kernel as it was before the specialised kernels (any map, any sampler, no reach
+ * map): kept unchanged as the reference the others are tested against (bit-identical), and run
+ * only when {@link setRenderReference} asks for it.
+ */
+function renderRowsReference(task: RenderTask, y0: number, y1: number): void {
   const px = new Float32Array(4), acc = new Float32Array(4), seamOut = new Float64Array(2);
   const { crop, patch, field } = task;
   const sample: PatchSampler = samplerFor(task.quality);
@@ -513,6 +735,145 @@ function renderRows(task: RenderTask, y0: number, y1: number): void {
     }
   }
 }
+/**
+ * The row kernel for maps with a deform field (and the identity affine): {@link renderRowsReference}
+ * with the patch's reach map (empty footprints skipped in one load, solid ones without their
+ * coverage and alpha loads) and the bilinear sample written without the intermediate
+ * Float32Array (its float32 rounding kept by Math.fround): bit-identical to it (tested).
+ */
+function renderRowsField(task: RenderTask, y0: number, y1: number): void {
+  const px = new Float32Array(4), acc = new Float32Array(4), seamOut = new Float64Array(2);
+  const { crop, patch, field } = task;
+  const bilinearQ = task.quality === 'preview';
+  const cw = crop.width;
+  const ed = task.edited, od = task.original, td = task.targetMask, kd = task.keepMask, sourceMap = task.sourceMap;
+  const rm = task.mask;
+  const [a, b, c, d, ee, f] = task.backward;
+  const ss = task.supersample, inv = 1 / (ss * ss);
+  const tb = task.targetBounds;
+  const identityAffine = isIdentityAffine(task.backward);
+  // Sample positions must fall inside the patch (less a border the kernels treat as empty);
+  // supersample offsets stay within half a target pixel, i.e. `slack` source pixels.
+  const slack = ss > 1 ? Math.abs(a) + Math.abs(b) + Math.abs(d) + Math.abs(ee) : 0;
+  const pxMin = patch.left + 1 - slack, pxMax = patch.left + patch.width - 2 + slack;
+  const pyMin = patch.top + 1 - slack, pyMax = patch.top + patch.height - 2 + slack;
+  const spanX = new Float64Array(2);
+  const bilinear = ss === 1 && bilinearQ;
+  const pLeft = patch.left, pTop = patch.top, pw = patch.width, pMaxX = patch.width - 3, pMaxY = patch.height - 3;
+  const pcov = patch.cov, prgba = patch.rgba;
+  const reach = task.reach!;
+  // Deform: the backward field interpolated to the current row once (row-incremental lookup).
+  const fcols = field ? field.cols : 0;
+  const rowEx = new Float64Array(fcols), rowEy = new Float64Array(fcols);
+  const fLeft = field ? field.left : 0, fInvCell = field ? 1 / field.cell : 0, fMaxC = fcols - 1;
+  const seam = field?.seam ?? null;
+  let seamRow = -1, seamFy = 0;
+  for (let ty = tb.top + y0; ty < tb.top + y1; ty++) {
+    const row = (ty - crop.top) * cw - crop.left;
+    let x0 = tb.left, x1 = tb.left + tb.width - 1;
+    let fieldRow = false;
+    if (field) {
+      const gy = (ty - field.top) * fInvCell;
+      if (gy >= 0 && gy < field.rows - 1) {
+        const r = gy | 0, fy = gy - r, k0 = r * fcols, k1 = k0 + fcols;
+        seamRow = r; seamFy = fy;
+        const ex = field.ex, ey = field.ey;
+        for (let c = 0; c < fcols; c++) {
+          const a0 = ex[k0 + c]!, b0 = ey[k0 + c]!;
+          rowEx[c] = a0 + (ex[k1 + c]! - a0) * fy;
+          rowEy[c] = b0 + (ey[k1 + c]! - b0) * fy;
+        }
+        fieldRow = true;
+      }
+    }
+    if (!field) {
+      // Affine rows: sx = a·tx + (b·ty + c), sy = d·tx + (e·ty + f); keep the tx span whose
+      // samples can land inside the patch.
+      affineSpan(a, b * ty + c, pxMin, pxMax, spanX);
+      x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+      affineSpan(d, ee * ty + f, pyMin, pyMax, spanX);
+      x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
+    }
+    for (let tx = x0; tx <= x1; tx++) {
+      const ti = row + tx;
+      if (kd[ti]! > 0) continue;
+      let qx = tx, qy = ty;
+      if (fieldRow) {
+        const gx = (tx - fLeft) * fInvCell;
+        if (gx >= 0 && gx < fMaxC) {
+          const c = gx | 0, fx = gx - c;
+          if (seam !== null && seam[seamRow * fMaxC + c] === 1) {
+            seamLookup(field!, seamRow, c, fx, seamFy, seamOut);
+            qx += seamOut[0]!; qy += seamOut[1]!;
+          } else {
+            const a0 = rowEx[c]!, b0 = rowEy[c]!;
+            qx += a0 + (rowEx[c + 1]! - a0) * fx;
+            qy += b0 + (rowEy[c + 1]! - b0) * fx;
+          }
+        }
+      }
+      if (identityAffine && qx === tx && qy === ty) {
+        // The pixel shows its own content (e.g. the still part of a deformed region): its
+        // coverage is the mask's, and over unchanged pixels nothing needs resampling.
+        const mx = tx - rm.left, my = ty - rm.top;
+        const m = mx >= 0 && my >= 0 && mx < rm.width && my < rm.height ? rm.data[my * rm.width + mx]! : 0;
+        if (m === 0) continue;
+        if (m > td[ti]!) td[ti] = m;
+        const q = ti * 4;
+        if (ed[q] === od[q] && ed[q + 1] === od[q + 1] && ed[q + 2] === od[q + 2] && ed[q + 3] === od[q + 3]) continue;
+      }
+      const sx = a * qx + b * qy + c, sy = d * qx + ee * qy + f;
+      let cov: number;
+      if (bilinear) {
+        // sampleBilinear, inlined (the hot path of every preview), with the reach map.
+        const lx = sx - pLeft, ly = sy - pTop;
+        // Truncation is the floor wherever the test passes (lx, ly ≥ 1); below 1 both fail it.
+        if (!(lx >= 1 && ly >= 1)) continue;
+        const ix = lx | 0, iy = ly | 0;
+        if (!(ix <= pMaxX && iy <= pMaxY)) continue;
+        const i00 = iy * pw + ix;
+        const rv = reach[i00]!;
+        if (rv === 0) continue;
+        const fx = lx - ix, fy = ly - iy;
+        const i01 = i00 + pw;
+        const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        const q0 = i00 * 4, q1 = q0 + 4, q2 = i01 * 4, q3 = q2 + 4;
+        // All four taps solid: coverage and alpha are both the sum of the weights (1 × w, exact).
+        let bc = rv === 2 ? w00 + w10 + w01 + w11 : pcov[i00]! * w00 + pcov[i00 + 1]! * w10 + pcov[i01]! * w01 + pcov[i01 + 1]! * w11;
+        const p3 = Math.fround(rv === 2 ? bc : prgba[q0 + 3]! * w00 + prgba[q1 + 3]! * w10 + prgba[q2 + 3]! * w01 + prgba[q3 + 3]! * w11);
+        if (bc <= 0) continue;
+        if (bc > 1) bc = 1;
+        const cov8 = Math.round(bc * 255);
+        if (cov8 === 0) continue;
+        if (cov8 > td[ti]!) td[ti] = cov8;
+        const p0 = Math.fround(prgba[q0]! * w00 + prgba[q1]! * w10 + prgba[q2]! * w01 + prgba[q3]! * w11);
+        const p1 = Math.fround(prgba[q0 + 1]! * w00 + prgba[q1 + 1]! * w10 + prgba[q2 + 1]! * w01 + prgba[q3 + 1]! * w11);
+        const p2 = Math.fround(prgba[q0 + 2]! * w00 + prgba[q1 + 2]! * w10 + prgba[q2 + 2]! * w01 + prgba[q3 + 2]! * w11);
+        writeSample4(ed, ti * 4, p0, p1, p2, p3, bc, cov8);
+        if (sourceMap) { sourceMap[2 * ti] = sx; sourceMap[2 * ti + 1] = sy; }
+        continue;
+      } else if (ss === 1) {
+        cov = sampleBicubicReach(patch, reach, sx, sy, px);
+      } else {
+        cov = 0; acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
+        for (let j = 0; j < ss; j++) {
+          const oy = (j + 0.5) / ss - 0.5;
+          for (let i = 0; i < ss; i++) {
+            const ox = (i + 0.5) / ss - 0.5;
+            const cv = sampleBicubicReach(patch, reach, a * (qx + ox) + b * (qy + oy) + c, d * (qx + ox) + ee * (qy + oy) + f, px);
+            if (cv > 0) { cov += cv; acc[0] += px[0]!; acc[1] += px[1]!; acc[2] += px[2]!; acc[3] += px[3]!; }
+          }
+        }
+        cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
+      }
+      const cov8 = Math.round(cov * 255);
+      if (cov8 === 0) continue;
+      if (cov8 > td[ti]!) td[ti] = cov8;
+      writeSample(ed, ti * 4, px, cov, cov8);
+      if (sourceMap) { sourceMap[2 * ti] = sx; sourceMap[2 * ti + 1] = sy; }
+    }
+  }
+}
 registerRowKernel(RENDER_KERNEL, renderRows);
 
 /**
@@ -574,7 +935,9 @@ function renderRegion(
     supersample: rw.supersample, targetBounds: tb,
     mask: shared ? { left: mask.left, top: mask.top, width: mask.width, height: mask.height, data: asShared(mask.data) } : mask,
     patch, quality, crop, edited: edited.data, original: original.data, targetMask: targetMask.data, keepMask: keepMask.data, sourceMap,
+    reach: null,
   };
+  if (!referenceKernel) task.reach = patchReach(patch, quality === 'final' ? 4 : 2, shared);
   const work = tb.width * tb.height * (quality === 'final' ? 4 : 1) * rw.supersample * rw.supersample;
   if (shared) runRows(RENDER_KERNEL, task, tb.height, work);
   else renderRows(task, 0, tb.height);
@@ -597,6 +960,22 @@ function writeSample(ed: Uint8ClampedArray, p4: number, px: Float32Array, cov: n
   ed[p4] = (px[0]! + ed[p4]! * ba) * s;
   ed[p4 + 1] = (px[1]! + ed[p4 + 1]! * ba) * s;
   ed[p4 + 2] = (px[2]! + ed[p4 + 2]! * ba) * s;
+  ed[p4 + 3] = oa * 255;
+}
+
+/** {@link writeSample} with the sample in four float32-rounded numbers. */
+function writeSample4(ed: Uint8ClampedArray, p4: number, p0: number, p1: number, p2: number, p3: number, cov: number, cov8: number): void {
+  if (cov8 === 255 && p3 === 1) {
+    ed[p4] = p0; ed[p4 + 1] = p1; ed[p4 + 2] = p2; ed[p4 + 3] = 255;
+    return;
+  }
+  const ba = (ed[p4 + 3]! / 255) * (1 - cov);
+  const oa = p3 + ba;
+  if (oa <= 0) { ed[p4] = 0; ed[p4 + 1] = 0; ed[p4 + 2] = 0; ed[p4 + 3] = 0; return; }
+  const s = 1 / oa;
+  ed[p4] = (p0 + ed[p4]! * ba) * s;
+  ed[p4 + 1] = (p1 + ed[p4 + 1]! * ba) * s;
+  ed[p4 + 2] = (p2 + ed[p4 + 2]! * ba) * s;
   ed[p4 + 3] = oa * 255;
 }
 
@@ -686,6 +1065,38 @@ function renderIntegerShift(
   }
 }
 
+/** {@link placedMaskToCrop} into a zeroed `out`: the overlapping part of each row copied as it is. */
+function copyMaskRows(m: PlacedMask, crop: Rect, out: Mask): void {
+  const x0 = Math.max(m.left, crop.left), x1 = Math.min(m.left + m.width, crop.left + crop.width);
+  const y0 = Math.max(m.top, crop.top), y1 = Math.min(m.top + m.height, crop.top + crop.height);
+  if (x1 <= x0) return;
+  for (let y = y0; y < y1; y++) {
+    const s = (y - m.top) * m.width + x0 - m.left;
+    out.data.set(m.data.subarray(s, s + x1 - x0), (y - crop.top) * crop.width + x0 - crop.left);
+  }
+}
+
+/**
+ * hole = source − target (where positive), forbidden = hole ∪ target, both 0 on keep pixels; over
+ * the crop pixels of `area` (document rectangle outside which source and target are empty).
+ */
+function holeAndForbidden(source: Mask, target: Mask, keep: Mask, hasKeep: boolean, area: Rect, crop: Rect, hole: Mask, forbidden: Mask): void {
+  const cw = crop.width;
+  const x0 = Math.max(0, area.left - crop.left), x1 = Math.min(cw, area.left + area.width - crop.left);
+  const y0 = Math.max(0, area.top - crop.top), y1 = Math.min(crop.height, area.top + area.height - crop.top);
+  const sd = source.data, td = target.data, kd = keep.data, hd = hole.data, fd = forbidden.data;
+  for (let y = y0; y < y1; y++) {
+    const end = y * cw + x1;
+    for (let p = y * cw + x0; p < end; p++) {
+      const t = td[p]!, v = sd[p]! - t;
+      if (v <= 0 && t === 0) continue;
+      if (hasKeep && kd[p]! > 0) continue;
+      if (v > 0) hd[p] = v;
+      fd[p] = 255;
+    }
+  }
+}
+
 /**
  * Warp every region of a plan into the bounding crop of source ∪ target. See the module comment
  * for the method and the guarantees (keep and untouched pixels bit-identical, soft edges kept).
@@ -697,7 +1108,6 @@ export function warpRegions(input: WarpInput): WarpOutput {
   const prepared = groupByRegion(input.regions, input.operations)
     .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings, input.keep ?? []));
   checkSignal(input.signal);
-
   let area: Rect = { left: 0, top: 0, width: 0, height: 0 };
   let regionSpan: Rect = { left: 0, top: 0, width: 0, height: 0 };
   for (const rw of prepared) {
@@ -727,10 +1137,11 @@ export function warpRegions(input: WarpInput): WarpOutput {
     sourceMap = shared ? sharedFloat32(2 * n) : new Float32Array(2 * n);
     for (let y = 0, p = 0; y < ch; y++) for (let x = 0; x < cw; x++, p += 2) { sourceMap[p] = x + crop.left; sourceMap[p + 1] = y + crop.top; }
   }
-  const kd = keepMask.data;
   for (let gi = 0; gi < prepared.length; gi++) {
     const rw = prepared[gi]!;
-    placedMaskToCrop(rw.region.mask, crop, sourceMask);
+    // The first region lands on a zeroed mask: its rows are copied (the max with 0 is the value).
+    if (gi === 0) copyMaskRows(rw.region.mask, crop, sourceMask);
+    else placedMaskToCrop(rw.region.mask, crop, sourceMask);
     if (rw.sourceBounds.width === 0) continue;
     const shift = integerShiftPath ? integerShift(rw) : null;
     if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask, sourceMap, quality);
@@ -741,12 +1152,10 @@ export function warpRegions(input: WarpInput): WarpOutput {
 
   const holeMask = createMask(cw, ch);
   const forbidden = createMask(cw, ch);
-  const sd = sourceMask.data, td = targetMask.data, hd = holeMask.data, fd = forbidden.data;
-  for (let p = 0; p < n; p++) {
-    if (kd[p]! > 0) continue;
-    const v = sd[p]! - td[p]!;
-    if (v > 0) hd[p] = v;
-    if (v > 0 || td[p]! > 0) fd[p] = 255;
-  }
+  // Source and target coverage are zero outside the rendered masks' bounds and the target bounds:
+  // only that part is read.
+  let touched: Rect = { left: 0, top: 0, width: 0, height: 0 };
+  for (const rw of prepared) touched = unionRect(touched, unionRect(maskBounds(rw.region.mask), rw.targetBounds));
+  holeAndForbidden(sourceMask, targetMask, keepMask, (input.keep ?? []).length > 0, touched, crop, holeMask, forbidden);
   return { crop, original, edited, sourceMask, targetMask, holeMask, keepMask, forbidden, warnings, ...(sourceMap ? { sourceMap } : {}) };
 }
