@@ -10,6 +10,7 @@ import { makeTexture } from '../textures';
 import type { OperationParams, PlacedMask, Region, RgbaImage } from '../types';
 import { buildSourcePatch, patchReach, sampleBicubic, sampleBicubicReach, setPatchCache } from '../resample';
 import { prepareRegionWarp, setRenderReference, warpRegions, type WarpOutput } from './warp-regions';
+import { renderRowsReference } from './warp-regions.reference';
 
 /** A soft elliptical mask with a feathered rim, random speckle holes and a few partial pixels. */
 function softEllipse(cx: number, cy: number, rx: number, ry: number, rnd: () => number): PlacedMask {
@@ -56,7 +57,7 @@ describe('render kernels equal the reference kernel (bit-identical)', () => {
   const mask = softEllipse(78, 70, 34, 27, rnd);
   const reg: Region = { id: 'r', mask };
   const keep: PlacedMask = { left: 60, top: 40, width: 12, height: 50, data: new Uint8Array(12 * 50).fill(255) };
-  afterAll(() => { setRenderReference(false); setPatchCache(true); });
+  afterAll(() => { setRenderReference(null); setPatchCache(true); });
 
   /** Random operation chains: rotations, scales (shrinks force supersampling at final), sub-pixel moves. */
   function randomOps(): OperationParams[] {
@@ -78,7 +79,7 @@ describe('render kernels equal the reference kernel (bit-identical)', () => {
       const ops = randomOps();
       const withKeep = t % 3 === 0;
       const run = (fast: boolean): WarpOutput => {
-        setRenderReference(!fast);
+        setRenderReference(fast ? null : renderRowsReference);
         return warpRegions({
           image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality, withSourceMap: true,
           ...(withKeep ? { keep: [keep] } : {}),
@@ -105,7 +106,7 @@ describe('render kernels equal the reference kernel (bit-identical)', () => {
         : { kind: 'deform', handles: [h], targets: [tg] };
       const ops: OperationParams[] = t % 3 === 0 ? [deform] : t % 3 === 1 ? [...randomOps(), deform, ...randomOps()] : [deform];
       const run = (fast: boolean): WarpOutput => {
-        setRenderReference(!fast);
+        setRenderReference(fast ? null : renderRowsReference);
         return warpRegions({
           image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality, withSourceMap: true,
           ...(t % 2 === 0 ? { keep: [keep] } : {}),
@@ -131,7 +132,7 @@ describe('render kernels equal the reference kernel (bit-identical)', () => {
     let supersampled = 0;
     cases.forEach((ops, t) => {
       const run = (fast: boolean): WarpOutput => {
-        setRenderReference(!fast);
+        setRenderReference(fast ? null : renderRowsReference);
         return warpRegions({
           image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality, withSourceMap: true,
           ...(t % 2 === 0 ? { keep: [keep] } : {}),
@@ -153,9 +154,9 @@ describe('render kernels equal the reference kernel (bit-identical)', () => {
     setPatchCache(true);
     const ops: OperationParams[] = [{ kind: 'rotate', angleDeg: 17.3, center: [80, 70] }];
     const run = (): WarpOutput => warpRegions({ image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality: 'preview', withSourceMap: true });
-    setRenderReference(true);
+    setRenderReference(renderRowsReference);
     const general = run();
-    setRenderReference(false);
+    setRenderReference(null);
     same(run(), general);
     same(run(), general);
   });

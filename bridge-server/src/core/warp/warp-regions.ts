@@ -24,7 +24,7 @@
  */
 import { maskBounds, unionRect } from '@smartdrag/shared';
 import { createMask, cropImage, placedMaskToCrop } from '../image';
-import { bicubicAxis, buildSourcePatch, type PatchSampler, patchReach, sampleBicubicReach, sampleBicubicTaps, sampleBilinear, samplerFor, type SourcePatch } from '../resample';
+import { bicubicAxis, buildSourcePatch, patchReach, sampleBicubicReach, sampleBicubicTaps, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
 import { CancelledError } from '../types';
 import { asShared, registerRowKernel, runRows, sharedFloat32, willRunParallel } from '../parallel/rows';
@@ -336,7 +336,7 @@ export function mapPointForward(rw: RegionWarp, p: Point): Point {
 }
 
 /** Integer range of t with lo ≤ k·t + c0 ≤ hi (widened by one), written to `out`. */
-function affineSpan(k: number, c0: number, lo: number, hi: number, out: Float64Array): void {
+export function affineSpan(k: number, c0: number, lo: number, hi: number, out: Float64Array): void {
   if (k === 0) {
     if (c0 < lo || c0 > hi) { out[0] = 1; out[1] = 0; } else { out[0] = -Infinity; out[1] = Infinity; }
     return;
@@ -394,7 +394,7 @@ const RENDER_KERNEL = 'warp.render';
  * inlined). A row writes only its own pixels of `edited`, `targetMask` and `sourceMap`.
  */
 function renderRows(task: RenderTask, y0: number, y1: number): void {
-  if (task.reach === null) { renderRowsReference(task, y0, y1); return; }
+  if (task.reach === null) { referenceKernel!(task, y0, y1); return; }
   if (task.field === null && !isIdentityAffine(task.backward)) {
     if (task.quality === 'preview' && task.supersample === 1) { renderAffineBilinear(task, y0, y1); return; }
     if (task.quality === 'final') {
@@ -407,18 +407,24 @@ function renderRows(task: RenderTask, y0: number, y1: number): void {
   renderRowsField(task, y0, y1);
 }
 
-/** Whether renders run the reference kernel (tests compare the others with it). */
-let referenceKernel = false;
+/** A row kernel: renders rows `[y0, y1)` of a task's target bounds. */
+export type RenderRowKernel = (task: RenderTask, y0: number, y1: number) => void;
 
-/** Render with {@link renderRowsReference} only (true) or the specialised kernels (false, the default); returns the previous setting (tests). */
-export function setRenderReference(on: boolean): boolean {
+/**
+ * The kernel every render runs instead of the specialised ones, when set: tests set the general
+ * reference kernel (warp-regions.reference.ts) and compare the specialised kernels with it.
+ */
+let referenceKernel: RenderRowKernel | null = null;
+
+/** Render with `kernel` only (tests: the reference kernel), or with the specialised kernels (null, the default); returns the previous setting. */
+export function setRenderReference(kernel: RenderRowKernel | null): RenderRowKernel | null {
   const prev = referenceKernel;
-  referenceKernel = on;
+  referenceKernel = kernel;
   return prev;
 }
 
 /**
- * {@link renderRowsReference} for an affine map without deform field, bilinear, one sample per pixel
+ * the reference kernel (warp-regions.reference.ts) for an affine map without deform field, bilinear, one sample per pixel
  * (every rigid preview): the same arithmetic in the same order (bit-identical, tested), with the
  * patch's reach map skipping empty footprints in one load and the sample written without the
  * intermediate Float32Array (its float32 rounding kept by Math.fround).
@@ -476,7 +482,7 @@ function renderAffineBilinear(task: RenderTask, y0: number, y1: number): void {
 }
 
 /**
- * {@link renderRowsReference} for an affine map without deform field, clamped bicubic (every rigid
+ * the reference kernel (warp-regions.reference.ts) for an affine map without deform field, clamped bicubic (every rigid
  * final, supersampled or not): the same arithmetic in the same order (bit-identical, tested), the
  * patch's reach map skipping empty footprints in one load.
  */
@@ -609,134 +615,7 @@ function renderAxisBicubic(task: RenderTask, y0: number, y1: number): void {
 }
 
 /**
- * The general row kernel as it was before the specialised kernels (any map, any sampler, no reach
- * map): kept unchanged as the reference the others are tested against (bit-identical), and run
- * only when {@link setRenderReference} asks for it.
- */
-function renderRowsReference(task: RenderTask, y0: number, y1: number): void {
-  const px = new Float32Array(4), acc = new Float32Array(4), seamOut = new Float64Array(2);
-  const { crop, patch, field } = task;
-  const sample: PatchSampler = samplerFor(task.quality);
-  const cw = crop.width;
-  const ed = task.edited, od = task.original, td = task.targetMask, kd = task.keepMask, sourceMap = task.sourceMap;
-  const rm = task.mask;
-  const [a, b, c, d, ee, f] = task.backward;
-  const ss = task.supersample, inv = 1 / (ss * ss);
-  const tb = task.targetBounds;
-  const identityAffine = isIdentityAffine(task.backward);
-  // Sample positions must fall inside the patch (less a border the kernels treat as empty);
-  // supersample offsets stay within half a target pixel, i.e. `slack` source pixels.
-  const slack = ss > 1 ? Math.abs(a) + Math.abs(b) + Math.abs(d) + Math.abs(ee) : 0;
-  const pxMin = patch.left + 1 - slack, pxMax = patch.left + patch.width - 2 + slack;
-  const pyMin = patch.top + 1 - slack, pyMax = patch.top + patch.height - 2 + slack;
-  const spanX = new Float64Array(2);
-  const bilinear = ss === 1 && sample === sampleBilinear;
-  const pLeft = patch.left, pTop = patch.top, pw = patch.width, pMaxX = patch.width - 3, pMaxY = patch.height - 3;
-  const pcov = patch.cov, prgba = patch.rgba;
-  // Deform: the backward field interpolated to the current row once (row-incremental lookup).
-  const fcols = field ? field.cols : 0;
-  const rowEx = new Float64Array(fcols), rowEy = new Float64Array(fcols);
-  const fLeft = field ? field.left : 0, fInvCell = field ? 1 / field.cell : 0, fMaxC = fcols - 1;
-  const seam = field?.seam ?? null;
-  let seamRow = -1, seamFy = 0;
-  for (let ty = tb.top + y0; ty < tb.top + y1; ty++) {
-    const row = (ty - crop.top) * cw - crop.left;
-    let x0 = tb.left, x1 = tb.left + tb.width - 1;
-    let fieldRow = false;
-    if (field) {
-      const gy = (ty - field.top) * fInvCell;
-      if (gy >= 0 && gy < field.rows - 1) {
-        const r = gy | 0, fy = gy - r, k0 = r * fcols, k1 = k0 + fcols;
-        seamRow = r; seamFy = fy;
-        const ex = field.ex, ey = field.ey;
-        for (let c = 0; c < fcols; c++) {
-          const a0 = ex[k0 + c]!, b0 = ey[k0 + c]!;
-          rowEx[c] = a0 + (ex[k1 + c]! - a0) * fy;
-          rowEy[c] = b0 + (ey[k1 + c]! - b0) * fy;
-        }
-        fieldRow = true;
-      }
-    }
-    if (!field) {
-      // Affine rows: sx = a·tx + (b·ty + c), sy = d·tx + (e·ty + f); keep the tx span whose
-      // samples can land inside the patch.
-      affineSpan(a, b * ty + c, pxMin, pxMax, spanX);
-      x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
-      affineSpan(d, ee * ty + f, pyMin, pyMax, spanX);
-      x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
-    }
-    for (let tx = x0; tx <= x1; tx++) {
-      const ti = row + tx;
-      if (kd[ti]! > 0) continue;
-      let qx = tx, qy = ty;
-      if (fieldRow) {
-        const gx = (tx - fLeft) * fInvCell;
-        if (gx >= 0 && gx < fMaxC) {
-          const c = gx | 0, fx = gx - c;
-          if (seam !== null && seam[seamRow * fMaxC + c] === 1) {
-            seamLookup(field!, seamRow, c, fx, seamFy, seamOut);
-            qx += seamOut[0]!; qy += seamOut[1]!;
-          } else {
-            const a0 = rowEx[c]!, b0 = rowEy[c]!;
-            qx += a0 + (rowEx[c + 1]! - a0) * fx;
-            qy += b0 + (rowEy[c + 1]! - b0) * fx;
-          }
-        }
-      }
-      if (identityAffine && qx === tx && qy === ty) {
-        // The pixel shows its own content (e.g. the still part of a deformed region): its
-        // coverage is the mask's, and over unchanged pixels nothing needs resampling.
-        const mx = tx - rm.left, my = ty - rm.top;
-        const m = mx >= 0 && my >= 0 && mx < rm.width && my < rm.height ? rm.data[my * rm.width + mx]! : 0;
-        if (m === 0) continue;
-        if (m > td[ti]!) td[ti] = m;
-        const q = ti * 4;
-        if (ed[q] === od[q] && ed[q + 1] === od[q + 1] && ed[q + 2] === od[q + 2] && ed[q + 3] === od[q + 3]) continue;
-      }
-      const sx = a * qx + b * qy + c, sy = d * qx + ee * qy + f;
-      let cov: number;
-      if (bilinear) {
-        // sampleBilinear, inlined (the hot path of every preview).
-        const lx = sx - pLeft, ly = sy - pTop;
-        // Truncation is the floor wherever the test passes (lx, ly ≥ 1); below 1 both fail it.
-        if (!(lx >= 1 && ly >= 1)) continue;
-        const ix = lx | 0, iy = ly | 0;
-        if (!(ix <= pMaxX && iy <= pMaxY)) continue;
-        const fx = lx - ix, fy = ly - iy;
-        const i00 = iy * pw + ix, i01 = i00 + pw;
-        const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-        cov = pcov[i00]! * w00 + pcov[i00 + 1]! * w10 + pcov[i01]! * w01 + pcov[i01 + 1]! * w11;
-        if (cov <= 0) continue;
-        if (cov > 1) cov = 1;
-        const q0 = i00 * 4, q1 = q0 + 4, q2 = i01 * 4, q3 = q2 + 4;
-        px[0] = prgba[q0]! * w00 + prgba[q1]! * w10 + prgba[q2]! * w01 + prgba[q3]! * w11;
-        px[1] = prgba[q0 + 1]! * w00 + prgba[q1 + 1]! * w10 + prgba[q2 + 1]! * w01 + prgba[q3 + 1]! * w11;
-        px[2] = prgba[q0 + 2]! * w00 + prgba[q1 + 2]! * w10 + prgba[q2 + 2]! * w01 + prgba[q3 + 2]! * w11;
-        px[3] = prgba[q0 + 3]! * w00 + prgba[q1 + 3]! * w10 + prgba[q2 + 3]! * w01 + prgba[q3 + 3]! * w11;
-      } else if (ss === 1) {
-        cov = sample(patch, sx, sy, px);
-      } else {
-        cov = 0; acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
-        for (let j = 0; j < ss; j++) {
-          const oy = (j + 0.5) / ss - 0.5;
-          for (let i = 0; i < ss; i++) {
-            const ox = (i + 0.5) / ss - 0.5;
-            const cv = sample(patch, a * (qx + ox) + b * (qy + oy) + c, d * (qx + ox) + ee * (qy + oy) + f, px);
-            if (cv > 0) { cov += cv; acc[0] += px[0]!; acc[1] += px[1]!; acc[2] += px[2]!; acc[3] += px[3]!; }
-          }
-        }
-        cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
-      }
-      const cov8 = Math.round(cov * 255);
-      if (cov8 === 0) continue;
-      if (cov8 > td[ti]!) td[ti] = cov8;
-      writeSample(ed, ti * 4, px, cov, cov8);
-      if (sourceMap) { sourceMap[2 * ti] = sx; sourceMap[2 * ti + 1] = sy; }
-    }
-  }
-}
-/**
- * The row kernel for maps with a deform field (and the identity affine): {@link renderRowsReference}
+ * The row kernel for maps with a deform field (and the identity affine): the reference kernel (warp-regions.reference.ts)
  * with the patch's reach map (empty footprints skipped in one load, solid ones without their
  * coverage and alpha loads) and the bilinear sample written without the intermediate
  * Float32Array (its float32 rounding kept by Math.fround): bit-identical to it (tested).
@@ -883,7 +762,7 @@ registerRowKernel(RENDER_KERNEL, renderRows);
  * them is the smooth 0.5 contour of the weights, not a staircase) and blends only its corners,
  * weights renormalised — it shows one side, never the content hidden between them.
  */
-function seamLookup(f: NonNullable<RenderTask['field']>, r: number, c: number, fx: number, fy: number, out: Float64Array): void {
+export function seamLookup(f: NonNullable<RenderTask['field']>, r: number, c: number, fx: number, fy: number, out: Float64Array): void {
   const k = r * f.cols + c;
   const q0 = k, q1 = k + 1, q2 = k + f.cols, q3 = k + f.cols + 1;
   const w0 = (1 - fx) * (1 - fy), w1 = fx * (1 - fy), w2 = (1 - fx) * fy, w3 = fx * fy;
@@ -939,7 +818,8 @@ function renderRegion(
   };
   if (!referenceKernel) task.reach = patchReach(patch, quality === 'final' ? 4 : 2, shared);
   const work = tb.width * tb.height * (quality === 'final' ? 4 : 1) * rw.supersample * rw.supersample;
-  if (shared) runRows(RENDER_KERNEL, task, tb.height, work);
+  // (The reference kernel is set in this thread only: it renders here.)
+  if (shared && !referenceKernel) runRows(RENDER_KERNEL, task, tb.height, work);
   else renderRows(task, 0, tb.height);
 }
 
@@ -948,7 +828,7 @@ function renderRegion(
  * straight-alpha `ed` at byte offset `p4`: an opaque interior sample replaces the pixel, anything
  * else is composited premultiplied "over" what is there now.
  */
-function writeSample(ed: Uint8ClampedArray, p4: number, px: Float32Array, cov: number, cov8: number): void {
+export function writeSample(ed: Uint8ClampedArray, p4: number, px: Float32Array, cov: number, cov8: number): void {
   if (cov8 === 255 && px[3] === 1) {
     ed[p4] = px[0]!; ed[p4 + 1] = px[1]!; ed[p4 + 2] = px[2]!; ed[p4 + 3] = 255;
     return;
