@@ -132,6 +132,8 @@ describe('object reading: a rigid move of a loose selection moves the object ins
     expect(out.regions[0]!.mask).toBe(bgSel);
     expect(out.decisions[0]!.object).toBe(false);
     expect(out.plan.operations[0]!.reason).toMatch(/the whole selection moves: no object could be told from its background \(.+\)/);
+    // The user is told, with what to do: its background moves with it.
+    expect(out.plan.warnings).toEqual([expect.stringMatching(/^Region r: no object could be told from its background inside the selection, so the whole selection moves with its background/)]);
   });
 
   it('leaves deforms (the elastic reading and part deforms) alone', () => {

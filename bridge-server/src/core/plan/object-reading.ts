@@ -114,6 +114,8 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
       const why = `the whole selection moves: no object could be told from its background (${seg.why})`;
       decisions.push({ region: id, object: false, why, fraction: seg.fraction });
       notes.set(id, why);
+      // The selection is loose: its background moves with it (a block with the selection's shape).
+      warnings.push(`Region ${id}: no object could be told from its background inside the selection, so the whole selection moves with its background — draw the selection closer around the object, or keep the arrows inside the selection for an elastic drag.`);
       continue;
     }
     regions[ri] = { id, mask: seg.mask };
