@@ -20,7 +20,7 @@ import { CancelledError } from './types';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
 import { fillHole } from './fill';
 import { blendSeams } from './blend';
-import { affineForParams, allElastic, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, warpRegions, type Affine } from './warp';
+import { allElastic, composeAffine, IDENTITY_AFFINE, invertAffine, rigidStep, warpRegions, type Affine } from './warp';
 import { growRings } from './rings';
 import { planFromProxy, proxyInfoFor, proxyRequest, type ProxyInfo } from './proxy';
 
@@ -175,8 +175,7 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
 /**
  * When the plan moves one region by rigid operations only (translate, rotate, scale; no deform
  * or elastic field): the backward map the warp renders it with (target → source, document
- * pixels), composed exactly as the warp composes it (core/warp/warp-regions.ts
- * `prepareRegionWarp`), else undefined. Every pixel the warp renders then shows the content at
+ * pixels), composed with the warp's own {@link rigidStep}, else undefined. Every pixel the warp renders then shows the content at
  * that map's image of itself, so the outline needs no per-pixel source map.
  */
 export function rigidBackward(plan: Plan): Affine | undefined {
@@ -186,7 +185,7 @@ export function rigidBackward(plan: Plan): Affine | undefined {
   for (const o of ops) {
     const p = o.params;
     if (p.kind === 'deform') return undefined;
-    forward = composeAffine(affineForParams(p.kind === 'translate' ? p : { ...p, center: applyAffine(forward, p.center) }), forward);
+    forward = composeAffine(rigidStep(p, forward), forward);
   }
   return invertAffine(forward);
 }

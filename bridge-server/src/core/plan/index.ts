@@ -13,7 +13,7 @@ import { applyElasticReading } from './elastic-reading';
 import type { PlanReasoner } from './reasoner';
 
 export type { PlanReasoner, ReasonerInput } from './reasoner';
-import { ErrorCode, SmartDragError } from '@smartdrag/shared';
+import { ErrorCode, maskAt, SmartDragError } from '@smartdrag/shared';
 
 export interface PlanOptions {
   /** Use the intent text (default true; false plans from geometry alone). */
@@ -42,11 +42,7 @@ export function hiddenTargetWarnings(req: EditRequest): string[] {
     const h = d.points[0], t = d.points[d.points.length - 1];
     if (!h || !t || (h[0] === t[0] && h[1] === t[1])) return;
     const x = Math.round(t[0]), y = Math.round(t[1]);
-    const kept = keep.some((m) => {
-      const mx = x - m.left, my = y - m.top;
-      return mx >= 0 && my >= 0 && mx < m.width && my < m.height && m.data[my * m.width + mx]! > 0;
-    });
-    if (kept) out.push(`Drag ${i + 1} ends on a kept (protected) pixel at (${x}, ${y}): what it moves there stays hidden under the kept area — end the arrow outside it, or keep less.`);
+    if (keep.some((m) => maskAt(m, x, y) > 0)) out.push(`Drag ${i + 1} ends on a kept (protected) pixel at (${x}, ${y}): what it moves there stays hidden under the kept area — end the arrow outside it, or keep less.`);
   });
   return out;
 }

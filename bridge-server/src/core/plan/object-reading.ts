@@ -9,6 +9,7 @@
  * operation's reason says why. Tight selections (an outline) are used as given.
  */
 import type { EditRequest, Operation, PlacedMask, Plan, Point, Region } from '../types';
+import { maskAt } from '@smartdrag/shared';
 import { readObject } from './object-cache';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
@@ -56,11 +57,7 @@ export const ATTACHED_MIN_PX = 4;
  */
 export function outlineOnEdge(object: PlacedMask, selection: PlacedMask): { outline: number; onEdge: number } {
   const { left, top, width: w, height: h, data: o } = object;
-  const s = selection.data, sw = selection.width, sh = selection.height, sl = selection.left, st = selection.top;
-  const inSel = (x: number, y: number): boolean => {
-    const mx = x - sl, my = y - st;
-    return mx >= 0 && my >= 0 && mx < sw && my < sh && s[my * sw + mx]! >= 128;
-  };
+  const inSel = (x: number, y: number): boolean => maskAt(selection, x, y) >= 128;
   let outline = 0, onEdge = 0;
   for (let y = 0, p = 0; y < h; y++) {
     for (let x = 0; x < w; x++, p++) {
@@ -85,9 +82,13 @@ export function outlineOnEdge(object: PlacedMask, selection: PlacedMask): { outl
 export function attachedObject(req: EditRequest, mask: PlacedMask, handles: readonly Point[]): { attached: boolean; share: number } | null {
   const read = readObject(req.image, mask, handles, 'preview', { grow: 1, ...ATTACH_GRID });
   if (!read.seg || !read.seg.reliable) return null;
-  const { outline, onEdge } = outlineOnEdge(read.seg.mask, mask);
-  const share = outline > 0 ? onEdge / outline : 0;
-  return { attached: onEdge >= ATTACHED_MIN_PX && share >= ATTACHED_OUTLINE_SHARE, share };
+  const edge = outlineOnEdge(read.seg.mask, mask);
+  return { attached: joined(edge), share: edge.outline > 0 ? edge.onEdge / edge.outline : 0 };
+}
+
+/** Whether an object meets the selection's edge along a join ({@link ATTACHED_OUTLINE_SHARE}, {@link ATTACHED_MIN_PX}). */
+function joined(edge: { outline: number; onEdge: number }): boolean {
+  return edge.onEdge >= ATTACHED_MIN_PX && edge.onEdge >= ATTACHED_OUTLINE_SHARE * edge.outline;
 }
 
 /** Apply the object reading to `plan` (see the module comment); the input plan and request are not modified. */
@@ -122,7 +123,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
     // A selection that cuts the object (the wing tip, the feet outside it): what lies outside stays
     // behind. The user hears it, with what to do.
     const edge = outlineOnEdge(seg.mask, region.mask);
-    if (edge.onEdge >= ATTACHED_MIN_PX && edge.onEdge >= ATTACHED_OUTLINE_SHARE * edge.outline) {
+    if (joined(edge)) {
       warnings.push(`Region ${id}: the object continues past the selection's edge (${Math.round((100 * edge.onEdge) / edge.outline)}% of its outline lies on it); the part outside the selection stays where it is — draw the selection around the whole object to move all of it.`);
     }
     const why = `moves the object found inside the selection (${pct} of it); the rest of the selection stays`;

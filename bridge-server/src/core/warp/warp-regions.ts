@@ -184,6 +184,15 @@ export function farPartOfRegion(mask: PlacedMask, from: readonly Point[], dragLe
 }
 
 /**
+ * One rigid operation's forward step after the steps composed so far (`forward`): a turn or scale
+ * pivots about its centre carried along by them. The warp and the outline (core/edit.ts
+ * `rigidBackward`) compose a region's operations with it.
+ */
+export function rigidStep(p: Exclude<OperationParams, { kind: 'deform' }>, forward: Affine): Affine {
+  return affineForParams(p.kind === 'translate' ? p : { ...p, center: applyAffine(forward, p.center) });
+}
+
+/**
  * Combine a region's operations into one map and bound its target area (the forward half of the
  * bidirectional warp). Operations must all name `region`; they apply in order (see the module
  * comment for how pivots, handles and targets are carried).
@@ -204,7 +213,7 @@ export function prepareRegionWarp(
       for (let i = 0; i < p.handles.length; i++) { handles.push(p.handles[i]!); targets.push(p.targets[i]!); }
       continue;
     }
-    const step = affineForParams(p.kind === 'translate' ? p : { ...p, center: applyAffine(forward, p.center) });
+    const step = rigidStep(p, forward);
     forward = composeAffine(step, forward);
     for (let i = 0; i < targets.length; i++) targets[i] = applyAffine(step, targets[i]!);
   }
