@@ -4,6 +4,9 @@
  * layer back, each run's wall and process CPU time (all threads: host, bridge, workers). With
  * `TL_CORE=1` the same edits then run in-process on the whole document (the core rows' path).
  * Run: `npx tsx bridge-server/src/bench/bridge-timeline.ts [size=6000] [kind=translate] [runs=3]`.
+ * Env: `TL_Q=preview` sends previews (default finals) — the same crop every run unless the arrow
+ * moves it, as a drag in progress does; `TL_REUSE=0` turns the client's image reuse off (every job
+ * uploads its pixels); `TL_CORE=1` adds the in-process rows.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,12 +40,16 @@ async function main(): Promise<void> {
       });
     }
   }
-  const client = new BridgeClient({ url: addr.wsUrl, token: config.token, client: 'cli', WebSocketImpl: TimedWs as unknown as WebSocketConstructor, reconnect: false });
+  const quality = process.env.TL_Q === 'preview' ? 'preview' : 'final';
+  const client = new BridgeClient({
+    url: addr.wsUrl, token: config.token, client: 'cli', WebSocketImpl: TimedWs as unknown as WebSocketConstructor, reconnect: false,
+    reuseImages: process.env.TL_REUSE !== '0',
+  });
   await client.connect();
   const image = makeTexture('noise', size, size, 5);
   const region = { id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) };
   for (let i = 0; i < runs + 1; i++) {
-    const req: EditRequest = { image, regions: [region], drags: [speedDrag(kind, size, i)], quality: 'final', seed: 1 };
+    const req: EditRequest = { image, regions: [region], drags: [speedDrag(kind, size, i)], quality, seed: 1 };
     marks = [];
     const c0 = process.cpuUsage();
     t0 = performance.now();
@@ -52,10 +59,10 @@ async function main(): Promise<void> {
     const input: SubmitInput = {
       image: crop, imageOrigin: [roi.left, roi.top], regions: [{ id: 'r', mask: region.mask }],
       drags: req.drags.map((d) => ({ region: d.region, points: d.points.map((p) => [p[0], p[1]] as [number, number]), ...(d.kind ? { kind: d.kind } : {}), ...(d.center ? { center: [d.center[0], d.center[1]] as [number, number] } : {}) })),
-      quality: 'final', seed: 1,
+      quality, seed: 1,
     };
     const job = client.submit(input);
-    mark('submit() returned (chunks encoded)');
+    mark('submit() returned (image keyed)');
     const out = await job.result;
     mark(`layer ${out.layer.width}x${out.layer.height}`);
     const wall = performance.now() - t0;
@@ -69,7 +76,7 @@ async function main(): Promise<void> {
       lines.push(`${t.toFixed(0).padStart(6)} ms  ${w}`);
       prev = w;
     }
-    console.log(`run ${i}${i === 0 ? ' (warm-up)' : ''}: wall ${wall.toFixed(0)} ms cpu ${cpu.toFixed(0)} ms\n${lines.join('\n')}\n  bridge timings ${JSON.stringify(Object.fromEntries(Object.entries(out.timings).map(([k, v]) => [k, Math.round(v as number)])))}`);
+    console.log(`run ${i}${i === 0 ? ' (warm-up)' : ''} ${quality} crop ${crop.width}x${crop.height}: wall ${wall.toFixed(0)} ms cpu ${cpu.toFixed(0)} ms\n${lines.join('\n')}\n  bridge timings ${JSON.stringify(Object.fromEntries(Object.entries(out.timings).map(([k, v]) => [k, Math.round(v as number)])))}`);
   }
   if (process.env.TL_CORE) {
     for (let i = 0; i < runs; i++) {

@@ -118,6 +118,8 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     config, logger, serverVersion, store, queue, dispatch, diagnostics, originNotes, capabilities,
     policy: () => policy, closing: () => closing,
   });
+  // A held image the budget dropped under pressure is forgotten by its connection (held-images.ts).
+  memory.onHeldEvicted = (id) => hub.heldEvicted(id);
 
   const stats = (): BridgeStats => ({ clients: hub.sessions.size, ...store.counts(), workers: pool.size });
   const app = createHttpApp({

@@ -10,7 +10,8 @@ import {
 import type { Plan } from '../core/types';
 import { buildWorkerJob } from './job-input';
 import type { JobQueue } from './job-queue';
-import type { Job, JobStore } from './job-store';
+import { forgetUnrun, type Job, type JobStore } from './job-store';
+import { imageUnknown, type HeldImage } from './held-images';
 import type { PoolRun } from './worker-pool';
 import type { WorkerJob, WorkerResult } from './worker-protocol';
 
@@ -47,14 +48,33 @@ export class Dispatcher {
     clearTimeout(job.uploadTimer);
     try { this.onPrepare?.(job); } catch { /* diagnostics never fail a job */ }
     try {
-      const wj = await buildWorkerJob(job.submit, job.frames, this.limits);
+      // The image: a held one (heldImage; unknown → image_unknown, and the job is forgotten so the
+      // client can send it again with the pixels), the one this job's frame was kept as
+      // (keepImage; if it could not be kept, the frame itself), or the frame.
+      let source: HeldImage | undefined;
+      if (job.submit.heldImage !== undefined) {
+        try {
+          source = await job.source!;
+        } catch (e) {
+          const unknown = e instanceof SmartDragError && e.code === ErrorCode.image_unknown ? e : imageUnknown(job.submit.heldImage, 'its upload could not be kept');
+          this.store.fail(job, unknown);
+          forgetUnrun(this.store, job);
+          return;
+        }
+      } else if (job.source) {
+        source = await job.source.catch(() => undefined);
+      }
       if (job.state !== 'preparing') return; // cancelled meanwhile
-      // Charge the decoded input (a png upload decodes to more than it sent); refused → queue_full.
-      this.store.budget?.setInput(job.id, wj.image.data.byteLength + wj.regions.reduce((n, r) => n + ('mask' in r ? r.mask.data.byteLength : 0), 0));
+      const { job: wj, origin } = await buildWorkerJob(job.submit, job.frames, this.limits, source);
+      if (job.state !== 'preparing') return; // cancelled meanwhile
+      // Charge the decoded input (a png upload decodes to more than it sent; a held image is
+      // charged as held, only a cut-out rectangle of it here); refused → queue_full.
+      const ownImage = source && wj.image.data.buffer === source.image.data.buffer ? 0 : wj.image.data.byteLength;
+      this.store.budget?.setInput(job.id, ownImage + wj.regions.reduce((n, r) => n + ('mask' in r ? r.mask.data.byteLength : 0), 0));
       if (this.closing) throw new SmartDragError(ErrorCode.shutting_down, 'the bridge is shutting down');
       job.workerJob = wj;
       job.marks.prepared = performance.now();
-      job.origin = job.submit.imageOrigin ?? [job.frames.get(0)?.left ?? 0, job.frames.get(0)?.top ?? 0];
+      job.origin = origin;
       job.frames.clear();
       job.state = 'queued';
       const position = this.queue.push(job);

@@ -8,6 +8,7 @@ import { boundsOfPoints, ErrorCode, intersectRect, sentProxyInfo, SmartDragError
 import { seedFromString } from '../core/random';
 import type { PlacedMask, Point, RgbaImage } from '../core/types';
 import type { WorkerJob } from './worker-protocol';
+import { checkImageRect } from './held-images';
 
 /** Check counts and sizes of a submit against the limits; throws a coded SmartDragError. */
 export function checkSubmitLimits(s: JobSubmit, limits: Limits): void {
@@ -60,7 +61,8 @@ function checkPixels(w: number, h: number, limits: Limits, what: string): void {
   }
 }
 
-async function decodeImageFrame(f: Frame, limits: Limits): Promise<RgbaImage> {
+/** The pixels of an image frame (slot 0): rgba8 as a view of the frame, png decoded (pixel check first). */
+export async function decodeImageFrame(f: Frame, limits: Limits): Promise<RgbaImage> {
   if (f.format === 'rgba8') return { width: f.width, height: f.height, data: new Uint8ClampedArray(f.data.buffer, f.data.byteOffset, f.data.byteLength) };
   if (f.format === 'png') {
     const { width, height } = await pngSize(f.data);
@@ -83,15 +85,47 @@ async function decodeMaskFrame(f: Frame, limits: Limits, ox: number, oy: number)
   throw new SmartDragError(ErrorCode.bad_message, `mask ${f.slot} must be gray8 or png, not ${f.format}`);
 }
 
+/** The job's image when it is not read from its own slot-0 frame: a held image (held-images.ts). */
+export interface SourceImage {
+  image: RgbaImage;
+  /** Document position of the source image as its frame placed it. */
+  left: number;
+  top: number;
+}
+
+/** A worker job and the document position of its image. */
+export interface BuiltJob {
+  job: WorkerJob;
+  origin: [number, number];
+}
+
+/** A copy of the `r` rectangle of `img` (its own ArrayBuffer: the worker may take it). */
+function cutRect(img: RgbaImage, r: Rect): RgbaImage {
+  const data = new Uint8ClampedArray(r.width * r.height * 4);
+  const row = r.width * 4;
+  for (let y = 0; y < r.height; y++) {
+    const from = ((r.top + y) * img.width + r.left) * 4;
+    data.set(img.data.subarray(from, from + row), y * row);
+  }
+  return { width: r.width, height: r.height, data };
+}
+
 /**
- * Build the worker job. `frames` maps slot → frame (slot 0 = image). Throws a coded
- * SmartDragError for anything the client got wrong.
+ * Build the worker job. `frames` maps slot → frame (slot 0 = image, unless `source` gives the
+ * image: a held image named by `heldImage`, or the one `keepImage` kept). `imageRect` cuts the
+ * job's image out of it. Throws a coded SmartDragError for anything the client got wrong.
  */
-export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, limits: Limits): Promise<WorkerJob> {
+export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, limits: Limits, source?: SourceImage): Promise<BuiltJob> {
   const imageFrame = frames.get(0);
-  if (!imageFrame) throw new SmartDragError(ErrorCode.bad_message, 'no image frame (slot 0)');
-  const image = await decodeImageFrame(imageFrame, limits);
-  const [ox, oy] = s.imageOrigin ?? [imageFrame.left, imageFrame.top];
+  if (!source && !imageFrame) throw new SmartDragError(ErrorCode.bad_message, 'no image frame (slot 0)');
+  const src: SourceImage = source ?? { image: await decodeImageFrame(imageFrame!, limits), left: imageFrame!.left, top: imageFrame!.top };
+  let image = src.image;
+  const rect = s.imageRect;
+  if (rect) {
+    checkImageRect(rect, image.width, image.height);
+    if (rect.left !== 0 || rect.top !== 0 || rect.width !== image.width || rect.height !== image.height) image = cutRect(image, rect);
+  }
+  const [ox, oy] = s.imageOrigin ?? [src.left + (rect?.left ?? 0), src.top + (rect?.top ?? 0)];
   const imageRect: Rect = { left: 0, top: 0, width: image.width, height: image.height };
   // A host-made proxy (proxyOf): positions are mapped from the document area into the sent
   // image's pixels; mask frames are in those pixels already (placed relative to the image).
@@ -143,7 +177,7 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
   }
   const keep: WorkerJob['keep'] = [];
   for (const k of s.keep ?? []) keep.push(k.polygon ? { polygon: k.polygon.map((p) => local(p, 'a keep area')) } : { mask: await maskOf(k.maskSlot!) });
-  return {
+  const job: WorkerJob = {
     jobId: s.jobId,
     image,
     regions,
@@ -157,4 +191,5 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
     seed: s.seed ?? seedFromString(s.jobId),
     ...(sent ? { sentProxy: sent } : s.previewMaxPixels !== undefined && s.quality === 'preview' ? { proxyMaxPixels: s.previewMaxPixels } : {}),
   };
+  return { job, origin: [ox, oy] };
 }

@@ -9,6 +9,7 @@ import {
   ErrorCode, SmartDragError,
   type Frame, type FrameAssembler, type JobSubmit, type ServerMessage,
 } from '@smartdrag/shared';
+import type { HeldImage } from './held-images';
 import type { MemoryBudget } from './memory-budget';
 import type { PoolRun } from './worker-pool';
 import type { WorkerJob, WorkerResult } from './worker-protocol';
@@ -24,6 +25,16 @@ export interface JobSession extends JobSink {
   readonly id: string;
   readonly jobs: Set<string>;
   readonly assembler: FrameAssembler;
+}
+
+/**
+ * Forget a job that never ran because its held image is unknown (`image_unknown`): its id is free
+ * again, so the client can submit the same job with the pixels.
+ */
+export function forgetUnrun(store: JobStore, job: Job): void {
+  store.delete(job.id);
+  store.budget?.forget(job.id);
+  job.session?.jobs.delete(job.id);
 }
 
 export type JobState = 'uploading' | 'preparing' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -64,6 +75,11 @@ export interface Job {
   layerChunks?: { layer: WorkerResult['layer']; chunks: Uint8Array[]; ms: number };
   /** The `job.plan` already sent (before pixel work); replayed on resume. */
   planMsg?: ServerMessage;
+  /**
+   * The job's image when it comes from the connection's held images (held-images.ts): the one
+   * named by `heldImage`, or the one this job's own frame was kept as (`keepImage`).
+   */
+  source?: Promise<HeldImage>;
 }
 
 /** Counts for health, tests and diagnostics. */

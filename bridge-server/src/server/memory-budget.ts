@@ -9,6 +9,10 @@
  * - Before refusing, kept results are dropped oldest first (they only serve a resume; a resume of
  *   a dropped one answers `job_not_found`, as after `resultTtlMs`).
  * - Kept results are always accepted (the work is done), then the oldest beyond the budget go.
+ * - Held images (held-images.ts: a connection's images kept for reuse by its later jobs) are
+ *   charged when kept; an input that does not fit drops kept results first, then held images
+ *   (least recently used first; their connections re-send the pixels when they name them), before
+ *   it is refused. A held image that does not fit even so is not kept ({@link hold} says false).
  */
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 
@@ -16,7 +20,11 @@ export class MemoryBudget {
   private readonly inputs = new Map<string, number>();
   /** Kept results in the order they finished (Map keeps insertion order). */
   private readonly results = new Map<string, number>();
+  /** Held images by budget id, least recently used first. */
+  private readonly held = new Map<string, number>();
   private total = 0;
+  /** Called with the budget id of a held image the budget dropped under pressure. */
+  onHeldEvicted: (id: string) => void = () => undefined;
 
   /** `evict(jobId)` forgets a kept result the budget drops. */
   constructor(readonly maxBytes: number, private readonly evict: (jobId: string) => void) {}
@@ -24,6 +32,10 @@ export class MemoryBudget {
   /** Bytes held now (inputs + kept results). */
   get heldBytes(): number { return this.total; }
   get inputBytes(): number { let s = 0; for (const v of this.inputs.values()) s += v; return s; }
+  /** Bytes of held images now. */
+  get heldImageBytes(): number { let s = 0; for (const v of this.held.values()) s += v; return s; }
+  /** Number of held images now. */
+  get heldImageCount(): number { return this.held.size; }
 
   /**
    * Charge `bytes` more to job `id`'s input; throws `queue_full` when it cannot fit even after
@@ -38,6 +50,7 @@ export class MemoryBudget {
     const prev = this.inputs.get(id) ?? 0;
     const need = this.total - prev + bytes;
     if (need > this.maxBytes) this.dropResults(need - this.maxBytes);
+    if (this.total - prev + bytes > this.maxBytes) this.dropHeld(this.total - prev + bytes - this.maxBytes);
     if (this.total - prev + bytes > this.maxBytes) {
       const mb = (v: number): string => `${Math.ceil(v / (1024 * 1024))} MB`;
       throw new SmartDragError(
@@ -66,6 +79,49 @@ export class MemoryBudget {
     this.total -= (this.inputs.get(id) ?? 0) + (this.results.get(id) ?? 0);
     this.inputs.delete(id);
     this.results.delete(id);
+  }
+
+  /**
+   * Hold `bytes` for held image `id` (replacing its earlier charge). Kept results, then other
+   * held images (least recently used first) are dropped to make room; false (nothing charged)
+   * when it cannot fit even so.
+   */
+  hold(id: string, bytes: number): boolean {
+    this.release(id);
+    const over = this.total + bytes - this.maxBytes;
+    if (over > 0) this.dropResults(over);
+    if (this.total + bytes > this.maxBytes) this.dropHeld(this.total + bytes - this.maxBytes);
+    if (this.total + bytes > this.maxBytes) return false;
+    this.held.set(id, bytes);
+    this.total += bytes;
+    return true;
+  }
+
+  /** Held image `id` was used: it is dropped last. */
+  touch(id: string): void {
+    const b = this.held.get(id);
+    if (b === undefined) return;
+    this.held.delete(id);
+    this.held.set(id, b);
+  }
+
+  /** Held image `id` is gone (replaced, least recently used, or its connection closed). */
+  release(id: string): void {
+    const b = this.held.get(id);
+    if (b === undefined) return;
+    this.held.delete(id);
+    this.total -= b;
+  }
+
+  private dropHeld(bytes: number): void {
+    let freed = 0;
+    for (const [id, b] of this.held) {
+      if (freed >= bytes) break;
+      this.held.delete(id);
+      this.total -= b;
+      freed += b;
+      this.onHeldEvicted(id);
+    }
   }
 
   private dropResults(bytes: number, spare?: string): void {

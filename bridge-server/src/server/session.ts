@@ -17,7 +17,9 @@ import type { BridgeConfig } from '../config';
 import type { Diagnostics, OriginNotes } from './diagnostics';
 import type { Dispatcher } from './dispatch';
 import { answerHello, checkUpgrade } from './handshake';
-import { expectedMaskSlots } from './job-input';
+import { HeldImages, heldConnection, imageUnknown } from './held-images';
+import { decodeImageFrame, expectedMaskSlots } from './job-input';
+import type { MemoryBudget } from './memory-budget';
 import type { JobQueue } from './job-queue';
 import { ACTIVE, type JobSession, type JobStore } from './job-store';
 import { classifyOrigin, type AccessPolicy } from './security';
@@ -44,9 +46,12 @@ export class Session implements JobSession {
   readonly jobs = new Set<string>();
   readonly assembler: FrameAssembler;
   readonly log: Logger;
-  constructor(readonly ws: WebSocket, logger: Logger, limits: BridgeConfig['limits']) {
+  /** Images this connection keeps for its later jobs (job.submit `keepImage` / `heldImage`). */
+  readonly held: HeldImages;
+  constructor(readonly ws: WebSocket, logger: Logger, limits: BridgeConfig['limits'], budget?: MemoryBudget) {
     this.assembler = new FrameAssembler(limits);
     this.log = logger.child({ clientId: this.id });
+    this.held = new HeldImages(this.id, limits, budget);
   }
   message(msg: ServerMessage): void {
     if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(encodeMessage(msg));
@@ -88,7 +93,7 @@ export class SessionHub {
   /** A new upgraded socket. */
   connect(ws: WebSocket, req: IncomingMessage): void {
     const { config, logger } = this.d;
-    const session = new Session(ws, logger, config.limits);
+    const session = new Session(ws, logger, config.limits, this.d.store.budget);
     session.remoteAddress = req.socket.remoteAddress;
     const rec = this.d.diagnostics.open(session.id, 'ws', req.headers, session.remoteAddress);
     this.guardOversize(session);
@@ -100,6 +105,7 @@ export class SessionHub {
       clearTimeout(session.handshakeTimer);
       this.sessions.delete(session);
       this.d.store.detach(session);
+      session.held.clear();
       session.log.info('client disconnected');
     });
     const origin = req.headers.origin;
@@ -114,6 +120,12 @@ export class SessionHub {
     }
     session.handshakeTimer = setTimeout(() => session.closeWith(ErrorCode.bad_message, CloseCode.badHandshake, 'no hello in time'), config.handshakeTimeoutMs);
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(session, data, isBinary));
+  }
+
+  /** The memory budget dropped held image `id` (budget id) under pressure: its connection forgets it. */
+  heldEvicted(id: string): void {
+    const conn = heldConnection(id);
+    for (const s of this.sessions) if (s.id === conn) s.held.evicted(id);
   }
 
   /** Tell every client the bridge stops, then drop them. */
@@ -216,6 +228,14 @@ export class SessionHub {
       session.message({ type: 'job.error', jobId: submit.jobId, code: ErrorCode.bad_message, message: 'job id already in use', hint: ERROR_HINTS.bad_message });
       return;
     }
+    // A held image this connection does not have: nothing is queued, the id stays free (the
+    // client sends the job again with the pixels).
+    const heldKey = submit.heldImage;
+    if (heldKey !== undefined && !session.held.has(heldKey)) {
+      const err = imageUnknown(heldKey, session.held.capacity === 0 ? 'this bridge keeps no images' : 'never kept on this connection, or dropped since');
+      session.message({ type: 'job.error', jobId: submit.jobId, code: err.code, message: err.message, hint: err.hint });
+      return;
+    }
     try {
       this.d.queue.admit(submit, session, this.d.closing());
     } catch (e) {
@@ -223,8 +243,14 @@ export class SessionHub {
       session.message({ type: 'job.error', jobId: submit.jobId, code: err.code, message: err.message, hint: err.hint });
       return;
     }
-    const job = store.create(submit, session.owner!, session.id, session, session, session.log.child({ jobId: submit.jobId }), [0, ...expectedMaskSlots(submit)]);
+    const slots = expectedMaskSlots(submit);
+    const job = store.create(submit, session.owner!, session.id, session, session, session.log.child({ jobId: submit.jobId }), heldKey !== undefined ? slots : [0, ...slots]);
     store.attach(job, session);
+    if (heldKey !== undefined) {
+      job.source = session.held.use(heldKey);
+      job.source.catch(() => undefined); // dispatch reads the outcome
+      if (job.expected.size === 0) { void this.d.dispatch.prepare(job); return; }
+    }
     const ms = this.d.config.uploadTimeoutMs;
     job.uploadTimer = setTimeout(() => store.fail(job, new SmartDragError(ErrorCode.bad_message, `not all frames arrived within ${ms} ms`)), ms);
   }
@@ -259,6 +285,12 @@ export class SessionHub {
     if (!frame) return;
     if (job.frames.has(frame.slot)) { store.fail(job, new SmartDragError(ErrorCode.bad_message, `slot ${frame.slot} sent twice`)); return; }
     job.frames.set(frame.slot, frame);
+    // keepImage: the image is kept for this connection's later jobs as soon as its frame is in
+    // (even if this job is cancelled meanwhile), and this job takes it from there.
+    if (frame.slot === 0 && job.submit.keepImage !== undefined && session.held.capacity > 0) {
+      job.source = session.held.keep(job.submit.keepImage, frame, (f) => decodeImageFrame(f, this.d.config.limits));
+      job.source.catch(() => undefined); // dispatch falls back to the frame
+    }
     if (job.frames.size === job.expected.size) void this.d.dispatch.prepare(job);
   }
 

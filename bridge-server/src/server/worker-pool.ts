@@ -87,9 +87,13 @@ export class WorkerPool {
     const promise = new Promise<WorkerResult>((resolve, reject) => {
       slot.job = { id: job.jobId, resolve, reject, onProgress, ...(onPlan ? { onPlan } : {}), ...(onLayer ? { onLayer } : {}) };
     });
-    const transfer: ArrayBuffer[] = [job.image.data.buffer as ArrayBuffer];
-    for (const r of job.regions) if ('mask' in r) transfer.push(r.mask.data.buffer as ArrayBuffer);
-    for (const k of job.keep) if ('mask' in k) transfer.push(k.mask.data.buffer as ArrayBuffer);
+    // Pixels move to the worker without a copy: own buffers are transferred, a held image's
+    // SharedArrayBuffer (held-images.ts) is shared as it is (it cannot be transferred).
+    const transfer: ArrayBuffer[] = [];
+    const give = (b: ArrayBufferLike): void => { if (!(typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer)) transfer.push(b as ArrayBuffer); };
+    give(job.image.data.buffer);
+    for (const r of job.regions) if ('mask' in r) give(r.mask.data.buffer);
+    for (const k of job.keep) if ('mask' in k) give(k.mask.data.buffer);
     const msg: ToWorker = { type: 'run', job };
     slot.worker.postMessage(msg, [...new Set(transfer)]);
     return { promise, cancel: (code) => this.stop(slot, job.jobId, code ?? ErrorCode.cancelled) };

@@ -28,6 +28,7 @@ import {
   type WirePoint,
 } from '../protocol/messages';
 import { PROTOCOL_VERSION } from '../protocol/version';
+import { imageContentKey } from './image-key';
 
 /** The part of the standard WebSocket interface the client uses. */
 export interface WebSocketLike {
@@ -81,6 +82,17 @@ export interface BridgeClientOptions {
    * never queued at once.
    */
   maxBufferedBytes?: number;
+  /**
+   * Image reuse (job.submit `keepImage` / `heldImage`, when the bridge reports
+   * `limits.maxHeldImages` > 0): the client keys every raw image it sends by its content
+   * ({@link imageContentKey}, ~1 ms per 4 MB) and, when the bridge already holds the same pixels
+   * from an earlier job of this connection, sends the key instead of the pixels. A key the bridge
+   * no longer holds is answered `image_unknown` and the job is sent again with the pixels, by
+   * itself. Default true.
+   */
+  reuseImages?: boolean;
+  /** Images larger than this (bytes) are never keyed or kept (hashing 144 MB costs ~30 ms). Default 64 MiB. */
+  reuseMaxBytes?: number;
 }
 
 /** A client-side coded error (`code` is an ErrorCode, including client-side `unreachable`). */
@@ -129,6 +141,13 @@ export interface SubmitInput {
    * then in `image`'s pixels (left/top relative to it), polygons and drags stay in document pixels.
    */
   proxyOf?: { width: number; height: number };
+  /**
+   * The job's image is this rectangle of `image` (its pixels; e.g. the edit's crop of the whole
+   * document); `imageOrigin` is then the document position of the rectangle. With image reuse the
+   * client sends `image` whole once (previews) and later jobs name it with their own rectangle;
+   * otherwise only the rectangle is sent. Raw images only; not with `proxyOf`.
+   */
+  imageRect?: { left: number; top: number; width: number; height: number };
   /** Job id; default a fresh random id. */
   jobId?: string;
 }
@@ -181,10 +200,32 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+/** The image of a job, encoded when the job is sent (whether the bridge holds it is known then). */
+interface JobImage {
+  /** A raw image (the whole source when `rect` is set) or a PNG. */
+  raw?: RawImageInput;
+  png?: Uint8Array;
+  /** Document position of the source's top-left (the frame's left/top). */
+  left: number;
+  top: number;
+  rect?: { left: number; top: number; width: number; height: number };
+  /** Content key of `raw` (null: never reused). */
+  key: string | null;
+}
+
 interface JobState {
   id: string;
+  /** The submit without its image fields (added when sent). */
   submit: JobSubmit;
+  image: JobImage | null;
+  /** Mask chunks (slots ≥ 1). */
   chunks: Uint8Array[];
+  /** The last send named a held image (no pixels): an `image_unknown` answer sends the pixels. */
+  sentHeld?: string;
+  /** Send the pixels even when the bridge is thought to hold them (after `image_unknown`). */
+  forceUpload?: boolean;
+  /** Image chunks of the last send (counted by tests and benchmarks). */
+  imageChunks?: number;
   handlers: JobHandlers;
   sent: boolean;
   accepted: boolean;
@@ -207,6 +248,16 @@ function newJobId(): string {
 
 function asBytes(d: Uint8Array | Uint8ClampedArray): Uint8Array {
   return d instanceof Uint8Array ? d : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** A copy of the `r` rectangle of a raw RGBA image. */
+function cropRaw(im: RawImageInput, r: { left: number; top: number; width: number; height: number }): { width: number; height: number; data: Uint8Array } {
+  const src = asBytes(im.data), row = r.width * 4, data = new Uint8Array(row * r.height);
+  for (let y = 0; y < r.height; y++) {
+    const from = ((r.top + y) * im.width + r.left) * 4;
+    data.set(src.subarray(from, from + row), y * row);
+  }
+  return { width: r.width, height: r.height, data };
 }
 
 function toBytes(data: unknown): Uint8Array | null {
@@ -234,6 +285,11 @@ export class BridgeClient {
   /** Jobs are sent one after the other (submit, then its chunks as the socket drains). */
   private sending: Promise<void> = Promise.resolve();
   private everConnected = false;
+  /**
+   * Keys of the images the bridge holds for this connection, as far as this client knows (least
+   * recently used first; reset on every new connection: keys are per connection).
+   */
+  private held = new Map<string, true>();
   private state: ConnectionState = 'closed';
 
   constructor(opts: BridgeClientOptions) {
@@ -291,14 +347,21 @@ export class BridgeClient {
     const id = input.jobId ?? newJobId();
     if (this.jobs.has(id)) throw new RangeError(`job id ${id} already in use`);
     const chunkBytes = Math.min(this.opts.maxChunkBytes ?? DEFAULT_LIMITS.maxChunkBytes, this.welcomeMsg?.limits.maxChunkBytes ?? Infinity);
-    const origin = input.imageOrigin ?? [0, 0];
+    const rect = input.imageRect;
+    // Default: the image's top-left at the document's (so a rectangle of it sits at its own offset).
+    const origin = input.imageOrigin ?? (rect ? [rect.left, rect.top] : [0, 0]);
     const chunks: Uint8Array[] = [];
-    if ('png' in input.image) {
-      chunks.push(...encodeFrame({ jobId: id, part: 'image', slot: 0, format: 'png', width: 0, height: 0, left: origin[0], top: origin[1] }, input.image.png, chunkBytes));
-    } else {
-      const im = input.image;
-      chunks.push(...encodeFrame({ jobId: id, part: 'image', slot: 0, format: 'rgba8', width: im.width, height: im.height, left: origin[0], top: origin[1] }, asBytes(im.data), chunkBytes));
+    if (rect && ('png' in input.image || input.proxyOf)) throw new RangeError('imageRect needs a raw image and no proxyOf');
+    if (rect && (rect.left < 0 || rect.top < 0 || rect.width < 1 || rect.height < 1 || rect.left + rect.width > (input.image as RawImageInput).width || rect.top + rect.height > (input.image as RawImageInput).height)) {
+      throw new RangeError(`imageRect ${rect.width}x${rect.height} at (${rect.left}, ${rect.top}) does not lie inside the image`);
     }
+    const reuse = this.opts.reuseImages !== false;
+    const image: JobImage = 'png' in input.image
+      ? { png: input.image.png, left: origin[0], top: origin[1], key: null }
+      : {
+        raw: input.image, left: origin[0] - (rect?.left ?? 0), top: origin[1] - (rect?.top ?? 0), ...(rect ? { rect } : {}),
+        key: reuse && input.image.data.byteLength <= (this.opts.reuseMaxBytes ?? 64 * 1024 * 1024) ? imageContentKey(input.image.width, input.image.height, input.image.data) : null,
+      };
     let slot = 0;
     const maskFrame = (m: MaskInput): number => {
       slot++;
@@ -321,7 +384,7 @@ export class BridgeClient {
       ...(input.proxyOf ? { proxyOf: input.proxyOf } : {}),
     };
     const job: JobState = {
-      id, submit, chunks, handlers, sent: false, accepted: false, done: false, cancelRequested: false,
+      id, submit, image, chunks, handlers, sent: false, accepted: false, done: false, cancelRequested: false,
       plan: deferred<WirePlan>(), result: deferred<JobOutcome>(),
     };
     this.jobs.set(id, job);
@@ -379,12 +442,15 @@ export class BridgeClient {
    * changes: after a reconnect, `flushJobs` sends the job again from the start.
    */
   private async sendJobChunks(ws: WebSocketLike, job: JobState): Promise<void> {
-    const chunkBytes = job.chunks.reduce((m, c) => Math.max(m, c.byteLength), 0);
-    const high = this.opts.maxBufferedBytes ?? Math.max(chunkBytes, 64 * 1024);
     const live = () => this.ws === ws && ws.readyState === OPEN && !job.done;
     if (!live()) return;
-    ws.send(encodeMessage(job.submit));
-    for (const c of job.chunks) {
+    const { submit, imageChunks } = this.imagePart(job);
+    const all = [...imageChunks, ...job.chunks];
+    job.imageChunks = imageChunks.length;
+    const chunkBytes = all.reduce((m, c) => Math.max(m, c.byteLength), 0);
+    const high = this.opts.maxBufferedBytes ?? Math.max(chunkBytes, 64 * 1024);
+    ws.send(encodeMessage(submit));
+    for (const c of all) {
       let waited = 0;
       while (live() && (ws.bufferedAmount ?? 0) > high) {
         await new Promise<void>((r) => setTimeout(r, waited < 100 ? 2 : 10));
@@ -393,6 +459,53 @@ export class BridgeClient {
       if (!live()) return;
       ws.send(c);
     }
+  }
+
+  /** Most images the bridge keeps for this connection (0: no reuse, e.g. an older bridge). */
+  private heldCapacity(): number {
+    return this.opts.reuseImages === false ? 0 : Math.max(0, this.welcomeMsg?.limits.maxHeldImages ?? 0);
+  }
+
+  /**
+   * The submit as sent now and its image chunks: the key of an image the bridge holds
+   * (`heldImage`, no pixels), or the pixels — kept for later jobs (`keepImage`) when the bridge
+   * reuses images — or, for a rectangle of an image the bridge does not hold, only the rectangle
+   * (a final) or the whole image to keep (a preview: a drag previews the same image again).
+   */
+  private imagePart(job: JobState): { submit: JobSubmit; imageChunks: Uint8Array[] } {
+    const img = job.image;
+    const base = job.submit;
+    job.sentHeld = undefined;
+    if (!img) return { submit: base, imageChunks: [] };
+    const chunkBytes = Math.min(this.opts.maxChunkBytes ?? DEFAULT_LIMITS.maxChunkBytes, this.welcomeMsg?.limits.maxChunkBytes ?? Infinity);
+    const frame = (f: { format: 'rgba8' | 'png'; width: number; height: number; left: number; top: number }, data: Uint8Array) =>
+      encodeFrame({ jobId: job.id, part: 'image', slot: 0, ...f }, data, chunkBytes);
+    if (img.png) return { submit: base, imageChunks: frame({ format: 'png', width: 0, height: 0, left: img.left, top: img.top }, img.png) };
+    const raw = img.raw!, rect = img.rect;
+    const capacity = img.key ? this.heldCapacity() : 0;
+    const origin = rect ? { imageOrigin: [img.left + rect.left, img.top + rect.top] as [number, number] } : {};
+    if (capacity > 0 && img.key && this.held.has(img.key) && !job.forceUpload) {
+      this.held.delete(img.key);
+      this.held.set(img.key, true);
+      job.sentHeld = img.key;
+      return { submit: { ...base, ...origin, heldImage: img.key, ...(rect ? { imageRect: rect } : {}) }, imageChunks: [] };
+    }
+    const whole = !rect || (capacity > 0 && base.quality === 'preview');
+    if (!whole) {
+      // Only the rectangle goes (nothing kept): a final of a large document must not upload it whole.
+      const cut = cropRaw(raw, rect!);
+      return { submit: { ...base, ...origin }, imageChunks: frame({ format: 'rgba8', width: cut.width, height: cut.height, left: img.left + rect!.left, top: img.top + rect!.top }, cut.data) };
+    }
+    const keep = capacity > 0 && img.key ? { keepImage: img.key } : {};
+    if (keep.keepImage) {
+      this.held.delete(keep.keepImage);
+      this.held.set(keep.keepImage, true);
+      while (this.held.size > capacity) this.held.delete(this.held.keys().next().value!);
+    }
+    return {
+      submit: { ...base, ...origin, ...keep, ...(rect ? { imageRect: rect } : {}) },
+      imageChunks: frame({ format: 'rgba8', width: raw.width, height: raw.height, left: img.left, top: img.top }, asBytes(raw.data)),
+    };
   }
 
   private openSocket(isReconnect: boolean): Promise<Welcome> {
@@ -444,6 +557,7 @@ export class BridgeClient {
               welcomed = true;
               clearTimeout(connectTimer);
               this.welcomeMsg = msg;
+              this.held = new Map(); // keys are per connection
               this.attempt = 0;
               this.everConnected = true;
               this.setState({ state: 'connected' });
@@ -552,6 +666,7 @@ export class BridgeClient {
       case 'job.accepted':
         job.accepted = true;
         job.chunks = []; // the bridge has the pixels; free them
+        job.image = null;
         job.handlers.onQueued?.(msg.position);
         break;
       case 'job.queued':
@@ -572,8 +687,17 @@ export class BridgeClient {
         job.plan.resolve(msg.plan);
         break;
       case 'job.error':
-        if (!job.accepted && msg.code === ErrorCode.job_not_found && !job.cancelRequested && job.chunks.length) {
+        if (!job.accepted && msg.code === ErrorCode.job_not_found && !job.cancelRequested && (job.image || job.chunks.length)) {
           this.sendJob(job); // the bridge lost the upload: send it again
+          break;
+        }
+        if (!job.accepted && msg.code === ErrorCode.image_unknown && job.sentHeld && !job.forceUpload && job.image) {
+          // The bridge no longer holds the image this job named (dropped, or a new connection):
+          // nothing was queued; send the job again with its pixels.
+          this.held.delete(job.sentHeld);
+          job.forceUpload = true;
+          if (job.cancelRequested) { this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled')); break; }
+          this.sendJob(job);
           break;
         }
         this.finish(job, new BridgeError(isErrorCode(msg.code) ? msg.code : ErrorCode.internal, msg.message, msg.hint ?? ERROR_HINTS[msg.code]));

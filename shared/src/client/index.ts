@@ -2,3 +2,4 @@
 export * from './bridge-client';
 export * from './connection-words';
 export * from './preview-proxy';
+export * from './image-key';

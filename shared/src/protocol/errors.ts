@@ -49,6 +49,12 @@ export const ErrorCode = {
   intent_unclear: 'intent_unclear',
   /** A host-made preview proxy (`proxyOf`) whose size does not fit the document area it stands for, or masks that do not fit it. */
   proxy_mismatch: 'proxy_mismatch',
+  /**
+   * A job named an image the bridge does not hold for this connection (`heldImage`: never sent
+   * with `keepImage` on this connection, or dropped since). Nothing was queued: send the job again
+   * with the pixels (BridgeClient does this by itself).
+   */
+  image_unknown: 'image_unknown',
   /** Anything unexpected (a bug); the bridge logs the stack with the job id. */
   internal: 'internal',
 } as const;
@@ -83,6 +89,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   connection_lost: 'If it crashed, start it again with `smartdrag serve` (or `npm start`); the panel reconnects.',
   intent_unclear: 'Answer it in the intent (e.g. "move it 40 px down", "rotate it 20° clockwise", "make it 20% bigger"), or draw an arrow.',
   proxy_mismatch: 'Send the display image scaled by one factor on both axes, no larger than the document (proxyOf), with masks in its pixels; or leave proxyOf out and send the document.',
+  image_unknown: 'Send the job again with the image (the bridge client does this by itself).',
   internal: 'An unexpected error; attach the bridge log (path in /v1/health) to an issue.',
 };
 

@@ -32,6 +32,13 @@ export interface Limits {
    * kept results are dropped first). Default 1 GiB. → `queue_full`
    */
   maxHeldBytes?: number;
+  /**
+   * Most images one connection may keep at the bridge for later jobs (job.submit `keepImage` /
+   * `heldImage`), least recently used dropped first; their bytes count against `maxHeldBytes` and
+   * are dropped before a job is refused. Default 4; 0 turns reuse off. Absent on the wire from
+   * bridges that cannot reuse images (clients then always send the pixels).
+   */
+  maxHeldImages?: number;
 }
 
 /** The defaults, frozen. */
@@ -48,4 +55,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxJobMs: 120_000,
   maxIntentChars: 2000,
   maxHeldBytes: 1024 * 1024 * 1024,
+  maxHeldImages: 4,
 });

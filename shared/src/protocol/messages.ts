@@ -24,6 +24,8 @@ export const JobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'job id mus
 export const RegionIdSchema = z.string().min(1).max(64);
 /** Binary mask slot (1–65535); slot 0 is the image. */
 export const MaskSlotSchema = z.number().int().min(1).max(65535);
+/** Key of an image kept at the bridge for later jobs of one connection: 1–64 chars of `[A-Za-z0-9_-]`. */
+export const ImageKeySchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'image key must be 1-64 chars of [A-Za-z0-9_-]');
 /** Integer rectangle in document pixels. */
 export const RectSchema = z.object({
   left: z.number().int(),
@@ -96,6 +98,8 @@ export const LimitsSchema = z.object({
   maxIntentChars: z.number().int().positive(),
   /** Optional on the wire (bridges before 0.2 do not report it). */
   maxHeldBytes: z.number().int().positive().optional(),
+  /** Optional on the wire: bridges that cannot keep images for reuse do not report it. */
+  maxHeldImages: z.number().int().min(0).optional(),
 });
 
 /** What the bridge can do: compute device and learned stages. */
@@ -188,9 +192,32 @@ export const JobSubmitSchema = z
      * aspect is refused with `proxy_mismatch`.
      */
     proxyOf: z.object({ width: z.number().int().min(1).max(1 << 20), height: z.number().int().min(1).max(1 << 20) }).optional(),
+    /**
+     * Image reuse (optional, added without a version bump; only when `welcome.limits.maxHeldImages`
+     * is reported and > 0): keep the image sent in slot 0 under this key for later jobs of this
+     * connection. The job itself runs as usual.
+     */
+    keepImage: ImageKeySchema.optional(),
+    /**
+     * Image reuse: no slot-0 frame follows; the job's image is the one this connection sent
+     * earlier with `keepImage` = this key (with its frame's left/top and format as sent). A key the
+     * bridge does not hold (never kept, dropped under memory pressure or as least recently used,
+     * or kept by another connection) is answered `job.error image_unknown` and nothing is queued:
+     * the same job id may be submitted again with the pixels.
+     */
+    heldImage: ImageKeySchema.optional(),
+    /**
+     * The job's image is this rectangle (in the pixels of the sent or held image) of it, e.g. the
+     * edit's crop of a kept document; default the whole image. `imageOrigin` stays the document
+     * position of the job's image (default the image frame's left/top plus the rectangle's).
+     * Must lie inside the image (`bad_message`). Not with `proxyOf`.
+     */
+    imageRect: z.object({ left: z.number().int().min(0), top: z.number().int().min(0), width: z.number().int().min(1), height: z.number().int().min(1) }).optional(),
   })
   .superRefine((s, ctx) => {
     if (s.proxyOf && s.quality !== 'preview') ctx.addIssue({ code: 'custom', message: 'proxyOf is for previews only: a final edit needs the document\'s own pixels', path: ['proxyOf'] });
+    if (s.keepImage !== undefined && s.heldImage !== undefined) ctx.addIssue({ code: 'custom', message: 'keepImage and heldImage exclude each other: a job either sends its image or names a held one', path: ['heldImage'] });
+    if (s.imageRect && s.proxyOf) ctx.addIssue({ code: 'custom', message: 'imageRect does not combine with proxyOf', path: ['imageRect'] });
     if (s.drags.length === 0 && !(s.intent ?? '').trim()) ctx.addIssue({ code: 'custom', message: 'a job needs at least one drag, or an intent that states the edit', path: ['drags'] });
     const ids = new Set<string>();
     s.regions.forEach((r, i) => {
