@@ -437,11 +437,14 @@ export function traceContourGrid(m: Rect, grid: ContourGrid, opts: ContourOption
   const W = m.width, H = m.height;
   if (W <= 0 || H <= 0) return [];
   const { cell, gw, gh, sw, sh, v } = grid;
-  for (let gy = 0; gy < gh; gy++) {
-    const bh = Math.min(cell, H - gy * cell);
-    for (let gx = 0; gx < gw; gx++) {
-      const bw = Math.min(cell, W - gx * cell);
-      v[(gy + 1) * sw + gx + 1]! /= bw * bh;
+  // Counts → inside fractions (blocks of one pixel are fractions already).
+  if (cell > 1) {
+    for (let gy = 0; gy < gh; gy++) {
+      const bh = Math.min(cell, H - gy * cell);
+      for (let gx = 0; gx < gw; gx++) {
+        const bw = Math.min(cell, W - gx * cell);
+        v[(gy + 1) * sw + gx + 1]! /= bw * bh;
+      }
     }
   }
   const ISO = 0.5;
@@ -467,10 +470,16 @@ export function traceContourGrid(m: Rect, grid: ContourGrid, opts: ContourOption
   const ins = [false, false, false, false];
   const edge = [0, 0, 0, 0];
   for (let j = 0; j < sh - 1; j++) {
+    // The left corners of each cell are the right corners of the one before: each sample is
+    // compared once per row, and cells with all four corners on one side are skipped at once.
+    let inTl = v[j * sw]! >= ISO, inBl = v[(j + 1) * sw]! >= ISO;
     for (let i = 0; i < sw - 1; i++) {
       const tl = j * sw + i, tr = tl + 1, bl = tl + sw, br = bl + 1;
-      ins[0] = v[tl]! >= ISO; ins[1] = v[tr]! >= ISO; ins[2] = v[br]! >= ISO; ins[3] = v[bl]! >= ISO;
-      if (ins[0] === ins[1] && ins[1] === ins[2] && ins[2] === ins[3]) continue;
+      const inTr = v[tr]! >= ISO, inBr = v[br]! >= ISO;
+      const left = inTl, leftB = inBl;
+      inTl = inTr; inBl = inBr;
+      if (left === inTr && inTr === inBr && inBr === leftB) continue;
+      ins[0] = left; ins[1] = inTr; ins[2] = inBr; ins[3] = leftB;
       edge[0] = 2 * tl; edge[1] = 2 * tr + 1; edge[2] = 2 * bl; edge[3] = 2 * tl + 1;
       const saddle = ins[0] === ins[2] && ins[1] === ins[3];
       const centreIn = saddle && (v[tl]! + v[tr]! + v[br]! + v[bl]!) / 4 >= ISO;

@@ -48,6 +48,8 @@ async function main(): Promise<void> {
   await client.connect();
   const image = makeTexture('noise', size, size, 5);
   const region = { id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) };
+  const summary: Record<string, number[]> = {};
+  const note = (k: string, v: number | undefined): void => { if (v !== undefined) (summary[k] ??= []).push(v); };
   for (let i = 0; i < runs + 1; i++) {
     const req: EditRequest = { image, regions: [region], drags: [speedDrag(kind, size, i)], quality, seed: 1 };
     marks = [];
@@ -76,8 +78,15 @@ async function main(): Promise<void> {
       lines.push(`${t.toFixed(0).padStart(6)} ms  ${w}`);
       prev = w;
     }
-    console.log(`run ${i}${i === 0 ? ' (warm-up)' : ''} ${quality} crop ${crop.width}x${crop.height}: wall ${wall.toFixed(0)} ms cpu ${cpu.toFixed(0)} ms\n${lines.join('\n')}\n  bridge timings ${JSON.stringify(Object.fromEntries(Object.entries(out.timings).map(([k, v]) => [k, Math.round(v as number)])))}`);
+    if (i > 0) {
+      const at = (w: string): number | undefined => marks.find(([m]) => m === w)?.[1];
+      note('wall', wall); note('cpu', cpu); note('accepted', at('recv job.accepted')); note('result', at('recv job.result'));
+      for (const k of ['upload', 'prepare', 'queue', 'total', 'outline', 'handoff', 'send']) note(k, out.timings[k] as number | undefined);
+    }
+    if (!process.env.TL_QUIET) console.log(`run ${i}${i === 0 ? ' (warm-up)' : ''} ${quality} crop ${crop.width}x${crop.height}: wall ${wall.toFixed(0)} ms cpu ${cpu.toFixed(0)} ms\n${lines.join('\n')}\n  bridge timings ${JSON.stringify(Object.fromEntries(Object.entries(out.timings).map(([k, v]) => [k, Math.round(v as number)])))}`);
   }
+  const med = (xs: number[]): string => { const a = [...xs].sort((x, y) => x - y); return (a.length % 2 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2).toFixed(1); };
+  console.log(`median of ${runs} runs (${quality}, reuse ${process.env.TL_REUSE === '0' ? 'off' : 'on'}): ${Object.entries(summary).map(([k, v]) => `${k} ${med(v)}`).join(', ')} (ms; accepted/result: from submit)`);
   if (process.env.TL_CORE) {
     for (let i = 0; i < runs; i++) {
       const c0 = process.cpuUsage();

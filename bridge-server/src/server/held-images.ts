@@ -6,8 +6,9 @@
  * - One {@link HeldImages} per connection: keys are per connection (another connection cannot
  *   name them), at most `limits.maxHeldImages` of them, least recently used dropped first; all
  *   go when the connection closes.
- * - The decoded pixels live in a SharedArrayBuffer: jobs hand them to their edit worker without a
- *   copy (the core never writes its input image; tests compare reused jobs with full uploads).
+ * - The pixels live in a SharedArrayBuffer (raw frames are assembled there; a PNG is decoded and
+ *   copied there once): jobs hand them to their edit worker without a copy (the core never writes
+ *   its input image; tests compare reused jobs with full uploads).
  * - Their bytes are charged to the bridge's memory budget (memory-budget.ts) as held images: a
  *   job's input that does not fit drops kept results, then held images (oldest first), before it
  *   is refused; an image that does not fit at all is simply not kept (its job still runs).
@@ -40,8 +41,12 @@ export function imageUnknown(key: string, why: string): SmartDragError {
   return new SmartDragError(ErrorCode.image_unknown, `the bridge does not hold image ${key} for this connection (${why})`, { detail: { key } });
 }
 
-/** Copy `data` into shared memory (the held image's own buffer, handed to workers without a copy). */
+/**
+ * `data` in shared memory, handed to workers without a copy: a raw frame is assembled there
+ * already (session.ts); a decoded PNG is copied once.
+ */
 function shared(data: Uint8Array | Uint8ClampedArray): Uint8ClampedArray {
+  if (data.buffer instanceof SharedArrayBuffer) return new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength);
   const out = new Uint8ClampedArray(new SharedArrayBuffer(data.byteLength));
   out.set(data);
   return out;

@@ -49,7 +49,9 @@ export class Session implements JobSession {
   /** Images this connection keeps for its later jobs (job.submit `keepImage` / `heldImage`). */
   readonly held: HeldImages;
   constructor(readonly ws: WebSocket, logger: Logger, limits: BridgeConfig['limits'], budget?: MemoryBudget) {
-    this.assembler = new FrameAssembler(limits);
+    // Raw images are assembled in shared memory: a held image keeps the frame's own buffer and
+    // edit workers read it without a copy (held-images.ts, worker-pool.ts).
+    this.assembler = new FrameAssembler(limits, (bytes, first) => (first.part === 'image' && first.format === 'rgba8' ? new Uint8Array(new SharedArrayBuffer(bytes)) : new Uint8Array(bytes)));
     this.log = logger.child({ clientId: this.id });
     this.held = new HeldImages(this.id, limits, budget);
   }

@@ -258,11 +258,13 @@ export class Panel {
     // A preview only needs what the panel can show: the bridge previews a larger image on a proxy
     // (the crop's share of the view, so a crop is previewed at the thumbnail's scale too).
     const view = Math.round(this.editor.viewPixels * (sent.width * sent.height) / Math.max(1, doc.width * doc.height));
+    // The crop goes as a rectangle of the document's own pixels (imageRect): the bridge client
+    // sends only the rectangle — or, when the bridge keeps images for reuse, the document once
+    // for the previews of a drag (each preview's crop moves with the arrow) and then only its key
+    // and the rectangle. The job's pixels are the same either way.
     return {
-      image: cropped
-        ? { width: roi.width, height: roi.height, data: cropRgba(doc.rgba, roi) }
-        : doc.png ? { png: doc.png } : { width: doc.width, height: doc.height, data: doc.rgba.data },
-      ...(cropped ? { imageOrigin: [roi.left, roi.top] as [number, number] } : {}),
+      image: cropped || !doc.png ? { width: doc.width, height: doc.height, data: doc.rgba.data } : { png: doc.png },
+      ...(cropped ? { imageRect: { ...roi }, imageOrigin: [roi.left, roi.top] as [number, number] } : {}),
       regions: regions.map((r) => ({ id: r.id, mask: r.mask })),
       drags,
       ...(intent ? { intent } : {}),
@@ -495,17 +497,6 @@ export class Panel {
     this.el.message.classList.add('sd-error');
     this.el.message.dataset.result = err.code ?? 'error';
   }
-}
-
-/** Copy the pixels of `r` (inside the image) out of straight-alpha RGBA pixels. */
-export function cropRgba(img: { width: number; height: number; data: Uint8ClampedArray }, r: Rect): Uint8ClampedArray {
-  if (r.left < 0 || r.top < 0 || r.left + r.width > img.width || r.top + r.height > img.height) throw new RangeError('crop outside the image');
-  const out = new Uint8ClampedArray(r.width * r.height * 4);
-  for (let y = 0; y < r.height; y++) {
-    const s = ((r.top + y) * img.width + r.left) * 4;
-    out.set(img.data.subarray(s, s + r.width * 4), y * r.width * 4);
-  }
-  return out;
 }
 
 /** The region an arrow belongs to: the one covering its handle most, else the nearest. */

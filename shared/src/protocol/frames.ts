@@ -203,7 +203,11 @@ interface Pending {
  */
 export class FrameAssembler {
   private readonly pending = new Map<string, Pending>();
-  constructor(private readonly limits: FrameLimits = DEFAULT_LIMITS) {}
+  /**
+   * `allocate` makes each frame's buffer (default a plain `Uint8Array`; the bridge puts raw
+   * images in shared memory so its workers and held images use them without a copy).
+   */
+  constructor(private readonly limits: FrameLimits = DEFAULT_LIMITS, private readonly allocate?: (bytes: number, first: FrameChunk) => Uint8Array) {}
 
   /** Bytes held by incomplete frames. */
   get pendingBytes(): number {
@@ -218,7 +222,7 @@ export class FrameAssembler {
     let p = this.pending.get(key);
     if (!p) {
       this.checkSize(chunk);
-      p = { first: chunk, data: new Uint8Array(chunk.totalBytes), seen: new Uint8Array(chunk.count), received: 0, bytes: 0 };
+      p = { first: chunk, data: this.allocate ? this.allocate(chunk.totalBytes, chunk) : new Uint8Array(chunk.totalBytes), seen: new Uint8Array(chunk.count), received: 0, bytes: 0 };
       this.pending.set(key, p);
     } else {
       const f = p.first;
