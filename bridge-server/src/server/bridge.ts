@@ -53,6 +53,9 @@ export interface BridgeStats {
   running: number;
   stored: number;
   workers: number;
+  /** Images the connections keep for reuse (job.submit `keepImage`), and their bytes (charged to the memory budget). */
+  heldImages: number;
+  heldImageBytes: number;
 }
 
 /** A running (or ready to run) bridge. */
@@ -121,7 +124,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
   // A held image the budget dropped under pressure is forgotten by its connection (held-images.ts).
   memory.onHeldEvicted = (id) => hub.heldEvicted(id);
 
-  const stats = (): BridgeStats => ({ clients: hub.sessions.size, ...store.counts(), workers: pool.size });
+  const stats = (): BridgeStats => ({ clients: hub.sessions.size, ...store.counts(), workers: pool.size, heldImages: memory.heldImageCount, heldImageBytes: memory.heldImageBytes });
   const app = createHttpApp({
     config, logger, serverVersion, capabilities, workerInfo: () => pool.stages,
     policy: () => policy,
