@@ -8,7 +8,11 @@
  * the peak of the largest document so far). Optionally each size is also run end to end through
  * a real bridge on loopback (host → bridge → layer back; finals send the edit's crop (editRoi) at
  * its document origin and previews ask for a ≤ 1 MP proxy, as the panels do, so the bridge makes
- * the proxy from the uploaded document).
+ * the proxy from the uploaded document). Preview rows are a drag in progress: the same image every
+ * run with the arrow's target moving a little (up to ~3 px), so through the bridge the client
+ * sends the image once and later previews name it (image reuse: job.submit keepImage/heldImage,
+ * images up to the client's 64 MiB keying limit, i.e. up to 16 MP documents and every ≤ 1 MP
+ * host proxy).
  *
  * Run: `npx smartdrag bench --suite speed [--runs 5] [--sizes 1024,2048,4096,6000] [--bridge]`.
  */
@@ -45,7 +49,7 @@ export interface EditSpeedRow {
    * made the proxy and the selection's once per document — that one-time cost is in the `proxy`
    * column but not in `total`, which is what every preview of a drag costs), `bridge` (loopback
    * WebSocket round trip, wall only; finals send the edit's crop as the plugins do, previews ask
-   * the bridge for a ≤ 1 MP proxy) or
+   * the bridge for a ≤ 1 MP proxy and, being one drag, send the image once and name it after) or
    * `bridge-host-proxy` (the same with the host sending its own ≤ 1 MP proxy, made once).
    */
   path: 'core' | 'proxy' | 'host-proxy' | 'bridge' | 'bridge-host-proxy';
@@ -91,6 +95,20 @@ export function speedDrag(kind: SpeedKind, size: number, run = 0): Drag {
     case 'scale': return { region: 'r', kind, center: P(512, 512), points: [P(752, 512), P(680, 512)] };
     case 'deform': return { region: 'r', kind, points: [P(700, 512), P(760, 470)] };
   }
+}
+
+/**
+ * A preview of a drag in progress: the target moves a little from run to run (a cycle of 8 steps
+ * of (0.37, −0.21) px at 1024², scaled), as the pointer does while the image stays the same
+ * (elastic drags move already).
+ */
+export function movingTarget(d: Drag, kind: SpeedKind, size: number, run: number): Drag {
+  if (kind === 'elastic') return d;
+  const k = (run % 8) * (size / 1024);
+  const pts = d.points.map((p) => [p[0], p[1]] as Point);
+  const last = pts[pts.length - 1]!;
+  pts[pts.length - 1] = [last[0] + 0.37 * k, last[1] - 0.21 * k];
+  return { ...d, points: pts };
 }
 
 function peakRssMb(): number {
@@ -298,7 +316,7 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
       const n = size * size > 4.2e6 ? Math.min(runs, 3) : runs;
       for (const kind of kinds) {
         for (const quality of qualities) {
-          const at = (i: number): EditRequest => ({ image, regions: [region], drags: [speedDrag(kind, size, i)], quality, seed: 1 });
+          const at = (i: number): EditRequest => ({ image, regions: [region], drags: [quality === 'preview' ? movingTarget(speedDrag(kind, size, i), kind, size, i) : speedDrag(kind, size, i)], quality, seed: 1 });
           await measure(`${size}²`, at(0), kind, n, bridge?.submit ?? null, onRow, at);
         }
       }
