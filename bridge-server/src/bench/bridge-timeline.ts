@@ -4,7 +4,7 @@
  * layer back, each run's wall and process CPU time (all threads: host, bridge, workers). With
  * `TL_CORE=1` the same edits then run in-process on the whole document (the core rows' path).
  * Run: `npx tsx bridge-server/src/bench/bridge-timeline.ts [size=6000] [kind=translate] [runs=3]`.
- * Env: `TL_Q=preview` sends previews (default finals) — the same crop every run unless the arrow
+ * Env: `TL_Q=preview` sends previews (default finals), `TL_Q=host-proxy` previews of the host's own ≤ 1 MP proxy of the document (proxyOf) — the same crop every run unless the arrow
  * moves it, as a drag in progress does; `TL_REUSE=0` turns the client's image reuse off (every job
  * uploads its pixels); `TL_CORE=1` adds the in-process rows.
  */
@@ -12,7 +12,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, editRoi, rasterizePolygon, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, editRoi, PreviewProxyCache, previewProxyInput, rasterizePolygon, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
+import { PROXY_MAX_PIXELS } from '../core/proxy';
 import { loadConfig } from '../config';
 import { silentLogger } from '../log';
 import { createBridge } from '../server';
@@ -40,7 +41,9 @@ async function main(): Promise<void> {
       });
     }
   }
-  const quality = process.env.TL_Q === 'preview' ? 'preview' : 'final';
+  const hostProxy = process.env.TL_Q === 'host-proxy';
+  const quality = process.env.TL_Q === 'preview' || hostProxy ? 'preview' : 'final';
+  const cache = new PreviewProxyCache();
   const client = new BridgeClient({
     url: addr.wsUrl, token: config.token, client: 'cli', WebSocketImpl: TimedWs as unknown as WebSocketConstructor, reconnect: false,
     reuseImages: process.env.TL_REUSE !== '0',
@@ -55,14 +58,16 @@ async function main(): Promise<void> {
     marks = [];
     const c0 = process.cpuUsage();
     t0 = performance.now();
-    const roi = editRoi({ regions: [region.mask], arrows: req.drags.map((d) => d.points), docWidth: size, docHeight: size });
-    const crop = cropImage(image, roi);
+    // host-proxy: the whole document as the panels send it, their own ≤ 1 MP proxy (made once).
+    const roi = hostProxy ? { left: 0, top: 0, width: size, height: size } : editRoi({ regions: [region.mask], arrows: req.drags.map((d) => d.points), docWidth: size, docHeight: size });
+    const crop = hostProxy ? image : cropImage(image, roi);
     mark(`crop ${roi.width}x${roi.height}`);
-    const input: SubmitInput = {
+    const sent: SubmitInput = {
       image: crop, imageOrigin: [roi.left, roi.top], regions: [{ id: 'r', mask: region.mask }],
       drags: req.drags.map((d) => ({ region: d.region, points: d.points.map((p) => [p[0], p[1]] as [number, number]), ...(d.kind ? { kind: d.kind } : {}), ...(d.center ? { center: [d.center[0], d.center[1]] as [number, number] } : {}) })),
       quality, seed: 1,
     };
+    const input = hostProxy ? previewProxyInput(sent, PROXY_MAX_PIXELS, cache) ?? sent : sent;
     const job = client.submit(input);
     mark('submit() returned (image keyed)');
     const out = await job.result;

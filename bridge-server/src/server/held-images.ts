@@ -6,8 +6,8 @@
  * - One {@link HeldImages} per connection: keys are per connection (another connection cannot
  *   name them), at most `limits.maxHeldImages` of them, least recently used dropped first; all
  *   go when the connection closes.
- * - The pixels live in a SharedArrayBuffer (raw frames are assembled there; a PNG is decoded and
- *   copied there once): jobs hand them to their edit worker without a copy (the core never writes
+ * - The pixels live in a SharedArrayBuffer (a raw frame to keep is assembled there; a PNG is
+ *   decoded and copied there once): jobs hand them to their edit worker without a copy (the core never writes
  *   its input image; tests compare reused jobs with full uploads).
  * - Their bytes are charged to the bridge's memory budget (memory-budget.ts) as held images: a
  *   job's input that does not fit drops kept results, then held images (oldest first), before it
@@ -42,8 +42,8 @@ export function imageUnknown(key: string, why: string): SmartDragError {
 }
 
 /**
- * `data` in shared memory, handed to workers without a copy: a raw frame is assembled there
- * already (session.ts); a decoded PNG is copied once.
+ * `data` in shared memory, handed to workers without a copy: a raw frame to keep is assembled
+ * there already (session.ts); a decoded PNG is copied once.
  */
 function shared(data: Uint8Array | Uint8ClampedArray): Uint8ClampedArray {
   if (data.buffer instanceof SharedArrayBuffer) return new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength);

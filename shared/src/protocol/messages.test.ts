@@ -63,6 +63,18 @@ describe('protocol messages', () => {
     expect(codeOf(submit({ proxyOf: { width: 6000 } }))).toBe('bad_message');
   });
 
+  it('job.submit: image reuse fields (keepImage, heldImage, imageRect) are optional; keys are protocol ids; keep and held exclude each other', () => {
+    expect(parse(submit({ keepImage: 'ia1b2-1024x1024' }))).toMatchObject({ ok: true, msg: { keepImage: 'ia1b2-1024x1024' } });
+    expect(parse(submit({ heldImage: 'k', imageRect: { left: 0, top: 4, width: 10, height: 20 } }))).toMatchObject({ ok: true, msg: { heldImage: 'k', imageRect: { left: 0, top: 4, width: 10, height: 20 } } });
+    expect(codeOf(submit({ keepImage: 'k', heldImage: 'k' }))).toBe('bad_message');
+    expect(codeOf(submit({ heldImage: 'a/b' }))).toBe('bad_message');
+    expect(codeOf(submit({ heldImage: 'x'.repeat(65) }))).toBe('bad_message');
+    expect(codeOf(submit({ imageRect: { left: -1, top: 0, width: 10, height: 10 } }))).toBe('bad_message');
+    expect(codeOf(submit({ imageRect: { left: 0, top: 0, width: 0, height: 10 } }))).toBe('bad_message');
+    expect(codeOf(submit({ imageRect: { left: 0, top: 0, width: 10, height: 10 }, proxyOf: { width: 100, height: 100 } }))).toBe('bad_message');
+    expect(ERROR_HINTS.image_unknown).toMatch(/again with the image/);
+  });
+
   it('job.result: a `moved` outline is optional (older bridges send none) and bounded', () => {
     const plan = { operations: [], warnings: [] };
     const base = { type: 'job.result', jobId: 'j', layer: { left: 0, top: 0, width: 1, height: 1 }, plan, timings: {}, frames: 1 };
