@@ -92,6 +92,25 @@ const REFINE_MAX_HOLE_PIXELS = 48000;
 const SOLE_LEVEL_ITERS = 3;
 /** Relative drop of the mean patch distance below which the extra working-level iterations stop. */
 const EM_SETTLED = 0.01;
+/**
+ * Relative drop of the mean patch distance below which a level between the coarsest and the
+ * working level stops iterating (it runs at least two). Those levels carry the coarsest level's
+ * structure down; on a thin hole (the crescents a turn leaves, 1024² speed document: levels of
+ * 91² and 182² with 7 and 5 iterations) they were a third of the fill, each pass after the
+ * second improving the mean distance by 2–5%. Hole SSIM on synthetic scenes (docs/benchmarks/
+ * speed.md, session 7): −0.002 on 48 moved-disc scenes (256²–1024²), +0.008 on 12 turned
+ * ellipses. (The coarsest level keeps all its iterations: stopping there too cost thin brick
+ * scenes 0.012, and fewer there cost up to 0.1.)
+ */
+const BETWEEN_SETTLED = 0.05;
+/**
+ * The random search of a level finer than the coarsest starts at 1/FINE_SEARCH_DIV of the
+ * level's larger side (the coarsest searches the whole level). Its field is the coarsest
+ * level's global search, upsampled: the widest radii (1/2, 1/4 of the level) rarely found a
+ * better match; dropping them (3 of ~9 candidates a pass) left the hole SSIM of the synthetic
+ * scenes equal within 0.001 on average and cut ~5–10% of a 1024² fill.
+ */
+const FINE_SEARCH_DIV = 8;
 
 /** Mean nearest-neighbour patch distance over the level's target patches. */
 function meanDistance(L: Level): number {
@@ -1080,12 +1099,24 @@ async function fillInWindow(
     const itersWork = workL >= DEEP_LIGHT_LEVELS ? o.itersWorkDeep : o.itersWork;
     // A sole full level starts from a random field: it runs SOLE_LEVEL_ITERS at least.
     const iters = l < workL ? REFINE_ITERS : top === fine ? Math.max(SOLE_LEVEL_ITERS, itersWork) : Math.round(itersWork + t * (o.itersCoarse - itersWork));
-    const radius = Math.max(L.w, L.h);
+    // Below a shallow pyramid's coarsest level the search starts from its upsampled field and
+    // looks around it (FINE_SEARCH_DIV), and the levels above the working level stop once their
+    // match settles (BETWEEN_SETTLED). A deep pyramid (a large hole, or a large working level)
+    // keeps the full schedule: there both cost stripes at 2048² 0.01–0.05 of hole SSIM.
+    const shallow = workL < DEEP_LIGHT_LEVELS && full[workL - fine]!.holeCount <= DEFAULTS.workPixels;
+    const radius = l === top || !shallow ? Math.max(L.w, L.h) : Math.max(1, Math.round(Math.max(L.w, L.h) / FINE_SEARCH_DIV));
     const globalTries = l === top ? 1 : 0;
+    const between = shallow && l > workL && l < top;
     let prevDist = -1;
     for (let it = 0; it < iters; it++) {
       patchMatchPass(L, r, pass++ % 2 === 0, rng, radius, globalTries, it > 0 || l !== top);
       let last = it === iters - 1;
+      let settled = false;
+      if (!last && between) {
+        const d = meanDistance(L);
+        if (prevDist > 0 && prevDist - d < BETWEEN_SETTLED * prevDist) last = settled = true;
+        prevDist = d;
+      }
       if (!last && l === workL && itersWork > o.itersWork && it + 1 >= o.itersWork) {
         // The extra iterations of a deep pyramid stop once the match no longer improves (a
         // texture without structure settles in the usual number; stripes keep improving).
@@ -1096,6 +1127,7 @@ async function fillInWindow(
       // The last vote of the finest full level picks colour modes instead of means (no blur).
       if (l === fine && last) { voteModeLevel(L, r, mwt, mcc, mcw); break; }
       vote(L, r, acc, wsum);
+      if (settled) break;
     }
     opts.onProgress?.((top - l + 1) / steps);
     await yieldToLoop();
