@@ -92,6 +92,33 @@ const REFINE_MAX_HOLE_PIXELS = 48000;
 const SOLE_LEVEL_ITERS = 3;
 /** Relative drop of the mean patch distance below which the extra working-level iterations stop. */
 const EM_SETTLED = 0.01;
+/**
+ * Relative drop of the mean patch distance below which a level between the coarsest and the
+ * working level stops iterating (it runs at least two). Those levels carry the coarsest level's
+ * structure down; on a thin hole (the crescents a turn leaves, 1024² speed document: levels of
+ * 91² and 182² with 7 and 5 iterations) they were a third of the fill, each pass after the
+ * second improving the mean distance by 2–5%. Hole SSIM on synthetic scenes (docs/benchmarks/
+ * speed.md, session 7): −0.002 on 48 moved-disc scenes (256²–1024²), +0.008 on 12 turned
+ * ellipses. (The coarsest level keeps all its iterations: stopping there too cost thin brick
+ * scenes 0.012, and fewer there cost up to 0.1.)
+ */
+const BETWEEN_SETTLED = 0.05;
+/**
+ * A level's hole is thin when it has at least this many target patches per hole pixel (most
+ * patches overlapping it are mostly known pixels, which pin their match: a turn's crescents have
+ * 2.6–3.7 at the middle levels, a moved disc's hole ~1.2). Only a thin hole's middle levels stop
+ * early: on the 1024² moved-brick scene of the multi-resolution bench, stopping every shallow
+ * pyramid's middle levels cost 0.014 of hole SSIM (0.679 → 0.665).
+ */
+const THIN_TARGETS_PER_HOLE = 2;
+/**
+ * The random search of a level finer than the coarsest starts at 1/FINE_SEARCH_DIV of the
+ * level's larger side (the coarsest searches the whole level). Its field is the coarsest
+ * level's global search, upsampled: the widest radii (1/2, 1/4 of the level) rarely found a
+ * better match; dropping them (3 of ~9 candidates a pass) left the hole SSIM of the synthetic
+ * scenes equal within 0.001 on average and cut ~5–10% of a 1024² fill.
+ */
+const FINE_SEARCH_DIV = 8;
 
 /** Mean nearest-neighbour patch distance over the level's target patches. */
 function meanDistance(L: Level): number {
@@ -216,7 +243,17 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
 interface RawLevel {
   w: number;
   h: number;
+  /**
+   * Interleaved RGB. When `known` is set (the finest level of a fill whose finest level is
+   * light), only HOLE pixels are written here and the KNOWN pixels' colours are in `known`.
+   */
   col: Float32Array;
+  /**
+   * The KNOWN pixels' colours (interleaved RGB) of a light finest level: they are the image's
+   * bytes, so a byte array holds the same values as floats would, at a quarter of the memory;
+   * `col` is then written only at hole pixels (its other pages are never touched).
+   */
+  known?: Uint8Array;
   state: Uint8Array;
   holeCount: number;
   /** Bounding box of the HOLE pixels, inclusive (when known; a level's box is its finer level's halved). */
@@ -229,7 +266,7 @@ function downsample(f: RawLevel, shared: boolean, S: Scratch): RawLevel {
   const col = shared ? sharedFloat32(w * h * 3) : S.f32(w * h * 3);
   const state = S.u8(w * h);
   let holeCount = 0;
-  const fw = f.w, fs = f.state, fc = f.col;
+  const fw = f.w, fs = f.state, fc: Float32Array | Uint8Array = f.known ?? f.col;
   // Interior cells (all four children inside the level): unrolled, children in the same order as
   // the general loop below (so the same sums).
   const wIn = f.w >> 1, hIn = f.h >> 1;
@@ -271,7 +308,7 @@ function downsample(f: RawLevel, shared: boolean, S: Scratch): RawLevel {
           const s = f.state[p]!;
           if (s === HOLE) st = HOLE;
           else if (s === EXCLUDED) { if (st === KNOWN) st = EXCLUDED; }
-          else { s0 += f.col[p * 3]!; s1 += f.col[p * 3 + 1]!; s2 += f.col[p * 3 + 2]!; k++; }
+          else { s0 += fc[p * 3]!; s1 += fc[p * 3 + 1]!; s2 += fc[p * 3 + 2]!; k++; }
         }
       }
       const q = Y * w + X;
@@ -597,7 +634,13 @@ function upsample(C: Level, F: Level, r: number, rng: Rng): void {
  */
 const LIGHT_VOTE_RADIUS = 1;
 
-/** A nearest-neighbour field with its match distances, per pixel of a level (−1 = none). */
+/**
+ * A nearest-neighbour field with its match distances, per pixel of a level: `nnf[p] − nnfBias`
+ * is the match (< 0: none). A full level's field is −1 where it has no match (bias 0); a light
+ * level's field is stored plus one (bias 1), so a freshly zeroed array means "no match" and a
+ * large level's field needs no fill pass: only the pages near the hole are ever written (at
+ * 36 MP the finest field is ~70 MB, of which the thin hole of a turn touches a few).
+ */
 interface LightField {
   w: number;
   h: number;
@@ -605,6 +648,8 @@ interface LightField {
   state: Uint8Array;
   nnf: Int32Array;
   dist: Float32Array;
+  /** What is subtracted from `nnf` to get the match (0 when absent: −1 = none). */
+  nnfBias?: number;
 }
 
 /**
@@ -652,7 +697,8 @@ function voteLight(P: LightField, F: RawLevel, rv: number, S: Scratch): LightFie
   const { w, h, col, state } = F;
   // Large levels share the vote's rows with the pixel threads (col arrays are then shared too).
   const par = col.buffer instanceof SharedArrayBuffer && P.col.buffer instanceof SharedArrayBuffer && willRunParallel(h, w * h);
-  const nnf = (par ? new Int32Array(new SharedArrayBuffer(4 * w * h)) : S.i32(w * h)).fill(-1);
+  // Matches plus one (nnfBias 1): the zeroed array already says "no match" everywhere.
+  const nnf = par ? new Int32Array(new SharedArrayBuffer(4 * w * h)) : S.i32(w * h);
   const dist = par ? sharedFloat32(w * h) : S.f32(w * h);
   // Rows/columns that hold hole pixels, grown by rv: only there the field is needed.
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
@@ -666,9 +712,10 @@ function voteLight(P: LightField, F: RawLevel, rv: number, S: Scratch): LightFie
       y1 = y;
     }
   }
-  if (x1 < 0) return { w, h, col, state, nnf, dist };
+  if (x1 < 0) return { w, h, col, state, nnf, dist, nnfBias: 1 };
   x0 = Math.max(0, x0 - rv); y0 = Math.max(0, y0 - rv); x1 = Math.min(w - 1, x1 + rv); y1 = Math.min(h - 1, y1 + rv);
   let mean = 0, cnt = 0;
+  const pBias = P.nnfBias ?? 0;
   for (let y = y0; y <= y1; y++) {
     const py = Math.min(P.h - 1, y >> 1);
     // The parent's match, decoded once per parent (two children of a row share it).
@@ -677,14 +724,14 @@ function voteLight(P: LightField, F: RawLevel, rv: number, S: Scratch): LightFie
       const q = py * P.w + Math.min(P.w - 1, x >> 1);
       if (q !== lastQ) {
         lastQ = q;
-        s = P.nnf[q]!;
+        s = P.nnf[q]! - pBias;
         if (s >= 0) { sx0 = s % P.w; sy0 = (s - sx0) / P.w; }
       }
       if (s < 0) continue;
       const sx = 2 * sx0 + (x & 1), sy = 2 * sy0 + (y & 1);
       if (sx < rv || sy < rv || sx >= w - rv || sy >= h - rv) continue;
       const p = y * w + x;
-      nnf[p] = sy * w + sx;
+      nnf[p] = sy * w + sx + 1;
       dist[p] = P.dist[q]!;
       mean += P.dist[q]!;
       cnt++;
@@ -694,16 +741,18 @@ function voteLight(P: LightField, F: RawLevel, rv: number, S: Scratch): LightFie
   const inv = mean > 0 ? 1 / (2 * mean) : 0;
   // Vote weight per field pixel, computed once (not once per contribution).
   const wt = par ? sharedFloat32(w * h) : S.f32(w * h);
-  const task: VoteLightTask = { w, h, col, state, nnf, dist, wt, inv, rv, x0, x1, y0, pw: P.w, ph: P.h, pcol: P.col };
+  const task: VoteLightTask = { w, h, col, kcol: F.known ?? col, state, nnf, dist, wt, inv, rv, x0, x1, y0, pw: P.w, ph: P.h, pcol: P.col };
   const rows = y1 - y0 + 1, work = rows * (x1 - x0 + 1);
   // Weights first (the vote reads its neighbours' weights in other rows), then the vote.
   if (par) { runRows(VOTE_WEIGHTS_KERNEL, task, rows, work); runRows(VOTE_LIGHT_KERNEL, task, rows, work); }
   else { voteWeightRows(task, 0, rows); voteLightRows(task, 0, rows); }
-  return { w, h, col, state, nnf, dist };
+  return { w, h, col, state, nnf, dist, nnfBias: 1 };
 }
 
 /** What the row kernels of {@link voteLight} need (plain data; shared arrays when threaded). */
 interface VoteLightTask extends LightField {
+  /** The level's KNOWN colours (`col` itself, or RawLevel.known). */
+  kcol: Float32Array | Uint8Array;
   wt: Float32Array;
   inv: number;
   rv: number;
@@ -725,7 +774,7 @@ function voteWeightRows(t: VoteLightTask, r0: number, r1: number): void {
     // Children of one parent carry its distance: the weight of a repeated distance is reused.
     let lastD = NaN, lastW = 0;
     for (let p = y * w + x0, e = y * w + x1; p <= e; p++) {
-      if (nnf[p]! < 0) continue;
+      if (nnf[p]! <= 0) continue; // (plus one: 0 = no match)
       const d = dist[p]!;
       if (d !== lastD) { lastD = d; lastW = Math.exp(-d * inv) + 1e-6; }
       wt[p] = lastW;
@@ -739,7 +788,7 @@ registerRowKernel(VOTE_WEIGHTS_KERNEL, voteWeightRows);
  * pixels and reads colours of known pixels only, so rows are independent.
  */
 function voteLightRows(t: VoteLightTask, r0: number, r1: number): void {
-  const { w, h, col, state, nnf, wt, rv, x0, x1 } = t;
+  const { w, h, col, kcol, state, nnf, wt, rv, x0, x1 } = t;
   const P = { w: t.pw, h: t.ph, col: t.pcol };
   // Contributions of one pixel (colour, weight), reused for every pixel.
   const nWin = (2 * rv + 1) * (2 * rv + 1);
@@ -751,29 +800,30 @@ function voteLightRows(t: VoteLightTask, r0: number, r1: number): void {
       if (state[p] !== HOLE) continue;
       const oy0 = Math.max(-rv, -y), oy1 = Math.min(rv, h - 1 - y);
       const ox0 = Math.max(-rv, -x), ox1 = Math.min(rv, w - 1 - x);
-      const sc = nnf[p]!;
+      // (The field holds matches plus one: 0 = none.)
+      const sc = nnf[p]! - 1;
       if (sc >= 0 && state[sc] === KNOWN) {
         // Common case, fused: one mean-shift step from the pixel's own match, accumulated while
         // scanning the window (no gather buffer). In a coherent field every contribution is the
         // same source pixel, so the step mostly matters at seams between copied patches.
-        const m0 = col[sc * 3]!, m1 = col[sc * 3 + 1]!, m2 = col[sc * 3 + 2]!;
+        const m0 = kcol[sc * 3]!, m1 = kcol[sc * 3 + 1]!, m2 = kcol[sc * 3 + 2]!;
         // Coherent window (every neighbour copies from the same offset): every contribution is
         // this same source pixel, so the step returns it unchanged; skip the weighted sum.
         let coherent = true;
         for (let oy = oy0; oy <= oy1 && coherent; oy++) {
           const o0 = oy * w, d0 = sc + o0;
-          for (let ox = ox0; ox <= ox1; ox++) if (nnf[p + o0 + ox] !== d0 + ox) { coherent = false; break; }
+          for (let ox = ox0; ox <= ox1; ox++) if (nnf[p + o0 + ox] !== d0 + ox + 1) { coherent = false; break; }
         }
         if (coherent) { col[p * 3] = m0; col[p * 3 + 1] = m1; col[p * 3 + 2] = m2; continue; }
         let s0 = 0, s1 = 0, s2 = 0, sw = 0;
         for (let oy = oy0; oy <= oy1; oy++) {
           for (let ox = ox0; ox <= ox1; ox++) {
             const o = oy * w + ox;
-            const s = nnf[p + o]!;
+            const s = nnf[p + o]! - 1;
             if (s < 0) continue;
             const sp = s - o;
             if (state[sp] !== KNOWN) continue;
-            const a = col[sp * 3]!, bb = col[sp * 3 + 1]!, c = col[sp * 3 + 2]!;
+            const a = kcol[sp * 3]!, bb = kcol[sp * 3 + 1]!, c = kcol[sp * 3 + 2]!;
             const e0 = a - m0, e1 = bb - m1, e2 = c - m2;
             const k = 1 - (e0 * e0 + e1 * e1 + e2 * e2) * invR2;
             if (k <= 0) continue;
@@ -789,12 +839,12 @@ function voteLightRows(t: VoteLightTask, r0: number, r1: number): void {
       for (let oy = oy0; oy <= oy1; oy++) {
         for (let ox = ox0; ox <= ox1; ox++) {
           const o = oy * w + ox;
-          const s = nnf[p + o]!;
+          const s = nnf[p + o]! - 1;
           if (s < 0) continue;
           const sp = s - o;
           if (state[sp] !== KNOWN) continue;
           const k = wt[p + o]!;
-          cc[nc * 3] = col[sp * 3]!; cc[nc * 3 + 1] = col[sp * 3 + 1]!; cc[nc * 3 + 2] = col[sp * 3 + 2]!;
+          cc[nc * 3] = kcol[sp * 3]!; cc[nc * 3 + 1] = kcol[sp * 3 + 1]!; cc[nc * 3 + 2] = kcol[sp * 3 + 2]!;
           cw[nc] = k;
           // Mean shift starts at the pixel's own match (the centre), else the best-weighted one.
           if (o === 0) { start = nc; startW = 2; } else if (k > startW && startW < 2) { start = nc; startW = k; }
@@ -824,7 +874,7 @@ registerRowKernel(VOTE_LIGHT_KERNEL, voteLightRows);
  * Colours of `col` (RGB, window sized) change only at HOLE pixels.
  */
 function correctLowFrequency(
-  col: Float32Array, state: Uint8Array, nnf: Int32Array, w: number, h: number, rad: number, maxStep: number,
+  col: Float32Array, kcol: Float32Array | Uint8Array, state: Uint8Array, nnf: Int32Array, nnfBias: number, w: number, h: number, rad: number, maxStep: number,
   box: { x0: number; y0: number; x1: number; y1: number },
 ): void {
   // The offsets live only on the hole's bounding box (samples and results are hole pixels), so the
@@ -846,7 +896,7 @@ function correctLowFrequency(
       const p = y * w + x;
       if (state[p] !== HOLE) continue;
       if (state[p - 1] !== KNOWN && state[p + 1] !== KNOWN && state[p - w] !== KNOWN && state[p + w] !== KNOWN) continue;
-      const s = nnf[p]!;
+      const s = nnf[p]! - nnfBias;
       if (s < 0) continue;
       const sx = s % w, sy = (s - sx) / w;
       // Offsets valid for both p and s.
@@ -857,7 +907,7 @@ function correctLowFrequency(
         let q = p + oy * w + ox0, qs = s + oy * w + ox0;
         for (let ox = ox0; ox <= ox1; ox++, q++, qs++) {
           if (state[q] !== KNOWN || state[qs] !== KNOWN) continue;
-          d0 += col[q * 3]! - col[qs * 3]!; d1 += col[q * 3 + 1]! - col[qs * 3 + 1]!; d2 += col[q * 3 + 2]! - col[qs * 3 + 2]!;
+          d0 += kcol[q * 3]! - kcol[qs * 3]!; d1 += kcol[q * 3 + 1]! - kcol[qs * 3 + 1]!; d2 += kcol[q * 3 + 2]! - kcol[qs * 3 + 2]!;
           cnt++;
         }
       }
@@ -960,6 +1010,21 @@ export async function fillPatchMatch(
   }
 }
 
+/**
+ * Levels of the fill's pyramid over a `w × h` window holding the hole box `hb`: halved until the
+ * hole is small compared with a patch or the level is tiny.
+ */
+function pyramidDepth(w: number, h: number, hb: Box, patchSize: number): number {
+  let n = 1, lw = w, lh = h;
+  for (;;) {
+    const k = 2 ** n;
+    const hw = Math.ceil((hb.x1 - hb.x0) / k), hh = Math.ceil((hb.y1 - hb.y0) / k);
+    if (Math.max(hw, hh) < 2 * patchSize || Math.min(lw, lh) < 4 * patchSize) return n;
+    lw = (lw + 1) >> 1; lh = (lh + 1) >> 1;
+    n++;
+  }
+}
+
 /** {@link fillPatchMatch} of a non-empty hole with box `hb`; large working arrays from `S`. */
 async function fillInWindow(
   image: RgbaImage, hole: Mask, forbidden: Mask, opts: FillOptions, o: Required<PatchMatchOptions>, hb: Box, S: Scratch,
@@ -972,9 +1037,17 @@ async function fillInWindow(
   // A large window's full-resolution votes are shared with the pixel threads (core/parallel):
   // its colour levels then live on SharedArrayBuffers (the values are the same either way).
   const shared = willRunParallel(h, w * h);
-  const col = shared ? sharedFloat32(w * h * 3) : S.f32(w * h * 3);
-  const state = shared ? sharedBytes(w * h) : S.u8(w * h);
   const d = image.data, hd = hole.data, fd = forbidden.data;
+  // When the finest level will be light (more hole pixels than the working level allows, and a
+  // coarser level to work on), its known colours go to a byte array (`known`) and `col` holds
+  // only the hole's colours (see RawLevel): at 36 MP that is ~100 MB less resident memory.
+  let holes = 0;
+  for (let y = hb.y0; y < hb.y1; y++) for (let sp = y * W + hb.x0, e = y * W + hb.x1; sp < e; sp++) if (hd[sp]! > 0) holes++;
+  const split = holes > o.workPixels && pyramidDepth(w, h, hb, o.patchSize) > 1;
+  const col = shared ? sharedFloat32(w * h * 3) : S.f32(w * h * 3);
+  const known = !split ? null : shared ? sharedBytes(w * h * 3) : S.u8(w * h * 3);
+  const kc: Float32Array | Uint8Array = known ?? col;
+  const state = shared ? sharedBytes(w * h) : S.u8(w * h);
   let alphaAllOpaque = true, holeCount = 0;
   for (let y = 0; y < h; y++) {
     const srow = (y + b.y0) * W + b.x0;
@@ -983,21 +1056,16 @@ async function fillInWindow(
       if (hd[sp]! > 0) { state[p] = HOLE; holeCount++; continue; }
       if (fd[sp]! > 0) { state[p] = EXCLUDED; continue; }
       const si = sp * 4;
-      col[p * 3] = d[si]!; col[p * 3 + 1] = d[si + 1]!; col[p * 3 + 2] = d[si + 2]!;
+      kc[p * 3] = d[si]!; kc[p * 3 + 1] = d[si + 1]!; kc[p * 3 + 2] = d[si + 2]!;
       if (d[si + 3] !== 255) alphaAllOpaque = false;
     }
   }
-  const raws: RawLevel[] = [{ w, h, col, state, holeCount, box: { x0: hb.x0 - b.x0, y0: hb.y0 - b.y0, x1: hb.x1 - 1 - b.x0, y1: hb.y1 - 1 - b.y0 } }];
-  // Pyramid: stop when the hole is small compared with a patch or the level is tiny.
-  for (;;) {
-    const f = raws[raws.length - 1]!;
-    const k = 2 ** raws.length;
-    const hw = Math.ceil((hb.x1 - hb.x0) / k), hh = Math.ceil((hb.y1 - hb.y0) / k);
-    if (Math.max(hw, hh) < 2 * o.patchSize || Math.min(f.w, f.h) < 4 * o.patchSize) break;
-    raws.push(downsample(f, shared, S));
-  }
+  const raws: RawLevel[] = [{ w, h, col, ...(known ? { known } : {}), state, holeCount, box: { x0: hb.x0 - b.x0, y0: hb.y0 - b.y0, x1: hb.x1 - 1 - b.x0, y1: hb.y1 - 1 - b.y0 } }];
+  const depth = pyramidDepth(w, h, hb, o.patchSize);
+  while (raws.length < depth) raws.push(downsample(raws[raws.length - 1]!, shared, S));
   let work = 0;
   while (work < raws.length - 1 && raws[work]!.holeCount > o.workPixels) work++;
+  if (split !== work > 0) throw new Error('fillPatchMatch: finest level split but not light');
   // Below a deep working level, the next finer level runs REFINE_ITERS EM iterations of its own
   // when it is small (REFINE_MAX_HOLE_PIXELS): the first light level of a deep pyramid is where
   // the upsampled field loses most (without it, stripes in a 0.5 MP hole were 0.034 SSIM below
@@ -1039,12 +1107,24 @@ async function fillInWindow(
     const itersWork = workL >= DEEP_LIGHT_LEVELS ? o.itersWorkDeep : o.itersWork;
     // A sole full level starts from a random field: it runs SOLE_LEVEL_ITERS at least.
     const iters = l < workL ? REFINE_ITERS : top === fine ? Math.max(SOLE_LEVEL_ITERS, itersWork) : Math.round(itersWork + t * (o.itersCoarse - itersWork));
-    const radius = Math.max(L.w, L.h);
+    // Below a shallow pyramid's coarsest level the search starts from its upsampled field and
+    // looks around it (FINE_SEARCH_DIV), and the levels of a thin hole above the working level
+    // stop once their match settles (BETWEEN_SETTLED). A deep pyramid (a large hole, or a large working level)
+    // keeps the full schedule: there both cost stripes at 2048² 0.01–0.05 of hole SSIM.
+    const shallow = workL < DEEP_LIGHT_LEVELS && full[workL - fine]!.holeCount <= DEFAULTS.workPixels;
+    const radius = l === top || !shallow ? Math.max(L.w, L.h) : Math.max(1, Math.round(Math.max(L.w, L.h) / FINE_SEARCH_DIV));
     const globalTries = l === top ? 1 : 0;
+    const between = shallow && l > workL && l < top && L.targets.length >= THIN_TARGETS_PER_HOLE * L.holeCount;
     let prevDist = -1;
     for (let it = 0; it < iters; it++) {
       patchMatchPass(L, r, pass++ % 2 === 0, rng, radius, globalTries, it > 0 || l !== top);
       let last = it === iters - 1;
+      let settled = false;
+      if (!last && between) {
+        const d = meanDistance(L);
+        if (prevDist > 0 && prevDist - d < BETWEEN_SETTLED * prevDist) last = settled = true;
+        prevDist = d;
+      }
       if (!last && l === workL && itersWork > o.itersWork && it + 1 >= o.itersWork) {
         // The extra iterations of a deep pyramid stop once the match no longer improves (a
         // texture without structure settles in the usual number; stripes keep improving).
@@ -1055,6 +1135,7 @@ async function fillInWindow(
       // The last vote of the finest full level picks colour modes instead of means (no blur).
       if (l === fine && last) { voteModeLevel(L, r, mwt, mcc, mcw); break; }
       vote(L, r, acc, wsum);
+      if (settled) break;
     }
     opts.onProgress?.((top - l + 1) / steps);
     await yieldToLoop();
@@ -1089,7 +1170,7 @@ async function fillInWindow(
   }
   const out = raws[0]!.col;
   const hbw = { x0: hb.x0 - b.x0, y0: hb.y0 - b.y0, x1: hb.x1 - b.x0, y1: hb.y1 - b.y0 };
-  if (o.colorCorrectRadius > 0) correctLowFrequency(out, state, parent.nnf, w, h, o.colorCorrectRadius, o.colorCorrectMax, hbw);
+  if (o.colorCorrectRadius > 0) correctLowFrequency(out, raws[0]!.known ?? out, state, parent.nnf, parent.nnfBias ?? 0, w, h, o.colorCorrectRadius, o.colorCorrectMax, hbw);
   for (let y = hbw.y0; y < hbw.y1; y++) {
     const srow = (y + b.y0) * W + b.x0;
     for (let x = hbw.x0; x < hbw.x1; x++) {

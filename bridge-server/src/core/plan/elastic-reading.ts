@@ -6,6 +6,7 @@
  * so the arrows bend it elastically (nothing cut out, nothing filled) instead of moving a cut-out
  * blob and synthesizing the hole. The rigid reading stays available as an alternative.
  */
+import { maskAt } from '@smartdrag/shared';
 import type { EditRequest, Operation, PlacedMask, Plan, Point } from '../types';
 import { buildElasticField, elasticArea } from '../warp/elastic-field';
 import { regionOcclusionField } from '../warp/elastic-occlusion';
@@ -19,10 +20,8 @@ export const OCCLUSION_MAX_REACH = 0.75;
 
 const f2 = (x: number): string => (Math.round(x * 100) / 100).toString();
 
-function solidAt(m: PlacedMask, p: Point): boolean {
-  const x = Math.round(p[0]) - m.left, y = Math.round(p[1]) - m.top;
-  return x >= 0 && y >= 0 && x < m.width && y < m.height && m.data[y * m.width + x]! >= 128;
-}
+/** Whether the pixel under `p` is a solid (≥ 50%) pixel of `m`. */
+const solidAt = (m: PlacedMask, p: Point): boolean => maskAt(m, Math.round(p[0]), Math.round(p[1])) >= 128;
 
 /** Why a region is (or is not) read elastically, for the plan and the planner's decision table. */
 export interface ElasticDecision {
