@@ -91,6 +91,11 @@ describe('image reuse through the bridge', () => {
     expect(plain.submits.every((s) => s.keepImage === undefined && s.heldImage === undefined)).toBe(true);
     // Reused jobs do not echo the whole image's bytes as their own input: the budget holds the image once.
     expect(tb.bridge.stats()).toMatchObject({ heldImages: 1, heldImageBytes: W * H * 4 });
+    // The same pixels placed elsewhere in the document: the layer lands there, as with a full upload.
+    const moved = await c.submit(job(img, 'a4', 30, 12, { imageOrigin: [500, 300], regions: [{ id: 'r', polygon: squarePolygon(570, 360, 50) }], drags: [{ region: 'r', points: [[595, 385], [625, 397]], kind: 'translate' }] })).result;
+    expect(wire.imageChunks.get('a4')).toBeUndefined();
+    same(moved, await ref.submit(job(img, 'p4', 30, 12, { imageOrigin: [500, 300], regions: [{ id: 'r', polygon: squarePolygon(570, 360, 50) }], drags: [{ region: 'r', points: [[595, 385], [625, 397]], kind: 'translate' }] })).result);
+    expect(moved.layer.left).toBe(first.layer.left + 500);
     c.close(); ref.close();
   });
 

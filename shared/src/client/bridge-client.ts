@@ -488,7 +488,9 @@ export class BridgeClient {
       this.held.delete(img.key);
       this.held.set(img.key, true);
       job.sentHeld = img.key;
-      return { submit: { ...base, ...origin, heldImage: img.key, ...(rect ? { imageRect: rect } : {}) }, imageChunks: [] };
+      // The origin goes explicitly: the kept frame's left/top are those of the job that sent it.
+      const at: [number, number] = [img.left + (rect?.left ?? 0), img.top + (rect?.top ?? 0)];
+      return { submit: { ...base, imageOrigin: at, heldImage: img.key, ...(rect ? { imageRect: rect } : {}) }, imageChunks: [] };
     }
     const whole = !rect || (capacity > 0 && base.quality === 'preview');
     if (!whole) {
