@@ -313,6 +313,25 @@ async function openPlaygroundWithSample(ctx: BrowserContext): Promise<Page> {
 
 test('playground: load the sample, lasso the candy, drag the arrow (live preview), apply → the result is shown', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  // Count what the page's WebSocket sends: job ids whose image frames went, and submits naming a held image.
+  await ctx.addInitScript(() => {
+    const w = window as any;
+    w.__wire = { imageJobs: [] as string[], submits: [] as { jobId: string; quality: string; keepImage?: string; heldImage?: string }[] };
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data: any) {
+      if (typeof data === 'string') {
+        const m = JSON.parse(data);
+        if (m.type === 'job.submit') w.__wire.submits.push({ jobId: m.jobId, quality: m.quality, keepImage: m.keepImage, heldImage: m.heldImage });
+      } else {
+        const b = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        if (b[5] === 1) { // frame part 1 = image; the job id follows the 40-byte header
+          const id = String.fromCharCode(...b.subarray(40, 40 + b[7]!));
+          if (!w.__wire.imageJobs.includes(id)) w.__wire.imageJobs.push(id);
+        }
+      }
+      return send.call(this, data);
+    };
+  });
   try {
     const page = await openPlaygroundWithSample(ctx);
     const before = await page.evaluate(async () => Array.from((await (window as any).smartdrag.host.readDocument()).rgba.data.slice((80 * 413 + 120) * 4, (80 * 413 + 120) * 4 + 4)) as number[]);
@@ -339,6 +358,15 @@ test('playground: load the sample, lasso the candy, drag the arrow (live preview
     });
     await expectOutlineOver(page, movedBounds(maskBounds({ ...lassoBounds, data: Uint8Array.from(lassoBounds.data) }, 128), drag.points as Point[]));
     await page.screenshot({ path: join(artifactsDir(), 'playground-preview-outline.png') });
+    // The drag's previews sent the document once (each crop as a rectangle of it, imageRect); the
+    // later ones named it (image reuse), and the bridge holds it for this connection.
+    const wire = await page.evaluate(() => (window as any).__wire);
+    const previews = wire.submits.filter((m: { quality: string }) => m.quality === 'preview');
+    expect(previews.length).toBeGreaterThanOrEqual(1); // one per throttled step of the drag (usually several)
+    expect(previews[0]).toMatchObject({ keepImage: expect.any(String) });
+    expect(previews.slice(1).every((m: { heldImage?: string }) => m.heldImage === previews[0].keepImage)).toBe(true);
+    expect(wire.imageJobs).toEqual([previews[0].jobId]);
+    expect(server.bridge.stats().heldImages).toBeGreaterThanOrEqual(1);
     await page.click('[data-testid=apply]');
     await page.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
     const bar = await progressBar(page);
@@ -361,6 +389,10 @@ test('playground: load the sample, lasso the candy, drag the arrow (live preview
     });
     const sent = state.sent as Sent;
     expect(sent.quality).toBe('final');
+    // Apply named the held document too: no image frame went for the final.
+    const wireAfter = await page.evaluate(() => (window as any).__wire);
+    expect(wireAfter.submits.at(-1)).toMatchObject({ quality: 'final', heldImage: previews[0].keepImage });
+    expect(wireAfter.imageJobs).toEqual([previews[0].jobId]);
     expect(sent.drags).toEqual([{ region: 'r1', points: drag.points, kind: 'translate' }]);
     // The lasso region covers the candy: its mask is close to the case polygon's.
     const lasso = maskOf(sent.regions[0]!);
