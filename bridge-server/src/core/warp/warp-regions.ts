@@ -665,37 +665,29 @@ function renderAxisBicubicSeparable(task: RenderTask, y0: number, y1: number): v
 }
 
 /**
- * {@link renderAffineBicubic} for an axis-aligned map (`b = d = 0`: scales and sub-pixel moves):
- * a sample's x depends only on its column and its y only on its row, so the floors and Keys weights
- * are computed once per column (and supersample offset) and once per row instead of per sample —
- * the same numbers (`b·y` is a signed zero that leaves `a·x + c` unchanged), summed in the same
- * order: bit-identical (tested).
+ * {@link renderAffineBicubic} for an axis-aligned map (`b = d = 0`: scales and sub-pixel moves) at
+ * one sample per pixel (supersampled shrinks: {@link renderAxisBicubicSeparable}): a sample's x
+ * depends only on its column and its y only on its row, so the floors and Keys weights are
+ * computed once per column and once per row instead of per sample — the same numbers (`b·y` is a
+ * signed zero that leaves `a·x + c` unchanged), summed in the same order: bit-identical (tested).
  */
 function renderAxisBicubic(task: RenderTask, y0: number, y1: number): void {
-  const px = new Float32Array(4), acc = new Float32Array(4);
+  const px = new Float32Array(4);
   const { crop, patch } = task;
   const reach = task.reach!;
   const cw = crop.width;
   const ed = task.edited, td = task.targetMask, kd = task.keepMask, sourceMap = task.sourceMap;
   const [a, b, c, d, ee, f] = task.backward;
-  const ss = task.supersample, inv = 1 / (ss * ss);
   const tb = task.targetBounds;
-  const slack = ss > 1 ? Math.abs(a) + Math.abs(b) + Math.abs(d) + Math.abs(ee) : 0;
-  const pxMin = patch.left + 1 - slack, pxMax = patch.left + patch.width - 2 + slack;
-  const pyMin = patch.top + 1 - slack, pyMax = patch.top + patch.height - 2 + slack;
+  const pxMin = patch.left + 1, pxMax = patch.left + patch.width - 2;
+  const pyMin = patch.top + 1, pyMax = patch.top + patch.height - 2;
   const spanX = new Float64Array(2);
-  // Column tables over the target bounds (supersample i of column tx at (tx − tb.left)·ss + i).
-  const nx = tb.width * ss;
+  // Column tables over the target bounds.
+  const nx = tb.width;
   const fx = new Int32Array(nx), wx = new Float64Array(4 * nx);
-  const fy = new Int32Array(ss), wy = new Float64Array(4 * ss);
-  for (let tx = tb.left; tx < tb.left + tb.width; tx++) {
-    for (let i = 0; i < ss; i++) {
-      const ox = (i + 0.5) / ss - 0.5;
-      // Exactly the sample's x: a·(tx + ox) + b·y + c with b = 0 (a·tx + b·y + c at one sample per pixel).
-      const sx = ss === 1 ? a * tx + b * 0 + c : a * (tx + ox) + b * 0 + c;
-      bicubicAxis(sx, patch.left, patch.width, fx, wx, (tx - tb.left) * ss + i);
-    }
-  }
+  const fy = new Int32Array(1), wy = new Float64Array(4);
+  // Exactly the sample's x: a·tx + b·y + c with b = 0.
+  for (let tx = tb.left; tx < tb.left + tb.width; tx++) bicubicAxis(a * tx + b * 0 + c, patch.left, patch.width, fx, wx, tx - tb.left);
   for (let ty = tb.top + y0; ty < tb.top + y1; ty++) {
     const row = (ty - crop.top) * cw - crop.left;
     let x0 = tb.left, x1 = tb.left + tb.width - 1;
@@ -704,36 +696,15 @@ function renderAxisBicubic(task: RenderTask, y0: number, y1: number): void {
     affineSpan(d, ee * ty + f, pyMin, pyMax, spanX);
     x0 = Math.max(x0, spanX[0]!); x1 = Math.min(x1, spanX[1]!);
     if (x0 > x1) continue;
-    let anyRow = false;
-    for (let j = 0; j < ss; j++) {
-      const oy = (j + 0.5) / ss - 0.5;
-      const sy = ss === 1 ? d * 0 + ee * ty + f : d * 0 + ee * (ty + oy) + f;
-      bicubicAxis(sy, patch.top, patch.height, fy, wy, j);
-      if (fy[j]! >= 0) anyRow = true;
-    }
-    if (!anyRow) continue;
+    bicubicAxis(d * 0 + ee * ty + f, patch.top, patch.height, fy, wy, 0);
+    const fyj = fy[0]!;
+    if (fyj < 0) continue;
     for (let tx = x0; tx <= x1; tx++) {
       const ti = row + tx;
       if (kd[ti]! > 0) continue;
-      const kx = (tx - tb.left) * ss;
-      let cov: number;
-      if (ss === 1) {
-        const fxi = fx[kx]!, fyj = fy[0]!;
-        cov = fxi < 0 || fyj < 0 ? 0 : sampleBicubicTaps(patch, reach, fxi, fyj, wx, 4 * kx, wy, 0, px);
-      } else {
-        cov = 0; acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
-        for (let j = 0; j < ss; j++) {
-          const fyj = fy[j]!;
-          if (fyj < 0) continue;
-          for (let i = 0; i < ss; i++) {
-            const fxi = fx[kx + i]!;
-            if (fxi < 0) continue;
-            const cv = sampleBicubicTaps(patch, reach, fxi, fyj, wx, 4 * (kx + i), wy, 4 * j, px);
-            if (cv > 0) { cov += cv; acc[0] += px[0]!; acc[1] += px[1]!; acc[2] += px[2]!; acc[3] += px[3]!; }
-          }
-        }
-        cov *= inv; px[0] = acc[0]! * inv; px[1] = acc[1]! * inv; px[2] = acc[2]! * inv; px[3] = acc[3]! * inv;
-      }
+      const kx = tx - tb.left;
+      const fxi = fx[kx]!;
+      const cov = fxi < 0 ? 0 : sampleBicubicTaps(patch, reach, fxi, fyj, wx, 4 * kx, wy, 0, px);
       const cov8 = Math.round(cov * 255);
       if (cov8 === 0) continue;
       if (cov8 > td[ti]!) td[ti] = cov8;
