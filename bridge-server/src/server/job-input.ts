@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import { boundsOfPoints, ErrorCode, intersectRect, sentProxyInfo, SmartDragError, toProxyPoint, type Frame, type JobSubmit, type Limits, type ProxyInfo, type Rect } from '@smartdrag/shared';
 import { seedFromString } from '../core/random';
+import { cropImage } from '../core/image';
 import type { PlacedMask, Point, RgbaImage } from '../core/types';
 import type { WorkerJob } from './worker-protocol';
 import { checkImageRect } from './held-images';
@@ -99,17 +100,6 @@ export interface BuiltJob {
   origin: [number, number];
 }
 
-/** A copy of the `r` rectangle of `img` (its own ArrayBuffer: the worker may take it). */
-function cutRect(img: RgbaImage, r: Rect): RgbaImage {
-  const data = new Uint8ClampedArray(r.width * r.height * 4);
-  const row = r.width * 4;
-  for (let y = 0; y < r.height; y++) {
-    const from = ((r.top + y) * img.width + r.left) * 4;
-    data.set(img.data.subarray(from, from + row), y * row);
-  }
-  return { width: r.width, height: r.height, data };
-}
-
 /**
  * Build the worker job. `frames` maps slot → frame (slot 0 = image, unless `source` gives the
  * image: a held image named by `heldImage`, or the one `keepImage` kept). `imageRect` cuts the
@@ -123,7 +113,7 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
   const rect = s.imageRect;
   if (rect) {
     checkImageRect(rect, image.width, image.height);
-    if (rect.left !== 0 || rect.top !== 0 || rect.width !== image.width || rect.height !== image.height) image = cutRect(image, rect);
+    if (rect.left !== 0 || rect.top !== 0 || rect.width !== image.width || rect.height !== image.height) image = cropImage(image, rect); // its own buffer: the worker may take it
   }
   const [ox, oy] = s.imageOrigin ?? [src.left + (rect?.left ?? 0), src.top + (rect?.top ?? 0)];
   const imageRect: Rect = { left: 0, top: 0, width: image.width, height: image.height };
