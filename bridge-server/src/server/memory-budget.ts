@@ -48,10 +48,7 @@ export class MemoryBudget {
   /** Set job `id`'s input charge to `bytes` (e.g. its decoded size); throws `queue_full` like {@link charge}. */
   setInput(id: string, bytes: number): void {
     const prev = this.inputs.get(id) ?? 0;
-    const need = this.total - prev + bytes;
-    if (need > this.maxBytes) this.dropResults(need - this.maxBytes);
-    if (this.total - prev + bytes > this.maxBytes) this.dropHeld(this.total - prev + bytes - this.maxBytes);
-    if (this.total - prev + bytes > this.maxBytes) {
+    if (!this.makeRoom(bytes - prev)) {
       const mb = (v: number): string => `${Math.ceil(v / (1024 * 1024))} MB`;
       throw new SmartDragError(
         ErrorCode.queue_full,
@@ -88,10 +85,7 @@ export class MemoryBudget {
    */
   hold(id: string, bytes: number): boolean {
     this.release(id);
-    const over = this.total + bytes - this.maxBytes;
-    if (over > 0) this.dropResults(over);
-    if (this.total + bytes > this.maxBytes) this.dropHeld(this.total + bytes - this.maxBytes);
-    if (this.total + bytes > this.maxBytes) return false;
+    if (!this.makeRoom(bytes)) return false;
     this.held.set(id, bytes);
     this.total += bytes;
     return true;
@@ -111,6 +105,16 @@ export class MemoryBudget {
     if (b === undefined) return;
     this.held.delete(id);
     this.total -= b;
+  }
+
+  /**
+   * Make room for `extra` more bytes: drop kept results (oldest first), then held images (least
+   * recently used first), as far as needed; whether they fit now.
+   */
+  private makeRoom(extra: number): boolean {
+    if (this.total + extra > this.maxBytes) this.dropResults(this.total + extra - this.maxBytes);
+    if (this.total + extra > this.maxBytes) this.dropHeld(this.total + extra - this.maxBytes);
+    return this.total + extra <= this.maxBytes;
   }
 
   private dropHeld(bytes: number): void {
