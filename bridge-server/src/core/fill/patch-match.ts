@@ -1041,19 +1041,22 @@ async function fillInWindow(
   // When the finest level will be light (more hole pixels than the working level allows, and a
   // coarser level to work on), its known colours go to a byte array (`known`) and `col` holds
   // only the hole's colours (see RawLevel): at 36 MP that is ~100 MB less resident memory.
-  let holes = 0;
-  for (let y = hb.y0; y < hb.y1; y++) for (let sp = y * W + hb.x0, e = y * W + hb.x1; sp < e; sp++) if (hd[sp]! > 0) holes++;
-  const split = holes > o.workPixels && pyramidDepth(w, h, hb, o.patchSize) > 1;
+  // (Every hole pixel lies in the hole's box `hb`: this is the finest level's hole count.)
+  let holeCount = 0;
+  for (let y = hb.y0; y < hb.y1; y++) for (let sp = y * W + hb.x0, e = y * W + hb.x1; sp < e; sp++) if (hd[sp]! > 0) holeCount++;
+  const depth = pyramidDepth(w, h, hb, o.patchSize);
+  // (The same test as the choice of the working level below, on the finest level.)
+  const split = holeCount > o.workPixels && depth > 1;
   const col = shared ? sharedFloat32(w * h * 3) : S.f32(w * h * 3);
   const known = !split ? null : shared ? sharedBytes(w * h * 3) : S.u8(w * h * 3);
   const kc: Float32Array | Uint8Array = known ?? col;
   const state = shared ? sharedBytes(w * h) : S.u8(w * h);
-  let alphaAllOpaque = true, holeCount = 0;
+  let alphaAllOpaque = true;
   for (let y = 0; y < h; y++) {
     const srow = (y + b.y0) * W + b.x0;
     for (let x = 0; x < w; x++) {
       const sp = srow + x, p = y * w + x;
-      if (hd[sp]! > 0) { state[p] = HOLE; holeCount++; continue; }
+      if (hd[sp]! > 0) { state[p] = HOLE; continue; }
       if (fd[sp]! > 0) { state[p] = EXCLUDED; continue; }
       const si = sp * 4;
       kc[p * 3] = d[si]!; kc[p * 3 + 1] = d[si + 1]!; kc[p * 3 + 2] = d[si + 2]!;
@@ -1061,7 +1064,6 @@ async function fillInWindow(
     }
   }
   const raws: RawLevel[] = [{ w, h, col, ...(known ? { known } : {}), state, holeCount, box: { x0: hb.x0 - b.x0, y0: hb.y0 - b.y0, x1: hb.x1 - 1 - b.x0, y1: hb.y1 - 1 - b.y0 } }];
-  const depth = pyramidDepth(w, h, hb, o.patchSize);
   while (raws.length < depth) raws.push(downsample(raws[raws.length - 1]!, shared, S));
   let work = 0;
   while (work < raws.length - 1 && raws[work]!.holeCount > o.workPixels) work++;
