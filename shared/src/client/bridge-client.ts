@@ -346,7 +346,7 @@ export class BridgeClient {
   submit(input: SubmitInput, handlers: JobHandlers = {}): BridgeJob {
     const id = input.jobId ?? newJobId();
     if (this.jobs.has(id)) throw new RangeError(`job id ${id} already in use`);
-    const chunkBytes = Math.min(this.opts.maxChunkBytes ?? DEFAULT_LIMITS.maxChunkBytes, this.welcomeMsg?.limits.maxChunkBytes ?? Infinity);
+    const chunkBytes = this.chunkBytes();
     const rect = input.imageRect;
     // Default: the image's top-left at the document's (so a rectangle of it sits at its own offset).
     const origin = input.imageOrigin ?? (rect ? [rect.left, rect.top] : [0, 0]);
@@ -461,6 +461,17 @@ export class BridgeClient {
     }
   }
 
+  /** Largest frame chunk: the client's own limit and the bridge's, whichever is smaller. */
+  private chunkBytes(): number {
+    return Math.min(this.opts.maxChunkBytes ?? DEFAULT_LIMITS.maxChunkBytes, this.welcomeMsg?.limits.maxChunkBytes ?? Infinity);
+  }
+
+  /** Note that the bridge holds (or is sent to keep) `key` now: it becomes the most recently used. */
+  private touchHeld(key: string): void {
+    this.held.delete(key);
+    this.held.set(key, true);
+  }
+
   /** Most images the bridge keeps for this connection (0: no reuse, e.g. an older bridge). */
   private heldCapacity(): number {
     return this.opts.reuseImages === false ? 0 : Math.max(0, this.welcomeMsg?.limits.maxHeldImages ?? 0);
@@ -477,31 +488,30 @@ export class BridgeClient {
     const base = job.submit;
     job.sentHeld = undefined;
     if (!img) return { submit: base, imageChunks: [] };
-    const chunkBytes = Math.min(this.opts.maxChunkBytes ?? DEFAULT_LIMITS.maxChunkBytes, this.welcomeMsg?.limits.maxChunkBytes ?? Infinity);
+    const chunkBytes = this.chunkBytes();
     const frame = (f: { format: 'rgba8' | 'png'; width: number; height: number; left: number; top: number }, data: Uint8Array) =>
       encodeFrame({ jobId: job.id, part: 'image', slot: 0, ...f }, data, chunkBytes);
     if (img.png) return { submit: base, imageChunks: frame({ format: 'png', width: 0, height: 0, left: img.left, top: img.top }, img.png) };
     const raw = img.raw!, rect = img.rect;
     const capacity = img.key ? this.heldCapacity() : 0;
-    const origin = rect ? { imageOrigin: [img.left + rect.left, img.top + rect.top] as [number, number] } : {};
+    // Document position of the job's image (the rectangle's, when there is one).
+    const at: [number, number] = [img.left + (rect?.left ?? 0), img.top + (rect?.top ?? 0)];
+    const origin = rect ? { imageOrigin: at } : {};
     if (capacity > 0 && img.key && this.held.has(img.key) && !job.forceUpload) {
-      this.held.delete(img.key);
-      this.held.set(img.key, true);
+      this.touchHeld(img.key);
       job.sentHeld = img.key;
       // The origin goes explicitly: the kept frame's left/top are those of the job that sent it.
-      const at: [number, number] = [img.left + (rect?.left ?? 0), img.top + (rect?.top ?? 0)];
       return { submit: { ...base, imageOrigin: at, heldImage: img.key, ...(rect ? { imageRect: rect } : {}) }, imageChunks: [] };
     }
     const whole = !rect || (capacity > 0 && base.quality === 'preview');
     if (!whole) {
       // Only the rectangle goes (nothing kept): a final of a large document must not upload it whole.
       const cut = cropRaw(raw, rect!);
-      return { submit: { ...base, ...origin }, imageChunks: frame({ format: 'rgba8', width: cut.width, height: cut.height, left: img.left + rect!.left, top: img.top + rect!.top }, cut.data) };
+      return { submit: { ...base, ...origin }, imageChunks: frame({ format: 'rgba8', width: cut.width, height: cut.height, left: at[0], top: at[1] }, cut.data) };
     }
     const keep = capacity > 0 && img.key ? { keepImage: img.key } : {};
     if (keep.keepImage) {
-      this.held.delete(keep.keepImage);
-      this.held.set(keep.keepImage, true);
+      this.touchHeld(keep.keepImage);
       while (this.held.size > capacity) this.held.delete(this.held.keys().next().value!);
     }
     return {
