@@ -72,20 +72,24 @@ describe('render kernels equal the reference kernel (bit-identical)', () => {
     return ops;
   }
 
+  /** Warp `ops` with the reference kernel (`general`) and the specialised kernels (`fast`). */
+  function bothKernels(ops: readonly OperationParams[], quality: 'preview' | 'final', withKeep: boolean): { general: WarpOutput; fast: WarpOutput } {
+    const run = (fast: boolean): WarpOutput => {
+      setRenderReference(fast ? null : renderRowsReference);
+      return warpRegions({
+        image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality, withSourceMap: true,
+        ...(withKeep ? { keep: [keep] } : {}),
+      });
+    };
+    return { general: run(false), fast: run(true) };
+  }
+
   test.each(['preview', 'final'] as const)('%s: random affines, soft masks, transparent pixels, keep', (quality) => {
     setPatchCache(false);
     let supersampled = 0, moved = 0;
     for (let t = 0; t < 24; t++) {
       const ops = randomOps();
-      const withKeep = t % 3 === 0;
-      const run = (fast: boolean): WarpOutput => {
-        setRenderReference(fast ? null : renderRowsReference);
-        return warpRegions({
-          image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality, withSourceMap: true,
-          ...(withKeep ? { keep: [keep] } : {}),
-        });
-      };
-      const general = run(false), fast = run(true);
+      const { general, fast } = bothKernels(ops, quality, t % 3 === 0);
       same(fast, general);
       if (prepareRegionWarp(image, reg, ops, quality, []).supersample > 1) supersampled++;
       for (const v of fast.targetMask.data) if (v > 0) moved++;
@@ -105,14 +109,7 @@ describe('render kernels equal the reference kernel (bit-identical)', () => {
         ? { kind: 'deform', elastic: true, handles: [h], targets: [tg] }
         : { kind: 'deform', handles: [h], targets: [tg] };
       const ops: OperationParams[] = t % 3 === 0 ? [deform] : t % 3 === 1 ? [...randomOps(), deform, ...randomOps()] : [deform];
-      const run = (fast: boolean): WarpOutput => {
-        setRenderReference(fast ? null : renderRowsReference);
-        return warpRegions({
-          image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality, withSourceMap: true,
-          ...(t % 2 === 0 ? { keep: [keep] } : {}),
-        });
-      };
-      const general = run(false), fast = run(true);
+      const { general, fast } = bothKernels(ops, quality, t % 2 === 0);
       same(fast, general);
       for (const v of fast.targetMask.data) if (v > 0) moved++;
     }
@@ -131,14 +128,7 @@ describe('render kernels equal the reference kernel (bit-identical)', () => {
     ];
     let supersampled = 0;
     cases.forEach((ops, t) => {
-      const run = (fast: boolean): WarpOutput => {
-        setRenderReference(fast ? null : renderRowsReference);
-        return warpRegions({
-          image, regions: [reg], operations: ops.map((params) => ({ region: 'r', params })), quality, withSourceMap: true,
-          ...(t % 2 === 0 ? { keep: [keep] } : {}),
-        });
-      };
-      const general = run(false), fast = run(true);
+      const { general, fast } = bothKernels(ops, quality, t % 2 === 0);
       same(fast, general);
       let moved = 0;
       for (const v of fast.targetMask.data) if (v > 0) moved++;
