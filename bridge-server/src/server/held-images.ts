@@ -72,6 +72,11 @@ export class HeldImages {
 
   has(key: string): boolean { return this.entries.has(key); }
 
+  /** The coded error of a key this connection does not hold (image_unknown, saying why). */
+  missing(key: string): SmartDragError {
+    return imageUnknown(key, this.capacity === 0 ? 'this bridge keeps no images' : 'never kept on this connection, or dropped since');
+  }
+
   /**
    * Keep the image of `frame` (slot 0 of a job with `keepImage`) under `key`; `decode` turns the
    * frame into RGBA pixels (a PNG frame decodes asynchronously). Replaces an older image with the
@@ -80,7 +85,7 @@ export class HeldImages {
    */
   keep(key: string, frame: Frame, decode: (f: Frame) => Promise<RgbaImage>): Promise<HeldImage> {
     this.drop(key);
-    if (this.capacity === 0) return Promise.reject(imageUnknown(key, 'this bridge keeps no images'));
+    if (this.capacity === 0) return Promise.reject(this.missing(key));
     while (this.entries.size >= this.capacity) this.drop(this.entries.keys().next().value!);
     const id = `${HELD_PREFIX}${this.connection}:${key}:${++this.seq}`;
     const entry = { id } as Entry;
@@ -100,7 +105,7 @@ export class HeldImages {
   /** The image kept under `key` (marks it recently used); rejects with `image_unknown` when none is. */
   use(key: string): Promise<HeldImage> {
     const e = this.entries.get(key);
-    if (!e) return Promise.reject(imageUnknown(key, 'never kept on this connection, or dropped since'));
+    if (!e) return Promise.reject(this.missing(key));
     this.entries.delete(key);
     this.entries.set(key, e);
     this.budget?.touch(e.id);

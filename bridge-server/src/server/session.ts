@@ -17,7 +17,7 @@ import type { BridgeConfig } from '../config';
 import type { Diagnostics, OriginNotes } from './diagnostics';
 import type { Dispatcher } from './dispatch';
 import { answerHello, checkUpgrade } from './handshake';
-import { HeldImages, heldConnection, imageUnknown } from './held-images';
+import { HeldImages, heldConnection } from './held-images';
 import { decodeImageFrame, expectedMaskSlots } from './job-input';
 import type { MemoryBudget } from './memory-budget';
 import type { JobQueue } from './job-queue';
@@ -239,7 +239,7 @@ export class SessionHub {
     // client sends the job again with the pixels).
     const heldKey = submit.heldImage;
     if (heldKey !== undefined && !session.held.has(heldKey)) {
-      const err = imageUnknown(heldKey, session.held.capacity === 0 ? 'this bridge keeps no images' : 'never kept on this connection, or dropped since');
+      const err = session.held.missing(heldKey);
       session.message({ type: 'job.error', jobId: submit.jobId, code: err.code, message: err.message, hint: err.hint });
       return;
     }
