@@ -264,11 +264,29 @@ export const sampleBicubic: PatchSampler = (p, x, y, out) => {
  * or null): an empty footprint returns 0 at once. Same arithmetic, same results.
  */
 export function sampleBicubicReach(p: SourcePatch, reach: Uint8Array | null, x: number, y: number, out: Float32Array): number {
+  REACH_IO[0] = x;
+  REACH_IO[1] = y;
+  sampleBicubicReachIO(p, reach, REACH_IO, out);
+  return REACH_IO[2]!;
+}
+
+/**
+ * The position and coverage of {@link sampleBicubicReach} pass through this array: the wrapper is
+ * small enough to be inlined into the warp's row kernels, the sampler is not, and a fractional
+ * number crossing a call is boxed (a new heap number) — two arguments and the result per pixel,
+ * ~7 MB of garbage per 1024² final turn. Typed-array slots carry the same doubles unboxed.
+ */
+const REACH_IO = new Float64Array(3);
+
+/** {@link sampleBicubicReach} with the position in `io[0..1]`; writes the coverage (its result) to `io[2]`. */
+function sampleBicubicReachIO(p: SourcePatch, reach: Uint8Array | null, io: Float64Array, out: Float32Array): void {
+  const x = io[0]!, y = io[1]!;
+  io[2] = 0;
   const lx = x - p.left, ly = y - p.top;
   const x0 = Math.floor(lx), y0 = Math.floor(ly);
-  if (!(x0 >= 1 && y0 >= 1 && x0 <= p.width - 3 && y0 <= p.height - 3)) return 0;
+  if (!(x0 >= 1 && y0 >= 1 && x0 <= p.width - 3 && y0 <= p.height - 3)) return;
   const rv = reach === null ? 1 : reach[y0 * p.width + x0]!;
-  if (rv === 0) return 0;
+  if (rv === 0) return;
   const tx = lx - x0, ty = ly - y0;
   const wx0 = ((-0.5 * tx + 1) * tx - 0.5) * tx, wx1 = (1.5 * tx - 2.5) * tx * tx + 1;
   const wx2 = ((-1.5 * tx + 2) * tx + 0.5) * tx, wx3 = (0.5 * tx - 0.5) * tx * tx;
@@ -287,7 +305,7 @@ export function sampleBicubicReach(p: SourcePatch, reach: Uint8Array | null, x: 
       if (wy === 0) continue;
       c += wy * sx;
     }
-    if (c <= 0) return 0;
+    if (c <= 0) return;
     if (c > 1) c = 1;
     for (let j = 0; j < 4; j++) {
       const wy = j === 0 ? wy0 : j === 1 ? wy1 : j === 2 ? wy2 : wy3;
@@ -306,7 +324,7 @@ export function sampleBicubicReach(p: SourcePatch, reach: Uint8Array | null, x: 
       const r = base + j * w;
       c += wy * (cov[r]! * wx0 + cov[r + 1]! * wx1 + cov[r + 2]! * wx2 + cov[r + 3]! * wx3);
     }
-    if (c <= 0) return 0;
+    if (c <= 0) return;
     if (c > 1) c = 1;
     for (let j = 0; j < 4; j++) {
       const wy = j === 0 ? wy0 : j === 1 ? wy1 : j === 2 ? wy2 : wy3;
@@ -326,7 +344,7 @@ export function sampleBicubicReach(p: SourcePatch, reach: Uint8Array | null, x: 
   out[1] = g0 < 0 ? 0 : g0 > hi ? hi : g0;
   out[2] = b0 < 0 ? 0 : b0 > hi ? hi : b0;
   out[3] = a0;
-  return c;
+  io[2] = c;
 }
 
 /**

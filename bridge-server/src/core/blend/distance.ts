@@ -71,7 +71,10 @@ function transform(
   const off = view?.offset ?? 0, stride = view?.stride ?? w, bit = view?.bit ?? 0xff;
   if (view ? off < 0 || (h > 0 && off + (h - 1) * stride + w > inside.length) : inside.length !== w * h) throw new RangeError('chamferDistance: mask size differs from w*h');
   const d = out ?? new Float32Array(w * h);
-  const edge = borderIsOutside ? 1 : cap;
+  // `+cap`: a number to the compiler (a parameter is of any type), so the passes' neighbour
+  // values (`d[p − 1] + 1` or `edge`) stay unboxed doubles; with the bare parameter every such
+  // value became a new heap number (~5 MB of garbage per 1024² final edit).
+  const edge = borderIsOutside ? 1 : +cap;
   // Tile side (0: no tiling) and, per tile, whether the passes may skip it.
   const S = cap > 0 && cap <= MAX_TILED_CAP ? Math.max(16, Math.ceil(cap)) : 0;
   const tw = S ? Math.ceil(w / S) : 1, th = S ? Math.ceil(h / S) : 1;

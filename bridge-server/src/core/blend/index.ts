@@ -302,8 +302,9 @@ function correctColour(
 ): void {
   // Crop coordinates (width `w`), neighbourhoods clipped to the window `win`. `dIn` is read at T
   // pixels only, which all lie in its box.
-  const dIn = dist.d, dw = dist.w;
-  const dAt = (x: number, y: number): number => dIn[(y - dist.y0) * dw + x - dist.x0]!;
+  // (Read in place as dIn[(y − dy0) · dw + x − dx0]: through a closure that the compiler did not
+  // inline, every fractional distance came back as a new heap number, ~1 MB per 1024² edit.)
+  const dIn = dist.d, dw = dist.w, dx0 = dist.x0, dy0 = dist.y0;
   // Work on the target's bounding box, grown by the mean window.
   const x0 = Math.max(win.x0, tBox.x0 - MEAN_RADIUS), y0 = Math.max(win.y0, tBox.y0 - MEAN_RADIUS);
   const x1 = Math.min(win.x1, tBox.x1 + MEAN_RADIUS), y1 = Math.min(win.y1, tBox.y1 + MEAN_RADIUS);
@@ -325,7 +326,7 @@ function correctColour(
     for (let k = 0; k < sp.length; k += 2) for (let x = dist.x0 + sp[k]!, xe = dist.x0 + sp[k + 1]!; x < xe; x++) {
       const p = y * w + x;
       // Boundary samples: target pixels touching a non-target pixel.
-      if (!(code[p]! & 2) || dAt(x, y) > 1.5) continue;
+      if (!(code[p]! & 2) || dIn[(y - dy0) * dw + x - dx0]! > 1.5) continue;
       let o0 = 0, o1 = 0, o2 = 0, on = 0, i0 = 0, i1 = 0, i2 = 0, inn = 0;
       for (let yy = Math.max(win.y0, y - MEAN_RADIUS); yy <= Math.min(win.y1, y + MEAN_RADIUS); yy++) {
         for (let xx = Math.max(win.x0, x - MEAN_RADIUS); xx <= Math.min(win.x1, x + MEAN_RADIUS); xx++) {
@@ -363,7 +364,7 @@ function correctColour(
   for (let y = dist.y0; y < dist.y0 + dist.h; y++) {
     const sp = dist.spans[((y - dist.y0) / dist.tile) | 0]!;
     for (let k = 0; k < sp.length; k += 2) for (let x = dist.x0 + sp[k]!, xe = dist.x0 + sp[k + 1]!; x < xe; x++) {
-      if (code[y * w + x]! & 2 && dAt(x, y) < depth) flags[(y - y0) * bw + (x - x0)]! |= 1;
+      if (code[y * w + x]! & 2 && dIn[(y - dy0) * dw + x - dx0]! < depth) flags[(y - y0) * bw + (x - x0)]! |= 1;
     }
   }
   const grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 6, factor);
@@ -380,7 +381,7 @@ function correctColour(
       if (fl & 2) next++;
       else { sampleCoarseGrid(grid, x - x0, y - y0, cor, 0); v = cor; b = 0; }
       const p = y * w + x;
-      const dd = dAt(x, y);
+      const dd = dIn[(y - dy0) * dw + x - dx0]!;
       // Raised-cosine fade from the boundary (full) to `depth` (none), scaled by coverage.
       const f = dd <= 1 ? 1 : 0.5 * (1 + Math.cos((dd - 1) * invDepth));
       const i = p * 4;

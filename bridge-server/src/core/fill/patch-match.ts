@@ -323,7 +323,23 @@ function downsample(f: RawLevel, shared: boolean, S: Scratch): RawLevel {
 
 /** SSD between the patches centred at `tp` and `sp`, ignoring EXCLUDED target pixels; stops early past `best`. */
 function patchDist(col: Float32Array, tw: Uint8Array, w: number, r: number, tp: number, sp: number, best: number): number {
-  if (r === 3) return patchDist7(col, tw, w, tp, sp, best);
+  PD_IO[0] = best;
+  if (r === 3) patchDist7(col, tw, w, tp, sp, PD_IO);
+  else patchDistR(col, tw, w, r, tp, sp, PD_IO);
+  return PD_IO[1]!;
+}
+
+/**
+ * The bound and the result of the distance kernels pass through this array: the wrappers
+ * ({@link patchDist}, {@link patchDistAll}) are inlined into the PatchMatch pass, the kernels are
+ * not, and a fractional number crossing a call is boxed (a new heap number; ~3 MB of garbage per
+ * 1024² final edit). Typed-array slots carry the same doubles unboxed.
+ */
+const PD_IO = new Float64Array(2);
+
+/** {@link patchDist} for any patch radius: bound in `io[0]`, distance to `io[1]`. */
+function patchDistR(col: Float32Array, tw: Uint8Array, w: number, r: number, tp: number, sp: number, io: Float64Array): void {
+  const best = io[0]!;
   let d = 0;
   for (let dy = -r; dy <= r; dy++) {
     let ti = tp + dy * w - r, si = sp + dy * w - r;
@@ -333,13 +349,14 @@ function patchDist(col: Float32Array, tw: Uint8Array, w: number, r: number, tp: 
       const e0 = col[a]! - col[b]!, e1 = col[a + 1]! - col[b + 1]!, e2 = col[a + 2]! - col[b + 2]!;
       d += e0 * e0 + e1 * e1 + e2 * e2;
     }
-    if (d >= best) return d;
+    if (d >= best) { io[1] = d; return; }
   }
-  return d;
+  io[1] = d;
 }
 
 /** {@link patchDist} for the default 7 × 7 patch, rows unrolled: the same sums in the same order. */
-function patchDist7(col: Float32Array, tw: Uint8Array, w: number, tp: number, sp: number, best: number): number {
+function patchDist7(col: Float32Array, tw: Uint8Array, w: number, tp: number, sp: number, io: Float64Array): void {
+  const best = io[0]!;
   let d = 0;
   let ti = tp - 3 * w - 3, a = ti * 3, b = (sp - 3 * w - 3) * 3;
   const stride = w * 3;
@@ -352,9 +369,9 @@ function patchDist7(col: Float32Array, tw: Uint8Array, w: number, tp: number, sp
     if (tw[ti + 4] !== 0) { e0 = col[a + 12]! - col[b + 12]!; e1 = col[a + 13]! - col[b + 13]!; e2 = col[a + 14]! - col[b + 14]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
     if (tw[ti + 5] !== 0) { e0 = col[a + 15]! - col[b + 15]!; e1 = col[a + 16]! - col[b + 16]!; e2 = col[a + 17]! - col[b + 17]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
     if (tw[ti + 6] !== 0) { e0 = col[a + 18]! - col[b + 18]!; e1 = col[a + 19]! - col[b + 19]!; e2 = col[a + 20]! - col[b + 20]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
-    if (d >= best) return d;
+    if (d >= best) { io[1] = d; return; }
   }
-  return d;
+  io[1] = d;
 }
 
 /**
@@ -362,7 +379,15 @@ function patchDist7(col: Float32Array, tw: Uint8Array, w: number, tp: number, sp
  * (so the same value), without the weight test.
  */
 function patchDistAll(col: Float32Array, w: number, r: number, tp: number, sp: number, best: number): number {
-  if (r === 3) return patchDistAll7(col, w, tp, sp, best);
+  PD_IO[0] = best;
+  if (r === 3) patchDistAll7(col, w, tp, sp, PD_IO);
+  else patchDistAllR(col, w, r, tp, sp, PD_IO);
+  return PD_IO[1]!;
+}
+
+/** {@link patchDistAll} for any patch radius: bound in `io[0]`, distance to `io[1]`. */
+function patchDistAllR(col: Float32Array, w: number, r: number, tp: number, sp: number, io: Float64Array): void {
+  const best = io[0]!;
   let d = 0;
   const side = 2 * r + 1;
   for (let dy = -r; dy <= r; dy++) {
@@ -371,16 +396,17 @@ function patchDistAll(col: Float32Array, w: number, r: number, tp: number, sp: n
       const e0 = col[a]! - col[b]!, e1 = col[a + 1]! - col[b + 1]!, e2 = col[a + 2]! - col[b + 2]!;
       d += e0 * e0 + e1 * e1 + e2 * e2;
     }
-    if (d >= best) return d;
+    if (d >= best) { io[1] = d; return; }
   }
-  return d;
+  io[1] = d;
 }
 
 /**
  * {@link patchDistAll} for the default 7 × 7 patch, rows unrolled: the same sums in the same
  * order (so the same value), without the inner loop's bookkeeping.
  */
-function patchDistAll7(col: Float32Array, w: number, tp: number, sp: number, best: number): number {
+function patchDistAll7(col: Float32Array, w: number, tp: number, sp: number, io: Float64Array): void {
+  const best = io[0]!;
   let d = 0;
   let a = (tp - 3 * w - 3) * 3, b = (sp - 3 * w - 3) * 3;
   const stride = w * 3;
@@ -399,9 +425,9 @@ function patchDistAll7(col: Float32Array, w: number, tp: number, sp: number, bes
     d += e0 * e0 + e1 * e1 + e2 * e2;
     e0 = col[a + 18]! - col[b + 18]!; e1 = col[a + 19]! - col[b + 19]!; e2 = col[a + 20]! - col[b + 20]!;
     d += e0 * e0 + e1 * e1 + e2 * e2;
-    if (d >= best) return d;
+    if (d >= best) { io[1] = d; return; }
   }
-  return d;
+  io[1] = d;
 }
 
 function randomSource(L: Level, rng: Rng): number {
