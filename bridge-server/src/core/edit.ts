@@ -22,6 +22,7 @@ import { fillHole } from './fill';
 import { blendSeams } from './blend';
 import { allElastic, composeAffine, IDENTITY_AFFINE, invertAffine, rigidStep, warpRegions, type Affine } from './warp';
 import { growRings } from './rings';
+import { Scratch } from './fill/scratch';
 import { planFromProxy, proxyInfoFor, proxyRequest, type ProxyInfo } from './proxy';
 
 export * from './warp';
@@ -107,6 +108,23 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   opts.onProgress?.('plan', 1);
   checkSignal(opts.signal);
 
+  // The working arrays the edit does not return (the warp's copy of the input crop and its
+  // source, keep and forbidden masks, the hole growing's rings, the blend's arrays) come from a
+  // pool and go back to it when the edit ends: allocated afresh, ~9 MB per 1024² final edit of
+  // external memory made V8 run a full (mark-compact) collection at nearly every edit.
+  const S = new Scratch();
+  try {
+    return await editStages(req, opts, plan, objects, t0, timings, seed, S);
+  } finally {
+    S.release();
+  }
+}
+
+/** The pixel stages of {@link runEdit} (warp → fill → blend → refine → layer); arrays not returned come from `S`. */
+async function editStages(
+  req: EditRequest, opts: RunEditOptions, plan: Plan, objects: ReturnType<typeof applyObjectReading>, t0: number,
+  timings: Record<string, number>, seed: number, S: Scratch,
+): Promise<EditResult> {
   const t1 = performance.now();
   const shiftPx = opts.forOutline && !opts.withSourceMap ? translationShift(plan) : undefined;
   const backward = opts.forOutline && !opts.withSourceMap && shiftPx === undefined ? rigidBackward(plan) : undefined;
@@ -114,13 +132,14 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
     image: req.image, regions: objects.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
     signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f),
     withSourceMap: opts.withSourceMap || (opts.forOutline && shiftPx === undefined && backward === undefined),
+    scratch: S,
   });
   // (The warp repeats a warning the planner already gave when both read the same elastic field.)
   const fresh = warp.warnings.filter((w) => !plan.warnings.includes(w));
   if (fresh.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...fresh] };
   const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
   const n = crop.width * crop.height;
-  growHole(holeMask, targetMask, keepMask, forbidden, HOLE_GROW_PX);
+  growHole(holeMask, targetMask, keepMask, forbidden, HOLE_GROW_PX, S);
   timings.warp = performance.now() - t1;
   opts.onProgress?.('warp', 1);
   checkSignal(opts.signal);
@@ -139,8 +158,8 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   // An elastic map is continuous with its surroundings (zero displacement on the area's edge):
   // there is no seam between moved content and a new background to correct.
   const seam = allElastic(plan.operations.map((o) => o.params))
-    ? createMask(crop.width, crop.height)
-    : blendSeams({ edited, original: src, targetMask, holeMask, keepMask, sourceMask, quality: req.quality });
+    ? createMask(crop.width, crop.height, false, S)
+    : blendSeams({ edited, original: src, targetMask, holeMask, keepMask, sourceMask, quality: req.quality, scratch: S });
   timings.blend = performance.now() - t3;
   opts.onProgress?.('blend', 1);
   checkSignal(opts.signal);
@@ -219,13 +238,13 @@ export const HOLE_GROW_PX = 6;
  * Grow `hole` by `radius` px into pixels that are neither moved content nor keep, in place, and
  * mark the grown pixels forbidden as exemplar sources.
  */
-export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, radius: number): void {
+export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, radius: number, scratch?: Scratch): void {
   const w = hole.width, h = hole.height, n = w * h;
   if (radius <= 0 || n === 0) return;
   const hd = hole.data, td = target.data, kd = keep.data, fd = forbidden.data;
   // Rings out of the solid hole (core/rings.ts); seeds: solid pixels with a 4-neighbour that is
   // not solid. `depth` marks every pixel reached once (0 = not yet, d + 1 = at ring d).
-  const depth = new Uint8Array(n);
+  const depth = scratch ? scratch.u8(n) : new Uint8Array(n);
   let seeds = new Int32Array(1024), sLen = 0;
   for (let y = 0, p = 0; y < h; y++) {
     for (let x = 0; x < w; x++, p++) {

@@ -1,5 +1,6 @@
 /** Allocation helpers and small whole-image operations on the core's plain data types. */
 import type { Mask, PlacedMask, Rect, RgbaImage } from './types';
+import type { Scratch } from './fill/scratch';
 
 /** A zeroed image; `shared`: on a SharedArrayBuffer (for row-parallel passes, core/parallel). */
 export function createImage(width: number, height: number, shared = false): RgbaImage {
@@ -7,8 +8,12 @@ export function createImage(width: number, height: number, shared = false): Rgba
   return { width, height, data: shared ? new Uint8ClampedArray(new SharedArrayBuffer(n)) : new Uint8ClampedArray(n) };
 }
 
-/** A zeroed mask; `shared`: on a SharedArrayBuffer (for row-parallel passes, core/parallel). */
-export function createMask(width: number, height: number, shared = false): Mask {
+/**
+ * A zeroed mask; `shared`: on a SharedArrayBuffer (for row-parallel passes, core/parallel);
+ * otherwise, with `scratch`, on an array taken from it.
+ */
+export function createMask(width: number, height: number, shared = false, scratch?: Scratch): Mask {
+  if (scratch && !shared) return { width, height, data: scratch.u8(width * height) };
   const n = width * height;
   return { width, height, data: shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n) };
 }
@@ -17,9 +22,12 @@ export function cloneImage(img: RgbaImage): RgbaImage {
   return { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data) };
 }
 
-/** Copy `rect` (must lie inside the image) out of `img`, row by row (`shared`: see createImage). */
-export function cropImage(img: RgbaImage, rect: Rect, shared = false): RgbaImage {
-  const out = createImage(rect.width, rect.height, shared);
+/**
+ * Copy `rect` (must lie inside the image) out of `img`, row by row (`shared`: see createImage).
+ * With `scratch` (and not shared) the pixels are on an array taken from it.
+ */
+export function cropImage(img: RgbaImage, rect: Rect, shared = false, scratch?: Scratch): RgbaImage {
+  const out = scratch && !shared ? { width: rect.width, height: rect.height, data: scratch.u8c(rect.width * rect.height * 4) } : createImage(rect.width, rect.height, shared);
   const rowBytes = rect.width * 4;
   for (let y = 0; y < rect.height; y++) {
     const src = ((rect.top + y) * img.width + rect.left) * 4;

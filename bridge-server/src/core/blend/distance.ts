@@ -37,9 +37,9 @@ export interface NearSpans {
   spans: Int32Array[];
 }
 
-/** {@link chamferDistance} (border not outside) plus where its values can be below `cap`. */
-export function chamferDistanceBand(inside: Uint8Array, w: number, h: number, cap: number, view?: MaskView): { d: Float32Array } & NearSpans {
-  const { d, S, far, tw, th } = transform(inside, w, h, cap, false, undefined, view);
+/** {@link chamferDistance} (border not outside) plus where its values can be below `cap`; the distances go to `out` when given. */
+export function chamferDistanceBand(inside: Uint8Array, w: number, h: number, cap: number, view?: MaskView, out?: Float32Array): { d: Float32Array } & NearSpans {
+  const { d, S, far, tw, th } = transform(inside, w, h, cap, false, out, view);
   if (!S) return { d, tile: Math.max(1, h), spans: [Int32Array.of(0, w)] };
   const spans: Int32Array[] = [];
   for (let ty = 0; ty < th; ty++) {

@@ -17,6 +17,7 @@ import { createMask } from '../image';
 import type { Mask, RgbaImage } from '../types';
 import { coarseGridFromSamples, pushPullFactor, sampleCoarseGrid } from '../fill/push-pull';
 import { chamferDistanceBand, CHAMFER_DIAGONAL as DIAG, type NearSpans } from './distance';
+import type { Scratch } from '../fill/scratch';
 
 export { chamferDistance } from './distance';
 
@@ -41,6 +42,11 @@ export interface BlendStageInput {
   correctionDepthPx?: number;
   /** Half-width in pixels of the feathered band around the seams. Default 2. */
   featherPx?: number;
+  /**
+   * Where the stage's working arrays and the returned seam mask are taken from (runEdit: they go
+   * back to the pool when the edit ends, so the seam mask is good until then).
+   */
+  scratch?: Scratch;
 }
 
 /** Radius of the window whose mean colour is compared across the target boundary. */
@@ -68,7 +74,8 @@ export function blendSeams(input: BlendStageInput): Mask {
     if (m.width !== w || m.height !== h) throw new RangeError('blendSeams: mask size differs from edited');
   }
   if (original.width !== w || original.height !== h) throw new RangeError('blendSeams: original size differs from edited');
-  const seam = createMask(w, h);
+  const S = input.scratch;
+  const seam = createMask(w, h, false, S);
   if (input.quality === 'preview') return seam;
   const depth = Math.max(1, input.correctionDepthPx ?? 24);
   const feather = Math.max(0, input.featherPx ?? 2);
@@ -81,7 +88,7 @@ export function blendSeams(input: BlendStageInput): Mask {
   // One pass over the crop: side codes (bit 1: T = moved content minus keep, bit 0: H = hole),
   // the bounding boxes of T and of target ∪ hole (inclusive), and per EDGE_TILE² tile the OR and
   // the AND of its codes (equal: a uniform tile).
-  const code = new Uint8Array(w * h);
+  const code = S ? S.u8(w * h) : new Uint8Array(w * h);
   const aligned = (m: Uint8Array): boolean => m.byteOffset % 4 === 0;
   const words = aligned(td) && aligned(hd) && aligned(kd)
     ? { t: u32(td), h: u32(hd), k: u32(kd), code: u32(code) }
@@ -152,10 +159,10 @@ export function blendSeams(input: BlendStageInput): Mask {
     }
   }
   const tBox = tx1 >= 0 ? { x0: tx0, y0: ty0, x1: tx1, y1: ty1 } : null;
-  const dIn = tBox ? insideDistance(code, w, win, tBox, depth + 2) : null;
+  const dIn = tBox ? insideDistance(code, w, win, tBox, depth + 2, S) : null;
   if (tBox && dIn) {
     const looseness = input.sourceMask ? selectionLooseness(original, input.sourceMask) : 1;
-    if (looseness > 0) correctColour(edited.data, code, dIn, td, kd, w, win, depth, looseness, tBox);
+    if (looseness > 0) correctColour(edited.data, code, dIn, td, kd, w, win, depth, looseness, tBox, S);
     // The moved pixels within the correction depth are in the seam band.
     const sd = seam.data, dd = dIn.d;
     for (let by = 0; by < dIn.h; by++) {
@@ -205,10 +212,10 @@ interface BoxDistance extends NearSpans {
  * is all outside, so every T pixel's nearest outside pixel is reached within it and the distances
  * equal those over the whole window. Outside the box nothing is T.
  */
-function insideDistance(code: Uint8Array, cw: number, win: InclusiveBox, box: InclusiveBox, cap: number): BoxDistance {
+function insideDistance(code: Uint8Array, cw: number, win: InclusiveBox, box: InclusiveBox, cap: number, S?: Scratch): BoxDistance {
   const sx0 = Math.max(win.x0, box.x0 - 1), sy0 = Math.max(win.y0, box.y0 - 1), sx1 = Math.min(win.x1, box.x1 + 1), sy1 = Math.min(win.y1, box.y1 + 1);
   const sw = sx1 - sx0 + 1, sh = sy1 - sy0 + 1;
-  return { x0: sx0, y0: sy0, w: sw, h: sh, ...chamferDistanceBand(code, sw, sh, cap, { offset: sy0 * cw + sx0, stride: cw, bit: 2 }) };
+  return { x0: sx0, y0: sy0, w: sw, h: sh, ...chamferDistanceBand(code, sw, sh, cap, { offset: sy0 * cw + sx0, stride: cw, bit: 2 }, S?.f32(sw * sh)) };
 }
 
 /**
@@ -298,7 +305,7 @@ function featherSeams(e: Uint8ClampedArray, code: Uint8Array, kd: Uint8Array, cw
 /** Membrane colour correction of the target pixels near its boundary (step 1 above). */
 function correctColour(
   e: Uint8ClampedArray, code: Uint8Array, dist: BoxDistance, td: Uint8Array, kd: Uint8Array, w: number, win: InclusiveBox,
-  depth: number, strength: number, tBox: InclusiveBox,
+  depth: number, strength: number, tBox: InclusiveBox, S?: Scratch,
 ): void {
   // Crop coordinates (width `w`), neighbourhoods clipped to the window `win`. `dIn` is read at T
   // pixels only, which all lie in its box.
@@ -316,7 +323,7 @@ function correctColour(
   // straight into it as a sparse list and keep their own values.
   const factor = Math.max(MIN_MEMBRANE_FACTOR, pushPullFactor(bw, bh));
   // Bit 1 of `flags` marks a sample pixel, bit 0 a pixel that reads the correction.
-  const flags = new Uint8Array(bw * bh);
+  const flags = S ? S.u8(bw * bh) : new Uint8Array(bw * bh);
   let sIdx = new Int32Array(4096), sVal = new Float32Array(4096 * 6);
   let samples = 0;
   // T pixels whose distance is below the cap lie in the distance box's spans; samples and the
@@ -367,7 +374,7 @@ function correctColour(
       if (code[y * w + x]! & 2 && dIn[(y - dy0) * dw + x - dx0]! < depth) flags[(y - y0) * bw + (x - x0)]! |= 1;
     }
   }
-  const grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 6, factor);
+  const grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 6, factor, S);
   const cor = new Float32Array(6);
   let next = 0; // index of the next sample in raster order
   const invDepth = Math.PI / Math.max(1, depth - 1), invSim = 1 / (6 * SIMILARITY_SIGMA * SIMILARITY_SIGMA);

@@ -196,7 +196,7 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
       if (bad[yb + xb]! - bad[ya + xb]! - bad[yb + xa]! + bad[ya + xa]! === 0) { srcOk[y * w + x] = 1; nSrc++; }
     }
   }
-  const srcList = new Int32Array(nSrc);
+  const srcList = S.i32(nSrc);
   for (let p = 0, i = 0; p < n; p++) if (srcOk[p]) srcList[i++] = p;
   // Targets (patch centres overlapping the hole) lie within r of the hole's bounding box: their
   // "hole" and "excluded" counts come from prefix sums over that box only (grown by 2r).
@@ -901,7 +901,7 @@ registerRowKernel(VOTE_LIGHT_KERNEL, voteLightRows);
  */
 function correctLowFrequency(
   col: Float32Array, kcol: Float32Array | Uint8Array, state: Uint8Array, nnf: Int32Array, nnfBias: number, w: number, h: number, rad: number, maxStep: number,
-  box: { x0: number; y0: number; x1: number; y1: number },
+  box: { x0: number; y0: number; x1: number; y1: number }, S: Scratch,
 ): void {
   // The offsets live only on the hole's bounding box (samples and results are hole pixels), so the
   // interpolation runs on that box, not on the whole source window.
@@ -912,7 +912,7 @@ function correctLowFrequency(
   const factor = colorFieldFactor(bw, bh);
   const sparse = factor > 1;
   const val = new Float32Array(sparse ? 0 : bw * bh * 3), wgt = new Float32Array(sparse ? 0 : bw * bh);
-  const isSample = new Uint8Array(sparse ? bw * bh : 0);
+  const isSample = sparse ? S.u8(bw * bh) : new Uint8Array(0);
   let sIdx = new Int32Array(sparse ? 4096 : 0), sVal = new Float32Array(sparse ? 4096 * 3 : 0), samples = 0;
   const minCount = rad + 1;
   let any = false;
@@ -958,7 +958,7 @@ function correctLowFrequency(
   }
   if (!any) return;
   if (sparse) {
-    const grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 3, factor);
+    const grid = coarseGridFromSamples(sIdx, sVal, samples, bw, bh, 3, factor, S);
     const up = new Float32Array(3);
     let next = 0; // index of the next sample in raster order
     for (let y = 0; y < bh; y++) {
@@ -1198,7 +1198,7 @@ async function fillInWindow(
   }
   const out = raws[0]!.col;
   const hbw = { x0: hb.x0 - b.x0, y0: hb.y0 - b.y0, x1: hb.x1 - b.x0, y1: hb.y1 - b.y0 };
-  if (o.colorCorrectRadius > 0) correctLowFrequency(out, raws[0]!.known ?? out, state, parent.nnf, parent.nnfBias ?? 0, w, h, o.colorCorrectRadius, o.colorCorrectMax, hbw);
+  if (o.colorCorrectRadius > 0) correctLowFrequency(out, raws[0]!.known ?? out, state, parent.nnf, parent.nnfBias ?? 0, w, h, o.colorCorrectRadius, o.colorCorrectMax, hbw, S);
   for (let y = hbw.y0; y < hbw.y1; y++) {
     const srow = (y + b.y0) * W + b.x0;
     for (let x = hbw.x0; x < hbw.x1; x++) {

@@ -7,6 +7,7 @@
  */
 import { maskBounds } from '@smartdrag/shared';
 import type { Mask, RgbaImage } from '../types';
+import type { Scratch } from './scratch';
 
 /** Separable 4-tap pull kernel [1 3 3 1] (a tent around the coarse pixel centre). */
 const TAP = [1, 3, 3, 1] as const;
@@ -83,9 +84,9 @@ function pullTent(f: PyrLevel, c: PyrLevel, ch: number): void {
  * modified. If no sample has a positive weight, unknown samples become 0.
  * With `need` (one byte per sample), only samples where it is non-zero are written at the finest
  * level (the others keep their value): the same results there, at a fraction of the cost when
- * the caller reads a thin band only.
+ * the caller reads a thin band only. With `scratch`, the coarser levels' arrays are taken from it.
  */
-export function pushPullFill(val: Float32Array, wgt: Float32Array, w: number, h: number, ch: number, need?: Uint8Array): void {
+export function pushPullFill(val: Float32Array, wgt: Float32Array, w: number, h: number, ch: number, need?: Uint8Array, scratch?: Scratch): void {
   if (val.length !== w * h * ch || wgt.length !== w * h) throw new RangeError('pushPullFill: array sizes do not match w*h*ch');
   if (need && need.length !== w * h) throw new RangeError('pushPullFill: need size does not match w*h');
   const levels: PyrLevel[] = [{ w, h, val, wgt }];
@@ -96,7 +97,9 @@ export function pushPullFill(val: Float32Array, wgt: Float32Array, w: number, h:
     for (let i = 0; i < f.wgt.length; i++) if (f.wgt[i]! <= 0) { missing = true; break; }
     if (!missing || (f.w === 1 && f.h === 1)) break;
     const cw = (f.w + 1) >> 1, chh = (f.h + 1) >> 1;
-    const c: PyrLevel = { w: cw, h: chh, val: new Float32Array(cw * chh * ch), wgt: new Float32Array(cw * chh) };
+    const c: PyrLevel = scratch
+      ? { w: cw, h: chh, val: scratch.f32(cw * chh * ch), wgt: scratch.f32(cw * chh) }
+      : { w: cw, h: chh, val: new Float32Array(cw * chh * ch), wgt: new Float32Array(cw * chh) };
     if (levels.length === 1) pullBox(f, c, ch);
     else pullTent(f, c, ch);
     levels.push(c);
@@ -204,9 +207,10 @@ export interface CoarseGrid {
   factor: number;
 }
 
-export function coarseGridFromSamples(idx: Int32Array, vals: Float32Array, count: number, w: number, h: number, ch: number, factor: number): CoarseGrid {
+export function coarseGridFromSamples(idx: Int32Array, vals: Float32Array, count: number, w: number, h: number, ch: number, factor: number, scratch?: Scratch): CoarseGrid {
   const f = factor, cw = Math.ceil(w / f), chh = Math.ceil(h / f);
-  const cv = new Float32Array(cw * chh * ch), cwt = new Float32Array(cw * chh);
+  // (With `scratch` the grid's arrays are taken from it: the grid is then good until it is released.)
+  const cv = scratch ? scratch.f32(cw * chh * ch) : new Float32Array(cw * chh * ch), cwt = scratch ? scratch.f32(cw * chh) : new Float32Array(cw * chh);
   // Same cells and the same order of summation as the dense pass (raster order, weight 1).
   for (let i = 0; i < count; i++) {
     const p = idx[i]!, y = (p / w) | 0, x = p - y * w;
@@ -214,7 +218,7 @@ export function coarseGridFromSamples(idx: Int32Array, vals: Float32Array, count
     cwt[c]! += 1;
     for (let q = 0; q < ch; q++) cv[c * ch + q]! += 1 * vals[i * ch + q]!;
   }
-  finishCoarseGrid(cv, cwt, cw, chh, ch);
+  finishCoarseGrid(cv, cwt, cw, chh, ch, scratch);
   return { cv, cw, chh, ch, factor: f };
 }
 
@@ -222,14 +226,14 @@ export function coarseGridFromSamples(idx: Int32Array, vals: Float32Array, count
  * Turn accumulated cell sums into the coarse grid, in place: a cell with samples is known (their
  * weighted mean), empty cells are interpolated by pull-push.
  */
-function finishCoarseGrid(cv: Float32Array, cwt: Float32Array, cw: number, chh: number, ch: number): void {
+function finishCoarseGrid(cv: Float32Array, cwt: Float32Array, cw: number, chh: number, ch: number, scratch?: Scratch): void {
   for (let c = 0; c < cwt.length; c++) {
     const s = cwt[c]!;
     if (s <= 0) continue;
     for (let q = 0; q < ch; q++) cv[c * ch + q]! /= s;
     cwt[c] = 1;
   }
-  pushPullFill(cv, cwt, cw, chh, ch);
+  pushPullFill(cv, cwt, cw, chh, ch, undefined, scratch);
 }
 
 /** The upsampled value of a {@link CoarseGrid} at fine pixel `(x, y)`, written to `out[o .. o+ch)`. */

@@ -1,5 +1,7 @@
 /**
- * Reused working arrays of the exemplar fill. A 1024² edit's fill allocates ~12 MB of typed
+ * Reused working arrays of the exemplar fill and of an edit's other stages (runEdit lends one
+ * Scratch to the warp, hole growing and blend for the arrays it does not return; ~9 MB of a
+ * 1024² final edit). A 1024² edit's fill allocates ~12 MB of typed
  * arrays (window colours and states, pyramid levels, fields, votes); allocated afresh per edit
  * they are external memory that drives V8's full (mark-compact) collections. A fill takes its
  * arrays from a {@link Scratch} and gives them back when it ends; the next fill in the thread
@@ -13,7 +15,7 @@
 /** Largest single buffer kept for reuse (bytes). */
 export const SCRATCH_MAX_ONE = 8 << 20;
 /** Most bytes kept for reuse per thread. */
-export const SCRATCH_MAX_BYTES = 24 << 20;
+export const SCRATCH_MAX_BYTES = 32 << 20;
 
 const free: ArrayBuffer[] = [];
 let freeBytes = 0;
@@ -37,6 +39,10 @@ export class Scratch {
 
   u8(n: number): Uint8Array<ArrayBuffer> {
     return new Uint8Array(this.take(n), 0, n);
+  }
+
+  u8c(n: number): Uint8ClampedArray<ArrayBuffer> {
+    return new Uint8ClampedArray(this.take(n), 0, n);
   }
 
   /** Give every array taken back to the pool; they must not be used afterwards. */

@@ -24,6 +24,7 @@
  */
 import { maskBounds, unionRect } from '@smartdrag/shared';
 import { createMask, cropImage, placedMaskToCrop } from '../image';
+import type { Scratch } from '../fill/scratch';
 import { bicubicAxis, buildSourcePatch, patchReach, sampleBicubicReach, sampleBicubicTaps, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
 import { CancelledError } from '../types';
@@ -63,6 +64,12 @@ export interface WarpInput {
   onProgress?: (fraction: number) => void;
   /** Also return {@link WarpOutput.sourceMap} (for measures; off on the production path). */
   withSourceMap?: boolean;
+  /**
+   * Where `original`, `sourceMask`, `keepMask` and `forbidden` are taken from (runEdit: its
+   * arrays go back to the pool when the edit ends; the caller must not keep them). `edited`,
+   * `targetMask` and `holeMask` are always new arrays.
+   */
+  scratch?: Scratch;
 }
 
 export interface WarpOutput {
@@ -1105,11 +1112,12 @@ export function warpRegions(input: WarpInput): WarpOutput {
   let renderWork = 0;
   for (const rw of prepared) renderWork = Math.max(renderWork, rw.targetBounds.width * rw.targetBounds.height * (quality === 'final' ? 4 : 1));
   const shared = willRunParallel(ch, renderWork);
-  const original = cropImage(image, crop, shared);
+  const S = input.scratch;
+  const original = cropImage(image, crop, shared, S);
   const edited = cropImage(image, crop, shared);
-  const sourceMask = createMask(cw, ch);
+  const sourceMask = createMask(cw, ch, false, S);
   const targetMask = createMask(cw, ch, shared);
-  const keepMask = createMask(cw, ch, shared);
+  const keepMask = createMask(cw, ch, shared, S);
   for (const k of input.keep ?? []) placedMaskToCrop(k, crop, keepMask);
 
   let sourceMap: Float32Array | null = null;
@@ -1131,7 +1139,7 @@ export function warpRegions(input: WarpInput): WarpOutput {
   }
 
   const holeMask = createMask(cw, ch);
-  const forbidden = createMask(cw, ch);
+  const forbidden = createMask(cw, ch, false, S);
   // Source and target coverage are zero outside the rendered masks' bounds and the target bounds:
   // only that part is read.
   let touched: Rect = { left: 0, top: 0, width: 0, height: 0 };
