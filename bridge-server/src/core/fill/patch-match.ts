@@ -354,22 +354,27 @@ function patchDistR(col: Float32Array, tw: Uint8Array, w: number, r: number, tp:
   io[1] = d;
 }
 
-/** {@link patchDist} for the default 7 × 7 patch, rows unrolled: the same sums in the same order. */
+/**
+ * {@link patchDist} for the default 7 × 7 patch, rows unrolled: the same sums in the same order.
+ * The indices are truncated to 32 bits (`| 0`; every index is far below 2³¹): the compiler then
+ * adds the offsets without an overflow check before each bounds check (~10% of a distance).
+ */
 function patchDist7(col: Float32Array, tw: Uint8Array, w: number, tp: number, sp: number, io: Float64Array): void {
   const best = io[0]!;
   let d = 0;
-  let ti = tp - 3 * w - 3, a = ti * 3, b = (sp - 3 * w - 3) * 3;
-  const stride = w * 3;
-  for (let dy = 0; dy < 7; dy++, ti += w, a += stride, b += stride) {
+  let ti = (tp - 3 * w - 3) | 0, a = (ti * 3) | 0, b = ((sp - 3 * w - 3) * 3) | 0;
+  const stride = (w * 3) | 0;
+  for (let dy = 0; dy < 7; dy++) {
     let e0 = 0, e1 = 0, e2 = 0;
-    if (tw[ti] !== 0) { e0 = col[a]! - col[b]!; e1 = col[a + 1]! - col[b + 1]!; e2 = col[a + 2]! - col[b + 2]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
-    if (tw[ti + 1] !== 0) { e0 = col[a + 3]! - col[b + 3]!; e1 = col[a + 4]! - col[b + 4]!; e2 = col[a + 5]! - col[b + 5]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
-    if (tw[ti + 2] !== 0) { e0 = col[a + 6]! - col[b + 6]!; e1 = col[a + 7]! - col[b + 7]!; e2 = col[a + 8]! - col[b + 8]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
-    if (tw[ti + 3] !== 0) { e0 = col[a + 9]! - col[b + 9]!; e1 = col[a + 10]! - col[b + 10]!; e2 = col[a + 11]! - col[b + 11]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
-    if (tw[ti + 4] !== 0) { e0 = col[a + 12]! - col[b + 12]!; e1 = col[a + 13]! - col[b + 13]!; e2 = col[a + 14]! - col[b + 14]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
-    if (tw[ti + 5] !== 0) { e0 = col[a + 15]! - col[b + 15]!; e1 = col[a + 16]! - col[b + 16]!; e2 = col[a + 17]! - col[b + 17]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
-    if (tw[ti + 6] !== 0) { e0 = col[a + 18]! - col[b + 18]!; e1 = col[a + 19]! - col[b + 19]!; e2 = col[a + 20]! - col[b + 20]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[ti] !== 0) { e0 = col[a]! - col[b]!; e1 = col[(a + 1) | 0]! - col[(b + 1) | 0]!; e2 = col[(a + 2) | 0]! - col[(b + 2) | 0]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[(ti + 1) | 0] !== 0) { e0 = col[(a + 3) | 0]! - col[(b + 3) | 0]!; e1 = col[(a + 4) | 0]! - col[(b + 4) | 0]!; e2 = col[(a + 5) | 0]! - col[(b + 5) | 0]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[(ti + 2) | 0] !== 0) { e0 = col[(a + 6) | 0]! - col[(b + 6) | 0]!; e1 = col[(a + 7) | 0]! - col[(b + 7) | 0]!; e2 = col[(a + 8) | 0]! - col[(b + 8) | 0]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[(ti + 3) | 0] !== 0) { e0 = col[(a + 9) | 0]! - col[(b + 9) | 0]!; e1 = col[(a + 10) | 0]! - col[(b + 10) | 0]!; e2 = col[(a + 11) | 0]! - col[(b + 11) | 0]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[(ti + 4) | 0] !== 0) { e0 = col[(a + 12) | 0]! - col[(b + 12) | 0]!; e1 = col[(a + 13) | 0]! - col[(b + 13) | 0]!; e2 = col[(a + 14) | 0]! - col[(b + 14) | 0]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[(ti + 5) | 0] !== 0) { e0 = col[(a + 15) | 0]! - col[(b + 15) | 0]!; e1 = col[(a + 16) | 0]! - col[(b + 16) | 0]!; e2 = col[(a + 17) | 0]! - col[(b + 17) | 0]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
+    if (tw[(ti + 6) | 0] !== 0) { e0 = col[(a + 18) | 0]! - col[(b + 18) | 0]!; e1 = col[(a + 19) | 0]! - col[(b + 19) | 0]!; e2 = col[(a + 20) | 0]! - col[(b + 20) | 0]!; d += e0 * e0 + e1 * e1 + e2 * e2; }
     if (d >= best) { io[1] = d; return; }
+    ti = (ti + w) | 0; a = (a + stride) | 0; b = (b + stride) | 0;
   }
   io[1] = d;
 }
@@ -403,29 +408,31 @@ function patchDistAllR(col: Float32Array, w: number, r: number, tp: number, sp: 
 
 /**
  * {@link patchDistAll} for the default 7 × 7 patch, rows unrolled: the same sums in the same
- * order (so the same value), without the inner loop's bookkeeping.
+ * order (so the same value), without the inner loop's bookkeeping; indices truncated to 32 bits
+ * as in {@link patchDist7}.
  */
 function patchDistAll7(col: Float32Array, w: number, tp: number, sp: number, io: Float64Array): void {
   const best = io[0]!;
   let d = 0;
-  let a = (tp - 3 * w - 3) * 3, b = (sp - 3 * w - 3) * 3;
-  const stride = w * 3;
-  for (let dy = 0; dy < 7; dy++, a += stride, b += stride) {
-    let e0 = col[a]! - col[b]!, e1 = col[a + 1]! - col[b + 1]!, e2 = col[a + 2]! - col[b + 2]!;
+  let a = ((tp - 3 * w - 3) * 3) | 0, b = ((sp - 3 * w - 3) * 3) | 0;
+  const stride = (w * 3) | 0;
+  for (let dy = 0; dy < 7; dy++) {
+    let e0 = col[a]! - col[b]!, e1 = col[(a + 1) | 0]! - col[(b + 1) | 0]!, e2 = col[(a + 2) | 0]! - col[(b + 2) | 0]!;
     d += e0 * e0 + e1 * e1 + e2 * e2;
-    e0 = col[a + 3]! - col[b + 3]!; e1 = col[a + 4]! - col[b + 4]!; e2 = col[a + 5]! - col[b + 5]!;
+    e0 = col[(a + 3) | 0]! - col[(b + 3) | 0]!; e1 = col[(a + 4) | 0]! - col[(b + 4) | 0]!; e2 = col[(a + 5) | 0]! - col[(b + 5) | 0]!;
     d += e0 * e0 + e1 * e1 + e2 * e2;
-    e0 = col[a + 6]! - col[b + 6]!; e1 = col[a + 7]! - col[b + 7]!; e2 = col[a + 8]! - col[b + 8]!;
+    e0 = col[(a + 6) | 0]! - col[(b + 6) | 0]!; e1 = col[(a + 7) | 0]! - col[(b + 7) | 0]!; e2 = col[(a + 8) | 0]! - col[(b + 8) | 0]!;
     d += e0 * e0 + e1 * e1 + e2 * e2;
-    e0 = col[a + 9]! - col[b + 9]!; e1 = col[a + 10]! - col[b + 10]!; e2 = col[a + 11]! - col[b + 11]!;
+    e0 = col[(a + 9) | 0]! - col[(b + 9) | 0]!; e1 = col[(a + 10) | 0]! - col[(b + 10) | 0]!; e2 = col[(a + 11) | 0]! - col[(b + 11) | 0]!;
     d += e0 * e0 + e1 * e1 + e2 * e2;
-    e0 = col[a + 12]! - col[b + 12]!; e1 = col[a + 13]! - col[b + 13]!; e2 = col[a + 14]! - col[b + 14]!;
+    e0 = col[(a + 12) | 0]! - col[(b + 12) | 0]!; e1 = col[(a + 13) | 0]! - col[(b + 13) | 0]!; e2 = col[(a + 14) | 0]! - col[(b + 14) | 0]!;
     d += e0 * e0 + e1 * e1 + e2 * e2;
-    e0 = col[a + 15]! - col[b + 15]!; e1 = col[a + 16]! - col[b + 16]!; e2 = col[a + 17]! - col[b + 17]!;
+    e0 = col[(a + 15) | 0]! - col[(b + 15) | 0]!; e1 = col[(a + 16) | 0]! - col[(b + 16) | 0]!; e2 = col[(a + 17) | 0]! - col[(b + 17) | 0]!;
     d += e0 * e0 + e1 * e1 + e2 * e2;
-    e0 = col[a + 18]! - col[b + 18]!; e1 = col[a + 19]! - col[b + 19]!; e2 = col[a + 20]! - col[b + 20]!;
+    e0 = col[(a + 18) | 0]! - col[(b + 18) | 0]!; e1 = col[(a + 19) | 0]! - col[(b + 19) | 0]!; e2 = col[(a + 20) | 0]! - col[(b + 20) | 0]!;
     d += e0 * e0 + e1 * e1 + e2 * e2;
     if (d >= best) { io[1] = d; return; }
+    a = (a + stride) | 0; b = (b + stride) | 0;
   }
   io[1] = d;
 }
