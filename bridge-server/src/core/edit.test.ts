@@ -6,6 +6,8 @@ import { growHole, runEdit, trimmedChangedLayer } from './edit';
 import { cloneImage, createImage, createMask, placedMaskToCrop } from './image';
 import { warpRegions } from './warp';
 import { CancelledError, type EditRequest, type Filler, type RgbaImage } from './types';
+import { makeTexture } from './textures';
+import { rasterizePolygon } from '@smartdrag/shared';
 
 const FIX = path.join(__dirname, '../../../test/fixtures');
 
@@ -198,5 +200,40 @@ describe('trimmedChangedLayer', () => {
       expect([got.left, got.top, got.image.width, got.image.height]).toEqual([want.left, want.top, want.width, want.height]);
       expect(Array.from(got.image.data)).toEqual(want.data);
     }
+  });
+});
+
+describe('working arrays reused across edits (scratch pool)', () => {
+  // runEdit takes the arrays it does not return from a pool and gives them back when it ends:
+  // what it returns must never share memory with them (a later edit would overwrite it), and an
+  // edit's pixels must not depend on what earlier edits left in the pool.
+  const S = 160;
+  const ellipse = (cx: number, cy: number, ax: number, ay: number): [number, number][] =>
+    Array.from({ length: 48 }, (_, i) => [cx + ax * Math.cos((i / 48) * 2 * Math.PI), cy + ay * Math.sin((i / 48) * 2 * Math.PI)] as [number, number]);
+  const request = (kind: 'rotate' | 'scale' | 'translate', seed: number): EditRequest => {
+    const image = makeTexture('brick', S, S, seed);
+    const region = { id: 'r', mask: rasterizePolygon(ellipse(80, 80, 38, 32)) };
+    const drag = kind === 'rotate' ? { region: 'r', kind, center: [80, 80] as [number, number], points: [[118, 80], [116, 92], [110, 104]] as [number, number][] }
+      : kind === 'scale' ? { region: 'r', kind, center: [80, 80] as [number, number], points: [[118, 80], [104, 80]] as [number, number][] }
+        : { region: 'r', kind, points: [[80, 80], [100, 70]] as [number, number][] };
+    return { image, regions: [region], drags: [drag], quality: 'final', seed: 3 };
+  };
+  const bytes = (r: Awaited<ReturnType<typeof runEdit>>): Uint8Array[] =>
+    [r.edited.data, r.targetMask.data, r.holeMask.data, r.layer.image.data].map((a) => new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
+
+  test('results stay intact after later edits, and a repeated edit gives the same bytes', async () => {
+    const first = await runEdit(request('rotate', 1));
+    const kept = bytes(first);
+    // Other edits (other kinds and textures) run in between and reuse the pool.
+    for (const [k, seed] of [['scale', 2], ['translate', 3], ['rotate', 4], ['scale', 5]] as const) await runEdit(request(k, seed));
+    expect(bytes(first)).toEqual(kept);
+    const again = await runEdit(request('rotate', 1));
+    expect(bytes(again)).toEqual(kept);
+    expect(again.layer.left).toBe(first.layer.left);
+    expect(again.layer.top).toBe(first.layer.top);
+    // The results are not views of one another's memory.
+    expect(again.edited.data.buffer).not.toBe(first.edited.data.buffer);
+    expect(again.holeMask.data.buffer).not.toBe(first.holeMask.data.buffer);
+    expect(first.layer.image.data.some((v) => v !== 0)).toBe(true);
   });
 });
