@@ -1,8 +1,7 @@
 /**
  * Reused working arrays of the exemplar fill and of an edit's other stages (runEdit lends one
  * Scratch to the warp, hole growing and blend for the arrays it does not return; ~9 MB of a
- * 1024² final edit). A 1024² edit's fill allocates ~12 MB of typed
- * arrays (window colours and states, pyramid levels, fields, votes); allocated afresh per edit
+ * 1024² final edit). A 1024² edit's fill allocates ~12 MB of typed arrays (window colours and states, pyramid levels, fields, votes); allocated afresh per edit
  * they are external memory that drives V8's full (mark-compact) collections. A fill takes its
  * arrays from a {@link Scratch} and gives them back when it ends; the next fill in the thread
  * reuses them. Every array is zero-filled when taken, exactly like a new one, so results do not
@@ -14,7 +13,7 @@
 
 /** Largest single buffer kept for reuse (bytes). */
 export const SCRATCH_MAX_ONE = 8 << 20;
-/** Most bytes kept for reuse per thread. */
+/** Most bytes kept for reuse per thread (a 1024² final turn holds ~28.5 MB at once). */
 export const SCRATCH_MAX_BYTES = 32 << 20;
 
 const free: ArrayBuffer[] = [];
