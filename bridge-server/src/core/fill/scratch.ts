@@ -1,12 +1,13 @@
 /**
  * Reused working arrays of the exemplar fill and of an edit's other stages (runEdit lends one
  * Scratch to the warp, hole growing and blend for the arrays it does not return; ~9 MB of a
- * 1024² final edit). A 1024² edit's fill allocates ~12 MB of typed arrays (window colours and states, pyramid levels, fields, votes); allocated afresh per edit
- * they are external memory that drives V8's full (mark-compact) collections. A fill takes its
- * arrays from a {@link Scratch} and gives them back when it ends; the next fill in the thread
- * reuses them. Every array is zero-filled when taken, exactly like a new one, so results do not
- * depend on reuse. A buffer is held by one fill at a time (concurrent fills in one thread get
- * other buffers or new ones). Only buffers up to {@link SCRATCH_MAX_ONE} bytes are kept, at most
+ * 1024² final edit). A 1024² edit's fill allocates ~12 MB of typed arrays (window colours and
+ * states, pyramid levels, fields, votes); allocated afresh per edit they are external memory that
+ * drives V8's full (mark-compact) collections. A fill takes its arrays from a {@link Scratch} and
+ * gives them back when it ends; the next fill in the thread reuses them. Every array is
+ * zero-filled when taken, exactly like a new one, so results do not depend on reuse. A buffer is
+ * held by one fill (or edit) at a time (concurrent ones in one thread get other buffers or new
+ * ones). Only buffers up to {@link SCRATCH_MAX_ONE} bytes are kept, at most
  * {@link SCRATCH_MAX_BYTES} in all per thread: a larger document's arrays are left to the GC as
  * before, so the pool never holds a large edit's memory.
  */
