@@ -156,8 +156,20 @@ async function measure(
   doc: string, req: EditRequest, kind: string, runs: number, submit: BridgeSubmit | null, onRow: (r: EditSpeedRow) => void,
   /** The request of run `i` (default: the same request every run). */
   reqAt: (i: number) => EditRequest = () => req,
+  /** Measure the in-process rows (core, proxy, host-proxy); false: only the bridge rows. */
+  inProcess = true,
 ): Promise<void> {
   const mp = (req.image.width * req.image.height) / 1e6, frac = regionFraction(req);
+  const warm = 1;
+  if (inProcess) await measureInProcess(doc, req, kind, runs, onRow, reqAt, mp, frac, warm);
+  if (submit) await measureBridge(doc, req, kind, runs, submit, onRow, reqAt, mp, frac, warm);
+}
+
+/** The in-process rows of {@link measure}. */
+async function measureInProcess(
+  doc: string, req: EditRequest, kind: string, runs: number, onRow: (r: EditSpeedRow) => void,
+  reqAt: (i: number) => EditRequest, mp: number, frac: number, warm: number,
+): Promise<void> {
   // Warm-up before the measured runs: one run for large documents; up to 4 MP at least six runs
   // and one second, since a few runs leave the kernels still being compiled (the suite's first
   // rows measured the JIT, not the edit: a drag's previews run warm).
@@ -165,7 +177,6 @@ async function measure(
     const t0 = performance.now();
     for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await runEdit(reqAt(1000 + i));
   }
-  const warm = 1;
   const samples: Record<string, number[]> = {};
   for (let i = 0; i < warm + runs; i++) {
     const c0 = process.cpuUsage();
@@ -209,19 +220,26 @@ async function measure(
     hm.proxy = hostMs;
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'host-proxy', runs, medianMs: hm, peakRssMb: peakRssMb() });
   }
+}
+
+/** The rows of {@link measure} through the loopback bridge. */
+async function measureBridge(
+  doc: string, req: EditRequest, kind: string, runs: number, submit: BridgeSubmit, onRow: (r: EditSpeedRow) => void,
+  reqAt: (i: number) => EditRequest, mp: number, frac: number, warm: number,
+): Promise<void> {
   const warmBridge = async (hostProxy: boolean): Promise<void> => {
     // The bridge's workers compile the kernels too (the same warm-up as above, through the bridge).
     if (mp > 4.2) return;
     const t0 = performance.now();
-    for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await submit!(req, hostProxy);
+    for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await submit(req, hostProxy);
   };
-  if (submit) {
+  {
     await warmBridge(false);
     const got: BridgeRun[] = [];
     for (let i = 0; i < warm + runs; i++) { const r = await submit(reqAt(i)); if (i >= warm) got.push(r); }
     onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: bridgeMedians(got), peakRssMb: peakRssMb() });
   }
-  if (submit && req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
+  if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
     await warmBridge(true);
     const got: BridgeRun[] = [];
     for (let i = 0; i < warm + runs; i++) { const r = await submit(reqAt(i), true); if (i >= warm) got.push(r); }
@@ -301,15 +319,10 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
   const runs = Math.max(1, opts.runs ?? 5);
   const rows: EditSpeedRow[] = [];
   const onRow = (r: EditSpeedRow): void => { rows.push(r); opts.onRow?.(r); };
-  const bridge = opts.bridge ? await startLoopbackBridge() : null;
-  try {
-    if (bridge) {
-      // The bridge's edit workers start (load and compile the core) on their first jobs: do that
-      // before measuring, or it competes with the first rows for the CPU.
-      const size = 256, image = makeTexture('noise', size, size, 5);
-      const warmReq = (quality: 'preview' | 'final'): EditRequest => ({ image, regions: [{ id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) }], drags: [speedDrag('translate', size)], quality, seed: 1 });
-      for (let i = 0; i < 2; i++) await Promise.all([bridge.submit(warmReq('preview')), bridge.submit(warmReq('final'))]);
-    }
+  // Every in-process row first, then (a bridge started only now) the rows through the bridge: the
+  // bridge's edit workers and what it keeps are then not in the process while the core alone is
+  // timed (started beside it, even idle, they made the 1024² core finals 10–20% slower).
+  const cases = async (submit: BridgeSubmit | null): Promise<void> => {
     for (const size of [...sizes].sort((a, b) => a - b)) {
       const image = makeTexture('noise', size, size, 5);
       const region = { id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) };
@@ -317,18 +330,29 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
       for (const kind of kinds) {
         for (const quality of qualities) {
           const at = (i: number): EditRequest => ({ image, regions: [region], drags: [quality === 'preview' ? movingTarget(speedDrag(kind, size, i), kind, size, i) : speedDrag(kind, size, i)], quality, seed: 1 });
-          await measure(`${size}²`, at(0), kind, n, bridge?.submit ?? null, onRow, at);
+          await measure(`${size}²`, at(0), kind, n, submit, onRow, at, submit === null);
         }
       }
     }
     if (opts.dataDir) {
       for (const quality of qualities) {
         const p = await photoRequest(opts.dataDir, quality);
-        if (p) await measure(p.doc, p.req, 'case', Math.min(runs, 3), bridge?.submit ?? null, onRow);
+        if (p) await measure(p.doc, p.req, 'case', Math.min(runs, 3), submit, onRow, undefined, submit === null);
       }
     }
+  };
+  await cases(null);
+  if (!opts.bridge) return rows;
+  const bridge = await startLoopbackBridge();
+  try {
+    // The bridge's edit workers start (load and compile the core) on their first jobs: do that
+    // before measuring, or it competes with the first rows for the CPU.
+    const size = 256, image = makeTexture('noise', size, size, 5);
+    const warmReq = (quality: 'preview' | 'final'): EditRequest => ({ image, regions: [{ id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) }], drags: [speedDrag('translate', size)], quality, seed: 1 });
+    for (let i = 0; i < 2; i++) await Promise.all([bridge.submit(warmReq('preview')), bridge.submit(warmReq('final'))]);
+    await cases(bridge.submit);
   } finally {
-    await bridge?.close();
+    await bridge.close();
   }
   return rows;
 }
