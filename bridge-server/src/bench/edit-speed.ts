@@ -152,98 +152,87 @@ export interface EditSpeedOptions {
   onRow?: (r: EditSpeedRow) => void;
 }
 
-async function measure(
-  doc: string, req: EditRequest, kind: string, runs: number, submit: BridgeSubmit | null, onRow: (r: EditSpeedRow) => void,
-  /** The request of run `i` (default: the same request every run). */
-  reqAt: (i: number) => EditRequest = () => req,
-  /** Measure the in-process rows (core, proxy, host-proxy); false: only the bridge rows. */
-  inProcess = true,
-): Promise<void> {
-  const mp = (req.image.width * req.image.height) / 1e6, frac = regionFraction(req);
-  const warm = 1;
-  if (inProcess) await measureInProcess(doc, req, kind, runs, onRow, reqAt, mp, frac, warm);
-  if (submit) await measureBridge(doc, req, kind, runs, submit, onRow, reqAt, mp, frac, warm);
+/** Runs before the measured ones in every row (after the JIT warm-up of small documents). */
+const WARM_RUNS = 1;
+
+/** The fields every row of one request shares. */
+function rowOf(doc: string, req: EditRequest, kind: string, runs: number): Omit<EditSpeedRow, 'path' | 'medianMs' | 'peakRssMb'> {
+  return { doc, megapixels: (req.image.width * req.image.height) / 1e6, regionFraction: regionFraction(req), kind, quality: req.quality, runs };
 }
 
-/** The in-process rows of {@link measure}. */
-async function measureInProcess(
-  doc: string, req: EditRequest, kind: string, runs: number, onRow: (r: EditSpeedRow) => void,
-  reqAt: (i: number) => EditRequest, mp: number, frac: number, warm: number,
-): Promise<void> {
-  // Warm-up before the measured runs: one run for large documents; up to 4 MP at least six runs
-  // and one second, since a few runs leave the kernels still being compiled (the suite's first
-  // rows measured the JIT, not the edit: a drag's previews run warm).
-  if (mp <= 4.2) {
-    const t0 = performance.now();
-    for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await runEdit(reqAt(1000 + i));
-  }
+/**
+ * Medians per stage (and of the process's CPU time, `cpu`) over `runs` edits after
+ * {@link WARM_RUNS}: edit `i` is `edit(i)`.
+ */
+async function timedRuns(runs: number, edit: (i: number) => Promise<{ timings: Record<string, number> }>): Promise<Record<string, number>> {
   const samples: Record<string, number[]> = {};
-  for (let i = 0; i < warm + runs; i++) {
+  for (let i = 0; i < WARM_RUNS + runs; i++) {
     const c0 = process.cpuUsage();
-    const r = await runEdit(reqAt(i));
+    const r = await edit(i);
     const c = process.cpuUsage(c0);
-    if (i < warm) continue; // warm-up
+    if (i < WARM_RUNS) continue;
     for (const [stage, ms] of Object.entries(r.timings)) (samples[stage] ??= []).push(ms);
     (samples.cpu ??= []).push((c.user + c.system) / 1000);
   }
   const medianMs: Record<string, number> = {};
   for (const [stage, xs] of Object.entries(samples)) medianMs[stage] = quantile(xs, 0.5);
-  onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'core', runs, medianMs, peakRssMb: peakRssMb() });
+  return medianMs;
+}
+
+/**
+ * The in-process rows of one request: the core edit, and for a preview of a document over
+ * {@link PROXY_MAX_PIXELS} the edit on a proxy the bridge makes and on one the host sent.
+ */
+async function measureInProcess(
+  doc: string, req: EditRequest, kind: string, runs: number, onRow: (r: EditSpeedRow) => void,
+  /** The request of run `i` (default: the same request every run). */
+  reqAt: (i: number) => EditRequest = () => req,
+): Promise<void> {
+  const row = rowOf(doc, req, kind, runs);
+  // Warm-up before the measured runs: one run for large documents; up to 4 MP at least six runs
+  // and one second, since a few runs leave the kernels still being compiled (the suite's first
+  // rows measured the JIT, not the edit: a drag's previews run warm).
+  if (row.megapixels <= 4.2) {
+    const t0 = performance.now();
+    for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await runEdit(reqAt(1000 + i));
+  }
+  const medianMs = await timedRuns(runs, (i) => runEdit(reqAt(i)));
+  onRow({ ...row, path: 'core', medianMs, peakRssMb: peakRssMb() });
   if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
-    const ps: Record<string, number[]> = {};
-    for (let i = 0; i < warm + runs; i++) {
-      const c0 = process.cpuUsage();
-      const r = await runEdit(reqAt(i), { proxyMaxPixels: PROXY_MAX_PIXELS });
-      const c = process.cpuUsage(c0);
-      if (i >= warm) for (const [stage, ms] of Object.entries(r.timings)) (ps[stage] ??= []).push(ms);
-      if (i >= warm) (ps.cpu ??= []).push((c.user + c.system) / 1000);
-    }
-    const pm: Record<string, number> = {};
-    for (const [stage, xs] of Object.entries(ps)) pm[stage] = quantile(xs, 0.5);
-    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'proxy', runs, medianMs: pm, peakRssMb: peakRssMb() });
+    const pm = await timedRuns(runs, (i) => runEdit(reqAt(i), { proxyMaxPixels: PROXY_MAX_PIXELS }));
+    onRow({ ...row, path: 'proxy', medianMs: pm, peakRssMb: peakRssMb() });
     // The host made the proxy (and the selection's) once for the document; each preview is the edit on it.
     const info = proxyInfoFor(req.image.width, req.image.height, PROXY_MAX_PIXELS);
     const th = performance.now();
     const pimg = downscaleImage(req.image, info);
     const preq = proxyRequest(req, info, pimg);
     const hostMs = performance.now() - th;
-    const hs: Record<string, number[]> = {};
-    for (let i = 0; i < warm + runs; i++) {
-      const c0 = process.cpuUsage();
-      const r = await runEdit(i === 0 ? preq : proxyRequest(reqAt(i), info, pimg), { sentProxy: info });
-      const c = process.cpuUsage(c0);
-      if (i >= warm) for (const [stage, ms] of Object.entries(r.timings)) (hs[stage] ??= []).push(ms);
-      if (i >= warm) (hs.cpu ??= []).push((c.user + c.system) / 1000);
-    }
-    const hm: Record<string, number> = {};
-    for (const [stage, xs] of Object.entries(hs)) hm[stage] = quantile(xs, 0.5);
+    const hm = await timedRuns(runs, (i) => runEdit(i === 0 ? preq : proxyRequest(reqAt(i), info, pimg), { sentProxy: info }));
     hm.proxy = hostMs;
-    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'host-proxy', runs, medianMs: hm, peakRssMb: peakRssMb() });
+    onRow({ ...row, path: 'host-proxy', medianMs: hm, peakRssMb: peakRssMb() });
   }
 }
 
-/** The rows of {@link measure} through the loopback bridge. */
+/** The rows of one request through the loopback bridge (and, for a large preview, with the host's own proxy). */
 async function measureBridge(
   doc: string, req: EditRequest, kind: string, runs: number, submit: BridgeSubmit, onRow: (r: EditSpeedRow) => void,
-  reqAt: (i: number) => EditRequest, mp: number, frac: number, warm: number,
+  /** The request of run `i` (default: the same request every run). */
+  reqAt: (i: number) => EditRequest = () => req,
 ): Promise<void> {
-  const warmBridge = async (hostProxy: boolean): Promise<void> => {
-    // The bridge's workers compile the kernels too (the same warm-up as above, through the bridge).
-    if (mp > 4.2) return;
-    const t0 = performance.now();
-    for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await submit(req, hostProxy);
+  const row = rowOf(doc, req, kind, runs);
+  const measured = async (hostProxy: boolean): Promise<Record<string, number>> => {
+    // The bridge's workers compile the kernels too (the same warm-up as in-process, through the bridge).
+    if (row.megapixels <= 4.2) {
+      const t0 = performance.now();
+      for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await submit(req, hostProxy);
+    }
+    const got: BridgeRun[] = [];
+    for (let i = 0; i < WARM_RUNS + runs; i++) { const r = await submit(reqAt(i), hostProxy); if (i >= WARM_RUNS) got.push(r); }
+    return bridgeMedians(got);
   };
-  {
-    await warmBridge(false);
-    const got: BridgeRun[] = [];
-    for (let i = 0; i < warm + runs; i++) { const r = await submit(reqAt(i)); if (i >= warm) got.push(r); }
-    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge', runs, medianMs: bridgeMedians(got), peakRssMb: peakRssMb() });
-  }
+  onRow({ ...row, path: 'bridge', medianMs: await measured(false), peakRssMb: peakRssMb() });
   if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
-    await warmBridge(true);
-    const got: BridgeRun[] = [];
-    for (let i = 0; i < warm + runs; i++) { const r = await submit(reqAt(i), true); if (i >= warm) got.push(r); }
-    onRow({ doc, megapixels: mp, regionFraction: frac, kind, quality: req.quality, path: 'bridge-host-proxy', runs, medianMs: bridgeMedians(got), peakRssMb: peakRssMb() });
+    onRow({ ...row, path: 'bridge-host-proxy', medianMs: await measured(true), peakRssMb: peakRssMb() });
   }
 }
 
@@ -319,10 +308,24 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
   const runs = Math.max(1, opts.runs ?? 5);
   const rows: EditSpeedRow[] = [];
   const onRow = (r: EditSpeedRow): void => { rows.push(r); opts.onRow?.(r); };
+  // The photo case's requests (a 6000×4000 resize) are made when first measured, once for both
+  // passes below.
+  let photos: Array<{ doc: string; req: EditRequest }> | null = null;
+  const photoRequests = async (): Promise<Array<{ doc: string; req: EditRequest }>> => {
+    if (photos) return photos;
+    photos = [];
+    for (const quality of opts.dataDir ? qualities : []) {
+      const p = await photoRequest(opts.dataDir!, quality);
+      if (p) photos.push(p);
+    }
+    return photos;
+  };
   // Every in-process row first, then (a bridge started only now) the rows through the bridge: the
   // bridge's edit workers and what it keeps are then not in the process while the core alone is
   // timed (started beside it, even idle, they made the 1024² core finals 10–20% slower).
   const cases = async (submit: BridgeSubmit | null): Promise<void> => {
+    const measure = (doc: string, req: EditRequest, kind: string, n: number, reqAt?: (i: number) => EditRequest): Promise<void> =>
+      submit ? measureBridge(doc, req, kind, n, submit, onRow, reqAt) : measureInProcess(doc, req, kind, n, onRow, reqAt);
     for (const size of [...sizes].sort((a, b) => a - b)) {
       const image = makeTexture('noise', size, size, 5);
       const region = { id: 'r', mask: rasterizePolygon(speedRegionPolygon(size)) };
@@ -330,16 +333,11 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
       for (const kind of kinds) {
         for (const quality of qualities) {
           const at = (i: number): EditRequest => ({ image, regions: [region], drags: [quality === 'preview' ? movingTarget(speedDrag(kind, size, i), kind, size, i) : speedDrag(kind, size, i)], quality, seed: 1 });
-          await measure(`${size}²`, at(0), kind, n, submit, onRow, at, submit === null);
+          await measure(`${size}²`, at(0), kind, n, at);
         }
       }
     }
-    if (opts.dataDir) {
-      for (const quality of qualities) {
-        const p = await photoRequest(opts.dataDir, quality);
-        if (p) await measure(p.doc, p.req, 'case', Math.min(runs, 3), submit, onRow, undefined, submit === null);
-      }
-    }
+    for (const p of await photoRequests()) await measure(p.doc, p.req, 'case', Math.min(runs, 3));
   };
   await cases(null);
   if (!opts.bridge) return rows;
