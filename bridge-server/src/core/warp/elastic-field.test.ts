@@ -3,7 +3,8 @@ import { makeTexture } from '../textures';
 import type { PlacedMask, Point, RgbaImage } from '../types';
 import { minCellJacobian, sampleField } from './deform-field';
 import { parallelArrows } from './elastic-band';
-import { buildElasticField, elasticArea, rigidGroup } from './elastic-field';
+import { buildElasticField, elasticArea, groupSamples, nodeClearance, rayExit, rigidGroup } from './elastic-field';
+import { createRng } from '../random';
 import { warpRegions } from './warp-regions';
 
 /** A solid disc mask (the editable area) of radius `r` about (cx, cy). */
@@ -143,6 +144,94 @@ describe('arrows that move one rigid piece', () => {
     }
     expect(worst).toBeLessThan(1);
     expect(minCellJacobian(res.field!)).toBeGreaterThan(0);
+  });
+});
+
+describe('arrows that move one rigid piece: samples inside three or more targets', () => {
+  // Three arrows that lift a sofa's back (one rigid piece): the hull of their targets is covered by
+  // parts spaced `step` apart — a lattice, not a fan from the centroid that piled hundreds of parts
+  // around it (a 3-arrow drag took ~1 s to plan at 512 px).
+  const pts: Point[] = [[40, 200], [340, 190], [200, 40]];
+  const step = 6;
+  const samples = groupSamples(pts, step);
+  const cross = (o: Point, a: Point, b: Point): number => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const inside = (p: Point): boolean => {
+    const s0 = Math.sign(cross(pts[0]!, pts[1]!, p)), s1 = Math.sign(cross(pts[1]!, pts[2]!, p)), s2 = Math.sign(cross(pts[2]!, pts[0]!, p));
+    return s0 === s1 && s1 === s2 && s0 !== 0;
+  };
+
+  test('cover the hull: every point of it lies within step·√2/2 of a sample', () => {
+    let worst = 0;
+    for (let y = 40; y <= 200; y += 1.7) for (let x = 40; x <= 340; x += 1.7) {
+      if (!inside([x, y])) continue;
+      let best = Infinity;
+      for (const q of samples) best = Math.min(best, Math.hypot(q[0] - x, q[1] - y));
+      worst = Math.max(worst, best);
+    }
+    expect(worst).toBeLessThanOrEqual((step * Math.SQRT2) / 2 + 1e-9);
+    for (const q of samples) expect(inside(q) || Math.min(...pts.map((_, i) => {
+      const a = pts[i]!, b = pts[(i + 1) % 3]!; // on an edge
+      return Math.abs(cross(a, b, q)) / Math.hypot(b[0] - a[0], b[1] - a[1]);
+    })) < 1e-6).toBe(true);
+  });
+
+  test('about as many samples as the hull holds cells of the spacing (plus its edges), no more', () => {
+    const area = Math.abs(cross(pts[0]!, pts[1]!, pts[2]!)) / 2;
+    let perimeter = 0;
+    for (let i = 0; i < 3; i++) perimeter += Math.hypot(pts[(i + 1) % 3]![0] - pts[i]![0], pts[(i + 1) % 3]![1] - pts[i]![1]);
+    // (The lattice's count differs from area / step² by up to about half the perimeter in steps;
+    // the centroid fan gave ~2,400 here.)
+    expect(samples.length).toBeLessThanOrEqual(area / (step * step) + 1.5 * perimeter / step + 6);
+    expect(samples.length).toBeGreaterThanOrEqual(area / (step * step) * 0.9);
+  });
+});
+
+describe('rays through the node grid skip what is clear of the edge', () => {
+  const rng = createRng(7);
+  const grid = (cols: number, rows: number): Uint8Array => {
+    // A blob of free nodes with holes: a disc minus a few random squares.
+    const free = new Uint8Array(cols * rows);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if (Math.hypot(c - cols / 2, r - rows / 2) < Math.min(cols, rows) * 0.45) free[r * cols + c] = 1;
+    for (let h = 0; h < 6; h++) {
+      const c0 = Math.floor(rng() * cols), r0 = Math.floor(rng() * rows), s = 1 + Math.floor(rng() * 4);
+      for (let r = r0; r < Math.min(rows, r0 + s); r++) for (let c = c0; c < Math.min(cols, c0 + s); c++) free[r * cols + c] = 0;
+    }
+    return free;
+  };
+
+  test('the clearance is the exact distance to the nearest non-free node or to the grid outside', () => {
+    const cols = 37, rows = 29, cell = 5;
+    const free = grid(cols, rows);
+    const clear = nodeClearance(free, cols, rows, cell);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+      let best = Math.min(c + 1, r + 1, cols - c, rows - r); // the ring of nodes just outside
+      for (let rr = 0; rr < rows; rr++) for (let cc = 0; cc < cols; cc++) if (!free[rr * cols + cc]) best = Math.min(best, Math.hypot(cc - c, rr - r));
+      expect(clear[r * cols + c]).toBeCloseTo(best * cell, 4);
+    }
+  });
+
+  test('the ray ends where a sample every half cell first meets a non-free node, exactly', () => {
+    const cols = 48, rows = 40, cell = 7, left = -13, top = 4;
+    const free = grid(cols, rows);
+    const g = { free, clear: nodeClearance(free, cols, rows, cell), left, top, cols, rows, cell };
+    const plain = (cx: number, cy: number, x: number, y: number): number => {
+      const dx = x - cx, dy = y - cy, len = Math.hypot(dx, dy);
+      if (len < 1e-9) return 0;
+      const ux = dx / len, uy = dy / len, step = cell / 2;
+      for (let s = step; ; s += step) {
+        const gc = Math.round((cx + ux * s - left) / cell), gr = Math.round((cy + uy * s - top) / cell);
+        if (gc < 0 || gr < 0 || gc >= cols || gr >= rows || !free[gr * cols + gc]) return s;
+      }
+    };
+    let skipped = 0;
+    for (let i = 0; i < 3000; i++) {
+      const cx = left + (0.3 + 0.4 * rng()) * cols * cell, cy = top + (0.3 + 0.4 * rng()) * rows * cell;
+      const x = left + rng() * cols * cell, y = top + rng() * rows * cell;
+      const want = plain(cx, cy, x, y);
+      expect(rayExit(g, cx, cy, x, y)).toBe(want);
+      if (want > 6 * cell) skipped++;
+    }
+    expect(skipped).toBeGreaterThan(300); // long rays were tested, where the skipping matters
   });
 });
 
