@@ -6,7 +6,7 @@ import { createImage, createMask } from '../core/image';
 import { encodeMaskPng, encodePng } from '../io/image-io';
 import { makePlan } from '../core/plan';
 import type { Point } from '../core/types';
-import { componentAt, dragBenchToRequest, labelComponents, listDragBench, loadDragBenchSample, splitPoints } from './dragbench';
+import { componentAt, dragBenchToRequest, labelComponents, listDragBench, loadDragBenchSample, scaleDragBenchSample, splitPoints } from './dragbench';
 
 const W = 40, H = 30;
 
@@ -116,5 +116,35 @@ describe('DragBench adapter', () => {
     const far = dragBenchToRequest(sample, { quality: 'preview' });
     expect(far.regionOfPair[0]).toBe('d1');
     expect(maskAt(far.request.regions[0]!.mask, 15, 28)).toBe(255);
+  });
+
+  it('scales a sample as a larger photo of the same scene (bench --scale): image, mask, points and the pixel sizes', async () => {
+    const sample = await loadDragBenchSample(root, 'animals/s1');
+    const big = await scaleDragBenchSample(sample, 2);
+    expect([big.image.width, big.image.height, big.mask.width, big.mask.height]).toEqual([2 * W, 2 * H, 2 * W, 2 * H]);
+    // The mask stays binary and each pixel becomes 2×2 of the same value.
+    let count = 0;
+    for (let y = 0; y < 2 * H; y++) for (let x = 0; x < 2 * W; x++) {
+      const v = big.mask.data[y * 2 * W + x]!;
+      expect(v).toBe(inA(x >> 1, y >> 1) || inB(x >> 1, y >> 1) ? 255 : 0);
+      if (v) count++;
+    }
+    expect(count).toBe(4 * sample.mask.data.filter((v) => v > 0).length);
+    expect(big.pairs[1]).toEqual({ handle: [50, 30], target: [60, 40] });
+    expect(big.anchors).toEqual([[66, 28]]);
+    // A flat colour stays that colour (the resampling keeps the image, only larger).
+    const flat = { ...sample, image: createImage(W, H) };
+    for (let p = 0; p < W * H; p++) flat.image.data.set([200, 120, 40, 255], p * 4);
+    const flatBig = await scaleDragBenchSample(flat, 2);
+    for (let p = 0; p < 4 * W * H; p++) expect(Array.from(flatBig.image.data.subarray(p * 4, p * 4 + 4))).toEqual([200, 120, 40, 255]);
+    // The anchor disc grows with the scale: radius 12 at 2× (6 at 1×).
+    const { request } = dragBenchToRequest(big, { quality: 'preview', pxScale: 2 });
+    const anchor = request.keep![1]!;
+    expect(maskAt(anchor, 66 + 12, 28)).toBe(255);
+    expect(maskAt(anchor, 66 + 13, 28)).toBe(0);
+    expect(await scaleDragBenchSample(sample, 1)).toBe(sample);
+    await expect(scaleDragBenchSample(sample, 0)).rejects.toThrow(RangeError);
+    const half = await scaleDragBenchSample(sample, 0.5);
+    expect([half.image.width, half.image.height]).toEqual([W / 2, H / 2]);
   });
 });

@@ -11,10 +11,11 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { z } from 'zod';
 import { labelComponents as labelSharedComponents } from '@smartdrag/shared';
 import { readImage, decodeMask } from '../io/image-io';
-import { createMask } from '../core/image';
+import { createImage, createMask } from '../core/image';
 import type { Drag, EditRequest, Mask, PlacedMask, Point, Region, RgbaImage } from '../core/types';
 import type { PointPair } from './metrics';
 
@@ -46,6 +47,12 @@ export interface DragBenchRequestOptions {
   anchorRadius?: number;
   /** Pass each anchor inside a dragged region as a zero-length drag (a pin) too (default true). */
   pinAnchors?: boolean;
+  /**
+   * Scale of the sample against DragBench's own (default 1; {@link scaleDragBenchSample}): the
+   * pixel sizes above (anchor discs, the disc region of a handle outside every component and the
+   * search for its component) grow with it.
+   */
+  pxScale?: number;
 }
 
 /** Result of {@link dragBenchToRequest}: the request and the region each pair was assigned to. */
@@ -102,6 +109,32 @@ export async function loadDragBenchSample(root: string, id: string): Promise<Dra
   for (let p = 0; p < mask.data.length; p++) mask.data[p] = raw.data[p]! >= 128 ? 255 : 0;
   const { pairs, anchors } = splitPoints(json.points);
   return { id, category: id.split('/')[0]!, prompt: json.prompt ?? '', image, mask, pairs, anchors };
+}
+
+/**
+ * The sample at `factor` × its size, as a larger (or smaller) photo of the same scene: the image
+ * resampled (Lanczos 3), the mask by nearest neighbour (still binary), points scaled about the
+ * pixel grid's origin. DragBench's photos are ~512 px; the documents users open are 10–50× larger
+ * in area — `smartdrag bench --scale` shows how the edits look there.
+ */
+export async function scaleDragBenchSample(sample: DragBenchSample, factor: number): Promise<DragBenchSample> {
+  if (!(factor > 0) || !Number.isFinite(factor)) throw new RangeError(`scale must be a positive number, got ${factor}`);
+  if (factor === 1) return sample;
+  const W = Math.max(1, Math.round(sample.image.width * factor)), H = Math.max(1, Math.round(sample.image.height * factor));
+  const fx = W / sample.image.width, fy = H / sample.image.height;
+  const { data } = await sharp(Buffer.from(sample.image.data.buffer, sample.image.data.byteOffset, sample.image.data.byteLength), {
+    raw: { width: sample.image.width, height: sample.image.height, channels: 4 },
+  }).resize(W, H, { kernel: 'lanczos3', fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  const image = createImage(W, H);
+  image.data.set(data);
+  const mask = createMask(W, H);
+  const sw = sample.mask.width, sh = sample.mask.height;
+  for (let y = 0; y < H; y++) {
+    const sy = Math.min(sh - 1, Math.floor((y + 0.5) / fy));
+    for (let x = 0; x < W; x++) mask.data[y * W + x] = sample.mask.data[sy * sw + Math.min(sw - 1, Math.floor((x + 0.5) / fx))]!;
+  }
+  const at = (p: Point): Point => [p[0] * fx, p[1] * fy];
+  return { ...sample, image, mask, pairs: sample.pairs.map((p) => ({ handle: at(p.handle), target: at(p.target) })), anchors: sample.anchors.map(at) };
 }
 
 /**
@@ -187,12 +220,13 @@ export function dragBenchToRequest(sample: DragBenchSample, opts: DragBenchReque
   const byLabel = new Map<number, string>();
   const regionOfPair: string[] = [];
   const drags: Drag[] = [];
+  const px = opts.pxScale ?? 1;
   sample.pairs.forEach((pair, i) => {
-    const label = componentAt(labels, width, height, pair.handle);
+    const label = componentAt(labels, width, height, pair.handle, Math.round(16 * px));
     let id: string;
     if (label === 0) {
       id = `d${i + 1}`;
-      regions.push({ id, mask: discMask(pair.handle, 16) });
+      regions.push({ id, mask: discMask(pair.handle, Math.round(16 * px)) });
     } else {
       id = byLabel.get(label) ?? `m${label}`;
       if (!byLabel.has(label)) {
@@ -212,7 +246,7 @@ export function dragBenchToRequest(sample: DragBenchSample, opts: DragBenchReque
     }
   }
   const keep: PlacedMask[] = [complementMask(sample.mask)];
-  for (const a of sample.anchors) keep.push(discMask(a, opts.anchorRadius ?? 6));
+  for (const a of sample.anchors) keep.push(discMask(a, opts.anchorRadius ?? Math.round(6 * px)));
   return {
     request: { image: sample.image, regions, drags, keep, intent: '', quality: opts.quality, seed: opts.seed ?? 1 },
     regionOfPair,

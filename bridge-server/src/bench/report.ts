@@ -88,6 +88,8 @@ export const BenchReportSchema = z.object({
   quality: z.enum(['preview', 'final']),
   /** `in-process` (runEdit here) or `server` (through a running bridge; timings then include transfer). */
   mode: z.enum(['in-process', 'server']),
+  /** DragBench samples resampled to this multiple of their size (`--scale`); absent at 1. */
+  scale: z.number().positive().optional(),
   data: z.string().nullable(),
   machine: z.object({ cpus: z.number().int(), cpuModel: z.string(), node: z.string(), platform: z.string() }),
   /** Commit the core was at, and whether the working tree had uncommitted changes; null outside git. */
@@ -229,7 +231,7 @@ export function renderMarkdown(report: BenchReport): string {
   const s = report.summary;
   L.push('# SmartDrag benchmark report', '');
   L.push(`- Command: \`${report.command}\``);
-  L.push(`- Started: ${report.startedAt}; wall time ${(report.wallMs / 1000).toFixed(1)} s; quality \`${report.quality}\`; edits ${report.mode}`);
+  L.push(`- Started: ${report.startedAt}; wall time ${(report.wallMs / 1000).toFixed(1)} s; quality \`${report.quality}\`; edits ${report.mode}${report.scale && report.scale !== 1 ? `; DragBench at ${report.scale}× its size` : ''}`);
   L.push(`- Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}, ${report.machine.platform}`);
   L.push(`- Data: \`${report.data ?? '(none)'}\``);
   if (report.git) L.push(`- Code: commit ${report.git.commit.slice(0, 10)}${report.git.dirty ? ' with uncommitted changes' : ''}`);

@@ -15,7 +15,7 @@ import type { EditRequest, EditResult, Mask, Point, ProgressFn, Rect, RgbaImage 
 import { readImage } from '../io/image-io';
 import { composeSheet, DEFAULT_THUMB, encodeSheetPng, encodeTileJpeg, thumbWithArrows, TILES_PER_SHEET, type SheetTile } from './contact-sheet';
 import { downscale } from './draw';
-import { dragBenchToRequest, listDragBench, loadDragBenchSample } from './dragbench';
+import { dragBenchToRequest, listDragBench, loadDragBenchSample, scaleDragBenchSample } from './dragbench';
 import { composeResult, computeDaiAllRadii, countChangedOutside, type PointPair } from './metrics';
 import { renderGallery } from './gallery';
 import { badness, computeLook } from './look';
@@ -53,6 +53,8 @@ export interface BenchOptions {
   thumb?: number;
   /** Recorded in the report: how edits ran (default `in-process`). */
   mode?: 'in-process' | 'server';
+  /** DragBench samples at this multiple of their size (default 1; dragbench.ts `scaleDragBenchSample`). */
+  scale?: number;
 }
 
 /** What a suite hands the runner for one sample. */
@@ -133,8 +135,9 @@ async function dragBenchItems(dataDir: string, opts: BenchOptions): Promise<Benc
   return ids.map((id) => ({
     id, suite: 'dragbench' as const,
     async load(): Promise<PreparedSample> {
-      const s = await loadDragBenchSample(root, id);
-      const { request } = dragBenchToRequest(s, { quality: opts.quality, seed: opts.seed ?? 1 });
+      const scale = opts.scale ?? 1;
+      const s = await scaleDragBenchSample(await loadDragBenchSample(root, id), scale);
+      const { request } = dragBenchToRequest(s, { quality: opts.quality, seed: opts.seed ?? 1, pxScale: scale });
       return {
         request, pairs: s.pairs, allowed: s.mask, editable: s.mask,
         arrows: [...s.pairs.map((p) => [p.handle, p.target]), ...s.anchors.map((a) => [a])],
@@ -407,6 +410,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     wallMs: performance.now() - t0,
     quality: opts.quality,
     mode: opts.mode ?? 'in-process',
+    ...(opts.scale !== undefined && opts.scale !== 1 ? { scale: opts.scale } : {}),
     data: opts.dataDir,
     git: gitState(),
     machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` },

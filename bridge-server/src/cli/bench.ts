@@ -25,6 +25,7 @@ interface BenchCliOptions {
   sizes: string;
   kinds: string;
   bridge?: boolean;
+  scale?: string;
 }
 
 function positiveInt(value: string): number {
@@ -47,6 +48,7 @@ export function registerBench(program: Command): void {
     .option('--out <dir>', 'output folder for report.json, report.md and contact sheets', 'bench-out')
     .option('--limit <n>', 'at most n samples per suite', positiveInt)
     .option('--quality <q>', 'final | preview', 'final')
+    .option('--scale <f>', 'DragBench at f× its size (0.25–8; image resampled, mask and points scaled): how the edits look on the larger photos users open', '1')
     .option('--seed <n>', 'seed for the synthetic generator and the edits', positiveInt, 1)
     .option('--synthetic <n>', 'number of synthetic samples', positiveInt, 12)
     .option('--server <ws-url>', 'run edits through a running bridge instead of in-process')
@@ -54,6 +56,12 @@ export function registerBench(program: Command): void {
     .action(async (o: BenchCliOptions) => {
       if (o.quality !== 'final' && o.quality !== 'preview') {
         process.stderr.write(`smartdrag bench: --quality must be final or preview, got ${o.quality}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const scale = Number(o.scale ?? 1);
+      if (!Number.isFinite(scale) || scale < 0.25 || scale > 8) {
+        process.stderr.write(`smartdrag bench: --scale takes a number from 0.25 to 8, got ${o.scale}\n`);
         process.exitCode = 2;
         return;
       }
@@ -98,7 +106,7 @@ export function registerBench(program: Command): void {
       let report;
       try {
         report = await runBench({
-          suites, dataDir, outDir, limit: o.limit, quality: o.quality, seed: o.seed, syntheticCount: o.synthetic,
+          suites, dataDir, outDir, limit: o.limit, quality: o.quality, seed: o.seed, syntheticCount: o.synthetic, scale,
           command: ['smartdrag', ...process.argv.slice(2)].join(' '), engine: server?.engine, mode: server ? 'server' : 'in-process',
         });
       } finally {
