@@ -410,7 +410,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     wallMs: performance.now() - t0,
     quality: opts.quality,
     mode: opts.mode ?? 'in-process',
-    ...(opts.scale !== undefined && opts.scale !== 1 ? { scale: opts.scale } : {}),
+    ...(opts.scale !== undefined && opts.scale !== 1 && opts.suites.includes('dragbench') ? { scale: opts.scale } : {}),
     data: opts.dataDir,
     git: gitState(),
     machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` },

@@ -92,6 +92,9 @@ export function registerBench(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      if (scale !== 1 && suites.some((x) => x !== 'dragbench')) {
+        process.stderr.write(`smartdrag bench: --scale ${scale} applies to the dragbench suite only; ${suites.filter((x) => x !== 'dragbench').join(', ')} run at their own size\n`);
+      }
       const outDir = path.resolve(o.out);
       let server: ServerEngine | undefined;
       if (o.server) {
