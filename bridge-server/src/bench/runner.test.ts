@@ -8,7 +8,7 @@ import type { EditResult } from '../core/types';
 import { encodeMaskPng, encodePng } from '../io/image-io';
 import { registerBench } from '../cli/bench';
 import { BenchReportSchema } from './report';
-import { lookOverlay, resolveSuites, runBench, tileFileName, type BenchEngine } from './runner';
+import { inProcessEngine, lookOverlay, resolveSuites, runBench, tileFileName, type BenchEngine } from './runner';
 import { ProgressReporter } from './progress';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -134,6 +134,18 @@ describe('runBench', () => {
       const report = await runBench({ suites: ['dragbench'], dataDir: data, outDir: out, quality: 'preview', progress: null });
       expect(report.samples[0]!.ok).toBe(true);
       expect(report.samples[0]!.changedOutsideMask).toBe(0);
+    });
+
+    it('runs DragBench at a multiple of its size (--scale) through the real core', async () => {
+      const seen: Array<[number, number]> = [];
+      const engine: BenchEngine = async (req, o) => { seen.push([req.image.width, req.image.height]); return inProcessEngine(req, o); };
+      const report = await runBench({ suites: ['dragbench'], dataDir: data, outDir: out, quality: 'preview', progress: null, engine, scale: 2 });
+      expect(seen).toEqual([[2 * W, 2 * H]]);
+      expect(report.scale).toBe(2);
+      expect(report.samples[0]!).toMatchObject({ ok: true, width: 2 * W, height: 2 * H, changedOutsideMask: 0 });
+      expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('DragBench at 2× its size');
+      // At its own size the report does not name a scale.
+      expect((await runBench({ suites: ['dragbench'], dataDir: data, outDir: out, quality: 'preview', progress: null, scale: 1 })).scale).toBeUndefined();
     });
 
     it('resolves suites against the data folder', () => {
