@@ -24,6 +24,7 @@ import type { PlacedMask, Point } from '../types';
 import { type DeformField, minCellJacobian } from './deform-field';
 import { bandField, parallelArrows } from './elastic-band';
 import { MaskMemo, pointsKey } from './elastic-cache';
+import { squaredDistance } from '../distance-transform';
 
 export interface ElasticInput {
   /**
@@ -112,38 +113,14 @@ function freeNodes(m: PlacedMask, keep: readonly PlacedMask[], left: number, top
 
 /**
  * Euclidean distance (px) from each node to the nearest non-free node, counting the nodes just
- * outside the grid as non-free: exact squared distances by two passes of the 1-D lower envelope of
- * parabolas (Felzenszwalb & Huttenlocher, "Distance Transforms of Sampled Functions", 2012).
+ * outside the grid as non-free (the exact transform of core/distance-transform.ts on the grid
+ * padded by one ring of non-free nodes).
  */
 export function nodeClearance(free: Uint8Array, cols: number, rows: number, cell: number): Float32Array {
-  const W = cols + 2, H = rows + 2, INF = 1e20;
-  const g = new Float64Array(W * H);
-  for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) {
-    const inside = r > 0 && c > 0 && r <= rows && c <= cols && free[(r - 1) * cols + c - 1] === 1;
-    g[r * W + c] = inside ? INF : 0;
-  }
-  const n = Math.max(W, H);
-  const f = new Float64Array(n), d = new Float64Array(n), z = new Float64Array(n + 1);
-  const v = new Int32Array(n);
-  const pass = (len: number, get: (i: number) => number, set: (i: number, x: number) => void): void => {
-    for (let i = 0; i < len; i++) f[i] = get(i);
-    let k = 0;
-    v[0] = 0; z[0] = -Infinity; z[1] = Infinity;
-    for (let q = 1; q < len; q++) {
-      let sx = ((f[q]! + q * q) - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
-      while (sx <= z[k]!) { k--; sx = ((f[q]! + q * q) - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!); }
-      k++; v[k] = q; z[k] = sx; z[k + 1] = Infinity;
-    }
-    k = 0;
-    for (let q = 0; q < len; q++) {
-      while (z[k + 1]! < q) k++;
-      const dq = q - v[k]!;
-      d[q] = dq * dq + f[v[k]!]!;
-    }
-    for (let i = 0; i < len; i++) set(i, d[i]!);
-  };
-  for (let c = 0; c < W; c++) pass(H, (i) => g[i * W + c]!, (i, x) => { g[i * W + c] = x; });
-  for (let r = 0; r < H; r++) pass(W, (i) => g[r * W + i]!, (i, x) => { g[r * W + i] = x; });
+  const W = cols + 2, H = rows + 2;
+  const seed = new Uint8Array(W * H).fill(1);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if (free[r * cols + c] === 1) seed[(r + 1) * W + c + 1] = 0;
+  const g = squaredDistance(seed, W, H);
   const out = new Float32Array(cols * rows);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = Math.sqrt(g[(r + 1) * W + c + 1]!) * cell;
   return out;
@@ -174,15 +151,6 @@ function nodeDepth(free: Uint8Array, cols: number, rows: number): Float32Array {
   return d;
 }
 
-/**
- * The displacement between the moving parts and the fixed boundary. Per part, along every ray
- * from its centre the displacement falls off linearly from the part's edge to where the ray
- * leaves the free area: behind a dragged part the stretch is spread over all the room back to the
- * selection's edge (a neck stretches along its length), ahead of it the content is compressed.
- * (A membrane, or a falloff by the distance to the NEAREST edge, concentrates the stretch around
- * the part and folds as soon as the drag is longer than the room beside the target.) Parts are
- * blended by inverse squared distance; pins are parts that do not move.
- */
 /** The node grid a ray is cast through (see {@link rayExit}). */
 export interface RayGrid {
   free: Uint8Array;
@@ -212,6 +180,15 @@ export function rayExit(g: RayGrid, cx: number, cy: number, x: number, y: number
   }
 }
 
+/**
+ * The displacement between the moving parts and the fixed boundary. Per part, along every ray
+ * from its centre the displacement falls off linearly from the part's edge to where the ray
+ * leaves the free area: behind a dragged part the stretch is spread over all the room back to the
+ * selection's edge (a neck stretches along its length), ahead of it the content is compressed.
+ * (A membrane, or a falloff by the distance to the NEAREST edge, concentrates the stretch around
+ * the part and folds as soon as the drag is longer than the room beside the target.) Parts are
+ * blended by inverse squared distance; pins are parts that do not move.
+ */
 function blendParts(
   vx: Float32Array, vy: Float32Array, fixed: Uint8Array, grid: RayGrid,
   parts: ReadonlyArray<{ c: Point; r: number; d: Point }>,
