@@ -10,6 +10,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { dragBenchToRequest, listDragBench, loadDragBenchSample } from '../bridge-server/src/bench/dragbench';
 import { runEdit } from '../bridge-server/src/core/edit';
+import { quantile } from '../bridge-server/src/bench/stats';
 import type { EditRequest, Point } from '../bridge-server/src/core/types';
 
 function arg(name: string, fallback: string): string {
@@ -31,8 +32,7 @@ function frame(req: EditRequest, i: number): EditRequest {
   };
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
-const quantile = (xs: number[], q: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * q))]!; };
+const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 
 async function main(): Promise<void> {
   const data = path.resolve(arg('--data', path.join(__dirname, '../../shared/data')));
