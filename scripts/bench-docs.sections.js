@@ -28,6 +28,14 @@ module.exports = function sections({ DATA, OUT }) {
       needsData: true,
     },
     {
+      id: 'review-second',
+      title: 'Look measures against the blind second review',
+      intro: 'The same ROC AUCs against the verdicts of a second reviewer who had not seen the lead\'s (docs/benchmarks/review-second.md: 34 kept of 101 where the lead keeps 57; agreement and method in that file).',
+      argv: ['npx', 'tsx', 'bench/review-auc.ts', '--report', path.join(q, 'report.json'), '--review', 'docs/benchmarks/review-second.md', '--by-kind'],
+      shown: 'npx tsx bench/review-auc.ts --report /tmp/bench/report.json --review docs/benchmarks/review-second.md --by-kind',
+      needsData: true,
+    },
+    {
       id: 'scale',
       title: 'DragBench at the size of the photos users open',
       intro: 'DragBench\'s photos are ~512 px; documents in Photoshop and Photopea are 10–50× larger in area. The same 101 samples at 4× their size (~2048 px, ~4 MP; image resampled with Lanczos 3, mask by nearest neighbour, points and the adapter\'s pixel sizes scaled; `bench --scale`), final quality. Compare with the dragbench row of the quality run above: the planner should read every sample the same way and the results should look the same.',
