@@ -30,7 +30,7 @@ module.exports = function sections({ DATA, OUT }) {
     {
       id: 'review-second',
       title: 'Look measures against the blind second review',
-      intro: 'The same ROC AUCs against the verdicts of a second reviewer who had not seen the lead\'s (docs/benchmarks/review-second.md: 34 kept of 101 where the lead keeps 52; agreement and method in that file).',
+      intro: 'The same ROC AUCs against the verdicts of a second reviewer who had not seen the lead\'s (docs/benchmarks/review-second.md: 34 kept of 101 where the lead keeps 46; agreement and method in that file).',
       argv: ['npx', 'tsx', 'bench/review-auc.ts', '--report', path.join(q, 'report.json'), '--review', 'docs/benchmarks/review-second.md', '--by-kind'],
       shown: 'npx tsx bench/review-auc.ts --report /tmp/bench/report.json --review docs/benchmarks/review-second.md --by-kind',
       needsData: true,
