@@ -9,6 +9,11 @@ module.exports = function sections({ DATA, OUT }) {
   // The verdicts by eye: the latest review (docs/benchmarks/review.md) when there is one, else the baseline's.
   const root = path.resolve(__dirname, '..');
   const review = require('node:fs').existsSync(path.join(root, 'docs/benchmarks/review.md')) ? 'docs/benchmarks/review.md' : 'docs/benchmarks/review-baseline.md';
+  // ROC AUCs of the look measures on the quality run against one file of verdicts by eye.
+  const auc = (verdicts) => ({
+    argv: ['npx', 'tsx', 'bench/review-auc.ts', '--report', path.join(q, 'report.json'), '--review', verdicts, '--by-kind'],
+    shown: `npx tsx bench/review-auc.ts --report /tmp/bench/report.json --review ${verdicts} --by-kind`,
+  });
   return [
     {
       id: 'quality',
@@ -23,16 +28,14 @@ module.exports = function sections({ DATA, OUT }) {
       id: 'review',
       title: 'Look measures against the review by eye',
       intro: 'ROC AUC of each look measure (synthesized, smear, tear, stretch, badness; bridge-server/src/bench/look.ts) and of DAI against the kept/rejected verdicts of the review by eye, on the quality run above. The verdicts belong to the code they were written for (their file names the commit): rerun after a review of the current code. Definitions and how they were chosen: docs/benchmarks/review-auc.md.',
-      argv: ['npx', 'tsx', 'bench/review-auc.ts', '--report', path.join(q, 'report.json'), '--review', review, '--by-kind'],
-      shown: `npx tsx bench/review-auc.ts --report /tmp/bench/report.json --review ${review} --by-kind`,
+      ...auc(review),
       needsData: true,
     },
     {
       id: 'review-second',
       title: 'Look measures against the blind second review',
-      intro: 'The same ROC AUCs against the verdicts of a second reviewer who had not seen the lead\'s (docs/benchmarks/review-second.md: 34 kept of 101 where the lead keeps 46; agreement and method in that file).',
-      argv: ['npx', 'tsx', 'bench/review-auc.ts', '--report', path.join(q, 'report.json'), '--review', 'docs/benchmarks/review-second.md', '--by-kind'],
-      shown: 'npx tsx bench/review-auc.ts --report /tmp/bench/report.json --review docs/benchmarks/review-second.md --by-kind',
+      intro: 'The same ROC AUCs against the verdicts of a second reviewer who had not seen the lead\'s (docs/benchmarks/review-second.md: its method and its agreement with the lead).',
+      ...auc('docs/benchmarks/review-second.md'),
       needsData: true,
     },
     {
