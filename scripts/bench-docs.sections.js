@@ -27,7 +27,7 @@ module.exports = function sections({ DATA, OUT }) {
     {
       id: 'review',
       title: 'Look measures against the review by eye',
-      intro: 'ROC AUC of each look measure (synthesized, smear, tear, stretch, badness; bridge-server/src/bench/look.ts) and of DAI against the kept/rejected verdicts of the review by eye, on the quality run above. The verdicts belong to the code they were written for (their file names the commit): rerun after a review of the current code. Definitions and how they were chosen: docs/benchmarks/review-auc.md.',
+      intro: 'ROC AUC of each look measure (synthesized, smear, tear, stretch, badness; bridge-server/src/core/look.ts) and of DAI against the kept/rejected verdicts of the review by eye, on the quality run above. The verdicts belong to the code they were written for (their file names the commit): rerun after a review of the current code. Definitions and how they were chosen: docs/benchmarks/review-auc.md.',
       ...auc(review),
       needsData: true,
     },

@@ -25,7 +25,7 @@ import sharp from 'sharp';
 import { loadConfig } from '../config';
 import { silentLogger } from '../log';
 import { createBridge } from '../server';
-import { runEdit } from '../core/edit';
+import { bridgeEditOptions, runEdit } from '../core/edit';
 import { cropImage } from '../core/image';
 import { makeTexture } from '../core/textures';
 import type { Drag, DragKind, EditRequest, Point, RgbaImage } from '../core/types';
@@ -196,7 +196,8 @@ async function measureInProcess(
     const t0 = performance.now();
     for (let i = 0; i < 6 || performance.now() - t0 < 1000; i++) await runEdit(reqAt(1000 + i));
   }
-  const medianMs = await timedRuns(runs, (i) => runEdit(reqAt(i)));
+  // The worker's options: the moved outline, and the self-check on finals (core/self-check.ts).
+  const medianMs = await timedRuns(runs, (i) => runEdit(reqAt(i), bridgeEditOptions(req.quality)));
   onRow({ ...row, path: 'core', medianMs, peakRssMb: peakRssMb() });
   if (req.quality === 'preview' && req.image.width * req.image.height > PROXY_MAX_PIXELS) {
     const pm = await timedRuns(runs, (i) => runEdit(reqAt(i), { proxyMaxPixels: PROXY_MAX_PIXELS }));

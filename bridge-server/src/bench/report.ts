@@ -44,7 +44,7 @@ export const SampleRecordSchema = z.object({
   /** Operation kinds of the plan, in order. */
   planKinds: z.array(z.string()),
   /**
-   * Look measures (bench/look.ts): synthesized share, smear, tear, stretch and their sum `badness`;
+   * Look measures (core/look.ts): synthesized share, smear, tear, stretch and their sum `badness`;
    * null when the engine returned no source map (e.g. `--server`).
    */
   look: z.object({ synthesized: z.number(), smear: num, smearedBlock: z.number(), tear: z.number(), stretch: z.number(), badness: z.number() }).nullable(),
@@ -73,7 +73,7 @@ export const SuiteSummarySchema = z.object({
   daiRatio: daiSchema,
   changedOutsideMask: z.object({ total: z.number().int(), max: z.number().int(), samplesNonZero: z.number().int(), samplesChecked: z.number().int() }),
   stageMs: z.record(z.string(), summarySchema),
-  /** Look measures over the samples that have them (bench/look.ts); smear over samples with a synthesized block. */
+  /** Look measures over the samples that have them (core/look.ts); smear over samples with a synthesized block. */
   look: z.record(z.string(), summarySchema).optional(),
   byTransform: z.record(z.string(), syntheticGroupSchema).optional(),
 });
@@ -248,7 +248,7 @@ export function renderMarkdown(report: BenchReport): string {
   }
   const lookSuites = Object.entries(s.suites).filter(([, q]) => q.look);
   if (lookSuites.length) {
-    L.push('', '## Look measures per suite (bench/look.ts)', '',
+    L.push('', '## Look measures per suite (core/look.ts)', '',
       'synthesized: share of the editable area made by the filler; smear: gradient of the synthesized block over an untouched ring (≈ 1 natural, ≪ 1 smeared; only samples with a block); smearedBlock: block share × |ln smear|; tear: unexplained cut length / √(editable area); stretch: largest local anisotropy of the displacement; badness: synthesized + smearedBlock + tear + ln⁺(stretch/2). Agreement with a review by eye: `npx tsx bench/review-auc.ts --report report.json --review <verdicts.md>`.', '',
       '| suite | measure | n | mean | median | p95 | max |', '|---|---|---|---|---|---|---|');
     for (const [name, q] of lookSuites) {

@@ -18,7 +18,7 @@ import { downscale } from './draw';
 import { dragBenchToRequest, listDragBench, loadDragBenchSample, scaleDragBenchSample } from './dragbench';
 import { composeResult, computeDaiAllRadii, countChangedOutside, type PointPair } from './metrics';
 import { renderGallery } from './gallery';
-import { badness, computeLook } from './look';
+import { badness, computeLook } from '../core/look';
 import { ProgressReporter, type ProgressStream } from './progress';
 import { BENCH_SUITES, buildSummary, renderMarkdown, toJsonSafe, type BenchReport, type BenchSuite, type SampleRecord } from './report';
 import { generateSynthetic, syntheticToRequest } from './synthetic';

@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, previewProxyInput, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, previewProxyInput, type SelfCheckInfo, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase, type DragCase } from '../core/case';
-import { runEdit } from '../core/edit';
+import { bridgeEditOptions, runEdit } from '../core/edit';
+import { DOUBTFUL_BADNESS, wireCheck } from '../core/self-check';
 import { downscaleImage, PROXY_MAX_PIXELS } from '../core/proxy';
 import { countChangedPixels } from '../core/image';
 import type { Plan, RgbaImage, Timings } from '../core/types';
@@ -46,6 +47,8 @@ export interface EditSummary {
   outputs: { edited: string; layer: string };
   /** Set when a preview ran on a proxy: its size and scale; `layer`, `edited.png` and `layer.png` are in proxy pixels. */
   proxy?: { width: number; height: number; scaleX: number; scaleY: number };
+  /** The self-check of the result (core/self-check.ts); null when the edited area was too large to check. */
+  check?: SelfCheckInfo | null;
 }
 
 /** Resolve a case's image: relative to the folder that contains the case's `cases/` folder. */
@@ -90,6 +93,7 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
   const imageFile = o.image ? resolve(o.image) : caseImagePath(o.case, c);
   const image = await readImageOrExplain(imageFile, !o.image, () => readImage(imageFile));
   let plan: Plan, timings: Timings, edited: RgbaImage, layerDoc: RgbaImage, rect: EditSummary['layer'];
+  let check: SelfCheckInfo | null | undefined;
   let proxy: EditSummary['proxy'];
   // The document the outputs show: the image itself, or its proxy when a preview ran on one.
   let shown = image;
@@ -97,6 +101,7 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
     const r = await viaServer(o, c, image);
     plan = r.plan as Plan;
     timings = r.timings;
+    if (r.check !== undefined) check = r.check;
     if (r.layer.proxy) { proxy = r.layer.proxy; shown = downscaleImage(image, r.layer.proxy); }
     rect = { left: r.layer.left, top: r.layer.top, width: r.layer.width, height: r.layer.height };
     layerDoc = layerAtDocumentSize(shown, { left: r.layer.left, top: r.layer.top, image: { width: r.layer.width, height: r.layer.height, data: r.layer.data } });
@@ -104,9 +109,10 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
   } else {
     const req = caseToRequest(c, image, { quality: o.quality, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
     const budget = proxyBudget(o);
-    const res = await runEdit(req, budget !== undefined ? { proxyMaxPixels: budget } : {});
+    const res = await runEdit(req, { ...bridgeEditOptions(req.quality), ...(budget !== undefined ? { proxyMaxPixels: budget } : {}) });
     plan = res.plan;
     timings = res.timings;
+    if (res.check !== undefined) check = res.check && wireCheck(res.check);
     if (res.proxy) { proxy = res.proxy; shown = downscaleImage(image, res.proxy); }
     rect = { left: res.layer.left, top: res.layer.top, width: res.layer.image.width, height: res.layer.image.height };
     edited = pasteCrop(shown, res.edited, res.crop.left, res.crop.top);
@@ -115,7 +121,7 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
   const outputs = await writeOrExplain(o.out, () => writeOutputs(o.out, edited, layerDoc));
   const summary: EditSummary = {
     case: c.id, mode: o.server ? 'server' : 'in-process', plan, timings, layer: rect,
-    changedPixels: countChangedPixels(shown, edited), outputs, ...(proxy ? { proxy } : {}),
+    changedPixels: countChangedPixels(shown, edited), outputs, ...(proxy ? { proxy } : {}), ...(check !== undefined ? { check } : {}),
   };
   if (o.json) {
     print(JSON.stringify(summary));
@@ -129,6 +135,9 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
     for (const w of plan.warnings) print(`  ! ${w}`);
     print('timings (ms): ' + Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));
     print(`changed pixels: ${summary.changedPixels}`);
+    if (check) {
+      print(`self-check: ${check.doubtful ? 'DOUBTFUL' : 'ok'} (badness ${check.badness.toFixed(2)}: filled ${(100 * check.synthesized).toFixed(0)}%, smeared block ${check.smearedBlock.toFixed(2)}, tear ${check.tear.toFixed(2)}, stretch ${check.stretch.toFixed(1)}×; doubtful from ${DOUBTFUL_BADNESS})`);
+    } else if (check === null) print('self-check: not run (the edited area is over 4 MP)');
     print(`layer: ${rect.width}x${rect.height} at offset (${rect.left}, ${rect.top}); layer.png is drawn at ${proxy ? 'proxy' : 'document'} size`);
     print(`wrote ${outputs.edited}`);
     print(`wrote ${outputs.layer}`);

@@ -23,6 +23,7 @@ import { blendSeams } from './blend';
 import { allElastic, composeAffine, IDENTITY_AFFINE, invertAffine, rigidStep, warpRegions, type Affine } from './warp';
 import { growRings } from './rings';
 import { Scratch } from './fill/scratch';
+import { selfCheck, selfCheckWarning, SELF_CHECK_MAX_PIXELS, type SelfCheck } from './self-check';
 import { planFromProxy, proxyInfoFor, proxyRequest, type ProxyInfo } from './proxy';
 
 export * from './warp';
@@ -49,6 +50,12 @@ export interface RunEditOptions {
    */
   forOutline?: boolean;
   /**
+   * Run the self-check (core/self-check.ts) on the result: `check` in the result, and a warning
+   * in its plan when the result is doubtful. It needs the per-pixel source map, so it runs only
+   * when the edited crop is at most `SELF_CHECK_MAX_PIXELS` (`check: null` otherwise).
+   */
+  selfCheck?: boolean;
+  /**
    * Preview only: run on a proxy of at most this many pixels when the document is at least about
    * 4× larger (proxy scale ≤ 1/2; core/proxy.ts) and return a proxy-scale result with `proxy`
    * set. Final quality ignores it.
@@ -61,6 +68,15 @@ export interface RunEditOptions {
    * the plan in document pixels. `proxyMaxPixels` is then ignored.
    */
   sentProxy?: ProxyInfo;
+}
+
+/**
+ * The options the bridge's edit worker runs every edit with (and the speed suite's core rows, so
+ * that they time what a user waits for): the moved outline, and the self-check on finals (a
+ * preview stays within its budget; the final is what becomes a layer).
+ */
+export function bridgeEditOptions(quality: EditRequest['quality']): Pick<RunEditOptions, 'forOutline' | 'selfCheck'> {
+  return { forOutline: true, selfCheck: quality === 'final' };
 }
 
 function checkSignal(signal?: AbortSignal): void {
@@ -126,12 +142,15 @@ async function editStages(
   timings: Record<string, number>, seed: number, S: Scratch,
 ): Promise<EditResult> {
   const t1 = performance.now();
-  const shiftPx = opts.forOutline && !opts.withSourceMap ? translationShift(plan) : undefined;
-  const backward = opts.forOutline && !opts.withSourceMap && shiftPx === undefined ? rigidBackward(plan) : undefined;
+  // The self-check needs the source map; it is built only when the crop will be small enough.
+  const checking = !!opts.selfCheck && estimatedCropPixels(req) <= SELF_CHECK_MAX_PIXELS;
+  const mapNeeded = !!opts.withSourceMap || checking;
+  const shiftPx = opts.forOutline && !mapNeeded ? translationShift(plan) : undefined;
+  const backward = opts.forOutline && !mapNeeded && shiftPx === undefined ? rigidBackward(plan) : undefined;
   const warp = warpRegions({
     image: req.image, regions: objects.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
     signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f),
-    withSourceMap: opts.withSourceMap || (opts.forOutline && shiftPx === undefined && backward === undefined),
+    withSourceMap: mapNeeded || (opts.forOutline && shiftPx === undefined && backward === undefined),
     scratch: S,
   });
   // (The warp repeats a warning the planner already gave when both read the same elastic field.)
@@ -182,13 +201,43 @@ async function editStages(
   const { image: layer, left: lx, top: ly } = trimmedChangedLayer(src, edited);
   timings.layer = performance.now() - t5;
   opts.onProgress?.('layer', 1);
+  let check: SelfCheck | null | undefined;
+  if (opts.selfCheck) {
+    check = checking ? selfCheck(req, { crop, edited, targetMask, holeMask, sourceMap: warp.sourceMap }) : null;
+    if (check) timings.check = check.ms;
+    if (check?.doubtful) plan = { ...plan, warnings: [...plan.warnings, selfCheckWarning(check)] };
+  }
   timings.total = performance.now() - t0;
+  // The map goes back only to those who asked for it (or for the outline, which reads it).
+  const giveMap = warp.sourceMap && (opts.withSourceMap || opts.forOutline);
   return {
     plan, crop, edited, targetMask, holeMask, layer: { left: crop.left + lx, top: crop.top + ly, image: layer }, timings,
-    ...(warp.sourceMap ? { sourceMap: warp.sourceMap } : {}),
+    ...(check !== undefined ? { check } : {}),
+    ...(giveMap ? { sourceMap: warp.sourceMap } : {}),
     ...(shiftPx !== undefined ? { movedShiftPx: shiftPx } : {}),
     ...(backward !== undefined ? { movedBackward: backward } : {}),
   };
+}
+
+/**
+ * A generous estimate of the edited crop's pixels before the warp: the regions' box grown on every
+ * side by the longest drag (the warp's crop is source ∪ target plus a margin).
+ */
+export function estimatedCropPixels(req: EditRequest): number {
+  if (req.regions.length === 0) return 0;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const r of req.regions) {
+    x0 = Math.min(x0, r.mask.left); y0 = Math.min(y0, r.mask.top);
+    x1 = Math.max(x1, r.mask.left + r.mask.width); y1 = Math.max(y1, r.mask.top + r.mask.height);
+  }
+  let reach = 0;
+  for (const d of req.drags) {
+    const a = d.points[0], b = d.points[d.points.length - 1];
+    if (a && b) reach = Math.max(reach, Math.hypot(b[0] - a[0], b[1] - a[1]));
+  }
+  const grow = reach + 16;
+  const w = Math.min(req.image.width, x1 - x0 + 2 * grow), h = Math.min(req.image.height, y1 - y0 + 2 * grow);
+  return Math.max(0, w) * Math.max(0, h);
 }
 
 /**

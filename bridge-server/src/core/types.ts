@@ -138,6 +138,11 @@ export interface EditResult {
    */
   movedBackward?: readonly [number, number, number, number, number, number];
   /**
+   * Only with `runEdit(…, {selfCheck: true})`: the look measures of this result and whether it is
+   * doubtful (core/self-check.ts); null when the crop was too large to check.
+   */
+  check?: import('./self-check').SelfCheck | null;
+  /**
    * Set when a preview ran on a proxy (`runEdit(…, {proxyMaxPixels})`): every pixel field of this
    * result (crop, masks, layer) is in proxy pixels; `scaleX/scaleY` proxy pixels per document pixel.
    */

@@ -173,7 +173,8 @@ export class Dispatcher {
       { type: 'job.result', jobId: job.id, layer: { left, top, width: img.width, height: img.height }, plan, timings, frames: chunks.length,
         ...(res.proxy ? { proxy: res.proxy } : {}),
         // The outline is image-local even for a proxy preview (the worker scaled it back): add the origin.
-        ...(res.moved ? { moved: { polygons: res.moved.polygons.map((ring) => ring.map(([x, y]) => [x + ox, y + oy] as [number, number])) } } : {}) },
+        ...(res.moved ? { moved: { polygons: res.moved.polygons.map((ring) => ring.map(([x, y]) => [x + ox, y + oy] as [number, number])) } } : {}),
+        ...(res.check !== undefined ? { check: res.check } : {}) },
     ], chunks);
   }
 }

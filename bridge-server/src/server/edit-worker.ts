@@ -11,7 +11,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { rasterizePolygon } from '@smartdrag/shared';
-import { runEdit } from '../core/edit';
+import { wireCheck } from '../core/self-check';
+import { bridgeEditOptions, runEdit } from '../core/edit';
 import { movedOutline } from '../core/outline';
 import { createLlmReasoner, type PlanReasoner } from '../core/plan';
 import { CancelledError } from '../core/types';
@@ -114,7 +115,9 @@ async function run(job: WorkerJob): Promise<void> {
     const learnedTimings: Record<string, number> = {};
     const res = await runEdit(toRequest(job), {
       signal: abort.signal,
-      forOutline: true, // for the moved outline (job.result `moved`)
+      // The moved outline (job.result `moved`); on finals the self-check (job.result `check`, and
+      // a plan warning when the result looks doubtful).
+      ...bridgeEditOptions(job.quality),
       ...(job.proxyMaxPixels !== undefined ? { proxyMaxPixels: job.proxyMaxPixels } : {}),
       ...(job.sentProxy ? { sentProxy: job.sentProxy } : {}),
       ...stages?.editOptions(learnedTimings),
@@ -129,7 +132,7 @@ async function run(job: WorkerJob): Promise<void> {
     const to = performance.now();
     const moved = { polygons: movedOutline(res) };
     const outlineMs = performance.now() - to;
-    post({ type: 'done', jobId: job.jobId, result: { plan: res.plan, timings: { ...res.timings, ...learnedTimings, outline: outlineMs }, ...(res.proxy ? { proxy: res.proxy } : {}), moved, workerMs: performance.now() - t0 } });
+    post({ type: 'done', jobId: job.jobId, result: { plan: res.plan, timings: { ...res.timings, ...learnedTimings, outline: outlineMs }, ...(res.proxy ? { proxy: res.proxy } : {}), moved, ...(res.check !== undefined ? { check: res.check && wireCheck(res.check) } : {}), workerMs: performance.now() - t0 } });
   } catch (e) {
     const err = e as Error;
     const cancelled = e instanceof CancelledError || abort.signal.aborted;

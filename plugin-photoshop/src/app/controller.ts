@@ -278,7 +278,7 @@ export class SmartDragController {
     run.outcome = outcome;
     // The outline of what moves, framed on the area read, shown with the plan before Apply.
     const moved = outcome.moved && outcome.moved.polygons.length > 0 ? { polygons: outcome.moved.polygons, frame } : null;
-    this.dispatch({ type: 'job.result', moved, preview });
+    this.dispatch({ type: 'job.result', moved, preview, warnings: outcome.plan.warnings });
     if (run.opts.autoApply && run.mode === 'final') await this.apply();
   }
 

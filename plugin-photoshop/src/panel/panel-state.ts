@@ -85,7 +85,7 @@ export type PanelEvent =
   | { type: 'job.queued'; position: number }
   | { type: 'job.plan'; plan: WirePlan }
   | { type: 'job.progress'; stage: string; fraction: number }
-  | { type: 'job.result'; moved?: MovedView | null; preview?: PreviewView | null }
+  | { type: 'job.result'; moved?: MovedView | null; preview?: PreviewView | null; warnings?: string[] }
   | { type: 'plan.choose'; index: number }
   | { type: 'apply.start' }
   | { type: 'apply.done'; layerName: string | null }
@@ -151,6 +151,8 @@ export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
       if (s.phase !== Phase.working) return s;
       return {
         ...s, phase: Phase.ready, queuePosition: null, progress: 1, stage: null, moved: e.moved && e.moved.polygons.length > 0 ? e.moved : null,
+        // The result's plan may add warnings the plan sent first did not have (the self-check).
+        warnings: e.warnings ? mergeWarnings(s.warnings, e.warnings) : s.warnings,
         preview: s.mode === 'preview' ? e.preview ?? null : null,
       };
     case 'plan.choose': {

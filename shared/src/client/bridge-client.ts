@@ -19,6 +19,7 @@ import {
   type JobSubmit,
   type Keep,
   type Moved,
+  type SelfCheckInfo,
   type ServerMessage,
   type SubmitDrag,
   type SubmitRegion,
@@ -178,6 +179,8 @@ export interface JobOutcome {
   timings: Timings;
   /** Outline of what moved, closed polygons in document pixels; absent when the bridge did not send one. */
   moved?: Moved;
+  /** The bridge's self-check of the result (null: too large to check; absent: an older bridge). */
+  check?: SelfCheckInfo | null;
 }
 
 /** Handle of a submitted job. */
@@ -233,7 +236,7 @@ interface JobState {
   cancelRequested: boolean;
   plan: Deferred<WirePlan>;
   result: Deferred<JobOutcome>;
-  pendingResult?: { layer: { left: number; top: number; width: number; height: number }; plan: WirePlan; timings: Timings; proxy?: ResultLayer['proxy']; moved?: Moved };
+  pendingResult?: { layer: { left: number; top: number; width: number; height: number }; plan: WirePlan; timings: Timings; proxy?: ResultLayer['proxy']; moved?: Moved; check?: SelfCheckInfo | null };
 }
 
 const OPEN = 1;
@@ -695,7 +698,7 @@ export class BridgeClient {
         job.handlers.onProgress?.(msg.stage, msg.fraction);
         break;
       case 'job.result':
-        job.pendingResult = { layer: msg.layer, plan: msg.plan, timings: msg.timings, ...(msg.proxy ? { proxy: msg.proxy } : {}), ...(msg.moved ? { moved: msg.moved } : {}) };
+        job.pendingResult = { layer: msg.layer, plan: msg.plan, timings: msg.timings, ...(msg.proxy ? { proxy: msg.proxy } : {}), ...(msg.moved ? { moved: msg.moved } : {}), ...(msg.check !== undefined ? { check: msg.check } : {}) };
         job.plan.resolve(msg.plan);
         break;
       case 'job.error':
@@ -745,7 +748,7 @@ export class BridgeClient {
     };
     job.done = true;
     this.jobs.delete(job.id);
-    job.result.resolve({ layer, plan: meta.plan, timings: meta.timings, ...(meta.moved ? { moved: meta.moved } : {}) });
+    job.result.resolve({ layer, plan: meta.plan, timings: meta.timings, ...(meta.moved ? { moved: meta.moved } : {}), ...(meta.check !== undefined ? { check: meta.check } : {}) });
   }
 
   private finish(job: JobState, err: BridgeError): void {

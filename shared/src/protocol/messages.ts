@@ -320,6 +320,23 @@ export const MovedSchema = z.object({
 export type Moved = z.infer<typeof MovedSchema>;
 
 /**
+ * The bridge's self-check of a result (bridge-server core/self-check.ts): measures of what a person
+ * would see — the share of the selection filled in, a smeared fill, edges the photo never had
+ * (tears), one-directional stretch — and whether they add up to a doubtful result, with the
+ * findings in plain words (also added to the result's plan warnings). A warning, never a refusal.
+ */
+export const SelfCheckSchema = z.object({
+  synthesized: z.number().min(0).max(1),
+  smearedBlock: z.number().min(0),
+  tear: z.number().min(0),
+  stretch: z.number().min(1),
+  badness: z.number().min(0),
+  doubtful: z.boolean(),
+  findings: z.array(z.string()),
+});
+export type SelfCheckInfo = z.infer<typeof SelfCheckSchema>;
+
+/**
  * The job finished. Followed by the layer as `frames` binary chunks (part `layer`, rgba8,
  * straight alpha): only changed pixels, alpha 0 elsewhere, placed at `layer.left/top`.
  */
@@ -340,6 +357,11 @@ export const JobResultSchema = z.object({
   proxy: ProxySchema.optional(),
   /** The outline of what moved, in document pixels (optional: older bridges do not send it). */
   moved: MovedSchema.optional(),
+  /**
+   * The self-check of this result; null when the edited area was too large to check (over 4 MP);
+   * absent from older bridges.
+   */
+  check: SelfCheckSchema.nullable().optional(),
 });
 /** The job failed. */
 export const JobErrorSchema = z.object({

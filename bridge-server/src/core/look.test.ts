@@ -1,8 +1,8 @@
-import { createImage, createMask } from '../core/image';
-import type { EditResult, Mask, Rect, RgbaImage } from '../core/types';
+import { createImage, createMask } from './image';
+import type { EditResult, Mask, Rect, RgbaImage } from './types';
 import { anisotropy, badness, chamferDistance, computeLook, SMEAR_CAP, STRETCH_FOLD, type LookInput } from './look';
 import { aucTable, parseVerdicts, rocAuc } from '../../../bench/review-auc';
-import type { SampleRecord } from './report';
+import type { SampleRecord } from '../bench/report';
 
 const W = 160, H = 160;
 const full: Rect = { left: 0, top: 0, width: W, height: H };

@@ -21,7 +21,7 @@
  *
  * Everything runs on typed arrays over the crop, with no per-pixel allocation.
  */
-import type { EditResult, Mask, RgbaImage } from '../core/types';
+import type { EditResult, Mask, RgbaImage } from './types';
 
 /** The look measures of one edit (null where a measure has nothing to look at). */
 export interface LookMeasures {
@@ -76,12 +76,22 @@ export function topAreaPixels(editableArea: number): number {
 export interface LookInput {
   /** The input document. */
   input: RgbaImage;
-  /** The document after the edit (input with the result layer composited). */
+  /**
+   * The document after the edit (input with the result layer composited), or only the part of it
+   * that covers the crop, placed by {@link LookInput.resultOrigin} (the edit's `edited` image).
+   */
   result: RgbaImage;
+  /** Document position of `result`'s top-left pixel; default (0, 0) (a whole document). */
+  resultOrigin?: { left: number; top: number };
   /** Crop, hole mask (after growth), target mask and source map of the edit. */
   edit: Pick<EditResult, 'crop' | 'holeMask' | 'targetMask' | 'sourceMap'>;
-  /** Full-document mask of the editable area (> 0 = editable). */
+  /**
+   * Mask of the editable area (> 0 = editable): the whole document, or a part of it placed by
+   * {@link LookInput.editableOrigin} that covers the crop (the editable area is counted inside it).
+   */
   editable: Mask;
+  /** Document position of `editable`'s top-left pixel; default (0, 0). */
+  editableOrigin?: { left: number; top: number };
 }
 
 /** One channel of the crop in [0, 1] as a float plane. */
@@ -199,10 +209,14 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMe
   const { input, result, edit, editable } = inp;
   const { crop, holeMask, targetMask, sourceMap } = edit;
   if (!sourceMap) throw new RangeError('computeLook needs the edit\'s sourceMap (runEdit(…, { withSourceMap: true }))');
-  if (input.width !== result.width || input.height !== result.height) throw new RangeError('image sizes differ');
-  if (editable.width !== input.width || editable.height !== input.height) throw new RangeError('editable mask size differs from the image');
+  const ro = inp.resultOrigin ?? { left: 0, top: 0 }, eo = inp.editableOrigin ?? { left: 0, top: 0 };
+  const covers = (o: { left: number; top: number }, m: { width: number; height: number }): boolean =>
+    o.left <= crop.left && o.top <= crop.top && o.left + m.width >= crop.left + crop.width && o.top + m.height >= crop.top + crop.height;
+  if (!covers(ro, result)) throw new RangeError('the result does not cover the edit\'s crop');
+  if (!covers(eo, editable)) throw new RangeError('the editable mask does not cover the edit\'s crop');
+  if (crop.left < 0 || crop.top < 0 || crop.left + crop.width > input.width || crop.top + crop.height > input.height) throw new RangeError('the crop lies outside the input');
   const w = crop.width, h = crop.height, n = w * h;
-  const W = input.width;
+  const EW = editable.width;
 
   let editableArea = 0;
   for (let p = 0; p < editable.data.length; p++) if (editable.data[p]! > 0) editableArea++;
@@ -214,7 +228,7 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMe
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = y * w + x;
-      const e = editable.data[(crop.top + y) * W + crop.left + x]! > 0 ? 1 : 0;
+      const e = editable.data[(crop.top - eo.top + y) * EW + crop.left - eo.left + x]! > 0 ? 1 : 0;
       edc[p] = e;
       if (holeMask.data[p]! >= 128) {
         hole[p] = 1;
@@ -230,7 +244,7 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMe
 
   const gin = new Float32Array(n), gout = new Float32Array(n);
   greyPlane(input, crop.left, crop.top, w, h, gin);
-  greyPlane(result, crop.left, crop.top, w, h, gout);
+  greyPlane(result, crop.left - ro.left, crop.top - ro.top, w, h, gout);
 
   // --- smear: the deep part of the synthesized area (a block, not the sliver along a seam) against a
   // ring of untouched pixels around the hole; the gradient of the fill is read in the result, the
@@ -271,7 +285,7 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMe
   const cout = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   for (let ch = 0; ch < 3; ch++) {
     channelPlane(input, ch, crop.left, crop.top, w, h, cin[ch]!);
-    channelPlane(result, ch, crop.left, crop.top, w, h, cout[ch]!);
+    channelPlane(result, ch, crop.left - ro.left, crop.top - ro.top, w, h, cout[ch]!);
     boxBlur3(cin[ch]!, w, h, tmp);
     boxBlur3(cout[ch]!, w, h, tmp);
   }
