@@ -214,6 +214,11 @@ async function simulatorEdit(c: SimCase): Promise<void> {
     await frame.locator('.sd-progress').screenshot({ path: join(artifactsDir(), 'photopea-progress-done.png') });
     expect({ result: await frame.getAttribute('[data-testid=message]', 'data-result'), text: await frame.textContent('[data-testid=message]') })
       .toEqual({ result: 'ok', text: expect.stringMatching(/^Added layer "Smart Drag"/) });
+    // The bridge's self-check of the final: its verdict on the message, its doubt in words.
+    const verdict = await frame.getAttribute('[data-testid=message]', 'data-check');
+    expect(verdict).toMatch(/^(ok|doubtful)$/);
+    const says = /self-check doubts this result \(.+\)/.test((await frame.textContent('[data-testid=message]')) ?? '');
+    expect(says).toBe(verdict === 'doubtful');
     await frame.waitForSelector('[data-testid=plan] li');
 
     const sent = (await frame.evaluate(() => {

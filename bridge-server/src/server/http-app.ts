@@ -240,7 +240,7 @@ async function answerJob(res: Response, jobId: string, out: { messages: ServerMe
   if (!frame) { httpError(res, 500, ErrorCode.internal, 'incomplete layer'); return; }
   const layerPng = await encodePng({ width: frame.width, height: frame.height, data: new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength) });
   res.json({ jobId, plan: result.plan, timings: result.timings, layer: { ...result.layer, png: layerPng.toString('base64') },
-    ...(result.moved ? { moved: result.moved } : {}) });
+    ...(result.moved ? { moved: result.moved } : {}), ...(result.check !== undefined ? { check: result.check } : {}) });
 }
 
 /** Build the express app: the guard (Host, Origin, CORS) before every route. */

@@ -321,8 +321,11 @@ export class Panel {
         this.editor.setArrows([]);
         if (!this.opts.host.hasSelection) this.editor.setRegions([]);
         await this.reloadDocument();
-        this.setMessage(`Added layer "${placed.name}" at (${placed.left}, ${placed.top}), ${placed.width}×${placed.height} px.`);
+        // The bridge's self-check: say so next to the layer when the result looks doubtful.
+        const doubt = out.check?.doubtful ? ` The self-check doubts this result (${out.check.findings.join('; ')}): look at it, and delete the layer if it looks wrong.` : '';
+        this.setMessage(`Added layer "${placed.name}" at (${placed.left}, ${placed.top}), ${placed.width}×${placed.height} px.${doubt}`);
         this.el.message.dataset.result = 'ok';
+        if (out.check) this.el.message.dataset.check = out.check.doubtful ? 'doubtful' : 'ok';
       }
       this.setProgress(1, quality === 'final' ? 'Done' : 'Preview ready');
     } catch (e) {
@@ -489,6 +492,7 @@ export class Panel {
     this.el.message.textContent = text;
     this.el.message.classList.remove('sd-error');
     delete this.el.message.dataset.result;
+    delete this.el.message.dataset.check;
   }
 
   private showError(e: unknown): void {

@@ -68,6 +68,17 @@ describe('panel state machine', () => {
     expect(reducePanel(planned, { type: 'plan.choose', index: 0 })).toBe(planned); // already chosen
   });
 
+  test('the result\'s own warnings (the bridge\'s self-check) join those shown, once', () => {
+    const check = 'Self-check: this result may not look right — 100% of the selection is filled in and the fill looks smeared.';
+    const s = run([{ type: 'run.start' }, { type: 'capture.done', warnings: ['w1'] }, { type: 'job.plan', plan },
+      { type: 'job.result', warnings: ['arrow is short', check] }]);
+    expect(s.phase).toBe(Phase.ready);
+    expect(s.warnings).toEqual(['w1', 'arrow is short', check]);
+    // An older bridge's result carries no warnings: those shown stay.
+    const old = run([{ type: 'run.start' }, { type: 'capture.done', warnings: ['w1'] }, { type: 'job.plan', plan }, { type: 'job.result' }]);
+    expect(old.warnings).toEqual(['w1', 'arrow is short']);
+  });
+
   test('choosing an alternative restarts progress but keeps the readings', () => {
     let s = run([{ type: 'run.start' }, { type: 'capture.done', warnings: [] }, { type: 'job.plan', plan }, { type: 'job.progress', stage: 'fill', fraction: 1 }, { type: 'job.result' }]);
     s = reducePanel(s, { type: 'plan.choose', index: 1 });
