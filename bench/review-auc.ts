@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { BenchReportSchema, type SampleRecord } from '../bridge-server/src/bench/report';
 import { quantile } from '../bridge-server/src/bench/stats';
+import { DOUBTFUL_BADNESS } from '../bridge-server/src/core/self-check';
 
 /** One verdict line. */
 export interface Verdict {
@@ -108,6 +109,30 @@ export function aucTable(samples: readonly SampleRecord[], verdicts: readonly Ve
   return { rows, kept: pairs.filter((p) => p.kept).length, rejected: pairs.filter((p) => !p.kept).length, missing };
 }
 
+/**
+ * How the bridge's self-check (a result is doubtful at badness ≥ `threshold`, core/self-check.ts)
+ * agrees with the verdicts: how many results it flags, how many of those were rejected, and how
+ * many kept results it flags.
+ */
+export function selfCheckAgreement(samples: readonly SampleRecord[], verdicts: readonly Verdict[], threshold: number):
+  { flagged: number; flaggedRejected: number; rejected: number; flaggedKept: number; kept: number } {
+  const byId = new Map<string, SampleRecord>();
+  for (const s of samples) if (s.ok && s.look) byId.set(s.id, s);
+  const out = { flagged: 0, flaggedRejected: 0, rejected: 0, flaggedKept: 0, kept: 0 };
+  for (const v of verdicts) {
+    const r = byId.get(v.id);
+    if (!r) continue;
+    const flag = r.look!.badness >= threshold;
+    if (v.kept) { out.kept++; if (flag) { out.flagged++; out.flaggedKept++; } } else { out.rejected++; if (flag) { out.flagged++; out.flaggedRejected++; } }
+  }
+  return out;
+}
+
+/** One line on {@link selfCheckAgreement}. */
+export function renderSelfCheck(a: ReturnType<typeof selfCheckAgreement>, threshold: number): string {
+  return `Self-check (doubtful at badness ≥ ${threshold}, core/self-check.ts): flags ${a.flagged} results, ${a.flaggedRejected} of them rejected; it flags ${a.flaggedRejected} of the ${a.rejected} rejected and ${a.flaggedKept} of the ${a.kept} kept.`;
+}
+
 /** Markdown table of {@link aucTable}. */
 export function renderAucTable(t: ReturnType<typeof aucTable>, title: string): string {
   const f = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
@@ -140,6 +165,8 @@ function main(argv: string[]): void {
     const t = aucTable(samples.filter((r) => r.suite === s), verdicts.filter((v) => samples.some((r) => r.suite === s && r.id === v.id)));
     if (t.kept + t.rejected === 0) continue;
     out.push(renderAucTable(t, `${s}: ${review}`), '');
+    const ss = samples.filter((r) => r.suite === s);
+    out.push(renderSelfCheck(selfCheckAgreement(ss, verdicts, DOUBTFUL_BADNESS), DOUBTFUL_BADNESS), '');
     if (!byKind) continue;
     const rs = samples.filter((r) => r.suite === s);
     for (const kind of [...new Set(rs.map((r) => r.planKinds[0] ?? 'none'))].sort()) {

@@ -1,7 +1,7 @@
 import { createImage, createMask } from './image';
 import type { EditResult, Mask, Rect, RgbaImage } from './types';
 import { anisotropy, badness, chamferDistance, computeLook, SMEAR_CAP, STRETCH_FOLD, type LookInput } from './look';
-import { aucTable, parseVerdicts, rocAuc } from '../../../bench/review-auc';
+import { aucTable, parseVerdicts, renderSelfCheck, rocAuc, selfCheckAgreement } from '../../../bench/review-auc';
 import type { SampleRecord } from '../bench/report';
 
 const W = 160, H = 160;
@@ -234,4 +234,18 @@ test('aucTable: per measure over samples that have a verdict; missing ids are li
   expect(row('badness').auc).toBe(1);
   expect(row('DAI r10 (contrast)').auc).toBe(0.75); // 0.1 and 0.3 vs 0.2 and 0.0: 3 of 4 pairs
   expect(row('tear').medianRejected).toBeCloseTo(0.85, 9);
+});
+
+test('selfCheckAgreement: flagged results against the verdicts, at the self-check\'s threshold', () => {
+  const rec = (id: string, badness: number): SampleRecord => ({
+    id, suite: 'dragbench', sheetNumber: 1, ok: true, width: 1, height: 1, pairs: 1,
+    dai: { '1': 0, '5': 0, '10': 0, '20': 0 }, daiUnedited: { '1': 1, '5': 1, '10': 1, '20': 1 },
+    changedOutsideMask: 0, changedPixels: 0, ms: {}, sampleMs: 0, planKinds: ['deform'],
+    look: { synthesized: 0, smear: null, smearedBlock: 0, tear: badness, stretch: 1, badness },
+  });
+  const samples = [rec('a', 3), rec('b', 2), rec('c', 1.99), rec('d', 2.5), rec('e', 0)];
+  const v = parseVerdicts('a | rejected | x\nb | kept | y\nc | rejected | z\nd | rejected | w\ne | kept | v\nf | rejected | no record');
+  const a = selfCheckAgreement(samples, v, 2);
+  expect(a).toEqual({ flagged: 3, flaggedRejected: 2, rejected: 3, flaggedKept: 1, kept: 2 });
+  expect(renderSelfCheck(a, 2)).toMatch(/flags 3 results, 2 of them rejected; it flags 2 of the 3 rejected and 1 of the 2 kept/);
 });

@@ -16,32 +16,14 @@
  */
 import { badness, computeLook, STRETCH_FOLD, STRETCH_NATURAL, type LookMeasures } from './look';
 import { createMask, placedMaskToCrop } from './image';
-import type { EditRequest, EditResult } from './types';
+import type { EditRequest, EditResult, SelfCheck } from './types';
+
+export type { SelfCheck };
 
 /** Above this badness (sum of the measures' excesses, see core/look.ts `badness`) a result is doubtful. */
 export const DOUBTFUL_BADNESS = 2;
 /** Largest edited crop (px) the check runs on (its source map is 8 bytes per pixel). */
 export const SELF_CHECK_MAX_PIXELS = 4_000_000;
-
-/** What the self-check found. */
-export interface SelfCheck {
-  /** Share of the editable area made by the filler, [0, 1]. */
-  synthesized: number;
-  /** Share of the editable area in a smeared (or noisy) synthesized block × |ln smear|. */
-  smearedBlock: number;
-  /** Unexplained cut length per side length of the editable area. */
-  tear: number;
-  /** Largest local anisotropy of the displacement (1 = none). */
-  stretch: number;
-  /** The sum of the excesses ({@link DOUBTFUL_BADNESS} and above = doubtful). */
-  badness: number;
-  /** True when the result would likely be thrown away by a person looking at it. */
-  doubtful: boolean;
-  /** What looks wrong, in plain words (empty when not doubtful). */
-  findings: string[];
-  /** Wall time of the check, ms. */
-  ms: number;
-}
 
 /** The plain-words findings behind a doubtful badness, largest contribution first. */
 export function findingsOf(m: LookMeasures): string[] {

@@ -141,7 +141,7 @@ export interface EditResult {
    * Only with `runEdit(…, {selfCheck: true})`: the look measures of this result and whether it is
    * doubtful (core/self-check.ts); null when the crop was too large to check.
    */
-  check?: import('./self-check').SelfCheck | null;
+  check?: SelfCheck | null;
   /**
    * Set when a preview ran on a proxy (`runEdit(…, {proxyMaxPixels})`): every pixel field of this
    * result (crop, masks, layer) is in proxy pixels; `scaleX/scaleY` proxy pixels per document pixel.
@@ -192,4 +192,24 @@ export interface RefineInput {
   seed: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+}
+
+/** What the self-check of a result found (core/self-check.ts). */
+export interface SelfCheck {
+  /** Share of the editable area made by the filler, [0, 1]. */
+  synthesized: number;
+  /** Share of the editable area in a smeared (or noisy) synthesized block × |ln smear|. */
+  smearedBlock: number;
+  /** Unexplained cut length per side length of the editable area. */
+  tear: number;
+  /** Largest local anisotropy of the displacement (1 = none). */
+  stretch: number;
+  /** The sum of the excesses (`DOUBTFUL_BADNESS` and above = doubtful). */
+  badness: number;
+  /** True when the result would likely be thrown away by a person looking at it. */
+  doubtful: boolean;
+  /** What looks wrong, in plain words (empty when not doubtful). */
+  findings: string[];
+  /** Wall time of the check, ms. */
+  ms: number;
 }
