@@ -358,7 +358,7 @@ export async function runEditSpeed(opts: EditSpeedOptions = {}): Promise<EditSpe
 
 /** Markdown table of the rows. */
 export function formatEditSpeed(rows: readonly EditSpeedRow[]): string {
-  const stages = ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'total', 'bridge', 'cpu'];
+  const stages = ['proxy', 'plan', 'warp', 'fill', 'blend', 'layer', 'check', 'total', 'bridge', 'cpu'];
   const lines = [
     `| document | MP | region | kind | quality | path | ${stages.join(' | ')} | peak RSS MB |`,
     `|---|---:|---:|---|---|---|${stages.map(() => '---:').join('|')}|---:|`,
