@@ -165,10 +165,9 @@ function main(argv: string[]): void {
     const t = aucTable(samples.filter((r) => r.suite === s), verdicts.filter((v) => samples.some((r) => r.suite === s && r.id === v.id)));
     if (t.kept + t.rejected === 0) continue;
     out.push(renderAucTable(t, `${s}: ${review}`), '');
-    const ss = samples.filter((r) => r.suite === s);
-    out.push(renderSelfCheck(selfCheckAgreement(ss, verdicts, DOUBTFUL_BADNESS), DOUBTFUL_BADNESS), '');
-    if (!byKind) continue;
     const rs = samples.filter((r) => r.suite === s);
+    out.push(renderSelfCheck(selfCheckAgreement(rs, verdicts, DOUBTFUL_BADNESS), DOUBTFUL_BADNESS), '');
+    if (!byKind) continue;
     for (const kind of [...new Set(rs.map((r) => r.planKinds[0] ?? 'none'))].sort()) {
       const ks = rs.filter((r) => (r.planKinds[0] ?? 'none') === kind);
       const tk = aucTable(ks, verdicts.filter((v) => ks.some((r) => r.id === v.id)));

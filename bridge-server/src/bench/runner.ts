@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDragCase, caseToRequest } from '../core/case';
 import { runEdit } from '../core/edit';
-import { countChangedPixels, cropImage, createMask, placedMaskToCrop } from '../core/image';
+import { countChangedPixels, cropImage, unionOver } from '../core/image';
 import { psnr, ssim } from '../core/metrics';
 import type { EditRequest, EditResult, Mask, Point, ProgressFn, Rect, RgbaImage } from '../core/types';
 import { readImage } from '../io/image-io';
@@ -121,10 +121,7 @@ export class PeakMemory {
 
 function allowedFromKeep(req: EditRequest): Mask | null {
   if (!req.keep?.length) return null;
-  const { width, height } = req.image;
-  const full: Rect = { left: 0, top: 0, width, height };
-  const keep = createMask(width, height);
-  for (const k of req.keep) placedMaskToCrop(k, full, keep);
+  const keep = unionOver(req.keep, { left: 0, top: 0, width: req.image.width, height: req.image.height });
   for (let p = 0; p < keep.data.length; p++) keep.data[p] = keep.data[p]! > 0 ? 0 : 255;
   return keep;
 }
@@ -187,11 +184,7 @@ function syntheticItems(opts: BenchOptions): BenchItem[] {
 
 /** Union of the request's region masks as a full-document mask. */
 export function regionUnion(req: EditRequest): Mask {
-  const { width, height } = req.image;
-  const full: Rect = { left: 0, top: 0, width, height };
-  const m = createMask(width, height);
-  for (const r of req.regions) placedMaskToCrop(r.mask, full, m);
-  return m;
+  return unionOver(req.regions.map((r) => r.mask), { left: 0, top: 0, width: req.image.width, height: req.image.height });
 }
 
 function emptyDai(): SampleRecord['dai'] {

@@ -64,6 +64,13 @@ export function placedMaskToCrop(m: PlacedMask, crop: Rect, out?: Mask): Mask {
   return dst;
 }
 
+/** The union of placed masks (a request's regions) over `rect`, as a rect-sized mask. */
+export function unionOver(masks: readonly PlacedMask[], rect: Rect): Mask {
+  const m = createMask(rect.width, rect.height);
+  for (const pm of masks) placedMaskToCrop(pm, rect, m);
+  return m;
+}
+
 /** Count of pixels whose RGBA differs between two equal-sized images. */
 export function countChangedPixels(a: RgbaImage, b: RgbaImage): number {
   if (a.width !== b.width || a.height !== b.height) throw new RangeError('image sizes differ');

@@ -11,11 +11,12 @@
  * warning, never a refusal: the result is delivered either way.
  *
  * The check needs the edit's source map; it runs when the edited crop has at most
- * {@link SELF_CHECK_MAX_PIXELS} pixels (every preview on a proxy, and finals of areas up to that
- * size), otherwise the result says it was not checked.
+ * {@link SELF_CHECK_MAX_PIXELS} pixels, otherwise the result says it was not checked. The bridge
+ * asks for it on finals only (core/edit.ts `bridgeEditOptions`).
  */
 import { badness, computeLook, STRETCH_FOLD, STRETCH_NATURAL, type LookMeasures } from './look';
-import { createMask, placedMaskToCrop } from './image';
+import { unionOver } from './image';
+import type { SelfCheckInfo } from '@smartdrag/shared';
 import type { EditRequest, EditResult, SelfCheck } from './types';
 
 export type { SelfCheck };
@@ -56,16 +57,15 @@ export function findingsOf(m: LookMeasures): string[] {
 }
 
 /**
- * Run the self-check on a finished edit (which must carry its `sourceMap`). Returns null when the
- * crop is larger than {@link SELF_CHECK_MAX_PIXELS} or the edit changed nothing.
+ * Run the self-check on a finished edit (which must carry its `sourceMap`). Returns null without
+ * a source map, for an empty crop, or when the crop is larger than {@link SELF_CHECK_MAX_PIXELS}.
  */
 export function selfCheck(req: EditRequest, res: Pick<EditResult, 'crop' | 'holeMask' | 'targetMask' | 'sourceMap' | 'edited'>): SelfCheck | null {
   const { crop } = res;
   if (!res.sourceMap || crop.width * crop.height === 0 || crop.width * crop.height > SELF_CHECK_MAX_PIXELS) return null;
   const t = performance.now();
   // The editable area = the union of the regions, over the crop.
-  const editable = createMask(crop.width, crop.height);
-  for (const r of req.regions) placedMaskToCrop(r.mask, crop, editable);
+  const editable = unionOver(req.regions.map((r) => r.mask), crop);
   const m = computeLook({ input: req.image, result: res.edited, resultOrigin: crop, edit: res, editable, editableOrigin: crop });
   const b = badness(m);
   const doubtful = b >= DOUBTFUL_BADNESS;
@@ -81,6 +81,6 @@ export function selfCheckWarning(c: SelfCheck): string {
 }
 
 /** The check as the protocol carries it (job.result `check`): the measures, verdict and findings. */
-export function wireCheck(c: SelfCheck): Omit<SelfCheck, 'ms'> {
+export function wireCheck(c: SelfCheck): SelfCheckInfo {
   return { synthesized: c.synthesized, smearedBlock: c.smearedBlock, tear: c.tear, stretch: c.stretch, badness: c.badness, doubtful: c.doubtful, findings: [...c.findings] };
 }

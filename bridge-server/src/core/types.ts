@@ -3,7 +3,7 @@
  * alpha, row-major, index `(y*width + x)*4`. Everything is in document pixels unless the name
  * says otherwise. The core never does I/O and never imports server code.
  */
-import type { PlacedMask, Point, Rect } from '@smartdrag/shared';
+import type { PlacedMask, Point, Rect, SelfCheckInfo } from '@smartdrag/shared';
 
 export type { PlacedMask, Point, Rect };
 
@@ -194,22 +194,11 @@ export interface RefineInput {
   onProgress?: (fraction: number) => void;
 }
 
-/** What the self-check of a result found (core/self-check.ts). */
-export interface SelfCheck {
-  /** Share of the editable area made by the filler, [0, 1]. */
-  synthesized: number;
-  /** Share of the editable area in a smeared (or noisy) synthesized block × |ln smear|. */
-  smearedBlock: number;
-  /** Unexplained cut length per side length of the editable area. */
-  tear: number;
-  /** Largest local anisotropy of the displacement (1 = none). */
-  stretch: number;
-  /** The sum of the excesses (`DOUBTFUL_BADNESS` and above = doubtful). */
-  badness: number;
-  /** True when the result would likely be thrown away by a person looking at it. */
-  doubtful: boolean;
-  /** What looks wrong, in plain words (empty when not doubtful). */
-  findings: string[];
+/**
+ * What the self-check of a result found (core/self-check.ts): the protocol's fields (shared
+ * `SelfCheckSchema`: measures, badness, doubtful, findings) and the check's wall time.
+ */
+export type SelfCheck = SelfCheckInfo & {
   /** Wall time of the check, ms. */
   ms: number;
-}
+};

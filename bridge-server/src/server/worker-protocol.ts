@@ -1,4 +1,5 @@
 /** Messages between the bridge's main thread and its edit workers (worker_threads). */
+import type { SelfCheckInfo } from '@smartdrag/shared';
 import type { Plan, PlacedMask, Point, RgbaImage, Timings } from '../core/types';
 
 /** A region as the worker receives it, in IMAGE (crop-local) pixels. */
@@ -35,7 +36,7 @@ export interface WorkerResult {
   /** Outline of what moved, image-local pixels (proxy previews already scaled back to image pixels). */
   moved?: { polygons: Point[][] };
   /** The self-check (core/self-check.ts); null when the crop was too large to check. */
-  check?: { synthesized: number; smearedBlock: number; tear: number; stretch: number; badness: number; doubtful: boolean; findings: string[] } | null;
+  check?: SelfCheckInfo | null;
   /** Wall milliseconds the worker spent on the job, from its message to its answer (the rest of the round trip is the hand-off). */
   workerMs?: number;
 }
