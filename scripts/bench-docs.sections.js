@@ -48,6 +48,14 @@ module.exports = function sections({ DATA, OUT }) {
       note: '**By eye (hand-written, 2026-12-05, session 9, at commit 3d91e2c):** at 4× every one of the 101 samples gets the same plan kinds as at 1× (at 2× one sample, the post box 1427-42, reads as an elastic drag instead of a rigid move: the object found at 2× touches the selection\'s edge on 4% of its outline, at 1× and 4× on under 3%); the eight kept samples whose badness rose most (taxi, tiger, tree, girl, fire pit, statues, neon cone, bell) look the same as at 1× side by side. The look measures read upsampled photos a little worse (badness median 1.53 → 1.64 at 2× → 1.79 at 4×, mostly tear 0.51 → 0.83: a Lanczos-enlarged edge is spread over more pixels than the measure\'s fixed reach, so cuts along it count as unexplained more often); the verdicts by eye belong to the 1× run.',
     },
     {
+      id: 'self-check-scale',
+      title: 'The self-check on large photos',
+      intro: 'The bridge checks every final (core/self-check.ts); an edited crop over 0.25 MP — any selection on a 24–50 MP photo — is measured on a box-averaged proxy of at most 0.25 MP. The DragBench samples enlarged 2× and 4× (as in the section above), each final measured on its whole crop, on the bridge\'s proxy and on a 1 MP proxy, against the verdicts of docs/benchmarks/review.md (given at 1×, where all three agree: 41 flagged, 35 of them rejected): ROC AUC of badness, results flagged as doubtful (badness ≥ 2), and the check\'s own milliseconds.',
+      argv: ['npx', 'tsx', 'bench/self-check-scale.ts', '--scale', '2,4', ...data, '--review', review],
+      shown: `npx tsx bench/self-check-scale.ts --scale 2,4 --data ../shared/data --review ${review}`,
+      needsData: true,
+    },
+    {
       id: 'speed',
       title: 'Whole edit, end to end (speed suite)',
       intro: 'Median milliseconds per stage of whole edits, in-process, region ~15% of the document at 1, 4, 16 and 36 MP, previews also on a ≤ 1 MP proxy (path proxy: the bridge makes it from the document, its cost in the proxy column; path host-proxy: the host sent its own proxy, made once per document — that one-time cost is in the proxy column, not in total), plus a photo case at 6000×4000; kind elastic is an arrow with no kind on the loose ellipse (the planner reads an elastic drag); preview rows are a drag in progress: the same image every run, the arrow\'s target moving a little (up to ~3 px), so through the bridge the image is sent once and later previews name it (image reuse, job.submit keepImage/heldImage; images up to 64 MiB: documents up to 16 MP and every ≤ 1 MP host proxy); rows with path bridge go host → loopback bridge → layer back, a final sending the edit\'s crop (editRoi) as the Photoshop and Photopea plugins do, its cutting-out timed too (bridge-host-proxy: the host sends its ≤ 1 MP proxy, job.submit proxyOf); up to 4 MP each row is measured after ≥ 6 runs and ≥ 1 s of warm-up; peak RSS of the bench process.',

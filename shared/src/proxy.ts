@@ -99,14 +99,17 @@ function areaDownscale(
 }
 
 /**
- * Box-average `img` by an integer factor `k` into Float32 RGBA (`ceil(W/k) × ceil(H/k)`; the last
- * partial block averages the pixels it has). One read of each pixel as a 32-bit word.
+ * Box-average `img` (or its rectangle `rect`) by an integer factor `k` into Float32 RGBA
+ * (`ceil(W/k) × ceil(H/k)` for a `W × H` area; the last partial block averages the pixels it has).
+ * One read of each pixel as a 32-bit word.
  */
-function boxReduce(img: ProxyImage, k: number): { w: number; h: number; data: Float32Array } {
-  const W = img.width, H = img.height, w = Math.ceil(W / k), h = Math.ceil(H / k);
+export function boxReduce(img: ProxyImage, k: number, rect?: { left: number; top: number; width: number; height: number }): { w: number; h: number; data: Float32Array } {
+  const W = rect?.width ?? img.width, H = rect?.height ?? img.height, w = Math.ceil(W / k), h = Math.ceil(H / k);
+  const IW = img.width, l = rect?.left ?? 0, t = rect?.top ?? 0;
+  if (l < 0 || t < 0 || l + W > IW || t + H > img.height) throw new RangeError('boxReduce: the rectangle lies outside the image');
   const d = img.data;
   const aligned = d.byteOffset % 4 === 0;
-  const s32 = aligned ? new Uint32Array(d.buffer, d.byteOffset, W * H) : null;
+  const s32 = aligned ? new Uint32Array(d.buffer, d.byteOffset, IW * img.height) : null;
   const out = new Float32Array(w * h * 4);
   const acc = new Uint32Array(w * 4);
   const blk = new Int32Array(W);
@@ -116,7 +119,7 @@ function boxReduce(img: ProxyImage, k: number): { w: number; h: number; data: Fl
     acc.fill(0);
     const y0 = by * k, y1 = Math.min(H, y0 + k);
     for (let y = y0; y < y1; y++) {
-      const row = y * W;
+      const row = (t + y) * IW + l;
       if (s32) {
         for (let x = 0; x < W; x++) {
           const v = s32[row + x]!, o = blk[x]!;

@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { BridgeClient, previewProxyInput, type SelfCheckInfo, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase, type DragCase } from '../core/case';
 import { bridgeEditOptions, runEdit } from '../core/edit';
-import { DOUBTFUL_BADNESS, SELF_CHECK_MAX_PIXELS, wireCheck } from '../core/self-check';
+import { DOUBTFUL_BADNESS, wireCheck } from '../core/self-check';
 import { downscaleImage, PROXY_MAX_PIXELS } from '../core/proxy';
 import { countChangedPixels } from '../core/image';
 import type { Plan, RgbaImage, Timings } from '../core/types';
@@ -47,7 +47,7 @@ export interface EditSummary {
   outputs: { edited: string; layer: string };
   /** Set when a preview ran on a proxy: its size and scale; `layer`, `edited.png` and `layer.png` are in proxy pixels. */
   proxy?: { width: number; height: number; scaleX: number; scaleY: number };
-  /** The self-check of the result (core/self-check.ts); null when the edited area was too large to check. */
+  /** The self-check of the result (core/self-check.ts); null when nothing was edited (an empty crop). */
   check?: SelfCheckInfo | null;
 }
 
@@ -137,7 +137,7 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
     print(`changed pixels: ${summary.changedPixels}`);
     if (check) {
       print(`self-check: ${check.doubtful ? 'DOUBTFUL' : 'ok'} (badness ${check.badness.toFixed(2)}: filled ${(100 * check.synthesized).toFixed(0)}%, smeared block ${check.smearedBlock.toFixed(2)}, tear ${check.tear.toFixed(2)}, stretch ${check.stretch.toFixed(1)}×; doubtful from ${DOUBTFUL_BADNESS})`);
-    } else if (check === null) print(`self-check: not run (the edited area is over ${SELF_CHECK_MAX_PIXELS / 1e6} MP)`);
+    } else if (check === null) print('self-check: not run (nothing was edited)');
     print(`layer: ${rect.width}x${rect.height} at offset (${rect.left}, ${rect.top}); layer.png is drawn at ${proxy ? 'proxy' : 'document'} size`);
     print(`wrote ${outputs.edited}`);
     print(`wrote ${outputs.layer}`);

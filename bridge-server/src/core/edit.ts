@@ -23,7 +23,7 @@ import { blendSeams } from './blend';
 import { allElastic, composeAffine, IDENTITY_AFFINE, invertAffine, rigidStep, warpRegions, type Affine } from './warp';
 import { growRings } from './rings';
 import { Scratch } from './fill/scratch';
-import { selfCheck, selfCheckWarning, SELF_CHECK_MAX_PIXELS, type SelfCheck } from './self-check';
+import { selfCheck, selfCheckWarning, type SelfCheck } from './self-check';
 import { planFromProxy, proxyInfoFor, proxyRequest, type ProxyInfo } from './proxy';
 
 export * from './warp';
@@ -51,8 +51,9 @@ export interface RunEditOptions {
   forOutline?: boolean;
   /**
    * Run the self-check (core/self-check.ts) on the result: `check` in the result, and a warning
-   * in its plan when the result is doubtful. It needs the per-pixel source map, so it runs only
-   * when the edited crop is at most `SELF_CHECK_MAX_PIXELS` (`check: null` otherwise).
+   * in its plan when the result is doubtful. Every size is checked, a crop over
+   * `SELF_CHECK_PROXY_PIXELS` on a box proxy; a rigid plan of one region is read from its backward
+   * map, any other builds the source map (`check: null` only for an empty crop).
    */
   selfCheck?: boolean;
   /**
@@ -142,15 +143,17 @@ async function editStages(
   timings: Record<string, number>, seed: number, S: Scratch,
 ): Promise<EditResult> {
   const t1 = performance.now();
-  // The self-check needs the source map; it is built only when the crop will be small enough.
-  const checking = !!opts.selfCheck && estimatedCropPixels(req) <= SELF_CHECK_MAX_PIXELS;
-  const mapNeeded = !!opts.withSourceMap || checking;
+  // The self-check reads where each pixel came from: a rigid plan of one region gives it as its
+  // backward map (the per-pixel map costs 8 bytes a pixel); any other plan builds the map (the
+  // outline needs it too).
+  const checking = !!opts.selfCheck;
+  const mapNeeded = !!opts.withSourceMap;
   const shiftPx = opts.forOutline && !mapNeeded ? translationShift(plan) : undefined;
-  const backward = opts.forOutline && !mapNeeded && shiftPx === undefined ? rigidBackward(plan) : undefined;
+  const backward = (opts.forOutline || checking) && !mapNeeded && (shiftPx === undefined || checking) ? rigidBackward(plan) : undefined;
   const warp = warpRegions({
     image: req.image, regions: objects.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
     signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f),
-    withSourceMap: mapNeeded || (opts.forOutline && shiftPx === undefined && backward === undefined),
+    withSourceMap: mapNeeded || ((opts.forOutline || checking) && backward === undefined && (checking || shiftPx === undefined)),
     scratch: S,
   });
   // (The warp repeats a warning the planner already gave when both read the same elastic field.)
@@ -203,7 +206,7 @@ async function editStages(
   opts.onProgress?.('layer', 1);
   let check: SelfCheck | null | undefined;
   if (opts.selfCheck) {
-    check = checking ? selfCheck(req, { crop, edited, targetMask, holeMask, sourceMap: warp.sourceMap }) : null;
+    check = selfCheck(req, { crop, edited, targetMask, holeMask, sourceMap: warp.sourceMap, movedBackward: warp.sourceMap ? undefined : backward });
     if (check) timings.check = check.ms;
     if (check?.doubtful) plan = { ...plan, warnings: [...plan.warnings, selfCheckWarning(check)] };
   }
@@ -217,27 +220,6 @@ async function editStages(
     ...(shiftPx !== undefined ? { movedShiftPx: shiftPx } : {}),
     ...(backward !== undefined ? { movedBackward: backward } : {}),
   };
-}
-
-/**
- * A generous estimate of the edited crop's pixels before the warp: the regions' box grown on every
- * side by the longest drag (the warp's crop is source ∪ target plus a margin).
- */
-export function estimatedCropPixels(req: EditRequest): number {
-  if (req.regions.length === 0) return 0;
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const r of req.regions) {
-    x0 = Math.min(x0, r.mask.left); y0 = Math.min(y0, r.mask.top);
-    x1 = Math.max(x1, r.mask.left + r.mask.width); y1 = Math.max(y1, r.mask.top + r.mask.height);
-  }
-  let reach = 0;
-  for (const d of req.drags) {
-    const a = d.points[0], b = d.points[d.points.length - 1];
-    if (a && b) reach = Math.max(reach, Math.hypot(b[0] - a[0], b[1] - a[1]));
-  }
-  const grow = reach + 16;
-  const w = Math.min(req.image.width, x1 - x0 + 2 * grow), h = Math.min(req.image.height, y1 - y0 + 2 * grow);
-  return Math.max(0, w) * Math.max(0, h);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { rasterizePolygon, type Point } from '@smartdrag/shared';
+import { boxReduce, rasterizePolygon, type Point } from '@smartdrag/shared';
 import { runEdit } from './edit';
 import { cloneImage, createImage, pasteImage } from './image';
 import { downscaleImage, downscalePlacedMask, proxyInfoFor, toProxyPoint, PROXY_MAX_PIXELS } from './proxy';
@@ -37,6 +37,21 @@ describe('proxy geometry', () => {
     const info = proxyInfoFor(301, 207, 97 * 61);
     const small = downscaleImage(flat, info);
     for (let i = 0; i < small.data.length; i += 4) expect(Array.from(small.data.subarray(i, i + 4))).toEqual([90, 140, 200, 255]);
+  });
+
+  test('box reduction of a rectangle: exact block means, the last partial block averaging what it has', () => {
+    const img = createImage(7, 5);
+    for (let p = 0; p < 35; p++) img.data.set([p, 2 * p, 255 - p, 255], p * 4);
+    const rect = { left: 2, top: 1, width: 5, height: 4 };
+    const r = boxReduce(img, 2, rect);
+    expect([r.w, r.h]).toEqual([3, 2]);
+    // Block (0,0) = pixels (2,1) (3,1) (2,2) (3,2) = indices 9, 10, 16, 17: red mean 13.
+    expect(r.data[0]).toBeCloseTo(13, 6);
+    expect(r.data[2]).toBeCloseTo(255 - 13, 6);
+    // Block (2,1) is one pixel wide: (6,3) and (6,4) = indices 27, 34.
+    expect(r.data[(1 * 3 + 2) * 4]).toBeCloseTo(30.5, 6);
+    expect(r.data[(1 * 3 + 2) * 4 + 1]).toBeCloseTo(61, 6);
+    expect(() => boxReduce(img, 2, { ...rect, width: 6 })).toThrow(RangeError);
   });
 
   test('a placed mask keeps its area and lands where its pixels are', () => {

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import sharp from 'sharp';
 import { readImage } from '../io/image-io';
 import { caseToRequest, parseDragCase } from './case';
-import { bridgeEditOptions, estimatedCropPixels, runEdit } from './edit';
+import { bridgeEditOptions, rigidBackward, runEdit } from './edit';
 import { createMask } from './image';
 import { badness, computeLook, STRETCH_FOLD } from './look';
-import { DOUBTFUL_BADNESS, findingsOf, selfCheck, SELF_CHECK_MAX_PIXELS, wireCheck } from './self-check';
+import { DOUBTFUL_BADNESS, findingsOf, selfCheck, SELF_CHECK_PROXY_PIXELS, wireCheck } from './self-check';
 import { makeTexture } from './textures';
 import type { EditRequest } from './types';
 import { regionUnion } from '../bench/runner';
@@ -14,9 +15,22 @@ import { SelfCheckSchema } from '@smartdrag/shared';
 
 const FIX = path.join(__dirname, '../../../test/fixtures');
 
-async function caseRequest(id: string): Promise<EditRequest> {
+/** A bundled case as a final request, its photo and geometry enlarged `scale`× (Lanczos; pixel centres kept). */
+async function caseRequest(id: string, scale = 1): Promise<EditRequest> {
   const c = parseDragCase(JSON.parse(fs.readFileSync(path.join(FIX, 'cases', `${id}.json`), 'utf8')));
-  return caseToRequest(c, await readImage(path.join(FIX, c.image)), { quality: 'final' });
+  const image = await readImage(path.join(FIX, c.image));
+  if (scale === 1) return caseToRequest(c, image, { quality: 'final' });
+  const W = image.width * scale, H = image.height * scale;
+  const raw = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
+    .resize(W, H, { kernel: 'lanczos3' }).raw().toBuffer();
+  const sp = (p: readonly number[]): [number, number] => [(p[0]! + 0.5) * scale - 0.5, (p[1]! + 0.5) * scale - 0.5];
+  const big = parseDragCase({
+    ...c, size: [W, H],
+    regions: c.regions.map((r) => ({ ...r, ...(r.polygon ? { polygon: r.polygon.map(sp) } : {}) })),
+    drags: c.drags.map((d) => ({ ...d, points: d.points.map(sp), ...(d.center ? { center: sp(d.center) } : {}) })),
+    ...(c.keep ? { keep: c.keep.map((k) => k.map(sp)) } : {}),
+  });
+  return caseToRequest(big, { width: W, height: H, data: new Uint8ClampedArray(raw.buffer, raw.byteOffset, raw.byteLength) }, { quality: 'final' });
 }
 
 describe('self-check on real photos (bundled cases)', () => {
@@ -76,15 +90,42 @@ describe('self-check on synthetic edits', () => {
     expect(res.check).toMatchObject({ synthesized: 0, tear: 0, stretch: 1, badness: 0, doubtful: false, findings: [] });
   });
 
-  test('a crop over the limit is not checked (null), and the estimate covers the real crop', async () => {
+  test('a rigid plan of one region is checked from its backward map: no source map built, the same measures to the bit', async () => {
     const image = makeTexture('noise', W, H, 5);
     const req: EditRequest = { image, regions: [region(40, 30, 60, 50)], drags: [{ region: 'r1', points: [[60, 50], [90, 60]], kind: 'translate' }], quality: 'final' };
-    const res = await runEdit(req, { selfCheck: true });
-    expect(estimatedCropPixels(req)).toBeGreaterThanOrEqual(res.crop.width * res.crop.height);
-    expect(res.check).not.toBeNull();
-    // selfCheck itself refuses a crop over the limit (the source map would cost 8 bytes a pixel).
-    const big = { ...res, crop: { ...res.crop, width: SELF_CHECK_MAX_PIXELS, height: 2 } };
-    expect(selfCheck(req, big)).toBeNull();
+    const res = await runEdit(req, { selfCheck: true, forOutline: true });
+    expect(res.sourceMap).toBeUndefined(); // not built: the outline and the check read the backward map
+    expect(res.movedBackward).toBeDefined();
+    const mapped = await runEdit(req, { withSourceMap: true });
+    const full = selfCheck(req, mapped)!;
+    expect(full.synthesized).toBeGreaterThan(0.3); // the vacated half of the region is filled
+    expect({ ...res.check!, ms: 0 }).toEqual({ ...full, ms: 0 });
+    expect(selfCheck(req, { ...mapped, sourceMap: undefined, movedBackward: rigidBackward(mapped.plan) })!.badness).toBe(full.badness);
+    // Neither a map nor a backward map: nothing to read where the pixels came from.
+    expect(selfCheck(req, { ...mapped, sourceMap: undefined })).toBeNull();
+  });
+
+  test('a selection on a large photo is checked on a box proxy, with the verdict of the same edit at the size the measures were set on', async () => {
+    // Two bundled cases enlarged 3× (Lanczos), as a user's high-resolution photo: the candy that
+    // leaves a pink ghost (doubtful at 1×) and the apple moved cleanly.
+    for (const [id, doubtful] of [['smarties-move-red', true], ['apple-move-right', false]] as const) {
+      const small = await caseRequest(id);
+      const at1 = (await runEdit(small, { selfCheck: true })).check!;
+      expect(at1.doubtful).toBe(doubtful);
+      const big = await caseRequest(id, 3);
+      const res = await runEdit(big, { selfCheck: true, forOutline: true });
+      expect(res.crop.width * res.crop.height).toBeGreaterThan(SELF_CHECK_PROXY_PIXELS); // so on a proxy
+      const at3 = res.check!;
+      expect(at3.doubtful).toBe(doubtful);
+      expect(Math.abs(at3.badness - at1.badness)).toBeLessThan(0.25);
+      expect(at3.synthesized).toBeCloseTo(at1.synthesized, 1);
+      if (doubtful) {
+        // The proxy is really another computation: the same result measured as it is differs a little.
+        const whole = selfCheck(big, await runEdit(big, { withSourceMap: true }), Infinity)!;
+        expect(whole.badness).not.toBe(at3.badness);
+        expect(whole.doubtful).toBe(doubtful);
+      }
+    }
   });
 
   test('findings name the largest contributions in plain words', () => {

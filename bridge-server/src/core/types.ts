@@ -139,7 +139,7 @@ export interface EditResult {
   movedBackward?: readonly [number, number, number, number, number, number];
   /**
    * Only with `runEdit(…, {selfCheck: true})`: the look measures of this result and whether it is
-   * doubtful (core/self-check.ts); null when the crop was too large to check.
+   * doubtful (core/self-check.ts; a large crop is measured on a proxy); null for an empty crop.
    */
   check?: SelfCheck | null;
   /**

@@ -35,7 +35,7 @@ export interface WorkerResult {
   proxy?: { width: number; height: number; scaleX: number; scaleY: number };
   /** Outline of what moved, image-local pixels (proxy previews already scaled back to image pixels). */
   moved?: { polygons: Point[][] };
-  /** The self-check (core/self-check.ts); null when the crop was too large to check. */
+  /** The self-check (core/self-check.ts); null for an empty crop. */
   check?: SelfCheckInfo | null;
   /** Wall milliseconds the worker spent on the job, from its message to its answer (the rest of the round trip is the hand-off). */
   workerMs?: number;

@@ -358,8 +358,9 @@ export const JobResultSchema = z.object({
   /** The outline of what moved, in document pixels (optional: older bridges do not send it). */
   moved: MovedSchema.optional(),
   /**
-   * The self-check of this result; null when the edited area was too large to check (over 4 MP);
-   * absent from older bridges.
+   * The self-check of this result (finals, every size: a large edited area is measured on a
+   * proxy); null when there was nothing to check (an empty edit; earlier bridges also sent null
+   * for edited areas over 4 MP); absent from older bridges and on previews.
    */
   check: SelfCheckSchema.nullable().optional(),
 });
