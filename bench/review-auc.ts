@@ -112,17 +112,19 @@ export function aucTable(samples: readonly SampleRecord[], verdicts: readonly Ve
 /**
  * How the bridge's self-check (a result is doubtful at badness ≥ `threshold`, core/self-check.ts)
  * agrees with the verdicts: how many results it flags, how many of those were rejected, and how
- * many kept results it flags.
+ * many kept results it flags. Each sample's own `check` (what the bridge computed for it) decides
+ * where the report has one; older reports fall back to the bench's badness (`fromBench` counts them).
  */
 export function selfCheckAgreement(samples: readonly SampleRecord[], verdicts: readonly Verdict[], threshold: number):
-  { flagged: number; flaggedRejected: number; rejected: number; flaggedKept: number; kept: number } {
+  { flagged: number; flaggedRejected: number; rejected: number; flaggedKept: number; kept: number; fromBench: number } {
   const byId = new Map<string, SampleRecord>();
   for (const s of samples) if (s.ok && s.look) byId.set(s.id, s);
-  const out = { flagged: 0, flaggedRejected: 0, rejected: 0, flaggedKept: 0, kept: 0 };
+  const out = { flagged: 0, flaggedRejected: 0, rejected: 0, flaggedKept: 0, kept: 0, fromBench: 0 };
   for (const v of verdicts) {
     const r = byId.get(v.id);
     if (!r) continue;
-    const flag = r.look!.badness >= threshold;
+    if (!r.check) out.fromBench++;
+    const flag = (r.check ? r.check.badness : r.look!.badness) >= threshold;
     if (v.kept) { out.kept++; if (flag) { out.flagged++; out.flaggedKept++; } } else { out.rejected++; if (flag) { out.flagged++; out.flaggedRejected++; } }
   }
   return out;
@@ -130,7 +132,8 @@ export function selfCheckAgreement(samples: readonly SampleRecord[], verdicts: r
 
 /** One line on {@link selfCheckAgreement}. */
 export function renderSelfCheck(a: ReturnType<typeof selfCheckAgreement>, threshold: number): string {
-  return `Self-check (doubtful at badness ≥ ${threshold}, core/self-check.ts): flags ${a.flagged} results, ${a.flaggedRejected} of them rejected; it flags ${a.flaggedRejected} of the ${a.rejected} rejected and ${a.flaggedKept} of the ${a.kept} kept.`;
+  const from = a.fromBench > 0 ? ` (${a.fromBench} of them read from the bench's measures: the report has no check for them)` : '';
+  return `Self-check (doubtful at badness ≥ ${threshold}, core/self-check.ts, as the bridge ran it on each result${from}): flags ${a.flagged} results, ${a.flaggedRejected} of them rejected; it flags ${a.flaggedRejected} of the ${a.rejected} rejected and ${a.flaggedKept} of the ${a.kept} kept.`;
 }
 
 /** Markdown table of {@link aucTable}. */

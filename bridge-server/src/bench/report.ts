@@ -48,6 +48,12 @@ export const SampleRecordSchema = z.object({
    * null when the engine returned no source map (e.g. `--server`).
    */
   look: z.object({ synthesized: z.number(), smear: num, smearedBlock: z.number(), tear: z.number(), stretch: z.number(), badness: z.number() }).nullable(),
+  /**
+   * The bridge's own self-check of the same result (core/self-check.ts: the look measures as the
+   * bridge computes them for the user, an edited crop over 0.25 MP on a box proxy); null for a
+   * preview (the bridge checks finals only) or without a source map; absent from older reports.
+   */
+  check: z.object({ badness: z.number(), doubtful: z.boolean() }).nullable().optional(),
   /** Synthetic only: the true transform and PSNR (dB) / SSIM against ground truth. */
   transform: z.string().optional(),
   psnr: z.object({ crop: num, hole: num }).optional(),

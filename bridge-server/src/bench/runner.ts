@@ -19,6 +19,7 @@ import { dragBenchToRequest, listDragBench, loadDragBenchSample, scaleDragBenchS
 import { composeResult, computeDaiAllRadii, countChangedOutside, type PointPair } from './metrics';
 import { renderGallery } from './gallery';
 import { badness, computeLook } from '../core/look';
+import { selfCheck } from '../core/self-check';
 import { ProgressReporter, type ProgressStream } from './progress';
 import { BENCH_SUITES, buildSummary, renderMarkdown, toJsonSafe, type BenchReport, type BenchSuite, type SampleRecord } from './report';
 import { generateSynthetic, syntheticToRequest } from './synthetic';
@@ -233,7 +234,7 @@ export function measureSample(prepared: PreparedSample, result: EditResult): {
   lookMs?: number;
   /** The result with what the look measures see drawn on it (see {@link lookOverlay}); only with a source map. */
   overlay?: RgbaImage;
-  fields: Pick<SampleRecord, 'dai' | 'daiUnedited' | 'changedOutsideMask' | 'changedPixels' | 'transform' | 'psnr' | 'ssim' | 'look'>;
+  fields: Pick<SampleRecord, 'dai' | 'daiUnedited' | 'changedOutsideMask' | 'changedPixels' | 'transform' | 'psnr' | 'ssim' | 'look' | 'check'>;
 } {
   const input = prepared.request.image;
   const composed = composeResult(input, result);
@@ -245,12 +246,15 @@ export function measureSample(prepared: PreparedSample, result: EditResult): {
     lookMs = performance.now() - t;
     look = { ...m, badness: badness(m) };
   }
+  // What the bridge tells the user about this result (its self-check, on finals), beside the bench's measures.
+  const sc = result.sourceMap && prepared.request.quality === 'final' ? selfCheck(prepared.request, result) : null;
   const fields: ReturnType<typeof measureSample>['fields'] = {
     dai: computeDaiAllRadii(input, composed, prepared.pairs),
     daiUnedited: computeDaiAllRadii(input, input, prepared.pairs),
     changedOutsideMask: prepared.allowed ? countChangedOutside(input, composed, prepared.allowed) : null,
     changedPixels: countChangedPixels(input, composed),
     look,
+    check: sc ? { badness: sc.badness, doubtful: sc.doubtful } : null,
   };
   const syn = prepared.synthetic;
   if (syn) {

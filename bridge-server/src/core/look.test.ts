@@ -246,6 +246,12 @@ test('selfCheckAgreement: flagged results against the verdicts, at the self-chec
   const samples = [rec('a', 3), rec('b', 2), rec('c', 1.99), rec('d', 2.5), rec('e', 0)];
   const v = parseVerdicts('a | rejected | x\nb | kept | y\nc | rejected | z\nd | rejected | w\ne | kept | v\nf | rejected | no record');
   const a = selfCheckAgreement(samples, v, 2);
-  expect(a).toEqual({ flagged: 3, flaggedRejected: 2, rejected: 3, flaggedKept: 1, kept: 2 });
+  expect(a).toEqual({ flagged: 3, flaggedRejected: 2, rejected: 3, flaggedKept: 1, kept: 2, fromBench: 5 });
   expect(renderSelfCheck(a, 2)).toMatch(/flags 3 results, 2 of them rejected; it flags 2 of the 3 rejected and 1 of the 2 kept/);
+  expect(renderSelfCheck(a, 2)).toMatch(/5 of them read from the bench's measures/);
+  // A sample's own check (what the bridge computed, on a proxy for a large crop) decides over the bench's badness.
+  const checked = samples.map((s) => ({ ...s, check: { badness: s.id === 'c' ? 2.1 : s.look!.badness, doubtful: false } }));
+  const b = selfCheckAgreement(checked, v, 2);
+  expect(b).toEqual({ flagged: 4, flaggedRejected: 3, rejected: 3, flaggedKept: 1, kept: 2, fromBench: 0 });
+  expect(renderSelfCheck(b, 2)).not.toMatch(/bench's measures/);
 });

@@ -83,11 +83,12 @@ function proxyLookInput(req: EditRequest, res: CheckedEdit, editable: Mask, k: n
   const sm = res.sourceMap, B = res.movedBackward;
   const hd = res.holeMask.data, td = res.targetMask.data, ed = editable.data;
   // The editable area by coverage (a block at least half editable), as box sums of rows.
-  const cover = new Float32Array(pw);
+  const cover = new Int32Array(pw), blk = new Int32Array(w);
+  for (let x = 0; x < w; x++) blk[x] = (x / k) | 0;
   for (let by = 0; by < ph; by++) {
     cover.fill(0);
     const y0 = by * k, y1 = Math.min(h, y0 + k);
-    for (let y = y0; y < y1; y++) for (let x = 0, r = y * w; x < w; x++) if (ed[r + x]! > 0) cover[(x / k) | 0]! += 1;
+    for (let y = y0; y < y1; y++) for (let x = 0, r = y * w; x < w; x++) cover[blk[x]!]! += ed[r + x]! > 0 ? 1 : 0;
     for (let bx = 0; bx < pw; bx++) {
       const area = (y1 - y0) * (Math.min(w, bx * k + k) - bx * k);
       if (2 * cover[bx]! >= area) edProxy.data[by * pw + bx] = 255;
