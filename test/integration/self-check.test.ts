@@ -10,6 +10,7 @@ import { BridgeClient, SelfCheckSchema, type SubmitInput, type WebSocketConstruc
 import { parseDragCase } from '../../bridge-server/src/core/case';
 import { encodePng, readImage } from '../../bridge-server/src/io/image-io';
 import type { RgbaImage } from '../../bridge-server/src/core/types';
+import { makeTexture } from '../../bridge-server/src/core/textures';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 
 const FIX = join(__dirname, '../fixtures');
@@ -47,6 +48,29 @@ describe('self-check of results through the bridge', () => {
 
       const preview = await c.submit(await caseInput('coffee-move-spoon', 'preview')).result;
       expect(preview.check).toBeUndefined();
+    } finally {
+      c.close();
+    }
+  });
+
+  it('checks a final on a large document too (a 4.7 MP edited area, measured on a proxy)', async () => {
+    // A 2600×2000 brick wall, an ellipse of 3.4 MP moved 60 px right: the crop is over the 4 MP
+    // that session 11's check refused (check: null), and one region moved rigidly is read from its
+    // backward map. The vacated crescent (≈ 1800 × 60 px, plus the 6 px the hole is grown by along
+    // the rim) is ~3–5% of the selection.
+    const W = 2600, H = 2000;
+    const image = makeTexture('brick', W, H, 7);
+    const polygon = Array.from({ length: 96 }, (_, i) => { const t = (i / 96) * 2 * Math.PI; return [W / 2 + 1200 * Math.cos(t), H / 2 + 900 * Math.sin(t)] as [number, number]; });
+    const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WS });
+    await c.connect();
+    try {
+      const r = await c.submit({ image, regions: [{ id: 'r', polygon }], drags: [{ region: 'r', points: [[W / 2, H / 2], [W / 2 + 60, H / 2]], kind: 'translate' }], quality: 'final', seed: 1 }).result;
+      expect(SelfCheckSchema.safeParse(r.check).success).toBe(true);
+      expect(r.check).not.toBeNull();
+      expect(r.check!.synthesized).toBeGreaterThan(0.02);
+      expect(r.check!.synthesized).toBeLessThan(0.08);
+      expect(r.check!.stretch).toBeCloseTo(1, 6); // a rigid move stretches nothing
+      expect(r.timings.check).toBeGreaterThan(0);
     } finally {
       c.close();
     }
