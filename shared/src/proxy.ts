@@ -112,15 +112,27 @@ export function boxReduce(img: ProxyImage, k: number, rect?: { left: number; top
   const s32 = aligned ? new Uint32Array(d.buffer, d.byteOffset, IW * img.height) : null;
   const out = new Float32Array(w * h * 4);
   const acc = new Uint32Array(w * 4);
-  const blk = new Int32Array(W);
-  for (let x = 0; x < W; x++) blk[x] = ((x / k) | 0) * 4;
+  // Aligned words are summed two channels at a time (R+B and G+A in 16-bit lanes of one 32-bit
+  // sum: a block of k ≤ 16 rows and columns is at most 16·16·255 = 65,280 per lane), then the
+  // lanes go into the block's sums.
+  const swar = s32 !== null && k <= 16;
+  const blk = new Int32Array(swar ? 0 : W);
+  if (!swar) for (let x = 0; x < W; x++) blk[x] = ((x / k) | 0) * 4;
+  const lo = new Uint32Array(swar ? w : 0), hi = new Uint32Array(swar ? w : 0);
   const lastW = W - (w - 1) * k;
   for (let by = 0; by < h; by++) {
     acc.fill(0);
     const y0 = by * k, y1 = Math.min(H, y0 + k);
     for (let y = y0; y < y1; y++) {
       const row = (t + y) * IW + l;
-      if (s32) {
+      if (swar) {
+        // One block's k words at a time, summed in locals.
+        for (let b = 0, x = row, end = row + W; b < w; b++) {
+          let sl = 0, sh = 0;
+          for (const e = Math.min(end, x + k); x < e; x++) { const v = s32![x]!; sl += v & 0x00ff00ff; sh += (v >>> 8) & 0x00ff00ff; }
+          lo[b]! += sl; hi[b]! += sh;
+        }
+      } else if (s32) {
         for (let x = 0; x < W; x++) {
           const v = s32[row + x]!, o = blk[x]!;
           acc[o]! += v & 255; acc[o + 1]! += (v >>> 8) & 255; acc[o + 2]! += (v >>> 16) & 255; acc[o + 3]! += v >>> 24;
@@ -131,6 +143,13 @@ export function boxReduce(img: ProxyImage, k: number, rect?: { left: number; top
           acc[o]! += d[i]!; acc[o + 1]! += d[i + 1]!; acc[o + 2]! += d[i + 2]!; acc[o + 3]! += d[i + 3]!;
         }
       }
+    }
+    if (swar) {
+      for (let b = 0, o = 0; b < w; b++, o += 4) {
+        const a = lo[b]!, c = hi[b]!;
+        acc[o] = a & 0xffff; acc[o + 1] = c & 0xffff; acc[o + 2] = a >>> 16; acc[o + 3] = c >>> 16;
+      }
+      lo.fill(0); hi.fill(0);
     }
     const rows = y1 - y0, base = by * w * 4;
     for (let bx = 0; bx < w; bx++) {

@@ -54,6 +54,27 @@ describe('proxy geometry', () => {
     expect(() => boxReduce(img, 2, { ...rect, width: 6 })).toThrow(RangeError);
   });
 
+  test('box reduction: the two-channels-a-word sums equal the byte-wise sums, up to full white 16×16 blocks', () => {
+    // 32-bit words (two channels per 16-bit lane, k ≤ 16) against the same bytes at an odd
+    // offset (read byte by byte), on random colours and on full white, where a 16×16 block fills a
+    // lane to 65,280.
+    const W = 53, H = 41;
+    const rnd = new Uint8ClampedArray(W * H * 4);
+    let seed = 7;
+    for (let i = 0; i < rnd.length; i++) { seed = (seed * 1103515245 + 12345) >>> 0; rnd[i] = seed >>> 24; }
+    const white = new Uint8ClampedArray(W * H * 4).fill(255);
+    for (const data of [rnd, white]) {
+      const shifted = new Uint8ClampedArray(data.length + 1);
+      shifted.set(data, 1);
+      const odd = { width: W, height: H, data: shifted.subarray(1) };
+      for (const k of [1, 2, 3, 7, 16, 17]) {
+        const a = boxReduce({ width: W, height: H, data }, k), b = boxReduce(odd, k);
+        expect(Array.from(a.data)).toEqual(Array.from(b.data));
+        if (data === white) expect(a.data.every((v) => v === 255)).toBe(true);
+      }
+    }
+  });
+
   test('a placed mask keeps its area and lands where its pixels are', () => {
     const m = rasterizePolygon(ellipse(300, 200, 80, 50));
     const info = proxyInfoFor(600, 400, 200 * 133);
