@@ -12,11 +12,7 @@ import { dragBenchToRequest, listDragBench, loadDragBenchSample } from '../bridg
 import { runEdit } from '../bridge-server/src/core/edit';
 import { quantile } from '../bridge-server/src/bench/stats';
 import type { EditRequest, Point } from '../bridge-server/src/core/types';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg } from './args';
 
 /** Frame `i` of the drag: every moving arrow's target pulled back along it by 2% × (i mod 8). */
 function frame(req: EditRequest, i: number): EditRequest {
@@ -35,8 +31,8 @@ function frame(req: EditRequest, i: number): EditRequest {
 const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 
 async function main(): Promise<void> {
-  const data = path.resolve(arg('--data', path.join(__dirname, '../../shared/data')));
-  const frames = Math.max(3, Number(arg('--frames', '10')));
+  const data = path.resolve(arg('data', path.join(__dirname, '../../shared/data')));
+  const frames = Math.max(3, Number(arg('frames', '10')));
   const root = path.join(data, 'dragbench');
   if (!existsSync(root)) {
     process.stderr.write(`drag-frames: no DragBench under ${data} (pass --data)\n`);

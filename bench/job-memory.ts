@@ -15,13 +15,9 @@ import { makeTexture } from '../bridge-server/src/core/textures';
 import { runEdit } from '../bridge-server/src/core/edit';
 import type { EditRequest } from '../bridge-server/src/core/types';
 import { SPEED_KINDS, speedDrag, speedRegionPolygon, type SpeedKind } from '../bridge-server/src/bench/edit-speed';
+import { arg } from './args';
 
 const MiB = 1024 * 1024;
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 function request(size: number, kind: SpeedKind, quality: 'preview' | 'final'): EditRequest {
   return {

@@ -12,11 +12,7 @@ import { psnr, ssim } from '../bridge-server/src/core/metrics';
 import { TEXTURE_KINDS, type TextureKind } from '../bridge-server/src/core/textures';
 import { fillPatchMatch } from '../bridge-server/src/core/fill';
 import { makeScene } from '../bridge-server/src/core/fill/synthetic-scene';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg } from './args';
 
 async function main(): Promise<void> {
   const sizes = arg('sizes', '1024,2048,4096').split(',').map(Number);

@@ -17,21 +17,17 @@ import { quantile } from '../bridge-server/src/bench/stats';
 import { rigidBackward, runEdit } from '../bridge-server/src/core/edit';
 import { DOUBTFUL_BADNESS, selfCheck, SELF_CHECK_PROXY_PIXELS } from '../bridge-server/src/core/self-check';
 import { parseVerdicts, rocAuc } from './review-auc';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg } from './args';
 
 async function main(): Promise<void> {
-  const scales = arg('--scale', '2,4').split(',').map(Number);
+  const scales = arg('scale', '2,4').split(',').map(Number);
   if (scales.some((s) => !(s > 0))) throw new RangeError('--scale takes positive numbers, e.g. 2,4');
   for (const scale of scales) await table(scale);
 }
 
 async function table(scale: number): Promise<void> {
-  const root = path.join(arg('--data', '../shared/data'), 'dragbench');
-  const verdicts = new Map(parseVerdicts(readFileSync(arg('--review', 'docs/benchmarks/review.md'), 'utf8')).map((v) => [v.id, v.kept]));
+  const root = path.join(arg('data', '../shared/data'), 'dragbench');
+  const verdicts = new Map(parseVerdicts(readFileSync(arg('review', 'docs/benchmarks/review.md'), 'utf8')).map((v) => [v.id, v.kept]));
   const ways = [
     { name: 'whole crop', max: Infinity },
     { name: `bridge proxy (≤ ${SELF_CHECK_PROXY_PIXELS / 1e6} MP)`, max: SELF_CHECK_PROXY_PIXELS },

@@ -157,6 +157,19 @@ describe('runBench', () => {
       expect(() => resolveSuites('nope', data)).toThrow(RangeError);
     });
   });
+
+  it('records what the bridge tells the user about each final, beside the bench\'s measures', async () => {
+    // apple-move-right: its edited crop (512² = 262,144 px) is over the check's 0.25 MP, so the
+    // bridge measures a box proxy of it — close to, not the same as, the bench's full-size measures.
+    const report = await runBench({ suites: ['cases'], dataDir: fixtures, outDir: out, limit: 1, quality: 'final', progress: null });
+    const s = report.samples[0]!;
+    expect(s.id).toBe('apple-move-right');
+    expect(s.check).toBeTruthy();
+    expect(s.check!.badness).not.toBe(s.look!.badness);
+    expect(Math.abs(s.check!.badness - s.look!.badness)).toBeLessThan(0.05);
+    expect(s.check!.doubtful).toBe(s.check!.badness >= DOUBTFUL_BADNESS);
+    expect(s.check!.doubtful).toBe(false);
+  });
 });
 
 describe('registerBench', () => {
@@ -199,25 +212,6 @@ describe('ProgressReporter', () => {
     expect(lines[1]).toMatch(/^bench: 11\/100 done/);
     expect(lines[lines.length - 1]).toMatch(/^bench: 100\/100 done/);
     expect(lines.every((l) => l.endsWith('\n'))).toBe(true);
-  });
-});
-
-describe('the bridge\'s self-check in the report', () => {
-  let out: string;
-  beforeEach(() => { out = mkdtempSync(path.join(os.tmpdir(), 'bench-out-')); });
-  afterEach(() => rmSync(out, { recursive: true, force: true }));
-
-  it('records what the bridge tells the user about each final, beside the bench\'s measures', async () => {
-    // apple-move-right: its edited crop (512² = 262,144 px) is over the check's 0.25 MP, so the
-    // bridge measures a box proxy of it — close to, not the same as, the bench's full-size measures.
-    const report = await runBench({ suites: ['cases'], dataDir: fixtures, outDir: out, limit: 1, quality: 'final', progress: null });
-    const s = report.samples[0]!;
-    expect(s.id).toBe('apple-move-right');
-    expect(s.check).toBeTruthy();
-    expect(s.check!.badness).not.toBe(s.look!.badness);
-    expect(Math.abs(s.check!.badness - s.look!.badness)).toBeLessThan(0.05);
-    expect(s.check!.doubtful).toBe(s.check!.badness >= DOUBTFUL_BADNESS);
-    expect(s.check!.doubtful).toBe(false);
   });
 });
 

@@ -143,17 +143,16 @@ async function editStages(
   timings: Record<string, number>, seed: number, S: Scratch,
 ): Promise<EditResult> {
   const t1 = performance.now();
-  // The self-check reads where each pixel came from: a rigid plan of one region gives it as its
-  // backward map (the per-pixel map costs 8 bytes a pixel); any other plan builds the map (the
-  // outline needs it too).
-  const checking = !!opts.selfCheck;
-  const mapNeeded = !!opts.withSourceMap;
-  const shiftPx = opts.forOutline && !mapNeeded ? translationShift(plan) : undefined;
-  const backward = (opts.forOutline || checking) && !mapNeeded && (shiftPx === undefined || checking) ? rigidBackward(plan) : undefined;
+  // The outline and the self-check read where each pixel came from. The outline of translations
+  // needs only their shift; otherwise a rigid plan of one region gives it as its backward map (the
+  // per-pixel map costs 8 bytes a pixel), and any other plan builds the map.
+  const shiftPx = opts.forOutline && !opts.withSourceMap ? translationShift(plan) : undefined;
+  const perPixel = (opts.forOutline || opts.selfCheck) && !opts.withSourceMap && (opts.selfCheck || shiftPx === undefined);
+  const backward = perPixel ? rigidBackward(plan) : undefined;
   const warp = warpRegions({
     image: req.image, regions: objects.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
     signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f),
-    withSourceMap: mapNeeded || ((opts.forOutline || checking) && backward === undefined && (checking || shiftPx === undefined)),
+    withSourceMap: opts.withSourceMap || (perPixel && backward === undefined),
     scratch: S,
   });
   // (The warp repeats a warning the planner already gave when both read the same elastic field.)
@@ -206,7 +205,7 @@ async function editStages(
   opts.onProgress?.('layer', 1);
   let check: SelfCheck | null | undefined;
   if (opts.selfCheck) {
-    check = selfCheck(req, { crop, edited, targetMask, holeMask, sourceMap: warp.sourceMap, movedBackward: warp.sourceMap ? undefined : backward });
+    check = selfCheck(req, { crop, edited, targetMask, holeMask, sourceMap: warp.sourceMap, movedBackward: backward });
     if (check) timings.check = check.ms;
     if (check?.doubtful) plan = { ...plan, warnings: [...plan.warnings, selfCheckWarning(check)] };
   }
