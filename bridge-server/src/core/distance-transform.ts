@@ -1,7 +1,8 @@
 /**
  * Exact Euclidean distance transform on a grid (Felzenszwalb & Huttenlocher 2012, "Distance
  * transforms of sampled functions"): the planner's region shapes and the elastic field's node
- * clearance use it.
+ * clearance use it. Also the 3-4 chamfer transform (Borgefors 1986) that the look measures and the
+ * learned filler's seam band use.
  */
 
 // Module-level copy: global lookups (Infinity) are slow inside hot loops when the code runs in a vm
@@ -53,4 +54,40 @@ export function squaredDistance(seed: Uint8Array, w: number, h: number): Float64
     for (let x = 0; x < w; x++) out[row + x] = d[x]!;
   }
   return out;
+}
+
+/**
+ * 3-4 chamfer distance transform in place (Borgefors 1986): `d` holds 0 at the seeds and a large
+ * value (the caller's "infinity", below 2^31 − 5) elsewhere; afterwards every pixel holds three
+ * times its chamfer distance to the nearest seed (integers: 3 per straight step, 4 per diagonal).
+ */
+export function chamfer34(d: Int32Array, w: number, h: number): void {
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      let v = d[i]!;
+      if (v === 0) continue;
+      if (x > 0) v = Math.min(v, d[i - 1]! + 3);
+      if (y > 0) {
+        v = Math.min(v, d[i - w]! + 3);
+        if (x > 0) v = Math.min(v, d[i - w - 1]! + 4);
+        if (x < w - 1) v = Math.min(v, d[i - w + 1]! + 4);
+      }
+      d[i] = v;
+    }
+  }
+  for (let y = h - 1; y >= 0; y--) {
+    for (let x = w - 1; x >= 0; x--) {
+      const i = y * w + x;
+      let v = d[i]!;
+      if (v === 0) continue;
+      if (x < w - 1) v = Math.min(v, d[i + 1]! + 3);
+      if (y < h - 1) {
+        v = Math.min(v, d[i + w]! + 3);
+        if (x < w - 1) v = Math.min(v, d[i + w + 1]! + 4);
+        if (x > 0) v = Math.min(v, d[i + w - 1]! + 4);
+      }
+      d[i] = v;
+    }
+  }
 }

@@ -22,6 +22,7 @@
  * Everything runs on typed arrays over the crop, with no per-pixel allocation.
  */
 import type { EditResult, Mask, RgbaImage } from './types';
+import { chamfer34 } from './distance-transform';
 
 /** The look measures of one edit (null where a measure has nothing to look at). */
 export interface LookMeasures {
@@ -137,40 +138,13 @@ function gradAt(a: Float32Array, w: number, h: number, x: number, y: number): nu
 
 /**
  * Chamfer (3-4) distance, in px, from every pixel to the nearest pixel with `inside[p] === 1`
- * (0 there). Values are capped at 65535/3 px.
+ * (0 there); 1e9/3 everywhere when no pixel is inside.
  */
 export function chamferDistance(inside: Uint8Array, w: number, h: number, out: Float32Array): void {
-  const INF = 1e9;
-  for (let p = 0; p < w * h; p++) out[p] = inside[p] ? 0 : INF;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      let v = out[p]!;
-      if (v === 0) continue;
-      if (x > 0) v = Math.min(v, out[p - 1]! + 3);
-      if (y > 0) {
-        v = Math.min(v, out[p - w]! + 3);
-        if (x > 0) v = Math.min(v, out[p - w - 1]! + 4);
-        if (x < w - 1) v = Math.min(v, out[p - w + 1]! + 4);
-      }
-      out[p] = v;
-    }
-  }
-  for (let y = h - 1; y >= 0; y--) {
-    for (let x = w - 1; x >= 0; x--) {
-      const p = y * w + x;
-      let v = out[p]!;
-      if (v === 0) continue;
-      if (x < w - 1) v = Math.min(v, out[p + 1]! + 3);
-      if (y < h - 1) {
-        v = Math.min(v, out[p + w]! + 3);
-        if (x < w - 1) v = Math.min(v, out[p + w + 1]! + 4);
-        if (x > 0) v = Math.min(v, out[p + w - 1]! + 4);
-      }
-      out[p] = v;
-    }
-  }
-  for (let p = 0; p < w * h; p++) out[p] = out[p]! / 3;
+  const d = new Int32Array(w * h);
+  for (let p = 0; p < w * h; p++) d[p] = inside[p] ? 0 : 1e9;
+  chamfer34(d, w, h);
+  for (let p = 0; p < w * h; p++) out[p] = d[p]! / 3;
 }
 
 /** σmax/σmin of the 2×2 matrix [[a, b], [c, d]]; {@link STRETCH_FOLD} when det ≤ 0. */

@@ -5,6 +5,7 @@
  * distance, and compositing that touches only weighted pixels.
  */
 import { maskBounds } from '@smartdrag/shared';
+import { chamfer34 } from '../core/distance-transform';
 import type { Mask, Rect, RgbaImage } from '../core/types';
 
 /** Bounding box of `mask > 0` in crop pixels, or `undefined` when the mask is empty. */
@@ -134,34 +135,7 @@ export function holeBandWeights(hole: Mask, rect: Rect, band: number): Float32Ar
     const srow = (rect.top + y) * hole.width + rect.left;
     for (let x = 0; x < w; x++) d[y * w + x] = hole.data[srow + x]! > 0 ? 0 : INF;
   }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      let v = d[i]!;
-      if (v === 0) continue;
-      if (x > 0) v = Math.min(v, d[i - 1]! + 3);
-      if (y > 0) {
-        v = Math.min(v, d[i - w]! + 3);
-        if (x > 0) v = Math.min(v, d[i - w - 1]! + 4);
-        if (x < w - 1) v = Math.min(v, d[i - w + 1]! + 4);
-      }
-      d[i] = v;
-    }
-  }
-  for (let y = h - 1; y >= 0; y--) {
-    for (let x = w - 1; x >= 0; x--) {
-      const i = y * w + x;
-      let v = d[i]!;
-      if (v === 0) continue;
-      if (x < w - 1) v = Math.min(v, d[i + 1]! + 3);
-      if (y < h - 1) {
-        v = Math.min(v, d[i + w]! + 3);
-        if (x < w - 1) v = Math.min(v, d[i + w + 1]! + 4);
-        if (x > 0) v = Math.min(v, d[i + w - 1]! + 4);
-      }
-      d[i] = v;
-    }
-  }
+  chamfer34(d, w, h);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const dist = d[i]! / 3;
