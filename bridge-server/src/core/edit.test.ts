@@ -135,6 +135,24 @@ describe('growHole', () => {
     expect(forbidden.data[6 * S + 10]).toBe(255);
     expect(forbidden.data[4 * S + 10]).toBe(0);
   });
+  it('a hole inside an elastic drag\'s area grows only inside it; a hole outside grows as before', () => {
+    const S = 24, mk = () => createMask(S, S);
+    const hole = mk(), target = mk(), keep = mk(), forbidden = mk(), area = mk();
+    for (let y = 0; y < S; y++) for (let x = 0; x < 12; x++) area.data[y * S + x] = 255; // left half
+    for (let y = 4; y < 8; y++) for (let x = 8; x < 12; x++) hole.data[y * S + x] = 255; // at the area's edge
+    for (let y = 16; y < 20; y++) for (let x = 16; x < 20; x++) hole.data[y * S + x] = 255; // outside it
+    growHole(hole, target, keep, forbidden, 3, undefined, area);
+    expect(hole.data[6 * S + 7]).toBe(255); // left of the first hole, inside the area
+    expect(hole.data[6 * S + 12]).toBe(0); // right of it, outside the area: never grown
+    expect(forbidden.data[6 * S + 12]).toBe(0);
+    expect(hole.data[18 * S + 15]).toBe(255); // the outside hole grows both ways
+    expect(hole.data[18 * S + 20]).toBe(255);
+    // Without the area the first hole grows out of it too.
+    const hole2 = mk();
+    for (let y = 4; y < 8; y++) for (let x = 8; x < 12; x++) hole2.data[y * S + x] = 255;
+    growHole(hole2, target, keep, mk(), 3);
+    expect(hole2.data[6 * S + 12]).toBe(255);
+  });
 });
 
 describe('elastic drags are not seam-blended', () => {

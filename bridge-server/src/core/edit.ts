@@ -160,7 +160,7 @@ async function editStages(
   if (fresh.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...fresh] };
   const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
   const n = crop.width * crop.height;
-  growHole(holeMask, targetMask, keepMask, forbidden, HOLE_GROW_PX, S);
+  growHole(holeMask, targetMask, keepMask, forbidden, HOLE_GROW_PX, S, warp.elasticArea);
   timings.warp = performance.now() - t1;
   opts.onProgress?.('warp', 1);
   checkSignal(opts.signal);
@@ -266,21 +266,43 @@ export const HOLE_GROW_PX = 6;
 
 /**
  * Grow `hole` by `radius` px into pixels that are neither moved content nor keep, in place, and
- * mark the grown pixels forbidden as exemplar sources.
+ * mark the grown pixels forbidden as exemplar sources. With `elastic` (the editable areas of
+ * elastic drags, WarpOutput `elasticArea`), the hole inside those areas grows only inside them:
+ * an elastic drag never changes a pixel outside its area (issue #13); the rest grows as before.
  */
-export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, radius: number, scratch?: Scratch): void {
+export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, radius: number, scratch?: Scratch, elastic?: Mask): void {
   const w = hole.width, h = hole.height, n = w * h;
   if (radius <= 0 || n === 0) return;
+  const hd = hole.data, ed = elastic?.data;
+  if (!ed) { growFrom(hole, target, keep, forbidden, radius, null, false, scratch); return; }
+  // Both passes start from the hole as the warp left it (the first pass's growth is not a seed).
+  const start = Uint8Array.from(hd);
+  growFrom(hole, target, keep, forbidden, radius, { start, area: ed }, true, scratch);
+  growFrom(hole, target, keep, forbidden, radius, { start, area: ed }, false, scratch);
+}
+
+/**
+ * One ring growth of {@link growHole}: from every solid hole pixel (`within` null), or — with an
+ * area — from the solid pixels of `start` inside it (`inside`, growing only inside the area) or
+ * outside it (growing anywhere).
+ */
+function growFrom(
+  hole: Mask, target: Mask, keep: Mask, forbidden: Mask, radius: number,
+  within: { start: Uint8Array; area: Uint8Array } | null, inside: boolean, scratch?: Scratch,
+): void {
+  const w = hole.width, h = hole.height, n = w * h;
   const hd = hole.data, td = target.data, kd = keep.data, fd = forbidden.data;
+  const sd = within ? within.start : hd, ad = within?.area;
   // Rings out of the solid hole (core/rings.ts); seeds: solid pixels with a 4-neighbour that is
   // not solid. `depth` marks every pixel reached once (0 = not yet, d + 1 = at ring d).
   const depth = scratch ? scratch.u8(n) : new Uint8Array(n);
   let seeds = new Int32Array(1024), sLen = 0;
   for (let y = 0, p = 0; y < h; y++) {
     for (let x = 0; x < w; x++, p++) {
-      if (hd[p]! < 128) continue;
+      if (sd[p]! < 128) continue;
       depth[p] = 1;
-      if ((x > 0 && hd[p - 1]! < 128) || (x < w - 1 && hd[p + 1]! < 128) || (p >= w && hd[p - w]! < 128) || (p + w < n && hd[p + w]! < 128)) {
+      if (ad && (ad[p]! >= 128) !== inside) continue;
+      if ((x > 0 && sd[p - 1]! < 128) || (x < w - 1 && sd[p + 1]! < 128) || (p >= w && sd[p - w]! < 128) || (p + w < n && sd[p + w]! < 128)) {
         if (sLen === seeds.length) seeds = growInt32(seeds);
         seeds[sLen++] = p;
       }
@@ -289,8 +311,9 @@ export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, 
   growRings(w, h, seeds, sLen, radius, (q, ring) => {
     if (depth[q] !== 0) return false;
     depth[q] = ring + 1;
-    // Moved content and keep pixels stop the growth.
+    // Moved content and keep pixels stop the growth, and so does an elastic drag's edge.
     if (td[q]! > 0 || kd[q]! > 0) return false;
+    if (ad && inside && ad[q]! < 128) return false;
     const value = ring <= radius - 1 ? 255 : 128;
     if (value > hd[q]!) hd[q] = value;
     fd[q] = 255;

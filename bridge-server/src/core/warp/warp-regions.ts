@@ -98,6 +98,12 @@ export interface WarpOutput {
    * synthesized. Displacement of pixel p = sourceMap(p) − position(p).
    */
   sourceMap?: Float32Array;
+  /**
+   * Only when a region is bent by an elastic drag: the union of those regions' editable areas
+   * (crop-sized). The hole such a drag leaves is grown and filled inside it only
+   * (edit.ts `growHole`): pixels outside an elastic drag's area never change.
+   */
+  elasticArea?: Mask;
 }
 
 /** One region's combined map, ready to render. */
@@ -115,6 +121,8 @@ export interface RegionWarp {
   targetBounds: Rect;
   /** Supersampling factor per axis (1 = one sample per pixel). */
   supersample: number;
+  /** An elastic drag: `region.mask` is its editable area, and nothing outside it may change. */
+  elastic?: boolean;
 }
 
 function clipRect(r: Rect, w: number, h: number): Rect {
@@ -302,7 +310,7 @@ function prepareElastic(
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
   if (!res.field) return null;
   const field = slideAlongFrame(res.field, maskBounds(area.mask), image.width, image.height);
-  return { region: { ...region, mask: area.mask }, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1 };
+  return { region: { ...region, mask: area.mask }, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1, elastic: true };
 }
 
 /**
@@ -326,6 +334,10 @@ export function slideAlongFrame(f: DeformField, area: Rect, width: number, heigh
     for (let c = 0; c < f.cols; c++) {
       const k = r * f.cols + c, x = f.left + c * f.cell;
       const vx = f.ex[k]!, vy = f.ey[k]!;
+      // A node that does not move fetches nothing: clamping it would give the still nodes past
+      // the frame (outside the area) a displacement, and the pixels between them and the area's
+      // nodes — outside the area — would be rendered moved.
+      if (vx === 0 && vy === 0) continue;
       let nx = vx > 0 ? fade(vx, width - 1 - x, openR) : vx < 0 ? fade(vx, x, openL) : 0;
       let ny = vy > 0 ? fade(vy, height - 1 - y, openB) : vy < 0 ? fade(vy, y, openT) : 0;
       // Whatever still points outside (a node past the frame) takes the frame's edge.
@@ -1145,5 +1157,12 @@ export function warpRegions(input: WarpInput): WarpOutput {
   let touched: Rect = { left: 0, top: 0, width: 0, height: 0 };
   for (const rw of prepared) touched = unionRect(touched, unionRect(maskBounds(rw.region.mask), rw.targetBounds));
   holeAndForbidden(sourceMask, targetMask, keepMask, (input.keep ?? []).length > 0, touched, crop, holeMask, forbidden);
-  return { crop, original, edited, sourceMask, targetMask, holeMask, keepMask, forbidden, warnings, ...(sourceMap ? { sourceMap } : {}) };
+  // The editable areas of elastic drags: what they leave uncovered is filled inside them only.
+  let elasticArea: Mask | undefined;
+  for (const rw of prepared) {
+    if (!rw.elastic) continue;
+    elasticArea ??= createMask(cw, ch);
+    placedMaskToCrop(rw.region.mask, crop, elasticArea);
+  }
+  return { crop, original, edited, sourceMask, targetMask, holeMask, keepMask, forbidden, warnings, ...(sourceMap ? { sourceMap } : {}), ...(elasticArea ? { elasticArea } : {}) };
 }

@@ -4,7 +4,7 @@ import { makeTexture } from '../textures';
 import type { OperationParams, PlacedMask, Region, RgbaImage } from '../types';
 import { affineForParams, applyAffine, composeAffine, cosSinDeg, invertAffine } from './affine';
 import { minCellJacobian } from './deform-field';
-import { cropMarginFor, MIN_CROP_MARGIN, prepareRegionWarp, setIntegerShiftPath, warpRegions, type WarpOutput } from './warp-regions';
+import { cropMarginFor, MIN_CROP_MARGIN, prepareRegionWarp, setIntegerShiftPath, slideAlongFrame, warpRegions, type WarpOutput } from './warp-regions';
 
 const rectMask = (left: number, top: number, width: number, height: number, v = 255): PlacedMask =>
   ({ left, top, width, height, data: new Uint8Array(width * height).fill(v) });
@@ -580,5 +580,25 @@ describe('source map (where each crop pixel came from; read by the bench measure
   test('off by default', () => {
     const res = warpRegions({ image: img, regions: [reg], operations: [op('r', { kind: 'translate', dx: 3, dy: 0 })], quality: 'preview' });
     expect(res.sourceMap).toBeUndefined();
+  });
+});
+
+describe('slideAlongFrame (an elastic area that reaches the frame)', () => {
+  it('leaves still nodes past the frame still and brings moving ones back inside the picture', () => {
+    // A 4×3 grid of 10 px cells over a 40×15 picture: its last row (y = 20) lies past the bottom
+    // frame; the area continues past it (its rectangle reaches y = 29).
+    const cols = 4, rows = 3, n = cols * rows;
+    const f = { left: 0, top: 0, cell: 10, cols, rows, ex: new Float32Array(n), ey: new Float32Array(n), fx: new Float32Array(n), fy: new Float32Array(n), radius: 10, maxDisp: 6, strength: 1 };
+    f.ey[2 * cols + 1] = 3; // moving nodes past the frame
+    f.ex[2 * cols + 2] = 2; f.ey[2 * cols + 2] = -1;
+    f.ey[1 * cols + 1] = 2; // a moving node inside the picture (y = 10 + 2 ≤ 14)
+    const out = slideAlongFrame(f, { left: 0, top: 0, width: 40, height: 30 }, 40, 15);
+    // Still nodes past the frame (outside the area) get no displacement: the pixels between them
+    // and the area's nodes would otherwise be rendered moved, outside the area.
+    for (const k of [2 * cols, 2 * cols + 3]) expect([out.ex[k], out.ey[k]]).toEqual([0, 0]);
+    // Moving nodes past the frame fetch from inside the picture only.
+    for (const k of [2 * cols + 1, 2 * cols + 2]) expect(20 + out.ey[k]!).toBeLessThanOrEqual(14);
+    expect(out.ey[1 * cols + 1]).toBeCloseTo(2 * (14 - 10) / 15, 5); // faded towards the frame (room 4 of the 15 px taper)
+    for (let k = 0; k < cols; k++) expect([out.ex[k], out.ey[k]]).toEqual([0, 0]);
   });
 });
