@@ -110,7 +110,6 @@ describe('core fuzz on the bundled photos', () => {
       const v = violations(c, r);
       if (v.length) failures.push(`${c.name}: ${v.join('; ')}`);
     }
-    console.log(`core fuzz: ${elastic} elastic, kinds ${[...kinds].join(",")}`);
     expect(failures).toEqual([]);
     // The fuzz reaches every reading (else it tests less than it says).
     expect([...kinds].sort()).toEqual(['deform', 'rotate', 'scale', 'translate']);
