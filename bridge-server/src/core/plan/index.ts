@@ -6,7 +6,7 @@
  * an optional {@link PlanReasoner} (e.g. {@link createLlmReasoner} for a local OpenAI-compatible
  * server) can be plugged in and falls back to the rules on any failure.
  */
-import type { EditRequest, Plan } from '../types';
+import type { EditRequest, Operation, Plan } from '../types';
 import { parseIntent } from '../intent/parse';
 import { buildContext, ruleReason } from './rule-reasoner';
 import { applyElasticReading } from './elastic-reading';
@@ -25,9 +25,36 @@ export interface PlanOptions {
 
 /** Plan an edit request. Throws RangeError when a drag names an unknown region. */
 export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promise<Plan> {
-  const plan = await planRequest(req, opts);
+  const plan = checkAmounts(await planRequest(req, opts));
   const hidden = hiddenTargetWarnings(req);
   return hidden.length > 0 ? { ...plan, warnings: [...plan.warnings, ...hidden] } : plan;
+}
+
+/** Why an operation cannot be carried out as planned (a size at or below zero, a number that is not finite), or null. */
+function impossibleAmount(op: Operation): string | null {
+  const p = op.params;
+  const nums = p.kind === 'translate' ? [p.dx, p.dy] : p.kind === 'rotate' ? [p.angleDeg, ...p.center] : p.kind === 'scale' ? [p.sx, p.sy, ...p.center] : [...p.handles.flat(), ...p.targets.flat()];
+  if (!nums.every(Number.isFinite)) return `the planned ${op.kind} of region ${op.region} has an amount that is not a number`;
+  if (p.kind === 'scale' && !(p.sx > 0 && p.sy > 0)) {
+    const f = Math.min(p.sx, p.sy);
+    const what = f === 0 ? `shrink region ${op.region} to nothing` : `scale region ${op.region} by ×${Math.round(f * 100) / 100}, which would also mirror it`;
+    return `This would ${what}: a size must stay above zero. In the text, say how much smaller (e.g. "50% smaller" or "scale it to 40%"); with an arrow, end it short of the scale's centre.`;
+  }
+  return null;
+}
+
+/**
+ * A plan whose operation cannot be carried out (a text that asks for a size of zero or less:
+ * "shrink it 100%", "150% smaller") is a question to the user (`intent_unclear`), not a crash in
+ * the warp; alternatives that cannot be carried out are dropped.
+ */
+function checkAmounts(plan: Plan): Plan {
+  for (const op of plan.operations) {
+    const why = impossibleAmount(op);
+    if (why) throw new SmartDragError(ErrorCode.intent_unclear, why);
+  }
+  if (!plan.alternatives?.some((a) => a.operations.some((op) => impossibleAmount(op) !== null))) return plan;
+  return { ...plan, alternatives: plan.alternatives.filter((a) => a.operations.every((op) => impossibleAmount(op) === null)) };
 }
 
 /**
