@@ -8,6 +8,7 @@ import { runEdit } from '../edit';
 import { makeTexture } from '../textures';
 import type { Drag, EditRequest } from '../types';
 import { makePlan } from './index';
+import { describeRegion } from './region-shape';
 
 const W = 200, H = 200;
 const image = makeTexture('noise', W, H, 4);
@@ -51,5 +52,32 @@ describe('amounts that cannot be carried out', () => {
       if (op.params.kind === 'scale') expect(op.params.sx).toBeGreaterThan(0);
       expect(await codeOf(runEdit(request(intent)))).toBe('ok');
     }
+  });
+});
+
+describe('selections the planner cannot describe', () => {
+  it('a region that selects no pixel is a coded error (bad_message) that says so, not an internal one', async () => {
+    const empty = new Uint8Array(W * H);
+    empty[5] = 100; // below 50% coverage: selects nothing
+    const req: EditRequest = { ...request(''), regions: [{ id: 'r', mask: { left: 0, top: 0, width: W, height: H, data: empty } }], drags: [{ region: 'r', points: [[100, 100], [120, 110]] }] };
+    expect(await codeOf(runEdit(req))).toBe(ErrorCode.bad_message);
+    await expect(runEdit(req)).rejects.toThrow(/region r selects no pixels/);
+  });
+
+  it('a thin selection that falls between the coarse grid\'s sample points is still described (its pixels counted one by one)', () => {
+    // A 600 × 600 mask is described on a grid of step 4: a 2 px diagonal band on the pixels whose
+    // coordinates are not multiples of 4 never meets a sample point.
+    const S = 600, m = new Uint8Array(S * S);
+    let count = 0;
+    for (let y = 0; y < S; y++) for (let x = Math.max(0, y - 1); x <= Math.min(S - 1, y + 1); x++) {
+      if (x % 4 === 0 || y % 4 === 0) continue;
+      m[y * S + x] = 255; count++;
+    }
+    const shape = describeRegion('line', { left: 10, top: 20, width: S, height: S, data: m });
+    expect(shape.area).toBe(count);
+    expect(shape.centroid[0]).toBeCloseTo(10 + 300, -1);
+    expect(shape.centroid[1]).toBeCloseTo(20 + 300, -1);
+    expect(Math.abs(shape.axis.dir[0] * shape.axis.dir[1])).toBeCloseTo(0.5, 1); // along the diagonal
+    expect(shape.depthAt([10 + 301, 20 + 301])).toBeGreaterThan(-5);
   });
 });

@@ -4,6 +4,7 @@
  * inside the object or on its edge?" is one lookup. Computed on the region's own bounding box
  * (downsampled so the long side is at most {@link SHAPE_MAX_SIDE}), never on the whole canvas.
  */
+import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
 import { maskHash, objectCacheEnabled } from './object-cache';
 import { squaredDistance } from '../distance-transform';
@@ -35,7 +36,7 @@ export interface RegionShape {
   extentAlong(dir: Point): [number, number];
 }
 
-/** Describe a region for the planner. Throws RangeError on an empty mask. */
+/** Describe a region for the planner. Throws a coded `bad_message` error when the region selects no pixel. */
 /**
  * The last few shapes, by region id and mask content: while an arrow moves, every preview plans
  * the same selection again (the shape only depends on the mask). Callers get their own copy of
@@ -75,7 +76,26 @@ function computeShape(id: string, mask: PlacedMask): RegionShape {
       } else outside[i] = 1;
     }
   }
-  if (area === 0) throw new RangeError(`region ${id} has an empty mask`);
+  let areaScale = step * step;
+  if (area === 0) {
+    // Nothing under the grid's sample points: a selection thinner than the grid's step (a wire,
+    // a thin diagonal lasso on a large mask) marks every cell it touches, its area and moments
+    // counted pixel by pixel.
+    for (let my = 0; my < mask.height; my++) {
+      const row = my * mask.width, gy = ((my / step) | 0) + 1, y = mask.top + my;
+      for (let mx = 0; mx < mask.width; mx++) {
+        if (mask.data[row + mx]! < 128) continue;
+        const i = gy * gw + ((mx / step) | 0) + 1;
+        inside[i] = 1; outside[i] = 0;
+        const x = mask.left + mx;
+        area++; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+      }
+    }
+    areaScale = 1;
+  }
+  if (area === 0) {
+    throw new SmartDragError(ErrorCode.bad_message, `region ${id} selects no pixels (none at 50% coverage or more inside the image): select something inside the picture, or leave the region out`);
+  }
   const cx = sx / area, cy = sy / area;
   const vxx = sxx / area - cx * cx, vyy = syy / area - cy * cy, vxy = sxy / area - cx * cy;
   // Eigen-decomposition of the 2×2 covariance.
@@ -124,7 +144,7 @@ function computeShape(id: string, mask: PlacedMask): RegionShape {
 
   return {
     id,
-    area: area * step * step,
+    area: area * areaScale,
     centroid: [cx, cy],
     gyration: sqrt(max(0, vxx + vyy)),
     maxDepth,
