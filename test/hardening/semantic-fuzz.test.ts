@@ -1,6 +1,6 @@
 /**
  * Semantic fuzz through a real bridge: well-formed jobs with random content — selections of every
- * shape (self-intersecting, slivers, partly or wholly off the picture), arrows of every kind with and
+ * shape (self-intersecting polygons, slivers, feathered soft masks, partly or wholly off the picture), arrows of every kind with and
  * without a centre or a middle point, zero-length arrows, keep areas, intents that ask for odd
  * amounts ("shrink it 100%", "150% smaller"), previews and finals. Every job ends in a result or in
  * a coded error a person can act on — never `internal` or a crashed worker — and the bridge keeps
@@ -24,12 +24,28 @@ function randomJob(rng: Rng, jobId: string) {
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rng() * a.length)]!;
   const pt = (cx: number, cy: number, r: number): [number, number] => [cx + (rng() - 0.5) * 2 * r, cy + (rng() - 0.5) * 2 * r];
   const regions = [], drags = [];
+  const masks: { slot: number; left: number; top: number; width: number; height: number; data: Uint8Array }[] = [];
   const nr = 1 + Math.floor(rng() * 2);
   for (let r = 0; r < nr; r++) {
     // Centres slightly beyond the picture too; radii from a sliver to most of it.
     const cx = -20 + rng() * (W + 40), cy = -20 + rng() * (H + 40), rad = rng() < 0.15 ? 1 : 4 + rng() * 50;
-    const polygon = Array.from({ length: 3 + Math.floor(rng() * 6) }, () => pt(cx, cy, rad));
-    regions.push({ id: `r${r}`, polygon });
+    if (rng() < 0.35) {
+      // A soft mask (a feathered ellipse, as a host's selection with feathering sends it), its
+      // frame placed anywhere, partly off the picture too.
+      const mw = 4 + Math.floor(rng() * 80), mh = 4 + Math.floor(rng() * 80), feather = 1 + rng() * 12;
+      const left = Math.round(cx - mw / 2), top = Math.round(cy - mh / 2);
+      const data = new Uint8Array(mw * mh);
+      for (let y = 0; y < mh; y++) for (let x = 0; x < mw; x++) {
+        const u = (x - mw / 2) / (mw / 2), v = (y - mh / 2) / (mh / 2), out = (Math.hypot(u, v) - 0.8) * Math.min(mw, mh) / 2;
+        data[y * mw + x] = Math.round(255 * Math.max(0, Math.min(1, 0.5 - out / feather)));
+      }
+      const slot = 1 + masks.length;
+      masks.push({ slot, left, top, width: mw, height: mh, data });
+      regions.push({ id: `r${r}`, maskSlot: slot });
+    } else {
+      const polygon = Array.from({ length: 3 + Math.floor(rng() * 6) }, () => pt(cx, cy, rad));
+      regions.push({ id: `r${r}`, polygon });
+    }
     const nd = rng() < 0.1 ? 0 : 1 + Math.floor(rng() * 2);
     for (let d = 0; d < nd; d++) {
       const h = pt(cx, cy, rad), len = rng() < 0.1 ? 0 : rng() * 80, a = rng() * 2 * Math.PI;
@@ -49,6 +65,7 @@ function randomJob(rng: Rng, jobId: string) {
   };
   const img = gradientImage(W, H);
   const chunks = encodeFrame({ jobId, part: 'image', slot: 0, format: 'rgba8', width: W, height: H, left: 0, top: 0 }, new Uint8Array(img.data.buffer), 1 << 16);
+  for (const m of masks) chunks.push(...encodeFrame({ jobId, part: 'mask', slot: m.slot, format: 'gray8', width: m.width, height: m.height, left: m.left, top: m.top }, m.data, 1 << 16));
   return { submit, chunks };
 }
 
