@@ -64,6 +64,13 @@ describe('selections the planner cannot describe', () => {
     await expect(runEdit(req)).rejects.toThrow(/region r selects no pixels/);
   });
 
+  it('a region wholly outside the picture is the same coded error (it was planned as an edit of nothing)', async () => {
+    const off = new Uint8Array(40 * 40).fill(255);
+    const req: EditRequest = { ...request(''), regions: [{ id: 'r', mask: { left: W + 10, top: 20, width: 40, height: 40, data: off } }], drags: [{ region: 'r', points: [[W + 20, 30], [W - 50, 30]], kind: 'translate' }] };
+    expect(await codeOf(runEdit(req))).toBe(ErrorCode.bad_message);
+    await expect(makePlan(req)).rejects.toThrow(/region r selects no pixels/);
+  });
+
   it('a thin selection that falls between the coarse grid\'s sample points is still described (its pixels counted one by one)', () => {
     // A 600 × 600 mask is described on a grid of step 4: a 2 px diagonal band on the pixels whose
     // coordinates are not multiples of 4 never meets a sample point.

@@ -6,7 +6,7 @@
  * an optional {@link PlanReasoner} (e.g. {@link createLlmReasoner} for a local OpenAI-compatible
  * server) can be plugged in and falls back to the rules on any failure.
  */
-import type { EditRequest, Operation, Plan } from '../types';
+import type { EditRequest, Operation, PlacedMask, Plan } from '../types';
 import { parseIntent } from '../intent/parse';
 import { buildContext, ruleReason } from './rule-reasoner';
 import { applyElasticReading } from './elastic-reading';
@@ -74,7 +74,25 @@ export function hiddenTargetWarnings(req: EditRequest): string[] {
   return out;
 }
 
+/** Whether `mask` has a pixel of ≥ 50% coverage inside a `width × height` picture. */
+function selectsInside(mask: PlacedMask, width: number, height: number): boolean {
+  const x0 = Math.max(0, mask.left), x1 = Math.min(width, mask.left + mask.width);
+  const y0 = Math.max(0, mask.top), y1 = Math.min(height, mask.top + mask.height);
+  for (let y = y0; y < y1; y++) {
+    const row = (y - mask.top) * mask.width - mask.left;
+    for (let x = x0; x < x1; x++) if (mask.data[row + x]! >= 128) return true;
+  }
+  return false;
+}
+
 async function planRequest(req: EditRequest, opts: PlanOptions): Promise<Plan> {
+  // A region with nothing selected inside the picture (a selection moved off the canvas, a
+  // polygon with no area) has nothing to move: say so instead of planning an edit of nothing.
+  for (const r of req.regions) {
+    if (!selectsInside(r.mask, req.image.width, req.image.height)) {
+      throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} selects no pixels (none at 50% coverage or more inside the image): select something inside the picture, or leave the region out`);
+    }
+  }
   const ctx = buildContext(req);
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
   const parse = text ? parseIntent(text) : null;
