@@ -7,7 +7,7 @@
  * serving. The protocol fuzz (fuzz.test.ts) mutates the messages; this one keeps them valid and
  * varies what they ask for. Seeded: `SEMANTIC_FUZZ_SEED=<n>` reproduces a failure.
  */
-import { encodeFrame, type ServerMessage } from '@smartdrag/shared';
+import { EMPTY_SELECTION_HINT, encodeFrame, type ServerMessage } from '@smartdrag/shared';
 import { createRng, type Rng } from '../../bridge-server/src/core/random';
 import { gradientImage, RawClient, sendJob, squareMoveJob, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 
@@ -79,6 +79,7 @@ describe('semantic fuzz through a real bridge', () => {
     const c = await RawClient.connect(tb);
     const outcomes: Record<string, number> = {};
     const bad: string[] = [];
+    const emptyHints: (string | undefined)[] = [];
     for (let i = 0; i < JOBS; i++) {
       const jobId = `sf-${i}`;
       const job = randomJob(rng, jobId);
@@ -87,12 +88,16 @@ describe('semantic fuzz through a real bridge', () => {
         || (m.type === 'error' && (m.detail as { jobId?: string } | undefined)?.jobId === jobId), 30000);
       const key = end.type === 'job.result' ? 'result' : end.type === 'job.error' ? end.code : `error ${(end as { code?: string }).code}`;
       outcomes[key] = (outcomes[key] ?? 0) + 1;
+      if (end.type === 'job.error' && /selects no pixels|lies outside the sent image/.test(end.message)) emptyHints.push(end.hint);
       if (end.type !== 'job.result' && !(end.type === 'job.error' && ACTIONABLE.has(end.code))) {
         bad.push(`seed ${SEED} job ${i}: ${JSON.stringify(end).slice(0, 300)} for ${JSON.stringify(job.submit).slice(0, 600)}`);
       }
       if (end.type === 'job.result' && end.frames > 0) await c.layer(jobId, end.frames);
     }
     expect(bad).toEqual([]);
+    // A refused selection says so, not "update the plugin".
+    for (const h of emptyHints) expect(h).toBe(EMPTY_SELECTION_HINT);
+    expect(emptyHints.length).toBeGreaterThan(0);
     // The run reaches both ends (else it tests less than it says).
     expect(outcomes.result ?? 0).toBeGreaterThan(JOBS / 3);
     expect(Object.keys(outcomes).length).toBeGreaterThan(1);

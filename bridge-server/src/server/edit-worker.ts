@@ -138,7 +138,8 @@ async function run(job: WorkerJob): Promise<void> {
     const cancelled = e instanceof CancelledError || abort.signal.aborted;
     const own = (e as { code?: unknown }).code;
     const code = cancelled ? 'cancelled' : own === 'model_missing' || own === 'bad_message' || own === 'intent_unclear' ? own : 'internal';
-    post({ type: 'failed', jobId: job.jobId, code, message: err?.message ?? String(e), stack: err?.stack });
+    const hint = code === own && typeof (e as { hint?: unknown }).hint === 'string' ? (e as { hint: string }).hint : undefined;
+    post({ type: 'failed', jobId: job.jobId, code, message: err?.message ?? String(e), stack: err?.stack, ...(hint ? { hint } : {}) });
   } finally {
     current = null;
   }

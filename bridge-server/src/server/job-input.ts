@@ -4,7 +4,7 @@
  * coordinate into image-local pixels (the image is a crop of the document at `imageOrigin`).
  */
 import sharp from 'sharp';
-import { boundsOfPoints, ErrorCode, intersectRect, sentProxyInfo, SmartDragError, toProxyPoint, type Frame, type JobSubmit, type Limits, type ProxyInfo, type Rect } from '@smartdrag/shared';
+import { boundsOfPoints, EMPTY_SELECTION_HINT, ErrorCode, intersectRect, sentProxyInfo, SmartDragError, toProxyPoint, type Frame, type JobSubmit, type Limits, type ProxyInfo, type Rect } from '@smartdrag/shared';
 import { seedFromString } from '../core/random';
 import { cropImage } from '../core/image';
 import type { PlacedMask, Point, RgbaImage } from '../core/types';
@@ -155,13 +155,13 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
       const poly = r.polygon.map((p) => local(p, `region ${r.id}`));
       const b = boundsOfPoints(poly);
       if (intersectRect(b, imageRect).width === 0 || intersectRect(b, imageRect).height === 0) {
-        throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} lies outside the sent image`);
+        throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} lies outside the sent image`, { hint: EMPTY_SELECTION_HINT });
       }
       regions.push({ id: r.id, polygon: poly });
     } else {
       const m = await maskOf(r.maskSlot!);
       const ix = intersectRect(m, imageRect);
-      if (ix.width === 0 || ix.height === 0) throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} lies outside the sent image`);
+      if (ix.width === 0 || ix.height === 0) throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} lies outside the sent image`, { hint: EMPTY_SELECTION_HINT });
       regions.push({ id: r.id, mask: m });
     }
   }

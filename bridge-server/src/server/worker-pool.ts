@@ -178,7 +178,7 @@ export class WorkerPool {
           this.opts.logger.error({ jobId: job.id, err: { message: msg.message, stack: msg.stack } }, 'edit failed');
         }
         const code = job.stopCode ?? (msg.code as ErrorCode);
-        this.settle(slot, job.stopCode ? this.stopError(job.stopCode) : new SmartDragError(code, msg.message));
+        this.settle(slot, job.stopCode ? this.stopError(job.stopCode) : new SmartDragError(code, msg.message, msg.hint ? { hint: msg.hint } : {}));
       }
     });
     worker.on('error', (err) => {

@@ -52,7 +52,7 @@ export type FromWorker =
    */
   | { type: 'layer'; jobId: string; layer: WorkerResult['layer']; proxy?: WorkerResult['proxy'] }
   | { type: 'done'; jobId: string; result: Omit<WorkerResult, 'layer'> & { layer?: WorkerResult['layer'] } }
-  | { type: 'failed'; jobId: string; code: 'cancelled' | 'internal' | 'bad_message' | 'model_missing' | 'intent_unclear'; message: string; stack?: string };
+  | { type: 'failed'; jobId: string; code: 'cancelled' | 'internal' | 'bad_message' | 'model_missing' | 'intent_unclear'; message: string; stack?: string; /** The error's own hint when it differs from the code's. */ hint?: string };
 
 /** What a worker found at start: the execution provider and which learned stages it runs. */
 export interface WorkerStages {

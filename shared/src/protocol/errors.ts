@@ -125,6 +125,13 @@ export class SmartDragError extends Error {
   }
 }
 
+/**
+ * The hint of a `bad_message` refusal that is the user's selection, not the plugin's request: a
+ * region with nothing selected inside the picture (an empty selection, one moved off the canvas,
+ * a polygon with no area).
+ */
+export const EMPTY_SELECTION_HINT = 'Select something inside the document (the selection is empty, has no area, or lies off the canvas), then try again.';
+
 /** True when `v` is one of the known error codes. */
 export function isErrorCode(v: unknown): v is ErrorCode {
   return typeof v === 'string' && Object.prototype.hasOwnProperty.call(ErrorCode, v);

@@ -13,7 +13,7 @@ import { applyElasticReading } from './elastic-reading';
 import type { PlanReasoner } from './reasoner';
 
 export type { PlanReasoner, ReasonerInput } from './reasoner';
-import { ErrorCode, maskAt, SmartDragError } from '@smartdrag/shared';
+import { EMPTY_SELECTION_HINT, ErrorCode, maskAt, SmartDragError } from '@smartdrag/shared';
 
 export interface PlanOptions {
   /** Use the intent text (default true; false plans from geometry alone). */
@@ -90,7 +90,7 @@ async function planRequest(req: EditRequest, opts: PlanOptions): Promise<Plan> {
   // polygon with no area) has nothing to move: say so instead of planning an edit of nothing.
   for (const r of req.regions) {
     if (!selectsInside(r.mask, req.image.width, req.image.height)) {
-      throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} selects no pixels (none at 50% coverage or more inside the image): select something inside the picture, or leave the region out`);
+      throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} selects no pixels (none at 50% coverage or more inside the image): select something inside the picture, or leave the region out`, { hint: EMPTY_SELECTION_HINT });
     }
   }
   const ctx = buildContext(req);

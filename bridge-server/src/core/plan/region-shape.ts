@@ -4,7 +4,7 @@
  * inside the object or on its edge?" is one lookup. Computed on the region's own bounding box
  * (downsampled so the long side is at most {@link SHAPE_MAX_SIDE}), never on the whole canvas.
  */
-import { ErrorCode, SmartDragError } from '@smartdrag/shared';
+import { EMPTY_SELECTION_HINT, ErrorCode, SmartDragError } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
 import { maskHash, objectCacheEnabled } from './object-cache';
 import { squaredDistance } from '../distance-transform';
@@ -94,7 +94,7 @@ function computeShape(id: string, mask: PlacedMask): RegionShape {
     areaScale = 1;
   }
   if (area === 0) {
-    throw new SmartDragError(ErrorCode.bad_message, `region ${id} selects no pixels (none at 50% coverage or more inside the image): select something inside the picture, or leave the region out`);
+    throw new SmartDragError(ErrorCode.bad_message, `region ${id} selects no pixels (none at 50% coverage or more inside the image): select something inside the picture, or leave the region out`, { hint: EMPTY_SELECTION_HINT });
   }
   const cx = sx / area, cy = sy / area;
   const vxx = sxx / area - cx * cx, vyy = syy / area - cy * cy, vxy = sxy / area - cx * cy;
