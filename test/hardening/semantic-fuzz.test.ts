@@ -2,7 +2,7 @@
  * Semantic fuzz through a real bridge: well-formed jobs with random content — selections of every
  * shape (self-intersecting polygons, slivers, feathered soft masks, partly or wholly off the picture), arrows of every kind with and
  * without a centre or a middle point, zero-length arrows, keep areas, intents that ask for odd
- * amounts ("shrink it 100%", "150% smaller"), previews and finals. Every job ends in a result or in
+ * amounts ("shrink it 100%", "150% smaller"), previews (some on the host's own proxy, `proxyOf`) and finals. Every job ends in a result or in
  * a coded error a person can act on — never `internal` or a crashed worker — and the bridge keeps
  * serving. The protocol fuzz (fuzz.test.ts) mutates the messages; this one keeps them valid and
  * varies what they ask for. Seeded: `SEMANTIC_FUZZ_SEED=<n>` reproduces a failure.
@@ -18,7 +18,7 @@ const KINDS = ['auto', 'auto', 'translate', 'rotate', 'scale', 'deform', undefin
 const INTENTS = ['', '', '', 'move it left', 'rotate it 30 degrees clockwise', 'make it bigger', 'shrink it 100%', 'make it 150% smaller',
   'scale it to 0%', 'turn the head', 'close the mouth', 'move the first one right and the second one down', 'flip it', 'rotate it by 720 degrees'];
 /** Codes a person can act on (the message says what to change). */
-const ACTIONABLE = new Set(['intent_unclear', 'bad_message', 'too_many_regions', 'too_many_drags', 'too_many_points']);
+const ACTIONABLE = new Set(['intent_unclear', 'bad_message', 'proxy_mismatch', 'too_many_regions', 'too_many_drags', 'too_many_points']);
 
 function randomJob(rng: Rng, jobId: string) {
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rng() * a.length)]!;
@@ -59,9 +59,19 @@ function randomJob(rng: Rng, jobId: string) {
   if (drags.length === 0) drags.push({ region: 'r0', points: [pt(W / 2, H / 2, 20), pt(W / 2, H / 2, 40)] });
   const intent = pick(INTENTS);
   const keep = rng() < 0.25 ? [{ polygon: [pt(W / 2, H / 2, 40), pt(W / 2, H / 2, 40), pt(W / 2, H / 2, 40)] }] : undefined;
+  const quality = rng() < 0.5 ? 'preview' : 'final';
+  // A third of the previews send the host's own proxy of a document 2–4× larger (proxyOf):
+  // polygons, arrows and centres then stay in document pixels, mask frames in the sent image's.
+  const k = quality === 'preview' && rng() < 0.35 ? 2 + Math.floor(rng() * 3) : 1;
+  const doc = (p: [number, number]): [number, number] => [p[0] * k, p[1] * k];
+  if (k > 1) {
+    for (const r of regions) if ('polygon' in r && r.polygon) r.polygon = r.polygon.map(doc);
+    for (const d of drags) { d.points = d.points.map(doc); if (d.center) d.center = doc(d.center); }
+    for (const kp of keep ?? []) kp.polygon = kp.polygon.map(doc);
+  }
   const submit = {
-    type: 'job.submit', jobId, quality: rng() < 0.5 ? 'preview' : 'final', regions, drags,
-    ...(intent ? { intent } : {}), ...(keep ? { keep } : {}),
+    type: 'job.submit', jobId, quality, regions, drags,
+    ...(intent ? { intent } : {}), ...(keep ? { keep } : {}), ...(k > 1 ? { proxyOf: { width: W * k, height: H * k } } : {}),
   };
   const img = gradientImage(W, H);
   const chunks = encodeFrame({ jobId, part: 'image', slot: 0, format: 'rgba8', width: W, height: H, left: 0, top: 0 }, new Uint8Array(img.data.buffer), 1 << 16);
