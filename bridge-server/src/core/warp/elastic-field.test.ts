@@ -438,3 +438,88 @@ describe('an area that reaches the frame slides along it', () => {
     expect(239 - sm[2 * (row * w + col)]!).toBeLessThan(2);
   });
 });
+
+describe('elastic field: properties on random areas and drags (seeded)', () => {
+  /** A blob: the union of 1–3 turned ellipses in a 240 × 240 box. */
+  function blob(rng: () => number): PlacedMask {
+    const S = 240, data = new Uint8Array(S * S);
+    const ells = Array.from({ length: 1 + Math.floor(rng() * 3) }, () => ({ cx: 60 + rng() * 120, cy: 60 + rng() * 120, rx: 20 + rng() * 70, ry: 20 + rng() * 70, th: rng() * Math.PI }));
+    for (let y = 0; y < S; y++) {
+      for (let x = 0; x < S; x++) {
+        for (const e of ells) {
+          const dx = x - e.cx, dy = y - e.cy, c = Math.cos(e.th), s = Math.sin(e.th);
+          const u = (dx * c + dy * s) / e.rx, v = (-dx * s + dy * c) / e.ry;
+          if (u * u + v * v <= 1) { data[y * S + x] = 255; break; }
+        }
+      }
+    }
+    return { left: 0, top: 0, width: S, height: S, data };
+  }
+
+  test('every field built lands each handle within 0.5 px (or says by how much it falls short), keeps the edge still and never folds', () => {
+    const rng = createRng(20261205);
+    let built = 0, short = 0;
+    const bad: string[] = [];
+    for (let i = 0; i < 70; i++) {
+      const mask = blob(rng);
+      const inside = (p: Point): boolean => at(mask, Math.round(p[0]), Math.round(p[1])) >= 128;
+      const n = 1 + Math.floor(rng() * 3), parallel = n >= 2 && rng() < 0.4;
+      const common: Point = [(rng() - 0.5) * 36, (rng() - 0.5) * 36];
+      const handles: Point[] = [], targets: Point[] = [];
+      for (let k = 0; k < n; k++) {
+        let h: Point = [0, 0];
+        for (let a = 0; a < 50 && !inside(h); a++) h = [rng() * 240, rng() * 240];
+        const d: Point = parallel ? [common[0] * (0.9 + 0.2 * rng()), common[1] * (0.9 + 0.2 * rng())] : [(rng() - 0.5) * 36, (rng() - 0.5) * 36];
+        handles.push(h); targets.push([h[0] + d[0], h[1] + d[1]]);
+      }
+      const res = buildElasticField({ mask, handles, targets, preview: rng() < 0.3 });
+      if (!res.field) continue;
+      built++;
+      const f = res.field, e = new Float64Array(2);
+      const warned = res.warnings.some((w) => /lands .* px short/.test(w));
+      handles.forEach((h, k) => {
+        sampleField(f, targets[k]![0], targets[k]![1], e);
+        const miss = Math.hypot(targets[k]![0] + e[0]! - h[0], targets[k]![1] + e[1]! - h[1]);
+        if (miss >= 0.5) { short++; if (!warned) bad.push(`case ${i}: handle ${k} misses by ${miss.toFixed(2)} px without a warning`); }
+      });
+      let edge = 0;
+      for (let y = 0; y < 240; y++) {
+        for (let x = 0; x < 240; x++) {
+          const ins = at(mask, x, y) >= 128;
+          if (ins && at(mask, x - 1, y) >= 128 && at(mask, x + 1, y) >= 128 && at(mask, x, y - 1) >= 128 && at(mask, x, y + 1) >= 128) continue;
+          sampleField(f, x, y, e);
+          edge = Math.max(edge, Math.hypot(e[0]!, e[1]!));
+        }
+      }
+      if (edge > 0) bad.push(`case ${i}: the area's edge moves ${edge.toFixed(3)} px`);
+      if (!(minCellJacobian(f) > 0)) bad.push(`case ${i}: a cell folds`);
+    }
+    expect(bad).toEqual([]);
+    expect(built).toBeGreaterThan(10); // the run builds enough fields to mean something
+    expect(short).toBeLessThan(built / 5); // falling short is the exception (arrows ending at the edge)
+  });
+
+  test('two arrows that turn a piece land exactly where the area allows, else on their best common turn with a warning', () => {
+    // The arrows do not agree on one rigid turn (a 3.9 px misfit each).
+    const handles: Point[] = [[119.47, 28.14], [57, 104.66]], targets: Point[] = [[112.7, 47.18], [55.63, 118.05]];
+    const g = rigidGroup(handles, targets);
+    expect(g).not.toBeNull();
+    handles.forEach((h, k) => { const b = g!.backward(targets[k]!); expect(Math.hypot(b[0] - h[0], b[1] - h[1])).toBeLessThan(1e-6); });
+    const e = new Float64Array(2);
+    const miss = (f: NonNullable<ReturnType<typeof buildElasticField>['field']>, k: number): number => {
+      sampleField(f, targets[k]![0], targets[k]![1], e);
+      return Math.hypot(targets[k]![0] + e[0]! - handles[k]![0], targets[k]![1] + e[1]! - handles[k]![1]);
+    };
+    // Room enough: the piece turns and scales a little so that both land.
+    const roomy = buildElasticField({ mask: discMask(90, 80, 130), handles, targets });
+    expect(roomy.field).not.toBeNull();
+    for (let k = 0; k < 2; k++) expect(miss(roomy.field!, k)).toBeLessThan(0.5);
+    expect(roomy.warnings.join(' ')).not.toMatch(/px short/);
+    // Where that exact fit would fold the area, the piece moves on the best common turn and the
+    // plan says by how much each arrow falls short.
+    const tight = buildElasticField({ mask: discMask(90, 70, 120), handles, targets });
+    expect(tight.field).not.toBeNull();
+    for (let k = 0; k < 2; k++) expect(miss(tight.field!, k)).toBeCloseTo(3.9, 0);
+    expect(tight.warnings.filter((w) => /lands 3\.9 px short: the arrows do not agree on one turn/.test(w))).toHaveLength(2);
+  });
+});

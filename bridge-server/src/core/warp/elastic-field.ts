@@ -21,7 +21,7 @@
  */
 import { fillSmallHoles, maskBounds } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
-import { type DeformField, minCellJacobian } from './deform-field';
+import { type DeformField, minCellJacobian, sampleField } from './deform-field';
 import { bandField, parallelArrows } from './elastic-band';
 import { MaskMemo, pointsKey } from './elastic-cache';
 import { squaredDistance } from '../distance-transform';
@@ -285,7 +285,7 @@ export function buildElasticField(input: ElasticInput): ElasticResult {
 
 const gridMemo = new MaskMemo<{ free: Uint8Array; depth: Float32Array; clear: Float32Array }>();
 
-function computeElasticField(input: ElasticInput): ElasticResult {
+function computeElasticField(input: ElasticInput, exactGroup = true): ElasticResult {
   const { mask, handles, targets } = input;
   const keep = input.keep ?? [];
   const warnings: string[] = [];
@@ -389,7 +389,7 @@ function computeElasticField(input: ElasticInput): ElasticResult {
   // Handles that move together as one rigid piece (several arrows turning and shifting a thing by
   // the same rotation): everything between their targets moves with them as one part, so the thing
   // stays straight instead of sagging between the arrows.
-  const group = rigidGroup(mh, mt);
+  const group = rigidGroup(mh, mt, exactGroup);
   if (group) {
     for (const c of groupSamples(mt, Math.max(cell, Math.min(...partRadius) / 2))) {
       const k = nodeAt(c);
@@ -416,13 +416,19 @@ function computeElasticField(input: ElasticInput): ElasticResult {
   // each round moves it towards the membrane solution, which is smoother but spreads less.
   // (`finish` checks the result again and refuses a field that still folds.)
   settle(vx, vy, fixed, cols, rows, cell, 8, false);
-  return finish(vx, vy, mh, mt, partRadius, left, top, cols, rows, cell, warnings);
+  const res = finish(vx, vy, mh, mt, partRadius, left, top, cols, rows, cell, warnings, group && !exactGroup ? 'turn' : 'edge');
+  // A piece made to land every handle exactly may fold where its best common turn does not:
+  // then the turn, and the plan says by how much an arrow falls short.
+  if (!res.field && group && exactGroup) return computeElasticField(input, false);
+  return res;
 }
 
 /** The field of {@link buildElasticField} checked for folds, inverted and measured. */
 function finish(
   vx: Float32Array, vy: Float32Array, mh: readonly Point[], mt: readonly Point[], partRadius: number[],
   left: number, top: number, cols: number, rows: number, cell: number, warnings: string[],
+  /** Why an arrow may land short: it ends at the area's fixed edge, or arrows that disagree move one piece on their best common turn. */
+  short: 'edge' | 'turn' = 'edge',
 ): ElasticResult {
   const nNodes = cols * rows;
   const none = (w: string): ElasticResult => ({ field: null, warnings: [...warnings, w], maxStretch: 1, partRadius: [] });
@@ -442,6 +448,19 @@ function finish(
   const maxStretch = maxCellStretch(field);
   if (maxStretch > ELASTIC_STRETCH_WARN) {
     warnings.push(`the drag stretches the surroundings up to ${maxStretch.toFixed(1)}×: a larger selection or a shorter arrow looks more natural`);
+  }
+  // An arrow that ends within a cell or two of the area's edge cannot land there: the edge stays.
+  const e = new Float64Array(2);
+  for (let i = 0; i < mt.length; i++) {
+    const t = mt[i]!, h = mh[i]!;
+    sampleField(field, t[0], t[1], e);
+    const miss = Math.hypot(t[0] + e[0]! - h[0], t[1] + e[1]! - h[1]);
+    if (miss > 0.5) {
+      const at = `the arrow ending at (${Math.round(t[0])}, ${Math.round(t[1])})`;
+      warnings.push(short === 'turn'
+        ? `${at} lands ${miss.toFixed(1)} px short: the arrows do not agree on one turn, and the piece between them moves as one on their best common turn (the exact fit would fold the area)`
+        : `${at} ends too close to the edge of the editable area, which stays fixed: it lands ${miss.toFixed(1)} px short (draw the area a little larger around it)`);
+    }
   }
   return { field, warnings, maxStretch, partRadius };
 }
@@ -495,7 +514,7 @@ export const RIGID_GROUP_RESIDUAL = 0.25;
  * within {@link RIGID_GROUP_RESIDUAL} of the longest arrow from its target), the backward map of
  * that motion (target → source); else null.
  */
-export function rigidGroup(handles: readonly Point[], targets: readonly Point[]): { backward: (t: Point) => Point; angle: number } | null {
+export function rigidGroup(handles: readonly Point[], targets: readonly Point[], exact = true): { backward: (t: Point) => Point; angle: number } | null {
   const n = handles.length;
   if (n < 2) return null;
   let px = 0, py = 0, qx = 0, qy = 0;
@@ -513,8 +532,56 @@ export function rigidGroup(handles: readonly Point[], targets: readonly Point[])
     const mx = cs * ux - sn * uy + qx, my = sn * ux + cs * uy + qy;
     if (Math.hypot(mx - targets[i]![0], my - targets[i]![1]) > RIGID_GROUP_RESIDUAL * longest) return null;
   }
-  // Backward: s = Rᵀ (t − q̄) + p̄.
-  return { angle: th, backward: (t) => { const dx = t[0] - qx, dy = t[1] - qy; return [cs * dx + sn * dy + px, -sn * dx + cs * dy + py]; } };
+  // Backward: s = Rᵀ (t − q̄) + p̄ — the best turn; then made exact at every target (each handle
+  // lands on its target, issue #13): two arrows by the similarity through both pairs (a turn and
+  // the slight scale the arrows ask for; lines stay straight), more by the least-squares affine map
+  // plus the leftover misfit of each target spread by inverse-distance weights.
+  const rigid = (t: Point): Point => { const dx = t[0] - qx, dy = t[1] - qy; return [cs * dx + sn * dy + px, -sn * dx + cs * dy + py]; };
+  return { angle: th, backward: (exact ? exactAt(handles, targets) : null) ?? rigid };
+}
+
+/**
+ * A smooth backward map that sends every target exactly to its handle and is a similarity (two
+ * pairs) or an affine map plus inverse-distance corrections (three or more), or null when the
+ * targets are degenerate for it (coincident, or all on one line).
+ */
+function exactAt(handles: readonly Point[], targets: readonly Point[]): ((t: Point) => Point) | null {
+  const n = handles.length;
+  if (n === 2) {
+    // z = (h1 − h0) / (t1 − t0) as complex numbers; s = h0 + z (t − t0).
+    const ax = targets[1]![0] - targets[0]![0], ay = targets[1]![1] - targets[0]![1], d = ax * ax + ay * ay;
+    if (d < 1e-9) return null;
+    const bx = handles[1]![0] - handles[0]![0], by = handles[1]![1] - handles[0]![1];
+    const zr = (bx * ax + by * ay) / d, zi = (by * ax - bx * ay) / d;
+    const h0 = handles[0]!, t0 = targets[0]!;
+    return (t) => { const dx = t[0] - t0[0], dy = t[1] - t0[1]; return [h0[0] + zr * dx - zi * dy, h0[1] + zi * dx + zr * dy]; };
+  }
+  // Least-squares affine s = A t + c over the pairs (normal equations on centred coordinates).
+  let mx = 0, my = 0, hx = 0, hy = 0;
+  for (let i = 0; i < n; i++) { mx += targets[i]![0]; my += targets[i]![1]; hx += handles[i]![0]; hy += handles[i]![1]; }
+  mx /= n; my /= n; hx /= n; hy /= n;
+  let sxx = 0, sxy = 0, syy = 0, ux = 0, uy = 0, vx = 0, vy = 0;
+  for (let i = 0; i < n; i++) {
+    const x = targets[i]![0] - mx, y = targets[i]![1] - my, u = handles[i]![0] - hx, v = handles[i]![1] - hy;
+    sxx += x * x; sxy += x * y; syy += y * y; ux += u * x; uy += u * y; vx += v * x; vy += v * y;
+  }
+  const det = sxx * syy - sxy * sxy;
+  if (Math.abs(det) < 1e-6 * Math.max(1, sxx * syy)) return null;
+  const a11 = (ux * syy - uy * sxy) / det, a12 = (uy * sxx - ux * sxy) / det;
+  const a21 = (vx * syy - vy * sxy) / det, a22 = (vy * sxx - vx * sxy) / det;
+  const affine = (t: Point): Point => { const x = t[0] - mx, y = t[1] - my; return [hx + a11 * x + a12 * y, hy + a21 * x + a22 * y]; };
+  const res = handles.map((h, i) => { const a = affine(targets[i]!); return [h[0] - a[0], h[1] - a[1]] as Point; });
+  return (t) => {
+    const a = affine(t);
+    let wx = 0, wy = 0, ws = 0;
+    for (let i = 0; i < n; i++) {
+      const d2 = (t[0] - targets[i]![0]) ** 2 + (t[1] - targets[i]![1]) ** 2;
+      if (d2 < 1e-12) return [a[0] + res[i]![0], a[1] + res[i]![1]];
+      const w = 1 / (d2 * d2);
+      wx += w * res[i]![0]; wy += w * res[i]![1]; ws += w;
+    }
+    return [a[0] + wx / ws, a[1] + wy / ws];
+  };
 }
 
 /**
