@@ -3,6 +3,7 @@ import type { PlacedMask, Point } from '../types';
 import { minCellJacobian, minForwardJacobian, sampleField, sampleForwardField, type DeformField } from './deform-field';
 import { buildOcclusionField as buildElasticField } from './elastic-occlusion';
 import { warpRegions } from './warp-regions';
+import { createRng } from '../random';
 
 /** Solid disc (255 inside) on a `w × h` canvas-sized placed mask. */
 function disc(cx: number, cy: number, r: number, w: number, h: number): PlacedMask {
@@ -163,5 +164,53 @@ describe('elastic drag field with occlusion fallback', () => {
       const t = ((108 - crop.top) * crop.width + (134 - crop.left)) * 2;
       expect(Math.hypot(sourceMap![t]! - 120, sourceMap![t + 1]! - 120)).toBeLessThan(0.5);
     }
+  });
+});
+
+describe('occlusion field: properties on random areas and long drags (seeded)', () => {
+  test('pixels outside the area never move, and every arrow lands within 0.5 px or the warnings say by how much it falls short', () => {
+    const rng = createRng(20261205);
+    const S = 200;
+    const bad: string[] = [];
+    let built = 0, short = 0;
+    for (let i = 0; i < 40; i++) {
+      const data = new Uint8Array(S * S);
+      const ells = Array.from({ length: 1 + Math.floor(rng() * 3) }, () => ({ cx: 50 + rng() * 100, cy: 50 + rng() * 100, rx: 18 + rng() * 60, ry: 18 + rng() * 60, th: rng() * Math.PI }));
+      for (let y = 0; y < S; y++) {
+        for (let x = 0; x < S; x++) {
+          for (const e of ells) {
+            const dx = x - e.cx, dy = y - e.cy, c = Math.cos(e.th), s = Math.sin(e.th);
+            const u = (dx * c + dy * s) / e.rx, v = (-dx * s + dy * c) / e.ry;
+            if (u * u + v * v <= 1) { data[y * S + x] = 255; break; }
+          }
+        }
+      }
+      const inside = (p: Point): boolean => { const x = Math.round(p[0]), y = Math.round(p[1]); return x >= 0 && y >= 0 && x < S && y < S && data[y * S + x]! >= 128; };
+      const handles: Point[] = [], targets: Point[] = [];
+      for (let k = 0, n = 1 + Math.floor(rng() * 3); k < n; k++) {
+        let h: Point = [0, 0];
+        for (let a = 0; a < 50 && !inside(h); a++) h = [rng() * S, rng() * S];
+        let t: Point = h;
+        for (let a = 0; a < 50; a++) { t = [h[0] + (rng() - 0.5) * 100, h[1] + (rng() - 0.5) * 100]; if (inside(t)) break; }
+        handles.push(h); targets.push(t);
+      }
+      const res = buildElasticField({ mask: { left: 0, top: 0, width: S, height: S, data }, handles, targets, width: 1000, height: 1000 });
+      if (!res.field) continue;
+      built++;
+      const f = res.field, e = new Float64Array(2);
+      handles.forEach((h, k) => {
+        sampleField(f, targets[k]![0], targets[k]![1], e);
+        const miss = Math.hypot(targets[k]![0] + e[0]! - h[0], targets[k]![1] + e[1]! - h[1]);
+        if (miss < 0.5) return;
+        short++;
+        if (!res.warnings.some((w) => /px short of its target/.test(w))) bad.push(`case ${i}: arrow ${k} lands ${miss.toFixed(1)} px short without a warning`);
+      });
+      let outside = 0;
+      for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) if (data[y * S + x]! < 128) { sampleField(f, x, y, e); outside = Math.max(outside, Math.hypot(e[0]!, e[1]!)); }
+      if (outside > 0) bad.push(`case ${i}: a pixel outside the area moves ${outside.toFixed(3)} px`);
+    }
+    expect(bad).toEqual([]);
+    expect(built).toBeGreaterThan(20);
+    expect(short).toBeGreaterThan(0); // the run reaches arrows that cannot land (else it tests less than it says)
   });
 });

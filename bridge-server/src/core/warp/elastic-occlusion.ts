@@ -562,6 +562,15 @@ function computeOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
     return none;
   }
   if (handleOk.some((ok) => !ok)) warnings.push('a handle lies on the edge of the editable area, which stays fixed; it cannot reach its target exactly');
+  // Every arrow that still falls short (its target at the area's fixed edge, under another
+  // dragged part, or the drag shortened) is named with by how much.
+  const e = new Float64Array(2);
+  for (let i = 0; i < mh.length; i++) {
+    const t = mt[i]!, h = mh[i]!;
+    sampleField(field, t[0], t[1], e);
+    const miss = Math.hypot(t[0] + e[0]! - h[0], t[1] + e[1]! - h[1]);
+    if (miss > 0.5) warnings.push(`the arrow ending at (${Math.round(t[0])}, ${Math.round(t[1])}) lands ${miss.toFixed(1)} px short of its target (the area cannot bring its part there: draw the area a little larger around it)`);
+  }
   const [lo, hi] = stretchRange(field);
   if (hi > STRETCH_WARN || lo < 1 / STRETCH_WARN) {
     warnings.push(`the drag stretches part of the area ${(hi > 1 / lo ? hi : 1 / lo).toFixed(1)}× (${hi > 1 / lo ? 'stretched' : 'squeezed'}); it may look smeared — a larger editable area gives it more room`);
