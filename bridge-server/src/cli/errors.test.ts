@@ -22,6 +22,10 @@ describe('smartdrag edit: coded errors with hints', () => {
     ['case path is a folder', () => run({ case: dir }), 'case_not_found', 'folder'],
     ['case is not JSON', () => run({ case: file('bad.json', '{bad') }), 'case_bad_json', 'bad.json'],
     ['case misses fields', () => run({ case: file('thin.json', '{"id":"x"}') }), 'case_invalid', 'regions'],
+    ['a drag names a region the case lacks', () => run({ case: file('unknown-region.json', JSON.stringify({
+      id: 'u', image: 'photos/apple.png', size: [10, 10], regions: [{ id: 'h1', polygon: [[1, 1], [5, 1], [5, 5]] }],
+      drags: [{ region: 'zz', points: [[2, 2], [4, 4]] }],
+    })) }), 'case_invalid', 'names region "zz"'],
     ['image missing', () => run({ image: join(dir, 'none.png') }), 'image_not_found', 'none.png'],
     ['image not an image', () => run({ image: file('text.png', 'hello') }), 'image_unreadable', 'text.png'],
     ['output not writable', () => run({ out: join(file('plain', 'x'), 'sub') }), 'output_unwritable', 'plain'],

@@ -26,7 +26,13 @@ export const DragCaseSchema = z.object({
     ),
   keep: z.array(polygon).optional(),
   note: z.string().optional(),
-}).refine((c) => c.drags.length > 0 || !!c.intent?.trim(), { message: 'a case needs at least one drag, or an intent that states the edit (text alone)', path: ['drags'] });
+}).refine((c) => c.drags.length > 0 || !!c.intent?.trim(), { message: 'a case needs at least one drag, or an intent that states the edit (text alone)', path: ['drags'] })
+  .superRefine((c, ctx) => {
+    const ids = new Set(c.regions.map((r) => r.id));
+    c.drags.forEach((d, i) => {
+      if (!ids.has(d.region)) ctx.addIssue({ code: 'custom', message: `names region "${d.region}", which the case does not define (regions: ${[...ids].join(', ')})`, path: ['drags', i, 'region'] });
+    });
+  });
 export type DragCase = z.infer<typeof DragCaseSchema>;
 
 /** Validate an unknown JSON value as a drag case; throws a zod error naming the bad path. */
