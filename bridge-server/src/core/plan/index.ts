@@ -13,7 +13,8 @@ import { applyElasticReading } from './elastic-reading';
 import type { PlanReasoner } from './reasoner';
 
 export type { PlanReasoner, ReasonerInput } from './reasoner';
-import { EMPTY_SELECTION_HINT, ErrorCode, maskAt, SmartDragError } from '@smartdrag/shared';
+import { ErrorCode, maskAt, SmartDragError } from '@smartdrag/shared';
+import { emptySelection } from './region-shape';
 
 export interface PlanOptions {
   /** Use the intent text (default true; false plans from geometry alone). */
@@ -89,9 +90,7 @@ async function planRequest(req: EditRequest, opts: PlanOptions): Promise<Plan> {
   // A region with nothing selected inside the picture (a selection moved off the canvas, a
   // polygon with no area) has nothing to move: say so instead of planning an edit of nothing.
   for (const r of req.regions) {
-    if (!selectsInside(r.mask, req.image.width, req.image.height)) {
-      throw new SmartDragError(ErrorCode.bad_message, `region ${r.id} selects no pixels (none at 50% coverage or more inside the image): select something inside the picture, or leave the region out`, { hint: EMPTY_SELECTION_HINT });
-    }
+    if (!selectsInside(r.mask, req.image.width, req.image.height)) throw emptySelection(r.id);
   }
   const ctx = buildContext(req);
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();

@@ -44,6 +44,11 @@ export interface RegionShape {
  */
 const shapes: { key: string; shape: RegionShape }[] = [];
 
+/** The coded error for a region that selects no pixel (none at ≥ 50% coverage inside the picture). */
+export function emptySelection(id: string): SmartDragError {
+  return new SmartDragError(ErrorCode.bad_message, `region ${id} selects no pixels (none at 50% coverage or more inside the image): select something inside the picture, or leave the region out`, { hint: EMPTY_SELECTION_HINT });
+}
+
 export function describeRegion(id: string, mask: PlacedMask): RegionShape {
   if (!objectCacheEnabled()) return computeShape(id, mask);
   const key = `${id}|${maskHash(mask)}`;
@@ -93,9 +98,7 @@ function computeShape(id: string, mask: PlacedMask): RegionShape {
     }
     areaScale = 1;
   }
-  if (area === 0) {
-    throw new SmartDragError(ErrorCode.bad_message, `region ${id} selects no pixels (none at 50% coverage or more inside the image): select something inside the picture, or leave the region out`, { hint: EMPTY_SELECTION_HINT });
-  }
+  if (area === 0) throw emptySelection(id);
   const cx = sx / area, cy = sy / area;
   const vxx = sxx / area - cx * cx, vyy = syy / area - cy * cy, vxy = sxy / area - cx * cy;
   // Eigen-decomposition of the 2×2 covariance.

@@ -463,6 +463,22 @@ export function buildDeformField(input: DeformFieldInput): DeformFieldResult {
 }
 
 /**
+ * The arrows whose handle the BACKWARD field `f` does not bring to its target within 0.5 px: each
+ * with its target and by how many px it falls short (the elastic readings name them in the plan).
+ */
+export function handleShortfalls(f: DeformField, handles: readonly Point[], targets: readonly Point[]): Array<{ target: Point; miss: number }> {
+  const out: Array<{ target: Point; miss: number }> = [];
+  const e = new Float64Array(2);
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i]!, h = handles[i]!;
+    sampleField(f, t[0], t[1], e);
+    const miss = Math.hypot(t[0] + e[0]! - h[0], t[1] + e[1]! - h[1]);
+    if (miss > 0.5) out.push({ target: t, miss });
+  }
+  return out;
+}
+
+/**
  * Bilinear lookup of the BACKWARD field at document (target) position `(x, y)`; writes the
  * displacement (source − target) to `out[0..1]` (zero outside the grid).
  */

@@ -6,6 +6,7 @@ import { parallelArrows } from './elastic-band';
 import { buildElasticField, elasticArea, groupSamples, nodeClearance, rayExit, rigidGroup } from './elastic-field';
 import { createRng } from '../random';
 import { warpRegions } from './warp-regions';
+import { randomArea } from './random-area';
 
 /** A solid disc mask (the editable area) of radius `r` about (cx, cy). */
 function discMask(cx: number, cy: number, r: number): PlacedMask {
@@ -440,28 +441,12 @@ describe('an area that reaches the frame slides along it', () => {
 });
 
 describe('elastic field: properties on random areas and drags (seeded)', () => {
-  /** A blob: the union of 1–3 turned ellipses in a 240 × 240 box. */
-  function blob(rng: () => number): PlacedMask {
-    const S = 240, data = new Uint8Array(S * S);
-    const ells = Array.from({ length: 1 + Math.floor(rng() * 3) }, () => ({ cx: 60 + rng() * 120, cy: 60 + rng() * 120, rx: 20 + rng() * 70, ry: 20 + rng() * 70, th: rng() * Math.PI }));
-    for (let y = 0; y < S; y++) {
-      for (let x = 0; x < S; x++) {
-        for (const e of ells) {
-          const dx = x - e.cx, dy = y - e.cy, c = Math.cos(e.th), s = Math.sin(e.th);
-          const u = (dx * c + dy * s) / e.rx, v = (-dx * s + dy * c) / e.ry;
-          if (u * u + v * v <= 1) { data[y * S + x] = 255; break; }
-        }
-      }
-    }
-    return { left: 0, top: 0, width: S, height: S, data };
-  }
-
   test('every field built lands each handle within 0.5 px (or says by how much it falls short), keeps the edge still and never folds', () => {
     const rng = createRng(20261205);
     let built = 0, short = 0;
     const bad: string[] = [];
     for (let i = 0; i < 70; i++) {
-      const mask = blob(rng);
+      const mask = randomArea(rng, 240, 20, 70);
       const inside = (p: Point): boolean => at(mask, Math.round(p[0]), Math.round(p[1])) >= 128;
       const n = 1 + Math.floor(rng() * 3), parallel = n >= 2 && rng() < 0.4;
       const common: Point = [(rng() - 0.5) * 36, (rng() - 0.5) * 36];

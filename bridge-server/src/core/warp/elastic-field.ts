@@ -21,7 +21,7 @@
  */
 import { fillSmallHoles, maskBounds } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
-import { type DeformField, minCellJacobian, sampleField } from './deform-field';
+import { type DeformField, handleShortfalls, minCellJacobian } from './deform-field';
 import { bandField, parallelArrows } from './elastic-band';
 import { MaskMemo, pointsKey } from './elastic-cache';
 import { squaredDistance } from '../distance-transform';
@@ -450,17 +450,11 @@ function finish(
     warnings.push(`the drag stretches the surroundings up to ${maxStretch.toFixed(1)}×: a larger selection or a shorter arrow looks more natural`);
   }
   // An arrow that ends within a cell or two of the area's edge cannot land there: the edge stays.
-  const e = new Float64Array(2);
-  for (let i = 0; i < mt.length; i++) {
-    const t = mt[i]!, h = mh[i]!;
-    sampleField(field, t[0], t[1], e);
-    const miss = Math.hypot(t[0] + e[0]! - h[0], t[1] + e[1]! - h[1]);
-    if (miss > 0.5) {
-      const at = `the arrow ending at (${Math.round(t[0])}, ${Math.round(t[1])})`;
-      warnings.push(short === 'turn'
-        ? `${at} lands ${miss.toFixed(1)} px short: the arrows do not agree on one turn, and the piece between them moves as one on their best common turn (the exact fit would fold the area)`
-        : `${at} ends too close to the edge of the editable area, which stays fixed: it lands ${miss.toFixed(1)} px short (draw the area a little larger around it)`);
-    }
+  for (const { target: t, miss } of handleShortfalls(field, mh, mt)) {
+    const at = `the arrow ending at (${Math.round(t[0])}, ${Math.round(t[1])})`;
+    warnings.push(short === 'turn'
+      ? `${at} lands ${miss.toFixed(1)} px short: the arrows do not agree on one turn, and the piece between them moves as one on their best common turn (the exact fit would fold the area)`
+      : `${at} ends too close to the edge of the editable area, which stays fixed: it lands ${miss.toFixed(1)} px short (draw the area a little larger around it)`);
   }
   return { field, warnings, maxStretch, partRadius };
 }

@@ -4,6 +4,7 @@ import { minCellJacobian, minForwardJacobian, sampleField, sampleForwardField, t
 import { buildOcclusionField as buildElasticField } from './elastic-occlusion';
 import { warpRegions } from './warp-regions';
 import { createRng } from '../random';
+import { randomArea } from './random-area';
 
 /** Solid disc (255 inside) on a `w × h` canvas-sized placed mask. */
 function disc(cx: number, cy: number, r: number, w: number, h: number): PlacedMask {
@@ -174,17 +175,7 @@ describe('occlusion field: properties on random areas and long drags (seeded)', 
     const bad: string[] = [];
     let built = 0, short = 0;
     for (let i = 0; i < 40; i++) {
-      const data = new Uint8Array(S * S);
-      const ells = Array.from({ length: 1 + Math.floor(rng() * 3) }, () => ({ cx: 50 + rng() * 100, cy: 50 + rng() * 100, rx: 18 + rng() * 60, ry: 18 + rng() * 60, th: rng() * Math.PI }));
-      for (let y = 0; y < S; y++) {
-        for (let x = 0; x < S; x++) {
-          for (const e of ells) {
-            const dx = x - e.cx, dy = y - e.cy, c = Math.cos(e.th), s = Math.sin(e.th);
-            const u = (dx * c + dy * s) / e.rx, v = (-dx * s + dy * c) / e.ry;
-            if (u * u + v * v <= 1) { data[y * S + x] = 255; break; }
-          }
-        }
-      }
+      const area = randomArea(rng, S, 18, 60), data = area.data;
       const inside = (p: Point): boolean => { const x = Math.round(p[0]), y = Math.round(p[1]); return x >= 0 && y >= 0 && x < S && y < S && data[y * S + x]! >= 128; };
       const handles: Point[] = [], targets: Point[] = [];
       for (let k = 0, n = 1 + Math.floor(rng() * 3); k < n; k++) {
@@ -194,7 +185,7 @@ describe('occlusion field: properties on random areas and long drags (seeded)', 
         for (let a = 0; a < 50; a++) { t = [h[0] + (rng() - 0.5) * 100, h[1] + (rng() - 0.5) * 100]; if (inside(t)) break; }
         handles.push(h); targets.push(t);
       }
-      const res = buildElasticField({ mask: { left: 0, top: 0, width: S, height: S, data }, handles, targets, width: 1000, height: 1000 });
+      const res = buildElasticField({ mask: area, handles, targets, width: 1000, height: 1000 });
       if (!res.field) continue;
       built++;
       const f = res.field, e = new Float64Array(2);

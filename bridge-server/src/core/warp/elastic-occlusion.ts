@@ -28,7 +28,7 @@
 import { maskBounds } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
 import {
-  type Controls, type DeformField, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
+  type Controls, type DeformField, handleShortfalls, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
 } from './deform-field';
 import { MaskMemo, pointsKey } from './elastic-cache';
 import { FRAME_SLIP, rigidGroup } from './elastic-field';
@@ -564,12 +564,8 @@ function computeOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
   if (handleOk.some((ok) => !ok)) warnings.push('a handle lies on the edge of the editable area, which stays fixed; it cannot reach its target exactly');
   // Every arrow that still falls short (its target at the area's fixed edge, under another
   // dragged part, or the drag shortened) is named with by how much.
-  const e = new Float64Array(2);
-  for (let i = 0; i < mh.length; i++) {
-    const t = mt[i]!, h = mh[i]!;
-    sampleField(field, t[0], t[1], e);
-    const miss = Math.hypot(t[0] + e[0]! - h[0], t[1] + e[1]! - h[1]);
-    if (miss > 0.5) warnings.push(`the arrow ending at (${Math.round(t[0])}, ${Math.round(t[1])}) lands ${miss.toFixed(1)} px short of its target (the area cannot bring its part there: draw the area a little larger around it)`);
+  for (const { target: t, miss } of handleShortfalls(field, mh, mt)) {
+    warnings.push(`the arrow ending at (${Math.round(t[0])}, ${Math.round(t[1])}) lands ${miss.toFixed(1)} px short of its target (the area cannot bring its part there: draw the area a little larger around it)`);
   }
   const [lo, hi] = stretchRange(field);
   if (hi > STRETCH_WARN || lo < 1 / STRETCH_WARN) {

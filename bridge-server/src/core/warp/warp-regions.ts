@@ -23,7 +23,7 @@
  *    are bit-identical to the input.
  */
 import { maskBounds, unionRect } from '@smartdrag/shared';
-import { createMask, cropImage, placedMaskToCrop } from '../image';
+import { createMask, cropImage, placedMaskToCrop, unionOver } from '../image';
 import type { Scratch } from '../fill/scratch';
 import { bicubicAxis, buildSourcePatch, patchReach, sampleBicubicReach, sampleBicubicTaps, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
@@ -1158,11 +1158,7 @@ export function warpRegions(input: WarpInput): WarpOutput {
   for (const rw of prepared) touched = unionRect(touched, unionRect(maskBounds(rw.region.mask), rw.targetBounds));
   holeAndForbidden(sourceMask, targetMask, keepMask, (input.keep ?? []).length > 0, touched, crop, holeMask, forbidden);
   // The editable areas of elastic drags: what they leave uncovered is filled inside them only.
-  let elasticArea: Mask | undefined;
-  for (const rw of prepared) {
-    if (!rw.elastic) continue;
-    elasticArea ??= createMask(cw, ch);
-    placedMaskToCrop(rw.region.mask, crop, elasticArea);
-  }
+  const elastic = prepared.filter((rw) => rw.elastic).map((rw) => rw.region.mask);
+  const elasticArea = elastic.length > 0 ? unionOver(elastic, crop) : undefined;
   return { crop, original, edited, sourceMask, targetMask, holeMask, keepMask, forbidden, warnings, ...(sourceMap ? { sourceMap } : {}), ...(elasticArea ? { elasticArea } : {}) };
 }
