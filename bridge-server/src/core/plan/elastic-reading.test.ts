@@ -92,6 +92,21 @@ describe('the elastic reading says which map it built', () => {
     expect(op.reason).toMatch(/no fold-free map: the dragged part slides over what lies in front of it, largest stretch \d/);
     expect(op.reason).not.toMatch(/parts of\s+px/);
   });
+  const two = (a: Point[], b: Point[]) => makePlan({ image: img, regions: [{ id: 'r', mask: LOOSE }], drags: [{ region: 'r', points: a }, { region: 'r', points: b }], quality: 'preview' });
+  test('parallel arrows say that a band moves with them (not "parts"), arrows that turn one piece say so', async () => {
+    // Two arrows side by side, the same way and length: they push an edge.
+    const band = (await two([[106, 130], [106, 110]], [[134, 130], [134, 110]])).operations;
+    expect(band).toHaveLength(1);
+    expect(band[0]!.params).toMatchObject({ kind: 'deform', elastic: true });
+    expect(band[0]!.reason).toMatch(/the parallel arrows push an edge: a band through their targets moves with them/);
+    expect(band[0]!.reason).not.toMatch(/parts of/);
+    // Two arrows turning the line between them by 10° about its middle: one rigid piece.
+    const c = Math.cos(Math.PI / 18), s = Math.sin(Math.PI / 18);
+    const turn = (await two([[90, 120], [120 - 30 * c, 120 - 30 * s]], [[150, 120], [120 + 30 * c, 120 + 30 * s]])).operations;
+    expect(turn).toHaveLength(1);
+    expect(turn[0]!.params).toMatchObject({ kind: 'deform', elastic: true });
+    expect(turn[0]!.reason).toMatch(/the arrows move one piece: everything between their targets moves as one and every handle lands, parts of \d+, \d+ px radius around them/);
+  });
 });
 
 describe('a far arrow on an object attached to something outside the selection slides it instead of cutting it out', () => {

@@ -8,7 +8,7 @@
  */
 import { maskAt } from '@smartdrag/shared';
 import type { EditRequest, Operation, PlacedMask, Plan, Point } from '../types';
-import { buildElasticField, elasticArea } from '../warp/elastic-field';
+import { buildElasticField, elasticArea, type ElasticReading } from '../warp/elastic-field';
 import { regionOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
 import { readSelectionFit } from './object-cache';
@@ -19,6 +19,18 @@ import { parseIntent } from '../intent/parse';
 export const OCCLUSION_MAX_REACH = 0.75;
 
 const f2 = (x: number): string => (Math.round(x * 100) / 100).toString();
+
+/** What the map built does, in the plan's words (the elastic field's own reading, not a guess). */
+export function readingWords(reading: ElasticReading | 'occlusion', partRadius: readonly number[]): string {
+  const radii = `${partRadius.map((r) => Math.round(r)).join(', ')} px`;
+  switch (reading) {
+    case 'band': return 'the parallel arrows push an edge: a band through their targets moves with them and the content stretches or compresses along the drag only';
+    case 'group': return `the arrows move one piece: everything between their targets moves as one and every handle lands, parts of ${radii} radius around them`;
+    case 'turn': return 'the arrows move one piece on their best common turn (landing every handle exactly would fold the area)';
+    case 'occlusion': return 'no fold-free map: the dragged part slides over what lies in front of it';
+    default: return `parts of ${radii} radius move as a whole`;
+  }
+}
 
 /** Whether the pixel under `p` is a solid (≥ 50%) pixel of `m`. */
 const solidAt = (m: PlacedMask, p: Point): boolean => maskAt(m, Math.round(p[0]), Math.round(p[1])) >= 128;
@@ -70,7 +82,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     let attachedWhy = '';
     if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
     const area = elasticArea(region.mask, req.keep ?? [], req.image);
-    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview' });
+    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number; reading: ElasticReading | 'occlusion' } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview' });
     if (!res.field) {
       // No fold-free map: the occlusion reading (the part slides over what is in front of it) —
       // unless an arrow crosses most of the room ahead of it (≥ OCCLUSION_MAX_REACH of the way to
@@ -91,7 +103,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
       // The warp's own call (warp-regions.ts prepareElastic), so that it reuses this field.
       const occ = regionOcclusionField(area, region.mask, handles, targets, req.image.width, req.image.height, req.quality === 'preview');
       if (!occ.field) { decide(false, `no fold-free elastic map: ${res.warnings.join('; ')}`); continue; }
-      res = { field: occ.field, warnings: [...occ.warnings, 'no fold-free map: the dragged part slides over what lies in front of it'], partRadius: [], maxStretch: occ.maxStretch };
+      res = { field: occ.field, warnings: [...occ.warnings, 'no fold-free map: the dragged part slides over what lies in front of it'], partRadius: [], maxStretch: occ.maxStretch, reading: 'occlusion' };
     }
     warnings.push(...res.warnings.map((w) => `region ${id}: ${w}`));
     const params = { kind: 'deform' as const, handles, targets, elastic: true };
@@ -99,10 +111,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
       : shape.parts.length > 0 ? `the intent names a part (${shape.parts.join(', ')}), `
         : `the intent reshapes (${shape.verbs.join(', ')}), `;
     const why = `${named}${attachedWhy}the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
-      `and every arrow stays inside it: elastic drag (${res.partRadius.length > 0
-        ? `parts of ${res.partRadius.map((r) => Math.round(r)).join(', ')} px radius move as a whole`
-        : 'no fold-free map: the dragged part slides over what lies in front of it'}, ` +
-      `largest stretch ${f2(res.maxStretch)}×)`;
+      `and every arrow stays inside it: elastic drag (${readingWords(res.reading, res.partRadius)}, largest stretch ${f2(res.maxStretch)}×)`;
     replaced.set(id, { region: id, kind: 'deform', params, source: fromIntent ? 'intent' : 'geometry', description: describeOperation(id, params), reason: why });
     decide(true, why);
   }

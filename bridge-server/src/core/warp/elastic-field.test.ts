@@ -30,6 +30,7 @@ describe('elastic field (loose selections)', () => {
   test.each(cases)('$name: handles land on their targets, the edge and pins stay, no cell folds', ({ handles, targets }) => {
     const res = buildElasticField({ mask, handles, targets });
     expect(res.field).not.toBeNull();
+    expect(res.reading).toBe('parts');
     const f = res.field!;
     const e = new Float64Array(2);
     handles.forEach((h, i) => {
@@ -256,6 +257,7 @@ describe('parallel arrows push an edge (make the bench longer)', () => {
     // (The parts of the other readings fold on this drag: the uneven arrows read as a 13° turn.)
     const res = buildElasticField({ mask, handles, targets });
     expect(res.field).not.toBeNull();
+    expect(res.reading).toBe('band');
     const f = res.field!;
     const e = new Float64Array(2);
     handles.forEach((h, i) => {
@@ -500,11 +502,13 @@ describe('elastic field: properties on random areas and drags (seeded)', () => {
     expect(roomy.field).not.toBeNull();
     for (let k = 0; k < 2; k++) expect(miss(roomy.field!, k)).toBeLessThan(0.5);
     expect(roomy.warnings.join(' ')).not.toMatch(/px short/);
+    expect(roomy.reading).toBe('group');
     // Where that exact fit would fold the area, the piece moves on the best common turn and the
     // plan says by how much each arrow falls short.
     const tight = buildElasticField({ mask: discMask(90, 70, 120), handles, targets });
     expect(tight.field).not.toBeNull();
     for (let k = 0; k < 2; k++) expect(miss(tight.field!, k)).toBeCloseTo(3.9, 0);
     expect(tight.warnings.filter((w) => /lands 3\.9 px short: the arrows do not agree on one turn/.test(w))).toHaveLength(2);
+    expect(tight.reading).toBe('turn');
   });
 });

@@ -52,7 +52,17 @@ export interface ElasticResult {
   maxStretch: number;
   /** Radius (px) of the part that moves as a whole around each moving target. */
   partRadius: number[];
+  /**
+   * Which map was built (what the plan tells the user): `parts` — a part around each target moves
+   * as a whole, the rest stretches; `band` — parallel arrows push an edge, a band through their
+   * targets moves and the content stretches or compresses along the drag only; `group` — the arrows
+   * move one piece, everything between their targets moves as one and every handle lands; `turn` —
+   * the same piece on the arrows' best common turn (landing every handle exactly would fold the area).
+   */
+  reading: ElasticReading;
 }
+
+export type ElasticReading = 'parts' | 'band' | 'group' | 'turn';
 
 /** Grid nodes along the area's larger side (final; a preview uses PREVIEW_NODES). */
 const FINAL_NODES = 96;
@@ -289,7 +299,7 @@ function computeElasticField(input: ElasticInput, exactGroup = true): ElasticRes
   const { mask, handles, targets } = input;
   const keep = input.keep ?? [];
   const warnings: string[] = [];
-  const none = (w?: string): ElasticResult => ({ field: null, warnings: w ? [...warnings, w] : warnings, maxStretch: 1, partRadius: [] });
+  const none = (w?: string): ElasticResult => ({ field: null, warnings: w ? [...warnings, w] : warnings, maxStretch: 1, partRadius: [], reading: 'parts' });
   if (handles.length !== targets.length) throw new RangeError('elastic drag needs as many targets as handles');
   const solid = maskBounds(mask, 128);
   if (solid.width === 0) return none('the selection is empty; nothing moves');
@@ -339,7 +349,7 @@ function computeElasticField(input: ElasticInput, exactGroup = true): ElasticRes
       }
       // Used as built when it does not fold; else lightly smoothed until it does not.
       if (settle(band.vx, band.vy, fixed, cols, rows, cell, 2, true)) {
-        return finish(band.vx, band.vy, mh, mt, mh.map(() => cell), left, top, cols, rows, cell, warnings);
+        return finish(band.vx, band.vy, mh, mt, mh.map(() => cell), left, top, cols, rows, cell, warnings, 'band');
       }
     }
   }
@@ -416,7 +426,7 @@ function computeElasticField(input: ElasticInput, exactGroup = true): ElasticRes
   // each round moves it towards the membrane solution, which is smoother but spreads less.
   // (`finish` checks the result again and refuses a field that still folds.)
   settle(vx, vy, fixed, cols, rows, cell, 8, false);
-  const res = finish(vx, vy, mh, mt, partRadius, left, top, cols, rows, cell, warnings, group && !exactGroup ? 'turn' : 'edge');
+  const res = finish(vx, vy, mh, mt, partRadius, left, top, cols, rows, cell, warnings, !group ? 'parts' : exactGroup ? 'group' : 'turn');
   // A piece made to land every handle exactly may fold where its best common turn does not:
   // then the turn, and the plan says by how much an arrow falls short.
   if (!res.field && group && exactGroup) return computeElasticField(input, false);
@@ -427,11 +437,11 @@ function computeElasticField(input: ElasticInput, exactGroup = true): ElasticRes
 function finish(
   vx: Float32Array, vy: Float32Array, mh: readonly Point[], mt: readonly Point[], partRadius: number[],
   left: number, top: number, cols: number, rows: number, cell: number, warnings: string[],
-  /** Why an arrow may land short: it ends at the area's fixed edge, or arrows that disagree move one piece on their best common turn. */
-  short: 'edge' | 'turn' = 'edge',
+  /** The map built; with `turn` an arrow may land short because the piece moves on the arrows' best common turn, otherwise because it ends at the area's fixed edge. */
+  reading: ElasticReading,
 ): ElasticResult {
   const nNodes = cols * rows;
-  const none = (w: string): ElasticResult => ({ field: null, warnings: [...warnings, w], maxStretch: 1, partRadius: [] });
+  const none = (w: string): ElasticResult => ({ field: null, warnings: [...warnings, w], maxStretch: 1, partRadius: [], reading });
   const field: DeformField = {
     left, top, cell, cols, rows, ex: vx, ey: vy, fx: new Float32Array(nNodes), fy: new Float32Array(nNodes),
     radius: Math.max(...partRadius), maxDisp: 0, strength: 1,
@@ -452,11 +462,11 @@ function finish(
   // An arrow that ends within a cell or two of the area's edge cannot land there: the edge stays.
   for (const { target: t, miss } of handleShortfalls(field, mh, mt)) {
     const at = `the arrow ending at (${Math.round(t[0])}, ${Math.round(t[1])})`;
-    warnings.push(short === 'turn'
+    warnings.push(reading === 'turn'
       ? `${at} lands ${miss.toFixed(1)} px short: the arrows do not agree on one turn, and the piece between them moves as one on their best common turn (the exact fit would fold the area)`
       : `${at} ends too close to the edge of the editable area, which stays fixed: it lands ${miss.toFixed(1)} px short (draw the area a little larger around it)`);
   }
-  return { field, warnings, maxStretch, partRadius };
+  return { field, warnings, maxStretch, partRadius, reading };
 }
 
 /**
