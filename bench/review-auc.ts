@@ -136,6 +136,32 @@ export function renderSelfCheck(a: ReturnType<typeof selfCheckAgreement>, thresh
   return `Self-check (doubtful at badness ≥ ${threshold}, core/self-check.ts, as the bridge ran it on each result${from}): flags ${a.flagged} results, ${a.flaggedRejected} of them rejected; it flags ${a.flaggedRejected} of the ${a.rejected} rejected and ${a.flaggedKept} of the ${a.kept} kept.`;
 }
 
+/**
+ * Verdicts by the map the elastic drag built (the report's `elasticMaps`, first one; `not elastic`
+ * when the plan has none): where the kept and the rejected results come from.
+ */
+export function byElasticMap(samples: readonly SampleRecord[], verdicts: readonly Verdict[]): { map: string; kept: number; rejected: number }[] {
+  const byId = new Map<string, SampleRecord>();
+  for (const s of samples) if (s.ok) byId.set(s.id, s);
+  const rows = new Map<string, { map: string; kept: number; rejected: number }>();
+  for (const v of verdicts) {
+    const r = byId.get(v.id);
+    if (!r || !r.elasticMaps) continue;
+    const map = r.elasticMaps[0] ?? 'not elastic';
+    const row = rows.get(map) ?? { map, kept: 0, rejected: 0 };
+    if (v.kept) row.kept++; else row.rejected++;
+    rows.set(map, row);
+  }
+  return [...rows.values()].sort((a, b) => b.kept + b.rejected - (a.kept + a.rejected) || a.map.localeCompare(b.map));
+}
+
+/** Markdown table of {@link byElasticMap}. */
+export function renderByElasticMap(rows: ReturnType<typeof byElasticMap>): string {
+  const L = ['| elastic map | kept | rejected |', '|---|---|---|'];
+  for (const r of rows) L.push(`| ${r.map} | ${r.kept} | ${r.rejected} |`);
+  return L.join('\n');
+}
+
 /** Markdown table of {@link aucTable}. */
 export function renderAucTable(t: ReturnType<typeof aucTable>, title: string): string {
   const f = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
@@ -170,6 +196,8 @@ function main(argv: string[]): void {
     out.push(renderAucTable(t, `${s}: ${review}`), '');
     const rs = samples.filter((r) => r.suite === s);
     out.push(renderSelfCheck(selfCheckAgreement(rs, verdicts, DOUBTFUL_BADNESS), DOUBTFUL_BADNESS), '');
+    const maps = byElasticMap(rs, verdicts);
+    if (maps.length > 0) out.push(`Verdicts by the map the elastic drag built (the plan's \`params.map\`):`, '', renderByElasticMap(maps), '');
     if (!byKind) continue;
     for (const kind of [...new Set(rs.map((r) => r.planKinds[0] ?? 'none'))].sort()) {
       const ks = rs.filter((r) => (r.planKinds[0] ?? 'none') === kind);

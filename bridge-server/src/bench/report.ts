@@ -43,6 +43,8 @@ export const SampleRecordSchema = z.object({
   sampleMs: z.number(),
   /** Operation kinds of the plan, in order. */
   planKinds: z.array(z.string()),
+  /** The map each elastic drag of the plan built (`parts`, `band`, `group`, `turn`, `occlusion`), in order; empty when none is elastic (absent in older reports). */
+  elasticMaps: z.array(z.string()).optional(),
   /**
    * Look measures (core/look.ts): synthesized share, smear, tear, stretch and their sum `badness`;
    * null when the engine returned no source map (e.g. `--server`).

@@ -116,6 +116,7 @@ describe('runBench', () => {
       expect(s.changedPixels).toBe(W * H);
       expect(s.ms).toEqual({ plan: 1, warp: 2, total: 3 });
       expect(s.planKinds).toEqual(['translate']);
+      expect(s.elasticMaps).toEqual([]);
       // Flat input: unedited DAI is 0; the white result differs by known amounts.
       expect(s.daiUnedited['1']).toBe(0);
       const white = ((255 - 10) / 255) ** 2 + ((255 - 20) / 255) ** 2 + ((255 - 30) / 255) ** 2;

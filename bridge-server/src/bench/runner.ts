@@ -363,6 +363,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         base.ok = true;
         base.ms = { ...result.timings, ...(lookMs !== undefined ? { look: lookMs } : {}) };
         base.planKinds = result.plan.operations.map((o) => o.kind);
+        base.elasticMaps = result.plan.operations.flatMap((o) => (o.params.kind === 'deform' && o.params.elastic && o.params.map ? [o.params.map] : []));
         const panels = [thumbWithArrows(image, prepared.arrows, thumb), downscale(composed, thumb)];
         if (prepared.synthetic) panels.push(downscale(prepared.synthetic.expected, thumb));
         suiteTiles.push({ number, panels, caption: captionOf(base), ...(overlay ? { extra: downscale(overlay, thumb) } : {}) });

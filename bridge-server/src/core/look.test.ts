@@ -1,7 +1,7 @@
 import { createImage, createMask } from './image';
 import type { EditResult, Mask, Rect, RgbaImage } from './types';
 import { anisotropy, badness, chamferDistance, computeLook, SMEAR_CAP, STRETCH_FOLD, type LookInput } from './look';
-import { aucTable, parseVerdicts, renderSelfCheck, rocAuc, selfCheckAgreement } from '../../../bench/review-auc';
+import { aucTable, byElasticMap, parseVerdicts, renderByElasticMap, renderSelfCheck, rocAuc, selfCheckAgreement } from '../../../bench/review-auc';
 import type { SampleRecord } from '../bench/report';
 
 const W = 160, H = 160;
@@ -254,4 +254,22 @@ test('selfCheckAgreement: flagged results against the verdicts, at the self-chec
   const b = selfCheckAgreement(checked, v, 2);
   expect(b).toEqual({ flagged: 4, flaggedRejected: 3, rejected: 3, flaggedKept: 1, kept: 2, fromBench: 0 });
   expect(renderSelfCheck(b, 2)).not.toMatch(/bench's measures/);
+});
+
+test('byElasticMap: verdicts counted by the map the first elastic drag built; reports without maps are left out', () => {
+  const rec = (id: string, elasticMaps?: string[]): SampleRecord => ({
+    id, suite: 'dragbench', sheetNumber: 1, ok: true, width: 1, height: 1, pairs: 1,
+    dai: { '1': 0, '5': 0, '10': 0, '20': 0 }, daiUnedited: { '1': 1, '5': 1, '10': 1, '20': 1 },
+    changedOutsideMask: 0, changedPixels: 0, ms: {}, sampleMs: 0, planKinds: ['deform'], look: null,
+    ...(elasticMaps ? { elasticMaps } : {}),
+  });
+  const samples = [rec('a', ['occlusion']), rec('b', ['parts']), rec('c', ['occlusion', 'parts']), rec('d', []), rec('e'), rec('f', ['parts'])];
+  const v = parseVerdicts('a | rejected | x\nb | kept | y\nc | kept | z\nd | rejected | w\ne | kept | old report\nf | kept | q\ng | kept | no record');
+  const rows = byElasticMap(samples, v);
+  expect(rows).toEqual([
+    { map: 'occlusion', kept: 1, rejected: 1 },
+    { map: 'parts', kept: 2, rejected: 0 },
+    { map: 'not elastic', kept: 0, rejected: 1 },
+  ]);
+  expect(renderByElasticMap(rows)).toContain('| occlusion | 1 | 1 |');
 });

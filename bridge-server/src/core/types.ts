@@ -66,9 +66,11 @@ export type OperationParams =
   /**
    * `elastic`: the drags bend the editable area smoothly (zero displacement on its boundary, keep
    * and pins; nothing is cut out or filled) — the reading of point drags on a loose selection.
-   * Otherwise the rigid-MLS part deform anchored on the far part of the region.
+   * Otherwise the rigid-MLS part deform anchored on the far part of the region. `map`: which map
+   * the elastic drag built (the planner's words for it are in the operation's reason); informative,
+   * the warp builds the map again.
    */
-  | { kind: 'deform'; handles: Point[]; targets: Point[]; elastic?: boolean };
+  | { kind: 'deform'; handles: Point[]; targets: Point[]; elastic?: boolean; map?: 'parts' | 'band' | 'group' | 'turn' | 'occlusion' };
 
 /** One region-level operation of a plan, with the reason it was chosen. */
 export interface Operation {

@@ -42,12 +42,24 @@ export const QualitySchema = z.enum(['preview', 'final']);
 export const ClientKindSchema = z.enum(['uxp', 'photopea', 'express', 'playground', 'cli', 'test']);
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 
+/**
+ * Which map an elastic drag built: `parts` (a part around each target moves as a whole, the rest
+ * stretches), `band` (parallel arrows push an edge: a band moves, content stretches along the drag
+ * only), `group` (the arrows move one piece, every handle lands), `turn` (that piece on the arrows'
+ * best common turn), `occlusion` (no fold-free map: the dragged part slides over what lies ahead).
+ */
+export const ElasticMapSchema = z.enum(['parts', 'band', 'group', 'turn', 'occlusion']);
+
 /** Parameters of one operation, by kind. Angles in degrees, positive = clockwise on screen. */
 export const OperationParamsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('translate'), dx: z.number(), dy: z.number() }),
   z.object({ kind: z.literal('rotate'), angleDeg: z.number(), center: PointSchema }),
   z.object({ kind: z.literal('scale'), sx: z.number(), sy: z.number(), center: PointSchema }),
-  z.object({ kind: z.literal('deform'), handles: z.array(PointSchema), targets: z.array(PointSchema), elastic: z.boolean().optional() }),
+  z.object({
+    kind: z.literal('deform'), handles: z.array(PointSchema), targets: z.array(PointSchema), elastic: z.boolean().optional(),
+    /** Elastic drags: the map the bridge built (see `ElasticMapSchema`). */
+    map: ElasticMapSchema.optional(),
+  }),
 ]);
 
 /** One region-level operation (mirrors `Operation` of bridge-server/src/core/types.ts). */

@@ -85,9 +85,10 @@ describe('the elastic reading says which map it built', () => {
   test('a fold-free drag names the rigid parts\' radii; a drag the area cannot map fold-free says the part slides over what lies in front of it (no empty radius list)', async () => {
     const smooth = (await plan([[120, 120], [150, 105]])).operations[0]!;
     expect(smooth.reason).toMatch(/parts of \d+(, \d+)* px radius move as a whole/);
+    expect(smooth.params).toMatchObject({ kind: 'deform', elastic: true, map: 'parts' });
     const long = await plan([[60, 120], [100, 120]]);
     const op = long.operations[0]!;
-    expect(op.params).toMatchObject({ kind: 'deform', elastic: true });
+    expect(op.params).toMatchObject({ kind: 'deform', elastic: true, map: 'occlusion' });
     expect(long.warnings.join('\n')).toMatch(/slides over what lies in front of it/);
     expect(op.reason).toMatch(/no fold-free map: the dragged part slides over what lies in front of it, largest stretch \d/);
     expect(op.reason).not.toMatch(/parts of\s+px/);
@@ -97,14 +98,14 @@ describe('the elastic reading says which map it built', () => {
     // Two arrows side by side, the same way and length: they push an edge.
     const band = (await two([[106, 130], [106, 110]], [[134, 130], [134, 110]])).operations;
     expect(band).toHaveLength(1);
-    expect(band[0]!.params).toMatchObject({ kind: 'deform', elastic: true });
+    expect(band[0]!.params).toMatchObject({ kind: 'deform', elastic: true, map: 'band' });
     expect(band[0]!.reason).toMatch(/the parallel arrows push an edge: a band through their targets moves with them/);
     expect(band[0]!.reason).not.toMatch(/parts of/);
     // Two arrows turning the line between them by 10° about its middle: one rigid piece.
     const c = Math.cos(Math.PI / 18), s = Math.sin(Math.PI / 18);
     const turn = (await two([[90, 120], [120 - 30 * c, 120 - 30 * s]], [[150, 120], [120 + 30 * c, 120 + 30 * s]])).operations;
     expect(turn).toHaveLength(1);
-    expect(turn[0]!.params).toMatchObject({ kind: 'deform', elastic: true });
+    expect(turn[0]!.params).toMatchObject({ kind: 'deform', elastic: true, map: 'group' });
     expect(turn[0]!.reason).toMatch(/the arrows move one piece: everything between their targets moves as one and every handle lands, parts of \d+, \d+ px radius around them/);
   });
 });

@@ -106,7 +106,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
       res = { field: occ.field, warnings: [...occ.warnings, 'no fold-free map: the dragged part slides over what lies in front of it'], partRadius: [], maxStretch: occ.maxStretch, reading: 'occlusion' };
     }
     warnings.push(...res.warnings.map((w) => `region ${id}: ${w}`));
-    const params = { kind: 'deform' as const, handles, targets, elastic: true };
+    const params = { kind: 'deform' as const, handles, targets, elastic: true, map: res.reading };
     const named = !fromIntent || !shape ? ''
       : shape.parts.length > 0 ? `the intent names a part (${shape.parts.join(', ')}), `
         : `the intent reshapes (${shape.verbs.join(', ')}), `;
