@@ -19,6 +19,13 @@ export interface SelectionFit {
 
 /** Edge ratio from which a selection reads as following the object's outline. */
 export const TIGHT_EDGE_RATIO = 1.33;
+/**
+ * Side (√(width × height), px) of the photos the offsets below were set on (DragBench and the photo
+ * cases: up to 512 × 768). On a larger document a selection drawn as carefully on screen lies as
+ * many more document pixels off the object's edge, and the edge itself is as many pixels wide: the
+ * offsets grow with the side (1× up to this size).
+ */
+export const FIT_REFERENCE_SIDE = 640;
 
 /**
  * Measure how well `mask`'s edge follows image edges in `image` (document coordinates). Cost ∝
@@ -36,6 +43,7 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask): SelectionFit {
     return true;
   };
   const c = new Float64Array(6);
+  const u = Math.max(1, Math.sqrt(W * H) / FIT_REFERENCE_SIDE);
   const step = (x0: number, y0: number, x1: number, y1: number): number => {
     if (!colour(x0, y0, c, 0) || !colour(x1, y1, c, 3)) return NaN;
     return (Math.abs(c[0]! - c[3]!) + Math.abs(c[1]! - c[4]!) + Math.abs(c[2]! - c[5]!)) / 3;
@@ -57,16 +65,16 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask): SelectionFit {
       if (len < 1e-6) continue;
       const nx = gx / len, ny = gy / len;
       // The strongest step across the edge within ±3 px (a polygon is rarely exactly on the edge),
-      // against the same measure 7 px inside and 7 px outside.
+      // against the same measure 7 px inside and 7 px outside (px × u on a larger document).
       const best = (ox: number, oy: number): number => {
         let m = NaN;
         for (let s = -2; s <= 2; s += 2) {
-          const v = step(x + ox + (s - 2) * nx, y + oy + (s - 2) * ny, x + ox + (s + 2) * nx, y + oy + (s + 2) * ny);
+          const v = step(x + ox + (s - 2) * u * nx, y + oy + (s - 2) * u * ny, x + ox + (s + 2) * u * nx, y + oy + (s + 2) * u * ny);
           if (!(m >= v)) m = v;
         }
         return m;
       };
-      const a = best(0, 0), bi = best(-7 * nx, -7 * ny), bo = best(7 * nx, 7 * ny);
+      const a = best(0, 0), bi = best(-7 * u * nx, -7 * u * ny), bo = best(7 * u * nx, 7 * u * ny);
       if (!Number.isFinite(a) || !Number.isFinite(bi) || !Number.isFinite(bo)) continue;
       across += a; beside += (bi + bo) / 2; n++;
     }
