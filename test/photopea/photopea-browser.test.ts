@@ -15,6 +15,17 @@ import type { Bridge } from '../../bridge-server/src/server';
 import { artifactsDir, ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
 import { maskOf, trimToAlpha, type Sent } from '../helpers/layers';
 import { expectedCrop, movedBounds } from '../helpers/edit-area';
+import { castShadow } from '../../bridge-server/src/core/plan/cast-shadow';
+
+/**
+ * Bounds of what a move of the candy's selection carries: the selection and its soft shadow on the
+ * white paper (plan/cast-shadow.ts; the pages send crops with a wider margin than the shadow's reading).
+ */
+function movingBounds(img: RgbaImage, selection: PlacedMask): Rect {
+  const shadow = castShadow(img, selection);
+  if ('why' in shadow) throw new Error(`no shadow next to the candy: ${shadow.why}`);
+  return maskBounds(shadow.mask, 128);
+}
 
 jest.setTimeout(120_000);
 
@@ -198,8 +209,7 @@ async function simulatorEdit(c: SimCase): Promise<void> {
     if (c.preview) {
       await frame.click('[data-testid=preview]');
       await frame.waitForFunction(() => /^Preview:/.test(document.querySelector('[data-testid=message]')!.textContent ?? ''), undefined, { timeout: 60000 });
-      const selBounds = maskBounds(selection, 128);
-      await expectOutlineOver(frame, movedBounds(selBounds, drag.points as Point[]));
+      await expectOutlineOver(frame, movedBounds(movingBounds(img, selection), drag.points as Point[]));
       await page.screenshot({ path: join(artifactsDir(), 'photopea-preview-outline.png') });
     }
     // Keyboard shortcut while the panel has focus.
@@ -361,7 +371,7 @@ test('playground: load the sample, lasso the candy, drag the arrow (live preview
       const m = (window as any).smartdrag.panel.editor.regions[0].mask;
       return { ...m, data: Array.from(m.data as Uint8Array) };
     });
-    await expectOutlineOver(page, movedBounds(maskBounds({ ...lassoBounds, data: Uint8Array.from(lassoBounds.data) }, 128), drag.points as Point[]));
+    await expectOutlineOver(page, movedBounds(movingBounds(image, { ...lassoBounds, data: Uint8Array.from(lassoBounds.data) }), drag.points as Point[]));
     await page.screenshot({ path: join(artifactsDir(), 'playground-preview-outline.png') });
     // The drag's previews sent the document once (each crop as a rectangle of it, imageRect); the
     // later ones named it (image reuse), and the bridge holds it for this connection.

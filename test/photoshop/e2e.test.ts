@@ -14,6 +14,7 @@ import { runEdit } from '../../bridge-server/src/core/edit';
 import { parseDragCase } from '../../bridge-server/src/core/case';
 import { cropImage } from '../../bridge-server/src/core/image';
 import { readImage } from '../../bridge-server/src/io/image-io';
+import { castShadow } from '../../bridge-server/src/core/plan/cast-shadow';
 import { SmartDragController } from '../../plugin-photoshop/src/app/controller';
 import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
 import { Phase, type PanelState } from '../../plugin-photoshop/src/panel/panel-state';
@@ -83,7 +84,13 @@ describe('Photoshop plugin end to end (fake host, real bridge)', () => {
       // Before Apply the panel has the outline of what will move: in document pixels, over the selection's new place, framed on the area read.
       expect(ready.moved?.frame).toEqual(read);
       const mb = boundsOfPoints(ready.moved!.polygons.flat());
-      const solid = maskBounds(poly, 128);
+      // What moves: the candy's selection and its soft shadow on the white paper (plan/cast-shadow.ts),
+      // as the bridge reads it on the crop it was sent.
+      const shadow = castShadow(cropImage(photo, read), { ...poly, left: poly.left - read.left, top: poly.top - read.top });
+      if ('why' in shadow) throw new Error(`no shadow: ${shadow.why}`);
+      expect(ready.plan!.operations[0]!.reason).toMatch(/its soft shadow on the plain backdrop next to it/);
+      const grown = maskBounds(shadow.mask, 128);
+      const solid = { ...grown, left: grown.left + read.left, top: grown.top + read.top };
       const landed = movedBounds(solid, drag.points as Point[]);
       for (const [got, want] of [[mb.left, landed.left], [mb.top, landed.top], [mb.left + mb.width, landed.left + landed.width], [mb.top + mb.height, landed.top + landed.height]]) {
         expect(Math.abs(got! - want!)).toBeLessThanOrEqual(3);

@@ -109,6 +109,26 @@ describe('smear', () => {
     expect(m.smear!).toBeLessThan(1.25);
     expect(m.smearedBlock).toBeLessThan(0.05);
   });
+  test('on a plain backdrop a flat fill is natural, although other objects\' edges lie in the ring; a ramp filled into it is not (≫ 1)', () => {
+    // White paper with a dark disc beside the selection (its outline crosses the ring) and a
+    // level of noise: a red square moves right, the hole is filled with the paper's white.
+    const paper = solidImage([250, 250, 248]);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const i = (y * W + x) * 4;
+      if ((x * 7 + y * 13) % 5 === 0) paper.data[i] = 249;
+      if ((x - 36) ** 2 + (y - 70) ** 2 <= 12 * 12) paper.data.set([40, 20, 20], i);
+      if (region.data[y * W + x]) paper.data.set([220, 30, 30], i);
+    }
+    const clean = rigidMove(paper, region, 40, 0, () => [250, 250, 248]);
+    const m = computeLook({ input: paper, result: clean.result, edit: clean.edit, editable: region });
+    expect(m.smear!).toBeGreaterThan(0.8);
+    expect(m.smear!).toBeLessThan(1.25);
+    expect(m.smearedBlock).toBeLessThan(0.05);
+    // The same hole filled with a blurred grey-to-white ramp (a smudge, not paper): not natural.
+    const smudge = rigidMove(paper, region, 40, 0, (x) => { const v = 150 + Math.round((x - 40) * 2.5); return [v, v, v]; });
+    const s = computeLook({ input: paper, result: smudge.result, edit: smudge.edit, editable: region });
+    expect(s.smear!).toBeGreaterThan(1.25); // a steady ramp has more gradient than the flat paper
+  });
   test('a thin sliver of fill (narrower than the inset) has no smear value', () => {
     const { result, edit } = rigidMove(input, region, 6, 0, () => [120, 120, 120]);
     const m = computeLook({ input, result, edit, editable: region });

@@ -6,7 +6,10 @@
  * - **smear**: mean gradient magnitude of the synthesized block (hole pixels deeper than
  *   {@link SMEAR_INSET_PX}, in the result) over the mean gradient magnitude of a ring of untouched
  *   pixels around the hole (in the input). ≈ 1 natural, ≪ 1 smeared (a blurry block), ≫ 1 noisy
- *   (blocky garbage). **smearedBlock** = that block's share of the editable area × |ln smear|.
+ *   (blocky garbage). On a plain backdrop (most of the ring flat: its median gradient at most
+ *   {@link SMEAR_FLAT_GRADIENT}) the medians are compared instead, each plus that floor: a clean flat
+ *   fill on white paper is natural, and the edges of other objects in the ring do not make it look
+ *   smeared. **smearedBlock** = that block's share of the editable area × |ln smear|.
  * - **tear**: length of *unexplained cuts*, per side length of the editable area. A cut is a pair of
  *   neighbouring result pixels whose contents come from places that are not neighbours in the
  *   source (a jump of the source map, or moved content next to synthesized content). A cut is
@@ -51,6 +54,11 @@ export const SMEAR_RING_PX = 12;
  * not a block the eye reads as smeared.
  */
 export const SMEAR_INSET_PX = 8;
+/**
+ * Gradient (luma in [0, 1] per px, central differences: about one 8-bit level per px) at or below
+ * which the ring's median gradient marks a plain backdrop, and the floor added to both medians then.
+ */
+export const SMEAR_FLAT_GRADIENT = 0.004;
 /** smear is clamped to [1/SMEAR_CAP, SMEAR_CAP]. */
 export const SMEAR_CAP = 16;
 /** A source-map jump larger than this between neighbours (px, beyond the neighbour offset) is a cut. */
@@ -157,6 +165,22 @@ export function anisotropy(a: number, b: number, c: number, d: number): number {
   return Math.min(STRETCH_FOLD, s1 / s2);
 }
 
+/** Histogram bins of the gradient medians over [0, {@link MEDIAN_MAX}) (plus one overflow bin). */
+const MEDIAN_BINS = 1024;
+const MEDIAN_MAX = 0.256;
+function medianBin(v: number): number {
+  return Math.min(MEDIAN_BINS, Math.floor((v / MEDIAN_MAX) * MEDIAN_BINS));
+}
+/** The median of `n` values counted in `hist` (bin centre; exact to 1.25e-4, MEDIAN_MAX for the overflow bin). */
+function histMedian(hist: Uint32Array, n: number): number {
+  let acc = 0;
+  for (let b = 0; b <= MEDIAN_BINS; b++) {
+    acc += hist[b]!;
+    if (2 * acc >= n) return b === MEDIAN_BINS ? MEDIAN_MAX : ((b + 0.5) / MEDIAN_BINS) * MEDIAN_MAX;
+  }
+  return MEDIAN_MAX;
+}
+
 /** Value v such that at least `k` of the `values[0..n)` are ≥ v (the k-th largest); 1 when n < k. */
 function kthLargest(values: Float32Array, n: number, k: number): number {
   if (n < k) return 1;
@@ -230,23 +254,30 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMe
     for (let p = 0; p < n; p++) notHole[p] = hole[p] ? 0 : 1;
     chamferDistance(notHole, w, h, distIn);
     let sH = 0, nH = 0, nDeepEditable = 0, sR = 0, nR = 0;
+    const histH = new Uint32Array(MEDIAN_BINS + 1), histR = new Uint32Array(MEDIAN_BINS + 1);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const p = y * w + x;
         if (hole[p]) {
           if (distIn[p]! > SMEAR_INSET_PX) {
-            sH += gradAt(gout, w, h, x, y);
+            const gv = gradAt(gout, w, h, x, y);
+            sH += gv;
+            histH[medianBin(gv)]!++;
             nH++;
             if (edc[p]) nDeepEditable++;
           }
         } else if (!moved[p] && distOut[p]! <= SMEAR_RING_PX) {
-          sR += gradAt(gin, w, h, x, y);
+          const gv = gradAt(gin, w, h, x, y);
+          sR += gv;
+          histR[medianBin(gv)]!++;
           nR++;
         }
       }
     }
     if (nH >= MIN_HOLE_PX && nR > 0) {
-      smear = sR > 0 ? (sH / nH) / (sR / nR) : (sH > 0 ? SMEAR_CAP : 1);
+      const ringMedian = histMedian(histR, nR);
+      if (ringMedian <= SMEAR_FLAT_GRADIENT) smear = (histMedian(histH, nH) + SMEAR_FLAT_GRADIENT) / (ringMedian + SMEAR_FLAT_GRADIENT);
+      else smear = sR > 0 ? (sH / nH) / (sR / nR) : (sH > 0 ? SMEAR_CAP : 1);
       smear = Math.min(SMEAR_CAP, Math.max(1 / SMEAR_CAP, smear));
       smearedBlock = (nDeepEditable / editableArea) * Math.abs(Math.log(smear));
     }

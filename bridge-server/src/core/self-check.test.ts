@@ -106,23 +106,25 @@ describe('self-check on synthetic edits', () => {
   });
 
   test('a selection on a large photo is checked on a box proxy, with the verdict of the same edit at the size the measures were set on', async () => {
-    // Two bundled cases enlarged 3× (Lanczos), as a user's high-resolution photo: the candy that
-    // leaves a pink ghost (doubtful at 1×) and the apple moved cleanly.
-    for (const [id, doubtful] of [['smarties-move-red', true], ['apple-move-right', false]] as const) {
+    // Bundled cases enlarged (Lanczos), as a user's high-resolution photo: the spoon that leaves a
+    // dark smeared block on the saucer (doubtful at 1×), the apple moved cleanly, and the candy that
+    // moves with its shadow and leaves plain paper (a flat fill there is not a smear). Each is the
+    // same edit at both sizes (the selection reads tight at both).
+    for (const [id, scale, doubtful] of [['coffee-move-spoon', 2, true], ['apple-move-right', 3, false], ['smarties-move-red', 3, false]] as const) {
       const small = await caseRequest(id);
       const at1 = (await runEdit(small, { selfCheck: true })).check!;
       expect(at1.doubtful).toBe(doubtful);
-      const big = await caseRequest(id, 3);
+      const big = await caseRequest(id, scale);
       const res = await runEdit(big, { selfCheck: true, forOutline: true });
       expect(res.crop.width * res.crop.height).toBeGreaterThan(SELF_CHECK_PROXY_PIXELS); // so on a proxy
-      const at3 = res.check!;
-      expect(at3.doubtful).toBe(doubtful);
-      expect(Math.abs(at3.badness - at1.badness)).toBeLessThan(0.25);
-      expect(at3.synthesized).toBeCloseTo(at1.synthesized, 1);
+      const atN = res.check!;
+      expect(atN.doubtful).toBe(doubtful);
+      expect(Math.abs(atN.badness - at1.badness)).toBeLessThan(0.4);
+      expect(atN.synthesized).toBeCloseTo(at1.synthesized, 1);
       if (doubtful) {
         // The proxy is really another computation: the same result measured as it is differs a little.
         const whole = selfCheck(big, await runEdit(big, { withSourceMap: true }), Infinity)!;
-        expect(whole.badness).not.toBe(at3.badness);
+        expect(whole.badness).not.toBe(atN.badness);
         expect(whole.doubtful).toBe(doubtful);
       }
     }

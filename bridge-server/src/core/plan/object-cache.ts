@@ -15,6 +15,7 @@
 import type { PlacedMask, Point, RgbaImage } from '../types';
 import { segmentObject, type ObjectSegmentation, type SegmentOptions } from '../segment/grabcut';
 import { selectionFit, type SelectionFit } from './selection-fit';
+import { castShadow, castShadowMargin, type CastShadow } from './cast-shadow';
 import { imageRectHash, maskHash } from '../content-hash';
 import { setPatchCache } from '../resample';
 
@@ -34,7 +35,7 @@ let hits = 0, misses = 0;
 /** Turn the cache on or off (benchmarks measure cold readings with it off); off also empties it. */
 export function setObjectCache(on: boolean): void {
   enabled = on;
-  if (!on) { entries.length = 0; fits.length = 0; }
+  if (!on) { entries.length = 0; fits.length = 0; shadows.length = 0; }
   setPatchCache(on);
 }
 
@@ -47,6 +48,7 @@ export function objectCacheEnabled(): boolean {
 export function clearObjectCache(): void {
   entries.length = 0;
   fits.length = 0;
+  shadows.length = 0;
 }
 
 /** Hits and misses since the process started (tests). */
@@ -59,9 +61,8 @@ function reach(mask: PlacedMask): number {
   return Math.max(16, 8 + Math.ceil(0.1 * Math.max(mask.width, mask.height)));
 }
 
-/** The pixels a reading of `mask` looks at: size, the selection's hash and its image area's hash. */
-function contentKey(image: RgbaImage, mask: PlacedMask): string {
-  const g = reach(mask);
+/** The pixels a reading of `mask` looks at (its rectangle grown by `g`): size, the selection's hash and its image area's hash. */
+function contentKey(image: RgbaImage, mask: PlacedMask, g = reach(mask)): string {
   const l = Math.max(0, mask.left - g), t = Math.max(0, mask.top - g);
   const r = Math.min(image.width, mask.left + mask.width + g), b = Math.min(image.height, mask.top + mask.height + g);
   return [image.width, image.height, maskHash(mask), imageRectHash(image, l, t, r, b)].join('|');
@@ -84,6 +85,17 @@ function remembered<T>(list: Array<{ key: string; value: T }>, key: string, comp
 }
 
 const fits: Array<{ key: string; value: SelectionFit }> = [];
+const shadows: Array<{ key: string; value: CastShadow | { why: string } }> = [];
+
+/**
+ * `castShadow` of a tight selection (plan/cast-shadow.ts), from the cache when the same selection
+ * of the same pixels (as far as the shadow's reading looks) was read before: a drag's later
+ * previews skip it. Shared result: read-only.
+ */
+export function readCastShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { why: string } {
+  if (!enabled) return castShadow(image, mask);
+  return remembered(shadows, `shadow|${contentKey(image, mask, castShadowMargin(mask))}`, () => castShadow(image, mask));
+}
 
 /**
  * `selectionFit` alone (the elastic reading's edge test), from the cache when the same selection of

@@ -10,7 +10,7 @@
  */
 import type { EditRequest, Operation, PlacedMask, Plan, Point, Region } from '../types';
 import { maskAt } from '@smartdrag/shared';
-import { readObject } from './object-cache';
+import { readCastShadow, readObject } from './object-cache';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
 export interface ObjectDecision {
@@ -108,7 +108,17 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
     // A preview segments on a coarser grid (a few ms; the final edit refines the outline). The
     // reading is kept across jobs with the same selection and pixels (plan/object-cache.ts).
     const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) });
-    if (!read.seg) { decisions.push({ region: id, object: false, why: 'the selection follows the object\'s outline: used as given' }); continue; }
+    if (!read.seg) {
+      // A tight selection is used as given — with the object's soft shadow on a plain backdrop,
+      // which the outline leaves out and which would stay behind as a ghost (cast-shadow.ts).
+      const shadow = readCastShadow(req.image, region.mask);
+      if ('why' in shadow) { decisions.push({ region: id, object: false, why: 'the selection follows the object\'s outline: used as given' }); continue; }
+      regions[ri] = { id, mask: shadow.mask };
+      const why = `the selection follows the object's outline; its soft shadow on the plain backdrop next to it (${shadow.pixels} px) moves with it`;
+      decisions.push({ region: id, object: false, why });
+      notes.set(id, why);
+      continue;
+    }
     const seg = read.seg;
     const pct = `${Math.round(seg.fraction * 100)}%`;
     if (!seg.reliable) {

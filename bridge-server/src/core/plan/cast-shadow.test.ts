@@ -1,0 +1,138 @@
+import { rasterizePolygon } from '@smartdrag/shared';
+import { createImage } from '../image';
+import { runEdit } from '../edit';
+import { HOLE_GROW_PX } from '../edit';
+import type { PlacedMask, Point, RgbaImage } from '../types';
+import { castShadow, FOREIGN_RIM_PX, HOLE_GROWTH_PX, SHADOW_MAX_WORK_PIXELS } from './cast-shadow';
+
+/**
+ * A red disc (radius 20·s at (70, 70)·s) on white paper (one level of noise), its soft shadow
+ * offset by (9, 7)·s (up to 60 levels darker, fading out over 8·s px past the disc), and a dark
+ * disc (radius 12·s at (112, 96)·s) whose rim comes near the shadow. `backdrop(x, y)` may replace
+ * the paper (a texture, a vignette).
+ */
+function scene(s = 1, backdrop?: (x: number, y: number) => [number, number, number]): { img: RgbaImage; shadowDepth: Float32Array } {
+  const W = Math.round(160 * s), H = Math.round(160 * s);
+  const img = createImage(W, H);
+  const shadowDepth = new Float32Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = (y * W + x) * 4;
+      const bg = backdrop ? backdrop(x, y) : [250 - ((x * 7 + y * 13) % 3 === 0 ? 1 : 0), 250, 247] as [number, number, number];
+      // Shadow: darkest under the disc's offset copy, fading to nothing 8·s px beyond its edge.
+      const ds = Math.hypot(x - (70 + 9) * s, y - (70 + 7) * s) - 20 * s;
+      const depth = ds <= 0 ? 60 : ds >= 8 * s ? 0 : 60 * (1 - ds / (8 * s)) ** 2;
+      shadowDepth[y * W + x] = depth;
+      img.data.set([Math.max(0, bg[0] - depth), Math.max(0, bg[1] - depth * 1.1), Math.max(0, bg[2] - depth * 0.8), 255], i);
+      if (Math.hypot(x - 112 * s, y - 96 * s) <= 12 * s) img.data.set([45, 25, 20, 255], i);
+      if (Math.hypot(x - 70 * s, y - 70 * s) <= 20 * s) img.data.set([225, 25, 30, 255], i);
+    }
+  }
+  return { img, shadowDepth };
+}
+
+const circle = (cx: number, cy: number, r: number, n = 40): Point[] =>
+  Array.from({ length: n }, (_, i) => [cx + r * Math.cos((2 * Math.PI * i) / n), cy + r * Math.sin((2 * Math.PI * i) / n)] as Point);
+const at = (m: PlacedMask, x: number, y: number): number =>
+  x < m.left || y < m.top || x >= m.left + m.width || y >= m.top + m.height ? 0 : m.data[(y - m.top) * m.width + x - m.left]!;
+
+describe('the cast shadow of an object on a plain backdrop', () => {
+  test('is found next to a tight selection: the shadow\'s solid part joins the selection, the other object and its rim never do', () => {
+    const { img, shadowDepth } = scene();
+    const sel = rasterizePolygon(circle(70, 70, 20.5));
+    const res = castShadow(img, sel);
+    if ('why' in res) throw new Error(res.why);
+    let shadowPx = 0, taken = 0;
+    for (let y = 0; y < 160; y++) {
+      for (let x = 0; x < 160; x++) {
+        const inSel = at(sel, x, y) >= 128;
+        // The selection's own pixels keep their coverage.
+        if (inSel) expect(at(res.mask, x, y)).toBe(at(sel, x, y));
+        // Distance to the other disc's outline (its outermost pixel centres lie up to a pixel inside it).
+        const dOther = Math.hypot(x - 112, y - 96) - 12;
+        if (dOther <= FOREIGN_RIM_PX + HOLE_GROWTH_PX - 1) expect(at(res.mask, x, y)).toBe(0);
+        if (!inSel && shadowDepth[y * 160 + x]! >= 20 && dOther > FOREIGN_RIM_PX + HOLE_GROWTH_PX + 3) {
+          shadowPx++;
+          if (at(res.mask, x, y) > 0) taken++;
+        }
+      }
+    }
+    expect(shadowPx).toBeGreaterThan(150);
+    expect(taken / shadowPx).toBeGreaterThan(0.95);
+    // Nothing far from the shadow: the paper stays out.
+    expect(at(res.mask, 20, 20)).toBe(0);
+    expect(at(res.mask, 40, 130)).toBe(0);
+    expect(res.share).toBeGreaterThan(0.1);
+  });
+
+  test('is not looked for on a textured backdrop, on a wall whose light changes across it, or for an object like its backdrop', () => {
+    const textured = scene(1, (x, y) => { const v = 200 + ((x * 37 + y * 91) % 23); return [v, v - 5, v - 10]; }).img;
+    const tight = rasterizePolygon(circle(70, 70, 20.5));
+    expect(castShadow(textured, tight)).toEqual({ why: expect.stringMatching(/not plain/) });
+    // A wall lit from the left, darkening steadily to the right: its light is not one colour.
+    const lit = scene(1, (x) => { const v = 250 - Math.round(0.8 * x); return [v, v, v]; });
+    expect(castShadow(lit.img, tight)).toEqual({ why: expect.stringMatching(/not plain/) });
+    const pale = scene().img;
+    for (let p = 0; p < 160 * 160; p++) if (Math.hypot((p % 160) - 70, Math.floor(p / 160) - 70) <= 20) pale.data.set([238, 240, 236, 255], p * 4);
+    expect(castShadow(pale, tight)).toEqual({ why: expect.stringMatching(/hardly differs/) });
+  });
+
+  test('the fill grows as far as the shadow keeps from other objects (the two constants agree)', () => {
+    expect(HOLE_GROWTH_PX).toBe(HOLE_GROW_PX);
+  });
+
+  test('a move of the tight selection takes the shadow along and leaves plain paper; the other object keeps every pixel', async () => {
+    const { img, shadowDepth } = scene();
+    const sel = rasterizePolygon(circle(70, 70, 20.5));
+    const res = await runEdit({ image: img, regions: [{ id: 'r', mask: sel }], drags: [{ region: 'r', kind: 'translate', points: [[70, 70], [70, 20 + 0]] }], quality: 'final', seed: 1 }, {});
+    const op = res.plan.operations[0]!;
+    expect(op.reason).toMatch(/its soft shadow on the plain backdrop next to it \(\d+ px\) moves with it/);
+    const out = createImage(160, 160);
+    out.data.set(img.data);
+    const c = res.crop;
+    for (let y = 0; y < c.height; y++) out.data.set(res.edited.data.subarray(y * c.width * 4, (y + 1) * c.width * 4), ((y + c.top) * 160 + c.left) * 4);
+    // The old shadow (below the moved disc's new place): paper again, within a few levels.
+    let worst = 0;
+    for (let y = 95; y < 110; y++) {
+      for (let x = 70; x < 100; x++) {
+        if (shadowDepth[y * 160 + x]! < 20 || Math.hypot(x - 112, y - 96) - 12 <= FOREIGN_RIM_PX + HOLE_GROWTH_PX + 3) continue;
+        const i = (y * 160 + x) * 4;
+        worst = Math.max(worst, 250 - out.data[i + 1]!);
+      }
+    }
+    expect(worst).toBeLessThan(8);
+    // The shadow moved with the disc: 50 px up, the paper there is darker by the shadow's depth.
+    let moved = 0, n = 0;
+    for (let y = 45; y < 60; y++) {
+      for (let x = 70; x < 100; x++) {
+        if (shadowDepth[(y + 50) * 160 + x]! < 30 || Math.hypot(x - 70, y - 20) <= 21 || Math.hypot(x - 112, y + 50 - 96) - 12 <= FOREIGN_RIM_PX + HOLE_GROWTH_PX + 3) continue;
+        moved += 250 - out.data[(y * 160 + x) * 4 + 1]!;
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(20);
+    expect(moved / n).toBeGreaterThan(20);
+    // The dark disc beside the shadow is untouched.
+    for (let y = 84; y <= 108; y++) {
+      for (let x = 100; x <= 124; x++) {
+        if (Math.hypot(x - 112, y - 96) > 12) continue;
+        const i = (y * 160 + x) * 4;
+        expect([out.data[i], out.data[i + 1], out.data[i + 2]]).toEqual([img.data[i], img.data[i + 1], img.data[i + 2]]);
+      }
+    }
+  });
+
+  test('on a large document it is read on blocks and finds the same shadow', () => {
+    const s = 8; // 1280 × 1280: the work box exceeds SHADOW_MAX_WORK_PIXELS
+    const small = castShadow(scene().img, rasterizePolygon(circle(70, 70, 20.5)));
+    const { img } = scene(s);
+    const sel = rasterizePolygon(circle(70 * s, 70 * s, 20.5 * s, 160));
+    expect(sel.width * sel.height * 4).toBeGreaterThan(SHADOW_MAX_WORK_PIXELS / 4);
+    const big = castShadow(img, sel);
+    if ('why' in big || 'why' in small) throw new Error('no shadow');
+    expect(big.share).toBeGreaterThan(0.6 * small.share);
+    expect(big.share).toBeLessThan(1.6 * small.share);
+    expect(at(big.mask, Math.round((70 + 9 + 14) * s), Math.round((70 + 7 + 14) * s))).toBeGreaterThan(0); // beyond the disc, in the shadow
+    expect(at(big.mask, 20 * s, 20 * s)).toBe(0);
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * The cast shadow of an object on a plain backdrop (photo cases: "the red candy sits intact at
+ * about (120,80) with its soft shadow, and its old spot is plain white background"). A selection
+ * drawn tight around an object leaves out its soft shadow or coloured reflection: moved as given,
+ * the object travels without it and the shadow stays behind as a ghost of the old place (the
+ * candy's violet smudge, a grey halo). When the backdrop around the selection is plain, the pixels
+ * next to the selection that are joined to it and differ from the backdrop — but far less than the
+ * object does — are its shadow: they move with the object, and the filler restores the backdrop
+ * where they were.
+ *
+ * Weight-free and conservative: it does nothing on a textured backdrop (the ring around the
+ * selection must be mostly one colour), for an object that hardly differs from its backdrop, or when
+ * the shadow found is a few stray pixels. Another object next to the shadow is not taken: its
+ * colour differs from the backdrop about as much as an object does, and the shadow's pixels must
+ * stay under {@link SHADOW_MAX_SHARE} of the object's difference.
+ */
+import type { PlacedMask, RgbaImage } from '../types';
+import { squaredDistance } from '../distance-transform';
+
+/** How far the shadow may reach from the selection, in equivalent-disc radii of the selection (at least {@link SHADOW_MIN_REACH_PX}). */
+export const SHADOW_REACH = 1;
+/** Smallest reach in px. */
+export const SHADOW_MIN_REACH_PX = 4;
+/** Share of the backdrop ring that must lie within the backdrop's tolerance for it to count as plain. */
+export const PLAIN_SHARE = 0.6;
+/**
+ * Largest robust spread (1.4826 × MAD, 8-bit levels, any channel) of a plain backdrop: paper, a
+ * studio sweep, a clear sky are flat to a level or two; a painted wall or a table photographed with
+ * its grain spreads 5 or more, and its darker and lighter patches are not shadows.
+ */
+export const PLAIN_MAX_SPREAD = 3;
+/** A pixel differs from the backdrop when a channel is further than this many levels (or 3 spreads) from it. */
+export const SHADOW_MIN_LEVELS = 8;
+/** Shadow pixels differ from the backdrop by at most this share of the object's own difference. */
+export const SHADOW_MAX_SHARE = 0.6;
+/** The object must differ from its backdrop by at least this many levels (largest channel). */
+export const OBJECT_MIN_LEVELS = 40;
+/** Pixels this close to another object (outside the selection, as different from the backdrop as an object) are its rim, not shadow. */
+export const FOREIGN_RIM_PX = 3;
+/**
+ * How far the vacated area is grown before it is filled (core/edit.ts `HOLE_GROW_PX`, kept equal by
+ * a test): the shadow stays this much further from another object, so that the grown fill never
+ * reaches into that object's rim (it would clip its outline).
+ */
+export const HOLE_GROWTH_PX = 6;
+/** Width (px) over which the shadow's coverage fades in from the side it shares with another object. */
+export const FADE_PX = 3;
+/** The shadow must cover at least this share of the selection's area to be taken. */
+export const SHADOW_MIN_SHARE = 0.03;
+/**
+ * Share of the shadow's pixels whose 8 neighbours all belong to the shadow or the selection: a cast
+ * shadow is a solid smudge; pixels of a noisy or textured backdrop that happen to differ make a
+ * ragged fringe and are not taken.
+ */
+export const SHADOW_MIN_SOLIDITY = 0.5;
+/**
+ * Largest share of the shadow's outline that may lie at the reach: a cast shadow fades out near its
+ * object; a difference that runs on to the reach is the backdrop's own light (a vignette, a
+ * gradient), not a shadow.
+ */
+export const SHADOW_MAX_OPEN = 0.1;
+
+/** What {@link castShadow} found. */
+export interface CastShadow {
+  /** The selection with its shadow (the selection's own coverage; on shadow pixels a coverage that fades out with the shadow). */
+  mask: PlacedMask;
+  /** Shadow pixels added. */
+  pixels: number;
+  /** Shadow area / selection area. */
+  share: number;
+}
+
+function median(values: Uint8Array, n: number): number {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < n; i++) hist[values[i]!]!++;
+  let acc = 0;
+  for (let v = 0; v < 256; v++) { acc += hist[v]!; if (2 * acc >= n) return v; }
+  return 255;
+}
+
+/** The shadow's reach, the backdrop ring's width and the margin read around the selection's rectangle, for a selection of `area` px. */
+function shadowGeometry(area: number): { reachPx: number; ringPx: number; margin: number } {
+  const rEqPx = Math.sqrt(area / Math.PI);
+  const reachPx = Math.max(SHADOW_MIN_REACH_PX, Math.round(SHADOW_REACH * rEqPx));
+  const ringPx = Math.max(4, Math.round(0.3 * rEqPx));
+  return { reachPx, ringPx, margin: reachPx + ringPx + 3 };
+}
+
+/** How far around a selection's rectangle {@link castShadow} reads pixels (the 3×3 mean included). */
+export function castShadowMargin(mask: PlacedMask): number {
+  let area = 0;
+  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]! >= 128) area++;
+  return shadowGeometry(area).margin + 1;
+}
+
+/** Largest work box (px) read at full resolution; a larger one is read on blocks of f×f pixels. */
+export const SHADOW_MAX_WORK_PIXELS = 1_000_000;
+
+/**
+ * The selection grown by its cast shadow, or why not (a textured backdrop, an object like its
+ * backdrop, no shadow worth taking). `mask` is a tight selection in document coordinates. On a
+ * large document the reading runs on f×f blocks (box means; a block belongs to the selection when
+ * half its pixels do), at most {@link SHADOW_MAX_WORK_PIXELS} of them, and the shadow's blocks are
+ * mapped back to the document's pixels.
+ */
+export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { why: string } {
+  const W = image.width, H = image.height, d = image.data;
+  let area = 0;
+  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]! >= 128) area++;
+  if (area === 0) return { why: 'empty selection' };
+  const { reachPx, ringPx, margin: g } = shadowGeometry(area);
+  // Work box: the selection's rectangle grown by the reach and the backdrop ring, inside the image.
+  const bl = Math.max(0, mask.left - g), bt = Math.max(0, mask.top - g);
+  const br = Math.min(W, mask.left + mask.width + g), bb = Math.min(H, mask.top + mask.height + g);
+  if (br <= bl || bb <= bt) return { why: 'the selection lies outside the picture' };
+  const f = Math.max(1, Math.ceil(Math.sqrt(((br - bl) * (bb - bt)) / SHADOW_MAX_WORK_PIXELS)));
+  const w = Math.ceil((br - bl) / f), h = Math.ceil((bb - bt) / f), n = w * h;
+  // Block means of the colour and the selection's share per block.
+  const rgb = new Float32Array(3 * n), cnt = new Uint16Array(n), inSel = new Uint16Array(n);
+  for (let y = bt; y < bb; y++) {
+    const by = ((y - bt) / f) | 0, my = y - mask.top, rowSel = my >= 0 && my < mask.height;
+    for (let x = bl; x < br; x++) {
+      const p = by * w + (((x - bl) / f) | 0), i = (y * W + x) * 4;
+      rgb[3 * p] += d[i]!; rgb[3 * p + 1] += d[i + 1]!; rgb[3 * p + 2] += d[i + 2]!;
+      cnt[p]++;
+      const mx = x - mask.left;
+      if (rowSel && mx >= 0 && mx < mask.width && mask.data[my * mask.width + mx]! >= 128) inSel[p]++;
+    }
+  }
+  const sel = new Uint8Array(n);
+  for (let p = 0; p < n; p++) {
+    rgb[3 * p] /= cnt[p]!; rgb[3 * p + 1] /= cnt[p]!; rgb[3 * p + 2] /= cnt[p]!;
+    if (2 * inSel[p]! >= cnt[p]!) sel[p] = 1;
+  }
+  const reach = reachPx / f, ringW = ringPx / f;
+  const dist2 = squaredDistance(sel, w, h);
+  // The backdrop: a ring just beyond the reach. The object: the selection's blocks.
+  const ringMax = (reach + ringW) * (reach + ringW), ringMin = reach * reach;
+  const ring = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
+  const obj = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
+  let nr = 0, no = 0;
+  for (let p = 0; p < n; p++) {
+    if (sel[p]) { for (let c = 0; c < 3; c++) obj[c]![no] = Math.round(rgb[3 * p + c]!); no++; }
+    else if (dist2[p]! > ringMin && dist2[p]! <= ringMax) { for (let c = 0; c < 3; c++) ring[c]![nr] = Math.round(rgb[3 * p + c]!); nr++; }
+  }
+  if (nr < 32 || no === 0) return { why: 'no backdrop around the selection' };
+  const bg = [0, 0, 0], spread = [0, 0, 0], objMed = [0, 0, 0];
+  const dev = new Uint8Array(nr);
+  for (let c = 0; c < 3; c++) {
+    bg[c] = median(ring[c]!, nr);
+    for (let k = 0; k < nr; k++) dev[k] = Math.abs(ring[c]![k]! - bg[c]!);
+    spread[c] = 1.4826 * median(dev, nr);
+    objMed[c] = median(obj[c]!, no);
+  }
+  const maxSpread = Math.max(...spread);
+  if (maxSpread > PLAIN_MAX_SPREAD) return { why: `the backdrop around the selection is not plain (spread ${maxSpread.toFixed(1)} levels)` };
+  const tol = Math.max(SHADOW_MIN_LEVELS, 3 * maxSpread);
+  let plain = 0;
+  for (let k = 0; k < nr; k++) {
+    if (Math.abs(ring[0]![k]! - bg[0]!) <= tol && Math.abs(ring[1]![k]! - bg[1]!) <= tol && Math.abs(ring[2]![k]! - bg[2]!) <= tol) plain++;
+  }
+  if (plain < PLAIN_SHARE * nr) return { why: `the backdrop around the selection is not plain (${Math.round((100 * plain) / nr)}% of it is one colour)` };
+  const objDiff = Math.max(Math.abs(objMed[0]! - bg[0]!), Math.abs(objMed[1]! - bg[1]!), Math.abs(objMed[2]! - bg[2]!));
+  if (objDiff < OBJECT_MIN_LEVELS) return { why: `the object hardly differs from its backdrop (${objDiff} levels)` };
+  const hi = SHADOW_MAX_SHARE * objDiff;
+  // Differences are read on a 3×3 mean of the blocks, so that a noisy backdrop does not grow a fringe.
+  const mean = new Float32Array(3 * n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let r = 0, gg = 0, b = 0, k = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const q = 3 * (yy * w + xx);
+          r += rgb[q]!; gg += rgb[q + 1]!; b += rgb[q + 2]!; k++;
+        }
+      }
+      const p = 3 * (y * w + x);
+      mean[p] = r / k; mean[p + 1] = gg / k; mean[p + 2] = b / k;
+    }
+  }
+  // Another object next to the shadow: blocks outside the selection that differ from the backdrop
+  // as much as an object does. Its anti-aliased rim ({@link FOREIGN_RIM_PX} around it) and the
+  // fill's growth ({@link HOLE_GROWTH_PX}) are never taken, so the neighbour keeps its outline.
+  const foreign = new Uint8Array(n);
+  for (let p = 0; p < n; p++) {
+    if (sel[p]) continue;
+    const i = 3 * p; // the blocks themselves, not their 3×3 mean: the object's outermost pixels count
+    if (Math.max(Math.abs(rgb[i]! - bg[0]!), Math.abs(rgb[i + 1]! - bg[1]!), Math.abs(rgb[i + 2]! - bg[2]!)) > hi) foreign[p] = 1;
+  }
+  const nearForeign = squaredDistance(foreign, w, h);
+  const rim = Math.max(1, (FOREIGN_RIM_PX + HOLE_GROWTH_PX) / f) ** 2;
+  // Grow from the selection over blocks within the reach that differ from the backdrop by more
+  // than the tolerance and less than the object does (breadth-first, 4-neighbours).
+  const shadow = new Uint8Array(n), cover = new Uint8Array(n);
+  const queue = new Int32Array(n);
+  let qh = 0, qt = 0;
+  for (let p = 0; p < n; p++) if (sel[p]) queue[qt++] = p;
+  const reach2 = reach * reach;
+  let cells = 0;
+  while (qh < qt) {
+    const p = queue[qh++]!, x = p % w, y = (p - x) / w;
+    for (let k = 0; k < 4; k++) {
+      const qx = k === 0 ? x - 1 : k === 1 ? x + 1 : x, qy = k === 2 ? y - 1 : k === 3 ? y + 1 : y;
+      if (qx < 0 || qy < 0 || qx >= w || qy >= h) continue;
+      const q = qy * w + qx;
+      if (sel[q] || shadow[q] || dist2[q]! > reach2 || nearForeign[q]! <= rim) continue;
+      const i = 3 * q;
+      const dv = Math.max(Math.abs(mean[i]! - bg[0]!), Math.abs(mean[i + 1]! - bg[1]!), Math.abs(mean[i + 2]! - bg[2]!));
+      if (dv <= tol || dv > hi) continue;
+      shadow[q] = 1;
+      // Coverage: the shadow's faint fringe and its side towards another object move only in part,
+      // so its moved copy fades into the backdrop instead of ending in a hard step.
+      const fade = Math.min(1, (dv - tol) / (2 * tol), (Math.sqrt(nearForeign[q]!) - Math.sqrt(rim)) / Math.max(1, FADE_PX / f));
+      cover[q] = Math.max(1, Math.round(255 * fade));
+      cells++;
+      queue[qt++] = q;
+    }
+  }
+  const selCells = no;
+  if (cells < SHADOW_MIN_SHARE * selCells) return { why: `no shadow next to the selection (${cells * f * f} px)` };
+  let solid = 0;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const p = y * w + x;
+      if (!shadow[p]) continue;
+      let all = true;
+      for (let dy = -1; dy <= 1 && all; dy++) for (let dx = -1; dx <= 1; dx++) { const q = p + dy * w + dx; if (!shadow[q] && !sel[q]) { all = false; break; } }
+      if (all) solid++;
+    }
+  }
+  const solidity = solid / cells;
+  if (solidity < SHADOW_MIN_SOLIDITY) return { why: `what differs from the backdrop next to the selection is a ragged fringe, not a shadow (solidity ${solidity.toFixed(2)})` };
+  // The shadow's outline (blocks with a 4-neighbour outside shadow and selection, or on the box's
+  // edge) and the part of it at the reach or on the picture's frame: not faded out.
+  let outline = 0, open = 0;
+  const edge2 = Math.max(0, reach - 1.5) ** 2;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (!shadow[p]) continue;
+      const onBox = x === 0 || y === 0 || x === w - 1 || y === h - 1;
+      const out4 = onBox || (!shadow[p - 1] && !sel[p - 1]) || (!shadow[p + 1] && !sel[p + 1]) || (!shadow[p - w] && !sel[p - w]) || (!shadow[p + w] && !sel[p + w]);
+      if (!out4) continue;
+      outline++;
+      const atFrame = (x === 0 && bl === 0) || (y === 0 && bt === 0) || (x === w - 1 && br === W) || (y === h - 1 && bb === H);
+      if (dist2[p]! >= edge2 || atFrame) open++;
+    }
+  }
+  if (open > SHADOW_MAX_OPEN * outline) return { why: `what differs from the backdrop runs on past the selection (${Math.round((100 * open) / outline)}% of its outline at the reach): the backdrop's own light, not a shadow` };
+  // The grown mask: the selection's own coverage, 255 on the shadow's pixels outside it.
+  let x0 = mask.left, y0 = mask.top, x1 = mask.left + mask.width, y1 = mask.top + mask.height;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    if (!shadow[y * w + x]) continue;
+    x0 = Math.min(x0, bl + x * f); y0 = Math.min(y0, bt + y * f);
+    x1 = Math.max(x1, Math.min(br, bl + (x + 1) * f)); y1 = Math.max(y1, Math.min(bb, bt + (y + 1) * f));
+  }
+  const out: PlacedMask = { left: x0, top: y0, width: x1 - x0, height: y1 - y0, data: new Uint8Array((x1 - x0) * (y1 - y0)) };
+  for (let y = 0; y < mask.height; y++) {
+    out.data.set(mask.data.subarray(y * mask.width, (y + 1) * mask.width), (y + mask.top - y0) * out.width + mask.left - x0);
+  }
+  let pixels = 0;
+  for (let y = y0; y < y1; y++) {
+    if (y < bt || y >= bb) continue;
+    const by = ((y - bt) / f) | 0;
+    for (let x = x0; x < x1; x++) {
+      const b = by * w + (((x - bl) / f) | 0);
+      if (x < bl || x >= br || !shadow[b]) continue;
+      const o = (y - y0) * out.width + x - x0;
+      if (out.data[o]! >= 128) continue;
+      out.data[o] = Math.max(out.data[o]!, cover[b]!);
+      pixels++;
+    }
+  }
+  return { mask: out, pixels, share: pixels / area };
+}
