@@ -7,7 +7,7 @@
  * half, of the results it flags (badness ≥ {@link DOUBTFUL_BADNESS}), 35 of 41 were rejected by
  * the lead's review and 37 of 41 by the blind second review; it flags a little over half of all the
  * rejected results (the rest look wrong in ways these measures do not see: a sheared house, a face
- * stretched taller). On the tight-selection photo cases it flags 5, 3 of them rejected. It is a
+ * stretched taller). On the tight-selection photo cases it flags 2, both rejected. It is a
  * warning, never a refusal: the result is delivered either way.
  *
  * It runs on every final the bridge makes (core/edit.ts `bridgeEditOptions`), whatever the
