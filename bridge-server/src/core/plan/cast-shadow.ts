@@ -86,15 +86,16 @@ function shadowGeometry(area: number): { reachPx: number; ringPx: number; margin
   return { reachPx, ringPx, margin: reachPx + ringPx + 3 };
 }
 
-/** How far around a selection's rectangle {@link castShadow} reads pixels (the 3×3 mean included). */
+/**
+ * How far around a selection's rectangle {@link castShadow} may read pixels, at most: the margin of
+ * a selection filling its whole rectangle (no pass over the mask).
+ */
 export function castShadowMargin(mask: PlacedMask): number {
-  let area = 0;
-  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]! >= 128) area++;
-  return shadowGeometry(area).margin + 1;
+  return shadowGeometry(mask.width * mask.height).margin + 1;
 }
 
 /** Largest work box (px) read at full resolution; a larger one is read on blocks of f×f pixels. */
-export const SHADOW_MAX_WORK_PIXELS = 1_000_000;
+export const SHADOW_MAX_WORK_PIXELS = 100_000;
 
 /**
  * The selection grown by its cast shadow, or why not (a textured backdrop, an object like its
@@ -115,11 +116,13 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
   if (br <= bl || bb <= bt) return { why: 'the selection lies outside the picture' };
   const f = Math.max(1, Math.ceil(Math.sqrt(((br - bl) * (bb - bt)) / SHADOW_MAX_WORK_PIXELS)));
   const w = Math.ceil((br - bl) / f), h = Math.ceil((bb - bt) / f), n = w * h;
-  // Block means of the colour and the selection's share per block.
+  // Block means of the colour and the selection's share per block, from every pixel of a block up
+  // to 2×2 blocks and from a 2×2 lattice of its pixels beyond (a large box is read in a few ms).
   const rgb = new Float32Array(3 * n), cnt = new Uint16Array(n), inSel = new Uint16Array(n);
-  for (let y = bt; y < bb; y++) {
+  const stride = Math.max(1, f >> 1);
+  for (let y = bt; y < bb; y += stride) {
     const by = ((y - bt) / f) | 0, my = y - mask.top, rowSel = my >= 0 && my < mask.height;
-    for (let x = bl; x < br; x++) {
+    for (let x = bl; x < br; x += stride) {
       const p = by * w + (((x - bl) / f) | 0), i = (y * W + x) * 4;
       rgb[3 * p] += d[i]!; rgb[3 * p + 1] += d[i + 1]!; rgb[3 * p + 2] += d[i + 2]!;
       cnt[p]++;
@@ -133,6 +136,37 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
     if (2 * inSel[p]! >= cnt[p]!) sel[p] = 1;
   }
   const reach = reachPx / f, ringW = ringPx / f;
+  // Quick refusal before the distance transform: the frame of the work box outside the selection's
+  // rectangle grown by the reach (the backdrop ring's neighbourhood) is far from one colour.
+  {
+    const gx0 = Math.floor((mask.left - reachPx - bl) / f), gy0 = Math.floor((mask.top - reachPx - bt) / f);
+    const gx1 = Math.ceil((mask.left + mask.width + reachPx - bl) / f), gy1 = Math.ceil((mask.top + mask.height + reachPx - bt) / f);
+    const band = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
+    let nb = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (x >= gx0 && x < gx1 && y >= gy0 && y < gy1) continue;
+        const p = 3 * (y * w + x);
+        for (let c = 0; c < 3; c++) band[c]![nb] = Math.round(rgb[p + c]!);
+        nb++;
+      }
+    }
+    const objBlocks = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
+    let nob = 0;
+    for (let p = 0; p < n; p++) if (sel[p]) { for (let c = 0; c < 3; c++) objBlocks[c]![nob] = Math.round(rgb[3 * p + c]!); nob++; }
+    if (nb >= 32 && nob > 0) {
+      const dev = new Uint8Array(nb);
+      let worst = 0, diff = 0;
+      for (let c = 0; c < 3; c++) {
+        const m = median(band[c]!, nb);
+        for (let k = 0; k < nb; k++) dev[k] = Math.abs(band[c]![k]! - m);
+        worst = Math.max(worst, 1.4826 * median(dev, nb));
+        diff = Math.max(diff, Math.abs(median(objBlocks[c]!, nob) - m));
+      }
+      if (worst > 2 * PLAIN_MAX_SPREAD) return { why: `the backdrop around the selection is not plain (spread ${worst.toFixed(1)} levels)` };
+      if (diff < OBJECT_MIN_LEVELS / 2) return { why: `the object hardly differs from its backdrop (${diff} levels)` };
+    }
+  }
   const dist2 = squaredDistance(sel, w, h);
   // The backdrop: a ring just beyond the reach. The object: the selection's blocks.
   const ringMax = (reach + ringW) * (reach + ringW), ringMin = reach * reach;

@@ -94,8 +94,15 @@ const shadows: Array<{ key: string; value: CastShadow | { why: string } }> = [];
  */
 export function readCastShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { why: string } {
   if (!enabled) return castShadow(image, mask);
-  return remembered(shadows, `shadow|${contentKey(image, mask, castShadowMargin(mask))}`, () => castShadow(image, mask));
+  // Hashing the pixels costs more than the reading itself on a large box (castShadow reads a
+  // sample of them): only boxes up to a proxy's size — a drag's previews — are remembered.
+  const g = castShadowMargin(mask);
+  if ((mask.width + 2 * g) * (mask.height + 2 * g) > SHADOW_CACHE_MAX_PIXELS) return castShadow(image, mask);
+  return remembered(shadows, `shadow|${contentKey(image, mask, g)}`, () => castShadow(image, mask));
 }
+
+/** Largest work box (px) whose cast-shadow reading is remembered. */
+const SHADOW_CACHE_MAX_PIXELS = 2_000_000;
 
 /**
  * `selectionFit` alone (the elastic reading's edge test), from the cache when the same selection of
