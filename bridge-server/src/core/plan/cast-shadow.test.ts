@@ -3,7 +3,8 @@ import { createImage } from '../image';
 import { runEdit } from '../edit';
 import { HOLE_GROW_PX } from '../edit';
 import type { PlacedMask, Point, RgbaImage } from '../types';
-import { castShadow, FOREIGN_RIM_PX, HOLE_GROWTH_PX, SHADOW_MAX_WORK_PIXELS } from './cast-shadow';
+import { castShadow, FOREIGN_RIM_PX, HOLE_GROWTH_PX, SHADOW_MAX_WORK_PIXELS, SHADOW_REACH, SHADOW_MIN_REACH_PX } from './cast-shadow';
+import { createRng } from '../random';
 
 /**
  * A red disc (radius 20·s at (70, 70)·s) on white paper (one level of noise), its soft shadow
@@ -134,5 +135,58 @@ describe('the cast shadow of an object on a plain backdrop', () => {
     expect(big.share).toBeLessThan(1.6 * small.share);
     expect(at(big.mask, Math.round((70 + 9 + 14) * s), Math.round((70 + 7 + 14) * s))).toBeGreaterThan(0); // beyond the disc, in the shadow
     expect(at(big.mask, 20 * s, 20 * s)).toBe(0);
+  });
+
+  test('on random selections (specks, slivers, soft edges, past the frame) over blobs and shadows on paper: never throws, keeps the selection as it was, adds only nearby pixels outside it (seeded)', () => {
+    const rng = createRng(Number(process.env.SHADOW_FUZZ_SEED ?? 15));
+    const r = (a: number, b: number): number => a + rng() * (b - a);
+    let found = 0;
+    for (let t = 0; t < 60; t++) {
+      const W = Math.round(r(20, 200)), H = Math.round(r(20, 200));
+      const img = createImage(W, H);
+      const paper = [Math.round(r(200, 255)), Math.round(r(200, 255)), Math.round(r(200, 255))];
+      for (let p = 0; p < W * H; p++) img.data.set([paper[0]! - (rng() < 0.3 ? 1 : 0), paper[1]!, paper[2]!, 255], p * 4);
+      // A few blobs, some with a soft shadow beside them.
+      const blobs: [number, number, number][] = [];
+      for (let b = 0; b < 4; b++) {
+        const cx = r(0, W), cy = r(0, H), rad = r(1, 30), sx = r(-8, 8), sy = r(-8, 8), shade = r(0, 80);
+        blobs.push([cx, cy, rad]);
+        const col = [Math.round(r(0, 255)), Math.round(r(0, 255)), Math.round(r(0, 255))];
+        for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+          const i = (y * W + x) * 4, ds = Math.hypot(x - cx - sx, y - cy - sy) - rad;
+          if (ds < 6) for (let c = 0; c < 3; c++) img.data[i + c] = Math.max(0, img.data[i + c]! - shade * Math.min(1, (6 - ds) / 6));
+          if (Math.hypot(x - cx, y - cy) <= rad) img.data.set(col, i);
+        }
+      }
+      // The selection: an outline of the last blob drawn (on top), a polygon around a random point
+      // (possibly past the frame), a speck, or a sliver; soft or hard.
+      const kind = t % 2 === 1 ? 3 : (t / 2) % 3, cx = r(-10, W + 10), cy = r(-10, H + 10), top = blobs[blobs.length - 1]!;
+      const poly: Point[] = kind === 3 ? circle(top[0], top[1], top[2] + 0.5) : kind === 0 ? circle(cx, cy, r(0.5, 40), Math.round(r(3, 24)))
+        : kind === 1 ? [[cx, cy], [cx + 1, cy], [cx + 1, cy + 1]]
+          : [[cx, cy], [cx + r(10, 80), cy + r(-3, 3)], [cx + r(10, 80), cy + r(-3, 3) + 1.2]];
+      const sel = rasterizePolygon(poly);
+      if (t % 2 === 0) for (let i = 0; i < sel.data.length; i++) sel.data[i] = Math.round(sel.data[i]! * r(0.3, 1));
+      const res = castShadow(img, sel);
+      if ('why' in res) { expect(typeof res.why).toBe('string'); continue; }
+      found++;
+      let area = 0;
+      for (const v of sel.data) if (v >= 128) area++;
+      const reach = Math.max(SHADOW_MIN_REACH_PX, Math.round(SHADOW_REACH * Math.sqrt(area / Math.PI)));
+      // The selection's own coverage is kept; what is added lies outside it, in the picture, within the reach (plus a block).
+      for (let y = sel.top; y < sel.top + sel.height; y++) for (let x = sel.left; x < sel.left + sel.width; x++) {
+        if (at(sel, x, y) >= 128) expect(at(res.mask, x, y)).toBe(at(sel, x, y));
+      }
+      let added = 0;
+      for (let y = res.mask.top; y < res.mask.top + res.mask.height; y++) for (let x = res.mask.left; x < res.mask.left + res.mask.width; x++) {
+        if (at(res.mask, x, y) === 0 || at(sel, x, y) >= 128 || at(res.mask, x, y) === at(sel, x, y)) continue;
+        added++;
+        expect(x >= 0 && y >= 0 && x < W && y < H).toBe(true);
+        let near = Infinity;
+        for (let yy = sel.top; yy < sel.top + sel.height; yy++) for (let xx = sel.left; xx < sel.left + sel.width; xx++) if (at(sel, xx, yy) >= 128) near = Math.min(near, Math.hypot(xx - x, yy - y));
+        expect(near).toBeLessThanOrEqual(reach + 2);
+      }
+      expect(added).toBe(res.pixels);
+    }
+    expect(found).toBeGreaterThan(0); // the generator does make shadows the reading takes
   });
 });

@@ -304,8 +304,8 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
       const b = by * w + (((x - bl) / f) | 0);
       if (x < bl || x >= br || !shadow[b]) continue;
       const o = (y - y0) * out.width + x - x0;
-      if (out.data[o]! >= 128) continue;
-      out.data[o] = Math.max(out.data[o]!, cover[b]!);
+      if (out.data[o]! >= 128 || cover[b]! <= out.data[o]!) continue;
+      out.data[o] = cover[b]!;
       pixels++;
     }
   }
