@@ -6,7 +6,9 @@
  * and only the object moves: the moved mask becomes the object mask, the selection's background
  * stays where it is, and only what the object uncovers (and the moved object does not cover) is
  * filled. When the segmentation is not trusted, the whole selection moves as before and the
- * operation's reason says why. Tight selections (an outline) are used as given.
+ * operation's reason says why. Tight selections (an outline) are used as given — on a plain
+ * backdrop together with the object's soft shadow next to them (plan/cast-shadow.ts), which the
+ * outline leaves out and which would otherwise stay behind as a ghost.
  */
 import type { EditRequest, Operation, PlacedMask, Plan, Point, Region } from '../types';
 import { maskAt } from '@smartdrag/shared';
