@@ -1,8 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import sharp from 'sharp';
-import { readImage } from '../io/image-io';
-import { caseToRequest, parseDragCase } from './case';
 import { bridgeEditOptions, rigidBackward, runEdit } from './edit';
 import { createMask } from './image';
 import { badness, computeLook, STRETCH_FOLD } from './look';
@@ -12,26 +7,11 @@ import type { EditRequest } from './types';
 import { regionUnion } from '../bench/runner';
 import { composeResult } from '../bench/metrics';
 import { SelfCheckSchema } from '@smartdrag/shared';
+import { enlargedCaseRequest } from '../../../test/helpers/enlarged-case';
 
-const FIX = path.join(__dirname, '../../../test/fixtures');
 
 /** A bundled case as a final request, its photo and geometry enlarged `scale`× (Lanczos; pixel centres kept). */
-async function caseRequest(id: string, scale = 1): Promise<EditRequest> {
-  const c = parseDragCase(JSON.parse(fs.readFileSync(path.join(FIX, 'cases', `${id}.json`), 'utf8')));
-  const image = await readImage(path.join(FIX, c.image));
-  if (scale === 1) return caseToRequest(c, image, { quality: 'final' });
-  const W = image.width * scale, H = image.height * scale;
-  const raw = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
-    .resize(W, H, { kernel: 'lanczos3' }).raw().toBuffer();
-  const sp = (p: readonly number[]): [number, number] => [(p[0]! + 0.5) * scale - 0.5, (p[1]! + 0.5) * scale - 0.5];
-  const big = parseDragCase({
-    ...c, size: [W, H],
-    regions: c.regions.map((r) => ({ ...r, ...(r.polygon ? { polygon: r.polygon.map(sp) } : {}) })),
-    drags: c.drags.map((d) => ({ ...d, points: d.points.map(sp), ...(d.center ? { center: sp(d.center) } : {}) })),
-    ...(c.keep ? { keep: c.keep.map((k) => k.map(sp)) } : {}),
-  });
-  return caseToRequest(big, { width: W, height: H, data: new Uint8ClampedArray(raw.buffer, raw.byteOffset, raw.byteLength) }, { quality: 'final' });
-}
+const caseRequest = enlargedCaseRequest;
 
 describe('self-check on real photos (bundled cases)', () => {
   test('a rigid move leaving a smeared fill is doubtful, says why, and warns in the plan', async () => {

@@ -1,28 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import sharp from 'sharp';
-import { caseToRequest, parseDragCase } from '../case';
-import { readImage } from '../../io/image-io';
+import { enlargedCaseRequest } from '../../../../test/helpers/enlarged-case';
 import type { PlacedMask, RgbaImage } from '../types';
 import { selectionFit } from './selection-fit';
 
-const FIX = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures');
-
 /** A bundled case's image and first region, enlarged `scale`× (Lanczos) as a user's larger photo of the same scene. */
 async function caseAt(id: string, scale: number): Promise<{ image: RgbaImage; mask: PlacedMask }> {
-  const c = parseDragCase(JSON.parse(fs.readFileSync(path.join(FIX, 'cases', `${id}.json`), 'utf8')));
-  const image = await readImage(path.join(FIX, c.image));
-  const W = image.width * scale, H = image.height * scale;
-  const raw = scale === 1 ? Buffer.from(image.data)
-    : await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
-      .resize(W, H, { kernel: 'lanczos3' }).raw().toBuffer();
-  const sp = (p: readonly number[]): [number, number] => [(p[0]! + 0.5) * scale - 0.5, (p[1]! + 0.5) * scale - 0.5];
-  const big = parseDragCase({
-    ...c, size: [W, H],
-    regions: c.regions.map((r) => ({ ...r, ...(r.polygon ? { polygon: r.polygon.map(sp) } : {}) })),
-    drags: c.drags.map((d) => ({ ...d, points: d.points.map(sp), ...(d.center ? { center: sp(d.center) } : {}) })),
-  });
-  const req = caseToRequest(big, { width: W, height: H, data: new Uint8ClampedArray(raw.buffer, raw.byteOffset, raw.byteLength) }, { quality: 'final' });
+  const req = await enlargedCaseRequest(id, scale);
   return { image: req.image, mask: req.regions[0]!.mask };
 }
 
