@@ -66,6 +66,20 @@ describe('the cast shadow of an object on a plain backdrop', () => {
     expect(res.share).toBeGreaterThan(0.1);
   });
 
+  test('is found as well for a selection a pixel inside the outline (an anti-aliased mask): the object\'s outermost pixels go with it', () => {
+    const { img } = scene();
+    for (const r of [19.5, 19]) {
+      const sel = rasterizePolygon(circle(70, 70, r));
+      const res = castShadow(img, sel);
+      if ('why' in res) throw new Error(`r ${r}: ${res.why}`);
+      // The disc's own pixels past the selection are taken whole; the shadow beyond them too.
+      for (let y = 45; y <= 95; y++) for (let x = 45; x <= 95; x++) {
+        if (Math.hypot(x - 70, y - 70) <= 20 && at(sel, x, y) < 128) expect(at(res.mask, x, y)).toBe(255);
+      }
+      expect(at(res.mask, 69, 98)).toBeGreaterThan(0); // in the shadow below the disc, 9 px past its edge
+    }
+  });
+
   test('is not looked for on a textured backdrop, on a wall whose light changes across it, or for an object like its backdrop', () => {
     const textured = scene(1, (x, y) => { const v = 200 + ((x * 37 + y * 91) % 23); return [v, v - 5, v - 10]; }).img;
     const tight = rasterizePolygon(circle(70, 70, 20.5));

@@ -43,6 +43,8 @@ export const FOREIGN_RIM_PX = 3;
  * reaches into that object's rim (it would clip its outline).
  */
 export const HOLE_GROWTH_PX = 6;
+/** The object's own pixels this close past the selection's edge move with it (not another object, not shadow). */
+export const OWN_RIM_PX = 2;
 /** Width (px) over which the shadow's coverage fades in from the side it shares with another object. */
 export const FADE_PX = 3;
 /** The shadow must cover at least this share of the selection's area to be taken. */
@@ -219,9 +221,13 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
   // Another object next to the shadow: blocks outside the selection that differ from the backdrop
   // as much as an object does. Its anti-aliased rim ({@link FOREIGN_RIM_PX} around it) and the
   // fill's growth ({@link HOLE_GROWTH_PX}) are never taken, so the neighbour keeps its outline.
+  // The object's own outermost pixels just past the selection's edge (a selection drawn a pixel
+  // inside the outline, an anti-aliased mask) are neither another object nor shadow: they are
+  // taken with the object, and the shadow is looked for beyond them.
+  const ownRim2 = Math.max(1, OWN_RIM_PX / f) ** 2;
   const foreign = new Uint8Array(n);
   for (let p = 0; p < n; p++) {
-    if (sel[p]) continue;
+    if (sel[p] || dist2[p]! <= ownRim2) continue;
     const i = 3 * p; // the blocks themselves, not their 3×3 mean: the object's outermost pixels count
     if (Math.max(Math.abs(rgb[i]! - bg[0]!), Math.abs(rgb[i + 1]! - bg[1]!), Math.abs(rgb[i + 2]! - bg[2]!)) > hi) foreign[p] = 1;
   }
@@ -244,11 +250,12 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
       if (sel[q] || shadow[q] || dist2[q]! > reach2 || nearForeign[q]! <= rim) continue;
       const i = 3 * q;
       const dv = Math.max(Math.abs(mean[i]! - bg[0]!), Math.abs(mean[i + 1]! - bg[1]!), Math.abs(mean[i + 2]! - bg[2]!));
-      if (dv <= tol || dv > hi) continue;
+      const own = dist2[q]! <= ownRim2;
+      if (dv <= tol || (dv > hi && !own)) continue;
       shadow[q] = 1;
       // Coverage: the shadow's faint fringe and its side towards another object move only in part,
       // so its moved copy fades into the backdrop instead of ending in a hard step.
-      const fade = Math.min(1, (dv - tol) / (2 * tol), (Math.sqrt(nearForeign[q]!) - Math.sqrt(rim)) / Math.max(1, FADE_PX / f));
+      const fade = own ? 1 : Math.min(1, (dv - tol) / (2 * tol), (Math.sqrt(nearForeign[q]!) - Math.sqrt(rim)) / Math.max(1, FADE_PX / f));
       cover[q] = Math.max(1, Math.round(255 * fade));
       cells++;
       queue[qt++] = q;
