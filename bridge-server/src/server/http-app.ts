@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -82,9 +83,33 @@ function placeholderPage(what: string, build: string): string {
 <p>Health: <a href="/v1/health">/v1/health</a></p></body>`;
 }
 
-/** Send a coded refusal and close the connection afterwards: an unread body is never read on. */
-function refuse(res: Response, status: number, code: ErrorCode, message: string, detail?: unknown): void {
+/**
+ * How long (ms) a connection refused while its body was arriving stays open after the answer
+ * before it is closed (see {@link refuse}).
+ */
+export const REFUSAL_LINGER_MS = 1000;
+
+/**
+ * Send a coded refusal and close the connection afterwards: an unread body is never read on.
+ * `midBody`: the refusal came while the body was being read (it passed the limit, the budget was
+ * full). Closing a socket at once while the client is still sending makes the kernel answer with a
+ * reset, and a reset can make the client drop the answer it had already received ("no HTTP
+ * answer", seen about one run in three): then the close lingers — the answer is sent, the sending
+ * side shut, nothing more is read, and the socket is closed when the client closes it or after
+ * {@link REFUSAL_LINGER_MS}.
+ */
+function refuse(res: Response, status: number, code: ErrorCode, message: string, detail?: unknown, midBody = false): void {
   res.set('Connection', 'close');
+  const sock = res.req?.socket as (Socket & { destroySoon?: () => void }) | undefined;
+  if (midBody && sock && typeof sock.destroySoon === 'function') {
+    sock.destroySoon = () => {
+      sock.pause();
+      sock.end();
+      const t = setTimeout(() => sock.destroy(), REFUSAL_LINGER_MS);
+      t.unref();
+      sock.once('close', () => clearTimeout(t));
+    };
+  }
   res.status(status).json({ code, message, hint: ERROR_HINTS[code], ...(detail !== undefined ? { detail } : {}) });
 }
 
@@ -179,7 +204,7 @@ async function readEditRequest(deps: HttpAppDeps, budget: UploadBudget, req: Req
     buf = await readBody(req, max, budget);
   } catch (e) {
     const err = e instanceof SmartDragError ? e : new SmartDragError(ErrorCode.bad_message, (e as Error).message);
-    refuse(res, statusOf(err.code), err.code, err.message, err.detail);
+    refuse(res, statusOf(err.code), err.code, err.message, err.detail, true);
     return null;
   }
   try {
