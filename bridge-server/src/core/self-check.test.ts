@@ -10,12 +10,10 @@ import { SelfCheckSchema } from '@smartdrag/shared';
 import { enlargedCaseRequest } from '../../../test/helpers/enlarged-case';
 
 
-/** A bundled case as a final request, its photo and geometry enlarged `scale`× (Lanczos; pixel centres kept). */
-const caseRequest = enlargedCaseRequest;
 
 describe('self-check on real photos (bundled cases)', () => {
   test('a rigid move leaving a smeared fill is doubtful, says why, and warns in the plan', async () => {
-    const req = await caseRequest('coffee-move-spoon');
+    const req = await enlargedCaseRequest('coffee-move-spoon');
     const res = await runEdit(req, { selfCheck: true });
     const c = res.check!;
     expect(c).toBeTruthy();
@@ -29,7 +27,7 @@ describe('self-check on real photos (bundled cases)', () => {
   });
 
   test('a clean move is not doubtful and adds no warning', async () => {
-    const req = await caseRequest('apple-move-right');
+    const req = await enlargedCaseRequest('apple-move-right');
     const res = await runEdit(req, { selfCheck: true });
     expect(res.check!.doubtful).toBe(false);
     expect(res.check!.badness).toBeLessThan(DOUBTFUL_BADNESS);
@@ -38,7 +36,7 @@ describe('self-check on real photos (bundled cases)', () => {
   });
 
   test('the check equals the bench\'s look measures of the same result, and changes no pixel', async () => {
-    const req = await caseRequest('coffee-move-spoon');
+    const req = await enlargedCaseRequest('coffee-move-spoon');
     const plain = await runEdit(req, { withSourceMap: true });
     const checked = await runEdit(req, { selfCheck: true });
     expect(Buffer.from(checked.edited.data).equals(Buffer.from(plain.edited.data))).toBe(true);
@@ -91,10 +89,10 @@ describe('self-check on synthetic edits', () => {
     // moves with its shadow and leaves plain paper (a flat fill there is not a smear). Each is the
     // same edit at both sizes (the selection reads tight at both).
     for (const [id, scale, doubtful] of [['coffee-move-spoon', 2, true], ['apple-move-right', 3, false], ['smarties-move-red', 3, false]] as const) {
-      const small = await caseRequest(id);
+      const small = await enlargedCaseRequest(id);
       const at1 = (await runEdit(small, { selfCheck: true })).check!;
       expect(at1.doubtful).toBe(doubtful);
-      const big = await caseRequest(id, scale);
+      const big = await enlargedCaseRequest(id, scale);
       const res = await runEdit(big, { selfCheck: true, forOutline: true });
       expect(res.crop.width * res.crop.height).toBeGreaterThan(SELF_CHECK_PROXY_PIXELS); // so on a proxy
       const atN = res.check!;

@@ -16,6 +16,7 @@
  */
 import type { PlacedMask, RgbaImage } from '../types';
 import { squaredDistance } from '../distance-transform';
+import { placedMaskToCrop } from '../image';
 
 /** How far the shadow may reach from the selection, in equivalent-disc radii of the selection (at least {@link SHADOW_MIN_REACH_PX}). */
 export const SHADOW_REACH = 1;
@@ -80,6 +81,29 @@ function median(values: Uint8Array, n: number): number {
   return 255;
 }
 
+/**
+ * The colours of the blocks `pick` selects (per channel, rounded to 8-bit levels), their count, and
+ * per channel the median and the robust spread (1.4826 × the median absolute deviation).
+ */
+function blockColours(rgb: Float32Array, n: number, pick: (p: number) => boolean): { v: Uint8Array[]; count: number; med: number[]; spread: number[] } {
+  const v = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
+  let count = 0;
+  for (let p = 0; p < n; p++) {
+    if (!pick(p)) continue;
+    for (let c = 0; c < 3; c++) v[c]![count] = Math.round(rgb[3 * p + c]!);
+    count++;
+  }
+  const med = [0, 0, 0], spread = [0, 0, 0], dev = new Uint8Array(count);
+  if (count > 0) {
+    for (let c = 0; c < 3; c++) {
+      med[c] = median(v[c]!, count);
+      for (let k = 0; k < count; k++) dev[k] = Math.abs(v[c]![k]! - med[c]!);
+      spread[c] = 1.4826 * median(dev, count);
+    }
+  }
+  return { v, count, med, spread };
+}
+
 /** The shadow's reach, the backdrop ring's width and the margin read around the selection's rectangle, for a selection of `area` px. */
 function shadowGeometry(area: number): { reachPx: number; ringPx: number; margin: number } {
   const rEqPx = Math.sqrt(area / Math.PI);
@@ -138,56 +162,27 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
     if (2 * inSel[p]! >= cnt[p]!) sel[p] = 1;
   }
   const reach = reachPx / f, ringW = ringPx / f;
+  // The object: the selection's blocks.
+  const object = blockColours(rgb, n, (p) => sel[p] === 1);
+  const objMed = object.med, no = object.count;
   // Quick refusal before the distance transform: the frame of the work box outside the selection's
   // rectangle grown by the reach (the backdrop ring's neighbourhood) is far from one colour.
   {
     const gx0 = Math.floor((mask.left - reachPx - bl) / f), gy0 = Math.floor((mask.top - reachPx - bt) / f);
     const gx1 = Math.ceil((mask.left + mask.width + reachPx - bl) / f), gy1 = Math.ceil((mask.top + mask.height + reachPx - bt) / f);
-    const band = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
-    let nb = 0;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        if (x >= gx0 && x < gx1 && y >= gy0 && y < gy1) continue;
-        const p = 3 * (y * w + x);
-        for (let c = 0; c < 3; c++) band[c]![nb] = Math.round(rgb[p + c]!);
-        nb++;
-      }
-    }
-    const objBlocks = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
-    let nob = 0;
-    for (let p = 0; p < n; p++) if (sel[p]) { for (let c = 0; c < 3; c++) objBlocks[c]![nob] = Math.round(rgb[3 * p + c]!); nob++; }
-    if (nb >= 32 && nob > 0) {
-      const dev = new Uint8Array(nb);
-      let worst = 0, diff = 0;
-      for (let c = 0; c < 3; c++) {
-        const m = median(band[c]!, nb);
-        for (let k = 0; k < nb; k++) dev[k] = Math.abs(band[c]![k]! - m);
-        worst = Math.max(worst, 1.4826 * median(dev, nb));
-        diff = Math.max(diff, Math.abs(median(objBlocks[c]!, nob) - m));
-      }
+    const band = blockColours(rgb, n, (p) => { const x = p % w, y = (p - x) / w; return !(x >= gx0 && x < gx1 && y >= gy0 && y < gy1); });
+    if (band.count >= 32 && no > 0) {
+      const worst = Math.max(...band.spread);
+      const diff = Math.max(...[0, 1, 2].map((c) => Math.abs(objMed[c]! - band.med[c]!)));
       if (worst > 2 * PLAIN_MAX_SPREAD) return { why: `the backdrop around the selection is not plain (spread ${worst.toFixed(1)} levels)` };
       if (diff < OBJECT_MIN_LEVELS / 2) return { why: `the object hardly differs from its backdrop (${diff} levels)` };
     }
   }
   const dist2 = squaredDistance(sel, w, h);
-  // The backdrop: a ring just beyond the reach. The object: the selection's blocks.
+  // The backdrop: a ring just beyond the reach.
   const ringMax = (reach + ringW) * (reach + ringW), ringMin = reach * reach;
-  const ring = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
-  const obj = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
-  let nr = 0, no = 0;
-  for (let p = 0; p < n; p++) {
-    if (sel[p]) { for (let c = 0; c < 3; c++) obj[c]![no] = Math.round(rgb[3 * p + c]!); no++; }
-    else if (dist2[p]! > ringMin && dist2[p]! <= ringMax) { for (let c = 0; c < 3; c++) ring[c]![nr] = Math.round(rgb[3 * p + c]!); nr++; }
-  }
+  const { v: ring, count: nr, med: bg, spread } = blockColours(rgb, n, (p) => sel[p] === 0 && dist2[p]! > ringMin && dist2[p]! <= ringMax);
   if (nr < 32 || no === 0) return { why: 'no backdrop around the selection' };
-  const bg = [0, 0, 0], spread = [0, 0, 0], objMed = [0, 0, 0];
-  const dev = new Uint8Array(nr);
-  for (let c = 0; c < 3; c++) {
-    bg[c] = median(ring[c]!, nr);
-    for (let k = 0; k < nr; k++) dev[k] = Math.abs(ring[c]![k]! - bg[c]!);
-    spread[c] = 1.4826 * median(dev, nr);
-    objMed[c] = median(obj[c]!, no);
-  }
   const maxSpread = Math.max(...spread);
   if (maxSpread > PLAIN_MAX_SPREAD) return { why: `the backdrop around the selection is not plain (spread ${maxSpread.toFixed(1)} levels)` };
   const tol = Math.max(SHADOW_MIN_LEVELS, 3 * maxSpread);
@@ -299,10 +294,8 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
     x0 = Math.min(x0, bl + x * f); y0 = Math.min(y0, bt + y * f);
     x1 = Math.max(x1, Math.min(br, bl + (x + 1) * f)); y1 = Math.max(y1, Math.min(bb, bt + (y + 1) * f));
   }
-  const out: PlacedMask = { left: x0, top: y0, width: x1 - x0, height: y1 - y0, data: new Uint8Array((x1 - x0) * (y1 - y0)) };
-  for (let y = 0; y < mask.height; y++) {
-    out.data.set(mask.data.subarray(y * mask.width, (y + 1) * mask.width), (y + mask.top - y0) * out.width + mask.left - x0);
-  }
+  const rect = { left: x0, top: y0, width: x1 - x0, height: y1 - y0 };
+  const out: PlacedMask = { ...rect, data: placedMaskToCrop(mask, rect).data };
   let pixels = 0;
   for (let y = y0; y < y1; y++) {
     if (y < bt || y >= bb) continue;
