@@ -3,7 +3,7 @@
  * alpha, row-major, index `(y*width + x)*4`. Everything is in document pixels unless the name
  * says otherwise. The core never does I/O and never imports server code.
  */
-import type { PlacedMask, Point, Rect, SelfCheckInfo } from '@smartdrag/shared';
+import type { ElasticMap, PlacedMask, Point, Rect, SelfCheckInfo } from '@smartdrag/shared';
 
 export type { PlacedMask, Point, Rect };
 
@@ -70,7 +70,7 @@ export type OperationParams =
    * the elastic drag built (the planner's words for it are in the operation's reason); informative,
    * the warp builds the map again.
    */
-  | { kind: 'deform'; handles: Point[]; targets: Point[]; elastic?: boolean; map?: 'parts' | 'band' | 'group' | 'turn' | 'occlusion' };
+  | { kind: 'deform'; handles: Point[]; targets: Point[]; elastic?: boolean; map?: ElasticMap };
 
 /** One region-level operation of a plan, with the reason it was chosen. */
 export interface Operation {

@@ -49,6 +49,7 @@ export const ErrorCodeSchema = z.enum(ERROR_CODES);
  * best common turn), `occlusion` (no fold-free map: the dragged part slides over what lies ahead).
  */
 export const ElasticMapSchema = z.enum(['parts', 'band', 'group', 'turn', 'occlusion']);
+export type ElasticMap = z.infer<typeof ElasticMapSchema>;
 
 /** Parameters of one operation, by kind. Angles in degrees, positive = clockwise on screen. */
 export const OperationParamsSchema = z.discriminatedUnion('kind', [

@@ -6,9 +6,9 @@
  * so the arrows bend it elastically (nothing cut out, nothing filled) instead of moving a cut-out
  * blob and synthesizing the hole. The rigid reading stays available as an alternative.
  */
-import { maskAt } from '@smartdrag/shared';
+import { maskAt, type ElasticMap } from '@smartdrag/shared';
 import type { EditRequest, Operation, PlacedMask, Plan, Point } from '../types';
-import { buildElasticField, elasticArea, type ElasticReading } from '../warp/elastic-field';
+import { buildElasticField, elasticArea } from '../warp/elastic-field';
 import { regionOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
 import { readSelectionFit } from './object-cache';
@@ -21,7 +21,7 @@ export const OCCLUSION_MAX_REACH = 0.75;
 const f2 = (x: number): string => (Math.round(x * 100) / 100).toString();
 
 /** What the map built does, in the plan's words (the elastic field's own reading, not a guess). */
-export function readingWords(reading: ElasticReading | 'occlusion', partRadius: readonly number[]): string {
+export function readingWords(reading: ElasticMap, partRadius: readonly number[]): string {
   const radii = `${partRadius.map((r) => Math.round(r)).join(', ')} px`;
   switch (reading) {
     case 'band': return 'the parallel arrows push an edge: a band through their targets moves with them and the content stretches or compresses along the drag only';
@@ -82,7 +82,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
     let attachedWhy = '';
     if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
     const area = elasticArea(region.mask, req.keep ?? [], req.image);
-    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number; reading: ElasticReading | 'occlusion' } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview' });
+    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number; reading: ElasticMap } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview' });
     if (!res.field) {
       // No fold-free map: the occlusion reading (the part slides over what is in front of it) —
       // unless an arrow crosses most of the room ahead of it (≥ OCCLUSION_MAX_REACH of the way to

@@ -19,7 +19,7 @@
  * caller falls back to another reading. Cost ∝ grid nodes × parts (≤ ~100² nodes), never the
  * pixels; the renderer samples it bilinearly like the MLS deform field.
  */
-import { fillSmallHoles, maskBounds } from '@smartdrag/shared';
+import { fillSmallHoles, maskBounds, type ElasticMap } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
 import { type DeformField, handleShortfalls, minCellJacobian } from './deform-field';
 import { bandField, parallelArrows } from './elastic-band';
@@ -62,7 +62,8 @@ export interface ElasticResult {
   reading: ElasticReading;
 }
 
-export type ElasticReading = 'parts' | 'band' | 'group' | 'turn';
+/** The maps this builder makes (the occlusion fallback, elastic-occlusion.ts, is the fifth kind of `ElasticMap`). */
+export type ElasticReading = Exclude<ElasticMap, 'occlusion'>;
 
 /** Grid nodes along the area's larger side (final; a preview uses PREVIEW_NODES). */
 const FINAL_NODES = 96;
