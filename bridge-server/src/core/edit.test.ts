@@ -153,6 +153,58 @@ describe('growHole', () => {
     growHole(hole2, target, keep, mk(), 3);
     expect(hole2.data[6 * S + 12]).toBe(255);
   });
+  it('a partly covered edge pixel of the hole that the growth passes becomes fully hole; where the growth stops it stays soft', () => {
+    const S = 24, mk = () => createMask(S, S);
+    const hole = mk(), target = mk(), keep = mk(), area = mk();
+    for (let y = 8; y < 12; y++) for (let x = 8; x < 12; x++) hole.data[y * S + x] = 255;
+    hole.data[10 * S + 12] = 160; // the selection's anti-aliased edge, right of the block
+    hole.data[7 * S + 9] = 200; // and above it
+    growHole(hole, target, keep, mk(), 3);
+    expect(hole.data[10 * S + 12]).toBe(255);
+    expect(hole.data[7 * S + 9]).toBe(255);
+    // At an elastic drag's area edge the growth stops: the pixel outside is never touched, and the
+    // edge pixel keeps its coverage.
+    for (let y = 0; y < S; y++) for (let x = 0; x < 12; x++) area.data[y * S + x] = 255;
+    const hole2 = mk();
+    for (let y = 4; y < 8; y++) for (let x = 8; x < 11; x++) hole2.data[y * S + x] = 255;
+    hole2.data[6 * S + 11] = 160;
+    growHole(hole2, target, keep, mk(), 3, undefined, area);
+    expect(hole2.data[6 * S + 11]).toBe(160);
+    expect(hole2.data[6 * S + 12]).toBe(0);
+  });
+});
+
+describe('a tight selection moved away leaves no ghost of its outline', () => {
+  test('the anti-aliased edge of a dark disc on white is filled like the rest of the vacated place', async () => {
+    const W = 160, H = 120;
+    const image = createImage(W, H);
+    image.data.fill(255);
+    // A dark disc with a soft 1-px rim, and a selection drawn on its outline (anti-aliased polygon).
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const d = Math.hypot(x - 50, y - 60) - 20, a = Math.max(0, Math.min(1, 0.5 - d));
+        const i = (y * W + x) * 4;
+        for (let c = 0; c < 3; c++) image.data[i + c] = Math.round(255 - a * 235);
+      }
+    }
+    const poly = Array.from({ length: 64 }, (_, k) => [50 + 20 * Math.cos((2 * Math.PI * k) / 64), 60 + 20 * Math.sin((2 * Math.PI * k) / 64)] as [number, number]);
+    const req: EditRequest = {
+      image, regions: [{ id: 'r', mask: rasterizePolygon(poly) }], drags: [{ region: 'r', kind: 'translate', points: [[50, 60], [110, 60]] }], quality: 'final', seed: 1,
+    };
+    const res = await runEdit(req);
+    // Every pixel of the old place (the disc and 3 px around it) that the moved disc does not
+    // reach is white again: no grey ring where the rim was.
+    let darkest = 255;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (Math.hypot(x - 50, y - 60) > 23 || Math.hypot(x - 110, y - 60) < 25) continue;
+        const cx = x - res.crop.left, cy = y - res.crop.top;
+        const v = cx >= 0 && cy >= 0 && cx < res.crop.width && cy < res.crop.height ? res.edited.data[(cy * res.crop.width + cx) * 4]! : image.data[(y * W + x) * 4]!;
+        darkest = Math.min(darkest, v);
+      }
+    }
+    expect(darkest).toBeGreaterThan(235);
+  });
 });
 
 describe('elastic drags are not seam-blended', () => {

@@ -274,11 +274,49 @@ export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, 
   const w = hole.width, h = hole.height, n = w * h;
   if (radius <= 0 || n === 0) return;
   const hd = hole.data, ed = elastic?.data;
-  if (!ed) { growFrom(hole, target, keep, forbidden, radius, null, false, scratch); return; }
-  // Both passes start from the hole as the warp left it (the first pass's growth is not a seed).
-  const start = Uint8Array.from(hd);
-  growFrom(hole, target, keep, forbidden, radius, { start, area: ed }, true, scratch);
-  growFrom(hole, target, keep, forbidden, radius, { start, area: ed }, false, scratch);
+  const partial = partialSolid(hd);
+  if (!ed) {
+    growFrom(hole, target, keep, forbidden, radius, null, false, scratch);
+  } else {
+    // Both passes start from the hole as the warp left it (the first pass's growth is not a seed).
+    const start = Uint8Array.from(hd);
+    growFrom(hole, target, keep, forbidden, radius, { start, area: ed }, true, scratch);
+    growFrom(hole, target, keep, forbidden, radius, { start, area: ed }, false, scratch);
+  }
+  closePartialEdge(hole, target, keep, partial);
+}
+
+/**
+ * The hole's pixels that the warp left partly covered but solid (128..254): the anti-aliased edge
+ * of the selection (hole = source − target, and the selection's edge pixels are partly in it).
+ */
+function partialSolid(hd: Uint8Array): Int32Array {
+  let count = 0;
+  for (let p = 0; p < hd.length; p++) { const v = hd[p]!; if (v >= 128 && v < 255) count++; }
+  const out = new Int32Array(count);
+  for (let p = 0, k = 0; p < hd.length; p++) { const v = hd[p]!; if (v >= 128 && v < 255) out[k++] = p; }
+  return out;
+}
+
+/**
+ * A partly covered pixel of the warp's hole that the growth has passed — every 4-neighbour is
+ * hole, moved content or keep, none an untouched pixel — becomes fully hole. Its colour is mostly
+ * the object that left (the anti-aliased rim of the selection); filled only by its coverage, half
+ * of that rim stayed in the fill as a dotted ghost of the old outline (photo cases: the apple
+ * shrunk, the fish's fin turned, the spoon moved). Where the growth stopped (an elastic drag's
+ * area edge, the image edge of the crop's content), the pixel keeps its soft coverage.
+ */
+function closePartialEdge(hole: Mask, target: Mask, keep: Mask, partial: Int32Array): void {
+  const w = hole.width, n = w * hole.height, hd = hole.data, td = target.data, kd = keep.data;
+  const touched = (q: number): boolean => hd[q]! > 0 || td[q]! > 0 || kd[q]! > 0;
+  for (let i = 0; i < partial.length; i++) {
+    const p = partial[i]!, x = p % w;
+    if (x > 0 && !touched(p - 1)) continue;
+    if (x < w - 1 && !touched(p + 1)) continue;
+    if (p >= w && !touched(p - w)) continue;
+    if (p + w < n && !touched(p + w)) continue;
+    hd[p] = 255;
+  }
 }
 
 /**
