@@ -290,12 +290,15 @@ export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, 
  * The hole's pixels that the warp left partly covered but solid (128..254): the anti-aliased edge
  * of the selection (hole = source − target, and the selection's edge pixels are partly in it).
  */
-function partialSolid(hd: Uint8Array): Int32Array {
-  let count = 0;
-  for (let p = 0; p < hd.length; p++) { const v = hd[p]!; if (v >= 128 && v < 255) count++; }
-  const out = new Int32Array(count);
-  for (let p = 0, k = 0; p < hd.length; p++) { const v = hd[p]!; if (v >= 128 && v < 255) out[k++] = p; }
-  return out;
+function partialSolid(hd: Uint8Array): { list: Int32Array; count: number } {
+  let list = new Int32Array(256), count = 0;
+  for (let p = 0; p < hd.length; p++) {
+    // (v − 128) as an unsigned byte is < 127 exactly for 128..254.
+    if (((hd[p]! - 128) & 0xff) >= 127) continue;
+    if (count === list.length) list = growInt32(list);
+    list[count++] = p;
+  }
+  return { list, count };
 }
 
 /**
@@ -306,11 +309,12 @@ function partialSolid(hd: Uint8Array): Int32Array {
  * shrunk, the fish's fin turned, the spoon moved). Where the growth stopped (an elastic drag's
  * area edge, the image edge of the crop's content), the pixel keeps its soft coverage.
  */
-function closePartialEdge(hole: Mask, target: Mask, keep: Mask, partial: Int32Array): void {
+function closePartialEdge(hole: Mask, target: Mask, keep: Mask, partial: { list: Int32Array; count: number }): void {
   const w = hole.width, n = w * hole.height, hd = hole.data, td = target.data, kd = keep.data;
   const touched = (q: number): boolean => hd[q]! > 0 || td[q]! > 0 || kd[q]! > 0;
-  for (let i = 0; i < partial.length; i++) {
-    const p = partial[i]!, x = p % w;
+  const { list, count } = partial;
+  for (let i = 0; i < count; i++) {
+    const p = list[i]!, x = p % w;
     if (x > 0 && !touched(p - 1)) continue;
     if (x < w - 1 && !touched(p + 1)) continue;
     if (p >= w && !touched(p - w)) continue;
