@@ -15,7 +15,8 @@
  * warp); per-stage timings are returned in milliseconds.
  */
 import { cloneImage, createImage, createMask } from './image';
-import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Refiner, RgbaImage } from './types';
+import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Rect, Refiner, RgbaImage } from './types';
+import { editRoi } from '@smartdrag/shared';
 import { CancelledError } from './types';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
 import { fillHole } from './fill';
@@ -170,6 +171,7 @@ async function editStages(
     image: edited, hole: holeMask, forbidden, quality: req.quality, seed,
     filler: req.quality === 'final' ? opts.filler : undefined, signal: opts.signal,
     onProgress: (f) => opts.onProgress?.('fill', f),
+    context: { document: req.image, crop, bounds: fillContextBounds(req) },
   });
   timings.fill = performance.now() - t2;
   opts.onProgress?.('fill', 1);
@@ -255,6 +257,15 @@ function translationShift(plan: Plan): number | undefined {
   let min = Infinity;
   for (const [dx, dy] of byRegion.values()) min = Math.min(min, Math.hypot(dx, dy));
   return min;
+}
+
+/**
+ * The document area the filler may read around the crop: the area a host sends for this edit
+ * (shared `editRoi`, default margin). A whole-document edit then reads the same pixels as the
+ * same edit on the host's crop of the document, and gives the same layer.
+ */
+export function fillContextBounds(req: EditRequest): Rect {
+  return editRoi({ regions: req.regions.map((r) => r.mask), arrows: req.drags.map((d) => d.points), docWidth: req.image.width, docHeight: req.image.height });
 }
 
 /**

@@ -3,12 +3,12 @@
  * Preview: pull-push interpolation (a few ms). Final: the injected `filler` (e.g. a learned
  * model) when given, else multi-scale PatchMatch with EM voting.
  */
-import type { Filler, Mask, RgbaImage } from '../types';
-import { fillPushPullCoarse } from './push-pull';
-import { PatchMatchFiller } from './patch-match';
+import type { Filler, FillOptions, Mask, Rect, RgbaImage } from '../types';
+import { fillPushPullCoarse, holeBox } from './push-pull';
+import { exemplarRing, PatchMatchFiller } from './patch-match';
 
 export { fillPushPull, fillPushPullCoarse, pushPullFill, pushPullFillScaled, pushPullFactor, holeBox, growBox, type Box } from './push-pull';
-export { fillPatchMatch, PatchMatchFiller, type PatchMatchOptions } from './patch-match';
+export { exemplarRing, fillPatchMatch, PatchMatchFiller, type PatchMatchOptions } from './patch-match';
 
 export interface FillStageInput {
   /** Edited crop, filled in place. */
@@ -23,6 +23,15 @@ export interface FillStageInput {
   filler?: Filler;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /**
+   * The whole document and where the crop lies in it (final quality): when the sources the
+   * filler would look at around the hole reach past the crop, it fills a copy of the crop grown
+   * by the document's untouched pixels there. A crop is the moved region plus a small margin; a
+   * hole near its edge otherwise sees only a thin strip of what surrounds it (a ball moved along
+   * the grass was filled from the 16 px above it: a smooth blob, the pitch line cut). Nothing
+   * outside `bounds` (document pixels) is read.
+   */
+  context?: { document: RgbaImage; crop: Rect; bounds?: Rect };
 }
 
 /** The classical final-quality filler used when none is injected. */
@@ -40,5 +49,54 @@ export async function fillHole(input: FillStageInput): Promise<void> {
     return;
   }
   const filler = input.filler ?? defaultFiller;
-  await filler.fill(image, hole, forbidden, { seed: input.seed, signal: input.signal, onProgress: input.onProgress });
+  const opts: FillOptions = { seed: input.seed, signal: input.signal, onProgress: input.onProgress };
+  const grown = input.context ? withContext(image, hole, forbidden, input.context) : null;
+  if (!grown) { await filler.fill(image, hole, forbidden, opts); return; }
+  await filler.fill(grown.image, grown.hole, grown.forbidden, opts);
+  // Only hole pixels change: copy the hole's box of the crop back.
+  const { dx, dy } = grown, hb = grown.box, W = image.width, GW = grown.image.width;
+  for (let y = hb.y0; y < hb.y1; y++) {
+    const from = ((y + dy) * GW + hb.x0 + dx) * 4;
+    image.data.set(grown.image.data.subarray(from, from + (hb.x1 - hb.x0) * 4), (y * W + hb.x0) * 4);
+  }
+}
+
+/**
+ * The crop grown by the document's pixels where the filler's source ring around the hole reaches
+ * past it (null when it does not): the crop's own (edited) pixels and masks pasted over the
+ * document's; the pixels outside the crop are untouched, so they are sources like any other.
+ */
+function withContext(
+  image: RgbaImage, hole: Mask, forbidden: Mask, ctx: { document: RgbaImage; crop: Rect; bounds?: Rect },
+): { image: RgbaImage; hole: Mask; forbidden: Mask; dx: number; dy: number; box: { x0: number; y0: number; x1: number; y1: number } } | null {
+  const hb = holeBox(hole);
+  if (!hb) return null;
+  const { document: doc, crop } = ctx;
+  let holePixels = 0;
+  for (let y = hb.y0; y < hb.y1; y++) for (let p = y * hole.width + hb.x0, e = y * hole.width + hb.x1; p < e; p++) if (hole.data[p]! > 0) holePixels++;
+  const ring = exemplarRing(hb, holePixels);
+  // The crop grown by the ring, inside the bounds (and the document); never smaller than the crop.
+  const lim = ctx.bounds ?? { left: 0, top: 0, width: doc.width, height: doc.height };
+  const bl = Math.max(0, lim.left), bt = Math.max(0, lim.top);
+  const br = Math.min(doc.width, lim.left + lim.width), bb = Math.min(doc.height, lim.top + lim.height);
+  const l = Math.min(crop.left, Math.max(bl, crop.left + hb.x0 - ring)), t = Math.min(crop.top, Math.max(bt, crop.top + hb.y0 - ring));
+  const r = Math.max(crop.left + crop.width, Math.min(br, crop.left + hb.x1 + ring));
+  const b = Math.max(crop.top + crop.height, Math.min(bb, crop.top + hb.y1 + ring));
+  if (l === crop.left && t === crop.top && r === crop.left + crop.width && b === crop.top + crop.height) return null;
+  const GW = r - l, GH = b - t, dx = crop.left - l, dy = crop.top - t, cw = crop.width;
+  const data = new Uint8ClampedArray(GW * GH * 4);
+  for (let y = 0; y < GH; y++) {
+    const from = ((y + t) * doc.width + l) * 4;
+    data.set(doc.data.subarray(from, from + GW * 4), y * GW * 4);
+  }
+  const gh = new Uint8Array(GW * GH), gf = new Uint8Array(GW * GH);
+  for (let y = 0; y < crop.height; y++) {
+    const to = (y + dy) * GW + dx;
+    data.set(image.data.subarray(y * cw * 4, (y + 1) * cw * 4), to * 4);
+    gh.set(hole.data.subarray(y * cw, (y + 1) * cw), to);
+    gf.set(forbidden.data.subarray(y * cw, (y + 1) * cw), to);
+  }
+  return {
+    image: { width: GW, height: GH, data }, hole: { width: GW, height: GH, data: gh }, forbidden: { width: GW, height: GH, data: gf }, dx, dy, box: hb,
+  };
 }
