@@ -301,6 +301,35 @@ function textureFeatures(L: Level, lam: number, S: Scratch): void {
   L.lam = lam;
 }
 
+/**
+ * The texture features of a working level `s` levels above the finest (a large hole): the finest
+ * level's grey differences (forward, between KNOWN neighbours) averaged over each working pixel's
+ * 2^s × 2^s block. Taken at the working level itself, a fine texture is aliased there (stripes a
+ * few pixels wide alternate from pixel to pixel or vanish), and matching those features scrambled
+ * the stripes' phase: a 2048² stripes fill fell from SSIM 0.68 to 0.08.
+ */
+function textureFeaturesFromFinest(L: Level, F: RawLevel, s: number, lam: number, S: Scratch): void {
+  const { w, h, state } = L, n = w * h;
+  const fc: Float32Array | Uint8Array = F.known ?? F.col, fs = F.state, FW = F.w, FH = F.h;
+  const sum = S.f32(2 * n), cnt = S.f32(2 * n), tex = S.f32(2 * n);
+  for (let y = 0; y < FH; y++) {
+    const row = (y >> s) * w;
+    for (let x = 0, p = y * FW; x < FW; x++, p++) {
+      if (fs[p] !== KNOWN) continue;
+      const g = fc[p * 3]! + fc[p * 3 + 1]! + fc[p * 3 + 2]!, b = 2 * (row + (x >> s));
+      if (x + 1 < FW && fs[p + 1] === KNOWN) { sum[b] += Math.abs(fc[p * 3 + 3]! + fc[p * 3 + 4]! + fc[p * 3 + 5]! - g) / 3; cnt[b]++; }
+      if (y + 1 < FH && fs[p + FW] === KNOWN) { const q = (p + FW) * 3; sum[b + 1] += Math.abs(fc[q]! + fc[q + 1]! + fc[q + 2]! - g) / 3; cnt[b + 1]++; }
+    }
+  }
+  for (let q = 0; q < n; q++) {
+    if (state[q] !== KNOWN) continue;
+    tex[2 * q] = cnt[2 * q]! > 0 ? sum[2 * q]! / cnt[2 * q]! : 0;
+    tex[2 * q + 1] = cnt[2 * q + 1]! > 0 ? sum[2 * q + 1]! / cnt[2 * q + 1]! : 0;
+  }
+  L.tex = tex;
+  L.lam = lam;
+}
+
 /** `C`'s texture features from its 2× finer level `F`: the mean over the KNOWN children (0 where none). */
 function downsampleTexture(F: Level, C: Level, S: Scratch): void {
   const tex = S.f32(2 * C.w * C.h);
@@ -1336,8 +1365,9 @@ async function fillInWindow(
     if (o.textureWeight > 0) {
       // The finest full level's features, averaged down (Newson et al.): the same scale of
       // texture at every level, so a coarse level's estimate carries over to the finer ones.
-      if (full.length === 0) textureFeatures(L, o.textureWeight, S);
-      else downsampleTexture(full[full.length - 1]!, L, S);
+      if (full.length > 0) downsampleTexture(full[full.length - 1]!, L, S);
+      else if (l === 0) textureFeatures(L, o.textureWeight, S);
+      else textureFeaturesFromFinest(L, raws[0]!, l, o.textureWeight, S);
     }
     full.push(L);
   }
