@@ -34,6 +34,15 @@ export interface FillStageInput {
   context?: { document: RgbaImage; crop: Rect; bounds?: Rect };
 }
 
+/**
+ * The surroundings (px) the fill is given around a hole, at most: the filler's own source ring
+ * when smaller. What was missing is a small object's surroundings: its crop's margin is 16 px
+ * while the filler looks three quarters of the hole's span around it (47 px for a 62 px ball). A
+ * large hole's crop has this margin already; reading up to the whole area a host sends there cost
+ * a 36 MP move ~600 ms and ~200 MB more.
+ */
+export const FILL_CONTEXT_MAX_PX = 64;
+
 /** The classical final-quality filler used when none is injected. */
 export const defaultFiller: Filler = new PatchMatchFiller();
 
@@ -75,13 +84,15 @@ function withContext(
   let holePixels = 0;
   for (let y = hb.y0; y < hb.y1; y++) for (let p = y * hole.width + hb.x0, e = y * hole.width + hb.x1; p < e; p++) if (hole.data[p]! > 0) holePixels++;
   const ring = exemplarRing(hb, holePixels);
-  // The crop grown by the ring, inside the bounds (and the document); never smaller than the crop.
+  // Around the hole, min(ring, FILL_CONTEXT_MAX_PX) of surroundings, inside the bounds and the
+  // document; never less than the crop (a large hole's crop has that margin already: no copy).
+  const want = Math.min(ring, FILL_CONTEXT_MAX_PX);
   const lim = ctx.bounds ?? { left: 0, top: 0, width: doc.width, height: doc.height };
   const bl = Math.max(0, lim.left), bt = Math.max(0, lim.top);
   const br = Math.min(doc.width, lim.left + lim.width), bb = Math.min(doc.height, lim.top + lim.height);
-  const l = Math.min(crop.left, Math.max(bl, crop.left + hb.x0 - ring)), t = Math.min(crop.top, Math.max(bt, crop.top + hb.y0 - ring));
-  const r = Math.max(crop.left + crop.width, Math.min(br, crop.left + hb.x1 + ring));
-  const b = Math.max(crop.top + crop.height, Math.min(bb, crop.top + hb.y1 + ring));
+  const l = Math.min(crop.left, Math.max(bl, crop.left + hb.x0 - want)), t = Math.min(crop.top, Math.max(bt, crop.top + hb.y0 - want));
+  const r = Math.max(crop.left + crop.width, Math.min(br, crop.left + hb.x1 + want));
+  const b = Math.max(crop.top + crop.height, Math.min(bb, crop.top + hb.y1 + want));
   if (l === crop.left && t === crop.top && r === crop.left + crop.width && b === crop.top + crop.height) return null;
   const GW = r - l, GH = b - t, dx = crop.left - l, dy = crop.top - t, cw = crop.width;
   const data = new Uint8ClampedArray(GW * GH * 4);
