@@ -171,7 +171,8 @@ async function editStages(
     image: edited, hole: holeMask, forbidden, quality: req.quality, seed,
     filler: req.quality === 'final' ? opts.filler : undefined, signal: opts.signal,
     onProgress: (f) => opts.onProgress?.('fill', f),
-    context: { document: req.image, crop, bounds: fillContextBounds(req) },
+    // (Previews fill from the crop alone: the document's area around it is only read for finals.)
+    ...(req.quality === 'final' ? { context: { document: req.image, crop, bounds: fillContextBounds(req) } } : {}),
   });
   timings.fill = performance.now() - t2;
   opts.onProgress?.('fill', 1);

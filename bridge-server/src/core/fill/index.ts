@@ -4,10 +4,11 @@
  * model) when given, else multi-scale PatchMatch with EM voting.
  */
 import type { Filler, FillOptions, Mask, Rect, RgbaImage } from '../types';
-import { fillPushPullCoarse, holeBox } from './push-pull';
+import { cropImage, pasteImage, placedMaskToCrop } from '../image';
+import { fillPushPullCoarse, holeBox, holePixels } from './push-pull';
 import { exemplarRing, PatchMatchFiller } from './patch-match';
 
-export { fillPushPull, fillPushPullCoarse, pushPullFill, pushPullFillScaled, pushPullFactor, holeBox, growBox, type Box } from './push-pull';
+export { fillPushPull, fillPushPullCoarse, pushPullFill, pushPullFillScaled, pushPullFactor, holeBox, holePixels, growBox, type Box } from './push-pull';
 export { exemplarRing, fillPatchMatch, PatchMatchFiller, type PatchMatchOptions } from './patch-match';
 
 export interface FillStageInput {
@@ -63,11 +64,8 @@ export async function fillHole(input: FillStageInput): Promise<void> {
   if (!grown) { await filler.fill(image, hole, forbidden, opts); return; }
   await filler.fill(grown.image, grown.hole, grown.forbidden, opts);
   // Only hole pixels change: copy the hole's box of the crop back.
-  const { dx, dy } = grown, hb = grown.box, W = image.width, GW = grown.image.width;
-  for (let y = hb.y0; y < hb.y1; y++) {
-    const from = ((y + dy) * GW + hb.x0 + dx) * 4;
-    image.data.set(grown.image.data.subarray(from, from + (hb.x1 - hb.x0) * 4), (y * W + hb.x0) * 4);
-  }
+  const hb = grown.box;
+  pasteImage(image, cropImage(grown.image, { left: hb.x0 + grown.dx, top: hb.y0 + grown.dy, width: hb.x1 - hb.x0, height: hb.y1 - hb.y0 }), hb.x0, hb.y0);
 }
 
 /**
@@ -81,9 +79,7 @@ function withContext(
   const hb = holeBox(hole);
   if (!hb) return null;
   const { document: doc, crop } = ctx;
-  let holePixels = 0;
-  for (let y = hb.y0; y < hb.y1; y++) for (let p = y * hole.width + hb.x0, e = y * hole.width + hb.x1; p < e; p++) if (hole.data[p]! > 0) holePixels++;
-  const ring = exemplarRing(hb, holePixels);
+  const ring = exemplarRing(hb, holePixels(hole, hb));
   // Around the hole, min(ring, FILL_CONTEXT_MAX_PX) of surroundings, inside the bounds and the
   // document; never less than the crop (a large hole's crop has that margin already: no copy).
   const want = Math.min(ring, FILL_CONTEXT_MAX_PX);
@@ -94,20 +90,13 @@ function withContext(
   const r = Math.max(crop.left + crop.width, Math.min(br, crop.left + hb.x1 + want));
   const b = Math.max(crop.top + crop.height, Math.min(bb, crop.top + hb.y1 + want));
   if (l === crop.left && t === crop.top && r === crop.left + crop.width && b === crop.top + crop.height) return null;
-  const GW = r - l, GH = b - t, dx = crop.left - l, dy = crop.top - t, cw = crop.width;
-  const data = new Uint8ClampedArray(GW * GH * 4);
-  for (let y = 0; y < GH; y++) {
-    const from = ((y + t) * doc.width + l) * 4;
-    data.set(doc.data.subarray(from, from + GW * 4), y * GW * 4);
-  }
-  const gh = new Uint8Array(GW * GH), gf = new Uint8Array(GW * GH);
-  for (let y = 0; y < crop.height; y++) {
-    const to = (y + dy) * GW + dx;
-    data.set(image.data.subarray(y * cw * 4, (y + 1) * cw * 4), to * 4);
-    gh.set(hole.data.subarray(y * cw, (y + 1) * cw), to);
-    gf.set(forbidden.data.subarray(y * cw, (y + 1) * cw), to);
-  }
+  const grownRect = { left: l, top: t, width: r - l, height: b - t };
+  const grown = cropImage(doc, grownRect);
+  pasteImage(grown, image, crop.left - l, crop.top - t);
   return {
-    image: { width: GW, height: GH, data }, hole: { width: GW, height: GH, data: gh }, forbidden: { width: GW, height: GH, data: gf }, dx, dy, box: hb,
+    image: grown,
+    hole: placedMaskToCrop({ ...hole, left: crop.left, top: crop.top }, grownRect),
+    forbidden: placedMaskToCrop({ ...forbidden, left: crop.left, top: crop.top }, grownRect),
+    dx: crop.left - l, dy: crop.top - t, box: hb,
   };
 }

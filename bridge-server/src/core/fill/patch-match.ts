@@ -24,7 +24,7 @@ import type { FillOptions, Filler, Mask, RgbaImage } from '../types';
 import { CancelledError } from '../types';
 import { registerRowKernel, runRows, sharedBytes, sharedFloat32, willRunParallel } from '../parallel/rows';
 import { Scratch } from './scratch';
-import { coarseGridFromSamples, fillPushPull, growBox, holeBox, type Box, pushPullFactor, pushPullFill, pushPullFillScaled, sampleCoarseGrid } from './push-pull';
+import { coarseGridFromSamples, fillPushPull, growBox, holeBox, holePixels, type Box, pushPullFactor, pushPullFill, pushPullFillScaled, sampleCoarseGrid } from './push-pull';
 
 /** Tuning of the exemplar filler; every field has a default. */
 export interface PatchMatchOptions {
@@ -1313,8 +1313,7 @@ async function fillInWindow(
 ): Promise<void> {
   const { width: W, height: H } = image;
   const r = o.patchSize >> 1;
-  let holeCount = 0;
-  for (let y = hb.y0; y < hb.y1; y++) for (let sp = y * W + hb.x0, e = y * W + hb.x1; sp < e; sp++) if (hole.data[sp]! > 0) holeCount++;
+  const holeCount = holePixels(hole, hb);
   const ring = exemplarRing(hb, holeCount, o);
   const b = growBox(hb, ring, W, H);
   const w = b.x1 - b.x0, h = b.y1 - b.y0;

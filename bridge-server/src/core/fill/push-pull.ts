@@ -305,6 +305,14 @@ export function holeBox(mask: Mask): Box | null {
   return x1 < 0 ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
 
+/** Count of `mask > 0` pixels inside box `b` (a {@link holeBox}: exclusive end). */
+export function holePixels(mask: Mask, b: Box): number {
+  const w = mask.width, d = mask.data;
+  let n = 0;
+  for (let y = b.y0; y < b.y1; y++) for (let p = y * w + b.x0, e = y * w + b.x1; p < e; p++) if (d[p]! > 0) n++;
+  return n;
+}
+
 /** Grow `b` by `m` pixels on every side, clipped to `w`×`h`. */
 export function growBox(b: Box, m: number, w: number, h: number): Box {
   return { x0: Math.max(0, b.x0 - m), y0: Math.max(0, b.y0 - m), x1: Math.min(w, b.x1 + m), y1: Math.min(h, b.y1 + m) };
