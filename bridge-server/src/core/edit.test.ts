@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readImage } from '../io/image-io';
 import { caseToRequest, parseDragCase, type DragCase } from './case';
-import { growHole, runEdit, trimmedChangedLayer } from './edit';
+import { growHole, HOLE_GROW_PX, holeGrowRadius, rimReach, runEdit, trimmedChangedLayer } from './edit';
 import { cloneImage, createImage, createMask, placedMaskToCrop } from './image';
 import { warpRegions } from './warp';
 import { CancelledError, type EditRequest, type Filler, type RgbaImage } from './types';
@@ -198,6 +198,74 @@ describe('a tight selection moved away leaves no ghost of its outline', () => {
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         if (Math.hypot(x - 50, y - 60) > 23 || Math.hypot(x - 110, y - 60) < 25) continue;
+        const cx = x - res.crop.left, cy = y - res.crop.top;
+        const v = cx >= 0 && cy >= 0 && cx < res.crop.width && cy < res.crop.height ? res.edited.data[(cy * res.crop.width + cx) * 4]! : image.data[(y * W + x) * 4]!;
+        darkest = Math.min(darkest, v);
+      }
+    }
+    expect(darkest).toBeGreaterThan(235);
+  });
+});
+
+/**
+ * A dark disc of radius `r` centred at (cx, cy) on white whose edge ramps over `soft` px (a blurred
+ * photo's edge: anti-aliasing and defocus grow with the resolution), and a selection drawn on the
+ * middle of the ramp.
+ */
+function softDisc(W: number, H: number, cx: number, cy: number, r: number, soft: number): { image: RgbaImage; poly: [number, number][] } {
+  const image = createImage(W, H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const a = Math.max(0, Math.min(1, 0.5 - (Math.hypot(x - cx, y - cy) - r) / soft));
+      const i = (y * W + x) * 4;
+      for (let c = 0; c < 3; c++) image.data[i + c] = Math.round(255 - a * 235);
+      image.data[i + 3] = 255;
+    }
+  }
+  const poly = Array.from({ length: 128 }, (_, k) => [cx + r * Math.cos((2 * Math.PI * k) / 128), cy + r * Math.sin((2 * Math.PI * k) / 128)] as [number, number]);
+  return { image, poly };
+}
+
+describe('the vacated area grows past the object\'s soft edge (photos at the resolution users open)', () => {
+  const holeOf = (W: number, H: number, poly: [number, number][]) => placedMaskToCrop(rasterizePolygon(poly), { left: 0, top: 0, width: W, height: H });
+  test('rimReach reads how far a soft edge runs outside the selection, in proportion to its width', () => {
+    const W = 400, H = 300, none = createMask(W, H);
+    const reaches = [4, 10, 20].map((soft) => {
+      const { image, poly } = softDisc(W, H, 200, 150, 80, soft);
+      return rimReach(image, holeOf(W, H, poly), none, none).reach;
+    });
+    // A ramp of `soft` px centred on the selection: its steepest point on the outline, as wide as
+    // the ramp — the object's colour runs `soft` / 2 px out and its faint tail about as far again.
+    expect(reaches[0]).toBeGreaterThan(2); expect(reaches[0]).toBeLessThan(7);
+    expect(reaches[1]).toBeGreaterThan(7); expect(reaches[1]).toBeLessThan(14);
+    expect(reaches[2]).toBeGreaterThan(15); expect(reaches[2]).toBeLessThan(26);
+    // A sharp edge keeps the usual growth; a wide one gets more.
+    const sharp = softDisc(W, H, 200, 150, 80, 1);
+    expect(holeGrowRadius(sharp.image, holeOf(W, H, sharp.poly), none, none)).toBe(HOLE_GROW_PX);
+    const soft = softDisc(W, H, 200, 150, 80, 20);
+    expect(holeGrowRadius(soft.image, holeOf(W, H, soft.poly), none, none)).toBeGreaterThanOrEqual(25);
+  });
+
+  test('no edge to read (a selection on plain colour): the usual growth', () => {
+    const W = 200, H = 200, none = createMask(W, H), image = createImage(W, H);
+    image.data.fill(128);
+    const poly: [number, number][] = [[50, 50], [150, 50], [150, 150], [50, 150]];
+    expect(rimReach(image, holeOf(W, H, poly), none, none)).toEqual({ reach: 0, width: 0 });
+    expect(holeGrowRadius(image, holeOf(W, H, poly), none, none)).toBe(HOLE_GROW_PX);
+  });
+
+  test('a blurred disc moved away leaves no grey ring (the 1-px disc test above, at the softness of a 4× photo)', async () => {
+    const W = 640, H = 400;
+    const { image, poly } = softDisc(W, H, 200, 200, 80, 20);
+    const req: EditRequest = { image, regions: [{ id: 'r', mask: rasterizePolygon(poly) }], drags: [{ region: 'r', kind: 'translate', points: [[200, 200], [440, 200]] }], quality: 'final', seed: 1 };
+    const res = await runEdit(req);
+    // The old place and its soft edge (12 px past the ramp), wherever the moved disc and its own
+    // soft edge do not reach: white again. With the growth fixed at 6 px the ramp's outer half
+    // stayed as a grey ring (and the fill's colour correction spread it inwards).
+    let darkest = 255;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (Math.hypot(x - 200, y - 200) > 102 || Math.hypot(x - 440, y - 200) < 100) continue;
         const cx = x - res.crop.left, cy = y - res.crop.top;
         const v = cx >= 0 && cy >= 0 && cx < res.crop.width && cy < res.crop.height ? res.edited.data[(cy * res.crop.width + cx) * 4]! : image.data[(y * W + x) * 4]!;
         darkest = Math.min(darkest, v);

@@ -161,7 +161,9 @@ async function editStages(
   if (fresh.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...fresh] };
   const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
   const n = crop.width * crop.height;
-  growHole(holeMask, targetMask, keepMask, forbidden, HOLE_GROW_PX, S, warp.elasticArea);
+  // The growth reaches past the object's soft edge left outside the selection (rimReach): a few
+  // pixels on DragBench-sized photos, tens on the 24–50 MP documents users open.
+  growHole(holeMask, targetMask, keepMask, forbidden, holeGrowRadius(src, holeMask, targetMask, keepMask, warp.elasticArea, S), S, warp.elasticArea, HOLE_GROW_PX);
   timings.warp = performance.now() - t1;
   opts.onProgress?.('warp', 1);
   checkSignal(opts.signal);
@@ -270,19 +272,165 @@ export function fillContextBounds(req: EditRequest): Rect {
 }
 
 /**
- * How far (px) the vacated area is grown before filling. A selection drawn on an object's outline
- * leaves its anti-aliased rim and soft shadow edge behind as a ghost outline; filling a few pixels
- * beyond the selection removes it (Inpaint4Drag dilates its inpainting mask for the same reason).
+ * How far (px) the vacated area is grown before filling, at least. A selection drawn on an object's
+ * outline leaves its anti-aliased rim and soft shadow edge behind as a ghost outline; filling a few
+ * pixels beyond the selection removes it (Inpaint4Drag dilates its inpainting mask for the same
+ * reason). Where the object's edge reaches further ({@link holeGrowRadius}) the growth follows it.
  */
 export const HOLE_GROW_PX = 6;
+
+/** Most the vacated area is grown (px), however wide the object's edge reads ({@link holeGrowRadius}). */
+export const HOLE_GROW_MAX_PX = 64;
+/**
+ * The vacated area's growth over the reach of the object's edge outside the selection
+ * ({@link rimReach}, its upper quartile): the reach is read where the edge is steepest, and the
+ * edge's faint tail runs on past it.
+ */
+export const RIM_GROW_FACTOR = 1.5;
+/**
+ * The vacated area's growth in edge widths ({@link rimReach}, its median): a faint halo runs on
+ * beside an object's edge (lighter or darker than what lies beyond) about as far as the photo is
+ * blurred, wherever the selection was drawn.
+ */
+export const RIM_WIDTHS = 2;
+
+/**
+ * How far (px) to grow the vacated area of `hole` outside elastic areas: {@link HOLE_GROW_PX}, or
+ * more when the object's soft edge reaches further out of the selection ({@link rimReach}: its
+ * reach × {@link RIM_GROW_FACTOR}, its width × {@link RIM_WIDTHS}), at most
+ * {@link HOLE_GROW_MAX_PX}. On the photo cases at their size 6–16 px; the same photos at 4× (the
+ * 2–20 MP documents users open) up to 36 px, at 8× up to 64 px — where a fixed 6 px left the
+ * object's soft edge behind as a ghost that the fill's colour correction spread over the whole
+ * vacated place (an apple-coloured crescent where the apple was, a dark column where a tower
+ * stood). Read from the edit's own crop of the input, so a host's crop of a document gives the
+ * whole document's radius.
+ */
+export function holeGrowRadius(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, elastic?: Mask, scratch?: Scratch): number {
+  const rim = rimReach(src, hole, target, keep, elastic, scratch);
+  return Math.max(HOLE_GROW_PX, Math.min(HOLE_GROW_MAX_PX, Math.ceil(Math.max(RIM_GROW_FACTOR * rim.reach, RIM_WIDTHS * rim.width))));
+}
+
+/** Most outline points {@link rimReach} reads. */
+const RIM_MAX_POINTS = 1500;
+
+/** Grey step (mean of R, G, B) across a selection's edge below which it is not read as the object's edge. */
+export const RIM_MIN_STEP = 30;
+/** Grey levels by which the profile may vary between the selection's edge and the object's edge found outside it. */
+export const RIM_PLATEAU = 15;
+
+/**
+ * How far (px) the object's edge reaches outside the selection that left `hole`: along the outward
+ * normal of the solid hole's outline (every 4th outline pixel outside elastic areas), the grey
+ * profile of the input crop `src` from −R to +R px; where its ends differ by at least
+ * {@link RIM_MIN_STEP} (an edge between the object and what surrounds it), the edge lies at the
+ * peak t* of the first slope from 2 px inside the selection outwards that is at least half the
+ * profile's steepest (a stroke just outside the selection, not a neighbouring object's edge
+ * further out; none: the edge lies inside, reach 0) and is
+ * w = step / that slope wide (≈ 2.5 σ of a blurred step),
+ * so it reaches t* + w outside the selection (0 when the selection lies outside its edge). R is
+ * the shortest of 8, 16, 32, 64 px that holds such a step with the reach inside its outer half.
+ * Returns the upper quartile over the outline (0 without an edge to read). The edge's width grows with the photo's
+ * resolution (defocus, anti-aliasing) and so does a selection's distance from it (it was drawn at
+ * the screen's zoom): DragBench-sized photos read 1.5–6.7 px, the same photos at 4× 4.6–23 px,
+ * at 8× 9–45 px (the photo cases, resized).
+ */
+export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, elastic?: Mask, scratch?: Scratch): { reach: number; width: number } {
+  const w = hole.width, h = hole.height, n = w * h, hd = hole.data, td = target.data, kd = keep.data, ed = elastic?.data, d = src.data;
+  if (n === 0 || src.width !== w || src.height !== h) return { reach: 0, width: 0 };
+  const solid = (x: number, y: number): number => (x < 0 || y < 0 || x >= w || y >= h ? 0 : hd[y * w + x]! >= 128 ? 1 : 0);
+  // The outline (solid hole pixels outside elastic areas with a 4-neighbour outside the hole);
+  // every 4th of its pixels is read, at most about RIM_MAX_POINTS of them (a 36 MP selection's
+  // outline is tens of thousands of pixels).
+  let line = new Int32Array(1024), count = 0;
+  for (let y = 0, p = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, p++) {
+      if (hd[p]! < 128 || (ed && ed[p]! >= 128)) continue;
+      // A 4-neighbour the growth may take: outside the hole, not moved content, not keep (where
+      // the hole meets the moved object, the input there is the object itself, not what surrounds it).
+      const open = (q: number): boolean => hd[q]! < 128 && td[q] === 0 && kd[q] === 0;
+      if (!((x > 0 && open(p - 1)) || (x < w - 1 && open(p + 1)) || (y > 0 && open(p - w)) || (y < h - 1 && open(p + w)))) continue;
+      if (count === line.length) line = growInt32(line);
+      line[count++] = p;
+    }
+  }
+  const stride = Math.max(4, Math.ceil(count / RIM_MAX_POINTS));
+  // The sampled outline points and their outward normals (against the hole's 7 × 7 neighbourhood).
+  const pts = new Float32Array(Math.ceil(count / stride) * 4);
+  let np = 0;
+  for (let i = 0; i < count; i += stride) {
+    const p = line[i]!, x = p % w, y = (p - x) / w;
+    let nx = 0, ny = 0;
+    for (let oy = -3; oy <= 3; oy++) for (let ox = -3; ox <= 3; ox++) if (solid(x + ox, y + oy)) { nx -= ox; ny -= oy; }
+    const len = Math.hypot(nx, ny);
+    if (len < 1e-6) continue;
+    pts[np * 4] = x; pts[np * 4 + 1] = y; pts[np * 4 + 2] = nx / len; pts[np * 4 + 3] = ny / len;
+    np++;
+  }
+  if (np === 0) return { reach: 0, width: 0 };
+  const reach = scratch ? scratch.f32(np) : new Float32Array(np), width = scratch ? scratch.f32(np) : new Float32Array(np);
+  const prof = new Float32Array(2 * HOLE_GROW_MAX_PX + 1), ends = new Float32Array(4);
+  let m = 0;
+  for (let i = 0; i < np; i++) {
+    const x = pts[i * 4]!, y = pts[i * 4 + 1]!, nx = pts[i * 4 + 2]!, ny = pts[i * 4 + 3]!;
+    // The shortest profile that holds the whole edge: R = 8, 16, 32, 64 px until its ends differ
+    // by a step and the edge's reach lies inside its outer half.
+    for (let R = 8; R <= HOLE_GROW_MAX_PX; R *= 2) {
+      for (let t = -R; t <= R; t++) {
+        const sx = Math.min(w - 1, Math.max(0, Math.round(x + t * nx))), sy = Math.min(h - 1, Math.max(0, Math.round(y + t * ny)));
+        const si = (sy * w + sx) * 4;
+        prof[t + R] = (d[si]! + d[si + 1]! + d[si + 2]!) / 3;
+      }
+      const last = 2 * R;
+      const step = Math.abs(median4(prof, last - 3, ends) - median4(prof, 0, ends));
+      if (step < RIM_MIN_STEP) continue;
+      let steepest = 0;
+      for (let j = 1; j < last; j++) steepest = Math.max(steepest, Math.abs(prof[j + 1]! - prof[j - 1]!) / 2);
+      // The edge is the first strong slope out from 2 px inside the selection (a stroke just
+      // outside it, not a neighbouring object's edge further out), followed up to its peak; none:
+      // the edge lies inside the selection.
+      let j = R - 2;
+      while (j < last && Math.abs(prof[j + 1]! - prof[j - 1]!) / 2 < 0.5 * steepest) j++;
+      // Up to that slope the profile must still be what lies just inside the selection (the
+      // object's own rim); a plateau of something else first (paper, a shadow's backdrop) means
+      // the slope is a neighbouring object's edge, and the selection's edge is on the background.
+      let own = true;
+      for (let k = R - 1; k < j && own; k++) if (Math.abs(prof[k]! - prof[R - 2]!) > RIM_PLATEAU) own = false;
+      let r = 0, peak = steepest;
+      if (j < last && own) {
+        while (j + 1 < last && Math.abs(prof[j + 2]! - prof[j]!) >= Math.abs(prof[j + 1]! - prof[j - 1]!)) j++;
+        peak = Math.abs(prof[j + 1]! - prof[j - 1]!) / 2;
+        r = Math.max(0, j - R + step / peak);
+        if (r > R / 2 && R < HOLE_GROW_MAX_PX) continue;
+      }
+      reach[m] = r;
+      width[m++] = step / peak;
+      break;
+    }
+  }
+  return m === 0 ? { reach: 0, width: 0 } : { reach: quantile(reach, m, 0.75), width: quantile(width, m, 0.5) };
+}
+
+/** The lower median of the 4 profile values from `from` (a robust end of the profile). */
+function median4(a: Float32Array, from: number, tmp: Float32Array): number {
+  for (let i = 0; i < 4; i++) tmp[i] = a[from + i]!;
+  tmp.sort();
+  return tmp[1]!;
+}
+
+/** The value at fraction `f` of the first `m` entries of `a`, sorted in place. */
+function quantile(a: Float32Array, m: number, f: number): number {
+  const v = a.subarray(0, m).sort();
+  return v[Math.min(m - 1, Math.floor(f * m))]!;
+}
 
 /**
  * Grow `hole` by `radius` px into pixels that are neither moved content nor keep, in place, and
  * mark the grown pixels forbidden as exemplar sources. With `elastic` (the editable areas of
- * elastic drags, WarpOutput `elasticArea`), the hole inside those areas grows only inside them:
- * an elastic drag never changes a pixel outside its area (issue #13); the rest grows as before.
+ * elastic drags, WarpOutput `elasticArea`), the hole inside those areas grows only inside them,
+ * by `elasticRadius` (default `radius`): an elastic drag never changes a pixel outside its area
+ * (issue #13); the rest grows by `radius`.
  */
-export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, radius: number, scratch?: Scratch, elastic?: Mask): void {
+export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, radius: number, scratch?: Scratch, elastic?: Mask, elasticRadius = radius): void {
   const w = hole.width, h = hole.height, n = w * h;
   if (radius <= 0 || n === 0) return;
   const hd = hole.data, ed = elastic?.data;
@@ -292,7 +440,7 @@ export function growHole(hole: Mask, target: Mask, keep: Mask, forbidden: Mask, 
   } else {
     // Both passes start from the hole as the warp left it (the first pass's growth is not a seed).
     const start = Uint8Array.from(hd);
-    growFrom(hole, target, keep, forbidden, radius, { start, area: ed }, true, scratch);
+    growFrom(hole, target, keep, forbidden, elasticRadius, { start, area: ed }, true, scratch);
     growFrom(hole, target, keep, forbidden, radius, { start, area: ed }, false, scratch);
   }
   closePartialEdge(hole, target, keep, partial);
