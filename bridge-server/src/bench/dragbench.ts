@@ -11,11 +11,10 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { labelComponents as labelSharedComponents } from '@smartdrag/shared';
-import { readImage, decodeMask } from '../io/image-io';
-import { createImage, createMask } from '../core/image';
+import { readImage, decodeMask, resizeImage } from '../io/image-io';
+import { createMask } from '../core/image';
 import type { Drag, EditRequest, Mask, PlacedMask, Point, Region, RgbaImage } from '../core/types';
 import type { PointPair } from './metrics';
 
@@ -122,11 +121,7 @@ export async function scaleDragBenchSample(sample: DragBenchSample, factor: numb
   if (factor === 1) return sample;
   const W = Math.max(1, Math.round(sample.image.width * factor)), H = Math.max(1, Math.round(sample.image.height * factor));
   const fx = W / sample.image.width, fy = H / sample.image.height;
-  const { data } = await sharp(Buffer.from(sample.image.data.buffer, sample.image.data.byteOffset, sample.image.data.byteLength), {
-    raw: { width: sample.image.width, height: sample.image.height, channels: 4 },
-  }).resize(W, H, { kernel: 'lanczos3', fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-  const image = createImage(W, H);
-  image.data.set(data);
+  const image = await resizeImage(sample.image, W, H);
   const mask = createMask(W, H);
   const sw = sample.mask.width, sh = sample.mask.height;
   for (let y = 0; y < H; y++) {

@@ -29,7 +29,7 @@ import { bridgeEditOptions, runEdit } from '../core/edit';
 import { cropImage } from '../core/image';
 import { makeTexture } from '../core/textures';
 import type { Drag, DragKind, EditRequest, Point, RgbaImage } from '../core/types';
-import { caseToRequest, parseDragCase } from '../core/case';
+import { caseToRequest, parseDragCase, scaleDragCase } from '../core/case';
 import { downscaleImage, PROXY_MAX_PIXELS, proxyInfoFor, proxyRequest } from '../core/proxy';
 import { quantile } from './stats';
 
@@ -288,16 +288,10 @@ async function photoRequest(dataDir: string, quality: 'preview' | 'final'): Prom
   const c = parseDragCase(JSON.parse(readFileSync(casePath, 'utf8')));
   const photo = [join(dataDir, "photos", c.image), join(dataDir, c.image), join(dataDir, "cases", c.image), join(dataDir, "..", "photos", c.image)].find((p) => existsSync(p));
   if (!photo) return null;
-  const W = 6000, H = 4000, sx = W / c.size[0], sy = H / c.size[1];
+  const W = 6000, H = 4000;
   const { data } = await sharp(photo).resize(W, H, { fit: 'fill' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const image: RgbaImage = { width: W, height: H, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length) };
-  const S = (p: readonly number[]): [number, number] => [p[0]! * sx, p[1]! * sy];
-  const scaled = {
-    ...c, size: [W, H] as [number, number],
-    regions: c.regions.map((r) => ({ ...r, polygon: r.polygon.map(S) })),
-    drags: c.drags.map((d) => ({ ...d, points: d.points.map(S), ...(d.center ? { center: S(d.center) } : {}) })),
-    keep: c.keep?.map((k) => k.map(S)),
-  };
+  const scaled = scaleDragCase(c, W, H);
   return { doc: `${SPEED_PHOTO_CASE} 6000×4000`, req: caseToRequest(scaled, image, { quality, seed: 1 }) };
 }
 

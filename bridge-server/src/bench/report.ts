@@ -96,7 +96,7 @@ export const BenchReportSchema = z.object({
   quality: z.enum(['preview', 'final']),
   /** `in-process` (runEdit here) or `server` (through a running bridge; timings then include transfer). */
   mode: z.enum(['in-process', 'server']),
-  /** DragBench samples resampled to this multiple of their size (`--scale`); absent at 1. */
+  /** DragBench samples and photo cases resampled to this multiple of their size (`--scale`); absent at 1. */
   scale: z.number().positive().optional(),
   data: z.string().nullable(),
   machine: z.object({ cpus: z.number().int(), cpuModel: z.string(), node: z.string(), platform: z.string() }),
@@ -233,13 +233,21 @@ function mb(bytes: number): string {
   return `${(bytes / 1048576).toFixed(0)} MiB`;
 }
 
+/** Which suites a scaled run resampled, in words: "DragBench at 2× its size", "photo cases at 4× their size". */
+function scaledSuites(report: BenchReport): string {
+  const names: string[] = [];
+  if (report.samples.some((x) => x.suite === 'dragbench')) names.push('DragBench');
+  if (report.samples.some((x) => x.suite === 'cases')) names.push('photo cases');
+  return `${names.join(' and ')} at ${report.scale}× ${names.length === 1 && names[0] === 'DragBench' ? 'its' : 'their'} size`;
+}
+
 /** The human-readable `report.md`. */
 export function renderMarkdown(report: BenchReport): string {
   const L: string[] = [];
   const s = report.summary;
   L.push('# SmartDrag benchmark report', '');
   L.push(`- Command: \`${report.command}\``);
-  L.push(`- Started: ${report.startedAt}; wall time ${(report.wallMs / 1000).toFixed(1)} s; quality \`${report.quality}\`; edits ${report.mode}${report.scale && report.scale !== 1 ? `; DragBench at ${report.scale}× its size` : ''}`);
+  L.push(`- Started: ${report.startedAt}; wall time ${(report.wallMs / 1000).toFixed(1)} s; quality \`${report.quality}\`; edits ${report.mode}${report.scale && report.scale !== 1 ? `; ${scaledSuites(report)}` : ''}`);
   L.push(`- Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}, ${report.machine.platform}`);
   L.push(`- Data: \`${report.data ?? '(none)'}\``);
   if (report.git) L.push(`- Code: commit ${report.git.commit.slice(0, 10)}${report.git.dirty ? ' with uncommitted changes' : ''}`);

@@ -80,6 +80,28 @@ describe('runBench', () => {
     expect(report.summary.suites.cases!.look!.badness!.count).toBe(2);
   });
 
+  it('runs the photo cases at a multiple of their size (--scale): image resampled, polygons and arrows scaled', async () => {
+    const seen: Array<{ w: number; h: number; box: number[] }> = [];
+    const engine: BenchEngine = async (req, o) => {
+      const m = req.regions[0]!.mask;
+      seen.push({ w: req.image.width, h: req.image.height, box: [m.left, m.top, m.width, m.height] });
+      return inProcessEngine(req, o);
+    };
+    const one = await runBench({ suites: ['cases'], dataDir: fixtures, outDir: out, limit: 1, quality: 'preview', progress: null, engine });
+    const two = await runBench({ suites: ['cases'], dataDir: fixtures, outDir: out, limit: 1, quality: 'preview', progress: null, engine, scale: 2 });
+    expect(seen[1]!.w).toBe(2 * seen[0]!.w);
+    expect(seen[1]!.h).toBe(2 * seen[0]!.h);
+    // The selection covers twice the span (rasterized again at the larger size: within its anti-aliased edge).
+    expect(Math.abs(seen[1]!.box[2]! - 2 * seen[0]!.box[2]!)).toBeLessThanOrEqual(4);
+    expect(Math.abs(seen[1]!.box[0]! - 2 * seen[0]!.box[0]!)).toBeLessThanOrEqual(3);
+    expect(one.scale).toBeUndefined();
+    expect(two.scale).toBe(2);
+    expect(two.samples[0]!).toMatchObject({ ok: true, width: 2 * one.samples[0]!.width, height: 2 * one.samples[0]!.height });
+    // The arrow is scaled with the photo: the moved content lands on the scaled target (DAI stays low).
+    expect(two.samples[0]!.dai['10']!).toBeLessThan(two.samples[0]!.daiUnedited['10']!);
+    expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('photo cases at 2× their size');
+  });
+
   describe('with a DragBench folder and a fake engine', () => {
     const W = 16, H = 12;
     let data: string;

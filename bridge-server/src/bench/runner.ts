@@ -7,12 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseDragCase, caseToRequest } from '../core/case';
+import { parseDragCase, caseToRequest, scaleDragCase, type DragCase } from '../core/case';
 import { runEdit } from '../core/edit';
 import { countChangedPixels, cropImage, unionOver } from '../core/image';
 import { psnr, ssim } from '../core/metrics';
 import type { EditRequest, EditResult, Mask, Point, ProgressFn, Rect, RgbaImage } from '../core/types';
-import { readImage } from '../io/image-io';
+import { readImage, resizeImage } from '../io/image-io';
 import { composeSheet, DEFAULT_THUMB, encodeSheetPng, encodeTileJpeg, thumbWithArrows, TILES_PER_SHEET, type SheetTile } from './contact-sheet';
 import { downscale } from './draw';
 import { dragBenchToRequest, listDragBench, loadDragBenchSample, scaleDragBenchSample } from './dragbench';
@@ -54,7 +54,7 @@ export interface BenchOptions {
   thumb?: number;
   /** Recorded in the report: how edits ran (default `in-process`). */
   mode?: 'in-process' | 'server';
-  /** DragBench samples at this multiple of their size (default 1; dragbench.ts `scaleDragBenchSample`). */
+  /** DragBench samples and photo cases at this multiple of their size (default 1; dragbench.ts `scaleDragBenchSample`, {@link scaleCase}). */
   scale?: number;
 }
 
@@ -144,14 +144,28 @@ async function dragBenchItems(dataDir: string, opts: BenchOptions): Promise<Benc
   }));
 }
 
+/**
+ * A photo case at `factor` × its size, as a larger (or smaller) photo of the same scene: the image
+ * resampled (Lanczos 3), polygons and points scaled (core/case.ts `scaleDragCase`). The cases'
+ * photos are 259–640 px; `smartdrag bench --suite cases --scale 4` shows the edits on documents
+ * of the size users open.
+ */
+export async function scaleCase(c: DragCase, image: RgbaImage, factor: number): Promise<{ c: DragCase; image: RgbaImage }> {
+  if (factor === 1) return { c, image };
+  const W = Math.max(1, Math.round(image.width * factor)), H = Math.max(1, Math.round(image.height * factor));
+  const out = await resizeImage(image, W, H);
+  return { c: scaleDragCase(c, W, H), image: out };
+}
+
 async function caseItems(dataDir: string, opts: BenchOptions): Promise<BenchItem[]> {
   const dir = path.join(dataDir, 'cases');
   const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.json')).sort();
   return files.map((file) => ({
     id: file.replace(/\.json$/, ''), suite: 'cases' as const,
     async load(): Promise<PreparedSample> {
-      const c = parseDragCase(JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')));
-      const image = await readImage(path.join(dataDir, c.image));
+      const original = parseDragCase(JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')));
+      const photo = await readImage(path.join(dataDir, original.image));
+      const { c, image } = await scaleCase(original, photo, opts.scale ?? 1);
       const request = caseToRequest(c, image, { quality: opts.quality, seed: opts.seed ?? 1 });
       return {
         request,
@@ -408,7 +422,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     wallMs: performance.now() - t0,
     quality: opts.quality,
     mode: opts.mode ?? 'in-process',
-    ...(opts.scale !== undefined && opts.scale !== 1 && opts.suites.includes('dragbench') ? { scale: opts.scale } : {}),
+    ...(opts.scale !== undefined && opts.scale !== 1 && (opts.suites.includes('dragbench') || opts.suites.includes('cases')) ? { scale: opts.scale } : {}),
     data: opts.dataDir,
     git: gitState(),
     machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` },

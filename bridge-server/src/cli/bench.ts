@@ -48,7 +48,7 @@ export function registerBench(program: Command): void {
     .option('--out <dir>', 'output folder for report.json, report.md and contact sheets', 'bench-out')
     .option('--limit <n>', 'at most n samples per suite', positiveInt)
     .option('--quality <q>', 'final | preview', 'final')
-    .option('--scale <f>', 'DragBench at f× its size (0.25–8; image resampled, mask and points scaled): how the edits look on the larger photos users open', '1')
+    .option('--scale <f>', 'DragBench and the photo cases at f× their size (0.25–8; image resampled, masks, polygons and points scaled): how the edits look on the larger photos users open', '1')
     .option('--seed <n>', 'seed for the synthetic generator and the edits', positiveInt, 1)
     .option('--synthetic <n>', 'number of synthetic samples', positiveInt, 12)
     .option('--server <ws-url>', 'run edits through a running bridge instead of in-process')
@@ -92,8 +92,8 @@ export function registerBench(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      if (scale !== 1 && suites.some((x) => x !== 'dragbench')) {
-        process.stderr.write(`smartdrag bench: --scale ${scale} applies to the dragbench suite only; ${suites.filter((x) => x !== 'dragbench').join(', ')} run at their own size\n`);
+      if (scale !== 1 && suites.some((x) => x !== 'dragbench' && x !== 'cases')) {
+        process.stderr.write(`smartdrag bench: --scale ${scale} applies to the dragbench and cases suites only; ${suites.filter((x) => x !== 'dragbench' && x !== 'cases').join(', ')} run at their own size\n`);
       }
       const outDir = path.resolve(o.out);
       let server: ServerEngine | undefined;

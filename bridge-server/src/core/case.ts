@@ -40,6 +40,22 @@ export function parseDragCase(json: unknown): DragCase {
   return DragCaseSchema.parse(json);
 }
 
+/**
+ * The case at `width × height` (its image resized to that, e.g. a larger photo of the same scene):
+ * every polygon, drag point and centre scaled by width / size[0] and height / size[1] about the
+ * pixel grid's origin.
+ */
+export function scaleDragCase(c: DragCase, width: number, height: number): DragCase {
+  const sx = width / c.size[0], sy = height / c.size[1];
+  const at = (p: readonly [number, number]): [number, number] => [p[0] * sx, p[1] * sy];
+  return {
+    ...c, size: [width, height],
+    regions: c.regions.map((r) => ({ ...r, polygon: r.polygon.map(at) })),
+    drags: c.drags.map((d) => ({ ...d, points: d.points.map(at), ...(d.center ? { center: at(d.center) } : {}) })),
+    ...(c.keep ? { keep: c.keep.map((k) => k.map(at)) } : {}),
+  };
+}
+
 export interface CaseToRequestOptions {
   quality?: 'preview' | 'final';
   /** Drop the case's `kind` on every drag (type inference tests). */

@@ -37,3 +37,10 @@ export async function decodeMask(buf: Buffer | Uint8Array): Promise<Mask> {
   const { data, info } = await sharp(buf).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
+
+/** `img` resampled to `width × height` (Lanczos 3, aspect not kept): a larger or smaller photo of the same scene. */
+export async function resizeImage(img: RgbaImage, width: number, height: number): Promise<RgbaImage> {
+  const { data } = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: 4 } })
+    .resize(width, height, { kernel: 'lanczos3', fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  return { width, height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length) };
+}
