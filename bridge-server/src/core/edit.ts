@@ -19,7 +19,7 @@ import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Rect, Ref
 import { editRoi } from '@smartdrag/shared';
 import { CancelledError } from './types';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
-import { fillHole } from './fill';
+import { fillHole, holeBox } from './fill';
 import { blendSeams } from './blend';
 import { allElastic, composeAffine, IDENTITY_AFFINE, invertAffine, rigidStep, warpRegions, type Affine } from './warp';
 import { growRings } from './rings';
@@ -163,7 +163,10 @@ async function editStages(
   const n = crop.width * crop.height;
   // The growth reaches past the object's soft edge left outside the selection (rimReach): a few
   // pixels on DragBench-sized photos, tens on the 24–50 MP documents users open.
-  growHole(holeMask, targetMask, keepMask, forbidden, holeGrowRadius(src, holeMask, targetMask, keepMask, warp.elasticArea, S), S, warp.elasticArea, HOLE_GROW_PX);
+  // (Previews keep the fixed growth: the preview fill is a quick interpolation, and the reading
+  // would cost a drag's every frame.)
+  const grow = req.quality === 'final' ? holeGrowRadius(src, holeMask, targetMask, keepMask, warp.elasticArea, S) : HOLE_GROW_PX;
+  growHole(holeMask, targetMask, keepMask, forbidden, grow, S, warp.elasticArea, HOLE_GROW_PX);
   timings.warp = performance.now() - t1;
   opts.onProgress?.('warp', 1);
   checkSignal(opts.signal);
@@ -311,7 +314,7 @@ export function holeGrowRadius(src: RgbaImage, hole: Mask, target: Mask, keep: M
 }
 
 /** Most outline points {@link rimReach} reads. */
-const RIM_MAX_POINTS = 1500;
+const RIM_MAX_POINTS = 600;
 
 /** Grey step (mean of R, G, B) across a selection's edge below which it is not read as the object's edge. */
 export const RIM_MIN_STEP = 30;
@@ -338,17 +341,21 @@ export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, e
   const w = hole.width, h = hole.height, n = w * h, hd = hole.data, td = target.data, kd = keep.data, ed = elastic?.data, d = src.data;
   if (n === 0 || src.width !== w || src.height !== h) return { reach: 0, width: 0 };
   const solid = (x: number, y: number): number => (x < 0 || y < 0 || x >= w || y >= h ? 0 : hd[y * w + x]! >= 128 ? 1 : 0);
+  const openAt = (q: number): boolean => hd[q]! < 128 && td[q] === 0 && kd[q] === 0;
   // The outline (solid hole pixels outside elastic areas with a 4-neighbour outside the hole);
   // every 4th of its pixels is read, at most about RIM_MAX_POINTS of them (a 36 MP selection's
   // outline is tens of thousands of pixels).
+  const hb = holeBox(hole);
+  if (!hb) return { reach: 0, width: 0 };
   let line = new Int32Array(1024), count = 0;
-  for (let y = 0, p = 0; y < h; y++) {
-    for (let x = 0; x < w; x++, p++) {
+  for (let y = hb.y0; y < hb.y1; y++) {
+    for (let x = hb.x0, p = y * w + hb.x0; x < hb.x1; x++, p++) {
       if (hd[p]! < 128 || (ed && ed[p]! >= 128)) continue;
+      // Inside the hole (every 4-neighbour solid): not on the outline.
+      if (x > 0 && hd[p - 1]! >= 128 && x < w - 1 && hd[p + 1]! >= 128 && y > 0 && hd[p - w]! >= 128 && y < h - 1 && hd[p + w]! >= 128) continue;
       // A 4-neighbour the growth may take: outside the hole, not moved content, not keep (where
       // the hole meets the moved object, the input there is the object itself, not what surrounds it).
-      const open = (q: number): boolean => hd[q]! < 128 && td[q] === 0 && kd[q] === 0;
-      if (!((x > 0 && open(p - 1)) || (x < w - 1 && open(p + 1)) || (y > 0 && open(p - w)) || (y < h - 1 && open(p + w)))) continue;
+      if (!((x > 0 && openAt(p - 1)) || (x < w - 1 && openAt(p + 1)) || (y > 0 && openAt(p - w)) || (y < h - 1 && openAt(p + w)))) continue;
       if (count === line.length) line = growInt32(line);
       line[count++] = p;
     }
@@ -381,8 +388,11 @@ export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, e
         prof[t + R] = (d[si]! + d[si + 1]! + d[si + 2]!) / 3;
       }
       const last = 2 * R;
-      const step = Math.abs(median4(prof, last - 3, ends) - median4(prof, 0, ends));
-      if (step < RIM_MIN_STEP) continue;
+      // The ends' medians must differ by more than either end varies (a texture's grain is no edge).
+      const inner = median4(prof, 0, ends), innerRange = ends[3]! - ends[0]!;
+      const outer = median4(prof, last - 3, ends), outerRange = ends[3]! - ends[0]!;
+      const step = Math.abs(outer - inner);
+      if (step < RIM_MIN_STEP || step < innerRange || step < outerRange) continue;
       let steepest = 0;
       for (let j = 1; j < last; j++) steepest = Math.max(steepest, Math.abs(prof[j + 1]! - prof[j - 1]!) / 2);
       // The edge is the first strong slope out from 2 px inside the selection (a stroke just
@@ -412,9 +422,15 @@ export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, e
 
 /** The lower median of the 4 profile values from `from` (a robust end of the profile). */
 function median4(a: Float32Array, from: number, tmp: Float32Array): number {
-  for (let i = 0; i < 4; i++) tmp[i] = a[from + i]!;
-  tmp.sort();
-  return tmp[1]!;
+  // Sorted by a 5-comparator network (no typed-array sort per profile end).
+  let v0 = a[from]!, v1 = a[from + 1]!, v2 = a[from + 2]!, v3 = a[from + 3]!, t: number;
+  if (v0 > v1) { t = v0; v0 = v1; v1 = t; }
+  if (v2 > v3) { t = v2; v2 = v3; v3 = t; }
+  if (v0 > v2) { t = v0; v0 = v2; v2 = t; }
+  if (v1 > v3) { t = v1; v1 = v3; v3 = t; }
+  if (v1 > v2) { t = v1; v1 = v2; v2 = t; }
+  tmp[0] = v0; tmp[1] = v1; tmp[2] = v2; tmp[3] = v3;
+  return v1;
 }
 
 /** The value at fraction `f` of the first `m` entries of `a`, sorted in place. */
