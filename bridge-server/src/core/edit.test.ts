@@ -174,6 +174,24 @@ describe('growHole', () => {
   });
 });
 
+/**
+ * The darkest red level of the document after `res` inside the disc `old` (x, y, radius: an
+ * object's old place and its rim) and outside the disc `moved` (where it went).
+ */
+function darkestLeftBehind(image: RgbaImage, res: { crop: { left: number; top: number; width: number; height: number }; edited: RgbaImage }, old: [number, number, number], moved: [number, number, number]): number {
+  const W = image.width, H = image.height;
+  let darkest = 255;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      if (Math.hypot(x - old[0], y - old[1]) > old[2] || Math.hypot(x - moved[0], y - moved[1]) < moved[2]) continue;
+      const cx = x - res.crop.left, cy = y - res.crop.top;
+      const v = cx >= 0 && cy >= 0 && cx < res.crop.width && cy < res.crop.height ? res.edited.data[(cy * res.crop.width + cx) * 4]! : image.data[(y * W + x) * 4]!;
+      darkest = Math.min(darkest, v);
+    }
+  }
+  return darkest;
+}
+
 describe('a tight selection moved away leaves no ghost of its outline', () => {
   test('the anti-aliased edge of a dark disc on white is filled like the rest of the vacated place', async () => {
     const W = 160, H = 120;
@@ -194,16 +212,7 @@ describe('a tight selection moved away leaves no ghost of its outline', () => {
     const res = await runEdit(req);
     // Every pixel of the old place (the disc and 3 px around it) that the moved disc does not
     // reach is white again: no grey ring where the rim was.
-    let darkest = 255;
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        if (Math.hypot(x - 50, y - 60) > 23 || Math.hypot(x - 110, y - 60) < 25) continue;
-        const cx = x - res.crop.left, cy = y - res.crop.top;
-        const v = cx >= 0 && cy >= 0 && cx < res.crop.width && cy < res.crop.height ? res.edited.data[(cy * res.crop.width + cx) * 4]! : image.data[(y * W + x) * 4]!;
-        darkest = Math.min(darkest, v);
-      }
-    }
-    expect(darkest).toBeGreaterThan(235);
+    expect(darkestLeftBehind(image, res, [50, 60, 23], [110, 60, 25])).toBeGreaterThan(235);
   });
 });
 
@@ -262,16 +271,7 @@ describe('the vacated area grows past the object\'s soft edge (photos at the res
     // The old place and its soft edge (12 px past the ramp), wherever the moved disc and its own
     // soft edge do not reach: white again. With the growth fixed at 6 px the ramp's outer half
     // stayed as a grey ring (and the fill's colour correction spread it inwards).
-    let darkest = 255;
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        if (Math.hypot(x - 200, y - 200) > 102 || Math.hypot(x - 440, y - 200) < 100) continue;
-        const cx = x - res.crop.left, cy = y - res.crop.top;
-        const v = cx >= 0 && cy >= 0 && cx < res.crop.width && cy < res.crop.height ? res.edited.data[(cy * res.crop.width + cx) * 4]! : image.data[(y * W + x) * 4]!;
-        darkest = Math.min(darkest, v);
-      }
-    }
-    expect(darkest).toBeGreaterThan(235);
+    expect(darkestLeftBehind(image, res, [200, 200, 102], [440, 200, 100])).toBeGreaterThan(235);
   });
 });
 
