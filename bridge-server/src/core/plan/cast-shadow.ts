@@ -41,7 +41,9 @@ export const FOREIGN_RIM_PX = 3;
 /**
  * How far the vacated area is grown before it is filled (core/edit.ts `HOLE_GROW_PX`, kept equal by
  * a test): the shadow stays this much further from another object, so that the grown fill never
- * reaches into that object's rim (it would clip its outline).
+ * reaches into that object's rim (it would clip its outline). (edit.ts grows further only where
+ * the selection leaves an object's soft edge behind, `holeGrowRadius`; the faint outer edge of a
+ * shadow taken with the selection reads as none.)
  */
 export const HOLE_GROWTH_PX = 6;
 /** The object's own pixels this close past the selection's edge move with it (not another object, not shadow). */
