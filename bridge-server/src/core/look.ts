@@ -50,7 +50,7 @@ export const MIN_HOLE_PX = 64;
 export const SMEAR_RING_PX = 12;
 /**
  * Synthesized pixels closer than this (px) to the hole's border are left out of smear: the first
- * pixels are the grown rim (6 px) and the seam blend, and a thin sliver of fill along a moved edge is
+ * pixels are the grown rim (at least 6 px: core/edit.ts holeGrowRadius) and the seam blend, and a thin sliver of fill along a moved edge is
  * not a block the eye reads as smeared.
  */
 export const SMEAR_INSET_PX = 8;
