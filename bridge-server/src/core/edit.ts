@@ -301,8 +301,8 @@ export const RIM_WIDTHS = 2;
  * How far (px) to grow the vacated area of `hole` outside elastic areas: {@link HOLE_GROW_PX}, or
  * more when the object's soft edge reaches further out of the selection ({@link rimReach}: its
  * reach × {@link RIM_GROW_FACTOR}, its width × {@link RIM_WIDTHS}), at most
- * {@link HOLE_GROW_MAX_PX}. On the photo cases at their size 6–16 px; the same photos at 4× (the
- * 2–20 MP documents users open) up to 36 px, at 8× up to 64 px — where a fixed 6 px left the
+ * {@link HOLE_GROW_MAX_PX}. On the photo cases at their size 6–11 px; the same photos at 4× (the
+ * 1–5 MP documents users open) up to 29 px, at 8× up to 64 px — where a fixed 6 px left the
  * object's soft edge behind as a ghost that the fill's colour correction spread over the whole
  * vacated place (an apple-coloured crescent where the apple was, a dark column where a tower
  * stood). Read from the edit's own crop of the input, so a host's crop of a document gives the
@@ -323,19 +323,20 @@ export const RIM_PLATEAU = 15;
 
 /**
  * How far (px) the object's edge reaches outside the selection that left `hole`: along the outward
- * normal of the solid hole's outline (every 4th outline pixel outside elastic areas), the grey
+ * normal of the solid hole's outline (every 4th outline pixel outside elastic areas, at most about
+ * {@link RIM_MAX_POINTS} of them), the grey
  * profile of the input crop `src` from −R to +R px; where its ends differ by at least
- * {@link RIM_MIN_STEP} (an edge between the object and what surrounds it), the edge lies at the
- * peak t* of the first slope from 2 px inside the selection outwards that is at least half the
- * profile's steepest (a stroke just outside the selection, not a neighbouring object's edge
- * further out; none: the edge lies inside, reach 0) and is
- * w = step / that slope wide (≈ 2.5 σ of a blurred step),
- * so it reaches t* + w outside the selection (0 when the selection lies outside its edge). R is
- * the shortest of 8, 16, 32, 64 px that holds such a step with the reach inside its outer half.
- * Returns the upper quartile over the outline (0 without an edge to read). The edge's width grows with the photo's
+ * {@link RIM_MIN_STEP} and by more than either end varies (an edge between the object and what
+ * surrounds it, not a texture's grain), the edge lies at the peak t* of the first slope from 2 px
+ * inside the selection outwards that is at least half the profile's steepest — a stroke just
+ * outside the selection, and only while the profile up to it stays within {@link RIM_PLATEAU} of
+ * the selection's own edge (a neighbouring object's edge beyond a gap of background is not
+ * taken; none: reach 0) — and is w = step / that slope wide (≈ 2.5 σ of a blurred step), so it
+ * reaches t* + w outside the selection. R is the shortest of 8, 16, 32, 64 px that holds such a
+ * step with the reach inside its outer half. Returns the reach's upper quartile and the width's
+ * median over the outline (0 without an edge to read). The edge's width grows with the photo's
  * resolution (defocus, anti-aliasing) and so does a selection's distance from it (it was drawn at
- * the screen's zoom): DragBench-sized photos read 1.5–6.7 px, the same photos at 4× 4.6–23 px,
- * at 8× 9–45 px (the photo cases, resized).
+ * the screen's zoom): the photo cases read 0–7 px at their size, 0–19 px at 4×, 0–45 px at 8×.
  */
 export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, elastic?: Mask, scratch?: Scratch): { reach: number; width: number } {
   const w = hole.width, h = hole.height, n = w * h, hd = hole.data, td = target.data, kd = keep.data, ed = elastic?.data, d = src.data;
