@@ -5,6 +5,7 @@ import { caseToRequest, parseDragCase, type DragCase } from './case';
 import { growHole, HOLE_GROW_PX, holeGrowRadius, rimReach, runEdit, trimmedChangedLayer } from './edit';
 import { cloneImage, createImage, createMask, placedMaskToCrop } from './image';
 import { warpRegions } from './warp';
+import { applyObjectReading } from './plan';
 import { CancelledError, type EditRequest, type Filler, type RgbaImage } from './types';
 import { makeTexture } from './textures';
 import { rasterizePolygon } from '@smartdrag/shared';
@@ -52,7 +53,9 @@ describe('runEdit on bundled translate cases (drag kind given)', () => {
 
     // Each drag's handle pixel (an integer translation) sits at its target after the warp
     // stage, bit-exactly (fill/blend may retouch it afterwards, so check the warp itself).
-    const warp = warpRegions({ image: img, regions: req.regions, operations: res.plan.operations, keep: req.keep, quality });
+    // (The regions as the planner read them: a tight selection on plain paper carries its cast shadow.)
+    const regions = applyObjectReading(req, res.plan).regions;
+    const warp = warpRegions({ image: img, regions, operations: res.plan.operations, keep: req.keep, quality });
     expect(warp.crop).toEqual(crop);
     for (const d of c.drags) {
       const [hx, hy] = d.points[0]!, [tx, ty] = d.points[d.points.length - 1]!;
@@ -272,6 +275,40 @@ describe('the vacated area grows past the object\'s soft edge (photos at the res
     // soft edge do not reach: white again. With the growth fixed at 6 px the ramp's outer half
     // stayed as a grey ring (and the fill's colour correction spread it inwards).
     expect(darkestLeftBehind(image, res, [200, 200, 102], [440, 200, 100])).toBeGreaterThan(235);
+  });
+});
+
+describe('moved content with a soft edge over the place it left', () => {
+  test('a translucent halo landing on the old place is laid over the fill, not over the old object (no pink arc)', async () => {
+    // A red disc (r 20) with a grey halo out to r 32 on white; the selection takes the disc whole
+    // and the halo at a coverage fading to 0 (as a cast shadow is taken). Moved 16 px up, the
+    // halo's lower half lands on the disc's old place.
+    const W = 160, cx = 80, cy = 80;
+    const img = createImage(W, W);
+    const sel = { left: 0, top: 0, width: W, height: W, data: new Uint8Array(W * W) };
+    for (let y = 0; y < W; y++) {
+      for (let x = 0; x < W; x++) {
+        const d = Math.hypot(x - cx, y - cy), p = y * W + x;
+        img.data.set(d <= 20 ? [220, 30, 30, 255] : d <= 32 ? [150, 150, 150, 255] : [255, 255, 255, 255], p * 4);
+        sel.data[p] = d <= 20 ? 255 : d >= 32 ? 0 : Math.round((255 * (32 - d)) / 12);
+      }
+    }
+    const res = await runEdit({ image: img, regions: [{ id: 'r', mask: sel }], drags: [{ region: 'r', kind: 'translate', points: [[cx, cy], [cx, cy - 16]] }], quality: 'final', seed: 1 }, {});
+    const c = res.crop;
+    let n = 0, worst = 0;
+    for (let y = 0; y < W; y++) {
+      for (let x = 0; x < W; x++) {
+        // Under the moved halo (21..31 px from the new centre) and inside the old disc.
+        const dn = Math.hypot(x - cx, y - (cy - 16)), dOld = Math.hypot(x - cx, y - cy);
+        if (dn <= 21 || dn >= 31 || dOld >= 18) continue;
+        const i = ((y - c.top) * c.width + x - c.left) * 4;
+        // Grey over white: neutral. The old red behind it showed as R well above G.
+        worst = Math.max(worst, res.edited.data[i]! - res.edited.data[i + 1]!);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(100);
+    expect(worst).toBeLessThan(12);
   });
 });
 

@@ -14,8 +14,8 @@
  * whatever a later stage does. The signal is checked between stages (and between regions in the
  * warp); per-stage timings are returned in milliseconds.
  */
-import { cloneImage, createImage, createMask } from './image';
-import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Rect, Refiner, RgbaImage } from './types';
+import { cloneImage, createImage, createMask, placedMaskToCrop } from './image';
+import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Rect, Refiner, Region, RgbaImage } from './types';
 import { editRoi } from '@smartdrag/shared';
 import { CancelledError } from './types';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
@@ -165,8 +165,16 @@ async function editStages(
   // pixels on DragBench-sized photos, tens on the 24–50 MP documents users open.
   // (Previews keep the fixed growth: the preview fill is a quick interpolation, and the reading
   // would cost a drag's every frame.)
-  const grow = req.quality === 'final' ? holeGrowRadius(src, holeMask, targetMask, keepMask, warp.elasticArea, S) : HOLE_GROW_PX;
-  growHole(holeMask, targetMask, keepMask, forbidden, grow, S, warp.elasticArea, HOLE_GROW_PX);
+  // A selection grown by its cast shadow (plan/cast-shadow.ts) leaves a vacated area whose outline
+  // lies on the backdrop: there the soft edge is not read (a neighbouring object's edge beyond the
+  // paper read as the object's own, 51 px on a synthetic 8× scene), the area grows by the shadow
+  // fringe's width, and other objects next to the shadow stop the growth like keep pixels.
+  const shadows = shadowGrowth(objects.regions, keepMask, warp.elasticArea, crop, S);
+  const grow = req.quality === 'final'
+    ? Math.min(HOLE_GROW_MAX_PX, Math.max(holeGrowRadius(src, holeMask, targetMask, shadows.keep, shadows.skip, S), shadows.growPx))
+    : HOLE_GROW_PX;
+  growHole(holeMask, targetMask, shadows.keep, forbidden, grow, S, warp.elasticArea, HOLE_GROW_PX);
+  const under = underSoftMoved(edited, holeMask, targetMask, keepMask);
   timings.warp = performance.now() - t1;
   opts.onProgress?.('warp', 1);
   checkSignal(opts.signal);
@@ -179,6 +187,7 @@ async function editStages(
     // (Previews fill from the crop alone: the document's area around it is only read for finals.)
     ...(req.quality === 'final' ? { context: { document: req.image, crop, bounds: fillContextBounds(req) } } : {}),
   });
+  if (under) recomposite(edited, src, targetMask, under);
   timings.fill = performance.now() - t2;
   opts.onProgress?.('fill', 1);
   checkSignal(opts.signal);
@@ -438,6 +447,76 @@ function median4(a: Float32Array, from: number, tmp: Float32Array): number {
 function quantile(a: Float32Array, m: number, f: number): number {
   const v = a.subarray(0, m).sort();
   return v[Math.min(m - 1, Math.floor(f * m))]!;
+}
+
+/**
+ * What the regions grown by a cast shadow ({@link Region.castShadow}) change in the hole's growth:
+ * `keep` with the other objects next to their shadows added (the growth stops there), the areas
+ * whose outline the soft-edge reading skips (`elastic` with those regions added), and the growth
+ * their fringes ask for. Without such regions, `keep` and `elastic` themselves.
+ */
+function shadowGrowth(regions: readonly Region[], keep: Mask, elastic: Mask | undefined, crop: Rect, S: Scratch): { keep: Mask; skip: Mask | undefined; growPx: number } {
+  const shadowed = regions.filter((r) => r.castShadow);
+  if (shadowed.length === 0) return { keep, skip: elastic, growPx: 0 };
+  let k = keep, growPx = 0;
+  const skip = createMask(crop.width, crop.height, false, S);
+  if (elastic) skip.data.set(elastic.data);
+  for (const r of shadowed) {
+    const cs = r.castShadow!;
+    growPx = Math.max(growPx, Math.ceil(cs.growPx));
+    if (cs.stop) {
+      if (k === keep) k = { width: keep.width, height: keep.height, data: Uint8Array.from(keep.data) };
+      placedMaskToCrop(cs.stop, crop, k);
+    }
+    // Every pixel of the region (its shadow's faint coverage too) marks the outline as not the object's.
+    const m = r.mask, x0 = Math.max(m.left, crop.left), x1 = Math.min(m.left + m.width, crop.left + crop.width);
+    const y0 = Math.max(m.top, crop.top), y1 = Math.min(m.top + m.height, crop.top + crop.height);
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) if (m.data[(y - m.top) * m.width + x - m.left]! > 0) skip.data[(y - crop.top) * crop.width + x - crop.left] = 255;
+    }
+  }
+  return { keep: k, skip, growPx };
+}
+
+/**
+ * The vacated pixels under the moved content's soft coverage (0 < target < 255 where the hole is):
+ * a shadow's fading edge or fringe, an anti-aliased outline landing on the object's old place.
+ * The warp composited the moved content over the input there, so the pixel holds the old object
+ * behind it, and the fill, blended by the hole's coverage (source − target), left part of it: a
+ * pink arc of the old red candy under the moved candy's shadow. Here those pixels are marked
+ * wholly vacated (the filler fills them fully) and their warped colours kept, so that
+ * {@link recomposite} can lay the moved content over the fill. Null when there are none.
+ */
+function underSoftMoved(edited: RgbaImage, hole: Mask, target: Mask, keep: Mask): { idx: Int32Array; warped: Uint8Array } | null {
+  const hd = hole.data, td = target.data, kd = keep.data, n = hd.length;
+  let count = 0;
+  for (let p = 0; p < n; p++) { const t = td[p]!; if (hd[p]! > 0 && t > 0 && t < 255 && kd[p] === 0) count++; }
+  if (count === 0) return null;
+  const idx = new Int32Array(count), warped = new Uint8Array(4 * count), e = edited.data;
+  for (let p = 0, k = 0; p < n; p++) {
+    const t = td[p]!;
+    if (!(hd[p]! > 0 && t > 0 && t < 255 && kd[p] === 0)) continue;
+    idx[k] = p;
+    for (let c = 0; c < 4; c++) warped[4 * k + c] = e[4 * p + c]!;
+    hd[p] = 255;
+    k++;
+  }
+  return { idx, warped };
+}
+
+/**
+ * Lay the moved content back over the fill at the pixels {@link underSoftMoved} marked: the warped
+ * colour was t·moved + (1 − t)·input, so t·moved + (1 − t)·fill = warped + (1 − t)·(fill − input).
+ */
+function recomposite(edited: RgbaImage, src: RgbaImage, target: Mask, under: { idx: Int32Array; warped: Uint8Array }): void {
+  const e = edited.data, o = src.data, td = target.data, { idx, warped } = under;
+  for (let k = 0; k < idx.length; k++) {
+    const p = idx[k]!, rest = 1 - td[p]! / 255;
+    for (let c = 0; c < 4; c++) {
+      const i = 4 * p + c;
+      e[i] = warped[4 * k + c]! + rest * (e[i]! - o[i]!);
+    }
+  }
 }
 
 /**

@@ -29,6 +29,15 @@ export type DragKindOrAuto = DragKind | 'auto';
 export interface Region {
   id: string;
   mask: PlacedMask;
+  /**
+   * Set by the planner's object reading when a tight selection was grown by the object's cast
+   * shadow and its faint fringe (plan/cast-shadow.ts; `mask` then includes them). The vacated
+   * area's outline there lies on the backdrop, not on the object, so the reading of the object's
+   * soft edge (edit.ts `rimReach`) is not made there: the area is grown by `growPx` (the fringe's
+   * width: the shadow fades on past it by about as much again), and never into `stop` (other
+   * objects next to the shadow with their rims, document pixels).
+   */
+  castShadow?: { growPx: number; stop?: PlacedMask };
 }
 
 /**

@@ -3,7 +3,7 @@ import { createImage } from '../image';
 import { runEdit } from '../edit';
 import { HOLE_GROW_PX } from '../edit';
 import type { PlacedMask, Point, RgbaImage } from '../types';
-import { castShadow, FOREIGN_RIM_PX, HOLE_GROWTH_PX, SHADOW_MAX_WORK_PIXELS, SHADOW_REACH, SHADOW_MIN_REACH_PX } from './cast-shadow';
+import { castShadow, FOREIGN_RIM_PX, FRINGE_COVER, FRINGE_FOREIGN_SHARE, HOLE_GROWTH_PX, SHADOW_MAX_WORK_PIXELS, SHADOW_REACH, SHADOW_MIN_REACH_PX } from './cast-shadow';
 import { createRng } from '../random';
 
 /**
@@ -135,6 +135,76 @@ describe('the cast shadow of an object on a plain backdrop', () => {
         expect([out.data[i], out.data[i + 1], out.data[i + 2]]).toEqual([img.data[i], img.data[i + 1], img.data[i + 2]]);
       }
     }
+  });
+
+  test('its faint fringe (a few levels darker than the paper, as wide as the picture is large) is taken at half coverage, away from the other object', () => {
+    for (const s of [1, 4]) {
+      const { img, shadowDepth } = scene(s);
+      const W = 160 * s, rEq = 20.5 * s;
+      const sel = rasterizePolygon(circle(70 * s, 70 * s, rEq, 40 * s));
+      const res = castShadow(img, sel);
+      if ('why' in res) throw new Error(res.why);
+      let fringe = 0, taken = 0, half = 0;
+      for (let y = 0; y < W; y++) {
+        for (let x = 0; x < W; x++) {
+          const d = shadowDepth[y * W + x]!;
+          const dOther = Math.hypot(x - 112 * s, y - 96 * s) - 12 * s;
+          // The grown fill must not reach the other disc: nothing within the fringe's margin of it.
+          // (The shadow itself keeps its own, fixed margin; the fringe — paper within a few levels — keeps the wider one.)
+          if (d < 6 && dOther <= Math.max(FOREIGN_RIM_PX + HOLE_GROWTH_PX, FRINGE_FOREIGN_SHARE * rEq) - 1 - s) expect(at(res.mask, x, y)).toBe(0);
+          if (d <= 3 || d >= 6 || Math.hypot(x - 70 * s, y - 70 * s) <= rEq + 1 || dOther <= FRINGE_FOREIGN_SHARE * rEq + 2 * s + 4) continue;
+          fringe++;
+          const m = at(res.mask, x, y);
+          if (m > 0) taken++;
+          if (m === FRINGE_COVER) half++;
+        }
+      }
+      expect(fringe).toBeGreaterThan(20 * s);
+      expect(taken / fringe).toBeGreaterThan(0.9);
+      expect(half / fringe).toBeGreaterThan(0.8);
+      // The paper beyond the fringe stays out.
+      expect(at(res.mask, 20 * s, 20 * s)).toBe(0);
+    }
+  });
+
+  test('the fringe is not taken where the faint difference runs on past the reach (the paper\'s own light)', () => {
+    // Paper darkening by 4 levels from top to bottom: plain (its spread stays small), the shadow is
+    // found, but "a few levels darker" is the whole lower half of the paper.
+    const plain = castShadow(scene().img, rasterizePolygon(circle(70, 70, 20.5)));
+    const lit = castShadow(scene(1, (_x, y) => { const v = 250 - Math.round((4 * y) / 160); return [v, v, v - 3]; }).img, rasterizePolygon(circle(70, 70, 20.5)));
+    if ('why' in plain || 'why' in lit) throw new Error('no shadow');
+    expect(lit.share).toBeLessThan(1.3 * plain.share);
+    for (let y = 0; y < 160; y++) for (let x = 0; x < 160; x++) if (Math.hypot(x - 70, y - 70) > 50) expect(at(lit.mask, x, y)).toBe(0);
+  });
+
+  test('on a large document a move leaves no faint disc where the shadow was, and the fill neither reaches nor copies the other object', async () => {
+    const s = 8, W = 160 * s;
+    const { img, shadowDepth } = scene(s);
+    const sel = rasterizePolygon(circle(70 * s, 70 * s, 20.5 * s, 320));
+    const res = await runEdit({ image: img, regions: [{ id: 'r', mask: sel }], drags: [{ region: 'r', kind: 'translate', points: [[70 * s, 70 * s], [70 * s, 30 * s]] }], quality: 'final', seed: 1 }, {});
+    const c = res.crop;
+    const G = (x: number, y: number): number => res.edited.data[((y - c.top) * c.width + x - c.left) * 4 + 1]!;
+    let worst = 0, n = 0, smear = 0, disc = 0;
+    for (let y = c.top; y < c.top + c.height; y++) {
+      for (let x = c.left; x < c.left + c.width; x++) {
+        const dOther = Math.hypot(x - 112 * s, y - 96 * s) - 12 * s;
+        // The other disc keeps every pixel.
+        if (dOther <= 0) { if (G(x, y) !== img.data[(y * W + x) * 4 + 1]) disc++; continue; }
+        // The old place of the disc and its shadow, away from the moved disc with its shadow.
+        if (Math.hypot(x - 70 * s, y - 70 * s) > 20 * s && shadowDepth[y * W + x]! === 0) continue;
+        if (Math.hypot(x - (70 + 9) * s, y - (30 + 7) * s) < 30 * s) continue;
+        // Nothing darker than the input was (a copy of the other disc's edge was a dark block here).
+        if (dOther > FOREIGN_RIM_PX && G(x, y) < Math.min(250, img.data[(y * W + x) * 4 + 1]!) - 3) smear++;
+        // Far from the other disc (whose shadow side stays), plain paper within a few levels.
+        if (dOther < 14 * s) continue;
+        worst = Math.max(worst, 250 - G(x, y));
+        n++;
+      }
+    }
+    expect(disc).toBe(0);
+    expect(smear).toBe(0);
+    expect(n).toBeGreaterThan(10000);
+    expect(worst).toBeLessThanOrEqual(3);
   });
 
   test('on a large document it is read on blocks and finds the same shadow', () => {

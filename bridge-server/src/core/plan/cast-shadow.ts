@@ -65,6 +65,18 @@ export const SHADOW_MIN_SOLIDITY = 0.5;
  */
 export const SHADOW_MAX_OPEN = 0.1;
 
+/**
+ * The shadow's faint fringe: pixels joined to the shadow (or the selection) that differ from the
+ * backdrop by more than this many levels (or 2 spreads) but less than the shadow's tolerance.
+ */
+export const FRINGE_MIN_LEVELS = 2;
+/** The fringe stays this share of the selection's equivalent-disc radius away from other objects (at least the shadow's own margin). */
+export const FRINGE_FOREIGN_SHARE = 0.3;
+/** Rim kept around other objects next to a shadow, as a share of the selection's equivalent-disc radius (at least {@link FOREIGN_RIM_PX}). */
+export const OTHER_RIM_SHARE = 0.1;
+/** Coverage (0..255) the fringe moves with: half, so the vacated place is filled through it. */
+export const FRINGE_COVER = 128;
+
 /** What {@link castShadow} found. */
 export interface CastShadow {
   /** The selection with its shadow (the selection's own coverage; on shadow pixels a coverage that fades out with the shadow). */
@@ -73,6 +85,15 @@ export interface CastShadow {
   pixels: number;
   /** Shadow area / selection area. */
   share: number;
+  /** Width (px) of the shadow's faint fringe taken with it (0: none). */
+  fringePx: number;
+  /**
+   * Other objects next to the shadow with their anti-aliased rims ({@link OTHER_RIM_SHARE}), in
+   * document pixels (null when none lies in the work box): the vacated area's growth must not enter
+   * them (core/edit.ts). The shadow keeps its distance from them, but the fill grows past the
+   * shadow as far as the object's soft edge reads — tens of px on a large document.
+   */
+  others: PlacedMask | null;
 }
 
 function median(values: Uint8Array, n: number): number {
@@ -107,11 +128,11 @@ function blockColours(rgb: Float32Array, n: number, pick: (p: number) => boolean
 }
 
 /** The shadow's reach, the backdrop ring's width and the margin read around the selection's rectangle, for a selection of `area` px. */
-function shadowGeometry(area: number): { reachPx: number; ringPx: number; margin: number } {
+function shadowGeometry(area: number): { reachPx: number; ringPx: number; margin: number; rEqPx: number } {
   const rEqPx = Math.sqrt(area / Math.PI);
   const reachPx = Math.max(SHADOW_MIN_REACH_PX, Math.round(SHADOW_REACH * rEqPx));
   const ringPx = Math.max(4, Math.round(0.3 * rEqPx));
-  return { reachPx, ringPx, margin: reachPx + ringPx + 3 };
+  return { reachPx, ringPx, margin: reachPx + ringPx + 3, rEqPx };
 }
 
 /**
@@ -137,7 +158,7 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
   let area = 0;
   for (let i = 0; i < mask.data.length; i++) if (mask.data[i]! >= 128) area++;
   if (area === 0) return { why: 'empty selection' };
-  const { reachPx, ringPx, margin: g } = shadowGeometry(area);
+  const { reachPx, ringPx, margin: g, rEqPx } = shadowGeometry(area);
   // Work box: the selection's rectangle grown by the reach and the backdrop ring, inside the image.
   const bl = Math.max(0, mask.left - g), bt = Math.max(0, mask.top - g);
   const br = Math.min(W, mask.left + mask.width + g), bb = Math.min(H, mask.top + mask.height + g);
@@ -234,30 +255,18 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
   // than the tolerance and less than the object does (breadth-first, 4-neighbours).
   const shadow = new Uint8Array(n), cover = new Uint8Array(n);
   const queue = new Int32Array(n);
-  let qh = 0, qt = 0;
-  for (let p = 0; p < n; p++) if (sel[p]) queue[qt++] = p;
   const reach2 = reach * reach;
-  let cells = 0;
-  while (qh < qt) {
-    const p = queue[qh++]!, x = p % w, y = (p - x) / w;
-    for (let k = 0; k < 4; k++) {
-      const qx = k === 0 ? x - 1 : k === 1 ? x + 1 : x, qy = k === 2 ? y - 1 : k === 3 ? y + 1 : y;
-      if (qx < 0 || qy < 0 || qx >= w || qy >= h) continue;
-      const q = qy * w + qx;
-      if (sel[q] || shadow[q] || dist2[q]! > reach2 || nearForeign[q]! <= rim) continue;
-      const i = 3 * q;
-      const dv = Math.max(Math.abs(mean[i]! - bg[0]!), Math.abs(mean[i + 1]! - bg[1]!), Math.abs(mean[i + 2]! - bg[2]!));
-      const own = dist2[q]! <= ownRim2;
-      if (dv <= tol || (dv > hi && !own)) continue;
-      shadow[q] = 1;
-      // Coverage: the shadow's faint fringe and its side towards another object move only in part,
-      // so its moved copy fades into the backdrop instead of ending in a hard step.
-      const fade = own ? 1 : Math.min(1, (dv - tol) / (2 * tol), (Math.sqrt(nearForeign[q]!) - Math.sqrt(rim)) / Math.max(1, FADE_PX / f));
-      cover[q] = Math.max(1, Math.round(255 * fade));
-      cells++;
-      queue[qt++] = q;
-    }
-  }
+  const diff = (q: number): number => { const i = 3 * q; return Math.max(Math.abs(mean[i]! - bg[0]!), Math.abs(mean[i + 1]! - bg[1]!), Math.abs(mean[i + 2]! - bg[2]!)); };
+  const cells = growBlocks(sel, shadow, queue, w, h, (q) => {
+    if (sel[q] || dist2[q]! > reach2 || nearForeign[q]! <= rim) return false;
+    const dv = diff(q), own = dist2[q]! <= ownRim2;
+    if (dv <= tol || (dv > hi && !own)) return false;
+    // Coverage: the shadow's faint fringe and its side towards another object move only in part,
+    // so its moved copy fades into the backdrop instead of ending in a hard step.
+    const fade = own ? 1 : Math.min(1, (dv - tol) / (2 * tol), (Math.sqrt(nearForeign[q]!) - Math.sqrt(rim)) / Math.max(1, FADE_PX / f));
+    cover[q] = Math.max(1, Math.round(255 * fade));
+    return true;
+  });
   const selCells = no;
   if (cells < SHADOW_MIN_SHARE * selCells) return { why: `no shadow next to the selection (${cells * f * f} px)` };
   let solid = 0;
@@ -274,21 +283,44 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
   if (solidity < SHADOW_MIN_SOLIDITY) return { why: `what differs from the backdrop next to the selection is a ragged fringe, not a shadow (solidity ${solidity.toFixed(2)})` };
   // The shadow's outline (blocks with a 4-neighbour outside shadow and selection, or on the box's
   // edge) and the part of it at the reach or on the picture's frame: not faded out.
-  let outline = 0, open = 0;
   const edge2 = Math.max(0, reach - 1.5) ** 2;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      if (!shadow[p]) continue;
-      const onBox = x === 0 || y === 0 || x === w - 1 || y === h - 1;
-      const out4 = onBox || (!shadow[p - 1] && !sel[p - 1]) || (!shadow[p + 1] && !sel[p + 1]) || (!shadow[p - w] && !sel[p - w]) || (!shadow[p + w] && !sel[p + w]);
-      if (!out4) continue;
-      outline++;
-      const atFrame = (x === 0 && bl === 0) || (y === 0 && bt === 0) || (x === w - 1 && br === W) || (y === h - 1 && bb === H);
-      if (dist2[p]! >= edge2 || atFrame) open++;
+  const frame = { left: bl === 0, top: bt === 0, right: br === W, bottom: bb === H };
+  const { outline, open } = openOutline(shadow, (q) => shadow[q] === 0 && sel[q] === 0, w, h, dist2, edge2, frame);
+  if (open > SHADOW_MAX_OPEN * outline) return { why: `what differs from the backdrop runs on past the selection (${Math.round((100 * open) / outline)}% of its outline at the reach): the backdrop's own light, not a shadow` };
+  // The shadow's faint fringe: beyond the tolerance a soft shadow fades out over as many pixels as
+  // the picture is large (4–10 px at 1×, tens on a 24 MP document), a level or a few darker than
+  // the backdrop. Left behind, it is the outline of a shadow of nothing, and the fill's colour
+  // correction spreads its tint over the whole vacated place (a faint disc where each candy lay).
+  // Taken with the shadow at half coverage: the vacated place is filled through it (the hole's
+  // growth passes over it), and the moved copy carries it at half strength.
+  const faint = Math.max(FRINGE_MIN_LEVELS, 2 * maxSpread);
+  let fringePx = 0;
+  // The fill's growth past the object's soft edge grows with the picture (edit.ts `rimReach`: up to
+  // tens of px on a large document), so the fringe keeps away from other objects in proportion to
+  // the object's size, not by a fixed few pixels: else the grown fill clips a neighbour's outline.
+  const fringeRim = Math.max(rim, (Math.max(FOREIGN_RIM_PX + HOLE_GROWTH_PX, FRINGE_FOREIGN_SHARE * rEqPx) / f) ** 2);
+  if (faint < tol) {
+    const fringe = new Uint8Array(n);
+    const held = (q: number): boolean => shadow[q] === 1 || sel[q] === 1;
+    const fcells = growBlocks(held, fringe, queue, w, h, (q) => {
+      if (held(q) || dist2[q]! > reach2 || nearForeign[q]! <= fringeRim) return false;
+      const dv = diff(q);
+      return dv > faint && dv <= hi;
+    });
+    // Like the shadow, the fringe must fade out before the reach (else it is the backdrop's own light).
+    const { outline: fOutline, open: fOpen } = openOutline(fringe, (q) => fringe[q] === 0 && !held(q), w, h, dist2, edge2, frame);
+    if (fcells > 0 && fOpen <= SHADOW_MAX_OPEN * fOutline) {
+      // Its width: area over the length of its inner edge (fringe blocks next to the shadow or the selection).
+      let inner = 0;
+      for (let p = 0; p < n; p++) {
+        if (!fringe[p]) continue;
+        const x = p % w, y = (p - x) / w;
+        if ((x > 0 && held(p - 1)) || (x < w - 1 && held(p + 1)) || (y > 0 && held(p - w)) || (y < h - 1 && held(p + w))) inner++;
+      }
+      fringePx = (fcells * f) / Math.max(1, inner);
+      for (let p = 0; p < n; p++) if (fringe[p]) { shadow[p] = 1; cover[p] = FRINGE_COVER; }
     }
   }
-  if (open > SHADOW_MAX_OPEN * outline) return { why: `what differs from the backdrop runs on past the selection (${Math.round((100 * open) / outline)}% of its outline at the reach): the backdrop's own light, not a shadow` };
   // The grown mask: the selection's own coverage, 255 on the shadow's pixels outside it.
   let x0 = mask.left, y0 = mask.top, x1 = mask.left + mask.width, y1 = mask.top + mask.height;
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
@@ -311,5 +343,89 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
       pixels++;
     }
   }
-  return { mask: out, pixels, share: pixels / area };
+  return { mask: out, pixels, share: pixels / area, fringePx, others: otherObjects(foreign, sel, w, h, f, rEqPx, bl, bt, br, bb) };
+}
+
+/**
+ * The blocks of other objects (object-like blocks outside the selection that no chain of such
+ * blocks joins to the selection: the object's own soft rim past a selection drawn inside its
+ * outline is joined to it) grown by their rim ({@link FOREIGN_RIM_PX}, or {@link OTHER_RIM_SHARE} of
+ * the selection's equivalent-disc radius on a large document, where rims are wider and the fill's
+ * patches larger: grown up to a 3 px rim at 8×, the vacated area was filled with copies of the
+ * other object's edge), as document pixels of the work box.
+ */
+function otherObjects(foreign: Uint8Array, sel: Uint8Array, w: number, h: number, f: number, rEqPx: number, bl: number, bt: number, br: number, bb: number): PlacedMask | null {
+  const n = w * h;
+  // The object's own rim: foreign blocks 8-connected to the selection through foreign blocks.
+  const own = new Uint8Array(n), queue = new Int32Array(n);
+  let qh = 0, qt = 0;
+  for (let p = 0; p < n; p++) if (sel[p]) { own[p] = 1; queue[qt++] = p; }
+  while (qh < qt) {
+    const p = queue[qh++]!, x = p % w, y = (p - x) / w;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+      const qx = x + dx, qy = y + dy;
+      if (qx < 0 || qy < 0 || qx >= w || qy >= h) continue;
+      const q = qy * w + qx;
+      if (own[q] || !foreign[q]) continue;
+      own[q] = 1; queue[qt++] = q;
+    }
+  }
+  const others = new Uint8Array(n);
+  let any = false;
+  for (let p = 0; p < n; p++) if (foreign[p] && !own[p]) { others[p] = 1; any = true; }
+  if (!any) return null;
+  const near = squaredDistance(others, w, h);
+  const r2 = Math.max(1, Math.ceil(Math.max(FOREIGN_RIM_PX, OTHER_RIM_SHARE * rEqPx) / f)) ** 2;
+  const out: PlacedMask = { left: bl, top: bt, width: br - bl, height: bb - bt, data: new Uint8Array((br - bl) * (bb - bt)) };
+  for (let y = bt; y < bb; y++) {
+    const by = ((y - bt) / f) | 0;
+    for (let x = bl; x < br; x++) if (near[by * w + (((x - bl) / f) | 0)]! <= r2) out.data[(y - bt) * out.width + x - bl] = 255;
+  }
+  return out;
+}
+
+/**
+ * Breadth-first growth (4-neighbours) from the blocks `seed` holds over the blocks `admit` accepts
+ * (never one already in `into`), marking them in `into`; `queue` is n long. Returns how many.
+ */
+function growBlocks(seed: Uint8Array | ((p: number) => boolean), into: Uint8Array, queue: Int32Array, w: number, h: number, admit: (q: number) => boolean): number {
+  const n = w * h;
+  let qh = 0, qt = 0, count = 0;
+  for (let p = 0; p < n; p++) if (typeof seed === 'function' ? seed(p) : seed[p]) queue[qt++] = p;
+  while (qh < qt) {
+    const p = queue[qh++]!, x = p % w, y = (p - x) / w;
+    for (let k = 0; k < 4; k++) {
+      const qx = k === 0 ? x - 1 : k === 1 ? x + 1 : x, qy = k === 2 ? y - 1 : k === 3 ? y + 1 : y;
+      if (qx < 0 || qy < 0 || qx >= w || qy >= h) continue;
+      const q = qy * w + qx;
+      if (into[q] || !admit(q)) continue;
+      into[q] = 1;
+      count++;
+      queue[qt++] = q;
+    }
+  }
+  return count;
+}
+
+/**
+ * The outline of the blocks `mark` holds (a 4-neighbour `outside`, or on the work box's edge) and
+ * how much of it is open: at the reach (`dist2` ≥ `edge2`) or on the picture's frame.
+ */
+function openOutline(
+  mark: Uint8Array, outside: (q: number) => boolean, w: number, h: number, dist2: Float64Array, edge2: number,
+  frame: { left: boolean; top: boolean; right: boolean; bottom: boolean },
+): { outline: number; open: number } {
+  let outline = 0, open = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (!mark[p]) continue;
+      const onBox = x === 0 || y === 0 || x === w - 1 || y === h - 1;
+      if (!(onBox || outside(p - 1) || outside(p + 1) || outside(p - w) || outside(p + w))) continue;
+      outline++;
+      const atFrame = (x === 0 && frame.left) || (y === 0 && frame.top) || (x === w - 1 && frame.right) || (y === h - 1 && frame.bottom);
+      if (dist2[p]! >= edge2 || atFrame) open++;
+    }
+  }
+  return { outline, open };
 }

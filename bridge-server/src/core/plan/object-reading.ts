@@ -115,7 +115,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
       // which the outline leaves out and which would stay behind as a ghost (cast-shadow.ts).
       const shadow = readCastShadow(req.image, region.mask);
       if ('why' in shadow) { decisions.push({ region: id, object: false, why: 'the selection follows the object\'s outline: used as given' }); continue; }
-      regions[ri] = { id, mask: shadow.mask };
+      regions[ri] = { id, mask: shadow.mask, castShadow: { growPx: shadow.fringePx, ...(shadow.others ? { stop: shadow.others } : {}) } };
       const why = `the selection follows the object's outline; its soft shadow on the plain backdrop next to it (${shadow.pixels} px) moves with it`;
       decisions.push({ region: id, object: false, why });
       notes.set(id, why);
