@@ -187,7 +187,7 @@ async function editStages(
     // (Previews fill from the crop alone: the document's area around it is only read for finals.)
     ...(req.quality === 'final' ? { context: { document: req.image, crop, bounds: fillContextBounds(req) } } : {}),
   });
-  if (under) recomposite(edited, src, targetMask, under);
+  if (under) recomposite(edited, src, holeMask, targetMask, under);
   timings.fill = performance.now() - t2;
   opts.onProgress?.('fill', 1);
   checkSignal(opts.signal);
@@ -484,34 +484,39 @@ function shadowGrowth(regions: readonly Region[], keep: Mask, elastic: Mask | un
  * The warp composited the moved content over the input there, so the pixel holds the old object
  * behind it, and the fill, blended by the hole's coverage (source − target), left part of it: a
  * pink arc of the old red candy under the moved candy's shadow. Here those pixels are marked
- * wholly vacated (the filler fills them fully) and their warped colours kept, so that
- * {@link recomposite} can lay the moved content over the fill. Null when there are none.
+ * wholly vacated (the filler fills them fully) and their warped colours and hole coverage kept, so
+ * that {@link recomposite} can lay the moved content over the fill. Null when there are none.
  */
-function underSoftMoved(edited: RgbaImage, hole: Mask, target: Mask, keep: Mask): { idx: Int32Array; warped: Uint8Array } | null {
+function underSoftMoved(edited: RgbaImage, hole: Mask, target: Mask, keep: Mask): { idx: Int32Array; warped: Uint8Array; hole: Uint8Array } | null {
   const hd = hole.data, td = target.data, kd = keep.data, n = hd.length;
   let count = 0;
   for (let p = 0; p < n; p++) { const t = td[p]!; if (hd[p]! > 0 && t > 0 && t < 255 && kd[p] === 0) count++; }
   if (count === 0) return null;
-  const idx = new Int32Array(count), warped = new Uint8Array(4 * count), e = edited.data;
+  const idx = new Int32Array(count), warped = new Uint8Array(4 * count), holeWas = new Uint8Array(count), e = edited.data;
   for (let p = 0, k = 0; p < n; p++) {
     const t = td[p]!;
     if (!(hd[p]! > 0 && t > 0 && t < 255 && kd[p] === 0)) continue;
     idx[k] = p;
     for (let c = 0; c < 4; c++) warped[4 * k + c] = e[4 * p + c]!;
+    holeWas[k] = hd[p]!;
     hd[p] = 255;
     k++;
   }
-  return { idx, warped };
+  return { idx, warped, hole: holeWas };
 }
 
 /**
  * Lay the moved content back over the fill at the pixels {@link underSoftMoved} marked: the warped
- * colour was t·moved + (1 − t)·input, so t·moved + (1 − t)·fill = warped + (1 − t)·(fill − input).
+ * colour was t·moved + (1 − t)·input, so t·moved + (1 − t)·fill = warped + (1 − t)·(fill − input);
+ * their hole coverage is given back.
  */
-function recomposite(edited: RgbaImage, src: RgbaImage, target: Mask, under: { idx: Int32Array; warped: Uint8Array }): void {
-  const e = edited.data, o = src.data, td = target.data, { idx, warped } = under;
+function recomposite(edited: RgbaImage, src: RgbaImage, hole: Mask, target: Mask, under: { idx: Int32Array; warped: Uint8Array; hole: Uint8Array }): void {
+  const e = edited.data, o = src.data, hd = hole.data, td = target.data, { idx, warped } = under;
   for (let k = 0; k < idx.length; k++) {
     const p = idx[k]!, rest = 1 - td[p]! / 255;
+    // The hole keeps its share of the pixel (source − target) for the stages and measures after
+    // the fill: the moved content covers the rest.
+    hd[p] = under.hole[k]!;
     for (let c = 0; c < 4; c++) {
       const i = 4 * p + c;
       e[i] = warped[4 * k + c]! + rest * (e[i]! - o[i]!);
