@@ -489,18 +489,24 @@ function shadowGrowth(regions: readonly Region[], keep: Mask, elastic: Mask | un
  */
 function underSoftMoved(edited: RgbaImage, hole: Mask, target: Mask, keep: Mask): { idx: Int32Array; warped: Uint8Array; hole: Uint8Array } | null {
   const hd = hole.data, td = target.data, kd = keep.data, n = hd.length;
-  let count = 0;
-  for (let p = 0; p < n; p++) { const t = td[p]!; if (hd[p]! > 0 && t > 0 && t < 255 && kd[p] === 0) count++; }
-  if (count === 0) return null;
-  const idx = new Int32Array(count), warped = new Uint8Array(4 * count), holeWas = new Uint8Array(count), e = edited.data;
-  for (let p = 0, k = 0; p < n; p++) {
+  // (Runs on every preview frame: the hole is a small part of the crop, so whole words of 4 empty
+  // hole bytes are skipped.)
+  const words = hd.byteOffset % 4 === 0 ? new Uint32Array(hd.buffer, hd.byteOffset, n >> 2) : new Uint32Array(0);
+  let list = new Int32Array(64), count = 0;
+  for (let p = 0; p < n; p++) {
+    if ((p & 3) === 0 && (p >> 2) < words.length && words[p >> 2] === 0) { p += 3; continue; }
     const t = td[p]!;
-    if (!(hd[p]! > 0 && t > 0 && t < 255 && kd[p] === 0)) continue;
-    idx[k] = p;
+    if (hd[p]! === 0 || t === 0 || t === 255 || kd[p]! > 0) continue;
+    if (count === list.length) list = growInt32(list);
+    list[count++] = p;
+  }
+  if (count === 0) return null;
+  const idx = list.slice(0, count), warped = new Uint8Array(4 * count), holeWas = new Uint8Array(count), e = edited.data;
+  for (let k = 0; k < count; k++) {
+    const p = idx[k]!;
     for (let c = 0; c < 4; c++) warped[4 * k + c] = e[4 * p + c]!;
     holeWas[k] = hd[p]!;
     hd[p] = 255;
-    k++;
   }
   return { idx, warped, hole: holeWas };
 }
