@@ -278,6 +278,61 @@ describe('the vacated area grows past the object\'s soft edge (photos at the res
   });
 });
 
+describe('the vacated area grows over a soft shadow\'s tail', () => {
+  // A dark disc (r 60, a 6 px soft edge) on white; past its edge a shadow takes up to 14 levels of
+  // red and 3.5 of green (a bluish tint) and fades out over `tailPx` (the pencil's shadow line on the
+  // desk at 4×: its grey step ends a few px out, the tint runs on). `other`: a second dark disc
+  // (r 20) 40 px past the first one's edge.
+  function tinted(tailPx: number, other = false): { image: RgbaImage; hole: ReturnType<typeof placedMaskToCrop> } {
+    const W = 400, H = 320, cx = 160, cy = 160, r = 60;
+    const image = createImage(W, H);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const dd = Math.hypot(x - cx, y - cy) - r, a = Math.max(0, Math.min(1, 0.5 - dd / 6));
+        const tint = tailPx > 0 ? 14 * Math.exp(-Math.max(0, dd) / tailPx) : 0;
+        const i = (y * W + x) * 4;
+        image.data[i] = Math.round(30 * a + (255 - tint) * (1 - a));
+        image.data[i + 1] = Math.round(30 * a + (255 - tint / 4) * (1 - a));
+        image.data[i + 2] = Math.round(30 * a + 255 * (1 - a));
+        image.data[i + 3] = 255;
+        if (other && Math.hypot(x - (cx + r + 60), y - cy) <= 20) image.data.set([40, 40, 40, 255], i);
+      }
+    }
+    const poly = Array.from({ length: 128 }, (_, k) => [cx + r * Math.cos((2 * Math.PI * k) / 128), cy + r * Math.sin((2 * Math.PI * k) / 128)] as [number, number]);
+    return { image, hole: placedMaskToCrop(rasterizePolygon(poly), { left: 0, top: 0, width: W, height: H }) };
+  }
+  const none = createMask(400, 320);
+
+  test('rimReach follows the tail until the colour has settled on the backdrop\'s', () => {
+    const edge = rimReach(tinted(0).image, tinted(0).hole, none, none).reach;
+    const reaches = [8, 20].map((L) => { const t = tinted(L); return rimReach(t.image, t.hole, none, none).reach; });
+    // The edge alone: a few px. A tail settled within 3 levels ~12 and ~31 px out: reached.
+    // (Before the tail was read: 7.5 and 7.4 px, the edge only.)
+    expect(edge).toBeLessThan(8);
+    expect(reaches[0]).toBeGreaterThan(10);
+    expect(reaches[1]).toBeGreaterThan(20);
+    expect(reaches[1]).toBeLessThan(40);
+  });
+
+  test('paper that stays flat up to another object further out is no tail (the growth does not run into it)', () => {
+    // Only the points whose normal meets the other disc see it; their reading must not grow.
+    const alone = tinted(0), beside = tinted(0, true);
+    expect(rimReach(beside.image, beside.hole, none, none).reach).toBeCloseTo(rimReach(alone.image, alone.hole, none, none).reach, 5);
+  });
+
+  test('a blotchy backdrop (colour wandering by more than a few levels) gives no tail', () => {
+    const t = tinted(0);
+    const d = t.image.data;
+    for (let y = 0; y < 320; y++) for (let x = 0; x < 400; x++) {
+      const i = (y * 400 + x) * 4;
+      if (d[i]! < 200) continue;
+      const blotch = Math.round(10 * Math.sin(x / 7) * Math.sin(y / 9));
+      d[i] = 240 + blotch; d[i + 1] = 240 + blotch; d[i + 2] = 240 + blotch;
+    }
+    expect(rimReach(t.image, t.hole, none, none).reach).toBeLessThan(12);
+  });
+});
+
 describe('moved content with a soft edge over the place it left', () => {
   test('a translucent halo landing on the old place is laid over the fill, not over the old object (no pink arc)', async () => {
     // A red disc (r 20) with a grey halo out to r 32 on white; the selection takes the disc whole

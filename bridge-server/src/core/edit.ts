@@ -329,6 +329,12 @@ const RIM_MAX_POINTS = 600;
 export const RIM_MIN_STEP = 30;
 /** Grey levels by which the profile may vary between the selection's edge and the object's edge found outside it. */
 export const RIM_PLATEAU = 15;
+/** Levels (any channel) within which the profile past the edge has settled on the backdrop's colour: the end of a shadow's or halo's tail. */
+export const RIM_TAIL_LEVELS = 3;
+/** Levels by which the profile's distance to the backdrop's colour may rise again along a tail (more: no tail). */
+export const RIM_TAIL_STEADY = 2;
+/** A tail comes at least a level closer to the backdrop's colour every this many px (else it is flat: no tail). */
+export const RIM_TAIL_STRIDE = 8;
 
 /**
  * How far (px) the object's edge reaches outside the selection that left `hole`: along the outward
@@ -341,7 +347,8 @@ export const RIM_PLATEAU = 15;
  * outside the selection, and only while the profile up to it stays within {@link RIM_PLATEAU} of
  * the selection's own edge (a neighbouring object's edge beyond a gap of background is not
  * taken; none: reach 0) — and is w = step / that slope wide (≈ 2.5 σ of a blurred step), so it
- * reaches t* + w outside the selection. R is the shortest of 8, 16, 32, 64 px that holds such a
+ * reaches t* + w outside the selection — or further, to the end of a soft shadow's or halo's tail
+ * past it ({@link tailEnd}). R is the shortest of 8, 16, 32, 64 px that holds such a
  * step with the reach inside its outer half. Returns the reach's upper quartile and the width's
  * median over the outline (0 without an edge to read). The edge's width grows with the photo's
  * resolution (defocus, anti-aliasing) and so does a selection's distance from it (it was drawn at
@@ -386,6 +393,7 @@ export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, e
   if (np === 0) return { reach: 0, width: 0 };
   const reach = scratch ? scratch.f32(np) : new Float32Array(np), width = scratch ? scratch.f32(np) : new Float32Array(np);
   const prof = new Float32Array(2 * HOLE_GROW_MAX_PX + 1), ends = new Float32Array(4);
+  const tail = new Float32Array(3 * (HOLE_GROW_MAX_PX + 1)), tailTmp = new Float32Array(11);
   let m = 0;
   for (let i = 0; i < np; i++) {
     const x = pts[i * 4]!, y = pts[i * 4 + 1]!, nx = pts[i * 4 + 2]!, ny = pts[i * 4 + 3]!;
@@ -422,12 +430,55 @@ export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, e
         r = Math.max(0, j - R + step / peak);
         if (r > R / 2 && R < HOLE_GROW_MAX_PX) continue;
       }
+      if (own && r > 0) r = Math.max(r, tailEnd(d, w, h, x, y, nx, ny, Math.ceil(r), tail, tailTmp));
       reach[m] = r;
       width[m++] = step / peak;
       break;
     }
   }
   return m === 0 ? { reach: 0, width: 0 } : { reach: quantile(reach, m, 0.75), width: quantile(width, m, 0.5) };
+}
+
+/**
+ * Where the tail past an object's edge ends, in px out from the outline point (x, y) along its
+ * outward normal (nx, ny), or 0 without one: a soft shadow or halo settles on the backdrop's colour
+ * over as many pixels again as the edge itself (the pencil's bluish shadow line 15 px past its
+ * edge at 4×). The colour profile from the edge's end `from` out to {@link HOLE_GROW_MAX_PX} px must
+ * approach the colour at its far end steadily — by at least a level every
+ * {@link RIM_TAIL_STRIDE} px, never turning back by more than {@link RIM_TAIL_STEADY} — until it is
+ * within {@link RIM_TAIL_LEVELS} (or the far end's own variation) of it. A flat stretch (backdrop
+ * before a neighbouring object further out) or a profile that wanders (a blotchy wall) has no tail.
+ * `prof` holds 3 × (HOLE_GROW_MAX_PX + 1) floats, `tmp` 11.
+ */
+function tailEnd(d: Uint8ClampedArray, w: number, h: number, x: number, y: number, nx: number, ny: number, from: number, prof: Float32Array, tmp: Float32Array): number {
+  const L = HOLE_GROW_MAX_PX;
+  if (from >= L - RIM_TAIL_STRIDE) return 0;
+  for (let t = from; t <= L; t++) {
+    const sx = Math.min(w - 1, Math.max(0, Math.round(x + t * nx))), sy = Math.min(h - 1, Math.max(0, Math.round(y + t * ny)));
+    const si = (sy * w + sx) * 4;
+    prof[3 * t] = d[si]!; prof[3 * t + 1] = d[si + 1]!; prof[3 * t + 2] = d[si + 2]!;
+  }
+  // tmp: 4 samples of a channel, the median's sorted 4, the far end's colour.
+  let tol = RIM_TAIL_LEVELS;
+  for (let c = 0; c < 3; c++) {
+    for (let k = 0; k < 4; k++) tmp[k] = prof[3 * (L - 3 + k) + c]!;
+    const ends = tmp.subarray(4, 8);
+    tmp[8 + c] = median4(tmp, 0, ends);
+    tol = Math.max(tol, ends[3]! - ends[0]!);
+  }
+  const f0 = tmp[8]!, f1 = tmp[9]!, f2 = tmp[10]!;
+  let lo = Infinity, mark = Infinity;
+  for (let t = from; t < L - 3; t++) {
+    const dist = Math.max(Math.abs(prof[3 * t]! - f0), Math.abs(prof[3 * t + 1]! - f1), Math.abs(prof[3 * t + 2]! - f2));
+    if (dist <= tol) return t === from ? 0 : t;
+    if (dist > lo + RIM_TAIL_STEADY) return 0;
+    lo = Math.min(lo, dist);
+    if ((t - from) % RIM_TAIL_STRIDE === 0) {
+      if (t > from && lo > mark - 1) return 0;
+      mark = lo;
+    }
+  }
+  return 0;
 }
 
 /** The lower median of the 4 profile values from `from` (a robust end of the profile). */
