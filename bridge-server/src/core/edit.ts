@@ -516,7 +516,7 @@ function shadowGrowth(regions: readonly Region[], keep: Mask, elastic: Mask | un
     const cs = r.castShadow!;
     growPx = Math.max(growPx, Math.ceil(cs.growPx));
     if (cs.stop) {
-      if (k === keep) k = { width: keep.width, height: keep.height, data: Uint8Array.from(keep.data) };
+      if (k === keep) { k = createMask(keep.width, keep.height, false, S); k.data.set(keep.data); }
       placedMaskToCrop(cs.stop, crop, k);
     }
     // Every pixel of the region (its shadow's faint coverage too) marks the outline as not the object's.
