@@ -6,7 +6,9 @@
  * candy's violet smudge, a grey halo). When the backdrop around the selection is plain, the pixels
  * next to the selection that are joined to it and differ from the backdrop — but far less than the
  * object does — are its shadow: they move with the object, and the filler restores the backdrop
- * where they were.
+ * where they were. Its faint fringe (a level or a few darker than the backdrop, as wide as the
+ * photo is large) moves with it at half coverage, and the other objects next to it are returned
+ * so that the fill's growth stops short of them (core/edit.ts).
  *
  * Weight-free and conservative: it does nothing on a textured backdrop (the ring around the
  * selection must be mostly one colour), for an object that hardly differs from its backdrop, or when
