@@ -2,6 +2,7 @@ import { boundsOfPoints, rasterizePolygon, traceContours, type Point } from '@sm
 import { runEdit } from './edit';
 import { createImage } from './image';
 import { MOVED_MAX_POINTS, movedMask, movedOutline } from './outline';
+import { createMask } from './image';
 import type { EditRequest, RgbaImage } from './types';
 
 /** A textured background with a solid disc (the object) at (cx, cy). */
@@ -30,6 +31,25 @@ function translateRequest(img: RgbaImage, cx: number, cy: number, r: number, dx:
     drags: [{ region: 'r1', points: [[cx, cy], [cx + dx, cy + dy]], kind: 'translate' }],
   };
 }
+
+describe('movedOutline leaves out slivers', () => {
+  // A hand-made result: every target pixel moved by (10, 0); a 20 × 20 block and a 1 × 9 sliver
+  // of coverage at half (a soft edge hovering about 128), under MOVED_MIN_RING_AREA.
+  function result(withBlock: boolean) {
+    const w = 60, h = 40, target = createMask(w, h), hole = createMask(w, h);
+    if (withBlock) for (let y = 5; y < 25; y++) for (let x = 5; x < 25; x++) target.data[y * w + x] = 255;
+    for (let y = 10; y < 19; y++) target.data[y * w + 40] = 130;
+    return { crop: { left: 0, top: 0, width: w, height: h }, targetMask: target, holeMask: hole, movedShiftPx: 10 };
+  }
+  test('a one-pixel sliver beside a moved block is not drawn; alone it is', () => {
+    const both = movedOutline(result(true));
+    expect(both).toHaveLength(1);
+    expect(Math.max(...both[0]!.map(([x]) => x))).toBeLessThan(30);
+    const alone = movedOutline(result(false));
+    expect(alone).toHaveLength(1);
+    expect(Math.min(...alone[0]!.map(([x]) => x))).toBeGreaterThan(38);
+  });
+});
 
 describe('movedOutline', () => {
   test('a translated object: the outline lies around the selection at its new place, not where it was', async () => {

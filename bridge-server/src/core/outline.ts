@@ -3,13 +3,19 @@
  * the moved content's pixels are found from the edit's source map, and their outline is traced
  * by the shared contour kernel (marching squares + Douglas–Peucker, capped in points).
  */
-import { contourGrid, traceContourGrid, type ContourOptions, type PlacedMask, type Point } from '@smartdrag/shared';
+import { contourGrid, polygonArea, traceContourGrid, type ContourOptions, type PlacedMask, type Point } from '@smartdrag/shared';
 import type { EditResult } from './types';
 
 /** A pixel moved when its content was sampled farther than this from itself (px). */
 export const MOVED_MIN_SHIFT_PX = 0.5;
 /** Default cap on the outline's vertices (all polygons together). */
 export const MOVED_MAX_POINTS = 2000;
+/**
+ * Rings of the outline smaller than this (px², either orientation) are left out when a larger one
+ * is drawn: slivers a pixel wide where moved content's soft coverage hovers about half (a cast
+ * shadow's fading edge read on blocks at 4×: twelve dashes along the shadow), not parts a user moved.
+ */
+export const MOVED_MIN_RING_AREA = 16;
 
 /**
  * The moved pixels of an edit's crop, as a mask placed in the crop's pixels and cut to their
@@ -64,13 +70,18 @@ export function movedMask(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMas
 /**
  * Closed polygons around the moved content, in the pixels of the edit's image (for a proxy
  * preview: mapped back from proxy pixels to the image's). Empty when nothing moved. The same
- * polygons as `traceContours(movedMask(res))`, without building the mask: the moved pixels are
+ * polygons as `traceContours(movedMask(res))` less rings under {@link MOVED_MIN_RING_AREA} beside
+ * a larger one, without building the mask: the moved pixels are
  * counted straight into the contour grid, row by row between each row's first and last moved
  * pixel (for a turn or scale, the pixels that can have stayed — near the pivot — are found per
  * row from the backward map and only they are tested one by one).
  */
 export function movedOutline(res: Pick<EditResult, 'crop' | 'targetMask' | 'holeMask' | 'sourceMap' | 'movedShiftPx' | 'movedBackward' | 'proxy'>, opts: ContourOptions & { minShiftPx?: number } = {}): Point[][] {
-  const rings = movedRings(res, opts);
+  let rings = movedRings(res, opts);
+  if (rings.length > 1) {
+    const areas = rings.map((ring) => Math.abs(polygonArea(ring)));
+    if (Math.max(...areas) >= MOVED_MIN_RING_AREA) rings = rings.filter((_ring, i) => areas[i]! >= MOVED_MIN_RING_AREA);
+  }
   const px = res.proxy;
   if (!px) return rings;
   // Proxy pixel centre c ↔ image coordinate (c + ½) / scale − ½.

@@ -5,6 +5,7 @@ import { HOLE_GROW_PX } from '../edit';
 import type { PlacedMask, Point, RgbaImage } from '../types';
 import { castShadow, FOREIGN_RIM_PX, FRINGE_COVER, FRINGE_FOREIGN_SHARE, HOLE_GROWTH_PX, SHADOW_MAX_WORK_PIXELS, SHADOW_REACH, SHADOW_MIN_REACH_PX } from './cast-shadow';
 import { createRng } from '../random';
+import { movedOutline } from '../outline';
 
 /**
  * A red disc (radius 20·s at (70, 70)·s) on white paper (one level of noise), its soft shadow
@@ -205,6 +206,24 @@ describe('the cast shadow of an object on a plain backdrop', () => {
     expect(smear).toBe(0);
     expect(n).toBeGreaterThan(10000);
     expect(worst).toBeLessThanOrEqual(3);
+  });
+
+  test('the moved outline (the marching ants a host draws) runs round the object and its shadow, not round the faint fringe', async () => {
+    const s = 4, W = 160 * s;
+    const { img } = scene(s);
+    const sel = rasterizePolygon(circle(70 * s, 70 * s, 20.5 * s, 160));
+    const res = await runEdit({ image: img, regions: [{ id: 'r', mask: sel }], drags: [{ region: 'r', kind: 'translate', points: [[70 * s, 70 * s], [70 * s, 30 * s]] }], quality: 'preview', seed: 1 }, { forOutline: true });
+    const polys = movedOutline(res);
+    // One ring, no holes: at half coverage the fringe was inside the outline and the shadow's
+    // fading edge between made crescents.
+    expect(polys).toHaveLength(1);
+    let x0 = W, y0 = W, x1 = 0, y1 = 0;
+    for (const [x, y] of polys[0]!) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
+    // The disc (r 20·s at (70, 30)·s after the move) with its shadow (offset (9, 7)·s, fading out
+    // 8·s past its edge; the outline takes it where its coverage is at least half).
+    expect(x0).toBeGreaterThanOrEqual((70 - 20) * s - 3); expect(y0).toBeGreaterThanOrEqual((30 - 20) * s - 3);
+    expect(x1).toBeLessThanOrEqual((70 + 9 + 20 + 8) * s); expect(y1).toBeLessThanOrEqual((30 + 7 + 20 + 8) * s);
+    expect(x1).toBeGreaterThan((70 + 20) * s); expect(y1).toBeGreaterThan((30 + 20) * s);
   });
 
   test('on a large document it is read on blocks and finds the same shadow', () => {

@@ -7,7 +7,7 @@
  * next to the selection that are joined to it and differ from the backdrop — but far less than the
  * object does — are its shadow: they move with the object, and the filler restores the backdrop
  * where they were. Its faint fringe (a level or a few darker than the backdrop, as wide as the
- * photo is large) moves with it at half coverage, and the other objects next to it are returned
+ * photo is large) moves with it at just under half coverage, and the other objects next to it are returned
  * so that the fill's growth stops short of them (core/edit.ts).
  *
  * Weight-free and conservative: it does nothing on a textured backdrop (the ring around the
@@ -76,8 +76,13 @@ export const FRINGE_MIN_LEVELS = 2;
 export const FRINGE_FOREIGN_SHARE = 0.3;
 /** Rim kept around other objects next to a shadow, as a share of the selection's equivalent-disc radius (at least {@link FOREIGN_RIM_PX}). */
 export const OTHER_RIM_SHARE = 0.1;
-/** Coverage (0..255) the fringe moves with: half, so the vacated place is filled through it. */
-export const FRINGE_COVER = 128;
+/**
+ * Coverage (0..255) the fringe moves with: just under half, so the moved copy carries it faintly
+ * and the moved outline (core/outline.ts: target coverage ≥ 128) leaves it out — at 128 the
+ * marching ants ran around the invisible fringe, with crescents where the shadow's fading edge
+ * lay between. The vacated place is filled through it by the growth ({@link CastShadow.fringePx}).
+ */
+export const FRINGE_COVER = 127;
 
 /** What {@link castShadow} found. */
 export interface CastShadow {
@@ -87,7 +92,7 @@ export interface CastShadow {
   pixels: number;
   /** Shadow area / selection area. */
   share: number;
-  /** Width (px) of the shadow's faint fringe taken with it (0: none). */
+  /** Width (px) of the shadow's faint fringe taken with it, at its widest (0: none). */
   fringePx: number;
   /**
    * Other objects next to the shadow with their anti-aliased rims ({@link OTHER_RIM_SHARE}), in
@@ -293,8 +298,8 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
   // the picture is large (4–10 px at 1×, tens on a 24 MP document), a level or a few darker than
   // the backdrop. Left behind, it is the outline of a shadow of nothing, and the fill's colour
   // correction spreads its tint over the whole vacated place (a faint disc where each candy lay).
-  // Taken with the shadow at half coverage: the vacated place is filled through it (the hole's
-  // growth passes over it), and the moved copy carries it at half strength.
+  // Taken with the shadow at just under half coverage: the vacated place is filled through it (the
+  // hole's growth passes over it), and the moved copy carries it at half strength.
   const faint = Math.max(FRINGE_MIN_LEVELS, 2 * maxSpread);
   let fringePx = 0;
   // The fill's growth past the object's soft edge grows with the picture (edit.ts `rimReach`: up to
@@ -312,14 +317,14 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
     // Like the shadow, the fringe must fade out before the reach (else it is the backdrop's own light).
     const { outline: fOutline, open: fOpen } = openOutline(fringe, (q) => fringe[q] === 0 && !held(q), w, h, dist2, edge2, frame);
     if (fcells > 0 && fOpen <= SHADOW_MAX_OPEN * fOutline) {
-      // Its width: area over the length of its inner edge (fringe blocks next to the shadow or the selection).
-      let inner = 0;
-      for (let p = 0; p < n; p++) {
-        if (!fringe[p]) continue;
-        const x = p % w, y = (p - x) / w;
-        if ((x > 0 && held(p - 1)) || (x < w - 1 && held(p + 1)) || (y > 0 && held(p - w)) || (y < h - 1 && held(p + w))) inner++;
-      }
-      fringePx = (fcells * f) / Math.max(1, inner);
+      // Its width: the farthest fringe block from the shadow and the selection (the growth of the
+      // vacated place must pass over all of it: its coverage is under half, no seed of the growth).
+      const heldMask = new Uint8Array(n);
+      for (let p = 0; p < n; p++) if (held(p)) heldMask[p] = 1;
+      const fromHeld = squaredDistance(heldMask, w, h);
+      let widest = 0;
+      for (let p = 0; p < n; p++) if (fringe[p] && fromHeld[p]! > widest) widest = fromHeld[p]!;
+      fringePx = (Math.sqrt(widest) + 1) * f;
       for (let p = 0; p < n; p++) if (fringe[p]) { shadow[p] = 1; cover[p] = FRINGE_COVER; }
     }
   }
