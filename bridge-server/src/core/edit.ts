@@ -307,7 +307,8 @@ export const RIM_GROW_FACTOR = 1.5;
 export const RIM_WIDTHS = 2;
 
 /**
- * How far (px) to grow the vacated area of `hole` outside elastic areas: {@link HOLE_GROW_PX}, or
+ * How far (px) to grow the vacated area of `hole`, read outside `skip` (elastic drags' areas,
+ * regions grown by a cast shadow): {@link HOLE_GROW_PX}, or
  * more when the object's soft edge reaches further out of the selection ({@link rimReach}: its
  * reach × {@link RIM_GROW_FACTOR}, its width × {@link RIM_WIDTHS}), at most
  * {@link HOLE_GROW_MAX_PX}. On the photo cases at their size 6–11 px; the same photos at 4× (the
@@ -317,8 +318,8 @@ export const RIM_WIDTHS = 2;
  * stood). Read from the edit's own crop of the input, so a host's crop of a document gives the
  * whole document's radius.
  */
-export function holeGrowRadius(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, elastic?: Mask, scratch?: Scratch): number {
-  const rim = rimReach(src, hole, target, keep, elastic, scratch);
+export function holeGrowRadius(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, skip?: Mask, scratch?: Scratch): number {
+  const rim = rimReach(src, hole, target, keep, skip, scratch);
   return Math.max(HOLE_GROW_PX, Math.min(HOLE_GROW_MAX_PX, Math.ceil(Math.max(RIM_GROW_FACTOR * rim.reach, RIM_WIDTHS * rim.width))));
 }
 
@@ -338,7 +339,8 @@ export const RIM_TAIL_STRIDE = 8;
 
 /**
  * How far (px) the object's edge reaches outside the selection that left `hole`: along the outward
- * normal of the solid hole's outline (every 4th outline pixel outside elastic areas, at most about
+ * normal of the solid hole's outline (every 4th outline pixel outside `skip` — elastic drags'
+ * areas, regions grown by a cast shadow — at most about
  * {@link RIM_MAX_POINTS} of them), the grey
  * profile of the input crop `src` from −R to +R px; where its ends differ by at least
  * {@link RIM_MIN_STEP} and by more than either end varies (an edge between the object and what
@@ -354,12 +356,12 @@ export const RIM_TAIL_STRIDE = 8;
  * resolution (defocus, anti-aliasing) and so does a selection's distance from it (it was drawn at
  * the screen's zoom): the photo cases read 0–7 px at their size, 0–19 px at 4×, 0–45 px at 8×.
  */
-export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, elastic?: Mask, scratch?: Scratch): { reach: number; width: number } {
-  const w = hole.width, h = hole.height, n = w * h, hd = hole.data, td = target.data, kd = keep.data, ed = elastic?.data, d = src.data;
+export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, skip?: Mask, scratch?: Scratch): { reach: number; width: number } {
+  const w = hole.width, h = hole.height, n = w * h, hd = hole.data, td = target.data, kd = keep.data, ed = skip?.data, d = src.data;
   if (n === 0 || src.width !== w || src.height !== h) return { reach: 0, width: 0 };
   const solid = (x: number, y: number): number => (x < 0 || y < 0 || x >= w || y >= h ? 0 : hd[y * w + x]! >= 128 ? 1 : 0);
   const openAt = (q: number): boolean => hd[q]! < 128 && td[q] === 0 && kd[q] === 0;
-  // The outline (solid hole pixels outside elastic areas with a 4-neighbour outside the hole);
+  // The outline (solid hole pixels outside `skip` with a 4-neighbour outside the hole);
   // every 4th of its pixels is read, at most about RIM_MAX_POINTS of them (a 36 MP selection's
   // outline is tens of thousands of pixels).
   const hb = holeBox(hole);
@@ -393,7 +395,7 @@ export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, e
   if (np === 0) return { reach: 0, width: 0 };
   const reach = scratch ? scratch.f32(np) : new Float32Array(np), width = scratch ? scratch.f32(np) : new Float32Array(np);
   const prof = new Float32Array(2 * HOLE_GROW_MAX_PX + 1), ends = new Float32Array(4);
-  const tail = new Float32Array(3 * (HOLE_GROW_MAX_PX + 1)), tailTmp = new Float32Array(11);
+  const tail = new Float32Array(3 * (HOLE_GROW_MAX_PX + 1)), four = new Float32Array(4);
   let m = 0;
   for (let i = 0; i < np; i++) {
     const x = pts[i * 4]!, y = pts[i * 4 + 1]!, nx = pts[i * 4 + 2]!, ny = pts[i * 4 + 3]!;
@@ -430,7 +432,7 @@ export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, e
         r = Math.max(0, j - R + step / peak);
         if (r > R / 2 && R < HOLE_GROW_MAX_PX) continue;
       }
-      if (own && r > 0) r = Math.max(r, tailEnd(d, w, h, x, y, nx, ny, Math.ceil(r), tail, tailTmp));
+      if (own && r > 0) r = Math.max(r, tailEnd(d, w, h, x, y, nx, ny, Math.ceil(r), tail, four, ends));
       reach[m] = r;
       width[m++] = step / peak;
       break;
@@ -448,9 +450,12 @@ export function rimReach(src: RgbaImage, hole: Mask, target: Mask, keep: Mask, e
  * {@link RIM_TAIL_STRIDE} px, never turning back by more than {@link RIM_TAIL_STEADY} — until it is
  * within {@link RIM_TAIL_LEVELS} (or the far end's own variation) of it. A flat stretch (backdrop
  * before a neighbouring object further out) or a profile that wanders (a blotchy wall) has no tail.
- * `prof` holds 3 × (HOLE_GROW_MAX_PX + 1) floats, `tmp` 11.
+ * `prof` holds 3 × (HOLE_GROW_MAX_PX + 1) floats, `four` and `ends` 4.
  */
-function tailEnd(d: Uint8ClampedArray, w: number, h: number, x: number, y: number, nx: number, ny: number, from: number, prof: Float32Array, tmp: Float32Array): number {
+function tailEnd(
+  d: Uint8ClampedArray, w: number, h: number, x: number, y: number, nx: number, ny: number, from: number,
+  prof: Float32Array, four: Float32Array, ends: Float32Array,
+): number {
   const L = HOLE_GROW_MAX_PX;
   if (from >= L - RIM_TAIL_STRIDE) return 0;
   for (let t = from; t <= L; t++) {
@@ -458,15 +463,15 @@ function tailEnd(d: Uint8ClampedArray, w: number, h: number, x: number, y: numbe
     const si = (sy * w + sx) * 4;
     prof[3 * t] = d[si]!; prof[3 * t + 1] = d[si + 1]!; prof[3 * t + 2] = d[si + 2]!;
   }
-  // tmp: 4 samples of a channel, the median's sorted 4, the far end's colour.
+  // The far end's colour (per channel, the median of the last 4 samples) and how much it varies.
   let tol = RIM_TAIL_LEVELS;
-  for (let c = 0; c < 3; c++) {
-    for (let k = 0; k < 4; k++) tmp[k] = prof[3 * (L - 3 + k) + c]!;
-    const ends = tmp.subarray(4, 8);
-    tmp[8 + c] = median4(tmp, 0, ends);
+  const farEnd = (c: number): number => {
+    for (let k = 0; k < 4; k++) four[k] = prof[3 * (L - 3 + k) + c]!;
+    const v = median4(four, 0, ends);
     tol = Math.max(tol, ends[3]! - ends[0]!);
-  }
-  const f0 = tmp[8]!, f1 = tmp[9]!, f2 = tmp[10]!;
+    return v;
+  };
+  const f0 = farEnd(0), f1 = farEnd(1), f2 = farEnd(2);
   let lo = Infinity, mark = Infinity;
   for (let t = from; t < L - 3; t++) {
     const dist = Math.max(Math.abs(prof[3 * t]! - f0), Math.abs(prof[3 * t + 1]! - f1), Math.abs(prof[3 * t + 2]! - f2));

@@ -364,19 +364,8 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
 function otherObjects(foreign: Uint8Array, sel: Uint8Array, w: number, h: number, f: number, rEqPx: number, bl: number, bt: number, br: number, bb: number): PlacedMask | null {
   const n = w * h;
   // The object's own rim: foreign blocks 8-connected to the selection through foreign blocks.
-  const own = new Uint8Array(n), queue = new Int32Array(n);
-  let qh = 0, qt = 0;
-  for (let p = 0; p < n; p++) if (sel[p]) { own[p] = 1; queue[qt++] = p; }
-  while (qh < qt) {
-    const p = queue[qh++]!, x = p % w, y = (p - x) / w;
-    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-      const qx = x + dx, qy = y + dy;
-      if (qx < 0 || qy < 0 || qx >= w || qy >= h) continue;
-      const q = qy * w + qx;
-      if (own[q] || !foreign[q]) continue;
-      own[q] = 1; queue[qt++] = q;
-    }
-  }
+  const own = new Uint8Array(n);
+  growBlocks(sel, own, new Int32Array(n), w, h, (q) => foreign[q] === 1, true);
   const others = new Uint8Array(n);
   let any = false;
   for (let p = 0; p < n; p++) if (foreign[p] && !own[p]) { others[p] = 1; any = true; }
@@ -391,18 +380,22 @@ function otherObjects(foreign: Uint8Array, sel: Uint8Array, w: number, h: number
   return out;
 }
 
+/** Neighbour steps: the 4 edge neighbours first, then the 4 diagonal ones. */
+const STEP_X = [-1, 1, 0, 0, -1, 1, -1, 1], STEP_Y = [0, 0, -1, 1, -1, -1, 1, 1];
+
 /**
- * Breadth-first growth (4-neighbours) from the blocks `seed` holds over the blocks `admit` accepts
- * (never one already in `into`), marking them in `into`; `queue` is n long. Returns how many.
+ * Breadth-first growth (4-neighbours, or 8 with `eight`) from the blocks `seed` holds over the
+ * blocks `admit` accepts (never one already in `into`), marking them in `into`; `queue` is n long.
+ * Returns how many.
  */
-function growBlocks(seed: Uint8Array | ((p: number) => boolean), into: Uint8Array, queue: Int32Array, w: number, h: number, admit: (q: number) => boolean): number {
-  const n = w * h;
+function growBlocks(seed: Uint8Array | ((p: number) => boolean), into: Uint8Array, queue: Int32Array, w: number, h: number, admit: (q: number) => boolean, eight = false): number {
+  const n = w * h, steps = eight ? 8 : 4;
   let qh = 0, qt = 0, count = 0;
   for (let p = 0; p < n; p++) if (typeof seed === 'function' ? seed(p) : seed[p]) queue[qt++] = p;
   while (qh < qt) {
     const p = queue[qh++]!, x = p % w, y = (p - x) / w;
-    for (let k = 0; k < 4; k++) {
-      const qx = k === 0 ? x - 1 : k === 1 ? x + 1 : x, qy = k === 2 ? y - 1 : k === 3 ? y + 1 : y;
+    for (let k = 0; k < steps; k++) {
+      const qx = x + STEP_X[k]!, qy = y + STEP_Y[k]!;
       if (qx < 0 || qy < 0 || qx >= w || qy >= h) continue;
       const q = qy * w + qx;
       if (into[q] || !admit(q)) continue;
