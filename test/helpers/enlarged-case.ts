@@ -12,7 +12,12 @@ import { readImage } from '../../bridge-server/src/io/image-io';
 const FIX = path.join(__dirname, '..', 'fixtures');
 
 export async function enlargedCaseRequest(id: string, scale = 1): Promise<EditRequest> {
-  const c = parseDragCase(JSON.parse(fs.readFileSync(path.join(FIX, 'cases', `${id}.json`), 'utf8')));
+  return enlargedRequest(JSON.parse(fs.readFileSync(path.join(FIX, 'cases', `${id}.json`), 'utf8')), scale);
+}
+
+/** {@link enlargedCaseRequest} of a case given as its JSON object (its image one of test/fixtures). */
+export async function enlargedRequest(json: unknown, scale = 1): Promise<EditRequest> {
+  const c = parseDragCase(json);
   const image = await readImage(path.join(FIX, c.image));
   if (scale === 1) return caseToRequest(c, image, { quality: 'final' });
   const W = image.width * scale, H = image.height * scale;

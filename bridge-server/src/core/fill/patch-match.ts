@@ -24,6 +24,7 @@ import type { FillOptions, Filler, Mask, RgbaImage } from '../types';
 import { CancelledError } from '../types';
 import { registerRowKernel, runRows, sharedBytes, sharedFloat32, willRunParallel } from '../parallel/rows';
 import { Scratch } from './scratch';
+import { findContinuedEdges, paintContinuedEdges } from './structure';
 import { coarseGridFromSamples, fillPushPull, growBox, holeBox, holePixels, type Box, pushPullFactor, pushPullFill, pushPullFillScaled, sampleCoarseGrid } from './push-pull';
 
 /** Tuning of the exemplar filler; every field has a default. */
@@ -82,6 +83,12 @@ export interface PatchMatchOptions {
    * object's remnant, an outline) and is left out. 0 turns the test off. Default 3.
    */
   colorCorrectWide?: number;
+  /**
+   * Continue straight edges that meet the hole through it before the exemplar fill
+   * (fill/structure.ts): a leaf's stripes under a shrunk butterfly, a line behind a moved object.
+   * Default true.
+   */
+  continueEdges?: boolean;
 }
 
 const DEFAULTS: Required<PatchMatchOptions> = {
@@ -96,6 +103,7 @@ const DEFAULTS: Required<PatchMatchOptions> = {
   colorCorrectRadius: 2,
   colorCorrectMax: 48,
   colorCorrectWide: 3,
+  continueEdges: true,
   textureWeight: 50,
 };
 
@@ -1298,13 +1306,41 @@ export async function fillPatchMatch(
   const hb = holeBox(hole);
   if (!hb) return;
   checkAbort(opts.signal);
+  // Straight edges meeting the hole are continued first and painted in; the exemplar fill then
+  // takes those pixels as known (their hole and forbidden marks are lifted for the fill and given
+  // back after it: the caller's masks come back as they were, the painted pixels stay painted).
+  let painted: Int32Array | null = null, forbidWas: Uint8Array | null = null;
+  if (o.continueEdges) {
+    const holeCount = holePixels(hole, hb);
+    const b = growBox(hb, exemplarRing(hb, holeCount, o), W, H);
+    const edges = findContinuedEdges(image, hole, forbidden, structureScale(holeCount, o.workPixels), b);
+    if (edges.length > 0) {
+      painted = paintContinuedEdges(image, hole, forbidden, edges, structureScale(holeCount, o.workPixels));
+      forbidWas = new Uint8Array(painted.length);
+      for (let i = 0; i < painted.length; i++) { const q = painted[i]!; forbidWas[i] = forbidden.data[q]!; hole.data[q] = 0; forbidden.data[q] = 0; }
+    }
+  }
   // The working arrays come from the thread's scratch pool and go back to it when the fill ends.
   const S = new Scratch();
   try {
-    await fillInWindow(image, hole, forbidden, opts, o, hb, S);
+    // (An edge-painted hole may have no hole pixel left.)
+    const fb = painted ? holeBox(hole) : hb;
+    if (fb) await fillInWindow(image, hole, forbidden, opts, o, fb, S);
   } finally {
     S.release();
+    if (painted) for (let i = 0; i < painted.length; i++) { const q = painted[i]!; hole.data[q] = 255; forbidden.data[q] = forbidWas![i]!; }
   }
+}
+
+/**
+ * The cell (px) edges are read on before they are continued: the working level's (the fill's
+ * structure scale, see fillInWindow), halved — 1 for a hole that fits the working budget or one
+ * level more, 4 for a 4× photo's — so an edge reads the same at every size of the photo.
+ */
+function structureScale(holeCount: number, workPixels: number): number {
+  let k = 0;
+  while (holeCount / 4 ** k > workPixels) k++;
+  return 2 ** Math.max(0, k - 1);
 }
 
 /**
