@@ -58,55 +58,64 @@ interface Level {
 function buildLevel(image: RgbaImage, hole: Mask, forbidden: Mask, s: number, box: Box): Level {
   const W = image.width, d = image.data, hd = hole.data, fd = forbidden.data;
   const w = Math.max(1, Math.floor((box.x1 - box.x0) / s)), h = Math.max(1, Math.floor((box.y1 - box.y0) / s));
-  const g = new Float32Array(w * h), cls = new Uint8Array(w * h);
-  const inv = 1 / (s * s);
+  const n = w * h;
+  const g = new Float32Array(n), cls = new Uint8Array(n);
+  const inv = 1 / (3 * s * s);
+  // Cell sums row by row (each pixel row of a cell row added into the cells' accumulators).
+  const sum = new Float64Array(w), nh = new Int32Array(w), nf = new Int32Array(w);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let sum = 0, nh = 0, nf = 0;
-      for (let j = 0; j < s; j++) {
-        for (let i = 0, q = (box.y0 + y * s + j) * W + box.x0 + x * s; i < s; i++, q++) {
-          sum += d[q * 4]! + d[q * 4 + 1]! + d[q * 4 + 2]!;
-          if (hd[q]! >= 128) nh++; else if (fd[q]! > 0) nf++;
+    sum.fill(0); nh.fill(0); nf.fill(0);
+    for (let j = 0; j < s; j++) {
+      let q = (box.y0 + y * s + j) * W + box.x0;
+      for (let x = 0; x < w; x++) {
+        let a = 0, bh = 0, bf = 0;
+        for (let i = 0; i < s; i++, q++) {
+          a += d[q * 4]! + d[q * 4 + 1]! + d[q * 4 + 2]!;
+          if (hd[q]! >= 128) bh++; else if (fd[q]! > 0) bf++;
         }
+        sum[x] += a; nh[x] += bh; nf[x] += bf;
       }
-      const p = y * w + x;
-      g[p] = (sum * inv) / 3;
+    }
+    for (let x = 0, p = y * w; x < w; x++, p++) {
+      g[p] = sum[x]! * inv;
       // A cell with any hole pixel is hole (the edge's run must be read on known pixels only).
-      cls[p] = nh > 0 ? 1 : nf * 2 > s * s ? 2 : 0;
+      cls[p] = nh[x]! > 0 ? 1 : nf[x]! * 2 > s * s ? 2 : 0;
     }
   }
-  // A binomial 3 × 3 blur over known cells (a photo's grain turns a single cell's gradient).
-  const gb = new Float32Array(w * h);
+  // A binomial 3 × 3 blur over known cells (a photo's grain turns a single cell's gradient), as a
+  // normalised separable convolution: (1, 2, 1) along rows, then along columns, of the known
+  // cells' values and of their weights. The weights' total is 16 exactly where all 9 are known.
+  const hv = new Float32Array(n), hw = new Float32Array(n);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      if (cls[p] !== 0) { gb[p] = g[p]!; continue; }
-      let s = 0, ws = 0;
-      for (let j = -1; j <= 1; j++) {
-        for (let i = -1; i <= 1; i++) {
-          const xx = x + i, yy = y + j;
-          if (xx < 0 || yy < 0 || xx >= w || yy >= h || cls[yy * w + xx] !== 0) continue;
-          const k = (2 - Math.abs(i)) * (2 - Math.abs(j));
-          s += k * g[yy * w + xx]!; ws += k;
-        }
-      }
-      gb[p] = s / ws;
+    for (let x = 0, p = y * w; x < w; x++, p++) {
+      let v = 0, k = 0;
+      if (cls[p] === 0) { v += 2 * g[p]!; k += 2; }
+      if (x > 0 && cls[p - 1] === 0) { v += g[p - 1]!; k += 1; }
+      if (x < w - 1 && cls[p + 1] === 0) { v += g[p + 1]!; k += 1; }
+      hv[p] = v; hw[p] = k;
     }
   }
-  g.set(gb);
-  const gx = new Float32Array(w * h), gy = new Float32Array(w * h), mag = new Float32Array(w * h);
+  const gb = new Float32Array(n), full = new Uint8Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, p = y * w; x < w; x++, p++) {
+      let v = 2 * hv[p]!, k = 2 * hw[p]!;
+      if (y > 0) { v += hv[p - w]!; k += hw[p - w]!; }
+      if (y < h - 1) { v += hv[p + w]!; k += hw[p + w]!; }
+      gb[p] = cls[p] !== 0 || k === 0 ? g[p]! : v / k;
+      if (k === 16) full[p] = 1;
+    }
+  }
+  const gx = new Float32Array(n), gy = new Float32Array(n), mag = new Float32Array(n);
   for (let y = 1; y < h - 1; y++) {
-    for (let x = 1; x < w - 1; x++) {
-      const p = y * w + x;
+    for (let x = 1, p = y * w + 1; x < w - 1; x++, p++) {
       // Sobel over known cells only (a hole cell's grey is the object that left, not background).
-      if (cls[p] !== 0 || cls[p - 1] !== 0 || cls[p + 1] !== 0 || cls[p - w] !== 0 || cls[p + w] !== 0 ||
-        cls[p - w - 1] !== 0 || cls[p - w + 1] !== 0 || cls[p + w - 1] !== 0 || cls[p + w + 1] !== 0) continue;
-      const a = g[p - w - 1]!, b = g[p - w]!, c = g[p - w + 1]!, dd = g[p - 1]!, f = g[p + 1]!, k = g[p + w - 1]!, l = g[p + w]!, m = g[p + w + 1]!;
+      if (full[p] === 0) continue;
+      const a = gb[p - w - 1]!, b = gb[p - w]!, c = gb[p - w + 1]!, dd = gb[p - 1]!, f = gb[p + 1]!, k = gb[p + w - 1]!, l = gb[p + w]!, m = gb[p + w + 1]!;
       const sx = (c + 2 * f + m - a - 2 * dd - k) / 8, sy = (k + 2 * l + m - a - 2 * b - c) / 8;
-      gx[p] = sx; gy[p] = sy; mag[p] = Math.hypot(sx, sy);
+      gx[p] = sx; gy[p] = sy; mag[p] = Math.sqrt(sx * sx + sy * sy); // (Math.hypot: 10 ms a 1024² fill)
     }
   }
-  return { w, h, s, g, gx, gy, mag, cls };
+  return { w, h, s, g: gb, gx, gy, mag, cls };
 }
 
 /** Class of the analysis cell nearest (x, y); 3 outside the level. */
@@ -121,9 +130,10 @@ function clsAt(L: Level, x: number, y: number): number {
  * gradient along the normal peaks (sub-pixel by a parabola), or NaN when it is not an edge of the
  * same direction there (magnitude under `minMag` or the gradient turned by more than EDGE_COS).
  */
+const offsetScratch = new Float64Array(64);
 function edgeOffset(L: Level, x: number, y: number, nx: number, ny: number, minMag: number, reach = 2): number {
   let best = -1, bi = 0;
-  const v = new Array<number>(2 * reach + 1).fill(0);
+  const v = offsetScratch;
   for (let i = -reach; i <= reach; i++) {
     const px = Math.round(x + i * nx), py = Math.round(y + i * ny);
     if (px < 1 || py < 1 || px >= L.w - 1 || py >= L.h - 1) return NaN;
