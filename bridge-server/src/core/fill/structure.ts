@@ -311,7 +311,15 @@ export function paintContinuedEdges(image: RgbaImage, hole: Mask, forbidden: Mas
   const known = (q: number): boolean => hd[q]! === 0 && fd[q]! === 0;
   const half = BAND_HALF * scale, fade = 2 * scale;
   const painted: number[] = [];
-  const mark = new Uint8Array(W * H);
+  // Painted pixels are marked over the bands' box only (a 36 MP crop's own would be 36 MB).
+  let mx0 = W, my0 = H, mx1 = 0, my1 = 0;
+  for (const e of edges) {
+    mx0 = Math.min(mx0, Math.floor(Math.min(e.a[0], e.b[0]) - half - 1)); mx1 = Math.max(mx1, Math.ceil(Math.max(e.a[0], e.b[0]) + half + 1));
+    my0 = Math.min(my0, Math.floor(Math.min(e.a[1], e.b[1]) - half - 1)); my1 = Math.max(my1, Math.ceil(Math.max(e.a[1], e.b[1]) + half + 1));
+  }
+  mx0 = Math.max(0, mx0); my0 = Math.max(0, my0); mx1 = Math.min(W - 1, mx1); my1 = Math.min(H - 1, my1);
+  const mw = Math.max(0, mx1 - mx0 + 1);
+  const mark = new Uint8Array(mw * Math.max(0, my1 - my0 + 1));
   const ca = new Float32Array(3), cb = new Float32Array(3);
   for (const e of edges) {
     const [ax, ay] = e.a, [bx, by] = e.b;
@@ -331,7 +339,8 @@ export function paintContinuedEdges(image: RgbaImage, hole: Mask, forbidden: Mas
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const q = y * W + x;
-        if (hd[q]! < 255 || mark[q]) continue;
+        const mq = (y - my0) * mw + (x - mx0);
+        if (hd[q]! < 255 || mark[mq]) continue;
         const rx = x - ax, ry = y - ay;
         const s = rx * ux + ry * uy, t = rx * nx + ry * ny;
         if (s < 0 || s > len || Math.abs(t) > half) continue;
@@ -343,7 +352,7 @@ export function paintContinuedEdges(image: RgbaImage, hole: Mask, forbidden: Mas
         const w2 = !okA ? 1 : !okB ? 0 : wb;
         for (let ch = 0; ch < 3; ch++) d[q * 4 + ch] = ca[ch]! * (1 - w2) + cb[ch]! * w2;
         d[q * 4 + 3] = 255;
-        mark[q] = 1;
+        mark[mq] = 1;
         painted.push(q);
       }
     }
