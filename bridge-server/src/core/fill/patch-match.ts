@@ -1312,10 +1312,10 @@ export async function fillPatchMatch(
   let painted: Int32Array | null = null, forbidWas: Uint8Array | null = null;
   if (o.continueEdges) {
     const holeCount = holePixels(hole, hb);
-    const b = growBox(hb, exemplarRing(hb, holeCount, o), W, H);
-    const edges = findContinuedEdges(image, hole, forbidden, structureScale(holeCount, o.workPixels), b);
+    const b = growBox(hb, exemplarRing(hb, holeCount, o), W, H), cell = structureScale(holeCount, o.workPixels);
+    const edges = findContinuedEdges(image, hole, forbidden, cell, b);
     if (edges.length > 0) {
-      painted = paintContinuedEdges(image, hole, forbidden, edges, structureScale(holeCount, o.workPixels));
+      painted = paintContinuedEdges(image, hole, forbidden, edges, cell);
       forbidWas = new Uint8Array(painted.length);
       for (let i = 0; i < painted.length; i++) { const q = painted[i]!; forbidWas[i] = forbidden.data[q]!; hole.data[q] = 0; forbidden.data[q] = 0; }
     }
