@@ -3,21 +3,24 @@
  * Sun, Yuan, Jia & Shum, "Image completion with structure propagation", SIGGRAPH 2005 — there the
  * user draws the curves; here only straight edges are continued, found automatically).
  *
- * A texture fill copies patches; it does not know that the pencil behind a shrunk apple runs on
- * until the apple hides it, or that a leaf's stripes run straight under a butterfly: it stops the
- * pencil short and leaves the stripes with jagged seams. Here an edge that meets the hole's border
+ * A texture fill copies patches; it does not know that a pencil behind a shrunk apple runs on until
+ * the apple hides it, or that a leaf's rib runs straight on under a butterfly's wing: it stops the
+ * line short or lets it jump. Here an edge that meets the hole's border
  * and runs straight for a while outside it is followed into the hole along its own line — until it
  * comes out on the other side onto an edge of the same direction (the same line: joined), or runs
  * under the moved content (it goes behind the object). A line that comes out onto plain background
- * is not continued (that is the texture fill's decision). The continued edges are painted as thin
- * bands (the edge's own cross-section, read outside the hole, blended between the two ends when
- * joined), and the exemplar fill then completes the rest around them as known pixels.
+ * is not continued (that is the texture fill's decision); nor is a faint or grainy edge that does
+ * not run straight for long (the pencil of the bundled apple photo). The continued edges are
+ * painted as thin bands copying the edge's own strip from outside the hole (cross-faded between
+ * the two ends when joined), and the exemplar fill then completes the rest around them as known
+ * pixels.
  *
- * Everything is read on a grey image downsampled by `scale` (a power of two: the fill's working
- * level), so an edge 8 px wide at 4× reads like one 2 px wide at 1×; the bands are painted at full
- * resolution. Weight-free; deterministic.
+ * Everything is read on a grey image of `scale` × `scale` cells (a power of two: the fill's
+ * working level's cell, halved), so an edge 8 px wide at 4× reads like one 2 px wide at 1×; the
+ * bands are painted at full resolution. Weight-free; deterministic.
  */
 import type { Mask, RgbaImage } from '../types';
+import type { Box } from './push-pull';
 
 /** A continued edge: from `a` (on the hole's border) to `b`, in full-resolution pixels. */
 export interface ContinuedEdge {
@@ -33,6 +36,8 @@ export interface ContinuedEdge {
 export const EDGE_MIN_GRADIENT = 10;
 /** Straight run (analysis px) an edge needs outside the hole before it is continued. */
 export const EDGE_MIN_RUN = 12;
+/** Longest run read (cells): enough to fit the line's direction. */
+const RUN_MAX_CELLS = 64;
 /** Most the gradient may turn from the edge's normal along the run and at the far side (cosine of 20°). */
 const EDGE_COS = Math.cos((20 * Math.PI) / 180);
 /** How far (cells per cell crossed) the far side's edge may lie off the continued line: about 2°. */
@@ -43,9 +48,6 @@ const EDGE_MAX_REACH = 2;
 const BAND_HALF = 2.5;
 /** Length (analysis px) of the strip behind an edge's end whose pixels the band repeats, mirrored. */
 const STRIP_CELLS = 8;
-
-/** A pixel box [x0, x1) × [y0, y1). */
-export interface Box { x0: number; y0: number; x1: number; y1: number }
 
 interface Level {
   w: number; h: number; s: number;
@@ -185,7 +187,7 @@ export function findContinuedEdges(
       // The straight run outside: sub-pixel edge positions stepping back along −d, refit as a line.
       pts.length = 0;
       let run = 0;
-      for (let k = 0; k <= 64; k++) {
+      for (let k = 0; k <= RUN_MAX_CELLS; k++) {
         // From the cell the walk is in (the offset is read from there: from the unrounded point it
         // would carry the rounding along the walk, a tilt of the fitted line).
         const cx = Math.round(x - k * dx), cy = Math.round(y - k * dy);
