@@ -1309,9 +1309,9 @@ export async function fillPatchMatch(
   // Straight edges meeting the hole are continued first and painted in; the exemplar fill then
   // takes those pixels as known (their hole and forbidden marks are lifted for the fill and given
   // back after it: the caller's masks come back as they were, the painted pixels stay painted).
-  let painted: Int32Array | null = null, forbidWas: Uint8Array | null = null;
+  let painted: Int32Array | null = null, forbidWas: Uint8Array | null = null, holeCount: number | undefined;
   if (o.continueEdges) {
-    const holeCount = holePixels(hole, hb);
+    holeCount = holePixels(hole, hb);
     const b = growBox(hb, exemplarRing(hb, holeCount, o), W, H), cell = structureScale(holeCount, o.workPixels);
     const edges = findContinuedEdges(image, hole, forbidden, cell, b);
     if (edges.length > 0) {
@@ -1324,8 +1324,9 @@ export async function fillPatchMatch(
   const S = new Scratch();
   try {
     // (An edge-painted hole may have no hole pixel left.)
+    // (Its pixels counted above hold when nothing was painted.)
     const fb = painted ? holeBox(hole) : hb;
-    if (fb) await fillInWindow(image, hole, forbidden, opts, o, fb, S);
+    if (fb) await fillInWindow(image, hole, forbidden, opts, o, fb, S, painted ? undefined : holeCount);
   } finally {
     S.release();
     if (painted) for (let i = 0; i < painted.length; i++) { const q = painted[i]!; hole.data[q] = 255; forbidden.data[q] = forbidWas![i]!; }
@@ -1380,13 +1381,16 @@ export function exemplarRing(hb: Box, holePixels: number, options: PatchMatchOpt
  */
 export const THICK_SPAN = 1.3;
 
-/** {@link fillPatchMatch} of a non-empty hole with box `hb`; large working arrays from `S`. */
+/**
+ * {@link fillPatchMatch} of a non-empty hole with box `hb` (`counted`: its pixels, when the caller
+ * has counted them); large working arrays from `S`.
+ */
 async function fillInWindow(
-  image: RgbaImage, hole: Mask, forbidden: Mask, opts: FillOptions, o: Required<PatchMatchOptions>, hb: Box, S: Scratch,
+  image: RgbaImage, hole: Mask, forbidden: Mask, opts: FillOptions, o: Required<PatchMatchOptions>, hb: Box, S: Scratch, counted?: number,
 ): Promise<void> {
   const { width: W, height: H } = image;
   const r = o.patchSize >> 1;
-  const holeCount = holePixels(hole, hb);
+  const holeCount = counted ?? holePixels(hole, hb);
   const ring = exemplarRing(hb, holeCount, o);
   const b = growBox(hb, ring, W, H);
   const w = b.x1 - b.x0, h = b.y1 - b.y0;

@@ -65,7 +65,8 @@ describe('straight edges continued through the hole (fill/structure.ts)', () => 
   });
 
   it('a line that comes out on the far side is joined once (not once from each side), as is a step edge', () => {
-    const line = findContinuedEdges(scene('line').img, scene('line').hole, scene('line').forbidden);
+    const ls = scene('line');
+    const line = findContinuedEdges(ls.img, ls.hole, ls.forbidden);
     expect(line).toHaveLength(2);
     expect(line.every((e) => e.joined)).toBe(true);
     const step = scene('step');

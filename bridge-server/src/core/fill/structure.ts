@@ -50,8 +50,8 @@ const BAND_HALF = 2.5;
 const STRIP_CELLS = 8;
 
 interface Level {
-  w: number; h: number; s: number;
-  g: Float32Array; // grey
+  w: number; h: number;
+  /** The blurred grey's gradient (Sobel) and its magnitude; 0 where a 3 × 3 neighbour is not known. */
   gx: Float32Array; gy: Float32Array; mag: Float32Array;
   /** 0 known, 1 hole, 2 moved (forbidden, not hole). */
   cls: Uint8Array;
@@ -117,7 +117,7 @@ function buildLevel(image: RgbaImage, hole: Mask, forbidden: Mask, s: number, bo
       gx[p] = sx; gy[p] = sy; mag[p] = Math.sqrt(sx * sx + sy * sy); // (Math.hypot: 10 ms a 1024² fill)
     }
   }
-  return { w, h, s, g: gb, gx, gy, mag, cls };
+  return { w, h, gx, gy, mag, cls };
 }
 
 /** Class of the analysis cell nearest (x, y); 3 outside the level. */
