@@ -1,6 +1,13 @@
 /** Worker faults and shutdown: a crashed or stuck worker costs one job, never the bridge. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RawClient, sendJob, squareMoveJob, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 import type { JobResult } from '@smartdrag/shared';
+import { loadConfig } from '../../bridge-server/src/config';
+import { silentLogger } from '../../bridge-server/src/log';
+import { createBridge } from '../../bridge-server/src/server';
+import { START_FAILURES_DOWN } from '../../bridge-server/src/server/worker-pool';
 
 let tb: TestBridge;
 beforeAll(async () => {
@@ -54,4 +61,40 @@ it('graceful shutdown tells clients (shutting_down) and ends running jobs', asyn
   expect(await c.next((m) => m.type === 'job.error')).toMatchObject({ jobId: 'sd-1', code: 'shutting_down' });
   expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'shutting_down' });
   expect((await c.closed).code).toBe(1001);
+});
+
+it('edit workers that cannot start: jobs end with worker_crashed and the worker\'s error instead of waiting, health says so, the bridge keeps serving', async () => {
+  // A worker entry that fails while loading, as a broken install would (a module that does not load).
+  const dir = mkdtempSync(join(tmpdir(), 'smartdrag-badworker-'));
+  const entry = join(dir, 'bad-worker.js');
+  writeFileSync(entry, "throw new Error('cannot load the edit core: simulated broken install');\n");
+  const home = mkdtempSync(join(tmpdir(), 'smartdrag-test-'));
+  const config = loadConfig({ env: { SMARTDRAG_HOME: home }, overrides: { port: 0, logFile: null, logLevel: 'silent', workers: 1 } });
+  const bridge = createBridge({ config, logger: silentLogger(), workerEntry: entry });
+  const a = await bridge.listen();
+  try {
+    const c = await RawClient.connect({ bridge, token: config.token, port: a.port, url: a.url, wsUrl: a.wsUrl, home });
+    // Submitted before the pool gives up: the job waits, then ends with the workers' error.
+    sendJob(c, squareMoveJob('early'));
+    const early = await c.next((m) => m.type === 'job.error' && m.jobId === 'early', 20000);
+    expect(early).toMatchObject({ code: 'worker_crashed', message: expect.stringContaining('simulated broken install') });
+    expect((early as { message: string }).message).toContain(`${START_FAILURES_DOWN} tries in a row`);
+    // Submitted after: it ends at once with the same error (it does not wait in the queue).
+    const t = Date.now();
+    sendJob(c, squareMoveJob('late'));
+    expect(await c.next((m) => m.type === 'job.error' && m.jobId === 'late', 20000)).toMatchObject({ code: 'worker_crashed', hint: expect.any(String) });
+    expect(Date.now() - t).toBeLessThan(3000);
+    const health = await (await fetch(`${a.url}/v1/health`)).json() as { ok: boolean; workerError?: string };
+    expect(health.ok).toBe(false);
+    expect(health.workerError).toContain('simulated broken install');
+    c.close();
+  } finally {
+    await bridge.close();
+  }
+}, 30000);
+
+it('a healthy bridge reports ok in /v1/health with no worker error', async () => {
+  const health = await (await fetch(`${tb.url}/v1/health`)).json() as { ok: boolean; workerError?: string };
+  expect(health).toMatchObject({ ok: true });
+  expect(health.workerError).toBeUndefined();
 });

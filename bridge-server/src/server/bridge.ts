@@ -126,7 +126,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
 
   const stats = (): BridgeStats => ({ clients: hub.sessions.size, ...store.counts(), workers: pool.size, heldImages: memory.heldImageCount, heldImageBytes: memory.heldImageBytes });
   const app = createHttpApp({
-    config, logger, serverVersion, capabilities, workerInfo: () => pool.stages,
+    config, logger, serverVersion, capabilities, workerInfo: () => pool.stages, workersDown: () => pool.unavailable?.message ?? null,
     policy: () => policy,
     stats: () => ({ ...stats() }),
     diagnostics, originNotes,

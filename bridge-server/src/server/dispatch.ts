@@ -18,6 +18,8 @@ import type { WorkerJob, WorkerResult } from './worker-protocol';
 /** What dispatch needs of the worker pool. */
 export interface JobRunner {
   readonly idleCount: number;
+  /** Set while no worker can start: queued jobs end with this error instead of waiting. */
+  readonly unavailable?: SmartDragError | null;
   run(
     job: WorkerJob, onProgress: (stage: string, fraction: number) => void, onPlan?: (plan: Plan) => void,
     onLayer?: (layer: WorkerResult['layer'], proxy?: WorkerResult['proxy']) => void,
@@ -88,6 +90,12 @@ export class Dispatcher {
 
   /** Start queued jobs while workers are idle. */
   pump(): void {
+    // No worker can start (worker-pool.ts): waiting would be forever; each job ends with why.
+    const down = this.runner.unavailable;
+    if (down && !this.closing) {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) this.store.fail(job, down);
+      return;
+    }
     let started = false;
     while (!this.closing && this.queue.length && this.runner.idleCount > 0) {
       this.start(this.queue.shift()!);

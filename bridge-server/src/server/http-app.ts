@@ -33,6 +33,8 @@ export interface HttpAppDeps {
   capabilities: () => Capabilities;
   /** What the edit workers reported at start (null until one is ready). */
   workerInfo?: () => WorkerStages | null;
+  /** Why no edit worker can start (worker-pool.ts `unavailable`), or null. */
+  workersDown?: () => string | null;
   policy: () => AccessPolicy;
   stats: () => Record<string, number>;
   runHttpJob: (submit: JobSubmit, frames: Map<number, Frame>, owner: string, clientId: string) => Promise<{ messages: ServerMessage[]; chunks: Uint8Array[] }>;
@@ -161,8 +163,10 @@ function healthRoute(deps: HttpAppDeps) {
   const { config } = deps;
   return (_req: Request, res: Response) => {
     const caps = deps.capabilities();
+    const down = deps.workersDown?.() ?? null;
     res.set('Cache-Control', 'no-store').json({
-      ok: true,
+      ok: down === null,
+      ...(down !== null ? { workerError: down } : {}),
       name: 'smartdrag-bridge',
       serverVersion: deps.serverVersion,
       protocol: PROTOCOL_VERSION,

@@ -3,6 +3,13 @@
  * message (the job's AbortSignal fires); a worker that does not stop within the grace time, a
  * job past its time limit, and a worker that crashes are all handled by terminating/replacing
  * the worker, so the next job always finds a healthy one.
+ *
+ * A worker that stops before it is ready (a module that does not load, a broken install) is
+ * started again after a growing pause ({@link START_RETRY_MS} doubling up to
+ * {@link START_RETRY_MAX_MS}), not at once in a loop; after {@link START_FAILURES_DOWN} such
+ * stops in a row the pool is {@link WorkerPool.unavailable}: waiting and new jobs end with a coded
+ * error that carries the worker's own error, `/v1/health` says so, and the pool keeps trying —
+ * the first worker that becomes ready clears it.
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -50,10 +57,26 @@ interface Slot {
   ready: boolean;
 }
 
+/** First pause (ms) before a worker that stopped before it was ready is started again; it doubles per stop in a row. */
+export const START_RETRY_MS = 100;
+/** Longest pause (ms) between start attempts. */
+export const START_RETRY_MAX_MS = 5000;
+/** Stops before ready, in a row, after which the pool counts as unavailable. */
+export const START_FAILURES_DOWN = 3;
+
 /** Fixed pool of edit workers. */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private closed = false;
+  /** Workers in a row that stopped before they were ready, and the last one's error. */
+  private startFailures = 0;
+  private startError: string | null = null;
+  private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  /**
+   * Set while no worker can start ({@link START_FAILURES_DOWN} stops before ready in a row): the
+   * error jobs end with (`worker_crashed`, with the worker's own error); null otherwise.
+   */
+  unavailable: SmartDragError | null = null;
   private readonly entry: string;
   /** Called whenever a worker becomes free (the queue pumps). */
   onIdle: () => void = () => undefined;
@@ -102,6 +125,8 @@ export class WorkerPool {
   /** Terminate every worker; running jobs reject with `shutting_down`. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
     await Promise.all(this.slots.map(async (s) => {
       s.retiring = true;
       this.settle(s, new SmartDragError(ErrorCode.shutting_down, 'the bridge is shutting down'));
@@ -159,6 +184,8 @@ export class WorkerPool {
       if (msg.type === 'ready') {
         this.stages = msg.stages;
         slot.ready = true;
+        if (this.unavailable) this.opts.logger.info({ slot: index }, 'an edit worker started again');
+        this.startFailures = 0; this.startError = null; this.unavailable = null;
         if (!this.closed && !slot.retiring) queueMicrotask(() => this.onIdle());
         return;
       }
@@ -183,9 +210,11 @@ export class WorkerPool {
     });
     worker.on('error', (err) => {
       this.opts.logger.error({ slot: index, jobId: slot.job?.id, err }, 'edit worker error');
+      if (!slot.ready) this.startError = err instanceof Error ? err.message : String(err);
     });
     worker.on('exit', (exitCode) => {
       if (slot.retiring || this.closed) return;
+      if (!slot.ready) { this.startFailed(slot, exitCode); return; }
       this.opts.logger.warn({ slot: index, exitCode, jobId: slot.job?.id }, 'edit worker exited; replacing it');
       const job = slot.job;
       if (job) {
@@ -196,5 +225,28 @@ export class WorkerPool {
     });
     worker.unref();
     return slot;
+  }
+
+  /** A worker stopped before it was ready: start it again after a pause; after several in a row, say so. */
+  private startFailed(slot: Slot, exitCode: number): void {
+    this.startFailures++;
+    const why = this.startError ?? `the worker exited with code ${exitCode} while starting`;
+    const wait = Math.min(START_RETRY_MAX_MS, START_RETRY_MS * 2 ** (this.startFailures - 1));
+    this.opts.logger.error({ slot: slot.index, exitCode, tries: this.startFailures, retryInMs: wait, why }, 'edit worker could not start');
+    if (this.startFailures >= START_FAILURES_DOWN && !this.unavailable) {
+      this.unavailable = new SmartDragError(ErrorCode.worker_crashed, `no edit worker can start (${this.startFailures} tries in a row): ${why}`, {
+        hint: 'The bridge keeps trying every few seconds; see its log (path in /v1/health) — a broken install may need `npm ci` again.',
+      });
+      // Jobs waiting for a worker end now, with this error (dispatch.ts pump).
+      queueMicrotask(() => this.onIdle());
+    }
+    slot.retiring = true;
+    const t = setTimeout(() => {
+      this.retryTimers.delete(t);
+      if (this.closed) return;
+      this.slots[slot.index] = this.spawn(slot.index);
+    }, wait);
+    t.unref();
+    this.retryTimers.add(t);
   }
 }
