@@ -75,7 +75,7 @@ export async function runDoctor(o: { port: number; json: boolean }, home = smart
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('print what the bridge saw from the last Photoshop/Photopea clients (Origin, versions, image formats, timings, errors) for a bug report')
+    .description('print what the bridge saw from its last clients — Photoshop, Photopea, Express, the playground, HTTP (Origin, versions, image formats, timings, errors) — for a bug report')
     .option('-p, --port <n>', 'the bridge port', intArg(1, 65535), DEFAULT_PORT)
     .option('--json', 'print JSON', false)
     .action(async (o: { port: number; json: boolean }) => {

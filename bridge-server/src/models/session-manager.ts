@@ -64,7 +64,7 @@ export async function probeDevice(want: 'auto' | Device = 'auto', cudaDeviceId =
   if (want === 'auto' && missing) {
     return {
       device: 'cpu', backends,
-      reason: `CUDA provider libraries are not installed (${missing} not found); reinstall onnxruntime-node with --onnxruntime-node-install=cuda12 to use a GPU`,
+      reason: `CUDA provider libraries are not installed (${missing} not found); fetch them once (network needed) with "ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js" to use a GPU (npm ci skips that script: package.json's allowScripts)`,
     };
   }
   try {
