@@ -10,8 +10,12 @@ import { createMask } from '../image';
 import { makeTexture } from '../textures';
 import type { DragKind, EditRequest } from '../types';
 import { warpRegions } from '../warp';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
-  pixelHelperCount, pixelHelpersReady, registerRowKernel, rowsRunByHelpers, runRows, setParallelMinWork, setPixelHelperCount, sharedBytes, startPixelHelpers,
+  HELPER_START_FAILURES_MAX, pixelHelperCount, pixelHelpersReady, pixelHelperStartFailures, registerRowKernel, rowsRunByHelpers, runRows,
+  setParallelMinWork, setPixelHelperCount, setPixelHelperEntry, sharedBytes, startPixelHelpers, stopPixelHelpers,
 } from './rows';
 
 const ellipse = (cx: number, cy: number, ax: number, ay: number): Point[] =>
@@ -117,6 +121,29 @@ describe('runRows', () => {
         runRows('test.rows', t, rows, 100);
         for (let y = 0; y < rows; y++) { expect(t.hits[y]).toBe(1); expect(t.out[y]).toBe(y % 251); }
       }
+    }
+  });
+
+  test('helpers that cannot start: every pass still runs all rows on the caller, and after a few failed starts no more are started', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'smartdrag-rows-')), 'bad-helper.js');
+    writeFileSync(bad, "throw new Error('cannot load the kernels');\n");
+    await stopPixelHelpers();
+    const prev = setPixelHelperEntry(bad);
+    try {
+      setPixelHelperCount(1);
+      for (let pass = 0; pass < 2 * HELPER_START_FAILURES_MAX; pass++) {
+        const rows = 300, t = { out: sharedBytes(rows), hits: sharedBytes(rows) };
+        // Above the threshold: the pass starts a helper and hands it chunks it never takes.
+        runRows('test.rows', t, rows, 1e9);
+        for (let y = 0; y < rows; y++) { expect(t.hits[y]).toBe(1); expect(t.out[y]).toBe(y % 251); }
+        await pixelHelpersReady();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Each failed start was counted once, and starting stopped there (it was 6 passes).
+      expect(pixelHelperStartFailures()).toBe(HELPER_START_FAILURES_MAX);
+    } finally {
+      setPixelHelperEntry(prev);
+      setPixelHelperCount(helpersBefore);
     }
   });
 

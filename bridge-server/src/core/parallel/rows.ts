@@ -15,7 +15,8 @@
  * and then blocks (`Atomics.wait`, so passes stay synchronous) until every row is done. A helper
  * that is still starting (or busy elsewhere) simply gets no chunks: the caller does the rest, so
  * a slow helper costs nothing but never stalls a pass. Small passes (below
- * {@link PARALLEL_MIN_WORK}) and `SMARTDRAG_PIXEL_THREADS=0` run on the caller alone.
+ * {@link PARALLEL_MIN_WORK}) and `SMARTDRAG_PIXEL_THREADS=0` run on the caller alone, and so do
+ * all passes once helpers failed to start {@link HELPER_START_FAILURES_MAX} times in a row.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -102,18 +103,52 @@ export async function pixelHelpersReady(): Promise<void> {
   await Promise.all(ready);
 }
 
+/**
+ * Helpers that stopped before they were ready, in a row; at {@link HELPER_START_FAILURES_MAX} no
+ * more are started (a helper that cannot load its kernels will not load them next time either:
+ * starting one for every pass would cost far more than the pass) and passes run on the caller.
+ */
+let helperStartFailures = 0;
+export const HELPER_START_FAILURES_MAX = 3;
+let helperEntry = join(__dirname, 'row-worker.js');
+
+/** Helper threads that stopped before they were ready, in a row (tests). */
+export function pixelHelperStartFailures(): number {
+  return helperStartFailures;
+}
+
+/** Use another helper entry (tests: one that fails to load); returns the previous one and resets the failure count. */
+export function setPixelHelperEntry(entry: string): string {
+  const prev = helperEntry;
+  helperEntry = entry;
+  helperStartFailures = 0;
+  return prev;
+}
+
+/** Stop every helper thread (tests start from none); later passes start them again. */
+export async function stopPixelHelpers(): Promise<void> {
+  const all = helpers.splice(0, helpers.length);
+  ready.splice(0, ready.length);
+  await Promise.all(all.map((w) => w.terminate()));
+}
+
 /** Start the helpers now (e.g. when an edit worker starts) so the first pass finds them ready. */
 export function startPixelHelpers(): void {
   const want = pixelHelperCount();
-  while (helpers.length < want) {
-    const w = new Worker(join(__dirname, 'row-worker.js'));
+  while (helpers.length < want && helperStartFailures < HELPER_START_FAILURES_MAX) {
+    const w = new Worker(helperEntry);
     w.unref(); // never keeps a process alive
-    const gone = (): void => { const i = helpers.indexOf(w); if (i >= 0) { helpers.splice(i, 1); ready.splice(i, 1); } };
-    w.on('error', gone);
-    w.on('exit', gone);
+    let started = false;
+    const gone = (): void => {
+      const i = helpers.indexOf(w);
+      if (i >= 0) { helpers.splice(i, 1); ready.splice(i, 1); }
+      if (!started) helperStartFailures++;
+    };
+    w.once('error', gone);
+    w.once('exit', () => { if (helpers.includes(w)) gone(); });
     helpers.push(w);
     ready.push(new Promise<void>((resolve) => {
-      w.once('message', () => resolve());
+      w.once('message', () => { started = true; helperStartFailures = 0; resolve(); });
       w.once('exit', () => resolve());
     }));
   }
