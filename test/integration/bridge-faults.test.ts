@@ -1,5 +1,5 @@
 /** Worker faults and shutdown: a crashed or stuck worker costs one job, never the bridge. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient, sendJob, squareMoveJob, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
@@ -98,3 +98,36 @@ it('a healthy bridge reports ok in /v1/health with no worker error', async () =>
   expect(health).toMatchObject({ ok: true });
   expect(health.workerError).toBeUndefined();
 });
+
+it('one worker slot that cannot start does not fail jobs while another worker is ready', async () => {
+  // The first worker started loads the real edit worker; every later start fails while loading.
+  const dir = mkdtempSync(join(tmpdir(), 'smartdrag-halfworker-'));
+  const entry = join(dir, 'half-worker.js'), first = join(dir, 'first'), fails = join(dir, 'fails');
+  const real = join(__dirname, '..', '..', 'bridge-server', 'src', 'server', 'edit-worker.js');
+  writeFileSync(fails, '');
+  writeFileSync(entry, [
+    "const fs = require('node:fs');",
+    // Exactly one start wins the marker (exclusive create); every other start fails while loading.
+    `try { fs.writeFileSync(${JSON.stringify(first)}, '', { flag: 'wx' }); } catch { fs.appendFileSync(${JSON.stringify(fails)}, 'x'); throw new Error('this slot cannot start'); }`,
+    `require(${JSON.stringify(real)});`,
+  ].join('\n'));
+  const home = mkdtempSync(join(tmpdir(), 'smartdrag-test-'));
+  const config = loadConfig({ env: { SMARTDRAG_HOME: home }, overrides: { port: 0, logFile: null, logLevel: 'silent', workers: 2, debugHooks: true } });
+  const bridge = createBridge({ config, logger: silentLogger(), workerEntry: entry });
+  const a = await bridge.listen();
+  try {
+    const tb2 = { bridge, token: config.token, port: a.port, url: a.url, wsUrl: a.wsUrl, home };
+    const c = await RawClient.connect(tb2);
+    // Let the other slot fail START_FAILURES_DOWN times in a row after the good worker is ready
+    // (its readiness resets the count; the pauses double from 100 ms: about 7 s for 7 failures).
+    const failed = (): number => readFileSync(fails, 'utf8').length;
+    for (let i = 0; i < 200 && failed() < 2 * START_FAILURES_DOWN + 1; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(failed()).toBeGreaterThanOrEqual(2 * START_FAILURES_DOWN + 1);
+    await expectEditWorks(c, 'on-the-good-worker');
+    const health = await (await fetch(`${a.url}/v1/health`)).json() as { ok: boolean };
+    expect(health.ok).toBe(true);
+    c.close();
+  } finally {
+    await bridge.close();
+  }
+}, 40000);

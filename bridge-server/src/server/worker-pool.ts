@@ -72,11 +72,17 @@ export class WorkerPool {
   private startFailures = 0;
   private startError: string | null = null;
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Set after {@link START_FAILURES_DOWN} stops before ready in a row; cleared when a worker is ready. */
+  private startDown: SmartDragError | null = null;
+
   /**
-   * Set while no worker can start ({@link START_FAILURES_DOWN} stops before ready in a row): the
-   * error jobs end with (`worker_crashed`, with the worker's own error); null otherwise.
+   * Set while no worker can take jobs because workers fail to start ({@link START_FAILURES_DOWN}
+   * stops before ready in a row, and none is ready): the error jobs end with (`worker_crashed`,
+   * with the worker's own error); null otherwise — also while a ready worker is busy.
    */
-  unavailable: SmartDragError | null = null;
+  get unavailable(): SmartDragError | null {
+    return this.startDown && !this.slots.some((s) => s.ready && !s.retiring) ? this.startDown : null;
+  }
   private readonly entry: string;
   /** Called whenever a worker becomes free (the queue pumps). */
   onIdle: () => void = () => undefined;
@@ -184,8 +190,8 @@ export class WorkerPool {
       if (msg.type === 'ready') {
         this.stages = msg.stages;
         slot.ready = true;
-        if (this.unavailable) this.opts.logger.info({ slot: index }, 'an edit worker started again');
-        this.startFailures = 0; this.startError = null; this.unavailable = null;
+        if (this.startDown) this.opts.logger.info({ slot: index }, 'an edit worker started again');
+        this.startFailures = 0; this.startError = null; this.startDown = null;
         if (!this.closed && !slot.retiring) queueMicrotask(() => this.onIdle());
         return;
       }
@@ -232,9 +238,13 @@ export class WorkerPool {
     this.startFailures++;
     const why = this.startError ?? `the worker exited with code ${exitCode} while starting`;
     const wait = Math.min(START_RETRY_MAX_MS, START_RETRY_MS * 2 ** (this.startFailures - 1));
-    this.opts.logger.error({ slot: slot.index, exitCode, tries: this.startFailures, retryInMs: wait, why }, 'edit worker could not start');
-    if (this.startFailures >= START_FAILURES_DOWN && !this.unavailable) {
-      this.unavailable = new SmartDragError(ErrorCode.worker_crashed, `no edit worker can start (${this.startFailures} tries in a row): ${why}`, {
+    // Every failure up to the pool counting as down, then about once a minute (a broken install
+    // would otherwise write a line every few seconds for as long as the bridge runs).
+    if (this.startFailures <= START_FAILURES_DOWN || this.startFailures % 12 === 0) {
+      this.opts.logger.error({ slot: slot.index, exitCode, tries: this.startFailures, retryInMs: wait, why }, 'edit worker could not start');
+    }
+    if (this.startFailures >= START_FAILURES_DOWN && !this.startDown) {
+      this.startDown = new SmartDragError(ErrorCode.worker_crashed, `no edit worker can start (${this.startFailures} tries in a row): ${why}`, {
         hint: 'The bridge keeps trying every few seconds; see its log (path in /v1/health) — a broken install may need `npm ci` again.',
       });
       // Jobs waiting for a worker end now, with this error (dispatch.ts pump).
