@@ -215,8 +215,9 @@ export class WorkerPool {
       }
     });
     worker.on('error', (err) => {
+      // While starting, the error is logged (throttled) with the failed start (startFailed).
+      if (!slot.ready) { this.startError = err instanceof Error ? err.message : String(err); return; }
       this.opts.logger.error({ slot: index, jobId: slot.job?.id, err }, 'edit worker error');
-      if (!slot.ready) this.startError = err instanceof Error ? err.message : String(err);
     });
     worker.on('exit', (exitCode) => {
       if (slot.retiring || this.closed) return;
