@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import WebSocket from 'ws';
 import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
 import { readDiagnostics } from '../../bridge-server/src/diagnostics/client-record';
-import { runDoctor } from '../../bridge-server/src/cli/doctor';
+import { formatDoctor, runDoctor } from '../../bridge-server/src/cli/doctor';
 import { gradientImage, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 
 let tb: TestBridge;
@@ -53,4 +53,15 @@ test('doctor with no bridge running says so', async () => {
   const text = await runDoctor({ port: 9, json: false }, '/nonexistent-smartdrag-home');
   expect(text).toMatch(/bridge: not answering on port 9/);
   expect(text).toMatch(/clients: none recorded yet/);
+});
+
+test('doctor says when the bridge answers but its edit workers cannot start (health ok:false, workerError)', () => {
+  const text = formatDoctor({
+    version: '0.0.0', home: '/h', port: 7341, probes: [{ url: 'http://127.0.0.1:7341/v1/health', status: 200, note: 'ok' }],
+    health: { ok: false, protocol: 2, device: 'cpu', serverVersion: '0.1.0', workerError: 'no edit worker can start (3 tries in a row): Cannot find module x' },
+    diag: null,
+  });
+  expect(text).toContain('bridge NOT OK: no edit worker can start (3 tries in a row): Cannot find module x');
+  const fine = formatDoctor({ version: '0.0.0', home: '/h', port: 7341, probes: [], health: { ok: true, protocol: 2, device: 'cpu' }, diag: null });
+  expect(fine).not.toContain('NOT OK');
 });

@@ -34,8 +34,11 @@ export function formatDoctor(r: { version: string; home: string; port: number; p
   out.push(`smartdrag ${r.version} · node ${process.version} · ${process.platform}/${process.arch} · home ${r.home}`);
   for (const p of r.probes) out.push(`GET ${p.url} → ${p.status ?? '-'} ${p.note}`);
   if (r.health) {
-    const h = r.health as { protocol?: unknown; device?: unknown; serverVersion?: unknown; version?: unknown };
+    const h = r.health as { protocol?: unknown; device?: unknown; serverVersion?: unknown; version?: unknown; ok?: unknown; workerError?: unknown; workerWarning?: unknown };
     out.push(`bridge: protocol ${String(h.protocol)} · device ${String(h.device)} · version ${String(h.serverVersion ?? h.version ?? '?')}`);
+    // What keeps edits from running (or the learned stages from loading), right under the bridge line.
+    if (h.ok === false) out.push(`bridge NOT OK: ${String(h.workerError ?? 'see its log')}`);
+    if (typeof h.workerWarning === 'string') out.push(`learned stages: ${h.workerWarning}`);
   } else {
     out.push(`bridge: not answering on port ${r.port} (start it with \`npx smartdrag serve\`)`);
   }
