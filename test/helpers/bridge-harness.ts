@@ -24,14 +24,14 @@ export interface TestBridge {
   home: string;
 }
 
-/** Start a bridge on 127.0.0.1:0 with debug hooks on and a silent logger. */
-export async function startTestBridge(overrides: LoadConfigInput['overrides'] = {}): Promise<TestBridge> {
+/** Start a bridge on 127.0.0.1:0 with debug hooks on and a silent logger (`workerEntry`: another edit worker entry). */
+export async function startTestBridge(overrides: LoadConfigInput['overrides'] = {}, opts: { workerEntry?: string } = {}): Promise<TestBridge> {
   const home = mkdtempSync(join(tmpdir(), 'smartdrag-test-'));
   const config = loadConfig({
     env: { SMARTDRAG_HOME: home },
     overrides: { port: 0, logFile: null, logLevel: 'silent', debugHooks: true, workers: 1, ...overrides },
   });
-  const bridge = createBridge({ config, logger: silentLogger() });
+  const bridge = createBridge({ config, logger: silentLogger(), ...(opts.workerEntry ? { workerEntry: opts.workerEntry } : {}) });
   const a = await bridge.listen();
   return { bridge, token: config.token, port: a.port, url: a.url, wsUrl: a.wsUrl, home };
 }

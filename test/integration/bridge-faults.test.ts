@@ -4,9 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient, sendJob, squareMoveJob, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 import type { JobResult } from '@smartdrag/shared';
-import { loadConfig } from '../../bridge-server/src/config';
-import { silentLogger } from '../../bridge-server/src/log';
-import { createBridge } from '../../bridge-server/src/server';
 import { START_FAILURES_DOWN } from '../../bridge-server/src/server/worker-pool';
 
 let tb: TestBridge;
@@ -68,12 +65,9 @@ it('edit workers that cannot start: jobs end with worker_crashed and the worker\
   const dir = mkdtempSync(join(tmpdir(), 'smartdrag-badworker-'));
   const entry = join(dir, 'bad-worker.js');
   writeFileSync(entry, "throw new Error('cannot load the edit core: simulated broken install');\n");
-  const home = mkdtempSync(join(tmpdir(), 'smartdrag-test-'));
-  const config = loadConfig({ env: { SMARTDRAG_HOME: home }, overrides: { port: 0, logFile: null, logLevel: 'silent', workers: 1 } });
-  const bridge = createBridge({ config, logger: silentLogger(), workerEntry: entry });
-  const a = await bridge.listen();
+  const bad = await startTestBridge({}, { workerEntry: entry });
   try {
-    const c = await RawClient.connect({ bridge, token: config.token, port: a.port, url: a.url, wsUrl: a.wsUrl, home });
+    const c = await RawClient.connect(bad);
     // Submitted before the pool gives up: the job waits, then ends with the workers' error.
     sendJob(c, squareMoveJob('early'));
     const early = await c.next((m) => m.type === 'job.error' && m.jobId === 'early', 20000);
@@ -84,12 +78,12 @@ it('edit workers that cannot start: jobs end with worker_crashed and the worker\
     sendJob(c, squareMoveJob('late'));
     expect(await c.next((m) => m.type === 'job.error' && m.jobId === 'late', 20000)).toMatchObject({ code: 'worker_crashed', hint: expect.any(String) });
     expect(Date.now() - t).toBeLessThan(3000);
-    const health = await (await fetch(`${a.url}/v1/health`)).json() as { ok: boolean; workerError?: string };
+    const health = await (await fetch(`${bad.url}/v1/health`)).json() as { ok: boolean; workerError?: string };
     expect(health.ok).toBe(false);
     expect(health.workerError).toContain('simulated broken install');
     c.close();
   } finally {
-    await bridge.close();
+    await bad.bridge.close();
   }
 }, 30000);
 
@@ -111,23 +105,19 @@ it('one worker slot that cannot start does not fail jobs while another worker is
     `try { fs.writeFileSync(${JSON.stringify(first)}, '', { flag: 'wx' }); } catch { fs.appendFileSync(${JSON.stringify(fails)}, 'x'); throw new Error('this slot cannot start'); }`,
     `require(${JSON.stringify(real)});`,
   ].join('\n'));
-  const home = mkdtempSync(join(tmpdir(), 'smartdrag-test-'));
-  const config = loadConfig({ env: { SMARTDRAG_HOME: home }, overrides: { port: 0, logFile: null, logLevel: 'silent', workers: 2, debugHooks: true } });
-  const bridge = createBridge({ config, logger: silentLogger(), workerEntry: entry });
-  const a = await bridge.listen();
+  const half = await startTestBridge({ workers: 2 }, { workerEntry: entry });
   try {
-    const tb2 = { bridge, token: config.token, port: a.port, url: a.url, wsUrl: a.wsUrl, home };
-    const c = await RawClient.connect(tb2);
+    const c = await RawClient.connect(half);
     // Let the other slot fail START_FAILURES_DOWN times in a row after the good worker is ready
     // (its readiness resets the count; the pauses double from 100 ms: about 7 s for 7 failures).
     const failed = (): number => readFileSync(fails, 'utf8').length;
     for (let i = 0; i < 200 && failed() < 2 * START_FAILURES_DOWN + 1; i++) await new Promise((r) => setTimeout(r, 100));
     expect(failed()).toBeGreaterThanOrEqual(2 * START_FAILURES_DOWN + 1);
     await expectEditWorks(c, 'on-the-good-worker');
-    const health = await (await fetch(`${a.url}/v1/health`)).json() as { ok: boolean };
+    const health = await (await fetch(`${half.url}/v1/health`)).json() as { ok: boolean };
     expect(health.ok).toBe(true);
     c.close();
   } finally {
-    await bridge.close();
+    await half.bridge.close();
   }
 }, 40000);
