@@ -237,7 +237,9 @@ export class WorkerPool {
   /** A worker stopped before it was ready: start it again after a pause; after several in a row, say so. */
   private startFailed(slot: Slot, exitCode: number): void {
     this.startFailures++;
+    // (This worker's own error: a later start that fails without one must not repeat it.)
     const why = this.startError ?? `the worker exited with code ${exitCode} while starting`;
+    this.startError = null;
     const wait = Math.min(START_RETRY_MAX_MS, START_RETRY_MS * 2 ** (this.startFailures - 1));
     // Every failure up to the pool counting as down, then about once a minute (a broken install
     // would otherwise write a line every few seconds for as long as the bridge runs).
