@@ -1323,8 +1323,8 @@ export async function fillPatchMatch(
   // The working arrays come from the thread's scratch pool and go back to it when the fill ends.
   const S = new Scratch();
   try {
-    // (An edge-painted hole may have no hole pixel left.)
-    // (Its pixels counted above hold when nothing was painted.)
+    // An edge-painted hole is boxed again (it may have no hole pixel left); else its box and the
+    // pixels counted above hold.
     const fb = painted ? holeBox(hole) : hb;
     if (fb) await fillInWindow(image, hole, forbidden, opts, o, fb, S, painted ? undefined : holeCount);
   } finally {

@@ -127,6 +127,11 @@ function clsAt(L: Level, x: number, y: number): number {
   return L.cls[iy * L.w + ix]!;
 }
 
+/** Whether the hole lies 2–4 cells from (x, y) along (sx, sy). */
+function holeAhead(L: Level, x: number, y: number, sx: number, sy: number): boolean {
+  return clsAt(L, x + 2 * sx, y + 2 * sy) === 1 || clsAt(L, x + 3 * sx, y + 3 * sy) === 1 || clsAt(L, x + 4 * sx, y + 4 * sy) === 1;
+}
+
 /**
  * On the line through (x, y) across the edge (unit normal nx, ny), the offset in [−2, 2] where the
  * gradient along the normal peaks (sub-pixel by a parabola), or NaN when it is not an edge of the
@@ -182,8 +187,7 @@ export function findContinuedEdges(
       const g0x = L.gx[p]! / mag[p]!, g0y = L.gy[p]! / mag[p]!;
       let nx = g0x, ny = g0y;
       let dx = -ny, dy = nx;
-      const into = (sx: number, sy: number): boolean => clsAt(L, x + 2 * sx, y + 2 * sy) === 1 || clsAt(L, x + 3 * sx, y + 3 * sy) === 1 || clsAt(L, x + 4 * sx, y + 4 * sy) === 1;
-      if (!into(dx, dy)) { if (!into(-dx, -dy)) continue; dx = -dx; dy = -dy; }
+      if (!holeAhead(L, x, y, dx, dy)) { if (!holeAhead(L, x, y, -dx, -dy)) continue; dx = -dx; dy = -dy; }
       // The straight run outside: sub-pixel edge positions stepping back along −d, refit as a line.
       pts.length = 0;
       let run = 0;
