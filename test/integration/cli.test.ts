@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { readImage } from '../../bridge-server/src/io/image-io';
 import { startTestBridge } from '../helpers/bridge-harness';
 
@@ -51,6 +52,35 @@ it('edit --json runs the core in-process and writes edited.png + layer.png', asy
   const summary = JSON.parse(stdout);
   expect(summary).toMatchObject({ case: 'smarties-move-red', mode: 'in-process', layer: { left: expect.any(Number), top: expect.any(Number) } });
   await checkOutputs(summary, out);
+});
+
+it('edit --image reads a phone JPEG as a viewer shows it: EXIF orientation applied, decoded once (no re-encode), outside the edit the file\'s own pixels', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
+  const out = join(home, 'out');
+  // Stored on its side with orientation 6 (turn 90° clockwise to show), as a phone writes a photo
+  // taken upright: every viewer, Photoshop and the case's coordinates see the 413 × 356 photo.
+  const jpg = join(home, 'phone.jpg');
+  await sharp(join(ROOT, 'test', 'fixtures', 'photos', 'smarties.png')).rotate(270).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toFile(jpg);
+  const stored = await sharp(jpg).metadata();
+  expect([stored.width, stored.height, stored.orientation]).toEqual([356, 413, 6]);
+  const { stdout } = await smartdrag(['edit', '--case', CASE, '--image', jpg, '--out', out, '--json', '--quality', 'preview'], home);
+  const summary = JSON.parse(stdout);
+  const shown = await sharp(jpg).autoOrient().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  expect([shown.info.width, shown.info.height]).toEqual([413, 356]);
+  const edited = await readImage(summary.outputs.edited);
+  const layer = await readImage(summary.outputs.layer);
+  expect([edited.width, edited.height]).toEqual([413, 356]);
+  let layerPixels = 0, changedOutside = 0;
+  for (let i = 0; i < layer.data.length; i += 4) {
+    if (layer.data[i + 3]! > 0) layerPixels++;
+    else if (shown.data[i] !== edited.data[i] || shown.data[i + 1] !== edited.data[i + 1] || shown.data[i + 2] !== edited.data[i + 2]) changedOutside++;
+  }
+  // (Read through a JPEG re-encode, ~all of the photo's pixels would differ by a few levels.)
+  expect(changedOutside).toBe(0);
+  expect(layerPixels).toBeGreaterThan(1000);
+  // The red candy moved to its target (120, 80) of the upright photo.
+  const t = (80 * 413 + 120) * 4;
+  expect(edited.data[t]! - edited.data[t + 1]!).toBeGreaterThan(80);
 });
 
 it('edit --server sends the same job through a running bridge; token prints the stored token (mode 0600)', async () => {

@@ -1,15 +1,27 @@
 /** Image file I/O with sharp: PNG/JPEG (anything sharp reads) in, PNG out. Node only. */
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Mask, RgbaImage } from '../core/types';
 
-/** Decode an image buffer to straight-alpha RGBA8. */
-export async function decodeImage(buf: Buffer | Uint8Array): Promise<RgbaImage> {
-  const { data, info } = await sharp(buf).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+/**
+ * Decode an image buffer to straight-alpha RGBA8 (16-bit, grey, palette and CMYK inputs come out as
+ * 8-bit sRGB RGBA; an embedded ICC profile is converted to sRGB). With `upright`, an EXIF
+ * orientation is applied first, so the pixels stand as every viewer (and Photoshop) shows the file.
+ */
+export async function decodeImage(buf: Buffer | Uint8Array, opts: { upright?: boolean } = {}): Promise<RgbaImage> {
+  const s = sharp(buf);
+  const { data, info } = await (opts.upright ? s.autoOrient() : s).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+/**
+ * Read an image file as the user sees it: decoded once from the file's own bytes (a JPEG is not
+ * re-encoded on the way: every pixel outside the edit stays the file's own), EXIF orientation
+ * applied (a phone photo taken upright is read upright, so a case's coordinates — picked in a
+ * viewer or in Photoshop — land where the user put them).
+ */
 export async function readImage(path: string): Promise<RgbaImage> {
-  return decodeImage(await sharp(path).toBuffer());
+  return decodeImage(await readFile(path), { upright: true });
 }
 
 /** Encode RGBA8 to PNG. */
