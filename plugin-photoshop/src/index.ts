@@ -79,8 +79,7 @@ uxp.entrypoints.setup({
             await photoshop.app.showAlert?.('SmartDrag is not paired yet: open the SmartDrag panel, paste the token from `smartdrag token`, and press Connect.');
             return;
           }
-          if (a.controller.state.connection.state !== 'connected') await a.controller.connect();
-          await a.controller.run({ intent: a.settings.intent, kind: a.settings.kind, marginPx: a.settings.marginPx, seed: a.settings.seed, autoApply: true });
+          await a.controller.runCommand({ intent: a.settings.intent, kind: a.settings.kind, marginPx: a.settings.marginPx, seed: a.settings.seed, autoApply: true });
           const s = a.controller.state;
           if (s.phase === Phase.failed && s.error) await photoshop.app.showAlert?.(`SmartDrag: ${s.error.message}\n${s.error.hint ?? ''}`);
         })().catch(async (e: unknown) => {

@@ -182,6 +182,10 @@ describe('Photoshop plugin end to end (fake host, real bridge)', () => {
     await smartiesEndToEnd({ colorProfile: 'ProPhoto RGB', bits16: true });
   });
 
+  test('untagged document (colorProfileName "None", not a profile Photoshop knows): no profile named, pixels read and written as they are', async () => {
+    await smartiesEndToEnd({ colorProfile: 'None' });
+  });
+
   test('a cancelled job leaves the document untouched', async () => {
     const ps = new FakePhotoshop();
     const W = 160, H = 120;

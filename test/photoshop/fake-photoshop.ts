@@ -90,10 +90,20 @@ export class FakeDocument implements PsDocument {
     readonly resolution = 72,
     readonly mode = 'RGBColorMode',
     readonly bitsPerChannel = 'bitDepth8',
-    /** document.md `colorProfileName`. */
+    /** document.md `colorProfileName`: "None" for an untagged document (colorProfileType NONE). */
     readonly colorProfileName = 'sRGB IEC61966-2.1',
   ) {
     this.channelList = ['Red', 'Green', 'Blue'].map((name) => ({ name, kind: 'component', mask: new Uint8Array(0) }));
+  }
+
+  /** document.md `colorProfileType` (constants ColorProfileType: "none" = not colour managed). */
+  get colorProfileType(): string {
+    return this.colorProfileName === 'None' ? 'none' : 'custom';
+  }
+
+  /** The profile the pixels are in: an untagged document's numbers are read in the RGB working space (sRGB here). */
+  get pixelProfile(): string {
+    return this.colorProfileName === 'None' ? 'sRGB IEC61966-2.1' : this.colorProfileName;
   }
 
   get selection(): { bounds: PsBounds | null } {
@@ -239,11 +249,15 @@ export const PS_CONSTANTS = {
 const identity = (v: number): number => v;
 /** A stand-in "gamma" per profile: converting between two profiles is a lossy, deterministic curve (not colorimetry). */
 const PROFILE_GAMMA: Record<string, number> = { 'sRGB IEC61966-2.1': 1, 'Adobe RGB (1998)': 1.12, 'ProPhoto RGB': 1.3 };
-/** The conversion of 8-bit values between two named profiles (identity when they are the same). */
+/**
+ * The conversion of 8-bit values between two named profiles (identity when they are the same).
+ * imaging.md: profile names are those of `app.getColorProfiles`; a name Photoshop does not know —
+ * such as "None", which document.md `colorProfileName` returns for an untagged document — is refused.
+ */
 export function profileConversion(from: string, to: string): (v: number) => number {
-  if (from === to) return identity;
   const gf = PROFILE_GAMMA[from], gt = PROFILE_GAMMA[to];
   if (gf === undefined || gt === undefined) throw new Error(`fake: unknown colour profile "${gf === undefined ? from : to}"`);
+  if (from === to) return identity;
   const e = gt / gf;
   return (v) => Math.round(255 * Math.pow(v / 255, e));
 }
@@ -348,6 +362,8 @@ export class FakePhotoshop implements PhotoshopModule {
         this.record('createImageDataFromBuffer');
         checkKeys('createImageDataFromBuffer', o, ['width', 'height', 'components', 'chunky', 'colorProfile', 'colorSpace', 'fullRange']);
         if (!o.colorSpace) throw new TypeError('createImageDataFromBuffer: colorSpace is required');
+        // A named profile must be one Photoshop knows (an empty one means the target document's).
+        if (o.colorProfile) profileConversion(o.colorProfile, o.colorProfile);
         // "The array type will indicate the componentSize": Uint8Array, Uint16Array or Float32Array only.
         const componentSize = buffer instanceof Uint16Array ? 16 : buffer instanceof Float32Array ? 32 : buffer instanceof Uint8Array && !(buffer instanceof Uint8ClampedArray) && buffer.constructor === Uint8Array ? 8 : 0;
         if (componentSize === 0) throw new TypeError(`createImageDataFromBuffer: ${(buffer as object).constructor.name} is not an accepted array type`);
@@ -450,7 +466,7 @@ export class FakePhotoshop implements PhotoshopModule {
     if (o.componentSize !== undefined && ![-1, 8, 16, 32].includes(o.componentSize)) throw new TypeError('getPixels: componentSize must be -1, 8, 16 or 32');
     if (o.componentSize !== 8) throw new Error('fake supports componentSize 8 reads only');
     // imaging.md: "Photoshop will perform color conversions when needed".
-    const convert = profileConversion(doc.colorProfileName, o.colorProfile ?? doc.colorProfileName);
+    const convert = profileConversion(doc.pixelProfile, o.colorProfile ?? doc.pixelProfile);
     if (o.colorSpace !== undefined && !['RGB', 'Grayscale', 'Lab'].includes(o.colorSpace)) throw new TypeError(`getPixels: colorSpace "${o.colorSpace}"`);
     const layer = o.layerID === undefined ? doc.layers[doc.layers.length - 1] : doc.findLayer(o.layerID);
     if (!layer) throw new Error('no such layer');
@@ -523,7 +539,7 @@ export class FakePhotoshop implements PhotoshopModule {
       }
     }
     this.getPixelsLog.push({ sourceBounds: { ...want }, ...(target ? { targetSize: { ...o.targetSize } } : {}), width: w, height: h, level, returnedBounds: { ...reported } });
-    return { imageData: new FakeImageData(this, w, h, comps, 8, data, 'RGB', o.colorProfile ?? doc.colorProfileName), sourceBounds: reported, level };
+    return { imageData: new FakeImageData(this, w, h, comps, 8, data, 'RGB', o.colorProfile ?? doc.pixelProfile), sourceBounds: reported, level };
   }
 
   private async encodeImageData(o: { imageData: PsImageData; base64?: boolean }): Promise<number[] | string> {
@@ -583,7 +599,7 @@ export class FakePhotoshop implements PhotoshopModule {
     const raw = img.raw();
     const scale = img.componentSize === 16 ? 255 / 32768 : 1;
     // Data tagged with another profile than the document's is converted into the document's.
-    const convert = profileConversion(img.colorProfile ?? doc.colorProfileName, doc.colorProfileName);
+    const convert = profileConversion(img.colorProfile ?? doc.pixelProfile, doc.pixelProfile);
     if (o.replace !== false) { layer.pixels.fill(0); layer.deep?.fill(0); }
     for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
       const dx = left + x, dy = top + y;

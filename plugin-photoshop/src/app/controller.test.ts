@@ -115,6 +115,26 @@ describe('SmartDragController', () => {
     expect(host.applied[0]!.target.name).toBe('Smart Drag');
   });
 
+  test('the command with the bridge down ends at once in failed with the reason and fix: nothing captured or parked, the next press is not ignored', async () => {
+    const { client, host, c } = setup();
+    client.connectError = { code: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:7341' };
+    await c.runCommand({ intent: '', kind: 'auto', autoApply: true });
+    expect(c.state.phase).toBe(Phase.failed);
+    expect(c.state.error).toMatchObject({ code: 'unreachable', message: expect.stringMatching(/not running/), hint: expect.stringMatching(/smartdrag serve/) });
+    expect(host.captures).toBe(0);
+    expect(client.submitted).toHaveLength(0);
+    // The bridge is started: the next press connects, runs and applies.
+    client.connectError = null;
+    const run = c.runCommand({ intent: '', kind: 'auto', autoApply: true });
+    await flush();
+    expect(c.state.connection.state).toBe('connected');
+    expect(host.captures).toBe(1);
+    client.submitted[0]!.resolve({ layer, plan, timings: {} });
+    await run;
+    expect(c.state.phase).toBe(Phase.applied);
+    expect(host.applied).toHaveLength(1);
+  });
+
   test('cancel while the bridge works: job cancelled, nothing applied, a late result is ignored', async () => {
     const { client, host, c } = setup();
     const run = c.run({ intent: '', kind: 'auto', autoApply: true });

@@ -15,7 +15,7 @@
  * are ignored (a new preview replaces one still running).
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitDrag, SubmitInput, WirePlan } from '@smartdrag/shared';
-import { compositeOver } from '@smartdrag/shared';
+import { compositeOver, connectionWords } from '@smartdrag/shared';
 import type { DragKindChoice, DragSpec } from '../geometry/assign-drags';
 import { layerNameFor } from '../geometry/placement';
 import { initialPanelState, Phase, reducePanel, type PanelEvent, type PanelState, type PreviewView, type RunMode } from '../panel/panel-state';
@@ -123,6 +123,27 @@ export class SmartDragController {
   async run(opts: RunOptions): Promise<void> {
     if (this.isBusy()) return;
     await this.start('final', opts);
+  }
+
+  /**
+   * The "Smart Drag" command (a keyboard shortcut; the panel may be closed): connect when not
+   * connected, then run and apply. When the bridge cannot be reached the run ends at once in
+   * `failed` with the connection's reason and fix, and nothing is captured or submitted — a job
+   * handed to a client that never connected would wait unseen (the command's promise never
+   * settling, every later press ignored as busy) and be sent, with its stale capture, by whatever
+   * connection came up later.
+   */
+  async runCommand(opts: RunOptions): Promise<void> {
+    if (this.isBusy()) return;
+    if (this.s.connection.state !== 'connected') await this.connect();
+    const c = this.s.connection;
+    if (c.state !== 'connected') {
+      const w = connectionWords(c.error?.code, c.error?.message, c.error?.hint);
+      this.dispatch({ type: 'run.start', mode: 'final' });
+      this.dispatch({ type: 'failed', error: { code: c.error?.code ?? 'unreachable', message: w.reason, hint: w.fix } });
+      return;
+    }
+    await this.run(opts);
   }
 
   /**

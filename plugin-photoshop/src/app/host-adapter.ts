@@ -54,8 +54,8 @@ export interface PreviewCapture extends Capture {
   roi: Rect;
   /** Set when `image` is a proxy of `roi`: `{width: roi.width, height: roi.height}`. */
   proxyOf?: { width: number; height: number };
-  /** Profile `image`'s numbers are in (the document's own), for encoding the preview picture. */
-  colorProfile: string;
+  /** Profile `image`'s numbers are in (the document's own), for encoding the preview picture; absent for an untagged document. */
+  colorProfile?: string;
 }
 
 /** Where an accepted result goes. */

@@ -119,8 +119,10 @@ export interface PsDocument {
   readonly mode: string;
   /** `constants.BitsPerChannelType`: "bitDepth8", "bitDepth16", "bitDepth32". */
   readonly bitsPerChannel: string;
-  /** Name of the document's colour profile, e.g. "Adobe RGB (1998)" (document.md; empty/undefined when untagged). */
+  /** Name of the document's colour profile, e.g. "Adobe RGB (1998)"; document.md: "None" unless colorProfileType is CUSTOM or WORKING. */
   readonly colorProfileName?: string;
+  /** constants.ColorProfileType: "none" (not colour managed), "working", "custom" (document.md, 23.0). */
+  readonly colorProfileType?: string;
   readonly activeLayers: PsLayer[];
   readonly layers: PsLayer[];
   readonly selection: PsSelection;

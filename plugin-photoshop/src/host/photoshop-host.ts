@@ -26,19 +26,30 @@ import { PluginError } from '../app/errors';
 import type { ApplyOutcome, ApplyTarget, Capture, CaptureOptions, HostAdapter, PreviewCapture, PreviewCaptureOptions } from '../app/host-adapter';
 import type { PhotoshopModule, PsDocument, PsExecutionContext, PsLayer } from './photoshop-api';
 
-/** sRGB's profile name (used only for a document that has no profile of its own). */
-export const SRGB_PROFILE = 'sRGB IEC61966-2.1';
-
 /**
  * The profile pixels are read AND written in: the document's own. imaging.md: "Photoshop will
  * perform color conversions when needed", so asking for sRGB on an Adobe RGB / ProPhoto
  * document converts on read and converts back on write — two lossy conversions (rounding,
  * clipping to sRGB's gamut) on every pixel of the new layer. Moving pixels does not need a
  * particular RGB space, so SmartDrag works on the document's own numbers: no conversion at all.
+ *
+ * An untagged document (colorProfileType NONE — screenshots and web images under default colour
+ * settings) has no profile to name: document.md, `colorProfileName` "returns "None" otherwise",
+ * and "None" is no profile Photoshop knows. Then no profile is named (undefined): imaging.md,
+ * getPixels "If omitted … If the requested color space matches the source document, then the
+ * returned data will use the color profile of the source document", createImageDataFromBuffer
+ * "If the color profile is empty, then the profile of a target document will be used".
  */
-export function workingProfile(doc: { colorProfileName?: string }): string {
+export function workingProfile(doc: { colorProfileName?: string; colorProfileType?: string }): string | undefined {
   const p = typeof doc.colorProfileName === 'string' ? doc.colorProfileName.trim() : '';
-  return p || SRGB_PROFILE;
+  if (!p || p === 'None' || doc.colorProfileType === 'none') return undefined;
+  return p;
+}
+
+/** `{colorProfile}` when the document has one to name (see {@link workingProfile}), else nothing. */
+function profileOption(doc: { colorProfileName?: string; colorProfileType?: string }): { colorProfile?: string } {
+  const p = workingProfile(doc);
+  return p ? { colorProfile: p } : {};
 }
 
 /** imaging.md: 16-bit data is 0..32768 unless `fullRange`. One explicit conversion to 8 bits. */
@@ -263,7 +274,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     // back at 16 bits, so its values sit on 8-bit steps. Said in the warnings.
     const px = await imaging.getPixels({
       documentID: doc.id, layerID: layer.id, sourceBounds: rectToBounds(roi),
-      componentSize: 8, colorSpace: 'RGB', colorProfile: workingProfile(doc),
+      componentSize: 8, colorSpace: 'RGB', ...profileOption(doc),
     });
     try {
       const raw = await px.imageData.getData({ chunky: true });
@@ -288,7 +299,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     const px = await imaging.getPixels({
       documentID: doc.id, layerID: layer.id, sourceBounds: rectToBounds(roi),
       targetSize: { width: info.width, height: info.height },
-      componentSize: 8, colorSpace: 'RGB', colorProfile: workingProfile(doc),
+      componentSize: 8, colorSpace: 'RGB', ...profileOption(doc),
     });
     try {
       const { width, height, components } = px.imageData;
@@ -329,7 +340,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         documentId: e.doc.id, sourceLayerId: e.layer.id, sourceLayerName: e.layer.name,
         docWidth: e.doc.width, docHeight: e.doc.height, resolution: e.doc.resolution,
         imageOrigin: [e.roi.left, e.roi.top] as [number, number], roi: e.roi, drags: e.drags,
-        warnings: e.warnings, colorProfile: workingProfile(e.doc),
+        warnings: e.warnings, ...profileOption(e.doc),
       };
       if (info.scaleX === 1 && info.scaleY === 1) {
         // Within the budget: the area itself, exactly as the final edit reads it.
@@ -390,7 +401,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         // (Uint16Array = 16-bit in Photoshop's 0..32768 range, fullRange false); no componentSize option.
         const img = await imaging.createImageDataFromBuffer(is16 ? to16Bit(placement.data) : placement.data, {
           width: placement.width, height: placement.height, components: 4, chunky: true,
-          colorSpace: 'RGB', colorProfile: workingProfile(doc),
+          colorSpace: 'RGB', ...profileOption(doc),
         });
         try {
           // targetBounds is in pixels whatever the document resolution (no point conversion).
