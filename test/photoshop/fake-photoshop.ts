@@ -470,6 +470,9 @@ export class FakePhotoshop implements PhotoshopModule {
     if (o.colorSpace !== undefined && !['RGB', 'Grayscale', 'Lab'].includes(o.colorSpace)) throw new TypeError(`getPixels: colorSpace "${o.colorSpace}"`);
     const layer = o.layerID === undefined ? doc.layers[doc.layers.length - 1] : doc.findLayer(o.layerID);
     if (!layer) throw new Error('no such layer');
+    // imaging.md speaks of pixel layers only; an adjustment or fill layer has no pixels of its own
+    // (what the real host returns is undocumented: the fake refuses, so a plugin must not ask).
+    if (!['pixel', 'smartObject', 'text'].includes(layer.kind)) throw new Error(`getPixels: a ${layer.kind} layer has no pixels`);
     const src = o.sourceBounds === undefined ? { left: 0, top: 0, right: doc.width, bottom: doc.height } : normBounds('getPixels', o.sourceBounds, true);
     const want = clipBounds(src, doc.width, doc.height);
     this.lastGetPixelsRequest = { ...want };

@@ -135,6 +135,37 @@ describe('capture', () => {
     await expect(host.capture({ kind: 'auto' })).rejects.toBeInstanceOf(PluginError);
   });
 
+  test('an adjustment or fill layer active (e.g. the Pen in Shape mode made one) -> no_layer, said plainly, no pixels asked for', async () => {
+    for (const kind of ['curves', 'solidColor']) {
+      const { ps, doc } = setup();
+      doc.activeLayers[0]!.kind = kind;
+      const host = createPhotoshopHost({ photoshop: ps });
+      const err = await host.capture({ kind: 'auto' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'no_layer', message: expect.stringContaining(`adjustment or fill layer (${kind})`), hint: expect.stringMatching(/Path mode/) });
+      expect(ps.calls.filter((c) => c === 'getPixels')).toEqual([]);
+    }
+    // A smart object or text layer has pixels: read as a pixel layer.
+    const { ps, doc } = setup();
+    doc.activeLayers[0]!.kind = 'smartObject';
+    await expect(createPhotoshopHost({ photoshop: ps }).capture({ kind: 'auto' })).resolves.toMatchObject({ regions: [{ id: 'r1' }, { id: 'r2' }] });
+  });
+
+  test('the active layer empty under the selection (the object is on another layer) -> no_layer naming the layer, final and preview', async () => {
+    const { ps, doc } = setup();
+    // An empty "Layer 1" made active over the photo: the selection is drawn around the photo's objects.
+    doc.addLayer('Layer 1', new Uint8ClampedArray(W * H * 4));
+    const host = createPhotoshopHost({ photoshop: ps });
+    await expect(host.capture({ kind: 'auto' })).rejects.toMatchObject({ code: 'no_layer', message: 'The layer "Layer 1" has no pixels inside the selection.' });
+    await expect(host.capturePreview({ kind: 'auto' })).rejects.toMatchObject({ code: 'no_layer' });
+    await expect(host.capturePreview({ kind: 'auto', maxPixels: 500 })).rejects.toMatchObject({ code: 'no_layer' });
+    // Pixels under one of the two parts are enough.
+    const { ps: ps2, doc: doc2 } = setup();
+    const some = new Uint8ClampedArray(W * H * 4);
+    some.set([200, 10, 10, 255], (60 * W + 80) * 4);
+    doc2.addLayer('Layer 1', some);
+    await expect(createPhotoshopHost({ photoshop: ps2 }).capture({ kind: 'auto' })).resolves.toMatchObject({ sourceLayerName: 'Layer 1' });
+  });
+
   test('another plugin holding the modal state -> modal_busy', async () => {
     const { ps } = setup();
     const host = createPhotoshopHost({ photoshop: ps });

@@ -171,6 +171,8 @@ export interface PhotoshopModule {
   constants: {
     ElementPlacement: { PLACEBEFORE: string; PLACEAFTER: string };
     PathKind?: { WORKPATH: string; NORMALPATH: string };
+    /** constants.md LayerKind (22.5): NORMAL "pixel", GROUP "group", TEXT "text", SMARTOBJECT "smartObject", adjustment and fill kinds. */
+    LayerKind?: { NORMAL: string; GROUP: string; TEXT: string; SMARTOBJECT: string };
     DocumentMode?: { RGB: string };
     BitsPerChannelType?: { EIGHT: string; SIXTEEN: string };
     ChannelType?: { COMPONENT: string };

@@ -71,6 +71,7 @@ export const PS_CONSTANT_FALLBACKS = {
   documentMode: { RGB: 'RGBColorMode' },
   bitsPerChannel: { EIGHT: 'bitDepth8', SIXTEEN: 'bitDepth16' },
   channelType: { COMPONENT: 'component' },
+  layerKind: { NORMAL: 'pixel', SMARTOBJECT: 'smartObject', TEXT: 'text', GROUP: 'group' },
 } as const;
 
 /**
@@ -119,6 +120,12 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     bits8: constants.BitsPerChannelType?.EIGHT ?? PS_CONSTANT_FALLBACKS.bitsPerChannel.EIGHT,
     bits16: constants.BitsPerChannelType?.SIXTEEN ?? PS_CONSTANT_FALLBACKS.bitsPerChannel.SIXTEEN,
     component: constants.ChannelType?.COMPONENT ?? PS_CONSTANT_FALLBACKS.channelType.COMPONENT,
+    pixelKinds: [
+      constants.LayerKind?.NORMAL ?? PS_CONSTANT_FALLBACKS.layerKind.NORMAL,
+      constants.LayerKind?.SMARTOBJECT ?? PS_CONSTANT_FALLBACKS.layerKind.SMARTOBJECT,
+      constants.LayerKind?.TEXT ?? PS_CONSTANT_FALLBACKS.layerKind.TEXT,
+    ] as string[],
+    group: constants.LayerKind?.GROUP ?? PS_CONSTANT_FALLBACKS.layerKind.GROUP,
   };
 
   async function modal<T>(fn: (ctx: PsExecutionContext) => Promise<T>): Promise<T> {
@@ -219,8 +226,16 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     }
     const layer = doc.activeLayers[0];
     if (!layer) throw new PluginError('no_layer', 'No layer is selected.');
-    // getPixels reads a layer's own pixels; a group has none (constants.LayerKind.GROUP = "group").
-    if (layer.kind === 'group') throw new PluginError('no_layer', `"${layer.name}" is a group; select a layer inside it.`);
+    // getPixels reads a layer's own pixels; a group has none (constants.LayerKind.GROUP = "group"),
+    // nor has an adjustment or fill layer (constants.md LayerKind: Curves, Levels, … Solid Color,
+    // Gradient, Pattern — a Pen in Shape mode makes a Solid Color layer with the arrow as its
+    // vector mask). Pixel, smart object and text layers have pixels to move.
+    if (layer.kind === K.group) throw new PluginError('no_layer', `"${layer.name}" is a group; select a layer inside it.`);
+    if (layer.kind !== undefined && !K.pixelKinds.includes(layer.kind)) {
+      throw new PluginError('no_layer', `"${layer.name}" is an adjustment or fill layer (${layer.kind}): it has no pixels of its own to move.`, {
+        hint: 'Select the pixel layer that holds the object. (A Pen in Shape mode makes a fill layer: draw arrows with the Pen in Path mode.)',
+      });
+    }
     const canvas: PsBounds = { left: 0, top: 0, right: doc.width, bottom: doc.height };
     const warnings: string[] = [];
 
@@ -321,6 +336,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     return modal(async (ctx) => {
       const e = await readEdit(ctx, opts);
       const data = await readFullPixels(e.doc, e.layer, e.roi);
+      requirePixelsUnder(data, e.roi, e.regions.map((r) => r.mask), e.layer.name);
       return {
         documentId: e.doc.id, sourceLayerId: e.layer.id, sourceLayerName: e.layer.name,
         docWidth: e.doc.width, docHeight: e.doc.height, resolution: e.doc.resolution,
@@ -345,16 +361,19 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
       if (info.scaleX === 1 && info.scaleY === 1) {
         // Within the budget: the area itself, exactly as the final edit reads it.
         const data = await readFullPixels(e.doc, e.layer, e.roi);
+        requirePixelsUnder(data, e.roi, e.regions.map((r) => r.mask), e.layer.name);
         return { ...base, image: { width: e.roi.width, height: e.roi.height, data }, regions: e.regions, ...(e.keep ? { keep: e.keep } : {}) };
       }
       const data = await readProxyPixels(e.doc, e.layer, e.roi, info);
       // Masks in the proxy's pixels, relative to its top-left (job.submit proxyOf); area-averaged
       // as the bridge would (shared/src/proxy.ts). Drags stay in document pixels.
       const toProxy = (m: PlacedMask): PlacedMask => downscalePlacedMask({ ...m, left: m.left - e.roi.left, top: m.top - e.roi.top }, info);
+      const proxied = e.regions.map((r) => ({ id: r.id, mask: toProxy(r.mask) }));
+      requirePixelsUnder(data, { left: 0, top: 0, width: info.width, height: info.height }, proxied.map((r) => r.mask), e.layer.name);
       return {
         ...base,
         image: { width: info.width, height: info.height, data },
-        regions: e.regions.map((r) => ({ id: r.id, mask: toProxy(r.mask) })),
+        regions: proxied,
         ...(e.keep ? { keep: e.keep.map(toProxy) } : {}),
         proxyOf: { width: e.roi.width, height: e.roi.height },
       };
@@ -420,6 +439,26 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   }
 
   return { capture, applyLayer, capturePreview, encodePreview };
+}
+
+/**
+ * Refuse an edit whose layer is empty under every selected part (`data`: RGBA over `area`, masks
+ * in the same coordinates): the usual slip of selecting the object while an empty layer — or
+ * another layer than the one holding it — is active. Edited, it would move nothing and fill
+ * nothing; said plainly instead.
+ */
+export function requirePixelsUnder(data: Uint8ClampedArray, area: Rect, masks: readonly PlacedMask[], layerName: string): void {
+  for (const m of masks) {
+    const x0 = Math.max(m.left, area.left), x1 = Math.min(m.left + m.width, area.left + area.width);
+    const y0 = Math.max(m.top, area.top), y1 = Math.min(m.top + m.height, area.top + area.height);
+    for (let y = y0; y < y1; y++) {
+      const mr = (y - m.top) * m.width - m.left, ar = (y - area.top) * area.width - area.left;
+      for (let x = x0; x < x1; x++) if (m.data[mr + x]! > 0 && data[4 * (ar + x) + 3]! > 0) return;
+    }
+  }
+  throw new PluginError('no_layer', `The layer "${layerName}" has no pixels inside the selection.`, {
+    hint: 'Select the layer that holds the object (Smart Drag reads the active layer, not the whole picture).',
+  });
 }
 
 /** Crop a mask to its non-zero pixels (null when empty). */
