@@ -11,7 +11,7 @@
  */
 import { downscaleImage, downscalePlacedMask, fromProxyPoint, toProxyPoint, type ProxyInfo } from '@smartdrag/shared';
 import { describeOperation } from './plan/describe';
-import type { Drag, EditRequest, OperationParams, Plan, Region } from './types';
+import type { Drag, EditRequest, OperationParams, Plan, Rect, Region } from './types';
 
 // The proxy kernels live in shared/ (hosts make the same proxy when they send their own display image).
 export { downscaleImage, downscalePlacedMask, fromProxyPoint, PROXY_MAX_PIXELS, proxyInfoFor, sentProxyInfo, toProxyPoint, usesProxy, type ProxyInfo } from '@smartdrag/shared';
@@ -33,7 +33,15 @@ export function proxyRequest(req: EditRequest, info: ProxyInfo, proxyImage?: Edi
   return {
     ...req, image: proxyImage ?? downscaleImage(req.image, info), regions, drags,
     ...(req.keep ? { keep: req.keep.map((k) => downscalePlacedMask(k, info)) } : {}),
+    // The document (when the image is a crop of it) in the proxy's pixels, like every position.
+    ...(req.document ? { document: proxyRect(req.document, info) } : {}),
   };
+}
+
+/** A document rectangle in proxy pixels (edges scaled as the pixel grid is). */
+function proxyRect(r: Rect, info: ProxyInfo): Rect {
+  const left = Math.round(r.left * info.scaleX), top = Math.round(r.top * info.scaleY);
+  return { left, top, width: Math.max(1, Math.round((r.left + r.width) * info.scaleX) - left), height: Math.max(1, Math.round((r.top + r.height) * info.scaleY) - top) };
 }
 
 function paramsFromProxy(p: OperationParams, info: ProxyInfo): OperationParams {

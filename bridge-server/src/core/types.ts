@@ -65,6 +65,25 @@ export interface EditRequest {
   quality: 'preview' | 'final';
   /** Seed for every random choice (fill); the same seed gives the same pixels. */
   seed?: number;
+  /**
+   * The whole document in this request's image pixels, when `image` is a crop (or a proxy) of a
+   * larger document (left/top ≤ 0: where the document starts relative to the image); default the
+   * image itself. The readings that depend on the document rather than the edited area — the
+   * selection-fit offsets that grow with the document's side, an intent's "top-left corner" or
+   * "half the image" — read it, so a crop takes the same reading as a whole-document edit.
+   */
+  document?: Rect;
+}
+
+/** The document of `req` in its image's pixels ({@link EditRequest.document}, default the image). */
+export function documentRect(req: Pick<EditRequest, 'image' | 'document'>): Rect {
+  return req.document ?? { left: 0, top: 0, width: req.image.width, height: req.image.height };
+}
+
+/** √(width × height) of the document of `req`, in its image's pixels. */
+export function documentSide(req: Pick<EditRequest, 'image' | 'document'>): number {
+  const d = documentRect(req);
+  return Math.sqrt(d.width * d.height);
 }
 
 /** Parameters of one planned operation, by kind. Angles in degrees, positive = clockwise on screen. */

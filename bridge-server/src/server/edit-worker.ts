@@ -72,6 +72,7 @@ function toRequest(job: WorkerJob): EditRequest {
     ...(job.intent !== undefined ? { intent: job.intent } : {}),
     quality: job.quality,
     seed: job.seed,
+    ...(job.document ? { document: job.document } : {}),
   };
 }
 

@@ -49,6 +49,8 @@ const HttpEditSchema = z.object({
   /** The document image (or a crop of it at `imageOrigin`) as base64 PNG. */
   image: z.object({ png: z.string().min(8) }),
   imageOrigin: z.tuple([z.number().int(), z.number().int()]).optional(),
+  /** The whole document's size when `image` is a crop of it (job.submit `documentSize`). */
+  documentSize: z.object({ width: z.number().int().min(1), height: z.number().int().min(1) }).optional(),
   regions: z.array(z.object({ id: RegionIdSchema, polygon: PolygonSchema })).min(1),
   /** May be empty when `intent` states the edit (protocol 2). */
   drags: z.array(SubmitDragSchema),
@@ -239,6 +241,7 @@ function editRoute(deps: HttpAppDeps) {
     const parsed = JobSubmitSchema.safeParse({
       type: 'job.submit', jobId, imageOrigin: b.imageOrigin, regions: b.regions, drags: b.drags,
       keep: b.keep?.map((k) => (Array.isArray(k) ? { polygon: k } : k)), intent: b.intent, quality: b.quality, seed: b.seed,
+      ...(b.documentSize ? { documentSize: b.documentSize } : {}),
     });
     if (!parsed.success) {
       const i = parsed.error.issues[0]!;

@@ -165,6 +165,17 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
       regions.push({ id: r.id, mask: m });
     }
   }
+  // The document (EditRequest `document`) in the job image's pixels: as the client states it, else
+  // the held or sent image the rectangle was cut from (a panel that keeps the whole document).
+  const docSize = s.documentSize ?? (rect ? { width: src.image.width, height: src.image.height } : undefined);
+  const docAt: [number, number] = s.documentSize ? [0, 0] : [src.left, src.top];
+  let document: WorkerJob['document'];
+  if (docSize && (docSize.width !== image.width || docSize.height !== image.height || docAt[0] !== ox || docAt[1] !== oy)) {
+    // Edges, not pixel centres: a host proxy's pixels are the document's scaled by its factor.
+    const sx = sent?.scaleX ?? 1, sy = sent?.scaleY ?? 1;
+    const l = Math.round((docAt[0] - ox) * sx), t = Math.round((docAt[1] - oy) * sy);
+    document = { left: l, top: t, width: Math.max(1, Math.round((docAt[0] + docSize.width - ox) * sx) - l), height: Math.max(1, Math.round((docAt[1] + docSize.height - oy) * sy) - t) };
+  }
   const keep: WorkerJob['keep'] = [];
   for (const k of s.keep ?? []) keep.push(k.polygon ? { polygon: k.polygon.map((p) => local(p, 'a keep area')) } : { mask: await maskOf(k.maskSlot!) });
   const job: WorkerJob = {
@@ -180,6 +191,7 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
     quality: s.quality,
     seed: s.seed ?? seedFromString(s.jobId),
     ...(sent ? { sentProxy: sent } : s.previewMaxPixels !== undefined && s.quality === 'preview' ? { proxyMaxPixels: s.previewMaxPixels } : {}),
+    ...(document ? { document } : {}),
   };
   return { job, origin: [ox, oy] };
 }

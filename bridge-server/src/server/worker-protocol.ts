@@ -21,6 +21,8 @@ export interface WorkerJob {
   proxyMaxPixels?: number;
   /** The image is the host's own proxy (job.submit `proxyOf`); regions, drags and keep are in its pixels. */
   sentProxy?: { width: number; height: number; scaleX: number; scaleY: number };
+  /** The whole document in the job image's pixels when the image is a crop of it (EditRequest `document`). */
+  document?: { left: number; top: number; width: number; height: number };
 }
 
 /** Main -> worker. */

@@ -149,6 +149,12 @@ export interface SubmitInput {
    * otherwise only the rectangle is sent. Raw images only; not with `proxyOf`.
    */
   imageRect?: { left: number; top: number; width: number; height: number };
+  /**
+   * The whole document's size (document pixels) when the job's image is a crop of it (job.submit
+   * `documentSize`): the readings that depend on the document, not on the edited area, then read
+   * a crop as they read the whole document.
+   */
+  documentSize?: { width: number; height: number };
   /** Job id; default a fresh random id. */
   jobId?: string;
 }
@@ -385,6 +391,10 @@ export class BridgeClient {
       ...(input.seed !== undefined ? { seed: input.seed } : {}),
       ...(input.previewMaxPixels !== undefined ? { previewMaxPixels: input.previewMaxPixels } : {}),
       ...(input.proxyOf ? { proxyOf: input.proxyOf } : {}),
+      // A rectangle cut from an image placed at the document's origin: that image is the document
+      // (what the bridge reads from a held image cut by imageRect), also when only the rectangle goes.
+      ...(input.documentSize ? { documentSize: input.documentSize }
+        : rect && 'raw' in image && image.left === 0 && image.top === 0 ? { documentSize: { width: image.raw!.width, height: image.raw!.height } } : {}),
     };
     const job: JobState = {
       id, submit, image, chunks, handlers, sent: false, accepted: false, done: false, cancelRequested: false,

@@ -226,6 +226,15 @@ export const JobSubmitSchema = z
      * Must lie inside the image (`bad_message`). Not with `proxyOf`.
      */
     imageRect: z.object({ left: z.number().int().min(0), top: z.number().int().min(0), width: z.number().int().min(1), height: z.number().int().min(1) }).optional(),
+    /**
+     * The document's size in pixels when the job's image is a crop of it (optional, added without a
+     * version bump). A few readings depend on the document rather than the edited area — whether a
+     * selection follows its object's outline (its offsets grow with the document's side), an
+     * intent's corners and image shares — and read it, so a crop takes the same reading as the
+     * whole document. Without it: the held or sent image the job's `imageRect` is cut from, else
+     * the job's image itself.
+     */
+    documentSize: z.object({ width: z.number().int().min(1).max(1 << 20), height: z.number().int().min(1).max(1 << 20) }).optional(),
   })
   .superRefine((s, ctx) => {
     if (s.proxyOf && s.quality !== 'preview') ctx.addIssue({ code: 'custom', message: 'proxyOf is for previews only: a final edit needs the document\'s own pixels', path: ['proxyOf'] });

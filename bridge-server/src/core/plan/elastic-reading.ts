@@ -7,7 +7,7 @@
  * blob and synthesizing the hole. The rigid reading stays available as an alternative.
  */
 import { maskAt, type ElasticMap } from '@smartdrag/shared';
-import type { EditRequest, Operation, PlacedMask, Plan, Point } from '../types';
+import { documentSide, type EditRequest, type Operation, type PlacedMask, type Plan, type Point } from '../types';
 import { buildElasticField, elasticArea } from '../warp/elastic-field';
 import { regionOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
@@ -78,7 +78,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
       decide(false, 'an arrow leaves the selection: the object moves to a new place');
       continue;
     }
-    const fit = readSelectionFit(req.image, region.mask);
+    const fit = readSelectionFit(req.image, region.mask, documentSide(req));
     let attachedWhy = '';
     if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
     const area = elasticArea(region.mask, req.keep ?? [], req.image);

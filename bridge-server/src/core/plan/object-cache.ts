@@ -108,9 +108,9 @@ const SHADOW_CACHE_MAX_PIXELS = 2_000_000;
  * `selectionFit` alone (the elastic reading's edge test), from the cache when the same selection of
  * the same pixels was tested before — a drag's later previews skip it. Shared result: read-only.
  */
-export function readSelectionFit(image: RgbaImage, mask: PlacedMask): SelectionFit {
-  if (!enabled) return selectionFit(image, mask);
-  return remembered(fits, contentKey(image, mask), () => selectionFit(image, mask));
+export function readSelectionFit(image: RgbaImage, mask: PlacedMask, documentSide?: number): SelectionFit {
+  if (!enabled) return selectionFit(image, mask, documentSide);
+  return remembered(fits, `${contentKey(image, mask)}|${documentSide ?? ''}`, () => selectionFit(image, mask, documentSide));
 }
 
 /**
@@ -118,12 +118,12 @@ export function readSelectionFit(image: RgbaImage, mask: PlacedMask): SelectionF
  * `segmentObject` with `seg` — exactly what they return, from the cache when the same selection
  * of the same pixels was read before. The returned objects are shared: callers must not modify them.
  */
-export function readObject(image: RgbaImage, mask: PlacedMask, handles: readonly Point[], quality: string, seg: SegmentOptions): ObjectReadingEntry {
+export function readObject(image: RgbaImage, mask: PlacedMask, handles: readonly Point[], quality: string, seg: SegmentOptions, documentSide?: number): ObjectReadingEntry {
   const compute = (): ObjectReadingEntry => {
-    const fit = selectionFit(image, mask);
+    const fit = selectionFit(image, mask, documentSide);
     return fit.tight ? { fit } : { fit, seg: segmentObject(image, mask, handles, seg) };
   };
   if (!enabled) return compute();
-  const key = [contentKey(image, mask), quality, JSON.stringify(seg), handles.map((p) => `${p[0]},${p[1]}`).join(';')].join('|');
+  const key = [contentKey(image, mask), quality, JSON.stringify(seg), handles.map((p) => `${p[0]},${p[1]}`).join(';'), documentSide ?? ''].join('|');
   return remembered(entries, key, compute);
 }

@@ -10,7 +10,7 @@
  * backdrop together with the object's soft shadow next to them (plan/cast-shadow.ts), which the
  * outline leaves out and which would otherwise stay behind as a ghost.
  */
-import type { EditRequest, Operation, PlacedMask, Plan, Point, Region } from '../types';
+import { documentSide, type EditRequest, type Operation, type PlacedMask, type Plan, type Point, type Region } from '../types';
 import { maskAt } from '@smartdrag/shared';
 import { readCastShadow, readObject } from './object-cache';
 
@@ -82,7 +82,7 @@ export function outlineOnEdge(object: PlacedMask, selection: PlacedMask): { outl
  * at every quality, so that a preview and its final take the same reading.
  */
 export function attachedObject(req: EditRequest, mask: PlacedMask, handles: readonly Point[]): { attached: boolean; share: number } | null {
-  const read = readObject(req.image, mask, handles, 'preview', { grow: 1, ...ATTACH_GRID });
+  const read = readObject(req.image, mask, handles, 'preview', { grow: 1, ...ATTACH_GRID }, documentSide(req));
   if (!read.seg || !read.seg.reliable) return null;
   const edge = outlineOnEdge(read.seg.mask, mask);
   return { attached: joined(edge), share: edge.outline > 0 ? edge.onEdge / edge.outline : 0 };
@@ -109,7 +109,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
     // A rim of one coarse pixel moves with the object: its anti-aliased edge is not left behind.
     // A preview segments on a coarser grid (a few ms; the final edit refines the outline). The
     // reading is kept across jobs with the same selection and pixels (plan/object-cache.ts).
-    const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) });
+    const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req));
     if (!read.seg) {
       // A tight selection is used as given — with the object's soft shadow on a plain backdrop,
       // which the outline leaves out and which would stay behind as a ghost (cast-shadow.ts).

@@ -12,7 +12,7 @@
  * - When text and arrow disagree the plan follows the text and says so in `warnings`.
  * - Without text, an ambiguous drag yields up to two alternative plans (3 readings in all).
  */
-import type { Drag, DragKind, EditRequest, Operation, OperationParams, PlacedMask, Plan, Point } from '../types';
+import { documentRect, type Drag, type DragKind, type EditRequest, type Operation, type OperationParams, type PlacedMask, type Plan, type Point, type Rect } from '../types';
 import type { IntentAction, IntentParse, RegionRef } from '../intent/parse';
 import { describeRegion, type RegionShape } from './region-shape';
 import { dragFeatures, sweptAngle, type DragFeatures } from './drag-features';
@@ -633,15 +633,20 @@ function bboxOf(m: PlacedMask): { x0: number; y0: number; w: number; h: number }
   return { x0: b.left, y0: b.top, w: b.width - 1, h: b.height - 1 };
 }
 
-/** Parameters of an exactly stated edit (vectors, conventions, image shares), or null. */
-export function exactParams(e: ExactEdit, shape: RegionShape, mask: PlacedMask, image: { width: number; height: number }): OperationParams {
+/**
+ * Parameters of an exactly stated edit (vectors, conventions, image shares), or null. `image`: the
+ * document in the request image's pixels (EditRequest `document`: a crop's corners and shares are
+ * the document's), or just its size when the image is the document.
+ */
+export function exactParams(e: ExactEdit, shape: RegionShape, mask: PlacedMask, image: Rect | { width: number; height: number }): OperationParams {
+  const ox = 'left' in image ? image.left : 0, oy = 'top' in image ? image.top : 0;
   const c: Point = [round2(shape.centroid[0]), round2(shape.centroid[1])];
   switch (e.kind) {
     case 'translate': {
       if ('corner' in e) {
         const b = bboxOf(mask);
-        const nx = e.corner.x === 'left' ? 0 : e.corner.x === 'right' ? image.width - b.w : Math.floor((image.width - b.w) / 2);
-        const ny = e.corner.y === 'top' ? 0 : e.corner.y === 'bottom' ? image.height - b.h : Math.floor((image.height - b.h) / 2);
+        const nx = ox + (e.corner.x === 'left' ? 0 : e.corner.x === 'right' ? image.width - b.w : Math.floor((image.width - b.w) / 2));
+        const ny = oy + (e.corner.y === 'top' ? 0 : e.corner.y === 'bottom' ? image.height - b.h : Math.floor((image.height - b.h) / 2));
         return { kind: 'translate', dx: nx - b.x0, dy: ny - b.y0 };
       }
       if (e.unit === 'image') return { kind: 'translate', dx: round2(e.dx * image.width), dy: round2(e.dy * image.height) };
@@ -703,7 +708,7 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
   if (!parse || !text) throw askUser('There is no arrow and no intent: draw an arrow, or say what to do (e.g. "move it 40 px down").');
   const warnings: string[] = [];
   const operations: Operation[] = [];
-  const image = ctx.req.image;
+  const image = documentRect(ctx.req);
   const exact = readExact(text);
   if (exact) {
     const targets = textOnlyRegions(ctx, parse.actions[0] ?? null);

@@ -29,9 +29,11 @@ export const FIT_REFERENCE_SIDE = 640;
 
 /**
  * Measure how well `mask`'s edge follows image edges in `image` (document coordinates). Cost ∝
- * the edge length (samples every 2 px), never the area.
+ * the edge length (samples every 2 px), never the area. `documentSide`: √(width × height) of the
+ * whole document in `image`'s pixels when `image` is a crop of it (EditRequest `document`): the
+ * offsets follow the document, not the crop, so a crop reads as the whole document does.
  */
-export function selectionFit(image: RgbaImage, mask: PlacedMask): SelectionFit {
+export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = Math.sqrt(image.width * image.height)): SelectionFit {
   const W = image.width, H = image.height, d = image.data;
   const mw = mask.width, mh = mask.height, md = mask.data;
   const solid = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < mw && y < mh && md[y * mw + x]! >= 128;
@@ -43,7 +45,7 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask): SelectionFit {
     return true;
   };
   const c = new Float64Array(6);
-  const u = Math.max(1, Math.sqrt(W * H) / FIT_REFERENCE_SIDE);
+  const u = Math.max(1, documentSide / FIT_REFERENCE_SIDE);
   const step = (x0: number, y0: number, x1: number, y1: number): number => {
     if (!colour(x0, y0, c, 0) || !colour(x1, y1, c, 3)) return NaN;
     return (Math.abs(c[0]! - c[3]!) + Math.abs(c[1]! - c[4]!) + Math.abs(c[2]! - c[5]!)) / 3;
