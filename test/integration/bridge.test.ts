@@ -324,6 +324,22 @@ describe('BridgeClient', () => {
     c.close();
   });
 
+  it('cancel() right after submit() (a drag superseding its previews): the job ends cancelled and is never sent, so the bridge never runs it', async () => {
+    const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WS });
+    await c.connect();
+    const img = gradientImage(96, 64);
+    const before = tb.bridge.stats().stored;
+    const preview = (dx: number) => c.submit({ image: img, quality: 'preview', intent: '__hook:nap__', regions: [{ id: 'h1', polygon: squarePolygon(10, 10, 16) }], drags: [{ region: 'h1', points: [[18, 18], [18 + dx, 30]], kind: 'translate' }] });
+    const superseded = [4, 8, 12, 16].map((dx) => { const j = preview(dx); j.cancel(); return j; });
+    const last = preview(20);
+    for (const j of superseded) await expect(j.result).rejects.toMatchObject({ code: 'cancelled' });
+    await last.result;
+    // Only the last preview ran and was kept (before, each cancel overtook its submit: answered
+    // job_not_found, and all five ran to the end).
+    expect(tb.bridge.stats().stored - before).toBe(1);
+    c.close();
+  });
+
   it('reconnects after the socket drops and delivers the result finished meanwhile', async () => {
     const sockets: WebSocket[] = [];
     class Tracked extends WebSocket { constructor(url: string) { super(url); sockets.push(this); } }

@@ -236,7 +236,10 @@ interface JobState {
   /** Image chunks of the last send (counted by tests and benchmarks). */
   imageChunks?: number;
   handlers: JobHandlers;
+  /** Handed to the send chain (of this socket or, after a reconnect, the next). */
   sent: boolean;
+  /** The submit is on the wire of the current socket (the send chain wrote it): a cancel now follows it. */
+  wired?: boolean;
   accepted: boolean;
   done: boolean;
   cancelRequested: boolean;
@@ -418,7 +421,11 @@ export class BridgeClient {
     const job = this.jobs.get(id);
     if (!job || job.done || job.cancelRequested) return;
     job.cancelRequested = true;
-    if (!job.sent) {
+    // Not yet written (waiting for the connection, or behind another job's upload on the send
+    // chain): it ends here and is never sent. A job.cancel sent now would overtake its submit —
+    // answered job_not_found while the job then ran to the end (a drag's superseded previews kept
+    // the workers busy).
+    if (!job.sent || !job.wired) {
       this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled before it was sent'));
       return;
     }
@@ -445,6 +452,7 @@ export class BridgeClient {
   private sendJob(job: JobState): void {
     if (!this.ws) return;
     job.sent = true;
+    job.wired = false;
     const ws = this.ws;
     this.sending = this.sending.then(() => this.sendJobChunks(ws, job)).catch(() => undefined);
   }
@@ -455,7 +463,8 @@ export class BridgeClient {
    * changes: after a reconnect, `flushJobs` sends the job again from the start.
    */
   private async sendJobChunks(ws: WebSocketLike, job: JobState): Promise<void> {
-    const live = () => this.ws === ws && ws.readyState === OPEN && !job.done;
+    // A job cancelled meanwhile is not (or no further) sent: its cancel follows what went.
+    const live = () => this.ws === ws && ws.readyState === OPEN && !job.done && !job.cancelRequested;
     if (!live()) return;
     const { submit, imageChunks } = this.imagePart(job);
     const all = [...imageChunks, ...job.chunks];
@@ -463,6 +472,7 @@ export class BridgeClient {
     const chunkBytes = all.reduce((m, c) => Math.max(m, c.byteLength), 0);
     const high = this.opts.maxBufferedBytes ?? Math.max(chunkBytes, 64 * 1024);
     ws.send(encodeMessage(submit));
+    job.wired = true;
     for (const c of all) {
       let waited = 0;
       while (live() && (ws.bufferedAmount ?? 0) > high) {
@@ -725,6 +735,8 @@ export class BridgeClient {
           this.sendJob(job);
           break;
         }
+        // The cancel of a job the bridge no longer (or never) had: it is cancelled, not lost.
+        if (job.cancelRequested && msg.code === ErrorCode.job_not_found) { this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled')); break; }
         this.finish(job, new BridgeError(isErrorCode(msg.code) ? msg.code : ErrorCode.internal, msg.message, msg.hint ?? ERROR_HINTS[msg.code]));
         break;
       case 'job.cancelled':
