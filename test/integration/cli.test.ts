@@ -1,6 +1,6 @@
 /** The real `smartdrag` bin, spawned: `edit --json` in-process and through a bridge, and `token`. */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -126,6 +126,23 @@ it('edit --quality preview on a document ≥ 4× the proxy budget runs on the pr
 it('edit with a missing case file fails with a message and a non-zero exit', async () => {
   const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
   await expect(smartdrag(['edit', '--case', join(home, 'nope.json'), '--out', home], home)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('nope.json') });
+});
+
+it('edit with an image of another size than the case\'s fails with a coded error, in-process and through a bridge (it had edited the wrong place through the bridge and exited 0)', async () => {
+  const tb = await startTestBridge({ workers: 1 });
+  try {
+    const big = join(tb.home, 'double.png');
+    await sharp(join(ROOT, 'test', 'fixtures', 'photos', 'smarties.png')).resize(826, 712).png().toFile(big);
+    for (const server of [false, true]) {
+      const args = ['edit', '--case', CASE, '--image', big, '--out', join(tb.home, 'out'), ...(server ? ['--server', tb.wsUrl] : [])];
+      await expect(smartdrag(args, tb.home)).rejects.toMatchObject({
+        code: 1, stderr: expect.stringMatching(/case smarties-move-red was drawn on a 413x356 image; .*double\.png is 826x712 \(the same shape, 2\.00×\)[\s\S]*\[image_size_mismatch\]/),
+      });
+    }
+    expect(existsSync(join(tb.home, 'out', 'edited.png'))).toBe(false);
+  } finally {
+    await tb.bridge.close();
+  }
 });
 
 it('edit runs a case without drags (text alone) and prints the plan read from the text', async () => {

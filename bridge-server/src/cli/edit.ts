@@ -15,7 +15,7 @@ import { countChangedPixels } from '../core/image';
 import type { Plan, RgbaImage, Timings } from '../core/types';
 import { readImage } from '../io/image-io';
 import { ensureToken, smartdragHome } from '../config';
-import { readCaseJson, readImageOrExplain, validateCase, writeOrExplain } from './errors';
+import { checkCaseImageSize, readCaseJson, readImageOrExplain, validateCase, writeOrExplain } from './errors';
 import { compositeOver, layerAtDocumentSize, pasteCrop, writeOutputs } from './outputs';
 
 /** Options of {@link runEditCommand}. */
@@ -92,6 +92,7 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
   const c = validateCase(o.case, () => parseDragCase(raw));
   const imageFile = o.image ? resolve(o.image) : caseImagePath(o.case, c);
   const image = await readImageOrExplain(imageFile, !o.image, () => readImage(imageFile));
+  checkCaseImageSize(c.id, c.size, imageFile, image);
   let plan: Plan, timings: Timings, edited: RgbaImage, layerDoc: RgbaImage, rect: EditSummary['layer'];
   let check: SelfCheckInfo | null | undefined;
   let proxy: EditSummary['proxy'];

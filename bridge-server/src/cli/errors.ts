@@ -13,6 +13,7 @@ export const CliErrorCode = {
   case_invalid: 'case_invalid',
   image_not_found: 'image_not_found',
   image_unreadable: 'image_unreadable',
+  image_size_mismatch: 'image_size_mismatch',
   output_unwritable: 'output_unwritable',
   port_in_use: 'port_in_use',
   port_forbidden: 'port_forbidden',
@@ -90,6 +91,19 @@ export async function readImageOrExplain<T>(file: string, fromCase: boolean, rea
     }
     throw new CliError(CliErrorCode.image_unreadable, `cannot decode image ${file}: ${msg}`, 'use a PNG or JPEG file', e);
   }
+}
+
+/**
+ * The case's coordinates are pixels of a `size[0] × size[1]` image: another size would put every
+ * polygon and arrow somewhere else (through a bridge it was edited there, silently). A coded error,
+ * the same in-process and with `--server`.
+ */
+export function checkCaseImageSize(caseId: string, size: readonly [number, number], file: string, image: { width: number; height: number }): void {
+  if (image.width === size[0] && image.height === size[1]) return;
+  const k = image.width / size[0], same = Math.abs(image.height / size[1] - k) < 0.01;
+  throw new CliError(CliErrorCode.image_size_mismatch,
+    `case ${caseId} was drawn on a ${size[0]}x${size[1]} image; ${file} is ${image.width}x${image.height}${same ? ` (the same shape, ${k.toFixed(2)}×)` : ''}`,
+    `pass the ${size[0]}x${size[1]} image the case was drawn on, or redraw the case (its "size", polygons and arrows) on this one`);
 }
 
 /** Wrap an output-writing failure in a coded {@link CliError}. */
