@@ -88,3 +88,22 @@ describe('selections the planner cannot describe', () => {
     expect(shape.depthAt([10 + 301, 20 + 301])).toBeGreaterThan(-5);
   });
 });
+
+describe('an amount nobody gave is said (a click, or an arrow that cannot carry the kind\'s amount)', () => {
+  it.each([
+    ['a rotate arrow of 1 px', '', { region: 'r', points: [[120, 100], [121, 100]], kind: 'rotate' } as Drag, /turns a default 15°.*"by 20°"/, 'rotate'],
+    ['a scale arrow along the circle about the centre', '', { region: 'r', points: [[130, 100], [100, 130]], kind: 'scale' } as Drag, /scales by a default ×1\.\d+ .*"by 20%"/, 'scale'],
+    ['a click with a direction in words', 'move it up', { region: 'r', points: [[100, 100], [100, 100]] } as Drag, /no length and the text gives no amount: it moves a default \d+(\.\d+)? px/, 'translate'],
+  ])('%s: a default amount with a warning saying so', async (_what, intent, drag, words, kind) => {
+    const plan = await makePlan(request(intent, [drag]));
+    expect(plan.operations[0]!.kind).toBe(kind);
+    expect(plan.warnings.join('\n')).toMatch(words);
+  });
+
+  it('an arrow or a text that gives the amount gets no such warning', async () => {
+    const turned = await makePlan(request('', [{ region: 'r', points: [[140, 100], [100, 140]], kind: 'rotate' }]));
+    const said = await makePlan(request('rotate it 20°', [{ region: 'r', points: [[120, 100], [121, 100]], kind: 'rotate' }]));
+    const moved = await makePlan(request('', [{ region: 'r', points: [[100, 100], [130, 100]] }]));
+    for (const p of [turned, said, moved]) expect(p.warnings.join('\n')).not.toMatch(/default/);
+  });
+});

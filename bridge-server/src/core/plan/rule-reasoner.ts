@@ -371,6 +371,8 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       else if (!hasArrow && dir) {
         const dist = DEFAULTS.moveGyration[sizeOf(a)] * d.shape.gyration;
         dx = dir[0] * dist; dy = dir[1] * dist;
+        // A click (a zero-length arrow) plus a direction in words: the amount is nobody's.
+        warnings.push(`The arrow on region ${id} has no length and the text gives no amount: it moves a default ${r1(dist)} px (say e.g. "by 40 px", or draw the arrow to where it should go).`);
       }
       return { kind: 'translate', dx: round2(dx), dy: round2(dy) };
     }
@@ -401,6 +403,9 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       }
       const sense = senseFollowsArrow ? arrowSense : textSense || arrowSense || 1;
       const mag = textDeg ?? (Math.abs(arrowDeg) >= 1 ? Math.abs(arrowDeg) : DEFAULTS.rotateDeg[sizeOf(a)]);
+      if (textDeg === null && Math.abs(arrowDeg) < 1) {
+        warnings.push(`The arrow on region ${id} does not turn about the pivot (too short, or pointing at it) and the text gives no angle: it turns a default ${r1(mag)}° (say e.g. "by 20°", or draw the arrow along the turn).`);
+      }
       return { kind: 'rotate', angleDeg: round2(sense * Math.abs(mag)), center: [round2(center[0]), round2(center[1])] };
     }
     case 'scale': {
@@ -439,6 +444,7 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
           if (arrowUsable && !agrees) warnings.push(`Text says ${comp!.word} but the arrow on region ${id} would scale by ×${arrowF.toFixed(2)}; following the text with a default amount. An alternative follows the arrow.`);
           const up = comp ? comp.sense === 'up' : arrowF >= 1;
           factor = (up ? DEFAULTS.scaleUp : DEFAULTS.scaleDown)[sizeOf(a)];
+          if (!arrowUsable) warnings.push(`The arrow on region ${id} does not change its distance from the centre and the text gives no amount: it scales by a default ×${factor.toFixed(2)} (say e.g. "by 20%", or draw the arrow away from or towards the centre).`);
         }
       }
       const sx = axis === 'y' ? 1 : factor, sy = axis === 'x' ? 1 : factor;
