@@ -82,6 +82,8 @@ uxp.entrypoints.setup({
           await a.controller.runCommand({ intent: a.settings.intent, kind: a.settings.kind, marginPx: a.settings.marginPx, seed: a.settings.seed, autoApply: true });
           const s = a.controller.state;
           if (s.phase === Phase.failed && s.error) await photoshop.app.showAlert?.(`SmartDrag: ${s.error.message}\n${s.error.hint ?? ''}`);
+          // Photoshop stayed busy through the retries: the result waits in the panel for Apply.
+          else if (s.phase === Phase.ready && s.error) await photoshop.app.showAlert?.(`SmartDrag: ${s.error.message}\nThe result is kept: press Apply in the SmartDrag panel once Photoshop is free.`);
         })().catch(async (e: unknown) => {
           await photoshop.app.showAlert?.(`SmartDrag: ${e instanceof Error ? e.message : String(e)}`);
         });

@@ -24,7 +24,18 @@
  * - constants use Photoshop's real string values (PathKind.WORKPATH is "workPathIndex",
  *   ChannelType alpha channels "maskedAreas"), as DefinitelyTyped types/photoshop declares them;
  * - suspendHistory returns an opaque object, not a number;
- * - after a user cancel, further imaging/batchPlay calls in that scope throw.
+ * - after a user cancel, further imaging/batchPlay calls in that scope throw;
+ * - creating a layer makes it the active layer (as Photoshop's Layer ▸ New does);
+ * - the Pen adds subpaths to the path targeted in the Paths panel, so a Work Path left in place
+ *   keeps its old arrows ({@link FakeDocument.drawWithPen}); `PathItem.remove` (pathitem.md)
+ *   deletes a path as a history-recorded change, rolled back with the suspension around it;
+ * - undo ({@link FakeDocument.undo}) steps back over a history state made by a suspension,
+ *   restoring layers, selection, active layers and paths;
+ * - layers carry opacity, fillOpacity and blendMode (layer.md) and, through a batchPlay `get` of
+ *   the layer, `hasUserMask` / `hasVectorMask`;
+ * - the canvas can change size while the plugin waits ({@link FakeDocument.resizeCanvas});
+ * - another plugin can hold the modal state for the next few executeAsModal calls
+ *   ({@link FakePhotoshop.collideNext}), each failing as a collision does.
  */
 import type {
   ActionDescriptor, PhotoshopModule, PsChannel, PsDocument, PsExecutionContext, PsImageData, PsImagingResult, PsLayer, PsPathItem,
@@ -38,6 +49,19 @@ export class FakeLayer implements PsLayer {
   layers: null = null;
   /** `constants.LayerKind`: "pixel" (NORMAL), "group", "text", … */
   kind = 'pixel';
+  /** layer.md: master opacity, percent. getPixels returns the layer's pixels without it. */
+  opacity = 100;
+  /** layer.md: fill opacity, percent. */
+  fillOpacity = 100;
+  /** layer.md `blendMode` (constants.BlendMode; NORMAL = "normal"). */
+  blendMode = 'normal';
+  /**
+   * A layer (pixel) mask / a vector mask. No DOM property says whether a layer has one: the layer's
+   * action descriptor does (`hasUserMask`, `hasVectorMask`), which the fake answers to a batchPlay
+   * `get` of the layer. getPixels returns the layer's pixels without the mask applied.
+   */
+  hasUserMask = false;
+  hasVectorMask = false;
   /** 16-bit documents: the layer's true pixels, RGBA in Photoshop's 0..32768 range (`pixels` is their 8-bit view). */
   deep: Uint16Array | null = null;
   constructor(private readonly doc: FakeDocument, public readonly id: number, public name: string, public pixels: Uint8ClampedArray, public isBackground = false) {}
@@ -64,10 +88,33 @@ export interface FakePath extends PsPathItem {
   subpaths: Subpath[];
 }
 
+/** A path item of the fake document. */
+export class FakePathItem implements FakePath {
+  constructor(private readonly doc: FakeDocument, readonly id: number, public name: string, public kind: string, public subpaths: Subpath[]) {}
+
+  /**
+   * pathitem.md `remove` (23.3): "Deletes this object." A change to the document like any other:
+   * inside executeAsModal only, one history state of its own, or part of the suspension around it
+   * (rolled back with it, undone with it).
+   */
+  async remove(): Promise<void> {
+    this.doc.host.requireModal('PathItem.remove');
+    this.doc.host.record('pathItem.remove');
+    this.doc.host.maybeFail('pathItem.remove');
+    const at = this.doc.paths.indexOf(this);
+    if (at < 0) throw new Error('PathItem.remove: the path is no longer in the document');
+    this.doc.paths.splice(at, 1);
+    if (this.doc.targetedPathId === this.id) this.doc.targetedPathId = null;
+    this.doc.mutated(this.kind === PS_CONSTANTS.PathKind.WORKPATH ? 'Delete Work Path' : 'Delete Path');
+  }
+}
+
 interface Snapshot {
   layers: Array<{ layer: FakeLayer; pixels: Uint8ClampedArray; deep: Uint16Array | null; name: string }>;
   selection: Uint8Array | null;
   active: number[];
+  paths: Array<{ path: FakePathItem; subpaths: Subpath[] }>;
+  targetedPathId: number | null;
 }
 
 /** The fake document. */
@@ -75,18 +122,23 @@ export class FakeDocument implements PsDocument {
   layers: FakeLayer[] = [];
   activeLayers: FakeLayer[] = [];
   channelList: FakeChannel[];
-  paths: FakePath[] = [];
+  paths: FakePathItem[] = [];
+  /** The path targeted (highlighted) in the Paths panel, where the Pen's next subpath goes; null when none. */
+  targetedPathId: number | null = null;
   /** Full-canvas selection mask, or null. */
   selectionMask: Uint8Array | null = null;
   /** History panel states, oldest first. */
   history: string[] = ['Open'];
+  /** Per history state: the document before it, for {@link undo} (null: undoing that state is not modelled). */
+  private historyBefore: Array<Snapshot | null> = [null];
   private suspension: { id: number; name: string; snapshot: Snapshot } | null = null;
 
   constructor(
     readonly host: FakePhotoshop,
     readonly id: number,
-    readonly width: number,
-    readonly height: number,
+    /** Pixels; changed only by {@link resizeCanvas}. */
+    public width: number,
+    public height: number,
     readonly resolution = 72,
     readonly mode = 'RGBColorMode',
     readonly bitsPerChannel = 'bitDepth8',
@@ -146,10 +198,92 @@ export class FakeDocument implements PsDocument {
     this.channelList.push({ name, kind: PS_CONSTANTS.ChannelType.MASKEDAREA, mask });
   }
 
-  /** Add a path given in pixels (test setup). */
-  addPath(name: string, kind: 'workPath' | 'normalPath', subpaths: Subpath[]): void {
+  /**
+   * Add a path given in pixels (test setup, no history). A Work Path is left targeted, as it is
+   * after drawing it; a saved path is not.
+   */
+  addPath(name: string, kind: 'workPath' | 'normalPath', subpaths: Subpath[]): FakePathItem {
     const psKind = kind === 'workPath' ? PS_CONSTANTS.PathKind.WORKPATH : PS_CONSTANTS.PathKind.NORMALPATH;
-    this.paths.push({ id: this.host.nextId++, name, kind: psKind, subpaths });
+    const p = new FakePathItem(this, this.host.nextId++, name, psKind, subpaths);
+    this.paths.push(p);
+    if (kind === 'workPath') this.targetedPathId = p.id;
+    return p;
+  }
+
+  /** The Work Path, if the document has one. */
+  get workPath(): FakePathItem | undefined {
+    return this.paths.find((p) => p.kind === PS_CONSTANTS.PathKind.WORKPATH);
+  }
+
+  /**
+   * The user draws subpaths with the Pen in Path mode (a user action: outside any modal scope, one
+   * history state). Photoshop puts a pen stroke into the path targeted in the Paths panel: while
+   * the Work Path (or a saved path) is targeted — as it stays after drawing — the new subpaths are
+   * ADDED to it, next to the old ones (review item A; VERIFY on a real host). With no path
+   * targeted a new Work Path is started, and an existing Work Path is replaced ("Unless you save
+   * your path, it is deleted as soon as you start to create another path": Photoshop help on the
+   * work path, as quoted at photoshopfaceoff.com). The path drawn into stays targeted.
+   */
+  drawWithPen(subpaths: Subpath[]): FakePathItem {
+    if (this.host.inModalScope) throw new Error('the user cannot draw while a plugin is modal');
+    const targeted = this.paths.find((p) => p.id === this.targetedPathId);
+    let p: FakePathItem;
+    if (targeted) {
+      targeted.subpaths = [...targeted.subpaths, ...subpaths];
+      p = targeted;
+    } else {
+      this.paths = this.paths.filter((x) => x.kind !== PS_CONSTANTS.PathKind.WORKPATH);
+      p = new FakePathItem(this, this.host.nextId++, 'Work Path', PS_CONSTANTS.PathKind.WORKPATH, subpaths);
+      this.paths.push(p);
+      this.targetedPathId = p.id;
+    }
+    this.mutated('Pen');
+    return p;
+  }
+
+  /**
+   * The user runs Image ▸ Canvas Size (document.md `resizeCanvas`: "Changes the size of the
+   * document, but does not scale the image"; anchor by default in the centre) while no plugin is
+   * modal. Layers, selection, channels and paths keep their place relative to the centre.
+   */
+  resizeCanvas(width: number, height: number): void {
+    if (this.host.inModalScope) throw new Error('the user cannot resize the canvas while a plugin is modal');
+    const dx = Math.floor((width - this.width) / 2), dy = Math.floor((height - this.height) / 2);
+    const W0 = this.width, H0 = this.height;
+    const relay = <T extends Uint8Array | Uint8ClampedArray | Uint16Array>(src: T, comps: number): T => {
+      const out = new (src.constructor as new (n: number) => T)(width * height * comps);
+      for (let y = 0; y < H0; y++) for (let x = 0; x < W0; x++) {
+        const nx = x + dx, ny = y + dy;
+        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+        for (let c = 0; c < comps; c++) out[(ny * width + nx) * comps + c] = src[(y * W0 + x) * comps + c]!;
+      }
+      return out;
+    };
+    for (const l of this.layers) { l.pixels = relay(l.pixels, 4); if (l.deep) l.deep = relay(l.deep, 4); }
+    if (this.selectionMask) this.selectionMask = relay(this.selectionMask, 1);
+    for (const c of this.channelList) if (c.kind !== 'component') c.mask = relay(c.mask, 1);
+    const move = (q: [number, number] | undefined): [number, number] | undefined => (q ? [q[0] + dx, q[1] + dy] : undefined);
+    for (const p of this.paths) {
+      p.subpaths = p.subpaths.map((sp) => ({ closed: sp.closed, points: sp.points.map((pt) => ({ anchor: move(pt.anchor)!, ...(pt.forward ? { forward: move(pt.forward)! } : {}), ...(pt.backward ? { backward: move(pt.backward)! } : {}) })) }));
+    }
+    this.width = width;
+    this.height = height;
+    this.mutated('Canvas Size');
+  }
+
+  /**
+   * Undo: step back over the last history state (Edit ▸ Undo / the History panel), restoring the
+   * document as it was before it. Modelled for the states a history suspension made (what
+   * SmartDrag writes); other states throw.
+   */
+  undo(): void {
+    if (this.host.inModalScope) throw new Error('the user cannot undo while a plugin is modal');
+    if (this.history.length <= 1) throw new Error('nothing to undo');
+    const before = this.historyBefore[this.historyBefore.length - 1];
+    if (!before) throw new Error(`fake: undoing "${this.history[this.history.length - 1]}" is not modelled`);
+    this.history.pop();
+    this.historyBefore.pop();
+    this.restore(before);
   }
 
   async createPixelLayer(options: { name?: string } = {}): Promise<FakeLayer> {
@@ -161,6 +295,7 @@ export class FakeDocument implements PsDocument {
     const above = this.activeLayers[0];
     const at = above ? this.layers.indexOf(above) : 0;
     this.layers.splice(Math.max(0, at), 0, l);
+    // Like Layer ▸ New in Photoshop, the new layer becomes the active (selected) one.
     this.activeLayers = [l];
     this.mutated('New Layer');
     return l;
@@ -168,7 +303,7 @@ export class FakeDocument implements PsDocument {
 
   /** Called by every mutation. */
   mutated(what: string): void {
-    if (!this.suspension) this.history.push(what);
+    if (!this.suspension) { this.history.push(what); this.historyBefore.push(null); }
   }
 
   suspend(id: number, name: string): void {
@@ -180,8 +315,7 @@ export class FakeDocument implements PsDocument {
     if (!this.suspension || this.suspension.id !== id) throw new Error(`no suspension ${id}`);
     const s = this.suspension;
     this.suspension = null;
-    if (commit) this.history.push(s.name);
-    else this.restore(s.snapshot);
+    if (commit) { this.history.push(s.name); this.historyBefore.push(s.snapshot); } else this.restore(s.snapshot);
   }
 
   /** Roll back an open suspension (the modal function threw). */
@@ -194,6 +328,8 @@ export class FakeDocument implements PsDocument {
       layers: this.layers.map((layer) => ({ layer, pixels: layer.pixels.slice(), deep: layer.deep ? layer.deep.slice() : null, name: layer.name })),
       selection: this.selectionMask ? this.selectionMask.slice() : null,
       active: this.activeLayers.map((l) => l.id),
+      paths: this.paths.map((path) => ({ path, subpaths: structuredClone(path.subpaths) })),
+      targetedPathId: this.targetedPathId,
     };
   }
 
@@ -201,6 +337,8 @@ export class FakeDocument implements PsDocument {
     this.layers = s.layers.map(({ layer, pixels, deep, name }) => { layer.pixels = pixels; layer.deep = deep; layer.name = name; return layer; });
     this.selectionMask = s.selection;
     this.activeLayers = this.layers.filter((l) => s.active.includes(l.id));
+    this.paths = s.paths.map(({ path, subpaths }) => { path.subpaths = structuredClone(subpaths); return path; });
+    this.targetedPathId = s.targetedPathId;
   }
 
   findLayer(id: number): FakeLayer | undefined {
@@ -336,6 +474,11 @@ export class FakePhotoshop implements PhotoshopModule {
   /** What a colliding executeAsModal throws: the pre-25.10 message with number 9 by default. */
   busyMessage = 'host is in a modal state';
   busyNumber: number | null = 9;
+  /**
+   * Another plugin holds the modal state for the next N executeAsModal calls: each fails as a
+   * collision does (error number 9, executeasmodal.md), without running its function.
+   */
+  collideNext = 0;
   private inModal = false;
   private ctx: (PsExecutionContext & { isCancelled: boolean }) | null = null;
   private nextSuspension = 100;
@@ -389,6 +532,11 @@ export class FakePhotoshop implements PhotoshopModule {
     this.calls.push(what);
   }
 
+  /** Whether an executeAsModal scope is open now (Photoshop locked, the user's Esc cancels it). */
+  get inModalScope(): boolean {
+    return this.inModal;
+  }
+
   requireModal(what: string): void {
     if (!this.inModal) throw new Error(`${what} outside executeAsModal`);
     // executeasmodal.md: after a user cancel, Photoshop APIs raise instead of running.
@@ -405,7 +553,11 @@ export class FakePhotoshop implements PhotoshopModule {
   }
 
   private async executeAsModal<T>(fn: (ctx: PsExecutionContext) => Promise<T>, opts: { commandName: string }): Promise<T> {
-    if (this.inModal) throw Object.assign(new Error(this.busyMessage), this.busyNumber === null ? {} : { number: this.busyNumber });
+    if (this.inModal || this.collideNext > 0) {
+      if (!this.inModal) this.collideNext--;
+      this.record('executeAsModal(busy)');
+      throw Object.assign(new Error(this.busyMessage), this.busyNumber === null ? {} : { number: this.busyNumber });
+    }
     if (!opts?.commandName) throw new Error('executeAsModal needs a commandName');
     checkKeys('executeAsModal', opts, ['commandName', 'descriptor', 'interactive', 'timeOut']);
     this.record('executeAsModal');
@@ -623,7 +775,15 @@ export class FakePhotoshop implements PhotoshopModule {
       this.record(`batchPlay:${d._obj}`);
       if (this.inModal && this.ctx?.isCancelled) throw new Error('batchPlay: the user cancelled the operation');
       const target = (d._target as Array<Record<string, unknown>> | undefined)?.[0];
-      if (d._obj === 'get' && target?._ref === 'path') {
+      if (d._obj === 'get' && target?._ref === 'layer') {
+        // A layer's action descriptor (the keys Photoshop's own descriptors carry; only those read here).
+        if (target._name !== undefined) throw new Error('refer to layers by _id (names are not unique)');
+        const docRef = (d._target as Array<Record<string, unknown>>)[1];
+        const doc = this.doc(docRef?._ref === 'document' ? docRef._id as number : undefined);
+        const l = doc.findLayer(target._id as number);
+        if (!l) { out.push({ _obj: 'error', message: 'no such layer' }); continue; }
+        out.push({ _obj: 'layer', layerID: l.id, name: l.name, hasUserMask: l.hasUserMask, hasVectorMask: l.hasVectorMask });
+      } else if (d._obj === 'get' && target?._ref === 'path') {
         const doc = this.doc();
         const p = target._property === 'workPath' ? doc.paths.find((x) => x.kind === PS_CONSTANTS.PathKind.WORKPATH) : doc.paths.find((x) => x.id === target._id);
         if (target._name !== undefined) throw new Error('refer to paths by _id (names are localised)');

@@ -1,11 +1,17 @@
 /**
- * The Photoshop host adapter against the fake `photoshop` module: capture in one modal scope
- * (regions, arrows in points at 300 ppi, keep channel, trimmed pixels), apply as exactly one
- * history state with the source layer untouched, and failure/cancel paths that leave no layer.
+ * The Photoshop host adapter against the fake `photoshop` module: capture in two short modal
+ * scopes with the pure-JS work outside them (regions, arrows in points at 300 ppi, keep channel,
+ * trimmed pixels), an edit area beyond the bridge's limits refused before a pixel is read, the
+ * source layer's look (opacity, blend mode, masks) warned about, apply as exactly one history
+ * state with the source layer untouched, and failure/cancel paths that leave no layer.
  */
 import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
 import { PluginError } from '../../plugin-photoshop/src/app/errors';
+import * as maskSplit from '../../plugin-photoshop/src/geometry/mask-split';
+import * as placement from '../../plugin-photoshop/src/geometry/placement';
 import { FakePhotoshop, type FakeDocument } from './fake-photoshop';
+
+const realSplit = maskSplit.splitMask, realPad = placement.padToRect;
 
 const W = 120, H = 90;
 
@@ -45,7 +51,7 @@ function setup(resolution = 300): { ps: FakePhotoshop; doc: FakeDocument; source
 }
 
 describe('capture', () => {
-  test('one modal scope reads regions, arrows (points -> px at 300 ppi), keep and the trimmed layer pixels', async () => {
+  test('two short modal scopes read regions, arrows (points -> px at 300 ppi), keep and the trimmed layer pixels', async () => {
     const { ps, doc, sourceId, source } = setup(300);
     const keep = new Uint8Array(W * H);
     for (let y = 40; y < 45; y++) for (let x = 40; x < 48; x++) keep[y * W + x] = 255;
@@ -56,7 +62,7 @@ describe('capture', () => {
     const host = createPhotoshopHost({ photoshop: ps });
     const cap = await host.capture({ kind: 'auto', marginPx: 8 });
 
-    expect(ps.modalScopes).toBe(1);
+    expect(ps.modalScopes).toBe(2); // the reads, then the area's pixels (the pure JS in between runs with Photoshop free)
     expect(ps.liveImageData).toBe(0);
     expect(doc.history).toEqual(historyBefore); // reading never adds a history state
     expect(doc.selectionMask).toEqual(selBefore); // the keep channel was read and the selection restored
@@ -166,6 +172,60 @@ describe('capture', () => {
     await expect(createPhotoshopHost({ photoshop: ps2 }).capture({ kind: 'auto' })).resolves.toMatchObject({ sourceLayerName: 'Layer 1' });
   });
 
+  test('an edit area over the bridge\'s limits is refused before any pixel is read, with the sizes and a hint', async () => {
+    const { ps } = setup();
+    const host = createPhotoshopHost({ photoshop: ps });
+    ps.calls = [];
+    const err = await host.capture({ kind: 'auto', limits: { maxImagePixels: 5000, maxImageSidePx: 16384 } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'image_too_large', message: expect.stringMatching(/^The edit's area is \d+×\d+ px \([\d.]+ MP\); the bridge takes at most 0\.005 MP/), hint: expect.stringMatching(/smaller/) });
+    expect(ps.calls).not.toContain('getPixels');
+    expect(ps.liveImageData).toBe(0);
+    // The longest side counts too; the preview is refused the same way (its Apply could not run).
+    await expect(host.capture({ kind: 'auto', limits: { maxImagePixels: 40e6, maxImageSidePx: 50 } })).rejects.toMatchObject({ code: 'image_too_large', message: expect.stringContaining('50 px a side') });
+    await expect(host.capturePreview({ kind: 'auto', limits: { maxImagePixels: 5000, maxImageSidePx: 16384 } })).rejects.toMatchObject({ code: 'image_too_large' });
+    expect(ps.calls).not.toContain('getPixels');
+    // A selection already beyond the limits is refused before its mask is read.
+    const { ps: big, doc: bigDoc } = setup();
+    bigDoc.selectionMask = new Uint8Array(W * H).fill(255);
+    const e2 = await createPhotoshopHost({ photoshop: big }).capture({ kind: 'auto', limits: { maxImagePixels: 5000, maxImageSidePx: 16384 } }).catch((e: unknown) => e);
+    expect(e2).toMatchObject({ code: 'image_too_large', message: expect.stringContaining(`The selection is ${W}×${H} px`) });
+    expect(big.calls.filter((c) => c === 'getSelection' || c === 'getPixels')).toEqual([]);
+    // Within the limits: read as usual.
+    await expect(host.capture({ kind: 'auto', limits: { maxImagePixels: 40e6, maxImageSidePx: 16384 } })).resolves.toMatchObject({ regions: [{ id: 'r1' }, { id: 'r2' }] });
+  });
+
+  test('the pure-JS work (splitting the selection, placing the pixels read) runs after the modal scopes, not while Photoshop is locked', async () => {
+    const { ps } = setup();
+    const seen: Array<[string, boolean]> = [];
+    const split = jest.spyOn(maskSplit, 'splitMask').mockImplementation((...a) => { seen.push(['splitMask', ps.inModalScope]); return realSplit(...a); });
+    const pad = jest.spyOn(placement, 'padToRect').mockImplementation((...a) => { seen.push(['padToRect', ps.inModalScope]); return realPad(...a); });
+    try {
+      await createPhotoshopHost({ photoshop: ps }).capture({ kind: 'auto', marginPx: 8 });
+    } finally {
+      split.mockRestore();
+      pad.mockRestore();
+    }
+    expect(seen).toEqual([['splitMask', false], ['padToRect', false]]);
+    expect(ps.liveImageData).toBe(0);
+  });
+
+  test('the source layer\'s opacity, fill opacity, blend mode and masks (not in the pixels read, not on the new layer) are warned about', async () => {
+    const { ps, doc } = setup();
+    const layer = doc.activeLayers[0]!;
+    const host = createPhotoshopHost({ photoshop: ps });
+    const plain = await host.capture({ kind: 'auto' });
+    expect(plain.warnings.join(' ')).not.toMatch(/opacity|blend mode|mask/);
+    Object.assign(layer, { opacity: 60, fillOpacity: 80, blendMode: 'multiply', hasUserMask: true, hasVectorMask: true });
+    const cap = await host.capture({ kind: 'auto' });
+    const w = cap.warnings.find((x) => x.includes('"Photo"'));
+    expect(w).toMatch(/opacity 60 %/);
+    expect(w).toMatch(/fill opacity 80 %/);
+    expect(w).toMatch(/blend mode multiply/);
+    expect(w).toMatch(/a layer mask/);
+    expect(w).toMatch(/a vector mask/);
+    expect(w).toMatch(/Normal at 100 %/);
+  });
+
   test('another plugin holding the modal state -> modal_busy', async () => {
     const { ps } = setup();
     const host = createPhotoshopHost({ photoshop: ps });
@@ -190,7 +250,7 @@ describe('apply', () => {
     const host = createPhotoshopHost({ photoshop: ps });
     const historyBefore = doc.history.length;
     ps.calls = [];
-    const out = await host.applyLayer(resultLayer(37, 21, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'Smart Drag: move it' });
+    const out = await host.applyLayer(resultLayer(37, 21, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'Smart Drag: move it', docWidth: doc.width, docHeight: doc.height });
 
     expect(doc.history).toHaveLength(historyBefore + 1);
     expect(doc.history[doc.history.length - 1]).toBe('Smart Drag');
@@ -221,7 +281,7 @@ describe('apply', () => {
     const { ps, doc, sourceId } = setup();
     const top = doc.addLayer('Top', new Uint8ClampedArray(W * H * 4));
     doc.activeLayers = [top];
-    const out = await createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(0, 0, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x' });
+    const out = await createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(0, 0, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x', docWidth: doc.width, docHeight: doc.height });
     expect(doc.layers.map((l) => l.id)).toEqual([top.id, out.layerId, sourceId, doc.layers[3]!.id]);
     expect(doc.history.slice(-1)).toEqual(['Smart Drag']);
   });
@@ -231,7 +291,7 @@ describe('apply', () => {
     const layersBefore = doc.layers.map((l) => l.id);
     const historyBefore = [...doc.history];
     ps.failNext = { op: 'putPixels', error: new Error('Photoshop: out of memory') };
-    await expect(createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(5, 5, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x' }))
+    await expect(createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(5, 5, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x', docWidth: doc.width, docHeight: doc.height }))
       .rejects.toMatchObject({ code: 'host_error', message: 'Photoshop: out of memory' });
     expect(doc.layers.map((l) => l.id)).toEqual(layersBefore);
     expect(doc.history).toEqual(historyBefore);
@@ -243,7 +303,7 @@ describe('apply', () => {
     const { ps, doc, sourceId } = setup();
     const layersBefore = doc.layers.map((l) => l.id);
     ps.failNext = { op: 'createPixelLayer', error: new Error('nope') };
-    await expect(createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(5, 5, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x' })).rejects.toBeInstanceOf(PluginError);
+    await expect(createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(5, 5, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x', docWidth: doc.width, docHeight: doc.height })).rejects.toBeInstanceOf(PluginError);
     expect(doc.layers.map((l) => l.id)).toEqual(layersBefore);
   });
 
@@ -252,7 +312,7 @@ describe('apply', () => {
     const layersBefore = doc.layers.map((l) => l.id);
     const historyBefore = [...doc.history];
     ps.cancelAfter = 'putPixels';
-    await expect(createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(5, 5, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x' })).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(5, 5, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x', docWidth: doc.width, docHeight: doc.height })).rejects.toMatchObject({ code: 'cancelled' });
     expect(doc.layers.map((l) => l.id)).toEqual(layersBefore);
     expect(doc.history).toEqual(historyBefore);
   });
@@ -262,15 +322,15 @@ describe('apply', () => {
     const host = createPhotoshopHost({ photoshop: ps });
     const ac = new AbortController();
     ac.abort();
-    await expect(host.applyLayer(resultLayer(0, 0, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x' }, ac.signal)).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(host.applyLayer(resultLayer(0, 0, 6, 6), { documentId: doc.id, sourceLayerId: sourceId, name: 'x', docWidth: doc.width, docHeight: doc.height }, ac.signal)).rejects.toMatchObject({ code: 'cancelled' });
     expect(ps.modalScopes).toBe(0);
-    await expect(host.applyLayer(resultLayer(0, 0, 6, 6), { documentId: doc.id, sourceLayerId: 9999, name: 'x' })).rejects.toMatchObject({ code: 'document_changed' });
+    await expect(host.applyLayer(resultLayer(0, 0, 6, 6), { documentId: doc.id, sourceLayerId: 9999, name: 'x', docWidth: doc.width, docHeight: doc.height })).rejects.toMatchObject({ code: 'document_changed' });
   });
 
   test('a result that changed nothing creates no layer', async () => {
     const { ps, doc, sourceId } = setup();
     const historyBefore = [...doc.history];
-    const out = await createPhotoshopHost({ photoshop: ps }).applyLayer({ left: 0, top: 0, width: 4, height: 4, data: new Uint8ClampedArray(64) }, { documentId: doc.id, sourceLayerId: sourceId, name: 'x' });
+    const out = await createPhotoshopHost({ photoshop: ps }).applyLayer({ left: 0, top: 0, width: 4, height: 4, data: new Uint8ClampedArray(64) }, { documentId: doc.id, sourceLayerId: sourceId, name: 'x', docWidth: doc.width, docHeight: doc.height });
     expect(out.layerId).toBeNull();
     expect(doc.history).toEqual(historyBefore);
   });
@@ -279,7 +339,7 @@ describe('apply', () => {
     const ps = new FakePhotoshop();
     const doc = ps.openDocument(W, H, { bitsPerChannel: 'bitDepth16' });
     const src = doc.addLayer('Photo', pattern());
-    const out = await createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(10, 10, 6, 6), { documentId: doc.id, sourceLayerId: src.id, name: 'x' });
+    const out = await createPhotoshopHost({ photoshop: ps }).applyLayer(resultLayer(10, 10, 6, 6), { documentId: doc.id, sourceLayerId: src.id, name: 'x', docWidth: doc.width, docHeight: doc.height });
     expect(ps.putLog[0]!.componentSize).toBe(16);
     const px = doc.findLayer(out.layerId!)!.pixels;
     expect(Array.from(px.subarray(((12 * W) + 11) * 4, ((12 * W) + 11) * 4 + 4))).toEqual([200, 11, 22, 255]);

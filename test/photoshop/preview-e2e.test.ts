@@ -106,7 +106,7 @@ describe('Photoshop plugin: Preview at display resolution, then Apply (fake host
       expect(doc.layers.map((l) => l.id)).toEqual([source.id]);
       expect(doc.history).toEqual(historyBefore);
       expect(ps.calls.filter((c) => /suspendHistory|resumeHistory|createPixelLayer|putPixels/.test(c))).toEqual([]);
-      expect(ps.modalScopes).toBe(1);
+      expect(ps.modalScopes).toBe(2);
       expect(ps.liveImageData).toBe(0);
       expect(ps.calls).toContain('encodeImageData');
 

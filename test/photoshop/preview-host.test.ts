@@ -103,8 +103,8 @@ describe('capturePreview', () => {
     const host = createPhotoshopHost({ photoshop: ps });
     const cap = await host.capturePreview({ kind: 'auto', maxPixels: budget });
 
-    // Read only: one modal scope, nothing written, every image data disposed.
-    expect(ps.modalScopes).toBe(1);
+    // Read only: two short modal scopes (reads, then the area's pixels), nothing written, every image data disposed.
+    expect(ps.modalScopes).toBe(2);
     expect(ps.calls.filter((c) => /suspendHistory|resumeHistory|createPixelLayer|putPixels|batchPlay:set/.test(c))).toEqual([]);
     expect(doc.history).toEqual(historyBefore);
     expect(doc.layers).toHaveLength(1);

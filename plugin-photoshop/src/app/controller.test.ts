@@ -1,6 +1,6 @@
 import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitInput, WirePlan } from '@smartdrag/shared';
 import { dragsForPlan, SmartDragController, type BridgeClientLike } from './controller';
-import type { ApplyTarget, Capture, HostAdapter, PreviewCapture, PreviewCaptureOptions } from './host-adapter';
+import type { ApplyTarget, Capture, CaptureOptions, HostAdapter, PreviewCapture, PreviewCaptureOptions } from './host-adapter';
 import { PluginError } from './errors';
 import { Phase } from '../panel/panel-state';
 import type { LayerPixels } from '../geometry/placement';
@@ -11,6 +11,8 @@ class ScriptedClient implements BridgeClientLike {
   submitted: Array<{ input: SubmitInput; handlers: JobHandlers; cancelled: boolean; resolve(o: JobOutcome): void; reject(e: unknown): void }> = [];
   connectError: unknown = null;
   closed = false;
+  /** What `BridgeClient.welcome` holds once connected (null: no welcome known). */
+  welcome: { limits: { maxImagePixels: number; maxImageSidePx: number } } | null = null;
   onStatus(fn: (s: ConnectionStatus) => void) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
   async connect() { if (this.connectError) throw this.connectError; return {}; }
   close() { this.closed = true; }
@@ -47,14 +49,24 @@ const previewCapture: PreviewCapture = {
 
 class FakeHost implements HostAdapter {
   applied: Array<{ layer: LayerPixels; target: ApplyTarget }> = [];
+  /** Thrown by the next applyLayer calls, one each. */
+  applyErrors: unknown[] = [];
+  applyCalls = 0;
+  captureOptions: CaptureOptions[] = [];
   captureError: unknown = null;
   captures = 0;
   previewCaptures: PreviewCaptureOptions[] = [];
   previewResult: PreviewCapture = previewCapture;
   encoded: Array<{ picture: { width: number; height: number; data: Uint8ClampedArray }; profile?: string }> = [];
   encodeError: unknown = null;
-  async capture() { this.captures++; if (this.captureError) throw this.captureError; return capture; }
-  async applyLayer(layer: LayerPixels, target: ApplyTarget) { this.applied.push({ layer, target }); return { layerId: 77, placement: null }; }
+  async capture(opts: CaptureOptions) { this.captures++; this.captureOptions.push(opts); if (this.captureError) throw this.captureError; return capture; }
+  async applyLayer(layer: LayerPixels, target: ApplyTarget) {
+    this.applyCalls++;
+    const e = this.applyErrors.shift();
+    if (e) throw e;
+    this.applied.push({ layer, target });
+    return { layerId: 77, placement: null };
+  }
   async capturePreview(opts: PreviewCaptureOptions) { this.previewCaptures.push(opts); if (this.captureError) throw this.captureError; return this.previewResult; }
   async encodePreview(picture: { width: number; height: number; data: Uint8ClampedArray }, profile?: string) {
     if (this.encodeError) throw this.encodeError;
@@ -74,7 +86,7 @@ const flush = () => new Promise((r) => setImmediate(r));
 function setup() {
   const client = new ScriptedClient();
   const host = new FakeHost();
-  const c = new SmartDragController({ host, client });
+  const c = new SmartDragController({ host, client, applyRetry: { attempts: 3, delayMs: 1 } });
   return { client, host, c };
 }
 
@@ -85,7 +97,7 @@ describe('SmartDragController', () => {
     await flush();
     expect(c.state.phase).toBe(Phase.working);
     const job = client.submitted[0]!;
-    expect(job.input).toMatchObject({ imageOrigin: [10, 20], quality: 'final', seed: 5, intent: 'move it' });
+    expect(job.input).toMatchObject({ imageOrigin: [10, 20], quality: 'final', seed: 5, intent: 'move it', documentSize: { width: 100, height: 80 } });
     expect(job.input.regions).toEqual([{ id: 'r1', mask: capture.regions[0]!.mask }]);
     expect(job.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'auto' }]);
     job.handlers.onQueued!(2);
@@ -101,7 +113,8 @@ describe('SmartDragController', () => {
     expect(host.applied).toHaveLength(0); // waits for Apply
     await c.apply();
     expect(c.state).toMatchObject({ phase: Phase.applied, appliedLayer: 'Smart Drag: move it' });
-    expect(host.applied[0]!.target).toEqual({ documentId: 1, sourceLayerId: 2, name: 'Smart Drag: move it' });
+    // The document's size as captured goes along: apply refuses a document whose size changed.
+    expect(host.applied[0]!.target).toEqual({ documentId: 1, sourceLayerId: 2, name: 'Smart Drag: move it', docWidth: 100, docHeight: 80 });
     expect(host.applied[0]!.layer).toBe(layer);
   });
 
@@ -180,6 +193,66 @@ describe('SmartDragController', () => {
     client.submitted[0]!.reject({ code: 'job_timeout', message: 'too slow', hint: 'Try preview' });
     await run;
     expect(c.state).toMatchObject({ phase: Phase.failed, error: { code: 'job_timeout', hint: 'Try preview' } });
+  });
+
+  test('the bridge\'s image limits from its welcome go to the capture (none known: the host uses the defaults)', async () => {
+    const { client, host, c } = setup();
+    void c.run({ intent: '', kind: 'auto' });
+    await flush();
+    expect(host.captureOptions[0]).toEqual({ kind: 'auto', marginPx: undefined });
+    c.cancel();
+    client.welcome = { limits: { maxImagePixels: 1234, maxImageSidePx: 99 } };
+    void c.run({ intent: '', kind: 'auto', marginPx: 16 });
+    await flush();
+    expect(host.captureOptions[1]).toEqual({ kind: 'auto', marginPx: 16, limits: { maxImagePixels: 1234, maxImageSidePx: 99 } });
+    c.cancel();
+    void c.preview({ intent: '', kind: 'auto' });
+    await flush();
+    expect(host.previewCaptures[0]).toEqual({ kind: 'auto', limits: { maxImagePixels: 1234, maxImageSidePx: 99 } });
+  });
+
+  test('another plugin modal at Apply: back to ready with the result and the reason; Apply again writes it', async () => {
+    const { client, host, c } = setup();
+    const run = c.run({ intent: '', kind: 'auto' });
+    await flush();
+    const moved = { polygons: [[[12, 20], [14, 20], [14, 22]]] as [number, number][][] };
+    client.submitted[0]!.resolve({ layer, plan, timings: {}, moved });
+    await run;
+    host.applyErrors = [new PluginError('modal_busy', 'host is in a modal state')];
+    await c.apply();
+    expect(c.state).toMatchObject({ phase: Phase.ready, error: { code: 'modal_busy' } });
+    expect(c.state.moved?.polygons).toEqual(moved.polygons); // the outline is shown again with the kept result
+    expect(host.applyCalls).toBe(1); // a press of Apply is not retried behind the user's back
+    await c.apply();
+    expect(c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(host.applied[0]!.layer).toBe(layer);
+    expect(client.submitted).toHaveLength(1);
+  });
+
+  test('autoApply retries a modal collision a few times, then keeps the result for Apply; other apply errors fail', async () => {
+    const { client, host, c } = setup();
+    host.applyErrors = [new PluginError('modal_busy', 'busy'), new PluginError('modal_busy', 'busy')];
+    let run = c.run({ intent: '', kind: 'auto', autoApply: true });
+    await flush();
+    client.submitted[0]!.resolve({ layer, plan, timings: {} });
+    await run;
+    expect(c.state.phase).toBe(Phase.applied);
+    expect(host.applyCalls).toBe(3);
+    host.applyErrors = [1, 2, 3].map(() => new PluginError('modal_busy', 'busy'));
+    run = c.run({ intent: '', kind: 'auto', autoApply: true });
+    await flush();
+    client.submitted[1]!.resolve({ layer, plan, timings: {} });
+    await run;
+    expect(c.state).toMatchObject({ phase: Phase.ready, error: { code: 'modal_busy' } });
+    expect(host.applyCalls).toBe(6);
+    await c.apply();
+    expect(c.state.phase).toBe(Phase.applied);
+    host.applyErrors = [new PluginError('document_changed', 'The source layer was deleted.')];
+    run = c.run({ intent: '', kind: 'auto', autoApply: true });
+    await flush();
+    client.submitted[2]!.resolve({ layer, plan, timings: {} });
+    await run;
+    expect(c.state).toMatchObject({ phase: Phase.failed, error: { code: 'document_changed' } });
   });
 
   test('connection failures show the reason; replaceClient closes the old client', async () => {

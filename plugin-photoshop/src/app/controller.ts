@@ -18,9 +18,9 @@ import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitDrag, 
 import { compositeOver, connectionWords } from '@smartdrag/shared';
 import type { DragKindChoice, DragSpec } from '../geometry/assign-drags';
 import { layerNameFor } from '../geometry/placement';
-import { initialPanelState, Phase, reducePanel, type PanelEvent, type PanelState, type PreviewView, type RunMode } from '../panel/panel-state';
-import { toErrorInfo } from './errors';
-import type { Capture, HostAdapter, PreviewCapture } from './host-adapter';
+import { initialPanelState, Phase, reducePanel, type MovedView, type PanelEvent, type PanelState, type PreviewView, type RunMode } from '../panel/panel-state';
+import { PluginError, toErrorInfo } from './errors';
+import type { ApplyTarget, Capture, HostAdapter, ImageLimits, PreviewCapture } from './host-adapter';
 
 /** The part of `BridgeClient` the controller uses (so tests can script one). */
 export interface BridgeClientLike {
@@ -28,6 +28,8 @@ export interface BridgeClientLike {
   connect(): Promise<unknown>;
   submit(input: SubmitInput, handlers?: JobHandlers): BridgeJob;
   close(): void;
+  /** The bridge's last `welcome` (`BridgeClient.welcome`): its limits; null or absent before one. */
+  readonly welcome?: { limits: ImageLimits } | null;
 }
 
 /** What one run asks for. */
@@ -51,7 +53,19 @@ export interface PreviewOptions extends Omit<RunOptions, 'autoApply'> {
 export interface ControllerDeps {
   host: HostAdapter;
   client: BridgeClientLike;
+  /**
+   * How often an automatic apply (the command, `autoApply`) tries again when another plugin or a
+   * dialog holds Photoshop's modal state (`modal_busy`), and the wait between tries. Default
+   * {@link DEFAULT_APPLY_RETRY}. A press of Apply tries once: the user presses it again.
+   */
+  applyRetry?: { attempts: number; delayMs: number };
 }
+
+/**
+ * Three tries, one second apart. Each try already waits up to MODAL_TIMEOUT_MS inside Photoshop
+ * (executeAsModal `timeOut`, 25.10+); this covers older builds and a modal state that outlasts it.
+ */
+export const DEFAULT_APPLY_RETRY = { attempts: 3, delayMs: 1000 } as const;
 
 interface Active {
   token: number;
@@ -60,6 +74,8 @@ interface Active {
   capture?: Capture | PreviewCapture;
   job?: BridgeJob;
   outcome?: JobOutcome;
+  /** The outline of what the result moves, as shown with it (shown again if Apply must be pressed again). */
+  moved?: MovedView | null;
   /** Set when the user cancels this run. */
   abort: AbortController;
 }
@@ -168,10 +184,13 @@ export class SmartDragController {
     const run: Active = { token: this.nextToken++, mode, opts, abort: new AbortController() };
     this.active = run;
     this.dispatch({ type: 'run.start', mode });
+    // The bridge's image limits, when its welcome told them: the host refuses a larger area before reading it.
+    const lim = this.client.welcome?.limits;
+    const limits = lim ? { limits: { maxImagePixels: lim.maxImagePixels, maxImageSidePx: lim.maxImageSidePx } } : {};
     try {
       const capture = mode === 'preview'
-        ? await this.deps.host.capturePreview({ kind: opts.kind, marginPx: opts.marginPx, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) })
-        : await this.deps.host.capture({ kind: opts.kind, marginPx: opts.marginPx });
+        ? await this.deps.host.capturePreview({ kind: opts.kind, marginPx: opts.marginPx, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}), ...limits })
+        : await this.deps.host.capture({ kind: opts.kind, marginPx: opts.marginPx, ...limits });
       if (!this.isCurrent(run)) return;
       run.capture = capture;
       this.dispatch({ type: 'capture.done', warnings: capture.warnings });
@@ -202,6 +221,10 @@ export class SmartDragController {
   /**
    * Write the ready result as a new layer (one undo step). After a preview: run the full edit
    * (with the reading chosen in the preview) and add its layer.
+   *
+   * Another plugin or a dialog holding Photoshop's modal state (`modal_busy`) does not throw the
+   * finished result away: the edit goes back to `ready` with the reason, and Apply can be pressed
+   * again. An automatic apply (the command) first tries again a few times (`applyRetry`).
    */
   async apply(): Promise<void> {
     const run = this.active;
@@ -215,15 +238,32 @@ export class SmartDragController {
     }
     this.dispatch({ type: 'apply.start' });
     const name = layerNameFor(run.opts.intent);
-    try {
-      const out = await this.deps.host.applyLayer(run.outcome.layer, {
-        documentId: run.capture.documentId, sourceLayerId: run.capture.sourceLayerId, name,
-      }, run.abort.signal);
-      if (!this.isCurrent(run)) return;
-      this.dispatch({ type: 'apply.done', layerName: out.layerId === null ? null : name });
-      this.active = null;
-    } catch (e) {
-      this.fail(run, e);
+    const c = run.capture;
+    const target: ApplyTarget = {
+      documentId: c.documentId, sourceLayerId: c.sourceLayerId, name,
+      // The size the result's coordinates refer to: a canvas cropped or resized since is refused.
+      docWidth: c.docWidth, docHeight: c.docHeight,
+      ...(c.workPath ? { workPath: c.workPath } : {}),
+    };
+    const retry = this.deps.applyRetry ?? DEFAULT_APPLY_RETRY;
+    const attempts = run.opts.autoApply ? Math.max(1, retry.attempts) : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const out = await this.deps.host.applyLayer(run.outcome.layer, target, run.abort.signal);
+        if (!this.isCurrent(run)) return;
+        this.dispatch({ type: 'apply.done', layerName: out.layerId === null ? null : name, ...(out.notes ? { warnings: out.notes } : {}) });
+        this.active = null;
+        return;
+      } catch (e) {
+        if (toErrorInfo(e).code !== 'modal_busy' || !this.isCurrent(run)) return this.fail(run, e);
+        if (attempt >= attempts) {
+          // Nothing was written (the scope never started): keep the result for another Apply.
+          this.dispatch({ type: 'apply.busy', error: toErrorInfo(e), moved: run.moved ?? null });
+          return;
+        }
+      }
+      await new Promise((r) => setTimeout(r, retry.delayMs));
+      if (!this.isCurrent(run)) return this.fail(run, new PluginError('cancelled', 'Cancelled before applying.'));
     }
   }
 
@@ -279,6 +319,9 @@ export class SmartDragController {
       quality: run.mode,
       seed: run.opts.seed ?? 1,
       ...(run.mode === 'preview' && 'proxyOf' in c && c.proxyOf ? { proxyOf: c.proxyOf } : {}),
+      // The image is the edit's area of the document: the readings that depend on the whole
+      // document (does the selection hug its object?) read its size, as a whole-document edit does.
+      documentSize: { width: c.docWidth, height: c.docHeight },
     };
     const job: BridgeJob = this.client.submit(input, handlers);
     run.job = job;
@@ -299,6 +342,7 @@ export class SmartDragController {
     run.outcome = outcome;
     // The outline of what moves, framed on the area read, shown with the plan before Apply.
     const moved = outcome.moved && outcome.moved.polygons.length > 0 ? { polygons: outcome.moved.polygons, frame } : null;
+    run.moved = moved;
     this.dispatch({ type: 'job.result', moved, preview, warnings: outcome.plan.warnings });
     if (run.opts.autoApply && run.mode === 'final') await this.apply();
   }

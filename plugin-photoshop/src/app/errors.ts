@@ -16,6 +16,11 @@ export const PluginErrorCode = {
   no_arrows: 'no_arrows',
   /** CMYK / Lab / grayscale / indexed or 32-bit documents. */
   unsupported_document: 'unsupported_document',
+  /**
+   * The edit's area is larger than the bridge takes (`maxImagePixels` / `maxImageSidePx`): refused
+   * before a pixel is read. The bridge's own refusal has the same code.
+   */
+  image_too_large: 'image_too_large',
   /** Another plugin (or Photoshop) holds the modal state (executeAsModal error 9). */
   modal_busy: 'modal_busy',
   /** The document or source layer was closed/deleted while the bridge worked. */
@@ -38,6 +43,7 @@ export const PLUGIN_ERROR_HINTS: Readonly<Record<PluginErrorCode, string>> = {
   no_selection: 'Select the object to drag (any selection tool; feathering is kept), or save selections as channels named "region 1", "region 2"…',
   no_arrows: 'Draw an arrow with the Pen tool (Path mode): click on the object, then click where it should go. Drag while clicking to curve it.',
   unsupported_document: 'Convert the document to RGB, 8 or 16 bits per channel (Image ▸ Mode).',
+  image_too_large: 'Select a smaller area or draw a shorter arrow (the area read is the selection, where the arrows take it, and a margin), or reduce the image size.',
   modal_busy: 'Another plugin or dialog is busy in Photoshop; finish it and try again.',
   document_changed: 'The document or its layer changed while SmartDrag worked; run Smart Drag again.',
   cancelled: 'Nothing was changed.',

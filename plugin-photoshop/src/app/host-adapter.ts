@@ -2,7 +2,7 @@
  * The boundary between the plugin's logic and Photoshop. `src/host/photoshop-host.ts` implements
  * it over the `photoshop` module; tests implement it (or the module under it) with fakes.
  */
-import type { PlacedMask, Rect } from '@smartdrag/shared';
+import type { Limits, PlacedMask, Rect } from '@smartdrag/shared';
 import type { DragKindChoice, DragSpec, IdRegion } from '../geometry/assign-drags';
 import type { LayerPixels, Placement } from '../geometry/placement';
 
@@ -12,6 +12,24 @@ export interface CaptureOptions {
   kind: DragKindChoice;
   /** Context margin around the edited area, px. Default 64. */
   marginPx?: number;
+  /**
+   * The bridge's image limits (its `welcome`): an edit area beyond them is refused before any
+   * pixel is read. Default: the protocol's defaults (`DEFAULT_LIMITS`).
+   */
+  limits?: ImageLimits;
+}
+
+/** The image limits of the bridge that a capture must fit (shared/src/protocol/limits.ts). */
+export type ImageLimits = Pick<Limits, 'maxImagePixels' | 'maxImageSidePx'>;
+
+/**
+ * The Work Path the arrows were read from: apply deletes it in the edit's own undo step if it
+ * still holds exactly these subpaths (`signature`), so the next arrow drawn starts a new one.
+ */
+export interface WorkPathRef {
+  id: number;
+  /** The subpaths read, in document pixels (see `pathSignature`). */
+  signature: string;
 }
 
 /** Everything read from the document for one edit, in document pixels. */
@@ -33,6 +51,8 @@ export interface Capture {
   keep?: PlacedMask[];
   /** Notes for the user (closed subpaths skipped, arrows outside the selection…). */
   warnings: string[];
+  /** Set when the arrows came from the Work Path (not from saved paths). */
+  workPath?: WorkPathRef;
 }
 
 /** Options of {@link HostAdapter.capturePreview}. */
@@ -65,6 +85,11 @@ export interface ApplyTarget {
   sourceLayerId: number;
   /** The new layer's name. */
   name: string;
+  /** The document's size at capture: a document whose canvas changed since is refused (`document_changed`). */
+  docWidth: number;
+  docHeight: number;
+  /** The Work Path the arrows came from (the capture's), deleted with the edit. */
+  workPath?: WorkPathRef;
 }
 
 /** What {@link HostAdapter.applyLayer} did. */
@@ -72,6 +97,8 @@ export interface ApplyOutcome {
   /** Id of the created layer; null when the result changed no pixel (nothing created). */
   layerId: number | null;
   placement: Placement | null;
+  /** Notes for the user about what apply did besides the layer (a Work Path kept, …). */
+  notes?: string[];
 }
 
 /** The host as the plugin logic sees it. */

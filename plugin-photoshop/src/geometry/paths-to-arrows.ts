@@ -104,3 +104,13 @@ export function pathsToArrows(subpaths: readonly Subpath[], opts: ArrowOptions =
   }
   return { arrows, closedSkipped, degenerateSkipped };
 }
+
+/**
+ * A path's identity by its contents: the subpaths (closed flag, anchors and direction handles, to
+ * 1/1000 px) as a string. Two reads of an unchanged path give the same signature; a subpath added,
+ * removed or moved changes it (apply uses it to delete only the Work Path the arrows came from).
+ */
+export function subpathSignature(subpaths: readonly Subpath[]): string {
+  const q = (p: Point | undefined): [number, number] | null => (p ? [round3(p[0]), round3(p[1])] : null);
+  return JSON.stringify(subpaths.map((sp) => [sp.closed ? 1 : 0, sp.points.map((p) => [q(p.anchor), q(p.forward), q(p.backward)])]));
+}

@@ -78,6 +78,12 @@ export interface PsLayer {
   readonly kind?: string;
   /** Children of a group layer (absent or null otherwise). */
   readonly layers?: PsLayer[] | null;
+  /** layer.md (22.5): "The master opacity of the layer, in percent." */
+  readonly opacity?: number;
+  /** layer.md (23.0): "The fill opacity of the layer, in percentage." */
+  readonly fillOpacity?: number;
+  /** layer.md (22.5): `constants.BlendMode` (NORMAL is "normal"). */
+  readonly blendMode?: string;
   move(relativeObject: PsLayer, insertLocation: string): Promise<void> | void;
 }
 
@@ -91,6 +97,8 @@ export interface PsPathItem {
    * (DefinitelyTyped types/photoshop/dom/Constants.d.ts). Compare against `constants.PathKind`.
    */
   readonly kind: string;
+  /** pathitem.md (23.3) `remove`: "Deletes this object." */
+  remove(): Promise<void>;
 }
 
 /** A channel (subset). */
@@ -174,6 +182,8 @@ export interface PhotoshopModule {
     /** constants.md LayerKind (22.5): NORMAL "pixel", GROUP "group", TEXT "text", SMARTOBJECT "smartObject", adjustment and fill kinds. */
     LayerKind?: { NORMAL: string; GROUP: string; TEXT: string; SMARTOBJECT: string };
     DocumentMode?: { RGB: string };
+    /** constants.md BlendMode (22.5); NORMAL is "normal" (DefinitelyTyped Constants.d.ts). */
+    BlendMode?: { NORMAL: string };
     BitsPerChannelType?: { EIGHT: string; SIXTEEN: string };
     ChannelType?: { COMPONENT: string };
   };

@@ -1,30 +1,38 @@
 /**
  * The Photoshop host adapter: the ONLY code that calls the `photoshop` module (besides
- * src/index.ts, which only passes it in). Two short modal scopes per edit:
+ * src/index.ts, which only passes it in). Short modal scopes only, holding nothing but host calls:
+ * inside `executeAsModal` Photoshop is locked and Esc can only cancel at an `await` of a Photoshop
+ * call (executeasmodal.md "User cancellation"), so the seconds of pure JS a large selection costs
+ * (splitting it, placing hundreds of MB of pixels) run between and after the scopes.
  *
- * - capture: selection (soft mask, split per disconnected part), pen paths (open subpaths ->
- *   arrows, read through batchPlay so units are explicit), a keep mask from a channel named
- *   "keep", and the source layer's pixels over the edit area. The scope ends before the bridge
- *   works, so Photoshop stays usable.
- * - preview capture: the same reads in the same kind of scope, but the pixels come through
- *   `getPixels` `targetSize` as a display-size proxy (≤ ~1 MP) of the edit's area; nothing is
- *   written. `encodePreview` turns the preview picture into a base64 JPEG for the panel's `<img>`.
+ * - capture, scope #1: the selection (soft mask) or the "region…" channels, the pen paths (read
+ *   through batchPlay so units are explicit), the layer's checks. Then, outside: the selection
+ *   split per disconnected part, open subpaths -> arrows, the edit's area, and the area checked
+ *   against the bridge's image limits before a pixel is read. Scope #2: the source layer's pixels
+ *   over that area and a keep mask from a channel named "keep"; outside again, the pixels are
+ *   placed on the area. No scope is held while the bridge works, so Photoshop stays usable.
+ * - preview capture: the same, but the pixels come through `getPixels` `targetSize` as a
+ *   display-size proxy (≤ ~1 MP) of the edit's area; nothing is written. `encodePreview` turns
+ *   the preview picture into a base64 JPEG for the panel's `<img>`.
  * - apply: history suspended -> new pixel layer above the source -> putPixels at the exact
- *   document position -> history resumed: one undo step. Any failure or cancel rolls back.
+ *   document position -> the Work Path the arrows came from deleted -> history resumed: one undo
+ *   step. Any failure or cancel rolls back. A document whose size changed since capture is refused.
  */
-import type { PlacedMask, Point, ProxyInfo, Rect } from '@smartdrag/shared';
-import { downscalePlacedMask, maskBounds, PROXY_MAX_PIXELS, proxyInfoFor } from '@smartdrag/shared';
+import type { PlacedMask, ProxyInfo, Rect } from '@smartdrag/shared';
+import { DEFAULT_LIMITS, downscalePlacedMask, maskBounds, PROXY_MAX_PIXELS, proxyInfoFor } from '@smartdrag/shared';
 import { assignDrags, type DragSpec, type IdRegion } from '../geometry/assign-drags';
 import { splitMask } from '../geometry/mask-split';
 import { parsePathDescriptor, type PathDescriptor } from '../geometry/path-descriptor';
-import { pathsToArrows, type Subpath } from '../geometry/paths-to-arrows';
+import { pathsToArrows, subpathSignature, type Subpath } from '../geometry/paths-to-arrows';
 import {
-  boundsToRect, editRoi, padToRect, placeLayer, rectToBounds, to16Bit, type LayerPixels, type PsBounds,
+  boundsToRect, editRoi, padToRect, placeLayer, rectToBounds, to16Bit, type ChunkyPixels, type LayerPixels, type PsBounds,
 } from '../geometry/placement';
 import { flattenOnWhite, readArea, resampleToProxy } from '../geometry/preview-proxy';
 import { PluginError } from '../app/errors';
-import type { ApplyOutcome, ApplyTarget, Capture, CaptureOptions, HostAdapter, PreviewCapture, PreviewCaptureOptions } from '../app/host-adapter';
-import type { PhotoshopModule, PsDocument, PsExecutionContext, PsLayer } from './photoshop-api';
+import type {
+  ApplyOutcome, ApplyTarget, Capture, CaptureOptions, HostAdapter, ImageLimits, PreviewCapture, PreviewCaptureOptions, WorkPathRef,
+} from '../app/host-adapter';
+import type { PhotoshopModule, PsDocument, PsExecutionContext, PsImageData, PsLayer } from './photoshop-api';
 
 /**
  * The profile pixels are read AND written in: the document's own. imaging.md: "Photoshop will
@@ -72,6 +80,7 @@ export const PS_CONSTANT_FALLBACKS = {
   bitsPerChannel: { EIGHT: 'bitDepth8', SIXTEEN: 'bitDepth16' },
   channelType: { COMPONENT: 'component' },
   layerKind: { NORMAL: 'pixel', SMARTOBJECT: 'smartObject', TEXT: 'text', GROUP: 'group' },
+  blendMode: { NORMAL: 'normal' },
 } as const;
 
 /**
@@ -126,7 +135,19 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
       constants.LayerKind?.TEXT ?? PS_CONSTANT_FALLBACKS.layerKind.TEXT,
     ] as string[],
     group: constants.LayerKind?.GROUP ?? PS_CONSTANT_FALLBACKS.layerKind.GROUP,
+    normalBlend: constants.BlendMode?.NORMAL ?? PS_CONSTANT_FALLBACKS.blendMode.NORMAL,
   };
+
+  /** The layers this adapter created (`documentId:layerId`); see {@link isSmartDragResult}. */
+  const createdLayers = new Set<string>();
+  const layerKey = (docId: number, layerId: number): string => `${docId}:${layerId}`;
+  /**
+   * A layer SmartDrag made: one created since the plugin loaded, or (made in an earlier session)
+   * one whose name is a Smart Drag layer name (`layerNameFor`: "Smart Drag" or "Smart Drag: …").
+   */
+  function isSmartDragResult(docId: number, layer: PsLayer): boolean {
+    return createdLayers.has(layerKey(docId, layer.id)) || /^Smart Drag(: |$)/.test(layer.name);
+  }
 
   async function modal<T>(fn: (ctx: PsExecutionContext) => Promise<T>): Promise<T> {
     let cancelled = false;
@@ -148,29 +169,29 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     }
   }
 
-  /** Read the current selection over `bounds` as a placed gray8 mask (null if nothing selected). */
-  async function readSelection(doc: PsDocument, bounds: PsBounds): Promise<PlacedMask | null> {
+  /**
+   * Read the current selection over `bounds` as it comes (8 or 16 bits). Its image data goes to
+   * `hold`: the caller disposes it once the mask is used, after the modal scope.
+   */
+  async function readSelectionRaw(doc: PsDocument, bounds: PsBounds, hold: PsImageData[]): Promise<RawMask> {
     const res = await imaging.getSelection({ documentID: doc.id, sourceBounds: bounds });
-    try {
-      const got = boundsToRect(res.sourceBounds);
-      const data = await res.imageData.getData({ chunky: true });
-      // 16-bit documents give 16-bit selections (0..32768): converted once to 8 bits here.
-      if (!(data instanceof Uint8Array || data instanceof Uint16Array) || data.length !== got.width * got.height) {
-        throw new PluginError('host_error', `selection came back as ${data.constructor.name}[${data.length}] for ${got.width}x${got.height}`);
-      }
-      return { ...got, data: data instanceof Uint16Array ? from16Bit(data) : new Uint8Array(data) };
-    } finally {
-      res.imageData.dispose();
+    hold.push(res.imageData);
+    const got = boundsToRect(res.sourceBounds);
+    const data = await res.imageData.getData({ chunky: true });
+    // 16-bit documents give 16-bit selections (0..32768): converted to 8 bits after the scope.
+    if (!(data instanceof Uint8Array || data instanceof Uint16Array) || data.length !== got.width * got.height) {
+      throw new PluginError('host_error', `selection came back as ${data.constructor.name}[${data.length}] for ${got.width}x${got.height}`);
     }
+    return { ...got, data };
   }
 
   /**
    * Read alpha channels as masks by loading each as the selection inside a suspended history
    * state that is then rolled back: no history entry, the user's selection restored.
    */
-  async function readChannels(ctx: PsExecutionContext, doc: PsDocument, names: string[], bounds: PsBounds): Promise<Array<PlacedMask | null>> {
+  async function readChannelsRaw(ctx: PsExecutionContext, doc: PsDocument, names: string[], bounds: PsBounds, hold: PsImageData[]): Promise<Array<RawMask | null>> {
     if (names.length === 0) return [];
-    const out: Array<PlacedMask | null> = [];
+    const out: Array<RawMask | null> = [];
     const hid = await ctx.hostControl.suspendHistory({ documentID: doc.id, name: 'SmartDrag read channels' });
     try {
       for (const name of names) {
@@ -180,7 +201,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
           to: { _ref: 'channel', _name: name },
         }], { synchronousExecution: false, modalBehavior: 'execute' });
         // An empty channel loads as "no selection": skip it rather than read an undefined mask.
-        out.push(doc.selection.bounds ? await readSelection(doc, bounds) : null);
+        out.push(doc.selection.bounds ? await readSelectionRaw(doc, bounds, hold) : null);
       }
     } finally {
       await ctx.hostControl.resumeHistory(hid, false);
@@ -188,37 +209,54 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     return out;
   }
 
-  /** Arrows from the Work Path if there is one, else from every saved (normal) path. */
-  async function readArrows(doc: PsDocument): Promise<{ arrows: Point[][]; warnings: string[] }> {
+  /** The descriptors of the paths arrows come from: the Work Path if there is one, else every saved (normal) path. */
+  async function readPathsRaw(doc: PsDocument): Promise<RawPath[]> {
     const items = Array.from(doc.pathItems);
     const work = items.filter((p) => p.kind === K.workPath);
     const chosen = work.length > 0 ? work : items.filter((p) => p.kind === K.normalPath);
-    const subpaths: Subpath[] = [];
+    const out: RawPath[] = [];
     for (const p of chosen) {
       // By id, never by name: path names are localised ("Work Path" / "工作路径").
       const [desc] = await action.batchPlay([{ _obj: 'get', _target: [{ _ref: 'path', _id: p.id }] }], { synchronousExecution: false });
-      subpaths.push(...parsePathDescriptor((desc ?? {}) as PathDescriptor, doc.resolution));
+      out.push({ id: p.id, work: p.kind === K.workPath, desc: (desc ?? {}) as PathDescriptor });
     }
-    const res = pathsToArrows(subpaths);
-    const warnings: string[] = [];
-    if (res.closedSkipped > 0) warnings.push(`${res.closedSkipped} closed subpath(s) ignored (arrows are open paths)`);
-    if (res.degenerateSkipped > 0) warnings.push(`${res.degenerateSkipped} path(s) with a single point ignored`);
-    return { arrows: res.arrows, warnings };
+    return out;
   }
 
-  /** Everything one edit reads besides the pixels: document, layer, regions, arrows, area, keep. */
-  interface EditRead {
-    doc: PsDocument;
-    layer: PsLayer;
-    parts: PlacedMask[];
-    regions: IdRegion[];
-    drags: DragSpec[];
-    roi: Rect;
-    keep?: PlacedMask[];
-    warnings: string[];
+  /**
+   * What the source layer shows that its pixels do not carry: getPixels returns the layer's own
+   * pixels (imaging.md), without its opacity, fill opacity, blend mode or masks, and the new layer
+   * is created Normal at 100 % with no mask. Said as a warning, not refused: often harmless (a
+   * mask far from the edit), and the user sees the result before keeping it.
+   * layer.md: `opacity`, `fillOpacity` (percent), `blendMode` (constants.BlendMode). No DOM property
+   * says whether a layer has a mask: the layer's action descriptor does (`hasUserMask`,
+   * `hasVectorMask`, read with a batchPlay `get`; VERIFY on a real host).
+   */
+  async function appearanceWarning(ctx: PsExecutionContext, doc: PsDocument, layer: PsLayer): Promise<string | null> {
+    const odd: string[] = [];
+    const pct = (v: number): string => `${Math.round(v * 10) / 10} %`;
+    if (typeof layer.opacity === 'number' && layer.opacity < 100) odd.push(`opacity ${pct(layer.opacity)}`);
+    if (typeof layer.fillOpacity === 'number' && layer.fillOpacity < 100) odd.push(`fill opacity ${pct(layer.fillOpacity)}`);
+    if (typeof layer.blendMode === 'string' && layer.blendMode !== K.normalBlend) odd.push(`blend mode ${layer.blendMode}`);
+    try {
+      const [desc] = await action.batchPlay([{ _obj: 'get', _target: [{ _ref: 'layer', _id: layer.id }, { _ref: 'document', _id: doc.id }] }], { synchronousExecution: false });
+      if (desc?.hasUserMask === true) odd.push('a layer mask');
+      if (desc?.hasVectorMask === true) odd.push('a vector mask');
+    } catch (e) {
+      // Only a warning depends on it; but a cancel must still end the scope (executeasmodal.md).
+      if (ctx.isCancelled) throw e;
+    }
+    if (odd.length === 0) return null;
+    const list = odd.length === 1 ? odd[0]! : `${odd.slice(0, -1).join(', ')} and ${odd[odd.length - 1]}`;
+    return `the layer "${layer.name}" has ${list}: Smart Drag reads its pixels without them, and the new layer is Normal at 100 % with no mask, so the result may look different where they matter`;
   }
 
-  async function readEdit(ctx: PsExecutionContext, opts: CaptureOptions): Promise<EditRead> {
+  /**
+   * Modal scope #1: every read that does not depend on the edit's area. Only host calls here;
+   * what is done with what they return (splitting the selection, parsing the paths) happens after
+   * the scope, while Photoshop is usable again.
+   */
+  async function readDocument(ctx: PsExecutionContext, limits: ImageLimits | undefined, hold: PsImageData[]): Promise<RawEdit> {
     const doc = app.activeDocument;
     if (!doc) throw new PluginError('no_document', 'No document is open.');
     if (doc.mode !== K.rgb || (doc.bitsPerChannel !== K.bits8 && doc.bitsPerChannel !== K.bits16)) {
@@ -236,11 +274,25 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         hint: 'Select the pixel layer that holds the object. (A Pen in Shape mode makes a fill layer: draw arrows with the Pen in Path mode.)',
       });
     }
-    const canvas: PsBounds = { left: 0, top: 0, right: doc.width, bottom: doc.height };
+    // A result layer holds only the pixels an edit changed (transparent elsewhere): dragged again,
+    // the object would lose its surroundings. Creating a layer makes it the active one in
+    // Photoshop, and SmartDrag leaves it so — Photoshop users expect the layer an operation made to
+    // be selected (to lower its opacity, mask it or hide it to compare), and setting
+    // `doc.activeLayers` back is only possible since 26.9 (changelog) — so the next Smart Drag
+    // would read it: refused here, saying which layer to select instead.
+    if (isSmartDragResult(doc.id, layer)) {
+      throw new PluginError('no_layer', `"${layer.name}" is a Smart Drag result: it holds only the pixels an edit changed, and Smart Drag reads the active layer.`, {
+        hint: 'Select the layer that holds the object (usually the one right below this result). To drag what a result moved again, merge the result into that layer first (Layer ▸ Merge Down).',
+      });
+    }
     const warnings: string[] = [];
+    const look = await appearanceWarning(ctx, doc, layer);
+    if (look) warnings.push(look);
+    const canvas: PsBounds = { left: 0, top: 0, right: doc.width, bottom: doc.height };
 
-    // Regions: the selection split into parts, else channels named "region…".
-    let parts: PlacedMask[] = [];
+    // Regions: the selection, else channels named "region…".
+    let selection: RawMask | null = null;
+    let regionChannels: Array<RawMask | null> = [];
     const sb = doc.selection.bounds;
     if (sb) {
       const clipped: PsBounds = {
@@ -248,136 +300,135 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         right: Math.min(doc.width, Math.ceil(sb.right)), bottom: Math.min(doc.height, Math.ceil(sb.bottom)),
       };
       if (clipped.right > clipped.left && clipped.bottom > clipped.top) {
-        const sel = await readSelection(doc, clipped);
-        if (sel) parts = splitMask(sel);
+        // The edit's area holds the selection's parts: a selection already too large is refused
+        // before its mask is read (a Select All on a large document is hundreds of MB).
+        requireWithinLimits(boundsToRect(clipped), limits, 'The selection');
+        selection = await readSelectionRaw(doc, clipped, hold);
       }
     } else {
       const names = Array.from(doc.channels).filter((c) => c.kind !== K.component && /^region/i.test(c.name.trim())).map((c) => c.name);
-      const masks = await readChannels(ctx, doc, names, canvas);
-      // One region per channel: its parts move together.
-      for (const m of masks) {
-        const c = m ? cropToContent(m) : null;
-        if (c) parts.push(c);
-      }
+      regionChannels = await readChannelsRaw(ctx, doc, names, canvas, hold);
     }
-    if (parts.length === 0) throw new PluginError('no_selection', 'Nothing is selected.');
-    const regions: IdRegion[] = parts.map((mask, i) => ({ id: `r${i + 1}`, mask }));
-
-    const { arrows, warnings: pathWarnings } = await readArrows(doc);
-    warnings.push(...pathWarnings);
-    if (arrows.length === 0) throw new PluginError('no_arrows', 'No open pen path to use as an arrow.');
-    const assigned = assignDrags(arrows, regions, opts.kind);
-    warnings.push(...assigned.warnings);
-
-    const roi = editRoi({ regions: parts, arrows, docWidth: doc.width, docHeight: doc.height, marginPx: opts.marginPx });
-
-    // Keep mask: a channel named "keep" (case-insensitive).
-    let keep: PlacedMask[] | undefined;
-    const keepChannel = Array.from(doc.channels).find((c) => c.kind !== K.component && c.name.trim().toLowerCase() === 'keep');
-    if (keepChannel) {
-      const [m] = await readChannels(ctx, doc, [keepChannel.name], rectToBounds(roi));
-      if (m && m.data.some((v) => v > 0)) keep = [m];
-    }
-    if (doc.bitsPerChannel === K.bits16) warnings.push('16-bit document: edited at 8 bits per channel (the new layer is written at 16 bits; its values sit on 8-bit steps)');
-    return { doc, layer, parts, regions, drags: assigned.drags, roi, ...(keep ? { keep } : {}), warnings };
-  }
-
-  /** The source layer's pixels over `roi` at full resolution, RGBA (transparent where the layer has none). */
-  async function readFullPixels(doc: PsDocument, layer: PsLayer, roi: Rect): Promise<Uint8ClampedArray> {
-    // 8 bits per channel in the document's own profile. A 16-bit document is converted to 8
-    // bits here, once, by Photoshop (the bridge edits 8-bit pixels); the new layer is written
-    // back at 16 bits, so its values sit on 8-bit steps. Said in the warnings.
-    const px = await imaging.getPixels({
-      documentID: doc.id, layerID: layer.id, sourceBounds: rectToBounds(roi),
-      componentSize: 8, colorSpace: 'RGB', ...profileOption(doc),
-    });
-    try {
-      const raw = await px.imageData.getData({ chunky: true });
-      if (!(raw instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
-      // getPixels may trim transparent borders: place what came back into the requested area.
-      return padToRect(
-        { width: px.imageData.width, height: px.imageData.height, components: px.imageData.components, data: raw },
-        boundsToRect(px.sourceBounds), roi,
-      );
-    } finally {
-      px.imageData.dispose();
-    }
+    const paths = await readPathsRaw(doc);
+    // Keep mask: a channel named "keep" (case-insensitive), read over the edit's area in scope #2.
+    const keepChannel = Array.from(doc.channels).find((c) => c.kind !== K.component && c.name.trim().toLowerCase() === 'keep')?.name;
+    return {
+      docId: doc.id, docWidth: doc.width, docHeight: doc.height, resolution: doc.resolution,
+      bits16: doc.bitsPerChannel === K.bits16, profile: profileOption(doc),
+      layerId: layer.id, layerName: layer.name,
+      selection, regionChannels, paths, ...(keepChannel !== undefined ? { keepChannel } : {}), warnings,
+    };
   }
 
   /**
-   * The source layer's pixels over `roi` as the proxy `info` (RGBA, `info.width × info.height`),
-   * read with `targetSize` so that Photoshop scales it (from a pyramid cache level when it has
-   * one): the document is never read at full resolution. What comes back is placed on the exact
-   * proxy grid whatever its size and bounds (trimmed borders, a level's rounding).
+   * Modal scope #2: the source layer's pixels over the edit's area (and the keep channel there).
+   * Photoshop was usable since scope #1, so the document is looked up again: closed, resized or
+   * its layer deleted in between is `document_changed`. `proxy` set: read through `targetSize`.
    */
-  async function readProxyPixels(doc: PsDocument, layer: PsLayer, roi: Rect, info: ProxyInfo): Promise<Uint8ClampedArray> {
+  async function readPixels(ctx: PsExecutionContext, raw: RawEdit, roi: Rect, proxy: ProxyInfo | null, hold: PsImageData[]): Promise<RawPixels> {
+    const doc = Array.from(app.documents).find((d) => d.id === raw.docId);
+    if (!doc) throw new PluginError('document_changed', 'The document was closed.');
+    requireSameSize(doc, raw.docWidth, raw.docHeight);
+    const layer = findLayer(doc.layers, raw.layerId);
+    if (!layer) throw new PluginError('document_changed', `The layer "${raw.layerName}" was deleted.`);
+    // 8 bits per channel in the document's own profile. A 16-bit document is converted to 8
+    // bits here, once, by Photoshop (the bridge edits 8-bit pixels); the new layer is written
+    // back at 16 bits, so its values sit on 8-bit steps. Said in the warnings.
+    // With `targetSize`, Photoshop scales (from a pyramid cache level when it has one): the
+    // document is never read at full resolution for a proxy.
     const px = await imaging.getPixels({
       documentID: doc.id, layerID: layer.id, sourceBounds: rectToBounds(roi),
-      targetSize: { width: info.width, height: info.height },
-      componentSize: 8, colorSpace: 'RGB', ...profileOption(doc),
+      ...(proxy ? { targetSize: { width: proxy.width, height: proxy.height } } : {}),
+      componentSize: 8, colorSpace: 'RGB', ...raw.profile,
     });
-    try {
-      const { width, height, components } = px.imageData;
-      // Photoshop was asked for at most the budget; a build that ignored targetSize would hand back
-      // the full area: refuse to hold more than a few times the budget in the panel.
-      if (width * height > 4 * info.width * info.height + 4096) {
-        throw new PluginError('host_error', `getPixels returned ${width}x${height} pixels for a ${info.width}x${info.height} preview (targetSize ignored?)`);
-      }
-      const raw = await px.imageData.getData({ chunky: true });
-      if (!(raw instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
-      const area = readArea(px.sourceBounds, px.level, roi, doc.width, doc.height);
-      return resampleToProxy({ width, height, components, data: raw }, area, roi, info);
-    } finally {
-      px.imageData.dispose();
+    hold.push(px.imageData);
+    const { width, height, components } = px.imageData;
+    // Photoshop was asked for at most the budget; a build that ignored targetSize would hand back
+    // the full area: refuse to hold more than a few times the budget in the panel.
+    if (proxy && width * height > 4 * proxy.width * proxy.height + 4096) {
+      throw new PluginError('host_error', `getPixels returned ${width}x${height} pixels for a ${proxy.width}x${proxy.height} preview (targetSize ignored?)`);
     }
+    const data = await px.imageData.getData({ chunky: true });
+    if (!(data instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
+    const [keep] = raw.keepChannel !== undefined ? await readChannelsRaw(ctx, doc, [raw.keepChannel], rectToBounds(roi), hold) : [];
+    return { pixels: { width, height, components, data }, bounds: px.sourceBounds, level: px.level, keep: keep ?? null };
+  }
+
+  /** Read, compute the edit (outside any scope), check it against the limits, read its pixels. */
+  async function readEditAndPixels(opts: CaptureOptions, hold: PsImageData[], proxyBudget?: number): Promise<{ raw: RawEdit; e: BuiltEdit; got: RawPixels; proxy: ProxyInfo | null }> {
+    const raw = await modal((ctx) => readDocument(ctx, opts.limits, hold));
+    // Photoshop is free again: the seconds of pure JS a large selection takes happen here.
+    const e = buildEdit(raw, opts);
+    release(hold); // the selection's image data: split and copied by now
+    // Before any getPixels: an area the bridge would refuse is never read (hundreds of MB).
+    requireWithinLimits(e.roi, opts.limits);
+    let proxy: ProxyInfo | null = null;
+    if (proxyBudget !== undefined) {
+      const info = proxyInfoFor(e.roi.width, e.roi.height, proxyBudget);
+      if (info.scaleX !== 1 || info.scaleY !== 1) proxy = info;
+    }
+    const got = await modal((ctx) => readPixels(ctx, raw, e.roi, proxy, hold));
+    return { raw, e, got, proxy };
   }
 
   async function capture(opts: CaptureOptions): Promise<Capture> {
-    return modal(async (ctx) => {
-      const e = await readEdit(ctx, opts);
-      const data = await readFullPixels(e.doc, e.layer, e.roi);
-      requirePixelsUnder(data, e.roi, e.regions.map((r) => r.mask), e.layer.name);
+    const hold: PsImageData[] = [];
+    try {
+      const { raw, e, got } = await readEditAndPixels(opts, hold);
+      // getPixels may trim transparent borders: place what came back into the requested area.
+      const data = padToRect(got.pixels, boundsToRect(got.bounds), e.roi);
+      requirePixelsUnder(data, e.roi, e.regions.map((r) => r.mask), raw.layerName);
+      const keep = keepMasks(got.keep);
       return {
-        documentId: e.doc.id, sourceLayerId: e.layer.id, sourceLayerName: e.layer.name,
-        docWidth: e.doc.width, docHeight: e.doc.height, resolution: e.doc.resolution,
+        documentId: raw.docId, sourceLayerId: raw.layerId, sourceLayerName: raw.layerName,
+        docWidth: raw.docWidth, docHeight: raw.docHeight, resolution: raw.resolution,
         image: { width: e.roi.width, height: e.roi.height, data },
         imageOrigin: [e.roi.left, e.roi.top],
-        regions: e.regions, drags: e.drags, ...(e.keep ? { keep: e.keep } : {}), warnings: e.warnings,
+        regions: e.regions, drags: e.drags, ...(keep ? { keep } : {}), warnings: e.warnings,
+        ...(e.workPath ? { workPath: e.workPath } : {}),
       };
-    });
+    } finally {
+      release(hold);
+    }
   }
 
   async function capturePreview(opts: PreviewCaptureOptions): Promise<PreviewCapture> {
-    // The same short read-only scope as capture: no layer, no history state, nothing written.
-    return modal(async (ctx) => {
-      const e = await readEdit(ctx, opts);
-      const info = proxyInfoFor(e.roi.width, e.roi.height, opts.maxPixels ?? PROXY_MAX_PIXELS);
+    // The same short read-only scopes as capture: no layer, no history state, nothing written.
+    const hold: PsImageData[] = [];
+    try {
+      const { raw, e, got, proxy } = await readEditAndPixels(opts, hold, opts.maxPixels ?? PROXY_MAX_PIXELS);
+      const keep = keepMasks(got.keep);
       const base = {
-        documentId: e.doc.id, sourceLayerId: e.layer.id, sourceLayerName: e.layer.name,
-        docWidth: e.doc.width, docHeight: e.doc.height, resolution: e.doc.resolution,
+        documentId: raw.docId, sourceLayerId: raw.layerId, sourceLayerName: raw.layerName,
+        docWidth: raw.docWidth, docHeight: raw.docHeight, resolution: raw.resolution,
         imageOrigin: [e.roi.left, e.roi.top] as [number, number], roi: e.roi, drags: e.drags,
-        warnings: e.warnings, ...profileOption(e.doc),
+        warnings: e.warnings, ...raw.profile, ...(e.workPath ? { workPath: e.workPath } : {}),
       };
-      if (info.scaleX === 1 && info.scaleY === 1) {
+      if (!proxy) {
         // Within the budget: the area itself, exactly as the final edit reads it.
-        const data = await readFullPixels(e.doc, e.layer, e.roi);
-        requirePixelsUnder(data, e.roi, e.regions.map((r) => r.mask), e.layer.name);
-        return { ...base, image: { width: e.roi.width, height: e.roi.height, data }, regions: e.regions, ...(e.keep ? { keep: e.keep } : {}) };
+        const data = padToRect(got.pixels, boundsToRect(got.bounds), e.roi);
+        requirePixelsUnder(data, e.roi, e.regions.map((r) => r.mask), raw.layerName);
+        return { ...base, image: { width: e.roi.width, height: e.roi.height, data }, regions: e.regions, ...(keep ? { keep } : {}) };
       }
-      const data = await readProxyPixels(e.doc, e.layer, e.roi, info);
+      // What came back is placed on the exact proxy grid whatever its size and bounds (trimmed
+      // borders, a level's rounding).
+      const area = readArea(got.bounds, got.level, e.roi, raw.docWidth, raw.docHeight);
+      const data = resampleToProxy(got.pixels, area, e.roi, proxy);
       // Masks in the proxy's pixels, relative to its top-left (job.submit proxyOf); area-averaged
       // as the bridge would (shared/src/proxy.ts). Drags stay in document pixels.
-      const toProxy = (m: PlacedMask): PlacedMask => downscalePlacedMask({ ...m, left: m.left - e.roi.left, top: m.top - e.roi.top }, info);
+      const toProxy = (m: PlacedMask): PlacedMask => downscalePlacedMask({ ...m, left: m.left - e.roi.left, top: m.top - e.roi.top }, proxy);
       const proxied = e.regions.map((r) => ({ id: r.id, mask: toProxy(r.mask) }));
-      requirePixelsUnder(data, { left: 0, top: 0, width: info.width, height: info.height }, proxied.map((r) => r.mask), e.layer.name);
+      requirePixelsUnder(data, { left: 0, top: 0, width: proxy.width, height: proxy.height }, proxied.map((r) => r.mask), raw.layerName);
       return {
         ...base,
-        image: { width: info.width, height: info.height, data },
+        image: { width: proxy.width, height: proxy.height, data },
         regions: proxied,
-        ...(e.keep ? { keep: e.keep.map(toProxy) } : {}),
+        ...(keep ? { keep: keep.map(toProxy) } : {}),
         proxyOf: { width: e.roi.width, height: e.roi.height },
       };
-    });
+    } finally {
+      release(hold);
+    }
   }
 
   async function encodePreview(picture: { width: number; height: number; data: Uint8ClampedArray }, colorProfile?: string): Promise<string> {
@@ -399,14 +450,42 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     }
   }
 
+  /**
+   * Delete the Work Path the edit's arrows came from, inside the edit's suspended history: one
+   * undo brings back both the pixels and the arrows (and an undo-then-rerun reads them again).
+   * Left in place, the next arrow drawn with the Pen would be ADDED to it (the Pen draws into the
+   * targeted path) and the next Smart Drag would drag the old arrows again. pathitem.md `remove`
+   * (23.3): "Deletes this object". Only the Work Path, and only as it was read: a path saved since
+   * (its kind is no longer WORKPATH), gone, or drawn on while the bridge worked is left alone.
+   * Returns notes for the user.
+   */
+  async function deleteWorkPath(ctx: PsExecutionContext, doc: PsDocument, ref: WorkPathRef): Promise<string[]> {
+    const p = Array.from(doc.pathItems).find((x) => x.id === ref.id);
+    if (!p || p.kind !== K.workPath) return [];
+    const [desc] = await action.batchPlay([{ _obj: 'get', _target: [{ _ref: 'path', _id: p.id }] }], { synchronousExecution: false });
+    if (subpathSignature(parsePathDescriptor((desc ?? {}) as PathDescriptor, doc.resolution)) !== ref.signature) {
+      return ['the Work Path changed while SmartDrag worked, so it was kept: delete the arrows already used (Paths panel) before the next Smart Drag, or they are dragged again'];
+    }
+    try {
+      await p.remove();
+    } catch (e) {
+      if (ctx.isCancelled) throw e;
+      return [`the Work Path could not be deleted (${e instanceof Error ? e.message : String(e)}): delete it in the Paths panel before the next Smart Drag, or its arrows are dragged again`];
+    }
+    return [];
+  }
+
   async function applyLayer(layer: LayerPixels, target: ApplyTarget, signal?: AbortSignal): Promise<ApplyOutcome> {
     if (signal?.aborted) throw new PluginError('cancelled', 'Cancelled before applying.');
+    // Clipping and trimming the result is pure JS: done before Photoshop is locked. The size it
+    // uses is the captured one, which the scope checks is still the document's.
+    const placement = placeLayer(layer, target.docWidth, target.docHeight);
     return modal(async (ctx) => {
       const doc = Array.from(app.documents).find((d) => d.id === target.documentId);
       if (!doc) throw new PluginError('document_changed', 'The document was closed.');
+      requireSameSize(doc, target.docWidth, target.docHeight);
       const source = findLayer(doc.layers, target.sourceLayerId);
       if (!source) throw new PluginError('document_changed', 'The source layer was deleted.');
-      const placement = placeLayer(layer, doc.width, doc.height);
       if (!placement) return { layerId: null, placement: null };
       const is16 = doc.bitsPerChannel === K.bits16;
 
@@ -428,10 +507,12 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         } finally {
           img.dispose();
         }
+        const notes = target.workPath ? await deleteWorkPath(ctx, doc, target.workPath) : [];
         if (ctx.isCancelled || signal?.aborted) throw new PluginError('cancelled', 'Cancelled while applying.');
         await ctx.hostControl.resumeHistory(hid, true);
         committed = true;
-        return { layerId: created.id, placement };
+        createdLayers.add(layerKey(doc.id, created.id));
+        return { layerId: created.id, placement, ...(notes.length > 0 ? { notes } : {}) };
       } finally {
         if (!committed) await ctx.hostControl.resumeHistory(hid, false).catch(() => undefined);
       }
@@ -439,6 +520,139 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   }
 
   return { capture, applyLayer, capturePreview, encodePreview };
+}
+
+/** A mask as the host returned it: 8 bits, or 16 bits in 0..32768 in a 16-bit document. */
+export type RawMask = Rect & { data: Uint8Array | Uint16Array };
+
+/** A path's batchPlay descriptor, as read. */
+interface RawPath {
+  id: number;
+  /** The Work Path (else a saved path). */
+  work: boolean;
+  desc: PathDescriptor;
+}
+
+/** What modal scope #1 brings back: host data only, processed after the scope. */
+interface RawEdit {
+  docId: number;
+  docWidth: number;
+  docHeight: number;
+  resolution: number;
+  bits16: boolean;
+  /** `{colorProfile}` to read and write in (see {@link workingProfile}). */
+  profile: { colorProfile?: string };
+  layerId: number;
+  layerName: string;
+  /** The selection over its bounds; null without one (then `regionChannels`). */
+  selection: RawMask | null;
+  /** Channels named "region…" over the canvas (null: an empty channel). */
+  regionChannels: Array<RawMask | null>;
+  paths: RawPath[];
+  keepChannel?: string;
+  warnings: string[];
+}
+
+/** What modal scope #2 brings back. */
+interface RawPixels {
+  pixels: ChunkyPixels;
+  /** getPixels' `sourceBounds` (trimmed; relative to the cache level with `targetSize`). */
+  bounds: PsBounds;
+  level: number;
+  keep: RawMask | null;
+}
+
+/** The edit computed from {@link RawEdit}: regions, drags, area. */
+interface BuiltEdit {
+  regions: IdRegion[];
+  drags: DragSpec[];
+  roi: Rect;
+  warnings: string[];
+  workPath?: WorkPathRef;
+}
+
+/** Dispose the image data a capture held (emptying the list). */
+function release(hold: PsImageData[]): void {
+  for (const d of hold.splice(0)) d.dispose();
+}
+
+/** A raw mask as 8 bits; `copy` when the result outlives the image data it came from. */
+function mask8(m: RawMask, copy: boolean): PlacedMask {
+  const data = m.data instanceof Uint16Array ? from16Bit(m.data) : copy ? new Uint8Array(m.data) : m.data;
+  return { left: m.left, top: m.top, width: m.width, height: m.height, data };
+}
+
+/** The keep mask to send: the channel over the area, when it marks anything. */
+function keepMasks(m: RawMask | null): PlacedMask[] | undefined {
+  if (!m) return undefined;
+  const k = mask8(m, true);
+  return k.data.some((v) => v > 0) ? [k] : undefined;
+}
+
+/**
+ * The edit from what scope #1 read — pure JS, run while Photoshop is free: regions (the selection
+ * split into parts, else one region per "region…" channel), arrows (open subpaths), drags, and
+ * the edit's area (regions, their moved copies and the arrows, plus the margin).
+ */
+function buildEdit(raw: RawEdit, opts: CaptureOptions): BuiltEdit {
+  const warnings = [...raw.warnings];
+  let parts: PlacedMask[] = [];
+  if (raw.selection) {
+    parts = splitMask(mask8(raw.selection, false));
+  } else {
+    // One region per channel: its parts move together.
+    for (const m of raw.regionChannels) {
+      const c = m ? cropToContent(mask8(m, false)) : null;
+      if (c) parts.push(c);
+    }
+  }
+  if (parts.length === 0) throw new PluginError('no_selection', 'Nothing is selected.');
+  const regions: IdRegion[] = parts.map((mask, i) => ({ id: `r${i + 1}`, mask }));
+
+  const subpaths: Subpath[] = [];
+  let workPath: WorkPathRef | undefined;
+  for (const p of raw.paths) {
+    const sp = parsePathDescriptor(p.desc, raw.resolution);
+    subpaths.push(...sp);
+    if (p.work) workPath = { id: p.id, signature: subpathSignature(sp) };
+  }
+  const res = pathsToArrows(subpaths);
+  if (res.closedSkipped > 0) warnings.push(`${res.closedSkipped} closed subpath(s) ignored (arrows are open paths)`);
+  if (res.degenerateSkipped > 0) warnings.push(`${res.degenerateSkipped} path(s) with a single point ignored`);
+  if (res.arrows.length === 0) throw new PluginError('no_arrows', 'No open pen path to use as an arrow.');
+  const assigned = assignDrags(res.arrows, regions, opts.kind);
+  warnings.push(...assigned.warnings);
+
+  const roi = editRoi({ regions: parts, arrows: res.arrows, docWidth: raw.docWidth, docHeight: raw.docHeight, marginPx: opts.marginPx });
+  if (raw.bits16) warnings.push('16-bit document: edited at 8 bits per channel (the new layer is written at 16 bits; its values sit on 8-bit steps)');
+  return { regions, drags: assigned.drags, roi, warnings, ...(workPath ? { workPath } : {}) };
+}
+
+/** "12 MP", "0.005 MP". */
+function megapixels(n: number): string {
+  return n >= 1e6 ? (n / 1e6).toFixed(1).replace(/\.0$/, '') : String(Number((n / 1e6).toFixed(3)));
+}
+
+/**
+ * Refuse an edit area the bridge would refuse (`image_too_large`: `maxImagePixels` /
+ * `maxImageSidePx`, shared/src/protocol/limits.ts), before any pixel is read: reading it would
+ * hold hundreds of MB in the panel for nothing. `limits`: the bridge's, from its welcome.
+ */
+export function requireWithinLimits(roi: Rect, limits: ImageLimits = DEFAULT_LIMITS, what = 'The edit\'s area'): void {
+  const n = roi.width * roi.height;
+  if (n <= limits.maxImagePixels && roi.width <= limits.maxImageSidePx && roi.height <= limits.maxImageSidePx) return;
+  throw new PluginError('image_too_large',
+    `${what} is ${roi.width}×${roi.height} px (${megapixels(n)} MP); the bridge takes at most ${megapixels(limits.maxImagePixels)} MP and ${limits.maxImageSidePx} px a side.`);
+}
+
+/**
+ * Refuse a document whose canvas changed size since it was read (Crop, Canvas Size, Image Size
+ * while the bridge worked): the result's document coordinates would put it in the wrong place.
+ */
+function requireSameSize(doc: PsDocument, width: number, height: number): void {
+  if (doc.width === width && doc.height === height) return;
+  throw new PluginError('document_changed',
+    `The canvas is now ${doc.width}×${doc.height} px; it was ${width}×${height} px when Smart Drag read it (Crop, Canvas Size or Image Size since?), so the result would land in the wrong place.`);
 }
 
 /**

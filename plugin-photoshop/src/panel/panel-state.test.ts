@@ -157,3 +157,19 @@ describe('moved outline state', () => {
     expect(none).toMatchObject({ phase: Phase.ready, moved: null });
   });
 });
+
+describe('apply met Photoshop busy', () => {
+  test('apply.busy: back to ready with the reason and the outline, Apply enabled; the next apply.start clears the reason; notes of apply.done join the warnings', () => {
+    const moved = { polygons: [[[10, 10], [20, 10], [20, 20]] as [number, number][]], frame: { left: 0, top: 0, width: 100, height: 80 } };
+    const applying = run([{ type: 'run.start' }, { type: 'capture.done', warnings: ['w1'] }, { type: 'job.result', moved }, { type: 'apply.start' }]);
+    const error = { code: 'modal_busy', message: 'host is in a modal state', hint: 'finish it' };
+    const busy = run([{ type: 'apply.busy', error, moved }], applying);
+    expect(busy).toMatchObject({ phase: Phase.ready, error, moved, warnings: ['w1'] });
+    expect(controlsOf(busy)).toMatchObject({ canApply: true, canDiscard: true });
+    // Only while applying.
+    expect(reducePanel(busy, { type: 'apply.busy', error })).toBe(busy);
+    const again = run([{ type: 'apply.start' }], busy);
+    expect(again).toMatchObject({ phase: Phase.applying, error: null });
+    expect(run([{ type: 'apply.done', layerName: 'Smart Drag', warnings: ['the Work Path was kept'] }], again)).toMatchObject({ phase: Phase.applied, warnings: ['w1', 'the Work Path was kept'] });
+  });
+});

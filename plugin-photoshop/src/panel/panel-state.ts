@@ -88,7 +88,9 @@ export type PanelEvent =
   | { type: 'job.result'; moved?: MovedView | null; preview?: PreviewView | null; warnings?: string[] }
   | { type: 'plan.choose'; index: number }
   | { type: 'apply.start' }
-  | { type: 'apply.done'; layerName: string | null }
+  | { type: 'apply.done'; layerName: string | null; warnings?: string[] }
+  /** Photoshop's modal state was held by someone else: nothing written, the result kept for another Apply. */
+  | { type: 'apply.busy'; error: ErrorInfo; moved?: MovedView | null }
   | { type: 'cancelled' }
   | { type: 'failed'; error: ErrorInfo }
   | { type: 'dismiss' };
@@ -163,10 +165,14 @@ export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
     }
     case 'apply.start':
       if (s.phase !== Phase.ready) return s;
-      return { ...s, phase: Phase.applying, moved: null, preview: null };
+      return { ...s, phase: Phase.applying, moved: null, preview: null, error: null };
     case 'apply.done':
       if (s.phase !== Phase.applying) return s;
-      return { ...s, phase: Phase.applied, appliedLayer: e.layerName };
+      return { ...s, phase: Phase.applied, appliedLayer: e.layerName, warnings: e.warnings ? mergeWarnings(s.warnings, e.warnings) : s.warnings };
+    case 'apply.busy':
+      // Back to a ready result (Apply enabled again), with the reason shown.
+      if (s.phase !== Phase.applying) return s;
+      return { ...s, phase: Phase.ready, error: e.error, moved: e.moved && e.moved.polygons.length > 0 ? e.moved : null };
     case 'cancelled':
       if (!busy(s.phase) && s.phase !== Phase.ready) return s;
       return { ...s, phase: Phase.cancelled, queuePosition: null, stage: null, moved: null, preview: null };

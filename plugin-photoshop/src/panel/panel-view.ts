@@ -181,11 +181,16 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
     const warn = s.warnings.length ? ` Note: ${s.warnings.join('; ')}.` : '';
     switch (s.phase) {
       case Phase.ready:
+        if (s.error) {
+          // Apply met Photoshop busy (modal_busy): nothing was written and the result is kept.
+          message.textContent = `Could not add the layer yet: ${s.error.message} (${s.error.code}). The result is kept: press Apply again.${warn}`;
+          hint.textContent = s.error.hint ?? ''; break;
+        }
         message.textContent = s.mode === 'preview'
           ? `Preview ready. Apply runs the edit at full resolution and adds it as a new layer (one undo step).${warn}`
           : `Result ready. Apply adds it as a new layer (one undo step).${warn}`;
         hint.textContent = ''; break;
-      case Phase.applied: message.textContent = s.appliedLayer ? `Added layer “${s.appliedLayer}”.` : 'The edit changed no pixels; nothing added.'; hint.textContent = ''; break;
+      case Phase.applied: message.textContent = `${s.appliedLayer ? `Added layer “${s.appliedLayer}”.` : 'The edit changed no pixels; nothing added.'}${warn}`; hint.textContent = ''; break;
       case Phase.cancelled: message.textContent = 'Cancelled. The document was not changed.'; hint.textContent = ''; break;
       case Phase.failed: message.textContent = `${s.error?.message ?? 'Failed'} (${s.error?.code ?? 'error'})`; hint.textContent = s.error?.hint ?? ''; break;
       default: message.textContent = warn.trim(); hint.textContent = '';

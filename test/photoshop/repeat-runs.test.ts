@@ -1,0 +1,226 @@
+/**
+ * Smart Drag run again and again on one document, as a user does: the plugin's controller and
+ * Photoshop host adapter on the fake `photoshop` module, with a scripted bridge client (the
+ * bridge's pixels do not matter here: a small opaque block where the arrow points).
+ *
+ * - The Work Path the arrows came from is deleted in the edit's own undo step, so the next arrow
+ *   drawn starts a new Work Path instead of joining the old arrows (the Pen adds subpaths to the
+ *   targeted Work Path); one undo brings back both the pixels and the path.
+ * - The new layer is active after apply (as Photoshop makes a new layer active); a Smart Drag
+ *   with a result layer active is refused, said plainly.
+ * - Another plugin holding the modal state at Apply keeps the finished result (Apply again), and
+ *   the command retries.
+ * - A document whose canvas changed size while the bridge worked is not written to.
+ */
+import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, Point, SubmitInput } from '@smartdrag/shared';
+import { SmartDragController, type BridgeClientLike } from '../../plugin-photoshop/src/app/controller';
+import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
+import { Phase } from '../../plugin-photoshop/src/panel/panel-state';
+import { FakePhotoshop, type FakeDocument, type FakeLayer } from './fake-photoshop';
+
+const W = 160, H = 120;
+
+/** A bridge client whose jobs end (when `hold` is false) with an 8×8 opaque block at the first drag's target. */
+class ScriptedBridge implements BridgeClientLike {
+  submitted: SubmitInput[] = [];
+  pending: Array<() => void> = [];
+  /** Leave jobs unfinished until `finish()`. */
+  hold = false;
+  /** Called as each job is submitted. */
+  onSubmit: (() => void) | null = null;
+  onStatus(fn: (s: ConnectionStatus) => void) { fn({ state: 'connected' }); return () => undefined; }
+  async connect() { return {}; }
+  close() { /* nothing */ }
+  submit(input: SubmitInput, _h?: JobHandlers): BridgeJob {
+    this.submitted.push(input);
+    this.onSubmit?.();
+    const target = input.drags[0]!.points[input.drags[0]!.points.length - 1]!;
+    const data = new Uint8ClampedArray(8 * 8 * 4);
+    for (let i = 0; i < 64; i++) data.set([250, 20, 20, 255], i * 4);
+    const outcome: JobOutcome = { layer: { left: Math.round(target[0]) - 4, top: Math.round(target[1]) - 4, width: 8, height: 8, data }, plan: { operations: [], warnings: [] }, timings: {} };
+    let resolve!: (o: JobOutcome) => void;
+    const result = new Promise<JobOutcome>((r) => { resolve = r; });
+    if (this.hold) this.pending.push(() => resolve(outcome)); else resolve(outcome);
+    return { id: `job${this.submitted.length}`, plan: new Promise(() => undefined), result, cancel: () => undefined };
+  }
+  finish(): void {
+    for (const f of this.pending.splice(0)) f();
+  }
+}
+
+function setup(): { ps: FakePhotoshop; doc: FakeDocument; source: FakeLayer; bridge: ScriptedBridge; c: SmartDragController } {
+  const ps = new FakePhotoshop();
+  const doc = ps.openDocument(W, H, { resolution: 300 });
+  const px = new Uint8ClampedArray(W * H * 4);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) px.set([(x * 3) & 255, (y * 2) & 255, 120, 255], (y * W + x) * 4);
+  const source = doc.addLayer('Photo', px);
+  const sel = new Uint8Array(W * H);
+  for (let y = 40; y < 60; y++) for (let x = 20; x < 40; x++) sel[y * W + x] = 255;
+  doc.selectionMask = sel;
+  doc.addPath('Saved', 'normalPath', [{ closed: false, points: [{ anchor: [5, 5] }, { anchor: [9, 9] }] }]);
+  // The user's first arrow: drawn with the Pen, it starts the Work Path (left targeted).
+  doc.drawWithPen([arrow([30, 50], [70, 50])]);
+  const bridge = new ScriptedBridge();
+  const c = new SmartDragController({ host: createPhotoshopHost({ photoshop: ps }), client: bridge, applyRetry: { attempts: 3, delayMs: 5 } });
+  return { ps, doc, source, bridge, c };
+}
+
+function arrow(from: Point, to: Point) {
+  return { closed: false, points: [{ anchor: from }, { anchor: to }] };
+}
+
+const workPathArrows = (doc: FakeDocument) => doc.workPath?.subpaths.map((sp) => sp.points.map((p) => p.anchor));
+
+describe('the Work Path after an edit (A)', () => {
+  test('deleted in the edit\'s own undo step: the next arrow starts a new Work Path, so the second run drags only the new arrow; saved paths stay', async () => {
+    const { doc, source, bridge, c } = setup();
+    const historyBefore = [...doc.history];
+    await c.run({ intent: '', kind: 'translate', autoApply: true });
+    expect(c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(bridge.submitted[0]!.drags.map((d) => d.points)).toEqual([[[30, 50], [70, 50]]]);
+    // One history state holds the new layer AND the deletion of the Work Path; the saved path is untouched.
+    expect(doc.history).toEqual([...historyBefore, 'Smart Drag']);
+    expect(doc.workPath).toBeUndefined();
+    expect(doc.paths.map((p) => p.name)).toEqual(['Saved']);
+
+    // The user selects the photo again, draws a second arrow and runs Smart Drag.
+    doc.activeLayers = [source];
+    doc.drawWithPen([arrow([30, 50], [30, 90])]);
+    await c.run({ intent: '', kind: 'translate', autoApply: true });
+    expect(c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(bridge.submitted[1]!.drags.map((d) => d.points)).toEqual([[[30, 50], [30, 90]]]);
+    expect(doc.layers.map((l) => l.name)).toEqual(['Smart Drag', 'Smart Drag', 'Photo']);
+  });
+
+  test('one undo restores the pixels and the Work Path; running again after the undo reads the same arrow', async () => {
+    const { doc, bridge, c } = setup();
+    const layersBefore = doc.layers.map((l) => l.id);
+    await c.run({ intent: '', kind: 'translate', autoApply: true });
+    expect(doc.layers).toHaveLength(2);
+    expect(doc.workPath).toBeUndefined();
+    doc.undo();
+    expect(doc.layers.map((l) => l.id)).toEqual(layersBefore);
+    expect(workPathArrows(doc)).toEqual([[[30, 50], [70, 50]]]);
+    expect(doc.targetedPathId).toBe(doc.workPath!.id);
+    // Undo-then-rerun: the same edit again, from the restored path.
+    await c.run({ intent: '', kind: 'translate', autoApply: true });
+    expect(c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(bridge.submitted[1]!.drags.map((d) => d.points)).toEqual([[[30, 50], [70, 50]]]);
+    expect(doc.workPath).toBeUndefined();
+  });
+
+  test('arrows from a saved path (no Work Path): the saved path is never deleted', async () => {
+    const { doc, c } = setup();
+    doc.paths = doc.paths.filter((p) => p.name === 'Saved');
+    doc.paths[0]!.subpaths = [arrow([30, 50], [70, 60])];
+    await c.run({ intent: '', kind: 'translate', autoApply: true });
+    expect(c.state.phase).toBe(Phase.applied);
+    expect(doc.paths.map((p) => p.name)).toEqual(['Saved']);
+  });
+
+  test('a Work Path the user drew on while the bridge worked is kept (with a note), not deleted with the new arrows', async () => {
+    const { doc, bridge, c } = setup();
+    bridge.hold = true;
+    const run = c.run({ intent: '', kind: 'translate' });
+    await new Promise((r) => setImmediate(r));
+    expect(c.state.phase).toBe(Phase.working);
+    doc.drawWithPen([arrow([100, 100], [120, 100])]);
+    bridge.finish();
+    await run;
+    await c.apply();
+    expect(c.state.phase).toBe(Phase.applied);
+    expect(workPathArrows(doc)).toEqual([[[30, 50], [70, 50]], [[100, 100], [120, 100]]]);
+    expect(c.state.warnings.join(' ')).toMatch(/Work Path changed while SmartDrag worked/);
+  });
+});
+
+describe('the result layer is active after apply (C)', () => {
+  test('a second Smart Drag right away is refused, naming the result layer, before anything is read or sent', async () => {
+    const { ps, doc, bridge, c } = setup();
+    await c.run({ intent: 'move it', kind: 'translate', autoApply: true });
+    expect(c.state.phase).toBe(Phase.applied);
+    expect(doc.activeLayers[0]!.name).toBe('Smart Drag: move it'); // Photoshop makes the new layer active
+    doc.drawWithPen([arrow([30, 50], [30, 90])]);
+    ps.calls = [];
+    await c.run({ intent: '', kind: 'translate', autoApply: true });
+    expect(c.state).toMatchObject({ phase: Phase.failed, error: { code: 'no_layer', message: expect.stringContaining('"Smart Drag: move it" is a Smart Drag result') } });
+    expect(c.state.error!.hint).toMatch(/Select the layer that holds the object/);
+    expect(ps.calls.filter((x) => x === 'getPixels' || x === 'getSelection')).toEqual([]);
+    expect(bridge.submitted).toHaveLength(1);
+  });
+
+  test('recognised after a plugin reload too (by its name), and a renamed or merged layer is read as usual', async () => {
+    const { ps, doc, source, c } = setup();
+    await c.run({ intent: '', kind: 'translate', autoApply: true });
+    const result = doc.activeLayers[0]!;
+    const fresh = new SmartDragController({ host: createPhotoshopHost({ photoshop: ps }), client: new ScriptedBridge() });
+    doc.drawWithPen([arrow([30, 50], [30, 90])]);
+    await fresh.run({ intent: '', kind: 'translate' });
+    expect(fresh.state).toMatchObject({ phase: Phase.failed, error: { code: 'no_layer', message: expect.stringContaining('is a Smart Drag result') } });
+    // Selecting the photo again: read as usual.
+    doc.activeLayers = [source];
+    await fresh.run({ intent: '', kind: 'translate' });
+    expect(fresh.state).toMatchObject({ phase: Phase.ready, error: null });
+    expect(result.id).not.toBe(source.id);
+  });
+});
+
+describe('another plugin modal at Apply (D)', () => {
+  test('Apply keeps the finished result (ready, with the reason) and a second Apply writes it', async () => {
+    const { ps, doc, bridge, c } = setup();
+    await c.run({ intent: '', kind: 'translate' });
+    expect(c.state.phase).toBe(Phase.ready);
+    const historyBefore = [...doc.history];
+    let release!: () => void;
+    const other = ps.core.executeAsModal(() => new Promise<void>((r) => { release = r; }), { commandName: 'Other plugin' });
+    await c.apply();
+    expect(c.state).toMatchObject({ phase: Phase.ready, error: { code: 'modal_busy' } });
+    expect(doc.layers).toHaveLength(1);
+    expect(doc.history).toEqual(historyBefore);
+    release();
+    await other;
+    await c.apply();
+    expect(c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(doc.layers).toHaveLength(2);
+    expect(bridge.submitted).toHaveLength(1); // the same result, not a new job
+  });
+
+  test('the command (autoApply) retries a short collision by itself', async () => {
+    const { ps, doc, bridge, c } = setup();
+    bridge.onSubmit = () => { ps.collideNext = 2; }; // busy for the first two tries at Apply
+    await c.run({ intent: '', kind: 'translate', autoApply: true });
+    expect(c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(ps.calls.filter((x) => x === 'executeAsModal(busy)')).toHaveLength(2);
+    expect(doc.layers).toHaveLength(2);
+  });
+
+  test('the command gives up after a few tries but keeps the result for Apply', async () => {
+    const { ps, doc, bridge, c } = setup();
+    bridge.onSubmit = () => { ps.collideNext = 50; };
+    await c.run({ intent: '', kind: 'translate', autoApply: true });
+    expect(c.state).toMatchObject({ phase: Phase.ready, error: { code: 'modal_busy' } });
+    expect(ps.calls.filter((x) => x === 'executeAsModal(busy)')).toHaveLength(3);
+    ps.collideNext = 0;
+    await c.apply();
+    expect(c.state.phase).toBe(Phase.applied);
+    expect(doc.layers).toHaveLength(2);
+  });
+});
+
+describe('the canvas changed size while the bridge worked (E)', () => {
+  test('Canvas Size between capture and apply: refused with document_changed, nothing written', async () => {
+    const { doc, bridge, c } = setup();
+    bridge.hold = true;
+    const run = c.run({ intent: '', kind: 'translate', autoApply: true });
+    await new Promise((r) => setImmediate(r));
+    expect(c.state.phase).toBe(Phase.working);
+    doc.resizeCanvas(W + 40, H);
+    const historyBefore = [...doc.history];
+    bridge.finish();
+    await run;
+    expect(c.state).toMatchObject({ phase: Phase.failed, error: { code: 'document_changed', message: expect.stringContaining(`${W}×${H}`) } });
+    expect(doc.layers).toHaveLength(1);
+    expect(doc.history).toEqual(historyBefore);
+    expect(doc.workPath).toBeDefined();
+  });
+});
