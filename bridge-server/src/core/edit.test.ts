@@ -467,3 +467,22 @@ describe('working arrays reused across edits (scratch pool)', () => {
     expect(first.layer.image.data.some((v) => v !== 0)).toBe(true);
   });
 });
+
+describe('an edit that moves nothing changes nothing', () => {
+  test('a zero-length arrow with its kind set to translate, no intent, on the red candy: no changed pixel, and the plan says the region does not move', async () => {
+    const { c, img } = await loadCase('smarties-move-red');
+    const { intent: _unused, ...still } = c;
+    const req = caseToRequest({ ...still, drags: [{ region: c.regions[0]!.id, kind: 'translate', points: [[33, 228], [33, 228]] }] }, img, { quality: 'final' });
+    const res = await runEdit(req);
+    expect(res.plan.operations[0]!.params).toEqual({ kind: 'translate', dx: 0, dy: 0 });
+    let changed = 0;
+    const { crop, edited } = res;
+    for (let y = 0; y < crop.height; y++) for (let x = 0; x < crop.width; x++) {
+      const s = (y * crop.width + x) * 4, d = ((y + crop.top) * img.width + x + crop.left) * 4;
+      for (let k = 0; k < 4; k++) if (edited.data[s + k] !== img.data[d + k]) { changed++; break; }
+    }
+    // (Rendered as a move onto itself, the seam blend and the shadow's growth changed ~700 pixels.)
+    expect(changed).toBe(0);
+    expect(res.plan.warnings.join(' ')).toMatch(/Region h1 does not move/);
+  });
+});

@@ -61,11 +61,13 @@ describe('self-check on synthetic edits', () => {
     return { id: 'r1', mask: { left: x0, top: y0, width: w, height: h, data: m.data } };
   };
 
-  test('an arrow that ends where it starts changes nothing: badness 0, not doubtful', async () => {
+  test('an arrow that ends where it starts changes nothing: an empty edit, nothing to check (no doubt raised)', async () => {
     const image = makeTexture('stripes', W, H, 3);
     const req: EditRequest = { image, regions: [region(40, 30, 60, 50)], drags: [{ region: 'r1', points: [[70, 55], [70, 55]] }], quality: 'final' };
     const res = await runEdit(req, { selfCheck: true });
-    expect(res.check).toMatchObject({ synthesized: 0, tear: 0, stretch: 1, badness: 0, doubtful: false, findings: [] });
+    expect(res.crop.width * res.crop.height).toBe(0);
+    expect(res.check).toBeNull();
+    expect(res.plan.warnings.join(' ')).toMatch(/does not move/);
   });
 
   test('a rigid plan of one region is checked from its backward map: no source map built, the same measures to the bit', async () => {

@@ -1104,8 +1104,16 @@ export function warpRegions(input: WarpInput): WarpOutput {
   const { image, quality } = input;
   const W = image.width, H = image.height;
   const warnings: string[] = [];
+  // A region whose map is the identity (a zero-length arrow with its kind set, a turn of 0°, a
+  // scale of 1) changes nothing: it is not rendered at all — rendered, its own edge went through
+  // the seam blend and the shadow's growth and changed hundreds of pixels around the object.
   const prepared = groupByRegion(input.regions, input.operations)
-    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings, input.keep ?? []));
+    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings, input.keep ?? []))
+    .filter((rw) => {
+      const still = rw.field === null && isIdentityAffine(rw.backward) && isIdentityAffine(rw.forward);
+      if (still) warnings.push(`Region ${rw.region.id} does not move (its arrow has no length, or the amount is zero): nothing changed there.`);
+      return !still;
+    });
   checkSignal(input.signal);
   let area: Rect = { left: 0, top: 0, width: 0, height: 0 };
   let regionSpan: Rect = { left: 0, top: 0, width: 0, height: 0 };
