@@ -6,6 +6,7 @@
  * uploads being read share one byte budget; slow senders are cut off; 20 parallel oversize
  * unauthenticated uploads leave the bridge serving health and a normal edit.
  */
+import http from 'node:http';
 import { DEFAULT_LIMITS } from '@smartdrag/shared';
 import { httpBodyLimit } from '../../bridge-server/src/server/http-door';
 import { RawClient, gradientImage, squarePolygon, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
@@ -143,5 +144,42 @@ describe('HTTP door with small limits', () => {
   it('a normal edit still works under the small limits', async () => {
     const r = await request(tb.port, 'POST', '/v1/edit', { authorization: `Bearer ${tb.token}` }, await editBody());
     expect(r.status).toBe(200);
+  });
+});
+
+describe('HTTP jobs a script gives up on, names twice or gets wrong', () => {
+  let tb: TestBridge;
+  beforeAll(async () => { tb = await startTestBridge({ workers: 1 }); });
+  afterAll(async () => { await tb?.bridge.close(); });
+  const auth = () => ({ authorization: `Bearer ${tb.token}` });
+
+  it('a request the client abandons cancels its job (it ran to its end before, its result kept for nobody)', async () => {
+    const body = JSON.parse(await editBody());
+    body.intent = '__hook:sleep__'; // the worker sleeps until the job is cancelled (≤ 10 s)
+    const text = JSON.stringify(body);
+    const req = http.request({ host: '127.0.0.1', port: tb.port, method: 'POST', path: '/v1/edit', agent: false,
+      headers: { ...auth(), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } });
+    req.on('error', () => undefined);
+    req.end(text);
+    const until = async (pred: () => boolean, ms: number) => { const t = Date.now(); while (!pred() && Date.now() - t < ms) await new Promise((r) => setTimeout(r, 20)); return pred(); };
+    expect(await until(() => tb.bridge.stats().running === 1, 5000)).toBe(true);
+    req.destroy(); // the script times out and gives up
+    expect(await until(() => tb.bridge.stats().running === 0, 5000)).toBe(true);
+  });
+
+  it('a jobId used again is refused with what to do (not "update the plugin"); malformed bodies get the HTTP door\'s hint', async () => {
+    const body = JSON.parse(await editBody());
+    const first = await request(tb.port, 'POST', '/v1/edit', auth(), JSON.stringify({ ...body, jobId: 'fixed-1' }));
+    expect(first.status).toBe(200);
+    const again = await request(tb.port, 'POST', '/v1/edit', auth(), JSON.stringify({ ...body, jobId: 'fixed-1' }));
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ code: 'bad_message', message: expect.stringContaining('job id fixed-1 is already in use'), hint: expect.stringContaining('its own jobId') });
+    const arr = await request(tb.port, 'POST', '/v1/edit', auth(), '[]');
+    expect(arr.status).toBe(400);
+    expect(arr.body!.message).not.toMatch(/^:/);
+    expect(arr.body!.hint).toMatch(/request body/);
+    expect(arr.body!.hint).not.toMatch(/plugin/);
+    const noToken = await request(tb.port, 'POST', '/v1/edit', {}, JSON.stringify(body));
+    expect(noToken.body).toMatchObject({ code: 'unauthorized', hint: expect.stringContaining('Authorization: Bearer') });
   });
 });

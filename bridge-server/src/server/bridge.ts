@@ -130,7 +130,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     policy: () => policy,
     stats: () => ({ ...stats() }),
     diagnostics, originNotes,
-    runHttpJob: (submit, frames, owner, clientId) => runHttpJob({ store, queue, dispatch, logger, closing: () => closing }, submit, frames, owner, clientId),
+    runHttpJob: (submit, frames, owner, clientId, signal) => runHttpJob({ store, queue, dispatch, logger, closing: () => closing }, submit, frames, owner, clientId, signal),
   });
   // Slow senders cannot hold sockets: headers within the handshake time, a whole request within
   // the upload time (checked every second); an `Expect: 100-continue` upload is answered only

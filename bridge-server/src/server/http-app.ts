@@ -37,7 +37,7 @@ export interface HttpAppDeps {
   workersDown?: () => string | null;
   policy: () => AccessPolicy;
   stats: () => Record<string, number>;
-  runHttpJob: (submit: JobSubmit, frames: Map<number, Frame>, owner: string, clientId: string) => Promise<{ messages: ServerMessage[]; chunks: Uint8Array[] }>;
+  runHttpJob: (submit: JobSubmit, frames: Map<number, Frame>, owner: string, clientId: string, signal?: AbortSignal) => Promise<{ messages: ServerMessage[]; chunks: Uint8Array[] }>;
   /** Records of recent clients (HTTP requests are added). */
   diagnostics?: Diagnostics;
   /** Logs each unexpected Origin once. */
@@ -61,8 +61,23 @@ const HttpEditSchema = z.object({
 }).refine((b) => b.drags.length > 0 || !!b.intent?.trim(), { message: 'a job needs at least one drag, or an intent that states the edit', path: ['drags'] });
 
 
-function httpError(res: Response, status: number, code: ErrorCode, message: string): void {
-  res.status(status).json({ code, message, hint: ERROR_HINTS[code] });
+/**
+ * Hints for a script's author where the protocol's are written for a panel's user ("update the
+ * plugin", "into the plugin settings").
+ */
+const HTTP_HINTS: Partial<Record<ErrorCode, string>> = {
+  bad_message: 'Fix the request body as the message says (its format: README, "Scripts can also POST /v1/edit").',
+  unauthorized: 'Send the header `Authorization: Bearer <token>` with the token `smartdrag token` prints.',
+};
+
+/** The hint an HTTP answer carries: a job's own (when it is not the generic one), else the HTTP door's, else the protocol's. */
+function httpHint(code: ErrorCode, given?: string): string {
+  if (given && given !== ERROR_HINTS[code]) return given;
+  return HTTP_HINTS[code] ?? ERROR_HINTS[code];
+}
+
+function httpError(res: Response, status: number, code: ErrorCode, message: string, hint?: string): void {
+  res.status(status).json({ code, message, hint: httpHint(code, hint) });
 }
 
 function statusOf(code: ErrorCode): number {
@@ -114,7 +129,7 @@ function refuse(res: Response, status: number, code: ErrorCode, message: string,
       sock.once('close', () => clearTimeout(t));
     };
   }
-  res.status(status).json({ code, message, hint: ERROR_HINTS[code], ...(detail !== undefined ? { detail } : {}) });
+  res.status(status).json({ code, message, hint: httpHint(code), ...(detail !== undefined ? { detail } : {}) });
 }
 
 function bearerAuth(req: Request, config: BridgeConfig): { user: string; owner: string } | null {
@@ -233,7 +248,7 @@ function editRoute(deps: HttpAppDeps) {
     const body = HttpEditSchema.safeParse(got.body);
     if (!body.success) {
       const i = body.error.issues[0]!;
-      httpError(res, 400, ErrorCode.bad_message, `${i.path.map(String).join('.')}: ${i.message}`);
+      httpError(res, 400, ErrorCode.bad_message, `${i.path.length > 0 ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
       return;
     }
     const b = body.data;
@@ -245,14 +260,19 @@ function editRoute(deps: HttpAppDeps) {
     });
     if (!parsed.success) {
       const i = parsed.error.issues[0]!;
-      httpError(res, 400, ErrorCode.bad_message, `${i.path.map(String).join('.')}: ${i.message}`);
+      httpError(res, 400, ErrorCode.bad_message, `${i.path.length > 0 ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
       return;
     }
     if (parsed.data.keep?.some((k) => k.maskSlot !== undefined)) { httpError(res, 400, ErrorCode.bad_message, 'keep masks are not supported over HTTP; use polygons'); return; }
     const png = Buffer.from(b.image.png, 'base64');
     const [left, top] = b.imageOrigin ?? [0, 0];
     const frames = new Map<number, Frame>([[0, { jobId, part: 'image', slot: 0, format: 'png', width: 0, height: 0, left, top, data: png }]]);
-    await answerJob(res, jobId, await deps.runHttpJob(parsed.data, frames, got.owner, clientId));
+    // A client that gives up (closes the connection before the answer) cancels its job.
+    const gone = new AbortController();
+    res.on('close', () => { if (!res.writableEnded) gone.abort(); });
+    const out = await deps.runHttpJob(parsed.data, frames, got.owner, clientId, gone.signal);
+    if (gone.signal.aborted) return;
+    await answerJob(res, jobId, out);
   };
 }
 
@@ -261,7 +281,7 @@ async function answerJob(res: Response, jobId: string, out: { messages: ServerMe
   const err = out.messages.find((m) => m.type === 'job.error' || m.type === 'job.cancelled');
   if (err) {
     const code = err.type === 'job.error' ? err.code : ErrorCode.cancelled;
-    httpError(res, statusOf(code), code, err.type === 'job.error' ? err.message : 'cancelled');
+    httpError(res, statusOf(code), code, err.type === 'job.error' ? err.message : 'cancelled', err.type === 'job.error' ? err.hint : undefined);
     return;
   }
   const result = out.messages.find((m) => m.type === 'job.result');

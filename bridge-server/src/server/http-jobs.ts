@@ -3,11 +3,11 @@
  * jobs, with a sink that collects the job's messages and layer chunks until it ends.
  */
 import type { Logger } from 'pino';
-import { ERROR_HINTS, ErrorCode, type Frame, type JobSubmit, type ServerMessage, type SmartDragError } from '@smartdrag/shared';
+import { ErrorCode, type Frame, type JobSubmit, type ServerMessage, type SmartDragError } from '@smartdrag/shared';
 import type { Dispatcher } from './dispatch';
 import { expectedMaskSlots } from './job-input';
 import type { JobQueue } from './job-queue';
-import type { JobSink, JobStore } from './job-store';
+import { ACTIVE, type JobSink, type JobStore } from './job-store';
 
 /** A finished HTTP job's messages (ending with `job.result`, `job.error` or `job.cancelled`) and layer chunks. */
 export interface CollectedJob {
@@ -24,8 +24,12 @@ export interface HttpJobDeps {
   closing: () => boolean;
 }
 
-/** Run one HTTP job to its end; never rejects (failures are `job.error` messages). */
-export function runHttpJob(d: HttpJobDeps, submit: JobSubmit, frames: Map<number, Frame>, owner: string, clientId: string): Promise<CollectedJob> {
+/**
+ * Run one HTTP job to its end; never rejects (failures are `job.error` messages). `signal`: the
+ * request went away (the client gave up or timed out) — the job is cancelled, not run to an end
+ * nobody collects.
+ */
+export function runHttpJob(d: HttpJobDeps, submit: JobSubmit, frames: Map<number, Frame>, owner: string, clientId: string, signal?: AbortSignal): Promise<CollectedJob> {
   return new Promise((resolve) => {
     const collected: CollectedJob = { messages: [], chunks: [] };
     const refuse = (code: ErrorCode, message: string, hint: string) =>
@@ -48,9 +52,22 @@ export function runHttpJob(d: HttpJobDeps, submit: JobSubmit, frames: Map<number
       refuse(err.code, err.message, err.hint);
       return;
     }
-    if (d.store.has(submit.jobId)) { refuse(ErrorCode.bad_message, 'job id already in use', ERROR_HINTS.bad_message); return; }
+    if (d.store.has(submit.jobId)) {
+      refuse(ErrorCode.bad_message, `job id ${submit.jobId} is already in use: a job with this id ran recently and the bridge still keeps it`,
+        'Give each request its own jobId, or leave jobId out (the bridge makes one).');
+      return;
+    }
     const job = d.store.create(submit, owner, clientId, sink, null, d.logger.child({ jobId: submit.jobId }), [0, ...expectedMaskSlots(submit)]);
     for (const [slot, f] of frames) job.frames.set(slot, f);
+    if (signal) {
+      const gone = () => {
+        if (!ACTIVE.has(job.state)) return;
+        job.cancelRequested = true;
+        d.dispatch.cancel(job, ErrorCode.cancelled, 'the HTTP client went away');
+      };
+      if (signal.aborted) gone();
+      else signal.addEventListener('abort', gone, { once: true });
+    }
     void d.dispatch.prepare(job);
   });
 }
