@@ -56,8 +56,9 @@ async function main(): Promise<void> {
     }
   });
   use.addEventListener('click', () => {
-    panel.editor.clear();
-    void panel.reloadDocument();
+    // Another element (or the page) becomes the document: a job still running for the old one is
+    // cancelled, as its layer would be placed over the new one's frame.
+    void panel.switchDocument();
   });
   save.addEventListener('click', () => {
     void (async () => {

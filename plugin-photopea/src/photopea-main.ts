@@ -11,10 +11,16 @@ import { bridgeUrl, CLIENT_VERSION, readToken } from './page-config';
 function main(): void {
   const app = document.getElementById('app')!;
   if (window.parent === window) {
+    // The bridge serving this page listens on its port: name it when it is not the default.
+    const port = /^\d+$/.test(location.port) && location.port !== '7341' ? ` --port ${location.port}` : '';
     app.innerHTML =
-      '<div class="sd-panel"><strong>SmartDrag for Photopea</strong><p>This page runs inside Photopea. ' +
-      'In Photopea choose <b>Window ▸ Plugins ▸ Add Plugin</b> and load <a href="smartdrag.photopea.json">smartdrag.photopea.json</a>, ' +
-      'then open the SmartDrag panel. Without Photopea, use the <a href="/">playground</a>.</p></div>';
+      // The same route as the README: the link `smartdrag photopea-link` prints (Photopea's own
+      // configuration URL) is the reliable one; Add Plugin may refuse a private plugin.
+      '<div class="sd-panel" data-testid="standalone"><strong>SmartDrag for Photopea</strong><p>This page runs inside Photopea. ' +
+      `To open Photopea with the SmartDrag panel, run <code>npx smartdrag photopea-link${port}</code>, ` +
+      'open the link it prints and bookmark it. ' +
+      'Alternatively, in Photopea choose <b>Window ▸ Plugins ▸ Add Plugin</b> and load <a href="smartdrag.photopea.json">smartdrag.photopea.json</a> ' +
+      '(Photopea may accept it only with "Make Public" ticked). Without Photopea, use the <a href="/">playground</a>.</p></div>';
     return;
   }
   const token = readToken() ?? '';

@@ -7,6 +7,22 @@ import { CanvasHost, decodeImageFile } from './host/canvas-host';
 import { Panel } from './panel/panel';
 import { bridgeUrl, CLIENT_VERSION, readToken } from './page-config';
 
+/** Where an image comes from: a file the user chose, or the bundled sample fetched from the bridge. */
+interface ImageSource {
+  name: string;
+  type: string;
+  read: () => Promise<Uint8Array>;
+  /** What the failure message calls it, and what to do then. */
+  what: string;
+  hint: string;
+}
+
+/** Why an image did not open, for the panel (the browser's decoder says only "could not be decoded"). */
+function openError(src: ImageSource, e: unknown): Error & { hint: string; code: string } {
+  const why = e instanceof Error || e instanceof DOMException ? e.message : String(e);
+  return Object.assign(new Error(`Could not open ${src.what}: ${why}`), { hint: src.hint, code: 'open_failed' });
+}
+
 function main(): void {
   const app = document.getElementById('app')!;
   const host = new CanvasHost();
@@ -32,23 +48,50 @@ function main(): void {
   const panel = new Panel({ root: app, host, bridge, title: 'Playground', livePreview: true, toolbar, thumbnailMaxSide: 520 });
   (window as unknown as { smartdrag: unknown }).smartdrag = { panel, host, bridge };
 
-  const load = async (name: string, bytes: Uint8Array, type: string): Promise<void> => {
-    const rgba = await decodeImageFile(bytes, type);
-    host.setImage(name, rgba);
-    panel.editor.clear();
-    await panel.reloadDocument();
+  // The newest open wins: an older one still decoding (a large file) is dropped when it ends.
+  let opening = 0;
+  const load = async (src: ImageSource): Promise<void> => {
+    const ticket = ++opening;
+    let rgba;
+    try {
+      rgba = await decodeImageFile(await src.read(), src.type);
+    } catch (e) {
+      // The old image (if any) stays open; say why this one did not.
+      if (ticket === opening) panel.showError(openError(src, e));
+      return;
+    }
+    if (ticket !== opening) return;
+    host.setImage(src.name, rgba);
+    // Another image: a job still running belongs to the old one (its layer would land here at the
+    // old one's coordinates), and its plan, preview and warnings go too.
+    await panel.switchDocument();
   };
   file.addEventListener('change', () => {
     const f = file.files?.[0];
-    if (f) void f.arrayBuffer().then((b) => load(f.name, new Uint8Array(b), f.type));
+    // Cleared, so choosing the same file again (after editing it) opens it again.
+    file.value = '';
+    if (!f) return;
+    void load({
+      name: f.name, type: f.type, read: async () => new Uint8Array(await f.arrayBuffer()),
+      what: `"${f.name}"`, hint: 'Open a PNG, JPEG or WebP image; this file may be damaged or in another format.',
+    });
   });
   sample.addEventListener('click', () => {
-    void fetch('smarties.png')
-      .then((r) => r.arrayBuffer())
-      .then((b) => load('smarties.png', new Uint8Array(b), 'image/png'));
+    void load({
+      name: 'smarties.png', type: 'image/png',
+      read: async () => {
+        const r = await fetch('smarties.png');
+        if (!r.ok) throw new Error(`the bridge answered HTTP ${r.status}`);
+        return new Uint8Array(await r.arrayBuffer());
+      },
+      what: 'the sample', hint: 'Reload the page; if it keeps failing, check that the bridge is running (npx smartdrag serve).',
+    });
   });
   download.addEventListener('click', () => {
-    if (!host.hasDocument) return;
+    if (!host.hasDocument) {
+      panel.showError(Object.assign(new Error('Nothing to download: no image is open.'), { hint: 'Open an image or load the sample first.' }));
+      return;
+    }
     void host.exportPng().then((png) => {
       const url = URL.createObjectURL(new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
       const a = document.createElement('a');
@@ -56,7 +99,7 @@ function main(): void {
       a.download = 'smartdrag.png';
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10000);
-    });
+    }, (e: unknown) => panel.showError(e));
   });
   void panel.start();
 }

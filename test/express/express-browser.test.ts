@@ -107,6 +107,13 @@ async function editorPoint(page: Page, frame: Frame): Promise<(p: Point) => [num
 
 /** Lasso `poly`, draw the arrow `from → to`, type the case's intent, pick translate, apply; wait for the outcome. */
 async function lassoArrowApply(page: Page, frame: Frame, poly: Point[], from: Point, to: Point): Promise<void> {
+  await lassoArrow(page, frame, poly, from, to);
+  await frame.click('[data-testid=apply]');
+  await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
+}
+
+/** Lasso `poly`, draw the arrow `from → to`, type the case's intent, pick translate. */
+async function lassoArrow(page: Page, frame: Frame, poly: Point[], from: Point, to: Point): Promise<void> {
   const at = await editorPoint(page, frame);
   await frame.click('[data-testid=tool-lasso]');
   await page.mouse.move(...at(poly[0]!));
@@ -121,8 +128,6 @@ async function lassoArrowApply(page: Page, frame: Frame, poly: Point[], from: Po
   await page.mouse.up();
   await frame.fill('[data-testid=intent]', theCase.intent!);
   await frame.selectOption('[data-testid=kind]', 'translate');
-  await frame.click('[data-testid=apply]');
-  await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
 }
 
 test('Express simulator: selected image → lasso + arrow in the panel → one new image over the original with the core\'s pixels', async () => {
@@ -180,6 +185,56 @@ test('Express simulator: selected image → lasso + arrow in the panel → one n
     // The user's one Undo removes exactly the SmartDrag image.
     expect(await page.evaluate(() => (window as any).sim.undo())).toBe(1);
     expect(await page.evaluate(() => (window as any).sim.nodes().length)).toBe(1);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: "Use selection" while Smart Drag runs cancels it — no image lands at the old element\'s coordinates over the new document', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  // Hold what the add-on sends on its WebSocket while `__held` is an array, so the final is surely
+  // still running (its submit not even at the bridge) when the user picks another document.
+  await ctx.addInitScript(() => {
+    const w = window as any;
+    w.__held = null;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data: any) {
+      if (w.__held) w.__held.push([this, data]);
+      else send.call(this, data);
+    };
+    w.__release = () => {
+      const q = w.__held as [WebSocket, any][];
+      w.__held = null;
+      for (const [ws, d] of q) send.call(ws, d);
+    };
+  });
+  try {
+    const { page, frame } = await openExpress(ctx, { query: '&pageW=640&pageH=480' });
+    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    const drag = theCase.drags[0]!;
+    await lassoArrow(page, frame, theCase.regions[0]!.polygon as Point[], drag.points[0] as Point, drag.points[1] as Point);
+    await frame.evaluate(() => { (window as any).__held = []; });
+    await frame.click('[data-testid=apply]');
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.job?.quality === 'final');
+    // Nothing selected now: "Use selection" makes the page the document.
+    await page.evaluate(() => (window as any).sim.select([]));
+    await frame.click('[data-testid=use-selection]');
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 640, undefined, { timeout: 30000 });
+    await frame.evaluate(() => (window as any).__release());
+    for (const deadline = Date.now() + 60000; ;) {
+      const st = server.bridge.stats();
+      if (st.running === 0 && st.queued === 0) break;
+      if (Date.now() > deadline) throw new Error(`bridge still busy: ${JSON.stringify(st)}`);
+      await page.waitForTimeout(50);
+    }
+    await page.waitForTimeout(500); // the bridge's answer (cancelled, or a result) reaches the add-on
+    const sim = await page.evaluate(() => { const s = (window as any).sim; return { nodes: s.nodes().length, violations: s.violations, errors: s.errors }; });
+    expect(sim).toEqual({ nodes: 1, violations: [], errors: [] });
+    expect(await frame.evaluate(() => {
+      const p = (window as any).smartdrag.panel;
+      return { message: document.querySelector('[data-testid=message]')!.textContent, plan: document.querySelector('[data-testid=plan]')!.textContent, job: !!p.job, placed: p.placed.length };
+    })).toEqual({ message: 'The Smart Drag on the previous image was cancelled; nothing was added to it.', plan: '', job: false, placed: 0 });
   } finally {
     await ctx.close();
   }

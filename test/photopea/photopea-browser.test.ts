@@ -16,6 +16,7 @@ import { artifactsDir, ensureBuilt, launchChromium, ROOT, startBridge } from './
 import { maskOf, trimToAlpha, type Sent } from '../helpers/layers';
 import { expectedCrop, movedBounds } from '../helpers/edit-area';
 import { castShadow } from '../../bridge-server/src/core/plan/cast-shadow';
+import { dragOnEditor, lassoOnPage, openSimulator as openSimulatorAt, SMARTIES } from './pages';
 
 /**
  * Bounds of what a move of the candy's selection carries: the selection and its soft shadow on the
@@ -30,9 +31,7 @@ function movingBounds(img: RgbaImage, selection: PlacedMask): Rect {
 jest.setTimeout(120_000);
 
 const FIXTURES = join(ROOT, 'test', 'fixtures');
-const SIM_DIR = join(__dirname, 'simulator');
 const theCase = parseDragCase(JSON.parse(readFileSync(join(FIXTURES, 'cases', 'smarties-move-red.json'), 'utf8')));
-const SMARTIES = readFileSync(join(FIXTURES, 'photos', 'smarties.png'));
 
 
 let browser: Browser;
@@ -63,39 +62,6 @@ async function expectedFor(sent: Sent, regionMasks: PlacedMask[], img: RgbaImage
   return (await runEdit(req)).layer;
 }
 
-/** Drag on the arrow editor from one document point to another (view = doc × scale). */
-async function dragOnEditor(page: Page, frame: Frame | Page, from: Point, to: Point, steps = 12): Promise<void> {
-  // Page coordinates of the canvas: the iframe's content box (inside its border) + the canvas rect.
-  const offset = frame === page ? [0, 0] : await page.evaluate(() => {
-    const f = document.getElementById('plugin')!;
-    const r = f.getBoundingClientRect();
-    return [r.left + f.clientLeft, r.top + f.clientTop];
-  });
-  const { left, top, scale } = await frame.evaluate(() => {
-    const r = document.querySelector('canvas.sd-editor')!.getBoundingClientRect();
-    return { left: r.left, top: r.top, scale: (window as any).smartdrag.panel.editor.scale as number };
-  });
-  const at = (p: Point): [number, number] => [offset[0]! + left + p[0] * scale, offset[1]! + top + p[1] * scale];
-  await page.mouse.move(...at(from));
-  await page.mouse.down();
-  for (let i = 1; i <= steps; i++) {
-    await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / steps, from[1] + ((to[1] - from[1]) * i) / steps]));
-  }
-  await page.mouse.up();
-}
-
-/** With the lasso tool active on a page-level panel (the playground), lasso `poly` (document points); wait for the region. */
-async function lassoOnPage(page: Page, poly: Point[]): Promise<void> {
-  const box = (await page.locator('canvas.sd-editor').boundingBox())!;
-  const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
-  const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
-  await page.mouse.move(...at(poly[0]!));
-  await page.mouse.down();
-  for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
-  await page.mouse.up();
-  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
-}
-
 /** Widths of the progress bar and its track, and the progress text, right as the result lands. */
 async function progressBar(frame: Frame | Page): Promise<{ bar: number; track: number; text: string }> {
   return frame.evaluate(() => {
@@ -108,33 +74,9 @@ async function progressBar(frame: Frame | Page): Promise<{ bar: number; track: n
   });
 }
 
-/** UPNG.js (Photopea's PNG engine) and its zlib, loaded into the simulator page. */
-const SIM_LIBS: Record<string, string> = {
-  'UPNG.js': require.resolve('upng-js/UPNG.js'),
-  'pako.min.js': require.resolve('pako/dist/pako.min.js'),
-};
-
-async function openSimulator(ctx: BrowserContext, query = '', docs: Record<string, Buffer> = {}): Promise<{ page: Page; frame: Frame }> {
-  await ctx.route('https://www.photopea.com/**', async (route) => {
-    const url = new URL(route.request().url());
-    const name = url.pathname.replace(/^\/sim\//, '');
-    if (name === 'smarties.png') return route.fulfill({ body: SMARTIES, contentType: 'image/png' });
-    if (docs[name]) return route.fulfill({ body: docs[name], contentType: 'image/png' });
-    if (SIM_LIBS[name]) return route.fulfill({ body: readFileSync(SIM_LIBS[name]!), contentType: 'text/javascript' });
-    if (name === 'index.html' || name === 'simulator.js') {
-      return route.fulfill({ body: readFileSync(join(SIM_DIR, name)), contentType: name.endsWith('.js') ? 'text/javascript' : 'text/html' });
-    }
-    return route.fulfill({ status: 404, body: 'not found' });
-  });
-  const page = await ctx.newPage();
-  const pluginUrl = `${server.origin}/photopea/`;
-  const doc = Object.keys(docs)[0] ?? 'smarties.png';
-  await page.goto(`https://www.photopea.com/sim/index.html?plugin=${encodeURIComponent(pluginUrl)}&doc=${doc}${query}`);
-  await page.waitForFunction(() => (window as any).sim?.ready === true, undefined, { timeout: 30000 });
-  const frame = page.frames().find((f) => f.url().startsWith(pluginUrl));
-  if (!frame) throw new Error(`plugin frame not found; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
-  await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-  return { page, frame };
+/** The simulator with this file's bridge's plugin page. */
+function openSimulator(ctx: BrowserContext, query = '', docs: Record<string, Buffer> = {}): Promise<{ page: Page; frame: Frame }> {
+  return openSimulatorAt(ctx, server.origin, query, docs);
 }
 
 /**

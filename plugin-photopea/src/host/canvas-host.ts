@@ -5,7 +5,7 @@
  */
 import { compositeOver, type PlacedMask, type Point } from '@smartdrag/shared';
 import { decodePng, encodePng } from '../util/png';
-import { HostError, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
+import { HostError, sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 
 /** Decode any browser-readable image file to straight-alpha RGBA (PNG exactly, others via canvas). */
 export async function decodeImageFile(bytes: Uint8Array, type = ''): Promise<RgbaPixels> {
@@ -33,13 +33,15 @@ export class CanvasHost implements HostAdapter {
   readonly label = 'Playground';
   readonly hasSelection = false;
   private doc: HostDocument | null = null;
+  /** Images opened so far: each gets its own document id (a result of the previous one is refused). */
+  private opened = 0;
   /** Layers added so far (newest last). */
   readonly layers: PlacedLayer[] = [];
   private readonly listeners = new Set<() => void>();
 
   /** Replace the document. */
   setImage(name: string, rgba: RgbaPixels, png?: Uint8Array): void {
-    this.doc = { name, width: rgba.width, height: rgba.height, rgba, ...(png ? { png } : {}) };
+    this.doc = { id: `image-${++this.opened}`, name, width: rgba.width, height: rgba.height, rgba, ...(png ? { png } : {}) };
     this.layers.length = 0;
     for (const l of this.listeners) l();
   }
@@ -68,11 +70,16 @@ export class CanvasHost implements HostAdapter {
     return null;
   }
 
-  async addLayer(layer: LayerPixels, name: string): Promise<PlacedLayer> {
+  async addLayer(layer: LayerPixels, name: string, from?: HostDocument): Promise<PlacedLayer> {
     if (!this.doc) throw new HostError('no_document', 'no image is open', 'Open an image or load the sample first.');
+    if (from && !sameDocument(from, this.doc)) {
+      // Another image was opened while the edit ran: its coordinates mean nothing here.
+      throw new HostError('document_changed', `the edit was made on "${from.name}", but "${this.doc.name}" is open now`, 'Nothing was added. Run Smart Drag again on this image.');
+    }
     const rgba = { width: this.doc.width, height: this.doc.height, data: new Uint8ClampedArray(this.doc.rgba.data) };
     compositeOver(rgba, layer);
-    this.doc = { name: this.doc.name, width: rgba.width, height: rgba.height, rgba };
+    // The same document with the layer composited in: it keeps its id.
+    this.doc = { ...(this.doc.id ? { id: this.doc.id } : {}), name: this.doc.name, width: rgba.width, height: rgba.height, rgba };
     const placed = { name, left: layer.left, top: layer.top, width: layer.width, height: layer.height };
     this.layers.push(placed);
     for (const l of this.listeners) l();

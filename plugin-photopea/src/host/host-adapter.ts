@@ -14,6 +14,12 @@ export interface RgbaPixels {
 
 /** The host's current document as the panel sees it. */
 export interface HostDocument {
+  /**
+   * Which document this is, where the host can tell (the playground numbers the images it opens):
+   * a result is added only to the document with the same id. Hosts without one are told apart by
+   * name and size ({@link sameDocument}).
+   */
+  id?: string;
   name: string;
   width: number;
   height: number;
@@ -47,8 +53,12 @@ export interface HostAdapter {
   readSelection(): Promise<PlacedMask | null>;
   /** Open pen paths as polylines (first point = handle, last = target); null when the host has no path API. */
   readPaths(): Promise<Point[][] | null>;
-  /** Add `layer` as a new layer at its exact document position. */
-  addLayer(layer: LayerPixels, name: string): Promise<PlacedLayer>;
+  /**
+   * Add `layer` as a new layer at its exact document position. `from` is the document the result
+   * was made from: a host that can tell which document is open now refuses (HostError
+   * `document_changed`) to add it to another one, where it would land at meaningless coordinates.
+   */
+  addLayer(layer: LayerPixels, name: string, from?: HostDocument): Promise<PlacedLayer>;
   /** Remove anything temporary the adapter may have left in the host. */
   cleanup(): Promise<void>;
 }
@@ -61,6 +71,8 @@ export const HostErrorCode = {
   selection_export_failed: 'selection_export_failed',
   /** The new layer did not appear, or landed at the wrong place. */
   layer_placement_failed: 'layer_placement_failed',
+  /** Another document is open than the one the result was made from: nothing was added. */
+  document_changed: 'document_changed',
 } as const;
 export type HostErrorCode = (typeof HostErrorCode)[keyof typeof HostErrorCode];
 
@@ -74,6 +86,15 @@ export class HostError extends Error {
     super(message);
     this.name = 'HostError';
   }
+}
+
+/**
+ * Whether two reads are of the same document: by id where the host gives one, else by name and
+ * size (all Photopea's scripting tells; two same-named documents of one size are not told apart).
+ */
+export function sameDocument(a: Pick<HostDocument, 'id' | 'name' | 'width' | 'height'>, b: Pick<HostDocument, 'id' | 'name' | 'width' | 'height'>): boolean {
+  if (a.id !== undefined || b.id !== undefined) return a.id === b.id;
+  return a.name === b.name && a.width === b.width && a.height === b.height;
 }
 
 /**

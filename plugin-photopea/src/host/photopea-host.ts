@@ -67,6 +67,19 @@ function exportTimeoutMs(w: number, h: number): number {
   return 10000 + Math.ceil((w * h) / 1e6) * 3000;
 }
 
+/** A script expression (after {@link PX}, `d` = the active document): whether `d` is `doc` by name and size. */
+function sameDocScript(doc: Pick<HostDocument, 'name' | 'width' | 'height'>): string {
+  return `String(d.name)===${JSON.stringify(doc.name)}&&Math.round(__px(d.width))===${doc.width}&&Math.round(__px(d.height))===${doc.height}`;
+}
+
+/** The refusal when another document (or none) is active than the one the result was made from. */
+function documentChanged(from: Pick<HostDocument, 'name'> | undefined, other: string): HostError {
+  if (!from) return new HostError('no_document', 'Photopea has no open document', 'Open the document the edit was made on, and press Smart Drag again.');
+  return new HostError('document_changed',
+    other ? `the edit was made on "${from.name}", but "${other}" is the active document now` : `the edit was made on "${from.name}", which is no longer open`,
+    `Nothing was added. Switch back to "${from.name}" in Photopea and press Smart Drag again.`);
+}
+
 /** {@link HostAdapter} over a {@link PhotopeaClient}. */
 export class PhotopeaHost implements HostAdapter {
   readonly label = 'Photopea';
@@ -181,20 +194,30 @@ export class PhotopeaHost implements HostAdapter {
     );
   }
 
-  async addLayer(layer: LayerPixels, name: string): Promise<PlacedLayer> {
+  async addLayer(layer: LayerPixels, name: string, from?: HostDocument): Promise<PlacedLayer> {
     const trimmed = trimLayer(layer);
     if (!trimmed) throw new HostError('layer_placement_failed', 'the result layer is fully transparent', 'Nothing changed; try a longer arrow.');
     const png = await encodePng(trimmed);
     const url = 'data:image/png;base64,' + bytesToBase64(png);
+    // Only into the document the edit was read from: the user may have switched documents while it
+    // ran. Photopea's scripting names no document id, so name and size tell them apart; checked
+    // by the script that touches the document first and again by the one that pastes.
+    const same = from ? sameDocScript(from) : 'true';
     // The paste lands above the active layer, inside its group if it is in one (every layer of
     // some documents is). Only when no usable art layer is active, pick the topmost one.
-    const before = await this.client.eval<number>(
-      PX + 'var d=app.activeDocument;var a=d.activeLayer;var tmp=' + JSON.stringify(TEMP_LAYER_PREFIX) + ';' +
+    const before = await this.client.eval<number | { other: string }>(
+      PX + `var d=app.activeDocument;if(!d||!(${same}))return {other:d?String(d.name):""};` +
+        'var a=d.activeLayer;var tmp=' + JSON.stringify(TEMP_LAYER_PREFIX) + ';' +
         'if(!a||__isSet(a)||String(a.name).indexOf(tmp)===0){var all=__all(d,[]);for(var i=0;i<all.length;i++){var L=all[i];' +
         'if(!__isSet(L)&&String(L.name).indexOf(tmp)!==0){d.activeLayer=L;break;}}}' +
         'return __all(d,[]).length;',
     );
-    await this.client.eval(`app.open(${JSON.stringify(url)},null,true);`, { timeoutMs: 30000 });
+    if (typeof before !== 'number') throw documentChanged(from, before.other);
+    const pasted = await this.client.eval<true | { other: string }>(
+      PX + `var d=app.activeDocument;if(!d||!(${same}))return {other:d?String(d.name):""};app.open(${JSON.stringify(url)},null,true);return true;`,
+      { timeoutMs: 30000 },
+    );
+    if (pasted !== true) throw documentChanged(from, pasted.other);
     // app.open is asynchronous: poll the layer count.
     const deadline = Date.now() + this.openTimeoutMs;
     for (;;) {

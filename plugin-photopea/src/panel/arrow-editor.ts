@@ -45,6 +45,14 @@ function distToSegment(p: Point, a: Point, b: Point): number {
   return Math.hypot(p[0] - a[0] - t * vx, p[1] - a[1] - t * vy);
 }
 
+/**
+ * A shift clamped to [lo, hi] (how far the points can go each way and stay on the document). An
+ * arrow wider than the document (a host path) gets `hi`: it stays put or moves back towards it.
+ */
+function clampShift(v: number, lo: number, hi: number): number {
+  return Math.min(Math.max(v, Math.min(lo, hi)), hi);
+}
+
 /** Canvas widget; create one per panel and call {@link setDocument} when the document changes. */
 export class ArrowEditor {
   /** The canvas, inside {@link element}. */
@@ -297,7 +305,12 @@ export class ArrowEditor {
       return;
     }
     if (d.kind === 'move') {
-      const dx = p[0] - d.from[0], dy = p[1] - d.from[1];
+      // The whole arrow stays on the document, as a drawn one does (toDoc clamps each point): the
+      // shift stops, per axis, where one of its points reaches an edge, so an arrow pushed off the
+      // image cannot keep driving edits from where nobody sees it.
+      const xs = d.orig.map((q) => q[0]), ys = d.orig.map((q) => q[1]);
+      const dx = clampShift(p[0] - d.from[0], -Math.min(...xs), this.docW - 1 - Math.max(...xs));
+      const dy = clampShift(p[1] - d.from[1], -Math.min(...ys), this.docH - 1 - Math.max(...ys));
       d.arrow.points = d.orig.map((q) => [q[0] + dx, q[1] + dy] as Point);
     } else {
       const prev = d.arrow.points[d.index]!;

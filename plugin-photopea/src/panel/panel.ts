@@ -9,7 +9,7 @@
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, SubmitInput, Welcome, WirePlan } from '@smartdrag/shared';
 import { connectionWords, editRoi, PreviewProxyCache, previewProxyInput, usesProxy, type Point, type Rect } from '@smartdrag/shared';
-import type { HostAdapter, HostDocument, PlacedLayer } from '../host/host-adapter';
+import { sameDocument, type HostAdapter, type HostDocument, type PlacedLayer } from '../host/host-adapter';
 import { ArrowEditor, type EditorRegion } from './arrow-editor';
 
 /** The part of `BridgeClient` the panel uses. */
@@ -58,6 +58,24 @@ export interface SubmittedRequest {
   proxy?: { width: number; height: number };
 }
 
+/** A job the panel runs. */
+interface RunningJob {
+  job: BridgeJob;
+  quality: 'preview' | 'final';
+  /** The document its request was read from: a final is added to that document only. */
+  doc: HostDocument;
+  /** Set when another document was opened meanwhile: its plan, progress and result are ignored. */
+  dropped: boolean;
+}
+
+/** A read of the host in progress (a large Photopea document takes seconds per step). */
+interface Reading {
+  /** Whether Cancel may stop it (between the host's steps: a step itself runs to its end). */
+  cancellable: boolean;
+  /** Cancel was pressed, or a newer read or another document replaced it: its result is ignored. */
+  cancelled: boolean;
+}
+
 const RETRYABLE = new Set(['unreachable', 'connection_lost', 'shutting_down', 'heartbeat_timeout']);
 
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
@@ -87,14 +105,14 @@ export class Panel {
   private readonly opts: PanelOptions;
   private readonly el: Record<string, HTMLElement>;
   private doc: HostDocument | null = null;
-  private job: { job: BridgeJob; quality: 'preview' | 'final' } | null = null;
+  private job: RunningJob | null = null;
   private connection: ConnectionStatus = { state: 'connecting' };
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryCount = 0;
   private previewPending = false;
   private lastPreviewAt = 0;
   private previewTimer: ReturnType<typeof setTimeout> | null = null;
-  private busyReading = false;
+  private reading: Reading | null = null;
 
   constructor(opts: PanelOptions) {
     this.opts = opts;
@@ -157,51 +175,142 @@ export class Panel {
   /** Connect to the bridge and (for hosts with a selection) read the document. */
   async start(): Promise<void> {
     this.connectNow();
-    if (this.opts.host.hasSelection) await this.readHost();
-    else await this.reloadDocument();
+    // No document yet is where every session starts: a hint, not an error (startup = true).
+    if (this.opts.host.hasSelection) await this.readFromHost(true);
+    else await this.loadDocument(true);
   }
 
-  /** Re-read the host document (thumbnail) without touching regions or arrows. */
-  async reloadDocument(): Promise<void> {
-    try {
-      this.doc = await this.opts.host.readDocument();
-      this.editor.setDocument(this.doc.rgba);
-    } catch (e) {
-      this.doc = null;
-      this.showError(e);
+  /** Re-read the host document (thumbnail) without touching regions or arrows. Resolves whether it was read. */
+  async reloadDocument(): Promise<boolean> {
+    return this.loadDocument(false);
+  }
+
+  /**
+   * The host has another document now (the playground opened an image, Express a new element):
+   * the running job is cancelled and its result dropped — it was made from the old document, and
+   * its coordinates mean nothing in the new one — and the old plan, preview, arrows, regions and
+   * messages go before the new document is read. Resolves whether it was read.
+   */
+  async switchDocument(): Promise<boolean> {
+    const running = this.job;
+    if (running) {
+      running.dropped = true;
+      running.job.cancel();
+      this.job = null;
     }
-    this.updateInfo();
-    this.updateButtons();
+    this.previewPending = false;
+    if (this.previewTimer) clearTimeout(this.previewTimer);
+    this.previewTimer = null;
+    this.editor.clear();
+    this.el.plan.replaceChildren();
+    this.setProgress(0, '');
+    this.setMessage(running?.quality === 'final' ? 'The Smart Drag on the previous image was cancelled; nothing was added to it.' : '');
+    return this.loadDocument(false); // a read still running for the old document is superseded
   }
 
-  /** Read the document, the selection (as the region) and pen paths (as arrows) from the host. */
-  async readHost(): Promise<void> {
-    if (this.busyReading) return;
-    this.busyReading = true;
+  /** Read the document, the selection (as the region) and pen paths (as arrows) from the host. Resolves whether all were read. */
+  async readHost(): Promise<boolean> {
+    return this.readFromHost(false);
+  }
+
+  private async loadDocument(startup: boolean): Promise<boolean> {
+    // Not cancellable: one host step, and the thumbnail must match the document.
+    const reading = this.beginReading(false);
+    try {
+      const doc = await this.opts.host.readDocument();
+      if (reading.cancelled) return false; // another document was opened meanwhile
+      this.doc = doc;
+      this.editor.setDocument(doc.rgba);
+      // A document is open now: the start-up hint or an earlier failure (a file that did not open) no longer applies.
+      if (this.el.message.classList.contains('sd-error') || this.el.message.dataset.hint) this.setMessage('');
+      return true;
+    } catch (e) {
+      if (reading.cancelled) return false;
+      this.doc = null;
+      this.showReadError(e, startup);
+      return false;
+    } finally {
+      this.endReading(reading);
+    }
+  }
+
+  private async readFromHost(startup: boolean): Promise<boolean> {
+    if (this.reading) return false;
+    const reading = this.beginReading(true);
     this.setMessage(`Reading from ${this.opts.host.label}…`);
     try {
-      this.doc = await this.opts.host.readDocument();
-      this.editor.setDocument(this.doc.rgba);
+      // Each step may take seconds on a large document: Cancel stops before the next one. The
+      // panel's state changes only when all were read, so a cancelled read leaves it as it was.
+      const doc = await this.opts.host.readDocument();
+      if (reading.cancelled) return this.readCancelled(reading);
       const sel = await this.opts.host.readSelection();
+      if (reading.cancelled) return this.readCancelled(reading);
+      const paths = await this.opts.host.readPaths();
+      if (reading.cancelled) return this.readCancelled(reading);
+      this.doc = doc;
+      this.editor.setDocument(doc.rgba);
       const lassos = this.editor.regions.filter((r) => r.source === 'lasso');
       this.editor.setRegions(sel ? [{ id: 'h1', mask: sel, source: 'selection' }, ...lassos] : lassos);
-      const paths = await this.opts.host.readPaths();
       if (paths && paths.length > 0 && this.editor.arrows.length === 0) this.editor.setArrows(paths);
       const pathNote = paths === null ? 'pen paths unavailable in this host — draw arrows here' : `${paths.length} open pen path(s)`;
       this.setMessage(sel
         ? `Selection ${sel.width}×${sel.height} px at (${sel.left}, ${sel.top}); ${pathNote}.`
         : `No selection — select the object in ${this.opts.host.label} (or lasso it here); ${pathNote}.`);
+      return true;
     } catch (e) {
-      this.showError(e);
+      if (reading.cancelled) return this.readCancelled(reading);
+      this.showReadError(e, startup);
+      return false;
     } finally {
-      this.busyReading = false;
-      this.updateInfo();
-      this.updateButtons();
+      this.endReading(reading);
     }
   }
 
-  /** Cancel the running job, if any. */
+  /** Mark a read as running: Smart Drag, Preview and Read wait for it; the progress line says so. */
+  private beginReading(cancellable: boolean): Reading {
+    if (this.reading) this.reading.cancelled = true; // superseded: its result would be stale
+    const reading: Reading = { cancellable, cancelled: false };
+    this.reading = reading;
+    this.setProgress(0, `Reading from ${this.opts.host.label}…`);
+    this.updateButtons();
+    return reading;
+  }
+
+  private endReading(reading: Reading): void {
+    if (this.reading !== reading) return;
+    this.reading = null;
+    if (!this.job) this.setProgress(0, '');
+    this.updateInfo();
+    this.updateButtons();
+    if (this.previewPending && !this.job) this.schedulePreview(); // a live preview held back by the read
+  }
+
+  /** A read stopped by Cancel (said so) or replaced by a newer one (quietly). */
+  private readCancelled(reading: Reading): false {
+    if (this.reading === reading) this.setMessage('Cancelled.');
+    return false;
+  }
+
+  /** At start-up, no open document is a hint of what to do first, not an error. */
+  private showReadError(e: unknown, startup: boolean): void {
+    const err = e as { message?: string; hint?: string; code?: string };
+    if (!startup || err.code !== 'no_document') {
+      this.showError(e);
+      return;
+    }
+    const what = err.message ?? 'no document is open';
+    this.setMessage(`${what[0]!.toUpperCase()}${what.slice(1)}. ${err.hint ?? ''}`.trim());
+    this.el.message.dataset.hint = 'no_document';
+  }
+
+  /** Cancel the running job and the read of the host (after the step it is on), if any. */
   cancel(): void {
+    const reading = this.reading;
+    if (reading?.cancellable && !reading.cancelled) {
+      reading.cancelled = true;
+      this.setMessage(`Cancelling… (${this.opts.host.label} finishes the step it is on first)`);
+      this.updateButtons();
+    }
     if (!this.job) return;
     this.job.job.cancel();
     this.setMessage('Cancelling…');
@@ -274,8 +383,15 @@ export class Panel {
     };
   }
 
-  /** Submit a preview or final job; a final result is added to the host as a new layer. */
-  async run(quality: 'preview' | 'final'): Promise<void> {
+  /**
+   * Submit a preview or final job; a final result is added to the host as a new layer, in the
+   * document it was read from. `live`: an automatic preview while an arrow is dragged, which stays
+   * quiet when there is nothing to preview (a clicked Preview says what is missing).
+   */
+  async run(quality: 'preview' | 'final', opts: { live?: boolean } = {}): Promise<void> {
+    // While the host is read its document is about to change (the buttons are disabled too; this
+    // catches the keyboard shortcut).
+    if (this.reading) return;
     if (quality === 'final') {
       // An explicit apply supersedes any live preview still waiting to be sent.
       this.previewPending = false;
@@ -287,36 +403,48 @@ export class Panel {
       this.job.job.cancel(); // a newer request supersedes a preview
     }
     if (quality === 'final' && this.opts.host.hasSelection && !this.editor.regions.some((r) => r.source === 'lasso')) {
-      // Use the document and selection as they are now.
-      await this.readHost();
+      // Use the document and selection as they are now; a cancelled or failed read said why.
+      if (!(await this.readHost())) return;
     }
     let input: SubmitInput;
     try {
       input = this.buildRequest(quality);
     } catch (e) {
-      if (quality === 'final') this.showError(e); // a live preview with nothing to preview stays quiet
+      if (!opts.live) this.showError(e); // a live preview with nothing to preview stays quiet
       return;
     }
+    // The handlers ignore a job dropped for another document (declared first: they close over it).
+    let entry: RunningJob | undefined;
     const job = this.opts.bridge.submit(input, {
-      onQueued: (pos) => this.setProgress(0, pos > 0 ? `Queued (${pos} ahead)` : 'Starting…'),
-      onPlan: (plan) => this.showPlan(plan),
-      onProgress: (stage, f) => this.setProgress(f, `${stage} ${Math.round(f * 100)}%`),
+      onQueued: (pos) => { if (!entry?.dropped) this.setProgress(0, pos > 0 ? `Queued (${pos} ahead)` : 'Starting…'); },
+      onPlan: (plan) => { if (!entry?.dropped) this.showPlan(plan); },
+      onProgress: (stage, f) => { if (!entry?.dropped) this.setProgress(f, `${stage} ${Math.round(f * 100)}%`); },
     });
-    const entry = { job, quality };
+    // buildRequest succeeded, so a document is open.
+    entry = { job, quality, doc: this.doc!, dropped: false };
     this.job = entry;
     this.updateButtons();
     if (quality === 'final') this.setMessage('Working…');
     this.setProgress(0, 'Sending…');
     try {
       const out = await job.result;
+      if (entry.dropped) return;
+      if (!this.doc || !sameDocument(this.doc, entry.doc)) {
+        // The host was read meanwhile and holds another document: this result is not about it.
+        this.setProgress(0, '');
+        if (quality === 'final') this.showError(Object.assign(new Error('Another document is open than the one the edit was made on.'), { hint: 'Nothing was added. Run Smart Drag again.', code: 'document_changed' }));
+        return;
+      }
       this.showPlan(out.plan);
       if (quality === 'preview') {
         this.editor.setOverlay(out.layer, input.imageOrigin);
         this.editor.setMovedOutline(out.moved?.polygons ?? null);
         this.setMessage(`Preview: ${planSummary(out.plan)}.`);
       } else {
-        const placed = await this.opts.host.addLayer(out.layer, 'Smart Drag');
+        // The host refuses it (document_changed) where it can tell another document is open now.
+        const placed = await this.opts.host.addLayer(out.layer, 'Smart Drag', entry.doc);
         this.placed.push(placed);
+        if (entry.dropped) return; // added where it belongs; the panel has moved on to another document
         this.editor.setOverlay(null);
         this.editor.setArrows([]);
         if (!this.opts.host.hasSelection) this.editor.setRegions([]);
@@ -329,6 +457,7 @@ export class Panel {
       }
       this.setProgress(1, quality === 'final' ? 'Done' : 'Preview ready');
     } catch (e) {
+      if (entry.dropped) return;
       const code = (e as { code?: string }).code;
       if (code === 'cancelled') {
         if (this.job === entry || quality === 'final') this.setMessage('Cancelled.');
@@ -358,10 +487,10 @@ export class Panel {
     const wait = Math.max(0, this.lastPreviewAt + (this.opts.previewIntervalMs ?? 250) - Date.now());
     this.previewTimer = setTimeout(() => {
       this.previewTimer = null;
-      if (!this.previewPending || this.job || this.editor.arrows.length === 0 || this.editor.regions.length === 0) return;
+      if (!this.previewPending || this.job || this.reading || this.editor.arrows.length === 0 || this.editor.regions.length === 0) return;
       this.previewPending = false;
       this.lastPreviewAt = Date.now();
-      void this.run('preview');
+      void this.run('preview', { live: true });
     }, wait);
   }
 
@@ -449,10 +578,15 @@ export class Panel {
   private updateButtons(): void {
     const connected = this.connection.state === 'connected';
     const hasText = (this.el.intent as HTMLTextAreaElement).value.trim().length > 0;
-    const ready = connected && !!this.doc && (this.editor.arrows.length > 0 || hasText);
+    // Nothing starts while the host is read: the document is about to change.
+    const ready = connected && !!this.doc && !this.reading && (this.editor.arrows.length > 0 || hasText);
     (this.el.apply as HTMLButtonElement).disabled = !ready || this.job?.quality === 'final';
     (this.el.preview as HTMLButtonElement).disabled = !ready || this.job?.quality === 'final';
-    (this.el.cancel as HTMLButtonElement).disabled = !this.job;
+    // Nor a read while a final runs: its layer goes into the document as the read's steps change it
+    // (the selection is read through a temporary layer).
+    (this.el.read as HTMLButtonElement).disabled = !!this.reading || this.job?.quality === 'final';
+    const readCancellable = !!this.reading?.cancellable && !this.reading.cancelled;
+    (this.el.cancel as HTMLButtonElement).disabled = !this.job && !readCancellable;
     (this.el.del as HTMLButtonElement).disabled = this.editor.selected === null;
     this.el.apply.title = connected ? 'Ctrl+Enter' : 'Not connected to the bridge';
   }
@@ -493,14 +627,26 @@ export class Panel {
     this.el.message.classList.remove('sd-error');
     delete this.el.message.dataset.result;
     delete this.el.message.dataset.check;
+    delete this.el.message.dataset.hint;
   }
 
-  private showError(e: unknown): void {
+  /** Show a failure (an Error, or a coded bridge or host error with a hint) in the message line. */
+  showError(e: unknown): void {
     const err = e as { message?: string; hint?: string; code?: string };
-    this.el.message.textContent = `${err.message ?? String(e)}${err.hint ? ` — ${err.hint}` : ''}`;
+    const message = err.message ?? String(e);
+    this.setMessage(`${message}${err.hint && !repeatsHint(message, err.hint) ? ` — ${err.hint}` : ''}`);
     this.el.message.classList.add('sd-error');
     this.el.message.dataset.result = err.code ?? 'error';
   }
+}
+
+/**
+ * Whether a message already gives its hint's advice: the bridge's questions (intent_unclear) end
+ * with "…, or draw an arrow." as its generic hint does, which would say it twice.
+ */
+function repeatsHint(message: string, hint: string): boolean {
+  const tail = /\b(or [^,.;]+)\.?$/i.exec(hint.trim())?.[1];
+  return !!tail && message.toLowerCase().includes(tail.toLowerCase());
 }
 
 /** The region an arrow belongs to: the one covering its handle most, else the nearest. */

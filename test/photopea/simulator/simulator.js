@@ -18,7 +18,9 @@
  * step). With `groups=1` every top-level layer sits in a group and the active layer is inside
  * one. With `units=cm` (and `res=…`) the ruler unit is centimetres: bounds, width and height are
  * UnitValues in cm and `translate` takes ruler units, like Photoshop's DOM; `app.preferences.
- * rulerUnits` and `Units` exist. Every export's form is recorded in `sim.exports`.
+ * rulerUnits` and `Units` exist. Every export's form is recorded in `sim.exports`. Tests may open
+ * another document (`sim.openDocument`, it becomes the active one) and slow exports down
+ * (`sim.exportDelayMs`, a large document's seconds-long saveToOE).
  *
  * Plain browser JS on purpose: it shares no code with the plugin under test.
  */
@@ -52,8 +54,10 @@
   UnitValue.prototype.toString = function () { return this.value + ' ' + this.type; };
 
   var sim = {
-    doc: null, violations: [], scripts: [], pastes: [], errors: [], busy: false, ready: false,
+    doc: null, docs: [], violations: [], scripts: [], pastes: [], errors: [], busy: false, ready: false,
     outbox: [], exports: [],
+    /** Extra time per script that exports (saveToOE) before its answer: tests set it to model a large document's seconds-long export. */
+    exportDelayMs: 0,
   };
   window.sim = sim;
 
@@ -253,7 +257,7 @@
   var app = {
     preferences: preferences,
     get activeDocument() { return sim.doc; },
-    documents: { get length() { return sim.doc ? 1 : 0; } },
+    documents: { get length() { return sim.docs.length; } },
     echoToOE: function (s) { sim.outbox.push({ data: String(s) }); },
     open: function (url, as, asSmart) {
       var doc = sim.doc;
@@ -320,13 +324,14 @@
     }
     var out = sim.outbox;
     sim.outbox = [];
+    var exported = out.some(function (m) { return typeof m.data !== 'string'; });
     Promise.all(out.map(function (m) { return m.promise; })).then(function () {
       setTimeout(function () {
         if (failed) post('error');
         for (var i = 0; i < out.length; i++) post(out[i].data);
         sim.busy = false;
         post('done');
-      }, PROCESS_MS);
+      }, PROCESS_MS + (exported ? sim.exportDelayMs : 0));
     });
   });
 
@@ -341,11 +346,23 @@
     d.selection.mask = m;
     scheduleRender();
   };
-  /** Every layer and group, top first (depth-first); bounds in pixels; `group` = parent group's name. */
-  sim.layerInfo = function () {
-    return allLayers(sim.doc).map(function (L) {
+  /**
+   * Open another document (a file served next to this page) and make it the active one, as a user
+   * switching tabs in Photopea does; the earlier ones stay open in `sim.docs`. Resolves when it is.
+   */
+  sim.openDocument = function (name) {
+    return decodeToRgba(name).then(function (img) {
+      sim.doc = newDocument(name, img);
+      sim.docs.push(sim.doc);
+      scheduleRender();
+    });
+  };
+  /** Every layer and group of a document (default: the active one), top first (depth-first); bounds in pixels; `group` = parent group's name. */
+  sim.layerInfo = function (docName) {
+    var doc = docName ? sim.docs.filter(function (d) { return d.name === docName; })[0] : sim.doc;
+    return allLayers(doc).map(function (L) {
       var b = L.bounds.map(function (v) { return Math.round(toPx(v)); });
-      return { name: L.name, visible: L.visible, kind: L.typename === 'LayerSet' ? 'group' : L.kind, group: L.parent === sim.doc ? null : L.parent.name, bounds: b, active: L === sim.doc._active };
+      return { name: L.name, visible: L.visible, kind: L.typename === 'LayerSet' ? 'group' : L.kind, group: L.parent === doc ? null : L.parent.name, bounds: b, active: L === doc._active };
     });
   };
 
@@ -381,8 +398,9 @@
   setInterval(function () { if (sim.ready) post('MSFAPI#' + Math.random().toString(36).slice(2)); }, 120);
   setInterval(function () { if (sim.ready && !sim.busy) post('done'); }, 700);
 
-  decodeToRgba(docUrl).then(function (img) {
-    var d = new Document(docUrl.split('/').pop(), img.width, img.height);
+  /** A document of one image: its Background layer (in "Group 1" with `groups=1`), active. */
+  function newDocument(url, img) {
+    var d = new Document(url.split('/').pop(), img.width, img.height);
     var bg = new Layer(d, 'Background', new Uint8ClampedArray(img.data));
     if (withGroups) {
       var g = new LayerSet(d, 'Group 1');
@@ -390,7 +408,12 @@
       d.layers.push(g);
     } else d.layers.push(bg);
     d._active = bg;
-    sim.doc = d;
+    return d;
+  }
+
+  decodeToRgba(docUrl).then(function (img) {
+    sim.doc = newDocument(docUrl, img);
+    sim.docs.push(sim.doc);
     scheduleRender();
     frame.addEventListener('load', function () {
       sim.ready = true;

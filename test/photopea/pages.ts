@@ -1,0 +1,80 @@
+/**
+ * Page helpers of the Photopea and playground browser tests: drawing on the panel's arrow editor
+ * with the real mouse, and opening the plugin inside the Photopea simulator (served as
+ * https://www.photopea.com by request interception).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Frame, Page } from 'playwright-core';
+import type { Point } from '@smartdrag/shared';
+import { ROOT } from './harness';
+
+const SIM_DIR = join(__dirname, 'simulator');
+/** The bundled sample photo (413×356), the simulator's default document. */
+export const SMARTIES = readFileSync(join(ROOT, 'test', 'fixtures', 'photos', 'smarties.png'));
+
+/** Drag on the arrow editor from one document point to another (view = doc × scale). */
+export async function dragOnEditor(page: Page, frame: Frame | Page, from: Point, to: Point, steps = 12): Promise<void> {
+  // Page coordinates of the canvas: the iframe's content box (inside its border) + the canvas rect.
+  const offset = frame === page ? [0, 0] : await page.evaluate(() => {
+    const f = document.getElementById('plugin')!;
+    const r = f.getBoundingClientRect();
+    return [r.left + f.clientLeft, r.top + f.clientTop];
+  });
+  const { left, top, scale } = await frame.evaluate(() => {
+    const r = document.querySelector('canvas.sd-editor')!.getBoundingClientRect();
+    return { left: r.left, top: r.top, scale: (window as any).smartdrag.panel.editor.scale as number };
+  });
+  const at = (p: Point): [number, number] => [offset[0]! + left + p[0] * scale, offset[1]! + top + p[1] * scale];
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  for (let i = 1; i <= steps; i++) {
+    await page.mouse.move(...at([from[0] + ((to[0] - from[0]) * i) / steps, from[1] + ((to[1] - from[1]) * i) / steps]));
+  }
+  await page.mouse.up();
+}
+
+/** With the lasso tool active on a page-level panel (the playground), lasso `poly` (document points); wait for the region. */
+export async function lassoOnPage(page: Page, poly: Point[]): Promise<void> {
+  const box = (await page.locator('canvas.sd-editor').boundingBox())!;
+  const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
+  const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
+  await page.mouse.move(...at(poly[0]!));
+  await page.mouse.down();
+  for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
+  await page.mouse.up();
+  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+}
+
+/** UPNG.js (Photopea's PNG engine) and its zlib, loaded into the simulator page. */
+const SIM_LIBS: Record<string, string> = {
+  'UPNG.js': require.resolve('upng-js/UPNG.js'),
+  'pako.min.js': require.resolve('pako/dist/pako.min.js'),
+};
+
+/**
+ * The simulator with the plugin page of the bridge at `origin` in its iframe, connected. `docs`:
+ * PNG files served next to the simulator (the first is the open document; default the sample).
+ */
+export async function openSimulator(ctx: BrowserContext, origin: string, query = '', docs: Record<string, Buffer> = {}): Promise<{ page: Page; frame: Frame }> {
+  await ctx.route('https://www.photopea.com/**', async (route) => {
+    const url = new URL(route.request().url());
+    const name = url.pathname.replace(/^\/sim\//, '');
+    if (name === 'smarties.png') return route.fulfill({ body: SMARTIES, contentType: 'image/png' });
+    if (docs[name]) return route.fulfill({ body: docs[name], contentType: 'image/png' });
+    if (SIM_LIBS[name]) return route.fulfill({ body: readFileSync(SIM_LIBS[name]!), contentType: 'text/javascript' });
+    if (name === 'index.html' || name === 'simulator.js') {
+      return route.fulfill({ body: readFileSync(join(SIM_DIR, name)), contentType: name.endsWith('.js') ? 'text/javascript' : 'text/html' });
+    }
+    return route.fulfill({ status: 404, body: 'not found' });
+  });
+  const page = await ctx.newPage();
+  const pluginUrl = `${origin}/photopea/`;
+  const doc = Object.keys(docs)[0] ?? 'smarties.png';
+  await page.goto(`https://www.photopea.com/sim/index.html?plugin=${encodeURIComponent(pluginUrl)}&doc=${doc}${query}`);
+  await page.waitForFunction(() => (window as any).sim?.ready === true, undefined, { timeout: 30000 });
+  const frame = page.frames().find((f) => f.url().startsWith(pluginUrl));
+  if (!frame) throw new Error(`plugin frame not found; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+  await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+  return { page, frame };
+}
