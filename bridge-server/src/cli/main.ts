@@ -3,7 +3,7 @@
  * registered by their own modules.
  */
 import { Command, Option } from 'commander';
-import { intArg } from './args';
+import { intArg, previewPixelsArg } from './args';
 import { join } from 'node:path';
 import { DEFAULT_PORT, WS_PATH } from '@smartdrag/shared';
 import { addUserToken, bridgeVersion, ensureToken, readUserTokens, revokeUserToken, smartdragHome, tokensFile } from '../config';
@@ -119,7 +119,7 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object {plan, timings, outputs, ...}', false)
     .option('--server <url>', `send the job through a running bridge (e.g. ws://127.0.0.1:${DEFAULT_PORT}${WS_PATH})`)
     .option('--token <token>', 'bridge token for --server (default: the local token file)')
-    .option('--preview-max-pixels <n>', 'with --quality preview: run on a proxy of at most n pixels when the image is about 4x larger (outputs are then proxy-size); 0 = full resolution', intArg(0, 1 << 30), 1024 * 1024)
+    .option('--preview-max-pixels <n>', 'with --quality preview: run on a proxy of at most n pixels when the image is about 4x larger (outputs are then proxy-size); 0 = full resolution', previewPixelsArg, 1024 * 1024)
     .action(async (o: { case: string; out: string; image?: string; quality: 'preview' | 'final'; seed?: number; json: boolean; server?: string; token?: string; previewMaxPixels: number }) => {
       await runEditCommand(o);
     });
