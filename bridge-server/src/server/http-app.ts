@@ -17,7 +17,7 @@ import {
 } from '@smartdrag/shared';
 import type { BridgeConfig } from '../config';
 import { encodePng } from '../io/image-io';
-import { authenticate, classifyOrigin, hostAllowed, isLoopbackAddress, isLoopbackHost, PHOTOPEA_ORIGINS, type AccessPolicy } from './security';
+import { authenticate, classifyOrigin, hostAllowed, isLoopbackHost, isThisMachine, PHOTOPEA_ORIGINS, type AccessPolicy } from './security';
 import type { Diagnostics, OriginNotes } from './diagnostics';
 import { declaredLength, httpBodyLimit, readBody, UploadBudget } from './http-door';
 import type { WorkerStages } from './worker-protocol';
@@ -311,7 +311,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       const file = join(dir, 'index.html');
       if (!existsSync(file)) { res.type('html').send(placeholderPage(what, 'npm run build -w plugin-photopea')); return; }
       // The bridge token goes only to pages loaded on this machine: LAN peers paste their own token.
-      const token = isLoopbackHost(config.host) || isLoopbackAddress(req.socket.remoteAddress) ? config.token : '';
+      const token = isLoopbackHost(config.host) || isThisMachine(req.socket.remoteAddress) ? config.token : '';
       res.type('html').send(readFileSync(file, 'utf8').split(TOKEN_PLACEHOLDER).join(token));
     };
     router.get(['/', '/index.html'], sendIndex);

@@ -25,11 +25,31 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host);
 }
 
-/** True when a peer address (`socket.remoteAddress`) is this machine. */
+/** True when a peer address (`socket.remoteAddress`) is a loopback address. */
 export function isLoopbackAddress(addr: string | undefined): boolean {
   if (!addr) return false;
   const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
   return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
+}
+
+/** This machine's own interface addresses (IPv6 without a zone), as `socket.remoteAddress` shows them. */
+export function ownAddresses(): Set<string> {
+  const out = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) for (const ni of list ?? []) out.add(ni.address.split('%')[0]!);
+  return out;
+}
+
+/**
+ * True when a peer is this machine: a loopback address, or one of this machine's own interface
+ * addresses — a bridge shared on the LAN (`--host <lan-ip>`) sees this machine's own panels and
+ * scripts, connecting to that address, come from it, not from loopback. (A LAN peer cannot make
+ * its TCP connection come from our address.)
+ */
+export function isThisMachine(addr: string | undefined, own: ReadonlySet<string> = ownAddresses()): boolean {
+  if (!addr) return false;
+  if (isLoopbackAddress(addr)) return true;
+  const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr.split('%')[0]!;
+  return own.has(a);
 }
 
 /** What {@link authenticate} needs to know. */
@@ -47,10 +67,10 @@ export interface AuthConfig {
  * token (user `local`) is accepted from anywhere while the bridge listens on loopback, and only
  * from this machine when it is shared on a LAN: LAN peers must use their own per-user token.
  */
-export function authenticate(given: string | undefined, cfg: AuthConfig, remoteAddress: string | undefined): { user: string; owner: string } | null {
+export function authenticate(given: string | undefined, cfg: AuthConfig, remoteAddress: string | undefined, own?: ReadonlySet<string>): { user: string; owner: string } | null {
   const token = given ?? '';
   let user: string | null = null;
-  if (tokensEqual(token, cfg.token) && (isLoopbackHost(cfg.host) || isLoopbackAddress(remoteAddress))) user = LOCAL_USER;
+  if (tokensEqual(token, cfg.token) && (isLoopbackHost(cfg.host) || isThisMachine(remoteAddress, own))) user = LOCAL_USER;
   for (const u of cfg.users) if (tokensEqual(token, u.token) && user === null) user = u.user;
   return user === null || !token ? null : { user, owner: ownerKey(`user:${user}`) };
 }
