@@ -28,10 +28,27 @@ export const DragCaseSchema = z.object({
   note: z.string().optional(),
 }).refine((c) => c.drags.length > 0 || !!c.intent?.trim(), { message: 'a case needs at least one drag, or an intent that states the edit (text alone)', path: ['drags'] })
   .superRefine((c, ctx) => {
-    const ids = new Set(c.regions.map((r) => r.id));
+    const ids = new Set<string>();
+    c.regions.forEach((r, i) => {
+      // (A second region of the same id was dropped without a word; the bridge refuses it.)
+      if (ids.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate region id "${r.id}"`, path: ['regions', i, 'id'] });
+      ids.add(r.id);
+    });
     c.drags.forEach((d, i) => {
       if (!ids.has(d.region)) ctx.addIssue({ code: 'custom', message: `names region "${d.region}", which the case does not define (regions: ${[...ids].join(', ')})`, path: ['drags', i, 'region'] });
     });
+    // Every point within the image grown by its own size on each side, as the bridge requires: a
+    // polygon a billion pixels away made the in-process edit allocate a mask of that size and fail
+    // uncoded; a target thousands of pixels off the canvas moved the object out of the picture.
+    const [w, h] = c.size;
+    const far = (p: readonly [number, number]) => !(p[0] >= -w && p[0] <= 2 * w && p[1] >= -h && p[1] <= 2 * h);
+    const check = (pts: readonly (readonly [number, number])[], path: (string | number)[]) => {
+      const i = pts.findIndex(far);
+      if (i >= 0) ctx.addIssue({ code: 'custom', message: `point (${pts[i]![0]}, ${pts[i]![1]}) lies too far outside the ${w}x${h} image (more than its own size)`, path: [...path, i] });
+    };
+    c.regions.forEach((r, i) => check(r.polygon, ['regions', i, 'polygon']));
+    c.drags.forEach((d, i) => { check(d.points, ['drags', i, 'points']); if (d.center) check([d.center], ['drags', i, 'center']); });
+    c.keep?.forEach((k, i) => check(k, ['keep', i]));
   });
 export type DragCase = z.infer<typeof DragCaseSchema>;
 
