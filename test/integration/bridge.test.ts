@@ -314,6 +314,17 @@ describe('BridgeClient', () => {
     c.close();
   });
 
+  it('a wrong bridge URL is said as such: a path that answers but is not the socket, a malformed URL (not "nothing answers … start the bridge")', async () => {
+    const attempt = async (url: string) => {
+      const c = new BridgeClient({ url, token: tb.token, client: 'test', WebSocketImpl: WS, reconnect: false });
+      try { await c.connect(); return null; } catch (e) { return e as BridgeError; } finally { c.close(); }
+    };
+    const wrongPath = await attempt(tb.wsUrl.replace('/v1/ws', '/nope'));
+    expect(wrongPath).toMatchObject({ code: 'unreachable', message: expect.stringMatching(/answered HTTP \d{3}, not with the bridge's socket/), hint: expect.stringContaining('/v1/ws') });
+    const malformed = await attempt('not a url');
+    expect(malformed).toMatchObject({ code: 'unreachable', hint: expect.stringContaining('Check the bridge URL') });
+  });
+
   it('cancel() rejects the job with cancelled', async () => {
     const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WS });
     await c.connect();

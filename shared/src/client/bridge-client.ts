@@ -550,7 +550,8 @@ export class BridgeClient {
       try {
         ws = new this.WS(this.opts.url);
       } catch (e) {
-        const err = new BridgeError(ErrorCode.unreachable, `cannot open ${this.opts.url}: ${(e as Error).message}`);
+        const err = new BridgeError(ErrorCode.unreachable, `cannot open ${this.opts.url}: ${(e as Error).message}`,
+          'Check the bridge URL: it looks like ws://127.0.0.1:7341/v1/ws (the port `smartdrag serve` prints).');
         this.afterFailedOpen(err, isReconnect);
         reject(err);
         return;
@@ -580,7 +581,10 @@ export class BridgeClient {
           ...(this.opts.clientVersion ? { clientVersion: this.opts.clientVersion } : {}),
         }));
       };
-      ws.onerror = () => { /* the close event follows and carries the outcome */ };
+      // The close event follows and carries the outcome; the error's words (Node's ws gives them,
+      // browsers do not) say when something answered that is not the bridge's socket.
+      let errorWords = '';
+      ws.onerror = (ev) => { const m = (ev as { message?: unknown } | null)?.message; if (typeof m === 'string') errorWords = m; };
       ws.onmessage = (ev) => {
         this.lastHeardAt = Date.now();
         if (typeof ev.data === 'string') {
@@ -615,9 +619,13 @@ export class BridgeClient {
         if (this.ws === ws) this.ws = null;
         this.stopHeartbeat();
         if (!welcomed) {
+          const answered = /Unexpected server response: (\d+)/.exec(errorWords);
           const err = serverError ?? (opened
             ? new BridgeError(ErrorCode.connection_lost, `bridge closed the connection during the handshake (${ev.code})`)
-            : new BridgeError(ErrorCode.unreachable, `nothing answers at ${this.opts.url}`));
+            : answered
+              ? new BridgeError(ErrorCode.unreachable, `${this.opts.url} answered HTTP ${answered[1]}, not with the bridge's socket`,
+                'Check the bridge URL: the bridge\'s socket is at ws://<host>:<port>/v1/ws (the port `smartdrag serve` prints).')
+              : new BridgeError(ErrorCode.unreachable, `nothing answers at ${this.opts.url}`));
           this.afterFailedOpen(err, isReconnect);
           reject(err);
           return;
