@@ -168,3 +168,11 @@ it('edit with a text-alone case that does not say enough fails with the question
   expect(err).toMatchObject({ code: 1 });
   expect(err!.stderr).toMatch(/Which way should "the red candy" move/);
 });
+
+it('token with two actions at once is refused (--add bob --revoke bob had only added); bench refuses --runs 0 and names every suite', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
+  await expect(smartdrag(['token', '--add', 'bob', '--revoke', 'bob'], home)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('use one of --add, --revoke at a time') });
+  expect(existsSync(join(home, 'tokens.json'))).toBe(false);
+  await expect(smartdrag(['bench', '--suite', 'speed', '--runs', '0'], home)).rejects.toMatchObject({ stderr: expect.stringContaining("'--runs <n>' argument '0' is invalid") });
+  await expect(smartdrag(['bench', '--suite', 'nonsense'], home)).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown suite "nonsense" \(expected .*all, speed\)/) });
+});

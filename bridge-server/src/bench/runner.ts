@@ -306,7 +306,7 @@ export function resolveSuites(suite: string, dataDir: string | null): { suites: 
     return { suites, skipped: BENCH_SUITES.filter((s) => !has(s)) };
   }
   if (!(BENCH_SUITES as readonly string[]).includes(suite)) {
-    throw new RangeError(`unknown suite "${suite}" (expected ${[...BENCH_SUITES, 'all'].join(', ')})`);
+    throw new RangeError(`unknown suite "${suite}" (expected ${[...BENCH_SUITES, 'all', 'speed'].join(', ')})`);
   }
   const s = suite as BenchSuite;
   if (!has(s)) throw new RangeError(`suite ${s} needs ${dataDir ?? '<data>'}/${s === 'dragbench' ? 'dragbench' : 'cases'}/, which does not exist`);

@@ -3,7 +3,8 @@
  * truth (issue #5). Writes `report.json`, `report.md` and contact sheets to `--out`.
  */
 import path from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { intArg } from './args';
 import { defaultDataDir, resolveSuites, runBench } from '../bench/runner';
 import { formatDuration } from '../bench/progress';
 import { formatEditSpeed, runEditSpeed, SPEED_KINDS, type SpeedKind } from '../bench/edit-speed';
@@ -28,11 +29,8 @@ interface BenchCliOptions {
   scale?: string;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
-}
+/** A count option: a plain integer ≥ 1 (0 runs or 0 samples would measure nothing). */
+const positiveInt = intArg(1, Number.MAX_SAFE_INTEGER);
 
 /** Register the `bench` command on the CLI program. */
 export function registerBench(program: Command): void {

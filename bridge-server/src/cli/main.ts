@@ -89,6 +89,9 @@ export function buildProgram(): Command {
     .option('--list', 'list users with a per-user token (never prints tokens)')
     .action((o: { path?: boolean; add?: string; revoke?: string; list?: boolean }) => {
       const home = smartdragHome();
+      // One thing at a time: `--add bob --revoke bob` had silently only added (rotated) bob's token.
+      const asked = (['add', 'revoke', 'list', 'path'] as const).filter((k) => o[k] !== undefined && o[k] !== false);
+      if (asked.length > 1) { process.stderr.write(`smartdrag token: use one of --${asked.join(', --')} at a time\n`); process.exitCode = 1; return; }
       if (o.add !== undefined) {
         const token = addUserToken(home, o.add);
         process.stdout.write(`${token}\n`);
