@@ -47,6 +47,11 @@ test('doctor reports the Origin, host kind, plugin version, the PNG form and siz
   expect(text).toMatch(/jobs: 1 done, 0 failed, 0 cancelled · last job \d+ ms/);
   expect(text).toContain('https://www.photopea.com#');
   expect(JSON.stringify(d)).not.toContain(tb.token);
+  expect(text).toMatch(/clients seen by bridge /);
+  // The same home with no bridge answering on the asked port: the record is the last bridge's, said so.
+  const stale = await runDoctor({ port: 9, json: false }, tb.home);
+  expect(stale).toMatch(/bridge: not answering on port 9/);
+  expect(stale).toMatch(/clients seen by the last bridge that ran from this home, .*no bridge answers on port 9 now/);
 });
 
 test('doctor with no bridge running says so', async () => {

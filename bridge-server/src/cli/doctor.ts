@@ -47,9 +47,14 @@ export function formatDoctor(r: { version: string; home: string; port: number; p
     out.push('clients: none recorded yet (connect the Photoshop panel or open the Photopea panel, try an edit, run doctor again)');
     return out.join('\n') + '\n';
   }
-  out.push(`clients seen by bridge ${r.diag.bridgeVersion} (started ${r.diag.startedAt}, updated ${r.diag.updatedAt}), newest first:`);
+  // The record is the last bridge's that ran from this home: with none answering now, say so (it
+  // may be an old run, or one on another port).
+  out.push(r.health
+    ? `clients seen by bridge ${r.diag.bridgeVersion} (started ${r.diag.startedAt}, updated ${r.diag.updatedAt}), newest first:`
+    : `clients seen by the last bridge that ran from this home, ${r.diag.bridgeVersion} (started ${r.diag.startedAt}, updated ${r.diag.updatedAt}; no bridge answers on port ${r.port} now), newest first:`);
   if (r.diag.clients.length === 0) out.push('  none');
   r.diag.clients.forEach((c, i) => {
+    // "connected": its handshake was accepted then (not that it is still connected).
     const outcome = c.refused ? `refused: ${c.refused}` : c.client ? 'connected' : 'open';
     out.push(`${i + 1}. ${new Date(c.at).toISOString()} ${c.kind} ${outcome}${c.client ? ` · ${c.client} ${c.clientVersion ?? '?'}` : ''}${c.user ? ` · user ${c.user}` : ''}`);
     out.push(`   Origin ${c.origin ?? '(none)'} · Host ${c.host ?? '(none)'} · from ${c.remote ?? '?'}`);

@@ -14,7 +14,7 @@ import { downscaleImage, PROXY_MAX_PIXELS } from '../core/proxy';
 import { countChangedPixels } from '../core/image';
 import type { Plan, RgbaImage, Timings } from '../core/types';
 import { readImage } from '../io/image-io';
-import { ensureToken, smartdragHome } from '../config';
+import { bridgeVersion, ensureToken, smartdragHome } from '../config';
 import { checkCaseImageSize, readCaseJson, readImageOrExplain, validateCase, writeOrExplain } from './errors';
 import { compositeOver, layerAtDocumentSize, pasteCrop, writeOutputs } from './outputs';
 
@@ -58,7 +58,7 @@ export function caseImagePath(caseFile: string, c: DragCase): string {
 
 async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage) {
   const client = new BridgeClient({
-    url: o.server!, token: o.token ?? ensureToken(smartdragHome()), client: 'cli',
+    url: o.server!, token: o.token ?? ensureToken(smartdragHome()), client: 'cli', clientVersion: bridgeVersion(),
     WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false,
   });
   try {
