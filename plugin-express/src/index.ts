@@ -64,6 +64,9 @@ async function main(): Promise<void> {
     void (async () => {
       await storage.setItem('bridgeUrl', urlInput.value.trim());
       await storage.setItem('token', tokenInput.value.trim());
+      // The URL's hash (a development link's `#bridge=…&token=…`) is read before the stored values:
+      // drop it, or the reload would connect with the old token again and ignore what was typed.
+      if (fromHash.has('bridge') || fromHash.has('token')) history.replaceState(null, '', location.pathname + location.search);
       location.reload(); // a fresh client with the new URL and token
     })();
   });

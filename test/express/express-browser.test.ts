@@ -73,12 +73,12 @@ async function expectedFor(sent: Sent, masks: PlacedMask[], img: RgbaImage = ima
   return trimToAlpha((await runEdit(req)).layer);
 }
 
-async function openExpress(ctx: BrowserContext, opts: { port?: number; query?: string; origin?: { x: number; y: number }; addonOrigin?: string } = {}): Promise<{ page: Page; frame: Frame }> {
+async function openExpress(ctx: BrowserContext, opts: { port?: number; query?: string; origin?: { x: number; y: number }; addonOrigin?: string; token?: string } = {}): Promise<{ page: Page; frame: Frame }> {
   const o = opts.origin ?? EL;
   await routeExpress(ctx, { 'smarties.png': SMARTIES });
   const page = await ctx.newPage();
   const addon = `${opts.addonOrigin ?? ADDON_ORIGIN}/`;
-  const hash = `#bridge=${encodeURIComponent(`ws://127.0.0.1:${opts.port ?? server.port}/v1/ws`)}&token=${TEST_TOKEN}`;
+  const hash = `#bridge=${encodeURIComponent(`ws://127.0.0.1:${opts.port ?? server.port}/v1/ws`)}&token=${opts.token ?? TEST_TOKEN}`;
   await page.goto(`${EXPRESS_ORIGIN}/sim/index.html?addon=${encodeURIComponent(addon)}&doc=smarties.png&x=${o.x}&y=${o.y}${opts.query ?? ''}${hash}`);
   await page.waitForFunction(() => (window as any).sim?.ready === true, undefined, { timeout: 30000 });
   let frame: Frame | undefined;
@@ -350,6 +350,26 @@ test('Express simulator: a rotated image (90°) is edited as drawn and the resul
     for (let i = 0; i < expected.data.length; i++) diff = Math.max(diff, Math.abs(got.data[i]! - expected.data[i]!));
     expect(diff).toBe(0);
     await page.screenshot({ path: join(artifactsDir(), 'express-rotated-result.png') });
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express: a token typed and saved with Connect is the one used after the reload, also when the add-on was opened with a #token link (the link\'s old token won before)', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openExpress(ctx, { token: 'wrong-token-wrong-token' });
+    await frame.waitForSelector('[data-testid=status][data-state=error]', { timeout: 30000 });
+    await frame.fill('[data-testid=token]', TEST_TOKEN);
+    await frame.click('[data-testid=save-connection]');
+    // The add-on reloads in its frame: find the new one and wait for it to connect.
+    let connected = false;
+    for (let i = 0; i < 100 && !connected; i++) {
+      await page.waitForTimeout(100);
+      const f = page.frames().find((x) => x !== page.mainFrame() && x.url().startsWith(ADDON_ORIGIN));
+      connected = !!f && await f.evaluate(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'connected').catch(() => false);
+    }
+    expect(connected).toBe(true);
   } finally {
     await ctx.close();
   }
