@@ -181,5 +181,10 @@ describe('HTTP jobs a script gives up on, names twice or gets wrong', () => {
     expect(arr.body!.hint).not.toMatch(/plugin/);
     const noToken = await request(tb.port, 'POST', '/v1/edit', {}, JSON.stringify(body));
     expect(noToken.body).toMatchObject({ code: 'unauthorized', hint: expect.stringContaining('Authorization: Bearer') });
+    // Another method on the door: 405 with the method it takes (it was 404 "no such route").
+    const get = await request(tb.port, 'GET', '/v1/edit', auth());
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+    expect(get.body).toMatchObject({ code: 'bad_message', message: expect.stringContaining('takes POST') });
   });
 });

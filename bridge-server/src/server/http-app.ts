@@ -303,6 +303,9 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.use(guard(deps));
   app.get('/v1/health', healthRoute(deps));
   app.post('/v1/edit', editRoute(deps));
+  // Another method on an existing route is 405 with the one it takes, not "no such route".
+  app.all('/v1/edit', (_req: Request, res: Response) => { res.set('Allow', 'POST'); httpError(res, 405, ErrorCode.bad_message, '/v1/edit takes POST (a JSON edit request)'); });
+  app.all('/v1/health', (_req: Request, res: Response) => { res.set('Allow', 'GET'); httpError(res, 405, ErrorCode.bad_message, '/v1/health takes GET'); });
 
   const servePage = (dir: string, what: string, csp: string) => {
     const router = express.Router();
