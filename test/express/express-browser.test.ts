@@ -21,6 +21,7 @@ import pino from 'pino';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { artifactsDir, launchChromium, ROOT, TEST_TOKEN } from '../photopea/harness';
+import { holdWebSocketSends } from '../photopea/pages';
 import { ADDON_ORIGIN, DEV_ADDON_ORIGIN, EXPRESS_ORIGIN, FOREIGN_ADDON_ORIGIN, ensureExpressBuilt, routeExpress } from './harness';
 import { maskOf, trimToAlpha, type Sent } from '../helpers/layers';
 
@@ -192,22 +193,8 @@ test('Express simulator: selected image → lasso + arrow in the panel → one n
 
 test('Express simulator: "Use selection" while Smart Drag runs cancels it — no image lands at the old element\'s coordinates over the new document', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  // Hold what the add-on sends on its WebSocket while `__held` is an array, so the final is surely
-  // still running (its submit not even at the bridge) when the user picks another document.
-  await ctx.addInitScript(() => {
-    const w = window as any;
-    w.__held = null;
-    const send = WebSocket.prototype.send;
-    WebSocket.prototype.send = function (this: WebSocket, data: any) {
-      if (w.__held) w.__held.push([this, data]);
-      else send.call(this, data);
-    };
-    w.__release = () => {
-      const q = w.__held as [WebSocket, any][];
-      w.__held = null;
-      for (const [ws, d] of q) send.call(ws, d);
-    };
-  });
+  // Hold what the add-on sends, so the final is surely still running when the user picks another document.
+  await holdWebSocketSends(ctx);
   try {
     const { page, frame } = await openExpress(ctx, { query: '&pageW=640&pageH=480' });
     await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });

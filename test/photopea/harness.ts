@@ -27,12 +27,12 @@ export async function ensureBuilt(): Promise<void> {
 /** Token every test bridge uses (so a restarted bridge accepts the page's token). */
 export const TEST_TOKEN = 'photopea-browser-test-token-0123456789';
 
-/** Start a real bridge serving dist/ on `port` (0 = any free port). */
-export async function startBridge(port = 0): Promise<{ bridge: Bridge; port: number; origin: string }> {
+/** Start a real bridge serving dist/ (or `staticRoot`: another build of the pages) on `port` (0 = any free port). */
+export async function startBridge(port = 0, staticRoot = DIST): Promise<{ bridge: Bridge; port: number; origin: string }> {
   const home = mkdtempSync(join(tmpdir(), 'sd-photopea-'));
   const config = loadConfig({
     env: {},
-    overrides: { port, home, token: TEST_TOKEN, logFile: null, logLevel: 'silent', staticRoot: DIST, workers: 1 },
+    overrides: { port, home, token: TEST_TOKEN, logFile: null, logLevel: 'silent', staticRoot, workers: 1 },
   });
   const bridge = createBridge({ config, logger: pino({ level: 'silent' }) });
   const addr = await bridge.listen();

@@ -78,3 +78,25 @@ export async function openSimulator(ctx: BrowserContext, origin: string, query =
   await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
   return { page, frame };
 }
+
+/**
+ * Make every page of `ctx` able to hold what it sends on its WebSockets: while `window.__held` is
+ * an array (set it to `[]`), sends queue there; `window.__release()` sends them in order. A test
+ * can so keep a job surely unfinished (its submit not even at the bridge) while the user acts.
+ */
+export async function holdWebSocketSends(ctx: BrowserContext): Promise<void> {
+  await ctx.addInitScript(() => {
+    const w = window as any;
+    w.__held = null;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data: any) {
+      if (w.__held) w.__held.push([this, data]);
+      else send.call(this, data);
+    };
+    w.__release = () => {
+      const q = w.__held as [WebSocket, any][];
+      w.__held = null;
+      for (const [ws, d] of q) send.call(ws, d);
+    };
+  });
+}

@@ -14,7 +14,7 @@ import { rasterizePolygon, type Point } from '@smartdrag/shared';
 import { parseDragCase } from '../../bridge-server/src/core/case';
 import type { Bridge } from '../../bridge-server/src/server';
 import { artifactsDir, ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
-import { dragOnEditor, lassoOnPage, openSimulator, SMARTIES } from './pages';
+import { dragOnEditor, holdWebSocketSends, lassoOnPage, openSimulator, SMARTIES } from './pages';
 
 jest.setTimeout(120_000);
 
@@ -183,22 +183,8 @@ test('playground: an arrow moved by its middle stops at the image\'s edges (whol
 
 test('playground: opening another image while Smart Drag runs cancels it — nothing lands in the new image, and the old plan, preview and arrows go', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
-  // Hold what the page sends on its WebSocket while `__held` is an array, so the final is surely
-  // still running (its submit not even at the bridge) when the other image opens.
-  await ctx.addInitScript(() => {
-    const w = window as any;
-    w.__held = null;
-    const send = WebSocket.prototype.send;
-    WebSocket.prototype.send = function (this: WebSocket, data: any) {
-      if (w.__held) w.__held.push([this, data]);
-      else send.call(this, data);
-    };
-    w.__release = () => {
-      const q = w.__held as [WebSocket, any][];
-      w.__held = null;
-      for (const [ws, d] of q) send.call(ws, d);
-    };
-  });
+  // Hold what the page sends, so the final is surely still running when the other image opens.
+  await holdWebSocketSends(ctx);
   try {
     const { page, errors } = await openPlayground(ctx);
     await loadSample(page);
@@ -371,13 +357,26 @@ test('Photopea simulator: a slow read before Smart Drag (a large document) says 
     expect(sim).toEqual({ layers: [['Background', true]], pastes: 0, exports: exportsBefore + 1, violations: [], errors: [] });
 
     // Once more, to the end: the read after the layer is added (for the thumbnail) holds the buttons and says so too.
-    await page.evaluate(() => { (window as any).sim.exportDelayMs = 700; });
+    // (An empty layer above the Background, which stays active: the result lands under it, so the
+    // panel reads the composite of the layer's box instead of compositing its copy itself.)
+    await page.evaluate(() => {
+      const sim = (window as any).sim, d = sim.doc, bg = d.activeLayer;
+      d.artLayers.add().name = 'Top';
+      d.activeLayer = bg;
+      sim.exportDelayMs = 700;
+    });
     await frame.click('[data-testid=apply]');
     await page.waitForFunction(() => (window as any).sim.pastes.length === 1, undefined, { timeout: 60000 });
     await frame.waitForFunction(() => /^Reading from Photopea/.test(document.querySelector('[data-testid=progress]')!.textContent ?? ''), undefined, { timeout: 30000 });
     expect(await frame.evaluate(() => ['apply', 'preview', 'read'].map((id) => (document.querySelector(`[data-testid=${id}]`) as HTMLButtonElement).disabled))).toEqual([true, true, true]);
     await frame.waitForSelector('[data-testid=message][data-result=ok]', { timeout: 60000 });
     expect(await frame.textContent('[data-testid=progress]')).toBe('Done');
+    // That read was of the layer's box, not of the whole document.
+    const last = await page.evaluate(() => {
+      const s = (window as any).sim;
+      return { e: s.exports[s.exports.length - 1], b: s.layerInfo().find((l: any) => l.name === 'Smart Drag').bounds as number[] };
+    });
+    expect([last.e.width, last.e.height]).toEqual([last.b[2]! - last.b[0]!, last.b[3]! - last.b[1]!]);
   } finally {
     await ctx.close();
   }

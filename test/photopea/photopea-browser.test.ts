@@ -574,3 +574,68 @@ test('playground, a large document with the object far from its corner: the prev
     await ctx.close();
   }
 });
+
+/**
+ * What one Smart Drag reads from "Photopea": the whole document once (its export is what a large
+ * document waits for); the selection as its box (+1 px) from a cropped duplicate; after the layer is
+ * added, nothing when it is a plain top layer (the panel composites its copy), else the layer's box.
+ * Where the document has no duplicate() (`area=0`) every read is the whole document, as before. In
+ * every case the panel's copy afterwards equals a fresh read of the whole document.
+ */
+describe.each([
+  { name: 'a plain document: whole document once, the selection\'s box, nothing after the add', query: '', full: 1, boxes: ['selection'] },
+  { name: 'layers in a group: whole document once, the selection\'s box, the layer\'s box after the add', query: '&groups=1', full: 1, boxes: ['selection', 'layer'] },
+  { name: 'no duplicate() (area=0), layers in a group: three whole-document exports, as before', query: '&groups=1&area=0', full: 3, boxes: [] },
+])('Photopea simulator, exports per Smart Drag', (c) => {
+  test(c.name, async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
+    try {
+      const { page, frame } = await openSimulator(ctx, c.query);
+      const selection = rasterizePolygon(theCase.regions[0]!.polygon as Point[]);
+      await page.evaluate((m) => (window as any).sim.setSelection(m), { ...selection, data: Array.from(selection.data) });
+      await frame.click('[data-testid=read]');
+      await frame.waitForFunction(() => /selection/.test(document.querySelector('[data-testid=info]')!.textContent!));
+      const drag = theCase.drags[0]!;
+      await dragOnEditor(page, frame, drag.points[0] as Point, drag.points[1] as Point);
+      await frame.selectOption('[data-testid=kind]', 'translate');
+      const before = await page.evaluate(() => (window as any).sim.exports.length as number);
+      await frame.click('[data-testid=apply]');
+      await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
+      await frame.waitForFunction(() => !(window as any).smartdrag.panel.reading);
+      expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+      const sim = await page.evaluate((n) => {
+        const s = (window as any).sim;
+        return {
+          exports: s.exports.slice(n).map((e: any) => [e.width, e.height]), docs: s.docs.length, layers: s.layerInfo(),
+          violations: s.violations, errors: s.errors,
+        };
+      }, before);
+      expect({ violations: sim.violations, errors: sim.errors, docs: sim.docs }).toEqual({ violations: [], errors: [], docs: 1 });
+      expect(sim.layers.some((l: any) => l.name.startsWith('__smartdrag_tmp'))).toBe(false);
+      // The selection's box (of its covered pixels) with a 1 px margin, and the added layer's box.
+      let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+      for (let y = 0; y < selection.height; y++) for (let x = 0; x < selection.width; x++) {
+        if (!selection.data[y * selection.width + x]) continue;
+        x0 = Math.min(x0, selection.left + x); x1 = Math.max(x1, selection.left + x);
+        y0 = Math.min(y0, selection.top + y); y1 = Math.max(y1, selection.top + y);
+      }
+      const W = image.width, H = image.height;
+      const selBox = [Math.min(W, x1 + 2) - Math.max(0, x0 - 1), Math.min(H, y1 + 2) - Math.max(0, y0 - 1)];
+      const lb = sim.layers.find((l: any) => l.name === 'Smart Drag').bounds as number[];
+      const layerBox = [lb[2]! - lb[0]!, lb[3]! - lb[1]!];
+      const want = [...Array(c.full).fill([W, H]), ...c.boxes.map((b) => (b === 'selection' ? selBox : layerBox))];
+      expect(sim.exports).toEqual(want);
+      // The panel's copy of the document (thumbnail, next previews) is what a full read gives now.
+      const same = await frame.evaluate(async () => {
+        const w = window as any, mine = w.smartdrag.panel.doc.rgba, fresh = (await w.smartdrag.host.readDocument()).rgba;
+        if (mine.width !== fresh.width || mine.height !== fresh.height) return 'size';
+        let n = 0;
+        for (let i = 0; i < mine.data.length; i++) if (mine.data[i] !== fresh.data[i]) n++;
+        return n;
+      });
+      expect(same).toBe(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+});

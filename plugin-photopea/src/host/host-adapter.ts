@@ -3,7 +3,7 @@
  * local canvas). Only `host/` talks to a host API; the panel sees this interface, so a simulator
  * or a fake can stand in for the host.
  */
-import type { PlacedMask, PlacedPixels, Point } from '@smartdrag/shared';
+import type { PlacedMask, PlacedPixels, Point, Rect } from '@smartdrag/shared';
 
 /** Straight-alpha RGBA8 pixels. */
 export interface RgbaPixels {
@@ -39,6 +39,13 @@ export interface PlacedLayer {
   top: number;
   width: number;
   height: number;
+  /**
+   * The layer is the document's topmost top-level layer, visible, Normal at 100 % opacity and fill,
+   * not clipped, in an RGB document: where its pixels are opaque the document shows them as they
+   * are, whatever the host's blending arithmetic, and where they are transparent what was there.
+   * The panel then updates its copy of the document itself instead of reading it again.
+   */
+  plainTop?: boolean;
 }
 
 /** What a host can do for the panel. */
@@ -59,6 +66,12 @@ export interface HostAdapter {
    * `document_changed`) to add it to another one, where it would land at meaningless coordinates.
    */
   addLayer(layer: LayerPixels, name: string, from?: HostDocument): Promise<PlacedLayer>;
+  /**
+   * Optional: the flattened document's pixels in `rect` only (document pixels), for hosts where
+   * reading the whole document is slow (Photopea exports it as a PNG). Null when the host cannot
+   * read an area now, or `from` is no longer the open document: the caller reads the whole one.
+   */
+  readArea?(rect: Rect, from?: HostDocument): Promise<RgbaPixels | null>;
   /** Remove anything temporary the adapter may have left in the host. */
   cleanup(): Promise<void>;
 }

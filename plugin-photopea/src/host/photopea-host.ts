@@ -4,13 +4,19 @@
  * `pathItems` exists (feature-detected), and adds results with `app.open(dataURL, null, true)`
  * followed by a translate to the exact document position. Scripts are small ES5 snippets; every
  * temporary layer is removed in a `finally`.
+ *
+ * `saveToOE` exports the whole document only, and on a 24 MP document its PNG encoding takes
+ * seconds. So an area (the selection's box, the added layer's box) is read from a temporary
+ * duplicate cropped to it (`duplicate()`, `crop([l,t,r,b])`, `close()` — Photoshop's DOM, which
+ * Photopea follows; `crop` is confirmed in photopea/photopea#2581), closed in a `finally`; where
+ * the document has no `duplicate`/`crop`, or that fails, the whole document is exported as before.
  */
-import type { PlacedMask, Point } from '@smartdrag/shared';
+import type { PlacedMask, Point, Rect } from '@smartdrag/shared';
 import { decodePng, encodePng } from '../util/png';
-import { bytesToBase64, HostError, trimLayer, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer } from './host-adapter';
+import { bytesToBase64, HostError, trimLayer, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 import type { PhotopeaClient } from './photopea-client';
 
-/** Name prefix of every temporary layer this adapter creates (and removes). */
+/** Name prefix of every temporary layer (and temporary duplicate document) this adapter creates (and removes). */
 export const TEMP_LAYER_PREFIX = '__smartdrag_tmp';
 
 /**
@@ -39,6 +45,14 @@ const PX =
   'else if(__isSet(L)&&__has(L,l)){if(!L.visible)L.visible=true;__solo(L,l);}else if(L.visible)L.visible=false;}}' +
   'function __rm(c,p){var n=0;for(var i=c.layers.length-1;i>=0;i--){var L=c.layers[i];if(String(L.name).indexOf(p)===0){L.remove();n++;}else if(__isSet(L))n+=__rm(L,p);}return n;}';
 
+/** `close()`'s argument: Photoshop DOM `SaveOptions.DONOTSAVECHANGES` (2 where the enum is absent). */
+const NO_SAVE = 'typeof SaveOptions!=="undefined"?SaveOptions.DONOTSAVECHANGES:2';
+
+/** Close temporary duplicates (named with {@link TEMP_LAYER_PREFIX}) left active by a failed area export. */
+const CLOSE_TEMP_DOCS =
+  'var d=app.activeDocument;for(var i=0;i<4&&d&&typeof d.close==="function"&&String(d.name).indexOf(' + JSON.stringify(TEMP_LAYER_PREFIX) + ')===0;i++){' +
+  `d.close(${NO_SAVE});d=app.activeDocument;}return true;`;
+
 /** A script body run with pixel ruler units (restored afterwards, also on error). */
 function inPx(body: string): string {
   return `${PX}var __u=__units();try{${body}}finally{__unitsBack(__u);}`;
@@ -58,6 +72,8 @@ export interface PhotopeaDocInfo {
   height: number;
   layers: number;
   hasPaths: boolean;
+  /** Whether the document has `duplicate`, `crop` and `close`, so an area can be exported alone. */
+  canArea: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -87,6 +103,8 @@ export class PhotopeaHost implements HostAdapter {
   private info: PhotopeaDocInfo | null = null;
   private readonly pollMs: number;
   private readonly openTimeoutMs: number;
+  /** Set when an area export failed once: from then on this session exports the whole document. */
+  private areaFailed = false;
 
   constructor(
     private readonly client: PhotopeaClient,
@@ -101,7 +119,8 @@ export class PhotopeaHost implements HostAdapter {
     const info = await this.client.eval<PhotopeaDocInfo | null>(inPx(
       'var d=app.activeDocument;if(!d)return null;' +
         'var hp=false;try{hp=(typeof d.pathItems!=="undefined")&&d.pathItems!==null&&typeof d.pathItems.length==="number";}catch(e){hp=false;}' +
-        'return {name:String(d.name),width:Math.round(__px(d.width)),height:Math.round(__px(d.height)),layers:__all(d,[]).length,hasPaths:hp};',
+        'var ca=typeof d.duplicate==="function"&&typeof d.crop==="function"&&typeof d.close==="function";' +
+        'return {name:String(d.name),width:Math.round(__px(d.width)),height:Math.round(__px(d.height)),layers:__all(d,[]).length,hasPaths:hp,canArea:ca};',
     ));
     if (!info) throw new HostError('no_document', 'Photopea has no open document', 'Open or create an image in Photopea first.');
     this.info = info;
@@ -140,27 +159,38 @@ export class PhotopeaHost implements HostAdapter {
         'return {bounds:r,visible:vis};',
     ));
     if (!setup) return null;
-    let png: Uint8Array;
+    const [l, t, rr, bb] = setup.bounds.map((v) => Math.round(v)) as [number, number, number, number];
+    let png: Uint8Array | null = null;
+    // Where the exported image starts in the document (an area export starts at its crop).
+    let ox = 0, oy = 0;
     try {
-      // 2. Export the temporary layer alone.
-      const r = await this.client.call('app.activeDocument.saveToOE("png");', {
-        expectBuffers: 1,
-        timeoutMs: exportTimeoutMs(info.width, info.height),
-      });
-      png = new Uint8Array(r.buffers[0]!);
+      // 2. Export the temporary layer alone: only the selection's box plus a 1 px margin where the
+      //    document allows (a pixel outside the selection is what tells a mask flattened onto
+      //    white), else the whole document.
+      const area = { left: Math.max(0, l - 1), top: Math.max(0, t - 1), right: Math.min(info.width, rr + 1), bottom: Math.min(info.height, bb + 1) };
+      if (area.right > area.left && area.bottom > area.top) {
+        png = await this.exportArea(info, area);
+        if (png) { ox = area.left; oy = area.top; }
+      }
+      if (!png) {
+        const r = await this.client.call('app.activeDocument.saveToOE("png");', {
+          expectBuffers: 1,
+          timeoutMs: exportTimeoutMs(info.width, info.height),
+        });
+        png = new Uint8Array(r.buffers[0]!);
+      }
     } finally {
       // 3. Always: remove the temporary layer(s) and restore visibility.
       await this.removeTempLayers(setup.visible);
     }
     const img = await decodePng(png);
-    const [l, t, rr, bb] = setup.bounds.map((v) => Math.round(v)) as [number, number, number, number];
-    const left = Math.max(0, l), top = Math.max(0, t);
-    const width = Math.min(img.width, rr) - left, height = Math.min(img.height, bb) - top;
+    const left = Math.max(ox, l), top = Math.max(oy, t);
+    const width = Math.min(ox + img.width, rr) - left, height = Math.min(oy + img.height, bb) - top;
     if (width <= 0 || height <= 0) return null;
     const data = new Uint8Array(width * height);
     let any = 0;
     for (let y = 0; y < height; y++) {
-      const row = ((top + y) * img.width + left) * 4;
+      const row = ((top - oy + y) * img.width + (left - ox)) * 4;
       for (let x = 0; x < width; x++) {
         const i = row + x * 4;
         // White over transparent: alpha is the coverage. If a host flattened onto black, red is.
@@ -173,13 +203,61 @@ export class PhotopeaHost implements HostAdapter {
       throw new HostError('selection_export_failed', 'the exported selection mask is empty',
         'Make the selection again (Select ▸ Deselect, then select), and check no layer is locked.');
     }
+    // The export's first pixel, at (ox, oy): outside the selection's box when that starts further in.
     const corner = Math.round((img.data[0]! * img.data[3]!) / 255);
-    if (corner === 255 && (left > 0 || top > 0)) {
+    if (corner === 255 && (ox < left || oy < top)) {
       // A pixel outside the selection came back white: the host flattened the mask onto white.
       throw new HostError('selection_export_failed', 'the exported selection mask came back all white',
         'Photopea flattened the mask; try again, or draw the region as a lasso in the panel.');
     }
     return { left, top, width, height, data };
+  }
+
+  /**
+   * The document's composite in `rect` (document pixels, inside the document) as a PNG, exported
+   * from a temporary duplicate cropped to it; null where the document cannot (no `duplicate`/`crop`,
+   * or it failed once: the caller exports the whole document). The duplicate is closed and the
+   * document made active again in the script's `finally`; should that fail too, a duplicate left
+   * active is closed by name before anything else runs.
+   */
+  private async exportArea(info: PhotopeaDocInfo, rect: { left: number; top: number; right: number; bottom: number }): Promise<Uint8Array | null> {
+    if (!info.canArea || this.areaFailed) return null;
+    const name = `${TEMP_LAYER_PREFIX}_area`;
+    try {
+      // The duplicate is of the whole document: the call gets the whole document's time.
+      const r = await this.client.call(inPx(
+        'var d=app.activeDocument;' +
+          `var c=d.duplicate(${JSON.stringify(name)});` +
+          `try{c.crop([${rect.left},${rect.top},${rect.right},${rect.bottom}]);c.saveToOE("png");}` +
+          `finally{try{c.close(${NO_SAVE});}finally{if(app.activeDocument!==d)app.activeDocument=d;}}` +
+          'return true;',
+      ), { expectBuffers: 1, timeoutMs: exportTimeoutMs(info.width, info.height) });
+      return new Uint8Array(r.buffers[0]!);
+    } catch {
+      this.areaFailed = true;
+      await this.client.eval(CLOSE_TEMP_DOCS).catch(() => undefined);
+      return null;
+    }
+  }
+
+  /**
+   * The composite of `rect` (clipped to the document) of the document `from` — after a result
+   * layer was added, its box is all that changed. Null where only the whole document can be read
+   * (or another document is active now): the caller reads it all.
+   */
+  async readArea(rect: Rect, from?: HostDocument): Promise<RgbaPixels | null> {
+    const info = await this.probe();
+    if (from && !(info.name === from.name && info.width === from.width && info.height === from.height)) return null;
+    const area = {
+      left: Math.max(0, rect.left), top: Math.max(0, rect.top),
+      right: Math.min(info.width, rect.left + rect.width), bottom: Math.min(info.height, rect.top + rect.height),
+    };
+    if (!(area.right > area.left && area.bottom > area.top)) return null;
+    const png = await this.exportArea(info, area);
+    if (!png) return null;
+    const img = await decodePng(png);
+    if (img.width !== area.right - area.left || img.height !== area.bottom - area.top) return null;
+    return { width: img.width, height: img.height, data: img.data };
   }
 
   async readPaths(): Promise<Point[][] | null> {
@@ -229,22 +307,32 @@ export class PhotopeaHost implements HostAdapter {
       }
       await sleep(this.pollMs);
     }
-    // It lands centred: translate by the difference of its visible bounds to the target.
-    const placed = await this.client.eval<number[]>(inPx(
-      'var l=app.activeDocument.activeLayer;var b=l.bounds;' +
+    // It lands centred: translate by the difference of its visible bounds to the target. Also
+    // say whether it is a plain top layer (see PlacedLayer.plainTop): the document's first
+    // top-level layer, visible, Normal at 100 % opacity (and fill), not clipped, in an RGB
+    // document; where a property cannot be read it is not.
+    const placed = await this.client.eval<[number, number, number, number, boolean]>(inPx(
+      'var d=app.activeDocument;var l=d.activeLayer;var b=l.bounds;' +
         `var dx=${trimmed.left}-Math.round(__px(b[0])),dy=${trimmed.top}-Math.round(__px(b[1]));if(dx!==0||dy!==0)l.translate(dx,dy);` +
-        `l.name=${JSON.stringify(name)};b=l.bounds;return [Math.round(__px(b[0])),Math.round(__px(b[1])),Math.round(__px(b[2])),Math.round(__px(b[3]))];`,
+        `l.name=${JSON.stringify(name)};b=l.bounds;` +
+        'var pt=false;try{pt=l.parent===d&&d.layers[0]===l&&l.visible===true&&Number(l.opacity)===100' +
+        '&&(l.fillOpacity===undefined||Number(l.fillOpacity)===100)&&l.grouped!==true' +
+        '&&typeof BlendMode!=="undefined"&&l.blendMode===BlendMode.NORMAL' +
+        '&&(typeof DocumentMode==="undefined"||d.mode===undefined||d.mode===DocumentMode.RGB);}catch(e){pt=false;}' +
+        'return [Math.round(__px(b[0])),Math.round(__px(b[1])),Math.round(__px(b[2])),Math.round(__px(b[3])),pt];',
     ));
-    const [pl, pt, pr, pb] = placed as [number, number, number, number];
+    const [pl, pt, pr, pb, plainTop] = placed;
     if (pl !== trimmed.left || pt !== trimmed.top || pr - pl !== trimmed.width || pb - pt !== trimmed.height) {
       throw new HostError('layer_placement_failed',
         `the layer landed at (${pl},${pt}) ${pr - pl}×${pb - pt}, expected (${trimmed.left},${trimmed.top}) ${trimmed.width}×${trimmed.height}`,
         'Check the document is not scaled on paste (Edit ▸ Preferences).');
     }
-    return { name, left: pl, top: pt, width: pr - pl, height: pb - pt };
+    return { name, left: pl, top: pt, width: pr - pl, height: pb - pt, plainTop };
   }
 
   async cleanup(): Promise<void> {
+    // A duplicate an area export of a crashed session left open (and active) goes first.
+    await this.client.eval(CLOSE_TEMP_DOCS);
     await this.removeTempLayers(null);
   }
 

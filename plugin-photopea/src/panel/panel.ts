@@ -9,7 +9,7 @@
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, SubmitInput, Welcome, WirePlan } from '@smartdrag/shared';
 import { connectionWords, editRoi, PreviewProxyCache, previewProxyInput, usesProxy, type Point, type Rect } from '@smartdrag/shared';
-import { sameDocument, type HostAdapter, type HostDocument, type PlacedLayer } from '../host/host-adapter';
+import { sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from '../host/host-adapter';
 import { ArrowEditor, type EditorRegion } from './arrow-editor';
 
 /** The part of `BridgeClient` the panel uses. */
@@ -448,7 +448,10 @@ export class Panel {
         this.editor.setOverlay(null);
         this.editor.setArrows([]);
         if (!this.opts.host.hasSelection) this.editor.setRegions([]);
-        await this.reloadDocument();
+        // The thumbnail and the panel's copy of the document take in the new layer: only its box
+        // changed, so where the host can say exactly how it shows there, the copy is updated there
+        // instead of reading the whole document again (seconds on a large Photopea document).
+        if (!(await this.updateAfterAdd(entry.doc, out.layer, placed))) await this.reloadDocument();
         // The bridge's self-check: say so next to the layer when the result looks doubtful.
         const doubt = out.check?.doubtful ? ` The self-check doubts this result (${out.check.findings.join('; ')}): look at it, and delete the layer if it looks wrong.` : '';
         this.setMessage(`Added layer "${placed.name}" at (${placed.left}, ${placed.top}), ${placed.width}×${placed.height} px.${doubt}`);
@@ -467,6 +470,60 @@ export class Panel {
       if (this.job === entry) this.job = null;
       this.updateButtons();
       if (this.previewPending && !this.job) this.schedulePreview();
+    }
+  }
+
+  /**
+   * After `layer` was added as `placed` to the document read as `from`: update the panel's copy of
+   * it in the layer's box only. A plain top layer (PlacedLayer.plainTop) whose pixels are all opaque
+   * or transparent (every result on an opaque document: it holds the changed pixels) shows exactly
+   * its opaque pixels over what was there, so the copy is composited here, reading nothing;
+   * otherwise (inside a group, under other layers, soft alpha) the host's composite of the box is
+   * read, where it can read an area. Resolves false when it could do neither: the caller reads the
+   * whole document. Holds the buttons like any read.
+   */
+  private async updateAfterAdd(from: HostDocument, layer: LayerPixels & { proxy?: unknown }, placed: PlacedLayer): Promise<boolean> {
+    const host = this.opts.host;
+    // Another read replaced the copy meanwhile, or the layer is not in document pixels: read it all.
+    if (this.doc !== from || layer.proxy) return false;
+    const W = from.width, H = from.height;
+    const x0 = Math.max(0, placed.left), y0 = Math.max(0, placed.top);
+    const x1 = Math.min(W, placed.left + placed.width), y1 = Math.min(H, placed.top + placed.height);
+    if (!(x1 > x0 && y1 > y0)) return false;
+    let local = !!placed.plainTop && layer.left <= x0 && layer.top <= y0 && layer.left + layer.width >= x1 && layer.top + layer.height >= y1;
+    for (let i = 3; local && i < layer.data.length; i += 4) if (layer.data[i] !== 0 && layer.data[i] !== 255) local = false;
+    if (!local && !host.readArea) return false;
+    const reading = this.beginReading(false);
+    try {
+      let area: RgbaPixels | null = null;
+      if (!local) {
+        area = await host.readArea!({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 }, from);
+        if (reading.cancelled) return true; // another document was opened meanwhile: its read took over
+        if (!area || area.width !== x1 - x0 || area.height !== y1 - y0 || this.doc !== from) return false;
+      }
+      // A new array (the preview proxy cache keys on the document's array), the copy's PNG dropped
+      // (it no longer matches; the pixels are sent instead).
+      const data = new Uint8ClampedArray(from.rgba.data);
+      for (let y = y0; y < y1; y++) {
+        if (area) {
+          data.set(area.data.subarray((y - y0) * area.width * 4, (y - y0 + 1) * area.width * 4), (y * W + x0) * 4);
+          continue;
+        }
+        const src = ((y - layer.top) * layer.width + (x0 - layer.left)) * 4;
+        for (let x = 0, o = (y * W + x0) * 4; x < x1 - x0; x++, o += 4) {
+          const i = src + x * 4;
+          if (layer.data[i + 3] === 255) { data[o] = layer.data[i]!; data[o + 1] = layer.data[i + 1]!; data[o + 2] = layer.data[i + 2]!; data[o + 3] = 255; }
+        }
+      }
+      const { png: _png, ...rest } = from;
+      const doc: HostDocument = { ...rest, rgba: { width: W, height: H, data } };
+      this.doc = doc;
+      this.editor.setDocument(doc.rgba);
+      return true;
+    } catch {
+      return !!reading.cancelled;
+    } finally {
+      this.endReading(reading);
     }
   }
 

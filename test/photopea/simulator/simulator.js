@@ -18,7 +18,10 @@
  * step). With `groups=1` every top-level layer sits in a group and the active layer is inside
  * one. With `units=cm` (and `res=…`) the ruler unit is centimetres: bounds, width and height are
  * UnitValues in cm and `translate` takes ruler units, like Photoshop's DOM; `app.preferences.
- * rulerUnits` and `Units` exist. Every export's form is recorded in `sim.exports`. Tests may open
+ * rulerUnits` and `Units` exist. `Document.duplicate(name)`, `crop([l,t,r,b])` and `close()`
+ * follow Photoshop's DOM (Photopea's area exports: a duplicate cropped to the area, counted in
+ * `sim.duplicates`; `area=0` leaves `duplicate` out); layers carry `opacity`, `fillOpacity`, `blendMode` (`BlendMode`) and `grouped`.
+ * Every export's size and form is recorded in `sim.exports`. Tests may open
  * another document (`sim.openDocument`, it becomes the active one) and slow exports down
  * (`sim.exportDelayMs`, a large document's seconds-long saveToOE).
  *
@@ -32,11 +35,14 @@
   var withPaths = params.get('paths') === '1';
   var withGroups = params.get('groups') === '1';
   var depth16 = params.get('depth') === '16';
+  var noArea = params.get('area') === '0'; // documents without duplicate(): only whole-document exports
   var startUnits = params.get('units') || 'px';
   var RES = Number(params.get('res') || 72);
   var PROCESS_MS = 15; // time "Photopea" takes per script before its "done"
 
   function UnitValue(v, type) { this.value = Number(v); this.type = type || 'px'; }
+  var BlendMode = { NORMAL: 'BlendMode.NORMAL', PASSTHROUGH: 'BlendMode.PASSTHROUGH', MULTIPLY: 'BlendMode.MULTIPLY', SCREEN: 'BlendMode.SCREEN' };
+  var SaveOptions = { SAVECHANGES: 1, DONOTSAVECHANGES: 2, PROMPTTOSAVECHANGES: 3 };
   var Units = { PIXELS: 'px', INCHES: 'in', CM: 'cm', MM: 'mm', POINTS: 'pt', PICAS: 'pc' };
   var preferences = { rulerUnits: startUnits };
   var PER_INCH = { px: null, in: 1, cm: 2.54, mm: 25.4, pt: 72, pc: 6 };
@@ -55,7 +61,7 @@
 
   var sim = {
     doc: null, docs: [], violations: [], scripts: [], pastes: [], errors: [], busy: false, ready: false,
-    outbox: [], exports: [],
+    outbox: [], exports: [], duplicates: 0,
     /** Extra time per script that exports (saveToOE) before its answer: tests set it to model a large document's seconds-long export. */
     exportDelayMs: 0,
   };
@@ -69,6 +75,13 @@
     this.visible = true;
     this.typename = 'ArtLayer';
     this.kind = 'normal';
+    // Photoshop DOM: opacity and fillOpacity in percent, blendMode a BlendMode, grouped = clipped
+    // to the layer below. A new or pasted layer is Normal at 100 %, unclipped (the composite below
+    // draws every layer so; a test changing these only checks what the plugin reads).
+    this.opacity = 100;
+    this.fillOpacity = 100;
+    this.blendMode = BlendMode.NORMAL;
+    this.grouped = false;
     this.pixels = pixels || new Uint8ClampedArray(doc._w * doc._h * 4);
   }
   Object.defineProperty(Layer.prototype, 'bounds', {
@@ -107,6 +120,7 @@
   /** A layer group (Photoshop DOM: LayerSet, with its own `layers`). */
   function LayerSet(doc, name) {
     this._doc = doc; this.parent = doc; this.name = name; this.visible = true; this.typename = 'LayerSet'; this.layers = [];
+    this.opacity = 100; this.blendMode = BlendMode.PASSTHROUGH;
   }
   Object.defineProperty(LayerSet.prototype, 'bounds', {
     get: function () {
@@ -226,8 +240,62 @@
     var w = this._w, h = this._h, rgba = this._composite();
     var buf = depth16 ? png16(w, h, rgba) : UPNG.encode([new Uint8Array(rgba).buffer], w, h, 0);
     var b = new Uint8Array(buf);
-    sim.exports.push({ depth: b[24], colorType: b[25], bytes: b.length });
+    sim.exports.push({ width: w, height: h, depth: b[24], colorType: b[25], bytes: b.length });
     sim.outbox.push({ data: buf });
+  };
+
+  /**
+   * Photoshop DOM `Document.duplicate(name)`: a copy of the whole layer tree (pixels, names,
+   * visibility), opened as a new document that becomes the active one. Counted in `sim.duplicates`.
+   */
+  Document.prototype.duplicate = function (name) {
+    var src = this, copy = new Document(name ? String(name) : this.name + ' copy', this._w, this._h);
+    function cloneInto(from, into) {
+      from.layers.forEach(function (L) {
+        var c;
+        if (L.typename === 'LayerSet') { c = new LayerSet(copy, L.name); cloneInto(L, c); }
+        else { c = new Layer(copy, L.name, new Uint8ClampedArray(L.pixels)); c.kind = L.kind; c.opacity = L.opacity; c.fillOpacity = L.fillOpacity; c.blendMode = L.blendMode; c.grouped = L.grouped; }
+        c.visible = L.visible; c.parent = into; into.layers.push(c);
+        if (L === src._active) copy._active = c;
+      });
+    }
+    cloneInto(this, copy);
+    sim.docs.push(copy);
+    sim.doc = copy;
+    sim.duplicates++;
+    return copy;
+  };
+  /** Photoshop DOM `Document.crop(bounds)`: [left, top, right, bottom] in ruler units (photopea/photopea#2581); every layer is cut to it, the selection dropped. */
+  Document.prototype.crop = function (bounds) {
+    if (!bounds || bounds.length !== 4) throw new Error('crop: bounds must be [left, top, right, bottom]');
+    var b = Array.prototype.map.call(bounds, function (v) { return Math.round(toPx(v)); });
+    var w = b[2] - b[0], h = b[3] - b[1], ow = this._w, oh = this._h;
+    if (!(w > 0 && h > 0)) throw new Error('crop: empty bounds');
+    allLayers(this).forEach(function (L) {
+      if (L.typename === 'LayerSet') return;
+      var out = new Uint8ClampedArray(w * h * 4);
+      for (var y = 0; y < h; y++) {
+        var sy = b[1] + y; if (sy < 0 || sy >= oh) continue;
+        for (var x = 0; x < w; x++) {
+          var sx = b[0] + x; if (sx < 0 || sx >= ow) continue;
+          var s = (sy * ow + sx) * 4, d = (y * w + x) * 4;
+          out[d] = L.pixels[s]; out[d + 1] = L.pixels[s + 1]; out[d + 2] = L.pixels[s + 2]; out[d + 3] = L.pixels[s + 3];
+        }
+      }
+      L.pixels = out;
+    });
+    this._w = w; this._h = h;
+    this.selection.mask = null;
+    this._changed();
+  };
+  if (noArea) delete Document.prototype.duplicate;
+  /** Photoshop DOM `Document.close(saveOptions)`: the document goes; another open one becomes active. */
+  Document.prototype.close = function () {
+    var i = sim.docs.indexOf(this);
+    if (i < 0) throw new Error('document already closed');
+    sim.docs.splice(i, 1);
+    if (sim.doc === this) sim.doc = sim.docs[sim.docs.length - 1] || null;
+    scheduleRender();
   };
 
   /**
@@ -257,6 +325,7 @@
   var app = {
     preferences: preferences,
     get activeDocument() { return sim.doc; },
+    set activeDocument(d) { if (sim.docs.indexOf(d) < 0) throw new Error('not an open document'); sim.doc = d; scheduleRender(); },
     documents: { get length() { return sim.docs.length; } },
     echoToOE: function (s) { sim.outbox.push({ data: String(s) }); },
     open: function (url, as, asSmart) {
@@ -317,7 +386,7 @@
     sim.outbox = [];
     var failed = false;
     try {
-      new Function('app', 'SolidColor', 'UnitValue', 'Units', script)(app, SolidColor, UnitValue, Units);
+      new Function('app', 'SolidColor', 'UnitValue', 'Units', 'BlendMode', 'SaveOptions', script)(app, SolidColor, UnitValue, Units, BlendMode, SaveOptions);
     } catch (err) {
       failed = true;
       sim.errors.push(String(err));
