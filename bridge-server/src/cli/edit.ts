@@ -16,7 +16,7 @@ import type { Plan, RgbaImage, Timings } from '../core/types';
 import { readImage } from '../io/image-io';
 import { bridgeVersion, ensureToken, smartdragHome } from '../config';
 import { checkCaseImageSize, readCaseJson, readImageOrExplain, validateCase, writeOrExplain } from './errors';
-import { compositeOver, layerAtDocumentSize, pasteCrop, writeOutputs } from './outputs';
+import { compositeOver, formatTimings, layerAtDocumentSize, pasteCrop, writeOutputs } from './outputs';
 
 /** Options of {@link runEditCommand}. */
 export interface EditCommandOptions {
@@ -134,9 +134,7 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
     print(`plan (read by ${plan.reasoner ?? 'rules'}${c.drags.length === 0 ? ', text alone: no arrow' : ''}):`);
     for (const op of plan.operations) print(`  - [${op.kind}] ${op.description} (${op.source}: ${op.reason})`);
     for (const w of plan.warnings) print(`  ! ${w}`);
-    // `segment` (the object reading) is part of `plan`: shown inside it, so the stages add up to the total.
-    print('timings (ms): ' + Object.entries(timings).filter(([k]) => k !== 'segment')
-      .map(([k, v]) => `${k} ${v.toFixed(1)}${k === 'plan' && timings.segment !== undefined ? ` (object reading ${timings.segment.toFixed(1)})` : ''}`).join(', '));
+    print('timings (ms): ' + formatTimings(timings));
     print(`changed pixels: ${summary.changedPixels}`);
     if (check) {
       print(`self-check: ${check.doubtful ? 'DOUBTFUL' : 'ok'} (badness ${check.badness.toFixed(2)}: filled ${(100 * check.synthesized).toFixed(0)}%, smeared block ${check.smearedBlock.toFixed(2)}, tear ${check.tear.toFixed(2)}, stretch ${check.stretch.toFixed(1)}×; doubtful from ${DOUBTFUL_BADNESS})`);

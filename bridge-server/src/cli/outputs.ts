@@ -51,3 +51,12 @@ export async function writeOutputs(dir: string, edited: RgbaImage, layerDoc: Rgb
   await writePng(paths.layer, layerDoc);
   return paths;
 }
+
+/**
+ * Stage timings as one line, `name ms, …`: `segment` (the object reading) is part of `plan` and is
+ * shown inside it, so the stages that follow one another add up to the total.
+ */
+export function formatTimings(timings: Readonly<Record<string, number>>, digits = 1): string {
+  return Object.entries(timings).filter(([k]) => k !== 'segment')
+    .map(([k, v]) => `${k} ${v.toFixed(digits)}${k === 'plan' && timings.segment !== undefined ? ` (object reading ${timings.segment.toFixed(digits)})` : ''}`).join(', ');
+}

@@ -12,7 +12,7 @@ import { countChangedPixels } from '../core/image';
 import { readImage } from '../io/image-io';
 import { startBridge, type StartedBridge } from '../main';
 import { assertCanListen, CliErrorCode } from './errors';
-import { compositeOver, layerAtDocumentSize, writeOutputs } from './outputs';
+import { compositeOver, formatTimings, layerAtDocumentSize, writeOutputs } from './outputs';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const SAMPLE_CASE = join(REPO, 'test', 'fixtures', 'cases', 'smarties-move-red.json');
@@ -52,7 +52,7 @@ export async function quickstart(opts: { outDir?: string; keepRunning?: boolean;
   const outputs = await writeOutputs(opts.outDir ?? resolve(process.cwd(), 'smartdrag-out'), edited, layerDoc);
   const changedPixels = countChangedPixels(image, edited);
   log(`plan: ${r.plan.operations.map((o) => o.description).join('; ')}`);
-  log(`timings (ms): ${Object.entries(r.timings).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+  log(`timings (ms): ${formatTimings(r.timings, 0)}`);
   log(`changed pixels: ${changedPixels}`);
   log(`result:  ${outputs.edited}`);
   log(`layer:   ${outputs.layer} (offset ${r.layer.left}, ${r.layer.top})`);
