@@ -9,7 +9,10 @@ export interface Limits {
   maxChunkBytes: number;
   /** Largest WebSocket message in bytes (a chunk plus its header; JSON too). Default 4 MiB + 4 KiB. → `frame_too_large` */
   maxFrameBytes: number;
-  /** Most pixels (width × height) of an image or mask. Default 40 MP. → `image_too_large` */
+  /**
+   * Most pixels (width × height) of an image or mask. Default 64 MP: the 24–61 MP photos users open
+   * go whole (a text-alone edit sends the document) — 40 MP refused a 45 MP camera's. → `image_too_large`
+   */
   maxImagePixels: number;
   /** Longest image side in pixels. Default 16384. → `image_too_large` */
   maxImageSidePx: number;
@@ -45,7 +48,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxChunkBytes: 4 * 1024 * 1024,
   maxFrameBytes: 4 * 1024 * 1024 + 4096,
-  maxImagePixels: 40_000_000,
+  maxImagePixels: 64_000_000,
   maxImageSidePx: 16384,
   maxRegions: 16,
   maxDrags: 32,
