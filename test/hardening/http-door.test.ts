@@ -137,6 +137,8 @@ describe('HTTP door with small limits', () => {
     // The stalled ones are cut off by the request timeout (slow senders): 408, and the budget is free again.
     const cut = await Promise.all(held);
     expect(cut.map((r) => r.status)).toEqual([408, 408]);
+    // Cut off by Node's own timer, still answered as the door answers: coded JSON (a bare status line before).
+    for (const r of cut) expect(r.body).toMatchObject({ code: 'bad_message', message: expect.stringContaining('did not arrive within 1500 ms'), hint: expect.any(String) });
     const after = await request(tb.port, 'POST', '/v1/edit', auth, '{"not":"an edit"}');
     expect([after.status, after.body?.code]).toEqual([400, 'bad_message']);
   }, 20_000);

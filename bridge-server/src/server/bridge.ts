@@ -12,6 +12,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import { DEFAULT_LIMITS, ErrorCode, WS_PATH, type Capabilities } from '@smartdrag/shared';
@@ -139,6 +140,21 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     headersTimeout: Math.min(config.handshakeTimeoutMs, config.uploadTimeoutMs), requestTimeout: config.uploadTimeoutMs, connectionsCheckingInterval: 1000,
   }, app);
   server.on('checkContinue', (req, res) => app(req, res));
+  // Node answers a request it cuts off (too slow, malformed, headers too large) by itself: with a
+  // bare status line. The HTTP door's answers are coded JSON; these are too (same status).
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) { socket.destroy(); return; }
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const big = err.code === 'HPE_HEADER_OVERFLOW';
+    const [status, text] = timeout ? [408, 'Request Timeout'] : big ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const body = JSON.stringify({
+      code: ErrorCode.bad_message,
+      message: timeout ? `the request did not arrive within ${config.uploadTimeoutMs} ms (headers within ${Math.min(config.handshakeTimeoutMs, config.uploadTimeoutMs)} ms)`
+        : big ? 'the request headers are too large' : 'the request is not valid HTTP',
+      hint: timeout ? 'Send the whole request at once; a slow or stalled upload is cut off.' : 'Send a well-formed HTTP request (README: the HTTP door).',
+    });
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   const wss = new WebSocketServer({ server, path: WS_PATH, maxPayload: limits.maxFrameBytes * OVERSIZE_READ_FACTOR });
   wss.on('connection', (ws, req) => hub.connect(ws, req));
   wss.on('error', (err) => logger.error({ err }, 'websocket server error'));
