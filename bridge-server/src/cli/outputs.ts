@@ -1,7 +1,7 @@
 /** Turning an edit's layer into the CLI's output files. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { compositeOver as compositeLayerOver } from '@smartdrag/shared';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { cloneImage, createImage, pasteImage } from '../core/image';
 import type { RgbaImage } from '../core/types';
 import { writePng } from '../io/image-io';
@@ -42,10 +42,24 @@ export function pasteCrop(original: RgbaImage, crop: RgbaImage, left: number, to
   return out;
 }
 
+/**
+ * `mkdir -p` one level at a time from the nearest existing folder: Node's own recursive mkdir
+ * loops forever under a folder that refuses new entries with ENOENT (`--out /proc/x` spun at
+ * 100 % CPU); made level by level, the refusal is an error.
+ */
+export function makeDirs(abs: string): void {
+  const missing: string[] = [];
+  for (let p = abs; !existsSync(p); p = dirname(p)) {
+    missing.push(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of missing.reverse()) mkdirSync(p);
+}
+
 /** Write `edited.png` and `layer.png` into `dir`; returns their absolute paths. */
 export async function writeOutputs(dir: string, edited: RgbaImage, layerDoc: RgbaImage): Promise<{ edited: string; layer: string }> {
   const abs = resolve(dir);
-  mkdirSync(abs, { recursive: true });
+  makeDirs(abs);
   const paths = { edited: join(abs, 'edited.png'), layer: join(abs, 'layer.png') };
   await writePng(paths.edited, edited);
   await writePng(paths.layer, layerDoc);
