@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ describe('smartdrag edit: coded errors with hints', () => {
     ['image missing', () => run({ image: join(dir, 'none.png') }), 'image_not_found', 'none.png'],
     ['image not an image', () => run({ image: file('text.png', 'hello') }), 'image_unreadable', 'text.png'],
     ['output not writable', () => run({ out: join(file('plain', 'x'), 'sub') }), 'output_unwritable', 'plain'],
+    // The image's writer (libvips) says it in several lines; the message stays one line.
+    ['edited.png is a folder', () => { const out = join(dir, 'od'); mkdirSync(join(out, 'edited.png'), { recursive: true }); return run({ out }); }, 'output_unwritable', 'edited.png'],
   ])('%s', async (_name, act, code, inMessage) => {
     const err = await act().then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);

@@ -111,7 +111,10 @@ export async function writeOrExplain<T>(dir: string, write: () => Promise<T>): P
   try {
     return await write();
   } catch (e) {
-    throw new CliError(CliErrorCode.output_unwritable, `cannot write to output folder ${dir}: ${(e as Error).message}`, 'pass a writable folder with --out <dir> (it is created if missing)', e);
+    // libvips reports a failed write as several lines ("wbuffer_write: write failed", …): the last
+    // one says what failed; the message stays one line, as every CLI error's does.
+    const lines = String((e as Error).message ?? e).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    throw new CliError(CliErrorCode.output_unwritable, `cannot write to output folder ${dir}: ${lines[lines.length - 1] ?? 'unknown error'}`, 'pass a writable folder with --out <dir> (it is created if missing)', e);
   }
 }
 
