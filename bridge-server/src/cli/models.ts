@@ -4,6 +4,7 @@
  * after they match a manifest (sha256, size, input/output names, dtypes, shapes); every problem
  * is printed with the file, what was expected and what was found.
  */
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { addModels, describeStages, LEARNED_STAGE_NAMES, verifyModels } from '../models';
 import type { StoreOptions } from '../models';
@@ -34,8 +35,24 @@ const storeOf = (o: ModelsCliOptions, io: ModelsCliIo): StoreOptions => ({
   ...(o.manifests ? { manifestsDir: o.manifests } : {}),
 });
 
+/**
+ * What is wrong with the options, said before anything runs: a `--manifests` folder that is not
+ * one (the list was empty and the command exited 0), a `--model` no manifest names (add rejected
+ * every file as not matching, without saying the id was unknown).
+ */
+function optionProblem(o: ModelsCliOptions, io: ModelsCliIo): string | null {
+  if (o.manifests && !(existsSync(o.manifests) && statSync(o.manifests).isDirectory())) return `--manifests ${o.manifests} is not a folder`;
+  if (o.model) {
+    const ids = describeStages(storeOf(o, io)).models.map((m) => m.id);
+    if (!ids.includes(o.model)) return `--model ${o.model} is not a known model (known: ${ids.join(', ') || 'none'})`;
+  }
+  return null;
+}
+
 /** `models list`: every known model, its install state, and which stages are on. Returns the exit code. */
 export function runModelsList(o: ModelsCliOptions, io: ModelsCliIo = {}): number {
+  const bad = optionProblem(o, io);
+  if (bad) { errOf(io)(`smartdrag models list: ${bad}\n`); return 1; }
   const out = outOf(io);
   const d = describeStages(storeOf(o, io));
   if (o.json) {
@@ -54,6 +71,8 @@ export function runModelsList(o: ModelsCliOptions, io: ModelsCliIo = {}): number
 
 /** `models add <file-or-dir>`. Returns the exit code (0 installed, 1 rejected). */
 export async function runModelsAdd(target: string, o: ModelsCliOptions, io: ModelsCliIo = {}): Promise<number> {
+  const bad = optionProblem(o, io);
+  if (bad) { errOf(io)(`smartdrag models add: ${bad} (nothing was copied)\n`); return 1; }
   const r = await addModels(target, { ...storeOf(o, io), modelId: o.model });
   if (o.json) {
     outOf(io)(`${JSON.stringify(r, null, 2)}\n`);
@@ -71,6 +90,8 @@ export async function runModelsAdd(target: string, o: ModelsCliOptions, io: Mode
 
 /** `models verify`: re-hash and re-check every installed file. Returns the exit code. */
 export async function runModelsVerify(o: ModelsCliOptions, io: ModelsCliIo = {}): Promise<number> {
+  const wrong = optionProblem(o, io);
+  if (wrong) { errOf(io)(`smartdrag models verify: ${wrong}\n`); return 1; }
   const r = await verifyModels(storeOf(o, io));
   const bad = r.some((m) => m.issues.length > 0);
   if (o.json) {

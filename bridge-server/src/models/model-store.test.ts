@@ -202,4 +202,17 @@ describe('smartdrag models (commander)', () => {
     expect(text).toContain('[sha256_mismatch]');
     expect(text).toContain('[shape_mismatch] lama_fp32.onnx: input "mask" shape: expected [1, 1, 512, 512], found ["batch", 1, 256, 256]');
   });
+
+  test('a --model no manifest names and a --manifests that is not a folder are said, exit 1 (add had rejected every file as not matching; list had shown nothing and exited 0)', async () => {
+    const home = path.join(tmp, 'home-cli-opts');
+    const a = cli();
+    await a.program.parseAsync(['node', 'smartdrag', 'models', 'add', tiny.paths['migan/migan_pipeline_v2.onnx']!, '--model', 'nope', '--home', home, '--manifests', tiny.manifestsDir]);
+    expect(a.codes).toEqual([1]);
+    expect(a.err.join('')).toMatch(/--model nope is not a known model \(known: .*migan.*\) \(nothing was copied\)/);
+    expect(fs.existsSync(path.join(home, 'models', 'migan'))).toBe(false);
+    const l = cli();
+    await l.program.parseAsync(['node', 'smartdrag', 'models', 'list', '--home', home, '--manifests', path.join(tmp, 'no-such-folder')]);
+    expect(l.codes).toEqual([1]);
+    expect(l.err.join('')).toContain('is not a folder');
+  });
 });
