@@ -16,7 +16,7 @@ import type { FileRole, ModelManifest } from './manifest';
 import { fileByRole, resolveTensorName, tensorByRole } from './manifest';
 import { compositePlanes, contextRect, nonZeroBox, maskPlane, resizePlanes, rgbPlanes } from './pixels';
 import type { SessionManager } from './session-manager';
-import { ort, throwIfAborted } from './session-manager';
+import { nativeRun, ort, throwIfAborted } from './session-manager';
 import { emptyPrompt, loadClipTokenizer, type ClipTokenizer } from './tokenizer';
 
 /** Options of {@link DiffusionRefiner}. */
@@ -129,7 +129,7 @@ export class DiffusionRefiner implements Refiner {
     const inT = tensorByRole(file, 'pixels', 'inputs'), outT = tensorByRole(file, 'latent', 'outputs');
     const session = await this.session('vae_encoder');
     const outName = resolveTensorName(outT, session.outputNames, file.name); // latent_parameters (8 ch) or latent_sample (4 ch)
-    const r = (await session.run({ [resolveTensorName(inT, session.inputNames, file.name)]: floatTensor(pixels, [1, 3, S, S]) }))[outName] as ort.Tensor;
+    const r = (await nativeRun(() => session.run({ [resolveTensorName(inT, session.inputNames, file.name)]: floatTensor(pixels, [1, 3, S, S]) })))[outName] as ort.Tensor;
     const d = r.data as Float32Array, ch = r.dims[1]!, hw = r.dims[2]! * r.dims[3]!;
     // Exports that return the distribution's parameters (2C channels) give the mean first.
     const z = new Float32Array(C * hw);
@@ -183,7 +183,7 @@ export class DiffusionRefiner implements Refiner {
     const idsTensor = inputType(teS, idsT.name) === 'int64'
       ? new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, ids.length])
       : new ort.Tensor('int32', ids, [1, ids.length]);
-    const hidden = (await teS.run({ [idsT.name]: idsTensor }))[hsT.name] as ort.Tensor;
+    const hidden = (await nativeRun(() => teS.run({ [idsT.name]: idsTensor })))[hsT.name] as ort.Tensor;
     tick();
 
     // 2. Latents of the crop and of the masked crop.
@@ -224,7 +224,7 @@ export class DiffusionRefiner implements Refiner {
         [tT.name]: tInt ? new ort.Tensor('int64', BigInt64Array.from([BigInt(t)]), tDims) : floatTensor(Float32Array.from([t]), tDims),
         [eT.name]: hidden,
       };
-      const eps = (await unS.run(feeds))[oT.name] as ort.Tensor;
+      const eps = (await nativeRun(() => unS.run(feeds)))[oT.name] as ort.Tensor;
       const e = eps.data as Float32Array;
       const sa = Math.sqrt(at), s1a = Math.sqrt(1 - at), sp = Math.sqrt(aPrev), s1p = Math.sqrt(1 - aPrev);
       if (lcm) {
@@ -248,7 +248,8 @@ export class DiffusionRefiner implements Refiner {
     const de = fileByRole(m, 'vae_decoder');
     const dIn = tensorByRole(de, 'latent', 'inputs'), dOut = tensorByRole(de, 'pixels', 'outputs');
     for (let i = 0; i < z.length; i++) z[i]! /= d.latentScale;
-    const px = (await (await this.session('vae_decoder')).run({ [dIn.name]: floatTensor(z, [1, C, L, L]) }))[dOut.name] as ort.Tensor;
+    const decoder = await this.session('vae_decoder');
+    const px = (await nativeRun(() => decoder.run({ [dIn.name]: floatTensor(z, [1, C, L, L]) })))[dOut.name] as ort.Tensor;
     throwIfAborted(signal);
     const pd = px.data as Float32Array, [olo, ohi] = pre.outputRange;
     const res = new Float32Array(3 * N);

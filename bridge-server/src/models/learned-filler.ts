@@ -12,7 +12,7 @@ import type { ModelManifest } from './manifest';
 import { fileByRole, tensorByRole } from './manifest';
 import { compositePlanes, contextRect, holeBandWeights, nonZeroBox, resizePlanes, rgbPlanes } from './pixels';
 import type { SessionManager } from './session-manager';
-import { ort, throwIfAborted } from './session-manager';
+import { nativeRun, ort, throwIfAborted } from './session-manager';
 
 /** Options of {@link LearnedFiller}. */
 export interface LearnedFillerOptions {
@@ -82,7 +82,7 @@ export class LearnedFiller implements Filler {
       [maskT.name]: maskData instanceof Uint8Array ? new ort.Tensor('uint8', maskData, [1, 1, S, S]) : new ort.Tensor('float32', maskData, [1, 1, S, S]),
     };
     throwIfAborted(opts.signal);
-    const out = (await session.run(feeds))[resT.name];
+    const out = (await nativeRun(() => session.run(feeds)))[resT.name];
     throwIfAborted(opts.signal);
     if (!out || !(out instanceof ort.Tensor)) throw new Error(`${file.name}: model returned no tensor "${resT.name}"`);
     opts.onProgress?.(0.8);

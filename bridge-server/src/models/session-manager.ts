@@ -10,6 +10,29 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { CancelledError } from '../core/types';
+
+let nativeRuns = 0;
+let nativeListener: ((busy: boolean) => void) | null = null;
+
+/** Told when this thread enters (true) and leaves (false) native onnxruntime runs (the edit worker posts it). */
+export function setNativeRunListener(fn: ((busy: boolean) => void) | null): void {
+  nativeListener = fn;
+}
+
+/**
+ * Run `session.run` (or anything that enters onnxruntime's native code) marked as native: a
+ * worker thread terminated while one is in flight takes the whole process down (ORT cannot abort a
+ * run; its binding then throws into a torn-down environment: "terminate called after throwing an
+ * instance of 'Napi::Error'"), so the pool does not terminate a worker until it is out again.
+ */
+export async function nativeRun<T>(run: () => Promise<T>): Promise<T> {
+  if (nativeRuns++ === 0) nativeListener?.(true);
+  try {
+    return await run();
+  } finally {
+    if (--nativeRuns === 0) nativeListener?.(false);
+  }
+}
 import { encodeModel } from './onnx-build';
 
 /** Where learned stages run. */
@@ -149,8 +172,9 @@ export class SessionManager {
   session(key: string, source: string | Uint8Array): Promise<ort.InferenceSession> {
     let p = this.sessions.get(key);
     if (!p) {
-      p = this.sessionOptions().then((o) => (typeof source === 'string'
-        ? ort.InferenceSession.create(source, o) : ort.InferenceSession.create(source, o)));
+      // Creating a session is native work too (loading, optimising the graph): marked like a run.
+      p = this.sessionOptions().then((o) => nativeRun(() => (typeof source === 'string'
+        ? ort.InferenceSession.create(source, o) : ort.InferenceSession.create(source, o))));
       p.then(() => { this.created++; }, () => { this.sessions.delete(key); });
       this.sessions.set(key, p);
     }

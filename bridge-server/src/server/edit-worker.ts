@@ -17,7 +17,7 @@ import { movedOutline } from '../core/outline';
 import { createLlmReasoner, type PlanReasoner } from '../core/plan';
 import { CancelledError } from '../core/types';
 import type { EditRequest, PlacedMask } from '../core/types';
-import { initLearnedStages, type LearnedStages } from '../models';
+import { initLearnedStages, setNativeRunListener, type LearnedStages } from '../models';
 import { startPixelHelpers } from '../core/parallel/rows';
 import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerStages } from './worker-protocol';
 
@@ -60,6 +60,10 @@ const learned: Promise<{ stages: LearnedStages | null; info: WorkerStages }> = (
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
 }
+
+// The pool must not terminate this thread inside a native onnxruntime run (it would abort the
+// process): it is told when one starts and ends.
+if (port) setNativeRunListener((busy) => post({ type: 'native', busy }));
 
 function toRequest(job: WorkerJob): EditRequest {
   const toMask = (r: { polygon: [number, number][] } | { mask: PlacedMask }): PlacedMask =>

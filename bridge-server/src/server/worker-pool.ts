@@ -55,6 +55,12 @@ interface Slot {
   retiring: boolean;
   /** True once the worker said `ready` (started, learned stages built): only then does it get jobs, so worker start-up never counts against a job's time. */
   ready: boolean;
+  /** Inside a native onnxruntime run (the worker's `native` messages): it must not be terminated now. */
+  nativeBusy?: boolean;
+  /** To be replaced as soon as its native run ends (a stop's grace ran out during one). */
+  replaceWhenOut?: boolean;
+  /** Called when its native run ends (the pool is closing and waits to terminate it). */
+  onNativeOut?: () => void;
 }
 
 /** First pause (ms) before a worker that stopped before it was ready is started again; it doubles per stop in a row. */
@@ -136,6 +142,8 @@ export class WorkerPool {
     await Promise.all(this.slots.map(async (s) => {
       s.retiring = true;
       this.settle(s, new SmartDragError(ErrorCode.shutting_down, 'the bridge is shutting down'));
+      // Terminated inside a native model run, the thread would abort the whole process.
+      if (s.nativeBusy) await new Promise<void>((res) => { s.onNativeOut = res; });
       await s.worker.terminate();
     }));
   }
@@ -175,6 +183,13 @@ export class WorkerPool {
   private replace(slot: Slot): void {
     if (this.closed) return;
     slot.retiring = true;
+    // Terminated inside a native onnxruntime run, the thread takes the whole process with it:
+    // the slot is retired now (no new job) and its worker terminated when the run is over.
+    if (slot.nativeBusy) {
+      if (!slot.replaceWhenOut) this.opts.logger.warn({ slot: slot.index }, 'worker is inside a model run; it is replaced when the run ends');
+      slot.replaceWhenOut = true;
+      return;
+    }
     const old = slot.worker;
     void old.terminate().catch(() => undefined);
     const fresh = this.spawn(slot.index);
@@ -187,6 +202,12 @@ export class WorkerPool {
     const slot: Slot = { index, worker, job: null, retiring: false, ready: false };
     worker.on('message', (msg: FromWorker) => {
       const job = slot.job;
+      if (msg.type === 'native') {
+        slot.nativeBusy = msg.busy;
+        if (!msg.busy && slot.onNativeOut) { const done = slot.onNativeOut; slot.onNativeOut = undefined; done(); }
+        if (!msg.busy && slot.replaceWhenOut && this.slots[slot.index] === slot) { slot.replaceWhenOut = false; this.replace(slot); }
+        return;
+      }
       if (msg.type === 'ready') {
         this.stages = msg.stages;
         slot.ready = true;

@@ -46,6 +46,11 @@ export interface WorkerResult {
 /** Worker -> main. */
 export type FromWorker =
   | { type: 'ready'; stages: WorkerStages }
+  /**
+   * A native onnxruntime run started (`busy`) or ended: terminating a worker thread inside one
+   * aborts the whole process (the binding throws into a torn-down environment), so the pool waits.
+   */
+  | { type: 'native'; busy: boolean }
   | { type: 'plan'; jobId: string; plan: Plan }
   | { type: 'progress'; jobId: string; stage: string; fraction: number }
   /**
