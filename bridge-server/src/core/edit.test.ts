@@ -486,3 +486,26 @@ describe('an edit that moves nothing changes nothing', () => {
     expect(res.plan.warnings.join(' ')).toMatch(/Region h1 does not move/);
   });
 });
+
+describe('a learned stage that cannot run', () => {
+  test('a filler that fails (model file gone, non-finite output) is replaced by the classical fill, and the plan says why; a refiner that fails leaves the result unrefined and says so', async () => {
+    const { c, img } = await loadCase('smarties-move-red');
+    const req = caseToRequest(c, img, { quality: 'final' });
+    const broken: Filler = { name: 'lama', fill() { throw new Error('Load model from /x/lama_fp32.onnx failed'); } };
+    const failingRefiner = { name: 'sd', async refine() { throw new Error('vocab.json: Expected \',\''); } };
+    const res = await runEdit(req, { filler: broken, refiner: failingRefiner as never });
+    const plain = await runEdit(req, {});
+    // The vacated area is filled as the classical filler fills it (same seed): the same pixels.
+    expect(Buffer.from(res.edited.data).equals(Buffer.from(plain.edited.data))).toBe(true);
+    expect(res.plan.warnings.join(' ')).toMatch(/The learned inpainting could not run \(Load model from \/x\/lama_fp32\.onnx failed\); the classical filler filled/);
+    expect(res.plan.warnings.join(' ')).toMatch(/The learned refinement could not run \(vocab\.json: Expected ','\); the result is not refined/);
+  });
+
+  test('a cancel inside a learned filler is still a cancel (no fallback)', async () => {
+    const { c, img } = await loadCase('smarties-move-red');
+    const req = caseToRequest(c, img, { quality: 'final' });
+    const ac = new AbortController();
+    const cancelling: Filler = { name: 'lama', fill() { ac.abort(); throw new CancelledError(); } };
+    await expect(runEdit(req, { filler: cancelling, signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+  });
+});

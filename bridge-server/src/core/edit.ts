@@ -180,14 +180,19 @@ async function editStages(
   checkSignal(opts.signal);
 
   const t2 = performance.now();
+  const fallbacks: string[] = [];
   await fillHole({
     image: edited, hole: holeMask, forbidden, quality: req.quality, seed,
     filler: req.quality === 'final' ? opts.filler : undefined, signal: opts.signal,
+    onFallback: (why) => fallbacks.push(why),
     onProgress: (f) => opts.onProgress?.('fill', f),
     // (Previews fill from the crop alone: the document's area around it is only read for finals.)
     ...(req.quality === 'final' ? { context: { document: req.image, crop, bounds: fillContextBounds(req) } } : {}),
   });
   if (under) recomposite(edited, src, holeMask, targetMask, under);
+  // The learned filler could not run (its model file missing or damaged, a non-finite output):
+  // the classical filler filled the hole; the user hears why.
+  if (fallbacks.length > 0) plan = { ...plan, warnings: [...plan.warnings, `The learned inpainting could not run (${fallbacks[0]}); the classical filler filled the vacated area. \`smartdrag models verify\` checks the installed models.`] };
   timings.fill = performance.now() - t2;
   opts.onProgress?.('fill', 1);
   checkSignal(opts.signal);
@@ -206,10 +211,17 @@ async function editStages(
     const t4 = performance.now();
     const allowed = createMask(crop.width, crop.height);
     for (let p = 0; p < n; p++) if ((holeMask.data[p]! > 0 || seam.data[p]! > 0) && keepMask.data[p] === 0) allowed.data[p] = 255;
-    await opts.refiner.refine({
-      image: edited, allowed, intent: req.intent ?? '', seed, signal: opts.signal,
-      onProgress: (f) => opts.onProgress?.('refine', f),
-    });
+    // A refiner that fails (its model files missing or damaged) leaves the result unrefined, said so
+    // (the refiners write the image only after their last model run).
+    try {
+      await opts.refiner.refine({
+        image: edited, allowed, intent: req.intent ?? '', seed, signal: opts.signal,
+        onProgress: (f) => opts.onProgress?.('refine', f),
+      });
+    } catch (e) {
+      if (e instanceof CancelledError || opts.signal?.aborted) throw e;
+      plan = { ...plan, warnings: [...plan.warnings, `The learned refinement could not run (${e instanceof Error ? e.message : String(e)}); the result is not refined. \`smartdrag models verify\` checks the installed models.`] };
+    }
     timings.refine = performance.now() - t4;
     checkSignal(opts.signal);
   }

@@ -89,6 +89,9 @@ export class LearnedFiller implements Filler {
 
     // Back to 0..255 RGB planes at model size, then to the context rectangle's size.
     const [olo, ohi] = pre.outputRange, od = out.data as ArrayLike<number>;
+    // A model that returns NaN or infinities (a broken or mismatched file that passed the
+    // contract) would paint the hole black: it is an error, and the fill falls back.
+    for (let i = 0; i < od.length; i++) if (!Number.isFinite(od[i]!)) throw new Error(`${file.name}: the model returned non-finite values`);
     const res = new Float32Array(3 * N);
     for (let c = 0; c < 3; c++) {
       const srcC = pre.channelOrder === 'bgr' ? 2 - c : c;

@@ -3,7 +3,7 @@
  * Preview: pull-push interpolation (a few ms). Final: the injected `filler` (e.g. a learned
  * model) when given, else multi-scale PatchMatch with EM voting.
  */
-import type { Filler, FillOptions, Mask, Rect, RgbaImage } from '../types';
+import { CancelledError, type Filler, type FillOptions, type Mask, type Rect, type RgbaImage } from '../types';
 import { cropImage, pasteImage, placedMaskToCrop } from '../image';
 import { fillPushPullCoarse, holeBox, holePixels } from './push-pull';
 import { exemplarRing, PatchMatchFiller } from './patch-match';
@@ -33,6 +33,11 @@ export interface FillStageInput {
    * outside `bounds` (document pixels) is read.
    */
   context?: { document: RgbaImage; crop: Rect; bounds?: Rect };
+  /**
+   * Told why an injected filler failed (its model file missing or damaged, a non-finite output);
+   * the hole is then filled by the classical filler instead, so the edit still finishes.
+   */
+  onFallback?: (why: string) => void;
 }
 
 /**
@@ -58,11 +63,22 @@ export async function fillHole(input: FillStageInput): Promise<void> {
     input.onProgress?.(1);
     return;
   }
-  const filler = input.filler ?? defaultFiller;
+  const chosen = input.filler ?? defaultFiller;
   const opts: FillOptions = { seed: input.seed, signal: input.signal, onProgress: input.onProgress };
+  // An injected (learned) filler that fails is replaced by the classical one, said by onFallback;
+  // a cancel is a cancel.
+  const fill = async (img: RgbaImage, h: Mask, f: Mask): Promise<void> => {
+    try {
+      await chosen.fill(img, h, f, opts);
+    } catch (e) {
+      if (chosen === defaultFiller || e instanceof CancelledError || input.signal?.aborted) throw e;
+      input.onFallback?.(e instanceof Error ? e.message : String(e));
+      await defaultFiller.fill(img, h, f, opts);
+    }
+  };
   const grown = input.context ? withContext(image, hole, forbidden, input.context) : null;
-  if (!grown) { await filler.fill(image, hole, forbidden, opts); return; }
-  await filler.fill(grown.image, grown.hole, grown.forbidden, opts);
+  if (!grown) { await fill(image, hole, forbidden); return; }
+  await fill(grown.image, grown.hole, grown.forbidden);
   // Only hole pixels change: copy the hole's box of the crop back.
   const hb = grown.box;
   pasteImage(image, cropImage(grown.image, { left: hb.x0 + grown.dx, top: hb.y0 + grown.dy, width: hb.x1 - hb.x0, height: hb.y1 - hb.y0 }), hb.x0, hb.y0);
