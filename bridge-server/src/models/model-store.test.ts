@@ -8,7 +8,8 @@ import { generateTinyModels, tinyInpaintGraph, type TinyModels } from '../../../
 import { registerModels } from '../cli/models';
 import { encodeModel, type GraphSpec } from './onnx-build';
 import { builtInManifestsDir, fileByRole, loadManifests, parseManifest, type ModelManifest } from './manifest';
-import { addModels, checkModelFile, describeStages, listModels, verifyModels } from './index';
+import { addModels, checkModelFile, describeStages, listModels, modelsDir, verifyModels } from './index';
+import { smartdragHome } from '../config';
 
 let tmp: string;
 let tiny: TinyModels;
@@ -215,4 +216,19 @@ describe('smartdrag models (commander)', () => {
     expect(l.codes).toEqual([1]);
     expect(l.err.join('')).toContain('is not a folder');
   });
+});
+
+test('the models folder is found where the bridge looks: $SMARTDRAG_HOME, else $XDG_CONFIG_HOME/smartdrag (models add had ignored XDG and installed where serve never looked)', () => {
+  const saved = { home: process.env.SMARTDRAG_HOME, xdg: process.env.XDG_CONFIG_HOME };
+  try {
+    delete process.env.SMARTDRAG_HOME;
+    process.env.XDG_CONFIG_HOME = '/tmp/xdg-test';
+    expect(modelsDir()).toBe(path.join(smartdragHome(), 'models'));
+    expect(modelsDir()).toBe('/tmp/xdg-test/smartdrag/models');
+    process.env.SMARTDRAG_HOME = '/tmp/sd-home-test';
+    expect(modelsDir()).toBe('/tmp/sd-home-test/models');
+  } finally {
+    if (saved.home === undefined) delete process.env.SMARTDRAG_HOME; else process.env.SMARTDRAG_HOME = saved.home;
+    if (saved.xdg === undefined) delete process.env.XDG_CONFIG_HOME; else process.env.XDG_CONFIG_HOME = saved.xdg;
+  }
 });

@@ -6,12 +6,12 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ModelFile, ModelManifest, TensorSpec } from './manifest';
 import { builtInManifestsDir, loadManifests } from './manifest';
 import { loadClipTokenizer, tokenizerPaths } from './tokenizer';
+import { smartdragHome } from '../config';
 
 /** Where models live and which manifests describe them. */
 export interface StoreOptions {
@@ -23,10 +23,13 @@ export interface StoreOptions {
   manifests?: ModelManifest[];
 }
 
-/** The models folder: `<home>/models`. */
+/**
+ * The models folder: `<home>/models`, home as the bridge finds it (config.ts `smartdragHome`:
+ * `$SMARTDRAG_HOME`, else `$XDG_CONFIG_HOME/smartdrag`, else `~/.config/smartdrag`) — with
+ * XDG_CONFIG_HOME set, `models add` had installed where `serve` never looked.
+ */
 export function modelsDir(opts: StoreOptions = {}): string {
-  const home = opts.home ?? process.env.SMARTDRAG_HOME ?? path.join(os.homedir(), '.config', 'smartdrag');
-  return path.join(home, 'models');
+  return path.join(opts.home ?? smartdragHome(), 'models');
 }
 
 /** Manifests from the options (explicit list, folder, `$SMARTDRAG_MANIFESTS`, or built-in). */
