@@ -93,7 +93,7 @@ export function accessPolicy(listenHost: string, port: number, extraHosts: reado
   const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
   if (listenHost === '0.0.0.0' || listenHost === '::') {
     // A wildcard bind is reachable under every interface address of this machine.
-    for (const list of Object.values(networkInterfaces())) for (const ni of list ?? []) names.push(bracket(ni.address.split('%')[0]!));
+    for (const a of ownAddresses()) names.push(bracket(a));
   } else if (!isLoopbackHost(listenHost)) names.push(bracket(listenHost));
   const hosts = new Set<string>();
   for (const n of names) hosts.add(`${n}:${port}`);
