@@ -3,7 +3,8 @@
  * and `os` are provided by the host at run time (externals). Static files (index.html, manifest,
  * icons) are written by scripts/build.js.
  *
- * env: SMARTDRAG_PORT (bridge port the manifest allows), SMARTDRAG_DEV=1 (source maps).
+ * env: SMARTDRAG_PORT (bridge port the manifest allows and the panel's default bridge URL uses),
+ * SMARTDRAG_DEV=1 (source maps).
  */
 const path = require('node:path');
 const webpack = require('webpack');
@@ -37,6 +38,7 @@ module.exports = {
   plugins: [
     new webpack.DefinePlugin({
       __SMARTDRAG_DOMAINS__: JSON.stringify(domains),
+      __SMARTDRAG_PORT__: JSON.stringify(port),
       __SMARTDRAG_VERSION__: JSON.stringify(pkg.version),
     }),
   ],

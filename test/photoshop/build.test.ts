@@ -4,7 +4,8 @@
  * .ccx with the manifest at its root.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateFolder } from '../../plugin-photoshop/src/tooling/build-plugin';
 
@@ -25,3 +26,19 @@ test('the build produces a valid, loadable plugin folder and a .ccx', () => {
   expect(existsSync(ccx)).toBe(true);
   expect(readFileSync(ccx).subarray(30, 30 + 'manifest.json'.length).toString()).toBe('manifest.json');
 });
+
+test('a plugin built for another port (SMARTDRAG_PORT) defaults its bridge URL to that port', () => {
+  // The bundle alone, into a temporary folder (dist/ stays the default build).
+  const out = mkdtempSync(join(tmpdir(), 'sd-ps-port-'));
+  try {
+    const script = `const webpack = require('webpack'); const c = require('./webpack.config.js'); c.output.path = ${JSON.stringify(out)};
+      webpack(c, (e, s) => { if (e || s.hasErrors()) { console.error(e || s.toString()); process.exit(1); } });`;
+    execFileSync(process.execPath, ['-e', script], { cwd: PLUGIN, encoding: 'utf8', timeout: 120_000, env: { ...process.env, SMARTDRAG_PORT: '9000' } });
+    const bundle = readFileSync(join(out, 'index.js'), 'utf8');
+    expect(bundle).toContain('ws://127.0.0.1:9000/v1/ws'); // the default URL (was 7341 whatever the build)
+    expect(bundle).toContain('"ws://127.0.0.1:9000"'); // the allowed domains
+    expect(bundle).not.toContain('"ws://127.0.0.1:7341"');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 120_000);

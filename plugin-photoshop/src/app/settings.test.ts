@@ -56,6 +56,14 @@ describe('settings', () => {
     expect(checkBridgeUrl('not a url', allowed)).toMatch(/not a URL/);
   });
 
+  test('a URL saved before a rebuild for another port points at the port the plugin allows now', () => {
+    const allowed = ['ws://127.0.0.1:9000', 'http://127.0.0.1:9000', 'ws://localhost:9000', 'http://localhost:9000'];
+    const msg = checkBridgeUrl('ws://127.0.0.1:7341/v1/ws', allowed)!;
+    expect(msg).toMatch(/set the Bridge URL in Settings to ws:\/\/127\.0\.0\.1:9000\/v1\/ws/);
+    expect(msg).toMatch(/SMARTDRAG_PORT=7341/);
+    expect(checkBridgeUrl('ws://localhost:7341/v1/ws', allowed)).toMatch(/ws:\/\/localhost:9000\/v1\/ws/);
+  });
+
   test('checkBridgeUrl does not need the URL global (UXP documents none)', () => {
     const g = globalThis as { URL?: unknown };
     const saved = g.URL;

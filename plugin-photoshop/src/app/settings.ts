@@ -3,7 +3,8 @@
  * the panel's Settings form and the storage both come from {@link SETTINGS}. The token is kept in
  * UXP secure storage when available, everything else in localStorage.
  */
-import { DEFAULT_PORT, WS_PATH } from '@smartdrag/shared';
+import { WS_PATH } from '@smartdrag/shared';
+import { BUILD_PORT } from '../build-info';
 import { DRAG_KINDS, type DragKindChoice } from '../geometry/assign-drags';
 
 /** All settings. */
@@ -24,8 +25,8 @@ export interface Settings {
   kind: DragKindChoice;
 }
 
-/** Default bridge URL. */
-export const DEFAULT_BRIDGE_URL = `ws://127.0.0.1:${DEFAULT_PORT}${WS_PATH}`;
+/** Default bridge URL: the port the plugin was built for (`SMARTDRAG_PORT`, default 7341). */
+export const DEFAULT_BRIDGE_URL = `ws://127.0.0.1:${BUILD_PORT}${WS_PATH}`;
 
 /** One setting's declaration. */
 export interface SettingDecl<K extends keyof Settings> {
@@ -131,7 +132,11 @@ export function checkBridgeUrl(url: string, allowedDomains: readonly string[]): 
   if (u.protocol !== 'ws:' && u.protocol !== 'wss:') return 'The bridge URL must start with ws://';
   const origin = `${u.protocol}//${m[2]!.toLowerCase()}${u.port ? `:${u.port}` : ''}`;
   if (!allowedDomains.includes(origin)) {
-    return `${origin} is not in the plugin's network permissions (${allowedDomains.filter((d) => d.startsWith('ws')).join(', ')}); rebuild the plugin with SMARTDRAG_PORT=${u.port || '80'}.`;
+    const allowedWs = allowedDomains.filter((d) => d.startsWith('ws'));
+    // A URL saved before the plugin was rebuilt for another port: point at the one it allows.
+    const sameHost = allowedWs.find((d) => d.startsWith(`${u.protocol}//${m[2]!.toLowerCase()}:`)) ?? allowedWs[0];
+    const fix = sameHost ? `set the Bridge URL in Settings to ${sameHost}${WS_PATH} (the port this plugin was built for), or ` : '';
+    return `${origin} is not in the plugin's network permissions (${allowedWs.join(', ')}): ${fix}rebuild the plugin with SMARTDRAG_PORT=${u.port || '80'} to use that port.`;
   }
   return null;
 }
