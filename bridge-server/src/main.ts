@@ -37,7 +37,7 @@ export function learnedCapabilities(config: Pick<BridgeConfig, 'home' | 'learned
   }
   const off = (reason: string) => ({ enabled: false, reason });
   const stage = (info: StageInfo, built: boolean | undefined): StageInfo => {
-    if (!config.learnedStages) return off('learned stages disabled in the bridge config');
+    if (!config.learnedStages) return off('learned stages turned off (smartdrag serve --no-learned)');
     if (!info.enabled) return info;
     if (workers?.error) return off(`the edit workers could not start learned stages: ${workers.error}`);
     if (workers && !built) return off('the edit workers did not build this stage');

@@ -2,7 +2,7 @@
  * The bridge end to end: a real bridge on port 0 (one worker), real `ws` clients and the real
  * BridgeClient. One bridge for the whole file (worker start-up compiles the core).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -60,6 +60,7 @@ describe('handshake and access', () => {
     const built = mkdtempSync(join(tmpdir(), 'sd-pages-built-'));
     mkdirSync(join(built, 'photopea'));
     writeFileSync(join(built, 'photopea', 'index.html'), '<!doctype html><script>window.TOKEN = "%SMARTDRAG_TOKEN%";</script>');
+    writeFileSync(join(built, 'photopea', 'smartdrag.photopea.json'), readFileSync(join(__dirname, '..', '..', 'plugin-photopea', 'static', 'photopea', 'smartdrag.photopea.json')));
     for (const [root, check] of [
       [empty, (html: string, token: string) => { expect(html).toContain('has not been built yet'); expect(html).toContain('npm run build -w plugin-photopea'); expect(html).not.toContain(token); }],
       [built, (html: string, token: string) => { expect(html).toBe(`<!doctype html><script>window.TOKEN = "${token}";</script>`); }],
@@ -70,6 +71,12 @@ describe('handshake and access', () => {
         expect(res.status).toBe(200);
         expect(res.headers.get('content-security-policy')).toBe(csp);
         check(await res.text(), b.token);
+        if (root === built) {
+          // Photopea's Add Plugin file names this bridge's own port (the built file says 7341).
+          const j = await fetch(`${b.url}/photopea/smartdrag.photopea.json`);
+          expect(j.status).toBe(200);
+          expect(await j.json()).toEqual({ name: 'SmartDrag', url: `http://127.0.0.1:${b.port}/photopea/`, icon: `http://127.0.0.1:${b.port}/photopea/icon.png`, width: 380, height: 760 });
+        }
       } finally {
         await b.bridge.close();
       }

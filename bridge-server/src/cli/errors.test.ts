@@ -72,4 +72,10 @@ describe('formatCliError', () => {
     expect(formatCliError(new SmartDragError('unreachable', 'nothing answers'))).toMatch(/^smartdrag: nothing answers \[unreachable\]\n {2}hint: .+\n$/);
     expect(formatCliError(new Error('first\nsecond'))).toBe('smartdrag: first\n');
   });
+
+  it('a refused token tells a CLI user about --token, not the plugin settings', () => {
+    const text = formatCliError(new SmartDragError('unauthorized', 'the token was refused'));
+    expect(text).toMatch(/\[unauthorized\]\n {2}hint: .*--token/);
+    expect(text).not.toMatch(/plugin settings/);
+  });
 });

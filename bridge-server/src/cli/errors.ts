@@ -143,7 +143,9 @@ export function assertCanListen(host: string, port: number): Promise<void> {
 /** Two lines at most: `smartdrag: <message> [code]` and `  hint: <hint>`. */
 export function formatCliError(err: unknown): string {
   if (err instanceof CliError || err instanceof SmartDragError) {
-    return `smartdrag: ${err.message} [${err.code}]\n` + (err.hint ? `  hint: ${err.hint}\n` : '');
+    // The protocol's hints speak to a plugin's user; the CLI's own way in is said here.
+    const hint = err.code === 'unauthorized' ? 'pass the token printed by `smartdrag token` on the bridge\'s machine with --token <token> (without --token the local token file is read)' : err.hint;
+    return `smartdrag: ${err.message} [${err.code}]\n` + (hint ? `  hint: ${hint}\n` : '');
   }
   const issues = zodIssues(err);
   if (issues) return `smartdrag: invalid input: ${summariseIssues(issues)}\n`;

@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { intArg, previewPixelsArg } from './args';
 import { join } from 'node:path';
-import { DEFAULT_PORT, WS_PATH } from '@smartdrag/shared';
+import { DEFAULT_LIMITS, DEFAULT_PORT, WS_PATH } from '@smartdrag/shared';
 import { addUserToken, bridgeVersion, ensureToken, readUserTokens, revokeUserToken, smartdragHome, tokensFile } from '../config';
 import { startBridge } from '../main';
 import { registerBench } from './bench';
@@ -49,21 +49,33 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description('start the local bridge (WebSocket /v1/ws, /v1/health, plugin pages)')
-    .option('-p, --port <n>', `TCP port (0 = any free port)`, intArg(0, 65535), DEFAULT_PORT)
-    .option('-H, --host <host>', 'interface to listen on', '127.0.0.1')
+    .addOption(new Option('-p, --port <n>', 'TCP port (0 = any free port)').argParser(intArg(0, 65535)).env('SMARTDRAG_PORT').default(DEFAULT_PORT))
+    .addOption(new Option('-H, --host <host>', 'interface to listen on').env('SMARTDRAG_HOST').default('127.0.0.1'))
     .option('--allow-lan', 'confirm listening on a non-loopback interface (shares the bridge on your network; needs per-user tokens: `smartdrag token --add <user>`)', false)
-    .option('--llm-url <url>', 'optional local LLM plan reasoner: OpenAI-compatible base URL on loopback, e.g. http://127.0.0.1:8080/v1')
-    .option('--llm-model <name>', 'model name for --llm-url')
+    .addOption(new Option('--llm-url <url>', 'optional local LLM plan reasoner: OpenAI-compatible base URL on loopback, e.g. http://127.0.0.1:8080/v1').env('SMARTDRAG_LLM_URL'))
+    .addOption(new Option('--llm-model <name>', 'model name for --llm-url').env('SMARTDRAG_LLM_MODEL'))
     .option('--workers <n>', 'edit worker threads (default min(2, cores))', intArg(1, 64))
-    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .option('--max-megapixels <n>', `largest image a job may send, in megapixels (default ${DEFAULT_LIMITS.maxImagePixels / 1e6}; a side stays at most ${DEFAULT_LIMITS.maxImageSidePx} px)`, intArg(1, Math.floor((DEFAULT_LIMITS.maxImageSidePx ** 2) / 1e6)))
+    .option('--max-job-seconds <n>', `longest a job may run before it is stopped (default ${DEFAULT_LIMITS.maxJobMs / 1000})`, intArg(5, 3600))
+    .option('--no-learned', 'do not run the learned stages (inpaint, refine) even when their models are installed')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).env('SMARTDRAG_LOG_LEVEL'))
     .option('--no-build', 'do not build the playground/Photopea pages when they are missing or stale')
-    .action(async (o: { port: number; host: string; allowLan: boolean; build?: boolean; workers?: number; logLevel?: 'info'; llmUrl?: string; llmModel?: string }) => {
+    .action(async (o: {
+      port: number; host: string; allowLan: boolean; build?: boolean; workers?: number; logLevel?: 'info'; llmUrl?: string; llmModel?: string;
+      maxMegapixels?: number; maxJobSeconds?: number; learned: boolean;
+    }) => {
       await assertCanListen(o.host, o.port);
       if (o.build !== false) await buildPagesIfNeeded();
+      const limits = {
+        ...(o.maxMegapixels !== undefined ? { maxImagePixels: o.maxMegapixels * 1e6 } : {}),
+        ...(o.maxJobSeconds !== undefined ? { maxJobMs: o.maxJobSeconds * 1000 } : {}),
+      };
       const started = await startBridge({
         overrides: {
           port: o.port, host: o.host, allowLan: o.allowLan, ...(o.workers ? { workers: o.workers } : {}), ...(o.logLevel ? { logLevel: o.logLevel } : {}),
           ...(o.llmUrl ? { llm: { baseUrl: o.llmUrl, ...(o.llmModel ? { model: o.llmModel } : {}) } } : {}),
+          ...(Object.keys(limits).length ? { limits } : {}),
+          ...(o.learned === false ? { learnedStages: false } : {}),
         },
       }).catch((e: unknown) => { throw listenError(e, o.host, o.port) ?? e; });
       process.stdout.write(`SmartDrag bridge on ${started.url}  (ws ${started.wsUrl})\n`);

@@ -1,6 +1,6 @@
 /**
  * `smartdrag models list | add <file-or-dir> | verify`: manage the learned models folder
- * (`$SMARTDRAG_HOME/models`, default ~/.config/smartdrag/models). `add` copies files in only
+ * (`$SMARTDRAG_HOME/models`, default $XDG_CONFIG_HOME/smartdrag/models or ~/.config/smartdrag/models). `add` copies files in only
  * after they match a manifest (sha256, size, input/output names, dtypes, shapes); every problem
  * is printed with the file, what was expected and what was found.
  */
@@ -114,7 +114,7 @@ export function registerModels(program: Command, io: ModelsCliIo = {}): void {
   const exit = io.exit ?? ((code: number) => { process.exitCode = code; });
   const models = program.command('models').description('manage learned model files (MI-GAN, LaMa, SD-1.5 inpainting)');
   const common = (c: Command): Command => c
-    .option('--home <dir>', 'SmartDrag home (default $SMARTDRAG_HOME or ~/.config/smartdrag)')
+    .option('--home <dir>', 'SmartDrag home (default $SMARTDRAG_HOME, else $XDG_CONFIG_HOME/smartdrag, else ~/.config/smartdrag)')
     .option('--manifests <dir>', 'folder of model manifests (default: the built-in models/)');
   common(models.command('list').description('list known models, their install state and the learned stages'))
     .option('--json', 'machine-readable output')

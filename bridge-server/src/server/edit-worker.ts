@@ -42,7 +42,7 @@ if (data.llm?.baseUrl) {
 const learned: Promise<{ stages: LearnedStages | null; info: WorkerStages }> = (async () => {
   const base = { reasoner: reasoner ? 'llm' : 'rules' };
   if (data.learned === false) {
-    return { stages: null, info: { device: 'cpu', deviceReason: 'learned stages disabled in the bridge config', filler: false, refiner: false, ...base, ...(reasonerError ? { error: reasonerError } : {}) } };
+    return { stages: null, info: { device: 'cpu', deviceReason: 'learned stages turned off (smartdrag serve --no-learned)', filler: false, refiner: false, ...base, ...(reasonerError ? { error: reasonerError } : {}) } };
   }
   try {
     const stages = await initLearnedStages(data.home ? { home: data.home } : {});

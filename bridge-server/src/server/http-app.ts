@@ -322,6 +322,15 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     router.use(express.static(dir, { index: false, fallthrough: true }));
     return router;
   };
+  // Photopea's "Add Plugin" file names the page's URL: this bridge's own address (the file as built
+  // says port 7341, which a bridge started with --port N is not).
+  app.get('/photopea/smartdrag.photopea.json', (req: Request, res: Response, next: NextFunction) => {
+    const file = join(config.staticRoot, 'photopea', 'smartdrag.photopea.json');
+    if (!existsSync(file)) { next(); return; }
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const base = `http://${req.headers.host ?? `127.0.0.1:${req.socket.localPort}`}/photopea/`;
+    res.set('Cache-Control', 'no-store').json({ ...entry, url: base, icon: `${base}icon.png` });
+  });
   app.use('/photopea', servePage(join(config.staticRoot, 'photopea'), 'Photopea plugin page',
     `frame-ancestors 'self' ${PHOTOPEA_ORIGINS.join(' ')}`));
   app.use('/', servePage(join(config.staticRoot, 'playground'), 'playground', "frame-ancestors 'self'"));

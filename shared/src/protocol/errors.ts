@@ -33,7 +33,10 @@ export const ErrorCode = {
   cancelled: 'cancelled',
   /** The worker running the job crashed; the bridge replaced it. */
   worker_crashed: 'worker_crashed',
-  /** A learned stage was requested but its model file is missing. */
+  /**
+   * Reserved (bridges of this version never send it): a learned stage whose model cannot run
+   * falls back to the classical stage and says so in the plan's warnings.
+   */
   model_missing: 'model_missing',
   /** A browser page from a foreign origin tried to connect. */
   forbidden_origin: 'forbidden_origin',
@@ -72,16 +75,16 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   bad_message: 'The request was malformed; update the plugin, and report it if it persists.',
   unsupported_message: 'The bridge does not know this message; update the bridge.',
   frame_too_large: 'Send pixels in chunks of at most the frame limit (the bridge client does this).',
-  image_too_large: 'Crop or downscale the image, or raise the pixel limit in the bridge config.',
+  image_too_large: 'Crop or downscale the image, or start the bridge with a higher limit: `smartdrag serve --max-megapixels <n>`.',
   too_many_regions: 'Use fewer regions in one edit.',
   too_many_drags: 'Use fewer arrows in one edit.',
   too_many_points: 'Simplify the path or selection (fewer points).',
   queue_full: 'Wait for running edits to finish, or cancel some.',
-  job_timeout: 'Try preview quality or a smaller region, or raise the job time limit.',
+  job_timeout: 'Try preview quality or a smaller region, or start the bridge with a longer limit: `smartdrag serve --max-job-seconds <n>`.',
   job_not_found: 'The result expired or belongs to another client; run the edit again.',
   cancelled: 'The edit was cancelled; nothing was changed.',
   worker_crashed: 'Run the edit again; if it keeps failing, attach the bridge log to an issue.',
-  model_missing: 'Install the model with `smartdrag models add`, or turn the learned stage off.',
+  model_missing: 'Install the model with `smartdrag models add`, or start the bridge with `smartdrag serve --no-learned`.',
   forbidden_origin: 'Open SmartDrag from the bridge page or the Photopea plugin, not another site.',
   forbidden_host: 'Connect to the bridge as 127.0.0.1 or localhost.',
   shutting_down: 'Start it again with `smartdrag serve` (or `npm start`).',

@@ -1,0 +1,77 @@
+/**
+ * `smartdrag serve` as a user starts it: the environment's port (SMARTDRAG_PORT, as documented in
+ * config.ts) and the limits / learned-stage switches the error hints point at reach the bridge.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ERROR_HINTS } from '@smartdrag/shared';
+
+const BIN = path.resolve(__dirname, '..', '..', 'bridge-server', 'bin', 'smartdrag.js');
+let tmp: string;
+let child: ChildProcess | undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+/** Start `serve` with `args` and `env`; resolves with the URL it printed. */
+function serve(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  child = spawn(process.execPath, [BIN, 'serve', '--no-build', '--workers', '1', '--log-level', 'silent', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  return new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`serve did not start: ${out}${err}`)), 30000);
+    child!.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /SmartDrag bridge on (http:\/\/\S+)/.exec(out);
+      if (m) { clearTimeout(t); resolve(m[1]!.replace(/\/$/, '')); }
+    });
+    child!.once('exit', (code) => { clearTimeout(t); reject(new Error(`serve exited ${code}: ${out}${err}`)); });
+  });
+}
+
+beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-serve-opts-')); });
+afterEach(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGINT');
+    await exited;
+  }
+  child = undefined;
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('SMARTDRAG_PORT chooses the port; --max-megapixels, --max-job-seconds and --no-learned reach /v1/health', async () => {
+  const port = await freePort();
+  const url = await serve(['--max-megapixels', '2', '--max-job-seconds', '30', '--no-learned'], { SMARTDRAG_HOME: path.join(tmp, 'home'), SMARTDRAG_PORT: String(port) });
+  expect(url).toBe(`http://127.0.0.1:${port}`); // was 7341 whatever the environment said
+  type Health = { limits: { maxImagePixels: number; maxJobMs: number }; stages: Record<string, boolean>; deviceReason: string };
+  // The device line comes from the edit worker once it has started.
+  let h = await (await fetch(`${url}/v1/health`)).json() as Health;
+  for (let i = 0; i < 100 && /not probed yet/.test(h.deviceReason); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    h = await (await fetch(`${url}/v1/health`)).json() as Health;
+  }
+  expect(h.limits).toMatchObject({ maxImagePixels: 2_000_000, maxJobMs: 30_000 });
+  expect(h.stages).toEqual({ inpaint: false, refine: false });
+  expect(h.deviceReason).toMatch(/--no-learned/);
+  // The hints that name these switches.
+  expect(ERROR_HINTS.image_too_large).toMatch(/--max-megapixels/);
+  expect(ERROR_HINTS.job_timeout).toMatch(/--max-job-seconds/);
+}, 60_000);
+
+test('--port beats SMARTDRAG_PORT; a bad SMARTDRAG_PORT is refused with the variable named', async () => {
+  const port = await freePort();
+  const url = await serve(['--port', String(port)], { SMARTDRAG_HOME: path.join(tmp, 'home'), SMARTDRAG_PORT: '1' });
+  expect(url).toBe(`http://127.0.0.1:${port}`);
+  child!.kill('SIGINT');
+  await new Promise((r) => child!.once('exit', r));
+  await expect(serve([], { SMARTDRAG_HOME: path.join(tmp, 'home'), SMARTDRAG_PORT: 'seven' })).rejects.toThrow(/SMARTDRAG_PORT[\s\S]*expected an integer/);
+}, 60_000);
