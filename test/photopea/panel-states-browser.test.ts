@@ -392,3 +392,41 @@ test('Photopea simulator: a slow read before Smart Drag (a large document) says 
     await ctx.close();
   }
 });
+
+test('playground: the progress bar of a final only moves forward (one bar for the whole job, each stage in its share)', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  try {
+    const { page, errors } = await openPlayground(ctx);
+    await loadSample(page);
+    await page.click('[data-testid=tool-lasso]');
+    await lassoOnPage(page, CANDY);
+    await page.click('[data-testid=tool-arrow]');
+    await page.selectOption('[data-testid=kind]', 'translate');
+    await dragOnEditor(page, page, DRAG[0]!, DRAG[1]!);
+    await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !!p.editor.movedPolygons; }, undefined, { timeout: 60000 });
+    // Every (text, bar width) the panel shows from the click on.
+    await page.evaluate(() => {
+      const seen: Array<[string, string]> = [];
+      (window as any).__progress = seen;
+      const text = document.querySelector('[data-testid=progress]')!, bar = document.querySelector('.sd-bar') as HTMLElement;
+      const note = (): void => { seen.push([text.textContent ?? '', bar.style.width]); };
+      new MutationObserver(note).observe(text, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(note).observe(bar, { attributes: true, attributeFilter: ['style'] });
+    });
+    await page.click('[data-testid=apply]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=progress]')!.textContent === 'Done', undefined, { timeout: 60000 });
+    const seen = await page.evaluate(() => (window as any).__progress as Array<[string, string]>);
+    // The final is the last job shown (a live preview may run before it): from its "Sending…" on.
+    const start = seen.map(([t]) => t).lastIndexOf('Sending…');
+    const running = seen.slice(start).filter(([t]) => /%$/.test(t)).map(([t, w]) => [t, Number.parseFloat(w)] as const);
+    // The warp and the fill both report (the fill starts at 0 of its own stage).
+    expect(running.some(([t]) => t.startsWith('Moving pixels'))).toBe(true);
+    expect(running.some(([t]) => t.startsWith('Filling'))).toBe(true);
+    for (let i = 1; i < running.length; i++) expect([running[i]![0], running[i]![1]]).toEqual([running[i]![0], Math.max(running[i]![1], running[i - 1]![1])]);
+    // The text's percentage is the bar's.
+    for (const [t, w] of running) expect(Number(/(\d+)%$/.exec(t)![1])).toBe(w);
+    expect(errors).toEqual([]);
+  } finally {
+    await ctx.close();
+  }
+});

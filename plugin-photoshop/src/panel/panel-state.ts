@@ -3,7 +3,7 @@
  * (capture -> bridge work -> plan shown -> result ready -> apply). The view renders
  * {@link PanelState} and {@link controlsOf}; the controller dispatches {@link PanelEvent}s.
  */
-import { connectionWords, type ConnectionStatus, type Point, type Rect, type WirePlan } from '@smartdrag/shared';
+import { connectionWords, overallProgress, type ConnectionStatus, type Point, type Rect, type WirePlan } from '@smartdrag/shared';
 import type { ErrorInfo } from '../app/errors';
 
 /** Phases of the current edit, as an `as const` object. */
@@ -103,23 +103,8 @@ export function initialPanelState(): PanelState {
   };
 }
 
-/** Share of the overall bar each bridge stage covers, in pipeline order (krita-style weights). */
-export const STAGE_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
-  ['plan', 0.05], ['warp', 0.15], ['fill', 0.5], ['blend', 0.1], ['refine', 0.15], ['layer', 0.05],
-];
-
-/** Overall progress for a stage fraction; unknown stages keep `previous`. Capped below 1. */
-export function overallProgress(stage: string, fraction: number, previous = 0): number {
-  let before = 0;
-  for (const [name, w] of STAGE_WEIGHTS) {
-    if (name === stage) {
-      const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
-      return Math.max(previous, Math.min(0.99, before + w * f));
-    }
-    before += w;
-  }
-  return previous;
-}
+/** The overall bar from the bridge's stage fractions (shared by every panel). */
+export { overallProgress, STAGE_WEIGHTS } from '@smartdrag/shared';
 
 const busy = (p: Phase): boolean => p === Phase.capturing || p === Phase.working || p === Phase.applying;
 

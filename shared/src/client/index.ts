@@ -3,3 +3,4 @@ export * from './bridge-client';
 export * from './connection-words';
 export * from './preview-proxy';
 export * from './image-key';
+export * from './progress';
