@@ -342,6 +342,32 @@ describe('BridgeClient', () => {
     c.close();
   });
 
+  it('cancel() while the result is on its way (the bridge has finished): the job ends cancelled, the layer is not delivered', async () => {
+    // A socket that lets the test act right after `job.result` reached the client, before its
+    // layer frames: the moment a user's Cancel lands while the bridge sends the result.
+    let onResultMessage: (() => void) | null = null;
+    let cancelledAt: 'result' | 'frames' | null = null;
+    class Tap extends (WS as unknown as typeof WebSocket) {
+      override set onmessage(fn: ((ev: { data: unknown }) => void) | null) {
+        super.onmessage = fn === null ? null : ((ev: { data: unknown }) => {
+          fn(ev);
+          if (typeof ev.data === 'string' && (JSON.parse(ev.data) as { type: string }).type === 'job.result' && onResultMessage) { onResultMessage(); onResultMessage = null; }
+        }) as never;
+      }
+      override get onmessage(): never { return super.onmessage as never; }
+    }
+    const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: Tap as unknown as WebSocketConstructor });
+    await c.connect();
+    const job = c.submit({ image: gradientImage(96, 64), quality: 'final', regions: [{ id: 'h1', polygon: squarePolygon(10, 10, 16) }], drags: [{ region: 'h1', points: [[18, 18], [30, 30]], kind: 'translate' }] });
+    onResultMessage = () => { cancelledAt = 'result'; job.cancel(); };
+    await expect(job.result).rejects.toMatchObject({ code: 'cancelled' });
+    expect(cancelledAt).toBe('result');
+    // The client stays usable: the next job gets its result.
+    const next = c.submit({ image: gradientImage(96, 64), quality: 'preview', regions: [{ id: 'h1', polygon: squarePolygon(10, 10, 16) }], drags: [{ region: 'h1', points: [[18, 18], [30, 30]], kind: 'translate' }] });
+    expect((await next.result).layer.width).toBeGreaterThan(0);
+    c.close();
+  });
+
   it('cancel() right after submit() (a drag superseding its previews): the job ends cancelled and is never sent, so the bridge never runs it', async () => {
     const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WS });
     await c.connect();

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, DEFAULT_LIMITS, imageSizeError, type WebSocketConstructor } from '@smartdrag/shared';
 import { gradientImage, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 
 const LIMITS = { maxChunkBytes: 16384, maxFrameBytes: 16384 + 4096, maxImagePixels: 400_000, maxRegions: 4, maxDrags: 4, maxPoints: 64, maxQueuePerClient: 3 };
@@ -67,4 +67,28 @@ test('send backpressure: with a slow network no chunk is sent while more than ma
   // Every binary frame was sent with at most maxBufferedBytes queued (a fire-hose send would queue ~480 KB).
   expect(Math.max(...sendLog)).toBeLessThanOrEqual(32768);
   c.close();
+});
+
+test('an image over the limits the bridge announced is refused by the client before anything is sent; the side limit says it is fixed', async () => {
+  const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor });
+  await c.connect();
+  let sentBinary = 0;
+  const ws = (c as unknown as { ws: WebSocket }).ws;
+  const send = ws.send.bind(ws);
+  (ws as unknown as { send: (d: unknown, ...r: unknown[]) => void }).send = (d: unknown, ...r: unknown[]) => { if (typeof d !== 'string') sentBinary++; (send as (...a: unknown[]) => void)(d, ...r); };
+  const before = tb.bridge.stats().stored;
+  const job = c.submit({ image: gradientImage(800, 600), quality: 'preview', regions: [{ id: 'r', polygon: [[10, 10], [60, 10], [60, 60]] }], drags: [{ region: 'r', points: [[30, 30], [40, 40]] }] });
+  // 480 000 pixels against the bridge's 400 000: the pixel limit, whose hint names the bridge option.
+  await expect(job.result).rejects.toMatchObject({ code: 'image_too_large', message: expect.stringMatching(/800x600 exceeds the limit of 400000 pixels/), hint: expect.stringMatching(/--max-megapixels/) });
+  expect(sentBinary).toBe(0);
+  expect(tb.bridge.stats().stored).toBe(before);
+  // The client goes on: a job that fits gets its result.
+  const ok = c.submit({ image: gradientImage(200, 150), quality: 'preview', regions: [{ id: 'r', polygon: [[10, 10], [60, 10], [60, 60]] }], drags: [{ region: 'r', points: [[30, 30], [40, 40]] }] });
+  expect((await ok.result).layer.width).toBeGreaterThan(0);
+  c.close();
+  // A side over the side limit cannot be lifted by an option: its hint says so.
+  const side = imageSizeError(30000, 1000, DEFAULT_LIMITS);
+  expect(side).toMatchObject({ code: 'image_too_large', hint: expect.stringMatching(/at most 16384 px \(a fixed limit/) });
+  expect(side!.hint).not.toMatch(/--max-megapixels/);
+  expect(imageSizeError(8000, 8000, DEFAULT_LIMITS)).toBeNull();
 });

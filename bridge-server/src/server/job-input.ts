@@ -4,7 +4,7 @@
  * coordinate into image-local pixels (the image is a crop of the document at `imageOrigin`).
  */
 import sharp from 'sharp';
-import { boundsOfPoints, EMPTY_SELECTION_HINT, ErrorCode, intersectRect, sentProxyInfo, SmartDragError, toProxyPoint, type Frame, type JobSubmit, type Limits, type ProxyInfo, type Rect } from '@smartdrag/shared';
+import { boundsOfPoints, EMPTY_SELECTION_HINT, ErrorCode, imageSizeError, intersectRect, sentProxyInfo, SmartDragError, toProxyPoint, type Frame, type JobSubmit, type Limits, type ProxyInfo, type Rect } from '@smartdrag/shared';
 import { seedFromString } from '../core/random';
 import { cropImage } from '../core/image';
 import type { PlacedMask, Point, RgbaImage } from '../core/types';
@@ -57,9 +57,8 @@ async function decoded<T>(what: string, run: () => Promise<T>): Promise<T> {
 }
 
 function checkPixels(w: number, h: number, limits: Limits, what: string): void {
-  if (w * h > limits.maxImagePixels || w > limits.maxImageSidePx || h > limits.maxImageSidePx) {
-    throw new SmartDragError(ErrorCode.image_too_large, `${what} ${w}x${h} exceeds the limit of ${limits.maxImagePixels} pixels / ${limits.maxImageSidePx} px per side`);
-  }
+  const tooLarge = imageSizeError(w, h, limits, what);
+  if (tooLarge) throw tooLarge;
 }
 
 /** The pixels of an image frame (slot 0): rgba8 as a view of the frame, png decoded (pixel check first). */

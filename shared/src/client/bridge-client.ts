@@ -10,7 +10,7 @@
  */
 import { ErrorCode, ERROR_HINTS, SmartDragError, isErrorCode } from '../protocol/errors';
 import { encodeFrame, decodeFrameChunk, FrameAssembler } from '../protocol/frames';
-import { DEFAULT_LIMITS } from '../protocol/limits';
+import { DEFAULT_LIMITS, imageSizeError } from '../protocol/limits';
 import {
   encodeMessage,
   parseServerMessage,
@@ -404,8 +404,14 @@ export class BridgeClient {
       plan: deferred<WirePlan>(), result: deferred<JobOutcome>(),
     };
     this.jobs.set(id, job);
+    // An image over the limits the bridge announced is refused here, before a single byte goes
+    // (the bridge would refuse it only after its first chunk: seconds of upload at 64 MP).
+    const sent = 'raw' in image ? (rect ?? image.raw!) : null;
+    const tooLarge = sent && this.welcomeMsg ? imageSizeError(sent.width, sent.height, this.welcomeMsg.limits, 'image') : null;
     if (this.userClosed || this.terminal) {
       this.finish(job, this.terminal ?? new BridgeError(ErrorCode.connection_lost, 'client is closed'));
+    } else if (tooLarge) {
+      this.finish(job, new BridgeError(ErrorCode.image_too_large, tooLarge.message, tooLarge.hint, tooLarge.detail));
     } else if (this.isReady()) {
       this.sendJob(job);
     }
@@ -427,6 +433,12 @@ export class BridgeClient {
     // the workers busy).
     if (!job.sent || !job.wired) {
       this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled before it was sent'));
+      return;
+    }
+    // Finished on the bridge, its layer on the way: the bridge has nothing left to cancel and
+    // answers nothing, so the job ends here (a panel showing "Cancelling…" then added the layer).
+    if (job.pendingResult) {
+      this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled while its result arrived; nothing is applied'));
       return;
     }
     this.send({ type: 'job.cancel', jobId: id });
@@ -776,6 +788,12 @@ export class BridgeClient {
       data: new Uint8ClampedArray(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength),
       ...(meta.proxy ? { proxy: meta.proxy } : {}),
     };
+    // A cancel sent while the bridge was finishing crossed the result (the bridge does not answer
+    // the cancel of a finished job): the user asked for no result, so none is delivered.
+    if (job.cancelRequested) {
+      this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled (the result arrived after the cancel; nothing is applied)'));
+      return;
+    }
     job.done = true;
     this.jobs.delete(job.id);
     job.result.resolve({ layer, plan: meta.plan, timings: meta.timings, ...(meta.moved ? { moved: meta.moved } : {}), ...(meta.check !== undefined ? { check: meta.check } : {}) });

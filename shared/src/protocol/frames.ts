@@ -27,7 +27,7 @@
  * Runs in UXP, browsers and Node: no Node imports.
  */
 import { ErrorCode, SmartDragError } from './errors';
-import { DEFAULT_LIMITS } from './limits';
+import { DEFAULT_LIMITS, imageSizeError } from './limits';
 
 /** Pixel formats of a frame. */
 export const FrameFormat = { rgba8: 'rgba8', gray8: 'gray8', png: 'png' } as const;
@@ -259,12 +259,9 @@ export class FrameAssembler {
   }
 
   private checkSize(c: FrameChunk): void {
-    const { maxImagePixels, maxImageSidePx } = this.limits;
-    if (c.width * c.height > maxImagePixels || c.width > maxImageSidePx || c.height > maxImageSidePx) {
-      throw new SmartDragError(ErrorCode.image_too_large,
-        `${c.part} ${c.width}x${c.height} exceeds the limit of ${maxImagePixels} pixels / ${maxImageSidePx} px per side`,
-        { detail: { width: c.width, height: c.height, maxImagePixels, maxImageSidePx } });
-    }
+    const { maxImagePixels } = this.limits;
+    const tooLarge = imageSizeError(c.width, c.height, this.limits, c.part);
+    if (tooLarge) throw tooLarge;
     const maxPng = this.limits.maxPngBytes ?? maxImagePixels * 4;
     if (c.format === 'png' && c.totalBytes > maxPng) {
       throw new SmartDragError(ErrorCode.image_too_large, `png ${c.part} of ${c.totalBytes} bytes exceeds ${maxPng}`);

@@ -2,6 +2,7 @@
  * Default limits of the bridge (on by default, like `ws`'s maxPayload). The bridge reports the
  * limits in force in `welcome` and `/v1/health`; each has a coded error.
  */
+import { ErrorCode, SmartDragError } from './errors';
 
 /** Limits enforced by the bridge. */
 export interface Limits {
@@ -60,3 +61,20 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxHeldBytes: 1024 * 1024 * 1024,
   maxHeldImages: 4,
 });
+
+/**
+ * The `image_too_large` error for an image (or mask) of `width` × `height` over the limits, or
+ * null when it fits. Its hint says which limit: the side limit is fixed (no bridge option raises
+ * it), the pixel limit is the bridge's `--max-megapixels`.
+ */
+export function imageSizeError(width: number, height: number, limits: Pick<Limits, 'maxImagePixels' | 'maxImageSidePx'>, what = 'image'): SmartDragError | null {
+  const { maxImagePixels, maxImageSidePx } = limits;
+  const side = width > maxImageSidePx || height > maxImageSidePx;
+  if (!side && width * height <= maxImagePixels) return null;
+  return new SmartDragError(ErrorCode.image_too_large,
+    `${what} ${width}x${height} exceeds the limit of ${maxImagePixels} pixels / ${maxImageSidePx} px per side`,
+    {
+      detail: { width, height, maxImagePixels, maxImageSidePx },
+      ...(side ? { hint: `Crop or downscale the image: a side may be at most ${maxImageSidePx} px (a fixed limit of the bridge).` } : {}),
+    });
+}
