@@ -347,14 +347,18 @@ describe('BridgeClient', () => {
     // layer frames: the moment a user's Cancel lands while the bridge sends the result.
     let onResultMessage: (() => void) | null = null;
     let cancelledAt: 'result' | 'frames' | null = null;
-    class Tap extends (WS as unknown as typeof WebSocket) {
-      override set onmessage(fn: ((ev: { data: unknown }) => void) | null) {
-        super.onmessage = fn === null ? null : ((ev: { data: unknown }) => {
-          fn(ev);
-          if (typeof ev.data === 'string' && (JSON.parse(ev.data) as { type: string }).type === 'job.result' && onResultMessage) { onResultMessage(); onResultMessage = null; }
-        }) as never;
+    const handler = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')!;
+    class Tap extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        Object.defineProperty(this, 'onmessage', {
+          get: () => handler.get!.call(this),
+          set: (fn: ((ev: { data: unknown }) => void) | null) => handler.set!.call(this, fn === null ? null : (ev: { data: unknown }) => {
+            fn(ev);
+            if (typeof ev.data === 'string' && (JSON.parse(ev.data) as { type: string }).type === 'job.result' && onResultMessage) { onResultMessage(); onResultMessage = null; }
+          }),
+        });
       }
-      override get onmessage(): never { return super.onmessage as never; }
     }
     const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: Tap as unknown as WebSocketConstructor });
     await c.connect();
