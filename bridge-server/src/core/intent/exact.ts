@@ -9,6 +9,8 @@
  * parameters with the image size and the region's bounding box.
  */
 
+import { normalizeNumbers } from './numbers';
+
 export type ExactEdit =
   /** Screen pixels, y down. */
   | { kind: 'translate'; dx: number; dy: number; unit: 'px' }
@@ -25,9 +27,12 @@ export type ExactEdit =
   | { kind: 'scale'; heightPx: number };
 
 const NUM = '(-?\\d+(?:\\.\\d+)?)';
-const MOVE_WORDS = /\b(move|moving|moved|displace|displaced|translate|translated|shift|shifted|movement|slide|nudge|push|pull|drag|relocate|reposition|offset)\b/;
+const MOVE_WORDS = /\b(move|moving|moved|displace|displaced|translate|translated|shift|shifted|movement|slide|nudge|push|pull|drag|relocate|reposition|offset|put|place|placed)\b/;
 const ROTATE_WORDS = /\b(rotate|rotated|rotating|rotation|turn|turned|spin|tilt|twist)\b/;
 const SCALE_WORDS = /\b(scale|scaled|scaling|resize|resized|size|enlarge|enlarged|shrink|shrunk|reduce|increase|boost|dimensions|proportions|bigger|smaller|larger|magnify|grow)\b/;
+/** Words that make a scale smaller: a factor above 1 with them divides ("shrink it 2x" = ×0.5). */
+const SHRINK_WORDS = /\b(shrink|shrunk|shrinking|reduce|reduced|reducing|decrease|decreased|smaller|tinier|diminish|downscale|downsize|minimi[sz]e|down|less|zoom out)\b/;
+const GROW_WORDS = /\b(enlarge|enlarged|grow|bigger|larger|increase|increased|boost|magnify|upscale|up|more|zoom in)\b/;
 
 /** Which of the three rigid kinds the words name (null when none or more than one). */
 function kindWords(text: string): 'translate' | 'rotate' | 'scale' | null {
@@ -51,7 +56,9 @@ const DIR_SIGN: Record<string, [number, number]> = {
 
 /** Read the exact amounts of one intent; null when it states none of the forms above. */
 export function readExact(text: string): ExactEdit | null {
-  const t = text.toLowerCase().replace(/[’]/g, "'").replace(/\s+/g, ' ');
+  const t = normalizeNumbers(text.toLowerCase().replace(/[’]/g, "'").replace(/\s+/g, ' '));
+  // A self-correction ("40px up, actually 20px") is one statement replacing another: the parser reads it.
+  if (/\b(actually|sorry|oops|i mean|scratch that|correction|no wait)\b/.test(t)) return null;
   const kind = kindWords(t);
   const yUp = /origin is (?:the )?bottom[ -]left/.test(t);
   if (kind === 'translate') {
@@ -122,7 +129,11 @@ export function readExact(text: string): ExactEdit | null {
     const f = new RegExp(`(?:factor of|scale of|scaling factor of|scale factor of)\\s*${NUM}|${NUM}\\s*(?:times|x|×)\\b|(?:to|by)\\s*${NUM}\\s*(?:of (?:its|the) original|for\\b|$)`).exec(t);
     if (f) {
       const v = Number(f[1] ?? f[2] ?? f[3]);
-      if (v > 0 && v <= 20) return { kind: 'scale', factor: v };
+      // A bare number after "to"/"by" above 5 is a percentage ("make it smaller by 20"): the parser reads it.
+      if (f[3] !== undefined && v > 5) return null;
+      // "shrink it 2x", "3 times smaller", "reduce it by a factor of 4": smaller words divide.
+      const down = SHRINK_WORDS.test(t) && !GROW_WORDS.test(t);
+      if (v > 0 && v <= 20) return { kind: 'scale', factor: down && v > 1 ? round4(1 / v) : v };
     }
     return null;
   }
@@ -130,3 +141,4 @@ export function readExact(text: string): ExactEdit | null {
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
+const round4 = (x: number): number => Math.round(x * 10000) / 10000;

@@ -25,6 +25,8 @@ export type VerbClass = (typeof VerbClass)[keyof typeof VerbClass];
 export type Direction = 'left' | 'right' | 'up' | 'down' | 'forward' | 'back' | 'apart' | 'together';
 /** Rotation sense on screen. */
 export type RotationSense = 'cw' | 'ccw';
+/** Print lengths: not pixels (a picture has no size on paper here). */
+export type LengthUnit = 'cm' | 'mm' | 'in';
 /** Positions used to refer to regions ("the left one", "the top candy"). */
 export type Position = 'left' | 'right' | 'top' | 'bottom' | 'middle';
 
@@ -36,7 +38,7 @@ export type Sense =
   | { cat: 'rot'; sense: RotationSense }
   | { cat: 'qty'; size: 'small' | 'large' }
   | { cat: 'mult'; factor: number }
-  | { cat: 'unit'; unit: 'deg' | 'px' | 'percent' | 'times' | 'turn' }
+  | { cat: 'unit'; unit: 'deg' | 'px' | 'percent' | 'times' | 'turn' | LengthUnit }
   | { cat: 'num'; value: number }
   | { cat: 'det'; possessive?: boolean }
   | { cat: 'ref'; ref: 'it' | 'them' | 'all' | 'selected' | 'other' | 'one' }
@@ -64,6 +66,8 @@ function verbs(cls: VerbClass, lemmas: string[], extra: { soft?: boolean; dir?: 
 }
 
 // --- verbs by class ---------------------------------------------------------------------------
+// "center it", "centre the cup": a move to the middle of the picture.
+verbs('move', ['center', 'centre', 'recenter', 'recentre']);
 verbs('move', ['move', 'shift', 'slide', 'nudge', 'put', 'place', 'take', 'bring', 'relocate', 'reposition', 'translate', 'carry', 'send', 'position', 'displace', 'scoot', 'budge', 'inch', 'offset', 'transfer', 'glide', 'movement']);
 // Direction-giving verbs whose kind depends on whether the object is a part or the whole.
 verbs('move', ['drag', 'pull', 'push', 'tug'], { soft: true });
@@ -109,6 +113,11 @@ add(['down', 'downward', 'downwards', 'bottom'], { cat: 'dir', dir: 'down' });
 add(['back', 'backward', 'backwards'], { cat: 'dir', dir: 'back' });
 add(['forward', 'forwards', 'ahead'], { cat: 'dir', dir: 'forward' });
 add(['apart', 'outward', 'outwards', 'further', 'farther'], { cat: 'dir', dir: 'apart' });
+// Compass words on a picture: north is up.
+add(['north', 'northward', 'northwards'], { cat: 'dir', dir: 'up' });
+add(['south', 'southward', 'southwards'], { cat: 'dir', dir: 'down' });
+add(['east', 'eastward', 'eastwards'], { cat: 'dir', dir: 'right' });
+add(['west', 'westward', 'westwards'], { cat: 'dir', dir: 'left' });
 add(['together', 'closer', 'inward', 'inwards', 'nearer'], { cat: 'dir', dir: 'together' });
 add(['clockwise', 'cw'], { cat: 'rot', sense: 'cw' });
 add(['counter-clockwise', 'counterclockwise', 'anticlockwise', 'anti-clockwise', 'counter clockwise', 'anti clockwise', 'ccw'], { cat: 'rot', sense: 'ccw' });
@@ -120,11 +129,14 @@ add(['twice', 'double', 'doubled'], { cat: 'mult', factor: 2 });
 add(['thrice', 'triple', 'tripled'], { cat: 'mult', factor: 3 });
 add(['half', 'halve', 'halved'], { cat: 'mult', factor: 0.5 });
 add(['quarter'], { cat: 'mult', factor: 0.25 });
-add(['degrees', 'degree', 'deg', 'degs', '°'], { cat: 'unit', unit: 'deg' });
+add(['degrees', 'degree', 'deg', 'degs', '°', '\u00ba', '\u02da'], { cat: 'unit', unit: 'deg' });
 add(['px', 'pixels', 'pixel', 'pix'], { cat: 'unit', unit: 'px' });
 add(['percent', 'per cent', '%', 'pct'], { cat: 'unit', unit: 'percent' });
 add(['times', 'x', '×', 'fold'], { cat: 'unit', unit: 'times' });
 add(['turn', 'turns'], { cat: 'unit', unit: 'turn' });
+add(['cm', 'cms', 'centimeter', 'centimeters', 'centimetre', 'centimetres'], { cat: 'unit', unit: 'cm' });
+add(['mm', 'millimeter', 'millimeters', 'millimetre', 'millimetres'], { cat: 'unit', unit: 'mm' });
+add(['inch', 'inches'], { cat: 'unit', unit: 'in' });
 const NUMBER_WORDS: Record<string, number> = {
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
   eleven: 11, twelve: 12, fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60,
@@ -158,12 +170,26 @@ add(['head', 'ear', 'ears', 'tail', 'arm', 'arms', 'leg', 'legs', 'wing', 'wings
 // --- glue -------------------------------------------------------------------------------------
 for (const p of ['to', 'into', 'onto', 'toward', 'towards', 'by', 'on', 'off', 'in', 'of', 'at', 'from', 'with', 'without', 'behind', 'above', 'below', 'under', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'instead of', 'so that', 'so', 'until', 'than', 'as', 'where', 'while', 'for', 'out', 'away', 'past', 'against', 'between', 'within', 'upon']) add(p, { cat: 'prep', p });
 add(["don't", 'dont', 'do not', 'not', 'never', "doesn't", 'does not', 'no', 'nothing', "shouldn't", 'should not', "mustn't", 'must not', "can't", 'cannot', "won't"], { cat: 'neg' });
-add(['and', 'then', 'also', 'plus', 'but', 'after that', 'afterwards', 'or', ',', ';', '.', '!', '?'], { cat: 'conj', c: '' });
+add(['and', 'then', 'also', 'plus', 'but', 'after that', 'afterwards', 'or', ',', ';', '.', '!', '?', '(', ')', '[', ']'], { cat: 'conj', c: '' });
 add(['intact', 'unchanged', 'untouched', 'alone', 'still', 'fixed', 'as is', 'in place', 'as it is', 'where it is', 'where they are', 'same', 'the same', 'static', 'put', 'sitting', 'standing', 'stable', 'visible', 'clear', 'free'], { cat: 'state', state: '' });
 add(['vertically', 'horizontally', 'diagonally', 'upside down', 'upside-down'], { cat: 'filler' });
+// Self-corrections ("actually no, 20px down"): the parser lets what follows replace what came before.
+add(['actually', 'sorry', 'oops', 'wait', 'i mean', 'scratch that', 'correction'], { cat: 'filler' });
 add(['please', 'can', 'could', 'would', 'you', 'i', 'we', 'want', 'like', 'try', 'just', 'kindly', 'be', 'is', 'are', 'was', 'should', 'must', 'let', "let's", 'lets', 'do', 'does', 'more', 'even', 'instead', 'again', 'too', 'really', 'only', 'need', 'needs', "it's", 'less', 'now', 'here', 'there', 'whole', 'entire', 'else', 'can you', 'could you', 'i want to', "i'd like to", 'make sure', 'sure'], { cat: 'filler' });
 // Scene nouns that constraints name ("keep the background") but that are never a handle's part.
+// Axis nouns: "increase the width by 20%", "reduce its height".
+add(['width', 'height', 'widths', 'heights'], { cat: 'noun' });
 add(['size', 'background', 'foreground', 'image', 'photo', 'picture', 'scene', 'rest', 'sky', 'table', 'ground', 'floor', 'wall', 'face', 'body', 'person', 'text', 'logo', 'shadow', 'reflection'], { cat: 'noun' });
+
+/**
+ * Part nouns that also name things that stand alone (a leaf on a table, a lid, a wheel): with no
+ * owner in the phrase ("its leaf", "the leaf of the plant") they can name the selection itself.
+ * The others (head, arm, tip, edge…) are always a piece of something.
+ */
+const STANDALONE_PARTS = new Set(['leaf', 'petal', 'branch', 'branches', 'stem', 'stalk', 'wheel', 'lid', 'piece']);
+export function isStandalonePart(word: string): boolean {
+  return STANDALONE_PARTS.has(word);
+}
 
 /** All senses of a word or multi-word expression (lower case), empty when unknown. */
 export function sensesOf(word: string): readonly Sense[] {

@@ -20,7 +20,8 @@
  * Open-class words (object names, colours) are absorbed into noun phrases and listed in
  * {@link IntentParse.unknown} with the role they were given; nothing is dropped silently.
  */
-import type { Direction, Position, RotationSense, Sense, VerbClass } from './lexicon';
+import type { Direction, LengthUnit, Position, RotationSense, Sense, VerbClass } from './lexicon';
+import { sensesOf } from './lexicon';
 import { lexemes, tokenize, type Lexeme } from './tokenize';
 
 /** Operation classes an action can ask for. */
@@ -46,8 +47,26 @@ export interface RegionRef {
 
 /** An amount in the text. */
 export type Amount =
-  | { kind: 'degrees' | 'pixels' | 'percent' | 'factor' | 'turns' | 'number'; value: number; approximate: boolean; /** "to 50%" (absolute) vs "by 50%" */ absolute?: boolean }
+  | {
+    kind: 'degrees' | 'pixels' | 'percent' | 'factor' | 'turns' | 'number'; value: number; approximate: boolean;
+    /** "to 50%", "200px wide" (a size) vs "by 50%", "10px wider" (a change) */ absolute?: boolean;
+    /** A sign written in front of the number ("+20%", "-20°"). */ signed?: '+' | '-';
+  }
+  /** A print length ("2 cm"): not a pixel amount; the planner says so instead of guessing. */
+  | { kind: 'length'; value: number; unit: LengthUnit; approximate: boolean }
   | { kind: 'qualitative'; size: 'small' | 'large'; approximate: boolean; words: string };
+
+/** A place in the picture ("the top-left corner", "the middle", "the left edge"); an axis left out stays. */
+export interface Place {
+  x?: 'left' | 'center' | 'right';
+  y?: 'top' | 'center' | 'bottom';
+}
+
+/** One leg of a move with an amount per direction ("40 px down and 20 px left"). */
+export interface MoveLeg {
+  dir: 'left' | 'right' | 'up' | 'down';
+  amount: Amount;
+}
 
 /** One requested operation. */
 export interface IntentAction {
@@ -60,7 +79,11 @@ export interface IntentAction {
   directions: Direction[];
   rotation?: RotationSense;
   amount?: Amount;
-  comparative?: { sense: 'up' | 'down'; axis: 'both' | 'x' | 'y'; word: string };
+  comparative?: { sense: 'up' | 'down'; axis: 'both' | 'x' | 'y'; word: string; /** plain adjective ("200px wide"): the amount is a size */ positive?: boolean };
+  /** Amounts given per direction, in text order ("40 down and 20 left"): a vector, not a diagonal. */
+  legs?: MoveLeg[];
+  /** A place in the picture to move to ("center it", "to the top left", "to the left edge"). */
+  place?: Place;
   /** Where the object should go ("the left edge", "the top-left corner", "the table"). */
   destination?: RegionRef;
   /** Pivot words ("its middle", "where it joins the body"). */
@@ -80,6 +103,8 @@ export interface IntentConstraint {
   object: RegionRef;
   /** Came from a negation ("don't touch", "without moving"). */
   negated: boolean;
+  /** A negated operation verb ("don't rotate it", "without moving it"): that kind of edit is ruled out. */
+  notKind?: ActionClass;
   /** State words ("intact", "sitting on the table"). */
   state: string[];
   text: string;
@@ -101,6 +126,8 @@ export interface IntentParse {
   unknown: UnknownWord[];
   /** Segments the parser could not use (e.g. "instead of the left"), as text. */
   ignored: string[];
+  /** Misspelt closed-class words read as the word they are one letter from ("biger" → "bigger"). */
+  corrections?: { word: string; as: string }[];
 }
 
 type Role = 'main' | 'means' | 'without' | 'result' | 'contrast' | 'keep';
@@ -122,8 +149,28 @@ const AXIS_VERBS: Record<string, { sense: 'up' | 'down'; axis: 'both' | 'x' | 'y
   narrow: { sense: 'down', axis: 'x', word: 'narrower' }, slim: { sense: 'down', axis: 'x', word: 'narrower' }, thin: { sense: 'down', axis: 'x', word: 'narrower' },
 };
 const ADJ_COMPARATIVES = new Set(['small', 'big', 'little', 'large', 'tall', 'long', 'short', 'wide', 'huge']);
-const CLAUSE_CONJ = new Set(['and', 'then', 'but', 'also', 'plus', 'or', 'after that', 'afterwards', ',', ';', '.', '!', '?', 'while']);
+const CLAUSE_CONJ = new Set(['and', 'then', 'but', 'also', 'plus', 'or', 'after that', 'afterwards', ',', ';', '.', '!', '?', 'while', '(', ')', '[', ']']);
+/** Words that open a self-correction ("actually no, 20px down"): what follows replaces what came before. */
+const CORRECTION_WORDS = new Set(['actually', 'sorry', 'oops', 'wait', 'i mean', 'scratch that', 'correction', 'no']);
+/** Prepositions before a place in the picture ("to the top left", "in the middle", "at the left edge"). */
+const PLACE_PREPS = new Set(['to', 'into', 'onto', 'toward', 'towards', 'in', 'at']);
+/** Nouns for the picture itself ("the center of the image"). */
+const IMAGE_NOUNS = new Set(['image', 'picture', 'photo', 'frame', 'canvas', 'document', 'screen', 'scene', 'page', 'artboard', 'shot']);
+/** Nouns that name a place on a border ("the left edge", "the top right corner"). */
+const PLACE_NOUNS = new Set(['corner', 'corners', 'edge', 'edges', 'side', 'border', 'margin']);
+/** Plain adjectives: with a pixel amount they give a size ("200px wide"), not a change ("10px wider"). */
+const POSITIVE_ADJ = new Set(['big', 'large', 'small', 'little', 'tall', 'long', 'short', 'wide', 'broad', 'narrow']);
+/** Axis nouns of a scale ("increase the width", "reduce its height"). */
+const AXIS_NOUNS: Record<string, 'x' | 'y'> = { width: 'x', widths: 'x', height: 'y', heights: 'y' };
+/** Verbs that move something to the middle of the picture. */
+const CENTER_VERBS = new Set(['center', 'centre', 'recenter', 'recentre']);
+/** Closed-class words a one-letter slip is read as, by where it stands (see {@link fuzzy}). */
+const FUZZY_UNITS = ['degrees', 'degree', 'pixels', 'pixel', 'percent'];
+const FUZZY_VERBS = ['rotate', 'shrink', 'enlarge', 'resize', 'scale', 'increase', 'decrease', 'reduce', 'expand', 'magnify', 'stretch', 'flatten', 'shift'];
+const FUZZY_MODIFIERS = ['bigger', 'smaller', 'larger', 'taller', 'shorter', 'wider', 'narrower', 'thinner', 'clockwise', 'counterclockwise', 'anticlockwise'];
 const DEST_PREPS = new Set(['to', 'into', 'onto', 'toward', 'towards', 'on', 'off', 'in', 'at', 'behind', 'above', 'below', 'under', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'past', 'against', 'between', 'within', 'upon', 'from', 'with', 'away', 'out', 'until', 'than', 'for']);
+/** Verb classes that name an edit ("don't rotate it" rules that kind out). */
+const OP_CLASSES = new Set<VerbClass>(['move', 'rotate', 'scale', 'deform']);
 const POS_TO_DIR: Record<Position, Direction | null> = { left: 'left', right: 'right', top: 'up', bottom: 'down', middle: null };
 
 /** Parse an English edit intent into actions, constraints and unknown words. */
@@ -136,6 +183,11 @@ class IntentParser {
   private readonly unknown: UnknownWord[] = [];
   private readonly ignored: string[] = [];
   private readonly seen = new Set<number>();
+  private readonly corrections: { word: string; as: string }[] = [];
+  /** The text states that counter-clockwise angles are positive. */
+  private ccwPositive = false;
+  /** The last {@link tail} met an unknown word right after its amount ("20% biger"). */
+  private unknownAfterAmount = false;
 
   constructor(private readonly text: string) {
     this.lx = lexemes(tokenize(text));
@@ -145,8 +197,28 @@ class IntentParser {
     const actions: IntentAction[] = [];
     const constraints: IntentConstraint[] = [];
     let last: IntentAction | undefined;
-    for (const seg of this.segments()) {
+    // A self-correction ("actually no, 20px down") makes the next segment replace, not add to, the last action.
+    let correcting = false;
+    for (const seg0 of this.segments()) {
+      let seg = seg0;
       if (seg.lx.length === 0) continue;
+      // A stated convention ("my convention: counterclockwise is positive") is read by the
+      // post-pass below, not as an edit of its own.
+      if (isConventionStatement(this.span(seg.lx))) {
+        if (/\b(?:counter-?\s?clockwise|anti-?\s?clockwise)(?: angle)? is positive\b/i.test(this.span(seg.lx))) this.ccwPositive = true;
+        for (const l of seg.lx) this.mark(l);
+        continue;
+      }
+      let lead = 0;
+      while (lead < seg.lx.length && CORRECTION_WORDS.has(seg.lx[lead]!.norm)) lead++;
+      if (lead > 0 && (lead === seg.lx.length || seg.lx[0]!.norm !== 'no')) {
+        for (let k = 0; k < lead; k++) this.mark(seg.lx[k]!);
+        correcting = true;
+        if (lead === seg.lx.length) continue;
+        seg = { role: seg.role, lx: seg.lx.slice(lead) };
+      }
+      const fix = correcting;
+      correcting = false;
       if (seg.role === 'contrast') {
         this.ignored.push(this.span(seg.lx));
         for (const l of seg.lx) this.note(l, 'ignored');
@@ -169,10 +241,30 @@ class IntentParser {
         else if (c.action) { actions.push(c.action); last = c.action; }
         continue;
       }
-      if (c.action) { actions.push(c.action); last = c.action; continue; }
+      if (c.action) {
+        // "move it left. Actually, rotate it 20°": the correction replaces the last action.
+        if (fix && last && actions[actions.length - 1] === last) actions.pop();
+        actions.push(c.action); last = c.action; continue;
+      }
       if (c.fragment) {
         const f = c.fragment;
-        const hasMods = f.directions.length > 0 || !!f.amount || !!f.rotation || !!f.destination || !!f.pivot || !!f.comparative;
+        const hasMods = f.directions.length > 0 || !!f.amount || !!f.rotation || !!f.destination || !!f.pivot || !!f.comparative || !!f.place;
+        // "…, not left": the negated words are set aside (and taken back from the last action).
+        if (c.negated) {
+          if (last) {
+            last.directions = last.directions.filter((d) => !f.directions.includes(d));
+            if (last.legs) last.legs = last.legs.filter((g) => !f.directions.includes(g.dir));
+            if (f.rotation && last.rotation === f.rotation) delete last.rotation;
+          }
+          continue;
+        }
+        // A fragment with no verb before it says which way by itself: "bigger", "20% bigger",
+        // "a bit to the left", "40px left", "I want it 40px lower".
+        if (!last && hasMods) {
+          const p = this.promote(f);
+          if (p) { actions.push(p); last = p; continue; }
+        }
+        if (fix && last && hasMods) { replaceModifiers(last, f); continue; }
         const hasNp = f.object.kind !== 'none';
         const lastHasMods = !!last && (last.directions.length > 0 || !!last.amount || !!last.rotation || !!last.destination || !!last.comparative);
         if (!last || (hasNp && !hasMods && !fullNpOf(f) && lastHasMods)) {
@@ -202,10 +294,48 @@ class IntentParser {
         }
       }
     }
+    for (const a of actions) this.settleRotation(a);
     // Every word not consumed by a phrase is reported.
     for (let i = 0; i < this.lx.length; i++) if (!this.seen.has(i) && isUnknown(this.lx[i])) this.note(this.lx[i]!, 'ignored');
     this.unknown.sort((a, b) => a.start - b.start);
-    return { text: this.text, actions, constraints, unknown: this.unknown, ignored: this.ignored };
+    return { text: this.text, actions, constraints, unknown: this.unknown, ignored: this.ignored, ...(this.corrections.length ? { corrections: this.corrections } : {}) };
+  }
+
+  /**
+   * Signs of an angle: "-20°" turns the other way from the one named (counter-clockwise when
+   * none is: positive = clockwise on screen, as in Photoshop), unless the text states that
+   * counter-clockwise is positive.
+   */
+  private settleRotation(a: IntentAction): void {
+    if (a.cls !== 'rotate') return;
+    const amt = a.amount;
+    if (!amt || !(amt.kind === 'degrees' || amt.kind === 'number' || amt.kind === 'turns')) return;
+    const negative = amt.value < 0;
+    if (negative) a.amount = { ...amt, value: -amt.value };
+    const flip = (s: RotationSense): RotationSense => (s === 'cw' ? 'ccw' : 'cw');
+    if (this.ccwPositive && !a.rotation) a.rotation = negative ? 'cw' : 'ccw';
+    else if (negative) a.rotation = a.rotation ? flip(a.rotation) : 'ccw';
+    else if (amt.signed === '+' && !a.rotation) a.rotation = 'cw';
+  }
+
+  /**
+   * A verbless fragment as an action, by what its modifiers say: an angle or a rotation sense →
+   * rotate; bigger/smaller (or "20% less") → scale; a direction, a place or a per-direction
+   * amount → move. Null when it says none of these (a bare amount, a bare noun).
+   */
+  private promote(f: IntentAction): IntentAction | null {
+    // Only about the selection ("it", "them", or nothing): "an arrow far too long" is not an edit.
+    if (!(f.object.kind === 'none' || f.object.kind === 'it' || f.object.kind === 'all' || f.object.kind === 'selected') || f.object.words.length) return null;
+    const amt = f.amount;
+    if (f.rotation || amt?.kind === 'degrees' || amt?.kind === 'turns') return { ...f, verb: 'rotate', cls: 'rotate', soft: false };
+    // A plain adjective says a size only with an amount ("200px wide"), not alone ("long").
+    if (f.comparative && (!f.comparative.positive || amt)) {
+      const a: IntentAction = { ...f, verb: `make ${f.comparative.word}`, cls: 'scale', soft: false };
+      settleSize(a);
+      return a;
+    }
+    if (f.directions.some((d) => d === 'left' || d === 'right' || d === 'up' || d === 'down') || f.place) return { ...f, verb: 'move', cls: 'move', soft: false };
+    return null;
   }
 
   // ---- segmentation -------------------------------------------------------------------------
@@ -232,7 +362,7 @@ class IntentParser {
   }
 
   // ---- clauses ------------------------------------------------------------------------------
-  private clause(lx: Lexeme[]): { action?: IntentAction; constraint?: IntentConstraint; fragment?: IntentAction } {
+  private clause(lx: Lexeme[]): { action?: IntentAction; constraint?: IntentConstraint; fragment?: IntentAction; negated?: boolean } {
     let i = 0, neg = false;
     while (i < lx.length && (has(lx[i], 'filler') || has(lx[i], 'neg')) && !has(lx[i], 'verb')) {
       if (has(lx[i], 'neg')) neg = true;
@@ -251,9 +381,29 @@ class IntentParser {
       }
     }
     v = sense(lx[i], 'verb');
-    if (!v) return { fragment: this.tail(lx, i, { verb: '', cls: 'move', soft: false }) };
+    // "roate it 20°": an unknown first word one slip from an edit verb, before its object, is that verb.
+    if (!v && isUnknown(lx[i]) && (i + 1 >= lx.length || has(lx[i + 1], 'ref') || has(lx[i + 1], 'det'))) {
+      const fz = this.fuzzy(lx[i]!, FUZZY_VERBS);
+      if (fz) {
+        const fv = sensesOf(fz).find((s): s is Extract<Sense, { cat: 'verb' }> => s.cat === 'verb')!;
+        lx[i]!.senses.push(fv);
+        lx[i]!.lemma = fz;
+        v = fv;
+      }
+    }
+    // A negated fragment ("…, not left") sets its modifiers aside.
+    if (!v) return { fragment: this.tail(lx, i, { verb: '', cls: 'move', soft: false }), ...(neg ? { negated: true } : {}) };
     const head = lx[i]!;
     this.mark(head);
+    if (neg && OP_CLASSES.has(v.cls)) {
+      // "don't rotate it left" negates the modifiers, not the edit: set the clause aside.
+      if (lx.slice(i + 1).some((l) => has(l, 'dir') || has(l, 'rot') || has(l, 'num') || has(l, 'comparative') || has(l, 'mult'))) {
+        for (const l of lx) this.mark(l);
+        return {};
+      }
+      // "don't rotate it": that kind of edit is ruled out.
+      return { constraint: this.constraintFrom(lx.slice(i), true) };
+    }
     if (neg || v.cls === 'keep') return { constraint: this.constraintFrom(lx.slice(i), neg) };
     if (v.cls === 'affect') {
       this.ignored.push(this.span(lx));
@@ -270,13 +420,9 @@ class IntentParser {
         if (a.directions.length) return { action: a };
       }
       const a = this.tail(lx, i + 1, { verb: 'make', cls: 'scale', soft: false });
-      // "make it 150%", "make it 0.8 times": a size stated outright.
-      if (!a.comparative && a.amount && (a.amount.kind === 'percent' || a.amount.kind === 'factor')) {
-        const f = a.amount.kind === 'percent' ? a.amount.value / 100 : a.amount.value;
-        if (a.amount.kind === 'percent') a.amount = { ...a.amount, absolute: true };
-        a.comparative = f >= 1 ? { sense: 'up', axis: 'both', word: 'bigger' } : { sense: 'down', axis: 'both', word: 'smaller' };
-        if (a.amount.kind === 'factor' && f < 1) a.amount = { ...a.amount, value: f };
-      }
+      applyAxisNoun(a, lx.slice(i + 1));
+      // "make it 150%", "make it 0.8 times": a size stated outright ("make it +20%": a change).
+      if (!this.unknownAfterAmount) settleSize(a);
       if (!a.comparative) {
         this.ignored.push(this.span(lx));
         return {};
@@ -286,6 +432,11 @@ class IntentParser {
     }
     const a = this.tail(lx, i + 1, { verb: v.lemma, cls: v.cls as ActionClass, soft: !!v.soft });
     if (v.dir && !a.directions.includes(v.dir)) a.directions.unshift(v.dir);
+    // "center it", "centre it horizontally": a move to the middle of the picture.
+    if (CENTER_VERBS.has(v.lemma) && !a.place) {
+      const along = /\b(vertically|horizontally)\b/i.exec(a.text)?.[1]?.toLowerCase();
+      a.place = along === 'horizontally' ? { x: 'center' } : along === 'vertically' ? { y: 'center' } : { x: 'center', y: 'center' };
+    }
     if (v.lemma === 'double' || v.lemma === 'halve') {
       const up = v.lemma === 'double';
       if (!a.amount) a.amount = { kind: 'factor', value: up ? 2 : 0.5, approximate: false };
@@ -303,11 +454,22 @@ class IntentParser {
     }
     // "turn it upside down": half a turn.
     if (v.cls === 'rotate' && !a.amount && /\bupside[ -]down\b/i.test(a.text)) a.amount = { kind: 'degrees', value: 180, approximate: false };
+    // "zoom out" makes it smaller, "zoom in" bigger.
+    if (v.lemma === 'zoom' && !a.comparative) {
+      const p = lx.slice(i + 1).find((l) => l.norm === 'out' || l.norm === 'in');
+      if (p) a.comparative = p.norm === 'out' ? { sense: 'down', axis: 'both', word: 'smaller' } : { sense: 'up', axis: 'both', word: 'bigger' };
+    }
     if (v.cls === 'scale' && !a.comparative) {
       const up = ['enlarge', 'grow', 'magnify', 'upscale', 'expand', 'zoom', 'increase', 'boost', 'inflate', 'maximize', 'blow up', 'size up'].includes(v.lemma) || a.directions.includes('up');
       const down = ['shrink', 'reduce', 'downscale', 'decrease', 'deflate', 'diminish', 'minimize', 'size down'].includes(v.lemma) || a.directions.includes('down');
       if (up !== down) a.comparative = { sense: up ? 'up' : 'down', axis: 'both', word: up ? 'bigger' : 'smaller' };
       a.directions = a.directions.filter((d) => d !== 'up' && d !== 'down');
+    }
+    if (v.cls === 'scale') {
+      applyAxisNoun(a, lx.slice(i + 1));
+      // "scale it 80%", "resize it 50%": with a verb that says neither bigger nor smaller, a
+      // percentage is the new size ("scale it +20%": a change).
+      if (!this.unknownAfterAmount) settleSize(a);
     }
     return { action: a };
   }
@@ -315,6 +477,9 @@ class IntentParser {
   private constraintFrom(lx: Lexeme[], negated: boolean): IntentConstraint {
     let i = 0;
     while (i < lx.length && (has(lx[i], 'verb') || has(lx[i], 'neg') || has(lx[i], 'filler'))) { this.mark(lx[i]!); i++; }
+    // "don't rotate it", "without moving it": a negated edit verb rules that kind of edit out.
+    const v = lx.slice(0, i).map((l) => sense(l, 'verb')).find((x) => !!x);
+    const notKind = negated && v && OP_CLASSES.has(v.cls) ? { notKind: v.cls as ActionClass } : {};
     const np = this.nounPhrase(lx, i);
     const state: string[] = [];
     for (let j = np.next; j < lx.length; j++) {
@@ -322,12 +487,13 @@ class IntentParser {
       if (isUnknown(lx[j])) this.note(lx[j]!, 'object');
       state.push(lx[j]!.norm);
     }
-    return { kind: 'keep', object: np.ref, negated, state, text: this.span(lx) };
+    return { kind: 'keep', object: np.ref, negated, state, text: this.span(lx), ...notKind };
   }
 
   /** Object NP + modifiers after the head verb. */
   private tail(lx: Lexeme[], start: number, head: { verb: string; cls: ActionClass; soft: boolean }): IntentAction {
     const a: IntentAction = { ...head, object: emptyRef(), directions: [], gapped: false, text: this.span(lx) };
+    this.unknownAfterAmount = false;
     let i = start;
     // Particle right after the verb: "scale up", "shrink down", "turn around".
     if (head.cls === 'scale' && (lx[i]?.norm === 'up' || lx[i]?.norm === 'down')) {
@@ -338,6 +504,10 @@ class IntentParser {
     a.object = np.ref;
     i = np.next;
     let approx = false;
+    // Amounts and screen directions in text order, paired into legs at the end.
+    const events: ({ amount: Amount } | { dir: MoveLeg['dir'] })[] = [];
+    // Index of the last lexeme of the latest amount.
+    let amountEnd = -2;
     while (i < lx.length) {
       const l = lx[i]!, next = lx[i + 1];
       this.mark(l);
@@ -355,19 +525,41 @@ class IntentParser {
         i = j; continue;
       }
       if (l.norm === 'by' && (has(next, 'num') || has(next, 'mult') || has(next, 'approx'))) { i++; continue; }
+      // "right not left", "20px, not 40px": the negated modifier is set aside.
+      if (has(l, 'neg') && !has(l, 'verb') && next && (has(next, 'dir') || has(next, 'rot') || has(next, 'num') || has(next, 'comparative') || has(next, 'mult'))) {
+        this.mark(next);
+        let j = i + 2;
+        if (has(next, 'num') && has(lx[j], 'unit')) { this.mark(lx[j]!); j++; }
+        i = j; continue;
+      }
       if (has(l, 'num')) {
         const n = l.value ?? 0;
-        const u = sense(next, 'unit');
-        let amt: Amount = { kind: 'number', value: n, approximate: approx };
+        let u = sense(next, 'unit');
+        // "20 degres", "40 pixles": a one-letter slip in the unit after a number.
+        if (!u && next && isUnknown(next)) {
+          const fz = this.fuzzy(next, FUZZY_UNITS);
+          if (fz) u = sensesOf(fz).find((s): s is Extract<Sense, { cat: 'unit' }> => s.cat === 'unit');
+        }
+        const signed = l.sign ? { signed: l.sign } : {};
+        let amt: Amount = { kind: 'number', value: n, approximate: approx, ...signed };
         if (u) {
           this.mark(next!); i++;
-          amt = u.unit === 'deg' ? { kind: 'degrees', value: n, approximate: approx }
-            : u.unit === 'px' ? { kind: 'pixels', value: n, approximate: approx }
-              : u.unit === 'percent' ? { kind: 'percent', value: n, approximate: approx, absolute: lx[i - 2]?.norm === 'to' }
-                : u.unit === 'turn' ? { kind: 'turns', value: n, approximate: approx }
-                  : { kind: 'factor', value: n, approximate: approx };
+          const to = lx[i - 2]?.norm === 'to';
+          amt = u.unit === 'deg' ? { kind: 'degrees', value: n, approximate: approx, ...signed }
+            : u.unit === 'px' ? { kind: 'pixels', value: n, approximate: approx, ...signed, ...(to ? { absolute: true } : {}) }
+              : u.unit === 'percent' ? { kind: 'percent', value: n, approximate: approx, absolute: to, ...signed }
+                : u.unit === 'turn' ? { kind: 'turns', value: n, approximate: approx, ...signed }
+                  : u.unit === 'times' ? { kind: 'factor', value: n, approximate: approx, ...signed }
+                    : { kind: 'length', value: n, unit: u.unit, approximate: approx };
         }
-        a.amount = amt; approx = false; i++; continue;
+        a.amount = amt; approx = false;
+        if (amt.kind === 'pixels' || amt.kind === 'number') events.push({ amount: amt });
+        amountEnd = i; i++; continue;
+      }
+      // "20% less", "20% more": the word after the amount says which way.
+      if ((l.norm === 'less' || l.norm === 'more') && amountEnd === i - 1 && (a.amount?.kind === 'percent' || a.amount?.kind === 'factor')) {
+        a.comparative = l.norm === 'less' ? { sense: 'down', axis: 'both', word: 'smaller' } : { sense: 'up', axis: 'both', word: 'bigger' };
+        i++; continue;
       }
       const mult = sense(l, 'mult');
       if (mult) {
@@ -387,7 +579,10 @@ class IntentParser {
       }
       if (sense(l, 'unit')?.unit === 'turn' && lx[i - 1] && has(lx[i - 1], 'det')) { a.amount = { kind: 'turns', value: 1, approximate: approx }; i++; continue; }
       const comp = sense(l, 'comparative');
-      if (comp && !(has(l, 'dir') && a.cls !== 'scale')) { a.comparative = { sense: comp.sense, axis: comp.axis, word: comp.word }; i++; continue; }
+      if (comp && !(has(l, 'dir') && a.cls !== 'scale')) {
+        a.comparative = { sense: comp.sense, axis: comp.axis, word: comp.word, ...(POSITIVE_ADJ.has(l.norm) ? { positive: true } : {}) };
+        i++; continue;
+      }
       const rot = sense(l, 'rot');
       if (rot) { a.rotation = rot.sense; i++; continue; }
       const qty = sense(l, 'qty');
@@ -397,7 +592,11 @@ class IntentParser {
       }
       if (qty) { if (!a.amount) a.amount = { kind: 'qualitative', size: qty.size, approximate: approx, words: l.norm }; i++; continue; }
       const dir = sense(l, 'dir');
-      if (dir) { if (!a.directions.includes(dir.dir)) a.directions.push(dir.dir); i++; continue; }
+      if (dir) {
+        if (!a.directions.includes(dir.dir)) a.directions.push(dir.dir);
+        if (dir.dir === 'left' || dir.dir === 'right' || dir.dir === 'up' || dir.dir === 'down') events.push({ dir: dir.dir });
+        i++; continue;
+      }
       // "from right to left", "from bottom to upper": the direction is from the first place to the second.
       if (l.norm === 'from' && lx[i + 2]?.norm === 'to' && placeDir(lx[i + 1]) && placeDir(lx[i + 3])) {
         const d = placeDir(lx[i + 3])!;
@@ -407,6 +606,15 @@ class IntentParser {
       }
       const prep = sense(l, 'prep');
       if (prep && DEST_PREPS.has(l.norm)) {
+        // A place in the picture: "to the top left", "in the middle", "to the left edge".
+        const pl = PLACE_PREPS.has(l.norm) ? this.place(lx, i + 1) : null;
+        if (pl) {
+          a.place = { ...a.place, ...pl.place };
+          for (const d of pl.dirs) if (!a.directions.includes(d)) a.directions.push(d);
+          const dest = this.nounPhrase(lx, i + 1).ref;
+          if (dest.kind !== 'none' || dest.parts.length || dest.words.length) a.destination = dest;
+          i = pl.next; continue;
+        }
         if (l.norm === 'away' && lx[i + 1]?.norm === 'from') { this.mark(lx[i + 1]!); i++; if (!a.directions.includes('apart')) a.directions.push('apart'); }
         const np2 = this.nounPhrase(lx, i + 1);
         const dest = np2.ref;
@@ -421,10 +629,81 @@ class IntentParser {
         i = np2.next; continue;
       }
       if (has(l, 'filler') || has(l, 'det') || has(l, 'prep') || has(l, 'state')) { i++; continue; }
-      if (isUnknown(l)) this.note(l, 'ignored');
+      if (isUnknown(l)) {
+        // "20% biger", "clockwsie": a one-letter slip in a comparative or a rotation sense.
+        const fz = this.fuzzy(l, FUZZY_MODIFIERS);
+        const fs = fz ? sensesOf(fz) : [];
+        const c2 = fs.find((s): s is Extract<Sense, { cat: 'comparative' }> => s.cat === 'comparative');
+        const r2 = fs.find((s): s is Extract<Sense, { cat: 'rot' }> => s.cat === 'rot');
+        if (c2) { a.comparative = { sense: c2.sense, axis: c2.axis, word: c2.word }; i++; continue; }
+        if (r2) { a.rotation = r2.sense; i++; continue; }
+        if (amountEnd === i - 1) this.unknownAfterAmount = true;
+        this.note(l, 'ignored');
+      }
       i++;
     }
+    // Pair amounts with directions: "40px down 20px left" (amount first) or "down 40, left 20" (direction first).
+    const legs: MoveLeg[] = [];
+    let open: (typeof events)[number] | null = null;
+    const amountFirst = events.length > 0 && 'amount' in events[0]!;
+    for (const e of events) {
+      if (('amount' in e) === amountFirst) open = e;
+      else if (open) {
+        const amt = 'amount' in open ? open.amount : (e as { amount: Amount }).amount;
+        const d = 'dir' in open ? open.dir : (e as { dir: MoveLeg['dir'] }).dir;
+        legs.push({ dir: d, amount: amt });
+        open = null;
+      }
+    }
+    if (legs.length) a.legs = legs;
     return a;
+  }
+
+  /**
+   * A place in the picture after a preposition: [det] place-word+ [corner|edge|side…] [of the
+   * image]. It counts as a place (not a direction such as "to the left") when it names both
+   * axes ("the top left"), the middle, a border noun ("the left edge") or the picture ("the top
+   * of the image"); "of" anything else ("the left side of the table") is not the picture.
+   */
+  private place(lx: Lexeme[], start: number): { place: Place; dirs: Direction[]; next: number } | null {
+    let k = start;
+    if (has(lx[k], 'det') && !sense(lx[k], 'det')!.possessive) k++;
+    let x: Place['x'], y: Place['y'], center = false, words = 0, noun = false, ofImage = false;
+    const dirs: Direction[] = [];
+    for (; k < lx.length; k++) {
+      const w = lx[k]!.norm;
+      if (w === 'left' || w === 'leftmost') { x = 'left'; dirs.push('left'); }
+      else if (w === 'right' || w === 'rightmost') { x = 'right'; dirs.push('right'); }
+      else if (w === 'top' || w === 'upper' || w === 'up' || w === 'topmost') { y = 'top'; dirs.push('up'); }
+      else if (w === 'bottom' || w === 'lower' || w === 'down' || w === 'bottommost') { y = 'bottom'; dirs.push('down'); }
+      else if (w === 'middle' || w === 'center' || w === 'centre' || w === 'central') center = true;
+      else break;
+      words++;
+    }
+    if (words === 0) return null;
+    if (PLACE_NOUNS.has(lx[k]?.norm ?? '')) { noun = true; k++; }
+    if (lx[k]?.norm === 'of') {
+      let j = k + 1;
+      if (has(lx[j], 'det')) j++;
+      if (!IMAGE_NOUNS.has(lx[j]?.norm ?? '')) return null;
+      ofImage = true; k = j + 1;
+    } else if (has(lx[k], 'noun') || isUnknown(lx[k]) || sense(lx[k], 'ref')?.ref === 'one') return null; // "the left one", "the top shelf"
+    const axes = (x ? 1 : 0) + (y ? 1 : 0);
+    if (!(axes === 2 || center || noun || ofImage)) return null;
+    if (center) {
+      if (!x && !y) { x = 'center'; y = 'center'; } else if (!noun) { x ??= 'center'; y ??= 'center'; }
+    }
+    for (let j = start; j < k; j++) this.mark(lx[j]!);
+    return { place: { ...(x ? { x } : {}), ...(y ? { y } : {}) }, dirs, next: k };
+  }
+
+  /** A closed-class word one letter (or one swap) away from an unknown word of 5+ letters; recorded as a correction. */
+  private fuzzy(l: Lexeme, candidates: readonly string[]): string | null {
+    const w = l.norm;
+    if (w.length < 5 || !/^[a-z]+$/.test(w)) return null;
+    const hit = candidates.find((c) => Math.abs(c.length - w.length) <= 1 && editDistance1(w, c));
+    if (hit && !this.corrections.some((c) => c.word === l.text)) this.corrections.push({ word: l.text, as: hit });
+    return hit ?? null;
   }
 
   // ---- noun phrases -------------------------------------------------------------------------
@@ -457,7 +736,9 @@ class IntentParser {
         continue;
       }
       // A number before a noun, or right after a determiner ("the two thin towers"), counts objects.
-      if (has(l, 'num') && content === false && !has(next, 'unit') && (nounish(next) || (i > start && has(lx[i - 1], 'det')))) { ref.count = l.value; this.mark(l); i++; continue; }
+      // ("rotate 20 degres": a slip in the unit is still a unit, not a noun being counted.)
+      const slipUnit = !!next && isUnknown(next) && next.norm.length >= 5 && FUZZY_UNITS.some((u) => editDistance1(next.norm, u));
+      if (has(l, 'num') && content === false && !has(next, 'unit') && !slipUnit && !l.sign && (nounish(next) || (i > start && has(lx[i - 1], 'det')))) { ref.count = l.value; this.mark(l); i++; continue; }
       const ord = sense(l, 'ordinal');
       if (ord) { ref.ordinal = ord.n; this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue; }
       const pos = sense(l, 'position');
@@ -511,7 +792,10 @@ class IntentParser {
 
   private span(lx: readonly Lexeme[]): string {
     if (lx.length === 0) return '';
-    return this.text.slice(lx[0]!.start, lx[lx.length - 1]!.end);
+    // (A subject-first clause is reordered: "it should be lower" → "lower it".)
+    let lo = Infinity, hi = -Infinity;
+    for (const l of lx) { if (l.start < lo) lo = l.start; if (l.end > hi) hi = l.end; }
+    return this.text.slice(lo, hi);
   }
 }
 
@@ -536,6 +820,8 @@ function emptyRef(): RegionRef {
 
 function mergeModifiers(into: IntentAction, f: IntentAction): void {
   for (const d of f.directions) if (!into.directions.includes(d)) into.directions.push(d);
+  if (f.legs) into.legs = [...(into.legs ?? []), ...f.legs];
+  if (f.place) into.place = { ...f.place, ...into.place };
   if (f.amount && !into.amount) into.amount = f.amount;
   if (f.rotation && !into.rotation) into.rotation = f.rotation;
   if (f.destination && !into.destination) into.destination = f.destination;
@@ -545,3 +831,73 @@ function mergeModifiers(into: IntentAction, f: IntentAction): void {
 }
 
 export type { Direction, Position, RotationSense, VerbClass };
+
+/** A self-correction: what the fragment says replaces the same modifiers of the last action. */
+function replaceModifiers(into: IntentAction, f: IntentAction): void {
+  if (f.directions.length || f.place) {
+    into.directions = [...f.directions];
+    if (f.place) into.place = f.place; else delete into.place;
+  }
+  if (f.legs) into.legs = f.legs;
+  else if (f.amount || f.directions.length) delete into.legs;
+  if (f.amount) into.amount = f.amount;
+  if (f.rotation) into.rotation = f.rotation;
+  if (f.comparative) into.comparative = f.comparative;
+  into.text += ' ' + f.text;
+}
+
+const BIGGER = { sense: 'up', axis: 'both', word: 'bigger' } as const;
+const SMALLER = { sense: 'down', axis: 'both', word: 'smaller' } as const;
+
+/**
+ * A size stated with no bigger/smaller word: "make it 150%", "scale it 80%", "make it 0.8
+ * times" give the new size; a signed percentage ("make it +20%", "-20%") is a change; a pixel
+ * amount with a plain adjective ("200px wide") is a size, with a comparative ("10px wider") a change.
+ */
+function settleSize(a: IntentAction): void {
+  const amt = a.amount;
+  if (amt && amt.kind === 'percent' && amt.signed && !amt.absolute) {
+    a.amount = { ...amt, value: Math.abs(amt.value) };
+    if (!a.comparative) a.comparative = amt.value < 0 ? { ...SMALLER } : { ...BIGGER };
+    return;
+  }
+  if (amt && amt.kind === 'pixels' && a.comparative?.positive) { a.amount = { ...amt, absolute: true }; return; }
+  if (!a.comparative && amt && (amt.kind === 'percent' || amt.kind === 'factor')) {
+    const f = amt.kind === 'percent' ? amt.value / 100 : amt.value;
+    if (amt.kind === 'percent') a.amount = { ...amt, absolute: true };
+    a.comparative = f >= 1 ? { ...BIGGER } : { ...SMALLER };
+  }
+}
+
+/** "increase the width by 20%", "reduce its height", "make the width 200px": the scale is along that axis. */
+function applyAxisNoun(a: IntentAction, lx: readonly Lexeme[]): void {
+  const n = lx.find((l) => AXIS_NOUNS[l.norm]);
+  if (!n) return;
+  const axis = AXIS_NOUNS[n.norm]!;
+  if (a.comparative) {
+    if (a.comparative.axis !== 'both') return;
+    const up = a.comparative.sense === 'up';
+    a.comparative = { ...a.comparative, axis, word: axis === 'x' ? (up ? 'wider' : 'narrower') : up ? 'taller' : 'shorter' };
+  } else if (a.amount?.kind === 'pixels') {
+    a.comparative = { sense: 'up', axis, word: axis === 'x' ? 'wide' : 'tall', positive: true };
+    a.amount = { ...a.amount, absolute: true };
+  }
+}
+
+/** A sentence that states a convention or a unit ("my convention: counterclockwise is positive"), not an edit. */
+function isConventionStatement(text: string): boolean {
+  return /\bconvention\b|\bis positive\b|\bwith respect to\b|\borigin is\b/i.test(text);
+}
+
+/** Whether two words are at most one edit apart (insert, delete, substitute, or swap two neighbours). */
+export function editDistance1(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}

@@ -4,6 +4,7 @@
  * each with its lexicon senses).
  */
 import { isLexical, lemmaCandidates, MAX_EXPRESSION_WORDS, sensesOf, type Sense } from './lexicon';
+import { NUMBER_SRC, numberValue, writtenSign } from './numbers';
 
 /** One token of the input with its character span. */
 export interface Token {
@@ -13,6 +14,10 @@ export interface Token {
   start: number;
   end: number;
   type: 'word' | 'number' | 'symbol' | 'punct';
+  /** Value of a number token ("1,5" → 1.5, "1/4" → 0.25, "-20" → -20). */
+  value?: number;
+  /** A sign written in front of a number ("+20%", "-20°"). */
+  sign?: '+' | '-';
 }
 
 /** A token or multi-word expression with every sense the lexicon gives it. */
@@ -28,9 +33,13 @@ export interface Lexeme {
   gerund: boolean;
   /** Numeric value of a number token. */
   value?: number;
+  /** A sign written in front of the number ("+20%", "-20°"): a change, not a size. */
+  sign?: '+' | '-';
 }
 
-const TOKEN_RE = /(\d+(?:\.\d+)?)|([a-z]+(?:['’][a-z]+)?(?:-[a-z]+(?:['’][a-z]+)?)*)|([°%~×])|([,;.!?])|(\S)/gi;
+// Numbers (signs, decimal points and commas, thousands, fractions: see numbers.ts), words, unit
+// symbols (°, and its look-alikes º U+00BA and ˚ U+02DA), punctuation (brackets end a clause).
+const TOKEN_RE = new RegExp(`(${NUMBER_SRC})|([a-z]+(?:['’][a-z]+)?(?:-[a-z]+(?:['’][a-z]+)?)*)|([°%~×\u00ba\u02da])|([,;.!?()\\[\\]])|(\\S)`, 'gi');
 /** Contractions that are words of their own, not a possessive "'s". */
 const KEEP_APOSTROPHE = new Set(["it's", "let's", "that's", "what's", "there's", "here's", "he's", "she's"]);
 
@@ -42,7 +51,10 @@ export function tokenize(text: string): Token[] {
   };
   for (const m of text.matchAll(TOKEN_RE)) {
     const start = m.index ?? 0;
-    if (m[1]) push(m[1], start, 'number');
+    if (m[1]) {
+      const sign = writtenSign(m[1]);
+      out.push({ text: m[1], norm: m[1], start, end: start + m[1].length, type: 'number', value: numberValue(m[1]), ...(sign ? { sign } : {}) });
+    }
     else if (m[2]) {
       let w = m[2];
       const lw = w.toLowerCase().replace(/’/g, "'");
@@ -80,7 +92,8 @@ export function lexemes(tokens: readonly Token[]): Lexeme[] {
   for (let i = 0; i < tokens.length; ) {
     const t = tokens[i]!;
     if (t.type === 'number') {
-      out.push({ text: t.text, norm: t.norm, start: t.start, end: t.end, senses: [{ cat: 'num', value: Number(t.text) }], gerund: false, value: Number(t.text) });
+      const value = t.value ?? Number(t.text);
+      out.push({ text: t.text, norm: t.norm, start: t.start, end: t.end, senses: [{ cat: 'num', value }], gerund: false, value, ...(t.sign ? { sign: t.sign } : {}) });
       i++;
       continue;
     }

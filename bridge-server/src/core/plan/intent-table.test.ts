@@ -170,7 +170,10 @@ const ROWS: Row[] = [
   { intent: "move it right but don't touch the background", drags: ['moveA'], ops: [T(40, 0)], warn: [/keep "the background" unchanged, but no keep mask/] },
   { intent: 'keep the background intact and move it up', drags: ['moveAUp'], ops: [T(0, -40)], warn: [/keep "the background" unchanged/] },
   { intent: 'rotate it 30 degrees without changing the face', drags: ['arcA'], ops: [R(30)], warn: [/keep "the face" unchanged/] },
-  { intent: "don't move it", drags: ['moveA'], ops: [T(40, 0, 'a', 'geometry')], warn: [/names no operation/] },
+  // A negated edit verb rules that kind out: "don't rotate it" on a plain move arrow keeps the move
+  // and says nothing about keeping "it" ("don't move it" on that arrow is a question now: see
+  // intent/misreadings.test.ts).
+  { intent: "don't rotate it", drags: ['moveA'], ops: [T(40, 0, 'a', 'geometry')], warn: 'none' },
   { intent: 'leave the other one alone and shrink the left one', drags: ['rimAIn'], regions: ['a', 'b'], ops: [S(scaleAbout(CA, [140, 150], [130, 150]))], warn: [/keep "the other one" unchanged/] },
   { intent: 'never change the sky, just enlarge it', drags: ['rimA'], ops: [S(scaleAbout(CA, [140, 150], [150, 150]))], warn: [/keep "the sky"/] },
   // --- ambiguous sentences / unknown words ------------------------------------------------------

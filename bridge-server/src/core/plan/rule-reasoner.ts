@@ -11,9 +11,18 @@
  *   With a degenerate arrow (< 2 px) qualitative amounts use defaults ({@link DEFAULTS}).
  * - When text and arrow disagree the plan follows the text and says so in `warnings`.
  * - Without text, an ambiguous drag yields up to two alternative plans (3 readings in all).
+ * - Amounts per direction ("40 px down and 20 px left") are one vector; a place in the picture
+ *   ("center it", "to the top left", "to the left edge") with no arrow puts the region's bounding
+ *   box there in the document; pixel sizes ("200px wide", "10px bigger") are against the box.
+ * - A negated edit verb about the selection ("don't rotate it") rules that kind out: the arrow's
+ *   next reading is used, or the user is asked when the arrow has no other reading.
+ * - Text alone: a part of the selection ("the head", "its tip", "the leaf of the plant") needs an
+ *   arrow whether it moves, turns or bends; a part noun that also names a thing of its own ("the
+ *   leaf", "the lid") with no owner is the selection itself. A print length ("2 cm") is asked about.
  */
 import { documentRect, type Drag, type DragKind, type EditRequest, type Operation, type OperationParams, type PlacedMask, type Plan, type Point, type Rect } from '../types';
-import type { IntentAction, IntentParse, RegionRef } from '../intent/parse';
+import type { ActionClass, IntentAction, IntentParse, Place, RegionRef } from '../intent/parse';
+import { isStandalonePart } from '../intent/lexicon';
 import { describeRegion, type RegionShape } from './region-shape';
 import { dragFeatures, sweptAngle, type DragFeatures } from './drag-features';
 import { pt, scoreKinds, type KindScore } from './infer';
@@ -95,6 +104,83 @@ function textDirection(dirs: readonly string[]): Point | null {
   return n > 1e-9 ? [x / n, y / n] : null;
 }
 
+/**
+ * The move an action states per direction ("40 px down and 20 px left" → (−20, 40)): the sum of
+ * its legs when it has two or more with pixel amounts; null otherwise (one amount along the
+ * text's direction, as before).
+ */
+function legVector(a: IntentAction | undefined): Point | null {
+  const legs = a?.legs;
+  if (!legs || legs.length < 2 || !legs.every((g) => g.amount.kind === 'pixels' || g.amount.kind === 'number')) return null;
+  let x = 0, y = 0;
+  for (const g of legs) {
+    const v = DIR_VEC[g.dir]!, n = (g.amount as { value: number }).value;
+    x += v[0] * n; y += v[1] * n;
+  }
+  return Math.hypot(x, y) > 1e-9 ? [x, y] : null;
+}
+
+/** Where a place in the picture ("the top left", "the middle", "the left edge") puts a mask's bounding box; an axis the place leaves out does not move. */
+function placeMove(p: Place, mask: PlacedMask, image: Rect | { width: number; height: number }): { dx: number; dy: number } {
+  const ox = 'left' in image ? image.left : 0, oy = 'top' in image ? image.top : 0;
+  const b = bboxOf(mask);
+  const nx = p.x === undefined ? b.x0 : ox + (p.x === 'left' ? 0 : p.x === 'right' ? image.width - b.w : Math.floor((image.width - b.w) / 2));
+  const ny = p.y === undefined ? b.y0 : oy + (p.y === 'top' ? 0 : p.y === 'bottom' ? image.height - b.h : Math.floor((image.height - b.h) / 2));
+  return { dx: nx - b.x0, dy: ny - b.y0 };
+}
+
+/** A print length in the text ("2 cm"): the picture has no size on paper here, so it is not an amount. */
+function lengthNote(a: IntentAction | undefined): string | null {
+  if (a?.amount?.kind !== 'length') return null;
+  const unit = a.amount.unit === 'in' ? 'inches' : a.amount.unit;
+  return `"${a.amount.value} ${unit}" is a print length, not pixels: the picture has no size on paper here`;
+}
+
+/**
+ * Part nouns of a phrase that name a piece of the selection ("the head", "its tip", "the leaf of
+ * the plant"). A part noun that also names a thing on its own ("the leaf", "the lid"), with no
+ * owner in the phrase, is the selection itself.
+ */
+function piecesNamed(ref: RegionRef): string[] {
+  const owned = ref.possessive || /\bof\b/i.test(ref.text);
+  return ref.parts.filter((p) => owned || !isStandalonePart(p));
+}
+
+/** The question for an action that moves, turns or bends a part of the selection, with no arrow on the part. */
+function partQuestion(a: IntentAction): string | null {
+  const parts = piecesNamed(a.object);
+  if (!parts.length || !(a.cls === 'move' || a.cls === 'deform' || a.cls === 'rotate')) return null;
+  const does = a.cls === 'rotate' ? 'turns' : 'moves';
+  const owned = a.object.possessive || /\bof\b/i.test(a.object.text);
+  // "the head" alone: the selection may be the head itself, or a body the head is part of.
+  if (!owned) {
+    const example = a.cls === 'rotate' ? 'rotate it 20° clockwise' : 'move it 40 px up';
+    return `"${a.text}" ${does} a part (${parts.join(', ')}): to ${a.cls === 'rotate' ? 'turn' : 'move'} it on the object it belongs to, draw an arrow from that part to where it should go; if the selection is the ${parts[0]} itself, call it "it" (e.g. "${example}").`;
+  }
+  const what = a.object.text ? `"${a.object.text}"` : 'the selection';
+  return `"${a.text}" ${does} a part (${parts.join(', ')}) of ${what}: draw an arrow from that part to where it should go.`;
+}
+
+/** The drag kind an operation verb class asks for. */
+const KIND_OF: Record<ActionClass, DragKind> = { move: 'translate', rotate: 'rotate', scale: 'scale', deform: 'deform' };
+
+/** Kinds the text rules out for the handle regions ("don't rotate it", "without moving it"). */
+function ruledOutKinds(parse: IntentParse | null): Map<DragKind, string> {
+  const out = new Map<DragKind, string>();
+  for (const c of parse?.constraints ?? []) if (c.notKind && handleRef(c.object)) out.set(KIND_OF[c.notKind], c.text);
+  return out;
+}
+
+/** A phrase that refers to the selection itself ("it", "them", "the selection", or nothing). */
+function handleRef(ref: RegionRef): boolean {
+  return ref.kind === 'it' || ref.kind === 'all' || ref.kind === 'selected' || ref.kind === 'none';
+}
+
+/** Warnings for words read as the word they are one slip away from. */
+function correctionWarnings(parse: IntentParse | null): string[] {
+  return (parse?.corrections ?? []).map((c) => `Read "${c.word}" in the intent as "${c.as}".`);
+}
+
 function sizeOf(a: IntentAction | undefined): 'small' | 'medium' | 'large' {
   return a?.amount?.kind === 'qualitative' ? a.amount.size : 'medium';
 }
@@ -126,11 +212,13 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
   if (parse) {
     const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word);
     if (ignoredWords.length) warnings.push(`Words not understood in the intent: ${ignoredWords.map((w) => `"${w}"`).join(', ')}`);
-    if (parse.text.trim() && actions.length === 0) warnings.push('The intent names no operation I know; the plan follows the arrows.');
+    warnings.push(...correctionWarnings(parse));
+    if (parse.text.trim() && actions.length === 0 && ruledOutKinds(parse).size === 0) warnings.push('The intent names no operation I know; the plan follows the arrows.');
     const keepMasks = ctx.req.keep?.length ?? 0;
     for (const c of parse.constraints) {
       const what = c.object.text || 'that';
       if (c.object.kind === 'it' && !c.negated) continue; // "keeping it sitting on the table": handled as a scale anchor
+      if (c.notKind && handleRef(c.object)) continue; // "don't rotate it": a kind ruled out (see readingsFor), not a region to keep
       warnings.push(keepMasks
         ? `Keeping "${what}" unchanged: ${keepMasks} keep mask(s) protect it.`
         : `The intent asks to keep "${what}" unchanged, but no keep mask was drawn; only the handle regions and their targets change.`);
@@ -288,8 +376,19 @@ function readingsFor(d: DragInfo, a: IntentAction | undefined, ctx: PlanContext,
     return [{ kind, params: paramsFor(kind, d, a, ctx, parse, warnings), source: 'user', reason: `type set on the drag (${kind})`, score: 1 }];
   }
   const geo = d.scores;
+  const ruled = ruledOutKinds(parse);
   if (!a) {
-    return geo.map((s) => ({ kind: s.kind, params: paramsFor(s.kind, d, undefined, ctx, parse, []), source: 'geometry' as const, reason: `geometry: ${s.why}`, score: s.score }));
+    const all = geo.map((s) => ({ kind: s.kind, params: paramsFor(s.kind, d, undefined, ctx, parse, []), source: 'geometry' as const, reason: `geometry: ${s.why}`, score: s.score }));
+    const top = all[0]!;
+    if (!ruled.has(top.kind)) return ruled.size ? all.filter((r) => !ruled.has(r.kind)) : all;
+    // "don't rotate it" on an arc: not a rotation. Follow the arrow's next reading, or ask when it has none.
+    const kept = all.filter((r) => !ruled.has(r.kind));
+    const said = ruled.get(top.kind)!;
+    if (!kept.length || kept[0]!.score < 0.15) {
+      throw askUser(`The text says not to ${said}, but the arrow on region ${id} reads only as a ${top.kind}. Draw the arrow for the edit you want, or set the arrow's type.`);
+    }
+    warnings.push(`The text says not to ${said}: the arrow on region ${id} reads best as a ${top.kind}, so its next reading, ${kept[0]!.kind}, is used.`);
+    return kept.map((r) => ({ ...r, reason: `${r.reason} (the text rules out ${top.kind})` }));
   }
   let tk = textKind(a, d);
   const top = geo[0]!;
@@ -311,6 +410,8 @@ function readingsFor(d: DragInfo, a: IntentAction | undefined, ctx: PlanContext,
   if (!tk.explicit) {
     const other = tk.kind === 'translate' ? 'deform' : 'translate';
     out.push({ kind: other, params: paramsFor(other, d, a, ctx, parse, []), source: 'geometry', reason: `geometry: ${geo.find((s) => s.kind === other)!.why}`, score: 1 - first.score });
+    // "lift it, but don't move it": a soft verb's reading the text rules out gives way to the other.
+    if (ruled.has(first.kind) && !ruled.has(other)) return [out[1]!, { ...first, score: 0 }];
   }
   return out;
 }
@@ -339,13 +440,16 @@ function dirWords(v: Point): string {
 function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx: PlanContext, parse: IntentParse | null, warnings: string[]): OperationParams {
   const f = d.features, id = d.drag.region;
   const hasArrow = f.length >= DEFAULTS.minArrowPx;
-  let tdir = a ? textDirection(a.directions) : null;
+  const vec = kind === 'translate' ? legVector(a) : null;
+  let tdir = vec ? ([vec[0] / Math.hypot(vec[0], vec[1]), vec[1] / Math.hypot(vec[0], vec[1])] as Point) : a ? textDirection(a.directions) : null;
+  let dirConflict = false;
   // Only screen directions the text gives on an axis count ("up" says nothing about x unless the
   // arrow has a clear x component the text does not mention — then they disagree too).
   let followText = false;
   if (a && tdir && hasArrow && kind !== 'rotate' && kind !== 'scale') {
     const cos = (f.chord[0] * tdir[0] + f.chord[1] * tdir[1]) / f.length;
     if (cos < Math.SQRT1_2) {
+      dirConflict = true;
       ctx.conflicts?.add('direction');
       const arrowDir: Point = [f.chord[0] / f.length, f.chord[1] / f.length];
       followText = !!ctx.flip?.has('direction');
@@ -357,7 +461,17 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
   switch (kind) {
     case 'translate': {
       let dx = f.chord[0], dy = f.chord[1];
-      let px = a?.amount && (a.amount.kind === 'pixels' || a.amount.kind === 'number') ? a.amount.value : null;
+      const len = lengthNote(a);
+      if (len) warnings.push(`${len}; region ${id} ${hasArrow ? "moves by the arrow's length" : 'moves a default distance'} (say e.g. "by 40 px").`);
+      // "move it to the top left", "center it": with no arrow, the region's box goes to that place of the document.
+      if (!hasArrow && a?.place) {
+        const region = ctx.req.regions.find((r) => r.id === id);
+        if (region) {
+          const m = placeMove(a.place, region.mask, documentRect(ctx.req));
+          return { kind: 'translate', dx: round2(m.dx), dy: round2(m.dy) };
+        }
+      }
+      let px = vec ? Math.hypot(vec[0], vec[1]) : a?.amount && (a.amount.kind === 'pixels' || a.amount.kind === 'number') ? a.amount.value : null;
       if (px !== null && hasArrow && (px > 2 * f.length || f.length > 2 * px)) {
         ctx.conflicts?.add('amount');
         if (ctx.flip?.has('amount')) {
@@ -367,12 +481,15 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       }
       const dir: Point | null = hasArrow && !followText ? [f.chord[0] / f.length, f.chord[1] / f.length] : tdir;
       if (followText && px === null && dir) { dx = dir[0] * f.length; dy = dir[1] * f.length; }
-      if (px !== null && dir) { dx = dir[0] * px; dy = dir[1] * px; }
+      // Amounts per direction are a vector: used as stated unless the arrow points elsewhere.
+      if (vec && px !== null && (!hasArrow || followText || !dirConflict)) { dx = vec[0]; dy = vec[1]; }
+      else if (px !== null && dir) { dx = dir[0] * px; dy = dir[1] * px; }
       else if (!hasArrow && dir) {
         const dist = DEFAULTS.moveGyration[sizeOf(a)] * d.shape.gyration;
         dx = dir[0] * dist; dy = dir[1] * dist;
-        // A click (a zero-length arrow) plus a direction in words: the amount is nobody's.
-        warnings.push(`The arrow on region ${id} has no length and the text gives no amount: it moves a default ${r1(dist)} px (say e.g. "by 40 px", or draw the arrow to where it should go).`);
+        // A click (a zero-length arrow) plus a direction in words: the amount is nobody's. (Text
+        // alone has no arrow at all: the default amount is said once, with the text's warnings.)
+        if (ctx.req.drags.length > 0) warnings.push(`The arrow on region ${id} has no length and the text gives no amount: it moves a default ${r1(dist)} px (say e.g. "by 40 px", or draw the arrow to where it should go).`);
       }
       return { kind: 'translate', dx: round2(dx), dy: round2(dy) };
     }
@@ -424,6 +541,20 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
         const p = amt.value / 100;
         factor = amt.kind === 'percent' && amt.absolute ? p : comp?.sense === 'up' ? 1 + p : comp?.sense === 'down' ? 1 - p : p;
       } else if (amt && amt.kind === 'number') factor = amt.value;
+      else if (amt && amt.kind === 'pixels' && (amt.absolute || comp)) {
+        // "make it 200px wide" (a size), "make it 10px bigger" (a change): against the region's
+        // bounding box, along the axis named (both: its larger side).
+        const region = ctx.req.regions.find((r) => r.id === id);
+        if (region) {
+          const b = bboxOf(region.mask);
+          const base = Math.max(1, axis === 'x' ? b.w : axis === 'y' ? b.h : Math.max(b.w, b.h));
+          const target = amt.absolute ? amt.value : base + (comp!.sense === 'down' ? -1 : 1) * amt.value;
+          if (target > 0) factor = target / base;
+          else warnings.push(`"${amt.value} px" would leave region ${id} with no size (its box is ${r1(base)} px); the amount is not used.`);
+        }
+      }
+      const len = lengthNote(a);
+      if (len) warnings.push(`${len}; region ${id} scales by the arrow or a default amount (say e.g. "by 20%" or "to 200 px wide").`);
       const arrowUsable0 = hasArrow && Math.abs(Math.log(arrowF)) > 0.01;
       if (factor !== null && arrowUsable0 && Math.abs(Math.log(factor / arrowF)) > Math.log(2)) {
         ctx.conflicts?.add('amount');
@@ -583,8 +714,9 @@ function textOnlyOperations(ctx: PlanContext, actions: IntentAction[], warnings:
         const fct = a.amount.kind === 'factor' ? v : a.amount.absolute ? v / 100 : a.comparative?.sense === 'down' ? 1 - v / 100 : a.comparative?.sense === 'up' ? 1 + v / 100 : v / 100;
         params = { kind: 'scale', sx: fct, sy: fct, center: [round2(shape.centroid[0]), round2(shape.centroid[1])] };
       } else if (a.cls === 'move' && !a.soft && a.amount?.kind === 'pixels') {
-        const v = textDirection(a.directions);
-        if (v) params = { kind: 'translate', dx: round2(v[0] * a.amount.value), dy: round2(v[1] * a.amount.value) };
+        const vec = legVector(a), v = textDirection(a.directions);
+        if (vec) params = { kind: 'translate', dx: round2(vec[0]), dy: round2(vec[1]) };
+        else if (v) params = { kind: 'translate', dx: round2(v[0] * a.amount.value), dy: round2(v[1] * a.amount.value) };
       }
       if (!params) continue;
       out.push({ region: r.id, kind: params.kind, params, source: 'intent', description: describeOperation(r.id, params), reason: `intent: "${a.text}" names every region; no arrow on ${r.id}, so the amount comes from the text` });
@@ -645,16 +777,10 @@ function bboxOf(m: PlacedMask): { x0: number; y0: number; w: number; h: number }
  * the document's), or just its size when the image is the document.
  */
 export function exactParams(e: ExactEdit, shape: RegionShape, mask: PlacedMask, image: Rect | { width: number; height: number }): OperationParams {
-  const ox = 'left' in image ? image.left : 0, oy = 'top' in image ? image.top : 0;
   const c: Point = [round2(shape.centroid[0]), round2(shape.centroid[1])];
   switch (e.kind) {
     case 'translate': {
-      if ('corner' in e) {
-        const b = bboxOf(mask);
-        const nx = ox + (e.corner.x === 'left' ? 0 : e.corner.x === 'right' ? image.width - b.w : Math.floor((image.width - b.w) / 2));
-        const ny = oy + (e.corner.y === 'top' ? 0 : e.corner.y === 'bottom' ? image.height - b.h : Math.floor((image.height - b.h) / 2));
-        return { kind: 'translate', dx: nx - b.x0, dy: ny - b.y0 };
-      }
+      if ('corner' in e) return { kind: 'translate', ...placeMove(e.corner, mask, image) };
       if (e.unit === 'image') return { kind: 'translate', dx: round2(e.dx * image.width), dy: round2(e.dy * image.height) };
       return { kind: 'translate', dx: round2(e.dx), dy: round2(e.dy) };
     }
@@ -673,11 +799,13 @@ export function exactParams(e: ExactEdit, shape: RegionShape, mask: PlacedMask, 
 /** What an action says without an arrow: its kind, or the question to ask when it does not say enough. */
 function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { question: string } {
   const what = a.object.text ? `"${a.object.text}"` : 'the selection';
-  if (a.object.parts.length && (a.cls === 'move' || a.cls === 'deform')) {
-    return { question: `"${a.text}" moves a part (${a.object.parts.join(', ')}) of ${what}: draw an arrow from that part to where it should go.` };
-  }
+  // A part of the selection (move, turn or bend alike) needs an arrow on that part.
+  const pq = partQuestion(a);
+  if (pq) return { question: pq };
+  const len = lengthNote(a);
+  if (len) return { question: `${len}. Say the amount in pixels or percent (e.g. "40 px", "20%"), or draw an arrow.` };
   if (a.cls === 'rotate') {
-    const halfTurn = !!a.amount && ((a.amount.kind === 'degrees' && Math.abs(a.amount.value) === 180) || (a.amount.kind === 'turns' && a.amount.value === 0.5));
+    const halfTurn = !!a.amount && (((a.amount.kind === 'degrees' || a.amount.kind === 'number') && Math.abs(a.amount.value) === 180) || (a.amount.kind === 'turns' && a.amount.value === 0.5));
     if (!a.rotation && !halfTurn && !(a.amount && a.amount.kind === 'degrees' && a.amount.value < 0)) {
       if (a.directions.includes('left')) a.rotation = 'ccw';
       else if (a.directions.includes('right')) a.rotation = 'cw';
@@ -686,7 +814,7 @@ function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { ques
     return { kind: 'rotate', why: `"${a.verb}" asks to rotate` };
   }
   if (a.cls === 'scale' || a.verb.startsWith('make ')) {
-    if (!a.comparative && !(a.amount && (a.amount.kind === 'factor' || (a.amount.kind === 'percent' && a.amount.absolute) || (a.amount.kind === 'number' && a.amount.value > 0 && a.amount.value <= 5)))) {
+    if (!a.comparative && !(a.amount && (a.amount.kind === 'factor' || ((a.amount.kind === 'percent' || a.amount.kind === 'pixels') && a.amount.absolute) || (a.amount.kind === 'number' && a.amount.value > 0 && a.amount.value <= 5)))) {
       return { question: `Bigger or smaller, and by how much? (e.g. "make ${what === 'the selection' ? 'it' : what.replace(/"/g, '')} 20% bigger")` };
     }
     return { kind: 'scale', why: `"${a.verb}" asks to scale${a.comparative && a.comparative.axis !== 'both' ? ` along ${a.comparative.axis}` : ''}` };
@@ -694,8 +822,16 @@ function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { ques
   if (a.cls === 'deform' && !a.soft) {
     return { question: `"${a.text}" bends or stretches part of ${what}: draw an arrow on the part that should move.` };
   }
-  if (!textDirection(a.directions)) return { question: `Which way should ${what} move, and how far? (e.g. "move it 40 px down")` };
+  if (a.place) return { kind: 'translate', why: `"${a.verb}" names a place in the picture (${placeWords(a.place)}); with no arrow the selection's box goes there` };
+  if (!textDirection(a.directions) && !legVector(a)) return { question: `Which way should ${what} move, and how far? (e.g. "move it 40 px down")` };
   return { kind: 'translate', why: `"${a.verb}" gives a direction (${a.directions.join('/')}); with no arrow the whole selection moves` };
+}
+
+function placeWords(p: Place): string {
+  if (p.x === 'center' && p.y === 'center') return 'the middle';
+  const y = p.y === 'center' ? 'middle' : p.y, x = p.x === 'center' ? 'centre' : p.x;
+  if (x && y) return `the ${y} ${x}`;
+  return p.x === 'center' ? 'the horizontal centre' : p.y === 'center' ? 'the vertical middle' : `the ${x ?? y} edge`;
 }
 
 /** Regions an action names among all regions (position words, order); null when it cannot tell. */
@@ -717,6 +853,8 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
   const image = documentRect(ctx.req);
   const exact = readExact(text);
   if (exact) {
+    // An exact amount on a part of the selection ("move the head down by 40px") still needs an arrow on the part.
+    for (const a of parse.actions) { const pq = partQuestion(a); if (pq) throw askUser(pq); }
     const targets = textOnlyRegions(ctx, parse.actions[0] ?? null);
     if (!targets) throw askUser(`"${text}": which selection? Name it by position ("the left one"), or draw an arrow on it.`);
     for (const id of targets) {
@@ -737,7 +875,7 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
         const features = dragFeatures(drag, shape);
         const still: DragInfo = { index: -1, drag, shape, features, scores: scoreKinds(features) };
         const params = paramsFor(tk.kind, still, a, ctx, parse, warnings);
-        const stated = !!a.amount && a.amount.kind !== 'qualitative';
+        const stated = (!!a.amount && a.amount.kind !== 'qualitative') || (tk.kind === 'translate' && !!a.place);
         const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';
         operations.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): ${tk.why}; no arrow, so ${stated ? 'the amount comes from the text' : `the text gives no number and a default${words} is used`}` });
         if (!stated) warnings.push(`"${a.text}" gives no amount in numbers; region ${id} uses a default ${tk.kind} amount${words} (say e.g. "by 40 px" or "by 20°" for another).`);
@@ -746,8 +884,10 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
   }
   const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word);
   if (ignoredWords.length && !exact) warnings.push(`Words not understood in the intent: ${ignoredWords.map((w) => `"${w}"`).join(', ')}`);
+  warnings.push(...correctionWarnings(parse));
   for (const c of parse.constraints) {
     if (c.object.kind === 'it' && !c.negated) continue;
+    if (c.notKind && handleRef(c.object)) continue;
     warnings.push(`The intent asks to keep "${c.object.text || 'that'}" unchanged${ctx.req.keep?.length ? '' : ', but no keep mask was drawn'}.`);
   }
   warnings.push('No arrow: the plan comes from the text alone.');

@@ -1,0 +1,253 @@
+/**
+ * Misreadings found by a bug hunt on the intent reader, one table row per phrasing, each through
+ * the real planner (makePlan) as a text-alone request (one selection, no arrow) or with an arrow.
+ * Every row failed before the fix it is listed under. The rows test the grammar rules (signs,
+ * decimals, fractions, two-axis moves, places, axis nouns, negation scope, verbless fragments),
+ * not one sentence each: most rules have several wordings.
+ */
+import { maskBounds, rasterizePolygon } from '@smartdrag/shared/geometry';
+import { ErrorCode, SmartDragError } from '@smartdrag/shared';
+import type { Drag, EditRequest, Operation, PlacedMask, Point, Rect } from '../types';
+import { makePlan, DEFAULTS } from '../plan/index';
+
+const W = 400, H = 300;
+function disc(cx: number, cy: number, r: number): Point[] {
+  const pts: Point[] = [];
+  for (let i = 0; i < 64; i++) pts.push([cx + r * Math.cos((i / 64) * 2 * Math.PI), cy + r * Math.sin((i / 64) * 2 * Math.PI)]);
+  return pts;
+}
+/** An arc about (cx,cy) at radius r from angle a0 to a1 (degrees, + = clockwise on screen). */
+function arc(cx: number, cy: number, r: number, a0: number, a1: number, n = 4): Point[] {
+  const out: Point[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = ((a0 + ((a1 - a0) * i) / (n - 1)) * Math.PI) / 180;
+    out.push([cx + r * Math.cos(a), cy + r * Math.sin(a)]);
+  }
+  return out;
+}
+const MASK_A: PlacedMask = rasterizePolygon(disc(100, 150, 40));
+const MASK_B: PlacedMask = rasterizePolygon(disc(300, 150, 40));
+const b = maskBounds(MASK_A, 128); // pixels with coverage ≥ 50 %, as editors measure (max − min)
+const B = { x0: b.left, y0: b.top, w: b.width - 1, h: b.height - 1 };
+/** The move that puts A's bounding box at a place of a W×H document (an axis left out stays). */
+function placeMove(x: 'left' | 'center' | 'right' | null, y: 'top' | 'center' | 'bottom' | null, doc: Rect = { left: 0, top: 0, width: W, height: H }): [number, number] {
+  const nx = x === null ? B.x0 : doc.left + (x === 'left' ? 0 : x === 'right' ? doc.width - B.w : Math.floor((doc.width - B.w) / 2));
+  const ny = y === null ? B.y0 : doc.top + (y === 'top' ? 0 : y === 'bottom' ? doc.height - B.h : Math.floor((doc.height - B.h) / 2));
+  return [nx - B.x0, ny - B.y0];
+}
+
+const DRAGS: Record<string, Drag> = {
+  arcCw: { region: 'a', points: arc(100, 150, 40, 0, 30) },
+  right: { region: 'a', points: [[100, 150], [140, 150]] },
+  downLeft: { region: 'a', points: [[100, 150], [80, 190]] },
+  upRight: { region: 'a', points: [[100, 150], [125, 115]] },
+  rimIn: { region: 'a', points: [[140, 150], [125, 150]] },
+  mid: { region: 'a', points: [[128, 150], [146, 126]] },
+};
+
+type Expect =
+  | { kind: 'translate'; dx: number; dy: number }
+  /** Sign of each component: −1, 0 (|v| < 0.5) or 1 (|v| ≥ 5): for default amounts. */
+  | { kind: 'translate'; sign: [number, number] }
+  | { kind: 'rotate'; deg: number }
+  | { kind: 'scale'; sx: number; sy?: number }
+  /** A scale below / above 1 on both axes (default amounts). */
+  | { kind: 'scale'; below: boolean }
+  /** Any operation but this kind. */
+  | { notKind: Operation['kind'] }
+  /** An intent_unclear question matching this. */
+  | { ask: RegExp };
+interface Row {
+  text: string;
+  expect: Expect;
+  drag?: string;
+  regions?: 'ab';
+  doc?: Rect;
+  /** Some warning must match. */
+  warn?: RegExp;
+  /** No warning may match. */
+  noWarn?: RegExp;
+}
+
+const T = (dx: number, dy: number): Expect => ({ kind: 'translate', dx, dy });
+const TS = (sx: number, sy: number): Expect => ({ kind: 'translate', sign: [sx, sy] });
+const R = (deg: number): Expect => ({ kind: 'rotate', deg });
+const S = (sx: number, sy = sx): Expect => ({ kind: 'scale', sx, sy });
+const ASK = (q: RegExp): Expect => ({ ask: q });
+
+const GROUPS: [string, Row[]][] = [
+  ['1. shrink wording divides; a bare number after "by" above 5 is a percentage', [
+    { text: 'shrink it 2x', expect: S(0.5) },
+    { text: 'scale it down 2x', expect: S(0.5) },
+    { text: 'shrink it by a factor of 2', expect: S(0.5) },
+    { text: 'make it 3 times smaller', expect: S(1 / 3) },
+    { text: 'reduce it 4x', expect: S(0.25) },
+    { text: 'make both 2x smaller', regions: 'ab', expect: S(0.5) },
+    { text: 'make it smaller by 20', expect: S(0.8) },
+    { text: 'reduce the size by 20', expect: S(0.8) },
+    { text: 'make it bigger by 20', expect: S(1.2) },
+  ]],
+  ['2. an amount per direction is a vector, not a diagonal', [
+    { text: 'move it 40 down and 20 left', expect: T(-20, 40) },
+    { text: 'move it 40px down 20px left', expect: T(-20, 40) },
+    { text: 'move it down 40 and left 20', expect: T(-20, 40) },
+    { text: 'move the left candy 30px up and 20px right', expect: T(20, -30) },
+    { text: 'move the left one 30px up and 20px right', regions: 'ab', expect: T(20, -30) },
+    { text: 'move it 40px down 20px left', drag: 'downLeft', expect: T(-20, 40) },
+    { text: 'move the left candy 30px up and 20px right', drag: 'upRight', expect: T(20, -30) },
+  ]],
+  ['3. a place in the picture moves the bounding box there', [
+    { text: 'center it', expect: T(...placeMove('center', 'center')) },
+    { text: 'centre it', expect: T(...placeMove('center', 'center')) },
+    { text: 'move it to the middle', expect: T(...placeMove('center', 'center')) },
+    { text: 'move it to the center of the image', expect: T(...placeMove('center', 'center')) },
+    { text: 'move it to the top left', expect: T(...placeMove('left', 'top')) },
+    { text: 'put it in the bottom right', expect: T(...placeMove('right', 'bottom')) },
+    { text: 'put it in the top right corner', expect: T(...placeMove('right', 'top')) },
+    { text: 'place it in the bottom left corner', expect: T(...placeMove('left', 'bottom')) },
+    { text: 'move it to the left edge', expect: T(...placeMove('left', null)) },
+    { text: 'put it at the top of the picture', expect: T(...placeMove(null, 'top')) },
+    { text: 'center it horizontally', expect: T(...placeMove('center', null)) },
+    // (b is a's disc 200 px to the right.)
+    { text: 'move the right one to the top left', regions: 'ab', expect: T(placeMove('left', 'top')[0] - 200, placeMove('left', 'top')[1]) },
+    // The document, not the (cropped) image: its rect comes with the request.
+    { text: 'center it', doc: { left: 0, top: 0, width: 800, height: 600 }, expect: T(...placeMove('center', 'center', { left: 0, top: 0, width: 800, height: 600 })) },
+  ]],
+  ['4. signs', [
+    { text: 'make it +20%', expect: S(1.2) },
+    { text: 'make it -20%', expect: S(0.8) },
+    { text: 'scale it -20%', expect: S(0.8) },
+    { text: 'make it 20% less', expect: S(0.8) },
+    { text: 'make it 20% more', expect: S(1.2) },
+    { text: 'rotate it -20°', expect: R(-20) },
+    { text: 'rotate it by -30 degrees', expect: R(-30) },
+    { text: 'rotate it +20°', expect: R(20) },
+    { text: 'rotate it -20°', drag: 'arcCw', expect: R(-20), warn: /Text says counter-clockwise but the arrow on region a turns the other way.*following the text/ },
+  ]],
+  ['5. number formats', [
+    { text: 'scale it .5x', expect: S(0.5) },
+    { text: 'rotate it .5° clockwise', expect: R(0.5) },
+    { text: 'scale it 1,5x', expect: S(1.5) },
+    { text: 'make it 1,5 times bigger', expect: S(1.5) },
+    { text: 'move it 1,000px right', expect: T(1000, 0) },
+    { text: 'rotate it 1/4 turn clockwise', expect: R(90) },
+    { text: 'scale it 3/4', expect: S(0.75) },
+  ]],
+  ['6. width and height', [
+    { text: 'increase the width by 20%', expect: S(1.2, 1) },
+    { text: 'double the width', expect: S(2, 1) },
+    { text: 'reduce its height by 20%', expect: S(1, 0.8) },
+    { text: 'shrink the width by 20%', expect: S(0.8, 1) },
+    { text: 'make it 200px wide', expect: S(200 / B.w, 1) },
+    { text: 'make it 120px tall', expect: S(1, 120 / B.h) },
+    { text: 'make the width 200px', expect: S(200 / B.w, 1) },
+    { text: 'make it 10px narrower', expect: S((B.w - 10) / B.w, 1) },
+    { text: 'make it 10px bigger', expect: S((Math.max(B.w, B.h) + 10) / Math.max(B.w, B.h)) },
+  ]],
+  ['7. zoom out shrinks, zoom in enlarges', [
+    { text: 'zoom out', expect: { kind: 'scale', below: true } },
+    { text: 'zoom out 2x', expect: S(0.5) },
+    { text: 'zoom in', expect: { kind: 'scale', below: false } },
+    { text: 'zoom out', drag: 'rimIn', expect: { kind: 'scale', below: true }, noWarn: /Text says bigger/ },
+  ]],
+  ['8. a percentage with a neutral scale verb is the new size', [
+    { text: 'scale it 80%', expect: S(0.8) },
+    { text: 'scale it 120%', expect: S(1.2) },
+    { text: 'resize it 50%', expect: S(0.5) },
+  ]],
+  ['9. parts: a thing that stands alone is the selection; a piece of one needs an arrow (move, turn or bend alike)', [
+    { text: 'move the leaf down', expect: TS(0, 1) },
+    { text: 'move the leaf down 40', expect: T(0, 40) },
+    { text: 'move the leaf down by 40px', expect: T(0, 40) },
+    { text: 'rotate the leaf 20° clockwise', expect: R(20) },
+    { text: 'turn the head left', expect: ASK(/turns a part \(head\).*draw an arrow/) },
+    { text: 'rotate the head 20° clockwise', expect: ASK(/turns a part \(head\)/) },
+    { text: 'move the head 10px up', expect: ASK(/moves a part \(head\)/) },
+    { text: 'move the leaf of the plant down', expect: ASK(/moves a part \(leaf\)/) },
+  ]],
+  ['10. negation scope', [
+    { text: "don't rotate it", drag: 'arcCw', expect: ASK(/not to rotate it.*reads only as a rotate/) },
+    { text: "don't move it", drag: 'right', expect: ASK(/not to move it.*reads only as a translate/) },
+    { text: "don't move it", drag: 'mid', expect: { notKind: 'translate' }, warn: /not to move it: .*next reading/, noWarn: /unchanged/ },
+    { text: "don't rotate it", drag: 'right', expect: T(40, 0), noWarn: /unchanged|names no operation/ },
+    { text: 'move it 30px right, not left', expect: T(30, 0) },
+    { text: 'move it 40px left (not right)', expect: T(-40, 0) },
+    { text: 'move it right not left by 30px', expect: T(30, 0) },
+  ]],
+  ['11. degree look-alikes and slips after a number', [
+    { text: 'rotate 20º clockwise', expect: R(20) },
+    { text: 'rotate it 20˚ clockwise', expect: R(20) },
+    { text: 'rotate 20 degres clockwise', expect: R(20), warn: /Read "degres" in the intent as "degrees"/ },
+    { text: 'make it 20% biger', expect: S(1.2), warn: /Read "biger" in the intent as "bigger"/ },
+    { text: 'make it 20% frobnicate', expect: ASK(/names no edit/) },
+    { text: 'roate it 20° clockwise', expect: R(20), warn: /Read "roate" in the intent as "rotate"/ },
+  ]],
+  ['12. verbless phrases say which way', [
+    { text: 'bigger', expect: S(DEFAULTS.scaleUp.medium) },
+    { text: '20% bigger', expect: S(1.2) },
+    { text: 'a bit to the left', expect: TS(-1, 0) },
+    { text: '40px left', expect: T(-40, 0) },
+    { text: 'I want it 40px lower', expect: T(0, 40) },
+    { text: 'it should be bigger', expect: { kind: 'scale', below: false } },
+    { text: 'smaller please', expect: { kind: 'scale', below: true } },
+  ]],
+  ['minor: half turns, compass words, print lengths, self-corrections', [
+    { text: 'rotate it 180', expect: R(180) },
+    { text: 'rotate it half a turn', expect: R(180) },
+    { text: 'move it north', expect: TS(0, -1) },
+    { text: 'move it 2 cm left', expect: ASK(/print length, not pixels/) },
+    { text: 'Actually no, 20px down', expect: T(0, 20) },
+    { text: 'move it 40px up. Actually no, 20px down', expect: T(0, 20) },
+    { text: 'move it 40px up, actually 20px', expect: T(0, -20) },
+  ]],
+];
+
+function req(row: Row): EditRequest {
+  const regions = row.regions === 'ab' ? [{ id: 'a', mask: MASK_A }, { id: 'b', mask: MASK_B }] : [{ id: 'a', mask: MASK_A }];
+  const drags = row.drag ? [{ ...DRAGS[row.drag]!, points: DRAGS[row.drag]!.points.map((p) => [p[0], p[1]] as Point) }] : [];
+  return { image: { width: W, height: H, data: new Uint8ClampedArray(W * H * 4) }, regions, drags, intent: row.text, quality: 'preview', ...(row.doc ? { document: row.doc } : {}) };
+}
+
+function check(ops: Operation[], e: Exclude<Expect, { ask: RegExp }>, row: Row): void {
+  // "the right one" / "the left one" of two: the named one only; "both": one operation each.
+  const mine = row.regions === 'ab' && /\bright one\b/.test(row.text) ? ops.filter((o) => o.region === 'b') : ops.filter((o) => o.region === 'a');
+  expect(mine).toHaveLength(1);
+  const op = mine[0]!, p = op.params as unknown as Record<string, number>;
+  if ('notKind' in e) { expect(op.kind).not.toBe(e.notKind); return; }
+  expect(op.kind).toBe(e.kind);
+  if (e.kind === 'translate') {
+    if ('sign' in e) {
+      const ok = (v: number, s: number): boolean => (s === 0 ? Math.abs(v) < 0.5 : Math.sign(v) === s && Math.abs(v) >= 5);
+      expect([ok(p.dx!, e.sign[0]), ok(p.dy!, e.sign[1])]).toEqual([true, true]);
+    } else {
+      expect(p.dx).toBeCloseTo(e.dx, 1);
+      expect(p.dy).toBeCloseTo(e.dy, 1);
+    }
+  } else if (e.kind === 'rotate') expect(p.angleDeg).toBeCloseTo(e.deg, 2);
+  else if ('below' in e) {
+    expect(p.sx! < 1).toBe(e.below);
+    expect(p.sy! < 1).toBe(e.below);
+  } else {
+    expect(p.sx).toBeCloseTo(e.sx, 3);
+    expect(p.sy).toBeCloseTo(e.sy ?? e.sx, 3);
+  }
+}
+
+for (const [name, rows] of GROUPS) {
+  describe(name, () => {
+    it.each(rows.map((r) => [r.text + (r.drag ? ` [arrow ${r.drag}]` : '') + (r.regions ? ' [two selections]' : '') + (r.doc ? ' [document rect]' : ''), r] as const))('%s', async (_t, row) => {
+      const e = row.expect;
+      if ('ask' in e) {
+        const err = await makePlan(req(row)).then(() => null, (x: unknown) => x);
+        expect(err).toBeInstanceOf(SmartDragError);
+        expect((err as SmartDragError).code).toBe(ErrorCode.intent_unclear);
+        expect((err as SmartDragError).message).toMatch(e.ask);
+        return;
+      }
+      const plan = await makePlan(req(row));
+      check(plan.operations, e, row);
+      if (row.warn) expect(plan.warnings.some((w) => row.warn!.test(w))).toBe(true);
+      if (row.noWarn) expect(plan.warnings.filter((w) => row.noWarn!.test(w))).toEqual([]);
+    });
+  });
+}
