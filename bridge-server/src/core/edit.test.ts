@@ -509,3 +509,20 @@ describe('a learned stage that cannot run', () => {
     await expect(runEdit(req, { filler: cancelling, signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
   });
 });
+
+describe('a selection of the whole picture', () => {
+  const image = makeTexture('noise', 96, 72, 3);
+  const req = (poly: [number, number][], quality: 'preview' | 'final'): EditRequest => ({
+    image, quality, seed: 1,
+    regions: [{ id: 'a', mask: rasterizePolygon(poly) }],
+    drags: [{ region: 'a', kind: 'translate', points: [[48, 36], [60, 36]] }],
+  });
+  const all: [number, number][] = [[0, 0], [96, 0], [96, 72], [0, 72]];
+  const part: [number, number][] = [[20, 20], [60, 20], [60, 50], [20, 50]];
+  it.each(['preview', 'final'] as const)('says the uncovered strip has nothing to be filled from (%s); a partial selection does not', async (quality) => {
+    const whole = await runEdit(req(all, quality));
+    expect(whole.plan.warnings.join(' ')).toMatch(/covers the whole picture: nothing outside it is left to fill/);
+    const some = await runEdit(req(part, quality));
+    expect(some.plan.warnings.join(' ')).not.toMatch(/covers the whole picture/);
+  });
+});

@@ -180,6 +180,11 @@ async function editStages(
   checkSignal(opts.signal);
 
   const t2 = performance.now();
+  // A selection of everything (Select All, then a drag) leaves the filler no pixel to take the
+  // uncovered strip from: it keeps the picture there (the content shows twice). Said, not guessed.
+  if (noFillSource(holeMask, forbidden, crop, req.image)) {
+    plan = { ...plan, warnings: [...plan.warnings, 'The selection covers the whole picture: nothing outside it is left to fill the uncovered area from, so that area keeps the picture as it was (its content shows twice there). Select the object rather than everything, or leave some background unselected.'] };
+  }
   const fallbacks: string[] = [];
   await fillHole({
     image: edited, hole: holeMask, forbidden, quality: req.quality, seed,
@@ -768,4 +773,19 @@ export function trimmedChangedLayer(src: RgbaImage, edited: RgbaImage): { image:
     for (let x = 0; x < bw; x++) { const v = e32[srow + x]!; if (v !== s32[srow + x]) o32[orow + x] = v; }
   }
   return { image: out, left: x0, top: y0 };
+}
+
+/**
+ * Whether a vacated area has no pixel to be filled from: every pixel of the crop is forbidden as a
+ * source (moved or vacated) and the crop is the whole image, so no document context lies beyond it.
+ */
+function noFillSource(hole: Mask, forbidden: Mask, crop: Rect, image: RgbaImage): boolean {
+  if (crop.left > 0 || crop.top > 0 || crop.width < image.width || crop.height < image.height) return false;
+  const h = hole.data, f = forbidden.data;
+  let holes = 0;
+  for (let p = 0; p < f.length; p++) {
+    if (f[p] === 0) return false;
+    if (h[p]! > 0) holes++;
+  }
+  return holes > 0;
 }
