@@ -91,6 +91,9 @@ export interface PatchMatchOptions {
   continueEdges?: boolean;
 }
 
+/** How much a full PatchMatch level's search costs per hole pixel against a light level's vote (progress weights only). */
+const FULL_LEVEL_COST = 4;
+
 const DEFAULTS: Required<PatchMatchOptions> = {
   patchSize: 7,
   sourceRing: 0.75,
@@ -1464,7 +1467,14 @@ async function fillInWindow(
   const top = fine + full.length - 1;
   // When the sources run out below the working level, the coarsest full level is the working one.
   const workL = Math.min(work, top);
-  const steps = top + 1;
+  // Progress by work, not by level: a level's share is its hole pixels (a full level's search
+  // counts FULL_LEVEL_COST times a light level's vote), so the finest levels — most of a large
+  // fill — move the bar as they go instead of leaving it still for seconds.
+  const levelWork = (l: number): number => raws[l]!.holeCount * (l >= fine ? FULL_LEVEL_COST : 1);
+  let totalWork = 0;
+  for (let l = 0; l <= top; l++) totalWork += levelWork(l);
+  let doneWork = 0;
+  const report = (inLevel: number): void => { opts.onProgress?.(Math.min(1, (doneWork + inLevel) / Math.max(1, totalWork))); };
   let pass = 0;
   for (let l = top; l >= fine; l--) {
     const L = full[l - fine]!;
@@ -1509,8 +1519,10 @@ async function fillInWindow(
       if (l === fine && last) { voteModeLevel(L, r, mwt, mcc, mcw); break; }
       vote(L, r, acc, wsum);
       if (settled) break;
+      report((levelWork(l) * (it + 1)) / iters);
     }
-    opts.onProgress?.((top - l + 1) / steps);
+    doneWork += levelWork(l);
+    report(0);
     await yieldToLoop();
     checkAbort(opts.signal);
   }
@@ -1520,7 +1532,8 @@ async function fillInWindow(
   let parent: LightField = full[0]!;
   for (let l = fine - 1; l >= 0; l--) {
     parent = voteLight(parent, raws[l]!, LIGHT_VOTE_RADIUS, S);
-    opts.onProgress?.((top - l + 1) / steps);
+    doneWork += levelWork(l);
+    report(0);
     if (l > 0) {
       await yieldToLoop();
       checkAbort(opts.signal);
