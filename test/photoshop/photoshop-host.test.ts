@@ -194,6 +194,31 @@ describe('capture', () => {
     await expect(host.capture({ kind: 'auto', limits: { maxImagePixels: 40e6, maxImageSidePx: 16384 } })).resolves.toMatchObject({ regions: [{ id: 'r1' }, { id: 'r2' }] });
   });
 
+  test('a selection of more separate parts than the bridge takes: the parts arrows start on go, the rest stay (said); too many dragged parts -> too_many_regions', async () => {
+    const ps = new FakePhotoshop();
+    const doc = ps.openDocument(W, H, { resolution: 72 });
+    doc.addLayer('Photo', pattern());
+    const sel = new Uint8Array(W * H);
+    const centres: Array<[number, number]> = [];
+    for (let j = 0; j < 4; j++) for (let i = 0; i < 5; i++) centres.push([12 + i * 22, 18 + j * 20]);
+    for (const [x, y] of centres) disc(x, y, 4, sel); // 20 specks, each its own part
+    doc.selectionMask = sel;
+    const arrow = (from: [number, number]) => ({ closed: false, points: [{ anchor: from }, { anchor: [from[0] + 5, from[1] + 3] as [number, number] }] });
+    doc.addPath('Work Path', 'workPath', [arrow(centres[6]!), arrow(centres[13]!)]);
+    const host = createPhotoshopHost({ photoshop: ps });
+    // The bridge's default 16 regions: 2 dragged parts go (before: 20 regions, refused by the bridge).
+    const cap = await host.capture({ kind: 'auto' });
+    expect(cap.regions).toHaveLength(2);
+    expect(cap.drags.map((d) => d.region)).toEqual(['r1', 'r2']);
+    const hold = (id: string, p: [number, number]) => { const m = cap.regions.find((r) => r.id === id)!.mask; return m.data[(p[1] - m.top) * m.width + (p[0] - m.left)]; };
+    expect([hold('r1', centres[6]!), hold('r2', centres[13]!)]).toEqual([255, 255]);
+    expect(cap.warnings.join(' ')).toMatch(/20 separate parts, more than the 16 .* the 18 no arrow starts on stay/);
+    // A bridge taking 1 region, two parts dragged: refused before any pixel is read, with a hint.
+    const refused = await host.capture({ kind: 'auto', limits: { maxImagePixels: 40e6, maxImageSidePx: 16384, maxRegions: 1 } }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PluginError);
+    expect(refused).toMatchObject({ code: 'too_many_regions', message: expect.stringMatching(/drag 2 separate parts .* at most 1/), hint: expect.stringMatching(/fewer parts/) });
+  });
+
   test('the pure-JS work (splitting the selection, placing the pixels read) runs after the modal scopes, not while Photoshop is locked', async () => {
     const { ps } = setup();
     const seen: Array<[string, boolean]> = [];

@@ -186,7 +186,7 @@ export class SmartDragController {
     this.dispatch({ type: 'run.start', mode });
     // The bridge's image limits, when its welcome told them: the host refuses a larger area before reading it.
     const lim = this.client.welcome?.limits;
-    const limits = lim ? { limits: { maxImagePixels: lim.maxImagePixels, maxImageSidePx: lim.maxImageSidePx } } : {};
+    const limits = lim ? { limits: { maxImagePixels: lim.maxImagePixels, maxImageSidePx: lim.maxImageSidePx, ...(lim.maxRegions !== undefined ? { maxRegions: lim.maxRegions } : {}) } } : {};
     try {
       const capture = mode === 'preview'
         ? await this.deps.host.capturePreview({ kind: opts.kind, marginPx: opts.marginPx, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}), ...limits })

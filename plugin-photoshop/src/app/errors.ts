@@ -21,6 +21,8 @@ export const PluginErrorCode = {
    * before a pixel is read. The bridge's own refusal has the same code.
    */
   image_too_large: 'image_too_large',
+  /** The arrows drag more separate parts of the selection than the bridge takes in one edit (`maxRegions`). */
+  too_many_regions: 'too_many_regions',
   /** Another plugin (or Photoshop) holds the modal state (executeAsModal error 9). */
   modal_busy: 'modal_busy',
   /** The document or source layer was closed/deleted while the bridge worked. */
@@ -44,6 +46,7 @@ export const PLUGIN_ERROR_HINTS: Readonly<Record<PluginErrorCode, string>> = {
   no_arrows: 'Draw an arrow with the Pen tool (Path mode): click on the object, then click where it should go. Drag while clicking to curve it.',
   unsupported_document: 'Convert the document to RGB, 8 or 16 bits per channel (Image ▸ Mode).',
   image_too_large: 'Select a smaller area or draw a shorter arrow (the area read is the selection, where the arrows take it, and a margin), or reduce the image size.',
+  too_many_regions: 'Drag fewer parts in one Smart Drag: run it once per group of parts, or join the parts into one selection region (a channel named "region 1" moves all its parts together).',
   modal_busy: 'Another plugin or dialog is busy in Photoshop; finish it and try again.',
   document_changed: 'The document or its layer changed while SmartDrag worked; run Smart Drag again.',
   cancelled: 'Nothing was changed.',

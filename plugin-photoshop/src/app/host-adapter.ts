@@ -20,7 +20,7 @@ export interface CaptureOptions {
 }
 
 /** The image limits of the bridge that a capture must fit (shared/src/protocol/limits.ts). */
-export type ImageLimits = Pick<Limits, 'maxImagePixels' | 'maxImageSidePx'>;
+export type ImageLimits = Pick<Limits, 'maxImagePixels' | 'maxImageSidePx'> & Partial<Pick<Limits, 'maxRegions'>>;
 
 /**
  * The Work Path the arrows were read from: apply deletes it in the edit's own undo step if it

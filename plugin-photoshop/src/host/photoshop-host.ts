@@ -607,7 +607,7 @@ function buildEdit(raw: RawEdit, opts: CaptureOptions): BuiltEdit {
     }
   }
   if (parts.length === 0) throw new PluginError('no_selection', 'Nothing is selected.');
-  const regions: IdRegion[] = parts.map((mask, i) => ({ id: `r${i + 1}`, mask }));
+  let regions: IdRegion[] = parts.map((mask, i) => ({ id: `r${i + 1}`, mask }));
 
   const subpaths: Subpath[] = [];
   let workPath: WorkPathRef | undefined;
@@ -620,6 +620,19 @@ function buildEdit(raw: RawEdit, opts: CaptureOptions): BuiltEdit {
   if (res.closedSkipped > 0) warnings.push(`${res.closedSkipped} closed subpath(s) ignored (arrows are open paths)`);
   if (res.degenerateSkipped > 0) warnings.push(`${res.degenerateSkipped} path(s) with a single point ignored`);
   if (res.arrows.length === 0) throw new PluginError('no_arrows', 'No open pen path to use as an arrow.');
+  // More parts than the bridge takes in one edit (a selection of many specks, stars, letters):
+  // an arrow drags the part under its handle and the others stay, so only the dragged parts go.
+  const maxRegions = opts.limits?.maxRegions ?? DEFAULT_LIMITS.maxRegions;
+  if (regions.length > maxRegions) {
+    const dragged = new Set(assignDrags(res.arrows, regions, opts.kind).drags.map((d) => d.region));
+    if (dragged.size > maxRegions) {
+      throw new PluginError('too_many_regions', `The arrows drag ${dragged.size} separate parts of the selection; the bridge takes at most ${maxRegions} in one edit.`);
+    }
+    const total = regions.length;
+    parts = parts.filter((_, i) => dragged.has(`r${i + 1}`));
+    regions = parts.map((mask, i) => ({ id: `r${i + 1}`, mask }));
+    warnings.push(`the selection has ${total} separate parts, more than the ${maxRegions} the bridge takes: the ${total - parts.length} no arrow starts on stay as they are`);
+  }
   const assigned = assignDrags(res.arrows, regions, opts.kind);
   warnings.push(...assigned.warnings);
 
