@@ -14,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  HELPER_START_FAILURES_MAX, pixelHelperCount, pixelHelpersReady, pixelHelperStartFailures, registerRowKernel, rowsRunByHelpers, runRows,
+  HELPER_START_FAILURES_MAX, pixelHelperCount, pixelHelpersReady, pixelHelperStartFailures, registerRowKernel, rowsInBands, rowsRunByHelpers, runRows,
   setParallelMinWork, setPixelHelperCount, setPixelHelperEntry, sharedBytes, startPixelHelpers, stopPixelHelpers,
 } from './rows';
 
@@ -149,5 +149,34 @@ describe('runRows', () => {
 
   test('an unknown kernel is an error', () => {
     expect(() => runRows('no.such.kernel', {}, 10, 1e9)).toThrow(/not registered/);
+  });
+});
+
+describe('progress of long passes', () => {
+  test('rowsInBands: a long pass runs in bands and reports the share done after each; a short one in one call', () => {
+    const seen: number[] = [], bands: Array<[number, number]> = [];
+    rowsInBands((_t: null, y0: number, y1: number) => { bands.push([y0, y1]); }, null, 3000, (f) => seen.push(f));
+    expect(bands[0]![0]).toBe(0);
+    expect(bands[bands.length - 1]![1]).toBe(3000);
+    for (let i = 1; i < bands.length; i++) expect(bands[i]![0]).toBe(bands[i - 1]![1]);
+    expect(bands.length).toBeGreaterThanOrEqual(10);
+    expect(seen).toEqual(bands.map(([, y1]) => y1 / 3000));
+    const short: Array<[number, number]> = [];
+    rowsInBands((_t: null, y0: number, y1: number) => { short.push([y0, y1]); }, null, 500, (f) => seen.push(f));
+    expect(short).toEqual([[0, 500]]);
+  });
+
+  test('a region over a thousand rows tall: the warp reports while it renders, on one thread and with helpers', async () => {
+    const big = makeTexture('noise', 1200, 1200, 4);
+    const req: EditRequest = { image: big, quality: 'preview', seed: 1, regions: [{ id: 'r', mask: rasterizePolygon(ellipse(600, 600, 400, 560)) }], drags: [{ region: 'r', kind: 'rotate', center: [600, 600], points: [[600, 1000], [560, 995]] }] };
+    for (const helpers of [0, 1]) {
+      setPixelHelperCount(helpers);
+      const warp: number[] = [];
+      await runEdit(req, { onProgress: (s, f) => { if (s === 'warp') warp.push(f); } });
+      const inside = warp.filter((f) => f > 0 && f < 1);
+      // (With a helper thread the caller reports after its own chunks: fewer, guided chunks.)
+      expect([helpers, inside.length >= (helpers ? 2 : 10)]).toEqual([helpers, true]);
+      for (let i = 1; i < warp.length; i++) expect(warp[i]!).toBeGreaterThanOrEqual(warp[i - 1]!);
+    }
   });
 });

@@ -154,12 +154,35 @@ export function startPixelHelpers(): void {
   }
 }
 
-/** Run one pass of a registered kernel over `rows` rows (the kernel adds its own row offset). */
-export function runRows<T>(name: string, task: T, rows: number, work: number): void {
+/**
+ * Run `kernel` over `rows` rows in this thread, in bands when `onRows` wants to hear how far it is
+ * (the share of rows done, after each band): a long pass then reports as it goes.
+ */
+export function rowsInBands<T>(kernel: RowKernel<T>, task: T, rows: number, onRows?: (done: number) => void): void {
+  // (A pass of under BANDED_MIN_ROWS rows is short: one call, one report.)
+  if (!onRows || rows < BANDED_MIN_ROWS) { kernel(task, 0, rows); onRows?.(1); return; }
+  const band = Math.ceil(rows / PROGRESS_BANDS);
+  for (let y0 = 0; y0 < rows; y0 += band) {
+    const y1 = Math.min(rows, y0 + band);
+    kernel(task, y0, y1);
+    onRows(y1 / rows);
+  }
+}
+
+/** How many progress reports a long pass makes at most (see {@link rowsInBands}). */
+const PROGRESS_BANDS = 20;
+/** Passes over fewer rows run in one call (a 1 MP document's passes: milliseconds). */
+const BANDED_MIN_ROWS = 1024;
+
+/**
+ * Run one pass of a registered kernel over `rows` rows (the kernel adds its own row offset).
+ * `onRows` hears the share of rows done as the pass goes (at most about {@link PROGRESS_BANDS} times).
+ */
+export function runRows<T>(name: string, task: T, rows: number, work: number, onRows?: (done: number) => void): void {
   const kernel = kernels.get(name) as RowKernel<T> | undefined;
   if (!kernel) throw new Error(`row kernel ${name} is not registered`);
   if (rows <= 0) return;
-  if (work < minWork || rows < 16 || pixelHelperCount() === 0) { kernel(task, 0, rows); return; }
+  if (work < minWork || rows < 16 || pixelHelperCount() === 0) { rowsInBands(kernel, task, rows, onRows); return; }
   startPixelHelpers();
   const use = helpers.slice(0, pixelHelperCount());
   const threads = use.length + 1;
@@ -167,11 +190,13 @@ export function runRows<T>(name: string, task: T, rows: number, work: number): v
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
   const msg: RowPassMessage = { name, task, ctrl, rows, chunk, threads };
   for (const h of use) h.postMessage(msg);
+  let told = 0;
   for (;;) {
     const [y0, y1] = takeChunk(ctrl, rows, chunk, threads);
     if (y0 >= rows) break;
     kernel(task, y0, y1);
-    Atomics.add(ctrl, DONE, y1 - y0);
+    const done = Atomics.add(ctrl, DONE, y1 - y0) + (y1 - y0);
+    if (onRows && done - told >= rows / PROGRESS_BANDS) { told = done; onRows(Math.min(1, done / rows)); }
   }
   for (;;) {
     const done = Atomics.load(ctrl, DONE);
@@ -183,6 +208,7 @@ export function runRows<T>(name: string, task: T, rows: number, work: number): v
   }
   helperRows += Atomics.load(ctrl, BY_HELPERS);
   if (Atomics.load(ctrl, FAILED) !== 0) throw new Error(`pixel pass ${name} failed in a helper thread`);
+  onRows?.(1);
 }
 
 /** The next chunk `[y0, y1)` of a pass (guided: a share of what is left, at least `min` rows). */

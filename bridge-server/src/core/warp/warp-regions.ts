@@ -28,7 +28,7 @@ import type { Scratch } from '../fill/scratch';
 import { bicubicAxis, buildSourcePatch, patchReach, sampleBicubicReach, sampleBicubicTaps, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
 import { CancelledError } from '../types';
-import { asShared, registerRowKernel, runRows, sharedFloat32, willRunParallel } from '../parallel/rows';
+import { asShared, registerRowKernel, rowsInBands, runRows, sharedFloat32, willRunParallel } from '../parallel/rows';
 import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
 } from './affine';
@@ -920,6 +920,8 @@ export function seamLookup(f: NonNullable<RenderTask['field']>, r: number, c: nu
 function renderRegion(
   rw: RegionWarp, image: RgbaImage, quality: 'preview' | 'final', crop: Rect, shared: boolean,
   edited: RgbaImage, original: RgbaImage, targetMask: Mask, keepMask: Mask, sourceMap: Float32Array | null,
+  /** Hears the share of the region's rows rendered, as the render goes. */
+  onRows?: (done: number) => void,
 ): void {
   const tb = rw.targetBounds;
   const mask = rw.region.mask;
@@ -938,8 +940,8 @@ function renderRegion(
   if (!referenceKernel) task.reach = patchReach(patch, quality === 'final' ? 4 : 2, shared);
   const work = tb.width * tb.height * (quality === 'final' ? 4 : 1) * rw.supersample * rw.supersample;
   // (The reference kernel is set in this thread only: it renders here.)
-  if (shared && !referenceKernel) runRows(RENDER_KERNEL, task, tb.height, work);
-  else renderRows(task, 0, tb.height);
+  if (shared && !referenceKernel) runRows(RENDER_KERNEL, task, tb.height, work, onRows);
+  else rowsInBands(renderRows, task, tb.height, onRows);
 }
 
 /**
@@ -1153,7 +1155,8 @@ export function warpRegions(input: WarpInput): WarpOutput {
     if (rw.sourceBounds.width === 0) continue;
     const shift = integerShiftPath ? integerShift(rw) : null;
     if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask, sourceMap, quality);
-    else renderRegion(rw, image, quality, crop, shared, edited, original, targetMask, keepMask, sourceMap);
+    // (A large region's render takes seconds at 24–50 MP: the bar moves with its rows.)
+    else renderRegion(rw, image, quality, crop, shared, edited, original, targetMask, keepMask, sourceMap, input.onProgress ? (f) => input.onProgress!((gi + f) / prepared.length) : undefined);
     input.onProgress?.((gi + 1) / prepared.length);
     checkSignal(input.signal);
   }
