@@ -92,3 +92,24 @@ test('an image over the limits the bridge announced is refused by the client bef
   expect(side!.hint).not.toMatch(/--max-megapixels/);
   expect(imageSizeError(8000, 8000, DEFAULT_LIMITS)).toBeNull();
 });
+
+test('onUpload tells how much of a multi-chunk upload has left, rising to 1 before the bridge answers', async () => {
+  const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reuseImages: false });
+  await c.connect();
+  const events: Array<[string, number]> = [];
+  const job = c.submit({ image: gradientImage(400, 300), quality: 'preview', regions: [{ id: 'r', polygon: [[10, 10], [60, 10], [60, 60]] }], drags: [{ region: 'r', points: [[30, 30], [40, 40]] }] },
+    { onUpload: (f) => events.push(['upload', f]), onQueued: (p) => events.push(['queued', p]), onProgress: (_s, f) => events.push(['progress', f]) });
+  await job.result;
+  const ups = events.filter(([k]) => k === 'upload').map(([, f]) => f);
+  expect(ups.length).toBeGreaterThanOrEqual(2); // 30 chunks of 16 KiB
+  for (let i = 1; i < ups.length; i++) expect(ups[i]!).toBeGreaterThan(ups[i - 1]!);
+  expect(ups[ups.length - 1]).toBe(1);
+  // All of it left before the bridge had it all: the first answer comes after the last upload report.
+  const lastUpload = events.map(([k]) => k).lastIndexOf('upload');
+  expect(events.slice(0, lastUpload).some(([k]) => k === 'progress')).toBe(false);
+  // One chunk: no upload reports.
+  const small: number[] = [];
+  await c.submit({ image: gradientImage(40, 30), quality: 'preview', regions: [{ id: 'r', polygon: [[5, 5], [20, 5], [20, 20]] }], drags: [{ region: 'r', points: [[10, 10], [14, 14]] }] }, { onUpload: (f) => small.push(f) }).result;
+  expect(small).toEqual([]);
+  c.close();
+});

@@ -422,6 +422,7 @@ export class Panel {
     let entry: RunningJob | undefined;
     let overall = 0;
     const job = this.opts.bridge.submit(input, {
+      onUpload: (f) => { if (!entry?.dropped && overall === 0) this.setProgress(0, f < 1 ? `Sending… ${Math.round(f * 100)}%` : 'Sent; waiting for the bridge…'); },
       onQueued: (pos) => { if (!entry?.dropped) this.setProgress(0, pos > 0 ? `Queued (${pos} ahead)` : 'Starting…'); },
       onPlan: (plan) => { if (!entry?.dropped) this.showPlan(plan); },
       onProgress: (stage, f) => {

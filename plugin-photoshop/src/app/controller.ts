@@ -305,6 +305,7 @@ export class SmartDragController {
   private async submitAndWait(run: Active, drags: DragSpec[]): Promise<void> {
     const c = run.capture!;
     const handlers: JobHandlers = {
+      onUpload: (fraction) => this.isCurrent(run, job) && this.dispatch({ type: 'job.upload', fraction }),
       onQueued: (position) => this.isCurrent(run, job) && this.dispatch({ type: 'job.queued', position }),
       onPlan: (plan) => this.isCurrent(run, job) && this.dispatch({ type: 'job.plan', plan }),
       onProgress: (stage, fraction) => this.isCurrent(run, job) && this.dispatch({ type: 'job.progress', stage, fraction }),

@@ -55,6 +55,15 @@ describe('panel state machine', () => {
     expect(f).toMatchObject({ phase: Phase.ready, mode: 'final', preview: null });
   });
 
+  test('upload progress shows until the bridge reports (a queue position or a stage), and a new run starts without it', () => {
+    const sending = run([{ type: 'run.start' }, { type: 'capture.done', warnings: [] }, { type: 'job.upload', fraction: 0.4 }]);
+    expect(sending).toMatchObject({ upload: 0.4, stage: null, progress: 0 });
+    const working = reducePanel(reducePanel(sending, { type: 'job.progress', stage: 'plan', fraction: 1 }), { type: 'job.upload', fraction: 1 });
+    expect(working).toMatchObject({ upload: 0.4, stage: 'plan' }); // a late upload report changes nothing once the bridge works
+    expect(reducePanel(run([]), { type: 'job.upload', fraction: 0.5 }).upload).toBeNull(); // not working: ignored
+    expect(run([{ type: 'run.start' }]).upload).toBeNull();
+  });
+
   test('events out of place are ignored', () => {
     const idle = run([]);
     expect(reducePanel(idle, { type: 'job.result' })).toBe(idle);

@@ -34,6 +34,8 @@ export interface PanelState {
   stage: string | null;
   /** Overall progress 0..1; never 1 before the result arrived, never goes backwards within a job. */
   progress: number;
+  /** Share of the job's pixels sent to the bridge, until it reports (null: not sending / not told). */
+  upload: number | null;
   /** The bridge's reading of the arrows + intent (with alternatives). */
   plan: WirePlan | null;
   /** 0 = the main reading, i = `plan.alternatives[i-1]`. */
@@ -82,6 +84,8 @@ export type PanelEvent =
   | { type: 'connection'; status: ConnectionStatus }
   | { type: 'run.start'; mode?: RunMode }
   | { type: 'capture.done'; warnings: string[] }
+  /** How much of the job's pixels has gone to the bridge (large documents take seconds). */
+  | { type: 'job.upload'; fraction: number }
   | { type: 'job.queued'; position: number }
   | { type: 'job.plan'; plan: WirePlan }
   | { type: 'job.progress'; stage: string; fraction: number }
@@ -98,7 +102,7 @@ export type PanelEvent =
 /** Initial state. */
 export function initialPanelState(): PanelState {
   return {
-    connection: { state: 'closed' }, phase: Phase.idle, queuePosition: null, stage: null, progress: 0,
+    connection: { state: 'closed' }, phase: Phase.idle, queuePosition: null, stage: null, progress: 0, upload: null,
     plan: null, planChoice: 0, warnings: [], error: null, appliedLayer: null, moved: null, mode: 'final', preview: null,
   };
 }
@@ -123,6 +127,10 @@ export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
     case 'capture.done':
       if (s.phase !== Phase.capturing) return s;
       return { ...s, phase: Phase.working, warnings: [...e.warnings] };
+    case 'job.upload':
+      // Before the bridge reports (a stage or a queue position): the sending is what happens.
+      if (s.phase !== Phase.working || s.stage !== null || s.queuePosition !== null) return s;
+      return { ...s, upload: Math.max(0, Math.min(1, e.fraction)) };
     case 'job.queued':
       if (s.phase !== Phase.working) return s;
       return { ...s, queuePosition: e.position };
@@ -146,7 +154,7 @@ export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
       if (!s.plan || (s.phase !== Phase.working && s.phase !== Phase.ready)) return s;
       const n = 1 + (s.plan.alternatives?.length ?? 0);
       if (!Number.isInteger(e.index) || e.index < 0 || e.index >= n || e.index === s.planChoice) return s;
-      return { ...s, phase: Phase.working, planChoice: e.index, progress: 0, stage: null, queuePosition: null, moved: null, preview: null };
+      return { ...s, phase: Phase.working, planChoice: e.index, progress: 0, upload: null, stage: null, queuePosition: null, moved: null, preview: null };
     }
     case 'apply.start':
       if (s.phase !== Phase.ready) return s;

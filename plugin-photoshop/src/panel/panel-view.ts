@@ -134,7 +134,8 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
     progressLabel.textContent = s.phase === Phase.capturing ? 'Reading the document…'
       : s.phase === Phase.applying ? 'Adding the layer…'
       : s.queuePosition !== null && s.queuePosition > 0 ? `Queued (${s.queuePosition} ahead)`
-      : s.stage ? `Working: ${s.stage}` : 'Waiting for the bridge…';
+      : s.stage ? `Working: ${s.stage}`
+      : s.upload !== null && s.upload < 1 ? `Sending to the bridge… ${Math.round(s.upload * 100)}%` : 'Waiting for the bridge…';
     planBox.style.display = s.plan ? '' : 'none';
     if (s.plan) {
       planList.innerHTML = '';

@@ -165,6 +165,11 @@ export interface JobHandlers {
   onQueued?(position: number): void;
   onPlan?(plan: WirePlan): void;
   onProgress?(stage: string, fraction: number): void;
+  /**
+   * How much of the job's pixels has left this machine (0..1), as they go: only for uploads of
+   * more than one chunk (a 24–50 MP document takes seconds, longer while other clients send).
+   */
+  onUpload?(fraction: number): void;
 }
 
 /** The result layer: only changed pixels (straight alpha), placed in document pixels. */
@@ -485,15 +490,33 @@ export class BridgeClient {
     const high = this.opts.maxBufferedBytes ?? Math.max(chunkBytes, 64 * 1024);
     ws.send(encodeMessage(submit));
     job.wired = true;
+    // Upload progress: bytes handed to the socket less what it still queues.
+    const total = all.reduce((n, c) => n + c.byteLength, 0);
+    const onUpload = all.length > 1 ? job.handlers.onUpload : undefined;
+    let handed = 0, told = -1;
+    const tell = (): void => {
+      if (!onUpload) return;
+      const f = Math.max(0, Math.min(1, (handed - (ws.bufferedAmount ?? 0)) / total));
+      if (f - told >= 0.01 || (f === 1 && told < 1)) { told = f; onUpload(f); }
+    };
     for (const c of all) {
       let waited = 0;
       while (live() && (ws.bufferedAmount ?? 0) > high) {
         await new Promise<void>((r) => setTimeout(r, waited < 100 ? 2 : 10));
         waited += 10;
+        tell();
       }
       if (!live()) return;
       ws.send(c);
+      handed += c.byteLength;
+      tell();
     }
+    // The last chunks leave the socket's queue after the loop: said as they drain.
+    while (onUpload && told < 1 && live() && (ws.bufferedAmount ?? 0) > 0) {
+      await new Promise<void>((r) => setTimeout(r, 10));
+      tell();
+    }
+    if (live()) tell();
   }
 
   /** Largest frame chunk: the client's own limit and the bridge's, whichever is smaller. */
