@@ -29,6 +29,26 @@ export interface JobRunner {
 /** Progress messages of one stage are sent at most this often (ms), except the stage's end. */
 export const PROGRESS_INTERVAL_MS = 50;
 
+/**
+ * PNG frames decode (sharp) into memory Node cannot transfer to a worker (a native buffer):
+ * posted as it is, such an image is serialized and copied again on the worker's side, and the
+ * decoded buffer stays here until collected. Moved into a buffer of its own instead — one copy,
+ * here — it is transferred to the worker without another (the decoded one is garbage at once).
+ * Raw frames, crops and held images (shared) are left as they are.
+ */
+function ownDecoded(wj: WorkerJob, submit: Job['submit'], frames: Job['frames'], fromSource: boolean): void {
+  const png = (slot: number | undefined): boolean => slot !== undefined && frames.get(slot)?.format === 'png';
+  if (!fromSource && !submit.imageRect && png(0)) wj.image = { ...wj.image, data: new Uint8ClampedArray(wj.image.data) };
+  submit.regions.forEach((r, i) => {
+    const w = wj.regions[i];
+    if (w && 'mask' in w && png(r.maskSlot)) w.mask = { ...w.mask, data: new Uint8Array(w.mask.data) };
+  });
+  (submit.keep ?? []).forEach((k, i) => {
+    const w = wj.keep[i];
+    if (w && 'mask' in w && png(k.maskSlot)) w.mask = { ...w.mask, data: new Uint8Array(w.mask.data) };
+  });
+}
+
 /** Moves jobs from upload through the queue onto workers. */
 export class Dispatcher {
   /** True once the bridge shuts down: nothing new starts. */
@@ -69,6 +89,7 @@ export class Dispatcher {
       if (job.state !== 'preparing') return; // cancelled meanwhile
       const { job: wj, origin } = await buildWorkerJob(job.submit, job.frames, this.limits, source);
       if (job.state !== 'preparing') return; // cancelled meanwhile
+      ownDecoded(wj, job.submit, job.frames, !!source);
       // Charge the decoded input (a png upload decodes to more than it sent; a held image is
       // charged as held, only a cut-out rectangle of it here); refused → queue_full.
       const ownImage = source && wj.image.data.buffer === source.image.data.buffer ? 0 : wj.image.data.byteLength;

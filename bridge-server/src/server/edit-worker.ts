@@ -9,6 +9,8 @@
  * optional local LLM reasoner is created here too. The plan is posted as soon as it is made, so
  * the client sees `job.plan` before any pixel progress.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { rasterizePolygon } from '@smartdrag/shared';
 import { wireCheck } from '../core/self-check';
@@ -56,6 +58,39 @@ const learned: Promise<{ stages: LearnedStages | null; info: WorkerStages }> = (
     return { stages: null, info: { device: 'cpu', deviceReason: 'learned stages failed to start', filler: false, refiner: false, ...base, error: msg } };
   }
 })();
+
+/**
+ * A full garbage collection of this thread. V8 collects only when a thread allocates: an idle
+ * worker would keep its last job's input and temporaries (hundreds of MB for a large image, all
+ * unreachable) until its next job. `gc` comes from a context made with `--expose-gc` on, as the
+ * pixel helpers take theirs (core/parallel/row-worker.ts); none: memory goes when V8 collects.
+ */
+const collectGarbage: (() => void) | undefined = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * A job ended (its result or error posted; nothing here references it any more): free its memory
+ * once this task is over (collected from inside the job's own task, its input was still found
+ * reachable), unless another job started meanwhile.
+ */
+function released(): void {
+  setImmediate(() => { if (current === null) collectGarbage?.(); });
+}
+
+/**
+ * Jobs whose image is at least this many bytes (2 MP) are followed by a collection (a 24–50 MP
+ * document is 100–200 MB). Smaller ones are not: a drag's previews (on a proxy of at most 1 MP)
+ * come one after another, and a full collection after each would delay the next; V8 collects
+ * their few MB as they allocate.
+ */
+const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
@@ -151,7 +186,11 @@ async function run(job: WorkerJob): Promise<void> {
 }
 
 port.on('message', (msg: ToWorker) => {
-  if (msg.type === 'run') void run(msg.job);
+  // After `run` returns, this thread holds nothing of the job (its layer was transferred out).
+  if (msg.type === 'run') {
+    const large = msg.job.image.data.byteLength >= COLLECT_AFTER_BYTES;
+    void run(msg.job).then(() => { if (large) released(); });
+  }
   else if (msg.type === 'cancel' && current?.jobId === msg.jobId) current.abort.abort();
 });
 void learned.then(({ info }) => post({ type: 'ready', stages: info }));

@@ -236,6 +236,39 @@ async function readEditRequest(deps: HttpAppDeps, budget: UploadBudget, req: Req
   }
 }
 
+/**
+ * A `/v1/edit` request read and checked: its submit and image frame, or null (answered). The
+ * body, its base64 string and the decoded PNG bytes are this function's own: once it returns, only
+ * the frame holds the PNG (and the job drops it after decoding), not the route while the job runs.
+ */
+async function readEdit(deps: HttpAppDeps, budget: UploadBudget, req: Request, res: Response): Promise<{ jobId: string; submit: JobSubmit; frames: Map<number, Frame>; owner: string } | null> {
+  const got = await readEditRequest(deps, budget, req, res);
+  if (!got) return null;
+  const body = HttpEditSchema.safeParse(got.body);
+  if (!body.success) {
+    const i = body.error.issues[0]!;
+    httpError(res, 400, ErrorCode.bad_message, `${i.path.length > 0 ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
+    return null;
+  }
+  const b = body.data;
+  const jobId = b.jobId ?? `http-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  const parsed = JobSubmitSchema.safeParse({
+    type: 'job.submit', jobId, imageOrigin: b.imageOrigin, regions: b.regions, drags: b.drags,
+    keep: b.keep?.map((k) => (Array.isArray(k) ? { polygon: k } : k)), intent: b.intent, quality: b.quality, seed: b.seed,
+    ...(b.documentSize ? { documentSize: b.documentSize } : {}),
+  });
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    httpError(res, 400, ErrorCode.bad_message, `${i.path.length > 0 ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
+    return null;
+  }
+  if (parsed.data.keep?.some((k) => k.maskSlot !== undefined)) { httpError(res, 400, ErrorCode.bad_message, 'keep masks are not supported over HTTP; use polygons'); return null; }
+  const png = Buffer.from(b.image.png, 'base64');
+  const [left, top] = b.imageOrigin ?? [0, 0];
+  const frames = new Map<number, Frame>([[0, { jobId, part: 'image', slot: 0, format: 'png', width: 0, height: 0, left, top, data: png }]]);
+  return { jobId, submit: parsed.data, frames, owner: got.owner };
+}
+
 function editRoute(deps: HttpAppDeps) {
   const budget = new UploadBudget(2 * httpBodyLimit(deps.config.limits));
   let seq = 0;
@@ -243,36 +276,15 @@ function editRoute(deps: HttpAppDeps) {
     const clientId = `http-${(++seq).toString(36)}`;
     const rec = deps.diagnostics?.open(clientId, 'http', req.headers, req.socket.remoteAddress);
     res.on('finish', () => { if (rec && res.statusCode >= 400 && !rec.refused) rec.refused = String(res.statusCode); });
-    const got = await readEditRequest(deps, budget, req, res);
-    if (!got) return;
-    const body = HttpEditSchema.safeParse(got.body);
-    if (!body.success) {
-      const i = body.error.issues[0]!;
-      httpError(res, 400, ErrorCode.bad_message, `${i.path.length > 0 ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
-      return;
-    }
-    const b = body.data;
-    const jobId = b.jobId ?? `http-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
-    const parsed = JobSubmitSchema.safeParse({
-      type: 'job.submit', jobId, imageOrigin: b.imageOrigin, regions: b.regions, drags: b.drags,
-      keep: b.keep?.map((k) => (Array.isArray(k) ? { polygon: k } : k)), intent: b.intent, quality: b.quality, seed: b.seed,
-      ...(b.documentSize ? { documentSize: b.documentSize } : {}),
-    });
-    if (!parsed.success) {
-      const i = parsed.error.issues[0]!;
-      httpError(res, 400, ErrorCode.bad_message, `${i.path.length > 0 ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
-      return;
-    }
-    if (parsed.data.keep?.some((k) => k.maskSlot !== undefined)) { httpError(res, 400, ErrorCode.bad_message, 'keep masks are not supported over HTTP; use polygons'); return; }
-    const png = Buffer.from(b.image.png, 'base64');
-    const [left, top] = b.imageOrigin ?? [0, 0];
-    const frames = new Map<number, Frame>([[0, { jobId, part: 'image', slot: 0, format: 'png', width: 0, height: 0, left, top, data: png }]]);
+    const edit = await readEdit(deps, budget, req, res);
+    if (!edit) return;
     // A client that gives up (closes the connection before the answer) cancels its job.
     const gone = new AbortController();
     res.on('close', () => { if (!res.writableEnded) gone.abort(); });
-    const out = await deps.runHttpJob(parsed.data, frames, got.owner, clientId, gone.signal);
+    // (runHttpJob takes the frames: the map is empty afterwards.)
+    const out = await deps.runHttpJob(edit.submit, edit.frames, edit.owner, clientId, gone.signal);
     if (gone.signal.aborted) return;
-    await answerJob(res, jobId, out);
+    await answerJob(res, edit.jobId, out);
   };
 }
 

@@ -27,10 +27,15 @@ export interface HttpJobDeps {
 /**
  * Run one HTTP job to its end; never rejects (failures are `job.error` messages). `signal`: the
  * request went away (the client gave up or timed out) — the job is cancelled, not run to an end
- * nobody collects.
+ * nobody collects. The job takes `frames` over: the map is empty afterwards, and the job drops
+ * them once it has decoded them (a caller that keeps its map does not keep the upload alive).
  */
 export function runHttpJob(d: HttpJobDeps, submit: JobSubmit, frames: Map<number, Frame>, owner: string, clientId: string, signal?: AbortSignal): Promise<CollectedJob> {
   return new Promise((resolve) => {
+    // The frames move to the job (`entries` is reached by no closure below): the job's sink lives
+    // as long as its kept result, and through it these closures reach `frames` — empty now.
+    const entries = [...frames];
+    frames.clear();
     const collected: CollectedJob = { messages: [], chunks: [] };
     const refuse = (code: ErrorCode, message: string, hint: string) =>
       resolve({ messages: [{ type: 'job.error', jobId: submit.jobId, code, message, hint }], chunks: [] });
@@ -58,7 +63,7 @@ export function runHttpJob(d: HttpJobDeps, submit: JobSubmit, frames: Map<number
       return;
     }
     const job = d.store.create(submit, owner, clientId, sink, null, d.logger.child({ jobId: submit.jobId }), [0, ...expectedMaskSlots(submit)]);
-    for (const [slot, f] of frames) job.frames.set(slot, f);
+    for (const [slot, f] of entries) job.frames.set(slot, f);
     if (signal) {
       const gone = () => {
         if (!ACTIVE.has(job.state)) return;

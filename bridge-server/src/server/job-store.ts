@@ -149,9 +149,15 @@ export class JobStore {
     clearTimeout(job.uploadTimer);
     clearTimeout(job.jobTimer);
     job.session?.assembler.drop(job.id);
+    // What the job held while it ran goes now; it keeps only its terminal messages and layer
+    // chunks (what the memory budget counts): the uploaded frames, the decoded input, the run
+    // (its promise resolved to the worker's result, which holds the layer's own pixels besides
+    // the chunks cut from them), and the held image it read.
     job.frames.clear();
     job.workerJob = undefined;
     job.layerChunks = undefined;
+    job.run = undefined;
+    job.source = undefined;
     this.onFinish(job, messages);
     job.final = { messages: job.planMsg ? [job.planMsg, ...messages] : messages, chunks };
     this.budget?.finish(job.id, chunks.reduce((n, c) => n + c.byteLength, 0));

@@ -70,6 +70,20 @@ export const START_RETRY_MAX_MS = 5000;
 /** Stops before ready, in a row, after which the pool counts as unavailable. */
 export const START_FAILURES_DOWN = 3;
 
+/**
+ * The buffers of `job` that move to the worker without a copy: its own buffers are transferred
+ * (the caller's views of them are empty afterwards); a held image's SharedArrayBuffer
+ * (held-images.ts) is shared as it is (it cannot be transferred).
+ */
+export function transferList(job: WorkerJob): ArrayBuffer[] {
+  const transfer = new Set<ArrayBuffer>();
+  const give = (b: ArrayBufferLike): void => { if (!(typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer)) transfer.add(b as ArrayBuffer); };
+  give(job.image.data.buffer);
+  for (const r of job.regions) if ('mask' in r) give(r.mask.data.buffer);
+  for (const k of job.keep) if ('mask' in k) give(k.mask.data.buffer);
+  return [...transfer];
+}
+
 /** Fixed pool of edit workers. */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -119,19 +133,15 @@ export class WorkerPool {
     if (this.closed) throw new SmartDragError(ErrorCode.shutting_down, 'worker pool is closed');
     const slot = this.slots.find((s) => s.ready && !s.job && !s.retiring);
     if (!slot) throw new Error('no idle worker');
+    // No closure here may reach `job` (closures share their scope's variables): the handle lives
+    // as long as its caller keeps it, and must not keep the job's pixels alive — moved to the
+    // worker, or copied where Node could not move them.
+    const jobId = job.jobId;
     const promise = new Promise<WorkerResult>((resolve, reject) => {
-      slot.job = { id: job.jobId, resolve, reject, onProgress, ...(onPlan ? { onPlan } : {}), ...(onLayer ? { onLayer } : {}) };
+      slot.job = { id: jobId, resolve, reject, onProgress, ...(onPlan ? { onPlan } : {}), ...(onLayer ? { onLayer } : {}) };
     });
-    // Pixels move to the worker without a copy: own buffers are transferred, a held image's
-    // SharedArrayBuffer (held-images.ts) is shared as it is (it cannot be transferred).
-    const transfer: ArrayBuffer[] = [];
-    const give = (b: ArrayBufferLike): void => { if (!(typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer)) transfer.push(b as ArrayBuffer); };
-    give(job.image.data.buffer);
-    for (const r of job.regions) if ('mask' in r) give(r.mask.data.buffer);
-    for (const k of job.keep) if ('mask' in k) give(k.mask.data.buffer);
-    const msg: ToWorker = { type: 'run', job };
-    slot.worker.postMessage(msg, [...new Set(transfer)]);
-    return { promise, cancel: (code) => this.stop(slot, job.jobId, code ?? ErrorCode.cancelled) };
+    slot.worker.postMessage({ type: 'run', job } satisfies ToWorker, transferList(job));
+    return { promise, cancel: (code) => this.stop(slot, jobId, code ?? ErrorCode.cancelled) };
   }
 
   /** Terminate every worker; running jobs reject with `shutting_down`. */
