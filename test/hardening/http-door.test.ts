@@ -112,6 +112,35 @@ describe('HTTP door with the default limits', () => {
   }, 60_000);
 });
 
+describe('HTTP door, a large body', () => {
+  let tb: TestBridge;
+  beforeAll(async () => { tb = await startTestBridge({ workers: 1, debugHooks: false }); });
+  afterAll(async () => { await tb?.bridge.close(); });
+
+  it('a body over the off-thread threshold (parsed and decoded in a worker thread) edits like a small one', async () => {
+    const { encodePng } = await import('../../bridge-server/src/io/image-io');
+    const { OFF_THREAD_BYTES } = await import('../../bridge-server/src/server/json-off-thread');
+    // Noise does not compress: a 1800 × 1400 PNG is ~10 MB, its base64 ~13 MB.
+    const w = 1800, h = 1400, img = { width: w, height: h, data: new Uint8ClampedArray(w * h * 4) };
+    const noise = (await import('node:crypto')).randomBytes(img.data.length);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = (i & 3) === 3 ? 255 : noise[i]!;
+    const body = JSON.stringify({
+      image: { png: (await encodePng(img)).toString('base64') }, quality: 'preview',
+      regions: [{ id: 'h1', polygon: squarePolygon(100, 100, 60) }], drags: [{ region: 'h1', points: [[130, 130], [170, 150]], kind: 'translate' }],
+    });
+    expect(body.length).toBeGreaterThan(OFF_THREAD_BYTES);
+    const r = await request(tb.port, 'POST', '/v1/edit', { authorization: `Bearer ${tb.token}` }, body);
+    expect(r.status).toBe(200);
+    const out = r.body as { layer: { left: number; top: number; width: number; png: string } };
+    expect(out.layer.width).toBeGreaterThan(0);
+    expect(out.layer.left).toBeGreaterThanOrEqual(100 - 20);
+    // Invalid JSON of that size: the same 400 as a small one.
+    const bad = await request(tb.port, 'POST', '/v1/edit', { authorization: `Bearer ${tb.token}` }, body.slice(0, -2));
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'bad_message', message: expect.stringMatching(/not valid JSON/) });
+  });
+});
+
 describe('HTTP door with small limits', () => {
   let tb: TestBridge;
   // A small image limit → a body limit of a few hundred KB; short upload time for the slow sender.

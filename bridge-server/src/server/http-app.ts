@@ -4,6 +4,7 @@
  * gets the bridge token in place of `%SMARTDRAG_TOKEN%`, so the bridge's own pages need no
  * pairing; every route checks the Host header first (DNS rebinding).
  */
+import { parseEditBody } from './json-off-thread';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -206,7 +207,7 @@ function healthRoute(deps: HttpAppDeps) {
 }
 
 /** Token, type and size of a `/v1/edit` request, before its body is read; then the body, parsed. Answers and returns null on refusal. */
-async function readEditRequest(deps: HttpAppDeps, budget: UploadBudget, req: Request, res: Response): Promise<{ body: unknown; owner: string } | null> {
+async function readEditRequest(deps: HttpAppDeps, budget: UploadBudget, req: Request, res: Response): Promise<{ body: unknown; png: Buffer | null; owner: string } | null> {
   const max = httpBodyLimit(deps.config.limits);
   const auth = bearerAuth(req, deps.config);
   if (!auth) { refuse(res, 401, ErrorCode.unauthorized, 'missing or wrong bearer token'); return null; }
@@ -229,7 +230,9 @@ async function readEditRequest(deps: HttpAppDeps, budget: UploadBudget, req: Req
     return null;
   }
   try {
-    return { body: JSON.parse(buf.toString('utf8')) as unknown, owner: auth.owner };
+    // (A large body is parsed, and its PNG decoded, off the main thread: json-off-thread.ts.)
+    const parsed = await parseEditBody(buf);
+    return { body: parsed.body, png: parsed.png, owner: auth.owner };
   } catch (e) {
     httpError(res, 400, ErrorCode.bad_message, `the body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
     return null;
@@ -263,7 +266,7 @@ async function readEdit(deps: HttpAppDeps, budget: UploadBudget, req: Request, r
     return null;
   }
   if (parsed.data.keep?.some((k) => k.maskSlot !== undefined)) { httpError(res, 400, ErrorCode.bad_message, 'keep masks are not supported over HTTP; use polygons'); return null; }
-  const png = Buffer.from(b.image.png, 'base64');
+  const png = got.png ?? Buffer.from(b.image.png, 'base64');
   const [left, top] = b.imageOrigin ?? [0, 0];
   const frames = new Map<number, Frame>([[0, { jobId, part: 'image', slot: 0, format: 'png', width: 0, height: 0, left, top, data: png }]]);
   return { jobId, submit: parsed.data, frames, owner: got.owner };
