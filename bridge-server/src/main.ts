@@ -40,7 +40,9 @@ export function learnedCapabilities(config: Pick<BridgeConfig, 'home' | 'learned
     if (!config.learnedStages) return off('learned stages turned off (smartdrag serve --no-learned)');
     if (!info.enabled) return info;
     if (workers?.error) return off(`the edit workers could not start learned stages: ${workers.error}`);
-    if (workers && !built) return off('the edit workers did not build this stage');
+    // The workers pick their models when they start: a model on disk they did not take was
+    // installed (or completed) after that.
+    if (workers && !built) return off(`${info.model ? `${info.model} was` : 'its model was'} installed after the bridge started: restart the bridge (smartdrag serve) to use it`);
     return info;
   };
   // Exactly the stages the edit workers pass to runEdit (LEARNED_STAGES), nothing else.
