@@ -9,10 +9,9 @@
  * optional local LLM reasoner is created here too. The plan is posted as soon as it is made, so
  * the client sees `job.plan` before any pixel progress.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { rasterizePolygon } from '@smartdrag/shared';
+import { collectGarbage } from '../core/gc';
 import { wireCheck } from '../core/self-check';
 import { bridgeEditOptions, runEdit } from '../core/edit';
 import { movedOutline } from '../core/outline';
@@ -56,22 +55,6 @@ const learned: Promise<{ stages: LearnedStages | null; info: WorkerStages }> = (
   } catch (e) {
     const msg = (e as Error)?.message ?? String(e);
     return { stages: null, info: { device: 'cpu', deviceReason: 'learned stages failed to start', filler: false, refiner: false, ...base, error: msg } };
-  }
-})();
-
-/**
- * A full garbage collection of this thread. V8 collects only when a thread allocates: an idle
- * worker would keep its last job's input and temporaries (hundreds of MB for a large image, all
- * unreachable) until its next job. `gc` comes from a context made with `--expose-gc` on, as the
- * pixel helpers take theirs (core/parallel/row-worker.ts); none: memory goes when V8 collects.
- */
-const collectGarbage: (() => void) | undefined = (() => {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
   }
 })();
 

@@ -5,7 +5,12 @@
  * Bodies over {@link OFF_THREAD_BYTES} are parsed in a short-lived worker thread, which also
  * decodes the PNG and hands its bytes back without a copy; smaller ones are parsed here.
  */
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+
+/** The parser thread's script (plain JavaScript beside this file). */
+const WORKER_FILE = join(__dirname, 'json-worker.js');
+
 
 /** Bodies at least this large are parsed off the main thread (a worker costs ~30–50 ms to start). */
 export const OFF_THREAD_BYTES = 8 * 1024 * 1024;
@@ -17,30 +22,13 @@ export interface ParsedEditBody {
   offThread: boolean;
 }
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-try {
-  const bytes = Buffer.from(workerData.buffer, workerData.byteOffset, workerData.byteLength);
-  const body = JSON.parse(bytes.toString('utf8'));
-  let png = null;
-  if (body && typeof body === 'object' && body.image && typeof body.image === 'object' && typeof body.image.png === 'string' && body.image.png.length >= 8) {
-    const b = Buffer.from(body.image.png, 'base64');
-    png = b.byteOffset === 0 && b.buffer.byteLength === b.length ? new Uint8Array(b.buffer) : new Uint8Array(b);
-    body.image.png = 'decoded-off-thread';
-  }
-  parentPort.postMessage({ body, png }, png ? [png.buffer] : []);
-} catch (e) {
-  parentPort.postMessage({ error: String(e && e.message || e) });
-}
-`;
-
 /** Parse `buf` (the request body, UTF-8 JSON). Rejects with the parser's message on invalid JSON. */
 export async function parseEditBody(buf: Buffer): Promise<ParsedEditBody> {
   if (buf.length < OFF_THREAD_BYTES) return { body: JSON.parse(buf.toString('utf8')) as unknown, png: null, offThread: false };
   // The body's bytes move to the worker (a standalone copy when the buffer shares its memory).
   const own = buf.byteOffset === 0 && buf.buffer.byteLength === buf.length ? buf : Buffer.from(buf);
   const data = new Uint8Array(own.buffer as ArrayBuffer, own.byteOffset, own.length);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: data, transferList: [data.buffer as ArrayBuffer] });
+  const worker = new Worker(WORKER_FILE, { workerData: data, transferList: [data.buffer as ArrayBuffer] });
   try {
     const msg = await new Promise<{ body?: unknown; png?: Uint8Array | null; error?: string }>((resolve, reject) => {
       worker.once('message', resolve);

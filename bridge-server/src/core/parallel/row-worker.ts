@@ -7,20 +7,17 @@
  * SharedArrayBuffers of a finished job (hundreds of MB at 36 MP), which the calling thread has
  * long dropped.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
+import { collectGarbage } from '../gc';
 import { serveRowPass, type RowPassMessage } from './rows';
 import './kernels';
 
 if (!parentPort) throw new Error('row-worker must run in a worker thread');
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as (() => void) | undefined;
 let pending: ReturnType<typeof setTimeout> | null = null;
 parentPort.on('message', (msg: RowPassMessage) => {
   serveRowPass(msg);
   // Collect once the job's passes are over (a short quiet spell), not after every pass.
   if (pending) clearTimeout(pending);
-  pending = setTimeout(() => { pending = null; gc?.(); }, 50);
+  pending = setTimeout(() => { pending = null; collectGarbage?.(); }, 50);
 });
 parentPort.postMessage('ready');

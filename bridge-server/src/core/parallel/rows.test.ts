@@ -174,8 +174,9 @@ describe('progress of long passes', () => {
       const warp: number[] = [];
       await runEdit(req, { onProgress: (s, f) => { if (s === 'warp') warp.push(f); } });
       const inside = warp.filter((f) => f > 0 && f < 1);
-      // (With a helper thread the caller reports after its own chunks: fewer, guided chunks.)
-      expect([helpers, inside.length >= (helpers ? 2 : 10)]).toEqual([helpers, true]);
+      // On one thread: after each of its bands. With a helper the caller reports after its own
+      // chunks and while it waits for the helper's (how many depends on who took what: at least one).
+      expect([helpers, inside.length >= (helpers ? 1 : 10)]).toEqual([helpers, true]);
       for (let i = 1; i < warp.length; i++) expect(warp[i]!).toBeGreaterThanOrEqual(warp[i - 1]!);
     }
   });

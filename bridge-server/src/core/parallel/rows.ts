@@ -201,6 +201,8 @@ export function runRows<T>(name: string, task: T, rows: number, work: number, on
   for (;;) {
     const done = Atomics.load(ctrl, DONE);
     if (done >= rows) break;
+    // The helpers' rows count too: the caller, done with its own, tells as theirs finish.
+    if (onRows && done - told >= rows / PROGRESS_BANDS) { told = done; onRows(done / rows); }
     // A helper is mid-chunk; it notifies when it adds its rows.
     if (Atomics.wait(ctrl, DONE, done, 60_000) === 'timed-out' && Atomics.load(ctrl, DONE) === done) {
       throw new Error(`pixel pass ${name}: a helper thread stopped answering`);
