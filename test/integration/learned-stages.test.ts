@@ -5,7 +5,7 @@
  * in its timings (`learned.<stage>`, milliseconds spent inside it). A stage that health lists
  * but the worker never passes to runEdit (as the old `warpGpu` was) makes this test fail.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,29 +13,18 @@ import { encodeFrame, type JobResult } from '@smartdrag/shared';
 import { generateTinyModels } from '../../models/generate-tiny';
 import { addModels } from '../../bridge-server/src/models';
 import { gradientImage, RawClient, sendJob, squarePolygon, type TestBridge } from '../helpers/bridge-harness';
+import { spawnServe, stopServe } from '../helpers/serve-process';
 
-const BIN = path.resolve(__dirname, '..', '..', 'bridge-server', 'bin', 'smartdrag.js');
 let tmp: string;
 let child: ChildProcess | undefined;
 let tb: TestBridge;
 
 /** `smartdrag serve --port 0` with the tiny manifests (`SMARTDRAG_MANIFESTS`) and `home`. */
 async function serve(home: string, manifestsDir: string): Promise<TestBridge> {
-  const env = { ...process.env, SMARTDRAG_HOME: home, SMARTDRAG_MANIFESTS: manifestsDir };
-  child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workers', '1', '--log-level', 'silent', '--no-build'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`serve did not start: ${out}${err}`)), 30000);
-    child!.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /SmartDrag bridge on (http:\/\/\S+)/.exec(out);
-      if (m) { clearTimeout(t); resolve(m[1]!.replace(/\/$/, '')); }
-    });
-    child!.once('exit', (code) => { clearTimeout(t); reject(new Error(`serve exited ${code}: ${out}${err}`)); });
-  });
-  const u = new URL(url);
-  return { bridge: undefined as never, token: fs.readFileSync(path.join(home, 'token'), 'utf8').trim(), port: Number(u.port), url, wsUrl: `ws://${u.host}/v1/ws`, home };
+  const started = await spawnServe(['--port', '0', '--workers', '1', '--log-level', 'silent'], { SMARTDRAG_HOME: home, SMARTDRAG_MANIFESTS: manifestsDir });
+  child = started.child;
+  const u = new URL(started.url);
+  return { bridge: undefined as never, token: fs.readFileSync(path.join(home, 'token'), 'utf8').trim(), port: Number(u.port), url: started.url, wsUrl: `ws://${u.host}/v1/ws`, home };
 }
 
 beforeAll(async () => {
@@ -50,11 +39,7 @@ beforeAll(async () => {
   tb = await serve(home, tiny.manifestsDir);
 });
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGINT');
-    await exited;
-  }
+  await stopServe(child);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

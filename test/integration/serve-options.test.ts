@@ -2,14 +2,14 @@
  * `smartdrag serve` as a user starts it: the environment's port (SMARTDRAG_PORT, as documented in
  * config.ts) and the limits / learned-stage switches the error hints point at reach the bridge.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ERROR_HINTS } from '@smartdrag/shared';
+import { spawnServe, stopServe } from '../helpers/serve-process';
 
-const BIN = path.resolve(__dirname, '..', '..', 'bridge-server', 'bin', 'smartdrag.js');
 let tmp: string;
 let child: ChildProcess | undefined;
 
@@ -21,29 +21,16 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Start `serve` with `args` and `env`; resolves with the URL it printed. */
-function serve(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  child = spawn(process.execPath, [BIN, 'serve', '--no-build', '--workers', '1', '--log-level', 'silent', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  return new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`serve did not start: ${out}${err}`)), 30000);
-    child!.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /SmartDrag bridge on (http:\/\/\S+)/.exec(out);
-      if (m) { clearTimeout(t); resolve(m[1]!.replace(/\/$/, '')); }
-    });
-    child!.once('exit', (code) => { clearTimeout(t); reject(new Error(`serve exited ${code}: ${out}${err}`)); });
-  });
+/** Start `serve` with `args` and `env` (one worker, silent); resolves with the URL it printed. */
+async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const started = await spawnServe(['--workers', '1', '--log-level', 'silent', ...args], env);
+  child = started.child;
+  return started.url;
 }
 
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-serve-opts-')); });
 afterEach(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGINT');
-    await exited;
-  }
+  await stopServe(child);
   child = undefined;
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -71,7 +58,6 @@ test('--port beats SMARTDRAG_PORT; a bad SMARTDRAG_PORT is refused with the vari
   const port = await freePort();
   const url = await serve(['--port', String(port)], { SMARTDRAG_HOME: path.join(tmp, 'home'), SMARTDRAG_PORT: '1' });
   expect(url).toBe(`http://127.0.0.1:${port}`);
-  child!.kill('SIGINT');
-  await new Promise((r) => child!.once('exit', r));
+  await stopServe(child);
   await expect(serve([], { SMARTDRAG_HOME: path.join(tmp, 'home'), SMARTDRAG_PORT: 'seven' })).rejects.toThrow(/SMARTDRAG_PORT[\s\S]*expected an integer/);
 }, 60_000);

@@ -55,6 +55,17 @@ async function loadSample(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
 }
 
+/** The sample open, the red candy lassoed and dragged as a move, and its live preview on screen (plan and outline). */
+async function candyDragPreviewed(page: Page): Promise<void> {
+  await loadSample(page);
+  await page.click('[data-testid=tool-lasso]');
+  await lassoOnPage(page, CANDY);
+  await page.click('[data-testid=tool-arrow]');
+  await page.selectOption('[data-testid=kind]', 'translate');
+  await dragOnEditor(page, page, DRAG[0]!, DRAG[1]!);
+  await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !!p.editor.movedPolygons; }, undefined, { timeout: 60000 });
+}
+
 /** The message line: its text, whether it is shown as an error, and its data-result. */
 function message(frame: Frame | Page): Promise<{ text: string; error: boolean; result: string | null }> {
   return frame.evaluate(() => {
@@ -187,14 +198,7 @@ test('playground: opening another image while Smart Drag runs cancels it — not
   await holdWebSocketSends(ctx);
   try {
     const { page, errors } = await openPlayground(ctx);
-    await loadSample(page);
-    await page.click('[data-testid=tool-lasso]');
-    await lassoOnPage(page, CANDY);
-    await page.click('[data-testid=tool-arrow]');
-    await page.selectOption('[data-testid=kind]', 'translate');
-    await dragOnEditor(page, page, DRAG[0]!, DRAG[1]!);
-    // The live preview's plan and outline are on screen.
-    await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !!p.editor.movedPolygons; }, undefined, { timeout: 60000 });
+    await candyDragPreviewed(page);
     expect(await page.locator('[data-testid=plan] li').count()).toBeGreaterThan(0);
 
     await page.evaluate(() => { (window as any).__held = []; });
@@ -397,13 +401,7 @@ test('playground: the progress bar of a final only moves forward (one bar for th
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
     const { page, errors } = await openPlayground(ctx);
-    await loadSample(page);
-    await page.click('[data-testid=tool-lasso]');
-    await lassoOnPage(page, CANDY);
-    await page.click('[data-testid=tool-arrow]');
-    await page.selectOption('[data-testid=kind]', 'translate');
-    await dragOnEditor(page, page, DRAG[0]!, DRAG[1]!);
-    await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !!p.editor.movedPolygons; }, undefined, { timeout: 60000 });
+    await candyDragPreviewed(page);
     // Every (text, bar width) the panel shows from the click on.
     await page.evaluate(() => {
       const seen: Array<[string, string]> = [];

@@ -6,19 +6,15 @@
  * The held-out rows (fnv1a(text) % 3 === 0, fixed before the rules were written) are scored apart.
  */
 import { maskBounds, rasterizePolygon } from '@smartdrag/shared/geometry';
-import type { EditRequest, Operation, PlacedMask, Point } from '../types';
+import type { EditRequest, Operation, PlacedMask } from '../types';
 import { makePlan } from '../plan/index';
 import corpus from './corpus/corpus.json';
+import { disc } from '../plan/test-shapes';
 
 type Expect = { kind: string; [k: string]: unknown };
 interface Row { text: string; expect: Expect; split: 'dev' | 'heldout' }
 
 const W = 400, H = 300;
-function disc(cx: number, cy: number, r: number): Point[] {
-  const pts: Point[] = [];
-  for (let i = 0; i < 64; i++) pts.push([cx + r * Math.cos((i / 64) * 2 * Math.PI), cy + r * Math.sin((i / 64) * 2 * Math.PI)]);
-  return pts;
-}
 const MASK: PlacedMask = rasterizePolygon(disc(150, 140, 40));
 function bbox(m: PlacedMask): { x0: number; y0: number; w: number; h: number } {
   const b = maskBounds(m, 128); // pixels with coverage ≥ 50 %, as editors measure (max − min)

@@ -9,22 +9,9 @@ import { maskBounds, rasterizePolygon } from '@smartdrag/shared/geometry';
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 import type { Drag, EditRequest, Operation, PlacedMask, Point, Rect } from '../types';
 import { makePlan, DEFAULTS } from '../plan/index';
+import { arc, disc } from '../plan/test-shapes';
 
 const W = 400, H = 300;
-function disc(cx: number, cy: number, r: number): Point[] {
-  const pts: Point[] = [];
-  for (let i = 0; i < 64; i++) pts.push([cx + r * Math.cos((i / 64) * 2 * Math.PI), cy + r * Math.sin((i / 64) * 2 * Math.PI)]);
-  return pts;
-}
-/** An arc about (cx,cy) at radius r from angle a0 to a1 (degrees, + = clockwise on screen). */
-function arc(cx: number, cy: number, r: number, a0: number, a1: number, n = 4): Point[] {
-  const out: Point[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = ((a0 + ((a1 - a0) * i) / (n - 1)) * Math.PI) / 180;
-    out.push([cx + r * Math.cos(a), cy + r * Math.sin(a)]);
-  }
-  return out;
-}
 const MASK_A: PlacedMask = rasterizePolygon(disc(100, 150, 40));
 const MASK_B: PlacedMask = rasterizePolygon(disc(300, 150, 40));
 const b = maskBounds(MASK_A, 128); // pixels with coverage ≥ 50 %, as editors measure (max − min)

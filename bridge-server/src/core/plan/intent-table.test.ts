@@ -8,12 +8,8 @@ import type { Drag, EditRequest, Operation, OperationParams, Plan, Point, Region
 import { makePlan } from './index';
 import { parseIntent } from '../intent/parse';
 import { PlanSchema } from '@smartdrag/shared/protocol';
+import { arc, disc } from './test-shapes';
 
-function disc(cx: number, cy: number, r: number): Point[] {
-  const pts: Point[] = [];
-  for (let i = 0; i < 64; i++) pts.push([cx + r * Math.cos((i / 64) * 2 * Math.PI), cy + r * Math.sin((i / 64) * 2 * Math.PI)]);
-  return pts;
-}
 const REGIONS: Record<string, Region> = {
   a: { id: 'a', mask: rasterizePolygon(disc(100, 150, 40)) },
   b: { id: 'b', mask: rasterizePolygon(disc(300, 150, 40)) },
@@ -22,15 +18,6 @@ const CA = maskCentroid(REGIONS.a!.mask)!, CB = maskCentroid(REGIONS.b!.mask)!;
 /** Radius of gyration of a disc of radius 40. */
 const GYR_A = 40 / Math.SQRT2;
 
-/** An arc about (cx,cy) at radius r from angle a0 to a1 (degrees, + = clockwise on screen). */
-function arc(cx: number, cy: number, r: number, a0: number, a1: number, n = 4): Point[] {
-  const out: Point[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = ((a0 + ((a1 - a0) * i) / (n - 1)) * Math.PI) / 180;
-    out.push([cx + r * Math.cos(a), cy + r * Math.sin(a)]);
-  }
-  return out;
-}
 
 const D: Record<string, Drag> = {
   moveA: { region: 'a', points: [[100, 150], [140, 150]] },
