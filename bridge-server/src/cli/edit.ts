@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, previewProxyInput, type SelfCheckInfo, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, overallProgress, previewProxyInput, type SelfCheckInfo, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase, type DragCase } from '../core/case';
 import { bridgeEditOptions, runEdit } from '../core/edit';
 import { DOUBTFUL_BADNESS, wireCheck } from '../core/self-check';
@@ -34,7 +34,29 @@ export interface EditCommandOptions {
    * or more (core/proxy.ts); outputs are then proxy-size. 0 = full resolution. Default about 1 MP.
    */
   previewMaxPixels?: number;
+  /** Where the live progress line goes (default stderr); drawn only on a terminal. */
+  progress?: { write(s: string): unknown; isTTY?: boolean };
 }
+
+/**
+ * The edit's progress as one redrawn line on a terminal (`Filling… 45%`, `Sending… 30%`), cleared
+ * when the edit ends; nothing when the stream is not a terminal (scripts and pipes stay clean).
+ */
+function progressLine(stream: { write(s: string): unknown; isTTY?: boolean } = process.stderr) {
+  let overall = 0, last = '';
+  const show = (line: string): void => { if (stream.isTTY && line !== last) { stream.write(`\r\x1b[2K${line}`); last = line; } };
+  return {
+    stage: (stage: string, f: number): void => { overall = overallProgress(stage, f, overall); show(`${STAGE_WORDS[stage] ?? stage}… ${Math.round(overall * 100)}%`); },
+    upload: (f: number): void => { if (overall === 0) show(`Sending to the bridge… ${Math.round(f * 100)}%`); },
+    queued: (position: number): void => { if (position > 0) show(`Queued (${position} ahead)`); },
+    end: (): void => { if (last) stream.write('\r\x1b[2K'); last = ''; },
+  };
+}
+
+/** What each bridge stage is called on the progress line. */
+const STAGE_WORDS: Readonly<Record<string, string>> = {
+  plan: 'Planning', warp: 'Moving pixels', fill: 'Filling', blend: 'Blending', refine: 'Refining', layer: 'Making the layer',
+};
 
 /** The machine-readable summary (`--json`). */
 export interface EditSummary {
@@ -56,7 +78,7 @@ export function caseImagePath(caseFile: string, c: DragCase): string {
   return resolve(dirname(resolve(caseFile)), '..', c.image);
 }
 
-async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage) {
+async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage, line: ReturnType<typeof progressLine>) {
   const client = new BridgeClient({
     url: o.server!, token: o.token ?? ensureToken(smartdragHome()), client: 'cli', clientVersion: bridgeVersion(),
     WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false,
@@ -71,7 +93,8 @@ async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage) {
     };
     // A preview of a document ≥ about 4× the budget goes as the CLI's own proxy (job.submit
     // `proxyOf`), as the panels send theirs: the bridge gets ≤ budget pixels, not the document.
-    const job = client.submit(budget !== undefined ? previewProxyInput(input, budget) ?? input : input);
+    const job = client.submit(budget !== undefined ? previewProxyInput(input, budget) ?? input : input,
+      { onProgress: line.stage, onUpload: line.upload, onQueued: line.queued });
     const r = await job.result;
     return r;
   } finally {
@@ -98,8 +121,9 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
   let proxy: EditSummary['proxy'];
   // The document the outputs show: the image itself, or its proxy when a preview ran on one.
   let shown = image;
+  const line = progressLine(o.progress);
   if (o.server) {
-    const r = await viaServer(o, c, image);
+    const r = await viaServer(o, c, image, line).finally(line.end);
     plan = r.plan as Plan;
     timings = r.timings;
     if (r.check !== undefined) check = r.check;
@@ -110,7 +134,7 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
   } else {
     const req = caseToRequest(c, image, { quality: o.quality, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
     const budget = proxyBudget(o);
-    const res = await runEdit(req, { ...bridgeEditOptions(req.quality), ...(budget !== undefined ? { proxyMaxPixels: budget } : {}) });
+    const res = await runEdit(req, { ...bridgeEditOptions(req.quality), ...(budget !== undefined ? { proxyMaxPixels: budget } : {}), onProgress: line.stage }).finally(line.end);
     plan = res.plan;
     timings = res.timings;
     if (res.check !== undefined) check = res.check && wireCheck(res.check);
