@@ -273,6 +273,10 @@ export class SessionHub {
       return;
     }
     const job = store.get(chunk.jobId);
+    // A job this connection's user already sent in full: its submit came again after a reconnect
+    // (the client had not heard job.accepted) and was answered as a resume; the chunks that follow
+    // it are the same upload again, not an error.
+    if (job && job.owner === session.owner && job.state !== 'uploading' && job.session === session) return;
     if (!job || job.session !== session || job.state !== 'uploading') {
       session.error(ErrorCode.bad_message, `binary frame for job ${chunk.jobId}, which is not waiting for frames`, { jobId: chunk.jobId });
       return;
@@ -327,6 +331,9 @@ export class SessionHub {
       if (job.final) {
         for (const m of job.final.messages) session.message(m);
         for (const c of job.final.chunks) session.binary(c);
+      } else if (job.state === 'preparing') {
+        // All its frames arrived; it is being decoded before it queues.
+        session.message({ type: 'job.accepted', jobId: id, position: 0 });
       } else if (job.state === 'queued') {
         session.message({ type: 'job.queued', jobId: id, position: queue.position(job) });
       } else if (job.state === 'running') {

@@ -299,6 +299,8 @@ export class BridgeClient {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastHeardAt = 0;
   private connecting: Promise<Welcome> | null = null;
+  /** Ends the socket being opened now (its timer, its promise): set by openSocket, used by close(). */
+  private abortOpen: (() => void) | null = null;
   /** Jobs are sent one after the other (submit, then its chunks as the socket drains). */
   private sending: Promise<void> = Promise.resolve();
   private everConnected = false;
@@ -339,6 +341,8 @@ export class BridgeClient {
   connect(): Promise<Welcome> {
     if (this.ws && this.ws.readyState === OPEN && this.welcomeMsg && this.state === 'connected') return Promise.resolve(this.welcomeMsg);
     if (this.connecting) return this.connecting;
+    // A reconnect waiting for its timer is replaced by this attempt (two timers made two sockets).
+    if (this.reconnectTimer) { clearTimeout(this.reconnectTimer); this.reconnectTimer = null; }
     this.userClosed = false;
     this.terminal = null;
     this.connecting = this.openSocket(false).finally(() => { this.connecting = null; });
@@ -349,10 +353,14 @@ export class BridgeClient {
   close(): void {
     this.userClosed = true;
     this.clearTimers();
+    this.abortOpen?.();
     const ws = this.ws;
     this.ws = null;
     if (ws) {
-      ws.onclose = null; ws.onmessage = null; ws.onerror = null; ws.onopen = null;
+      // (Closing a socket that is still connecting reports an error: Node's ws throws it when
+      // nothing listens.)
+      ws.onclose = null; ws.onmessage = null; ws.onopen = null;
+      ws.onerror = () => { /* closed on purpose */ };
       try { ws.close(1000, 'client closed'); } catch { /* already closed */ }
     }
     this.failAll(new BridgeError(ErrorCode.connection_lost, 'client closed'));
@@ -598,6 +606,7 @@ export class BridgeClient {
       let serverError: BridgeError | null = null;
       const timeoutMs = this.opts.connectTimeoutMs ?? 10_000;
       const connectTimer = setTimeout(() => {
+        this.abortOpen = null;
         if (welcomed) return;
         ws.onclose = null; ws.onmessage = null; ws.onopen = null;
         ws.onerror = () => { /* closing a socket that is still connecting reports an error */ };
@@ -609,6 +618,11 @@ export class BridgeClient {
         this.afterFailedOpen(err, isReconnect);
         reject(err);
       }, timeoutMs);
+      this.abortOpen = () => {
+        this.abortOpen = null;
+        clearTimeout(connectTimer);
+        if (!welcomed) reject(new BridgeError(ErrorCode.connection_lost, 'client closed'));
+      };
       ws.onopen = () => {
         opened = true;
         ws.send(encodeMessage({
@@ -629,6 +643,7 @@ export class BridgeClient {
           if (!welcomed) {
             if (msg.type === 'welcome') {
               welcomed = true;
+              this.abortOpen = null;
               clearTimeout(connectTimer);
               this.welcomeMsg = msg;
               this.held = new Map(); // keys are per connection
@@ -651,6 +666,7 @@ export class BridgeClient {
       };
       ws.onclose = (ev) => {
         clearTimeout(connectTimer);
+        this.abortOpen = null;
         if (this.ws === ws) this.ws = null;
         this.stopHeartbeat();
         if (!welcomed) {
@@ -689,11 +705,21 @@ export class BridgeClient {
 
   private onDropped(code: number): void {
     if (this.userClosed) return;
-    const canReconnect = this.opts.reconnect !== false && this.everConnected && code !== 1001;
+    const canReconnect = this.opts.reconnect !== false && this.everConnected;
+    const stopped = code === 1001;
     if (!canReconnect) {
-      const err = new BridgeError(code === 1001 ? ErrorCode.shutting_down : ErrorCode.connection_lost, `connection closed (${code})`);
+      const err = stopped ? new BridgeError(ErrorCode.shutting_down, 'the bridge stopped') : new BridgeError(ErrorCode.connection_lost, `connection closed (${code})`);
       this.failAll(err);
-      this.setState({ state: code === 1001 ? 'closed' : 'error', error: { code: err.code, message: err.message, hint: err.hint } });
+      this.setState({ state: stopped ? 'closed' : 'error', error: { code: err.code, message: err.message, hint: err.hint } });
+      return;
+    }
+    if (stopped) {
+      // The bridge stopped on purpose (its jobs were ended with shutting_down): what is still here
+      // is ended the same way, and the client keeps trying, so a restarted bridge is found again.
+      this.failAll(new BridgeError(ErrorCode.shutting_down, 'the bridge stopped'));
+      for (const j of this.jobs.values()) this.assembler.drop(j.id);
+      this.setState({ state: 'reconnecting', error: { code: ErrorCode.shutting_down, message: 'the bridge stopped', hint: ERROR_HINTS.shutting_down } });
+      this.scheduleReconnect();
       return;
     }
     // Chunks of a half-received layer are resent in full on resume.
@@ -710,8 +736,11 @@ export class BridgeClient {
     this.attempt++;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      if (this.userClosed) return;
-      this.openSocket(true).catch(() => undefined);
+      if (this.userClosed || this.connecting) return;
+      // (Kept in `connecting`: a connect() meanwhile waits for this attempt instead of opening another socket.)
+      const attempt = this.openSocket(true).finally(() => { if (this.connecting === attempt) this.connecting = null; });
+      this.connecting = attempt;
+      attempt.catch(() => undefined);
     }, delay);
   }
 
@@ -724,6 +753,8 @@ export class BridgeClient {
       else this.sendJob(job);
     }
     for (let i = 0; i < resume.length; i += 256) this.send({ type: 'job.resume', jobIds: resume.slice(i, i + 256) });
+    // A cancel asked while the connection was down went nowhere: it follows the resume.
+    for (const id of resume) if (this.jobs.get(id)?.cancelRequested) this.send({ type: 'job.cancel', jobId: id });
   }
 
   private onServerMessage(msg: ServerMessage): void {
@@ -780,6 +811,11 @@ export class BridgeClient {
         }
         // The cancel of a job the bridge no longer (or never) had: it is cancelled, not lost.
         if (job.cancelRequested && msg.code === ErrorCode.job_not_found) { this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled')); break; }
+        // A job the bridge had accepted and no longer knows after a reconnect: it restarted.
+        if (job.accepted && msg.code === ErrorCode.job_not_found) {
+          this.finish(job, new BridgeError(ErrorCode.job_not_found, 'the bridge no longer has this edit (it was restarted while the connection was down); nothing was applied', 'Run the edit again.'));
+          break;
+        }
         this.finish(job, new BridgeError(isErrorCode(msg.code) ? msg.code : ErrorCode.internal, msg.message, msg.hint ?? ERROR_HINTS[msg.code]));
         break;
       case 'job.cancelled':
@@ -838,15 +874,25 @@ export class BridgeClient {
   private startHeartbeat(intervalMs: number): void {
     this.stopHeartbeat();
     this.lastHeardAt = Date.now();
+    let lastPing = Date.now();
+    // Checked three times an interval; a ping goes once an interval.
     const t = setInterval(() => {
       const ws = this.ws;
       if (!ws || ws.readyState !== OPEN) return;
-      if (Date.now() - this.lastHeardAt > intervalMs * 2.5) {
-        ws.close(4000, 'heartbeat timeout'); // leads to onclose -> reconnect
+      const now = Date.now();
+      if (now - this.lastHeardAt > intervalMs * 2.5) {
+        // Dropped at once: a frozen bridge would not answer the close handshake either (ws waits
+        // 30 s for it).
+        ws.onclose = null; ws.onmessage = null; ws.onopen = null;
+        ws.onerror = () => { /* closed on purpose */ };
+        if (this.ws === ws) this.ws = null;
+        try { ws.close(4000, 'heartbeat timeout'); } catch { /* already closing */ }
+        this.stopHeartbeat();
+        this.onDropped(4000);
         return;
       }
-      this.send({ type: 'ping', t: Date.now() });
-    }, intervalMs);
+      if (now - lastPing >= intervalMs) { lastPing = now; this.send({ type: 'ping', t: now }); }
+    }, Math.max(1, Math.round(intervalMs / 3)));
     (t as { unref?: () => void }).unref?.();
     this.heartbeat = t;
   }
