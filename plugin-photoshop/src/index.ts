@@ -34,6 +34,7 @@ function makeClient(s: Settings): BridgeClient {
 async function start(): Promise<{ controller: SmartDragController; settings: Settings; save(patch: Partial<Settings>): Promise<void> }> {
   const settings = await loadSettings(store, secrets);
   const controller = new SmartDragController({ host: createPhotoshopHost({ photoshop }), client: makeClient(settings) });
+  let current = { bridgeUrl: settings.bridgeUrl, token: settings.token };
   if (settings.token) void controller.connect();
   return {
     controller,
@@ -41,10 +42,15 @@ async function start(): Promise<{ controller: SmartDragController; settings: Set
     async save(patch) {
       Object.assign(settings, patch);
       await saveSettings(patch, store, secrets);
-      // The Connect button saves URL + token: always (re)connect with them.
+      // The Save & connect button saves URL + token: a new client only when they changed (a
+      // replaced client would drop the work in progress); otherwise connect when not connected.
       if (patch.bridgeUrl !== undefined || patch.token !== undefined) {
-        controller.replaceClient(makeClient(settings));
-        await controller.connect();
+        const changed = settings.bridgeUrl !== current.bridgeUrl || settings.token !== current.token;
+        if (changed) {
+          current = { bridgeUrl: settings.bridgeUrl, token: settings.token };
+          controller.replaceClient(makeClient(settings));
+        }
+        if (changed || controller.state.connection.state !== 'connected') await controller.connect();
       }
     },
   };
@@ -53,6 +59,23 @@ async function start(): Promise<{ controller: SmartDragController; settings: Set
 let app: ReturnType<typeof start> | null = null;
 const getApp = () => (app ??= start());
 
+/**
+ * While the panel is open and paired, a connection that is down (the bridge was not running yet,
+ * or stopped with Ctrl+C) is tried again every few seconds, so Smart Drag and Preview come back by
+ * themselves once the bridge runs.
+ */
+const RETRY_MS = 3000;
+let stopRetry: (() => void) | null = null;
+function startRetrying(a: Awaited<ReturnType<typeof start>>): void {
+  if (stopRetry) return;
+  const stop = a.controller.keepConnected(RETRY_MS, () => !!a.settings.token);
+  stopRetry = stop;
+}
+function stopRetrying(): void {
+  stopRetry?.();
+  stopRetry = null;
+}
+
 uxp.entrypoints.setup({
   panels: {
     [ENTRYPOINT_IDS.panel]: {
@@ -60,9 +83,19 @@ uxp.entrypoints.setup({
         const node = root as HTMLElement;
         const content = document.getElementById('smartdrag-panel');
         if (content) node.appendChild(content);
-        void getApp().then((a) => mountPanel(node, {
-          controller: a.controller, settings: a.settings, allowedDomains: ALLOWED_DOMAINS, saveSettings: a.save,
-        }));
+        void getApp().then((a) => {
+          mountPanel(node, { controller: a.controller, settings: a.settings, allowedDomains: ALLOWED_DOMAINS, saveSettings: a.save });
+          startRetrying(a);
+        });
+      },
+      show() {
+        if (app) void app.then(startRetrying);
+      },
+      hide() {
+        stopRetrying();
+      },
+      destroy() {
+        stopRetrying();
       },
     },
   },
@@ -76,7 +109,7 @@ uxp.entrypoints.setup({
         return (async () => {
           const a = await getApp();
           if (!a.settings.token) {
-            await photoshop.app.showAlert?.('SmartDrag is not paired yet: open the SmartDrag panel, paste the token from `smartdrag token`, and press Connect.');
+            await photoshop.app.showAlert?.('SmartDrag is not paired yet: open the SmartDrag panel, paste the token from `smartdrag token`, and press Save & connect.');
             return;
           }
           await a.controller.runCommand({ intent: a.settings.intent, kind: a.settings.kind, marginPx: a.settings.marginPx, seed: a.settings.seed, autoApply: true });

@@ -784,7 +784,9 @@ export class FakePhotoshop implements PhotoshopModule {
         if (!l) { out.push({ _obj: 'error', message: 'no such layer' }); continue; }
         out.push({ _obj: 'layer', layerID: l.id, name: l.name, hasUserMask: l.hasUserMask, hasVectorMask: l.hasVectorMask });
       } else if (d._obj === 'get' && target?._ref === 'path') {
-        const doc = this.doc();
+        // Like Photoshop: without a document reference the active document's paths are read.
+        const docRef = (d._target as Array<Record<string, unknown>>)[1];
+        const doc = this.doc(docRef?._ref === 'document' ? docRef._id as number : undefined);
         const p = target._property === 'workPath' ? doc.paths.find((x) => x.kind === PS_CONSTANTS.PathKind.WORKPATH) : doc.paths.find((x) => x.id === target._id);
         if (target._name !== undefined) throw new Error('refer to paths by _id (names are localised)');
         if (!p) { out.push({ _obj: 'error', message: 'no such path' }); continue; }

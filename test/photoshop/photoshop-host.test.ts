@@ -256,7 +256,11 @@ describe('capture', () => {
     const host = createPhotoshopHost({ photoshop: ps });
     let release!: () => void;
     const holding = ps.core.executeAsModal(() => new Promise<void>((r) => { release = r; }), { commandName: 'Other plugin' });
-    await expect(host.capture({ kind: 'auto' })).rejects.toMatchObject({ code: 'modal_busy' });
+    const err = (await host.capture({ kind: 'auto' }).catch((e: unknown) => e)) as { code: string; message: string };
+    expect(err).toMatchObject({ code: 'modal_busy' });
+    // Said in plain words, not Photoshop's raw "host is in a modal state".
+    expect(err.message).toMatch(/Photoshop is busy/);
+    expect(err.message).not.toMatch(/modal state/);
     release();
     await holding;
   });

@@ -134,6 +134,28 @@ describe('the Work Path after an edit (A)', () => {
   });
 });
 
+describe('the Work Path with another document active at Apply', () => {
+  test('the edited document\'s Work Path is deleted (read by document, not the active one); the other document\'s is kept', async () => {
+    const { ps, doc, bridge, c } = setup();
+    bridge.hold = true;
+    const run = c.run({ intent: '', kind: 'translate' });
+    await new Promise((r) => setImmediate(r));
+    expect(c.state.phase).toBe(Phase.working);
+    const other = ps.openDocument(80, 60);
+    other.addLayer('Other', new Uint8ClampedArray(80 * 60 * 4).fill(255));
+    other.drawWithPen([arrow([1, 1], [5, 5])]);
+    expect(ps.activeDocument).toBe(other);
+    bridge.finish();
+    await run;
+    await c.apply();
+    expect(c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(c.state.warnings.join(' ')).not.toMatch(/Work Path/);
+    expect(doc.layers.map((l) => l.name)).toEqual(['Smart Drag', 'Photo']);
+    expect(doc.workPath).toBeUndefined();
+    expect(workPathArrows(other)).toEqual([[[1, 1], [5, 5]]]);
+  });
+});
+
 describe('the result layer is active after apply (C)', () => {
   test('a second Smart Drag right away is refused, naming the result layer, before anything is read or sent', async () => {
     const { ps, doc, bridge, c } = setup();

@@ -2,7 +2,7 @@ import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitInput,
 import { dragsForPlan, SmartDragController, type BridgeClientLike } from './controller';
 import type { ApplyTarget, Capture, CaptureOptions, HostAdapter, PreviewCapture, PreviewCaptureOptions } from './host-adapter';
 import { PluginError } from './errors';
-import { Phase } from '../panel/panel-state';
+import { controlsOf, Phase } from '../panel/panel-state';
 import type { LayerPixels } from '../geometry/placement';
 
 /** A scriptable bridge client: each submit returns a job the test resolves by hand. */
@@ -270,6 +270,69 @@ describe('SmartDragController', () => {
   });
 });
 
+describe('SmartDragController connection upkeep', () => {
+  test('keepConnected retries a down connection every interval, one try at a time, until stopped', async () => {
+    const { client, c } = setup();
+    client.connectError = { code: 'unreachable', message: 'ECONNREFUSED' };
+    let tries = 0;
+    const connect = client.connect.bind(client);
+    client.connect = async () => { tries++; return connect(); };
+    await c.connect();
+    expect(c.state.connection.state).toBe('error');
+    const stop = c.keepConnected(5);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(tries).toBeGreaterThan(2);
+    client.connectError = null;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(c.state.connection.state).toBe('connected');
+    const n = tries;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(tries).toBe(n); // connected: no more tries
+    stop();
+    client.listeners.forEach((fn) => fn({ state: 'error', error: { code: 'shutting_down', message: 'bye' } }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(tries).toBe(n); // stopped
+  });
+
+  test('replaceClient keeps a ready result (Apply needs no bridge)', async () => {
+    const { client, host, c } = setup();
+    const run = c.run({ intent: '', kind: 'auto' });
+    await flush();
+    client.submitted[0]!.resolve({ layer, plan, timings: {} });
+    await run;
+    c.replaceClient(new ScriptedClient());
+    expect(c.state.phase).toBe(Phase.ready);
+    await c.apply();
+    expect(c.state.phase).toBe(Phase.applied);
+    expect(host.applied).toHaveLength(1);
+  });
+
+  test('a cancel landing during the final commit still leaves applying once the layer is written', async () => {
+    const { client, host, c } = setup();
+    const run = c.run({ intent: '', kind: 'auto' });
+    await flush();
+    client.submitted[0]!.resolve({ layer, plan, timings: {} });
+    await run;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const orig = host.applyLayer.bind(host);
+    host.applyLayer = async (l, t) => { await gate; return orig(l, t); };
+    const applying = c.apply();
+    await flush();
+    expect(c.state.phase).toBe(Phase.applying);
+    c.replaceClient(new ScriptedClient());
+    c.cancel();
+    release();
+    await applying;
+    expect(c.state.phase).toBe(Phase.applied);
+    expect(host.applied).toHaveLength(1);
+    // Not stuck: a new run starts.
+    void c.run({ intent: '', kind: 'auto' });
+    await flush();
+    expect(c.state.phase).toBe(Phase.working);
+  });
+});
+
 describe('SmartDragController preview', () => {
   /** A red pixel at proxy (1, 0), as a proxy-scale layer of the 2×2 proxy. */
   const proxyLayer = { left: 1, top: 0, width: 1, height: 1, data: new Uint8ClampedArray([255, 0, 0, 255]), proxy: { width: 2, height: 2, scaleX: 0.5, scaleY: 0.5 } };
@@ -322,6 +385,7 @@ describe('SmartDragController preview', () => {
 
   test('Apply after a preview runs the full edit (final capture, quality final, no proxyOf, the reading chosen) and adds the layer', async () => {
     const { client, host, c } = setup();
+    await c.connect();
     const done = c.preview({ intent: 'move it', kind: 'auto', seed: 5 });
     await flush();
     client.submitted[0]!.handlers.onPlan!(plan);
@@ -348,6 +412,60 @@ describe('SmartDragController preview', () => {
     expect(c.state).toMatchObject({ phase: Phase.applied, mode: 'final', preview: null });
     expect(host.applied).toHaveLength(1);
     expect(host.applied[0]!.layer).toBe(layer);
+  });
+
+  async function previewReady(c: SmartDragController, client: ScriptedClient) {
+    const done = c.preview({ intent: 'move it', kind: 'auto' });
+    await flush();
+    client.submitted[0]!.handlers.onPlan!(plan);
+    client.submitted[0]!.resolve({ layer: proxyLayer, plan, timings: {} });
+    await done;
+    expect(c.state).toMatchObject({ phase: Phase.ready, mode: 'preview' });
+  }
+
+  test('Apply after a preview with the bridge disconnected is disabled, and fails at once with the reason if pressed', async () => {
+    const { client, host, c } = setup();
+    await previewReady(c, client);
+    expect(c.state.connection.state).not.toBe('connected');
+    expect(controlsOf(c.state).canApply).toBe(false);
+    await c.apply(); // resolves at once (no hang on "Waiting for the bridge…")
+    expect(c.state.phase).toBe(Phase.failed);
+    expect(c.state.error?.code).toBe('unreachable');
+    expect(host.captures).toBe(0);
+    expect(client.submitted).toHaveLength(1);
+    await c.connect();
+    expect(controlsOf({ ...c.state, phase: Phase.ready, mode: 'preview' }).canApply).toBe(true);
+  });
+
+  test('Apply after a preview pins the main reading previewed (its kinds) for the full edit', async () => {
+    const { client, host, c } = setup();
+    await c.connect();
+    await previewReady(c, client);
+    const applying = c.apply();
+    await flush();
+    expect(client.submitted[1]!.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'translate' }]);
+    client.submitted[1]!.resolve({ layer, plan, timings: {} });
+    await applying;
+    expect(host.applied).toHaveLength(1);
+  });
+
+  test.each([
+    ['another document', { documentId: 9 }],
+    ['another source layer', { sourceLayerId: 9 }],
+    ['one more arrow', { drags: [...capture.drags, { region: 'r1', points: [[11, 22], [30, 40]] as Array<[number, number]>, kind: 'auto' as const }] }],
+    ['a moved arrow', { drags: [{ region: 'r1', points: [[11, 21], [40, 22]] as Array<[number, number]>, kind: 'auto' as const }] }],
+    ['another selection', { regions: [{ id: 'r1', mask: { left: 40, top: 50, width: 2, height: 2, data: new Uint8Array([255, 255, 255, 255]) } }] }],
+  ])('Apply after a preview refuses an edit that changed since (%s): nothing submitted or applied', async (_what, change) => {
+    const { client, host, c } = setup();
+    await c.connect();
+    await previewReady(c, client);
+    host.capture = async () => { host.captures++; return { ...capture, ...change } as Capture; };
+    await c.apply();
+    expect(c.state.phase).toBe(Phase.failed);
+    expect(c.state.error?.message).toMatch(/changed since the preview/);
+    expect(c.state.error?.hint).toMatch(/Preview again, or Smart Drag/);
+    expect(client.submitted).toHaveLength(1);
+    expect(host.applied).toHaveLength(0);
   });
 
   test('cancel while the preview works: job cancelled, a late result is ignored (nothing encoded or shown)', async () => {

@@ -102,12 +102,35 @@ export class SmartDragController {
    * closed, and the connection line follows the new one.
    */
   replaceClient(client: BridgeClientLike): void {
-    this.cancel();
+    // Only work that still waits on the bridge goes: a ready result and an apply in progress need no bridge.
+    if (this.s.phase === Phase.capturing || this.s.phase === Phase.working) this.cancel();
     this.unsubscribe();
     this.client.close();
     this.client = client;
     this.unsubscribe = client.onStatus((status) => this.dispatch({ type: 'connection', status }));
     this.dispatch({ type: 'connection', status: { state: 'closed' } });
+  }
+
+  /**
+   * While the panel is open: whenever the connection is down (closed or failed, not while it is
+   * connecting or the client reconnects by itself), try to connect again every `intervalMs`.
+   * One try at a time. Returns the function that stops it (the panel closed, the plugin unloads).
+   */
+  keepConnected(intervalMs = 3000, enabled: () => boolean = () => true): () => void {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const tick = async (): Promise<void> => {
+      timer = null;
+      const st = this.s.connection.state;
+      if ((st === 'closed' || st === 'error') && enabled()) await this.connect();
+      if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+    };
+    timer = setTimeout(() => void tick(), intervalMs);
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+    };
   }
 
   /** Current state. */
@@ -180,7 +203,7 @@ export class SmartDragController {
     await this.start('preview', { ...opts, autoApply: false });
   }
 
-  private async start(mode: RunMode, opts: RunOptions & { maxPixels?: number }, reading?: Pick<WirePlan, 'operations'>): Promise<void> {
+  private async start(mode: RunMode, opts: RunOptions & { maxPixels?: number }, reading?: Pick<WirePlan, 'operations'>, previewed?: PreviewCapture): Promise<void> {
     const run: Active = { token: this.nextToken++, mode, opts, abort: new AbortController() };
     this.active = run;
     this.dispatch({ type: 'run.start', mode });
@@ -192,6 +215,12 @@ export class SmartDragController {
         ? await this.deps.host.capturePreview({ kind: opts.kind, marginPx: opts.marginPx, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}), ...limits })
         : await this.deps.host.capture({ kind: opts.kind, marginPx: opts.marginPx, ...limits });
       if (!this.isCurrent(run)) return;
+      // Apply after a preview adds exactly the edit previewed: never one on another document or with other arrows.
+      if (previewed && !sameEdit(previewed, capture)) {
+        throw new PluginError('document_changed', 'The document, selection or arrows changed since the preview.', {
+          hint: 'Press Preview again, or Smart Drag for the full edit.',
+        });
+      }
       run.capture = capture;
       this.dispatch({ type: 'capture.done', warnings: capture.warnings });
       await this.submitAndWait(run, reading ? dragsForPlan(capture.drags, reading) : capture.drags);
@@ -230,10 +259,20 @@ export class SmartDragController {
     const run = this.active;
     if (!run?.capture || !run.outcome || this.s.phase !== Phase.ready) return;
     if (run.mode === 'preview') {
+      // The full edit is the bridge's work: without a connection it would wait unseen.
+      const conn = this.s.connection;
+      if (conn.state !== 'connected') {
+        const w = connectionWords(conn.error?.code, conn.error?.message, conn.error?.hint);
+        this.active = null;
+        this.dispatch({ type: 'run.start', mode: 'final' });
+        this.dispatch({ type: 'failed', error: { code: conn.error?.code ?? 'unreachable', message: w.reason, hint: w.fix } });
+        return;
+      }
+      // The reading previewed (the main one or the alternative chosen) is pinned for the full edit.
       const plan = this.s.plan, choice = this.s.planChoice;
-      const reading = plan && choice > 0 ? plan.alternatives?.[choice - 1] : undefined;
+      const reading = plan ? (choice > 0 ? plan.alternatives?.[choice - 1] : plan) : undefined;
       this.active = null;
-      await this.start('final', { ...run.opts, autoApply: true }, reading);
+      await this.start('final', { ...run.opts, autoApply: true }, reading, run.capture as PreviewCapture);
       return;
     }
     this.dispatch({ type: 'apply.start' });
@@ -250,9 +289,9 @@ export class SmartDragController {
     for (let attempt = 1; ; attempt++) {
       try {
         const out = await this.deps.host.applyLayer(run.outcome.layer, target, run.abort.signal);
-        if (!this.isCurrent(run)) return;
+        // The layer is written: leave `applying` even when the run was cancelled meanwhile (too late to stop it).
         this.dispatch({ type: 'apply.done', layerName: out.layerId === null ? null : name, ...(out.notes ? { warnings: out.notes } : {}) });
-        this.active = null;
+        if (this.active === run) this.active = null;
         return;
       } catch (e) {
         if (toErrorInfo(e).code !== 'modal_busy' || !this.isCurrent(run)) return this.fail(run, e);
@@ -391,6 +430,35 @@ export class SmartDragController {
     }
     return true;
   }
+}
+
+/**
+ * Whether a full-resolution capture reads the same edit as the preview: the same document and
+ * source layer, the same arrows (document pixels), and the same regions (bounds in document
+ * pixels; a proxy's masks are scaled back, within its rounding).
+ */
+export function sameEdit(previewed: PreviewCapture, c: Capture): boolean {
+  if (previewed.documentId !== c.documentId || previewed.sourceLayerId !== c.sourceLayerId) return false;
+  if (previewed.drags.length !== c.drags.length || previewed.regions.length !== c.regions.length) return false;
+  for (let i = 0; i < c.drags.length; i++) {
+    const a = previewed.drags[i]!, b = c.drags[i]!;
+    if (a.region !== b.region || a.points.length !== b.points.length) return false;
+    if (a.points.some((p, j) => Math.abs(p[0] - b.points[j]![0]) > 0.5 || Math.abs(p[1] - b.points[j]![1]) > 0.5)) return false;
+  }
+  const proxy = previewed.proxyOf;
+  const sx = proxy ? previewed.roi.width / previewed.image.width : 1;
+  const sy = proxy ? previewed.roi.height / previewed.image.height : 1;
+  const ox = proxy ? previewed.roi.left : 0, oy = proxy ? previewed.roi.top : 0;
+  const tolX = proxy ? Math.ceil(sx) + 1 : 0, tolY = proxy ? Math.ceil(sy) + 1 : 0;
+  for (let i = 0; i < c.regions.length; i++) {
+    const a = previewed.regions[i]!, b = c.regions[i]!;
+    if (a.id !== b.id) return false;
+    const m = a.mask, n = b.mask;
+    const l = ox + m.left * sx, t = oy + m.top * sy, r = ox + (m.left + m.width) * sx, btm = oy + (m.top + m.height) * sy;
+    if (Math.abs(l - n.left) > tolX || Math.abs(r - (n.left + n.width)) > tolX) return false;
+    if (Math.abs(t - n.top) > tolY || Math.abs(btm - (n.top + n.height)) > tolY) return false;
+  }
+  return true;
 }
 
 function toSubmitDrag(d: DragSpec): SubmitDrag {

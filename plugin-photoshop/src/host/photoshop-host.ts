@@ -105,6 +105,9 @@ export function findLayer(layers: readonly PsLayer[] | null | undefined, id: num
   return undefined;
 }
 
+/** What the panel says when Photoshop is busy (instead of its raw "host is in a modal state"). */
+export const MODAL_BUSY_MESSAGE = 'Photoshop is busy with another plugin, a dialog or a running action.';
+
 /**
  * A modal-state collision. executeasmodal.md: before 25.10 the error says "host is in a modal
  * state"; since 25.10 "Plugin: <id> is running a modal command". Error number 9 per HOSTS.md §1.4.
@@ -164,7 +167,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     } catch (e) {
       if (e instanceof PluginError) throw e;
       if (cancelled) throw new PluginError('cancelled', 'Cancelled in Photoshop.', { cause: e });
-      if (isModalBusy(e)) throw new PluginError('modal_busy', String((e as Error).message ?? e), { cause: e });
+      if (isModalBusy(e)) throw new PluginError('modal_busy', MODAL_BUSY_MESSAGE, { cause: e });
       throw new PluginError('host_error', e instanceof Error ? e.message : String(e), { cause: e });
     }
   }
@@ -216,8 +219,9 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     const chosen = work.length > 0 ? work : items.filter((p) => p.kind === K.normalPath);
     const out: RawPath[] = [];
     for (const p of chosen) {
-      // By id, never by name: path names are localised ("Work Path" / "工作路径").
-      const [desc] = await action.batchPlay([{ _obj: 'get', _target: [{ _ref: 'path', _id: p.id }] }], { synchronousExecution: false });
+      // By id, never by name: path names are localised ("Work Path" / "工作路径"). The document is
+      // named too: without it batchPlay reads the active document, which may be another one.
+      const [desc] = await action.batchPlay([{ _obj: 'get', _target: [{ _ref: 'path', _id: p.id }, { _ref: 'document', _id: doc.id }] }], { synchronousExecution: false });
       out.push({ id: p.id, work: p.kind === K.workPath, desc: (desc ?? {}) as PathDescriptor });
     }
     return out;
@@ -462,7 +466,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   async function deleteWorkPath(ctx: PsExecutionContext, doc: PsDocument, ref: WorkPathRef): Promise<string[]> {
     const p = Array.from(doc.pathItems).find((x) => x.id === ref.id);
     if (!p || p.kind !== K.workPath) return [];
-    const [desc] = await action.batchPlay([{ _obj: 'get', _target: [{ _ref: 'path', _id: p.id }] }], { synchronousExecution: false });
+    const [desc] = await action.batchPlay([{ _obj: 'get', _target: [{ _ref: 'path', _id: p.id }, { _ref: 'document', _id: doc.id }] }], { synchronousExecution: false });
     if (subpathSignature(parsePathDescriptor((desc ?? {}) as PathDescriptor, doc.resolution)) !== ref.signature) {
       return ['the Work Path changed while SmartDrag worked, so it was kept: delete the arrows already used (Paths panel) before the next Smart Drag, or they are dragged again'];
     }

@@ -1,5 +1,5 @@
 import type { WirePlan } from '@smartdrag/shared';
-import { controlsOf, describeConnection, initialPanelState, overallProgress, Phase, reducePanel, STAGE_WEIGHTS, type PanelEvent, type PanelState } from './panel-state';
+import { controlsOf, describeConnection, initialPanelState, overallProgress, Phase, progressLabel, reducePanel, STAGE_WEIGHTS, type PanelEvent, type PanelState } from './panel-state';
 import { planReadings } from './plan-text';
 
 const plan: WirePlan = {
@@ -77,6 +77,20 @@ describe('panel state machine', () => {
     expect(reducePanel(planned, { type: 'plan.choose', index: 0 })).toBe(planned); // already chosen
   });
 
+  test('choosing another reading starts from the capture\'s warnings and clears an old error', () => {
+    const busyErr = { code: 'modal_busy', message: 'Photoshop is busy', hint: 'press Apply again' };
+    let s = run([{ type: 'run.start' }, { type: 'capture.done', warnings: ['w1'] }, { type: 'job.plan', plan },
+      { type: 'job.result', warnings: ['self-check'] }, { type: 'apply.start' }, { type: 'apply.busy', error: busyErr }]);
+    expect(s).toMatchObject({ phase: Phase.ready, error: busyErr, warnings: ['w1', 'arrow is short', 'self-check'] });
+    s = run([{ type: 'plan.choose', index: 1 }], s);
+    expect(s).toMatchObject({ phase: Phase.working, error: null, warnings: ['w1'] });
+    s = run([{ type: 'job.plan', plan: { ...plan.alternatives![0]!, warnings: ['alt1'] } }, { type: 'job.result', warnings: ['alt1'] }], s);
+    expect(s.warnings).toEqual(['w1', 'alt1']);
+    // Back to the main reading: the alternative's notes go.
+    s = run([{ type: 'plan.choose', index: 0 }, { type: 'job.plan', plan }], s);
+    expect(s.warnings).toEqual(['w1', 'arrow is short']);
+  });
+
   test('the result\'s own warnings (the bridge\'s self-check) join those shown, once', () => {
     const check = 'Self-check: this result may not look right — 100% of the selection is filled in and the fill looks smeared.';
     const s = run([{ type: 'run.start' }, { type: 'capture.done', warnings: ['w1'] }, { type: 'job.plan', plan },
@@ -143,6 +157,34 @@ describe('describeConnection names the failed requirement', () => {
     expect(describeConnection({ state: 'reconnecting', error: { code: 'connection_lost', message: 'socket closed' } })).toMatchObject({ tone: 'notice', label: 'Reconnecting… (socket closed)' });
     expect(describeConnection({ state: 'closed' }).hint).toMatch(/token/);
   });
+});
+
+describe('connection words and connection-caused failures', () => {
+  test('a bridge stopped with Ctrl+C (shutting_down) says so, and the closed hint names the real button', () => {
+    const line = describeConnection({ state: 'error', error: { code: 'shutting_down', message: 'connection closed (1001)' } });
+    expect(line).toMatchObject({ label: 'Bridge stopped', tone: 'negative' });
+    expect(line.hint).toMatch(/smartdrag serve/);
+    expect(describeConnection({ state: 'closed' }).hint).toMatch(/Save & connect/);
+  });
+
+  test('a failure the connection caused clears when it comes back; other failures stay', () => {
+    const down = run([{ type: 'run.start' }, { type: 'capture.done', warnings: [] },
+      { type: 'failed', error: { code: 'shutting_down', message: 'the bridge is shutting down' } },
+      { type: 'connection', status: { state: 'error', error: { code: 'shutting_down', message: 'x' } } }]);
+    expect(down.error?.code).toBe('shutting_down');
+    const back = reducePanel(down, { type: 'connection', status: { state: 'connected' } });
+    expect(back).toMatchObject({ phase: Phase.idle, error: null, connection: { state: 'connected' } });
+    const other = run([{ type: 'run.start' }, { type: 'failed', error: { code: 'no_selection', message: 'nothing selected' } }]);
+    expect(reducePanel(other, { type: 'connection', status: { state: 'connected' } })).toMatchObject({ phase: Phase.failed, error: { code: 'no_selection' } });
+  });
+});
+
+test('the progress line says the stage in words with the overall percent', () => {
+  const s = run([{ type: 'run.start' }, { type: 'capture.done', warnings: [] }, { type: 'job.progress', stage: 'warp', fraction: 1 }]);
+  expect(progressLabel(s)).toBe('Moving pixels… 20%');
+  const words = STAGE_WEIGHTS.map(([stage]) => progressLabel({ ...s, stage }).replace(/… \d+%$/, ''));
+  expect(words).toEqual(['Planning', 'Moving pixels', 'Filling', 'Blending', 'Refining', 'Making the layer']);
+  expect(progressLabel(run([{ type: 'run.start' }]))).toBe('Reading the document…');
 });
 
 test('planReadings lists the main reading then the alternatives', () => {

@@ -42,6 +42,8 @@ export interface PanelState {
   planChoice: number;
   /** Notes from capture and planning. */
   warnings: string[];
+  /** The capture's own notes (what `warnings` goes back to when another reading is chosen). */
+  captureWarnings: string[];
   error: ErrorInfo | null;
   /** Name of the layer created by the last apply (null when the edit changed nothing). */
   appliedLayer: string | null;
@@ -103,20 +105,29 @@ export type PanelEvent =
 export function initialPanelState(): PanelState {
   return {
     connection: { state: 'closed' }, phase: Phase.idle, queuePosition: null, stage: null, progress: 0, upload: null,
-    plan: null, planChoice: 0, warnings: [], error: null, appliedLayer: null, moved: null, mode: 'final', preview: null,
+    plan: null, planChoice: 0, warnings: [], captureWarnings: [], error: null, appliedLayer: null, moved: null, mode: 'final', preview: null,
   };
 }
 
 /** The overall bar from the bridge's stage fractions (shared by every panel). */
 export { overallProgress, STAGE_WEIGHTS } from '@smartdrag/shared';
 
+/** Error codes a lost or refused connection causes (cleared once the panel is connected again). */
+const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set(['unreachable', 'shutting_down', 'connection_lost', 'heartbeat_timeout']);
+
 const busy = (p: Phase): boolean => p === Phase.capturing || p === Phase.working || p === Phase.applying;
 
 /** The reducer. Events that do not fit the current phase leave the state unchanged. */
 export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
   switch (e.type) {
-    case 'connection':
+    case 'connection': {
+      // The connection is back: a failure it caused (the bridge stopped, the socket dropped) is old news.
+      if (e.status.state === 'connected' && s.error && CONNECTION_ERROR_CODES.has(s.error.code)) {
+        if (s.phase === Phase.failed) return { ...initialPanelState(), connection: e.status };
+        return { ...s, connection: e.status, error: null };
+      }
       return { ...s, connection: e.status };
+    }
     case 'run.start': {
       const mode = e.mode ?? 'final';
       // A new preview may replace a preview the bridge is still working on (the controller cancels that job).
@@ -126,7 +137,7 @@ export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
     }
     case 'capture.done':
       if (s.phase !== Phase.capturing) return s;
-      return { ...s, phase: Phase.working, warnings: [...e.warnings] };
+      return { ...s, phase: Phase.working, warnings: [...e.warnings], captureWarnings: [...e.warnings] };
     case 'job.upload':
       // Before the bridge reports (a stage or a queue position): the sending is what happens.
       if (s.phase !== Phase.working || s.stage !== null || s.queuePosition !== null) return s;
@@ -154,7 +165,12 @@ export function reducePanel(s: PanelState, e: PanelEvent): PanelState {
       if (!s.plan || (s.phase !== Phase.working && s.phase !== Phase.ready)) return s;
       const n = 1 + (s.plan.alternatives?.length ?? 0);
       if (!Number.isInteger(e.index) || e.index < 0 || e.index >= n || e.index === s.planChoice) return s;
-      return { ...s, phase: Phase.working, planChoice: e.index, progress: 0, upload: null, stage: null, queuePosition: null, moved: null, preview: null };
+      // The new reading starts from the capture's notes (the old reading's notes and any old
+      // error, e.g. a modal collision at Apply, belong to the result it replaces).
+      return {
+        ...s, phase: Phase.working, planChoice: e.index, progress: 0, upload: null, stage: null, queuePosition: null, moved: null, preview: null,
+        warnings: [...s.captureWarnings], error: null,
+      };
     }
     case 'apply.start':
       if (s.phase !== Phase.ready) return s;
@@ -202,7 +218,8 @@ export function controlsOf(s: PanelState): Controls {
     canRun: connected && !busy(s.phase),
     canPreview: connected && (!busy(s.phase) || (s.mode === 'preview' && s.phase === Phase.working)),
     canCancel: s.phase === Phase.capturing || s.phase === Phase.working,
-    canApply: s.phase === Phase.ready,
+    // Apply after a preview runs the full edit on the bridge: it needs the connection.
+    canApply: s.phase === Phase.ready && (s.mode !== 'preview' || connected),
     canDiscard: s.phase === Phase.ready,
     canChoosePlan: connected && !!s.plan && (s.plan.alternatives?.length ?? 0) > 0 && (s.phase === Phase.working || s.phase === Phase.ready),
     showProgress: s.phase === Phase.working || s.phase === Phase.capturing || s.phase === Phase.applying,
@@ -225,16 +242,39 @@ export function describeConnection(c: ConnectionStatus): ConnectionLine {
     switch (err.code) {
       case 'unreachable': {
         const w = connectionWords(err.code, err.message, err.hint);
-        return { label: w.label, tone: 'negative', hint: `${w.fix} (Settings holds the bridge URL.)` };
+        return { label: w.label, tone: 'negative', hint: `${w.fix} (Settings holds the bridge URL.) The panel reconnects by itself.` };
       }
       case 'unauthorized':
         return { label: 'Wrong token', tone: 'negative', hint: err.hint ?? 'Run `smartdrag token` and paste the token in Settings.' };
       case 'version_mismatch':
         return { label: `Version mismatch: ${err.message}`, tone: 'negative', hint: err.hint };
+      case 'shutting_down':
+      case 'connection_lost':
+      case 'heartbeat_timeout':
+      case 'forbidden_origin': {
+        if (c.state === 'reconnecting') return { label: `Reconnecting… (${err.message})`, tone: 'notice', hint: err.hint };
+        const w = connectionWords(err.code, err.message, err.hint);
+        return { label: w.label, tone: 'negative', hint: err.code === 'forbidden_origin' ? w.fix : `${w.fix} The panel reconnects by itself.` };
+      }
       default:
         return { label: c.state === 'reconnecting' ? `Reconnecting… (${err.message})` : err.message, tone: c.state === 'reconnecting' ? 'notice' : 'negative', hint: err.hint };
     }
   }
   if (c.state === 'reconnecting') return { label: 'Connection lost, reconnecting…', tone: 'notice' };
-  return { label: 'Not connected', tone: 'neutral', hint: 'Open Settings, paste the token, and press Connect.' };
+  return { label: 'Not connected', tone: 'neutral', hint: 'Open Settings, paste the token from `smartdrag token`, and press Save & connect.' };
+}
+
+/** Words for the bridge's stages. */
+const STAGE_WORDS: Readonly<Record<string, string>> = {
+  plan: 'Planning', warp: 'Moving pixels', fill: 'Filling', blend: 'Blending', refine: 'Refining', layer: 'Making the layer',
+};
+
+/** The progress line under the bar: what happens now, in words, with the overall percent. */
+export function progressLabel(s: PanelState): string {
+  if (s.phase === Phase.capturing) return 'Reading the document…';
+  if (s.phase === Phase.applying) return 'Adding the layer…';
+  if (s.queuePosition !== null && s.queuePosition > 0) return `Queued (${s.queuePosition} ahead)`;
+  if (s.stage) return `${STAGE_WORDS[s.stage] ?? 'Working'}… ${Math.round(s.progress * 100)}%`;
+  if (s.upload !== null && s.upload < 1) return `Sending to the bridge… ${Math.round(s.upload * 100)}%`;
+  return 'Waiting for the bridge…';
 }

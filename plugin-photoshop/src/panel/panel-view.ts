@@ -5,7 +5,7 @@
 import type { SmartDragController } from '../app/controller';
 import { checkBridgeUrl, type Settings } from '../app/settings';
 import { DRAG_KINDS, type DragKindChoice } from '../geometry/assign-drags';
-import { controlsOf, describeConnection, Phase, type PanelState } from './panel-state';
+import { controlsOf, describeConnection, Phase, progressLabel as progressText, type PanelState } from './panel-state';
 import { planReadings } from './plan-text';
 import { drawMovedOutline, movedCaption, outlineViewSize, type OutlineContext } from './outline-view';
 
@@ -131,11 +131,7 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
     discard.disabled = !c.canDiscard;
     progressBox.style.display = c.showProgress ? '' : 'none';
     progress.setAttribute('value', String(Math.round(s.progress * 100)));
-    progressLabel.textContent = s.phase === Phase.capturing ? 'Reading the document…'
-      : s.phase === Phase.applying ? 'Adding the layer…'
-      : s.queuePosition !== null && s.queuePosition > 0 ? `Queued (${s.queuePosition} ahead)`
-      : s.stage ? `Working: ${s.stage}`
-      : s.upload !== null && s.upload < 1 ? `Sending to the bridge… ${Math.round(s.upload * 100)}%` : 'Waiting for the bridge…';
+    progressLabel.textContent = progressText(s);
     planBox.style.display = s.plan ? '' : 'none';
     if (s.plan) {
       planList.innerHTML = '';
