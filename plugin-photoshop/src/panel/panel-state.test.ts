@@ -189,8 +189,9 @@ test('the progress line says the stage in words with the overall percent', () =>
 
 test('planReadings lists the main reading then the alternatives', () => {
   expect(planReadings(plan)).toEqual([
-    { index: 0, title: 'Move', lines: ['Move r1 by (1, 2) — straight arrow'], confidencePct: 80 },
-    { index: 1, title: 'Rotate', lines: ['Rotate r1 by 5°'], confidencePct: 15 },
+    // The planner's evidence is for a tooltip, not the reading's text.
+    { index: 0, title: 'Move', lines: ['Move r1 by (1, 2)'], why: ['straight arrow'], confidencePct: 80 },
+    { index: 1, title: 'Rotate', lines: ['Rotate r1 by 5°'], why: [], confidencePct: 15 },
   ]);
 });
 

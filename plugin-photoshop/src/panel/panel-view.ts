@@ -141,6 +141,7 @@ export function mountPanel(root: ParentNode, deps: PanelViewDeps): () => void {
         if (r.index === s.planChoice) item.setAttribute('checked', '');
         if (!c.canChoosePlan) item.setAttribute('disabled', '');
         item.textContent = `${r.title}${r.confidencePct !== undefined ? ` (${r.confidencePct}%)` : ''}: ${r.lines.join('; ')}`;
+        if (r.why.length) item.setAttribute('title', r.why.join('; '));
         planList.appendChild(item);
       }
     }

@@ -9,8 +9,13 @@ export interface Reading {
   index: number;
   /** e.g. "Move" or "Rotate + Move". */
   title: string;
-  /** The operations' descriptions, one per line. */
+  /** The operations' descriptions, one per line (what is done, in the panel's words). */
   lines: string[];
+  /**
+   * Why the bridge read it so (its evidence, in the planner's own terms: "radial cosine 0.97"):
+   * for a tooltip, not the reading's text.
+   */
+  why: string[];
   /** Confidence as a percentage, if the bridge gave one. */
   confidencePct?: number;
 }
@@ -29,7 +34,8 @@ export function planReadings(plan: WirePlan): Reading[] {
     return {
       index,
       title: kinds.length ? kinds.join(' + ') : 'No change',
-      lines: p.operations.map((op) => (op.reason ? `${op.description} — ${op.reason}` : op.description)),
+      lines: p.operations.map((op) => op.description),
+      why: p.operations.map((op) => op.reason).filter((r): r is string => !!r),
       ...(p.confidence !== undefined ? { confidencePct: Math.round(p.confidence * 100) } : {}),
     };
   });
