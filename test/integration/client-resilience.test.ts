@@ -149,3 +149,16 @@ test('a bridge that stops (1001) and comes back on its port is found again; what
     await again.bridge.close();
   }
 });
+
+test('a resume sends the plan again: onPlan hears it once', async () => {
+  const c = client();
+  await c.connect();
+  let plans = 0, armed = true;
+  // Drop right after the plan came (the nap hook keeps the job running 400 ms before its pixels).
+  proxy.tap = (d) => { if (armed && d.includes('job.plan')) { armed = false; setTimeout(() => proxy.dropAll(), 0); } return false; };
+  const r = await c.submit(job('__hook:nap__'), { onPlan: () => { plans++; } }).result;
+  expect(armed).toBe(false);
+  expect(r.layer.width).toBeGreaterThan(0);
+  expect(plans).toBe(1);
+  c.close();
+});

@@ -248,6 +248,8 @@ interface JobState {
   accepted: boolean;
   done: boolean;
   cancelRequested: boolean;
+  /** The plan was given to `onPlan` (a resume re-sends it). */
+  planHeard?: boolean;
   plan: Deferred<WirePlan>;
   result: Deferred<JobOutcome>;
   pendingResult?: { layer: { left: number; top: number; width: number; height: number }; plan: WirePlan; timings: Timings; proxy?: ResultLayer['proxy']; moved?: Moved; check?: SelfCheckInfo | null };
@@ -785,7 +787,8 @@ export class BridgeClient {
       case 'job.started':
         break;
       case 'job.plan':
-        job.handlers.onPlan?.(msg.plan);
+        // (A resume sends the plan again: the handler hears it once.)
+        if (!job.planHeard) { job.planHeard = true; job.handlers.onPlan?.(msg.plan); }
         job.plan.resolve(msg.plan);
         break;
       case 'job.progress':
