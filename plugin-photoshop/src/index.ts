@@ -112,7 +112,9 @@ uxp.entrypoints.setup({
             await photoshop.app.showAlert?.('SmartDrag is not paired yet: open the SmartDrag panel, paste the token from `smartdrag token`, and press Save & connect.');
             return;
           }
-          await a.controller.runCommand({ intent: a.settings.intent, kind: a.settings.kind, marginPx: a.settings.marginPx, seed: a.settings.seed, autoApply: true });
+          const outcome = await a.controller.runCommand({ intent: a.settings.intent, kind: a.settings.kind, marginPx: a.settings.marginPx, seed: a.settings.seed, autoApply: true });
+          if (outcome === 'busy') { await photoshop.app.showAlert?.('SmartDrag is already working on an edit: wait for it to finish, or press Cancel in the SmartDrag panel.'); return; }
+          if (outcome === 'waiting') { await photoshop.app.showAlert?.('A Smart Drag result is waiting in the SmartDrag panel: press Apply or Discard there first.'); return; }
           const s = a.controller.state;
           if (s.phase === Phase.failed && s.error) await photoshop.app.showAlert?.(`SmartDrag: ${s.error.message}\n${s.error.hint ?? ''}`);
           // Photoshop stayed busy through the retries: the result waits in the panel for Apply.

@@ -128,6 +128,20 @@ describe('SmartDragController', () => {
     expect(host.applied[0]!.target.name).toBe('Smart Drag');
   });
 
+  test('the command while an edit runs says it is busy, and with a full result waiting for Apply it keeps that result (nothing new started)', async () => {
+    const { client, host, c } = setup();
+    const running = c.run({ intent: '', kind: 'translate' });
+    await flush();
+    expect(await c.runCommand({ intent: '', kind: 'auto', autoApply: true })).toBe('busy');
+    expect(host.captures).toBe(1);
+    client.submitted[0]!.resolve({ layer, plan, timings: {} });
+    await running;
+    expect(c.state.phase).toBe(Phase.ready); // (the panel's run waits for Apply)
+    expect(await c.runCommand({ intent: '', kind: 'auto', autoApply: true })).toBe('waiting');
+    expect(c.state.phase).toBe(Phase.ready);
+    expect([host.captures, client.submitted.length, host.applied.length]).toEqual([1, 1, 0]);
+  });
+
   test('the command with the bridge down ends at once in failed with the reason and fix: nothing captured or parked, the next press is not ignored', async () => {
     const { client, host, c } = setup();
     client.connectError = { code: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:7341' };

@@ -172,8 +172,12 @@ export class SmartDragController {
    * settling, every later press ignored as busy) and be sent, with its stale capture, by whatever
    * connection came up later.
    */
-  async runCommand(opts: RunOptions): Promise<void> {
-    if (this.isBusy()) return;
+  async runCommand(opts: RunOptions): Promise<'busy' | 'waiting' | void> {
+    // Another edit is being read, worked on or applied: this press does not start one (the
+    // command tells the user; it had been ignored in silence).
+    if (this.isBusy()) return 'busy';
+    // A full edit's result waits in the panel for Apply: a new edit would discard it unseen.
+    if (this.s.phase === Phase.ready && this.s.mode === 'final') return 'waiting';
     if (this.s.connection.state !== 'connected') await this.connect();
     const c = this.s.connection;
     if (c.state !== 'connected') {
