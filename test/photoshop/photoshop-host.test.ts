@@ -219,6 +219,23 @@ describe('capture', () => {
     expect(refused).toMatchObject({ code: 'too_many_regions', message: expect.stringMatching(/drag 2 separate parts .* at most 1/), hint: expect.stringMatching(/fewer parts/) });
   });
 
+  test('a Cancel while the document is read stops before the pixel read: no second modal scope, code cancelled (final and preview)', async () => {
+    for (const preview of [false, true]) {
+      const { ps } = setup();
+      const host = createPhotoshopHost({ photoshop: ps });
+      const ac = new AbortController();
+      // The user presses Cancel while the selection is split (between the two scopes).
+      const split = jest.spyOn(maskSplit, 'splitMask').mockImplementation((...a) => { ac.abort(); return realSplit(...a); });
+      try {
+        const read = preview ? host.capturePreview({ kind: 'auto', signal: ac.signal }) : host.capture({ kind: 'auto', signal: ac.signal });
+        await expect(read).rejects.toMatchObject({ code: 'cancelled' });
+        expect([preview, ps.modalScopes]).toEqual([preview, 1]);
+      } finally {
+        split.mockRestore();
+      }
+    }
+  });
+
   test('the pure-JS work (splitting the selection, placing the pixels read) runs after the modal scopes, not while Photoshop is locked', async () => {
     const { ps } = setup();
     const seen: Array<[string, boolean]> = [];

@@ -59,7 +59,15 @@ class FakeHost implements HostAdapter {
   previewResult: PreviewCapture = previewCapture;
   encoded: Array<{ picture: { width: number; height: number; data: Uint8ClampedArray }; profile?: string }> = [];
   encodeError: unknown = null;
-  async capture(opts: CaptureOptions) { this.captures++; this.captureOptions.push(opts); if (this.captureError) throw this.captureError; return capture; }
+  /** The Cancel signal each capture got (kept apart from the options compared below). */
+  signals: Array<AbortSignal | undefined> = [];
+  async capture(opts: CaptureOptions) {
+    this.captures++;
+    const { signal, ...rest } = opts;
+    this.captureOptions.push(rest); this.signals.push(signal);
+    if (this.captureError) throw this.captureError;
+    return capture;
+  }
   async applyLayer(layer: LayerPixels, target: ApplyTarget) {
     this.applyCalls++;
     const e = this.applyErrors.shift();
@@ -67,7 +75,12 @@ class FakeHost implements HostAdapter {
     this.applied.push({ layer, target });
     return { layerId: 77, placement: null };
   }
-  async capturePreview(opts: PreviewCaptureOptions) { this.previewCaptures.push(opts); if (this.captureError) throw this.captureError; return this.previewResult; }
+  async capturePreview(opts: PreviewCaptureOptions) {
+    const { signal, ...rest } = opts;
+    this.previewCaptures.push(rest); this.signals.push(signal);
+    if (this.captureError) throw this.captureError;
+    return this.previewResult;
+  }
   async encodePreview(picture: { width: number; height: number; data: Uint8ClampedArray }, profile?: string) {
     if (this.encodeError) throw this.encodeError;
     this.encoded.push({ picture, ...(profile ? { profile } : {}) });
@@ -214,7 +227,10 @@ describe('SmartDragController', () => {
     void c.run({ intent: '', kind: 'auto' });
     await flush();
     expect(host.captureOptions[0]).toEqual({ kind: 'auto', marginPx: undefined });
+    // The run's Cancel reaches the capture (a capture still reading stops before its pixels).
+    expect(host.signals[0]?.aborted).toBe(false);
     c.cancel();
+    expect(host.signals[0]?.aborted).toBe(true);
     client.welcome = { limits: { maxImagePixels: 1234, maxImageSidePx: 99 } };
     void c.run({ intent: '', kind: 'auto', marginPx: 16 });
     await flush();

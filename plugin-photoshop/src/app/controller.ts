@@ -216,8 +216,8 @@ export class SmartDragController {
     const limits = lim ? { limits: { maxImagePixels: lim.maxImagePixels, maxImageSidePx: lim.maxImageSidePx, ...(lim.maxRegions !== undefined ? { maxRegions: lim.maxRegions } : {}) } } : {};
     try {
       const capture = mode === 'preview'
-        ? await this.deps.host.capturePreview({ kind: opts.kind, marginPx: opts.marginPx, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}), ...limits })
-        : await this.deps.host.capture({ kind: opts.kind, marginPx: opts.marginPx, ...limits });
+        ? await this.deps.host.capturePreview({ kind: opts.kind, marginPx: opts.marginPx, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}), ...limits, signal: run.abort.signal })
+        : await this.deps.host.capture({ kind: opts.kind, marginPx: opts.marginPx, ...limits, signal: run.abort.signal });
       if (!this.isCurrent(run)) return;
       // Apply after a preview adds exactly the edit previewed: never one on another document or with other arrows.
       if (previewed && !sameEdit(previewed, capture)) {

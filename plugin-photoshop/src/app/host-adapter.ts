@@ -17,6 +17,8 @@ export interface CaptureOptions {
    * pixel is read. Default: the protocol's defaults (`DEFAULT_LIMITS`).
    */
   limits?: ImageLimits;
+  /** The user's Cancel: a capture not yet at its pixel read stops before it (no second modal scope). */
+  signal?: AbortSignal;
 }
 
 /** The image limits of the bridge that a capture must fit (shared/src/protocol/limits.ts). */

@@ -371,6 +371,9 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
       const info = proxyInfoFor(e.roi.width, e.roi.height, proxyBudget);
       if (info.scaleX !== 1 || info.scaleY !== 1) proxy = info;
     }
+    // Cancelled while the document was read or the edit computed: the pixels are not read (a
+    // second modal scope now would also hold Photoshop against the user's next Smart Drag).
+    if (opts.signal?.aborted) throw new PluginError('cancelled', 'Cancelled while reading the document.');
     const got = await modal((ctx) => readPixels(ctx, raw, e.roi, proxy, hold));
     return { raw, e, got, proxy };
   }
