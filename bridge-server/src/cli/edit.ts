@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, overallProgress, previewProxyInput, type SelfCheckInfo, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, overallProgress, progressText, previewProxyInput, type SelfCheckInfo, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase, type DragCase } from '../core/case';
 import { bridgeEditOptions, runEdit } from '../core/edit';
 import { DOUBTFUL_BADNESS, wireCheck } from '../core/self-check';
@@ -46,17 +46,12 @@ function progressLine(stream: { write(s: string): unknown; isTTY?: boolean } = p
   let overall = 0, last = '';
   const show = (line: string): void => { if (stream.isTTY && line !== last) { stream.write(`\r\x1b[2K${line}`); last = line; } };
   return {
-    stage: (stage: string, f: number): void => { overall = overallProgress(stage, f, overall); show(`${STAGE_WORDS[stage] ?? stage}… ${Math.round(overall * 100)}%`); },
+    stage: (stage: string, f: number): void => { overall = overallProgress(stage, f, overall); show(progressText(stage, overall)); },
     upload: (f: number): void => { if (overall === 0) show(`Sending to the bridge… ${Math.round(f * 100)}%`); },
     queued: (position: number): void => { if (position > 0) show(`Queued (${position} ahead)`); },
     end: (): void => { if (last) stream.write('\r\x1b[2K'); last = ''; },
   };
 }
-
-/** What each bridge stage is called on the progress line. */
-const STAGE_WORDS: Readonly<Record<string, string>> = {
-  plan: 'Planning', warp: 'Moving pixels', fill: 'Filling', blend: 'Blending', refine: 'Refining', layer: 'Making the layer',
-};
 
 /** The machine-readable summary (`--json`). */
 export interface EditSummary {

@@ -8,7 +8,7 @@
  * cancels, Delete removes the selected arrow, A / L pick the arrow / lasso tool.
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, SubmitInput, Welcome, WirePlan } from '@smartdrag/shared';
-import { connectionWords, editRoi, overallProgress, PreviewProxyCache, previewProxyInput, usesProxy, type Point, type Rect } from '@smartdrag/shared';
+import { connectionWords, editRoi, overallProgress, progressText, PreviewProxyCache, previewProxyInput, usesProxy, type Point, type Rect } from '@smartdrag/shared';
 import { sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from '../host/host-adapter';
 import { ArrowEditor, type EditorRegion } from './arrow-editor';
 
@@ -59,11 +59,6 @@ export interface SubmittedRequest {
 }
 
 /** A job the panel runs. */
-/** What each bridge stage is called in the progress line. */
-const STAGE_WORDS: Readonly<Record<string, string>> = {
-  plan: 'Planning', warp: 'Moving pixels', fill: 'Filling', blend: 'Blending', refine: 'Refining', layer: 'Making the layer',
-};
-
 interface RunningJob {
   job: BridgeJob;
   quality: 'preview' | 'final';
@@ -430,7 +425,7 @@ export class Panel {
         // One bar for the whole job: each stage's fraction placed in its share (it had shown the
         // raw stage fraction, running back to 14% when the fill started after a full warp).
         overall = overallProgress(stage, f, overall);
-        this.setProgress(overall, `${STAGE_WORDS[stage] ?? stage}… ${Math.round(overall * 100)}%`);
+        this.setProgress(overall, progressText(stage, overall));
       },
     });
     // buildRequest succeeded, so a document is open.

@@ -3,7 +3,7 @@
  * (capture -> bridge work -> plan shown -> result ready -> apply). The view renders
  * {@link PanelState} and {@link controlsOf}; the controller dispatches {@link PanelEvent}s.
  */
-import { connectionWords, overallProgress, type ConnectionStatus, type Point, type Rect, type WirePlan } from '@smartdrag/shared';
+import { connectionWords, overallProgress, progressText, type ConnectionStatus, type Point, type Rect, type WirePlan } from '@smartdrag/shared';
 import type { ErrorInfo } from '../app/errors';
 
 /** Phases of the current edit, as an `as const` object. */
@@ -264,17 +264,12 @@ export function describeConnection(c: ConnectionStatus): ConnectionLine {
   return { label: 'Not connected', tone: 'neutral', hint: 'Open Settings, paste the token from `smartdrag token`, and press Save & connect.' };
 }
 
-/** Words for the bridge's stages. */
-const STAGE_WORDS: Readonly<Record<string, string>> = {
-  plan: 'Planning', warp: 'Moving pixels', fill: 'Filling', blend: 'Blending', refine: 'Refining', layer: 'Making the layer',
-};
-
 /** The progress line under the bar: what happens now, in words, with the overall percent. */
 export function progressLabel(s: PanelState): string {
   if (s.phase === Phase.capturing) return 'Reading the document…';
   if (s.phase === Phase.applying) return 'Adding the layer…';
   if (s.queuePosition !== null && s.queuePosition > 0) return `Queued (${s.queuePosition} ahead)`;
-  if (s.stage) return `${STAGE_WORDS[s.stage] ?? 'Working'}… ${Math.round(s.progress * 100)}%`;
+  if (s.stage) return progressText(s.stage, s.progress, 'Working');
   if (s.upload !== null && s.upload < 1) return `Sending to the bridge… ${Math.round(s.upload * 100)}%`;
   return 'Waiting for the bridge…';
 }

@@ -356,15 +356,7 @@ export class BridgeClient {
     this.userClosed = true;
     this.clearTimers();
     this.abortOpen?.();
-    const ws = this.ws;
-    this.ws = null;
-    if (ws) {
-      // (Closing a socket that is still connecting reports an error: Node's ws throws it when
-      // nothing listens.)
-      ws.onclose = null; ws.onmessage = null; ws.onopen = null;
-      ws.onerror = () => { /* closed on purpose */ };
-      try { ws.close(1000, 'client closed'); } catch { /* already closed */ }
-    }
+    if (this.ws) this.discard(this.ws, 1000, 'client closed');
     this.failAll(new BridgeError(ErrorCode.connection_lost, 'client closed'));
     this.setState({ state: 'closed' });
   }
@@ -610,10 +602,7 @@ export class BridgeClient {
       const connectTimer = setTimeout(() => {
         this.abortOpen = null;
         if (welcomed) return;
-        ws.onclose = null; ws.onmessage = null; ws.onopen = null;
-        ws.onerror = () => { /* closing a socket that is still connecting reports an error */ };
-        if (this.ws === ws) this.ws = null;
-        try { ws.close(); } catch { /* not open yet */ }
+        this.discard(ws);
         const err = new BridgeError(ErrorCode.unreachable,
           `no answer from ${this.opts.url} within ${Math.round(timeoutMs / 1000)} s`,
           'Is `smartdrag serve` running on this port? A firewall or another program on the port can hold the connection open without answering.');
@@ -886,10 +875,7 @@ export class BridgeClient {
       if (now - this.lastHeardAt > intervalMs * 2.5) {
         // Dropped at once: a frozen bridge would not answer the close handshake either (ws waits
         // 30 s for it).
-        ws.onclose = null; ws.onmessage = null; ws.onopen = null;
-        ws.onerror = () => { /* closed on purpose */ };
-        if (this.ws === ws) this.ws = null;
-        try { ws.close(4000, 'heartbeat timeout'); } catch { /* already closing */ }
+        this.discard(ws, 4000, 'heartbeat timeout');
         this.stopHeartbeat();
         this.onDropped(4000);
         return;
@@ -898,6 +884,18 @@ export class BridgeClient {
     }, Math.max(1, Math.round(intervalMs / 3)));
     (t as { unref?: () => void }).unref?.();
     this.heartbeat = t;
+  }
+
+  /**
+   * Let `ws` go without hearing from it again: its handlers detached, it closed (`code`, `reason`
+   * when given), no longer the client's socket. Closing a socket that is still connecting reports
+   * an error, which Node's ws throws when nothing listens: a no-op listener takes it.
+   */
+  private discard(ws: WebSocketLike, code?: number, reason?: string): void {
+    ws.onclose = null; ws.onmessage = null; ws.onopen = null;
+    ws.onerror = () => { /* closed on purpose */ };
+    if (this.ws === ws) this.ws = null;
+    try { if (code === undefined) ws.close(); else ws.close(code, reason); } catch { /* not open yet, or already closing */ }
   }
 
   private stopHeartbeat(): void {

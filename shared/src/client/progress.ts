@@ -21,3 +21,13 @@ export function overallProgress(stage: string, fraction: number, previous = 0): 
   }
   return previous;
 }
+
+/** What each bridge stage is called on a panel's (or the CLI's) progress line. */
+export const STAGE_WORDS: Readonly<Record<string, string>> = {
+  plan: 'Planning', warp: 'Moving pixels', fill: 'Filling', blend: 'Blending', refine: 'Refining', layer: 'Making the layer',
+};
+
+/** The progress line for `stage` at `overall` (0..1): "Filling… 45%"; a stage without words is called `unknown`. */
+export function progressText(stage: string, overall: number, unknown = stage): string {
+  return `${STAGE_WORDS[stage] ?? unknown}… ${Math.round(overall * 100)}%`;
+}

@@ -190,19 +190,20 @@ export function runRows<T>(name: string, task: T, rows: number, work: number, on
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
   const msg: RowPassMessage = { name, task, ctrl, rows, chunk, threads };
   for (const h of use) h.postMessage(msg);
+  // The share of rows done, told at most every 1/PROGRESS_BANDS of the pass.
   let told = 0;
+  const tell = (done: number): void => { if (onRows && done - told >= rows / PROGRESS_BANDS) { told = done; onRows(Math.min(1, done / rows)); } };
   for (;;) {
     const [y0, y1] = takeChunk(ctrl, rows, chunk, threads);
     if (y0 >= rows) break;
     kernel(task, y0, y1);
-    const done = Atomics.add(ctrl, DONE, y1 - y0) + (y1 - y0);
-    if (onRows && done - told >= rows / PROGRESS_BANDS) { told = done; onRows(Math.min(1, done / rows)); }
+    tell(Atomics.add(ctrl, DONE, y1 - y0) + (y1 - y0));
   }
   for (;;) {
     const done = Atomics.load(ctrl, DONE);
     if (done >= rows) break;
     // The helpers' rows count too: the caller, done with its own, tells as theirs finish.
-    if (onRows && done - told >= rows / PROGRESS_BANDS) { told = done; onRows(done / rows); }
+    tell(done);
     // A helper is mid-chunk; it notifies when it adds its rows.
     if (Atomics.wait(ctrl, DONE, done, 60_000) === 'timed-out' && Atomics.load(ctrl, DONE) === done) {
       throw new Error(`pixel pass ${name}: a helper thread stopped answering`);
