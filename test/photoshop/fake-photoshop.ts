@@ -29,8 +29,17 @@
  * - the Pen adds subpaths to the path targeted in the Paths panel, so a Work Path left in place
  *   keeps its old arrows ({@link FakeDocument.drawWithPen}); `PathItem.remove` (pathitem.md)
  *   deletes a path as a history-recorded change, rolled back with the suspension around it;
- * - undo ({@link FakeDocument.undo}) steps back over a history state made by a suspension,
- *   restoring layers, selection, active layers and paths;
+ * - history states have ids (historystate.md: an id "along with its document ID can be used to
+ *   represent this history state for the lifetime of this document") and the document has an
+ *   `activeHistoryState` and `historyStates` (document.md, 22.5): every change adds a state with a
+ *   new id and makes it active; undo ({@link FakeDocument.undo}) makes the state before it active
+ *   and restores the document (layers, selection, channels, paths, size), redo
+ *   ({@link FakeDocument.redo}) goes forward again; a change made after an undo deletes the
+ *   undone states (see {@link FakeDocument.redo} for what is assumed there);
+ * - the user can change the document without changing its size while the plugin waits:
+ *   Image ▸ Image Rotation ▸ 180° ({@link FakeDocument.rotate180}), Flip Canvas
+ *   ({@link FakeDocument.flipCanvas}), the Move tool on a layer ({@link FakeDocument.moveLayerPixels}),
+ *   Select ▸ Deselect ({@link FakeDocument.deselect}) — each one history state, undoable;
  * - layers carry opacity, fillOpacity and blendMode (layer.md) and, through a batchPlay `get` of
  *   the layer, `hasUserMask` / `hasVectorMask`;
  * - the canvas can change size while the plugin waits ({@link FakeDocument.resizeCanvas});
@@ -78,6 +87,14 @@ export class FakeLayer implements PsLayer {
   }
 }
 
+/** A state of the History panel (historystate.md, 22.5). */
+export class FakeHistoryState {
+  /** Whether it is a snapshot (the fake makes none). */
+  readonly snapshot = false;
+  readonly typename = 'HistoryState';
+  constructor(readonly docId: number, readonly id: number, readonly name: string) {}
+}
+
 /** A channel with its mask (full canvas gray8). */
 export interface FakeChannel extends PsChannel {
   mask: Uint8Array;
@@ -110,8 +127,11 @@ export class FakePathItem implements FakePath {
 }
 
 interface Snapshot {
+  width: number;
+  height: number;
   layers: Array<{ layer: FakeLayer; pixels: Uint8ClampedArray; deep: Uint16Array | null; name: string }>;
   selection: Uint8Array | null;
+  channels: Array<{ channel: FakeChannel; mask: Uint8Array }>;
   active: number[];
   paths: Array<{ path: FakePathItem; subpaths: Subpath[] }>;
   targetedPathId: number | null;
@@ -127,16 +147,21 @@ export class FakeDocument implements PsDocument {
   targetedPathId: number | null = null;
   /** Full-canvas selection mask, or null. */
   selectionMask: Uint8Array | null = null;
-  /** History panel states, oldest first. */
-  history: string[] = ['Open'];
-  /** Per history state: the document before it, for {@link undo} (null: undoing that state is not modelled). */
-  private historyBefore: Array<Snapshot | null> = [null];
+  /**
+   * The History panel, oldest first: each state with the document before it (`before`, for
+   * {@link undo}; null: undoing it is not modelled) and, once undone, the document after it
+   * (`after`, for {@link redo}). States after `activeIndex` are undone (redo-able).
+   */
+  private states: Array<{ state: FakeHistoryState; before: Snapshot | null; after: Snapshot | null }>;
+  private activeIndex = 0;
+  /** History state ids are unique within the document (historystate.md), so the fake counts per document. */
+  private nextStateId = 1;
   private suspension: { id: number; name: string; snapshot: Snapshot } | null = null;
 
   constructor(
     readonly host: FakePhotoshop,
     readonly id: number,
-    /** Pixels; changed only by {@link resizeCanvas}. */
+    /** Pixels; changed only by {@link resizeCanvas} (and undo/redo of it). */
     public width: number,
     public height: number,
     readonly resolution = 72,
@@ -146,6 +171,26 @@ export class FakeDocument implements PsDocument {
     readonly colorProfileName = 'sRGB IEC61966-2.1',
   ) {
     this.channelList = ['Red', 'Green', 'Blue'].map((name) => ({ name, kind: 'component', mask: new Uint8Array(0) }));
+    this.states = [{ state: new FakeHistoryState(id, this.nextStateId++, 'Open'), before: null, after: null }];
+  }
+
+  /** Names of the history states up to the active one (what undo steps back over), oldest first. */
+  get history(): string[] {
+    return this.states.slice(0, this.activeIndex + 1).map((e) => e.state.name);
+  }
+
+  /**
+   * document.md `historyStates` (22.5): the History panel's states. Whether the undone (dimmed,
+   * redo-able) states are in this collection is undocumented (HOSTS.md is silent too): the fake
+   * lists them, as the panel shows them. Nothing in the plugin relies on it.
+   */
+  get historyStates(): FakeHistoryState[] {
+    return this.states.map((e) => e.state);
+  }
+
+  /** document.md `activeHistoryState` (22.5): the current history state. */
+  get activeHistoryState(): FakeHistoryState {
+    return this.states[this.activeIndex]!.state;
   }
 
   /** document.md `colorProfileType` (constants ColorProfileType: "none" = not colour managed). */
@@ -226,6 +271,7 @@ export class FakeDocument implements PsDocument {
    */
   drawWithPen(subpaths: Subpath[]): FakePathItem {
     if (this.host.inModalScope) throw new Error('the user cannot draw while a plugin is modal');
+    const before = this.snapshot();
     const targeted = this.paths.find((p) => p.id === this.targetedPathId);
     let p: FakePathItem;
     if (targeted) {
@@ -237,7 +283,7 @@ export class FakeDocument implements PsDocument {
       this.paths.push(p);
       this.targetedPathId = p.id;
     }
-    this.mutated('Pen');
+    this.mutated('Pen', before);
     return p;
   }
 
@@ -248,6 +294,7 @@ export class FakeDocument implements PsDocument {
    */
   resizeCanvas(width: number, height: number): void {
     if (this.host.inModalScope) throw new Error('the user cannot resize the canvas while a plugin is modal');
+    const before = this.snapshot();
     const dx = Math.floor((width - this.width) / 2), dy = Math.floor((height - this.height) / 2);
     const W0 = this.width, H0 = this.height;
     const relay = <T extends Uint8Array | Uint8ClampedArray | Uint16Array>(src: T, comps: number): T => {
@@ -268,22 +315,116 @@ export class FakeDocument implements PsDocument {
     }
     this.width = width;
     this.height = height;
-    this.mutated('Canvas Size');
+    this.mutated('Canvas Size', before);
   }
 
   /**
-   * Undo: step back over the last history state (Edit ▸ Undo / the History panel), restoring the
-   * document as it was before it. Modelled for the states a history suspension made (what
-   * SmartDrag writes); other states throw.
+   * The user runs Image ▸ Image Rotation ▸ 180° while no plugin is modal (document.md
+   * `rotate(angles)`: "Rotates the image clockwise in given angle, expanding canvas if
+   * necessary" — at 180° nothing needs expanding: the canvas keeps its size). Every layer, the
+   * selection, the alpha channels and the paths turn with the image. One history state, undoable.
+   * The state's name is Photoshop's as far as known (HOSTS.md is silent; nothing relies on it);
+   * that the selection turns with the image is ASSUMED (VERIFY on a real host).
+   */
+  rotate180(): void {
+    this.transformCanvas('Rotate Canvas', true, true);
+  }
+
+  /**
+   * The user runs Image ▸ Image Rotation ▸ Flip Canvas Horizontal / Vertical (no plugin modal):
+   * the canvas keeps its size and everything in it is mirrored, as in {@link rotate180} (same
+   * assumptions; HOSTS.md is silent on both commands).
+   */
+  flipCanvas(direction: 'horizontal' | 'vertical'): void {
+    const h = direction === 'horizontal';
+    this.transformCanvas(h ? 'Flip Canvas Horizontal' : 'Flip Canvas Vertical', h, !h);
+  }
+
+  /**
+   * The user drags a layer's pixels with the Move tool (layer.md `translate` does the same from a
+   * script; no plugin modal): one history state ("Move"), undoable. Pixels moved past the canvas
+   * edge are dropped here (Photoshop keeps them beyond the edge; not modelled).
+   */
+  moveLayerPixels(layer: FakeLayer, dx: number, dy: number): void {
+    if (this.host.inModalScope) throw new Error('the user cannot move a layer while a plugin is modal');
+    if (!this.layers.includes(layer)) throw new Error('layer not in document');
+    const before = this.snapshot();
+    const W = this.width, H = this.height;
+    const shift = <T extends Uint8ClampedArray | Uint16Array>(src: T): T => {
+      const out = new (src.constructor as new (n: number) => T)(src.length);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+        const nx = x + dx, ny = y + dy;
+        if (nx < 0 || ny < 0 || nx >= W || ny >= H) continue;
+        for (let c = 0; c < 4; c++) out[(ny * W + nx) * 4 + c] = src[(y * W + x) * 4 + c]!;
+      }
+      return out;
+    };
+    layer.pixels = shift(layer.pixels);
+    if (layer.deep) layer.deep = shift(layer.deep);
+    this.mutated('Move', before);
+  }
+
+  /** The user runs Select ▸ Deselect (no plugin modal): one history state ("Deselect"), undoable; no pixel changes. */
+  deselect(): void {
+    if (this.host.inModalScope) throw new Error('the user cannot deselect while a plugin is modal');
+    const before = this.snapshot();
+    this.selectionMask = null;
+    this.mutated('Deselect', before);
+  }
+
+  /** Mirror the whole canvas (`fx` left-right, `fy` top-bottom; both: a 180° turn), one history state. */
+  private transformCanvas(name: string, fx: boolean, fy: boolean): void {
+    if (this.host.inModalScope) throw new Error(`the user cannot run ${name} while a plugin is modal`);
+    const before = this.snapshot();
+    const W = this.width, H = this.height;
+    const remap = <T extends Uint8Array | Uint8ClampedArray | Uint16Array>(src: T, comps: number): T => {
+      const out = new (src.constructor as new (n: number) => T)(src.length);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+        const nx = fx ? W - 1 - x : x, ny = fy ? H - 1 - y : y;
+        for (let c = 0; c < comps; c++) out[(ny * W + nx) * comps + c] = src[(y * W + x) * comps + c]!;
+      }
+      return out;
+    };
+    for (const l of this.layers) { l.pixels = remap(l.pixels, 4); if (l.deep) l.deep = remap(l.deep, 4); }
+    if (this.selectionMask) this.selectionMask = remap(this.selectionMask, 1);
+    for (const c of this.channelList) if (c.kind !== 'component') c.mask = remap(c.mask, 1);
+    // Path coordinates are continuous (pixel edges): x -> W - x.
+    const turn = (q: [number, number] | undefined): [number, number] | undefined => (q ? [fx ? W - q[0] : q[0], fy ? H - q[1] : q[1]] : undefined);
+    for (const p of this.paths) {
+      p.subpaths = p.subpaths.map((sp) => ({ closed: sp.closed, points: sp.points.map((pt) => ({ anchor: turn(pt.anchor)!, ...(pt.forward ? { forward: turn(pt.forward)! } : {}), ...(pt.backward ? { backward: turn(pt.backward)! } : {}) })) }));
+    }
+    this.mutated(name, before);
+  }
+
+  /**
+   * Undo: step back over the active history state (Edit ▸ Undo, or a click on the state before
+   * it in the History panel), restoring the document as it was before it; the state before it
+   * becomes the active one (`activeHistoryState`). Modelled for the states a history suspension
+   * made (what SmartDrag writes) and the user actions of this fake; other states throw.
    */
   undo(): void {
     if (this.host.inModalScope) throw new Error('the user cannot undo while a plugin is modal');
-    if (this.history.length <= 1) throw new Error('nothing to undo');
-    const before = this.historyBefore[this.historyBefore.length - 1];
-    if (!before) throw new Error(`fake: undoing "${this.history[this.history.length - 1]}" is not modelled`);
-    this.history.pop();
-    this.historyBefore.pop();
-    this.restore(before);
+    if (this.activeIndex === 0) throw new Error('nothing to undo');
+    const e = this.states[this.activeIndex]!;
+    if (!e.before) throw new Error(`fake: undoing "${e.state.name}" is not modelled`);
+    e.after = this.snapshot();
+    this.activeIndex--;
+    this.restore(e.before);
+  }
+
+  /**
+   * Redo: the undone state after the active one becomes active again, and the document is as it
+   * was in it. Photoshop keeps undone states (dimmed in the History panel) until the next change,
+   * which deletes them — its default linear history; "Allow Non-Linear History" is not modelled.
+   * HOSTS.md says nothing on undo/redo and history ids: this follows Photoshop's documented
+   * History panel behaviour and historystate.md (an id names one state for the document's life).
+   */
+  redo(): void {
+    if (this.host.inModalScope) throw new Error('the user cannot redo while a plugin is modal');
+    const e = this.states[this.activeIndex + 1];
+    if (!e?.after) throw new Error('nothing to redo');
+    this.activeIndex++;
+    this.restore(e.after);
   }
 
   async createPixelLayer(options: { name?: string } = {}): Promise<FakeLayer> {
@@ -301,9 +442,19 @@ export class FakeDocument implements PsDocument {
     return l;
   }
 
-  /** Called by every mutation. */
-  mutated(what: string): void {
-    if (!this.suspension) { this.history.push(what); this.historyBefore.push(null); }
+  /**
+   * Called by every mutation: outside a history suspension, a new history state (a new id) that
+   * becomes the active one; undone states after the active one are deleted. `before`: the
+   * document before the change, to undo it (null: undo not modelled).
+   */
+  mutated(what: string, before: Snapshot | null = null): void {
+    if (!this.suspension) this.pushState(what, before);
+  }
+
+  private pushState(name: string, before: Snapshot | null): void {
+    this.states.splice(this.activeIndex + 1);
+    this.states.push({ state: new FakeHistoryState(this.id, this.nextStateId++, name), before, after: null });
+    this.activeIndex = this.states.length - 1;
   }
 
   suspend(id: number, name: string): void {
@@ -315,7 +466,7 @@ export class FakeDocument implements PsDocument {
     if (!this.suspension || this.suspension.id !== id) throw new Error(`no suspension ${id}`);
     const s = this.suspension;
     this.suspension = null;
-    if (commit) { this.history.push(s.name); this.historyBefore.push(s.snapshot); } else this.restore(s.snapshot);
+    if (commit) this.pushState(s.name, s.snapshot); else this.restore(s.snapshot);
   }
 
   /** Roll back an open suspension (the modal function threw). */
@@ -325,8 +476,11 @@ export class FakeDocument implements PsDocument {
 
   private snapshot(): Snapshot {
     return {
+      width: this.width,
+      height: this.height,
       layers: this.layers.map((layer) => ({ layer, pixels: layer.pixels.slice(), deep: layer.deep ? layer.deep.slice() : null, name: layer.name })),
       selection: this.selectionMask ? this.selectionMask.slice() : null,
+      channels: this.channelList.map((channel) => ({ channel, mask: channel.mask.slice() })),
       active: this.activeLayers.map((l) => l.id),
       paths: this.paths.map((path) => ({ path, subpaths: structuredClone(path.subpaths) })),
       targetedPathId: this.targetedPathId,
@@ -334,8 +488,12 @@ export class FakeDocument implements PsDocument {
   }
 
   private restore(s: Snapshot): void {
-    this.layers = s.layers.map(({ layer, pixels, deep, name }) => { layer.pixels = pixels; layer.deep = deep; layer.name = name; return layer; });
-    this.selectionMask = s.selection;
+    // Copies: a snapshot stays intact however the document is changed afterwards (redo, undo again).
+    this.width = s.width;
+    this.height = s.height;
+    this.layers = s.layers.map(({ layer, pixels, deep, name }) => { layer.pixels = pixels.slice(); layer.deep = deep ? deep.slice() : null; layer.name = name; return layer; });
+    this.selectionMask = s.selection ? s.selection.slice() : null;
+    this.channelList = s.channels.map(({ channel, mask }) => { channel.mask = mask.slice(); return channel; });
     this.activeLayers = this.layers.filter((l) => s.active.includes(l.id));
     this.paths = s.paths.map(({ path, subpaths }) => { path.subpaths = structuredClone(subpaths); return path; });
     this.targetedPathId = s.targetedPathId;

@@ -3,7 +3,8 @@
  * scopes with the pure-JS work outside them (regions, arrows in points at 300 ppi, keep channel,
  * trimmed pixels), an edit area beyond the bridge's limits refused before a pixel is read, the
  * source layer's look (opacity, blend mode, masks) warned about, apply as exactly one history
- * state with the source layer untouched, and failure/cancel paths that leave no layer.
+ * state with the source layer untouched, failure/cancel paths that leave no layer, and a document
+ * changed at the same size since capture (history state moved on, source layer re-read) refused.
  */
 import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
 import { PluginError } from '../../plugin-photoshop/src/app/errors';
@@ -389,6 +390,71 @@ describe('apply', () => {
     expect(ps.putLog[0]!.componentSize).toBe(16);
     const px = doc.findLayer(out.layerId!)!.pixels;
     expect(Array.from(px.subarray(((12 * W) + 11) * 4, ((12 * W) + 11) * 4 + 4))).toEqual([200, 11, 22, 255]);
+  });
+});
+
+describe('apply after the document changed at the same size', () => {
+  /** A capture, and the apply target the controller builds from it. */
+  async function captured(opts: { band?: number } = {}) {
+    const s = setup();
+    const host = createPhotoshopHost({ photoshop: s.ps, ...(opts.band ? { verifyBandPixels: opts.band } : {}) });
+    const c = await host.capture({ kind: 'auto' });
+    const target = {
+      documentId: c.documentId, sourceLayerId: c.sourceLayerId, name: 'Smart Drag', docWidth: c.docWidth, docHeight: c.docHeight,
+      historyStateId: c.historyStateId!,
+      source: { area: { left: c.imageOrigin[0], top: c.imageOrigin[1], width: c.image.width, height: c.image.height }, data: c.image.data },
+    };
+    const layer = { left: c.imageOrigin[0], top: c.imageOrigin[1], width: 6, height: 6, data: new Uint8ClampedArray(144).fill(200) };
+    return { ...s, host, c, target, layer };
+  }
+
+  test('the capture records the active history state its pixels are of', async () => {
+    const { doc, c } = await captured();
+    expect(c.historyStateId).toBe(doc.activeHistoryState.id);
+  });
+
+  test('a change that leaves the source layer as read (Deselect): compared band by band (trimmed transparent rows too), applied', async () => {
+    const { ps, doc, host, c, target, layer } = await captured({ band: 500 });
+    doc.deselect();
+    expect(doc.activeHistoryState.id).not.toBe(c.historyStateId);
+    const reads = ps.getPixelsLog.length;
+    const out = await host.applyLayer(layer, target);
+    expect(out.layerId).not.toBeNull();
+    const bands = ps.getPixelsLog.slice(reads);
+    expect(bands.length).toBe(Math.ceil(c.image.height / Math.floor(500 / c.image.width)));
+    expect(bands.every((b) => (b.sourceBounds.right - b.sourceBounds.left) * (b.sourceBounds.bottom - b.sourceBounds.top) <= 500)).toBe(true);
+    expect(ps.liveImageData).toBe(0);
+  });
+
+  test('one pixel of the last band painted: refused (document_changed), no layer, no history state, nothing left undisposed', async () => {
+    const { ps, doc, sourceId, host, c, target, layer } = await captured({ band: 500 });
+    const src = doc.findLayer(sourceId)!;
+    const x = c.imageOrigin[0] + c.image.width - 1, y = c.imageOrigin[1] + c.image.height - 1;
+    src.pixels.set([1, 2, 3, 255], (y * W + x) * 4);
+    doc.mutated('Brush Tool'); // the user's brush stroke: one history state
+    const layersBefore = doc.layers.map((l) => l.id), historyBefore = [...doc.history];
+    await expect(host.applyLayer(layer, target)).rejects.toMatchObject({ code: 'document_changed', message: expect.stringContaining('"Photo" no longer holds the pixels') });
+    expect(doc.layers.map((l) => l.id)).toEqual(layersBefore);
+    expect(doc.history).toEqual(historyBefore);
+    expect(ps.liveImageData).toBe(0);
+  });
+
+  test('a changed history state and no pixels to compare with: refused', async () => {
+    const { doc, host, target, layer } = await captured();
+    doc.rotate180();
+    const { source: _omit, ...noPixels } = target;
+    await expect(host.applyLayer(layer, noPixels)).rejects.toMatchObject({ code: 'document_changed' });
+    expect(doc.layers).toHaveLength(2);
+  });
+
+  test('the document rotated between the two capture scopes (while the selection is split): refused at capture', async () => {
+    const { ps, doc } = setup();
+    const split = jest.spyOn(maskSplit, 'splitMask').mockImplementation((...a) => { doc.rotate180(); return realSplit(...a); });
+    try {
+      await expect(createPhotoshopHost({ photoshop: ps }).capture({ kind: 'auto' })).rejects.toMatchObject({ code: 'document_changed' });
+    } finally {
+      split.mockRestore();
+    }
   });
 });
 

@@ -10,7 +10,9 @@
  *   with a result layer active is refused, said plainly.
  * - Another plugin holding the modal state at Apply keeps the finished result (Apply again), and
  *   the command retries.
- * - A document whose canvas changed size while the bridge worked is not written to.
+ * - A document whose canvas changed size while the bridge worked is not written to; nor is one
+ *   rotated, flipped, undone or whose source layer changed (same size), while a change that
+ *   leaves the source layer as read (Deselect) still gets the result.
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, Point, SubmitInput } from '@smartdrag/shared';
 import { SmartDragController, type BridgeClientLike } from '../../plugin-photoshop/src/app/controller';
@@ -244,5 +246,107 @@ describe('the canvas changed size while the bridge worked (E)', () => {
     expect(doc.layers).toHaveLength(1);
     expect(doc.history).toEqual(historyBefore);
     expect(doc.workPath).toBeDefined();
+  });
+});
+
+describe('the document changed without changing size while the bridge worked (F)', () => {
+  /** Start a command run, let the capture finish and the bridge hold the job; `change` runs while it works. */
+  async function runWith(change: (doc: FakeDocument, source: FakeLayer) => void) {
+    const s = setup();
+    s.bridge.hold = true;
+    const run = s.c.run({ intent: '', kind: 'translate', autoApply: true });
+    await new Promise((r) => setImmediate(r));
+    expect(s.c.state.phase).toBe(Phase.working);
+    change(s.doc, s.source);
+    const historyBefore = [...s.doc.history];
+    const reads = s.ps.getPixelsLog.length;
+    s.bridge.finish();
+    await run;
+    return { ...s, historyBefore, readsAtApply: s.ps.getPixelsLog.length - reads };
+  }
+
+  const refused = {
+    phase: Phase.failed,
+    error: {
+      code: 'document_changed',
+      message: expect.stringMatching(/changed while Smart Drag worked.*rotated or flipped.*undone/s),
+      hint: expect.stringMatching(/run Smart Drag again/i),
+    },
+  };
+
+  test('Image Rotation 180° (same canvas size) between capture and apply: no layer added, the panel says what happened, and a new run works', async () => {
+    const { doc, source, bridge, c } = await runWith((d) => d.rotate180());
+    expect(doc.width).toBe(W);
+    expect(doc.height).toBe(H);
+    expect(c.state).toMatchObject(refused);
+    expect(doc.layers.map((l) => l.id)).toEqual([source.id]);
+    expect(doc.history.slice(-1)).toEqual(['Rotate Canvas']); // nothing written after the rotation
+    expect(doc.workPath).toBeDefined(); // the arrows are kept for the next run
+    // The panel is usable: Smart Drag again reads the rotated document (selection and arrow turned with it).
+    bridge.hold = false;
+    await c.run({ intent: '', kind: 'translate', autoApply: true });
+    expect(c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(doc.layers).toHaveLength(2);
+  });
+
+  test.each(['horizontal', 'vertical'] as const)('Flip Canvas %s between capture and apply: refused, nothing written', async (dir) => {
+    const { doc, source, c, historyBefore } = await runWith((d) => d.flipCanvas(dir));
+    expect(c.state).toMatchObject(refused);
+    expect(doc.layers.map((l) => l.id)).toEqual([source.id]);
+    expect(doc.history).toEqual(historyBefore);
+  });
+
+  test('the source layer moved with the Move tool: refused, nothing written', async () => {
+    const { doc, c } = await runWith((d, src) => d.moveLayerPixels(src, 12, 0));
+    expect(c.state).toMatchObject(refused);
+    expect(doc.layers).toHaveLength(1);
+  });
+
+  test('undone to a history state before the one read: refused, nothing written', async () => {
+    const s = setup();
+    // The user nudged the photo, then ran Smart Drag; while it works, they undo the nudge.
+    s.doc.moveLayerPixels(s.source, 3, 0);
+    s.bridge.hold = true;
+    const run = s.c.run({ intent: '', kind: 'translate', autoApply: true });
+    await new Promise((r) => setImmediate(r));
+    s.doc.undo();
+    s.bridge.finish();
+    await run;
+    expect(s.c.state).toMatchObject(refused);
+    expect(s.doc.layers).toHaveLength(1);
+  });
+
+  test('undo then redo back to the state read: the document is as read, so the result is added', async () => {
+    const s = setup();
+    s.doc.moveLayerPixels(s.source, 3, 0);
+    s.bridge.hold = true;
+    const run = s.c.run({ intent: '', kind: 'translate', autoApply: true });
+    await new Promise((r) => setImmediate(r));
+    const read = s.doc.activeHistoryState.id;
+    s.doc.undo();
+    expect(s.doc.activeHistoryState.id).not.toBe(read);
+    s.doc.redo();
+    expect(s.doc.activeHistoryState.id).toBe(read);
+    const reads = s.ps.getPixelsLog.length;
+    s.bridge.finish();
+    await run;
+    expect(s.c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(s.doc.layers).toHaveLength(2);
+    expect(s.ps.getPixelsLog.length).toBe(reads); // same history state: nothing re-read
+  });
+
+  test('a change that leaves the source layer as read (Deselect): the result is still added', async () => {
+    const { doc, c, readsAtApply } = await runWith((d) => d.deselect());
+    expect(c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(doc.layers).toHaveLength(2);
+    expect(doc.history.slice(-2)).toEqual(['Deselect', 'Smart Drag']);
+    expect(readsAtApply).toBeGreaterThan(0); // the history state moved on: the layer was compared with what was read
+  });
+
+  test('nothing changed: applied without re-reading the layer (the history state is the one read)', async () => {
+    const { doc, c, readsAtApply } = await runWith(() => undefined);
+    expect(c.state).toMatchObject({ phase: Phase.applied, error: null });
+    expect(doc.layers).toHaveLength(2);
+    expect(readsAtApply).toBe(0);
   });
 });

@@ -33,7 +33,7 @@ const capture: Capture = {
   image: { width: 4, height: 4, data: new Uint8ClampedArray(64) }, imageOrigin: [10, 20],
   regions: [{ id: 'r1', mask: { left: 11, top: 21, width: 2, height: 2, data: new Uint8Array([255, 255, 255, 255]) } }],
   drags: [{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'auto' }],
-  warnings: ['1 closed subpath(s) ignored'],
+  warnings: ['1 closed subpath(s) ignored'], historyStateId: 7,
 };
 
 /** A 4×4 document area previewed as a 2×2 proxy (grey), its mask in proxy pixels, drags in document pixels. */
@@ -126,8 +126,13 @@ describe('SmartDragController', () => {
     expect(host.applied).toHaveLength(0); // waits for Apply
     await c.apply();
     expect(c.state).toMatchObject({ phase: Phase.applied, appliedLayer: 'Smart Drag: move it' });
-    // The document's size as captured goes along: apply refuses a document whose size changed.
-    expect(host.applied[0]!.target).toEqual({ documentId: 1, sourceLayerId: 2, name: 'Smart Drag: move it', docWidth: 100, docHeight: 80 });
+    // The document's size, history state and source pixels as captured go along: apply refuses a
+    // document whose size changed, or that changed at the same size (rotated, flipped, undone).
+    expect(host.applied[0]!.target).toEqual({
+      documentId: 1, sourceLayerId: 2, name: 'Smart Drag: move it', docWidth: 100, docHeight: 80,
+      historyStateId: 7, source: { area: { left: 10, top: 20, width: 4, height: 4 }, data: capture.image.data },
+    });
+    expect(host.applied[0]!.target.source!.data).toBe(capture.image.data); // the pixels sent, not a copy
     expect(host.applied[0]!.layer).toBe(layer);
   });
 

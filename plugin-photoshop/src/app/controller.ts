@@ -287,6 +287,12 @@ export class SmartDragController {
       // The size the result's coordinates refer to: a canvas cropped or resized since is refused.
       docWidth: c.docWidth, docHeight: c.docHeight,
       ...(c.workPath ? { workPath: c.workPath } : {}),
+      // What the result was computed from: a document rotated, flipped, undone or whose layer
+      // changed since (same size) is refused rather than given a layer that does not line up.
+      ...(c.historyStateId !== undefined ? { historyStateId: c.historyStateId } : {}),
+      ...('proxyOf' in c && c.proxyOf ? {} : {
+        source: { area: { left: c.imageOrigin[0], top: c.imageOrigin[1], width: c.image.width, height: c.image.height }, data: c.image.data },
+      }),
     };
     const retry = this.deps.applyRetry ?? DEFAULT_APPLY_RETRY;
     const attempts = run.opts.autoApply ? Math.max(1, retry.attempts) : 1;

@@ -25,7 +25,10 @@ export const PluginErrorCode = {
   too_many_regions: 'too_many_regions',
   /** Another plugin (or Photoshop) holds the modal state (executeAsModal error 9). */
   modal_busy: 'modal_busy',
-  /** The document or source layer was closed/deleted while the bridge worked. */
+  /**
+   * The document was closed, resized, rotated, flipped or undone, or the source layer deleted or
+   * changed, while the bridge worked: the result would not line up, so it is not added.
+   */
   document_changed: 'document_changed',
   /** The user cancelled. */
   cancelled: 'cancelled',
@@ -48,7 +51,7 @@ export const PLUGIN_ERROR_HINTS: Readonly<Record<PluginErrorCode, string>> = {
   image_too_large: 'Select a smaller area or draw a shorter arrow (the area read is the selection, where the arrows take it, and a margin), or reduce the image size.',
   too_many_regions: 'Drag fewer parts in one Smart Drag: run it once per group of parts, or join the parts into one selection region (a channel named "region 1" moves all its parts together).',
   modal_busy: 'Another plugin or dialog is busy in Photoshop; finish it and try again.',
-  document_changed: 'The document or its layer changed while SmartDrag worked; run Smart Drag again.',
+  document_changed: 'Nothing was added. Check that the selection and the arrows still mark what to drag, then run Smart Drag again.',
   cancelled: 'Nothing was changed.',
   preview_failed: 'The preview could not be shown in the panel; the document was not changed. Apply (or Smart Drag) still runs the full edit.',
   host_error: 'Photoshop refused an operation; see the message, and report it if it persists.',

@@ -55,6 +55,11 @@ export interface Capture {
   warnings: string[];
   /** Set when the arrows came from the Work Path (not from saved paths). */
   workPath?: WorkPathRef;
+  /**
+   * Id of the document's active history state when the pixels were read (document.md
+   * `activeHistoryState`); absent when the host does not report one. Apply compares it.
+   */
+  historyStateId?: number;
 }
 
 /** Options of {@link HostAdapter.capturePreview}. */
@@ -92,6 +97,19 @@ export interface ApplyTarget {
   docHeight: number;
   /** The Work Path the arrows came from (the capture's), deleted with the edit. */
   workPath?: WorkPathRef;
+  /**
+   * The capture's history state ({@link Capture.historyStateId}). Still the active one at apply:
+   * the document is as read, and the layer is added. Another one (the image rotated or flipped,
+   * the layer edited, an undo, or only a Deselect): the source layer is compared with `source`,
+   * and a layer that changed is refused (`document_changed`), nothing added.
+   */
+  historyStateId?: number;
+  /**
+   * The source layer's pixels the edit was computed from (the capture's `image`, RGBA, over
+   * `area` in document pixels, transparent where the layer had none). Without it a changed
+   * history state is refused outright; without both, only size and layer are checked.
+   */
+  source?: { area: Rect; data: Uint8ClampedArray };
 }
 
 /** What {@link HostAdapter.applyLayer} did. */

@@ -133,6 +133,12 @@ export interface PsDocument {
   readonly colorProfileType?: string;
   readonly activeLayers: PsLayer[];
   readonly layers: PsLayer[];
+  /**
+   * document.md `activeHistoryState` (22.5): the current state of the History panel.
+   * historystate.md: its `id`, "along with its document ID can be used to represent this history
+   * state for the lifetime of this document". Optional here: older fakes do not model it.
+   */
+  readonly activeHistoryState?: { readonly id: number } | null;
   readonly selection: PsSelection;
   readonly pathItems: ArrayLike<PsPathItem> & Iterable<PsPathItem>;
   readonly channels: ArrayLike<PsChannel> & Iterable<PsChannel>;

@@ -16,7 +16,9 @@
  *   the preview picture into a base64 JPEG for the panel's `<img>`.
  * - apply: history suspended -> new pixel layer above the source -> putPixels at the exact
  *   document position -> the Work Path the arrows came from deleted -> history resumed: one undo
- *   step. Any failure or cancel rolls back. A document whose size changed since capture is refused.
+ *   step. Any failure or cancel rolls back. A document whose size changed since capture is refused,
+ *   and so is one changed at the same size (rotated 180°, flipped, undone, its layer edited or
+ *   moved): see {@link requireAsRead}.
  */
 import type { PlacedMask, ProxyInfo, Rect } from '@smartdrag/shared';
 import { DEFAULT_LIMITS, downscalePlacedMask, maskBounds, PROXY_MAX_PIXELS, proxyInfoFor } from '@smartdrag/shared';
@@ -93,6 +95,8 @@ export const MODAL_TIMEOUT_MS = 3000;
 export interface PhotoshopHostOptions {
   /** The `photoshop` module; defaults to `require('photoshop')` (a webpack external). */
   photoshop?: PhotoshopModule;
+  /** Most pixels per band when apply reads the source layer again ({@link VERIFY_BAND_PIXELS}; tests set it small). */
+  verifyBandPixels?: number;
 }
 
 /** Find a layer by id anywhere in the layer tree. */
@@ -125,6 +129,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ps: PhotoshopModule = opts.photoshop ?? (require('photoshop') as PhotoshopModule);
   const { app, core, action, imaging, constants } = ps;
+  const bandPixels = Math.max(1, opts.verifyBandPixels ?? VERIFY_BAND_PIXELS);
   const K = {
     workPath: constants.PathKind?.WORKPATH ?? PS_CONSTANT_FALLBACKS.pathKind.WORKPATH,
     normalPath: constants.PathKind?.NORMALPATH ?? PS_CONSTANT_FALLBACKS.pathKind.NORMALPATH,
@@ -318,6 +323,8 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     const keepChannel = Array.from(doc.channels).find((c) => c.kind !== K.component && c.name.trim().toLowerCase() === 'keep')?.name;
     return {
       docId: doc.id, docWidth: doc.width, docHeight: doc.height, resolution: doc.resolution,
+      // After the channel reads (their suspensions rolled back): the state the edit was read in.
+      ...withHistoryState(doc),
       bits16: doc.bitsPerChannel === K.bits16, profile: profileOption(doc),
       layerId: layer.id, layerName: layer.name,
       selection, regionChannels, paths, ...(keepChannel !== undefined ? { keepChannel } : {}), warnings,
@@ -335,6 +342,12 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     requireSameSize(doc, raw.docWidth, raw.docHeight);
     const layer = findLayer(doc.layers, raw.layerId);
     if (!layer) throw new PluginError('document_changed', `The layer "${raw.layerName}" was deleted.`);
+    // Photoshop was usable while the edit was computed: a document changed since scope #1 (a new
+    // history state, or an undo) would give pixels that do not match the selection and arrows read.
+    const now = historyStateOf(doc);
+    if (raw.historyStateId !== undefined && now !== undefined && now !== raw.historyStateId) {
+      throw new PluginError('document_changed', 'The document changed while Smart Drag was reading it (a new history state, or an undo).');
+    }
     // 8 bits per channel in the document's own profile. A 16-bit document is converted to 8
     // bits here, once, by Photoshop (the bridge edits 8-bit pixels); the new layer is written
     // back at 16 bits, so its values sit on 8-bit steps. Said in the warnings.
@@ -355,7 +368,8 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     const data = await px.imageData.getData({ chunky: true });
     if (!(data instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
     const [keep] = raw.keepChannel !== undefined ? await readChannelsRaw(ctx, doc, [raw.keepChannel], rectToBounds(roi), hold) : [];
-    return { pixels: { width, height, components, data }, bounds: px.sourceBounds, level: px.level, keep: keep ?? null };
+    // Read last (after the keep channel's suspension is rolled back): the state these pixels are of.
+    return { pixels: { width, height, components, data }, bounds: px.sourceBounds, level: px.level, keep: keep ?? null, ...withHistoryState(doc) };
   }
 
   /** Read, compute the edit (outside any scope), check it against the limits, read its pixels. */
@@ -393,6 +407,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         imageOrigin: [e.roi.left, e.roi.top],
         regions: e.regions, drags: e.drags, ...(keep ? { keep } : {}), warnings: e.warnings,
         ...(e.workPath ? { workPath: e.workPath } : {}),
+        ...(got.historyStateId !== undefined ? { historyStateId: got.historyStateId } : {}),
       };
     } finally {
       release(hold);
@@ -410,6 +425,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         docWidth: raw.docWidth, docHeight: raw.docHeight, resolution: raw.resolution,
         imageOrigin: [e.roi.left, e.roi.top] as [number, number], roi: e.roi, drags: e.drags,
         warnings: e.warnings, ...raw.profile, ...(e.workPath ? { workPath: e.workPath } : {}),
+        ...(got.historyStateId !== undefined ? { historyStateId: got.historyStateId } : {}),
       };
       if (!proxy) {
         // Within the budget: the area itself, exactly as the final edit reads it.
@@ -482,6 +498,59 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     return [];
   }
 
+  /**
+   * Whether the source layer still holds, over `src.area`, the pixels the edit was computed from:
+   * read again exactly as the capture read it (same getPixels options, trimmed borders placed
+   * back), in bands of at most {@link VERIFY_BAND_PIXELS} pixels, each disposed before the next
+   * (an area can be tens of MP; the panel's memory is limited), stopping at the first band that
+   * differs.
+   */
+  async function sourceAsRead(doc: PsDocument, layer: PsLayer, src: { area: Rect; data: Uint8ClampedArray }): Promise<boolean> {
+    const { area, data } = src;
+    if (data.length !== area.width * area.height * 4) return false;
+    const rows = Math.max(1, Math.floor(bandPixels / Math.max(1, area.width)));
+    for (let y = 0; y < area.height; y += rows) {
+      const band: Rect = { left: area.left, top: area.top + y, width: area.width, height: Math.min(rows, area.height - y) };
+      const px = await imaging.getPixels({
+        documentID: doc.id, layerID: layer.id, sourceBounds: rectToBounds(band), componentSize: 8, colorSpace: 'RGB', ...profileOption(doc),
+      });
+      try {
+        const got = await px.imageData.getData({ chunky: true });
+        if (!(got instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
+        const { width, height, components } = px.imageData;
+        const now = padToRect({ width, height, components, data: got }, boundsToRect(px.sourceBounds), band);
+        const off = y * area.width * 4;
+        if (!samePixels(now, data.subarray(off, off + now.length))) return false;
+      } finally {
+        px.imageData.dispose();
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Refuse a document that is no longer the one the result was computed from, at the same size
+   * (the size is checked by {@link requireSameSize}): Image Rotation 180°, Flip Canvas, the source
+   * layer painted, moved or transformed, an undo to an earlier state. Any change to a document in
+   * Photoshop makes a new history state the active one, and an undo makes an earlier one active
+   * (historystate.md: an id names one state for the document's lifetime), so the same active
+   * state as at capture means the document is as read: applied without a read. Another state
+   * may be a harmless change (Deselect, a new arrow, another layer edited): the source layer is
+   * read again over the edit's area and compared with what was read; the same pixels, the result
+   * still lines up with them. Layer visibility and layer selection (no history state by default)
+   * do not move a pixel of the source layer. VERIFY on a real host that the capture's own
+   * suspensions rolled back (the channel reads) leave the active state's id as it was; if they do
+   * not, nothing is refused wrongly: apply just takes the re-read path.
+   */
+  async function requireAsRead(doc: PsDocument, layer: PsLayer, target: ApplyTarget): Promise<void> {
+    if (target.historyStateId === undefined && !target.source) return; // nothing to compare with
+    if (target.historyStateId !== undefined && historyStateOf(doc) === target.historyStateId) return;
+    if (target.source && await sourceAsRead(doc, layer, target.source)) return;
+    throw new PluginError('document_changed', target.source
+      ? `The document changed while Smart Drag worked: the layer "${layer.name}" no longer holds the pixels the edit was made from (the image rotated or flipped, the layer edited or moved, or a step undone), so the result would not line up with the picture.`
+      : 'The document changed while Smart Drag worked (the image rotated or flipped, the layer edited or moved, or a step undone), so the result might not line up with the picture.');
+  }
+
   async function applyLayer(layer: LayerPixels, target: ApplyTarget, signal?: AbortSignal): Promise<ApplyOutcome> {
     if (signal?.aborted) throw new PluginError('cancelled', 'Cancelled before applying.');
     // Clipping and trimming the result is pure JS: done before Photoshop is locked. The size it
@@ -494,6 +563,8 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
       const source = findLayer(doc.layers, target.sourceLayerId);
       if (!source) throw new PluginError('document_changed', 'The source layer was deleted.');
       if (!placement) return { layerId: null, placement: null };
+      // Before anything is written: a document rotated, flipped, undone or whose layer changed is refused.
+      await requireAsRead(doc, source, target);
       const is16 = doc.bitsPerChannel === K.bits16;
 
       const hid = await ctx.hostControl.suspendHistory({ documentID: doc.id, name: HISTORY_NAME });
@@ -529,6 +600,34 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   return { capture, applyLayer, capturePreview, encodePreview };
 }
 
+/** Most pixels one band of {@link requireAsRead}'s re-read holds (4 MB of RGBA). */
+export const VERIFY_BAND_PIXELS = 1 << 20;
+
+/** The id of the document's active history state (document.md `activeHistoryState`), when the host reports one. */
+export function historyStateOf(doc: PsDocument): number | undefined {
+  const id = doc.activeHistoryState?.id;
+  return typeof id === 'number' ? id : undefined;
+}
+
+function withHistoryState(doc: PsDocument): { historyStateId?: number } {
+  const id = historyStateOf(doc);
+  return id === undefined ? {} : { historyStateId: id };
+}
+
+/**
+ * Two RGBA buffers show the same pixels: equal bytes, except that two fully transparent pixels
+ * are equal whatever their colour numbers (getPixels trims transparent borders, and what a read
+ * returns for a transparent pixel's colour is not documented).
+ */
+export function samePixels(a: Uint8ClampedArray, b: Uint8ClampedArray): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 4) {
+    if (a[i + 3] === 0 && b[i + 3] === 0) continue;
+    if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2] || a[i + 3] !== b[i + 3]) return false;
+  }
+  return true;
+}
+
 /** A mask as the host returned it: 8 bits, or 16 bits in 0..32768 in a 16-bit document. */
 export type RawMask = Rect & { data: Uint8Array | Uint16Array };
 
@@ -545,6 +644,8 @@ interface RawEdit {
   docId: number;
   docWidth: number;
   docHeight: number;
+  /** The active history state at the end of scope #1 (absent: not reported). */
+  historyStateId?: number;
   resolution: number;
   bits16: boolean;
   /** `{colorProfile}` to read and write in (see {@link workingProfile}). */
@@ -567,6 +668,8 @@ interface RawPixels {
   bounds: PsBounds;
   level: number;
   keep: RawMask | null;
+  /** The active history state the pixels are of (absent: not reported). */
+  historyStateId?: number;
 }
 
 /** The edit computed from {@link RawEdit}: regions, drags, area. */
