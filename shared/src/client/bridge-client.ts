@@ -7,6 +7,14 @@
  * Reconnects with exponential backoff and jitter (0.5 s → 10 s by default). After a reconnect it
  * re-sends jobs the bridge had not accepted yet and sends `job.resume` for accepted unfinished
  * jobs, so a result that finished while the socket was down is still delivered.
+ *
+ * Pacing: the client keeps at most as many of its jobs at the bridge as the bridge admits per
+ * client (`welcome.limits.maxQueuePerClient`) and holds the rest here, in submission order, each
+ * sent when one of its own jobs ends — so many jobs submitted at once (or while disconnected and
+ * flushed on connect) all run instead of being refused `queue_full`. A held job is told it is
+ * queued (`onQueued`) and its cancel ends it here, sending nothing. A `queue_full` that still
+ * comes (the bridge's total cap filled by other clients, or its memory budget) is handled by
+ * {@link BridgeClient.holdRefused}.
  */
 import { ErrorCode, ERROR_HINTS, SmartDragError, isErrorCode } from '../protocol/errors';
 import { encodeFrame, decodeFrameChunk, FrameAssembler } from '../protocol/frames';
@@ -161,7 +169,11 @@ export interface SubmitInput {
 
 /** Callbacks of one job. */
 export interface JobHandlers {
-  /** Jobs ahead of this one (0 = running next / now). */
+  /**
+   * Jobs ahead of this one (0 = running next / now). Also told while the client holds the job
+   * back (its own jobs at the bridge are at the bridge's per-client limit): then at least 1, the
+   * client's jobs at the bridge plus those it holds ahead of this one.
+   */
   onQueued?(position: number): void;
   onPlan?(plan: WirePlan): void;
   onProgress?(stage: string, fraction: number): void;
@@ -245,6 +257,21 @@ interface JobState {
   sent: boolean;
   /** The submit is on the wire of the current socket (the send chain wrote it): a cancel now follows it. */
   wired?: boolean;
+  /** Order of the last send on the send chain (increasing over the client's life): what the bridge saw first. */
+  seq?: number;
+  /** Chunks the last send wrote so far. */
+  wiredChunks?: number;
+  /** The last send asked the bridge to keep the image under this key (`keepImage`). */
+  sentKeep?: string;
+  /**
+   * Connection-level `bad_message` errors still to come for chunks of a send the bridge refused
+   * (`queue_full`: each chunk that followed the refused submit is a stray frame to it): ignored.
+   */
+  strays?: number;
+  /** How often the bridge refused this job with `queue_full`. */
+  refusals?: number;
+  /** The position last told to `onQueued` while held here (undefined: not held, or not told yet). */
+  heldPosition?: number;
   accepted: boolean;
   done: boolean;
   cancelRequested: boolean;
@@ -256,6 +283,12 @@ interface JobState {
 }
 
 const OPEN = 1;
+
+/**
+ * A job refused `queue_full` at most this often is held and sent again; the next refusal fails it
+ * with `queue_full` (a bridge kept full by other clients must not keep a job waiting forever).
+ */
+const MAX_QUEUE_FULL_REFUSALS = 8;
 
 function newJobId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
@@ -312,6 +345,16 @@ export class BridgeClient {
    */
   private held = new Map<string, true>();
   private state: ConnectionState = 'closed';
+  /** Sends handed to the send chain so far (a job's `seq`). */
+  private sendSeq = 0;
+  /**
+   * Most of this client's jobs at the bridge as learned from a `queue_full` (the bridge was full
+   * for other reasons than this client's cap); Infinity when none. Reset on every connection and
+   * once none of this client's jobs is at the bridge.
+   */
+  private refusedCap = Infinity;
+  /** While true, {@link pump} sends nothing (jobs are being failed or re-read in bulk). */
+  private pumpPaused = false;
 
   constructor(opts: BridgeClientOptions) {
     const WS = opts.WebSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -419,8 +462,8 @@ export class BridgeClient {
       this.finish(job, this.terminal ?? new BridgeError(ErrorCode.connection_lost, 'client is closed'));
     } else if (tooLarge) {
       this.finish(job, new BridgeError(ErrorCode.image_too_large, tooLarge.message, tooLarge.hint, tooLarge.detail));
-    } else if (this.isReady()) {
-      this.sendJob(job);
+    } else {
+      this.pump(); // sent now when the bridge admits another of this client's jobs, else held
     }
     return {
       id,
@@ -434,8 +477,8 @@ export class BridgeClient {
     const job = this.jobs.get(id);
     if (!job || job.done || job.cancelRequested) return;
     job.cancelRequested = true;
-    // Not yet written (waiting for the connection, or behind another job's upload on the send
-    // chain): it ends here and is never sent. A job.cancel sent now would overtake its submit —
+    // Not yet written (waiting for the connection, held by pacing, or behind another job's upload
+    // on the send chain): it ends here and is never sent. A job.cancel sent now would overtake its submit —
     // answered job_not_found while the job then ran to the end (a drag's superseded previews kept
     // the workers busy).
     if (!job.sent || !job.wired) {
@@ -472,8 +515,74 @@ export class BridgeClient {
     if (!this.ws) return;
     job.sent = true;
     job.wired = false;
+    job.heldPosition = undefined;
+    const seq = job.seq = ++this.sendSeq;
     const ws = this.ws;
-    this.sending = this.sending.then(() => this.sendJobChunks(ws, job)).catch(() => undefined);
+    this.sending = this.sending.then(() => this.sendJobChunks(ws, job, seq)).catch(() => undefined);
+  }
+
+  /** This client's jobs the bridge counts against its per-client limit, as far as the client knows. */
+  private atBridge(): number {
+    let n = 0;
+    // (A job whose job.result came has ended at the bridge; its layer is still on the way.)
+    for (const j of this.jobs.values()) if (j.sent && !j.done && !j.pendingResult) n++;
+    return n;
+  }
+
+  /**
+   * Send held jobs, oldest first, while fewer of this client's jobs are at the bridge than it
+   * admits per client (welcome `limits.maxQueuePerClient`, or fewer after a `queue_full`); tell
+   * each job still held its position. Called whenever a job is submitted or ends and on connect.
+   */
+  private pump(): void {
+    if (this.pumpPaused || !this.isReady()) return;
+    let n = this.atBridge();
+    if (n === 0) this.refusedCap = Infinity;
+    const cap = Math.max(1, Math.min(this.welcomeMsg?.limits.maxQueuePerClient ?? Infinity, this.refusedCap));
+    const told: Array<[JobState, number]> = [];
+    let ahead = 0;
+    for (const job of this.jobs.values()) {
+      if (job.done || job.sent) continue;
+      if (n < cap && ahead === 0) { this.sendJob(job); n++; continue; }
+      const position = n + ahead++;
+      if (job.heldPosition !== position) { job.heldPosition = position; told.push([job, position]); }
+    }
+    if (!told.length) return;
+    // Told a moment later, never from inside submit() (a handler may use the job handle submit
+    // returns) nor while the jobs are being walked (a handler may cancel one).
+    void Promise.resolve().then(() => {
+      for (const [job, position] of told) {
+        if (job.done || job.sent || job.heldPosition !== position) continue;
+        try { job.handlers.onQueued?.(position); } catch { /* a handler's bug must not break the client */ }
+      }
+    });
+  }
+
+  /**
+   * The bridge refused job `job` with `queue_full` before accepting it. When one of this client's
+   * own jobs sent before it is still at the bridge, the job is held here and sent again as soon as
+   * one of them ends (and no more of this client's jobs go to the bridge than it held at the
+   * refusal, until none is left there): that covers the bridge's total cap filled by other
+   * clients, and its memory budget, without a loop. When none is (nothing of this client's will
+   * free a place), or after {@link MAX_QUEUE_FULL_REFUSALS} refusals, it is not held: false, and
+   * the job fails with `queue_full` and the bridge's hint (try again shortly).
+   */
+  private holdRefused(job: JobState): boolean {
+    if (job.cancelRequested) { this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled')); return true; }
+    // The submits before this one were answered before it (in order): refused ones are no longer `sent`.
+    let ahead = 0;
+    for (const j of this.jobs.values()) if (j !== job && j.sent && !j.done && !j.pendingResult && (j.seq ?? 0) < (job.seq ?? 0)) ahead++;
+    job.refusals = (job.refusals ?? 0) + 1;
+    if (ahead === 0 || job.refusals > MAX_QUEUE_FULL_REFUSALS) return false;
+    // The chunks written after the refused submit are stray frames to the bridge (each answered
+    // with a connection-level error naming the job), and the image it was to keep is not kept.
+    job.strays = (job.strays ?? 0) + (job.wiredChunks ?? 0);
+    if (job.sentKeep) this.held.delete(job.sentKeep);
+    job.sent = false;
+    job.wired = false;
+    this.refusedCap = Math.min(this.refusedCap, ahead);
+    this.pump();
+    return true;
   }
 
   /**
@@ -481,13 +590,16 @@ export class BridgeClient {
    * (polling `bufferedAmount`; the WebSocket API has no drain event). Stops when the socket
    * changes: after a reconnect, `flushJobs` sends the job again from the start.
    */
-  private async sendJobChunks(ws: WebSocketLike, job: JobState): Promise<void> {
-    // A job cancelled meanwhile is not (or no further) sent: its cancel follows what went.
-    const live = () => this.ws === ws && ws.readyState === OPEN && !job.done && !job.cancelRequested;
+  private async sendJobChunks(ws: WebSocketLike, job: JobState, seq: number): Promise<void> {
+    // A job cancelled meanwhile is not (or no further) sent: its cancel follows what went. Nor
+    // one refused meanwhile (held again: `seq` is then no longer its send).
+    const live = () => this.ws === ws && ws.readyState === OPEN && !job.done && !job.cancelRequested && job.sent && job.seq === seq;
     if (!live()) return;
     const { submit, imageChunks } = this.imagePart(job);
     const all = [...imageChunks, ...job.chunks];
     job.imageChunks = imageChunks.length;
+    job.wiredChunks = 0;
+    job.sentKeep = submit.keepImage;
     const chunkBytes = all.reduce((m, c) => Math.max(m, c.byteLength), 0);
     const high = this.opts.maxBufferedBytes ?? Math.max(chunkBytes, 64 * 1024);
     ws.send(encodeMessage(submit));
@@ -510,6 +622,7 @@ export class BridgeClient {
       }
       if (!live()) return;
       ws.send(c);
+      job.wiredChunks++;
       handed += c.byteLength;
       tell();
     }
@@ -737,15 +850,25 @@ export class BridgeClient {
 
   private flushJobs(): void {
     const resume: string[] = [];
-    for (const job of this.jobs.values()) {
-      if (job.done) continue;
-      if (job.accepted) resume.push(job.id);
-      else if (job.cancelRequested && job.sent) this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled'));
-      else this.sendJob(job);
+    this.refusedCap = Infinity;
+    this.pumpPaused = true;
+    try {
+      for (const job of [...this.jobs.values()]) {
+        job.strays = 0;
+        job.heldPosition = undefined;
+        if (job.done) continue;
+        if (job.accepted) resume.push(job.id);
+        else if (job.cancelRequested && job.sent) this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled'));
+        else { job.sent = false; job.wired = false; } // sent again below, as the bridge admits them
+      }
+    } finally {
+      this.pumpPaused = false;
     }
     for (let i = 0; i < resume.length; i += 256) this.send({ type: 'job.resume', jobIds: resume.slice(i, i + 256) });
     // A cancel asked while the connection was down went nowhere: it follows the resume.
     for (const id of resume) if (this.jobs.get(id)?.cancelRequested) this.send({ type: 'job.cancel', jobId: id });
+    // The rest go oldest first, no more at once than the bridge admits (the resumed ones count).
+    this.pump();
   }
 
   private onServerMessage(msg: ServerMessage): void {
@@ -756,6 +879,8 @@ export class BridgeClient {
       const jobId = (msg.detail as { jobId?: unknown } | undefined)?.jobId;
       if (typeof jobId === 'string') {
         const job = this.jobs.get(jobId);
+        // (A chunk that followed a submit refused queue_full is a stray frame: the job is held.)
+        if (job && job.strays && msg.code === ErrorCode.bad_message) { job.strays--; return; }
         if (job) this.finish(job, new BridgeError(msg.code, msg.message, msg.hint));
       }
       return;
@@ -786,6 +911,7 @@ export class BridgeClient {
       case 'job.result':
         job.pendingResult = { layer: msg.layer, plan: msg.plan, timings: msg.timings, ...(msg.proxy ? { proxy: msg.proxy } : {}), ...(msg.moved ? { moved: msg.moved } : {}), ...(msg.check !== undefined ? { check: msg.check } : {}) };
         job.plan.resolve(msg.plan);
+        this.pump(); // the job ended at the bridge: its place there is free
         break;
       case 'job.error':
         if (!job.accepted && msg.code === ErrorCode.job_not_found && !job.cancelRequested && (job.image || job.chunks.length)) {
@@ -801,6 +927,9 @@ export class BridgeClient {
           this.sendJob(job);
           break;
         }
+        // Refused for want of room at the bridge (not for this client's own flushing: it paces
+        // its jobs): held and sent again when one of its jobs ends, or failed (holdRefused).
+        if (!job.accepted && msg.code === ErrorCode.queue_full && this.holdRefused(job)) break;
         // The cancel of a job the bridge no longer (or never) had: it is cancelled, not lost.
         if (job.cancelRequested && msg.code === ErrorCode.job_not_found) { this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled')); break; }
         // A job the bridge had accepted and no longer knows after a reconnect: it restarted.
@@ -848,6 +977,7 @@ export class BridgeClient {
     job.done = true;
     this.jobs.delete(job.id);
     job.result.resolve({ layer, plan: meta.plan, timings: meta.timings, ...(meta.moved ? { moved: meta.moved } : {}), ...(meta.check !== undefined ? { check: meta.check } : {}) });
+    this.pump();
   }
 
   private finish(job: JobState, err: BridgeError): void {
@@ -857,10 +987,16 @@ export class BridgeClient {
     this.assembler.drop(job.id);
     job.plan.reject(err);
     job.result.reject(err);
+    this.pump(); // a place at the bridge (or ahead in the held line) is free
   }
 
   private failAll(err: BridgeError): void {
-    for (const job of [...this.jobs.values()]) this.finish(job, err);
+    this.pumpPaused = true;
+    try {
+      for (const job of [...this.jobs.values()]) this.finish(job, err);
+    } finally {
+      this.pumpPaused = false;
+    }
   }
 
   private startHeartbeat(intervalMs: number): void {
