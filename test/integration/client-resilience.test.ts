@@ -16,6 +16,8 @@ class Proxy {
   port = 0;
   private pairs: Array<{ c: net.Socket; s: net.Socket }> = [];
   tap: ((fromBridge: Buffer) => boolean) | null = null;
+  /** Hold back everything the bridge sends, the connection kept open (a frozen bridge). */
+  mute = false;
   constructor(private target: number) {
     this.server = net.createServer((c) => {
       const s = net.connect(this.target, '127.0.0.1');
@@ -27,7 +29,7 @@ class Proxy {
         if (first) { first = false; d = Buffer.from(d.toString('latin1').replace(/Host: 127\.0\.0\.1:\d+/i, `Host: 127.0.0.1:${this.target}`), 'latin1'); }
         s.write(d);
       });
-      s.on('data', (d) => { if (this.tap?.(d)) { this.dropAll(); return; } c.write(d); });
+      s.on('data', (d) => { if (this.mute) return; if (this.tap?.(d)) { this.dropAll(); return; } c.write(d); });
       const end = (): void => { c.destroy(); s.destroy(); this.pairs = this.pairs.filter((x) => x !== p); };
       c.on('close', end); s.on('close', end); c.on('error', end); s.on('error', end);
     });
@@ -161,4 +163,45 @@ test('a resume sends the plan again: onPlan hears it once', async () => {
   expect(r.layer.width).toBeGreaterThan(0);
   expect(plans).toBe(1);
   c.close();
+});
+
+test('the client\'s own thread busy for several heartbeats (a long synchronous step in the host): not taken for a silent bridge', async () => {
+  const own = await startTestBridge({ heartbeatMs: 200 });
+  const c = new BridgeClient({ url: own.wsUrl, token: own.token, client: 'test', WebSocketImpl: WS, reconnect: { minDelayMs: 50, maxDelayMs: 200 } });
+  try {
+    await c.connect();
+    const states: Array<[string, string | undefined]> = [];
+    c.onStatus((s: ConnectionStatus) => states.push([s.state, s.error?.code]));
+    // 6 heartbeats without a turn of the event loop (the bridge runs in this process too: it
+    // stalls alike, so nothing it sends is lost, only read late).
+    const until = Date.now() + 1200;
+    while (Date.now() < until) { /* busy */ }
+    await new Promise((r) => setTimeout(r, 700)); // several ticks after the stall
+    expect(states).toEqual([]);
+    expect(c.status).toBe('connected');
+    // And the connection still carries a job.
+    expect((await c.submit(job()).result).layer.width).toBeGreaterThan(0);
+  } finally {
+    c.close();
+    await own.bridge.close();
+  }
+});
+
+test('a bridge that really goes silent is still dropped after its heartbeats (2.5 intervals)', async () => {
+  const own = await startTestBridge({ heartbeatMs: 200 });
+  const silentProxy = new Proxy(own.port);
+  await silentProxy.listen();
+  const c = new BridgeClient({ url: `ws://127.0.0.1:${silentProxy.port}/v1/ws`, token: own.token, client: 'test', WebSocketImpl: WS, reconnect: { minDelayMs: 5000, maxDelayMs: 5000 } });
+  try {
+    await c.connect();
+    const states: Array<[string, string | undefined]> = [];
+    c.onStatus((s: ConnectionStatus) => states.push([s.state, s.error?.code]));
+    silentProxy.mute = true;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(states.some(([s]) => s === 'reconnecting' || s === 'error')).toBe(true);
+  } finally {
+    c.close();
+    await silentProxy.close();
+    await own.bridge.close();
+  }
 });

@@ -1003,11 +1003,23 @@ export class BridgeClient {
     this.stopHeartbeat();
     this.lastHeardAt = Date.now();
     let lastPing = Date.now();
+    let lastTick = Date.now();
     // Checked three times an interval; a ping goes once an interval.
     const t = setInterval(() => {
       const ws = this.ws;
       if (!ws || ws.readyState !== OPEN) return;
       const now = Date.now();
+      // This tick comes late: the client's own thread was busy (a long synchronous step in the
+      // host, a starved process). What the bridge sent meanwhile is still unread — timers run
+      // before I/O — and no ping went out: not a silent bridge. It gets a ping and its full time.
+      const late = now - lastTick > intervalMs;
+      lastTick = now;
+      if (late) {
+        this.lastHeardAt = now;
+        lastPing = now;
+        this.send({ type: 'ping', t: now });
+        return;
+      }
       if (now - this.lastHeardAt > intervalMs * 2.5) {
         // Dropped at once: a frozen bridge would not answer the close handshake either (ws waits
         // 30 s for it).
