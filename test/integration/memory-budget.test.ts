@@ -33,6 +33,20 @@ describe('bridge memory budget', () => {
 });
 
 describe('MemoryBudget', () => {
+  test('a request larger than the whole budget drops no kept result and no held image', () => {
+    const evicted: string[] = [], heldGone: string[] = [];
+    const b = new MemoryBudget(1000, (id) => evicted.push(id));
+    b.onHeldEvicted = (id) => heldGone.push(id);
+    b.charge('a', 300); b.finish('a', 300);
+    expect(b.hold('held:c1:doc:1', 400)).toBe(true);
+    expect(() => b.charge('atk', 2 ** 32 - 1)).toThrow(expect.objectContaining({ code: 'queue_full' }));
+    expect(b.hold('held:c2:big:1', 5000)).toBe(false);
+    expect(evicted).toEqual([]);
+    expect(heldGone).toEqual([]);
+    expect(b.heldBytes).toBe(700);
+    expect(b.heldImageCount).toBe(1);
+  });
+
   test('kept results go oldest first to make room for an input; an input that cannot fit is refused and charges nothing', () => {
     const evicted: string[] = [];
     const b = new MemoryBudget(1000, (id) => evicted.push(id));
@@ -42,8 +56,17 @@ describe('MemoryBudget', () => {
     b.charge('c', 600); // needs 100 more than free: drops the oldest result (a)
     expect(evicted).toEqual(['a']);
     expect(b.heldBytes).toBe(900);
+    b.charge('e', 100); // fits: 1000
+    expect(evicted).toEqual(['a']);
     expect(() => b.charge('d', 500)).toThrow(expect.objectContaining({ code: 'queue_full' }));
-    expect(evicted).toEqual(['a', 'b']); // everything kept was dropped trying, and it still did not fit
+    expect(evicted).toEqual(['a']); // dropping b (300) could not make room for 500: nothing is dropped
+    expect(b.heldBytes).toBe(1000);
+    b.finish('e', 0);
+    expect(() => b.charge('d', 450)).toThrow(expect.objectContaining({ code: 'queue_full' })); // c's 600 + 450 > 1000 even without b
+    expect(evicted).toEqual(['a']);
+    b.charge('d', 300); // fits once b goes
+    expect(evicted).toEqual(['a', 'b']);
+    b.finish('d', 0);
     expect(b.heldBytes).toBe(600);
     b.setInput('c', 100); // re-charged at its decoded size
     expect(b.heldBytes).toBe(100);

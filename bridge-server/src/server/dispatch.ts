@@ -8,7 +8,7 @@ import {
   type Limits, type ServerMessage, type WirePlan,
 } from '@smartdrag/shared';
 import type { Plan } from '../core/types';
-import { buildWorkerJob } from './job-input';
+import { buildWorkerJob, decodedInputBytes } from './job-input';
 import type { JobQueue } from './job-queue';
 import { forgetUnrun, type Job, type JobStore } from './job-store';
 import { imageUnknown, type HeldImage } from './held-images';
@@ -87,11 +87,17 @@ export class Dispatcher {
         source = await job.source.catch(() => undefined);
       }
       if (job.state !== 'preparing') return; // cancelled meanwhile
+      // Reserve what decoding makes before decoding (a PNG's header says its size: a 260 KB file
+      // can decode to 256 MB); refused → queue_full, nothing decoded. The charge settles at the
+      // decoded input below.
+      const decodedBytes = await decodedInputBytes(job.submit, job.frames, this.limits, source);
+      if (job.state !== 'preparing') return; // cancelled meanwhile
+      this.store.budget?.charge(job.id, decodedBytes);
       const { job: wj, origin } = await buildWorkerJob(job.submit, job.frames, this.limits, source);
       if (job.state !== 'preparing') return; // cancelled meanwhile
       ownDecoded(wj, job.submit, job.frames, !!source);
-      // Charge the decoded input (a png upload decodes to more than it sent; a held image is
-      // charged as held, only a cut-out rectangle of it here); refused → queue_full.
+      // Charge the decoded input in place of the frames and the reservation (a held image is
+      // charged as held, only a cut-out rectangle of it here).
       const ownImage = source && wj.image.data.buffer === source.image.data.buffer ? 0 : wj.image.data.byteLength;
       this.store.budget?.setInput(job.id, ownImage + wj.regions.reduce((n, r) => n + ('mask' in r ? r.mask.data.byteLength : 0), 0));
       if (this.closing) throw new SmartDragError(ErrorCode.shutting_down, 'the bridge is shutting down');

@@ -80,18 +80,32 @@ export class HeldImages {
   /**
    * Keep the image of `frame` (slot 0 of a job with `keepImage`) under `key`; `decode` turns the
    * frame into RGBA pixels (a PNG frame decodes asynchronously). Replaces an older image with the
-   * same key. Returns the entry's image promise (rejects when it cannot be kept: too large for
-   * the budget, or undecodable).
+   * same key. `decodedBytes` says (from the frame's header) how many bytes decoding makes: they
+   * are held before decoding. Returns the entry's image promise (rejects when it cannot be kept:
+   * too large for the budget, or undecodable).
    */
-  keep(key: string, frame: Frame, decode: (f: Frame) => Promise<RgbaImage>): Promise<HeldImage> {
+  keep(key: string, frame: Frame, decode: (f: Frame) => Promise<RgbaImage>, decodedBytes?: (f: Frame) => Promise<number>): Promise<HeldImage> {
     this.drop(key);
     if (this.capacity === 0) return Promise.reject(this.missing(key));
     while (this.entries.size >= this.capacity) this.drop(this.entries.keys().next().value!);
     const id = `${HELD_PREFIX}${this.connection}:${key}:${++this.seq}`;
     const entry = { id } as Entry;
     entry.ready = (async (): Promise<HeldImage> => {
-      const image = await decode(frame);
-      if (this.entries.get(key) !== entry) throw imageUnknown(key, 'dropped');
+      // The decoded size (a PNG's header says it) is held before decoding: an image that cannot
+      // fit is not decoded at all.
+      if (this.budget && decodedBytes) {
+        const bytes = Math.max(await decodedBytes(frame), frame.format === 'png' ? 0 : frame.data.byteLength);
+        if (this.entries.get(key) !== entry) throw imageUnknown(key, 'dropped');
+        if (!this.budget.hold(id, bytes)) throw imageUnknown(key, 'no room in the bridge memory budget');
+      }
+      let image: RgbaImage;
+      try {
+        image = await decode(frame);
+      } catch (e) {
+        this.budget?.release(id);
+        throw e;
+      }
+      if (this.entries.get(key) !== entry) { this.budget?.release(id); throw imageUnknown(key, 'dropped'); }
       // Not kept when it does not fit the budget even after dropping kept results and older held images.
       if (this.budget && !this.budget.hold(id, image.data.byteLength)) throw imageUnknown(key, 'no room in the bridge memory budget');
       return { key, image: { width: image.width, height: image.height, data: shared(image.data) }, left: frame.left, top: frame.top };

@@ -42,7 +42,7 @@ export function runHttpJob(d: HttpJobDeps, submit: JobSubmit, frames: Map<number
     const sink: JobSink = {
       message: (m) => {
         collected.messages.push(m);
-        if (m.type === 'job.error' || m.type === 'job.cancelled') resolve(collected);
+        if (m.type === 'job.error' || m.type === 'job.cancelled' || (m.type === 'job.result' && m.frames === collected.chunks.length)) resolve(collected);
       },
       binary: (c) => {
         collected.chunks.push(c);
@@ -63,6 +63,7 @@ export function runHttpJob(d: HttpJobDeps, submit: JobSubmit, frames: Map<number
       return;
     }
     const job = d.store.create(submit, owner, clientId, sink, null, d.logger.child({ jobId: submit.jobId }), [0, ...expectedMaskSlots(submit)]);
+    job.http = true; // answered to this request only: no socket can take its events over
     for (const [slot, f] of entries) job.frames.set(slot, f);
     if (signal) {
       const gone = () => {

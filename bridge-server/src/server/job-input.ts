@@ -38,13 +38,57 @@ export function expectedMaskSlots(s: JobSubmit): Set<number> {
   return slots;
 }
 
+/**
+ * The size a PNG frame's header declares, without decoding its pixels. sharp's own pixel limit is
+ * off here: the bridge's limits are checked on the size read (a header over them is
+ * `image_too_large`, not an unreadable PNG).
+ */
 async function pngSize(data: Uint8Array): Promise<{ width: number; height: number }> {
   try {
-    const m = await sharp(data).metadata();
+    const m = await sharp(data, { limitInputPixels: false }).metadata();
     return { width: m.width ?? 0, height: m.height ?? 0 };
   } catch (e) {
     throw new SmartDragError(ErrorCode.bad_message, `png frame cannot be read: ${(e as Error).message}`);
   }
+}
+
+/** Pixels of a PNG frame as its header declares them, checked against the limits (image_too_large). */
+async function checkedPngSize(f: Frame, limits: Limits, what: string): Promise<{ width: number; height: number }> {
+  const size = await pngSize(f.data);
+  checkPixels(size.width, size.height, limits, what);
+  return size;
+}
+
+/**
+ * Bytes decoding the image frame `f` (slot 0) makes: a PNG's decoded RGBA as its header declares
+ * it (a small file can decode to hundreds of MB), a raw frame nothing (its pixels are the frame's).
+ * Throws `image_too_large` for a header over the limits, `bad_message` for an unreadable one.
+ */
+export async function decodedImageBytes(f: Frame, limits: Limits): Promise<number> {
+  if (f.format !== 'png') return 0;
+  const { width, height } = await checkedPngSize(f, limits, 'image');
+  return width * height * 4;
+}
+
+/**
+ * Bytes preparing a job makes beyond its frames, at their peak — decoded PNGs (as their headers
+ * declare them: reserved before decoding, so a decompression bomb is refused before it decodes)
+ * and a cut-out `imageRect` — to reserve in the memory budget first. A decoded PNG counts twice:
+ * sharp's buffer and the copy dispatch moves it into (dispatch.ts `ownDecoded`) are both alive
+ * until the first is collected; an image cut by `imageRect` is not copied, its rectangle is.
+ * Reads only headers.
+ */
+export async function decodedInputBytes(s: JobSubmit, frames: Map<number, Frame>, limits: Limits, source?: SourceImage): Promise<number> {
+  let n = 0;
+  const image = frames.get(0);
+  if (!source && image) n += (s.imageRect ? 1 : 2) * await decodedImageBytes(image, limits);
+  if (s.imageRect) n += s.imageRect.width * s.imageRect.height * 4;
+  for (const [slot, f] of frames) {
+    if (slot === 0 || f.format !== 'png') continue;
+    const { width, height } = await checkedPngSize(f, limits, `mask ${slot}`);
+    n += 2 * width * height;
+  }
+  return n;
 }
 
 /** Run a sharp decode; a PNG whose header reads but whose data does not is the client's error. */
@@ -65,8 +109,7 @@ function checkPixels(w: number, h: number, limits: Limits, what: string): void {
 export async function decodeImageFrame(f: Frame, limits: Limits): Promise<RgbaImage> {
   if (f.format === 'rgba8') return { width: f.width, height: f.height, data: new Uint8ClampedArray(f.data.buffer, f.data.byteOffset, f.data.byteLength) };
   if (f.format === 'png') {
-    const { width, height } = await pngSize(f.data);
-    checkPixels(width, height, limits, 'image');
+    await checkedPngSize(f, limits, 'image');
     const { data, info } = await decoded('image', () => sharp(f.data).ensureAlpha().raw().toBuffer({ resolveWithObject: true }));
     if (info.channels !== 4) throw new SmartDragError(ErrorCode.bad_message, 'png image did not decode to RGBA');
     return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
@@ -77,8 +120,7 @@ export async function decodeImageFrame(f: Frame, limits: Limits): Promise<RgbaIm
 async function decodeMaskFrame(f: Frame, limits: Limits, ox: number, oy: number): Promise<PlacedMask> {
   if (f.format === 'gray8') return { left: f.left - ox, top: f.top - oy, width: f.width, height: f.height, data: f.data };
   if (f.format === 'png') {
-    const { width, height } = await pngSize(f.data);
-    checkPixels(width, height, limits, `mask ${f.slot}`);
+    await checkedPngSize(f, limits, `mask ${f.slot}`);
     const { data, info } = await decoded(`mask ${f.slot}`, () => sharp(f.data).extractChannel(0).raw().toBuffer({ resolveWithObject: true }));
     return { left: f.left - ox, top: f.top - oy, width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   }

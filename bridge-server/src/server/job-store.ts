@@ -48,6 +48,11 @@ export interface Job {
   owner: string;
   /** Session id (WebSocket) or request id (HTTP) of the client that submitted it (diagnostics). */
   clientId: string;
+  /**
+   * Submitted over HTTP (`POST /v1/edit`): its events go to that request's sink only — no socket
+   * may resume, re-submit (as a resume) or cancel it, so the request is always answered.
+   */
+  http?: boolean;
   state: JobState;
   sink: JobSink | null;
   session: JobSession | null;
@@ -130,6 +135,7 @@ export class JobStore {
 
   /** Route a job's events to `session` from now on (a resume moves it from an older socket). */
   attach(job: Job, session: JobSession): void {
+    if (job.http) throw new Error(`job ${job.id} belongs to an HTTP request`); // (sessions check first)
     if (job.session && job.session !== session) job.session.jobs.delete(job.id);
     job.session = session;
     job.sink = session;

@@ -7,7 +7,8 @@
  *   re-charged with their decoded size; a charge that does not fit is refused, and the caller
  *   fails that job with `queue_full` (a hint says why) — the bridge keeps serving, no OOM.
  * - Before refusing, kept results are dropped oldest first (they only serve a resume; a resume of
- *   a dropped one answers `job_not_found`, as after `resultTtlMs`).
+ *   a dropped one answers `job_not_found`, as after `resultTtlMs`) — but only when that makes
+ *   room: a charge that cannot fit even so is refused without dropping anything.
  * - Kept results are always accepted (the work is done), then the oldest beyond the budget go.
  * - Held images (held-images.ts: a connection's images kept for reuse by its later jobs) are
  *   charged when kept; an input that does not fit drops kept results first, then held images
@@ -109,9 +110,17 @@ export class MemoryBudget {
 
   /**
    * Make room for `extra` more bytes: drop kept results (oldest first), then held images (least
-   * recently used first), as far as needed; whether they fit now.
+   * recently used first), as far as needed; whether they fit now. A request that would not fit
+   * even with all of them gone (other jobs' inputs, or larger than the whole budget) drops none:
+   * one oversized request must not cost every other client its kept results and held images.
    */
   private makeRoom(extra: number): boolean {
+    if (this.total + extra <= this.maxBytes) return true;
+    // What could go (kept results, held images) would not make room: drop nothing for it.
+    let droppable = 0;
+    for (const b of this.results.values()) droppable += b;
+    for (const b of this.held.values()) droppable += b;
+    if (this.total - droppable + extra > this.maxBytes) return false;
     if (this.total + extra > this.maxBytes) this.dropResults(this.total + extra - this.maxBytes);
     if (this.total + extra > this.maxBytes) this.dropHeld(this.total + extra - this.maxBytes);
     return this.total + extra <= this.maxBytes;

@@ -10,7 +10,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import {
   CloseCode, decodeFrameChunk, encodeMessage, ERROR_HINTS, ErrorCode, FrameAssembler, parseClientMessage,
-  PROTOCOL_VERSION, SmartDragError,
+  peekFrameJobId, PROTOCOL_VERSION, SmartDragError,
   type Capabilities, type JobSubmit, type ServerMessage,
 } from '@smartdrag/shared';
 import type { BridgeConfig } from '../config';
@@ -18,7 +18,7 @@ import type { Diagnostics, OriginNotes } from './diagnostics';
 import type { Dispatcher } from './dispatch';
 import { answerHello, checkUpgrade } from './handshake';
 import { HeldImages, heldConnection } from './held-images';
-import { decodeImageFrame, expectedMaskSlots } from './job-input';
+import { decodedImageBytes, decodeImageFrame, expectedMaskSlots } from './job-input';
 import type { MemoryBudget } from './memory-budget';
 import type { JobQueue } from './job-queue';
 import { ACTIVE, type JobSession, type JobStore } from './job-store';
@@ -55,7 +55,13 @@ export class Session implements JobSession {
     // frame's own buffer and edit workers read it without a copy (held-images.ts,
     // worker-pool.ts). Other frames stay plain buffers, transferred to the worker (V8 reads a
     // plain typed array ~10% faster: the 1024² preview's warp 4.5 vs 5.0 ms on a shared input).
-    this.assembler = new FrameAssembler(limits, (bytes, first) => (first.part === 'image' && first.format === 'rgba8' && this.keeping.has(first.jobId) ? new Uint8Array(new SharedArrayBuffer(bytes)) : new Uint8Array(bytes)));
+    // Each frame's buffer is charged to its job's input as it is made — on whichever chunk of the
+    // frame comes first, after the assembler checked its size (too large → image_too_large; does
+    // not fit the memory budget → queue_full; either way nothing is allocated).
+    this.assembler = new FrameAssembler(limits, (bytes, first) => {
+      budget?.charge(first.jobId, bytes);
+      return first.part === 'image' && first.format === 'rgba8' && this.keeping.has(first.jobId) ? new Uint8Array(new SharedArrayBuffer(bytes)) : new Uint8Array(bytes);
+    });
     this.log = logger.child({ clientId: this.id });
     this.held = new HeldImages(this.id, limits, budget);
   }
@@ -231,8 +237,9 @@ export class SessionHub {
     const { store } = this.d;
     const existing = store.get(submit.jobId);
     if (existing) {
-      if (existing.owner === session.owner && existing.state !== 'uploading') { this.resume(session, [submit.jobId]); return; }
-      session.message({ type: 'job.error', jobId: submit.jobId, code: ErrorCode.bad_message, message: 'job id already in use', hint: ERROR_HINTS.bad_message });
+      if (existing.owner === session.owner && existing.state !== 'uploading' && !existing.http) { this.resume(session, [submit.jobId]); return; }
+      // (A job of an HTTP request is answered to that request: a socket never takes it over.)
+      session.message({ type: 'job.error', jobId: submit.jobId, code: ErrorCode.bad_message, message: `job id already in use${existing.http ? ' by an HTTP request' : ''}`, hint: ERROR_HINTS.bad_message });
       return;
     }
     // A held image this connection does not have: nothing is queued, the id stays free (the
@@ -270,6 +277,11 @@ export class SessionHub {
       chunk = decodeFrameChunk(data);
     } catch (e) {
       session.error(ErrorCode.bad_message, (e as Error).message);
+      // A malformed chunk that names a job this connection is uploading fails that job now (it
+      // would otherwise wait for the upload timeout).
+      const id = peekFrameJobId(data);
+      const job = id !== null ? store.get(id) : undefined;
+      if (job && job.session === session && job.state === 'uploading') store.fail(job, e);
       return;
     }
     const job = store.get(chunk.jobId);
@@ -287,8 +299,7 @@ export class SessionHub {
     }
     let frame;
     try {
-      // A frame's first chunk says its whole size: charge it before assembling (refused → queue_full).
-      if (chunk.seq === 0) store.budget?.charge(job.id, chunk.totalBytes);
+      // (A frame is charged to the memory budget as the assembler allocates it: see Session.)
       frame = session.assembler.push(chunk);
     } catch (e) {
       store.fail(job, e);
@@ -301,7 +312,7 @@ export class SessionHub {
     // (even if this job is cancelled meanwhile), and this job takes it from there.
     if (frame.slot === 0) session.keeping.delete(job.id);
     if (frame.slot === 0 && job.submit.keepImage !== undefined && session.held.capacity > 0) {
-      job.source = session.held.keep(job.submit.keepImage, frame, (f) => decodeImageFrame(f, this.d.config.limits));
+      job.source = session.held.keep(job.submit.keepImage, frame, (f) => decodeImageFrame(f, this.d.config.limits), (f) => decodedImageBytes(f, this.d.config.limits));
       job.source.catch(() => undefined); // dispatch falls back to the frame
     }
     if (job.frames.size === job.expected.size) void this.d.dispatch.prepare(job);
@@ -309,8 +320,8 @@ export class SessionHub {
 
   private onCancel(session: Session, jobId: string): void {
     const job = this.d.store.get(jobId);
-    if (!job || job.owner !== session.owner) {
-      session.message({ type: 'job.error', jobId, code: ErrorCode.job_not_found, message: `no job ${jobId}`, hint: ERROR_HINTS.job_not_found });
+    if (!job || job.owner !== session.owner || job.http) {
+      session.message({ type: 'job.error', jobId, code: ErrorCode.job_not_found, message: `no job ${jobId}${job?.http && job.owner === session.owner ? ' on this connection (an HTTP request runs it)' : ''}`, hint: ERROR_HINTS.job_not_found });
       return;
     }
     if (!ACTIVE.has(job.state)) return; // finished: its outcome was (or will be on resume) delivered
@@ -322,8 +333,9 @@ export class SessionHub {
     const { store, queue } = this.d;
     for (const id of ids) {
       const job = store.get(id);
-      if (!job || job.owner !== session.owner || job.state === 'uploading') {
-        session.message({ type: 'job.error', jobId: id, code: ErrorCode.job_not_found, message: `no job ${id} to resume`, hint: ERROR_HINTS.job_not_found });
+      // A job of an HTTP request is answered to that request only: a socket cannot resume it.
+      if (!job || job.owner !== session.owner || job.state === 'uploading' || job.http) {
+        session.message({ type: 'job.error', jobId: id, code: ErrorCode.job_not_found, message: `no job ${id} to resume${job?.http && job.owner === session.owner ? ' (it was submitted over HTTP: its answer goes to that request)' : ''}`, hint: ERROR_HINTS.job_not_found });
         continue;
       }
       store.attach(job, session);

@@ -1,4 +1,4 @@
-import { decodeFrameChunk, encodeFrame, FrameAssembler, FRAME_HEADER_FIXED_BYTES, type FrameMeta } from './frames';
+import { decodeFrameChunk, encodeFrame, FrameAssembler, FRAME_HEADER_FIXED_BYTES, peekFrameJobId, type FrameMeta } from './frames';
 import { SmartDragError } from './errors';
 
 const meta = (over: Partial<FrameMeta> = {}): FrameMeta => ({
@@ -89,6 +89,52 @@ describe('frame codec', () => {
     asm2.push(decodeFrameChunk(chunks[0]!));
     const other = encodeFrame(meta({ width: 10, height: 10, left: 99 }), bytes(400), 100)[1]!;
     expect(codeOf(() => asm2.push(decodeFrameChunk(other)))).toBe('bad_message');
+  });
+
+  describe('refuses chunks that overlap or leave a gap (no byte written twice, none left zero)', () => {
+    // 10x10 rgba8 = 400 bytes in 2 chunks of 200; `at(seq, offset, from)` re-encodes a chunk at another offset.
+    const payload = bytes(400, 5);
+    const at = (seq: number, offset: number, from = offset): Uint8Array => {
+      const b = encodeFrame(meta({ width: 10, height: 10 }), payload, 200)[seq]!;
+      new DataView(b.buffer).setUint32(32, offset);
+      b.set(payload.subarray(from, from + 200), FRAME_HEADER_FIXED_BYTES + 5);
+      return b;
+    };
+    const refusal = (seqs: Uint8Array[]): string => {
+      const asm = new FrameAssembler();
+      try { for (const c of seqs) asm.push(decodeFrameChunk(c)); } catch (e) {
+        expect((e as SmartDragError).code).toBe('bad_message');
+        expect(asm.pendingBytes).toBe(0);
+        return (e as Error).message;
+      }
+      return 'accepted';
+    };
+    it('both chunks at offset 0', () => expect(refusal([at(0, 0), at(1, 0)])).toMatch(/chunk 1 starts at byte 0, but chunk 0 ends at byte 200/));
+    it('the same, last chunk first', () => expect(refusal([at(1, 0), at(0, 0)])).toMatch(/chunk|frame's end/));
+    it('overlap plus a gap', () => expect(refusal([at(0, 0), at(1, 100)])).toMatch(/chunk 1 starts at byte 100, but chunk 0 ends at byte 200/));
+    it('a gap before the last chunk', () => expect(refusal([at(1, 150, 200)])).toMatch(/the last chunk \(1\) ends at byte 350, not at the frame's end 400/));
+    it('chunk 0 not at the start', () => expect(refusal([at(0, 100)])).toMatch(/chunk 0 starts at byte 100, not 0/));
+    it('in order and reversed, it assembles', () => {
+      expect(refusal([at(0, 0), at(1, 200)])).toBe('accepted');
+      const asm = new FrameAssembler();
+      expect(asm.push(decodeFrameChunk(at(1, 200)))).toBeNull();
+      expect(Array.from(asm.push(decodeFrameChunk(at(0, 0)))!.data)).toEqual(Array.from(payload));
+    });
+    it('a middle chunk that overlaps its neighbour', () => {
+      const three = encodeFrame(meta({ width: 10, height: 10 }), payload, 150); // 150 + 150 + 100
+      const mid = new Uint8Array(three[1]!);
+      new DataView(mid.buffer).setUint32(32, 140);
+      expect(refusal([three[2]!, mid])).toMatch(/chunk 1 ends at byte 290, but chunk 2 starts at byte 300/);
+    });
+  });
+
+  it('peekFrameJobId reads the job id of a chunk whose other fields are malformed', () => {
+    const b = encodeFrame(meta({ jobId: 'job-7' }), bytes(60))[0]!;
+    new DataView(b.buffer).setUint32(0, 0x12345678);
+    expect(peekFrameJobId(b)).toBe('job-7');
+    expect(peekFrameJobId(new Uint8Array(10))).toBeNull();
+    const badId = new Uint8Array(b); badId[FRAME_HEADER_FIXED_BYTES] = 0x20;
+    expect(peekFrameJobId(badId)).toBeNull();
   });
 
   it('rejects frames over the pixel and side limits with image_too_large, before allocating', () => {

@@ -192,13 +192,32 @@ interface Pending {
   first: FrameChunk;
   data: Uint8Array;
   seen: Uint8Array;
+  /** Byte offset and length of each received chunk, by seq (checked against its neighbours). */
+  starts: Uint32Array;
+  lengths: Uint32Array;
   received: number;
   bytes: number;
 }
 
 /**
+ * The job id a chunk names, read without the other header checks (null when its id bytes are not
+ * a job id): a malformed chunk of a known job fails that job at once instead of leaving it to wait.
+ */
+export function peekFrameJobId(buf: Uint8Array): string | null {
+  if (buf.byteLength < FRAME_HEADER_FIXED_BYTES + 1) return null;
+  const idLen = buf[7]!;
+  if (idLen < 1 || idLen > 64 || buf.byteLength < FRAME_HEADER_FIXED_BYTES + idLen) return null;
+  let jobId = '';
+  for (let i = 0; i < idLen; i++) jobId += String.fromCharCode(buf[FRAME_HEADER_FIXED_BYTES + i]!);
+  return JOB_ID_RE.test(jobId) ? jobId : null;
+}
+
+/**
  * Reassembles chunks into frames. Checks every chunk against the first chunk of its frame and
- * the size limits before allocating. Throws `SmartDragError` (`bad_message` or
+ * the size limits before allocating. Chunks may arrive in any order, but their payloads must tile
+ * the frame in seq order — chunk 0 at offset 0, each next one where the one before it ends, the
+ * last one ending at the frame's end — so no byte is written twice or left unwritten (checked
+ * against each chunk's neighbours as it arrives). Throws `SmartDragError` (`bad_message` or
  * `image_too_large`); the caller decides whether to drop the job.
  */
 export class FrameAssembler {
@@ -222,7 +241,10 @@ export class FrameAssembler {
     let p = this.pending.get(key);
     if (!p) {
       this.checkSize(chunk);
-      p = { first: chunk, data: this.allocate ? this.allocate(chunk.totalBytes, chunk) : new Uint8Array(chunk.totalBytes), seen: new Uint8Array(chunk.count), received: 0, bytes: 0 };
+      p = {
+        first: chunk, data: this.allocate ? this.allocate(chunk.totalBytes, chunk) : new Uint8Array(chunk.totalBytes), seen: new Uint8Array(chunk.count),
+        starts: new Uint32Array(chunk.count), lengths: new Uint32Array(chunk.count), received: 0, bytes: 0,
+      };
       this.pending.set(key, p);
     } else {
       const f = p.first;
@@ -236,7 +258,14 @@ export class FrameAssembler {
       this.pending.delete(key);
       throw bad(`chunk ${chunk.seq} received twice`);
     }
+    const placement = this.misplaced(p, chunk);
+    if (placement) {
+      this.pending.delete(key);
+      throw bad(`${placement} (chunks must follow each other in seq order, without gap or overlap)`);
+    }
     p.seen[chunk.seq] = 1;
+    p.starts[chunk.seq] = chunk.offset;
+    p.lengths[chunk.seq] = chunk.payload.byteLength;
     p.received++;
     p.bytes += chunk.payload.byteLength;
     p.data.set(chunk.payload, chunk.offset);
@@ -251,6 +280,21 @@ export class FrameAssembler {
     if (p.bytes !== chunk.totalBytes) throw bad(`frame has ${p.bytes} of ${chunk.totalBytes} bytes`);
     const f = p.first;
     return { jobId: f.jobId, part: f.part, slot: f.slot, format: f.format, width: f.width, height: f.height, left: f.left, top: f.top, data: p.data };
+  }
+
+  /** Why `c` does not fit where its seq says (against the frame's ends and its received neighbours), or null. */
+  private misplaced(p: Pending, c: FrameChunk): string | null {
+    const end = c.offset + c.payload.byteLength;
+    const prev = c.seq - 1, next = c.seq + 1;
+    if (prev >= 0 && p.seen[prev] && p.starts[prev]! + p.lengths[prev]! !== c.offset) {
+      return `chunk ${c.seq} starts at byte ${c.offset}, but chunk ${prev} ends at byte ${p.starts[prev]! + p.lengths[prev]!}`;
+    }
+    if (next < c.count && p.seen[next] && p.starts[next] !== end) {
+      return `chunk ${c.seq} ends at byte ${end}, but chunk ${next} starts at byte ${p.starts[next]}`;
+    }
+    if (c.seq === 0 && c.offset !== 0) return `chunk 0 starts at byte ${c.offset}, not 0`;
+    if (c.seq === c.count - 1 && end !== c.totalBytes) return `the last chunk (${c.seq}) ends at byte ${end}, not at the frame's end ${c.totalBytes}`;
+    return null;
   }
 
   /** Forget incomplete frames of a job (cancel, timeout, disconnect). */
