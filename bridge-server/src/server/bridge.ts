@@ -159,7 +159,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
   wss.on('connection', (ws, req) => hub.connect(ws, req));
   wss.on('error', (err) => logger.error({ err }, 'websocket server error'));
 
-  const heartbeat = setInterval(() => hub.heartbeat(), config.heartbeatMs);
+  const heartbeat = setInterval(() => hub.heartbeat(config.heartbeatMs), config.heartbeatMs);
   heartbeat.unref();
   const sweeper = setInterval(() => store.sweep(), Math.min(30_000, config.resultTtlMs));
   sweeper.unref();

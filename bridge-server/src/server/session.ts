@@ -148,10 +148,20 @@ export class SessionHub {
     for (const s of this.sessions) s.ws.terminate();
   }
 
-  /** Ping every client; one that did not answer the previous ping is dropped. */
-  heartbeat(): void {
+  /** When {@link heartbeat} last ran. */
+  private lastBeat = 0;
+
+  /**
+   * Ping every client; one that did not answer the previous ping is dropped — unless this beat
+   * comes late (`intervalMs` given and more than 1.5 intervals since the last): the bridge's own
+   * thread was busy, the answers that came meanwhile are still unread (timers run before I/O), so
+   * every client gets a new ping and its full interval.
+   */
+  heartbeat(intervalMs?: number, now = Date.now()): void {
+    const late = intervalMs !== undefined && this.lastBeat > 0 && now - this.lastBeat > 1.5 * intervalMs;
+    this.lastBeat = now;
     for (const s of this.sessions) {
-      if (!s.alive) { s.log.warn('heartbeat lost; dropping client'); s.ws.terminate(); continue; }
+      if (!s.alive && !late) { s.log.warn('heartbeat lost; dropping client'); s.ws.terminate(); continue; }
       s.alive = false;
       try { s.ws.ping(); } catch { /* closing */ }
     }
