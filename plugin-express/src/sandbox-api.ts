@@ -33,16 +33,28 @@ export interface TargetError {
   message: string;
 }
 
+/** A rendition of one node: a PNG and where it is drawn on the page. */
+export interface NodeRendition {
+  blob: Blob;
+  bounds: PageRect;
+}
+
 /** Sandbox → panel. */
 export interface SandboxApi {
   /** The selected image element, or the page when nothing is selected. */
   describeTarget(): TargetError | EditTarget;
-  /** Render the selected image element as PNG at `scale` (VisualNode.createRendition, experimental). */
-  renderTarget(id: string, scale: number): Promise<{ blob: Blob; bounds: PageRect } | TargetError>;
+  /**
+   * Render the selected image element as PNG at `scale` (VisualNode.createRendition, experimental),
+   * and, each on its own, the SmartDrag results placed over it (`addImageAt`'s `over`) that are
+   * still in the document above it, bottom to top: the element as the user sees it is the element
+   * with those drawn over it.
+   */
+  renderTarget(id: string, scale: number): Promise<(NodeRendition & { overlays: NodeRendition[] }) | TargetError>;
   /**
    * Add `png` as a new image whose top-left is at `rect` (page coordinates) and whose size is
    * `rect.width × rect.height`, above everything on the page. The original is not touched.
-   * Returns the new node's id and where it landed.
+   * `over`: the id of the image element the result was made from (kept in the new node's add-on
+   * data, so `renderTarget` draws it over that element). Returns the new node's id and where it landed.
    */
-  addImageAt(png: Blob, rect: PageRect, title: string): Promise<{ id: string; bounds: PageRect }>;
+  addImageAt(png: Blob, rect: PageRect, title: string, over?: string): Promise<{ id: string; bounds: PageRect }>;
 }

@@ -174,7 +174,8 @@ test('Express simulator: selected image → lasso + arrow in the panel → one n
     expect(added.bounds).toEqual({ x: EL.x + expected.left, y: EL.y + expected.top, width: expected.width, height: expected.height });
     expect(added.rotation).toBe(0);
     expect(added.bitmapSize).toEqual([expected.width, expected.height]);
-    expect(added.data).toEqual({ smartdrag: 'Smart Drag' });
+    // Its add-on data names it and the element it was made from (so a later read draws it over that element).
+    expect(added.data).toEqual({ smartdrag: 'Smart Drag', over: orig.id });
     // The image Express received, decoded by sharp (independent of the add-on's PNG codec).
     const got = await sharp(Buffer.from(added.png!, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     expect([got.info.width, got.info.height]).toEqual([expected.width, expected.height]);
@@ -186,6 +187,100 @@ test('Express simulator: selected image → lasso + arrow in the panel → one n
     // The user's one Undo removes exactly the SmartDrag image.
     expect(await page.evaluate(() => (window as any).sim.undo())).toBe(1);
     expect(await page.evaluate(() => (window as any).sim.nodes().length)).toBe(1);
+  } finally {
+    await ctx.close();
+  }
+});
+
+/** `layer` (straight alpha) drawn over the opaque `base` at its position: what the page shows there. */
+function over(base: RgbaImage, layer: { left: number; top: number; width: number; height: number; data: ArrayLike<number> }): RgbaImage {
+  const data = new Uint8ClampedArray(base.data);
+  for (let y = 0; y < layer.height; y++) for (let x = 0; x < layer.width; x++) {
+    const s = (y * layer.width + x) * 4, d = ((layer.top + y) * base.width + layer.left + x) * 4, a = layer.data[s + 3]! / 255;
+    for (let c = 0; c < 3; c++) data[d + c] = Math.round(layer.data[s + c]! * a + data[d + c]! * (1 - a));
+  }
+  return { width: base.width, height: base.height, data };
+}
+
+/** Largest channel difference, and how many pixels differ at all. */
+function compare(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; pixels: number } {
+  let max = 0, pixels = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    let d = 0;
+    for (let c = 0; c < 4; c++) d = Math.max(d, Math.abs(a[i + c]! - b[i + c]!));
+    max = Math.max(max, d);
+    if (d) pixels++;
+  }
+  return { max, pixels };
+}
+
+/** The panel's copy of the document (what its picture shows and the next edit is made from). */
+async function panelDocument(frame: Frame): Promise<RgbaImage> {
+  await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.reading && !p.job; });
+  // As base64 (a plain array of 600 k numbers takes seconds to cross to the test).
+  const d = await frame.evaluate(() => {
+    const r = (window as any).smartdrag.panel.doc.rgba, bytes = r.data as Uint8ClampedArray;
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + 0x8000)));
+    return { width: r.width as number, height: r.height as number, data: btoa(bin) };
+  });
+  return { width: d.width, height: d.height, data: new Uint8ClampedArray(Buffer.from(d.data, 'base64')) };
+}
+
+/** Press "Use selection" and wait until the panel has read the document again. */
+async function useSelection(frame: Frame): Promise<void> {
+  await frame.evaluate(() => { (window as any).__docBefore = (window as any).smartdrag.panel.doc; });
+  await frame.click('[data-testid=use-selection]');
+  await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.doc && p.doc !== (window as any).__docBefore && !p.reading; }, undefined, { timeout: 30000 });
+}
+
+test('Express simulator: two Smart Drags in a row — after the first the panel shows the edited image (also read again with "Use selection"), and the second is made from it and lands over both (it showed and edited the unedited image)', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openExpress(ctx);
+    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    const drag = theCase.drags[0]!;
+    const poly = theCase.regions[0]!.polygon as Point[];
+    await lassoArrowApply(page, frame, poly, drag.points[0] as Point, drag.points[1] as Point);
+    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+    const sent1 = (await frame.evaluate(() => { const s = (window as any).smartdrag.panel.lastSubmitted; return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) }; })) as Sent;
+    const first = await expectedFor(sent1, [maskOf(sent1.regions[0]!)]);
+    // What the page shows over the element now: the original with the first result over it.
+    const shown1 = over(image, first);
+    expect(compare(shown1.data, image.data).pixels).toBeGreaterThan(1000);
+    // The panel's picture is that (not the original again)…
+    const after1 = await panelDocument(frame);
+    expect(compare(after1.data, shown1.data).max).toBeLessThanOrEqual(1);
+    // …also when the element is read again from Express (the original node is still the one selected).
+    await useSelection(frame);
+    const reread = await panelDocument(frame);
+    expect(compare(reread.data, shown1.data).max).toBeLessThanOrEqual(1);
+    await page.screenshot({ path: join(artifactsDir(), 'express-after-first-edit.png') });
+
+    // The second edit: the candy, now where the first put it, moved again.
+    const [dx, dy] = [drag.points[1]![0]! - drag.points[0]![0]!, drag.points[1]![1]! - drag.points[0]![1]!];
+    await lassoArrowApply(page, frame, poly.map(([x, y]) => [x + dx, y + dy] as Point), drag.points[1] as Point, [300, 150]);
+    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+    const sent2 = (await frame.evaluate(() => { const s = (window as any).smartdrag.panel.lastSubmitted; return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) }; })) as Sent;
+    const sim = await page.evaluate(() => { const s = (window as any).sim; return { nodes: s.nodes(), violations: s.violations, errors: s.errors, steps: s.undoSteps() }; }) as { nodes: SimNode[]; violations: string[]; errors: string[]; steps: number };
+    expect({ violations: sim.violations, errors: sim.errors, nodes: sim.nodes.length, steps: sim.steps }).toEqual({ violations: [], errors: [], nodes: 3, steps: 2 });
+    // Made from the edited pixels the panel showed, placed over both.
+    const second = await expectedFor(sent2, [maskOf(sent2.regions[0]!)], reread);
+    const added2 = sim.nodes[2]!;
+    expect(added2.bounds).toEqual({ x: EL.x + second.left, y: EL.y + second.top, width: second.width, height: second.height });
+    const got = await sharp(Buffer.from(added2.png!, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([got.info.width, got.info.height]).toEqual([second.width, second.height]);
+    expect(compare(got.data, second.data).max).toBe(0);
+    // The panel shows both edits.
+    const after2 = await panelDocument(frame);
+    expect(compare(after2.data, over(reread, second).data).max).toBeLessThanOrEqual(1);
+    await page.screenshot({ path: join(artifactsDir(), 'express-after-second-edit.png') });
+
+    // Undo the second edit in Express: read again, the panel shows the first edit only.
+    expect(await page.evaluate(() => (window as any).sim.undo())).toBe(1);
+    await useSelection(frame);
+    expect(compare((await panelDocument(frame)).data, shown1.data).max).toBeLessThanOrEqual(1);
   } finally {
     await ctx.close();
   }

@@ -3,7 +3,8 @@
  * simulator (a real bridge, the packaged Chromium): what it says before an image is open, when a
  * file does not open, when Preview has nothing to preview; that a result goes only into the
  * document it was made from (another image opened, or another Photopea document active, while
- * Smart Drag runs); a slow host read that can be cancelled; arrows kept on the image; the keyboard
+ * Smart Drag runs); a slow host read that can be cancelled; no Cancel once the result is being
+ * added; arrows kept on the image; the keyboard
  * route to "Open image…"; and the Photopea page opened on its own.
  */
 import { readFileSync } from 'node:fs';
@@ -338,10 +339,48 @@ test('Photopea simulator: another document made active while Smart Drag runs get
   }
 });
 
-test('Photopea simulator: a slow read before Smart Drag (a large document) says it reads, holds Smart Drag, Preview and Read, and Cancel stops it before anything is sent', async () => {
+test('Photopea simulator: while the result is being added, Cancel is not offered and the panel says the layer is being added (it had said "Cancelling…" and added it anyway)', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
   try {
     const { page, frame } = await openSimulator(ctx, server.origin);
+    await selectAndDraw(page, frame);
+    // Hold the result at the host's door: the placement is under way (a slow paste in Photopea).
+    await frame.evaluate(() => {
+      const w = window as any, host = w.smartdrag.host, add = host.addLayer.bind(host);
+      host.addLayer = (...args: unknown[]) => { w.__atAdd = true; return new Promise((go) => { w.__go = go; }).then(() => add(...args)); };
+    });
+    await frame.click('[data-testid=apply]');
+    await frame.waitForFunction(() => (window as any).__atAdd === true, undefined, { timeout: 60000 });
+    const state = () => frame.evaluate(() => ({
+      cancel: (document.querySelector('[data-testid=cancel]') as HTMLButtonElement).disabled,
+      apply: (document.querySelector('[data-testid=apply]') as HTMLButtonElement).disabled,
+      message: document.querySelector('[data-testid=message]')!.textContent,
+      progress: document.querySelector('[data-testid=progress]')!.textContent,
+    }));
+    expect(await state()).toEqual({ cancel: true, apply: true, message: 'Adding the layer to Photopea…', progress: 'Adding the layer…' });
+    // Esc (and a click that reaches the button anyway) change nothing: no "Cancelling…" that would not happen.
+    await frame.focus('[data-testid=panel]');
+    await page.keyboard.press('Escape');
+    await frame.evaluate(() => (document.querySelector('[data-testid=cancel]') as HTMLButtonElement).click());
+    expect(await state()).toEqual({ cancel: true, apply: true, message: 'Adding the layer to Photopea…', progress: 'Adding the layer…' });
+    await frame.evaluate(() => (window as any).__go());
+    await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 30000 });
+    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+    expect(await frame.textContent('[data-testid=message]')).toMatch(/^Added layer "Smart Drag"/);
+    await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !p.reading; });
+    expect(await frame.evaluate(() => (document.querySelector('[data-testid=cancel]') as HTMLButtonElement).disabled)).toBe(true);
+    const sim = await page.evaluate(() => { const s = (window as any).sim; return { layers: s.layerInfo().map((l: any) => l.name), violations: s.violations, errors: s.errors }; });
+    expect(sim).toEqual({ layers: ['Smart Drag', 'Background'], violations: [], errors: [] });
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Photopea simulator: a slow read before Smart Drag (a large document) says it reads, holds Smart Drag, Preview and Read, and Cancel stops it before anything is sent', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
+  try {
+    // move=0: a Photopea without ArtLayer.move(), so the result of the second run stays under a group.
+    const { page, frame } = await openSimulator(ctx, server.origin, '&move=0');
     await selectAndDraw(page, frame);
     const exportsBefore = await page.evaluate(() => (window as any).sim.exports.length as number);
     // Each export now takes 1.5 s, as a 24 MP document's does.
@@ -372,11 +411,12 @@ test('Photopea simulator: a slow read before Smart Drag (a large document) says 
     expect(sim).toEqual({ layers: [['Background', true]], pastes: 0, exports: exportsBefore + 1, violations: [], errors: [] });
 
     // Once more, to the end: the read after the layer is added (for the thumbnail) holds the buttons and says so too.
-    // (An empty layer above the Background, which stays active: the result lands under it, so the
-    // panel reads the composite of the layer's box instead of compositing its copy itself.)
+    // (A group above the Background: without move() the result lands under it, so the panel
+    // reads the composite of the layer's box instead of compositing its copy itself.)
     await page.evaluate(() => {
       const sim = (window as any).sim, d = sim.doc, bg = d.activeLayer;
       d.artLayers.add().name = 'Top';
+      sim.makeGroup('Top group', ['Top'], true);
       d.activeLayer = bg;
       sim.exportDelayMs = 700;
     });

@@ -66,6 +66,11 @@ interface RunningJob {
   doc: HostDocument;
   /** Set when another document was opened meanwhile: its plan, progress and result are ignored. */
   dropped: boolean;
+  /**
+   * The result is being added to the host: that runs to its end (a host's paste or insert cannot be
+   * stopped halfway, and its Undo removes the layer), so Cancel is not offered meanwhile.
+   */
+  placing?: boolean;
 }
 
 /** A read of the host in progress (a large Photopea document takes seconds per step). */
@@ -204,7 +209,9 @@ export class Panel {
     this.editor.clear();
     this.el.plan.replaceChildren();
     this.setProgress(0, '');
-    this.setMessage(running?.quality === 'final' ? 'The Smart Drag on the previous image was cancelled; nothing was added to it.' : '');
+    this.setMessage(running?.placing
+      ? 'The Smart Drag result was already being added to the previous image when you switched: look for it there (Undo removes it).'
+      : running?.quality === 'final' ? 'The Smart Drag on the previous image was cancelled; nothing was added to it.' : '');
     return this.loadDocument(false); // a read still running for the old document is superseded
   }
 
@@ -303,7 +310,10 @@ export class Panel {
     this.el.message.dataset.hint = 'no_document';
   }
 
-  /** Cancel the running job and the read of the host (after the step it is on), if any. */
+  /**
+   * Cancel the running job and the read of the host (after the step it is on), if any. Not once the
+   * result is being added: that finishes (the button is disabled then, and Esc does nothing).
+   */
   cancel(): void {
     const reading = this.reading;
     if (reading?.cancellable && !reading.cancelled) {
@@ -311,7 +321,7 @@ export class Panel {
       this.setMessage(`Cancelling… (${this.opts.host.label} finishes the step it is on first)`);
       this.updateButtons();
     }
-    if (!this.job) return;
+    if (!this.job || this.job.placing) return;
     this.job.job.cancel();
     this.setMessage('Cancelling…');
   }
@@ -450,6 +460,11 @@ export class Panel {
         this.setMessage(`Preview: ${planSummary(out.plan)}.`);
       } else {
         // The host refuses it (document_changed) where it can tell another document is open now.
+        // From here the layer is added whatever happens (a paste cannot be called back): Cancel goes.
+        entry.placing = true;
+        this.updateButtons();
+        this.setMessage(`Adding the layer to ${this.opts.host.label}…`);
+        this.setProgress(overall, 'Adding the layer…');
         const placed = await this.opts.host.addLayer(out.layer, 'Smart Drag', entry.doc);
         this.placed.push(placed);
         if (entry.dropped) return; // added where it belongs; the panel has moved on to another document
@@ -651,7 +666,9 @@ export class Panel {
     // (the selection is read through a temporary layer).
     (this.el.read as HTMLButtonElement).disabled = !!this.reading || this.job?.quality === 'final';
     const readCancellable = !!this.reading?.cancellable && !this.reading.cancelled;
-    (this.el.cancel as HTMLButtonElement).disabled = !this.job && !readCancellable;
+    // Once the result is being added it is added: Cancel is not offered (it would not stop it).
+    (this.el.cancel as HTMLButtonElement).disabled = (!this.job || !!this.job.placing) && !readCancellable;
+    this.el.cancel.title = this.job?.placing ? 'The result is being added; it cannot be stopped now (Undo removes it afterwards)' : 'Esc';
     (this.el.del as HTMLButtonElement).disabled = this.editor.selected === null;
     this.el.apply.title = connected ? 'Ctrl+Enter' : 'Not connected to the bridge';
   }

@@ -20,6 +20,53 @@ function png16(w: number, h: number, ctype: number, samples: Uint16Array): Buffe
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/**
+ * A PNG of any colour type and bit depth written here byte by byte (filter 0 on every row, each
+ * scanline padded to whole bytes as the PNG spec says), optionally Adam7-interlaced, with extra
+ * chunks (tRNS) before IDAT: independent of the codec under test and of sharp's writer.
+ * `samples`: w·h·channels sample values at `depth` bits.
+ */
+function writePng(w: number, h: number, depth: number, ctype: number, samples: ArrayLike<number>, opts: { extra?: [string, Buffer][]; interlace?: boolean } = {}): Buffer {
+  const ch = ctype === 0 ? 1 : ctype === 2 ? 3 : ctype === 3 ? 1 : ctype === 4 ? 2 : 4;
+  const chunk = (type: string, body: Buffer) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(body.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), body]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  /** Rows `ys` × columns `xs` of the image, each row a filter byte 0 and its packed samples. */
+  const rows = (xs: number[], ys: number[]): Buffer[] => ys.map((y) => {
+    const row = Buffer.alloc(1 + Math.ceil((xs.length * ch * depth) / 8));
+    xs.forEach((x, k) => {
+      for (let c = 0; c < ch; c++) {
+        const v = samples[(y * w + x) * ch + c]!;
+        const at = (k * ch + c) * depth;
+        if (depth === 16) row.writeUInt16BE(v, 1 + at / 8);
+        else row[1 + (at >> 3)] |= v << (8 - depth - (at & 7));
+      }
+    });
+    return row;
+  });
+  const range = (start: number, end: number, step: number) => { const r: number[] = []; for (let i = start; i < end; i += step) r.push(i); return r; };
+  const parts: Buffer[] = [];
+  if (!opts.interlace) parts.push(...rows(range(0, w, 1), range(0, h, 1)));
+  else {
+    for (const [x0, y0, dx, dy] of [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const) {
+      const xs = range(x0, w, dx), ys = range(y0, h, dy);
+      if (xs.length && ys.length) parts.push(...rows(xs, ys));
+    }
+  }
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = depth; ihdr[9] = ctype; ihdr[12] = opts.interlace ? 1 : 0;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), ...(opts.extra ?? []).map(([t, b]) => chunk(t, b)),
+    chunk('IDAT', zlib.deflateSync(Buffer.concat(parts))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Samples cycling through every value of `depth` bits, in a pattern that differs from row to row. */
+function cycling(n: number, depth: number): number[] {
+  const max = 2 ** depth - 1;
+  return Array.from({ length: n }, (_, i) => (i * 5 + Math.floor(i / 3)) % (max + 1));
+}
+
 function randomRgba(w: number, h: number, seed: number): Uint8ClampedArray {
   const d = new Uint8ClampedArray(w * h * 4);
   let s = seed;
@@ -127,6 +174,45 @@ describe('png codec', () => {
     const got = await decodePng(new Uint8Array(png));
     const expected = await sharp(png).ensureAlpha().raw().toBuffer();
     expect(Buffer.compare(Buffer.from(got.data), expected)).toBe(0);
+  });
+
+  // UPNG.js 2.1.0's toRGBA8 reads grey samples below 8 bits as one stream, ignoring that each
+  // scanline starts on a new byte: from the second row on the image came out sheared.
+  test.each([[1], [2], [4], [8]] as const)('grey %i-bit PNGs whose rows do not fill whole bytes decode row by row like sharp (Adam7-interlaced too, except 1-bit)', async (depth) => {
+    for (const [w, h] of [[7, 5], [13, 9], [1, 3], [9, 17]] as const) {
+      for (const interlace of depth === 1 ? [false] : [false, true]) {
+        const png = writePng(w, h, depth, 0, cycling(w * h, depth), { interlace });
+        const expected = await sharp(png).ensureAlpha().raw().toBuffer();
+        const got = await decodePng(new Uint8Array(png));
+        expect({ w, h, interlace, same: Buffer.compare(Buffer.from(got.data), expected) === 0 }).toEqual({ w, h, interlace, same: true });
+      }
+    }
+  });
+
+  // tRNS names one grey (or RGB) sample value as fully transparent. UPNG.js 2.1.0 drops a grey
+  // tRNS of value 0 (it tests the value for truth) and 16-bit files were converted here without it.
+  test.each([
+    ['grey 1-bit, tRNS 0', 1, 0, [0]], ['grey 1-bit, tRNS 1', 1, 0, [1]], ['grey 2-bit, tRNS 2', 2, 0, [2]], ['grey 4-bit, tRNS 0', 4, 0, [0]],
+    ['grey 8-bit, tRNS 0', 8, 0, [0]], ['grey 8-bit, tRNS 77', 8, 0, [77]], ['grey 16-bit, tRNS 1000', 16, 0, [1000]], ['grey 16-bit, tRNS 0', 16, 0, [0]],
+    ['RGB 8-bit, tRNS 0,0,0', 8, 2, [0, 0, 0]], ['RGB 16-bit, tRNS 1000,0,65535', 16, 2, [1000, 0, 65535]], ['RGB 16-bit, tRNS 0,0,0', 16, 2, [0, 0, 0]],
+  ] as const)('%s: the named sample value is transparent, as sharp reads it', async (_name, depth, ctype, key) => {
+    const w = 7, h = 5, ch = ctype === 0 ? 1 : 3;
+    const samples = cycling(w * h * ch, depth).map((v) => (depth === 16 ? (v * 4099) % 65536 : v));
+    // Some pixels carry the key exactly; for RGB one more differs from it in one channel only (stays opaque).
+    for (const p of [0, 8, 20, 34]) for (let c = 0; c < ch; c++) samples[p * ch + c] = key[c]!;
+    if (ch === 3) { samples[12 * 3] = key[0]!; samples[12 * 3 + 1] = key[1]!; samples[12 * 3 + 2] = key[2]! ^ 1; }
+    const trns = Buffer.alloc(2 * ch);
+    key.forEach((v, c) => trns.writeUInt16BE(v, 2 * c));
+    const png = writePng(w, h, depth, ctype, samples, { extra: [['tRNS', trns]] });
+    const expected = await sharp(png).ensureAlpha().raw().toBuffer();
+    const got = await decodePng(new Uint8Array(png));
+    const alpha = (d: ArrayLike<number>) => Array.from({ length: w * h }, (_, i) => d[i * 4 + 3]);
+    expect(alpha(got.data)).toEqual(alpha(expected));
+    expect(alpha(got.data).filter((a) => a === 0).length).toBeGreaterThanOrEqual(4);
+    // Colours as sharp reads them (16 bits: sharp truncates to 8, this codec rounds — within one step).
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) if (i % 4 !== 3) worst = Math.max(worst, Math.abs(got.data[i]! - expected[i]!));
+    expect(worst).toBeLessThanOrEqual(depth === 16 ? 1 : 0);
   });
 
   test('decodes the smarties fixture like sharp does', async () => {

@@ -116,6 +116,9 @@
       get type() { return n.kind === 'image' ? SceneNodeType.mediaContainer : SceneNodeType.rectangle; },
       get mediaRectangle() { return n.kind === 'image' ? { type: SceneNodeType.imageRectangle } : undefined; },
       get rotation() { return n.rotation; },
+      // Every node of this simulator is a child of the artboard while it is in the document; an
+      // undone (removed) one is an orphan (no parent), as the typings describe.
+      get parent() { return page.nodes.includes(n) ? artboard : undefined; },
       get translation() { return { x: n.tx, y: n.ty }; },
       get boundsLocal() { return { x: 0, y: 0, width: n.width, height: n.height }; },
       get boundsInParent() { return boundsInParent(n); },
@@ -154,6 +157,7 @@
   }
 
   const artboard = {
+    id: 'artboard-1',
     type: SceneNodeType.artboard,
     get width() { return page.width; },
     get height() { return page.height; },
@@ -167,6 +171,12 @@
         draw();
       },
       get length() { return page.nodes.length; },
+      get first() { return page.nodes[0] ? wrap(page.nodes[0]) : undefined; },
+      get last() { return page.nodes.length ? wrap(page.nodes[page.nodes.length - 1]) : undefined; },
+      item(i) { return page.nodes[i] ? wrap(page.nodes[i]) : undefined; },
+      indexOf(w) { return page.nodes.findIndex((n) => wrap(n) === w); },
+      toArray() { return page.nodes.map(wrap); },
+      [Symbol.iterator]() { return page.nodes.map(wrap)[Symbol.iterator](); },
     },
   };
   const currentPage = { get id() { return page.id; }, get name() { return page.name; }, get width() { return page.width; }, get height() { return page.height; }, type: SceneNodeType.page, artboards: { first: artboard } };
