@@ -23,6 +23,16 @@
  *   piecewise-bilinear forward grid (with backtracking), seeded from the neighbouring node's
  *   inverse (row-incremental) or `y − e_F(y)`. A node whose forward displacement is exactly zero
  *   is its own preimage (the map is a bijection), so the zero region stays exactly zero.
+ * - Grid extent: only what can be rendered. The backward grid covers the image (`bounds`) and a
+ *   few cells around it, clipped to the support; the forward grid covers that and, per side, as
+ *   much more as the inversion needs: a side is far enough out once its mapped edge stays clear of
+ *   the backward grid (and the mapped boundary winds once around it), so every backward node has
+ *   exactly one preimage inside (degree argument; the forward grid is locally injective). A long
+ *   drag on a thin image therefore costs its pixels, not (drag length)²; a grid still above
+ *   {@link MAX_NODES_FLOOR} and {@link MAX_NODES_PER_RENDERED} × the backward grid gets coarser
+ *   cells. Nodes are the support grid's (multiples of the cell): forward values do not depend on
+ *   the extent, backward ones only through the Newton seeds at the grid's edge (within the
+ *   inversion's tolerance, a few cells outside the rendered pixels).
  * - Never tearing: every forward cell's mapped quad must keep its orientation (corner Jacobians
  *   ≥ 0.1 of the cell area), which makes the piecewise-bilinear map locally injective; being the
  *   identity outside a compact set, it is then a bijection. The backward grid is checked for
@@ -73,8 +83,10 @@ export interface DeformFieldInput {
   /** Distance from the handles to the farthest point of the region (sets the falloff). */
   farDistance: number;
   /**
-   * Rectangle of interest (e.g. the image). Informational: the grid always covers the field's
-   * whole support (cost ∝ R², never the canvas) so that the map stays a bijection at image edges.
+   * What can be rendered (the image): the returned field's grid covers this rectangle (and a few
+   * cells around it) where the support reaches it, and nothing much farther; the field is zero
+   * (unsampled) beyond its grid. The forward grid used for the inversion extends past it only as
+   * far as preimages of the covered nodes can lie.
    */
   bounds: Rect;
   /** Override the support radius (tests); default from the rule above. */
@@ -103,6 +115,18 @@ const NEWTON_BACKTRACK = 8;
 const NEWTON_TOLERANCE = 1e-4;
 /** A node whose inverse residual stays above this (px) is treated as a failure (fold). */
 const NEWTON_FAIL = 0.05;
+/**
+ * Grid extent (see the module comment): pixels of reach around `bounds` (bicubic taps,
+ * supersampling, the caller's forward bounds of the source rectangle) plus whole cells, and the
+ * forward grid's first margin and clearance, in cells.
+ */
+const RENDER_PAD_PX = 4;
+const RENDER_PAD_CELLS = 2;
+const FORWARD_MARGIN_CELLS = 4;
+const FORWARD_CLEARANCE_CELLS = 2;
+/** Node budget of the forward grid: cells double while it holds more than both of these. */
+export const MAX_NODES_FLOOR = 1 << 18;
+export const MAX_NODES_PER_RENDERED = 8;
 
 /** Control points of the forward MLS: `p` (source space) -> `q` (target space). */
 export interface Controls {
@@ -182,11 +206,35 @@ export function pinPoints(
   }
 }
 
+/** Inner radius of the falloff for support radius `R` (see the module comment). */
+function innerRadius(c: Controls, R: number): number {
+  return Math.max(0, Math.min(c.inner, 0.6 * R, R - MIN_SPAN_PER_DRAG * c.drag));
+}
+
+/**
+ * Forward displacement (falloff × rigid MLS) at node `(x, y)` for support radius `R` and inner
+ * radius `r0`, written to `out[0..1]` (before the Float32 store and the pins).
+ */
+function forwardNode(c: Controls, R: number, r0: number, x: number, y: number, out: Float64Array): void {
+  const R2 = R * R, r02 = r0 * r0, span = R - r0;
+  const { px, py, qx, qy, moving } = c;
+  let d2 = R2;
+  for (let i = 0; i < moving; i++) {
+    const dx = px[i]! - x, dy = py[i]! - y, e = dx * dx + dy * dy;
+    if (e < d2) d2 = e;
+    const hx = qx[i]! - x, hy = qy[i]! - y, g = hx * hx + hy * hy;
+    if (g < d2) d2 = g;
+  }
+  if (d2 >= R2) { out[0] = 0; out[1] = 0; return; }
+  let w = 1;
+  if (d2 > r02) { const s = (Math.sqrt(d2) - r0) / span; w = 1 - s * s * (3 - 2 * s); }
+  rigidMls(c, x, y, out);
+  out[0] = out[0]! * w; out[1] = out[1]! * w;
+}
+
 /** Evaluate the forward field on the grid of `f` for controls `c` and falloff radius `f.radius`. */
 function evaluateForward(f: DeformField, c: Controls, out: Float64Array): void {
-  const R = f.radius, R2 = R * R;
-  const r0 = Math.max(0, Math.min(c.inner, 0.6 * R, R - MIN_SPAN_PER_DRAG * c.drag));
-  const r02 = r0 * r0, span = R - r0;
+  const R = f.radius, r0 = innerRadius(c, R);
   const { px, py, qx, qy, moving, n } = c;
   const { fx, fy, cols, rows, cell, left, top } = f;
   for (let r = 0; r < rows; r++) {
@@ -194,18 +242,8 @@ function evaluateForward(f: DeformField, c: Controls, out: Float64Array): void {
     for (let col = 0; col < cols; col++) {
       const x = left + col * cell;
       const k = r * cols + col;
-      let d2 = R2;
-      for (let i = 0; i < moving; i++) {
-        const dx = px[i]! - x, dy = py[i]! - y, e = dx * dx + dy * dy;
-        if (e < d2) d2 = e;
-        const hx = qx[i]! - x, hy = qy[i]! - y, g = hx * hx + hy * hy;
-        if (g < d2) d2 = g;
-      }
-      if (d2 >= R2) { fx[k] = 0; fy[k] = 0; continue; }
-      let w = 1;
-      if (d2 > r02) { const s = (Math.sqrt(d2) - r0) / span; w = 1 - s * s * (3 - 2 * s); }
-      rigidMls(c, x, y, out);
-      fx[k] = out[0]! * w; fy[k] = out[1]! * w;
+      forwardNode(c, R, r0, x, y, out);
+      fx[k] = out[0]!; fy[k] = out[1]!;
     }
   }
   pinPoints(f, fx, fy, n > moving ? moving : n, px, py, qx, qy, out);
@@ -264,9 +302,11 @@ function invertAt(f: DeformField, yx: number, yy: number, s: Float64Array, o: Fl
 
 /**
  * Fill the backward grid (`ex`, `ey`) of `f` by inverting its forward grid node by node, then pin
- * the targets onto their handles. Returns false when some node does not converge.
+ * the targets onto their handles. Returns false when some node does not converge. The forward map
+ * is read from `fwd` (default `f` itself): a larger grid on the same nodes (same cell, node
+ * positions multiples of it) whose values `f.fx`, `f.fy` repeat where the two overlap.
  */
-export function invertField(f: DeformField, c: Controls, out: Float64Array): boolean {
+export function invertField(f: DeformField, c: Controls, out: Float64Array, fwd: DeformField = f): boolean {
   const { cols, rows, cell, left, top, fx, fy, ex, ey } = f;
   const seed = new Float64Array(2), o = new Float64Array(6);
   for (let r = 0; r < rows; r++) {
@@ -284,8 +324,8 @@ export function invertField(f: DeformField, c: Controls, out: Float64Array): boo
       if (prevSolved) { seed[0] = x + ex[k - 1]!; seed[1] = y + ey[k - 1]!; }
       else if (r > 0 && (ex[k - cols] !== 0 || ey[k - cols] !== 0)) { seed[0] = x + ex[k - cols]!; seed[1] = y + ey[k - cols]!; }
       else { seed[0] = x - fx[k]!; seed[1] = y - fy[k]!; }
-      let err = invertAt(f, x, y, seed, o);
-      if (err > NEWTON_FAIL) { seed[0] = x - fx[k]!; seed[1] = y - fy[k]!; err = invertAt(f, x, y, seed, o); }
+      let err = invertAt(fwd, x, y, seed, o);
+      if (err > NEWTON_FAIL) { seed[0] = x - fx[k]!; seed[1] = y - fy[k]!; err = invertAt(fwd, x, y, seed, o); }
       if (err > NEWTON_FAIL) return false;
       ex[k] = seed[0]! - x; ey[k] = seed[1]! - y;
       prevSolved = true;
@@ -341,6 +381,86 @@ export function minCellJacobian(f: DeformField): number {
 /** Same as {@link minCellJacobian} for the FORWARD field. */
 export function minForwardJacobian(f: DeformField): number {
   return minJacobian(f.cols, f.rows, f.cell, f.fx, f.fy);
+}
+
+/** Columns `[c0, c1]` and rows `[r0, r1]` (inclusive) of the support grid. */
+interface GridWindow { c0: number; c1: number; r0: number; r1: number }
+
+/** Forward displacement at node (column `c`, row `r`) of the support grid, written to `out[0..1]`. */
+type NodeDisplacement = (c: number, r: number, out: Float64Array) => void;
+
+/** Whether segment `(ax, ay)–(bx, by)` meets the rectangle `[x0, x1] × [y0, y1]` (Liang–Barsky). */
+function segmentMeetsRect(ax: number, ay: number, bx: number, by: number, x0: number, y0: number, x1: number, y1: number): boolean {
+  let t0 = 0, t1 = 1;
+  const dx = bx - ax, dy = by - ay;
+  const clip = (p: number, q: number): boolean => {
+    if (p === 0) return q >= 0;
+    const t = q / p;
+    if (p < 0) { if (t > t1) return false; if (t > t0) t0 = t; }
+    else { if (t < t0) return false; if (t < t1) t1 = t; }
+    return true;
+  };
+  return clip(-dx, ax - x0) && clip(dx, x1 - ax) && clip(-dy, ay - y0) && clip(dy, y1 - ay);
+}
+
+/**
+ * Whether the forward grid on window `fw` of the support grid (`cols` × `rows` nodes at
+ * `left + c·cell`, `top + r·cell`) holds the preimage of every node of window `rw`: the mapped
+ * boundary of `fw` (piecewise linear: the map is linear along cell edges) keeps `clear` px from
+ * `rw`'s rectangle on each side cut off from the support grid (the others are the support's
+ * edge, where the map is the identity) and winds around it as the boundary itself does; then the
+ * map has degree 1 over `rw`'s rectangle. Returns null when it does, else per side (top, right,
+ * bottom, left) the largest displacement magnitude on the side when the side comes too close
+ * (−1 when it does not; every clipped side when only the winding fails).
+ */
+function forwardShortfall(
+  fw: GridWindow, rw: GridWindow, cols: number, rows: number, left: number, top: number, cell: number, clear: number,
+  disp: NodeDisplacement,
+): number[] | null {
+  const x0 = left + rw.c0 * cell - clear, x1 = left + rw.c1 * cell + clear;
+  const y0 = top + rw.r0 * cell - clear, y1 = top + rw.r1 * cell + clear;
+  const clipped = [fw.r0 > 0, fw.c1 < cols - 1, fw.r1 < rows - 1, fw.c0 > 0];
+  // The boundary, clockwise on screen: top (left to right), right, bottom (right to left), left.
+  const sides: Array<Array<[number, number]>> = [[], [], [], []];
+  for (let c = fw.c0; c < fw.c1; c++) sides[0]!.push([c, fw.r0]);
+  for (let r = fw.r0; r < fw.r1; r++) sides[1]!.push([fw.c1, r]);
+  for (let c = fw.c1; c > fw.c0; c--) sides[2]!.push([c, fw.r1]);
+  for (let r = fw.r1; r > fw.r0; r--) sides[3]!.push([fw.c0, r]);
+  const o = new Float64Array(2);
+  const ix: number[] = [], iy: number[] = [], px: number[] = [], py: number[] = [], mag: number[] = [], side: number[] = [];
+  for (let s = 0; s < 4; s++) {
+    for (const [c, r] of sides[s]!) {
+      disp(c, r, o);
+      const x = left + c * cell, y = top + r * cell;
+      ix.push(x); iy.push(y); px.push(x + o[0]!); py.push(y + o[1]!); mag.push(Math.hypot(o[0]!, o[1]!)); side.push(s);
+    }
+  }
+  const n = px.length;
+  const worst = [-1, -1, -1, -1];
+  for (let i = 0; i < n; i++) {
+    const s = side[i]!, j = (i + 1) % n;
+    if (clipped[s] && segmentMeetsRect(px[i]!, py[i]!, px[j]!, py[j]!, x0, y0, x1, y1)) worst[s] = 0;
+  }
+  if (worst.some((w) => w >= 0)) {
+    // How far the nodes of each offending side move (the next margin outruns that).
+    for (let i = 0; i < n; i++) if (worst[side[i]!]! >= 0) worst[side[i]!] = Math.max(worst[side[i]!]!, mag[i]!);
+    return worst;
+  }
+  // Winding number about the rectangle's centre, mapped boundary vs the boundary itself.
+  const cx = left + (rw.c0 + rw.c1) * cell / 2, cy = top + (rw.r0 + rw.r1) * cell / 2;
+  const winding = (qx: readonly number[], qy: readonly number[]): number => {
+    let wn = 0;
+    for (let i = 0; i < n; i++) {
+      const j = (i + 1) % n;
+      const ax = qx[i]!, ay = qy[i]!, bx = qx[j]!, by = qy[j]!;
+      const isLeft = (bx - ax) * (cy - ay) - (cx - ax) * (by - ay);
+      if (ay <= cy) { if (by > cy && isLeft > 0) wn++; }
+      else if (by <= cy && isLeft < 0) wn--;
+    }
+    return wn;
+  };
+  if (winding(px, py) === winding(ix, iy)) return null;
+  return clipped.map((c) => (c ? 0 : -1));
 }
 
 /**
@@ -407,34 +527,98 @@ export function buildDeformField(input: DeformFieldInput): DeformFieldResult {
   let radius = input.radius ?? Math.max(2.5 * dmax, 0.6 * input.farDistance, 1.6 * (input.innerRadius ?? 0), 8);
   ctl.inner = input.innerRadius ?? radius / 2;
   const scratch = new Float64Array(2);
-  /** Forward grid for radius `R`, or null when it folds. */
-  const makeForward = (R: number, strength: number): DeformField | null => {
-    const cell = input.cell ?? (R >= 48 ? 8 : 4);
+  /**
+   * Grids for radius `R` (see the module comment): the forward grid `fwd` and, on a window of
+   * it, the field to return (its forward values copied, the backward ones still to fill); null
+   * when the forward grid folds.
+   */
+  const makeForward = (R: number, strength: number): { fwd: DeformField; field: DeformField } | null => {
+    const r0 = innerRadius(ctl, R);
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (let i = 0; i < ctl.moving; i++) {
       for (const [x, y] of [[ctl.px[i]!, ctl.py[i]!], [ctl.qx[i]!, ctl.qy[i]!]] as const) {
         x0 = Math.min(x0, x - R); y0 = Math.min(y0, y - R); x1 = Math.max(x1, x + R); y1 = Math.max(y1, y + R);
       }
     }
-    // The grid covers the whole support (not clipped to `bounds`): a field cut off at the image
-    // edge would jump to the identity there, and the forward map would stop being a bijection.
-    const left = Math.floor(x0 / cell) * cell - cell, top = Math.floor(y0 / cell) * cell - cell;
-    const cols = Math.max(2, Math.ceil((x1 - left) / cell) + 2), rows = Math.max(2, Math.ceil((y1 - top) / cell) + 2);
-    const size = cols * rows;
-    const f: DeformField = {
-      left, top, cell, cols, rows, ex: new Float32Array(size), ey: new Float32Array(size),
-      fx: new Float32Array(size), fy: new Float32Array(size), radius: R, maxDisp: 0, strength,
-    };
-    evaluateForward(f, ctl, scratch);
-    return minForwardJacobian(f) > MIN_JACOBIAN ? f : null;
+    const b = input.bounds;
+    for (let cell = input.cell ?? (R >= 48 ? 8 : 4); ; cell *= 2) {
+      // The support grid: nodes at multiples of the cell, the outermost ones beyond the support
+      // (zero), so the map is the identity on its edge.
+      const left = Math.floor(x0 / cell) * cell - cell, top = Math.floor(y0 / cell) * cell - cell;
+      const cols = Math.max(2, Math.ceil((x1 - left) / cell) + 2), rows = Math.max(2, Math.ceil((y1 - top) / cell) + 2);
+      const cc = (c: number): number => Math.min(cols - 1, Math.max(0, c)), cr = (r: number): number => Math.min(rows - 1, Math.max(0, r));
+      // What is rendered: `bounds` and its reach, clipped to the support grid (two nodes at least).
+      const rw: GridWindow = {
+        c0: cc(Math.floor((b.left - RENDER_PAD_PX - left) / cell) - RENDER_PAD_CELLS),
+        c1: cc(Math.ceil((b.left + b.width + RENDER_PAD_PX - left) / cell) + RENDER_PAD_CELLS),
+        r0: cr(Math.floor((b.top - RENDER_PAD_PX - top) / cell) - RENDER_PAD_CELLS),
+        r1: cr(Math.ceil((b.top + b.height + RENDER_PAD_PX - top) / cell) + RENDER_PAD_CELLS),
+      };
+      if (rw.c1 === rw.c0) { if (rw.c1 < cols - 1) rw.c1++; else rw.c0--; }
+      if (rw.r1 === rw.r0) { if (rw.r1 < rows - 1) rw.r1++; else rw.r0--; }
+      const budget = Math.max(MAX_NODES_FLOOR, MAX_NODES_PER_RENDERED * (rw.c1 - rw.c0 + 1) * (rw.r1 - rw.r0 + 1));
+      // The forward grid: `rw` grown per side (top, right, bottom, left; in cells) until every
+      // node of `rw` has its preimage inside (forwardShortfall), first on the MLS values of the
+      // boundary alone, then on the grid's own (pinned) values.
+      const margin = [FORWARD_MARGIN_CELLS, FORWARD_MARGIN_CELLS, FORWARD_MARGIN_CELLS, FORWARD_MARGIN_CELLS];
+      const clear = FORWARD_CLEARANCE_CELLS * cell;
+      const grow = (worst: number[]): void => {
+        for (let s = 0; s < 4; s++) {
+          if (worst[s]! < 0) continue;
+          const need = Math.ceil(worst[s]! / cell) + FORWARD_MARGIN_CELLS;
+          margin[s] = need > margin[s]! ? need : 2 * margin[s]!;
+        }
+      };
+      const mls: NodeDisplacement = (c, r, out) => forwardNode(ctl, R, r0, left + c * cell, top + r * cell, out);
+      let fwd: DeformField | null = null, fw: GridWindow | null = null;
+      for (;;) {
+        const w: GridWindow = { c0: cc(rw.c0 - margin[3]!), c1: cc(rw.c1 + margin[1]!), r0: cr(rw.r0 - margin[0]!), r1: cr(rw.r1 + margin[2]!) };
+        const fc = w.c1 - w.c0 + 1, fr = w.r1 - w.r0 + 1;
+        if (fc * fr > budget) break; // it only grows: coarser cells
+        // The whole support grid needs no check (its edge is beyond the support: identity).
+        const whole = w.c0 === 0 && w.r0 === 0 && w.c1 === cols - 1 && w.r1 === rows - 1;
+        const before = whole ? null : forwardShortfall(w, rw, cols, rows, left, top, cell, clear, mls);
+        if (before) { grow(before); continue; }
+        const f: DeformField = {
+          left: left + w.c0 * cell, top: top + w.r0 * cell, cell, cols: fc, rows: fr, ex: new Float32Array(0), ey: new Float32Array(0),
+          fx: new Float32Array(fc * fr), fy: new Float32Array(fc * fr), radius: R, maxDisp: 0, strength,
+        };
+        evaluateForward(f, ctl, scratch);
+        const after = whole ? null : forwardShortfall(w, rw, cols, rows, left, top, cell, clear, (c, r, out) => {
+          const k = (r - w.r0) * fc + (c - w.c0);
+          out[0] = f.fx[k]!; out[1] = f.fy[k]!;
+        });
+        if (after) { grow(after); continue; }
+        fwd = f; fw = w;
+        break;
+      }
+      // Over the node budget: coarser cells.
+      if (!fwd || !fw) continue;
+      if (!(minForwardJacobian(fwd) > MIN_JACOBIAN)) return null;
+      const oc = rw.c1 - rw.c0 + 1, or = rw.r1 - rw.r0 + 1;
+      if (oc === fwd.cols && or === fwd.rows) {
+        fwd.ex = new Float32Array(oc * or); fwd.ey = new Float32Array(oc * or);
+        return { fwd, field: fwd };
+      }
+      const field: DeformField = {
+        left: left + rw.c0 * cell, top: top + rw.r0 * cell, cell, cols: oc, rows: or, ex: new Float32Array(oc * or), ey: new Float32Array(oc * or),
+        fx: new Float32Array(oc * or), fy: new Float32Array(oc * or), radius: R, maxDisp: 0, strength,
+      };
+      for (let r = 0; r < or; r++) {
+        const from = (r + rw.r0 - fw.r0) * fwd.cols + (rw.c0 - fw.c0);
+        field.fx.set(fwd.fx.subarray(from, from + oc), r * oc);
+        field.fy.set(fwd.fy.subarray(from, from + oc), r * oc);
+      }
+      return { fwd, field };
+    }
   };
   /** Forward grid, fold-checked, then inverted and checked; null on any failure. */
   const make = (R: number, strength: number): DeformField | null => {
     setControls(strength);
-    const f = makeForward(R, strength);
-    if (!f) return null;
-    if (!invertField(f, ctl, scratch)) return null;
-    return minCellJacobian(f) > 0 ? f : null;
+    const grids = makeForward(R, strength);
+    if (!grids) return null;
+    if (!invertField(grids.field, ctl, scratch, grids.fwd)) return null;
+    return minCellJacobian(grids.field) > 0 ? grids.field : null;
   };
 
   let field = make(radius, 1);
