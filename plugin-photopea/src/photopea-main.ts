@@ -31,7 +31,7 @@ function main(): void {
   (window as unknown as { smartdrag: unknown }).smartdrag = { panel, host, client, bridge };
   void (async () => {
     try {
-      await host.cleanup(); // temporary layers a crashed session may have left
+      await host.cleanup(); // temporary layers or duplicates a crashed session may have left (every Read sweeps them too)
     } catch {
       // no document yet: nothing to clean
     }

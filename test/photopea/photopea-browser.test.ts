@@ -219,12 +219,17 @@ async function simulatorEdit(c: SimCase): Promise<void> {
     // Around (120, 80) per the case: the layer covers the candy's new place.
     expect(expected.left).toBeLessThan(120);
     expect(expected.top).toBeLessThan(80);
-    // The pixels Photopea received (decoded by sharp, independent of the plugin's codec).
+    // The pixels Photopea received (decoded by sharp, independent of the plugin's codec): the
+    // layer, padded with transparent pixels to a box centred on the document (Photopea pastes
+    // centred, so it lands in place without a move).
     const png = Buffer.from(sim.pastes[0]!.split(',')[1]!, 'base64');
     const got = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    expect([got.info.width, got.info.height]).toEqual([expected.width, expected.height]);
+    const [pw, ph] = [got.info.width, got.info.height];
+    const pastedAt = [Math.round((img.width - pw) / 2), Math.round((img.height - ph) / 2)];
+    const gotLayer = trimToAlpha({ left: pastedAt[0]!, top: pastedAt[1]!, image: { width: pw, height: ph, data: new Uint8ClampedArray(got.data) } });
+    expect([gotLayer.left, gotLayer.top, gotLayer.width, gotLayer.height]).toEqual([expected.left, expected.top, expected.width, expected.height]);
     let maxDiff = 0;
-    for (let i = 0; i < got.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got.data[i]! - expected.data[i]!));
+    for (let i = 0; i < gotLayer.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(gotLayer.data[i]! - expected.data[i]!));
     expect(maxDiff).toBe(0);
 
     await page.screenshot({ path: join(artifactsDir(), `photopea-simulator${c.query.replace(/[^a-z0-9]+/gi, '-')}.png`) });
@@ -239,13 +244,13 @@ test('Photopea simulator: select the red candy, draw the arrow, apply → one ne
   await simulatorEdit({ query: '', layers: [['Smart Drag', null], ['Background', null]], exports: [[8, 2], [8, 3]], preview: true });
 });
 
-test('Photopea simulator, a few-colour image with a hard selection inside a layer group: palette document, 1-bit palette mask; the layer lands exactly, inside the group', async () => {
+test('Photopea simulator, a few-colour image with a hard selection inside a layer group: palette document, 1-bit palette mask; the layer lands exactly, on top of the group', async () => {
   // The photo reduced to 16 colours (as a flat graphic is): UPNG.js writes it as a palette PNG.
   const flat = await sharp(SMARTIES).png({ palette: true, colours: 16, dither: 0 }).toBuffer();
   const { data, info } = await sharp(flat).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   await simulatorEdit({
     query: '&groups=1', docs: { 'flat16.png': flat }, img: { width: info.width, height: info.height, data: new Uint8ClampedArray(data) }, hard: true,
-    layers: [['Group 1', null], ['Smart Drag', 'Group 1'], ['Background', 'Group 1']],
+    layers: [['Smart Drag', null], ['Group 1', null], ['Background', 'Group 1']],
     exports: [[8, 3], [1, 3]],
   });
 });
@@ -253,7 +258,7 @@ test('Photopea simulator, a few-colour image with a hard selection inside a laye
 test('Photopea simulator, a 16-bit document, rulers in cm at 300 ppi, layers in a group: 16-bit PNG read (rounded once to 8 bits), the layer lands exactly', async () => {
   await simulatorEdit({
     query: '&depth=16&groups=1&units=cm&res=300', hard: true,
-    layers: [['Group 1', null], ['Smart Drag', 'Group 1'], ['Background', 'Group 1']],
+    layers: [['Smart Drag', null], ['Group 1', null], ['Background', 'Group 1']],
     exports: [[16, 6], [16, 6]],
   });
 });
@@ -578,14 +583,17 @@ test('playground, a large document with the object far from its corner: the prev
 /**
  * What one Smart Drag reads from "Photopea": the whole document once (its export is what a large
  * document waits for); the selection as its box (+1 px) from a cropped duplicate; after the layer is
- * added, nothing when it is a plain top layer (the panel composites its copy), else the layer's box.
- * Where the document has no duplicate() (`area=0`) every read is the whole document, as before. In
- * every case the panel's copy afterwards equals a fresh read of the whole document.
+ * added, nothing when it is a plain top layer (the panel composites its copy: the result goes to the
+ * top, out of any group, where `move()` exists), else the layer's box. Where the document has no
+ * duplicate() (`area=0`) every read is the whole document, as before. In every case the panel's copy
+ * afterwards equals a fresh read of the whole document.
  */
 describe.each([
   { name: 'a plain document: whole document once, the selection\'s box, nothing after the add', query: '', full: 1, boxes: ['selection'] },
-  { name: 'layers in a group: whole document once, the selection\'s box, the layer\'s box after the add', query: '&groups=1', full: 1, boxes: ['selection', 'layer'] },
-  { name: 'no duplicate() (area=0), layers in a group: three whole-document exports, as before', query: '&groups=1&area=0', full: 3, boxes: [] },
+  { name: 'layers in a group: whole document once, the selection\'s box, nothing after the add (moved to the top)', query: '&groups=1', full: 1, boxes: ['selection'] },
+  { name: 'layers in a group, no move(): whole document once, the selection\'s box, the layer\'s box after the add (it stays in the group)', query: '&groups=1&move=0', full: 1, boxes: ['selection', 'layer'] },
+  { name: 'no duplicate() (area=0) nor move(), layers in a group: three whole-document exports, as before', query: '&groups=1&area=0&move=0', full: 3, boxes: [] },
+  { name: 'a duplicate without the selection (dupsel=0): whole document once, the selection\'s box (mask made in the document), nothing after the add', query: '&dupsel=0', full: 1, boxes: ['selection'] },
 ])('Photopea simulator, exports per Smart Drag', (c) => {
   test(c.name, async () => {
     const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });

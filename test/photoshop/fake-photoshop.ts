@@ -50,7 +50,7 @@ import type {
   ActionDescriptor, PhotoshopModule, PsChannel, PsDocument, PsExecutionContext, PsImageData, PsImagingResult, PsLayer, PsPathItem,
 } from '../../plugin-photoshop/src/host/photoshop-api';
 import type { PsBounds } from '../../plugin-photoshop/src/geometry/placement';
-import type { Subpath } from '../../plugin-photoshop/src/geometry/paths-to-arrows';
+import type { Subpath } from '@smartdrag/shared';
 import sharp from 'sharp';
 
 /** A layer of the fake document: full-canvas RGBA, straight alpha. */

@@ -136,20 +136,56 @@ describe('PhotopeaClient', () => {
     await expect(b).resolves.toBe(3);
   });
 
-  test('times out, then serves the next call and ignores the late answer of the timed-out one', async () => {
+  test('times out; the next call waits for the timed-out script\'s late "done" (Photopea was busy), and onLate reports what it did', async () => {
     const t = setup({ timeoutMs: 500 });
-    const a = t.client.eval('return 1;');
+    const late: unknown[] = [];
+    const a = t.client.eval('return 1;', { onLate: (o) => late.push(o) });
     const b = t.client.eval('return 2;', { timeoutMs: 2000 });
     t.advance(499);
     expect(t.posted).toHaveLength(1);
     t.advance(1);
     await expect(a).rejects.toBeInstanceOf(PhotopeaError);
     await expect(a).rejects.toMatchObject({ code: 'timeout' });
+    // Not posted into a busy Photopea: held until the late script is done.
+    expect(t.posted).toHaveLength(1);
+    t.advance(5000);
+    expect(t.posted).toHaveLength(1);
+    t.answer(0, 1); // the late answer of the first call
+    expect(late).toEqual([{ ok: true, value: 1 }]);
     expect(t.posted).toHaveLength(2);
-    t.answer(0, 1); // late answer of the first call
-    t.advance(1000);
     t.answer(1, 2);
     await expect(b).resolves.toBe(2);
+  });
+
+  test('a timed-out script that never answers holds the queue only for lateHoldMs', async () => {
+    const t = setup({ timeoutMs: 500 });
+    const onLate = jest.fn();
+    const a = t.client.eval('return 1;', { onLate });
+    const b = t.client.eval('return 2;');
+    t.advance(500);
+    await expect(a).rejects.toMatchObject({ code: 'timeout' });
+    t.advance(29_999);
+    expect(t.posted).toHaveLength(1);
+    t.advance(1);
+    expect(t.posted).toHaveLength(2);
+    t.answer(0, 1); // far too late: ignored
+    t.answer(1, 2);
+    await expect(b).resolves.toBe(2);
+    expect(onLate).not.toHaveBeenCalled();
+  });
+
+  test('expectBuffers as a function of the value: none for null, one otherwise', async () => {
+    const t = setup();
+    const need = (v: unknown) => (v === null ? 0 : 1);
+    const a = t.client.call('x();', { expectBuffers: need });
+    t.answer(0, null);
+    await expect(a).resolves.toMatchObject({ value: null, buffers: [] });
+    const b = t.client.call('y();', { expectBuffers: need });
+    t.answer(1, { at: [0, 0] }, [new ArrayBuffer(5)]);
+    expect((await b).buffers.map((x) => x.byteLength)).toEqual([5]);
+    const c = t.client.call('z();', { expectBuffers: need });
+    t.answer(2, { at: [0, 0] });
+    await expect(c).rejects.toMatchObject({ code: 'bad_answer' });
   });
 
   test('timeout message says whether Photopea answered at all', async () => {

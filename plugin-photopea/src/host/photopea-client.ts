@@ -8,6 +8,11 @@
  * `SD:<nonce>:ok:<json>` / `SD:<nonce>:err:<message>` last: answers are matched on the nonce, not
  * on the next "done", so stray "done"s, "MSFAPI#…" pings and late answers of a timed-out call
  * are ignored. Binary answers count only between this call's start and end markers.
+ *
+ * A call that times out is rejected, but Photopea may still run it (it was busy: messages wait
+ * there in order). So the queue is held until that script's "done" arrives (or `lateHoldMs`
+ * passes): the next script is not posted into a busy Photopea, and the caller learns through
+ * `onLate` what the late script did, to undo what it left (HOSTS.md §2.2: one script in flight).
  */
 
 /** Origins Photopea is served from; messages from any other origin are ignored. */
@@ -74,6 +79,11 @@ export interface PhotopeaClientOptions {
   timeoutMs?: number;
   /** Extra time a failed call waits for its trailing "done" before the next call is sent (default 1000 ms). */
   doneGraceMs?: number;
+  /**
+   * After a call timed out: how long the queue waits for its late answer and "done" before the
+   * next call is posted anyway (default 30000 ms, or the call's own timeout when longer).
+   */
+  lateHoldMs?: number;
   timers?: Timers;
   /** Source of nonces (default: random base-36). */
   nonce?: () => string;
@@ -83,9 +93,20 @@ export interface PhotopeaClientOptions {
 export interface CallOptions {
   /** Timeout of this call in ms (default: the client's). */
   timeoutMs?: number;
-  /** How many ArrayBuffers this script sends with `saveToOE` (default 0). */
-  expectBuffers?: number;
+  /**
+   * How many ArrayBuffers this script sends with `saveToOE` (default 0); a function of the
+   * script's return value where that decides it (e.g. none when it returns null).
+   */
+  expectBuffers?: number | ((value: unknown) => number);
+  /**
+   * Called when this call timed out and Photopea ran the script after all: with what it returned
+   * (or its error). The caller was already rejected; this is the moment to undo what it left.
+   */
+  onLate?: (outcome: LateOutcome) => void;
 }
+
+/** What a timed-out script did when it ran late. */
+export type LateOutcome = { ok: true; value: unknown } | { ok: false; error: PhotopeaError };
 
 /** The answer to one script. */
 export interface CallResult<T> {
@@ -98,7 +119,7 @@ export interface CallResult<T> {
 interface Pending {
   script: string;
   nonce: string;
-  opts: Required<CallOptions>;
+  opts: { timeoutMs: number; expectBuffers: number | ((value: unknown) => number); onLate?: (outcome: LateOutcome) => void };
   resolve: (r: CallResult<unknown>) => void;
   reject: (e: Error) => void;
 }
@@ -110,6 +131,15 @@ interface Active extends Pending {
   doneSeen: boolean;
   timer: unknown;
   graceTimer: unknown;
+  /** Timed out (the caller was rejected); held for its late answer. */
+  late: boolean;
+}
+
+/** Buffers `a` must have for its outcome to be complete. */
+function buffersNeeded(a: Active): number {
+  const e = a.opts.expectBuffers;
+  if (typeof e === 'number') return e;
+  return a.outcome && a.outcome.ok ? e(a.outcome.value) : 0;
 }
 
 const PREFIX = 'SD:';
@@ -137,6 +167,7 @@ export class PhotopeaClient {
   private readonly allowed: readonly string[] | '*';
   private readonly timeoutMs: number;
   private readonly doneGraceMs: number;
+  private readonly lateHoldMs: number;
   private readonly timers: Timers;
   private readonly makeNonce: () => string;
   private readonly queue: Pending[] = [];
@@ -152,6 +183,7 @@ export class PhotopeaClient {
     this.allowed = opts.allowedOrigins ?? PHOTOPEA_ORIGINS;
     this.timeoutMs = opts.timeoutMs ?? 10000;
     this.doneGraceMs = opts.doneGraceMs ?? 1000;
+    this.lateHoldMs = opts.lateHoldMs ?? 30000;
     this.timers = opts.timers ?? {
       setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
       clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -181,7 +213,7 @@ export class PhotopeaClient {
       this.queue.push({
         script: wrapScript(body, nonce),
         nonce,
-        opts: { timeoutMs: opts.timeoutMs ?? this.timeoutMs, expectBuffers: opts.expectBuffers ?? 0 },
+        opts: { timeoutMs: opts.timeoutMs ?? this.timeoutMs, expectBuffers: opts.expectBuffers ?? 0, onLate: opts.onLate },
         resolve: resolve as (r: CallResult<unknown>) => void,
         reject,
       });
@@ -208,14 +240,20 @@ export class PhotopeaClient {
     if (this.active || this.disposed) return;
     const next = this.queue.shift();
     if (!next) return;
-    const a: Active = { ...next, started: false, buffers: [], outcome: null, doneSeen: false, timer: null, graceTimer: null };
+    const a: Active = { ...next, started: false, buffers: [], outcome: null, doneSeen: false, timer: null, graceTimer: null, late: false };
     this.active = a;
     a.timer = this.timers.setTimeout(() => {
       const what = a.outcome ? 'the expected image' : a.started ? 'its answer' : 'any answer';
-      const outcome = a.outcome && (!a.outcome.ok || a.buffers.length >= a.opts.expectBuffers)
-        ? a.outcome
+      const complete = a.outcome && (!a.outcome.ok || a.buffers.length >= buffersNeeded(a));
+      const outcome = complete
+        ? a.outcome!
         : { ok: false as const, error: new PhotopeaError('timeout', `Photopea did not send ${what} within ${a.opts.timeoutMs} ms`) };
-      this.finish(a, outcome, true);
+      // Answer the caller now, but keep the queue until this script's "done": Photopea, busy, may
+      // run it yet (and anything posted now would only wait behind it there).
+      this.settle(a, outcome);
+      if (a.graceTimer !== null) return; // a failure already waiting a short while for its "done"
+      a.late = !complete;
+      a.timer = this.timers.setTimeout(() => this.finish(a, outcome, true), Math.max(this.lateHoldMs, a.opts.timeoutMs));
     }, a.opts.timeoutMs);
     try {
       this.target.postMessage(a.script, '*');
@@ -264,7 +302,8 @@ export class PhotopeaClient {
       } else this.ignored++;
     } else if (d instanceof ArrayBuffer || (typeof d === 'object' && d !== null && Object.prototype.toString.call(d) === '[object ArrayBuffer]')) {
       // Buffers count between our start marker and our "done" (saveToOE may finish after the end marker).
-      if (a.started && !a.doneSeen && (!a.outcome || a.outcome.ok) && a.buffers.length < a.opts.expectBuffers) a.buffers.push(d as ArrayBuffer);
+      const cap = typeof a.opts.expectBuffers === 'number' ? a.opts.expectBuffers : Infinity;
+      if (a.started && !a.doneSeen && (!a.outcome || a.outcome.ok) && a.buffers.length < cap) a.buffers.push(d as ArrayBuffer);
       else this.ignored++;
     } else this.ignored++;
   }
@@ -277,7 +316,7 @@ export class PhotopeaClient {
       this.finish(a, a.outcome, true);
       return;
     }
-    if (!a.outcome.ok && a.graceTimer === null) {
+    if (!a.outcome.ok && a.graceTimer === null && !a.late) {
       // Settle a failure at once, but hold the queue until its "done" (or a short grace period).
       this.settle(a, a.outcome);
       a.graceTimer = this.timers.setTimeout(() => this.finish(a, a.outcome!, true), this.doneGraceMs);
@@ -294,13 +333,21 @@ export class PhotopeaClient {
 
   private finish(a: Active, outcome: NonNullable<Active['outcome']>, advance: boolean): void {
     if (this.active !== a) return;
-    if (outcome.ok && a.doneSeen && a.buffers.length < a.opts.expectBuffers) {
-      outcome = { ok: false, error: new PhotopeaError('bad_answer', `expected ${a.opts.expectBuffers} image(s) from Photopea, got ${a.buffers.length}`) };
+    if (outcome.ok && a.doneSeen && a.buffers.length < buffersNeeded(a)) {
+      outcome = { ok: false, error: new PhotopeaError('bad_answer', `expected ${buffersNeeded(a)} image(s) from Photopea, got ${a.buffers.length}`) };
     }
     this.timers.clearTimeout(a.timer);
     if (a.graceTimer !== null) this.timers.clearTimeout(a.graceTimer);
     this.active = null;
     this.settle(a, outcome);
+    // A timed-out script that Photopea ran after all (its end marker came): tell its caller.
+    if (a.late && a.outcome && a.opts.onLate) {
+      try {
+        a.opts.onLate(a.outcome);
+      } catch {
+        // the caller's clean-up must not break the queue
+      }
+    }
     if (advance) this.pump();
   }
 }

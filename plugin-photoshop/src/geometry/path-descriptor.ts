@@ -7,7 +7,7 @@
  * where each point is `{horizontal: UnitValue, vertical: UnitValue}`.
  */
 import type { Point } from '@smartdrag/shared';
-import type { Subpath, PathAnchor } from './paths-to-arrows';
+import type { Subpath, PathAnchor } from '@smartdrag/shared';
 import { lengthToPx, type UnitValue } from './units';
 
 /** A point as descriptors carry it. */

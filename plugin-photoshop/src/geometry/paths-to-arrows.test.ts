@@ -1,4 +1,4 @@
-import { flattenSubpath, pathsToArrows, type Subpath } from './paths-to-arrows';
+import { flattenSubpath, pathsToArrows, type Subpath } from '@smartdrag/shared';
 import { parsePathDescriptor, type PathDescriptor } from './path-descriptor';
 import { lengthToPx, UnitError } from './units';
 

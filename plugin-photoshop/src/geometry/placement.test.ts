@@ -1,7 +1,7 @@
 import type { PlacedMask } from '@smartdrag/shared';
 import { editRoi, layerNameFor, padToRect, placeLayer, rectToBounds, boundsToRect, to16Bit, MAX_LAYER_NAME } from './placement';
 import { parsePathDescriptor } from './path-descriptor';
-import { pathsToArrows } from './paths-to-arrows';
+import { pathsToArrows } from '@smartdrag/shared';
 import { assignDrags } from './assign-drags';
 
 function block(left: number, top: number, width: number, height: number): PlacedMask {

@@ -25,7 +25,7 @@ import { DEFAULT_LIMITS, downscalePlacedMask, maskBounds, PROXY_MAX_PIXELS, prox
 import { assignDrags, type DragSpec, type IdRegion } from '../geometry/assign-drags';
 import { splitMask } from '../geometry/mask-split';
 import { parsePathDescriptor, type PathDescriptor } from '../geometry/path-descriptor';
-import { pathsToArrows, subpathSignature, type Subpath } from '../geometry/paths-to-arrows';
+import { pathsToArrows, subpathSignature, type Subpath } from '@smartdrag/shared';
 import {
   boundsToRect, editRoi, padToRect, placeLayer, rectToBounds, to16Bit, type ChunkyPixels, type LayerPixels, type PsBounds,
 } from '../geometry/placement';

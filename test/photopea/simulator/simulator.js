@@ -25,6 +25,33 @@
  * another document (`sim.openDocument`, it becomes the active one) and slow exports down
  * (`sim.exportDelayMs`, a large document's seconds-long saveToOE).
  *
+ * Timing like the real host's: scripts are taken one at a time in the order they arrive (a script
+ * posted while another runs waits, and is recorded as a violation); `sim.stallNext(match, ms)`
+ * makes Photopea busy before the next script containing `match` (a long filter, a large document:
+ * it runs late, after the plugin may have given up on it, and everything sent meanwhile waits
+ * behind it); `sim.pasteDelayMs` is how long `app.open`'s layer takes to appear (HOSTS.md §2.5:
+ * asynchronous).
+ *
+ * Layer stacks: a layer's `opacity` and `fillOpacity` (and a group's `opacity`) weigh its pixels in
+ * the composite (Normal blending); `sim.makeGroup(name, layerNames, visible)` wraps top-level
+ * layers in a group. `ArtLayer.move(relativeLayer, ElementPlacement.X)` follows Photoshop's DOM
+ * (photopea/photopea#5546 shows Photopea running it; `move=0` leaves it out).
+ *
+ * History (HOSTS.md §2.3: every script step creates history entries; `suspendHistory` does not
+ * group them in Photopea, photopea/photopea#5862, #8142): each document keeps the list of steps
+ * made to it (`sim.history(docName)`): a new layer, a fill, a visibility change, a rename, a move
+ * or an arrange, a delete, a crop, a paste ("Place"). Making a layer active, `duplicate()` (for the
+ * source) and exports are not steps. Which of these Photopea really records is VERIFY
+ * (docs/HOSTS-CONFORMANCE.md); the model errs on counting.
+ *
+ * `Document.duplicate()` carries the selection over, as Photoshop's Image ▸ Duplicate does
+ * (`dupsel=0`: it does not; VERIFY which Photopea does).
+ *
+ * Pen paths (`paths=1`): `pathItems` as Photoshop's DOM has them (HOSTS.md §1.3, §2.4): PathItem
+ * {name, kind (PathKind), subPathItems}, SubPathItem {closed, operation, pathPoints}, PathPoint
+ * {anchor, leftDirection (incoming handle), rightDirection (outgoing), kind}; coordinates are
+ * numbers in the ruler unit (VERIFY); `sim.addPath` adds one (document pixels).
+ *
  * Plain browser JS on purpose: it shares no code with the plugin under test.
  */
 (function () {
@@ -36,6 +63,8 @@
   var withGroups = params.get('groups') === '1';
   var depth16 = params.get('depth') === '16';
   var noArea = params.get('area') === '0'; // documents without duplicate(): only whole-document exports
+  var noMove = params.get('move') === '0'; // layers without move()
+  var dupKeepsSelection = params.get('dupsel') !== '0'; // duplicate() carries the selection over
   var startUnits = params.get('units') || 'px';
   var RES = Number(params.get('res') || 72);
   var PROCESS_MS = 15; // time "Photopea" takes per script before its "done"
@@ -43,6 +72,8 @@
   function UnitValue(v, type) { this.value = Number(v); this.type = type || 'px'; }
   var BlendMode = { NORMAL: 'BlendMode.NORMAL', PASSTHROUGH: 'BlendMode.PASSTHROUGH', MULTIPLY: 'BlendMode.MULTIPLY', SCREEN: 'BlendMode.SCREEN' };
   var SaveOptions = { SAVECHANGES: 1, DONOTSAVECHANGES: 2, PROMPTTOSAVECHANGES: 3 };
+  var ElementPlacement = { PLACEBEFORE: 'ElementPlacement.PLACEBEFORE', PLACEAFTER: 'ElementPlacement.PLACEAFTER', INSIDE: 'ElementPlacement.INSIDE', PLACEATBEGINNING: 'ElementPlacement.PLACEATBEGINNING', PLACEATEND: 'ElementPlacement.PLACEATEND' };
+  var PathKind = { NORMALPATH: 'PathKind.NORMALPATH', WORKPATH: 'PathKind.WORKPATH', CLIPPINGPATH: 'PathKind.CLIPPINGPATH', VECTORMASK: 'PathKind.VECTORMASK', TEXTMASK: 'PathKind.TEXTMASK' };
   var Units = { PIXELS: 'px', INCHES: 'in', CM: 'cm', MM: 'mm', POINTS: 'pt', PICAS: 'pc' };
   var preferences = { rulerUnits: startUnits };
   var PER_INCH = { px: null, in: 1, cm: 2.54, mm: 25.4, pt: 72, pc: 6 };
@@ -51,6 +82,8 @@
     var u = preferences.rulerUnits;
     return u === 'px' ? new UnitValue(px, 'px') : new UnitValue(px / RES * PER_INCH[u], u);
   }
+  /** Pixels → a plain number in the current ruler unit (path point coordinates). */
+  function rulerNumber(px) { return Number(rulerValue(px).value); }
   /** A number (ruler units) or UnitValue → pixels. */
   function toPx(v) {
     var u = v instanceof UnitValue ? v.type : preferences.rulerUnits, n = Number(v instanceof UnitValue ? v.value : v);
@@ -64,6 +97,10 @@
     outbox: [], exports: [], duplicates: 0,
     /** Extra time per script that exports (saveToOE) before its answer: tests set it to model a large document's seconds-long export. */
     exportDelayMs: 0,
+    /** How long app.open's pasted layer takes to appear after the script (ms). */
+    pasteDelayMs: 0,
+    /** Pending stalls: [{match, ms}] (see stallNext). */
+    stalls: [],
   };
   window.sim = sim;
 
@@ -71,8 +108,8 @@
   function Layer(doc, name, pixels) {
     this._doc = doc;
     this.parent = doc;
-    this.name = name;
-    this.visible = true;
+    this._name = name;
+    this._visible = true;
     this.typename = 'ArtLayer';
     this.kind = 'normal';
     // Photoshop DOM: opacity and fillOpacity in percent, blendMode a BlendMode, grouped = clipped
@@ -84,6 +121,18 @@
     this.grouped = false;
     this.pixels = pixels || new Uint8ClampedArray(doc._w * doc._h * 4);
   }
+  /** `name` and `visible` of layers and groups: setting them to a new value is a history step. */
+  var namedVisible = {
+    name: {
+      get: function () { return this._name; },
+      set: function (v) { v = String(v); if (v !== this._name) { this._name = v; this._doc._record('Rename Layer'); this._doc._changed(); } },
+    },
+    visible: {
+      get: function () { return this._visible; },
+      set: function (v) { v = !!v; if (v !== this._visible) { this._visible = v; this._doc._record(v ? 'Show Layer' : 'Hide Layer'); this._doc._changed(); } },
+    },
+  };
+  Object.defineProperties(Layer.prototype, namedVisible);
   Object.defineProperty(Layer.prototype, 'bounds', {
     get: function () {
       var w = this._doc._w, h = this._doc._h, p = this.pixels;
@@ -107,6 +156,7 @@
       }
     }
     this.pixels = out;
+    this._doc._record('Move');
     this._doc._changed();
   };
   Layer.prototype.remove = function () {
@@ -114,14 +164,42 @@
     if (i < 0) throw new Error('layer already removed');
     L.splice(i, 1);
     if (this._doc._active === this) this._doc._active = L[Math.min(i, L.length - 1)] || (this.parent !== this._doc ? this.parent : null);
+    this._doc._record('Delete Layer');
     this._doc._changed();
+  };
+  /**
+   * Photoshop DOM `move(relativeObject, insertionLocation)`: PLACEBEFORE / PLACEAFTER a layer or
+   * group, INSIDE / PLACEATBEGINNING (its top) or PLACEATEND of a group (or the document).
+   */
+  Layer.prototype.move = function (rel, where) {
+    var doc = this._doc;
+    if (!rel || rel === this) throw new Error('move: bad relative object');
+    for (var p = rel; p && p !== doc; p = p.parent) if (p === this) throw new Error('move: into itself');
+    var into, i;
+    if (where === ElementPlacement.PLACEBEFORE || where === ElementPlacement.PLACEAFTER) {
+      into = rel.parent;
+      if (!into || into.layers.indexOf(rel) < 0) throw new Error('move: relative layer not in the document');
+    } else if (where === ElementPlacement.INSIDE || where === ElementPlacement.PLACEATBEGINNING || where === ElementPlacement.PLACEATEND) {
+      into = rel;
+      if (!into.layers) throw new Error('move: not a group');
+    } else throw new Error('move: unknown ElementPlacement ' + where);
+    var from = this.parent.layers; from.splice(from.indexOf(this), 1);
+    if (where === ElementPlacement.PLACEBEFORE) i = into.layers.indexOf(rel);
+    else if (where === ElementPlacement.PLACEAFTER) i = into.layers.indexOf(rel) + 1;
+    else if (where === ElementPlacement.PLACEATEND) i = into.layers.length;
+    else i = 0;
+    into.layers.splice(i, 0, this);
+    this.parent = into;
+    doc._record('Arrange');
+    doc._changed();
   };
 
   /** A layer group (Photoshop DOM: LayerSet, with its own `layers`). */
   function LayerSet(doc, name) {
-    this._doc = doc; this.parent = doc; this.name = name; this.visible = true; this.typename = 'LayerSet'; this.layers = [];
+    this._doc = doc; this.parent = doc; this._name = name; this._visible = true; this.typename = 'LayerSet'; this.layers = [];
     this.opacity = 100; this.blendMode = BlendMode.PASSTHROUGH;
   }
+  Object.defineProperties(LayerSet.prototype, namedVisible);
   Object.defineProperty(LayerSet.prototype, 'bounds', {
     get: function () {
       var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
@@ -134,6 +212,8 @@
     },
   });
   LayerSet.prototype.remove = Layer.prototype.remove;
+  LayerSet.prototype.move = Layer.prototype.move;
+  if (noMove) { delete Layer.prototype.move; delete LayerSet.prototype.move; }
   /** Every layer and group under a container, top first (depth-first). */
   function allLayers(c, out) {
     out = out || [];
@@ -161,9 +241,10 @@
     var m = this.mask || new Uint8Array(n), out = new Uint8Array(n);
     for (var i = 0; i < n; i++) out[i] = 255 - m[i];
     this.mask = out;
+    this._doc._record('Select Inverse');
   };
-  Selection.prototype.deselect = function () { this.mask = null; };
-  Selection.prototype.selectAll = function () { this.mask = new Uint8Array(this._doc._w * this._doc._h).fill(255); };
+  Selection.prototype.deselect = function () { this.mask = null; this._doc._record('Deselect'); };
+  Selection.prototype.selectAll = function () { this.mask = new Uint8Array(this._doc._w * this._doc._h).fill(255); this._doc._record('Select All'); };
   /** Fill the active layer through the selection with "normal" blending at coverage opacity. */
   Selection.prototype.fill = function (color) {
     var doc = this._doc, L = doc._active, n = doc._w * doc._h, m = this.mask;
@@ -181,6 +262,7 @@
       p[i * 4 + 2] = Math.round((b * sa + p[i * 4 + 2] * da * (1 - sa)) / oa);
       p[i * 4 + 3] = Math.round(oa * 255);
     }
+    doc._record('Fill');
     doc._changed();
   };
 
@@ -190,6 +272,7 @@
     this.resolution = RES;
     this.layers = [];
     this._active = null;
+    this._history = [];
     this.selection = new Selection(this);
     this.artLayers = {
       // Like Photoshop: the new layer goes above the active layer, in the same group (inside a
@@ -201,32 +284,37 @@
         c.layers.splice(Math.max(0, i), 0, L);
         L.parent = c;
         self._active = L;
+        self._record('New Layer');
         self._changed();
         return L;
       },
     };
     if (withPaths) this.pathItems = [];
   }
+  /** A history step made to this document. */
+  Document.prototype._record = function (name) { this._history.push(name); };
   Object.defineProperty(Document.prototype, 'activeLayer', {
     get: function () { return this._active; },
     set: function (L) { if (allLayers(this).indexOf(L) < 0) throw new Error('not a layer of this document'); this._active = L; },
   });
   Object.defineProperty(Document.prototype, 'width', { get: function () { return rulerValue(this._w); } });
   Object.defineProperty(Document.prototype, 'height', { get: function () { return rulerValue(this._h); } });
-  /** Visible art layers, bottom first (a hidden group hides what it holds). */
-  function visibleStack(c, out) {
+  /** Visible art layers, bottom first, each with its weight (opacity × fill × its groups' opacity; a hidden group hides what it holds). */
+  function visibleStack(c, out, weight) {
     for (var k = c.layers.length - 1; k >= 0; k--) {
       var L = c.layers[k]; if (!L.visible) continue;
-      if (L.typename === 'LayerSet') visibleStack(L, out); else out.push(L);
+      var wt = weight * (Number(L.opacity) / 100);
+      if (L.typename === 'LayerSet') visibleStack(L, out, wt);
+      else out.push({ layer: L, weight: wt * (L.fillOpacity === undefined ? 1 : Number(L.fillOpacity) / 100) });
     }
     return out;
   }
   Document.prototype._composite = function () {
-    var w = this._w, h = this._h, out = new Uint8ClampedArray(w * h * 4), stack = visibleStack(this, []);
+    var w = this._w, h = this._h, out = new Uint8ClampedArray(w * h * 4), stack = visibleStack(this, [], 1);
     for (var k = 0; k < stack.length; k++) {
-      var p = stack[k].pixels;
+      var p = stack[k].layer.pixels, wt = stack[k].weight;
       for (var i = 0; i < w * h; i++) {
-        var sa = p[i * 4 + 3] / 255; if (sa === 0) continue;
+        var sa = p[i * 4 + 3] / 255 * wt; if (sa === 0) continue;
         var da = out[i * 4 + 3] / 255, oa = sa + da * (1 - sa);
         for (var c = 0; c < 3; c++) out[i * 4 + c] = Math.round((p[i * 4 + c] * sa + out[i * 4 + c] * da * (1 - sa)) / oa);
         out[i * 4 + 3] = Math.round(oa * 255);
@@ -253,13 +341,14 @@
     function cloneInto(from, into) {
       from.layers.forEach(function (L) {
         var c;
-        if (L.typename === 'LayerSet') { c = new LayerSet(copy, L.name); cloneInto(L, c); }
+        if (L.typename === 'LayerSet') { c = new LayerSet(copy, L.name); c.opacity = L.opacity; c.blendMode = L.blendMode; cloneInto(L, c); }
         else { c = new Layer(copy, L.name, new Uint8ClampedArray(L.pixels)); c.kind = L.kind; c.opacity = L.opacity; c.fillOpacity = L.fillOpacity; c.blendMode = L.blendMode; c.grouped = L.grouped; }
-        c.visible = L.visible; c.parent = into; into.layers.push(c);
+        c._visible = L.visible; c.parent = into; into.layers.push(c);
         if (L === src._active) copy._active = c;
       });
     }
     cloneInto(this, copy);
+    if (dupKeepsSelection && this.selection.mask) copy.selection.mask = new Uint8Array(this.selection.mask);
     sim.docs.push(copy);
     sim.doc = copy;
     sim.duplicates++;
@@ -286,6 +375,7 @@
     });
     this._w = w; this._h = h;
     this.selection.mask = null;
+    this._record('Crop');
     this._changed();
   };
   if (noArea) delete Document.prototype.duplicate;
@@ -332,10 +422,14 @@
       var doc = sim.doc;
       if (!asSmart || !doc) throw new Error('simulator supports app.open(url, null, true) into the open document only');
       if (String(url).indexOf('data:image/png;base64,') !== 0) throw new Error('simulator opens PNG data URLs only');
-      var anchor = doc._active;
-      // Asynchronous like Photopea: the layer appears a little later, centred on the canvas.
-      decodeToRgba(url).then(function (img) {
+      var anchor = doc._active, delay = sim.pasteDelayMs;
+      // Asynchronous like Photopea: the layer appears a little later (sim.pasteDelayMs more), centred
+      // on the canvas by the image's own size, above the layer active at the paste.
+      var decoded = decodeToRgba(url).then(function (img) { return new Promise(function (r) { setTimeout(function () { r(img); }, delay); }); });
+      decoded.then(function (img) {
+        if (sim.docs.indexOf(doc) < 0) return; // closed meanwhile
         var L = new Layer(doc, 'Pasted ' + (sim.pastes.length + 1)), into = !anchor ? doc : anchor.typename === 'LayerSet' ? anchor : anchor.parent;
+        if (into !== doc && allLayers(doc).indexOf(into) < 0) into = doc; // its group was deleted meanwhile
         L.kind = 'smartObject';
         var ox = Math.round((doc._w - img.width) / 2), oy = Math.round((doc._h - img.height) / 2);
         for (var y = 0; y < img.height; y++) {
@@ -351,6 +445,7 @@
         L.parent = into;
         doc._active = L;
         sim.pastes.push({ url: url, layer: L, width: img.width, height: img.height });
+        doc._record('Place');
         doc._changed();
       }).catch(function (e) { sim.errors.push('app.open failed: ' + e); });
     },
@@ -382,11 +477,28 @@
       console.error('[photopea-sim] PROTOCOL VIOLATION: ' + msg);
     }
     sim.busy = true;
+    // Photopea takes messages one at a time, in order: this one waits for those before it.
+    inbox.push(script);
+    if (inbox.length === 1) startNext();
+  });
+
+  /** Scripts received and not yet answered ("done"), first = the one running. */
+  var inbox = [];
+  /** Run the first script of the inbox, after a stall if one is set for it. */
+  function startNext() {
+    var script = inbox[0], wait = 0;
+    for (var k = 0; k < sim.stalls.length; k++) {
+      if (sim.stalls[k].match === null || script.indexOf(sim.stalls[k].match) >= 0) { wait = sim.stalls[k].ms; sim.stalls.splice(k, 1); break; }
+    }
+    if (wait > 0) setTimeout(function () { runScript(script); }, wait);
+    else runScript(script);
+  }
+  function runScript(script) {
     sim.scripts.push(script);
     sim.outbox = [];
     var failed = false;
     try {
-      new Function('app', 'SolidColor', 'UnitValue', 'Units', 'BlendMode', 'SaveOptions', script)(app, SolidColor, UnitValue, Units, BlendMode, SaveOptions);
+      new Function('app', 'SolidColor', 'UnitValue', 'Units', 'BlendMode', 'SaveOptions', 'ElementPlacement', 'PathKind', script)(app, SolidColor, UnitValue, Units, BlendMode, SaveOptions, ElementPlacement, PathKind);
     } catch (err) {
       failed = true;
       sim.errors.push(String(err));
@@ -398,13 +510,67 @@
       setTimeout(function () {
         if (failed) post('error');
         for (var i = 0; i < out.length; i++) post(out[i].data);
-        sim.busy = false;
+        inbox.shift();
+        if (inbox.length === 0) sim.busy = false;
         post('done');
+        if (inbox.length > 0) startNext();
       }, PROCESS_MS + (exported ? sim.exportDelayMs : 0));
     });
-  });
+  }
 
   // ---------------------------------------------------------------- test hooks and view
+  /**
+   * Photopea busy: the next script containing `match` (any script when null) starts `ms` later;
+   * scripts posted meanwhile wait behind it (and count as violations, as posted before "done").
+   */
+  sim.stallNext = function (match, ms) { sim.stalls.push({ match: match === undefined ? null : match, ms: ms }); };
+  /** The history steps of a document (default: the active one), oldest first. */
+  sim.history = function (docName) {
+    var doc = docName ? sim.docs.filter(function (d) { return d.name === docName; })[0] : sim.doc;
+    return doc._history.slice();
+  };
+  /** Wrap the named top-level layers of the active document in a new group (at the first one's place). */
+  sim.makeGroup = function (name, layerNames, visible) {
+    var d = sim.doc, g = new LayerSet(d, name), at = -1;
+    g._visible = visible !== false;
+    layerNames.forEach(function (n) {
+      var L = d.layers.filter(function (x) { return x.name === n; })[0];
+      if (!L) throw new Error('no top-level layer ' + n);
+      var i = d.layers.indexOf(L);
+      if (at < 0 || i < at) at = i;
+      d.layers.splice(i, 1); g.layers.push(L); L.parent = g;
+    });
+    d.layers.splice(Math.max(0, at), 0, g);
+    d._changed();
+    return g;
+  };
+  /**
+   * Add a pen path to the active document (`paths=1`): {name, kind: 'WORKPATH' | 'NORMALPATH' | …,
+   * subpaths: [{closed, points: [{anchor, left?, right?}]}]}, document pixels; `left` is the
+   * incoming handle (leftDirection), `right` the outgoing one (rightDirection), each defaulting to
+   * the anchor (a corner point).
+   */
+  sim.addPath = function (spec) {
+    var d = sim.doc;
+    if (!d.pathItems) throw new Error('open the simulator with paths=1');
+    function xy(p) { return [rulerNumber(p[0]), rulerNumber(p[1])]; }
+    d.pathItems.push({
+      name: spec.name,
+      kind: PathKind[spec.kind || 'NORMALPATH'],
+      subPathItems: spec.subpaths.map(function (sp) {
+        return {
+          closed: !!sp.closed, operation: 'ShapeOperation.SHAPEXOR',
+          pathPoints: sp.points.map(function (pt) {
+            var a = pt.anchor, l = pt.left || a, r = pt.right || a;
+            return {
+              kind: pt.left || pt.right ? 'PointKind.SMOOTHPOINT' : 'PointKind.CORNERPOINT',
+              get anchor() { return xy(a); }, get leftDirection() { return xy(l); }, get rightDirection() { return xy(r); },
+            };
+          }),
+        };
+      }),
+    });
+  };
   /** Set the selection from a placed mask {left, top, width, height, data: number[]}. */
   sim.setSelection = function (pm) {
     var d = sim.doc, m = new Uint8Array(d._w * d._h);

@@ -3,9 +3,11 @@
  * its last anchor the target, and the anchors in between (plus the sampled Bézier curves between
  * them) shape the arc. Closed subpaths are ignored (they are shapes, not arrows).
  *
- * Pure: plain numbers in document pixels in, polylines in document pixels out.
+ * Pure: plain numbers in document pixels in, polylines in document pixels out. Shared by the
+ * Photoshop plugin (Work Path / saved paths read through batchPlay) and the Photopea page (the
+ * DOM's `pathItems`), so both read a pen stroke the same way.
  */
-import type { Point } from '@smartdrag/shared';
+import type { Point } from './geometry';
 
 /** One anchor of a subpath, in document pixels. */
 export interface PathAnchor {
