@@ -131,12 +131,18 @@ async function lassoArrow(page: Page, frame: Frame, poly: Point[], from: Point, 
   await frame.selectOption('[data-testid=kind]', 'translate');
 }
 
+/** The add-on opened, connected to the bridge, with the candy image read into the panel. */
+async function openConnected(ctx: Parameters<typeof openExpress>[0]): Promise<Awaited<ReturnType<typeof openExpress>>> {
+  const opened = await openExpress(ctx);
+  await opened.frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+  await opened.frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+  return opened;
+}
+
 test('Express simulator: selected image → lasso + arrow in the panel → one new image over the original with the core\'s pixels', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
-    const { page, frame } = await openExpress(ctx);
-    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    const { page, frame } = await openConnected(ctx);
     // Lasso the candy along the case polygon, then the arrow.
     const drag = theCase.drags[0]!;
     await lassoArrowApply(page, frame, theCase.regions[0]!.polygon as Point[], drag.points[0] as Point, drag.points[1] as Point);
@@ -237,9 +243,7 @@ async function useSelection(frame: Frame): Promise<void> {
 test('Express simulator: two Smart Drags in a row — after the first the panel shows the edited image (also read again with "Use selection"), and the second is made from it and lands over both (it showed and edited the unedited image)', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
-    const { page, frame } = await openExpress(ctx);
-    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    const { page, frame } = await openConnected(ctx);
     const drag = theCase.drags[0]!;
     const poly = theCase.regions[0]!.polygon as Point[];
     await lassoArrowApply(page, frame, poly, drag.points[0] as Point, drag.points[1] as Point);

@@ -6,6 +6,17 @@ function gridBox(f: { left: number; top: number; cell: number; cols: number; row
   return { x0: f.left, y0: f.top, x1: f.left + (f.cols - 1) * f.cell, y1: f.top + (f.rows - 1) * f.cell };
 }
 
+/** The field's grid lies within a few cells of the W×H image; returns the margin allowed. */
+function expectGridNearImage(f: Parameters<typeof gridBox>[0], W: number, H: number): number {
+  const b = gridBox(f);
+  const pad = 4 * f.cell + 8;
+  expect(b.x0).toBeGreaterThanOrEqual(-pad);
+  expect(b.x1).toBeLessThanOrEqual(W + pad);
+  expect(b.y0).toBeGreaterThanOrEqual(-pad);
+  expect(b.y1).toBeLessThanOrEqual(H + pad);
+  return pad;
+}
+
 /** Bounds that hold every support grid: the grid is then the whole support, as before clipping. */
 const EVERYWHERE: Rect = { left: -1e5, top: -1e5, width: 2e5, height: 2e5 };
 
@@ -20,13 +31,8 @@ describe('deform field grid extent', () => {
     const f = res.field!;
     expect(f).not.toBeNull();
     expect(f.radius).toBeGreaterThanOrEqual(2500); // the support is thousands of px wide ...
-    const b = gridBox(f);
     // ... the grid is not: it stays within a few cells of the image.
-    const pad = 4 * f.cell + 8;
-    expect(b.x0).toBeGreaterThanOrEqual(-pad);
-    expect(b.x1).toBeLessThanOrEqual(W + pad);
-    expect(b.y0).toBeGreaterThanOrEqual(-pad);
-    expect(b.y1).toBeLessThanOrEqual(H + pad);
+    const pad = expectGridNearImage(f, W, H);
     expect(f.cols * f.rows).toBeLessThanOrEqual(Math.ceil((W + 2 * pad) / f.cell + 1) * Math.ceil((H + 2 * pad) / f.cell + 1));
     // The drag still lands: the target pixel shows the (strength-scaled) handle.
     const e = new Float64Array(2);
@@ -48,12 +54,7 @@ describe('deform field grid extent', () => {
     const f = res.field!;
     expect(f).not.toBeNull();
     expect(f.cell).toBeGreaterThan(8);
-    const b = gridBox(f);
-    const pad = 4 * f.cell + 8;
-    expect(b.x0).toBeGreaterThanOrEqual(-pad);
-    expect(b.x1).toBeLessThanOrEqual(W + pad);
-    expect(b.y0).toBeGreaterThanOrEqual(-pad);
-    expect(b.y1).toBeLessThanOrEqual(H + pad);
+    expectGridNearImage(f, W, H);
     expect(minCellJacobian(f)).toBeGreaterThan(0);
   });
 
