@@ -23,6 +23,7 @@ import { selfCheck } from '../core/self-check';
 import { ProgressReporter, type ProgressStream } from './progress';
 import { BENCH_SUITES, buildSummary, renderMarkdown, toJsonSafe, type BenchReport, type BenchSuite, type SampleRecord } from './report';
 import { generateSynthetic, syntheticToRequest } from './synthetic';
+import { makeDirs } from '../cli/outputs';
 
 /** Runs one edit: the in-process core by default, a bridge client in `--server` mode. */
 export type BenchEngine = (req: EditRequest, opts: { onProgress?: ProgressFn }) => Promise<EditResult>;
@@ -331,7 +332,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const t0 = performance.now();
   const engine = opts.engine ?? inProcessEngine;
   const thumb = opts.thumb ?? DEFAULT_THUMB;
-  await fs.mkdir(opts.outDir, { recursive: true });
+  // Level by level (cli/outputs.ts): Node's recursive mkdir spins forever under /proc.
+  makeDirs(path.resolve(opts.outDir));
   // Sheets of an earlier run would be mistaken for this one's.
   for (const f of await fs.readdir(opts.outDir)) if (/^contact-.*\.png$/.test(f) || f === 'gallery.html') await fs.rm(path.join(opts.outDir, f));
 

@@ -19,3 +19,12 @@ export function previewPixelsArg(v: string): number {
   if (n !== 0 && n < 4096) throw new InvalidArgumentError(`expected 0 (full resolution) or at least 4096 pixels, got "${v}"`);
   return n;
 }
+
+/**
+ * An output folder option: not empty (`--out ""` resolved to the current folder and wrote there).
+ * Surrounding blanks are kept: a folder name may have them; only all-blank is refused.
+ */
+export function outDirArg(v: string): string {
+  if (v.trim() === '') throw new InvalidArgumentError('expected a folder, got an empty value (to write into the current folder, pass --out .)');
+  return v;
+}

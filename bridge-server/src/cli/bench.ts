@@ -4,7 +4,10 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { intArg } from './args';
+import { existsSync, statSync } from 'node:fs';
+import { intArg, outDirArg } from './args';
+import { CliError, CliErrorCode } from './errors';
+import { makeDirs } from './outputs';
 import { defaultDataDir, resolveSuites, runBench } from '../bench/runner';
 import { formatDuration } from '../bench/progress';
 import { formatEditSpeed, runEditSpeed, SPEED_KINDS, type SpeedKind } from '../bench/edit-speed';
@@ -32,6 +35,20 @@ interface BenchCliOptions {
 /** A count option: a plain integer ≥ 1 (0 runs or 0 samples would measure nothing). */
 const positiveInt = intArg(1, Number.MAX_SAFE_INTEGER);
 
+/** Make the bench's output folder or throw a coded {@link CliError} saying why it cannot be. */
+export function benchOutDir(outDir: string): void {
+  const hint = 'pass a writable folder with --out <dir> (it is created if missing)';
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw new CliError(CliErrorCode.output_unwritable, `cannot write to output folder ${outDir}: it is a file, not a folder`, hint);
+  }
+  try {
+    makeDirs(outDir);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new CliError(CliErrorCode.output_unwritable, `cannot write to output folder ${outDir}: ${err.code ?? 'error'} at ${err.path ?? outDir}`, hint, e);
+  }
+}
+
 /** Register the `bench` command on the CLI program. */
 export function registerBench(program: Command): void {
   program
@@ -43,7 +60,7 @@ export function registerBench(program: Command): void {
     .option('--kinds <list>', 'with --suite speed: drag kinds, comma-separated (elastic: no kind set, the planner reads an elastic drag)', 'translate,rotate,scale,deform,elastic')
     .option('--bridge', 'with --suite speed: also run every row end to end through a loopback bridge')
     .option('--data <dir>', 'folder with dragbench/, cases/ and photos/ (default: ../shared/data, else test/fixtures)')
-    .option('--out <dir>', 'output folder for report.json, report.md and contact sheets', 'bench-out')
+    .option('--out <dir>', 'output folder for report.json, report.md and contact sheets (created if missing)', outDirArg, 'bench-out')
     .option('--limit <n>', 'at most n samples per suite', positiveInt)
     .option('--quality <q>', 'final | preview', 'final')
     .option('--scale <f>', 'DragBench and the photo cases at f× their size (0.25–8; image resampled, masks, polygons and points scaled): how the edits look on the larger photos users open', '1')
@@ -94,6 +111,9 @@ export function registerBench(program: Command): void {
         process.stderr.write(`smartdrag bench: --scale ${scale} applies to the dragbench and cases suites only; ${suites.filter((x) => x !== 'dragbench' && x !== 'cases').join(', ')} run at their own size\n`);
       }
       const outDir = path.resolve(o.out);
+      // The output folder, made before the run (a folder that refuses new entries is an error, not
+      // Node's endless recursive mkdir; a file in the way is said, not a raw EEXIST).
+      benchOutDir(outDir);
       let server: ServerEngine | undefined;
       if (o.server) {
         try {

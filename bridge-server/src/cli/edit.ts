@@ -1,7 +1,12 @@
 /**
  * `smartdrag edit`: run one drag case in-process (or through a running bridge with `--server`),
- * write `<out>/edited.png` (the whole document with the edit) and `<out>/layer.png` (document
- * size, only changed pixels, alpha 0 elsewhere), print the plan and the timings.
+ * write `<out>/layer.png` (document size, only changed pixels, alpha 0 elsewhere) and
+ * `<out>/edited.png` (the original with layer.png over it: what a host shows once the layer is
+ * added, the same in both modes), print the plan and the timings.
+ *
+ * In-process, the learned stages run as in the bridge's edit workers: the installed models
+ * (`initLearnedStages`, final quality only), each timed as `learned.<stage>`, with the same plan
+ * warnings when one cannot run; `--no-learned` turns them off.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -15,8 +20,9 @@ import { countChangedPixels } from '../core/image';
 import type { Plan, RgbaImage, Timings } from '../core/types';
 import { readImage } from '../io/image-io';
 import { bridgeVersion, ensureToken, smartdragHome } from '../config';
-import { checkCaseImageSize, readCaseJson, readImageOrExplain, validateCase, writeOrExplain } from './errors';
-import { compositeOver, formatTimings, layerAtDocumentSize, pasteCrop, writeOutputs } from './outputs';
+import { describeStages, initLearnedStages, LEARNED_STAGE_NAMES, type LearnedStages } from '../models';
+import { checkCaseImageSize, homeWriteError, readCaseJson, readImageOrExplain, validateCase, writeOrExplain } from './errors';
+import { compositeOver, formatTimings, layerAtDocumentSize, removePendingOutputs, writeOutputs } from './outputs';
 
 /** Options of {@link runEditCommand}. */
 export interface EditCommandOptions {
@@ -36,6 +42,8 @@ export interface EditCommandOptions {
   previewMaxPixels?: number;
   /** Where the live progress line goes (default stderr); drawn only on a terminal. */
   progress?: { write(s: string): unknown; isTTY?: boolean };
+  /** In-process: run the installed learned stages (default true; `--no-learned`). */
+  learned?: boolean;
 }
 
 /**
@@ -73,9 +81,49 @@ export function caseImagePath(caseFile: string, c: DragCase): string {
   return resolve(dirname(resolve(caseFile)), '..', c.image);
 }
 
+/** The bridge token: `--token`, else the local token file (created on first use). */
+function localToken(): string {
+  const home = smartdragHome();
+  try {
+    return ensureToken(home);
+  } catch (e) {
+    throw homeWriteError(e, home, 'the token file');
+  }
+}
+
+/**
+ * The learned stages an in-process final runs: those installed, built as the edit worker builds
+ * them; null when none is on (nothing is loaded then). A failure to start them is a plan warning
+ * and the classical stages run, as in the bridge.
+ */
+async function inProcessLearned(o: EditCommandOptions): Promise<{ stages: LearnedStages | null; warning?: string }> {
+  if (o.quality !== 'final' || o.learned === false) return { stages: null };
+  const d = describeStages();
+  if (!LEARNED_STAGE_NAMES.some((k) => d.stages[k].enabled)) return { stages: null };
+  try {
+    return { stages: await initLearnedStages() };
+  } catch (e) {
+    return { stages: null, warning: `The learned stages could not start (${(e as Error)?.message ?? String(e)}); the classical stages ran. \`smartdrag models verify\` checks the installed models.` };
+  }
+}
+
+/**
+ * While `edit` runs, Ctrl-C stops it: the temporary files of a write in progress are removed, the
+ * earlier outputs stay as they were, and the process exits 130 (128 + SIGINT). Returns the remover.
+ */
+function onInterrupt(out: string): () => void {
+  const stop = (): void => {
+    removePendingOutputs();
+    process.stderr.write(`\nsmartdrag: interrupted; nothing was written (earlier outputs in ${out} are as they were)\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  return () => { process.removeListener('SIGINT', stop); };
+}
+
 async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage, line: ReturnType<typeof progressLine>) {
   const client = new BridgeClient({
-    url: o.server!, token: o.token ?? ensureToken(smartdragHome()), client: 'cli', clientVersion: bridgeVersion(),
+    url: o.server!, token: o.token ?? localToken(), client: 'cli', clientVersion: bridgeVersion(),
     WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false,
   });
   try {
@@ -106,6 +154,15 @@ function proxyBudget(o: EditCommandOptions): number | undefined {
 
 /** Run the command; returns the summary (also printed). */
 export async function runEditCommand(o: EditCommandOptions, print: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<EditSummary> {
+  const release = onInterrupt(o.out);
+  try {
+    return await editCommand(o, print);
+  } finally {
+    release();
+  }
+}
+
+async function editCommand(o: EditCommandOptions, print: (s: string) => void): Promise<EditSummary> {
   const raw = readCaseJson(o.case, () => readFileSync(o.case, 'utf8'));
   const c = validateCase(o.case, () => parseDragCase(raw));
   const imageFile = o.image ? resolve(o.image) : caseImagePath(o.case, c);
@@ -125,19 +182,30 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
     if (r.layer.proxy) { proxy = r.layer.proxy; shown = downscaleImage(image, r.layer.proxy); }
     rect = { left: r.layer.left, top: r.layer.top, width: r.layer.width, height: r.layer.height };
     layerDoc = layerAtDocumentSize(shown, { left: r.layer.left, top: r.layer.top, image: { width: r.layer.width, height: r.layer.height, data: r.layer.data } });
-    edited = compositeOver(shown, layerDoc);
   } else {
     const req = caseToRequest(c, image, { quality: o.quality, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
     const budget = proxyBudget(o);
-    const res = await runEdit(req, { ...bridgeEditOptions(req.quality), ...(budget !== undefined ? { proxyMaxPixels: budget } : {}), onProgress: line.stage }).finally(line.end);
-    plan = res.plan;
-    timings = res.timings;
-    if (res.check !== undefined) check = res.check && wireCheck(res.check);
-    if (res.proxy) { proxy = res.proxy; shown = downscaleImage(image, res.proxy); }
-    rect = { left: res.layer.left, top: res.layer.top, width: res.layer.image.width, height: res.layer.image.height };
-    edited = pasteCrop(shown, res.edited, res.crop.left, res.crop.top);
-    layerDoc = layerAtDocumentSize(shown, res.layer);
+    const learned = await inProcessLearned(o);
+    const learnedTimings: Record<string, number> = {};
+    try {
+      const res = await runEdit(req, {
+        ...bridgeEditOptions(req.quality), ...(budget !== undefined ? { proxyMaxPixels: budget } : {}),
+        ...learned.stages?.editOptions(learnedTimings), onProgress: line.stage,
+      }).finally(line.end);
+      plan = learned.warning ? { ...res.plan, warnings: [...res.plan.warnings, learned.warning] } : res.plan;
+      // (As the edit worker reports them: the learned stages' milliseconds beside the core's.)
+      timings = { ...res.timings, ...learnedTimings };
+      if (res.check !== undefined) check = res.check && wireCheck(res.check);
+      if (res.proxy) { proxy = res.proxy; shown = downscaleImage(image, res.proxy); }
+      rect = { left: res.layer.left, top: res.layer.top, width: res.layer.image.width, height: res.layer.image.height };
+      layerDoc = layerAtDocumentSize(shown, res.layer);
+    } finally {
+      await learned.stages?.close();
+    }
   }
+  // What a host shows once the layer is added above the original, the same in both modes: where
+  // the edit made pixels more transparent the layer cannot erase, and the plan says so.
+  edited = compositeOver(shown, layerDoc);
   const outputs = await writeOrExplain(o.out, () => writeOutputs(o.out, edited, layerDoc));
   const summary: EditSummary = {
     case: c.id, mode: o.server ? 'server' : 'in-process', plan, timings, layer: rect,

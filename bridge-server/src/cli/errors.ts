@@ -4,6 +4,7 @@
  * no raw zod dumps).
  */
 import { createServer } from 'node:net';
+import sharp from 'sharp';
 import { SmartDragError } from '@smartdrag/shared';
 
 /** Codes of CLI-side failures (bridge/protocol failures keep their own protocol codes). */
@@ -13,8 +14,10 @@ export const CliErrorCode = {
   case_invalid: 'case_invalid',
   image_not_found: 'image_not_found',
   image_unreadable: 'image_unreadable',
+  image_too_large: 'image_too_large',
   image_size_mismatch: 'image_size_mismatch',
   output_unwritable: 'output_unwritable',
+  home_unwritable: 'home_unwritable',
   port_in_use: 'port_in_use',
   port_forbidden: 'port_forbidden',
   host_unavailable: 'host_unavailable',
@@ -89,8 +92,30 @@ export async function readImageOrExplain<T>(file: string, fromCase: boolean, rea
       throw new CliError(CliErrorCode.image_not_found, `image not found: ${file}`,
         fromCase ? "the case's `image` is resolved relative to the folder that contains its cases/ folder; or pass --image <file>" : 'check the --image path', e);
     }
-    throw new CliError(CliErrorCode.image_unreadable, `cannot decode image ${file}: ${msg}`, 'use a PNG or JPEG file', e);
+    // sharp refuses to decode more than 0x3FFF² pixels (its limitInputPixels): the file is fine.
+    if (/exceeds pixel limit/i.test(msg)) {
+      const size = await sharp(file, { limitInputPixels: false }).metadata().then((m) => (m.width && m.height ? m : null), () => null);
+      const what = size ? `${size.width}x${size.height} (${((size.width! * size.height!) / 1e6).toFixed(0)} MP)` : 'larger than that';
+      throw new CliError(CliErrorCode.image_too_large, `image ${file} is ${what}: the largest image SmartDrag decodes is ${(SHARP_PIXEL_LIMIT / 1e6).toFixed(0)} MP (${SHARP_PIXEL_LIMIT} pixels, e.g. 16383x16383)`,
+        'downscale or crop the image below that size, then draw the case on it', e);
+    }
+    throw new CliError(CliErrorCode.image_unreadable, `cannot decode image ${file}: ${msg}`, 'use an image file sharp reads (PNG, JPEG, WebP, TIFF)', e);
   }
+}
+
+/** The most pixels sharp decodes by default (`limitInputPixels`: 0x3FFF × 0x3FFF). */
+export const SHARP_PIXEL_LIMIT = 0x3fff * 0x3fff;
+
+/**
+ * A failed write into the SmartDrag home (the token file, the models folder) as a coded
+ * {@link CliError} naming the path and `SMARTDRAG_HOME`; other errors come back as they are.
+ */
+export function homeWriteError(e: unknown, home: string, what: string): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (!code || !['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT', 'EEXIST', 'ENOSPC', 'EDQUOT', 'EISDIR'].includes(code)) return e;
+  const where = (e as NodeJS.ErrnoException).path ?? home;
+  return new CliError(CliErrorCode.home_unwritable, `cannot write ${what} in the SmartDrag home ${home} (${code} at ${where})`,
+    `make ${home} writable, or set SMARTDRAG_HOME to a writable folder${process.env.SMARTDRAG_HOME ? ` (now SMARTDRAG_HOME=${process.env.SMARTDRAG_HOME})` : ''}`, e);
 }
 
 /**

@@ -3,7 +3,7 @@
  * registered by their own modules.
  */
 import { Command, Option } from 'commander';
-import { intArg, previewPixelsArg } from './args';
+import { intArg, outDirArg, previewPixelsArg } from './args';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, DEFAULT_PORT, WS_PATH } from '@smartdrag/shared';
 import { addUserToken, bridgeVersion, ensureToken, readUserTokens, revokeUserToken, smartdragHome, tokensFile } from '../config';
@@ -13,7 +13,7 @@ import { registerModels } from './models';
 import { registerPhotopeaLink } from './photopea-link';
 import { registerDoctor } from './doctor';
 import { runEditCommand } from './edit';
-import { assertCanListen, formatCliError, listenError } from './errors';
+import { assertCanListen, formatCliError, homeWriteError, listenError } from './errors';
 
 /**
  * The playground and the Photopea page are served from plugin-photopea/dist: build them (webpack,
@@ -119,15 +119,20 @@ export function buildProgram(): Command {
         for (const u of readUserTokens(home)) process.stdout.write(`${u.user}\t${u.created ?? ''}\n`);
         return;
       }
-      const token = ensureToken(home);
+      let token: string;
+      try {
+        token = ensureToken(home);
+      } catch (e) {
+        throw homeWriteError(e, home, 'the token file');
+      }
       process.stdout.write((o.path ? join(home, 'token') : token) + '\n');
     });
 
   program
     .command('edit')
-    .description('run one drag case: writes <out>/edited.png and <out>/layer.png, prints plan and timings')
+    .description('run one drag case: writes <out>/layer.png (the changed pixels) and <out>/edited.png (the original with the layer over it), prints plan and timings; in-process, installed learned models run on finals as in the bridge')
     .requiredOption('-c, --case <file>', 'drag case JSON (format: test/fixtures/cases/README.md)')
-    .requiredOption('-o, --out <dir>', 'output folder')
+    .requiredOption('-o, --out <dir>', 'output folder (created if missing; edited.png and layer.png are replaced together, or not at all)', outDirArg)
     .option('-i, --image <file>', 'image to edit instead of the case image')
     .addOption(new Option('-q, --quality <q>', 'quality').choices(['preview', 'final']).default('final'))
     .option('--seed <n>', 'random seed', intArg(0, 0xffffffff))
@@ -135,7 +140,8 @@ export function buildProgram(): Command {
     .option('--server <url>', `send the job through a running bridge (e.g. ws://127.0.0.1:${DEFAULT_PORT}${WS_PATH})`)
     .option('--token <token>', 'bridge token for --server (default: the local token file)')
     .option('--preview-max-pixels <n>', 'with --quality preview: run on a proxy of at most n pixels when the image is about 4x larger (outputs are then proxy-size); 0 = full resolution', previewPixelsArg, 1024 * 1024)
-    .action(async (o: { case: string; out: string; image?: string; quality: 'preview' | 'final'; seed?: number; json: boolean; server?: string; token?: string; previewMaxPixels: number }) => {
+    .option('--no-learned', 'in-process: do not run the learned stages (inpaint, refine) even when their models are installed')
+    .action(async (o: { case: string; out: string; image?: string; quality: 'preview' | 'final'; seed?: number; json: boolean; server?: string; token?: string; previewMaxPixels: number; learned: boolean }) => {
       await runEditCommand(o);
     });
 

@@ -6,7 +6,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { addModels, describeStages, LEARNED_STAGE_NAMES, verifyModels } from '../models';
+import { addModels, describeStages, LEARNED_STAGE_NAMES, modelsDir, verifyModels } from '../models';
+import { smartdragHome } from '../config';
+import { CliError, homeWriteError } from './errors';
 import type { StoreOptions } from '../models';
 
 /** Where the command writes (tests capture it) and which folders it uses. */
@@ -73,7 +75,18 @@ export function runModelsList(o: ModelsCliOptions, io: ModelsCliIo = {}): number
 export async function runModelsAdd(target: string, o: ModelsCliOptions, io: ModelsCliIo = {}): Promise<number> {
   const bad = optionProblem(o, io);
   if (bad) { errOf(io)(`smartdrag models add: ${bad} (nothing was copied)\n`); return 1; }
-  const r = await addModels(target, { ...storeOf(o, io), modelId: o.model });
+  const store = storeOf(o, io);
+  let r;
+  try {
+    r = await addModels(target, { ...store, modelId: o.model });
+  } catch (e) {
+    // A models folder that cannot be written (EACCES, a file in the way, a full disk): said with a
+    // code, the path and SMARTDRAG_HOME, not as a raw errno line.
+    const coded = homeWriteError(e, store.home ?? smartdragHome(), `the models folder ${modelsDir(store)}`);
+    if (!(coded instanceof CliError)) throw e;
+    errOf(io)(`smartdrag models add: ${coded.message} [${coded.code}] (nothing was installed)\n  hint: ${coded.hint}\n`);
+    return 1;
+  }
   if (o.json) {
     outOf(io)(`${JSON.stringify(r, null, 2)}\n`);
     return r.ok ? 0 : 1;

@@ -1,10 +1,10 @@
 /** Turning an edit's layer into the CLI's output files. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { compositeOver as compositeLayerOver } from '@smartdrag/shared';
 import { dirname, join, resolve } from 'node:path';
-import { cloneImage, createImage, pasteImage } from '../core/image';
+import { cloneImage, createImage } from '../core/image';
 import type { RgbaImage } from '../core/types';
-import { writePng } from '../io/image-io';
+import { encodePng } from '../io/image-io';
 
 /** A layer placed in document pixels. */
 export interface PlacedLayer {
@@ -35,13 +35,6 @@ export function compositeOver(original: RgbaImage, layer: RgbaImage): RgbaImage 
   return out;
 }
 
-/** Paste an edited crop into a copy of the document. */
-export function pasteCrop(original: RgbaImage, crop: RgbaImage, left: number, top: number): RgbaImage {
-  const out = cloneImage(original);
-  pasteImage(out, crop, left, top);
-  return out;
-}
-
 /**
  * `mkdir -p` one level at a time from the nearest existing folder: Node's own recursive mkdir
  * loops forever under a folder that refuses new entries with ENOENT (`--out /proc/x` spun at
@@ -56,13 +49,49 @@ export function makeDirs(abs: string): void {
   for (const p of missing.reverse()) mkdirSync(p);
 }
 
-/** Write `edited.png` and `layer.png` into `dir`; returns their absolute paths. */
-export async function writeOutputs(dir: string, edited: RgbaImage, layerDoc: RgbaImage): Promise<{ edited: string; layer: string }> {
+/** Temporary files of a {@link writeOutputs} in progress (removed by {@link removePendingOutputs}). */
+const pending = new Set<string>();
+
+/** Remove the temporary files of a write in progress (an interrupted `edit` calls it). */
+export function removePendingOutputs(): void {
+  for (const p of pending) rmSync(p, { force: true });
+  pending.clear();
+}
+
+/** How {@link writeOutputs} writes a file (tests make it fail). */
+export interface OutputIo {
+  writeFile?: (path: string, data: Uint8Array) => void;
+}
+
+/**
+ * Write `edited.png` and `layer.png` into `dir`; returns their absolute paths. Never leaves a pair
+ * that does not belong together: both PNGs are encoded first, then written under temporary names
+ * in `dir` and renamed over the final names only when both are written — synchronously, so a
+ * Ctrl-C (handled between event-loop turns) cannot fall between them. A failed write removes the
+ * temporary files and leaves earlier outputs as they were.
+ */
+export async function writeOutputs(dir: string, edited: RgbaImage, layerDoc: RgbaImage, io: OutputIo = {}): Promise<{ edited: string; layer: string }> {
   const abs = resolve(dir);
   makeDirs(abs);
   const paths = { edited: join(abs, 'edited.png'), layer: join(abs, 'layer.png') };
-  await writePng(paths.edited, edited);
-  await writePng(paths.layer, layerDoc);
+  // A final name that is a folder would fail only at its rename, after the other was replaced.
+  for (const p of [paths.edited, paths.layer]) {
+    if (existsSync(p) && !statSync(p).isFile()) throw new Error(`${p} exists and is not a file`);
+  }
+  const editedPng = await encodePng(edited);
+  const layerPng = await encodePng(layerDoc);
+  const write = io.writeFile ?? writeFileSync;
+  const temps = { edited: join(abs, `.edited.png.${process.pid}.tmp`), layer: join(abs, `.layer.png.${process.pid}.tmp`) };
+  try {
+    pending.add(temps.edited);
+    write(temps.edited, editedPng);
+    pending.add(temps.layer);
+    write(temps.layer, layerPng);
+    renameSync(temps.edited, paths.edited);
+    renameSync(temps.layer, paths.layer);
+  } finally {
+    removePendingOutputs();
+  }
   return paths;
 }
 

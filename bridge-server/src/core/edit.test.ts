@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readImage } from '../io/image-io';
 import { caseToRequest, parseDragCase, type DragCase } from './case';
-import { growHole, HOLE_GROW_PX, holeGrowRadius, rimReach, runEdit, trimmedChangedLayer } from './edit';
+import { growHole, HOLE_GROW_PX, holeGrowRadius, rimReach, runEdit, trimmedChangedLayer, UNCOVER_ALPHA_TOLERANCE } from './edit';
 import { cloneImage, createImage, createMask, placedMaskToCrop } from './image';
 import { warpRegions } from './warp';
 import { applyObjectReading } from './plan';
@@ -430,6 +430,53 @@ describe('trimmedChangedLayer', () => {
       expect([got.left, got.top, got.image.width, got.image.height]).toEqual([want.left, want.top, want.width, want.height]);
       expect(Array.from(got.image.data)).toEqual(want.data);
     }
+  });
+});
+
+describe('an edit that makes pixels more transparent (a layer above the original cannot erase)', () => {
+  /** A 96×72 picture: an opaque square (20..44)² on transparency, or on an opaque grey backdrop. */
+  function squareOn(backdrop: 'transparent' | 'opaque'): EditRequest {
+    const W = 96, H = 72, img = createImage(W, H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const q = (y * W + x) * 4, inside = x >= 20 && x < 44 && y >= 20 && y < 44;
+      if (inside) img.data.set([200, 40, 40, 255], q);
+      else if (backdrop === 'opaque') img.data.set([90, 90, 90, 255], q);
+    }
+    return {
+      image: img, quality: 'final', seed: 1,
+      regions: [{ id: 'r', mask: rasterizePolygon([[18, 18], [46, 18], [46, 46], [18, 46]]) }],
+      drags: [{ region: 'r', points: [[32, 32], [72, 32]], kind: 'translate' }],
+    };
+  }
+
+  test('counts the pixels whose alpha dropped (uncovered), and the plan says the original shows through there; an opaque picture has none and no such warning', async () => {
+    const res = await runEdit(squareOn('transparent'));
+    const said = res.plan.warnings.filter((w) => /more transparent than they were.*original shows through/.test(w));
+    expect(said).toHaveLength(1);
+    const n = Number(/leaves (\d+) px/.exec(said[0]!)![1]);
+    // The square's old place emptied (at least the part the moved square does not cover again).
+    expect(n).toBeGreaterThanOrEqual(24 * 16);
+    // The layer (over the original) cannot show those pixels: they are transparent in it.
+    const src = cloneImage(squareOn('transparent').image);
+    let dropped = 0;
+    for (let p = 0; p < res.crop.width * res.crop.height; p++) {
+      const x = res.crop.left + (p % res.crop.width), y = res.crop.top + Math.floor(p / res.crop.width);
+      if (src.data[(y * src.width + x) * 4 + 3]! - res.edited.data[p * 4 + 3]! > UNCOVER_ALPHA_TOLERANCE) dropped++;
+    }
+    expect(n).toBe(dropped);
+    const opaque = await runEdit(squareOn('opaque'));
+    expect(opaque.plan.warnings.filter((w) => /more transparent/.test(w))).toEqual([]);
+  });
+
+  test('trimmedChangedLayer: uncovered counts alpha drops beyond the tolerance, 0 for an opaque source', () => {
+    const src = createImage(4, 1), ed = createImage(4, 1);
+    src.data.set([1, 2, 3, 255, 1, 2, 3, 200, 1, 2, 3, 100, 1, 2, 3, 0]);
+    ed.data.set([1, 2, 3, 255 - UNCOVER_ALPHA_TOLERANCE, 9, 9, 9, 0, 1, 2, 3, 100 - UNCOVER_ALPHA_TOLERANCE - 1, 5, 5, 5, 255]);
+    expect(trimmedChangedLayer(src, ed).uncovered).toBe(2);
+    const opaqueSrc = createImage(2, 1), ed2 = createImage(2, 1);
+    opaqueSrc.data.set([1, 1, 1, 255, 2, 2, 2, 255]);
+    ed2.data.set([1, 1, 1, 255, 2, 2, 2, 255]);
+    expect(trimmedChangedLayer(opaqueSrc, ed2).uncovered).toBe(0);
   });
 });
 

@@ -234,7 +234,9 @@ async function editStages(
   const t5 = performance.now();
   if (req.keep && req.keep.length > 0) restoreKeep(edited, src, keepMask);
   // The layer is trimmed to the changed pixels' box: a host receives and places only that.
-  const { image: layer, left: lx, top: ly } = trimmedChangedLayer(src, edited);
+  const { image: layer, left: lx, top: ly, uncovered } = trimmedChangedLayer(src, edited);
+  // A layer above the original cannot make its pixels more transparent (Normal blending): said.
+  if (uncovered > 0) plan = { ...plan, warnings: [...plan.warnings, uncoveredWarning(uncovered)] };
   timings.layer = performance.now() - t5;
   opts.onProgress?.('layer', 1);
   let check: SelfCheck | null | undefined;
@@ -730,16 +732,38 @@ export function restoreKeep(edited: RgbaImage, src: RgbaImage, keep: Mask): void
 }
 
 /**
+ * Alpha a pixel may lose in the edit without being counted as {@link trimmedChangedLayer}'s
+ * `uncovered` (resampling rounds a soft edge's alpha by a level or two; over the original that is
+ * not seen).
+ */
+export const UNCOVER_ALPHA_TOLERANCE = 2;
+
+/**
+ * The plan warning for an edit that leaves `n` pixels more transparent than they were: a result
+ * layer goes ABOVE the original (every host adds it with Normal blending; the CLI's edited.png is
+ * the original with layer.png over it), and such a layer cannot erase what lies under it.
+ */
+export function uncoveredWarning(n: number): string {
+  return `The edit leaves ${n} px more transparent than they were (the picture has transparency where content moved away): a result layer above the original cannot erase, so the original shows through there and the moved content appears in both places. After applying, hide that area of the original layer (a layer mask or the eraser).`;
+}
+
+/**
  * The changed-pixels layer trimmed to the box of its visible pixels (changed and alpha > 0), with
  * the box's offset in the crop: the box is found by comparing only outside it (rows from the top
  * and from the bottom up to the first visible change; the rows between them only left and right
  * of the columns found so far — the same box as a full compare), then one pass over the box fills
  * it (no crop-size layer is made). When nothing visible changed, a 1×1 transparent layer at (0, 0).
+ *
+ * `uncovered`: how many pixels the edit made more transparent (alpha lower by more than
+ * {@link UNCOVER_ALPHA_TOLERANCE}). Over the original, the layer cannot show those: the original
+ * shows through them (an opaque picture has none). Counted only when the source has a pixel
+ * that is not opaque.
  */
-export function trimmedChangedLayer(src: RgbaImage, edited: RgbaImage): { image: RgbaImage; left: number; top: number } {
+export function trimmedChangedLayer(src: RgbaImage, edited: RgbaImage): { image: RgbaImage; left: number; top: number; uncovered: number } {
   // Unaligned buffers (never from the warp) are compared through aligned copies.
   const s32 = pixelWords(src) ?? pixelWords(cloneImage(src))!, e32 = pixelWords(edited) ?? pixelWords(cloneImage(edited))!;
   const w = src.width, h = src.height;
+  const uncovered = countUncovered(s32, e32);
   const firstIn = (row: number, from: number, to: number): number => {
     for (let x = from; x < to; x++) { const v = e32[row + x]!; if (v !== s32[row + x] && v >>> 24 !== 0) return x; }
     return -1;
@@ -750,7 +774,7 @@ export function trimmedChangedLayer(src: RgbaImage, edited: RgbaImage): { image:
   };
   let y0 = 0, x0 = -1;
   for (; y0 < h; y0++) { x0 = firstIn(y0 * w, 0, w); if (x0 >= 0) break; }
-  if (y0 === h) return { image: createImage(1, 1), left: 0, top: 0 };
+  if (y0 === h) return { image: createImage(1, 1), left: 0, top: 0, uncovered };
   let x1 = lastIn(y0 * w, x0, w);
   let y1 = h - 1;
   for (; y1 > y0; y1--) {
@@ -772,7 +796,17 @@ export function trimmedChangedLayer(src: RgbaImage, edited: RgbaImage): { image:
     const srow = (y + y0) * w + x0, orow = y * bw;
     for (let x = 0; x < bw; x++) { const v = e32[srow + x]!; if (v !== s32[srow + x]) o32[orow + x] = v; }
   }
-  return { image: out, left: x0, top: y0 };
+  return { image: out, left: x0, top: y0, uncovered };
+}
+
+/** Pixels whose alpha dropped by more than {@link UNCOVER_ALPHA_TOLERANCE}; 0 at once for an opaque source. */
+function countUncovered(s32: Uint32Array, e32: Uint32Array): number {
+  let opaque = true;
+  for (let p = 0; p < s32.length; p++) if (s32[p]! >>> 24 !== 255) { opaque = false; break; }
+  if (opaque) return 0;
+  let n = 0;
+  for (let p = 0; p < s32.length; p++) if ((s32[p]! >>> 24) - (e32[p]! >>> 24) > UNCOVER_ALPHA_TOLERANCE) n++;
+  return n;
 }
 
 /**

@@ -109,6 +109,11 @@ function refineNote(m: ModelManifest, opts: StoreOptions): string {
 function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string, opts: StoreOptions): StagesDescription {
   const device = probe?.device ?? 'cpu';
   const partial = (task: string): string => {
+    // A file of the wrong size (or tokenizer files the refiner cannot read) is there but damaged:
+    // not "absent", which would send the user to install what is installed.
+    const d = sel.installed.filter((m) => m.task === task && m.state === 'damaged')
+      .map((m) => `${m.id} (${[...m.files.filter((f) => f.damaged).map((f) => `${f.name} has the wrong size`), ...(m.tokenizerProblem ? [`its tokenizer files cannot be read: ${m.tokenizerProblem}`] : [])].join('; ')})`);
+    if (d.length) return `damaged: ${d.join('; ')}: run smartdrag models verify, then smartdrag models add the model again`;
     const p = sel.installed.filter((m) => m.task === task && m.state === 'partial').map((m) => `${m.id} (${m.files.filter((f) => !f.present).map((f) => f.name).join(', ')} missing)`);
     return p.length ? `incomplete install: ${p.join('; ')}` : `no ${task} model installed (smartdrag models add <file>)`;
   };
@@ -198,13 +203,15 @@ function timedStages(built: { filler?: Filler; refiner?: Refiner }, timings?: Re
       const f = built.filler;
       out.filler = {
         name: f.name,
-        fill: async (...a) => { const t = performance.now(); try { await f.fill(...a); } finally { add(stage, performance.now() - t); } },
+        // Timed only when the stage ran: one that threw (and was replaced by the classical fill)
+        // leaves no `learned.inpaint`.
+        fill: async (...a) => { const t = performance.now(); await f.fill(...a); add(stage, performance.now() - t); },
       };
     } else if (option === 'refiner' && built.refiner) {
       const r = built.refiner;
       out.refiner = {
         name: r.name,
-        refine: async (input) => { const t = performance.now(); try { await r.refine(input); } finally { add(stage, performance.now() - t); } },
+        refine: async (input) => { const t = performance.now(); await r.refine(input); add(stage, performance.now() - t); },
       };
     }
   }

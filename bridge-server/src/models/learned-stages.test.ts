@@ -132,6 +132,27 @@ describe('learned inpainting filler', () => {
     await sessions.release();
   });
 
+  test('a learned stage that throws is not timed: learned.<stage> appears only when the stage ran', async () => {
+    const home = path.join(tmp, 'home-timed');
+    for (const id of ['migan', 'sd15-inpaint']) expect((await addModels(path.join(tiny.filesDir, id), { home, manifestsDir: tiny.manifestsDir })).ok).toBe(true);
+    const s = await initLearnedStages({ home, manifestsDir: tiny.manifestsDir, device: 'cpu' });
+    try {
+      // Damaged after the stages were chosen (sessions load on first use): both stages throw.
+      fs.writeFileSync(path.join(home, 'models', 'migan', 'migan_pipeline_v2.onnx'), 'not a model');
+      fs.writeFileSync(path.join(home, 'models', 'sd15-inpaint', 'unet.onnx'), 'not a model');
+      const W = 96, H = 72, timings: Record<string, number> = {};
+      const r = await runEdit({
+        image: noiseImage(W, H, 4), quality: 'final', seed: 3, intent: 'move it',
+        regions: [{ id: 'r', mask: { left: 0, top: 0, width: W, height: H, data: rectMask(W, H, 20, 20, 44, 44).data } }],
+        drags: [{ region: 'r', points: [[32, 32], [62, 40]], kind: 'translate' }],
+      }, s.editOptions(timings));
+      expect(r.plan.warnings.filter((w) => /learned (inpainting|refinement) could not run/.test(w))).toHaveLength(2);
+      expect(timings).toEqual({});
+    } finally {
+      await s.close();
+    }
+  });
+
   test('runEdit uses the injected learned filler for final quality', async () => {
     const W = 96, H = 72, img = noiseImage(W, H, 9);
     const region = rectMask(W, H, 20, 20, 44, 44);

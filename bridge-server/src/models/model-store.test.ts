@@ -167,14 +167,54 @@ describe('models folder', () => {
   });
 });
 
-describe('smartdrag models (commander)', () => {
-  function cli(): { program: Command; out: string[]; err: string[]; codes: number[] } {
-    const out: string[] = [], err: string[] = [], codes: number[] = [];
-    const program = new Command().exitOverride();
-    registerModels(program, { out: (t) => out.push(t), err: (t) => err.push(t), exit: (c) => codes.push(c) });
-    return { program, out, err, codes };
-  }
+describe('damaged installs are said as damaged', () => {
+  test('verify reads the tokenizer files as the refiner does: a damaged vocab.json is a tokenizer_invalid problem (it verified "ok"), and list/health call the model damaged instead of "the intent as prompt"', async () => {
+    const home = path.join(tmp, 'home-bad-vocab');
+    const opts = { home, manifestsDir: tiny.manifestsDir };
+    expect((await addModels(path.join(tiny.filesDir, 'sd15-inpaint'), opts)).issues).toEqual([]);
+    expect(await verifyModels(opts)).toEqual([{ id: 'sd15-inpaint', checked: 6, issues: [] }]);
+    expect(describeStages(opts).stages.refine.reason).toMatch(/the intent as prompt/);
+    const vocab = path.join(home, 'models', 'sd15-inpaint', 'tokenizer', 'vocab.json');
+    fs.writeFileSync(vocab, fs.readFileSync(vocab, 'utf8').slice(0, 40)); // truncated: not JSON
+    const v = await verifyModels(opts);
+    expect(v[0]!.issues.map((i) => [i.code, i.file])).toEqual([['tokenizer_invalid', vocab]]);
+    const c = cli();
+    await c.program.parseAsync(['node', 'smartdrag', 'models', 'verify', '--home', home, '--manifests', tiny.manifestsDir]);
+    expect(c.codes).toEqual([1]);
+    expect(c.err.join('')).toMatch(/sd15-inpaint: 1 problem\n {2}\[tokenizer_invalid\] vocab\.json: tokenizer files/);
+    // The runtime would fail every final's refinement on these files: the stage is off, and says why.
+    expect(listModels(opts).find((m) => m.id === 'sd15-inpaint')!.state).toBe('damaged');
+    const refine = describeStages(opts).stages.refine;
+    expect(refine.enabled).toBe(false);
+    expect(refine.reason).toMatch(/^damaged: sd15-inpaint \(its tokenizer files cannot be read: .*vocab\.json.*\): run smartdrag models verify, then smartdrag models add the model again$/);
+  });
 
+  test('a model file of the wrong size is "damaged" in list and health (it was "absent", "no inpaint model installed")', async () => {
+    const home = path.join(tmp, 'home-wrong-size');
+    const opts = { home, manifestsDir: tiny.manifestsDir };
+    expect((await addModels(tiny.paths['migan/migan_pipeline_v2.onnx']!, opts)).issues).toEqual([]);
+    const file = path.join(home, 'models', 'migan', 'migan_pipeline_v2.onnx');
+    fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 1000));
+    const m = listModels(opts).find((x) => x.id === 'migan')!;
+    expect(m.state).toBe('damaged');
+    expect(m.files).toEqual([expect.objectContaining({ name: 'migan_pipeline_v2.onnx', present: false, damaged: true })]);
+    expect(describeStages(opts).stages.inpaint).toEqual({
+      enabled: false, reason: 'damaged: migan (migan_pipeline_v2.onnx has the wrong size): run smartdrag models verify, then smartdrag models add the model again',
+    });
+    const c = cli();
+    await c.program.parseAsync(['node', 'smartdrag', 'models', 'list', '--home', home, '--manifests', tiny.manifestsDir]);
+    expect(c.out.join('')).toMatch(/ migan +inpaint +damaged /);
+  });
+});
+
+function cli(): { program: Command; out: string[]; err: string[]; codes: number[] } {
+  const out: string[] = [], err: string[] = [], codes: number[] = [];
+  const program = new Command().exitOverride();
+  registerModels(program, { out: (t) => out.push(t), err: (t) => err.push(t), exit: (c) => codes.push(c) });
+  return { program, out, err, codes };
+}
+
+describe('smartdrag models (commander)', () => {
   test('models add installs a good file and models list shows the inpaint stage on', async () => {
     const home = path.join(tmp, 'home-cli');
     const c = cli();

@@ -293,12 +293,21 @@ export async function addModels(fileOrDir: string, opts: StoreOptions & { modelI
     }
   }
   if (issues.length) return { ok: false, installed: [], issues };
-  for (const p of plan) {
-    fs.mkdirSync(path.dirname(p.dst), { recursive: true });
-    const tmp = `${p.dst}.partial-${process.pid}`;
-    fs.copyFileSync(p.src, tmp);
-    fs.renameSync(tmp, p.dst);
+  // Every file is copied under a temporary name first and renamed only when all are copied: a
+  // failed copy (a home that is not writable, a full disk) removes the copies and installs nothing.
+  const temps: string[] = [];
+  try {
+    for (const p of plan) {
+      fs.mkdirSync(path.dirname(p.dst), { recursive: true });
+      const tmp = `${p.dst}.partial-${process.pid}`;
+      temps.push(tmp);
+      fs.copyFileSync(p.src, tmp);
+    }
+  } catch (e) {
+    for (const t of temps) fs.rmSync(t, { force: true });
+    throw e;
   }
+  for (const [i, p] of plan.entries()) fs.renameSync(temps[i]!, p.dst);
   return { ok: true, installed: plan.map((p) => p.dst), issues: [] };
 }
 
@@ -308,29 +317,71 @@ export interface InstalledModel {
   name: string;
   task: ModelManifest['task'];
   licence: string;
-  /** `complete`: every file present (right size when pinned); `partial`: some; `absent`: none. */
-  state: 'complete' | 'partial' | 'absent';
-  files: { name: string; role: string; path: string; present: boolean }[];
+  /**
+   * `complete`: every file present (right size when pinned) and its tokenizer files, when
+   * installed, readable as the runtime reads them; `damaged`: a file there but of the wrong size,
+   * or installed tokenizer files the runtime cannot read (`smartdrag models verify` says which,
+   * `models add` installs it again); `partial`: some files missing; `absent`: none there.
+   */
+  state: 'complete' | 'damaged' | 'partial' | 'absent';
+  /** `damaged`: there but not of the pinned size. */
+  files: { name: string; role: string; path: string; present: boolean; damaged?: boolean }[];
+  /** Set when the installed tokenizer files cannot be read (the runtime's own check). */
+  tokenizerProblem?: string;
 }
 
-/** Cheap, synchronous install state of every manifest (presence and size; no hashing). */
+/** Tokenizer load results by file identity (path, size, mtime), so health and list stay cheap. */
+const tokenizerChecks = new Map<string, string | null>();
+
+/**
+ * What is wrong with a refine model's installed tokenizer files, checked as the runtime reads
+ * them ({@link loadClipTokenizer}); null when they load or are not both installed (the refiner
+ * then uses the empty prompt), `undefined` when the manifest has none.
+ */
+export function tokenizerProblem(manifest: ModelManifest, opts: StoreOptions = {}): string | null | undefined {
+  if (!manifest.tokenizer) return undefined;
+  const p = tokenizerPaths(installedDir(manifest, opts), manifest.tokenizer);
+  const stat = (f: string): fs.Stats | null => { try { return fs.statSync(f); } catch { return null; } };
+  const sv = stat(p.vocab), sm = stat(p.merges);
+  // Without both files the refiner uses the empty prompt (list and health say so): not a fault.
+  if (!sv || !sm) return null;
+  const key = `${p.vocab}:${sv.size}:${sv.mtimeMs}|${p.merges}:${sm.size}:${sm.mtimeMs}|${manifest.tokenizer.bos},${manifest.tokenizer.eos},${manifest.tokenizer.vocabSize}`;
+  let found = tokenizerChecks.get(key);
+  if (found === undefined) {
+    try {
+      loadClipTokenizer(p, manifest.tokenizer);
+      found = null;
+    } catch (e) {
+      found = (e as Error).message;
+    }
+    tokenizerChecks.set(key, found);
+  }
+  return found;
+}
+
+/**
+ * Cheap, synchronous install state of every manifest (presence and size; no hashing; tokenizer
+ * files read once per change of the files).
+ */
 export function listModels(opts: StoreOptions = {}): InstalledModel[] {
   return storeManifests(opts).map((m) => {
     const files = m.files.map((f) => {
       const p = installedPath(m, f, opts);
-      let present = false;
+      let present = false, damaged = false;
       try {
         const st = fs.statSync(p);
         present = st.isFile() && (f.bytes === null || st.size === f.bytes);
+        damaged = !present;
       } catch {
         present = false;
       }
-      return { name: f.name, role: f.role, path: p, present };
+      return { name: f.name, role: f.role, path: p, present, ...(damaged ? { damaged } : {}) };
     });
     const n = files.filter((f) => f.present).length;
+    const tok = n > 0 ? tokenizerProblem(m, opts) : undefined;
+    const state = files.some((f) => f.damaged) || (n === files.length && tok) ? 'damaged' : n === files.length ? 'complete' : n === 0 ? 'absent' : 'partial';
     return {
-      id: m.id, name: m.name, task: m.task, licence: m.licence.spdx,
-      state: n === files.length ? 'complete' : n === 0 ? 'absent' : 'partial', files,
+      id: m.id, name: m.name, task: m.task, licence: m.licence.spdx, state, files, ...(tok ? { tokenizerProblem: tok } : {}),
     } as InstalledModel;
   });
 }
@@ -344,7 +395,22 @@ export async function verifyModels(opts: StoreOptions = {}): Promise<{ id: strin
     if (present.length === 0) continue;
     const issues: CheckIssue[] = [];
     for (const f of m.files) issues.push(...await checkModelFile(installedPath(m, f, opts), f));
-    out.push({ id: m.id, checked: present.length, issues });
+    // The tokenizer files, read as the refiner reads them (a damaged vocab.json had verified "ok"
+    // while every final's refinement failed on it).
+    let checked = present.length;
+    if (m.tokenizer) {
+      const p = tokenizerPaths(installedDir(m, opts), m.tokenizer);
+      // (Without both, the refiner uses the empty prompt: nothing to check.)
+      if (fs.existsSync(p.vocab) && fs.existsSync(p.merges)) {
+        checked += 2;
+        try {
+          loadClipTokenizer(p, m.tokenizer);
+        } catch (e) {
+          issues.push(issue(CHECK_CODES.tokenizer, p.vocab, 'tokenizer files', `CLIP BPE files matching ${m.id}'s manifest`, (e as Error).message));
+        }
+      }
+    }
+    out.push({ id: m.id, checked, issues });
   }
   return out;
 }
