@@ -11,13 +11,16 @@
  * - layer: the changed pixels with their document offset.
  *
  * Keep pixels are restored from the input after the last stage, so they are bit-identical
- * whatever a later stage does. The signal is checked between stages (and between regions in the
- * warp); per-stage timings are returned in milliseconds.
+ * whatever a later stage does. The signal is checked between stages and inside the long ones (the
+ * object reading's steps and GrabCut rounds, the warp's bands of rows and field building, the
+ * fill's levels, the self-check: core/cancel.ts), so a cancel ends the edit within a small share
+ * of a stage; per-stage timings are returned in milliseconds.
  */
 import { cloneImage, createImage, createMask, placedMaskToCrop } from './image';
 import type { EditRequest, EditResult, Filler, Mask, Plan, ProgressFn, Rect, Refiner, Region, RgbaImage } from './types';
 import { editRoi } from '@smartdrag/shared';
 import { CancelledError } from './types';
+import { throwIfCancelled } from './cancel';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
 import { fillHole, holeBox } from './fill';
 import { blendSeams } from './blend';
@@ -82,7 +85,7 @@ export function bridgeEditOptions(quality: EditRequest['quality']): Pick<RunEdit
 }
 
 function checkSignal(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new CancelledError();
+  throwIfCancelled(signal);
 }
 
 /** Run one edit end to end. Throws `CancelledError` when `opts.signal` fires. */
@@ -115,10 +118,11 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   const timings: Record<string, number> = {};
   const seed = req.seed ?? 1;
   checkSignal(opts.signal);
-  let plan = await makePlan(req, opts.reasoner ? { reasoner: opts.reasoner, signal: opts.signal } : {});
+  let plan = await makePlan(req, { ...(opts.reasoner ? { reasoner: opts.reasoner } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  checkSignal(opts.signal);
   // A rigid move of a loose selection moves the object found inside it (core/plan/object-reading).
   const ts = performance.now();
-  const objects = applyObjectReading(req, plan);
+  const objects = applyObjectReading(req, plan, opts.signal);
   plan = objects.plan;
   timings.segment = performance.now() - ts;
   timings.plan = performance.now() - t0;
@@ -161,6 +165,7 @@ async function editStages(
   if (fresh.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...fresh] };
   const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
   const n = crop.width * crop.height;
+  checkSignal(opts.signal);
   // The growth reaches past the object's soft edge left outside the selection (rimReach): a few
   // pixels on DragBench-sized photos, tens on the 24–50 MP documents users open.
   // (Previews keep the fixed growth: the preview fill is a quick interpolation, and the reading
@@ -173,7 +178,9 @@ async function editStages(
   const grow = req.quality === 'final'
     ? Math.min(HOLE_GROW_MAX_PX, Math.max(holeGrowRadius(src, holeMask, targetMask, shadows.keep, shadows.skip, S), shadows.growPx))
     : HOLE_GROW_PX;
+  checkSignal(opts.signal);
   growHole(holeMask, targetMask, shadows.keep, forbidden, grow, S, warp.elasticArea, HOLE_GROW_PX);
+  checkSignal(opts.signal);
   const under = underSoftMoved(edited, holeMask, targetMask, keepMask);
   timings.warp = performance.now() - t1;
   opts.onProgress?.('warp', 1);
@@ -241,7 +248,8 @@ async function editStages(
   opts.onProgress?.('layer', 1);
   let check: SelfCheck | null | undefined;
   if (opts.selfCheck) {
-    check = selfCheck(req, { crop, edited, targetMask, holeMask, sourceMap: warp.sourceMap, movedBackward: backward });
+    checkSignal(opts.signal);
+    check = selfCheck(req, { crop, edited, targetMask, holeMask, sourceMap: warp.sourceMap, movedBackward: backward }, undefined, opts.signal);
     if (check) timings.check = check.ms;
     if (check?.doubtful) plan = { ...plan, warnings: [...plan.warnings, selfCheckWarning(check)] };
   }

@@ -9,6 +9,7 @@
  */
 import type { PlacedMask, RgbaImage } from './types';
 import { imageRectHash, maskHash } from './content-hash';
+import { rowsInBands } from './parallel/rows';
 
 /** Zero border (pixels) around a patch; wide enough that a sample whose taps leave it is empty. */
 export const PATCH_PAD = 3;
@@ -41,7 +42,7 @@ export interface SourcePatch {
  * `x0−1..x0+2 × y0−1..y0+2` for bicubic (`taps` 4). Built once per patch (kept on it; on a
  * SharedArrayBuffer for shared patches, which are never reused).
  */
-export function patchReach(p: SourcePatch, taps: 2 | 4, shared = false): Uint8Array {
+export function patchReach(p: SourcePatch, taps: 2 | 4, shared = false, signal?: AbortSignal): Uint8Array {
   const have = taps === 2 ? p.reach2 : p.reach4;
   if (have) return have;
   const w = p.width, h = p.height, n = w * h;
@@ -53,8 +54,9 @@ export function patchReach(p: SourcePatch, taps: 2 | 4, shared = false): Uint8Ar
   const rows = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
   const out = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
   const task: ReachTask = { kind: p.kind, rows, out, width: w, height: h, taps };
-  reachRows(task, 0, h);
-  reachColumns(task, 0, h);
+  // (With a signal, in bands it is checked between: core/cancel.ts.)
+  rowsInBands(reachRows, task, h, undefined, signal);
+  rowsInBands(reachColumns, task, h, undefined, signal);
   if (taps === 2) p.reach2 = out; else p.reach4 = out;
   return out;
 }
@@ -100,14 +102,14 @@ export type PatchSampler = (p: SourcePatch, x: number, y: number, out: Float32Ar
  * the mask outside the image count as empty. `shared`: the arrays live on SharedArrayBuffers (for
  * row-parallel passes, core/parallel).
  */
-export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = false): SourcePatch {
+export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = false, signal?: AbortSignal): SourcePatch {
   // Small patches (previews, small documents) are kept across jobs by content: every preview of
   // a drag warps the same region of the same pixels. Large ones (and shared ones for the pixel
   // threads) are built each time: caching them would hold hundreds of MB between jobs.
   const x0 = Math.max(mask.left, 0), y0 = Math.max(mask.top, 0);
   const x1 = Math.min(mask.left + mask.width, image.width), y1 = Math.min(mask.top + mask.height, image.height);
   const bytes = (Math.max(0, x1 - x0) + 2 * PATCH_PAD) * (Math.max(0, y1 - y0) + 2 * PATCH_PAD) * 23;
-  if (shared || !patchCacheOn || bytes > PATCH_CACHE_MAX_BYTES) return makeSourcePatch(image, mask, shared);
+  if (shared || !patchCacheOn || bytes > PATCH_CACHE_MAX_BYTES) return makeSourcePatch(image, mask, shared, signal);
   const key = `${maskHash(mask)}|${imageRectHash(image, x0, y0, x1, y1)}`;
   const i = patches.findIndex((e) => e.key === key);
   if (i >= 0) {
@@ -115,7 +117,7 @@ export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = fa
     patches.unshift(e!);
     return e!.patch;
   }
-  const patch = makeSourcePatch(image, mask, false);
+  const patch = makeSourcePatch(image, mask, false, signal);
   patches.unshift({ key, patch });
   if (patches.length > PATCH_CACHE_ENTRIES) patches.length = PATCH_CACHE_ENTRIES;
   return patch;
@@ -133,7 +135,7 @@ export function setPatchCache(on: boolean): void {
   if (!on) patches.length = 0;
 }
 
-function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean): SourcePatch {
+function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean, signal?: AbortSignal): SourcePatch {
   const x0 = Math.max(mask.left, 0), y0 = Math.max(mask.top, 0);
   const x1 = Math.min(mask.left + mask.width, image.width), y1 = Math.min(mask.top + mask.height, image.height);
   const iw = Math.max(0, x1 - x0), ih = Math.max(0, y1 - y0);
@@ -148,7 +150,7 @@ function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean): S
     src: image.data, srcWidth: image.width, srcLeft: 0, srcTop: 0, md: mask.data, mLeft: mask.left, mTop: mask.top, mWidth: mask.width,
     rgba, cov, kind, width, left, top, x0, x1, y0,
   };
-  patchRows(task, 0, ih);
+  rowsInBands(patchRows, task, ih, undefined, signal);
   return { left, top, width, height, rgba, cov, kind };
 }
 

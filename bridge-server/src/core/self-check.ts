@@ -24,6 +24,7 @@ import { badness, computeLook, STRETCH_FOLD, STRETCH_NATURAL, type LookMeasures 
 import { unionOver } from './image';
 import { boxReduce, type SelfCheckInfo } from '@smartdrag/shared';
 import type { EditRequest, EditResult, Mask, RgbaImage, SelfCheck } from './types';
+import { checkRow, throwIfCancelled } from './cancel';
 
 export type { SelfCheck };
 
@@ -66,7 +67,7 @@ export function findingsOf(m: LookMeasures): string[] {
 export type CheckedEdit = Pick<EditResult, 'crop' | 'holeMask' | 'targetMask' | 'sourceMap' | 'edited' | 'movedBackward'>;
 
 /** The measures' inputs on a proxy `k` times smaller (crop at the proxy's origin). */
-function proxyLookInput(req: EditRequest, res: CheckedEdit, editable: Mask, k: number): Parameters<typeof computeLook>[0] {
+function proxyLookInput(req: EditRequest, res: CheckedEdit, editable: Mask, k: number, signal?: AbortSignal): Parameters<typeof computeLook>[0] {
   const { crop } = res, w = crop.width, h = crop.height;
   const toImage = (r: ReturnType<typeof boxReduce>): RgbaImage => {
     const data = new Uint8ClampedArray(r.data.length);
@@ -74,7 +75,9 @@ function proxyLookInput(req: EditRequest, res: CheckedEdit, editable: Mask, k: n
     return { width: r.w, height: r.h, data };
   };
   const input = toImage(boxReduce(req.image, k, crop));
+  throwIfCancelled(signal);
   const result = toImage(boxReduce(res.edited, k));
+  throwIfCancelled(signal);
   const pw = input.width, ph = input.height, pn = pw * ph;
   const hole: Mask = { width: pw, height: ph, data: new Uint8Array(pn) };
   const target: Mask = { width: pw, height: ph, data: new Uint8Array(pn) };
@@ -86,6 +89,7 @@ function proxyLookInput(req: EditRequest, res: CheckedEdit, editable: Mask, k: n
   const cover = new Int32Array(pw), blk = new Int32Array(w);
   for (let x = 0; x < w; x++) blk[x] = (x / k) | 0;
   for (let by = 0; by < ph; by++) {
+    checkRow(signal, by);
     cover.fill(0);
     const y0 = by * k, y1 = Math.min(h, y0 + k);
     for (let y = y0; y < y1; y++) for (let x = 0, r = y * w; x < w; x++) cover[blk[x]!]! += ed[r + x]! > 0 ? 1 : 0;
@@ -116,19 +120,21 @@ function proxyLookInput(req: EditRequest, res: CheckedEdit, editable: Mask, k: n
  * Run the self-check on a finished edit, which must carry its `sourceMap` or (one region moved,
  * turned or scaled rigidly) its `movedBackward`. Returns null without either, or for an empty crop.
  * `maxPixels` (default {@link SELF_CHECK_PROXY_PIXELS}): crops larger than this are measured on a
- * box proxy of at most this many pixels.
+ * box proxy of at most this many pixels. `signal` is checked between the check's steps
+ * (`CancelledError` once it has fired: core/cancel.ts).
  */
-export function selfCheck(req: EditRequest, res: CheckedEdit, maxPixels = SELF_CHECK_PROXY_PIXELS): SelfCheck | null {
+export function selfCheck(req: EditRequest, res: CheckedEdit, maxPixels = SELF_CHECK_PROXY_PIXELS, signal?: AbortSignal): SelfCheck | null {
   const { crop } = res;
   const n = crop.width * crop.height;
   if ((!res.sourceMap && !res.movedBackward) || n === 0) return null;
   const t = performance.now();
   // The editable area = the union of the regions, over the crop.
   const editable = unionOver(req.regions.map((r) => r.mask), crop);
+  throwIfCancelled(signal);
   const k = n <= maxPixels ? 1 : Math.ceil(Math.sqrt(n / maxPixels));
   const m = k === 1 && res.sourceMap
     ? computeLook({ input: req.image, result: res.edited, resultOrigin: crop, edit: res, editable, editableOrigin: crop })
-    : computeLook(proxyLookInput(req, res, editable, k));
+    : computeLook(proxyLookInput(req, res, editable, k, signal));
   const b = badness(m);
   const doubtful = b >= DOUBTFUL_BADNESS;
   return {

@@ -1,7 +1,8 @@
 /**
  * An edit worker: runs `runEdit` for one job at a time, off the bridge's event loop. Receives
  * pixels as transferred buffers and transfers the layer back. Cancel arrives as a message and
- * fires the job's AbortSignal; the core stops at its next checkpoint.
+ * fires the job's AbortSignal; the core stops at its next checkpoint (its checks take in a waiting
+ * message themselves: core/cancel.ts).
  *
  * Each worker owns its learned stages (onnxruntime sessions belong to one thread): it calls
  * `initLearnedStages` once at start and passes `editOptions(timings)` (the stages that are on,
@@ -9,9 +10,10 @@
  * optional local LLM reasoner is created here too. The plan is posted as soon as it is made, so
  * the client sees `job.plan` before any pixel progress.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { rasterizePolygon } from '@smartdrag/shared';
 import { collectGarbage } from '../core/gc';
+import { setCancelPoll } from '../core/cancel';
 import { wireCheck } from '../core/self-check';
 import { bridgeEditOptions, runEdit } from '../core/edit';
 import { movedOutline } from '../core/outline';
@@ -168,12 +170,30 @@ async function run(job: WorkerJob): Promise<void> {
   }
 }
 
-port.on('message', (msg: ToWorker) => {
+function onMessage(msg: ToWorker): void {
   // After `run` returns, this thread holds nothing of the job (its layer was transferred out).
   if (msg.type === 'run') {
     const large = msg.job.image.data.byteLength >= COLLECT_AFTER_BYTES;
-    void run(msg.job).then(() => { if (large) released(); });
+    void run(msg.job).then(() => {
+      if (large) released();
+      const next = deferred.shift();
+      if (next) onMessage(next);
+    });
   }
   else if (msg.type === 'cancel' && current?.jobId === msg.jobId) current.abort.abort();
+}
+port.on('message', onMessage);
+// The core's long stages are synchronous: a cancel posted meanwhile would be taken in only when
+// the edit has ended (and the pool's grace had replaced this worker). Their checks
+// (core/cancel.ts) take in the messages waiting here first, so the job's signal fires at once.
+// Only a cancel is acted on inside a check; anything else taken in there (the pool sends a run
+// only to an idle worker, so nothing should be) waits until the current edit has returned.
+const deferred: ToWorker[] = [];
+setCancelPoll(() => {
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+    const msg = m.message as ToWorker;
+    if (msg.type === 'cancel') onMessage(msg);
+    else deferred.push(msg);
+  }
 });
 void learned.then(({ info }) => post({ type: 'ready', stages: info }));

@@ -59,7 +59,7 @@ export const defaultFiller: Filler = new PatchMatchFiller();
 export async function fillHole(input: FillStageInput): Promise<void> {
   const { image, hole, forbidden } = input;
   if (input.quality === 'preview') {
-    fillPushPullCoarse(image, hole, forbidden);
+    fillPushPullCoarse(image, hole, forbidden, input.signal);
     input.onProgress?.(1);
     return;
   }

@@ -21,7 +21,7 @@
  */
 import { createRng, type Rng } from '../random';
 import type { FillOptions, Filler, Mask, RgbaImage } from '../types';
-import { CancelledError } from '../types';
+import { throwIfCancelled } from '../cancel';
 import { registerRowKernel, rowsInBands, runRows, sharedBytes, sharedFloat32, willRunParallel } from '../parallel/rows';
 import { Scratch } from './scratch';
 import { findContinuedEdges, paintContinuedEdges } from './structure';
@@ -972,7 +972,7 @@ function modeVote(cc: Float32Array, cw: Float32Array, n: number, start: number, 
  * pixel is KNOWN, so the hole and `forbidden` are never sampled; hole pixels with no
  * contribution keep the bilinear upsampled colour of `P`.
  */
-function voteLight(P: LightField, F: RawLevel, rv: number, S: Scratch, onRows?: (done: number) => void): LightField {
+function voteLight(P: LightField, F: RawLevel, rv: number, S: Scratch, onRows?: (done: number) => void, signal?: AbortSignal): LightField {
   const { w, h, col, state } = F;
   // Large levels share the vote's rows with the pixel threads (col arrays are then shared too).
   const par = col.buffer instanceof SharedArrayBuffer && P.col.buffer instanceof SharedArrayBuffer && willRunParallel(h, w * h);
@@ -1025,8 +1025,9 @@ function voteLight(P: LightField, F: RawLevel, rv: number, S: Scratch, onRows?: 
   // Weights first (the vote reads its neighbours' weights in other rows), then the vote.
   // (The weights take about a third of the time, the vote the rest: so they share `onRows`.)
   const first = onRows ? (f: number) => onRows(f / 3) : undefined, second = onRows ? (f: number) => onRows((1 + 2 * f) / 3) : undefined;
-  if (par) { runRows(VOTE_WEIGHTS_KERNEL, task, rows, work, first); runRows(VOTE_LIGHT_KERNEL, task, rows, work, second); }
-  else { rowsInBands(voteWeightRows, task, rows, first); rowsInBands(voteLightRows, task, rows, second); }
+  // (`signal` is checked between bands of rows: core/cancel.ts.)
+  if (par) { runRows(VOTE_WEIGHTS_KERNEL, task, rows, work, first, signal); runRows(VOTE_LIGHT_KERNEL, task, rows, work, second, signal); }
+  else { rowsInBands(voteWeightRows, task, rows, first, signal); rowsInBands(voteLightRows, task, rows, second, signal); }
   return { w, h, col, state, nnf, dist, nnfBias: 1 };
 }
 
@@ -1286,7 +1287,7 @@ function colorFieldFactor(w: number, h: number): number {
 }
 
 function checkAbort(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new CancelledError();
+  throwIfCancelled(signal);
 }
 
 /** Let queued events (e.g. a cancel) run between levels. */
@@ -1297,7 +1298,7 @@ function yieldToLoop(): Promise<void> {
 /**
  * Fill `hole` (> 0) of `image` in place by exemplar completion; soft hole edges blend the fill
  * by coverage. Falls back to the pull-push fill when the window has no valid source patch.
- * Throws `CancelledError` when `opts.signal` fires (checked between pyramid levels).
+ * Throws `CancelledError` when `opts.signal` fires (checked between pyramid levels, between a level's iterations and between bands of a light level's vote).
  */
 export async function fillPatchMatch(
   image: RgbaImage, hole: Mask, forbidden: Mask, opts: FillOptions, options: PatchMatchOptions = {},
@@ -1502,6 +1503,8 @@ async function fillInWindow(
     const between = shallow && l > workL && l < top && L.targets.length >= THIN_TARGETS_PER_HOLE * L.holeCount;
     let prevDist = -1;
     for (let it = 0; it < iters; it++) {
+      // (A cancel between two iterations, not only between levels.)
+      checkAbort(opts.signal);
       patchMatchPass(L, r, pass++ % 2 === 0, rng, radius, globalTries, it > 0 || l !== top);
       let last = it === iters - 1;
       let settled = false;
@@ -1533,7 +1536,7 @@ async function fillInWindow(
   // comes from the finest level while the search ran coarse.
   let parent: LightField = full[0]!;
   for (let l = fine - 1; l >= 0; l--) {
-    parent = voteLight(parent, raws[l]!, LIGHT_VOTE_RADIUS, S, (f) => report(levelWork(l) * f));
+    parent = voteLight(parent, raws[l]!, LIGHT_VOTE_RADIUS, S, (f) => report(levelWork(l) * f), opts.signal);
     doneWork += levelWork(l);
     report(0);
     if (l > 0) {

@@ -8,6 +8,7 @@
 import { maskBounds } from '@smartdrag/shared';
 import type { Mask, RgbaImage } from '../types';
 import type { Scratch } from './scratch';
+import { checkRow, throwIfCancelled } from '../cancel';
 
 /** Separable 4-tap pull kernel [1 3 3 1] (a tent around the coarse pixel centre). */
 const TAP = [1, 3, 3, 1] as const;
@@ -389,7 +390,7 @@ export const QUARTER_PREVIEW_MIN_PIXELS = 384 * 384;
  * {@link fillPushPull}. Nothing outside the hole changes, and `forbidden` pixels are never used
  * as data.
  */
-export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mask): void {
+export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mask, signal?: AbortSignal): void {
   const w = image.width;
   const b = previewWindow('fillPushPullCoarse', image, hole, forbidden);
   if (!b) return;
@@ -403,8 +404,10 @@ export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mas
   const val = new Float32Array(cw * ch * 4);
   const wgt = new Float32Array(cw * ch);
   const d = image.data, hd = hole.data, fd = forbidden?.data;
-  // f×f box average of the known pixels.
+  // f×f box average of the known pixels. (`signal` is checked every few dozen rows and between
+  // the steps: core/cancel.ts.)
   for (let y = 0; y < wh; y++) {
+    checkRow(signal, y);
     const srow = (y + b.y0) * w + b.x0, crow = (y >> sh) * cw;
     for (let x = 0; x < ww; x++) {
       const sp = srow + x;
@@ -422,7 +425,9 @@ export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mas
     val[ci] = val[ci]! / k; val[ci + 1] = val[ci + 1]! / k; val[ci + 2] = val[ci + 2]! / k; val[ci + 3] = val[ci + 3]! / k;
     wgt[c] = 1;
   }
+  throwIfCancelled(signal);
   pushPullFill(val, wgt, cw, ch, 4);
+  throwIfCancelled(signal);
   // Bilinear upsample into the hole pixels (coarse cell centres sit at f·c + (f − 1)/2).
   const half = (f - 1) / 2;
   // The horizontal taps and weights depend on the column only: computed once per column.
@@ -433,6 +438,7 @@ export function fillPushPullCoarse(image: RgbaImage, hole: Mask, forbidden?: Mas
     colX0[x] = x0; colX1[x] = Math.min(cw - 1, x0 + 1); colTx[x] = fx - x0;
   }
   for (let y = 0; y < wh; y++) {
+    checkRow(signal, y);
     const srow = (y + b.y0) * w + b.x0;
     const fy = Math.min(ch - 1, Math.max(0, (y - half) / f));
     const y0 = Math.floor(fy), y1 = Math.min(ch - 1, y0 + 1), ty = fy - y0;

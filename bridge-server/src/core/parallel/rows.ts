@@ -21,6 +21,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { throwIfCancelled } from '../cancel';
 
 /** A row kernel: process rows `[y0, y1)` of `task`. */
 export type RowKernel<T> = (task: T, y0: number, y1: number) => void;
@@ -59,6 +60,8 @@ export interface RowPassMessage {
   chunk: number;
   /** Threads sharing the pass (helpers + caller). */
   threads: number;
+  /** Largest chunk (rows): with a signal, a pass is handed out in bands the caller checks between (see {@link cancelBand}). */
+  maxChunk?: number;
 }
 
 const NEXT = 0, DONE = 1, FAILED = 2, BY_HELPERS = 3;
@@ -156,17 +159,41 @@ export function startPixelHelpers(): void {
 
 /**
  * Run `kernel` over `rows` rows in this thread, in bands when `onRows` wants to hear how far it is
- * (the share of rows done, after each band): a long pass then reports as it goes.
+ * (the share of rows done, after each band): a long pass then reports as it goes. With `signal`,
+ * the pass runs in bands of {@link cancelBand} rows and throws `CancelledError` between two of them
+ * once the signal has fired (core/cancel.ts); the reports are the same as without it.
  */
-export function rowsInBands<T>(kernel: RowKernel<T>, task: T, rows: number, onRows?: (done: number) => void): void {
+export function rowsInBands<T>(kernel: RowKernel<T>, task: T, rows: number, onRows?: (done: number) => void, signal?: AbortSignal): void {
+  const run = (y0: number, y1: number): void => {
+    if (!signal) { kernel(task, y0, y1); return; }
+    const step = cancelBand(rows);
+    for (let a = y0; a < y1; a += step) {
+      throwIfCancelled(signal);
+      kernel(task, a, Math.min(y1, a + step));
+    }
+  };
   // (A pass of under BANDED_MIN_ROWS rows is short: one call, one report.)
-  if (!onRows || rows < BANDED_MIN_ROWS) { kernel(task, 0, rows); onRows?.(1); return; }
+  if (!onRows || rows < BANDED_MIN_ROWS) { run(0, rows); onRows?.(1); return; }
   const band = Math.ceil(rows / PROGRESS_BANDS);
   for (let y0 = 0; y0 < rows; y0 += band) {
     const y1 = Math.min(rows, y0 + band);
-    kernel(task, y0, y1);
+    run(y0, y1);
     onRows(y1 / rows);
   }
+}
+
+/** Bands a pass with a signal is cut into at most (the signal is checked between two). */
+const CANCEL_BANDS = 64;
+/** Fewest rows of such a band. */
+const CANCEL_BAND_MIN_ROWS = 16;
+
+/**
+ * Rows of one band of a pass with a signal: 1/{@link CANCEL_BANDS} of the pass (at least
+ * {@link CANCEL_BAND_MIN_ROWS}), so a cancel waits for a small share of the pass whatever its size.
+ * Kernels write only their own rows, so the bands change no value.
+ */
+export function cancelBand(rows: number): number {
+  return Math.max(CANCEL_BAND_MIN_ROWS, Math.ceil(rows / CANCEL_BANDS));
 }
 
 /** How many progress reports a long pass makes at most (see {@link rowsInBands}). */
@@ -177,27 +204,48 @@ const BANDED_MIN_ROWS = 1024;
 /**
  * Run one pass of a registered kernel over `rows` rows (the kernel adds its own row offset).
  * `onRows` hears the share of rows done as the pass goes (at most about {@link PROGRESS_BANDS} times).
+ * With `signal`, rows are handed out in chunks of at most {@link cancelBand} rows and the caller
+ * throws `CancelledError` between two of its chunks once the signal has fired — after the helpers'
+ * chunks under way have ended (they write into the pass's buffers, which go back to a pool).
  */
-export function runRows<T>(name: string, task: T, rows: number, work: number, onRows?: (done: number) => void): void {
+export function runRows<T>(name: string, task: T, rows: number, work: number, onRows?: (done: number) => void, signal?: AbortSignal): void {
   const kernel = kernels.get(name) as RowKernel<T> | undefined;
   if (!kernel) throw new Error(`row kernel ${name} is not registered`);
   if (rows <= 0) return;
-  if (work < minWork || rows < 16 || pixelHelperCount() === 0) { rowsInBands(kernel, task, rows, onRows); return; }
+  if (work < minWork || rows < 16 || pixelHelperCount() === 0) { rowsInBands(kernel, task, rows, onRows, signal); return; }
   startPixelHelpers();
   const use = helpers.slice(0, pixelHelperCount());
   const threads = use.length + 1;
   const chunk = Math.max(4, Math.ceil(rows / (threads * 32)));
+  const maxChunk = signal ? cancelBand(rows) : rows;
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
-  const msg: RowPassMessage = { name, task, ctrl, rows, chunk, threads };
+  const msg: RowPassMessage = { name, task, ctrl, rows, chunk, threads, ...(signal ? { maxChunk } : {}) };
   for (const h of use) h.postMessage(msg);
   // The share of rows done, told at most every 1/PROGRESS_BANDS of the pass.
   let told = 0;
   const tell = (done: number): void => { if (onRows && done - told >= rows / PROGRESS_BANDS) { told = done; onRows(Math.min(1, done / rows)); } };
-  for (;;) {
-    const [y0, y1] = takeChunk(ctrl, rows, chunk, threads);
-    if (y0 >= rows) break;
-    kernel(task, y0, y1);
-    tell(Atomics.add(ctrl, DONE, y1 - y0) + (y1 - y0));
+  // Rows of the caller's own chunk under way (not yet counted done).
+  let open = 0;
+  try {
+    for (;;) {
+      throwIfCancelled(signal);
+      const [y0, y1] = takeChunk(ctrl, rows, chunk, threads, maxChunk);
+      if (y0 >= rows) break;
+      open = y1 - y0;
+      kernel(task, y0, y1);
+      open = 0;
+      tell(Atomics.add(ctrl, DONE, y1 - y0) + (y1 - y0));
+    }
+  } catch (e) {
+    // No row is handed out any more; the helpers finish the chunks they hold before this returns.
+    const handed = Math.min(rows, Atomics.exchange(ctrl, NEXT, rows)) - open;
+    for (;;) {
+      const done = Atomics.load(ctrl, DONE);
+      if (done >= handed) break;
+      if (Atomics.wait(ctrl, DONE, done, 60_000) === 'timed-out' && Atomics.load(ctrl, DONE) === done) break;
+    }
+    helperRows += Atomics.load(ctrl, BY_HELPERS);
+    throw e;
   }
   for (;;) {
     const done = Atomics.load(ctrl, DONE);
@@ -214,12 +262,12 @@ export function runRows<T>(name: string, task: T, rows: number, work: number, on
   onRows?.(1);
 }
 
-/** The next chunk `[y0, y1)` of a pass (guided: a share of what is left, at least `min` rows). */
-function takeChunk(ctrl: Int32Array, rows: number, min: number, threads: number): [number, number] {
+/** The next chunk `[y0, y1)` of a pass (guided: a share of what is left, at least `min` rows, at most `max` when that is more than `min`). */
+function takeChunk(ctrl: Int32Array, rows: number, min: number, threads: number, max = rows): [number, number] {
   for (;;) {
     const y0 = Atomics.load(ctrl, NEXT);
     if (y0 >= rows) return [rows, rows];
-    const y1 = Math.min(rows, y0 + Math.max(min, Math.ceil((rows - y0) / (2 * threads))));
+    const y1 = Math.min(rows, y0 + Math.max(min, Math.min(max, Math.ceil((rows - y0) / (2 * threads)))));
     if (Atomics.compareExchange(ctrl, NEXT, y0, y1) === y0) return [y0, y1];
   }
 }
@@ -229,7 +277,7 @@ export function serveRowPass(msg: RowPassMessage): void {
   const { ctrl, rows, chunk, threads } = msg;
   const kernel = kernels.get(msg.name);
   for (;;) {
-    const [y0, y1] = takeChunk(ctrl, rows, chunk, threads);
+    const [y0, y1] = takeChunk(ctrl, rows, chunk, threads, msg.maxChunk ?? rows);
     if (y0 >= rows) break;
     try {
       if (!kernel) throw new Error(`row kernel ${msg.name} is not registered in the helper`);

@@ -19,6 +19,7 @@
 import type { PlacedMask, RgbaImage } from '../types';
 import { squaredDistance } from '../distance-transform';
 import { placedMaskToCrop } from '../image';
+import { checkRow, throwIfCancelled } from '../cancel';
 
 /** How far the shadow may reach from the selection, in equivalent-disc radii of the selection (at least {@link SHADOW_MIN_REACH_PX}). */
 export const SHADOW_REACH = 1;
@@ -160,7 +161,7 @@ export const SHADOW_MAX_WORK_PIXELS = 100_000;
  * half its pixels do), at most {@link SHADOW_MAX_WORK_PIXELS} of them, and the shadow's blocks are
  * mapped back to the document's pixels.
  */
-export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { why: string } {
+export function castShadow(image: RgbaImage, mask: PlacedMask, signal?: AbortSignal): CastShadow | { why: string } {
   const W = image.width, H = image.height, d = image.data;
   let area = 0;
   for (let i = 0; i < mask.data.length; i++) if (mask.data[i]! >= 128) area++;
@@ -177,6 +178,7 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
   const rgb = new Float32Array(3 * n), cnt = new Uint16Array(n), inSel = new Uint16Array(n);
   const stride = Math.max(1, f >> 1);
   for (let y = bt; y < bb; y += stride) {
+    checkRow(signal, (y - bt) / stride);
     const by = ((y - bt) / f) | 0, my = y - mask.top, rowSel = my >= 0 && my < mask.height;
     for (let x = bl; x < br; x += stride) {
       const p = by * w + (((x - bl) / f) | 0), i = (y * W + x) * 4;
@@ -224,6 +226,7 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
   const objDiff = Math.max(Math.abs(objMed[0]! - bg[0]!), Math.abs(objMed[1]! - bg[1]!), Math.abs(objMed[2]! - bg[2]!));
   if (objDiff < OBJECT_MIN_LEVELS) return { why: `the object hardly differs from its backdrop (${objDiff} levels)` };
   const hi = SHADOW_MAX_SHARE * objDiff;
+  throwIfCancelled(signal);
   // Differences are read on a 3×3 mean of the blocks, so that a noisy backdrop does not grow a fringe.
   const mean = new Float32Array(3 * n);
   for (let y = 0; y < h; y++) {
@@ -328,6 +331,7 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
       for (let p = 0; p < n; p++) if (fringe[p]) { shadow[p] = 1; cover[p] = FRINGE_COVER; }
     }
   }
+  throwIfCancelled(signal);
   // The grown mask: the selection's own coverage, 255 on the shadow's pixels outside it.
   let x0 = mask.left, y0 = mask.top, x1 = mask.left + mask.width, y1 = mask.top + mask.height;
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
@@ -339,6 +343,7 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
   const out: PlacedMask = { ...rect, data: placedMaskToCrop(mask, rect).data };
   let pixels = 0;
   for (let y = y0; y < y1; y++) {
+    checkRow(signal, y - y0);
     if (y < bt || y >= bb) continue;
     const by = ((y - bt) / f) | 0;
     for (let x = x0; x < x1; x++) {
@@ -350,7 +355,7 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
       pixels++;
     }
   }
-  return { mask: out, pixels, share: pixels / area, fringePx, others: otherObjects(foreign, sel, w, h, f, rEqPx, bl, bt, br, bb) };
+  return { mask: out, pixels, share: pixels / area, fringePx, others: otherObjects(foreign, sel, w, h, f, rEqPx, bl, bt, br, bb, signal) };
 }
 
 /**
@@ -361,7 +366,7 @@ export function castShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { w
  * patches larger: grown up to a 3 px rim at 8×, the vacated area was filled with copies of the
  * other object's edge), as document pixels of the work box.
  */
-function otherObjects(foreign: Uint8Array, sel: Uint8Array, w: number, h: number, f: number, rEqPx: number, bl: number, bt: number, br: number, bb: number): PlacedMask | null {
+function otherObjects(foreign: Uint8Array, sel: Uint8Array, w: number, h: number, f: number, rEqPx: number, bl: number, bt: number, br: number, bb: number, signal?: AbortSignal): PlacedMask | null {
   const n = w * h;
   // The object's own rim: foreign blocks 8-connected to the selection through foreign blocks.
   const own = new Uint8Array(n);
@@ -374,6 +379,7 @@ function otherObjects(foreign: Uint8Array, sel: Uint8Array, w: number, h: number
   const r2 = Math.max(1, Math.ceil(Math.max(FOREIGN_RIM_PX, OTHER_RIM_SHARE * rEqPx) / f)) ** 2;
   const out: PlacedMask = { left: bl, top: bt, width: br - bl, height: bb - bt, data: new Uint8Array((br - bl) * (bb - bt)) };
   for (let y = bt; y < bb; y++) {
+    checkRow(signal, y - bt);
     const by = ((y - bt) / f) | 0;
     for (let x = bl; x < br; x++) if (near[by * w + (((x - bl) / f) | 0)]! <= r2) out.data[(y - bt) * out.width + x - bl] = 255;
   }

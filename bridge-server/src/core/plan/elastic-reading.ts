@@ -47,7 +47,7 @@ export interface ElasticDecision {
  * plan (the input plan, unchanged, becomes its first alternative when anything changed) and the
  * decision per region.
  */
-export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan; decisions: ElasticDecision[] } {
+export function applyElasticReading(req: EditRequest, plan: Plan, signal?: AbortSignal): { plan: Plan; decisions: ElasticDecision[] } {
   const decisions: ElasticDecision[] = [];
   const replaced = new Map<string, Operation>();
   const warnings: string[] = [];
@@ -78,11 +78,11 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
       decide(false, 'an arrow leaves the selection: the object moves to a new place');
       continue;
     }
-    const fit = readSelectionFit(req.image, region.mask, documentSide(req));
+    const fit = readSelectionFit(req.image, region.mask, documentSide(req), signal);
     let attachedWhy = '';
     if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
     const area = elasticArea(region.mask, req.keep ?? [], req.image);
-    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number; reading: ElasticMap } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview' });
+    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number; reading: ElasticMap } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview', ...(signal ? { signal } : {}) });
     if (!res.field) {
       // No fold-free map: the occlusion reading (the part slides over what is in front of it) —
       // unless an arrow crosses most of the room ahead of it (≥ OCCLUSION_MAX_REACH of the way to
@@ -97,11 +97,11 @@ export function applyElasticReading(req: EditRequest, plan: Plan): { plan: Plan;
       // ...unless that move would cut out an object attached to something outside the selection
       // (a tail on its fish, a tower top on its tower): cut out along the selection's edge, it
       // would come off and float; sliding it keeps it joined.
-      const joined = far && ops.every((o) => o.kind === 'translate' || o.kind === 'rotate' || o.kind === 'scale') ? attachedObject(req, region.mask, handles) : null;
+      const joined = far && ops.every((o) => o.kind === 'translate' || o.kind === 'rotate' || o.kind === 'scale') ? attachedObject(req, region.mask, handles, signal) : null;
       if (far && !joined?.attached) { decide(false, `no fold-free elastic map and an arrow crosses most of the selection: ${res.warnings.join('; ')}`); continue; }
       if (joined?.attached) attachedWhy = `the object it grabs continues past the selection's edge (${Math.round(joined.share * 100)}% of its outline): moved as a cut-out it would come off; `;
       // The warp's own call (warp-regions.ts prepareElastic), so that it reuses this field.
-      const occ = regionOcclusionField(area, region.mask, handles, targets, req.image.width, req.image.height, req.quality === 'preview');
+      const occ = regionOcclusionField(area, region.mask, handles, targets, req.image.width, req.image.height, req.quality === 'preview', signal);
       if (!occ.field) { decide(false, `no fold-free elastic map: ${res.warnings.join('; ')}`); continue; }
       res = { field: occ.field, warnings: [...occ.warnings, 'no fold-free map: the dragged part slides over what lies in front of it'], partRadius: [], maxStretch: occ.maxStretch, reading: 'occlusion' };
     }

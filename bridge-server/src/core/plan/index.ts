@@ -6,7 +6,7 @@
  * an optional {@link PlanReasoner} (e.g. {@link createLlmReasoner} for a local OpenAI-compatible
  * server) can be plugged in and falls back to the rules on any failure.
  */
-import type { EditRequest, Operation, PlacedMask, Plan } from '../types';
+import { CancelledError, type EditRequest, type Operation, type PlacedMask, type Plan } from '../types';
 import { parseIntent } from '../intent/parse';
 import { buildContext, ruleReason } from './rule-reasoner';
 import { applyElasticReading } from './elastic-reading';
@@ -21,6 +21,7 @@ export interface PlanOptions {
   useIntent?: boolean;
   /** Optional reasoner replacing the rules (off by default). */
   reasoner?: PlanReasoner;
+  /** Given to the reasoner, and checked inside the elastic reading (core/cancel.ts). */
   signal?: AbortSignal;
 }
 
@@ -104,18 +105,18 @@ async function planRequest(req: EditRequest, opts: PlanOptions): Promise<Plan> {
     if (!(opts.reasoner && e instanceof SmartDragError && e.code === ErrorCode.intent_unclear)) throw e;
     question = e;
   }
-  if (!opts.reasoner) return applyElasticReading(req, rulePlan!).plan;
+  if (!opts.reasoner) return applyElasticReading(req, rulePlan!, opts.signal).plan;
   // Text alone that the rules read: the rules' plan stands (the plan says so in `reasoner`).
   if (ctx.drags.length === 0 && rulePlan) return rulePlan;
   try {
     const plan = await opts.reasoner.reason({ ctx, parse, rulePlan, ...(question ? { ruleQuestion: question.message } : {}), signal: opts.signal });
     plan.reasoner ??= opts.reasoner.name;
-    return applyElasticReading(req, plan).plan;
+    return applyElasticReading(req, plan, opts.signal).plan;
   } catch (e) {
-    if (e instanceof SmartDragError && e.code === ErrorCode.intent_unclear) throw e;
+    if (e instanceof CancelledError || (e instanceof SmartDragError && e.code === ErrorCode.intent_unclear)) throw e;
     const msg = e instanceof Error ? e.message : String(e);
     if (!rulePlan) throw new SmartDragError(ErrorCode.intent_unclear, `${question!.message} (The reasoner "${opts.reasoner.name}" could not read it either: ${msg}.)`);
-    return applyElasticReading(req, { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] }).plan;
+    return applyElasticReading(req, { ...rulePlan, warnings: [...rulePlan.warnings, `Reasoner "${opts.reasoner.name}" failed (${msg}); used the rule reasoner.`] }, opts.signal).plan;
   }
 }
 

@@ -68,7 +68,7 @@ function contentKey(image: RgbaImage, mask: PlacedMask, g = reach(mask)): string
   return [image.width, image.height, maskHash(mask), imageRectHash(image, l, t, r, b)].join('|');
 }
 
-/** `compute()` through a small most-recently-used list keyed by `key` (counted in the stats). */
+/** `compute()` through a small most-recently-used list keyed by `key` (counted in the stats); a compute that throws (a cancel) keeps nothing. */
 function remembered<T>(list: Array<{ key: string; value: T }>, key: string, compute: () => T): T {
   const i = list.findIndex((e) => e.key === key);
   if (i >= 0) {
@@ -92,13 +92,13 @@ const shadows: Array<{ key: string; value: CastShadow | { why: string } }> = [];
  * of the same pixels (as far as the shadow's reading looks) was read before: a drag's later
  * previews skip it. Shared result: read-only.
  */
-export function readCastShadow(image: RgbaImage, mask: PlacedMask): CastShadow | { why: string } {
-  if (!enabled) return castShadow(image, mask);
+export function readCastShadow(image: RgbaImage, mask: PlacedMask, signal?: AbortSignal): CastShadow | { why: string } {
+  if (!enabled) return castShadow(image, mask, signal);
   // Hashing the pixels costs more than the reading itself on a large box (castShadow reads a
   // sample of them): only boxes up to a proxy's size — a drag's previews — are remembered.
   const g = castShadowMargin(mask);
-  if ((mask.width + 2 * g) * (mask.height + 2 * g) > SHADOW_CACHE_MAX_PIXELS) return castShadow(image, mask);
-  return remembered(shadows, `shadow|${contentKey(image, mask, g)}`, () => castShadow(image, mask));
+  if ((mask.width + 2 * g) * (mask.height + 2 * g) > SHADOW_CACHE_MAX_PIXELS) return castShadow(image, mask, signal);
+  return remembered(shadows, `shadow|${contentKey(image, mask, g)}`, () => castShadow(image, mask, signal));
 }
 
 /** Largest work box (px) whose cast-shadow reading is remembered. */
@@ -108,20 +108,21 @@ const SHADOW_CACHE_MAX_PIXELS = 2_000_000;
  * `selectionFit` alone (the elastic reading's edge test), from the cache when the same selection of
  * the same pixels was tested before — a drag's later previews skip it. Shared result: read-only.
  */
-export function readSelectionFit(image: RgbaImage, mask: PlacedMask, documentSide?: number): SelectionFit {
-  if (!enabled) return selectionFit(image, mask, documentSide);
-  return remembered(fits, `${contentKey(image, mask)}|${documentSide ?? ''}`, () => selectionFit(image, mask, documentSide));
+export function readSelectionFit(image: RgbaImage, mask: PlacedMask, documentSide?: number, signal?: AbortSignal): SelectionFit {
+  if (!enabled) return selectionFit(image, mask, documentSide, signal);
+  return remembered(fits, `${contentKey(image, mask)}|${documentSide ?? ''}`, () => selectionFit(image, mask, documentSide, signal));
 }
 
 /**
  * The object reading of one selection: `selectionFit`, then (loose selections only)
  * `segmentObject` with `seg` — exactly what they return, from the cache when the same selection
  * of the same pixels was read before. The returned objects are shared: callers must not modify them.
+ * `signal` is checked inside both readings (core/cancel.ts); a cancelled reading is not kept.
  */
-export function readObject(image: RgbaImage, mask: PlacedMask, handles: readonly Point[], quality: string, seg: SegmentOptions, documentSide?: number): ObjectReadingEntry {
+export function readObject(image: RgbaImage, mask: PlacedMask, handles: readonly Point[], quality: string, seg: SegmentOptions, documentSide?: number, signal?: AbortSignal): ObjectReadingEntry {
   const compute = (): ObjectReadingEntry => {
-    const fit = selectionFit(image, mask, documentSide);
-    return fit.tight ? { fit } : { fit, seg: segmentObject(image, mask, handles, seg) };
+    const fit = selectionFit(image, mask, documentSide, signal);
+    return fit.tight ? { fit } : { fit, seg: segmentObject(image, mask, handles, seg, signal) };
   };
   if (!enabled) return compute();
   const key = [contentKey(image, mask), quality, JSON.stringify(seg), handles.map((p) => `${p[0]},${p[1]}`).join(';'), documentSide ?? ''].join('|');

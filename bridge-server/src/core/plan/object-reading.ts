@@ -13,6 +13,7 @@
 import { documentSide, type EditRequest, type Operation, type PlacedMask, type Plan, type Point, type Region } from '../types';
 import { maskAt } from '@smartdrag/shared';
 import { readCastShadow, readObject } from './object-cache';
+import { throwIfCancelled } from '../cancel';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
 export interface ObjectDecision {
@@ -81,8 +82,8 @@ export function outlineOnEdge(object: PlacedMask, selection: PlacedMask): { outl
  * the selection is tight: then the selection is the object). The object is read on one coarse grid
  * at every quality, so that a preview and its final take the same reading.
  */
-export function attachedObject(req: EditRequest, mask: PlacedMask, handles: readonly Point[]): { attached: boolean; share: number } | null {
-  const read = readObject(req.image, mask, handles, 'preview', { grow: 1, ...ATTACH_GRID }, documentSide(req));
+export function attachedObject(req: EditRequest, mask: PlacedMask, handles: readonly Point[], signal?: AbortSignal): { attached: boolean; share: number } | null {
+  const read = readObject(req.image, mask, handles, 'preview', { grow: 1, ...ATTACH_GRID }, documentSide(req), signal);
   if (!read.seg || !read.seg.reliable) return null;
   const edge = outlineOnEdge(read.seg.mask, mask);
   return { attached: joined(edge), share: edge.outline > 0 ? edge.onEdge / edge.outline : 0 };
@@ -93,13 +94,18 @@ function joined(edge: { outline: number; onEdge: number }): boolean {
   return edge.onEdge >= ATTACHED_MIN_PX && edge.onEdge >= ATTACHED_OUTLINE_SHARE * edge.outline;
 }
 
-/** Apply the object reading to `plan` (see the module comment); the input plan and request are not modified. */
-export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading {
+/**
+ * Apply the object reading to `plan` (see the module comment); the input plan and request are not
+ * modified. `signal` is checked inside the readings and between them: `CancelledError` once it
+ * has fired (core/cancel.ts).
+ */
+export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortSignal): ObjectReading {
   const decisions: ObjectDecision[] = [];
   const regions = req.regions.slice();
   const notes = new Map<string, string>();
   const warnings: string[] = [];
   for (const id of [...new Set(plan.operations.map((o) => o.region))]) {
+    throwIfCancelled(signal);
     const ri = regions.findIndex((r) => r.id === id);
     if (ri < 0) continue;
     const ops = plan.operations.filter((o) => o.region === id);
@@ -109,11 +115,12 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
     // A rim of one coarse pixel moves with the object: its anti-aliased edge is not left behind.
     // A preview segments on a coarser grid (a few ms; the final edit refines the outline). The
     // reading is kept across jobs with the same selection and pixels (plan/object-cache.ts).
-    const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req));
+    const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req), signal);
+    throwIfCancelled(signal);
     if (!read.seg) {
       // A tight selection is used as given — with the object's soft shadow on a plain backdrop,
       // which the outline leaves out and which would stay behind as a ghost (cast-shadow.ts).
-      const shadow = readCastShadow(req.image, region.mask);
+      const shadow = readCastShadow(req.image, region.mask, signal);
       if ('why' in shadow) { decisions.push({ region: id, object: false, why: 'the selection follows the object\'s outline: used as given' }); continue; }
       regions[ri] = { id, mask: shadow.mask, castShadow: { growPx: shadow.fringePx, ...(shadow.others ? { stop: shadow.others } : {}) } };
       const why = `the selection follows the object's outline; its soft shadow on the plain backdrop next to it (${shadow.pixels} px) moves with it`;
@@ -135,6 +142,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan): ObjectReading 
     // A selection that cuts the object (the wing tip, the feet outside it): what lies outside stays
     // behind. The user hears it, with what to do.
     const edge = outlineOnEdge(seg.mask, region.mask);
+    throwIfCancelled(signal);
     if (joined(edge)) {
       warnings.push(`Region ${id}: the object continues past the selection's edge (${Math.round((100 * edge.onEdge) / edge.outline)}% of its outline lies on it); the part outside the selection stays where it is — draw the selection around the whole object to move all of it.`);
     }

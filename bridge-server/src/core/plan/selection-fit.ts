@@ -7,6 +7,7 @@
  * texture everywhere.
  */
 import type { PlacedMask, RgbaImage } from '../types';
+import { checkRow } from '../cancel';
 
 export interface SelectionFit {
   /** Mean colour step across the edge / mean step beside it (inside and outside). ~1 loose, ≫ 1 tight. */
@@ -33,7 +34,7 @@ export const FIT_REFERENCE_SIDE = 640;
  * whole document in `image`'s pixels when `image` is a crop of it (EditRequest `document`): the
  * offsets follow the document, not the crop, so a crop reads as the whole document does.
  */
-export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = Math.sqrt(image.width * image.height)): SelectionFit {
+export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = Math.sqrt(image.width * image.height), signal?: AbortSignal): SelectionFit {
   const W = image.width, H = image.height, d = image.data;
   const mw = mask.width, mh = mask.height, md = mask.data;
   const solid = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < mw && y < mh && md[y * mw + x]! >= 128;
@@ -53,6 +54,8 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = 
   let across = 0, beside = 0, n = 0, k = 0;
   const R = 3;
   for (let y = 0; y < mh; y++) {
+    // (A cancel is taken every few dozen rows: core/cancel.ts.)
+    checkRow(signal, y);
     const row = y * mw, inY = y > 0 && y < mh - 1;
     for (let x = 0; x < mw; x++) {
       // Solid pixels whose four neighbours are all solid are inside, not on the edge (read

@@ -31,6 +31,7 @@ import type { PlacedMask, Point, RgbaImage } from '../types';
 import { Gmm, GMM_COMPONENTS, kmeansLabels, rgbToLab } from './gmm';
 import { MaxFlowGraph } from './maxflow';
 import { growRings } from '../rings';
+import { checkRow, throwIfCancelled } from '../cancel';
 
 export interface SegmentOptions {
   /** Longest side of the coarse grid when the crop is downscaled (default 160). */
@@ -107,8 +108,13 @@ const NBX = [1, 0], NBY = [0, 1], NBINV = [1, 1];
 const FIXED_BG = 0, UNKNOWN = 1, FIXED_FG = 2;
 const BIG = 1e9;
 
-/** Segment the object inside `selection` (document coordinates) whose drags start at `handles`. */
-export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: readonly Point[], opts: SegmentOptions = {}): ObjectSegmentation {
+/**
+ * Segment the object inside `selection` (document coordinates) whose drags start at `handles`.
+ * `signal` is checked between the steps, between and inside the GrabCut rounds (the graph cut
+ * every few thousand augmentations) and every few dozen rows of the full-resolution passes; it
+ * throws `CancelledError` once fired (core/cancel.ts).
+ */
+export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: readonly Point[], opts: SegmentOptions = {}, signal?: AbortSignal): ObjectSegmentation {
   const maxSide = opts.maxSide ?? 160, iterations = Math.max(1, opts.iterations ?? 2), gamma = opts.gamma ?? 50;
   const W = image.width, H = image.height, img = image.data;
   const sl = selection.left, st = selection.top, sw = selection.width, sh = selection.height, sd = selection.data;
@@ -121,6 +127,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   const rowA = Math.max(0, -st), rowB = Math.min(sh, H - st), colA = Math.max(0, -sl), colB = Math.min(sw, W - sl);
   for (let y = rowA; y < rowB; y++) {
+    checkRow(signal, y - rowA);
     const row = y * sw;
     let xa = colA;
     while (xa < colB && sd[row + xa]! < 128) xa++;
@@ -162,6 +169,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
       rgbToLab(r / k, g / k, b / k, col, p * 3); cov[p] = s / k;
     }
   }
+  throwIfCancelled(signal);
   // ---- trimap
   const state = new Uint8Array(n);
   let nBg = 0;
@@ -222,6 +230,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
       }
     }
   }
+  throwIfCancelled(signal);
   // ---- GrabCut rounds
   const fgLabel = new Uint8Array(n); // current labels: 1 = object
   for (let p = 0; p < n; p++) fgLabel[p] = state[p] === FIXED_BG ? 0 : 1;
@@ -232,7 +241,9 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   const logF = new Float64Array(n), logB = new Float64Array(n);
   let g: MaxFlowGraph | null = null;
   const tSrc = new Float64Array(nodes), tSnk = new Float64Array(nodes);
+  const check = signal ? (): void => throwIfCancelled(signal) : undefined;
   for (let it = 0; it < iterations; it++) {
+    throwIfCancelled(signal);
     let nf = 0, nb = 0;
     for (let p = 0; p < n; p++) { if (fgLabel[p]) fgIdx[nf++] = p; else bgIdx[nb++] = p; }
     if (nf < GMM_COMPONENTS * 3 || nb < GMM_COMPONENTS * 3) break;
@@ -245,8 +256,10 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     }
     fg.fit(col, fgIdx, nf, fComp);
     bg.fit(col, bgIdx, nb, bComp);
+    throwIfCancelled(signal);
     fg.evaluate(col, n, state, FIXED_BG, logF, bestF);
     bg.evaluate(col, n, state, 255, logB, bestB);
+    throwIfCancelled(signal);
     if (it === 0) {
       // The selection's colours against its surroundings' (a KL divergence estimate): when they
       // are the same, there is no object to find and the cut would only chase noise.
@@ -269,10 +282,13 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
       else g.changeTerminal(a, src - tSrc[a]!, snk - tSnk[a]!);
       tSrc[a] = src; tSnk[a] = snk;
     }
-    g.maxflow();
+    throwIfCancelled(signal);
+    g.maxflow(check);
     for (let p = 0; p < n; p++) { const a = node[p]!; if (a >= 0) fgLabel[p] = g.isSource(a) ? 1 : 0; }
   }
+  throwIfCancelled(signal);
   cleanUp(fgLabel, state, cw, ch);
+  throwIfCancelled(signal);
   // ---- reliability on the coarse grid
   let objN = 0, selN = 0, sepF = 0, sepB = 0, nF = 0, nB = 0;
   for (let p = 0; p < n; p++) {
@@ -300,6 +316,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   for (let x = 0; x < sw; x++) if (colIx[x]! >= 0 && (x === 0 || colIx[x - 1] !== colIx[x])) runX.push(x);
   let objSum = 0, selSum = 0, ox0 = sw, ox1 = -1, oy0 = sh, oy1 = -1;
   for (let y = 0; y < sh; y++) {
+    checkRow(signal, y);
     const dy = y + st;
     if (dy < rt || dy >= rb) continue;
     const vy = Math.max(0, Math.min(ch - 1, (dy - rt + 0.5) * fy - 0.5));
@@ -339,6 +356,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   // Parts thinner than a coarse pixel (leaves, spokes, hair) are lost on the coarse grid: grow
   // the object into adjacent selection pixels that its colour model clearly explains better,
   // at most 3 coarse pixels (and 32 px) far.
+  throwIfCancelled(signal);
   if (ox1 >= 0 && scale < 1) {
     const reach = Math.min(32, Math.ceil(3 / scale));
     const grown = growByColour(out, sd, sw, sh, ox0, oy0, ox1, oy1, reach, (x, y) => {
@@ -351,9 +369,11 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   }
   const objArea = objSum / 255, selArea = selSum / 255;
   const fraction = selArea > 0 ? objArea / selArea : 0;
+  throwIfCancelled(signal);
   if ((opts.grow ?? 0) > 0 && ox1 >= 0) {
     const r = Math.max(2, Math.round(opts.grow! / scale));
     growInside(out, sd, sw, sh, ox0, oy0, ox1 + 1, oy1 + 1, r);
+    throwIfCancelled(signal);
   }
   const mask: PlacedMask = { left: sl, top: st, width: sw, height: sh, data: out };
   const coarse = { width: cw, height: ch, scale };

@@ -13,6 +13,8 @@
 const NONE = -1; // free node (in no tree)
 const TERMINAL = -2; // parent is the terminal
 const ORPHAN = -3; // lost its parent arc; being repaired
+/** Augmentations between two calls of maxflow's `check` (a power of 2). */
+const CHECK_EVERY = 1024;
 
 export class MaxFlowGraph {
   readonly nodes: number;
@@ -97,8 +99,11 @@ export class MaxFlowGraph {
     this.order = order;
   }
 
-  /** Compute the maximum flow (= the minimum cut's cost). */
-  maxflow(): number {
+  /**
+   * Compute the maximum flow (= the minimum cut's cost). `check` is called every
+   * {@link CHECK_EVERY} augmentations (a cancel check that may throw; the graph is then unusable).
+   */
+  maxflow(check?: () => void): number {
     if (this.solved) return this.flow;
     this.solved = true;
     if (!this.first) this.buildAdjacency();
@@ -123,7 +128,9 @@ export class MaxFlowGraph {
       else parent[i] = NONE;
     }
     let current = -1; // the active node being grown (kept across augmentations)
+    let rounds = 0;
     for (;;) {
+      if (check && (++rounds & (CHECK_EVERY - 1)) === 0) check();
       // ---- grow: find an arc joining the two trees
       let bridge = -1;
       if (current >= 0 && parent[current] === NONE) current = -1;

@@ -25,6 +25,7 @@ import { type DeformField, handleShortfalls, minCellJacobian } from './deform-fi
 import { bandField, parallelArrows } from './elastic-band';
 import { MaskMemo, pointsKey } from './elastic-cache';
 import { squaredDistance } from '../distance-transform';
+import { throwIfCancelled } from '../cancel';
 
 export interface ElasticInput {
   /**
@@ -43,6 +44,8 @@ export interface ElasticInput {
   cell?: number;
   /** A preview: the default grid is half as fine (a quarter of the nodes to build and check). */
   preview?: boolean;
+  /** Checked between the steps of the build (core/cancel.ts); a cancelled build is not kept. */
+  signal?: AbortSignal;
 }
 
 export interface ElasticResult {
@@ -313,8 +316,10 @@ function computeElasticField(input: ElasticInput, exactGroup = true): ElasticRes
   // (and the planner and the warp of one job) reads them from the memo (read-only).
   const { free, depth, clear } = gridMemo.get(mask, keep, `${left},${top},${cols},${rows},${cell}`, () => {
     const f = freeNodes(mask, keep, left, top, cols, rows, cell);
+    throwIfCancelled(input.signal);
     return { free: f, depth: nodeDepth(f, cols, rows), clear: nodeClearance(f, cols, rows, cell) };
   });
+  throwIfCancelled(input.signal);
   const nodeAt = (p: Point): number => {
     const c = Math.round((p[0] - left) / cell), r = Math.round((p[1] - top) / cell);
     return c >= 0 && r >= 0 && c < cols && r < rows ? r * cols + c : -1;
@@ -422,11 +427,14 @@ function computeElasticField(input: ElasticInput, exactGroup = true): ElasticRes
     }
   }
   for (const p of pins) parts.push({ c: p, r: Math.max(cell, 4), d: [0, 0] });
+  throwIfCancelled(input.signal);
   blendParts(vx, vy, fixed, { free, clear, left, top, cols, rows, cell }, parts);
+  throwIfCancelled(input.signal);
   // Smooth until no cell folds (the distance-based field has kinks where rays graze the edge);
   // each round moves it towards the membrane solution, which is smoother but spreads less.
   // (`finish` checks the result again and refuses a field that still folds.)
   settle(vx, vy, fixed, cols, rows, cell, 8, false);
+  throwIfCancelled(input.signal);
   const res = finish(vx, vy, mh, mt, partRadius, left, top, cols, rows, cell, warnings, !group ? 'parts' : exactGroup ? 'group' : 'turn');
   // A piece made to land every handle exactly may fold where its best common turn does not:
   // then the turn, and the plan says by how much an arrow falls short.

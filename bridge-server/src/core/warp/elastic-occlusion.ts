@@ -31,6 +31,7 @@ import {
   type Controls, type DeformField, handleShortfalls, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
 } from './deform-field';
 import { MaskMemo, pointsKey } from './elastic-cache';
+import { throwIfCancelled } from '../cancel';
 import { FRAME_SLIP, rigidGroup } from './elastic-field';
 
 /**
@@ -85,6 +86,8 @@ export interface ElasticFieldInput {
   cell?: number;
   /** Bisection steps when a drag is shortened (default 5; fewer for previews). */
   refine?: number;
+  /** Checked before each try of a field (core/cancel.ts); a cancelled build is not kept. */
+  signal?: AbortSignal;
 }
 
 export interface ElasticFieldResult {
@@ -102,13 +105,14 @@ export interface ElasticFieldResult {
  */
 export function regionOcclusionField(
   area: { mask: PlacedMask; keep: readonly PlacedMask[] }, regionMask: PlacedMask, handles: readonly Point[], targets: readonly Point[],
-  width: number, height: number, preview: boolean,
+  width: number, height: number, preview: boolean, signal?: AbortSignal,
 ): ElasticFieldResult {
   const b = maskBounds(regionMask);
   const w = Math.max(0, Math.min(width, b.left + b.width) - Math.max(0, b.left));
   const h = Math.max(0, Math.min(height, b.top + b.height) - Math.max(0, b.top));
   return buildOcclusionField({
     mask: area.mask, keep: area.keep, handles, targets, width, height, cell: elasticCell(w, h, preview), ...(preview ? { refine: 2 } : {}),
+    ...(signal ? { signal } : {}),
   });
 }
 
@@ -470,6 +474,7 @@ function computeOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
   let handleOk = mh.map((h) => cellFree(h, true));
   const scratch = new Float64Array(2);
   const make = (strength: number, occlude = true): DeformField | null => {
+    throwIfCancelled(input.signal);
     let drag = 0;
     for (let i = 0; i < n; i++) {
       ctl.px[i] = mh[i]![0]; ctl.py[i] = mh[i]![1];

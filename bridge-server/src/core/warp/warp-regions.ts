@@ -27,7 +27,7 @@ import { createMask, cropImage, placedMaskToCrop, unionOver } from '../image';
 import type { Scratch } from '../fill/scratch';
 import { bicubicAxis, buildSourcePatch, patchReach, sampleBicubicReach, sampleBicubicTaps, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
-import { CancelledError } from '../types';
+import { checkRow, throwIfCancelled } from '../cancel';
 import { asShared, registerRowKernel, rowsInBands, runRows, sharedFloat32, willRunParallel } from '../parallel/rows';
 import {
   type Affine, affineForParams, applyAffine, composeAffine, IDENTITY_AFFINE, invertAffine, isIdentityAffine, maxStretch,
@@ -215,9 +215,12 @@ export function rigidStep(p: Exclude<OperationParams, { kind: 'deform' }>, forwa
 export function prepareRegionWarp(
   image: RgbaImage, region: Region, params: readonly OperationParams[], quality: 'preview' | 'final', warnings: string[],
   keep: readonly PlacedMask[] = [],
+  /** Checked between the steps of an elastic field's building (core/cancel.ts). */
+  signal?: AbortSignal,
 ): RegionWarp {
   const W = image.width, H = image.height;
-  const elastic = prepareElastic(image, region, params, keep, warnings, quality);
+  checkSignal(signal);
+  const elastic = prepareElastic(image, region, params, keep, warnings, quality, signal);
   if (elastic) return elastic;
   let forward: Affine = IDENTITY_AFFINE;
   // Handles in source coordinates; targets in the coordinates reached so far (carried below).
@@ -260,6 +263,7 @@ export function prepareRegionWarp(
       // Preview: 16-px cells for large fields (the field is smooth; targets are pinned exactly).
       ...(quality === 'preview' && far * det >= 160 ? { cell: 16 } : {}),
     });
+    checkSignal(signal);
     warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
     field = res.field;
     if (field) {
@@ -292,7 +296,7 @@ export function allElastic(params: readonly OperationParams[]): boolean {
  */
 function prepareElastic(
   image: RgbaImage, region: Region, params: readonly OperationParams[], keep: readonly PlacedMask[], warnings: string[],
-  quality: 'preview' | 'final' = 'final',
+  quality: 'preview' | 'final' = 'final', signal?: AbortSignal,
 ): RegionWarp | null {
   if (!allElastic(params)) return null;
   const handles: Point[] = [], targets: Point[] = [];
@@ -301,12 +305,15 @@ function prepareElastic(
   // Stray unselected specks do not pin the map, and the content moves with them filled (no
   // transparent speck travels with it); their pixels stay (keep pixels are never written).
   const area = elasticArea(region.mask, keep, image);
-  let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: quality === 'preview' });
+  checkSignal(signal);
+  let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: quality === 'preview', ...(signal ? { signal } : {}) });
   if (!res.field) {
+    checkSignal(signal);
     // No fold-free map: the moved part slides over what lies in front of it (occlusion), the
     // rest stretches behind it (elastic-occlusion.ts) — still nothing cut out or filled.
-    res = regionOcclusionField(area, region.mask, handles, targets, image.width, image.height, quality === 'preview');
+    res = regionOcclusionField(area, region.mask, handles, targets, image.width, image.height, quality === 'preview', signal);
   }
+  checkSignal(signal);
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
   if (!res.field) return null;
   const field = slideAlongFrame(res.field, maskBounds(area.mask), image.width, image.height);
@@ -375,7 +382,7 @@ export function affineSpan(k: number, c0: number, lo: number, hi: number, out: F
 }
 
 function checkSignal(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new CancelledError();
+  throwIfCancelled(signal);
 }
 
 function groupByRegion(regions: readonly Region[], ops: readonly WarpOperation[]): Array<{ region: Region; params: OperationParams[] }> {
@@ -922,10 +929,12 @@ function renderRegion(
   edited: RgbaImage, original: RgbaImage, targetMask: Mask, keepMask: Mask, sourceMap: Float32Array | null,
   /** Hears the share of the region's rows rendered, as the render goes. */
   onRows?: (done: number) => void,
+  /** Checked between the render's bands (core/cancel.ts). */
+  signal?: AbortSignal,
 ): void {
   const tb = rw.targetBounds;
   const mask = rw.region.mask;
-  const patch = buildSourcePatch(image, mask, shared);
+  const patch = buildSourcePatch(image, mask, shared, signal);
   const task: RenderTask = {
     backward: rw.backward,
     field: rw.field ? {
@@ -937,11 +946,11 @@ function renderRegion(
     patch, quality, crop, edited: edited.data, original: original.data, targetMask: targetMask.data, keepMask: keepMask.data, sourceMap,
     reach: null,
   };
-  if (!referenceKernel) task.reach = patchReach(patch, quality === 'final' ? 4 : 2, shared);
+  if (!referenceKernel) task.reach = patchReach(patch, quality === 'final' ? 4 : 2, shared, signal);
   const work = tb.width * tb.height * (quality === 'final' ? 4 : 1) * rw.supersample * rw.supersample;
   // (The reference kernel is set in this thread only: it renders here.)
-  if (shared && !referenceKernel) runRows(RENDER_KERNEL, task, tb.height, work, onRows);
-  else rowsInBands(renderRows, task, tb.height, onRows);
+  if (shared && !referenceKernel) runRows(RENDER_KERNEL, task, tb.height, work, onRows, signal);
+  else rowsInBands(renderRows, task, tb.height, onRows, signal);
 }
 
 /**
@@ -1011,7 +1020,7 @@ export function setIntegerShiftPath(on: boolean): boolean {
  */
 function renderIntegerShift(
   rw: RegionWarp, shift: readonly [number, number], image: RgbaImage, crop: Rect, edited: RgbaImage, targetMask: Mask, keepMask: Mask,
-  sourceMap: Float32Array | null, quality: 'preview' | 'final',
+  sourceMap: Float32Array | null, quality: 'preview' | 'final', signal?: AbortSignal,
 ): void {
   const final = quality === 'final';
   const px = new Float32Array(4);
@@ -1026,6 +1035,7 @@ function renderIntegerShift(
   const tx0 = Math.max(tb.left, sx0 - sxOff), tx1 = Math.min(tb.left + tb.width, sx1 - sxOff);
   const ty0 = Math.max(tb.top, sy0 - syOff), ty1 = Math.min(tb.top + tb.height, sy1 - syOff);
   for (let ty = ty0; ty < ty1; ty++) {
+    checkRow(signal, ty - ty0);
     const sy = ty + syOff;
     const row = (ty - crop.top) * cw - crop.left;
     const mrow = (sy - rm.top) * mw - rm.left + sxOff;
@@ -1110,7 +1120,7 @@ export function warpRegions(input: WarpInput): WarpOutput {
   // scale of 1) changes nothing: it is not rendered at all — rendered, its own edge went through
   // the seam blend and the shadow's growth and changed hundreds of pixels around the object.
   const prepared = groupByRegion(input.regions, input.operations)
-    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings, input.keep ?? []))
+    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings, input.keep ?? [], input.signal))
     .filter((rw) => {
       const still = rw.field === null && isIdentityAffine(rw.backward) && isIdentityAffine(rw.forward);
       if (still) warnings.push(`Region ${rw.region.id} does not move (its arrow has no length, or the amount is zero): nothing changed there.`);
@@ -1154,9 +1164,10 @@ export function warpRegions(input: WarpInput): WarpOutput {
     else placedMaskToCrop(rw.region.mask, crop, sourceMask);
     if (rw.sourceBounds.width === 0) continue;
     const shift = integerShiftPath ? integerShift(rw) : null;
-    if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask, sourceMap, quality);
-    // (A large region's render takes seconds at 24–50 MP: the bar moves with its rows.)
-    else renderRegion(rw, image, quality, crop, shared, edited, original, targetMask, keepMask, sourceMap, input.onProgress ? (f) => input.onProgress!((gi + f) / prepared.length) : undefined);
+    if (shift) renderIntegerShift(rw, shift, image, crop, edited, targetMask, keepMask, sourceMap, quality, input.signal);
+    // (A large region's render takes seconds at 24–50 MP: the bar moves with its rows; a cancel
+    // stops it between two bands of rows.)
+    else renderRegion(rw, image, quality, crop, shared, edited, original, targetMask, keepMask, sourceMap, input.onProgress ? (f) => input.onProgress!((gi + f) / prepared.length) : undefined, input.signal);
     input.onProgress?.((gi + 1) / prepared.length);
     checkSignal(input.signal);
   }
