@@ -72,7 +72,7 @@ export const BridgeConfigSchema = z
     staticRoot: z.string().default(resolve(__dirname, '..', '..', 'plugin-photopea', 'dist')),
     /** pino level. Default `info`. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Log file (rotated at start when over 5 MB); null = stderr only. Default `<home>/logs/bridge.log`. */
+    /** Log file (over 5 MB it is rotated, also while running: `.1` to `.3` kept); null = stderr only. Default `<home>/logs/bridge.log`. */
     logFile: z.string().nullable(),
     /** Extra browser origins allowed to connect (the bridge's own origin and Photopea's are always allowed). */
     allowedOrigins: z.array(z.string()).default([]),

@@ -12,7 +12,7 @@ import {
 } from '@smartdrag/shared';
 import { loadConfig, type LoadConfigInput } from '../../bridge-server/src/config';
 import { silentLogger } from '../../bridge-server/src/log';
-import { createBridge, type Bridge } from '../../bridge-server/src/server';
+import { createBridge, type Bridge, type CreateBridgeOptions } from '../../bridge-server/src/server';
 
 /** A started test bridge. */
 export interface TestBridge {
@@ -24,14 +24,17 @@ export interface TestBridge {
   home: string;
 }
 
-/** Start a bridge on 127.0.0.1:0 with debug hooks on and a silent logger (`workerEntry`: another edit worker entry). */
-export async function startTestBridge(overrides: LoadConfigInput['overrides'] = {}, opts: { workerEntry?: string } = {}): Promise<TestBridge> {
+/**
+ * Start a bridge on 127.0.0.1:0 with debug hooks on and a silent logger (`workerEntry`: another
+ * edit worker entry; `idleCollection`: the main thread's idle collection, with shorter waits).
+ */
+export async function startTestBridge(overrides: LoadConfigInput['overrides'] = {}, opts: Pick<CreateBridgeOptions, 'workerEntry' | 'idleCollection'> = {}): Promise<TestBridge> {
   const home = mkdtempSync(join(tmpdir(), 'smartdrag-test-'));
   const config = loadConfig({
     env: { SMARTDRAG_HOME: home },
     overrides: { port: 0, logFile: null, logLevel: 'silent', debugHooks: true, workers: 1, ...overrides },
   });
-  const bridge = createBridge({ config, logger: silentLogger(), ...(opts.workerEntry ? { workerEntry: opts.workerEntry } : {}) });
+  const bridge = createBridge({ config, logger: silentLogger(), ...(opts.workerEntry ? { workerEntry: opts.workerEntry } : {}), ...(opts.idleCollection ? { idleCollection: opts.idleCollection } : {}) });
   const a = await bridge.listen();
   return { bridge, token: config.token, port: a.port, url: a.url, wsUrl: a.wsUrl, home };
 }

@@ -8,13 +8,15 @@ import {
   CloseCode, decodeFrameChunk, DEFAULT_LIMITS, ErrorCode, FrameAssembler, PROTOCOL_VERSION, SmartDragError,
   type Frame, type JobSubmit, type ServerMessage,
 } from '@smartdrag/shared';
+import pino from 'pino';
 import { silentLogger } from '../log';
 import type { Plan } from '../core/types';
 import { Diagnostics } from './diagnostics';
 import { Dispatcher, type JobRunner } from './dispatch';
 import { answerHello, checkUpgrade } from './handshake';
 import { JobQueue } from './job-queue';
-import { JobStore, type JobSession } from './job-store';
+import { forgetUnrun, JobStore, type JobSession } from './job-store';
+import { MemoryBudget } from './memory-budget';
 import { accessPolicy } from './security';
 import type { PoolRun } from './worker-pool';
 import type { WorkerJob, WorkerResult } from './worker-protocol';
@@ -133,6 +135,42 @@ describe('JobStore', () => {
     store.detach(s1);
     expect(store.get('up')).toBeUndefined();
     expect(store.activeCount()).toBe(1);
+  });
+
+  it('a connection forgets the jobs the store forgets (expired, dropped by the memory budget, never run): a panel open all day does not grow', () => {
+    const budget = new MemoryBudget(16, (id) => store.delete(id));
+    const store = new JobStore(1000, budget);
+    const s = fakeSession('s');
+    const jobs = ['a', 'b', 'c', 'd'].map((id) => { const j = store.create(submit(id), 'o', 's', s, s, log, [0]); store.attach(j, s); return j; });
+    expect([...s.jobs]).toEqual(['a', 'b', 'c', 'd']);
+    store.finish(jobs[0]!, 'done', [{ type: 'job.cancelled', jobId: 'a' }], [new Uint8Array(8)]);
+    store.fail(jobs[1]!, new SmartDragError(ErrorCode.cancelled, 'superseded'));
+    jobs[1]!.finishedAt = jobs[0]!.finishedAt! - 500; // ended earlier: expires first
+    // Only what expired goes: the other finished result is kept (resume works), and so is the job still running.
+    expect(store.sweep(jobs[0]!.finishedAt! + 600)).toBe(1);
+    expect([...s.jobs]).toEqual(['a', 'c', 'd']);
+    expect(store.sweep(jobs[0]!.finishedAt! + 1001)).toBe(1);
+    expect([...s.jobs]).toEqual(['c', 'd']);
+    // A kept result the budget drops, and a job forgotten before it ran (image_unknown).
+    store.finish(jobs[2]!, 'done', [], [new Uint8Array(8)]);
+    budget.charge('another', 12); // room for another job's input: the kept result is dropped
+    expect(store.get('c')).toBeUndefined();
+    forgetUnrun(store, jobs[3]!);
+    expect(s.jobs.size).toBe(0);
+  });
+
+  it('logs each end at info — except a cancelled preview (a drag supersedes up to 30 a second), which is debug', () => {
+    const lines: { level: number; msg: string; jobId?: string; code?: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => { lines.push(JSON.parse(l)); } });
+    const store = new JobStore(1000);
+    const r = recorder();
+    const make = (id: string, quality: 'preview' | 'final') => store.create({ ...submit(id), quality }, 'o', 'c', r.sink, null, logger.child({ jobId: id }), [0]);
+    store.fail(make('p-cancel', 'preview'), new SmartDragError(ErrorCode.cancelled, 'superseded'));
+    store.fail(make('f-cancel', 'final'), new SmartDragError(ErrorCode.cancelled, 'cancelled'));
+    store.fail(make('p-fail', 'preview'), new SmartDragError(ErrorCode.job_timeout, 'too slow'));
+    store.fail(make('p-down', 'preview'), new SmartDragError(ErrorCode.shutting_down, 'bye'));
+    expect(lines.map((l) => `${l.jobId}:${l.msg}:${l.code}`)).toEqual(['f-cancel:job ended:cancelled', 'p-fail:job ended:job_timeout', 'p-down:job ended:shutting_down']);
+    expect(new Set(lines.map((l) => l.level))).toEqual(new Set([30])); // info
   });
 });
 

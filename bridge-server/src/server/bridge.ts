@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import sharp from 'sharp';
 import type { Logger } from 'pino';
 import { DEFAULT_LIMITS, ErrorCode, WS_PATH, type Capabilities } from '@smartdrag/shared';
 import { bridgeVersion, type BridgeConfig } from '../config';
@@ -27,6 +28,7 @@ import { runHttpJob } from './http-jobs';
 import { JobQueue } from './job-queue';
 import { ACTIVE, JobStore } from './job-store';
 import { MemoryBudget } from './memory-budget';
+import { IdleCollector, type IdleCollectorOptions } from './idle-collector';
 import { DiagnosticsWriter, diagnosticsPath } from '../diagnostics/client-record';
 import { OVERSIZE_READ_FACTOR, SessionHub } from './session';
 
@@ -45,6 +47,8 @@ export interface CreateBridgeOptions {
   capabilities?: (ctx: { workers: WorkerStages | null }) => Capabilities;
   /** Worker entry script (tests may inject another); default the bundled edit worker. */
   workerEntry?: string;
+  /** The main thread's collection on going idle after large buffers were released (idle-collector.ts); tests shorten its waits. */
+  idleCollection?: IdleCollectorOptions;
 }
 
 /** Counts for health and tests. */
@@ -57,6 +61,8 @@ export interface BridgeStats {
   /** Images the connections keep for reuse (job.submit `keepImage`), and their bytes (charged to the memory budget). */
   heldImages: number;
   heldImageBytes: number;
+  /** Full collections the main thread ran on going idle after large buffers were released (idle-collector.ts). */
+  idleCollections: number;
 }
 
 /** A running (or ready to run) bridge. */
@@ -105,6 +111,12 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     if (j && !ACTIVE.has(j.state)) store.delete(id);
   });
   const store = new JobStore(config.resultTtlMs, memory);
+  // The main thread's dead buffers (uploads, expired results) go once the bridge is idle. sharp
+  // (PNG uploads) keeps no cache of its own: each upload is decoded once, and libvips' operation
+  // cache (up to 50 MB) only held the last decodes' memory after the load was over.
+  sharp.cache(false);
+  const collector = new IdleCollector(() => store.activeCount() === 0, opts.idleCollection);
+  memory.onReleased = (bytes) => collector.released(bytes);
   const queue = new JobQueue(store, limits);
   const dispatch = new Dispatcher(store, queue, pool, limits);
   // <home>/diagnostics.json for `smartdrag doctor` (the ring above plus the images clients sent).
@@ -112,6 +124,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
   dispatch.onPrepare = (job) => diagFile.jobPrepared(job);
   store.onFinish = (job, messages) => {
     queue.remove(job);
+    collector.jobEnded();
     const err = messages.find((m) => m.type === 'job.error');
     const res = messages.find((m) => m.type === 'job.result');
     diagnostics.jobEnded(job.clientId, job.state as 'done' | 'failed' | 'cancelled',
@@ -125,7 +138,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
   // A held image the budget dropped under pressure is forgotten by its connection (held-images.ts).
   memory.onHeldEvicted = (id) => hub.heldEvicted(id);
 
-  const stats = (): BridgeStats => ({ clients: hub.sessions.size, ...store.counts(), workers: pool.size, heldImages: memory.heldImageCount, heldImageBytes: memory.heldImageBytes });
+  const stats = (): BridgeStats => ({ clients: hub.sessions.size, ...store.counts(), workers: pool.size, heldImages: memory.heldImageCount, heldImageBytes: memory.heldImageBytes, idleCollections: collector.collections });
   const app = createHttpApp({
     config, logger, serverVersion, capabilities, workerInfo: () => pool.stages, workersDown: () => pool.unavailable?.message ?? null,
     policy: () => policy,
@@ -186,6 +199,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
       dispatch.closing = true;
       clearInterval(heartbeat);
       clearInterval(sweeper);
+      collector.stop();
       for (const j of store.all()) if (ACTIVE.has(j.state)) dispatch.cancel(j, ErrorCode.shutting_down, 'the bridge is shutting down');
       await pool.close();
       await hub.closeAll();

@@ -34,7 +34,6 @@ export interface JobSession extends JobSink {
 export function forgetUnrun(store: JobStore, job: Job): void {
   store.delete(job.id);
   store.budget?.forget(job.id);
-  job.session?.jobs.delete(job.id);
 }
 
 export type JobState = 'uploading' | 'preparing' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -114,8 +113,12 @@ export class JobStore {
     return this.jobs.has(id);
   }
 
+  /** Forget job `id`; its connection forgets it too (a connection lists only jobs the store has). */
   delete(id: string): void {
+    const job = this.jobs.get(id);
+    if (!job) return;
     this.jobs.delete(id);
+    job.session?.jobs.delete(id);
   }
 
   /** All jobs (a copy: ending jobs while iterating is safe). */
@@ -175,6 +178,9 @@ export class JobStore {
   fail(job: Job, err: unknown): void {
     const e = err instanceof SmartDragError ? err : new SmartDragError(ErrorCode.internal, (err as Error)?.message ?? String(err));
     if (e.code === ErrorCode.internal) job.log.error({ err }, 'job failed');
+    // A drag cancels each preview the next one supersedes (up to 30 a second): those ends are
+    // debug, or the log grows by megabytes an hour; finals and failures stay info.
+    else if (e.code === ErrorCode.cancelled && job.submit.quality === 'preview') job.log.debug({ code: e.code }, 'job ended');
     else job.log.info({ code: e.code }, 'job ended');
     if (e.code === ErrorCode.cancelled) {
       this.finish(job, 'cancelled', [{ type: 'job.cancelled', jobId: job.id }]);
@@ -194,7 +200,7 @@ export class JobStore {
   sweep(now = Date.now()): number {
     let n = 0;
     for (const [id, j] of this.jobs) {
-      if (j.finishedAt && now - j.finishedAt > this.resultTtlMs) { this.jobs.delete(id); this.budget?.forget(id); n++; }
+      if (j.finishedAt && now - j.finishedAt > this.resultTtlMs) { this.delete(id); this.budget?.forget(id); n++; }
     }
     return n;
   }
@@ -206,7 +212,7 @@ export class JobStore {
       if (!job || job.session !== session) continue;
       job.session = null;
       job.sink = null;
-      if (job.state === 'uploading') { this.fail(job, new SmartDragError(ErrorCode.cancelled, 'client left during upload')); this.jobs.delete(id); }
+      if (job.state === 'uploading') { this.fail(job, new SmartDragError(ErrorCode.cancelled, 'client left during upload')); this.delete(id); }
     }
   }
 

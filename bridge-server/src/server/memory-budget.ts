@@ -26,6 +26,11 @@ export class MemoryBudget {
   private total = 0;
   /** Called with the budget id of a held image the budget dropped under pressure. */
   onHeldEvicted: (id: string) => void = () => undefined;
+  /**
+   * Called with the bytes the budget stopped counting: a finished job's input, a kept result
+   * forgotten or dropped, a held image released (idle-collector.ts collects them on an idle bridge).
+   */
+  onReleased: (bytes: number) => void = () => undefined;
 
   /** `evict(jobId)` forgets a kept result the budget drops. */
   constructor(readonly maxBytes: number, private readonly evict: (jobId: string) => void) {}
@@ -63,8 +68,10 @@ export class MemoryBudget {
 
   /** The job ended: its input is released; `resultBytes` (if any) are kept until evicted or {@link forget}. */
   finish(id: string, resultBytes: number): void {
-    this.total -= this.inputs.get(id) ?? 0;
+    const input = this.inputs.get(id) ?? 0;
+    this.total -= input;
     this.inputs.delete(id);
+    this.onReleased(input);
     if (resultBytes > 0) {
       this.results.set(id, resultBytes);
       this.total += resultBytes;
@@ -74,9 +81,11 @@ export class MemoryBudget {
 
   /** The job is gone (swept after its TTL): release whatever it still holds. */
   forget(id: string): void {
-    this.total -= (this.inputs.get(id) ?? 0) + (this.results.get(id) ?? 0);
+    const bytes = (this.inputs.get(id) ?? 0) + (this.results.get(id) ?? 0);
+    this.total -= bytes;
     this.inputs.delete(id);
     this.results.delete(id);
+    this.onReleased(bytes);
   }
 
   /**
@@ -106,6 +115,7 @@ export class MemoryBudget {
     if (b === undefined) return;
     this.held.delete(id);
     this.total -= b;
+    this.onReleased(b);
   }
 
   /**
@@ -134,6 +144,7 @@ export class MemoryBudget {
       this.total -= b;
       freed += b;
       this.onHeldEvicted(id);
+      this.onReleased(b);
     }
   }
 
@@ -146,6 +157,7 @@ export class MemoryBudget {
       this.total -= b;
       freed += b;
       this.evict(id);
+      this.onReleased(b);
     }
   }
 }

@@ -932,9 +932,11 @@ export class BridgeClient {
         if (!job.accepted && msg.code === ErrorCode.queue_full && this.holdRefused(job)) break;
         // The cancel of a job the bridge no longer (or never) had: it is cancelled, not lost.
         if (job.cancelRequested && msg.code === ErrorCode.job_not_found) { this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled')); break; }
-        // A job the bridge had accepted and no longer knows after a reconnect: it restarted.
+        // A job the bridge had accepted and no longer knows after a reconnect: its result was
+        // no longer kept (the bridge keeps finished results only for a while, and drops the
+        // oldest when its memory is full), or the bridge restarted.
         if (job.accepted && msg.code === ErrorCode.job_not_found) {
-          this.finish(job, new BridgeError(ErrorCode.job_not_found, 'the bridge no longer has this edit (it was restarted while the connection was down); nothing was applied', 'Run the edit again.'));
+          this.finish(job, new BridgeError(ErrorCode.job_not_found, 'the bridge no longer has this edit\'s result: it keeps finished results only for a while (fewer when its memory is full) and the connection was down longer, or the bridge restarted; nothing was applied', 'Run the edit again.'));
           break;
         }
         this.finish(job, new BridgeError(isErrorCode(msg.code) ? msg.code : ErrorCode.internal, msg.message, msg.hint ?? ERROR_HINTS[msg.code]));
