@@ -84,10 +84,6 @@ export function bridgeEditOptions(quality: EditRequest['quality']): Pick<RunEdit
   return { forOutline: true, selfCheck: quality === 'final' };
 }
 
-function checkSignal(signal?: AbortSignal): void {
-  throwIfCancelled(signal);
-}
-
 /** Run one edit end to end. Throws `CancelledError` when `opts.signal` fires. */
 export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Promise<EditResult> {
   if (opts.sentProxy) {
@@ -117,9 +113,9 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   const t0 = performance.now();
   const timings: Record<string, number> = {};
   const seed = req.seed ?? 1;
-  checkSignal(opts.signal);
+  throwIfCancelled(opts.signal);
   let plan = await makePlan(req, { ...(opts.reasoner ? { reasoner: opts.reasoner } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-  checkSignal(opts.signal);
+  throwIfCancelled(opts.signal);
   // A rigid move of a loose selection moves the object found inside it (core/plan/object-reading).
   const ts = performance.now();
   const objects = applyObjectReading(req, plan, opts.signal);
@@ -128,7 +124,7 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   timings.plan = performance.now() - t0;
   opts.onPlan?.(plan);
   opts.onProgress?.('plan', 1);
-  checkSignal(opts.signal);
+  throwIfCancelled(opts.signal);
 
   // The working arrays the edit does not return (the warp's copy of the input crop and its
   // source, keep and forbidden masks, the hole growing's rings, the blend's arrays) come from a
@@ -165,7 +161,7 @@ async function editStages(
   if (fresh.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...fresh] };
   const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
   const n = crop.width * crop.height;
-  checkSignal(opts.signal);
+  throwIfCancelled(opts.signal);
   // The growth reaches past the object's soft edge left outside the selection (rimReach): a few
   // pixels on DragBench-sized photos, tens on the 24–50 MP documents users open.
   // (Previews keep the fixed growth: the preview fill is a quick interpolation, and the reading
@@ -178,13 +174,13 @@ async function editStages(
   const grow = req.quality === 'final'
     ? Math.min(HOLE_GROW_MAX_PX, Math.max(holeGrowRadius(src, holeMask, targetMask, shadows.keep, shadows.skip, S), shadows.growPx))
     : HOLE_GROW_PX;
-  checkSignal(opts.signal);
+  throwIfCancelled(opts.signal);
   growHole(holeMask, targetMask, shadows.keep, forbidden, grow, S, warp.elasticArea, HOLE_GROW_PX);
-  checkSignal(opts.signal);
+  throwIfCancelled(opts.signal);
   const under = underSoftMoved(edited, holeMask, targetMask, keepMask);
   timings.warp = performance.now() - t1;
   opts.onProgress?.('warp', 1);
-  checkSignal(opts.signal);
+  throwIfCancelled(opts.signal);
 
   const t2 = performance.now();
   // A selection of everything (Select All, then a drag) leaves the filler no pixel to take the
@@ -207,7 +203,7 @@ async function editStages(
   if (fallbacks.length > 0) plan = { ...plan, warnings: [...plan.warnings, `The learned inpainting could not run (${fallbacks[0]}); the classical filler filled the vacated area. \`smartdrag models verify\` checks the installed models.`] };
   timings.fill = performance.now() - t2;
   opts.onProgress?.('fill', 1);
-  checkSignal(opts.signal);
+  throwIfCancelled(opts.signal);
 
   const t3 = performance.now();
   // An elastic map is continuous with its surroundings (zero displacement on the area's edge):
@@ -217,7 +213,7 @@ async function editStages(
     : blendSeams({ edited, original: src, targetMask, holeMask, keepMask, sourceMask, quality: req.quality, scratch: S });
   timings.blend = performance.now() - t3;
   opts.onProgress?.('blend', 1);
-  checkSignal(opts.signal);
+  throwIfCancelled(opts.signal);
 
   if (opts.refiner && req.quality === 'final') {
     const t4 = performance.now();
@@ -235,7 +231,7 @@ async function editStages(
       plan = { ...plan, warnings: [...plan.warnings, `The learned refinement could not run (${e instanceof Error ? e.message : String(e)}); the result is not refined. \`smartdrag models verify\` checks the installed models.`] };
     }
     timings.refine = performance.now() - t4;
-    checkSignal(opts.signal);
+    throwIfCancelled(opts.signal);
   }
 
   const t5 = performance.now();
@@ -248,7 +244,7 @@ async function editStages(
   opts.onProgress?.('layer', 1);
   let check: SelfCheck | null | undefined;
   if (opts.selfCheck) {
-    checkSignal(opts.signal);
+    throwIfCancelled(opts.signal);
     check = selfCheck(req, { crop, edited, targetMask, holeMask, sourceMap: warp.sourceMap, movedBackward: backward }, undefined, opts.signal);
     if (check) timings.check = check.ms;
     if (check?.doubtful) plan = { ...plan, warnings: [...plan.warnings, selfCheckWarning(check)] };

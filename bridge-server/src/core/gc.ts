@@ -8,6 +8,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
+/**
+ * Bytes a job held (its input) or a thread released that make a full collection worth its cost:
+ * below this V8's own collections keep up.
+ */
+export const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
+
 export const collectGarbage: (() => void) | undefined = (() => {
   try {
     setFlagsFromString('--expose-gc');

@@ -12,7 +12,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { rasterizePolygon } from '@smartdrag/shared';
-import { collectGarbage } from '../core/gc';
+import { COLLECT_AFTER_BYTES, collectGarbage } from '../core/gc';
 import { setCancelPoll } from '../core/cancel';
 import { wireCheck } from '../core/self-check';
 import { bridgeEditOptions, runEdit } from '../core/edit';
@@ -69,13 +69,10 @@ function released(): void {
   setImmediate(() => { if (current === null) collectGarbage?.(); });
 }
 
-/**
- * Jobs whose image is at least this many bytes (2 MP) are followed by a collection (a 24–50 MP
- * document is 100–200 MB). Smaller ones are not: a drag's previews (on a proxy of at most 1 MP)
- * come one after another, and a full collection after each would delay the next; V8 collects
- * their few MB as they allocate.
- */
-const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
+// Jobs whose image is at least COLLECT_AFTER_BYTES (2 MP) are followed by a collection (a
+// 24–50 MP document is 100–200 MB). Smaller ones are not: a drag's previews (on a proxy of at
+// most 1 MP) come one after another, and a full collection after each would delay the next; V8
+// collects their few MB as they allocate.
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);

@@ -3,7 +3,8 @@
  * least 8 MB went, when no job has been active for the settle time, at most once per interval;
  * never while a job is active.
  */
-import { COLLECT_AFTER_BYTES, IdleCollector } from './idle-collector';
+import { COLLECT_AFTER_BYTES } from '../core/gc';
+import { IdleCollector } from './idle-collector';
 
 const MB = 1024 * 1024;
 

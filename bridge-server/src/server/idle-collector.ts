@@ -10,7 +10,7 @@
  * collection runs when no job has been active for `settleMs`, at most once every `minIntervalMs`:
  * a busy bridge (a drag's previews every 33 ms) is never stopped for one.
  */
-import { collectGarbage } from '../core/gc';
+import { COLLECT_AFTER_BYTES, collectGarbage } from '../core/gc';
 
 /** Options of {@link IdleCollector}; every one has a default. */
 export interface IdleCollectorOptions {
@@ -23,8 +23,6 @@ export interface IdleCollectorOptions {
   /** Least time between two collections. Default 5 000 ms. */
   minIntervalMs?: number;
 }
-
-export const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
 
 export class IdleCollector {
   /** Collections run so far (health, tests). */
