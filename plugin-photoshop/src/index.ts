@@ -77,6 +77,19 @@ function stopRetrying(): void {
 }
 
 uxp.entrypoints.setup({
+  plugin: {
+    // EntryPoints reference: a `plugin` object must define `create`. The app starts lazily, with
+    // the panel or the first Smart Drag command.
+    create() { /* nothing before the panel or the command */ },
+    // Before the plugin is unloaded (Reload in the UXP Developer Tool, Photoshop quitting): the
+    // retries stop and the bridge connection closes for good (its reconnect loop would outlive it).
+    destroy() {
+      stopRetrying();
+      const a = app;
+      app = null;
+      return a?.then((x) => x.controller.close(), () => undefined);
+    },
+  },
   panels: {
     [ENTRYPOINT_IDS.panel]: {
       create(root: unknown) {

@@ -602,6 +602,8 @@ export class FakePhotoshop implements PhotoshopModule {
   activeDocument: FakeDocument | null = null;
   /** Ordered log of the host calls that matter (for call-order assertions). */
   calls: string[] = [];
+  /** Messages shown with app.showAlert, in order. */
+  alerts: string[] = [];
   /** Number of executeAsModal scopes entered. */
   modalScopes = 0;
   /** Undisposed PhotoshopImageData objects. */
@@ -653,6 +655,8 @@ export class FakePhotoshop implements PhotoshopModule {
     this.app = {
       get activeDocument() { return self.activeDocument; },
       get documents() { return self.documents; },
+      // app.md showAlert: a modal message box; the promise settles when the user dismisses it.
+      showAlert: async (message: string) => { this.alerts.push(message); },
     };
     this.core = { executeAsModal: (fn, opts) => this.executeAsModal(fn, opts) };
     this.action = { batchPlay: (d, o) => this.batchPlay(d, o) };

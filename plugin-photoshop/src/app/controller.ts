@@ -349,6 +349,12 @@ export class SmartDragController {
     this.listeners.clear();
   }
 
+  /** The plugin unloads: the work in progress is cancelled and the bridge connection closed for good (no reconnect left running). */
+  close(): void {
+    this.dispose();
+    this.client.close();
+  }
+
   // -------------------------------------------------------------------------------------------
 
   private async submitAndWait(run: Active, drags: DragSpec[]): Promise<void> {

@@ -199,7 +199,7 @@ export interface PhotoshopModule {
 export interface UxpModule {
   entrypoints: {
     setup(config: {
-      plugin?: { create?(): void; destroy?(): void };
+      plugin?: { create?(): void; destroy?(): void | Promise<void> };
       panels?: Record<string, { create?(root: unknown): void; show?(root: unknown, data?: unknown): void; hide?(): void; destroy?(): void; invokeMenu?(id: string): void }>;
       commands?: Record<string, { run(): unknown }>;
     }): void;
