@@ -259,6 +259,36 @@ describe('Photoshop plugin: panel DOM and entrypoints (jsdom, fake host, real br
     }
   });
 
+  test('Preview from the panel shows the picture and writes nothing; Discard clears it', async () => {
+    const ps = new FakePhotoshop();
+    const { doc } = await smartiesDocument(ps);
+    const history = [...doc.history];
+    const p = loadPlugin(ps, { bridgeUrl: tb.wsUrl }, { token: tb.token });
+    try {
+      p.setup.panels![ENTRYPOINT_IDS.panel]!.create!(p.root);
+      await until('connected', () => p.$('status-label').textContent === 'Connected to the bridge');
+      click(p.$('preview'));
+      await until('the preview', () => /^Preview ready/.test(p.$('message').textContent ?? '') || /\(\w+\)$/.test(p.$('message').textContent ?? ''));
+      expect(p.$('message').textContent).toMatch(/^Preview ready\. Apply runs the edit at full resolution/);
+      const img = p.$('preview-image') as El & { src: string };
+      expect(img.style.display).toBe('');
+      expect(img.src).toMatch(/^data:image\/jpeg;base64,\/9j\//); // a JPEG, as encodeImageData gives
+      expect(p.$('preview-caption').textContent).toMatch(/^Preview (at \d+×\d+ )?of the \d+×\d+ px area read; nothing was written to the document\.$/);
+      expect(p.$('apply').textContent).toBe('Apply at full resolution');
+      expect(doc.layers).toHaveLength(1);
+      expect(doc.history).toEqual(history);
+
+      click(p.$('discard'));
+      await until('discarded', () => img.style.display === 'none');
+      expect(p.$('apply').disabled).toBe(true);
+      expect(p.$('preview-caption').textContent).toBe('');
+      expect(doc.layers).toHaveLength(1);
+      expect(doc.history).toEqual(history);
+    } finally {
+      await p.unload();
+    }
+  });
+
   test('a bridge that is not running yet is tried again while the panel is shown, not while it is hidden; unloading closes the connection', async () => {
     const home = mkdtempSync(join(tmpdir(), 'smartdrag-panel-'));
     const token = 'a1'.repeat(32);
