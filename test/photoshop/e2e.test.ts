@@ -54,12 +54,7 @@ describe('Photoshop plugin end to end (fake host, real bridge)', () => {
       : undefined;
     const source = doc.addLayer('Photo', new Uint8ClampedArray(photo.data), deep ? { deep } : {});
     const poly = rasterizePolygon(kase.regions[0]!.polygon as Point[]);
-    const sel = new Uint8Array(W * H);
-    for (let y = 0; y < poly.height; y++) for (let x = 0; x < poly.width; x++) {
-      const dx = poly.left + x, dy = poly.top + y;
-      if (dx >= 0 && dy >= 0 && dx < W && dy < H) sel[dy * W + dx] = poly.data[y * poly.width + x]!;
-    }
-    doc.selectionMask = sel;
+    doc.selectPolygon(kase.regions[0]!.polygon as Point[]);
     const drag = kase.drags[0]!;
     doc.addPath('Work Path', 'workPath', [{ closed: false, points: drag.points.map((p) => ({ anchor: [p[0], p[1]] as Point })) }]);
     const historyBefore = [...doc.history];

@@ -50,7 +50,7 @@ import type {
   ActionDescriptor, PhotoshopModule, PsChannel, PsDocument, PsExecutionContext, PsImageData, PsImagingResult, PsLayer, PsPathItem,
 } from '../../plugin-photoshop/src/host/photoshop-api';
 import type { PsBounds } from '../../plugin-photoshop/src/geometry/placement';
-import type { Subpath } from '@smartdrag/shared';
+import { rasterizePolygon, type Point, type Subpath } from '@smartdrag/shared';
 import sharp from 'sharp';
 
 /** A layer of the fake document: full-canvas RGBA, straight alpha. */
@@ -147,6 +147,18 @@ export class FakeDocument implements PsDocument {
   targetedPathId: number | null = null;
   /** Full-canvas selection mask, or null. */
   selectionMask: Uint8Array | null = null;
+
+  /** Select a polygon (document pixels; a lasso, as the user makes it), clipped to the canvas. */
+  selectPolygon(polygon: readonly Point[]): void {
+    const poly = rasterizePolygon(polygon as Point[]);
+    const W = this.width, H = this.height;
+    const sel = new Uint8Array(W * H);
+    for (let y = 0; y < poly.height; y++) for (let x = 0; x < poly.width; x++) {
+      const dx = poly.left + x, dy = poly.top + y;
+      if (dx >= 0 && dy >= 0 && dx < W && dy < H) sel[dy * W + dx] = poly.data[y * poly.width + x]!;
+    }
+    this.selectionMask = sel;
+  }
   /**
    * The History panel, oldest first: each state with the document before it (`before`, for
    * {@link undo}; null: undoing it is not modelled) and, once undone, the document after it

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import WebSocket from 'ws';
-import { rasterizePolygon, type Point } from '@smartdrag/shared';
+import type { Point } from '@smartdrag/shared';
 import { parseDragCase } from '../../bridge-server/src/core/case';
 import { readImage } from '../../bridge-server/src/io/image-io';
 import { loadConfig } from '../../bridge-server/src/config';
@@ -130,16 +130,9 @@ function type(el: El, value: string, event: 'input' | 'change'): void {
 async function smartiesDocument(ps: FakePhotoshop): Promise<{ doc: FakeDocument; pixels: Uint8ClampedArray; intent: string; arrow: Point[] }> {
   const kase = parseDragCase(JSON.parse(readFileSync(join(FIXTURES, 'cases', 'smarties-move-red.json'), 'utf8')));
   const photo = await readImage(join(FIXTURES, kase.image));
-  const [W, H] = kase.size;
-  const doc = ps.openDocument(W, H, { resolution: 72 });
+  const doc = ps.openDocument(kase.size[0], kase.size[1], { resolution: 72 });
   doc.addLayer('Photo', new Uint8ClampedArray(photo.data));
-  const poly = rasterizePolygon(kase.regions[0]!.polygon as Point[]);
-  const sel = new Uint8Array(W * H);
-  for (let y = 0; y < poly.height; y++) for (let x = 0; x < poly.width; x++) {
-    const dx = poly.left + x, dy = poly.top + y;
-    if (dx >= 0 && dy >= 0 && dx < W && dy < H) sel[dy * W + dx] = poly.data[y * poly.width + x]!;
-  }
-  doc.selectionMask = sel;
+  doc.selectPolygon(kase.regions[0]!.polygon as Point[]);
   doc.addPath('Work Path', 'workPath', [{ closed: false, points: kase.drags[0]!.points.map((p) => ({ anchor: [p[0], p[1]] as Point })) }]);
   return { doc, pixels: new Uint8ClampedArray(photo.data), intent: kase.intent!, arrow: kase.drags[0]!.points as Point[] };
 }
