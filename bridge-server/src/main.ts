@@ -53,7 +53,9 @@ export function learnedCapabilities(config: Pick<BridgeConfig, 'home' | 'learned
     stages: Object.fromEntries(LEARNED_STAGE_NAMES.map((k) => [k, stageInfo[k].enabled])),
     stageInfo,
     reasoner: workers?.reasoner ?? 'rules',
-    models: d.models.map((m) => ({ id: m.id, present: m.state === 'complete' })),
+    // `present`: the model's files are installed (also when damaged: `state` and `reason` say so,
+    // as `smartdrag models list` does); a script wanting "usable" reads `state === 'complete'`.
+    models: d.models.map((m) => ({ id: m.id, present: m.installed, state: m.state, ...(m.reason ? { reason: m.reason } : {}) })),
   };
 }
 

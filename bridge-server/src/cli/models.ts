@@ -2,7 +2,8 @@
  * `smartdrag models list | add <file-or-dir> | verify`: manage the learned models folder
  * (`$SMARTDRAG_HOME/models`, default $XDG_CONFIG_HOME/smartdrag/models or ~/.config/smartdrag/models). `add` copies files in only
  * after they match a manifest (sha256, size, input/output names, dtypes, shapes); every problem
- * is printed with the file, what was expected and what was found.
+ * is printed with the file, what was expected and what was found. A model file with ONNX external
+ * data is installed with every data file it references (store.ts `addModels`).
  */
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -62,7 +63,11 @@ export function runModelsList(o: ModelsCliOptions, io: ModelsCliIo = {}): number
     return 0;
   }
   out(`models folder: ${d.modelsDir}\n`);
-  for (const m of d.models) out(`  ${m.id.padEnd(14)} ${m.task.padEnd(8)} ${m.state.padEnd(9)} ${m.licence.padEnd(22)} ${m.name}\n`);
+  for (const m of d.models) {
+    out(`  ${m.id.padEnd(14)} ${m.task.padEnd(8)} ${m.state.padEnd(9)} ${m.licence.padEnd(22)} ${m.name}\n`);
+    // What is wrong with a damaged or partial model, under its row (its stage may be on with another model).
+    if (m.reason) out(`  ${''.padEnd(14)} ${m.state}: ${m.reason}\n`);
+  }
   const s = d.stages;
   const line = (k: string, v: { enabled: boolean; model?: string; reason?: string }) => `  ${k.padEnd(8)} ${v.enabled ? `on (${v.model ?? 'built-in'})` : 'off'}${v.reason ? ` - ${v.reason}` : ''}\n`;
   // This command does not start onnxruntime: the execution provider is probed by `smartdrag serve`.

@@ -28,6 +28,7 @@ export * from './session-manager';
 export * from './learned-filler';
 export * from './diffusion-refiner';
 export * from './tokenizer';
+export * from './external-data';
 export { encodeModel } from './onnx-build';
 export type { GraphSpec, NodeSpec, ValueSpec, InitializerSpec, OnnxDtype } from './onnx-build';
 
@@ -57,7 +58,11 @@ export interface StagesDescription {
   device: Device;
   deviceReason: string;
   stages: Record<LearnedStageName, StageInfo>;
-  models: Pick<InstalledModel, 'id' | 'name' | 'task' | 'licence' | 'state'>[];
+  /**
+   * Every known model: `state` as `smartdrag models list` says it, `installed` (every file on disk,
+   * also when `damaged`), and `reason` for `damaged` / `partial`.
+   */
+  models: Pick<InstalledModel, 'id' | 'name' | 'task' | 'licence' | 'state' | 'installed' | 'reason'>[];
   modelsDir: string;
 }
 
@@ -111,10 +116,9 @@ function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string, o
   const partial = (task: string): string => {
     // A file of the wrong size (or tokenizer files the refiner cannot read) is there but damaged:
     // not "absent", which would send the user to install what is installed.
-    const d = sel.installed.filter((m) => m.task === task && m.state === 'damaged')
-      .map((m) => `${m.id} (${[...m.files.filter((f) => f.damaged).map((f) => `${f.name} has the wrong size`), ...(m.tokenizerProblem ? [`its tokenizer files cannot be read: ${m.tokenizerProblem}`] : [])].join('; ')})`);
+    const d = sel.installed.filter((m) => m.task === task && m.state === 'damaged').map((m) => `${m.id} (${m.reason})`);
     if (d.length) return `damaged: ${d.join('; ')}: run smartdrag models verify, then smartdrag models add the model again`;
-    const p = sel.installed.filter((m) => m.task === task && m.state === 'partial').map((m) => `${m.id} (${m.files.filter((f) => !f.present).map((f) => f.name).join(', ')} missing)`);
+    const p = sel.installed.filter((m) => m.task === task && m.state === 'partial').map((m) => `${m.id} (${m.reason})`);
     return p.length ? `incomplete install: ${p.join('; ')}` : `no ${task} model installed (smartdrag models add <file>)`;
   };
   const off = sel.error ? `model manifests unreadable: ${sel.error.split('\n')[0]}` : undefined;
@@ -127,7 +131,7 @@ function describe(sel: Selection, probe: DeviceProbe | undefined, dir: string, o
         ? { enabled: true, model: sel.refine.id, reason: refineNote(sel.refine, opts) }
         : { enabled: false, reason: off ?? partial('refine') },
     },
-    models: sel.installed.map(({ id, name, task, licence, state }) => ({ id, name, task, licence, state })),
+    models: sel.installed.map(({ id, name, task, licence, state, installed, reason }) => ({ id, name, task, licence, state, installed, ...(reason ? { reason } : {}) })),
     modelsDir: dir,
   };
 }

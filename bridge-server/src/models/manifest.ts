@@ -52,6 +52,24 @@ export type TensorSpec = z.infer<typeof tensorSpecSchema>;
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
 
+const relPathSchema = z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path with / separators')
+  .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), 'no . or .. segments');
+
+/**
+ * One ONNX external data file a model file may reference (tensors with `data_location` EXTERNAL,
+ * e.g. Optimum's `unet/model.onnx_data` beside `unet/model.onnx` for a UNet over 2 GB).
+ * `location` is the path the model names, relative to the model file's folder.
+ */
+export const externalDataSchema = z.object({
+  location: relPathSchema,
+  /** Pinned content hash; `null` when the file is a user's own export. */
+  sha256: sha256Schema.nullable(),
+  /** Exact size in bytes, `null` when unknown. */
+  bytes: z.number().int().positive().nullable(),
+});
+/** A validated external data entry. */
+export type ExternalDataFile = z.infer<typeof externalDataSchema>;
+
 /** One file of a model. */
 export const modelFileSchema = z.object({
   /** File name inside the model's folder (also how `models add` recognises it). */
@@ -63,6 +81,14 @@ export const modelFileSchema = z.object({
   sha256: sha256Schema.nullable(),
   /** Exact size in bytes, `null` when unknown. */
   bytes: z.number().int().positive().nullable(),
+  /**
+   * External data files the model may reference, with their pins. `models add` installs every
+   * file the model really references (read from the file), keeping its name, in the model file's
+   * own folder `<models>/<id>/<name without .onnx>/`; each must exist and hold the bytes its
+   * tensors need. A referenced file listed here is also checked against its pins; when the model
+   * file's sha256 is pinned, every referenced file must be listed here with its sha256.
+   */
+  externalData: z.array(externalDataSchema).default([]),
   inputs: z.array(tensorSpecSchema).min(1),
   outputs: z.array(tensorSpecSchema).min(1),
 });
@@ -112,9 +138,6 @@ export const diffusionSchema = z.object({
   latentChannels: z.number().int().positive(),
 });
 
-const relPathSchema = z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path with / separators')
-  .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), 'no . or .. segments');
-
 /** Text tokenizer contract for the text encoder. */
 export const tokenizerSchema = z.object({
   /** `clip-bpe`: CLIP's byte-level BPE, read from the export's vocab.json + merges.txt. */
@@ -150,6 +173,18 @@ export const modelManifestSchema = z.object({
   for (const f of m.files) {
     if (names.has(f.name)) ctx.addIssue({ code: 'custom', message: `duplicate file name ${f.name}`, path: ['files'] });
     names.add(f.name);
+    const locs = new Set<string>();
+    for (const x of f.externalData) {
+      if (locs.has(x.location)) ctx.addIssue({ code: 'custom', message: `${f.name}: duplicate external data location ${x.location}`, path: ['files'] });
+      locs.add(x.location);
+      if (x.location === f.name) ctx.addIssue({ code: 'custom', message: `${f.name}: an external data file cannot have the model file's own name`, path: ['files'] });
+    }
+  }
+  // A model file with external data is installed in <models>/<id>/<name without .onnx>/: that
+  // folder must not be the tokenizer's.
+  const tokDirs = m.tokenizer ? [m.tokenizer.files.vocab, m.tokenizer.files.merges].map((p) => p.split('/')[0]) : [];
+  for (const f of m.files) {
+    if (tokDirs.includes(f.name.replace(/\.onnx$/, ''))) ctx.addIssue({ code: 'custom', message: `${f.name}: its install folder ${f.name.replace(/\.onnx$/, '')}/ is the tokenizer's`, path: ['files'] });
   }
   const roles = new Set(m.files.map((f) => f.role));
   if (m.task === 'inpaint' && !roles.has('inpaint')) ctx.addIssue({ code: 'custom', message: 'an inpaint model needs a file with role "inpaint"', path: ['files'] });

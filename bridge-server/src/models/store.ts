@@ -8,6 +8,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { ExternalFileUse } from './external-data';
+import { externalDataProblems, externalRefsCached, readExternalRefs } from './external-data';
 import type { ModelFile, ModelManifest, TensorSpec } from './manifest';
 import { builtInManifestsDir, loadManifests } from './manifest';
 import { loadClipTokenizer, tokenizerPaths } from './tokenizer';
@@ -52,9 +54,22 @@ export function installedTokenizer(manifest: ModelManifest, opts: StoreOptions =
   return fs.existsSync(p.vocab) && fs.existsSync(p.merges) ? p : undefined;
 }
 
-/** Installed path of one manifest file. */
+/**
+ * Folder of one model file installed with its ONNX external data: `<models>/<id>/<name without
+ * .onnx>/`, holding `<name>` and every data file it references under the name the model uses
+ * (external data is found relative to the model file's folder, so each such file gets its own).
+ */
+export function installedFileDir(manifest: ModelManifest, file: ModelFile, opts: StoreOptions = {}): string {
+  return path.join(modelsDir(opts), manifest.id, file.name.replace(/\.onnx$/, ''));
+}
+
+/**
+ * Installed path of one manifest file: `<models>/<id>/<stem>/<name>` when it was installed with
+ * external data ({@link installedFileDir}), else `<models>/<id>/<name>`.
+ */
 export function installedPath(manifest: ModelManifest, file: ModelFile, opts: StoreOptions = {}): string {
-  return path.join(modelsDir(opts), manifest.id, file.name);
+  const nested = path.join(installedFileDir(manifest, file, opts), file.name);
+  return fs.existsSync(nested) ? nested : path.join(modelsDir(opts), manifest.id, file.name);
 }
 
 /** Kinds of check failure (snake_case codes). */
@@ -70,6 +85,12 @@ export const CHECK_CODES = {
   shape: 'shape_mismatch',
   unknown: 'unknown_model_file',
   tokenizer: 'tokenizer_invalid',
+  /** A data file the model references (ONNX external data) is not there. */
+  externalMissing: 'external_data_missing',
+  /** A referenced data file is shorter than its tensors need. */
+  externalTruncated: 'external_data_truncated',
+  /** A reference that cannot be used (unsafe location, bad offset/length, unreadable tensor list, unlisted for a pinned model). */
+  externalInvalid: 'external_data_invalid',
 } as const;
 /** One of {@link CHECK_CODES}' values. */
 export type CheckCode = (typeof CHECK_CODES)[keyof typeof CHECK_CODES];
@@ -179,7 +200,52 @@ export async function readModelContract(file: string): Promise<{
   }
 }
 
-/** Check one file against one manifest entry; an empty list means it passes. */
+/**
+ * The external data files `file` references (read from the file) and what is wrong with them, as
+ * onnxruntime would read them beside `file`: each must be a safe relative path, exist, hold the
+ * bytes its tensors need, and match the manifest's pins (`entry.externalData`); when the model's
+ * sha256 is pinned, every referenced file must be pinned too. `hash: false` skips the sha256 of
+ * the data files (sizes are still checked).
+ */
+export async function checkExternalData(file: string, entry: ModelFile, hash = true): Promise<{ files: ExternalFileUse[]; issues: CheckIssue[] }> {
+  const base = path.basename(file);
+  const mk = (code: CheckCode, what: string, expected: string, found: string): CheckIssue =>
+    ({ code, file, expected, found, message: `${base}: ${what}: expected ${expected}, found ${found}` });
+  let refs;
+  try {
+    refs = readExternalRefs(file);
+  } catch (e) {
+    return { files: [], issues: [mk(CHECK_CODES.externalInvalid, 'tensor list', 'an ONNX model whose tensors can be read', (e as Error).message)] };
+  }
+  if (refs.length === 0) return { files: [], issues: [] };
+  const { files, problems } = externalDataProblems(refs, path.dirname(file));
+  const code = { invalid: CHECK_CODES.externalInvalid, missing: CHECK_CODES.externalMissing, truncated: CHECK_CODES.externalTruncated } as const;
+  const issues = problems.map((p) => mk(code[p.kind], `external data ${p.location}`, p.expected, p.path && p.kind === 'missing' ? `${p.found} at ${p.path}` : p.found));
+  const bad = new Set(problems.map((p) => p.location));
+  for (const u of files) {
+    if (bad.has(u.location)) continue;
+    if (u.rel === entry.name) {
+      issues.push(mk(CHECK_CODES.externalInvalid, `external data ${u.location}`, `a data file not named like the installed model file (${entry.name})`, `location ${u.location}`));
+      continue;
+    }
+    const pin = entry.externalData.find((x) => x.location === u.rel);
+    if (entry.sha256 !== null && (!pin || pin.sha256 === null)) {
+      issues.push(mk(CHECK_CODES.externalInvalid, `external data ${u.location}`, 'a data file the manifest lists with its sha256 (this model\'s sha256 is pinned)', pin ? 'a listed file without a sha256' : 'a file the manifest does not list'));
+      continue;
+    }
+    if (!pin) continue;
+    const p = path.join(path.dirname(file), u.rel);
+    const size = fs.statSync(p).size;
+    if (pin.bytes !== null && size !== pin.bytes) issues.push(mk(CHECK_CODES.bytes, `external data ${u.location} size`, `${pin.bytes} bytes`, `${size} bytes`));
+    if (hash && pin.sha256 !== null) {
+      const sha = await sha256File(p);
+      if (sha !== pin.sha256) issues.push(mk(CHECK_CODES.sha256, `external data ${u.location} sha256`, pin.sha256, sha));
+    }
+  }
+  return { files, issues };
+}
+
+/** Check one file (and its external data) against one manifest entry; an empty list means it passes. */
 export async function checkModelFile(file: string, entry: ModelFile): Promise<CheckIssue[]> {
   if (!fs.existsSync(file)) return [issue(CHECK_CODES.missing, file, 'file', 'a file', 'nothing')];
   const issues: CheckIssue[] = [];
@@ -189,6 +255,9 @@ export async function checkModelFile(file: string, entry: ModelFile): Promise<Ch
     const sha = await sha256File(file);
     if (sha !== entry.sha256) issues.push(issue(CHECK_CODES.sha256, file, 'sha256', entry.sha256, sha));
   }
+  // External data first: without it onnxruntime cannot load the model, and says so less clearly.
+  const ext = await checkExternalData(file, entry);
+  if (ext.issues.length) return [...issues, ...ext.issues];
   let contract;
   try {
     contract = await readModelContract(file);
@@ -245,10 +314,22 @@ export interface AddResult {
 }
 
 /**
+ * One install step: a single file (`dst`), or a model file with its external data, installed as a
+ * folder (`dir`: the model file as `name`, each data file under the relative name the model uses).
+ */
+type Step =
+  | { kind: 'file'; src: string; dst: string; /** an older install of this model file with external data, removed */ replaces?: string }
+  | { kind: 'dir'; dir: string; name: string; model: string; data: ExternalFileUse[]; /** an older flat install, removed */ replaces: string };
+
+/**
  * Check and install `fileOrDir` (one .onnx file, or every .onnx file directly inside a folder)
  * into the models folder as `<models>/<id>/<name>`; from a folder, also the tokenizer files its
- * manifest names (`tokenizer/vocab.json`, `tokenizer/merges.txt`). All files are checked first;
- * nothing is copied unless every file passes. Copies go through a temporary name and a rename.
+ * manifest names (`tokenizer/vocab.json`, `tokenizer/merges.txt`). A model file that keeps tensors
+ * in ONNX external data files (Optimum's `unet/model.onnx` + `unet/model.onnx_data`) is installed
+ * in its own folder `<models>/<id>/<stem>/<name>` with every data file it references, under the
+ * names it references them by, so the installed model loads; one whose data files are missing or
+ * too short is refused. All files are checked first; nothing is copied unless every file passes.
+ * Copies go through a temporary name and a rename.
  */
 export async function addModels(fileOrDir: string, opts: StoreOptions & { modelId?: string } = {}): Promise<AddResult> {
   if (!fs.existsSync(fileOrDir)) {
@@ -259,7 +340,7 @@ export async function addModels(fileOrDir: string, opts: StoreOptions & { modelI
     return { ok: false, installed: [], issues: [issue(CHECK_CODES.missing, fileOrDir, 'folder', 'at least one .onnx file', 'none')] };
   }
   const manifests = storeManifests(opts);
-  const plan: { src: string; dst: string }[] = [];
+  const plan: Step[] = [];
   const issues: CheckIssue[] = [];
   const matched: ModelManifest[] = [];
   for (const f of files) {
@@ -272,8 +353,13 @@ export async function addModels(fileOrDir: string, opts: StoreOptions & { modelI
     }
     matched.push(match.manifest);
     const found = await checkModelFile(f, match.entry);
-    if (found.length) issues.push(...found);
-    else plan.push({ src: f, dst: installedPath(match.manifest, match.entry, opts) });
+    if (found.length) { issues.push(...found); continue; }
+    const flat = path.join(modelsDir(opts), match.manifest.id, match.entry.name);
+    const dir = installedFileDir(match.manifest, match.entry, opts);
+    const data = (await checkExternalData(f, match.entry, false)).files;
+    plan.push(data.length
+      ? { kind: 'dir', dir, name: match.entry.name, model: f, data, replaces: flat }
+      : { kind: 'file', src: f, dst: flat, replaces: dir });
   }
   // Tokenizer files beside the ONNX files (Optimum's `tokenizer/vocab.json` + `merges.txt`):
   // checked against the manifest and installed with them, so the refiner can use the intent.
@@ -289,26 +375,63 @@ export async function addModels(fileOrDir: string, opts: StoreOptions & { modelI
         continue;
       }
       const dst = tokenizerPaths(installedDir(m, opts), m.tokenizer);
-      plan.push({ src: src.vocab, dst: dst.vocab }, { src: src.merges, dst: dst.merges });
+      plan.push({ kind: 'file', src: src.vocab, dst: dst.vocab }, { kind: 'file', src: src.merges, dst: dst.merges });
     }
   }
   if (issues.length) return { ok: false, installed: [], issues };
-  // Every file is copied under a temporary name first and renamed only when all are copied: a
-  // failed copy (a home that is not writable, a full disk) removes the copies and installs nothing.
+  // Every file is copied under a temporary name (a model with external data: into a temporary
+  // folder) and renamed only when all are copied: a failed copy (a home that is not writable, a
+  // full disk) removes the copies and installs nothing.
   const temps: string[] = [];
+  const cleanup = (): void => { for (const t of temps) fs.rmSync(t, { recursive: true, force: true }); };
   try {
     for (const p of plan) {
-      fs.mkdirSync(path.dirname(p.dst), { recursive: true });
-      const tmp = `${p.dst}.partial-${process.pid}`;
+      if (p.kind === 'file') {
+        fs.mkdirSync(path.dirname(p.dst), { recursive: true });
+        const tmp = `${p.dst}.partial-${process.pid}`;
+        temps.push(tmp);
+        fs.copyFileSync(p.src, tmp);
+        continue;
+      }
+      const tmp = `${p.dir}.partial-${process.pid}`;
+      fs.rmSync(tmp, { recursive: true, force: true });
       temps.push(tmp);
-      fs.copyFileSync(p.src, tmp);
+      fs.mkdirSync(tmp, { recursive: true });
+      fs.copyFileSync(p.model, path.join(tmp, p.name));
+      for (const d of p.data) {
+        const to = path.join(tmp, ...d.rel.split('/'));
+        fs.mkdirSync(path.dirname(to), { recursive: true });
+        fs.copyFileSync(path.join(path.dirname(p.model), ...d.rel.split('/')), to);
+      }
+      // The copy must resolve as the source did: every referenced file there, long enough.
+      const staged = externalDataProblems(readExternalRefs(path.join(tmp, p.name)), tmp);
+      if (staged.problems.length) {
+        const first = staged.problems[0]!;
+        cleanup();
+        const code = first.kind === 'missing' ? CHECK_CODES.externalMissing : first.kind === 'truncated' ? CHECK_CODES.externalTruncated : CHECK_CODES.externalInvalid;
+        return { ok: false, installed: [], issues: [issue(code, p.model, `installed copy's external data ${first.location}`, first.expected, `${first.found} (the source changed while it was copied?)`)] };
+      }
     }
   } catch (e) {
-    for (const t of temps) fs.rmSync(t, { force: true });
+    cleanup();
     throw e;
   }
-  for (const [i, p] of plan.entries()) fs.renameSync(temps[i]!, p.dst);
-  return { ok: true, installed: plan.map((p) => p.dst), issues: [] };
+  const installed: string[] = [];
+  for (const [i, p] of plan.entries()) {
+    if (p.kind === 'file') {
+      fs.renameSync(temps[i]!, p.dst);
+      if (p.replaces) fs.rmSync(p.replaces, { recursive: true, force: true });
+      installed.push(p.dst);
+      continue;
+    }
+    const old = `${p.dir}.old-${process.pid}`;
+    if (fs.existsSync(p.dir)) fs.renameSync(p.dir, old);
+    fs.renameSync(temps[i]!, p.dir);
+    fs.rmSync(old, { recursive: true, force: true });
+    fs.rmSync(p.replaces, { force: true });
+    installed.push(path.join(p.dir, p.name), ...p.data.map((d) => path.join(p.dir, ...d.rel.split('/'))));
+  }
+  return { ok: true, installed, issues: [] };
 }
 
 /** Install state of one model. */
@@ -318,14 +441,22 @@ export interface InstalledModel {
   task: ModelManifest['task'];
   licence: string;
   /**
-   * `complete`: every file present (right size when pinned) and its tokenizer files, when
-   * installed, readable as the runtime reads them; `damaged`: a file there but of the wrong size,
-   * or installed tokenizer files the runtime cannot read (`smartdrag models verify` says which,
+   * `complete`: every file present (right size when pinned, its ONNX external data files there
+   * and long enough) and its tokenizer files, when installed, readable as the runtime reads them;
+   * `damaged`: a file there but of the wrong size, or whose external data is missing or short, or
+   * installed tokenizer files the runtime cannot read (`smartdrag models verify` says which,
    * `models add` installs it again); `partial`: some files missing; `absent`: none there.
    */
   state: 'complete' | 'damaged' | 'partial' | 'absent';
-  /** `damaged`: there but not of the pinned size. */
-  files: { name: string; role: string; path: string; present: boolean; damaged?: boolean }[];
+  /** Every model file is on disk (`complete` or `damaged`: installed, though maybe not usable). */
+  installed: boolean;
+  /** For `damaged` and `partial`: what is wrong, per file (the sentence health and list show). */
+  reason?: string;
+  /**
+   * Per file: `present` = there and usable; `damaged` = there but not of the pinned size, or its
+   * external data missing or short (`problem` says which).
+   */
+  files: { name: string; role: string; path: string; present: boolean; damaged?: boolean; problem?: string }[];
   /** Set when the installed tokenizer files cannot be read (the runtime's own check). */
   tokenizerProblem?: string;
 }
@@ -360,28 +491,54 @@ export function tokenizerProblem(manifest: ModelManifest, opts: StoreOptions = {
 }
 
 /**
- * Cheap, synchronous install state of every manifest (presence and size; no hashing; tokenizer
- * files read once per change of the files).
+ * What is wrong with an installed model file that is there (null when nothing): the wrong size,
+ * or ONNX external data it references that is missing, short or not of the pinned size. The
+ * references are read from the file once per change of it (no hashing).
+ */
+function installedFileProblem(p: string, st: fs.Stats, f: ModelFile): string | null {
+  if (!st.isFile()) return 'is not a regular file';
+  if (f.bytes !== null && st.size !== f.bytes) return 'has the wrong size';
+  const refs = externalRefsCached(p, st);
+  if (typeof refs === 'string') return `cannot be read as an ONNX model (${refs})`;
+  if (refs.length === 0) return null;
+  const { files, problems } = externalDataProblems(refs, path.dirname(p));
+  const said = problems.map((x) => (x.kind === 'missing'
+    ? `references external data ${x.location}, which is missing`
+    : x.kind === 'truncated' ? `references external data ${x.location}, which is too short (${x.found}, ${x.expected})`
+      : `has an unusable external data reference (${x.found})`));
+  for (const u of files) {
+    const pin = f.externalData.find((x) => x.location === u.rel);
+    if (!pin || pin.bytes === null || problems.some((x) => x.location === u.location)) continue;
+    const size = fs.statSync(path.join(path.dirname(p), u.rel)).size;
+    if (size !== pin.bytes) said.push(`references external data ${u.location}, which has the wrong size`);
+  }
+  return said.length ? said.join(', ') : null;
+}
+
+/**
+ * Cheap, synchronous install state of every manifest (presence and size, external data files'
+ * presence and size; no hashing; tokenizer files and ONNX tensor lists read once per change of
+ * the files).
  */
 export function listModels(opts: StoreOptions = {}): InstalledModel[] {
   return storeManifests(opts).map((m) => {
     const files = m.files.map((f) => {
       const p = installedPath(m, f, opts);
-      let present = false, damaged = false;
-      try {
-        const st = fs.statSync(p);
-        present = st.isFile() && (f.bytes === null || st.size === f.bytes);
-        damaged = !present;
-      } catch {
-        present = false;
-      }
-      return { name: f.name, role: f.role, path: p, present, ...(damaged ? { damaged } : {}) };
+      let st: fs.Stats | null = null;
+      try { st = fs.statSync(p); } catch { st = null; }
+      const problem = st ? installedFileProblem(p, st, f) : null;
+      return { name: f.name, role: f.role, path: p, present: st !== null && problem === null, ...(problem ? { damaged: true, problem } : {}) };
     });
     const n = files.filter((f) => f.present).length;
     const tok = n > 0 ? tokenizerProblem(m, opts) : undefined;
     const state = files.some((f) => f.damaged) || (n === files.length && tok) ? 'damaged' : n === files.length ? 'complete' : n === 0 ? 'absent' : 'partial';
+    const reason = state === 'damaged'
+      ? [...files.filter((f) => f.damaged).map((f) => `${f.name} ${f.problem}`), ...(tok ? [`its tokenizer files cannot be read: ${tok}`] : [])].join('; ')
+      : state === 'partial' ? `${files.filter((f) => !f.present).map((f) => f.name).join(', ')} missing` : undefined;
     return {
-      id: m.id, name: m.name, task: m.task, licence: m.licence.spdx, state, files, ...(tok ? { tokenizerProblem: tok } : {}),
+      id: m.id, name: m.name, task: m.task, licence: m.licence.spdx, state,
+      installed: files.every((f) => f.present || f.damaged), ...(reason ? { reason } : {}),
+      files, ...(tok ? { tokenizerProblem: tok } : {}),
     } as InstalledModel;
   });
 }
@@ -398,6 +555,10 @@ export async function verifyModels(opts: StoreOptions = {}): Promise<{ id: strin
     // The tokenizer files, read as the refiner reads them (a damaged vocab.json had verified "ok"
     // while every final's refinement failed on it).
     let checked = present.length;
+    for (const f of m.files) {
+      const p = installedPath(m, f, opts);
+      if (fs.existsSync(p)) checked += (await checkExternalData(p, f, false)).files.length;
+    }
     if (m.tokenizer) {
       const p = tokenizerPaths(installedDir(m, opts), m.tokenizer);
       // (Without both, the refiner uses the empty prompt: nothing to check.)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseClientMessage, parseServerMessage, encodeMessage, JobSubmitSchema, PlanSchema, type JobSubmit } from './messages';
+import { parseClientMessage, parseServerMessage, encodeMessage, CapabilitiesSchema, JobSubmitSchema, PlanSchema, type JobSubmit } from './messages';
 import { PROTOCOL_VERSION } from './version';
 import { ERROR_CODES, ERROR_HINTS } from './errors';
 
@@ -88,6 +88,14 @@ describe('protocol messages', () => {
     ];
     for (const moved of bad) expect(parseServerMessage(JSON.stringify({ ...base, moved }))).toMatchObject({ ok: false, code: 'bad_message' });
     expect(parseServerMessage(JSON.stringify({ ...base, moved: { polygons: Array.from({ length: 666 }, (_, k) => tri(k)) } }))).toMatchObject({ ok: true });
+  });
+
+  it('capabilities.models: present, plus an optional state (as `smartdrag models list` says it) and reason; older bridges send neither', () => {
+    const caps = (models: unknown[]) => ({ device: 'cpu', stages: { refine: false }, models });
+    const damaged = { id: 'sd15-inpaint', present: true, state: 'damaged', reason: 'unet.onnx references external data model.onnx_data, which is missing' };
+    expect(CapabilitiesSchema.parse(caps([damaged, { id: 'migan', present: false, state: 'absent' }])).models).toEqual([damaged, { id: 'migan', present: false, state: 'absent' }]);
+    expect(CapabilitiesSchema.parse(caps([{ id: 'lama', present: true }])).models).toEqual([{ id: 'lama', present: true }]);
+    expect(CapabilitiesSchema.safeParse(caps([{ id: 'lama', present: true, state: 'broken' }])).success).toBe(false);
   });
 
   it('unknown types are unsupported_message, not bad_message', () => {

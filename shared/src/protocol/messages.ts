@@ -121,8 +121,19 @@ export const CapabilitiesSchema = z.object({
   device: z.string(),
   /** Learned stages and whether each is available (all false with no model files). */
   stages: z.record(z.string(), z.boolean()),
-  /** Model files known to the bridge and whether each is installed. */
-  models: z.array(z.object({ id: z.string(), present: z.boolean() })),
+  /**
+   * Models known to the bridge. `present`: its files are installed (true also when damaged).
+   * `state` (optional; older bridges do not send it), as `smartdrag models list` says it:
+   * `complete` (usable), `damaged` (installed, but a file has the wrong size, its ONNX external
+   * data is missing or short, or its tokenizer files cannot be read), `partial` (some files
+   * missing) or `absent`; `reason` says what is wrong when `damaged` or `partial`.
+   */
+  models: z.array(z.object({
+    id: z.string(),
+    present: z.boolean(),
+    state: z.enum(['complete', 'damaged', 'partial', 'absent']).optional(),
+    reason: z.string().optional(),
+  })),
   /** Why this device (e.g. the CUDA error that made the bridge fall back to CPU). Optional (added in v1). */
   deviceReason: z.string().optional(),
   /** Per stage: on/off, the model in use, and why it is off. Optional (added in v1). */
@@ -185,7 +196,7 @@ export const JobSubmitSchema = z
     /** Free-text intent, e.g. "rotate the cup 20° clockwise". */
     intent: z.string().optional(),
     quality: QualitySchema,
-    /** Seed for every random choice; default derived from the job id. */
+    /** Seed for every random choice; default 1, as in-process (the same input gives the same pixels). */
     seed: z.number().int().min(0).max(0xffffffff).optional(),
     /**
      * Preview only: the largest image (in pixels) the host can show. When the sent image is
