@@ -135,7 +135,7 @@ export function buildProgram(): Command {
     .requiredOption('-o, --out <dir>', 'output folder (created if missing; edited.png and layer.png are replaced together, or not at all)', outDirArg)
     .option('-i, --image <file>', 'image to edit instead of the case image')
     .addOption(new Option('-q, --quality <q>', 'quality').choices(['preview', 'final']).default('final'))
-    .option('--seed <n>', 'random seed', intArg(0, 0xffffffff))
+    .option('--seed <n>', 'random seed (default 1: the same case gives the same pixels in-process and with --server)', intArg(0, 0xffffffff))
     .option('--json', 'print one JSON object {plan, timings, outputs, ...}', false)
     .option('--server <url>', `send the job through a running bridge (e.g. ws://127.0.0.1:${DEFAULT_PORT}${WS_PATH})`)
     .option('--token <token>', 'bridge token for --server (default: the local token file)')

@@ -5,7 +5,6 @@
  */
 import sharp from 'sharp';
 import { boundsOfPoints, EMPTY_SELECTION_HINT, ErrorCode, imageSizeError, intersectRect, sentProxyInfo, SmartDragError, toProxyPoint, type Frame, type JobSubmit, type Limits, type ProxyInfo, type Rect } from '@smartdrag/shared';
-import { seedFromString } from '../core/random';
 import { cropImage } from '../core/image';
 import type { PlacedMask, Point, RgbaImage } from '../core/types';
 import type { WorkerJob } from './worker-protocol';
@@ -230,7 +229,8 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
     keep,
     ...(s.intent !== undefined ? { intent: s.intent } : {}),
     quality: s.quality,
-    seed: s.seed ?? seedFromString(s.jobId),
+    // One default everywhere (core/edit.ts, core/case.ts): the same input gives the same pixels in-process and here.
+    seed: s.seed ?? 1,
     ...(sent ? { sentProxy: sent } : s.previewMaxPixels !== undefined && s.quality === 'preview' ? { proxyMaxPixels: s.previewMaxPixels } : {}),
     ...(document ? { document } : {}),
   };

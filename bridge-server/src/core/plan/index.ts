@@ -8,7 +8,7 @@
  */
 import { CancelledError, type EditRequest, type Operation, type PlacedMask, type Plan } from '../types';
 import { parseIntent } from '../intent/parse';
-import { buildContext, ruleReason } from './rule-reasoner';
+import { buildContext, ruleReason, ruleSettlement } from './rule-reasoner';
 import { applyElasticReading } from './elastic-reading';
 import type { PlanReasoner } from './reasoner';
 
@@ -106,10 +106,13 @@ async function planRequest(req: EditRequest, opts: PlanOptions): Promise<Plan> {
     question = e;
   }
   if (!opts.reasoner) return applyElasticReading(req, rulePlan!, opts.signal).plan;
-  // Text alone that the rules read: the rules' plan stands (the plan says so in `reasoner`).
-  if (ctx.drags.length === 0 && rulePlan) return rulePlan;
+  // The reasoner is asked only what the rules cannot settle (see `ruleSettlement`): text they
+  // could not read, or an arrow whose kind neither the user, the text nor the geometry decides.
+  // Anything they settled is their plan, as without a reasoner, and waits on nothing.
+  const settlement = rulePlan ? ruleSettlement(ctx, parse) : null;
+  if (rulePlan && settlement!.settled) return applyElasticReading(req, rulePlan, opts.signal).plan;
   try {
-    const plan = await opts.reasoner.reason({ ctx, parse, rulePlan, ...(question ? { ruleQuestion: question.message } : {}), signal: opts.signal });
+    const plan = await opts.reasoner.reason({ ctx, parse, rulePlan, ...(question ? { ruleQuestion: question.message } : {}), ...(settlement ? { open: settlement.open } : {}), signal: opts.signal });
     plan.reasoner ??= opts.reasoner.name;
     return applyElasticReading(req, plan, opts.signal).plan;
   } catch (e) {
@@ -120,8 +123,8 @@ async function planRequest(req: EditRequest, opts: PlanOptions): Promise<Plan> {
   }
 }
 
-export { buildContext, ruleReason, assignActions, DEFAULTS } from './rule-reasoner';
-export type { PlanContext, DragInfo, ForcedKind } from './rule-reasoner';
+export { buildContext, ruleReason, ruleSettlement, assignActions, DEFAULTS, AMBIGUOUS_SECOND } from './rule-reasoner';
+export type { PlanContext, DragInfo, ForcedKind, RuleSettlement, DragSettlement } from './rule-reasoner';
 export { scoreKinds, type KindScore } from './infer';
 export { dragFeatures, type DragFeatures } from './drag-features';
 export { describeRegion, type RegionShape } from './region-shape';

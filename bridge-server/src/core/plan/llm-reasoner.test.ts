@@ -6,8 +6,9 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { rasterizePolygon } from '@smartdrag/shared/geometry';
-import type { EditRequest, Point } from '../types';
-import { makePlan } from './index';
+import type { Drag, EditRequest, Point } from '../types';
+import { buildContext, makePlan, ruleReason, ruleSettlement } from './index';
+import { parseIntent } from '../intent/parse';
 import { assertLoopback, createLlmReasoner, parseLlmAnswer } from './llm-reasoner';
 
 type Reply = { status?: number; body?: unknown; raw?: string; delayMs?: number };
@@ -163,6 +164,96 @@ describe('LLM reasoner (fake local server)', () => {
     it('the local reasoner fails: the rules question, with the failure', async () => {
       nextReply = { body: chat('{"operations":[{"kind":"explode"}],"reason":"x"}') };
       await expect(makePlan(textOnly('scoot it a smidge toward the window'), { reasoner: createLlmReasoner({ baseUrl }) })).rejects.toMatchObject({ code: 'intent_unclear', message: expect.stringMatching(/Which way .* could not read it either/) });
+    });
+  });
+
+  describe('asked only what the rules cannot settle (README: text the rules read stays theirs)', () => {
+    const at = (intent: string, drags: Drag[]): EditRequest => ({ ...request(intent), drags });
+    const clear: Drag = { region: 'h1', points: [[100, 100], [130, 100]] };
+    /** Two discs side by side, a short straight arrow from each centre (neither shows a rotation or a scale). */
+    const two = (intent: string): EditRequest => ({
+      image: { width: 300, height: 200, data: new Uint8ClampedArray(300 * 200 * 4) },
+      regions: [{ id: 'h1', mask: rasterizePolygon(disc(80, 100, 30)) }, { id: 'h2', mask: rasterizePolygon(disc(220, 100, 30)) }],
+      drags: [{ region: 'h1', points: [[80, 100], [95, 100]] }, { region: 'h2', points: [[220, 100], [235, 100]] }],
+      intent, quality: 'preview',
+    });
+    const rotateAll = (n: number): Reply => ({ body: chat(JSON.stringify({ drags: Array.from({ length: n }, (_, index) => ({ index, kind: 'rotate', reason: 'LLM thinks rotate' })) })) });
+
+    it.each<[string, EditRequest]>([
+      ['a kind set on the drag (unread text)', at('do the thing', [{ ...clear, kind: 'translate' }])],
+      ['text the rules read (an explicit verb)', at('move the red candy up', [{ region: 'h1', points: [[100, 100], [100, 70]] }])],
+      ['text the rules read (a soft verb, clear geometry)', at('raise it', [{ region: 'h1', points: [[100, 110], [100, 80]] }])],
+      ['a single clear arrow, no text', at('', [clear])],
+      ['position words give each arrow its action', two('rotate the left one and scale the right one')],
+      ['text alone the rules read', at('make it 20% bigger', [])],
+    ])('settled — %s: no call, the rules\' plan as without a reasoner', async (_what, req) => {
+      nextReply = rotateAll(Math.max(1, req.drags.length));
+      const plan = await makePlan(req, { reasoner: createLlmReasoner({ baseUrl, model: 'tiny' }) });
+      expect(received).toHaveLength(0);
+      expect(plan).toEqual(await makePlan(req));
+      expect(plan.reasoner).toBe('rules');
+    });
+
+    it('a preview of a settled job does not wait on a slow reasoner', async () => {
+      nextReply = { ...rotateAll(1), delayMs: 3000 };
+      const t0 = Date.now();
+      const plan = await makePlan(at('move it up', [{ region: 'h1', points: [[100, 100], [100, 70]] }]), { reasoner: createLlmReasoner({ baseUrl, timeoutMs: 20000 }) });
+      expect(Date.now() - t0).toBeLessThan(1500);
+      expect(received).toHaveLength(0);
+      expect(plan.operations[0]!.params).toMatchObject({ kind: 'translate', dx: 0, dy: -30 });
+    });
+
+    it('text the rules cannot read: one call, the model chooses the kind', async () => {
+      nextReply = rotateAll(1);
+      const plan = await makePlan(at('do the thing', [clear]), { reasoner: createLlmReasoner({ baseUrl, model: 'tiny' }) });
+      expect(received).toHaveLength(1);
+      expect(JSON.parse(received[0]!.body.messages[1].content).rulesOpen).toEqual(['the rules read no edit in the text "do the thing"']);
+      expect(plan.operations[0]).toMatchObject({ kind: 'rotate', reason: 'LLM (tiny): LLM thinks rotate' });
+    });
+
+    it('an arrow the geometry leaves ambiguous (no text): one call', async () => {
+      nextReply = { body: chat('{"drags":[{"index":0,"kind":"scale","reason":"pulls the rim out"}]}') };
+      const req = at('', [{ region: 'h1', points: [[120, 100], [140, 100]] }]);
+      expect(ruleSettlement(buildContext(req), null)).toMatchObject({ settled: false, drags: ['open'] });
+      const plan = await makePlan(req, { reasoner: createLlmReasoner({ baseUrl }) });
+      expect(received).toHaveLength(1);
+      expect(JSON.parse(received[0]!.body.messages[1].content).rulesOpen).toEqual([expect.stringMatching(/^drag 1 on region h1 reads as translate \(\d+%\) or scale/)]);
+      expect(plan.operations[0]!.kind).toBe('scale');
+    });
+
+    it('actions given to the arrows by word order alone: one call, and the model may swap them', async () => {
+      nextReply = { body: chat('{"drags":[{"index":0,"kind":"scale","reason":"a"},{"index":1,"kind":"rotate","reason":"b"}]}') };
+      const plan = await makePlan(two('rotate one 30 degrees and scale the other 50% bigger'), { reasoner: createLlmReasoner({ baseUrl }) });
+      expect(received).toHaveLength(1);
+      expect(plan.operations.map((o) => [o.region, o.params.kind])).toEqual([['h1', 'scale'], ['h2', 'rotate']]);
+      // Each kind keeps its own action's amount.
+      expect(plan.operations[0]!.params).toMatchObject({ sx: 1.5 });
+      expect(plan.operations[1]!.params).toMatchObject({ angleDeg: 30 });
+    });
+
+    it('a soft verb on an ambiguous arrow: asked, but only translate or deform may stand', async () => {
+      const req = at('raise it', [{ region: 'h1', points: [[120, 100], [120, 80]] }]);
+      nextReply = rotateAll(1);
+      const refused = await makePlan(req, { reasoner: createLlmReasoner({ baseUrl }) });
+      expect(received).toHaveLength(1);
+      expect(refused.operations[0]!.kind).toBe((await makePlan(req)).operations[0]!.kind);
+      expect(refused.warnings).toContain('Drag 1 on region h1: the other reasoner\'s rotate was set aside, the text\'s "raise" gives only a direction: the region moves or that part bends (translate or deform).');
+      nextReply = { body: chat('{"drags":[{"index":0,"kind":"translate","reason":"the whole candy"}]}') };
+      const taken = await makePlan(req, { reasoner: createLlmReasoner({ baseUrl }) });
+      expect(taken.operations[0]).toMatchObject({ kind: 'translate', params: { dx: 0, dy: -20 } });
+    });
+
+    it('a kind from another reasoner never overrides the text the rules read', () => {
+      const text = 'move the red candy up';
+      const ctx = buildContext(at(text, [{ region: 'h1', points: [[100, 100], [100, 70]] }]));
+      const plan = ruleReason(ctx, parseIntent(text), new Map([[0, { kind: 'rotate', reason: 'LLM thinks rotate' }]]));
+      expect(plan.operations).toHaveLength(1);
+      expect(plan.operations[0]).toMatchObject({ kind: 'translate', params: { kind: 'translate', dx: 0, dy: -30 } });
+      expect(plan.warnings.some((w) => /rotate was set aside, the text asks to translate/.test(w))).toBe(true);
+      // "don't rotate it": a kind the text rules out is refused too.
+      const no = 'do not rotate it';
+      const c2 = buildContext(at(no, [clear]));
+      expect(ruleReason(c2, parseIntent(no), new Map([[0, { kind: 'rotate', reason: 'x' }]])).operations[0]!.kind).not.toBe('rotate');
     });
   });
 

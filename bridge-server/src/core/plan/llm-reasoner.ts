@@ -4,7 +4,8 @@
  * text ever leaves the machine. The model only chooses a kind per drag (with a short reason);
  * parameters still come from the arrows and the text's amounts, and the answer is validated
  * strictly. Any failure (network, HTTP status, timeout, bad JSON, schema) throws, and `makePlan`
- * falls back to the rule reasoner.
+ * falls back to the rule reasoner. `makePlan` asks it only what the rules cannot settle
+ * (`ruleSettlement`), and a kind it chooses never overrides text the rules read (`ruleReason`).
  */
 import { z } from 'zod';
 import type { Operation, OperationParams, Plan } from '../types';
@@ -49,6 +50,7 @@ const SYSTEM_PROMPT = [
   'You plan drag-based image edits. Each drag is an arrow on a region: points[0] is the handle, the last point the target.',
   'Choose one kind per drag: translate (move the whole region), rotate (turn it about a centre), scale (resize it about a centre),',
   'deform (move only the part under the handle; the rest of the region stays). Follow the user text where it is explicit.',
+  'rulesOpen says what the rules could not settle; an explicit verb the rules read, or a kind set on a drag, is kept whatever you answer.',
   'Geometry hints per drag: isArc (arrow bends around a centre), handleOffsetRel (<1: handle in the object core, >1: on the rim),',
   'radialCos (+1 pulls away from the centre, -1 towards it), thickening (~1 rim of a blob, ~0 thin protrusion).',
   'Answer with JSON only: {"drags":[{"index":0,"kind":"translate","reason":"..."}],"warnings":["..."]} with one entry per drag.',
@@ -118,7 +120,7 @@ export function createLlmReasoner(opts: LlmReasonerOptions): PlanReasoner {
   const timeoutMs = opts.timeoutMs ?? 20000;
   return {
     name: `llm:${model}`,
-    async reason({ ctx, parse, rulePlan, ruleQuestion, signal }: ReasonerInput): Promise<Plan> {
+    async reason({ ctx, parse, rulePlan, ruleQuestion, open, signal }: ReasonerInput): Promise<Plan> {
       const post = async (system: string, user: unknown): Promise<unknown> => {
         const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
         const res = await fetch(endpoint, {
@@ -161,6 +163,7 @@ export function createLlmReasoner(opts: LlmReasonerOptions): PlanReasoner {
           thickening: +d.features.thickening.toFixed(2), sweptDeg: +d.features.sweptDeg.toFixed(1),
         })),
         rulePlan: rulePlan.operations.map((o) => o.description),
+        rulesOpen: open ?? [],
       };
       const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
       const res = await fetch(endpoint, {

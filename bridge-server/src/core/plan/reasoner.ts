@@ -11,6 +11,8 @@ export interface ReasonerInput {
   rulePlan: Plan | null;
   /** The question the rules would ask (text alone that they could not read). */
   ruleQuestion?: string;
+  /** What the rules left open, in words (why the reasoner is asked); absent when the rules asked back. */
+  open?: string[];
   signal?: AbortSignal;
 }
 

@@ -199,12 +199,14 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
   if (ctx.drags.length === 0) return textOnlyPlan(ctx, parse);
   const warnings: string[] = [];
   const actions = parse?.actions ?? [];
-  const assignment = assignActions(actions, ctx);
+  const { map: assignment, byOrderOnly } = bestAssignment(actions, ctx);
   const readings: Reading[][] = ctx.drags.map((d) => {
     const fk = forced?.get(d.index);
     const a = assignment.get(d.drag.region);
     if (fk && (!d.drag.kind || d.drag.kind === 'auto')) {
-      return [{ kind: fk.kind, params: paramsFor(fk.kind, d, a, ctx, parse, warnings), source: 'intent' as const, reason: fk.reason, score: 0.9 }];
+      const take = forcedAction(fk, d, a, actions, byOrderOnly, parse);
+      if ('action' in take) return [{ kind: fk.kind, params: paramsFor(fk.kind, d, take.action, ctx, parse, warnings), source: 'intent' as const, reason: fk.reason, score: 0.9 }];
+      warnings.push(`Drag ${d.index + 1} on region ${d.drag.region}: the other reasoner's ${fk.kind} was set aside, ${take.why}.`);
     }
     return readingsFor(d, a, ctx, parse, warnings);
   });
@@ -246,7 +248,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
   let worst = -1, worstSecond = 0;
   readings.forEach((rs, i) => {
     const second = rs[1]?.score ?? 0;
-    if (rs[0]!.source !== 'user' && second >= 0.15 && second > worstSecond) { worst = i; worstSecond = second; }
+    if (rs[0]!.source !== 'user' && second >= AMBIGUOUS_SECOND && second > worstSecond) { worst = i; worstSecond = second; }
   });
   if (worst >= 0 && !ctx.flip) {
     const alts: Plan[] = [];
@@ -262,6 +264,77 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
   }
   if (conflictAlts.length) main.alternatives = [...conflictAlts, ...(main.alternatives ?? [])].slice(0, 2);
   return main;
+}
+
+/**
+ * Whether a kind another reasoner chose for an auto drag may stand: it never overrides text the
+ * rules read. With an explicit verb on the drag's region the text's kind stays, unless the actions
+ * were given to the arrows by their order of mention alone (then the chosen kind may be another
+ * action's: the action that names it is used); a soft verb (raise, pull) leaves only translate or
+ * deform open; a kind the text rules out ("don't rotate it") is refused. Returns the action whose
+ * amounts go with the kind, or why the kind was set aside.
+ */
+function forcedAction(fk: ForcedKind, d: DragInfo, a: IntentAction | undefined, actions: IntentAction[], byOrderOnly: boolean, parse: IntentParse | null): { action: IntentAction | undefined } | { why: string } {
+  const ruled = ruledOutKinds(parse).get(fk.kind);
+  if (ruled) return { why: `the text says not to ${ruled}` };
+  if (!a) return { action: undefined };
+  const tk = textKind(a, d);
+  if (!tk.explicit) {
+    return fk.kind === 'translate' || fk.kind === 'deform' ? { action: a } : { why: `the text's "${a.verb}" gives only a direction: the region moves or that part bends (translate or deform)` };
+  }
+  if (tk.kind === fk.kind) return { action: a };
+  const other = byOrderOnly ? actions.find((x) => textKind(x, d).explicit && textKind(x, d).kind === fk.kind) : undefined;
+  return other ? { action: other } : { why: `the text asks to ${tk.kind} (${tk.why}) and the text's reading stands` };
+}
+
+/** How the rules settled one drag's kind (see {@link ruleSettlement}). */
+export type DragSettlement = 'user' | 'text' | 'geometry' | 'open';
+
+/** What the rules settled in a request: the text, and each drag's kind. */
+export interface RuleSettlement {
+  /** Text was given and the rules read an edit in it (an operation, or a kind it rules out); null without text. */
+  textRead: boolean | null;
+  /** Per drag, in order. */
+  drags: DragSettlement[];
+  /** The request is settled: nothing is left for another reasoner to decide. */
+  settled: boolean;
+  /** Why it is not settled, in words (empty when settled). */
+  open: string[];
+}
+
+/** A runner-up reading scoring at least this is a real second reading: the rules attach it as an alternative. */
+export const AMBIGUOUS_SECOND = 0.15;
+
+/**
+ * What the rules settle on their own, from their own readings. A drag's kind is settled when the
+ * user set it (`user`); when an explicit edit verb is given to its region, not by order of mention
+ * alone (`text`); or when its readings (geometry, or a soft verb's translate-or-deform) have no
+ * runner-up of {@link AMBIGUOUS_SECOND} or more (`geometry`). Otherwise it is `open`. A request is
+ * settled when its text, if any, was read and every drag is settled — or when every drag's kind is
+ * the user's (another reasoner would have nothing to choose). Text alone is settled when the rules
+ * read it (`ruleReason` does not ask back): the caller knows that from `ruleReason` itself.
+ */
+export function ruleSettlement(ctx: PlanContext, parse: IntentParse | null): RuleSettlement {
+  const text = parse?.text.trim() ?? '';
+  const actions = parse?.actions ?? [];
+  const textRead = text ? actions.length > 0 || ruledOutKinds(parse).size > 0 : null;
+  const { map: assignment, byOrderOnly } = bestAssignment(actions, ctx);
+  const scratch: PlanContext = { ...ctx, conflicts: new Set(), flip: undefined };
+  const open: string[] = [];
+  const drags = ctx.drags.map((d): DragSettlement => {
+    if (d.drag.kind && d.drag.kind !== 'auto') return 'user';
+    const a = assignment.get(d.drag.region);
+    if (a && byOrderOnly) { open.push(`which action goes with drag ${d.index + 1} follows only the order of the words`); return 'open'; }
+    if (a && textKind(a, d).explicit) return 'text';
+    let rs: Reading[];
+    try { rs = readingsFor(d, a, scratch, parse, []); } catch { rs = []; }
+    if (rs.length > 0 && (rs[1]?.score ?? 0) < AMBIGUOUS_SECOND) return 'geometry';
+    open.push(`drag ${d.index + 1} on region ${d.drag.region} reads as ${rs.slice(0, 2).map((r) => `${r.kind} (${Math.round(r.score * 100)}%)`).join(' or ') || 'nothing the text allows'}`);
+    return 'open';
+  });
+  if (textRead === false) open.unshift(`the rules read no edit in the text "${text}"`);
+  const allUser = drags.length > 0 && drags.every((k) => k === 'user');
+  return { textRead, drags, settled: allUser || open.length === 0, open: allUser ? [] : open };
 }
 
 function assemble(ctx: PlanContext, readings: Reading[][], pick: number[], warnings: string[], _actions: IntentAction[], assignment: Map<string, IntentAction>): Plan {
@@ -307,37 +380,53 @@ function directionAffinity(a: IntentAction, region: string, ctx: PlanContext): n
 
 /** Give each dragged region the action that best matches it (position words, order, direction). */
 export function assignActions(actions: IntentAction[], ctx: PlanContext): Map<string, IntentAction> {
+  return bestAssignment(actions, ctx).map;
+}
+
+/**
+ * The assignment of actions to dragged regions, and whether it rests on the text's order alone
+ * (`byOrderOnly`: with the order of mention left out, another assignment scores as well: "rotate one
+ * and scale the other" on two arrows that show neither). One action, or one dragged region, is
+ * never by order alone.
+ */
+function bestAssignment(actions: IntentAction[], ctx: PlanContext): { map: Map<string, IntentAction>; byOrderOnly: boolean } {
   const out = new Map<string, IntentAction>();
   const dragged = [...new Set(ctx.drags.map((d) => d.drag.region))];
-  if (actions.length === 0) return out;
+  if (actions.length === 0) return { map: out, byOrderOnly: false };
   if (actions.length === 1) {
     for (const r of dragged) out.set(r, actions[0]!);
-    return out;
+    return { map: out, byOrderOnly: false };
   }
-  const score = (ai: number, ri: number): number => {
+  // Without the order of mention: position words, direction, and the arrow showing the action's kind.
+  const content = (ai: number, ri: number): number => {
     const a = actions[ai]!, region = dragged[ri]!;
     // An action whose kind the arrow also shows is the arrow's most likely meaning.
     const agrees = ctx.drags.some((d) => d.drag.region === region && textKind(a, d).kind === d.scores[0]!.kind) ? 1 : 0;
-    return regionAffinity(a.object, region, ctx, dragged) + directionAffinity(a, region, ctx) + agrees + (ai === ri ? 0.5 : 0);
+    return regionAffinity(a.object, region, ctx, dragged) + directionAffinity(a, region, ctx) + agrees;
   };
   const combos = actions.length ** dragged.length;
   let best: number[] = dragged.map((_, ri) => Math.min(ri, actions.length - 1));
+  let byOrderOnly = dragged.length > 1;
   if (combos <= 5000) {
-    let bestScore = -Infinity;
+    let bestScore = -Infinity, bestContent = -Infinity;
+    const contents: { combo: number[]; c: number }[] = [];
     const cur = dragged.map(() => 0);
     const rec = (ri: number): void => {
       if (ri === dragged.length) {
         const used = new Set(cur).size;
-        const s = cur.reduce((acc, ai, k) => acc + score(ai, k), 0) - 1.5 * (Math.min(actions.length, dragged.length) - used);
-        if (s > bestScore) { bestScore = s; best = [...cur]; }
+        const c = cur.reduce((acc, ai, k) => acc + content(ai, k), 0) - 1.5 * (Math.min(actions.length, dragged.length) - used);
+        const s = c + cur.reduce((acc, ai, k) => acc + (ai === k ? 0.5 : 0), 0);
+        contents.push({ combo: [...cur], c });
+        if (s > bestScore) { bestScore = s; bestContent = c; best = [...cur]; }
         return;
       }
       for (let ai = 0; ai < actions.length; ai++) { cur[ri] = ai; rec(ri + 1); }
     };
     rec(0);
+    byOrderOnly = dragged.length > 1 && contents.some((x) => x.c >= bestContent - 1e-9 && x.combo.some((ai, k) => ai !== best[k]));
   }
   dragged.forEach((r, ri) => out.set(r, actions[best[ri]!]!));
-  return out;
+  return { map: out, byOrderOnly };
 }
 
 // ---- readings ------------------------------------------------------------------------------------
@@ -489,7 +578,7 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
         dx = dir[0] * dist; dy = dir[1] * dist;
         // A click (a zero-length arrow) plus a direction in words: the amount is nobody's. (Text
         // alone has no arrow at all: the default amount is said once, with the text's warnings.)
-        if (ctx.req.drags.length > 0) warnings.push(`The arrow on region ${id} has no length and the text gives no amount: it moves a default ${r1(dist)} px (say e.g. "by 40 px", or draw the arrow to where it should go).`);
+        if (d.index >= 0) warnings.push(`The arrow on region ${id} has no length and the text gives no amount: it moves a default ${r1(dist)} px (say e.g. "by 40 px", or draw the arrow to where it should go).`);
       }
       return { kind: 'translate', dx: round2(dx), dy: round2(dy) };
     }
@@ -520,7 +609,8 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       }
       const sense = senseFollowsArrow ? arrowSense : textSense || arrowSense || 1;
       const mag = textDeg ?? (Math.abs(arrowDeg) >= 1 ? Math.abs(arrowDeg) : DEFAULTS.rotateDeg[sizeOf(a)]);
-      if (textDeg === null && Math.abs(arrowDeg) < 1) {
+      // No arrow at all (text alone, or an action no arrow went to): the caller says the default once, without an arrow.
+      if (textDeg === null && Math.abs(arrowDeg) < 1 && d.index >= 0) {
         warnings.push(`The arrow on region ${id} does not turn about the pivot (too short, or pointing at it) and the text gives no angle: it turns a default ${r1(mag)}° (say e.g. "by 20°", or draw the arrow along the turn).`);
       }
       return { kind: 'rotate', angleDeg: round2(sense * Math.abs(mag)), center: [round2(center[0]), round2(center[1])] };
@@ -575,7 +665,7 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
           if (arrowUsable && !agrees) warnings.push(`Text says ${comp!.word} but the arrow on region ${id} would scale by ×${arrowF.toFixed(2)}; following the text with a default amount. An alternative follows the arrow.`);
           const up = comp ? comp.sense === 'up' : arrowF >= 1;
           factor = (up ? DEFAULTS.scaleUp : DEFAULTS.scaleDown)[sizeOf(a)];
-          if (!arrowUsable) warnings.push(`The arrow on region ${id} does not change its distance from the centre and the text gives no amount: it scales by a default ×${factor.toFixed(2)} (say e.g. "by 20%", or draw the arrow away from or towards the centre).`);
+          if (!arrowUsable && d.index >= 0) warnings.push(`The arrow on region ${id} does not change its distance from the centre and the text gives no amount: it scales by a default ×${factor.toFixed(2)} (say e.g. "by 20%", or draw the arrow away from or towards the centre).`);
         }
       }
       const sx = axis === 'y' ? 1 : factor, sy = axis === 'x' ? 1 : factor;
@@ -741,7 +831,7 @@ function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], a
   for (const a of actions) {
     if (used.has(a) || a.object.kind === 'all') continue;
     const c = base.shape.centroid;
-    const still: DragInfo = { ...base, drag: { region, points: [c, c] }, features: { ...base.features, handle: c, target: c, chord: [0, 0], length: 0, isArc: false, sweptDeg: 0, center: c } };
+    const still: DragInfo = { ...base, index: -1, drag: { region, points: [c, c] }, features: { ...base.features, handle: c, target: c, chord: [0, 0], length: 0, isArc: false, sweptDeg: 0, center: c } };
     const tk = textKind(a, base);
     const assigned = assignment.get(region);
     const says = a.directions.length > 0 || !!a.amount || !!a.rotation || !!a.comparative;
@@ -754,8 +844,30 @@ function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], a
     const params = paramsFor(tk.kind, still, a, ctx, parse, warnings);
     out.push({ region, kind: tk.kind, params, source: 'intent', description: describeOperation(region, params), reason: `intent: ${tk.why}; no arrow left for it, so the amount comes from the text` });
     warnings.push(`Region ${region} gets a further ${tk.kind} from the text ("${a.text}"), applied after the arrow's operation.`);
+    const dflt = defaultAmountWarning(a, region, params);
+    if (dflt) warnings.push(dflt);
   }
   return out;
+}
+
+/**
+ * The warning for an action planned with no arrow (text alone, or an action no arrow went to)
+ * whose text gives no amount in numbers: the default used, and how to say another. Null when the
+ * text states the amount (or a place to move to).
+ */
+function defaultAmountWarning(a: IntentAction, region: string, p: OperationParams): string | null {
+  if ((a.amount && a.amount.kind !== 'qualitative') || (p.kind === 'translate' && a.place)) return null;
+  const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';
+  const head = `"${a.text}" gives no amount in numbers: region ${region}`;
+  switch (p.kind) {
+    case 'translate': return `${head} moves a default${words} ${r1(Math.hypot(p.dx, p.dy))} px; say how far (e.g. "by 40 px").`;
+    case 'rotate': return `${head} turns a default${words} ${r1(Math.abs(p.angleDeg))}° ${p.angleDeg < 0 ? 'counter-clockwise' : 'clockwise'}; say how far (e.g. "by 20°").`;
+    case 'scale': {
+      const f = p.sx !== 1 ? p.sx : p.sy;
+      return `${head} scales by a default${words} ×${f.toFixed(2)}; say how much (e.g. "${f >= 1 ? '50% bigger' : '20% smaller'}").`;
+    }
+    default: return null;
+  }
 }
 
 // ---- text alone (a selection and an intent, no arrow) --------------------------------------------
@@ -875,10 +987,10 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
         const features = dragFeatures(drag, shape);
         const still: DragInfo = { index: -1, drag, shape, features, scores: scoreKinds(features) };
         const params = paramsFor(tk.kind, still, a, ctx, parse, warnings);
-        const stated = (!!a.amount && a.amount.kind !== 'qualitative') || (tk.kind === 'translate' && !!a.place);
+        const dflt = defaultAmountWarning(a, id, params);
         const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';
-        operations.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): ${tk.why}; no arrow, so ${stated ? 'the amount comes from the text' : `the text gives no number and a default${words} is used`}` });
-        if (!stated) warnings.push(`"${a.text}" gives no amount in numbers; region ${id} uses a default ${tk.kind} amount${words} (say e.g. "by 40 px" or "by 20°" for another).`);
+        operations.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): ${tk.why}; no arrow, so ${dflt ? `the text gives no number and a default${words} is used` : 'the amount comes from the text'}` });
+        if (dflt) warnings.push(dflt);
       }
     }
   }

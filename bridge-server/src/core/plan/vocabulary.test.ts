@@ -83,6 +83,24 @@ describe('text alone (no arrow)', () => {
     expect(p.dy).toBe(0);
     expect(plan.warnings.join('\n')).toMatch(/gives no amount in numbers/);
   });
+  it.each<[string, RegExp]>([
+    ['make it bigger', /^"make it bigger" gives no amount in numbers: region a scales by a default ×1\.25; say how much \(e\.g\. "50% bigger"\)\.$/],
+    ['make it smaller', /^"make it smaller" gives no amount in numbers: region a scales by a default ×0\.80; say how much \(e\.g\. "20% smaller"\)\.$/],
+    ['bigger', /^"bigger" gives no amount in numbers: region a scales by a default ×1\.25; say how much/],
+    ['make it a bit bigger', /^"make it a bit bigger" gives no amount in numbers: region a scales by a default \("a bit"\) ×1\.10;/],
+    ['rotate it clockwise', /^"rotate it clockwise" gives no amount in numbers: region a turns a default 15° clockwise; say how far \(e\.g\. "by 20°"\)\.$/],
+    ['move it right', /^"move it right" gives no amount in numbers: region a moves a default \d+(\.\d+)? px; say how far \(e\.g\. "by 40 px"\)\.$/],
+  ])('"%s" with no arrow: the default amount said once, and no arrow spoken of', async (text, words) => {
+    const plan = await makePlan(req(text, []));
+    expect(plan.warnings.filter((w) => /default/.test(w))).toEqual([expect.stringMatching(words)]);
+    expect(plan.warnings.join('\n')).not.toMatch(/arrow on region/i);
+  });
+  it('an action no arrow went to says its default amount without speaking of an arrow', async () => {
+    const plan = await makePlan(req('move it 40 px right and make it bigger', [{ region: 'a', points: [[200, 150], [240, 150]] }]));
+    expect(plan.operations.map((o) => o.kind)).toEqual(['translate', 'scale']);
+    expect(plan.warnings.filter((w) => /default/.test(w))).toEqual([expect.stringMatching(/^"make it bigger" gives no amount in numbers: region a scales by a default ×1\.25/)]);
+    expect(plan.warnings.join('\n')).not.toMatch(/arrow on region a does not change/);
+  });
   it.each([
     ['move the orange', /Which way should "the orange" move/],
     ['rotate it', /Which way should "it" turn/],
