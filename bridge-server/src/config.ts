@@ -177,6 +177,16 @@ export function revokeUserToken(home: string, user: string): boolean {
 }
 
 /**
+ * The port `smartdrag serve` listens on when no `--port` is given: `SMARTDRAG_PORT` when it is a
+ * port number, else the default. Commands that talk to a running bridge (doctor, photopea-link,
+ * the quick start's check) default to it too.
+ */
+export function configuredPort(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.SMARTDRAG_PORT);
+  return env.SMARTDRAG_PORT && Number.isInteger(n) && n >= 1 && n <= 65535 ? n : DEFAULT_PORT;
+}
+
+/**
  * Build the configuration: defaults ← environment (`SMARTDRAG_HOME`, `SMARTDRAG_PORT`,
  * `SMARTDRAG_HOST`, `SMARTDRAG_LOG_LEVEL`, `SMARTDRAG_LLM_URL`) ← overrides. Per-user tokens come
  * from `<home>/tokens.json` unless given. Throws a zod error on conflicts.

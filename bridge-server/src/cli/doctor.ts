@@ -7,8 +7,7 @@
  */
 import type { Command } from 'commander';
 import { intArg } from './args';
-import { DEFAULT_PORT } from '@smartdrag/shared';
-import { bridgeVersion, smartdragHome } from '../config';
+import { bridgeVersion, configuredPort, smartdragHome } from '../config';
 import { readDiagnostics, type DiagnosticsFile } from '../diagnostics/client-record';
 import { photopeaLink } from './photopea-link';
 
@@ -84,7 +83,7 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('print what the bridge saw from its last clients — Photoshop, Photopea, Express, the playground, HTTP (Origin, versions, image formats, timings, errors) — for a bug report')
-    .option('-p, --port <n>', 'the bridge port', intArg(1, 65535), DEFAULT_PORT)
+    .option('-p, --port <n>', 'the bridge port (default: SMARTDRAG_PORT, else 7341)', intArg(1, 65535), configuredPort())
     .option('--json', 'print JSON', false)
     .action(async (o: { port: number; json: boolean }) => {
       process.stdout.write(await runDoctor(o));

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { intArg } from './args';
-import { DEFAULT_PORT } from '@smartdrag/shared';
+import { configuredPort } from '../config';
 
 /** The Photopea configuration object (Photopea API "Environment" → "plugins"). */
 export function photopeaConfig(port: number, host = '127.0.0.1'): { environment: { plugins: { name: string; url: string; width: number; height: number; icon: string }[] } } {
@@ -24,7 +24,7 @@ export function registerPhotopeaLink(program: Command): void {
   program
     .command('photopea-link')
     .description('print the link that opens Photopea with the SmartDrag panel (bookmark it; the bridge must be running)')
-    .option('-p, --port <n>', 'the bridge port', intArg(1, 65535), DEFAULT_PORT)
+    .option('-p, --port <n>', 'the bridge port (default: SMARTDRAG_PORT, else 7341)', intArg(1, 65535), configuredPort())
     .option('--json', 'print the configuration JSON instead of the link', false)
     .action((o: { port: number; json: boolean }) => {
       process.stdout.write((o.json ? JSON.stringify(photopeaConfig(o.port), null, 2) : photopeaLink(o.port)) + '\n');

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, DEFAULT_PORT, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
+import { configuredPort } from '../config';
 import { parseDragCase } from '../core/case';
 import { countChangedPixels } from '../core/image';
 import { readImage } from '../io/image-io';
@@ -21,7 +22,8 @@ const SAMPLE_CASE = join(REPO, 'test', 'fixtures', 'cases', 'smarties-move-red.j
 export async function quickstart(opts: { outDir?: string; keepRunning?: boolean; port?: number } = {}): Promise<{ outputs: { edited: string; layer: string }; changedPixels: number; started: StartedBridge }> {
   const log = (s: string) => process.stdout.write(s + '\n');
   let started: StartedBridge;
-  const port = opts.port ?? DEFAULT_PORT;
+  // The port the bridge will take (--port, else SMARTDRAG_PORT, else the default) is the one checked.
+  const port = opts.port ?? configuredPort();
   const busy = (e: unknown) => (e as { code?: string }).code === 'EADDRINUSE' || (e as { code?: string }).code === CliErrorCode.port_in_use;
   try {
     await assertCanListen('127.0.0.1', port); // one clear line instead of server log noise when busy
