@@ -1,9 +1,12 @@
 /**
  * Entry of the web playground (served by the bridge at /): the panel over a local in-memory
- * document, with open-file, load-sample and download buttons and a live preview while dragging.
+ * document, with open-file, load-sample, undo and download buttons and a live preview while
+ * dragging. Leaving the page with results not downloaded asks first; a job still running is
+ * cancelled when the page goes.
  */
 import { BridgeClient } from '@smartdrag/shared';
 import { CanvasHost, decodeImageFile } from './host/canvas-host';
+import { embeddedIccProfile } from './util/png';
 import { Panel } from './panel/panel';
 import { bridgeUrl, CLIENT_VERSION, readToken } from './page-config';
 
@@ -36,12 +39,22 @@ function main(): void {
   const sample = document.createElement('button');
   sample.textContent = 'Load sample';
   sample.setAttribute('data-testid', 'load-sample');
+  const undo = document.createElement('button');
+  undo.textContent = 'Undo';
+  undo.title = 'Take back the last Smart Drag (Ctrl+Z)';
+  undo.disabled = true;
+  undo.setAttribute('data-testid', 'undo');
   const download = document.createElement('button');
   download.textContent = 'Download PNG';
   download.setAttribute('data-testid', 'download');
+  // What the toolbar's own work is doing (the download's progress, a note about the open image).
+  const note = document.createElement('span');
+  note.className = 'sd-note';
+  note.setAttribute('data-testid', 'toolbar-note');
+  note.setAttribute('role', 'status');
   const toolbar = document.createElement('div');
   toolbar.className = 'sd-toolbar';
-  toolbar.append(open, sample, download);
+  toolbar.append(open, sample, undo, download, note);
 
   const token = readToken() ?? '';
   const bridge = new BridgeClient({ url: bridgeUrl(), token, client: 'playground', clientVersion: CLIENT_VERSION });
@@ -52,16 +65,21 @@ function main(): void {
   let opening = 0;
   const load = async (src: ImageSource): Promise<void> => {
     const ticket = ++opening;
-    let rgba;
+    let rgba, icc;
     try {
-      rgba = await decodeImageFile(await src.read(), src.type);
+      const bytes = await src.read();
+      rgba = await decodeImageFile(bytes, src.type);
+      icc = await embeddedIccProfile(bytes);
     } catch (e) {
       // The old image (if any) stays open; say why this one did not.
       if (ticket === opening) panel.showError(openError(src, e));
       return;
     }
     if (ticket !== opening) return;
-    host.setImage(src.name, rgba);
+    host.setImage(src.name, rgba, { icc });
+    note.textContent = rgba.sourceDepth && rgba.sourceDepth > 8
+      ? `This ${rgba.sourceDepth}-bit image is edited and downloaded at 8 bits per channel.`
+      : '';
     // Another image: a job still running belongs to the old one (its layer would land here at the
     // old one's coordinates), and its plan, preview and warnings go too.
     await panel.switchDocument();
@@ -87,20 +105,59 @@ function main(): void {
       what: 'the sample', hint: 'Reload the page; if it keeps failing, check that the bridge is running (npx smartdrag serve).',
     });
   });
+  host.onChange(() => { undo.disabled = !host.canUndo; });
+  const takeBack = (): void => {
+    if (!host.undo()) return;
+    note.textContent = host.canUndo ? 'Undone. Undo again takes back the result before it.' : 'Undone.';
+    // The panel shows and edits the image as it is now.
+    void panel.reloadDocument();
+  };
+  undo.addEventListener('click', takeBack);
+  document.addEventListener('keydown', (ev) => {
+    // Ctrl+Z / Cmd+Z, except while typing (the intent field keeps its own undo).
+    const t = ev.target as HTMLElement | null;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+    if ((ev.ctrlKey || ev.metaKey) && !ev.shiftKey && !ev.altKey && ev.key.toLowerCase() === 'z') {
+      ev.preventDefault();
+      takeBack();
+    }
+  });
+
+  let saving = false;
   download.addEventListener('click', () => {
     if (!host.hasDocument) {
       panel.showError(Object.assign(new Error('Nothing to download: no image is open.'), { hint: 'Open an image or load the sample first.' }));
       return;
     }
-    void host.exportPng().then((png) => {
+    if (saving) return;
+    saving = true;
+    download.disabled = true;
+    const name = host.downloadName;
+    note.textContent = 'Preparing the PNG…';
+    void host.exportPng((f) => { note.textContent = `Preparing the PNG… ${Math.round(f * 100)}%`; }).then((png) => {
       const url = URL.createObjectURL(new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
       const a = document.createElement('a');
       a.href = url;
-      a.download = 'smartdrag.png';
+      a.download = name;
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10000);
-    }, (e: unknown) => panel.showError(e));
+      note.textContent = `Saved ${name} (${(png.length / 1e6).toFixed(1)} MB).`;
+    }, (e: unknown) => {
+      note.textContent = '';
+      panel.showError(e);
+    }).finally(() => {
+      saving = false;
+      download.disabled = false;
+    });
   });
+  // Results live only in this page until downloaded: leaving asks first (the browser's own dialog).
+  window.addEventListener('beforeunload', (ev) => {
+    if (!host.hasUnsavedChanges) return;
+    ev.preventDefault();
+    ev.returnValue = '';
+  });
+  // A job still running would be worked on for nobody: cancelled when the page goes.
+  window.addEventListener('pagehide', () => panel.cancel());
   void panel.start();
 }
 

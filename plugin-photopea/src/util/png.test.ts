@@ -3,7 +3,7 @@ import * as zlib from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as UPNG from 'upng-js';
-import { decodePng, encodePng, PngError } from './png';
+import { decodePng, embeddedIccProfile, encodePng, PngError, STREAM_ENCODE_MIN_PIXELS } from './png';
 
 /** A 16-bit PNG written by hand (filter 0 on every row), independent of the codec under test. */
 function png16(w: number, h: number, ctype: number, samples: Uint16Array): Buffer {
@@ -221,6 +221,83 @@ describe('png codec', () => {
     const expected = await sharp(file).ensureAlpha().raw().toBuffer();
     expect([got.width, got.height]).toEqual([413, 356]);
     expect(Buffer.compare(Buffer.from(got.data), expected)).toBe(0);
+  });
+
+  /** A photo-like image over the streamed encoder's threshold: gradients, texture, noise; `alpha` soft or opaque. */
+  function largeImage(w: number, h: number, alpha: boolean): Uint8ClampedArray {
+    const d = new Uint8ClampedArray(w * h * 4);
+    let s = 12345;
+    for (let y = 0, i = 0; y < h; y++) for (let x = 0; x < w; x++, i += 4) {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      const n = (s >> 16) & 15;
+      d[i] = (x * 255) / w + n; d[i + 1] = (y * 255) / h + ((x >> 3) & 1) * 40; d[i + 2] = ((x ^ y) & 63) + n;
+      d[i + 3] = alpha ? (x + y) & 255 : 255;
+    }
+    return d;
+  }
+
+  test.each([
+    ['opaque', false, 2, 3],
+    ['soft alpha', true, 6, 4],
+  ] as const)('a large %s image is streamed through the platform zlib: sharp decodes the same pixels', async (_name, alpha, ctype, channels) => {
+    const w = 1100, h = 1000;
+    expect(w * h).toBeGreaterThanOrEqual(STREAM_ENCODE_MIN_PIXELS);
+    const data = largeImage(w, h, alpha);
+    const progress: number[] = [];
+    const png = await encodePng({ width: w, height: h, data }, { onProgress: (f) => progress.push(f) });
+    expect(png[25]).toBe(ctype); // IHDR colour type: RGB when every pixel is opaque
+    const { data: raw, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([w, h, channels]);
+    const want = channels === 4 ? Buffer.from(data) : Buffer.from(data.filter((_, i) => i % 4 !== 3));
+    expect(Buffer.compare(raw, want)).toBe(0);
+    const back = await decodePng(png);
+    expect(Buffer.compare(Buffer.from(back.data), Buffer.from(data))).toBe(0);
+    // Progress between bands, rising, ending at 1; several IDAT chunks of ≤ 1 MiB; compressed.
+    expect(progress.length).toBeGreaterThan(5);
+    expect(progress.every((f, k) => k === 0 || f >= progress[k - 1]!)).toBe(true);
+    expect(progress[progress.length - 1]).toBe(1);
+    expect(png.length).toBeLessThan(0.6 * w * h * channels);
+    expect(Buffer.from(png).includes(Buffer.from('sRGB'))).toBe(false);
+  });
+
+  test('the ICC profile of a PNG, JPEG or WebP file is found and embedded in the encoded PNG (small and large)', async () => {
+    const w = 40, h = 30;
+    const rgb = Buffer.alloc(w * h * 3, 120);
+    const raw = { raw: { width: w, height: h, channels: 3 as const } };
+    const p3Jpeg = await sharp(rgb, raw).withIccProfile('p3').jpeg().toBuffer();
+    const p3 = (await sharp(p3Jpeg).metadata()).icc!;
+    expect(p3.length).toBeGreaterThan(132);
+    const fromJpeg = await embeddedIccProfile(new Uint8Array(p3Jpeg));
+    expect(fromJpeg && Buffer.compare(Buffer.from(fromJpeg), p3)).toBe(0);
+    const fromPng = await embeddedIccProfile(new Uint8Array(await sharp(rgb, raw).withIccProfile('p3').png().toBuffer()));
+    expect(fromPng && Buffer.compare(Buffer.from(fromPng), p3)).toBe(0);
+    const fromWebp = await embeddedIccProfile(new Uint8Array(await sharp(rgb, raw).withIccProfile('p3').webp({ lossless: true }).toBuffer()));
+    expect(fromWebp && Buffer.compare(Buffer.from(fromWebp), p3)).toBe(0);
+    // A profile split over two APP2 segments (as large profiles are), written here by hand.
+    const half = Math.floor(p3.length / 2);
+    const seg = (k: number, part: Buffer) => {
+      const body = Buffer.concat([Buffer.from('ICC_PROFILE\0', 'latin1'), Buffer.from([k, 2]), part]);
+      return Buffer.concat([Buffer.from([0xff, 0xe2, (body.length + 2) >> 8, (body.length + 2) & 255]), body]);
+    };
+    const plain = await sharp(rgb, raw).jpeg().toBuffer();
+    expect(await embeddedIccProfile(new Uint8Array(plain))).toBeNull();
+    const split = Buffer.concat([plain.subarray(0, 2), seg(2, p3.subarray(half)), seg(1, p3.subarray(0, half)), plain.subarray(2)]);
+    const fromSplit = await embeddedIccProfile(new Uint8Array(split));
+    expect(fromSplit && Buffer.compare(Buffer.from(fromSplit), p3)).toBe(0);
+    // One of the two segments missing: no profile (not half of one).
+    expect(await embeddedIccProfile(new Uint8Array(Buffer.concat([plain.subarray(0, 2), seg(1, p3.subarray(0, half)), plain.subarray(2)])))).toBeNull();
+    // Untagged PNGs and other bytes: none.
+    expect(await embeddedIccProfile(new Uint8Array(await sharp(rgb, raw).png().toBuffer()))).toBeNull();
+    expect(await embeddedIccProfile(new Uint8Array([1, 2, 3]))).toBeNull();
+
+    for (const [W, H] of [[w, h], [1100, 1000]] as const) {
+      const data = largeImage(W, H, false);
+      const png = await encodePng({ width: W, height: H, data }, { icc: fromJpeg });
+      const meta = await sharp(png).metadata();
+      expect(meta.icc && Buffer.compare(meta.icc, p3)).toBe(0);
+      const back = await decodePng(png); // the numbers unchanged (the profile says what they mean)
+      expect(Buffer.compare(Buffer.from(back.data), Buffer.from(data))).toBe(0);
+    }
   });
 
   test('rejects non-PNG data and bad sizes', async () => {

@@ -9,8 +9,11 @@
  * {@link PngImage.sourceDepth} says it happened. Grey PNGs (every depth) and 16-bit ones are
  * converted to RGBA here, not by UPNG.js 2.1.0's toRGBA8, which shears 1/2/4-bit grey rows that do
  * not fill whole bytes and drops a grey tRNS of value 0; tRNS of grey and 16-bit RGB is honoured.
- * Encoding (the result layer) is lossless:
- * `UPNG.encode(…, 0)` never quantises, it only picks the smallest exact form.
+ * Encoding (the result layer, the playground's download) is lossless: up to 1 MP through
+ * `UPNG.encode(…, 0)`, which never quantises, it only picks the smallest exact form; larger images
+ * are written here and deflated by the platform's zlib, in bands, without freezing the page
+ * ({@link STREAM_ENCODE_MIN_PIXELS}). An ICC profile can be embedded ({@link embeddedIccProfile}
+ * reads one from PNG, JPEG and WebP files).
  */
 import * as UPNG from 'upng-js';
 
@@ -37,18 +40,282 @@ export class PngError extends Error {
   }
 }
 
+/** What {@link encodePng} may be told besides the pixels. */
+export interface EncodePngOptions {
+  /**
+   * An ICC profile to embed (an `iCCP` chunk): the pixels' numbers are in that profile's space
+   * (the playground's download carries the opened file's profile, so a Display P3 or Adobe RGB
+   * photo is shown as it was). Without it the file carries no colour tag.
+   */
+  icc?: Uint8Array | null;
+  /** Progress of a large encoding, 0..1 (called between bands of rows). */
+  onProgress?: (fraction: number) => void;
+}
+
 /**
- * Encode straight-alpha RGBA8 pixels as a PNG with UPNG.js, lossless (it picks palette or
- * true colour, whichever is exact and smaller). Decoding gives back the same bytes.
+ * From this many pixels on, {@link encodePng} writes the PNG itself and deflates it with the
+ * platform's zlib (`CompressionStream('deflate')`, native and off the main thread) in bands of
+ * rows, yielding between them. UPNG.js deflates the whole image twice in JavaScript on the calling
+ * thread: 17–23 s of a frozen page for a 24–48 MP download, and seconds for a large result layer.
  */
-export async function encodePng(img: { width: number; height: number; data: ArrayLike<number> }): Promise<Uint8Array> {
+export const STREAM_ENCODE_MIN_PIXELS = 1 << 20;
+
+/**
+ * Encode straight-alpha RGBA8 pixels as a lossless PNG (decoding gives back the same bytes).
+ * Up to {@link STREAM_ENCODE_MIN_PIXELS} with UPNG.js, which picks palette or true colour,
+ * whichever is exact and smaller (Photopea's own engine); larger images as RGB (when every pixel
+ * is opaque) or RGBA, each row filtered by the usual minimum-sum heuristic, deflated natively.
+ */
+export async function encodePng(img: { width: number; height: number; data: ArrayLike<number> }, opts: EncodePngOptions = {}): Promise<Uint8Array> {
   const { width, height, data } = img;
   if (!(width > 0 && height > 0) || data.length !== width * height * 4) {
     throw new RangeError(`encodePng: ${width}x${height} needs ${width * height * 4} bytes, got ${data.length}`);
   }
-  const rgba = new Uint8Array(width * height * 4);
-  rgba.set(data);
-  return withoutChunk(new Uint8Array(UPNG.encode([rgba.buffer], width, height, 0)), 'sRGB');
+  const native = typeof CompressionStream === 'function';
+  let png: Uint8Array;
+  if (width * height < STREAM_ENCODE_MIN_PIXELS || !native) {
+    const rgba = new Uint8Array(width * height * 4);
+    rgba.set(data);
+    png = withoutChunk(new Uint8Array(UPNG.encode([rgba.buffer], width, height, 0)), 'sRGB');
+  } else {
+    png = await encodeStreamed(width, height, data, opts.onProgress);
+  }
+  // (Without the platform's zlib — browsers before 2023 — the profile cannot be compressed here: left out.)
+  if (opts.icc && opts.icc.length > 0 && native) png = withChunkAfterHeader(png, 'iCCP', await iccpBody(opts.icc));
+  opts.onProgress?.(1);
+  return png;
+}
+
+/** Bytes of raw (filtered) rows handed to the deflate stream at a time. */
+const BAND_BYTES = 1 << 18;
+
+async function encodeStreamed(width: number, height: number, data: ArrayLike<number>, onProgress?: (f: number) => void): Promise<Uint8Array> {
+  let alphaAnd = 255;
+  for (let i = 3; i < data.length; i += 4) alphaAnd &= data[i]!;
+  const bpp = alphaAnd === 255 ? 3 : 4, bpl = width * bpp;
+  const cs = new CompressionStream('deflate');
+  const writer = cs.writable.getWriter();
+  const out: Uint8Array[] = [];
+  const reading = (async () => {
+    const reader = cs.readable.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      out.push(value);
+    }
+  })();
+  let prev = new Uint8Array(bpl), cur = new Uint8Array(bpl);
+  const sums = new Float64Array(5);
+  const rowsPerBand = Math.max(1, Math.floor(BAND_BYTES / (bpl + 1)));
+  try {
+    for (let y0 = 0; y0 < height; y0 += rowsPerBand) {
+      const rows = Math.min(rowsPerBand, height - y0);
+      const band = new Uint8Array(rows * (bpl + 1));
+      for (let r = 0; r < rows; r++) {
+        const y = y0 + r;
+        const t = prev; prev = cur; cur = t;
+        // cur ← row y (RGB or RGBA); prev holds row y − 1 (zeros above the first row).
+        if (y === 0) prev.fill(0);
+        if (bpp === 4) for (let x = 0, s = y * width * 4; x < bpl; x++) cur[x] = data[s + x]!;
+        else for (let x = 0, s = y * width * 4, d = 0; x < width; x++, s += 4, d += 3) { cur[d] = data[s]!; cur[d + 1] = data[s + 1]!; cur[d + 2] = data[s + 2]!; }
+        const o = r * (bpl + 1);
+        band[o] = filterRow(cur, prev, bpp, sums, band, o + 1);
+      }
+      await writer.ready;
+      await writer.write(band);
+      onProgress?.(Math.min(0.99, (y0 + rows) / height));
+    }
+    await writer.close();
+  } catch (e) {
+    await writer.abort(e).catch(() => undefined);
+    throw e;
+  }
+  await reading;
+  let zlen = 0;
+  for (const c of out) zlen += c.length;
+  // IDAT chunks of at most 1 MiB (any split is valid; readers join them).
+  const IDAT_MAX = 1 << 20;
+  const nIdat = Math.max(1, Math.ceil(zlen / IDAT_MAX));
+  const total = 8 + 25 + nIdat * 12 + zlen + 12;
+  const png = new Uint8Array(total);
+  png.set(SIGNATURE, 0);
+  let p = 8;
+  const ihdr = new Uint8Array(13);
+  const iv = new DataView(ihdr.buffer);
+  iv.setUint32(0, width); iv.setUint32(4, height);
+  ihdr[8] = 8; ihdr[9] = bpp === 4 ? 6 : 2; // 8-bit RGBA / RGB, deflate, adaptive filtering, no interlace
+  p = putChunk(png, p, 'IHDR', ihdr);
+  // The deflated stream copied into consecutive IDAT bodies.
+  let ci = 0, co = 0;
+  for (let k = 0; k < nIdat; k++) {
+    const len = Math.min(IDAT_MAX, zlen - k * IDAT_MAX);
+    const start = p;
+    new DataView(png.buffer).setUint32(p, len);
+    png[p + 4] = 73; png[p + 5] = 68; png[p + 6] = 65; png[p + 7] = 84; // IDAT
+    let w = p + 8, left = len;
+    while (left > 0) {
+      const c = out[ci]!;
+      const n = Math.min(left, c.length - co);
+      png.set(c.subarray(co, co + n), w);
+      w += n; left -= n; co += n;
+      if (co === c.length) { ci++; co = 0; }
+    }
+    new DataView(png.buffer).setUint32(w, crc32(png, start + 4, w));
+    p = w + 4;
+  }
+  p = putChunk(png, p, 'IEND', new Uint8Array(0));
+  return png;
+}
+
+/**
+ * Filter one row into `dst` at `at` with the filter of smallest sum of absolute (signed) residuals
+ * (the PNG spec's suggested heuristic; none, Sub, Up, Average, Paeth); returns the filter type.
+ */
+function filterRow(cur: Uint8Array, prev: Uint8Array, bpp: number, sums: Float64Array, dst: Uint8Array, at: number): number {
+  const n = cur.length;
+  sums.fill(0);
+  for (let x = 0; x < n; x++) {
+    const v = cur[x]!, a = x >= bpp ? cur[x - bpp]! : 0, b = prev[x]!, c = x >= bpp ? prev[x - bpp]! : 0;
+    const r0 = v, r1 = (v - a) & 255, r2 = (v - b) & 255, r3 = (v - ((a + b) >> 1)) & 255, r4 = (v - paeth(a, b, c)) & 255;
+    sums[0] += r0 < 128 ? r0 : 256 - r0;
+    sums[1] += r1 < 128 ? r1 : 256 - r1;
+    sums[2] += r2 < 128 ? r2 : 256 - r2;
+    sums[3] += r3 < 128 ? r3 : 256 - r3;
+    sums[4] += r4 < 128 ? r4 : 256 - r4;
+  }
+  let f = 0;
+  for (let k = 1; k < 5; k++) if (sums[k]! < sums[f]!) f = k;
+  for (let x = 0; x < n; x++) {
+    const v = cur[x]!, a = x >= bpp ? cur[x - bpp]! : 0, b = prev[x]!;
+    dst[at + x] = f === 0 ? v : f === 1 ? (v - a) & 255 : f === 2 ? (v - b) & 255 : f === 3 ? (v - ((a + b) >> 1)) & 255 : (v - paeth(a, b, x >= bpp ? prev[x - bpp]! : 0)) & 255;
+  }
+  return f;
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+let CRC_TABLE: Uint32Array | null = null;
+
+/** CRC-32 (ISO-HDLC, as PNG chunks use) of bytes [from, to). */
+function crc32(bytes: Uint8Array, from: number, to: number): number {
+  let t = CRC_TABLE;
+  if (!t) {
+    t = CRC_TABLE = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      t[n] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = from; i < to; i++) c = t[(c ^ bytes[i]!) & 255]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Write one chunk (length, type, body, CRC) at `p`; returns the offset after it. */
+function putChunk(png: Uint8Array, p: number, type: string, body: Uint8Array): number {
+  const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  v.setUint32(p, body.length);
+  for (let i = 0; i < 4; i++) png[p + 4 + i] = type.charCodeAt(i);
+  png.set(body, p + 8);
+  v.setUint32(p + 8 + body.length, crc32(png, p + 4, p + 8 + body.length));
+  return p + 12 + body.length;
+}
+
+/** A PNG with one more chunk right after IHDR (where `iCCP` must come: before PLTE and IDAT). */
+function withChunkAfterHeader(png: Uint8Array, type: string, body: Uint8Array): Uint8Array {
+  const ihdrEnd = 8 + 12 + new DataView(png.buffer, png.byteOffset, png.byteLength).getUint32(8);
+  const out = new Uint8Array(png.length + 12 + body.length);
+  out.set(png.subarray(0, ihdrEnd), 0);
+  const p = putChunk(out, ihdrEnd, type, body);
+  out.set(png.subarray(ihdrEnd), p);
+  return out;
+}
+
+/** Run bytes through the platform's zlib (`deflate` = RFC 1950 zlib streams, as PNG wants). */
+async function zlibStream(bytes: Uint8Array, how: 'compress' | 'decompress'): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
+    .pipeThrough(how === 'compress' ? new CompressionStream('deflate') : new DecompressionStream('deflate'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** The body of an `iCCP` chunk: a profile name, its terminator, compression method 0 and the zlib-compressed profile. */
+async function iccpBody(icc: Uint8Array): Promise<Uint8Array> {
+  const name = 'ICC profile';
+  const z = await zlibStream(icc, 'compress');
+  const body = new Uint8Array(name.length + 2 + z.length);
+  for (let i = 0; i < name.length; i++) body[i] = name.charCodeAt(i);
+  body[name.length] = 0;
+  body[name.length + 1] = 0;
+  body.set(z, name.length + 2);
+  return body;
+}
+
+/**
+ * The ICC profile embedded in an image file — PNG (`iCCP`), JPEG (APP2 `ICC_PROFILE` segments, in
+ * their sequence) or WebP (`ICCP` chunk) — or null when there is none, it is incomplete or it is
+ * not a profile. A PNG tagged `sRGB` (or untagged) gives null: viewers read it as sRGB anyway.
+ */
+export async function embeddedIccProfile(bytes: Uint8Array): Promise<Uint8Array | null> {
+  const b = bytes, n = b.length;
+  const u32 = (p: number) => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+  const tag = (p: number) => String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+  const valid = (icc: Uint8Array | null) => (icc && icc.length >= 132 && String.fromCharCode(icc[36]!, icc[37]!, icc[38]!, icc[39]!) === 'acsp' ? icc : null);
+  try {
+    if (n >= 8 && SIGNATURE.every((v, i) => b[i] === v)) {
+      for (let p = 8; p + 12 <= n;) {
+        const len = u32(p), t = tag(p + 4);
+        if (t === 'IDAT' || t === 'IEND' || p + 12 + len > n) return null;
+        if (t === 'iCCP') {
+          let z = p + 8;
+          while (z < p + 8 + len && b[z] !== 0) z++;
+          if (b[z + 1] !== 0) return null; // compression method 0 only
+          return valid(await zlibStream(b.subarray(z + 2, p + 8 + len), 'decompress'));
+        }
+        p += 12 + len;
+      }
+      return null;
+    }
+    if (n >= 4 && b[0] === 0xff && b[1] === 0xd8) {
+      const parts = new Map<number, Uint8Array>();
+      let count = 0;
+      for (let p = 2; p + 4 <= n;) {
+        if (b[p] !== 0xff) return null;
+        const m = b[p + 1]!;
+        if (m === 0xff) { p++; continue; }
+        if (m === 0xd8 || m === 0x01 || (m >= 0xd0 && m <= 0xd7)) { p += 2; continue; }
+        if (m === 0xda || m === 0xd9) break; // the image data: no header segment follows
+        const len = (b[p + 2]! << 8) | b[p + 3]!;
+        const s = p + 4, e = p + 2 + len;
+        if (e > n) return null;
+        if (m === 0xe2 && len >= 16 && String.fromCharCode(...b.subarray(s, s + 12)) === 'ICC_PROFILE\0') {
+          parts.set(b[s + 12]!, b.subarray(s + 14, e));
+          count = b[s + 13]!;
+        }
+        p = e;
+      }
+      if (count === 0 || parts.size !== count) return null;
+      let total = 0;
+      for (let k = 1; k <= count; k++) { const part = parts.get(k); if (!part) return null; total += part.length; }
+      const icc = new Uint8Array(total);
+      for (let k = 1, o = 0; k <= count; k++) { const part = parts.get(k)!; icc.set(part, o); o += part.length; }
+      return valid(icc);
+    }
+    if (n >= 12 && tag(0) === 'RIFF' && tag(8) === 'WEBP') {
+      for (let p = 12; p + 8 <= n;) {
+        const len = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+        if (p + 8 + len > n) return null;
+        if (tag(p) === 'ICCP') return valid(b.slice(p + 8, p + 8 + len));
+        p += 8 + len + (len & 1);
+      }
+    }
+  } catch {
+    return null;
+  }
+  return null;
 }
 
 /**
