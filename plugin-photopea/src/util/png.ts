@@ -169,12 +169,15 @@ async function encodeStreamed(width: number, height: number, data: ArrayLike<num
 
 /**
  * Filter one row into `dst` at `at` with the filter of smallest sum of absolute (signed) residuals
- * (the PNG spec's suggested heuristic; none, Sub, Up, Average, Paeth); returns the filter type.
+ * (the PNG spec's suggested heuristic; none, Sub, Up, Average, Paeth), the sums taken over every
+ * fourth pixel of the row (the choice costs a quarter as much; the files of the 9 shared photos
+ * grew 0.13%: 6,887,153 against 6,878,027 bytes);
+ * returns the filter type.
  */
 function filterRow(cur: Uint8Array, prev: Uint8Array, bpp: number, sums: Float64Array, dst: Uint8Array, at: number): number {
   const n = cur.length;
   sums.fill(0);
-  for (let x = 0; x < n; x++) {
+  for (let p0 = 0; p0 < n; p0 += 4 * bpp) for (let x = p0; x < p0 + bpp && x < n; x++) {
     const v = cur[x]!, a = x >= bpp ? cur[x - bpp]! : 0, b = prev[x]!, c = x >= bpp ? prev[x - bpp]! : 0;
     const r0 = v, r1 = (v - a) & 255, r2 = (v - b) & 255, r3 = (v - ((a + b) >> 1)) & 255, r4 = (v - paeth(a, b, c)) & 255;
     sums[0] += r0 < 128 ? r0 : 256 - r0;
