@@ -33,10 +33,17 @@ export interface ArrowEditorOptions {
   maxSide?: number;
   /** Called after any change of arrows or regions; `live` is true while a pointer drag is in progress. */
   onChange?: (live: boolean) => void;
+  /** Called when a lasso was drawn too small to make a region (it is dropped): the panel says so. */
+  onLassoTooSmall?: () => void;
 }
 
 const HIT_END_PX = 9;
 const HIT_BODY_PX = 6;
+/**
+ * A new arrow shorter than this on screen (CSS pixels) is a click, not a drag: it is dropped. In
+ * document pixels a 1-CSS-px hand shake on a large image is many pixels (15 on a 48 MP photo).
+ */
+const MIN_ARROW_PX = 4;
 
 function distToSegment(p: Point, a: Point, b: Point): number {
   const vx = b[0] - a[0], vy = b[1] - a[1];
@@ -92,10 +99,12 @@ export class ArrowEditor {
     | null = null;
   private readonly maxSide: number;
   private readonly onChange: (live: boolean) => void;
+  private readonly onLassoTooSmall: () => void;
 
   constructor(opts: ArrowEditorOptions = {}) {
     this.maxSide = opts.maxSide ?? 360;
     this.onChange = opts.onChange ?? (() => undefined);
+    this.onLassoTooSmall = opts.onLassoTooSmall ?? (() => undefined);
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'sd-editor';
     this.canvas.width = 1;
@@ -316,9 +325,20 @@ export class ArrowEditor {
       const prev = d.arrow.points[d.index]!;
       if (prev[0] === p[0] && prev[1] === p[1]) return;
       d.arrow.points[d.index] = p;
+      // A new arrow still shorter than a click's shake is not reported (no live preview of it).
+      if (d.kind === 'new' && this.tooShort(d.arrow)) {
+        this.render();
+        return;
+      }
     }
     this.render();
     this.onChange(true);
+  }
+
+  /** Whether an arrow is shorter on screen than {@link MIN_ARROW_PX} (measured at the current scale). */
+  private tooShort(arrow: EditorArrow): boolean {
+    const a = arrow.points[0]!, b = arrow.points[arrow.points.length - 1]!;
+    return Math.hypot(b[0] - a[0], b[1] - a[1]) * this.scale < MIN_ARROW_PX;
   }
 
   private onUp(e: PointerEvent): void {
@@ -327,22 +347,24 @@ export class ArrowEditor {
     this.drag = null;
     if (e.type === 'pointerup') this.onMove(e);
     if (d.kind === 'lasso') {
-      if (d.points.length >= 3) {
-        const polygon = d.points;
-        const mask = rasterizePolygon(polygon);
-        this.regions = [...this.regions, { id: `r${this.regions.length + 1}`, mask, source: 'lasso', polygon }];
+      // Points are recorded 2 CSS px apart: fewer than 3 (a click, a tiny loop) or an outline that
+      // covers no pixel makes no region. Said so (through the panel) instead of nothing happening.
+      const polygon = d.points;
+      const mask = polygon.length >= 3 ? rasterizePolygon(polygon) : null;
+      const made = !!mask && mask.width > 0 && mask.height > 0 && mask.data.some((v) => v !== 0);
+      if (made) {
+        this.regions = [...this.regions, { id: `r${this.regions.length + 1}`, mask: mask!, source: 'lasso', polygon }];
         this.regionTint = null;
       }
       this.render();
       this.onChange(false);
+      if (!made) this.onLassoTooSmall();
       return;
     }
-    if (d.kind === 'new') {
-      const [a, b] = [d.arrow.points[0]!, d.arrow.points[d.arrow.points.length - 1]!];
-      if (Math.hypot(b[0] - a[0], b[1] - a[1]) < 2) {
-        this.arrows.splice(this.arrows.indexOf(d.arrow), 1);
-        this.selected = null;
-      }
+    if (d.kind === 'new' && this.tooShort(d.arrow)) {
+      // A click (or a click with a little hand shake), measured on screen: no arrow.
+      this.arrows.splice(this.arrows.indexOf(d.arrow), 1);
+      this.selected = null;
     }
     this.render();
     this.onChange(false);

@@ -83,6 +83,9 @@ interface Reading {
 
 const RETRYABLE = new Set(['unreachable', 'connection_lost', 'shutting_down', 'heartbeat_timeout']);
 
+/** Said when a lasso makes no region (too few points, or an outline covering no pixel). */
+const LASSO_TOO_SMALL = 'That outline was too small to use: draw around the object.';
+
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -118,10 +121,28 @@ export class Panel {
   private lastPreviewAt = 0;
   private previewTimer: ReturnType<typeof setTimeout> | null = null;
   private reading: Reading | null = null;
+  /**
+   * What the plan box shows was made for (see {@link stateKey}); null when it is empty or shows
+   * an applied result. A change of arrows, regions, intent or type makes it stale: it is cleared.
+   */
+  private planKey: string | null = null;
+  /** The result was just applied and its arrows are being cleared: the plan of what was done stays. */
+  private keepPlan = false;
+  /** A job ended by the connection (bridge stopped, connection lost): said again when the bridge is back. */
+  private interrupted: 'preview' | 'final' | null = null;
+  /** Content keys of region masks (computed once per mask). */
+  private readonly maskKeys = new WeakMap<object, string>();
 
   constructor(opts: PanelOptions) {
     this.opts = opts;
-    this.editor = new ArrowEditor({ maxSide: opts.thumbnailMaxSide, onChange: (live) => this.onEditorChange(live) });
+    this.editor = new ArrowEditor({
+      maxSide: opts.thumbnailMaxSide,
+      onChange: (live) => this.onEditorChange(live),
+      onLassoTooSmall: () => {
+        this.setMessage(LASSO_TOO_SMALL);
+        this.el.message.dataset.hint = 'lasso_too_small';
+      },
+    });
     const kind = h('select', { 'data-testid': 'kind', title: 'How the arrows move the region' });
     for (const k of DRAG_KINDS) kind.append(h('option', { value: k }, k === 'auto' ? 'Auto (from arrows + intent)' : k[0]!.toUpperCase() + k.slice(1)));
     const intent = h('textarea', { 'data-testid': 'intent', rows: '2', placeholder: 'Optional: what should happen, e.g. "move the red candy up"' });
@@ -168,7 +189,11 @@ export class Panel {
     preview.addEventListener('click', () => void this.run('preview'));
     apply.addEventListener('click', () => void this.run('final'));
     cancel.addEventListener('click', () => this.cancel());
-    intent.addEventListener('input', () => this.updateButtons());
+    intent.addEventListener('input', () => {
+      this.updateButtons();
+      this.dropStalePlan();
+    });
+    kind.addEventListener('change', () => this.dropStalePlan());
     reconnect.addEventListener('click', () => this.connectNow());
     root.addEventListener('keydown', (e) => this.onKey(e));
     opts.bridge.onStatus((s) => this.onStatus(s));
@@ -207,7 +232,8 @@ export class Panel {
     if (this.previewTimer) clearTimeout(this.previewTimer);
     this.previewTimer = null;
     this.editor.clear();
-    this.el.plan.replaceChildren();
+    this.clearPlan();
+    this.interrupted = null;
     this.setProgress(0, '');
     this.setMessage(running?.placing
       ? 'The Smart Drag result was already being added to the previous image when you switched: look for it there (Undo removes it).'
@@ -420,16 +446,21 @@ export class Panel {
     try {
       input = this.buildRequest(quality);
     } catch (e) {
-      if (!opts.live) this.showError(e); // a live preview with nothing to preview stays quiet
+      if (!opts.live) {
+        this.showError(e); // a live preview with nothing to preview stays quiet
+        this.dropStalePlan();
+      }
       return;
     }
+    // What the plan of this job is about: the plan box shows it only while the panel still matches.
+    const key = this.stateKey();
     // The handlers ignore a job dropped for another document (declared first: they close over it).
     let entry: RunningJob | undefined;
     let overall = 0;
     const job = this.opts.bridge.submit(input, {
       onUpload: (f) => { if (!entry?.dropped && overall === 0) this.setProgress(0, f < 1 ? `Sending… ${Math.round(f * 100)}%` : 'Sent; waiting for the bridge…'); },
       onQueued: (pos) => { if (!entry?.dropped) this.setProgress(0, pos > 0 ? `Queued (${pos} ahead)` : 'Starting…'); },
-      onPlan: (plan) => { if (!entry?.dropped) this.showPlan(plan); },
+      onPlan: (plan) => { if (!entry?.dropped) this.showPlan(plan, key); },
       onProgress: (stage, f) => {
         if (entry?.dropped) return;
         // One bar for the whole job: each stage's fraction placed in its share (it had shown the
@@ -453,11 +484,12 @@ export class Panel {
         if (quality === 'final') this.showError(Object.assign(new Error('Another document is open than the one the edit was made on.'), { hint: 'Nothing was added. Run Smart Drag again.', code: 'document_changed' }));
         return;
       }
-      this.showPlan(out.plan);
+      this.showPlan(out.plan, key);
       if (quality === 'preview') {
         this.editor.setOverlay(out.layer, input.imageOrigin);
         this.editor.setMovedOutline(out.moved?.polygons ?? null);
-        this.setMessage(`Preview: ${planSummary(out.plan)}.`);
+        // A live preview after the bridge came back does not hide that the Smart Drag was not applied.
+        if (this.el.message.dataset.hint !== 'final_not_applied') this.setMessage(`Preview: ${planSummary(out.plan)}.`);
       } else {
         // The host refuses it (document_changed) where it can tell another document is open now.
         // From here the layer is added whatever happens (a paste cannot be called back): Cancel goes.
@@ -469,8 +501,15 @@ export class Panel {
         this.placed.push(placed);
         if (entry.dropped) return; // added where it belongs; the panel has moved on to another document
         this.editor.setOverlay(null);
-        this.editor.setArrows([]);
-        if (!this.opts.host.hasSelection) this.editor.setRegions([]);
+        // The plan stays, saying what was done, until the arrows, regions or intent change.
+        this.keepPlan = true;
+        try {
+          this.editor.setArrows([]);
+          if (!this.opts.host.hasSelection) this.editor.setRegions([]);
+        } finally {
+          this.keepPlan = false;
+        }
+        if (this.planKey !== null) this.planKey = this.stateKey();
         // The thumbnail and the panel's copy of the document take in the new layer: only its box
         // changed, so where the host can say exactly how it shows there, the copy is updated there
         // instead of reading the whole document again (seconds on a large Photopea document).
@@ -487,7 +526,17 @@ export class Panel {
       const code = (e as { code?: string }).code;
       if (code === 'cancelled') {
         if (this.job === entry || quality === 'final') this.setMessage('Cancelled.');
-      } else this.showError(e);
+      } else {
+        this.showError(e);
+        // A plan made for other arrows, regions or intent than this failed job's goes with it.
+        if (this.planKey !== key) this.clearPlan();
+        if (code && RETRYABLE.has(code)) {
+          // Ended by the connection: when the bridge is back the panel says what was not done,
+          // and a live preview is made again for the arrows as they are then.
+          if (quality === 'final' || this.interrupted !== 'final') this.interrupted = quality;
+          if (quality === 'preview' && this.opts.livePreview) this.previewPending = true;
+        }
+      }
       this.setProgress(0, '');
     } finally {
       if (this.job === entry) this.job = null;
@@ -554,10 +603,48 @@ export class Panel {
     this.updateInfo();
     this.updateButtons();
     if (!live) this.editor.setOverlay(null);
-    if (this.opts.livePreview && this.editor.arrows.length > 0 && this.editor.regions.length > 0) {
+    if (!live && this.el.message.dataset.hint === 'lasso_too_small' && this.editor.regions.length > 0) this.setMessage('');
+    const livePreview = !!this.opts.livePreview && this.editor.arrows.length > 0 && this.editor.regions.length > 0;
+    if (livePreview) {
       this.previewPending = true;
       this.schedulePreview();
     }
+    // A live preview about to be sent replaces the plan; otherwise a plan that no longer matches goes now.
+    if (!(livePreview && this.connection.state === 'connected')) this.dropStalePlan();
+  }
+
+  /**
+   * What a plan is made from, as a string: the type, the intent, the arrows and the regions (their
+   * masks by content, so the same selection read again matches).
+   */
+  private stateKey(): string {
+    const kind = (this.el.kind as HTMLSelectElement).value;
+    const intent = (this.el.intent as HTMLTextAreaElement).value.trim();
+    const arrows = this.editor.arrows.map((a) => a.points.map((p) => `${p[0]},${p[1]}`).join(' ')).join(';');
+    const regions = this.editor.regions.map((r) => `${r.id}:${this.maskKey(r.mask)}`).join(';');
+    return JSON.stringify([kind, intent, arrows, regions]);
+  }
+
+  private maskKey(m: EditorRegion['mask']): string {
+    let k = this.maskKeys.get(m);
+    if (k === undefined) {
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < m.data.length; i++) hash = Math.imul(hash ^ m.data[i]!, 0x01000193);
+      k = `${m.left},${m.top},${m.width}x${m.height}#${(hash >>> 0).toString(36)}`;
+      this.maskKeys.set(m, k);
+    }
+    return k;
+  }
+
+  /** Clear the plan box when what it shows was made for other arrows, regions, intent or type. */
+  private dropStalePlan(): void {
+    if (this.planKey === null || this.keepPlan) return;
+    if (this.stateKey() !== this.planKey) this.clearPlan();
+  }
+
+  private clearPlan(): void {
+    this.el.plan.replaceChildren();
+    this.planKey = null;
   }
 
   /** Throttle: at most one preview in flight, and not more often than previewIntervalMs. */
@@ -567,7 +654,8 @@ export class Panel {
     const wait = Math.max(0, this.lastPreviewAt + (this.opts.previewIntervalMs ?? 250) - Date.now());
     this.previewTimer = setTimeout(() => {
       this.previewTimer = null;
-      if (!this.previewPending || this.job || this.reading || this.editor.arrows.length === 0 || this.editor.regions.length === 0) return;
+      // Not connected any more: still pending, sent when the bridge is back (onStatus).
+      if (!this.previewPending || this.job || this.reading || this.connection.state !== 'connected' || this.editor.arrows.length === 0 || this.editor.regions.length === 0) return;
       this.previewPending = false;
       this.lastPreviewAt = Date.now();
       void this.run('preview', { live: true });
@@ -615,6 +703,7 @@ export class Panel {
         this.retryCount = 0;
         st.textContent = 'Connected';
         hint.textContent = '';
+        this.bridgeBack();
         break;
       case 'connecting':
         st.textContent = 'Connecting…';
@@ -644,6 +733,23 @@ export class Panel {
     }
     this.el.reconnect.hidden = s.state === 'connected' || s.state === 'connecting';
     this.updateButtons();
+  }
+
+  /**
+   * Connected (again): an error the connection caused is replaced by what it left undone, and a
+   * live preview held back while the bridge was away is made for the arrows as they are now.
+   */
+  private bridgeBack(): void {
+    const m = this.el.message;
+    if (m.classList.contains('sd-error') && RETRYABLE.has(m.dataset.result ?? '')) {
+      const what = this.interrupted === 'final'
+        ? ' The Smart Drag that was running was not applied — press Smart Drag again.'
+        : this.interrupted === 'preview' && !this.opts.livePreview ? ' The preview that was running did not finish — press Preview again.' : '';
+      this.setMessage(`The bridge is back.${what}`);
+      m.dataset.hint = this.interrupted === 'final' ? 'final_not_applied' : 'reconnected';
+    }
+    this.interrupted = null;
+    if (this.previewPending && this.opts.livePreview) this.schedulePreview();
   }
 
   private updateInfo(): void {
@@ -682,9 +788,10 @@ export class Panel {
     this.el.progressText.textContent = text;
   }
 
-  private showPlan(plan: WirePlan): void {
+  private showPlan(plan: WirePlan, key: string): void {
     const box = this.el.plan;
     box.replaceChildren();
+    this.planKey = key;
     box.append(h('div', { class: 'sd-plan-title' }, 'Plan'));
     const ol = h('ol', {});
     for (const op of plan.operations) ol.append(h('li', { title: op.reason }, op.description));
