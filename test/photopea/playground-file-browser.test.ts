@@ -167,3 +167,38 @@ test('a 16-bit PNG opens with a note that it is edited and saved at 8 bits per c
     await ctx.close();
   }
 });
+
+test('leaving the page while a Smart Drag runs cancels it on the bridge (nobody would receive its result)', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${server.origin}/`);
+    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await openFile(page, files.jpeg, W);
+    await page.selectOption('[data-testid=kind]', 'translate');
+    await page.click('[data-testid=tool-lasso]');
+    const ring: Point[] = [];
+    for (let k = 0; k < 16; k++) ring.push([DISC[0] + (R + 25) * Math.cos((k * Math.PI) / 8), DISC[1] + (R + 25) * Math.sin((k * Math.PI) / 8)]);
+    await lassoOnPage(page, ring);
+    await page.click('[data-testid=tool-arrow]');
+    await dragOnEditor(page, page, DISC, [760, 560], 12);
+    await page.waitForFunction(() => !(window as any).smartdrag.panel.job, undefined, { timeout: 60000 });
+    const record = () => server.bridge.recentClients().filter((c) => c.client === 'playground').at(-1)!;
+    const before = { ...record().jobs };
+    await page.click('[data-testid=apply]');
+    // The final is on the bridge, running; then the page goes.
+    const t0 = Date.now();
+    while (server.bridge.stats().running === 0) {
+      if (Date.now() - t0 > 30000) throw new Error('the final never started');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await page.goto('about:blank');
+    const t1 = Date.now();
+    while (server.bridge.stats().running > 0 && Date.now() - t1 < 30000) await new Promise((r) => setTimeout(r, 10));
+    const after = record().jobs;
+    expect(after.cancelled).toBe(before.cancelled + 1);
+    expect(after.done).toBe(before.done);
+  } finally {
+    await ctx.close();
+  }
+});
