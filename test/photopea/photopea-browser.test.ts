@@ -424,6 +424,24 @@ test('bridge stopped → the panel says why; it reconnects when the bridge is ba
     expect(pgHint.text.length).toBeGreaterThan(60);
     expect(pgHint.lines).toBeGreaterThan(1); // it wraps inside the panel...
     expect(await panelWidth()).toBe(widthConnected); // ...instead of widening it
+    // While the retries go on the hint keeps its text and height (the count-down is in the status
+    // word), so the thumbnail under it does not move.
+    // (The first words are "stopped"; once a retry finds nothing there, "not running" — then they stay.)
+    await playground.waitForFunction(() => /not running/.test(document.querySelector('[data-testid=status-hint]')!.textContent ?? ''), undefined, { timeout: 30000 });
+    const settled = await playground.textContent('[data-testid=status-hint]');
+    const seen = new Set<string>(), heights = new Set<number>(), words = new Set<string>();
+    for (let k = 0; k < 12; k++) {
+      const s = await playground.evaluate(() => ({
+        text: document.querySelector('[data-testid=status-hint]')!.textContent ?? '',
+        top: Math.round(document.querySelector('canvas.sd-editor')!.getBoundingClientRect().top),
+        word: document.querySelector('[data-testid=status]')!.textContent ?? '',
+      }));
+      seen.add(s.text); heights.add(s.top); words.add(s.word);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect([...seen]).toEqual([settled]);
+    expect(heights.size).toBe(1);
+    expect([...words].every((w) => /^(Reconnecting…|Connecting…|Retrying in \d s…)$/.test(w))).toBe(true);
     await playground.screenshot({ path: join(artifactsDir(), 'playground-bridge-down.png'), fullPage: true });
 
     server = await startBridge(port);

@@ -697,6 +697,8 @@ export class Panel {
     st.dataset.state = s.state;
     const hint = this.el.statusHint;
     hint.dataset.code = s.error?.code ?? '';
+    // (Unchanged text is not set again: no re-layout.)
+    const setHint = (t: string) => { if (hint.textContent !== t) hint.textContent = t; };
     const retryable = !s.error || RETRYABLE.has(s.error.code);
     switch (s.state) {
       case 'connected':
@@ -708,25 +710,28 @@ export class Panel {
       case 'connecting':
         st.textContent = 'Connecting…';
         break;
+      // The hint says why and what to do, and stays the same while the retries go on (the retry
+      // count-down is in the status word): a hint that changed its length every second re-wrapped,
+      // moving the thumbnail under a drawing hand.
       case 'reconnecting':
         st.textContent = 'Reconnecting…';
         {
           const w = connectionWords(s.error?.code ?? 'connection_lost', s.error?.message, s.error?.hint);
-          hint.textContent = `${w.reason} ${w.fix} Retrying…`;
+          setHint(`${w.reason} ${w.fix}`);
         }
         break;
       case 'closed':
       case 'error': {
-        st.textContent = s.state === 'error' ? 'Not connected' : 'Disconnected';
         const { reason, fix } = connectionWords(s.error?.code, s.error?.message, s.error?.hint);
+        setHint(`${reason} ${fix}`);
         if (retryable) {
           // The client gives up after a failed first connect or a shutdown: keep trying here.
           const delay = Math.min(5000, 500 * 2 ** this.retryCount++);
-          hint.textContent = `${reason} ${fix} Retrying in ${Math.ceil(delay / 1000)} s…`;
+          st.textContent = `Retrying in ${Math.ceil(delay / 1000)} s…`;
           if (this.retryTimer) clearTimeout(this.retryTimer);
           this.retryTimer = setTimeout(() => this.connectNow(), delay);
         } else {
-          hint.textContent = `${reason} ${fix}`;
+          st.textContent = s.state === 'error' ? 'Not connected' : 'Disconnected';
         }
         break;
       }
