@@ -3,7 +3,8 @@
  * Photopea plugins do, and the speed suite's bridge rows): the final layer comes back at the same
  * document position with the same pixels as when the whole document is sent, and as the
  * in-process core gives for the whole document — for moves, scalings, rotations and deforms
- * (editRoi's margin covers the core's own working crop of a turned region).
+ * (editRoi's margin covers the core's own working crop of a turned region) — and the plan's
+ * centres, handles, targets and descriptions are in document pixels as well.
  */
 import WebSocket from 'ws';
 import { BridgeClient, editRoi, rasterizePolygon, type WebSocketConstructor } from '@smartdrag/shared';
@@ -66,5 +67,10 @@ describe('a final sent as the edit crop', () => {
     expect(crop.layer.top).toBeGreaterThanOrEqual(roi.top);
     expect(crop.layer.left + crop.layer.width).toBeLessThanOrEqual(roi.left + roi.width);
     expect(crop.layer.top + crop.layer.height).toBeLessThanOrEqual(roi.top + roi.height);
+    // The plan speaks in document pixels too (centres, handles, targets and the words), as for the whole document.
+    expect(roi.left + roi.top).toBeGreaterThan(0);
+    const ops = (p: typeof whole.plan) => p.operations.map((o) => ({ params: o.params, description: o.description }));
+    expect(ops(crop.plan)).toEqual(ops(whole.plan));
+    expect(ops(crop.plan)).toEqual(ops(local.plan));
   });
 });

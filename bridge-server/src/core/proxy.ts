@@ -54,6 +54,34 @@ function paramsFromProxy(p: OperationParams, info: ProxyInfo): OperationParams {
 }
 
 /**
+ * A plan made on an image that is a crop of the document at (`left`, `top`): centres, handles and
+ * targets moved into document pixels and the descriptions rewritten (the protocol's coordinates are
+ * the document's; a host showed "pull (160, 400)" for an arrow it drew at (480, 400)). Amounts
+ * (moves, angles, factors) do not depend on the origin.
+ */
+export function planAtOrigin(plan: Plan, left: number, top: number): Plan {
+  if (left === 0 && top === 0) return plan;
+  const at = (q: readonly [number, number]): [number, number] => [q[0] + left, q[1] + top];
+  const shift = (p: OperationParams): OperationParams => {
+    switch (p.kind) {
+      case 'translate': return p;
+      case 'rotate': return { ...p, center: at(p.center) };
+      case 'scale': return { ...p, center: at(p.center) };
+      case 'deform': return { ...p, handles: p.handles.map(at), targets: p.targets.map(at) };
+    }
+  };
+  const map = (pl: Plan): Plan => ({
+    ...pl,
+    operations: pl.operations.map((o) => {
+      const params = shift(o.params);
+      return params === o.params ? o : { ...o, params, description: describeOperation(o.region, params) };
+    }),
+  });
+  const out = map(plan);
+  return plan.alternatives ? { ...out, alternatives: plan.alternatives.map(map) } : out;
+}
+
+/**
  * The plan a proxy preview made, in document coordinates: amounts, centres, handles and targets
  * mapped back and the descriptions rewritten, so that the host shows "move by (87, −148) px" for
  * an arrow of that length, not its proxy-scale length.

@@ -65,7 +65,7 @@ class ScriptedRunner implements JobRunner {
 }
 
 function result(w: number, h: number): WorkerResult {
-  return { plan: { regions: [] } as unknown as Plan, layer: { left: 1, top: 2, image: { width: w, height: h, data: new Uint8ClampedArray(w * h * 4).fill(7) } }, timings: { total: 5 } as never };
+  return { plan: { operations: [], warnings: [] } as Plan, layer: { left: 1, top: 2, image: { width: w, height: h, data: new Uint8ClampedArray(w * h * 4).fill(7) } }, timings: { total: 5 } as never };
 }
 
 function parts(idle = 1) {
@@ -219,7 +219,7 @@ describe('Dispatcher', () => {
     expect(a.r.messages.map((m) => m.type)).toEqual(['job.accepted', 'job.started']);
     expect(b.r.messages).toEqual([{ type: 'job.accepted', jobId: 'b', position: 0 }]);
     expect(p.runner.runs[0]!.job.image.width).toBe(16);
-    p.runner.runs[0]!.plan!({ regions: [] } as never);
+    p.runner.runs[0]!.plan!({ operations: [], warnings: [] } as never);
     p.runner.runs[0]!.resolve(result(4, 3));
     await flush();
     const res = a.r.messages.find((m) => m.type === 'job.result');

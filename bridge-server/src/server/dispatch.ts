@@ -8,6 +8,7 @@ import {
   type Limits, type ServerMessage, type WirePlan,
 } from '@smartdrag/shared';
 import type { Plan } from '../core/types';
+import { planAtOrigin } from '../core/proxy';
 import { buildWorkerJob, decodedInputBytes } from './job-input';
 import type { JobQueue } from './job-queue';
 import { forgetUnrun, type Job, type JobStore } from './job-store';
@@ -147,7 +148,7 @@ export class Dispatcher {
     const run = this.runner.run(wj, (stage, fraction) => this.progress(job, stage, fraction), (plan) => {
       // The plan comes before any pixel work: hosts show it while the edit runs.
       if (job.state !== 'running' || job.planMsg) return;
-      job.planMsg = { type: 'job.plan', jobId: job.id, plan: plan as WirePlan };
+      job.planMsg = { type: 'job.plan', jobId: job.id, plan: planAtOrigin(plan, job.origin[0], job.origin[1]) as WirePlan };
       this.store.send(job, job.planMsg);
     }, (layer, proxy) => {
       // The layer comes before the outline: cut it into chunks while the worker traces.
@@ -199,7 +200,8 @@ export class Dispatcher {
       handoff: Math.max(0, handoff), send: performance.now() - t0 + (early?.ms ?? 0),
     };
     const timings = { ...res.timings, ...own, queue: job.startedAt! - job.submittedAt, job: Date.now() - job.submittedAt };
-    const plan = res.plan as WirePlan;
+    // The plan in document pixels, as every coordinate of the protocol (the worker made it on the crop).
+    const plan = planAtOrigin(res.plan, ox, oy) as WirePlan;
     job.log.debug({ timings }, 'job done');
     // Normally the plan went out before the pixel work; send it now if the worker did not report it.
     const planFirst: ServerMessage[] = job.planMsg ? [] : [{ type: 'job.plan', jobId: job.id, plan }];
