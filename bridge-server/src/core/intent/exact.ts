@@ -10,6 +10,7 @@
  */
 
 import { normalizeNumbers } from './numbers';
+import { parseIntent } from './parse';
 
 export type ExactEdit =
   /** Screen pixels, y down. */
@@ -26,7 +27,8 @@ export type ExactEdit =
   | { kind: 'scale'; widthPx: number }
   | { kind: 'scale'; heightPx: number };
 
-const NUM = '(-?\\d+(?:\\.\\d+)?)';
+// A minus sign only where a word cannot end: "40-50px" is a range, not 40 and −50.
+const NUM = '((?<![\\w.])-?\\d+(?:\\.\\d+)?)';
 const MOVE_WORDS = /\b(move|moving|moved|displace|displaced|translate|translated|shift|shifted|movement|slide|nudge|push|pull|drag|relocate|reposition|offset|put|place|placed)\b/;
 const ROTATE_WORDS = /\b(rotate|rotated|rotating|rotation|turn|turned|spin|tilt|twist)\b/;
 const SCALE_WORDS = /\b(scale|scaled|scaling|resize|resized|size|enlarge|enlarged|shrink|shrunk|reduce|increase|boost|dimensions|proportions|bigger|smaller|larger|magnify|grow)\b/;
@@ -57,11 +59,22 @@ const DIR_SIGN: Record<string, [number, number]> = {
 /** Read the exact amounts of one intent; null when it states none of the forms above. */
 export function readExact(text: string): ExactEdit | null {
   const t = normalizeNumbers(text.toLowerCase().replace(/[’]/g, "'").replace(/\s+/g, ' '));
-  // A self-correction ("40px up, actually 20px") is one statement replacing another: the parser reads it.
-  if (/\b(actually|sorry|oops|i mean|scratch that|correction|no wait)\b/.test(t)) return null;
+  // A self-correction ("40px up, actually 20px", "40px left, no 20px") is one statement replacing
+  // another, and a hedged number ("slightly, maybe 5px") refines a word: the parser reads them.
+  if (/\b(actually|sorry|oops|i mean|i meant|scratch that|correction|no wait|never ?mind|rather than|maybe)\b|\blike\s*~?\d|,\s*no\b|\bno,/.test(t)) return null;
+  // A range ("40-50px", "10 to 20%") is read by the parser (its middle, with a warning).
+  if (/\d\s*(?:-|\u2013|\bto\b)\s*\d/.test(t.replace(/\([^)]*\)/g, ''))) return null;
+  // The exact reader claims a text only when it is one edit: "move it 20px up then rotate it 15°"
+  // is two, and the parser reads both (the exact forms below would keep only one of them).
+  const parse = parseIntent(text);
+  if (parse.actions.length > 1) return null;
+  // Position words in the object ("the one on the right 30px up") are not legs of the move.
+  const objectPositions = (parse.actions[0]?.object.positions.length ?? 0) > 0;
   const kind = kindWords(t);
   const yUp = /origin is (?:the )?bottom[ -]left/.test(t);
   if (kind === 'translate') {
+    // "move it to (50, 50)" names a point, not a vector: not a move by (50, 50).
+    if (new RegExp(`\\b(?:to|at|onto|into)\\s+(?:the\\s+)?(?:point\\s+|position\\s+|coordinates?\\s+)?\\(\\s*${NUM}`).test(t)) return null;
     // Signed vector "(dx, dy)", in pixels or % of the image.
     const v = new RegExp(`\\(\\s*${NUM}\\s*(%?)\\s*,\\s*${NUM}\\s*(%?)\\s*\\)`).exec(t);
     if (v) {
@@ -77,6 +90,16 @@ export function readExact(text: string): ExactEdit | null {
       const a = (Number(p[1]) * Math.PI) / 180 * (cwPositive ? -1 : 1), m = Number(p[2]);
       return { kind: 'translate', dx: round2(m * Math.cos(a)), dy: round2(-m * Math.sin(a)), unit: 'px' };
     }
+    // A share of the image: "10% of the width to the right", "5% of the image to the left".
+    const share = new RegExp(`^(?:please )?(?:move|shift|nudge|slide) (?:it|the selection|this) (?:by )?${NUM}\\s*(?:%|percent) of (?:the )?(image|picture|photo|canvas|width|height)(?: (?:width|height))? (?:to the |towards? the )?(left|right|up|down)$`).exec(t);
+    if (share) {
+      const f = Number(share[1]) / 100, s = DIR_SIGN[share[3]!]!, axisNoun = share[2]!;
+      // "10% of the height to the right" mixes the axes: the parser says what it can.
+      if ((axisNoun === 'width' && s[1] !== 0) || (axisNoun === 'height' && s[0] !== 0)) return null;
+      return { kind: 'translate', dx: s[0] * f, dy: s[1] * f, unit: 'image' };
+    }
+    // A share of something else ("50% of its width"): not an image share; the parser reads it.
+    if (/%\s*of\b|\bpercent of\b/.test(t)) return null;
     // Per-axis amounts: "80 pixels to the right and 40 pixels up", "40px down", "up by 40 pixels".
     let dx = 0, dy = 0, n = 0, pct = false;
     const axis = new RegExp(`${NUM}\\s*(pixels?|px|%|percent)\\s*(?:to the |towards? the |to )?(left|right|up|down|upwards?|downwards?|leftwards?|rightwards?)\\b`, 'g');
@@ -94,7 +117,7 @@ export function readExact(text: string): ExactEdit | null {
     // Every direction word needs its own amount here ("up and to the right by 30px" is one amount
     // along a diagonal: the word parser reads that).
     const dirWords = t.match(/\b(left|right|up|down|upwards?|downwards?|leftwards?|rightwards?)\b/g)?.length ?? 0;
-    if (n > 0 && n === dirWords) {
+    if (n > 0 && n === dirWords && !objectPositions) {
       if (pct) return { kind: 'translate', dx: dx / 100, dy: dy / 100, unit: 'image' };
       return { kind: 'translate', dx, dy, unit: 'px' };
     }

@@ -26,7 +26,7 @@ export type Direction = 'left' | 'right' | 'up' | 'down' | 'forward' | 'back' | 
 /** Rotation sense on screen. */
 export type RotationSense = 'cw' | 'ccw';
 /** Print lengths: not pixels (a picture has no size on paper here). */
-export type LengthUnit = 'cm' | 'mm' | 'in';
+export type LengthUnit = 'cm' | 'mm' | 'in' | 'pt';
 /** Positions used to refer to regions ("the left one", "the top candy"). */
 export type Position = 'left' | 'right' | 'top' | 'bottom' | 'middle';
 
@@ -119,8 +119,8 @@ add(['south', 'southward', 'southwards'], { cat: 'dir', dir: 'down' });
 add(['east', 'eastward', 'eastwards'], { cat: 'dir', dir: 'right' });
 add(['west', 'westward', 'westwards'], { cat: 'dir', dir: 'left' });
 add(['together', 'closer', 'inward', 'inwards', 'nearer'], { cat: 'dir', dir: 'together' });
-add(['clockwise', 'cw'], { cat: 'rot', sense: 'cw' });
-add(['counter-clockwise', 'counterclockwise', 'anticlockwise', 'anti-clockwise', 'counter clockwise', 'anti clockwise', 'ccw'], { cat: 'rot', sense: 'ccw' });
+add(['clockwise', 'cw', 'clock wise', 'clock-wise'], { cat: 'rot', sense: 'cw' });
+add(['counter-clockwise', 'counterclockwise', 'anticlockwise', 'anti-clockwise', 'counter clockwise', 'anti clockwise', 'ccw', 'counter clock wise', 'anti clock wise', 'counter-clock-wise', 'anti-clock-wise'], { cat: 'rot', sense: 'ccw' });
 
 // --- amounts ----------------------------------------------------------------------------------
 add(['a bit', 'a little', 'a little bit', 'slightly', 'a tad', 'somewhat', 'a touch', 'gently', 'just a bit', 'a few', 'little', 'bit', 'tad', 'subtly'], { cat: 'qty', size: 'small' });
@@ -137,13 +137,22 @@ add(['turn', 'turns'], { cat: 'unit', unit: 'turn' });
 add(['cm', 'cms', 'centimeter', 'centimeters', 'centimetre', 'centimetres'], { cat: 'unit', unit: 'cm' });
 add(['mm', 'millimeter', 'millimeters', 'millimetre', 'millimetres'], { cat: 'unit', unit: 'mm' });
 add(['inch', 'inches'], { cat: 'unit', unit: 'in' });
+// Typographic points ("40 pt"): a print length too, not pixels. ("points" after a number: see the parser.)
+add(['pt', 'pts'], { cat: 'unit', unit: 'pt' });
 const NUMBER_WORDS: Record<string, number> = {
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60,
-  seventy: 70, eighty: 80, ninety: 90, hundred: 100,
+  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18,
+  nineteen: 19, dozen: 12, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60,
+  seventy: 70, eighty: 80, ninety: 90, hundred: 100, thousand: 1000,
 };
 for (const [w, v] of Object.entries(NUMBER_WORDS)) add(w, { cat: 'num', value: v });
-add(['about', 'around', 'roughly', 'approximately', 'approx', '~', 'some', 'nearly', 'almost'], { cat: 'approx' });
+/** Value of a number word ("twenty" → 20), undefined for other words. */
+export function numberWord(w: string): number | undefined {
+  return Object.prototype.hasOwnProperty.call(NUMBER_WORDS, w) ? NUMBER_WORDS[w] : undefined;
+}
+// "a couple (of) pixels": about two.
+add(['a couple', 'a couple of', 'couple of', 'a pair of'], { cat: 'num', value: 2 });
+add(['about', 'around', 'roughly', 'approximately', 'approx', '~', 'some', 'nearly', 'almost', 'maybe', 'perhaps'], { cat: 'approx' });
 
 // --- references -------------------------------------------------------------------------------
 add(['the', 'a', 'an', 'this', 'that', 'these', 'those'], { cat: 'det' });
@@ -154,7 +163,7 @@ add(['all'], { cat: 'ref', ref: 'all' });
 add(['selected', 'selection', 'highlighted', 'marked', 'chosen'], { cat: 'ref', ref: 'selected' });
 add(['other'], { cat: 'ref', ref: 'other' });
 add(['one', 'ones', 'region', 'regions', 'object', 'objects', 'thing', 'things', 'item', 'items', 'shape', 'shapes', 'area', 'selection'], { cat: 'ref', ref: 'one' });
-const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4, fifth: 5, last: -1, '1st': 1, '2nd': 2, '3rd': 3, '4th': 4 };
+const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10, last: -1, '1st': 1, '2nd': 2, '3rd': 3, '4th': 4 };
 for (const [w, n] of Object.entries(ORDINALS)) add(w, { cat: 'ordinal', n });
 add(['left', 'leftmost'], { cat: 'position', pos: 'left' });
 add(['right', 'rightmost'], { cat: 'position', pos: 'right' });
@@ -168,13 +177,13 @@ add(['edge', 'corner', 'side', 'border', 'margin'], { cat: 'edge', name: '' });
 add(['head', 'ear', 'ears', 'tail', 'arm', 'arms', 'leg', 'legs', 'wing', 'wings', 'hand', 'hands', 'foot', 'feet', 'paw', 'paws', 'neck', 'beak', 'snout', 'trunk', 'fin', 'fins', 'antenna', 'antennae', 'horn', 'horns', 'finger', 'fingers', 'knee', 'elbow', 'shoulder', 'hair', 'mouth', 'eye', 'eyes', 'eyebrow', 'eyebrows', 'lip', 'lips', 'chin', 'branch', 'branches', 'stem', 'stalk', 'leaf', 'petal', 'handle', 'lid', 'spout', 'roof', 'wheel', 'front wheel', 'brim', 'sleeve', 'strap'], { cat: 'part', name: '' });
 
 // --- glue -------------------------------------------------------------------------------------
-for (const p of ['to', 'into', 'onto', 'toward', 'towards', 'by', 'on', 'off', 'in', 'of', 'at', 'from', 'with', 'without', 'behind', 'above', 'below', 'under', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'instead of', 'so that', 'so', 'until', 'than', 'as', 'where', 'while', 'for', 'out', 'away', 'past', 'against', 'between', 'within', 'upon']) add(p, { cat: 'prep', p });
+for (const p of ['to', 'into', 'onto', 'toward', 'towards', 'by', 'on', 'off', 'in', 'of', 'at', 'from', 'with', 'without', 'behind', 'above', 'below', 'under', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'instead of', 'rather than', 'so that', 'so', 'until', 'than', 'as', 'where', 'while', 'for', 'out', 'away', 'past', 'against', 'between', 'within', 'upon']) add(p, { cat: 'prep', p });
 add(["don't", 'dont', 'do not', 'not', 'never', "doesn't", 'does not', 'no', 'nothing', "shouldn't", 'should not', "mustn't", 'must not', "can't", 'cannot', "won't"], { cat: 'neg' });
-add(['and', 'then', 'also', 'plus', 'but', 'after that', 'afterwards', 'or', ',', ';', '.', '!', '?', '(', ')', '[', ']'], { cat: 'conj', c: '' });
+add(['and', 'then', 'also', 'plus', 'but', 'after that', 'afterwards', 'or', ',', ';', '.', '!', '?', '(', ')', '[', ']', '\u2014', '\u2013'], { cat: 'conj', c: '' });
 add(['intact', 'unchanged', 'untouched', 'alone', 'still', 'fixed', 'as is', 'in place', 'as it is', 'where it is', 'where they are', 'same', 'the same', 'static', 'put', 'sitting', 'standing', 'stable', 'visible', 'clear', 'free'], { cat: 'state', state: '' });
 add(['vertically', 'horizontally', 'diagonally', 'upside down', 'upside-down'], { cat: 'filler' });
 // Self-corrections ("actually no, 20px down"): the parser lets what follows replace what came before.
-add(['actually', 'sorry', 'oops', 'wait', 'i mean', 'scratch that', 'correction'], { cat: 'filler' });
+add(['actually', 'sorry', 'oops', 'wait', 'i mean', 'i meant', 'scratch that', 'correction', 'never mind', 'nevermind', 'no wait'], { cat: 'filler' });
 add(['please', 'can', 'could', 'would', 'you', 'i', 'we', 'want', 'like', 'try', 'just', 'kindly', 'be', 'is', 'are', 'was', 'should', 'must', 'let', "let's", 'lets', 'do', 'does', 'more', 'even', 'instead', 'again', 'too', 'really', 'only', 'need', 'needs', "it's", 'less', 'now', 'here', 'there', 'whole', 'entire', 'else', 'can you', 'could you', 'i want to', "i'd like to", 'make sure', 'sure'], { cat: 'filler' });
 // Scene nouns that constraints name ("keep the background") but that are never a handle's part.
 // Axis nouns: "increase the width by 20%", "reduce its height".

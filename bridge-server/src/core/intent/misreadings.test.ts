@@ -43,7 +43,9 @@ type Expect =
   /** Any operation but this kind. */
   | { notKind: Operation['kind'] }
   /** An intent_unclear question matching this. */
-  | { ask: RegExp };
+  | { ask: RegExp }
+  /** Several operations on the region, in this order. */
+  | { seq: Expect[] };
 interface Row {
   text: string;
   expect: Expect;
@@ -54,6 +56,8 @@ interface Row {
   warn?: RegExp;
   /** No warning may match. */
   noWarn?: RegExp;
+  /** The region whose operations are checked (default: "the right one" → b, else a). */
+  on?: 'a' | 'b';
 }
 
 const T = (dx: number, dy: number): Expect => ({ kind: 'translate', dx, dy });
@@ -61,6 +65,7 @@ const TS = (sx: number, sy: number): Expect => ({ kind: 'translate', sign: [sx, 
 const R = (deg: number): Expect => ({ kind: 'rotate', deg });
 const S = (sx: number, sy = sx): Expect => ({ kind: 'scale', sx, sy });
 const ASK = (q: RegExp): Expect => ({ ask: q });
+const SEQ = (...e: Expect[]): Expect => ({ seq: e });
 
 const GROUPS: [string, Row[]][] = [
   ['1. shrink wording divides; a bare number after "by" above 5 is a percentage', [
@@ -187,6 +192,97 @@ const GROUPS: [string, Row[]][] = [
     { text: 'move it 40px up. Actually no, 20px down', expect: T(0, 20) },
     { text: 'move it 40px up, actually 20px', expect: T(0, -20) },
   ]],
+  ['D. the exact reader claims only a text it covers; ranges; positions in the object; points; "no" corrections', [
+    { text: 'move it 20 px up then rotate 15 cw', expect: SEQ(T(0, -20), R(15)) },
+    { text: 'rotate it 15 cw then move it up 20px', expect: SEQ(R(15), T(0, -20)) },
+    { text: 'move it 40px left and rotate it 10°', expect: ASK(/Which way should "it" turn/) },
+    { text: 'move it 40px left and 10° clockwise', expect: SEQ(T(-40, 0), R(10)) },
+    { text: 'rotate it 20° clockwise, no 30', expect: R(30) },
+    { text: 'move it 20px up and flatten it', expect: SEQ(T(0, -20), S(1, DEFAULTS.scaleDown.medium)) },
+    { text: 'rotate it 45 degrees to the right and 10px up', expect: SEQ(R(45), T(0, -10)) },
+    { text: 'move it 40-50px left', expect: T(-45, 0), warn: /Read "40-50" in the intent as "45 \(the middle of the range\)"/ },
+    { text: 'rotate it 5-10 degrees clockwise', expect: R(7.5), warn: /middle of the range/ },
+    { text: 'move the one on the right 30px up', regions: 'ab', on: 'b', expect: T(0, -30) },
+    { text: 'move the one on the left 20px to the right', regions: 'ab', expect: T(20, 0) },
+    { text: 'move it to (50, 50)', expect: ASK(/Which way should "it" move/) },
+    { text: 'move it 40px left, no 20px', expect: T(-20, 0) },
+    { text: 'move it 40px left - no, right', expect: T(40, 0) },
+  ]],
+  ['E. number words, fractions, "a pixel", "a couple"', [
+    { text: 'move it twenty five pixels left', expect: T(-25, 0) },
+    { text: 'rotate it twenty-two degrees clockwise', expect: R(22) },
+    { text: 'rotate it forty-five degrees counterclockwise', expect: R(-45) },
+    { text: 'move it two hundred pixels right', expect: T(200, 0) },
+    { text: 'move it one hundred and fifty px right', expect: T(150, 0) },
+    { text: 'move it thirteen pixels up', expect: T(0, -13) },
+    { text: 'move it eighteen px left', expect: T(-18, 0) },
+    { text: 'move it a dozen pixels up', expect: T(0, -12) },
+    { text: 'rotate it a third of a turn clockwise', expect: R(120) },
+    { text: 'rotate it an eighth of a turn clockwise', expect: R(45) },
+    { text: 'make it a quarter bigger', expect: S(1.25) },
+    { text: 'enlarge it by a quarter', expect: S(1.25) },
+    { text: 'make it a quarter smaller', expect: S(0.75) },
+    { text: 'make it a third bigger', expect: S(4 / 3) },
+    { text: 'shrink it by a third', expect: S(2 / 3) },
+    { text: 'scale it down to a third', expect: S(1 / 3) },
+    { text: 'make it three quarters the size', expect: S(0.75) },
+    { text: 'make the apple a third bigger', expect: S(4 / 3) },
+    { text: 'enlarge it by half', expect: S(1.5) },
+    { text: 'move it a pixel left', expect: T(-1, 0) },
+    { text: 'rotate it a degree clockwise', expect: R(1) },
+    { text: 'move it a couple pixels left', expect: T(-2, 0) },
+    { text: 'rotate it a couple of degrees clockwise', expect: R(2) },
+  ]],
+  ['F. scale grammar: "as big", ranges, zoom, "scale by", two sizes', [
+    { text: 'make it 80% as big', expect: S(0.8) },
+    { text: 'make it 10 to 20% bigger', expect: S(1.15), warn: /middle of the range/ },
+    { text: 'make it 10-20% bigger', expect: S(1.15) },
+    { text: 'zoom 150%', expect: S(1.5) },
+    { text: 'enlarge it 200%', expect: S(2) },
+    { text: 'scale it by 20%', expect: ASK(/Bigger or smaller/) },
+    { text: 'make it 100 px wide and 50 px tall', expect: SEQ(S(100 / B.w, 1), S(1, 50 / B.h)) },
+  ]],
+  ['G. horizontally / vertically with any scale verb', [
+    { text: 'scale it 120% horizontally', expect: S(1.2, 1) },
+    { text: 'shrink it horizontally', expect: S(DEFAULTS.scaleDown.medium, 1) },
+    { text: 'make it bigger horizontally', expect: S(DEFAULTS.scaleUp.medium, 1) },
+    { text: 'grow it horizontally by 10%', expect: S(1.1, 1) },
+    { text: 'resize it horizontally to 50%', expect: S(0.5, 1) },
+    { text: 'shrink it vertically by 10%', expect: S(1, 0.9) },
+  ]],
+  ['H. a share of the image moves by it; a share of the selection is reported, not dropped', [
+    { text: 'move it 10% of the width to the right', expect: T(40, 0) },
+    { text: 'move it 5% of the image to the left', expect: T(-20, 0) },
+    { text: 'move it 10% of the image height down', expect: T(0, 30) },
+    { text: 'move it 50% of its width to the right', expect: TS(1, 0), warn: /Words not understood in the intent: "50% of its width"/ },
+    { text: 'move it left by 5% of its width', expect: TS(-1, 0), warn: /Words not understood in the intent: "5% of its width"/ },
+    { text: 'move it 20% right and make it bigger', expect: SEQ(TS(1, 0), { kind: 'scale', below: false }), warn: /Words not understood in the intent: "20%"/ },
+  ]],
+  ['K. corrections and hedged numbers', [
+    { text: 'make it smaller. Never mind, make it bigger', expect: { kind: 'scale', below: false } },
+    { text: 'rotate it 20 degrees clockwise. actually make it 30', expect: R(30) },
+    { text: 'move it up slightly, maybe 5px', expect: T(0, -5) },
+    { text: 'a bit smaller, like 15%', expect: S(0.85) },
+    { text: 'slightly larger (~5%)', expect: S(1.05) },
+    { text: 'move it left — no, right', expect: TS(1, 0) },
+    { text: 'left oops I meant right', expect: TS(1, 0) },
+    { text: 'move it 30px left oops I meant right', expect: T(30, 0) },
+    { text: 'move it up rather than down', expect: TS(0, -1) },
+  ]],
+  ['L. slips in move words, "clock wise", emoji, points', [
+    { text: 'mvoe it 40px left', expect: T(-40, 0), warn: /Read "mvoe" in the intent as "move"/ },
+    { text: 'mov it 20px up', expect: T(0, -20) },
+    { text: 'move it 20px rigth', expect: T(20, 0), warn: /Read "rigth" in the intent as "right"/ },
+    { text: 'move it 20px lft', expect: T(-20, 0) },
+    { text: 'move it 20px dwon', expect: T(0, 20) },
+    { text: 'move it 20px donw', expect: T(0, 20) },
+    { text: 'move it 20px upp', expect: T(0, -20) },
+    { text: 'rotate it 20 degrees counter clock wise', expect: R(-20) },
+    { text: 'rotate it 30 degrees clock wise', expect: R(30) },
+    { text: 'move it 😀 left', expect: TS(-1, 0), warn: /Words not understood in the intent: "😀"$/ },
+    { text: 'move it 40 pt left', expect: ASK(/"40 pt" is a print length/) },
+    { text: 'move it 40 points left', expect: ASK(/"40 pt" is a print length/) },
+  ]],
 ];
 
 function req(row: Row): EditRequest {
@@ -197,7 +293,13 @@ function req(row: Row): EditRequest {
 
 function check(ops: Operation[], e: Exclude<Expect, { ask: RegExp }>, row: Row): void {
   // "the right one" / "the left one" of two: the named one only; "both": one operation each.
-  const mine = row.regions === 'ab' && /\bright one\b/.test(row.text) ? ops.filter((o) => o.region === 'b') : ops.filter((o) => o.region === 'a');
+  const on = row.on ?? (row.regions === 'ab' && /\bright one\b/.test(row.text) ? 'b' : 'a');
+  const mine = ops.filter((o) => o.region === on);
+  if ('seq' in e) {
+    expect(mine).toHaveLength(e.seq.length);
+    e.seq.forEach((x, k) => check([mine[k]!], x as Exclude<Expect, { ask: RegExp }>, { ...row, on: on }));
+    return;
+  }
   expect(mine).toHaveLength(1);
   const op = mine[0]!, p = op.params as unknown as Record<string, number>;
   if ('notKind' in e) { expect(op.kind).not.toBe(e.notKind); return; }

@@ -51,6 +51,7 @@ export type Amount =
     kind: 'degrees' | 'pixels' | 'percent' | 'factor' | 'turns' | 'number'; value: number; approximate: boolean;
     /** "to 50%", "200px wide" (a size) vs "by 50%", "10px wider" (a change) */ absolute?: boolean;
     /** A sign written in front of the number ("+20%", "-20°"). */ signed?: '+' | '-';
+    /** A percentage of something ("10% of the image", "50% of its width"): `region` = the selection's size. */ of?: 'image' | 'region';
   }
   /** A print length ("2 cm"): not a pixel amount; the planner says so instead of guessing. */
   | { kind: 'length'; value: number; unit: LengthUnit; approximate: boolean }
@@ -149,9 +150,25 @@ const AXIS_VERBS: Record<string, { sense: 'up' | 'down'; axis: 'both' | 'x' | 'y
   narrow: { sense: 'down', axis: 'x', word: 'narrower' }, slim: { sense: 'down', axis: 'x', word: 'narrower' }, thin: { sense: 'down', axis: 'x', word: 'narrower' },
 };
 const ADJ_COMPARATIVES = new Set(['small', 'big', 'little', 'large', 'tall', 'long', 'short', 'wide', 'huge']);
-const CLAUSE_CONJ = new Set(['and', 'then', 'but', 'also', 'plus', 'or', 'after that', 'afterwards', ',', ';', '.', '!', '?', 'while', '(', ')', '[', ']']);
+const CLAUSE_CONJ = new Set(['and', 'then', 'but', 'also', 'plus', 'or', 'after that', 'afterwards', ',', ';', '.', '!', '?', 'while', '(', ')', '[', ']', '\u2014', '\u2013']);
 /** Words that open a self-correction ("actually no, 20px down"): what follows replaces what came before. */
-const CORRECTION_WORDS = new Set(['actually', 'sorry', 'oops', 'wait', 'i mean', 'scratch that', 'correction', 'no']);
+const CORRECTION_WORDS = new Set(['actually', 'sorry', 'oops', 'wait', 'i mean', 'i meant', 'scratch that', 'correction', 'no', 'never mind', 'nevermind', 'no wait']);
+/** Correction words that open a new statement even inside a clause ("left oops I meant right"). */
+const CORRECTION_OPENERS = new Set(['actually', 'sorry', 'oops', 'i mean', 'i meant', 'scratch that', 'never mind', 'nevermind', 'no wait']);
+/** One-off misspellings of move words too short for {@link IntentParser.fuzzy} (a word of 5+ letters). */
+const TYPOS: Record<string, string> = {
+  mvoe: 'move', mov: 'move', moev: 'move', mve: 'move', rigth: 'right', rihgt: 'right', rght: 'right', lft: 'left', letf: 'left', lef: 'left',
+  dwon: 'down', donw: 'down', dow: 'down', upp: 'up',
+};
+/** Fraction words and their denominators ("a third", "two thirds", "an eighth"). */
+const FRACTIONS: Record<string, number> = {
+  half: 2, halves: 2, third: 3, thirds: 3, quarter: 4, quarters: 4, fourth: 4, fourths: 4, fifth: 5, fifths: 5,
+  sixth: 6, sixths: 6, eighth: 8, eighths: 8, tenth: 10, tenths: 10,
+};
+/** Scale verbs that say neither bigger nor smaller: "scale it by 20%" is to 20% or 20% more. */
+const NEUTRAL_SCALE_VERBS = new Set(['scale', 'resize', 'size', 'rescale']);
+/** Scale verbs that say bigger: with a percentage of 100 or more and no "by", the new size ("zoom 150%"). */
+const UP_SCALE_VERBS = ['enlarge', 'grow', 'magnify', 'upscale', 'expand', 'zoom', 'increase', 'boost', 'inflate', 'maximize', 'blow up', 'size up'];
 /** Prepositions before a place in the picture ("to the top left", "in the middle", "at the left edge"). */
 const PLACE_PREPS = new Set(['to', 'into', 'onto', 'toward', 'towards', 'in', 'at']);
 /** Nouns for the picture itself ("the center of the image"). */
@@ -188,9 +205,23 @@ class IntentParser {
   private ccwPositive = false;
   /** The last {@link tail} met an unknown word right after its amount ("20% biger"). */
   private unknownAfterAmount = false;
+  /** The last {@link tail} read its amount after "by" ("scale it by 20%"). */
+  private amountAfterBy = false;
+  /** The clause being read corrects the one before ("actually make it 30"). */
+  private correcting = false;
+  /** Where each percentage amount was written (for a move, which cannot use one yet). */
+  private readonly amountSpans = new WeakMap<Amount, { start: number; end: number }>();
 
   constructor(private readonly text: string) {
     this.lx = lexemes(tokenize(text));
+    // "mvoe it lft": short move words with a common slip, read as the word (and said so).
+    for (const l of this.lx) {
+      const fix = l.senses.length === 0 ? TYPOS[l.norm] : undefined;
+      if (!fix) continue;
+      l.senses.push(...sensesOf(fix));
+      if (sensesOf(fix).some((x) => x.cat === 'verb')) l.lemma = fix;
+      this.corrections.push({ word: l.text, as: fix });
+    }
   }
 
   parse(): IntentParse {
@@ -211,7 +242,9 @@ class IntentParser {
       }
       let lead = 0;
       while (lead < seg.lx.length && CORRECTION_WORDS.has(seg.lx[lead]!.norm)) lead++;
-      if (lead > 0 && (lead === seg.lx.length || seg.lx[0]!.norm !== 'no')) {
+      // "no, 20px", "no 20px", "no, right": a plain "no" before an amount or a direction corrects too.
+      const noFix = seg.lx[0]!.norm === 'no' && lead < seg.lx.length && (has(seg.lx[lead], 'num') || has(seg.lx[lead], 'rot') || ['left', 'right', 'up', 'down'].includes(sense(seg.lx[lead], 'dir')?.dir ?? '')) && !!last;
+      if (lead > 0 && (lead === seg.lx.length || seg.lx[0]!.norm !== 'no' || noFix)) {
         for (let k = 0; k < lead; k++) this.mark(seg.lx[k]!);
         correcting = true;
         if (lead === seg.lx.length) continue;
@@ -219,6 +252,7 @@ class IntentParser {
       }
       const fix = correcting;
       correcting = false;
+      this.correcting = fix;
       if (seg.role === 'contrast') {
         this.ignored.push(this.span(seg.lx));
         for (const l of seg.lx) this.note(l, 'ignored');
@@ -265,6 +299,22 @@ class IntentParser {
           if (p) { actions.push(p); last = p; continue; }
         }
         if (fix && last && hasMods) { replaceModifiers(last, f); continue; }
+        // "rotate it 45° and 10px up": an amount per direction after a rotation or a scale is a move of its own.
+        if (last && last.cls !== 'move' && f.object.kind === 'none' && f.legs?.length && f.legs.every((g) => g.amount.kind === 'pixels' || g.amount.kind === 'number') && !f.rotation && !f.comparative) {
+          const m: IntentAction = { ...f, verb: 'move', cls: 'move', soft: false };
+          actions.push(m); last = m; continue;
+        }
+        // "move it 40px left and 10° clockwise": an angle after a move is a rotation of its own.
+        if (last && last.cls === 'move' && f.object.kind === 'none' && (f.rotation || f.amount?.kind === 'degrees' || f.amount?.kind === 'turns') && !f.directions.length && !f.comparative) {
+          const r: IntentAction = { ...f, verb: 'rotate', cls: 'rotate', soft: false };
+          actions.push(r); last = r; continue;
+        }
+        // "make it 100 px wide and 50 px tall": a size along the other axis is a scale of its own.
+        if (last && last.cls === 'scale' && f.object.kind === 'none' && f.comparative && last.comparative && f.comparative.axis !== 'both' && last.comparative.axis !== 'both' && f.comparative.axis !== last.comparative.axis && f.amount) {
+          const m: IntentAction = { ...f, verb: `make ${f.comparative.word}`, cls: 'scale', soft: false };
+          settleSize(m);
+          actions.push(m); last = m; continue;
+        }
         const hasNp = f.object.kind !== 'none';
         const lastHasMods = !!last && (last.directions.length > 0 || !!last.amount || !!last.rotation || !!last.destination || !!last.comparative);
         if (!last || (hasNp && !hasMods && !fullNpOf(f) && lastHasMods)) {
@@ -295,6 +345,13 @@ class IntentParser {
       }
     }
     for (const a of actions) this.settleRotation(a);
+    // "move it 50% of its width to the right", "move it 20% right": the planner moves by pixels
+    // only, so a share is reported as not understood rather than replaced by a default in silence.
+    for (const a of actions) {
+      const sp = a.cls === 'move' && (a.amount?.kind === 'percent' || a.amount?.kind === 'factor') ? this.amountSpans.get(a.amount) : undefined;
+      // (Not inside a vector "(10%, 20%)": the exact reader reads those as shares of the image.)
+      if (sp && !/\([^)]*$/.test(this.text.slice(0, sp.start)) && !this.unknown.some((u) => u.start === sp.start)) this.unknown.push({ word: this.text.slice(sp.start, sp.end), start: sp.start, role: 'ignored' });
+    }
     // Every word not consumed by a phrase is reported.
     for (let i = 0; i < this.lx.length; i++) if (!this.seen.has(i) && isUnknown(this.lx[i])) this.note(this.lx[i]!, 'ignored');
     this.unknown.sort((a, b) => a.start - b.start);
@@ -346,6 +403,10 @@ class IntentParser {
     for (let i = 0; i < this.lx.length; i++) {
       const l = this.lx[i]!, next = this.lx[i + 1];
       if (CLAUSE_CONJ.has(l.norm)) { this.seen.add(i); flush('main'); continue; }
+      // A dash with spaces around it ("left - no, right") ends a clause as a comma does.
+      if (l.norm === '-' && l.senses.length === 0 && i > 0 && this.lx[i - 1]!.end < l.start && next && next.start > l.end) { this.seen.add(i); flush('main'); continue; }
+      // "left oops I meant right": a correction word starts a new statement.
+      if (CORRECTION_OPENERS.has(l.norm) && cur.lx.length > 0 && !cur.lx.every((x) => CORRECTION_WORDS.has(x.norm))) flush('main');
       if (l.norm === 'by' && next && next.gerund && has(next, 'verb')) { this.seen.add(i); flush('means'); continue; }
       if (l.norm === 'without' && next && next.gerund) { this.seen.add(i); flush('without'); continue; }
       if (l.norm === 'so' && next && (next.norm === 'that' || has(next, 'ref') || has(next, 'det'))) {
@@ -353,7 +414,7 @@ class IntentParser {
         if (next.norm === 'that') { this.seen.add(i + 1); i++; }
         continue;
       }
-      if (l.norm === 'instead of' || (l.norm === 'instead' && next?.norm === 'of')) { flush('contrast'); cur.lx.push(l); continue; }
+      if (l.norm === 'instead of' || l.norm === 'rather than' || (l.norm === 'instead' && next?.norm === 'of')) { flush('contrast'); cur.lx.push(l); continue; }
       if (l.gerund && sense(l, 'verb')?.cls === 'keep' && cur.lx.length > 0) { flush('keep'); cur.lx.push(l); continue; }
       cur.lx.push(l);
     }
@@ -424,9 +485,12 @@ class IntentParser {
       // "make it 150%", "make it 0.8 times": a size stated outright ("make it +20%": a change).
       if (!this.unknownAfterAmount) settleSize(a);
       if (!a.comparative) {
+        // "… actually make it 30": a new amount for the action being corrected.
+        if (this.correcting && a.amount && a.amount.kind !== 'qualitative') return { fragment: a };
         this.ignored.push(this.span(lx));
         return {};
       }
+      applyAlongAxis(a);
       a.verb = `make ${a.comparative.word}`;
       return { action: a };
     }
@@ -459,8 +523,12 @@ class IntentParser {
       const p = lx.slice(i + 1).find((l) => l.norm === 'out' || l.norm === 'in');
       if (p) a.comparative = p.norm === 'out' ? { sense: 'down', axis: 'both', word: 'smaller' } : { sense: 'up', axis: 'both', word: 'bigger' };
     }
+    // "zoom 150%", "enlarge it 200%": with a bigger verb and no "by", a percentage of 100 or more is the new size.
+    if (v.cls === 'scale' && !a.comparative && UP_SCALE_VERBS.includes(v.lemma) && v.lemma !== 'increase' && v.lemma !== 'boost' && a.amount?.kind === 'percent' && !a.amount.signed && !this.amountAfterBy && a.amount.value >= 100) {
+      a.amount = { ...a.amount, absolute: true };
+    }
     if (v.cls === 'scale' && !a.comparative) {
-      const up = ['enlarge', 'grow', 'magnify', 'upscale', 'expand', 'zoom', 'increase', 'boost', 'inflate', 'maximize', 'blow up', 'size up'].includes(v.lemma) || a.directions.includes('up');
+      const up = UP_SCALE_VERBS.includes(v.lemma) || a.directions.includes('up');
       const down = ['shrink', 'reduce', 'downscale', 'decrease', 'deflate', 'diminish', 'minimize', 'size down'].includes(v.lemma) || a.directions.includes('down');
       if (up !== down) a.comparative = { sense: up ? 'up' : 'down', axis: 'both', word: up ? 'bigger' : 'smaller' };
       a.directions = a.directions.filter((d) => d !== 'up' && d !== 'down');
@@ -468,8 +536,11 @@ class IntentParser {
     if (v.cls === 'scale') {
       applyAxisNoun(a, lx.slice(i + 1));
       // "scale it 80%", "resize it 50%": with a verb that says neither bigger nor smaller, a
-      // percentage is the new size ("scale it +20%": a change).
-      if (!this.unknownAfterAmount) settleSize(a);
+      // percentage is the new size ("scale it +20%": a change). "Scale it by 20%" is to 20% in
+      // Photoshop's words but 20% more in others': asked, not guessed (not below 100%, "by 150%" is ×1.5).
+      const ambiguousBy = NEUTRAL_SCALE_VERBS.has(v.lemma) && !a.comparative && this.amountAfterBy && a.amount?.kind === 'percent' && !a.amount.signed && !a.amount.absolute && a.amount.value < 100;
+      if (!this.unknownAfterAmount && !ambiguousBy) settleSize(a);
+      applyAlongAxis(a);
     }
     return { action: a };
   }
@@ -494,6 +565,7 @@ class IntentParser {
   private tail(lx: Lexeme[], start: number, head: { verb: string; cls: ActionClass; soft: boolean }): IntentAction {
     const a: IntentAction = { ...head, object: emptyRef(), directions: [], gapped: false, text: this.span(lx) };
     this.unknownAfterAmount = false;
+    this.amountAfterBy = false;
     let i = start;
     // Particle right after the verb: "scale up", "shrink down", "turn around".
     if (head.cls === 'scale' && (lx[i]?.norm === 'up' || lx[i]?.norm === 'down')) {
@@ -524,7 +596,10 @@ class IntentParser {
         a.pivot = words.join(' ');
         i = j; continue;
       }
-      if (l.norm === 'by' && (has(next, 'num') || has(next, 'mult') || has(next, 'approx'))) { i++; continue; }
+      // "a third of a turn", "a quarter bigger", "by a third", "to a third", "two thirds".
+      const fr = this.fraction(lx, i, a);
+      if (fr !== null) { i = fr; amountEnd = i - 1; approx = false; continue; }
+      if (l.norm === 'by' && (has(next, 'num') || has(next, 'mult') || has(next, 'approx'))) { this.amountAfterBy = true; i++; continue; }
       // "right not left", "20px, not 40px": the negated modifier is set aside.
       if (has(l, 'neg') && !has(l, 'verb') && next && (has(next, 'dir') || has(next, 'rot') || has(next, 'num') || has(next, 'comparative') || has(next, 'mult'))) {
         this.mark(next);
@@ -533,18 +608,30 @@ class IntentParser {
         i = j; continue;
       }
       if (has(l, 'num')) {
-        const n = l.value ?? 0;
-        let u = sense(next, 'unit');
+        let n = l.value ?? 0;
+        const first = i;
+        // A range ("40-50px", "10 to 20% bigger", "40–50 px"): its middle, said in a warning.
+        const sep = lx[i + 1], hi = lx[i + 2];
+        if (sep && hi && has(hi, 'num') && !hi.sign && (sep.norm === '-' || sep.norm === '\u2013' || sep.norm === 'to') && (hi.value ?? 0) > n && (has(lx[i + 3], 'unit') || sep.norm !== 'to') && lx[i - 1]?.norm !== 'from') {
+          const mid = (n + hi.value!) / 2;
+          this.mark(sep); this.mark(hi);
+          this.corrections.push({ word: this.text.slice(l.start, hi.end), as: `${mid} (the middle of the range)` });
+          n = mid; approx = true; i += 2;
+        }
+        const next2 = lx[i + 1];
+        let u = sense(next2, 'unit');
+        // "40 points": typographic points (a print length) after a number.
+        if (!u && (next2?.norm === 'points' || next2?.norm === 'point')) u = { cat: 'unit', unit: 'pt' };
         // "20 degres", "40 pixles": a one-letter slip in the unit after a number.
-        if (!u && next && isUnknown(next)) {
-          const fz = this.fuzzy(next, FUZZY_UNITS);
+        if (!u && next2 && isUnknown(next2)) {
+          const fz = this.fuzzy(next2, FUZZY_UNITS);
           if (fz) u = sensesOf(fz).find((s): s is Extract<Sense, { cat: 'unit' }> => s.cat === 'unit');
         }
-        const signed = l.sign ? { signed: l.sign } : {};
+        const signed = l.sign && first === i ? { signed: l.sign } : {};
         let amt: Amount = { kind: 'number', value: n, approximate: approx, ...signed };
         if (u) {
-          this.mark(next!); i++;
-          const to = lx[i - 2]?.norm === 'to';
+          this.mark(next2!); i++;
+          const to = lx[first - 1]?.norm === 'to';
           amt = u.unit === 'deg' ? { kind: 'degrees', value: n, approximate: approx, ...signed }
             : u.unit === 'px' ? { kind: 'pixels', value: n, approximate: approx, ...signed, ...(to ? { absolute: true } : {}) }
               : u.unit === 'percent' ? { kind: 'percent', value: n, approximate: approx, absolute: to, ...signed }
@@ -552,6 +639,20 @@ class IntentParser {
                   : u.unit === 'times' ? { kind: 'factor', value: n, approximate: approx, ...signed }
                     : { kind: 'length', value: n, unit: u.unit, approximate: approx };
         }
+        // "50% of its width", "10% of the image": a share of something ("its": the selection).
+        if (amt.kind === 'percent' && lx[i + 1]?.norm === 'of') {
+          let j = i + 2;
+          const poss = !!sense(lx[j], 'det')?.possessive;
+          if (has(lx[j], 'det')) j++;
+          if (IMAGE_NOUNS.has(lx[j]?.norm ?? '') && AXIS_NOUNS[lx[j + 1]?.norm ?? '']) j++;
+          const noun = lx[j]?.norm ?? '';
+          if (IMAGE_NOUNS.has(noun) || AXIS_NOUNS[noun] || noun === 'size') {
+            for (let k = i + 1; k <= j; k++) this.mark(lx[k]!);
+            amt = { ...amt, of: poss || noun === 'size' ? 'region' : 'image' };
+            i = j;
+          }
+        }
+        if (amt.kind === 'percent') this.amountSpans.set(amt, { start: l.start, end: lx[i]!.end });
         a.amount = amt; approx = false;
         if (amt.kind === 'pixels' || amt.kind === 'number') events.push({ amount: amt });
         amountEnd = i; i++; continue;
@@ -578,7 +679,20 @@ class IntentParser {
         approx = false; i = j; continue;
       }
       if (sense(l, 'unit')?.unit === 'turn' && lx[i - 1] && has(lx[i - 1], 'det')) { a.amount = { kind: 'turns', value: 1, approximate: approx }; i++; continue; }
+      // "a pixel", "one more degree": one of the unit.
+      const u1 = sense(l, 'unit')?.unit;
+      if ((u1 === 'px' || u1 === 'deg') && (lx[i - 1]?.norm === 'a' || lx[i - 1]?.norm === 'an') && (l.norm === 'pixel' || l.norm === 'px' || l.norm === 'degree' || l.norm === 'deg')) {
+        a.amount = u1 === 'px' ? { kind: 'pixels', value: 1, approximate: approx } : { kind: 'degrees', value: 1, approximate: approx };
+        events.push({ amount: a.amount });
+        amountEnd = i; i++; continue;
+      }
       const comp = sense(l, 'comparative');
+      // "80% as big", "50% as wide": the new size, not 80% more.
+      if (comp && lx[i - 1]?.norm === 'as' && amountEnd === i - 2 && a.amount?.kind === 'percent' && !a.amount.signed) {
+        a.amount = { ...a.amount, absolute: true };
+        a.comparative = { sense: a.amount.value >= 100 ? 'up' : 'down', axis: comp.axis, word: comp.word };
+        i++; continue;
+      }
       if (comp && !(has(l, 'dir') && a.cls !== 'scale')) {
         a.comparative = { sense: comp.sense, axis: comp.axis, word: comp.word, ...(POSITIVE_ADJ.has(l.norm) ? { positive: true } : {}) };
         i++; continue;
@@ -660,6 +774,47 @@ class IntentParser {
   }
 
   /**
+   * A fraction at `i` ("a third", "two thirds", "an eighth", "by a quarter", "to a third", "by
+   * half"): sets the action's amount and returns the index after it; null when there is none.
+   * "… of a turn" / "… turn" is that share of a turn; "by a quarter" and "a quarter bigger" a
+   * change (25% more or less, by the verb or the comparative); "to a third" or "a third (of) the
+   * size" the new size.
+   */
+  private fraction(lx: Lexeme[], i: number, a: IntentAction): number | null {
+    let k = i, ctx: 'by' | 'to' | null = null;
+    if (lx[k]?.norm === 'by' || lx[k]?.norm === 'to') { ctx = lx[k]!.norm as 'by' | 'to'; k++; }
+    let num = 1, counted = false;
+    if (lx[k]?.norm === 'a' || lx[k]?.norm === 'an' || lx[k]?.norm === 'one') { k++; counted = true; }
+    else if (has(lx[k], 'num') && !lx[k]!.sign && Number.isInteger(lx[k]!.value) && (lx[k]!.value ?? 0) > 0 && (lx[k]!.value ?? 0) < 10) { num = lx[k]!.value!; k++; counted = true; }
+    const fw = lx[k]?.norm ?? '';
+    const den = FRACTIONS[fw];
+    if (!den) return null;
+    const plural = fw.endsWith('s') && fw !== 'halves' ? true : fw === 'halves';
+    if (plural !== num > 1) return null;
+    // "half" alone is read by the multiplier rules ("half a turn", "half as big"), except "by half".
+    if (!counted && !(fw === 'half' && ctx === 'by')) return null;
+    if (fw === 'half' && ctx !== 'by' && !has(lx[k + 1], 'comparative')) return null;
+    const value = num / den;
+    for (let j = i; j <= k; j++) this.mark(lx[j]!);
+    k++;
+    // "… of a turn", "… of a full rotation", "… turn".
+    let j = k;
+    if (lx[j]?.norm === 'of') j++;
+    if (has(lx[j], 'det')) j++;
+    if (lx[j]?.norm === 'full' || lx[j]?.norm === 'complete') j++;
+    const w = lx[j]?.norm ?? '';
+    if (sense(lx[j], 'unit')?.unit === 'turn' || w === 'rotation' || w === 'revolution' || w === 'circle') {
+      for (let m = k; m <= j; m++) this.mark(lx[m]!);
+      a.amount = { kind: 'turns', value, approximate: false };
+      return j + 1;
+    }
+    const pct = Math.round(value * 1e6) / 1e4;
+    a.amount = ctx !== 'to' && (ctx === 'by' || has(lx[k], 'comparative')) ? { kind: 'percent', value: pct, approximate: false } : { kind: 'factor', value, approximate: false };
+    this.amountSpans.set(a.amount, { start: lx[i]!.start, end: lx[k - 1]!.end });
+    return k;
+  }
+
+  /**
    * A place in the picture after a preposition: [det] place-word+ [corner|edge|side…] [of the
    * image]. It counts as a place (not a direction such as "to the left") when it names both
    * axes ("the top left"), the middle, a border noun ("the left edge") or the picture ("the top
@@ -719,6 +874,8 @@ class IntentParser {
     while (i < lx.length) {
       const l = lx[i]!, next = lx[i + 1];
       const d = sense(l, 'det');
+      // "make the apple a third bigger": "a third" is an amount, not the third one.
+      if (d && content && (l.norm === 'a' || l.norm === 'an') && FRACTIONS[next?.norm ?? '']) break;
       if (d) {
         if (d.possessive) ref.possessive = true;
         this.mark(l); i++; continue;
@@ -822,7 +979,8 @@ function mergeModifiers(into: IntentAction, f: IntentAction): void {
   for (const d of f.directions) if (!into.directions.includes(d)) into.directions.push(d);
   if (f.legs) into.legs = [...(into.legs ?? []), ...f.legs];
   if (f.place) into.place = { ...f.place, ...into.place };
-  if (f.amount && !into.amount) into.amount = f.amount;
+  // "up slightly, maybe 5px", "a bit smaller, like 15%": a number refines a word amount.
+  if (f.amount && (!into.amount || (into.amount.kind === 'qualitative' && f.amount.kind !== 'qualitative' && !f.directions.length))) into.amount = f.amount;
   if (f.rotation && !into.rotation) into.rotation = f.rotation;
   if (f.destination && !into.destination) into.destination = f.destination;
   if (f.pivot && !into.pivot) into.pivot = f.pivot;
@@ -882,6 +1040,16 @@ function applyAxisNoun(a: IntentAction, lx: readonly Lexeme[]): void {
     a.comparative = { sense: 'up', axis, word: axis === 'x' ? 'wide' : 'tall', positive: true };
     a.amount = { ...a.amount, absolute: true };
   }
+}
+
+/** "scale it 120% horizontally", "shrink it vertically", "make it bigger horizontally": a scale along that axis. */
+function applyAlongAxis(a: IntentAction): void {
+  const c = a.comparative;
+  if (!c || c.axis !== 'both' || a.object.parts.length) return;
+  const along = /\b(vertically|horizontally)\b/i.exec(a.text)?.[1]?.toLowerCase();
+  if (!along) return;
+  const axis = along === 'vertically' ? 'y' : 'x', up = c.sense === 'up';
+  a.comparative = { ...c, axis, word: axis === 'y' ? (up ? 'taller' : 'shorter') : up ? 'wider' : 'narrower' };
 }
 
 /** A sentence that states a convention or a unit ("my convention: counterclockwise is positive"), not an edit. */

@@ -3,7 +3,7 @@
  * punctuation, with character offsets) → lexemes (a token or a fixed multi-word expression,
  * each with its lexicon senses).
  */
-import { isLexical, lemmaCandidates, MAX_EXPRESSION_WORDS, sensesOf, type Sense } from './lexicon';
+import { isLexical, lemmaCandidates, MAX_EXPRESSION_WORDS, numberWord, sensesOf, type Sense } from './lexicon';
 import { NUMBER_SRC, numberValue, writtenSign } from './numbers';
 
 /** One token of the input with its character span. */
@@ -39,7 +39,7 @@ export interface Lexeme {
 
 // Numbers (signs, decimal points and commas, thousands, fractions: see numbers.ts), words, unit
 // symbols (°, and its look-alikes º U+00BA and ˚ U+02DA), punctuation (brackets end a clause).
-const TOKEN_RE = new RegExp(`(${NUMBER_SRC})|([a-z]+(?:['’][a-z]+)?(?:-[a-z]+(?:['’][a-z]+)?)*)|([°%~×\u00ba\u02da])|([,;.!?()\\[\\]])|(\\S)`, 'gi');
+const TOKEN_RE = new RegExp(`(${NUMBER_SRC})|([a-z]+(?:['’][a-z]+)?(?:-[a-z]+(?:['’][a-z]+)?)*)|([°%~×\u00ba\u02da])|([,;.!?()\\[\\]\u2013\u2014])|(\\S)`, 'giu'); // u: an emoji is one symbol, not two halves
 /** Contractions that are words of their own, not a possessive "'s". */
 const KEEP_APOSTROPHE = new Set(["it's", "let's", "that's", "what's", "there's", "here's", "he's", "she's"]);
 
@@ -97,6 +97,14 @@ export function lexemes(tokens: readonly Token[]): Lexeme[] {
       i++;
       continue;
     }
+    // Number words: "twenty five", "twenty-two", "two hundred (and) fifty", "a hundred".
+    const nw = numberWords(tokens, i);
+    if (nw) {
+      const span = tokens.slice(i, nw.next);
+      out.push({ text: span.map((s) => s.text).join(' '), norm: span.map((s) => s.norm).join(' '), start: t.start, end: span[span.length - 1]!.end, senses: [{ cat: 'num', value: nw.value }], gerund: false, value: nw.value });
+      i = nw.next;
+      continue;
+    }
     let matched = false;
     for (let n = Math.min(MAX_EXPRESSION_WORDS, tokens.length - i); n >= 2; n--) {
       const span = tokens.slice(i, i + n);
@@ -104,7 +112,9 @@ export function lexemes(tokens: readonly Token[]): Lexeme[] {
       const expr = span.map((s) => s.norm).join(' ');
       if (isLexical(expr)) {
         const last = span[n - 1]!;
-        out.push({ text: span.map((s) => s.text).join(' '), norm: expr, start: t.start, end: last.end, senses: [...sensesOf(expr)], gerund: false });
+        const senses = [...sensesOf(expr)];
+        const num = senses.find((s) => s.cat === 'num');
+        out.push({ text: span.map((s) => s.text).join(' '), norm: expr, start: t.start, end: last.end, senses, gerund: false, ...(num && num.cat === 'num' ? { value: num.value } : {}) });
         i += n;
         matched = true;
         break;
@@ -129,4 +139,33 @@ export function lexemes(tokens: readonly Token[]): Lexeme[] {
     i++;
   }
   return out;
+}
+
+/**
+ * A run of two or more number words read as one number ("twenty five" → 25, "two hundred" → 200,
+ * "one hundred and fifty" → 150); null for a single word (the lexicon gives its value).
+ */
+function numberWords(tokens: readonly Token[], i: number): { value: number; next: number } | null {
+  const val = (k: number): number | undefined => (tokens[k]?.type === 'word' && tokens[k]!.norm !== 'dozen' ? numberWord(tokens[k]!.norm) : undefined);
+  if (val(i) === undefined) return null;
+  let total = 0, cur = 0, k = i, words = 0, last: number | undefined;
+  while (k < tokens.length) {
+    const v = val(k);
+    // "two hundred and fifty": "and" only between a hundred / thousand and a smaller number.
+    if (v === undefined && tokens[k]!.norm === 'and' && (last === 100 || last === 1000) && (val(k + 1) ?? 100) < 100) { k++; continue; }
+    if (v === undefined) break;
+    if (v === 100) {
+      if (last !== undefined && (last >= 100 || cur >= 100)) break;
+      cur = (cur || 1) * 100;
+    } else if (v === 1000) { total += (cur || 1) * 1000; cur = 0; }
+    else if (last !== undefined) {
+      // A units word after a tens word ("twenty five"), or a number under 100 after a hundred.
+      const tens = last >= 20 && last < 100 && last % 10 === 0 && v > 0 && v < 10;
+      const afterHundred = (last === 100 || last === 1000) && v < 100;
+      if (!tens && !afterHundred) break;
+      cur += v;
+    } else cur = v;
+    last = v; words++; k++;
+  }
+  return words < 2 ? null : { value: total + cur, next: k };
 }
