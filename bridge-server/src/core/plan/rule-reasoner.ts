@@ -29,6 +29,7 @@ import { pt, scoreKinds, type KindScore } from './infer';
 import { describeOperation } from './describe';
 import { readExact, type ExactEdit } from '../intent/exact';
 import { ErrorCode, maskBounds, SmartDragError } from '@smartdrag/shared';
+import { readCues, type CueRegion, type TextCues } from './text-cues';
 
 /** Default magnitudes when neither the arrow nor the text gives one. */
 export const DEFAULTS = {
@@ -164,11 +165,44 @@ function partQuestion(a: IntentAction): string | null {
 /** The drag kind an operation verb class asks for. */
 const KIND_OF: Record<ActionClass, DragKind> = { move: 'translate', rotate: 'rotate', scale: 'scale', deform: 'deform' };
 
-/** Kinds the text rules out for the handle regions ("don't rotate it", "without moving it"). */
+const CUES = new WeakMap<IntentParse, TextCues>();
+const NO_CUES = readCues('');
+/** Cues read from the raw text of a parse (see text-cues.ts); none without a parse. */
+function cuesOf(parse: IntentParse | null): TextCues {
+  if (!parse) return NO_CUES;
+  let c = CUES.get(parse);
+  if (!c) { c = readCues(parse.text); CUES.set(parse, c); }
+  return c;
+}
+
+/** A negated verb that only asks for less ("don't rotate it so much"): not a kind ruled out. */
+function onlyLess(c: { state: string[] }): boolean {
+  return c.state.some((w) => /^(so|that|too)$/.test(w)) && c.state.some((w) => /^(much|far)$/.test(w));
+}
+
+/**
+ * Kinds the text rules out for the handle regions: a negated edit verb ("don't rotate it", "without
+ * moving it"), or wording that keeps a kind ("keep it in place", "same size", "keep it upright").
+ */
 function ruledOutKinds(parse: IntentParse | null): Map<DragKind, string> {
   const out = new Map<DragKind, string>();
-  for (const c of parse?.constraints ?? []) if (c.notKind && handleRef(c.object)) out.set(KIND_OF[c.notKind], c.text);
+  for (const c of parse?.constraints ?? []) if (c.notKind && handleRef(c.object) && !onlyLess(c)) out.set(KIND_OF[c.notKind], c.text);
+  for (const [k, words] of cuesOf(parse).keepKinds) if (!out.has(k)) out.set(k, `${k === 'translate' ? 'move' : k === 'scale' ? 'resize' : k} it ("${words}")`);
   return out;
+}
+
+/** A word the cues read ("reverse" in "reverse it", "stay" in "stay put"): not an unknown word. */
+function cueWord(parse: IntentParse, word: string): boolean {
+  const c = cuesOf(parse), w = word.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (!w) return false;
+  const phrases = [...c.keepKinds.values(), ...c.keepRegions.map((k) => k.text), c.reverse, c.factor?.words, c.delta?.words, c.lean?.words, c.arrowFor?.words];
+  return phrases.some((p) => !!p && new RegExp(`\\b${w}\\b`).test(p));
+}
+
+/** A keep constraint already read as a kind ruled out ("keep its position", "keep the size"): no keep-mask warning. */
+function keepReadAsKind(parse: IntentParse, c: { text: string }): boolean {
+  const t = c.text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
+  return [...cuesOf(parse).keepKinds.values()].some((w) => t.includes(w) || w.includes(t));
 }
 
 /** A phrase that refers to the selection itself ("it", "them", "the selection", or nothing). */
@@ -198,8 +232,21 @@ export interface ForcedKind {
 export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?: ReadonlyMap<number, ForcedKind>): Plan {
   if (ctx.drags.length === 0) return textOnlyPlan(ctx, parse);
   const warnings: string[] = [];
-  const actions = parse?.actions ?? [];
+  const cues = cuesOf(parse);
+  // Actions naming a region no arrow is on ("make the left one bigger" with the arrow on the right one).
+  const { near: actions, away } = splitByRegion(baseActions(parse), ctx);
+  const borrowed = borrowedArrowPlan(ctx, parse, actions, away);
+  if (borrowed) return borrowed;
   const { map: assignment, byOrderOnly } = bestAssignment(actions, ctx);
+  // "also make it 10% bigger" on an arc: the arrow keeps its own reading and the text's edit comes on top.
+  if (cues.also && !forced?.size) {
+    for (const [region, a] of [...assignment]) {
+      const ds = ctx.drags.filter((d) => d.drag.region === region && (!d.drag.kind || d.drag.kind === 'auto'));
+      const tk = ds.length ? textKind(a, ds[0]!) : null;
+      if (tk?.explicit && ds.every((d) => d.scores[0]!.kind !== tk.kind && d.scores[0]!.score >= 0.5)) assignment.delete(region);
+    }
+  }
+  refuseKeptRegions(ctx, cues, parse?.actions ?? []);
   const readings: Reading[][] = ctx.drags.map((d) => {
     const fk = forced?.get(d.index);
     const a = assignment.get(d.drag.region);
@@ -212,15 +259,16 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
   });
 
   if (parse) {
-    const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word);
+    const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored' && !cueWord(parse, u.word)).map((u) => u.word);
     if (ignoredWords.length) warnings.push(`Words not understood in the intent: ${ignoredWords.map((w) => `"${w}"`).join(', ')}`);
     warnings.push(...correctionWarnings(parse));
-    if (parse.text.trim() && actions.length === 0 && ruledOutKinds(parse).size === 0) warnings.push('The intent names no operation I know; the plan follows the arrows.');
+    if (parse.text.trim() && actions.length === 0 && ruledOutKinds(parse).size === 0 && !cues.reverse && !cues.factor && !cues.delta && !cues.lean) warnings.push('The intent names no operation I know; the plan follows the arrows.');
     const keepMasks = ctx.req.keep?.length ?? 0;
     for (const c of parse.constraints) {
       const what = c.object.text || 'that';
       if (c.object.kind === 'it' && !c.negated) continue; // "keeping it sitting on the table": handled as a scale anchor
       if (c.notKind && handleRef(c.object)) continue; // "don't rotate it": a kind ruled out (see readingsFor), not a region to keep
+      if (keepReadAsKind(parse, c)) continue; // "keep its position", "keep the size": a kind ruled out
       warnings.push(keepMasks
         ? `Keeping "${what}" unchanged: ${keepMasks} keep mask(s) protect it.`
         : `The intent asks to keep "${what}" unchanged, but no keep mask was drawn; only the handle regions and their targets change.`);
@@ -241,8 +289,10 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
       conflictAlts.push(alt);
     }
   }
-  main.operations.push(...textOnlyOperations(ctx, actions, main.warnings));
+  main.operations.push(...textOnlyOperations(ctx, actions, main.warnings, main.operations));
   main.operations.push(...unassignedActionOperations(ctx, actions, assignment, parse, main.warnings));
+  main.operations.push(...awayOperations(ctx, parse, away, main.warnings));
+  main.warnings.push(...cueNotes(parse, main.operations));
 
   // Alternatives: vary the most ambiguous drag.
   let worst = -1, worstSecond = 0;
@@ -264,6 +314,163 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
   }
   if (conflictAlts.length) main.alternatives = [...conflictAlts, ...(main.alternatives ?? [])].slice(0, 2);
   return main;
+}
+
+// ---- the text names a region no arrow is on ------------------------------------------------------
+
+/** The one region a phrase names among all regions (by position, order, or "the other one" beside the dragged one); null when it cannot tell. */
+function regionNamed(ref: RegionRef | CueRegion, ctx: PlanContext): string | null {
+  const ids = ctx.req.regions.map((r) => r.id);
+  if (ids.length < 2) return null;
+  const dragged = [...new Set(ctx.drags.map((d) => d.drag.region))];
+  if ('kind' in ref && ref.kind === 'other' || (!('kind' in ref) && /\bother\b/.test(ref.text))) {
+    const rest = ids.filter((id) => !dragged.includes(id));
+    return dragged.length === 1 && rest.length === 1 ? rest[0]! : null;
+  }
+  if ('kind' in ref && ref.kind !== 'unspecified') return null;
+  if ('parts' in ref && ref.parts.length) return null;
+  if (!ref.positions.length && ref.ordinal === undefined) return null;
+  const asRef: RegionRef = { kind: 'unspecified', positions: ref.positions, ordinal: ref.ordinal, words: [], parts: [], possessive: false, text: ref.text };
+  const scores = ids.map((id) => regionAffinity(asRef, id, ctx, ids));
+  const best = Math.max(...scores);
+  const winners = ids.filter((_, i) => scores[i] === best);
+  return best > 0 && winners.length === 1 ? winners[0]! : null;
+}
+
+/** The parse's actions; with none, "make it lean left" is a turn to the left (counter-clockwise). */
+function baseActions(parse: IntentParse | null): IntentAction[] {
+  if (!parse) return [];
+  const lean = cuesOf(parse).lean;
+  if (parse.actions.length || !lean) return parse.actions;
+  return [{ verb: 'lean', cls: 'rotate', soft: false, object: { kind: 'it', positions: [], words: [], parts: [], possessive: false, text: 'it' }, directions: [], rotation: lean.sense, gapped: false, text: lean.words }];
+}
+
+/** Actions for the dragged regions (`near`), and those naming a region no arrow is on (`away`, with that region). */
+function splitByRegion(actions: IntentAction[], ctx: PlanContext): { near: IntentAction[]; away: Map<IntentAction, string> } {
+  const dragged = new Set(ctx.drags.map((d) => d.drag.region));
+  const away = new Map<IntentAction, string>();
+  for (const a of actions) {
+    const id = regionNamed(a.object, ctx);
+    if (id && !dragged.has(id)) away.set(a, id);
+  }
+  return { near: actions.filter((a) => !away.has(a)), away };
+}
+
+/** A zero-length drag at a region's centroid: an edit read from the text alone. */
+function stillDrag(ctx: PlanContext, id: string): DragInfo {
+  const shape = ctx.shapes.get(id)!;
+  const c = shape.centroid;
+  const drag: Drag = { region: id, points: [c, c] };
+  const features = dragFeatures(drag, shape);
+  return { index: -1, drag, shape, features, scores: scoreKinds(features) };
+}
+
+/** A drag moved onto another region, keeping its place relative to the region's centroid. */
+function transplant(d: DragInfo, ctx: PlanContext, id: string): DragInfo {
+  const shape = ctx.shapes.get(id)!;
+  const ox = shape.centroid[0] - d.shape.centroid[0], oy = shape.centroid[1] - d.shape.centroid[1];
+  const drag: Drag = { region: id, points: d.drag.points.map((p) => [p[0] + ox, p[1] + oy] as Point) };
+  const features = dragFeatures(drag, shape);
+  return { index: d.index, drag, shape, features, scores: scoreKinds(features) };
+}
+
+/** The text gives the edit itself (a direction, an amount, a sense or a place): an arrow on another region adds nothing. */
+function textSaysEnough(a: IntentAction): boolean {
+  return a.directions.some((x) => x in DIR_VEC) || !!a.rotation || !!a.place || (!!a.amount && a.amount.kind !== 'qualitative');
+}
+
+/**
+ * One arrow on one region, and text that only names another region ("move the left one instead",
+ * "make the left one bigger", "this arrow is for the left one"): the text's region is edited, the
+ * arrow giving the amount and direction where it shows the text's kind, and the arrow's own region
+ * is left as it is (with a warning). Null when this does not apply.
+ */
+function borrowedArrowPlan(ctx: PlanContext, parse: IntentParse | null, near: IntentAction[], away: Map<IntentAction, string>): Plan | null {
+  const dragged = [...new Set(ctx.drags.map((d) => d.drag.region))];
+  if (dragged.length !== 1 || near.length > 0 || ctx.drags.some((d) => d.drag.kind && d.drag.kind !== 'auto')) return null;
+  const cues = cuesOf(parse);
+  const arrowFor = !away.size && cues.arrowFor ? regionNamed(cues.arrowFor.region, ctx) : null;
+  if (!away.size && !(arrowFor && arrowFor !== dragged[0])) return null;
+  const from = dragged[0]!;
+  const d = ctx.drags.find((x) => x.features.length >= DEFAULTS.minArrowPx) ?? ctx.drags[0]!;
+  const warnings: string[] = [];
+  const operations: Operation[] = [];
+  if (arrowFor) {
+    const moved = transplant(d, ctx, arrowFor);
+    const top = moved.scores[0]!;
+    const params = paramsFor(top.kind, moved, undefined, ctx, parse, warnings);
+    operations.push({ region: arrowFor, kind: top.kind, params, source: 'geometry', description: describeOperation(arrowFor, params), reason: `the text says the arrow on ${from} is for ${arrowFor} ("${cues.arrowFor!.words}"); geometry: ${top.why}` });
+    warnings.push(`The arrow is on region ${from} but the text says it is for region ${arrowFor} ("${cues.arrowFor!.words}"): the arrow's ${top.kind} is applied to ${arrowFor}, and ${from} is left as it is.`);
+  }
+  // "move the other one too": the arrow's own region keeps the arrow's edit as well.
+  if (cues.also) {
+    const top = d.scores[0]!;
+    const params = paramsFor(top.kind, d, undefined, ctx, parse, warnings);
+    operations.push({ region: from, kind: top.kind, params, source: 'geometry', description: describeOperation(from, params), reason: `geometry: ${top.why}; the text's "too"/"also" keeps the arrow's own edit` });
+  }
+  for (const [a, id] of away) {
+    const moved = transplant(d, ctx, id);
+    const tk = textKind(a, moved);
+    const useArrow = !textSaysEnough(a) && (!tk.explicit || tk.kind === moved.scores[0]!.kind) && tk.kind !== 'deform';
+    let kind = tk.kind, drag = moved;
+    if (!useArrow) {
+      const tok = textOnlyKind(a);
+      if ('question' in tok) throw askUser(`${tok.question} (The arrow is on region ${from}, but "${a.text}" names region ${id}.)`);
+      kind = tok.kind; drag = stillDrag(ctx, id);
+    }
+    const params = paramsFor(kind, drag, a, ctx, parse, warnings);
+    operations.push({ region: id, kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent: ${tk.why}; "${a.object.text}" is region ${id}, ${useArrow ? `so the arrow drawn on ${from} gives the amount and direction` : 'and the text gives the edit'}` });
+    warnings.push(`The arrow is on region ${from} but "${a.text}" names region ${id} ("${a.object.text}"): ${useArrow ? `the arrow's ${kind} is applied to ${id}` : `${id} is edited as the text says`}${cues.also ? `; ${from} keeps the arrow's own edit ("too")` : `, and ${from} is left as it is`}.`);
+    if (!useArrow) { const dflt = defaultAmountWarning(a, id, params); if (dflt) warnings.push(dflt); }
+  }
+  if (parse) warnings.push(...correctionWarnings(parse), ...cueNotes(parse, operations));
+  return { operations, warnings, confidence: 0.6, reasoner: 'rules' };
+}
+
+/** Actions naming a region no arrow is on, beside actions for the arrows: read from the text alone. */
+function awayOperations(ctx: PlanContext, parse: IntentParse | null, away: Map<IntentAction, string>, warnings: string[]): Operation[] {
+  const out: Operation[] = [];
+  for (const [a, id] of away) {
+    const tk = textOnlyKind(a);
+    if ('question' in tk) { warnings.push(`"${a.text}" names region ${id}, which has no arrow: ${tk.question}`); continue; }
+    const params = paramsFor(tk.kind, stillDrag(ctx, id), a, ctx, parse, warnings);
+    out.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent: ${tk.why}; "${a.object.text}" is region ${id}, which has no arrow, so the amount comes from the text` });
+    warnings.push(`Region ${id} has no arrow; its operation comes from the text alone ("${a.text}").`);
+    const dflt = defaultAmountWarning(a, id, params);
+    if (dflt) warnings.push(dflt);
+  }
+  return out;
+}
+
+const KIND_VERB: Record<DragKind, string> = { translate: 'move', rotate: 'rotate', scale: 'resize', deform: 'reshape' };
+
+/** "don't move the right one" with the arrow on the right one: ask instead of editing it. */
+function refuseKeptRegions(ctx: PlanContext, cues: TextCues, actions: IntentAction[]): void {
+  for (const k of cues.keepRegions) {
+    const id = regionNamed(k.region, ctx);
+    if (!id) continue;
+    for (const d of ctx.drags) {
+      if (d.drag.region !== id || d.features.length < DEFAULTS.minArrowPx) continue;
+      const explicit = actions.find((a) => regionNamed(a.object, ctx) === id);
+      const kind = d.drag.kind && d.drag.kind !== 'auto' ? d.drag.kind : explicit ? textKind(explicit, d).kind : d.scores[0]!.kind;
+      if (k.kinds.length && !k.kinds.includes(kind)) continue;
+      throw askUser(`The text says "${k.text}" (region ${id}), but the arrow is drawn on region ${id} and reads as a ${kind === 'translate' ? 'move' : kind}. Draw the arrow on the region to ${KIND_VERB[kind]}, or say which region the arrow is for.`);
+    }
+  }
+}
+
+/** Warnings for words about the arrow that changed its amount or direction ("the other way", "half as far", "not so much"). */
+function cueNotes(parse: IntentParse | null, ops: Operation[]): string[] {
+  const c = cuesOf(parse), out: string[] = [];
+  const kinds = new Set(ops.map((o) => o.kind));
+  if (c.reverse && (kinds.has('translate') || kinds.has('rotate') || kinds.has('scale'))) out.push(`Read "${c.reverse}" as the arrow's edit reversed.`);
+  if (c.factor && (c.factor.kind ? kinds.has(c.factor.kind) : kinds.has('translate') || kinds.has('rotate'))) {
+    out.push(c.factor.kind
+      ? `Read "${c.factor.words}" as less, not none: ${c.factor.value === 0.5 ? 'half' : `×${c.factor.value}`} the arrow's amount (say an amount, e.g. "by 10°" or "by 20 px", for another).`
+      : `Read "${c.factor.words}" as the arrow's amount ×${c.factor.value}.`);
+  }
+  if (c.delta && (kinds.has('translate') || kinds.has('rotate'))) out.push(`Read "${c.delta.words}" as the arrow's amount ${c.delta.value > 0 ? 'plus' : 'minus'} ${Math.abs(c.delta.value)}${c.delta.unit === 'deg' ? '°' : c.delta.unit === 'px' ? ' px' : ''}.`);
+  return out;
 }
 
 /**
@@ -318,7 +525,7 @@ export function ruleSettlement(ctx: PlanContext, parse: IntentParse | null): Rul
   const text = parse?.text.trim() ?? '';
   const actions = parse?.actions ?? [];
   const textRead = text ? actions.length > 0 || ruledOutKinds(parse).size > 0 : null;
-  const { map: assignment, byOrderOnly } = bestAssignment(actions, ctx);
+  const { map: assignment, byOrderOnly } = bestAssignment(splitByRegion(baseActions(parse), ctx).near, ctx);
   const scratch: PlanContext = { ...ctx, conflicts: new Set(), flip: undefined };
   const open: string[] = [];
   const drags = ctx.drags.map((d): DragSettlement => {
@@ -529,7 +736,30 @@ function dirWords(v: Point): string {
 function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx: PlanContext, parse: IntentParse | null, warnings: string[]): OperationParams {
   const f = d.features, id = d.drag.region;
   const hasArrow = f.length >= DEFAULTS.minArrowPx;
-  const vec = kind === 'translate' ? legVector(a) : null;
+  // Words about the arrow itself ("the other way", "half as far", "10 px further"), for one action (or none).
+  const cues = cuesOf(parse);
+  const oneAction = (parse?.actions.length ?? 0) <= 1;
+  const rev = oneAction && hasArrow && !!cues.reverse;
+  const rel = !oneAction || !hasArrow ? null
+    : cues.factor && (cues.factor.kind ? cues.factor.kind === kind : kind === 'translate' || kind === 'rotate') ? cues.factor.value
+      : a?.amount?.kind === 'factor' && (kind === 'translate' || kind === 'rotate') ? a.amount.value : null;
+  const delta = oneAction && hasArrow && cues.delta && rel === null ? cues.delta : null;
+  let vec = kind === 'translate' ? legVector(a) : null;
+  // "move it right and 10px up" along an arrow to the right: the arrow's length on the direction
+  // with no amount, the stated amount on the other.
+  if (kind === 'translate' && hasArrow && a?.legs?.length === 1) {
+    const leg = a.legs[0]!, lv = DIR_VEC[leg.dir]!;
+    if (leg.amount.kind === 'pixels' || leg.amount.kind === 'number') {
+      let x = lv[0] * leg.amount.value, y = lv[1] * leg.amount.value, extra = false;
+      for (const u of new Set(a.directions)) {
+        const uv = DIR_VEC[u];
+        if (!uv || u === leg.dir || uv[0] * lv[0] + uv[1] * lv[1] !== 0) continue;
+        const along = f.chord[0] * uv[0] + f.chord[1] * uv[1];
+        if (along > DEFAULTS.minArrowPx) { x += uv[0] * along; y += uv[1] * along; extra = true; }
+      }
+      if (extra) vec = [x, y];
+    }
+  }
   let tdir = vec ? ([vec[0] / Math.hypot(vec[0], vec[1]), vec[1] / Math.hypot(vec[0], vec[1])] as Point) : a ? textDirection(a.directions) : null;
   let dirConflict = false;
   // Only screen directions the text gives on an axis count ("up" says nothing about x unless the
@@ -553,22 +783,38 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       const len = lengthNote(a);
       if (len) warnings.push(`${len}; region ${id} ${hasArrow ? "moves by the arrow's length" : 'moves a default distance'} (say e.g. "by 40 px").`);
       // "move it to the top left", "center it": with no arrow, the region's box goes to that place of the document.
-      if (!hasArrow && a?.place) {
+      if (a?.place) {
         const region = ctx.req.regions.find((r) => r.id === id);
         if (region) {
           const m = placeMove(a.place, region.mask, documentRect(ctx.req));
-          return { kind: 'translate', dx: round2(m.dx), dy: round2(m.dy) };
+          if (!hasArrow) return { kind: 'translate', dx: round2(m.dx), dy: round2(m.dy) };
+          // With an arrow that stops well short of (or past, or beside) the place: say so, and offer the
+          // place (an axis the place leaves out follows the arrow).
+          m.dx = a.place.x === undefined ? f.chord[0] : m.dx; m.dy = a.place.y === undefined ? f.chord[1] : m.dy;
+          const off = Math.hypot(m.dx - f.chord[0], m.dy - f.chord[1]);
+          if (off > Math.max(10, 0.25 * Math.hypot(m.dx, m.dy))) {
+            ctx.conflicts?.add('amount');
+            if (ctx.flip?.has('amount')) {
+              warnings.push(`Text says ${placeWords(a.place)} but the arrow on region ${id} moves it ${r1(f.length)} px ${dirWords([f.chord[0] / f.length, f.chord[1] / f.length])}; this reading puts its box at ${placeWords(a.place)} (${r1(m.dx)}, ${r1(m.dy)}).`);
+              return { kind: 'translate', dx: round2(m.dx), dy: round2(m.dy) };
+            }
+            warnings.push(`Text says ${placeWords(a.place)} (a move of ${r1(m.dx)}, ${r1(m.dy)} px) but the arrow on region ${id} moves it ${r1(f.chord[0])}, ${r1(f.chord[1])} px; following the arrow. An alternative puts its box at ${placeWords(a.place)}.`);
+          }
         }
       }
       let px = vec ? Math.hypot(vec[0], vec[1]) : a?.amount && (a.amount.kind === 'pixels' || a.amount.kind === 'number') ? a.amount.value : null;
-      if (px !== null && hasArrow && (px > 2 * f.length || f.length > 2 * px)) {
+      const relative = rel !== null || (delta !== null && delta.unit !== 'deg');
+      if (rel !== null) px = f.length * rel;
+      else if (delta && delta.unit !== 'deg') px = Math.max(0, f.length + delta.value);
+      if (px !== null && hasArrow && !relative && (px > 2 * f.length || f.length > 2 * px)) {
         ctx.conflicts?.add('amount');
         if (ctx.flip?.has('amount')) {
           warnings.push(`Text says ${px} px but the arrow on region ${id} is ${r1(f.length)} px long; this reading follows the arrow's length.`);
           px = null;
         } else warnings.push(`Text says ${px} px but the arrow on region ${id} is ${r1(f.length)} px long (×${r1(Math.max(px, f.length) / Math.max(1e-9, Math.min(px, f.length)))}); following the text's amount. An alternative follows the arrow.`);
       }
-      const dir: Point | null = hasArrow && !followText ? [f.chord[0] / f.length, f.chord[1] / f.length] : tdir;
+      let dir: Point | null = hasArrow && !followText ? [f.chord[0] / f.length, f.chord[1] / f.length] : tdir;
+      if (rev && dir && !tdir) { dir = [-dir[0], -dir[1]]; if (px === null) px = f.length; }
       if (followText && px === null && dir) { dx = dir[0] * f.length; dy = dir[1] * f.length; }
       // Amounts per direction are a vector: used as stated unless the arrow points elsewhere.
       if (vec && px !== null && (!hasArrow || followText || !dirConflict)) { dx = vec[0]; dy = vec[1]; }
@@ -583,24 +829,34 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       return { kind: 'translate', dx: round2(dx), dy: round2(dy) };
     }
     case 'rotate': {
-      const center: Point = d.drag.center ?? f.center;
+      const pv = d.drag.center ? null : pivotPoint(a, d, ctx, warnings);
+      const center: Point = d.drag.center ?? pv ?? f.center;
       // A straight arrow only says something about rotation when its handle is off the pivot.
       const offPivot = Math.hypot(f.handle[0] - center[0], f.handle[1] - center[1]) >= DEFAULTS.minArrowPx;
       const arrowDeg = f.isArc ? f.sweptDeg : hasArrow && offPivot ? sweptAngle([f.handle, f.target], center) : 0;
       let textDeg: number | null = null;
       if (a?.amount?.kind === 'degrees' || a?.amount?.kind === 'number') textDeg = a.amount.value;
       else if (a?.amount?.kind === 'turns') textDeg = a.amount.value * 360;
-      const textSense = a?.rotation === 'cw' ? 1 : a?.rotation === 'ccw' ? -1 : 0;
+      // "turn it left", "make it lean left": left is counter-clockwise (the top goes left).
+      // Not where the turn ends up looking or pointing ("turn the head to look right"), nor a part's turn.
+      const lookWords = !!parse && /\b(?:look|looks|looking|face|faces|facing|point|points|pointing|gaze|gazing)\s+(?:to\s+(?:the\s+)?)?(?:left|right)\b/i.test(parse.text);
+      const lr = a?.cls === 'rotate' && !lookWords && !a.object.parts.length ? a.directions.filter((x) => x === 'left' || x === 'right') : [];
+      const leanSense = !a?.rotation && new Set(lr).size === 1 ? (lr[0] === 'left' ? 'ccw' : 'cw') : !a?.rotation && cues.lean && oneAction ? cues.lean.sense : undefined;
       const arrowSense = Math.abs(arrowDeg) >= 1 ? Math.sign(arrowDeg) : 0;
+      const named = a?.rotation ?? leanSense;
+      // "rotate it the other way": the arrow's turn reversed.
+      const textSense = named === 'cw' ? 1 : named === 'ccw' ? -1 : rev && arrowSense ? -arrowSense : 0;
+      const relative = Math.abs(arrowDeg) >= 1 && (rel !== null || (delta !== null && delta.unit !== 'px'));
+      if (relative) textDeg = rel !== null ? Math.abs(arrowDeg) * rel : Math.max(0, Math.abs(arrowDeg) + delta!.value);
       let senseFollowsArrow = false;
-      if (textSense && arrowSense && textSense !== arrowSense && Math.abs(arrowDeg) >= 3) {
+      if (textSense && arrowSense && textSense !== arrowSense && Math.abs(arrowDeg) >= 3 && !(rev && !named)) {
         ctx.conflicts?.add('direction');
         senseFollowsArrow = !!ctx.flip?.has('direction');
         warnings.push(senseFollowsArrow
-          ? `Text says ${a!.rotation === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); this reading follows the arrow's turn.`
-          : `Text says ${a!.rotation === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); following the text (a named sense is explicit). An alternative follows the arrow.`);
+          ? `Text says ${named === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); this reading follows the arrow's turn.`
+          : `Text says ${named === 'cw' ? 'clockwise' : 'counter-clockwise'} but the arrow on region ${id} turns the other way (${r1(arrowDeg)}°); following the text (a named sense is explicit). An alternative follows the arrow.`);
       }
-      if (textDeg !== null && Math.abs(arrowDeg) >= 3 && (Math.abs(textDeg) > 2 * Math.abs(arrowDeg) || Math.abs(arrowDeg) > 2 * Math.abs(textDeg))) {
+      if (textDeg !== null && !relative && Math.abs(arrowDeg) >= 3 && (Math.abs(textDeg) > 2 * Math.abs(arrowDeg) || Math.abs(arrowDeg) > 2 * Math.abs(textDeg))) {
         ctx.conflicts?.add('amount');
         if (ctx.flip?.has('amount')) {
           warnings.push(`Text says ${r1(Math.abs(textDeg))}° but the arrow on region ${id} turns ${r1(Math.abs(arrowDeg))}°; this reading follows the arrow's angle.`);
@@ -624,13 +880,19 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       let arrowF = rh > 1e-9 ? Math.hypot(f.target[0] - center[0], f.target[1] - center[1]) / rh : 1;
       if (axis === 'y' && Math.abs(f.handle[1] - center[1]) >= 2) arrowF = Math.abs(f.target[1] - center[1]) / Math.abs(f.handle[1] - center[1]);
       if (axis === 'x' && Math.abs(f.handle[0] - center[0]) >= 2) arrowF = Math.abs(f.target[0] - center[0]) / Math.abs(f.handle[0] - center[0]);
+      // "scale it the other way": the arrow's factor inverted; "don't make it so much bigger": half of it (in log).
+      if (rev && arrowF > 1e-9) arrowF = 1 / arrowF;
+      if (rel !== null && arrowF > 1e-9) arrowF = arrowF ** rel;
       let factor: number | null = null;
       const amt = a?.amount;
       if (amt && amt.kind === 'factor') factor = comp?.sense === 'down' && amt.value > 1 ? 1 / amt.value : amt.value;
       else if (amt && (amt.kind === 'percent' || (amt.kind === 'number' && amt.value > 5))) {
         const p = amt.value / 100;
         factor = amt.kind === 'percent' && amt.absolute ? p : comp?.sense === 'up' ? 1 + p : comp?.sense === 'down' ? 1 - p : p;
-      } else if (amt && amt.kind === 'number') factor = amt.value;
+      } else if (amt && amt.kind === 'number' && comp && amt.value === 1) {
+        // "one size bigger", "one third smaller" read as a bare 1: no scale at all. Not a factor.
+        warnings.push(`"${a!.text}": a bare "1" is no change of size; region ${id} scales by the arrow or a default amount (say e.g. "by 20%" or "×1.5").`);
+      } else if (amt && amt.kind === 'number') factor = comp?.sense === 'down' && amt.value > 1 ? 1 / amt.value : amt.value;
       else if (amt && amt.kind === 'pixels' && (amt.absolute || comp)) {
         // "make it 200px wide" (a size), "make it 10px bigger" (a change): against the region's
         // bounding box, along the axis named (both: its larger side).
@@ -681,6 +943,27 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       return { kind: 'deform', handles: [[f.handle[0], f.handle[1]]], targets: [[round2(target[0]), round2(target[1])]] };
     }
   }
+}
+
+/**
+ * The pivot a rotation names ("around its bottom", "about its base", "around the bottom left
+ * corner"): a point of the region's bounding box. Null for the middle (the arrow's or the
+ * centroid's pivot), and for words it cannot place (with a warning).
+ */
+function pivotPoint(a: IntentAction | undefined, d: DragInfo, ctx: PlanContext, warnings: string[]): Point | null {
+  const w = a?.pivot?.toLowerCase();
+  if (!w || a!.cls !== 'rotate') return null;
+  if (/\b(middle|centre|center|centroid|itself)\b/.test(w)) return null;
+  const region = ctx.req.regions.find((r) => r.id === d.drag.region);
+  if (!region) return null;
+  const b = bboxOf(region.mask);
+  const y = /\b(bottom|base|foot|feet|lower)\b/.test(w) ? b.y0 + b.h : /\b(top|head|upper)\b/.test(w) ? b.y0 : null;
+  const x = /\bleft\b/.test(w) ? b.x0 : /\bright\b/.test(w) ? b.x0 + b.w : null;
+  if (x === null && y === null) {
+    warnings.push(`The pivot "${a!.pivot}" is not a place I can find on region ${d.drag.region}: it turns about ${d.features.isArc ? "the arrow's centre" : 'its centroid'} (set the pivot on the arrow, or say "around its bottom", "around its top left corner").`);
+    return null;
+  }
+  return [round2(x ?? b.x0 + b.w / 2), round2(y ?? b.y0 + b.h / 2)];
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -787,7 +1070,7 @@ function movesDisagree(items: { d: DragInfo }[]): boolean {
 
 // ---- text-only operations (a region named by the text but not dragged) -----------------------------
 
-function textOnlyOperations(ctx: PlanContext, actions: IntentAction[], warnings: string[]): Operation[] {
+function textOnlyOperations(ctx: PlanContext, actions: IntentAction[], warnings: string[], planned: Operation[] = []): Operation[] {
   const dragged = new Set(ctx.drags.map((d) => d.drag.region));
   const out: Operation[] = [];
   for (const a of actions) {
@@ -808,9 +1091,19 @@ function textOnlyOperations(ctx: PlanContext, actions: IntentAction[], warnings:
         if (vec) params = { kind: 'translate', dx: round2(vec[0]), dy: round2(vec[1]) };
         else if (v) params = { kind: 'translate', dx: round2(v[0] * a.amount.value), dy: round2(v[1] * a.amount.value) };
       }
+      // "move both", "move them both left": the region with no arrow does what the arrowed one does.
+      let copied: Operation | undefined;
+      if (!params) {
+        copied = planned.find((o) => o.kind === KIND_OF[a.cls] && o.kind !== 'deform' && dragged.has(o.region));
+        const p = copied?.params;
+        const cc: Point = [round2(shape.centroid[0]), round2(shape.centroid[1])];
+        if (p?.kind === 'translate') params = { ...p };
+        else if (p?.kind === 'rotate') params = { ...p, center: cc };
+        else if (p?.kind === 'scale') params = { ...p, center: cc };
+      }
       if (!params) continue;
-      out.push({ region: r.id, kind: params.kind, params, source: 'intent', description: describeOperation(r.id, params), reason: `intent: "${a.text}" names every region; no arrow on ${r.id}, so the amount comes from the text` });
-      warnings.push(`Region ${r.id} has no arrow; its operation comes from the text alone.`);
+      out.push({ region: r.id, kind: params.kind, params, source: 'intent', description: describeOperation(r.id, params), reason: copied ? `intent: "${a.text}" names every region; no arrow on ${r.id}, so it gets the same ${params.kind} as region ${copied.region}` : `intent: "${a.text}" names every region; no arrow on ${r.id}, so the amount comes from the text` });
+      warnings.push(copied ? `Region ${r.id} has no arrow; it gets the same ${params.kind} as region ${copied.region} ("${a.text}").` : `Region ${r.id} has no arrow; its operation comes from the text alone.`);
     }
   }
   return out;
