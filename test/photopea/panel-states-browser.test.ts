@@ -382,6 +382,9 @@ test('Photopea simulator: a slow read before Smart Drag (a large document) says 
     // move=0: a Photopea without ArtLayer.move(), so the result of the second run stays under a group.
     const { page, frame } = await openSimulator(ctx, server.origin, '&move=0');
     await selectAndDraw(page, frame);
+    // The user then changes the selection in Photopea: Smart Drag reads the document and the selection again.
+    const sel2 = rasterizePolygon(CANDY.map((p) => [p[0] + 1, p[1]] as Point));
+    await page.evaluate((m) => (window as any).sim.setSelection(m), { ...sel2, data: Array.from(sel2.data) });
     const exportsBefore = await page.evaluate(() => (window as any).sim.exports.length as number);
     // Each export now takes 1.5 s, as a 24 MP document's does.
     await page.evaluate(() => { (window as any).sim.exportDelayMs = 1500; });

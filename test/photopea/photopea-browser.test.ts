@@ -599,19 +599,20 @@ test('playground, a large document with the object far from its corner: the prev
 });
 
 /**
- * What one Smart Drag reads from "Photopea": the whole document once (its export is what a large
- * document waits for); the selection as its box (+1 px) from a cropped duplicate; after the layer is
- * added, nothing when it is a plain top layer (the panel composites its copy: the result goes to the
- * top, out of any group, where `move()` exists), else the layer's box. Where the document has no
- * duplicate() (`area=0`) every read is the whole document, as before. In every case the panel's copy
- * afterwards equals a fresh read of the whole document.
+ * What one Smart Drag right after Read exports from "Photopea": the document did not change since
+ * the Read (one small script says so; nothing exported), so nothing before the edit — it had
+ * exported the whole document and the selection again; after the layer is added, nothing when it
+ * is a plain top layer (the panel composites its copy: the result goes to the top, out of any
+ * group, where `move()` exists), else the layer's box — or, where the document has no duplicate()
+ * (`area=0`), the whole document. In every case the panel's copy afterwards equals a fresh read of
+ * the whole document.
  */
 describe.each([
-  { name: 'a plain document: whole document once, the selection\'s box, nothing after the add', query: '', full: 1, boxes: ['selection'] },
-  { name: 'layers in a group: whole document once, the selection\'s box, nothing after the add (moved to the top)', query: '&groups=1', full: 1, boxes: ['selection'] },
-  { name: 'layers in a group, no move(): whole document once, the selection\'s box, the layer\'s box after the add (it stays in the group)', query: '&groups=1&move=0', full: 1, boxes: ['selection', 'layer'] },
-  { name: 'no duplicate() (area=0) nor move(), layers in a group: three whole-document exports, as before', query: '&groups=1&area=0&move=0', full: 3, boxes: [] },
-  { name: 'a duplicate without the selection (dupsel=0): whole document once, the selection\'s box (mask made in the document), nothing after the add', query: '&dupsel=0', full: 1, boxes: ['selection'] },
+  { name: 'a plain document: nothing before the edit (unchanged since Read), nothing after the add', query: '', full: 0, boxes: [], read: ['full', 'selection'] },
+  { name: 'layers in a group: nothing before the edit, nothing after the add (moved to the top)', query: '&groups=1', full: 0, boxes: [], read: ['full', 'selection'] },
+  { name: 'layers in a group, no move(): nothing before the edit, the layer\'s box after the add (it stays in the group)', query: '&groups=1&move=0', full: 0, boxes: ['layer'], read: ['full', 'selection'] },
+  { name: 'no duplicate() (area=0) nor move(), layers in a group: nothing before the edit, the whole document after the add', query: '&groups=1&area=0&move=0', full: 1, boxes: [], read: ['full', 'full'] },
+  { name: 'a duplicate without the selection (dupsel=0; the Read\'s mask made steps in the document): nothing before the edit, nothing after the add', query: '&dupsel=0', full: 0, boxes: [], read: ['full', 'selection'] },
 ])('Photopea simulator, exports per Smart Drag', (c) => {
   test(c.name, async () => {
     const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
@@ -619,6 +620,7 @@ describe.each([
       const { page, frame } = await openSimulator(ctx, c.query);
       const selection = rasterizePolygon(theCase.regions[0]!.polygon as Point[]);
       await page.evaluate((m) => (window as any).sim.setSelection(m), { ...selection, data: Array.from(selection.data) });
+      const atRead = await page.evaluate(() => (window as any).sim.exports.length as number);
       await frame.click('[data-testid=read]');
       await frame.waitForFunction(() => /selection/.test(document.querySelector('[data-testid=info]')!.textContent!));
       const drag = theCase.drags[0]!;
@@ -629,13 +631,14 @@ describe.each([
       await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
       await frame.waitForFunction(() => !(window as any).smartdrag.panel.reading);
       expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
-      const sim = await page.evaluate((n) => {
+      const sim = await page.evaluate(([n, m]) => {
         const s = (window as any).sim;
         return {
           exports: s.exports.slice(n).map((e: any) => [e.width, e.height]), docs: s.docs.length, layers: s.layerInfo(),
+          readExports: s.exports.slice(m, n).map((e: any) => [e.width, e.height]),
           violations: s.violations, errors: s.errors,
         };
-      }, before);
+      }, [before, atRead] as const);
       expect({ violations: sim.violations, errors: sim.errors, docs: sim.docs }).toEqual({ violations: [], errors: [], docs: 1 });
       expect(sim.layers.some((l: any) => l.name.startsWith('__smartdrag_tmp'))).toBe(false);
       // The selection's box (of its covered pixels) with a 1 px margin, and the added layer's box.
@@ -651,6 +654,8 @@ describe.each([
       const layerBox = [lb[2]! - lb[0]!, lb[3]! - lb[1]!];
       const want = [...Array(c.full).fill([W, H]), ...c.boxes.map((b) => (b === 'selection' ? selBox : layerBox))];
       expect(sim.exports).toEqual(want);
+      // The Read: the whole document, and the selection's box (+1 px) from a cropped duplicate (the whole document again without one).
+      expect(sim.readExports).toEqual(c.read.map((r) => (r === 'full' ? [W, H] : selBox)));
       // The panel's copy of the document (thumbnail, next previews) is what a full read gives now.
       const same = await frame.evaluate(async () => {
         const w = window as any, mine = w.smartdrag.panel.doc.rgba, fresh = (await w.smartdrag.host.readDocument()).rgba;

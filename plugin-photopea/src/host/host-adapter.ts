@@ -27,6 +27,28 @@ export interface HostDocument {
   rgba: RgbaPixels;
   /** The same pixels as the host exported them (sent to the bridge as-is when present). */
   png?: Uint8Array;
+  /**
+   * The document's change signature when these pixels were read ({@link HostDocState.signature}),
+   * where the host gives one: the panel compares it with the host's current one to tell whether
+   * its copy is still the document as it is.
+   */
+  signature?: string;
+}
+
+/**
+ * The open document's identity and a change signature, read without exporting anything
+ * ({@link HostAdapter.docState}).
+ */
+export interface HostDocState {
+  id?: string;
+  name: string;
+  width: number;
+  height: number;
+  /**
+   * Changes with any change of the document the host can tell (an edit, an Undo, a new selection):
+   * equal signatures mean the panel's copy read with it is the document as it is now.
+   */
+  signature: string;
 }
 
 /** A result layer in document pixels (straight-alpha RGBA8). */
@@ -72,6 +94,13 @@ export interface HostAdapter {
    * read an area now, or `from` is no longer the open document: the caller reads the whole one.
    */
   readArea?(rect: Rect, from?: HostDocument): Promise<RgbaPixels | null>;
+  /**
+   * Optional: which document is open and its change signature, cheaply (no export), or null when
+   * none is open. Where a host has it, the panel checks it before every preview and Smart Drag:
+   * another document than the one the arrows were drawn on is refused, a changed one read again,
+   * an unchanged one not exported again.
+   */
+  docState?(): Promise<HostDocState | null>;
   /** Remove anything temporary the adapter may have left in the host. */
   cleanup(): Promise<void>;
 }

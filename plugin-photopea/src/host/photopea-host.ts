@@ -24,7 +24,7 @@
  */
 import type { PlacedMask, Point, Rect } from '@smartdrag/shared';
 import { decodePng, encodePng } from '../util/png';
-import { bytesToBase64, HostError, trimLayer, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
+import { bytesToBase64, HostError, trimLayer, type HostAdapter, type HostDocState, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 import { arrowsOfPaths, type ReadPath } from './paths-to-arrows';
 import { PhotopeaError, type PhotopeaClient } from './photopea-client';
 
@@ -59,6 +59,23 @@ const PX =
   'function __rm(c,p){var n=0;for(var i=c.layers.length-1;i>=0;i--){var L=c.layers[i];if(String(L.name).indexOf(p)===0){L.remove();n++;}else if(__isSet(L))n+=__rm(L,p);}return n;}' +
   'function __b(L){var b=L.bounds;return [Math.round(__px(b[0])),Math.round(__px(b[1])),Math.round(__px(b[2])),Math.round(__px(b[3]))];}' +
   'function __sig(L){return String(L.name)+"|"+__b(L).join(",");}';
+
+/**
+ * `__docSig(d)`: the document's change signature, read without exporting anything: every layer's
+ * and group's name, bounds, kind, visibility, opacity, fill, blend mode, clipping and depth, the
+ * selection's bounds, and — where the document has them (Photoshop DOM `historyStates` /
+ * `activeHistoryState`; VERIFY in Photopea) — the number of history states and which is active,
+ * so an edit inside a layer's bounds and an Undo of it change it too. Temporary layers are left out.
+ */
+const DOC_SIG =
+  'function __docSig(d){var all=__all(d,[]),s=[];for(var i=0;i<all.length;i++){var L=all[i];' +
+  `if(String(L.name).indexOf(${TMP})===0)continue;var o="";` +
+  'try{o=[L.typename,L.visible?1:0,L.opacity,L.fillOpacity,String(L.blendMode),L.grouped?1:0,L.parent===d?0:String(L.parent.name)].join(",");}catch(e){o="?";}' +
+  's.push(__sig(L)+"|"+o);}' +
+  'var sb="";try{var b=d.selection.bounds;if(b)sb=[__px(b[0]),__px(b[1]),__px(b[2]),__px(b[3])].join(",");}catch(e){sb="";}' +
+  'var h="";try{var H=d.historyStates;if(H&&typeof H.length==="number"){var a=d.activeHistoryState,k=-1;' +
+  'for(var j=0;j<H.length;j++)if(H[j]===a){k=j;break;}h=H.length+":"+k+":"+(a?String(a.name):"");}}catch(e){h="";}' +
+  'return all.length+"L;"+s.join(";")+"#"+sb+"#"+h;}';
 
 /** `close()`'s argument: Photoshop DOM `SaveOptions.DONOTSAVECHANGES` (2 where the enum is absent). */
 const NO_SAVE = 'typeof SaveOptions!=="undefined"?SaveOptions.DONOTSAVECHANGES:2';
@@ -109,6 +126,8 @@ export interface PhotopeaDocInfo {
   hasPaths: boolean;
   /** Whether the document has `duplicate`, `crop` and `close`, so an area can be exported alone. */
   canArea: boolean;
+  /** Its change signature ({@link DOC_SIG}). */
+  sig: string;
 }
 
 /** How a pasted result is recognised in later scripts (no layer ids in Photopea's scripting). */
@@ -215,10 +234,10 @@ export class PhotopeaHost implements HostAdapter {
    */
   async probe(): Promise<PhotopeaDocInfo> {
     const info = await this.client.eval<PhotopeaDocInfo | null>(inPx(
-      CLOSE_TEMP_DOCS + 'if(!d)return null;' + `__rm(d,${TMP});` +
+      DOC_SIG + CLOSE_TEMP_DOCS + 'if(!d)return null;' + `__rm(d,${TMP});` +
         'var hp=false;try{hp=(typeof d.pathItems!=="undefined")&&d.pathItems!==null&&typeof d.pathItems.length==="number";}catch(e){hp=false;}' +
         'var ca=typeof d.duplicate==="function"&&typeof d.crop==="function"&&typeof d.close==="function";' +
-        'return {name:String(d.name),width:Math.round(__px(d.width)),height:Math.round(__px(d.height)),layers:__all(d,[]).length,hasPaths:hp,canArea:ca};',
+        'return {name:String(d.name),width:Math.round(__px(d.width)),height:Math.round(__px(d.height)),layers:__all(d,[]).length,hasPaths:hp,canArea:ca,sig:__docSig(d)};',
     ));
     if (!info) throw new HostError('no_document', 'Photopea has no open document', 'Open or create an image in Photopea first.');
     this.info = info;
@@ -232,7 +251,20 @@ export class PhotopeaHost implements HostAdapter {
     const rgba = await decodePng(png);
     // A 16-bit export was converted to 8 bits once in decodePng: send those pixels, not the file
     // (the bridge would otherwise read it at 16 bits and convert a second time).
-    return { name: info.name, width: rgba.width, height: rgba.height, rgba, ...(rgba.sourceDepth === 16 ? {} : { png }) };
+    return { name: info.name, width: rgba.width, height: rgba.height, rgba, signature: info.sig, ...(rgba.sourceDepth === 16 ? {} : { png }) };
+  }
+
+  /**
+   * The active document's name, size and change signature ({@link DOC_SIG}) — one small script,
+   * nothing exported — or null when none is open. Photopea's scripting has no document ids: name
+   * and size tell documents apart.
+   */
+  async docState(): Promise<HostDocState | null> {
+    const st = await this.client.eval<HostDocState | null>(inPx(
+      DOC_SIG + 'var d=app.activeDocument;if(!d)return null;' +
+        'return {name:String(d.name),width:Math.round(__px(d.width)),height:Math.round(__px(d.height)),signature:__docSig(d)};',
+    ), this.info ? { timeoutMs: this.docMs(this.info.width, this.info.height) } : {}); // every layer's bounds: as long as a composite
+    return st;
   }
 
   /**

@@ -132,6 +132,13 @@ export class Panel {
   private interrupted: 'preview' | 'final' | null = null;
   /** Content keys of region masks (computed once per mask). */
   private readonly maskKeys = new WeakMap<object, string>();
+  /**
+   * A preview or Smart Drag asking the host which document is open and whether it changed
+   * ({@link checkHost}); while a final's check runs, nothing else starts.
+   */
+  private checking: 'preview' | 'final' | null = null;
+  /** Counts run() calls: a preview whose check a newer run() overtook is dropped. */
+  private runSeq = 0;
 
   constructor(opts: PanelOptions) {
     this.opts = opts;
@@ -252,8 +259,7 @@ export class Panel {
     try {
       const doc = await this.opts.host.readDocument();
       if (reading.cancelled) return false; // another document was opened meanwhile
-      this.doc = doc;
-      this.editor.setDocument(doc.rgba);
+      this.replaceDocument(doc);
       // A document is open now: the start-up hint or an earlier failure (a file that did not open) no longer applies.
       if (this.el.message.classList.contains('sd-error') || this.el.message.dataset.hint) this.setMessage('');
       return true;
@@ -280,8 +286,14 @@ export class Panel {
       if (reading.cancelled) return this.readCancelled(reading);
       const paths = await this.opts.host.readPaths();
       if (reading.cancelled) return this.readCancelled(reading);
-      this.doc = doc;
-      this.editor.setDocument(doc.rgba);
+      // The signature of the document as the reads left it (reading the selection may itself make
+      // steps in the document, where it cannot use a duplicate): the copy is this document now.
+      if (this.opts.host.docState) {
+        const st = await this.opts.host.docState();
+        if (reading.cancelled) return this.readCancelled(reading);
+        doc.signature = st && sameDocument(st, doc) ? st.signature : undefined;
+      }
+      this.replaceDocument(doc);
       const lassos = this.editor.regions.filter((r) => r.source === 'lasso');
       this.editor.setRegions(sel ? [{ id: 'h1', mask: sel, source: 'selection' }, ...lassos] : lassos);
       if (paths && paths.length > 0 && this.editor.arrows.length === 0) this.editor.setArrows(paths);
@@ -297,6 +309,69 @@ export class Panel {
     } finally {
       this.endReading(reading);
     }
+  }
+
+  /**
+   * Take `doc` as the panel's copy. Where it is another document than the one shown (by id, or by
+   * name and size: two photos of one camera have the same size), the arrows and lassoed regions
+   * drawn on that one go — their pixels mean nothing in this one.
+   */
+  private replaceDocument(doc: HostDocument): void {
+    const other = !!this.doc && !sameDocument(this.doc, doc);
+    this.doc = doc;
+    this.editor.setDocument(doc.rgba);
+    if (other && (this.editor.arrows.length > 0 || this.editor.regions.length > 0)) this.editor.clear();
+  }
+
+  /**
+   * Before a preview or a Smart Drag, where the host says cheaply which document is open and
+   * whether it changed ({@link HostAdapter.docState}): another document than the one the arrows
+   * and regions were drawn on is refused (nothing is sent, nothing added; also when it has the
+   * same size); the same document changed since the panel's copy was read (an edit, an Undo in the
+   * host) is read again first — the arrows and lassoed regions stay; an unchanged one is used as
+   * the panel has it, exporting nothing. Resolves the note to add to the result's message, or
+   * null when the run stops (said why, unless `live`, or a newer run took over).
+   */
+  private async checkHost(quality: 'preview' | 'final', seq: number, live: boolean): Promise<string | null> {
+    const host = this.opts.host;
+    const doc = this.doc!;
+    let st: Awaited<ReturnType<NonNullable<HostAdapter['docState']>>>;
+    this.checking = quality;
+    this.updateButtons();
+    try {
+      st = await host.docState!();
+    } catch (e) {
+      if (seq === this.runSeq && !live) this.showError(e);
+      return null;
+    } finally {
+      if (this.checking === quality) this.checking = null;
+      this.updateButtons();
+      if (this.previewPending && !this.job) this.schedulePreview(); // a live preview held back by the check
+    }
+    // A newer run, a read or another document took over meanwhile.
+    if (seq !== this.runSeq || this.reading || this.job?.quality === 'final' || this.doc !== doc) return null;
+    const what = quality === 'final' ? 'Nothing was added.' : 'Nothing was previewed.';
+    if (!st) {
+      this.showError(Object.assign(new Error(`${host.label} has no open document: the arrows were drawn on "${doc.name}".`), {
+        hint: `${what} Open "${doc.name}" in ${host.label} and press ${quality === 'final' ? 'Smart Drag' : 'Preview'} again.`, code: 'no_document',
+      }));
+      return null;
+    }
+    if (!sameDocument(st, doc)) {
+      this.clearPlan();
+      this.editor.setOverlay(null);
+      this.showError(Object.assign(new Error(`The edit was made on "${doc.name}", but "${st.name}" is the active document in ${host.label} now.`), {
+        hint: `${what} Switch back to "${doc.name}" in ${host.label} and press ${quality === 'final' ? 'Smart Drag' : 'Preview'} again, or press Read to start over on "${st.name}".`,
+        code: 'document_changed',
+      }));
+      return null;
+    }
+    if (doc.signature !== undefined && st.signature === doc.signature) return '';
+    const underLasso = this.editor.regions.some((r) => r.source === 'lasso');
+    if (!(await this.readHost())) return null;
+    if (seq !== this.runSeq) return null;
+    const used = `The document changed since it was read (an Undo?): ${quality === 'final' ? 'Smart Drag' : 'the preview'} used it as it is now`;
+    return underLasso ? `${used} — check that your lasso still outlines the object.` : `${used}.`;
   }
 
   /** Mark a read as running: Smart Drag, Preview and Read wait for it; the progress line says so. */
@@ -426,8 +501,9 @@ export class Panel {
    */
   async run(quality: 'preview' | 'final', opts: { live?: boolean } = {}): Promise<void> {
     // While the host is read its document is about to change (the buttons are disabled too; this
-    // catches the keyboard shortcut).
-    if (this.reading) return;
+    // catches the keyboard shortcut); while a Smart Drag checks the host, it goes first.
+    if (this.reading || this.checking === 'final') return;
+    const seq = ++this.runSeq;
     if (quality === 'final') {
       // An explicit apply supersedes any live preview still waiting to be sent.
       this.previewPending = false;
@@ -438,7 +514,13 @@ export class Panel {
       if (this.job.quality === 'final') return;
       this.job.job.cancel(); // a newer request supersedes a preview
     }
-    if (quality === 'final' && this.opts.host.hasSelection && !this.editor.regions.some((r) => r.source === 'lasso')) {
+    let note = '';
+    if (this.opts.host.docState && this.doc) {
+      // The document as it is now, read again only where it changed (a cancelled or failed read said why).
+      const n = await this.checkHost(quality, seq, !!opts.live);
+      if (n === null) return;
+      note = n ? ` ${n}` : '';
+    } else if (quality === 'final' && this.opts.host.hasSelection && (!this.doc || !this.editor.regions.some((r) => r.source === 'lasso'))) {
       // Use the document and selection as they are now; a cancelled or failed read said why.
       if (!(await this.readHost())) return;
     }
@@ -489,7 +571,7 @@ export class Panel {
         this.editor.setOverlay(out.layer, input.imageOrigin);
         this.editor.setMovedOutline(out.moved?.polygons ?? null);
         // A live preview after the bridge came back does not hide that the Smart Drag was not applied.
-        if (this.el.message.dataset.hint !== 'final_not_applied') this.setMessage(`Preview: ${planSummary(out.plan)}.`);
+        if (this.el.message.dataset.hint !== 'final_not_applied') this.setMessage(`Preview: ${planSummary(out.plan)}.${note}`);
       } else {
         // The host refuses it (document_changed) where it can tell another document is open now.
         // From here the layer is added whatever happens (a paste cannot be called back): Cancel goes.
@@ -514,9 +596,10 @@ export class Panel {
         // changed, so where the host can say exactly how it shows there, the copy is updated there
         // instead of reading the whole document again (seconds on a large Photopea document).
         if (!(await this.updateAfterAdd(entry.doc, out.layer, placed))) await this.reloadDocument();
+        else await this.updateSignature();
         // The bridge's self-check: say so next to the layer when the result looks doubtful.
         const doubt = out.check?.doubtful ? ` The self-check doubts this result (${out.check.findings.join('; ')}): look at it, and delete the layer if it looks wrong.` : '';
-        this.setMessage(`Added layer "${placed.name}" at (${placed.left}, ${placed.top}), ${placed.width}×${placed.height} px.${doubt}`);
+        this.setMessage(`Added layer "${placed.name}" at (${placed.left}, ${placed.top}), ${placed.width}×${placed.height} px.${doubt}${note}`);
         this.el.message.dataset.result = 'ok';
         if (out.check) this.el.message.dataset.check = out.check.doubtful ? 'doubtful' : 'ok';
       }
@@ -599,6 +682,21 @@ export class Panel {
     }
   }
 
+  /**
+   * After the panel updated its copy itself (the added layer composited in): take the host's
+   * signature of the document as it is now, so the next Smart Drag does not read it again.
+   */
+  private async updateSignature(): Promise<void> {
+    const doc = this.doc, host = this.opts.host;
+    if (!doc || !host.docState) return;
+    try {
+      const st = await host.docState();
+      if (this.doc === doc) doc.signature = st && sameDocument(st, doc) ? st.signature : undefined;
+    } catch {
+      if (this.doc === doc) doc.signature = undefined; // read again next time
+    }
+  }
+
   private onEditorChange(live: boolean): void {
     this.updateInfo();
     this.updateButtons();
@@ -650,12 +748,12 @@ export class Panel {
   /** Throttle: at most one preview in flight, and not more often than previewIntervalMs. */
   private schedulePreview(): void {
     if (this.previewTimer || this.connection.state !== 'connected') return;
-    if (this.job) return; // resumed from run()'s finally
+    if (this.job || this.checking) return; // resumed from run()'s finally
     const wait = Math.max(0, this.lastPreviewAt + (this.opts.previewIntervalMs ?? 250) - Date.now());
     this.previewTimer = setTimeout(() => {
       this.previewTimer = null;
       // Not connected any more: still pending, sent when the bridge is back (onStatus).
-      if (!this.previewPending || this.job || this.reading || this.connection.state !== 'connected' || this.editor.arrows.length === 0 || this.editor.regions.length === 0) return;
+      if (!this.previewPending || this.job || this.checking || this.reading || this.connection.state !== 'connected' || this.editor.arrows.length === 0 || this.editor.regions.length === 0) return;
       this.previewPending = false;
       this.lastPreviewAt = Date.now();
       void this.run('preview', { live: true });
@@ -771,11 +869,12 @@ export class Panel {
     const hasText = (this.el.intent as HTMLTextAreaElement).value.trim().length > 0;
     // Nothing starts while the host is read: the document is about to change.
     const ready = connected && !!this.doc && !this.reading && (this.editor.arrows.length > 0 || hasText);
-    (this.el.apply as HTMLButtonElement).disabled = !ready || this.job?.quality === 'final';
-    (this.el.preview as HTMLButtonElement).disabled = !ready || this.job?.quality === 'final';
+    const finalRuns = this.job?.quality === 'final' || this.checking === 'final';
+    (this.el.apply as HTMLButtonElement).disabled = !ready || finalRuns;
+    (this.el.preview as HTMLButtonElement).disabled = !ready || finalRuns;
     // Nor a read while a final runs: its layer goes into the document as the read's steps change it
     // (the selection is read through a temporary layer).
-    (this.el.read as HTMLButtonElement).disabled = !!this.reading || this.job?.quality === 'final';
+    (this.el.read as HTMLButtonElement).disabled = !!this.reading || finalRuns;
     const readCancellable = !!this.reading?.cancellable && !this.reading.cancelled;
     // Once the result is being added it is added: Cancel is not offered (it would not stop it).
     (this.el.cancel as HTMLButtonElement).disabled = (!this.job || !!this.job.placing) && !readCancellable;

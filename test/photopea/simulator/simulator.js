@@ -44,6 +44,13 @@
  * source) and exports are not steps. Which of these Photopea really records is VERIFY
  * (docs/HOSTS-CONFORMANCE.md); the model errs on counting.
  *
+ * Undo (`sim.undo()`, Edit ▸ Undo): every step keeps a snapshot of the document after it, so the
+ * last step can be undone; `Document.historyStates` / `activeHistoryState` follow Photoshop's DOM
+ * (the opening state first; an Undo makes an earlier state active, the undone ones stay listed
+ * until the next step); `hist=0` leaves them out (VERIFY whether Photopea has them). A selection
+ * set by the test (`sim.setSelection`) is a step, as a marquee is; `sim.paint` is a brush stroke;
+ * `sim.activate(name)` switches to another open document (two documents may have one size).
+ *
  * `Document.duplicate()` carries the selection over, as Photoshop's Image ▸ Duplicate does
  * (`dupsel=0`: it does not; VERIFY which Photopea does).
  *
@@ -65,6 +72,7 @@
   var noArea = params.get('area') === '0'; // documents without duplicate(): only whole-document exports
   var noMove = params.get('move') === '0'; // layers without move()
   var dupKeepsSelection = params.get('dupsel') !== '0'; // duplicate() carries the selection over
+  var withHistoryStates = params.get('hist') !== '0'; // Document.historyStates / activeHistoryState (VERIFY in Photopea)
   var startUnits = params.get('units') || 'px';
   var RES = Number(params.get('res') || 72);
   var PROCESS_MS = 15; // time "Photopea" takes per script before its "done"
@@ -250,7 +258,8 @@
     var doc = this._doc, L = doc._active, n = doc._w * doc._h, m = this.mask;
     if (!L) throw new Error('no active layer');
     if (L.typename === 'LayerSet') throw new Error('cannot fill a group');
-    var r = color.rgb.red, g = color.rgb.green, b = color.rgb.blue, p = L.pixels;
+    // A new array (the history's snapshots hold the old one by reference).
+    var r = color.rgb.red, g = color.rgb.green, b = color.rgb.blue, p = L.pixels = new Uint8ClampedArray(L.pixels);
     if (color.rgb.hexValue && color.rgb.hexValue !== '000000' && r === 0 && g === 0 && b === 0) {
       var hv = parseInt(color.rgb.hexValue, 16); r = hv >> 16 & 255; g = hv >> 8 & 255; b = hv & 255;
     }
@@ -273,6 +282,9 @@
     this.layers = [];
     this._active = null;
     this._history = [];
+    this._hi = 0;
+    this._snaps = [];
+    this._openName = 'Open';
     this.selection = new Selection(this);
     this.artLayers = {
       // Like Photoshop: the new layer goes above the active layer, in the same group (inside a
@@ -291,8 +303,71 @@
     };
     if (withPaths) this.pathItems = [];
   }
-  /** A history step made to this document. */
-  Document.prototype._record = function (name) { this._history.push(name); };
+  /**
+   * A history step made to this document: its name and a snapshot of the document after it (the
+   * layer tree, each layer's properties and pixels — held by reference: every change replaces a
+   * layer's array —, the selection, the active layer), so `sim.undo()` can go back to the one
+   * before. A step made after an Undo drops the steps undone (as in Photoshop, with no
+   * non-linear history).
+   */
+  Document.prototype._record = function (name) {
+    this._history.length = this._hi;
+    this._snaps.length = this._hi + 1;
+    this._history.push(name);
+    this._snaps.push(snapshot(this));
+    this._hi = this._history.length;
+  };
+  /** The document as it is: see `_record`. */
+  function snapshot(doc) {
+    function tree(c) {
+      return c.layers.map(function (L) {
+        return {
+          L: L, name: L._name, visible: L._visible, opacity: L.opacity, fillOpacity: L.fillOpacity, blendMode: L.blendMode, grouped: L.grouped,
+          pixels: L.pixels || null, kids: L.typename === 'LayerSet' ? tree(L) : null,
+        };
+      });
+    }
+    return { tree: tree(doc), active: doc._active, sel: doc.selection.mask, w: doc._w, h: doc._h };
+  }
+  function restore(doc, snap) {
+    function put(c, items) {
+      c.layers = items.map(function (it) {
+        var L = it.L;
+        L._name = it.name; L._visible = it.visible; L.opacity = it.opacity; L.fillOpacity = it.fillOpacity; L.blendMode = it.blendMode; L.grouped = it.grouped;
+        if (it.pixels) L.pixels = it.pixels;
+        L.parent = c;
+        if (it.kids) put(L, it.kids);
+        return L;
+      });
+    }
+    put(doc, snap.tree);
+    doc._active = snap.active; doc.selection.mask = snap.sel; doc._w = snap.w; doc._h = snap.h;
+    doc._changed();
+  }
+  /** The first snapshot ("Open"), once the document has its layers. */
+  Document.prototype._opened = function (name) {
+    this._history = []; this._hi = 0; this._snaps = [snapshot(this)]; this._openName = name || 'Open';
+  };
+  /**
+   * Photoshop DOM `Document.historyStates` (the states in the History panel, the document's
+   * opening first) and `activeHistoryState` (the state shown: an Undo makes the one before it
+   * active; the undone ones stay listed until the next step). `hist=0` leaves both out. Each state
+   * object is the same across reads (the adapter compares by reference). VERIFY that Photopea has
+   * them.
+   */
+  Document.prototype._stateObjs = function () {
+    var objs = this._stateCache || (this._stateCache = []);
+    var names = [this._openName].concat(this._history);
+    objs.length = Math.min(objs.length, names.length);
+    for (var i = 0; i < names.length; i++) {
+      if (!objs[i] || objs[i].name !== names[i]) { objs.length = i; objs.push({ name: names[i], snapshot: false, typename: 'HistoryState' }); }
+    }
+    return objs;
+  };
+  if (withHistoryStates) {
+    Object.defineProperty(Document.prototype, 'historyStates', { get: function () { return this._stateObjs().slice(); } });
+    Object.defineProperty(Document.prototype, 'activeHistoryState', { get: function () { return this._stateObjs()[this._hi]; } });
+  }
   Object.defineProperty(Document.prototype, 'activeLayer', {
     get: function () { return this._active; },
     set: function (L) { if (allLayers(this).indexOf(L) < 0) throw new Error('not a layer of this document'); this._active = L; },
@@ -349,6 +424,7 @@
     }
     cloneInto(this, copy);
     if (dupKeepsSelection && this.selection.mask) copy.selection.mask = new Uint8Array(this.selection.mask);
+    copy._opened('Duplicate Image');
     sim.docs.push(copy);
     sim.doc = copy;
     sim.duplicates++;
@@ -527,7 +603,41 @@
   /** The history steps of a document (default: the active one), oldest first. */
   sim.history = function (docName) {
     var doc = docName ? sim.docs.filter(function (d) { return d.name === docName; })[0] : sim.doc;
-    return doc._history.slice();
+    return doc._history.slice(0, doc._hi);
+  };
+  /**
+   * Edit ▸ Undo in the active document (Ctrl+Z): the last step made (or the last one not undone
+   * yet) is undone — the document goes back to the state before it. Resolves the undone step's
+   * name (null when there was nothing to undo).
+   */
+  sim.undo = function () {
+    var d = sim.doc;
+    if (!d || d._hi === 0) return null;
+    var name = d._history[d._hi - 1];
+    d._hi--;
+    restore(d, d._snaps[d._hi]);
+    return name;
+  };
+  /**
+   * A brush stroke by the user: an opaque `[r, g, b]` rectangle painted onto the active layer (a
+   * step "Brush Tool"). Inside a layer that covers the document its bounds do not change.
+   */
+  sim.paint = function (rect, rgb) {
+    var d = sim.doc, L = d._active;
+    if (!L || L.typename === 'LayerSet') throw new Error('no active art layer');
+    var p = L.pixels = new Uint8ClampedArray(L.pixels);
+    for (var y = rect.top; y < rect.top + rect.height; y++) for (var x = rect.left; x < rect.left + rect.width; x++) {
+      var i = (y * d._w + x) * 4; p[i] = rgb[0]; p[i + 1] = rgb[1]; p[i + 2] = rgb[2]; p[i + 3] = 255;
+    }
+    d._record('Brush Tool');
+    d._changed();
+  };
+  /** Make another open document (by name) the active one, as clicking its tab in Photopea does. */
+  sim.activate = function (name) {
+    var d = sim.docs.filter(function (x) { return x.name === name; })[0];
+    if (!d) throw new Error('no open document ' + name);
+    sim.doc = d;
+    scheduleRender();
   };
   /** Wrap the named top-level layers of the active document in a new group (at the first one's place). */
   sim.makeGroup = function (name, layerNames, visible) {
@@ -579,6 +689,7 @@
       if (X >= 0 && Y >= 0 && X < d._w && Y < d._h) m[Y * d._w + X] = pm.data[y * pm.width + x];
     }
     d.selection.mask = m;
+    d._record('Marquee');
     scheduleRender();
   };
   /**
@@ -643,6 +754,7 @@
       d.layers.push(g);
     } else d.layers.push(bg);
     d._active = bg;
+    d._opened();
     return d;
   }
 
