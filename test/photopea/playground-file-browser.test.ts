@@ -182,7 +182,10 @@ test('leaving the page while a Smart Drag runs cancels it on the bridge (nobody 
     await lassoOnPage(page, ring);
     await page.click('[data-testid=tool-arrow]');
     await dragOnEditor(page, page, DISC, [760, 560], 12);
-    await page.waitForFunction(() => !(window as any).smartdrag.panel.job, undefined, { timeout: 60000 });
+    // Every preview of the drag settled (none pending, none on the bridge) before counting.
+    await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !p.previewPending && !p.previewTimer; }, undefined, { timeout: 60000 });
+    for (let t = Date.now(); server.bridge.stats().running + server.bridge.stats().queued > 0 && Date.now() - t < 30000;) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
     const record = () => server.bridge.recentClients().filter((c) => c.client === 'playground').at(-1)!;
     const before = { ...record().jobs };
     await page.click('[data-testid=apply]');
