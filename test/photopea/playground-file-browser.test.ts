@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
 import type { Bridge } from '../../bridge-server/src/server';
 import { decodePng, STREAM_ENCODE_MIN_PIXELS } from '../../plugin-photopea/src/util/png';
@@ -57,6 +57,24 @@ afterAll(async () => {
   await server?.bridge.close();
 });
 
+/** A playground page, connected to the bridge. */
+async function openPlayground(ctx: BrowserContext): Promise<Page> {
+  const page = await ctx.newPage();
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+  return page;
+}
+
+/** Lasso around the disc and drag it to (760, 560) with the real mouse. */
+async function lassoAndDrag(page: Page): Promise<void> {
+  await page.click('[data-testid=tool-lasso]');
+  const ring: Point[] = [];
+  for (let k = 0; k < 16; k++) ring.push([DISC[0] + (R + 25) * Math.cos((k * Math.PI) / 8), DISC[1] + (R + 25) * Math.sin((k * Math.PI) / 8)]);
+  await lassoOnPage(page, ring);
+  await page.click('[data-testid=tool-arrow]');
+  await dragOnEditor(page, page, DISC, [760, 560], 12);
+}
+
 async function openFile(page: Page, file: string, width: number): Promise<void> {
   await page.setInputFiles('[data-testid=open-file]', file);
   await page.waitForFunction((w) => (window as any).smartdrag.panel.editor.documentSize.width === w, width, { timeout: 60000 });
@@ -76,9 +94,7 @@ test('a P3 photo: lasso, drag, apply; Undo restores it exactly; leaving asks fir
   expect(W * H).toBeGreaterThanOrEqual(STREAM_ENCODE_MIN_PIXELS);
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
   try {
-    const page = await ctx.newPage();
-    await page.goto(`${server.origin}/`);
-    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    const page = await openPlayground(ctx);
     await openFile(page, files.jpeg, W);
     const original = await docHash(page);
     expect(await page.isDisabled('[data-testid=undo]')).toBe(true);
@@ -87,12 +103,7 @@ test('a P3 photo: lasso, drag, apply; Undo restores it exactly; leaving asks fir
     await page.selectOption('[data-testid=kind]', 'translate');
     // Lasso around the disc, drag it to (760, 560), apply (the panel clears its lasso and arrow after applying).
     const smartDrag = async (): Promise<void> => {
-      await page.click('[data-testid=tool-lasso]');
-      const ring: Point[] = [];
-      for (let k = 0; k < 16; k++) ring.push([DISC[0] + (R + 25) * Math.cos((k * Math.PI) / 8), DISC[1] + (R + 25) * Math.sin((k * Math.PI) / 8)]);
-      await lassoOnPage(page, ring);
-      await page.click('[data-testid=tool-arrow]');
-      await dragOnEditor(page, page, DISC, [760, 560], 12);
+      await lassoAndDrag(page);
       await page.waitForFunction(() => !(window as any).smartdrag.panel.job, undefined, { timeout: 60000 });
       await page.click('[data-testid=apply]');
       await page.waitForFunction(() => (window as any).smartdrag.host.layers.length === 1, undefined, { timeout: 90000 });
@@ -156,9 +167,7 @@ test('a P3 photo: lasso, drag, apply; Undo restores it exactly; leaving asks fir
 test('a 16-bit PNG opens with a note that it is edited and saved at 8 bits per channel', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const page = await ctx.newPage();
-    await page.goto(`${server.origin}/`);
-    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    const page = await openPlayground(ctx);
     await openFile(page, files.png16, W);
     expect(await page.textContent('[data-testid=toolbar-note]')).toBe('This 16-bit image is edited and downloaded at 8 bits per channel.');
     // No profile in this file: none in the download either (the numbers are taken as they are).
@@ -171,17 +180,10 @@ test('a 16-bit PNG opens with a note that it is edited and saved at 8 bits per c
 test('leaving the page while a Smart Drag runs cancels it on the bridge (nobody would receive its result)', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const page = await ctx.newPage();
-    await page.goto(`${server.origin}/`);
-    await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    const page = await openPlayground(ctx);
     await openFile(page, files.jpeg, W);
     await page.selectOption('[data-testid=kind]', 'translate');
-    await page.click('[data-testid=tool-lasso]');
-    const ring: Point[] = [];
-    for (let k = 0; k < 16; k++) ring.push([DISC[0] + (R + 25) * Math.cos((k * Math.PI) / 8), DISC[1] + (R + 25) * Math.sin((k * Math.PI) / 8)]);
-    await lassoOnPage(page, ring);
-    await page.click('[data-testid=tool-arrow]');
-    await dragOnEditor(page, page, DISC, [760, 560], 12);
+    await lassoAndDrag(page);
     // Every preview of the drag settled (none pending, none on the bridge) before counting.
     await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !p.previewPending && !p.previewTimer; }, undefined, { timeout: 60000 });
     for (let t = Date.now(); server.bridge.stats().running + server.bridge.stats().queued > 0 && Date.now() - t < 30000;) await new Promise((r) => setTimeout(r, 20));
