@@ -11,9 +11,9 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
 import type { Bridge } from '../../bridge-server/src/server';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { dragOnEditor, openSimulator, SMARTIES } from './pages';
+import { bytesOf, dragOnEditor, openSimulator, SMARTIES } from './pages';
 
-jest.setTimeout(300_000); // on 2 cores a second edit in a session takes the bridge up to a minute
+jest.setTimeout(300_000); // generous: the bridge on 2 shared cores; each test takes seconds when idle
 
 let browser: Browser;
 let server: { bridge: Bridge; port: number; origin: string };
@@ -69,8 +69,8 @@ const layerNames = (page: Page, doc?: string): Promise<string[]> => page.evaluat
 
 /** Whether the panel's copy of the document is, pixel for pixel, what the active document shows now. */
 async function copyIsDocument(page: Page, frame: Frame): Promise<{ differing: number }> {
-  const doc = await page.evaluate(() => Array.from((window as any).sim.doc._composite() as Uint8ClampedArray));
-  const copy = await frame.evaluate(() => Array.from((window as any).smartdrag.panel.doc.rgba.data as Uint8ClampedArray));
+  const doc = await bytesOf(page, 'window.sim.doc._composite()');
+  const copy = await bytesOf(frame, 'window.smartdrag.panel.doc.rgba.data');
   let differing = 0;
   for (let i = 0; i < doc.length; i += 4) if (doc[i] !== copy[i] || doc[i + 1] !== copy[i + 1] || doc[i + 2] !== copy[i + 2] || doc[i + 3] !== copy[i + 3]) differing++;
   return { differing: doc.length === copy.length ? differing : -1 };
