@@ -68,6 +68,8 @@ export function readExact(text: string): ExactEdit | null {
   // is two, and the parser reads both (the exact forms below would keep only one of them).
   const parse = parseIntent(text);
   if (parse.actions.length > 1) return null;
+  // A point or another object to move to ("to (400, 300)", "to where the right one is"): the parser reads it.
+  if (parse.actions.some((a) => a.to || a.toRegion)) return null;
   // Position words in the object ("the one on the right 30px up") are not legs of the move.
   const objectPositions = (parse.actions[0]?.object.positions.length ?? 0) > 0;
   const kind = kindWords(t);

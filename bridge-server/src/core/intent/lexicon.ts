@@ -51,6 +51,8 @@ export type Sense =
   | { cat: 'approx' }
   | { cat: 'state'; state: string }
   | { cat: 'edge'; name: string }
+  /** A point of the document written as coordinates ("(400, 300)", "x=400 y=300"): made by the parser, not in the lexicon. */
+  | { cat: 'point'; x?: number; y?: number }
   | { cat: 'noun' }
   | { cat: 'filler' };
 

@@ -14,6 +14,10 @@ import { arc, disc } from '../plan/test-shapes';
 const W = 400, H = 300;
 const MASK_A: PlacedMask = rasterizePolygon(disc(100, 150, 40));
 const MASK_B: PlacedMask = rasterizePolygon(disc(300, 150, 40));
+/** A bigger b (r 60) beside a, for "the small one" / "the big one". */
+const MASK_BIG: PlacedMask = rasterizePolygon(disc(300, 150, 60));
+/** A vertical line one pixel wide (its box is 0 px wide, max − min). */
+const MASK_LINE: PlacedMask = rasterizePolygon([[199.5, 100], [200.5, 100], [200.5, 200], [199.5, 200]]);
 const b = maskBounds(MASK_A, 128); // pixels with coverage ≥ 50 %, as editors measure (max − min)
 const B = { x0: b.left, y0: b.top, w: b.width - 1, h: b.height - 1 };
 /** The move that puts A's bounding box at a place of a W×H document (an axis left out stays). */
@@ -22,6 +26,11 @@ function placeMove(x: 'left' | 'center' | 'right' | null, y: 'top' | 'center' | 
   const ny = y === null ? B.y0 : doc.top + (y === 'top' ? 0 : y === 'bottom' ? doc.height - B.h : Math.floor((doc.height - B.h) / 2));
   return [nx - B.x0, ny - B.y0];
 }
+/** The move that puts the centre of A's bounding box at document point (x, y) (an axis left out stays), to the nearest pixel. */
+function pointMove(x: number | null, y: number | null, doc: Rect = { left: 0, top: 0, width: W, height: H }): [number, number] {
+  return [x === null ? 0 : Math.round(x + doc.left - (B.x0 + B.w / 2)), y === null ? 0 : Math.round(y + doc.top - (B.y0 + B.h / 2))];
+}
+const BB = ((): { x0: number; y0: number; w: number; h: number } => { const m = maskBounds(MASK_BIG, 128); return { x0: m.left, y0: m.top, w: m.width - 1, h: m.height - 1 }; })();
 
 const DRAGS: Record<string, Drag> = {
   arcCw: { region: 'a', points: arc(100, 150, 40, 0, 30) },
@@ -50,8 +59,11 @@ interface Row {
   text: string;
   expect: Expect;
   drag?: string;
-  regions?: 'ab';
+  /** Two selections: `ab` two discs of r 40 (a left, b right); `aB` with b of r 60. `line`: a alone, a 1-px-wide line. */
+  regions?: 'ab' | 'aB' | 'line';
   doc?: Rect;
+  /** Some operation's description (the plan's text) must match. */
+  desc?: RegExp;
   /** Some warning must match. */
   warn?: RegExp;
   /** No warning may match. */
@@ -204,7 +216,8 @@ const GROUPS: [string, Row[]][] = [
     { text: 'rotate it 5-10 degrees clockwise', expect: R(7.5), warn: /middle of the range/ },
     { text: 'move the one on the right 30px up', regions: 'ab', on: 'b', expect: T(0, -30) },
     { text: 'move the one on the left 20px to the right', regions: 'ab', expect: T(20, 0) },
-    { text: 'move it to (50, 50)', expect: ASK(/Which way should "it" move/) },
+    // A point is where the box's centre goes (leftover 2 below), not a way to ask.
+    { text: 'move it to (50, 50)', expect: T(...pointMove(50, 50)), desc: /move to \(50, 50\)/ },
     { text: 'move it 40px left, no 20px', expect: T(-20, 0) },
     { text: 'move it 40px left - no, right', expect: T(40, 0) },
   ]],
@@ -250,12 +263,13 @@ const GROUPS: [string, Row[]][] = [
     { text: 'resize it horizontally to 50%', expect: S(0.5, 1) },
     { text: 'shrink it vertically by 10%', expect: S(1, 0.9) },
   ]],
-  ['H. a share of the image moves by it; a share of the selection is reported, not dropped', [
+  ['H. a share of the image or of the selection moves by it; a share of nothing is reported, not dropped', [
     { text: 'move it 10% of the width to the right', expect: T(40, 0) },
     { text: 'move it 5% of the image to the left', expect: T(-20, 0) },
     { text: 'move it 10% of the image height down', expect: T(0, 30) },
-    { text: 'move it 50% of its width to the right', expect: TS(1, 0), warn: /Words not understood in the intent: "50% of its width"/ },
-    { text: 'move it left by 5% of its width', expect: TS(-1, 0), warn: /Words not understood in the intent: "5% of its width"/ },
+    // (A share of the selection is measured on its bounding box: leftover 1 below.)
+    { text: 'move it 50% of its width to the right', expect: T(Math.round(B.w / 2), 0), desc: /right by 50% of its width = \d+ px/, noWarn: /not understood/ },
+    { text: 'move it left by 5% of its width', expect: T(-Math.round(B.w * 0.05), 0), noWarn: /not understood/ },
     { text: 'move it 20% right and make it bigger', expect: SEQ(TS(1, 0), { kind: 'scale', below: false }), warn: /Words not understood in the intent: "20%"/ },
   ]],
   ['K. corrections and hedged numbers', [
@@ -283,17 +297,65 @@ const GROUPS: [string, Row[]][] = [
     { text: 'move it 40 pt left', expect: ASK(/"40 pt" is a print length/) },
     { text: 'move it 40 points left', expect: ASK(/"40 pt" is a print length/) },
   ]],
+  ['M. leftovers of the hunt: a share of the selection\'s size, a point of the document, another selection as the place', [
+    // 1. "half its width", "its own width", "a third of its height": pixels of its bounding box.
+    { text: 'move it right by half its width', expect: T(Math.round(B.w / 2), 0), desc: /right by half its width = \d+ px \(its box is \d+ px wide\)/ },
+    { text: 'move it left by its own width', expect: T(-B.w, 0), desc: /left by its own width = \d+ px/ },
+    { text: 'shift it up by a third of its height', expect: T(0, -Math.round(B.h / 3)), desc: /up by a third of its height/ },
+    { text: 'move it down by half of its height', expect: T(0, Math.round(B.h / 2)) },
+    { text: 'move it twice its width to the right', expect: T(2 * B.w, 0) },
+    { text: 'move it right 1.5 times its width', expect: T(Math.round(1.5 * B.w), 0) },
+    { text: 'move it left by half its size', expect: T(-Math.round(B.w / 2), 0) },
+    { text: 'move it right by half its width and up by a third of its height', expect: T(Math.round(B.w / 2), -Math.round(B.h / 3)), desc: /right by half its width .* and up by a third of its height/ },
+    { text: 'move it right by a quarter of the image width', expect: T(W / 4, 0), desc: /the image is 400 px wide/ },
+    { text: 'move the right one left by its own width', regions: 'ab', expect: T(-B.w, 0) },
+    { text: 'move the left one right by the width of the right one', regions: 'aB', expect: T(BB.w, 0), desc: /= \d+ px \(region b's box is \d+ px wide\)/ },
+    { text: 'move it left by the width of the saucer', expect: ASK(/"the saucer" is not a selection I can measure/) },
+    // With an arrow: the arrow's direction, the share's length.
+    { text: 'move it by half its width', drag: 'downLeft', expect: T(-Math.round(B.w / 2) / Math.sqrt(5), (2 * Math.round(B.w / 2)) / Math.sqrt(5)) },
+    // (As before: a share of its size with no direction asks which way.)
+    { text: 'move it by half its size', expect: ASK(/Which way should "it" move/) },
+    { text: 'move it right by half its width', regions: 'line', expect: ASK(/"half its width" measures nothing: its box is 0 px wide\. Say the amount in pixels/) },
+    // 2. A point of the document (x right, y down from its top left corner): the box's centre goes there.
+    { text: 'move it to (200, 100)', expect: T(...pointMove(200, 100)), desc: /move to \(200, 100\), document pixels \(its box centre \(\d+(\.5)?, \d+(\.5)?\) goes there\)/ },
+    { text: 'move it to x=200 y=100', expect: T(...pointMove(200, 100)) },
+    { text: 'move it to x: 200, y: 100', expect: T(...pointMove(200, 100)) },
+    { text: 'put it at 120,80', expect: T(...pointMove(120, 80)) },
+    { text: 'place it at (120px, 80px)', expect: T(...pointMove(120, 80)) },
+    { text: 'move it to position [300, 60]', expect: T(...pointMove(300, 60)) },
+    { text: 'move it to y=100', expect: T(...pointMove(null, 100)), desc: /move to y = 100 \(x stays\)/ },
+    { text: 'move it to (900, 300)', expect: ASK(/"\(900, 300\)" lies outside the document \(400 × 300 px/) },
+    { text: 'move it to (-10, 50)', expect: ASK(/lies outside the document/) },
+    // A crop of the document (the document starts 100 px left of and 50 px above the image): the
+    // point is the document's, moved into the image's pixels before planning; the text says the document's.
+    { text: 'move it to (300, 250)', doc: { left: -100, top: -50, width: 800, height: 600 }, expect: T(...pointMove(300, 250, { left: -100, top: -50, width: 800, height: 600 })), desc: /move to \(300, 250\), document pixels \(its box centre \(200(\.5)?, 200(\.5)?\)/ },
+    { text: 'move it to (700, 500)', doc: { left: -100, top: -50, width: 800, height: 600 }, expect: T(...pointMove(700, 500, { left: -100, top: -50, width: 800, height: 600 })) },
+    { text: 'move it to (900, 300)', doc: { left: -100, top: -50, width: 800, height: 600 }, expect: ASK(/outside the document \(800 × 600 px/) },
+    // With an arrow that ends near the point: the point, exactly; far from it: the arrow, and an alternative.
+    { text: 'move it to (132, 146)', drag: 'right', expect: T(...pointMove(132, 146)), desc: /move to \(132, 146\).*the arrow ends / },
+    { text: 'move it to (300, 60)', drag: 'right', expect: T(40, 0), warn: /Text says "\(300, 60\)" .* following the arrow\. An alternative follows the text/ },
+    // 3. Another selection as the place: box centre on box centre; beside it (boxes touching, bottoms on one line).
+    { text: 'move the left one to where the right one is', regions: 'ab', expect: T(200, 0), desc: /its box centre goes to region b's box centre \(300(\.5)?, 150(\.5)?\)/ },
+    { text: 'put the left one where the right one is', regions: 'ab', expect: T(200, 0) },
+    { text: "move the right one to the left one's position", regions: 'ab', expect: T(-200, 0) },
+    { text: 'move the right one to the position of the left one', regions: 'ab', expect: T(-200, 0) },
+    { text: 'move the left one onto the other one', regions: 'ab', expect: T(200, 0) },
+    { text: 'move the small one to where the big one is', regions: 'aB', expect: T(Math.round(BB.x0 + BB.w / 2 - (B.x0 + B.w / 2)), Math.round(BB.y0 + BB.h / 2 - (B.y0 + B.h / 2))) },
+    { text: 'put the small one next to the big one', regions: 'aB', expect: T(BB.x0 - 1 - B.w - B.x0, BB.y0 + BB.h - B.h - B.y0), desc: /left of region b's, touching it, bottoms on one line/ },
+    { text: 'move it to where the other one is', expect: ASK(/only one selection/) },
+    { text: 'move the left one next to the right one', regions: 'ab', expect: T(199 - B.w, 0), desc: /left of region b's/ },
+  ]],
 ];
 
 function req(row: Row): EditRequest {
-  const regions = row.regions === 'ab' ? [{ id: 'a', mask: MASK_A }, { id: 'b', mask: MASK_B }] : [{ id: 'a', mask: MASK_A }];
+  const regions = row.regions === 'ab' ? [{ id: 'a', mask: MASK_A }, { id: 'b', mask: MASK_B }] : row.regions === 'aB' ? [{ id: 'a', mask: MASK_A }, { id: 'b', mask: MASK_BIG }] : row.regions === 'line' ? [{ id: 'a', mask: MASK_LINE }] : [{ id: 'a', mask: MASK_A }];
   const drags = row.drag ? [{ ...DRAGS[row.drag]!, points: DRAGS[row.drag]!.points.map((p) => [p[0], p[1]] as Point) }] : [];
   return { image: { width: W, height: H, data: new Uint8ClampedArray(W * H * 4) }, regions, drags, intent: row.text, quality: 'preview', ...(row.doc ? { document: row.doc } : {}) };
 }
 
 function check(ops: Operation[], e: Exclude<Expect, { ask: RegExp }>, row: Row): void {
   // "the right one" / "the left one" of two: the named one only; "both": one operation each.
-  const on = row.on ?? (row.regions === 'ab' && /\bright one\b/.test(row.text) ? 'b' : 'a');
+  const on = row.on ?? (row.regions && row.regions !== 'line' && /\bright one\b/.test(row.text.replace(/\b(?:where|to|of|onto|next to) the right one\b.*/, '')) ? 'b' : 'a');
   const mine = ops.filter((o) => o.region === on);
   if ('seq' in e) {
     expect(mine).toHaveLength(e.seq.length);
@@ -324,7 +386,7 @@ function check(ops: Operation[], e: Exclude<Expect, { ask: RegExp }>, row: Row):
 
 for (const [name, rows] of GROUPS) {
   describe(name, () => {
-    it.each(rows.map((r) => [r.text + (r.drag ? ` [arrow ${r.drag}]` : '') + (r.regions ? ' [two selections]' : '') + (r.doc ? ' [document rect]' : ''), r] as const))('%s', async (_t, row) => {
+    it.each(rows.map((r) => [r.text + (r.drag ? ` [arrow ${r.drag}]` : '') + (r.regions === 'line' ? ' [a 1-px line]' : r.regions ? ` [two selections${r.regions === 'aB' ? ', b bigger' : ''}]` : '') + (r.doc ? ' [document rect]' : ''), r] as const))('%s', async (_t, row) => {
       const e = row.expect;
       if ('ask' in e) {
         const err = await makePlan(req(row)).then(() => null, (x: unknown) => x);
@@ -337,6 +399,7 @@ for (const [name, rows] of GROUPS) {
       check(plan.operations, e, row);
       if (row.warn) expect(plan.warnings.some((w) => row.warn!.test(w))).toBe(true);
       if (row.noWarn) expect(plan.warnings.filter((w) => row.noWarn!.test(w))).toEqual([]);
+      if (row.desc) expect(plan.operations.map((o) => o.description)).toContainEqual(expect.stringMatching(row.desc));
     });
   });
 }

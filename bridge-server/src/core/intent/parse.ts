@@ -16,6 +16,10 @@
  * NP         := (det | ordinal | position | adjective | noun | part | "of" NP | "'s" | pron)*
  * modifier   := DIR | ROT | amount | "to"|"toward"|"into"… NP | "about"|"around" NP (pivot)
  * amount     := [approx] ["by"] NUM UNIT | MULT ["as" COMPARATIVE] | QTY | NUM "%" COMPARATIVE
+ *             | (FRACTION | MULT | NUM ["times"|"%"]) ["of"] share | "by" share      half its width
+ * share      := det [own] [IMAGE] (width | height | size) ["of" NP]     its own width, the width of the right one
+ * point      := ("to"|"at") ["the"] [point|position] ("(" NUM "," NUM ")" | "x" [=] NUM "y" [=] NUM | NUM "," NUM)
+ * other      := "to where" NP "is" | "to" NP "'s" position | "onto" NP | "next to" NP   (another object as the place)
  * ```
  * Open-class words (object names, colours) are absorbed into noun phrases and listed in
  * {@link IntentParse.unknown} with the role they were given; nothing is dropped silently.
@@ -51,7 +55,10 @@ export type Amount =
     kind: 'degrees' | 'pixels' | 'percent' | 'factor' | 'turns' | 'number'; value: number; approximate: boolean;
     /** "to 50%", "200px wide" (a size) vs "by 50%", "10px wider" (a change) */ absolute?: boolean;
     /** A sign written in front of the number ("+20%", "-20°"). */ signed?: '+' | '-';
-    /** A percentage of something ("10% of the image", "50% of its width"): `region` = the selection's size. */ of?: 'image' | 'region';
+    /** A percentage of something ("10% of the image", "50% of its width"): `region` = the selection's size; `object`: {@link ofRef}'s. */ of?: 'image' | 'region' | 'object';
+    /** The object a share is of ("the width of the right one", "the width of the saucer"). */ ofRef?: RegionRef;
+    /** Which size a share is of ("half its width", "a third of its height"); `size`: along the move. */ dim?: 'width' | 'height' | 'size';
+    /** The share as written ("half its width"), for the plan's text. */ words?: string;
   }
   /** A print length ("2 cm"): not a pixel amount; the planner says so instead of guessing. */
   | { kind: 'length'; value: number; unit: LengthUnit; approximate: boolean }
@@ -87,6 +94,16 @@ export interface IntentAction {
   place?: Place;
   /** Where the object should go ("the left edge", "the top-left corner", "the table"). */
   destination?: RegionRef;
+  /**
+   * A point of the document to move to, in document pixels ("to (400, 300)", "to x=400 y=300",
+   * "at 120,80"); an axis left out stays. The planner puts the bounding box's centre there.
+   */
+  to?: { x?: number; y?: number; text: string };
+  /**
+   * Another object to move to: `at` its place ("to where the right one is", "onto the other one",
+   * "to the left one's position": the box centres meet), `beside` it ("next to the big one").
+   */
+  toRegion?: { ref: RegionRef; how: 'at' | 'beside'; text: string };
   /** Pivot words ("its middle", "where it joins the body"). */
   pivot?: string;
   /** "by dragging its nose up": how the action is carried out. */
@@ -109,6 +126,8 @@ export interface IntentConstraint {
   /** State words ("intact", "sitting on the table"). */
   state: string[];
   text: string;
+  /** A negated clause as typed, negation included ("don't move the right one"). */
+  said?: string;
 }
 
 /** A word the lexicon does not know, with the role the parser gave it. */
@@ -186,6 +205,15 @@ const FUZZY_UNITS = ['degrees', 'degree', 'pixels', 'pixel', 'percent'];
 const FUZZY_VERBS = ['rotate', 'shrink', 'enlarge', 'resize', 'scale', 'increase', 'decrease', 'reduce', 'expand', 'magnify', 'stretch', 'flatten', 'shift'];
 const FUZZY_MODIFIERS = ['bigger', 'smaller', 'larger', 'taller', 'shorter', 'wider', 'narrower', 'thinner', 'clockwise', 'counterclockwise', 'anticlockwise'];
 const DEST_PREPS = new Set(['to', 'into', 'onto', 'toward', 'towards', 'on', 'off', 'in', 'at', 'behind', 'above', 'below', 'under', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'past', 'against', 'between', 'within', 'upon', 'from', 'with', 'away', 'out', 'until', 'than', 'for']);
+/** Nouns for an object's place ("to the left one's position", "to the place of the other one"). */
+const SPOT_NOUNS = new Set(['position', 'place', 'spot', 'location', 'coordinates', 'centre', 'center']);
+/** Words after "where X" ("to where the right one is", "where it was", "where the cup sits"). */
+const BE_WORDS = new Set(['is', 'are', 'was', 'were', 'sits', 'stands', 'lies', 'used to be', 'be', 'now', 'currently']);
+/** Size words that name a region among several ("the small one", "the bigger one"). */
+export const SIZE_WORDS: Record<string, 'small' | 'big'> = {
+  small: 'small', smaller: 'small', smallest: 'small', little: 'small', tiny: 'small', tinier: 'small', tiniest: 'small',
+  big: 'big', bigger: 'big', biggest: 'big', large: 'big', larger: 'big', largest: 'big', huge: 'big',
+};
 /** Verb classes that name an edit ("don't rotate it" rules that kind out). */
 const OP_CLASSES = new Set<VerbClass>(['move', 'rotate', 'scale', 'deform']);
 const POS_TO_DIR: Record<Position, Direction | null> = { left: 'left', right: 'right', top: 'up', bottom: 'down', middle: null };
@@ -214,6 +242,17 @@ class IntentParser {
 
   constructor(private readonly text: string) {
     this.lx = lexemes(tokenize(text));
+    // "to (400, 300)", "to x=400 y=300", "put it at 120,80": a point of the document is one lexeme
+    // (its brackets do not end a clause, its comma is not a decimal comma, its numbers are no amounts).
+    for (const p of findPoints(text).reverse()) {
+      const i0 = this.lx.findIndex((l) => l.start >= p.start);
+      if (i0 < 0 || this.lx[i0]!.start >= p.end) continue;
+      let i1 = i0;
+      while (i1 < this.lx.length && this.lx[i1]!.start < p.end) i1++;
+      const end = Math.max(p.end, this.lx[i1 - 1]!.end);
+      const xy = { ...(p.x !== undefined ? { x: p.x } : {}), ...(p.y !== undefined ? { y: p.y } : {}) };
+      this.lx.splice(i0, i1 - i0, { text: text.slice(p.start, end), norm: '<point>', start: p.start, end, senses: [{ cat: 'point', ...xy }], gerund: false });
+    }
     // "mvoe it lft": short move words with a common slip, read as the word (and said so).
     for (const l of this.lx) {
       const fix = l.senses.length === 0 ? TYPOS[l.norm] : undefined;
@@ -282,7 +321,7 @@ class IntentParser {
       }
       if (c.fragment) {
         const f = c.fragment;
-        const hasMods = f.directions.length > 0 || !!f.amount || !!f.rotation || !!f.destination || !!f.pivot || !!f.comparative || !!f.place;
+        const hasMods = f.directions.length > 0 || !!f.amount || !!f.rotation || !!f.destination || !!f.pivot || !!f.comparative || !!f.place || !!f.to;
         // "…, not left": the negated words are set aside (and taken back from the last action).
         if (c.negated) {
           if (last) {
@@ -348,7 +387,8 @@ class IntentParser {
     // "move it 50% of its width to the right", "move it 20% right": the planner moves by pixels
     // only, so a share is reported as not understood rather than replaced by a default in silence.
     for (const a of actions) {
-      const sp = a.cls === 'move' && (a.amount?.kind === 'percent' || a.amount?.kind === 'factor') ? this.amountSpans.get(a.amount) : undefined;
+      // (A share of a size, "half its width", the planner measures.)
+      const sp = a.cls === 'move' && (a.amount?.kind === 'percent' || a.amount?.kind === 'factor') && !(a.amount.kind === 'percent' && a.amount.of) ? this.amountSpans.get(a.amount) : undefined;
       // (Not inside a vector "(10%, 20%)": the exact reader reads those as shares of the image.)
       if (sp && !/\([^)]*$/.test(this.text.slice(0, sp.start)) && !this.unknown.some((u) => u.start === sp.start)) this.unknown.push({ word: this.text.slice(sp.start, sp.end), start: sp.start, role: 'ignored' });
     }
@@ -391,7 +431,7 @@ class IntentParser {
       settleSize(a);
       return a;
     }
-    if (f.directions.some((d) => d === 'left' || d === 'right' || d === 'up' || d === 'down') || f.place) return { ...f, verb: 'move', cls: 'move', soft: false };
+    if (f.directions.some((d) => d === 'left' || d === 'right' || d === 'up' || d === 'down') || f.place || f.to) return { ...f, verb: 'move', cls: 'move', soft: false };
     return null;
   }
 
@@ -456,16 +496,20 @@ class IntentParser {
     if (!v) return { fragment: this.tail(lx, i, { verb: '', cls: 'move', soft: false }), ...(neg ? { negated: true } : {}) };
     const head = lx[i]!;
     this.mark(head);
+    // The words as typed from the negation on ("don't move the right one"), for the planner's questions.
+    const said = neg ? { said: this.span(lx.slice(lx.findIndex((l) => has(l, 'neg')))) } : {};
     if (neg && OP_CLASSES.has(v.cls)) {
-      // "don't rotate it left" negates the modifiers, not the edit: set the clause aside.
-      if (lx.slice(i + 1).some((l) => has(l, 'dir') || has(l, 'rot') || has(l, 'num') || has(l, 'comparative') || has(l, 'mult'))) {
+      // "don't rotate it left" negates the modifiers, not the edit: set the clause aside. (Words
+      // of the object are not modifiers: "don't move the right one" rules out moving it.)
+      const obj = this.nounPhrase(lx, i + 1);
+      if (lx.slice(obj.next).some((l) => has(l, 'dir') || has(l, 'rot') || has(l, 'num') || has(l, 'comparative') || has(l, 'mult'))) {
         for (const l of lx) this.mark(l);
         return {};
       }
       // "don't rotate it": that kind of edit is ruled out.
-      return { constraint: this.constraintFrom(lx.slice(i), true) };
+      return { constraint: { ...this.constraintFrom(lx.slice(i), true), ...said } };
     }
-    if (neg || v.cls === 'keep') return { constraint: this.constraintFrom(lx.slice(i), neg) };
+    if (neg || v.cls === 'keep') return { constraint: { ...this.constraintFrom(lx.slice(i), neg), ...said } };
     if (v.cls === 'affect') {
       this.ignored.push(this.span(lx));
       for (const l of lx) this.note(l, 'ignored');
@@ -572,7 +616,14 @@ class IntentParser {
       a.comparative = lx[i]!.norm === 'up' ? { sense: 'up', axis: 'both', word: 'bigger' } : { sense: 'down', axis: 'both', word: 'smaller' };
       this.mark(lx[i]!); i++;
     }
-    const np = this.nounPhrase(lx, i);
+    let np = this.nounPhrase(lx, i);
+    // "put the small one next to the big one": with a move verb and nothing after it, "next to …"
+    // is where the object goes, not part of its name ("the bird next to it up").
+    if (head.cls === 'move' && np.ref.words.includes('next')) {
+      const cut = lx.findIndex((l, k) => k > i && k < np.next && l.norm === 'next to');
+      const rt = cut > i ? this.regionTarget(lx, cut) : null;
+      if (rt && rt.next >= lx.length) np = this.nounPhrase(lx.slice(0, cut), i);
+    }
     a.object = np.ref;
     i = np.next;
     let approx = false;
@@ -583,6 +634,28 @@ class IntentParser {
     while (i < lx.length) {
       const l = lx[i]!, next = lx[i + 1];
       this.mark(l);
+      // "to (400, 300)", "at x=400 y=300": a point of the document (see findPoints).
+      const pnt = sense(l, 'point');
+      if (pnt) {
+        a.to = { ...(pnt.x !== undefined ? { x: pnt.x } : {}), ...(pnt.y !== undefined ? { y: pnt.y } : {}), text: l.text };
+        i++; continue;
+      }
+      // "to where the right one is", "onto the other one", "next to the big one": another object to go to.
+      const rt = head.cls === 'move' ? this.regionTarget(lx, i) : null;
+      if (rt) {
+        a.toRegion = { ref: rt.ref, how: rt.how, text: this.span(lx.slice(i, rt.next)) };
+        a.destination = rt.ref;
+        for (let k = i; k < rt.next; k++) this.mark(lx[k]!);
+        i = rt.next; continue;
+      }
+      // "move it left by its own width", "by the width of the image": a whole width or height.
+      const bare = head.cls === 'move' && has(l, 'det') && (!a.amount || a.amount.kind === 'qualitative') ? this.shareOf(lx, i, true) : null;
+      if (bare) {
+        a.amount = { kind: 'percent', value: 100, approximate: approx, of: bare.of, ...(bare.ofRef ? { ofRef: bare.ofRef } : {}), dim: bare.dim, words: this.span(lx.slice(i, bare.next)) };
+        for (let k = i; k < bare.next; k++) this.mark(lx[k]!);
+        events.push({ amount: a.amount });
+        approx = false; amountEnd = bare.next - 1; i = bare.next; continue;
+      }
       if (has(l, 'approx') && (has(next, 'num') || has(next, 'mult'))) { approx = true; i++; continue; }
       if ((l.norm === 'about' || l.norm === 'around') && !has(next, 'num')) {
         // Pivot: everything up to the next modifier.
@@ -598,7 +671,10 @@ class IntentParser {
       }
       // "a third of a turn", "a quarter bigger", "by a third", "to a third", "two thirds".
       const fr = this.fraction(lx, i, a);
-      if (fr !== null) { i = fr; amountEnd = i - 1; approx = false; continue; }
+      if (fr !== null) {
+        if (a.amount?.kind === 'percent' && a.amount.of && a.cls === 'move') events.push({ amount: a.amount });
+        i = fr; amountEnd = i - 1; approx = false; continue;
+      }
       if (l.norm === 'by' && (has(next, 'num') || has(next, 'mult') || has(next, 'approx'))) { this.amountAfterBy = true; i++; continue; }
       // "right not left", "20px, not 40px": the negated modifier is set aside.
       if (has(l, 'neg') && !has(l, 'verb') && next && (has(next, 'dir') || has(next, 'rot') || has(next, 'num') || has(next, 'comparative') || has(next, 'mult'))) {
@@ -639,22 +715,20 @@ class IntentParser {
                   : u.unit === 'times' ? { kind: 'factor', value: n, approximate: approx, ...signed }
                     : { kind: 'length', value: n, unit: u.unit, approximate: approx };
         }
-        // "50% of its width", "10% of the image": a share of something ("its": the selection).
-        if (amt.kind === 'percent' && lx[i + 1]?.norm === 'of') {
-          let j = i + 2;
-          const poss = !!sense(lx[j], 'det')?.possessive;
-          if (has(lx[j], 'det')) j++;
-          if (IMAGE_NOUNS.has(lx[j]?.norm ?? '') && AXIS_NOUNS[lx[j + 1]?.norm ?? '']) j++;
-          const noun = lx[j]?.norm ?? '';
-          if (IMAGE_NOUNS.has(noun) || AXIS_NOUNS[noun] || noun === 'size') {
-            for (let k = i + 1; k <= j; k++) this.mark(lx[k]!);
-            amt = { ...amt, of: poss || noun === 'size' ? 'region' : 'image' };
-            i = j;
-          }
+        // "50% of its width", "10% of the image": a share of something ("its": the selection);
+        // "1.5 times its width", "0.5 of its height", "1/3 of its width": a share too (a move's amount).
+        const byShare = amt.kind === 'percent' ? lx[i + 1]?.norm === 'of'
+          : a.cls === 'move' && !l.sign && n > 0 && (amt.kind === 'factor' || (amt.kind === 'number' && n <= 10 && lx[i + 1]?.norm === 'of'));
+        const sh = byShare ? this.shareOf(lx, i + 1, false) : null;
+        if (sh) {
+          for (let k = i + 1; k < sh.next; k++) this.mark(lx[k]!);
+          const pct = amt.kind === 'percent' ? amt : { kind: 'percent' as const, value: Math.round(n * 1e6) / 1e4, approximate: approx };
+          amt = { ...pct, of: sh.of, ...(sh.ofRef ? { ofRef: sh.ofRef } : {}), dim: sh.dim, words: this.text.slice(l.start, lx[sh.next - 1]!.end) };
+          i = sh.next - 1;
         }
         if (amt.kind === 'percent') this.amountSpans.set(amt, { start: l.start, end: lx[i]!.end });
         a.amount = amt; approx = false;
-        if (amt.kind === 'pixels' || amt.kind === 'number') events.push({ amount: amt });
+        if (amt.kind === 'pixels' || amt.kind === 'number' || (amt.kind === 'percent' && amt.of && a.cls === 'move')) events.push({ amount: amt });
         amountEnd = i; i++; continue;
       }
       // "20% less", "20% more": the word after the amount says which way.
@@ -663,6 +737,15 @@ class IntentParser {
         i++; continue;
       }
       const mult = sense(l, 'mult');
+      // "twice its width", "double its height": a share of its size (a move's amount).
+      const msh = mult && a.cls === 'move' ? this.shareOf(lx, i + 1, false) : null;
+      if (mult && msh) {
+        for (let k = i; k < msh.next; k++) this.mark(lx[k]!);
+        a.amount = { kind: 'percent', value: mult.factor * 100, approximate: approx, of: msh.of, ...(msh.ofRef ? { ofRef: msh.ofRef } : {}), dim: msh.dim, words: this.span(lx.slice(i, msh.next)) };
+        this.amountSpans.set(a.amount, { start: l.start, end: lx[msh.next - 1]!.end });
+        events.push({ amount: a.amount });
+        approx = false; amountEnd = msh.next - 1; i = msh.next; continue;
+      }
       if (mult) {
         let j = i + 1;
         if (lx[j]?.norm === 'a') { this.mark(lx[j]!); j++; }
@@ -791,6 +874,15 @@ class IntentParser {
     if (!den) return null;
     const plural = fw.endsWith('s') && fw !== 'halves' ? true : fw === 'halves';
     if (plural !== num > 1) return null;
+    // "half its width", "by a third of its height", "two thirds of the image width": a share of a size (a move's amount).
+    const sh = a.cls === 'move' ? this.shareOf(lx, k + 1, false) : null;
+    if (sh) {
+      const first = ctx ? i + 1 : i;
+      for (let j = i; j < sh.next; j++) this.mark(lx[j]!);
+      a.amount = { kind: 'percent', value: Math.round((num / den) * 1e6) / 1e4, approximate: false, of: sh.of, ...(sh.ofRef ? { ofRef: sh.ofRef } : {}), dim: sh.dim, words: this.span(lx.slice(first, sh.next)) };
+      this.amountSpans.set(a.amount, { start: lx[i]!.start, end: lx[sh.next - 1]!.end });
+      return sh.next;
+    }
     // "half" alone is read by the multiplier rules ("half a turn", "half as big"), except "by half".
     if (!counted && !(fw === 'half' && ctx === 'by')) return null;
     if (fw === 'half' && ctx !== 'by' && !has(lx[k + 1], 'comparative')) return null;
@@ -812,6 +904,108 @@ class IntentParser {
     a.amount = ctx !== 'to' && (ctx === 'by' || has(lx[k], 'comparative')) ? { kind: 'percent', value: pct, approximate: false } : { kind: 'factor', value, approximate: false };
     this.amountSpans.set(a.amount, { start: lx[i]!.start, end: lx[k - 1]!.end });
     return k;
+  }
+
+  /**
+   * What a share is of, at `j`: [of] det [own] [image ['s]] (width | height | size) [of (it | the
+   * selection | the image)]: "its width", "of its own height", "the image width", "the width of
+   * the picture", "the size". `its`/"of it" is the selection (`region`); "the width" alone is
+   * the image's, as in "10% of the width". `bare` (no number before it: "by its own width"): only
+   * a possessive or a named image, not "the width" alone. Null when it names none of these, or the
+   * size of something else ("the width of the saucer": not a size the planner can measure).
+   */
+  private shareOf(lx: Lexeme[], j0: number, bare: boolean): { of: 'image' | 'region' | 'object'; ofRef?: RegionRef; dim: 'width' | 'height' | 'size'; next: number } | null {
+    let j = j0;
+    if (lx[j]?.norm === 'of' && !bare) j++;
+    const d = sense(lx[j], 'det');
+    const poss = !!d?.possessive;
+    if (d) j++;
+    else if (bare) return null;
+    if (poss && lx[j]?.norm === 'own') j++;
+    let image = false;
+    if (!poss && IMAGE_NOUNS.has(lx[j]?.norm ?? '')) { image = true; j++; if (lx[j]?.norm === "'s") j++; }
+    const w = lx[j]?.norm ?? '';
+    const axis = AXIS_NOUNS[w];
+    const dim = axis === 'x' ? 'width' : axis === 'y' ? 'height' : w === 'size' ? 'size' : null;
+    // "10% of the image": along the move.
+    if (!dim && !(image && !bare && lx[j0]?.norm === 'of')) return null;
+    if (dim) j++;
+    let of: 'image' | 'region' | 'object' = image ? 'image' : poss || dim === 'size' ? 'region' : 'image';
+    let ofRef: RegionRef | undefined;
+    if (!image && !poss && dim && lx[j]?.norm === 'of') {
+      const k = j + 1 + (has(lx[j + 1], 'det') && !sense(lx[j + 1], 'det')!.possessive ? 1 : 0);
+      if (IMAGE_NOUNS.has(lx[k]?.norm ?? '')) { of = 'image'; j = k + 1; }
+      else {
+        // "the width of it", "of the selection": its own; "the width of the right one", "the width
+        // of the saucer": another object's size.
+        const np = this.nounPhrase(lx, j + 1);
+        const r = np.ref;
+        if (r.kind === 'none') return null;
+        const itself = r.kind === 'it' || r.kind === 'selected' || (r.kind === 'unspecified' && !r.positions.length && r.ordinal === undefined && !r.words.length && !r.parts.length);
+        if (itself) of = 'region'; else { of = 'object'; ofRef = r; }
+        j = np.next;
+      }
+    } else if (bare && !poss && !image) return null;
+    return { of, ...(ofRef ? { ofRef } : {}), dim: dim ?? 'size', next: j };
+  }
+
+  /**
+   * Another object as the place to move to, at `i`: "to where the right one is", "where it was",
+   * "to the left one's position", "to the position of the other one", "in place of the left one",
+   * "onto the other one", "to the left one" (an object named as one: "one", "region", "other"),
+   * and beside it: "next to the big one", "beside the other one". Null otherwise (a place in the
+   * picture, a direction, or a noun that names no object: "to the left", "onto the table").
+   */
+  private regionTarget(lx: Lexeme[], i: number): { ref: RegionRef; how: 'at' | 'beside'; next: number } | null {
+    const seen = [...this.seen], unknown = this.unknown.length;
+    const found = this.regionTargetAt(lx, i);
+    // The picture itself is a place ("to the centre of the image"), not another object; "where
+    // it is" names no other object.
+    if (found && !found.ref.words.some((w) => IMAGE_NOUNS.has(w)) && (found.ref.kind === 'unspecified' || found.ref.kind === 'other')) return found;
+    // (Not a target: the words are read again as before, as nothing was.)
+    this.seen.clear();
+    for (const k of seen) this.seen.add(k);
+    this.unknown.splice(unknown);
+    return null;
+  }
+
+  private regionTargetAt(lx: Lexeme[], i: number): { ref: RegionRef; how: 'at' | 'beside'; next: number } | null {
+    const w = lx[i]?.norm ?? '';
+    const objectish = (r: RegionRef): boolean => r.parts.length === 0 && (r.kind === 'other' || (r.kind === 'unspecified' && (/\b(?:one|region|object|selection|shape|thing|item)\b/i.test(r.text) || r.ordinal !== undefined)));
+    const tailOf = (np: { ref: RegionRef; next: number }, how: 'at' | 'beside', skipBe: boolean): { ref: RegionRef; how: 'at' | 'beside'; next: number } => {
+      let k = np.next;
+      while (skipBe && k < lx.length && BE_WORDS.has(lx[k]!.norm)) k++;
+      return { ref: np.ref, how, next: k };
+    };
+    // "where the right one is", "to where it was"
+    let k = i;
+    if ((w === 'to' || w === 'onto' || w === 'into' || w === 'in') && lx[i + 1]?.norm === 'where') k = i + 1;
+    if (lx[k]?.norm === 'where' && (k > i || w === 'where')) {
+      const np = this.nounPhrase(lx, k + 1);
+      if (np.ref.kind === 'none' || np.ref.parts.length) return null;
+      return tailOf(np, 'at', true);
+    }
+    // "in place of the left one"
+    if (w === 'in place' && lx[i + 1]?.norm === 'of') {
+      const np = this.nounPhrase(lx, i + 2);
+      return np.ref.kind === 'none' || np.ref.parts.length ? null : tailOf(np, 'at', false);
+    }
+    if (w === 'next to' || w === 'beside' || w === 'alongside') {
+      const np = this.nounPhrase(lx, i + 1);
+      return objectish(np.ref) || (np.ref.kind === 'unspecified' && np.ref.parts.length === 0 && np.ref.positions.length > 0) ? tailOf(np, 'beside', false) : null;
+    }
+    if (w !== 'to' && w !== 'onto' && w !== 'into') return null;
+    // "to the position of the other one"
+    if (has(lx[i + 1], 'det') && SPOT_NOUNS.has(lx[i + 2]?.norm ?? '') && lx[i + 3]?.norm === 'of') {
+      const np = this.nounPhrase(lx, i + 4);
+      return np.ref.kind === 'none' || np.ref.parts.length ? null : tailOf(np, 'at', false);
+    }
+    const np = this.nounPhrase(lx, i + 1);
+    // "to the left one's position"
+    if (np.ref.possessive && np.ref.kind !== 'none' && SPOT_NOUNS.has(lx[np.next]?.norm ?? '')) return { ref: np.ref, how: 'at', next: np.next + 1 };
+    // "onto the other one", "to the left one" (not "to the left of the other one": a side of it)
+    if (objectish(np.ref) && !np.ref.possessive && !/\bof\b/i.test(np.ref.text) && !(np.next < lx.length && (has(lx[np.next], 'noun') || isUnknown(lx[np.next])))) return tailOf(np, 'at', false);
+    return null;
   }
 
   /**
@@ -956,6 +1150,43 @@ class IntentParser {
   }
 }
 
+const COORD = String.raw`[+\-\u2212]?\d+(?:\.\d+)?`;
+const COORD_PX = String.raw`(?:\s*(?:px|pixels?))?`;
+/** A preposition before a point ("to", "at", "to the point", "at position", "to coordinates"). */
+const POINT_PREP = String.raw`\b(?:to|at|onto|into)\s+(?:the\s+)?(?:(?:point|position|location|coordinates?|coords?|pixel|spot)\s+)?`;
+/** A move verb earlier in the sentence: "put it at 120,80" is a point, "scale it to 120, 80" is not. */
+const MOVE_CUE = /\b(?:move|moving|moved|put|place|placed|position|reposition|relocate|shift|bring|drag|slide|nudge|translate|transfer|send|take|center|centre)\b[^.;!?]*$/i;
+const POINT_FORMS: { re: RegExp; read: (m: RegExpExecArray) => { x?: number; y?: number }; needsMove?: boolean }[] = [
+  // "(400, 300)", "[400, 300]", "(400px, 300px)"
+  { re: new RegExp(String.raw`${POINT_PREP}([(\[]\s*(${COORD})${COORD_PX}\s*[,;]\s*(${COORD})${COORD_PX}\s*[)\]])`, 'gid'), read: (m) => ({ x: coord(m[2]!), y: coord(m[3]!) }) },
+  // "x=400 y=300", "x: 400, y: 300", "x 400 and y 300"; y first
+  { re: new RegExp(String.raw`${POINT_PREP}(x\s*[=:]?\s*(${COORD})${COORD_PX}\s*(?:,|;|and|&)?\s*y\s*[=:]?\s*(${COORD})${COORD_PX})(?![\w.])`, 'gid'), read: (m) => ({ x: coord(m[2]!), y: coord(m[3]!) }) },
+  { re: new RegExp(String.raw`${POINT_PREP}(y\s*[=:]?\s*(${COORD})${COORD_PX}\s*(?:,|;|and|&)?\s*x\s*[=:]?\s*(${COORD})${COORD_PX})(?![\w.])`, 'gid'), read: (m) => ({ x: coord(m[3]!), y: coord(m[2]!) }) },
+  // "to x=400": one axis (the other stays)
+  { re: new RegExp(String.raw`${POINT_PREP}((x|y)\s*[=:]\s*(${COORD})${COORD_PX})(?![\w.])`, 'gid'), read: (m) => (m[2]!.toLowerCase() === 'x' ? { x: coord(m[3]!) } : { y: coord(m[3]!) }) },
+  // "at 120,80", "to 400, 300" after a move verb (not a percentage, an angle, a factor or a length)
+  { re: new RegExp(String.raw`${POINT_PREP}((${COORD})${COORD_PX}\s*,\s*(${COORD})${COORD_PX})(?![\w.%\u00b0\u00d7,]|\s*(?:%|percent|\u00b0|deg|times|cm|mm|in\b|inch|pt\b|points?\b))`, 'gid'), read: (m) => ({ x: coord(m[2]!), y: coord(m[3]!) }), needsMove: true },
+];
+
+function coord(s: string): number {
+  return Number(s.replace('\u2212', '-'));
+}
+
+/** Points of the document written as coordinates after "to"/"at" (see {@link POINT_FORMS}), by character span. */
+function findPoints(text: string): { start: number; end: number; x?: number; y?: number }[] {
+  const out: { start: number; end: number; x?: number; y?: number }[] = [];
+  for (const f of POINT_FORMS) {
+    f.re.lastIndex = 0;
+    for (let m = f.re.exec(text); m; m = f.re.exec(text)) {
+      const [start, end] = m.indices![1]!;
+      if (out.some((o) => start < o.end && end > o.start)) continue;
+      if (f.needsMove && !MOVE_CUE.test(text.slice(0, m.index))) continue;
+      out.push({ start, end, ...f.read(m) });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
 /** The screen direction a place word stands for ("left", "top", "upper", "bottom", "down"). */
 function placeDir(l: Lexeme | undefined): Direction | null {
   if (!l) return null;
@@ -979,7 +1210,9 @@ function mergeModifiers(into: IntentAction, f: IntentAction): void {
   for (const d of f.directions) if (!into.directions.includes(d)) into.directions.push(d);
   if (f.legs) into.legs = [...(into.legs ?? []), ...f.legs];
   if (f.place) into.place = { ...f.place, ...into.place };
-  // "up slightly, maybe 5px", "a bit smaller, like 15%": a number refines a word amount.
+  if (f.to && !into.to) into.to = f.to;
+  if (f.toRegion && !into.toRegion) into.toRegion = f.toRegion;
+  // "up slightly", maybe 5px", "a bit smaller, like 15%": a number refines a word amount.
   if (f.amount && (!into.amount || (into.amount.kind === 'qualitative' && f.amount.kind !== 'qualitative' && !f.directions.length))) into.amount = f.amount;
   if (f.rotation && !into.rotation) into.rotation = f.rotation;
   if (f.destination && !into.destination) into.destination = f.destination;
@@ -992,9 +1225,10 @@ export type { Direction, Position, RotationSense, VerbClass };
 
 /** A self-correction: what the fragment says replaces the same modifiers of the last action. */
 function replaceModifiers(into: IntentAction, f: IntentAction): void {
-  if (f.directions.length || f.place) {
+  if (f.directions.length || f.place || f.to) {
     into.directions = [...f.directions];
     if (f.place) into.place = f.place; else delete into.place;
+    if (f.to) into.to = f.to; else delete into.to;
   }
   if (f.legs) into.legs = f.legs;
   else if (f.amount || f.directions.length) delete into.legs;

@@ -5,6 +5,8 @@
  * C. words about the arrow itself (the other way, half as far, 10 px further, turn it left, …),
  *    "also", a place with an arrow, bare "1" as a scale factor, "downscale by 2".
  * J. pivots named in words ("around its bottom").
+ * K. the last hunt's leftovers with an arrow: a share of its size, a point, another selection as the
+ *    place; regions kept in words the old text pattern missed (now the parse's constraints).
  * Scene as in intent-table.test.ts: discs a (100,150) and b (300,150), r 40, on 400×300.
  */
 import { rasterizePolygon } from '@smartdrag/shared/geometry';
@@ -103,6 +105,20 @@ const ROWS: Row[] = [
   { intent: 'downscale by 2', drags: [], ops: [['a', 'scale', 0.5]] },
   // "to look right" is where the head ends up facing, not a sense: the arrow's turn stands.
   { intent: 'turn the head to look right', drags: ['tang'], ops: [['a', 'rotate', -36.87]] },
+  // --- K: the last hunt's leftovers with an arrow --------------------------------------------------
+  // A share of its size is the amount, the arrow the direction (its box is 80 px wide).
+  { intent: 'move it by its own width', drags: ['right'], ops: [['a', 'translate', 80, 0]] },
+  { intent: 'move it twice its width', drags: ['right'], ops: [['a', 'translate', 160, 0]] },
+  // A point: the arrow that ends near it is read as it, exactly (box centre (100, 150) → (132, 146)).
+  { intent: 'move it to (132, 146)', drags: ['right'], ops: [['a', 'translate', 32, -4]] },
+  // Another selection as the place, named with the arrow on that other one: the named one goes there, b stays.
+  { intent: 'move the left one to where the right one is', drags: ['bleft'], ab: true, ops: [['a', 'translate', 200, 0]], warn: [/names region a/] },
+  // A region kept by words the old narrow pattern missed: the parse's constraint (not a text cue) asks.
+  { intent: "don't move the candy on the right", drags: ['bleft'], ab: true, ask: /don't move the candy on the right.*region b/ },
+  { intent: 'do not alter the right one', drags: ['bleft'], ab: true, ask: /do not alter the right one.*region b/ },
+  // As before (the pattern read these too): an order word; a kind the arrow does not read as.
+  { intent: 'please never shift the second one', drags: ['bleft'], ab: true, ask: /never shift the second one.*region b/ },
+  { intent: "don't rotate the right one", drags: ['bleft'], ab: true, ops: [['b', 'translate', -40, 0]] },
   // --- J: pivots in words ------------------------------------------------------------------------
   { intent: 'rotate it 30° clockwise around its bottom', drags: ['arc'], ops: [['a', 'rotate', 30, [100, 190]]] },
   { intent: 'rotate it about its base', drags: ['arc'], ops: [['a', 'rotate', 30, [100, 190]]] },

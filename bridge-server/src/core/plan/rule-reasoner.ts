@@ -14,6 +14,15 @@
  * - Amounts per direction ("40 px down and 20 px left") are one vector; a place in the picture
  *   ("center it", "to the top left", "to the left edge") with no arrow puts the region's bounding
  *   box there in the document; pixel sizes ("200px wide", "10px bigger") are against the box.
+ * - A share of a size as a move amount ("half its width", "a third of its height", "twice its
+ *   width", "the width of the right one") is pixels of that bounding box (of the document for "the
+ *   image width"), rounded, and the plan's text says the sum ("right by half its width = 40 px").
+ * - A point of the document ("to (400, 300)", "to x=400 y=300", "at 120,80"), in document pixels,
+ *   takes the box's centre there (a crop's `document` rect moves it into the image's pixels first);
+ *   one outside the document is asked about. Another selection as the place ("to where the right
+ *   one is", "onto the other one", "next to the big one") puts the box's centre on its box's centre,
+ *   or beside it (boxes touching, bottoms on one line). With an arrow that ends elsewhere the arrow
+ *   is followed and an alternative goes to the point, as with a place.
  * - A negated edit verb about the selection ("don't rotate it") rules that kind out: the arrow's
  *   next reading is used, or the user is asked when the arrow has no other reading.
  * - Text alone: a part of the selection ("the head", "its tip", "the leaf of the plant") needs an
@@ -21,12 +30,13 @@
  *   leaf", "the lid") with no owner is the selection itself. A print length ("2 cm") is asked about.
  */
 import { documentRect, type Drag, type DragKind, type EditRequest, type Operation, type OperationParams, type PlacedMask, type Plan, type Point, type Rect } from '../types';
-import type { ActionClass, IntentAction, IntentParse, Place, RegionRef } from '../intent/parse';
+import type { ActionClass, Amount, IntentAction, IntentParse, Place, RegionRef } from '../intent/parse';
+import { SIZE_WORDS } from '../intent/parse';
 import { isStandalonePart } from '../intent/lexicon';
 import { describeRegion, type RegionShape } from './region-shape';
 import { dragFeatures, sweptAngle, type DragFeatures } from './drag-features';
 import { pt, scoreKinds, type KindScore } from './infer';
-import { describeOperation } from './describe';
+import { describeOperation as describePlain } from './describe';
 import { readExact, type ExactEdit } from '../intent/exact';
 import { ErrorCode, maskBounds, SmartDragError } from '@smartdrag/shared';
 import { readCues, type CueRegion, type TextCues } from './text-cues';
@@ -96,6 +106,22 @@ interface Reading {
 }
 
 const r1 = (x: number): string => (Math.round(x * 10) / 10).toString();
+
+/**
+ * What the text's words made of an operation's amount, for the plan's text ("half its width =
+ * 40 px", "its box centre (100, 150) to (400, 300)"): kept beside the parameters they explain.
+ */
+const NOTES = new WeakMap<OperationParams, string>();
+/** The operation's description, with the note of its amount when the text gave one in words (see {@link NOTES}). */
+function describeOperation(region: string, p: OperationParams): string {
+  const note = NOTES.get(p);
+  return describePlain(region, p) + (note ? `: ${note}` : '');
+}
+function noted<P extends OperationParams>(p: P, note: string | null): P {
+  if (note) NOTES.set(p, note);
+  return p;
+}
+
 const DIR_VEC: Record<string, Point> = { left: [-1, 0], right: [1, 0], up: [0, -1], down: [0, 1] };
 
 function textDirection(dirs: readonly string[]): Point | null {
@@ -110,15 +136,125 @@ function textDirection(dirs: readonly string[]): Point | null {
  * its legs when it has two or more with pixel amounts; null otherwise (one amount along the
  * text's direction, as before).
  */
-function legVector(a: IntentAction | undefined): Point | null {
+function legVector(a: IntentAction | undefined, px: (amt: Amount, dir: Point) => number | null = plainPx): Point | null {
   const legs = a?.legs;
-  if (!legs || legs.length < 2 || !legs.every((g) => g.amount.kind === 'pixels' || g.amount.kind === 'number')) return null;
+  if (!legs || legs.length < 2) return null;
   let x = 0, y = 0;
   for (const g of legs) {
-    const v = DIR_VEC[g.dir]!, n = (g.amount as { value: number }).value;
+    const v = DIR_VEC[g.dir]!, n = px(g.amount, v);
+    if (n === null) return null;
     x += v[0] * n; y += v[1] * n;
   }
   return Math.hypot(x, y) > 1e-9 ? [x, y] : null;
+}
+
+/** A move amount in pixels as written ("40 px", "40"); null for any other amount. */
+function plainPx(amt: Amount): number | null {
+  return amt.kind === 'pixels' || amt.kind === 'number' ? amt.value : null;
+}
+
+/** A share of a size written as a move amount ("half its width", "10% of the image height"). */
+type Share = Exclude<Amount, { kind: 'length' } | { kind: 'qualitative' }> & { kind: 'percent'; of: 'image' | 'region' | 'object' };
+function isShare(amt: Amount | undefined): amt is Share {
+  return amt?.kind === 'percent' && !!amt.of;
+}
+
+/**
+ * The pixels a share stands for, along `dir` for a share of the size ("half its size"): of
+ * region `id`'s bounding box (`region`) or of the document (`image`), rounded to whole pixels,
+ * with the words for the plan's text; `why` when it cannot be measured (no direction, no size).
+ */
+function sharePx(amt: Share, id: string, dir: Point | null, ctx: PlanContext): { px: number; note: string } | { why: string } {
+  const said = `"${amt.words ?? `${amt.value}%`}"`;
+  // "the width of the right one": another selection's box; "the width of the saucer": nothing to measure.
+  const other = amt.of === 'object' && amt.ofRef ? regionAmongAll(amt.ofRef, ctx, id) : null;
+  if (amt.of === 'object' && !other) return { why: `${said}: "${amt.ofRef?.text ?? 'that'}" is not a selection I can measure (only the selections and the image have a size here)` };
+  const region = ctx.req.regions.find((r) => r.id === (other ?? id));
+  let w: number, h: number;
+  if (amt.of !== 'image') {
+    if (!region) return { why: `${said} is a share of the selection's size, but there is no selection ${id} to measure` };
+    const b = bboxOf(region.mask); w = b.w; h = b.h;
+  } else { const d = documentRect(ctx.req); w = d.width; h = d.height; }
+  const whose = other ? `region ${other}'s box` : amt.of === 'region' ? 'its box' : 'the image';
+  let base: number, size: string;
+  if (amt.dim === 'width') { base = w; size = `${whose} is ${r1(w)} px wide`; }
+  else if (amt.dim === 'height') { base = h; size = `${whose} is ${r1(h)} px tall`; }
+  else {
+    if (!dir) return { why: `${said} needs a direction to measure the size along (e.g. "to the right")` };
+    const n = Math.hypot(dir[0], dir[1]) || 1;
+    base = (Math.abs(dir[0]) * w + Math.abs(dir[1]) * h) / n;
+    size = `${whose} is ${r1(w)} × ${r1(h)} px`;
+  }
+  if (!(base >= 1)) return { why: `${said} measures nothing: ${size}` };
+  const px = Math.round((base * amt.value) / 100);
+  return { px, note: `${amt.words ?? `${amt.value}% of ${whose}`} = ${px} px (${size})` };
+}
+
+/** Centre of a mask's bounding box (image pixels). */
+function boxCentre(m: PlacedMask): Point {
+  const b = bboxOf(m);
+  return [b.x0 + b.w / 2, b.y0 + b.h / 2];
+}
+
+/** The one region (other than `self`) a phrase names among all the request's regions: by position, order, size, or "the other one". */
+function regionAmongAll(ref: RegionRef, ctx: PlanContext, self: string): string | null {
+  const ids = ctx.req.regions.map((r) => r.id);
+  const rest = ids.filter((id) => id !== self);
+  if (ref.kind === 'other') return rest.length === 1 ? rest[0]! : null;
+  if (ids.length < 2) return null;
+  const scores = ids.map((id) => regionAffinity(ref, id, ctx, ids));
+  const best = Math.max(...scores);
+  const winners = ids.filter((_, i) => scores[i] === best);
+  return best > 0 && winners.length === 1 && winners[0] !== self ? winners[0]! : null;
+}
+
+/**
+ * The move a point or another object in the text asks for ("to (400, 300)", "to where the right
+ * one is", "next to the big one"), with the words for the plan's text; `why` when it cannot be
+ * done (a point outside the document, an object that is not one of the selections).
+ * A point is in document pixels: for a crop (EditRequest `document`) it is moved into the
+ * crop's pixels first. The region's bounding-box centre goes to the point, to the nearest pixel.
+ */
+function goalMove(a: IntentAction, id: string, ctx: PlanContext): { dx: number; dy: number; note: string } | { why: string } | null {
+  const region = ctx.req.regions.find((r) => r.id === id);
+  if (!region) return null;
+  const doc = documentRect(ctx.req);
+  const [cx, cy] = boxCentre(region.mask);
+  if (a.to) {
+    const { x, y } = a.to;
+    if ((x !== undefined && !(x >= 0 && x <= doc.width)) || (y !== undefined && !(y >= 0 && y <= doc.height))) {
+      return { why: `"${a.to.text}" lies outside the document (${doc.width} × ${doc.height} px: x from 0 to ${doc.width}, y from 0 to ${doc.height}, from its top left corner). Say a point inside it, e.g. "move it to (${Math.round(doc.width / 2)}, ${Math.round(doc.height / 2)})".` };
+    }
+    const dx = x === undefined ? 0 : Math.round(x + doc.left - cx), dy = y === undefined ? 0 : Math.round(y + doc.top - cy);
+    const from = `(${r1(cx - doc.left)}, ${r1(cy - doc.top)})`;
+    const to = x !== undefined && y !== undefined ? `(${x}, ${y})` : x !== undefined ? `x = ${x} (y stays)` : `y = ${y} (x stays)`;
+    return { dx, dy, note: `move to ${to}, document pixels (its box centre ${from} goes there)` };
+  }
+  const t = a.toRegion;
+  if (!t) return null;
+  const other = regionAmongAll(t.ref, ctx, id);
+  if (!other) {
+    const only = ctx.req.regions.length < 2;
+    return { why: only
+      ? `"${a.text}" names another object ("${t.ref.text}"), but there is only one selection: select that object too, or draw an arrow to where this one should go.`
+      : `"${a.text}": "${t.ref.text}" is not a selection I can tell apart from ${id}: name it by position ("the right one") or size ("the big one"), or draw an arrow to where it should go.` };
+  }
+  const om = ctx.req.regions.find((r) => r.id === other)!.mask;
+  const [ox, oy] = boxCentre(om);
+  if (t.how === 'at') {
+    return { dx: Math.round(ox - cx), dy: Math.round(oy - cy), note: `its box centre goes to region ${other}'s box centre (${r1(ox - doc.left)}, ${r1(oy - doc.top)})` };
+  }
+  // Beside: the boxes touch on the side this one is on now (the other side when that leaves the
+  // document), their bottoms on one line (objects standing on the same ground).
+  const ba = bboxOf(region.mask), bb = bboxOf(om);
+  const leftX = bb.x0 - 1 - ba.w, rightX = bb.x0 + bb.w + 1;
+  const fitsLeft = leftX >= doc.left, fitsRight = rightX + ba.w <= doc.left + doc.width - 1;
+  let left = cx <= ox;
+  if (left && !fitsLeft && fitsRight) left = false;
+  else if (!left && !fitsRight && fitsLeft) left = true;
+  if (left ? !fitsLeft : !fitsRight) return { why: `"${a.text}": there is no room beside region ${other} inside the document for region ${id} (its box is ${r1(ba.w)} px wide).` };
+  const nx = left ? leftX : rightX, ny = bb.y0 + bb.h - ba.h;
+  return { dx: Math.round(nx - ba.x0), dy: Math.round(ny - ba.y0), note: `its box goes ${left ? 'left' : 'right'} of region ${other}'s, touching it, bottoms on one line` };
 }
 
 /** Where a place in the picture ("the top left", "the middle", "the left edge") puts a mask's bounding box; an axis the place leaves out does not move. */
@@ -195,7 +331,7 @@ function ruledOutKinds(parse: IntentParse | null): Map<DragKind, string> {
 function cueWord(parse: IntentParse, word: string): boolean {
   const c = cuesOf(parse), w = word.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (!w) return false;
-  const phrases = [...c.keepKinds.values(), ...c.keepRegions.map((k) => k.text), c.reverse, c.factor?.words, c.delta?.words, c.lean?.words, c.arrowFor?.words];
+  const phrases = [...c.keepKinds.values(), c.reverse, c.factor?.words, c.delta?.words, c.lean?.words, c.arrowFor?.words];
   return phrases.some((p) => !!p && new RegExp(`\\b${w}\\b`).test(p));
 }
 
@@ -246,7 +382,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
       if (tk?.explicit && ds.every((d) => d.scores[0]!.kind !== tk.kind && d.scores[0]!.score >= 0.5)) assignment.delete(region);
     }
   }
-  refuseKeptRegions(ctx, cues, parse?.actions ?? []);
+  refuseKeptRegions(ctx, parse);
   const readings: Reading[][] = ctx.drags.map((d) => {
     const fk = forced?.get(d.index);
     const a = assignment.get(d.drag.region);
@@ -376,7 +512,7 @@ function transplant(d: DragInfo, ctx: PlanContext, id: string): DragInfo {
 
 /** The text gives the edit itself (a direction, an amount, a sense or a place): an arrow on another region adds nothing. */
 function textSaysEnough(a: IntentAction): boolean {
-  return a.directions.some((x) => x in DIR_VEC) || !!a.rotation || !!a.place || (!!a.amount && a.amount.kind !== 'qualitative');
+  return a.directions.some((x) => x in DIR_VEC) || !!a.rotation || !!a.place || !!a.to || !!a.toRegion || (!!a.amount && a.amount.kind !== 'qualitative');
 }
 
 /**
@@ -445,8 +581,9 @@ function awayOperations(ctx: PlanContext, parse: IntentParse | null, away: Map<I
 const KIND_VERB: Record<DragKind, string> = { translate: 'move', rotate: 'rotate', scale: 'resize', deform: 'reshape' };
 
 /** "don't move the right one" with the arrow on the right one: ask instead of editing it. */
-function refuseKeptRegions(ctx: PlanContext, cues: TextCues, actions: IntentAction[]): void {
-  for (const k of cues.keepRegions) {
+function refuseKeptRegions(ctx: PlanContext, parse: IntentParse | null): void {
+  const actions = parse?.actions ?? [];
+  for (const k of keptRegions(parse)) {
     const id = regionNamed(k.region, ctx);
     if (!id) continue;
     for (const d of ctx.drags) {
@@ -457,6 +594,26 @@ function refuseKeptRegions(ctx: PlanContext, cues: TextCues, actions: IntentActi
       throw askUser(`The text says "${k.text}" (region ${id}), but the arrow is drawn on region ${id} and reads as a ${kind === 'translate' ? 'move' : kind}. Draw the arrow on the region to ${KIND_VERB[kind]}, or say which region the arrow is for.`);
     }
   }
+}
+
+/** Words a place keeps ("where it is", "in place", "still", "put"): the region does not move (other kinds stay open). */
+const KEPT_IN_PLACE = /\b(?:where (?:it|they) (?:is|are)|in (?:its |their )?place|still|put|fixed|static)\b/;
+
+/**
+ * Regions the text keeps by position, order or "the other one" ("don't move the right one",
+ * "leave the left one where it is", "don't touch the first one"), from the parse's constraints:
+ * the kinds ruled out for each (a negated edit verb: that kind; a place kept: translate; else all,
+ * as an empty list). "Don't rotate the right one so much" asks for less, not none: not kept.
+ */
+function keptRegions(parse: IntentParse | null): { region: RegionRef; kinds: DragKind[]; text: string }[] {
+  const out: { region: RegionRef; kinds: DragKind[]; text: string }[] = [];
+  for (const c of parse?.constraints ?? []) {
+    const r = c.object;
+    if (handleRef(r) || onlyLess(c) || !(r.kind === 'other' || r.positions.length || r.ordinal !== undefined)) continue;
+    const kinds: DragKind[] = c.notKind ? [KIND_OF[c.notKind]] : KEPT_IN_PLACE.test(c.state.join(' ')) ? ['translate'] : [];
+    out.push({ region: r, kinds, text: c.said ?? `${c.text}` });
+  }
+  return out;
 }
 
 /** Warnings for words about the arrow that changed its amount or direction ("the other way", "half as far", "not so much"). */
@@ -573,6 +730,13 @@ function regionAffinity(ref: RegionRef, region: string, ctx: PlanContext, dragge
   if (ref.ordinal !== undefined) {
     const n = ref.ordinal < 0 ? dragged.length + ref.ordinal : ref.ordinal - 1;
     s += dragged[n] === region ? 3 : -3;
+  }
+  // "the small one", "the bigger cup": the region of least / most area, when the areas differ by a tenth or more.
+  const size = ref.words.map((w) => SIZE_WORDS[w]).find((x) => !!x);
+  if (size && ref.parts.length === 0) {
+    const areas = dragged.map((id) => ctx.shapes.get(id)!.area), mine = ctx.shapes.get(region)!.area;
+    const lo = Math.min(...areas), hi = Math.max(...areas);
+    if (hi > 1.1 * lo && mine === (size === 'small' ? lo : hi)) s += 3;
   }
   return s;
 }
@@ -727,6 +891,12 @@ function anchorForScale(d: DragInfo, parse: IntentParse | null): { center: Point
   return { center: [m.centroid[0], m.centroid[1] + hi], why: 'the text keeps it sitting where it is, so it scales about its base' };
 }
 
+/** Screen words for a move ("right", "up and left"). */
+function compassOf(dx: number, dy: number): string {
+  const h = Math.abs(dx) >= 0.5 ? (dx > 0 ? 'right' : 'left') : '', v = Math.abs(dy) >= 0.5 ? (dy > 0 ? 'down' : 'up') : '';
+  return h && v ? `${v} and ${h}` : h || v;
+}
+
 /** Screen words for a unit direction ("up", "down-right"). */
 function dirWords(v: Point): string {
   const h = v[0] > 0.38 ? 'right' : v[0] < -0.38 ? 'left' : '', vv = v[1] > 0.38 ? 'down' : v[1] < -0.38 ? 'up' : '';
@@ -744,13 +914,27 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
     : cues.factor && (cues.factor.kind ? cues.factor.kind === kind : kind === 'translate' || kind === 'rotate') ? cues.factor.value
       : a?.amount?.kind === 'factor' && (kind === 'translate' || kind === 'rotate') ? a.amount.value : null;
   const delta = oneAction && hasArrow && cues.delta && rel === null ? cues.delta : null;
-  let vec = kind === 'translate' ? legVector(a) : null;
+  // Shares of a size ("half its width", "a third of its height"): pixels of region id's box or of the document.
+  const shareNotes: string[] = [];
+  const amountPx = (amt: Amount, dir: Point | null): number | null => {
+    if (!isShare(amt)) return plainPx(amt);
+    const s = sharePx(amt, id, dir, ctx);
+    if ('why' in s) {
+      if (!hasArrow) throw askUser(`${s.why}. Say the amount in pixels (e.g. "by 40 px"), or draw an arrow.`);
+      warnings.push(`${s.why}; the arrow's length is used instead.`);
+      return null;
+    }
+    shareNotes.push(dir ? `${compassOf(dir[0], dir[1])} by ${s.note}` : s.note);
+    return s.px;
+  };
+  let vec = kind === 'translate' ? legVector(a, amountPx) : null;
   // "move it right and 10px up" along an arrow to the right: the arrow's length on the direction
   // with no amount, the stated amount on the other.
   if (kind === 'translate' && hasArrow && a?.legs?.length === 1) {
     const leg = a.legs[0]!, lv = DIR_VEC[leg.dir]!;
-    if (leg.amount.kind === 'pixels' || leg.amount.kind === 'number') {
-      let x = lv[0] * leg.amount.value, y = lv[1] * leg.amount.value, extra = false;
+    const n = leg.amount.kind === 'pixels' || leg.amount.kind === 'number' ? leg.amount.value : null;
+    if (n !== null) {
+      let x = lv[0] * n, y = lv[1] * n, extra = false;
       for (const u of new Set(a.directions)) {
         const uv = DIR_VEC[u];
         if (!uv || u === leg.dir || uv[0] * lv[0] + uv[1] * lv[1] !== 0) continue;
@@ -782,6 +966,24 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       let dx = f.chord[0], dy = f.chord[1];
       const len = lengthNote(a);
       if (len) warnings.push(`${len}; region ${id} ${hasArrow ? "moves by the arrow's length" : 'moves a default distance'} (say e.g. "by 40 px").`);
+      // "move it to (400, 300)", "to where the right one is", "next to the big one": a point or another object.
+      const goal = a && (a.to || a.toRegion) ? goalMove(a, id, ctx) : null;
+      if (goal && 'why' in goal) {
+        if (!hasArrow) throw askUser(goal.why);
+        warnings.push(`${goal.why} The arrow on region ${id} is followed.`);
+      } else if (goal) {
+        if (!hasArrow) return noted({ kind: 'translate', dx: goal.dx, dy: goal.dy }, goal.note);
+        // With an arrow: one that ends near the goal is read as that goal, exactly; one that ends
+        // elsewhere is followed (it is what was drawn), and an alternative goes to the goal.
+        const off = Math.hypot(goal.dx - f.chord[0], goal.dy - f.chord[1]);
+        if (off <= Math.max(10, 0.25 * Math.hypot(goal.dx, goal.dy))) return noted({ kind: 'translate', dx: goal.dx, dy: goal.dy }, `${goal.note} (the arrow ends ${r1(off)} px from there)`);
+        ctx.conflicts?.add('amount');
+        if (ctx.flip?.has('amount')) {
+          warnings.push(`Text says "${a!.toRegion?.text ?? a!.to!.text}" but the arrow on region ${id} moves it ${r1(f.chord[0])}, ${r1(f.chord[1])} px; this reading follows the text (${goal.note}).`);
+          return noted({ kind: 'translate', dx: goal.dx, dy: goal.dy }, goal.note);
+        }
+        warnings.push(`Text says "${a!.toRegion?.text ?? a!.to!.text}" (a move of ${goal.dx}, ${goal.dy} px: ${goal.note}) but the arrow on region ${id} moves it ${r1(f.chord[0])}, ${r1(f.chord[1])} px; following the arrow. An alternative follows the text.`);
+      }
       // "move it to the top left", "center it": with no arrow, the region's box goes to that place of the document.
       if (a?.place) {
         const region = ctx.req.regions.find((r) => r.id === id);
@@ -802,7 +1004,8 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
           }
         }
       }
-      let px = vec ? Math.hypot(vec[0], vec[1]) : a?.amount && (a.amount.kind === 'pixels' || a.amount.kind === 'number') ? a.amount.value : null;
+      const moveDir: Point | null = hasArrow && !followText ? [f.chord[0] / f.length, f.chord[1] / f.length] : tdir;
+      let px = vec ? Math.hypot(vec[0], vec[1]) : a?.amount ? amountPx(a.amount, moveDir) : null;
       const relative = rel !== null || (delta !== null && delta.unit !== 'deg');
       if (rel !== null) px = f.length * rel;
       else if (delta && delta.unit !== 'deg') px = Math.max(0, f.length + delta.value);
@@ -826,7 +1029,9 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
         // alone has no arrow at all: the default amount is said once, with the text's warnings.)
         if (d.index >= 0) warnings.push(`The arrow on region ${id} has no length and the text gives no amount: it moves a default ${r1(dist)} px (say e.g. "by 40 px", or draw the arrow to where it should go).`);
       }
-      return { kind: 'translate', dx: round2(dx), dy: round2(dy) };
+      const out = { kind: 'translate' as const, dx: round2(dx), dy: round2(dy) };
+      // "move right by half its width = 40 px (its box is 79 px wide)", when the share was used.
+      return noted(out, shareNotes.length && (vec || px !== null) && !relative ? shareNotes.join(' and ') : null);
     }
     case 'rotate': {
       const pv = d.drag.center ? null : pivotPoint(a, d, ctx, warnings);
@@ -1127,7 +1332,7 @@ function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], a
     const still: DragInfo = { ...base, index: -1, drag: { region, points: [c, c] }, features: { ...base.features, handle: c, target: c, chord: [0, 0], length: 0, isArc: false, sweptDeg: 0, center: c } };
     const tk = textKind(a, base);
     const assigned = assignment.get(region);
-    const says = a.directions.length > 0 || !!a.amount || !!a.rotation || !!a.comparative;
+    const says = a.directions.length > 0 || !!a.amount || !!a.rotation || !!a.comparative || !!a.to || !!a.toRegion;
     // A restatement ("take it and put it there") or a bare verb adds no operation.
     if (!says || (assigned && textKind(assigned, base).kind === tk.kind)) continue;
     if (tk.kind === 'deform') {
@@ -1149,7 +1354,7 @@ function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], a
  * text states the amount (or a place to move to).
  */
 function defaultAmountWarning(a: IntentAction, region: string, p: OperationParams): string | null {
-  if ((a.amount && a.amount.kind !== 'qualitative') || (p.kind === 'translate' && a.place)) return null;
+  if ((a.amount && a.amount.kind !== 'qualitative') || (p.kind === 'translate' && (a.place || a.to || a.toRegion))) return null;
   const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';
   const head = `"${a.text}" gives no amount in numbers: region ${region}`;
   switch (p.kind) {
@@ -1227,6 +1432,8 @@ function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { ques
   if (a.cls === 'deform' && !a.soft) {
     return { question: `"${a.text}" bends or stretches part of ${what}: draw an arrow on the part that should move.` };
   }
+  if (a.to) return { kind: 'translate', why: `"${a.verb}" names a point of the document (${a.to.text}); with no arrow the centre of the selection's box goes there` };
+  if (a.toRegion) return { kind: 'translate', why: `"${a.verb}" names another object to go ${a.toRegion.how === 'at' ? 'to' : 'beside'} ("${a.toRegion.ref.text}"); with no arrow the selection's box goes there` };
   if (a.place) return { kind: 'translate', why: `"${a.verb}" names a place in the picture (${placeWords(a.place)}); with no arrow the selection's box goes there` };
   if (!textDirection(a.directions) && !legVector(a)) return { question: `Which way should ${what} move, and how far? (e.g. "move it 40 px down")` };
   return { kind: 'translate', why: `"${a.verb}" gives a direction (${a.directions.join('/')}); with no arrow the whole selection moves` };

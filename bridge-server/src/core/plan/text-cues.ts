@@ -1,7 +1,7 @@
 /**
  * Cues the rule reasoner reads from the raw intent text where the parse keeps no trace of them:
  * wording that keeps a kind of edit unchanged ("keep it in place", "same size", "keep it
- * upright"), a region kept by position ("don't move the right one"), words about the arrow itself
+ * upright"), words about the arrow itself
  * ("the other way", "half as far", "10 px further", "not so much"), "also" (an edit on top of the
  * arrow's), "lean left", and "this arrow is for the left one".
  *
@@ -17,8 +17,6 @@ export interface CueRegion { positions: Position[]; ordinal?: number; text: stri
 export interface TextCues {
   /** Kinds the text keeps unchanged for the selection ("keep it in place" → translate), with the words. */
   keepKinds: Map<DragKind, string>;
-  /** A region named by position that must not change ("don't move the right one"): its kinds (all when empty). */
-  keepRegions: { region: CueRegion; kinds: DragKind[]; text: string }[];
   /** "the other way", "in the opposite direction", "reverse it": the arrow's move/turn reversed. */
   reverse: string | null;
   /** The arrow's amount changed by a factor ("half as far" 0.5, "a little further" 1.25, "not so much" 0.5). */
@@ -84,14 +82,8 @@ export function readCues(raw: string): TextCues {
     const m = k.re.exec(t);
     if (m && !keepKinds.has(k.kind)) keepKinds.set(k.kind, m[0]);
   }
-  const keepRegions: TextCues['keepRegions'] = [];
-  const negRe = new RegExp(String.raw`\b${NEG}\s+(move|shift|slide|drag|rotate|turn|tilt|spin|scale|resize|enlarge|shrink|grow|touch|change|edit)\s+${REGION}`, 'g');
-  for (const m of t.matchAll(negRe)) keepRegions.push({ region: cueRegion(m[2]!, m[0]), kinds: VERB_KIND[m[1]!] ?? [], text: m[0] });
-  const leaveRe = new RegExp(String.raw`\b(?:leave|keep)\s+${REGION}\s+(where\s+it\s+is|in\s+(?:its\s+)?place|still|put|alone|as\s+it\s+is|untouched|unchanged)`, 'g');
-  for (const m of t.matchAll(leaveRe)) {
-    const kinds: DragKind[] = /alone|as it is|untouched|unchanged/.test(m[2]!) ? [] : ['translate'];
-    keepRegions.push({ region: cueRegion(m[1]!, m[0]), kinds, text: m[0] });
-  }
+  // (A region kept by position, "don't move the right one", "leave the left one where it is", is
+  // the parse's constraint: see keptRegions in rule-reasoner.ts.)
 
   const rev = /\b(?:the\s+other\s+way(?!\s+(?:up|round|around))|(?:the\s+)?opposite\s+(?:way|direction)|in\s+reverse|reverse\s+(?:it|them|the\s+(?:direction|arrow|move|turn|rotation))|^reverse$)\b/.exec(t);
 
@@ -125,7 +117,7 @@ export function readCues(raw: string): TextCues {
   const af = new RegExp(String.raw`\b(?:this|the|that|my)\s+(?:arrow|drag|line)\s+(?:is|was)\s+(?:meant\s+)?for\s+${REGION}`).exec(t);
 
   return {
-    keepKinds, keepRegions, reverse: rev ? rev[0] : null, factor, delta,
+    keepKinds, reverse: rev ? rev[0] : null, factor, delta,
     also: /\b(?:also|as\s+well|too)\b/.test(t),
     lean: lean ? { sense: lean[1] === 'left' ? 'ccw' : 'cw', words: lean[0] } : null,
     arrowFor: af ? { region: cueRegion(af[1]!, af[0]), words: af[0] } : null,
