@@ -1,13 +1,16 @@
 /**
  * Entry of the web playground (served by the bridge at /): the panel over a local in-memory
- * document, with open-file, load-sample, undo and download buttons and a live preview while
- * dragging. Leaving the page with results not downloaded asks first; a job still running is
- * cancelled when the page goes.
+ * document, with open-file, load-sample, undo, redo and download buttons and a live preview while
+ * dragging. Undo takes back the last result and puts back the lasso, arrows and intent it was
+ * made from (to adjust them and try again); Redo puts the result back. The download is PNG, or
+ * the opened file's format (JPEG, WebP). Leaving the page with results not downloaded asks first;
+ * a job still running is cancelled when the page goes.
  */
 import { BridgeClient } from '@smartdrag/shared';
-import { CanvasHost, decodeImageFile } from './host/canvas-host';
+import { CanvasHost, decodeImageFile, type ExportedImage } from './host/canvas-host';
 import { embeddedIccProfile } from './util/png';
-import { Panel } from './panel/panel';
+import { imageFormatOf, type ImageFormat } from './util/encode-image';
+import { Panel, type PanelEdit } from './panel/panel';
 import { bridgeUrl, CLIENT_VERSION, readToken } from './page-config';
 
 /** Where an image comes from: a file the user chose, or the bundled sample fetched from the bridge. */
@@ -41,11 +44,21 @@ function main(): void {
   sample.setAttribute('data-testid', 'load-sample');
   const undo = document.createElement('button');
   undo.textContent = 'Undo';
-  undo.title = 'Take back the last Smart Drag (Ctrl+Z)';
+  undo.title = 'Take back the last Smart Drag; its lasso, arrows and intent come back to adjust (Ctrl+Z)';
   undo.disabled = true;
   undo.setAttribute('data-testid', 'undo');
+  const redo = document.createElement('button');
+  redo.textContent = 'Redo';
+  redo.title = 'Put back the Smart Drag just undone (Ctrl+Shift+Z or Ctrl+Y)';
+  redo.disabled = true;
+  redo.setAttribute('data-testid', 'redo');
+  // The opened file's format (JPEG, WebP: a 48 MP photo as PNG is ~100 MB); shown for those only.
+  const downloadOriginal = document.createElement('button');
+  downloadOriginal.hidden = true;
+  downloadOriginal.setAttribute('data-testid', 'download-original');
   const download = document.createElement('button');
   download.textContent = 'Download PNG';
+  download.title = 'Lossless, transparency kept';
   download.setAttribute('data-testid', 'download');
   // What the toolbar's own work is doing (the download's progress, a note about the open image).
   const note = document.createElement('span');
@@ -54,20 +67,31 @@ function main(): void {
   note.setAttribute('role', 'status');
   const toolbar = document.createElement('div');
   toolbar.className = 'sd-toolbar';
-  toolbar.append(open, sample, undo, download, note);
+  toolbar.append(open, sample, undo, redo, downloadOriginal, download, note);
 
   const token = readToken() ?? '';
   const bridge = new BridgeClient({ url: bridgeUrl(), token, client: 'playground', clientVersion: CLIENT_VERSION });
-  const panel = new Panel({ root: app, host, bridge, title: 'Playground', livePreview: true, toolbar, thumbnailMaxSide: 520 });
+  // Redo is possible while the lasso, arrows, intent and type are as Undo left them (editKey):
+  // changing them starts another history, as a new step does in an editor's History.
+  let undoneKey: string | null = null, restoring = false;
+  const panel: Panel = new Panel({
+    root: app, host, bridge, title: 'Playground', livePreview: true, toolbar, thumbnailMaxSide: 520,
+    // What each result was made from goes with its undo step.
+    onApplied: (placed, pressed) => host.keepWithStep(placed, pressed),
+    onEditChange: () => {
+      if (restoring || !host.canRedo || undoneKey === null) return;
+      if (panel.editKey() !== undoneKey) host.clearRedo();
+    },
+  });
   (window as unknown as { smartdrag: unknown }).smartdrag = { panel, host, bridge };
 
   // The newest open wins: an older one still decoding (a large file) is dropped when it ends.
   let opening = 0;
   const load = async (src: ImageSource): Promise<void> => {
     const ticket = ++opening;
-    let rgba, icc;
+    let rgba, icc, bytes: Uint8Array;
     try {
-      const bytes = await src.read();
+      bytes = await src.read();
       rgba = await decodeImageFile(bytes, src.type);
       icc = await embeddedIccProfile(bytes);
     } catch (e) {
@@ -76,7 +100,7 @@ function main(): void {
       return;
     }
     if (ticket !== opening) return;
-    host.setImage(src.name, rgba, { icc });
+    host.setImage(src.name, rgba, { icc, format: imageFormatOf(bytes) });
     note.textContent = rgba.sourceDepth && rgba.sourceDepth > 8
       ? `This ${rgba.sourceDepth}-bit image is edited and downloaded at 8 bits per channel.`
       : '';
@@ -105,26 +129,70 @@ function main(): void {
       what: 'the sample', hint: 'Reload the page; if it keeps failing, check that the bridge is running (npx smartdrag serve).',
     });
   });
-  host.onChange(() => { undo.disabled = !host.canUndo; });
+  const FORMAT_LABEL: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', webp: 'WebP' };
+  host.onChange(() => {
+    undo.disabled = !host.canUndo;
+    redo.disabled = !host.canRedo;
+    // The opened file's format is offered besides PNG (an image just opened, or none).
+    const original = host.hasDocument ? host.originalFormat : null;
+    downloadOriginal.hidden = !original;
+    if (original) {
+      downloadOriginal.textContent = `Download ${FORMAT_LABEL[original]}`;
+      downloadOriginal.dataset.format = original;
+      downloadOriginal.title = original === 'jpeg'
+        ? 'As the opened file: JPEG, quality 92, its colour profile kept (transparent pixels become white)'
+        : 'As the opened file: WebP, quality 92, its colour profile kept';
+    }
+  });
+  /** Put the panel's lasso, arrows, intent and type back as `edit` has them (an Undo or a Redo). */
+  const restore = (edit: unknown, message: string): void => {
+    if (!edit) return;
+    restoring = true;
+    try {
+      panel.restoreEdit(edit as PanelEdit, message);
+    } finally {
+      restoring = false;
+    }
+  };
   const takeBack = (): void => {
-    if (!host.undo()) return;
+    // What the panel has now comes back with a Redo.
+    const now = panel.editState();
+    const step = host.undo(now);
+    if (!step) return;
     note.textContent = host.canUndo ? 'Undone. Undo again takes back the result before it.' : 'Undone.';
-    // The panel shows and edits the image as it is now.
+    // The panel shows and edits the image as it is now (read first: a preview waits for it)...
     void panel.reloadDocument();
+    // ...with the lasso, arrows and intent that made the result, to adjust and press Smart Drag again.
+    restore(step.made, 'Undone: the lasso, arrows and intent of that Smart Drag are back — adjust them and press Smart Drag again.');
+    undoneKey = panel.editKey();
+  };
+  const putBack = (): void => {
+    const step = host.redo();
+    if (!step) return;
+    note.textContent = 'Redone.';
+    void panel.reloadDocument();
+    restore(step.after, 'Redone: the Smart Drag is back.');
+    undoneKey = host.canRedo ? panel.editKey() : null;
   };
   undo.addEventListener('click', takeBack);
+  redo.addEventListener('click', putBack);
   document.addEventListener('keydown', (ev) => {
-    // Ctrl+Z / Cmd+Z, except while typing (the intent field keeps its own undo).
+    // Ctrl+Z / Cmd+Z, Ctrl+Shift+Z / Ctrl+Y, except while typing (the intent field keeps its own undo).
     const t = ev.target as HTMLElement | null;
     if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
-    if ((ev.ctrlKey || ev.metaKey) && !ev.shiftKey && !ev.altKey && ev.key.toLowerCase() === 'z') {
+    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey) return;
+    const k = ev.key.toLowerCase();
+    if (k === 'z' && !ev.shiftKey) {
       ev.preventDefault();
       takeBack();
+    } else if ((k === 'z' && ev.shiftKey) || (k === 'y' && !ev.shiftKey)) {
+      ev.preventDefault();
+      putBack();
     }
   });
 
   let saving = false;
-  download.addEventListener('click', () => {
+  const save = (format: ImageFormat): void => {
     if (!host.hasDocument) {
       panel.showError(Object.assign(new Error('Nothing to download: no image is open.'), { hint: 'Open an image or load the sample first.' }));
       return;
@@ -132,23 +200,33 @@ function main(): void {
     if (saving) return;
     saving = true;
     download.disabled = true;
-    const name = host.downloadName;
-    note.textContent = 'Preparing the PNG…';
-    void host.exportPng((f) => { note.textContent = `Preparing the PNG… ${Math.round(f * 100)}%`; }).then((png) => {
-      const url = URL.createObjectURL(new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
+    downloadOriginal.disabled = true;
+    const label = FORMAT_LABEL[format];
+    note.textContent = `Preparing the ${label}…`;
+    // JPEG and WebP are encoded by the browser in a worker: no fraction to show, the page stays usable.
+    void host.exportImage(format, (f) => { note.textContent = `Preparing the ${label}… ${Math.round(f * 100)}%`; }).then((file: ExportedImage) => {
+      const url = URL.createObjectURL(new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type }));
       const a = document.createElement('a');
       a.href = url;
-      a.download = name;
+      a.download = file.name;
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10000);
-      note.textContent = `Saved ${name} (${(png.length / 1e6).toFixed(1)} MB).`;
+      const why = file.fellBack ? ` Not as ${label}: ${file.fellBack}; saved as PNG.` : '';
+      const flat = file.flattened ? ' Its transparent pixels were flattened onto white (JPEG has no transparency; Download PNG keeps them).' : '';
+      note.textContent = `Saved ${file.name} (${(file.bytes.length / 1e6).toFixed(1)} MB).${why}${flat}`;
     }, (e: unknown) => {
       note.textContent = '';
       panel.showError(e);
     }).finally(() => {
       saving = false;
       download.disabled = false;
+      downloadOriginal.disabled = false;
     });
+  };
+  download.addEventListener('click', () => save('png'));
+  downloadOriginal.addEventListener('click', () => {
+    const f = downloadOriginal.dataset.format as ImageFormat | undefined;
+    if (f) save(f);
   });
   // Results live only in this page until downloaded: leaving asks first (the browser's own dialog).
   window.addEventListener('beforeunload', (ev) => {

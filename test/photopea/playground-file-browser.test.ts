@@ -126,7 +126,9 @@ test('a P3 photo: lasso, drag, apply; Undo restores it exactly; leaving asks fir
     expect(await page.evaluate(() => (window as any).smartdrag.host.layers.length)).toBe(0);
     expect(await page.textContent('[data-testid=toolbar-note]')).toBe('Undone.');
 
-    // Again, then leave the page with the result not downloaded: the browser asks first.
+    // Again, then leave the page with the result not downloaded: the browser asks first. (Undo
+    // brought back the lasso and arrow that made the result: cleared, to draw them again.)
+    await page.click('[data-testid=clear]');
     await smartDrag();
     const result = await docHash(page);
     expect(result).not.toBe(original);

@@ -1,13 +1,16 @@
 /**
  * The playground's host: a document held in memory (loaded from a file or the bundled sample),
  * no host selection (regions are lassoed in the panel), no paths. Added layers are composited
- * into the document, so the next edit starts from the result and "Download PNG" saves it; each
- * can be undone (the pixels it covered are kept, not the whole image). The file's ICC profile
- * goes into the download: the numbers are edited as the file holds them (no conversion), and the
- * profile says what they mean.
+ * into the document, so the next edit starts from the result and the download saves it; each
+ * can be undone and redone (the pixels it covered are kept, not the whole image), with what the
+ * panel had made it from (kept with the step for the page, {@link CanvasHost.keepWithStep}). The
+ * file's ICC profile goes into the download: the numbers are edited as the file holds them (no
+ * conversion), and the profile says what they mean. The download is PNG, or the opened file's
+ * format (JPEG, WebP), see {@link CanvasHost.exportImage}.
  */
 import { compositeOver, type PlacedMask, type Point } from '@smartdrag/shared';
 import { decodePng, encodePng, type EncodePngOptions } from '../util/png';
+import { canvasCanEncode, encodeWithCanvas, FORMAT_TYPE, JPEG_QUALITY, WEBP_MAX_SIDE, withJpegIcc, withWebpIcc, type ImageFormat } from '../util/encode-image';
 import { HostError, sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 
 /** Decoded pixels of an image file, with what the download needs to know about it. */
@@ -42,13 +45,36 @@ export async function decodeImageFile(bytes: Uint8Array, type = ''): Promise<Dec
 /** Bytes of covered pixels the undo steps may keep together (older steps are dropped first). */
 export const UNDO_BUDGET_BYTES = 512 * 1024 * 1024;
 
-/** One undoable result: the pixels its layer covered, as they were. */
+/**
+ * One undoable (or, once undone, redoable) result: the pixels its layer covered as they were
+ * before it (an undo step) or with it (a redo step).
+ */
 interface UndoStep {
   left: number;
   top: number;
   width: number;
   height: number;
-  before: Uint8ClampedArray;
+  pixels: Uint8ClampedArray;
+  /** The layer the result added. */
+  layer: PlacedLayer;
+  /** What the page keeps with the step ({@link CanvasHost.keepWithStep}): what the result was made from. */
+  made?: unknown;
+  /** A redo step: what the page had when the result was undone (given back by {@link CanvasHost.redo}). */
+  after?: unknown;
+}
+
+/** A download made by {@link CanvasHost.exportImage}. */
+export interface ExportedImage {
+  bytes: Uint8Array;
+  format: ImageFormat;
+  /** MIME type. */
+  type: string;
+  /** File name: the opened file's, with "-smartdrag" and the format's extension. */
+  name: string;
+  /** The image had transparent pixels and the format (JPEG) has none: they were flattened onto white. */
+  flattened?: boolean;
+  /** The format asked for could not be written (why): this is a PNG instead. */
+  fellBack?: string;
 }
 
 /** {@link HostAdapter} over an in-memory image. */
@@ -64,17 +90,26 @@ export class CanvasHost implements HostAdapter {
 
   /** Results that can be undone, oldest first. */
   private undoSteps: UndoStep[] = [];
+  /** Results undone that can be redone, the last undone last (emptied by a new result or image). */
+  private redoSteps: UndoStep[] = [];
+  /** The opened file's format (from its bytes; null when the page set pixels without a file). */
+  private format: ImageFormat | null = null;
   /** The opened file's ICC profile (null: none, or sRGB). */
   private icc: Uint8Array | null = null;
   /** Results added since the image was opened or last downloaded. */
   private unsaved = 0;
 
-  /** Replace the document (`icc`: the file's embedded profile, kept for the download). */
-  setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null } = {}): void {
+  /**
+   * Replace the document (`icc`: the file's embedded profile, kept for the download; `format`: the
+   * file's, offered for the download besides PNG).
+   */
+  setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null; format?: ImageFormat | null } = {}): void {
     this.doc = { id: `image-${++this.opened}`, name, width: rgba.width, height: rgba.height, rgba, ...(opts.png ? { png: opts.png } : {}) };
     this.icc = opts.icc ?? null;
+    this.format = opts.format ?? null;
     this.layers.length = 0;
     this.undoSteps = [];
+    this.redoSteps = [];
     this.unsaved = 0;
     for (const l of this.listeners) l();
   }
@@ -89,28 +124,104 @@ export class CanvasHost implements HostAdapter {
     return this.undoSteps.length > 0;
   }
 
+  /** Whether a result undone can be redone. */
+  get canRedo(): boolean {
+    return this.redoSteps.length > 0;
+  }
+
+  /** Forget the results undone (the page's state moved on from where Undo left it). */
+  clearRedo(): void {
+    if (this.redoSteps.length === 0) return;
+    this.redoSteps = [];
+    for (const l of this.listeners) l();
+  }
+
   /** The name the download gets: the opened file's, with "-smartdrag.png". */
   get downloadName(): string {
-    const base = (this.doc?.name ?? 'image').replace(/\.[a-z0-9]{1,5}$/i, '') || 'image';
-    return `${base}-smartdrag.png`;
+    return this.downloadNameFor('png');
+  }
+
+  /** The name a download in `format` gets: "IMG_0042.jpg" → "IMG_0042-smartdrag.jpg" (a ".jpeg" stays ".jpeg"). */
+  downloadNameFor(format: ImageFormat): string {
+    const name = this.doc?.name ?? 'image';
+    const ext = /\.([a-z0-9]{1,5})$/i.exec(name)?.[1]?.toLowerCase();
+    const base = name.replace(/\.[a-z0-9]{1,5}$/i, '') || 'image';
+    return `${base}-smartdrag.${format === 'jpeg' ? (ext === 'jpeg' || ext === 'jpg' ? ext : 'jpg') : format}`;
   }
 
   /**
-   * Take back the last result: the pixels its layer covered, as they were before it. False when
-   * there is none. (The document stays the same one: a job still running lands on the undone image.)
+   * The format the download is offered in besides PNG: the opened file's, where it is JPEG, or
+   * WebP and this browser writes WebP; null otherwise (a PNG, a WebP the browser cannot write).
    */
-  undo(): boolean {
+  get originalFormat(): Exclude<ImageFormat, 'png'> | null {
+    if (this.format === 'jpeg') return 'jpeg';
+    if (this.format === 'webp' && canvasCanEncode(FORMAT_TYPE.webp)) return 'webp';
+    return null;
+  }
+
+  /** Keep `made` (what the result was made from) with the undo step of the result added as `layer`. */
+  keepWithStep(layer: PlacedLayer, made: unknown): void {
+    const step = this.undoSteps.find((u) => u.layer === layer);
+    if (step) step.made = made;
+  }
+
+  /**
+   * Take back the last result: the pixels its layer covered, as they were before it. Null when
+   * there is none; else what was kept with it ({@link keepWithStep}) as `made`. `now`: what the
+   * page has now, given back by a {@link redo} of it. (The document stays the same one: a job
+   * still running lands on the undone image.)
+   */
+  undo(now?: unknown): { made?: unknown } | null {
     const step = this.undoSteps.pop();
-    if (!step || !this.doc) return false;
-    const rgba = { width: this.doc.width, height: this.doc.height, data: new Uint8ClampedArray(this.doc.rgba.data) };
-    for (let y = 0; y < step.height; y++) {
-      rgba.data.set(step.before.subarray(y * step.width * 4, (y + 1) * step.width * 4), ((step.top + y) * rgba.width + step.left) * 4);
-    }
-    this.doc = { ...(this.doc.id ? { id: this.doc.id } : {}), name: this.doc.name, width: rgba.width, height: rgba.height, rgba };
+    if (!step || !this.doc) return null;
+    const after = this.swap(step);
+    this.redoSteps.push({ ...step, pixels: after, after: now });
+    this.trimSteps();
     this.layers.pop();
     this.unsaved = Math.max(0, this.unsaved - 1);
     for (const l of this.listeners) l();
-    return true;
+    return { made: step.made };
+  }
+
+  /**
+   * Put back the last result undone. Null when there is none; else what the page had when it was
+   * undone (`now` of that {@link undo}) as `after`.
+   */
+  redo(): { after?: unknown } | null {
+    const step = this.redoSteps.pop();
+    if (!step || !this.doc) return null;
+    const before = this.swap(step);
+    const { after, ...rest } = step;
+    this.undoSteps.push({ ...rest, pixels: before });
+    this.trimSteps();
+    this.layers.push(step.layer);
+    this.unsaved++;
+    for (const l of this.listeners) l();
+    return { after };
+  }
+
+  /** Write a step's pixels into (a copy of) the document; returns the pixels they replaced. */
+  private swap(step: UndoStep): Uint8ClampedArray {
+    const doc = this.doc!;
+    const rgba = { width: doc.width, height: doc.height, data: new Uint8ClampedArray(doc.rgba.data) };
+    const rowBytes = step.width * 4, was = new Uint8ClampedArray(step.pixels.length);
+    for (let y = 0; y < step.height; y++) {
+      const at = ((step.top + y) * rgba.width + step.left) * 4;
+      was.set(rgba.data.subarray(at, at + rowBytes), y * rowBytes);
+      rgba.data.set(step.pixels.subarray(y * rowBytes, (y + 1) * rowBytes), at);
+    }
+    this.doc = { ...(doc.id ? { id: doc.id } : {}), name: doc.name, width: rgba.width, height: rgba.height, rgba };
+    return was;
+  }
+
+  /** Keep the undo and redo steps within {@link UNDO_BUDGET_BYTES}: the oldest undo steps go first, then the furthest redo ones. */
+  private trimSteps(): void {
+    let bytes = 0;
+    for (const u of this.undoSteps) bytes += u.pixels.length;
+    for (const u of this.redoSteps) bytes += u.pixels.length;
+    while (bytes > UNDO_BUDGET_BYTES && this.undoSteps.length + this.redoSteps.length > 1) {
+      bytes -= (this.undoSteps.length > 1 || this.redoSteps.length === 0 ? this.undoSteps.shift()! : this.redoSteps.shift()!).pixels.length;
+    }
   }
 
   /** Called when the document changes (new image, added layer). */
@@ -144,21 +255,21 @@ export class CanvasHost implements HostAdapter {
       throw new HostError('document_changed', `the edit was made on "${from.name}", but "${this.doc.name}" is open now`, 'Nothing was added. Run Smart Drag again on this image.');
     }
     const rgba = { width: this.doc.width, height: this.doc.height, data: new Uint8ClampedArray(this.doc.rgba.data) };
+    const placed: PlacedLayer = { name, left: layer.left, top: layer.top, width: layer.width, height: layer.height };
     // The covered pixels as they were (clipped to the image), for Undo.
     const l0 = Math.max(0, layer.left), t0 = Math.max(0, layer.top);
     const l1 = Math.min(rgba.width, layer.left + layer.width), t1 = Math.min(rgba.height, layer.top + layer.height);
     if (l1 > l0 && t1 > t0) {
       const w = l1 - l0, before = new Uint8ClampedArray(w * (t1 - t0) * 4);
       for (let y = t0; y < t1; y++) before.set(rgba.data.subarray((y * rgba.width + l0) * 4, (y * rgba.width + l1) * 4), (y - t0) * w * 4);
-      this.undoSteps.push({ left: l0, top: t0, width: w, height: t1 - t0, before });
-      let bytes = 0;
-      for (const u of this.undoSteps) bytes += u.before.length;
-      while (this.undoSteps.length > 1 && bytes > UNDO_BUDGET_BYTES) bytes -= this.undoSteps.shift()!.before.length;
+      this.undoSteps.push({ left: l0, top: t0, width: w, height: t1 - t0, pixels: before, layer: placed });
     }
+    // A new result: what was undone before it cannot come back.
+    this.redoSteps = [];
+    this.trimSteps();
     compositeOver(rgba, layer);
     // The same document with the layer composited in: it keeps its id.
     this.doc = { ...(this.doc.id ? { id: this.doc.id } : {}), name: this.doc.name, width: rgba.width, height: rgba.height, rgba };
-    const placed = { name, left: layer.left, top: layer.top, width: layer.width, height: layer.height };
     this.layers.push(placed);
     this.unsaved++;
     for (const l of this.listeners) l();
@@ -178,5 +289,46 @@ export class CanvasHost implements HostAdapter {
     // (A result added while it encoded is not in this file: it stays unsaved.)
     if (this.doc === doc) this.unsaved = Math.max(0, this.unsaved - saved);
     return png;
+  }
+
+  /**
+   * The current document as a file in `format`, with the opened file's ICC profile; the results so
+   * far count as saved once it is made. PNG as {@link exportPng}; JPEG (quality
+   * {@link JPEG_QUALITY}, transparent pixels flattened onto white: `flattened` says so) and WebP
+   * through the browser's encoder, off the page's thread. Where the browser cannot write the
+   * format (WebP in an old Safari, WebP over {@link WEBP_MAX_SIDE} px, a canvas too large), it is a
+   * PNG instead and `fellBack` says why.
+   */
+  async exportImage(format: ImageFormat, onProgress?: EncodePngOptions['onProgress']): Promise<ExportedImage> {
+    if (!this.doc) throw new HostError('no_document', 'no image is open');
+    const doc = this.doc, saved = this.unsaved;
+    let out: ExportedImage | null = null, fellBack: string | undefined;
+    if (format !== 'png') {
+      const type = FORMAT_TYPE[format], label = format === 'jpeg' ? 'JPEG' : 'WebP';
+      if (format === 'webp' && Math.max(doc.width, doc.height) > WEBP_MAX_SIDE) fellBack = `a WebP cannot be wider or taller than ${WEBP_MAX_SIDE} px`;
+      else if (!canvasCanEncode(type)) fellBack = `this browser cannot write ${label}`;
+      else {
+        try {
+          const enc = await encodeWithCanvas(doc.rgba, type, JPEG_QUALITY, format === 'jpeg');
+          if (enc.type !== type) fellBack = `this browser cannot write ${label}`;
+          else {
+            let bytes = enc.bytes;
+            if (this.icc && this.icc.length > 0) bytes = format === 'jpeg' ? withJpegIcc(bytes, this.icc) : withWebpIcc(bytes, this.icc, doc);
+            out = { bytes, format, type, name: this.downloadNameFor(format), ...(enc.flattened ? { flattened: true } : {}) };
+          }
+        } catch (e) {
+          fellBack = `the browser could not write it as ${label} (${e instanceof Error ? e.message : String(e)})`;
+        }
+      }
+    }
+    if (!out) {
+      const bytes = await encodePng(doc.rgba, { icc: this.icc, ...(onProgress ? { onProgress } : {}) });
+      out = { bytes, format: 'png', type: FORMAT_TYPE.png, name: this.downloadNameFor('png'), ...(fellBack ? { fellBack } : {}) };
+    } else {
+      onProgress?.(1);
+    }
+    // (A result added while it encoded is not in this file: it stays unsaved.)
+    if (this.doc === doc) this.unsaved = Math.max(0, this.unsaved - saved);
+    return out;
   }
 }

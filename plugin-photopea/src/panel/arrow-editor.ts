@@ -3,6 +3,10 @@
  * drawn on top, and pointer tools to draw, move and delete arrows or lasso a region. Everything
  * it reports is in integer document pixels: a view point maps back with `round(view / scale)`,
  * so a point the user places over document pixel (x, y) is exactly (x, y).
+ *
+ * A document more than 3:1 wide (a panorama) or tall is not squeezed into a strip: its short side
+ * gets half the thumbnail's largest side and the view scrolls along the long one (the wheel
+ * scrolls it), inside the panel's width.
  */
 import { rasterizePolygon, type PlacedMask, type Point } from '@smartdrag/shared';
 
@@ -37,6 +41,12 @@ export interface ArrowEditorOptions {
   onLassoTooSmall?: () => void;
 }
 
+/**
+ * Largest canvas side in device pixels a scrolling view gets (a 100000×500 strip is shown at a
+ * smaller short side rather than as a canvas no browser allocates).
+ */
+const MAX_VIEW_DEVICE_PX = 16384;
+
 const HIT_END_PX = 9;
 const HIT_BODY_PX = 6;
 /**
@@ -64,8 +74,18 @@ function clampShift(v: number, lo: number, hi: number): number {
 export class ArrowEditor {
   /** The canvas, inside {@link element}. */
   readonly canvas: HTMLCanvasElement;
-  /** What to put in the DOM: the canvas with the moved-outline overlay (an SVG) on top. */
+  /**
+   * What to put in the DOM: the view (it scrolls when the document is a panorama, see
+   * {@link scrolling}) holding the canvas with the moved-outline overlay (an SVG) on top.
+   */
   readonly element: HTMLDivElement;
+  /** The canvas and the overlay, in {@link element}. */
+  private readonly stage: HTMLDivElement;
+  /**
+   * Whether the view scrolls: the document's short side, fitted into the thumbnail's largest
+   * side, would be under a third of it (a panorama past 3:1): it is shown at half of it instead.
+   */
+  scrolling = false;
   /** The moved-outline overlay: an SVG in document pixels (viewBox = the document) over the canvas. */
   readonly outline: SVGSVGElement;
   /** The polygons the outline shows (document pixels); null when hidden. */
@@ -111,14 +131,20 @@ export class ArrowEditor {
     this.canvas.height = 1;
     this.canvas.style.touchAction = 'none';
     this.element = document.createElement('div');
-    this.element.className = 'sd-editor-box';
+    this.element.className = 'sd-editor-view';
+    this.element.setAttribute('data-testid', 'editor-view');
+    this.stage = document.createElement('div');
+    this.stage.className = 'sd-editor-box';
+    this.element.append(this.stage);
+    // A scrolling panorama: the wheel scrolls it along its long side (the page scrolls on at its ends).
+    this.element.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
     this.outline = document.createElementNS(SVG_NS, 'svg');
     this.outline.setAttribute('class', 'sd-moved');
     this.outline.setAttribute('data-testid', 'moved-outline');
     this.outline.setAttribute('preserveAspectRatio', 'none');
     this.outline.setAttribute('aria-hidden', 'true');
     this.outline.style.display = 'none';
-    this.element.append(this.canvas, this.outline);
+    this.stage.append(this.canvas, this.outline);
     this.canvas.addEventListener('pointerdown', (e) => this.onDown(e));
     this.canvas.addEventListener('pointermove', (e) => this.onMove(e));
     this.canvas.addEventListener('pointerup', (e) => this.onUp(e));
@@ -140,7 +166,17 @@ export class ArrowEditor {
     const sizeChanged = img.width !== this.docW || img.height !== this.docH;
     this.docW = img.width;
     this.docH = img.height;
-    this.layoutScale = Math.min(1, this.maxSide / Math.max(img.width, img.height));
+    const dpr = globalThis.devicePixelRatio || 1;
+    const long = Math.max(img.width, img.height), short = Math.min(img.width, img.height);
+    const fit = Math.min(1, this.maxSide / long);
+    // A panorama fitted into maxSide would be a strip (20000×1000 into 520 px: 26 px tall): past
+    // 3:1 its short side gets half of maxSide instead, the long side scrolls (within the largest
+    // canvas). Up to 3:1 the thumbnail fits as before (a 21:9 photo is not worth scrolling).
+    const minShort = Math.round(this.maxSide / 2);
+    this.scrolling = fit < 1 && short * fit < this.maxSide / 3;
+    this.layoutScale = this.scrolling ? Math.min(1, minShort / short, MAX_VIEW_DEVICE_PX / (long * dpr)) : fit;
+    this.scrolling = this.scrolling && long * this.layoutScale > this.maxSide;
+    this.element.classList.toggle('sd-scroll', this.scrolling);
     const base = document.createElement('canvas');
     base.width = img.width;
     base.height = img.height;
@@ -150,15 +186,47 @@ export class ArrowEditor {
     this.setMovedOutline(null);
     this.outline.setAttribute('viewBox', `0 0 ${img.width} ${img.height}`);
     if (sizeChanged) this.clear();
-    const dpr = globalThis.devicePixelRatio || 1;
     const cssW = img.width * this.layoutScale, cssH = img.height * this.layoutScale;
-    // Width caps at the panel's width; height follows the canvas's aspect ratio (see `scale`).
+    // Width caps at the panel's width; height follows the canvas's aspect ratio (see `scale`). A
+    // scrolling view keeps its size: the view around it scrolls.
     this.canvas.style.width = `${cssW}px`;
-    this.canvas.style.maxWidth = '100%';
+    this.canvas.style.maxWidth = this.scrolling ? 'none' : '100%';
+    if (sizeChanged) {
+      this.element.scrollLeft = 0;
+      this.element.scrollTop = 0;
+    }
     this.canvas.style.height = 'auto';
     this.canvas.width = Math.max(1, Math.round(cssW * dpr));
     this.canvas.height = Math.max(1, Math.round(cssH * dpr));
     this.render();
+  }
+
+  /** A wheel over a scrolling view scrolls it along its long side, until that end is reached. */
+  private onWheel(e: WheelEvent): void {
+    const v = this.element;
+    if (!this.scrolling || e.ctrlKey || e.deltaX !== 0 || e.deltaY === 0) return;
+    if (v.scrollWidth > v.clientWidth) {
+      const max = v.scrollWidth - v.clientWidth;
+      if ((e.deltaY < 0 && v.scrollLeft <= 0) || (e.deltaY > 0 && v.scrollLeft >= max)) return;
+      e.preventDefault();
+      // Lines and pages (deltaMode 1, 2) as about 40 px and a view.
+      v.scrollLeft += e.deltaY * (e.deltaMode === 1 ? 40 : e.deltaMode === 2 ? v.clientWidth : 1);
+    }
+  }
+
+  /**
+   * Put back regions and arrows as they were (document pixels; an Undo of the result they made):
+   * the arrows' points are copied. One change is reported.
+   */
+  restore(regions: readonly EditorRegion[], arrows: readonly Point[][]): void {
+    this.regions = [...regions];
+    this.regionTint = null;
+    this.arrows = arrows.map((p) => ({ id: this.nextId++, points: p.map((q) => [q[0], q[1]] as Point) }));
+    this.selected = null;
+    this.overlay = null;
+    this.setMovedOutline(null);
+    this.render();
+    this.onChange(false);
   }
 
   /** Drop every arrow and region. */

@@ -43,6 +43,23 @@ export interface PanelOptions {
   thumbnailMaxSide?: number;
   /** Context margin (px) around the edited area when only a crop of the document is sent (default 64). */
   marginPx?: number;
+  /**
+   * A Smart Drag's result was added to the host as `placed`; `pressed` is what it was made from
+   * (the regions, arrows, intent and type when Smart Drag was pressed): the playground keeps it
+   * with its undo step, so Undo can put it back ({@link Panel.restoreEdit}).
+   */
+  onApplied?: (placed: PlacedLayer, pressed: PanelEdit) => void;
+  /** The regions, arrows, intent or type changed (by the user, or by the panel itself). */
+  onEditChange?: () => void;
+}
+
+/** What an edit is made from: the panel's regions, arrows (document pixels), intent text and type. */
+export interface PanelEdit {
+  regions: EditorRegion[];
+  arrows: Point[][];
+  /** The intent box's text as typed. */
+  intent: string;
+  kind: PanelDragKind;
 }
 
 /** What the panel last sent (for diagnostics and tests). */
@@ -199,8 +216,12 @@ export class Panel {
     intent.addEventListener('input', () => {
       this.updateButtons();
       this.dropStalePlan();
+      this.opts.onEditChange?.();
     });
-    kind.addEventListener('change', () => this.dropStalePlan());
+    kind.addEventListener('change', () => {
+      this.dropStalePlan();
+      this.opts.onEditChange?.();
+    });
     reconnect.addEventListener('click', () => this.connectNow());
     root.addEventListener('keydown', (e) => this.onKey(e));
     opts.bridge.onStatus((s) => this.onStatus(s));
@@ -246,6 +267,36 @@ export class Panel {
       ? 'The Smart Drag result was already being added to the previous image when you switched: look for it there (Undo removes it).'
       : running?.quality === 'final' ? 'The Smart Drag on the previous image was cancelled; nothing was added to it.' : '');
     return this.loadDocument(false); // a read still running for the old document is superseded
+  }
+
+  /** The regions, arrows, intent and type as they are now (arrows copied). */
+  editState(): PanelEdit {
+    return {
+      regions: [...this.editor.regions],
+      arrows: this.editor.arrows.map((a) => a.points.map((p) => [p[0], p[1]] as Point)),
+      intent: (this.el.intent as HTMLTextAreaElement).value,
+      kind: (this.el.kind as HTMLSelectElement).value as PanelDragKind,
+    };
+  }
+
+  /**
+   * What {@link editState} gives, as one string: equal for an equal state (region masks compared
+   * by content, the intent trimmed).
+   */
+  editKey(): string {
+    return this.stateKey();
+  }
+
+  /**
+   * Put the regions, arrows, intent and type back as `edit` has them (Undo of the Smart Drag made
+   * from them, so it can be adjusted and made again). As for any change of the drag, a live
+   * preview is made for it, or a plan that no longer matches goes. `message`: said in the message line.
+   */
+  restoreEdit(edit: PanelEdit, message?: string): void {
+    (this.el.intent as HTMLTextAreaElement).value = edit.intent;
+    (this.el.kind as HTMLSelectElement).value = edit.kind;
+    this.editor.restore(edit.regions, edit.arrows);
+    if (message !== undefined) this.setMessage(message);
   }
 
   /** Read the document, the selection (as the region) and pen paths (as arrows) from the host. Resolves whether all were read. */
@@ -536,6 +587,8 @@ export class Panel {
     }
     // What the plan of this job is about: the plan box shows it only while the panel still matches.
     const key = this.stateKey();
+    // What a Smart Drag is made from, for an Undo of its result (onApplied).
+    const pressed = quality === 'final' ? this.editState() : null;
     // The handlers ignore a job dropped for another document (declared first: they close over it).
     let entry: RunningJob | undefined;
     let overall = 0;
@@ -581,6 +634,7 @@ export class Panel {
         this.setProgress(overall, 'Adding the layer…');
         const placed = await this.opts.host.addLayer(out.layer, 'Smart Drag', entry.doc);
         this.placed.push(placed);
+        if (pressed) this.opts.onApplied?.(placed, pressed);
         if (entry.dropped) return; // added where it belongs; the panel has moved on to another document
         this.editor.setOverlay(null);
         // The plan stays, saying what was done, until the arrows, regions or intent change.
@@ -709,6 +763,7 @@ export class Panel {
     }
     // A live preview about to be sent replaces the plan; otherwise a plan that no longer matches goes now.
     if (!(livePreview && this.connection.state === 'connected')) this.dropStalePlan();
+    this.opts.onEditChange?.();
   }
 
   /**

@@ -11,8 +11,8 @@
  * not fill whole bytes and drops a grey tRNS of value 0; tRNS of grey and 16-bit RGB is honoured.
  * Encoding (the result layer, the playground's download) is lossless: up to 1 MP through
  * `UPNG.encode(…, 0)`, which never quantises, it only picks the smallest exact form; larger images
- * are written here and deflated by the platform's zlib, in bands, without freezing the page
- * ({@link STREAM_ENCODE_MIN_PIXELS}). An ICC profile can be embedded ({@link embeddedIccProfile}
+ * are written here and deflated by the platform's zlib, in bands, the page getting its turn every
+ * {@link YIELD_AFTER_MS} ms ({@link STREAM_ENCODE_MIN_PIXELS}). An ICC profile can be embedded ({@link embeddedIccProfile}
  * reads one from PNG, JPEG and WebP files).
  */
 import * as UPNG from 'upng-js';
@@ -54,8 +54,9 @@ export interface EncodePngOptions {
 
 /**
  * From this many pixels on, {@link encodePng} writes the PNG itself and deflates it with the
- * platform's zlib (`CompressionStream('deflate')`, native and off the main thread) in bands of
- * rows, yielding between them. UPNG.js deflates the whole image twice in JavaScript on the calling
+ * platform's zlib (`CompressionStream('deflate')`, native) in bands of rows, giving the page its
+ * turn through a timer every {@link YIELD_AFTER_MS} ms (the stream's own promises settle as
+ * microtasks, which let no input or painting through). UPNG.js deflates the whole image twice in JavaScript on the calling
  * thread: 17–23 s of a frozen page for a 24–48 MP download, and seconds for a large result layer.
  */
 export const STREAM_ENCODE_MIN_PIXELS = 1 << 20;
@@ -88,10 +89,19 @@ export async function encodePng(img: { width: number; height: number; data: Arra
 
 /** Bytes of raw (filtered) rows handed to the deflate stream at a time. */
 const BAND_BYTES = 1 << 18;
+/** The page gets its turn (input, painting) after this much encoding. */
+const YIELD_AFTER_MS = 25;
 
 async function encodeStreamed(width: number, height: number, data: ArrayLike<number>, onProgress?: (f: number) => void): Promise<Uint8Array> {
   let alphaAnd = 255;
-  for (let i = 3; i < data.length; i += 4) alphaAnd &= data[i]!;
+  let slice = performance.now();
+  for (let i = 3; i < data.length; i += 4) {
+    alphaAnd &= data[i]!;
+    if (((i >> 2) & 0x3ffff) === 0 && performance.now() - slice > YIELD_AFTER_MS) { // every 256 K pixels
+      await new Promise((r) => setTimeout(r, 0));
+      slice = performance.now();
+    }
+  }
   const bpp = alphaAnd === 255 ? 3 : 4, bpl = width * bpp;
   const cs = new CompressionStream('deflate');
   const writer = cs.writable.getWriter();
@@ -124,6 +134,12 @@ async function encodeStreamed(width: number, height: number, data: ArrayLike<num
       await writer.ready;
       await writer.write(band);
       onProgress?.(Math.min(0.99, (y0 + rows) / height));
+      // The stream's promises settle as microtasks: without a timer now and then the whole encoding
+      // was one task (3 s of a frozen page at 24 MP, 7 s at 48, the progress line never painted).
+      if (performance.now() - slice > YIELD_AFTER_MS) {
+        await new Promise((r) => setTimeout(r, 0));
+        slice = performance.now();
+      }
     }
     await writer.close();
   } catch (e) {
@@ -162,6 +178,10 @@ async function encodeStreamed(width: number, height: number, data: ArrayLike<num
     }
     new DataView(png.buffer).setUint32(w, crc32(png, start + 4, w));
     p = w + 4;
+    if (performance.now() - slice > YIELD_AFTER_MS) {
+      await new Promise((r) => setTimeout(r, 0));
+      slice = performance.now();
+    }
   }
   p = putChunk(png, p, 'IEND', new Uint8Array(0));
   return png;
