@@ -73,6 +73,10 @@ export class FakeLayer implements PsLayer {
   hasVectorMask = false;
   /** 16-bit documents: the layer's true pixels, RGBA in Photoshop's 0..32768 range (`pixels` is their 8-bit view). */
   deep: Uint16Array | null = null;
+  /** layer.md `visible`. getPixels reads a hidden layer's pixels all the same (the fake ASSUMES so; imaging.md is silent). */
+  visible = true;
+  /** layer.md `parent`: the group holding the layer, null at the top level (see {@link FakeGroup}). */
+  parent: FakeGroup | null = null;
   constructor(private readonly doc: FakeDocument, public readonly id: number, public name: string, public pixels: Uint8ClampedArray, public isBackground = false) {}
   move(relativeObject: PsLayer, insertLocation: string): void {
     this.doc.host.requireModal('move');
@@ -84,6 +88,22 @@ export class FakeLayer implements PsLayer {
     if (at < 0) throw new Error('relative layer not found');
     list.splice(insertLocation === 'placeBefore' ? at : at + 1, 0, this);
     this.doc.mutated('Move Layer');
+  }
+}
+
+/**
+ * A layer group, as far as a layer's `parent` chain shows it (layer.md `parent`, `visible`, `kind`
+ * "group"). The fake keeps its document's layers in one flat list (the grouped layers are in
+ * `doc.layers` in stacking order, the group is not): enough for what the plugin reads of a group
+ * (visibility up the chain), not a model of group stacking.
+ */
+export class FakeGroup {
+  readonly kind = 'group';
+  visible = true;
+  parent: FakeGroup | null = null;
+  constructor(readonly id: number, public name: string) {}
+  move(): void {
+    throw new Error('fake: moving a group is not modelled');
   }
 }
 
@@ -147,6 +167,8 @@ export class FakeDocument implements PsDocument {
   targetedPathId: number | null = null;
   /** Full-canvas selection mask, or null. */
   selectionMask: Uint8Array | null = null;
+  /** document.md `name`: what the document's tab shows (messages only). */
+  name: string;
 
   /** Select a polygon (document pixels; a lasso, as the user makes it), clipped to the canvas. */
   selectPolygon(polygon: readonly Point[]): void {
@@ -183,6 +205,7 @@ export class FakeDocument implements PsDocument {
     readonly colorProfileName = 'sRGB IEC61966-2.1',
   ) {
     this.channelList = ['Red', 'Green', 'Blue'].map((name) => ({ name, kind: 'component', mask: new Uint8Array(0) }));
+    this.name = `Untitled-${id}`;
     this.states = [{ state: new FakeHistoryState(id, this.nextStateId++, 'Open'), before: null, after: null }];
   }
 
@@ -241,9 +264,11 @@ export class FakeDocument implements PsDocument {
     if (pixels.length !== this.width * this.height * 4) throw new RangeError('layer pixels must cover the canvas');
     const l = new FakeLayer(this, this.host.nextId++, name, pixels, opts.background ?? false);
     if (this.bitsPerChannel === PS_CONSTANTS.BitsPerChannelType.SIXTEEN) {
-      l.deep = opts.deep ? opts.deep.slice() : Uint16Array.from(pixels, (v) => Math.round((v * 32768) / 255));
+      // Loops, not TypedArray.from with a map function: that builds a plain array first, which a
+      // 50 MP RGBA layer (201 M values) overflows ("invalid array length").
+      l.deep = opts.deep ? opts.deep.slice() : mapTyped(new Uint16Array(pixels.length), pixels, (v) => Math.round((v * 32768) / 255));
       if (l.deep.length !== pixels.length) throw new RangeError('deep pixels must cover the canvas');
-      l.pixels = Uint8ClampedArray.from(l.deep, (v) => Math.round((v * 255) / 32768));
+      l.pixels = mapTyped(new Uint8ClampedArray(l.deep.length), l.deep, (v) => Math.round((v * 255) / 32768));
     }
     this.layers.unshift(l);
     this.activeLayers = [l];
@@ -555,6 +580,12 @@ export const PS_CONSTANTS = {
 } as const;
 
 const identity = (v: number): number => v;
+
+/** `out[i] = f(src[i])` for every i; returns `out`. */
+function mapTyped<T extends Uint8ClampedArray | Uint16Array>(out: T, src: ArrayLike<number>, f: (v: number) => number): T {
+  for (let i = 0; i < src.length; i++) out[i] = f(src[i]!);
+  return out;
+}
 /** A stand-in "gamma" per profile: converting between two profiles is a lossy, deterministic curve (not colorimetry). */
 const PROFILE_GAMMA: Record<string, number> = { 'sRGB IEC61966-2.1': 1, 'Adobe RGB (1998)': 1.12, 'ProPhoto RGB': 1.3 };
 /**
@@ -692,6 +723,25 @@ export class FakePhotoshop implements PhotoshopModule {
       putPixels: (o) => this.putPixels(o),
       encodeImageData: (o) => this.encodeImageData(o),
     };
+  }
+
+  /** The user clicks another document's tab (no plugin modal): it becomes the active document. */
+  activate(doc: FakeDocument): void {
+    if (this.inModal) throw new Error('the user cannot switch documents while a plugin is modal');
+    if (!this.documents.includes(doc)) throw new Error('no such document');
+    this.activeDocument = doc;
+  }
+
+  /** The user closes a document (File ▸ Close, no plugin modal): the last other one opened becomes active, or none. */
+  closeDocument(doc: FakeDocument): void {
+    if (this.inModal) throw new Error('the user cannot close a document while a plugin is modal');
+    this.documents = this.documents.filter((d) => d !== doc);
+    if (this.activeDocument === doc) this.activeDocument = this.documents[this.documents.length - 1] ?? null;
+  }
+
+  /** A layer group (see {@link FakeGroup}). */
+  makeGroup(name: string): FakeGroup {
+    return new FakeGroup(this.nextId++, name);
   }
 
   /** Open a document and make it active. */
@@ -902,7 +952,7 @@ export class FakePhotoshop implements PhotoshopModule {
     if (m) for (let y = 0; y < h; y++) data.set(m.subarray((b.top + y) * doc.width + b.left, (b.top + y) * doc.width + b.left + w), y * w);
     // imaging.md getSelection: the mask has the document's depth; 16-bit is 0..32768.
     if (doc.bitsPerChannel === PS_CONSTANTS.BitsPerChannelType.SIXTEEN) {
-      return { imageData: new FakeImageData(this, w, h, 1, 16, Uint16Array.from(data, (v) => Math.round((v * 32768) / 255)), 'Grayscale'), sourceBounds: b, level: 0 };
+      return { imageData: new FakeImageData(this, w, h, 1, 16, mapTyped(new Uint16Array(data.length), data, (v) => Math.round((v * 32768) / 255)), 'Grayscale'), sourceBounds: b, level: 0 };
     }
     return { imageData: new FakeImageData(this, w, h, 1, 8, data, 'Grayscale'), sourceBounds: b, level: 0 };
   }

@@ -89,6 +89,14 @@ export class SmartDragController {
   private readonly listeners = new Set<(s: PanelState) => void>();
   private active: Active | null = null;
   private nextToken = 1;
+  /**
+   * The last run's host read (capture or preview capture) until it settles. Cancel ends a run at
+   * once, but its read may still be inside a modal scope (reading 50 MP takes a second or more);
+   * a new run's read started then collides with it — before Photoshop 25.10 at once (error 9),
+   * which the panel showed as "Photoshop is busy with another plugin…" — so the next read waits
+   * for it first.
+   */
+  private reading: Promise<void> | null = null;
   private unsubscribe: () => void;
   private client: BridgeClientLike;
 
@@ -215,9 +223,16 @@ export class SmartDragController {
     const lim = this.client.welcome?.limits;
     const limits = lim ? { limits: { maxImagePixels: lim.maxImagePixels, maxImageSidePx: lim.maxImageSidePx, ...(lim.maxRegions !== undefined ? { maxRegions: lim.maxRegions } : {}) } } : {};
     try {
-      const capture = mode === 'preview'
-        ? await this.deps.host.capturePreview({ kind: opts.kind, marginPx: opts.marginPx, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}), ...limits, signal: run.abort.signal })
-        : await this.deps.host.capture({ kind: opts.kind, marginPx: opts.marginPx, ...limits, signal: run.abort.signal });
+      // A cancelled run's read still in Photoshop: wait for it (its outcome is not ours).
+      if (this.reading) await this.reading;
+      if (!this.isCurrent(run)) return;
+      const read = mode === 'preview'
+        ? this.deps.host.capturePreview({ kind: opts.kind, marginPx: opts.marginPx, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}), ...limits, signal: run.abort.signal })
+        : this.deps.host.capture({ kind: opts.kind, marginPx: opts.marginPx, ...limits, signal: run.abort.signal });
+      const settled: Promise<void> = read.then(() => undefined, () => undefined);
+      this.reading = settled;
+      void settled.then(() => { if (this.reading === settled) this.reading = null; });
+      const capture = await read;
       if (!this.isCurrent(run)) return;
       // Apply after a preview adds exactly the edit previewed: never one on another document or with other arrows.
       if (previewed && !sameEdit(previewed, capture)) {

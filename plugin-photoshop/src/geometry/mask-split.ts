@@ -28,34 +28,30 @@ export function splitMask(mask: PlacedMask, opts: SplitOptions = {}): PlacedMask
   const { width: w, height: h, data } = mask;
   const n = w * h;
   if (data.length !== n) throw new RangeError(`mask data has ${data.length} bytes, expected ${n}`);
-  let max = 0;
-  for (let i = 0; i < n; i++) if (data[i]! > max) max = data[i]!;
+  let max = 0, min = 255;
+  for (let i = 0; i < n; i++) {
+    const v = data[i]!;
+    if (v > max) max = v;
+    if (v < min) min = v;
+  }
   if (max === 0) return [];
   const thr = Math.max(1, Math.min(opts.coreThreshold ?? 128, Math.ceil(max / 2)));
   const minPixels = opts.minPixels ?? 16;
+  // Every pixel in the core (a rectangular marquee, Select All): one part, the whole mask — no
+  // labelling (seconds of pure JS on a 50 MP selection).
+  if (min >= thr) return n >= minPixels ? [{ left: mask.left, top: mask.top, width: w, height: h, data: data.slice() }] : [];
 
   // 1. Label cores (8-connected), 0 = none, k = part k (1-based).
   const { labels, count: next, sizes: coreSize } = labelComponents(data, w, h, thr);
-  const queue = new Int32Array(n);
 
-  // 2. Give the soft fringe to the nearest core (multi-source BFS through fringe pixels).
-  let head = 0, tail = 0;
-  for (let p = 0; p < n; p++) if (labels[p] !== 0) queue[tail++] = p;
-  while (head < tail) {
-    const p = queue[head++]!;
-    const label = labels[p]!;
-    const x = p % w, y = (p - x) / w;
-    for (let dy = -1; dy <= 1; dy++) {
-      const yy = y + dy;
-      if (yy < 0 || yy >= h) continue;
-      for (let dx = -1; dx <= 1; dx++) {
-        const xx = x + dx;
-        if (xx < 0 || xx >= w) continue;
-        const q = yy * w + xx;
-        if (labels[q] === 0 && data[q]! > 0) { labels[q] = label; queue[tail++] = q; }
-      }
-    }
-  }
+  // 2. Give the soft fringe to the nearest core: a breadth-first flood through fringe pixels from
+  // every core at once. Only the core pixels next to fringe can label anything, so only they seed
+  // the flood (in raster order, as a flood seeded with every core pixel would take them): on a
+  // 50 MP selection the flood touched every selected pixel twice and held a 200 MB queue; now it
+  // costs a pass counting the fringe and the fringe itself (none on a hard-edged selection).
+  let fringe = 0;
+  for (let p = 0; p < n; p++) if (labels[p] === 0 && data[p]! > 0) fringe++;
+  if (fringe > 0) floodFringe(data, labels, w, h, fringe);
 
   // 3. Bounds per part, then crop.
   const x0 = new Int32Array(next + 1).fill(w), y0 = new Int32Array(next + 1).fill(h);
@@ -84,4 +80,49 @@ export function splitMask(mask: PlacedMask, opts: SplitOptions = {}): PlacedMask
     parts.push({ left: mask.left + x0[l]!, top: mask.top + y0[l]!, width: pw, height: ph, data: out });
   }
   return parts;
+}
+
+/**
+ * Label the fringe (unlabelled pixels with coverage > 0) with the label of the nearest core
+ * (multi-source BFS, 8-connected), in place. `fringe`: how many fringe pixels there are. Seeds are
+ * the core pixels with a fringe neighbour, sorted by index, so the flood visits pixels in the same
+ * order as one seeded with every core pixel in raster order (core pixels without fringe
+ * neighbours add nothing to it).
+ */
+function floodFringe(data: Uint8Array, labels: Int32Array, w: number, h: number, fringe: number): void {
+  // Each fringe pixel marks its core neighbours (label made negative once, so each is taken once).
+  const seeds: number[] = [];
+  for (let p = 0, n = w * h; p < n; p++) {
+    if (labels[p] !== 0 || data[p]! === 0) continue;
+    const x = p % w, y = (p - x) / w;
+    for (let dy = -1; dy <= 1; dy++) {
+      const yy = y + dy;
+      if (yy < 0 || yy >= h) continue;
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx = x + dx;
+        if (xx < 0 || xx >= w) continue;
+        const q = yy * w + xx;
+        if (labels[q]! > 0) { labels[q] = -labels[q]!; seeds.push(q); }
+      }
+    }
+  }
+  seeds.sort((a, b) => a - b);
+  const queue = new Int32Array(seeds.length + fringe);
+  let head = 0, tail = 0;
+  for (const q of seeds) { labels[q] = -labels[q]!; queue[tail++] = q; }
+  while (head < tail) {
+    const p = queue[head++]!;
+    const label = labels[p]!;
+    const x = p % w, y = (p - x) / w;
+    for (let dy = -1; dy <= 1; dy++) {
+      const yy = y + dy;
+      if (yy < 0 || yy >= h) continue;
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx = x + dx;
+        if (xx < 0 || xx >= w) continue;
+        const q = yy * w + xx;
+        if (labels[q] === 0 && data[q]! > 0) { labels[q] = label; queue[tail++] = q; }
+      }
+    }
+  }
 }

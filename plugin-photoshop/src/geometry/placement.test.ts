@@ -66,6 +66,16 @@ describe('placeLayer', () => {
     expect([p.width, p.height]).toEqual([6, 6]);
   });
 
+  test('a layer with nothing to clip or trim is written from its own bytes, not a copy (a 50 MP result held twice)', () => {
+    const data = new Uint8ClampedArray(3 * 2 * 4).fill(200);
+    const p = placeLayer({ left: 4, top: 5, width: 3, height: 2, data }, 100, 100)!;
+    expect(p.targetBounds).toEqual({ left: 4, top: 5 });
+    expect(p.data).toBeInstanceOf(Uint8Array);
+    expect(p.data.constructor).toBe(Uint8Array); // createImageDataFromBuffer takes Uint8Array, not Uint8ClampedArray
+    expect(p.data.buffer).toBe(data.buffer);
+    expect(Array.from(p.data)).toEqual(Array.from(data));
+  });
+
   test('nothing visible -> null; fractional position -> RangeError', () => {
     expect(placeLayer(layer(0, 0, 4, 4, []), 10, 10)).toBeNull();
     expect(placeLayer(layer(20, 20, 4, 4, [[21, 21]]), 10, 10)).toBeNull();

@@ -109,6 +109,12 @@ export function placeLayer(layer: LayerPixels, docWidth: number, docHeight: numb
   }
   if (tx1 < tx0) return null;
   const width = tx1 - tx0 + 1, height = ty1 - ty0 + 1;
+  // Nothing to clip or trim (the bridge sends its layers trimmed): the layer's own bytes, not a
+  // copy — at 50 MP that copy was another 100–200 MB in the panel while Photoshop writes the layer.
+  if (tx0 === layer.left && ty0 === layer.top && width === layer.width && height === layer.height) {
+    const d = layer.data;
+    return { targetBounds: { left: tx0, top: ty0 }, width, height, data: new Uint8Array(d.buffer, d.byteOffset, d.byteLength) };
+  }
   const data = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     const s = ((ty0 + y - layer.top) * layer.width + (tx0 - layer.left)) * 4;

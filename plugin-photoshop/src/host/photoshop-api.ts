@@ -84,6 +84,10 @@ export interface PsLayer {
   readonly fillOpacity?: number;
   /** layer.md (22.5): `constants.BlendMode` (NORMAL is "normal"). */
   readonly blendMode?: string;
+  /** layer.md (22.5): "True when the layer is visible." */
+  readonly visible?: boolean;
+  /** layer.md (22.5): "The group layer that contains this layer. It will return null if the layer is a top layer in the document." */
+  readonly parent?: PsLayer | null;
   move(relativeObject: PsLayer, insertLocation: string): Promise<void> | void;
 }
 
@@ -117,6 +121,8 @@ export interface PsSelection {
 /** A document (subset). */
 export interface PsDocument {
   readonly id: number;
+  /** document.md `name` (22.5): the document's name, as its tab shows it (for messages only). */
+  readonly name?: string;
   /** Width in pixels. */
   readonly width: number;
   /** Height in pixels. */

@@ -68,6 +68,12 @@ export function from16Bit(data: Uint16Array): Uint8Array {
   for (let i = 0; i < data.length; i++) out[i] = Math.min(255, Math.round((data[i]! * 255) / 32768));
   return out;
 }
+
+/** ` "name"` for messages (document.md `name`), or nothing when the host does not report one. */
+function docName(doc: { name?: unknown }): string {
+  return typeof doc.name === 'string' && doc.name ? ` "${doc.name}"` : '';
+}
+
 /** Name of the history step an edit creates. */
 export const HISTORY_NAME = 'Smart Drag';
 
@@ -199,6 +205,16 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
    */
   async function readChannelsRaw(ctx: PsExecutionContext, doc: PsDocument, names: string[], bounds: PsBounds, hold: PsImageData[]): Promise<Array<RawMask | null>> {
     if (names.length === 0) return [];
+    // The `set selection` below names no document, so Photoshop runs it on the ACTIVE one. Photoshop
+    // is usable between the capture's two scopes: a user who switched to another document then
+    // would get THAT document's selection replaced (a "Load Selection" step in its history, or an
+    // error when it has no such channel) while this one's own selection was read as the channel.
+    const active = app.activeDocument;
+    if (!active || active.id !== doc.id) {
+      throw new PluginError('document_changed',
+        `${active ? `Another document${docName(active)} became active` : 'The document was switched'} while SmartDrag was reading${docName(doc)}: its channel "${names[0]}" can only be read while that document is the active one.`,
+        { hint: `Switch back to the document${docName(doc)} and run Smart Drag (or Preview) again; nothing was changed.` });
+    }
     const out: Array<RawMask | null> = [];
     const hid = await ctx.hostControl.suspendHistory({ documentID: doc.id, name: 'SmartDrag read channels' });
     try {
@@ -261,6 +277,25 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   }
 
   /**
+   * What the user will not see as expected because of visibility (layer.md `visible`, `parent`):
+   * getPixels reads a hidden layer's pixels all the same, and the new layer goes right above the
+   * source, in its group, visible. So with the source hidden the result shows its moved pixels
+   * over the layers below (often a slip: the wrong layer clicked in the Layers panel); with a
+   * group holding it hidden the new layer is hidden too, and Smart Drag seems to do nothing.
+   */
+  function visibilityWarning(layer: PsLayer): string | null {
+    const hiddenGroups: string[] = [];
+    for (let g = layer.parent ?? null, depth = 0; g && depth < 64; g = g.parent ?? null, depth++) if (g.visible === false) hiddenGroups.push(g.name);
+    if (hiddenGroups.length > 0) {
+      return `the layer "${layer.name}" is inside the hidden group "${hiddenGroups[hiddenGroups.length - 1]}": the new layer goes into that group too, so it stays hidden until the group is shown (the eye in the Layers panel)`;
+    }
+    if (layer.visible === false) {
+      return `the layer "${layer.name}" is hidden: Smart Drag reads its pixels all the same, and the new layer above it is visible, so the result shows its moved pixels over the layers below it`;
+    }
+    return null;
+  }
+
+  /**
    * Modal scope #1: every read that does not depend on the edit's area. Only host calls here;
    * what is done with what they return (splitting the selection, parsing the paths) happens after
    * the scope, while Photoshop is usable again.
@@ -268,9 +303,8 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   async function readDocument(ctx: PsExecutionContext, limits: ImageLimits | undefined, hold: PsImageData[]): Promise<RawEdit> {
     const doc = app.activeDocument;
     if (!doc) throw new PluginError('no_document', 'No document is open.');
-    if (doc.mode !== K.rgb || (doc.bitsPerChannel !== K.bits8 && doc.bitsPerChannel !== K.bits16)) {
-      throw new PluginError('unsupported_document', `SmartDrag edits RGB 8/16-bit documents; this one is ${doc.mode}, ${doc.bitsPerChannel}.`);
-    }
+    const depthOk = doc.bitsPerChannel === K.bits8 || doc.bitsPerChannel === K.bits16;
+    if (doc.mode !== K.rgb || !depthOk) throw unsupportedDocument(doc, doc.mode === K.rgb, depthOk);
     const layer = doc.activeLayers[0];
     if (!layer) throw new PluginError('no_layer', 'No layer is selected.');
     // getPixels reads a layer's own pixels; a group has none (constants.LayerKind.GROUP = "group"),
@@ -297,6 +331,8 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     const warnings: string[] = [];
     const look = await appearanceWarning(ctx, doc, layer);
     if (look) warnings.push(look);
+    const seen = visibilityWarning(layer);
+    if (seen) warnings.push(seen);
     const canvas: PsBounds = { left: 0, top: 0, right: doc.width, bottom: doc.height };
 
     // Regions: the selection, else channels named "region…".
@@ -338,10 +374,10 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
    */
   async function readPixels(ctx: PsExecutionContext, raw: RawEdit, roi: Rect, proxy: ProxyInfo | null, hold: PsImageData[]): Promise<RawPixels> {
     const doc = Array.from(app.documents).find((d) => d.id === raw.docId);
-    if (!doc) throw new PluginError('document_changed', 'The document was closed.');
+    if (!doc) throw documentClosed('while SmartDrag was reading it');
     requireSameSize(doc, raw.docWidth, raw.docHeight);
     const layer = findLayer(doc.layers, raw.layerId);
-    if (!layer) throw new PluginError('document_changed', `The layer "${raw.layerName}" was deleted.`);
+    if (!layer) throw layerDeleted(raw.layerName);
     // Photoshop was usable while the edit was computed: a document changed since scope #1 (a new
     // history state, or an undo) would give pixels that do not match the selection and arrows read.
     const now = historyStateOf(doc);
@@ -558,10 +594,10 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     const placement = placeLayer(layer, target.docWidth, target.docHeight);
     return modal(async (ctx) => {
       const doc = Array.from(app.documents).find((d) => d.id === target.documentId);
-      if (!doc) throw new PluginError('document_changed', 'The document was closed.');
+      if (!doc) throw documentClosed('while SmartDrag worked');
       requireSameSize(doc, target.docWidth, target.docHeight);
       const source = findLayer(doc.layers, target.sourceLayerId);
-      if (!source) throw new PluginError('document_changed', 'The source layer was deleted.');
+      if (!source) throw layerDeleted();
       if (!placement) return { layerId: null, placement: null };
       // Before anything is written: a document rotated, flipped, undone or whose layer changed is refused.
       await requireAsRead(doc, source, target);
@@ -751,6 +787,29 @@ function buildEdit(raw: RawEdit, opts: CaptureOptions): BuiltEdit {
   return { regions, drags: assigned.drags, roi, warnings, ...(workPath ? { workPath } : {}) };
 }
 
+/** constants.md DocumentMode values as Image ▸ Mode names them. */
+const MODE_NAMES: Record<string, string> = {
+  RGBColorMode: 'RGB Color', CMYKColorMode: 'CMYK Color', labColorMode: 'Lab Color', grayscaleMode: 'Grayscale',
+  bitmapMode: 'Bitmap', indexedColorMode: 'Indexed Color', duotoneMode: 'Duotone', multichannelMode: 'Multichannel',
+};
+/** constants.md BitsPerChannelType values as Image ▸ Mode names them. */
+const DEPTH_NAMES: Record<string, string> = { bitDepth1: '1 Bit', bitDepth8: '8 Bits/Channel', bitDepth16: '16 Bits/Channel', bitDepth32: '32 Bits/Channel' };
+
+/**
+ * `unsupported_document` in the words of Photoshop's Image ▸ Mode menu (not "CMYKColorMode,
+ * bitDepth8"), with the menu items that make the document editable.
+ */
+function unsupportedDocument(doc: PsDocument, rgb: boolean, depthOk: boolean): PluginError {
+  const mode = MODE_NAMES[doc.mode] ?? doc.mode, depth = DEPTH_NAMES[doc.bitsPerChannel] ?? doc.bitsPerChannel;
+  const steps = [
+    ...(rgb ? [] : ['Image ▸ Mode ▸ RGB Color']),
+    ...(depthOk ? [] : ['Image ▸ Mode ▸ 16 Bits/Channel (or 8)']),
+  ];
+  return new PluginError('unsupported_document', `SmartDrag edits RGB documents at 8 or 16 bits per channel; this one is ${mode}, ${depth}.`, {
+    hint: `Convert it with ${steps.join(', then ')} — on a copy (Image ▸ Duplicate) if this document must stay ${rgb ? depth : mode} — and run Smart Drag again.`,
+  });
+}
+
 /** "12 MP", "0.005 MP". */
 function megapixels(n: number): string {
   return n >= 1e6 ? (n / 1e6).toFixed(1).replace(/\.0$/, '') : String(Number((n / 1e6).toFixed(3)));
@@ -766,6 +825,20 @@ export function requireWithinLimits(roi: Rect, limits: ImageLimits = DEFAULT_LIM
   if (n <= limits.maxImagePixels && roi.width <= limits.maxImageSidePx && roi.height <= limits.maxImageSidePx) return;
   throw new PluginError('image_too_large',
     `${what} is ${roi.width}×${roi.height} px (${megapixels(n)} MP); the bridge takes at most ${megapixels(limits.maxImagePixels)} MP and ${limits.maxImageSidePx} px a side.`);
+}
+
+/** The edited document is no longer open: said as such (the generic hint speaks of selections and arrows). */
+function documentClosed(when: string): PluginError {
+  return new PluginError('document_changed', `The document was closed ${when}, so the result has nowhere to go.`, {
+    hint: 'Nothing was added. Open the document again, select the object, draw the arrow and run Smart Drag again.',
+  });
+}
+
+/** The source layer is gone (deleted, or merged into another). */
+function layerDeleted(name?: string): PluginError {
+  return new PluginError('document_changed', `The layer${name ? ` "${name}"` : ' the edit was made from'} was deleted (or merged) while SmartDrag worked.`, {
+    hint: 'Nothing was added. Undo the deletion (Edit ▸ Undo), or select the layer that holds the object, and run Smart Drag again.',
+  });
 }
 
 /**
