@@ -14,41 +14,14 @@
  *   rotated, flipped, undone or whose source layer changed (same size), while a change that
  *   leaves the source layer as read (Deselect) still gets the result.
  */
-import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, Point, SubmitInput } from '@smartdrag/shared';
-import { SmartDragController, type BridgeClientLike } from '../../plugin-photoshop/src/app/controller';
+import type { Point } from '@smartdrag/shared';
+import { SmartDragController } from '../../plugin-photoshop/src/app/controller';
 import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
 import { Phase } from '../../plugin-photoshop/src/panel/panel-state';
 import { FakePhotoshop, type FakeDocument, type FakeLayer } from './fake-photoshop';
+import { ScriptedBridge } from './scripted-bridge';
 
 const W = 160, H = 120;
-
-/** A bridge client whose jobs end (when `hold` is false) with an 8×8 opaque block at the first drag's target. */
-class ScriptedBridge implements BridgeClientLike {
-  submitted: SubmitInput[] = [];
-  pending: Array<() => void> = [];
-  /** Leave jobs unfinished until `finish()`. */
-  hold = false;
-  /** Called as each job is submitted. */
-  onSubmit: (() => void) | null = null;
-  onStatus(fn: (s: ConnectionStatus) => void) { fn({ state: 'connected' }); return () => undefined; }
-  async connect() { return {}; }
-  close() { /* nothing */ }
-  submit(input: SubmitInput, _h?: JobHandlers): BridgeJob {
-    this.submitted.push(input);
-    this.onSubmit?.();
-    const target = input.drags[0]!.points[input.drags[0]!.points.length - 1]!;
-    const data = new Uint8ClampedArray(8 * 8 * 4);
-    for (let i = 0; i < 64; i++) data.set([250, 20, 20, 255], i * 4);
-    const outcome: JobOutcome = { layer: { left: Math.round(target[0]) - 4, top: Math.round(target[1]) - 4, width: 8, height: 8, data }, plan: { operations: [], warnings: [] }, timings: {} };
-    let resolve!: (o: JobOutcome) => void;
-    const result = new Promise<JobOutcome>((r) => { resolve = r; });
-    if (this.hold) this.pending.push(() => resolve(outcome)); else resolve(outcome);
-    return { id: `job${this.submitted.length}`, plan: new Promise(() => undefined), result, cancel: () => undefined };
-  }
-  finish(): void {
-    for (const f of this.pending.splice(0)) f();
-  }
-}
 
 function setup(): { ps: FakePhotoshop; doc: FakeDocument; source: FakeLayer; bridge: ScriptedBridge; c: SmartDragController } {
   const ps = new FakePhotoshop();

@@ -1,0 +1,35 @@
+/**
+ * A bridge client for the Photoshop plugin's controller tests, scripted instead of a bridge (the
+ * bridge's pixels do not matter there): each job ends (unless held) with an 8×8 opaque block at
+ * the first drag's target.
+ */
+import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitInput } from '@smartdrag/shared';
+import type { BridgeClientLike } from '../../plugin-photoshop/src/app/controller';
+
+/** A bridge client whose jobs end (when `hold` is false) with an 8×8 opaque block at the first drag's target. */
+export class ScriptedBridge implements BridgeClientLike {
+  submitted: SubmitInput[] = [];
+  pending: Array<() => void> = [];
+  /** Leave jobs unfinished until `finish()`. */
+  hold = false;
+  /** Called as each job is submitted. */
+  onSubmit: (() => void) | null = null;
+  onStatus(fn: (s: ConnectionStatus) => void) { fn({ state: 'connected' }); return () => undefined; }
+  async connect() { return {}; }
+  close() { /* nothing */ }
+  submit(input: SubmitInput, _h?: JobHandlers): BridgeJob {
+    this.submitted.push(input);
+    this.onSubmit?.();
+    const target = input.drags[0]!.points[input.drags[0]!.points.length - 1]!;
+    const data = new Uint8ClampedArray(8 * 8 * 4);
+    for (let i = 0; i < 64; i++) data.set([250, 20, 20, 255], i * 4);
+    const outcome: JobOutcome = { layer: { left: Math.round(target[0]) - 4, top: Math.round(target[1]) - 4, width: 8, height: 8, data }, plan: { operations: [], warnings: [] }, timings: {} };
+    let resolve!: (o: JobOutcome) => void;
+    const result = new Promise<JobOutcome>((r) => { resolve = r; });
+    if (this.hold) this.pending.push(() => resolve(outcome)); else resolve(outcome);
+    return { id: `job${this.submitted.length}`, plan: new Promise(() => undefined), result, cancel: () => undefined };
+  }
+  finish(): void {
+    for (const f of this.pending.splice(0)) f();
+  }
+}
