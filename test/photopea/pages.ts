@@ -111,3 +111,38 @@ export async function bytesOf(where: Page | Frame, expr: string): Promise<Buffer
   const b64 = await where.evaluate(`(async () => { const a = await (${expr}); let s = ''; for (let i = 0; i < a.length; i += 0x8000) s += String.fromCharCode.apply(null, a.subarray(i, i + 0x8000)); return btoa(s); })()`);
   return Buffer.from(b64 as string, 'base64');
 }
+
+/** A playground page at `origin`, connected to its bridge. */
+export async function openPlayground(ctx: BrowserContext, origin: string): Promise<Page> {
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/`);
+  await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+  return page;
+}
+
+/** Open `file` in the playground (Open image…) and wait until a document `width` px wide is shown. */
+export async function openFile(page: Page, file: string, width: number): Promise<void> {
+  await page.setInputFiles('[data-testid=open-file]', file);
+  await page.waitForFunction((w) => (window as any).smartdrag.panel.editor.documentSize.width === w, width, { timeout: 60000 });
+}
+
+/** Every preview of the drag settled: none running, pending or waiting for its turn, no read. */
+export const previewsSettled = (page: Page): Promise<unknown> => page.waitForFunction(() => {
+  const p = (window as any).smartdrag.panel;
+  return !p.job && !p.previewPending && !p.previewTimer && !p.reading;
+}, undefined, { timeout: 60000 });
+
+/** SHA-256 (hex) of a byte array in the page, which `expr` gives (or a promise of it): 48 M numbers are not worth sending over. */
+export const hashOf = (page: Page, expr: string): Promise<string> => page.evaluate(`(async () => {
+  const d = await (${expr});
+  return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', d)), (b) => b.toString(16).padStart(2, '0')).join('');
+})()`) as Promise<string>;
+
+/** SHA-256 of the playground's open document (its RGBA bytes). */
+export const docHash = (page: Page): Promise<string> => hashOf(page, 'window.smartdrag.host.readDocument().then((d) => d.rgba.data)');
+
+/** The playground document's RGBA at (x, y). */
+export const pixelAt = (page: Page, x: number, y: number): Promise<number[]> => page.evaluate(async ([px, py]) => {
+  const doc = (await (window as any).smartdrag.host.readDocument()).rgba;
+  return Array.from((doc.data as Uint8ClampedArray).slice((py! * doc.width + px!) * 4, (py! * doc.width + px!) * 4 + 4));
+}, [x, y]);

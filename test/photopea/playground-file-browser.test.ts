@@ -9,12 +9,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
 import type { Bridge } from '../../bridge-server/src/server';
 import { decodePng, STREAM_ENCODE_MIN_PIXELS } from '../../plugin-photopea/src/util/png';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { dragOnEditor, lassoOnPage } from './pages';
+import { docHash, dragOnEditor, lassoOnPage, openFile, openPlayground, pixelAt, previewsSettled } from './pages';
 
 jest.setTimeout(180_000);
 
@@ -57,14 +57,6 @@ afterAll(async () => {
   await server?.bridge.close();
 });
 
-/** A playground page, connected to the bridge. */
-async function openPlayground(ctx: BrowserContext): Promise<Page> {
-  const page = await ctx.newPage();
-  await page.goto(`${server.origin}/`);
-  await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-  return page;
-}
-
 /** Lasso around the disc and drag it to (760, 560) with the real mouse. */
 async function lassoAndDrag(page: Page): Promise<void> {
   await page.click('[data-testid=tool-lasso]');
@@ -75,26 +67,12 @@ async function lassoAndDrag(page: Page): Promise<void> {
   await dragOnEditor(page, page, DISC, [760, 560], 12);
 }
 
-async function openFile(page: Page, file: string, width: number): Promise<void> {
-  await page.setInputFiles('[data-testid=open-file]', file);
-  await page.waitForFunction((w) => (window as any).smartdrag.panel.editor.documentSize.width === w, width, { timeout: 60000 });
-}
-
-/** SHA-256 of the open document's RGBA bytes, computed in the page (4.8 M numbers are not worth sending over). */
-const docHash = (page: Page): Promise<string> => page.evaluate(async () => {
-  const d = (await (window as any).smartdrag.host.readDocument()).rgba.data as Uint8ClampedArray<ArrayBuffer>;
-  return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', d)), (b) => b.toString(16).padStart(2, '0')).join('');
-});
-const pixelAt = (page: Page, x: number, y: number): Promise<number[]> => page.evaluate(async ([px, py]) => {
-  const doc = (await (window as any).smartdrag.host.readDocument()).rgba;
-  return Array.from((doc.data as Uint8ClampedArray).slice((py! * doc.width + px!) * 4, (py! * doc.width + px!) * 4 + 4));
-}, [x, y]);
 
 test('a P3 photo: lasso, drag, apply; Undo restores it exactly; leaving asks first; Download keeps its profile and numbers, named after it', async () => {
   expect(W * H).toBeGreaterThanOrEqual(STREAM_ENCODE_MIN_PIXELS);
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
   try {
-    const page = await openPlayground(ctx);
+    const page = await openPlayground(ctx, server.origin);
     await openFile(page, files.jpeg, W);
     const original = await docHash(page);
     expect(await page.isDisabled('[data-testid=undo]')).toBe(true);
@@ -169,7 +147,7 @@ test('a P3 photo: lasso, drag, apply; Undo restores it exactly; leaving asks fir
 test('a 16-bit PNG opens with a note that it is edited and saved at 8 bits per channel', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const page = await openPlayground(ctx);
+    const page = await openPlayground(ctx, server.origin);
     await openFile(page, files.png16, W);
     expect(await page.textContent('[data-testid=toolbar-note]')).toBe('This 16-bit image is edited and downloaded at 8 bits per channel.');
     // No profile in this file: none in the download either (the numbers are taken as they are).
@@ -182,12 +160,12 @@ test('a 16-bit PNG opens with a note that it is edited and saved at 8 bits per c
 test('leaving the page while a Smart Drag runs cancels it on the bridge (nobody would receive its result)', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const page = await openPlayground(ctx);
+    const page = await openPlayground(ctx, server.origin);
     await openFile(page, files.jpeg, W);
     await page.selectOption('[data-testid=kind]', 'translate');
     await lassoAndDrag(page);
     // Every preview of the drag settled (none pending, none on the bridge) before counting.
-    await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !p.previewPending && !p.previewTimer; }, undefined, { timeout: 60000 });
+    await previewsSettled(page);
     for (let t = Date.now(); server.bridge.stats().running + server.bridge.stats().queued > 0 && Date.now() - t < 30000;) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 300));
     const record = () => server.bridge.recentClients().filter((c) => c.client === 'playground').at(-1)!;

@@ -10,11 +10,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
+import type { Browser, Download, Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
 import type { Bridge } from '../../bridge-server/src/server';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { bytesOf, dragOnEditor, lassoOnPage } from './pages';
+import { bytesOf, docHash, dragOnEditor, hashOf, lassoOnPage, openFile, openPlayground, pixelAt, previewsSettled } from './pages';
 
 jest.setTimeout(180_000);
 
@@ -76,35 +76,7 @@ afterAll(async () => {
   await server?.bridge.close();
 });
 
-async function openPlayground(ctx: BrowserContext): Promise<Page> {
-  const page = await ctx.newPage();
-  await page.goto(`${server.origin}/`);
-  await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-  return page;
-}
-
-async function openFile(page: Page, file: string, width: number): Promise<void> {
-  await page.setInputFiles('[data-testid=open-file]', file);
-  await page.waitForFunction((w) => (window as any).smartdrag.panel.editor.documentSize.width === w, width, { timeout: 60000 });
-}
-
-/** Every preview of the drag settled: none running, pending or waiting for its turn. */
-const settled = (page: Page): Promise<unknown> => page.waitForFunction(() => {
-  const p = (window as any).smartdrag.panel;
-  return !p.job && !p.previewPending && !p.previewTimer && !p.reading;
-}, undefined, { timeout: 60000 });
-
-/** SHA-256 of an RGBA array in the page (`expr` gives it). */
-const hashOf = (page: Page, expr: string): Promise<string> => page.evaluate(`(async () => {
-  const d = await (${expr});
-  return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', d)), (b) => b.toString(16).padStart(2, '0')).join('');
-})()`);
-const docHash = (page: Page) => hashOf(page, '(window.smartdrag.host.readDocument()).then((d) => d.rgba.data)');
 const panelDocHash = (page: Page) => hashOf(page, 'window.smartdrag.panel.doc.rgba.data');
-const pixelAt = (page: Page, x: number, y: number): Promise<number[]> => page.evaluate(async ([px, py]) => {
-  const doc = (await (window as any).smartdrag.host.readDocument()).rgba;
-  return Array.from((doc.data as Uint8ClampedArray).slice((py! * doc.width + px!) * 4, (py! * doc.width + px!) * 4 + 4));
-}, [x, y]);
 const isRed = (p: number[]) => p[0]! - p[1]! > 100;
 
 /** The panel's regions (box and outline), arrows, intent and type. */
@@ -154,7 +126,7 @@ function rgbDiff(file: Buffer, rgba: Buffer): { mean: number; max: number } {
 test('Undo after a Smart Drag gives back its lasso, arrows and intent (adjust the arrow, apply again); Redo puts the result back until the drag is changed', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const page = await openPlayground(ctx);
+    const page = await openPlayground(ctx, server.origin);
     await openFile(page, files.jpeg, W);
     const original = await docHash(page);
 
@@ -166,14 +138,14 @@ test('Undo after a Smart Drag gives back its lasso, arrows and intent (adjust th
     await lassoOnPage(page, ring);
     await page.click('[data-testid=tool-arrow]');
     await dragOnEditor(page, page, DISC, [760, 560], 12);
-    await settled(page);
+    await previewsSettled(page);
     const pressed = await editOf(page);
     expect(pressed.regions).toHaveLength(1);
     expect(pressed.arrows).toEqual([[DISC, [760, 560]]]);
 
     await page.click('[data-testid=apply]');
     await page.waitForFunction(() => (window as any).smartdrag.host.layers.length === 1, undefined, { timeout: 90000 });
-    await settled(page);
+    await previewsSettled(page);
     expect(isRed(await pixelAt(page, 760, 560))).toBe(true);
     // Applied: the panel cleared its lasso and arrow (as it always has). The user types on.
     expect((await editOf(page)).arrows).toEqual([]);
@@ -201,11 +173,11 @@ test('Undo after a Smart Drag gives back its lasso, arrows and intent (adjust th
 
     // Adjust the arrow's end and apply again: the disc goes where the arrow says now.
     await dragOnEditor(page, page, [760, 560], [700, 250], 10);
-    await settled(page);
+    await previewsSettled(page);
     expect((await editOf(page)).arrows).toEqual([[DISC, [700, 250]]]);
     await page.click('[data-testid=apply]');
     await page.waitForFunction(() => (window as any).smartdrag.host.layers.length === 1 && !(window as any).smartdrag.panel.job, undefined, { timeout: 90000 });
-    await settled(page);
+    await previewsSettled(page);
     expect(isRed(await pixelAt(page, 700, 250))).toBe(true);
     expect(isRed(await pixelAt(page, 760, 560))).toBe(false);
     const second = await docHash(page);
@@ -247,7 +219,7 @@ test('Undo after a Smart Drag gives back its lasso, arrows and intent (adjust th
 test('a JPEG downloads as JPEG (quality 92) with its ICC profile, named after it; transparent pixels are flattened onto white and the note says so', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
   try {
-    const page = await openPlayground(ctx);
+    const page = await openPlayground(ctx, server.origin);
     // The sample is a PNG: PNG is all there is.
     await page.click('[data-testid=load-sample]');
     await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width > 0);
@@ -309,7 +281,7 @@ test('a JPEG downloads as JPEG (quality 92) with its ICC profile, named after it
 test('a WebP downloads as WebP with its ICC profile; one wider than WebP allows is saved as PNG, and the note says why', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
   try {
-    const page = await openPlayground(ctx);
+    const page = await openPlayground(ctx, server.origin);
     await openFile(page, files.webp, 600);
     expect(await page.textContent('[data-testid=download-original]')).toBe('Download WebP');
     const webp = await downloadVia(page, 'download-original');
@@ -337,7 +309,7 @@ test('a WebP downloads as WebP with its ICC profile; one wider than WebP allows 
 test('a 20000×1000 panorama gets a view tall enough to lasso in (not a 26 px strip), scrolling along it within the panel', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const page = await openPlayground(ctx);
+    const page = await openPlayground(ctx, server.origin);
     await openFile(page, files.pano, 20000);
     // Half the thumbnail's largest side (520) at least, instead of 520 / 20.
     const shown = (await page.locator('canvas.sd-editor').boundingBox())!;
