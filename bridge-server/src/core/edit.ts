@@ -92,6 +92,8 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
     if (req.image.width !== info.width || req.image.height !== info.height) throw new RangeError(`image ${req.image.width}x${req.image.height} is not the proxy's ${info.width}x${info.height}`);
     if (info.scaleX < 1 || info.scaleY < 1) {
       const onPlan = opts.onPlan;
+      // The text's pixel quantities are the document's (plan/units.ts): the request says its scale.
+      req = { ...req, pixelScale: { x: info.scaleX, y: info.scaleY } };
       const r = await runEdit(req, { ...opts, sentProxy: undefined, proxyMaxPixels: undefined, ...(onPlan ? { onPlan: (p: Plan) => onPlan(planFromProxy(p, info)) } : {}) });
       return { ...r, plan: planFromProxy(r.plan, info), proxy: info, timings: { proxy: 0, ...r.timings } };
     }

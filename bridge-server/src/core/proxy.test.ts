@@ -1,9 +1,10 @@
 import { boxReduce, rasterizePolygon, type Point } from '@smartdrag/shared';
 import { runEdit } from './edit';
 import { cloneImage, createImage, pasteImage } from './image';
-import { downscaleImage, downscalePlacedMask, proxyInfoFor, toProxyPoint, PROXY_MAX_PIXELS } from './proxy';
+import { downscaleImage, downscalePlacedMask, planAtOrigin, planFromProxy, proxyInfoFor, proxyRequest, toProxyPoint, PROXY_MAX_PIXELS } from './proxy';
+import { describeOperation } from './plan/describe';
 import { makeTexture } from './textures';
-import type { EditRequest, RgbaImage } from './types';
+import type { EditRequest, Plan, RgbaImage } from './types';
 
 function ellipse(cx: number, cy: number, ax: number, ay: number): Point[] {
   return Array.from({ length: 48 }, (_, i) => { const t = (i / 48) * 2 * Math.PI; return [cx + ax * Math.cos(t), cy + ay * Math.sin(t)] as Point; });
@@ -190,5 +191,39 @@ describe('the plan of a proxy preview', () => {
     expect(turn.description).toContain('about (600,200)');
     // The plan shown before any pixel work says the same.
     expect(early).toEqual(res.plan.operations.map((o) => o.description));
+  });
+});
+
+describe('the scale a proxy request carries', () => {
+  test('proxyRequest says its pixels per document pixel (composed with a scale the request already had)', () => {
+    const image = createImage(400, 300);
+    const req: EditRequest = { image, regions: [{ id: 'r', mask: rasterizePolygon(ellipse(200, 150, 40, 30)) }], drags: [], quality: 'preview' };
+    const info = proxyInfoFor(400, 300, 200 * 150);
+    expect(proxyRequest(req, info).pixelScale).toEqual({ x: 0.5, y: 0.5 });
+    expect(proxyRequest({ ...req, pixelScale: { x: 0.5, y: 0.5 } }, info).pixelScale).toEqual({ x: 0.25, y: 0.25 });
+    // A document within the budget is its own proxy: the request is unchanged.
+    expect(proxyRequest(req, proxyInfoFor(400, 300)).pixelScale).toBeUndefined();
+  });
+
+  test('planFromProxy and planAtOrigin keep the words the planner added to a description (already in document pixels)', () => {
+    const info = { width: 200, height: 150, scaleX: 0.5, scaleY: 0.5 };
+    const params = { kind: 'translate' as const, dx: 60, dy: 0 };
+    const scale = { kind: 'scale' as const, sx: 1.25, sy: 1.25, center: [99.5, 74.5] as [number, number] };
+    const plan: Plan = {
+      operations: [
+        { region: 'a', kind: 'translate', params, source: 'intent', reason: 'r', description: `${describeOperation('a', params)}: right by half its width = 120 px (its box is 240 px wide)` },
+        { region: 'b', kind: 'scale', params: scale, source: 'intent', reason: 'r', description: `${describeOperation('b', scale)}: to 200 px wide` },
+      ],
+      warnings: [],
+    };
+    const doc = planFromProxy(plan, info);
+    expect(doc.operations.map((o) => o.description)).toEqual([
+      'Move region a by (120, 0) px (right): right by half its width = 120 px (its box is 240 px wide)',
+      'Enlarge region b ×1.25 about (200,150): to 200 px wide',
+    ]);
+    expect(planAtOrigin(doc, 100, 50).operations.map((o) => o.description)).toEqual([
+      'Move region a by (120, 0) px (right): right by half its width = 120 px (its box is 240 px wide)',
+      'Enlarge region b ×1.25 about (300,200): to 200 px wide',
+    ]);
   });
 });

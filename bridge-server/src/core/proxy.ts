@@ -11,7 +11,7 @@
  */
 import { downscaleImage, downscalePlacedMask, fromProxyPoint, toProxyPoint, type ProxyInfo } from '@smartdrag/shared';
 import { describeOperation } from './plan/describe';
-import type { Drag, EditRequest, OperationParams, Plan, Rect, Region } from './types';
+import type { Drag, EditRequest, Operation, OperationParams, Plan, Rect, Region } from './types';
 
 // The proxy kernels live in shared/ (hosts make the same proxy when they send their own display image).
 export { downscaleImage, downscalePlacedMask, fromProxyPoint, PROXY_MAX_PIXELS, proxyInfoFor, sentProxyInfo, toProxyPoint, usesProxy, type ProxyInfo } from '@smartdrag/shared';
@@ -35,7 +35,20 @@ export function proxyRequest(req: EditRequest, info: ProxyInfo, proxyImage?: Edi
     ...(req.keep ? { keep: req.keep.map((k) => downscalePlacedMask(k, info)) } : {}),
     // The document (when the image is a crop of it) in the proxy's pixels, like every position.
     ...(req.document ? { document: proxyRect(req.document, info) } : {}),
+    // The intent's pixel quantities are the document's: the planner converts them (plan/units.ts).
+    pixelScale: { x: (req.pixelScale?.x ?? 1) * info.scaleX, y: (req.pixelScale?.y ?? 1) * info.scaleY },
   };
+}
+
+/**
+ * An operation with new parameters, its description said again: the plain description of the new
+ * parameters, and whatever the planner added to the old one's (the words of its amount, "right by
+ * half its width = 120 px (its box is 240 px wide)", already in document pixels).
+ */
+function withParams(o: Operation, params: OperationParams): Operation {
+  const plain = describeOperation(o.region, o.params);
+  const added = o.description.startsWith(plain) ? o.description.slice(plain.length) : '';
+  return { ...o, params, description: describeOperation(o.region, params) + added };
 }
 
 /** A document rectangle in proxy pixels (edges scaled as the pixel grid is). */
@@ -74,7 +87,7 @@ export function planAtOrigin(plan: Plan, left: number, top: number): Plan {
     ...pl,
     operations: pl.operations.map((o) => {
       const params = shift(o.params);
-      return params === o.params ? o : { ...o, params, description: describeOperation(o.region, params) };
+      return params === o.params ? o : withParams(o, params);
     }),
   });
   const out = map(plan);
@@ -84,16 +97,15 @@ export function planAtOrigin(plan: Plan, left: number, top: number): Plan {
 /**
  * The plan a proxy preview made, in document coordinates: amounts, centres, handles and targets
  * mapped back and the descriptions rewritten, so that the host shows "move by (87, −148) px" for
- * an arrow of that length, not its proxy-scale length.
+ * an arrow of that length, not its proxy-scale length. The words the planner added about an
+ * amount ("= 120 px (its box is 240 px wide)") are kept: it said them in document pixels already
+ * (the request carried its `pixelScale`; plan/units.ts).
  */
 export function planFromProxy(plan: Plan, info: ProxyInfo): Plan {
   if (info.scaleX === 1 && info.scaleY === 1) return plan;
   const map = (pl: Plan): Plan => ({
     ...pl,
-    operations: pl.operations.map((o) => {
-      const params = paramsFromProxy(o.params, info);
-      return { ...o, params, description: describeOperation(o.region, params) };
-    }),
+    operations: pl.operations.map((o) => withParams(o, paramsFromProxy(o.params, info))),
   });
   const out = map(plan);
   return plan.alternatives ? { ...out, alternatives: plan.alternatives.map(map) } : out;

@@ -73,6 +73,14 @@ export interface EditRequest {
    * "half the image" — read it, so a crop takes the same reading as a whole-document edit.
    */
   document?: Rect;
+  /**
+   * Pixels of `image` per document pixel, when the image is a proxy of the document (a preview
+   * of a large document: core/proxy.ts `proxyRequest`, or a host's display image, `sentProxy`);
+   * absent = 1. Every position and mask of the request is in the image's pixels, but the intent's
+   * words are about the document: "40 px", "to (400, 300)", "200px wide" are document pixels, and
+   * the planner converts them with this (plan/units.ts) and speaks in document pixels.
+   */
+  pixelScale?: { x: number; y: number };
 }
 
 /** The document of `req` in its image's pixels ({@link EditRequest.document}, default the image). */

@@ -15,6 +15,7 @@ import type { PlanReasoner } from './reasoner';
 export type { PlanReasoner, ReasonerInput } from './reasoner';
 import { ErrorCode, maskAt, SmartDragError } from '@smartdrag/shared';
 import { emptySelection } from './region-shape';
+import { pixelUnits } from './units';
 
 export interface PlanOptions {
   /** Use the intent text (default true; false plans from geometry alone). */
@@ -67,11 +68,14 @@ export function hiddenTargetWarnings(req: EditRequest): string[] {
   const keep = req.keep ?? [];
   if (keep.length === 0) return [];
   const out: string[] = [];
+  const u = pixelUnits(req);
   req.drags.forEach((d, i) => {
     const h = d.points[0], t = d.points[d.points.length - 1];
     if (!h || !t || (h[0] === t[0] && h[1] === t[1])) return;
     const x = Math.round(t[0]), y = Math.round(t[1]);
-    if (keep.some((m) => maskAt(m, x, y) > 0)) out.push(`Drag ${i + 1} ends on a kept (protected) pixel at (${x}, ${y}): what it moves there stays hidden under the kept area — end the arrow outside it, or keep less.`);
+    // (Said in document pixels: the request may be a crop or a proxy of the document.)
+    const at = u.docPoint(t).map(Math.round);
+    if (keep.some((m) => maskAt(m, x, y) > 0)) out.push(`Drag ${i + 1} ends on a kept (protected) pixel at (${at[0]}, ${at[1]}): what it moves there stays hidden under the kept area — end the arrow outside it, or keep less.`);
   });
   return out;
 }
@@ -129,6 +133,7 @@ export { scoreKinds, type KindScore } from './infer';
 export { dragFeatures, type DragFeatures } from './drag-features';
 export { describeRegion, type RegionShape } from './region-shape';
 export { describeOperation } from './describe';
+export { pixelUnits, type PixelUnits } from './units';
 export { applyElasticReading, type ElasticDecision } from './elastic-reading';
 export { selectionFit, TIGHT_EDGE_RATIO, type SelectionFit } from './selection-fit';
 export { applyObjectReading, type ObjectDecision, type ObjectReading } from './object-reading';

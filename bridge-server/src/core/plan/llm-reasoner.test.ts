@@ -157,6 +157,15 @@ describe('LLM reasoner (fake local server)', () => {
       expect(plan.operations).toEqual([expect.objectContaining({ region: 'h1', kind: 'translate', source: 'intent', params: { kind: 'translate', dx: -15, dy: 0 } })]);
       expect(plan.operations[0]!.reason).toMatch(/LLM \(tiny\) read the text the rules could not/);
     });
+    it('on a proxy (pixelScale ½): the model is told the document in document pixels, and its move is converted', async () => {
+      nextReply = { body: chat('{"operations":[{"kind":"translate","dx":-40,"dy":10}],"reason":"a smidge left"}') };
+      const req: EditRequest = { ...textOnly('scoot it a smidge toward the window'), pixelScale: { x: 0.5, y: 0.5 } };
+      const plan = await makePlan(req, { reasoner: createLlmReasoner({ baseUrl, model: 'tiny' }) });
+      const user = JSON.parse(received[0]!.body.messages[1].content);
+      expect(user.image).toEqual({ width: 400, height: 400 });
+      expect(Math.abs(user.regions[0].centroid[0] - 200) + Math.abs(user.regions[0].centroid[1] - 200)).toBeLessThanOrEqual(2);
+      expect(plan.operations[0]!.params).toEqual({ kind: 'translate', dx: -20, dy: 5 });
+    });
     it('the local reasoner asks back: a coded question', async () => {
       nextReply = { body: chat('{"question":"Toward which window: left or right?"}') };
       await expect(makePlan(textOnly('scoot it a smidge toward the window'), { reasoner: createLlmReasoner({ baseUrl }) })).rejects.toMatchObject({ code: 'intent_unclear', message: 'Toward which window: left or right?' });

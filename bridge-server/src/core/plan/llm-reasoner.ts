@@ -13,6 +13,7 @@ import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 import { describeOperation } from './describe';
 import type { PlanReasoner, ReasonerInput } from './reasoner';
 import { ruleReason, type ForcedKind } from './rule-reasoner';
+import { pixelUnits } from './units';
 
 export interface LlmReasonerOptions {
   /** Base URL of the OpenAI-compatible API, e.g. `http://127.0.0.1:8080/v1`. Loopback only. */
@@ -133,19 +134,25 @@ export function createLlmReasoner(opts: LlmReasonerOptions): PlanReasoner {
         return res.json();
       };
       if (ctx.drags.length === 0) {
-        // Text alone the rules could not read.
+        // Text alone the rules could not read. The model reads the user's pixels, which are the
+        // document's: it is told the document in document pixels, and its move is converted into
+        // the request's pixels (a proxy preview's: plan/units.ts).
+        const u = pixelUnits(ctx.req);
+        // (Positions in the image, as document pixels: the proxy's pixel-centre convention.)
+        const at = (p: readonly [number, number]): number[] => [Math.round((p[0] + 0.5) / u.sx - 0.5), Math.round((p[1] + 0.5) / u.sy - 0.5)];
         const regions = ctx.req.regions.map((r) => {
           const s = ctx.shapes.get(r.id)!;
-          return { id: r.id, centroid: s.centroid.map(Math.round), areaPx: Math.round(s.area), radiusPx: Math.round(s.gyration) };
+          return { id: r.id, centroid: at(s.centroid), areaPx: Math.round(s.area / (u.sx * u.sy)), radiusPx: Math.round(u.docLen(s.gyration)) };
         });
-        const ans = LlmTextAnswerSchema.parse(chatContent(await post(TEXT_PROMPT, { intent: parse?.text ?? '', image: { width: ctx.req.image.width, height: ctx.req.image.height }, regions, rulesAsked: ruleQuestion ?? null })));
+        const image = { width: Math.round(ctx.req.image.width / u.sx), height: Math.round(ctx.req.image.height / u.sy) };
+        const ans = LlmTextAnswerSchema.parse(chatContent(await post(TEXT_PROMPT, { intent: parse?.text ?? '', image, regions, rulesAsked: ruleQuestion ?? null })));
         if ('question' in ans) throw new SmartDragError(ErrorCode.intent_unclear, ans.question);
         const id = ans.region ?? (regions.length === 1 ? regions[0]!.id : null);
         if (!id || !ctx.shapes.has(id)) throw new Error(`LLM answer names no known region (${ans.region ?? 'none'})`);
         const c = ctx.shapes.get(id)!.centroid;
         const center: [number, number] = [Math.round(c[0] * 100) / 100, Math.round(c[1] * 100) / 100];
         const operations: Operation[] = ans.operations.map((o) => {
-          const params: OperationParams = o.kind === 'translate' ? o : o.kind === 'rotate' ? { ...o, center } : { ...o, center };
+          const params: OperationParams = o.kind === 'translate' ? (u.identity ? o : { kind: 'translate', dx: o.dx * u.sx, dy: o.dy * u.sy }) : o.kind === 'rotate' ? { ...o, center } : { ...o, center };
           return { region: id, kind: o.kind, params, source: 'intent', description: describeOperation(id, params), reason: `LLM (${model}) read the text the rules could not: ${ans.reason}` };
         });
         return { operations, warnings: [`The rules could not read this text (${ruleQuestion ?? 'no operation'}); the local reasoner ${model} did.`, 'No arrow: the plan comes from the text alone.'], confidence: 0.6, reasoner: `llm:${model}` };

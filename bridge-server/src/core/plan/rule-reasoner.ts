@@ -25,6 +25,10 @@
  *   is followed and an alternative goes to the point, as with a place.
  * - A negated edit verb about the selection ("don't rotate it") rules that kind out: the arrow's
  *   next reading is used, or the user is asked when the arrow has no other reading.
+ * - Pixels in the text ("40 px", "to (400, 300)", "200px wide", "10 px further") are document
+ *   pixels, and so are the pixel numbers the plan says: on a proxy (EditRequest `pixelScale`) they
+ *   are converted where they enter and leave (plan/units.ts). Degrees, percentages, factors and
+ *   shares of a box are scale-free.
  * - Text alone: a part of the selection ("the head", "its tip", "the leaf of the plant") needs an
  *   arrow whether it moves, turns or bends; a part noun that also names a thing of its own ("the
  *   leaf", "the lid") with no owner is the selection itself. A print length ("2 cm") is asked about.
@@ -40,6 +44,7 @@ import { describeOperation as describePlain } from './describe';
 import { readExact, type ExactEdit } from '../intent/exact';
 import { ErrorCode, maskBounds, SmartDragError } from '@smartdrag/shared';
 import { readCues, type CueRegion, type TextCues } from './text-cues';
+import { maskBox, pixelUnits, type PixelBox, type PixelUnits } from './units';
 
 /** Default magnitudes when neither the arrow nor the text gives one. */
 export const DEFAULTS = {
@@ -48,7 +53,7 @@ export const DEFAULTS = {
   scaleDown: { small: 0.9, medium: 0.8, large: 0.6 },
   /** Translation distance as a multiple of the region's radius of gyration. */
   moveGyration: { small: 0.25, medium: 0.5, large: 1.5 },
-  /** Arrows shorter than this (px) carry no magnitude. */
+  /** Arrows shorter than this (document px) carry no magnitude. */
   minArrowPx: 2,
 } as const;
 
@@ -107,6 +112,44 @@ interface Reading {
 
 const r1 = (x: number): string => (Math.round(x * 10) / 10).toString();
 
+/** The units of a plan context's request (document pixels vs its image's pixels: plan/units.ts). */
+function unitsOf(ctx: PlanContext): PixelUnits {
+  return pixelUnits(ctx.req);
+}
+/**
+ * A length in the request's pixels said in document pixels: to a tenth at document scale, to the
+ * whole pixel on a proxy (it cannot resolve a document pixel: "240 px", not "238.6 px").
+ */
+function docPx(u: PixelUnits, n: number, dir?: Point | null): string {
+  const v = u.docLen(n, dir);
+  return u.identity ? r1(v) : r1(Math.round(v));
+}
+/** A position or vector in document pixels, said as `docPx` says a length. */
+function docPair(u: PixelUnits, v: Point): string {
+  const f = (x: number): string => (u.identity ? r1(x) : r1(Math.round(x)));
+  return `${f(v[0])}, ${f(v[1])}`;
+}
+/** Arrows shorter than this many of the request's pixels carry no magnitude ({@link DEFAULTS}.minArrowPx document pixels). */
+function minArrow(ctx: PlanContext): number {
+  return DEFAULTS.minArrowPx * unitsOf(ctx).s;
+}
+/** A move amount in pixels as written, in the request's pixels along `dir` (the text's pixels are the document's). */
+function typedPx(ctx: PlanContext): (amt: Amount, dir: Point | null) => number | null {
+  const u = unitsOf(ctx);
+  return (amt, dir) => { const n = plainPx(amt); return n === null ? null : u.len(n, dir); };
+}
+/**
+ * A move in the request's pixels, rounded to whole document pixels (the text's points and boxes
+ * are placed to the document's pixel), in the request's pixels and in document pixels.
+ */
+function wholeDocMove(u: PixelUnits, dx: number, dy: number): { dx: number; dy: number; doc: Point } {
+  const d = u.docVec([dx, dy]);
+  const doc: Point = [Math.round(d[0]), Math.round(d[1])];
+  if (u.identity) return { dx: doc[0], dy: doc[1], doc };
+  const [rx, ry] = u.vec(doc);
+  return { dx: round2(rx), dy: round2(ry), doc };
+}
+
 /**
  * What the text's words made of an operation's amount, for the plan's text ("half its width =
  * 40 px", "its box centre (100, 150) to (400, 300)"): kept beside the parameters they explain.
@@ -161,38 +204,44 @@ function isShare(amt: Amount | undefined): amt is Share {
 
 /**
  * The pixels a share stands for, along `dir` for a share of the size ("half its size"): of
- * region `id`'s bounding box (`region`) or of the document (`image`), rounded to whole pixels,
- * with the words for the plan's text; `why` when it cannot be measured (no direction, no size).
+ * region `id`'s bounding box (`region`) or of the document (`image`), rounded to whole document
+ * pixels, with the words for the plan's text (document pixels); `px` in the request's pixels;
+ * `why` when it cannot be measured (no direction, no size).
  */
 function sharePx(amt: Share, id: string, dir: Point | null, ctx: PlanContext): { px: number; note: string } | { why: string } {
+  const u = unitsOf(ctx);
   const said = `"${amt.words ?? `${amt.value}%`}"`;
   // "the width of the right one": another selection's box; "the width of the saucer": nothing to measure.
   const other = amt.of === 'object' && amt.ofRef ? regionAmongAll(amt.ofRef, ctx, id) : null;
   if (amt.of === 'object' && !other) return { why: `${said}: "${amt.ofRef?.text ?? 'that'}" is not a selection I can measure (only the selections and the image have a size here)` };
   const region = ctx.req.regions.find((r) => r.id === (other ?? id));
+  // Measured in document pixels (a proxy's box is the document's, scaled).
   let w: number, h: number;
   if (amt.of !== 'image') {
     if (!region) return { why: `${said} is a share of the selection's size, but there is no selection ${id} to measure` };
-    const b = bboxOf(region.mask); w = b.w; h = b.h;
-  } else { const d = documentRect(ctx.req); w = d.width; h = d.height; }
+    const b = bboxOf(region.mask, u); w = b.w / u.sx; h = b.h / u.sy;
+  } else { const d = u.docSize(); w = d.width; h = d.height; }
+  if (!u.identity) { w = Math.round(w); h = Math.round(h); }
   const whose = other ? `region ${other}'s box` : amt.of === 'region' ? 'its box' : 'the image';
-  let base: number, size: string;
-  if (amt.dim === 'width') { base = w; size = `${whose} is ${r1(w)} px wide`; }
-  else if (amt.dim === 'height') { base = h; size = `${whose} is ${r1(h)} px tall`; }
+  // (The move is along `dir`; a width or height with no direction is taken along its own axis.)
+  let base: number, size: string, along: Point;
+  if (amt.dim === 'width') { base = w; size = `${whose} is ${r1(w)} px wide`; along = [1, 0]; }
+  else if (amt.dim === 'height') { base = h; size = `${whose} is ${r1(h)} px tall`; along = [0, 1]; }
   else {
     if (!dir) return { why: `${said} needs a direction to measure the size along (e.g. "to the right")` };
     const n = Math.hypot(dir[0], dir[1]) || 1;
     base = (Math.abs(dir[0]) * w + Math.abs(dir[1]) * h) / n;
     size = `${whose} is ${r1(w)} × ${r1(h)} px`;
+    along = dir;
   }
   if (!(base >= 1)) return { why: `${said} measures nothing: ${size}` };
   const px = Math.round((base * amt.value) / 100);
-  return { px, note: `${amt.words ?? `${amt.value}% of ${whose}`} = ${px} px (${size})` };
+  return { px: u.identity ? px : u.len(px, dir ?? along), note: `${amt.words ?? `${amt.value}% of ${whose}`} = ${px} px (${size})` };
 }
 
 /** Centre of a mask's bounding box (image pixels). */
-function boxCentre(m: PlacedMask): Point {
-  const b = bboxOf(m);
+function boxCentre(m: PlacedMask, u: PixelUnits): Point {
+  const b = bboxOf(m, u);
   return [b.x0 + b.w / 2, b.y0 + b.h / 2];
 }
 
@@ -212,23 +261,25 @@ function regionAmongAll(ref: RegionRef, ctx: PlanContext, self: string): string 
  * The move a point or another object in the text asks for ("to (400, 300)", "to where the right
  * one is", "next to the big one"), with the words for the plan's text; `why` when it cannot be
  * done (a point outside the document, an object that is not one of the selections).
- * A point is in document pixels: for a crop (EditRequest `document`) it is moved into the
- * crop's pixels first. The region's bounding-box centre goes to the point, to the nearest pixel.
+ * A point is in document pixels: for a crop (EditRequest `document`) or a proxy (`pixelScale`) it
+ * is moved into the image's pixels first (plan/units.ts). The region's bounding-box centre goes
+ * to the point, to the nearest document pixel. `doc`: the move in document pixels (for words).
  */
-function goalMove(a: IntentAction, id: string, ctx: PlanContext): { dx: number; dy: number; note: string } | { why: string } | null {
+function goalMove(a: IntentAction, id: string, ctx: PlanContext): { dx: number; dy: number; doc: Point; note: string } | { why: string } | null {
   const region = ctx.req.regions.find((r) => r.id === id);
   if (!region) return null;
-  const doc = documentRect(ctx.req);
-  const [cx, cy] = boxCentre(region.mask);
+  const u = unitsOf(ctx);
+  const doc = u.docSize();
+  const [cx, cy] = boxCentre(region.mask, u);
   if (a.to) {
     const { x, y } = a.to;
     if ((x !== undefined && !(x >= 0 && x <= doc.width)) || (y !== undefined && !(y >= 0 && y <= doc.height))) {
       return { why: `"${a.to.text}" lies outside the document (${doc.width} × ${doc.height} px: x from 0 to ${doc.width}, y from 0 to ${doc.height}, from its top left corner). Say a point inside it, e.g. "move it to (${Math.round(doc.width / 2)}, ${Math.round(doc.height / 2)})".` };
     }
-    const dx = x === undefined ? 0 : Math.round(x + doc.left - cx), dy = y === undefined ? 0 : Math.round(y + doc.top - cy);
-    const from = `(${r1(cx - doc.left)}, ${r1(cy - doc.top)})`;
+    const m = wholeDocMove(u, x === undefined ? 0 : u.x(x) - cx, y === undefined ? 0 : u.y(y) - cy);
+    const from = `(${docPair(u, u.docPoint([cx, cy]))})`;
     const to = x !== undefined && y !== undefined ? `(${x}, ${y})` : x !== undefined ? `x = ${x} (y stays)` : `y = ${y} (x stays)`;
-    return { dx, dy, note: `move to ${to}, document pixels (its box centre ${from} goes there)` };
+    return { ...m, note: `move to ${to}, document pixels (its box centre ${from} goes there)` };
   }
   const t = a.toRegion;
   if (!t) return null;
@@ -240,25 +291,38 @@ function goalMove(a: IntentAction, id: string, ctx: PlanContext): { dx: number; 
       : `"${a.text}": "${t.ref.text}" is not a selection I can tell apart from ${id}: name it by position ("the right one") or size ("the big one"), or draw an arrow to where it should go.` };
   }
   const om = ctx.req.regions.find((r) => r.id === other)!.mask;
-  const [ox, oy] = boxCentre(om);
+  const [ox, oy] = boxCentre(om, u);
   if (t.how === 'at') {
-    return { dx: Math.round(ox - cx), dy: Math.round(oy - cy), note: `its box centre goes to region ${other}'s box centre (${r1(ox - doc.left)}, ${r1(oy - doc.top)})` };
+    return { ...wholeDocMove(u, ox - cx, oy - cy), note: `its box centre goes to region ${other}'s box centre (${docPair(u, u.docPoint([ox, oy]))})` };
   }
   // Beside: the boxes touch on the side this one is on now (the other side when that leaves the
-  // document), their bottoms on one line (objects standing on the same ground).
-  const ba = bboxOf(region.mask), bb = bboxOf(om);
+  // document), their bottoms on one line (objects standing on the same ground). (In the image's
+  // pixels: the gap of one pixel is the image's, a proxy's pixel being the finest it has.)
+  const img = documentRect(ctx.req);
+  const ba = bboxOf(region.mask, u), bb = bboxOf(om, u);
   const leftX = bb.x0 - 1 - ba.w, rightX = bb.x0 + bb.w + 1;
-  const fitsLeft = leftX >= doc.left, fitsRight = rightX + ba.w <= doc.left + doc.width - 1;
+  const fitsLeft = leftX >= img.left, fitsRight = rightX + ba.w <= img.left + img.width - 1;
   let left = cx <= ox;
   if (left && !fitsLeft && fitsRight) left = false;
   else if (!left && !fitsRight && fitsLeft) left = true;
-  if (left ? !fitsLeft : !fitsRight) return { why: `"${a.text}": there is no room beside region ${other} inside the document for region ${id} (its box is ${r1(ba.w)} px wide).` };
+  if (left ? !fitsLeft : !fitsRight) return { why: `"${a.text}": there is no room beside region ${other} inside the document for region ${id} (its box is ${docPx(u, ba.w, [1, 0])} px wide).` };
   const nx = left ? leftX : rightX, ny = bb.y0 + bb.h - ba.h;
-  return { dx: Math.round(nx - ba.x0), dy: Math.round(ny - ba.y0), note: `its box goes ${left ? 'left' : 'right'} of region ${other}'s, touching it, bottoms on one line` };
+  return { ...wholeDocMove(u, nx - ba.x0, ny - ba.y0), note: `its box goes ${left ? 'left' : 'right'} of region ${other}'s, touching it, bottoms on one line` };
 }
 
-/** Where a place in the picture ("the top left", "the middle", "the left edge") puts a mask's bounding box; an axis the place leaves out does not move. */
-function placeMove(p: Place, mask: PlacedMask, image: Rect | { width: number; height: number }): { dx: number; dy: number } {
+/**
+ * Where a place in the picture ("the top left", "the middle", "the left edge") puts a mask's
+ * bounding box; an axis the place leaves out does not move. On a proxy (`u`) the box is placed in
+ * the document's pixels (to the whole document pixel), as at full resolution.
+ */
+function placeMove(p: Place, mask: PlacedMask, image: Rect | { width: number; height: number }, u?: PixelUnits): { dx: number; dy: number } {
+  if (u && !u.identity) {
+    const b = bboxOf(mask, u), [x0, y0] = u.docPoint([b.x0, b.y0]), w = b.w / u.sx, h = b.h / u.sy, D = u.docSize();
+    const nx = p.x === undefined ? x0 : p.x === 'left' ? 0 : p.x === 'right' ? D.width - w : Math.floor((D.width - w) / 2);
+    const ny = p.y === undefined ? y0 : p.y === 'top' ? 0 : p.y === 'bottom' ? D.height - h : Math.floor((D.height - h) / 2);
+    const [dx, dy] = u.vec([Math.round(nx - x0), Math.round(ny - y0)]);
+    return { dx, dy };
+  }
   const ox = 'left' in image ? image.left : 0, oy = 'top' in image ? image.top : 0;
   const b = bboxOf(mask);
   const nx = p.x === undefined ? b.x0 : ox + (p.x === 'left' ? 0 : p.x === 'right' ? image.width - b.w : Math.floor((image.width - b.w) / 2));
@@ -528,7 +592,7 @@ function borrowedArrowPlan(ctx: PlanContext, parse: IntentParse | null, near: In
   const arrowFor = !away.size && cues.arrowFor ? regionNamed(cues.arrowFor.region, ctx) : null;
   if (!away.size && !(arrowFor && arrowFor !== dragged[0])) return null;
   const from = dragged[0]!;
-  const d = ctx.drags.find((x) => x.features.length >= DEFAULTS.minArrowPx) ?? ctx.drags[0]!;
+  const d = ctx.drags.find((x) => x.features.length >= minArrow(ctx)) ?? ctx.drags[0]!;
   const warnings: string[] = [];
   const operations: Operation[] = [];
   if (arrowFor) {
@@ -557,7 +621,7 @@ function borrowedArrowPlan(ctx: PlanContext, parse: IntentParse | null, near: In
     const params = paramsFor(kind, drag, a, ctx, parse, warnings);
     operations.push({ region: id, kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent: ${tk.why}; "${a.object.text}" is region ${id}, ${useArrow ? `so the arrow drawn on ${from} gives the amount and direction` : 'and the text gives the edit'}` });
     warnings.push(`The arrow is on region ${from} but "${a.text}" names region ${id} ("${a.object.text}"): ${useArrow ? `the arrow's ${kind} is applied to ${id}` : `${id} is edited as the text says`}${cues.also ? `; ${from} keeps the arrow's own edit ("too")` : `, and ${from} is left as it is`}.`);
-    if (!useArrow) { const dflt = defaultAmountWarning(a, id, params); if (dflt) warnings.push(dflt); }
+    if (!useArrow) { const dflt = defaultAmountWarning(a, id, params, unitsOf(ctx)); if (dflt) warnings.push(dflt); }
   }
   if (parse) warnings.push(...correctionWarnings(parse), ...cueNotes(parse, operations));
   return { operations, warnings, confidence: 0.6, reasoner: 'rules' };
@@ -572,7 +636,7 @@ function awayOperations(ctx: PlanContext, parse: IntentParse | null, away: Map<I
     const params = paramsFor(tk.kind, stillDrag(ctx, id), a, ctx, parse, warnings);
     out.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent: ${tk.why}; "${a.object.text}" is region ${id}, which has no arrow, so the amount comes from the text` });
     warnings.push(`Region ${id} has no arrow; its operation comes from the text alone ("${a.text}").`);
-    const dflt = defaultAmountWarning(a, id, params);
+    const dflt = defaultAmountWarning(a, id, params, unitsOf(ctx));
     if (dflt) warnings.push(dflt);
   }
   return out;
@@ -587,7 +651,7 @@ function refuseKeptRegions(ctx: PlanContext, parse: IntentParse | null): void {
     const id = regionNamed(k.region, ctx);
     if (!id) continue;
     for (const d of ctx.drags) {
-      if (d.drag.region !== id || d.features.length < DEFAULTS.minArrowPx) continue;
+      if (d.drag.region !== id || d.features.length < minArrow(ctx)) continue;
       const explicit = actions.find((a) => regionNamed(a.object, ctx) === id);
       const kind = d.drag.kind && d.drag.kind !== 'auto' ? d.drag.kind : explicit ? textKind(explicit, d).kind : d.scores[0]!.kind;
       if (k.kinds.length && !k.kinds.includes(kind)) continue;
@@ -707,7 +771,7 @@ function assemble(ctx: PlanContext, readings: Reading[][], pick: number[], warni
   const byRegion = new Map<string, number[]>();
   ctx.drags.forEach((d, i) => byRegion.set(d.drag.region, [...(byRegion.get(d.drag.region) ?? []), i]));
   const ws = [...warnings];
-  for (const [region, idx] of byRegion) operations.push(...combineRegion(region, idx.map((i) => ({ r: chosen[i]!, d: ctx.drags[i]! })), ws, assignment.get(region)));
+  for (const [region, idx] of byRegion) operations.push(...combineRegion(region, idx.map((i) => ({ r: chosen[i]!, d: ctx.drags[i]! })), ws, assignment.get(region), unitsOf(ctx)));
   const confidence = chosen.reduce((a, r) => a * r.score, 1);
   return { operations, warnings: ws, confidence: Math.round(confidence * 1000) / 1000 };
 }
@@ -744,7 +808,7 @@ function regionAffinity(ref: RegionRef, region: string, ctx: PlanContext, dragge
 function directionAffinity(a: IntentAction, region: string, ctx: PlanContext): number {
   const v = textDirection(a.directions);
   if (!v) return 0;
-  const ds = ctx.drags.filter((d) => d.drag.region === region && d.features.length >= DEFAULTS.minArrowPx);
+  const ds = ctx.drags.filter((d) => d.drag.region === region && d.features.length >= minArrow(ctx));
   if (!ds.length) return 0;
   return (2 * ds.reduce((s, d) => s + (d.features.chord[0] * v[0] + d.features.chord[1] * v[1]) / d.features.length, 0)) / ds.length;
 }
@@ -905,7 +969,9 @@ function dirWords(v: Point): string {
 
 function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx: PlanContext, parse: IntentParse | null, warnings: string[]): OperationParams {
   const f = d.features, id = d.drag.region;
-  const hasArrow = f.length >= DEFAULTS.minArrowPx;
+  // Pixels in the text are the document's; `u` converts them into the request's (a proxy's) pixels.
+  const u = unitsOf(ctx), textPx = typedPx(ctx);
+  const hasArrow = f.length >= minArrow(ctx);
   // Words about the arrow itself ("the other way", "half as far", "10 px further"), for one action (or none).
   const cues = cuesOf(parse);
   const oneAction = (parse?.actions.length ?? 0) <= 1;
@@ -917,7 +983,7 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
   // Shares of a size ("half its width", "a third of its height"): pixels of region id's box or of the document.
   const shareNotes: string[] = [];
   const amountPx = (amt: Amount, dir: Point | null): number | null => {
-    if (!isShare(amt)) return plainPx(amt);
+    if (!isShare(amt)) return textPx(amt, dir);
     const s = sharePx(amt, id, dir, ctx);
     if ('why' in s) {
       if (!hasArrow) throw askUser(`${s.why}. Say the amount in pixels (e.g. "by 40 px"), or draw an arrow.`);
@@ -932,14 +998,14 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
   // with no amount, the stated amount on the other.
   if (kind === 'translate' && hasArrow && a?.legs?.length === 1) {
     const leg = a.legs[0]!, lv = DIR_VEC[leg.dir]!;
-    const n = leg.amount.kind === 'pixels' || leg.amount.kind === 'number' ? leg.amount.value : null;
+    const n = textPx(leg.amount, lv);
     if (n !== null) {
       let x = lv[0] * n, y = lv[1] * n, extra = false;
-      for (const u of new Set(a.directions)) {
-        const uv = DIR_VEC[u];
-        if (!uv || u === leg.dir || uv[0] * lv[0] + uv[1] * lv[1] !== 0) continue;
+      for (const w of new Set(a.directions)) {
+        const uv = DIR_VEC[w];
+        if (!uv || w === leg.dir || uv[0] * lv[0] + uv[1] * lv[1] !== 0) continue;
         const along = f.chord[0] * uv[0] + f.chord[1] * uv[1];
-        if (along > DEFAULTS.minArrowPx) { x += uv[0] * along; y += uv[1] * along; extra = true; }
+        if (along > minArrow(ctx)) { x += uv[0] * along; y += uv[1] * along; extra = true; }
       }
       if (extra) vec = [x, y];
     }
@@ -976,31 +1042,31 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
         // With an arrow: one that ends near the goal is read as that goal, exactly; one that ends
         // elsewhere is followed (it is what was drawn), and an alternative goes to the goal.
         const off = Math.hypot(goal.dx - f.chord[0], goal.dy - f.chord[1]);
-        if (off <= Math.max(10, 0.25 * Math.hypot(goal.dx, goal.dy))) return noted({ kind: 'translate', dx: goal.dx, dy: goal.dy }, `${goal.note} (the arrow ends ${r1(off)} px from there)`);
+        if (off <= Math.max(10 * u.s, 0.25 * Math.hypot(goal.dx, goal.dy))) return noted({ kind: 'translate', dx: goal.dx, dy: goal.dy }, `${goal.note} (the arrow ends ${docPx(u, off)} px from there)`);
         ctx.conflicts?.add('amount');
         if (ctx.flip?.has('amount')) {
-          warnings.push(`Text says "${a!.toRegion?.text ?? a!.to!.text}" but the arrow on region ${id} moves it ${r1(f.chord[0])}, ${r1(f.chord[1])} px; this reading follows the text (${goal.note}).`);
+          warnings.push(`Text says "${a!.toRegion?.text ?? a!.to!.text}" but the arrow on region ${id} moves it ${docPair(u, u.docVec(f.chord))} px; this reading follows the text (${goal.note}).`);
           return noted({ kind: 'translate', dx: goal.dx, dy: goal.dy }, goal.note);
         }
-        warnings.push(`Text says "${a!.toRegion?.text ?? a!.to!.text}" (a move of ${goal.dx}, ${goal.dy} px: ${goal.note}) but the arrow on region ${id} moves it ${r1(f.chord[0])}, ${r1(f.chord[1])} px; following the arrow. An alternative follows the text.`);
+        warnings.push(`Text says "${a!.toRegion?.text ?? a!.to!.text}" (a move of ${goal.doc[0]}, ${goal.doc[1]} px: ${goal.note}) but the arrow on region ${id} moves it ${docPair(u, u.docVec(f.chord))} px; following the arrow. An alternative follows the text.`);
       }
       // "move it to the top left", "center it": with no arrow, the region's box goes to that place of the document.
       if (a?.place) {
         const region = ctx.req.regions.find((r) => r.id === id);
         if (region) {
-          const m = placeMove(a.place, region.mask, documentRect(ctx.req));
+          const m = placeMove(a.place, region.mask, documentRect(ctx.req), u);
           if (!hasArrow) return { kind: 'translate', dx: round2(m.dx), dy: round2(m.dy) };
           // With an arrow that stops well short of (or past, or beside) the place: say so, and offer the
           // place (an axis the place leaves out follows the arrow).
           m.dx = a.place.x === undefined ? f.chord[0] : m.dx; m.dy = a.place.y === undefined ? f.chord[1] : m.dy;
           const off = Math.hypot(m.dx - f.chord[0], m.dy - f.chord[1]);
-          if (off > Math.max(10, 0.25 * Math.hypot(m.dx, m.dy))) {
+          if (off > Math.max(10 * u.s, 0.25 * Math.hypot(m.dx, m.dy))) {
             ctx.conflicts?.add('amount');
             if (ctx.flip?.has('amount')) {
-              warnings.push(`Text says ${placeWords(a.place)} but the arrow on region ${id} moves it ${r1(f.length)} px ${dirWords([f.chord[0] / f.length, f.chord[1] / f.length])}; this reading puts its box at ${placeWords(a.place)} (${r1(m.dx)}, ${r1(m.dy)}).`);
+              warnings.push(`Text says ${placeWords(a.place)} but the arrow on region ${id} moves it ${docPx(u, f.length, f.chord)} px ${dirWords([f.chord[0] / f.length, f.chord[1] / f.length])}; this reading puts its box at ${placeWords(a.place)} (${docPair(u, u.docVec([m.dx, m.dy]))}).`);
               return { kind: 'translate', dx: round2(m.dx), dy: round2(m.dy) };
             }
-            warnings.push(`Text says ${placeWords(a.place)} (a move of ${r1(m.dx)}, ${r1(m.dy)} px) but the arrow on region ${id} moves it ${r1(f.chord[0])}, ${r1(f.chord[1])} px; following the arrow. An alternative puts its box at ${placeWords(a.place)}.`);
+            warnings.push(`Text says ${placeWords(a.place)} (a move of ${docPair(u, u.docVec([m.dx, m.dy]))} px) but the arrow on region ${id} moves it ${docPair(u, u.docVec(f.chord))} px; following the arrow. An alternative puts its box at ${placeWords(a.place)}.`);
           }
         }
       }
@@ -1008,13 +1074,15 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       let px = vec ? Math.hypot(vec[0], vec[1]) : a?.amount ? amountPx(a.amount, moveDir) : null;
       const relative = rel !== null || (delta !== null && delta.unit !== 'deg');
       if (rel !== null) px = f.length * rel;
-      else if (delta && delta.unit !== 'deg') px = Math.max(0, f.length + delta.value);
+      // "10 px further": document pixels along the arrow.
+      else if (delta && delta.unit !== 'deg') px = Math.max(0, f.length + u.len(delta.value, f.chord));
       if (px !== null && hasArrow && !relative && (px > 2 * f.length || f.length > 2 * px)) {
         ctx.conflicts?.add('amount');
+        const said = docPx(u, px, moveDir), drawn = docPx(u, f.length, f.chord);
         if (ctx.flip?.has('amount')) {
-          warnings.push(`Text says ${px} px but the arrow on region ${id} is ${r1(f.length)} px long; this reading follows the arrow's length.`);
+          warnings.push(`Text says ${said} px but the arrow on region ${id} is ${drawn} px long; this reading follows the arrow's length.`);
           px = null;
-        } else warnings.push(`Text says ${px} px but the arrow on region ${id} is ${r1(f.length)} px long (×${r1(Math.max(px, f.length) / Math.max(1e-9, Math.min(px, f.length)))}); following the text's amount. An alternative follows the arrow.`);
+        } else warnings.push(`Text says ${said} px but the arrow on region ${id} is ${drawn} px long (×${r1(Math.max(px, f.length) / Math.max(1e-9, Math.min(px, f.length)))}); following the text's amount. An alternative follows the arrow.`);
       }
       let dir: Point | null = hasArrow && !followText ? [f.chord[0] / f.length, f.chord[1] / f.length] : tdir;
       if (rev && dir && !tdir) { dir = [-dir[0], -dir[1]]; if (px === null) px = f.length; }
@@ -1027,7 +1095,7 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
         dx = dir[0] * dist; dy = dir[1] * dist;
         // A click (a zero-length arrow) plus a direction in words: the amount is nobody's. (Text
         // alone has no arrow at all: the default amount is said once, with the text's warnings.)
-        if (d.index >= 0) warnings.push(`The arrow on region ${id} has no length and the text gives no amount: it moves a default ${r1(dist)} px (say e.g. "by 40 px", or draw the arrow to where it should go).`);
+        if (d.index >= 0) warnings.push(`The arrow on region ${id} has no length and the text gives no amount: it moves a default ${docPx(u, dist, dir)} px (say e.g. "by 40 px", or draw the arrow to where it should go).`);
       }
       const out = { kind: 'translate' as const, dx: round2(dx), dy: round2(dy) };
       // "move right by half its width = 40 px (its box is 79 px wide)", when the share was used.
@@ -1037,7 +1105,7 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       const pv = d.drag.center ? null : pivotPoint(a, d, ctx, warnings);
       const center: Point = d.drag.center ?? pv ?? f.center;
       // A straight arrow only says something about rotation when its handle is off the pivot.
-      const offPivot = Math.hypot(f.handle[0] - center[0], f.handle[1] - center[1]) >= DEFAULTS.minArrowPx;
+      const offPivot = Math.hypot(f.handle[0] - center[0], f.handle[1] - center[1]) >= minArrow(ctx);
       const arrowDeg = f.isArc ? f.sweptDeg : hasArrow && offPivot ? sweptAngle([f.handle, f.target], center) : 0;
       let textDeg: number | null = null;
       if (a?.amount?.kind === 'degrees' || a?.amount?.kind === 'number') textDeg = a.amount.value;
@@ -1083,8 +1151,8 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       const axis = comp?.axis ?? 'both';
       const rh = Math.hypot(f.handle[0] - center[0], f.handle[1] - center[1]);
       let arrowF = rh > 1e-9 ? Math.hypot(f.target[0] - center[0], f.target[1] - center[1]) / rh : 1;
-      if (axis === 'y' && Math.abs(f.handle[1] - center[1]) >= 2) arrowF = Math.abs(f.target[1] - center[1]) / Math.abs(f.handle[1] - center[1]);
-      if (axis === 'x' && Math.abs(f.handle[0] - center[0]) >= 2) arrowF = Math.abs(f.target[0] - center[0]) / Math.abs(f.handle[0] - center[0]);
+      if (axis === 'y' && Math.abs(f.handle[1] - center[1]) >= 2 * u.sy) arrowF = Math.abs(f.target[1] - center[1]) / Math.abs(f.handle[1] - center[1]);
+      if (axis === 'x' && Math.abs(f.handle[0] - center[0]) >= 2 * u.sx) arrowF = Math.abs(f.target[0] - center[0]) / Math.abs(f.handle[0] - center[0]);
       // "scale it the other way": the arrow's factor inverted; "don't make it so much bigger": half of it (in log).
       if (rev && arrowF > 1e-9) arrowF = 1 / arrowF;
       if (rel !== null && arrowF > 1e-9) arrowF = arrowF ** rel;
@@ -1100,14 +1168,14 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       } else if (amt && amt.kind === 'number') factor = comp?.sense === 'down' && amt.value > 1 ? 1 / amt.value : amt.value;
       else if (amt && amt.kind === 'pixels' && (amt.absolute || comp)) {
         // "make it 200px wide" (a size), "make it 10px bigger" (a change): against the region's
-        // bounding box, along the axis named (both: its larger side).
+        // bounding box, along the axis named (both: its larger side), in document pixels.
         const region = ctx.req.regions.find((r) => r.id === id);
         if (region) {
-          const b = bboxOf(region.mask);
-          const base = Math.max(1, axis === 'x' ? b.w : axis === 'y' ? b.h : Math.max(b.w, b.h));
+          const b = bboxOf(region.mask, u), w = b.w / u.sx, h = b.h / u.sy;
+          const base = Math.max(1, axis === 'x' ? w : axis === 'y' ? h : Math.max(w, h));
           const target = amt.absolute ? amt.value : base + (comp!.sense === 'down' ? -1 : 1) * amt.value;
           if (target > 0) factor = target / base;
-          else warnings.push(`"${amt.value} px" would leave region ${id} with no size (its box is ${r1(base)} px); the amount is not used.`);
+          else warnings.push(`"${amt.value} px" would leave region ${id} with no size (its box is ${u.identity ? r1(base) : Math.round(base)} px); the amount is not used.`);
         }
       }
       const len = lengthNote(a);
@@ -1161,7 +1229,7 @@ function pivotPoint(a: IntentAction | undefined, d: DragInfo, ctx: PlanContext, 
   if (/\b(middle|centre|center|centroid|itself)\b/.test(w)) return null;
   const region = ctx.req.regions.find((r) => r.id === d.drag.region);
   if (!region) return null;
-  const b = bboxOf(region.mask);
+  const b = bboxOf(region.mask, unitsOf(ctx));
   const y = /\b(bottom|base|foot|feet|lower)\b/.test(w) ? b.y0 + b.h : /\b(top|head|upper)\b/.test(w) ? b.y0 : null;
   const x = /\bleft\b/.test(w) ? b.x0 : /\bright\b/.test(w) ? b.x0 + b.w : null;
   if (x === null && y === null) {
@@ -1203,9 +1271,9 @@ function multiHandleDeform(region: string, moving: { r: Reading; d: DragInfo }[]
   return { region, kind: 'deform', params, source, description: describeOperation(region, params), reason: `${why}${pinNote} | ${moving.map((x, i) => `drag ${i + 1}: ${x.r.reason}`).join(' | ')}` };
 }
 
-function combineRegion(region: string, all: { r: Reading; d: DragInfo }[], warnings: string[], action: IntentAction | undefined): Operation[] {
+function combineRegion(region: string, all: { r: Reading; d: DragInfo }[], warnings: string[], action: IntentAction | undefined, u: PixelUnits): Operation[] {
   // Zero-length auto drags next to moving ones are pins (points that must stay put).
-  const isPin = (x: { r: Reading; d: DragInfo }): boolean => x.r.source !== 'user' && x.d.features.length < DEFAULTS.minArrowPx;
+  const isPin = (x: { r: Reading; d: DragInfo }): boolean => x.r.source !== 'user' && x.d.features.length < DEFAULTS.minArrowPx * u.s;
   const pins = all.length > 1 && all.some((x) => !isPin(x)) ? all.filter(isPin).map((x) => x.d) : [];
   const items = pins.length ? all.filter((x) => !isPin(x)) : all;
   const sourceOf = (xs: { r: Reading }[]): Operation['source'] => xs.map((x) => x.r.source).sort((a, b) => SOURCE_RANK[b] - SOURCE_RANK[a])[0]!;
@@ -1220,7 +1288,7 @@ function combineRegion(region: string, all: { r: Reading; d: DragInfo }[], warni
   if (items.length === 2 && !items.some((x) => x.r.source === 'user') && !explicitDeform && !kinds.has('rotate')) {
     const [a, b] = [items[0]!.d.features, items[1]!.d.features];
     const hx = b.handle[0] - a.handle[0], hy = b.handle[1] - a.handle[1], hl = Math.hypot(hx, hy);
-    if (a.length >= 2 && b.length >= 2 && hl > 1e-9) {
+    if (a.length >= DEFAULTS.minArrowPx * u.s && b.length >= DEFAULTS.minArrowPx * u.s && hl > 1e-9) {
       const cosAB = (a.chord[0] * b.chord[0] + a.chord[1] * b.chord[1]) / (a.length * b.length);
       const ca = Math.abs(a.chord[0] * hx + a.chord[1] * hy) / (a.length * hl), cb = Math.abs(b.chord[0] * hx + b.chord[1] * hy) / (b.length * hl);
       const span = hl / Math.max(1e-9, items[0]!.d.shape.gyration);
@@ -1232,7 +1300,7 @@ function combineRegion(region: string, all: { r: Reading; d: DragInfo }[], warni
         const params: OperationParams = { kind: 'scale', sx: round4(axis === 'y' ? 1 : factor), sy: round4(axis === 'x' ? 1 : factor), center: [round2(center[0]), round2(center[1])] };
         return [{
           region, kind: 'scale', params, source: action ? 'intent' : 'geometry', description: describeOperation(region, params),
-          reason: `two arrows ${factor >= 1 ? 'pull apart' : 'push together'} along the line between their handles: ${r1(hl)} px → ${r1(tl)} px (×${factor.toFixed(2)}) about (${pt(center)})`,
+          reason: `two arrows ${factor >= 1 ? 'pull apart' : 'push together'} along the line between their handles: ${docPx(u, hl, [hx, hy])} px → ${docPx(u, tl, [hx, hy])} px (×${factor.toFixed(2)}) about (${pt(center)})`,
         }];
       }
     }
@@ -1292,9 +1360,10 @@ function textOnlyOperations(ctx: PlanContext, actions: IntentAction[], warnings:
         const fct = a.amount.kind === 'factor' ? v : a.amount.absolute ? v / 100 : a.comparative?.sense === 'down' ? 1 - v / 100 : a.comparative?.sense === 'up' ? 1 + v / 100 : v / 100;
         params = { kind: 'scale', sx: fct, sy: fct, center: [round2(shape.centroid[0]), round2(shape.centroid[1])] };
       } else if (a.cls === 'move' && !a.soft && a.amount?.kind === 'pixels') {
-        const vec = legVector(a), v = textDirection(a.directions);
+        const vec = legVector(a, typedPx(ctx)), v = textDirection(a.directions);
+        const n = unitsOf(ctx).len(a.amount.value, v);
         if (vec) params = { kind: 'translate', dx: round2(vec[0]), dy: round2(vec[1]) };
-        else if (v) params = { kind: 'translate', dx: round2(v[0] * a.amount.value), dy: round2(v[1] * a.amount.value) };
+        else if (v) params = { kind: 'translate', dx: round2(v[0] * n), dy: round2(v[1] * n) };
       }
       // "move both", "move them both left": the region with no arrow does what the arrowed one does.
       let copied: Operation | undefined;
@@ -1342,7 +1411,7 @@ function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], a
     const params = paramsFor(tk.kind, still, a, ctx, parse, warnings);
     out.push({ region, kind: tk.kind, params, source: 'intent', description: describeOperation(region, params), reason: `intent: ${tk.why}; no arrow left for it, so the amount comes from the text` });
     warnings.push(`Region ${region} gets a further ${tk.kind} from the text ("${a.text}"), applied after the arrow's operation.`);
-    const dflt = defaultAmountWarning(a, region, params);
+    const dflt = defaultAmountWarning(a, region, params, unitsOf(ctx));
     if (dflt) warnings.push(dflt);
   }
   return out;
@@ -1353,12 +1422,12 @@ function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], a
  * whose text gives no amount in numbers: the default used, and how to say another. Null when the
  * text states the amount (or a place to move to).
  */
-function defaultAmountWarning(a: IntentAction, region: string, p: OperationParams): string | null {
+function defaultAmountWarning(a: IntentAction, region: string, p: OperationParams, u: PixelUnits): string | null {
   if ((a.amount && a.amount.kind !== 'qualitative') || (p.kind === 'translate' && (a.place || a.to || a.toRegion))) return null;
   const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';
   const head = `"${a.text}" gives no amount in numbers: region ${region}`;
   switch (p.kind) {
-    case 'translate': return `${head} moves a default${words} ${r1(Math.hypot(p.dx, p.dy))} px; say how far (e.g. "by 40 px").`;
+    case 'translate': return `${head} moves a default${words} ${docPx(u, Math.hypot(p.dx, p.dy), [p.dx, p.dy])} px; say how far (e.g. "by 40 px").`;
     case 'rotate': return `${head} turns a default${words} ${r1(Math.abs(p.angleDeg))}° ${p.angleDeg < 0 ? 'counter-clockwise' : 'clockwise'}; say how far (e.g. "by 20°").`;
     case 'scale': {
       const f = p.sx !== 1 ? p.sx : p.sy;
@@ -1375,8 +1444,12 @@ export function askUser(question: string): SmartDragError {
   return new SmartDragError(ErrorCode.intent_unclear, question);
 }
 
-/** Bounding box of a mask's pixels with coverage ≥ 50 % (max − min, as image editors measure it). */
-function bboxOf(m: PlacedMask): { x0: number; y0: number; w: number; h: number } {
+/**
+ * Bounding box of a mask's pixels with coverage ≥ 50 % (max − min, as image editors measure it),
+ * in the request's pixels; on a proxy (`u`), the document mask's box estimated there (plan/units.ts `maskBox`).
+ */
+function bboxOf(m: PlacedMask, u?: PixelUnits): PixelBox {
+  if (u && !u.identity) return maskBox(m, u);
   const b = maskBounds(m, 128);
   return { x0: b.left, y0: b.top, w: b.width - 1, h: b.height - 1 };
 }
@@ -1384,23 +1457,25 @@ function bboxOf(m: PlacedMask): { x0: number; y0: number; w: number; h: number }
 /**
  * Parameters of an exactly stated edit (vectors, conventions, image shares), or null. `image`: the
  * document in the request image's pixels (EditRequest `document`: a crop's corners and shares are
- * the document's), or just its size when the image is the document.
+ * the document's), or just its size when the image is the document. `units`: the request's pixels
+ * against the document's (plan/units.ts; the text's pixels are the document's), default the same.
  */
-export function exactParams(e: ExactEdit, shape: RegionShape, mask: PlacedMask, image: Rect | { width: number; height: number }): OperationParams {
+export function exactParams(e: ExactEdit, shape: RegionShape, mask: PlacedMask, image: Rect | { width: number; height: number }, units?: PixelUnits): OperationParams {
   const c: Point = [round2(shape.centroid[0]), round2(shape.centroid[1])];
+  const sx = units?.sx ?? 1, sy = units?.sy ?? 1;
   switch (e.kind) {
     case 'translate': {
-      if ('corner' in e) return { kind: 'translate', ...placeMove(e.corner, mask, image) };
+      if ('corner' in e) return { kind: 'translate', ...placeMove(e.corner, mask, image, units) };
       if (e.unit === 'image') return { kind: 'translate', dx: round2(e.dx * image.width), dy: round2(e.dy * image.height) };
-      return { kind: 'translate', dx: round2(e.dx), dy: round2(e.dy) };
+      return { kind: 'translate', dx: round2(e.dx * sx), dy: round2(e.dy * sy) };
     }
     case 'rotate':
       return { kind: 'rotate', angleDeg: round2(e.angleDeg), center: c };
     case 'scale': {
-      const b = bboxOf(mask);
+      const b = bboxOf(mask, units);
       const f = 'factor' in e ? e.factor
         : 'imageShare' in e ? (image.width * e.imageShare / Math.max(1, b.w) + image.height * e.imageShare / Math.max(1, b.h)) / 2
-          : 'widthPx' in e ? e.widthPx / Math.max(1, b.w) : e.heightPx / Math.max(1, b.h);
+          : 'widthPx' in e ? e.widthPx / Math.max(1, b.w / sx) : e.heightPx / Math.max(1, b.h / sy);
       return { kind: 'scale', sx: round4(f), sy: round4(f), center: c };
     }
   }
@@ -1470,7 +1545,7 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
     const targets = textOnlyRegions(ctx, parse.actions[0] ?? null);
     if (!targets) throw askUser(`"${text}": which selection? Name it by position ("the left one"), or draw an arrow on it.`);
     for (const id of targets) {
-      const params = exactParams(exact, ctx.shapes.get(id)!, ctx.req.regions.find((r) => r.id === id)!.mask, image);
+      const params = exactParams(exact, ctx.shapes.get(id)!, ctx.req.regions.find((r) => r.id === id)!.mask, image, unitsOf(ctx));
       operations.push({ region: id, kind: params.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): the text states the ${params.kind} exactly; no arrow, so every amount comes from the text` });
     }
   } else {
@@ -1487,7 +1562,7 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
         const features = dragFeatures(drag, shape);
         const still: DragInfo = { index: -1, drag, shape, features, scores: scoreKinds(features) };
         const params = paramsFor(tk.kind, still, a, ctx, parse, warnings);
-        const dflt = defaultAmountWarning(a, id, params);
+        const dflt = defaultAmountWarning(a, id, params, unitsOf(ctx));
         const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';
         operations.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): ${tk.why}; no arrow, so ${dflt ? `the text gives no number and a default${words} is used` : 'the amount comes from the text'}` });
         if (dflt) warnings.push(dflt);

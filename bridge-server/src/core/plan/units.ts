@@ -1,0 +1,120 @@
+/**
+ * Document pixels and the request's pixels. A preview of a large document runs on a proxy
+ * (core/proxy.ts; EditRequest `pixelScale` = proxy pixels per document pixel), but the user's
+ * words are about the document: "move it 40 px left", "to (1000, 700)", "make it 200px wide" are
+ * document pixels, and so is the plan's text ("half its width = 120 px", "its box is 240 px
+ * wide"). Every typed pixel quantity enters the planner through {@link PixelUnits} (document →
+ * request pixels), and every pixel number the planner says goes out through it (request →
+ * document pixels). Degrees, percentages, factors and shares of a box are scale-free.
+ *
+ * Points follow the proxy's pixel-centre convention (`toProxyPoint` in @smartdrag/shared): a
+ * document position `x` is `(x + 0.5)·s − 0.5` on the proxy, offset by where the document starts
+ * in the request's image (EditRequest `document`, a crop).
+ */
+import { maskBounds } from '@smartdrag/shared';
+import { documentRect, type EditRequest, type PlacedMask, type Point } from '../types';
+
+export interface PixelUnits {
+  /** Request pixels per document pixel, along x and y (1 and 1 unless the request is a proxy). */
+  readonly sx: number;
+  readonly sy: number;
+  /** √(sx·sy): for lengths along no particular axis. */
+  readonly s: number;
+  /** The request is in document pixels (no conversion). */
+  readonly identity: boolean;
+  /** A length in document pixels, in the request's pixels (along `dir` when given: a unit vector of either space). */
+  len(n: number, dir?: Point | null): number;
+  /** A vector in document pixels, in the request's pixels. */
+  vec(v: Point): Point;
+  /** A document x / y coordinate (from the document's top left corner) in the request image's pixels. */
+  x(x: number): number;
+  y(y: number): number;
+  /** A length in the request's pixels, in document pixels (for the plan's words). */
+  docLen(n: number, dir?: Point | null): number;
+  /** A vector in the request's pixels, in document pixels. */
+  docVec(v: Point): Point;
+  /** A position in the request image's pixels as a document position (from the document's top left corner). */
+  docPoint(p: Point): Point;
+  /** The document's size in document pixels. */
+  docSize(): { width: number; height: number };
+}
+
+const UNITS = new WeakMap<object, PixelUnits>();
+
+/** The units of `req` (see the module comment). */
+export function pixelUnits(req: Pick<EditRequest, 'image' | 'document' | 'pixelScale'>): PixelUnits {
+  const cached = UNITS.get(req);
+  if (cached) return cached;
+  const sx = req.pixelScale?.x ?? 1, sy = req.pixelScale?.y ?? 1;
+  if (!(sx > 0 && sy > 0 && Number.isFinite(sx) && Number.isFinite(sy))) throw new RangeError(`pixelScale must be positive and finite (got ${sx}, ${sy})`);
+  const doc = documentRect(req);
+  const s = Math.sqrt(sx * sy);
+  const identity = sx === 1 && sy === 1;
+  // Along a direction: the length of the unit vector's image (anisotropy is a rounding of each side).
+  const along = (dir: Point | null | undefined, fx: number, fy: number): number => {
+    if (!dir) return Math.sqrt(fx * fy);
+    const n = Math.hypot(dir[0], dir[1]);
+    return n > 1e-12 ? Math.hypot((dir[0] / n) * fx, (dir[1] / n) * fy) : Math.sqrt(fx * fy);
+  };
+  const u: PixelUnits = identity
+    ? {
+      sx, sy, s, identity,
+      len: (n) => n, vec: (v) => [v[0], v[1]], x: (x) => x + doc.left, y: (y) => y + doc.top,
+      docLen: (n) => n, docVec: (v) => [v[0], v[1]], docPoint: (p) => [p[0] - doc.left, p[1] - doc.top],
+      docSize: () => ({ width: doc.width, height: doc.height }),
+    }
+    : {
+      sx, sy, s, identity,
+      len: (n, dir) => n * along(dir, sx, sy),
+      vec: (v) => [v[0] * sx, v[1] * sy],
+      x: (x) => doc.left + (x + 0.5) * sx - 0.5,
+      y: (y) => doc.top + (y + 0.5) * sy - 0.5,
+      docLen: (n, dir) => n / along(dir, sx, sy),
+      docVec: (v) => [v[0] / sx, v[1] / sy],
+      docPoint: (p) => [(p[0] - doc.left + 0.5) / sx - 0.5, (p[1] - doc.top + 0.5) / sy - 0.5],
+      docSize: () => ({ width: Math.round(doc.width / sx), height: Math.round(doc.height / sy) }),
+    };
+  UNITS.set(req, u);
+  return u;
+}
+
+/** A box as image editors measure a selection: its first pixel (x0, y0) and max − min (w, h). */
+export interface PixelBox { x0: number; y0: number; w: number; h: number }
+
+/**
+ * The bounding box of a mask's pixels of coverage ≥ 50 %, as image editors measure it (first
+ * pixel, max − min), in the request's pixels. On a proxy, the box the document's mask has there:
+ * a proxy pixel is 1/s document pixels, and its ≥ 50 % box misses up to a proxy pixel on each side
+ * (a disc 240 document px wide measured 235 at ×0.41), so each side is placed to a fraction of a
+ * proxy pixel from the area-averaged coverage of the columns (rows) up to it — for a straight
+ * edge, the edge itself; for a soft edge, about its half-coverage line — and the document box of
+ * that extent is taken (its first pixel centre, and its extent less one document pixel).
+ */
+export function maskBox(m: PlacedMask, u: PixelUnits): PixelBox {
+  const b = maskBounds(m, 128);
+  const plain = { x0: b.left, y0: b.top, w: b.width - 1, h: b.height - 1 };
+  if (u.identity || b.width === 0) return plain;
+  const W = m.width, H = m.height, d = m.data;
+  const col = new Float64Array(W), row = new Float64Array(H);
+  for (let y = 0; y < H; y++) {
+    const o = y * W;
+    let rm = 0;
+    for (let x = 0; x < W; x++) { const v = d[o + x]!; if (v > rm) rm = v; if (v > col[x]!) col[x] = v; }
+    row[y] = rm;
+  }
+  // The extent [lo, hi) along one axis, in the mask's pixels (continuous: pixel i covers [i, i+1)).
+  const extent = (p: Float64Array, first: number, last: number): [number, number] => {
+    let sl = 0, sr = 0;
+    for (let i = 0; i <= first; i++) sl += p[i]! / 255;
+    for (let i = last; i < p.length; i++) sr += p[i]! / 255;
+    const lo = Math.min(first + 0.5, Math.max(first - 0.5, first + 1 - sl));
+    const hi = Math.max(last + 0.5, Math.min(last + 1.5, last + sr));
+    return [lo, hi];
+  };
+  const [xl, xh] = extent(col, b.left - m.left, b.left - m.left + b.width - 1);
+  const [yl, yh] = extent(row, b.top - m.top, b.top - m.top + b.height - 1);
+  return {
+    x0: m.left + xl + 0.5 * u.sx - 0.5, y0: m.top + yl + 0.5 * u.sy - 0.5,
+    w: Math.max(0, xh - xl - u.sx), h: Math.max(0, yh - yl - u.sy),
+  };
+}
