@@ -44,10 +44,19 @@
  *   the layer, `hasUserMask` / `hasVectorMask`;
  * - the canvas can change size while the plugin waits ({@link FakeDocument.resizeCanvas});
  * - another plugin can hold the modal state for the next few executeAsModal calls
- *   ({@link FakePhotoshop.collideNext}), each failing as a collision does.
+ *   ({@link FakePhotoshop.collideNext}), each failing as a collision does;
+ * - `action.addNotificationListener` / `removeNotificationListener` (photoshopaction.md, 23.0:
+ *   `events: string[]`, the "String Code" column of eventcodes.md; the callback
+ *   `(eventName, descriptor) => void`; both async): closing a document
+ *   ({@link FakePhotoshop.closeDocument}) notifies `close`, deleting a layer
+ *   ({@link FakeDocument.deleteLayer}) notifies `delete`. ASSUMED (VERIFY on a real host): the
+ *   notification comes after the command, asynchronously, once the document has left
+ *   `app.documents` (the layer its document's layers); the `close` descriptor's `documentID` is
+ *   seen on real hosts but not documented (the plugin does not read it). A listener that throws is
+ *   counted ({@link FakePhotoshop.listenerErrors}), never rethrown.
  */
 import type {
-  ActionDescriptor, PhotoshopModule, PsChannel, PsDocument, PsExecutionContext, PsImageData, PsImagingResult, PsLayer, PsPathItem,
+  ActionDescriptor, PhotoshopModule, PsChannel, PsDocument, PsExecutionContext, PsImageData, PsImagingResult, PsLayer, PsNotificationListener, PsPathItem,
 } from '../../plugin-photoshop/src/host/photoshop-api';
 import type { PsBounds } from '../../plugin-photoshop/src/geometry/placement';
 import { rasterizePolygon, type Point, type Subpath } from '@smartdrag/shared';
@@ -401,6 +410,20 @@ export class FakeDocument implements PsDocument {
     this.mutated('Move', before);
   }
 
+  /**
+   * The user deletes a layer (the Layers panel's trash, Layer ▸ Delete; no plugin modal): one
+   * history state ("Delete Layer"), undoable, and a `delete` notification (eventcodes.md Delete).
+   */
+  deleteLayer(layer: FakeLayer): void {
+    if (this.host.inModalScope) throw new Error('the user cannot delete a layer while a plugin is modal');
+    if (!this.layers.includes(layer)) throw new Error('layer not in document');
+    const before = this.snapshot();
+    this.layers = this.layers.filter((l) => l !== layer);
+    this.activeLayers = this.activeLayers.filter((l) => l !== layer);
+    this.mutated('Delete Layer', before);
+    void this.host.notify('delete', { _target: [{ _ref: 'layer', _enum: 'ordinal', _value: 'targetEnum' }], layerID: [layer.id] });
+  }
+
   /** The user runs Select ▸ Deselect (no plugin modal): one history state ("Deselect"), undoable; no pixel changes. */
   deselect(): void {
     if (this.host.inModalScope) throw new Error('the user cannot deselect while a plugin is modal');
@@ -602,6 +625,14 @@ export function profileConversion(from: string, to: string): (v: number) => numb
 }
 
 /** Reject option keys the documentation does not list (a misspelt or invented option is silently ignored by Photoshop). */
+/** photoshopaction.md (23.0): `events` is a `string[]` (event string codes) and the listener a function. */
+function checkEvents(api: string, events: unknown, listener: unknown): void {
+  if (!Array.isArray(events) || events.length === 0 || events.some((e) => typeof e !== 'string' || e === '')) {
+    throw new TypeError(`${api}: events must be a non-empty string[] (eventcodes.md string codes), got ${JSON.stringify(events)}`);
+  }
+  if (typeof listener !== 'function') throw new TypeError(`${api}: the listener must be a function`);
+}
+
 export function checkKeys(api: string, o: object, allowed: readonly string[]): void {
   for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new TypeError(`${api}: "${k}" is not a documented option (${allowed.join(', ')})`);
 }
@@ -682,6 +713,10 @@ export class FakePhotoshop implements PhotoshopModule {
    * collision does (error number 9, executeasmodal.md), without running its function.
    */
   collideNext = 0;
+  /** Errors thrown by notification listeners (Photoshop would swallow them; a plugin must not throw there). */
+  listenerErrors: unknown[] = [];
+  /** Registered notification listeners: one entry per (event, listener) pair. */
+  private notificationListeners: Array<{ event: string; listener: PsNotificationListener }> = [];
   private inModal = false;
   private ctx: (PsExecutionContext & { isCancelled: boolean }) | null = null;
   private nextSuspension = 100;
@@ -702,7 +737,22 @@ export class FakePhotoshop implements PhotoshopModule {
       showAlert: async (message: string) => { this.alerts.push(message); },
     };
     this.core = { executeAsModal: (fn, opts) => this.executeAsModal(fn, opts) };
-    this.action = { batchPlay: (d, o) => this.batchPlay(d, o) };
+    this.action = {
+      batchPlay: (d, o) => this.batchPlay(d, o),
+      addNotificationListener: async (events, listener) => {
+        this.record('addNotificationListener');
+        checkEvents('addNotificationListener', events, listener);
+        for (const event of events) {
+          // Adding the same listener to an event again does not add a second call.
+          if (!this.notificationListeners.some((x) => x.event === event && x.listener === listener)) this.notificationListeners.push({ event, listener });
+        }
+      },
+      removeNotificationListener: async (events, listener) => {
+        this.record('removeNotificationListener');
+        checkEvents('removeNotificationListener', events, listener);
+        this.notificationListeners = this.notificationListeners.filter((x) => !(x.listener === listener && events.includes(x.event)));
+      },
+    };
     this.imaging = {
       getPixels: (o) => this.getPixels(o),
       getSelection: (o) => this.getSelection(o),
@@ -737,6 +787,30 @@ export class FakePhotoshop implements PhotoshopModule {
     if (this.inModal) throw new Error('the user cannot close a document while a plugin is modal');
     this.documents = this.documents.filter((d) => d !== doc);
     if (this.activeDocument === doc) this.activeDocument = this.documents[this.documents.length - 1] ?? null;
+    this.notify('close', { documentID: doc.id });
+  }
+
+  /** How many (event, listener) pairs are registered with `action.addNotificationListener`. */
+  notificationListenerCount(event?: string): number {
+    return this.notificationListeners.filter((x) => event === undefined || x.event === event).length;
+  }
+
+  /**
+   * Photoshop notifies the listeners of `event` after the command, asynchronously (a microtask
+   * here): the listeners registered then are called with `(event, descriptor)`; what they throw is
+   * kept in {@link listenerErrors}. Resolves once they were called.
+   */
+  notify(event: string, descriptor: Record<string, unknown>): Promise<void> {
+    return new Promise((resolve) => queueMicrotask(() => {
+      for (const { listener } of this.notificationListeners.filter((x) => x.event === event)) {
+        try {
+          listener(event, { ...descriptor });
+        } catch (e) {
+          this.listenerErrors.push(e);
+        }
+      }
+      resolve();
+    }));
   }
 
   /** A layer group (see {@link FakeGroup}). */

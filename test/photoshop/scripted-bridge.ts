@@ -12,6 +12,8 @@ export class ScriptedBridge implements BridgeClientLike {
   pending: Array<() => void> = [];
   /** Leave jobs unfinished until `finish()`. */
   hold = false;
+  /** Ids of the jobs whose `cancel()` was called, in order. */
+  cancelled: string[] = [];
   /** Called as each job is submitted. */
   onSubmit: (() => void) | null = null;
   onStatus(fn: (s: ConnectionStatus) => void) { fn({ state: 'connected' }); return () => undefined; }
@@ -24,12 +26,23 @@ export class ScriptedBridge implements BridgeClientLike {
     const data = new Uint8ClampedArray(8 * 8 * 4);
     for (let i = 0; i < 64; i++) data.set([250, 20, 20, 255], i * 4);
     const outcome: JobOutcome = { layer: { left: Math.round(target[0]) - 4, top: Math.round(target[1]) - 4, width: 8, height: 8, data }, plan: { operations: [], warnings: [] }, timings: {} };
-    let resolve!: (o: JobOutcome) => void;
-    const result = new Promise<JobOutcome>((r) => { resolve = r; });
-    if (this.hold) this.pending.push(() => resolve(outcome)); else resolve(outcome);
-    return { id: `job${this.submitted.length}`, plan: new Promise(() => undefined), result, cancel: () => undefined };
+    let resolve!: (o: JobOutcome) => void, reject!: (e: unknown) => void;
+    const result = new Promise<JobOutcome>((res, rej) => { resolve = res; reject = rej; });
+    result.catch(() => undefined); // a cancelled job nobody awaits is no unhandled rejection
+    if (this.hold) { this.pending.push(() => resolve(outcome)); this.failing.push(reject); } else resolve(outcome);
+    const id = `job${this.submitted.length}`;
+    // As BridgeClient: a cancel ends the job's result with `cancelled` (nothing more once it settled).
+    const cancel = () => { this.cancelled.push(id); reject({ code: 'cancelled', message: 'cancelled' }); };
+    return { id, plan: new Promise(() => undefined), result, cancel };
   }
   finish(): void {
     for (const f of this.pending.splice(0)) f();
+    this.failing.splice(0);
   }
+  /** End the held jobs with a bridge error instead. */
+  fail(error: { code: string; message: string; hint?: string }): void {
+    for (const f of this.failing.splice(0)) f(error);
+    this.pending.splice(0);
+  }
+  private failing: Array<(e: unknown) => void> = [];
 }

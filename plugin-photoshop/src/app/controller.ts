@@ -78,6 +78,8 @@ interface Active {
   moved?: MovedView | null;
   /** Set when the user cancels this run. */
   abort: AbortController;
+  /** Ends the watch on the document read ({@link HostAdapter.watchDocument}); called when the run ends. */
+  unwatch?: () => void;
 }
 
 /**
@@ -208,7 +210,7 @@ export class SmartDragController {
     if (cur && cur.mode === 'preview' && this.s.phase === Phase.working) {
       cur.abort.abort();
       cur.job?.cancel();
-      this.active = null;
+      this.setActive(null);
     } else if (this.isBusy()) {
       return;
     }
@@ -217,7 +219,7 @@ export class SmartDragController {
 
   private async start(mode: RunMode, opts: RunOptions & { maxPixels?: number }, reading?: Pick<WirePlan, 'operations'>, previewed?: PreviewCapture): Promise<void> {
     const run: Active = { token: this.nextToken++, mode, opts, abort: new AbortController() };
-    this.active = run;
+    this.setActive(run);
     this.dispatch({ type: 'run.start', mode });
     // The bridge's image limits, when its welcome told them: the host refuses a larger area before reading it.
     const lim = this.client.welcome?.limits;
@@ -241,6 +243,7 @@ export class SmartDragController {
         });
       }
       run.capture = capture;
+      this.watch(run, capture);
       this.dispatch({ type: 'capture.done', warnings: capture.warnings });
       await this.submitAndWait(run, reading ? dragsForPlan(capture.drags, reading) : capture.drags);
     } catch (e) {
@@ -282,7 +285,7 @@ export class SmartDragController {
       const conn = this.s.connection;
       if (conn.state !== 'connected') {
         const w = connectionWords(conn.error?.code, conn.error?.message, conn.error?.hint);
-        this.active = null;
+        this.setActive(null);
         this.dispatch({ type: 'run.start', mode: 'final' });
         this.dispatch({ type: 'failed', error: { code: conn.error?.code ?? 'unreachable', message: w.reason, hint: w.fix } });
         return;
@@ -290,7 +293,7 @@ export class SmartDragController {
       // The reading previewed (the main one or the alternative chosen) is pinned for the full edit.
       const plan = this.s.plan, choice = this.s.planChoice;
       const reading = plan ? (choice > 0 ? plan.alternatives?.[choice - 1] : plan) : undefined;
-      this.active = null;
+      this.setActive(null);
       await this.start('final', { ...run.opts, autoApply: true }, reading, run.capture as PreviewCapture);
       return;
     }
@@ -316,7 +319,7 @@ export class SmartDragController {
         const out = await this.deps.host.applyLayer(run.outcome.layer, target, run.abort.signal);
         // The layer is written: leave `applying` even when the run was cancelled meanwhile (too late to stop it).
         this.dispatch({ type: 'apply.done', layerName: out.layerId === null ? null : name, ...(out.notes ? { warnings: out.notes } : {}) });
-        if (this.active === run) this.active = null;
+        if (this.active === run) this.setActive(null);
         return;
       } catch (e) {
         if (toErrorInfo(e).code !== 'modal_busy' || !this.isCurrent(run)) return this.fail(run, e);
@@ -334,7 +337,7 @@ export class SmartDragController {
   /** Drop a ready result without touching the document. */
   discard(): void {
     if (this.s.phase !== Phase.ready) return;
-    this.active = null;
+    this.setActive(null);
     this.dispatch({ type: 'dismiss' });
   }
 
@@ -348,7 +351,7 @@ export class SmartDragController {
     }
     run.abort.abort();
     run.job?.cancel();
-    this.active = null;
+    this.setActive(null);
     this.dispatch({ type: 'cancelled' });
   }
 
@@ -433,6 +436,49 @@ export class SmartDragController {
     return { src: `data:image/jpeg;base64,${b64}`, width: picture.width, height: picture.height, frame: c.roi, proxy: !!c.proxyOf };
   }
 
+  /**
+   * The run in progress. A run that stops being it has ended (applied, failed, cancelled,
+   * discarded or replaced): its document watch ends with it, so no listener outlives its edit.
+   */
+  private setActive(run: Active | null): void {
+    const prev = this.active;
+    this.active = run;
+    if (prev && prev !== run) this.unwatch(prev);
+  }
+
+  private unwatch(run: Active): void {
+    const stop = run.unwatch;
+    run.unwatch = undefined;
+    try { stop?.(); } catch { /* a host's watch never matters more than the edit */ }
+  }
+
+  /**
+   * From the capture until the run ends, the host watches the document read: the user closing it
+   * (or deleting the source layer) stops the edit at once — the bridge job is cancelled, and the
+   * panel says why — instead of the bridge working on for seconds and Apply refusing afterwards.
+   */
+  private watch(run: Active, c: Capture | PreviewCapture): void {
+    if (!this.deps.host.watchDocument) return;
+    this.unwatch(run);
+    try {
+      run.unwatch = this.deps.host.watchDocument(c.documentId, c.sourceLayerId, (error) => this.documentGone(run, error));
+    } catch {
+      run.unwatch = undefined; // no watch: Apply still refuses a document that is gone
+    }
+    // The run ended while the watch was being set up (nothing here awaits, but stay safe).
+    if (this.active !== run) this.unwatch(run);
+  }
+
+  /** The document read was closed, or its source layer deleted: stop the edit, nothing is added. */
+  private documentGone(run: Active, error: PluginError): void {
+    // Adding the layer is already under way in a modal scope, which checks the document itself.
+    if (this.active !== run || this.s.phase === Phase.applying) return;
+    run.abort.abort();
+    run.job?.cancel();
+    this.setActive(null);
+    this.dispatch({ type: 'failed', error: toErrorInfo(error) });
+  }
+
   private isBusy(): boolean {
     return this.s.phase === Phase.capturing || this.s.phase === Phase.working || this.s.phase === Phase.applying;
   }
@@ -445,11 +491,11 @@ export class SmartDragController {
     if (this.active !== run) return; // a cancelled/superseded run: its errors are expected
     const info = toErrorInfo(e);
     if (run.abort.signal.aborted || info.code === 'cancelled') {
-      this.active = null;
+      this.setActive(null);
       this.dispatch({ type: 'cancelled' });
       return;
     }
-    this.active = null;
+    this.setActive(null);
     this.dispatch({ type: 'failed', error: info });
   }
 

@@ -5,6 +5,7 @@
 import type { Limits, PlacedMask, Rect } from '@smartdrag/shared';
 import type { DragKindChoice, DragSpec, IdRegion } from '../geometry/assign-drags';
 import type { LayerPixels, Placement } from '../geometry/placement';
+import type { PluginError } from './errors';
 
 /** Options of {@link HostAdapter.capture}. */
 export interface CaptureOptions {
@@ -140,4 +141,12 @@ export interface HostAdapter {
    * (`imaging.encodeImageData`); never touches the document.
    */
   encodePreview(picture: { width: number; height: number; data: Uint8ClampedArray }, colorProfile?: string): Promise<string>;
+  /**
+   * Watch the document an edit was read from while the bridge works and its result waits: when
+   * the user closes it (or deletes the source layer), `onGone` is called once, with the error to
+   * show, and the watch ends by itself. Returns the function that ends the watch (idempotent);
+   * it must be called when the edit ends, however it ends. Never throws, and `onGone` is never
+   * called after the watch ended. Optional: a host without it is only checked at apply.
+   */
+  watchDocument?(documentId: number, sourceLayerId: number, onGone: (error: PluginError) => void): () => void;
 }

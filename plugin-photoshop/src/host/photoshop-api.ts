@@ -1,7 +1,8 @@
 /**
  * The slice of the `photoshop` and `uxp` modules SmartDrag uses, typed after the documented API
  * (AdobeDocs/uxp-photoshop: ps-reference/media/imaging.md, executeasmodal.md, classes/document.md,
- * selection.md, pathitem.md, channel.md; uxp-api entry-points, storage). Only these shapes are
+ * selection.md, pathitem.md, channel.md, photoshopaction.md, eventcodes.md; uxp-api entry-points,
+ * storage). Only these shapes are
  * relied on, so the fake host in test/photoshop implements exactly this interface.
  */
 import type { PsBounds } from '../geometry/placement';
@@ -170,6 +171,14 @@ export interface PsExecutionContext {
 /** A batchPlay descriptor (loosely typed: Photoshop action descriptors). */
 export type ActionDescriptor = Record<string, unknown> & { _obj: string };
 
+/**
+ * photoshopaction.md `NotificationListener`: "The callback has the form
+ * `(eventName: string, descriptor: ActionDescriptor) => void`". What the descriptor of a given
+ * event holds is not documented (a `close` is seen to carry `documentID`, but nothing promises it),
+ * so it is typed loosely and never relied on.
+ */
+export type PsNotificationListener = (eventName: string, descriptor?: Record<string, unknown>) => void;
+
 /** The `photoshop` module (subset). */
 export interface PhotoshopModule {
   app: {
@@ -182,6 +191,14 @@ export interface PhotoshopModule {
   };
   action: {
     batchPlay(descriptors: ActionDescriptor[], options: Record<string, unknown>): Promise<Array<Record<string, unknown>>>;
+    /**
+     * photoshopaction.md `addNotificationListener` (23.0): "Attach a callback function to one or
+     * more Photoshop events" — `events: string[]`, the "String Code" column of eventcodes.md
+     * ("Action Events": Close `close`, Delete `delete`, …). Async (`Promise<void>`).
+     */
+    addNotificationListener(events: string[], listener: PsNotificationListener): Promise<void>;
+    /** photoshopaction.md `removeNotificationListener` (23.0): "Detaches a listener from a Photoshop event." */
+    removeNotificationListener(events: string[], listener: PsNotificationListener): Promise<void>;
   };
   imaging: PsImaging;
   /**

@@ -19,6 +19,9 @@
  *   step. Any failure or cancel rolls back. A document whose size changed since capture is refused,
  *   and so is one changed at the same size (rotated 180°, flipped, undone, its layer edited or
  *   moved): see {@link requireAsRead}.
+ * - watchDocument: while the bridge works (and its result waits for Apply), a notification
+ *   listener (photoshopaction.md `addNotificationListener`, eventcodes.md `close` and `delete`)
+ *   notices the edited document closed, or its source layer deleted, at once: see {@link watchDocument}.
  */
 import type { PlacedMask, ProxyInfo, Rect } from '@smartdrag/shared';
 import { DEFAULT_LIMITS, downscalePlacedMask, maskBounds, PROXY_MAX_PIXELS, proxyInfoFor } from '@smartdrag/shared';
@@ -34,7 +37,7 @@ import { PluginError } from '../app/errors';
 import type {
   ApplyOutcome, ApplyTarget, Capture, CaptureOptions, HostAdapter, ImageLimits, PreviewCapture, PreviewCaptureOptions, WorkPathRef,
 } from '../app/host-adapter';
-import type { PhotoshopModule, PsDocument, PsExecutionContext, PsImageData, PsLayer } from './photoshop-api';
+import type { PhotoshopModule, PsDocument, PsExecutionContext, PsImageData, PsLayer, PsNotificationListener } from './photoshop-api';
 
 /**
  * The profile pixels are read AND written in: the document's own. imaging.md: "Photoshop will
@@ -633,7 +636,64 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     });
   }
 
-  return { capture, applyLayer, capturePreview, encodePreview };
+  /**
+   * The events {@link watchDocument} listens to (eventcodes.md "Action Events", String Code):
+   * Close (`close`) and Delete (`delete`, which deleting a layer is; paths and channels too).
+   */
+  const WATCHED_EVENTS = ['close', 'delete'];
+
+  /**
+   * Notice at once that the edited document was closed, or its source layer deleted, while the
+   * bridge works: one listener (photoshopaction.md `addNotificationListener`) for `close` and
+   * `delete`. The descriptor a `close` comes with is not documented (a `documentID` is seen, not
+   * promised), so it is not read: on any `close` the document is looked for among `app.documents`
+   * (ASSUMED, VERIFY on a real host: the notification comes once the document has left
+   * `app.documents`), and on any `delete` the source layer in it (`findLayer`). A close or delete
+   * elsewhere leaves the edit alone. The listener never throws into Photoshop; it is removed on
+   * the first hit or when the returned function is called (after its add settled: both are async).
+   */
+  function watchDocument(documentId: number, sourceLayerId: number, onGone: (error: PluginError) => void): () => void {
+    if (typeof action.addNotificationListener !== 'function' || typeof action.removeNotificationListener !== 'function') return () => undefined;
+    const find = (): PsDocument | undefined => Array.from(app.documents).find((d) => d.id === documentId);
+    // The names, as they are now, for the message (after the close they cannot be read).
+    let name = '', layerName: string | undefined;
+    try {
+      const doc = find();
+      name = doc ? docName(doc) : '';
+      layerName = doc ? findLayer(doc.layers, sourceLayerId)?.name : undefined;
+    } catch { /* names are for the message only */ }
+    let ended = false;
+    let added: Promise<unknown> = Promise.resolve();
+    const stop = (): void => {
+      if (ended) return;
+      ended = true;
+      // Removed once the add settled (removing a listener not yet added would leave it behind).
+      void added.then(() => action.removeNotificationListener(WATCHED_EVENTS, listener)).catch(() => undefined);
+    };
+    const listener: PsNotificationListener = (eventName) => {
+      if (ended) return;
+      try {
+        const doc = find();
+        let error: PluginError | null = null;
+        if (!doc) error = documentClosedWhileWorking(name);
+        else if (eventName === 'delete' && !findLayer(doc.layers, sourceLayerId)) error = layerDeletedWhileWorking(layerName);
+        if (!error) return;
+        stop();
+        onGone(error);
+      } catch {
+        // Never into Photoshop: the apply's own checks still refuse a document that is gone.
+      }
+    };
+    try {
+      added = Promise.resolve(action.addNotificationListener(WATCHED_EVENTS, listener)).catch(() => undefined);
+    } catch {
+      ended = true;
+      return () => undefined;
+    }
+    return stop;
+  }
+
+  return { capture, applyLayer, capturePreview, encodePreview, watchDocument };
 }
 
 /** Most pixels one band of {@link requireAsRead}'s re-read holds (4 MB of RGBA). */
@@ -831,6 +891,20 @@ export function requireWithinLimits(roi: Rect, limits: ImageLimits = DEFAULT_LIM
 function documentClosed(when: string): PluginError {
   return new PluginError('document_changed', `The document was closed ${when}, so the result has nowhere to go.`, {
     hint: 'Nothing was added. Open the document again, select the object, draw the arrow and run Smart Drag again.',
+  });
+}
+
+/** The edited document was closed while the bridge worked (noticed at once): the edit is stopped, nothing added. */
+function documentClosedWhileWorking(name: string): PluginError {
+  return new PluginError('document_changed', `The document${name} was closed while Smart Drag worked on it, so the edit was stopped.`, {
+    hint: 'Nothing was added. Open the document again, select the object, draw the arrow and run Smart Drag again.',
+  });
+}
+
+/** The source layer was deleted while the bridge worked (noticed at once): the edit is stopped, nothing added. */
+function layerDeletedWhileWorking(name?: string): PluginError {
+  return new PluginError('document_changed', `The layer${name ? ` "${name}"` : ' the edit was made from'} was deleted while Smart Drag worked on it, so the edit was stopped.`, {
+    hint: 'Nothing was added. Undo the deletion (Edit ▸ Undo), or select the layer that holds the object, and run Smart Drag again.',
   });
 }
 
