@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
+import { parseDragCase } from '../../bridge-server/src/core/case';
 import { ROOT } from './harness';
 
 const SIM_DIR = join(__dirname, 'simulator');
@@ -146,3 +147,43 @@ export const pixelAt = (page: Page, x: number, y: number): Promise<number[]> => 
   const doc = (await (window as any).smartdrag.host.readDocument()).rgba;
   return Array.from((doc.data as Uint8ClampedArray).slice((py! * doc.width + px!) * 4, (py! * doc.width + px!) * 4 + 4));
 }, [x, y]);
+
+/** The bundled case smarties-move-red: the red candy's polygon and the arrow that moves it. */
+const SMARTIES_MOVE_RED = parseDragCase(JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'cases', 'smarties-move-red.json'), 'utf8')));
+export const CANDY = SMARTIES_MOVE_RED.regions[0]!.polygon as Point[];
+export const CANDY_DRAG = SMARTIES_MOVE_RED.drags[0]!.points as Point[];
+
+/** {@link openPlayground}, with the page's uncaught errors collected in `errors`. */
+export async function openPlaygroundCollecting(ctx: BrowserContext, origin: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${origin}/`);
+  await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+  return { page, errors };
+}
+
+/** Load sample (the smarties, 413 px wide) in the playground. */
+export async function loadSample(page: Page): Promise<void> {
+  await page.click('[data-testid=load-sample]');
+  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
+}
+
+/** The sample open, the red candy lassoed and dragged as a move, and its live preview on screen (no job left, the moved outline shown). */
+export async function candyDragPreviewed(page: Page): Promise<void> {
+  await loadSample(page);
+  await page.click('[data-testid=tool-lasso]');
+  await lassoOnPage(page, CANDY);
+  await page.click('[data-testid=tool-arrow]');
+  await page.selectOption('[data-testid=kind]', 'translate');
+  await dragOnEditor(page, page, CANDY_DRAG[0]!, CANDY_DRAG[1]!);
+  await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !!p.editor.movedPolygons; }, undefined, { timeout: 60000 });
+}
+
+/** The message line: its text, whether it is shown as an error, and its data-result. */
+export function message(frame: Frame | Page): Promise<{ text: string; error: boolean; result: string | null }> {
+  return frame.evaluate(() => {
+    const m = document.querySelector('[data-testid=message]') as HTMLElement;
+    return { text: m.textContent ?? '', error: m.classList.contains('sd-error'), result: m.getAttribute('data-result') };
+  });
+}

@@ -6,21 +6,16 @@
  * intent goes; a shaky click on a large image makes no arrow (measured on screen, not in document
  * pixels); a lasso too small to make a region is told.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
-import { parseDragCase } from '../../bridge-server/src/core/case';
 import type { Bridge } from '../../bridge-server/src/server';
-import { artifactsDir, ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
-import { dragOnEditor, holdWebSocketSends, lassoOnPage } from './pages';
+import { artifactsDir, ensureBuilt, launchChromium, startBridge } from './harness';
+import { candyDragPreviewed, CANDY, CANDY_DRAG, dragOnEditor, holdWebSocketSends, lassoOnPage, loadSample, message, openPlaygroundCollecting } from './pages';
 
 jest.setTimeout(120_000);
 
-const theCase = parseDragCase(JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'cases', 'smarties-move-red.json'), 'utf8')));
-const CANDY = theCase.regions[0]!.polygon as Point[];
-const DRAG = theCase.drags[0]!.points as Point[];
 
 let browser: Browser;
 let server: { bridge: Bridge; port: number; origin: string };
@@ -35,39 +30,6 @@ afterAll(async () => {
   await server?.bridge.close();
 });
 
-async function openPlayground(ctx: BrowserContext): Promise<{ page: Page; errors: string[] }> {
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.origin}/`);
-  await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-  return { page, errors };
-}
-
-async function loadSample(page: Page): Promise<void> {
-  await page.click('[data-testid=load-sample]');
-  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
-}
-
-/** The sample open, the red candy lassoed and dragged as a move, and its live preview on screen. */
-async function candyDragPreviewed(page: Page): Promise<void> {
-  await loadSample(page);
-  await page.click('[data-testid=tool-lasso]');
-  await lassoOnPage(page, CANDY);
-  await page.click('[data-testid=tool-arrow]');
-  await page.selectOption('[data-testid=kind]', 'translate');
-  await dragOnEditor(page, page, DRAG[0]!, DRAG[1]!);
-  await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !!p.editor.movedPolygons; }, undefined, { timeout: 60000 });
-  await page.waitForSelector('[data-testid=plan] li');
-}
-
-function message(page: Page): Promise<{ text: string; error: boolean; result: string | null }> {
-  return page.evaluate(() => {
-    const m = document.querySelector('[data-testid=message]') as HTMLElement;
-    return { text: m.textContent ?? '', error: m.classList.contains('sd-error'), result: m.getAttribute('data-result') };
-  });
-}
-
 const planText = (page: Page) => page.evaluate(() => document.querySelector('[data-testid=plan]')!.textContent ?? '');
 
 test('bridge restarted during Smart Drag, the arrow moved meanwhile: on reconnect the connection error goes, the panel says the edit was not applied, and the stale plan is replaced by a live preview of the moved arrow', async () => {
@@ -76,8 +38,9 @@ test('bridge restarted during Smart Drag, the arrow moved meanwhile: on reconnec
   await holdWebSocketSends(ctx);
   let stopped: number | null = null; // the port of the stopped bridge, until it is started again
   try {
-    const { page, errors } = await openPlayground(ctx);
+    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
     await candyDragPreviewed(page);
+    await page.waitForSelector('[data-testid=plan] li');
     await page.evaluate(() => { (window as any).__held = []; });
     await page.click('[data-testid=apply]');
     await page.waitForFunction(() => (window as any).smartdrag.panel.job?.quality === 'final');
@@ -92,10 +55,10 @@ test('bridge restarted during Smart Drag, the arrow moved meanwhile: on reconnec
     // While the bridge is away the user drags the arrow's end elsewhere: the plan of the old arrow goes.
     // (Where exactly it ends may differ a little: the connection hint above the thumbnail changes
     // as the panel retries, which can shift the canvas during the drag.)
-    await dragOnEditor(page, page, DRAG[1]!, [300, 90]);
+    await dragOnEditor(page, page, CANDY_DRAG[1]!, [300, 90]);
     const arrows: Point[][] = await page.evaluate(() => (window as any).smartdrag.panel.editor.arrows.map((a: { points: Point[] }) => a.points));
     expect(arrows.length).toBe(1);
-    expect(arrows[0]![0]).toEqual(DRAG[0]);
+    expect(arrows[0]![0]).toEqual(CANDY_DRAG[0]);
     const NEW_END = arrows[0]![1]!;
     expect(NEW_END[0]).toBeGreaterThan(250);
     expect(await planText(page)).toBe('');
@@ -129,8 +92,9 @@ test('bridge restarted during Smart Drag, the arrow moved meanwhile: on reconnec
 test('playground: a plan no longer matching the intent, or the arrows after Clear, goes (it had stayed on screen)', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const { page, errors } = await openPlayground(ctx);
+    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
     await candyDragPreviewed(page);
+    await page.waitForSelector('[data-testid=plan] li');
     expect(await planText(page)).toMatch(/Plan/);
     await page.fill('[data-testid=intent]', 'make it bigger');
     expect(await planText(page)).toBe('');
@@ -149,7 +113,7 @@ test('playground: a plan no longer matching the intent, or the arrows after Clea
 test('playground, a large image: a click with 1 CSS px of hand shake makes no arrow and no preview (it made a ~5-document-px arrow); a short real drag still does', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const { page, errors } = await openPlayground(ctx);
+    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
     const w = 2400, h = 1600, px = Buffer.alloc(w * h * 3);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) px.set([Math.round((x * 255) / (w - 1)), 120, Math.round((y * 255) / (h - 1))], (y * w + x) * 3);
     const big = await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
@@ -188,7 +152,7 @@ test('playground, a large image: a click with 1 CSS px of hand shake makes no ar
 test('playground: a lasso too small to make a region is told (it was silently ignored); a real lasso clears the note', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const { page, errors } = await openPlayground(ctx);
+    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
     await loadSample(page);
     await page.click('[data-testid=tool-lasso]');
     const { box, scale } = await page.evaluate(() => {

@@ -7,21 +7,16 @@
  * added; arrows kept on the image; the keyboard
  * route to "Open image…"; and the Photopea page opened on its own.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { rasterizePolygon, type Point } from '@smartdrag/shared';
-import { parseDragCase } from '../../bridge-server/src/core/case';
 import type { Bridge } from '../../bridge-server/src/server';
-import { artifactsDir, ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
-import { dragOnEditor, holdWebSocketSends, lassoOnPage, openSimulator, SMARTIES } from './pages';
+import { artifactsDir, ensureBuilt, launchChromium, startBridge } from './harness';
+import { candyDragPreviewed, CANDY, CANDY_DRAG, dragOnEditor, holdWebSocketSends, lassoOnPage, loadSample, message, openPlaygroundCollecting, openSimulator, SMARTIES } from './pages';
 
 jest.setTimeout(120_000);
 
-const theCase = parseDragCase(JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'cases', 'smarties-move-red.json'), 'utf8')));
-const CANDY = theCase.regions[0]!.polygon as Point[];
-const DRAG = theCase.drags[0]!.points as Point[];
 
 let browser: Browser;
 let server: { bridge: Bridge; port: number; origin: string };
@@ -41,40 +36,6 @@ afterAll(async () => {
   await server?.bridge.close();
 });
 
-/** The playground on a new page, connected; uncaught page errors are collected in `errors`. */
-async function openPlayground(ctx: BrowserContext): Promise<{ page: Page; errors: string[] }> {
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.origin}/`);
-  await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-  return { page, errors };
-}
-
-async function loadSample(page: Page): Promise<void> {
-  await page.click('[data-testid=load-sample]');
-  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413);
-}
-
-/** The sample open, the red candy lassoed and dragged as a move, and its live preview on screen (plan and outline). */
-async function candyDragPreviewed(page: Page): Promise<void> {
-  await loadSample(page);
-  await page.click('[data-testid=tool-lasso]');
-  await lassoOnPage(page, CANDY);
-  await page.click('[data-testid=tool-arrow]');
-  await page.selectOption('[data-testid=kind]', 'translate');
-  await dragOnEditor(page, page, DRAG[0]!, DRAG[1]!);
-  await page.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.job && !!p.editor.movedPolygons; }, undefined, { timeout: 60000 });
-}
-
-/** The message line: its text, whether it is shown as an error, and its data-result. */
-function message(frame: Frame | Page): Promise<{ text: string; error: boolean; result: string | null }> {
-  return frame.evaluate(() => {
-    const m = document.querySelector('[data-testid=message]') as HTMLElement;
-    return { text: m.textContent ?? '', error: m.classList.contains('sd-error'), result: m.getAttribute('data-result') };
-  });
-}
-
 /** Until the bridge has no job queued or running (a cancelled or finished one has been answered). */
 async function bridgeIdle(): Promise<void> {
   const deadline = Date.now() + 60000;
@@ -89,7 +50,7 @@ async function bridgeIdle(): Promise<void> {
 test('playground before any image: a neutral hint (not an error) says to open one; loading the sample clears it', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const { page, errors } = await openPlayground(ctx);
+    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
     await page.waitForFunction(() => (document.querySelector('[data-testid=message]')!.textContent ?? '') !== '');
     const first = await message(page);
     expect(first).toEqual({ text: expect.stringMatching(/open an image or load the sample/i), error: false, result: null });
@@ -106,7 +67,7 @@ test('playground before any image: a neutral hint (not an error) says to open on
 test('playground: a file that does not decode and a sample the bridge does not serve are told in the panel (the open image stays); the file input is cleared for the next pick', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const { page, errors } = await openPlayground(ctx);
+    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
     await loadSample(page);
     // A PNG signature followed by junk: neither the panel's PNG decoder nor the browser's reads it.
     const corrupt = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(400, 7)]);
@@ -140,12 +101,12 @@ test('playground: a file that does not decode and a sample the bridge does not s
 test('playground: Preview clicked with an arrow and no region says what is missing (as Smart Drag does); Download with no image says so', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const { page, errors } = await openPlayground(ctx);
+    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
     await page.click('[data-testid=download]');
     await page.waitForFunction(() => /Nothing to download/.test(document.querySelector('[data-testid=message]')!.textContent ?? ''));
     expect(await message(page)).toMatchObject({ error: true, text: expect.stringMatching(/open an image or load the sample/i) });
     await loadSample(page);
-    await dragOnEditor(page, page, DRAG[0]!, DRAG[1]!);
+    await dragOnEditor(page, page, CANDY_DRAG[0]!, CANDY_DRAG[1]!);
     // The arrow alone starts no live preview (nothing to preview), and says nothing.
     await page.waitForTimeout(400);
     expect(await page.evaluate(() => (window as any).smartdrag.panel.lastSubmitted)).toBeNull();
@@ -169,17 +130,17 @@ test('playground: an arrow moved by its middle stops at the image\'s edges (whol
   // Wide enough that the pointer can go past the thumbnail's right and bottom edges.
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   try {
-    const { page } = await openPlayground(ctx);
+    const { page } = await openPlaygroundCollecting(ctx, server.origin);
     await loadSample(page);
-    await dragOnEditor(page, page, DRAG[0]!, DRAG[1]!);
+    await dragOnEditor(page, page, CANDY_DRAG[0]!, CANDY_DRAG[1]!);
     const arrow = () => page.evaluate(() => (window as any).smartdrag.panel.editor.arrows.map((a: { points: Point[] }) => a.points) as Point[][]);
     const [drawn] = await arrow();
-    expect(drawn).toEqual(DRAG);
+    expect(drawn).toEqual(CANDY_DRAG);
     // Grab the middle and drag far beyond the top-left corner of the thumbnail.
-    const mid: Point = [Math.round((DRAG[0]![0] + DRAG[1]![0]) / 2), Math.round((DRAG[0]![1] + DRAG[1]![1]) / 2)];
+    const mid: Point = [Math.round((CANDY_DRAG[0]![0] + CANDY_DRAG[1]![0]) / 2), Math.round((CANDY_DRAG[0]![1] + CANDY_DRAG[1]![1]) / 2)];
     await dragOnEditor(page, page, mid, [-40, -40]);
     let [moved] = await arrow();
-    const span = [DRAG[1]![0] - DRAG[0]![0], DRAG[1]![1] - DRAG[0]![1]];
+    const span = [CANDY_DRAG[1]![0] - CANDY_DRAG[0]![0], CANDY_DRAG[1]![1] - CANDY_DRAG[0]![1]];
     // The leftmost point sits on x = 0, the topmost on y = 0: (33, 228) → (120, 80) becomes (0, 148) → (87, 0).
     expect(moved).toEqual([[0, 148], [87, 0]]);
     await page.screenshot({ path: join(artifactsDir(), 'playground-arrow-moved-to-corner.png'), fullPage: true });
@@ -198,7 +159,7 @@ test('playground: opening another image while Smart Drag runs cancels it — not
   // Hold what the page sends, so the final is surely still running when the other image opens.
   await holdWebSocketSends(ctx);
   try {
-    const { page, errors } = await openPlayground(ctx);
+    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
     await candyDragPreviewed(page);
     expect(await page.locator('[data-testid=plan] li').count()).toBeGreaterThan(0);
 
@@ -239,7 +200,7 @@ test('playground: opening another image while Smart Drag runs cancels it — not
 test('playground: a question from the bridge (intent_unclear) is shown once, without its generic hint repeating "or draw an arrow"', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const { page } = await openPlayground(ctx);
+    const { page } = await openPlaygroundCollecting(ctx, server.origin);
     await loadSample(page);
     await page.click('[data-testid=tool-lasso]');
     await lassoOnPage(page, CANDY);
@@ -258,7 +219,7 @@ test('playground: a question from the bridge (intent_unclear) is shown once, wit
 test('playground: "Open image…" is reached with Tab, shows focus, and opens the file chooser from the keyboard', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const { page } = await openPlayground(ctx);
+    const { page } = await openPlaygroundCollecting(ctx, server.origin);
     let reached = false;
     for (let i = 0; i < 10 && !reached; i++) {
       await page.keyboard.press('Tab');
@@ -307,7 +268,7 @@ async function selectAndDraw(page: Page, frame: Frame): Promise<void> {
   await page.evaluate((m) => (window as any).sim.setSelection(m), { ...selection, data: Array.from(selection.data) });
   await frame.click('[data-testid=read]');
   await frame.waitForFunction(() => /selection/.test(document.querySelector('[data-testid=info]')!.textContent!));
-  await dragOnEditor(page, frame, DRAG[0]!, DRAG[1]!);
+  await dragOnEditor(page, frame, CANDY_DRAG[0]!, CANDY_DRAG[1]!);
   await frame.selectOption('[data-testid=kind]', 'translate');
 }
 
@@ -443,7 +404,7 @@ test('Photopea simulator: a slow read before Smart Drag (a large document) says 
 test('playground: the progress bar of a final only moves forward (one bar for the whole job, each stage in its share)', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   try {
-    const { page, errors } = await openPlayground(ctx);
+    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
     await candyDragPreviewed(page);
     // Every (text, bar width) the panel shows from the click on.
     await page.evaluate(() => {
