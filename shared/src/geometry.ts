@@ -183,38 +183,153 @@ export function maskCentroid(m: PlacedMask): Point | null {
 
 /**
  * Label the 8-connected components of the pixels of a `width`×`height` gray8 mask whose value is
- * at least `threshold` (default 1: every non-zero pixel). Labels start at 1 in scan order; 0 is
- * background. Breadth-first flood fill with one explicit queue (no recursion); `sizes[k]` is the
- * pixel count of component k (`sizes[0]` = 0).
+ * at least `threshold` (default 1: every non-zero pixel). Labels start at 1 in scan order (of each
+ * component's first pixel); 0 is background. `sizes[k]` is the pixel count of component k
+ * (`sizes[0]` = 0).
+ *
+ * Two passes over runs (maximal horizontal spans of inside pixels). The first finds each row's
+ * runs, gives a run the provisional label of a run it touches in the row above (8-connected:
+ * overlapping or diagonally adjacent columns) or a new one, and joins the labels of every run it
+ * touches (union-find, each set rooted at its smallest label: that of the component's first run,
+ * so numbering the roots in order numbers the components in scan order). The second rewrites the
+ * runs whose provisional label is not final. Rows of few runs (fewer than width/16: a selection)
+ * are written run by run; rows of many (noise, whose run lengths no branch predicts) by a
+ * branch-free sweep of the row. Memory: the labels (4 bytes a pixel), under a byte a pixel of run
+ * list (half, and its growth) and 8 bytes a provisional label (fewer than the runs). Same output as the flood fill it replaced (8 bytes a pixel,
+ * ~10× slower on a 50 MP selection; kept in geometry.reference.ts as the tests' oracle).
  */
 export function labelComponents(data: Uint8Array, width: number, height: number, threshold = 1): { labels: Int32Array; count: number; sizes: number[] } {
   const n = width * height;
   if (data.length !== n) throw new RangeError(`mask data has ${data.length} bytes, expected ${n}`);
   const labels = new Int32Array(n);
-  const queue = new Int32Array(n);
-  const sizes: number[] = [0];
-  let count = 0;
-  for (let s = 0; s < n; s++) {
-    if (labels[s] !== 0 || data[s]! < threshold) continue;
-    const label = ++count;
-    let head = 0, tail = 0;
-    queue[tail++] = s;
-    labels[s] = label;
-    while (head < tail) {
-      const p = queue[head++]!;
-      const x = p % width, y = (p - x) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= width) continue;
-          const q = yy * width + xx;
-          if (labels[q] === 0 && data[q]! >= threshold) { labels[q] = label; queue[tail++] = q; }
+  if (n === 0) return { labels, count: 0, sizes: [0] };
+  // Pixel values are integers: value ≥ threshold ⇔ value ≥ ⌈threshold⌉, kept in 0..256 (NaN: none).
+  const thr = Number.isNaN(threshold) ? 256 : Math.min(256, Math.max(0, Math.ceil(threshold)));
+  // Column of each in/out transition of a row: its runs are edges[2i] … edges[2i + 1] (exclusive).
+  const edges = new Int32Array(width + 1);
+  // Label of a swept row's pixels after its k-th transition (0 after an even k: outside).
+  const rowLabel = new Int32Array(width + 2);
+  // Runs of the row above and of this row: start, end (exclusive) column, provisional label.
+  const rowRuns = (width + 1) >> 1;
+  let prevS = new Int32Array(rowRuns), prevE = new Int32Array(rowRuns), prevL = new Int32Array(rowRuns);
+  let curS = new Int32Array(rowRuns), curE = new Int32Array(rowRuns), curL = new Int32Array(rowRuns);
+  let np = 0;
+  // Union-find over provisional labels (parent[l] ≤ l; roots are the smallest label of their set)
+  // and the pixel count of the runs given each label.
+  let parent = new Int32Array(1024), size = new Int32Array(1024);
+  let labelsUsed = 0;
+  // The runs of the rows written run by run ([start, end) pixel indices, in scan order; fewer than
+  // width/16 a row), and which rows were swept instead.
+  let runs = new Int32Array(1024);
+  let runLen = 0;
+  const swept = new Uint8Array(height);
+  // A row after one of few runs is scanned four pixels at a time where they are all 0 or all 255
+  // (a selection's inside and outside), when the data's buffer can be read as 32-bit words.
+  const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, n >> 2) : null;
+  const allOut = thr >= 1 ? 0 : -1, allIn = thr <= 255 ? 0xffffffff : -1;
+  let byRun = true;
+  for (let y = 0, row = 0; y < height; y++, row += width) {
+    // Transitions without a branch per pixel: every column is written at edges[ne], which moves on
+    // only where inside/outside changes.
+    let ne = 0, inside = 0, x = 0;
+    if (words && byRun) {
+      const full = width - ((width - ((4 - (row & 3)) & 3)) & 3);
+      for (; x < width && (row + x) & 3; x++) {
+        const b = (thr - 1 - data[row + x]!) >>> 31;
+        edges[ne] = x; ne += b ^ inside; inside = b;
+      }
+      for (; x < full; x += 4) {
+        if (words[(row + x) >> 2] === (inside ? allIn : allOut)) continue;
+        for (let i = x; i < x + 4; i++) {
+          const b = (thr - 1 - data[row + i]!) >>> 31;
+          edges[ne] = i; ne += b ^ inside; inside = b;
         }
       }
     }
-    sizes.push(tail);
+    for (; x < width; x++) {
+      const b = (thr - 1 - data[row + x]!) >>> 31; // 1 where value ≥ thr
+      edges[ne] = x;
+      ne += b ^ inside;
+      inside = b;
+    }
+    if (inside) edges[ne++] = width;
+    byRun = ne * 8 < width;
+    if (!byRun) swept[y] = 1;
+    else if (runLen + ne > runs.length) {
+      const r2 = new Int32Array(Math.max(runs.length * 2, runLen + ne));
+      r2.set(runs);
+      runs = r2;
+    }
+    let nc = 0, j = 0;
+    for (let q = 0; q < ne; q += 2) {
+      const s = edges[q]!, e = edges[q + 1]!;
+      // Runs above touching columns s − 1 … e (8-connected): start ≤ e and end ≥ s.
+      while (j < np && prevE[j]! < s) j++;
+      // `l` is kept a root: the run is labelled with it and the row below starts from it.
+      let l = 0;
+      for (let k = j; k < np && prevS[k]! <= e; k++) {
+        let r = prevL[k]!;
+        if (r === l) continue;
+        while (parent[r] !== r) { const g = parent[parent[r]!]!; parent[r] = g; r = g; } // find, halving
+        if (l === 0) l = r;
+        else if (r < l) { parent[l] = r; l = r; }
+        else if (r > l) parent[r] = l;
+      }
+      if (l === 0) {
+        l = ++labelsUsed;
+        if (l >= parent.length) {
+          const p2 = new Int32Array(parent.length * 2); p2.set(parent); parent = p2;
+          const s2 = new Int32Array(size.length * 2); s2.set(size); size = s2;
+        }
+        parent[l] = l;
+      }
+      size[l]! += e - s;
+      if (byRun) {
+        labels.fill(l, row + s, row + e);
+        runs[runLen++] = row + s;
+        runs[runLen++] = row + e;
+      } else rowLabel[q + 1] = l;
+      curS[nc] = s; curE[nc] = e; curL[nc] = l; nc++;
+    }
+    if (!byRun) {
+      let k = 0;
+      inside = 0;
+      for (let x = 0; x < width; x++) {
+        const b = (thr - 1 - data[row + x]!) >>> 31;
+        k += b ^ inside;
+        inside = b;
+        labels[row + x] = rowLabel[k]!;
+      }
+    }
+    let t = prevS; prevS = curS; curS = t;
+    t = prevE; prevE = curE; curE = t;
+    t = prevL; prevL = curL; curL = t;
+    np = nc;
+  }
+  // Final labels: roots numbered in increasing order (the order of each component's first run).
+  const final = new Int32Array(labelsUsed + 1);
+  let count = 0, identity = true;
+  for (let l = 1; l <= labelsUsed; l++) {
+    const p = parent[l]!;
+    final[l] = p === l ? ++count : final[p]!;
+    if (final[l] !== l) identity = false;
+  }
+  const total = new Int32Array(count + 1);
+  for (let l = 1; l <= labelsUsed; l++) total[final[l]!]! += size[l]!;
+  const sizes = new Array<number>(count + 1); // assigned, not pushed: millions of specks on noise
+  for (let k = 0; k <= count; k++) sizes[k] = total[k]!;
+  if (!identity) {
+    for (let y = 0, row = 0, r = 0; y < height; y++, row += width) {
+      if (swept[y]) {
+        // final[0] = 0: no branch on the background.
+        for (let p = row, end = row + width; p < end; p++) labels[p] = final[labels[p]!]!;
+        continue;
+      }
+      for (const end = row + width; r < runLen && runs[r]! < end; r += 2) {
+        const s = runs[r]!, l = labels[s]!, f = final[l]!;
+        if (f !== l) labels.fill(f, s, runs[r + 1]!);
+      }
+    }
   }
   return { labels, count, sizes };
 }

@@ -17,7 +17,7 @@
  * {@link BridgeClient.holdRefused}.
  */
 import { ErrorCode, ERROR_HINTS, SmartDragError, isErrorCode } from '../protocol/errors';
-import { encodeFrame, decodeFrameChunk, FrameAssembler } from '../protocol/frames';
+import { decodeFrameChunk, FrameAssembler, FrameEncoder, type FrameMeta, type FramePayloadSource } from '../protocol/frames';
 import { DEFAULT_LIMITS, imageSizeError } from '../protocol/limits';
 import {
   encodeMessage,
@@ -244,8 +244,8 @@ interface JobState {
   /** The submit without its image fields (added when sent). */
   submit: JobSubmit;
   image: JobImage | null;
-  /** Mask chunks (slots ≥ 1). */
-  chunks: Uint8Array[];
+  /** Mask frames (slots ≥ 1), their chunks made as they are sent (from the caller's mask data). */
+  masks: FrameEncoder[];
   /** The last send named a held image (no pixels): an `image_unknown` answer sends the pixels. */
   sentHeld?: string;
   /** Send the pixels even when the bridge is thought to hold them (after `image_unknown`). */
@@ -302,14 +302,23 @@ function asBytes(d: Uint8Array | Uint8ClampedArray): Uint8Array {
   return d instanceof Uint8Array ? d : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
-/** A copy of the `r` rectangle of a raw RGBA image. */
-function cropRaw(im: RawImageInput, r: { left: number; top: number; width: number; height: number }): { width: number; height: number; data: Uint8Array } {
-  const src = asBytes(im.data), row = r.width * 4, data = new Uint8Array(row * r.height);
-  for (let y = 0; y < r.height; y++) {
-    const from = ((r.top + y) * im.width + r.left) * 4;
-    data.set(src.subarray(from, from + row), y * row);
-  }
-  return { width: r.width, height: r.height, data };
+/**
+ * The `r` rectangle of a raw RGBA image as a frame payload, read from the image's rows as each
+ * chunk is made (no copy of the rectangle).
+ */
+function cropSource(im: RawImageInput, r: { left: number; top: number; width: number; height: number }): FramePayloadSource {
+  const src = asBytes(im.data), row = r.width * 4;
+  return {
+    byteLength: row * r.height,
+    read(offset, length, into, at) {
+      while (length > 0) {
+        const y = Math.floor(offset / row), x = offset - y * row, n = Math.min(length, row - x);
+        const from = ((r.top + y) * im.width + r.left) * 4 + x;
+        into.set(src.subarray(from, from + n), at);
+        offset += n; at += n; length -= n;
+      }
+    },
+  };
 }
 
 function toBytes(data: unknown): Uint8Array | null {
@@ -355,6 +364,8 @@ export class BridgeClient {
   private refusedCap = Infinity;
   /** While true, {@link pump} sends nothing (jobs are being failed or re-read in bulk). */
   private pumpPaused = false;
+  /** Pixel chunks made so far (see {@link chunksMade}). */
+  private made = 0;
 
   constructor(opts: BridgeClientOptions) {
     const WS = opts.WebSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -366,6 +377,15 @@ export class BridgeClient {
   /** The last `welcome` (null before the first connect). */
   get welcome(): Welcome | null {
     return this.welcomeMsg;
+  }
+
+  /**
+   * Pixel chunks (image and masks) this client has made so far. Each is made just before the
+   * socket is handed it, so this is never more than one ahead of the chunks handed to sockets:
+   * tests and benchmarks read it to check that no upload is held whole in chunks.
+   */
+  get chunksMade(): number {
+    return this.made;
   }
 
   /** Current connection state. */
@@ -404,7 +424,12 @@ export class BridgeClient {
     this.setState({ state: 'closed' });
   }
 
-  /** Submit an edit. Sends now when connected, else as soon as the connection is up. */
+  /**
+   * Submit an edit. Sends now when connected, else as soon as the connection is up. The image's
+   * and masks' pixels are read as they are sent, chunk by chunk (no copy of them is made), and
+   * read again when the job must be sent again before the bridge has taken it (a reconnect, an
+   * `image_unknown`): leave those buffers unchanged until the job ends.
+   */
   submit(input: SubmitInput, handlers: JobHandlers = {}): BridgeJob {
     const id = input.jobId ?? newJobId();
     if (this.jobs.has(id)) throw new RangeError(`job id ${id} already in use`);
@@ -412,7 +437,7 @@ export class BridgeClient {
     const rect = input.imageRect;
     // Default: the image's top-left at the document's (so a rectangle of it sits at its own offset).
     const origin = input.imageOrigin ?? (rect ? [rect.left, rect.top] : [0, 0]);
-    const chunks: Uint8Array[] = [];
+    const masks: FrameEncoder[] = [];
     if (rect && ('png' in input.image || input.proxyOf)) throw new RangeError('imageRect needs a raw image and no proxyOf');
     if (rect && (rect.left < 0 || rect.top < 0 || rect.width < 1 || rect.height < 1 || rect.left + rect.width > (input.image as RawImageInput).width || rect.top + rect.height > (input.image as RawImageInput).height)) {
       throw new RangeError(`imageRect ${rect.width}x${rect.height} at (${rect.left}, ${rect.top}) does not lie inside the image`);
@@ -427,7 +452,7 @@ export class BridgeClient {
     let slot = 0;
     const maskFrame = (m: MaskInput): number => {
       slot++;
-      chunks.push(...encodeFrame({ jobId: id, part: 'mask', slot, format: 'gray8', width: m.width, height: m.height, left: m.left, top: m.top }, asBytes(m.data), chunkBytes));
+      masks.push(new FrameEncoder({ jobId: id, part: 'mask', slot, format: 'gray8', width: m.width, height: m.height, left: m.left, top: m.top }, asBytes(m.data), chunkBytes));
       return slot;
     };
     const regions: SubmitRegion[] = input.regions.map((r) => ('mask' in r ? { id: r.id, maskSlot: maskFrame(r.mask) } : { id: r.id, polygon: r.polygon }));
@@ -450,7 +475,7 @@ export class BridgeClient {
         : rect && 'raw' in image && image.left === 0 && image.top === 0 ? { documentSize: { width: image.raw!.width, height: image.raw!.height } } : {}),
     };
     const job: JobState = {
-      id, submit, image, chunks, handlers, sent: false, accepted: false, done: false, cancelRequested: false,
+      id, submit, image, masks, handlers, sent: false, accepted: false, done: false, cancelRequested: false,
       plan: deferred<WirePlan>(), result: deferred<JobOutcome>(),
     };
     this.jobs.set(id, job);
@@ -587,44 +612,54 @@ export class BridgeClient {
 
   /**
    * Send the submit, then each chunk once the socket's queue is below `maxBufferedBytes`
-   * (polling `bufferedAmount`; the WebSocket API has no drain event). Stops when the socket
-   * changes: after a reconnect, `flushJobs` sends the job again from the start.
+   * (polling `bufferedAmount`; the WebSocket API has no drain event). Each chunk is made just
+   * before it is sent, from the job's image and masks (which stay with the job until the bridge
+   * accepts it, for a send again): the client holds one chunk, never a copy of the whole image.
+   * Stops when the socket changes: after a reconnect, `flushJobs` sends the job again from the start.
    */
   private async sendJobChunks(ws: WebSocketLike, job: JobState, seq: number): Promise<void> {
     // A job cancelled meanwhile is not (or no further) sent: its cancel follows what went. Nor
     // one refused meanwhile (held again: `seq` is then no longer its send).
     const live = () => this.ws === ws && ws.readyState === OPEN && !job.done && !job.cancelRequested && job.sent && job.seq === seq;
     if (!live()) return;
-    const { submit, imageChunks } = this.imagePart(job);
-    const all = [...imageChunks, ...job.chunks];
-    job.imageChunks = imageChunks.length;
+    const { submit, imageFrame } = this.imagePart(job);
+    const frames = imageFrame ? [imageFrame, ...job.masks] : job.masks;
+    job.imageChunks = imageFrame?.count ?? 0;
     job.wiredChunks = 0;
     job.sentKeep = submit.keepImage;
-    const chunkBytes = all.reduce((m, c) => Math.max(m, c.byteLength), 0);
+    let chunks = 0, total = 0, chunkBytes = 0;
+    for (const f of frames) {
+      chunks += f.count;
+      total += f.totalBytes;
+      chunkBytes = Math.max(chunkBytes, f.chunkBytes(0)); // the first chunk is the largest
+    }
     const high = this.opts.maxBufferedBytes ?? Math.max(chunkBytes, 64 * 1024);
     ws.send(encodeMessage(submit));
     job.wired = true;
     // Upload progress: bytes handed to the socket less what it still queues.
-    const total = all.reduce((n, c) => n + c.byteLength, 0);
-    const onUpload = all.length > 1 ? job.handlers.onUpload : undefined;
+    const onUpload = chunks > 1 ? job.handlers.onUpload : undefined;
     let handed = 0, told = -1;
     const tell = (): void => {
       if (!onUpload) return;
       const f = Math.max(0, Math.min(1, (handed - (ws.bufferedAmount ?? 0)) / total));
       if (f - told >= 0.01 || (f === 1 && told < 1)) { told = f; onUpload(f); }
     };
-    for (const c of all) {
-      let waited = 0;
-      while (live() && (ws.bufferedAmount ?? 0) > high) {
-        await new Promise<void>((r) => setTimeout(r, waited < 100 ? 2 : 10));
-        waited += 10;
+    for (const frame of frames) {
+      for (let i = 0; i < frame.count; i++) {
+        let waited = 0;
+        while (live() && (ws.bufferedAmount ?? 0) > high) {
+          await new Promise<void>((r) => setTimeout(r, waited < 100 ? 2 : 10));
+          waited += 10;
+          tell();
+        }
+        if (!live()) return;
+        const c = frame.chunk(i);
+        this.made++;
+        ws.send(c);
+        job.wiredChunks++;
+        handed += c.byteLength;
         tell();
       }
-      if (!live()) return;
-      ws.send(c);
-      job.wiredChunks++;
-      handed += c.byteLength;
-      tell();
     }
     // The last chunks leave the socket's queue after the loop: said as they drain.
     while (onUpload && told < 1 && live() && (ws.bufferedAmount ?? 0) > 0) {
@@ -651,20 +686,20 @@ export class BridgeClient {
   }
 
   /**
-   * The submit as sent now and its image chunks: the key of an image the bridge holds
+   * The submit as sent now and its image frame: the key of an image the bridge holds
    * (`heldImage`, no pixels), or the pixels — kept for later jobs (`keepImage`) when the bridge
    * reuses images — or, for a rectangle of an image the bridge does not hold, only the rectangle
    * (a final) or the whole image to keep (a preview: a drag previews the same image again).
    */
-  private imagePart(job: JobState): { submit: JobSubmit; imageChunks: Uint8Array[] } {
+  private imagePart(job: JobState): { submit: JobSubmit; imageFrame: FrameEncoder | null } {
     const img = job.image;
     const base = job.submit;
     job.sentHeld = undefined;
-    if (!img) return { submit: base, imageChunks: [] };
+    if (!img) return { submit: base, imageFrame: null };
     const chunkBytes = this.chunkBytes();
-    const frame = (f: { format: 'rgba8' | 'png'; width: number; height: number; left: number; top: number }, data: Uint8Array) =>
-      encodeFrame({ jobId: job.id, part: 'image', slot: 0, ...f }, data, chunkBytes);
-    if (img.png) return { submit: base, imageChunks: frame({ format: 'png', width: 0, height: 0, left: img.left, top: img.top }, img.png) };
+    const frame = (f: Pick<FrameMeta, 'format' | 'width' | 'height' | 'left' | 'top'>, data: Uint8Array | FramePayloadSource) =>
+      new FrameEncoder({ jobId: job.id, part: 'image', slot: 0, ...f }, data, chunkBytes);
+    if (img.png) return { submit: base, imageFrame: frame({ format: 'png', width: 0, height: 0, left: img.left, top: img.top }, img.png) };
     const raw = img.raw!, rect = img.rect;
     const capacity = img.key ? this.heldCapacity() : 0;
     // Document position of the job's image (the rectangle's, when there is one).
@@ -674,13 +709,12 @@ export class BridgeClient {
       this.touchHeld(img.key);
       job.sentHeld = img.key;
       // The origin goes explicitly: the kept frame's left/top are those of the job that sent it.
-      return { submit: { ...base, imageOrigin: at, heldImage: img.key, ...(rect ? { imageRect: rect } : {}) }, imageChunks: [] };
+      return { submit: { ...base, imageOrigin: at, heldImage: img.key, ...(rect ? { imageRect: rect } : {}) }, imageFrame: null };
     }
     const whole = !rect || (capacity > 0 && base.quality === 'preview');
     if (!whole) {
       // Only the rectangle goes (nothing kept): a final of a large document must not upload it whole.
-      const cut = cropRaw(raw, rect!);
-      return { submit: { ...base, ...origin }, imageChunks: frame({ format: 'rgba8', width: cut.width, height: cut.height, left: at[0], top: at[1] }, cut.data) };
+      return { submit: { ...base, ...origin }, imageFrame: frame({ format: 'rgba8', width: rect!.width, height: rect!.height, left: at[0], top: at[1] }, cropSource(raw, rect!)) };
     }
     const keep = capacity > 0 && img.key ? { keepImage: img.key } : {};
     if (keep.keepImage) {
@@ -689,7 +723,7 @@ export class BridgeClient {
     }
     return {
       submit: { ...base, ...origin, ...keep, ...(rect ? { imageRect: rect } : {}) },
-      imageChunks: frame({ format: 'rgba8', width: raw.width, height: raw.height, left: img.left, top: img.top }, asBytes(raw.data)),
+      imageFrame: frame({ format: 'rgba8', width: raw.width, height: raw.height, left: img.left, top: img.top }, asBytes(raw.data)),
     };
   }
 
@@ -890,7 +924,7 @@ export class BridgeClient {
     switch (msg.type) {
       case 'job.accepted':
         job.accepted = true;
-        job.chunks = []; // the bridge has the pixels; free them
+        job.masks = []; // the bridge has the pixels; let go of them
         job.image = null;
         job.handlers.onQueued?.(msg.position);
         break;
@@ -914,7 +948,7 @@ export class BridgeClient {
         this.pump(); // the job ended at the bridge: its place there is free
         break;
       case 'job.error':
-        if (!job.accepted && msg.code === ErrorCode.job_not_found && !job.cancelRequested && (job.image || job.chunks.length)) {
+        if (!job.accepted && msg.code === ErrorCode.job_not_found && !job.cancelRequested && (job.image || job.masks.length)) {
           this.sendJob(job); // the bridge lost the upload: send it again
           break;
         }

@@ -89,28 +89,57 @@ function bad(message: string): SmartDragError {
 }
 
 /**
+ * A frame's payload read piece by piece (e.g. a rectangle of a larger image, row by row):
+ * `read` copies payload bytes `[offset, offset + length)` into `into` from index `at`.
+ */
+export interface FramePayloadSource {
+  readonly byteLength: number;
+  read(offset: number, length: number, into: Uint8Array, at: number): void;
+}
+
+/**
  * Split a frame into chunk messages of at most `maxChunkBytes` payload each. The returned
  * buffers are ready for `WebSocket.send`. Throws RangeError on invalid metadata (a programmer
- * error) — including raw sizes that do not match `width*height*channels`.
+ * error) — including raw sizes that do not match `width*height*channels`. All chunks at once (a
+ * copy of the whole payload); {@link FrameEncoder} makes them one at a time, the same bytes.
  */
 export function encodeFrame(meta: FrameMeta, payload: Uint8Array, maxChunkBytes: number = DEFAULT_LIMITS.maxChunkBytes): Uint8Array[] {
-  if (!JOB_ID_RE.test(meta.jobId)) throw new RangeError(`bad job id ${meta.jobId}`);
-  if (!Number.isInteger(meta.slot) || meta.slot < 0 || meta.slot > 0xffff) throw new RangeError(`bad slot ${meta.slot}`);
-  const ch = channelsOf(meta.format);
-  if (ch > 0 && meta.width * meta.height * ch !== payload.byteLength) {
-    throw new RangeError(`${meta.format} ${meta.width}x${meta.height} needs ${meta.width * meta.height * ch} bytes, got ${payload.byteLength}`);
-  }
-  if (payload.byteLength === 0) throw new RangeError('empty frame');
-  if (!(maxChunkBytes >= 1)) throw new RangeError('maxChunkBytes must be ≥ 1');
-  const count = Math.ceil(payload.byteLength / maxChunkBytes);
-  if (count > 0xffff) throw new RangeError('frame needs more than 65535 chunks');
-  const idBytes = meta.jobId.length; // ASCII by the regex
+  const enc = new FrameEncoder(meta, payload, maxChunkBytes);
   const out: Uint8Array[] = [];
-  for (let seq = 0; seq < count; seq++) {
-    const offset = seq * maxChunkBytes;
-    const len = Math.min(maxChunkBytes, payload.byteLength - offset);
-    const buf = new Uint8Array(FRAME_HEADER_FIXED_BYTES + idBytes + len);
-    const dv = new DataView(buf.buffer);
+  for (let seq = 0; seq < enc.count; seq++) out.push(enc.chunk(seq));
+  return out;
+}
+
+/**
+ * The chunks of one frame, each made when asked for ({@link encodeFrame}'s bytes): a sender that
+ * makes each as the socket takes it holds one chunk, not a copy of the whole payload. Checks the
+ * metadata when made (RangeError, as `encodeFrame`); reads the payload only in {@link chunk}, so
+ * the payload must not change until every chunk is made.
+ */
+export class FrameEncoder {
+  /** Number of chunks. */
+  readonly count: number;
+  /** Bytes of all chunk messages together (headers included). */
+  readonly totalBytes: number;
+  private readonly header: Uint8Array;
+  private readonly payloadBytes: number;
+
+  constructor(readonly meta: FrameMeta, private readonly payload: Uint8Array | FramePayloadSource, private readonly maxChunkBytes: number = DEFAULT_LIMITS.maxChunkBytes) {
+    if (!JOB_ID_RE.test(meta.jobId)) throw new RangeError(`bad job id ${meta.jobId}`);
+    if (!Number.isInteger(meta.slot) || meta.slot < 0 || meta.slot > 0xffff) throw new RangeError(`bad slot ${meta.slot}`);
+    const bytes = payload.byteLength;
+    const ch = channelsOf(meta.format);
+    if (ch > 0 && meta.width * meta.height * ch !== bytes) {
+      throw new RangeError(`${meta.format} ${meta.width}x${meta.height} needs ${meta.width * meta.height * ch} bytes, got ${bytes}`);
+    }
+    if (bytes === 0) throw new RangeError('empty frame');
+    if (!(maxChunkBytes >= 1)) throw new RangeError('maxChunkBytes must be ≥ 1');
+    const count = Math.ceil(bytes / maxChunkBytes);
+    if (count > 0xffff) throw new RangeError('frame needs more than 65535 chunks');
+    const idBytes = meta.jobId.length; // ASCII by the regex
+    // The header less its per-chunk fields (offset, seq), copied into every chunk.
+    const header = new Uint8Array(FRAME_HEADER_FIXED_BYTES + idBytes);
+    const dv = new DataView(header.buffer);
     dv.setUint32(0, FRAME_MAGIC);
     dv.setUint8(4, FRAME_VERSION);
     dv.setUint8(5, PART_CODES[meta.part]);
@@ -121,15 +150,36 @@ export function encodeFrame(meta: FrameMeta, payload: Uint8Array, maxChunkBytes:
     dv.setUint32(16, meta.height);
     dv.setInt32(20, meta.left);
     dv.setInt32(24, meta.top);
-    dv.setUint32(28, payload.byteLength);
+    dv.setUint32(28, bytes);
+    dv.setUint16(38, count);
+    for (let i = 0; i < idBytes; i++) header[FRAME_HEADER_FIXED_BYTES + i] = meta.jobId.charCodeAt(i);
+    this.header = header;
+    this.payloadBytes = bytes;
+    this.count = count;
+    this.totalBytes = bytes + count * header.byteLength;
+  }
+
+  /** Bytes of chunk `seq`'s message (header included), without making it. */
+  chunkBytes(seq: number): number {
+    return this.header.byteLength + Math.min(this.maxChunkBytes, this.payloadBytes - seq * this.maxChunkBytes);
+  }
+
+  /** Chunk `seq` (0 … count − 1): a new buffer, ready for `WebSocket.send`. */
+  chunk(seq: number): Uint8Array {
+    if (!Number.isInteger(seq) || seq < 0 || seq >= this.count) throw new RangeError(`no chunk ${seq} of ${this.count}`);
+    const offset = seq * this.maxChunkBytes;
+    const len = Math.min(this.maxChunkBytes, this.payloadBytes - offset);
+    const h = this.header.byteLength;
+    const buf = new Uint8Array(h + len);
+    buf.set(this.header);
+    const dv = new DataView(buf.buffer);
     dv.setUint32(32, offset);
     dv.setUint16(36, seq);
-    dv.setUint16(38, count);
-    for (let i = 0; i < idBytes; i++) buf[FRAME_HEADER_FIXED_BYTES + i] = meta.jobId.charCodeAt(i);
-    buf.set(payload.subarray(offset, offset + len), FRAME_HEADER_FIXED_BYTES + idBytes);
-    out.push(buf);
+    const p = this.payload;
+    if (p instanceof Uint8Array) buf.set(p.subarray(offset, offset + len), h);
+    else p.read(offset, len, buf, h);
+    return buf;
   }
-  return out;
 }
 
 /**
