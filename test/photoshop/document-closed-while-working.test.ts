@@ -15,22 +15,9 @@ import { SmartDragController } from '../../plugin-photoshop/src/app/controller';
 import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
 import { Phase } from '../../plugin-photoshop/src/panel/panel-state';
 import { FakePhotoshop, type FakeDocument, type FakeLayer } from './fake-photoshop';
-import { ScriptedBridge } from './scripted-bridge';
+import { openPhoto, PHOTO_H, PHOTO_W, ScriptedBridge } from './scripted-bridge';
 
-const W = 160, H = 120;
-
-/** A document with a photo layer, a 20×20 selection and an arrow on the Work Path. */
-function openPhoto(ps: FakePhotoshop): { doc: FakeDocument; source: FakeLayer } {
-  const doc = ps.openDocument(W, H, { resolution: 300 });
-  const px = new Uint8ClampedArray(W * H * 4);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) px.set([(x * 3) & 255, (y * 2) & 255, 120, 255], (y * W + x) * 4);
-  const source = doc.addLayer('Photo', px);
-  const sel = new Uint8Array(W * H);
-  for (let y = 40; y < 60; y++) for (let x = 20; x < 40; x++) sel[y * W + x] = 255;
-  doc.selectionMask = sel;
-  doc.addPath('Work Path', 'workPath', [{ closed: false, points: [{ anchor: [30, 50] }, { anchor: [70, 50] }] }]);
-  return { doc, source };
-}
+const W = PHOTO_W, H = PHOTO_H;
 
 /** Two open documents (the edited one active), a controller over the fake, and a bridge that holds its jobs. */
 function setup(): { ps: FakePhotoshop; doc: FakeDocument; source: FakeLayer; other: FakeDocument; bridge: ScriptedBridge; c: SmartDragController } {

@@ -16,23 +16,10 @@
 import { SmartDragController } from '../../plugin-photoshop/src/app/controller';
 import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
 import { Phase } from '../../plugin-photoshop/src/panel/panel-state';
-import { FakePhotoshop, type FakeDocument, type FakeLayer } from './fake-photoshop';
-import { ScriptedBridge } from './scripted-bridge';
+import { FakePhotoshop, type FakeDocument } from './fake-photoshop';
+import { openPhoto, PHOTO_H, PHOTO_W, ScriptedBridge } from './scripted-bridge';
 
-const W = 160, H = 120;
-
-/** A document with a photo layer, a 20×20 selection and an arrow on the Work Path. */
-function openPhoto(ps: FakePhotoshop, opts: Parameters<FakePhotoshop['openDocument']>[2] = {}): { doc: FakeDocument; source: FakeLayer } {
-  const doc = ps.openDocument(W, H, { resolution: 300, ...opts });
-  const px = new Uint8ClampedArray(W * H * 4);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) px.set([(x * 3) & 255, (y * 2) & 255, 120, 255], (y * W + x) * 4);
-  const source = doc.addLayer('Photo', px);
-  const sel = new Uint8Array(W * H);
-  for (let y = 40; y < 60; y++) for (let x = 20; x < 40; x++) sel[y * W + x] = 255;
-  doc.selectionMask = sel;
-  doc.addPath('Work Path', 'workPath', [{ closed: false, points: [{ anchor: [30, 50] }, { anchor: [70, 50] }] }]);
-  return { doc, source };
-}
+const W = PHOTO_W, H = PHOTO_H;
 
 function controller(ps: FakePhotoshop): { bridge: ScriptedBridge; c: SmartDragController } {
   const bridge = new ScriptedBridge();

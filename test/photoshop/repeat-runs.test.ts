@@ -19,19 +19,13 @@ import { SmartDragController } from '../../plugin-photoshop/src/app/controller';
 import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
 import { Phase } from '../../plugin-photoshop/src/panel/panel-state';
 import { FakePhotoshop, type FakeDocument, type FakeLayer } from './fake-photoshop';
-import { ScriptedBridge } from './scripted-bridge';
+import { openPhoto, PHOTO_H, PHOTO_W, ScriptedBridge } from './scripted-bridge';
 
-const W = 160, H = 120;
+const W = PHOTO_W, H = PHOTO_H;
 
 function setup(): { ps: FakePhotoshop; doc: FakeDocument; source: FakeLayer; bridge: ScriptedBridge; c: SmartDragController } {
   const ps = new FakePhotoshop();
-  const doc = ps.openDocument(W, H, { resolution: 300 });
-  const px = new Uint8ClampedArray(W * H * 4);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) px.set([(x * 3) & 255, (y * 2) & 255, 120, 255], (y * W + x) * 4);
-  const source = doc.addLayer('Photo', px);
-  const sel = new Uint8Array(W * H);
-  for (let y = 40; y < 60; y++) for (let x = 20; x < 40; x++) sel[y * W + x] = 255;
-  doc.selectionMask = sel;
+  const { doc, source } = openPhoto(ps, {}, false);
   doc.addPath('Saved', 'normalPath', [{ closed: false, points: [{ anchor: [5, 5] }, { anchor: [9, 9] }] }]);
   // The user's first arrow: drawn with the Pen, it starts the Work Path (left targeted).
   doc.drawWithPen([arrow([30, 50], [70, 50])]);

@@ -1,10 +1,11 @@
 /**
- * A bridge client for the Photoshop plugin's controller tests, scripted instead of a bridge (the
+ * For the Photoshop plugin's controller tests: a bridge client scripted instead of a bridge (the
  * bridge's pixels do not matter there): each job ends (unless held) with an 8×8 opaque block at
- * the first drag's target.
+ * the first drag's target; and the small document those tests open.
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitInput } from '@smartdrag/shared';
 import type { BridgeClientLike } from '../../plugin-photoshop/src/app/controller';
+import type { FakeDocument, FakeLayer, FakePhotoshop } from './fake-photoshop';
 
 /** A bridge client whose jobs end (when `hold` is false) with an 8×8 opaque block at the first drag's target. */
 export class ScriptedBridge implements BridgeClientLike {
@@ -45,4 +46,22 @@ export class ScriptedBridge implements BridgeClientLike {
     this.pending.splice(0);
   }
   private failing: Array<(e: unknown) => void> = [];
+}
+
+/**
+ * A 160 × 120 document with a layer "Photo" (a pattern), a 20 × 20 selection at (20, 40) and,
+ * unless `path` is false, an arrow from (30, 50) to (70, 50) on the Work Path.
+ */
+export const PHOTO_W = 160, PHOTO_H = 120;
+export function openPhoto(ps: FakePhotoshop, opts: Parameters<FakePhotoshop['openDocument']>[2] = {}, path = true): { doc: FakeDocument; source: FakeLayer } {
+  const W = PHOTO_W, H = PHOTO_H;
+  const doc = ps.openDocument(W, H, { resolution: 300, ...opts });
+  const px = new Uint8ClampedArray(W * H * 4);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) px.set([(x * 3) & 255, (y * 2) & 255, 120, 255], (y * W + x) * 4);
+  const source = doc.addLayer('Photo', px);
+  const sel = new Uint8Array(W * H);
+  for (let y = 40; y < 60; y++) for (let x = 20; x < 40; x++) sel[y * W + x] = 255;
+  doc.selectionMask = sel;
+  if (path) doc.addPath('Work Path', 'workPath', [{ closed: false, points: [{ anchor: [30, 50] }, { anchor: [70, 50] }] }]);
+  return { doc, source };
 }
