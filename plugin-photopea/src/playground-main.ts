@@ -154,7 +154,14 @@ function main(): void {
       restoring = false;
     }
   };
+  /** While a Smart Drag runs, Undo and Redo wait (its result would land over the undone image and clear the restored arrows). */
+  const waitForSmartDrag = (what: string): boolean => {
+    if (!panel.smartDragRunning) return false;
+    note.textContent = `A Smart Drag is running: ${what} when it is done, or press Cancel first.`;
+    return true;
+  };
   const takeBack = (): void => {
+    if (waitForSmartDrag('Undo')) return;
     // What the panel has now comes back with a Redo.
     const now = panel.editState();
     const step = host.undo(now);
@@ -167,6 +174,7 @@ function main(): void {
     undoneKey = panel.editKey();
   };
   const putBack = (): void => {
+    if (waitForSmartDrag('Redo')) return;
     const step = host.redo();
     if (!step) return;
     note.textContent = 'Redone.';

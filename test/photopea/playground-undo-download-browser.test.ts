@@ -216,6 +216,49 @@ test('Undo after a Smart Drag gives back its lasso, arrows and intent (adjust th
   }
 });
 
+test('Undo and Redo wait while a Smart Drag runs (its result would land over the undone image): the toolbar says so, and Undo works once it is done', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  try {
+    const page = await openPlayground(ctx, server.origin);
+    await openFile(page, files.jpeg, W);
+    await page.selectOption('[data-testid=kind]', 'translate');
+    const ring: Point[] = [];
+    for (let k = 0; k < 16; k++) ring.push([DISC[0] + (R + 25) * Math.cos((k * Math.PI) / 8), DISC[1] + (R + 25) * Math.sin((k * Math.PI) / 8)]);
+    const lassoAndDrag = async (to: Point): Promise<void> => {
+      await page.click('[data-testid=tool-lasso]');
+      await lassoOnPage(page, ring);
+      await page.click('[data-testid=tool-arrow]');
+      await dragOnEditor(page, page, DISC, to, 12);
+      await previewsSettled(page);
+    };
+    await lassoAndDrag([760, 560]);
+    await page.click('[data-testid=apply]');
+    await page.waitForFunction(() => (window as any).smartdrag.host.layers.length === 1, undefined, { timeout: 90000 });
+    await previewsSettled(page);
+    const first = await docHash(page);
+
+    // A second Smart Drag, and Ctrl+Z pressed while it runs (in the same turn of the page).
+    await lassoAndDrag([700, 250]);
+    const during = await page.evaluate(() => {
+      const sd = (window as any).smartdrag;
+      (document.querySelector('[data-testid=apply]') as HTMLButtonElement).click();
+      const running = sd.panel.smartDragRunning;
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true, bubbles: true }));
+      return { running, layers: sd.host.layers.length, canUndo: sd.host.canUndo, note: document.querySelector('[data-testid=toolbar-note]')!.textContent };
+    });
+    expect(during).toEqual({ running: true, layers: 1, canUndo: true, note: 'A Smart Drag is running: Undo when it is done, or press Cancel first.' });
+    expect(await docHash(page)).toBe(first);
+    // The second result lands on the first; then Undo takes it back.
+    await page.waitForFunction(() => (window as any).smartdrag.host.layers.length === 2, undefined, { timeout: 90000 });
+    await previewsSettled(page);
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => (window as any).smartdrag.host.layers.length === 1, undefined, { timeout: 30000 });
+    expect(await docHash(page)).toBe(first);
+  } finally {
+    await ctx.close();
+  }
+});
+
 test('a JPEG downloads as JPEG (quality 92) with its ICC profile, named after it; transparent pixels are flattened onto white and the note says so', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
   try {

@@ -269,6 +269,14 @@ export class Panel {
     return this.loadDocument(false); // a read still running for the old document is superseded
   }
 
+  /**
+   * A Smart Drag (a final) is being made, checked or added: the playground's Undo and Redo of
+   * earlier results wait for it (its result lands on the image as it is when it comes back).
+   */
+  get smartDragRunning(): boolean {
+    return this.job?.quality === 'final' || this.checking === 'final';
+  }
+
   /** The regions, arrows, intent and type as they are now (arrows copied). */
   editState(): PanelEdit {
     return {
