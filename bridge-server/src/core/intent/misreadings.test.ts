@@ -319,6 +319,10 @@ const GROUPS: [string, Row[]][] = [
     // 2. A point of the document (x right, y down from its top left corner): the box's centre goes there.
     { text: 'move it to (200, 100)', expect: T(...pointMove(200, 100)), desc: /move to \(200, 100\), document pixels \(its box centre \(\d+(\.5)?, \d+(\.5)?\) goes there\)/ },
     { text: 'move it to x=200 y=100', expect: T(...pointMove(200, 100)) },
+    // Right after the verb, no "to"/"at" (the coordinates say it is a point).
+    { text: 'move it x=200 y=100', expect: T(...pointMove(200, 100)), desc: /move to \(200, 100\)/ },
+    { text: 'move it (200, 100)', expect: T(...pointMove(200, 100)) },
+    { text: 'put it x: 300, y: 60', expect: T(...pointMove(300, 60)) },
     { text: 'move it to x: 200, y: 100', expect: T(...pointMove(200, 100)) },
     { text: 'put it at 120,80', expect: T(...pointMove(120, 80)) },
     { text: 'place it at (120px, 80px)', expect: T(...pointMove(120, 80)) },

@@ -1162,6 +1162,9 @@ const POINT_FORMS: { re: RegExp; read: (m: RegExpExecArray) => { x?: number; y?:
   // "x=400 y=300", "x: 400, y: 300", "x 400 and y 300"; y first
   { re: new RegExp(String.raw`${POINT_PREP}(x\s*[=:]?\s*(${COORD})${COORD_PX}\s*(?:,|;|and|&)?\s*y\s*[=:]?\s*(${COORD})${COORD_PX})(?![\w.])`, 'gid'), read: (m) => ({ x: coord(m[2]!), y: coord(m[3]!) }) },
   { re: new RegExp(String.raw`${POINT_PREP}(y\s*[=:]?\s*(${COORD})${COORD_PX}\s*(?:,|;|and|&)?\s*x\s*[=:]?\s*(${COORD})${COORD_PX})(?![\w.])`, 'gid'), read: (m) => ({ x: coord(m[3]!), y: coord(m[2]!) }) },
+  // Right after a move verb, with no "to"/"at": "move it x=400 y=300", "move it (400, 300)"
+  { re: new RegExp(String.raw`\b(?:it|them|this|that|selection|region|object)\s+(x\s*[=:]\s*(${COORD})${COORD_PX}\s*(?:,|;|and|&)?\s*y\s*[=:]\s*(${COORD})${COORD_PX})(?![\w.])`, 'gid'), read: (m) => ({ x: coord(m[2]!), y: coord(m[3]!) }), needsMove: true },
+  { re: new RegExp(String.raw`\b(?:it|them|this|that|selection|region|object)\s+([(\[]\s*(${COORD})${COORD_PX}\s*[,;]\s*(${COORD})${COORD_PX}\s*[)\]])`, 'gid'), read: (m) => ({ x: coord(m[2]!), y: coord(m[3]!) }), needsMove: true },
   // "to x=400": one axis (the other stays)
   { re: new RegExp(String.raw`${POINT_PREP}((x|y)\s*[=:]\s*(${COORD})${COORD_PX})(?![\w.])`, 'gid'), read: (m) => (m[2]!.toLowerCase() === 'x' ? { x: coord(m[3]!) } : { y: coord(m[3]!) }) },
   // "at 120,80", "to 400, 300" after a move verb (not a percentage, an angle, a factor or a length)
