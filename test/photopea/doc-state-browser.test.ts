@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
 import type { Bridge } from '../../bridge-server/src/server';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { bytesOf, dragOnEditor, openSimulator, SMARTIES } from './pages';
+import { bytesOf, dragOnEditor, openSimulator, SMARTIES, SQUARE, SQUARE_ARROW } from './pages';
 
 jest.setTimeout(300_000); // generous: the bridge on 2 shared cores; each test takes seconds when idle
 
@@ -35,9 +35,7 @@ afterAll(async () => {
   await server?.bridge.close();
 });
 
-/** A 60×60 square over the sample's background, and the arrow that moves it. */
-const SQUARE = { left: 150, top: 150, width: 60, height: 60, data: new Array(3600).fill(255) };
-const FROM: Point = [180, 180], TO: Point = [260, 200];
+const [FROM, TO] = SQUARE_ARROW;
 
 async function withSimulator(query: string, fn: (page: Page, frame: Frame) => Promise<void>): Promise<void> {
   const ctx: BrowserContext = await browser.newContext({ viewport: { width: 1120, height: 800 } });

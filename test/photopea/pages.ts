@@ -187,3 +187,22 @@ export function message(frame: Frame | Page): Promise<{ text: string; error: boo
     return { text: m.textContent ?? '', error: m.classList.contains('sd-error'), result: m.getAttribute('data-result') };
   });
 }
+
+/** 16 points on a circle of radius `r` around `c`: a lasso drawn round an object. */
+export function ringAround(c: Point, r: number): Point[] {
+  const ring: Point[] = [];
+  for (let k = 0; k < 16; k++) ring.push([c[0] + r * Math.cos((k * Math.PI) / 8), c[1] + r * Math.sin((k * Math.PI) / 8)]);
+  return ring;
+}
+
+/** In the playground, lasso a ring of radius `r` around `c`, then drag an arrow from `c` to `to` with the real mouse. */
+export async function lassoRingAndDrag(page: Page, c: Point, r: number, to: Point): Promise<void> {
+  await page.click('[data-testid=tool-lasso]');
+  await lassoOnPage(page, ringAround(c, r));
+  await page.click('[data-testid=tool-arrow]');
+  await dragOnEditor(page, page, c, to, 12);
+}
+
+/** A 60×60 selection over the sample's background (as `sim.setSelection` takes it), and the arrow that moves it. */
+export const SQUARE = { left: 150, top: 150, width: 60, height: 60, data: new Array(3600).fill(255) };
+export const SQUARE_ARROW: readonly [Point, Point] = [[180, 180], [260, 200]];

@@ -12,7 +12,7 @@ import type { Point } from '@smartdrag/shared';
 import type { Bridge } from '../../bridge-server/src/server';
 import { pathsToArrows, type Subpath } from '@smartdrag/shared';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { dragOnEditor, openSimulator } from './pages';
+import { dragOnEditor, openSimulator, SQUARE, SQUARE_ARROW } from './pages';
 
 jest.setTimeout(150_000);
 
@@ -29,9 +29,7 @@ afterAll(async () => {
   await server?.bridge.close();
 });
 
-/** A 60×60 square over the sample's background, and the arrow that moves it. */
-const SQUARE = { left: 150, top: 150, width: 60, height: 60, data: new Array(3600).fill(255) };
-const FROM: Point = [180, 180], TO: Point = [260, 200];
+const [FROM, TO] = SQUARE_ARROW;
 
 interface LayerRow { name: string; visible: boolean; group: string | null; bounds: number[]; active: boolean }
 

@@ -14,7 +14,7 @@ import type { Point } from '@smartdrag/shared';
 import type { Bridge } from '../../bridge-server/src/server';
 import { decodePng, STREAM_ENCODE_MIN_PIXELS } from '../../plugin-photopea/src/util/png';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { docHash, dragOnEditor, lassoOnPage, openFile, openPlayground, pixelAt, previewsSettled } from './pages';
+import { docHash, lassoRingAndDrag, openFile, openPlayground, pixelAt, previewsSettled } from './pages';
 
 jest.setTimeout(180_000);
 
@@ -58,14 +58,7 @@ afterAll(async () => {
 });
 
 /** Lasso around the disc and drag it to (760, 560) with the real mouse. */
-async function lassoAndDrag(page: Page): Promise<void> {
-  await page.click('[data-testid=tool-lasso]');
-  const ring: Point[] = [];
-  for (let k = 0; k < 16; k++) ring.push([DISC[0] + (R + 25) * Math.cos((k * Math.PI) / 8), DISC[1] + (R + 25) * Math.sin((k * Math.PI) / 8)]);
-  await lassoOnPage(page, ring);
-  await page.click('[data-testid=tool-arrow]');
-  await dragOnEditor(page, page, DISC, [760, 560], 12);
-}
+const lassoAndDrag = (page: Page): Promise<void> => lassoRingAndDrag(page, DISC, R + 25, [760, 560]);
 
 
 test('a P3 photo: lasso, drag, apply; Undo restores it exactly; leaving asks first; Download keeps its profile and numbers, named after it', async () => {

@@ -14,7 +14,7 @@ import type { Browser, Download, Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
 import type { Bridge } from '../../bridge-server/src/server';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { bytesOf, docHash, dragOnEditor, hashOf, lassoOnPage, openFile, openPlayground, pixelAt, previewsSettled } from './pages';
+import { bytesOf, docHash, dragOnEditor, hashOf, lassoOnPage, lassoRingAndDrag, openFile, openPlayground, pixelAt, previewsSettled, ringAround } from './pages';
 
 jest.setTimeout(180_000);
 
@@ -132,12 +132,7 @@ test('Undo after a Smart Drag gives back its lasso, arrows and intent (adjust th
 
     await page.selectOption('[data-testid=kind]', 'translate');
     await page.fill('[data-testid=intent]', 'move it');
-    await page.click('[data-testid=tool-lasso]');
-    const ring: Point[] = [];
-    for (let k = 0; k < 16; k++) ring.push([DISC[0] + (R + 25) * Math.cos((k * Math.PI) / 8), DISC[1] + (R + 25) * Math.sin((k * Math.PI) / 8)]);
-    await lassoOnPage(page, ring);
-    await page.click('[data-testid=tool-arrow]');
-    await dragOnEditor(page, page, DISC, [760, 560], 12);
+    await lassoRingAndDrag(page, DISC, R + 25, [760, 560]);
     await previewsSettled(page);
     const pressed = await editOf(page);
     expect(pressed.regions).toHaveLength(1);
@@ -222,13 +217,8 @@ test('Undo and Redo wait while a Smart Drag runs (its result would land over the
     const page = await openPlayground(ctx, server.origin);
     await openFile(page, files.jpeg, W);
     await page.selectOption('[data-testid=kind]', 'translate');
-    const ring: Point[] = [];
-    for (let k = 0; k < 16; k++) ring.push([DISC[0] + (R + 25) * Math.cos((k * Math.PI) / 8), DISC[1] + (R + 25) * Math.sin((k * Math.PI) / 8)]);
     const lassoAndDrag = async (to: Point): Promise<void> => {
-      await page.click('[data-testid=tool-lasso]');
-      await lassoOnPage(page, ring);
-      await page.click('[data-testid=tool-arrow]');
-      await dragOnEditor(page, page, DISC, to, 12);
+      await lassoRingAndDrag(page, DISC, R + 25, to);
       await previewsSettled(page);
     };
     await lassoAndDrag([760, 560]);
@@ -379,9 +369,7 @@ test('a 20000×1000 panorama gets a view tall enough to lasso in (not a 26 px st
       v.scrollLeft = 18000 * s - v.clientWidth / 2;
     }, view.scale);
     await page.click('[data-testid=tool-lasso]');
-    const ring: Point[] = [];
-    for (let k = 0; k < 16; k++) ring.push([18000 + 200 * Math.cos((k * Math.PI) / 8), 500 + 200 * Math.sin((k * Math.PI) / 8)]);
-    await lassoOnPage(page, ring);
+    await lassoOnPage(page, ringAround([18000, 500], 200));
     const region = await page.evaluate(() => { const m = (window as any).smartdrag.panel.editor.regions[0].mask; return [m.left, m.top, m.width, m.height]; });
     expect(Math.abs(region[0] - 17800)).toBeLessThan(20);
     expect(Math.abs(region[1] - 300)).toBeLessThan(20);

@@ -9,11 +9,11 @@ import { maskBounds, rasterizePolygon } from '@smartdrag/shared/geometry';
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 import type { Drag, EditRequest, Operation, PlacedMask, Point, Rect } from '../types';
 import { makePlan, DEFAULTS } from '../plan/index';
-import { arc, disc } from '../plan/test-shapes';
+import { arc, disc, TWO_DISCS } from '../plan/test-shapes';
 
 const W = 400, H = 300;
-const MASK_A: PlacedMask = rasterizePolygon(disc(100, 150, 40));
-const MASK_B: PlacedMask = rasterizePolygon(disc(300, 150, 40));
+const MASK_A: PlacedMask = TWO_DISCS.a.mask;
+const MASK_B: PlacedMask = TWO_DISCS.b.mask;
 /** A bigger b (r 60) beside a, for "the small one" / "the big one". */
 const MASK_BIG: PlacedMask = rasterizePolygon(disc(300, 150, 60));
 /** A vertical line one pixel wide (its box is 0 px wide, max − min). */

@@ -9,16 +9,11 @@
  *    place; regions kept in words the old text pattern missed (now the parse's constraints).
  * Scene as in intent-table.test.ts: discs a (100,150) and b (300,150), r 40, on 400×300.
  */
-import { rasterizePolygon } from '@smartdrag/shared/geometry';
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
-import type { Drag, EditRequest, Operation, Point, Region } from '../types';
+import type { Drag, EditRequest, Operation, Point } from '../types';
 import { makePlan } from './index';
-import { arc, disc } from './test-shapes';
+import { arc, twoDiscsRequest } from './test-shapes';
 
-const REGIONS: Record<string, Region> = {
-  a: { id: 'a', mask: rasterizePolygon(disc(100, 150, 40)) },
-  b: { id: 'b', mask: rasterizePolygon(disc(300, 150, 40)) },
-};
 const D: Record<string, Drag> = {
   right: { region: 'a', points: [[100, 150], [140, 150]] },
   arc: { region: 'a', points: arc(100, 150, 40, 0, 30) },
@@ -28,13 +23,7 @@ const D: Record<string, Drag> = {
 };
 
 function req(intent: string, drags: string[], regions: string[]): EditRequest {
-  return {
-    image: { width: 400, height: 300, data: new Uint8ClampedArray(400 * 300 * 4) },
-    regions: regions.map((r) => REGIONS[r]!),
-    drags: drags.map((d) => ({ ...D[d]!, points: D[d]!.points.map((p) => [p[0], p[1]] as Point) })),
-    intent,
-    quality: 'preview',
-  };
+  return twoDiscsRequest(intent, drags.map((d) => D[d]!), regions);
 }
 
 type Exp = [region: string, kind: 'translate', dx: number, dy: number] | [region: string, kind: 'rotate', deg: number, center?: Point] | [region: string, kind: 'scale', f: number];

@@ -3,17 +3,14 @@
  * a few arrows, and ≥ 60 sentences, each asserting the exact operations of the plan
  * (region, kind, source and parameters), plus warnings and alternatives where they matter.
  */
-import { maskCentroid, rasterizePolygon } from '@smartdrag/shared/geometry';
+import { maskCentroid } from '@smartdrag/shared/geometry';
 import type { Drag, EditRequest, Operation, OperationParams, Plan, Point, Region } from '../types';
 import { makePlan } from './index';
 import { parseIntent } from '../intent/parse';
 import { PlanSchema } from '@smartdrag/shared/protocol';
-import { arc, disc } from './test-shapes';
+import { arc, TWO_DISCS, twoDiscsRequest } from './test-shapes';
 
-const REGIONS: Record<string, Region> = {
-  a: { id: 'a', mask: rasterizePolygon(disc(100, 150, 40)) },
-  b: { id: 'b', mask: rasterizePolygon(disc(300, 150, 40)) },
-};
+const REGIONS: Record<string, Region> = TWO_DISCS;
 const CA = maskCentroid(REGIONS.a!.mask)!, CB = maskCentroid(REGIONS.b!.mask)!;
 /** Radius of gyration of a disc of radius 40. */
 const GYR_A = 40 / Math.SQRT2;
@@ -44,13 +41,7 @@ const D: Record<string, Drag> = {
 };
 
 function req(intent: string, drags: string[], regions: string[] = ['a']): EditRequest {
-  return {
-    image: { width: 400, height: 300, data: new Uint8ClampedArray(400 * 300 * 4) },
-    regions: regions.map((r) => REGIONS[r]!),
-    drags: drags.map((d) => ({ ...D[d]!, points: D[d]!.points.map((p) => [p[0], p[1]] as Point) })),
-    intent,
-    quality: 'preview',
-  };
+  return twoDiscsRequest(intent, drags.map((d) => D[d]!), regions);
 }
 
 const dist = (p: Point, q: Point): number => Math.hypot(p[0] - q[0], p[1] - q[1]);

@@ -1,7 +1,8 @@
 /**
  * Shapes the planner's table tests draw with (test support only: imported by *.test.ts files).
  */
-import type { Point } from '../types';
+import { rasterizePolygon } from '@smartdrag/shared/geometry';
+import type { Drag, EditRequest, Point, Region } from '../types';
 
 /** A 64-point polygon of the circle of radius `r` about (cx, cy). */
 export function disc(cx: number, cy: number, r: number): Point[] {
@@ -18,4 +19,21 @@ export function arc(cx: number, cy: number, r: number, a0: number, a1: number, n
     out.push([cx + r * Math.cos(a), cy + r * Math.sin(a)]);
   }
   return out;
+}
+
+/** The planner tables' scene: discs "a" (left, at (100, 150)) and "b" (right, at (300, 150)), radius 40, on a 400 × 300 image. */
+export const TWO_DISCS: Readonly<Record<'a' | 'b', Region>> = {
+  a: { id: 'a', mask: rasterizePolygon(disc(100, 150, 40)) },
+  b: { id: 'b', mask: rasterizePolygon(disc(300, 150, 40)) },
+};
+
+/** A preview request on {@link TWO_DISCS} (a blank image): `drags` (their points copied) on the named regions. */
+export function twoDiscsRequest(intent: string, drags: readonly Drag[], regions: readonly string[]): EditRequest {
+  return {
+    image: { width: 400, height: 300, data: new Uint8ClampedArray(400 * 300 * 4) },
+    regions: regions.map((r) => TWO_DISCS[r as 'a' | 'b']),
+    drags: drags.map((d) => ({ ...d, points: d.points.map((p) => [p[0], p[1]] as Point) })),
+    intent,
+    quality: 'preview',
+  };
 }
