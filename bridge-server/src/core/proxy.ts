@@ -51,6 +51,13 @@ function withParams(o: Operation, params: OperationParams): Operation {
   return { ...o, params, description: describeOperation(o.region, params) + added };
 }
 
+/** `plan` with `f` applied to every operation, its alternatives' too. */
+function mapOperations(plan: Plan, f: (o: Operation) => Operation): Plan {
+  const map = (pl: Plan): Plan => ({ ...pl, operations: pl.operations.map(f) });
+  const out = map(plan);
+  return plan.alternatives ? { ...out, alternatives: plan.alternatives.map(map) } : out;
+}
+
 /** A document rectangle in proxy pixels (edges scaled as the pixel grid is). */
 function proxyRect(r: Rect, info: ProxyInfo): Rect {
   const left = Math.round(r.left * info.scaleX), top = Math.round(r.top * info.scaleY);
@@ -83,15 +90,10 @@ export function planAtOrigin(plan: Plan, left: number, top: number): Plan {
       case 'deform': return { ...p, handles: p.handles.map(at), targets: p.targets.map(at) };
     }
   };
-  const map = (pl: Plan): Plan => ({
-    ...pl,
-    operations: pl.operations.map((o) => {
-      const params = shift(o.params);
-      return params === o.params ? o : withParams(o, params);
-    }),
+  return mapOperations(plan, (o) => {
+    const params = shift(o.params);
+    return params === o.params ? o : withParams(o, params);
   });
-  const out = map(plan);
-  return plan.alternatives ? { ...out, alternatives: plan.alternatives.map(map) } : out;
 }
 
 /**
@@ -103,10 +105,5 @@ export function planAtOrigin(plan: Plan, left: number, top: number): Plan {
  */
 export function planFromProxy(plan: Plan, info: ProxyInfo): Plan {
   if (info.scaleX === 1 && info.scaleY === 1) return plan;
-  const map = (pl: Plan): Plan => ({
-    ...pl,
-    operations: pl.operations.map((o) => withParams(o, paramsFromProxy(o.params, info))),
-  });
-  const out = map(plan);
-  return plan.alternatives ? { ...out, alternatives: plan.alternatives.map(map) } : out;
+  return mapOperations(plan, (o) => withParams(o, paramsFromProxy(o.params, info)));
 }

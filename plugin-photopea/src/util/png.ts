@@ -94,13 +94,16 @@ const YIELD_AFTER_MS = 25;
 
 async function encodeStreamed(width: number, height: number, data: ArrayLike<number>, onProgress?: (f: number) => void): Promise<Uint8Array> {
   let alphaAnd = 255;
+  // The page's turn (a timer: the stream's promises settle as microtasks) once a slice of work is done.
   let slice = performance.now();
+  const turn = async (): Promise<void> => {
+    if (performance.now() - slice <= YIELD_AFTER_MS) return;
+    await new Promise((r) => setTimeout(r, 0));
+    slice = performance.now();
+  };
   for (let i = 3; i < data.length; i += 4) {
     alphaAnd &= data[i]!;
-    if (((i >> 2) & 0x3ffff) === 0 && performance.now() - slice > YIELD_AFTER_MS) { // every 256 K pixels
-      await new Promise((r) => setTimeout(r, 0));
-      slice = performance.now();
-    }
+    if (((i >> 2) & 0x3ffff) === 0) await turn(); // every 256 K pixels
   }
   const bpp = alphaAnd === 255 ? 3 : 4, bpl = width * bpp;
   const cs = new CompressionStream('deflate');
@@ -136,10 +139,7 @@ async function encodeStreamed(width: number, height: number, data: ArrayLike<num
       onProgress?.(Math.min(0.99, (y0 + rows) / height));
       // The stream's promises settle as microtasks: without a timer now and then the whole encoding
       // was one task (3 s of a frozen page at 24 MP, 7 s at 48, the progress line never painted).
-      if (performance.now() - slice > YIELD_AFTER_MS) {
-        await new Promise((r) => setTimeout(r, 0));
-        slice = performance.now();
-      }
+      await turn();
     }
     await writer.close();
   } catch (e) {
@@ -178,10 +178,7 @@ async function encodeStreamed(width: number, height: number, data: ArrayLike<num
     }
     new DataView(png.buffer).setUint32(w, crc32(png, start + 4, w));
     p = w + 4;
-    if (performance.now() - slice > YIELD_AFTER_MS) {
-      await new Promise((r) => setTimeout(r, 0));
-      slice = performance.now();
-    }
+    await turn();
   }
   p = putChunk(png, p, 'IEND', new Uint8Array(0));
   return png;
