@@ -140,6 +140,8 @@ const ROWS: { name: string; req: EditRequest; expect: (p: Plan) => void }[] = [
   { name: 'both regions, the arrowless one by the text ("move both 50 px left")', req: request('move them both 50 px left', [arrow([800, 900], [750, 900])], ['a', 'b']), expect: (p) => expect(p.operations.map((o) => o.params)).toEqual([{ kind: 'translate', dx: -50, dy: 0 }, { kind: 'translate', dx: -50, dy: 0 }]) },
   { name: 'a point outside the document is asked about in document pixels', req: request('move it to (3000, 700)'), expect: (p) => expect(p).toBe('unreachable') },
   { name: 'another selection\'s centre ("to where the right one is")', req: request('move the left one to where the right one is', [], ['a', 'b']), expect: (p) => expect(p.operations[0]!.params).toMatchObject({ dx: 900, dy: -200 }) },
+  // b's box (1610, 610, 180 × 180) below a's (680, 780, 240 × 240): 18 px apart (a tenth of 180), centred on a's x.
+  { name: 'a side of another selection ("below the left one")', req: request('move the right one below the left one', [], ['a', 'b']), expect: (p) => expect(p.operations[0]!.params).toMatchObject({ dx: -900, dy: 429 }) },
   { name: 'a pivot on its box ("around its bottom left corner")', req: request('rotate it 20 degrees clockwise around its bottom left corner'), expect: (p) => expect(p.operations[0]!.params).toMatchObject({ kind: 'rotate' }) },
   // Scale-free amounts stay as they were.
   { name: 'degrees', req: request('rotate it 20 degrees clockwise'), expect: (p) => expect(p.operations[0]!.params).toMatchObject({ angleDeg: 20 }) },
@@ -160,6 +162,39 @@ describe('typed pixel quantities on a proxy preview are document pixels', () => 
     for (const mode of ['proxy', 'sent'] as const) {
       const preview = await planIn(mode, row.req);
       expect([mode, samePlan(preview, final)]).toEqual([mode, null]);
+    }
+  });
+});
+
+describe('the reasons of a preview on a ×0.25 proxy say the final\'s pixel numbers', () => {
+  // A proxy of a sixteenth of the document's pixels (600 × 450): the readings' lengths and
+  // positions were said in its pixels ("depth 29 px; arrow 50 px", "about (200,225)").
+  const budget = (W * H) / 16, info = proxyInfoFor(W, H, budget), sentImage = downscaleImage(SCENE.image, info);
+  /** The pixel numbers of a text: lengths ("… px") and positions ("(x,y)"). */
+  const pixelNumbers = (s: string): number[] => [...s.matchAll(/(-?\d+(?:\.\d+)?) px\b|\((-?\d+), ?(-?\d+)\)/g)]
+    .flatMap((m) => (m[1] !== undefined ? [Number(m[1])] : [Number(m[2]), Number(m[3])]));
+  const loose = (id: string): EditRequest['regions'][number] => ({ id, mask: rasterizePolygon(disc(800, 900, 300)) });
+  const rows: [name: string, req: EditRequest, finalSays: RegExp, share: number][] = [
+    ['a straight arrow from the core (its depth and length)', request('', [arrow([800, 900], [1000, 900])]), /depth 117\.73 px; arrow 200 px/, 0.02],
+    ['an arc (the centre it sweeps about)', request('', [{ region: 'a', points: [[920, 900], [904, 962], [860, 1004], [800, 1020]] }]), /sweeps 90° about \(800,900\)/, 0.02],
+    ['a handle on the rim (the centre, its depth and length)', request('', [arrow([915, 900], [960, 900])]), /centre \(800,900\): factor 1\.39; .*depth 5 px; arrow 45 px/, 0.02],
+    ['two arrows pulling apart (the centre)', request('', [arrow([700, 900], [670, 900]), arrow([900, 900], [930, 900])]), /200 px → 260 px \(×1\.30\) about \(800,900\)/, 0.02],
+    // (The elastic field's parts are measured on its own grid, finer on the document: within a tenth.)
+    ['an elastic drag on a loose selection (the radius of its parts)', { ...request('', [arrow([800, 900], [860, 900])]), regions: [loose('a')] }, /parts of 119 px radius/, 0.1],
+  ];
+  test.each(rows)('%s', async (_name, req, finalSays, share) => {
+    const final = await planOf(req);
+    if (typeof final === 'string') throw new Error(final);
+    expect(final.operations[0]!.reason).toMatch(finalSays);
+    const sent = proxyRequest({ ...req, quality: 'preview' }, info, sentImage);
+    delete (sent as unknown as Record<string, unknown>).pixelScale;
+    for (const [mode, preview] of [['proxy', await planOf({ ...req, quality: 'preview' }, { proxyMaxPixels: budget })], ['sent', await planOf(sent, { sentProxy: info })]] as const) {
+      if (typeof preview === 'string') throw new Error(preview);
+      const [p, f] = [preview.operations[0]!.reason, final.operations[0]!.reason];
+      expect([mode, split(p).words]).toEqual([mode, split(f).words]);
+      const pn = pixelNumbers(p), fn = pixelNumbers(f);
+      expect(pn.length).toBe(fn.length);
+      pn.forEach((n, i) => expect([mode, p, near(n, fn[i]!, Math.max(2, share * Math.abs(fn[i]!)))]).toEqual([mode, p, true]));
     }
   });
 });

@@ -101,7 +101,8 @@ export function planAtOrigin(plan: Plan, left: number, top: number): Plan {
  * mapped back and the descriptions rewritten, so that the host shows "move by (87, −148) px" for
  * an arrow of that length, not its proxy-scale length. The words the planner added about an
  * amount ("= 120 px (its box is 240 px wide)") are kept: it said them in document pixels already
- * (the request carried its `pixelScale`; plan/units.ts).
+ * (the request carried its `pixelScale`; plan/units.ts), as it said the lengths, positions and
+ * areas of its reasons and warnings ("depth 118 px; arrow 200 px", "about (800,900)"), kept too.
  */
 export function planFromProxy(plan: Plan, info: ProxyInfo): Plan {
   if (info.scaleX === 1 && info.scaleY === 1) return plan;

@@ -163,7 +163,8 @@ add(['it', 'him', 'itself'], { cat: 'ref', ref: 'it' });
 add(['them', 'they', 'both', 'each', 'every', 'everything'], { cat: 'ref', ref: 'them' });
 add(['all'], { cat: 'ref', ref: 'all' });
 add(['selected', 'selection', 'highlighted', 'marked', 'chosen'], { cat: 'ref', ref: 'selected' });
-add(['other'], { cat: 'ref', ref: 'other' });
+// "the others", "the two others": the selections other than the one edited ("between the two others").
+add(['other', 'others'], { cat: 'ref', ref: 'other' });
 add(['one', 'ones', 'region', 'regions', 'object', 'objects', 'thing', 'things', 'item', 'items', 'shape', 'shapes', 'area', 'selection'], { cat: 'ref', ref: 'one' });
 const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10, last: -1, '1st': 1, '2nd': 2, '3rd': 3, '4th': 4 };
 for (const [w, n] of Object.entries(ORDINALS)) add(w, { cat: 'ordinal', n });
@@ -179,7 +180,7 @@ add(['edge', 'corner', 'side', 'border', 'margin'], { cat: 'edge', name: '' });
 add(['head', 'ear', 'ears', 'tail', 'arm', 'arms', 'leg', 'legs', 'wing', 'wings', 'hand', 'hands', 'foot', 'feet', 'paw', 'paws', 'neck', 'beak', 'snout', 'trunk', 'fin', 'fins', 'antenna', 'antennae', 'horn', 'horns', 'finger', 'fingers', 'knee', 'elbow', 'shoulder', 'hair', 'mouth', 'eye', 'eyes', 'eyebrow', 'eyebrows', 'lip', 'lips', 'chin', 'branch', 'branches', 'stem', 'stalk', 'leaf', 'petal', 'handle', 'lid', 'spout', 'roof', 'wheel', 'front wheel', 'brim', 'sleeve', 'strap'], { cat: 'part', name: '' });
 
 // --- glue -------------------------------------------------------------------------------------
-for (const p of ['to', 'into', 'onto', 'toward', 'towards', 'by', 'on', 'off', 'in', 'of', 'at', 'from', 'with', 'without', 'behind', 'above', 'below', 'under', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'instead of', 'rather than', 'so that', 'so', 'until', 'than', 'as', 'where', 'while', 'for', 'out', 'away', 'past', 'against', 'between', 'within', 'upon']) add(p, { cat: 'prep', p });
+for (const p of ['to', 'into', 'onto', 'toward', 'towards', 'by', 'on', 'off', 'in', 'of', 'at', 'from', 'with', 'without', 'behind', 'above', 'below', 'under', 'underneath', 'beneath', 'atop', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'instead of', 'rather than', 'so that', 'so', 'until', 'than', 'as', 'where', 'while', 'for', 'out', 'away', 'past', 'against', 'between', 'within', 'upon']) add(p, { cat: 'prep', p });
 add(["don't", 'dont', 'do not', 'not', 'never', "doesn't", 'does not', 'no', 'nothing', "shouldn't", 'should not', "mustn't", 'must not', "can't", 'cannot', "won't"], { cat: 'neg' });
 add(['and', 'then', 'also', 'plus', 'but', 'after that', 'afterwards', 'or', ',', ';', '.', '!', '?', '(', ')', '[', ']', '\u2014', '\u2013'], { cat: 'conj', c: '' });
 add(['intact', 'unchanged', 'untouched', 'alone', 'still', 'fixed', 'as is', 'in place', 'as it is', 'where it is', 'where they are', 'same', 'the same', 'static', 'put', 'sitting', 'standing', 'stable', 'visible', 'clear', 'free'], { cat: 'state', state: '' });

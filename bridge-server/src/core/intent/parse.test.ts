@@ -122,6 +122,26 @@ describe('directions and destinations', () => {
     expect(one('move the candy into the empty space').destination?.words).toEqual(['empty', 'space']);
   });
 
+  it('a side of another selection, or between two: the place, not a direction', () => {
+    const side = (text: string): unknown => { const a = one(text); return a.toRegion && { how: a.toRegion.how, ref: a.toRegion.ref.text, and: a.toRegion.and?.text, text: a.toRegion.text }; };
+    expect(side('move the left one to the left of the other one')).toEqual({ how: 'left', ref: 'the other one', and: undefined, text: 'to the left of the other one' });
+    expect(side('move it right of the small one')).toMatchObject({ how: 'right', ref: 'the small one' });
+    expect(side('put it on the right side of the big one')).toMatchObject({ how: 'right', ref: 'the big one' });
+    expect(side('put it on top of the other one')).toMatchObject({ how: 'onTop', ref: 'the other one' });
+    expect(side('move it right above the left one')).toMatchObject({ how: 'above', text: 'right above the left one' });
+    for (const w of ['below', 'under', 'underneath', 'beneath']) expect(side(`move it ${w} the big one`)).toMatchObject({ how: 'below', ref: 'the big one' });
+    expect(side('move it between the two others')).toMatchObject({ how: 'between', ref: 'the two others' });
+    expect(side('move it in between the other two')).toMatchObject({ how: 'between', ref: 'the other two' });
+    // The "and" joins the two objects: one action, not two clauses.
+    expect(side('put it between the left one and the right one')).toEqual({ how: 'between', ref: 'the left one', and: 'the right one', text: 'between the left one and the right one' });
+    // A side of something that is no selection stays a direction or a destination, as before.
+    expect(one('move it to the left of the tree')).toMatchObject({ directions: ['left'] });
+    expect(one('move it to the left of the tree').toRegion).toBeUndefined();
+    expect(one('move it under the table').toRegion).toBeUndefined();
+    expect(one('move it to the left side of the image').place).toEqual({ x: 'left' });
+    expect(parseIntent('move it between the others and make it bigger').actions.map((a) => a.cls)).toEqual(['move', 'scale']);
+  });
+
   it('pivot phrases', () => {
     expect(one('rotate the pencil about 25 degrees around its middle').pivot).toBe('its middle');
     expect(one('rotate it about where it joins the body').pivot).toBe('where it joins the body');

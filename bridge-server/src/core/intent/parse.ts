@@ -20,6 +20,8 @@
  * share      := det [own] [IMAGE] (width | height | size) ["of" NP]     its own width, the width of the right one
  * point      := ("to"|"at") ["the"] [point|position] ("(" NUM "," NUM ")" | "x" [=] NUM "y" [=] NUM | NUM "," NUM)
  * other      := "to where" NP "is" | "to" NP "'s" position | "onto" NP | "next to" NP   (another object as the place)
+ *             | ["to"|"on"] ["the"] ("left"|"right") ["side"] "of" NP | ("above"|"below"|"under"…|"on top of") NP
+ *             | ["in"] "between" NP ["and" NP]                 (a side of it; between two others)
  * ```
  * Open-class words (object names, colours) are absorbed into noun phrases and listed in
  * {@link IntentParse.unknown} with the role they were given; nothing is dropped silently.
@@ -70,6 +72,11 @@ export interface Place {
   y?: 'top' | 'center' | 'bottom';
 }
 
+/** A named side of another object: "to the left of", "right of", "above", "below"/"under", "on top of" (`onTop`: resting on it). */
+export type RegionSide = 'left' | 'right' | 'above' | 'below' | 'onTop';
+/** How a move goes to another object (see {@link IntentAction.toRegion}). */
+export type RegionPlace = 'at' | 'beside' | 'between' | RegionSide;
+
 /** One leg of a move with an amount per direction ("40 px down and 20 px left"). */
 export interface MoveLeg {
   dir: 'left' | 'right' | 'up' | 'down';
@@ -101,9 +108,12 @@ export interface IntentAction {
   to?: { x?: number; y?: number; text: string };
   /**
    * Another object to move to: `at` its place ("to where the right one is", "onto the other one",
-   * "to the left one's position": the box centres meet), `beside` it ("next to the big one").
+   * "to the left one's position": the box centres meet), `beside` it ("next to the big one"), on a
+   * named side of it ("to the left of the other one", "above the big one", "on top of the right
+   * one": {@link RegionSide}), or `between` two others ("between the two others": `ref`; "between
+   * the left one and the right one": `ref` and `and`).
    */
-  toRegion?: { ref: RegionRef; how: 'at' | 'beside'; text: string };
+  toRegion?: { ref: RegionRef; how: RegionPlace; and?: RegionRef; text: string };
   /** Pivot words ("its middle", "where it joins the body"). */
   pivot?: string;
   /** "by dragging its nose up": how the action is carried out. */
@@ -149,6 +159,9 @@ export interface IntentParse {
   /** Misspelt closed-class words read as the word they are one letter from ("biger" → "bigger"). */
   corrections?: { word: string; as: string }[];
 }
+
+/** Another object as the place, read at some index: what {@link IntentAction.toRegion} is made of, and the index after it. */
+interface RegionTarget { ref: RegionRef; how: RegionPlace; and?: RegionRef; next: number }
 
 type Role = 'main' | 'means' | 'without' | 'result' | 'contrast' | 'keep';
 interface Segment { role: Role; lx: Lexeme[] }
@@ -204,9 +217,14 @@ const CENTER_VERBS = new Set(['center', 'centre', 'recenter', 'recentre']);
 const FUZZY_UNITS = ['degrees', 'degree', 'pixels', 'pixel', 'percent'];
 const FUZZY_VERBS = ['rotate', 'shrink', 'enlarge', 'resize', 'scale', 'increase', 'decrease', 'reduce', 'expand', 'magnify', 'stretch', 'flatten', 'shift'];
 const FUZZY_MODIFIERS = ['bigger', 'smaller', 'larger', 'taller', 'shorter', 'wider', 'narrower', 'thinner', 'clockwise', 'counterclockwise', 'anticlockwise'];
-const DEST_PREPS = new Set(['to', 'into', 'onto', 'toward', 'towards', 'on', 'off', 'in', 'at', 'behind', 'above', 'below', 'under', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'past', 'against', 'between', 'within', 'upon', 'from', 'with', 'away', 'out', 'until', 'than', 'for']);
+const DEST_PREPS = new Set(['to', 'into', 'onto', 'toward', 'towards', 'on', 'off', 'in', 'at', 'behind', 'above', 'below', 'under', 'underneath', 'beneath', 'atop', 'over', 'near', 'next to', 'beside', 'inside', 'along', 'across', 'through', 'past', 'against', 'between', 'within', 'upon', 'from', 'with', 'away', 'out', 'until', 'than', 'for']);
 /** Nouns for an object's place ("to the left one's position", "to the place of the other one"). */
 const SPOT_NOUNS = new Set(['position', 'place', 'spot', 'location', 'coordinates', 'centre', 'center']);
+/** Words for the side above / below another object ("above the big one", "under the other one"). */
+const ABOVE_WORDS = new Set(['above', 'atop']);
+const BELOW_WORDS = new Set(['below', 'under', 'underneath', 'beneath']);
+/** Words that only stress a place ("right above it", "directly below the big one", "just left of it"). */
+const PLACE_STRESS = new Set(['right', 'directly', 'just', 'immediately', 'exactly', 'straight']);
 /** Words after "where X" ("to where the right one is", "where it was", "where the cup sits"). */
 const BE_WORDS = new Set(['is', 'are', 'was', 'were', 'sits', 'stands', 'lies', 'used to be', 'be', 'now', 'currently']);
 /** Size words that name a region among several ("the small one", "the bigger one"). */
@@ -440,9 +458,16 @@ class IntentParser {
     const segs: Segment[] = [];
     let cur: Segment = { role: 'main', lx: [] };
     const flush = (role: Role): void => { segs.push(cur); cur = { role, lx: [] }; };
+    // A "between" waiting for its second object ("between the left one and the right one").
+    let between = false;
     for (let i = 0; i < this.lx.length; i++) {
       const l = this.lx[i]!, next = this.lx[i + 1];
-      if (CLAUSE_CONJ.has(l.norm)) { this.seen.add(i); flush('main'); continue; }
+      if (l.norm === 'between') between = true;
+      // That "and" joins the two objects, not two clauses.
+      if (l.norm === 'and' && between && next && (has(next, 'det') || has(next, 'ordinal') || has(next, 'position') || sense(next, 'ref')?.ref === 'other')) {
+        between = false; cur.lx.push(l); continue;
+      }
+      if (CLAUSE_CONJ.has(l.norm)) { between = false; this.seen.add(i); flush('main'); continue; }
       // A dash with spaces around it ("left - no, right") ends a clause as a comma does.
       if (l.norm === '-' && l.senses.length === 0 && i > 0 && this.lx[i - 1]!.end < l.start && next && next.start > l.end) { this.seen.add(i); flush('main'); continue; }
       // "left oops I meant right": a correction word starts a new statement.
@@ -643,7 +668,7 @@ class IntentParser {
       // "to where the right one is", "onto the other one", "next to the big one": another object to go to.
       const rt = head.cls === 'move' ? this.regionTarget(lx, i) : null;
       if (rt) {
-        a.toRegion = { ref: rt.ref, how: rt.how, text: this.span(lx.slice(i, rt.next)) };
+        a.toRegion = { ref: rt.ref, how: rt.how, ...(rt.and ? { and: rt.and } : {}), text: this.span(lx.slice(i, rt.next)) };
         a.destination = rt.ref;
         for (let k = i; k < rt.next; k++) this.mark(lx[k]!);
         i = rt.next; continue;
@@ -956,12 +981,14 @@ class IntentParser {
    * and beside it: "next to the big one", "beside the other one". Null otherwise (a place in the
    * picture, a direction, or a noun that names no object: "to the left", "onto the table").
    */
-  private regionTarget(lx: Lexeme[], i: number): { ref: RegionRef; how: 'at' | 'beside'; next: number } | null {
+  private regionTarget(lx: Lexeme[], i: number): RegionTarget | null {
     const seen = [...this.seen], unknown = this.unknown.length;
-    const found = this.regionTargetAt(lx, i);
+    // "right above the other one", "directly below it": the stress word is part of the place.
+    const found = (PLACE_STRESS.has(lx[i]?.norm ?? '') ? this.regionTargetAt(lx, i + 1) : null) ?? this.regionTargetAt(lx, i);
     // The picture itself is a place ("to the centre of the image"), not another object; "where
-    // it is" names no other object.
-    if (found && !found.ref.words.some((w) => IMAGE_NOUNS.has(w)) && (found.ref.kind === 'unspecified' || found.ref.kind === 'other')) return found;
+    // it is" names no other object ("between them": the others).
+    const object = (r: RegionRef): boolean => !r.words.some((w) => IMAGE_NOUNS.has(w)) && (r.kind === 'unspecified' || r.kind === 'other' || (found?.how === 'between' && r.kind === 'all'));
+    if (found && object(found.ref) && (!found.and || object(found.and))) return found;
     // (Not a target: the words are read again as before, as nothing was.)
     this.seen.clear();
     for (const k of seen) this.seen.add(k);
@@ -969,14 +996,16 @@ class IntentParser {
     return null;
   }
 
-  private regionTargetAt(lx: Lexeme[], i: number): { ref: RegionRef; how: 'at' | 'beside'; next: number } | null {
+  private regionTargetAt(lx: Lexeme[], i: number): RegionTarget | null {
     const w = lx[i]?.norm ?? '';
     const objectish = (r: RegionRef): boolean => r.parts.length === 0 && (r.kind === 'other' || (r.kind === 'unspecified' && (/\b(?:one|region|object|selection|shape|thing|item)\b/i.test(r.text) || r.ordinal !== undefined)));
-    const tailOf = (np: { ref: RegionRef; next: number }, how: 'at' | 'beside', skipBe: boolean): { ref: RegionRef; how: 'at' | 'beside'; next: number } => {
+    const tailOf = (np: { ref: RegionRef; next: number }, how: RegionPlace, skipBe: boolean): RegionTarget => {
       let k = np.next;
       while (skipBe && k < lx.length && BE_WORDS.has(lx[k]!.norm)) k++;
       return { ref: np.ref, how, next: k };
     };
+    const side = this.sideTarget(lx, i, objectish);
+    if (side !== undefined) return side;
     // "where the right one is", "to where it was"
     let k = i;
     if ((w === 'to' || w === 'onto' || w === 'into' || w === 'in') && lx[i + 1]?.norm === 'where') k = i + 1;
@@ -1006,6 +1035,50 @@ class IntentParser {
     // "onto the other one", "to the left one" (not "to the left of the other one": a side of it)
     if (objectish(np.ref) && !np.ref.possessive && !/\bof\b/i.test(np.ref.text) && !(np.next < lx.length && (has(lx[np.next], 'noun') || isUnknown(lx[np.next])))) return tailOf(np, 'at', false);
     return null;
+  }
+
+  /**
+   * A side of another object at `i`: "to the left of the other one", "on the right side of the big
+   * one", "right of the small one", "above / below / under / beneath the left one", "on top of the
+   * other one", "(in) between the two others", "between the left one and the right one". Null when
+   * the words name a side but no selection ("to the left of the tree", "under the table"); undefined
+   * when they name no side at all (the other forms are tried).
+   */
+  private sideTarget(lx: Lexeme[], i: number, objectish: (r: RegionRef) => boolean): RegionTarget | null | undefined {
+    const w = lx[i]?.norm ?? '';
+    let how: RegionPlace, k: number;
+    if (ABOVE_WORDS.has(w)) { how = w === 'atop' ? 'onTop' : 'above'; k = i + 1; }
+    else if (BELOW_WORDS.has(w)) { how = 'below'; k = i + 1; }
+    else if (w === 'between' || (w === 'in' && lx[i + 1]?.norm === 'between')) { how = 'between'; k = w === 'in' ? i + 2 : i + 1; }
+    else {
+      // [to | on | onto | at] [the] (left | right | top) [side] of: "top" only after on/onto ("on top of").
+      let j = i;
+      const prep = ['to', 'on', 'onto', 'at'].includes(w) ? w : null;
+      if (prep) j++;
+      if (has(lx[j], 'det') && !sense(lx[j], 'det')!.possessive) j++;
+      const s = lx[j]?.norm ?? '';
+      if (s === 'left' || s === 'right') how = s;
+      else if (s === 'top' && (prep === 'on' || prep === 'onto')) how = 'onTop';
+      else return undefined;
+      j++;
+      if (lx[j]?.norm === 'side' || lx[j]?.norm === 'hand side') j++;
+      if (lx[j]?.norm !== 'of') return undefined;
+      k = j + 1;
+    }
+    const named = (r: RegionRef): boolean => objectish(r) || (r.kind === 'unspecified' && r.parts.length === 0 && r.positions.length > 0);
+    const np = this.nounPhrase(lx, k);
+    let next = np.next;
+    if (how !== 'between') return named(np.ref) ? { ref: np.ref, how, next } : null;
+    // "between the other two", "between the two others", "between them": the others; "between the left one and the right one": two named.
+    if (has(lx[next], 'num') && np.ref.count === undefined && np.ref.kind === 'other') {
+      np.ref.count = lx[next]!.value; this.mark(lx[next]!); next++;
+      np.ref.text = this.span(lx.slice(k, next));
+    }
+    if (lx[next]?.norm === 'and') {
+      const np2 = this.nounPhrase(lx, next + 1);
+      return named(np.ref) && named(np2.ref) ? { ref: np.ref, and: np2.ref, how, next: np2.next } : null;
+    }
+    return named(np.ref) || np.ref.kind === 'all' ? { ref: np.ref, how, next } : null;
   }
 
   /**

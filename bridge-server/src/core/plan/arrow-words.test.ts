@@ -6,7 +6,8 @@
  *    "also", a place with an arrow, bare "1" as a scale factor, "downscale by 2".
  * J. pivots named in words ("around its bottom").
  * K. the last hunt's leftovers with an arrow: a share of its size, a point, another selection as the
- *    place; regions kept in words the old text pattern missed (now the parse's constraints).
+ *    place (its centre, or a side of it: "to the left of", "below", "on top of", "between");
+ *    regions kept in words the old text pattern missed (now the parse's constraints).
  * Scene as in intent-table.test.ts: discs a (100,150) and b (300,150), r 40, on 400×300.
  */
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
@@ -20,6 +21,8 @@ const D: Record<string, Drag> = {
   rim: { region: 'a', points: [[140, 150], [150, 150]] },
   tang: { region: 'a', points: [[140, 150], [140, 120]] },
   bleft: { region: 'b', points: [[300, 150], [260, 150]] },
+  // An arrow that ends near where "to the left of the other one" puts a (+111, 0).
+  near: { region: 'a', points: [[100, 150], [206, 152]] },
 };
 
 function req(intent: string, drags: string[], regions: string[]): EditRequest {
@@ -39,7 +42,7 @@ function expectOp(op: Operation, e: Exp): void {
   } else if (e[1] === 'scale' && p.kind === 'scale') { expect(p.sx).toBeCloseTo(e[2], 2); expect(p.sy).toBeCloseTo(e[2], 2); }
 }
 
-interface Row { intent: string; drags: string[]; ab?: boolean; ops?: Exp[]; ask?: RegExp; warn?: RegExp[] }
+interface Row { intent: string; drags: string[]; ab?: boolean; /** Other selections than a (and b with `ab`): the small discs of test-shapes.ts. */ regions?: string[]; ops?: Exp[]; ask?: RegExp; warn?: RegExp[] }
 
 const ROWS: Row[] = [
   // --- A: the text names the region the arrow is not on -----------------------------------------
@@ -102,6 +105,15 @@ const ROWS: Row[] = [
   { intent: 'move it to (132, 146)', drags: ['right'], ops: [['a', 'translate', 32, -4]] },
   // Another selection as the place, named with the arrow on that other one: the named one goes there, b stays.
   { intent: 'move the left one to where the right one is', drags: ['bleft'], ab: true, ops: [['a', 'translate', 200, 0]], warn: [/names region a/] },
+  // A side of another selection: with an arrow that ends near the place, the place exactly; with
+  // one that ends elsewhere, the arrow (and an alternative to the place); a place outside the
+  // document, or "the two others" that are not two, is asked about.
+  { intent: 'move it to the left of the other one', drags: ['near'], ab: true, ops: [['a', 'translate', 111, 0]] },
+  { intent: 'put it below the other one', drags: ['right'], ab: true, ops: [['a', 'translate', 40, 0]], warn: [/Text says "below the other one" \(a move of 200, 89 px: its box goes below region b's, 8 px apart .*following the arrow\. An alternative follows the text/] },
+  { intent: 'move the left one to the right of the other one', drags: [], ab: true, ask: /no room to the right of region b inside the document \(400 × 300 px\) for region a: its box \(80 × 80 px\) would go from \(349, 110\) to \(429, 190\)/ },
+  { intent: 'put the left one on top of the small one', drags: [], regions: ['a', 'c'], ask: /no room on top of region c inside the document/ },
+  { intent: 'move the left one between the two others', drags: [], ab: true, ask: /between two other objects, but there is only one other selection/ },
+  { intent: 'move the left one between the others', drags: [], regions: ['a', 'b', 'c', 'd'], ask: /between which two of regions b, c, d\? Name them/ },
   // A region kept by words the old narrow pattern missed: the parse's constraint (not a text cue) asks.
   { intent: "don't move the candy on the right", drags: ['bleft'], ab: true, ask: /don't move the candy on the right.*region b/ },
   { intent: 'do not alter the right one', drags: ['bleft'], ab: true, ask: /do not alter the right one.*region b/ },
@@ -117,7 +129,7 @@ const ROWS: Row[] = [
 
 describe('plan-level readings of words about regions and arrows', () => {
   it.each(ROWS.map((r, i) => [i, `${r.intent} [${r.drags.join(',') || 'no arrow'}]`, r] as const))('#%i %s', async (_i, _t, row) => {
-    const p = makePlan(req(row.intent, row.drags, row.ab ? ['a', 'b'] : ['a']));
+    const p = makePlan(req(row.intent, row.drags, row.regions ?? (row.ab ? ['a', 'b'] : ['a'])));
     if (row.ask) {
       const e = await p.then(() => null, (x: unknown) => x);
       expect(e).toBeInstanceOf(SmartDragError);

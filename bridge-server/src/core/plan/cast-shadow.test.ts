@@ -2,7 +2,7 @@ import { rasterizePolygon } from '@smartdrag/shared';
 import { createImage } from '../image';
 import { runEdit } from '../edit';
 import { HOLE_GROW_PX } from '../edit';
-import type { PlacedMask, Point, RgbaImage } from '../types';
+import { CancelledError, type PlacedMask, type Point, type RgbaImage } from '../types';
 import { castShadow, FOREIGN_RIM_PX, FRINGE_COVER, FRINGE_FOREIGN_SHARE, HOLE_GROWTH_PX, SHADOW_MAX_WORK_PIXELS, SHADOW_REACH, SHADOW_MIN_REACH_PX } from './cast-shadow';
 import { createRng } from '../random';
 import { movedOutline } from '../outline';
@@ -136,6 +136,24 @@ describe('the cast shadow of an object on a plain backdrop', () => {
         expect([out.data[i], out.data[i + 1], out.data[i + 2]]).toEqual([img.data[i], img.data[i + 1], img.data[i + 2]]);
       }
     }
+  });
+
+  test('a preview on a ×0.25 proxy says the shadow\'s area in document pixels, as the final does (the proxy\'s own count is a sixteenth)', async () => {
+    const s = 4, img = scene(s).img;
+    const req = { image: img, regions: [{ id: 'r', mask: rasterizePolygon(circle(70 * s, 70 * s, 20.5 * s)) }], drags: [{ region: 'r', kind: 'translate' as const, points: [[70 * s, 70 * s], [70 * s, 20 * s]] as Point[] }], quality: 'final' as const, seed: 1 };
+    /** The shadow's area the plan's reason says (the edit is cancelled once the plan is made). */
+    const said = async (r: typeof req | (Omit<typeof req, 'quality'> & { quality: 'preview' }), opts = {}): Promise<number> => {
+      const ac = new AbortController();
+      let reason = '';
+      await runEdit(r, { ...opts, signal: ac.signal, onPlan: (p) => { reason = p.operations[0]!.reason; ac.abort(); } }).catch((e: unknown) => { if (!(e instanceof CancelledError)) throw e; });
+      const m = /its soft shadow on the plain backdrop next to it \((\d+) px\)/.exec(reason);
+      if (!m) throw new Error(reason);
+      return Number(m[1]);
+    };
+    const final = await said(req);
+    const preview = await said({ ...req, quality: 'preview' }, { proxyMaxPixels: (img.width * img.height) / 16 });
+    // (Measured on a sixteenth of the pixels: within a tenth of the final's count.)
+    expect(Math.abs(preview - final)).toBeLessThanOrEqual(0.1 * final);
   });
 
   test('its faint fringe (a few levels darker than the paper, as wide as the picture is large) is taken at half coverage, away from the other object', () => {

@@ -14,13 +14,14 @@ import { describeOperation } from './describe';
 import { readSelectionFit } from './object-cache';
 import { attachedObject } from './object-reading';
 import { parseIntent } from '../intent/parse';
+import { pixelUnits } from './units';
 
 /** Longest arrow (fraction of the room ahead of its handle, to the selection's edge) read with occlusion. */
 export const OCCLUSION_MAX_REACH = 0.75;
 
 const f2 = (x: number): string => (Math.round(x * 100) / 100).toString();
 
-/** What the map built does, in the plan's words (the elastic field's own reading, not a guess). */
+/** What the map built does, in the plan's words (the elastic field's own reading, not a guess); `partRadius` in document pixels. */
 export function readingWords(reading: ElasticMap, partRadius: readonly number[]): string {
   const radii = `${partRadius.map((r) => Math.round(r)).join(', ')} px`;
   switch (reading) {
@@ -53,6 +54,8 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
   const warnings: string[] = [];
   const regionIds = [...new Set(plan.operations.map((o) => o.region))];
   const shape = intentShape(req.intent);
+  // (The radii it says are document pixels: the request may be a proxy, plan/units.ts.)
+  const units = pixelUnits(req);
   for (const id of regionIds) {
     const region = req.regions.find((r) => r.id === id);
     if (!region) continue;
@@ -111,7 +114,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
       : shape.parts.length > 0 ? `the intent names a part (${shape.parts.join(', ')}), `
         : `the intent reshapes (${shape.verbs.join(', ')}), `;
     const why = `${named}${attachedWhy}the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
-      `and every arrow stays inside it: elastic drag (${readingWords(res.reading, res.partRadius)}, largest stretch ${f2(res.maxStretch)}×)`;
+      `and every arrow stays inside it: elastic drag (${readingWords(res.reading, res.partRadius.map((r) => units.docLen(r)))}, largest stretch ${f2(res.maxStretch)}×)`;
     replaced.set(id, { region: id, kind: 'deform', params, source: fromIntent ? 'intent' : 'geometry', description: describeOperation(id, params), reason: why });
     decide(true, why);
   }

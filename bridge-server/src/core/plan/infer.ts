@@ -19,6 +19,7 @@
  */
 import type { DragKind } from '../types';
 import type { DragFeatures } from './drag-features';
+import type { PixelUnits } from './units';
 
 /** One kind with its normalised score (all scores of a drag sum to 1) and the figures used. */
 export interface KindScore {
@@ -34,7 +35,11 @@ const CORE_SOFTNESS = 0.12;
 export const PART_LENGTH_REL = 0.75;
 /** Handle offset (radii of gyration) from which a short arrow reads as moving a part (full weight at 0.7). */
 export const PART_OFFSET = 0.4;
-/** Depth unit (px, or this fraction of the inscribed radius if larger): a handle deeper than 1.5 units is inside, not on the outline (fully at 2.5). */
+/**
+ * Depth unit (document px, or this fraction of the inscribed radius if larger): a handle deeper
+ * than 1.5 units is inside, not on the outline (fully at 2.5). On a proxy it is scaled to the
+ * proxy's pixels, so that a preview reads a drag as its final does.
+ */
 export const OUTLINE_DEPTH_PX = 8;
 export const OUTLINE_DEPTH_REL = 0.1;
 
@@ -49,8 +54,15 @@ export const DEFAULT_INFER_PARAMS: Readonly<InferParams> = { coreOffset: CORE_OF
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
 const f2 = (x: number): string => (Math.round(x * 100) / 100).toString();
 
-/** Score the four kinds for one drag; sorted best first. */
-export function scoreKinds(f: DragFeatures, p: Readonly<InferParams> = DEFAULT_INFER_PARAMS): KindScore[] {
+/**
+ * Score the four kinds for one drag; sorted best first. `u`: the request's pixels against the
+ * document's (plan/units.ts; default the same): the pixel threshold is the document's, and the
+ * reasons say lengths and positions in document pixels — to the hundredth at document scale, to
+ * the whole pixel on a proxy (it cannot resolve less).
+ */
+export function scoreKinds(f: DragFeatures, p: Readonly<InferParams> = DEFAULT_INFER_PARAMS, u?: PixelUnits): KindScore[] {
+  const px = (n: number, dir?: readonly [number, number]): string => (!u || u.identity ? f2(n) : Math.round(u.docLen(n, dir ? [dir[0], dir[1]] : null)).toString());
+  const at = (q: readonly [number, number]): string => pt(u ? u.fullPoint([q[0], q[1]]) : q);
   const given = f.centerSource === 'given';
   const core = 1 / (1 + Math.exp((f.handleOffsetRel - p.coreOffset) / CORE_SOFTNESS));
   const rim = 1 - core;
@@ -61,7 +73,7 @@ export function scoreKinds(f: DragFeatures, p: Readonly<InferParams> = DEFAULT_I
   // A short arrow from off the centre moves a part (see the header).
   const part = clamp01((p.partLengthRel - f.lengthRel) / 0.25) * clamp01((f.handleOffsetRel - p.partOffset) / 0.3);
   // How far inside the outline the handle is (0 = on it, 1 = clearly inside).
-  const depthUnit = Math.max(OUTLINE_DEPTH_PX, OUTLINE_DEPTH_REL * f.maxDepth);
+  const depthUnit = Math.max(OUTLINE_DEPTH_PX * (u?.s ?? 1), OUTLINE_DEPTH_REL * f.maxDepth);
   const inside = clamp01((f.handleDepth - 1.5 * depthUnit) / depthUnit);
   let rotate: number, translate: number, scale: number, deform: number;
   if (f.isArc) {
@@ -75,18 +87,18 @@ export function scoreKinds(f: DragFeatures, p: Readonly<InferParams> = DEFAULT_I
   }
   const raw = { rotate, translate, scale, deform };
   const sum = Object.values(raw).reduce((a, b) => a + b + 0.005, 0);
-  const geo = `handle offset ${f2(f.handleOffsetRel)} radii of gyration from the centroid, depth ${f2(f.handleDepth)} px; ` +
-    `arrow ${f2(f.length)} px, radial cosine ${f2(f.radialCos)}, thickening ${f2(f.thickening)}`;
+  const geo = `handle offset ${f2(f.handleOffsetRel)} radii of gyration from the centroid, depth ${px(f.handleDepth)} px; ` +
+    `arrow ${px(f.length, f.chord)} px, radial cosine ${f2(f.radialCos)}, thickening ${f2(f.thickening)}`;
   const whys: Record<DragKind, string> = {
     rotate: f.isArc
-      ? `arc of ${f.pointCount} points turning ${f2(f.turnDeg)}° sweeps ${f2(f.sweptDeg)}° about (${pt(f.center)}) (${f.centerSource} centre, radius spread ${f2(f.radiusSpread * 100)}%)`
-      : `arrow keeps its distance to the ${f.centerSource} centre (${pt(f.center)}) (ratio ${f2(f.radiusRatio)}) and sweeps ${f2(f.sweptDeg)}°`,
+      ? `arc of ${f.pointCount} points turning ${f2(f.turnDeg)}° sweeps ${f2(f.sweptDeg)}° about (${at(f.center)}) (${f.centerSource} centre, radius spread ${f2(f.radiusSpread * 100)}%)`
+      : `arrow keeps its distance to the ${f.centerSource} centre (${at(f.center)}) (ratio ${f2(f.radiusRatio)}) and sweeps ${f2(f.sweptDeg)}°`,
     translate: `straight arrow from the object's core: ${geo}`,
-    scale: `handle on the rim pulling ${f.radialCos >= 0 ? 'away from' : 'towards'} the ${f.centerSource} centre (${pt(f.center)}): factor ${f2(f.radiusRatio)}; ${geo}`,
+    scale: `handle on the rim pulling ${f.radialCos >= 0 ? 'away from' : 'towards'} the ${f.centerSource} centre (${at(f.center)}): factor ${f2(f.radiusRatio)}; ${geo}`,
     deform: part >= 0.5 && rim < 0.5
       ? `short arrow (${f2(f.lengthRel)} of the region's inscribed radius) from off the centre moves that part, not the whole region: ${geo}`
       : !given && inside >= 0.5 && Math.abs(f.radialCos) >= 0.6
-      ? `handle ${f2(f.handleDepth)} px inside the outline, not on it: it pulls a part, not the region's edge: ${geo}`
+      ? `handle ${px(f.handleDepth)} px inside the outline, not on it: it pulls a part, not the region's edge: ${geo}`
       : Math.abs(f.radialCos) < 0.6
       ? `handle on the rim pulling sideways, the rest of the object stays: ${geo}`
       : `handle on a thin part (thickening ${f2(f.thickening)}), the rest of the object stays: ${geo}`,

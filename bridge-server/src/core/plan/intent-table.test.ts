@@ -63,6 +63,8 @@ interface Row {
   warn?: RegExp[] | 'none';
   alternatives?: number;
   unknown?: string[];
+  /** A pattern some operation's description must match (the words of its amount). */
+  desc?: RegExp;
 }
 
 const T = (dx: number, dy: number, region = 'a', source: Operation['source'] = 'intent'): Exp => ({ region, kind: 'translate', dx, dy, source });
@@ -91,6 +93,28 @@ const ROWS: Row[] = [
   { intent: 'please relocate the selected region', drags: ['moveA'], ops: [T(40, 0)], unknown: [] },
   { intent: 'take it and put it on the table to the right', drags: ['moveA'], ops: [T(40, 0)] },
   { intent: 'move it 20 to the right', drags: ['moveA'], ops: [T(20, 0)] },
+  // --- another selection as the place: a side of it, or between two ---------------------------
+  // Boxes (max − min): a at (60, 110) and b at (260, 110), 80 × 80; c (SMALL_DISCS) at (180, 40), 40 × 40.
+  // A side: the boxes a gap of a tenth of the smaller box apart on that axis (8 px for two discs of
+  // r 40, 4 px beside c), centred on the other's box; "on top of": touching, centred.
+  // a to the left of b: its right edge at 260 − 1 − 8 = 251, so x0 = 171 (+111).
+  { intent: 'move the left one to the left of the other one', drags: [], regions: ['a', 'b'], ops: [T(111, 0)], desc: /to the left of region b's, 8 px apart \(a tenth of the smaller box's width\), centred on it vertically/ },
+  // a (a click on it: no arrow length) on top of b: its bottom row at 109, right over b's top row 110.
+  { intent: 'put it on top of the other one', drags: ['tinyA'], regions: ['a', 'b'], ops: [T(200, -81)], desc: /on top of region b's, resting on it \(the boxes touch\), centred on it horizontally/ },
+  { intent: 'move it right above the other one', drags: ['tinyA'], regions: ['a', 'b'], ops: [T(200, -89)] },
+  { intent: 'move the left one below the right one', drags: [], regions: ['a', 'b'], ops: [T(200, 89)] },
+  // c under a: y0 = 190 + 1 + 4 = 195 (+155), centred on a's x (100 − 20 = 80: −100).
+  { intent: 'put the small one under the big one', drags: [], regions: ['a', 'c'], ops: [T(-100, 155, 'c')] },
+  // a right of c: x0 = 220 + 1 + 4 = 225 (+165), centred on c's y (60 − 40 = 20: −90).
+  { intent: 'move the left one right of the small one', drags: [], regions: ['a', 'b', 'c'], ops: [T(165, -90)] },
+  { intent: 'move the right one above the left one', drags: [], regions: ['a', 'b', 'c'], ops: [T(-200, -89, 'b')] },
+  // c between a and b: its box centre (200, 60) to the middle of theirs, (200, 150).
+  { intent: 'move the small one between the two others', drags: [], regions: ['a', 'b', 'c'], ops: [T(0, 90, 'c')] },
+  { intent: 'move the small one in between the other two', drags: [], regions: ['a', 'b', 'c'], ops: [T(0, 90, 'c')] },
+  { intent: 'put the small one between the left one and the right one', drags: [], regions: ['a', 'b', 'c'], ops: [T(0, 90, 'c')], desc: /midway between region a's and region b's box centres, to \(200, 150\)$/ },
+  // b between a and c: the middle of (100, 150) and (200, 60) is (150, 105), so b's box goes to
+  // (110, 65); there are 39 px between a's and c's boxes, less than b's 80: the text says it overlaps them.
+  { intent: 'move the right one between the two others', drags: [], regions: ['a', 'b', 'c'], ops: [T(-150, -45, 'b')], desc: /to \(150, 105\) \(there are 39 px between their boxes and its box is 80 px wide: it overlaps them\)/ },
   // --- rotate class -------------------------------------------------------------------------
   { intent: 'rotate it', drags: ['arcA'], ops: [R(30)], warn: 'none' },
   { intent: 'rotate it 45 degrees', drags: ['arcA'], ops: [R(45)] },
@@ -200,6 +224,7 @@ describe('intent + arrows → exact operations', () => {
     else for (const w of row.warn ?? []) expect(plan.warnings.some((x) => w.test(x))).toBe(true);
     if (row.alternatives !== undefined) expect(plan.alternatives?.length ?? 0).toBe(row.alternatives);
     if (row.unknown) expect(parseIntent(row.intent).unknown.map((u) => u.word)).toEqual(row.unknown);
+    if (row.desc) expect(plan.operations.map((o) => o.description)).toContainEqual(expect.stringMatching(row.desc));
     // The plan is what hosts receive in `job.plan`: it must pass the wire schema as is.
     expect(PlanSchema.safeParse(plan).success).toBe(true);
   });

@@ -139,10 +139,10 @@ export function createLlmReasoner(opts: LlmReasonerOptions): PlanReasoner {
         // the request's pixels (a proxy preview's: plan/units.ts).
         const u = pixelUnits(ctx.req);
         // (Positions in the image, as document pixels: the proxy's pixel-centre convention.)
-        const at = (p: readonly [number, number]): number[] => [Math.round((p[0] + 0.5) / u.sx - 0.5), Math.round((p[1] + 0.5) / u.sy - 0.5)];
+        const at = (p: readonly [number, number]): number[] => u.fullPoint([p[0], p[1]]).map(Math.round);
         const regions = ctx.req.regions.map((r) => {
           const s = ctx.shapes.get(r.id)!;
-          return { id: r.id, centroid: at(s.centroid), areaPx: Math.round(s.area / (u.sx * u.sy)), radiusPx: Math.round(u.docLen(s.gyration)) };
+          return { id: r.id, centroid: at(s.centroid), areaPx: Math.round(u.docArea(s.area)), radiusPx: Math.round(u.docLen(s.gyration)) };
         });
         const image = { width: Math.round(ctx.req.image.width / u.sx), height: Math.round(ctx.req.image.height / u.sy) };
         const ans = LlmTextAnswerSchema.parse(chatContent(await post(TEXT_PROMPT, { intent: parse?.text ?? '', image, regions, rulesAsked: ruleQuestion ?? null })));

@@ -14,6 +14,7 @@ import { documentSide, type EditRequest, type Operation, type PlacedMask, type P
 import { maskAt } from '@smartdrag/shared';
 import { readCastShadow, readObject } from './object-cache';
 import { throwIfCancelled } from '../cancel';
+import { pixelUnits } from './units';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
 export interface ObjectDecision {
@@ -123,7 +124,8 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
       const shadow = readCastShadow(req.image, region.mask, signal);
       if ('why' in shadow) { decisions.push({ region: id, object: false, why: 'the selection follows the object\'s outline: used as given' }); continue; }
       regions[ri] = { id, mask: shadow.mask, castShadow: { growPx: shadow.fringePx, ...(shadow.others ? { stop: shadow.others } : {}) } };
-      const why = `the selection follows the object's outline; its soft shadow on the plain backdrop next to it (${shadow.pixels} px) moves with it`;
+      // (Its area in document pixels: the request may be a proxy, plan/units.ts.)
+      const why = `the selection follows the object's outline; its soft shadow on the plain backdrop next to it (${Math.round(pixelUnits(req).docArea(shadow.pixels))} px) moves with it`;
       decisions.push({ region: id, object: false, why });
       notes.set(id, why);
       continue;

@@ -21,8 +21,12 @@
  *   takes the box's centre there (a crop's `document` rect moves it into the image's pixels first);
  *   one outside the document is asked about. Another selection as the place ("to where the right
  *   one is", "onto the other one", "next to the big one") puts the box's centre on its box's centre,
- *   or beside it (boxes touching, bottoms on one line). With an arrow that ends elsewhere the arrow
- *   is followed and an alternative goes to the point, as with a place.
+ *   or beside it (boxes touching, bottoms on one line); a named side of it ("to the left of the
+ *   other one", "above / below / under the big one") puts the box on that side, a tenth of the
+ *   smaller box apart and centred on it ("on top of": touching); "between the two others" (or "the
+ *   left one and the right one") puts its centre midway between theirs. A box that would leave the
+ *   document, or others that are not two, are asked about. With an arrow that ends elsewhere the
+ *   arrow is followed and an alternative goes to the point, as with a place.
  * - A negated edit verb about the selection ("don't rotate it") rules that kind out: the arrow's
  *   next reading is used, or the user is asked when the arrow has no other reading.
  * - Pixels in the text ("40 px", "to (400, 300)", "200px wide", "10 px further") are document
@@ -34,7 +38,7 @@
  *   leaf", "the lid") with no owner is the selection itself. A print length ("2 cm") is asked about.
  */
 import { documentRect, type Drag, type DragKind, type EditRequest, type Operation, type OperationParams, type PlacedMask, type Plan, type Point, type Rect } from '../types';
-import type { ActionClass, Amount, IntentAction, IntentParse, Place, RegionRef } from '../intent/parse';
+import type { ActionClass, Amount, IntentAction, IntentParse, Place, RegionPlace, RegionRef, RegionSide } from '../intent/parse';
 import { SIZE_WORDS } from '../intent/parse';
 import { isStandalonePart } from '../intent/lexicon';
 import { describeRegion, type RegionShape } from './region-shape';
@@ -96,7 +100,7 @@ export function buildContext(req: EditRequest): PlanContext {
     if (!shape) throw new RangeError(`drag ${index} names unknown region ${drag.region}`);
     if (drag.points.length < 2) throw new RangeError(`drag ${index} needs at least 2 points`);
     const features = dragFeatures(drag, shape);
-    return { index, drag, shape, features, scores: scoreKinds(features) };
+    return { index, drag, shape, features, scores: scoreKinds(features, undefined, pixelUnits(req)) };
   });
   return { req, shapes, drags, conflicts: new Set() };
 }
@@ -124,10 +128,13 @@ function docPx(u: PixelUnits, n: number, dir?: Point | null): string {
   const v = u.docLen(n, dir);
   return u.identity ? r1(v) : r1(Math.round(v));
 }
+/** A number already in document pixels, said as `docPx` says a length. */
+function docNum(u: PixelUnits, x: number): string {
+  return u.identity ? r1(x) : r1(Math.round(x));
+}
 /** A position or vector in document pixels, said as `docPx` says a length. */
 function docPair(u: PixelUnits, v: Point): string {
-  const f = (x: number): string => (u.identity ? r1(x) : r1(Math.round(x)));
-  return `${f(v[0])}, ${f(v[1])}`;
+  return `${docNum(u, v[0])}, ${docNum(u, v[1])}`;
 }
 /** Arrows shorter than this many of the request's pixels carry no magnitude ({@link DEFAULTS}.minArrowPx document pixels). */
 function minArrow(ctx: PlanContext): number {
@@ -259,13 +266,14 @@ function regionAmongAll(ref: RegionRef, ctx: PlanContext, self: string): string 
 
 /**
  * The move a point or another object in the text asks for ("to (400, 300)", "to where the right
- * one is", "next to the big one"), with the words for the plan's text; `why` when it cannot be
- * done (a point outside the document, an object that is not one of the selections).
+ * one is", "next to the big one", "above the left one", "between the two others"), with the words
+ * for the plan's text; `why` when it cannot be done (a point or a place outside the document, an
+ * object that is not one of the selections).
  * A point is in document pixels: for a crop (EditRequest `document`) or a proxy (`pixelScale`) it
  * is moved into the image's pixels first (plan/units.ts). The region's bounding-box centre goes
  * to the point, to the nearest document pixel. `doc`: the move in document pixels (for words).
  */
-function goalMove(a: IntentAction, id: string, ctx: PlanContext): { dx: number; dy: number; doc: Point; note: string } | { why: string } | null {
+function goalMove(a: IntentAction, id: string, ctx: PlanContext): GoalMove | { why: string } | null {
   const region = ctx.req.regions.find((r) => r.id === id);
   if (!region) return null;
   const u = unitsOf(ctx);
@@ -283,31 +291,133 @@ function goalMove(a: IntentAction, id: string, ctx: PlanContext): { dx: number; 
   }
   const t = a.toRegion;
   if (!t) return null;
+  if (t.how === 'between') return betweenMove(a, t, id, ctx);
   const other = regionAmongAll(t.ref, ctx, id);
-  if (!other) {
-    const only = ctx.req.regions.length < 2;
-    return { why: only
-      ? `"${a.text}" names another object ("${t.ref.text}"), but there is only one selection: select that object too, or draw an arrow to where this one should go.`
-      : `"${a.text}": "${t.ref.text}" is not a selection I can tell apart from ${id}: name it by position ("the right one") or size ("the big one"), or draw an arrow to where it should go.` };
-  }
+  if (!other) return { why: notASelection(a, t.ref, id, ctx) };
   const om = ctx.req.regions.find((r) => r.id === other)!.mask;
   const [ox, oy] = boxCentre(om, u);
   if (t.how === 'at') {
     return { ...wholeDocMove(u, ox - cx, oy - cy), note: `its box centre goes to region ${other}'s box centre (${docPair(u, u.docPoint([ox, oy]))})` };
   }
-  // Beside: the boxes touch on the side this one is on now (the other side when that leaves the
-  // document), their bottoms on one line (objects standing on the same ground). (In the image's
-  // pixels: the gap of one pixel is the image's, a proxy's pixel being the finest it has.)
-  const img = documentRect(ctx.req);
-  const ba = bboxOf(region.mask, u), bb = bboxOf(om, u);
-  const leftX = bb.x0 - 1 - ba.w, rightX = bb.x0 + bb.w + 1;
-  const fitsLeft = leftX >= img.left, fitsRight = rightX + ba.w <= img.left + img.width - 1;
-  let left = cx <= ox;
-  if (left && !fitsLeft && fitsRight) left = false;
-  else if (!left && !fitsRight && fitsLeft) left = true;
-  if (left ? !fitsLeft : !fitsRight) return { why: `"${a.text}": there is no room beside region ${other} inside the document for region ${id} (its box is ${docPx(u, ba.w, [1, 0])} px wide).` };
-  const nx = left ? leftX : rightX, ny = bb.y0 + bb.h - ba.h;
-  return { ...wholeDocMove(u, nx - ba.x0, ny - ba.y0), note: `its box goes ${left ? 'left' : 'right'} of region ${other}'s, touching it, bottoms on one line` };
+  const ba = docBox(region.mask, u), bb = docBox(om, u);
+  if (t.how === 'beside') {
+    // Beside: the boxes touch on the side this one is on now (the other side when that leaves the
+    // document), their bottoms on one line (objects standing on the same ground).
+    const at = (left: boolean): Point => [left ? bb.x0 - 1 - ba.w : bb.x0 + bb.w + 1, bb.y0 + bb.h - ba.h];
+    const fits = (left: boolean): boolean => boxInside(at(left), ba, doc);
+    let left = cx <= ox;
+    if (!fits(left) && fits(!left)) left = !left;
+    if (!fits(left)) return { why: noRoom(a, `beside region ${other}`, id, at(left), ba, doc, u) };
+    return { ...docMove(u, [at(left)[0] - ba.x0, at(left)[1] - ba.y0]), note: `its box goes ${left ? 'left' : 'right'} of region ${other}'s, touching it, bottoms on one line` };
+  }
+  return sideMove(a, t.how, id, other, ba, bb, doc, u);
+}
+
+/** A move to a point or another object: in the request's pixels, in whole document pixels (`doc`), and its words. */
+interface GoalMove { dx: number; dy: number; doc: Point; note: string }
+
+/** Why a phrase naming another object as the place cannot be read: there is no other selection, or it does not tell which. */
+function notASelection(a: IntentAction, ref: RegionRef, id: string, ctx: PlanContext): string {
+  return ctx.req.regions.length < 2
+    ? `"${a.text}" names another object ("${ref.text}"), but there is only one selection: select that object too, or draw an arrow to where this one should go.`
+    : `"${a.text}": "${ref.text}" is not a selection I can tell apart from ${id}: name it by position ("the right one") or size ("the big one"), or draw an arrow to where it should go.`;
+}
+
+/**
+ * The box of a mask in document pixels (first pixel from the document's top left corner, and max −
+ * min): on a proxy, the document mask's box estimated there (plan/units.ts `maskBox`), so that a
+ * box is placed beside another to the document's pixel, as at full resolution.
+ */
+function docBox(m: PlacedMask, u: PixelUnits): PixelBox {
+  const b = bboxOf(m, u);
+  const [x0, y0] = u.docPoint([b.x0, b.y0]);
+  return { x0, y0, w: b.w / u.sx, h: b.h / u.sy };
+}
+
+/** A move in document pixels, rounded to the whole document pixel, in the request's pixels too. */
+function docMove(u: PixelUnits, v: Point): { dx: number; dy: number; doc: Point } {
+  const doc: Point = [Math.round(v[0]) || 0, Math.round(v[1]) || 0];
+  if (u.identity) return { dx: doc[0], dy: doc[1], doc };
+  const [rx, ry] = u.vec(doc);
+  return { dx: round2(rx), dy: round2(ry), doc };
+}
+
+/** Whether a box of `b`'s size with its first pixel at `p` (document pixels) lies inside the document. */
+function boxInside(p: Point, b: PixelBox, doc: { width: number; height: number }): boolean {
+  return p[0] >= -0.5 && p[1] >= -0.5 && p[0] + b.w <= doc.width - 0.5 && p[1] + b.h <= doc.height - 0.5;
+}
+
+/** The question when a selection's box placed by another would leave the document. */
+function noRoom(a: IntentAction, where: string, id: string, p: Point, b: PixelBox, doc: { width: number; height: number }, u: PixelUnits): string {
+  const f = (x: number): string => r1(Math.round(x));
+  return `"${a.text}": there is no room ${where} inside the document (${doc.width} × ${doc.height} px) for region ${id}: its box (${docNum(u, b.w)} × ${docNum(u, b.h)} px) would go from (${f(p[0])}, ${f(p[1])}) to (${f(p[0] + b.w)}, ${f(p[1] + b.h)}). Say another place, or draw an arrow to where it should go.`;
+}
+
+/**
+ * The share of a box's size left as a gap between a selection placed on a side of another ("to the
+ * left of", "above", "below") and that other: a tenth of the smaller of the two boxes along the
+ * side's axis, to the whole document pixel and at least one — a small gap that scales with the
+ * objects (8 px between two boxes 80 px tall), so they read as neighbours, not as one. "On top of"
+ * rests on it: no gap (the boxes touch), as "next to" does.
+ */
+export const SIDE_GAP_SHARE = 0.1;
+
+const SIDE_WORDS: Record<RegionSide, string> = { left: 'to the left of', right: 'to the right of', above: 'above', below: 'below', onTop: 'on top of' };
+
+/**
+ * A selection's box on a named side of another's ("to the left of the other one", "above the big
+ * one", "on top of the right one"): next to it on that side with a gap of {@link SIDE_GAP_SHARE}
+ * (none on top of it), centred on it along the other axis, in document pixels. A box that would
+ * leave the document is asked about.
+ */
+function sideMove(a: IntentAction, side: RegionSide, id: string, other: string, ba: PixelBox, bb: PixelBox, doc: { width: number; height: number }, u: PixelUnits): GoalMove | { why: string } {
+  const across = side === 'left' || side === 'right';
+  const gap = side === 'onTop' ? 0 : Math.max(1, Math.round(SIDE_GAP_SHARE * Math.min(across ? ba.w : ba.h, across ? bb.w : bb.h)));
+  const cx = bb.x0 + bb.w / 2 - ba.w / 2, cy = bb.y0 + bb.h / 2 - ba.h / 2;
+  const p: Point = side === 'left' ? [bb.x0 - 1 - gap - ba.w, cy] : side === 'right' ? [bb.x0 + bb.w + 1 + gap, cy]
+    : side === 'below' ? [cx, bb.y0 + bb.h + 1 + gap] : [cx, bb.y0 - 1 - gap - ba.h];
+  if (!boxInside(p, ba, doc)) return { why: noRoom(a, `${SIDE_WORDS[side]} region ${other}`, id, p, ba, doc, u) };
+  const dim = across ? 'width' : 'height';
+  const spacing = side === 'onTop' ? 'resting on it (the boxes touch)' : `${gap} px apart (a tenth of the smaller box's ${dim})`;
+  return { ...docMove(u, [p[0] - ba.x0, p[1] - ba.y0]), note: `its box goes ${SIDE_WORDS[side]} region ${other}'s, ${spacing}, centred on it ${across ? 'vertically' : 'horizontally'}` };
+}
+
+/**
+ * "between the two others", "between the left one and the right one": the box's centre midway
+ * between the two boxes' centres. "The others" are the selections other than this one, and must be
+ * exactly two (fewer or more is asked about: which two?). When there is less room between the two
+ * boxes than this box's size, the note says it overlaps them.
+ */
+function betweenMove(a: IntentAction, t: NonNullable<IntentAction['toRegion']>, id: string, ctx: PlanContext): GoalMove | { why: string } {
+  const u = unitsOf(ctx), doc = u.docSize();
+  const ids = ctx.req.regions.map((r) => r.id), rest = ids.filter((x) => x !== id);
+  let pair: [string, string];
+  if (t.and) {
+    const p = regionAmongAll(t.ref, ctx, id), q = regionAmongAll(t.and, ctx, id);
+    if (!p) return { why: notASelection(a, t.ref, id, ctx) };
+    if (!q) return { why: notASelection(a, t.and, id, ctx) };
+    if (p === q) return { why: `"${a.text}": "${t.ref.text}" and "${t.and.text}" are both region ${p}: name two different selections, or draw an arrow to where it should go.` };
+    pair = [p, q];
+  } else if ((t.ref.kind === 'other' || t.ref.kind === 'all') && rest.length === 2 && (t.ref.count ?? 2) === 2) pair = [rest[0]!, rest[1]!];
+  else {
+    return { why: rest.length < 2
+      ? `"${a.text}" puts region ${id} between two other objects, but there ${rest.length ? 'is only one other selection' : 'is no other selection'}: select both, or draw an arrow to where it should go.`
+      : `"${a.text}": between which two of regions ${rest.join(', ')}? Name them ("between the left one and the right one"), or draw an arrow to where it should go.` };
+  }
+  const mask = (x: string): PlacedMask => ctx.req.regions.find((r) => r.id === x)!.mask;
+  const ba = docBox(mask(id), u), [b1, b2] = pair.map((x) => docBox(mask(x), u)) as [PixelBox, PixelBox];
+  const c1: Point = [b1.x0 + b1.w / 2, b1.y0 + b1.h / 2], c2: Point = [b2.x0 + b2.w / 2, b2.y0 + b2.h / 2];
+  const mid: Point = [(c1[0] + c2[0]) / 2, (c1[1] + c2[1]) / 2];
+  const p: Point = [mid[0] - ba.w / 2, mid[1] - ba.h / 2];
+  if (!boxInside(p, ba, doc)) return { why: noRoom(a, `between regions ${pair[0]} and ${pair[1]}`, id, p, ba, doc, u) };
+  // The room between the two boxes along the line joining them (the axis it mostly runs along).
+  const across = Math.abs(c2[0] - c1[0]) >= Math.abs(c2[1] - c1[1]);
+  const [lo, hi] = (across ? c1[0] <= c2[0] : c1[1] <= c2[1]) ? [b1, b2] : [b2, b1];
+  // (Pixels free between them, against the pixels its box spans: max − min + 1.)
+  const room = Math.max(0, across ? hi.x0 - (lo.x0 + lo.w) - 1 : hi.y0 - (lo.y0 + lo.h) - 1);
+  const size = across ? ba.w : ba.h;
+  const tight = size + 1 > room ? ` (there are ${docNum(u, room)} px between their boxes and its box is ${docNum(u, size)} px ${across ? 'wide' : 'tall'}: it overlaps them)` : '';
+  return { ...docMove(u, [p[0] - ba.x0, p[1] - ba.y0]), note: `its box centre goes midway between region ${pair[0]}'s and region ${pair[1]}'s box centres, to (${docPair(u, mid)})${tight}` };
 }
 
 /**
@@ -562,7 +672,7 @@ function stillDrag(ctx: PlanContext, id: string): DragInfo {
   const c = shape.centroid;
   const drag: Drag = { region: id, points: [c, c] };
   const features = dragFeatures(drag, shape);
-  return { index: -1, drag, shape, features, scores: scoreKinds(features) };
+  return { index: -1, drag, shape, features, scores: scoreKinds(features, undefined, unitsOf(ctx)) };
 }
 
 /** A drag moved onto another region, keeping its place relative to the region's centroid. */
@@ -571,7 +681,7 @@ function transplant(d: DragInfo, ctx: PlanContext, id: string): DragInfo {
   const ox = shape.centroid[0] - d.shape.centroid[0], oy = shape.centroid[1] - d.shape.centroid[1];
   const drag: Drag = { region: id, points: d.drag.points.map((p) => [p[0] + ox, p[1] + oy] as Point) };
   const features = dragFeatures(drag, shape);
-  return { index: d.index, drag, shape, features, scores: scoreKinds(features) };
+  return { index: d.index, drag, shape, features, scores: scoreKinds(features, undefined, unitsOf(ctx)) };
 }
 
 /** The text gives the edit itself (a direction, an amount, a sense or a place): an arrow on another region adds nothing. */
@@ -1300,14 +1410,14 @@ function combineRegion(region: string, all: { r: Reading; d: DragInfo }[], warni
         const params: OperationParams = { kind: 'scale', sx: round4(axis === 'y' ? 1 : factor), sy: round4(axis === 'x' ? 1 : factor), center: [round2(center[0]), round2(center[1])] };
         return [{
           region, kind: 'scale', params, source: action ? 'intent' : 'geometry', description: describeOperation(region, params),
-          reason: `two arrows ${factor >= 1 ? 'pull apart' : 'push together'} along the line between their handles: ${docPx(u, hl, [hx, hy])} px → ${docPx(u, tl, [hx, hy])} px (×${factor.toFixed(2)}) about (${pt(center)})`,
+          reason: `two arrows ${factor >= 1 ? 'pull apart' : 'push together'} along the line between their handles: ${docPx(u, hl, [hx, hy])} px → ${docPx(u, tl, [hx, hy])} px (×${factor.toFixed(2)}) about (${pt(u.fullPoint(center))})`,
         }];
       }
     }
   }
   // Several arrows read from geometry alone that do not all say the same thing (different kinds,
   // or moves that disagree) move parts of the region differently: one multi-handle deform.
-  if (items.every((x) => x.r.source === 'geometry') && !kinds.has('rotate') && (kinds.size > 1 || kinds.has('deform') || (kinds.has('translate') && movesDisagree(items)))) {
+  if (items.every((x) => x.r.source === 'geometry') && !kinds.has('rotate') && (kinds.size > 1 || kinds.has('deform') || (kinds.has('translate') && movesDisagree(items, u)))) {
     return [multiHandleDeform(region, items, [], 'geometry', `${items.length} arrows on one region move it differently (${[...kinds].join(', ')} readings): one deform with every handle`)];
   }
   if (kinds.size === 1) {
@@ -1319,7 +1429,7 @@ function combineRegion(region: string, all: { r: Reading; d: DragInfo }[], warni
     } else if (kind === 'translate') {
       const ps = items.map((x) => x.r.params as { dx: number; dy: number });
       params = { kind, dx: round2(mean(ps.map((p) => p.dx))), dy: round2(mean(ps.map((p) => p.dy))) };
-      if (ps.some((p) => Math.hypot(p.dx - ps[0]!.dx, p.dy - ps[0]!.dy) > 0.2 * Math.hypot(ps[0]!.dx, ps[0]!.dy) + 2)) warnings.push(`Region ${region} has ${ps.length} move arrows that disagree; moving it by their mean.`);
+      if (ps.some((p) => Math.hypot(p.dx - ps[0]!.dx, p.dy - ps[0]!.dy) > 0.2 * Math.hypot(ps[0]!.dx, ps[0]!.dy) + 2 * u.s)) warnings.push(`Region ${region} has ${ps.length} move arrows that disagree; moving it by their mean.`);
     } else if (kind === 'rotate') {
       const ps = items.map((x) => x.r.params as { angleDeg: number; center: Point });
       params = { kind, angleDeg: round2(mean(ps.map((p) => p.angleDeg))), center: ps[0]!.center };
@@ -1335,10 +1445,10 @@ function combineRegion(region: string, all: { r: Reading; d: DragInfo }[], warni
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Move arrows of one region disagree: some chord differs from the first by more than 20 % of its length + 2 px. */
-function movesDisagree(items: { d: DragInfo }[]): boolean {
+/** Move arrows of one region disagree: some chord differs from the first by more than 20 % of its length + 2 document px. */
+function movesDisagree(items: { d: DragInfo }[], u: PixelUnits): boolean {
   const c0 = items[0]!.d.features.chord;
-  return items.some((x) => Math.hypot(x.d.features.chord[0] - c0[0], x.d.features.chord[1] - c0[1]) > 0.2 * Math.hypot(c0[0], c0[1]) + 2);
+  return items.some((x) => Math.hypot(x.d.features.chord[0] - c0[0], x.d.features.chord[1] - c0[1]) > 0.2 * Math.hypot(c0[0], c0[1]) + 2 * u.s);
 }
 
 // ---- text-only operations (a region named by the text but not dragged) -----------------------------
@@ -1508,11 +1618,23 @@ function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { ques
     return { question: `"${a.text}" bends or stretches part of ${what}: draw an arrow on the part that should move.` };
   }
   if (a.to) return { kind: 'translate', why: `"${a.verb}" names a point of the document (${a.to.text}); with no arrow the centre of the selection's box goes there` };
-  if (a.toRegion) return { kind: 'translate', why: `"${a.verb}" names another object to go ${a.toRegion.how === 'at' ? 'to' : 'beside'} ("${a.toRegion.ref.text}"); with no arrow the selection's box goes there` };
+  if (a.toRegion) return { kind: 'translate', why: `"${a.verb}" names another object to go ${placeOfWords(a.toRegion)}; with no arrow the selection's box goes there${SIDE_RULE[a.toRegion.how] ?? ''}` };
   if (a.place) return { kind: 'translate', why: `"${a.verb}" names a place in the picture (${placeWords(a.place)}); with no arrow the selection's box goes there` };
   if (!textDirection(a.directions) && !legVector(a)) return { question: `Which way should ${what} move, and how far? (e.g. "move it 40 px down")` };
   return { kind: 'translate', why: `"${a.verb}" gives a direction (${a.directions.join('/')}); with no arrow the whole selection moves` };
 }
+
+/** Where a move to another object goes, in words: `to ("the right one")`, `above ("the big one")`, `between ("the left one" and "the right one")`. */
+function placeOfWords(t: NonNullable<IntentAction['toRegion']>): string {
+  const how = t.how === 'at' ? 'to' : t.how === 'beside' || t.how === 'between' ? t.how : SIDE_WORDS[t.how];
+  return `${how} ("${t.ref.text}"${t.and ? ` and "${t.and.text}"` : ''})`;
+}
+/** The rule a side of another object follows, for the operation's reason (the numbers are in its description). */
+const SIDE_GAP_RULE = ', a gap of a tenth of the smaller box between them, centred on it';
+const SIDE_RULE: Partial<Record<RegionPlace, string>> = {
+  left: SIDE_GAP_RULE, right: SIDE_GAP_RULE, above: SIDE_GAP_RULE, below: SIDE_GAP_RULE,
+  onTop: ', resting on it (the boxes touch), centred on it', between: ', its box centre midway between theirs',
+};
 
 function placeWords(p: Place): string {
   if (p.x === 'center' && p.y === 'center') return 'the middle';
@@ -1560,7 +1682,7 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
         const c = shape.centroid;
         const drag: Drag = { region: id, points: [c, c] };
         const features = dragFeatures(drag, shape);
-        const still: DragInfo = { index: -1, drag, shape, features, scores: scoreKinds(features) };
+        const still: DragInfo = { index: -1, drag, shape, features, scores: scoreKinds(features, undefined, unitsOf(ctx)) };
         const params = paramsFor(tk.kind, still, a, ctx, parse, warnings);
         const dflt = defaultAmountWarning(a, id, params, unitsOf(ctx));
         const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';

@@ -27,11 +27,21 @@ export const TWO_DISCS: Readonly<Record<'a' | 'b', Region>> = {
   b: { id: 'b', mask: rasterizePolygon(disc(300, 150, 40)) },
 };
 
-/** A preview request on {@link TWO_DISCS} (a blank image): `drags` (their points copied) on the named regions. */
+/**
+ * Two small discs for scenes of three or four selections ("between the two others", "the small
+ * one"): "c" above the gap between a and b, at (200, 60), and "d" below it, at (200, 250), radius 20.
+ */
+export const SMALL_DISCS: Readonly<Record<'c' | 'd', Region>> = {
+  c: { id: 'c', mask: rasterizePolygon(disc(200, 60, 20)) },
+  d: { id: 'd', mask: rasterizePolygon(disc(200, 250, 20)) },
+};
+
+/** A preview request on {@link TWO_DISCS} (and {@link SMALL_DISCS} when named; a blank image): `drags` (their points copied) on the named regions. */
 export function twoDiscsRequest(intent: string, drags: readonly Drag[], regions: readonly string[]): EditRequest {
+  const all: Record<string, Region> = { ...TWO_DISCS, ...SMALL_DISCS };
   return {
     image: { width: 400, height: 300, data: new Uint8ClampedArray(400 * 300 * 4) },
-    regions: regions.map((r) => TWO_DISCS[r as 'a' | 'b']),
+    regions: regions.map((r) => all[r]!),
     drags: drags.map((d) => ({ ...d, points: d.points.map((p) => [p[0], p[1]] as Point) })),
     intent,
     quality: 'preview',

@@ -5,7 +5,9 @@
  * document pixels, and so is the plan's text ("half its width = 120 px", "its box is 240 px
  * wide"). Every typed pixel quantity enters the planner through {@link PixelUnits} (document →
  * request pixels), and every pixel number the planner says goes out through it (request →
- * document pixels). Degrees, percentages, factors and shares of a box are scale-free.
+ * document pixels): the amounts of its descriptions, and the lengths, positions and areas of its
+ * reasons and warnings ("arrow 144 px, depth 40 px", "about (300, 150)"), so that a preview on a
+ * proxy says what its final says. Degrees, percentages, factors and shares of a box are scale-free.
  *
  * Points follow the proxy's pixel-centre convention (`toProxyPoint` in @smartdrag/shared): a
  * document position `x` is `(x + 0.5)·s − 0.5` on the proxy, offset by where the document starts
@@ -35,6 +37,14 @@ export interface PixelUnits {
   docVec(v: Point): Point;
   /** A position in the request image's pixels as a document position (from the document's top left corner). */
   docPoint(p: Point): Point;
+  /**
+   * A position in the request image's pixels as the same image at the document's scale says it:
+   * where a final's plan says it is (a proxy's positions mapped back as core/proxy.ts
+   * `planFromProxy` maps the operations', pixel centres kept; a crop's origin is added to both later).
+   */
+  fullPoint(p: Point): Point;
+  /** An area (a count of the request's pixels) in document pixels. */
+  docArea(n: number): number;
   /** The document's size in document pixels. */
   docSize(): { width: number; height: number };
 }
@@ -61,6 +71,7 @@ export function pixelUnits(req: Pick<EditRequest, 'image' | 'document' | 'pixelS
       sx, sy, s, identity,
       len: (n) => n, vec: (v) => [v[0], v[1]], x: (x) => x + doc.left, y: (y) => y + doc.top,
       docLen: (n) => n, docVec: (v) => [v[0], v[1]], docPoint: (p) => [p[0] - doc.left, p[1] - doc.top],
+      fullPoint: (p) => [p[0], p[1]], docArea: (n) => n,
       docSize: () => ({ width: doc.width, height: doc.height }),
     }
     : {
@@ -72,6 +83,8 @@ export function pixelUnits(req: Pick<EditRequest, 'image' | 'document' | 'pixelS
       docLen: (n, dir) => n / along(dir, sx, sy),
       docVec: (v) => [v[0] / sx, v[1] / sy],
       docPoint: (p) => [(p[0] - doc.left + 0.5) / sx - 0.5, (p[1] - doc.top + 0.5) / sy - 0.5],
+      fullPoint: (p) => [(p[0] + 0.5) / sx - 0.5, (p[1] + 0.5) / sy - 0.5],
+      docArea: (n) => n / (sx * sy),
       docSize: () => ({ width: Math.round(doc.width / sx), height: Math.round(doc.height / sy) }),
     };
   UNITS.set(req, u);
