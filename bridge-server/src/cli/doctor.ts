@@ -26,6 +26,15 @@ async function probe(url: string, timeoutMs = 2000): Promise<Probe & { body?: st
 
 const PNG_TYPES: Record<number, string> = { 0: 'grey', 2: 'RGB', 3: 'palette', 4: 'grey+alpha', 6: 'RGBA' };
 
+/**
+ * A job id short enough for the report: its first 8 characters (a UUID's), or for the ids the
+ * HTTP door makes (`http-<time>-<random>`) the random part — their first 8 were all "http-mxb".
+ */
+function shortJobId(id: string): string {
+  const http = /^http-[0-9a-z]+-([0-9a-z]+)$/.exec(id);
+  return http ? `http-…${http[1]!.slice(0, 8)}` : id.slice(0, 8);
+}
+
 /** The report as text (exported for tests). */
 export function formatDoctor(r: { version: string; home: string; port: number; probes: Probe[]; health: Record<string, unknown> | null; diag: DiagnosticsFile | null }): string {
   const out: string[] = [];
@@ -54,14 +63,18 @@ export function formatDoctor(r: { version: string; home: string; port: number; p
   if (r.diag.clients.length === 0) out.push('  none');
   r.diag.clients.forEach((c, i) => {
     // "connected": its handshake was accepted then (not that it is still connected).
-    const outcome = c.refused ? `refused: ${c.refused}` : c.client ? 'connected' : 'open';
+    // (An HTTP request has no handshake: it is a request, not a connection left "open".)
+    const outcome = c.refused ? `refused: ${c.refused}` : c.client ? 'connected' : c.kind === 'http' ? 'request' : 'open';
     out.push(`${i + 1}. ${new Date(c.at).toISOString()} ${c.kind} ${outcome}${c.client ? ` · ${c.client} ${c.clientVersion ?? '?'}` : ''}${c.user ? ` · user ${c.user}` : ''}`);
     out.push(`   Origin ${c.origin ?? '(none)'} · Host ${c.host ?? '(none)'} · from ${c.remote ?? '?'}`);
     const t = c.jobs.lastTimings ? ` · last job ${Math.round(c.jobs.lastTimings.job ?? c.jobs.lastTimings.total ?? 0)} ms` : '';
     out.push(`   jobs: ${c.jobs.done} done, ${c.jobs.failed} failed, ${c.jobs.cancelled} cancelled${c.jobs.lastError ? ` · last error ${c.jobs.lastError}` : ''}${t}`);
     for (const im of c.images) {
       const png = im.pngBitDepth !== undefined ? ` ${im.pngBitDepth}-bit ${PNG_TYPES[im.pngColorType ?? -1] ?? im.pngColorType}` : '';
-      out.push(`   sent ${im.quality} job ${im.jobId.slice(0, 8)}: ${im.format}${png} ${im.width}×${im.height} ${Math.round(im.bytes / 1024)} KiB, ${im.regions} region(s), ${im.drags} drag(s)`);
+      // The size is the PNG header's (or the raw frame's): bytes that are no PNG (a JPEG sent to
+      // POST /v1/edit as image.png) have none to show, not "0×0".
+      const size = im.width > 0 && im.height > 0 ? `${im.width}×${im.height}` : im.format === 'png' ? '(not a PNG: no size in its header)' : '?×?';
+      out.push(`   sent ${im.quality} job ${shortJobId(im.jobId)}: ${im.format}${png} ${size} ${Math.round(im.bytes / 1024)} KiB, ${im.regions} region(s), ${im.drags} drag(s)`);
     }
   });
   return out.join('\n') + '\n';

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, overallProgress, progressText, previewProxyInput, type SelfCheckInfo, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, overallProgress, progressText, previewProxyInput, type BridgeJob, type SelfCheckInfo, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase, type DragCase } from '../core/case';
 import { bridgeEditOptions, runEdit } from '../core/edit';
 import { DOUBTFUL_BADNESS, wireCheck } from '../core/self-check';
@@ -107,15 +107,35 @@ async function inProcessLearned(o: EditCommandOptions): Promise<{ stages: Learne
   }
 }
 
+/** How long Ctrl-C waits for the bridge to confirm the cancel of a `--server` job before exiting anyway. */
+const CANCEL_WAIT_MS = 2000;
+
 /**
- * While `edit` runs, Ctrl-C stops it: the temporary files of a write in progress are removed, the
- * earlier outputs stay as they were, and the process exits 130 (128 + SIGINT). Returns the remover.
+ * The `--server` job being run, if any, and whether Ctrl-C came: Ctrl-C cancels the job at the
+ * bridge (a closed socket alone does not: the bridge keeps a job running for a client that
+ * reconnects to collect it, so the edit went on taking a worker until it ended).
+ */
+const interrupt = { job: null as BridgeJob | null, requested: false };
+
+/**
+ * While `edit` runs, Ctrl-C stops it: a `--server` job is cancelled at the bridge (its worker is
+ * free at once), the temporary files of a write in progress are removed, the earlier outputs stay
+ * as they were, and the process exits 130 (128 + SIGINT). Returns the remover.
  */
 function onInterrupt(out: string): () => void {
-  const stop = (): void => {
-    removePendingOutputs();
-    process.stderr.write(`\nsmartdrag: interrupted; nothing was written (earlier outputs in ${out} are as they were)\n`);
+  const exit = (note: string): void => {
+    process.stderr.write(`\nsmartdrag: interrupted${note}; nothing was written (earlier outputs in ${out} are as they were)\n`);
     process.exit(130);
+  };
+  const stop = (): void => {
+    interrupt.requested = true;
+    removePendingOutputs();
+    const job = interrupt.job;
+    if (!job) { exit(''); return; }
+    job.cancel();
+    // The job ends once the bridge answers the cancel (at once when it had not been sent yet).
+    const waited = setTimeout(() => exit('; the bridge did not confirm the cancel of its job'), CANCEL_WAIT_MS);
+    void job.result.then(() => undefined, () => undefined).then(() => { clearTimeout(waited); exit('; the job at the bridge was cancelled'); });
   };
   process.once('SIGINT', stop);
   return () => { process.removeListener('SIGINT', stop); };
@@ -138,10 +158,12 @@ async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage, l
     // `proxyOf`), as the panels send theirs: the bridge gets ≤ budget pixels, not the document.
     const job = client.submit(budget !== undefined ? previewProxyInput(input, budget) ?? input : input,
       { onProgress: line.stage, onUpload: line.upload, onQueued: line.queued });
-    const r = await job.result;
-    return r;
+    interrupt.job = job;
+    // After Ctrl-C the job's end (cancelled) is the interrupt's to report, not an error: wait for the exit.
+    return await job.result.catch((e: unknown) => (interrupt.requested ? new Promise<never>(() => undefined) : Promise.reject(e)));
   } finally {
-    client.close();
+    interrupt.job = null;
+    if (!interrupt.requested) client.close();
   }
 }
 

@@ -48,7 +48,8 @@ function zodIssues(e: unknown): IssueLike[] | null {
 
 /** One line summarising up to three zod issues: `regions: expected array; size: ...`. */
 export function summariseIssues(issues: ReadonlyArray<IssueLike>): string {
-  const parts = issues.slice(0, 3).map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message.replace(/^Invalid input: /, '')}`);
+  // (An issue of the whole value has no path: its message alone, not "(root): …".)
+  const parts = issues.slice(0, 3).map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message.replace(/^Invalid input: /, '')}`);
   return parts.join('; ') + (issues.length > 3 ? `; and ${issues.length - 3} more` : '');
 }
 
@@ -165,6 +166,9 @@ export function assertCanListen(host: string, port: number): Promise<void> {
   });
 }
 
+/** What to check when options or settings are refused by their schema. */
+const INVALID_INPUT_HINT = 'change what the message names: the command\'s options (`smartdrag <command> --help`), the SMARTDRAG_* environment variables, or the files in the SmartDrag home folder';
+
 /** Two lines at most: `smartdrag: <message> [code]` and `  hint: <hint>`. */
 export function formatCliError(err: unknown): string {
   if (err instanceof CliError || err instanceof SmartDragError) {
@@ -172,8 +176,10 @@ export function formatCliError(err: unknown): string {
     const hint = err.code === 'unauthorized' ? 'pass the token printed by `smartdrag token` on the bridge\'s machine with --token <token> (without --token the local token file is read)' : err.hint;
     return `smartdrag: ${err.message} [${err.code}]\n` + (hint ? `  hint: ${hint}\n` : '');
   }
+  // Settings refused by their schema (`serve --host 0.0.0.0` without --allow-lan, a bad user name
+  // for `token --add`): coded like every other failure, with where such settings come from.
   const issues = zodIssues(err);
-  if (issues) return `smartdrag: invalid input: ${summariseIssues(issues)}\n`;
+  if (issues) return `smartdrag: invalid input: ${summariseIssues(issues)} [invalid_input]\n  hint: ${INVALID_INPUT_HINT}\n`;
   const msg = err instanceof Error ? err.message : String(err);
   return `smartdrag: ${msg.split('\n')[0]}\n`;
 }

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   decodeFrameChunk, ERROR_HINTS, ErrorCode, FrameAssembler, JobSubmitSchema, KeepSchema, PolygonSchema,
-  PROTOCOL_VERSION, SmartDragError, QualitySchema, RegionIdSchema, SubmitDragSchema, JobIdSchema,
+  PROTOCOL_VERSION, SmartDragError, QualitySchema, RegionIdSchema, SubmitDragSchema, JobIdSchema, WS_PATH,
   type Capabilities, type Frame, type JobSubmit, type ServerMessage,
 } from '@smartdrag/shared';
 import type { BridgeConfig } from '../config';
@@ -76,6 +76,9 @@ function httpHint(code: ErrorCode, given?: string): string {
   if (given && given !== ERROR_HINTS[code]) return given;
   return HTTP_HINTS[code] ?? ERROR_HINTS[code];
 }
+
+/** The hint of an unknown path: what the bridge serves. */
+const ROUTES_HINT = `The bridge serves GET /v1/health, POST /v1/edit (README, "Scripts can also POST /v1/edit"), the WebSocket ${WS_PATH}, the playground at / and the Photopea plugin page at /photopea/.`;
 
 function httpError(res: Response, status: number, code: ErrorCode, message: string, hint?: string): void {
   res.status(status).json({ code, message, hint: httpHint(code, hint) });
@@ -240,6 +243,17 @@ async function readEditRequest(deps: HttpAppDeps, budget: UploadBudget, req: Req
 }
 
 /**
+ * The base64 of `image.png`: a data URL (`data:image/png;base64,…`, what a browser's
+ * `canvas.toDataURL()` gives) is taken for its payload — its header's letters were decoded as
+ * base64 too, and the image was refused as "unsupported image format". json-worker.js does the same.
+ */
+function base64Payload(s: string): string {
+  if (!/^data:/i.test(s)) return s;
+  const comma = s.slice(0, 256).indexOf(',');
+  return comma > 0 && /;base64$/i.test(s.slice(0, comma)) ? s.slice(comma + 1) : s;
+}
+
+/**
  * A `/v1/edit` request read and checked: its submit and image frame, or null (answered). The
  * body, its base64 string and the decoded PNG bytes are this function's own: once it returns, only
  * the frame holds the PNG (and the job drops it after decoding), not the route while the job runs.
@@ -266,7 +280,7 @@ async function readEdit(deps: HttpAppDeps, budget: UploadBudget, req: Request, r
     return null;
   }
   if (parsed.data.keep?.some((k) => k.maskSlot !== undefined)) { httpError(res, 400, ErrorCode.bad_message, 'keep masks are not supported over HTTP; use polygons'); return null; }
-  const png = got.png ?? Buffer.from(b.image.png, 'base64');
+  const png = got.png ?? Buffer.from(base64Payload(b.image.png), 'base64');
   const [left, top] = b.imageOrigin ?? [0, 0];
   const frames = new Map<number, Frame>([[0, { jobId, part: 'image', slot: 0, format: 'png', width: 0, height: 0, left, top, data: png }]]);
   return { jobId, submit: parsed.data, frames, owner: got.owner };
@@ -318,9 +332,16 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.use(guard(deps));
   app.get('/v1/health', healthRoute(deps));
   app.post('/v1/edit', editRoute(deps));
-  // Another method on an existing route is 405 with the one it takes, not "no such route".
-  app.all('/v1/edit', (_req: Request, res: Response) => { res.set('Allow', 'POST'); httpError(res, 405, ErrorCode.bad_message, '/v1/edit takes POST (a JSON edit request)'); });
-  app.all('/v1/health', (_req: Request, res: Response) => { res.set('Allow', 'GET'); httpError(res, 405, ErrorCode.bad_message, '/v1/health takes GET'); });
+  // Another method on an existing route is 405 with the one it takes, not "no such route"; the
+  // socket's path without a WebSocket upgrade is 426. Their hints say what to send instead (the
+  // HTTP door's generic hint is about a request body).
+  app.all('/v1/edit', (_req: Request, res: Response) => { res.set('Allow', 'POST'); httpError(res, 405, ErrorCode.bad_message, '/v1/edit takes POST (a JSON edit request)', 'Send POST /v1/edit with Content-Type: application/json and a bearer token (README, "Scripts can also POST /v1/edit").'); });
+  app.all('/v1/health', (_req: Request, res: Response) => { res.set('Allow', 'GET'); httpError(res, 405, ErrorCode.bad_message, '/v1/health takes GET', 'Send GET /v1/health.'); });
+  app.all(WS_PATH, (_req: Request, res: Response) => {
+    res.set('Upgrade', 'websocket').set('Connection', 'Upgrade');
+    httpError(res, 426, ErrorCode.bad_message, `${WS_PATH} is the bridge's WebSocket: this request asked no WebSocket upgrade`,
+      `Connect with a WebSocket client (BridgeClient from @smartdrag/shared, or \`smartdrag edit --server ws://<host>:<port>${WS_PATH}\`); plain HTTP scripts use POST /v1/edit.`);
+  });
 
   const servePage = (dir: string, what: string, csp: string) => {
     const router = express.Router();
@@ -350,10 +371,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     `frame-ancestors 'self' ${PHOTOPEA_ORIGINS.join(' ')}`));
   app.use('/', servePage(join(config.staticRoot, 'playground'), 'playground', "frame-ancestors 'self'"));
 
-  app.use((_req: Request, res: Response) => httpError(res, 404, ErrorCode.bad_message, 'no such route'));
+  app.use((req: Request, res: Response) => httpError(res, 404, ErrorCode.bad_message, `no such route: ${req.method} ${req.path.slice(0, 200)}`, ROUTES_HINT));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = err as { type?: string; status?: number; message?: string };
-    if (e.status && e.status < 500) { httpError(res, e.status, ErrorCode.bad_message, e.message ?? 'bad request'); return; }
+    if (e.status && e.status < 500) { httpError(res, e.status, ErrorCode.bad_message, e.message ?? 'bad request', e.status === 404 ? ROUTES_HINT : undefined); return; }
     deps.logger.error({ err }, 'http handler failed');
     httpError(res, 500, ErrorCode.internal, 'internal error');
   });

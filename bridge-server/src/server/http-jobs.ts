@@ -57,8 +57,11 @@ export function runHttpJob(d: HttpJobDeps, submit: JobSubmit, frames: Map<number
       refuse(err.code, err.message, err.hint);
       return;
     }
-    if (d.store.has(submit.jobId)) {
-      refuse(ErrorCode.bad_message, `job id ${submit.jobId} is already in use: a job with this id ran recently and the bridge still keeps it`,
+    const same = d.store.get(submit.jobId);
+    if (same) {
+      // (A request sent twice at once met "ran recently" while the first was still running.)
+      const why = ACTIVE.has(same.state) ? 'a job with this id is still running' : 'a job with this id ran recently and the bridge still keeps it';
+      refuse(ErrorCode.bad_message, `job id ${submit.jobId} is already in use: ${why}`,
         'Give each request its own jobId, or leave jobId out (the bridge makes one).');
       return;
     }

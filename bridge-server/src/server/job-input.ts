@@ -104,12 +104,18 @@ function checkPixels(w: number, h: number, limits: Limits, what: string): void {
   if (tooLarge) throw tooLarge;
 }
 
-/** The pixels of an image frame (slot 0): rgba8 as a view of the frame, png decoded (pixel check first). */
+/**
+ * The pixels of an image frame (slot 0): rgba8 as a view of the frame, png decoded (pixel check
+ * first). An encoded frame's EXIF orientation is applied, as `smartdrag edit` reads a file: a phone
+ * JPEG posted to the HTTP door (whose `image.png` takes any file sharp reads) stands as every viewer
+ * shows it, so the request's coordinates land where its author saw them (the panels' PNGs carry no
+ * orientation: unchanged).
+ */
 export async function decodeImageFrame(f: Frame, limits: Limits): Promise<RgbaImage> {
   if (f.format === 'rgba8') return { width: f.width, height: f.height, data: new Uint8ClampedArray(f.data.buffer, f.data.byteOffset, f.data.byteLength) };
   if (f.format === 'png') {
     await checkedPngSize(f, limits, 'image');
-    const { data, info } = await decoded('image', () => sharp(f.data).ensureAlpha().raw().toBuffer({ resolveWithObject: true }));
+    const { data, info } = await decoded('image', () => sharp(f.data).autoOrient().ensureAlpha().raw().toBuffer({ resolveWithObject: true }));
     if (info.channels !== 4) throw new SmartDragError(ErrorCode.bad_message, 'png image did not decode to RGBA');
     return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
   }

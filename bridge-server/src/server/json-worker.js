@@ -8,7 +8,13 @@ try {
   let png = null;
   const image = body && typeof body === 'object' ? body.image : null;
   if (image && typeof image === 'object' && typeof image.png === 'string' && image.png.length >= 8) {
-    const b = Buffer.from(image.png, 'base64');
+    // A data URL's payload (http-app.ts `base64Payload`: the same rule).
+    let b64 = image.png;
+    if (/^data:/i.test(b64)) {
+      const comma = b64.slice(0, 256).indexOf(',');
+      if (comma > 0 && /;base64$/i.test(b64.slice(0, comma))) b64 = b64.slice(comma + 1);
+    }
+    const b = Buffer.from(b64, 'base64');
     png = b.byteOffset === 0 && b.buffer.byteLength === b.length ? new Uint8Array(b.buffer) : new Uint8Array(b);
     image.png = 'decoded-off-thread';
   }
