@@ -15,7 +15,7 @@ import { SmartDragController } from '../../plugin-photoshop/src/app/controller';
 import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
 import { Phase } from '../../plugin-photoshop/src/panel/panel-state';
 import { FakePhotoshop, type FakeDocument, type FakeLayer } from './fake-photoshop';
-import { openPhoto, PHOTO_H, PHOTO_W, ScriptedBridge } from './scripted-bridge';
+import { openPhoto, PHOTO_H, PHOTO_W, ScriptedBridge, settle, startJob } from './scripted-bridge';
 
 const W = PHOTO_W, H = PHOTO_H;
 
@@ -30,24 +30,6 @@ function setup(): { ps: FakePhotoshop; doc: FakeDocument; source: FakeLayer; oth
   const c = new SmartDragController({ host: createPhotoshopHost({ photoshop: ps }), client: bridge });
   return { ps, doc, source, other, bridge, c };
 }
-
-/**
- * Start a run and resolve once the bridge got its job (the controller holds it by then), with the
- * run's promise; a run that ends before submitting anything fails the test with its error.
- */
-async function startJob(bridge: ScriptedBridge, c: SmartDragController, go: () => Promise<void>): Promise<{ run: Promise<void> }> {
-  let ended = false;
-  const submitted = new Promise<void>((resolve) => {
-    bridge.onSubmit = () => { bridge.onSubmit = null; queueMicrotask(resolve); };
-  });
-  const run = go().finally(() => { ended = true; });
-  await Promise.race([submitted, run]);
-  if (ended && bridge.onSubmit) throw new Error(`the run ended before submitting a job: ${JSON.stringify(c.state.error)}`);
-  return { run };
-}
-
-/** Lets the fake's notifications and the listener's (async) removal run. */
-const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('the document is closed while the bridge works', () => {
   test('the job is cancelled at once, the panel says the document was closed so the edit was stopped, nothing is added anywhere, and the listener is removed', async () => {

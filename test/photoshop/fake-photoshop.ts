@@ -15,7 +15,12 @@
  * - encodeImageData returns a real JPEG (sharp), base64 text when `base64: true`, and wants RGB
  *   image data;
  * - path descriptors report lengths in `distanceUnit` (points), so resolution matters;
- * - every PhotoshopImageData must be disposed (leaks are counted);
+ * - every PhotoshopImageData must be disposed (leaks are counted), and the bytes of image data
+ *   each imaging call has out at once are tracked with their peak ({@link FakePhotoshop.peakImageBytes});
+ *   getData returns a copy (ASSUMED: imaging.md does not say whether getData's array outlives a
+ *   dispose — AdobeDocs/uxp-photoshop#463 — so the plugin never uses one after its dispose);
+ * - getPixels over an area where the layer has no pixels gives 0×0 image data (ASSUMED, VERIFY;
+ *   {@link FakePhotoshop.emptyReadThrows} makes it throw instead);
  * - option objects are checked against the documented shapes (AdobeDocs/uxp-photoshop
  *   ps-reference/media/imaging.md, executeasmodal.md): unknown keys are rejected (e.g. a
  *   `componentSize` passed to createImageDataFromBuffer, whose array type sets the depth),
@@ -49,7 +54,10 @@
  *   `events: string[]`, the "String Code" column of eventcodes.md; the callback
  *   `(eventName, descriptor) => void`; both async): closing a document
  *   ({@link FakePhotoshop.closeDocument}) notifies `close`, deleting a layer
- *   ({@link FakeDocument.deleteLayer}) notifies `delete`. ASSUMED (VERIFY on a real host): the
+ *   ({@link FakeDocument.deleteLayer}) notifies `delete`, Merge Down ({@link FakeDocument.mergeDown})
+ *   `mergeLayersNew`, Merge Visible `mergeVisible`, Flatten Image `flattenImage`, Rasterize
+ *   `rasterizeLayer`, Convert to Smart Object `newPlacedLayer` — each changing the layer list as
+ *   its method says (which ids survive is ASSUMED there). ASSUMED (VERIFY on a real host): the
  *   notification comes after the command, asynchronously, once the document has left
  *   `app.documents` (the layer its document's layers); the `close` descriptor's `documentID` is
  *   seen on real hosts but not documented (the plugin does not read it). A listener that throws is
@@ -158,7 +166,7 @@ export class FakePathItem implements FakePath {
 interface Snapshot {
   width: number;
   height: number;
-  layers: Array<{ layer: FakeLayer; pixels: Uint8ClampedArray; deep: Uint16Array | null; name: string }>;
+  layers: Array<{ layer: FakeLayer; pixels: Uint8ClampedArray; deep: Uint16Array | null; name: string; kind: string }>;
   selection: Uint8Array | null;
   channels: Array<{ channel: FakeChannel; mask: Uint8Array }>;
   active: number[];
@@ -424,6 +432,152 @@ export class FakeDocument implements PsDocument {
     void this.host.notify('delete', { _target: [{ _ref: 'layer', _enum: 'ordinal', _value: 'targetEnum' }], layerID: [layer.id] });
   }
 
+  /**
+   * The user runs Layer ▸ Merge Down with `upper` selected (Ctrl+E; no plugin modal). layer.md
+   * `merge`: "If one layer is selected, it is merged down with the layer beneath. In this case, the
+   * layer below must be a pixel layer. The merged layer will now be the active layer." The merged
+   * layer is the lower one: it keeps its name and blend mode ("the merged layers take on the name
+   * and blending mode of the bottom layer": Photoshop help as quoted at photoshopfaceoff.com) and —
+   * ASSUMED, VERIFY on a real host: no Adobe page says which ids survive — its id; the upper
+   * layer's id is gone. The upper layer's pixels are composited over it (Normal, with the upper's
+   * opacity × fill opacity; other blend modes are not modelled). One history state ("Merge
+   * Down"), undoable, and a `mergeLayersNew` notification (eventcodes.md Merge Layers `Mrg2`).
+   */
+  mergeDown(upper: FakeLayer = this.activeLayers[0]!): FakeLayer {
+    if (this.host.inModalScope) throw new Error('the user cannot merge layers while a plugin is modal');
+    const at = this.layers.indexOf(upper);
+    if (at < 0) throw new Error('layer not in document');
+    const lower = this.layers[at + 1];
+    if (!lower) throw new Error('Merge Down: there is no layer below');
+    if (lower.kind !== 'pixel') throw new Error('Merge Down: the layer below must be a pixel layer (layer.md merge)');
+    if (!upper.visible) throw new Error('fake: merging down a hidden layer is not modelled');
+    const before = this.snapshot();
+    this.composite(lower, [upper]);
+    this.layers = this.layers.filter((l) => l !== upper);
+    this.activeLayers = [lower];
+    this.mutated('Merge Down', before);
+    void this.host.notify('mergeLayersNew', {});
+    return lower;
+  }
+
+  /**
+   * The user runs Layer ▸ Merge Visible (Shift+Ctrl+E; no plugin modal): every visible layer is
+   * composited, bottom to top, into one; hidden layers stay as they are. ASSUMED (VERIFY): the
+   * merged layer is the bottom-most visible one (its id kept, a Background stays the Background:
+   * "Merging any layer with the background creates a background layer", Photoshop Elements user
+   * guide), named after the active layer when that one was visible ("The current, or active, layer
+   * name is used when you combine layers using the Merge Visible command": How to Use Photoshop 7,
+   * Task 8); the other visible layers' ids are gone. One history state, undoable, and a
+   * `mergeVisible` notification (eventcodes.md Merge Visible `MrgV`).
+   */
+  mergeVisible(): FakeLayer {
+    if (this.host.inModalScope) throw new Error('the user cannot merge layers while a plugin is modal');
+    const visible = this.layers.filter((l) => l.visible);
+    if (visible.length < 2) throw new Error('Merge Visible needs two visible layers');
+    const before = this.snapshot();
+    const into = visible[visible.length - 1]!;
+    const active = this.activeLayers[0];
+    this.composite(into, visible.slice(0, -1).reverse());
+    if (active && active.visible) into.name = active.name;
+    this.layers = this.layers.filter((l) => !l.visible || l === into);
+    this.activeLayers = [into];
+    this.mutated('Merge Visible', before);
+    void this.host.notify('mergeVisible', {});
+    return into;
+  }
+
+  /**
+   * The user runs Layer ▸ Flatten Image (no plugin modal): "all visible layers are merged into the
+   * background … Flattening an image discards all hidden layers and fills the remaining
+   * transparent areas with white" (Photoshop Elements user guide; Photoshop asks before discarding
+   * hidden layers, the user says Discard). ASSUMED (VERIFY): the result is a new layer, every old
+   * id gone. One history state, undoable, and a `flattenImage` notification (eventcodes.md
+   * Flatten Image `FltI`).
+   */
+  flatten(): FakeLayer {
+    if (this.host.inModalScope) throw new Error('the user cannot flatten while a plugin is modal');
+    const before = this.snapshot();
+    const white = new Uint8ClampedArray(this.width * this.height * 4).fill(255);
+    const bg = new FakeLayer(this, this.host.nextId++, 'Background', white, true);
+    if (this.bitsPerChannel === PS_CONSTANTS.BitsPerChannelType.SIXTEEN) bg.deep = new Uint16Array(white.length);
+    this.composite(bg, this.layers.filter((l) => l.visible).reverse());
+    this.layers = [bg];
+    this.activeLayers = [bg];
+    this.mutated('Flatten Image', before);
+    void this.host.notify('flattenImage', {});
+    return bg;
+  }
+
+  /**
+   * The user runs Layer ▸ Rasterize ▸ Layer on a type or Smart Object layer (no plugin modal):
+   * layer.md `rasterize` "Converts the targeted contents in the layer into a flat, raster image".
+   * Its pixels are what getPixels already returned for it (the fake's layers hold their rendered
+   * pixels). ASSUMED (VERIFY): the layer keeps its id; `replace: true` models a build that makes a
+   * new layer instead (the old id gone). One history state, undoable, and a `rasterizeLayer`
+   * notification (the `_obj` of Photoshop's Rasterize descriptor; eventcodes.md lists `rasterize`).
+   */
+  rasterizeLayer(layer: FakeLayer, opts: { replace?: boolean; event?: string } = {}): FakeLayer {
+    if (this.host.inModalScope) throw new Error('the user cannot rasterize while a plugin is modal');
+    if (!this.layers.includes(layer)) throw new Error('layer not in document');
+    if (layer.kind === 'pixel') throw new Error('Rasterize: the layer is already a pixel layer');
+    const before = this.snapshot();
+    let out = layer;
+    if (opts.replace) {
+      out = this.replaceLayer(layer, 'pixel');
+    } else {
+      layer.kind = 'pixel';
+    }
+    this.mutated('Rasterize Layer', before);
+    void this.host.notify(opts.event ?? 'rasterizeLayer', {});
+    return out;
+  }
+
+  /**
+   * The user runs Layer ▸ Smart Objects ▸ Convert to Smart Object (no plugin modal). ASSUMED
+   * (VERIFY): the layer is replaced by a new Smart Object layer (a new id) in its place, with its
+   * name and the same rendered pixels, made active. One history state, undoable, and a
+   * `newPlacedLayer` notification (the `_obj` of Photoshop's Convert to Smart Object descriptor).
+   */
+  convertToSmartObject(layer: FakeLayer): FakeLayer {
+    if (this.host.inModalScope) throw new Error('the user cannot convert layers while a plugin is modal');
+    if (!this.layers.includes(layer)) throw new Error('layer not in document');
+    const before = this.snapshot();
+    const so = this.replaceLayer(layer, 'smartObject');
+    this.mutated('Convert to Smart Object', before);
+    void this.host.notify('newPlacedLayer', {});
+    return so;
+  }
+
+  /** A new layer (a new id) of `kind` in `old`'s place, with its name, pixels and properties, made active. */
+  private replaceLayer(old: FakeLayer, kind: string): FakeLayer {
+    const l = new FakeLayer(this, this.host.nextId++, old.name, old.pixels.slice(), old.isBackground);
+    Object.assign(l, { kind, opacity: old.opacity, fillOpacity: old.fillOpacity, blendMode: old.blendMode, visible: old.visible, parent: old.parent, deep: old.deep ? old.deep.slice() : null });
+    this.layers = this.layers.map((x) => (x === old ? l : x));
+    this.activeLayers = [l];
+    return l;
+  }
+
+  /**
+   * Composite `layers` (bottom to top) over `into`, in place: Normal blending of straight-alpha
+   * pixels, each layer's alpha scaled by its opacity × fill opacity (other blend modes not
+   * modelled). A 16-bit document's `deep` values follow the 8-bit result.
+   */
+  private composite(into: FakeLayer, layers: FakeLayer[]): void {
+    const d = into.pixels;
+    for (const l of layers) {
+      const k = (l.opacity / 100) * (l.fillOpacity / 100);
+      const s = l.pixels;
+      for (let i = 0; i < d.length; i += 4) {
+        const as = (s[i + 3]! / 255) * k;
+        if (as === 0) continue;
+        const ad = d[i + 3]! / 255, ao = as + ad * (1 - as);
+        for (let c = 0; c < 3; c++) d[i + c] = Math.round((s[i + c]! * as + d[i + c]! * ad * (1 - as)) / ao);
+        d[i + 3] = Math.round(ao * 255);
+      }
+    }
+    if (into.deep) for (let i = 0; i < d.length; i++) into.deep[i] = Math.round((d[i]! * 32768) / 255);
+  }
+
   /** The user runs Select ▸ Deselect (no plugin modal): one history state ("Deselect"), undoable; no pixel changes. */
   deselect(): void {
     if (this.host.inModalScope) throw new Error('the user cannot deselect while a plugin is modal');
@@ -538,7 +692,7 @@ export class FakeDocument implements PsDocument {
     return {
       width: this.width,
       height: this.height,
-      layers: this.layers.map((layer) => ({ layer, pixels: layer.pixels.slice(), deep: layer.deep ? layer.deep.slice() : null, name: layer.name })),
+      layers: this.layers.map((layer) => ({ layer, pixels: layer.pixels.slice(), deep: layer.deep ? layer.deep.slice() : null, name: layer.name, kind: layer.kind })),
       selection: this.selectionMask ? this.selectionMask.slice() : null,
       channels: this.channelList.map((channel) => ({ channel, mask: channel.mask.slice() })),
       active: this.activeLayers.map((l) => l.id),
@@ -551,7 +705,7 @@ export class FakeDocument implements PsDocument {
     // Copies: a snapshot stays intact however the document is changed afterwards (redo, undo again).
     this.width = s.width;
     this.height = s.height;
-    this.layers = s.layers.map(({ layer, pixels, deep, name }) => { layer.pixels = pixels.slice(); layer.deep = deep ? deep.slice() : null; layer.name = name; return layer; });
+    this.layers = s.layers.map(({ layer, pixels, deep, name, kind }) => { layer.pixels = pixels.slice(); layer.deep = deep ? deep.slice() : null; layer.name = name; layer.kind = kind; return layer; });
     this.selectionMask = s.selection ? s.selection.slice() : null;
     this.channelList = s.channels.map(({ channel, mask }) => { channel.mask = mask.slice(); return channel; });
     this.activeLayers = this.layers.filter((l) => s.active.includes(l.id));
@@ -568,9 +722,13 @@ class FakeImageData implements PsImageData {
   disposed = false;
   readonly colorSpace: string;
   readonly isChunky = true;
-  constructor(private readonly host: FakePhotoshop, readonly width: number, readonly height: number, readonly components: number, readonly componentSize: number, private readonly data: Uint8Array | Uint16Array, colorSpace: string, readonly colorProfile?: string) {
+  /** Which imaging call made it (for {@link FakePhotoshop.peakImageBytes}). */
+  readonly from: string;
+  constructor(private readonly host: FakePhotoshop, readonly width: number, readonly height: number, readonly components: number, readonly componentSize: number, private readonly data: Uint8Array | Uint16Array, colorSpace: string, readonly colorProfile?: string, from = 'createImageDataFromBuffer') {
     this.colorSpace = colorSpace;
+    this.from = from;
     host.liveImageData++;
+    host.holdImageBytes(from, data.byteLength);
   }
   get hasAlpha(): boolean {
     return this.components === 4 || this.components === 2;
@@ -589,7 +747,7 @@ class FakeImageData implements PsImageData {
     return this.data;
   }
   dispose(): void {
-    if (!this.disposed) { this.disposed = true; this.host.liveImageData--; }
+    if (!this.disposed) { this.disposed = true; this.host.liveImageData--; this.host.holdImageBytes(this.from, -this.data.byteLength); }
   }
 }
 
@@ -682,6 +840,16 @@ export class FakePhotoshop implements PhotoshopModule {
   modalScopes = 0;
   /** Undisposed PhotoshopImageData objects. */
   liveImageData = 0;
+  /** Bytes of undisposed image data, by the imaging call that made it (getPixels, getSelection, createImageDataFromBuffer). */
+  liveImageBytes: Record<string, number> = {};
+  /** The most bytes of image data from each imaging call that were undisposed at once (tests may reset it). */
+  peakImageBytes: Record<string, number> = {};
+  /**
+   * What getPixels does over an area where the layer has no pixels at all (imaging.md only says
+   * the bounds are "trimmed to only that region that contains pixel data"). false (the fake's
+   * assumption): 0×0 image data at the requested corner; true: it throws (VERIFY which).
+   */
+  emptyReadThrows = false;
   /** Set to make the next call of that operation throw. */
   failNext: { op: string; error: Error } | null = null;
   /** Set to make the execution context report a user cancel once the named operation ran. */
@@ -830,6 +998,13 @@ export class FakePhotoshop implements PhotoshopModule {
     this.calls.push(what);
   }
 
+  /** Image data of `bytes` made (negative: disposed) by the imaging call `from`. */
+  holdImageBytes(from: string, bytes: number): void {
+    const now = (this.liveImageBytes[from] ?? 0) + bytes;
+    this.liveImageBytes[from] = now;
+    if (now > (this.peakImageBytes[from] ?? 0)) this.peakImageBytes[from] = now;
+  }
+
   /** Whether an executeAsModal scope is open now (Photoshop locked, the user's Esc cancels it). */
   get inModalScope(): boolean {
     return this.inModal;
@@ -911,6 +1086,7 @@ export class FakePhotoshop implements PhotoshopModule {
   private async getPixels(o: Parameters<PhotoshopModule['imaging']['getPixels']>[0]): Promise<PsImagingResult> {
     this.requireModal('getPixels');
     this.record('getPixels');
+    this.maybeFail('getPixels');
     checkKeys('getPixels', o, ['documentID', 'layerID', 'historyStateID', 'sourceBounds', 'targetSize', 'colorSpace', 'colorProfile', 'componentSize', 'applyAlpha']);
     const doc = this.doc(o.documentID);
     if (o.componentSize !== undefined && ![-1, 8, 16, 32].includes(o.componentSize)) throw new TypeError('getPixels: componentSize must be -1, 8, 16 or 32');
@@ -932,7 +1108,10 @@ export class FakePhotoshop implements PhotoshopModule {
     for (let y = want.top; y < want.bottom; y++) for (let x = want.left; x < want.right; x++) {
       if (layer.pixels[(y * doc.width + x) * 4 + 3]! > 0) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = y; }
     }
-    if (x1 < x0) { x0 = want.left; y0 = want.top; x1 = want.left - 1; y1 = want.top - 1; }
+    if (x1 < x0) {
+      if (this.emptyReadThrows) throw new Error('getPixels: the layer has no pixels in the requested area (fake: emptyReadThrows)');
+      x0 = want.left; y0 = want.top; x1 = want.left - 1; y1 = want.top - 1;
+    }
     const comps = layer.isBackground ? 3 : 4;
     // A 16-bit document read at componentSize 8: Photoshop converts its 0..32768 values once.
     const deep = layer.deep;
@@ -992,7 +1171,7 @@ export class FakePhotoshop implements PhotoshopModule {
       }
     }
     this.getPixelsLog.push({ sourceBounds: { ...want }, ...(target ? { targetSize: { ...o.targetSize } } : {}), width: w, height: h, level, returnedBounds: { ...reported } });
-    return { imageData: new FakeImageData(this, w, h, comps, 8, data, 'RGB', o.colorProfile ?? doc.pixelProfile), sourceBounds: reported, level };
+    return { imageData: new FakeImageData(this, w, h, comps, 8, data, 'RGB', o.colorProfile ?? doc.pixelProfile, 'getPixels'), sourceBounds: reported, level };
   }
 
   private async encodeImageData(o: { imageData: PsImageData; base64?: boolean }): Promise<number[] | string> {
@@ -1026,9 +1205,9 @@ export class FakePhotoshop implements PhotoshopModule {
     if (m) for (let y = 0; y < h; y++) data.set(m.subarray((b.top + y) * doc.width + b.left, (b.top + y) * doc.width + b.left + w), y * w);
     // imaging.md getSelection: the mask has the document's depth; 16-bit is 0..32768.
     if (doc.bitsPerChannel === PS_CONSTANTS.BitsPerChannelType.SIXTEEN) {
-      return { imageData: new FakeImageData(this, w, h, 1, 16, mapTyped(new Uint16Array(data.length), data, (v) => Math.round((v * 32768) / 255)), 'Grayscale'), sourceBounds: b, level: 0 };
+      return { imageData: new FakeImageData(this, w, h, 1, 16, mapTyped(new Uint16Array(data.length), data, (v) => Math.round((v * 32768) / 255)), 'Grayscale', undefined, 'getSelection'), sourceBounds: b, level: 0 };
     }
-    return { imageData: new FakeImageData(this, w, h, 1, 8, data, 'Grayscale'), sourceBounds: b, level: 0 };
+    return { imageData: new FakeImageData(this, w, h, 1, 8, data, 'Grayscale', undefined, 'getSelection'), sourceBounds: b, level: 0 };
   }
 
   private async putPixels(o: Parameters<PhotoshopModule['imaging']['putPixels']>[0]): Promise<void> {

@@ -12,7 +12,7 @@ import * as maskSplit from '../../plugin-photoshop/src/geometry/mask-split';
 import * as placement from '../../plugin-photoshop/src/geometry/placement';
 import { FakePhotoshop, type FakeDocument } from './fake-photoshop';
 
-const realSplit = maskSplit.splitMask, realPad = placement.padToRect;
+const realSplit = maskSplit.splitMask, realPadInto = placement.padInto;
 
 const W = 120, H = 90;
 
@@ -237,18 +237,23 @@ describe('capture', () => {
     }
   });
 
-  test('the pure-JS work (splitting the selection, placing the pixels read) runs after the modal scopes, not while Photoshop is locked', async () => {
+  test('the pure-JS work (splitting the selection) runs after the modal scopes; inside scope #2 only each band\'s copy into place, between two host calls', async () => {
     const { ps } = setup();
-    const seen: Array<[string, boolean]> = [];
+    const seen: Array<[string, boolean, number?]> = [];
     const split = jest.spyOn(maskSplit, 'splitMask').mockImplementation((...a) => { seen.push(['splitMask', ps.inModalScope]); return realSplit(...a); });
-    const pad = jest.spyOn(placement, 'padToRect').mockImplementation((...a) => { seen.push(['padToRect', ps.inModalScope]); return realPad(...a); });
+    const pad = jest.spyOn(placement, 'padInto').mockImplementation((...a) => { seen.push(['padInto', ps.inModalScope, a[2].width * a[2].height]); return realPadInto(...a); });
     try {
-      await createPhotoshopHost({ photoshop: ps }).capture({ kind: 'auto', marginPx: 8 });
+      await createPhotoshopHost({ photoshop: ps, verifyBandPixels: 400 }).capture({ kind: 'auto', marginPx: 8 });
     } finally {
       split.mockRestore();
       pad.mockRestore();
     }
-    expect(seen).toEqual([['splitMask', false], ['padToRect', false]]);
+    expect(seen[0]).toEqual(['splitMask', false]);
+    const bands = seen.slice(1);
+    expect(bands.length).toBeGreaterThan(3);
+    // Each band is copied in the scope right after its read (no more than a band's pixels), none after it.
+    expect(bands.every(([what, modal, n]) => what === 'padInto' && modal && n! <= 400)).toBe(true);
+    expect(ps.calls.filter((c) => c === 'getPixels')).toHaveLength(bands.length);
     expect(ps.liveImageData).toBe(0);
   });
 
@@ -390,6 +395,66 @@ describe('apply', () => {
     expect(ps.putLog[0]!.componentSize).toBe(16);
     const px = doc.findLayer(out.layerId!)!.pixels;
     expect(Array.from(px.subarray(((12 * W) + 11) * 4, ((12 * W) + 11) * 4 + 4))).toEqual([200, 11, 22, 255]);
+  });
+});
+
+describe('capture reads the edit\'s area in bands: the area is held once, not three times', () => {
+  /** The capture's image is the source layer over its area, as one read gives it (RGB read: alpha 255). */
+  function expectSourcePixels(cap: { imageOrigin: [number, number]; image: { width: number; height: number; data: Uint8ClampedArray } }, source: Uint8ClampedArray, rgb = false): void {
+    const [ox, oy] = cap.imageOrigin;
+    for (let y = 0; y < cap.image.height; y++) for (let x = 0; x < cap.image.width; x++) {
+      const s = ((oy + y) * W + (ox + x)) * 4, d = (y * cap.image.width + x) * 4;
+      for (let c = 0; c < 4; c++) {
+        const want = rgb && c === 3 ? 255 : source[s + c]!;
+        if (cap.image.data[d + c] !== want) throw new Error(`pixel (${x},${y}) component ${c}: ${cap.image.data[d + c]} ≠ ${want}`);
+      }
+    }
+  }
+
+  test.each([
+    ['a pixel layer (RGBA; the area reaches into rows getPixels trims)', false],
+    ['a Background layer (getPixels gives RGB)', true],
+  ])('%s: bands of at most verifyBandPixels, each disposed before the next is read, so Photoshop holds one band of image data at a time; the pixels are those of one read', async (_name, background) => {
+    const { ps, doc, source } = setup(300);
+    const layer = doc.activeLayers[0]!;
+    if (background) {
+      for (let i = 3; i < source.length; i += 4) source[i] = 255;
+      layer.pixels = source.slice();
+      layer.isBackground = true;
+    }
+    const band = 500;
+    const cap = await createPhotoshopHost({ photoshop: ps, verifyBandPixels: band }).capture({ kind: 'auto', marginPx: 8 });
+    const rows = Math.floor(band / cap.image.width);
+    expect(cap.image.height).toBeGreaterThan(4 * rows); // many bands
+    expect(ps.calls.filter((c) => c === 'getPixels')).toHaveLength(Math.ceil(cap.image.height / rows));
+    expect(ps.getPixelsLog.every((g) => (g.sourceBounds.right - g.sourceBounds.left) * (g.sourceBounds.bottom - g.sourceBounds.top) <= band)).toBe(true);
+    // One band of image data at most (was the whole area: getPixels' image data lived until the capture ended).
+    expect(ps.peakImageBytes.getPixels).toBeLessThanOrEqual(band * (background ? 3 : 4));
+    expect(ps.liveImageData).toBe(0);
+    expectSourcePixels(cap, source, background);
+  });
+
+  test('a band Photoshop will not read (here: one where the layer has no pixels, if getPixels throws there — VERIFY) falls back to one read of the whole area: the same pixels', async () => {
+    const { ps, source } = setup(300);
+    ps.emptyReadThrows = true;
+    const cap = await createPhotoshopHost({ photoshop: ps, verifyBandPixels: 500 }).capture({ kind: 'auto', marginPx: 8 });
+    const [ox, oy] = cap.imageOrigin;
+    // The first band lay in the transparent top rows: it threw, and the area was read in one go.
+    expect(ps.calls.filter((c) => c === 'getPixels')).toHaveLength(2);
+    expect(ps.getPixelsLog.map((g) => g.sourceBounds)).toEqual([{ left: ox, top: oy, right: ox + cap.image.width, bottom: oy + cap.image.height }]);
+    expect(ps.liveImageData).toBe(0);
+    expectSourcePixels(cap, source);
+  });
+
+  test('Esc while the bands are read: cancelled, no whole-area read after it, nothing left undisposed', async () => {
+    const { ps } = setup(300);
+    ps.cancelAfter = 'getPixels';
+    await expect(createPhotoshopHost({ photoshop: ps, verifyBandPixels: 500 }).capture({ kind: 'auto', marginPx: 8 })).rejects.toMatchObject({ code: 'cancelled' });
+    // The band that ran; the next call was refused (the fake throws before recording it) and no whole-area read followed.
+    expect(ps.getPixelsLog).toHaveLength(1);
+    const b = ps.getPixelsLog[0]!.sourceBounds;
+    expect((b.right - b.left) * (b.bottom - b.top)).toBeLessThanOrEqual(500);
+    expect(ps.liveImageData).toBe(0);
   });
 });
 

@@ -4,7 +4,7 @@
  * the first drag's target; and the small document those tests open.
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitInput } from '@smartdrag/shared';
-import type { BridgeClientLike } from '../../plugin-photoshop/src/app/controller';
+import type { BridgeClientLike, SmartDragController } from '../../plugin-photoshop/src/app/controller';
 import type { FakeDocument, FakeLayer, FakePhotoshop } from './fake-photoshop';
 
 /** A bridge client whose jobs end (when `hold` is false) with an 8×8 opaque block at the first drag's target. */
@@ -65,3 +65,21 @@ export function openPhoto(ps: FakePhotoshop, opts: Parameters<FakePhotoshop['ope
   if (path) doc.addPath('Work Path', 'workPath', [{ closed: false, points: [{ anchor: [30, 50] }, { anchor: [70, 50] }] }]);
   return { doc, source };
 }
+
+/**
+ * Start a run and resolve once the bridge got its job (the controller holds it by then), with the
+ * run's promise; a run that ends before submitting anything fails the test with its error.
+ */
+export async function startJob(bridge: ScriptedBridge, c: SmartDragController, go: () => Promise<void>): Promise<{ run: Promise<void> }> {
+  let ended = false;
+  const submitted = new Promise<void>((resolve) => {
+    bridge.onSubmit = () => { bridge.onSubmit = null; queueMicrotask(resolve); };
+  });
+  const run = go().finally(() => { ended = true; });
+  await Promise.race([submitted, run]);
+  if (ended && bridge.onSubmit) throw new Error(`the run ended before submitting a job: ${JSON.stringify(c.state.error)}`);
+  return { run };
+}
+
+/** Lets the fake's notifications and the listener's (async) removal run. */
+export const settle = (): Promise<void> => new Promise((r) => setImmediate(r));

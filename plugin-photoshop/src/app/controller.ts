@@ -454,8 +454,9 @@ export class SmartDragController {
 
   /**
    * From the capture until the run ends, the host watches the document read: the user closing it
-   * (or deleting the source layer) stops the edit at once — the bridge job is cancelled, and the
-   * panel says why — instead of the bridge working on for seconds and Apply refusing afterwards.
+   * (or deleting the source layer, merging it into another, flattening the image, converting the
+   * layer) stops the edit at once — the bridge job is cancelled, and the panel says why — instead
+   * of the bridge working on for seconds and Apply refusing afterwards.
    */
   private watch(run: Active, c: Capture | PreviewCapture): void {
     if (!this.deps.host.watchDocument) return;
@@ -469,7 +470,7 @@ export class SmartDragController {
     if (this.active !== run) this.unwatch(run);
   }
 
-  /** The document read was closed, or its source layer deleted: stop the edit, nothing is added. */
+  /** The document read was closed, or its source layer taken away (deleted, merged, flattened, converted): stop the edit, nothing is added. */
   private documentGone(run: Active, error: PluginError): void {
     // Adding the layer is already under way in a modal scope, which checks the document itself.
     if (this.active !== run || this.s.phase === Phase.applying) return;

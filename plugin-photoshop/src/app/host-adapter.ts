@@ -143,7 +143,8 @@ export interface HostAdapter {
   encodePreview(picture: { width: number; height: number; data: Uint8ClampedArray }, colorProfile?: string): Promise<string>;
   /**
    * Watch the document an edit was read from while the bridge works and its result waits: when
-   * the user closes it (or deletes the source layer), `onGone` is called once, with the error to
+   * the user closes it (or the source layer leaves it: deleted, merged into another layer,
+   * flattened, replaced by a conversion), `onGone` is called once, with the error to
    * show, and the watch ends by itself. Returns the function that ends the watch (idempotent);
    * it must be called when the edit ends, however it ends. Never throws, and `onGone` is never
    * called after the watch ended. Optional: a host without it is only checked at apply.

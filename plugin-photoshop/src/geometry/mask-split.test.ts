@@ -1,5 +1,6 @@
 import { labelComponents, type PlacedMask } from '@smartdrag/shared';
 import { splitMask } from './mask-split';
+import { splitMaskReference as splitMaskOld } from './mask-split.reference';
 
 /** Build a mask from rows of characters: '.' = 0, '#' = 255, digits d = d*25. */
 function art(rows: string[], left = 0, top = 0): PlacedMask {
@@ -155,5 +156,91 @@ describe('splitMask seeds its fringe flood with the core pixels next to fringe o
     expect(splitMask(hard, { minPixels: 1 })).toEqual(splitMaskReference(hard, 1));
     const faint = art(['1111', '1..1', '1111']);
     expect(splitMask(faint, { minPixels: 1 })).toEqual(splitMaskReference(faint, 1));
+  });
+});
+
+/**
+ * splitMask against the implementation it replaced (mask-split.reference.ts: the fringe counted,
+ * the flood's seeds found and the bounds taken in three more pixel-by-pixel walks of the box): the
+ * same parts, byte for byte, whatever the box's width (rows that start anywhere in a 32-bit word),
+ * whether the data can be read in words at all (a buffer at an odd offset), and on real-like
+ * selections (feathered objects with wavy outlines whose soft edges touch, a hard marquee part,
+ * specks, a faint selection).
+ */
+/** The same parts, byte for byte (jest's toEqual walks a megapixel array element by element: seconds). */
+function expectSameParts(got: PlacedMask[], want: PlacedMask[]): void {
+  const shape = (ps: PlacedMask[]) => ps.map(({ left, top, width, height, data }) => ({ left, top, width, height, bytes: data.length }));
+  expect(shape(got)).toEqual(shape(want));
+  got.forEach((p, i) => expect(Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).equals(Buffer.from(want[i]!.data))).toBe(true));
+}
+
+describe('splitMask walks the box in words and floods only the fringe: the same parts as the old implementation', () => {
+  let seed = 99;
+  const rnd = (): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+
+  /** A feathered blob with a wavy outline: coverage 255 inside, to 0 over `feather` px (0: hard edge). */
+  function blob(data: Uint8Array, w: number, h: number, cx: number, cy: number, r: number, feather: number, wave: number): void {
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const dx = x + 0.5 - cx, dy = y + 0.5 - cy, t = Math.atan2(dy, dx);
+      const edge = r * (1 + wave * Math.sin(5 * t) + (wave / 3) * Math.sin(13 * t + 1)) - Math.hypot(dx, dy);
+      const v = feather === 0 ? (edge >= 0 ? 255 : 0) : Math.round(Math.max(0, Math.min(1, edge / feather + 0.5)) * 255);
+      if (v > data[y * w + x]!) data[y * w + x] = v;
+    }
+  }
+
+  /** `data` copied into a buffer where it starts at byte `offset` (1: no 32-bit reads possible). */
+  function at(offset: number, data: Uint8Array): Uint8Array {
+    const buf = new Uint8Array(data.length + offset);
+    buf.set(data, offset);
+    return buf.subarray(offset);
+  }
+
+  test('random feathered and hard blobs, specks and stray fringe, every width modulo 4, aligned or not', () => {
+    for (let trial = 0; trial < 60; trial++) {
+      const w = 17 + Math.floor(rnd() * 120), h = 9 + Math.floor(rnd() * 80);
+      const data = new Uint8Array(w * h);
+      for (let b = 0, nb = 1 + Math.floor(rnd() * 7); b < nb; b++) {
+        blob(data, w, h, rnd() * w, rnd() * h, 2 + rnd() * 25, rnd() < 0.3 ? 0 : rnd() * 12, rnd() * 0.2);
+      }
+      for (let k = 0; k < 12; k++) data[Math.floor(rnd() * w * h)] = Math.floor(rnd() * 256);
+      if (trial % 5 === 0) for (let y = 0; y < h >> 1; y++) data.fill(255, y * w, y * w + (w >> 1)); // a marquee reaching the edges
+      for (const offset of [0, 1, 2]) {
+        const m: PlacedMask = { left: 3, top: 5, width: w, height: h, data: at(offset, data) };
+        for (const minPixels of [1, 16]) expectSameParts(splitMask(m, { minPixels }), splitMaskOld(m, { minPixels }));
+      }
+    }
+  });
+
+  test('a real-like selection: a large feathered object, two whose soft edges touch, a marquee part, specks', () => {
+    const w = 601, h = 425; // rows start at every position in a word
+    const data = new Uint8Array(w * h);
+    blob(data, w, h, 230, 210, 150, 24, 0.08);
+    blob(data, w, h, 495, 115, 60, 40, 0.1);
+    blob(data, w, h, 495, 250, 60, 12, 0.05);
+    for (let y = 350; y < 410; y++) data.fill(255, y * w + 410, y * w + 575);
+    for (let k = 0; k < 100; k++) data[Math.floor(rnd() * w * h)] = Math.floor(rnd() * 256);
+    const m: PlacedMask = { left: 40, top: 12, width: w, height: h, data };
+    const parts = splitMask(m);
+    expect(parts.length).toBeGreaterThanOrEqual(4);
+    expectSameParts(parts, splitMaskOld(m));
+    // Read at an odd offset (no 32-bit reads): the same.
+    expectSameParts(splitMask({ ...m, data: at(3, data) }), parts);
+    // A faint copy (coverage ≤ 100: the core threshold drops to half its maximum), and a coarser core threshold.
+    const faint = { ...m, data: data.map((v) => Math.round((v * 100) / 255)) };
+    expectSameParts(splitMask(faint), splitMaskOld(faint));
+    expectSameParts(splitMask(m, { coreThreshold: 250 }), splitMaskOld(m, { coreThreshold: 250 }));
+  });
+
+  test('edge cases: empty, a single pixel, one row, one column, all fringe, all core', () => {
+    const cases: PlacedMask[] = [
+      art(['....', '....']),
+      art(['#']),
+      art(['..##3..#']),
+      art(['.', '#', '#', '3', '.', '#']),
+      art(['2222', '2..2', '2222']),
+      art(['######', '######']),
+      art(['3#######3', '#########', '3#######3']),
+    ];
+    for (const m of cases) for (const minPixels of [1, 16]) expectSameParts(splitMask(m, { minPixels }), splitMaskOld(m, { minPixels }));
   });
 });

@@ -42,16 +42,27 @@ export interface ChunkyPixels {
  * returned. RGB input gets alpha 255.
  */
 export function padToRect(src: ChunkyPixels, got: Rect, want: Rect): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(want.width * want.height * 4);
+  padInto(out, want, src, got);
+  return out;
+}
+
+/**
+ * {@link padToRect} into an existing RGBA buffer `out` covering `want`: only the pixels `got`
+ * covers inside `want` are written, the rest of `out` is left as it is — so an area read in bands
+ * is placed band by band into one buffer (each band's bounds trimmed on their own).
+ */
+export function padInto(out: Uint8ClampedArray, want: Rect, src: ChunkyPixels, got: Rect): void {
   if (src.width !== got.width || src.height !== got.height) {
     throw new RangeError(`pixels are ${src.width}x${src.height} but bounds say ${got.width}x${got.height}`);
   }
   const c = src.components;
   if (c !== 3 && c !== 4) throw new RangeError(`expected 3 or 4 components, got ${c}`);
   if (src.data.length !== src.width * src.height * c) throw new RangeError('pixel buffer size does not match its shape');
-  const out = new Uint8ClampedArray(want.width * want.height * 4);
+  if (out.length !== want.width * want.height * 4) throw new RangeError('output buffer size does not match its rectangle');
   const x0 = Math.max(got.left, want.left), x1 = Math.min(got.left + got.width, want.left + want.width);
   const y0 = Math.max(got.top, want.top), y1 = Math.min(got.top + got.height, want.top + want.height);
-  if (x1 <= x0 || y1 <= y0) return out;
+  if (x1 <= x0 || y1 <= y0) return;
   const span = x1 - x0;
   for (let y = y0; y < y1; y++) {
     const s = ((y - got.top) * src.width + (x0 - got.left)) * c;
@@ -64,7 +75,6 @@ export function padToRect(src: ChunkyPixels, got: Rect, want: Rect): Uint8Clampe
       }
     }
   }
-  return out;
 }
 
 /** A result layer as the bridge returns it (document pixels, RGBA straight alpha). */

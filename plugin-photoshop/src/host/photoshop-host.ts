@@ -20,8 +20,10 @@
  *   and so is one changed at the same size (rotated 180°, flipped, undone, its layer edited or
  *   moved): see {@link requireAsRead}.
  * - watchDocument: while the bridge works (and its result waits for Apply), a notification
- *   listener (photoshopaction.md `addNotificationListener`, eventcodes.md `close` and `delete`)
- *   notices the edited document closed, or its source layer deleted, at once: see {@link watchDocument}.
+ *   listener (photoshopaction.md `addNotificationListener`; eventcodes.md `close`, `delete`,
+ *   `mergeLayersNew`, `mergeVisible`, `flattenImage`, … see {@link WATCHED_EVENTS}) notices at
+ *   once the edited document closed, or its source layer deleted, merged away, flattened or
+ *   replaced by a conversion: see {@link watchDocument}.
  */
 import type { PlacedMask, ProxyInfo, Rect } from '@smartdrag/shared';
 import { DEFAULT_LIMITS, downscalePlacedMask, maskBounds, PROXY_MAX_PIXELS, proxyInfoFor } from '@smartdrag/shared';
@@ -30,7 +32,7 @@ import { splitMask } from '../geometry/mask-split';
 import { parsePathDescriptor, type PathDescriptor } from '../geometry/path-descriptor';
 import { pathsToArrows, subpathSignature, type Subpath } from '@smartdrag/shared';
 import {
-  boundsToRect, editRoi, padToRect, placeLayer, rectToBounds, to16Bit, type ChunkyPixels, type LayerPixels, type PsBounds,
+  boundsToRect, editRoi, padInto, placeLayer, rectToBounds, to16Bit, type ChunkyPixels, type LayerPixels, type PsBounds,
 } from '../geometry/placement';
 import { flattenOnWhite, readArea, resampleToProxy } from '../geometry/preview-proxy';
 import { PluginError } from '../app/errors';
@@ -104,7 +106,7 @@ export const MODAL_TIMEOUT_MS = 3000;
 export interface PhotoshopHostOptions {
   /** The `photoshop` module; defaults to `require('photoshop')` (a webpack external). */
   photoshop?: PhotoshopModule;
-  /** Most pixels per band when apply reads the source layer again ({@link VERIFY_BAND_PIXELS}; tests set it small). */
+  /** Most pixels per band when the source layer is read at full resolution — the capture's read and apply's re-read ({@link VERIFY_BAND_PIXELS}; tests set it small). */
   verifyBandPixels?: number;
 }
 
@@ -390,25 +392,75 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     // 8 bits per channel in the document's own profile. A 16-bit document is converted to 8
     // bits here, once, by Photoshop (the bridge edits 8-bit pixels); the new layer is written
     // back at 16 bits, so its values sit on 8-bit steps. Said in the warnings.
-    // With `targetSize`, Photoshop scales (from a pyramid cache level when it has one): the
-    // document is never read at full resolution for a proxy.
-    const px = await imaging.getPixels({
-      documentID: doc.id, layerID: layer.id, sourceBounds: rectToBounds(roi),
-      ...(proxy ? { targetSize: { width: proxy.width, height: proxy.height } } : {}),
-      componentSize: 8, colorSpace: 'RGB', ...raw.profile,
-    });
-    hold.push(px.imageData);
-    const { width, height, components } = px.imageData;
-    // Photoshop was asked for at most the budget; a build that ignored targetSize would hand back
-    // the full area: refuse to hold more than a few times the budget in the panel.
-    if (proxy && width * height > 4 * proxy.width * proxy.height + 4096) {
-      throw new PluginError('host_error', `getPixels returned ${width}x${height} pixels for a ${proxy.width}x${proxy.height} preview (targetSize ignored?)`);
+    let read: Pick<RawPixels, 'area' | 'proxied'>;
+    if (!proxy) {
+      read = { area: await readAreaInBands(ctx, doc.id, layer.id, roi, raw.profile) };
+    } else {
+      // With `targetSize`, Photoshop scales (from a pyramid cache level when it has one): the
+      // document is never read at full resolution for a proxy.
+      const px = await imaging.getPixels({
+        documentID: doc.id, layerID: layer.id, sourceBounds: rectToBounds(roi),
+        targetSize: { width: proxy.width, height: proxy.height },
+        componentSize: 8, colorSpace: 'RGB', ...raw.profile,
+      });
+      hold.push(px.imageData);
+      const { width, height, components } = px.imageData;
+      // Photoshop was asked for at most the budget; a build that ignored targetSize would hand back
+      // the full area: refuse to hold more than a few times the budget in the panel.
+      if (width * height > 4 * proxy.width * proxy.height + 4096) {
+        throw new PluginError('host_error', `getPixels returned ${width}x${height} pixels for a ${proxy.width}x${proxy.height} preview (targetSize ignored?)`);
+      }
+      const data = await px.imageData.getData({ chunky: true });
+      if (!(data instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
+      read = { proxied: { pixels: { width, height, components, data }, bounds: px.sourceBounds, level: px.level } };
     }
-    const data = await px.imageData.getData({ chunky: true });
-    if (!(data instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
     const [keep] = raw.keepChannel !== undefined ? await readChannelsRaw(ctx, doc, [raw.keepChannel], rectToBounds(roi), hold) : [];
     // Read last (after the keep channel's suspension is rolled back): the state these pixels are of.
-    return { pixels: { width, height, components, data }, bounds: px.sourceBounds, level: px.level, keep: keep ?? null, ...withHistoryState(doc) };
+    return { ...read, keep: keep ?? null, ...withHistoryState(doc) };
+  }
+
+  /**
+   * One band of the source layer at full resolution, placed into `out` (RGBA over `area`, which
+   * holds `band`): read as the capture reads (8 bits, the document's profile), its trimmed bounds
+   * honoured, and its image data disposed once its pixels are copied out — whatever the array
+   * getData returned does after a dispose (imaging.md does not say) never matters.
+   */
+  async function readBandInto(documentID: number, layerID: number, band: Rect, profile: { colorProfile?: string }, out: Uint8ClampedArray, area: Rect): Promise<void> {
+    const px = await imaging.getPixels({ documentID, layerID, sourceBounds: rectToBounds(band), componentSize: 8, colorSpace: 'RGB', ...profile });
+    try {
+      const got = await px.imageData.getData({ chunky: true });
+      if (!(got instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
+      const { width, height, components } = px.imageData;
+      padInto(out, area, { width, height, components, data: got }, boundsToRect(px.sourceBounds));
+    } finally {
+      px.imageData.dispose();
+    }
+  }
+
+  /**
+   * The source layer over the edit's area at full resolution, as the one RGBA buffer the bridge
+   * gets (transparent where getPixels trimmed): read in bands of at most {@link VERIFY_BAND_PIXELS}
+   * pixels, each copied into place and disposed before the next. One read of the whole area held
+   * it three times at the peak — Photoshop's image data, getData's array, the padded copy: 600 MB
+   * at 50 MP — now the area once and one band. A band Photoshop will not read (VERIFY: what
+   * getPixels does over a band where the layer has no pixels at all; the fake returns 0×0 image
+   * data) falls back to one read of the whole area, as before.
+   */
+  async function readAreaInBands(ctx: PsExecutionContext, documentID: number, layerID: number, area: Rect, profile: { colorProfile?: string }): Promise<Uint8ClampedArray> {
+    const out = new Uint8ClampedArray(area.width * area.height * 4);
+    const rows = Math.max(1, Math.floor(bandPixels / Math.max(1, area.width)));
+    try {
+      for (let y = 0; y < area.height; y += rows) {
+        const band: Rect = { left: area.left, top: area.top + y, width: area.width, height: Math.min(rows, area.height - y) };
+        await readBandInto(documentID, layerID, band, profile, out, area);
+      }
+      return out;
+    } catch (e) {
+      if (ctx.isCancelled || e instanceof PluginError || rows >= area.height) throw e;
+      out.fill(0);
+      await readBandInto(documentID, layerID, area, profile, out, area);
+      return out;
+    }
   }
 
   /** Read, compute the edit (outside any scope), check it against the limits, read its pixels. */
@@ -417,6 +469,9 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     // Photoshop is free again: the seconds of pure JS a large selection takes happen here.
     const e = buildEdit(raw, opts);
     release(hold); // the selection's image data: split and copied by now
+    // So are the masks getData gave (the selection's box: 44 MB at 50 MP), not needed any more.
+    raw.selection = null;
+    raw.regionChannels = [];
     // Before any getPixels: an area the bridge would refuse is never read (hundreds of MB).
     requireWithinLimits(e.roi, opts.limits);
     let proxy: ProxyInfo | null = null;
@@ -435,8 +490,8 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     const hold: PsImageData[] = [];
     try {
       const { raw, e, got } = await readEditAndPixels(opts, hold);
-      // getPixels may trim transparent borders: place what came back into the requested area.
-      const data = padToRect(got.pixels, boundsToRect(got.bounds), e.roi);
+      // Already placed on the edit's area (getPixels may trim transparent borders).
+      const data = got.area!;
       requirePixelsUnder(data, e.roi, e.regions.map((r) => r.mask), raw.layerName);
       const keep = keepMasks(got.keep);
       return {
@@ -468,14 +523,15 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
       };
       if (!proxy) {
         // Within the budget: the area itself, exactly as the final edit reads it.
-        const data = padToRect(got.pixels, boundsToRect(got.bounds), e.roi);
+        const data = got.area!;
         requirePixelsUnder(data, e.roi, e.regions.map((r) => r.mask), raw.layerName);
         return { ...base, image: { width: e.roi.width, height: e.roi.height, data }, regions: e.regions, ...(keep ? { keep } : {}) };
       }
       // What came back is placed on the exact proxy grid whatever its size and bounds (trimmed
       // borders, a level's rounding).
-      const area = readArea(got.bounds, got.level, e.roi, raw.docWidth, raw.docHeight);
-      const data = resampleToProxy(got.pixels, area, e.roi, proxy);
+      const { pixels, bounds, level } = got.proxied!;
+      const area = readArea(bounds, level, e.roi, raw.docWidth, raw.docHeight);
+      const data = resampleToProxy(pixels, area, e.roi, proxy);
       // Masks in the proxy's pixels, relative to its top-left (job.submit proxyOf); area-averaged
       // as the bridge would (shared/src/proxy.ts). Drags stay in document pixels.
       const toProxy = (m: PlacedMask): PlacedMask => downscalePlacedMask({ ...m, left: m.left - e.roi.left, top: m.top - e.roi.top }, proxy);
@@ -550,19 +606,10 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     const rows = Math.max(1, Math.floor(bandPixels / Math.max(1, area.width)));
     for (let y = 0; y < area.height; y += rows) {
       const band: Rect = { left: area.left, top: area.top + y, width: area.width, height: Math.min(rows, area.height - y) };
-      const px = await imaging.getPixels({
-        documentID: doc.id, layerID: layer.id, sourceBounds: rectToBounds(band), componentSize: 8, colorSpace: 'RGB', ...profileOption(doc),
-      });
-      try {
-        const got = await px.imageData.getData({ chunky: true });
-        if (!(got instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
-        const { width, height, components } = px.imageData;
-        const now = padToRect({ width, height, components, data: got }, boundsToRect(px.sourceBounds), band);
-        const off = y * area.width * 4;
-        if (!samePixels(now, data.subarray(off, off + now.length))) return false;
-      } finally {
-        px.imageData.dispose();
-      }
+      const now = new Uint8ClampedArray(band.width * band.height * 4);
+      await readBandInto(doc.id, layer.id, band, profileOption(doc), now, band);
+      const off = y * area.width * 4;
+      if (!samePixels(now, data.subarray(off, off + now.length))) return false;
     }
     return true;
   }
@@ -637,20 +684,21 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   }
 
   /**
-   * The events {@link watchDocument} listens to (eventcodes.md "Action Events", String Code):
-   * Close (`close`) and Delete (`delete`, which deleting a layer is; paths and channels too).
-   */
-  const WATCHED_EVENTS = ['close', 'delete'];
-
-  /**
-   * Notice at once that the edited document was closed, or its source layer deleted, while the
-   * bridge works: one listener (photoshopaction.md `addNotificationListener`) for `close` and
-   * `delete`. The descriptor a `close` comes with is not documented (a `documentID` is seen, not
-   * promised), so it is not read: on any `close` the document is looked for among `app.documents`
-   * (ASSUMED, VERIFY on a real host: the notification comes once the document has left
-   * `app.documents`), and on any `delete` the source layer in it (`findLayer`). A close or delete
-   * elsewhere leaves the edit alone. The listener never throws into Photoshop; it is removed on
-   * the first hit or when the returned function is called (after its add settled: both are async).
+   * Notice at once that the edited document was closed, or its source layer removed (deleted,
+   * merged, flattened, replaced by a conversion), while the bridge works: one listener
+   * (photoshopaction.md `addNotificationListener`) for each of {@link WATCHED_EVENTS}. The
+   * descriptors the events come with are not documented (a `documentID` is seen on `close`, not
+   * promised), so none is read: after ANY of them the document is looked for among
+   * `app.documents` and the source layer, by id, in it (`findLayer`). Gone → `onGone`, with the
+   * words of the event that removed it. A document or layer still there leaves the edit alone,
+   * also when its pixels may have changed (a layer merged INTO the source, a layer style
+   * rasterized): what matters is the edit's area, which Apply reads again and compares
+   * ({@link requireAsRead}) — a merge elsewhere on the layer must not throw a good result away.
+   * ASSUMED (VERIFY on a real host): a notification comes once the command is done (the document
+   * has left `app.documents`, the layer list is the new one). Each event is added in its own call,
+   * so a name a Photoshop build does not know cannot cost the others. The listener never throws
+   * into Photoshop; it is removed on the first hit or when the returned function is called (after
+   * its adds settled: both are async).
    */
   function watchDocument(documentId: number, sourceLayerId: number, onGone: (error: PluginError) => void): () => void {
     if (typeof action.addNotificationListener !== 'function' || typeof action.removeNotificationListener !== 'function') return () => undefined;
@@ -667,8 +715,9 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     const stop = (): void => {
       if (ended) return;
       ended = true;
-      // Removed once the add settled (removing a listener not yet added would leave it behind).
-      void added.then(() => action.removeNotificationListener(WATCHED_EVENTS, listener)).catch(() => undefined);
+      // Removed once the adds settled (removing a listener not yet added would leave it behind).
+      void added.then(() => Promise.all(WATCHED_EVENTS.map((e) => Promise.resolve()
+        .then(() => action.removeNotificationListener([e], listener)).catch(() => undefined)))).catch(() => undefined);
     };
     const listener: PsNotificationListener = (eventName) => {
       if (ended) return;
@@ -676,7 +725,13 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         const doc = find();
         let error: PluginError | null = null;
         if (!doc) error = documentClosedWhileWorking(name);
-        else if (eventName === 'delete' && !findLayer(doc.layers, sourceLayerId)) error = layerDeletedWhileWorking(layerName);
+        else if (!findLayer(doc.layers, sourceLayerId)) {
+          // Where the pixels went, for the hint: a merge or a conversion leaves its result active
+          // (layer.md `merge`: "The merged layer will now be the active layer").
+          let now: string | undefined;
+          try { now = doc.activeLayers[0]?.name; } catch { /* the hint only */ }
+          error = layerGoneWhileWorking(eventName, layerName, now);
+        }
         if (!error) return;
         stop();
         onGone(error);
@@ -684,19 +739,20 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
         // Never into Photoshop: the apply's own checks still refuse a document that is gone.
       }
     };
-    try {
-      added = Promise.resolve(action.addNotificationListener(WATCHED_EVENTS, listener)).catch(() => undefined);
-    } catch {
-      ended = true;
-      return () => undefined;
+    const adds: Array<Promise<unknown>> = [];
+    for (const e of WATCHED_EVENTS) {
+      try {
+        adds.push(Promise.resolve(action.addNotificationListener([e], listener)).catch(() => undefined));
+      } catch { /* that one event is not watched; Apply still checks */ }
     }
+    added = Promise.all(adds);
     return stop;
   }
 
   return { capture, applyLayer, capturePreview, encodePreview, watchDocument };
 }
 
-/** Most pixels one band of {@link requireAsRead}'s re-read holds (4 MB of RGBA). */
+/** Most pixels one band of a full-resolution read of the source layer holds (4 MB of RGBA): the capture's, and {@link requireAsRead}'s re-read. */
 export const VERIFY_BAND_PIXELS = 1 << 20;
 
 /** The id of the document's active history state (document.md `activeHistoryState`), when the host reports one. */
@@ -759,10 +815,10 @@ interface RawEdit {
 
 /** What modal scope #2 brings back. */
 interface RawPixels {
-  pixels: ChunkyPixels;
-  /** getPixels' `sourceBounds` (trimmed; relative to the cache level with `targetSize`). */
-  bounds: PsBounds;
-  level: number;
+  /** Full resolution (no proxy): the source layer over the edit's area, RGBA, transparent where getPixels trimmed. */
+  area?: Uint8ClampedArray;
+  /** A proxy: what getPixels returned with `targetSize`, and its `sourceBounds` (trimmed; relative to cache level `level`). */
+  proxied?: { pixels: ChunkyPixels; bounds: PsBounds; level: number };
   keep: RawMask | null;
   /** The active history state the pixels are of (absent: not reported). */
   historyStateId?: number;
@@ -906,6 +962,67 @@ function layerDeletedWhileWorking(name?: string): PluginError {
   return new PluginError('document_changed', `The layer${name ? ` "${name}"` : ' the edit was made from'} was deleted while Smart Drag worked on it, so the edit was stopped.`, {
     hint: 'Nothing was added. Undo the deletion (Edit ▸ Undo), or select the layer that holds the object, and run Smart Drag again.',
   });
+}
+
+/**
+ * The events {@link createPhotoshopHost}'s `watchDocument` listens to while the bridge works: the
+ * "String Code" column of eventcodes.md ("Action Events") for what can close the edited document
+ * or take its source layer away. Close `close`; Delete `delete` (a layer; paths and channels too);
+ * Merge Layers `mergeLayersNew` (Layer ▸ Merge Down and Merge Layers; Ctrl+E) and its old code
+ * Merge Layers Old `mergeLayers`; Merge Visible `mergeVisible`; Flatten Image `flattenImage`;
+ * Rasterize `rasterize` and Rasterize Type Sheet `rasterizeTypeLayer`. Not in that table, taken
+ * from the descriptors Photoshop records (the `_obj` of the same commands run through batchPlay,
+ * and what public UXP plugins listen to): Layer ▸ Rasterize `rasterizeLayer`, Convert to Smart
+ * Object `newPlacedLayer`, Smart Object ▸ Convert to Layers `placedLayerConvertToLayers`. VERIFY
+ * on a real host which of `rasterize` / `rasterizeLayer` a Rasterize sends.
+ */
+export const WATCHED_EVENTS: readonly string[] = [
+  'close', 'delete', 'mergeLayersNew', 'mergeLayers', 'mergeVisible', 'flattenImage',
+  'rasterizeLayer', 'rasterize', 'rasterizeTypeLayer', 'newPlacedLayer', 'placedLayerConvertToLayers',
+];
+
+/**
+ * The source layer is no longer in the document after `event` while the bridge worked (noticed at
+ * once): the edit is stopped, nothing added; said in the words of what the user did. `now`: the
+ * active layer after it (where a merge or a conversion put the pixels).
+ */
+export function layerGoneWhileWorking(event: string, name: string | undefined, now: string | undefined): PluginError {
+  const layer = name ? `The layer "${name}"` : 'The layer the edit was made from';
+  const on = name ? ` the layer "${name}"` : '';
+  const there = now ? ` "${now}"` : '';
+  const stopped = 'so the edit was stopped.';
+  const select = (what: string): string => `Nothing was added. Select ${what} and run Smart Drag again, or undo (Edit ▸ Undo) and run it again.`;
+  switch (event) {
+    case 'mergeLayersNew':
+    case 'mergeLayers':
+      return new PluginError('document_changed', `${layer} was merged into ${now ? `"${now}"` : 'another layer'} while Smart Drag worked on it, ${stopped}`, {
+        hint: select(now ? `"${now}" (it holds the merged pixels now)` : 'the merged layer'),
+      });
+    case 'mergeVisible':
+      return new PluginError('document_changed', `The visible layers were merged (Merge Visible) while Smart Drag worked on${on || ' the document'}, ${stopped}`, {
+        hint: select(now ? `"${now}" (it holds the merged pixels now)` : 'the merged layer'),
+      });
+    case 'flattenImage':
+      return new PluginError('document_changed', `The image was flattened while Smart Drag worked on${on || ' it'}, ${stopped}`, {
+        hint: 'Nothing was added. Run Smart Drag again on the flattened image, or undo the flattening (Edit ▸ Undo) and run it again.',
+      });
+    case 'rasterizeLayer':
+    case 'rasterize':
+    case 'rasterizeTypeLayer':
+      return new PluginError('document_changed', `${layer} was rasterized while Smart Drag worked on it and is now another layer for Photoshop, ${stopped}`, {
+        hint: select(`the rasterized layer${there}`),
+      });
+    case 'newPlacedLayer':
+      return new PluginError('document_changed', `${layer} was converted to a Smart Object while Smart Drag worked on it, ${stopped}`, {
+        hint: select(`the Smart Object${there}`),
+      });
+    case 'placedLayerConvertToLayers':
+      return new PluginError('document_changed', `The Smart Object${name ? ` "${name}"` : ''} was converted to layers while Smart Drag worked on it, ${stopped}`, {
+        hint: select('the layer that holds the object'),
+      });
+    default:
+      return layerDeletedWhileWorking(name);
+  }
 }
 
 /** The source layer is gone (deleted, or merged into another). */
