@@ -3,13 +3,14 @@
  * document, with open-file, load-sample, undo, redo and download buttons and a live preview while
  * dragging. Undo takes back the last result and puts back the lasso, arrows and intent it was
  * made from (to adjust them and try again); Redo puts the result back. The download is PNG, or
- * the opened file's format (JPEG, WebP). Leaving the page with results not downloaded asks first;
- * a job still running is cancelled when the page goes.
+ * the opened file's format (JPEG, WebP), with its colour profile and EXIF; its line says which
+ * stage it is in. Leaving the page with results not downloaded asks first; a job still running is
+ * cancelled when the page goes.
  */
 import { BridgeClient } from '@smartdrag/shared';
-import { CanvasHost, decodeImageFile, type ExportedImage } from './host/canvas-host';
+import { CanvasHost, decodeImageFile, exportProgressText, type ExportedImage, type ExportProgress } from './host/canvas-host';
 import { embeddedIccProfile } from './util/png';
-import { imageFormatOf, type ImageFormat } from './util/encode-image';
+import { FORMAT_LABEL, imageFormatOf, type ImageFormat } from './util/encode-image';
 import { Panel, type PanelEdit } from './panel/panel';
 import { bridgeUrl, CLIENT_VERSION, readToken } from './page-config';
 
@@ -100,7 +101,7 @@ function main(): void {
       return;
     }
     if (ticket !== opening) return;
-    host.setImage(src.name, rgba, { icc, format: imageFormatOf(bytes) });
+    host.setImage(src.name, rgba, { icc, format: imageFormatOf(bytes), exif: rgba.exif ?? null, exifProblem: rgba.exifProblem ?? null });
     note.textContent = rgba.sourceDepth && rgba.sourceDepth > 8
       ? `This ${rgba.sourceDepth}-bit image is edited and downloaded at 8 bits per channel.`
       : '';
@@ -129,7 +130,6 @@ function main(): void {
       what: 'the sample', hint: 'Reload the page; if it keeps failing, check that the bridge is running (npx smartdrag serve).',
     });
   });
-  const FORMAT_LABEL: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', webp: 'WebP' };
   host.onChange(() => {
     undo.disabled = !host.canUndo;
     redo.disabled = !host.canRedo;
@@ -140,8 +140,8 @@ function main(): void {
       downloadOriginal.textContent = `Download ${FORMAT_LABEL[original]}`;
       downloadOriginal.dataset.format = original;
       downloadOriginal.title = original === 'jpeg'
-        ? 'As the opened file: JPEG, quality 92, its colour profile kept (transparent pixels become white)'
-        : 'As the opened file: WebP, quality 92, its colour profile kept';
+        ? 'As the opened file: JPEG, quality 92, its colour profile and EXIF kept (transparent pixels become white)'
+        : 'As the opened file: WebP, quality 92, its colour profile and EXIF kept';
     }
   });
   /** Put the panel's lasso, arrows, intent and type back as `edit` has them (an Undo or a Redo). */
@@ -211,8 +211,15 @@ function main(): void {
     downloadOriginal.disabled = true;
     const label = FORMAT_LABEL[format];
     note.textContent = `Preparing the ${label}…`;
-    // JPEG and WebP are encoded by the browser in a worker: no fraction to show, the page stays usable.
-    void host.exportImage(format, (f) => { note.textContent = `Preparing the ${label}… ${Math.round(f * 100)}%`; }).then((file: ExportedImage) => {
+    // The line is redrawn as the stage changes, and each second while one without a fraction lasts.
+    const t0 = performance.now();
+    let stage: ExportProgress | null = null;
+    const show = (): void => {
+      const text = stage && exportProgressText(stage, (performance.now() - t0) / 1000);
+      if (text && text !== note.textContent) note.textContent = text;
+    };
+    const ticker = setInterval(show, 1000);
+    void host.exportImage(format, (p) => { stage = p; show(); }).then((file: ExportedImage) => {
       const url = URL.createObjectURL(new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type }));
       const a = document.createElement('a');
       a.href = url;
@@ -221,11 +228,13 @@ function main(): void {
       setTimeout(() => URL.revokeObjectURL(url), 10000);
       const why = file.fellBack ? ` Not as ${label}: ${file.fellBack}; saved as PNG.` : '';
       const flat = file.flattened ? ' Its transparent pixels were flattened onto white (JPEG has no transparency; Download PNG keeps them).' : '';
-      note.textContent = `Saved ${file.name} (${(file.bytes.length / 1e6).toFixed(1)} MB).${why}${flat}`;
+      const exif = file.exifLeftOut ? ` Its EXIF (camera, date, place…) was left out, as it cannot be copied: ${file.exifLeftOut}.` : '';
+      note.textContent = `Saved ${file.name} (${(file.bytes.length / 1e6).toFixed(1)} MB).${why}${flat}${exif}`;
     }, (e: unknown) => {
       note.textContent = '';
       panel.showError(e);
     }).finally(() => {
+      clearInterval(ticker);
       saving = false;
       download.disabled = false;
       downloadOriginal.disabled = false;

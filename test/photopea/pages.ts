@@ -206,3 +206,24 @@ export async function lassoRingAndDrag(page: Page, c: Point, r: number, to: Poin
 /** A 60×60 selection over the sample's background (as `sim.setSelection` takes it), and the arrow that moves it. */
 export const SQUARE = { left: 150, top: 150, width: 60, height: 60, data: new Array(3600).fill(255) };
 export const SQUARE_ARROW: readonly [Point, Point] = [[180, 180], [260, 200]];
+
+/**
+ * Every text the playground's toolbar note shows from now on, in order — each one set, also
+ * several set within one task (read from the mutation records, not the note's text when the
+ * observer runs).
+ */
+export async function recordNotes(page: Page): Promise<string[]> {
+  const notes: string[] = [];
+  await page.exposeFunction('__recordNote', (t: string) => { notes.push(t); });
+  await page.evaluate(() => {
+    const n = document.querySelector('[data-testid=toolbar-note]')!;
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'characterData') (window as any).__recordNote(r.target.textContent ?? '');
+        else if (r.addedNodes.length > 0) for (const a of Array.from(r.addedNodes)) (window as any).__recordNote(a.textContent ?? '');
+        else if (r.removedNodes.length > 0 && n.childNodes.length === 0) (window as any).__recordNote('');
+      }
+    }).observe(n, { childList: true, characterData: true, subtree: true });
+  });
+  return notes;
+}

@@ -5,41 +5,127 @@
  * can be undone and redone (the pixels it covered are kept, not the whole image), with what the
  * panel had made it from (kept with the step for the page, {@link CanvasHost.keepWithStep}). The
  * file's ICC profile goes into the download: the numbers are edited as the file holds them (no
- * conversion), and the profile says what they mean. The download is PNG, or the opened file's
- * format (JPEG, WebP), see {@link CanvasHost.exportImage}.
+ * conversion), and the profile says what they mean. So does its EXIF, made true of the download
+ * (a file is opened upright as its Orientation says, as viewers show it: the copy then says 1).
+ * The download is PNG, or the opened file's format (JPEG, WebP), see {@link CanvasHost.exportImage}.
  */
 import { compositeOver, type PlacedMask, type Point } from '@smartdrag/shared';
 import { decodePng, encodePng, type EncodePngOptions } from '../util/png';
-import { canvasCanEncode, encodeWithCanvas, FORMAT_TYPE, JPEG_QUALITY, WEBP_MAX_SIDE, withJpegIcc, withWebpIcc, type ImageFormat } from '../util/encode-image';
+import { canvasCanEncode, encodeWithCanvas, FORMAT_LABEL, FORMAT_TYPE, imageFormatOf, JPEG_QUALITY, WEBP_MAX_SIDE, withJpegMetadata, withWebpMetadata, type EncodeStage, type FileMetadata, type ImageFormat } from '../util/encode-image';
+import { embeddedExif, exifForOutput, exifOrientation, exifWithOrientation, orientRgba } from '../util/exif';
 import { HostError, sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 
 /** Decoded pixels of an image file, with what the download needs to know about it. */
 export interface DecodedImageFile extends RgbaPixels {
   /** Bits per channel of the file when it had more than 8 (16-bit PNGs: edited and saved at 8). */
   sourceDepth?: number;
+  /**
+   * The file's EXIF as the download carries it: Orientation 1 where the pixels were turned upright
+   * here, no thumbnail, the pixel size of these pixels ({@link exifForOutput}).
+   */
+  exif?: Uint8Array;
+  /** Why the file's EXIF cannot go into the download (it cannot be read). */
+  exifProblem?: string;
 }
 
-/** Decode any browser-readable image file to straight-alpha RGBA (PNG exactly, others via canvas). */
+/**
+ * How the browser decodes a file: its own numbers (colorSpaceConversion 'none': its profile
+ * travels to the download), turned upright as its EXIF says where the browser does that.
+ */
+const DECODE_OPTIONS: ImageBitmapOptions = { premultiplyAlpha: 'none', colorSpaceConversion: 'none', imageOrientation: 'from-image' };
+
+const turnsUpright = new Map<ImageFormat, Promise<boolean | null>>();
+
+/**
+ * Whether this browser's decoder turns a file of `format` upright as its EXIF Orientation says
+ * (Chromium: JPEG and PNG yes, WebP no; it differs between browsers and versions): a 2×1 file
+ * saying "turn 90°" is decoded, and comes out 1×2 where it does. Null when it cannot be told
+ * (the browser cannot write the format to try).
+ */
+function decoderTurnsUpright(format: ImageFormat): Promise<boolean | null> {
+  let known = turnsUpright.get(format);
+  if (!known) {
+    known = (async () => {
+      try {
+        const exif = exifWithOrientation(6), px = { width: 2, height: 1, data: new Uint8ClampedArray(8).fill(255) };
+        let file: Uint8Array;
+        if (format === 'png') file = await encodePng(px, { exif });
+        else {
+          const c = document.createElement('canvas');
+          c.width = 2;
+          c.height = 1;
+          const blob = await new Promise<Blob | null>((resolve) => c.toBlob(resolve, FORMAT_TYPE[format]));
+          if (!blob || blob.type !== FORMAT_TYPE[format]) return null;
+          const enc = new Uint8Array(await blob.arrayBuffer());
+          file = format === 'jpeg' ? withJpegMetadata(enc, { exif }) : withWebpMetadata(enc, { exif }, px);
+        }
+        const bmp = await createImageBitmap(new Blob([file as Uint8Array<ArrayBuffer>], { type: FORMAT_TYPE[format] }), DECODE_OPTIONS);
+        const turned = bmp.width === 1 && bmp.height === 2;
+        bmp.close();
+        return turned;
+      } catch {
+        return null;
+      }
+    })();
+    turnsUpright.set(format, known);
+  }
+  return known;
+}
+
+/** Whether the first 256 KiB of a file hold an EXIF signature (JPEG "Exif\0\0", WebP "EXIF", PNG "eXIf"). */
+function mentionsExif(bytes: Uint8Array): boolean {
+  return /Exif\0\0|EXIF|eXIf/.test(new TextDecoder('latin1').decode(bytes.subarray(0, 256 << 10)));
+}
+
+/**
+ * Decode any browser-readable image file to straight-alpha RGBA (PNG exactly, others via canvas),
+ * turned upright as its EXIF Orientation says (as browsers and viewers show it), with its EXIF
+ * made ready for the download.
+ */
 export async function decodeImageFile(bytes: Uint8Array, type = ''): Promise<DecodedImageFile> {
-  const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-  if (isPng) {
+  let tiff: Uint8Array | null = null, exifProblem: string | undefined;
+  try {
+    tiff = embeddedExif(bytes);
+  } catch (e) {
+    // Said only where the file seems to have EXIF (decoders tolerate some damage that stops the walk).
+    if (mentionsExif(bytes)) exifProblem = `the file's structure cannot be followed (${e instanceof Error ? e.message : String(e)})`;
+  }
+  const orientation = tiff ? exifOrientation(tiff) ?? 1 : 1;
+  /** The pixels, and whether they are upright (null: cannot be told). */
+  const decode = async (): Promise<[RgbaPixels & { sourceDepth?: number }, boolean | null]> => {
+    const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+    if (isPng) {
+      try {
+        const png = await decodePng(bytes);
+        // The PNG codec does not turn it: turned here, as browsers show it.
+        const px = orientRgba({ width: png.width, height: png.height, data: png.data }, orientation);
+        return [{ ...px, ...(png.sourceDepth && png.sourceDepth > 8 ? { sourceDepth: png.sourceDepth } : {}) }, true];
+      } catch {
+        // Interlaced 1-bit PNGs: fall through to the browser's decoder.
+      }
+    }
+    const bmp = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), DECODE_OPTIONS);
+    const c = document.createElement('canvas');
+    c.width = bmp.width;
+    c.height = bmp.height;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(bmp, 0, 0);
+    const id = ctx.getImageData(0, 0, bmp.width, bmp.height);
+    bmp.close();
+    const format = imageFormatOf(bytes);
+    return [{ width: id.width, height: id.height, data: id.data }, orientation === 1 ? true : format ? await decoderTurnsUpright(format) : null];
+  };
+  const [px, upright] = await decode();
+  let exif: Uint8Array | undefined;
+  if (tiff) {
     try {
-      const png = await decodePng(bytes);
-      return { width: png.width, height: png.height, data: png.data, ...(png.sourceDepth && png.sourceDepth > 8 ? { sourceDepth: png.sourceDepth } : {}) };
-    } catch {
-      // Interlaced 1-bit PNGs: fall through to the browser's decoder.
+      if (upright === null) throw new Error('this browser does not tell whether it turned the picture upright');
+      exif = exifForOutput(tiff, { upright, width: px.width, height: px.height });
+    } catch (e) {
+      exifProblem = e instanceof Error ? e.message : String(e);
     }
   }
-  // colorSpaceConversion 'none': the file's own numbers (its profile travels to the download).
-  const bmp = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
-  const c = document.createElement('canvas');
-  c.width = bmp.width;
-  c.height = bmp.height;
-  const ctx = c.getContext('2d')!;
-  ctx.drawImage(bmp, 0, 0);
-  const id = ctx.getImageData(0, 0, bmp.width, bmp.height);
-  bmp.close();
-  return { width: id.width, height: id.height, data: id.data };
+  return { ...px, ...(exif ? { exif } : {}), ...(exifProblem ? { exifProblem } : {}) };
 }
 
 /** Bytes of covered pixels the undo steps may keep together (older steps are dropped first). */
@@ -75,6 +161,41 @@ export interface ExportedImage {
   flattened?: boolean;
   /** The format asked for could not be written (why): this is a PNG instead. */
   fellBack?: string;
+  /** The opened file had EXIF, and why it is not in this file. */
+  exifLeftOut?: string;
+}
+
+/**
+ * Where {@link CanvasHost.exportImage} is, for the page to show: the browser's stages
+ * ({@link EncodeStage}: a `fraction` while the pixels are copied, none while it encodes), PNG's
+ * encoding with its `fraction`, then `writing` the profile and EXIF into the file.
+ */
+export interface ExportProgress {
+  /** The format being written (PNG where the one asked for could not be). */
+  format: ImageFormat;
+  stage: EncodeStage | 'writing';
+  /** How much of the stage is done, 0..1, where that is known. */
+  fraction?: number;
+  /** What `writing` puts in. */
+  icc?: boolean;
+  exif?: boolean;
+}
+
+/**
+ * The toolbar's line for a download under way, `seconds` after it began: PNG's fraction (encoded
+ * here, in slices); for the browser's encoder, which says nothing until it is done, the stage it
+ * is in and the whole seconds so far (from 1 s on) — no made-up percentage.
+ */
+export function exportProgressText(p: ExportProgress, seconds: number): string {
+  const label = FORMAT_LABEL[p.format];
+  const pct = p.fraction !== undefined ? ` ${Math.round(p.fraction * 100)}%` : '';
+  const elapsed = seconds >= 1 ? ` ${Math.floor(seconds)} s` : '';
+  switch (p.stage) {
+    case 'copying': return `Preparing the ${label}: handing the pixels to the browser's encoder…${pct}`;
+    case 'flattening': return `Preparing the ${label}: flattening transparent pixels onto white…${elapsed}`;
+    case 'encoding': return p.fraction !== undefined ? `Preparing the ${label}…${pct}` : `Preparing the ${label}: the browser is encoding it (it shows no progress)…${elapsed}`;
+    case 'writing': return `Preparing the ${label}: writing ${p.icc && p.exif ? 'its colour profile and EXIF' : p.icc ? 'its colour profile' : 'its EXIF'} into the file…`;
+  }
 }
 
 /** {@link HostAdapter} over an in-memory image. */
@@ -96,16 +217,23 @@ export class CanvasHost implements HostAdapter {
   private format: ImageFormat | null = null;
   /** The opened file's ICC profile (null: none, or sRGB). */
   private icc: Uint8Array | null = null;
+  /** The opened file's EXIF, made true of the download (null: none). */
+  private exif: Uint8Array | null = null;
+  /** Why the opened file's EXIF cannot go into the download (null: it can, or there is none). */
+  private exifProblem: string | null = null;
   /** Results added since the image was opened or last downloaded. */
   private unsaved = 0;
 
   /**
    * Replace the document (`icc`: the file's embedded profile, kept for the download; `format`: the
-   * file's, offered for the download besides PNG).
+   * file's, offered for the download besides PNG; `exif`: the file's EXIF as the download carries
+   * it, or `exifProblem`: why it cannot, as {@link decodeImageFile} gives them).
    */
-  setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null; format?: ImageFormat | null } = {}): void {
+  setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null; format?: ImageFormat | null; exif?: Uint8Array | null; exifProblem?: string | null } = {}): void {
     this.doc = { id: `image-${++this.opened}`, name, width: rgba.width, height: rgba.height, rgba, ...(opts.png ? { png: opts.png } : {}) };
     this.icc = opts.icc ?? null;
+    this.exif = opts.exif ?? null;
+    this.exifProblem = opts.exifProblem ?? null;
     this.format = opts.format ?? null;
     this.layers.length = 0;
     this.undoSteps = [];
@@ -278,42 +406,59 @@ export class CanvasHost implements HostAdapter {
 
   async cleanup(): Promise<void> {}
 
+  /** The opened file's profile and EXIF, as every download carries them. */
+  private get metadata(): FileMetadata {
+    return { icc: this.icc, exif: this.exif };
+  }
+
   /**
-   * The current document as PNG bytes (for download), with the opened file's ICC profile; the
-   * results so far count as saved once it is made.
+   * The current document as PNG bytes (for download), with the opened file's ICC profile and
+   * EXIF; the results so far count as saved once it is made.
    */
   async exportPng(onProgress?: EncodePngOptions['onProgress']): Promise<Uint8Array> {
     if (!this.doc) throw new HostError('no_document', 'no image is open');
     const doc = this.doc, saved = this.unsaved;
-    const png = await encodePng(doc.rgba, { icc: this.icc, ...(onProgress ? { onProgress } : {}) });
+    const png = await encodePng(doc.rgba, { ...this.metadata, ...(onProgress ? { onProgress } : {}) });
     // (A result added while it encoded is not in this file: it stays unsaved.)
     if (this.doc === doc) this.unsaved = Math.max(0, this.unsaved - saved);
     return png;
   }
 
   /**
-   * The current document as a file in `format`, with the opened file's ICC profile; the results so
-   * far count as saved once it is made. PNG as {@link exportPng}; JPEG (quality
+   * The current document as a file in `format`, with the opened file's ICC profile and EXIF; the
+   * results so far count as saved once it is made. PNG as {@link exportPng}; JPEG (quality
    * {@link JPEG_QUALITY}, transparent pixels flattened onto white: `flattened` says so) and WebP
    * through the browser's encoder, off the page's thread. Where the browser cannot write the
    * format (WebP in an old Safari, WebP over {@link WEBP_MAX_SIDE} px, a canvas too large), it is a
-   * PNG instead and `fellBack` says why.
+   * PNG instead and `fellBack` says why. EXIF that cannot be put in is left out (`exifLeftOut`
+   * says why): never the download. `onProgress`: each stage as it begins ({@link ExportProgress}).
    */
-  async exportImage(format: ImageFormat, onProgress?: EncodePngOptions['onProgress']): Promise<ExportedImage> {
+  async exportImage(format: ImageFormat, onProgress?: (p: ExportProgress) => void): Promise<ExportedImage> {
     if (!this.doc) throw new HostError('no_document', 'no image is open');
-    const doc = this.doc, saved = this.unsaved;
+    const doc = this.doc, saved = this.unsaved, icc = this.icc;
+    let exif = this.exif, exifLeftOut = this.exifProblem ?? undefined;
     let out: ExportedImage | null = null, fellBack: string | undefined;
     if (format !== 'png') {
-      const type = FORMAT_TYPE[format], label = format === 'jpeg' ? 'JPEG' : 'WebP';
+      const type = FORMAT_TYPE[format], label = FORMAT_LABEL[format];
       if (format === 'webp' && Math.max(doc.width, doc.height) > WEBP_MAX_SIDE) fellBack = `a WebP cannot be wider or taller than ${WEBP_MAX_SIDE} px`;
       else if (!canvasCanEncode(type)) fellBack = `this browser cannot write ${label}`;
       else {
         try {
-          const enc = await encodeWithCanvas(doc.rgba, type, JPEG_QUALITY, format === 'jpeg');
+          const enc = await encodeWithCanvas(doc.rgba, type, JPEG_QUALITY, format === 'jpeg', (stage, fraction) => onProgress?.({ format, stage, ...(fraction !== undefined ? { fraction } : {}) }));
           if (enc.type !== type) fellBack = `this browser cannot write ${label}`;
           else {
-            let bytes = enc.bytes;
-            if (this.icc && this.icc.length > 0) bytes = format === 'jpeg' ? withJpegIcc(bytes, this.icc) : withWebpIcc(bytes, this.icc, doc);
+            if (icc?.length || exif?.length) onProgress?.({ format, stage: 'writing', icc: !!icc?.length, exif: !!exif?.length });
+            const put = (meta: FileMetadata) => (format === 'jpeg' ? withJpegMetadata(enc.bytes, meta) : withWebpMetadata(enc.bytes, meta, doc));
+            let bytes: Uint8Array;
+            try {
+              bytes = put({ icc, exif });
+            } catch (e) {
+              // EXIF that does not fit (over 64 KB in a JPEG) must not cost the download: saved without it.
+              if (!exif) throw e;
+              bytes = put({ icc });
+              exifLeftOut = e instanceof Error ? e.message : String(e);
+              exif = null;
+            }
             out = { bytes, format, type, name: this.downloadNameFor(format), ...(enc.flattened ? { flattened: true } : {}) };
           }
         } catch (e) {
@@ -322,11 +467,11 @@ export class CanvasHost implements HostAdapter {
       }
     }
     if (!out) {
-      const bytes = await encodePng(doc.rgba, { icc: this.icc, ...(onProgress ? { onProgress } : {}) });
+      const bytes = await encodePng(doc.rgba, { icc, exif: this.exif, onProgress: (fraction) => onProgress?.({ format: 'png', stage: 'encoding', fraction }) });
+      exifLeftOut = this.exifProblem ?? undefined;
       out = { bytes, format: 'png', type: FORMAT_TYPE.png, name: this.downloadNameFor('png'), ...(fellBack ? { fellBack } : {}) };
-    } else {
-      onProgress?.(1);
     }
+    if (exifLeftOut) out.exifLeftOut = exifLeftOut;
     // (A result added while it encoded is not in this file: it stays unsaved.)
     if (this.doc === doc) this.unsaved = Math.max(0, this.unsaved - saved);
     return out;

@@ -2,18 +2,25 @@
  * JPEG and WebP for the playground's download, through the browser's own encoders
  * (`OffscreenCanvas.convertToBlob` in a worker, so a 24–48 MP photo is encoded off the page's
  * thread; `canvas.toBlob` where there is no OffscreenCanvas), with the opened file's ICC profile
- * put back into the file (JPEG: APP2 `ICC_PROFILE` segments; WebP: an `ICCP` chunk): the browser
- * encodes the numbers as they are and writes no profile of its own, or sRGB's.
+ * and EXIF put back into the file (JPEG: APP2 `ICC_PROFILE` and APP1 `Exif` segments; WebP:
+ * `ICCP` and `EXIF` chunks): the browser encodes the numbers as they are and writes no profile
+ * of its own, or sRGB's, and no EXIF.
  *
  * JPEG has no transparency: an image with transparent pixels is flattened onto white first (here,
- * exactly: c·a + 255·(1 − a)), and the result says so ({@link CanvasEncoded.flattened}).
+ * exactly: c·a + 255·(1 − a)), and the result says so ({@link CanvasEncoded.flattened}). The
+ * browser's encoder says nothing until it is done: {@link encodeWithCanvas} reports which stage
+ * it is in ({@link EncodeStage}), with a fraction only where one is known.
  */
+import { appSegmentBody, concatBytes, JPEG_SEGMENT_MAX, jpegSegment, jpegSegments, riffChunk, webpChunks, webpFile, type RiffChunk } from './containers';
 
 /** Image formats the playground opens and saves. */
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
 /** MIME type of each format. */
 export const FORMAT_TYPE: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+
+/** Name of each format for the user. */
+export const FORMAT_LABEL: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', webp: 'WebP' };
 
 /** JPEG (and lossy WebP) quality of the download: 0.92, what browsers and most editors use for "high". */
 export const JPEG_QUALITY = 0.92;
@@ -59,6 +66,13 @@ export interface CanvasEncoded {
   flattened: boolean;
 }
 
+/**
+ * Where {@link encodeWithCanvas} is: `copying` the pixels to the worker (`fraction` of them sent;
+ * then the worker's look for transparent pixels), `flattening` transparent pixels onto white,
+ * `encoding` in the browser's encoder (which reports no progress: no fraction).
+ */
+export type EncodeStage = 'copying' | 'flattening' | 'encoding';
+
 /** Bytes of pixels handed to the worker per message (each copy is one short task on the page's thread). */
 const BAND_BYTES = 16 << 20;
 
@@ -77,6 +91,7 @@ onmessage = async (e) => {
     for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) { transparent = true; break; }
     const flattened = transparent && m.flatten;
     if (flattened) {
+      postMessage({ stage: 'flattening' });
       for (let i = 0; i < data.length; i += 4) {
         const a = data[i + 3];
         if (a === 255) continue;
@@ -85,6 +100,7 @@ onmessage = async (e) => {
         data[i + 3] = 255;
       }
     }
+    postMessage({ stage: 'encoding' });
     const c = new OffscreenCanvas(width, height);
     c.getContext('2d').putImageData(new ImageData(data, width, height), 0, 0);
     data = null;
@@ -101,25 +117,33 @@ let workerUrl: string | null = null;
 /**
  * Encode straight-alpha RGBA8 pixels with the browser's encoder (`type` image/jpeg or image/webp,
  * `quality` 0..1). `flatten`: transparent pixels onto white first (JPEG). The pixels go to a worker
- * in bands, the page staying responsive while a large image is encoded.
+ * in bands, the page staying responsive while a large image is encoded. `onStage`: each stage as
+ * it begins (and the copy's fraction as it goes).
  */
-export async function encodeWithCanvas(img: { width: number; height: number; data: Uint8ClampedArray }, type: string, quality: number, flatten = type === 'image/jpeg'): Promise<CanvasEncoded> {
+export async function encodeWithCanvas(img: { width: number; height: number; data: Uint8ClampedArray }, type: string, quality: number, flatten = type === 'image/jpeg', onStage?: (stage: EncodeStage, fraction?: number) => void): Promise<CanvasEncoded> {
   const { width, height, data } = img;
   if (typeof Worker === 'function' && typeof OffscreenCanvas === 'function') {
     workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
     const worker = new Worker(workerUrl);
     try {
       const done = new Promise<{ blob?: Blob; transparent?: boolean; flattened?: boolean; error?: string }>((resolve, reject) => {
-        worker.onmessage = (e) => resolve(e.data as { blob?: Blob; error?: string });
+        worker.onmessage = (e) => {
+          const m = e.data as { stage?: EncodeStage; blob?: Blob; error?: string };
+          if (m.stage) onStage?.(m.stage);
+          else resolve(m);
+        };
         worker.onerror = (e) => reject(new Error(e.message || 'the encoder stopped'));
       });
       worker.postMessage({ op: 'begin', width, height });
       for (let off = 0; off < data.length; off += BAND_BYTES) {
+        onStage?.('copying', off / data.length);
         const band = data.slice(off, Math.min(data.length, off + BAND_BYTES));
         worker.postMessage({ op: 'band', offset: off, buffer: band.buffer }, [band.buffer]);
         // Between bands the page gets its turn (input, painting, the progress line).
         await new Promise((r) => setTimeout(r, 0));
       }
+      // All sent (the worker then looks for transparent pixels: up to 0.3 s at 48 MP).
+      onStage?.('copying', 1);
       worker.postMessage({ op: 'encode', type, quality, flatten });
       const out = await done;
       if (!out.blob) throw new Error(out.error ?? 'the encoder gave nothing');
@@ -133,6 +157,7 @@ export async function encodeWithCanvas(img: { width: number; height: number; dat
   for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) { transparent = true; break; }
   const px = new Uint8ClampedArray(data);
   if (transparent && flatten) {
+    onStage?.('flattening');
     for (let i = 0; i < px.length; i += 4) {
       const a = px[i + 3]!;
       if (a === 255) continue;
@@ -141,6 +166,7 @@ export async function encodeWithCanvas(img: { width: number; height: number; dat
       px[i + 3] = 255;
     }
   }
+  onStage?.('encoding');
   const c = document.createElement('canvas');
   c.width = width;
   c.height = height;
@@ -150,100 +176,95 @@ export async function encodeWithCanvas(img: { width: number; height: number; dat
   return { bytes: new Uint8Array(await blob.arrayBuffer()), type: blob.type, transparent, flattened: transparent && flatten };
 }
 
-/** Bytes of profile one APP2 segment holds (65535 − length field − "ICC_PROFILE\0" − sequence, count). */
-const ICC_SEGMENT_MAX = 65535 - 2 - 14;
+/** Bytes of profile one APP2 segment holds (the segment's body less "ICC_PROFILE\0", sequence, count). */
+const ICC_SEGMENT_MAX = JPEG_SEGMENT_MAX - 14;
 
-/**
- * A JPEG with `icc` as its colour profile: any `ICC_PROFILE` APP2 segments it had are dropped, and
- * the profile goes in after the leading APP0 (JFIF) / APP1 (Exif) segments, split into as many APP2
- * segments as it needs (ICC.1 Annex B.4).
- */
-export function withJpegIcc(jpeg: Uint8Array, icc: Uint8Array): Uint8Array {
-  const b = jpeg;
-  if (!(b[0] === 0xff && b[1] === 0xd8)) throw new Error('not a JPEG file');
-  const kept: Uint8Array[] = [];
-  let p = 2, insertAt = 0, leading = true;
-  // Header segments up to the scan: the ICC ones are dropped, the rest kept as they are.
-  for (;;) {
-    if (p + 4 > b.length || b[p] !== 0xff) throw new Error('JPEG header cannot be read');
-    const m = b[p + 1]!;
-    if (m === 0xda) break;
-    const len = (b[p + 2]! << 8) | b[p + 3]!;
-    const seg = b.subarray(p, p + 2 + len);
-    const isIcc = m === 0xe2 && len >= 16 && String.fromCharCode(...seg.subarray(4, 16)) === 'ICC_PROFILE\0';
-    if (!isIcc) kept.push(seg);
-    if (leading && (m === 0xe0 || m === 0xe1)) insertAt = kept.length;
-    else if (!isIcc) leading = false;
-    p += 2 + len;
-  }
-  const count = Math.ceil(icc.length / ICC_SEGMENT_MAX);
-  if (count > 255) throw new Error('ICC profile too large for a JPEG');
-  const segments: Uint8Array[] = [];
-  for (let k = 0; k < count; k++) {
-    const part = icc.subarray(k * ICC_SEGMENT_MAX, Math.min(icc.length, (k + 1) * ICC_SEGMENT_MAX));
-    const seg = new Uint8Array(4 + 14 + part.length);
-    const len = seg.length - 2;
-    seg[0] = 0xff; seg[1] = 0xe2; seg[2] = len >> 8; seg[3] = len & 255;
-    for (let i = 0; i < 12; i++) seg[4 + i] = 'ICC_PROFILE\0'.charCodeAt(i);
-    seg[16] = k + 1; seg[17] = count;
-    seg.set(part, 18);
-    segments.push(seg);
-  }
-  const parts = [b.subarray(0, 2), ...kept.slice(0, insertAt), ...segments, ...kept.slice(insertAt), b.subarray(p)];
-  let total = 0;
-  for (const x of parts) total += x.length;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const x of parts) { out.set(x, o); o += x.length; }
-  return out;
+/** Largest EXIF (TIFF bytes) a JPEG holds: one APP1 segment, less "Exif\0\0". */
+export const JPEG_EXIF_MAX = JPEG_SEGMENT_MAX - 6;
+
+/** What goes into a saved file besides its pixels (each left as the encoder wrote it when absent). */
+export interface FileMetadata {
+  /** ICC profile. */
+  icc?: Uint8Array | null;
+  /** EXIF: TIFF bytes, from the byte-order mark (as {@link exifForOutput} makes them). */
+  exif?: Uint8Array | null;
 }
 
+const ICC_ID = 'ICC_PROFILE\0', EXIF_ID = 'Exif\0\0';
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
 /**
- * A WebP with `icc` as its colour profile (an `ICCP` chunk after `VP8X`, whose ICC flag is set):
- * a simple file (one `VP8 ` or `VP8L` chunk) becomes an extended one (`VP8X`, its canvas
- * `width`×`height`, the alpha flag where the image has an alpha channel); an `ICCP` it had is replaced.
+ * A JPEG with `meta` put in: the EXIF as an APP1 `Exif\0\0` segment right after the leading APP0
+ * (JFIF) ones, the ICC profile after the leading APP0/APP1 segments, split into as many APP2
+ * segments as it needs (ICC.1 Annex B.4). Segments of the same kind the JPEG had are dropped;
+ * the rest, and the image data, are kept as they are. Throws when the JPEG's header cannot be
+ * followed or the EXIF is larger than {@link JPEG_EXIF_MAX}.
  */
-export function withWebpIcc(webp: Uint8Array, icc: Uint8Array, size: { width: number; height: number }): Uint8Array {
-  const b = webp;
-  const tag = (p: number) => String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
-  if (!(b.length >= 12 && tag(0) === 'RIFF' && tag(8) === 'WEBP')) throw new Error('not a WebP file');
-  const chunks: { tag: string; bytes: Uint8Array }[] = [];
-  for (let p = 12; p + 8 <= b.length;) {
-    const len = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
-    const end = Math.min(b.length, p + 8 + len + (len & 1));
-    chunks.push({ tag: tag(p), bytes: b.subarray(p, end) });
-    p = end;
+export function withJpegMetadata(jpeg: Uint8Array, meta: FileMetadata): Uint8Array {
+  const { icc, exif } = meta;
+  if (!icc?.length && !exif?.length) return jpeg;
+  const b = jpeg;
+  const { segments, scan } = jpegSegments(b);
+  const kept = segments.filter((seg) => !(icc?.length && appSegmentBody(b, seg, 0xe2, ICC_ID)) && !(exif?.length && appSegmentBody(b, seg, 0xe1, EXIF_ID)));
+  let app0 = 0;
+  while (app0 < kept.length && kept[app0]!.marker === 0xe0) app0++;
+  let app01 = app0;
+  while (app01 < kept.length && (kept[app01]!.marker === 0xe0 || kept[app01]!.marker === 0xe1)) app01++;
+  const parts = (from: number, to: number) => kept.slice(from, to).map((seg) => b.subarray(seg.at, seg.end));
+  const exifSegs: Uint8Array[] = [];
+  if (exif?.length) {
+    if (exif.length > JPEG_EXIF_MAX) throw new Error(`EXIF too large for a JPEG (${exif.length} bytes; ${JPEG_EXIF_MAX} at most)`);
+    exifSegs.push(jpegSegment(0xe1, ascii(EXIF_ID), exif));
   }
-  const chunk = (t: string, body: Uint8Array): Uint8Array => {
-    const out = new Uint8Array(8 + body.length + (body.length & 1));
-    for (let i = 0; i < 4; i++) out[i] = t.charCodeAt(i);
-    new DataView(out.buffer).setUint32(4, body.length, true);
-    out.set(body, 8);
-    return out;
-  };
-  let vp8x = chunks.find((c) => c.tag === 'VP8X')?.bytes;
-  if (vp8x) {
-    vp8x = vp8x.slice();
-    vp8x[8] = vp8x[8]! | 0x20;
+  const iccSegs: Uint8Array[] = [];
+  if (icc?.length) {
+    const count = Math.ceil(icc.length / ICC_SEGMENT_MAX);
+    if (count > 255) throw new Error('ICC profile too large for a JPEG');
+    for (let k = 0; k < count; k++) {
+      iccSegs.push(jpegSegment(0xe2, ascii(ICC_ID), new Uint8Array([k + 1, count]), icc.subarray(k * ICC_SEGMENT_MAX, Math.min(icc.length, (k + 1) * ICC_SEGMENT_MAX))));
+    }
+  }
+  return concatBytes([b.subarray(0, 2), ...parts(0, app0), ...exifSegs, ...parts(app0, app01), ...iccSegs, ...parts(app01, kept.length), b.subarray(scan)]);
+}
+
+/** VP8X flags: ICC profile, alpha, EXIF. */
+const VP8X_ICC = 0x20, VP8X_ALPHA = 0x10, VP8X_EXIF = 0x08;
+
+/**
+ * A WebP with `meta` put in: an `ICCP` chunk after `VP8X`, an `EXIF` chunk after the image data
+ * (before `XMP `), and their flags set in `VP8X`. A simple file (one `VP8 ` or `VP8L` chunk)
+ * becomes an extended one (`VP8X`, its canvas `width`×`height`, the alpha flag where the image has
+ * an alpha channel); chunks of the same kind it had are replaced.
+ */
+export function withWebpMetadata(webp: Uint8Array, meta: FileMetadata, size: { width: number; height: number }): Uint8Array {
+  const { icc, exif } = meta;
+  if (!icc?.length && !exif?.length) return webp;
+  const b = webp;
+  const chunks = webpChunks(b);
+  const whole = (c: RiffChunk) => b.subarray(c.at, c.end);
+  const flags = (icc?.length ? VP8X_ICC : 0) | (exif?.length ? VP8X_EXIF : 0);
+  const had = chunks.find((c) => c.tag === 'VP8X');
+  let vp8x: Uint8Array;
+  if (had) {
+    vp8x = whole(had).slice();
+    vp8x[8] = vp8x[8]! | flags;
   } else {
     const body = new Uint8Array(10);
     // Alpha: a lossless stream's header says whether it uses alpha (bit 28 after the signature byte).
-    const vp8l = chunks.find((c) => c.tag === 'VP8L')?.bytes;
-    const alpha = chunks.some((c) => c.tag === 'ALPH') || (!!vp8l && vp8l.length >= 13 && ((vp8l[12]! >> 4) & 1) === 1);
-    body[0] = 0x20 | (alpha ? 0x10 : 0);
+    const vp8l = chunks.find((c) => c.tag === 'VP8L');
+    const alpha = chunks.some((c) => c.tag === 'ALPH') || (!!vp8l && vp8l.size >= 5 && ((b[vp8l.body + 4]! >> 4) & 1) === 1);
+    body[0] = flags | (alpha ? VP8X_ALPHA : 0);
     const w = size.width - 1, h = size.height - 1;
     body[4] = w & 255; body[5] = (w >> 8) & 255; body[6] = (w >> 16) & 255;
     body[7] = h & 255; body[8] = (h >> 8) & 255; body[9] = (h >> 16) & 255;
-    vp8x = chunk('VP8X', body);
+    vp8x = riffChunk('VP8X', body);
   }
-  const rest = chunks.filter((c) => c.tag !== 'VP8X' && c.tag !== 'ICCP').map((c) => c.bytes);
-  const parts = [vp8x, chunk('ICCP', icc), ...rest];
-  let total = 12;
-  for (const x of parts) total += x.length;
-  const out = new Uint8Array(total);
-  out.set(b.subarray(0, 12), 0);
-  new DataView(out.buffer).setUint32(4, total - 8, true);
-  let o = 12;
-  for (const x of parts) { out.set(x, o); o += x.length; }
-  return out;
+  const rest = chunks.filter((c) => c.tag !== 'VP8X' && !(icc?.length && c.tag === 'ICCP') && !(exif?.length && c.tag === 'EXIF'));
+  return webpFile([
+    vp8x,
+    ...(icc?.length ? [riffChunk('ICCP', icc)] : []),
+    ...rest.filter((c) => c.tag !== 'XMP ').map(whole),
+    ...(exif?.length ? [riffChunk('EXIF', exif)] : []),
+    ...rest.filter((c) => c.tag === 'XMP ').map(whole),
+  ]);
 }

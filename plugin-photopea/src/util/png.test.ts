@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as UPNG from 'upng-js';
 import { decodePng, embeddedIccProfile, encodePng, PngError, STREAM_ENCODE_MIN_PIXELS } from './png';
+import { pngChunks } from './containers';
+import { embeddedExif } from './exif';
+import { buildTiff, cameraTiff, readExifTags } from './test-exif';
 
 /** A 16-bit PNG written by hand (filter 0 on every row), independent of the codec under test. */
 function png16(w: number, h: number, ctype: number, samples: Uint16Array): Buffer {
@@ -297,6 +300,21 @@ describe('png codec', () => {
       expect(meta.icc && Buffer.compare(meta.icc, p3)).toBe(0);
       const back = await decodePng(png); // the numbers unchanged (the profile says what they mean)
       expect(Buffer.compare(Buffer.from(back.data), Buffer.from(data))).toBe(0);
+    }
+  });
+
+  test('EXIF goes in as an eXIf chunk before the image data (small and large images), read back by sharp and embeddedExif', async () => {
+    const tiff = buildTiff(cameraTiff(false, 1, 40, 30));
+    for (const [W, H] of [[40, 30], [1100, 1000]] as const) {
+      const data = largeImage(W, H, false);
+      const png = await encodePng({ width: W, height: H, data }, { exif: tiff, icc: null });
+      const types = pngChunks(png).map((c) => c.type);
+      expect(types.indexOf('eXIf')).toBeGreaterThan(0);
+      expect(types.indexOf('eXIf')).toBeLessThan(types.indexOf('IDAT'));
+      expect(embeddedExif(png)).toEqual(tiff);
+      const meta = await sharp(png).metadata();
+      expect(meta.exif && readExifTags(new Uint8Array(meta.exif)).ifd0.get(0x010f)).toBe('Canon');
+      expect(Buffer.compare(Buffer.from((await decodePng(png)).data), Buffer.from(data))).toBe(0);
     }
   });
 

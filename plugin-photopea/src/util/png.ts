@@ -13,9 +13,10 @@
  * `UPNG.encode(…, 0)`, which never quantises, it only picks the smallest exact form; larger images
  * are written here and deflated by the platform's zlib, in bands, the page getting its turn every
  * {@link YIELD_AFTER_MS} ms ({@link STREAM_ENCODE_MIN_PIXELS}). An ICC profile can be embedded ({@link embeddedIccProfile}
- * reads one from PNG, JPEG and WebP files).
+ * reads one from PNG, JPEG and WebP files), and EXIF (an `eXIf` chunk).
  */
 import * as UPNG from 'upng-js';
+import { appSegmentBody, jpegSegments, pngChunks, webpChunks } from './containers';
 
 /** Straight-alpha RGBA8 pixels. */
 export interface PngImage {
@@ -48,6 +49,11 @@ export interface EncodePngOptions {
    * photo is shown as it was). Without it the file carries no colour tag.
    */
   icc?: Uint8Array | null;
+  /**
+   * EXIF to embed (an `eXIf` chunk: TIFF bytes from the byte-order mark, as
+   * `exifForOutput` makes them), the opened file's camera, date, place…
+   */
+  exif?: Uint8Array | null;
   /** Progress of a large encoding, 0..1 (called between bands of rows). */
   onProgress?: (fraction: number) => void;
 }
@@ -83,6 +89,8 @@ export async function encodePng(img: { width: number; height: number; data: Arra
   }
   // (Without the platform's zlib — browsers before 2023 — the profile cannot be compressed here: left out.)
   if (opts.icc && opts.icc.length > 0 && native) png = withChunkAfterHeader(png, 'iCCP', await iccpBody(opts.icc));
+  // Before the image data, where readers that stop there find it.
+  if (opts.exif && opts.exif.length > 0) png = withChunkAfterHeader(png, 'eXIf', opts.exif);
   opts.onProgress?.(1);
   return png;
 }
@@ -277,45 +285,30 @@ async function iccpBody(icc: Uint8Array): Promise<Uint8Array> {
 /**
  * The ICC profile embedded in an image file — PNG (`iCCP`), JPEG (APP2 `ICC_PROFILE` segments, in
  * their sequence) or WebP (`ICCP` chunk) — or null when there is none, it is incomplete or it is
- * not a profile. A PNG tagged `sRGB` (or untagged) gives null: viewers read it as sRGB anyway.
+ * not a profile, or the file's chunks or segments cannot be followed. A PNG tagged `sRGB` (or
+ * untagged) gives null: viewers read it as sRGB anyway.
  */
 export async function embeddedIccProfile(bytes: Uint8Array): Promise<Uint8Array | null> {
   const b = bytes, n = b.length;
-  const u32 = (p: number) => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
-  const tag = (p: number) => String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
   const valid = (icc: Uint8Array | null) => (icc && icc.length >= 132 && String.fromCharCode(icc[36]!, icc[37]!, icc[38]!, icc[39]!) === 'acsp' ? icc : null);
   try {
     if (n >= 8 && SIGNATURE.every((v, i) => b[i] === v)) {
-      for (let p = 8; p + 12 <= n;) {
-        const len = u32(p), t = tag(p + 4);
-        if (t === 'IDAT' || t === 'IEND' || p + 12 + len > n) return null;
-        if (t === 'iCCP') {
-          let z = p + 8;
-          while (z < p + 8 + len && b[z] !== 0) z++;
-          if (b[z + 1] !== 0) return null; // compression method 0 only
-          return valid(await zlibStream(b.subarray(z + 2, p + 8 + len), 'decompress'));
-        }
-        p += 12 + len;
-      }
-      return null;
+      // iCCP comes before the image data.
+      const c = pngChunks(b, 'IDAT').find((x) => x.type === 'iCCP');
+      if (!c) return null;
+      let z = c.body;
+      while (z < c.body + c.size && b[z] !== 0) z++;
+      if (b[z + 1] !== 0) return null; // compression method 0 only
+      return valid(await zlibStream(b.subarray(z + 2, c.body + c.size), 'decompress'));
     }
     if (n >= 4 && b[0] === 0xff && b[1] === 0xd8) {
       const parts = new Map<number, Uint8Array>();
       let count = 0;
-      for (let p = 2; p + 4 <= n;) {
-        if (b[p] !== 0xff) return null;
-        const m = b[p + 1]!;
-        if (m === 0xff) { p++; continue; }
-        if (m === 0xd8 || m === 0x01 || (m >= 0xd0 && m <= 0xd7)) { p += 2; continue; }
-        if (m === 0xda || m === 0xd9) break; // the image data: no header segment follows
-        const len = (b[p + 2]! << 8) | b[p + 3]!;
-        const s = p + 4, e = p + 2 + len;
-        if (e > n) return null;
-        if (m === 0xe2 && len >= 16 && String.fromCharCode(...b.subarray(s, s + 12)) === 'ICC_PROFILE\0') {
-          parts.set(b[s + 12]!, b.subarray(s + 14, e));
-          count = b[s + 13]!;
-        }
-        p = e;
+      for (const seg of jpegSegments(b).segments) {
+        const body = appSegmentBody(b, seg, 0xe2, 'ICC_PROFILE\0');
+        if (!body || body.length < 2) continue;
+        parts.set(body[0]!, body.subarray(2));
+        count = body[1]!;
       }
       if (count === 0 || parts.size !== count) return null;
       let total = 0;
@@ -324,13 +317,9 @@ export async function embeddedIccProfile(bytes: Uint8Array): Promise<Uint8Array 
       for (let k = 1, o = 0; k <= count; k++) { const part = parts.get(k)!; icc.set(part, o); o += part.length; }
       return valid(icc);
     }
-    if (n >= 12 && tag(0) === 'RIFF' && tag(8) === 'WEBP') {
-      for (let p = 12; p + 8 <= n;) {
-        const len = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
-        if (p + 8 + len > n) return null;
-        if (tag(p) === 'ICCP') return valid(b.slice(p + 8, p + 8 + len));
-        p += 8 + len + (len & 1);
-      }
+    if (n >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46) {
+      const c = webpChunks(b).find((x) => x.tag === 'ICCP');
+      return c ? valid(b.slice(c.body, c.body + c.size)) : null;
     }
   } catch {
     return null;
