@@ -22,6 +22,7 @@ import { editRoi } from '@smartdrag/shared';
 import { CancelledError } from './types';
 import { throwIfCancelled } from './cancel';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
+import { pixelUnits, saidArea, type PixelUnits } from './plan/units';
 import { fillHole, holeBox } from './fill';
 import { blendSeams } from './blend';
 import { allElastic, composeAffine, IDENTITY_AFFINE, invertAffine, rigidStep, warpRegions, type Affine } from './warp';
@@ -157,6 +158,8 @@ async function editStages(
     signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f),
     withSourceMap: opts.withSourceMap || (perPixel && backward === undefined),
     scratch: S,
+    // (Its warnings say document pixels, as the plan does: the request may be a proxy, plan/units.ts.)
+    units: pixelUnits(req),
   });
   // (The warp repeats a warning the planner already gave when both read the same elastic field.)
   const fresh = warp.warnings.filter((w) => !plan.warnings.includes(w));
@@ -241,7 +244,7 @@ async function editStages(
   // The layer is trimmed to the changed pixels' box: a host receives and places only that.
   const { image: layer, left: lx, top: ly, uncovered } = trimmedChangedLayer(src, edited);
   // A layer above the original cannot make its pixels more transparent (Normal blending): said.
-  if (uncovered > 0) plan = { ...plan, warnings: [...plan.warnings, uncoveredWarning(uncovered)] };
+  if (uncovered > 0) plan = { ...plan, warnings: [...plan.warnings, uncoveredWarning(uncovered, pixelUnits(req))] };
   timings.layer = performance.now() - t5;
   opts.onProgress?.('layer', 1);
   let check: SelfCheck | null | undefined;
@@ -747,10 +750,11 @@ export const UNCOVER_ALPHA_TOLERANCE = 2;
 /**
  * The plan warning for an edit that leaves `n` pixels more transparent than they were: a result
  * layer goes ABOVE the original (every host adds it with Normal blending; the CLI's edited.png is
- * the original with layer.png over it), and such a layer cannot erase what lies under it.
+ * the original with layer.png over it), and such a layer cannot erase what lies under it. `u`: the
+ * request's units (plan/units.ts): `n` counts its pixels, said in document pixels.
  */
-export function uncoveredWarning(n: number): string {
-  return `The edit leaves ${n} px more transparent than they were (the picture has transparency where content moved away): a result layer above the original cannot erase, so the original shows through there and the moved content appears in both places. After applying, hide that area of the original layer (a layer mask or the eraser).`;
+export function uncoveredWarning(n: number, u?: PixelUnits): string {
+  return `The edit leaves ${saidArea(u, n)} px more transparent than they were (the picture has transparency where content moved away): a result layer above the original cannot erase, so the original shows through there and the moved content appears in both places. After applying, hide that area of the original layer (a layer mask or the eraser).`;
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { rasterizePolygon, type Point } from '@smartdrag/shared';
 import { runEdit, type RunEditOptions } from './edit';
-import { downscaleImage, downscalePlacedMask, proxyInfoFor, proxyRequest } from './proxy';
+import { downscaleImage, downscalePlacedMask, planAtOrigin, proxyInfoFor, proxyRequest } from './proxy';
 import { maskBox, pixelUnits } from './plan/units';
 import { createImage } from './image';
 import { makeTexture } from './textures';
@@ -220,6 +220,58 @@ describe('a crop of the document, on a proxy', () => {
     expect(final.operations[0]!.params).toMatchObject(move);
     const preview = await planOf({ ...req(intent), quality: 'preview' }, { proxyMaxPixels: budget });
     expect(samePlan(preview, final)).toBeNull();
+  });
+});
+
+describe('a crop\'s reasons say document positions, as its descriptions do', () => {
+  // The bridge runs an edit on the document's area from (L, T) (job.submit imageRect/imageOrigin:
+  // EditRequest `document`) and maps the plan into document pixels with planAtOrigin. The
+  // descriptions' centres were mapped but the reasons' were not: "sweeps 90° about (400,600)" for
+  // a turn its description says is "about (800,900)".
+  const L = 400, T = 300, CW = 1600, CH = 1200;
+  const crop = createImage(CW, CH);
+  for (let y = 0; y < CH; y++) crop.data.set(SCENE.image.data.subarray(((y + T) * W + L) * 4, ((y + T) * W + L + CW) * 4), y * CW * 4);
+  const onCrop = (req: EditRequest): EditRequest => ({
+    ...req, image: crop, document: { left: -L, top: -T, width: W, height: H },
+    regions: req.regions.map((r) => ({ id: r.id, mask: { ...r.mask, left: r.mask.left - L, top: r.mask.top - T } })),
+    drags: req.drags.map((d) => ({ ...d, points: d.points.map(([x, y]) => [x - L, y - T] as Point) })),
+  });
+  const rows: [name: string, req: EditRequest, finalSays: RegExp][] = [
+    ['an arc (the centre it sweeps about)', request('', [{ region: 'a', points: [[920, 900], [904, 962], [860, 1004], [800, 1020]] }]), /sweeps 90° about \(800,900\)/],
+    ['a handle on the rim (the centre it scales about)', request('', [arrow([915, 900], [960, 900])]), /centre \(800,900\): factor 1\.39/],
+    ['two arrows pulling apart (the centre)', request('', [arrow([700, 900], [670, 900]), arrow([900, 900], [930, 900])]), /\(×1\.30\) about \(800,900\)/],
+  ];
+  test.each(rows)('%s: the crop\'s plan, mapped by the bridge, says what the whole document\'s does (final and proxy preview)', async (_name, req, finalSays) => {
+    const whole = await planOf(req);
+    if (typeof whole === 'string') throw new Error(whole);
+    expect(whole.operations[0]!.reason).toMatch(finalSays);
+    const budget = Math.floor((CW * CH) / 16);
+    for (const [mode, made] of [['final', await planOf(onCrop(req))], ['preview', await planOf({ ...onCrop(req), quality: 'preview' }, { proxyMaxPixels: budget })]] as const) {
+      if (typeof made === 'string') throw new Error(made);
+      const plan = planAtOrigin(made, L, T);
+      const [p, f] = [plan.operations[0]!, whole.operations[0]!];
+      // (Positions to a document pixel at full scale; on the proxy within rounding, as above.)
+      expect([mode, sameText(p.reason, f.reason)]).toEqual([mode, null]);
+      expect([mode, samePlan(plan, whole)]).toEqual([mode, null]);
+      // The reason names the centre its description names.
+      const centre = (s: string): string | undefined => /about \((-?\d+,-?\d+)\)|centre \((-?\d+,-?\d+)\)/.exec(s)?.slice(1).find((x) => x !== undefined);
+      if (mode === 'final') expect(centre(p.reason)).toBe(centre(p.description));
+    }
+  });
+
+  test('the user\'s own words and the positions already said from the document\'s corner are not moved', () => {
+    const plan: Plan = {
+      operations: [{
+        region: 'a', kind: 'translate', params: { kind: 'translate', dx: 10, dy: 0 }, source: 'intent',
+        description: 'Move region a by (10, 0) px (right): move to (1000, 700), document pixels (its box centre (800, 900) goes there)',
+        reason: '"move it about (100,200)" names a point of the document ((100,200)); geometry: arrow keeps its distance to the given centre (40,60) (ratio 1)',
+      }],
+      warnings: ['Drag 1 ends on a kept (protected) pixel at (800, 900): …', 'the arrow keeps its distance to the estimated centre (40,60)'],
+    };
+    const moved = planAtOrigin(plan, L, T);
+    expect(moved.operations[0]!.description).toBe(plan.operations[0]!.description);
+    expect(moved.operations[0]!.reason).toBe('"move it about (100,200)" names a point of the document ((100,200)); geometry: arrow keeps its distance to the given centre (440,360) (ratio 1)');
+    expect(moved.warnings).toEqual(['Drag 1 ends on a kept (protected) pixel at (800, 900): …', 'the arrow keeps its distance to the estimated centre (440,360)']);
   });
 });
 

@@ -51,11 +51,26 @@ function withParams(o: Operation, params: OperationParams): Operation {
   return { ...o, params, description: describeOperation(o.region, params) + added };
 }
 
-/** `plan` with `f` applied to every operation, its alternatives' too. */
-function mapOperations(plan: Plan, f: (o: Operation) => Operation): Plan {
-  const map = (pl: Plan): Plan => ({ ...pl, operations: pl.operations.map(f) });
+/** `plan` with `f` applied to every operation and `said` to every warning, its alternatives' too. */
+function mapOperations(plan: Plan, f: (o: Operation) => Operation, said?: (text: string) => string): Plan {
+  const map = (pl: Plan): Plan => ({ ...pl, operations: pl.operations.map(f), ...(said ? { warnings: pl.warnings.map(said) } : {}) });
   const out = map(plan);
   return plan.alternatives ? { ...out, alternatives: plan.alternatives.map(map) } : out;
+}
+
+/**
+ * The positions a plan's words give in its image's pixels: the centre a reading turns or scales
+ * about, "sweeps 90° about (800,900)", "the given centre (800,900)" (plan/infer.ts and the rule
+ * reasoner write them as `pt` of a `fullPoint`, plan/units.ts: no space after the comma) — and,
+ * to be skipped, the user's own words the plan quotes ("…"). The document positions the planner
+ * says ("its box centre (800, 900) goes there", "at (800, 900)": `docPoint`, a space after the
+ * comma) and vectors ("(−680, −780)") are not image positions and do not match.
+ */
+const IMAGE_POSITION = /"[^"]*"|\b(about|centre) \((-?\d+),(-?\d+)\)/g;
+
+/** `text` with its image positions ({@link IMAGE_POSITION}) moved by (`left`, `top`). */
+function saidAtOrigin(text: string, left: number, top: number): string {
+  return text.replace(IMAGE_POSITION, (m: string, w?: string, x?: string, y?: string) => (w === undefined ? m : `${w} (${Number(x) + left},${Number(y) + top})`));
 }
 
 /** A document rectangle in proxy pixels (edges scaled as the pixel grid is). */
@@ -76,8 +91,12 @@ function paramsFromProxy(p: OperationParams, info: ProxyInfo): OperationParams {
 /**
  * A plan made on an image that is a crop of the document at (`left`, `top`): centres, handles and
  * targets moved into document pixels and the descriptions rewritten (the protocol's coordinates are
- * the document's; a host showed "pull (160, 400)" for an arrow it drew at (480, 400)). Amounts
- * (moves, angles, factors) do not depend on the origin.
+ * the document's; a host showed "pull (160, 400)" for an arrow it drew at (480, 400)), and so are
+ * the positions its reasons and warnings give in the image's pixels (a reading's centre, "sweeps
+ * 90° about (800,900)": {@link IMAGE_POSITION}), so that a reason names the point its description
+ * does. Amounts (moves, angles, factors, lengths) do not depend on the origin; the positions the
+ * planner and the warp already say from the document's corner (EditRequest `document`:
+ * `docPoint`, plan/units.ts) stay.
  */
 export function planAtOrigin(plan: Plan, left: number, top: number): Plan {
   if (left === 0 && top === 0) return plan;
@@ -90,10 +109,13 @@ export function planAtOrigin(plan: Plan, left: number, top: number): Plan {
       case 'deform': return { ...p, handles: p.handles.map(at), targets: p.targets.map(at) };
     }
   };
+  const said = (text: string): string => saidAtOrigin(text, left, top);
   return mapOperations(plan, (o) => {
     const params = shift(o.params);
-    return params === o.params ? o : withParams(o, params);
-  });
+    const op = params === o.params ? o : withParams(o, params);
+    const reason = said(o.reason);
+    return reason === o.reason ? op : { ...op, reason };
+  }, said);
 }
 
 /**

@@ -54,7 +54,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
   const warnings: string[] = [];
   const regionIds = [...new Set(plan.operations.map((o) => o.region))];
   const shape = intentShape(req.intent);
-  // (The radii it says are document pixels: the request may be a proxy, plan/units.ts.)
+  // (The radii it says, and the field's warnings, are document pixels: the request may be a proxy, plan/units.ts.)
   const units = pixelUnits(req);
   for (const id of regionIds) {
     const region = req.regions.find((r) => r.id === id);
@@ -85,7 +85,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
     let attachedWhy = '';
     if (fit.tight) { decide(false, `the selection follows the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings)`); continue; }
     const area = elasticArea(region.mask, req.keep ?? [], req.image);
-    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number; reading: ElasticMap } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview', ...(signal ? { signal } : {}) });
+    let res: { field: unknown; warnings: string[]; partRadius: number[]; maxStretch: number; reading: ElasticMap } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: req.quality === 'preview', ...(signal ? { signal } : {}), units });
     if (!res.field) {
       // No fold-free map: the occlusion reading (the part slides over what is in front of it) —
       // unless an arrow crosses most of the room ahead of it (≥ OCCLUSION_MAX_REACH of the way to
@@ -104,7 +104,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
       if (far && !joined?.attached) { decide(false, `no fold-free elastic map and an arrow crosses most of the selection: ${res.warnings.join('; ')}`); continue; }
       if (joined?.attached) attachedWhy = `the object it grabs continues past the selection's edge (${Math.round(joined.share * 100)}% of its outline): moved as a cut-out it would come off; `;
       // The warp's own call (warp-regions.ts prepareElastic), so that it reuses this field.
-      const occ = regionOcclusionField(area, region.mask, handles, targets, req.image.width, req.image.height, req.quality === 'preview', signal);
+      const occ = regionOcclusionField(area, region.mask, handles, targets, req.image.width, req.image.height, req.quality === 'preview', signal, units);
       if (!occ.field) { decide(false, `no fold-free elastic map: ${res.warnings.join('; ')}`); continue; }
       res = { field: occ.field, warnings: [...occ.warnings, 'no fold-free map: the dragged part slides over what lies in front of it'], partRadius: [], maxStretch: occ.maxStretch, reading: 'occlusion' };
     }

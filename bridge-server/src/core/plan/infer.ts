@@ -108,7 +108,11 @@ export function scoreKinds(f: DragFeatures, p: Readonly<InferParams> = DEFAULT_I
     .sort((a, b) => b.score - a.score);
 }
 
-/** Format a point as "x,y" rounded to whole pixels. */
+/**
+ * Format a point as "x,y" rounded to whole pixels. (A reading's centre in the image's pixels is
+ * said "about (x,y)" or "centre (x,y)" in this form: core/proxy.ts `planAtOrigin` moves exactly
+ * those to a crop's document positions.)
+ */
 export function pt(p: readonly [number, number]): string {
   return `${Math.round(p[0])},${Math.round(p[1])}`;
 }

@@ -6,7 +6,9 @@
  * wide"). Every typed pixel quantity enters the planner through {@link PixelUnits} (document →
  * request pixels), and every pixel number the planner says goes out through it (request →
  * document pixels): the amounts of its descriptions, and the lengths, positions and areas of its
- * reasons and warnings ("arrow 144 px, depth 40 px", "about (300, 150)"), so that a preview on a
+ * reasons and warnings ("arrow 144 px, depth 40 px", "about (300, 150)"), and those of the edit's
+ * stages that reach the plan (the warp's maps: "the drag (240 px) is too long", "lands 12 px short";
+ * the layer's uncovered area: `saidLength`, `saidPoint`, `saidArea` below), so that a preview on a
  * proxy says what its final says. Degrees, percentages, factors and shares of a box are scale-free.
  *
  * Points follow the proxy's pixel-centre convention (`toProxyPoint` in @smartdrag/shared): a
@@ -40,13 +42,16 @@ export interface PixelUnits {
   /**
    * A position in the request image's pixels as the same image at the document's scale says it:
    * where a final's plan says it is (a proxy's positions mapped back as core/proxy.ts
-   * `planFromProxy` maps the operations', pixel centres kept; a crop's origin is added to both later).
+   * `planFromProxy` maps the operations', pixel centres kept; a crop's origin is added to both later,
+   * by `planAtOrigin`, which finds such a position in the words as "about (x,y)" or "centre (x,y)").
    */
   fullPoint(p: Point): Point;
   /** An area (a count of the request's pixels) in document pixels. */
   docArea(n: number): number;
   /** The document's size in document pixels. */
   docSize(): { width: number; height: number };
+  /** The scale and the document's place, as text: equal keys convert alike (a memo of words said with these units keys on it). */
+  readonly key: string;
 }
 
 const UNITS = new WeakMap<object, PixelUnits>();
@@ -60,6 +65,7 @@ export function pixelUnits(req: Pick<EditRequest, 'image' | 'document' | 'pixelS
   const doc = documentRect(req);
   const s = Math.sqrt(sx * sy);
   const identity = sx === 1 && sy === 1;
+  const key = `${sx},${sy},${doc.left},${doc.top}`;
   // Along a direction: the length of the unit vector's image (anisotropy is a rounding of each side).
   const along = (dir: Point | null | undefined, fx: number, fy: number): number => {
     if (!dir) return Math.sqrt(fx * fy);
@@ -68,14 +74,14 @@ export function pixelUnits(req: Pick<EditRequest, 'image' | 'document' | 'pixelS
   };
   const u: PixelUnits = identity
     ? {
-      sx, sy, s, identity,
+      sx, sy, s, identity, key,
       len: (n) => n, vec: (v) => [v[0], v[1]], x: (x) => x + doc.left, y: (y) => y + doc.top,
       docLen: (n) => n, docVec: (v) => [v[0], v[1]], docPoint: (p) => [p[0] - doc.left, p[1] - doc.top],
       fullPoint: (p) => [p[0], p[1]], docArea: (n) => n,
       docSize: () => ({ width: doc.width, height: doc.height }),
     }
     : {
-      sx, sy, s, identity,
+      sx, sy, s, identity, key,
       len: (n, dir) => n * along(dir, sx, sy),
       vec: (v) => [v[0] * sx, v[1] * sy],
       x: (x) => doc.left + (x + 0.5) * sx - 0.5,
@@ -89,6 +95,32 @@ export function pixelUnits(req: Pick<EditRequest, 'image' | 'document' | 'pixelS
     };
   UNITS.set(req, u);
   return u;
+}
+
+/*
+ * The words of the edit's stages (the warp's maps, the changed-pixels layer) for a pixel quantity
+ * of the request, in their warnings: in document pixels, as the planner says its own (a length; a
+ * position from the document's top left corner, as `docPoint` gives it and as the planner's
+ * "ends on a kept pixel at (x, y)" says it; an area). `u` absent: the request is in document
+ * pixels. At document scale each number is said as the stage always said it; on a proxy to the
+ * whole document pixel (it cannot resolve less: "lands 12 px short", not "lands 12.4 px short").
+ */
+
+/** A length in the request's pixels, in document pixels (`digits` decimals at document scale; along `dir` when given). */
+export function saidLength(u: PixelUnits | undefined, n: number, digits = 0, dir?: Point | null): string {
+  if (!u || u.identity) return digits === 0 ? String(Math.round(n)) : n.toFixed(digits);
+  return String(Math.round(u.docLen(n, dir)));
+}
+
+/** A position in the request image's pixels as the document position "x, y" (rounded; `exact`: as it is, at document scale). */
+export function saidPoint(u: PixelUnits | undefined, p: Point, exact = false): string {
+  const q = u ? u.docPoint(p) : p;
+  return exact && (!u || u.identity) ? `${q[0]}, ${q[1]}` : `${Math.round(q[0])}, ${Math.round(q[1])}`;
+}
+
+/** An area (a count of the request's pixels) in document pixels. */
+export function saidArea(u: PixelUnits | undefined, n: number): string {
+  return !u || u.identity ? String(n) : String(Math.round(u.docArea(n)));
 }
 
 /** A box as image editors measure a selection: its first pixel (x0, y0) and max − min (w, h). */

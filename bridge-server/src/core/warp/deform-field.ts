@@ -41,6 +41,7 @@
  *   last resort the deform is skipped (with a warning).
  */
 import type { Point, Rect } from '../types';
+import { saidLength, saidPoint, type PixelUnits } from '../plan/units';
 
 /** A deform field sampled on a regular grid (document coordinates). */
 export interface DeformField {
@@ -95,6 +96,8 @@ export interface DeformFieldInput {
   innerRadius?: number;
   /** Grid cell in pixels; default 4 (8 when `R ≥ 48`). Coarser is faster (e.g. for previews). */
   cell?: number;
+  /** The request's pixels against the document's (plan/units.ts; default the same): the warnings say positions and lengths in document pixels. */
+  units?: PixelUnits;
 }
 
 /** The field (null when nothing moves or the deform had to be skipped) and notes for the user. */
@@ -483,7 +486,7 @@ export function buildDeformField(input: DeformFieldInput): DeformFieldResult {
       const n = counts[j]!;
       mt[j] = [(mt[j]![0] * n + t[0]) / (n + 1), (mt[j]![1] * n + t[1]) / (n + 1)];
       counts[j] = n + 1;
-      warnings.push(`two deform drags start at (${h[0]}, ${h[1]}); their targets were averaged`);
+      warnings.push(`two deform drags start at (${saidPoint(input.units, h, true)}); their targets were averaged`);
     } else {
       mt.push([t[0], t[1]]); mh.push([h[0], h[1]]); counts.push(1);
     }
@@ -627,7 +630,7 @@ export function buildDeformField(input: DeformFieldInput): DeformFieldResult {
   for (let it = 0; !field && it < 2; it++) {
     radius *= 1.35;
     field = make(radius, 1);
-    if (field) warnings.push(`deform falloff widened to ${radius.toFixed(0)} px to avoid folding`);
+    if (field) warnings.push(`deform falloff widened to ${saidLength(input.units, radius)} px to avoid folding`);
   }
   // ... then shorten the drags: bisection for the longest fold-free fraction (at the first radius).
   if (!field) {

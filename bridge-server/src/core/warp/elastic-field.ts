@@ -21,6 +21,7 @@
  */
 import { fillSmallHoles, maskBounds, type ElasticMap } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
+import { saidLength, saidPoint, type PixelUnits } from '../plan/units';
 import { type DeformField, handleShortfalls, minCellJacobian } from './deform-field';
 import { bandField, parallelArrows } from './elastic-band';
 import { MaskMemo, pointsKey } from './elastic-cache';
@@ -46,6 +47,12 @@ export interface ElasticInput {
   preview?: boolean;
   /** Checked between the steps of the build (core/cancel.ts); a cancelled build is not kept. */
   signal?: AbortSignal;
+  /**
+   * The request's pixels against the document's (plan/units.ts `pixelUnits`; default the same):
+   * the warnings say lengths and positions in document pixels, so that a preview on a proxy says
+   * what its final says. The planner and the warp pass the same units (they share the field).
+   */
+  units?: PixelUnits;
 }
 
 export interface ElasticResult {
@@ -293,14 +300,14 @@ function maxCellStretch(f: DeformField): number {
  * nothing moves, a target or handle lies outside the editable area, or no fold-free field exists.
  */
 export function buildElasticField(input: ElasticInput): ElasticResult {
-  const key = `${pointsKey(input.handles, input.targets, input.pins)}|${input.cell ?? ''}|${input.preview ? 'p' : 'f'}`;
+  const key = `${pointsKey(input.handles, input.targets, input.pins)}|${input.cell ?? ''}|${input.preview ? 'p' : 'f'}|${input.units?.key ?? ''}`;
   return fieldMemo.get(input.mask, input.keep ?? [], key, () => computeElasticField(input));
 }
 
 const gridMemo = new MaskMemo<{ free: Uint8Array; depth: Float32Array; clear: Float32Array }>();
 
 function computeElasticField(input: ElasticInput, exactGroup = true): ElasticResult {
-  const { mask, handles, targets } = input;
+  const { mask, handles, targets, units } = input;
   const keep = input.keep ?? [];
   const warnings: string[] = [];
   const none = (w?: string): ElasticResult => ({ field: null, warnings: w ? [...warnings, w] : warnings, maxStretch: 1, partRadius: [], reading: 'parts' });
@@ -337,7 +344,7 @@ function computeElasticField(input: ElasticInput, exactGroup = true): ElasticRes
     for (const [p, what] of [[mh[i]!, 'starts'], [mt[i]!, 'ends']] as const) {
       const k = nodeAt(p);
       if (k < 0 || (!free[k] && coverageAt(mask, p[0], p[1]) < 128)) {
-        return none(`an arrow ${what} outside the editable area at (${Math.round(p[0])}, ${Math.round(p[1])}); it cannot be an elastic drag`);
+        return none(`an arrow ${what} outside the editable area at (${saidPoint(units, p)}); it cannot be an elastic drag`);
       }
     }
   }
@@ -355,7 +362,7 @@ function computeElasticField(input: ElasticInput, exactGroup = true): ElasticRes
       }
       // Used as built when it does not fold; else lightly smoothed until it does not.
       if (settle(band.vx, band.vy, fixed, cols, rows, cell, 2, true)) {
-        return finish(band.vx, band.vy, mh, mt, mh.map(() => cell), left, top, cols, rows, cell, warnings, 'band');
+        return finish(band.vx, band.vy, mh, mt, mh.map(() => cell), left, top, cols, rows, cell, warnings, 'band', units);
       }
     }
   }
@@ -435,7 +442,7 @@ function computeElasticField(input: ElasticInput, exactGroup = true): ElasticRes
   // (`finish` checks the result again and refuses a field that still folds.)
   settle(vx, vy, fixed, cols, rows, cell, 8, false);
   throwIfCancelled(input.signal);
-  const res = finish(vx, vy, mh, mt, partRadius, left, top, cols, rows, cell, warnings, !group ? 'parts' : exactGroup ? 'group' : 'turn');
+  const res = finish(vx, vy, mh, mt, partRadius, left, top, cols, rows, cell, warnings, !group ? 'parts' : exactGroup ? 'group' : 'turn', units);
   // A piece made to land every handle exactly may fold where its best common turn does not:
   // then the turn, and the plan says by how much an arrow falls short.
   if (!res.field && group && exactGroup) return computeElasticField(input, false);
@@ -448,6 +455,8 @@ function finish(
   left: number, top: number, cols: number, rows: number, cell: number, warnings: string[],
   /** The map built; with `turn` an arrow may land short because the piece moves on the arrows' best common turn, otherwise because it ends at the area's fixed edge. */
   reading: ElasticReading,
+  /** The request's units: the warnings' lengths and positions are said in document pixels. */
+  units?: PixelUnits,
 ): ElasticResult {
   const nNodes = cols * rows;
   const none = (w: string): ElasticResult => ({ field: null, warnings: [...warnings, w], maxStretch: 1, partRadius: [], reading });
@@ -460,8 +469,10 @@ function finish(
   field.maxDisp = maxDisp;
   const minJ = minCellJacobian(field);
   if (minJ < MIN_JACOBIAN) {
-    const longest = Math.max(...mt.map((t, i) => Math.hypot(t[0] - mh[i]![0], t[1] - mh[i]![1])));
-    return none(`the drag (${Math.round(longest)} px) is too long for the room in the selection: the elastic map would fold (smallest cell area ratio ${minJ.toFixed(2)})`);
+    const chords = mt.map((t, i): Point => [t[0] - mh[i]![0], t[1] - mh[i]![1]]);
+    const lengths = chords.map((c) => Math.hypot(c[0], c[1]));
+    const longest = Math.max(...lengths);
+    return none(`the drag (${saidLength(units, longest, 0, chords[lengths.indexOf(longest)])} px) is too long for the room in the selection: the elastic map would fold (smallest cell area ratio ${minJ.toFixed(2)})`);
   }
   invertToForward(field);
   const maxStretch = maxCellStretch(field);
@@ -470,10 +481,10 @@ function finish(
   }
   // An arrow that ends within a cell or two of the area's edge cannot land there: the edge stays.
   for (const { target: t, miss } of handleShortfalls(field, mh, mt)) {
-    const at = `the arrow ending at (${Math.round(t[0])}, ${Math.round(t[1])})`;
+    const at = `the arrow ending at (${saidPoint(units, t)})`, short = saidLength(units, miss, 1);
     warnings.push(reading === 'turn'
-      ? `${at} lands ${miss.toFixed(1)} px short: the arrows do not agree on one turn, and the piece between them moves as one on their best common turn (the exact fit would fold the area)`
-      : `${at} ends too close to the edge of the editable area, which stays fixed: it lands ${miss.toFixed(1)} px short (draw the area a little larger around it)`);
+      ? `${at} lands ${short} px short: the arrows do not agree on one turn, and the piece between them moves as one on their best common turn (the exact fit would fold the area)`
+      : `${at} ends too close to the edge of the editable area, which stays fixed: it lands ${short} px short (draw the area a little larger around it)`);
   }
   return { field, warnings, maxStretch, partRadius, reading };
 }

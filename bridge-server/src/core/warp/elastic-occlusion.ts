@@ -27,6 +27,7 @@
  */
 import { maskBounds } from '@smartdrag/shared';
 import type { PlacedMask, Point } from '../types';
+import { saidLength, saidPoint, type PixelUnits } from '../plan/units';
 import {
   type Controls, type DeformField, handleShortfalls, invertField, MIN_JACOBIAN, minCellJacobian, minForwardJacobian, pinPoints, sampleField,
 } from './deform-field';
@@ -88,6 +89,8 @@ export interface ElasticFieldInput {
   refine?: number;
   /** Checked before each try of a field (core/cancel.ts); a cancelled build is not kept. */
   signal?: AbortSignal;
+  /** The request's pixels against the document's (plan/units.ts; default the same): the warnings say positions and lengths in document pixels. */
+  units?: PixelUnits;
 }
 
 export interface ElasticFieldResult {
@@ -106,13 +109,15 @@ export interface ElasticFieldResult {
 export function regionOcclusionField(
   area: { mask: PlacedMask; keep: readonly PlacedMask[] }, regionMask: PlacedMask, handles: readonly Point[], targets: readonly Point[],
   width: number, height: number, preview: boolean, signal?: AbortSignal,
+  /** The request's units (plan/units.ts), for the warnings' words. */
+  units?: PixelUnits,
 ): ElasticFieldResult {
   const b = maskBounds(regionMask);
   const w = Math.max(0, Math.min(width, b.left + b.width) - Math.max(0, b.left));
   const h = Math.max(0, Math.min(height, b.top + b.height) - Math.max(0, b.top));
   return buildOcclusionField({
     mask: area.mask, keep: area.keep, handles, targets, width, height, cell: elasticCell(w, h, preview), ...(preview ? { refine: 2 } : {}),
-    ...(signal ? { signal } : {}),
+    ...(signal ? { signal } : {}), ...(units ? { units } : {}),
   });
 }
 
@@ -282,7 +287,7 @@ function stretchRange(f: DeformField): [number, number] {
  * fold-free field exists even for a tiny fraction of the drag (with a warning).
  */
 export function buildOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
-  const key = `${pointsKey(input.handles, input.targets)}|${input.width}x${input.height}|${input.cell ?? ''}|${input.refine ?? ''}`;
+  const key = `${pointsKey(input.handles, input.targets)}|${input.width}x${input.height}|${input.cell ?? ''}|${input.refine ?? ''}|${input.units?.key ?? ''}`;
   return occlusionMemo.get(input.mask, input.keep ?? [], key, () => computeOcclusionField(input));
 }
 
@@ -304,7 +309,7 @@ function computeOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
       const n = counts[j]!;
       mt[j] = [(mt[j]![0] * n + t[0]) / (n + 1), (mt[j]![1] * n + t[1]) / (n + 1)];
       counts[j] = n + 1;
-      warnings.push(`two drags start at (${h[0]}, ${h[1]}); their targets were averaged`);
+      warnings.push(`two drags start at (${saidPoint(input.units, h, true)}); their targets were averaged`);
     } else { mh.push([h[0], h[1]]); mt.push([t[0], t[1]]); counts.push(1); }
   }
   if (mh.length === 0) return none;
@@ -570,7 +575,7 @@ function computeOcclusionField(input: ElasticFieldInput): ElasticFieldResult {
   // Every arrow that still falls short (its target at the area's fixed edge, under another
   // dragged part, or the drag shortened) is named with by how much.
   for (const { target: t, miss } of handleShortfalls(field, mh, mt)) {
-    warnings.push(`the arrow ending at (${Math.round(t[0])}, ${Math.round(t[1])}) lands ${miss.toFixed(1)} px short of its target (the area cannot bring its part there: draw the area a little larger around it)`);
+    warnings.push(`the arrow ending at (${saidPoint(input.units, t)}) lands ${saidLength(input.units, miss, 1)} px short of its target (the area cannot bring its part there: draw the area a little larger around it)`);
   }
   const [lo, hi] = stretchRange(field);
   if (hi > STRETCH_WARN || lo < 1 / STRETCH_WARN) {

@@ -27,6 +27,7 @@ import { createMask, cropImage, placedMaskToCrop, unionOver } from '../image';
 import type { Scratch } from '../fill/scratch';
 import { bicubicAxis, buildSourcePatch, patchReach, sampleBicubicReach, sampleBicubicTaps, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
+import type { PixelUnits } from '../plan/units';
 import { checkRow, throwIfCancelled } from '../cancel';
 import { asShared, registerRowKernel, rowsInBands, runRows, sharedFloat32, willRunParallel } from '../parallel/rows';
 import {
@@ -64,6 +65,12 @@ export interface WarpInput {
   onProgress?: (fraction: number) => void;
   /** Also return {@link WarpOutput.sourceMap} (for measures; off on the production path). */
   withSourceMap?: boolean;
+  /**
+   * The request's pixels against the document's (plan/units.ts `pixelUnits(req)`; default the
+   * same): the maps' warnings say their lengths and positions in document pixels, as the plan does
+   * (a preview on a proxy says what its final says).
+   */
+  units?: PixelUnits;
   /**
    * Where `original`, `sourceMask`, `keepMask` and `forbidden` are taken from (runEdit: its
    * arrays go back to the pool when the edit ends; the caller must not keep them). `edited`,
@@ -217,10 +224,12 @@ export function prepareRegionWarp(
   keep: readonly PlacedMask[] = [],
   /** Checked between the steps of an elastic field's building (core/cancel.ts). */
   signal?: AbortSignal,
+  /** The request's units (plan/units.ts): the warnings say document pixels. */
+  units?: PixelUnits,
 ): RegionWarp {
   const W = image.width, H = image.height;
   checkSignal(signal);
-  const elastic = prepareElastic(image, region, params, keep, warnings, quality, signal);
+  const elastic = prepareElastic(image, region, params, keep, warnings, quality, signal, units);
   if (elastic) return elastic;
   let forward: Affine = IDENTITY_AFFINE;
   // Handles in source coordinates; targets in the coordinates reached so far (carried below).
@@ -262,6 +271,7 @@ export function prepareRegionWarp(
       farDistance: far * det, innerRadius: anchorDistance(far, dragLength) * det, bounds: { left: 0, top: 0, width: W, height: H },
       // Preview: 16-px cells for large fields (the field is smooth; targets are pinned exactly).
       ...(quality === 'preview' && far * det >= 160 ? { cell: 16 } : {}),
+      ...(units ? { units } : {}),
     });
     checkSignal(signal);
     warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
@@ -296,7 +306,7 @@ export function allElastic(params: readonly OperationParams[]): boolean {
  */
 function prepareElastic(
   image: RgbaImage, region: Region, params: readonly OperationParams[], keep: readonly PlacedMask[], warnings: string[],
-  quality: 'preview' | 'final' = 'final', signal?: AbortSignal,
+  quality: 'preview' | 'final' = 'final', signal?: AbortSignal, units?: PixelUnits,
 ): RegionWarp | null {
   if (!allElastic(params)) return null;
   const handles: Point[] = [], targets: Point[] = [];
@@ -306,12 +316,12 @@ function prepareElastic(
   // transparent speck travels with it); their pixels stay (keep pixels are never written).
   const area = elasticArea(region.mask, keep, image);
   checkSignal(signal);
-  let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: quality === 'preview', ...(signal ? { signal } : {}) });
+  let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: quality === 'preview', ...(signal ? { signal } : {}), ...(units ? { units } : {}) });
   if (!res.field) {
     checkSignal(signal);
     // No fold-free map: the moved part slides over what lies in front of it (occlusion), the
     // rest stretches behind it (elastic-occlusion.ts) — still nothing cut out or filled.
-    res = regionOcclusionField(area, region.mask, handles, targets, image.width, image.height, quality === 'preview', signal);
+    res = regionOcclusionField(area, region.mask, handles, targets, image.width, image.height, quality === 'preview', signal, units);
   }
   checkSignal(signal);
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
@@ -1120,7 +1130,7 @@ export function warpRegions(input: WarpInput): WarpOutput {
   // scale of 1) changes nothing: it is not rendered at all — rendered, its own edge went through
   // the seam blend and the shadow's growth and changed hundreds of pixels around the object.
   const prepared = groupByRegion(input.regions, input.operations)
-    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings, input.keep ?? [], input.signal))
+    .map((g) => prepareRegionWarp(image, g.region, g.params, quality, warnings, input.keep ?? [], input.signal, input.units))
     .filter((rw) => {
       const still = rw.field === null && isIdentityAffine(rw.backward) && isIdentityAffine(rw.forward);
       if (still) warnings.push(`Region ${rw.region.id} does not move (its arrow has no length, or the amount is zero): nothing changed there.`);
