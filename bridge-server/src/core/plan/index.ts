@@ -98,6 +98,39 @@ async function planRequest(req: EditRequest, opts: PlanOptions): Promise<Plan> {
     if (!selectsInside(r.mask, req.image.width, req.image.height)) throw emptySelection(r.id);
   }
   const ctx = buildContext(req);
+  const plan = await planWith(req, ctx, opts);
+  const off = offRegionWarnings(ctx, req);
+  return off.length > 0 ? { ...plan, warnings: [...plan.warnings, ...off] } : plan;
+}
+
+/** A handle this many of its region's radii of gyration (and at least {@link OFF_REGION_PX} document pixels) outside the region is "off" it. */
+export const OFF_REGION_SHARE = 0.5;
+/** The least distance (document pixels) outside its region at which a handle is "off" it: a pen path begun just past the selection's edge is on it. */
+export const OFF_REGION_PX = 8;
+
+/**
+ * A warning per moving drag whose handle (its first point) lies well off the region it names —
+ * more than {@link OFF_REGION_SHARE} of the region's radius of gyration and {@link OFF_REGION_PX}
+ * document pixels from its nearest selected pixel: a pen path begun elsewhere, or a drag sent for
+ * the wrong region. The plan still runs (a move carries the whole selection by the arrow; a bend
+ * grabs what lies under the handle, which may be nothing: an empty layer), so it says where the
+ * arrow starts and how far from the selection, in document pixels.
+ */
+export function offRegionWarnings(ctx: ReturnType<typeof buildContext>, req: EditRequest): string[] {
+  const u = pixelUnits(req);
+  const out: string[] = [];
+  for (const d of ctx.drags) {
+    const h = d.drag.points[0]!, t = d.drag.points[d.drag.points.length - 1]!;
+    if (h[0] === t[0] && h[1] === t[1]) continue;
+    const off = -d.shape.depthAt(h);
+    if (off <= Math.max(OFF_REGION_SHARE * d.shape.gyration, OFF_REGION_PX * u.s)) continue;
+    const at = u.docPoint(h).map(Math.round);
+    out.push(`Drag ${d.index + 1} starts at (${at[0]}, ${at[1]}), about ${Math.round(u.docLen(off))} px outside region ${d.drag.region}: an arrow is read from where it starts, so start it on the part to move (or assign it to the region it starts on).`);
+  }
+  return out;
+}
+
+async function planWith(req: EditRequest, ctx: ReturnType<typeof buildContext>, opts: PlanOptions): Promise<Plan> {
   const text = opts.useIntent === false ? '' : (req.intent ?? '').trim();
   const parse = text ? parseIntent(text) : null;
   let rulePlan: Plan | null = null;
