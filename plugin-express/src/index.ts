@@ -15,6 +15,21 @@ export const CLIENT_VERSION = '0.1.0';
 /** The bridge's default WebSocket URL (`smartdrag serve` listens on 127.0.0.1:7341). */
 export const DEFAULT_BRIDGE_URL = 'ws://127.0.0.1:7341/v1/ws';
 
+/** Where the token goes in this add-on (the bridge's own hint speaks of "plugin settings"). */
+export const TOKEN_HINT = 'The bridge refused this token. Run `smartdrag token`, paste what it prints into the token box above, and press Connect.';
+
+/** The developer-mode origin the bridge accepts (`ccweb-add-on-scripts start` serves add-ons there). */
+export const DEV_ORIGIN = 'https://localhost:5241';
+
+/** What to do when the bridge refuses the add-on's origin `origin`. */
+export function originHint(origin: string): string {
+  const refused = `The SmartDrag bridge does not accept this add-on's origin (${origin}).`;
+  if (/^https:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/i.test(origin)) {
+    return `${refused} In developer mode it accepts ${DEV_ORIGIN} only: serve plugin-express/dist on port 5241 over https, load the add-on from ${DEV_ORIGIN}/ and press Reconnect.`;
+  }
+  return `${refused} It accepts Adobe Express add-ons on https://<add-on id>.wxp.adobe-addons.com and, in developer mode, on ${DEV_ORIGIN}: update SmartDrag (\`smartdrag --version\` says which you have), or load the add-on from ${DEV_ORIGIN}/, then press Reconnect.`;
+}
+
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string>, text = ''): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -45,19 +60,18 @@ async function main(): Promise<void> {
   const bridge = new BridgeClient({ url, token, client: 'express', clientVersion: CLIENT_VERSION });
   const panel = new Panel({ root: app, host, bridge, title: 'Adobe Express', toolbar });
   (window as unknown as { smartdrag: unknown }).smartdrag = { panel, host, bridge };
-  // The bridge's own hint for a refused Origin speaks of its pages and Photopea: say what it means here.
-  // (Registered after the panel's listener, so this text wins.)
+  // The bridge's own hints for a refused Origin or token speak of its pages, Photopea and plugin
+  // settings: say what they mean here. (Registered after the panel's listener, so this text wins.)
   bridge.onStatus((s) => {
-    if (s.error?.code !== 'forbidden_origin') return;
+    const code = s.error?.code;
+    const text = code === 'forbidden_origin' ? originHint(location.origin) : code === 'unauthorized' ? TOKEN_HINT : null;
     const hint = app.querySelector('[data-testid=status-hint]');
-    if (hint) {
-      hint.textContent = `The SmartDrag bridge does not accept this add-on's origin (${location.origin}). ` +
-        'Update SmartDrag to a version that knows Adobe Express, or add this origin to the bridge\'s allowed origins, then press Reconnect.';
-    }
+    if (text && hint) hint.textContent = text;
   });
   use.addEventListener('click', () => {
     // Another element (or the page) becomes the document: a job still running for the old one is
     // cancelled, as its layer would be placed over the new one's frame.
+    host.unpin();
     void panel.switchDocument();
   });
   save.addEventListener('click', () => {

@@ -25,12 +25,27 @@ export interface EditTarget {
   rotation: number;
   /** How many nodes were selected (0 = nothing selected: the page is the target). */
   selected: number;
+  /** The id of the page the target is on. */
+  pageId: string;
+  /**
+   * Changes when what the target shows may have changed (cheap, nothing rendered): the target's
+   * place and size, and for an image the SmartDrag results over it (one undone, one added); for a
+   * page its elements' ids and places. Not seen: edits that keep every place (a colour, a filter).
+   */
+  signature: string;
 }
 
-/** Why the sandbox could not give a target. */
+/** Why the sandbox could not give (or no longer finds) a target, in the user's words. */
 export interface TargetError {
-  error: 'not_an_image' | 'no_page';
+  /**
+   * not_an_image: the one selected element is not an image; several: more than one is selected;
+   * no_page: no page is open; gone: the target is not on the open page any more (deleted, or
+   * another page is open); moved: the image was moved, resized or rotated since it was read.
+   */
+  error: 'not_an_image' | 'several' | 'no_page' | 'gone' | 'moved';
   message: string;
+  /** What to do about it. */
+  hint?: string;
 }
 
 /** A rendition of one node: a PNG and where it is drawn on the page. */
@@ -41,20 +56,28 @@ export interface NodeRendition {
 
 /** Sandbox → panel. */
 export interface SandboxApi {
-  /** The selected image element, or the page when nothing is selected. */
-  describeTarget(): TargetError | EditTarget;
   /**
-   * Render the selected image element as PNG at `scale` (VisualNode.createRendition, experimental),
-   * and, each on its own, the SmartDrag results placed over it (`addImageAt`'s `over`) that are
-   * still in the document above it, bottom to top: the element as the user sees it is the element
-   * with those drawn over it.
+   * The selected image element, or the page when nothing is selected. A locked image the user
+   * clicked counts as selected (Express leaves locked nodes out of `selection`; SmartDrag never
+   * changes the original, it adds a new image over it).
+   */
+  describeTarget(): TargetError | EditTarget;
+  /** `target` (read before) as it is now, found by its id on the open page. */
+  describeAgain(target: EditTarget): TargetError | EditTarget;
+  /**
+   * Render the image element `id` (found on the open page) as PNG at `scale`
+   * (VisualNode.createRendition, experimental), and, each on its own, the SmartDrag results placed
+   * over it (`addImageAt`'s `over`) that are still in the document above it, bottom to top: the
+   * element as the user sees it is the element with those drawn over it.
    */
   renderTarget(id: string, scale: number): Promise<(NodeRendition & { overlays: NodeRendition[] }) | TargetError>;
   /**
    * Add `png` as a new image whose top-left is at `rect` (page coordinates) and whose size is
-   * `rect.width × rect.height`, above everything on the page. The original is not touched.
-   * `over`: the id of the image element the result was made from (kept in the new node's add-on
-   * data, so `renderTarget` draws it over that element). Returns the new node's id and where it landed.
+   * `rect.width × rect.height`, above everything in the artboard of `target`. The original is not
+   * touched. Nothing is added (a TargetError) when `target` is no longer where it was read: gone
+   * (deleted, another page open) or moved, resized or rotated. The new node's add-on data names
+   * the image element it was made from (`target.id`), so `renderTarget` draws it over that element.
+   * Returns the new node's id and where it landed.
    */
-  addImageAt(png: Blob, rect: PageRect, title: string, over?: string): Promise<{ id: string; bounds: PageRect }>;
+  addImageAt(png: Blob, rect: PageRect, title: string, target: EditTarget): Promise<{ id: string; bounds: PageRect } | TargetError>;
 }

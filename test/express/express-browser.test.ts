@@ -22,7 +22,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { artifactsDir, launchChromium, ROOT, TEST_TOKEN } from '../photopea/harness';
 import { holdWebSocketSends } from '../photopea/pages';
-import { ADDON_ORIGIN, DEV_ADDON_ORIGIN, EXPRESS_ORIGIN, FOREIGN_ADDON_ORIGIN, ensureExpressBuilt, routeExpress } from './harness';
+import { ADDON_ORIGIN, DEV_ADDON_ORIGIN, EXPRESS_ORIGIN, FOREIGN_ADDON_ORIGIN, OTHER_PORT_DEV_ADDON_ORIGIN, ensureExpressBuilt, routeExpress } from './harness';
 import { maskOf, trimToAlpha, type Sent } from '../helpers/layers';
 
 jest.setTimeout(120_000);
@@ -38,10 +38,10 @@ let server: { bridge: Bridge; port: number };
 let image: RgbaImage;
 
 /** A real bridge; `origins` = extra allowed browser Origins (the config's allowedOrigins). */
-async function startBridge(origins: string[]): Promise<{ bridge: Bridge; port: number }> {
+async function startBridge(origins: string[], port = 0): Promise<{ bridge: Bridge; port: number }> {
   const config = loadConfig({
     env: {},
-    overrides: { port: 0, home: mkdtempSync(join(tmpdir(), 'sd-express-')), token: TEST_TOKEN, logFile: null, logLevel: 'silent', workers: 1, allowedOrigins: origins },
+    overrides: { port, home: mkdtempSync(join(tmpdir(), 'sd-express-')), token: TEST_TOKEN, logFile: null, logLevel: 'silent', workers: 1, allowedOrigins: origins },
   });
   const bridge = createBridge({ config, logger: pino({ level: 'silent' }) });
   const addr = await bridge.listen();
@@ -350,14 +350,14 @@ test('Express simulator: nothing selected → the page is the document (createRe
     await page.evaluate(() => { const s = (window as any).sim; s.select([s.addRectangle({ x: 10, y: 10, width: 50, height: 40 })]); });
     await frame.click('[data-testid=use-selection]');
     await frame.waitForSelector('[data-testid=message][data-result=no_image_selected]', { timeout: 30000 });
-    expect(await frame.textContent('[data-testid=message]')).toMatch(/^No image selected\..*Select one image/);
+    expect(await frame.textContent('[data-testid=message]')).toMatch(/^No image selected: a shape is selected\..*Select one image/);
 
     // A huge image element: refused before anything is rendered.
     await page.evaluate(async () => { const s = (window as any).sim; s.select([await s.addImageElement('smarties.png', { x: 0, y: 0, width: 413 * 14, height: 356 * 14 })]); });
     const before = await page.evaluate(() => (window as any).sim.calls.length);
     await frame.click('[data-testid=use-selection]');
     await frame.waitForSelector('[data-testid=message][data-result=element_too_large]', { timeout: 30000 });
-    expect(await frame.textContent('[data-testid=message]')).toMatch(/too large to edit \(5782×4984 px/);
+    expect(await frame.textContent('[data-testid=message]')).toMatch(/too large to edit \(5782×4984 px; SmartDrag edits at most 8000 px a side and 16\.8 MP\)/);
     expect(await page.evaluate((n) => (window as any).sim.calls.slice(n).map((c: any) => c.api), before)).not.toContain('createRendition');
   } finally {
     await ctx.close();
@@ -380,6 +380,11 @@ test('Express simulator: no bridge on the port, and a bridge that does not allow
     await b.frame.waitForFunction(() => document.querySelector('[data-testid=status-hint]')!.getAttribute('data-code') === 'forbidden_origin', undefined, { timeout: 30000 });
     const hint = await b.frame.textContent('[data-testid=status-hint]');
     expect(hint).toContain(`does not accept this add-on's origin (${FOREIGN_ADDON_ORIGIN})`);
+    // Developer mode served by another https server than Adobe's CLI (another port): what to change.
+    const d = await openExpress(ctx, { port: strict.port, addonOrigin: OTHER_PORT_DEV_ADDON_ORIGIN });
+    await d.frame.waitForFunction(() => document.querySelector('[data-testid=status-hint]')!.getAttribute('data-code') === 'forbidden_origin', undefined, { timeout: 30000 });
+    expect(await d.frame.textContent('[data-testid=status-hint]')).toBe(`The SmartDrag bridge does not accept this add-on's origin (${OTHER_PORT_DEV_ADDON_ORIGIN}). In developer mode it accepts ${DEV_ADDON_ORIGIN} only: serve plugin-express/dist on port 5241 over https, load the add-on from ${DEV_ADDON_ORIGIN}/ and press Reconnect.`);
+    await d.page.close();
     // The real add-on Origin is served by the same default bridge (with the token).
     const c = await openExpress(ctx, { port: strict.port });
     await c.frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
@@ -446,6 +451,8 @@ test('Express: a token typed and saved with Connect is the one used after the re
   try {
     const { page, frame } = await openExpress(ctx, { token: 'wrong-token-wrong-token' });
     await frame.waitForSelector('[data-testid=status][data-state=error]', { timeout: 30000 });
+    // Said where the token goes in this add-on (the bridge's own hint speaks of "plugin settings").
+    expect(await frame.textContent('[data-testid=status-hint]')).toBe('The bridge refused this token. Run `smartdrag token`, paste what it prints into the token box above, and press Connect.');
     await frame.fill('[data-testid=token]', TEST_TOKEN);
     await frame.click('[data-testid=save-connection]');
     // The add-on reloads in its frame: find the new one and wait for it to connect.
@@ -456,6 +463,271 @@ test('Express: a token typed and saved with Connect is the one used after the re
       connected = !!f && await f.evaluate(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'connected').catch(() => false);
     }
     expect(connected).toBe(true);
+  } finally {
+    await ctx.close();
+  }
+});
+
+// ---- What users do (each of these failed before the fix it names) -------------------------------
+
+/** The message line's text and result code, once its result is `code`. */
+async function messageWhen(frame: Frame, code: string): Promise<string> {
+  await frame.waitForSelector(`[data-testid=message][data-result=${code}]`, { timeout: 90000 });
+  return (await frame.textContent('[data-testid=message]'))!;
+}
+
+/** The simulator's page state. */
+async function simState(page: Page): Promise<{ nodes: SimNode[]; violations: string[]; errors: string[]; calls: string[] }> {
+  return page.evaluate(() => { const s = (window as any).sim; return { nodes: s.nodes(), violations: s.violations, errors: s.errors, calls: s.calls.map((c: any) => c.api) }; });
+}
+
+/** What the panel last sent (regions with their mask bytes). */
+async function lastSent(frame: Frame): Promise<Sent> {
+  return (await frame.evaluate(() => { const s = (window as any).smartdrag.panel.lastSubmitted; return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) }; })) as Sent;
+}
+
+/** The added image's pixels (decoded by sharp) against `expected`: the largest channel difference. */
+async function addedDiff(added: SimNode, expected: { width: number; height: number; data: ArrayLike<number> }): Promise<number> {
+  const got = await sharp(Buffer.from(added.png!, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  expect([got.info.width, got.info.height]).toEqual([expected.width, expected.height]);
+  return compare(got.data, expected.data).max;
+}
+
+test('Express simulator: the largest page rendition Express makes (8192×8192) and an image over 8000 px a side (what Express imports) are refused before anything is rendered, saying what to do', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openExpress(ctx, { query: '&pageW=8192&pageH=8192' });
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    // Nothing selected: the whole page, 67 MP.
+    await page.evaluate(() => (window as any).sim.select([]));
+    let before = (await simState(page)).calls.length;
+    await frame.click('[data-testid=use-selection]');
+    expect(await messageWhen(frame, 'element_too_large')).toBe('The page is too large to edit (8192×8192 px; SmartDrag edits at most 8000 px a side and 16.8 MP). — Select one image on the page instead (SmartDrag then reads only that image), or make the page smaller (Resize), then press "Use selection".');
+    expect((await simState(page)).calls.slice(before)).not.toContain('createRenditions');
+    // An image 8100 px wide (5.7 MP): its result could not go back (Express imports at most 8000 px a side).
+    await page.evaluate(async () => { const s = (window as any).sim; s.select([await s.addImageElement('smarties.png', { x: 0, y: 0, width: 8100, height: 700 })]); });
+    before = (await simState(page)).calls.length;
+    await frame.click('[data-testid=use-selection]');
+    await frame.waitForFunction(() => !(window as any).smartdrag.panel.reading);
+    expect(await messageWhen(frame, 'element_too_large')).toBe('The image is too large to edit (8100×700 px; SmartDrag edits at most 8000 px a side and 16.8 MP). — Make the image smaller on the page (or crop it) in Adobe Express, then press "Use selection".');
+    expect((await simState(page)).calls.slice(before)).not.toContain('createRendition');
+    expect((await simState(page)).violations).toEqual([]);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: a video, a group, two elements at once are named in Express\'s words with what to do; the image inside a group and a locked image are read (the page was read for a locked one)', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openExpress(ctx);
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    const img = (await simState(page)).nodes[0]!.id;
+    const pick = async (ids: string[]) => {
+      await page.evaluate((x) => (window as any).sim.select(x), ids);
+      await frame.evaluate(() => { (window as any).__docBefore = (window as any).smartdrag.panel.doc; });
+      await frame.click('[data-testid=use-selection]');
+    };
+    // A video: a media container, but not an image.
+    const video = await page.evaluate(() => (window as any).sim.addElement('video', { x: 500, y: 40, width: 160, height: 90 }));
+    await pick([video]);
+    expect(await messageWhen(frame, 'no_image_selected')).toBe('No image selected: a video is selected. — SmartDrag edits still images, not videos. Select an image (or click an empty spot to edit the whole page), then press "Use selection".');
+    // The image and a text at once.
+    const text = await page.evaluate(() => (window as any).sim.addElement('text', { x: 500, y: 200, width: 120, height: 30 }));
+    await pick([img, text]);
+    expect(await messageWhen(frame, 'no_image_selected')).toBe('2 elements are selected (an image, a text); SmartDrag edits one image at a time. — Click only the image to edit (or an empty spot, to edit the whole page), then press "Use selection".');
+    // Both grouped: a click selects the group.
+    const group = await page.evaluate((ids) => (window as any).sim.group(ids), [img, text]);
+    await pick([group]);
+    expect(await messageWhen(frame, 'no_image_selected')).toBe('No image selected: a group is selected. — Double-click the image inside the group to select it alone, then press "Use selection".');
+    // The image inside the group (double-clicked): read, where it lies on the page.
+    await pick([img]);
+    await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.doc && p.doc !== (window as any).__docBefore && !p.reading; }, undefined, { timeout: 30000 });
+    expect(await frame.evaluate(() => { const h = (window as any).smartdrag.host; return { kind: h.frame.target.kind, bounds: h.frame.bounds, w: (window as any).smartdrag.panel.doc.width }; }))
+      .toEqual({ kind: 'image', bounds: { x: EL.x, y: EL.y, width: 413, height: 356 }, w: 413 });
+    // A locked image: Express leaves it out of `selection`, which had made SmartDrag read the whole page.
+    await page.evaluate((id) => (window as any).sim.lock(id), img);
+    await pick([img]);
+    await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.doc && p.doc !== (window as any).__docBefore && !p.reading; }, undefined, { timeout: 30000 });
+    expect(await frame.evaluate(() => { const h = (window as any).smartdrag.host; return { kind: h.frame.target.kind, w: (window as any).smartdrag.panel.doc.width }; })).toEqual({ kind: 'image', w: 413 });
+    expect((await simState(page)).violations).toEqual([]);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: Undo in Express after the result landed, then Smart Drag again — made from what the page shows (the original), not from the undone result the panel still showed', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openConnected(ctx);
+    const drag = theCase.drags[0]!;
+    const poly = theCase.regions[0]!.polygon as Point[];
+    await lassoArrowApply(page, frame, poly, drag.points[0] as Point, drag.points[1] as Point);
+    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+    const first = await expectedFor(await lastSent(frame), [maskOf((await lastSent(frame)).regions[0]!)]);
+    // The user's Undo in Express: the page shows the original again (the panel cannot see that yet).
+    expect(await page.evaluate(() => (window as any).sim.undo())).toBe(1);
+    // The same lasso and arrow again, over the candy where the page shows it (the first run's
+    // result code is cleared, so the wait is for this run's).
+    await frame.evaluate(() => document.querySelector('[data-testid=message]')!.removeAttribute('data-result'));
+    await lassoArrowApply(page, frame, poly, drag.points[0] as Point, drag.points[1] as Point);
+    const text = (await frame.textContent('[data-testid=message]'))!;
+    expect({ result: await frame.getAttribute('[data-testid=message]', 'data-result'), text }).toEqual({ result: 'ok', text: expect.stringContaining('The document changed since it was read (an Undo?): Smart Drag used it as it is now') });
+    const sent = await lastSent(frame);
+    const expected = await expectedFor(sent, [maskOf(sent.regions[0]!)]);
+    const sim = await simState(page);
+    expect({ violations: sim.violations, errors: sim.errors, nodes: sim.nodes.length }).toEqual({ violations: [], errors: [], nodes: 2 });
+    const added = sim.nodes[1]!;
+    expect(added.bounds).toEqual({ x: EL.x + expected.left, y: EL.y + expected.top, width: expected.width, height: expected.height });
+    expect(await addedDiff(added, expected)).toBe(0);
+    // The same edit on the same pixels: the first result again.
+    expect([expected.left, expected.top, expected.width, expected.height]).toEqual([first.left, first.top, first.width, first.height]);
+    expect(compare(expected.data, first.data).max).toBe(0);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: the image moved, then deleted, while the bridge worked — nothing is added at its old place, the panel says so, and Smart Drag again lands over it where it is', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await holdWebSocketSends(ctx);
+  try {
+    const { page, frame } = await openConnected(ctx);
+    const img = (await simState(page)).nodes[0]!.id;
+    const drag = theCase.drags[0]!;
+    await lassoArrow(page, frame, theCase.regions[0]!.polygon as Point[], drag.points[0] as Point, drag.points[1] as Point);
+    await frame.evaluate(() => { (window as any).__held = []; });
+    await frame.click('[data-testid=apply]');
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.job?.quality === 'final');
+    await page.evaluate((id) => (window as any).sim.move(id, 30, 20), img);
+    await frame.evaluate(() => (window as any).__release());
+    expect(await messageWhen(frame, 'document_changed')).toBe('Nothing was added: the image SmartDrag was editing was moved (from (57, 41) to (87, 61)) while SmartDrag worked. — Press Smart Drag again: it reads the image where it is now (the lasso and arrows stay).');
+    expect((await simState(page)).nodes).toHaveLength(1);
+    // Smart Drag again (the lasso and arrow are still there): read where it is, added over it there.
+    await frame.click('[data-testid=apply]');
+    await messageWhen(frame, 'ok');
+    const sent = await lastSent(frame);
+    const expected = await expectedFor(sent, [maskOf(sent.regions[0]!)]);
+    let sim = await simState(page);
+    expect({ violations: sim.violations, errors: sim.errors, nodes: sim.nodes.length }).toEqual({ violations: [], errors: [], nodes: 2 });
+    expect(sim.nodes[1]!.bounds).toEqual({ x: EL.x + 30 + expected.left, y: EL.y + 20 + expected.top, width: expected.width, height: expected.height });
+    expect(await addedDiff(sim.nodes[1]!, expected)).toBe(0);
+
+    // Another edit, and the image deleted while it runs.
+    await lassoArrow(page, frame, [[20, 20], [120, 20], [120, 120], [20, 120]], [70, 70], [110, 90]);
+    await frame.evaluate(() => { (window as any).__held = []; });
+    await frame.click('[data-testid=apply]');
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.job?.quality === 'final');
+    await page.evaluate((id) => (window as any).sim.remove(id), img);
+    await frame.evaluate(() => (window as any).__release());
+    expect(await messageWhen(frame, 'document_changed')).toBe('Nothing was added: the image SmartDrag was editing is no longer on the page (deleted, or undone). — Select an image (or nothing, for the whole page) and press "Use selection".');
+    sim = await simState(page);
+    expect(sim.nodes.map((n) => n.id)).toEqual([sim.nodes[0]!.id]); // only the first result is left
+    expect(sim.nodes[0]!.id).not.toBe(img);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: Express fails to render the image (its documented 20 s wait for image quality) — the panel says so and what to do; the next read works', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openExpress(ctx);
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    await page.evaluate(() => { (window as any).sim.renditionError = 'Timed out waiting for the image to load'; });
+    await frame.click('[data-testid=use-selection]');
+    expect(await messageWhen(frame, 'rendition_failed')).toBe('Adobe Express could not render the image: Timed out waiting for the image to load — Wait until every image on it has finished loading in Adobe Express, then press "Use selection" again.');
+    await page.evaluate(() => { (window as any).sim.renditionError = null; });
+    await frame.click('[data-testid=use-selection]');
+    await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.doc && !p.reading; }, undefined, { timeout: 30000 });
+    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBeNull();
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: an image rotated 30° (its rendition\'s size rounded: x and y scale a hair apart) — the result keeps its bitmap\'s aspect ratio, as createImageContainer requires, and lands over its spot', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openExpress(ctx, { query: '&rot=30', origin: { x: EL.x + 200, y: EL.y } });
+    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.doc?.width > 413, undefined, { timeout: 30000 });
+    const doc0 = await panelDocument(frame);
+    const fb = await frame.evaluate(() => (window as any).smartdrag.host.frame.bounds) as { x: number; y: number; width: number; height: number };
+    expect([doc0.width, doc0.height]).toEqual([Math.round(fb.width), Math.round(fb.height)]);
+    // The case's candy and arrow, where the rotation puts them in the rendition.
+    const c = Math.cos(Math.PI / 6), s = Math.sin(Math.PI / 6), ox = EL.x + 200 - fb.x, oy = EL.y - fb.y;
+    const R = (p: Point): Point => [ox + c * p[0] - s * p[1], oy + s * p[0] + c * p[1]];
+    const drag = theCase.drags[0]!;
+    await lassoArrowApply(page, frame, (theCase.regions[0]!.polygon as Point[]).map(R), R(drag.points[0] as Point), R(drag.points[1] as Point));
+    const sim = await simState(page);
+    expect({ violations: sim.violations, errors: sim.errors, result: await frame.getAttribute('[data-testid=message]', 'data-result') }).toEqual({ violations: [], errors: [], result: 'ok' });
+    const sent = await lastSent(frame);
+    const expected = await expectedFor(sent, [maskOf(sent.regions[0]!)], doc0);
+    const added = sim.nodes[1]!;
+    expect(added.rotation).toBe(0);
+    expect(added.bitmapSize).toEqual([expected.width, expected.height]);
+    expect(await addedDiff(added, expected)).toBe(0);
+    // Where the panel put it in its picture, to within half a rendition pixel.
+    const sx = doc0.width / fb.width, sy = doc0.height / fb.height;
+    expect(Math.abs(added.bounds.x - (fb.x + expected.left / sx))).toBeLessThan(1e-6);
+    expect(Math.abs(added.bounds.y - (fb.y + expected.top / sy))).toBeLessThan(1e-6);
+    expect(Math.abs(added.bounds.width - expected.width / sx)).toBeLessThan(1e-6);
+    expect(Math.abs(added.bounds.height - expected.height / sy)).toBeLessThan(0.5 / sy);
+    expect(added.bounds.width / added.bounds.height).toBeCloseTo(expected.width / expected.height, 9);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: the bridge stopped while Smart Drag ran, and started again — nothing is added meanwhile, the panel says what was not done, and Smart Drag again lands', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await holdWebSocketSends(ctx);
+  const own = await startBridge([]);
+  let again: { bridge: Bridge; port: number } | null = null;
+  try {
+    const { page, frame } = await openExpress(ctx, { port: own.port });
+    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    const drag = theCase.drags[0]!;
+    await lassoArrow(page, frame, theCase.regions[0]!.polygon as Point[], drag.points[0] as Point, drag.points[1] as Point);
+    await frame.evaluate(() => { (window as any).__held = []; });
+    await frame.click('[data-testid=apply]');
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.job?.quality === 'final');
+    await own.bridge.close();
+    await frame.evaluate(() => (window as any).__release());
+    await frame.waitForFunction(() => { const m = document.querySelector('[data-testid=message]')!; return m.classList.contains('sd-error') && !(window as any).smartdrag.panel.job; }, undefined, { timeout: 30000 });
+    const stopped = { code: await frame.getAttribute('[data-testid=message]', 'data-result'), text: await frame.textContent('[data-testid=message]') };
+    expect(['connection_lost', 'shutting_down', 'unreachable']).toContain(stopped.code);
+    expect(stopped.text).toMatch(/bridge/i);
+    expect((await simState(page)).nodes).toHaveLength(1);
+    // Started again on the same port; Reconnect now.
+    again = await startBridge([], own.port);
+    await frame.click('[data-testid=reconnect]');
+    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    expect(await frame.textContent('[data-testid=message]')).toBe('The bridge is back. The Smart Drag that was running was not applied — press Smart Drag again.');
+    await frame.click('[data-testid=apply]');
+    await messageWhen(frame, 'ok');
+    expect((await simState(page)).nodes).toHaveLength(2);
+  } finally {
+    await ctx.close();
+    await again?.bridge.close();
+  }
+});
+
+test('Express simulator: the image resized in Express after it was read — Smart Drag sends nothing (the arrows no longer match it) and says to read it again', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openConnected(ctx);
+    const img = (await simState(page)).nodes[0]!.id;
+    const drag = theCase.drags[0]!;
+    await lassoArrow(page, frame, theCase.regions[0]!.polygon as Point[], drag.points[0] as Point, drag.points[1] as Point);
+    await page.evaluate((id) => (window as any).sim.resize(id, 826, 712), img);
+    const submitted = await frame.evaluate(() => (window as any).smartdrag.panel.lastSubmitted);
+    await frame.click('[data-testid=apply]');
+    expect(await messageWhen(frame, 'document_changed')).toBe('The image SmartDrag was editing was resized or rotated in Adobe Express after it was read: the lasso and arrows no longer match it. — Nothing was sent. Press "Use selection" to read it again, then lasso and draw the arrows again.');
+    expect(await frame.evaluate(() => (window as any).smartdrag.panel.lastSubmitted)).toEqual(submitted);
+    expect((await simState(page)).nodes).toHaveLength(1);
   } finally {
     await ctx.close();
   }

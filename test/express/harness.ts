@@ -22,6 +22,8 @@ export const ADDON_ORIGIN = 'https://smartdragsim.wxp.adobe-addons.com';
 export const DEV_ADDON_ORIGIN = 'https://localhost:5241';
 /** An add-on served from an Origin no bridge accepts (to test the refusal the panel explains). */
 export const FOREIGN_ADDON_ORIGIN = 'https://smartdragsim.addons.example';
+/** Developer mode with another https static server than Adobe's CLI (another port): refused too. */
+export const OTHER_PORT_DEV_ADDON_ORIGIN = 'https://localhost:8443';
 
 /** Build plugin-express/dist with webpack's Node API unless it is newer than every source. */
 export async function ensureExpressBuilt(): Promise<void> {
@@ -44,7 +46,7 @@ export async function routeExpress(ctx: BrowserContext, files: Record<string, Bu
     if (['index.html', 'express-sim.js'].includes(name)) return route.fulfill({ body: readFileSync(join(SIM_DIR, name)), contentType: typeOf(name) });
     return route.fulfill({ status: 404, body: 'not found' });
   });
-  for (const origin of [ADDON_ORIGIN, DEV_ADDON_ORIGIN, FOREIGN_ADDON_ORIGIN]) {
+  for (const origin of [ADDON_ORIGIN, DEV_ADDON_ORIGIN, FOREIGN_ADDON_ORIGIN, OTHER_PORT_DEV_ADDON_ORIGIN]) {
     await ctx.route(`${origin}/**`, async (route) => {
       const rel = normalize(new URL(route.request().url()).pathname).replace(/^\/+/, '') || 'index.html';
       if (rel.includes('..')) return route.fulfill({ status: 403, body: 'no' });

@@ -37,6 +37,9 @@ test('the built manifest passes Adobe\'s developer-workflow validation and names
   expect(r.success).toBe(true);
   expect(r.created).toBe(true);
   expect(r.entryPoints).toEqual([{ id: 'smartdrag-panel', type: 'panel', main: 'index.html', documentSandbox: 'code.js' }]);
+  // The page is rendered with RenditionIntent.preview, which "requires the renditionPreview flag to be
+  // set to true in the manifest requirements" (app-document reference, createRenditions).
+  expect(manifest.requirements.renditionPreview).toBe(true);
   for (const e of r.entryPoints!) {
     expect(existsSync(join(EXPRESS_DIST, e.main))).toBe(true);
     expect(existsSync(join(EXPRESS_DIST, e.documentSandbox!))).toBe(true);

@@ -8,7 +8,12 @@
 // - The UI SDK (sdk.js) reaches this page only by postMessage: every call is asynchronous and
 //   structured-cloned, like the real proxy.
 // - A document: one page, one artboard, media containers holding bitmaps (position, size,
-//   rotation). Renditions are PNG blobs drawn from the bitmaps at their real size.
+//   rotation), videos, texts, shapes and groups. Renditions are PNG blobs drawn from the bitmaps at
+//   their real size. Locked nodes are left out of `selection` (kept in
+//   `selectionIncludingNonEditable`), as the typings say.
+// - What the docs limit, the simulator refuses: a preview-intent page rendition without the
+//   manifest's `requirements.renditionPreview`; an imported bitmap over 8000 px a side or 80 MB.
+// - The user's own actions (not edits by the add-on): select, move, resize, delete, Undo.
 // - Edits are allowed only while the sandbox may edit (the synchronous part of an exposed API call,
 //   or a keepContentActiveDuringAsync callback); every exposed call's edits form one undo step.
 (function () {
@@ -16,7 +21,7 @@
   const params = new URLSearchParams(location.search);
   const ADDON = params.get('addon'); // folder URL, ends with '/'
   const ADDON_ORIGIN = new URL(ADDON).origin;
-  const sim = (window.sim = { ready: false, errors: [], violations: [], calls: [], history: [], storage: {}, addImageCalls: [] });
+  const sim = (window.sim = { ready: false, errors: [], violations: [], calls: [], history: [], storage: {}, addImageCalls: [], renditionError: null });
   const fail = (msg) => { sim.violations.push(msg); throw new Error(msg); };
 
   // ---- geometry -------------------------------------------------------------------------------
@@ -26,6 +31,11 @@
     return { x: n.tx + c * p.x - s * p.y, y: n.ty + s * p.x + c * p.y };
   }
   function boundsInParent(n) {
+    if (n.kind === 'group') { // the union of its children (a group's own transform is the identity here)
+      const bs = n.children.map(boundsInParent);
+      const x = Math.min(...bs.map((b) => b.x)), y = Math.min(...bs.map((b) => b.y));
+      return { x, y, width: Math.max(...bs.map((b) => b.x + b.width)) - x, height: Math.max(...bs.map((b) => b.y + b.height)) - y };
+    }
     const pts = [[0, 0], [n.width, 0], [0, n.height], [n.width, n.height]].map(([x, y]) => apply(n, { x, y }));
     const xs = pts.map((p) => p.x), ys = pts.map((p) => p.y);
     const x = Math.min(...xs), y = Math.min(...ys);
@@ -36,6 +46,14 @@
   let nextId = 1;
   const page = { id: 'page-1', name: 'Page 1', width: Number(params.get('pageW') || 800), height: Number(params.get('pageH') || 600), nodes: [] };
   let selection = [];
+  /** Every node in the document (top level and inside groups). */
+  function allNodes(list = page.nodes) { return list.flatMap((n) => [n, ...(n.children ? allNodes(n.children) : [])]); }
+  const findNode = (id) => allNodes().find((n) => n.id === id);
+  /** The group holding `n`, or null at the top level, or undefined when `n` is not in the document. */
+  function parentNode(n) {
+    if (page.nodes.includes(n)) return null;
+    return allNodes().find((g) => g.children && g.children.includes(n));
+  }
   let editOpen = false;
   let step = null; // undo step of the exposed call running now
 
@@ -52,7 +70,8 @@
   sim.addImageElement = async function (url, box) {
     const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
     const bitmap = await decode(new Blob([bytes], { type: 'image/png' }));
-    const n = { id: `node-${nextId++}`, kind: 'image', bitmap, png: bytes, tx: box.x, ty: box.y, width: box.width ?? bitmap.width, height: box.height ?? bitmap.height, rotation: box.rotation ?? 0, data: {} };
+    // kind 'gridcell': a photo in a grid cell (a MediaContainerNode of type GridCell).
+    const n = { id: `node-${nextId++}`, kind: box.kind ?? 'image', bitmap, png: bytes, tx: box.x, ty: box.y, width: box.width ?? bitmap.width, height: box.height ?? bitmap.height, rotation: box.rotation ?? 0, data: {} };
     page.nodes.push(n);
     draw();
     return n.id;
@@ -64,7 +83,35 @@
     draw();
     return n.id;
   };
+  /** Add a non-image element: 'video' (a media container holding an unknown media rectangle), 'text', 'rectangle'. */
+  sim.addElement = function (kind, box) {
+    const n = { id: `node-${nextId++}`, kind, tx: box.x, ty: box.y, width: box.width, height: box.height, rotation: 0, data: {} };
+    page.nodes.push(n);
+    draw();
+    return n.id;
+  };
+  /** Group the top-level nodes `ids` (in place of the first of them). */
+  sim.group = function (ids) {
+    const kids = ids.map((id) => page.nodes.find((n) => n.id === id));
+    if (kids.some((k) => !k)) fail('simulator: group: not top-level nodes');
+    const g = { id: `node-${nextId++}`, kind: 'group', tx: 0, ty: 0, rotation: 0, children: kids, data: {} };
+    page.nodes.splice(page.nodes.indexOf(kids[0]), 1, g);
+    page.nodes = page.nodes.filter((n) => !kids.includes(n));
+    draw();
+    return g.id;
+  };
+  sim.lock = (id, locked = true) => { findNode(id).locked = locked; };
   sim.select = (ids) => { selection = ids.slice(); };
+  /** The user moves a node by (dx, dy), resizes it, or deletes it (not an add-on edit). */
+  sim.move = (id, dx, dy) => { const n = findNode(id); n.tx += dx; n.ty += dy; draw(); };
+  sim.resize = (id, width, height) => { const n = findNode(id); n.width = width; n.height = height; draw(); };
+  sim.remove = (id) => {
+    const n = findNode(id), p = parentNode(n);
+    if (p) p.children = p.children.filter((c) => c !== n);
+    else page.nodes = page.nodes.filter((c) => c !== n);
+    selection = selection.filter((x) => x !== id);
+    draw();
+  };
   sim.nodes = () => page.nodes.map((n) => ({ id: n.id, kind: n.kind, bounds: boundsInParent(n), width: n.width, height: n.height, rotation: n.rotation, data: { ...n.data }, bitmapSize: n.bitmap ? [n.bitmap.width, n.bitmap.height] : null, png: n.png ? btoa(String.fromCharCode(...n.png)) : null }));
   sim.undoSteps = () => new Set(sim.history.map((h) => h.step)).size;
   /** The user's Undo: reverts the newest step. */
@@ -86,24 +133,37 @@
     if (background) { ctx.fillStyle = background; ctx.fillRect(0, 0, c.width, c.height); }
     ctx.imageSmoothingEnabled = true;
     for (const n of nodes) {
-      ctx.setTransform(scale, 0, 0, scale, -bounds.x * scale, -bounds.y * scale);
-      ctx.translate(n.tx, n.ty);
-      ctx.rotate(rad(n.rotation));
-      if (n.kind === 'image') ctx.drawImage(n.bitmap, 0, 0, n.width, n.height);
-      else { ctx.fillStyle = '#3a7'; ctx.fillRect(0, 0, n.width, n.height); }
+      drawNode(ctx, n, bounds, scale);
     }
     return c;
+  }
+  function drawNode(ctx, n, bounds, scale) {
+    if (n.kind === 'group') { for (const k of n.children) drawNode(ctx, k, bounds, scale); return; }
+    ctx.setTransform(scale, 0, 0, scale, -bounds.x * scale, -bounds.y * scale);
+    ctx.translate(n.tx, n.ty);
+    ctx.rotate(rad(n.rotation));
+    if (n.kind === 'image' || n.kind === 'gridcell') ctx.drawImage(n.bitmap, 0, 0, n.width, n.height);
+    else { ctx.fillStyle = n.kind === 'video' ? '#237' : n.kind === 'text' ? '#a33' : '#3a7'; ctx.fillRect(0, 0, n.width, n.height); }
   }
   const toPng = (c) => new Promise((res) => c.toBlob((b) => res(b), 'image/png'));
   function draw() {
     const v = document.getElementById('view');
-    const c = renderNodes(page.nodes, { x: 0, y: 0, width: page.width, height: page.height }, 1, '#fff');
+    // The view (for screenshots) at most 1200 px a side: a page of 8192 px is not drawn at full size.
+    const k = Math.min(1, 1200 / Math.max(page.width, page.height));
+    const c = renderNodes(page.nodes, { x: 0, y: 0, width: page.width, height: page.height }, k, '#fff');
     v.width = c.width; v.height = c.height;
     v.getContext('2d').drawImage(c, 0, 0);
   }
 
   // ---- document sandbox APIs ("express-document-sdk") -------------------------------------------
-  const SceneNodeType = { mediaContainer: 'MediaContainer', imageRectangle: 'ImageRectangle', rectangle: 'Rectangle', artboard: 'ab:Artboard', page: 'Page' };
+  // The values of the typings' SceneNodeType.
+  const SceneNodeType = {
+    line: 'Line', rectangle: 'Rectangle', ellipse: 'Ellipse', path: 'Path', linkedAsset: 'LinkedAsset', group: 'Group', artboard: 'ab:Artboard',
+    polygon: 'artgr:Polygon', artworkRoot: 'ArtworkRoot', mediaContainer: 'MediaContainer', imageRectangle: 'ImageRectangle',
+    unknownMediaRectangle: 'UnknownMediaRectangle', page: 'Page', complexShape: 'ComplexShape', solidColorShape: 'SolidColorShape',
+    strokeShape: 'StrokeShape', gridCell: 'GridCell', gridLayout: 'GridLayout', text: 'Text',
+  };
+  const TYPE = { image: SceneNodeType.mediaContainer, video: SceneNodeType.mediaContainer, gridcell: SceneNodeType.gridCell, text: SceneNodeType.text, group: SceneNodeType.group, rectangle: SceneNodeType.rectangle };
   const CreateRenditionFormat = { png: 'png', jpeg: 'jpeg' };
   let manifest = null;
   const experimental = (what) => { if (!manifest.requirements?.experimentalApis) fail(`${what} is experimental: the manifest must set requirements.experimentalApis`); };
@@ -113,12 +173,17 @@
     if (wrappers.has(n)) return wrappers.get(n);
     const w = {
       get id() { return n.id; },
-      get type() { return n.kind === 'image' ? SceneNodeType.mediaContainer : SceneNodeType.rectangle; },
-      get mediaRectangle() { return n.kind === 'image' ? { type: SceneNodeType.imageRectangle } : undefined; },
+      get type() { return TYPE[n.kind]; },
+      get mediaRectangle() {
+        if (n.kind === 'image' || n.kind === 'gridcell') return { type: SceneNodeType.imageRectangle };
+        return n.kind === 'video' ? { type: SceneNodeType.unknownMediaRectangle } : undefined;
+      },
       get rotation() { return n.rotation; },
-      // Every node of this simulator is a child of the artboard while it is in the document; an
-      // undone (removed) one is an orphan (no parent), as the typings describe.
-      get parent() { return page.nodes.includes(n) ? artboard : undefined; },
+      get locked() { return !!n.locked; },
+      // The artboard or the group holding it while it is in the document; an undone (removed) one
+      // is an orphan (no parent), as the typings describe.
+      get parent() { const p = parentNode(n); return p === null ? artboard : p ? wrap(p) : undefined; },
+      get allChildren() { return n.children ? n.children.map(wrap) : []; },
       get translation() { return { x: n.tx, y: n.ty }; },
       get boundsLocal() { return { x: 0, y: 0, width: n.width, height: n.height }; },
       get boundsInParent() { return boundsInParent(n); },
@@ -145,6 +210,9 @@
       addOnData: { setItem(k, v) { requireEdit('addOnData.setItem'); n.data[k] = String(v); }, getItem(k) { return n.data[k]; } },
       async createRendition(opts = {}) {
         experimental('VisualNode.createRendition');
+        // Documented: "If this node contains images, it will wait for the best quality to be
+        // available before capturing … a 20s timeout before an error is thrown". A test sets the error.
+        if (sim.renditionError) { sim.calls.push({ api: 'createRendition', node: n.id, failed: true }); throw new Error(sim.renditionError); }
         const scale = opts.scale ?? 1;
         const b = boundsInParent(n);
         const blob = await toPng(renderNodes([n], b, scale, null));
@@ -161,6 +229,7 @@
     type: SceneNodeType.artboard,
     get width() { return page.width; },
     get height() { return page.height; },
+    get allChildren() { return page.nodes.map(wrap); },
     children: {
       append(w) {
         requireEdit('children.append');
@@ -179,11 +248,14 @@
       [Symbol.iterator]() { return page.nodes.map(wrap)[Symbol.iterator](); },
     },
   };
-  const currentPage = { get id() { return page.id; }, get name() { return page.name; }, get width() { return page.width; }, get height() { return page.height; }, type: SceneNodeType.page, artboards: { first: artboard } };
+  const currentPage = { get id() { return page.id; }, get name() { return page.name; }, get width() { return page.width; }, get height() { return page.height; }, type: SceneNodeType.page, artboards: { first: artboard }, get allChildren() { return [artboard]; } };
 
   const editor = {
     context: {
-      get selection() { return selection.map((id) => page.nodes.find((n) => n.id === id)).filter(Boolean).map(wrap); },
+      // Locked nodes are never in the regular selection (typings: Context.selection).
+      get selection() { return selection.map(findNode).filter((n) => n && !n.locked).map(wrap); },
+      get selectionIncludingNonEditable() { return selection.map(findNode).filter(Boolean).map(wrap); },
+      get hasSelection() { return this.selection.length > 0; },
       get currentPage() { return currentPage; },
       get insertionParent() { return artboard; },
     },
@@ -192,6 +264,11 @@
       const bytes = new Uint8Array(await blob.arrayBuffer());
       if (!(bytes[0] === 0x89 && bytes[1] === 0x50) && !(bytes[0] === 0xff && bytes[1] === 0xd8)) fail('loadBitmapImage: the data is neither PNG nor JPEG');
       const bitmap = await decode(blob);
+      // Express's documented import limits (app-document reference, "Image requirements": "should
+      // not exceed 8000px or 80MB"; error texts from its import-errors table). That they hold for
+      // loadBitmapImage too is not documented: VERIFY.
+      if (bitmap.width > 8000 || bitmap.height > 8000) { sim.violations.push(`loadBitmapImage: ${bitmap.width}×${bitmap.height} over 8000 px`); throw new Error('Import image width or height exceed the maximum limit : 8000'); }
+      if (bytes.length > 80 * 1024 * 1024) { sim.violations.push(`loadBitmapImage: ${bytes.length} bytes over 80 MB`); throw new Error('Import image size exceed the maximum limit: 80MB'); }
       return { get width() { return bitmap.width; }, get height() { return bitmap.height; }, __bitmap: bitmap, __bytes: bytes };
     },
     createImageContainer(bm, options = {}) {
@@ -259,6 +336,13 @@
     createRenditions: async ([opts, intent]) => {
       if (!opts || opts.range !== 'currentPage') throw new Error(`simulator: range ${opts && opts.range} not simulated`);
       if (opts.format !== 'image/png') throw new Error(`simulator: format ${opts.format} not simulated`);
+      // Documented (app-document reference, createRenditions): the intent defaults to export; "If
+      // it's set to preview, it also requires the renditionPreview flag to be set to true in the
+      // manifest requirements". What Express does without it is not documented: refused here.
+      if (intent === 'preview' && !manifest.requirements?.renditionPreview) {
+        sim.violations.push('createRenditions: preview intent without requirements.renditionPreview in the manifest');
+        throw new Error('createRenditions: RenditionIntent.preview requires "renditionPreview": true in the manifest requirements');
+      }
       sim.calls.push({ api: 'createRenditions', range: opts.range, intent });
       const blob = await toPng(renderNodes(page.nodes, { x: 0, y: 0, width: page.width, height: page.height }, 1, '#fff'));
       return [{ type: 'page', blob, title: page.name, metadata: { id: page.id, title: page.name, size: { width: page.width, height: page.height }, hasPremiumContent: false, hasTemporalContent: false, pixelsPerInch: 72 } }];
