@@ -33,6 +33,22 @@ export const LlmConfigSchema = z.object({
 });
 
 /** Schema of the configuration; each field documents its default. */
+/**
+ * A browser Origin as a page sends it: `http(s)://host[:port]`, no path, query or credentials.
+ * Given as a user types it (`https://LocalHost:8443/`), it is kept as the browser writes it
+ * (`https://localhost:8443`), so that the check, an exact match, finds it.
+ */
+const OriginSchema = z.string().transform((raw, ctx) => {
+  let u: URL | null = null;
+  try { u = new URL(raw.trim()); } catch { /* below */ }
+  const bare = u && (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash && !u.username && !u.password;
+  if (!u || !bare || (u.protocol !== 'https:' && u.protocol !== 'http:')) {
+    ctx.addIssue({ code: 'custom', message: `"${raw}" is not a page origin: give scheme, host and port only, e.g. https://localhost:8443` });
+    return z.NEVER;
+  }
+  return u.origin;
+});
+
 export const BridgeConfigSchema = z
   .object({
     /** Interface to listen on. Default `127.0.0.1` (loopback only). */
@@ -74,8 +90,13 @@ export const BridgeConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Log file (over 5 MB it is rotated, also while running: `.1` to `.3` kept); null = stderr only. Default `<home>/logs/bridge.log`. */
     logFile: z.string().nullable(),
-    /** Extra browser origins allowed to connect (the bridge's own origin and Photopea's are always allowed). */
-    allowedOrigins: z.array(z.string()).default([]),
+    /**
+     * Extra browser origins allowed to connect (the bridge's own origin and Photopea's are always
+     * allowed), each `scheme://host[:port]` and nothing more; written as the browser sends them
+     * (lower case, no default port). `smartdrag serve --allow-origin`, env `SMARTDRAG_ALLOWED_ORIGINS`
+     * (comma-separated).
+     */
+    allowedOrigins: z.array(OriginSchema).default([]),
     /** Extra Host header values allowed (e.g. `studio-pc:7341` on a LAN). */
     allowedHosts: z.array(z.string()).default([]),
     /** Test hooks in the worker (`__hook:nap__`, `__hook:sleep__`, `__hook:hang__`, `__hook:crash__`, `__hook:throw__` intents). Never on in production. Default false. */
@@ -188,7 +209,7 @@ export function configuredPort(env: NodeJS.ProcessEnv = process.env): number {
 
 /**
  * Build the configuration: defaults ← environment (`SMARTDRAG_HOME`, `SMARTDRAG_PORT`,
- * `SMARTDRAG_HOST`, `SMARTDRAG_LOG_LEVEL`, `SMARTDRAG_LLM_URL`) ← overrides. Per-user tokens come
+ * `SMARTDRAG_HOST`, `SMARTDRAG_LOG_LEVEL`, `SMARTDRAG_LLM_URL`, `SMARTDRAG_ALLOWED_ORIGINS`) ← overrides. Per-user tokens come
  * from `<home>/tokens.json` unless given. Throws a zod error on conflicts.
  */
 export function loadConfig(input: LoadConfigInput = {}): BridgeConfig {
@@ -199,6 +220,7 @@ export function loadConfig(input: LoadConfigInput = {}): BridgeConfig {
   if (env.SMARTDRAG_PORT) fromEnv.port = Number(env.SMARTDRAG_PORT);
   if (env.SMARTDRAG_HOST) fromEnv.host = env.SMARTDRAG_HOST;
   if (env.SMARTDRAG_LOG_LEVEL) fromEnv.logLevel = env.SMARTDRAG_LOG_LEVEL;
+  if (env.SMARTDRAG_ALLOWED_ORIGINS) fromEnv.allowedOrigins = env.SMARTDRAG_ALLOWED_ORIGINS.split(',').map((x) => x.trim()).filter(Boolean);
   if (env.SMARTDRAG_LLM_URL) fromEnv.llm = { baseUrl: env.SMARTDRAG_LLM_URL, ...(env.SMARTDRAG_LLM_MODEL ? { model: env.SMARTDRAG_LLM_MODEL } : {}) };
   const cfg = BridgeConfigSchema.parse({
     ...fromEnv,
@@ -208,6 +230,8 @@ export function loadConfig(input: LoadConfigInput = {}): BridgeConfig {
     users: o.users ?? readUserTokens(home),
     logFile: o.logFile === undefined ? join(home, 'logs', 'bridge.log') : o.logFile,
     limits: { ...DEFAULT_LIMITS, ...(o.limits ?? {}) },
+    // Origins add up: the environment's and the command line's (`--allow-origin`) both count.
+    allowedOrigins: [...((fromEnv.allowedOrigins as string[] | undefined) ?? []), ...(o.allowedOrigins ?? [])],
   });
   return Object.freeze({ ...cfg, limits: Object.freeze({ ...cfg.limits }), users: cfg.users.map((u) => Object.freeze({ ...u })) });
 }

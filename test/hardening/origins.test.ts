@@ -106,7 +106,7 @@ it('an unexpected Origin is logged once, with a hint', async () => {
     expect(tokenOnly).toHaveLength(1);
     expect(tokenOnly[0]).toMatchObject({ origin: 'uxp://com.smartdrag.photoshop', hint: expect.stringMatching(/token/) });
     expect(foreign).toHaveLength(1);
-    expect(foreign[0]).toMatchObject({ origin: 'https://evil.example', hint: expect.stringMatching(/allowedOrigins/) });
+    expect(foreign[0]).toMatchObject({ origin: 'https://evil.example', hint: expect.stringMatching(/--allow-origin https:\/\/evil\.example/) });
   } finally {
     await bridge.close();
   }

@@ -61,3 +61,19 @@ test('--port beats SMARTDRAG_PORT; a bad SMARTDRAG_PORT is refused with the vari
   await stopServe(child);
   await expect(serve([], { SMARTDRAG_HOME: path.join(tmp, 'home'), SMARTDRAG_PORT: 'seven' })).rejects.toThrow(/SMARTDRAG_PORT[\s\S]*expected an integer/);
 }, 60_000);
+
+test('--allow-origin and SMARTDRAG_ALLOWED_ORIGINS let a trusted page in (with the token); other pages stay refused, a bad origin is refused at start', async () => {
+  // The refusal's hint used to say 'add it to "allowedOrigins" in the bridge config', which no
+  // file, flag or variable set: a developer serving the Express add-on on another port was stuck.
+  const home = path.join(tmp, 'home-origins');
+  const url = await serve(['--port', '0', '--allow-origin', 'https://LocalHost:8443/'], { SMARTDRAG_HOME: home, SMARTDRAG_ALLOWED_ORIGINS: 'https://studio.example:9000' });
+  const token = fs.readFileSync(path.join(home, 'token'), 'utf8').trim();
+  const health = (origin: string) => fetch(`${url}/v1/health`, { headers: { origin, authorization: `Bearer ${token}` } });
+  expect((await health('https://localhost:8443')).status).toBe(200);
+  expect((await health('https://studio.example:9000')).status).toBe(200);
+  const other = await health('https://localhost:8444');
+  expect(other.status).toBe(403);
+  expect(((await other.json()) as { hint: string }).hint).toMatch(/--allow-origin/);
+  await stopServe(child);
+  await expect(serve(['--port', '0', '--allow-origin', 'https://localhost:8443/panel'], { SMARTDRAG_HOME: home })).rejects.toThrow(/not a page origin/);
+}, 60_000);

@@ -51,6 +51,7 @@ export function buildProgram(): Command {
     .description('start the local bridge (WebSocket /v1/ws, /v1/health, plugin pages)')
     .addOption(new Option('-p, --port <n>', 'TCP port (0 = any free port)').argParser(intArg(0, 65535)).env('SMARTDRAG_PORT').default(DEFAULT_PORT))
     .addOption(new Option('-H, --host <host>', 'interface to listen on').env('SMARTDRAG_HOST').default('127.0.0.1'))
+    .option('--allow-origin <origin>', 'also accept browser pages from this origin (e.g. https://localhost:8443; repeat for more; env SMARTDRAG_ALLOWED_ORIGINS, comma-separated): they still need the token', (v: string, acc: string[] = []) => [...acc, v])
     .option('--allow-lan', 'confirm listening on a non-loopback interface (shares the bridge on your network; needs per-user tokens: `smartdrag token --add <user>`)', false)
     .addOption(new Option('--llm-url <url>', 'optional local LLM plan reasoner: OpenAI-compatible base URL on loopback, e.g. http://127.0.0.1:8080/v1').env('SMARTDRAG_LLM_URL'))
     .addOption(new Option('--llm-model <name>', 'model name for --llm-url').env('SMARTDRAG_LLM_MODEL'))
@@ -62,7 +63,7 @@ export function buildProgram(): Command {
     .option('--no-build', 'do not build the playground/Photopea pages when they are missing or stale')
     .action(async (o: {
       port: number; host: string; allowLan: boolean; build?: boolean; workers?: number; logLevel?: 'info'; llmUrl?: string; llmModel?: string;
-      maxMegapixels?: number; maxJobSeconds?: number; learned: boolean;
+      maxMegapixels?: number; maxJobSeconds?: number; learned: boolean; allowOrigin?: string[];
     }) => {
       await assertCanListen(o.host, o.port);
       if (o.build !== false) await buildPagesIfNeeded();
@@ -76,6 +77,7 @@ export function buildProgram(): Command {
           ...(o.llmUrl ? { llm: { baseUrl: o.llmUrl, ...(o.llmModel ? { model: o.llmModel } : {}) } } : {}),
           ...(Object.keys(limits).length ? { limits } : {}),
           ...(o.learned === false ? { learnedStages: false } : {}),
+          ...(o.allowOrigin?.length ? { allowedOrigins: o.allowOrigin } : {}),
         },
       }).catch((e: unknown) => { throw listenError(e, o.host, o.port) ?? e; });
       process.stdout.write(`SmartDrag bridge on ${started.url}  (ws ${started.wsUrl})\n`);

@@ -83,6 +83,6 @@ export class OriginNotes {
     this.seen.add(o);
     this.log(o, kind, kind === 'token'
       ? 'served only with a valid token (Photoshop UXP and sandboxed pages send such an Origin); if this client fails, check its token'
-      : 'refused: not the bridge\'s own page, Photopea or a configured origin; if you trust this page, add it to "allowedOrigins" in the bridge config');
+      : `refused: not the bridge's own page, Photopea or a configured origin; if you trust this page, start the bridge with \`smartdrag serve --allow-origin ${o}\` (or SMARTDRAG_ALLOWED_ORIGINS=${o}); it still needs the token`);
   }
 }

@@ -85,7 +85,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   cancelled: 'The edit was cancelled; nothing was changed.',
   worker_crashed: 'Run the edit again; if it keeps failing, attach the bridge log to an issue.',
   model_missing: 'Install the model with `smartdrag models add`, or start the bridge with `smartdrag serve --no-learned`.',
-  forbidden_origin: 'Open SmartDrag from the bridge page or the Photopea plugin, not another site.',
+  forbidden_origin: 'Open SmartDrag from the bridge page, the Photopea plugin or a host plugin, not another site; to allow a page you trust, start the bridge with `smartdrag serve --allow-origin <its origin>`.',
   forbidden_host: 'Connect to the bridge as 127.0.0.1 or localhost.',
   shutting_down: 'Start it again with `smartdrag serve` (or `npm start`).',
   unreachable: 'Start it with `smartdrag serve` (or `npm start`), and check the port in the bridge URL.',
