@@ -25,7 +25,7 @@ export const DEV_ORIGIN = 'https://localhost:5241';
 export function originHint(origin: string): string {
   const refused = `The SmartDrag bridge does not accept this add-on's origin (${origin}).`;
   if (/^https:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/i.test(origin)) {
-    return `${refused} In developer mode it accepts ${DEV_ORIGIN} only: serve plugin-express/dist on port 5241 over https, load the add-on from ${DEV_ORIGIN}/ and press Reconnect.`;
+    return `${refused} In developer mode it accepts ${DEV_ORIGIN} by default: serve plugin-express/dist on port 5241 over https and load the add-on from ${DEV_ORIGIN}/, or start the bridge with \`smartdrag serve --allow-origin ${origin}\`; then press Reconnect.`;
   }
   return `${refused} It accepts Adobe Express add-ons on https://<add-on id>.wxp.adobe-addons.com and, in developer mode, on ${DEV_ORIGIN}: update SmartDrag (\`smartdrag --version\` says which you have), or load the add-on from ${DEV_ORIGIN}/, then press Reconnect.`;
 }

@@ -383,7 +383,7 @@ test('Express simulator: no bridge on the port, and a bridge that does not allow
     // Developer mode served by another https server than Adobe's CLI (another port): what to change.
     const d = await openExpress(ctx, { port: strict.port, addonOrigin: OTHER_PORT_DEV_ADDON_ORIGIN });
     await d.frame.waitForFunction(() => document.querySelector('[data-testid=status-hint]')!.getAttribute('data-code') === 'forbidden_origin', undefined, { timeout: 30000 });
-    expect(await d.frame.textContent('[data-testid=status-hint]')).toBe(`The SmartDrag bridge does not accept this add-on's origin (${OTHER_PORT_DEV_ADDON_ORIGIN}). In developer mode it accepts ${DEV_ADDON_ORIGIN} only: serve plugin-express/dist on port 5241 over https, load the add-on from ${DEV_ADDON_ORIGIN}/ and press Reconnect.`);
+    expect(await d.frame.textContent('[data-testid=status-hint]')).toBe(`The SmartDrag bridge does not accept this add-on's origin (${OTHER_PORT_DEV_ADDON_ORIGIN}). In developer mode it accepts ${DEV_ADDON_ORIGIN} by default: serve plugin-express/dist on port 5241 over https and load the add-on from ${DEV_ADDON_ORIGIN}/, or start the bridge with \`smartdrag serve --allow-origin ${OTHER_PORT_DEV_ADDON_ORIGIN}\`; then press Reconnect.`);
     await d.page.close();
     // The real add-on Origin is served by the same default bridge (with the token).
     const c = await openExpress(ctx, { port: strict.port });
