@@ -2,11 +2,11 @@
  * Entry of the Photopea plugin page (served by the bridge at /photopea/, loaded by Photopea in
  * its plugin iframe). Wires the Photopea client and host adapter, the bridge client and the panel.
  */
-import { BridgeClient } from '@smartdrag/shared';
+import { BridgeClient, type BridgeClientOptions } from '@smartdrag/shared';
 import { PhotopeaClient } from './host/photopea-client';
 import { PhotopeaHost } from './host/photopea-host';
 import { Panel } from './panel/panel';
-import { bridgeUrl, CLIENT_VERSION, readToken } from './page-config';
+import { bridgeUrl, CLIENT_VERSION, followBridgeToken, readToken } from './page-config';
 
 function main(): void {
   const app = document.getElementById('app')!;
@@ -24,10 +24,13 @@ function main(): void {
     return;
   }
   const token = readToken() ?? '';
-  const bridge = new BridgeClient({ url: bridgeUrl(), token, client: 'photopea', clientVersion: CLIENT_VERSION });
+  // (Its token is replaced where the bridge's changes under the page: followBridgeToken.)
+  const bridgeOptions: BridgeClientOptions = { url: bridgeUrl(), token, client: 'photopea', clientVersion: CLIENT_VERSION };
+  const bridge = new BridgeClient(bridgeOptions);
+  const connectionFix = followBridgeToken(bridge, bridgeOptions);
   const client = new PhotopeaClient({ target: window.parent, source: window });
   const host = new PhotopeaHost(client);
-  const panel = new Panel({ root: app, host, bridge, title: 'Photopea' });
+  const panel = new Panel({ root: app, host, bridge, title: 'Photopea', connectionFix });
   (window as unknown as { smartdrag: unknown }).smartdrag = { panel, host, client, bridge };
   void (async () => {
     try {

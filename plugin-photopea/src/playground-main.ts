@@ -7,12 +7,14 @@
  * stage it is in. Leaving the page with results not downloaded asks first; a job still running is
  * cancelled when the page goes.
  */
-import { BridgeClient } from '@smartdrag/shared';
+import { BridgeClient, type BridgeClientOptions } from '@smartdrag/shared';
 import { CanvasHost, decodeImageFile, exportProgressText, type ExportedImage, type ExportProgress } from './host/canvas-host';
-import { embeddedIccProfile } from './util/png';
+import { jpegComponentCount } from './util/containers';
+import { embeddedIccProfile, iccColourSpace } from './util/png';
+import { abortError, isAbortError } from './util/abort';
 import { FORMAT_LABEL, imageFormatOf, type ImageFormat } from './util/encode-image';
 import { Panel, type PanelEdit } from './panel/panel';
-import { bridgeUrl, CLIENT_VERSION, readToken } from './page-config';
+import { bridgeUrl, CLIENT_VERSION, followBridgeToken, readToken } from './page-config';
 
 /** Where an image comes from: a file the user chose, or the bundled sample fetched from the bridge. */
 interface ImageSource {
@@ -32,6 +34,11 @@ function openError(src: ImageSource, e: unknown): Error & { hint: string; code: 
 
 function main(): void {
   const app = document.getElementById('app')!;
+  // The panel takes its full width (560 px, less on a narrow window) from the start: sized by its
+  // content, it widened when a plan with a long warning appeared — the thumbnail, centred in it,
+  // jumped sideways under a hand still dragging the arrow.
+  app.style.flex = '0 1 560px';
+  app.style.minWidth = '0';
   const host = new CanvasHost();
   const file = document.createElement('input');
   file.type = 'file';
@@ -61,6 +68,12 @@ function main(): void {
   download.textContent = 'Download PNG';
   download.title = 'Lossless, transparency kept';
   download.setAttribute('data-testid', 'download');
+  // Stops the download being prepared (shown only then; Esc too).
+  const cancelDownload = document.createElement('button');
+  cancelDownload.textContent = 'Cancel download';
+  cancelDownload.title = 'Stop preparing the download; nothing is saved (Esc)';
+  cancelDownload.hidden = true;
+  cancelDownload.setAttribute('data-testid', 'cancel-download');
   // What the toolbar's own work is doing (the download's progress, a note about the open image).
   const note = document.createElement('span');
   note.className = 'sd-note';
@@ -68,15 +81,18 @@ function main(): void {
   note.setAttribute('role', 'status');
   const toolbar = document.createElement('div');
   toolbar.className = 'sd-toolbar';
-  toolbar.append(open, sample, undo, redo, downloadOriginal, download, note);
+  toolbar.append(open, sample, undo, redo, downloadOriginal, download, cancelDownload, note);
 
   const token = readToken() ?? '';
-  const bridge = new BridgeClient({ url: bridgeUrl(), token, client: 'playground', clientVersion: CLIENT_VERSION });
+  // (Its token is replaced where the bridge's changes under the page: followBridgeToken.)
+  const bridgeOptions: BridgeClientOptions = { url: bridgeUrl(), token, client: 'playground', clientVersion: CLIENT_VERSION };
+  const bridge = new BridgeClient(bridgeOptions);
+  const connectionFix = followBridgeToken(bridge, bridgeOptions);
   // Redo is possible while the lasso, arrows, intent and type are as Undo left them (editKey):
   // changing them starts another history, as a new step does in an editor's History.
   let undoneKey: string | null = null, restoring = false;
   const panel: Panel = new Panel({
-    root: app, host, bridge, title: 'Playground', livePreview: true, toolbar, thumbnailMaxSide: 520,
+    root: app, host, bridge, title: 'Playground', livePreview: true, toolbar, thumbnailMaxSide: 520, connectionFix,
     // What each result was made from goes with its undo step.
     onApplied: (placed, pressed) => host.keepWithStep(placed, pressed),
     onEditChange: () => {
@@ -86,15 +102,40 @@ function main(): void {
   });
   (window as unknown as { smartdrag: unknown }).smartdrag = { panel, host, bridge };
 
+  /**
+   * Whether another image may replace the open one: results not downloaded yet would be lost (they
+   * live only in this page), so the user is asked first, as when leaving the page; declined, the
+   * image stays open and the toolbar says how to keep the results.
+   */
+  const mayReplace = (next: string): boolean => {
+    if (!host.hasUnsavedChanges) return true;
+    const name = host.documentName ?? 'the open image';
+    if (window.confirm(`Your Smart Drag results on "${name}" are not downloaded yet. Open "${next}" instead and lose them?`)) return true;
+    note.textContent = `Kept "${name}" open: download it first (Download ${host.originalFormat ? `${FORMAT_LABEL[host.originalFormat]} or ` : ''}PNG), then open "${next}".`;
+    return false;
+  };
   // The newest open wins: an older one still decoding (a large file) is dropped when it ends.
   let opening = 0;
   const load = async (src: ImageSource): Promise<void> => {
+    if (!mayReplace(src.name)) return;
     const ticket = ++opening;
-    let rgba, icc, bytes: Uint8Array;
+    let rgba, icc, bytes: Uint8Array, colour = '';
     try {
       bytes = await src.read();
-      rgba = await decodeImageFile(bytes, src.type);
       icc = await embeddedIccProfile(bytes);
+      // A CMYK or grey profile cannot describe the RGB pixels the page edits and saves: such a file
+      // is converted to sRGB through it, as the browser shows it, and the profile is not carried on.
+      const space = icc ? iccColourSpace(icc) : null;
+      const cmyk = imageFormatOf(bytes) === 'jpeg' && jpegComponentCount(bytes) === 4;
+      const convert = !!space && space !== 'RGB';
+      rgba = await decodeImageFile(bytes, src.type, { toSrgb: convert });
+      if (convert) {
+        icc = null;
+        const kind = space === 'GRAY' ? 'greyscale' : space;
+        colour = `This ${cmyk ? 'CMYK' : kind} image was converted to RGB (sRGB, through its ${kind} colour profile, as the browser shows it) to be edited; downloads are RGB, without that profile.`;
+      } else if (cmyk) {
+        colour = 'This CMYK JPEG is edited in RGB as the browser shows it (it has no colour profile, so its colours are the browser\'s guess); downloads are RGB.';
+      }
     } catch (e) {
       // The old image (if any) stays open; say why this one did not.
       if (ticket === opening) panel.showError(openError(src, e));
@@ -102,9 +143,10 @@ function main(): void {
     }
     if (ticket !== opening) return;
     host.setImage(src.name, rgba, { icc, format: imageFormatOf(bytes), exif: rgba.exif ?? null, exifProblem: rgba.exifProblem ?? null });
-    note.textContent = rgba.sourceDepth && rgba.sourceDepth > 8
-      ? `This ${rgba.sourceDepth}-bit image is edited and downloaded at 8 bits per channel.`
-      : '';
+    note.textContent = [
+      rgba.sourceDepth && rgba.sourceDepth > 8 ? `This ${rgba.sourceDepth}-bit image is edited and downloaded at 8 bits per channel.` : '',
+      colour,
+    ].filter(Boolean).join(' ');
     // Another image: a job still running belongs to the old one (its layer would land here at the
     // old one's coordinates), and its plan, preview and warnings go too.
     await panel.switchDocument();
@@ -199,27 +241,33 @@ function main(): void {
     }
   });
 
-  let saving = false;
+  /** The download being prepared: aborting it cancels it (null: none). */
+  let saving: AbortController | null = null;
   const save = (format: ImageFormat): void => {
     if (!host.hasDocument) {
       panel.showError(Object.assign(new Error('Nothing to download: no image is open.'), { hint: 'Open an image or load the sample first.' }));
       return;
     }
     if (saving) return;
-    saving = true;
+    const job = new AbortController();
+    saving = job;
     download.disabled = true;
     downloadOriginal.disabled = true;
+    cancelDownload.hidden = false;
+    cancelDownload.disabled = false;
     const label = FORMAT_LABEL[format];
     note.textContent = `Preparing the ${label}…`;
     // The line is redrawn as the stage changes, and each second while one without a fraction lasts.
     const t0 = performance.now();
     let stage: ExportProgress | null = null;
     const show = (): void => {
+      if (job.signal.aborted) return; // "Cancelling the download…" stays until it has stopped
       const text = stage && exportProgressText(stage, (performance.now() - t0) / 1000);
       if (text && text !== note.textContent) note.textContent = text;
     };
     const ticker = setInterval(show, 1000);
-    void host.exportImage(format, (p) => { stage = p; show(); }).then((file: ExportedImage) => {
+    void host.exportImage(format, (p) => { stage = p; show(); }, job.signal).then((file: ExportedImage) => {
+      if (job.signal.aborted) throw abortError(); // cancelled as it ended: nothing is saved
       const url = URL.createObjectURL(new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type }));
       const a = document.createElement('a');
       a.href = url;
@@ -230,16 +278,38 @@ function main(): void {
       const flat = file.flattened ? ' Its transparent pixels were flattened onto white (JPEG has no transparency; Download PNG keeps them).' : '';
       const exif = file.exifLeftOut ? ` Its EXIF (camera, date, place…) was left out, as it cannot be copied: ${file.exifLeftOut}.` : '';
       note.textContent = `Saved ${file.name} (${(file.bytes.length / 1e6).toFixed(1)} MB).${why}${flat}${exif}`;
-    }, (e: unknown) => {
+    }).catch((e: unknown) => {
+      if (isAbortError(e)) {
+        note.textContent = `Download cancelled: nothing was saved.${host.hasUnsavedChanges ? ' Your results are still here, not downloaded yet.' : ''}`;
+        return;
+      }
       note.textContent = '';
       panel.showError(e);
     }).finally(() => {
       clearInterval(ticker);
-      saving = false;
+      saving = null;
       download.disabled = false;
       downloadOriginal.disabled = false;
+      cancelDownload.hidden = true;
     });
   };
+  /** Cancel the download being prepared; whether there was one. */
+  const stopSaving = (): boolean => {
+    if (!saving || saving.signal.aborted) return !!saving;
+    saving.abort();
+    cancelDownload.disabled = true;
+    note.textContent = 'Cancelling the download…';
+    return true;
+  };
+  cancelDownload.addEventListener('click', () => stopSaving());
+  // Esc cancels the download while one is prepared (before the panel's Esc, which cancels a
+  // Smart Drag or a preview: one Esc stops one thing, the download first).
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape' || !saving) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    stopSaving();
+  }, { capture: true });
   download.addEventListener('click', () => save('png'));
   downloadOriginal.addEventListener('click', () => {
     const f = downloadOriginal.dataset.format as ImageFormat | undefined;

@@ -10,8 +10,10 @@
  * The download is PNG, or the opened file's format (JPEG, WebP), see {@link CanvasHost.exportImage}.
  */
 import { compositeOver, type PlacedMask, type Point } from '@smartdrag/shared';
+import { pngChunks } from '../util/containers';
 import { decodePng, encodePng, type EncodePngOptions } from '../util/png';
 import { canvasCanEncode, encodeWithCanvas, FORMAT_LABEL, FORMAT_TYPE, imageFormatOf, JPEG_QUALITY, WEBP_MAX_SIDE, withJpegMetadata, withWebpMetadata, type EncodeStage, type FileMetadata, type ImageFormat } from '../util/encode-image';
+import { isAbortError, throwIfAborted } from '../util/abort';
 import { embeddedExif, exifForOutput, exifOrientation, exifWithOrientation, orientRgba } from '../util/exif';
 import { HostError, sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 
@@ -33,6 +35,9 @@ export interface DecodedImageFile extends RgbaPixels {
  * travels to the download), turned upright as its EXIF says where the browser does that.
  */
 const DECODE_OPTIONS: ImageBitmapOptions = { premultiplyAlpha: 'none', colorSpaceConversion: 'none', imageOrientation: 'from-image' };
+
+/** {@link DECODE_OPTIONS}, converted to sRGB through the file's profile as the browser shows it. */
+const DECODE_TO_SRGB: ImageBitmapOptions = { ...DECODE_OPTIONS, colorSpaceConversion: 'default' };
 
 const turnsUpright = new Map<ImageFormat, Promise<boolean | null>>();
 
@@ -72,6 +77,29 @@ function decoderTurnsUpright(format: ImageFormat): Promise<boolean | null> {
   return known;
 }
 
+/** From this many pixels on, an opaque 8-bit PNG is decoded by the browser ({@link browserDecodesExactly}). */
+const BROWSER_PNG_MIN_PIXELS = 1 << 20;
+
+/**
+ * Whether the browser's decoder gives exactly the numbers of this PNG, and is worth it: 8 bits per
+ * sample, grey, RGB or palette without transparency (`tRNS`) — opaque, so the canvas's
+ * premultiplied alpha loses nothing — and at least {@link BROWSER_PNG_MIN_PIXELS}. UPNG.js decodes
+ * on the page's thread (a 24 MP PNG froze the page 1.4 s, 48 MP 2.0 s); the browser decodes off
+ * it, the page keeping only the copy of the pixels. Alpha, 16-bit and small PNGs stay with UPNG.js.
+ */
+function browserDecodesExactly(bytes: Uint8Array): boolean {
+  try {
+    const chunks = pngChunks(bytes, 'IDAT');
+    const ihdr = chunks[0];
+    if (!ihdr || ihdr.type !== 'IHDR' || ihdr.size < 13) return false;
+    const v = new DataView(bytes.buffer, bytes.byteOffset + ihdr.body, 13);
+    const pixels = v.getUint32(0) * v.getUint32(4), depth = v.getUint8(8), colour = v.getUint8(9);
+    return depth === 8 && (colour === 0 || colour === 2 || colour === 3) && pixels >= BROWSER_PNG_MIN_PIXELS && !chunks.some((c) => c.type === 'tRNS');
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the first 256 KiB of a file hold an EXIF signature (JPEG "Exif\0\0", WebP "EXIF", PNG "eXIf"). */
 function mentionsExif(bytes: Uint8Array): boolean {
   return /Exif\0\0|EXIF|eXIf/.test(new TextDecoder('latin1').decode(bytes.subarray(0, 256 << 10)));
@@ -80,9 +108,11 @@ function mentionsExif(bytes: Uint8Array): boolean {
 /**
  * Decode any browser-readable image file to straight-alpha RGBA (PNG exactly, others via canvas),
  * turned upright as its EXIF Orientation says (as browsers and viewers show it), with its EXIF
- * made ready for the download.
+ * made ready for the download. `toSrgb`: converted to sRGB by the browser through the file's
+ * profile (a CMYK or grey profile, which cannot describe RGB pixels: the numbers are as the
+ * browser shows the file, and the profile is not carried on) instead of its numbers as they are.
  */
-export async function decodeImageFile(bytes: Uint8Array, type = ''): Promise<DecodedImageFile> {
+export async function decodeImageFile(bytes: Uint8Array, type = '', opts: { toSrgb?: boolean } = {}): Promise<DecodedImageFile> {
   let tiff: Uint8Array | null = null, exifProblem: string | undefined;
   try {
     tiff = embeddedExif(bytes);
@@ -94,7 +124,7 @@ export async function decodeImageFile(bytes: Uint8Array, type = ''): Promise<Dec
   /** The pixels, and whether they are upright (null: cannot be told). */
   const decode = async (): Promise<[RgbaPixels & { sourceDepth?: number }, boolean | null]> => {
     const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-    if (isPng) {
+    if (isPng && !opts.toSrgb && !browserDecodesExactly(bytes)) {
       try {
         const png = await decodePng(bytes);
         // The PNG codec does not turn it: turned here, as browsers show it.
@@ -104,7 +134,7 @@ export async function decodeImageFile(bytes: Uint8Array, type = ''): Promise<Dec
         // Interlaced 1-bit PNGs: fall through to the browser's decoder.
       }
     }
-    const bmp = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), DECODE_OPTIONS);
+    const bmp = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), opts.toSrgb ? DECODE_TO_SRGB : DECODE_OPTIONS);
     const c = document.createElement('canvas');
     c.width = bmp.width;
     c.height = bmp.height;
@@ -240,6 +270,11 @@ export class CanvasHost implements HostAdapter {
     this.redoSteps = [];
     this.unsaved = 0;
     for (const l of this.listeners) l();
+  }
+
+  /** The open image's name (its file's), or null when none is open. */
+  get documentName(): string | null {
+    return this.doc?.name ?? null;
   }
 
   /** Whether there are results not downloaded yet (a page closed now would lose them). */
@@ -432,8 +467,10 @@ export class CanvasHost implements HostAdapter {
    * format (WebP in an old Safari, WebP over {@link WEBP_MAX_SIDE} px, a canvas too large), it is a
    * PNG instead and `fellBack` says why. EXIF that cannot be put in is left out (`exifLeftOut`
    * says why): never the download. `onProgress`: each stage as it begins ({@link ExportProgress}).
+   * `signal`: cancels it (the browser's encoder is stopped, PNG's between slices): it rejects with
+   * an `AbortError` (util/abort.ts) and the results stay unsaved.
    */
-  async exportImage(format: ImageFormat, onProgress?: (p: ExportProgress) => void): Promise<ExportedImage> {
+  async exportImage(format: ImageFormat, onProgress?: (p: ExportProgress) => void, signal?: AbortSignal): Promise<ExportedImage> {
     if (!this.doc) throw new HostError('no_document', 'no image is open');
     const doc = this.doc, saved = this.unsaved, icc = this.icc;
     let exif = this.exif, exifLeftOut = this.exifProblem ?? undefined;
@@ -444,7 +481,7 @@ export class CanvasHost implements HostAdapter {
       else if (!canvasCanEncode(type)) fellBack = `this browser cannot write ${label}`;
       else {
         try {
-          const enc = await encodeWithCanvas(doc.rgba, type, JPEG_QUALITY, format === 'jpeg', (stage, fraction) => onProgress?.({ format, stage, ...(fraction !== undefined ? { fraction } : {}) }));
+          const enc = await encodeWithCanvas(doc.rgba, type, JPEG_QUALITY, format === 'jpeg', (stage, fraction) => onProgress?.({ format, stage, ...(fraction !== undefined ? { fraction } : {}) }), signal);
           if (enc.type !== type) fellBack = `this browser cannot write ${label}`;
           else {
             if (icc?.length || exif?.length) onProgress?.({ format, stage: 'writing', icc: !!icc?.length, exif: !!exif?.length });
@@ -462,16 +499,19 @@ export class CanvasHost implements HostAdapter {
             out = { bytes, format, type, name: this.downloadNameFor(format), ...(enc.flattened ? { flattened: true } : {}) };
           }
         } catch (e) {
+          if (isAbortError(e)) throw e; // cancelled: no PNG instead
           fellBack = `the browser could not write it as ${label} (${e instanceof Error ? e.message : String(e)})`;
         }
       }
     }
     if (!out) {
-      const bytes = await encodePng(doc.rgba, { icc, exif: this.exif, onProgress: (fraction) => onProgress?.({ format: 'png', stage: 'encoding', fraction }) });
+      const bytes = await encodePng(doc.rgba, { icc, exif: this.exif, onProgress: (fraction) => onProgress?.({ format: 'png', stage: 'encoding', fraction }), ...(signal ? { signal } : {}) });
       exifLeftOut = this.exifProblem ?? undefined;
       out = { bytes, format: 'png', type: FORMAT_TYPE.png, name: this.downloadNameFor('png'), ...(fellBack ? { fellBack } : {}) };
     }
     if (exifLeftOut) out.exifLeftOut = exifLeftOut;
+    // Cancelled as it ended: nothing is saved.
+    throwIfAborted(signal);
     // (A result added while it encoded is not in this file: it stays unsaved.)
     if (this.doc === doc) this.unsaved = Math.max(0, this.unsaved - saved);
     return out;

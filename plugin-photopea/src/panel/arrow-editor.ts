@@ -110,7 +110,7 @@ export class ArrowEditor {
   private docH = 0;
   private base: HTMLCanvasElement | null = null;
   private overlay: { left: number; top: number; width: number; height: number; canvas: HTMLCanvasElement } | null = null;
-  private regionTint: HTMLCanvasElement | null = null;
+  private regionTint: { canvas: HTMLCanvasElement; left: number; top: number } | null = null;
   private nextId = 1;
   private drag:
     | { kind: 'new' | 'end'; arrow: EditorArrow; index: number }
@@ -180,7 +180,8 @@ export class ArrowEditor {
     const base = document.createElement('canvas');
     base.width = img.width;
     base.height = img.height;
-    base.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
+    // (putImageData copies the pixels: the document's own array is handed over as it is.)
+    base.getContext('2d')!.putImageData(imageDataOf(img), 0, 0);
     this.base = base;
     this.overlay = null;
     this.setMovedOutline(null);
@@ -311,7 +312,7 @@ export class ArrowEditor {
       const c = document.createElement('canvas');
       c.width = layer.width;
       c.height = layer.height;
-      c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height), 0, 0);
+      c.getContext('2d')!.putImageData(imageDataOf(layer), 0, 0);
       // A proxy layer is in proxy pixels of the sent image (which sits at imageOrigin in the document).
       const sx = layer.proxy?.scaleX ?? 1, sy = layer.proxy?.scaleY ?? 1;
       const [ox, oy] = layer.proxy ? imageOrigin : [0, 0];
@@ -438,30 +439,43 @@ export class ArrowEditor {
     this.onChange(false);
   }
 
-  private tint(): HTMLCanvasElement | null {
+  /**
+   * The regions' blue tint: a canvas over the regions' box only (at `left`, `top` in the document),
+   * not the whole document — a 48 MP document's tint had been a 192 MB image filled and drawn on
+   * every lasso.
+   */
+  private tint(): { canvas: HTMLCanvasElement; left: number; top: number } | null {
     if (this.regionTint || this.regions.length === 0 || !this.docW) return this.regionTint;
+    let x0 = this.docW, y0 = this.docH, x1 = 0, y1 = 0;
+    for (const r of this.regions) {
+      const m = r.mask;
+      x0 = Math.min(x0, Math.max(0, m.left)); y0 = Math.min(y0, Math.max(0, m.top));
+      x1 = Math.max(x1, Math.min(this.docW, m.left + m.width)); y1 = Math.max(y1, Math.min(this.docH, m.top + m.height));
+    }
+    if (!(x1 > x0 && y1 > y0)) return null;
+    const w = x1 - x0, hgt = y1 - y0;
     const c = document.createElement('canvas');
-    c.width = this.docW;
-    c.height = this.docH;
-    const img = new ImageData(this.docW, this.docH);
+    c.width = w;
+    c.height = hgt;
+    const img = new ImageData(w, hgt);
     for (const r of this.regions) {
       const m = r.mask;
       for (let y = 0; y < m.height; y++) {
-        const dy = m.top + y;
-        if (dy < 0 || dy >= this.docH) continue;
+        const dy = m.top + y - y0;
+        if (dy < 0 || dy >= hgt) continue;
         for (let x = 0; x < m.width; x++) {
-          const dx = m.left + x;
+          const dx = m.left + x - x0;
           const v = m.data[y * m.width + x]!;
-          if (v === 0 || dx < 0 || dx >= this.docW) continue;
-          const i = (dy * this.docW + dx) * 4;
+          if (v === 0 || dx < 0 || dx >= w) continue;
+          const i = (dy * w + dx) * 4;
           img.data[i] = 40; img.data[i + 1] = 140; img.data[i + 2] = 255;
           img.data[i + 3] = Math.max(img.data[i + 3]!, Math.round(v * 0.45));
         }
       }
     }
     c.getContext('2d')!.putImageData(img, 0, 0);
-    this.regionTint = c;
-    return c;
+    this.regionTint = { canvas: c, left: x0, top: y0 };
+    return this.regionTint;
   }
 
   /** Redraw everything. */
@@ -477,7 +491,7 @@ export class ArrowEditor {
     ctx.drawImage(this.base, 0, 0);
     if (this.overlay) ctx.drawImage(this.overlay.canvas, this.overlay.left, this.overlay.top, this.overlay.width, this.overlay.height);
     const tint = this.tint();
-    if (tint) ctx.drawImage(tint, 0, 0);
+    if (tint) ctx.drawImage(tint.canvas, tint.left, tint.top);
     const px = 1 / k; // one device pixel in document units
     if (this.drag?.kind === 'lasso') {
       ctx.beginPath();
@@ -528,4 +542,20 @@ export class ArrowEditor {
     pts.forEach((p, i) => (i ? ctx.lineTo(p[0], p[1]) : ctx.moveTo(p[0], p[1])));
     ctx.stroke();
   }
+}
+
+/**
+ * `img` as an ImageData without copying its pixels where it can be (a Uint8ClampedArray of exactly
+ * width×height×4 over an ArrayBuffer); a copy otherwise (a view into a SharedArrayBuffer, a longer array).
+ */
+function imageDataOf(img: { width: number; height: number; data: Uint8ClampedArray }): ImageData {
+  const d = img.data;
+  if (d.length === img.width * img.height * 4 && d.buffer instanceof ArrayBuffer) {
+    try {
+      return new ImageData(d as Uint8ClampedArray<ArrayBuffer>, img.width, img.height);
+    } catch {
+      // (an array this ImageData does not take: copied below)
+    }
+  }
+  return new ImageData(new Uint8ClampedArray(d), img.width, img.height);
 }

@@ -51,6 +51,11 @@ export interface PanelOptions {
   onApplied?: (placed: PlacedLayer, pressed: PanelEdit) => void;
   /** The regions, arrows, intent or type changed (by the user, or by the panel itself). */
   onEditChange?: () => void;
+  /**
+   * What to do about a connection error, by its code, where this page knows better than the
+   * protocol's generic hint (a page served by the bridge has no token setting: `unauthorized`).
+   */
+  connectionFix?: (code: string) => string | undefined;
 }
 
 /** What an edit is made from: the panel's regions, arrows (document pixels), intent text and type. */
@@ -156,6 +161,8 @@ export class Panel {
   private checking: 'preview' | 'final' | null = null;
   /** Counts run() calls: a preview whose check a newer run() overtook is dropped. */
   private runSeq = 0;
+  /** What the progress bar shows, 0..1. */
+  private progressFraction = 0;
 
   constructor(opts: PanelOptions) {
     this.opts = opts;
@@ -482,8 +489,21 @@ export class Panel {
       this.updateButtons();
     }
     if (!this.job || this.job.placing) return;
-    this.job.job.cancel();
-    this.setMessage('Cancelling…');
+    const entry = this.job;
+    entry.job.cancel();
+    if (this.connection.state === 'connected') {
+      this.setMessage('Cancelling…');
+      return;
+    }
+    // The bridge is away: the cancel cannot reach it now (the client sends it when the bridge is
+    // back), and waiting for its answer kept "Cancelling…" — and Smart Drag, Undo, Redo — stuck for
+    // as long as the bridge stayed away. The job ends here; a result it may still bring is ignored.
+    entry.dropped = true;
+    this.job = null;
+    if (this.interrupted === entry.quality) this.interrupted = null;
+    this.setProgress(0, '');
+    this.setMessage(entry.quality === 'final' ? 'Cancelled; nothing was added. (The bridge is not reachable: it is told when it is back.)' : 'Cancelled.');
+    this.updateButtons();
   }
 
   /** Build the request from the current state; throws a user-facing Error when something is missing. */
@@ -673,6 +693,9 @@ export class Panel {
         if (this.job === entry || quality === 'final') this.setMessage('Cancelled.');
       } else {
         this.showError(e);
+        // The bridge came back without this Smart Drag (it restarted): a live preview made for the
+        // arrows then does not hide that it was not applied.
+        if (quality === 'final' && code === 'job_not_found') this.el.message.dataset.hint = 'final_not_applied';
         // A plan made for other arrows, regions or intent than this failed job's goes with it.
         if (this.planKey !== key) this.clearPlan();
         if (code && RETRYABLE.has(code)) {
@@ -866,6 +889,7 @@ export class Panel {
         this.retryCount = 0;
         st.textContent = 'Connected';
         hint.textContent = '';
+        this.jobBack();
         this.bridgeBack();
         break;
       case 'connecting':
@@ -876,15 +900,17 @@ export class Panel {
       // moving the thumbnail under a drawing hand.
       case 'reconnecting':
         st.textContent = 'Reconnecting…';
+        this.jobAway();
         {
-          const w = connectionWords(s.error?.code ?? 'connection_lost', s.error?.message, s.error?.hint);
-          setHint(`${w.reason} ${w.fix}`);
+          const code = s.error?.code ?? 'connection_lost';
+          const w = connectionWords(code, s.error?.message, s.error?.hint);
+          setHint(`${w.reason} ${this.opts.connectionFix?.(code) ?? w.fix}`);
         }
         break;
       case 'closed':
       case 'error': {
         const { reason, fix } = connectionWords(s.error?.code, s.error?.message, s.error?.hint);
-        setHint(`${reason} ${fix}`);
+        setHint(`${reason} ${(s.error?.code && this.opts.connectionFix?.(s.error.code)) || fix}`);
         if (retryable) {
           // The client gives up after a failed first connect or a shutdown: keep trying here.
           const delay = Math.min(5000, 500 * 2 ** this.retryCount++);
@@ -899,6 +925,28 @@ export class Panel {
     }
     this.el.reconnect.hidden = s.state === 'connected' || s.state === 'connecting';
     this.updateButtons();
+  }
+
+  /**
+   * The connection went while a job runs (the bridge stopped without saying so: it crashed, the
+   * machine slept): the client waits to resume it, so the progress line and a Smart Drag's message
+   * say it is waiting for the bridge — not "Working…" at a frozen percentage under "not running".
+   */
+  private jobAway(): void {
+    const entry = this.job;
+    if (!entry || entry.placing) return;
+    this.setProgress(this.progressFraction, 'Waiting for the bridge to come back…');
+    if (entry.quality === 'final' && this.el.message.textContent !== 'Cancelling…') {
+      this.setMessage('The bridge went away while the Smart Drag ran: it goes on if the bridge comes back with it. Cancel stops waiting.');
+      this.el.message.dataset.hint = 'job_waiting';
+    }
+  }
+
+  /** Connected again with a job still running: the waiting words go (its progress comes again). */
+  private jobBack(): void {
+    if (!this.job) return;
+    if (this.el.progressText.textContent === 'Waiting for the bridge to come back…') this.setProgress(this.progressFraction, 'Resuming…');
+    if (this.el.message.dataset.hint === 'job_waiting') this.setMessage(this.job.quality === 'final' ? 'Working…' : '');
   }
 
   /**
@@ -948,6 +996,7 @@ export class Panel {
 
   private setProgress(f: number, text: string): void {
     const v = Math.max(0, Math.min(1, f));
+    this.progressFraction = v;
     // The width eases only while a job runs (panel.css): "Done" shows a full bar at once instead of
     // one still catching up, and a reset to 0 does not sweep backwards.
     this.el.bar.parentElement!.dataset.state = v >= 1 ? 'done' : v > 0 ? 'running' : 'idle';

@@ -53,6 +53,23 @@ export function jpegSegments(b: Uint8Array): JpegHeader {
 }
 
 /**
+ * How many colour components a JPEG's frame has (1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK), from its SOF
+ * segment; null when the header cannot be followed or has no frame before the scan.
+ */
+export function jpegComponentCount(b: Uint8Array): number | null {
+  try {
+    for (const seg of jpegSegments(b).segments) {
+      const m = seg.marker;
+      // SOF0–SOF15, less DHT (C4), JPG (C8) and DAC (CC): length, precision, height, width, components.
+      if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc && seg.end >= seg.at + 10) return b[seg.at + 9]!;
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+/**
  * The body of an APPn segment after its identifier (`ICC_PROFILE\0`, `Exif\0\0`), or null when it
  * is not that marker or does not start with that identifier.
  */

@@ -11,6 +11,7 @@
  * browser's encoder says nothing until it is done: {@link encodeWithCanvas} reports which stage
  * it is in ({@link EncodeStage}), with a fraction only where one is known.
  */
+import { abortError, throwIfAborted } from './abort';
 import { appSegmentBody, concatBytes, JPEG_SEGMENT_MAX, jpegSegment, jpegSegments, riffChunk, webpChunks, webpFile, type RiffChunk } from './containers';
 
 /** Image formats the playground opens and saves. */
@@ -118,41 +119,59 @@ let workerUrl: string | null = null;
  * Encode straight-alpha RGBA8 pixels with the browser's encoder (`type` image/jpeg or image/webp,
  * `quality` 0..1). `flatten`: transparent pixels onto white first (JPEG). The pixels go to a worker
  * in bands, the page staying responsive while a large image is encoded. `onStage`: each stage as
- * it begins (and the copy's fraction as it goes).
+ * it begins (and the copy's fraction as it goes). `signal`: aborting it terminates the worker
+ * (also in the middle of the browser's encoding) and rejects with an `AbortError` at once.
  */
-export async function encodeWithCanvas(img: { width: number; height: number; data: Uint8ClampedArray }, type: string, quality: number, flatten = type === 'image/jpeg', onStage?: (stage: EncodeStage, fraction?: number) => void): Promise<CanvasEncoded> {
+export async function encodeWithCanvas(img: { width: number; height: number; data: Uint8ClampedArray }, type: string, quality: number, flatten = type === 'image/jpeg', onStage?: (stage: EncodeStage, fraction?: number) => void, signal?: AbortSignal): Promise<CanvasEncoded> {
   const { width, height, data } = img;
+  throwIfAborted(signal);
   if (typeof Worker === 'function' && typeof OffscreenCanvas === 'function') {
     workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
     const worker = new Worker(workerUrl);
+    let onAbort: (() => void) | undefined;
     try {
       const done = new Promise<{ blob?: Blob; transparent?: boolean; flattened?: boolean; error?: string }>((resolve, reject) => {
         worker.onmessage = (e) => {
           const m = e.data as { stage?: EncodeStage; blob?: Blob; error?: string };
+          if (signal?.aborted) return;
           if (m.stage) onStage?.(m.stage);
           else resolve(m);
         };
         worker.onerror = (e) => reject(new Error(e.message || 'the encoder stopped'));
+        // Cancelled: the worker goes at once (the browser's encoder with it), whatever stage it is in.
+        onAbort = () => {
+          worker.terminate();
+          reject(abortError());
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
+      done.catch(() => undefined); // a cancel while the pixels are still sent is thrown by the loop below
+
       worker.postMessage({ op: 'begin', width, height });
       for (let off = 0; off < data.length; off += BAND_BYTES) {
+        throwIfAborted(signal);
         onStage?.('copying', off / data.length);
         const band = data.slice(off, Math.min(data.length, off + BAND_BYTES));
         worker.postMessage({ op: 'band', offset: off, buffer: band.buffer }, [band.buffer]);
-        // Between bands the page gets its turn (input, painting, the progress line).
+        // Between bands the page gets its turn (input, painting, the progress line, Cancel).
         await new Promise((r) => setTimeout(r, 0));
       }
+      throwIfAborted(signal);
       // All sent (the worker then looks for transparent pixels: up to 0.3 s at 48 MP).
       onStage?.('copying', 1);
       worker.postMessage({ op: 'encode', type, quality, flatten });
       const out = await done;
       if (!out.blob) throw new Error(out.error ?? 'the encoder gave nothing');
-      return { bytes: new Uint8Array(await out.blob.arrayBuffer()), type: out.blob.type, transparent: !!out.transparent, flattened: !!out.flattened };
+      const bytes = new Uint8Array(await out.blob.arrayBuffer());
+      throwIfAborted(signal);
+      return { bytes, type: out.blob.type, transparent: !!out.transparent, flattened: !!out.flattened };
     } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
       worker.terminate();
     }
   }
-  // No OffscreenCanvas: the page's own canvas (browsers encode toBlob's JPEG off the thread too).
+  // No OffscreenCanvas: the page's own canvas (browsers encode toBlob's JPEG off the thread too;
+  // it cannot be stopped: a cancel is taken when it is done).
   let transparent = false;
   for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) { transparent = true; break; }
   const px = new Uint8ClampedArray(data);
@@ -172,9 +191,11 @@ export async function encodeWithCanvas(img: { width: number; height: number; dat
   c.height = height;
   c.getContext('2d')!.putImageData(new ImageData(px, width, height), 0, 0);
   const blob = await new Promise<Blob | null>((resolve) => c.toBlob(resolve, type, quality));
+  throwIfAborted(signal);
   if (!blob) throw new Error('the browser could not encode the image');
   return { bytes: new Uint8Array(await blob.arrayBuffer()), type: blob.type, transparent, flattened: transparent && flatten };
 }
+
 
 /** Bytes of profile one APP2 segment holds (the segment's body less "ICC_PROFILE\0", sequence, count). */
 const ICC_SEGMENT_MAX = JPEG_SEGMENT_MAX - 14;

@@ -323,3 +323,14 @@ describe('png codec', () => {
     await expect(encodePng({ width: 2, height: 2, data: new Uint8Array(15) })).rejects.toBeInstanceOf(RangeError);
   });
 });
+
+test('encodePng ends every PNG with IEND, also of 1–3 pixels (UPNG.js cut it off: Chromium refused those files)', async () => {
+  for (const [w, h] of [[1, 1], [2, 1], [1, 2], [1, 3], [3, 3]] as const) {
+    const data = new Uint8ClampedArray(w * h * 4);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 53 + 200) & 255;
+    const png = Buffer.from(await encodePng({ width: w, height: h, data }));
+    expect([w, h, png.subarray(png.length - 12).toString('hex')]).toEqual([w, h, '0000000049454e44ae426082']);
+    expect(Buffer.from((await decodePng(new Uint8Array(png))).data).equals(Buffer.from(data))).toBe(true);
+    expect((await sharp(png).metadata()).width).toBe(w);
+  }
+});

@@ -16,6 +16,7 @@
  * reads one from PNG, JPEG and WebP files), and EXIF (an `eXIf` chunk).
  */
 import * as UPNG from 'upng-js';
+import { throwIfAborted } from './abort';
 import { appSegmentBody, jpegSegments, pngChunks, webpChunks } from './containers';
 
 /** Straight-alpha RGBA8 pixels. */
@@ -56,6 +57,11 @@ export interface EncodePngOptions {
   exif?: Uint8Array | null;
   /** Progress of a large encoding, 0..1 (called between bands of rows). */
   onProgress?: (fraction: number) => void;
+  /**
+   * Cancels the encoding: checked between its slices (and before and after a small image's), it
+   * then rejects with an `AbortError` (util/abort.ts).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -79,16 +85,19 @@ export async function encodePng(img: { width: number; height: number; data: Arra
     throw new RangeError(`encodePng: ${width}x${height} needs ${width * height * 4} bytes, got ${data.length}`);
   }
   const native = typeof CompressionStream === 'function';
+  throwIfAborted(opts.signal);
   let png: Uint8Array;
   if (width * height < STREAM_ENCODE_MIN_PIXELS || !native) {
     const rgba = new Uint8Array(width * height * 4);
     rgba.set(data);
-    png = withoutChunk(new Uint8Array(UPNG.encode([rgba.buffer], width, height, 0)), 'sRGB');
+    png = withIend(withoutChunk(new Uint8Array(UPNG.encode([rgba.buffer], width, height, 0)), 'sRGB'));
   } else {
-    png = await encodeStreamed(width, height, data, opts.onProgress);
+    png = await encodeStreamed(width, height, data, opts.onProgress, opts.signal);
   }
+  throwIfAborted(opts.signal);
   // (Without the platform's zlib — browsers before 2023 — the profile cannot be compressed here: left out.)
   if (opts.icc && opts.icc.length > 0 && native) png = withChunkAfterHeader(png, 'iCCP', await iccpBody(opts.icc));
+  throwIfAborted(opts.signal);
   // Before the image data, where readers that stop there find it.
   if (opts.exif && opts.exif.length > 0) png = withChunkAfterHeader(png, 'eXIf', opts.exif);
   opts.onProgress?.(1);
@@ -100,13 +109,16 @@ const BAND_BYTES = 1 << 18;
 /** The page gets its turn (input, painting) after this much encoding. */
 const YIELD_AFTER_MS = 25;
 
-async function encodeStreamed(width: number, height: number, data: ArrayLike<number>, onProgress?: (f: number) => void): Promise<Uint8Array> {
+async function encodeStreamed(width: number, height: number, data: ArrayLike<number>, onProgress?: (f: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
   let alphaAnd = 255;
-  // The page's turn (a timer: the stream's promises settle as microtasks) once a slice of work is done.
+  // The page's turn (a timer: the stream's promises settle as microtasks) once a slice of work is
+  // done; a cancel (`signal`) is taken at each turn, so within one slice.
   let slice = performance.now();
   const turn = async (): Promise<void> => {
+    throwIfAborted(signal);
     if (performance.now() - slice <= YIELD_AFTER_MS) return;
     await new Promise((r) => setTimeout(r, 0));
+    throwIfAborted(signal);
     slice = performance.now();
   };
   for (let i = 3; i < data.length; i += 4) {
@@ -152,6 +164,7 @@ async function encodeStreamed(width: number, height: number, data: ArrayLike<num
     await writer.close();
   } catch (e) {
     await writer.abort(e).catch(() => undefined);
+    reading.catch(() => undefined); // its stream errored with the abort: nothing left to read
     throw e;
   }
   await reading;
@@ -283,6 +296,15 @@ async function iccpBody(icc: Uint8Array): Promise<Uint8Array> {
 }
 
 /**
+ * The colour space an ICC profile's data is in (its header's data colour space: 'RGB', 'CMYK',
+ * 'GRAY', 'Lab'…), or null when it is too short to say.
+ */
+export function iccColourSpace(icc: Uint8Array): string | null {
+  if (icc.length < 20) return null;
+  return String.fromCharCode(icc[16]!, icc[17]!, icc[18]!, icc[19]!).trim();
+}
+
+/**
  * The ICC profile embedded in an image file — PNG (`iCCP`), JPEG (APP2 `ICC_PROFILE` segments, in
  * their sequence) or WebP (`ICCP` chunk) — or null when there is none, it is incomplete or it is
  * not a profile, or the file's chunks or segments cannot be followed. A PNG tagged `sRGB` (or
@@ -333,6 +355,23 @@ export async function embeddedIccProfile(bytes: Uint8Array): Promise<Uint8Array 
  * invite a conversion into an Adobe RGB / ProPhoto document on paste: the file carries no
  * colour tag instead (the numbers go in unchanged).
  */
+/** The IEND chunk (empty; its CRC is that of "IEND"). */
+const IEND = new Uint8Array([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+/**
+ * `png` ending with IEND: UPNG.js 2.1.0 sizes its buffer 8 bytes short for images of 1–3 pixels
+ * (1×1, 1×2, 2×1, 1×3: the IEND chunk cut after its length, which {@link withoutChunk} drops), a file
+ * Chromium refuses ("could not be decoded"; libpng reads it). Complete chunks are kept as they are.
+ */
+function withIend(png: Uint8Array): Uint8Array {
+  const n = png.length;
+  if (n >= 20 && png[n - 8] === 0x49 && png[n - 7] === 0x45 && png[n - 6] === 0x4e && png[n - 5] === 0x44) return png;
+  const out = new Uint8Array(n + IEND.length);
+  out.set(png);
+  out.set(IEND, n);
+  return out;
+}
+
 function withoutChunk(png: Uint8Array, type: string): Uint8Array {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const parts: Uint8Array[] = [png.subarray(0, 8)];
