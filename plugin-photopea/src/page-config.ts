@@ -23,22 +23,25 @@ function tokenInAddress(loc: Location): string | null {
 interface TokenBridge {
   onStatus(fn: (s: { state: string; error?: { code: string } }) => void): () => void;
   connect(): Promise<unknown>;
+  setToken(token: string): void;
 }
 
 /**
  * Keep a page served by the bridge connected when the bridge's token changes under it (the bridge
  * restarted with another home, `SMARTDRAG_HOME`, or another bridge now answers on this port): a
  * refused token is looked up again in this page as the bridge serves it now (its meta tag), and
- * where that one differs the client connects again with it (`options` is the object the client
- * was made with: its `token` is replaced). A `#token=` in the address is the user's choice: kept.
+ * where that one differs the client is given it ({@link BridgeClient.setToken}) and connects
+ * again. `options` holds the token the client was made with (it is not changed). A `#token=` in
+ * the address is the user's choice: kept.
  * Returns the hint the panel gives for a refused token ({@link PanelOptions.connectionFix}).
  */
-export function followBridgeToken(bridge: TokenBridge, options: { token: string }, loc: Location = location): (code: string) => string | undefined {
+export function followBridgeToken(bridge: TokenBridge, options: { readonly token: string }, loc: Location = location): (code: string) => string | undefined {
   const fromAddress = tokenInAddress(loc) !== null;
+  let current = options.token;
   let looking = false;
   bridge.onStatus((s) => {
     if (fromAddress || looking || s.state !== 'error' || s.error?.code !== 'unauthorized') return;
-    const refused = options.token;
+    const refused = current;
     looking = true;
     void (async () => {
       try {
@@ -47,7 +50,8 @@ export function followBridgeToken(bridge: TokenBridge, options: { token: string 
         const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
         const now = readToken(doc, { hash: '', search: '' } as Location);
         if (!now || now === refused) return;
-        options.token = now;
+        current = now;
+        bridge.setToken(now);
         bridge.connect().catch(() => undefined); // reported through onStatus
       } catch {
         // the bridge did not answer: the hint says to reload

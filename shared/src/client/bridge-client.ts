@@ -8,6 +8,16 @@
  * re-sends jobs the bridge had not accepted yet and sends `job.resume` for accepted unfinished
  * jobs, so a result that finished while the socket was down is still delivered.
  *
+ * Cancel: `job.cancel()` ends the job when the bridge confirms it (`job.cancelled`), or at once
+ * when the job has not reached the bridge or the connection is down (not connected, or dropped
+ * while the bridge's answer was due). Either way the job's `plan` and `result` reject with a
+ * {@link BridgeError} of code `cancelled`, and no result of that job is delivered afterwards. A
+ * cancel asked while the connection is down goes to the bridge as soon as the client is connected
+ * again (the bridge stops the work; whatever it still sends for the job is dropped).
+ *
+ * Token: the one in the options, or the last {@link BridgeClient.setToken} (used by the next
+ * `hello`: a connect, or a reconnect).
+ *
  * Pacing: the client keeps at most as many of its jobs at the bridge as the bridge admits per
  * client (`welcome.limits.maxQueuePerClient`) and holds the rest here, in submission order, each
  * sent when one of its own jobs ends — so many jobs submitted at once (or while disconnected and
@@ -69,7 +79,10 @@ export interface ConnectionStatus {
 export interface BridgeClientOptions {
   /** Bridge WebSocket URL, e.g. `ws://127.0.0.1:7341/v1/ws`. */
   url: string;
-  /** Bridge token (`smartdrag token`, or injected into the bridge's own pages). */
+  /**
+   * Bridge token (`smartdrag token`, or injected into the bridge's own pages). Read once, when the
+   * client is made: change it with {@link BridgeClient.setToken}, not by changing this object.
+   */
   token: string;
   /** Which host is connecting. */
   client: ClientKind;
@@ -366,12 +379,31 @@ export class BridgeClient {
   private pumpPaused = false;
   /** Pixel chunks made so far (see {@link chunksMade}). */
   private made = 0;
+  /** The token the next `hello` presents (options, then {@link setToken}). */
+  private token: string;
+  /**
+   * Jobs that ended here as cancelled while the connection was down, the bridge perhaps still
+   * running them: each gets a `job.cancel` as soon as the client is connected again (then the id
+   * is forgotten). Nothing the bridge sends for them is delivered: they are no longer jobs here.
+   */
+  private readonly cancelOnConnect = new Set<string>();
 
   constructor(opts: BridgeClientOptions) {
     const WS = opts.WebSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WS) throw new TypeError('no WebSocket implementation: pass WebSocketImpl');
     this.opts = opts;
     this.WS = WS;
+    this.token = opts.token;
+  }
+
+  /**
+   * Use `token` from the next `hello` on: the next {@link connect}, and every reconnect. A live
+   * connection is kept (the bridge checked the token it was opened with). A client that stopped on
+   * a refused token (`unauthorized`, state `error`) stays stopped until `connect()` is called.
+   */
+  setToken(token: string): void {
+    if (typeof token !== 'string') throw new TypeError('token must be a string');
+    this.token = token;
   }
 
   /** The last `welcome` (null before the first connect). */
@@ -433,6 +465,8 @@ export class BridgeClient {
   submit(input: SubmitInput, handlers: JobHandlers = {}): BridgeJob {
     const id = input.jobId ?? newJobId();
     if (this.jobs.has(id)) throw new RangeError(`job id ${id} already in use`);
+    // (The bridge may still run it: its cancel goes on the next connection, and would end this one.)
+    if (this.cancelOnConnect.has(id)) throw new RangeError(`job id ${id} already in use (cancelled while disconnected; the bridge is told when the connection is back)`);
     const chunkBytes = this.chunkBytes();
     const rect = input.imageRect;
     // Default: the image's top-left at the document's (so a rectangle of it sits at its own offset).
@@ -516,7 +550,20 @@ export class BridgeClient {
       this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled while its result arrived; nothing is applied'));
       return;
     }
+    // The connection is down (or its new socket not welcomed yet): the cancel cannot go now, and
+    // the bridge's answer would come only when it is back, perhaps never. The job ends here; the
+    // cancel goes as soon as the client is connected again.
+    if (!this.isReady()) {
+      this.cancelLocally(job);
+      return;
+    }
     this.send({ type: 'job.cancel', jobId: id });
+  }
+
+  /** End `job` here as cancelled; the bridge, which may still run it, is told on the next connection. */
+  private cancelLocally(job: JobState): void {
+    this.cancelOnConnect.add(job.id);
+    this.finish(job, new BridgeError(ErrorCode.cancelled, 'cancelled while the bridge was not reachable; nothing is applied (the bridge is told when the connection is back)'));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -764,7 +811,7 @@ export class BridgeClient {
       ws.onopen = () => {
         opened = true;
         ws.send(encodeMessage({
-          type: 'hello', protocol: PROTOCOL_VERSION, client: this.opts.client, token: this.opts.token,
+          type: 'hello', protocol: PROTOCOL_VERSION, client: this.opts.client, token: this.token,
           ...(this.opts.clientVersion ? { clientVersion: this.opts.clientVersion } : {}),
         }));
       };
@@ -862,6 +909,14 @@ export class BridgeClient {
     }
     // Chunks of a half-received layer are resent in full on resume.
     for (const j of this.jobs.values()) { this.assembler.drop(j.id); j.pendingResult = undefined; }
+    // A cancel whose answer was due ends here now (its answer would come only with the bridge);
+    // it is sent again on the next connection.
+    this.pumpPaused = true;
+    try {
+      for (const j of [...this.jobs.values()]) if (j.cancelRequested && !j.done) this.cancelLocally(j);
+    } finally {
+      this.pumpPaused = false;
+    }
     this.setState({ state: 'reconnecting' });
     this.scheduleReconnect();
   }
@@ -898,8 +953,11 @@ export class BridgeClient {
     } finally {
       this.pumpPaused = false;
     }
+    // Jobs cancelled here while the connection was down: the bridge may still run them.
+    for (const id of this.cancelOnConnect) this.send({ type: 'job.cancel', jobId: id });
+    this.cancelOnConnect.clear();
     for (let i = 0; i < resume.length; i += 256) this.send({ type: 'job.resume', jobIds: resume.slice(i, i + 256) });
-    // A cancel asked while the connection was down went nowhere: it follows the resume.
+    // (A job whose cancel went before the drop ended then, in onDropped; one still here follows its resume.)
     for (const id of resume) if (this.jobs.get(id)?.cancelRequested) this.send({ type: 'job.cancel', jobId: id });
     // The rest go oldest first, no more at once than the bridge admits (the resumed ones count).
     this.pump();

@@ -71,7 +71,7 @@ export const ERROR_CODES = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[
 /** A user-facing hint per code: what the person can do about it. */
 export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   version_mismatch: 'Update the older side: the message says whether the plugin or the bridge is out of date.',
-  unauthorized: 'Copy the token printed by `smartdrag token` into the plugin settings.',
+  unauthorized: 'Run `smartdrag token` on the bridge\'s machine and give the token it prints to this client: a panel\'s token box, `--token` on the command line, or `Authorization: Bearer <token>` over HTTP (a page the bridge serves carries its token: reload it).',
   bad_message: 'The request was malformed; update the plugin, and report it if it persists.',
   unsupported_message: 'The bridge does not know this message; update the bridge.',
   frame_too_large: 'Send pixels in chunks of at most the frame limit (the bridge client does this).',
