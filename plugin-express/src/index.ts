@@ -15,7 +15,7 @@ export const CLIENT_VERSION = '0.1.0';
 /** The bridge's default WebSocket URL (`smartdrag serve` listens on 127.0.0.1:7341). */
 export const DEFAULT_BRIDGE_URL = 'ws://127.0.0.1:7341/v1/ws';
 
-/** Where the token goes in this add-on (the bridge's own hint speaks of "plugin settings"). */
+/** Where the token goes in this add-on: its token box and Connect (the bridge's own hint names every kind of client). */
 export const TOKEN_HINT = 'The bridge refused this token. Run `smartdrag token`, paste what it prints into the token box above, and press Connect.';
 
 /** The developer-mode origin the bridge accepts (`ccweb-add-on-scripts start` serves add-ons there). */

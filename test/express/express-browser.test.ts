@@ -451,7 +451,7 @@ test('Express: a token typed and saved with Connect is the one used after the re
   try {
     const { page, frame } = await openExpress(ctx, { token: 'wrong-token-wrong-token' });
     await frame.waitForSelector('[data-testid=status][data-state=error]', { timeout: 30000 });
-    // Said where the token goes in this add-on (the bridge's own hint speaks of "plugin settings").
+    // Said where the token goes in this add-on (its token box; the bridge's own hint names every kind of client).
     expect(await frame.textContent('[data-testid=status-hint]')).toBe('The bridge refused this token. Run `smartdrag token`, paste what it prints into the token box above, and press Connect.');
     await frame.fill('[data-testid=token]', TEST_TOKEN);
     await frame.click('[data-testid=save-connection]');

@@ -64,7 +64,7 @@ const HttpEditSchema = z.object({
 
 /**
  * Hints for a script's author where the protocol's are written for a panel's user ("update the
- * plugin", "into the plugin settings").
+ * plugin").
  */
 const HTTP_HINTS: Partial<Record<ErrorCode, string>> = {
   bad_message: 'Fix the request body as the message says (its format: README, "Scripts can also POST /v1/edit").',
