@@ -1,6 +1,7 @@
 /**
  * Builds the Photopea plugin page (dist/photopea/) and the web playground (dist/playground/).
- * Both bundle the shared panel code and `@smartdrag/shared` (aliased to shared/src). Static files
+ * Both bundle the shared panel code and `@smartdrag/shared` (aliased to shared/src); the playground
+ * also gets its decode worker (playground/decode-worker.js). Static files
  * (HTML, CSS, plugin JSON, icon, the sample photo) are copied after emit.
  */
 const path = require('node:path');
@@ -26,6 +27,9 @@ module.exports = (env = {}, argv = {}) => ({
   entry: {
     photopea: './src/photopea-main.ts',
     playground: './src/playground-main.ts',
+    // The playground's decode worker, beside its main.js (util/decode-in-worker.ts, DECODE_WORKER_FILE):
+    // UPNG.js is bundled into it, so it is built here, not written as a string like the encoder's.
+    'decode-worker': { import: './src/util/decode-worker.ts', filename: 'playground/decode-worker.js' },
   },
   output: {
     path: path.join(__dirname, 'dist'),

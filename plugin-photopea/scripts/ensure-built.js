@@ -8,6 +8,6 @@ const PLUGIN = join(__dirname, '..');
 const ROOT = join(PLUGIN, '..');
 module.exports = makeEnsureBuilt({
   plugin: PLUGIN,
-  outputs: [join('photopea', 'main.js'), join('playground', 'main.js'), join('playground', 'smarties.png')],
+  outputs: [join('photopea', 'main.js'), join('playground', 'main.js'), join('playground', 'decode-worker.js'), join('playground', 'smarties.png')],
   sources: [join(PLUGIN, 'src'), join(PLUGIN, 'static'), join(PLUGIN, 'webpack.config.js'), join(ROOT, 'scripts', 'webpack-common.js'), join(ROOT, 'shared', 'src')],
 });

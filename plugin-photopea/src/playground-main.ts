@@ -8,7 +8,7 @@
  * cancelled when the page goes.
  */
 import { BridgeClient, type BridgeClientOptions } from '@smartdrag/shared';
-import { CanvasHost, decodeImageFile, exportProgressText, type ExportedImage, type ExportProgress } from './host/canvas-host';
+import { CanvasHost, decodeImageFile, decodeImageFileOnPage, exportProgressText, openProgressText, type ExportedImage, type ExportProgress } from './host/canvas-host';
 import { jpegComponentCount } from './util/containers';
 import { embeddedIccProfile, iccColourSpace } from './util/png';
 import { abortError, isAbortError } from './util/abort';
@@ -21,6 +21,8 @@ interface ImageSource {
   name: string;
   type: string;
   read: () => Promise<Uint8Array>;
+  /** The file the bytes are read from, where there is one (the decode worker reads it itself). */
+  file?: Blob;
   /** What the failure message calls it, and what to do then. */
   what: string;
   hint: string;
@@ -100,7 +102,8 @@ function main(): void {
       if (panel.editKey() !== undoneKey) host.clearRedo();
     },
   });
-  (window as unknown as { smartdrag: unknown }).smartdrag = { panel, host, bridge };
+  // (The decoders too: the tests check the worker's pixels against the page's own decoder.)
+  (window as unknown as { smartdrag: unknown }).smartdrag = { panel, host, bridge, decodeImageFile, decodeImageFileOnPage };
 
   /**
    * Whether another image may replace the open one: results not downloaded yet would be lost (they
@@ -114,11 +117,25 @@ function main(): void {
     note.textContent = `Kept "${name}" open: download it first (Download ${host.originalFormat ? `${FORMAT_LABEL[host.originalFormat]} or ` : ''}PNG), then open "${next}".`;
     return false;
   };
-  // The newest open wins: an older one still decoding (a large file) is dropped when it ends.
+  // The newest open wins: an older one still decoding (a large file) is cancelled (its decode
+  // worker terminated), and dropped if it ends anyway.
   let opening = 0;
+  let openJob: AbortController | null = null;
+  /** The toolbar's line before the opens under way began (it comes back if the file does not open). */
+  let noteBeforeOpening = '';
   const load = async (src: ImageSource): Promise<void> => {
     if (!mayReplace(src.name)) return;
     const ticket = ++opening;
+    if (!openJob) noteBeforeOpening = note.textContent ?? '';
+    openJob?.abort();
+    const job = new AbortController();
+    openJob = job;
+    // The decoding runs off the page's thread (a 48 MP photo: seconds): the toolbar says so meanwhile,
+    // with the seconds so far (unless a download's progress has the line).
+    const t0 = performance.now();
+    const show = (): void => { if (ticket === opening && !saving) note.textContent = openProgressText(src.name, (performance.now() - t0) / 1000); };
+    show();
+    const ticker = setInterval(show, 1000);
     let rgba, icc, bytes: Uint8Array, colour = '';
     try {
       bytes = await src.read();
@@ -128,7 +145,7 @@ function main(): void {
       const space = icc ? iccColourSpace(icc) : null;
       const cmyk = imageFormatOf(bytes) === 'jpeg' && jpegComponentCount(bytes) === 4;
       const convert = !!space && space !== 'RGB';
-      rgba = await decodeImageFile(bytes, src.type, { toSrgb: convert });
+      rgba = await decodeImageFile(bytes, src.type, { toSrgb: convert, signal: job.signal, ...(src.file ? { file: src.file } : {}) });
       if (convert) {
         icc = null;
         const kind = space === 'GRAY' ? 'greyscale' : space;
@@ -137,16 +154,22 @@ function main(): void {
         colour = 'This CMYK JPEG is edited in RGB as the browser shows it (it has no colour profile, so its colours are the browser\'s guess); downloads are RGB.';
       }
     } catch (e) {
-      // The old image (if any) stays open; say why this one did not.
-      if (ticket === opening) panel.showError(openError(src, e));
+      // The old image (if any) stays open; say why this one did not (a newer open says its own).
+      if (ticket === opening) {
+        if (!saving) note.textContent = noteBeforeOpening;
+        panel.showError(openError(src, e));
+      }
       return;
+    } finally {
+      clearInterval(ticker);
+      if (openJob === job) openJob = null;
     }
     if (ticket !== opening) return;
-    host.setImage(src.name, rgba, { icc, format: imageFormatOf(bytes), exif: rgba.exif ?? null, exifProblem: rgba.exifProblem ?? null });
     note.textContent = [
       rgba.sourceDepth && rgba.sourceDepth > 8 ? `This ${rgba.sourceDepth}-bit image is edited and downloaded at 8 bits per channel.` : '',
       colour,
     ].filter(Boolean).join(' ');
+    host.setImage(src.name, rgba, { icc, format: imageFormatOf(bytes), exif: rgba.exif ?? null, exifProblem: rgba.exifProblem ?? null });
     // Another image: a job still running belongs to the old one (its layer would land here at the
     // old one's coordinates), and its plan, preview and warnings go too.
     await panel.switchDocument();
@@ -157,7 +180,7 @@ function main(): void {
     file.value = '';
     if (!f) return;
     void load({
-      name: f.name, type: f.type, read: async () => new Uint8Array(await f.arrayBuffer()),
+      name: f.name, type: f.type, read: async () => new Uint8Array(await f.arrayBuffer()), file: f,
       what: `"${f.name}"`, hint: 'Open a PNG, JPEG or WebP image; this file may be damaged or in another format.',
     });
   });

@@ -10,11 +10,12 @@
  * The download is PNG, or the opened file's format (JPEG, WebP), see {@link CanvasHost.exportImage}.
  */
 import { compositeOver, type PlacedMask, type Point } from '@smartdrag/shared';
-import { pngChunks } from '../util/containers';
-import { decodePng, encodePng, type EncodePngOptions } from '../util/png';
-import { canvasCanEncode, encodeWithCanvas, FORMAT_LABEL, FORMAT_TYPE, imageFormatOf, JPEG_QUALITY, WEBP_MAX_SIDE, withJpegMetadata, withWebpMetadata, type EncodeStage, type FileMetadata, type ImageFormat } from '../util/encode-image';
+import { encodePng, type EncodePngOptions } from '../util/png';
+import { canvasCanEncode, encodeWithCanvas, FORMAT_LABEL, FORMAT_TYPE, JPEG_QUALITY, WEBP_MAX_SIDE, withJpegMetadata, withWebpMetadata, type EncodeStage, type FileMetadata, type ImageFormat } from '../util/encode-image';
 import { isAbortError, throwIfAborted } from '../util/abort';
-import { embeddedExif, exifForOutput, exifOrientation, exifWithOrientation, orientRgba } from '../util/exif';
+import { DecodeWorker, DecodeWorkerUnavailable } from '../util/decode-in-worker';
+import { embeddedExif, exifForOutput, exifOrientation } from '../util/exif';
+import { decodedByUpng, decodePixels, imagePixelCount, type DecodeEnv } from '../util/decode-image';
 import { HostError, sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 
 /** Decoded pixels of an image file, with what the download needs to know about it. */
@@ -30,89 +31,112 @@ export interface DecodedImageFile extends RgbaPixels {
   exifProblem?: string;
 }
 
-/**
- * How the browser decodes a file: its own numbers (colorSpaceConversion 'none': its profile
- * travels to the download), turned upright as its EXIF says where the browser does that.
- */
-const DECODE_OPTIONS: ImageBitmapOptions = { premultiplyAlpha: 'none', colorSpaceConversion: 'none', imageOrientation: 'from-image' };
-
-/** {@link DECODE_OPTIONS}, converted to sRGB through the file's profile as the browser shows it. */
-const DECODE_TO_SRGB: ImageBitmapOptions = { ...DECODE_OPTIONS, colorSpaceConversion: 'default' };
-
-const turnsUpright = new Map<ImageFormat, Promise<boolean | null>>();
-
-/**
- * Whether this browser's decoder turns a file of `format` upright as its EXIF Orientation says
- * (Chromium: JPEG and PNG yes, WebP no; it differs between browsers and versions): a 2×1 file
- * saying "turn 90°" is decoded, and comes out 1×2 where it does. Null when it cannot be told
- * (the browser cannot write the format to try).
- */
-function decoderTurnsUpright(format: ImageFormat): Promise<boolean | null> {
-  let known = turnsUpright.get(format);
-  if (!known) {
-    known = (async () => {
-      try {
-        const exif = exifWithOrientation(6), px = { width: 2, height: 1, data: new Uint8ClampedArray(8).fill(255) };
-        let file: Uint8Array;
-        if (format === 'png') file = await encodePng(px, { exif });
-        else {
-          const c = document.createElement('canvas');
-          c.width = 2;
-          c.height = 1;
-          const blob = await new Promise<Blob | null>((resolve) => c.toBlob(resolve, FORMAT_TYPE[format]));
-          if (!blob || blob.type !== FORMAT_TYPE[format]) return null;
-          const enc = new Uint8Array(await blob.arrayBuffer());
-          file = format === 'jpeg' ? withJpegMetadata(enc, { exif }) : withWebpMetadata(enc, { exif }, px);
-        }
-        const bmp = await createImageBitmap(new Blob([file as Uint8Array<ArrayBuffer>], { type: FORMAT_TYPE[format] }), DECODE_OPTIONS);
-        const turned = bmp.width === 1 && bmp.height === 2;
-        bmp.close();
-        return turned;
-      } catch {
-        return null;
-      }
-    })();
-    turnsUpright.set(format, known);
-  }
-  return known;
-}
-
-/** From this many pixels on, an opaque 8-bit PNG is decoded by the browser ({@link browserDecodesExactly}). */
-const BROWSER_PNG_MIN_PIXELS = 1 << 20;
-
-/**
- * Whether the browser's decoder gives exactly the numbers of this PNG, and is worth it: 8 bits per
- * sample, grey, RGB or palette without transparency (`tRNS`) — opaque, so the canvas's
- * premultiplied alpha loses nothing — and at least {@link BROWSER_PNG_MIN_PIXELS}. UPNG.js decodes
- * on the page's thread (a 24 MP PNG froze the page 1.4 s, 48 MP 2.0 s); the browser decodes off
- * it, the page keeping only the copy of the pixels. Alpha, 16-bit and small PNGs stay with UPNG.js.
- */
-function browserDecodesExactly(bytes: Uint8Array): boolean {
-  try {
-    const chunks = pngChunks(bytes, 'IDAT');
-    const ihdr = chunks[0];
-    if (!ihdr || ihdr.type !== 'IHDR' || ihdr.size < 13) return false;
-    const v = new DataView(bytes.buffer, bytes.byteOffset + ihdr.body, 13);
-    const pixels = v.getUint32(0) * v.getUint32(4), depth = v.getUint8(8), colour = v.getUint8(9);
-    return depth === 8 && (colour === 0 || colour === 2 || colour === 3) && pixels >= BROWSER_PNG_MIN_PIXELS && !chunks.some((c) => c.type === 'tRNS');
-  } catch {
-    return false;
-  }
-}
-
 /** Whether the first 256 KiB of a file hold an EXIF signature (JPEG "Exif\0\0", WebP "EXIF", PNG "eXIf"). */
 function mentionsExif(bytes: Uint8Array): boolean {
   return /Exif\0\0|EXIF|eXIf/.test(new TextDecoder('latin1').decode(bytes.subarray(0, 256 << 10)));
 }
 
+/** What {@link decodeImageFile} may be told besides the file. */
+export interface DecodeImageOptions {
+  /**
+   * Converted to sRGB by the browser through the file's profile (a CMYK or grey profile, which
+   * cannot describe RGB pixels: the numbers are as the browser shows the file, and the profile is
+   * not carried on) instead of its numbers as they are.
+   */
+  toSrgb?: boolean;
+  /** On the page's thread, with no worker, whatever its size ({@link decodeImageFileOnPage}). */
+  onPage?: boolean;
+  /** Cancels it (the decode worker is terminated): it rejects with an `AbortError` (util/abort.ts). */
+  signal?: AbortSignal;
+  /**
+   * The file (a Blob) the bytes were read from: handed to the decode worker as it is, which reads
+   * it there (the bytes of a 150 MB PNG copied to it took ~100 ms of the page's thread).
+   */
+  file?: Blob;
+}
+
+/**
+ * From this many pixels (2 MP) on, a file the browser decodes is decoded in the worker. Below, the
+ * page's own decoding and canvas read stay short (a 2 MP JPEG: 20–30 ms of its thread, 3 MP ~30 ms,
+ * headless Chromium) and the worker's start (~20 ms more) is spared.
+ */
+export const WORKER_MIN_PIXELS = 2 << 20;
+
+/**
+ * {@link WORKER_MIN_PIXELS} for PNGs UPNG.js decodes (0.25 MP): it is slower (0.5 MP with
+ * transparency or 16 bits: 50–110 ms of the page's thread, 1 MP 70–120 ms).
+ */
+export const UPNG_WORKER_MIN_PIXELS = 1 << 18;
+
+/** The page's own canvas, for {@link decodePixels} on the page's thread (as the playground always decoded). */
+const PAGE_ENV: DecodeEnv = {
+  read(bmp) {
+    const c = document.createElement('canvas');
+    c.width = bmp.width;
+    c.height = bmp.height;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(bmp, 0, 0);
+    const id = ctx.getImageData(0, 0, bmp.width, bmp.height);
+    bmp.close();
+    return id;
+  },
+  encode(width, height, type) {
+    const c = document.createElement('canvas');
+    c.width = width;
+    c.height = height;
+    return new Promise<Blob | null>((resolve) => c.toBlob(resolve, type));
+  },
+};
+
 /**
  * Decode any browser-readable image file to straight-alpha RGBA (PNG exactly, others via canvas),
  * turned upright as its EXIF Orientation says (as browsers and viewers show it), with its EXIF
- * made ready for the download. `toSrgb`: converted to sRGB by the browser through the file's
- * profile (a CMYK or grey profile, which cannot describe RGB pixels: the numbers are as the
- * browser shows the file, and the profile is not carried on) instead of its numbers as they are.
+ * made ready for the download ({@link DecodeImageOptions}: `toSrgb`, `signal`).
+ *
+ * A large file ({@link WORKER_MIN_PIXELS}; PNGs for UPNG.js {@link UPNG_WORKER_MIN_PIXELS}) is
+ * decoded in a worker (util/decode-worker.ts), off the page's thread — the browser's decoding and
+ * the canvas read (`getImageData`: ~1 s of a frozen page for a 48 MP JPEG), or UPNG.js's decoding
+ * (seconds) — with the same steps and decoders, so the pixels are those of
+ * {@link decodeImageFileOnPage}, to the byte. Smaller files, and every file where there is no
+ * worker (no Worker or OffscreenCanvas, the worker's file not found, the worker failed), are
+ * decoded on the page's thread as before.
  */
-export async function decodeImageFile(bytes: Uint8Array, type = '', opts: { toSrgb?: boolean } = {}): Promise<DecodedImageFile> {
+export async function decodeImageFile(bytes: Uint8Array, type = '', opts: DecodeImageOptions = {}): Promise<DecodedImageFile> {
+  const pixels = imagePixelCount(bytes);
+  const large = pixels === null || pixels >= (decodedByUpng(bytes, !!opts.toSrgb) ? UPNG_WORKER_MIN_PIXELS : WORKER_MIN_PIXELS);
+  const worker = opts.onPage || !large ? null : DecodeWorker.start();
+  if (!worker) return decodeWith(bytes, type, opts, null);
+  try {
+    return await decodeWith(bytes, type, opts, worker);
+  } catch (e) {
+    // The worker could not do it: on the page's thread, as before.
+    if (e instanceof DecodeWorkerUnavailable) return decodeWith(bytes, type, opts, null);
+    throw e;
+  } finally {
+    // (It closes itself once it has answered: stopped here only where it has not.)
+    worker.end();
+  }
+}
+
+/**
+ * {@link decodeImageFile} all on the page's thread, whatever the file's size (the playground's
+ * decoder before the worker, kept): what the worker's pixels are checked against.
+ */
+export function decodeImageFileOnPage(bytes: Uint8Array, type = '', opts: Omit<DecodeImageOptions, 'onPage'> = {}): Promise<DecodedImageFile> {
+  return decodeWith(bytes, type, opts, null);
+}
+
+/** The toolbar's line while an image opens, `seconds` after it began (the whole seconds from 1 s on). */
+export function openProgressText(name: string, seconds: number): string {
+  return `Opening "${name}"…${seconds >= 1 ? ` ${Math.floor(seconds)} s` : ''}`;
+}
+
+const OPEN_CANCELLED = 'the opening was cancelled';
+
+/** {@link decodeImageFile} in `worker`, or on the page's thread (null). */
+async function decodeWith(bytes: Uint8Array, type: string, opts: DecodeImageOptions, worker: DecodeWorker | null): Promise<DecodedImageFile> {
+  const { signal } = opts;
+  throwIfAborted(signal, OPEN_CANCELLED);
   let tiff: Uint8Array | null = null, exifProblem: string | undefined;
   try {
     tiff = embeddedExif(bytes);
@@ -121,31 +145,15 @@ export async function decodeImageFile(bytes: Uint8Array, type = '', opts: { toSr
     if (mentionsExif(bytes)) exifProblem = `the file's structure cannot be followed (${e instanceof Error ? e.message : String(e)})`;
   }
   const orientation = tiff ? exifOrientation(tiff) ?? 1 : 1;
-  /** The pixels, and whether they are upright (null: cannot be told). */
-  const decode = async (): Promise<[RgbaPixels & { sourceDepth?: number }, boolean | null]> => {
-    const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-    if (isPng && !opts.toSrgb && !browserDecodesExactly(bytes)) {
-      try {
-        const png = await decodePng(bytes);
-        // The PNG codec does not turn it: turned here, as browsers show it.
-        const px = orientRgba({ width: png.width, height: png.height, data: png.data }, orientation);
-        return [{ ...px, ...(png.sourceDepth && png.sourceDepth > 8 ? { sourceDepth: png.sourceDepth } : {}) }, true];
-      } catch {
-        // Interlaced 1-bit PNGs: fall through to the browser's decoder.
-      }
-    }
-    const bmp = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), opts.toSrgb ? DECODE_TO_SRGB : DECODE_OPTIONS);
-    const c = document.createElement('canvas');
-    c.width = bmp.width;
-    c.height = bmp.height;
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(bmp, 0, 0);
-    const id = ctx.getImageData(0, 0, bmp.width, bmp.height);
-    bmp.close();
-    const format = imageFormatOf(bytes);
-    return [{ width: id.width, height: id.height, data: id.data }, orientation === 1 ? true : format ? await decoderTurnsUpright(format) : null];
-  };
-  const [px, upright] = await decode();
+  let px: RgbaPixels & { sourceDepth?: number }, upright: boolean | null;
+  if (worker) {
+    const got = await worker.ask({ file: opts.file ?? bytes, type, toSrgb: !!opts.toSrgb, orientation }, signal);
+    px = { width: got.width, height: got.height, data: got.data, ...(got.sourceDepth !== undefined ? { sourceDepth: got.sourceDepth } : {}) };
+    upright = got.upright;
+  } else {
+    [px, upright] = await decodePixels(bytes, type, { toSrgb: !!opts.toSrgb, orientation }, PAGE_ENV);
+  }
+  throwIfAborted(signal, OPEN_CANCELLED);
   let exif: Uint8Array | undefined;
   if (tiff) {
     try {
