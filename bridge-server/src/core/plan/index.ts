@@ -15,7 +15,7 @@ import type { PlanReasoner } from './reasoner';
 export type { PlanReasoner, ReasonerInput } from './reasoner';
 import { ErrorCode, maskAt, SmartDragError } from '@smartdrag/shared';
 import { emptySelection } from './region-shape';
-import { pixelUnits } from './units';
+import { pixelUnits, saidLength, saidPoint } from './units';
 
 export interface PlanOptions {
   /** Use the intent text (default true; false plans from geometry alone). */
@@ -74,8 +74,7 @@ export function hiddenTargetWarnings(req: EditRequest): string[] {
     if (!h || !t || (h[0] === t[0] && h[1] === t[1])) return;
     const x = Math.round(t[0]), y = Math.round(t[1]);
     // (Said in document pixels: the request may be a crop or a proxy of the document.)
-    const at = u.docPoint(t).map(Math.round);
-    if (keep.some((m) => maskAt(m, x, y) > 0)) out.push(`Drag ${i + 1} ends on a kept (protected) pixel at (${at[0]}, ${at[1]}): what it moves there stays hidden under the kept area — end the arrow outside it, or keep less.`);
+    if (keep.some((m) => maskAt(m, x, y) > 0)) out.push(`Drag ${i + 1} ends on a kept (protected) pixel at (${saidPoint(u, t)}): what it moves there stays hidden under the kept area — end the arrow outside it, or keep less.`);
   });
   return out;
 }
@@ -124,8 +123,7 @@ export function offRegionWarnings(ctx: ReturnType<typeof buildContext>, req: Edi
     if (h[0] === t[0] && h[1] === t[1]) continue;
     const off = -d.shape.depthAt(h);
     if (off <= Math.max(OFF_REGION_SHARE * d.shape.gyration, OFF_REGION_PX * u.s)) continue;
-    const at = u.docPoint(h).map(Math.round);
-    out.push(`Drag ${d.index + 1} starts at (${at[0]}, ${at[1]}), about ${Math.round(u.docLen(off))} px outside region ${d.drag.region}: an arrow is read from where it starts, so start it on the part to move (or assign it to the region it starts on).`);
+    out.push(`Drag ${d.index + 1} starts at (${saidPoint(u, h)}), about ${saidLength(u, off)} px outside region ${d.drag.region}: an arrow is read from where it starts, so start it on the part to move (or assign it to the region it starts on).`);
   }
   return out;
 }
