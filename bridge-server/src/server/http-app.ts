@@ -21,6 +21,7 @@ import { encodePng } from '../io/image-io';
 import { authenticate, classifyOrigin, hostAllowed, isLoopbackHost, isThisMachine, PHOTOPEA_ORIGINS, type AccessPolicy } from './security';
 import type { Diagnostics, OriginNotes } from './diagnostics';
 import { declaredLength, httpBodyLimit, readBody, UploadBudget } from './http-door';
+import { base64Payload } from './data-url';
 import type { WorkerStages } from './worker-protocol';
 
 /** Placeholder in the plugin pages' index.html replaced by the token. */
@@ -240,17 +241,6 @@ async function readEditRequest(deps: HttpAppDeps, budget: UploadBudget, req: Req
     httpError(res, 400, ErrorCode.bad_message, `the body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
     return null;
   }
-}
-
-/**
- * The base64 of `image.png`: a data URL (`data:image/png;base64,…`, what a browser's
- * `canvas.toDataURL()` gives) is taken for its payload — its header's letters were decoded as
- * base64 too, and the image was refused as "unsupported image format". json-worker.js does the same.
- */
-function base64Payload(s: string): string {
-  if (!/^data:/i.test(s)) return s;
-  const comma = s.slice(0, 256).indexOf(',');
-  return comma > 0 && /;base64$/i.test(s.slice(0, comma)) ? s.slice(comma + 1) : s;
 }
 
 /**

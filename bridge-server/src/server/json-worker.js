@@ -2,19 +2,14 @@
 // (json-off-thread.ts): plain JavaScript, no TypeScript loader needed. The PNG's bytes go back
 // without a copy; the body's own string is replaced by a placeholder.
 const { parentPort, workerData } = require('node:worker_threads');
+const { base64Payload } = require('./data-url.js');
 try {
   const bytes = Buffer.from(workerData.buffer, workerData.byteOffset, workerData.byteLength);
   const body = JSON.parse(bytes.toString('utf8'));
   let png = null;
   const image = body && typeof body === 'object' ? body.image : null;
   if (image && typeof image === 'object' && typeof image.png === 'string' && image.png.length >= 8) {
-    // A data URL's payload (http-app.ts `base64Payload`: the same rule).
-    let b64 = image.png;
-    if (/^data:/i.test(b64)) {
-      const comma = b64.slice(0, 256).indexOf(',');
-      if (comma > 0 && /;base64$/i.test(b64.slice(0, comma))) b64 = b64.slice(comma + 1);
-    }
-    const b = Buffer.from(b64, 'base64');
+    const b = Buffer.from(base64Payload(image.png), 'base64');
     png = b.byteOffset === 0 && b.buffer.byteLength === b.length ? new Uint8Array(b.buffer) : new Uint8Array(b);
     image.png = 'decoded-off-thread';
   }
