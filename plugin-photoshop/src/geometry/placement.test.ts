@@ -1,5 +1,5 @@
-import type { PlacedMask } from '@smartdrag/shared';
-import { editRoi, layerNameFor, padToRect, placeLayer, rectToBounds, boundsToRect, to16Bit, MAX_LAYER_NAME } from './placement';
+import type { PlacedMask, Rect } from '@smartdrag/shared';
+import { editRoi, layerNameFor, padInto, placeLayer, rectToBounds, boundsToRect, to16Bit, MAX_LAYER_NAME, type ChunkyPixels } from './placement';
 import { parsePathDescriptor } from './path-descriptor';
 import { pathsToArrows } from '@smartdrag/shared';
 import { assignDrags } from './assign-drags';
@@ -24,7 +24,14 @@ describe('editRoi', () => {
   });
 });
 
-describe('padToRect', () => {
+describe('padInto', () => {
+  /** `src` (at `got`) placed into a new, transparent RGBA buffer covering `want`. */
+  const padToRect = (src: ChunkyPixels, got: Rect, want: Rect): Uint8ClampedArray => {
+    const out = new Uint8ClampedArray(want.width * want.height * 4);
+    padInto(out, want, src, got);
+    return out;
+  };
+
   test('trimmed RGBA pixels land at their document offset inside the requested crop', () => {
     // getPixels returned only 2x1 at doc (11, 21) of a requested 4x3 crop at (10, 20).
     const got = { left: 11, top: 21, width: 2, height: 1 };

@@ -38,19 +38,10 @@ export interface ChunkyPixels {
 
 /**
  * Place pixels read from `got` (document bounds the host actually returned — `getPixels` trims
- * transparent borders) into an RGBA buffer covering `want`, transparent where nothing was
- * returned. RGB input gets alpha 255.
- */
-export function padToRect(src: ChunkyPixels, got: Rect, want: Rect): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(want.width * want.height * 4);
-  padInto(out, want, src, got);
-  return out;
-}
-
-/**
- * {@link padToRect} into an existing RGBA buffer `out` covering `want`: only the pixels `got`
- * covers inside `want` are written, the rest of `out` is left as it is — so an area read in bands
- * is placed band by band into one buffer (each band's bounds trimmed on their own).
+ * transparent borders) into an RGBA buffer `out` covering `want`; RGB input gets alpha 255. Only
+ * the pixels `got` covers inside `want` are written, the rest of `out` is left as it is (a new
+ * buffer stays transparent there) — so an area read in bands is placed band by band into one
+ * buffer (each band's bounds trimmed on their own).
  */
 export function padInto(out: Uint8ClampedArray, want: Rect, src: ChunkyPixels, got: Rect): void {
   if (src.width !== got.width || src.height !== got.height) {
