@@ -1,25 +1,62 @@
-import { enlargedCaseRequest } from '../../../../test/helpers/enlarged-case';
+import { enlargedCaseRequest, enlargedRequest } from '../../../../test/helpers/enlarged-case';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { PlacedMask, RgbaImage } from '../types';
 import { selectionFit } from './selection-fit';
 
-/** A bundled case's image and first region, enlarged `scale`× (Lanczos) as a user's larger photo of the same scene. */
-async function caseAt(id: string, scale: number): Promise<{ image: RgbaImage; mask: PlacedMask }> {
+/** A bundled case's image and its regions, enlarged `scale`× (Lanczos) as a user's larger photo of the same scene. */
+async function caseAt(id: string, scale: number): Promise<{ image: RgbaImage; masks: PlacedMask[] }> {
   const req = await enlargedCaseRequest(id, scale);
-  return { image: req.image, mask: req.regions[0]!.mask };
+  return { image: req.image, masks: req.regions.map((r) => r.mask) };
 }
 
 describe('selection fit on larger documents', () => {
-  // The same polygons on the same photos enlarged 2× and 3×, as users open 24–50 MP photos: a
+  // The same polygons on the same photos enlarged 2×, 3× and 4×, as users open 24–50 MP photos: a
   // polygon on the object's outline lies as many more pixels off the edge, and the edge is as
-  // many pixels wide. With offsets fixed in pixels, 9 of these 10 readings came out "loose" (an
-  // area drawn around the object), and a move of the object turned into an elastic drag or a
-  // GrabCut reading with a warning to draw the selection closer.
-  const tight = ['smarties-move-red', 'stuff-move-lighter', 'butterfly-shrink', 'apple-tilt-stem', 'home-raise-cupola'];
-  test.each(tight)('%s: tight at 1×, 2× and 3×', async (id) => {
-    for (const scale of [1, 2, 3]) {
-      const { image, mask } = await caseAt(id, scale);
-      const fit = selectionFit(image, mask);
-      expect({ scale, tight: fit.tight }).toEqual({ scale, tight: true });
+  // many pixels wide. With offsets fixed in pixels, 9 of 10 such readings came out "loose" (an
+  // area drawn around the object); with offsets that grew only past 640 px, the apple, the spoon,
+  // the birds and the lighter read tight at 1× and loose from 2× on (the photos are 224–554 px, so
+  // their 1× offsets were relatively larger): a move then became a GrabCut reading of the object
+  // inside its own outline, and the saucer's spoon left a pink ghost at 4×.
+  const tight = ['smarties-move-red', 'stuff-move-lighter', 'butterfly-shrink', 'apple-tilt-stem', 'home-raise-cupola',
+    'apple-move-right', 'coffee-move-spoon', 'home-move-two-birds'];
+  test.each(tight)('%s: every region tight at 1×, 2×, 3× and 4×', async (id) => {
+    for (const scale of [1, 2, 3, 4]) {
+      const { image, masks } = await caseAt(id, scale);
+      const read = masks.map((m) => selectionFit(image, m).tight);
+      expect({ scale, read }).toEqual({ scale, read: masks.map(() => true) });
     }
+  });
+
+  // The reading that tears heads off is the other error: an area drawn around an object taken as
+  // its outline (the whole area then moves rigidly). A quick lasso — an ellipse 1.5× the object's
+  // box around it — on one case of each photo must read loose at every size. (The old offsets read
+  // the lassos around the coffee cup tight at every size and around the red candy tight from 2× on.)
+  const FIX = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'cases');
+  const lassoed = ['apple-move-right', 'butterfly-raise-right-wing', 'coffee-enlarge-cup', 'happyfish-bend-tail', 'home-raise-cupola',
+    'messi5-move-ball', 'rocket-stretch-tip', 'smarties-move-red', 'stuff-move-lighter'];
+  test.each(lassoed)('a loose lasso around the object of %s reads loose at 1×, 2× and 4×', async (id) => {
+    const c = JSON.parse(fs.readFileSync(path.join(FIX, `${id}.json`), 'utf8'));
+    const poly: number[][] = c.regions[0].polygon;
+    const xs = poly.map((p) => p[0]!), ys = poly.map((p) => p[1]!);
+    const cx = (Math.min(...xs) + Math.max(...xs)) / 2, cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+    const rx = (Math.max(...xs) - Math.min(...xs)) * 0.75, ry = (Math.max(...ys) - Math.min(...ys)) * 0.75;
+    const lasso = Array.from({ length: 48 }, (_, i) => [Math.round(cx + rx * Math.cos(i / 24 * Math.PI)), Math.round(cy + ry * Math.sin(i / 24 * Math.PI))]);
+    const json = { ...c, regions: [{ id: c.regions[0].id, polygon: lasso }], drags: c.drags.filter((d: { region: string }) => d.region === c.regions[0].id).slice(0, 1), keep: undefined };
+    for (const scale of [1, 2, 4]) {
+      const req = await enlargedRequest(json, scale);
+      const fit = selectionFit(req.image, req.regions[0]!.mask);
+      expect({ scale, tight: fit.tight }).toEqual({ scale, tight: false });
+    }
+  });
+
+  test('a crop reads as its whole document does: the offsets follow documentSide, not the crop', async () => {
+    const { image, masks } = await caseAt('coffee-move-spoon', 4);
+    const whole = selectionFit(image, masks[0]!);
+    // The same document measured as though it were a quarter of its side: offsets a quarter as
+    // long, a different ratio. The reading is the document's, so passing the side matters.
+    const small = selectionFit(image, masks[0]!, Math.sqrt(image.width * image.height) / 4);
+    expect(whole.edgeRatio).not.toBeCloseTo(small.edgeRatio, 2);
+    expect(selectionFit(image, masks[0]!, Math.sqrt(image.width * image.height)).edgeRatio).toBe(whole.edgeRatio);
   });
 });

@@ -21,20 +21,29 @@ export interface SelectionFit {
 /** Edge ratio from which a selection reads as following the object's outline. */
 export const TIGHT_EDGE_RATIO = 1.33;
 /**
- * Side (√(width × height), px) of the photos the offsets below were set on (DragBench and the photo
- * cases: up to 512 × 768). On a larger document a selection drawn as carefully on screen lies as
- * many more document pixels off the object's edge, and the edge itself is as many pixels wide: the
- * offsets grow with the side (1× up to this size).
+ * Side (√(width × height), px) at which the offsets below are 1 px per unit. They grow in
+ * proportion to the document's side, with no floor: a selection drawn as carefully on screen lies
+ * as many more document pixels off the object's edge on a larger document, and the edge itself is
+ * as many pixels wide, so the same scene reads the same at any size (DragBench's 512² at 1×).
  */
-export const FIT_REFERENCE_SIDE = 640;
+export const FIT_REFERENCE_SIDE = 512;
+/**
+ * The ratio is read at these two offset scales (× side / FIT_REFERENCE_SIDE) and their geometric
+ * mean taken: either alone swings by ±0.2 with where its samples happen to fall (a highlight just
+ * inside, a neighbour just outside). Chosen by leave-one-photo-out over the 25 photo cases' and
+ * DragBench's selections at 1× and 4× (docs/BENCHMARKS.md, session 27).
+ */
+export const FIT_OFFSET_SCALES: readonly number[] = [1, 2];
 
 /**
  * Measure how well `mask`'s edge follows image edges in `image` (document coordinates). Cost ∝
  * the edge length (samples every 2 px), never the area. `documentSide`: √(width × height) of the
  * whole document in `image`'s pixels when `image` is a crop of it (EditRequest `document`): the
  * offsets follow the document, not the crop, so a crop reads as the whole document does.
+ * `offsetScales`: the scales read (FIT_OFFSET_SCALES; bench/selection-fit-lopo.ts reads others).
  */
-export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = Math.sqrt(image.width * image.height), signal?: AbortSignal): SelectionFit {
+export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = Math.sqrt(image.width * image.height), signal?: AbortSignal,
+  offsetScales: readonly number[] = FIT_OFFSET_SCALES): SelectionFit {
   const W = image.width, H = image.height, d = image.data;
   const mw = mask.width, mh = mask.height, md = mask.data;
   const solid = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < mw && y < mh && md[y * mw + x]! >= 128;
@@ -46,12 +55,26 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = 
     return true;
   };
   const c = new Float64Array(6);
-  const u = Math.max(1, documentSide / FIT_REFERENCE_SIDE);
+  const K = offsetScales.length;
+  const us = offsetScales.map((k) => k * documentSide / FIT_REFERENCE_SIDE);
   const step = (x0: number, y0: number, x1: number, y1: number): number => {
     if (!colour(x0, y0, c, 0) || !colour(x1, y1, c, 3)) return NaN;
     return (Math.abs(c[0]! - c[3]!) + Math.abs(c[1]! - c[4]!) + Math.abs(c[2]! - c[5]!)) / 3;
   };
-  let across = 0, beside = 0, n = 0, k = 0;
+  // The strongest step along the normal (nx, ny) through (cx, cy): pairs 4u apart, centred at
+  // −2u, 0 and +2u.
+  const best = (cx: number, cy: number, nx: number, ny: number, u: number): number => {
+    let m = NaN;
+    for (let s = -2; s <= 2; s += 2) {
+      const v = step(cx + (s - 2) * u * nx, cy + (s - 2) * u * ny, cx + (s + 2) * u * nx, cy + (s + 2) * u * ny);
+      if (!(m >= v)) m = v;
+    }
+    return m;
+  };
+  // Per offset scale: summed step across, summed step beside, samples (each scale keeps the
+  // samples whose points all lie in the image at that scale).
+  const across = new Float64Array(K), beside = new Float64Array(K), n = new Float64Array(K);
+  let k = 0;
   const R = 3;
   for (let y = 0; y < mh; y++) {
     // (A cancel is taken every few dozen rows: core/cancel.ts.)
@@ -69,24 +92,25 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = 
       const len = Math.hypot(gx, gy);
       if (len < 1e-6) continue;
       const nx = gx / len, ny = gy / len;
-      // The strongest step across the edge within ±3 px (a polygon is rarely exactly on the edge),
-      // against the same measure 7 px inside and 7 px outside (px × u on a larger document).
-      const best = (ox: number, oy: number): number => {
-        let m = NaN;
-        for (let s = -2; s <= 2; s += 2) {
-          const v = step(x + ox + (s - 2) * u * nx, y + oy + (s - 2) * u * ny, x + ox + (s + 2) * u * nx, y + oy + (s + 2) * u * ny);
-          if (!(m >= v)) m = v;
-        }
-        return m;
-      };
-      const a = best(0, 0), bi = best(-7 * u * nx, -7 * u * ny), bo = best(7 * u * nx, 7 * u * ny);
-      if (!Number.isFinite(a) || !Number.isFinite(bi) || !Number.isFinite(bo)) continue;
-      across += a; beside += (bi + bo) / 2; n++;
+      for (let j = 0; j < K; j++) {
+        const u = us[j]!;
+        // The strongest step across the edge within ±3 px (a polygon is rarely exactly on the
+        // edge), against the same measure 7 px inside and 7 px outside (px × u).
+        const a = best(x, y, nx, ny, u), bi = best(x - 7 * u * nx, y - 7 * u * ny, nx, ny, u), bo = best(x + 7 * u * nx, y + 7 * u * ny, nx, ny, u);
+        if (!Number.isFinite(a) || !Number.isFinite(bi) || !Number.isFinite(bo)) continue;
+        across[j] += a; beside[j] += (bi + bo) / 2; n[j]++;
+      }
     }
   }
-  // No texture along the edge (a flat or blank image): no evidence that the selection is an area
-  // drawn around an object, so it is taken as given (tight).
-  if (n === 0 || across / n + beside / n < 1) return { edgeRatio: 1, samples: n, tight: true };
-  const edgeRatio = (across / n + 2) / (beside / n + 2);
-  return { edgeRatio, samples: n, tight: edgeRatio >= TIGHT_EDGE_RATIO };
+  // No texture along the edge (a flat or blank image) at every scale: no evidence that the
+  // selection is an area drawn around an object, so it is taken as given (tight).
+  let logSum = 0, used = 0;
+  for (let j = 0; j < K; j++) {
+    if (n[j] === 0 || across[j]! / n[j]! + beside[j]! / n[j]! < 1) continue;
+    logSum += Math.log((across[j]! / n[j]! + 2) / (beside[j]! / n[j]! + 2)); used++;
+  }
+  const samples = n[0]!;
+  if (used === 0) return { edgeRatio: 1, samples, tight: true };
+  const edgeRatio = Math.exp(logSum / used);
+  return { edgeRatio, samples, tight: edgeRatio >= TIGHT_EDGE_RATIO };
 }
