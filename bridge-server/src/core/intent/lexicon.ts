@@ -70,9 +70,9 @@ function verbs(cls: VerbClass, lemmas: string[], extra: { soft?: boolean; dir?: 
 // --- verbs by class ---------------------------------------------------------------------------
 // "center it", "centre the cup": a move to the middle of the picture.
 verbs('move', ['center', 'centre', 'recenter', 'recentre']);
-verbs('move', ['move', 'shift', 'slide', 'nudge', 'put', 'place', 'take', 'bring', 'relocate', 'reposition', 'translate', 'carry', 'send', 'position', 'displace', 'scoot', 'budge', 'inch', 'offset', 'transfer', 'glide', 'movement']);
+verbs('move', ['move', 'shift', 'slide', 'nudge', 'put', 'place', 'take', 'bring', 'relocate', 'reposition', 'translate', 'carry', 'send', 'position', 'displace', 'scoot', 'budge', 'inch', 'offset', 'transfer', 'glide', 'movement', 'bump']);
 // Direction-giving verbs whose kind depends on whether the object is a part or the whole.
-verbs('move', ['drag', 'pull', 'push', 'tug'], { soft: true });
+verbs('move', ['drag', 'pull', 'push', 'tug', 'shove'], { soft: true });
 verbs('rotate', ['rotate', 'turn', 'tilt', 'spin', 'swing', 'twist', 'pivot', 'swivel', 'revolve', 'lean', 'tip', 'rotation', 'cant', 'angle', 'roll', 'pop a wheelie', 'do a wheelie', 'wheelie']);
 verbs('scale', ['enlarge', 'shrink', 'scale', 'grow', 'resize', 'magnify', 'reduce', 'upscale', 'downscale', 'expand', 'zoom', 'increase', 'decrease', 'boost', 'inflate', 'deflate', 'diminish', 'minimize', 'maximize', 'blow up', 'size up', 'size down']);
 // Scale verbs that name an axis and a sense ("flatten" = shorter, "widen" = wider).

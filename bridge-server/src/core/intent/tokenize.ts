@@ -83,6 +83,12 @@ export function tokenize(text: string): Token[] {
   }
 }
 
+/** Phrasal verbs whose particle may follow their object pronoun ("blow it up"): verb → particles. */
+const SPLIT_PHRASAL: Readonly<Record<string, readonly string[]>> = { blow: ['up'], size: ['up', 'down'] };
+const OBJECT_PRONOUNS: ReadonlySet<string> = new Set(['it', 'them', 'this', 'that', 'these', 'those']);
+/** Units that "a" / "an" counts one of. */
+const ONE_OF_UNITS: ReadonlySet<string> = new Set(['px', 'deg', 'cm', 'mm', 'in', 'pt']);
+
 /**
  * Group tokens into lexemes: the longest multi-word expression the lexicon knows wins; single
  * words fall back to their lemma (verbs only) when the inflected form is unknown.
@@ -94,6 +100,25 @@ export function lexemes(tokens: readonly Token[]): Lexeme[] {
     if (t.type === 'number') {
       const value = t.value ?? Number(t.text);
       out.push({ text: t.text, norm: t.norm, start: t.start, end: t.end, senses: [{ cat: 'num', value }], gerund: false, value, ...(t.sign ? { sign: t.sign } : {}) });
+      i++;
+      continue;
+    }
+    // A split phrasal verb: "blow it up", "size them down" read as "blow up", "size down"; the
+    // particle is taken by the verb (not a direction).
+    const particle = tokens[i + 2];
+    if (t.type === 'word' && particle?.type === 'word' && SPLIT_PHRASAL[t.norm]?.includes(particle.norm) && OBJECT_PRONOUNS.has(tokens[i + 1]?.norm ?? '')) {
+      const expr = `${t.norm} ${particle.norm}`;
+      out.push({ text: t.text, norm: expr, start: t.start, end: t.end, senses: [...sensesOf(expr)], gerund: false });
+      const pron = tokens[i + 1]!;
+      out.push({ text: pron.text, norm: pron.norm, start: pron.start, end: pron.end, senses: [...sensesOf(pron.norm)], gerund: false });
+      i += 3;
+      continue;
+    }
+    // "a pixel", "an inch", "a degree": one of the unit ("move it a pixel left", "by an inch").
+    // Not "a turn" or "a percent": "give it a turn" is no amount.
+    const after = tokens[i + 1];
+    if ((t.norm === 'a' || t.norm === 'an') && after?.type === 'word' && sensesOf(after.norm).some((s) => s.cat === 'unit' && ONE_OF_UNITS.has(s.unit))) {
+      out.push({ text: t.text, norm: t.norm, start: t.start, end: t.end, senses: [{ cat: 'num', value: 1 }], gerund: false, value: 1 });
       i++;
       continue;
     }

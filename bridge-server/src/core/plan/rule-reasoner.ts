@@ -443,7 +443,7 @@ function placeMove(p: Place, mask: PlacedMask, image: Rect | { width: number; he
 /** A print length in the text ("2 cm"): the picture has no size on paper here, so it is not an amount. */
 function lengthNote(a: IntentAction | undefined): string | null {
   if (a?.amount?.kind !== 'length') return null;
-  const unit = a.amount.unit === 'in' ? 'inches' : a.amount.unit;
+  const unit = a.amount.unit === 'in' ? (a.amount.value === 1 ? 'inch' : 'inches') : a.amount.unit;
   return `"${a.amount.value} ${unit}" is a print length, not pixels: the picture has no size on paper here`;
 }
 
@@ -502,6 +502,37 @@ function ruledOutKinds(parse: IntentParse | null): Map<DragKind, string> {
 }
 
 /** A word the cues read ("reverse" in "reverse it", "stay" in "stay put"): not an unknown word. */
+/**
+ * Edits people ask for that are not drags: what the text asks is said plainly, with the editor's own
+ * command, instead of "not understood" (the words are known; SmartDrag just does not do that).
+ */
+const NOT_DRAG_EDITS: readonly { re: RegExp; say: string }[] = [
+  { re: /^(?:flip|flips|flipped|flipping|mirror|mirrors|mirrored|mirroring)$/, say: 'mirroring is not a drag edit: use the editor\'s Flip Horizontal / Flip Vertical (Edit › Transform in Photoshop and Photopea)' },
+  { re: /^(?:remove|removes|removed|removing|delete|deletes|deleted|deleting|erase|erases|erased|erasing|eliminate|eliminated)$/, say: 'removing something is not a drag edit: SmartDrag moves, turns, scales and bends what is selected; use the editor\'s Content-Aware Fill or healing tools to remove it' },
+  { re: /^(?:duplicate|duplicates|duplicated|duplicating|copy|copies|copied|copying|clone|clones|cloned|cloning)$/, say: 'copying is not a drag edit: duplicate the layer (or copy the selection to a new layer) in the editor first, then drag the copy' },
+  { re: /^(?:colou?r|colou?rs|colou?red|recolou?r|recolou?red|paint|painted|tint|tinted|blur|blurred|sharpen|sharpened|brighten|brightened|darken|darkened)$/, say: 'changing colour or tone is not a drag edit: use the editor\'s adjustments' },
+];
+
+/** Unknown nouns read as the edit's object that name an edit that is not a drag ("make a copy"). */
+function notDragNouns(parse: IntentParse): string[] {
+  return parse.unknown.filter((u) => u.role === 'object' && NOT_DRAG_EDITS.some((e) => e.re.test(u.word.toLowerCase()))).map((u) => u.word);
+}
+
+/** Warnings for intent words that were set aside: edits that are not drags named as such, the rest as not understood. */
+function ignoredWordWarnings(words: readonly string[]): string[] {
+  const out: string[] = [], rest: string[] = [];
+  const said = new Set<string>();
+  for (const w of words) {
+    const hit = NOT_DRAG_EDITS.find((e) => e.re.test(w.toLowerCase()));
+    if (!hit) { rest.push(w); continue; }
+    if (said.has(hit.say)) continue;
+    said.add(hit.say);
+    out.push(`"${w}": ${hit.say}.`);
+  }
+  if (rest.length) out.unshift(`Words not understood in the intent: ${rest.map((w) => `"${w}"`).join(', ')}`);
+  return out;
+}
+
 function cueWord(parse: IntentParse, word: string): boolean {
   const c = cuesOf(parse), w = word.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (!w) return false;
@@ -570,7 +601,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
 
   if (parse) {
     const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored' && !cueWord(parse, u.word)).map((u) => u.word);
-    if (ignoredWords.length) warnings.push(`Words not understood in the intent: ${ignoredWords.map((w) => `"${w}"`).join(', ')}`);
+    warnings.push(...ignoredWordWarnings([...ignoredWords, ...notDragNouns(parse)]));
     warnings.push(...correctionWarnings(parse));
     if (parse.text.trim() && actions.length === 0 && ruledOutKinds(parse).size === 0 && !cues.reverse && !cues.factor && !cues.delta && !cues.lean) warnings.push('The intent names no operation I know; the plan follows the arrows.');
     const keepMasks = ctx.req.keep?.length ?? 0;
@@ -1692,7 +1723,7 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
     }
   }
   const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word);
-  if (ignoredWords.length && !exact) warnings.push(`Words not understood in the intent: ${ignoredWords.map((w) => `"${w}"`).join(', ')}`);
+  if (!exact) warnings.push(...ignoredWordWarnings([...ignoredWords, ...notDragNouns(parse)]));
   warnings.push(...correctionWarnings(parse));
   for (const c of parse.constraints) {
     if (c.object.kind === 'it' && !c.negated) continue;
