@@ -75,7 +75,8 @@ export interface Place {
 /** A named side of another object: "to the left of", "right of", "above", "below"/"under", "on top of" (`onTop`: resting on it). */
 export type RegionSide = 'left' | 'right' | 'above' | 'below' | 'onTop';
 /** How a move goes to another object (see {@link IntentAction.toRegion}). */
-export type RegionPlace = 'at' | 'beside' | 'between' | RegionSide;
+/** `toward` / `away`: a direction relative to another object ("closer to the other one", "away from the big one"), not a place. */
+export type RegionPlace = 'at' | 'beside' | 'between' | 'toward' | 'away' | RegionSide;
 
 /** One leg of a move with an amount per direction ("40 px down and 20 px left"). */
 export interface MoveLeg {
@@ -1006,6 +1007,21 @@ class IntentParser {
     };
     const side = this.sideTarget(lx, i, objectish);
     if (side !== undefined) return side;
+    // "closer to the other one", "towards the big one", "away from the left one", "further (away)
+    // from the other one": which way it goes, relative to another object.
+    const relative = ((): { how: RegionPlace; at: number } | null => {
+      const w1 = lx[i + 1]?.norm, w2 = lx[i + 2]?.norm;
+      if ((w === 'closer' || w === 'nearer') && w1 === 'to') return { how: 'toward', at: i + 2 };
+      if (w === 'towards' || w === 'toward') return { how: 'toward', at: i + 1 };
+      if (w === 'away' && w1 === 'from') return { how: 'away', at: i + 2 };
+      if ((w === 'further' || w === 'farther') && w1 === 'from') return { how: 'away', at: i + 2 };
+      if ((w === 'further' || w === 'farther') && w1 === 'away' && w2 === 'from') return { how: 'away', at: i + 3 };
+      return null;
+    })();
+    if (relative) {
+      const np = this.nounPhrase(lx, relative.at);
+      return objectish(np.ref) ? tailOf(np, relative.how, false) : null;
+    }
     // "where the right one is", "to where it was"
     let k = i;
     if ((w === 'to' || w === 'onto' || w === 'into' || w === 'in') && lx[i + 1]?.norm === 'where') k = i + 1;

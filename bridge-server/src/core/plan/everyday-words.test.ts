@@ -80,3 +80,39 @@ describe('edits that are not drags are said plainly', () => {
     expect(w.match(/not a drag edit/g)!.length).toBe(2);
   });
 });
+
+describe('towards or away from another selection: a direction, not a place', () => {
+  // a is at (100, 150), b at (300, 150): b lies to the right of a.
+  const left: Drag = { region: 'a', points: [[100, 150], [60, 150]] };
+  const planOn = (intent: string, drags: Drag[], regions = ['a', 'b']) => makePlan(twoDiscsRequest(intent, drags, regions), {});
+  test('"move it closer to the other one" with an arrow towards it: followed, no alternative onto the other (was: its centre onto b\'s)', async () => {
+    const p = await planOn('move it closer to the other one', [moveA]);
+    expect(p.operations[0]!.params).toMatchObject({ kind: 'translate', dx: 40, dy: 0 });
+    expect(p.warnings).toEqual([]);
+  });
+  test.each(['move it away from the other one', 'move it further away from the other one', 'move it farther from the other one'])('"%s" with an arrow towards it: said, the arrow followed (was: silent)', async (intent) => {
+    const p = await planOn(intent, [moveA]);
+    expect(p.operations[0]!.params).toMatchObject({ kind: 'translate', dx: 40, dy: 0 });
+    expect(p.warnings.join('\n')).toMatch(/Text says "(further |farther )?(away )?from the other one" but the arrow on region a points right \(180° apart\); following the arrow's direction/);
+  });
+  test('"bring it nearer to the other one" with an arrow away from it: said', async () => {
+    const p = await planOn('bring it nearer to the other one', [left]);
+    expect(p.operations[0]!.params).toMatchObject({ kind: 'translate', dx: -40, dy: 0 });
+    expect(p.warnings.join('\n')).toMatch(/Text says "nearer to the other one" but the arrow on region a points left/);
+  });
+  test('with no arrow: along the line between the boxes, by the text\'s amount or a default that is said', async () => {
+    const away = await planOn('move the left one away from the right one by 30 px', []);
+    expect(away.operations[0]!).toMatchObject({ region: 'a', params: { kind: 'translate', dx: -30, dy: 0 } });
+    const closer = await planOn('move the left one closer to the right one', []);
+    const q = closer.operations[0]!.params as { kind: string; dx: number; dy: number };
+    expect(q.kind).toBe('translate');
+    expect(q.dx).toBeGreaterThan(0);
+    expect(q.dy).toBe(0);
+    expect(closer.warnings.join('\n')).toMatch(/gives no amount in numbers: region a moves a default/);
+  });
+  test('"towards the other one" with one selection: said, the arrow followed', async () => {
+    const p = await planOn('move it towards the other one', [moveA], ['a']);
+    expect(p.operations[0]!.params).toMatchObject({ kind: 'translate', dx: 40, dy: 0 });
+    expect(p.warnings.join('\n')).toMatch(/there is only one selection/);
+  });
+});

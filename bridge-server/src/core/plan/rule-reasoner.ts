@@ -291,6 +291,8 @@ function goalMove(a: IntentAction, id: string, ctx: PlanContext): GoalMove | { w
   }
   const t = a.toRegion;
   if (!t) return null;
+  // Towards / away from another object: a direction, not a place (towardOther).
+  if (t.how === 'toward' || t.how === 'away') return null;
   if (t.how === 'between') return betweenMove(a, t, id, ctx);
   const other = regionAmongAll(t.ref, ctx, id);
   if (!other) return { why: notASelection(a, t.ref, id, ctx) };
@@ -311,6 +313,27 @@ function goalMove(a: IntentAction, id: string, ctx: PlanContext): GoalMove | { w
     return { ...docMove(u, [at(left)[0] - ba.x0, at(left)[1] - ba.y0]), note: `its box goes ${left ? 'left' : 'right'} of region ${other}'s, touching it, bottoms on one line` };
   }
   return sideMove(a, t.how, id, other, ba, bb, doc, u);
+}
+
+/**
+ * "closer to the other one", "away from the big one": the unit direction (request pixels) from
+ * region `id`'s box centre towards (or away from) the other's; null when the text says no such
+ * thing; `why` when the other is not a selection that can be told apart, or the boxes share a
+ * centre (no direction).
+ */
+function towardOther(a: IntentAction | undefined, id: string, ctx: PlanContext): { dir: Point; other: string } | { why: string } | null {
+  const t = a?.toRegion;
+  if (!a || !t || (t.how !== 'toward' && t.how !== 'away')) return null;
+  const other = regionAmongAll(t.ref, ctx, id);
+  if (!other) return { why: notASelection(a, t.ref, id, ctx) };
+  const u = unitsOf(ctx);
+  const region = ctx.req.regions.find((r) => r.id === id), om = ctx.req.regions.find((r) => r.id === other);
+  if (!region || !om) return { why: notASelection(a, t.ref, id, ctx) };
+  const [cx, cy] = boxCentre(region.mask, u), [ox, oy] = boxCentre(om.mask, u);
+  const len = Math.hypot(ox - cx, oy - cy);
+  if (len < 1e-6) return { why: `"${a.text}": region ${id} and region ${other} share a centre, so "${t.text}" gives no direction.` };
+  const s = t.how === 'toward' ? 1 : -1;
+  return { dir: [(s * (ox - cx)) / len || 0, (s * (oy - cy)) / len || 0], other };
 }
 
 /** A move to a point or another object: in the request's pixels, in whole document pixels (`doc`), and its words. */
@@ -1152,6 +1175,14 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
     }
   }
   let tdir = vec ? ([vec[0] / Math.hypot(vec[0], vec[1]), vec[1] / Math.hypot(vec[0], vec[1])] as Point) : a ? textDirection(a.directions) : null;
+  // "closer to the other one", "away from the big one": the text's direction is towards or away
+  // from the other selection's box centre (said with the text's words when the arrow disagrees).
+  const toward = kind === 'translate' && !tdir ? towardOther(a, id, ctx) : null;
+  if (toward && 'why' in toward) {
+    if (!hasArrow) throw askUser(toward.why);
+    warnings.push(`${toward.why} The arrow on region ${id} is followed.`);
+  } else if (toward) tdir = toward.dir;
+  const saidDir = toward && 'dir' in toward ? `"${a!.toRegion!.text}"` : a ? a.directions.join('/') : '';
   let dirConflict = false;
   // Only screen directions the text gives on an axis count ("up" says nothing about x unless the
   // arrow has a clear x component the text does not mention — then they disagree too).
@@ -1164,8 +1195,8 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       const arrowDir: Point = [f.chord[0] / f.length, f.chord[1] / f.length];
       followText = !!ctx.flip?.has('direction');
       warnings.push(followText
-        ? `Text says ${a.directions.join('/')} but the arrow on region ${id} points ${dirWords(arrowDir)}; this reading follows the text's direction with the arrow's length.`
-        : `Text says ${a.directions.join('/')} but the arrow on region ${id} points ${dirWords(arrowDir)} (${Math.round((Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI)}° apart); following the arrow's direction (it is what was drawn). An alternative follows the text.`);
+        ? `Text says ${saidDir} but the arrow on region ${id} points ${dirWords(arrowDir)}; this reading follows the text's direction with the arrow's length.`
+        : `Text says ${saidDir} but the arrow on region ${id} points ${dirWords(arrowDir)} (${Math.round((Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI)}° apart); following the arrow's direction (it is what was drawn). An alternative follows the text.`);
     }
   }
   switch (kind) {
@@ -1564,7 +1595,7 @@ function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], a
  * text states the amount (or a place to move to).
  */
 function defaultAmountWarning(a: IntentAction, region: string, p: OperationParams, u: PixelUnits): string | null {
-  if ((a.amount && a.amount.kind !== 'qualitative') || (p.kind === 'translate' && (a.place || a.to || a.toRegion))) return null;
+  if ((a.amount && a.amount.kind !== 'qualitative') || (p.kind === 'translate' && (a.place || a.to || (a.toRegion && a.toRegion.how !== 'toward' && a.toRegion.how !== 'away')))) return null;
   const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';
   const head = `"${a.text}" gives no amount in numbers: region ${region}`;
   switch (p.kind) {
@@ -1649,6 +1680,7 @@ function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { ques
     return { question: `"${a.text}" bends or stretches part of ${what}: draw an arrow on the part that should move.` };
   }
   if (a.to) return { kind: 'translate', why: `"${a.verb}" names a point of the document (${a.to.text}); with no arrow the centre of the selection's box goes there` };
+  if (a.toRegion && (a.toRegion.how === 'toward' || a.toRegion.how === 'away')) return { kind: 'translate', why: `"${a.verb}" says which way: ${placeOfWords(a.toRegion)}, along the line between the boxes' centres` };
   if (a.toRegion) return { kind: 'translate', why: `"${a.verb}" names another object to go ${placeOfWords(a.toRegion)}; with no arrow the selection's box goes there${SIDE_RULE[a.toRegion.how] ?? ''}` };
   if (a.place) return { kind: 'translate', why: `"${a.verb}" names a place in the picture (${placeWords(a.place)}); with no arrow the selection's box goes there` };
   if (!textDirection(a.directions) && !legVector(a)) return { question: `Which way should ${what} move, and how far? (e.g. "move it 40 px down")` };
@@ -1657,7 +1689,7 @@ function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { ques
 
 /** Where a move to another object goes, in words: `to ("the right one")`, `above ("the big one")`, `between ("the left one" and "the right one")`. */
 function placeOfWords(t: NonNullable<IntentAction['toRegion']>): string {
-  const how = t.how === 'at' ? 'to' : t.how === 'beside' || t.how === 'between' ? t.how : SIDE_WORDS[t.how];
+  const how = t.how === 'at' ? 'to' : t.how === 'toward' ? 'towards' : t.how === 'away' ? 'away from' : t.how === 'beside' || t.how === 'between' ? t.how : SIDE_WORDS[t.how];
   return `${how} ("${t.ref.text}"${t.and ? ` and "${t.and.text}"` : ''})`;
 }
 /** The rule a side of another object follows, for the operation's reason (the numbers are in its description). */
