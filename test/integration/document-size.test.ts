@@ -2,9 +2,10 @@
  * A crop of a large document takes the reading the whole document takes (job.submit
  * `documentSize`; a held image cut by `imageRect`): a real bridge and real WebSocket clients. Whether
  * a selection follows its object's outline is read with offsets that grow with the document's side
- * (plan/selection-fit.ts); read on the panels' crop alone, a tight lasso around a candy on a
- * 4× photo came out "loose" — the whole selection moved as a block with a warning, where the same
- * edit on the whole document moved the candy with its soft shadow.
+ * (plan/selection-fit.ts). Read on the panels' crop alone (3% of a 4× photo), the tight polygon on
+ * the coin came out "loose": the edit narrowed it to a GrabCut object and told the user to draw the
+ * selection around the whole object, where the whole document used it as given. (Until session 27
+ * the red candy's lasso showed it too; its reading is now robust enough to read tight either way.)
  */
 import WebSocket from 'ws';
 import { BridgeClient, editRoi, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
@@ -16,14 +17,21 @@ let tb: TestBridge;
 beforeAll(async () => { tb = await startTestBridge({ workers: 1 }); });
 afterAll(async () => { await tb?.bridge.close(); });
 
-it('the panels\' crop of a 4× photo reads the tight lasso as the whole document does when it says the document\'s size (or is cut from the held document); without it, it did not', async () => {
-  const req = await enlargedCaseRequest('smarties-move-red', 4);
+const CASES = [
+  // The candy's lasso with its soft shadow on the plain backdrop: the same reading, crop or whole.
+  { id: 'smarties-move-red', whole: /the selection follows the object's outline; its soft shadow/, cropOnly: null },
+  // The coin's polygon: used as given on the whole document; on its crop alone, read as loose.
+  { id: 'stuff-enlarge-coin', whole: /^scale: [^;]*; [^;]*$/, cropOnly: /moves the object found inside the selection/ },
+];
+
+it.each(CASES)('the panels\' crop of a 4× photo ($id) reads the selection as the whole document does when it says the document\'s size (or is cut from the held document)', async ({ id, whole: wholeReads, cropOnly: cropReads }) => {
+  const req = await enlargedCaseRequest(id, 4);
   const doc = req.image, region = req.regions[0]!, drag = req.drags[0]!;
   const roi = editRoi({ regions: [region.mask], arrows: [drag.points], docWidth: doc.width, docHeight: doc.height });
   expect(roi.width * roi.height).toBeLessThan(0.6 * doc.width * doc.height);
   const crop = cropImage(doc, roi);
   const base = (jobId: string, extra: Partial<SubmitInput>): SubmitInput => ({
-    jobId, quality: 'final', seed: 1, image: doc, regions: [{ id: 'h1', mask: region.mask }],
+    jobId: `${id}-${jobId}`, quality: 'final', seed: 1, image: doc, regions: [{ id: 'h1', mask: region.mask }],
     drags: [{ region: 'h1', points: drag.points, kind: 'auto' }], ...extra,
   });
   const client = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false, reuseImages: false });
@@ -35,10 +43,13 @@ it('the panels\' crop of a 4× photo reads the tight lasso as the whole document
     const cropSized = await run(base('crop-sized', { image: crop, imageOrigin: [roi.left, roi.top], documentSize: { width: doc.width, height: doc.height } }));
     const cutFromDoc = await run(base('rect', { imageRect: roi, imageOrigin: [roi.left, roi.top] }));
     const reading = (p: typeof whole) => p.operations.map((o) => `${o.kind}: ${o.reason.split('; ').slice(1).join('; ')}`).join(' | ');
-    expect(reading(whole)).toMatch(/the selection follows the object's outline/);
+    expect(reading(whole)).toMatch(wholeReads);
     expect(whole.warnings).toEqual([]);
-    // The crop alone: its side is the crop's, the offsets smaller, the soft edge read as loose.
-    expect(reading(cropOnly)).not.toMatch(/follows the object's outline/);
+    // The crop alone: its side is the crop's, the offsets smaller; the coin's edge reads as loose.
+    if (cropReads) {
+      expect(reading(cropOnly)).toMatch(cropReads);
+      expect(cropOnly.warnings.join('\n')).toMatch(/draw the selection around the whole object/);
+    }
     expect(reading(cropSized)).toBe(reading(whole));
     expect(cropSized.warnings).toEqual(whole.warnings);
     expect(reading(cutFromDoc)).toBe(reading(whole));
