@@ -7,7 +7,9 @@
  * makes with image data (each getData once it resolved, each dispose before it runs) and once the
  * capture returned; the peak minus the bytes live before the capture (the fake's own document) is
  * what the capture held at most at those points. Image data the fake hands out counts as the
- * host's memory it stands for (getData returns a copy, as the fake assumes).
+ * host's memory it stands for (getData returns a copy, as the fake assumes). Sampled at host calls
+ * only, it does not see what the selection's split holds while it runs (pure JS between two
+ * calls): selection-memory.js hooks every large allocation of the selection path for that.
  *
  *   node --expose-gc plugin-photoshop/scripts/capture-memory.js [W H] [--background]
  *

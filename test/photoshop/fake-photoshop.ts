@@ -1195,6 +1195,7 @@ export class FakePhotoshop implements PhotoshopModule {
   private async getSelection(o: { documentID?: number; sourceBounds?: PsBounds }): Promise<PsImagingResult> {
     this.requireModal('getSelection');
     this.record('getSelection');
+    this.maybeFail('getSelection');
     checkKeys('getSelection', o, ['documentID', 'sourceBounds', 'targetSize']);
     const doc = this.doc(o.documentID);
     const src = o.sourceBounds === undefined ? { left: 0, top: 0, right: doc.width, bottom: doc.height } : normBounds('getSelection', o.sourceBounds, false);
@@ -1202,6 +1203,10 @@ export class FakePhotoshop implements PhotoshopModule {
     const w = b.right - b.left, h = b.bottom - b.top;
     const data = new Uint8Array(w * h);
     const m = doc.selectionMask;
+    // ASSUMED (VERIFY on a real host): the mask comes back over the requested bounds (clipped to
+    // the canvas), untrimmed, zeros where nothing is selected — also over a band with nothing
+    // selected at all (the plugin reads the selection in bands; it honours trimmed bounds and
+    // falls back to one read if a band throws, should Photoshop do either).
     if (m) for (let y = 0; y < h; y++) data.set(m.subarray((b.top + y) * doc.width + b.left, (b.top + y) * doc.width + b.left + w), y * w);
     // imaging.md getSelection: the mask has the document's depth; 16-bit is 0..32768.
     if (doc.bitsPerChannel === PS_CONSTANTS.BitsPerChannelType.SIXTEEN) {

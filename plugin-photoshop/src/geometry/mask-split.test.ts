@@ -244,3 +244,94 @@ describe('splitMask walks the box in words and floods only the fringe: the same 
     for (const m of cases) for (const minPixels of [1, 16]) expectSameParts(splitMask(m, { minPixels }), splitMaskOld(m, { minPixels }));
   });
 });
+
+/**
+ * `reuseData` (the host gives away the buffer it read the selection into): the same parts, byte
+ * for byte, as the old implementation on a copy, one kept part moved to the front of the given
+ * buffer (no copy), and without it the mask left untouched. Also the label arrays: a byte a pixel
+ * under 128 cores, two under 32768, four above, and shared labelComponents for noise.
+ */
+describe('splitMask keeps one buffer: labels in the smallest array, one part in place', () => {
+  let seed = 5;
+  const rnd = (): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  function blob(data: Uint8Array, w: number, h: number, cx: number, cy: number, r: number, feather: number): void {
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const edge = r - Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
+      const v = feather === 0 ? (edge >= 0 ? 255 : 0) : Math.round(Math.max(0, Math.min(1, edge / feather + 0.5)) * 255);
+      if (v > data[y * w + x]!) data[y * w + x] = v;
+    }
+  }
+  /** splitMask giving away a copy of `m`'s data placed at byte `offset` of its buffer. */
+  function givenAway(m: PlacedMask, opts: { minPixels?: number; coreThreshold?: number } = {}, offset = 0): { parts: PlacedMask[]; given: Uint8Array } {
+    const buf = new Uint8Array(m.data.length + offset);
+    buf.set(m.data, offset);
+    const given = buf.subarray(offset);
+    return { parts: splitMask({ ...m, data: given }, { ...opts, reuseData: true }), given };
+  }
+
+  test('random selections: the same parts as the old implementation, given away or not; the mask untouched when not', () => {
+    for (let trial = 0; trial < 80; trial++) {
+      const w = 9 + Math.floor(rnd() * 110), h = 7 + Math.floor(rnd() * 80);
+      const data = new Uint8Array(w * h);
+      for (let b = 0, nb = trial % 3 === 0 ? 1 : 1 + Math.floor(rnd() * 5); b < nb; b++) {
+        blob(data, w, h, rnd() * w, rnd() * h, 3 + rnd() * 40, rnd() < 0.3 ? 0 : rnd() * 12);
+      }
+      if (trial % 4 === 1) for (let k = 0; k < 6; k++) data[Math.floor(rnd() * w * h)] = Math.floor(rnd() * 256);
+      const m: PlacedMask = { left: 11, top: 4, width: w, height: h, data };
+      const before = data.slice();
+      for (const minPixels of [1, 16]) {
+        const want = splitMaskOld(m, { minPixels });
+        expectSameParts(splitMask(m, { minPixels }), want);
+        expect(Buffer.from(data).equals(Buffer.from(before))).toBe(true);
+        for (const offset of [0, 1]) expectSameParts(givenAway(m, { minPixels }, offset).parts, want);
+      }
+    }
+  });
+
+  test('one object given away: its part is the given buffer (or a view of it), nothing copied', () => {
+    const w = 64, h = 40, data = new Uint8Array(w * h);
+    blob(data, w, h, 32, 20, 30, 8); // reaches every edge of the box
+    const m: PlacedMask = { left: 100, top: 50, width: w, height: h, data };
+    const { parts, given } = givenAway(m);
+    expect(parts).toHaveLength(1);
+    expect(parts[0]!.data.buffer).toBe(given.buffer);
+    expectSameParts(parts, splitMaskOld(m));
+    // A speck dropped and stray fringe beside the object: moved in place all the same, zeroed there.
+    const specked = data.slice();
+    specked[0] = 255; specked[1] = 255; specked[w * h - 1] = 40;
+    const s = givenAway({ ...m, data: specked });
+    expect(s.parts[0]!.data.buffer).toBe(s.given.buffer);
+    expectSameParts(s.parts, splitMaskOld({ ...m, data: specked }));
+    // Not given away: a copy, the mask as it was.
+    expect(splitMask(m)[0]!.data.buffer).not.toBe(data.buffer);
+    // A solid selection given away is the buffer itself.
+    const solid = { left: 1, top: 2, width: 8, height: 4, data: new Uint8Array(32).fill(255) };
+    expect(splitMask(solid, { reuseData: true })[0]!.data).toBe(solid.data);
+  });
+
+  test('hundreds and tens of thousands of parts (2- and 4-byte labels), and noise (shared labelComponents)', () => {
+    const dots = (w: number, h: number, step: number): PlacedMask => {
+      const data = new Uint8Array(w * h);
+      for (let y = 1; y < h; y += step) for (let x = 1; x < w; x += step) { data[y * w + x] = 255; if (x + 1 < w) data[y * w + x + 1] = 60; }
+      return { left: 0, top: 0, width: w, height: h, data };
+    };
+    const few = dots(300, 200, 9); // ~700 parts
+    const noise: PlacedMask = { left: 5, top: 6, width: 240, height: 170, data: new Uint8Array(240 * 170).map(() => (rnd() < 0.5 ? Math.floor(rnd() * 256) : 0)) };
+    for (const m of [few, noise]) {
+      const want = splitMaskOld(m, { minPixels: 1 });
+      expect(want.length).toBeGreaterThan(m === few ? 600 : 100);
+      expectSameParts(splitMask(m, { minPixels: 1 }), want);
+      expectSameParts(givenAway(m, { minPixels: 1 }).parts, want);
+    }
+    // ~42000 parts, one run each (the old implementation crops each by walking the whole box:
+    // too slow here, so the parts are written out): a dot and its fringe pixel, in reading order.
+    const many = dots(1030, 1030, 5);
+    const want: PlacedMask[] = [];
+    for (let y = 1; y < 1030; y += 5) for (let x = 1; x < 1030; x += 5) want.push({ left: x, top: y, width: x + 1 < 1030 ? 2 : 1, height: 1, data: new Uint8Array(x + 1 < 1030 ? [255, 60] : [255]) });
+    expect(want.length).toBeGreaterThan(32768);
+    for (const got of [splitMask(many, { minPixels: 1 }), givenAway(many, { minPixels: 1 }).parts]) {
+      expect(got.map((p) => [p.left, p.top, p.width, p.height].join()).join(';')).toBe(want.map((p) => [p.left, p.top, p.width, p.height].join()).join(';'));
+      expect(Buffer.concat(got.map((p) => Buffer.from(p.data))).equals(Buffer.concat(want.map((p) => Buffer.from(p.data))))).toBe(true);
+    }
+  });
+});

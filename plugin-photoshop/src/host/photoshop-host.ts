@@ -189,26 +189,62 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
   }
 
   /**
-   * Read the current selection over `bounds` as it comes (8 or 16 bits). Its image data goes to
-   * `hold`: the caller disposes it once the mask is used, after the modal scope.
+   * Read the current selection over `bounds` into one 8-bit buffer of the plugin's own (the mask
+   * the split then works in and gives its part): in bands of at most {@link VERIFY_BAND_PIXELS}
+   * pixels, each placed where Photoshop says it is (its returned `sourceBounds`, clipped to the
+   * band) and its image data disposed before the next. One read of the whole box held it three
+   * times — Photoshop's image data, getData's array, the 8-bit copy (a 16-bit document's mask is
+   * 0..32768, two bytes a pixel): 130 MB of a 50 MP selection, 220 MB at 16 bits — now the box once
+   * and one band. A band Photoshop will not read (VERIFY: what getSelection does over a band with
+   * nothing selected; the fake returns zeros) falls back to one read of the whole box, as before.
    */
-  async function readSelectionRaw(doc: PsDocument, bounds: PsBounds, hold: PsImageData[]): Promise<RawMask> {
-    const res = await imaging.getSelection({ documentID: doc.id, sourceBounds: bounds });
-    hold.push(res.imageData);
-    const got = boundsToRect(res.sourceBounds);
-    const data = await res.imageData.getData({ chunky: true });
-    // 16-bit documents give 16-bit selections (0..32768): converted to 8 bits after the scope.
-    if (!(data instanceof Uint8Array || data instanceof Uint16Array) || data.length !== got.width * got.height) {
-      throw new PluginError('host_error', `selection came back as ${data.constructor.name}[${data.length}] for ${got.width}x${got.height}`);
+  async function readSelectionRaw(ctx: PsExecutionContext, doc: PsDocument, bounds: PsBounds): Promise<RawMask> {
+    const box = boundsToRect(bounds);
+    const out = new Uint8Array(box.width * box.height);
+    const rows = Math.max(1, Math.floor(bandPixels / Math.max(1, box.width)));
+    try {
+      for (let y = 0; y < box.height; y += rows) {
+        await readSelectionBandInto(doc.id, { left: box.left, top: box.top + y, width: box.width, height: Math.min(rows, box.height - y) }, out, box);
+      }
+    } catch (e) {
+      if (ctx.isCancelled || e instanceof PluginError || rows >= box.height) throw e;
+      out.fill(0);
+      await readSelectionBandInto(doc.id, box, out, box);
     }
-    return { ...got, data };
+    return { ...box, data: out };
+  }
+
+  /**
+   * One band of the selection placed into `out` (8 bits over `box`, which holds `band`), its image
+   * data disposed once copied out. 16-bit documents give 16-bit selections (imaging.md: 0..32768),
+   * made 8 bits here as {@link from16Bit} does.
+   */
+  async function readSelectionBandInto(documentID: number, band: Rect, out: Uint8Array, box: Rect): Promise<void> {
+    const res = await imaging.getSelection({ documentID, sourceBounds: rectToBounds(band) });
+    try {
+      const got = boundsToRect(res.sourceBounds);
+      const data = await res.imageData.getData({ chunky: true });
+      if (!(data instanceof Uint8Array || data instanceof Uint16Array) || data.length !== got.width * got.height) {
+        throw new PluginError('host_error', `selection came back as ${data.constructor.name}[${data.length}] for ${got.width}x${got.height}`);
+      }
+      const x0 = Math.max(got.left, band.left), x1 = Math.min(got.left + got.width, band.left + band.width);
+      const y0 = Math.max(got.top, band.top), y1 = Math.min(got.top + got.height, band.top + band.height);
+      for (let y = y0; y < y1; y++) {
+        const src = (y - got.top) * got.width + (x0 - got.left), dst = (y - box.top) * box.width + (x0 - box.left);
+        if (data instanceof Uint8Array) out.set(data.subarray(src, src + x1 - x0), dst);
+        else for (let x = 0; x < x1 - x0; x++) out[dst + x] = Math.min(255, Math.round((data[src + x]! * 255) / 32768));
+      }
+    } finally {
+      res.imageData.dispose();
+    }
   }
 
   /**
    * Read alpha channels as masks by loading each as the selection inside a suspended history
-   * state that is then rolled back: no history entry, the user's selection restored.
+   * state that is then rolled back: no history entry, the user's selection restored. Each is read
+   * over what it selects within `bounds` only (its selection's bounds there), not all of `bounds`.
    */
-  async function readChannelsRaw(ctx: PsExecutionContext, doc: PsDocument, names: string[], bounds: PsBounds, hold: PsImageData[]): Promise<Array<RawMask | null>> {
+  async function readChannelsRaw(ctx: PsExecutionContext, doc: PsDocument, names: string[], bounds: PsBounds): Promise<Array<RawMask | null>> {
     if (names.length === 0) return [];
     // The `set selection` below names no document, so Photoshop runs it on the ACTIVE one. Photoshop
     // is usable between the capture's two scopes: a user who switched to another document then
@@ -230,7 +266,8 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
           to: { _ref: 'channel', _name: name },
         }], { synchronousExecution: false, modalBehavior: 'execute' });
         // An empty channel loads as "no selection": skip it rather than read an undefined mask.
-        out.push(doc.selection.bounds ? await readSelectionRaw(doc, bounds, hold) : null);
+        const within = clipBounds(doc.selection.bounds, bounds);
+        out.push(within ? await readSelectionRaw(ctx, doc, within) : null);
       }
     } finally {
       await ctx.hostControl.resumeHistory(hid, false);
@@ -305,7 +342,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
    * what is done with what they return (splitting the selection, parsing the paths) happens after
    * the scope, while Photoshop is usable again.
    */
-  async function readDocument(ctx: PsExecutionContext, limits: ImageLimits | undefined, hold: PsImageData[]): Promise<RawEdit> {
+  async function readDocument(ctx: PsExecutionContext, limits: ImageLimits | undefined): Promise<RawEdit> {
     const doc = app.activeDocument;
     if (!doc) throw new PluginError('no_document', 'No document is open.');
     const depthOk = doc.bitsPerChannel === K.bits8 || doc.bitsPerChannel === K.bits16;
@@ -341,23 +378,20 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
     const canvas: PsBounds = { left: 0, top: 0, right: doc.width, bottom: doc.height };
 
     // Regions: the selection, else channels named "region…".
-    let selection: RawMask | null = null;
+    let selection: RawMask | null = null, selectionOffCanvas = false;
     let regionChannels: Array<RawMask | null> = [];
     const sb = doc.selection.bounds;
     if (sb) {
-      const clipped: PsBounds = {
-        left: Math.max(0, Math.floor(sb.left)), top: Math.max(0, Math.floor(sb.top)),
-        right: Math.min(doc.width, Math.ceil(sb.right)), bottom: Math.min(doc.height, Math.ceil(sb.bottom)),
-      };
-      if (clipped.right > clipped.left && clipped.bottom > clipped.top) {
+      const clipped = clipBounds(sb, canvas);
+      if (clipped) {
         // The edit's area holds the selection's parts: a selection already too large is refused
         // before its mask is read (a Select All on a large document is hundreds of MB).
         requireWithinLimits(boundsToRect(clipped), limits, 'The selection');
-        selection = await readSelectionRaw(doc, clipped, hold);
-      }
+        selection = await readSelectionRaw(ctx, doc, clipped);
+      } else selectionOffCanvas = true;
     } else {
       const names = Array.from(doc.channels).filter((c) => c.kind !== K.component && /^region/i.test(c.name.trim())).map((c) => c.name);
-      regionChannels = await readChannelsRaw(ctx, doc, names, canvas, hold);
+      regionChannels = await readChannelsRaw(ctx, doc, names, canvas);
     }
     const paths = await readPathsRaw(doc);
     // Keep mask: a channel named "keep" (case-insensitive), read over the edit's area in scope #2.
@@ -368,7 +402,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
       ...withHistoryState(doc),
       bits16: doc.bitsPerChannel === K.bits16, profile: profileOption(doc),
       layerId: layer.id, layerName: layer.name,
-      selection, regionChannels, paths, ...(keepChannel !== undefined ? { keepChannel } : {}), warnings,
+      selection, ...(selectionOffCanvas ? { selectionOffCanvas } : {}), regionChannels, paths, ...(keepChannel !== undefined ? { keepChannel } : {}), warnings,
     };
   }
 
@@ -414,7 +448,7 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
       if (!(data instanceof Uint8Array)) throw new PluginError('host_error', 'expected 8-bit pixels');
       read = { proxied: { pixels: { width, height, components, data }, bounds: px.sourceBounds, level: px.level } };
     }
-    const [keep] = raw.keepChannel !== undefined ? await readChannelsRaw(ctx, doc, [raw.keepChannel], rectToBounds(roi), hold) : [];
+    const [keep] = raw.keepChannel !== undefined ? await readChannelsRaw(ctx, doc, [raw.keepChannel], rectToBounds(roi)) : [];
     // Read last (after the keep channel's suspension is rolled back): the state these pixels are of.
     return { ...read, keep: keep ?? null, ...withHistoryState(doc) };
   }
@@ -465,11 +499,11 @@ export function createPhotoshopHost(opts: PhotoshopHostOptions = {}): HostAdapte
 
   /** Read, compute the edit (outside any scope), check it against the limits, read its pixels. */
   async function readEditAndPixels(opts: CaptureOptions, hold: PsImageData[], proxyBudget?: number): Promise<{ raw: RawEdit; e: BuiltEdit; got: RawPixels; proxy: ProxyInfo | null }> {
-    const raw = await modal((ctx) => readDocument(ctx, opts.limits, hold));
+    const raw = await modal((ctx) => readDocument(ctx, opts.limits));
     // Photoshop is free again: the seconds of pure JS a large selection takes happen here.
     const e = buildEdit(raw, opts);
-    release(hold); // the selection's image data: split and copied by now
-    // So are the masks getData gave (the selection's box: 44 MB at 50 MP), not needed any more.
+    // The masks read (their image data was disposed band by band) are not needed any more; a
+    // selection of one object IS its region's buffer now (see splitMask `reuseData`).
     raw.selection = null;
     raw.regionChannels = [];
     // Before any getPixels: an area the bridge would refuse is never read (hundreds of MB).
@@ -780,8 +814,8 @@ export function samePixels(a: Uint8ClampedArray, b: Uint8ClampedArray): boolean 
   return true;
 }
 
-/** A mask as the host returned it: 8 bits, or 16 bits in 0..32768 in a 16-bit document. */
-export type RawMask = Rect & { data: Uint8Array | Uint16Array };
+/** A mask as read: 8 bits (a 16-bit document's 0..32768 made 8 bits band by band), in the plugin's own buffer. */
+export type RawMask = Rect & { data: Uint8Array };
 
 /** A path's batchPlay descriptor, as read. */
 interface RawPath {
@@ -806,6 +840,8 @@ interface RawEdit {
   layerName: string;
   /** The selection over its bounds; null without one (then `regionChannels`). */
   selection: RawMask | null;
+  /** A selection was there, but nothing of it on the canvas. */
+  selectionOffCanvas?: boolean;
   /** Channels named "region…" over the canvas (null: an empty channel). */
   regionChannels: Array<RawMask | null>;
   paths: RawPath[];
@@ -838,17 +874,22 @@ function release(hold: PsImageData[]): void {
   for (const d of hold.splice(0)) d.dispose();
 }
 
-/** A raw mask as 8 bits; `copy` when the result outlives the image data it came from. */
-function mask8(m: RawMask, copy: boolean): PlacedMask {
-  const data = m.data instanceof Uint16Array ? from16Bit(m.data) : copy ? new Uint8Array(m.data) : m.data;
-  return { left: m.left, top: m.top, width: m.width, height: m.height, data };
+/** The keep mask to send: the channel within the area, when it marks anything. */
+function keepMasks(m: RawMask | null): PlacedMask[] | undefined {
+  return m && m.data.some((v) => v > 0) ? [m] : undefined;
 }
 
-/** The keep mask to send: the channel over the area, when it marks anything. */
-function keepMasks(m: RawMask | null): PlacedMask[] | undefined {
-  if (!m) return undefined;
-  const k = mask8(m, true);
-  return k.data.some((v) => v > 0) ? [k] : undefined;
+/**
+ * `b` (a selection's bounds, possibly fractional or beyond the canvas) in whole pixels, clipped
+ * to `within`; null when nothing of it is left (or there is no `b`).
+ */
+function clipBounds(b: PsBounds | null | undefined, within: PsBounds): PsBounds | null {
+  if (!b) return null;
+  const c: PsBounds = {
+    left: Math.max(within.left, Math.floor(b.left)), top: Math.max(within.top, Math.floor(b.top)),
+    right: Math.min(within.right, Math.ceil(b.right)), bottom: Math.min(within.bottom, Math.ceil(b.bottom)),
+  };
+  return c.right > c.left && c.bottom > c.top ? c : null;
 }
 
 /**
@@ -860,15 +901,31 @@ function buildEdit(raw: RawEdit, opts: CaptureOptions): BuiltEdit {
   const warnings = [...raw.warnings];
   let parts: PlacedMask[] = [];
   if (raw.selection) {
-    parts = splitMask(mask8(raw.selection, false));
+    // The mask is the plugin's own buffer (read band by band), given to the split: one part of
+    // it is moved in place rather than copied.
+    parts = splitMask(raw.selection, { reuseData: true });
   } else {
     // One region per channel: its parts move together.
     for (const m of raw.regionChannels) {
-      const c = m ? cropToContent(mask8(m, false)) : null;
+      const c = m ? cropToContent(m) : null;
       if (c) parts.push(c);
     }
   }
-  if (parts.length === 0) throw new PluginError('no_selection', 'Nothing is selected.');
+  if (parts.length === 0) {
+    // Said as it is: a selection whose every part is a speck (below splitMask's minPixels, 16 px)
+    // or one wholly off the canvas is not "nothing".
+    if (raw.selection && raw.selection.data.some((v) => v > 0)) {
+      throw new PluginError('no_selection', 'The selection holds only specks (parts under 16 pixels), which Smart Drag leaves out.', {
+        hint: 'Select the object itself, a little larger (Select ▸ Modify ▸ Expand), and run Smart Drag again.',
+      });
+    }
+    if (raw.selectionOffCanvas) {
+      throw new PluginError('no_selection', 'The selection lies outside the canvas: nothing of the picture is selected.', {
+        hint: 'Move the selection onto the picture (or select the object again) and run Smart Drag again.',
+      });
+    }
+    throw new PluginError('no_selection', 'Nothing is selected.');
+  }
   let regions: IdRegion[] = parts.map((mask, i) => ({ id: `r${i + 1}`, mask }));
 
   const subpaths: Subpath[] = [];
