@@ -10,6 +10,7 @@ import { intArg } from './args';
 import { bridgeVersion, configuredPort, smartdragHome } from '../config';
 import { readDiagnostics, type DiagnosticsFile } from '../diagnostics/client-record';
 import { photopeaLink } from './photopea-link';
+import { describeStages, type StagesDescription } from '../models';
 
 interface Probe { url: string; status: number | null; note: string }
 
@@ -35,8 +36,31 @@ function shortJobId(id: string): string {
   return http ? `http-…${http[1]!.slice(0, 8)}` : id.slice(0, 8);
 }
 
+/**
+ * The learned stages and the models, for a report about a learned fill or refinement: each stage
+ * on (with its model) or off (with why), and every model that is installed, also damaged or
+ * partial ones with what is wrong. From `/v1/health` (`stageInfo`, `models`: what the running
+ * bridge uses) or, with no bridge answering, from the files on disk (`describeStages`).
+ */
+function learnedLines(h: Record<string, unknown>, source?: string): string[] {
+  const info = h.stageInfo as Record<string, { enabled?: boolean; model?: string; reason?: string }> | undefined;
+  if (!info || typeof info !== 'object') return [];
+  const stages = Object.entries(info).map(([k, v]) => `${k} ${v.enabled ? `on (${v.model ?? '?'})` : 'off'}${v.reason ? ` — ${v.reason}` : ''}`);
+  const out = [`learned stages${source ? ` (${source})` : ''}: ${stages.join(' · ')}`];
+  const models = Array.isArray(h.models) ? h.models as { id?: string; state?: string; reason?: string }[] : [];
+  const shown = models.filter((m) => m.state && m.state !== 'absent');
+  // (A reason the stage line already gives is not said twice.)
+  const said = out[0]!;
+  out.push(`models: ${shown.length ? shown.map((m) => `${m.id} ${m.state}${m.reason && !said.includes(m.reason) ? ` (${m.reason})` : ''}`).join(' · ') : 'none installed'}`);
+  return out;
+}
+
 /** The report as text (exported for tests). */
-export function formatDoctor(r: { version: string; home: string; port: number; probes: Probe[]; health: Record<string, unknown> | null; diag: DiagnosticsFile | null }): string {
+export function formatDoctor(r: {
+  version: string; home: string; port: number; probes: Probe[]; health: Record<string, unknown> | null; diag: DiagnosticsFile | null;
+  /** The models on disk, shown when no bridge answers. */
+  local?: StagesDescription | null;
+}): string {
   const out: string[] = [];
   out.push('SmartDrag doctor — paste everything below into your report');
   out.push(`smartdrag ${r.version} · node ${process.version} · ${process.platform}/${process.arch} · home ${r.home}`);
@@ -47,8 +71,11 @@ export function formatDoctor(r: { version: string; home: string; port: number; p
     // What keeps edits from running (or the learned stages from loading), right under the bridge line.
     if (h.ok === false) out.push(`bridge NOT OK: ${String(h.workerError ?? 'see its log')}`);
     if (typeof h.workerWarning === 'string') out.push(`learned stages: ${h.workerWarning}`);
+    out.push(...learnedLines(r.health));
   } else {
     out.push(`bridge: not answering on port ${r.port} (start it with \`npx smartdrag serve\`)`);
+    // What a bridge started from this home would find (the files on disk, as `models list` says).
+    if (r.local) out.push(...learnedLines({ stageInfo: r.local.stages, models: r.local.models }, `the models on disk in ${r.local.modelsDir}; no bridge answers on port ${r.port}`));
   }
   out.push(`photopea link: ${photopeaLink(r.port)}`);
   if (!r.diag) {
@@ -88,8 +115,10 @@ export async function runDoctor(o: { port: number; json: boolean }, home = smart
   const pageNote = (p: typeof photopea): Probe => ({ url: p.url, status: p.status, note: p.status === 200 && /not built|npm run build/i.test(p.body ?? '') ? 'NOT BUILT (run npm start once)' : p.note });
   const probes: Probe[] = [{ url: health.url, status: health.status, note: health.note }, pageNote(photopea), pageNote(playground)];
   const diag = readDiagnostics(home);
-  if (o.json) return JSON.stringify({ version: bridgeVersion(), node: process.version, platform: process.platform, home, probes, health: h, diagnostics: diag }, null, 2) + '\n';
-  return formatDoctor({ version: bridgeVersion(), home, port: o.port, probes, health: h, diag });
+  // With no bridge answering, the learned stages a bridge started from this home would have.
+  const local = h ? null : describeStages({ home });
+  if (o.json) return JSON.stringify({ version: bridgeVersion(), node: process.version, platform: process.platform, home, probes, health: h, diagnostics: diag, ...(local ? { localModels: local } : {}) }, null, 2) + '\n';
+  return formatDoctor({ version: bridgeVersion(), home, port: o.port, probes, health: h, diag, local });
 }
 
 export function registerDoctor(program: Command): void {

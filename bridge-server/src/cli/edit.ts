@@ -20,8 +20,8 @@ import { countChangedPixels } from '../core/image';
 import type { Plan, RgbaImage, Timings } from '../core/types';
 import { readImage } from '../io/image-io';
 import { bridgeVersion, ensureToken, smartdragHome } from '../config';
-import { describeStages, initLearnedStages, LEARNED_STAGE_NAMES, type LearnedStages } from '../models';
-import { checkCaseImageSize, homeWriteError, readCaseJson, readImageOrExplain, validateCase, writeOrExplain } from './errors';
+import { describeStages, initLearnedStages, LEARNED_STAGE_NAMES, type LearnedStageName, type LearnedStages, type StagesDescription } from '../models';
+import { checkCaseImageSize, CliError, CliErrorCode, homeWriteError, readCaseJson, readImageOrExplain, validateCase, writeOrExplain } from './errors';
 import { compositeOver, formatTimings, layerAtDocumentSize, removePendingOutputs, writeOutputs } from './outputs';
 
 /** Options of {@link runEditCommand}. */
@@ -96,15 +96,37 @@ function localToken(): string {
  * them; null when none is on (nothing is loaded then). A failure to start them is a plan warning
  * and the classical stages run, as in the bridge.
  */
-async function inProcessLearned(o: EditCommandOptions): Promise<{ stages: LearnedStages | null; warning?: string }> {
-  if (o.quality !== 'final' || o.learned === false) return { stages: null };
+async function inProcessLearned(o: EditCommandOptions): Promise<{ stages: LearnedStages | null; warnings: string[] }> {
+  if (o.quality !== 'final' || o.learned === false) return { stages: null, warnings: [] };
   const d = describeStages();
-  if (!LEARNED_STAGE_NAMES.some((k) => d.stages[k].enabled)) return { stages: null };
+  const warnings = offStageWarnings(d);
+  if (!LEARNED_STAGE_NAMES.some((k) => d.stages[k].enabled)) return { stages: null, warnings };
   try {
-    return { stages: await initLearnedStages() };
+    return { stages: await initLearnedStages(), warnings };
   } catch (e) {
-    return { stages: null, warning: `The learned stages could not start (${(e as Error)?.message ?? String(e)}); the classical stages ran. \`smartdrag models verify\` checks the installed models.` };
+    return { stages: null, warnings: [...warnings, `The learned stages could not start (${(e as Error)?.message ?? String(e)}); the classical stages ran. \`smartdrag models verify\` checks the installed models.`] };
   }
+}
+
+/**
+ * A learned stage that is off although its model is installed — the model damaged (a file of the
+ * wrong size, unreadable, its external data missing) or partly installed, or the manifests
+ * unreadable — as a plan warning: an in-process edit has no `/v1/health` to read, and a final
+ * made without the model the user installed had said nothing at all. Stages off because no model
+ * is installed are not mentioned (that is the default).
+ */
+export function offStageWarnings(d: StagesDescription): string[] {
+  const what: Record<LearnedStageName, { name: string; instead: string }> = {
+    inpaint: { name: 'learned inpainting', instead: 'the classical filler filled the vacated area' },
+    refine: { name: 'learned refinement', instead: 'the result is not refined' },
+  };
+  const out: string[] = [];
+  for (const k of LEARNED_STAGE_NAMES) {
+    const s = d.stages[k];
+    if (s.enabled || !s.reason || !/^(damaged|incomplete install|model manifests unreadable)/.test(s.reason)) continue;
+    out.push(`The ${what[k].name} is off (${s.reason}); ${what[k].instead}.`);
+  }
+  return out;
 }
 
 /** How long Ctrl-C waits for the bridge to confirm the cancel of a `--server` job before exiting anyway. */
@@ -185,6 +207,13 @@ export async function runEditCommand(o: EditCommandOptions, print: (s: string) =
 }
 
 async function editCommand(o: EditCommandOptions, print: (s: string) => void): Promise<EditSummary> {
+  // `--no-learned` is this process's switch: a bridge runs the learned stages its own `serve`
+  // was started with, and the job message has no field to turn them off — with --server the
+  // option was ignored and the bridge's models ran anyway.
+  if (o.server && o.learned === false) {
+    throw new CliError(CliErrorCode.option_unsupported, '--no-learned applies to an in-process edit only: with --server the bridge runs the learned stages it was started with',
+      'drop --server to edit in-process without them, or restart the bridge with `smartdrag serve --no-learned`');
+  }
   const raw = readCaseJson(o.case, () => readFileSync(o.case, 'utf8'));
   const c = validateCase(o.case, () => parseDragCase(raw));
   const imageFile = o.image ? resolve(o.image) : caseImagePath(o.case, c);
@@ -214,7 +243,7 @@ async function editCommand(o: EditCommandOptions, print: (s: string) => void): P
         ...bridgeEditOptions(req.quality), ...(budget !== undefined ? { proxyMaxPixels: budget } : {}),
         ...learned.stages?.editOptions(learnedTimings), onProgress: line.stage,
       }).finally(line.end);
-      plan = learned.warning ? { ...res.plan, warnings: [...res.plan.warnings, learned.warning] } : res.plan;
+      plan = learned.warnings.length ? { ...res.plan, warnings: [...res.plan.warnings, ...learned.warnings] } : res.plan;
       // (As the edit worker reports them: the learned stages' milliseconds beside the core's.)
       timings = { ...res.timings, ...learnedTimings };
       if (res.check !== undefined) check = res.check && wireCheck(res.check);

@@ -21,6 +21,8 @@ export const CliErrorCode = {
   port_in_use: 'port_in_use',
   port_forbidden: 'port_forbidden',
   host_unavailable: 'host_unavailable',
+  /** An option that does not apply with the others given (`edit --server … --no-learned`). */
+  option_unsupported: 'option_unsupported',
 } as const;
 /** One of {@link CliErrorCode}. */
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];

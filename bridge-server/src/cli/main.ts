@@ -142,7 +142,7 @@ export function buildProgram(): Command {
     .option('--server <url>', `send the job through a running bridge (e.g. ws://127.0.0.1:${DEFAULT_PORT}${WS_PATH})`)
     .option('--token <token>', 'bridge token for --server (default: the local token file)')
     .option('--preview-max-pixels <n>', 'with --quality preview: run on a proxy of at most n pixels when the image is about 4x larger (outputs are then proxy-size); 0 = full resolution', previewPixelsArg, 1024 * 1024)
-    .option('--no-learned', 'in-process: do not run the learned stages (inpaint, refine) even when their models are installed')
+    .option('--no-learned', 'in-process: do not run the learned stages (inpaint, refine) even when their models are installed (not with --server: a bridge runs what `smartdrag serve` was started with)')
     .action(async (o: { case: string; out: string; image?: string; quality: 'preview' | 'final'; seed?: number; json: boolean; server?: string; token?: string; previewMaxPixels: number; learned: boolean }) => {
       await runEditCommand(o);
     });

@@ -1,5 +1,5 @@
 /**
- * `smartdrag models list | add <file-or-dir> | verify`: manage the learned models folder
+ * `smartdrag models list | add <file-or-dir> | remove <id> | verify`: manage the learned models folder
  * (`$SMARTDRAG_HOME/models`, default $XDG_CONFIG_HOME/smartdrag/models or ~/.config/smartdrag/models). `add` copies files in only
  * after they match a manifest (sha256, size, input/output names, dtypes, shapes); every problem
  * is printed with the file, what was expected and what was found. A model file with ONNX external
@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { addModels, describeStages, LEARNED_STAGE_NAMES, modelsDir, verifyModels } from '../models';
+import { addModels, describeStages, LEARNED_STAGE_NAMES, ManifestError, modelsDir, removeModel, storeManifests, verifyModels } from '../models';
 import { smartdragHome } from '../config';
 import { CliError, homeWriteError } from './errors';
 import type { StoreOptions } from '../models';
@@ -45,6 +45,14 @@ const storeOf = (o: ModelsCliOptions, io: ModelsCliIo): StoreOptions => ({
  */
 function optionProblem(o: ModelsCliOptions, io: ModelsCliIo): string | null {
   if (o.manifests && !(existsSync(o.manifests) && statSync(o.manifests).isDirectory())) return `--manifests ${o.manifests} is not a folder`;
+  // A manifest that is not valid JSON or not a manifest: said with its code and what to do (add
+  // and verify ended in an uncoded "smartdrag: … is not valid JSON"; list showed no model and exited 0).
+  try {
+    storeManifests(storeOf(o, io));
+  } catch (e) {
+    if (!(e instanceof ManifestError)) throw e;
+    return `${e.message} [${e.code}]\n  hint: fix or remove that file (manifests come from --manifests, else $SMARTDRAG_MANIFESTS, else the built-in models/ folder)`;
+  }
   if (o.model) {
     const ids = describeStages(storeOf(o, io)).models.map((m) => m.id);
     if (!ids.includes(o.model)) return `--model ${o.model} is not a known model (known: ${ids.join(', ') || 'none'})`;
@@ -79,7 +87,11 @@ export function runModelsList(o: ModelsCliOptions, io: ModelsCliIo = {}): number
 /** `models add <file-or-dir>`. Returns the exit code (0 installed, 1 rejected). */
 export async function runModelsAdd(target: string, o: ModelsCliOptions, io: ModelsCliIo = {}): Promise<number> {
   const bad = optionProblem(o, io);
-  if (bad) { errOf(io)(`smartdrag models add: ${bad} (nothing was copied)\n`); return 1; }
+  if (bad) {
+    const [first, ...rest] = bad.split('\n');
+    errOf(io)(`smartdrag models add: ${first} (nothing was copied)\n${rest.map((l) => `${l}\n`).join('')}`);
+    return 1;
+  }
   const store = storeOf(o, io);
   let r;
   try {
@@ -127,6 +139,27 @@ export async function runModelsVerify(o: ModelsCliOptions, io: ModelsCliIo = {})
   return bad ? 1 : 0;
 }
 
+/** `models remove <id>`: delete an installed model's folder. Returns the exit code. */
+export function runModelsRemove(id: string, o: ModelsCliOptions, io: ModelsCliIo = {}): number {
+  const bad = optionProblem(o, io);
+  if (bad) { errOf(io)(`smartdrag models remove: ${bad}\n`); return 1; }
+  const store = storeOf(o, io);
+  let r;
+  try {
+    r = removeModel(id, store);
+  } catch (e) {
+    const coded = homeWriteError(e, store.home ?? smartdragHome(), `the models folder ${modelsDir(store)}`);
+    if (!(coded instanceof CliError)) throw e;
+    errOf(io)(`smartdrag models remove: ${coded.message} [${coded.code}]\n  hint: ${coded.hint}\n`);
+    return 1;
+  }
+  if (!r.ok) { errOf(io)(`smartdrag models remove: ${r.message} [${r.code}]\n`); return 1; }
+  outOf(io)(`removed ${r.removed}\n`);
+  // The edit workers keep the models they loaded at start.
+  errOf(io)('restart a running bridge (smartdrag serve) to stop it using the model: its edit workers chose their models when they started\n');
+  return 0;
+}
+
 /** Register `smartdrag models ...` on the CLI program. */
 export function registerModels(program: Command, io: ModelsCliIo = {}): void {
   const exit = io.exit ?? ((code: number) => { process.exitCode = code; });
@@ -142,6 +175,9 @@ export function registerModels(program: Command, io: ModelsCliIo = {}): void {
     .option('--model <id>', 'only match files against this manifest')
     .option('--json', 'machine-readable output')
     .action(async (target: string, o: ModelsCliOptions) => { exit(await runModelsAdd(target, o, io)); });
+  common(models.command('remove').argument('<id>', 'the model id `models list` shows (e.g. lama)')
+    .description('delete an installed model (its folder in the models folder, every file in it)'))
+    .action((id: string, o: ModelsCliOptions) => { exit(runModelsRemove(id, o, io)); });
   common(models.command('verify').description('re-check sha256 and contracts of installed models'))
     .option('--json', 'machine-readable output')
     .action(async (o: ModelsCliOptions) => { exit(await runModelsVerify(o, io)); });

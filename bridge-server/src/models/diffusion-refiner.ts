@@ -16,7 +16,7 @@ import type { FileRole, ModelManifest } from './manifest';
 import { fileByRole, resolveTensorName, tensorByRole } from './manifest';
 import { compositePlanes, contextRect, nonZeroBox, maskPlane, resizePlanes, rgbPlanes } from './pixels';
 import type { SessionManager } from './session-manager';
-import { nativeRun, ort, throwIfAborted } from './session-manager';
+import { checkedOutput, nativeRun, ort, throwIfAborted } from './session-manager';
 import { emptyPrompt, loadClipTokenizer, type ClipTokenizer } from './tokenizer';
 
 /** Options of {@link DiffusionRefiner}. */
@@ -129,8 +129,11 @@ export class DiffusionRefiner implements Refiner {
     const inT = tensorByRole(file, 'pixels', 'inputs'), outT = tensorByRole(file, 'latent', 'outputs');
     const session = await this.session('vae_encoder');
     const outName = resolveTensorName(outT, session.outputNames, file.name); // latent_parameters (8 ch) or latent_sample (4 ch)
-    const r = (await nativeRun(() => session.run({ [resolveTensorName(inT, session.inputNames, file.name)]: floatTensor(pixels, [1, 3, S, S]) })))[outName] as ort.Tensor;
+    const L = S / this.o.manifest.diffusion!.latentFactor;
+    const outputs = await nativeRun(() => session.run({ [resolveTensorName(inT, session.inputNames, file.name)]: floatTensor(pixels, [1, 3, S, S]) }));
+    const r = checkedOutput(outputs, outName, file.name, [1, null, L, L]);
     const d = r.data as Float32Array, ch = r.dims[1]!, hw = r.dims[2]! * r.dims[3]!;
+    if (ch < C) throw new Error(`${file.name}: the model returned "${outName}" with ${ch} channels, expected at least ${C}`);
     // Exports that return the distribution's parameters (2C channels) give the mean first.
     const z = new Float32Array(C * hw);
     z.set(d.subarray(0, Math.min(ch, C) * hw));
@@ -224,7 +227,8 @@ export class DiffusionRefiner implements Refiner {
         [tT.name]: tInt ? new ort.Tensor('int64', BigInt64Array.from([BigInt(t)]), tDims) : floatTensor(Float32Array.from([t]), tDims),
         [eT.name]: hidden,
       };
-      const eps = (await nativeRun(() => unS.run(feeds)))[oT.name] as ort.Tensor;
+      // (NaN here would reach the decoder; said at the UNet, where it came from.)
+      const eps = checkedOutput(await nativeRun(() => unS.run(feeds)), oT.name, un.name, [1, C, L, L]);
       const e = eps.data as Float32Array;
       const sa = Math.sqrt(at), s1a = Math.sqrt(1 - at), sp = Math.sqrt(aPrev), s1p = Math.sqrt(1 - aPrev);
       if (lcm) {
@@ -249,7 +253,9 @@ export class DiffusionRefiner implements Refiner {
     const dIn = tensorByRole(de, 'latent', 'inputs'), dOut = tensorByRole(de, 'pixels', 'outputs');
     for (let i = 0; i < z.length; i++) z[i]! /= d.latentScale;
     const decoder = await this.session('vae_decoder');
-    const px = (await nativeRun(() => decoder.run({ [dIn.name]: floatTensor(z, [1, C, L, L]) })))[dOut.name] as ort.Tensor;
+    // Pixels of another size, or NaN (an fp16 VAE decoder that overflows), painted the refined
+    // area black: an error instead, and the result stays unrefined (the core says so).
+    const px = checkedOutput(await nativeRun(() => decoder.run({ [dIn.name]: floatTensor(z, [1, C, L, L]) })), dOut.name, de.name, [1, 3, S, S]);
     throwIfAborted(signal);
     const pd = px.data as Float32Array, [olo, ohi] = pre.outputRange;
     const res = new Float32Array(3 * N);

@@ -12,7 +12,7 @@ import type { ModelManifest } from './manifest';
 import { fileByRole, tensorByRole } from './manifest';
 import { compositePlanes, contextRect, holeBandWeights, nonZeroBox, resizePlanes, rgbPlanes } from './pixels';
 import type { SessionManager } from './session-manager';
-import { nativeRun, ort, throwIfAborted } from './session-manager';
+import { checkedOutput, nativeRun, ort, throwIfAborted } from './session-manager';
 
 /** Options of {@link LearnedFiller}. */
 export interface LearnedFillerOptions {
@@ -82,16 +82,16 @@ export class LearnedFiller implements Filler {
       [maskT.name]: maskData instanceof Uint8Array ? new ort.Tensor('uint8', maskData, [1, 1, S, S]) : new ort.Tensor('float32', maskData, [1, 1, S, S]),
     };
     throwIfAborted(opts.signal);
-    const out = (await nativeRun(() => session.run(feeds)))[resT.name];
+    const outputs = await nativeRun(() => session.run(feeds));
     throwIfAborted(opts.signal);
-    if (!out || !(out instanceof ort.Tensor)) throw new Error(`${file.name}: model returned no tensor "${resT.name}"`);
+    // A result of another size than the input (declared with symbolic dims, so `models add`
+    // could not tell) or with NaN or infinities (a broken or mismatched file that passed the
+    // contract) would paint the hole black or with garbage: it is an error, and the fill falls back.
+    const out = checkedOutput(outputs, resT.name, file.name, [1, 3, S, S]);
     opts.onProgress?.(0.8);
 
     // Back to 0..255 RGB planes at model size, then to the context rectangle's size.
     const [olo, ohi] = pre.outputRange, od = out.data as ArrayLike<number>;
-    // A model that returns NaN or infinities (a broken or mismatched file that passed the
-    // contract) would paint the hole black: it is an error, and the fill falls back.
-    for (let i = 0; i < od.length; i++) if (!Number.isFinite(od[i]!)) throw new Error(`${file.name}: the model returned non-finite values`);
     const res = new Float32Array(3 * N);
     for (let c = 0; c < 3; c++) {
       const srcC = pre.channelOrder === 'bgr' ? 2 - c : c;

@@ -62,6 +62,29 @@ export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
+/**
+ * The output `name` of a model run, checked before a stage uses it: there, a tensor, of the size
+ * the stage reads (`dims`: a number is a fixed size, null any size), and finite. A model that
+ * passed `models add` (its declared shapes can be symbolic) may still return another size at run
+ * time, or NaN (an fp16 export that overflows): read as they were, the hole was painted black or
+ * with garbage. Throwing lets the edit fall back (the classical fill, or the unrefined result)
+ * with a warning that says why.
+ */
+export function checkedOutput(outputs: Record<string, unknown>, name: string, file: string, dims: ReadonlyArray<number | null>): ort.Tensor {
+  const t = outputs[name];
+  if (!(t instanceof ort.Tensor)) throw new Error(`${file}: the model returned no tensor "${name}"`);
+  const fits = t.dims.length === dims.length && dims.every((d, i) => d === null || t.dims[i] === d);
+  if (!fits) {
+    const want = `[${dims.map((d) => d ?? 'any').join(', ')}]`;
+    throw new Error(`${file}: the model returned "${name}" of shape [${t.dims.join(', ')}], expected ${want}`);
+  }
+  const data = t.data as ArrayLike<number>;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) throw new Error(`${file}: the model returned non-finite values (NaN or infinity) in "${name}"`);
+  }
+  return t;
+}
+
 let probeModel: Uint8Array | undefined;
 function identityModel(): Uint8Array {
   probeModel ??= encodeModel({

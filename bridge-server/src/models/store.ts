@@ -89,7 +89,7 @@ export const CHECK_CODES = {
   externalMissing: 'external_data_missing',
   /** A referenced data file is shorter than its tensors need. */
   externalTruncated: 'external_data_truncated',
-  /** A reference that cannot be used (unsafe location, bad offset/length, unreadable tensor list, unlisted for a pinned model). */
+  /** A reference that cannot be used (unsafe location, bad offset/length, unlisted for a pinned model). */
   externalInvalid: 'external_data_invalid',
 } as const;
 /** One of {@link CHECK_CODES}' values. */
@@ -215,7 +215,9 @@ export async function checkExternalData(file: string, entry: ModelFile, hash = t
   try {
     refs = readExternalRefs(file);
   } catch (e) {
-    return { files: [], issues: [mk(CHECK_CODES.externalInvalid, 'tensor list', 'an ONNX model whose tensors can be read', (e as Error).message)] };
+    // Bytes that are no ONNX model (a text file, an HTML error page saved as .onnx, a truncated
+    // download): the model cannot load — not a problem of its external data, as it was coded.
+    return { files: [], issues: [mk(CHECK_CODES.load, 'ONNX model', 'an ONNX model file (protobuf)', `bytes that are not one: ${(e as Error).message}`)] };
   }
   if (refs.length === 0) return { files: [], issues: [] };
   const { files, problems } = externalDataProblems(refs, path.dirname(file));
@@ -347,8 +349,15 @@ export async function addModels(fileOrDir: string, opts: StoreOptions & { modelI
     const rel = path.relative(fileOrDir, f).split(path.sep).join('/');
     const match = await matchManifestEntry(f, manifests, opts.modelId, rel || undefined);
     if (!match) {
-      const known = manifests.flatMap((m) => m.files.map((x) => `${m.id}/${x.name}`)).join(', ');
-      issues.push(issue(CHECK_CODES.unknown, f, 'model file', `a file a manifest lists by sha256 or name (${known})`, `an unknown file (${fs.statSync(f).size} bytes)`));
+      // With --model, only that manifest's files were candidates: say so, and which model the
+      // file is when another manifest knows it (it had listed every manifest's files as expected,
+      // the file's own name among them).
+      const pool = opts.modelId ? manifests.filter((m) => m.id === opts.modelId) : manifests;
+      const known = pool.flatMap((m) => m.files.map((x) => `${m.id}/${x.name}`)).join(', ');
+      const other = opts.modelId ? await matchManifestEntry(f, manifests, undefined, rel || undefined) : undefined;
+      const expected = opts.modelId ? `a file of ${opts.modelId} (--model ${opts.modelId}) by sha256 or name (${known || 'none'})` : `a file a manifest lists by sha256 or name (${known})`;
+      const found = other ? `${other.manifest.id}'s ${other.entry.name} (add it without --model, or with --model ${other.manifest.id})` : `an unknown file (${fs.statSync(f).size} bytes)`;
+      issues.push(issue(CHECK_CODES.unknown, f, 'model file', expected, found));
       continue;
     }
     matched.push(match.manifest);
@@ -541,6 +550,26 @@ export function listModels(opts: StoreOptions = {}): InstalledModel[] {
       files, ...(tok ? { tokenizerProblem: tok } : {}),
     } as InstalledModel;
   });
+}
+
+/** Result of {@link removeModel}. */
+export type RemoveResult =
+  | { ok: true; removed: string }
+  | { ok: false; code: 'unknown_model' | 'not_installed'; message: string };
+
+/**
+ * Remove one installed model: its folder `<models>/<id>` with every file in it (external data and
+ * tokenizer files too). `id` is a manifest id, or the name of a folder in the models folder that
+ * no manifest names any more; nothing outside the models folder is touched.
+ */
+export function removeModel(id: string, opts: StoreOptions = {}): RemoveResult {
+  const dir = path.join(modelsDir(opts), id);
+  const known = storeManifests(opts).map((m) => m.id);
+  const exists = /^[a-z0-9][a-z0-9-]*$/.test(id) && fs.existsSync(dir) && fs.statSync(dir).isDirectory();
+  if (!known.includes(id) && !exists) return { ok: false, code: 'unknown_model', message: `${id} is not a known model (known: ${known.join(', ') || 'none'})` };
+  if (!exists) return { ok: false, code: 'not_installed', message: `${id} is not installed (nothing in ${dir})` };
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { ok: true, removed: dir };
 }
 
 /** Full re-check (sha256 + contract) of every installed file; absent models are skipped. */
