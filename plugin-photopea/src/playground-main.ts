@@ -101,6 +101,10 @@ function main(): void {
       if (restoring || !host.canRedo || undoneKey === null) return;
       if (panel.editKey() !== undoneKey) host.clearRedo();
     },
+    // A result, an Undo or a Redo changes the document in its rectangle only: the panel redraws
+    // that, and finds the preview proxy of pixels it had before (an Undo's) again.
+    changedArea: (from, to) => host.changedArea(from, to),
+    contentKey: (doc) => host.contentKey(doc),
   });
   // (The decoders too: the tests check the worker's pixels against the page's own decoder.)
   (window as unknown as { smartdrag: unknown }).smartdrag = { panel, host, bridge, decodeImageFile, decodeImageFileOnPage };

@@ -183,9 +183,22 @@ interface UndoStep {
   layer: PlacedLayer;
   /** What the page keeps with the step ({@link CanvasHost.keepWithStep}): what the result was made from. */
   made?: unknown;
+  /** The content key ({@link CanvasHost.contentKey}) of the document the step's pixels give back. */
+  content?: number;
   /** A redo step: what the page had when the result was undone (given back by {@link CanvasHost.redo}). */
   after?: unknown;
 }
+
+/** A rectangle of the document (document pixels); empty (0×0) where nothing changed. */
+export interface ChangedRect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** How many changes of the document {@link CanvasHost.changedArea} can join (older: the whole document). */
+const CHANGE_LOG = 64;
 
 /** A download made by {@link CanvasHost.exportImage}. */
 export interface ExportedImage {
@@ -261,14 +274,28 @@ export class CanvasHost implements HostAdapter {
   private exifProblem: string | null = null;
   /** Results added since the image was opened or last downloaded. */
   private unsaved = 0;
+  /**
+   * The pixel memory of documents a download is still reading (how many downloads): a change then
+   * copies the document first ({@link change}), so the download keeps the pixels it began with.
+   */
+  private readonly reading = new Map<ArrayBufferLike, number>();
+  /** Each document given out: its change number and its content key ({@link changedArea}, {@link contentKey}). */
+  private version = new WeakMap<HostDocument, { serial: number; content: number }>();
+  /** The last {@link CHANGE_LOG} changes of the document: their numbers and rectangles. */
+  private changes: { serial: number; rect: ChangedRect }[] = [];
+  private serials = 0;
+  private contents = 0;
 
   /**
    * Replace the document (`icc`: the file's embedded profile, kept for the download; `format`: the
    * file's, offered for the download besides PNG; `exif`: the file's EXIF as the download carries
-   * it, or `exifProblem`: why it cannot, as {@link decodeImageFile} gives them).
+   * it, or `exifProblem`: why it cannot, as {@link decodeImageFile} gives them). `rgba` becomes the
+   * document's own: results, Undo and Redo write into its array (only the rectangles they change).
    */
   setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null; format?: ImageFormat | null; exif?: Uint8Array | null; exifProblem?: string | null } = {}): void {
     this.doc = { id: `image-${++this.opened}`, name, width: rgba.width, height: rgba.height, rgba, ...(opts.png ? { png: opts.png } : {}) };
+    this.version.set(this.doc, { serial: ++this.serials, content: ++this.contents });
+    this.changes = [];
     this.icc = opts.icc ?? null;
     this.exif = opts.exif ?? null;
     this.exifProblem = opts.exifProblem ?? null;
@@ -345,8 +372,8 @@ export class CanvasHost implements HostAdapter {
   undo(now?: unknown): { made?: unknown } | null {
     const step = this.undoSteps.pop();
     if (!step || !this.doc) return null;
-    const after = this.swap(step);
-    this.redoSteps.push({ ...step, pixels: after, after: now });
+    const { was, content } = this.swap(step);
+    this.redoSteps.push({ ...step, pixels: was, content, after: now });
     this.trimSteps();
     this.layers.pop();
     this.unsaved = Math.max(0, this.unsaved - 1);
@@ -361,9 +388,9 @@ export class CanvasHost implements HostAdapter {
   redo(): { after?: unknown } | null {
     const step = this.redoSteps.pop();
     if (!step || !this.doc) return null;
-    const before = this.swap(step);
+    const { was, content } = this.swap(step);
     const { after, ...rest } = step;
-    this.undoSteps.push({ ...rest, pixels: before });
+    this.undoSteps.push({ ...rest, pixels: was, content });
     this.trimSteps();
     this.layers.push(step.layer);
     this.unsaved++;
@@ -371,18 +398,83 @@ export class CanvasHost implements HostAdapter {
     return { after };
   }
 
-  /** Write a step's pixels into (a copy of) the document; returns the pixels they replaced. */
-  private swap(step: UndoStep): Uint8ClampedArray {
+  /**
+   * Write a step's pixels into the document (only its rectangle, {@link change}); returns the
+   * pixels they replaced and the content key of the document before (see {@link contentKey}).
+   */
+  private swap(step: UndoStep): { was: Uint8ClampedArray; content: number } {
+    const rect = { left: step.left, top: step.top, width: step.width, height: step.height };
+    let was = null as Uint8ClampedArray | null;
+    const content = this.change(rect, (rgba) => {
+      const rowBytes = step.width * 4;
+      was = new Uint8ClampedArray(step.pixels.length);
+      for (let y = 0; y < step.height; y++) {
+        const at = ((step.top + y) * rgba.width + step.left) * 4;
+        was.set(rgba.data.subarray(at, at + rowBytes), y * rowBytes);
+        rgba.data.set(step.pixels.subarray(y * rowBytes, (y + 1) * rowBytes), at);
+      }
+    }, step.content);
+    return { was: was!, content };
+  }
+
+  /**
+   * Change the document's pixels in `rect` (`edit` writes them into `rgba`, the whole document)
+   * and make the result the document: a new {@link HostDocument} over a new array object, so what
+   * keys on the array (the panel's preview proxy) sees another image, but over the same memory —
+   * the 192 MB of a 48 MP photo are not copied for every result, Undo and Redo (that took 200–500 ms
+   * of the page's thread). Where a download is still reading the document, it is copied first as
+   * before: the download keeps the pixels it began with. The panel's copy (the previous
+   * HostDocument, over the same memory) is read again by the panel, which redraws only `rect`
+   * ({@link changedArea}). `content`: the key of the pixels this makes, where they are known to be
+   * those of an earlier state (an Undo, a Redo); else a new one.
+   */
+  private change(rect: ChangedRect, edit: (rgba: RgbaPixels) => void, content?: number): number {
     const doc = this.doc!;
-    const rgba = { width: doc.width, height: doc.height, data: new Uint8ClampedArray(doc.rgba.data) };
-    const rowBytes = step.width * 4, was = new Uint8ClampedArray(step.pixels.length);
-    for (let y = 0; y < step.height; y++) {
-      const at = ((step.top + y) * rgba.width + step.left) * 4;
-      was.set(rgba.data.subarray(at, at + rowBytes), y * rowBytes);
-      rgba.data.set(step.pixels.subarray(y * rowBytes, (y + 1) * rowBytes), at);
+    const held = this.reading.has(doc.rgba.data.buffer);
+    const data = held ? new Uint8ClampedArray(doc.rgba.data) : new Uint8ClampedArray(doc.rgba.data.buffer, doc.rgba.data.byteOffset, doc.rgba.data.length);
+    const rgba = { width: doc.width, height: doc.height, data };
+    const from = this.version.get(doc);
+    const before = from?.content ?? ++this.contents;
+    edit(rgba);
+    // The same document with the change in: it keeps its id.
+    const next: HostDocument = { ...(doc.id ? { id: doc.id } : {}), name: doc.name, width: rgba.width, height: rgba.height, rgba };
+    const serial = ++this.serials;
+    this.changes.push({ serial, rect });
+    if (this.changes.length > CHANGE_LOG) this.changes.shift();
+    this.version.set(next, { serial, content: content ?? ++this.contents });
+    this.doc = next;
+    return before;
+  }
+
+  /**
+   * The rectangle in which the pixels of `to` can differ from those of `from` (two documents
+   * {@link readDocument} gave, `from` first: the results, Undos and Redos between them, joined),
+   * or null where that is not known (another image, too many changes between): the panel then
+   * takes the whole document again.
+   */
+  changedArea(from: HostDocument, to: HostDocument): ChangedRect | null {
+    const a = this.version.get(from), b = this.version.get(to);
+    if (!a || !b || from.id !== to.id || b.serial < a.serial) return null;
+    if (a.serial === b.serial) return { left: 0, top: 0, width: 0, height: 0 };
+    const log = this.changes.filter((c) => c.serial > a.serial && c.serial <= b.serial);
+    if (log.length !== b.serial - a.serial) return null;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const { rect: r } of log) {
+      if (r.width <= 0 || r.height <= 0) continue;
+      x0 = Math.min(x0, r.left); y0 = Math.min(y0, r.top); x1 = Math.max(x1, r.left + r.width); y1 = Math.max(y1, r.top + r.height);
     }
-    this.doc = { ...(doc.id ? { id: doc.id } : {}), name: doc.name, width: rgba.width, height: rgba.height, rgba };
-    return was;
+    return x1 > x0 ? { left: x0, top: y0, width: x1 - x0, height: y1 - y0 } : { left: 0, top: 0, width: 0, height: 0 };
+  }
+
+  /**
+   * A key of the pixels of `doc` (a document {@link readDocument} gave): equal for two documents
+   * with the same pixels where this host can tell (an Undo gives back the pixels of the state
+   * before the result, a Redo those with it), so what was made from them (the panel's preview
+   * proxy) can be used again. Null for a document this host did not give.
+   */
+  contentKey(doc: HostDocument): string | null {
+    const v = this.version.get(doc);
+    return v ? `${doc.id ?? ''}#${v.content}` : null;
   }
 
   /** Keep the undo and redo steps within {@link UNDO_BUDGET_BYTES}: the oldest undo steps go first, then the furthest redo ones. */
@@ -425,22 +517,26 @@ export class CanvasHost implements HostAdapter {
       // Another image was opened while the edit ran: its coordinates mean nothing here.
       throw new HostError('document_changed', `the edit was made on "${from.name}", but "${this.doc.name}" is open now`, 'Nothing was added. Run Smart Drag again on this image.');
     }
-    const rgba = { width: this.doc.width, height: this.doc.height, data: new Uint8ClampedArray(this.doc.rgba.data) };
+    const doc = this.doc;
     const placed: PlacedLayer = { name, left: layer.left, top: layer.top, width: layer.width, height: layer.height };
     // The covered pixels as they were (clipped to the image), for Undo.
     const l0 = Math.max(0, layer.left), t0 = Math.max(0, layer.top);
-    const l1 = Math.min(rgba.width, layer.left + layer.width), t1 = Math.min(rgba.height, layer.top + layer.height);
-    if (l1 > l0 && t1 > t0) {
-      const w = l1 - l0, before = new Uint8ClampedArray(w * (t1 - t0) * 4);
-      for (let y = t0; y < t1; y++) before.set(rgba.data.subarray((y * rgba.width + l0) * 4, (y * rgba.width + l1) * 4), (y - t0) * w * 4);
-      this.undoSteps.push({ left: l0, top: t0, width: w, height: t1 - t0, pixels: before, layer: placed });
-    }
+    const l1 = Math.min(doc.width, layer.left + layer.width), t1 = Math.min(doc.height, layer.top + layer.height);
+    const rect = l1 > l0 && t1 > t0 ? { left: l0, top: t0, width: l1 - l0, height: t1 - t0 } : { left: 0, top: 0, width: 0, height: 0 };
+    let before = null as Uint8ClampedArray | null;
+    const content = this.change(rect, (rgba) => {
+      if (rect.width > 0) {
+        const w = rect.width;
+        before = new Uint8ClampedArray(w * rect.height * 4);
+        for (let y = t0; y < t1; y++) before.set(rgba.data.subarray((y * rgba.width + l0) * 4, (y * rgba.width + l1) * 4), (y - t0) * w * 4);
+      }
+      compositeOver(rgba, layer);
+    });
+    // (Undo gives back the pixels before it: the content key of the document it was added to.)
+    if (before) this.undoSteps.push({ ...rect, pixels: before, layer: placed, content });
     // A new result: what was undone before it cannot come back.
     this.redoSteps = [];
     this.trimSteps();
-    compositeOver(rgba, layer);
-    // The same document with the layer composited in: it keeps its id.
-    this.doc = { ...(this.doc.id ? { id: this.doc.id } : {}), name: this.doc.name, width: rgba.width, height: rgba.height, rgba };
     this.layers.push(placed);
     this.unsaved++;
     for (const l of this.listeners) l();
@@ -461,7 +557,7 @@ export class CanvasHost implements HostAdapter {
   async exportPng(onProgress?: EncodePngOptions['onProgress']): Promise<Uint8Array> {
     if (!this.doc) throw new HostError('no_document', 'no image is open');
     const doc = this.doc, saved = this.unsaved;
-    const png = await encodePng(doc.rgba, { ...this.metadata, ...(onProgress ? { onProgress } : {}) });
+    const png = await this.holding(doc, () => encodePng(doc.rgba, { ...this.metadata, ...(onProgress ? { onProgress } : {}) }));
     // (A result added while it encoded is not in this file: it stays unsaved.)
     if (this.doc === doc) this.unsaved = Math.max(0, this.unsaved - saved);
     return png;
@@ -480,7 +576,28 @@ export class CanvasHost implements HostAdapter {
    */
   async exportImage(format: ImageFormat, onProgress?: (p: ExportProgress) => void, signal?: AbortSignal): Promise<ExportedImage> {
     if (!this.doc) throw new HostError('no_document', 'no image is open');
-    const doc = this.doc, saved = this.unsaved, icc = this.icc;
+    const doc = this.doc;
+    return this.holding(doc, () => this.exportOf(doc, format, onProgress, signal));
+  }
+
+  /**
+   * Run `read` (a download of `doc`) with `doc`'s pixels held: a result, Undo or Redo meanwhile
+   * writes into a copy ({@link change}), not into the pixels being encoded.
+   */
+  private async holding<T>(doc: HostDocument, read: () => Promise<T>): Promise<T> {
+    const buf = doc.rgba.data.buffer;
+    this.reading.set(buf, (this.reading.get(buf) ?? 0) + 1);
+    try {
+      return await read();
+    } finally {
+      const n = this.reading.get(buf)! - 1;
+      if (n > 0) this.reading.set(buf, n);
+      else this.reading.delete(buf);
+    }
+  }
+
+  private async exportOf(doc: HostDocument, format: ImageFormat, onProgress?: (p: ExportProgress) => void, signal?: AbortSignal): Promise<ExportedImage> {
+    const saved = this.unsaved, icc = this.icc;
     let exif = this.exif, exifLeftOut = this.exifProblem ?? undefined;
     let out: ExportedImage | null = null, fellBack: string | undefined;
     if (format !== 'png') {

@@ -47,6 +47,15 @@ export interface ArrowEditorOptions {
  */
 const MAX_VIEW_DEVICE_PX = 16384;
 
+/**
+ * A document with more than this many times the view's device pixels is shown through a
+ * {@link Thumbnail} made here; a smaller one is put whole into a canvas and scaled by the browser.
+ */
+const THUMB_MIN_RATIO = 4;
+
+/** How long one band of a {@link Thumbnail} may hold the page's thread (ms) before it lets other work in. */
+const THUMB_SLICE_MS = 12;
+
 const HIT_END_PX = 9;
 const HIT_BODY_PX = 6;
 /**
@@ -108,7 +117,10 @@ export class ArrowEditor {
   }
   private docW = 0;
   private docH = 0;
+  /** The document itself, on a canvas (a document at most {@link THUMB_MIN_RATIO}× the view's pixels). */
   private base: HTMLCanvasElement | null = null;
+  /** A larger document: its thumbnail at the view's size, made here ({@link Thumbnail}). */
+  private thumb: Thumbnail | null = null;
   private overlay: { left: number; top: number; width: number; height: number; canvas: HTMLCanvasElement } | null = null;
   private regionTint: { canvas: HTMLCanvasElement; left: number; top: number } | null = null;
   private nextId = 1;
@@ -177,12 +189,9 @@ export class ArrowEditor {
     this.layoutScale = this.scrolling ? Math.min(1, minShort / short, MAX_VIEW_DEVICE_PX / (long * dpr)) : fit;
     this.scrolling = this.scrolling && long * this.layoutScale > this.maxSide;
     this.element.classList.toggle('sd-scroll', this.scrolling);
-    const base = document.createElement('canvas');
-    base.width = img.width;
-    base.height = img.height;
-    // (putImageData copies the pixels: the document's own array is handed over as it is.)
-    base.getContext('2d')!.putImageData(imageDataOf(img), 0, 0);
-    this.base = base;
+    this.thumb?.stop();
+    this.thumb = null;
+    this.base = null;
     this.overlay = null;
     this.setMovedOutline(null);
     this.outline.setAttribute('viewBox', `0 0 ${img.width} ${img.height}`);
@@ -199,7 +208,47 @@ export class ArrowEditor {
     this.canvas.style.height = 'auto';
     this.canvas.width = Math.max(1, Math.round(cssW * dpr));
     this.canvas.height = Math.max(1, Math.round(cssH * dpr));
+    if (img.width * img.height > THUMB_MIN_RATIO * this.canvas.width * this.canvas.height) {
+      // A photo many times the view's size: not put whole into a canvas (a 48 MP one held the
+      // page's thread 170–220 ms, and every redraw scaled it down again) but area-averaged into a
+      // thumbnail at the view's size, a band at a time between the page's other work.
+      this.thumb = new Thumbnail(img, this.canvas.width, this.canvas.height, () => this.render());
+    } else {
+      const base = document.createElement('canvas');
+      base.width = img.width;
+      base.height = img.height;
+      // (putImageData copies the pixels: the document's own array is handed over as it is.)
+      base.getContext('2d')!.putImageData(imageDataOf(img), 0, 0);
+      this.base = base;
+    }
     this.render();
+  }
+
+  /**
+   * The document shown changed only in `rect` (document pixels; `img` is the whole document as it
+   * is now, the same size): only that part is drawn again (an Undo, a result added) — the rest of
+   * the thumbnail stays. Another size: as {@link setDocument}.
+   */
+  updateDocument(img: RgbaPixels, rect: { left: number; top: number; width: number; height: number }): void {
+    if (img.width !== this.docW || img.height !== this.docH || (!this.base && !this.thumb)) {
+      this.setDocument(img);
+      return;
+    }
+    this.overlay = null;
+    this.setMovedOutline(null);
+    const x0 = Math.max(0, rect.left), y0 = Math.max(0, rect.top);
+    const x1 = Math.min(img.width, rect.left + rect.width), y1 = Math.min(img.height, rect.top + rect.height);
+    if (x1 > x0 && y1 > y0) {
+      // (The document's own array, handed over as it is: only the rectangle is copied.)
+      if (this.base) this.base.getContext('2d')!.putImageData(imageDataOf(img), 0, 0, x0, y0, x1 - x0, y1 - y0);
+      else this.thumb!.update(img, x0, y0, x1, y1);
+    }
+    this.render();
+  }
+
+  /** Whether the thumbnail of a large document is still being made (it is drawn as it comes). */
+  get drawing(): boolean {
+    return !!this.thumb?.busy;
   }
 
   /** A wheel over a scrolling view scrolls it along its long side, until that end is reached. */
@@ -349,7 +398,7 @@ export class ArrowEditor {
   }
 
   private onDown(e: PointerEvent): void {
-    if (!this.base || e.button !== 0) return;
+    if ((!this.base && !this.thumb) || e.button !== 0) return;
     this.canvas.setPointerCapture?.(e.pointerId);
     const p = this.toDoc(e);
     if (this.tool === 'lasso') {
@@ -485,10 +534,12 @@ export class ArrowEditor {
     const k = this.canvas.width / Math.max(1, this.docW);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    if (!this.base) return;
+    if (!this.base && !this.thumb) return;
     ctx.imageSmoothingQuality = 'high';
+    // The thumbnail is at the view's size: drawn as it is.
+    if (this.thumb) ctx.drawImage(this.thumb.canvas, 0, 0);
     ctx.setTransform(k, 0, 0, k, 0, 0);
-    ctx.drawImage(this.base, 0, 0);
+    if (this.base) ctx.drawImage(this.base, 0, 0);
     if (this.overlay) ctx.drawImage(this.overlay.canvas, this.overlay.left, this.overlay.top, this.overlay.width, this.overlay.height);
     const tint = this.tint();
     if (tint) ctx.drawImage(tint.canvas, tint.left, tint.top);
@@ -558,4 +609,144 @@ function imageDataOf(img: { width: number; height: number; data: Uint8ClampedArr
     }
   }
   return new ImageData(new Uint8ClampedArray(d), img.width, img.height);
+}
+
+/** Where along one axis each document pixel falls in the thumbnail: the first thumbnail pixel it overlaps, and its overlap with it and with the next. */
+interface AxisTaps { idx: Int32Array; w0: Float64Array; w1: Float64Array }
+
+function axisTaps(n: number, out: number): AxisTaps {
+  const s = out / n;
+  const idx = new Int32Array(n), w0 = new Float64Array(n), w1 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = i * s, b = (i + 1) * s, o = Math.min(out - 1, Math.floor(a));
+    idx[i] = o;
+    if (b <= o + 1 || o + 1 >= out) { w0[i] = Math.min(b, o + 1) - a; w1[i] = 0; } else { w0[i] = o + 1 - a; w1[i] = b - (o + 1); }
+  }
+  return { idx, w0, w1 };
+}
+
+/**
+ * The thumbnail of a large document at the view's device size: each of its pixels the area average
+ * (colours weighted by alpha) of the document pixels under it. Made in bands of rows, each at most
+ * {@link THUMB_SLICE_MS} of the page's thread, the page's other work (input, timers) in between, and
+ * drawn as they come (`drawn`). A change of the document (`update`) makes again only the thumbnail
+ * pixels over the changed rectangle, from the document's pixels, so they are exactly what making
+ * the whole thumbnail again would give.
+ */
+class Thumbnail {
+  readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly xs: AxisTaps;
+  private readonly ys: AxisTaps;
+  /** Parts still to make (thumbnail pixels, rows `next`..`y1`), in order. */
+  private jobs: { x0: number; x1: number; y0: number; y1: number; next: number }[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private img: RgbaPixels, readonly width: number, readonly height: number, private readonly drawn: () => void) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.ctx = this.canvas.getContext('2d')!;
+    this.xs = axisTaps(img.width, width);
+    this.ys = axisTaps(img.height, height);
+    this.jobs.push({ x0: 0, x1: width, y0: 0, y1: height, next: 0 });
+    this.schedule();
+  }
+
+  /** Whether parts are still to be made. */
+  get busy(): boolean {
+    return this.jobs.length > 0;
+  }
+
+  /**
+   * The document is `img` now, changed in document pixels [x0, x1) × [y0, y1): the thumbnail
+   * pixels over them are made again (at once where that is quick; parts still to be made are made
+   * from `img`).
+   */
+  update(img: RgbaPixels, x0: number, y0: number, x1: number, y1: number): void {
+    this.img = img;
+    const { xs, ys } = this;
+    const tx0 = xs.idx[x0]!, tx1 = Math.min(this.width, xs.idx[x1 - 1]! + 2);
+    const ty0 = ys.idx[y0]!, ty1 = Math.min(this.height, ys.idx[y1 - 1]! + 2);
+    this.jobs.push({ x0: tx0, x1: tx1, y0: ty0, y1: ty1, next: ty0 });
+    // A small change is drawn now (the caller renders); a large one in bands as the first was.
+    if (this.jobs.length === 1) this.work(false);
+    this.schedule();
+  }
+
+  /** Stop making it (another document is shown). */
+  stop(): void {
+    this.jobs = [];
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.jobs.length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.work(true);
+      this.schedule();
+    }, 0);
+  }
+
+  /** Make parts for up to {@link THUMB_SLICE_MS}; `draw`: tell the editor (a band made between tasks). */
+  private work(draw: boolean): void {
+    const t0 = performance.now();
+    let made = false;
+    while (this.jobs.length > 0 && performance.now() - t0 < THUMB_SLICE_MS) {
+      const job = this.jobs[0]!;
+      // A few rows at a time, put into the canvas together.
+      const rows = Math.max(1, Math.min(job.y1 - job.next, Math.ceil(((1 << 20) / Math.max(1, this.img.width)) * (this.height / this.img.height))));
+      this.rows(job.x0, job.x1, job.next, job.next + rows);
+      job.next += rows;
+      made = true;
+      if (job.next >= job.y1) this.jobs.shift();
+    }
+    if (made && draw) this.drawn();
+  }
+
+  /** Make thumbnail pixels [x0, x1) × [y0, y1) from the document and put them into the canvas. */
+  private rows(x0: number, x1: number, y0: number, y1: number): void {
+    const { img, xs, ys } = this;
+    const W = img.width, d = img.data, n = x1 - x0;
+    // The document pixels under the part (the columns and rows that overlap it).
+    let sx0 = Math.floor((x0 * W) / this.width), sx1 = Math.min(W, Math.ceil((x1 * W) / this.width) + 1);
+    while (sx0 > 0 && xs.idx[sx0]! >= x0) sx0--;
+    while (sx1 < W && xs.idx[sx1]! < x1) sx1++;
+    let sy0 = Math.floor((y0 * img.height) / this.height), sy1 = Math.min(img.height, Math.ceil((y1 * img.height) / this.height) + 1);
+    while (sy0 > 0 && ys.idx[sy0]! >= y0) sy0--;
+    while (sy1 < img.height && ys.idx[sy1]! < y1) sy1++;
+    const out = new ImageData(n, y1 - y0);
+    const o = out.data;
+    // Sums of weight·alpha·colour, weight·alpha and weight per thumbnail pixel of one row.
+    const acc = new Float64Array(n * 5);
+    for (let ty = y0; ty < y1; ty++) {
+      acc.fill(0);
+      for (let y = sy0; y < sy1; y++) {
+        const iy = ys.idx[y]!;
+        const wy = iy === ty ? ys.w0[y]! : iy + 1 === ty ? ys.w1[y]! : 0;
+        if (wy === 0) continue;
+        for (let x = sx0, p = (y * W + sx0) * 4; x < sx1; x++, p += 4) {
+          const ix = xs.idx[x]! - x0;
+          const a = d[p + 3]!;
+          if (ix >= 0 && ix < n) {
+            const w = wy * xs.w0[x]!, wa = w * a, q = ix * 5;
+            acc[q] += wa * d[p]!; acc[q + 1] += wa * d[p + 1]!; acc[q + 2] += wa * d[p + 2]!; acc[q + 3] += wa; acc[q + 4] += w;
+          }
+          const w1 = xs.w1[x]!;
+          if (w1 !== 0 && ix + 1 >= 0 && ix + 1 < n) {
+            const w = wy * w1, wa = w * a, q = (ix + 1) * 5;
+            acc[q] += wa * d[p]!; acc[q + 1] += wa * d[p + 1]!; acc[q + 2] += wa * d[p + 2]!; acc[q + 3] += wa; acc[q + 4] += w;
+          }
+        }
+      }
+      for (let i = 0, r = (ty - y0) * n * 4; i < n; i++, r += 4) {
+        const q = i * 5, sa = acc[q + 3]!;
+        if (sa > 0) { o[r] = acc[q]! / sa; o[r + 1] = acc[q + 1]! / sa; o[r + 2] = acc[q + 2]! / sa; }
+        o[r + 3] = acc[q + 4]! > 0 ? sa / acc[q + 4]! : 0;
+      }
+    }
+    this.ctx.putImageData(out, x0, y0);
+  }
 }
