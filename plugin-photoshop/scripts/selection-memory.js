@@ -28,6 +28,7 @@ const MB = (b) => (b / 1e6).toFixed(0);
 require('tsx/cjs');
 const { FakePhotoshop } = require('../../test/photoshop/fake-photoshop.ts');
 const { createPhotoshopHost } = require('../src/host/photoshop-host.ts');
+const { realLike } = require('./selections.js');
 
 let hook = null;
 if (!timeOnly) {
@@ -53,23 +54,6 @@ const which = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const shape = (process.argv.find((a) => a.startsWith('--shape=')) ?? '--shape=ellipse').slice(8);
 const deep = process.argv.includes('--16bit');
 
-/** A feathered blob into a full-canvas mask (bench-mask-split.js's). */
-function blob(data, W, H, cx, cy, R, feather, waves) {
-  const reach = R * 1.3 + feather;
-  const y0 = Math.max(0, Math.floor(cy - reach)), y1 = Math.min(H, Math.ceil(cy + reach));
-  const x0 = Math.max(0, Math.floor(cx - reach)), x1 = Math.min(W, Math.ceil(cx + reach));
-  for (let y = y0; y < y1; y++) {
-    for (let x = x0; x < x1; x++) {
-      const dx = x + 0.5 - cx, dy = y + 0.5 - cy, d = Math.hypot(dx, dy), t = Math.atan2(dy, dx);
-      let r = R;
-      for (const [k, a, ph] of waves) r += R * a * Math.sin(k * t + ph);
-      const v = feather === 0 ? (d <= r ? 255 : 0) : Math.round(Math.max(0, Math.min(1, (r - d) / feather + 0.5)) * 255);
-      const i = y * W + x;
-      if (v > data[i]) data[i] = v;
-    }
-  }
-}
-
 function selection(W, H) {
   const sel = new Uint8Array(W * H);
   if (shape === 'ellipse') {
@@ -81,14 +65,7 @@ function selection(W, H) {
   } else if (shape === 'objects') {
     // bench-mask-split.js's real-like selection, over the box 5 %..95 % of the document.
     const bx = Math.round(W * 0.05), by = Math.round(H * 0.05), w = Math.round(W * 0.9), h = Math.round(H * 0.9);
-    const box = new Uint8Array(w * h), s = Math.min(w, h);
-    blob(box, w, h, w * 0.42, h * 0.5, s * 0.36, 24, [[5, 0.08, 0.3], [13, 0.03, 1.1], [31, 0.01, 2]]);
-    blob(box, w, h, w * 0.82, h * 0.3, s * 0.14, 40, [[3, 0.1, 0]]);
-    blob(box, w, h, w * 0.82, h * 0.3 + s * 0.14 * 2 + 30, s * 0.14, 12, [[7, 0.05, 0.5]]);
-    for (let y = Math.floor(h * 0.78); y < Math.floor(h * 0.95); y++) box.fill(255, y * w + Math.floor(w * 0.7), y * w + Math.floor(w * 0.95));
-    let seed = 11;
-    const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
-    for (let k = 0; k < 400; k++) box[Math.floor(rnd() * w * h)] = Math.floor(rnd() * 256);
+    const box = realLike(w, h).data;
     for (let y = 0; y < h; y++) sel.set(box.subarray(y * w, (y + 1) * w), (by + y) * W + bx);
   } else throw new Error(`--shape=${shape}?`);
   return sel;
