@@ -51,7 +51,7 @@ th{cursor:pointer;position:sticky;top:0;background:#2c2c32}th.sorted{color:#ffcc
 td.tile{text-align:left}td.tile img{display:block;max-width:min(1350px,75vw)}.id{font-family:monospace;margin-top:2px}.plan{color:#aaa}.err{color:#f77}
 </style></head><body>
 <h1>SmartDrag bench gallery</h1>
-<p>${esc(report.command)} — ${esc(report.startedAt)}${report.git ? ` — commit ${esc(report.git.commit.slice(0, 10))}${report.git.dirty ? ' (uncommitted changes)' : ''}` : ''}. ${report.samples.length} samples, worst first by badness; click a column to sort (again to reverse). Measures: core/look.ts; how to judge: REVIEW.md.</p>
+${report.interrupted ? `<p class="err"><b>Interrupted: ${report.interrupted.done} of ${report.interrupted.planned} samples done.</b></p>\n` : ''}<p>${esc(report.command)} — ${esc(report.startedAt)}${report.git ? ` — commit ${esc(report.git.commit.slice(0, 10))}${report.git.dirty ? ' (uncommitted changes)' : ''}` : ''}. ${report.samples.length} samples, worst first by badness; click a column to sort (again to reverse). Measures: core/look.ts; how to judge: REVIEW.md.</p>
 <table><thead><tr><th data-k="id">sample: input with arrows | result | what the measures see (green: synthesized, magenta: tear)</th>${head}</tr></thead><tbody>
 ${body}
 </tbody></table>

@@ -98,6 +98,8 @@ export const BenchReportSchema = z.object({
   mode: z.enum(['in-process', 'server']),
   /** DragBench samples and photo cases resampled to this multiple of their size (`--scale`); absent at 1. */
   scale: z.number().positive().optional(),
+  /** Present when the run was stopped early (Ctrl-C): samples done of those planned; the summary covers only those done. */
+  interrupted: z.object({ done: z.number().int(), planned: z.number().int() }).optional(),
   data: z.string().nullable(),
   machine: z.object({ cpus: z.number().int(), cpuModel: z.string(), node: z.string(), platform: z.string() }),
   /** Commit the core was at, and whether the working tree had uncommitted changes; null outside git. */
@@ -246,6 +248,7 @@ export function renderMarkdown(report: BenchReport): string {
   const L: string[] = [];
   const s = report.summary;
   L.push('# SmartDrag benchmark report', '');
+  if (report.interrupted) L.push(`**Interrupted: ${report.interrupted.done} of ${report.interrupted.planned} samples done.** The figures below cover those samples only.`, '');
   L.push(`- Command: \`${report.command}\``);
   L.push(`- Started: ${report.startedAt}; wall time ${(report.wallMs / 1000).toFixed(1)} s; quality \`${report.quality}\`; edits ${report.mode}${report.scale && report.scale !== 1 ? `; ${scaledSuites(report)}` : ''}`);
   L.push(`- Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}, ${report.machine.platform}`);

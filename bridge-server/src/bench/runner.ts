@@ -4,7 +4,7 @@
  * speed, and writes `report.json`, `report.md` and one contact sheet per suite.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, statSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDragCase, caseToRequest, scaleDragCase, type DragCase } from '../core/case';
@@ -57,6 +57,28 @@ export interface BenchOptions {
   mode?: 'in-process' | 'server';
   /** DragBench samples and photo cases at this multiple of their size (default 1; dragbench.ts `scaleDragBenchSample`, {@link scaleCase}). */
   scale?: number;
+  /**
+   * Stop early (Ctrl-C): no new sample starts once it is aborted; the samples done so far are
+   * written as a report marked `interrupted` (report.md and gallery.html say so at the top).
+   */
+  signal?: AbortSignal;
+}
+
+/** How to get the data a suite reads (the hint of a {@link BenchDataError}). */
+export const DATA_HINT = 'pass --data <dir> with dragbench/<category>/<sample>/{original_image.png,mask.png,drag_instruction.json} '
+  + '(DragBench of DragDiffusion, Shi et al. CVPR 2024, in the layout of github.com/frakw/DirectDrag; not bundled) '
+  + 'and/or cases/*.json with their photos/ (the bundled photo cases: --data test/fixtures); --suite synthetic needs no data';
+
+/** A data folder that cannot serve the suites asked for: a coded, user-facing failure with a hint. */
+export class BenchDataError extends RangeError {
+  readonly code: 'data_not_found' | 'data_missing_suite' | 'data_empty';
+  readonly hint: string;
+  constructor(code: BenchDataError['code'], message: string, hint = DATA_HINT) {
+    super(message);
+    this.name = 'BenchDataError';
+    this.code = code;
+    this.hint = hint;
+  }
 }
 
 /** What a suite hands the runner for one sample. */
@@ -131,6 +153,7 @@ function allowedFromKeep(req: EditRequest): Mask | null {
 async function dragBenchItems(dataDir: string, opts: BenchOptions): Promise<BenchItem[]> {
   const root = path.join(dataDir, 'dragbench');
   const ids = await listDragBench(root);
+  if (!ids.length) throw new BenchDataError('data_empty', `no DragBench sample in ${root} (expected <category>/<sample>/drag_instruction.json beside original_image.png and mask.png)`);
   return ids.map((id) => ({
     id, suite: 'dragbench' as const,
     async load(): Promise<PreparedSample> {
@@ -161,6 +184,7 @@ export async function scaleCase(c: DragCase, image: RgbaImage, factor: number): 
 async function caseItems(dataDir: string, opts: BenchOptions): Promise<BenchItem[]> {
   const dir = path.join(dataDir, 'cases');
   const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  if (!files.length) throw new BenchDataError('data_empty', `no photo case in ${dir} (expected <name>.json drag cases, format: test/fixtures/cases/README.md)`);
   return files.map((file) => ({
     id: file.replace(/\.json$/, ''), suite: 'cases' as const,
     async load(): Promise<PreparedSample> {
@@ -310,8 +334,41 @@ export function resolveSuites(suite: string, dataDir: string | null): { suites: 
     throw new RangeError(`unknown suite "${suite}" (expected ${[...BENCH_SUITES, 'all', 'speed'].join(', ')})`);
   }
   const s = suite as BenchSuite;
-  if (!has(s)) throw new RangeError(`suite ${s} needs ${dataDir ?? '<data>'}/${s === 'dragbench' ? 'dragbench' : 'cases'}/, which does not exist`);
+  if (!has(s)) {
+    const sub = s === 'dragbench' ? 'dragbench' : 'cases';
+    throw new BenchDataError('data_missing_suite', dataDir === null
+      ? `suite ${s} needs a data folder with ${sub}/ and none was found (no --data, no ../shared/data, no test/fixtures)`
+      : `suite ${s} needs ${path.join(dataDir, sub)}/, which does not exist`, dataHintFor(dataDir));
+  }
   return { suites: [s], skipped: [] };
+}
+
+/**
+ * The hint for a data folder that lacks what a suite needs: {@link DATA_HINT}, led by "pass its
+ * parent" when the folder given is itself a `dragbench/` or `cases/` folder (one level too deep).
+ */
+export function dataHintFor(dataDir: string | null): string {
+  const base = dataDir === null ? '' : path.basename(dataDir);
+  if (dataDir !== null && (base === 'dragbench' || base === 'cases')) return `${dataDir} looks like the ${base}/ folder itself: pass its parent, --data ${path.dirname(dataDir)}; ${DATA_HINT}`;
+  return DATA_HINT;
+}
+
+/**
+ * Check an explicitly given `--data` folder before anything runs: it must exist, be a folder and
+ * (for `--suite all`) hold dragbench/ or cases/ — a mistyped path had silently run only the
+ * synthetic suite and exited 0. Throws a {@link BenchDataError}.
+ */
+export function checkDataDir(dataDir: string, suite: string): void {
+  if (!existsSync(dataDir)) throw new BenchDataError('data_not_found', `data folder ${dataDir} does not exist`);
+  if (!statSync(dataDir).isDirectory()) throw new BenchDataError('data_not_found', `data folder ${dataDir} is a file, not a folder`);
+  if (suite === 'all' && !existsSync(path.join(dataDir, 'dragbench')) && !existsSync(path.join(dataDir, 'cases'))) {
+    throw new BenchDataError('data_missing_suite', `data folder ${dataDir} has neither dragbench/ nor cases/`, dataHintFor(dataDir));
+  }
+}
+
+/** Files and folders a run writes in its output folder (a new run removes the previous run's first). */
+export function isBenchOutput(name: string): boolean {
+  return /^contact-.*\.png$/.test(name) || ['gallery.html', 'report.json', 'report.md', 'tiles'].includes(name);
 }
 
 /** HEAD commit and dirty flag of the repository holding this file; null when git is unavailable. */
@@ -334,8 +391,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const thumb = opts.thumb ?? DEFAULT_THUMB;
   // Level by level (cli/outputs.ts): Node's recursive mkdir spins forever under /proc.
   makeDirs(path.resolve(opts.outDir));
-  // Sheets of an earlier run would be mistaken for this one's.
-  for (const f of await fs.readdir(opts.outDir)) if (/^contact-.*\.png$/.test(f) || f === 'gallery.html') await fs.rm(path.join(opts.outDir, f));
 
   const items: BenchItem[] = [];
   for (const suite of opts.suites) {
@@ -347,6 +402,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     }
     items.push(...(opts.limit !== undefined ? list.slice(0, Math.max(0, opts.limit)) : list));
   }
+  // Every output of an earlier run goes before this one starts: a report, sheets or tiles left
+  // from it would be mistaken for this run's (an interrupted run had left the old report.json
+  // beside no gallery, or the old tiles beside a new report).
+  for (const f of await fs.readdir(opts.outDir)) if (isBenchOutput(f)) await fs.rm(path.join(opts.outDir, f), { recursive: true, force: true });
 
   const peak = new PeakMemory();
   peak.start();
@@ -356,6 +415,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const tiles = new Map<BenchSuite, SheetTile[]>();
   try {
     for (const item of items) {
+      // One turn of the event loop between samples, so that a Ctrl-C (delivered as a macrotask) is seen before the next one starts.
+      if (opts.signal) await new Promise((r) => setImmediate(r));
+      if (opts.signal?.aborted) break;
       const ts = performance.now();
       const suiteTiles = tiles.get(item.suite) ?? [];
       tiles.set(item.suite, suiteTiles);
@@ -403,7 +465,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     const tile = tiles.get(r.suite)?.[r.sheetNumber - 1];
     if (!tile || tile.panels.length === 0) continue;
     const file = tileFileName(r.suite, r.id);
-    await fs.mkdir(path.dirname(path.join(opts.outDir, file)), { recursive: true });
+    // Level by level: Node's recursive mkdir spun forever under a folder that refuses entries (--out /proc).
+    makeDirs(path.dirname(path.join(path.resolve(opts.outDir), file)));
     await fs.writeFile(path.join(opts.outDir, file), await encodeTileJpeg(tile, thumb));
   }
   for (const [suite, t] of tiles) {
@@ -425,6 +488,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     quality: opts.quality,
     mode: opts.mode ?? 'in-process',
     ...(opts.scale !== undefined && opts.scale !== 1 && (opts.suites.includes('dragbench') || opts.suites.includes('cases')) ? { scale: opts.scale } : {}),
+    ...(records.length < items.length ? { interrupted: { done: records.length, planned: items.length } } : {}),
     data: opts.dataDir,
     git: gitState(),
     machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` },

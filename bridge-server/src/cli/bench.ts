@@ -4,11 +4,11 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { intArg, outDirArg } from './args';
 import { CliError, CliErrorCode } from './errors';
 import { makeDirs } from './outputs';
-import { defaultDataDir, resolveSuites, runBench } from '../bench/runner';
+import { BenchDataError, checkDataDir, defaultDataDir, resolveSuites, runBench } from '../bench/runner';
 import { formatDuration } from '../bench/progress';
 import { formatEditSpeed, runEditSpeed, SPEED_KINDS, type SpeedKind } from '../bench/edit-speed';
 import { connectServerEngine, type ServerEngine } from '../bench/server-engine';
@@ -43,10 +43,39 @@ export function benchOutDir(outDir: string): void {
   }
   try {
     makeDirs(outDir);
+    // A folder that exists but takes no files (read-only, /proc) is found now, not after the run.
+    const probe = path.join(outDir, `.smartdrag-bench-probe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new CliError(CliErrorCode.output_unwritable, `cannot write to output folder ${outDir}: ${err.code ?? 'error'} at ${err.path ?? outDir}`, hint, e);
   }
+}
+
+/** A usage failure of `bench`: one coded line and a hint on stderr, exit status 2. */
+function benchUsageError(code: string, message: string, hint?: string): void {
+  process.stderr.write(`smartdrag bench: ${message} [${code}]\n${hint ? `  hint: ${hint}\n` : ''}`);
+  process.exitCode = 2;
+}
+
+/** `--scale`: a plain decimal number (Number('0x2') is 2, Number('') 0). */
+export function parseScale(v: string): number {
+  const t = v.trim();
+  return /^(\d+(\.\d*)?|\.\d+)$/.test(t) ? Number(t) : NaN;
+}
+
+/** Options that only `--suite speed` reads, and options it ignores (it prints a table, writes no files). */
+const SPEED_ONLY = ['runs', 'sizes', 'kinds', 'bridge'] as const;
+const NOT_SPEED = ['out', 'limit', 'quality', 'scale', 'seed', 'synthetic', 'server', 'token'] as const;
+
+/**
+ * Options given on the command line that the chosen suite does not read (they were silently
+ * ignored: `--suite all --sizes 1024`, `--suite speed --out x --limit 3`); empty when all apply.
+ */
+export function inapplicableOptions(suite: string, given: (name: string) => boolean): string[] {
+  const names: readonly string[] = suite === 'speed' ? NOT_SPEED : SPEED_ONLY;
+  return names.filter(given).map((n) => `--${n}`);
 }
 
 /** Register the `bench` command on the CLI program. */
@@ -68,17 +97,32 @@ export function registerBench(program: Command): void {
     .option('--synthetic <n>', 'number of synthetic samples', positiveInt, 12)
     .option('--server <ws-url>', 'run edits through a running bridge instead of in-process')
     .option('--token <t>', 'bridge token for --server (default: the token in the SmartDrag config dir)')
-    .action(async (o: BenchCliOptions) => {
+    .action(async (o: BenchCliOptions, cmd: Command) => {
       if (o.quality !== 'final' && o.quality !== 'preview') {
         process.stderr.write(`smartdrag bench: --quality must be final or preview, got ${o.quality}\n`);
         process.exitCode = 2;
         return;
       }
-      const scale = Number(o.scale ?? 1);
+      const scale = parseScale(String(o.scale ?? '1'));
       if (!Number.isFinite(scale) || scale < 0.25 || scale > 8) {
         process.stderr.write(`smartdrag bench: --scale takes a number from 0.25 to 8, got ${o.scale}\n`);
         process.exitCode = 2;
         return;
+      }
+      const unused = inapplicableOptions(o.suite, (n) => cmd.getOptionValueSource(n) === 'cli');
+      if (unused.length) {
+        benchUsageError('option_unsupported', `${unused.join(', ')} ${unused.length === 1 ? 'does' : 'do'} not apply to --suite ${o.suite}`,
+          o.suite === 'speed' ? '--suite speed prints its table on stdout and writes no files; it reads --runs, --sizes, --kinds, --bridge and --data' : '--runs, --sizes, --kinds and --bridge are read by --suite speed only');
+        return;
+      }
+      if (o.data !== undefined && o.suite !== 'speed') {
+        try {
+          checkDataDir(path.resolve(o.data), o.suite);
+        } catch (err) {
+          if (!(err instanceof BenchDataError)) throw err;
+          benchUsageError(err.code, err.message, err.hint);
+          return;
+        }
       }
       if (o.suite === 'speed') {
         // Whole-edit speed, region ~15% of the document at every size (the photo row needs the data folder).
@@ -103,8 +147,11 @@ export function registerBench(program: Command): void {
         suites = r.suites;
         if (r.skipped.length) process.stderr.write(`smartdrag bench: skipping ${r.skipped.join(', ')} (not in ${dataDir ?? 'any data folder'})\n`);
       } catch (err) {
-        process.stderr.write(`smartdrag bench: ${(err as Error).message}\n`);
-        process.exitCode = 2;
+        if (err instanceof BenchDataError) benchUsageError(err.code, err.message, err.hint);
+        else {
+          process.stderr.write(`smartdrag bench: ${(err as Error).message}\n`);
+          process.exitCode = 2;
+        }
         return;
       }
       if (scale !== 1 && suites.some((x) => x !== 'dragbench' && x !== 'cases')) {
@@ -124,21 +171,37 @@ export function registerBench(program: Command): void {
           return;
         }
       }
+      // Ctrl-C: finish the sample in progress and write a report marked interrupted (a second Ctrl-C quits at once).
+      const stop = new AbortController();
+      const onSigint = (): void => {
+        if (stop.signal.aborted) process.exit(130);
+        stop.abort();
+        process.stderr.write('\nsmartdrag bench: interrupted: finishing the current sample, then writing a partial report (Ctrl-C again to quit at once)\n');
+      };
+      process.on('SIGINT', onSigint);
       let report;
       try {
         report = await runBench({
           suites, dataDir, outDir, limit: o.limit, quality: o.quality, seed: o.seed, syntheticCount: o.synthetic, scale,
           command: ['smartdrag', ...process.argv.slice(2)].join(' '), engine: server?.engine, mode: server ? 'server' : 'in-process',
+          signal: stop.signal,
         });
+      } catch (err) {
+        if (!(err instanceof BenchDataError)) throw err;
+        benchUsageError(err.code, err.message, err.hint);
+        return;
       } finally {
+        process.off('SIGINT', onSigint);
         server?.close();
       }
       const s = report.summary;
       const lines = [`smartdrag bench: ${s.count} samples (${s.failed} failed) in ${formatDuration(report.wallMs)} -> ${outDir} (report.md, gallery.html)`];
+      if (report.interrupted) lines[0] = `smartdrag bench: INTERRUPTED after ${report.interrupted.done} of ${report.interrupted.planned} samples (${s.failed} failed) in ${formatDuration(report.wallMs)} -> ${outDir} (partial report.md, gallery.html)`;
       for (const [name, q] of Object.entries(s.suites)) {
-        lines.push(`  ${name}: DAI r10 ${q.dai['10']?.toFixed(4) ?? '-'} vs unedited ${q.daiUnedited['10']?.toFixed(4) ?? '-'}, outside-mask px ${q.changedOutsideMask.total}, total ms median ${q.stageMs.total?.median?.toFixed(0) ?? '-'}${q.look ? `, badness median ${q.look.badness?.median?.toFixed(3) ?? '-'} (synthesized ${q.look.synthesized?.median?.toFixed(3) ?? '-'}, tear ${q.look.tear?.median?.toFixed(3) ?? '-'})` : ''}`);
+        lines.push(`  ${name}: DAI r10 ${q.dai['10']?.toFixed(4) ?? '-'} vs unedited ${q.daiUnedited['10']?.toFixed(4) ?? '-'}, outside-mask px ${q.changedOutsideMask.samplesChecked ? q.changedOutsideMask.total : '- (no mask)'}, total ms median ${q.stageMs.total?.median?.toFixed(0) ?? '-'}${q.look ? `, badness median ${q.look.badness?.median?.toFixed(3) ?? '-'} (synthesized ${q.look.synthesized?.median?.toFixed(3) ?? '-'}, tear ${q.look.tear?.median?.toFixed(3) ?? '-'})` : ''}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
-      if (s.failed > 0) process.exitCode = 1;
+      if (report.interrupted) process.exitCode = 130;
+      else if (s.failed > 0) process.exitCode = 1;
     });
 }
