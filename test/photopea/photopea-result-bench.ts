@@ -1,0 +1,132 @@
+/**
+ * Dev-only measurement (not a test): how long the Photopea plugin page could not respond in
+ * Chromium while a Smart Drag's result is added to a large document in the Photopea simulator and
+ * the panel takes it into its copy of the document and its thumbnail (PlacedLayer.plainTop: the
+ * panel composites the layer's box itself; `--query '&groups=1&move=0'`: it reads the box back
+ * with readArea). The sample photo is enlarged to `--width`×`--height` (default 8000×6000, 48 MP);
+ * the red candy is selected in "Photopea", Read, an arrow drawn, Smart Drag pressed. From the
+ * click until the result is said and no read is left: the longest main-thread task of the plugin
+ * page (long-task observer), the longest gap between its 10 ms timer ticks, and where its thread
+ * went, `name total/count` (host.addLayer and readArea — their waits on Photopea are not the page's
+ * thread —, the editor's setDocument, updateDocument and render). Each run is a fresh page; the
+ * median of `--runs` (default 3) is printed (`BENCH_DETAIL=1`: each run's tasks and steps).
+ *
+ *   CHROMIUM_PATH=/tmp/chromium npx tsx test/photopea/photopea-result-bench.ts [--width 8000] [--height 6000] [--runs 3] [--query '&groups=1&move=0'] [--dist <pages build>]
+ *
+ * `--dist` serves another build of the pages (e.g. one of the previous commit's, to compare on one machine).
+ */
+import sharp from 'sharp';
+import type { Point } from '@smartdrag/shared';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { parseDragCase } from '../../bridge-server/src/core/case';
+import { rasterizePolygon } from '@smartdrag/shared';
+import { ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
+import { dragOnEditor, openSimulator, SMARTIES } from './pages';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+interface Run { longestTask: number; gap: number; afterTask: number; afterGap: number; steps: Record<string, [number, number]>; detail: string }
+
+async function instrument(frame: Frame): Promise<void> {
+  // (A string: tsx names the arrow functions of a function given to evaluate with a helper the page lacks.)
+  await frame.evaluate(`(() => {
+    const w = window, sd = w.smartdrag;
+    const b = w.__bench = { tasks: [], other: [], beats: [], calls: [] };
+    // (Only this page's own tasks: where the simulator's page shares its process, its tasks are reported here too, named otherwise.)
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) (e.name === 'self' ? b.tasks : b.other).push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: false });
+    let last = performance.now();
+    setInterval(() => { const t = performance.now(); b.beats.push([last, t - last]); last = t; }, 10);
+    function wrap(obj, name, label) {
+      const f = obj[name];
+      if (typeof f !== 'function') return;
+      obj[name] = function (...args) {
+        const t = performance.now();
+        const r = f.apply(this, args);
+        b.calls.push([label, t, performance.now() - t]);
+        return r;
+      };
+    }
+    wrap(sd.host, 'addLayer', 'host.addLayer (sync part)');
+    wrap(sd.host, 'readArea', 'host.readArea (sync part)');
+    wrap(sd.host, 'readDocument', 'host.readDocument (sync part)');
+    wrap(sd.panel, 'updateAfterAdd', 'panel.updateAfterAdd (sync part)');
+    wrap(sd.panel.editor, 'setDocument', 'editor.setDocument');
+    wrap(sd.panel.editor, 'updateDocument', 'editor.updateDocument');
+    wrap(sd.panel.editor, 'render', 'editor.render');
+  })()`);
+}
+
+async function since(frame: Frame, t0: number): Promise<Run> {
+  return frame.evaluate(`(() => {
+    const b = window.__bench, t0 = ${t0};
+    function longest(xs) { return Math.round(Math.max(0, ...xs.filter((x) => x[0] + x[1] > t0).map((x) => x[1]))); }
+    const steps = {};
+    for (const [n, t, d] of b.calls) if (t >= t0) { const s = steps[n] || (steps[n] = [0, 0]); s[0] += d; s[1]++; }
+    for (const n in steps) steps[n][0] = Math.round(steps[n][0]);
+    const detail = 'other tasks ' + b.other.filter((x) => x[0] + x[1] > t0).map((x) => Math.round(x[0] - t0) + '+' + Math.round(x[1])).join(' ') + '; tasks ' + b.tasks.filter((x) => x[0] + x[1] > t0).map((x) => Math.round(x[0] - t0) + '+' + Math.round(x[1])).join(' ')
+      + '; gaps ' + b.beats.filter((x) => x[0] + x[1] > t0 && x[1] > 50).map((x) => Math.round(x[0] - t0) + '+' + Math.round(x[1])).join(' ')
+      + '; calls ' + b.calls.filter((c) => c[1] >= t0 && c[2] > 5).map((c) => c[0] + '@' + Math.round(c[1] - t0) + '+' + Math.round(c[2])).join(' ');
+    // From when the panel began taking the added layer in (the tasks that end after it).
+    const add = b.calls.find((c) => c[1] >= t0 && c[0].startsWith('panel.updateAfterAdd'));
+    const ta = add ? add[1] : Infinity;
+    function longestAfter(xs) { return Math.round(Math.max(0, ...xs.filter((x) => x[0] + x[1] > ta).map((x) => x[1]))); }
+    return { longestTask: longest(b.tasks), gap: longest(b.beats), afterTask: longestAfter(b.tasks), afterGap: longestAfter(b.beats), steps, detail };
+  })()`) as Promise<Run>;
+}
+
+async function main(): Promise<void> {
+  process.env.CHROMIUM_PATH ??= '/tmp/chromium';
+  const W = Number(arg('width') ?? 8000), H = Number(arg('height') ?? 6000), runs = Number(arg('runs') ?? 3), query = arg('query') ?? '';
+  const theCase = parseDragCase(JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'cases', 'smarties-move-red.json'), 'utf8')));
+  const sx = W / 413, sy = H / 356;
+  const scale = (p: Point): Point => [Math.round(p[0] * sx), Math.round(p[1] * sy)];
+  const doc = await sharp(SMARTIES).resize(W, H, { fit: 'fill' }).png({ compressionLevel: 1 }).toBuffer();
+  const dist = arg('dist');
+  if (!dist) await ensureBuilt();
+  const [server, browser] = await Promise.all([startBridge(0, dist), launchChromium()]);
+  const got: Run[] = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
+      const { page, frame } = await openSimulator(ctx, server.origin, query, { 'big.png': doc });
+      await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.editor.documentSize.width > 0 && !p.reading && !p.editor.drawing; }, undefined, { timeout: 300000, polling: 100 });
+      const selection = rasterizePolygon((theCase.regions[0]!.polygon as Point[]).map(scale));
+      await page.evaluate((m) => (window as any).sim.setSelection(m), { ...selection, data: Array.from(selection.data) });
+      await frame.click('[data-testid=read]');
+      await frame.waitForFunction(() => /selection/.test(document.querySelector('[data-testid=info]')!.textContent!), undefined, { timeout: 300000 });
+      await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.reading && !p.editor.drawing; }, undefined, { timeout: 300000, polling: 100 });
+      const drag = theCase.drags[0]!.points.map((p) => scale(p as Point));
+      await frame.selectOption('[data-testid=kind]', 'translate');
+      await dragOnEditor(page, frame, drag[0]!, drag[1]!);
+      await frame.waitForTimeout(500);
+      await instrument(frame);
+      const exportsBefore = await page.evaluate(() => (window as any).sim.exports.length as number);
+      const t0 = await frame.evaluate(() => performance.now());
+      await frame.click('[data-testid=apply]');
+      await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 600000 });
+      await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.reading && !p.job && !p.editor.drawing; }, undefined, { timeout: 600000, polling: 100 });
+      await frame.waitForTimeout(300);
+      const r = await since(frame, t0);
+      const exports = await page.evaluate((n) => (window as any).sim.exports.slice(n).map((e: any) => `${e.width}x${e.height}`), exportsBefore);
+      const message = await frame.textContent('[data-testid=message]');
+      r.detail += `; exports after the click: ${exports.join(' ') || 'none'}; message: ${message}`;
+      got.push(r);
+      if (process.env.BENCH_DETAIL) process.stdout.write(`  run ${run + 1}: ${r.detail}\n`);
+      await ctx.close();
+    }
+  } finally {
+    await browser.close();
+    await server.bridge.close();
+  }
+  const names = [...new Set(got.flatMap((x) => Object.keys(x.steps)))].sort();
+  const steps = names.map((n) => `${n} ${median(got.map((x) => x.steps[n]?.[0] ?? 0))}/${median(got.map((x) => x.steps[n]?.[1] ?? 0))}`).join(', ');
+  process.stdout.write(`Photopea simulator ${W}x${H} (${Math.round((W * H) / 1e6)} MP)${query ? ` ${query}` : ''}, Smart Drag result added, median of ${runs}: after the layer was added (the panel taking it in): longest task ${median(got.map((x) => x.afterTask))} ms, longest gap ${median(got.map((x) => x.afterGap))} ms [runs: ${got.map((x) => `${x.afterTask}/${x.afterGap}`).join(' ')}]; click to done (the layer's PNG made and pasted too): longest task ${median(got.map((x) => x.longestTask))} ms, longest gap ${median(got.map((x) => x.gap))} ms [runs: ${got.map((x) => `${x.longestTask}/${x.gap}`).join(' ')}]; steps (ms total/calls): ${steps}\n`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
