@@ -24,6 +24,7 @@ import { parseDragCase } from '../../bridge-server/src/core/case';
 import { rasterizePolygon } from '@smartdrag/shared';
 import { ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
 import { dragOnEditor, openSimulator, SMARTIES } from './pages';
+import { probeScript, sinceScript, type ProbeReading } from './main-thread-probe';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,53 +32,24 @@ function arg(name: string): string | undefined {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-interface Run { longestTask: number; gap: number; afterTask: number; afterGap: number; steps: Record<string, [number, number]>; detail: string }
+interface Run extends ProbeReading { afterTask: number; afterGap: number }
 
 async function instrument(frame: Frame): Promise<void> {
-  // (A string: tsx names the arrow functions of a function given to evaluate with a helper the page lacks.)
-  await frame.evaluate(`(() => {
-    const w = window, sd = w.smartdrag;
-    const b = w.__bench = { tasks: [], other: [], beats: [], calls: [] };
-    // (Only this page's own tasks: where the simulator's page shares its process, its tasks are reported here too, named otherwise.)
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) (e.name === 'self' ? b.tasks : b.other).push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: false });
-    let last = performance.now();
-    setInterval(() => { const t = performance.now(); b.beats.push([last, t - last]); last = t; }, 10);
-    function wrap(obj, name, label) {
-      const f = obj[name];
-      if (typeof f !== 'function') return;
-      obj[name] = function (...args) {
-        const t = performance.now();
-        const r = f.apply(this, args);
-        b.calls.push([label, t, performance.now() - t]);
-        return r;
-      };
-    }
-    wrap(sd.host, 'addLayer', 'host.addLayer (sync part)');
-    wrap(sd.host, 'readArea', 'host.readArea (sync part)');
-    wrap(sd.host, 'readDocument', 'host.readDocument (sync part)');
-    wrap(sd.panel, 'updateAfterAdd', 'panel.updateAfterAdd (sync part)');
-    wrap(sd.panel.editor, 'setDocument', 'editor.setDocument');
-    wrap(sd.panel.editor, 'updateDocument', 'editor.updateDocument');
-    wrap(sd.panel.editor, 'render', 'editor.render');
-  })()`);
+  // (Only this page's own tasks: where the simulator's page shares its process, its tasks are reported too, apart.)
+  await frame.evaluate(probeScript([
+    ['sd.host', 'addLayer', 'host.addLayer (sync part)'], ['sd.host', 'readArea', 'host.readArea (sync part)'],
+    ['sd.host', 'readDocument', 'host.readDocument (sync part)'], ['sd.panel', 'updateAfterAdd', 'panel.updateAfterAdd (sync part)'],
+    ['sd.panel.editor', 'setDocument', 'editor.setDocument'], ['sd.panel.editor', 'updateDocument', 'editor.updateDocument'],
+    ['sd.panel.editor', 'render', 'editor.render'],
+  ], true));
 }
 
 async function since(frame: Frame, t0: number): Promise<Run> {
-  return frame.evaluate(`(() => {
-    const b = window.__bench, t0 = ${t0};
-    function longest(xs) { return Math.round(Math.max(0, ...xs.filter((x) => x[0] + x[1] > t0).map((x) => x[1]))); }
-    const steps = {};
-    for (const [n, t, d] of b.calls) if (t >= t0) { const s = steps[n] || (steps[n] = [0, 0]); s[0] += d; s[1]++; }
-    for (const n in steps) steps[n][0] = Math.round(steps[n][0]);
-    const detail = 'other tasks ' + b.other.filter((x) => x[0] + x[1] > t0).map((x) => Math.round(x[0] - t0) + '+' + Math.round(x[1])).join(' ') + '; tasks ' + b.tasks.filter((x) => x[0] + x[1] > t0).map((x) => Math.round(x[0] - t0) + '+' + Math.round(x[1])).join(' ')
-      + '; gaps ' + b.beats.filter((x) => x[0] + x[1] > t0 && x[1] > 50).map((x) => Math.round(x[0] - t0) + '+' + Math.round(x[1])).join(' ')
-      + '; calls ' + b.calls.filter((c) => c[1] >= t0 && c[2] > 5).map((c) => c[0] + '@' + Math.round(c[1] - t0) + '+' + Math.round(c[2])).join(' ');
-    // From when the panel began taking the added layer in (the tasks that end after it).
+  // From when the panel began taking the added layer in (the tasks that end after it).
+  return frame.evaluate(sinceScript(t0, `
     const add = b.calls.find((c) => c[1] >= t0 && c[0].startsWith('panel.updateAfterAdd'));
     const ta = add ? add[1] : Infinity;
-    function longestAfter(xs) { return Math.round(Math.max(0, ...xs.filter((x) => x[0] + x[1] > ta).map((x) => x[1]))); }
-    return { longestTask: longest(b.tasks), gap: longest(b.beats), afterTask: longestAfter(b.tasks), afterGap: longestAfter(b.beats), steps, detail };
-  })()`) as Promise<Run>;
+    return { afterTask: longest(b.tasks, ta), afterGap: longest(b.beats, ta) };`)) as Promise<Run>;
 }
 
 async function main(): Promise<void> {

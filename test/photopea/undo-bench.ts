@@ -23,6 +23,7 @@ import type { Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
 import { lassoRingAndDrag, previewsSettled } from './pages';
+import { probeScript, sinceScript, type ProbeReading } from './main-thread-probe';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,52 +43,21 @@ function scene(w: number, h: number, c: Point, r: number): Buffer {
   return d;
 }
 
-interface Step { longestTask: number; gap: number; steps: Record<string, [number, number]>; detail: string }
+type Step = ProbeReading;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Install the observers and the wrappers of the page's steps (once per page). */
 async function instrument(page: Page): Promise<void> {
-  // (A string: tsx names the arrow functions of a function given to evaluate with a helper the page lacks.)
-  await page.evaluate(`(() => {
-    const w = window, sd = w.smartdrag;
-    const b = w.__bench = { tasks: [], beats: [], calls: [] };
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) b.tasks.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: false });
-    let last = performance.now();
-    setInterval(() => { const t = performance.now(); b.beats.push([last, t - last]); last = t; }, 10);
-    function wrap(obj, name, label) {
-      const f = obj[name];
-      if (typeof f !== 'function') return;
-      obj[name] = function (...args) {
-        const t = performance.now();
-        const r = f.apply(this, args);
-        b.calls.push([label, t, performance.now() - t]);
-        return r;
-      };
-    }
-    wrap(sd.host, 'addLayer', 'host.addLayer');
-    wrap(sd.host, 'undo', 'host.undo');
-    wrap(sd.host, 'redo', 'host.redo');
-    wrap(sd.panel.editor, 'setDocument', 'editor.setDocument');
-    wrap(sd.panel.editor, 'updateDocument', 'editor.updateDocument');
-    wrap(sd.panel.editor, 'render', 'editor.render');
-    wrap(sd.panel.proxyCache, 'image', 'proxy image');
-    wrap(sd.panel, 'buildRequest', 'panel.buildRequest');
-  })()`);
+  await page.evaluate(probeScript([
+    ['sd.host', 'addLayer', 'host.addLayer'], ['sd.host', 'undo', 'host.undo'], ['sd.host', 'redo', 'host.redo'],
+    ['sd.panel.editor', 'setDocument', 'editor.setDocument'], ['sd.panel.editor', 'updateDocument', 'editor.updateDocument'],
+    ['sd.panel.editor', 'render', 'editor.render'], ['sd.panel.proxyCache', 'image', 'proxy image'], ['sd.panel', 'buildRequest', 'panel.buildRequest'],
+  ]));
 }
 
 /** The longest task and gap, and the steps' time, from `t0` until now. */
 async function since(page: Page, t0: number): Promise<Step> {
-  return page.evaluate(`(() => {
-    const b = window.__bench, t0 = ${t0};
-    function longest(xs) { return Math.round(Math.max(0, ...xs.filter((x) => x[0] + x[1] > t0).map((x) => x[1]))); }
-    const steps = {};
-    for (const [n, t, d] of b.calls) if (t >= t0) { const s = steps[n] || (steps[n] = [0, 0]); s[0] += d; s[1]++; }
-    for (const n in steps) steps[n][0] = Math.round(steps[n][0]);
-    const detail = 'tasks ' + b.tasks.filter((x) => x[0] + x[1] > t0).map((x) => Math.round(x[0] - t0) + '+' + Math.round(x[1])).join(' ')
-      + '; gaps ' + b.beats.filter((x) => x[0] + x[1] > t0 && x[1] > 50).map((x) => Math.round(x[0] - t0) + '+' + Math.round(x[1])).join(' ')
-      + '; calls ' + b.calls.filter((c) => c[1] >= t0 && c[2] > 5).map((c) => c[0] + '@' + Math.round(c[1] - t0) + '+' + Math.round(c[2])).join(' ');
-    return { longestTask: longest(b.tasks), gap: longest(b.beats), steps, detail };
-  })()`) as Promise<Step>;
+  return page.evaluate(sinceScript(t0)) as Promise<Step>;
 }
 
 const now = (page: Page): Promise<number> => page.evaluate(() => performance.now());
