@@ -16,7 +16,7 @@
  *
  * Run: `npx smartdrag bench --suite speed [--runs 5] [--sizes 1024,2048,4096,6000] [--bridge]`.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -32,6 +32,7 @@ import type { Drag, DragKind, EditRequest, Point, RgbaImage } from '../core/type
 import { caseToRequest, parseDragCase, scaleDragCase } from '../core/case';
 import { downscaleImage, PROXY_MAX_PIXELS, proxyInfoFor, proxyRequest } from '../core/proxy';
 import { quantile } from './stats';
+import { BenchDataError } from './runner';
 
 /** One measured configuration. */
 export interface EditSpeedRow {
@@ -282,11 +283,40 @@ async function startLoopbackBridge(): Promise<{ submit: BridgeSubmit; close: () 
 /** The real photo case measured at 6000×4000 (image resized with sharp, polygons scaled). */
 export const SPEED_PHOTO_CASE = 'coffee-move-cup-saucer';
 
+/** Where the photo row's case and photo are looked for in a data folder (the first photo found is used). */
+function speedPhotoPaths(dataDir: string, image: string): string[] {
+  return [join(dataDir, 'photos', image), join(dataDir, image), join(dataDir, 'cases', image), join(dataDir, '..', 'photos', image)];
+}
+
+/**
+ * An explicitly given `--data` for `--suite speed`: it must be a folder holding the photo row's
+ * case (`cases/coffee-move-cup-saucer.json`) and its photo, the only things the suite reads from it
+ * (a mistyped path had silently dropped the photo row). Throws a {@link BenchDataError}.
+ */
+export function checkSpeedDataDir(dataDir: string): void {
+  if (!existsSync(dataDir)) throw new BenchDataError('data_not_found', `data folder ${dataDir} does not exist`, SPEED_DATA_HINT);
+  if (!statSync(dataDir).isDirectory()) throw new BenchDataError('data_not_found', `data folder ${dataDir} is a file, not a folder`, SPEED_DATA_HINT);
+  const casePath = join(dataDir, 'cases', `${SPEED_PHOTO_CASE}.json`);
+  if (!existsSync(casePath)) throw new BenchDataError('data_missing_suite', `--suite speed reads the photo case ${SPEED_PHOTO_CASE} from --data; ${casePath} does not exist`, SPEED_DATA_HINT);
+  let image: string;
+  try {
+    image = parseDragCase(JSON.parse(readFileSync(casePath, 'utf8'))).image;
+  } catch (e) {
+    throw new BenchDataError('data_missing_suite', `--suite speed cannot read the photo case ${casePath}: ${(e as Error).message.split('\n')[0]}`, SPEED_DATA_HINT);
+  }
+  if (!speedPhotoPaths(dataDir, image).some((p) => existsSync(p))) {
+    throw new BenchDataError('data_missing_suite', `--suite speed found ${casePath} but not its photo ${image} (looked in ${join(dataDir, 'photos')}, ${dataDir}, ${join(dataDir, 'cases')} and ${join(dataDir, '..', 'photos')})`, SPEED_DATA_HINT);
+  }
+}
+
+/** The hint of a `--suite speed` data error. */
+const SPEED_DATA_HINT = `--suite speed reads only cases/${SPEED_PHOTO_CASE}.json and its photo from --data (the bundled one: --data test/fixtures); leave --data out to time the synthetic documents alone`;
+
 async function photoRequest(dataDir: string, quality: 'preview' | 'final'): Promise<{ doc: string; req: EditRequest } | null> {
   const casePath = join(dataDir, 'cases', `${SPEED_PHOTO_CASE}.json`);
   if (!existsSync(casePath)) return null;
   const c = parseDragCase(JSON.parse(readFileSync(casePath, 'utf8')));
-  const photo = [join(dataDir, "photos", c.image), join(dataDir, c.image), join(dataDir, "cases", c.image), join(dataDir, "..", "photos", c.image)].find((p) => existsSync(p));
+  const photo = speedPhotoPaths(dataDir, c.image).find((p) => existsSync(p));
   if (!photo) return null;
   const W = 6000, H = 4000;
   const { data } = await sharp(photo).resize(W, H, { fit: 'fill' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });

@@ -13,15 +13,21 @@ function num(x: number | null | undefined, d: number): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '' : x.toFixed(d);
 }
 
-/** Sort key for the initial order: badness, samples without look measures last, failed first. */
+/** Sort key for the initial order: badness, samples without look measures (or a non-finite badness) last, failed first. */
 function initialKey(r: SampleRecord): number {
   if (!r.ok) return Infinity;
-  return r.look ? r.look.badness : -1;
+  return r.look && Number.isFinite(r.look.badness) ? r.look.badness : -1;
+}
+
+/** Worst first by {@link initialKey}; equal keys (two failed samples) keep the report's order. */
+function worstFirst(a: SampleRecord, b: SampleRecord): number {
+  const x = initialKey(a), y = initialKey(b);
+  return x === y ? 0 : y > x ? 1 : -1;
 }
 
 /** The gallery page for a report; `tileOf` gives each sample's tile path relative to the page. */
 export function renderGallery(report: BenchReport, tileOf: (r: SampleRecord) => string): string {
-  const rows = [...report.samples].sort((a, b) => initialKey(b) - initialKey(a));
+  const rows = [...report.samples].sort(worstFirst);
   const cols: [string, string][] = [
     ['badness', 'synthesized + smearedBlock + tear + ln⁺(stretch/2)'],
     ['synthesized', 'share of the editable area made by the filler'],
@@ -33,11 +39,17 @@ export function renderGallery(report: BenchReport, tileOf: (r: SampleRecord) => 
   ];
   const body = rows.map((r) => {
     const l = r.look;
-    const vals: Record<string, string> = {
-      badness: num(l?.badness, 3), synthesized: num(l?.synthesized, 3), smear: num(l?.smear, 2), smearedBlock: num(l?.smearedBlock, 3),
-      tear: num(l?.tear, 3), stretch: num(l?.stretch, 2), dai10: num(r.dai['10'], 4),
+    // Shown rounded; sorted by the unrounded value (`data-v`): two samples that round alike are
+    // still ordered, worst first, as the initial order is.
+    const raw: Record<string, number | null | undefined> = {
+      badness: l?.badness, synthesized: l?.synthesized, smear: l?.smear, smearedBlock: l?.smearedBlock,
+      tear: l?.tear, stretch: l?.stretch, dai10: r.dai['10'],
     };
-    const cells = cols.map(([k]) => `<td data-k="${k}" data-v="${vals[k] === '' ? '' : vals[k]}">${vals[k]}</td>`).join('');
+    const digits: Record<string, number> = { badness: 3, synthesized: 3, smear: 2, smearedBlock: 3, tear: 3, stretch: 2, dai10: 4 };
+    const cells = cols.map(([k]) => {
+      const x = raw[k];
+      return `<td data-k="${k}" data-v="${x === null || x === undefined || !Number.isFinite(x) ? '' : String(x)}">${num(x, digits[k]!)}</td>`;
+    }).join('');
     const img = r.ok ? `<img loading="lazy" src="${esc(tileOf(r))}" alt="${esc(r.id)}">` : `<span class="err">failed: ${esc(r.error ?? '')}</span>`;
     return `<tr><td class="tile">${img}<div class="id">${esc(r.suite)} #${r.sheetNumber} ${esc(r.id)} <span class="plan">[${esc(r.planKinds.join(', '))}]</span></div></td>${cells}</tr>`;
   }).join('\n');

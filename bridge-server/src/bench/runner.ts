@@ -24,6 +24,7 @@ import { ProgressReporter, type ProgressStream } from './progress';
 import { BENCH_SUITES, buildSummary, renderMarkdown, toJsonSafe, type BenchReport, type BenchSuite, type SampleRecord } from './report';
 import { generateSynthetic, syntheticToRequest } from './synthetic';
 import { makeDirs } from '../cli/outputs';
+import type { CliErrorCode } from '../cli/errors';
 
 /** Runs one edit: the in-process core by default, a bridge client in `--server` mode. */
 export type BenchEngine = (req: EditRequest, opts: { onProgress?: ProgressFn }) => Promise<EditResult>;
@@ -71,7 +72,7 @@ export const DATA_HINT = 'pass --data <dir> with dragbench/<category>/<sample>/{
 
 /** A data folder that cannot serve the suites asked for: a coded, user-facing failure with a hint. */
 export class BenchDataError extends RangeError {
-  readonly code: 'data_not_found' | 'data_missing_suite' | 'data_empty';
+  readonly code: typeof CliErrorCode.data_not_found | typeof CliErrorCode.data_missing_suite | typeof CliErrorCode.data_empty;
   readonly hint: string;
   constructor(code: BenchDataError['code'], message: string, hint = DATA_HINT) {
     super(message);

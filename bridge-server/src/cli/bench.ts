@@ -10,8 +10,9 @@ import { CliError, CliErrorCode } from './errors';
 import { makeDirs } from './outputs';
 import { BenchDataError, checkDataDir, defaultDataDir, resolveSuites, runBench } from '../bench/runner';
 import { formatDuration } from '../bench/progress';
-import { formatEditSpeed, runEditSpeed, SPEED_KINDS, type SpeedKind } from '../bench/edit-speed';
+import { checkSpeedDataDir, formatEditSpeed, runEditSpeed, SPEED_KINDS, type SpeedKind } from '../bench/edit-speed';
 import { connectServerEngine, type ServerEngine } from '../bench/server-engine';
+import { SmartDragError } from '@smartdrag/shared';
 import { ensureToken, smartdragHome } from '../config';
 
 /** Options as commander parses them. */
@@ -54,7 +55,7 @@ export function benchOutDir(outDir: string): void {
 }
 
 /** A usage failure of `bench`: one coded line and a hint on stderr, exit status 2. */
-function benchUsageError(code: string, message: string, hint?: string): void {
+function benchUsageError(code: CliErrorCode, message: string, hint?: string): void {
   process.stderr.write(`smartdrag bench: ${message} [${code}]\n${hint ? `  hint: ${hint}\n` : ''}`);
   process.exitCode = 2;
 }
@@ -88,36 +89,35 @@ export function registerBench(program: Command): void {
     .option('--sizes <list>', 'with --suite speed: document sides, comma-separated', '1024,2048,4096,6000')
     .option('--kinds <list>', 'with --suite speed: drag kinds, comma-separated (elastic: no kind set, the planner reads an elastic drag)', 'translate,rotate,scale,deform,elastic')
     .option('--bridge', 'with --suite speed: also run every row end to end through a loopback bridge')
-    .option('--data <dir>', 'folder with dragbench/, cases/ and photos/ (default: ../shared/data, else test/fixtures)')
+    .option('--data <dir>', 'folder with dragbench/, cases/ and photos/ (default: ../shared/data, else test/fixtures); --suite speed reads only its photo case, cases/coffee-move-cup-saucer.json, and that photo')
     .option('--out <dir>', 'output folder for report.json, report.md and contact sheets (created if missing)', outDirArg, 'bench-out')
     .option('--limit <n>', 'at most n samples per suite', positiveInt)
     .option('--quality <q>', 'final | preview', 'final')
     .option('--scale <f>', 'DragBench and the photo cases at f× their size (0.25–8; image resampled, masks, polygons and points scaled): how the edits look on the larger photos users open', '1')
-    .option('--seed <n>', 'seed for the synthetic generator and the edits', positiveInt, 1)
+    .option('--seed <n>', 'seed for the synthetic generator and the edits (0..4294967295, as smartdrag edit and the protocol take)', intArg(0, 0xffffffff), 1)
     .option('--synthetic <n>', 'number of synthetic samples', positiveInt, 12)
     .option('--server <ws-url>', 'run edits through a running bridge instead of in-process')
     .option('--token <t>', 'bridge token for --server (default: the token in the SmartDrag config dir)')
     .action(async (o: BenchCliOptions, cmd: Command) => {
       if (o.quality !== 'final' && o.quality !== 'preview') {
-        process.stderr.write(`smartdrag bench: --quality must be final or preview, got ${o.quality}\n`);
-        process.exitCode = 2;
+        benchUsageError(CliErrorCode.option_invalid, `--quality must be final or preview, got ${o.quality}`);
         return;
       }
       const scale = parseScale(String(o.scale ?? '1'));
       if (!Number.isFinite(scale) || scale < 0.25 || scale > 8) {
-        process.stderr.write(`smartdrag bench: --scale takes a number from 0.25 to 8, got ${o.scale}\n`);
-        process.exitCode = 2;
+        benchUsageError(CliErrorCode.option_invalid, `--scale takes a number from 0.25 to 8, got ${o.scale}`);
         return;
       }
       const unused = inapplicableOptions(o.suite, (n) => cmd.getOptionValueSource(n) === 'cli');
       if (unused.length) {
-        benchUsageError('option_unsupported', `${unused.join(', ')} ${unused.length === 1 ? 'does' : 'do'} not apply to --suite ${o.suite}`,
+        benchUsageError(CliErrorCode.option_unsupported, `${unused.join(', ')} ${unused.length === 1 ? 'does' : 'do'} not apply to --suite ${o.suite}`,
           o.suite === 'speed' ? '--suite speed prints its table on stdout and writes no files; it reads --runs, --sizes, --kinds, --bridge and --data' : '--runs, --sizes, --kinds and --bridge are read by --suite speed only');
         return;
       }
-      if (o.data !== undefined && o.suite !== 'speed') {
+      if (o.data !== undefined) {
         try {
-          checkDataDir(path.resolve(o.data), o.suite);
+          if (o.suite === 'speed') checkSpeedDataDir(path.resolve(o.data));
+          else checkDataDir(path.resolve(o.data), o.suite);
         } catch (err) {
           if (!(err instanceof BenchDataError)) throw err;
           benchUsageError(err.code, err.message, err.hint);
@@ -129,8 +129,7 @@ export function registerBench(program: Command): void {
         const sizes = String(o.sizes).split(',').map((v) => Number(v));
         const kinds = String(o.kinds).split(',') as SpeedKind[];
         if (sizes.some((v) => !Number.isInteger(v) || v < 64) || kinds.some((k) => !SPEED_KINDS.includes(k))) {
-          process.stderr.write(`smartdrag bench: --sizes takes integers ≥ 64, --kinds ${SPEED_KINDS.join('|')}\n`);
-          process.exitCode = 2;
+          benchUsageError(CliErrorCode.option_invalid, `--sizes takes integers ≥ 64, --kinds ${SPEED_KINDS.join('|')}; got --sizes ${o.sizes} --kinds ${o.kinds}`);
           return;
         }
         const rows = await runEditSpeed({
@@ -148,10 +147,7 @@ export function registerBench(program: Command): void {
         if (r.skipped.length) process.stderr.write(`smartdrag bench: skipping ${r.skipped.join(', ')} (not in ${dataDir ?? 'any data folder'})\n`);
       } catch (err) {
         if (err instanceof BenchDataError) benchUsageError(err.code, err.message, err.hint);
-        else {
-          process.stderr.write(`smartdrag bench: ${(err as Error).message}\n`);
-          process.exitCode = 2;
-        }
+        else benchUsageError(CliErrorCode.option_invalid, (err as Error).message);
         return;
       }
       if (scale !== 1 && suites.some((x) => x !== 'dragbench' && x !== 'cases')) {
@@ -166,7 +162,9 @@ export function registerBench(program: Command): void {
         try {
           server = await connectServerEngine(o.server, o.token ?? ensureToken(smartdragHome()));
         } catch (err) {
-          process.stderr.write(`smartdrag bench: cannot use the bridge at ${o.server}: ${(err as Error).message}\n`);
+          // The bridge's own code (`unreachable`, `unauthorized`, `version_mismatch`, …) and hint, as `edit --server` prints them.
+          const coded = err instanceof SmartDragError ? err : null;
+          process.stderr.write(`smartdrag bench: cannot use the bridge at ${o.server}: ${(err as Error).message}${coded ? ` [${coded.code}]` : ''}\n${coded?.hint ? `  hint: ${coded.hint}\n` : ''}`);
           process.exitCode = 2;
           return;
         }

@@ -21,8 +21,18 @@ export const CliErrorCode = {
   port_in_use: 'port_in_use',
   port_forbidden: 'port_forbidden',
   host_unavailable: 'host_unavailable',
-  /** An option that does not apply with the others given (`edit --server … --no-learned`). */
+  /** An option that does not apply with the others given (`edit --server … --no-learned`, `bench --suite speed --out`). */
   option_unsupported: 'option_unsupported',
+  /** An option value out of its range or form (`bench --quality best`, `--scale 0x2`, `--sizes 32`, `--suite nonsense`). */
+  option_invalid: 'option_invalid',
+  /** `bench --data`: the folder does not exist or is a file. */
+  data_not_found: 'data_not_found',
+  /** `bench --data`: the folder lacks what the suite reads (dragbench/, cases/, the speed suite's photo case). */
+  data_missing_suite: 'data_missing_suite',
+  /** `bench --data`: the suite's folder holds no sample in the expected layout. */
+  data_empty: 'data_empty',
+  /** Options or settings refused by their schema (see {@link formatCliError}). */
+  invalid_input: 'invalid_input',
 } as const;
 /** One of {@link CliErrorCode}. */
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
@@ -181,7 +191,7 @@ export function formatCliError(err: unknown): string {
   // Settings refused by their schema (`serve --host 0.0.0.0` without --allow-lan, a bad user name
   // for `token --add`): coded like every other failure, with where such settings come from.
   const issues = zodIssues(err);
-  if (issues) return `smartdrag: invalid input: ${summariseIssues(issues)} [invalid_input]\n  hint: ${INVALID_INPUT_HINT}\n`;
+  if (issues) return `smartdrag: invalid input: ${summariseIssues(issues)} [${CliErrorCode.invalid_input}]\n  hint: ${INVALID_INPUT_HINT}\n`;
   const msg = err instanceof Error ? err.message : String(err);
   return `smartdrag: ${msg.split('\n')[0]}\n`;
 }

@@ -13,6 +13,7 @@
  * There is no GridSample warp stage: the edit path always uses the core's TypeScript warp; the ONNX
  * GridSample warp lives with the dev benchmarks (bench/gridsample-warp.ts, bench/learned-warp-bench.ts).
  */
+import * as fs from 'fs';
 import type { Filler, Refiner } from '../core/types';
 import { DiffusionRefiner } from './diffusion-refiner';
 import { LearnedFiller } from './learned-filler';
@@ -148,9 +149,9 @@ export function describeStages(opts: LearnedStagesOptions = {}): StagesDescripti
 export interface LearnedStages {
   sessions: SessionManager;
   probe: DeviceProbe;
-  /** Learned inpainting, when an inpaint model is installed. */
+  /** Learned inpainting as built at start, when an inpaint model was installed ({@link editOptions} follows the disk). */
   filler?: Filler;
-  /** Diffusion refinement, when all SD components are installed. */
+  /** Diffusion refinement as built at start, when all SD components were installed ({@link editOptions} follows the disk). */
   refiner?: Refiner;
   /**
    * The `runEdit` options for the stages that are on (keys from {@link LEARNED_STAGES}). Each
@@ -166,33 +167,92 @@ export interface LearnedStages {
 /**
  * Probe the execution provider, pick the installed models and build the stages (sessions load
  * lazily on first use). Safe with no models: everything optional is `undefined`.
+ *
+ * The stages follow the models folder as `/v1/health` reads it (the same {@link describeStages}
+ * selection, checked again each time a stage is about to run): a stage whose model was removed or
+ * damaged since the start throws (the edit falls back to the classical fill or stays unrefined,
+ * with a warning that says why) and its loaded sessions are released, instead of the loaded copy
+ * running on while health says the stage is off; a model whose files were replaced is loaded again
+ * from disk; another model now chosen for the stage is used. A stage not built at the start (its
+ * model added later) stays off until the bridge restarts, as health says.
  */
 export async function initLearnedStages(opts: LearnedStagesOptions = {}): Promise<LearnedStages> {
   const sessions = opts.sessions ?? new SessionManager(opts);
   const probe = await sessions.init();
   lastProbe = probe;
   const sel = select(opts);
-  const filler = sel.inpaint
-    ? new LearnedFiller({ manifest: sel.inpaint, modelPath: installedPath(sel.inpaint, sel.inpaint.files.find((f) => f.role === 'inpaint')!, opts), sessions })
-    : undefined;
-  let refiner: Refiner | undefined;
-  if (sel.refine) {
-    const m = sel.refine;
-    const path = (role: 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder'): string => installedPath(m, m.files.find((f) => f.role === role)!, opts);
-    const tokenizerFiles = installedTokenizer(m, opts);
-    refiner = new DiffusionRefiner({
-      manifest: m, sessions, ...(tokenizerFiles ? { tokenizerFiles } : {}),
-      paths: { text_encoder: path('text_encoder'), unet: path('unet'), vae_encoder: path('vae_encoder'), vae_decoder: path('vae_decoder') },
-    });
-  }
   const dir = modelsDir(opts);
-  const built: { filler?: Filler; refiner?: Refiner } = { filler, refiner };
+  const live: Record<LearnedStageName, { sig: string; model: string; stage: Filler | Refiner } | undefined> = {
+    inpaint: sel.inpaint ? { sig: stageSignature(sel.inpaint, opts), model: sel.inpaint.id, stage: buildFiller(sel.inpaint, sessions, opts) } : undefined,
+    refine: sel.refine ? { sig: stageSignature(sel.refine, opts), model: sel.refine.id, stage: buildRefiner(sel.refine, sessions, opts) } : undefined,
+  };
+  const builtAtStart = { inpaint: live.inpaint?.model, refine: live.refine?.model };
+  /** The stage as the models folder has it now (see above); throws when it is off now. */
+  const current = async (name: LearnedStageName): Promise<Filler | Refiner> => {
+    const now = select(opts);
+    const m = name === 'inpaint' ? now.inpaint : now.refine;
+    const was = live[name];
+    if (!m) {
+      if (was) {
+        live[name] = undefined;
+        await sessions.releaseWhere((key) => key.startsWith(`${was.model}/`));
+      }
+      const why = describe(now, probe, dir, opts).stages[name].reason ?? 'its model is not usable';
+      throw new Error(`the ${name} model ${builtAtStart[name]} changed on disk since the bridge started: ${why}`);
+    }
+    const sig = stageSignature(m, opts);
+    if (!was || was.sig !== sig) {
+      if (was && was.model !== m.id) await sessions.releaseWhere((key) => key.startsWith(`${was.model}/`));
+      live[name] = { sig, model: m.id, stage: name === 'inpaint' ? buildFiller(m, sessions, opts) : buildRefiner(m, sessions, opts) };
+    }
+    return live[name]!.stage;
+  };
+  const built: { filler?: Filler; refiner?: Refiner } = {
+    ...(live.inpaint ? { filler: liveFiller(live.inpaint.stage.name, () => current('inpaint') as Promise<Filler>) } : {}),
+    ...(live.refine ? { refiner: liveRefiner(live.refine.stage.name, () => current('refine') as Promise<Refiner>) } : {}),
+  };
   return {
-    sessions, probe, filler, refiner,
+    sessions, probe,
+    ...(live.inpaint ? { filler: live.inpaint.stage as Filler } : {}),
+    ...(live.refine ? { refiner: live.refine.stage as Refiner } : {}),
     editOptions: (timings) => timedStages(built, timings),
     describeStages: () => describe(select(opts), probe, dir, opts),
     close: () => sessions.release(),
   };
+}
+
+function buildFiller(m: ModelManifest, sessions: SessionManager, opts: StoreOptions): Filler {
+  return new LearnedFiller({ manifest: m, modelPath: installedPath(m, m.files.find((f) => f.role === 'inpaint')!, opts), sessions });
+}
+
+function buildRefiner(m: ModelManifest, sessions: SessionManager, opts: StoreOptions): Refiner {
+  const path = (role: 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder'): string => installedPath(m, m.files.find((f) => f.role === role)!, opts);
+  const tokenizerFiles = installedTokenizer(m, opts);
+  return new DiffusionRefiner({
+    manifest: m, sessions, ...(tokenizerFiles ? { tokenizerFiles } : {}),
+    paths: { text_encoder: path('text_encoder'), unet: path('unet'), vae_encoder: path('vae_encoder'), vae_decoder: path('vae_decoder') },
+  });
+}
+
+/**
+ * What a stage object was built from: the model and, for the refiner, its tokenizer files (health
+ * says "the intent as prompt" or "EMPTY prompt" from them). Model files replaced in place are
+ * noticed by the session manager (see {@link SessionManager.session}).
+ */
+function stageSignature(m: ModelManifest, opts: StoreOptions): string {
+  const t = m.tokenizer ? installedTokenizer(m, opts) : undefined;
+  const id = (f: string): string => { try { const st = fs.statSync(f); return `${st.ino}:${st.size}:${st.mtimeMs}`; } catch { return '-'; } };
+  return t ? `${m.id}|${id(t.vocab)}|${id(t.merges)}` : `${m.id}|no-tokenizer`;
+}
+
+/** A filler that runs the stage current at each call. */
+function liveFiller(name: string, get: () => Promise<Filler>): Filler {
+  return { name, fill: async (...a) => (await get()).fill(...a) };
+}
+
+/** A refiner that runs the stage current at each call. */
+function liveRefiner(name: string, get: () => Promise<Refiner>): Refiner {
+  return { name, refine: async (input) => (await get()).refine(input) };
 }
 
 /** Wrap each built stage so the time spent inside it lands in `timings` (see {@link learnedTimingKey}). */

@@ -147,12 +147,24 @@ export function missingCudaProviderLibrary(): string | undefined {
   }
 }
 
+/** Which file a path names now (device, inode, size, mtime), or `missing`: a replaced file reads differently. */
+function fileIdentity(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
 /** Lazily created, cached onnxruntime-node sessions on one execution provider. */
 export class SessionManager {
   private readonly opts: SessionManagerOptions;
   private probe?: Promise<DeviceProbe>;
   private probed?: DeviceProbe;
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  /** The file each path-made session was loaded from (see {@link fileIdentity}); undefined for bytes. */
+  private readonly identities = new Map<string, string | undefined>();
   private created = 0;
 
   constructor(opts: SessionManagerOptions = {}) {
@@ -191,17 +203,42 @@ export class SessionManager {
   /**
    * The session for `key`, created from `source` (file path or model bytes) on first use and
    * reused afterwards. Concurrent callers share one creation; a failed creation is not cached.
+   * A file replaced or removed since its session was made is noticed here: the old session is
+   * released and the file loaded again (or, when gone, the load fails), so a session never runs a
+   * copy of a file that is no longer on disk.
    */
   session(key: string, source: string | Uint8Array): Promise<ort.InferenceSession> {
+    const id = typeof source === 'string' ? fileIdentity(source) : undefined;
     let p = this.sessions.get(key);
+    if (p && this.identities.get(key) !== id) {
+      this.sessions.delete(key);
+      this.identities.delete(key);
+      void p.then((s) => s.release(), () => undefined).catch(() => undefined);
+      p = undefined;
+    }
     if (!p) {
       // Creating a session is native work too (loading, optimising the graph): marked like a run.
       p = this.sessionOptions().then((o) => nativeRun(() => (typeof source === 'string'
         ? ort.InferenceSession.create(source, o) : ort.InferenceSession.create(source, o))));
-      p.then(() => { this.created++; }, () => { this.sessions.delete(key); });
-      this.sessions.set(key, p);
+      const made = p;
+      made.then(() => { this.created++; }, () => { if (this.sessions.get(key) === made) { this.sessions.delete(key); this.identities.delete(key); } });
+      this.sessions.set(key, made);
+      this.identities.set(key, id);
     }
     return p;
+  }
+
+  /** Release the sessions whose key `match` accepts (a stage whose model is gone); later calls create them again. */
+  async releaseWhere(match: (key: string) => boolean): Promise<void> {
+    const gone = [...this.sessions.entries()].filter(([k]) => match(k));
+    for (const [k] of gone) { this.sessions.delete(k); this.identities.delete(k); }
+    for (const [, p] of gone) {
+      try {
+        await (await p).release();
+      } catch {
+        // a session that failed to create has nothing to release
+      }
+    }
   }
 
   /** Whether a session for `key` exists (or is being created). */
@@ -213,6 +250,7 @@ export class SessionManager {
   async release(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
+    this.identities.clear();
     for (const p of all) {
       try {
         await (await p).release();
