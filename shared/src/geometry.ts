@@ -197,18 +197,42 @@ export function maskCentroid(m: PlacedMask): Point | null {
  * branch-free sweep of the row. Memory: the labels (4 bytes a pixel), under a byte a pixel of run
  * list (half, and its growth) and 8 bytes a provisional label (fewer than the runs). Same output as the flood fill it replaced (8 bytes a pixel,
  * ~10× slower on a 50 MP selection; kept in geometry.reference.ts as the tests' oracle).
+ * {@link labelComponentsCompact} is the same labelling in less memory.
  */
 export function labelComponents(data: Uint8Array, width: number, height: number, threshold = 1): { labels: Int32Array; count: number; sizes: number[] } {
+  return labelRuns(data, width, height, threshold, false) as { labels: Int32Array; count: number; sizes: number[] };
+}
+
+/** Per-pixel labels of {@link labelComponentsCompact}: the smallest array whose top bit no label uses. */
+export type CompactLabels = Uint8Array | Uint16Array | Int32Array;
+
+/**
+ * {@link labelComponents}'s labels, count and sizes (here an Int32Array), without a 4-byte label a
+ * pixel while they are found (a selection of one object at 50 MP: 50 MB instead of 200): every
+ * run is listed with its provisional label, and the final labels are written run by run at the
+ * end into the smallest array whose top bit no label uses — a Uint8Array for fewer than 128
+ * components, a Uint16Array for fewer than 32768, else an Int32Array — so a caller may mark
+ * pixels with that bit. No row is swept. null when the runs would take more than ¾ byte a pixel
+ * (noise: label it with {@link labelComponents}).
+ */
+export function labelComponentsCompact(data: Uint8Array, width: number, height: number, threshold = 1): { labels: CompactLabels; count: number; sizes: Int32Array } | null {
+  return labelRuns(data, width, height, threshold, true) as { labels: CompactLabels; count: number; sizes: Int32Array } | null;
+}
+
+/** The labelling of {@link labelComponents} (`compact` false) and {@link labelComponentsCompact} (true). */
+function labelRuns(data: Uint8Array, width: number, height: number, threshold: number, compact: boolean): { labels: CompactLabels; count: number; sizes: number[] | Int32Array } | null {
   const n = width * height;
   if (data.length !== n) throw new RangeError(`mask data has ${data.length} bytes, expected ${n}`);
-  const labels = new Int32Array(n);
-  if (n === 0) return { labels, count: 0, sizes: [0] };
+  // Compact: no labels until the end, and at most ¾ byte a pixel of runs (start, end, label).
+  const labels = compact ? new Int32Array(0) : new Int32Array(n);
+  const maxRuns = Math.max(4096, n >> 4);
+  if (n === 0) return compact ? { labels: new Uint8Array(0), count: 0, sizes: new Int32Array(1) } : { labels, count: 0, sizes: [0] };
   // Pixel values are integers: value ≥ threshold ⇔ value ≥ ⌈threshold⌉, kept in 0..256 (NaN: none).
   const thr = Number.isNaN(threshold) ? 256 : Math.min(256, Math.max(0, Math.ceil(threshold)));
   // Column of each in/out transition of a row: its runs are edges[2i] … edges[2i + 1] (exclusive).
   const edges = new Int32Array(width + 1);
   // Label of a swept row's pixels after its k-th transition (0 after an even k: outside).
-  const rowLabel = new Int32Array(width + 2);
+  const rowLabel = new Int32Array(compact ? 0 : width + 2);
   // Runs of the row above and of this row: start, end (exclusive) column, provisional label.
   const rowRuns = (width + 1) >> 1;
   let prevS = new Int32Array(rowRuns), prevE = new Int32Array(rowRuns), prevL = new Int32Array(rowRuns);
@@ -219,10 +243,10 @@ export function labelComponents(data: Uint8Array, width: number, height: number,
   let parent = new Int32Array(1024), size = new Int32Array(1024);
   let labelsUsed = 0;
   // The runs of the rows written run by run ([start, end) pixel indices, in scan order; fewer than
-  // width/16 a row), and which rows were swept instead.
-  let runs = new Int32Array(1024);
+  // width/16 a row), their provisional labels (compact), and which rows were swept instead.
+  let runs = new Int32Array(1024), runLabel = new Int32Array(compact ? 512 : 0);
   let runLen = 0;
-  const swept = new Uint8Array(height);
+  const swept = new Uint8Array(compact ? 0 : height);
   // A row after one of few runs is scanned four pixels at a time where they are all 0 or all 255
   // (a selection's inside and outside), when the data's buffer can be read as 32-bit words.
   const words = data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, n >> 2) : null;
@@ -253,12 +277,14 @@ export function labelComponents(data: Uint8Array, width: number, height: number,
       inside = b;
     }
     if (inside) edges[ne++] = width;
-    byRun = ne * 8 < width;
+    byRun = compact || ne * 8 < width;
     if (!byRun) swept[y] = 1;
     else if (runLen + ne > runs.length) {
-      const r2 = new Int32Array(Math.max(runs.length * 2, runLen + ne));
+      if (compact && (runLen + ne) >> 1 > maxRuns) return null;
+      const r2 = new Int32Array(compact ? Math.min(Math.max(runs.length * 2, runLen + ne), 2 * maxRuns) : Math.max(runs.length * 2, runLen + ne));
       r2.set(runs);
       runs = r2;
+      if (compact) { const l2 = new Int32Array(runs.length >> 1); l2.set(runLabel); runLabel = l2; }
     }
     let nc = 0, j = 0;
     for (let q = 0; q < ne; q += 2) {
@@ -285,7 +311,8 @@ export function labelComponents(data: Uint8Array, width: number, height: number,
       }
       size[l]! += e - s;
       if (byRun) {
-        labels.fill(l, row + s, row + e);
+        if (compact) runLabel[runLen >> 1] = l;
+        else labels.fill(l, row + s, row + e);
         runs[runLen++] = row + s;
         runs[runLen++] = row + e;
       } else rowLabel[q + 1] = l;
@@ -316,6 +343,11 @@ export function labelComponents(data: Uint8Array, width: number, height: number,
   }
   const total = new Int32Array(count + 1);
   for (let l = 1; l <= labelsUsed; l++) total[final[l]!]! += size[l]!;
+  if (compact) {
+    const out = count < 0x80 ? new Uint8Array(n) : count < 0x8000 ? new Uint16Array(n) : new Int32Array(n);
+    for (let r = 0; r < runLen; r += 2) out.fill(final[runLabel[r >> 1]!]!, runs[r]!, runs[r + 1]!);
+    return { labels: out, count, sizes: total };
+  }
   const sizes = new Array<number>(count + 1); // assigned, not pushed: millions of specks on noise
   for (let k = 0; k <= count; k++) sizes[k] = total[k]!;
   if (!identity) {

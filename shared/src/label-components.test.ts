@@ -1,8 +1,9 @@
 /**
  * labelComponents (run-based two-pass labelling) against the breadth-first flood fill it replaced
- * (geometry.reference.ts): identical labels, count and sizes on masks of many shapes.
+ * (geometry.reference.ts): identical labels, count and sizes on masks of many shapes; so too
+ * labelComponentsCompact (the same labelling, its labels in the smallest array).
  */
-import { labelComponents } from './geometry';
+import { labelComponents, labelComponentsCompact } from './geometry';
 import { labelComponentsReference } from './geometry.reference';
 
 function rng(seed: number): () => number {
@@ -137,5 +138,39 @@ describe('labelComponents matches the flood-fill reference', () => {
       expect({ name: m.name, count: got.count, sizes: got.sizes }).toEqual({ name: m.name, count: want.count, sizes: want.sizes });
       expect(Buffer.from(got.labels.buffer).equals(Buffer.from(want.labels.buffer))).toBe(true);
     }
+  });
+});
+
+describe('labelComponentsCompact: the same labels in the smallest array, or null for noise', () => {
+  const all = masks();
+  const bytes = (count: number): number => (count < 0x80 ? 1 : count < 0x8000 ? 2 : 4);
+  it.each([1, 128, 255, 256, 0, 0.5])('threshold %p: labels, count and sizes', (thr) => {
+    for (const [i, m] of all.entries()) {
+      const off = i % 4, buf = new Uint8Array(m.d.length + off);
+      buf.set(m.d, off);
+      const got = labelComponentsCompact(buf.subarray(off), m.w, m.h, thr);
+      const want = labelComponentsReference(m.d, m.w, m.h, thr);
+      if (got === null) throw new Error(`${m.name}: null (at most 4096 runs are always listed)`);
+      expect({ name: m.name, count: got.count, sizes: Array.from(got.sizes) }).toEqual({ name: m.name, count: want.count, sizes: want.sizes });
+      expect({ name: m.name, bytes: got.labels.BYTES_PER_ELEMENT }).toEqual({ name: m.name, bytes: bytes(want.count) });
+      const bad = want.labels.findIndex((l, k) => l !== got.labels[k]);
+      if (bad >= 0) throw new Error(`${m.name}: label ${got.labels[bad]} at ${bad}, expected ${want.labels[bad]}`);
+    }
+  });
+
+  it('hundreds and tens of thousands of components (2 and 4 bytes a pixel); noise over ¾ byte a pixel of runs: null', () => {
+    const r = rng(99);
+    const dots = (w: number, h: number, step: number): Mask => make(`dots ${step}`, w, h, (x, y) => (x % step === 0 && y % step === 0 ? 255 : 0));
+    for (const m of [dots(300, 200, 9), dots(1030, 1030, 5), make('u shapes', 700, 500, (x, y) => ((x % 40 < 3 || x % 40 > 36 || y % 100 > 95) && y % 100 > 10 ? 255 : 0))]) {
+      const got = labelComponentsCompact(m.d, m.w, m.h)!;
+      const want = labelComponents(m.d, m.w, m.h);
+      expect({ name: m.name, count: got.count, bytes: got.labels.BYTES_PER_ELEMENT }).toEqual({ name: m.name, count: want.count, bytes: bytes(want.count) });
+      expect(Buffer.from(got.sizes.buffer).equals(Buffer.from(Int32Array.from(want.sizes).buffer))).toBe(true);
+      expect(Buffer.from(Int32Array.from(got.labels).buffer).equals(Buffer.from(want.labels.buffer))).toBe(true);
+    }
+    const noise = make('dense noise', 700, 500, () => (r() < 0.5 ? 255 : 0));
+    expect(labelComponentsCompact(noise.d, noise.w, noise.h)).toBeNull();
+    expect(labelComponentsCompact(new Uint8Array(0), 0, 5)).toEqual({ labels: new Uint8Array(0), count: 0, sizes: new Int32Array(1) });
+    expect(() => labelComponentsCompact(new Uint8Array(5), 2, 3)).toThrow(RangeError);
   });
 });

@@ -113,6 +113,16 @@ async function lassoArrowApply(page: Page, frame: Frame, poly: Point[], from: Po
   await frame.waitForSelector('[data-testid=message][data-result]', { timeout: 90000 });
 }
 
+/**
+ * Press Smart Drag while what the add-on sends is held (holdWebSocketSends): wait until its final
+ * runs, so the user's next step surely comes while it works; `__release()` lets it go on.
+ */
+async function applyHeld(frame: Frame): Promise<void> {
+  await frame.evaluate(() => { (window as any).__held = []; });
+  await frame.click('[data-testid=apply]');
+  await frame.waitForFunction(() => (window as any).smartdrag.panel.job?.quality === 'final');
+}
+
 /** Lasso `poly`, draw the arrow `from → to`, type the case's intent, pick translate. */
 async function lassoArrow(page: Page, frame: Frame, poly: Point[], from: Point, to: Point): Promise<void> {
   const at = await editorPoint(page, frame);
@@ -131,9 +141,9 @@ async function lassoArrow(page: Page, frame: Frame, poly: Point[], from: Point, 
   await frame.selectOption('[data-testid=kind]', 'translate');
 }
 
-/** The add-on opened, connected to the bridge, with the candy image read into the panel. */
-async function openConnected(ctx: Parameters<typeof openExpress>[0]): Promise<Awaited<ReturnType<typeof openExpress>>> {
-  const opened = await openExpress(ctx);
+/** The add-on opened (`opts` as {@link openExpress}'s), connected to the bridge, with the candy image read into the panel. */
+async function openConnected(ctx: BrowserContext, opts: Parameters<typeof openExpress>[1] = {}): Promise<Awaited<ReturnType<typeof openExpress>>> {
+  const opened = await openExpress(ctx, opts);
   await opened.frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
   await opened.frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
   return opened;
@@ -149,10 +159,7 @@ test('Express simulator: selected image → lasso + arrow in the panel → one n
     expect({ result: await frame.getAttribute('[data-testid=message]', 'data-result'), text: await frame.textContent('[data-testid=message]') })
       .toEqual({ result: 'ok', text: expect.stringMatching(/^Added layer "Smart Drag"/) });
 
-    const sent = (await frame.evaluate(() => {
-      const s = (window as any).smartdrag.panel.lastSubmitted;
-      return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) };
-    })) as Sent;
+    const sent = await lastSent(frame);
     expect(sent.drags).toEqual([{ region: 'r1', points: drag.points, kind: 'translate' }]);
     // Only the edit's area was sent (lasso + its moved copy + arrow + margin), not the whole image.
     expect(sent.image).toEqual(expectedCrop(maskBounds(maskOf(sent.regions[0]!)), drag.points as Point[], 413, 356));
@@ -183,11 +190,7 @@ test('Express simulator: selected image → lasso + arrow in the panel → one n
     // Its add-on data names it and the element it was made from (so a later read draws it over that element).
     expect(added.data).toEqual({ smartdrag: 'Smart Drag', over: orig.id });
     // The image Express received, decoded by sharp (independent of the add-on's PNG codec).
-    const got = await sharp(Buffer.from(added.png!, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    expect([got.info.width, got.info.height]).toEqual([expected.width, expected.height]);
-    let diff = 0;
-    for (let i = 0; i < expected.data.length; i++) diff = Math.max(diff, Math.abs(got.data[i]! - expected.data[i]!));
-    expect(diff).toBe(0);
+    expect(await addedDiff(added, expected)).toBe(0);
     await page.screenshot({ path: join(artifactsDir(), 'express-result.png') });
 
     // The user's one Undo removes exactly the SmartDrag image.
@@ -233,11 +236,16 @@ async function panelDocument(frame: Frame): Promise<RgbaImage> {
   return { width: d.width, height: d.height, data: new Uint8ClampedArray(Buffer.from(d.data, 'base64')) };
 }
 
+/** Wait until the panel has read the document again (another than `__docBefore`). */
+async function readAgain(frame: Frame): Promise<void> {
+  await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.doc && p.doc !== (window as any).__docBefore && !p.reading; }, undefined, { timeout: 30000 });
+}
+
 /** Press "Use selection" and wait until the panel has read the document again. */
 async function useSelection(frame: Frame): Promise<void> {
   await frame.evaluate(() => { (window as any).__docBefore = (window as any).smartdrag.panel.doc; });
   await frame.click('[data-testid=use-selection]');
-  await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.doc && p.doc !== (window as any).__docBefore && !p.reading; }, undefined, { timeout: 30000 });
+  await readAgain(frame);
 }
 
 test('Express simulator: two Smart Drags in a row — after the first the panel shows the edited image (also read again with "Use selection"), and the second is made from it and lands over both (it showed and edited the unedited image)', async () => {
@@ -248,7 +256,7 @@ test('Express simulator: two Smart Drags in a row — after the first the panel 
     const poly = theCase.regions[0]!.polygon as Point[];
     await lassoArrowApply(page, frame, poly, drag.points[0] as Point, drag.points[1] as Point);
     expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
-    const sent1 = (await frame.evaluate(() => { const s = (window as any).smartdrag.panel.lastSubmitted; return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) }; })) as Sent;
+    const sent1 = await lastSent(frame);
     const first = await expectedFor(sent1, [maskOf(sent1.regions[0]!)]);
     // What the page shows over the element now: the original with the first result over it.
     const shown1 = over(image, first);
@@ -266,16 +274,14 @@ test('Express simulator: two Smart Drags in a row — after the first the panel 
     const [dx, dy] = [drag.points[1]![0]! - drag.points[0]![0]!, drag.points[1]![1]! - drag.points[0]![1]!];
     await lassoArrowApply(page, frame, poly.map(([x, y]) => [x + dx, y + dy] as Point), drag.points[1] as Point, [300, 150]);
     expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
-    const sent2 = (await frame.evaluate(() => { const s = (window as any).smartdrag.panel.lastSubmitted; return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) }; })) as Sent;
+    const sent2 = await lastSent(frame);
     const sim = await page.evaluate(() => { const s = (window as any).sim; return { nodes: s.nodes(), violations: s.violations, errors: s.errors, steps: s.undoSteps() }; }) as { nodes: SimNode[]; violations: string[]; errors: string[]; steps: number };
     expect({ violations: sim.violations, errors: sim.errors, nodes: sim.nodes.length, steps: sim.steps }).toEqual({ violations: [], errors: [], nodes: 3, steps: 2 });
     // Made from the edited pixels the panel showed, placed over both.
     const second = await expectedFor(sent2, [maskOf(sent2.regions[0]!)], reread);
     const added2 = sim.nodes[2]!;
     expect(added2.bounds).toEqual({ x: EL.x + second.left, y: EL.y + second.top, width: second.width, height: second.height });
-    const got = await sharp(Buffer.from(added2.png!, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    expect([got.info.width, got.info.height]).toEqual([second.width, second.height]);
-    expect(compare(got.data, second.data).max).toBe(0);
+    expect(await addedDiff(added2, second)).toBe(0);
     // The panel shows both edits.
     const after2 = await panelDocument(frame);
     expect(compare(after2.data, over(reread, second).data).max).toBeLessThanOrEqual(1);
@@ -295,14 +301,10 @@ test('Express simulator: "Use selection" while Smart Drag runs cancels it — no
   // Hold what the add-on sends, so the final is surely still running when the user picks another document.
   await holdWebSocketSends(ctx);
   try {
-    const { page, frame } = await openExpress(ctx, { query: '&pageW=640&pageH=480' });
-    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    const { page, frame } = await openConnected(ctx, { query: '&pageW=640&pageH=480' });
     const drag = theCase.drags[0]!;
     await lassoArrow(page, frame, theCase.regions[0]!.polygon as Point[], drag.points[0] as Point, drag.points[1] as Point);
-    await frame.evaluate(() => { (window as any).__held = []; });
-    await frame.click('[data-testid=apply]');
-    await frame.waitForFunction(() => (window as any).smartdrag.panel.job?.quality === 'final');
+    await applyHeld(frame);
     // Nothing selected now: "Use selection" makes the page the document.
     await page.evaluate(() => (window as any).sim.select([]));
     await frame.click('[data-testid=use-selection]');
@@ -421,10 +423,7 @@ test('Express simulator: a rotated image (90°) is edited as drawn and the resul
     const drag = theCase.drags[0]!;
     await lassoArrowApply(page, frame, (theCase.regions[0]!.polygon as Point[]).map(rot), rot(drag.points[0] as Point), rot(drag.points[1] as Point));
     expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
-    const sent = (await frame.evaluate(() => {
-      const s = (window as any).smartdrag.panel.lastSubmitted;
-      return { ...s, regions: s.regions.map((r: any) => ({ ...r, data: Array.from(r.data) })) };
-    })) as Sent;
+    const sent = await lastSent(frame);
     const sim = await page.evaluate(() => { const s = (window as any).sim; return { nodes: s.nodes(), violations: s.violations, errors: s.errors }; }) as { nodes: SimNode[]; violations: string[]; errors: string[] };
     expect(sim.violations).toEqual([]);
     expect(sim.errors).toEqual([]);
@@ -436,10 +435,7 @@ test('Express simulator: a rotated image (90°) is edited as drawn and the resul
     const expected = await expectedFor(sent, [maskOf(sent.regions[0]!)], rotated);
     expect(added.rotation).toBe(0);
     expect(added.bounds).toEqual({ x: EL.x + expected.left, y: EL.y + expected.top, width: expected.width, height: expected.height });
-    const got = await sharp(Buffer.from(added.png!, 'base64')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    let diff = 0;
-    for (let i = 0; i < expected.data.length; i++) diff = Math.max(diff, Math.abs(got.data[i]! - expected.data[i]!));
-    expect(diff).toBe(0);
+    expect(await addedDiff(added, expected)).toBe(0);
     await page.screenshot({ path: join(artifactsDir(), 'express-rotated-result.png') });
   } finally {
     await ctx.close();
@@ -542,13 +538,13 @@ test('Express simulator: a video, a group, two elements at once are named in Exp
     expect(await messageWhen(frame, 'no_image_selected')).toBe('No image selected: a group is selected. — Double-click the image inside the group to select it alone, then press "Use selection".');
     // The image inside the group (double-clicked): read, where it lies on the page.
     await pick([img]);
-    await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.doc && p.doc !== (window as any).__docBefore && !p.reading; }, undefined, { timeout: 30000 });
+    await readAgain(frame);
     expect(await frame.evaluate(() => { const h = (window as any).smartdrag.host; return { kind: h.frame.target.kind, bounds: h.frame.bounds, w: (window as any).smartdrag.panel.doc.width }; }))
       .toEqual({ kind: 'image', bounds: { x: EL.x, y: EL.y, width: 413, height: 356 }, w: 413 });
     // A locked image: Express leaves it out of `selection`, which had made SmartDrag read the whole page.
     await page.evaluate((id) => (window as any).sim.lock(id), img);
     await pick([img]);
-    await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.doc && p.doc !== (window as any).__docBefore && !p.reading; }, undefined, { timeout: 30000 });
+    await readAgain(frame);
     expect(await frame.evaluate(() => { const h = (window as any).smartdrag.host; return { kind: h.frame.target.kind, w: (window as any).smartdrag.panel.doc.width }; })).toEqual({ kind: 'image', w: 413 });
     expect((await simState(page)).violations).toEqual([]);
   } finally {
@@ -596,9 +592,7 @@ test('Express simulator: the image moved, then deleted, while the bridge worked 
     const img = (await simState(page)).nodes[0]!.id;
     const drag = theCase.drags[0]!;
     await lassoArrow(page, frame, theCase.regions[0]!.polygon as Point[], drag.points[0] as Point, drag.points[1] as Point);
-    await frame.evaluate(() => { (window as any).__held = []; });
-    await frame.click('[data-testid=apply]');
-    await frame.waitForFunction(() => (window as any).smartdrag.panel.job?.quality === 'final');
+    await applyHeld(frame);
     await page.evaluate((id) => (window as any).sim.move(id, 30, 20), img);
     await frame.evaluate(() => (window as any).__release());
     expect(await messageWhen(frame, 'document_changed')).toBe('Nothing was added: the image SmartDrag was editing was moved (from (57, 41) to (87, 61)) while SmartDrag worked. — Press Smart Drag again: it reads the image where it is now (the lasso and arrows stay).');
@@ -615,9 +609,7 @@ test('Express simulator: the image moved, then deleted, while the bridge worked 
 
     // Another edit, and the image deleted while it runs.
     await lassoArrow(page, frame, [[20, 20], [120, 20], [120, 120], [20, 120]], [70, 70], [110, 90]);
-    await frame.evaluate(() => { (window as any).__held = []; });
-    await frame.click('[data-testid=apply]');
-    await frame.waitForFunction(() => (window as any).smartdrag.panel.job?.quality === 'final');
+    await applyHeld(frame);
     await page.evaluate((id) => (window as any).sim.remove(id), img);
     await frame.evaluate(() => (window as any).__release());
     expect(await messageWhen(frame, 'document_changed')).toBe('Nothing was added: the image SmartDrag was editing is no longer on the page (deleted, or undone). — Select an image (or nothing, for the whole page) and press "Use selection".');
@@ -686,14 +678,10 @@ test('Express simulator: the bridge stopped while Smart Drag ran, and started ag
   const own = await startBridge([]);
   let again: { bridge: Bridge; port: number } | null = null;
   try {
-    const { page, frame } = await openExpress(ctx, { port: own.port });
-    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
-    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    const { page, frame } = await openConnected(ctx, { port: own.port });
     const drag = theCase.drags[0]!;
     await lassoArrow(page, frame, theCase.regions[0]!.polygon as Point[], drag.points[0] as Point, drag.points[1] as Point);
-    await frame.evaluate(() => { (window as any).__held = []; });
-    await frame.click('[data-testid=apply]');
-    await frame.waitForFunction(() => (window as any).smartdrag.panel.job?.quality === 'final');
+    await applyHeld(frame);
     await own.bridge.close();
     await frame.evaluate(() => (window as any).__release());
     await frame.waitForFunction(() => { const m = document.querySelector('[data-testid=message]')!; return m.classList.contains('sd-error') && !(window as any).smartdrag.panel.job; }, undefined, { timeout: 30000 });

@@ -18,13 +18,9 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { arg } from '../../bench/args';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
 import { buildTiff, cameraTiff } from '../../plugin-photopea/src/util/test-exif';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
 
 /** Synthetic photo-like pixels (gradients, texture, noise), `channels` 3 or 4 (alpha: a soft left quarter). */
 function photo(w: number, h: number, channels: 3 | 4): Buffer {
@@ -73,10 +69,10 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   process.env.CHROMIUM_PATH ??= '/tmp/chromium';
-  const mp = Number(arg('mp') ?? 48), runs = Number(arg('runs') ?? 3);
+  const mp = Number(arg('mp', '48')), runs = Number(arg('runs', '3'));
   const [w, h] = mp >= 40 ? [8000, 6000] : mp >= 20 ? [6000, 4000] : [Math.round(Math.sqrt(mp * 1.5e6)), Math.round(Math.sqrt(mp * 1e6 / 1.5))];
   const only = arg('only')?.split(',') as Kind[] | undefined;
-  const dir = arg('cache') ?? '/tmp/sd-open-bench';
+  const dir = arg('cache', '/tmp/sd-open-bench');
   mkdirSync(dir, { recursive: true });
   const dist = arg('dist');
   if (!dist) await ensureBuilt();

@@ -15,21 +15,12 @@
  *
  * `--dist` serves another build of the pages (e.g. one of the previous commit's, to compare on one machine).
  */
-import sharp from 'sharp';
-import type { Point } from '@smartdrag/shared';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { parseDragCase } from '../../bridge-server/src/core/case';
-import { rasterizePolygon } from '@smartdrag/shared';
-import { ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
-import { dragOnEditor, openSimulator, SMARTIES } from './pages';
+import { arg } from '../../bench/args';
+import { smartiesAt } from '../helpers/smarties-at';
+import { ensureBuilt, launchChromium, startBridge } from './harness';
+import { dragOnEditor, openSimulator } from './pages';
 import { probeScript, sinceScript, type ProbeReading } from './main-thread-probe';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 interface Run extends ProbeReading { afterTask: number; afterGap: number }
@@ -54,11 +45,8 @@ async function since(frame: Frame, t0: number): Promise<Run> {
 
 async function main(): Promise<void> {
   process.env.CHROMIUM_PATH ??= '/tmp/chromium';
-  const W = Number(arg('width') ?? 8000), H = Number(arg('height') ?? 6000), runs = Number(arg('runs') ?? 3), query = arg('query') ?? '';
-  const theCase = parseDragCase(JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'cases', 'smarties-move-red.json'), 'utf8')));
-  const sx = W / 413, sy = H / 356;
-  const scale = (p: Point): Point => [Math.round(p[0] * sx), Math.round(p[1] * sy)];
-  const doc = await sharp(SMARTIES).resize(W, H, { fit: 'fill' }).png({ compressionLevel: 1 }).toBuffer();
+  const W = Number(arg('width', '8000')), H = Number(arg('height', '6000')), runs = Number(arg('runs', '3')), query = arg('query', '');
+  const { png: doc, selection, drag } = await smartiesAt(W, H);
   const dist = arg('dist');
   if (!dist) await ensureBuilt();
   const [server, browser] = await Promise.all([startBridge(0, dist), launchChromium()]);
@@ -68,12 +56,10 @@ async function main(): Promise<void> {
       const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
       const { page, frame } = await openSimulator(ctx, server.origin, query, { 'big.png': doc });
       await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return p.editor.documentSize.width > 0 && !p.reading && !p.editor.drawing; }, undefined, { timeout: 300000, polling: 100 });
-      const selection = rasterizePolygon((theCase.regions[0]!.polygon as Point[]).map(scale));
       await page.evaluate((m) => (window as any).sim.setSelection(m), { ...selection, data: Array.from(selection.data) });
       await frame.click('[data-testid=read]');
       await frame.waitForFunction(() => /selection/.test(document.querySelector('[data-testid=info]')!.textContent!), undefined, { timeout: 300000 });
       await frame.waitForFunction(() => { const p = (window as any).smartdrag.panel; return !p.reading && !p.editor.drawing; }, undefined, { timeout: 300000, polling: 100 });
-      const drag = theCase.drags[0]!.points.map((p) => scale(p as Point));
       await frame.selectOption('[data-testid=kind]', 'translate');
       await dragOnEditor(page, frame, drag[0]!, drag[1]!);
       await frame.waitForTimeout(500);

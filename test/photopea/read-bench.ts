@@ -8,29 +8,16 @@
  *
  * `--dist` serves another build of the pages (e.g. an earlier version's, to compare on one machine).
  */
-import sharp from 'sharp';
-import type { Point } from '@smartdrag/shared';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseDragCase } from '../../bridge-server/src/core/case';
-import { rasterizePolygon } from '@smartdrag/shared';
-import { ensureBuilt, launchChromium, ROOT, startBridge } from './harness';
-import { dragOnEditor, openSimulator, SMARTIES } from './pages';
-
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
+import { arg } from '../../bench/args';
+import { smartiesAt } from '../helpers/smarties-at';
+import { ensureBuilt, launchChromium, startBridge } from './harness';
+import { dragOnEditor, openSimulator } from './pages';
 
 async function main(): Promise<void> {
-  const W = arg('width', 6000), H = arg('height', 4000);
-  const theCase = parseDragCase(JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'cases', 'smarties-move-red.json'), 'utf8')));
-  const sx = W / 413, sy = H / 356;
-  const scale = (p: Point): Point => [Math.round(p[0] * sx), Math.round(p[1] * sy)];
+  const W = Number(arg('width', '6000')), H = Number(arg('height', '4000'));
   // The sample photo enlarged to W×H: a photo's content, at the size users open.
-  const doc = await sharp(SMARTIES).resize(W, H, { fit: 'fill' }).png({ compressionLevel: 1 }).toBuffer();
-  const d = process.argv.indexOf('--dist');
-  const dist = d > 0 ? process.argv[d + 1]! : undefined;
+  const { png: doc, selection, drag } = await smartiesAt(W, H);
+  const dist = arg('dist');
   if (!dist) await ensureBuilt();
   const [server, browser] = await Promise.all([startBridge(0, dist), launchChromium()]);
   try {
@@ -41,14 +28,11 @@ async function main(): Promise<void> {
         console.error('start-up read did not finish:', await frame.textContent('[data-testid=message]'), await page.evaluate(() => JSON.stringify({ errors: (window as any).sim.errors, scripts: (window as any).sim.scripts.length, docs: (window as any).sim.docs.length })));
         throw e;
       });
-    const poly = (theCase.regions[0]!.polygon as Point[]).map(scale);
-    const selection = rasterizePolygon(poly);
     await page.evaluate((m) => (window as any).sim.setSelection(m), { ...selection, data: Array.from(selection.data) });
     // The user presses Read (the region comes from the selection), then draws the arrow.
     await frame.click('[data-testid=read]');
     await frame.waitForFunction(() => /selection/.test(document.querySelector('[data-testid=info]')!.textContent!), undefined, { timeout: 300000 });
     await frame.waitForFunction(() => !(window as any).smartdrag.panel.reading, undefined, { timeout: 300000 });
-    const drag = theCase.drags[0]!.points.map((p) => scale(p as Point));
     await dragOnEditor(page, frame, drag[0]!, drag[1]!);
     await frame.selectOption('[data-testid=kind]', 'translate');
     // Time every host call of the Smart Drag.

@@ -19,16 +19,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { arg } from '../../bench/args';
 import type { Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
 import { lassoRingAndDrag, previewsSettled } from './pages';
 import { probeScript, sinceScript, type ProbeReading } from './main-thread-probe';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
 
 /** Photo-like pixels (gradients, texture, noise) with a red disc of radius `r` at `c`, RGB. */
 function scene(w: number, h: number, c: Point, r: number): Buffer {
@@ -74,10 +70,10 @@ async function clickAndSettle(page: Page, testid: string, done: string): Promise
 
 async function main(): Promise<void> {
   process.env.CHROMIUM_PATH ??= '/tmp/chromium';
-  const mp = Number(arg('mp') ?? 48), runs = Number(arg('runs') ?? 3);
+  const mp = Number(arg('mp', '48')), runs = Number(arg('runs', '3'));
   const [w, h] = mp >= 40 ? [8000, 6000] : [6000, 4000];
   const k = w / 8000, c: Point = [Math.round(3000 * k), Math.round(2500 * k)], r = Math.round(400 * k), to: Point = [Math.round(4800 * k), Math.round(3900 * k)];
-  const dir = arg('cache') ?? '/tmp/sd-undo-bench';
+  const dir = arg('cache', '/tmp/sd-undo-bench');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `disc-${w}x${h}.jpg`);
   if (!existsSync(file)) writeFileSync(file, await sharp(scene(w, h, c, r), { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 92 }).toBuffer());

@@ -9,7 +9,7 @@
  *
  * Pure, typed arrays only; O(pixels), the fringe flood O(fringe).
  */
-import { labelComponents, type PlacedMask } from '@smartdrag/shared';
+import { labelComponents, labelComponentsCompact, type CompactLabels, type PlacedMask } from '@smartdrag/shared';
 
 /** Options of {@link splitMask}. */
 export interface SplitOptions {
@@ -26,25 +26,22 @@ export interface SplitOptions {
   reuseData?: boolean;
 }
 
-/** Per-pixel core labels, in the smallest array their count fits (a selection has few parts: 1 byte a pixel). */
-type Labels = Uint8Array | Uint16Array | Int32Array;
-
 /**
  * Split `mask` into connected parts, each cropped to its own bounds. Parts are ordered by the
  * top-most, then left-most pixel of their core (reading order), so ids derived from the order are
  * stable.
  *
- * Walks of the whole selection's box: the value range, the core labelling (`labelComponents`) and
- * one pass taking each core's bounds while it lists the fringe — each four pixels at a time where
- * they are all 0 or all 255 (a selection's outside and inside). The flood then walks the fringe and
- * its neighbours only, and each part is cropped from its own box (again four at a time where it
- * can). (The implementation this replaced — test oracle `mask-split.reference.ts`, same parts byte
+ * Walks of the whole selection's box: the value range, the core labelling (shared
+ * `labelComponentsCompact`) and one pass taking each core's bounds while it lists the fringe — each
+ * four pixels at a time where they are all 0 or all 255 (a selection's outside and inside). The
+ * flood then walks the fringe and its neighbours only, and each part is cropped from its own box
+ * (again four at a time where it can). (The implementation this replaced — test oracle `mask-split.reference.ts`, same parts byte
  * for byte — walked the box three times more, pixel by pixel: counting the fringe, finding the
  * flood's seeds, taking the bounds.)
  *
- * Memory, beyond the mask: the labels, one byte a pixel for fewer than 128 cores (they were four,
- * shared `labelComponents`', which is still used for a selection of very many runs — noise), the
- * fringe lists, and the parts; with `reuseData`, one kept part is the mask's own buffer.
+ * Memory, beyond the mask: the labels, one byte a pixel for fewer than 128 cores (four, shared
+ * `labelComponents`', for a selection of very many runs — noise), the fringe lists, and the parts;
+ * with `reuseData`, one kept part is the mask's own buffer.
  */
 export function splitMask(mask: PlacedMask, opts: SplitOptions = {}): PlacedMask[] {
   const { width: w, height: h, data } = mask;
@@ -61,9 +58,11 @@ export function splitMask(mask: PlacedMask, opts: SplitOptions = {}): PlacedMask
   if (min >= thr) return n >= minPixels ? [{ left: mask.left, top: mask.top, width: w, height: h, data: opts.reuseData ? data : data.slice() }] : [];
 
   // 1. Label cores (8-connected), 0 = none, k = part k (1-based): from the cores' runs, in one
-  // byte a pixel when there are fewer than 128 (shared `labelComponents`, 4 bytes a pixel, for a
-  // selection of so many runs that listing them would cost more: noise, a Color Range).
-  const { labels, count: next, sizes: coreSize, mark } = labelCores(data, words, w, h, thr) ?? fromShared(labelComponents(data, w, h, thr));
+  // byte a pixel when there are fewer than 128 (`labelComponentsCompact`; `labelComponents`, 4
+  // bytes a pixel, for a selection of so many runs that listing them would cost more: noise, a
+  // Color Range). `mark`: the labels' top bit, which no label uses (the flood's seeds).
+  const { labels, count: next, sizes: coreSize } = labelComponentsCompact(data, w, h, thr) ?? labelComponents(data, w, h, thr);
+  const mark = labels.BYTES_PER_ELEMENT === 1 ? 0x80 : labels.BYTES_PER_ELEMENT === 2 ? 0x8000 : 1 << 30;
 
   // 2. Each core's bounds, and the fringe (unlabelled, coverage > 0) as a list of pixel indices.
   const box: Bounds = {
@@ -106,7 +105,7 @@ export function splitMask(mask: PlacedMask, opts: SplitOptions = {}): PlacedMask
  * Copy the `len` values of part `l` from `data` at `src` to `out` at `dst` (others stay 0): four
  * 0s at once are skipped, four 255s are of one core (8-connected), so one label is read for them.
  */
-function cropRow(data: Uint8Array, words: Uint32Array | null, labels: Labels, l: number, src: number, len: number, out: Uint8Array, dst: number): void {
+function cropRow(data: Uint8Array, words: Uint32Array | null, labels: CompactLabels, l: number, src: number, len: number, out: Uint8Array, dst: number): void {
   let x = 0;
   if (words) {
     for (; x < len && ((src + x) & 3) !== 0; x++) if (labels[src + x] === l) out[dst + x] = data[src + x]!;
@@ -160,7 +159,7 @@ function valueRange(data: Uint8Array, words: Uint32Array | null): { min: number;
  * in raster order. Four pixels whose values are all 0 are neither; four that are all 255 are core
  * pixels side by side, so of one core (8-connected), and only their first label is read.
  */
-function coreBoundsAndFringe(data: Uint8Array, words: Uint32Array | null, labels: Labels, w: number, h: number, box: Bounds): Int32Array {
+function coreBoundsAndFringe(data: Uint8Array, words: Uint32Array | null, labels: CompactLabels, w: number, h: number, box: Bounds): Int32Array {
   const { x0, y0, x1, y1 } = box;
   let list = new Int32Array(1024), len = 0;
   const one = (p: number, x: number, y: number): void => {
@@ -207,7 +206,7 @@ function coreBoundsAndFringe(data: Uint8Array, words: Uint32Array | null, labels
  * the pixels around it. `mark`: a bit no label uses, set on a seed while the seeds are listed.
  * Returns how many fringe pixels joined a part (the rest touches no core).
  */
-function floodFringe(data: Uint8Array, labels: Labels, mark: number, w: number, h: number, fringe: Int32Array, box: Bounds): number {
+function floodFringe(data: Uint8Array, labels: CompactLabels, mark: number, w: number, h: number, fringe: Int32Array, box: Bounds): number {
   // Each fringe pixel marks its core neighbours (once, so each is taken once).
   let seeds = new Int32Array(Math.max(16, fringe.length)), ns = 0;
   for (let i = 0; i < fringe.length; i++) {
@@ -260,109 +259,13 @@ function floodFringe(data: Uint8Array, labels: Labels, mark: number, w: number, 
   return tail - ns;
 }
 
-/** What {@link labelCores} gives: per-pixel labels, their count, each one's pixel count, and a bit no label uses. */
-interface Labelled {
-  labels: Labels;
-  count: number;
-  sizes: ArrayLike<number>;
-  mark: number;
-}
-
-/** Shared `labelComponents`'s labels (4 bytes a pixel), with a mark bit none of them uses. */
-function fromShared(r: { labels: Int32Array; count: number; sizes: number[] }): Labelled {
-  return { labels: r.labels, count: r.count, sizes: r.sizes, mark: 1 << 30 };
-}
-
-/**
- * The cores' 8-connected components, labelled as shared `labelComponents` labels them (1, 2, … in
- * scan order of each one's first pixel; 0 outside), but without a 4-byte label a pixel while they
- * are found: the cores' runs (maximal horizontal spans of pixels ≥ `thr`) are listed with a
- * provisional label joined to those of the runs they touch in the row above (union-find, each set
- * rooted at its smallest label), then the final labels are written run by run into the smallest
- * array their count fits (under 128: one byte a pixel, bit 7 free for the flood's marks). Rows are
- * walked four pixels at a time where they are all 0 or all 255. null when the runs would take
- * more than ¾ byte a pixel (noise: the caller labels with `labelComponents` instead).
- */
-function labelCores(data: Uint8Array, words: Uint32Array | null, w: number, h: number, thr: number): Labelled | null {
-  const n = w * h;
-  const maxRuns = Math.max(4096, n >> 4);
-  let rs = new Int32Array(1024), re = new Int32Array(1024), rl = new Int32Array(1024);
-  let nr = 0;
-  let parent = new Int32Array(1024), size = new Int32Array(1024);
-  let used = 0;
-  // The runs of the row above: rs/re/rl[prev0 … prev1 − 1] (pixel indices, end exclusive).
-  let prev0 = 0, prev1 = 0;
-  for (let y = 0, row = 0; y < h; y++, row += w) {
-    const cur0 = nr, above = row - w;
-    let j = prev0, x = 0;
-    while (x < w) {
-      // Outside: on to the next core pixel.
-      while (x < w) {
-        const p = row + x;
-        if (words !== null && (p & 3) === 0 && x + 4 <= w && words[p >> 2] === 0) { x += 4; continue; }
-        if (data[p]! >= thr) break;
-        x++;
-      }
-      if (x >= w) break;
-      const s = x;
-      while (x < w) {
-        const p = row + x;
-        if (words !== null && (p & 3) === 0 && x + 4 <= w && words[p >> 2] === 0xffffffff) { x += 4; continue; }
-        if (data[p]! < thr) break;
-        x++;
-      }
-      const e = x;
-      // Runs above touching columns s − 1 … e (8-connected): start ≤ e and end ≥ s.
-      while (j < prev1 && re[j]! - above < s) j++;
-      let l = 0;
-      for (let k = j; k < prev1 && rs[k]! - above <= e; k++) {
-        let r = rl[k]!;
-        if (r === l) continue;
-        while (parent[r] !== r) { const g = parent[parent[r]!]!; parent[r] = g; r = g; } // find, halving
-        if (l === 0) l = r;
-        else if (r < l) { parent[l] = r; l = r; }
-        else if (r > l) parent[r] = l;
-      }
-      if (l === 0) {
-        l = ++used;
-        if (l >= parent.length) {
-          const p2 = new Int32Array(parent.length * 2); p2.set(parent); parent = p2;
-          const s2 = new Int32Array(size.length * 2); s2.set(size); size = s2;
-        }
-        parent[l] = l;
-      }
-      size[l]! += e - s;
-      if (nr === rs.length) {
-        if (nr >= maxRuns) return null;
-        const m = Math.min(nr * 2, maxRuns);
-        const a = new Int32Array(m), b = new Int32Array(m), c = new Int32Array(m);
-        a.set(rs); b.set(re); c.set(rl); rs = a; re = b; rl = c;
-      }
-      rs[nr] = row + s; re[nr] = row + e; rl[nr] = l; nr++;
-    }
-    prev0 = cur0; prev1 = nr;
-  }
-  // Final labels: roots numbered in increasing order (the order of each component's first run).
-  const final = new Int32Array(used + 1);
-  let count = 0;
-  for (let l = 1; l <= used; l++) {
-    const p = parent[l]!;
-    final[l] = p === l ? ++count : final[p]!;
-  }
-  const sizes = new Int32Array(count + 1);
-  for (let l = 1; l <= used; l++) sizes[final[l]!]! += size[l]!;
-  const [labels, mark]: [Labels, number] = count < 0x80 ? [new Uint8Array(n), 0x80] : count < 0x8000 ? [new Uint16Array(n), 0x8000] : [new Int32Array(n), 1 << 30];
-  for (let r = 0; r < nr; r++) labels.fill(final[rl[r]!]!, rs[r]!, re[r]!);
-  return { labels, count, sizes, mark };
-}
-
 /**
  * Part `l` moved to the front of `data` (values of other parts and of unclaimed fringe made 0),
  * in place: row by row, each pixel to an index at or before its own, in increasing order, so none
  * is overwritten before it is read. `alone`: every non-zero pixel is the part's, so where a row
  * stays in place there is nothing to do for four 0s or four 255s at once. Returns the part's view.
  */
-function compactInPlace(data: Uint8Array, words: Uint32Array | null, labels: Labels, l: number, w: number, x0: number, y0: number, pw: number, ph: number, alone: boolean): Uint8Array {
+function compactInPlace(data: Uint8Array, words: Uint32Array | null, labels: CompactLabels, l: number, w: number, x0: number, y0: number, pw: number, ph: number, alone: boolean): Uint8Array {
   const view = (): Uint8Array => (pw * ph === data.length ? data : data.subarray(0, pw * ph));
   if (alone && x0 === 0 && y0 === 0 && pw === w) return view(); // already the part, in place
   for (let y = 0; y < ph; y++) {
