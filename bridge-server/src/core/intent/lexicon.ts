@@ -120,12 +120,19 @@ add(['north', 'northward', 'northwards'], { cat: 'dir', dir: 'up' });
 add(['south', 'southward', 'southwards'], { cat: 'dir', dir: 'down' });
 add(['east', 'eastward', 'eastwards'], { cat: 'dir', dir: 'right' });
 add(['west', 'westward', 'westwards'], { cat: 'dir', dir: 'left' });
+// Arrow symbols typed as a direction ("move it →", "↑ 20px").
+add(['\u2190', '\u2b05', '\u27f5'], { cat: 'dir', dir: 'left' });
+add(['\u2192', '\u27a1', '\u27f6'], { cat: 'dir', dir: 'right' });
+add(['\u2191', '\u2b06'], { cat: 'dir', dir: 'up' });
+add(['\u2193', '\u2b07'], { cat: 'dir', dir: 'down' });
 add(['together', 'closer', 'inward', 'inwards', 'nearer'], { cat: 'dir', dir: 'together' });
 add(['clockwise', 'cw', 'clock wise', 'clock-wise'], { cat: 'rot', sense: 'cw' });
 add(['counter-clockwise', 'counterclockwise', 'anticlockwise', 'anti-clockwise', 'counter clockwise', 'anti clockwise', 'ccw', 'counter clock wise', 'anti clock wise', 'counter-clock-wise', 'anti-clock-wise'], { cat: 'rot', sense: 'ccw' });
 
 // --- amounts ----------------------------------------------------------------------------------
 add(['a bit', 'a little', 'a little bit', 'slightly', 'a tad', 'somewhat', 'a touch', 'gently', 'just a bit', 'a few', 'little', 'bit', 'tad', 'subtly'], { cat: 'qty', size: 'small' });
+// Diminished small amounts ("a tiny bit", "a wee bit", "a smidge", "a hair", "ever so slightly").
+add(['a tiny bit', 'tiny bit', 'a teeny bit', 'a teeny tiny bit', 'a wee bit', 'wee bit', 'a little tiny bit', 'a smidge', 'a smidgen', 'smidge', 'a hair', 'a whisker', 'a notch', 'a jot', 'a fraction', 'ever so slightly', 'ever so little', 'very slightly', 'only slightly', 'marginally', 'fractionally', 'barely'], { cat: 'qty', size: 'small' });
 add(['a lot', 'much', 'far', 'way', 'greatly', 'significantly', 'considerably', 'lots', 'far more', 'very', 'a great deal', 'dramatically', 'all the way'], { cat: 'qty', size: 'large' });
 add(['twice', 'double', 'doubled'], { cat: 'mult', factor: 2 });
 add(['thrice', 'triple', 'tripled'], { cat: 'mult', factor: 3 });
@@ -185,6 +192,8 @@ add(["don't", 'dont', 'do not', 'not', 'never', "doesn't", 'does not', 'no', 'no
 add(['and', 'then', 'also', 'plus', 'but', 'after that', 'afterwards', 'or', ',', ';', '.', '!', '?', '(', ')', '[', ']', '\u2014', '\u2013'], { cat: 'conj', c: '' });
 add(['intact', 'unchanged', 'untouched', 'alone', 'still', 'fixed', 'as is', 'in place', 'as it is', 'where it is', 'where they are', 'same', 'the same', 'static', 'put', 'sitting', 'standing', 'stable', 'visible', 'clear', 'free'], { cat: 'state', state: '' });
 add(['vertically', 'horizontally', 'diagonally', 'upside down', 'upside-down'], { cat: 'filler' });
+// "follow the arrow", "as drawn": the arrow as it is (no edit of its own).
+add(['follow the arrow', 'follow the arrows', 'as drawn', 'like the arrow', 'along the arrow'], { cat: 'filler' });
 // Self-corrections ("actually no, 20px down"): the parser lets what follows replace what came before.
 add(['actually', 'sorry', 'oops', 'wait', 'i mean', 'i meant', 'scratch that', 'correction', 'never mind', 'nevermind', 'no wait'], { cat: 'filler' });
 add(['please', 'can', 'could', 'would', 'you', 'i', 'we', 'want', 'like', 'try', 'just', 'kindly', 'be', 'is', 'are', 'was', 'should', 'must', 'let', "let's", 'lets', 'do', 'does', 'more', 'even', 'instead', 'again', 'too', 'really', 'only', 'need', 'needs', "it's", 'less', 'now', 'here', 'there', 'whole', 'entire', 'else', 'can you', 'could you', 'i want to', "i'd like to", 'make sure', 'sure'], { cat: 'filler' });

@@ -206,10 +206,14 @@ const UP_SCALE_VERBS = ['enlarge', 'grow', 'magnify', 'upscale', 'expand', 'zoom
 const PLACE_PREPS = new Set(['to', 'into', 'onto', 'toward', 'towards', 'in', 'at']);
 /** Nouns for the picture itself ("the center of the image"). */
 const IMAGE_NOUNS = new Set(['image', 'picture', 'photo', 'frame', 'canvas', 'document', 'screen', 'scene', 'page', 'artboard', 'shot']);
+/** Place words that are nouns of a border after "the" ("to the top", "to the bottom"), unlike "to the left" (a way to go). */
+const NOUN_PLACE_WORDS = new Set(['top', 'bottom', 'topmost', 'bottommost', 'leftmost', 'rightmost']);
 /** Nouns that name a place on a border ("the left edge", "the top right corner"). */
 const PLACE_NOUNS = new Set(['corner', 'corners', 'edge', 'edges', 'side', 'border', 'margin']);
 /** Plain adjectives: with a pixel amount they give a size ("200px wide"), not a change ("10px wider"). */
 const POSITIVE_ADJ = new Set(['big', 'large', 'small', 'little', 'tall', 'long', 'short', 'wide', 'broad', 'narrow']);
+/** What an adjustment of colour or tone changes ("increase the contrast"): never the selection's size or place. */
+const TONE_NOUNS = new Set(['contrast', 'brightness', 'saturation', 'exposure', 'opacity', 'hue', 'vibrance', 'sharpness', 'lightness', 'color', 'colour', 'colors', 'colours', 'tone', 'blur', 'gamma']);
 /** Axis nouns of a scale ("increase the width", "reduce its height"). */
 const AXIS_NOUNS: Record<string, 'x' | 'y'> = { width: 'x', widths: 'x', height: 'y', heights: 'y' };
 /** Verbs that move something to the middle of the picture. */
@@ -403,6 +407,12 @@ class IntentParser {
       }
     }
     for (const a of actions) this.settleRotation(a);
+    // "increase the contrast", "reduce the saturation": an adjustment of colour or tone, not a
+    // resize of the selection (the reasoner says so for the noun; nothing is planned from it).
+    for (let k = actions.length - 1; k >= 0; k--) {
+      const o = actions[k]!.object;
+      if (o.parts.length === 0 && o.words.length > 0 && o.words.every((w) => TONE_NOUNS.has(w.toLowerCase()))) actions.splice(k, 1);
+    }
     // "move it 50% of its width to the right", "move it 20% right": the planner moves by pixels
     // only, so a share is reported as not understood rather than replaced by a default in silence.
     for (const a of actions) {
@@ -774,8 +784,17 @@ class IntentParser {
       }
       if (mult) {
         let j = i + 1;
-        if (lx[j]?.norm === 'a') { this.mark(lx[j]!); j++; }
+        const article = lx[j]?.norm === 'a' || lx[j]?.norm === 'an';
+        if (article) { this.mark(lx[j]!); j++; }
         if (sense(lx[j], 'unit')?.unit === 'turn') { this.mark(lx[j]!); a.amount = { kind: 'turns', value: mult.factor, approximate: approx }; i = j + 1; continue; }
+        // "half a pixel", "half a degree", "half an inch": that share of one unit (not one unit).
+        const u1h = article ? sense(lx[j], 'unit')?.unit : undefined;
+        if (u1h === 'px' || u1h === 'deg' || u1h === 'cm' || u1h === 'mm' || u1h === 'in' || u1h === 'pt') {
+          this.mark(lx[j]!);
+          a.amount = u1h === 'px' ? { kind: 'pixels', value: mult.factor, approximate: approx } : u1h === 'deg' ? { kind: 'degrees', value: mult.factor, approximate: approx } : { kind: 'length', value: mult.factor, unit: u1h, approximate: approx };
+          events.push({ amount: a.amount });
+          approx = false; amountEnd = j; i = j + 1; continue;
+        }
         a.amount = { kind: 'factor', value: mult.factor, approximate: approx };
         if (lx[j]?.norm === 'as' && has(lx[j + 1], 'comparative')) {
           this.mark(lx[j]!);
@@ -808,6 +827,24 @@ class IntentParser {
       }
       const rot = sense(l, 'rot');
       if (rot) { a.rotation = rot.sense; i++; continue; }
+      // "all the way left", "all the way to the top": to that border of the picture, not a default amount.
+      if (l.norm === 'all the way') {
+        let j = i + 1;
+        // ("all the way over to the left", "all the way up to the top")
+        while (lx[j] && (['over', 'to', 'the'].includes(lx[j]!.norm) || ((lx[j]!.norm === 'up' || lx[j]!.norm === 'down') && lx[j + 1]?.norm === 'to'))) j++;
+        const d = placeDir(lx[j]);
+        if (d === 'left' || d === 'right' || d === 'up' || d === 'down') {
+          const after = lx[j + 1];
+          if (!(after && (after.norm === 'of' || has(after, 'noun') || isUnknown(after) || sense(after, 'ref')?.ref === 'one'))) {
+            let end = j + 1;
+            if (PLACE_NOUNS.has(lx[end]?.norm ?? '')) end++;
+            for (let k = i + 1; k < end; k++) this.mark(lx[k]!);
+            a.place = { ...a.place, ...(d === 'left' || d === 'right' ? { x: d } : { y: d === 'up' ? 'top' : 'bottom' }) };
+            if (!a.directions.includes(d)) a.directions.push(d);
+            i = end; continue;
+          }
+        }
+      }
       const qty = sense(l, 'qty');
       if (qty && !(l.norm === 'far' && has(next, 'dir'))) {
         if (!a.amount || a.amount.kind === 'qualitative') a.amount = { kind: 'qualitative', size: qty.size, approximate: approx, words: l.norm };
@@ -1105,11 +1142,17 @@ class IntentParser {
    */
   private place(lx: Lexeme[], start: number): { place: Place; dirs: Direction[]; next: number } | null {
     let k = start;
-    if (has(lx[k], 'det') && !sense(lx[k], 'det')!.possessive) k++;
-    let x: Place['x'], y: Place['y'], center = false, words = 0, noun = false, ofImage = false;
+    const det = has(lx[k], 'det') && !sense(lx[k], 'det')!.possessive;
+    if (det) k++;
+    // "the far left", "the very top": the border itself.
+    let far = false;
+    if (det && (lx[k]?.norm === 'far' || lx[k]?.norm === 'very') && placeDir(lx[k + 1])) { far = true; k++; }
+    let x: Place['x'], y: Place['y'], center = false, words = 0, noun = false, ofImage = false, nounOnly = false;
     const dirs: Direction[] = [];
     for (; k < lx.length; k++) {
       const w = lx[k]!.norm;
+      // "the top", "the bottom", "the leftmost": nouns of a border, not only a way to go ("to the left").
+      if (NOUN_PLACE_WORDS.has(w)) nounOnly = true;
       if (w === 'left' || w === 'leftmost') { x = 'left'; dirs.push('left'); }
       else if (w === 'right' || w === 'rightmost') { x = 'right'; dirs.push('right'); }
       else if (w === 'top' || w === 'upper' || w === 'up' || w === 'topmost') { y = 'top'; dirs.push('up'); }
@@ -1127,7 +1170,7 @@ class IntentParser {
       ofImage = true; k = j + 1;
     } else if (has(lx[k], 'noun') || isUnknown(lx[k]) || sense(lx[k], 'ref')?.ref === 'one') return null; // "the left one", "the top shelf"
     const axes = (x ? 1 : 0) + (y ? 1 : 0);
-    if (!(axes === 2 || center || noun || ofImage)) return null;
+    if (!(axes === 2 || center || noun || ofImage || (det && axes === 1 && (far || nounOnly)))) return null;
     if (center) {
       if (!x && !y) { x = 'center'; y = 'center'; } else if (!noun) { x ??= 'center'; y ??= 'center'; }
     }

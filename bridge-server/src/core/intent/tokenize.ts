@@ -39,7 +39,10 @@ export interface Lexeme {
 
 // Numbers (signs, decimal points and commas, thousands, fractions: see numbers.ts), words, unit
 // symbols (°, and its look-alikes º U+00BA and ˚ U+02DA), punctuation (brackets end a clause).
-const TOKEN_RE = new RegExp(`(${NUMBER_SRC})|([a-z]+(?:['’][a-z]+)?(?:-[a-z]+(?:['’][a-z]+)?)*)|([°%~×\u00ba\u02da])|([,;.!?()\\[\\]\u2013\u2014])|(\\S)`, 'giu'); // u: an emoji is one symbol, not two halves
+// A word is letters of any script with their accents ("déplacer", "café": one word, not "d" + "é" +
+// "placer"), except º, which is the degree sign's look-alike. Emoji variation selectors are skipped.
+const LETTER = '(?:(?![\u00ba\ufe0e\ufe0f])[\\p{L}\\p{M}])';
+const TOKEN_RE = new RegExp(`(${NUMBER_SRC})|(${LETTER}+(?:['’]${LETTER}+)?(?:-${LETTER}+(?:['’]${LETTER}+)?)*)|([°%~×\u00ba\u02da])|([,;.!?()\\[\\]\u2013\u2014])|((?![\ufe0e\ufe0f\u200d])\\S)`, 'giu'); // u: an emoji is one symbol, not two halves
 /** Contractions that are words of their own, not a possessive "'s". */
 const KEEP_APOSTROPHE = new Set(["it's", "let's", "that's", "what's", "there's", "here's", "he's", "she's"]);
 

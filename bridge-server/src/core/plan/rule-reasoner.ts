@@ -40,7 +40,7 @@
 import { documentRect, type Drag, type DragKind, type EditRequest, type Operation, type OperationParams, type PlacedMask, type Plan, type Point, type Rect } from '../types';
 import type { ActionClass, Amount, IntentAction, IntentParse, Place, RegionPlace, RegionRef, RegionSide } from '../intent/parse';
 import { SIZE_WORDS } from '../intent/parse';
-import { isStandalonePart } from '../intent/lexicon';
+import { isStandalonePart, sensesOf } from '../intent/lexicon';
 import { describeRegion, type RegionShape } from './region-shape';
 import { dragFeatures, sweptAngle, type DragFeatures } from './drag-features';
 import { pt, scoreKinds, type KindScore } from './infer';
@@ -483,13 +483,14 @@ function piecesNamed(ref: RegionRef): string[] {
 /** The question for an action that moves, turns or bends a part of the selection, with no arrow on the part. */
 function partQuestion(a: IntentAction): string | null {
   const parts = piecesNamed(a.object);
-  if (!parts.length || !(a.cls === 'move' || a.cls === 'deform' || a.cls === 'rotate')) return null;
-  const does = a.cls === 'rotate' ? 'turns' : 'moves';
+  // (A resize of a part, "make the nose smaller", too: resizing the whole selection is not what it asks.)
+  if (!parts.length || !(a.cls === 'move' || a.cls === 'deform' || a.cls === 'rotate' || a.cls === 'scale')) return null;
+  const does = a.cls === 'rotate' ? 'turns' : a.cls === 'scale' ? 'resizes' : 'moves';
   const owned = a.object.possessive || /\bof\b/i.test(a.object.text);
   // "the head" alone: the selection may be the head itself, or a body the head is part of.
   if (!owned) {
-    const example = a.cls === 'rotate' ? 'rotate it 20° clockwise' : 'move it 40 px up';
-    return `"${a.text}" ${does} a part (${parts.join(', ')}): to ${a.cls === 'rotate' ? 'turn' : 'move'} it on the object it belongs to, draw an arrow from that part to where it should go; if the selection is the ${parts[0]} itself, call it "it" (e.g. "${example}").`;
+    const example = a.cls === 'rotate' ? 'rotate it 20° clockwise' : a.cls === 'scale' ? 'make it 20% bigger' : 'move it 40 px up';
+    return `"${a.text}" ${does} a part (${parts.join(', ')}): to ${a.cls === 'rotate' ? 'turn' : a.cls === 'scale' ? 'resize' : 'move'} it on the object it belongs to, draw an arrow from that part to where it should go; if the selection is the ${parts[0]} itself, call it "it" (e.g. "${example}").`;
   }
   const what = a.object.text ? `"${a.object.text}"` : 'the selection';
   return `"${a.text}" ${does} a part (${parts.join(', ')}) of ${what}: draw an arrow from that part to where it should go.`;
@@ -533,8 +534,22 @@ const NOT_DRAG_EDITS: readonly { re: RegExp; say: string }[] = [
   { re: /^(?:flip|flips|flipped|flipping|mirror|mirrors|mirrored|mirroring)$/, say: 'mirroring is not a drag edit: use the editor\'s Flip Horizontal / Flip Vertical (Edit › Transform in Photoshop and Photopea)' },
   { re: /^(?:remove|removes|removed|removing|delete|deletes|deleted|deleting|erase|erases|erased|erasing|eliminate|eliminated)$/, say: 'removing something is not a drag edit: SmartDrag moves, turns, scales and bends what is selected; use the editor\'s Content-Aware Fill or healing tools to remove it' },
   { re: /^(?:duplicate|duplicates|duplicated|duplicating|copy|copies|copied|copying|clone|clones|cloned|cloning)$/, say: 'copying is not a drag edit: duplicate the layer (or copy the selection to a new layer) in the editor first, then drag the copy' },
-  { re: /^(?:colou?r|colou?rs|colou?red|recolou?r|recolou?red|paint|painted|tint|tinted|blur|blurred|sharpen|sharpened|brighten|brightened|darken|darkened)$/, say: 'changing colour or tone is not a drag edit: use the editor\'s adjustments' },
+  { re: /^(?:colou?r|colou?rs|colou?red|recolou?r|recolou?red|paint|painted|tint|tinted|blur|blurred|sharpen|sharpened|brighten|brightened|darken|darkened|contrast|brightness|saturation|saturate|desaturate|exposure|opacity|hue|vibrance|sharpness|lightness|tone|grayscale|greyscale)$/, say: 'changing colour or tone is not a drag edit: use the editor\'s adjustments' },
+  // New content: a drag only moves what is already in the picture.
+  { re: /^(?:add|adds|added|adding|insert|inserted|generate|generated|create|created|draw|replace|replaced|replacing|inpaint)$/, say: 'adding or replacing content is not a drag edit: SmartDrag moves, turns, scales and bends what is already in the picture; paint or paste the new content in the editor (or use its generative fill)' },
+  { re: /^(?:swap|swapped|swapping|switch|exchange)$/, say: 'swapping is not one edit: draw an arrow from each selection to the other\'s place (or say "move the left one to where the right one is")' },
+  { re: /^(?:undo|redo)$/, say: 'undo and redo are the panel\'s and the editor\'s (Ctrl+Z / Cmd+Z), not an edit' },
 ];
+
+/**
+ * Colour and tone words that only say what to change when they are not part of a name ("make it
+ * blue", "make it brighter"; but "move the blue one"): read only among the words set aside.
+ */
+const TONE_WORDS = /^(?:brighter|darker|lighter|dimmer|bright|dark|transparent|opaque|translucent|saturated|desaturated|vivid|duller|warmer|cooler|sharper|blurrier|blurry|red|green|blue|yellow|purple|pink|black|white|gr[ae]y|brown|redder|greener|bluer)$/;
+const TONE_SAY = 'changing colour or tone is not a drag edit: use the editor\'s adjustments';
+
+/** "add 20 px to its width": an amount, not new content (not read yet, so said as not understood). */
+const addsAmount = (parse: IntentParse, w: string): boolean => /^add/i.test(w) && /\badd(?:s|ed|ing)?\s+(?:about\s+|another\s+)?[+\d.]/i.test(parse.text);
 
 /** Unknown nouns read as the edit's object that name an edit that is not a drag ("make a copy"). */
 function notDragNouns(parse: IntentParse): string[] {
@@ -542,11 +557,11 @@ function notDragNouns(parse: IntentParse): string[] {
 }
 
 /** Warnings for intent words that were set aside: edits that are not drags named as such, the rest as not understood. */
-function ignoredWordWarnings(words: readonly string[]): string[] {
+function ignoredWordWarnings(words: readonly string[], parse?: IntentParse): string[] {
   const out: string[] = [], rest: string[] = [];
   const said = new Set<string>();
   for (const w of words) {
-    const hit = NOT_DRAG_EDITS.find((e) => e.re.test(w.toLowerCase()));
+    const hit = parse && addsAmount(parse, w) ? undefined : NOT_DRAG_EDITS.find((e) => e.re.test(w.toLowerCase())) ?? (TONE_WORDS.test(w.toLowerCase()) ? { say: TONE_SAY } : undefined);
     if (!hit) { rest.push(w); continue; }
     if (said.has(hit.say)) continue;
     said.add(hit.say);
@@ -567,6 +582,11 @@ function cueWord(parse: IntentParse, word: string): boolean {
 function keepReadAsKind(parse: IntentParse, c: { text: string }): boolean {
   const t = c.text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
   return [...cuesOf(parse).keepKinds.values()].some((w) => t.includes(w) || w.includes(t));
+}
+
+/** "don't make it bigger": a change not wanted, not a region to keep unchanged (no keep-mask warning). */
+function changeNotWanted(c: { negated: boolean; object: RegionRef; state: string[] }): boolean {
+  return c.negated && handleRef(c.object) && c.state.some((w) => sensesOf(w).some((x) => x.cat === 'comparative'));
 }
 
 /** A phrase that refers to the selection itself ("it", "them", "the selection", or nothing). */
@@ -624,7 +644,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
 
   if (parse) {
     const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored' && !cueWord(parse, u.word)).map((u) => u.word);
-    warnings.push(...ignoredWordWarnings([...ignoredWords, ...notDragNouns(parse)]));
+    warnings.push(...ignoredWordWarnings([...ignoredWords, ...notDragNouns(parse)], parse));
     warnings.push(...correctionWarnings(parse));
     if (parse.text.trim() && actions.length === 0 && ruledOutKinds(parse).size === 0 && !cues.reverse && !cues.factor && !cues.delta && !cues.lean) warnings.push('The intent names no operation I know; the plan follows the arrows.');
     const keepMasks = ctx.req.keep?.length ?? 0;
@@ -633,6 +653,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
       if (c.object.kind === 'it' && !c.negated) continue; // "keeping it sitting on the table": handled as a scale anchor
       if (c.notKind && handleRef(c.object)) continue; // "don't rotate it": a kind ruled out (see readingsFor), not a region to keep
       if (keepReadAsKind(parse, c)) continue; // "keep its position", "keep the size": a kind ruled out
+      if (changeNotWanted(c)) continue;
       warnings.push(keepMasks
         ? `Keeping "${what}" unchanged: ${keepMasks} keep mask(s) protect it.`
         : `The intent asks to keep "${what}" unchanged, but no keep mask was drawn; only the handle regions and their targets change.`);
@@ -1043,6 +1064,12 @@ function textKind(a: IntentAction, d: DragInfo): TextKind {
     return { kind: 'deform', explicit: true, why: `${verb} acts on a part (${a.object.parts.join(', ')}) of the object` };
   }
   if (a.cls === 'rotate') return { kind: 'rotate', explicit: true, why: `verb ${verb} asks to rotate` };
+  // "make the nose smaller", "make the neck longer" with an arrow: an arrow that pulls a part
+  // (geometry: deform) resizes that part on its object; one that reads as a scale resizes the
+  // selection (the selection is the part itself).
+  if (a.cls === 'scale' && piecesNamed(a.object).length) {
+    if (d.scores[0]!.kind === 'deform') return { kind: 'deform', explicit: false, why: `${verb} resizes a part (${piecesNamed(a.object).join(', ')}) and the arrow pulls that part: it moves on its object while the rest stays` };
+  }
   if (a.cls === 'scale') return { kind: 'scale', explicit: true, why: `${verb} asks to scale${a.comparative && a.comparative.axis !== 'both' ? ` along ${a.comparative.axis}` : ''}` };
   if (!a.soft && a.cls === 'deform') return { kind: 'deform', explicit: true, why: `verb ${verb} asks to deform` };
   if (!a.soft && a.cls === 'move') return { kind: 'translate', explicit: true, why: `verb ${verb} asks to move the whole region` };
@@ -1734,7 +1761,12 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
       operations.push({ region: id, kind: params.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent (rules): the text states the ${params.kind} exactly; no arrow, so every amount comes from the text` });
     }
   } else {
-    if (parse.actions.length === 0) throw askUser(`"${text}" names no edit I can read: say what to do and which way (e.g. "move it 40 px down", "rotate it 20° clockwise"), or draw an arrow.`);
+    if (parse.actions.length === 0) {
+      // An edit that is not a drag ("flip it", "make it brighter") is said as such, not as unreadable.
+      const said = ignoredWordWarnings([...parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word), ...notDragNouns(parse)], parse).filter((w) => !w.startsWith('Words not understood'));
+      if (said.length) throw askUser(`${said.join(' ')} Draw an arrow, or say a move, turn or resize (e.g. "move it 40 px down").`);
+      throw askUser(`"${text}" names no edit I can read: say what to do and which way (e.g. "move it 40 px down", "rotate it 20° clockwise"), or draw an arrow.`);
+    }
     for (const a of parse.actions) {
       const tk = textOnlyKind(a);
       if ('question' in tk) throw askUser(tk.question);
@@ -1755,11 +1787,12 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
     }
   }
   const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word);
-  if (!exact) warnings.push(...ignoredWordWarnings([...ignoredWords, ...notDragNouns(parse)]));
+  if (!exact) warnings.push(...ignoredWordWarnings([...ignoredWords, ...notDragNouns(parse)], parse));
   warnings.push(...correctionWarnings(parse));
   for (const c of parse.constraints) {
     if (c.object.kind === 'it' && !c.negated) continue;
     if (c.notKind && handleRef(c.object)) continue;
+    if (changeNotWanted(c)) continue;
     warnings.push(`The intent asks to keep "${c.object.text || 'that'}" unchanged${ctx.req.keep?.length ? '' : ', but no keep mask was drawn'}.`);
   }
   warnings.push('No arrow: the plan comes from the text alone.');
