@@ -5,7 +5,9 @@
  * selection is not the object. The object inside it is found weight-free (GrabCut, core/segment)
  * and only the object moves: the moved mask becomes the object mask, the selection's background
  * stays where it is, and only what the object uncovers (and the moved object does not cover) is
- * filled. When the segmentation is not trusted, the whole selection moves as before and the
+ * filled. The object is read whole (segmentObject's `wholeObject`): its parts in colours of their
+ * own (a stem, a pencil's ferrule) join it rather than stay behind torn off, and another object the
+ * selection cuts through stays rather than lose its inside part. When the segmentation is not trusted, the whole selection moves as before and the
  * operation's reason says why. Tight selections (an outline) are used as given — on a plain
  * backdrop together with the object's soft shadow next to them (plan/cast-shadow.ts), which the
  * outline leaves out and which would otherwise stay behind as a ghost.
@@ -116,7 +118,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     // A rim of one coarse pixel moves with the object: its anti-aliased edge is not left behind.
     // A preview segments on a coarser grid (a few ms; the final edit refines the outline). The
     // reading is kept across jobs with the same selection and pixels (plan/object-cache.ts).
-    const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req), signal);
+    const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, wholeObject: true, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req), signal);
     throwIfCancelled(signal);
     if (!read.seg) {
       // A tight selection is used as given — with the object's soft shadow on a plain backdrop,

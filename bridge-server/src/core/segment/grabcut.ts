@@ -47,6 +47,13 @@ export interface SegmentOptions {
   iterations?: number;
   /** Smoothness weight γ (default 50, as in the paper). */
   gamma?: number;
+  /**
+   * Read the object as a whole, as a rigid move takes it (default false): its appendages in
+   * colours of their own join it ({@link attachAppendages}: a stem, a pencil's point and ferrule),
+   * and another object the selection's edge cuts through is left out (moving its inside part would
+   * tear it) unless an arrow starts on it.
+   */
+  wholeObject?: boolean;
 }
 
 export interface ObjectSegmentation {
@@ -287,7 +294,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     for (let p = 0; p < n; p++) { const a = node[p]!; if (a >= 0) fgLabel[p] = g.isSource(a) ? 1 : 0; }
   }
   throwIfCancelled(signal);
-  cleanUp(fgLabel, state, cw, ch);
+  cleanUp(fgLabel, state, cw, ch, opts.wholeObject === true);
   throwIfCancelled(signal);
   // ---- reliability on the coarse grid
   let objN = 0, selN = 0, sepF = 0, sepB = 0, nF = 0, nB = 0;
@@ -298,6 +305,10 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     if (fgLabel[p]) { objN++; sepF += Math.max(-10, Math.min(10, llr)); nF++; } else { sepB += Math.max(-10, Math.min(10, -llr)); nB++; }
   }
   const separation = Math.min(nF > 0 ? sepF / nF : 0, nB > 0 ? sepB / nB : 0);
+  // Appendages join after the reliability figures: they are what the colour models could not
+  // explain, not evidence that the models separate the object.
+  const appendage = opts.wholeObject ? attachAppendages(fgLabel, state, col, cw, ch) : null;
+  throwIfCancelled(signal);
   // ---- full-resolution mask: bilinear of the coarse labels, colour decides in the band
   const out = new Uint8Array(sw * sh);
   const lab = new Float32Array(3);
@@ -328,6 +339,30 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
       while (xe > xs && colIx[xe - 1]! < 0) xe--;
       const ix1 = ix + 1 < cw ? ix + 1 : ix;
       const a = fgLabel[r0 + ix]!, b = fgLabel[r0 + ix1]!, c = fgLabel[r1 + ix]!, d = fgLabel[r1 + ix1]!;
+      if (appendage !== null && !(a === 1 && b === 1 && c === 1 && d === 1)) {
+        const fa = appendage.flag[r0 + ix]!, fb = appendage.flag[r0 + ix1]!, fc = appendage.flag[r1 + ix]!, fd = appendage.flag[r1 + ix1]!;
+        if ((fa | fb | fc | fd) !== 0) {
+          // An appendage's edge: its pixels are those unlike the background around the appendage
+          // (its colours are not the object model's, which would drop them here).
+          for (let x = xs; x < xe; x++) {
+            const v = sd[row + x]!;
+            if (v === 0) continue;
+            selSum += v;
+            const tx = colTx[x]!;
+            const wa = fa * (1 - tx) * (1 - ty), wb = fb * tx * (1 - ty), wc = fc * (1 - tx) * ty, wd = fd * tx * ty;
+            const q = wa >= wb && wa >= wc && wa >= wd && fa ? r0 + ix : wb >= wc && wb >= wd && fb ? r0 + ix1 : wc >= wd && fc ? r1 + ix : fd ? r1 + ix1 : fa ? r0 + ix : fb ? r0 + ix1 : r1 + ix;
+            const prob = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty;
+            const i = (dy * W + x + sl) * 4;
+            rgbToLab(img[i]!, img[i + 1]!, img[i + 2]!, lab, 0);
+            const e0 = lab[0]! - appendage.mu[q * 3]!, e1 = lab[1]! - appendage.mu[q * 3 + 1]!, e2 = lab[2]! - appendage.mu[q * 3 + 2]!;
+            if (prob >= 0.75 || e0 * e0 + e1 * e1 + e2 * e2 > appendage.t2) {
+              out[row + x] = v; objSum += v;
+              if (x < ox0) ox0 = x; if (x > ox1) ox1 = x; if (y < oy0) oy0 = y; if (y > oy1) oy1 = y;
+            }
+          }
+          continue;
+        }
+      }
       if (a === b && b === c && c === d) {
         // The whole run is inside or outside the object.
         let any = 0;
@@ -393,6 +428,166 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   else if (offObject > 0) { reliable = false; why = `${offObject} of ${handles.length} arrow(s) start off the object found (${pct} of the selection)`; }
   void selN;
   return { mask, fraction, separation, reliable, why, coarse };
+}
+
+/** Radius (coarse cells) of the local background window of {@link attachAppendages}. */
+const APP_WINDOW = 4;
+/** Smallest colour distance from the local background that is foreign (scaled Lab: ΔE 12). */
+const APP_MIN_DIST = 30;
+/** Foreign beyond this many robust standard deviations (1.4826 × the median distance) of the background's own. */
+const APP_SIGMAS = 3;
+/** Largest appendage, as a share of the object's cells. */
+const APP_MAX_SHARE = 0.35;
+/** Passes of {@link attachAppendages}: each leaves the foreign cells found so far out of the local means. */
+const APP_PASSES = 3;
+
+/**
+ * Parts of the object the colour models leave out because their colours are the object's own
+ * exceptions — an apple's stem, a pencil's point and ferrule, a tower's top in another light — and
+ * which a rigid move would otherwise tear off and leave floating. Weight-free, on the coarse grid:
+ * a selection cell outside the object is FOREIGN when its colour lies farther from the mean of the
+ * background cells around it (a window of ±{@link APP_WINDOW} cells) than the background's own
+ * spread allows (a robust scale: the median of those distances; at least {@link APP_MIN_DIST});
+ * the means are taken again without the foreign cells found ({@link APP_PASSES} passes), so that
+ * a long appendage does not hide itself by pulling its window's mean. Foreign components
+ * (8-connected) that touch the object and not the selection's edge (a thing that runs out of the
+ * selection is not this object's part) and are at most {@link APP_MAX_SHARE} of it join `label`.
+ * Returned: the joined cells, each cell's background mean and the squared threshold, with which
+ * the full-resolution edge of an appendage is drawn.
+ */
+function attachAppendages(label: Uint8Array, state: Uint8Array, col: Float32Array, w: number, h: number): { flag: Uint8Array; mu: Float32Array; t2: number } {
+  const n = w * h, W1 = w + 1;
+  // Cells whose colour counts as background in the local means: not the object, not yet foreign.
+  const use = new Uint8Array(n);
+  for (let p = 0; p < n; p++) use[p] = label[p] ? 0 : 1;
+  const mu = new Float32Array(n * 3);
+  const dist = new Float32Array(n);
+  const foreign = new Uint8Array(n);
+  // Summed-area table of (weight, L, a, b) over the cells in use.
+  const S = new Float64Array(W1 * (h + 1) * 4);
+  const ds: number[] = [];
+  let t = APP_MIN_DIST;
+  for (let pass = 0; pass < APP_PASSES; pass++) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x, u = use[p]!;
+        const o = ((y + 1) * W1 + x + 1) * 4, up = (y * W1 + x + 1) * 4, lf = ((y + 1) * W1 + x) * 4, ul = (y * W1 + x) * 4;
+        S[o] = u + S[up]! + S[lf]! - S[ul]!;
+        for (let c = 0; c < 3; c++) S[o + 1 + c] = u * col[p * 3 + c]! + S[up + 1 + c]! + S[lf + 1 + c]! - S[ul + 1 + c]!;
+      }
+    }
+    ds.length = 0;
+    for (let y = 0; y < h; y++) {
+      const ya = Math.max(0, y - APP_WINDOW), yb = Math.min(h, y + APP_WINDOW + 1);
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        dist[p] = -1;
+        if (label[p] || state[p] === FIXED_BG) continue;
+        const xa = Math.max(0, x - APP_WINDOW), xb = Math.min(w, x + APP_WINDOW + 1);
+        const A = (yb * W1 + xb) * 4, B = (ya * W1 + xb) * 4, C = (yb * W1 + xa) * 4, D = (ya * W1 + xa) * 4;
+        const cnt = S[A]! - S[B]! - S[C]! + S[D]!;
+        if (cnt < 4) continue;
+        let d2 = 0;
+        for (let c = 0; c < 3; c++) {
+          const m = (S[A + 1 + c]! - S[B + 1 + c]! - S[C + 1 + c]! + S[D + 1 + c]!) / cnt;
+          mu[p * 3 + c] = m;
+          const e = col[p * 3 + c]! - m;
+          d2 += e * e;
+        }
+        dist[p] = Math.sqrt(d2);
+        ds.push(dist[p]!);
+      }
+    }
+    if (ds.length === 0) break;
+    ds.sort((a, b) => a - b);
+    t = Math.max(APP_MIN_DIST, APP_SIGMAS * 1.4826 * ds[ds.length >> 1]!);
+    for (let p = 0; p < n; p++) { foreign[p] = dist[p]! > t ? 1 : 0; use[p] = label[p] || foreign[p] ? 0 : 1; }
+  }
+  let objN = 0;
+  for (let p = 0; p < n; p++) if (label[p]) objN++;
+  const flag = new Uint8Array(n);
+  const seen = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  const members: number[] = [];
+  for (let s0 = 0; s0 < n; s0++) {
+    if (!foreign[s0] || seen[s0]) continue;
+    members.length = 0;
+    let sp = 0, touchesObject = false, touchesEdge = false;
+    stack[sp++] = s0; seen[s0] = 1;
+    while (sp > 0) {
+      const p = stack[--sp]!, x = p % w, y = (p - x) / w;
+      members.push(p);
+      for (let oy = -1; oy <= 1; oy++) {
+        const yy = y + oy;
+        if (yy < 0 || yy >= h) continue;
+        for (let ox = -1; ox <= 1; ox++) {
+          const xx = x + ox;
+          if (xx < 0 || xx >= w || (ox === 0 && oy === 0)) continue;
+          const q = yy * w + xx;
+          if (label[q]) touchesObject = true;
+          else if (state[q] === FIXED_BG) touchesEdge = true;
+          else if (foreign[q] && !seen[q]) { seen[q] = 1; stack[sp++] = q; }
+        }
+      }
+    }
+    if (!touchesObject || touchesEdge || members.length > APP_MAX_SHARE * objN) continue;
+    for (const p of members) flag[p] = 1;
+  }
+  let any = false;
+  for (let p = 0; p < n; p++) if (flag[p]) { label[p] = 1; any = true; }
+  if (!any) return { flag, mu, t2: t * t };
+  // An appendage wider than the window hid its middle from the test (its window held mostly
+  // itself): the gaps it encloses (4-connected, touching no definite background, under 5% of the
+  // object, next to an appendage cell) join it, as cleanUp fills the object's own holes.
+  seen.fill(0);
+  for (let s0 = 0; s0 < n; s0++) {
+    if (label[s0] || seen[s0]) continue;
+    members.length = 0;
+    let sp = 0, open = false, nextToAppendage = false;
+    stack[sp++] = s0; seen[s0] = 1;
+    while (sp > 0) {
+      const p = stack[--sp]!, x = p % w, y = (p - x) / w;
+      members.push(p);
+      if (state[p] === FIXED_BG || x === 0 || y === 0 || x === w - 1 || y === h - 1) open = true;
+      for (let k = 0; k < 4; k++) {
+        const xx = x + (k === 0 ? 1 : k === 1 ? -1 : 0), yy = y + (k === 2 ? 1 : k === 3 ? -1 : 0);
+        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+        const q = yy * w + xx;
+        if (label[q]) { if (flag[q]) nextToAppendage = true; }
+        else if (!seen[q]) { seen[q] = 1; stack[sp++] = q; }
+      }
+    }
+    if (open || !nextToAppendage || members.length >= 0.05 * objN) continue;
+    for (const p of members) { label[p] = 1; flag[p] = 1; }
+  }
+  // The background around each appendage cell, now without any of the object: what its edge
+  // pixels are told from at full resolution.
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x, u = label[p] || state[p] === FIXED_BG && foreign[p] ? 0 : 1;
+      const o = ((y + 1) * W1 + x + 1) * 4, up = (y * W1 + x + 1) * 4, lf = ((y + 1) * W1 + x) * 4, ul = (y * W1 + x) * 4;
+      S[o] = u + S[up]! + S[lf]! - S[ul]!;
+      for (let c = 0; c < 3; c++) S[o + 1 + c] = u * col[p * 3 + c]! + S[up + 1 + c]! + S[lf + 1 + c]! - S[ul + 1 + c]!;
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (!flag[p]) continue;
+      // The smallest window around the cell that holds some background (the middle of a wide
+      // appendage has none within APP_WINDOW).
+      for (let r = APP_WINDOW; ; r *= 2) {
+        const ya = Math.max(0, y - r), yb = Math.min(h, y + r + 1), xa = Math.max(0, x - r), xb = Math.min(w, x + r + 1);
+        const A = (yb * W1 + xb) * 4, B = (ya * W1 + xb) * 4, C = (yb * W1 + xa) * 4, D = (ya * W1 + xa) * 4;
+        const cnt = S[A]! - S[B]! - S[C]! + S[D]!;
+        if (cnt >= 4 || (ya === 0 && xa === 0 && yb === h && xb === w)) {
+          for (let c = 0; c < 3; c++) mu[p * 3 + c] = cnt > 0 ? (S[A + 1 + c]! - S[B + 1 + c]! - S[C + 1 + c]! + S[D + 1 + c]!) / cnt : 0;
+          break;
+        }
+      }
+    }
+  }
+  return { flag, mu, t2: t * t };
 }
 
 /**
@@ -468,10 +663,11 @@ function dist2(col: Float32Array, p: number, q: number): number {
 
 /**
  * Keep the object components that hold a definite-foreground seed (or the largest when none
- * does) and any other at least a quarter of the largest kept; fill background holes that do not
+ * does) and any other at least a quarter of the largest kept (with `dropCut`, only when it does not
+ * run out of the selection); fill background holes that do not
  * reach definite background and are under 5% of the object.
  */
-function cleanUp(label: Uint8Array, state: Uint8Array, w: number, h: number): void {
+function cleanUp(label: Uint8Array, state: Uint8Array, w: number, h: number, dropCut: boolean): void {
   const n = w * h;
   const compOf = new Int32Array(n).fill(-1);
   const sizes: number[] = [], seeded: boolean[] = [];
@@ -511,7 +707,15 @@ function cleanUp(label: Uint8Array, state: Uint8Array, w: number, h: number): vo
   if (!anySeed) { let big = 0; for (let c = 1; c < sizes.length; c++) if (sizes[c]! > sizes[big]!) big = c; seeded[big] = true; anySeed = true; }
   let largest = 0;
   for (let c = 0; c < sizes.length; c++) if (seeded[c] && sizes[c]! > largest) largest = sizes[c]!;
-  const keep = sizes.map((s, c) => seeded[c]! || s >= largest / 4);
+  // (`dropCut`) An unseeded component that touches definite background runs out of the selection:
+  // another object its edge cuts through, which moving would tear.
+  const cut = new Array<boolean>(sizes.length).fill(false);
+  if (dropCut) for (let p = 0; p < n; p++) {
+    if (compOf[p]! < 0 || label[p] !== 1) continue;
+    const x = p % w, y = (p - x) / w;
+    if ((x > 0 && state[p - 1] === FIXED_BG) || (x < w - 1 && state[p + 1] === FIXED_BG) || (y > 0 && state[p - w] === FIXED_BG) || (y < h - 1 && state[p + w] === FIXED_BG)) cut[compOf[p]!] = true;
+  }
+  const keep = sizes.map((s, c) => seeded[c]! || (s >= largest / 4 && !cut[c]));
   let objArea = 0;
   for (let p = 0; p < n; p++) { if (label[p] === 1) { if (!keep[compOf[p]!]) label[p] = 0; else objArea++; } }
   // Holes: 4-connected background components that touch no definite background.
