@@ -3,7 +3,7 @@
  * document, with open-file, load-sample, undo, redo and download buttons and a live preview while
  * dragging. Undo takes back the last result and puts back the lasso, arrows and intent it was
  * made from (to adjust them and try again); Redo puts the result back. The download is PNG, or
- * the opened file's format (JPEG, WebP), with its colour profile and EXIF; its line says which
+ * the opened file's format (JPEG, WebP), with its colour profile, EXIF and XMP; its line says which
  * stage it is in. Leaving the page with results not downloaded asks first; a job still running is
  * cancelled when the page goes.
  */
@@ -12,6 +12,7 @@ import { CanvasHost, decodeImageFile, decodeImageFileOnPage, exportProgressText,
 import { jpegComponentCount } from './util/containers';
 import { embeddedIccProfile, iccColourSpace } from './util/png';
 import { abortError, isAbortError } from './util/abort';
+import { yieldToPage } from './util/yield';
 import { FORMAT_LABEL, imageFormatOf, type ImageFormat } from './util/encode-image';
 import { Panel, type PanelEdit } from './panel/panel';
 import { bridgeUrl, CLIENT_VERSION, followBridgeToken, readToken } from './page-config';
@@ -169,11 +170,15 @@ function main(): void {
       if (openJob === job) openJob = null;
     }
     if (ticket !== opening) return;
+    // The decoded pixels arrived in this task, with the collection of garbage their 192 MB (48 MP)
+    // set off: the panel takes them in a task of its own.
+    await yieldToPage();
+    if (ticket !== opening) return;
     note.textContent = [
       rgba.sourceDepth && rgba.sourceDepth > 8 ? `This ${rgba.sourceDepth}-bit image is edited and downloaded at 8 bits per channel.` : '',
       colour,
     ].filter(Boolean).join(' ');
-    host.setImage(src.name, rgba, { icc, format: imageFormatOf(bytes), exif: rgba.exif ?? null, exifProblem: rgba.exifProblem ?? null });
+    host.setImage(src.name, rgba, { icc, format: imageFormatOf(bytes), exif: rgba.exif ?? null, exifProblem: rgba.exifProblem ?? null, xmp: rgba.xmp ?? null });
     // Another image: a job still running belongs to the old one (its layer would land here at the
     // old one's coordinates), and its plan, preview and warnings go too.
     await panel.switchDocument();
@@ -209,8 +214,8 @@ function main(): void {
       downloadOriginal.textContent = `Download ${FORMAT_LABEL[original]}`;
       downloadOriginal.dataset.format = original;
       downloadOriginal.title = original === 'jpeg'
-        ? 'As the opened file: JPEG, quality 92, its colour profile and EXIF kept (transparent pixels become white)'
-        : 'As the opened file: WebP, quality 92, its colour profile and EXIF kept';
+        ? 'As the opened file: JPEG, quality 92, its colour profile, EXIF and XMP kept (transparent pixels become white)'
+        : 'As the opened file: WebP, quality 92, its colour profile, EXIF and XMP kept';
     }
   });
   /** Put the panel's lasso, arrows, intent and type back as `edit` has them (an Undo or a Redo). */
@@ -304,7 +309,8 @@ function main(): void {
       const why = file.fellBack ? ` Not as ${label}: ${file.fellBack}; saved as PNG.` : '';
       const flat = file.flattened ? ' Its transparent pixels were flattened onto white (JPEG has no transparency; Download PNG keeps them).' : '';
       const exif = file.exifLeftOut ? ` Its EXIF (camera, date, place…) was left out, as it cannot be copied: ${file.exifLeftOut}.` : '';
-      note.textContent = `Saved ${file.name} (${(file.bytes.length / 1e6).toFixed(1)} MB).${why}${flat}${exif}`;
+      const xmp = file.xmpLeftOut ? ` Its XMP (edits, keywords, rights…) was left out: ${file.xmpLeftOut}.` : '';
+      note.textContent = `Saved ${file.name} (${(file.bytes.length / 1e6).toFixed(1)} MB).${why}${flat}${exif}${xmp}`;
     }).catch((e: unknown) => {
       if (isAbortError(e)) {
         note.textContent = `Download cancelled: nothing was saved.${host.hasUnsavedChanges ? ' Your results are still here, not downloaded yet.' : ''}`;

@@ -11,10 +11,12 @@
  */
 import { compositeOver, type PlacedMask, type Point } from '@smartdrag/shared';
 import { encodePng, type EncodePngOptions } from '../util/png';
-import { canvasCanEncode, encodeWithCanvas, FORMAT_LABEL, FORMAT_TYPE, JPEG_QUALITY, WEBP_MAX_SIDE, withJpegMetadata, withWebpMetadata, type EncodeStage, type FileMetadata, type ImageFormat } from '../util/encode-image';
+import { canvasCanEncode, encodeWithCanvas, FORMAT_LABEL, FORMAT_TYPE, JPEG_QUALITY, JPEG_XMP_MAX, WEBP_MAX_SIDE, withJpegMetadata, withWebpMetadata, type EncodeStage, type FileMetadata, type ImageFormat } from '../util/encode-image';
 import { isAbortError, throwIfAborted } from '../util/abort';
+import { SLICE_MS, yieldToPage } from '../util/yield';
 import { DecodeWorker, DecodeWorkerUnavailable } from '../util/decode-in-worker';
 import { embeddedExif, exifForOutput, exifOrientation } from '../util/exif';
+import { embeddedXmp, xmpForOutput } from '../util/xmp';
 import { decodedByUpng, decodePixels, imagePixelCount, type DecodeEnv } from '../util/decode-image';
 import { HostError, sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 
@@ -29,6 +31,11 @@ export interface DecodedImageFile extends RgbaPixels {
   exif?: Uint8Array;
   /** Why the file's EXIF cannot go into the download (it cannot be read). */
   exifProblem?: string;
+  /**
+   * The file's XMP packet as the download carries it: Orientation 1 where the pixels were turned
+   * upright here, the pixel size of these pixels ({@link xmpForOutput}).
+   */
+  xmp?: Uint8Array;
 }
 
 /** Whether the first 256 KiB of a file hold an EXIF signature (JPEG "Exif\0\0", WebP "EXIF", PNG "eXIf"). */
@@ -145,6 +152,8 @@ async function decodeWith(bytes: Uint8Array, type: string, opts: DecodeImageOpti
     if (mentionsExif(bytes)) exifProblem = `the file's structure cannot be followed (${e instanceof Error ? e.message : String(e)})`;
   }
   const orientation = tiff ? exifOrientation(tiff) ?? 1 : 1;
+  // (A file whose structure cannot be followed: its EXIF says why; no XMP is taken from it.)
+  const packet = await embeddedXmp(bytes).catch(() => null);
   let px: RgbaPixels & { sourceDepth?: number }, upright: boolean | null;
   if (worker) {
     const got = await worker.ask({ file: opts.file ?? bytes, type, toSrgb: !!opts.toSrgb, orientation }, signal);
@@ -163,7 +172,8 @@ async function decodeWith(bytes: Uint8Array, type: string, opts: DecodeImageOpti
       exifProblem = e instanceof Error ? e.message : String(e);
     }
   }
-  return { ...px, ...(exif ? { exif } : {}), ...(exifProblem ? { exifProblem } : {}) };
+  const xmp = packet ? xmpForOutput(packet, { upright: upright === true && orientation !== 1, width: px.width, height: px.height }) : null;
+  return { ...px, ...(exif ? { exif } : {}), ...(exifProblem ? { exifProblem } : {}), ...(xmp ? { xmp } : {}) };
 }
 
 /** Bytes of covered pixels the undo steps may keep together (older steps are dropped first). */
@@ -214,6 +224,8 @@ export interface ExportedImage {
   fellBack?: string;
   /** The opened file had EXIF, and why it is not in this file. */
   exifLeftOut?: string;
+  /** The opened file had XMP, and why it is not in this file. */
+  xmpLeftOut?: string;
 }
 
 /**
@@ -230,6 +242,7 @@ export interface ExportProgress {
   /** What `writing` puts in. */
   icc?: boolean;
   exif?: boolean;
+  xmp?: boolean;
 }
 
 /**
@@ -245,7 +258,10 @@ export function exportProgressText(p: ExportProgress, seconds: number): string {
     case 'copying': return `Preparing the ${label}: handing the pixels to the browser's encoder…${pct}`;
     case 'flattening': return `Preparing the ${label}: flattening transparent pixels onto white…${elapsed}`;
     case 'encoding': return p.fraction !== undefined ? `Preparing the ${label}…${pct}` : `Preparing the ${label}: the browser is encoding it (it shows no progress)…${elapsed}`;
-    case 'writing': return `Preparing the ${label}: writing ${p.icc && p.exif ? 'its colour profile and EXIF' : p.icc ? 'its colour profile' : 'its EXIF'} into the file…`;
+    case 'writing': {
+      const what = [p.icc ? 'colour profile' : '', p.exif ? 'EXIF' : '', p.xmp ? 'XMP' : ''].filter(Boolean);
+      return `Preparing the ${label}: writing its ${what.length > 1 ? `${what.slice(0, -1).join(', ')} and ${what[what.length - 1]}` : what[0] ?? 'metadata'} into the file…`;
+    }
   }
 }
 
@@ -272,6 +288,8 @@ export class CanvasHost implements HostAdapter {
   private exif: Uint8Array | null = null;
   /** Why the opened file's EXIF cannot go into the download (null: it can, or there is none). */
   private exifProblem: string | null = null;
+  /** The opened file's XMP packet, made true of the download (null: none). */
+  private xmp: Uint8Array | null = null;
   /** Results added since the image was opened or last downloaded. */
   private unsaved = 0;
   /**
@@ -292,13 +310,14 @@ export class CanvasHost implements HostAdapter {
    * it, or `exifProblem`: why it cannot, as {@link decodeImageFile} gives them). `rgba` becomes the
    * document's own: results, Undo and Redo write into its array (only the rectangles they change).
    */
-  setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null; format?: ImageFormat | null; exif?: Uint8Array | null; exifProblem?: string | null } = {}): void {
+  setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null; format?: ImageFormat | null; exif?: Uint8Array | null; exifProblem?: string | null; xmp?: Uint8Array | null } = {}): void {
     this.doc = { id: `image-${++this.opened}`, name, width: rgba.width, height: rgba.height, rgba, ...(opts.png ? { png: opts.png } : {}) };
     this.version.set(this.doc, { serial: ++this.serials, content: ++this.contents });
     this.changes = [];
     this.icc = opts.icc ?? null;
     this.exif = opts.exif ?? null;
     this.exifProblem = opts.exifProblem ?? null;
+    this.xmp = opts.xmp ?? null;
     this.format = opts.format ?? null;
     this.layers.length = 0;
     this.undoSteps = [];
@@ -511,27 +530,55 @@ export class CanvasHost implements HostAdapter {
     return null;
   }
 
+  /**
+   * Composite `layer` into the document (its rectangle only) as an undoable result. The pixels it
+   * covers are copied and composited in slices of rows of at most {@link SLICE_MS} ms each, the
+   * page's other work (input, painting) in between — on a 48 MP photo a result's box of a few MP
+   * had held the page's thread ~70 ms — into a copy of the box, not the document: a download or a
+   * preview reading the document meanwhile sees it whole, as it was. The document then takes the
+   * composited box in one step (its rows copied in: a few ms).
+   */
   async addLayer(layer: LayerPixels, name: string, from?: HostDocument): Promise<PlacedLayer> {
-    if (!this.doc) throw new HostError('no_document', 'no image is open', 'Open an image or load the sample first.');
-    if (from && !sameDocument(from, this.doc)) {
-      // Another image was opened while the edit ran: its coordinates mean nothing here.
-      throw new HostError('document_changed', `the edit was made on "${from.name}", but "${this.doc.name}" is open now`, 'Nothing was added. Run Smart Drag again on this image.');
-    }
-    const doc = this.doc;
-    const placed: PlacedLayer = { name, left: layer.left, top: layer.top, width: layer.width, height: layer.height };
-    // The covered pixels as they were (clipped to the image), for Undo.
+    const doc = this.checkAdd(from);
+    // The covered pixels as they were (clipped to the image), for Undo, and as they will be.
     const l0 = Math.max(0, layer.left), t0 = Math.max(0, layer.top);
     const l1 = Math.min(doc.width, layer.left + layer.width), t1 = Math.min(doc.height, layer.top + layer.height);
     const rect = l1 > l0 && t1 > t0 ? { left: l0, top: t0, width: l1 - l0, height: t1 - t0 } : { left: 0, top: 0, width: 0, height: 0 };
-    let before = null as Uint8ClampedArray | null;
-    const content = this.change(rect, (rgba) => {
-      if (rect.width > 0) {
-        const w = rect.width;
-        before = new Uint8ClampedArray(w * rect.height * 4);
-        for (let y = t0; y < t1; y++) before.set(rgba.data.subarray((y * rgba.width + l0) * 4, (y * rgba.width + l1) * 4), (y - t0) * w * 4);
+    const w = rect.width, rowBytes = w * 4;
+    const before = rect.width > 0 ? new Uint8ClampedArray(rowBytes * rect.height) : null;
+    const after = rect.width > 0 ? new Uint8ClampedArray(rowBytes * rect.height) : null;
+    /** Copy and composite the box's rows [ya, yb) from `src` (the whole document's pixels). */
+    const band = (src: Uint8ClampedArray, ya: number, yb: number): void => {
+      for (let y = ya; y < yb; y++) {
+        const at = ((t0 + y) * doc.width + l0) * 4;
+        before!.set(src.subarray(at, at + rowBytes), y * rowBytes);
       }
-      compositeOver(rgba, layer);
+      after!.set(before!.subarray(ya * rowBytes, yb * rowBytes), ya * rowBytes);
+      compositeOver({ width: w, height: yb - ya, data: after!.subarray(ya * rowBytes, yb * rowBytes) }, { ...layer, left: layer.left - l0, top: layer.top - t0 - ya });
+    };
+    if (before) {
+      let slice = performance.now();
+      const rows = Math.max(1, Math.floor((1 << 18) / Math.max(1, w)));
+      for (let y = 0; y < rect.height; y += rows) {
+        if (performance.now() - slice > SLICE_MS) {
+          await yieldToPage();
+          // Another image opened, or the document changed, meanwhile: made again from it below.
+          if (this.doc !== doc) break;
+          slice = performance.now();
+        }
+        band(doc.rgba.data, y, Math.min(rect.height, y + rows));
+      }
+      if (this.doc !== doc) {
+        const now = this.checkAdd(from);
+        if (now.width !== doc.width || now.height !== doc.height) throw new HostError('document_changed', 'the image changed while the result was added', 'Nothing was added. Run Smart Drag again.');
+        band(now.rgba.data, 0, rect.height);
+      }
+    }
+    const content = this.change(rect, (rgba) => {
+      if (!after) return;
+      for (let y = 0; y < rect.height; y++) rgba.data.set(after.subarray(y * rowBytes, (y + 1) * rowBytes), ((t0 + y) * rgba.width + l0) * 4);
     });
+    const placed: PlacedLayer = { name, left: layer.left, top: layer.top, width: layer.width, height: layer.height };
     // (Undo gives back the pixels before it: the content key of the document it was added to.)
     if (before) this.undoSteps.push({ ...rect, pixels: before, layer: placed, content });
     // A new result: what was undone before it cannot come back.
@@ -543,11 +590,21 @@ export class CanvasHost implements HostAdapter {
     return placed;
   }
 
+  /** The document a result made from `from` may be added to (the open one), or why not. */
+  private checkAdd(from?: HostDocument): HostDocument {
+    if (!this.doc) throw new HostError('no_document', 'no image is open', 'Open an image or load the sample first.');
+    if (from && !sameDocument(from, this.doc)) {
+      // Another image was opened while the edit ran: its coordinates mean nothing here.
+      throw new HostError('document_changed', `the edit was made on "${from.name}", but "${this.doc.name}" is open now`, 'Nothing was added. Run Smart Drag again on this image.');
+    }
+    return this.doc;
+  }
+
   async cleanup(): Promise<void> {}
 
   /** The opened file's profile and EXIF, as every download carries them. */
   private get metadata(): FileMetadata {
-    return { icc: this.icc, exif: this.exif };
+    return { icc: this.icc, exif: this.exif, xmp: this.xmp };
   }
 
   /**
@@ -598,7 +655,7 @@ export class CanvasHost implements HostAdapter {
 
   private async exportOf(doc: HostDocument, format: ImageFormat, onProgress?: (p: ExportProgress) => void, signal?: AbortSignal): Promise<ExportedImage> {
     const saved = this.unsaved, icc = this.icc;
-    let exif = this.exif, exifLeftOut = this.exifProblem ?? undefined;
+    let exif = this.exif, exifLeftOut = this.exifProblem ?? undefined, xmp = this.xmp, xmpLeftOut: string | undefined;
     let out: ExportedImage | null = null, fellBack: string | undefined;
     if (format !== 'png') {
       const type = FORMAT_TYPE[format], label = FORMAT_LABEL[format];
@@ -609,15 +666,20 @@ export class CanvasHost implements HostAdapter {
           const enc = await encodeWithCanvas(doc.rgba, type, JPEG_QUALITY, format === 'jpeg', (stage, fraction) => onProgress?.({ format, stage, ...(fraction !== undefined ? { fraction } : {}) }), signal);
           if (enc.type !== type) fellBack = `this browser cannot write ${label}`;
           else {
-            if (icc?.length || exif?.length) onProgress?.({ format, stage: 'writing', icc: !!icc?.length, exif: !!exif?.length });
+            // XMP too large for one JPEG segment (it would need "extended XMP"): saved without it.
+            if (format === 'jpeg' && xmp && xmp.length > JPEG_XMP_MAX) {
+              xmpLeftOut = `it is too large for a JPEG (${xmp.length} bytes; ${JPEG_XMP_MAX} at most): Download PNG keeps it`;
+              xmp = null;
+            }
+            if (icc?.length || exif?.length || xmp?.length) onProgress?.({ format, stage: 'writing', icc: !!icc?.length, exif: !!exif?.length, xmp: !!xmp?.length });
             const put = (meta: FileMetadata) => (format === 'jpeg' ? withJpegMetadata(enc.bytes, meta) : withWebpMetadata(enc.bytes, meta, doc));
             let bytes: Uint8Array;
             try {
-              bytes = put({ icc, exif });
+              bytes = put({ icc, exif, xmp });
             } catch (e) {
               // EXIF that does not fit (over 64 KB in a JPEG) must not cost the download: saved without it.
               if (!exif) throw e;
-              bytes = put({ icc });
+              bytes = put({ icc, xmp });
               exifLeftOut = e instanceof Error ? e.message : String(e);
               exif = null;
             }
@@ -630,11 +692,13 @@ export class CanvasHost implements HostAdapter {
       }
     }
     if (!out) {
-      const bytes = await encodePng(doc.rgba, { icc, exif: this.exif, onProgress: (fraction) => onProgress?.({ format: 'png', stage: 'encoding', fraction }), ...(signal ? { signal } : {}) });
+      const bytes = await encodePng(doc.rgba, { icc, exif: this.exif, xmp: this.xmp, onProgress: (fraction) => onProgress?.({ format: 'png', stage: 'encoding', fraction }), ...(signal ? { signal } : {}) });
       exifLeftOut = this.exifProblem ?? undefined;
+      xmpLeftOut = undefined;
       out = { bytes, format: 'png', type: FORMAT_TYPE.png, name: this.downloadNameFor('png'), ...(fellBack ? { fellBack } : {}) };
     }
     if (exifLeftOut) out.exifLeftOut = exifLeftOut;
+    if (xmpLeftOut) out.xmpLeftOut = xmpLeftOut;
     // Cancelled as it ended: nothing is saved.
     throwIfAborted(signal);
     // (A result added while it encoded is not in this file: it stays unsaved.)

@@ -8,7 +8,9 @@
  * cancels, Delete removes the selected arrow, A / L pick the arrow / lasso tool.
  */
 import type { BridgeJob, ConnectionStatus, JobHandlers, SubmitInput, Welcome, WirePlan } from '@smartdrag/shared';
-import { connectionWords, editRoi, overallProgress, progressText, PreviewProxyCache, previewProxyInput, usesProxy, type Point, type Rect } from '@smartdrag/shared';
+import { connectionWords, editRoi, overallProgress, progressText, previewProxyInput, proxyInfoFor, usesProxy, type Point, type Rect } from '@smartdrag/shared';
+import { yieldToPage } from '../util/yield';
+import { ContentProxyCache } from './proxy-cache';
 import { sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from '../host/host-adapter';
 import { ArrowEditor, type EditorRegion } from './arrow-editor';
 
@@ -68,37 +70,6 @@ export interface PanelOptions {
    * proxy of those pixels, made once, is used again (null: not known).
    */
   contentKey?: (doc: HostDocument) => string | null;
-}
-
-/**
- * The preview proxy cache, which also finds a proxy by the content key of the document's pixels
- * ({@link PanelOptions.contentKey}): an Undo gives back pixels whose proxy was made before the
- * result (a 48 MP document's took ~290 ms of the page's thread), in a new array.
- */
-class ContentProxyCache extends PreviewProxyCache {
-  /** The content key of the document whose proxy is asked for next (set before each use). */
-  content: string | null = null;
-  private readonly byContent = new Map<string, { key: string; image: ReturnType<PreviewProxyCache['image']> }>();
-
-  override image(...args: Parameters<PreviewProxyCache['image']>): ReturnType<PreviewProxyCache['image']> {
-    const [img, info] = args;
-    const key = `${img.width}x${img.height}>${info.width}x${info.height}`;
-    const hit = this.content !== null ? this.byContent.get(this.content) : undefined;
-    if (hit && hit.key === key) return hit.image;
-    const image = super.image(img, info);
-    if (this.content !== null) {
-      this.byContent.delete(this.content);
-      this.byContent.set(this.content, { key, image });
-      // The last few (each is at most the view's size).
-      while (this.byContent.size > 4) this.byContent.delete(this.byContent.keys().next().value!);
-    }
-    return image;
-  }
-
-  override clear(): void {
-    super.clear();
-    this.byContent.clear();
-  }
 }
 
 /** What an edit is made from: the panel's regions, arrows (document pixels), intent text and type. */
@@ -553,6 +524,23 @@ export class Panel {
   }
 
   /** Build the request from the current state; throws a user-facing Error when something is missing. */
+  /** Make the preview proxy of `doc` ahead where a preview of it goes as one ({@link ContentProxyCache.prepare}). */
+  private async prepareProxy(doc: HostDocument): Promise<void> {
+    const budget = Math.max(4096, this.editor.viewPixels);
+    if (!usesProxy(doc.width, doc.height, budget)) return;
+    const info = proxyInfoFor(doc.width, doc.height, budget);
+    const img = { width: doc.width, height: doc.height, data: doc.rgba.data };
+    if (!this.proxyCache.has(img, info, this.opts.contentKey?.(doc) ?? null)) await this.proxyCache.prepare(img, info, () => this.doc === doc);
+    // The regions' masks at the proxy's scale (a lasso's: ~20 ms), each in a task of its own: the
+    // request then takes them from the cache.
+    for (const r of this.editor.regions) {
+      if (this.doc !== doc) return;
+      if (this.proxyCache.hasMask(r.mask, info)) continue;
+      this.proxyCache.mask(r.mask, [0, 0], info);
+      await yieldToPage();
+    }
+  }
+
   buildRequest(quality: 'preview' | 'final'): SubmitInput {
     const doc = this.doc;
     if (!doc) throw Object.assign(new Error('No document.'), { hint: `Open an image${this.opts.host.hasSelection ? ` in ${this.opts.host.label}` : ''} first.` });
@@ -649,6 +637,13 @@ export class Panel {
     } else if (quality === 'final' && this.opts.host.hasSelection && (!this.doc || !this.editor.regions.some((r) => r.source === 'lasso'))) {
       // Use the document and selection as they are now; a cancelled or failed read said why.
       if (!(await this.readHost())) return;
+    }
+    // A preview of a large document goes as the panel's proxy of it: made ahead in slices (made
+    // in buildRequest, in one piece, it held the page's thread ~180 ms at 48 MP after each lasso
+    // or Undo). A newer request meanwhile takes over.
+    if (quality === 'preview' && this.doc) {
+      await this.prepareProxy(this.doc);
+      if (seq !== this.runSeq || this.reading) return;
     }
     let input: SubmitInput;
     try {

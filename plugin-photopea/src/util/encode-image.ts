@@ -1,10 +1,10 @@
 /**
  * JPEG and WebP for the playground's download, through the browser's own encoders
  * (`OffscreenCanvas.convertToBlob` in a worker, so a 24–48 MP photo is encoded off the page's
- * thread; `canvas.toBlob` where there is no OffscreenCanvas), with the opened file's ICC profile
- * and EXIF put back into the file (JPEG: APP2 `ICC_PROFILE` and APP1 `Exif` segments; WebP:
- * `ICCP` and `EXIF` chunks): the browser encodes the numbers as they are and writes no profile
- * of its own, or sRGB's, and no EXIF.
+ * thread; `canvas.toBlob` where there is no OffscreenCanvas), with the opened file's ICC profile,
+ * EXIF and XMP put back into the file (JPEG: APP2 `ICC_PROFILE` and APP1 `Exif` and XMP segments;
+ * WebP: `ICCP`, `EXIF` and `XMP ` chunks): the browser encodes the numbers as they are and writes
+ * no profile of its own, or sRGB's, and no EXIF or XMP.
  *
  * JPEG has no transparency: an image with transparent pixels is flattened onto white first (here,
  * exactly: c·a + 255·(1 − a)), and the result says so ({@link CanvasEncoded.flattened}). The
@@ -13,6 +13,7 @@
  */
 import { abortError, throwIfAborted } from './abort';
 import { appSegmentBody, concatBytes, JPEG_SEGMENT_MAX, jpegSegment, jpegSegments, riffChunk, webpChunks, webpFile, type RiffChunk } from './containers';
+import { JPEG_XMP_ID } from './xmp';
 
 /** Image formats the playground opens and saves. */
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -209,24 +210,31 @@ export interface FileMetadata {
   icc?: Uint8Array | null;
   /** EXIF: TIFF bytes, from the byte-order mark (as {@link exifForOutput} makes them). */
   exif?: Uint8Array | null;
+  /** XMP: the packet's UTF-8 bytes (as `xmpForOutput`, util/xmp.ts, makes them). */
+  xmp?: Uint8Array | null;
 }
 
 const ICC_ID = 'ICC_PROFILE\0', EXIF_ID = 'Exif\0\0';
+
+/** Largest XMP packet a JPEG holds: one APP1 segment, less its identifier (a larger one would need "extended XMP"). */
+export const JPEG_XMP_MAX = JPEG_SEGMENT_MAX - JPEG_XMP_ID.length;
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 /**
  * A JPEG with `meta` put in: the EXIF as an APP1 `Exif\0\0` segment right after the leading APP0
- * (JFIF) ones, the ICC profile after the leading APP0/APP1 segments, split into as many APP2
- * segments as it needs (ICC.1 Annex B.4). Segments of the same kind the JPEG had are dropped;
- * the rest, and the image data, are kept as they are. Throws when the JPEG's header cannot be
- * followed or the EXIF is larger than {@link JPEG_EXIF_MAX}.
+ * (JFIF) ones, the XMP as an APP1 `http://ns.adobe.com/xap/1.0/` segment after it, the ICC profile
+ * after the leading APP0/APP1 segments, split into as many APP2 segments as it needs (ICC.1 Annex
+ * B.4). Segments of the same kind the JPEG had are dropped; the rest, and the image data, are kept
+ * as they are. Throws when the JPEG's header cannot be followed, the EXIF is larger than
+ * {@link JPEG_EXIF_MAX} or the XMP larger than {@link JPEG_XMP_MAX}.
  */
 export function withJpegMetadata(jpeg: Uint8Array, meta: FileMetadata): Uint8Array {
-  const { icc, exif } = meta;
-  if (!icc?.length && !exif?.length) return jpeg;
+  const { icc, exif, xmp } = meta;
+  if (!icc?.length && !exif?.length && !xmp?.length) return jpeg;
   const b = jpeg;
   const { segments, scan } = jpegSegments(b);
-  const kept = segments.filter((seg) => !(icc?.length && appSegmentBody(b, seg, 0xe2, ICC_ID)) && !(exif?.length && appSegmentBody(b, seg, 0xe1, EXIF_ID)));
+  const kept = segments.filter((seg) => !(icc?.length && appSegmentBody(b, seg, 0xe2, ICC_ID)) && !(exif?.length && appSegmentBody(b, seg, 0xe1, EXIF_ID))
+    && !(xmp?.length && appSegmentBody(b, seg, 0xe1, JPEG_XMP_ID)));
   let app0 = 0;
   while (app0 < kept.length && kept[app0]!.marker === 0xe0) app0++;
   let app01 = app0;
@@ -236,6 +244,10 @@ export function withJpegMetadata(jpeg: Uint8Array, meta: FileMetadata): Uint8Arr
   if (exif?.length) {
     if (exif.length > JPEG_EXIF_MAX) throw new Error(`EXIF too large for a JPEG (${exif.length} bytes; ${JPEG_EXIF_MAX} at most)`);
     exifSegs.push(jpegSegment(0xe1, ascii(EXIF_ID), exif));
+  }
+  if (xmp?.length) {
+    if (xmp.length > JPEG_XMP_MAX) throw new Error(`XMP too large for a JPEG (${xmp.length} bytes; ${JPEG_XMP_MAX} at most)`);
+    exifSegs.push(jpegSegment(0xe1, ascii(JPEG_XMP_ID), xmp));
   }
   const iccSegs: Uint8Array[] = [];
   if (icc?.length) {
@@ -248,22 +260,22 @@ export function withJpegMetadata(jpeg: Uint8Array, meta: FileMetadata): Uint8Arr
   return concatBytes([b.subarray(0, 2), ...parts(0, app0), ...exifSegs, ...parts(app0, app01), ...iccSegs, ...parts(app01, kept.length), b.subarray(scan)]);
 }
 
-/** VP8X flags: ICC profile, alpha, EXIF. */
-const VP8X_ICC = 0x20, VP8X_ALPHA = 0x10, VP8X_EXIF = 0x08;
+/** VP8X flags: ICC profile, alpha, EXIF, XMP. */
+const VP8X_ICC = 0x20, VP8X_ALPHA = 0x10, VP8X_EXIF = 0x08, VP8X_XMP = 0x04;
 
 /**
- * A WebP with `meta` put in: an `ICCP` chunk after `VP8X`, an `EXIF` chunk after the image data
- * (before `XMP `), and their flags set in `VP8X`. A simple file (one `VP8 ` or `VP8L` chunk)
+ * A WebP with `meta` put in: an `ICCP` chunk after `VP8X`, an `EXIF` chunk after the image data,
+ * an `XMP ` chunk last, and their flags set in `VP8X`. A simple file (one `VP8 ` or `VP8L` chunk)
  * becomes an extended one (`VP8X`, its canvas `width`×`height`, the alpha flag where the image has
  * an alpha channel); chunks of the same kind it had are replaced.
  */
 export function withWebpMetadata(webp: Uint8Array, meta: FileMetadata, size: { width: number; height: number }): Uint8Array {
-  const { icc, exif } = meta;
-  if (!icc?.length && !exif?.length) return webp;
+  const { icc, exif, xmp } = meta;
+  if (!icc?.length && !exif?.length && !xmp?.length) return webp;
   const b = webp;
   const chunks = webpChunks(b);
   const whole = (c: RiffChunk) => b.subarray(c.at, c.end);
-  const flags = (icc?.length ? VP8X_ICC : 0) | (exif?.length ? VP8X_EXIF : 0);
+  const flags = (icc?.length ? VP8X_ICC : 0) | (exif?.length ? VP8X_EXIF : 0) | (xmp?.length ? VP8X_XMP : 0);
   const had = chunks.find((c) => c.tag === 'VP8X');
   let vp8x: Uint8Array;
   if (had) {
@@ -280,12 +292,13 @@ export function withWebpMetadata(webp: Uint8Array, meta: FileMetadata, size: { w
     body[7] = h & 255; body[8] = (h >> 8) & 255; body[9] = (h >> 16) & 255;
     vp8x = riffChunk('VP8X', body);
   }
-  const rest = chunks.filter((c) => c.tag !== 'VP8X' && !(icc?.length && c.tag === 'ICCP') && !(exif?.length && c.tag === 'EXIF'));
+  const rest = chunks.filter((c) => c.tag !== 'VP8X' && !(icc?.length && c.tag === 'ICCP') && !(exif?.length && c.tag === 'EXIF') && !(xmp?.length && c.tag === 'XMP '));
   return webpFile([
     vp8x,
     ...(icc?.length ? [riffChunk('ICCP', icc)] : []),
     ...rest.filter((c) => c.tag !== 'XMP ').map(whole),
     ...(exif?.length ? [riffChunk('EXIF', exif)] : []),
     ...rest.filter((c) => c.tag === 'XMP ').map(whole),
+    ...(xmp?.length ? [riffChunk('XMP ', xmp)] : []),
   ]);
 }

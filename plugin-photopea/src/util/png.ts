@@ -18,6 +18,7 @@
 import * as UPNG from 'upng-js';
 import { throwIfAborted } from './abort';
 import { appSegmentBody, jpegSegments, pngChunks, webpChunks } from './containers';
+import { PNG_XMP_KEYWORD } from './xmp';
 
 /** Straight-alpha RGBA8 pixels. */
 export interface PngImage {
@@ -55,6 +56,8 @@ export interface EncodePngOptions {
    * `exifForOutput` makes them), the opened file's camera, date, place…
    */
   exif?: Uint8Array | null;
+  /** XMP to embed (an uncompressed `iTXt` chunk `XML:com.adobe.xmp`: the packet's UTF-8 bytes). */
+  xmp?: Uint8Array | null;
   /** Progress of a large encoding, 0..1 (called between bands of rows). */
   onProgress?: (fraction: number) => void;
   /**
@@ -98,7 +101,8 @@ export async function encodePng(img: { width: number; height: number; data: Arra
   // (Without the platform's zlib — browsers before 2023 — the profile cannot be compressed here: left out.)
   if (opts.icc && opts.icc.length > 0 && native) png = withChunkAfterHeader(png, 'iCCP', await iccpBody(opts.icc));
   throwIfAborted(opts.signal);
-  // Before the image data, where readers that stop there find it.
+  // Before the image data, where readers that stop there find them.
+  if (opts.xmp && opts.xmp.length > 0) png = withChunkAfterHeader(png, 'iTXt', xmpItxtBody(opts.xmp));
   if (opts.exif && opts.exif.length > 0) png = withChunkAfterHeader(png, 'eXIf', opts.exif);
   opts.onProgress?.(1);
   return png;
@@ -267,6 +271,15 @@ function putChunk(png: Uint8Array, p: number, type: string, body: Uint8Array): n
 }
 
 /** A PNG with one more chunk right after IHDR (where `iCCP` must come: before PLTE and IDAT). */
+/** The body of an uncompressed `iTXt` chunk `XML:com.adobe.xmp` holding `xmp` (no language, no translated keyword). */
+function xmpItxtBody(xmp: Uint8Array): Uint8Array {
+  const head = Uint8Array.from(`${PNG_XMP_KEYWORD}\0\0\0\0\0`, (c) => c.charCodeAt(0));
+  const body = new Uint8Array(head.length + xmp.length);
+  body.set(head, 0);
+  body.set(xmp, head.length);
+  return body;
+}
+
 function withChunkAfterHeader(png: Uint8Array, type: string, body: Uint8Array): Uint8Array {
   const ihdrEnd = 8 + 12 + new DataView(png.buffer, png.byteOffset, png.byteLength).getUint32(8);
   const out = new Uint8Array(png.length + 12 + body.length);
