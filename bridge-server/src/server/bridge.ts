@@ -18,8 +18,8 @@ import sharp from 'sharp';
 import type { Logger } from 'pino';
 import { DEFAULT_LIMITS, ErrorCode, WS_PATH, type Capabilities } from '@smartdrag/shared';
 import { bridgeVersion, type BridgeConfig } from '../config';
-import { WorkerPool } from './worker-pool';
-import type { WorkerStages } from './worker-protocol';
+import { RETIRE_AFTER_BYTES, RETIRE_IDLE_MS, WorkerPool } from './worker-pool';
+import type { WorkerMemory, WorkerStages } from './worker-protocol';
 import { accessPolicy, type AccessPolicy } from './security';
 import { createHttpApp } from './http-app';
 import { Diagnostics, OriginNotes, type ClientRecord } from './diagnostics';
@@ -49,6 +49,12 @@ export interface CreateBridgeOptions {
   workerEntry?: string;
   /** The main thread's collection on going idle after large buffers were released (idle-collector.ts); tests shorten its waits. */
   idleCollection?: IdleCollectorOptions;
+  /**
+   * Retiring idle edit workers after large jobs (worker-pool.ts, "Retiring"): `idleMs` (default
+   * {@link RETIRE_IDLE_MS}; 0 = never), `afterBytes` (default {@link RETIRE_AFTER_BYTES}) and
+   * `warmUp` (default true: the workers the next jobs run on first run a small edit).
+   */
+  workerRetire?: { idleMs?: number; afterBytes?: number; warmUp?: boolean };
 }
 
 /** Counts for health and tests. */
@@ -77,6 +83,8 @@ export interface Bridge {
   stats(): BridgeStats;
   /** What the bridge saw from its recent clients (oldest first). */
   recentClients(): ClientRecord[];
+  /** The main thread's memory and each edit worker's own JS memory (null: not running now; `collect`: the workers collect first) and how many idle workers were retired after large jobs; bench and tests. */
+  memory(collect?: boolean): Promise<{ main: NodeJS.MemoryUsage; workers: Array<WorkerMemory | null>; retired: number }>;
 }
 
 const DEFAULT_CAPABILITIES = ({ workers }: { workers: WorkerStages | null }): Capabilities => ({
@@ -100,6 +108,7 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     size: config.workers, logger: logger.child({ part: 'pool' }), entry: opts.workerEntry,
     workerData: { debugHooks: config.debugHooks, home: config.home, learned: config.learnedStages, llm: config.llm },
     cancelGraceMs: config.cancelGraceMs,
+    retireIdleMs: opts.workerRetire?.idleMs ?? RETIRE_IDLE_MS, retireAfterBytes: opts.workerRetire?.afterBytes ?? RETIRE_AFTER_BYTES, warmUp: opts.workerRetire?.warmUp ?? true,
   });
   const capabilities = (): Capabilities => capabilityFn({ workers: pool.stages });
   const diagnostics = new Diagnostics();
@@ -211,5 +220,6 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     address: () => bound,
     stats,
     recentClients: () => diagnostics.recent(),
+    memory: async (collect = false) => ({ main: process.memoryUsage(), workers: await pool.memory(collect), retired: pool.retiredCount }),
   };
 }

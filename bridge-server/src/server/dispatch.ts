@@ -21,6 +21,8 @@ export interface JobRunner {
   readonly idleCount: number;
   /** Set while no worker can start: queued jobs end with this error instead of waiting. */
   readonly unavailable?: SmartDragError | null;
+  /** `waiting` queued jobs found no idle worker: start workers retired while idle (worker-pool.ts, "Retiring"). */
+  wake?(waiting: number): void;
   run(
     job: WorkerJob, onProgress: (stage: string, fraction: number) => void, onPlan?: (plan: Plan) => void,
     onLayer?: (layer: WorkerResult['layer'], proxy?: WorkerResult['proxy']) => void,
@@ -130,6 +132,7 @@ export class Dispatcher {
       started = true;
     }
     if (started) this.queue.notify();
+    if (!this.closing && this.queue.length) this.runner.wake?.(this.queue.length);
   }
 
   /** Stop `job`: a running one is cancelled on its worker (it ends when the worker stops), any other ends now. */

@@ -22,6 +22,7 @@ import { CancelledError } from '../core/types';
 import type { EditRequest, PlacedMask } from '../core/types';
 import { initLearnedStages, setNativeRunListener, type LearnedStages } from '../models';
 import { startPixelHelpers } from '../core/parallel/rows';
+import { makeTexture } from '../core/textures';
 import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerStages } from './worker-protocol';
 
 const port = parentPort;
@@ -66,13 +67,41 @@ const learned: Promise<{ stages: LearnedStages | null; info: WorkerStages }> = (
  * reachable), unless another job started meanwhile.
  */
 function released(): void {
-  setImmediate(() => { if (current === null) collectGarbage?.(); });
+  setImmediate(() => {
+    if (current !== null) return;
+    collectGarbage?.();
+    // The job's ArrayBuffers are freed by V8's sweeper after the collection that found them dead;
+    // an idle thread then kept up to twice the job's image bytes counted as external memory (V8
+    // sizes its next collection by it) until its next job (bench/idle-memory.ts: 198 MB after a
+    // 24 MP final, 365 MB after a 48 MP one). A second collection a moment later lets them go.
+    const t = setTimeout(() => { if (current === null) collectGarbage?.(); }, 500);
+    t.unref();
+  });
 }
 
 // Jobs whose image is at least COLLECT_AFTER_BYTES (2 MP) are followed by a collection (a
 // 24–50 MP document is 100–200 MB). Smaller ones are not: a drag's previews (on a proxy of at
 // most 1 MP) come one after another, and a full collection after each would delay the next; V8
 // collects their few MB as they allocate.
+
+/**
+ * A small final edit whose result is dropped (the pool asks a worker started in place of a retired
+ * one, before any job): V8 compiles the edit's hot code on it, so the next real edit does not run
+ * it unoptimised. Learned stages are left out (their sessions are built at start already).
+ */
+async function warmUp(): Promise<void> {
+  const n = WARM_SIDE, c = n / 2;
+  const ring: [number, number][] = [];
+  for (let i = 0; i < 32; i++) { const t = (i / 32) * 2 * Math.PI; ring.push([c + 0.23 * n * Math.cos(t), c + 0.2 * n * Math.sin(t)]); }
+  current = { jobId: '', abort: new AbortController() };
+  try {
+    await runEdit({ image: makeTexture('noise', n, n, 5), regions: [{ id: 'r', mask: rasterizePolygon(ring) }], drags: [{ region: 'r', kind: 'translate', points: [[c, c], [c + 0.12 * n, c - 0.06 * n]] }], quality: 'final', seed: 1 }, bridgeEditOptions('final'));
+  } catch { /* a warm-up that fails leaves the worker as it was */ } finally {
+    current = null;
+  }
+}
+/** Side of the warm-up's document (px). */
+const WARM_SIDE = 512;
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
@@ -178,6 +207,18 @@ function onMessage(msg: ToWorker): void {
     });
   }
   else if (msg.type === 'cancel' && current?.jobId === msg.jobId) current.abort.abort();
+  else if (msg.type === 'warm') {
+    void warmUp().then(() => {
+      post({ type: 'warmed' });
+      const next = deferred.shift();
+      if (next) onMessage(next);
+    });
+  }
+  else if (msg.type === 'memory') {
+    if (msg.collect && current === null) { collectGarbage?.(); collectGarbage?.(); }
+    const m = process.memoryUsage();
+    post({ type: 'memory', usage: { heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers } });
+  }
 }
 port.on('message', onMessage);
 // The core's long stages are synchronous: a cancel posted meanwhile would be taken in only when
@@ -189,7 +230,7 @@ const deferred: ToWorker[] = [];
 setCancelPoll(() => {
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
     const msg = m.message as ToWorker;
-    if (msg.type === 'cancel') onMessage(msg);
+    if (msg.type === 'cancel' || msg.type === 'memory') onMessage(msg);
     else deferred.push(msg);
   }
 });

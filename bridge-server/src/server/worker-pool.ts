@@ -10,13 +10,28 @@
  * stops in a row the pool is {@link WorkerPool.unavailable}: waiting and new jobs end with a coded
  * error that carries the worker's own error, `/v1/health` says so, and the pool keeps trying —
  * the first worker that becomes ready clears it.
+ *
+ * Retiring: a worker that ran a large job (24–50 MP documents) keeps memory after it, even idle
+ * and collected — its code caches, its warm caches (object readings, scratch arrays, source
+ * patches) and the allocator's arena it freed the job's buffers into, about 100–200 MB more than a
+ * fresh worker (bench/idle-memory.ts). Once such a worker has been idle
+ * {@link WorkerPoolOptions.retireIdleMs}, it is terminated (its thread and isolate go). Its slot is
+ * parked while another worker is running or starting — at least one always is: the last one is
+ * replaced by a fresh worker at once instead. A parked slot starts a worker again when a job waits
+ * for one ({@link WorkerPool.wake}): a job that finds an idle worker runs at once, with no worker
+ * start beside it on the CPU, and one that finds none waits for a worker's start (instead of for
+ * the running job). A retired worker's caches are rebuilt by its next jobs (same pixels: the
+ * caches are content-keyed). A first edit on a worker that has run nothing runs unoptimised code
+ * (1 MP final 1.3 → 3.0 s on the loaded 2-core machine): with {@link WorkerPoolOptions.warmUp}, the
+ * worker started in place of a retired one, and a remaining worker that has run nothing, first run
+ * a small edit while no job waits.
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 import type { Plan } from '../core/types';
-import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerResult, WorkerStages } from './worker-protocol';
+import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerMemory, WorkerResult, WorkerStages } from './worker-protocol';
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -27,6 +42,19 @@ export interface WorkerPoolOptions {
   workerData?: WorkerData;
   /** Time a job has to stop after cancel before its worker is terminated. */
   cancelGraceMs: number;
+  /**
+   * Retire a worker that ran a large job once it has been idle this long (ms; 0 or absent: never).
+   * See {@link WorkerPool} "Retiring". The bridge's default is {@link RETIRE_IDLE_MS}.
+   */
+  retireIdleMs?: number;
+  /** A job whose image has at least this many bytes makes its worker one to retire. Default {@link RETIRE_AFTER_BYTES}. */
+  retireAfterBytes?: number;
+  /**
+   * After a retirement, warm up (a small edit, `warm` message) the worker started in its place and
+   * a remaining one that has run no job, while no job waits. Default false (stand-in workers in
+   * tests do not answer `warm`); the bridge turns it on.
+   */
+  warmUp?: boolean;
 }
 
 /** Handle of a running job. */
@@ -61,7 +89,30 @@ interface Slot {
   replaceWhenOut?: boolean;
   /** Called when its native run ends (the pool is closing and waits to terminate it). */
   onNativeOut?: () => void;
+  /** Waiting for the worker's answer to a `memory` message. */
+  memoryWaiters?: Array<(m: WorkerMemory | null) => void>;
+  /** It ran a job of at least `retireAfterBytes` since it started: it is retired once idle `retireIdleMs`. */
+  large?: boolean;
+  /** When its last job ended (Date.now()). */
+  idleSince?: number;
+  retireTimer?: ReturnType<typeof setTimeout>;
+  /** Retired while idle: no worker runs in this slot until a job needs one ({@link WorkerPool} "Retiring"). */
+  parked?: boolean;
+  /** It has run a job since it started. */
+  ran?: boolean;
+  /** Running a warm-up (no job is given to it meanwhile); the timer ends the wait if it never answers. */
+  warming?: ReturnType<typeof setTimeout>;
+  /** Warm up once ready (started in place of a retired worker). */
+  warmOnReady?: boolean;
 }
+
+/** Longest wait (ms) for a warm-up's answer before the worker takes jobs again anyway. */
+export const WARM_UP_MAX_MS = 15_000;
+
+/** Default idle time (ms) after which a worker that ran a large job is retired. */
+export const RETIRE_IDLE_MS = 30_000;
+/** Default input size (bytes) that makes a job large: 32 MiB, an 8 MP RGBA document. */
+export const RETIRE_AFTER_BYTES = 32 * 1024 * 1024;
 
 /** First pause (ms) before a worker that stopped before it was ready is started again; it doubles per stop in a row. */
 export const START_RETRY_MS = 100;
@@ -119,9 +170,17 @@ export class WorkerPool {
     return this.slots.length;
   }
 
+  /** Workers retired while idle after a large job so far (parked or replaced). */
+  retiredCount = 0;
+
+  /** Slots whose worker was retired while idle and not started again yet. */
+  get parkedCount(): number {
+    return this.slots.filter((s) => s.parked).length;
+  }
+
   /** Workers without a job. */
   get idleCount(): number {
-    return this.slots.filter((s) => s.ready && !s.job && !s.retiring).length;
+    return this.slots.filter((s) => s.ready && !s.job && !s.retiring && !s.warming).length;
   }
 
   /** Start a job on an idle worker. Throws when none is idle (the queue checks first). */
@@ -131,12 +190,15 @@ export class WorkerPool {
     onLayer?: (layer: WorkerResult['layer'], proxy?: WorkerResult['proxy']) => void,
   ): PoolRun {
     if (this.closed) throw new SmartDragError(ErrorCode.shutting_down, 'worker pool is closed');
-    const slot = this.slots.find((s) => s.ready && !s.job && !s.retiring);
+    const slot = this.slots.find((s) => s.ready && !s.job && !s.retiring && !s.warming);
     if (!slot) throw new Error('no idle worker');
     // No closure here may reach `job` (closures share their scope's variables): the handle lives
     // as long as its caller keeps it, and must not keep the job's pixels alive — moved to the
     // worker, or copied where Node could not move them.
     const jobId = job.jobId;
+    if (job.image.data.byteLength >= (this.opts.retireAfterBytes ?? RETIRE_AFTER_BYTES)) slot.large = true;
+    slot.ran = true;
+    clearTimeout(slot.retireTimer);
     const promise = new Promise<WorkerResult>((resolve, reject) => {
       slot.job = { id: jobId, resolve, reject, onProgress, ...(onPlan ? { onPlan } : {}), ...(onLayer ? { onLayer } : {}) };
     });
@@ -144,9 +206,26 @@ export class WorkerPool {
     return { promise, cancel: (code) => this.stop(slot, jobId, code ?? ErrorCode.cancelled) };
   }
 
+  /**
+   * What each worker thread holds in its own JS memory (bench and tests; `collect`: after two full
+   * collections there, when it has no job); null for a slot whose
+   * worker is not running (retired, starting) or did not answer within `timeoutMs`.
+   */
+  memory(collect = false, timeoutMs = 2000): Promise<Array<WorkerMemory | null>> {
+    return Promise.all(this.slots.map((slot) => {
+      if (!slot.ready || slot.retiring) return Promise.resolve(null);
+      return new Promise<WorkerMemory | null>((resolve) => {
+        const t = setTimeout(() => resolve(null), timeoutMs);
+        (slot.memoryWaiters ??= []).push((m) => { clearTimeout(t); resolve(m); });
+        slot.worker.postMessage({ type: 'memory', ...(collect ? { collect } : {}) } satisfies ToWorker);
+      });
+    }));
+  }
+
   /** Terminate every worker; running jobs reject with `shutting_down`. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const s of this.slots) { clearTimeout(s.retireTimer); clearTimeout(s.warming); }
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
     await Promise.all(this.slots.map(async (s) => {
@@ -187,7 +266,78 @@ export class WorkerPool {
     if (job.graceTimer) clearTimeout(job.graceTimer);
     if (outcome instanceof Error) job.reject(outcome);
     else job.resolve(outcome.result);
+    if (!slot.retiring && !this.closed) {
+      slot.idleSince = Date.now();
+      this.scheduleRetire(slot);
+      queueMicrotask(() => this.onIdle());
+    }
+  }
+
+  /** A worker that ran a large job is retired once idle `retireIdleMs` (class comment, "Retiring"). */
+  private scheduleRetire(slot: Slot): void {
+    const after = this.opts.retireIdleMs ?? 0;
+    if (!slot.large || after <= 0) return;
+    clearTimeout(slot.retireTimer);
+    slot.retireTimer = setTimeout(() => this.retireIdle(slot), after);
+    slot.retireTimer.unref();
+  }
+
+  private retireIdle(slot: Slot): void {
+    if (this.closed || this.slots[slot.index] !== slot || slot.job || slot.retiring || !slot.ready) return;
+    // Inside a native run (none without a job, but the pool never terminates one there): later.
+    if (slot.nativeBusy) { this.scheduleRetire(slot); return; }
+    // Another worker running or starting: this slot waits, parked, until a job needs it.
+    const other = this.slots.some((s) => s !== slot && !s.retiring && !s.parked);
+    this.retiredCount++;
+    this.opts.logger.debug({ slot: slot.index, idleMs: Date.now() - (slot.idleSince ?? 0), parked: other }, 'retiring an idle worker after a large job');
+    if (!other) {
+      this.replace(slot);
+      if (this.opts.warmUp) this.slots[slot.index]!.warmOnReady = true;
+      return;
+    }
+    slot.retiring = true;
+    slot.parked = true;
+    for (const w of slot.memoryWaiters?.splice(0) ?? []) w(null);
+    void slot.worker.terminate().catch(() => undefined);
+    // The next job runs on a remaining worker: one that has run nothing yet is warmed up now.
+    if (this.opts.warmUp) {
+      for (const s of this.slots) {
+        if (s.parked || s.retiring || s.ran) continue;
+        if (s.ready) this.warm(s); else s.warmOnReady = true;
+      }
+    }
+  }
+
+  /** Warm `slot`'s idle worker up (a small edit); it takes no job until it answers. */
+  private warm(slot: Slot): void {
+    slot.warmOnReady = false;
+    if (this.closed || slot.job || slot.retiring || !slot.ready || slot.warming || this.slots[slot.index] !== slot) return;
+    slot.warming = setTimeout(() => this.warmed(slot), WARM_UP_MAX_MS);
+    slot.warming.unref();
+    slot.worker.postMessage({ type: 'warm' } satisfies ToWorker);
+  }
+
+  private warmed(slot: Slot): void {
+    if (!slot.warming) return;
+    clearTimeout(slot.warming);
+    slot.warming = undefined;
     if (!slot.retiring && !this.closed) queueMicrotask(() => this.onIdle());
+  }
+
+  /**
+   * `waiting` jobs wait for a worker (dispatch.ts pump): parked slots start workers for those that
+   * no idle or starting worker will take (each takes a job once ready: its `ready` pumps the queue).
+   */
+  wake(waiting: number): void {
+    if (this.closed) return;
+    // (A worker warming up takes a job within a second or so: it counts as one that will.)
+    let need = waiting - this.slots.filter((s) => !s.retiring && !s.parked && !s.job).length;
+    for (const p of this.slots) {
+      if (need <= 0) break;
+      if (!p.parked) continue;
+      this.slots[p.index] = this.spawn(p.index);
+      need--;
+    }
   }
 
   private replace(slot: Slot): void {
@@ -200,6 +350,7 @@ export class WorkerPool {
       slot.replaceWhenOut = true;
       return;
     }
+    clearTimeout(slot.retireTimer);
     const old = slot.worker;
     void old.terminate().catch(() => undefined);
     const fresh = this.spawn(slot.index);
@@ -218,12 +369,23 @@ export class WorkerPool {
         if (!msg.busy && slot.replaceWhenOut && this.slots[slot.index] === slot) { slot.replaceWhenOut = false; this.replace(slot); }
         return;
       }
+      if (msg.type === 'warmed') { this.warmed(slot); return; }
+      if (msg.type === 'memory') {
+        for (const w of slot.memoryWaiters?.splice(0) ?? []) w(msg.usage);
+        return;
+      }
       if (msg.type === 'ready') {
         this.stages = msg.stages;
         slot.ready = true;
         if (this.startDown) this.opts.logger.info({ slot: index }, 'an edit worker started again');
         this.startFailures = 0; this.startError = null; this.startDown = null;
-        if (!this.closed && !slot.retiring) queueMicrotask(() => this.onIdle());
+        if (!this.closed && !slot.retiring) {
+          queueMicrotask(() => {
+            this.onIdle();
+            // Jobs waiting took it first (the pump above); otherwise it warms up.
+            if (slot.warmOnReady) this.warm(slot);
+          });
+        }
         return;
       }
       if (!job || msg.jobId !== job.id) return;

@@ -26,7 +26,17 @@ export interface WorkerJob {
 }
 
 /** Main -> worker. */
-export type ToWorker = { type: 'run'; job: WorkerJob } | { type: 'cancel'; jobId: string };
+export type ToWorker = { type: 'run'; job: WorkerJob } | { type: 'cancel'; jobId: string } | { type: 'memory'; collect?: boolean }
+  /** Run a small final edit, result discarded, so the worker's code is compiled before its first job (worker-pool.ts, "Retiring"); answered `warmed`. */
+  | { type: 'warm' };
+
+/** A worker thread's own JS memory (its isolate: `process.memoryUsage()` inside it, less the process-wide RSS), bytes. */
+export interface WorkerMemory {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
 
 /** The worker's result; `layer` is image-local (the main thread adds the image origin). */
 export interface WorkerResult {
@@ -51,6 +61,9 @@ export type FromWorker =
    * aborts the whole process (the binding throws into a torn-down environment), so the pool waits.
    */
   | { type: 'native'; busy: boolean }
+  /** The answer to a `memory` message (bench and tests: what an idle worker holds). */
+  | { type: 'memory'; usage: WorkerMemory }
+  | { type: 'warmed' }
   | { type: 'plan'; jobId: string; plan: Plan }
   | { type: 'progress'; jobId: string; stage: string; fraction: number }
   /**

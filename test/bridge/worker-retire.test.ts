@@ -1,0 +1,72 @@
+/**
+ * A real bridge retires an edit worker that ran a large job once it is idle
+ * (worker-pool.ts, "Retiring"; here "large" is 1 MB and the idle time 200 ms, the bridge's
+ * defaults being 32 MiB and 30 s): the next edit runs on another or a fresh worker — with cold
+ * caches (object readings, scratch arrays, source patches), rebuilt by that edit — and its layer
+ * is the same, pixel for pixel, as the one the warm worker made.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
+import { loadConfig } from '../../bridge-server/src/config';
+import { silentLogger } from '../../bridge-server/src/log';
+import { createBridge, type Bridge } from '../../bridge-server/src/server';
+import { makeTexture } from '../../bridge-server/src/core/textures';
+
+const W = 640, H = 480; // 1.2 MB of RGBA: a large job here
+
+function ellipse(): [number, number][] {
+  const pts: [number, number][] = [];
+  for (let i = 0; i < 48; i++) {
+    const t = (i / 48) * 2 * Math.PI;
+    pts.push([W / 2 + 0.2 * W * Math.cos(t), H / 2 + 0.18 * H * Math.sin(t)]);
+  }
+  return pts;
+}
+
+async function until(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.each([1, 2])('a bridge with %i edit worker(s) retires an idle worker after a large job', (workers) => {
+  let bridge: Bridge;
+  let client: BridgeClient;
+  beforeAll(async () => {
+    const home = mkdtempSync(join(tmpdir(), 'smartdrag-retire-'));
+    const config = loadConfig({ env: { SMARTDRAG_HOME: home }, overrides: { port: 0, logFile: null, logLevel: 'silent', workers, learnedStages: false } });
+    bridge = createBridge({ config, logger: silentLogger(), workerRetire: { idleMs: 200, afterBytes: 1 << 20 } });
+    const a = await bridge.listen();
+    client = new BridgeClient({ url: a.wsUrl, token: config.token, client: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false, reuseImages: false });
+    await client.connect();
+  }, 60_000);
+  afterAll(async () => { client?.close(); await bridge?.close(); });
+
+  const edit = async (): Promise<{ left: number; top: number; width: number; height: number; data: Uint8Array }> => {
+    const out = await client.submit({
+      image: makeTexture('noise', W, H, 5), regions: [{ id: 'r', polygon: ellipse() }],
+      drags: [{ region: 'r', kind: 'translate', points: [[W / 2, H / 2], [W / 2 + 90, H / 2 - 40]] }], quality: 'final', seed: 1,
+    }).result;
+    const l = out.layer;
+    return { left: l.left, top: l.top, width: l.width, height: l.height, data: new Uint8Array(l.data.buffer, l.data.byteOffset, l.data.byteLength).slice() };
+  };
+
+  test('the next edit after the retirement has the same pixels; every worker runs again', async () => {
+    const before = await edit();
+    expect(before.width).toBeGreaterThan(0);
+    await until(async () => (await bridge.memory()).retired >= 1);
+    const after = await edit();
+    expect({ ...after, data: undefined }).toEqual({ ...before, data: undefined });
+    expect(Buffer.compare(after.data, before.data)).toBe(0);
+    // Two edits at once: both run (a parked slot starts its worker again).
+    const [a, b] = await Promise.all([edit(), edit()]);
+    expect(Buffer.compare(a.data, before.data)).toBe(0);
+    expect(Buffer.compare(b.data, before.data)).toBe(0);
+    await until(async () => (await bridge.memory()).workers.filter((m) => m !== null).length >= 1);
+  }, 120_000);
+});
