@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Frame, Page } from 'playwright-core';
+import type { BrowserContext, Download, Frame, Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
 import { parseDragCase } from '../../bridge-server/src/core/case';
 import { ROOT } from './harness';
@@ -125,6 +125,21 @@ export async function openPlayground(ctx: BrowserContext, origin: string): Promi
 export async function openFile(page: Page, file: string, width: number): Promise<void> {
   await page.setInputFiles('[data-testid=open-file]', file);
   await page.waitForFunction((w) => (window as any).smartdrag.panel.editor.documentSize.width === w, width, { timeout: 60000 });
+}
+
+/** Open `file` in a playground page that had none; the document's size once shown (whatever it is). */
+export async function openAnyFile(page: Page, file: string): Promise<[number, number]> {
+  await page.setInputFiles('[data-testid=open-file]', file);
+  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width > 0, undefined, { timeout: 60000 });
+  return page.evaluate(() => { const s = (window as any).smartdrag.panel.editor.documentSize; return [s.width, s.height] as [number, number]; });
+}
+
+/** Click a download button; the file's bytes, its suggested name, and the toolbar's "Saved" line. */
+export async function downloadFile(page: Page, testid: string): Promise<{ bytes: Buffer; name: string; note: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click(`[data-testid=${testid}]`)]) as [Download, void];
+  const bytes = readFileSync((await download.path())!);
+  await page.waitForFunction(() => /^Saved /.test(document.querySelector('[data-testid=toolbar-note]')!.textContent ?? ''), undefined, { timeout: 60000 });
+  return { bytes, name: download.suggestedFilename(), note: (await page.textContent('[data-testid=toolbar-note]'))! };
 }
 
 /** Every preview of the drag settled: none running, pending or waiting for its turn, no read. */

@@ -12,11 +12,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Download, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Bridge } from '../../bridge-server/src/server';
-import { buildTiff, cameraTiff, readExifTags } from '../../plugin-photopea/src/util/test-exif';
+import { buildTiff, cameraTiff, readExifTags, withApp1 } from '../../plugin-photopea/src/util/test-exif';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { openPlayground, pixelAt, recordNotes } from './pages';
+import { downloadFile, openAnyFile, openPlayground, pixelAt, recordNotes } from './pages';
 
 jest.setTimeout(180_000);
 
@@ -42,12 +42,6 @@ function scene(w: number, h: number): Buffer {
     rgb[i] = inDisc ? 210 : 110 + t; rgb[i + 1] = inDisc ? 40 : 120 + t; rgb[i + 2] = inDisc ? 45 : 128 + t;
   }
   return rgb;
-}
-
-/** A JPEG with an APP1 segment of `body` right after SOI (as cameras write it), spliced by hand. */
-function withApp1(jpeg: Buffer, body: Uint8Array): Buffer {
-  const len = body.length + 2;
-  return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1, len >> 8, len & 255]), body, jpeg.subarray(2)]);
 }
 
 beforeAll(async () => {
@@ -84,21 +78,6 @@ afterAll(async () => {
   await server?.bridge.close();
 });
 
-/** Open `file` in a playground page that had none; the document's size once shown (whatever it is). */
-async function openAny(page: Page, file: string): Promise<[number, number]> {
-  await page.setInputFiles('[data-testid=open-file]', file);
-  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width > 0, undefined, { timeout: 60000 });
-  return page.evaluate(() => { const s = (window as any).smartdrag.panel.editor.documentSize; return [s.width, s.height] as [number, number]; });
-}
-
-/** Click a download button; the file, its suggested name, and the toolbar's "Saved" line. */
-async function downloadVia(page: Page, testid: string): Promise<{ bytes: Buffer; name: string; note: string }> {
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click(`[data-testid=${testid}]`)]) as [Download, void];
-  const bytes = readFileSync((await download.path())!);
-  await page.waitForFunction(() => /^Saved /.test(document.querySelector('[data-testid=toolbar-note]')!.textContent ?? ''), undefined, { timeout: 60000 });
-  return { bytes, name: download.suggestedFilename(), note: (await page.textContent('[data-testid=toolbar-note]'))! };
-}
-
 const isRed = (p: ArrayLike<number>) => p[0]! - p[1]! > 100;
 
 test('a sideways phone JPEG opens upright; Download JPEG carries its EXIF with Orientation 1, no thumbnail, the saved size, and its profile; Download PNG too', async () => {
@@ -106,10 +85,10 @@ test('a sideways phone JPEG opens upright; Download JPEG carries its EXIF with O
   try {
     const page = await openPlayground(ctx, server.origin);
     // Chromium turns a JPEG as its Orientation says: the document is upright, the disc where it shows.
-    expect(await openAny(page, files.jpeg)).toEqual([H, W]);
+    expect(await openAnyFile(page, files.jpeg)).toEqual([H, W]);
     expect(isRed(await pixelAt(page, UPRIGHT_DISC[0], UPRIGHT_DISC[1]))).toBe(true);
 
-    const jpg = await downloadVia(page, 'download-original');
+    const jpg = await downloadFile(page, 'download-original');
     expect(jpg.name).toBe('IMG_0100-smartdrag.jpg');
     expect(jpg.note).toBe(`Saved IMG_0100-smartdrag.jpg (${(jpg.bytes.length / 1e6).toFixed(1)} MB).`);
     const meta = await sharp(jpg.bytes).metadata();
@@ -138,7 +117,7 @@ test('a sideways phone JPEG opens upright; Download JPEG carries its EXIF with O
     expect(isRed(px.subarray(at, at + 3))).toBe(true);
 
     // Download PNG: the same EXIF (an eXIf chunk), Orientation 1.
-    const png = await downloadVia(page, 'download');
+    const png = await downloadFile(page, 'download');
     const pmeta = await sharp(png.bytes).metadata();
     expect([pmeta.format, pmeta.width, pmeta.height, pmeta.orientation]).toEqual(['png', H, W, 1]);
     const pgot = readExifTags(new Uint8Array(pmeta.exif!));
@@ -152,8 +131,8 @@ test('a WebP, which Chromium does not turn: shown as stored, and Download WebP k
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
   try {
     const page = await openPlayground(ctx, server.origin);
-    expect(await openAny(page, files.webp)).toEqual([W, H]);
-    const webp = await downloadVia(page, 'download-original');
+    expect(await openAnyFile(page, files.webp)).toEqual([W, H]);
+    const webp = await downloadFile(page, 'download-original');
     expect(webp.name).toBe('scene-smartdrag.webp');
     const meta = await sharp(webp.bytes).metadata();
     expect([meta.format, meta.width, meta.height, meta.orientation]).toEqual(['webp', W, H, 6]);
@@ -176,9 +155,9 @@ test('a PNG whose eXIf says Orientation 6 opens upright (as browsers show it), a
       return [img.naturalWidth, img.naturalHeight];
     }, readFileSync(files.png).toString('base64'));
     expect(shown).toEqual([H, W]);
-    expect(await openAny(page, files.png)).toEqual([H, W]);
+    expect(await openAnyFile(page, files.png)).toEqual([H, W]);
     expect(isRed(await pixelAt(page, UPRIGHT_DISC[0], UPRIGHT_DISC[1]))).toBe(true);
-    const png = await downloadVia(page, 'download');
+    const png = await downloadFile(page, 'download');
     const meta = await sharp(png.bytes).metadata();
     expect([meta.width, meta.height, meta.orientation]).toEqual([H, W, 1]);
     expect(readExifTags(new Uint8Array(meta.exif!)).ifd0.get(0x010f)).toBe('Canon');
@@ -191,8 +170,8 @@ test('a JPEG whose EXIF cannot be read (a bad IFD0 offset; stray bytes between s
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
   try {
     const page = await openPlayground(ctx, server.origin);
-    expect(await openAny(page, files.broken)).toEqual([W, H]);
-    const jpg = await downloadVia(page, 'download-original');
+    expect(await openAnyFile(page, files.broken)).toEqual([W, H]);
+    const jpg = await downloadFile(page, 'download-original');
     expect(jpg.name).toBe('broken-smartdrag.jpg');
     expect(jpg.note).toBe(`Saved broken-smartdrag.jpg (${(jpg.bytes.length / 1e6).toFixed(1)} MB). Its EXIF (camera, date, place…) was left out, as it cannot be copied: its IFD0 lies outside its data.`);
     const meta = await sharp(jpg.bytes).metadata();
@@ -201,8 +180,8 @@ test('a JPEG whose EXIF cannot be read (a bad IFD0 offset; stray bytes between s
 
     // Stray bytes between segments (the browser decodes it; where its EXIF ends cannot be trusted).
     const page2 = await openPlayground(ctx, server.origin);
-    expect(await openAny(page2, files.stray)).toEqual([H, W]);
-    const jpg2 = await downloadVia(page2, 'download-original');
+    expect(await openAnyFile(page2, files.stray)).toEqual([H, W]);
+    const jpg2 = await downloadFile(page2, 'download-original');
     expect(jpg2.note).toMatch(/^Saved stray-smartdrag\.jpg \(\d+\.\d MB\)\. Its EXIF \(camera, date, place…\) was left out, as it cannot be copied: the file's structure cannot be followed \(JPEG header: no marker at byte \d+\)\.$/);
     expect((await sharp(jpg2.bytes).metadata()).exif).toBeUndefined();
   } finally {
@@ -214,9 +193,9 @@ test('Download JPEG shows its stages (handing the pixels over, with their fracti
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
   try {
     const page = await openPlayground(ctx, server.origin);
-    await openAny(page, files.jpeg);
+    await openAnyFile(page, files.jpeg);
     const notes = await recordNotes(page);
-    await downloadVia(page, 'download-original');
+    await downloadFile(page, 'download-original');
     const stages = [
       /^Preparing the JPEG…$/,
       /^Preparing the JPEG: handing the pixels to the browser's encoder… \d+%$/,
@@ -236,7 +215,7 @@ test('Download JPEG shows its stages (handing the pixels over, with their fracti
       (window as any).smartdrag.host.setImage('cut.jpg', { width: w, height: h, data }, { format: 'jpeg' });
     });
     notes.length = 0;
-    await downloadVia(page, 'download-original');
+    await downloadFile(page, 'download-original');
     const flat = notes.findIndex((t) => /^Preparing the JPEG: flattening transparent pixels onto white…( \d+ s)?$/.test(t));
     const enc = notes.findIndex((t) => /^Preparing the JPEG: the browser is encoding it/.test(t));
     expect([notes, flat >= 0 && enc > flat]).toEqual([notes, true]);

@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import type { Browser, Download, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Bridge } from '../../bridge-server/src/server';
-import { buildTiff, cameraTiff } from '../../plugin-photopea/src/util/test-exif';
+import { buildTiff, cameraTiff, withApp1 } from '../../plugin-photopea/src/util/test-exif';
 import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { openPlayground } from './pages';
+import { downloadFile, openAnyFile, openPlayground } from './pages';
 
 jest.setTimeout(180_000);
 
@@ -48,12 +48,6 @@ function scene(w: number, h: number): Buffer {
   const rgb = Buffer.alloc(w * h * 3);
   for (let y = 0, i = 0; y < h; y++) for (let x = 0; x < w; x++, i += 3) { rgb[i] = (x * 255) / w; rgb[i + 1] = (y * 255) / h; rgb[i + 2] = 120; }
   return rgb;
-}
-
-/** A JPEG with an APP1 segment of `body` right after SOI (as cameras write EXIF). */
-function withApp1(jpeg: Buffer, body: Uint8Array): Buffer {
-  const len = body.length + 2;
-  return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1, len >> 8, len & 255]), body, jpeg.subarray(2)]);
 }
 
 /** The XMP texts a file holds (JPEG APP1 XMP segments; PNG iTXt/zTXt/tEXt XML:com.adobe.xmp chunks, with their type; WebP XMP chunks), read here by hand. */
@@ -116,19 +110,6 @@ afterAll(async () => {
   await server?.bridge.close();
 });
 
-async function openAny(page: Page, file: string): Promise<[number, number]> {
-  await page.setInputFiles('[data-testid=open-file]', file);
-  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width > 0, undefined, { timeout: 60000 });
-  return page.evaluate(() => { const s = (window as any).smartdrag.panel.editor.documentSize; return [s.width, s.height] as [number, number]; });
-}
-
-async function downloadVia(page: Page, testid: string): Promise<{ bytes: Buffer; note: string }> {
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click(`[data-testid=${testid}]`)]) as [Download, void];
-  const bytes = readFileSync((await download.path())!);
-  await page.waitForFunction(() => /^Saved /.test(document.querySelector('[data-testid=toolbar-note]')!.textContent ?? ''), undefined, { timeout: 60000 });
-  return { bytes, note: (await page.textContent('[data-testid=toolbar-note]'))! };
-}
-
 /** `text` is the packet of `packet(orientation)` with only the sizes (and Orientation) made those of a `w`×`h` file. */
 function expectPacket(text: string, orientation: number, w: number, h: number): void {
   const want = packet(orientation).replace(`exif:PixelXDimension="${W}"`, `exif:PixelXDimension="${w}"`).replace(`<exif:PixelYDimension>${H}<`, `<exif:PixelYDimension>${h}<`);
@@ -139,8 +120,8 @@ test('a sideways phone JPEG: Download JPEG and Download PNG carry its XMP, with 
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
   try {
     const page = await openPlayground(ctx, server.origin);
-    expect(await openAny(page, files.jpeg)).toEqual([H, W]);
-    const jpg = await downloadVia(page, 'download-original');
+    expect(await openAnyFile(page, files.jpeg)).toEqual([H, W]);
+    const jpg = await downloadFile(page, 'download-original');
     expect(jpg.note).toBe(`Saved IMG_0200-smartdrag.jpg (${(jpg.bytes.length / 1e6).toFixed(1)} MB).`);
     const got = xmpIn(jpg.bytes);
     expect(got.map((x) => x.where)).toEqual(['APP1']);
@@ -150,7 +131,7 @@ test('a sideways phone JPEG: Download JPEG and Download PNG carry its XMP, with 
     expect(meta.xmp?.toString('utf8')).toBe(got[0]!.text);
     expect([meta.orientation, !!meta.exif, !!meta.icc]).toEqual([1, true, true]);
 
-    const png = await downloadVia(page, 'download');
+    const png = await downloadFile(page, 'download');
     const pgot = xmpIn(png.bytes);
     expect(pgot.map((x) => x.where)).toEqual(['iTXt']);
     expectPacket(pgot[0]!.text, 1, H, W);
@@ -165,15 +146,15 @@ test('a PNG whose XMP libvips wrote (zTXt) keeps it in Download PNG (iTXt); a We
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
   try {
     const page = await openPlayground(ctx, server.origin);
-    expect(await openAny(page, files.png)).toEqual([W, H]);
-    const png = await downloadVia(page, 'download');
+    expect(await openAnyFile(page, files.png)).toEqual([W, H]);
+    const png = await downloadFile(page, 'download');
     const got = xmpIn(png.bytes);
     expect(got.map((x) => x.where)).toEqual(['iTXt']);
     expectPacket(got[0]!.text, 1, W, H);
 
     const page2 = await openPlayground(ctx, server.origin);
-    expect(await openAny(page2, files.webp)).toEqual([W, H]);
-    const webp = await downloadVia(page2, 'download-original');
+    expect(await openAnyFile(page2, files.webp)).toEqual([W, H]);
+    const webp = await downloadFile(page2, 'download-original');
     const wgot = xmpIn(webp.bytes);
     expect(wgot.map((x) => x.where)).toEqual(['XMP ']);
     expectPacket(wgot[0]!.text, 1, W, H);

@@ -159,3 +159,9 @@ export function cameraTiff(le: boolean, o: number, w: number, h: number, thumbna
     thumbnail,
   };
 }
+
+/** A JPEG with an APP1 segment of `body` spliced in right after SOI (as cameras write EXIF and XMP). */
+export function withApp1(jpeg: Uint8Array, body: Uint8Array): Buffer {
+  const len = body.length + 2;
+  return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1, len >> 8, len & 255]), body, jpeg.subarray(2)]);
+}
