@@ -1235,6 +1235,13 @@ class IntentParser {
       if (part && (content || (i > start && has(lx[i - 1], 'det')))) {
         ref.parts.push(l.norm); this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue;
       }
+      // "the thin tower", "the two slim vases", "the raised arm", "the tilted sign": a word the
+      // lexicon knows as an edit verb, right after the phrase's determiner or count and before its
+      // noun, describes the object — it is part of its name, not an edit.
+      if (!content && i > start && (has(lx[i - 1], 'det') || has(lx[i - 1], 'num')) && has(l, 'verb') && !has(l, 'noun') && nounish(next)) {
+        ref.words.push(l.norm);
+        this.mark(l); content = true; if (ref.kind === 'none') ref.kind = 'unspecified'; i++; continue;
+      }
       if (has(l, 'noun') || isUnknown(l) || (ADJ_COMPARATIVES.has(l.norm) && nounish(next))) {
         ref.words.push(l.norm);
         if (isUnknown(l)) this.note(l, 'object');
