@@ -130,6 +130,9 @@ function main(): void {
   let noteBeforeOpening = '';
   const load = async (src: ImageSource): Promise<void> => {
     if (!mayReplace(src.name)) return;
+    // The results the user agreed to lose (or had downloaded): one added while the file decodes
+    // (a Smart Drag ending meanwhile; a large image decodes for seconds) is asked about again.
+    const accepted = new Set(host.layers);
     const ticket = ++opening;
     if (!openJob) noteBeforeOpening = note.textContent ?? '';
     openJob?.abort();
@@ -174,6 +177,14 @@ function main(): void {
     // set off: the panel takes them in a task of its own.
     await yieldToPage();
     if (ticket !== opening) return;
+    // A Smart Drag's result being added now (in slices, on a large photo) is let in first: dropped
+    // by the switch half-way, it was lost without a word. Then results added since the user was
+    // asked (or since the open began, when nothing was unsaved) are asked about: they went silently.
+    while (panel.addingResult) {
+      await yieldToPage();
+      if (ticket !== opening) return;
+    }
+    if (host.hasUnsavedChanges && host.layers.some((l) => !accepted.has(l)) && !mayReplace(src.name)) return;
     note.textContent = [
       rgba.sourceDepth && rgba.sourceDepth > 8 ? `This ${rgba.sourceDepth}-bit image is edited and downloaded at 8 bits per channel.` : '',
       colour,
@@ -310,7 +321,9 @@ function main(): void {
       const flat = file.flattened ? ' Its transparent pixels were flattened onto white (JPEG has no transparency; Download PNG keeps them).' : '';
       const exif = file.exifLeftOut ? ` Its EXIF (camera, date, place…) was left out, as it cannot be copied: ${file.exifLeftOut}.` : '';
       const xmp = file.xmpLeftOut ? ` Its XMP (edits, keywords, rights…) was left out: ${file.xmpLeftOut}.` : '';
-      note.textContent = `Saved ${file.name} (${(file.bytes.length / 1e6).toFixed(1)} MB).${why}${flat}${exif}${xmp}`;
+      // A Smart Drag result (or an Undo, a Redo) that came in while it was made is not in it: "Saved" alone hid that.
+      const changed = file.changedMeanwhile ? ' The image changed while it was prepared (a Smart Drag result, an Undo or a Redo): this file has it as it was when you pressed Download — download again to keep the change.' : '';
+      note.textContent = `Saved ${file.name} (${(file.bytes.length / 1e6).toFixed(1)} MB).${changed}${why}${flat}${exif}${xmp}`;
     }).catch((e: unknown) => {
       if (isAbortError(e)) {
         note.textContent = `Download cancelled: nothing was saved.${host.hasUnsavedChanges ? ' Your results are still here, not downloaded yet.' : ''}`;

@@ -226,6 +226,11 @@ export interface ExportedImage {
   exifLeftOut?: string;
   /** The opened file had XMP, and why it is not in this file. */
   xmpLeftOut?: string;
+  /**
+   * The image changed while the file was made (a Smart Drag result added, an Undo, a Redo): the
+   * file has it as it was when the download began, and the change stays unsaved.
+   */
+  changedMeanwhile?: boolean;
 }
 
 /**
@@ -359,8 +364,7 @@ export class CanvasHost implements HostAdapter {
   }
 
   /** The name a download in `format` gets: "IMG_0042.jpg" → "IMG_0042-smartdrag.jpg" (a ".jpeg" stays ".jpeg"). */
-  downloadNameFor(format: ImageFormat): string {
-    const name = this.doc?.name ?? 'image';
+  downloadNameFor(format: ImageFormat, name = this.doc?.name ?? 'image'): string {
     const ext = /\.([a-z0-9]{1,5})$/i.exec(name)?.[1]?.toLowerCase();
     const base = name.replace(/\.[a-z0-9]{1,5}$/i, '') || 'image';
     return `${base}-smartdrag.${format === 'jpeg' ? (ext === 'jpeg' || ext === 'jpg' ? ext : 'jpg') : format}`;
@@ -654,8 +658,10 @@ export class CanvasHost implements HostAdapter {
   }
 
   private async exportOf(doc: HostDocument, format: ImageFormat, onProgress?: (p: ExportProgress) => void, signal?: AbortSignal): Promise<ExportedImage> {
-    const saved = this.unsaved, icc = this.icc;
-    let exif = this.exif, exifLeftOut = this.exifProblem ?? undefined, xmp = this.xmp, xmpLeftOut: string | undefined;
+    // The metadata of the image it is made of, as it is now: another image opened while it encodes
+    // has its own (a PNG instead, after the browser's encoder failed, took the new image's EXIF).
+    const saved = this.unsaved, icc = this.icc, fileExif = this.exif, fileXmp = this.xmp, exifProblem = this.exifProblem ?? undefined;
+    let exif = fileExif, exifLeftOut = exifProblem, xmp = fileXmp, xmpLeftOut: string | undefined;
     let out: ExportedImage | null = null, fellBack: string | undefined;
     if (format !== 'png') {
       const type = FORMAT_TYPE[format], label = FORMAT_LABEL[format];
@@ -683,7 +689,7 @@ export class CanvasHost implements HostAdapter {
               exifLeftOut = e instanceof Error ? e.message : String(e);
               exif = null;
             }
-            out = { bytes, format, type, name: this.downloadNameFor(format), ...(enc.flattened ? { flattened: true } : {}) };
+            out = { bytes, format, type, name: this.downloadNameFor(format, doc.name), ...(enc.flattened ? { flattened: true } : {}) };
           }
         } catch (e) {
           if (isAbortError(e)) throw e; // cancelled: no PNG instead
@@ -692,10 +698,11 @@ export class CanvasHost implements HostAdapter {
       }
     }
     if (!out) {
-      const bytes = await encodePng(doc.rgba, { icc, exif: this.exif, xmp: this.xmp, onProgress: (fraction) => onProgress?.({ format: 'png', stage: 'encoding', fraction }), ...(signal ? { signal } : {}) });
-      exifLeftOut = this.exifProblem ?? undefined;
+      const bytes = await encodePng(doc.rgba, { icc, exif: fileExif, xmp: fileXmp, onProgress: (fraction) => onProgress?.({ format: 'png', stage: 'encoding', fraction }), ...(signal ? { signal } : {}) });
+      exifLeftOut = exifProblem;
       xmpLeftOut = undefined;
-      out = { bytes, format: 'png', type: FORMAT_TYPE.png, name: this.downloadNameFor('png'), ...(fellBack ? { fellBack } : {}) };
+      // (Named after the image it was made of: another one opened while it encoded has its own name.)
+      out = { bytes, format: 'png', type: FORMAT_TYPE.png, name: this.downloadNameFor('png', doc.name), ...(fellBack ? { fellBack } : {}) };
     }
     if (exifLeftOut) out.exifLeftOut = exifLeftOut;
     if (xmpLeftOut) out.xmpLeftOut = xmpLeftOut;
@@ -703,6 +710,7 @@ export class CanvasHost implements HostAdapter {
     throwIfAborted(signal);
     // (A result added while it encoded is not in this file: it stays unsaved.)
     if (this.doc === doc) this.unsaved = Math.max(0, this.unsaved - saved);
+    else if (this.doc && this.doc.id === doc.id) out.changedMeanwhile = true;
     return out;
   }
 }

@@ -291,6 +291,15 @@ export class Panel {
   }
 
   /**
+   * A Smart Drag's result is being added to the host now (it cannot be called back: a large
+   * document's takes several of the page's tasks). The playground opens another image only once
+   * it is in, so that a result it would drop is asked about first.
+   */
+  get addingResult(): boolean {
+    return !!this.job?.placing;
+  }
+
+  /**
    * A Smart Drag (a final) is being made, checked or added: the playground's Undo and Redo of
    * earlier results wait for it (its result lands on the image as it is when it comes back).
    */
@@ -659,6 +668,9 @@ export class Panel {
     const key = this.stateKey();
     // What a Smart Drag is made from, for an Undo of its result (onApplied).
     const pressed = quality === 'final' ? this.editState() : null;
+    // The arrows and regions it is made from: those drawn while it runs (or while its result is
+    // added, in slices on a large photo) are the user's next edit, kept when the result lands.
+    const madeFrom = quality === 'final' ? new Set<object>([...this.editor.arrows, ...this.editor.regions]) : null;
     // The handlers ignore a job dropped for another document (declared first: they close over it).
     let entry: RunningJob | undefined;
     let overall = 0;
@@ -707,15 +719,23 @@ export class Panel {
         if (pressed) this.opts.onApplied?.(placed, pressed);
         if (entry.dropped) return; // added where it belongs; the panel has moved on to another document
         this.editor.setOverlay(null);
-        // The plan stays, saying what was done, until the arrows, regions or intent change.
+        // Its arrows and lassoed regions go; those drawn since it was pressed stay (they had gone
+        // too: a lasso drawn while the result was added vanished under the user's hand).
+        const next = {
+          arrows: this.editor.arrows.filter((a) => !madeFrom!.has(a)).map((a) => a.points),
+          // (Numbered again from r1, as the editor numbers a lasso by the regions there are.)
+          regions: this.editor.regions.filter((r) => !madeFrom!.has(r)).map((r, i) => ({ ...r, id: `r${i + 1}` })),
+        };
+        // The plan stays, saying what was done, until the arrows, regions or intent change (at
+        // once where the user drew the next edit meanwhile).
         this.keepPlan = true;
         try {
-          this.editor.setArrows([]);
-          if (!this.opts.host.hasSelection) this.editor.setRegions([]);
+          this.editor.setArrows(next.arrows);
+          if (!this.opts.host.hasSelection) this.editor.setRegions(next.regions);
         } finally {
           this.keepPlan = false;
         }
-        if (this.planKey !== null) this.planKey = this.stateKey();
+        if (this.planKey !== null && next.arrows.length === 0 && (this.opts.host.hasSelection || next.regions.length === 0)) this.planKey = this.stateKey();
         // The thumbnail and the panel's copy of the document take in the new layer: only its box
         // changed, so where the host can say exactly how it shows there, the copy is updated there
         // instead of reading the whole document again (seconds on a large Photopea document).

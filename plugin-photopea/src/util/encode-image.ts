@@ -12,6 +12,7 @@
  * it is in ({@link EncodeStage}), with a fraction only where one is known.
  */
 import { abortError, throwIfAborted } from './abort';
+import { yieldToPage } from './yield';
 import { appSegmentBody, concatBytes, JPEG_SEGMENT_MAX, jpegSegment, jpegSegments, riffChunk, webpChunks, webpFile, type RiffChunk } from './containers';
 import { JPEG_XMP_ID } from './xmp';
 
@@ -154,8 +155,10 @@ export async function encodeWithCanvas(img: { width: number; height: number; dat
         onStage?.('copying', off / data.length);
         const band = data.slice(off, Math.min(data.length, off + BAND_BYTES));
         worker.postMessage({ op: 'band', offset: off, buffer: band.buffer }, [band.buffer]);
-        // Between bands the page gets its turn (input, painting, the progress line, Cancel).
-        await new Promise((r) => setTimeout(r, 0));
+        // Between bands the page gets its turn (input, painting, the progress line, Cancel): a
+        // timer, or in a hidden page a message (yieldToPage: there timers run once a second, a
+        // second a band).
+        await yieldToPage();
       }
       throwIfAborted(signal);
       // All sent (the worker then looks for transparent pixels: up to 0.3 s at 48 MP).

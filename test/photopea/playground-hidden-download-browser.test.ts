@@ -1,0 +1,87 @@
+/**
+ * A download prepared while the playground's tab is hidden (the user switched tabs to wait): the
+ * encoders gave the page its turn by timers, which a hidden page runs at most once a second —
+ * PNG's encoding paused a second after each 25 ms slice (a 4 MP photo: 25 s instead of 1–2 s;
+ * minutes at 24 MP), the JPEG's pixels went to the encoder a 16 MB band a second. They now yield
+ * as the page's other sliced work does (util/yield.ts: by message in a hidden page).
+ *
+ * Headless Chromium never hides a page: the test makes the page hidden to itself (visibilityState)
+ * and its timers run as a hidden page's do (each at the next whole second), after the image is open.
+ */
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Browser, Download, Page } from 'playwright-core';
+import type { Bridge } from '../../bridge-server/src/server';
+import { ensureBuilt, launchChromium, startBridge } from './harness';
+import { openFile, openPlaygroundCollecting } from './pages';
+
+jest.setTimeout(180_000);
+
+const W = 2400, H = 1600;
+let browser: Browser;
+let server: { bridge: Bridge; port: number; origin: string };
+let photo: string;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'smartdrag-hidden-download-'));
+  photo = join(dir, 'IMG_7.jpg');
+  const rgb = Buffer.alloc(W * H * 3);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 37 + (i >> 12)) & 255;
+  writeFileSync(photo, await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+  await ensureBuilt();
+  [server, browser] = await Promise.all([startBridge(0), launchChromium()]);
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.bridge.close();
+});
+
+/** The page hidden to itself, its timers run as a hidden page's (at the next whole second). */
+function hide(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => true });
+    const timer = window.setTimeout.bind(window);
+    // Short timers asked for (a yield between slices of work): each costs a hidden page up to a second.
+    (window as any).__shortTimers = 0;
+    (window as any).setTimeout = (fn: TimerHandler, ms = 0, ...args: unknown[]) => {
+      if (ms < 50) (window as any).__shortTimers++;
+      return timer(fn, Math.max(ms, 1000 - (performance.now() % 1000)), ...args);
+    };
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+}
+
+/** Click a download button; the file's size and how many short timers the page asked for meanwhile. */
+async function hiddenDownload(page: Page, testid: string): Promise<{ bytes: number; shortTimers: number }> {
+  await page.evaluate(() => { (window as any).__shortTimers = 0; });
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click(`[data-testid=${testid}]`)]) as [Download, void];
+  const shortTimers = await page.evaluate(() => (window as any).__shortTimers as number);
+  return { bytes: statSync((await download.path())!).size, shortTimers };
+}
+
+test('in a hidden tab, a 4 MP photo downloads as JPEG and as PNG without a timer per slice of the encoder (a hidden page runs one a second)', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
+  try {
+    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
+    await openFile(page, photo, W);
+    await hide(page);
+    expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
+    const jpeg = await hiddenDownload(page, 'download-original');
+    await page.waitForFunction(() => /^Saved /.test(document.querySelector('[data-testid=toolbar-note]')!.textContent ?? ''), undefined, { timeout: 120_000 });
+    const png = await hiddenDownload(page, 'download');
+    await page.waitForFunction(() => /^Saved /.test(document.querySelector('[data-testid=toolbar-note]')!.textContent ?? ''), undefined, { timeout: 120_000 });
+    // The encoders give the page its turn without timers while it is hidden (the old page asked
+    // for one after every slice: a second each, the PNG took 25 s).
+    expect(jpeg.shortTimers).toBeLessThan(3);
+    expect(png.shortTimers).toBeLessThan(3);
+    expect(jpeg.bytes).toBeGreaterThan(100_000);
+    expect(png.bytes).toBeGreaterThan(1_000_000);
+    expect(errors).toEqual([]);
+  } finally {
+    await ctx.close();
+  }
+});
