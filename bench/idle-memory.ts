@@ -10,6 +10,7 @@
  *
  *   npx tsx bench/idle-memory.ts [--sizes 6000x4000,8000x6000] [--at 0,5,30,60] [--retire-ms N] [--env MALLOC_ARENA_MAX=2]
  *   npx tsx bench/idle-memory.ts --sizes 1024x1024 --at 0 --retire-ms 3000 --retire-after 4000000 --next-rounds 5   (the next edit's cost)
+ *   npx tsx bench/idle-memory.ts --sizes 6000x4000 --at 0 --retire-ms 3000 --drag-rounds 3 [--kinds proxy,whole,final]   (a drag's previews and the next final after a retirement; --retire-ms 0: the same on warm workers)
  *
  * `--retire-ms` sets the bridge's idle worker retirement (createBridge `workerRetire.idleMs`; 0 = never);
  * `--no-warm`: no warm-up edit on the workers the next jobs run on; `--retire-after` its input size in bytes (`workerRetire.afterBytes`); `--collect`: each sample first runs two full collections in every worker (diagnosis only).
@@ -19,7 +20,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, PreviewProxyCache, previewProxyInput, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
 import { makeTexture } from '../bridge-server/src/core/textures';
 import { arg } from './args';
 
@@ -124,6 +125,69 @@ async function nextEditRounds(client: BridgeClient, sample: () => Promise<Sample
   console.log(`\nNext ${((w * h) / 1e6).toFixed(0)} MP final, ${rounds} rounds: warm worker ${warm.map((x) => x.toFixed(0)).join(', ')} ms (median ${med(warm).toFixed(0)}); after the retirement ${cold.map((x) => x.toFixed(0)).join(', ')} ms (median ${med(cold).toFixed(0)}); load average ${loads()}.`);
 }
 
+/**
+ * What a user feels after a retirement (`--drag-rounds N`): per round and per kind, a `--sizes`
+ * (first size, default 24 MP) final, then `--drag-idle` ms idle (default 11000: past a short
+ * `--retire-ms`, e.g. 3000, so the worker that ran it is retired and a warm-up is over; with
+ * `--retire-ms 0` the same sequence on warm workers), then one of: `proxy` — a drag of
+ * `--frames` (11) previews on the host's own ≤ 1 MP proxy of the document (job.submit `proxyOf`,
+ * made before the timing as a host's cache keeps it), one after another, the arrow's target
+ * moving a little each frame; `whole` — the same drag sending the whole document (the bridge
+ * makes the ≤ 1 MP proxy); `final` — a `--next-size` (1024x1024) final. Each timed from submit to
+ * result on the client; first frame and median of the rest.
+ */
+async function dragRounds(client: BridgeClient, rounds: number, loads: () => string): Promise<void> {
+  const [W, H] = arg('sizes', '6000x4000').split(',')[0]!.split('x').map(Number) as [number, number];
+  const [fw, fh] = arg('next-size', '1024x1024').split('x').map(Number) as [number, number];
+  const frames = Number(arg('frames', '11'));
+  const idle = Number(arg('drag-idle', '11000'));
+  const kinds = arg('kinds', 'proxy,whole,final').split(',');
+  const doc = documentOf(W, H);
+  documentOf(fw, fh);
+  const s = W / 1024;
+  // `--new-selection`: each round's drag on a selection 7 px further right (the worker's content-keyed caches miss, as on a selection the worker has not read yet).
+  let shift = 0;
+  const frame = (i: number): SubmitInput => {
+    const f = 1 - 0.02 * (i % 8);
+    return {
+      image: doc, regions: [{ id: 'r', polygon: polygon(W, H).map(([x, y]) => [x + shift, y] as [number, number]) }], quality: 'preview', seed: 1, previewMaxPixels: 1 << 20,
+      drags: [{ region: 'r', kind: 'translate', points: [[W / 2, H / 2], [W / 2 + 120 * s * f, H / 2 - 60 * s * f]] }],
+    };
+  };
+  const cache = new PreviewProxyCache();
+  previewProxyInput(frame(0), 1 << 20, cache); // (the host's proxy, made before the timing)
+  const timed = async (input: SubmitInput): Promise<number> => {
+    const t = performance.now();
+    const out = await client.submit(input).result;
+    if (!out.layer.width) throw new Error('empty layer');
+    return performance.now() - t;
+  };
+  const res = new Map<string, { first: number[]; rest: number[]; load: string[] }>();
+  const med = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+  for (let r = 0; r < rounds; r++) {
+    if (process.argv.includes('--new-selection')) shift = 7 * (r + 1);
+    for (const kind of kinds) {
+      await edit(client, W, H);
+      await new Promise((res) => setTimeout(res, idle));
+      const load = loads();
+      const t: number[] = [];
+      if (kind === 'final') t.push(await edit(client, fw, fh));
+      else for (let i = 0; i < frames; i++) t.push(await timed(kind === 'proxy' ? previewProxyInput(frame(i), 1 << 20, cache)! : frame(i)));
+      const e = res.get(kind) ?? { first: [], rest: [], load: [] };
+      e.first.push(t[0]!); e.rest.push(...t.slice(1)); e.load.push(load.split(' ')[0]!);
+      res.set(kind, e);
+      console.log(`round ${r + 1} ${kind}: ${t.map((x) => x.toFixed(0)).join(', ')} ms (load ${load})`);
+    }
+  }
+  console.log(`\nAfter a ${((W * H) / 1e6).toFixed(0)} MP final and ${idle / 1000} s idle, ${rounds} rounds (load at each start):`);
+  console.log('| sequence | first frame ms (each round) | median first | median of frames 2–' + frames + ' | load 1 min |');
+  console.log('|---|---|---:|---:|---|');
+  for (const [kind, e] of res) {
+    const name = kind === 'proxy' ? 'previews on the host\'s proxy (proxyOf)' : kind === 'whole' ? 'previews of the whole document (bridge proxy)' : `${((fw * fh) / 1e6).toFixed(0)} MP final`;
+    console.log(`| ${name} | ${e.first.map((x) => x.toFixed(0)).join(', ')} | ${med(e.first).toFixed(0)} | ${e.rest.length ? med(e.rest).toFixed(0) : '–'} | ${e.load.join(', ')} |`);
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--child')) { await childMain(); return; }
   const sizes = arg('sizes', '6000x4000,8000x6000').split(',').map((s) => s.split('x').map(Number) as [number, number]);
@@ -164,6 +228,14 @@ async function main(): Promise<void> {
     }
   }
   if (Number(arg('next-rounds', '0')) > 0) { await nextEditRounds(client, sample, Number(arg('next-rounds', '0')), loads); }
+  if (Number(arg('drag-rounds', '0')) > 0) {
+    await dragRounds(client, Number(arg('drag-rounds', '0')), loads);
+    client.close();
+    const gone = new Promise((r) => child.once('exit', r));
+    child.send({ type: 'stop' });
+    await gone;
+    return;
+  }
   const small = await edit(client, 1024, 1024);
   const [w, h] = sizes[sizes.length - 1]!;
   const big = await edit(client, w, h);

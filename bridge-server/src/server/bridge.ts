@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_LIMITS, ErrorCode, WS_PATH, type Capabilities } from '@smartdrag/shared';
 import { bridgeVersion, type BridgeConfig } from '../config';
 import { RETIRE_AFTER_BYTES, RETIRE_IDLE_MS, WorkerPool } from './worker-pool';
-import type { WorkerMemory, WorkerStages } from './worker-protocol';
+import type { WarmStep, WorkerMemory, WorkerStages } from './worker-protocol';
 import { accessPolicy, type AccessPolicy } from './security';
 import { createHttpApp } from './http-app';
 import { Diagnostics, OriginNotes, type ClientRecord } from './diagnostics';
@@ -52,7 +52,7 @@ export interface CreateBridgeOptions {
   /**
    * Retiring idle edit workers after large jobs (worker-pool.ts, "Retiring"): `idleMs` (default
    * {@link RETIRE_IDLE_MS}; 0 = never), `afterBytes` (default {@link RETIRE_AFTER_BYTES}) and
-   * `warmUp` (default true: the workers the next jobs run on first run a small edit).
+   * `warmUp` (default true: the workers the next jobs run on first run small edits, a final and a drag's previews).
    */
   workerRetire?: { idleMs?: number; afterBytes?: number; warmUp?: boolean };
 }
@@ -83,8 +83,12 @@ export interface Bridge {
   stats(): BridgeStats;
   /** What the bridge saw from its recent clients (oldest first). */
   recentClients(): ClientRecord[];
-  /** The main thread's memory and each edit worker's own JS memory (null: not running now; `collect`: the workers collect first) and how many idle workers were retired after large jobs; bench and tests. */
-  memory(collect?: boolean): Promise<{ main: NodeJS.MemoryUsage; workers: Array<WorkerMemory | null>; retired: number }>;
+  /**
+   * The main thread's memory and each edit worker's own JS memory (null: not running now;
+   * `collect`: the workers collect first), how many idle workers were retired after large jobs,
+   * and the warm-ups workers finished (the edits each ran); bench and tests.
+   */
+  memory(collect?: boolean): Promise<{ main: NodeJS.MemoryUsage; workers: Array<WorkerMemory | null>; retired: number; warmUps: Array<{ slot: number; ran: WarmStep[] }> }>;
 }
 
 const DEFAULT_CAPABILITIES = ({ workers }: { workers: WorkerStages | null }): Capabilities => ({
@@ -220,6 +224,6 @@ export function createBridge(opts: CreateBridgeOptions): Bridge {
     address: () => bound,
     stats,
     recentClients: () => diagnostics.recent(),
-    memory: async (collect = false) => ({ main: process.memoryUsage(), workers: await pool.memory(collect), retired: pool.retiredCount }),
+    memory: async (collect = false) => ({ main: process.memoryUsage(), workers: await pool.memory(collect), retired: pool.retiredCount, warmUps: [...pool.warmUps] }),
   };
 }

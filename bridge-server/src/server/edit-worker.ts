@@ -18,12 +18,13 @@ import { wireCheck } from '../core/self-check';
 import { bridgeEditOptions, runEdit } from '../core/edit';
 import { movedOutline } from '../core/outline';
 import { createLlmReasoner, type PlanReasoner } from '../core/plan';
+import { clearObjectCache } from '../core/plan/object-cache';
 import { CancelledError } from '../core/types';
 import type { EditRequest, PlacedMask } from '../core/types';
 import { initLearnedStages, setNativeRunListener, type LearnedStages } from '../models';
 import { startPixelHelpers } from '../core/parallel/rows';
 import { makeTexture } from '../core/textures';
-import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerStages } from './worker-protocol';
+import { WARM_STEPS, type FromWorker, type ToWorker, type WarmStep, type WorkerData, type WorkerJob, type WorkerStages } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('edit-worker must run in a worker thread');
@@ -85,23 +86,54 @@ function released(): void {
 // collects their few MB as they allocate.
 
 /**
- * A small final edit whose result is dropped (the pool asks a worker started in place of a retired
- * one, before any job): V8 compiles the edit's hot code on it, so the next real edit does not run
- * it unoptimised. Learned stages are left out (their sessions are built at start already).
+ * Small edits whose results are dropped (the pool asks a worker started in place of a retired
+ * one, before any job): V8 compiles the edit's hot code on them, so the next real edit does not
+ * run it unoptimised — a drag's previews as well as a final (a preview runs other code: its quick
+ * fill, the proxy; after a final-only warm-up the first preview frames were still cold). Each
+ * step of {@link WARM_STEPS}: `preview-sent` a preview on a host-made proxy (job.submit
+ * `proxyOf`: a 1024² image standing for a 4096² document), `preview-proxy` a preview of a 1024²
+ * document on the 512² proxy the worker makes, `final` a 512² final. A job that arrives meanwhile
+ * aborts the step running (at its next cancel check) and the rest. Learned stages are left out
+ * (their sessions are built at start already). Returns the steps run to the end.
  */
-async function warmUp(): Promise<void> {
-  const n = WARM_SIDE, c = n / 2;
-  const ring: [number, number][] = [];
-  for (let i = 0; i < 32; i++) { const t = (i / 32) * 2 * Math.PI; ring.push([c + 0.23 * n * Math.cos(t), c + 0.2 * n * Math.sin(t)]); }
-  current = { jobId: '', abort: new AbortController() };
+async function warmUp(): Promise<WarmStep[]> {
+  const abort = new AbortController();
+  current = { jobId: '', abort };
+  const done: WarmStep[] = [];
   try {
-    await runEdit({ image: makeTexture('noise', n, n, 5), regions: [{ id: 'r', mask: rasterizePolygon(ring) }], drags: [{ region: 'r', kind: 'translate', points: [[c, c], [c + 0.12 * n, c - 0.06 * n]] }], quality: 'final', seed: 1 }, bridgeEditOptions('final'));
-  } catch { /* a warm-up that fails leaves the worker as it was */ } finally {
+    for (let i = 0; i < WARM_STEPS.length && !abort.signal.aborted; i++) {
+      const step = WARM_STEPS[i]!;
+      // (Previews at a host proxy's size, ~1 MP: besides the code, the thread's young heap grows
+      // to what a frame allocates; on 512² ones the first real frames still ran ~2× slower.)
+      const n = step === 'final' ? WARM_SIDE : 2 * WARM_SIDE;
+      // (Each preview's target a little elsewhere, as a drag's frames are.)
+      const req = warmRequest(n, step === 'final' ? 'final' : 'preview', 0.12 - 0.01 * i);
+      try {
+        await runEdit(req, {
+          signal: abort.signal, ...bridgeEditOptions(req.quality),
+          ...(step === 'preview-proxy' ? { proxyMaxPixels: WARM_SIDE ** 2 } : {}),
+          ...(step === 'preview-sent' ? { sentProxy: { width: n, height: n, scaleX: 0.25, scaleY: 0.25 } } : {}),
+        });
+        done.push(step);
+      } catch { /* a warm-up that fails (or a job cut short) leaves the worker as it was */ }
+    }
+  } finally {
     current = null;
   }
+  return done;
 }
 /** Side of the warm-up's document (px). */
 const WARM_SIDE = 512;
+/** True while the warm-up runs (a `run` arriving then aborts it and waits for it to end). */
+let warming = false;
+
+/** A warm-up edit on an `n`² noise document: a ~20% ellipse moved by `move`·n. */
+function warmRequest(n: number, quality: EditRequest['quality'], move: number): EditRequest {
+  const c = n / 2;
+  const ring: [number, number][] = [];
+  for (let i = 0; i < 32; i++) { const t = (i / 32) * 2 * Math.PI; ring.push([c + 0.23 * n * Math.cos(t), c + 0.2 * n * Math.sin(t)]); }
+  return { image: makeTexture('noise', n, n, 5), regions: [{ id: 'r', mask: rasterizePolygon(ring) }], drags: [{ region: 'r', kind: 'translate', points: [[c, c], [c + move * n, c - move * 0.5 * n]] }], quality, seed: 1 };
+}
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
@@ -199,6 +231,8 @@ async function run(job: WorkerJob): Promise<void> {
 function onMessage(msg: ToWorker): void {
   // After `run` returns, this thread holds nothing of the job (its layer was transferred out).
   if (msg.type === 'run') {
+    // (The pool gives a job to a worker still warming up: the warm-up stops, then the job runs.)
+    if (warming) { current?.abort.abort(); deferred.push(msg); return; }
     const large = msg.job.image.data.byteLength >= COLLECT_AFTER_BYTES;
     void run(msg.job).then(() => {
       if (large) released();
@@ -206,10 +240,23 @@ function onMessage(msg: ToWorker): void {
       if (next) onMessage(next);
     });
   }
-  else if (msg.type === 'cancel' && current?.jobId === msg.jobId) current.abort.abort();
+  else if (msg.type === 'cancel') {
+    if (current?.jobId === msg.jobId) current.abort.abort();
+    else {
+      // A job given while the warm-up ran, cancelled before it started: it ends here, unrun.
+      const i = deferred.findIndex((m) => m.type === 'run' && m.job.jobId === msg.jobId);
+      if (i >= 0) { deferred.splice(i, 1); post({ type: 'failed', jobId: msg.jobId, code: 'cancelled', message: 'cancelled' }); }
+    }
+  }
   else if (msg.type === 'warm') {
-    void warmUp().then(() => {
-      post({ type: 'warmed' });
+    warming = true;
+    void warmUp().then((ran) => {
+      warming = false;
+      // What the warm-up's edits left (readings of its noise document, its buffers) is of no use
+      // to a job: dropped and collected, so the warmed worker idles as small as a fresh one.
+      clearObjectCache();
+      released();
+      post({ type: 'warmed', ran });
       const next = deferred.shift();
       if (next) onMessage(next);
     });
@@ -231,7 +278,11 @@ setCancelPoll(() => {
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
     const msg = m.message as ToWorker;
     if (msg.type === 'cancel' || msg.type === 'memory') onMessage(msg);
-    else deferred.push(msg);
+    else {
+      // A job for a worker warming up: the warm-up stops at this check.
+      if (msg.type === 'run' && warming) current?.abort.abort();
+      deferred.push(msg);
+    }
   }
 });
 void learned.then(({ info }) => post({ type: 'ready', stages: info }));

@@ -22,16 +22,22 @@
  * start beside it on the CPU, and one that finds none waits for a worker's start (instead of for
  * the running job). A retired worker's caches are rebuilt by its next jobs (same pixels: the
  * caches are content-keyed). A first edit on a worker that has run nothing runs unoptimised code
- * (1 MP final 1.3 → 3.0 s on the loaded 2-core machine): with {@link WorkerPoolOptions.warmUp}, the
- * worker started in place of a retired one, and a remaining worker that has run nothing, first run
- * a small edit while no job waits.
+ * (1 MP final 1.3 → 3.0 s on the loaded 2-core machine; a drag's first preview frames too): with
+ * {@link WorkerPoolOptions.warmUp}, the worker started in place of a retired one, a remaining
+ * worker that has run nothing, and one started for a waiting job that another worker took, first
+ * run small edits — a drag's previews (on a proxy the worker makes and on one the host sent) and a
+ * final (edit-worker.ts `warmUp`; a final alone left the first previews cold). A job that arrives
+ * meanwhile is not kept waiting: it goes to the worker warming up, which stops its warm-up at its
+ * next cancel check. A job goes to an idle worker that has run a job or a warm-up before a fresh
+ * one, and among those to the one whose last job ended last (a drag's frames find the caches the
+ * previous frames built in that worker).
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 import type { Plan } from '../core/types';
-import type { FromWorker, ToWorker, WorkerData, WorkerJob, WorkerMemory, WorkerResult, WorkerStages } from './worker-protocol';
+import type { FromWorker, ToWorker, WarmStep, WorkerData, WorkerJob, WorkerMemory, WorkerResult, WorkerStages } from './worker-protocol';
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -100,8 +106,10 @@ interface Slot {
   parked?: boolean;
   /** It has run a job since it started. */
   ran?: boolean;
-  /** Running a warm-up (no job is given to it meanwhile); the timer ends the wait if it never answers. */
+  /** Running a warm-up; the timer ends the wait if it never answers. A job given to it meanwhile cuts it short ({@link WorkerPool.run}). */
   warming?: ReturnType<typeof setTimeout>;
+  /** It finished a warm-up since it started. */
+  warmed?: boolean;
   /** Warm up once ready (started in place of a retired worker). */
   warmOnReady?: boolean;
 }
@@ -178,9 +186,28 @@ export class WorkerPool {
     return this.slots.filter((s) => s.parked).length;
   }
 
-  /** Workers without a job. */
+  /** Workers without a job (one warming up counts: a job cuts its warm-up short). */
   get idleCount(): number {
-    return this.slots.filter((s) => s.ready && !s.job && !s.retiring && !s.warming).length;
+    return this.slots.filter((s) => s.ready && !s.job && !s.retiring).length;
+  }
+
+  /** The warm-ups workers finished so far, oldest first, each with the edits it ran (bench and tests; the last 20). */
+  readonly warmUps: Array<{ slot: number; ran: WarmStep[] }> = [];
+
+  /**
+   * The idle worker a job goes to: one that has run a job or a warm-up (its code is compiled)
+   * before a fresh one, among those the one whose last job ended last (a drag's next frame finds
+   * the caches its previous frames built: object readings, grids, source patches are per worker),
+   * and one warming up only when no other is idle.
+   */
+  private pick(): Slot | undefined {
+    let best: Slot | undefined, bestKey = -Infinity;
+    for (const s of this.slots) {
+      if (!s.ready || s.job || s.retiring) continue;
+      const key = (s.warming ? 0 : 4e15) + (s.ran || s.warmed ? 2e15 : 0) + (s.idleSince ?? 0);
+      if (key > bestKey) { best = s; bestKey = key; }
+    }
+    return best;
   }
 
   /** Start a job on an idle worker. Throws when none is idle (the queue checks first). */
@@ -190,8 +217,10 @@ export class WorkerPool {
     onLayer?: (layer: WorkerResult['layer'], proxy?: WorkerResult['proxy']) => void,
   ): PoolRun {
     if (this.closed) throw new SmartDragError(ErrorCode.shutting_down, 'worker pool is closed');
-    const slot = this.slots.find((s) => s.ready && !s.job && !s.retiring && !s.warming);
+    const slot = this.pick();
     if (!slot) throw new Error('no idle worker');
+    // Warming up: the worker ends its warm-up at its next cancel check and runs this job next.
+    if (slot.warming) { clearTimeout(slot.warming); slot.warming = undefined; }
     // No closure here may reach `job` (closures share their scope's variables): the handle lives
     // as long as its caller keeps it, and must not keep the job's pixels alive — moved to the
     // worker, or copied where Node could not move them.
@@ -330,12 +359,15 @@ export class WorkerPool {
    */
   wake(waiting: number): void {
     if (this.closed) return;
-    // (A worker warming up takes a job within a second or so: it counts as one that will.)
+    // (A worker warming up takes a job at once, cutting its warm-up short: it counts as one that will.)
     let need = waiting - this.slots.filter((s) => !s.retiring && !s.parked && !s.job).length;
     for (const p of this.slots) {
       if (need <= 0) break;
       if (!p.parked) continue;
-      this.slots[p.index] = this.spawn(p.index);
+      const fresh = this.spawn(p.index);
+      // Taken by a job once ready, or (the job went to a worker that became idle first) warmed up.
+      if (this.opts.warmUp) fresh.warmOnReady = true;
+      this.slots[p.index] = fresh;
       need--;
     }
   }
@@ -369,7 +401,13 @@ export class WorkerPool {
         if (!msg.busy && slot.replaceWhenOut && this.slots[slot.index] === slot) { slot.replaceWhenOut = false; this.replace(slot); }
         return;
       }
-      if (msg.type === 'warmed') { this.warmed(slot); return; }
+      if (msg.type === 'warmed') {
+        slot.warmed = true;
+        this.warmUps.push({ slot: slot.index, ran: msg.ran ?? [] });
+        if (this.warmUps.length > 20) this.warmUps.shift();
+        this.warmed(slot);
+        return;
+      }
       if (msg.type === 'memory') {
         for (const w of slot.memoryWaiters?.splice(0) ?? []) w(msg.usage);
         return;

@@ -27,7 +27,12 @@ export interface WorkerJob {
 
 /** Main -> worker. */
 export type ToWorker = { type: 'run'; job: WorkerJob } | { type: 'cancel'; jobId: string } | { type: 'memory'; collect?: boolean }
-  /** Run a small final edit, result discarded, so the worker's code is compiled before its first job (worker-pool.ts, "Retiring"); answered `warmed`. */
+  /**
+   * Run small edits, results discarded — a final and a drag's previews (on a proxy the worker
+   * makes and on one the host sent) — so the worker's code is compiled before its first job
+   * (worker-pool.ts, "Retiring"); answered `warmed`. A `run` that arrives meanwhile ends it at
+   * the warm-up's next cancel check, and runs next.
+   */
   | { type: 'warm' };
 
 /** A worker thread's own JS memory (its isolate: `process.memoryUsage()` inside it, less the process-wide RSS), bytes. */
@@ -53,6 +58,11 @@ export interface WorkerResult {
   workerMs?: number;
 }
 
+/** The edits of a worker's warm-up (ToWorker `warm`), in order. */
+export type WarmStep = 'final' | 'preview-proxy' | 'preview-sent';
+/** The warm-up's edits in the order they run. */
+export const WARM_STEPS: readonly WarmStep[] = ['preview-sent', 'preview-proxy', 'final', 'preview-sent', 'preview-sent'];
+
 /** Worker -> main. */
 export type FromWorker =
   | { type: 'ready'; stages: WorkerStages }
@@ -63,7 +73,8 @@ export type FromWorker =
   | { type: 'native'; busy: boolean }
   /** The answer to a `memory` message (bench and tests: what an idle worker holds). */
   | { type: 'memory'; usage: WorkerMemory }
-  | { type: 'warmed' }
+  /** The warm-up is over: the edits it ran to the end ({@link WarmStep}); fewer than {@link WARM_STEPS} when a job cut it short. */
+  | { type: 'warmed'; ran?: WarmStep[] }
   | { type: 'plan'; jobId: string; plan: Plan }
   | { type: 'progress'; jobId: string; stage: string; fraction: number }
   /**
