@@ -463,11 +463,9 @@ function attachAppendages(label: Uint8Array, state: Uint8Array, col: Float32Arra
   const mu = new Float32Array(n * 3);
   const dist = new Float32Array(n);
   const foreign = new Uint8Array(n);
-  // Summed-area table of (weight, L, a, b) over the cells in use.
+  // Summed-area table of (weight, L, a, b) over the cells in `use`.
   const S = new Float64Array(W1 * (h + 1) * 4);
-  const ds: number[] = [];
-  let t = APP_MIN_DIST;
-  for (let pass = 0; pass < APP_PASSES; pass++) {
+  const tabulate = (): void => {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const p = y * w + x, u = use[p]!;
@@ -476,24 +474,28 @@ function attachAppendages(label: Uint8Array, state: Uint8Array, col: Float32Arra
         for (let c = 0; c < 3; c++) S[o + 1 + c] = u * col[p * 3 + c]! + S[up + 1 + c]! + S[lf + 1 + c]! - S[ul + 1 + c]!;
       }
     }
+  };
+  // The cells in use within ±r of (x, y): their count, and their mean colour written to mu[p] (0 when none).
+  const windowMean = (p: number, x: number, y: number, r: number): number => {
+    const ya = Math.max(0, y - r), yb = Math.min(h, y + r + 1), xa = Math.max(0, x - r), xb = Math.min(w, x + r + 1);
+    const A = (yb * W1 + xb) * 4, B = (ya * W1 + xb) * 4, C = (yb * W1 + xa) * 4, D = (ya * W1 + xa) * 4;
+    const cnt = S[A]! - S[B]! - S[C]! + S[D]!;
+    for (let c = 0; c < 3; c++) mu[p * 3 + c] = cnt > 0 ? (S[A + 1 + c]! - S[B + 1 + c]! - S[C + 1 + c]! + S[D + 1 + c]!) / cnt : 0;
+    return cnt;
+  };
+  const ds: number[] = [];
+  let t = APP_MIN_DIST;
+  for (let pass = 0; pass < APP_PASSES; pass++) {
+    tabulate();
     ds.length = 0;
     for (let y = 0; y < h; y++) {
-      const ya = Math.max(0, y - APP_WINDOW), yb = Math.min(h, y + APP_WINDOW + 1);
       for (let x = 0; x < w; x++) {
         const p = y * w + x;
         dist[p] = -1;
         if (label[p] || state[p] === FIXED_BG) continue;
-        const xa = Math.max(0, x - APP_WINDOW), xb = Math.min(w, x + APP_WINDOW + 1);
-        const A = (yb * W1 + xb) * 4, B = (ya * W1 + xb) * 4, C = (yb * W1 + xa) * 4, D = (ya * W1 + xa) * 4;
-        const cnt = S[A]! - S[B]! - S[C]! + S[D]!;
-        if (cnt < 4) continue;
+        if (windowMean(p, x, y, APP_WINDOW) < 4) continue;
         let d2 = 0;
-        for (let c = 0; c < 3; c++) {
-          const m = (S[A + 1 + c]! - S[B + 1 + c]! - S[C + 1 + c]! + S[D + 1 + c]!) / cnt;
-          mu[p * 3 + c] = m;
-          const e = col[p * 3 + c]! - m;
-          d2 += e * e;
-        }
+        for (let c = 0; c < 3; c++) { const e = col[p * 3 + c]! - mu[p * 3 + c]!; d2 += e * e; }
         dist[p] = Math.sqrt(d2);
         ds.push(dist[p]!);
       }
@@ -562,29 +564,15 @@ function attachAppendages(label: Uint8Array, state: Uint8Array, col: Float32Arra
   }
   // The background around each appendage cell, now without any of the object: what its edge
   // pixels are told from at full resolution.
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x, u = label[p] || state[p] === FIXED_BG && foreign[p] ? 0 : 1;
-      const o = ((y + 1) * W1 + x + 1) * 4, up = (y * W1 + x + 1) * 4, lf = ((y + 1) * W1 + x) * 4, ul = (y * W1 + x) * 4;
-      S[o] = u + S[up]! + S[lf]! - S[ul]!;
-      for (let c = 0; c < 3; c++) S[o + 1 + c] = u * col[p * 3 + c]! + S[up + 1 + c]! + S[lf + 1 + c]! - S[ul + 1 + c]!;
-    }
-  }
+  for (let p = 0; p < n; p++) use[p] = label[p] ? 0 : 1;
+  tabulate();
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = y * w + x;
       if (!flag[p]) continue;
       // The smallest window around the cell that holds some background (the middle of a wide
-      // appendage has none within APP_WINDOW).
-      for (let r = APP_WINDOW; ; r *= 2) {
-        const ya = Math.max(0, y - r), yb = Math.min(h, y + r + 1), xa = Math.max(0, x - r), xb = Math.min(w, x + r + 1);
-        const A = (yb * W1 + xb) * 4, B = (ya * W1 + xb) * 4, C = (yb * W1 + xa) * 4, D = (ya * W1 + xa) * 4;
-        const cnt = S[A]! - S[B]! - S[C]! + S[D]!;
-        if (cnt >= 4 || (ya === 0 && xa === 0 && yb === h && xb === w)) {
-          for (let c = 0; c < 3; c++) mu[p * 3 + c] = cnt > 0 ? (S[A + 1 + c]! - S[B + 1 + c]! - S[C + 1 + c]! + S[D + 1 + c]!) / cnt : 0;
-          break;
-        }
-      }
+      // appendage has none within APP_WINDOW), or the whole grid.
+      for (let r = APP_WINDOW; windowMean(p, x, y, r) < 4 && (y - r > 0 || x - r > 0 || y + r + 1 < h || x + r + 1 < w); r *= 2);
     }
   }
   return { flag, mu, t2: t * t };
