@@ -14,25 +14,9 @@ import { loadConfig } from '../../bridge-server/src/config';
 import { silentLogger } from '../../bridge-server/src/log';
 import { createBridge, type Bridge } from '../../bridge-server/src/server';
 import { makeTexture } from '../../bridge-server/src/core/textures';
+import { centredEllipse, until } from '../helpers/bridge-harness';
 
 const W = 640, H = 480; // 1.2 MB of RGBA: a large job here
-
-function ellipse(): [number, number][] {
-  const pts: [number, number][] = [];
-  for (let i = 0; i < 48; i++) {
-    const t = (i / 48) * 2 * Math.PI;
-    pts.push([W / 2 + 0.2 * W * Math.cos(t), H / 2 + 0.18 * H * Math.sin(t)]);
-  }
-  return pts;
-}
-
-async function until(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe.each([1, 2])('a bridge with %i edit worker(s) retires an idle worker after a large job', (workers) => {
   let bridge: Bridge;
@@ -49,7 +33,7 @@ describe.each([1, 2])('a bridge with %i edit worker(s) retires an idle worker af
 
   const edit = async (): Promise<{ left: number; top: number; width: number; height: number; data: Uint8Array }> => {
     const out = await client.submit({
-      image: makeTexture('noise', W, H, 5), regions: [{ id: 'r', polygon: ellipse() }],
+      image: makeTexture('noise', W, H, 5), regions: [{ id: 'r', polygon: centredEllipse(W, H) }],
       drags: [{ region: 'r', kind: 'translate', points: [[W / 2, H / 2], [W / 2 + 90, H / 2 - 40]] }], quality: 'final', seed: 1,
     }).result;
     const l = out.layer;
@@ -59,7 +43,7 @@ describe.each([1, 2])('a bridge with %i edit worker(s) retires an idle worker af
   test('the next edit after the retirement has the same pixels; every worker runs again', async () => {
     const before = await edit();
     expect(before.width).toBeGreaterThan(0);
-    await until(async () => (await bridge.memory()).retired >= 1);
+    await until(async () => (await bridge.memory()).retired >= 1, 20_000);
     const after = await edit();
     expect({ ...after, data: undefined }).toEqual({ ...before, data: undefined });
     expect(Buffer.compare(after.data, before.data)).toBe(0);
@@ -67,6 +51,6 @@ describe.each([1, 2])('a bridge with %i edit worker(s) retires an idle worker af
     const [a, b] = await Promise.all([edit(), edit()]);
     expect(Buffer.compare(a.data, before.data)).toBe(0);
     expect(Buffer.compare(b.data, before.data)).toBe(0);
-    await until(async () => (await bridge.memory()).workers.filter((m) => m !== null).length >= 1);
+    await until(async () => (await bridge.memory()).workers.filter((m) => m !== null).length >= 1, 20_000);
   }, 120_000);
 });

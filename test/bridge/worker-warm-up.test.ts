@@ -14,27 +14,11 @@ import { loadConfig } from '../../bridge-server/src/config';
 import { silentLogger } from '../../bridge-server/src/log';
 import { createBridge, type Bridge } from '../../bridge-server/src/server';
 import { makeTexture } from '../../bridge-server/src/core/textures';
+import { centredEllipse, until } from '../helpers/bridge-harness';
 import { WARM_STEPS } from '../../bridge-server/src/server/worker-protocol';
 
 const W = 800, H = 600; // 1.9 MB of RGBA: a large job here
 const PREVIEW_PIXELS = 40_000; // (a proxy of 1/4 scale or less: the bridge makes one)
-
-function ellipse(): [number, number][] {
-  const pts: [number, number][] = [];
-  for (let i = 0; i < 48; i++) {
-    const t = (i / 48) * 2 * Math.PI;
-    pts.push([W / 2 + 0.2 * W * Math.cos(t), H / 2 + 0.18 * H * Math.sin(t)]);
-  }
-  return pts;
-}
-
-async function until(cond: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('a bridge warms the worker up with previews and a final after a retirement', () => {
   let bridge: Bridge;
@@ -52,7 +36,7 @@ describe('a bridge warms the worker up with previews and a final after a retirem
   afterAll(async () => { client?.close(); await bridge?.close(); });
 
   const input = (quality: 'preview' | 'final', f: number): SubmitInput => ({
-    image: doc, regions: [{ id: 'r', polygon: ellipse() }], quality, seed: 1,
+    image: doc, regions: [{ id: 'r', polygon: centredEllipse(W, H) }], quality, seed: 1,
     drags: [{ region: 'r', kind: 'translate', points: [[W / 2, H / 2], [W / 2 + 90 * f, H / 2 - 40 * f]] }],
     ...(quality === 'preview' ? { previewMaxPixels: PREVIEW_PIXELS } : {}),
   });
@@ -78,7 +62,7 @@ describe('a bridge warms the worker up with previews and a final after a retirem
     expect(before[2]!.proxy).not.toBeNull();
     expect(before[4]!.proxy).toBeNull();
     // The only worker ran large jobs: it is replaced once idle, and the fresh one warms up.
-    await until(async () => (await bridge.memory()).warmUps.length >= 1);
+    await until(async () => (await bridge.memory()).warmUps.length >= 1, 30_000);
     const m = await bridge.memory();
     expect(m.retired).toBeGreaterThanOrEqual(1);
     expect(m.warmUps[0]!.ran).toEqual(WARM_STEPS);

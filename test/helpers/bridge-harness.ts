@@ -164,3 +164,22 @@ export function sendJob(c: RawClient, job: { submit: Record<string, unknown>; ch
   c.send(job.submit);
   for (const ch of job.chunks) c.sendRaw(ch);
 }
+
+/** A 48-point ellipse centred in a `width`×`height` picture, 0.4 of its width and 0.36 of its height across. */
+export function centredEllipse(width: number, height: number): [number, number][] {
+  const pts: [number, number][] = [];
+  for (let i = 0; i < 48; i++) {
+    const t = (i / 48) * 2 * Math.PI;
+    pts.push([width / 2 + 0.2 * width * Math.cos(t), height / 2 + 0.18 * height * Math.sin(t)]);
+  }
+  return pts;
+}
+
+/** Poll `cond` every 25 ms until it holds; throws after `ms`. */
+export async function until(cond: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
