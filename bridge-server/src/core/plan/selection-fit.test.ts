@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PlacedMask, RgbaImage } from '../types';
 import { selectionFit } from './selection-fit';
+import { rasterizePolygon, type Point } from '@smartdrag/shared';
 
 /** A bundled case's image and its regions, enlarged `scale`× (Lanczos) as a user's larger photo of the same scene. */
 async function caseAt(id: string, scale: number): Promise<{ image: RgbaImage; masks: PlacedMask[] }> {
@@ -58,5 +59,44 @@ describe('selection fit on larger documents', () => {
     const small = selectionFit(image, masks[0]!, Math.sqrt(image.width * image.height) / 4);
     expect(whole.edgeRatio).not.toBeCloseTo(small.edgeRatio, 2);
     expect(selectionFit(image, masks[0]!, Math.sqrt(image.width * image.height)).edgeRatio).toBe(whole.edgeRatio);
+  });
+});
+
+describe('selection fit on a flat backdrop', () => {
+  // A silhouette on white, as a product shot or a cut-out: a body with a head and legs that reach
+  // past a quick lasso drawn around it. Most of the lasso runs over pure white (no step anywhere),
+  // and the few places where it crosses the head and the legs have a strong step across: the edge
+  // ratio alone read such lassos as the object's outline (the horse of skimage's horse.png read
+  // 1.69×), so the whole ellipse moved as a block and the head was torn off with no warning.
+  const W = 400, H = 300;
+  const inBody = (x: number, y: number): boolean =>
+    ((x - 200) / 120) ** 2 + ((y - 150) / 60) ** 2 <= 1 // body
+    || (x >= 300 && x <= 360 && y >= 20 && y <= 110) // neck and head, up to the top right
+    || ((x >= 110 && x <= 125) || (x >= 270 && x <= 285)) && y >= 150 && y <= 290; // legs, down to the bottom
+  const image: RgbaImage = { width: W, height: H, data: new Uint8ClampedArray(W * H * 4) };
+  for (let y = 0, i = 0; y < H; y++) for (let x = 0; x < W; x++, i += 4) {
+    const v = inBody(x, y) ? 10 : 245;
+    image.data[i] = v; image.data[i + 1] = v; image.data[i + 2] = v; image.data[i + 3] = 255;
+  }
+  const ellipse = (cx: number, cy: number, rx: number, ry: number): number[][] =>
+    Array.from({ length: 64 }, (_, i) => [Math.round(cx + rx * Math.cos(i / 32 * Math.PI)), Math.round(cy + ry * Math.sin(i / 32 * Math.PI))]);
+
+  test('a lasso around the silhouette that hugs its back and crosses its head and legs reads loose', () => {
+    // On the body's outline along its back (a third of the way round), then wide over the white.
+    const lasso = Array.from({ length: 96 }, (_, i) => {
+      const a = i / 48 * Math.PI, back = a > 1.25 * Math.PI && a < 1.9 * Math.PI;
+      const [rx, ry] = back ? [121, 61] : [165, 125];
+      return [Math.round(200 + rx * Math.cos(a)), Math.round(150 + ry * Math.sin(a))];
+    });
+    const fit = selectionFit(image, rasterizePolygon(lasso as Point[]));
+    expect(fit.flatShare).toBeGreaterThan(0.5);
+    expect(fit.tight).toBe(false);
+  });
+
+  test('a polygon on the silhouette\'s outline reads tight: a step across it all along, no flat samples', () => {
+    // The body's outline alone (the ellipse of the body, 1 px outside it).
+    const fit = selectionFit(image, rasterizePolygon(ellipse(200, 150, 121, 61) as Point[]));
+    expect(fit.flatShare).toBeLessThan(0.2);
+    expect(fit.tight).toBe(true);
   });
 });

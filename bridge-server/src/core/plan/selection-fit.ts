@@ -14,9 +14,23 @@ export interface SelectionFit {
   edgeRatio: number;
   /** Boundary samples used. */
   samples: number;
+  /**
+   * Share of the edge samples (offset scale 1) with no colour step at all — across the edge,
+   * inside and outside it (each < {@link FLAT_STEP} levels): the edge runs over a flat backdrop.
+   */
+  flatShare: number;
   /** The reading: true when the edge follows strong image edges (or the image has no texture there). */
   tight: boolean;
 }
+
+/** A colour step (mean over R, G, B, levels of 255) below which a sample sees no texture. */
+export const FLAT_STEP = 3;
+
+/**
+ * Share of flat edge samples ({@link FLAT_STEP}) from which a selection reads as an area drawn
+ * around an object whatever its edge ratio: no photo case's polygon has any (0.00 at 1× and 4×).
+ */
+export const FLAT_LOOSE_SHARE = 0.5;
 
 /** Edge ratio from which a selection reads as following the object's outline. */
 export const TIGHT_EDGE_RATIO = 1.33;
@@ -74,7 +88,7 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = 
   // Per offset scale: summed step across, summed step beside, samples (each scale keeps the
   // samples whose points all lie in the image at that scale).
   const across = new Float64Array(K), beside = new Float64Array(K), n = new Float64Array(K);
-  let k = 0;
+  let k = 0, flat = 0;
   const R = 3;
   for (let y = 0; y < mh; y++) {
     // (A cancel is taken every few dozen rows: core/cancel.ts.)
@@ -99,6 +113,7 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = 
         const a = best(x, y, nx, ny, u), bi = best(x - 7 * u * nx, y - 7 * u * ny, nx, ny, u), bo = best(x + 7 * u * nx, y + 7 * u * ny, nx, ny, u);
         if (!Number.isFinite(a) || !Number.isFinite(bi) || !Number.isFinite(bo)) continue;
         across[j] += a; beside[j] += (bi + bo) / 2; n[j]++;
+        if (j === 0 && a < FLAT_STEP && bi < FLAT_STEP && bo < FLAT_STEP) flat++;
       }
     }
   }
@@ -110,7 +125,11 @@ export function selectionFit(image: RgbaImage, mask: PlacedMask, documentSide = 
     logSum += Math.log((across[j]! / n[j]! + 2) / (beside[j]! / n[j]! + 2)); used++;
   }
   const samples = n[0]!;
-  if (used === 0) return { edgeRatio: 1, samples, tight: true };
+  const flatShare = samples > 0 ? flat / samples : 0;
+  if (used === 0) return { edgeRatio: 1, samples, flatShare, tight: true };
   const edgeRatio = Math.exp(logSum / used);
-  return { edgeRatio, samples, tight: edgeRatio >= TIGHT_EDGE_RATIO };
+  // Most of the edge on a flat backdrop (a lasso around a product on white, a silhouette): an outline
+  // has a step across it all along, so the few steps where the lasso crosses the object (the feet,
+  // the ears) do not make it tight.
+  return { edgeRatio, samples, flatShare, tight: edgeRatio >= TIGHT_EDGE_RATIO && flatShare < FLAT_LOOSE_SHARE };
 }
