@@ -250,3 +250,39 @@ it('"the two thin towers" is a count of objects, not an amount of 2 px', () => {
   expect(a.object.count).toBe(2);
   expect(a.amount).toBeUndefined();
 });
+
+describe('phrasings next to a lasso (helper-95): another object\'s size, mirrors, new content, pixel resizes, purpose clauses', () => {
+  it('reads "the same size as …", "as big as …", "the width of …" as another object\'s size', () => {
+    expect(one('make it the same size as the other one')).toMatchObject({ cls: 'scale', verb: 'make the same size', matchSize: { dim: 'size', ref: { kind: 'other', text: 'the other one' } } });
+    expect(one('same size as the other one')).toMatchObject({ cls: 'scale', matchSize: { dim: 'size' } });
+    expect(one('make it as wide as the left one')).toMatchObject({ cls: 'scale', matchSize: { dim: 'width', ref: { positions: ['left'] } } });
+    expect(one('scale it to the height of the big one')).toMatchObject({ cls: 'scale', matchSize: { dim: 'height' } });
+    expect(one('make it twice as big as the other one')).toMatchObject({ amount: { kind: 'factor', value: 2 }, matchSize: { dim: 'size' } });
+    // Not another object: "as big as possible", "the same size as before".
+    expect(parseIntent('make it as big as possible').actions[0]?.matchSize).toBeUndefined();
+    expect(parseIntent('make it the same size as before').actions).toEqual([]);
+  });
+  it('reads "add 20 px to its width" as a resize along that axis by that amount', () => {
+    expect(one('add 20 px to its width')).toMatchObject({ cls: 'scale', verb: 'make wider', amount: { kind: 'pixels', value: 20 }, comparative: { sense: 'up', axis: 'x' } });
+    expect(one('add 10% to the height')).toMatchObject({ cls: 'scale', amount: { kind: 'percent', value: 10 }, comparative: { axis: 'y' } });
+    expect(parseIntent('add 20 px to its width').unknown).toEqual([]);
+  });
+  it('reads "to the top of the other one" as on top of it, not a way to go', () => {
+    expect(one('move it to the top of the other one').toRegion).toMatchObject({ how: 'onTop', ref: { text: 'the other one' } });
+    expect(one('move it to the bottom of the left one').toRegion).toMatchObject({ how: 'below' });
+    expect(one('move it to the top of the cup').toRegion).toBeUndefined();
+  });
+  it('sets aside "turn it around" (a mirror) and "put a hat on it" (new content) with the words typed', () => {
+    expect(parseIntent('turn it around')).toMatchObject({ actions: [], notDrag: [{ words: 'turn it around', kind: 'mirror' }] });
+    expect(parseIntent('please turn the cup round')).toMatchObject({ actions: [], notDrag: [{ words: 'turn the cup round', kind: 'mirror' }] });
+    expect(parseIntent('put a hat on it')).toMatchObject({ actions: [], notDrag: [{ words: 'put a hat on it', kind: 'content' }] });
+    expect(one('turn it around its base').pivot).toBe('its base');
+    expect(one('put the hat on the left').cls).toBe('move');
+  });
+  it('marks the words of a purpose clause after an understood edit as its purpose, not as ignored', () => {
+    const p = parseIntent('raise the balloons so they float higher');
+    expect(p.actions).toHaveLength(1);
+    expect(p.unknown.map((u) => [u.word, u.role])).toEqual([['balloons', 'object'], ['float', 'purpose']]);
+    expect(parseIntent('raise it so that it floats higher').unknown.map((u) => u.role)).toEqual(['purpose']);
+  });
+});

@@ -22,6 +22,10 @@
  * other      := "to where" NP "is" | "to" NP "'s" position | "onto" NP | "next to" NP   (another object as the place)
  *             | ["to"|"on"] ["the"] ("left"|"right") ["side"] "of" NP | ("above"|"below"|"under"…|"on top of") NP
  *             | ["in"] "between" NP ["and" NP]                 (a side of it; between two others)
+ *             | ("to"|"at") "the" ("top"|"bottom") "of" NP      (on top of it; below it)
+ * size-of    := ["the"] "same" (size|width|height) "as" NP | "as" ADJ "as" NP | "the" (size|width|height) "of" NP
+ * add-size   := "add" NUM UNIT "to" det (width|height|size) ["of" NP]   add 20 px to its width
+ * not-drag   := "turn" NP ("around"|"round")   (a mirror)  | ("put"|"place") "a"|"an" NOUN …   (new content)
  * ```
  * Open-class words (object names, colours) are absorbed into noun phrases and listed in
  * {@link IntentParse.unknown} with the role they were given; nothing is dropped silently.
@@ -115,6 +119,12 @@ export interface IntentAction {
    * the left one and the right one": `ref` and `and`).
    */
   toRegion?: { ref: RegionRef; how: RegionPlace; and?: RegionRef; text: string };
+  /**
+   * Another object whose size to take ("the same size as the other one", "as big as the left one",
+   * "the same width as the right one", "make it the size of the other one"): `size` scales both
+   * axes alike, `width` / `height` that axis only.
+   */
+  matchSize?: { ref: RegionRef; dim: 'size' | 'width' | 'height'; text: string };
   /** Pivot words ("its middle", "where it joins the body"). */
   pivot?: string;
   /** "by dragging its nose up": how the action is carried out. */
@@ -145,8 +155,11 @@ export interface IntentConstraint {
 export interface UnknownWord {
   word: string;
   start: number;
-  /** `object`: part of a noun phrase; `pivot`: pivot description; `ignored`: not placed. */
-  role: 'object' | 'pivot' | 'ignored';
+  /**
+   * `object`: part of a noun phrase; `pivot`: pivot description; `ignored`: not placed; `purpose`:
+   * in a purpose clause after an understood edit ("raise it so they float higher"): why, not what.
+   */
+  role: 'object' | 'pivot' | 'ignored' | 'purpose';
 }
 
 /** The typed result of parsing one intent. */
@@ -159,7 +172,15 @@ export interface IntentParse {
   ignored: string[];
   /** Misspelt closed-class words read as the word they are one letter from ("biger" → "bigger"). */
   corrections?: { word: string; as: string }[];
+  /**
+   * Clauses that ask, in known words, for an edit that is not a drag, as typed: `mirror` ("turn it
+   * around": face the other way), `content` (new content: "put a hat on it"). The planner says so.
+   */
+  notDrag?: NotDragEdit[];
 }
+
+/** An edit that is not a drag, asked for in known words (see {@link IntentParse.notDrag}). */
+export interface NotDragEdit { words: string; kind: 'mirror' | 'content' }
 
 /** Another object as the place, read at some index: what {@link IntentAction.toRegion} is made of, and the index after it. */
 interface RegionTarget { ref: RegionRef; how: RegionPlace; and?: RegionRef; next: number }
@@ -252,6 +273,7 @@ class IntentParser {
   private readonly ignored: string[] = [];
   private readonly seen = new Set<number>();
   private readonly corrections: { word: string; as: string }[] = [];
+  private readonly notDrag: NotDragEdit[] = [];
   /** The text states that counter-clockwise angles are positive. */
   private ccwPositive = false;
   /** The last {@link tail} met an unknown word right after its amount ("20% biger"). */
@@ -325,9 +347,17 @@ class IntentParser {
         continue;
       }
       if (seg.role === 'result') {
+        const ignoredBefore = this.ignored.length;
         const frag = this.clause(seg.lx);
         const dirs = frag.action?.directions ?? frag.fragment?.directions ?? [];
-        if (last) last.result = [...(last.result ?? []), ...dirs];
+        if (last) {
+          last.result = [...(last.result ?? []), ...dirs];
+          // "raise the balloons so they float higher": a purpose clause after an understood edit
+          // says why, not what: its words are no edit to report as not understood.
+          const lo = seg.lx[0]!.start, hi = seg.lx[seg.lx.length - 1]!.end;
+          for (const u of this.unknown) if (u.start >= lo && u.start < hi) u.role = 'purpose';
+          this.ignored.splice(ignoredBefore);
+        }
         continue;
       }
       const c = this.clause(seg.lx);
@@ -344,7 +374,7 @@ class IntentParser {
       }
       if (c.fragment) {
         const f = c.fragment;
-        const hasMods = f.directions.length > 0 || !!f.amount || !!f.rotation || !!f.destination || !!f.pivot || !!f.comparative || !!f.place || !!f.to;
+        const hasMods = f.directions.length > 0 || !!f.amount || !!f.rotation || !!f.destination || !!f.pivot || !!f.comparative || !!f.place || !!f.to || !!f.matchSize;
         // "…, not left": the negated words are set aside (and taken back from the last action).
         if (c.negated) {
           if (last) {
@@ -424,7 +454,7 @@ class IntentParser {
     // Every word not consumed by a phrase is reported.
     for (let i = 0; i < this.lx.length; i++) if (!this.seen.has(i) && isUnknown(this.lx[i])) this.note(this.lx[i]!, 'ignored');
     this.unknown.sort((a, b) => a.start - b.start);
-    return { text: this.text, actions, constraints, unknown: this.unknown, ignored: this.ignored, ...(this.corrections.length ? { corrections: this.corrections } : {}) };
+    return { text: this.text, actions, constraints, unknown: this.unknown, ignored: this.ignored, ...(this.corrections.length ? { corrections: this.corrections } : {}), ...(this.notDrag.length ? { notDrag: this.notDrag } : {}) };
   }
 
   /**
@@ -452,6 +482,8 @@ class IntentParser {
   private promote(f: IntentAction): IntentAction | null {
     // Only about the selection ("it", "them", or nothing): "an arrow far too long" is not an edit.
     if (!(f.object.kind === 'none' || f.object.kind === 'it' || f.object.kind === 'all' || f.object.kind === 'selected') || f.object.words.length) return null;
+    // "same size as the other one": another object's size.
+    if (f.matchSize) return { ...f, verb: matchVerb(f.matchSize), cls: 'scale', soft: false };
     const amt = f.amount;
     if (f.rotation || amt?.kind === 'degrees' || amt?.kind === 'turns') return { ...f, verb: 'rotate', cls: 'rotate', soft: false };
     // A plain adjective says a size only with an amount ("200px wide"), not alone ("long").
@@ -485,9 +517,10 @@ class IntentParser {
       if (CORRECTION_OPENERS.has(l.norm) && cur.lx.length > 0 && !cur.lx.every((x) => CORRECTION_WORDS.has(x.norm))) flush('main');
       if (l.norm === 'by' && next && next.gerund && has(next, 'verb')) { this.seen.add(i); flush('means'); continue; }
       if (l.norm === 'without' && next && next.gerund) { this.seen.add(i); flush('without'); continue; }
-      if (l.norm === 'so' && next && (next.norm === 'that' || has(next, 'ref') || has(next, 'det'))) {
+      // ("so that" is one lexeme of the lexicon: a result clause as "so" + "that" is.)
+      if (l.norm === 'so that' || (l.norm === 'so' && next && (next.norm === 'that' || has(next, 'ref') || has(next, 'det')))) {
         this.seen.add(i); flush('result');
-        if (next.norm === 'that') { this.seen.add(i + 1); i++; }
+        if (l.norm === 'so' && next!.norm === 'that') { this.seen.add(i + 1); i++; }
         continue;
       }
       if (l.norm === 'instead of' || l.norm === 'rather than' || (l.norm === 'instead' && next?.norm === 'of')) { flush('contrast'); cur.lx.push(l); continue; }
@@ -528,6 +561,11 @@ class IntentParser {
         v = fv;
       }
     }
+    // "add 20 px to its width", "add 10% to its height": a resize along that axis by that amount.
+    if (!v && !neg && /^add(?:s|ed|ing)?$/.test(lx[i]?.norm ?? '')) {
+      const add = this.addedSize(lx, i);
+      if (add) return { action: add };
+    }
     // A negated fragment ("…, not left") sets its modifiers aside.
     if (!v) return { fragment: this.tail(lx, i, { verb: '', cls: 'move', soft: false }), ...(neg ? { negated: true } : {}) };
     const head = lx[i]!;
@@ -561,6 +599,8 @@ class IntentParser {
         if (a.directions.length) return { action: a };
       }
       const a = this.tail(lx, i + 1, { verb: 'make', cls: 'scale', soft: false });
+      // "make it the same size as the other one", "make it twice the size of the left one".
+      if (a.matchSize) { a.verb = matchVerb(a.matchSize); return { action: a }; }
       applyAxisNoun(a, lx.slice(i + 1));
       // "make it 150%", "make it 0.8 times": a size stated outright ("make it +20%": a change).
       if (!this.unknownAfterAmount) settleSize(a);
@@ -574,7 +614,32 @@ class IntentParser {
       a.verb = `make ${a.comparative.word}`;
       return { action: a };
     }
+    // "turn it around", "turn the cup round": to face the other way is a mirror, not a turn (and
+    // no way or amount is said): the planner says so rather than turning it a default 15°.
+    if (v.lemma === 'turn') {
+      let k = lx.length - 1;
+      while (k > i && has(lx[k], 'filler')) k--;
+      // (Only a noun phrase between the verb and "around": "round" is no word of the lexicon.)
+      if (k > i && (lx[k]!.norm === 'around' || lx[k]!.norm === 'round')) {
+        const seen = [...this.seen], unknown = this.unknown.length;
+        if (this.nounPhrase(lx.slice(0, k), i + 1).next === k) {
+          for (const l of lx) this.mark(l);
+          this.notDrag.push({ words: this.span(lx.slice(i)), kind: 'mirror' });
+          return {};
+        }
+        this.seen.clear();
+        for (const x of seen) this.seen.add(x);
+        this.unknown.splice(unknown);
+      }
+    }
     const a = this.tail(lx, i + 1, { verb: v.lemma, cls: v.cls as ActionClass, soft: !!v.soft });
+    // "put a hat on it", "place a star in the corner": something new (a noun with "a"/"an"/"some",
+    // not one of the selections) put into the picture: content, not a drag. The planner says so.
+    if ((v.lemma === 'put' || v.lemma === 'place') && newContent(a.object)) {
+      for (const l of lx) this.mark(l);
+      this.notDrag.push({ words: this.span(lx.slice(i)), kind: 'content' });
+      return {};
+    }
     if (v.dir && !a.directions.includes(v.dir)) a.directions.unshift(v.dir);
     // "center it", "centre it horizontally": a move to the middle of the picture.
     if (CENTER_VERBS.has(v.lemma) && !a.place) {
@@ -663,6 +728,8 @@ class IntentParser {
     a.object = np.ref;
     i = np.next;
     let approx = false;
+    /** A resize verb, "make", or no verb: "the same size as …" can follow. */
+    const sizeVerb = head.cls === 'scale' || !head.verb;
     // Amounts and screen directions in text order, paired into legs at the end.
     const events: ({ amount: Amount } | { dir: MoveLeg['dir'] })[] = [];
     // Index of the last lexeme of the latest amount.
@@ -675,6 +742,14 @@ class IntentParser {
       if (pnt) {
         a.to = { ...(pnt.x !== undefined ? { x: pnt.x } : {}), ...(pnt.y !== undefined ? { y: pnt.y } : {}), text: l.text };
         i++; continue;
+      }
+      // "the same size as the other one", "as big as the left one", "the width of the right one"
+      // (after a resize verb, "make", or none): another object's size to take.
+      const ms = sizeVerb ? this.sizeTarget(lx, i) : null;
+      if (ms) {
+        a.matchSize = { ref: ms.ref, dim: ms.dim, text: this.span(lx.slice(i, ms.next)) };
+        for (let k = i; k < ms.next; k++) this.mark(lx[k]!);
+        i = ms.next; continue;
       }
       // "to where the right one is", "onto the other one", "next to the big one": another object to go to.
       const rt = head.cls === 'move' ? this.regionTarget(lx, i) : null;
@@ -796,6 +871,15 @@ class IntentParser {
           approx = false; amountEnd = j; i = j + 1; continue;
         }
         a.amount = { kind: 'factor', value: mult.factor, approximate: approx };
+        // "twice as big as the other one", "half as wide as the left one": that share of its size.
+        const msj = sizeVerb ? this.sizeTarget(lx, j) : null;
+        if (msj) {
+          const c = sense(lx[j + 1], 'comparative');
+          if (c) a.comparative = { sense: mult.factor >= 1 ? 'up' : 'down', axis: c.axis, word: c.word };
+          a.matchSize = { ref: msj.ref, dim: msj.dim, text: this.span(lx.slice(j, msj.next)) };
+          for (let k = j; k < msj.next; k++) this.mark(lx[k]!);
+          approx = false; i = msj.next; continue;
+        }
         if (lx[j]?.norm === 'as' && has(lx[j + 1], 'comparative')) {
           this.mark(lx[j]!);
           const c = sense(lx[j + 1], 'comparative')!;
@@ -1110,8 +1194,11 @@ class IntentParser {
       if (prep) j++;
       if (has(lx[j], 'det') && !sense(lx[j], 'det')!.possessive) j++;
       const s = lx[j]?.norm ?? '';
+      const det = j > (prep ? i + 1 : i);
       if (s === 'left' || s === 'right') how = s;
       else if (s === 'top' && (prep === 'on' || prep === 'onto')) how = 'onTop';
+      // "to the top of the other one" (resting on it, as "on top of"), "to the bottom of the left one" (below it).
+      else if ((s === 'top' || s === 'bottom') && (prep === 'to' || prep === 'at') && det) how = s === 'top' ? 'onTop' : 'below';
       else return undefined;
       j++;
       if (lx[j]?.norm === 'side' || lx[j]?.norm === 'hand side') j++;
@@ -1132,6 +1219,88 @@ class IntentParser {
       return named(np.ref) && named(np2.ref) ? { ref: np.ref, and: np2.ref, how, next: np2.next } : null;
     }
     return named(np.ref) || np.ref.kind === 'all' ? { ref: np.ref, how, next } : null;
+  }
+
+  /**
+   * Another object whose size to take, at `i`: "(the) same size / width / height as NP", "as big /
+   * wide / tall as NP", "the size / width / height of NP" (NP another selection: "the other one",
+   * "the left one", "the big one", or a named thing "the cup"; not "before", "possible", "it" or the
+   * image). Null otherwise, with the words left to be read again.
+   */
+  private sizeTarget(lx: Lexeme[], i: number): { ref: RegionRef; dim: 'size' | 'width' | 'height'; next: number } | null {
+    const dimOf = (l: Lexeme | undefined): 'size' | 'width' | 'height' | null => {
+      const w = l?.norm ?? '';
+      return w === 'size' ? 'size' : AXIS_NOUNS[w] === 'x' ? 'width' : AXIS_NOUNS[w] === 'y' ? 'height' : null;
+    };
+    // ("scale it to the size of the other one", "resize it to the same width as the left one")
+    if (lx[i]?.norm === 'to' && lx[i + 1]?.norm !== 'to') {
+      const t = this.sizeTarget(lx, i + 1);
+      return t && { ...t, next: t.next };
+    }
+    const w = lx[i]?.norm ?? '';
+    let dim: 'size' | 'width' | 'height' | null, k: number;
+    if (w === 'same' || w === 'the same') {
+      dim = dimOf(lx[i + 1]);
+      if (!dim || lx[i + 2]?.norm !== 'as') return null;
+      k = i + 3;
+    } else if (w === 'as' && lx[i + 2]?.norm === 'as') {
+      const c = sense(lx[i + 1], 'comparative');
+      if (!c || c.sense !== 'up') return null;
+      dim = c.axis === 'both' ? 'size' : c.axis === 'x' ? 'width' : 'height';
+      k = i + 3;
+    } else if (has(lx[i], 'det') && !sense(lx[i], 'det')!.possessive && dimOf(lx[i + 1]) && lx[i + 2]?.norm === 'of') {
+      dim = dimOf(lx[i + 1]);
+      k = i + 3;
+    } else return null;
+    const seen = [...this.seen], unknown = this.unknown.length;
+    const np = this.nounPhrase(lx, k);
+    const r = np.ref;
+    const named = /^(?:the|that|this|those|these)\b/i.test(r.text) || r.kind === 'other';
+    const other = named && r.parts.length === 0 && !r.words.some((x) => IMAGE_NOUNS.has(x)) && (r.kind === 'other' || r.kind === 'unspecified');
+    if (!other || !dim) {
+      this.seen.clear();
+      for (const x of seen) this.seen.add(x);
+      this.unknown.splice(unknown);
+      return null;
+    }
+    return { ref: r, dim, next: np.next };
+  }
+
+  /**
+   * "add 20 px to its width", "add 10% to the height", "add 30 pixels to its size": a resize along
+   * that axis (both for "size") by that amount, at `i` ("add"); null for any other "add" (new
+   * content: "add a hat", said by the planner as such) or an amount with no unit.
+   */
+  private addedSize(lx: Lexeme[], i: number): IntentAction | null {
+    const k = lx.findIndex((l, j) => j > i && (l.norm === 'to' || l.norm === 'onto'));
+    if (k < 0) return null;
+    let j = k + 1;
+    const det = sense(lx[j], 'det');
+    if (det) j++;
+    const noun = lx[j]?.norm ?? '';
+    const axis: 'x' | 'y' | 'both' | undefined = AXIS_NOUNS[noun] ?? (noun === 'size' ? 'both' : undefined);
+    if (!axis) return null;
+    let next = j + 1;
+    let object: RegionRef | null = null;
+    if (lx[next]?.norm === 'of') {
+      const np = this.nounPhrase(lx, next + 1);
+      if (np.ref.kind === 'none') return null;
+      object = np.ref; next = np.next;
+    }
+    while (next < lx.length && has(lx[next], 'filler')) next++;
+    if (next < lx.length) return null;
+    const start = lx[i + 1]?.norm === 'another' ? i + 2 : i + 1;
+    const a = this.tail(lx.slice(0, k), start, { verb: 'add', cls: 'scale', soft: false });
+    const amt = a.amount;
+    if (!amt || !(amt.kind === 'pixels' || amt.kind === 'percent') || amt.absolute || amt.of || a.object.kind !== 'none' || a.directions.length || a.comparative) return null;
+    for (let m = i; m < lx.length; m++) this.mark(lx[m]!);
+    const word = axis === 'x' ? 'wider' : axis === 'y' ? 'taller' : 'bigger';
+    a.comparative = { sense: 'up', axis, word };
+    a.amount = { ...amt, value: Math.abs(amt.value) };
+    a.verb = `make ${word}`;
+    a.object = object ?? { ...emptyRef(), kind: det?.possessive ? 'it' : 'none', possessive: !!det?.possessive, text: det?.possessive ? lx[k + 1]!.text : '' };
+    a.text = this.span(lx.slice(i));
+    return a;
   }
 
   /**
@@ -1360,6 +1529,7 @@ function mergeModifiers(into: IntentAction, f: IntentAction): void {
   if (f.destination && !into.destination) into.destination = f.destination;
   if (f.pivot && !into.pivot) into.pivot = f.pivot;
   if (f.comparative && !into.comparative) into.comparative = f.comparative;
+  if (f.matchSize && !into.matchSize) into.matchSize = f.matchSize;
   into.text += ' ' + f.text;
 }
 
@@ -1444,4 +1614,22 @@ export function editDistance1(a: string, b: string): boolean {
     return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
   }
   return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** The verb an action that takes another object's size is said with ("make the same size", "make the same width"). */
+function matchVerb(m: NonNullable<IntentAction['matchSize']>): string {
+  return `make the same ${m.dim}`;
+}
+
+/** Copies of what is selected are said by the planner as copying, not as new content. */
+const COPY_WORDS = new Set(['copy', 'copies', 'duplicate', 'duplicates', 'clone', 'clones']);
+
+/**
+ * An object phrase that names something new, not one of the selections: a noun with "a" / "an" /
+ * "some" ("a hat", "an apple", "some snow"), with no position, order or part ("a bit", "one" and
+ * "the cup" do not).
+ */
+function newContent(r: RegionRef): boolean {
+  return /^(?:a|an|some)\s/i.test(r.text) && r.kind === 'unspecified' && r.words.length > 0 && !r.positions.length && r.ordinal === undefined
+    && !r.parts.length && !r.words.some((w) => COPY_WORDS.has(w) || SIZE_WORDS[w]);
 }

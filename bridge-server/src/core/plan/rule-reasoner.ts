@@ -33,12 +33,19 @@
  *   pixels, and so are the pixel numbers the plan says: on a proxy (EditRequest `pixelScale`) they
  *   are converted where they enter and leave (plan/units.ts). Degrees, percentages, factors and
  *   shares of a box are scale-free.
+ * - Another selection's size ("the same size as the other one", "as big as the left one", "the same
+ *   width as the right one"): the other box's size, both axes by the square root of the boxes'
+ *   areas (its proportions kept), or that axis alone; with one selection it is asked about (with an
+ *   arrow: said, and the arrows followed). Of two selections with no arrow, "it" is the one the
+ *   other phrase does not name ("the other one" names neither: asked).
+ * - Edits that are not drags in known words ("turn it around": a mirror; "put a hat on it": new
+ *   content) are said with the words typed, and the arrows followed; with no arrow, asked about.
  * - Text alone: a part of the selection ("the head", "its tip", "the leaf of the plant") needs an
  *   arrow whether it moves, turns or bends; a part noun that also names a thing of its own ("the
  *   leaf", "the lid") with no owner is the selection itself. A print length ("2 cm") is asked about.
  */
 import { documentRect, type Drag, type DragKind, type EditRequest, type Operation, type OperationParams, type PlacedMask, type Plan, type Point, type Rect } from '../types';
-import type { ActionClass, Amount, IntentAction, IntentParse, Place, RegionPlace, RegionRef, RegionSide } from '../intent/parse';
+import type { ActionClass, Amount, IntentAction, IntentParse, NotDragEdit, Place, RegionPlace, RegionRef, RegionSide } from '../intent/parse';
 import { SIZE_WORDS } from '../intent/parse';
 import { isStandalonePart, sensesOf } from '../intent/lexicon';
 import { describeRegion, type RegionShape } from './region-shape';
@@ -347,6 +354,38 @@ function notASelection(a: IntentAction, ref: RegionRef, id: string, ctx: PlanCon
 }
 
 /**
+ * The scale that gives region `id` another selection's size ("the same size as the other one", "as
+ * big as the left one", "the same width as the right one", "twice the size of the big one"), from
+ * their boxes (max − min, document pixels): both axes by the square root of the ratio of the boxes'
+ * areas for a size (its proportions kept: the boxes get the same area), that axis alone for a width
+ * or a height; a factor in the text ("twice", "half") multiplies it. `why` when the other object is
+ * not a selection (one selection only, or a phrase that names none of them).
+ */
+function sizeMatch(a: IntentAction, id: string, ctx: PlanContext): { sx: number; sy: number; note: string } | { why: string } {
+  const m = a.matchSize!;
+  const other = regionAmongAll(m.ref, ctx, id);
+  if (!other) {
+    if (m.ref.kind !== 'other' && ctx.req.regions.length >= 2 && regionAmongAll(m.ref, ctx, '') === id) return { why: `"${a.text}": "${m.ref.text}" is region ${id} itself, the one being resized: name the other selection (e.g. "the same size as the right one"), or draw the arrow on the one to resize.` };
+    return { why: ctx.req.regions.length < 2
+      ? `"${a.text}" takes the size of another object ("${m.ref.text}"), but there is only one selection: select that object too (only the selections can be measured), or say how much bigger or smaller (e.g. "make it 20% bigger").`
+      : `"${a.text}": "${m.ref.text}" is not a selection I can tell apart from ${id}: name it by position ("the right one") or size ("the big one"), or say how much bigger or smaller (e.g. "make it 20% bigger").` };
+  }
+  const u = unitsOf(ctx);
+  const mask = (x: string): PlacedMask => ctx.req.regions.find((r) => r.id === x)!.mask;
+  const ba = docBox(mask(id), u), bb = docBox(mask(other), u);
+  const box = (b: PixelBox): string => `${docNum(u, b.w)} × ${docNum(u, b.h)} px`;
+  if (!(ba.w >= 1 && ba.h >= 1 && bb.w >= 1 && bb.h >= 1)) return { why: `"${a.text}": region ${id}'s box (${box(ba)}) or region ${other}'s (${box(bb)}) has no size to compare` };
+  const k = a.amount?.kind === 'factor' && a.amount.value > 0 ? a.amount.value : 1;
+  const times = k !== 1 ? `, then ×${r1(k)} as the text says` : '';
+  const fx = (bb.w / ba.w) * k, fy = (bb.h / ba.h) * k, f = Math.sqrt((bb.w * bb.h) / (ba.w * ba.h)) * k;
+  const sx = m.dim === 'height' ? 1 : m.dim === 'width' ? fx : f, sy = m.dim === 'width' ? 1 : m.dim === 'height' ? fy : f;
+  const how = m.dim === 'size'
+    ? `×${(Math.round(f * 100) / 100).toFixed(2)} to the size of region ${other}'s box (${box(bb)}; its own is ${box(ba)}: the same area, its proportions kept)${times}`
+    : `${m.dim} ×${(Math.round((m.dim === 'width' ? fx : fy) * 100) / 100).toFixed(2)} to the ${m.dim} of region ${other}'s box (${docNum(u, m.dim === 'width' ? bb.w : bb.h)} px; its own is ${docNum(u, m.dim === 'width' ? ba.w : ba.h)} px)${times}`;
+  return { sx, sy, note: how };
+}
+
+/**
  * The box of a mask in document pixels (first pixel from the document's top left corner, and max −
  * min): on a proxy, the document mask's box estimated there (plan/units.ts `maskBox`), so that a
  * box is placed beside another to the document's pixel, as at full resolution.
@@ -548,12 +587,23 @@ const NOT_DRAG_EDITS: readonly { re: RegExp; say: string }[] = [
 const TONE_WORDS = /^(?:brighter|darker|lighter|dimmer|bright|dark|transparent|opaque|translucent|saturated|desaturated|vivid|duller|warmer|cooler|sharper|blurrier|blurry|red|green|blue|yellow|purple|pink|black|white|gr[ae]y|brown|redder|greener|bluer)$/;
 const TONE_SAY = 'changing colour or tone is not a drag edit: use the editor\'s adjustments';
 
-/** "add 20 px to its width": an amount, not new content (not read yet, so said as not understood). */
+/** "add 20 to its width": an amount, not new content (with no unit it is not read, so said as not understood; "add 20 px to its width" is a resize). */
 const addsAmount = (parse: IntentParse, w: string): boolean => /^add/i.test(w) && /\badd(?:s|ed|ing)?\s+(?:about\s+|another\s+)?[+\d.]/i.test(parse.text);
 
 /** Unknown nouns read as the edit's object that name an edit that is not a drag ("make a copy"). */
 function notDragNouns(parse: IntentParse): string[] {
   return parse.unknown.filter((u) => u.role === 'object' && NOT_DRAG_EDITS.some((e) => e.re.test(u.word.toLowerCase()))).map((u) => u.word);
+}
+
+/** What a clause that asks for an edit that is not a drag in known words is said as (see IntentParse.notDrag). */
+const NOT_DRAG_SAY: Record<NotDragEdit['kind'], string> = {
+  mirror: 'turning it to face the other way is a mirror, not a drag edit: use the editor\'s Flip Horizontal (Edit › Transform in Photoshop and Photopea); to turn it upside down, say "rotate it 180°"',
+  content: 'adding new content is not a drag edit: SmartDrag moves, turns, scales and bends what is already in the picture; paint or paste the new content in the editor (or use its generative fill)',
+};
+
+/** Warnings for clauses the parser read as edits that are not drags ("turn it around", "put a hat on it"), with the words as typed. */
+function notDragWarnings(parse: IntentParse): string[] {
+  return (parse.notDrag ?? []).map((n) => `"${n.words}": ${NOT_DRAG_SAY[n.kind]}; it was not acted on.`);
 }
 
 /** Warnings for intent words that were set aside: edits that are not drags named as such, the rest as not understood. */
@@ -618,7 +668,17 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
   const warnings: string[] = [];
   const cues = cuesOf(parse);
   // Actions naming a region no arrow is on ("make the left one bigger" with the arrow on the right one).
-  const { near: actions, away } = splitByRegion(baseActions(parse), ctx);
+  const { near: actions0, away } = splitByRegion(baseActions(parse), ctx);
+  // "make it the same size as the other one" with one selection (or a phrase that names none):
+  // said, and the arrows are followed as drawn (not read as a resize of some default amount).
+  const actions = actions0.filter((a) => {
+    if (!a.matchSize) return true;
+    const tries = [...new Set(ctx.drags.map((d) => d.drag.region))].map((id) => sizeMatch(a, id, ctx));
+    const why = tries.find((m): m is { why: string } => 'why' in m);
+    if (!why || tries.some((m) => !('why' in m))) return true;
+    warnings.push(`${why.why} The arrows are followed as drawn.`);
+    return false;
+  });
   const borrowed = borrowedArrowPlan(ctx, parse, actions, away);
   if (borrowed) return borrowed;
   const { map: assignment, byOrderOnly } = bestAssignment(actions, ctx);
@@ -644,9 +704,14 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
 
   if (parse) {
     const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored' && !cueWord(parse, u.word)).map((u) => u.word);
-    warnings.push(...ignoredWordWarnings([...ignoredWords, ...notDragNouns(parse)], parse));
+    const wordWarnings = [...ignoredWordWarnings([...ignoredWords, ...notDragNouns(parse)], parse), ...notDragWarnings(parse)];
+    warnings.push(...wordWarnings);
     warnings.push(...correctionWarnings(parse));
-    if (parse.text.trim() && actions.length === 0 && ruledOutKinds(parse).size === 0 && !cues.reverse && !cues.factor && !cues.delta && !cues.lean) warnings.push('The intent names no operation I know; the plan follows the arrows.');
+    if (parse.text.trim() && actions0.length === 0 && ruledOutKinds(parse).size === 0 && !cues.reverse && !cues.factor && !cues.delta && !cues.lean) {
+      // (An edit that is not a drag was said as such just above: the words were known.)
+      const saidNotDrag = wordWarnings.some((w) => !w.startsWith('Words not understood'));
+      warnings.push(saidNotDrag ? 'Nothing in the intent is a move, turn, resize or bend; the plan follows the arrows.' : 'The intent names no operation I know; the plan follows the arrows.');
+    }
     const keepMasks = ctx.req.keep?.length ?? 0;
     for (const c of parse.constraints) {
       const what = c.object.text || 'that';
@@ -1312,7 +1377,8 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       // "turn it left", "make it lean left": left is counter-clockwise (the top goes left).
       // Not where the turn ends up looking or pointing ("turn the head to look right"), nor a part's turn.
       const lookWords = !!parse && /\b(?:look|looks|looking|face|faces|facing|point|points|pointing|gaze|gazing)\s+(?:to\s+(?:the\s+)?)?(?:left|right)\b/i.test(parse.text);
-      const lr = a?.cls === 'rotate' && !lookWords && !a.object.parts.length ? a.directions.filter((x) => x === 'left' || x === 'right') : [];
+      // (With a result clause: "tilt it so that it leans right".)
+      const lr = a?.cls === 'rotate' && !lookWords && !a.object.parts.length ? [...a.directions, ...(a.result ?? [])].filter((x) => x === 'left' || x === 'right') : [];
       const leanSense = !a?.rotation && new Set(lr).size === 1 ? (lr[0] === 'left' ? 'ccw' : 'cw') : !a?.rotation && cues.lean && oneAction ? cues.lean.sense : undefined;
       const arrowSense = Math.abs(arrowDeg) >= 1 ? Math.sign(arrowDeg) : 0;
       const named = a?.rotation ?? leanSense;
@@ -1346,6 +1412,14 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
     case 'scale': {
       const anchor = d.drag.center ? null : anchorForScale(d, parse);
       const center: Point = d.drag.center ?? anchor?.center ?? d.shape.centroid;
+      // "make it the same size as the other one": the other selection's box gives the factor.
+      if (a?.matchSize) {
+        const ms = sizeMatch(a, id, ctx);
+        if ('why' in ms) {
+          if (!hasArrow) throw askUser(ms.why);
+          warnings.push(`${ms.why} The arrow on region ${id} is followed.`);
+        } else return noted({ kind: 'scale', sx: round4(ms.sx), sy: round4(ms.sy), center: [round2(center[0]), round2(center[1])] }, ms.note);
+      }
       const comp = a?.comparative;
       const axis = comp?.axis ?? 'both';
       const rh = Math.hypot(f.handle[0] - center[0], f.handle[1] - center[1]);
@@ -1622,7 +1696,7 @@ function unassignedActionOperations(ctx: PlanContext, actions: IntentAction[], a
  * text states the amount (or a place to move to).
  */
 function defaultAmountWarning(a: IntentAction, region: string, p: OperationParams, u: PixelUnits): string | null {
-  if ((a.amount && a.amount.kind !== 'qualitative') || (p.kind === 'translate' && (a.place || a.to || (a.toRegion && a.toRegion.how !== 'toward' && a.toRegion.how !== 'away')))) return null;
+  if ((a.amount && a.amount.kind !== 'qualitative') || (p.kind === 'scale' && a.matchSize) || (p.kind === 'translate' && (a.place || a.to || (a.toRegion && a.toRegion.how !== 'toward' && a.toRegion.how !== 'away')))) return null;
   const words = a.amount?.kind === 'qualitative' ? ` ("${a.amount.words}")` : '';
   const head = `"${a.text}" gives no amount in numbers: region ${region}`;
   switch (p.kind) {
@@ -1691,12 +1765,15 @@ function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { ques
   if (a.cls === 'rotate') {
     const halfTurn = !!a.amount && (((a.amount.kind === 'degrees' || a.amount.kind === 'number') && Math.abs(a.amount.value) === 180) || (a.amount.kind === 'turns' && a.amount.value === 0.5));
     if (!a.rotation && !halfTurn && !(a.amount && a.amount.kind === 'degrees' && a.amount.value < 0)) {
-      if (a.directions.includes('left')) a.rotation = 'ccw';
-      else if (a.directions.includes('right')) a.rotation = 'cw';
+      // ("turn it left", or a result clause: "tilt it so that it leans right")
+      const lr = [...a.directions, ...(a.result ?? [])];
+      if (lr.includes('left')) a.rotation = 'ccw';
+      else if (lr.includes('right')) a.rotation = 'cw';
       else return { question: `Which way should ${what} turn: clockwise or counter-clockwise? (e.g. "rotate it 20° clockwise")` };
     }
     return { kind: 'rotate', why: `"${a.verb}" asks to rotate` };
   }
+  if (a.matchSize) return { kind: 'scale', why: `"${a.verb}" asks for the size of another object ("${a.matchSize.ref.text}")` };
   if (a.cls === 'scale' || a.verb.startsWith('make ')) {
     if (!a.comparative && !(a.amount && (a.amount.kind === 'factor' || ((a.amount.kind === 'percent' || a.amount.kind === 'pixels') && a.amount.absolute) || (a.amount.kind === 'number' && a.amount.value > 0 && a.amount.value <= 5)))) {
       return { question: `Bigger or smaller, and by how much? (e.g. "make ${what === 'the selection' ? 'it' : what.replace(/"/g, '')} 20% bigger")` };
@@ -1740,7 +1817,25 @@ function textOnlyRegions(ctx: PlanContext, a: IntentAction | null): string[] | n
   const scores = ids.map((id) => regionAffinity(a.object, id, ctx, ids));
   const best = Math.max(...scores);
   const winners = ids.filter((_, i) => scores[i] === best);
-  return best > 0 && winners.length === 1 ? winners : null;
+  if (best > 0 && winners.length === 1) return winners;
+  // "make it the same size as the left one", "put it on top of the right one": of two selections,
+  // "it" is the one the other phrase does not name ("the other one" names neither: asked).
+  const ref = a.matchSize?.ref ?? (a.toRegion && !a.toRegion.and ? a.toRegion.ref : undefined);
+  if (ids.length === 2 && ref && ref.kind !== 'other' && handleRef(a.object)) {
+    const named = regionAmongAll(ref, ctx, '');
+    if (named) return ids.filter((x) => x !== named);
+  }
+  return null;
+}
+
+/** The question when an action does not say which selection it is about (text alone, several selections). */
+function whichSelection(a: IntentAction): string {
+  const ref = a.matchSize?.ref ?? a.toRegion?.ref;
+  if (ref && handleRef(a.object)) {
+    const example = a.matchSize ? 'make the left one the same size as the right one' : 'put the left one on top of the right one';
+    return `"${a.text}": which selection is "${a.object.text || 'it'}", and which is "${ref.text}"? Name them by position (e.g. "${example}"), or click or draw an arrow on the one to change.`;
+  }
+  return `"${a.text}": which selection? Name it by position ("the left one"), or draw an arrow on it.`;
 }
 
 /** A plan from the intent alone (no arrow): every operation from the text, or a question. */
@@ -1763,7 +1858,7 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
   } else {
     if (parse.actions.length === 0) {
       // An edit that is not a drag ("flip it", "make it brighter") is said as such, not as unreadable.
-      const said = ignoredWordWarnings([...parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word), ...notDragNouns(parse)], parse).filter((w) => !w.startsWith('Words not understood'));
+      const said = [...ignoredWordWarnings([...parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word), ...notDragNouns(parse)], parse).filter((w) => !w.startsWith('Words not understood')), ...notDragWarnings(parse)];
       if (said.length) throw askUser(`${said.join(' ')} Draw an arrow, or say a move, turn or resize (e.g. "move it 40 px down").`);
       throw askUser(`"${text}" names no edit I can read: say what to do and which way (e.g. "move it 40 px down", "rotate it 20° clockwise"), or draw an arrow.`);
     }
@@ -1771,7 +1866,7 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
       const tk = textOnlyKind(a);
       if ('question' in tk) throw askUser(tk.question);
       const targets = textOnlyRegions(ctx, a);
-      if (!targets) throw askUser(`"${a.text}": which selection? Name it by position ("the left one"), or draw an arrow on it.`);
+      if (!targets) throw askUser(whichSelection(a));
       for (const id of targets) {
         const shape = ctx.shapes.get(id)!;
         const c = shape.centroid;
@@ -1787,7 +1882,7 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
     }
   }
   const ignoredWords = parse.unknown.filter((u) => u.role === 'ignored').map((u) => u.word);
-  if (!exact) warnings.push(...ignoredWordWarnings([...ignoredWords, ...notDragNouns(parse)], parse));
+  if (!exact) warnings.push(...ignoredWordWarnings([...ignoredWords, ...notDragNouns(parse)], parse), ...notDragWarnings(parse));
   warnings.push(...correctionWarnings(parse));
   for (const c of parse.constraints) {
     if (c.object.kind === 'it' && !c.negated) continue;
