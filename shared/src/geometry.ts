@@ -79,6 +79,14 @@ export function expandRect(r: Rect, margin: number, w: number, h: number): Rect 
  * Rasterise a closed polygon into a soft mask with `samples`² sub-samples per pixel
  * (even-odd rule). Coverage is measured at pixel centres `(x+0.5, y+0.5)`-relative sub-grid, so
  * a polygon with integer vertices covers the pixels whose centres lie inside it.
+ *
+ * Each sub-sample row crosses only the edges whose y range holds it (an active-edge list over the
+ * edges sorted by their top), and each span between two crossings adds its sub-sample columns to
+ * a row of counts as two marks per column (where it starts, past where it ends), not one per
+ * pixel; a row of the mask is then filled run by run between the marks. The counts, and so the
+ * mask, are those of counting every sub-sample one by one (the same crossings, the same column
+ * bounds), at a cost that follows the outline, not the area: a 5000 px wide lasso on a 48 MP photo
+ * closes on the page's thread in a few ms instead of half a second.
  */
 export function rasterizePolygon(polygon: readonly Point[], samples = 4): PlacedMask {
   const b = boundsOfPoints(polygon);
@@ -86,36 +94,78 @@ export function rasterizePolygon(polygon: readonly Point[], samples = 4): Placed
   const data = new Uint8Array(width * height);
   const n = polygon.length;
   if (n < 3) return { left, top, width, height, data };
-  const acc = new Float32Array(width);
-  const xs: number[] = [];
+  // Edges (i, j = i − 1) as the crossing is computed from them: x = xi + (py − yi) / (yj − yi) · (xj − xi).
+  // A sub-sample row py crosses edge (i, j) iff (yi > py) ≠ (yj > py), i.e. min(yi, yj) ≤ py < max(yi, yj).
+  const ex = new Float64Array(4 * n), lo = new Float64Array(n), hi = new Float64Array(n);
+  const order: number[] = [];
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const [xi, yi] = polygon[i]!;
+    const [xj, yj] = polygon[j]!;
+    ex[4 * i] = xi; ex[4 * i + 1] = yi; ex[4 * i + 2] = xj; ex[4 * i + 3] = yj;
+    lo[i] = Math.min(yi, yj); hi[i] = Math.max(yi, yj);
+    if (lo[i]! < hi[i]!) order.push(i); // a horizontal edge (or one with NaN) is crossed by no row
+  }
+  order.sort((a, c) => lo[a]! - lo[c]!);
   const step = 1 / samples;
+  const offs = new Float64Array(samples);
+  for (let sx = 0; sx < samples; sx++) offs[sx] = -0.5 + (sx + 0.5) * step;
+  const norm = 255 / (samples * samples);
+  const level = new Uint8Array(samples * samples + 1);
+  for (let c = 0; c <= samples * samples; c++) level[c] = Math.round(c * norm);
+  // marks[x]: change of the count at column x; at[0..k): the columns marked in this row.
+  const marks = new Int32Array(width + 1);
+  let at = new Int32Array(64);
+  let k = 0;
+  const mark = (x: number, d: number): void => {
+    if (marks[x] === 0) {
+      if (k === at.length) { const grown = new Int32Array(2 * k); grown.set(at); at = grown; }
+      at[k++] = x;
+    }
+    marks[x]! += d;
+  };
+  const active: number[] = [];
+  const xs: number[] = [];
+  let next = 0;
   for (let y = 0; y < height; y++) {
-    acc.fill(0);
     for (let sy = 0; sy < samples; sy++) {
       // Scanline through the sub-sample row; polygon vertices are pixel centres, so pixel (x,y)
       // spans [x-0.5, x+0.5] in vertex coordinates.
       const py = top + y - 0.5 + (sy + 0.5) * step;
+      while (next < order.length && lo[order[next]!]! <= py) active.push(order[next++]!);
       xs.length = 0;
-      for (let i = 0, j = n - 1; i < n; j = i++) {
-        const [xi, yi] = polygon[i]!;
-        const [xj, yj] = polygon[j]!;
+      let keep = 0;
+      for (let a = 0; a < active.length; a++) {
+        const e = active[a]!;
+        if (hi[e]! <= py) continue; // passed: no later row crosses it
+        active[keep++] = e;
+        const xi = ex[4 * e]!, yi = ex[4 * e + 1]!, xj = ex[4 * e + 2]!, yj = ex[4 * e + 3]!;
         if ((yi > py) !== (yj > py)) xs.push(xi + ((py - yi) / (yj - yi)) * (xj - xi));
       }
+      active.length = keep;
       xs.sort((a, c) => a - c);
-      for (let k = 0; k + 1 < xs.length; k += 2) {
-        const xa = xs[k]!, xb = xs[k + 1]!;
+      for (let q = 0; q + 1 < xs.length; q += 2) {
+        const xa = xs[q]!, xb = xs[q + 1]!;
         for (let sx = 0; sx < samples; sx++) {
-          const off = -0.5 + (sx + 0.5) * step;
+          const off = offs[sx]!;
           // sub-sample columns px = left + x + off inside [xa, xb)
           const x0 = Math.max(0, Math.ceil(xa - off - left));
           const x1 = Math.min(width - 1, Math.ceil(xb - off - left) - 1);
-          for (let x = x0; x <= x1; x++) acc[x]! += 1;
+          if (x0 <= x1) { mark(x0, 1); mark(x1 + 1, -1); }
         }
       }
     }
-    const norm = 255 / (samples * samples);
+    if (k === 0) continue;
+    // The row: the count is constant between consecutive marked columns.
+    const cols = at.subarray(0, k).sort();
     const row = y * width;
-    for (let x = 0; x < width; x++) data[row + x] = Math.round(acc[x]! * norm);
+    let c = 0;
+    for (let m = 0; m < k; m++) {
+      const x = cols[m]!;
+      c += marks[x]!;
+      marks[x] = 0;
+      if (c !== 0 && m + 1 < k) data.fill(level[c]!, row + x, row + cols[m + 1]!);
+    }
+    k = 0;
   }
   return { left, top, width, height, data };
 }

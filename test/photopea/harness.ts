@@ -27,8 +27,11 @@ export async function ensureBuilt(): Promise<void> {
 /** Token every test bridge uses (so a restarted bridge accepts the page's token). */
 export const TEST_TOKEN = 'photopea-browser-test-token-0123456789';
 
+/** A bridge {@link startBridge} started: the bridge, its port and its http origin. */
+export type TestBridge = { bridge: Bridge; port: number; origin: string };
+
 /** Start a real bridge serving dist/ (or `staticRoot`: another build of the pages) on `port` (0 = any free port). */
-export async function startBridge(port = 0, staticRoot = DIST): Promise<{ bridge: Bridge; port: number; origin: string }> {
+export async function startBridge(port = 0, staticRoot = DIST): Promise<TestBridge> {
   const home = mkdtempSync(join(tmpdir(), 'sd-photopea-'));
   const config = loadConfig({
     env: {},
@@ -67,6 +70,28 @@ export function launchChromium(): Promise<Browser> {
       '--disable-features=LocalNetworkAccessChecks,LocalNetworkAccessChecksWebSockets,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights',
     ],
   });
+}
+
+/** What {@link bridgeAndChromium} starts for a test file: read its fields inside the tests (they are set in beforeAll). */
+export type BrowserTestEnv = { server: TestBridge; browser: Browser };
+
+/**
+ * A test file's bridge (any free port) and Chromium: `prepare` (the file's fixtures) runs first,
+ * then the pages are built if stale and both are started, in beforeAll (240 s); both are closed in
+ * afterAll. Call it at the top level of the file.
+ */
+export function bridgeAndChromium(prepare?: () => Promise<void>): BrowserTestEnv {
+  const env = {} as BrowserTestEnv;
+  beforeAll(async () => {
+    await prepare?.();
+    await ensureBuilt();
+    [env.server, env.browser] = await Promise.all([startBridge(0), launchChromium()]);
+  }, 240_000);
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.bridge.close();
+  });
+  return env;
 }
 
 /** Folder for screenshots (gitignored). */

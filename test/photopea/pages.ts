@@ -3,12 +3,14 @@
  * with the real mouse, and opening the plugin inside the Photopea simulator (served as
  * https://www.photopea.com by request interception).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Download, Frame, Page } from 'playwright-core';
+import sharp from 'sharp';
+import type { BrowserContext, BrowserContextOptions, Download, Frame, Page } from 'playwright-core';
 import type { Point } from '@smartdrag/shared';
 import { parseDragCase } from '../../bridge-server/src/core/case';
-import { ROOT } from './harness';
+import { ROOT, type BrowserTestEnv } from './harness';
 
 const SIM_DIR = join(__dirname, 'simulator');
 /** The bundled sample photo (413×356), the simulator's default document. */
@@ -121,6 +123,13 @@ export async function openPlayground(ctx: BrowserContext, origin: string): Promi
   return page;
 }
 
+/** "other.png", a plain 300×200 PNG (another image for the user to open), written in a new temporary folder named from `prefix`; its path. */
+export async function otherPng(prefix: string): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), prefix)), 'other.png');
+  writeFileSync(file, await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3a6' } }).png().toBuffer());
+  return file;
+}
+
 /** Open `file` in the playground (Open image…) and wait until a document `width` px wide is shown. */
 export async function openFile(page: Page, file: string, width: number): Promise<void> {
   await page.setInputFiles('[data-testid=open-file]', file);
@@ -176,6 +185,25 @@ export async function openPlaygroundCollecting(ctx: BrowserContext, origin: stri
   await page.goto(`${origin}/`);
   await page.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
   return { page, errors };
+}
+
+/**
+ * A test in a fresh context of `env`'s Chromium (viewport 1000×900, and `options`): a playground page
+ * connected to `env`'s bridge, its uncaught errors collected in `errors`, is given to `fn`; the
+ * context is closed after it, whatever happened.
+ */
+export async function inPlayground(
+  env: BrowserTestEnv,
+  fn: (p: { page: Page; errors: string[]; ctx: BrowserContext }) => Promise<void>,
+  options: BrowserContextOptions = {},
+): Promise<void> {
+  const ctx = await env.browser.newContext({ viewport: { width: 1000, height: 900 }, ...options });
+  try {
+    const { page, errors } = await openPlaygroundCollecting(ctx, env.server.origin);
+    await fn({ page, errors, ctx });
+  } finally {
+    await ctx.close();
+  }
 }
 
 /** Load sample (the smarties, 413 px wide) in the playground. */

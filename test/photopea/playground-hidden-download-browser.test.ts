@@ -12,31 +12,21 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Download, Page } from 'playwright-core';
-import type { Bridge } from '../../bridge-server/src/server';
-import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { openFile, openPlaygroundCollecting } from './pages';
+import type { Download, Page } from 'playwright-core';
+import { bridgeAndChromium } from './harness';
+import { inPlayground, openFile } from './pages';
 
 jest.setTimeout(180_000);
 
 const W = 2400, H = 1600;
-let browser: Browser;
-let server: { bridge: Bridge; port: number; origin: string };
 let photo: string;
 
-beforeAll(async () => {
+const env = bridgeAndChromium(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'smartdrag-hidden-download-'));
   photo = join(dir, 'IMG_7.jpg');
   const rgb = Buffer.alloc(W * H * 3);
   for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 37 + (i >> 12)) & 255;
   writeFileSync(photo, await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
-  await ensureBuilt();
-  [server, browser] = await Promise.all([startBridge(0), launchChromium()]);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.bridge.close();
 });
 
 /** The page hidden to itself, its timers run as a hidden page's (at the next whole second). */
@@ -63,25 +53,19 @@ async function hiddenDownload(page: Page, testid: string): Promise<{ bytes: numb
   return { bytes: statSync((await download.path())!).size, shortTimers };
 }
 
-test('in a hidden tab, a 4 MP photo downloads as JPEG and as PNG without a timer per slice of the encoder (a hidden page runs one a second)', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
-  try {
-    const { page, errors } = await openPlaygroundCollecting(ctx, server.origin);
-    await openFile(page, photo, W);
-    await hide(page);
-    expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
-    const jpeg = await hiddenDownload(page, 'download-original');
-    await page.waitForFunction(() => /^Saved /.test(document.querySelector('[data-testid=toolbar-note]')!.textContent ?? ''), undefined, { timeout: 120_000 });
-    const png = await hiddenDownload(page, 'download');
-    await page.waitForFunction(() => /^Saved /.test(document.querySelector('[data-testid=toolbar-note]')!.textContent ?? ''), undefined, { timeout: 120_000 });
-    // The encoders give the page its turn without timers while it is hidden (the old page asked
-    // for one after every slice: a second each, the PNG took 25 s).
-    expect(jpeg.shortTimers).toBeLessThan(3);
-    expect(png.shortTimers).toBeLessThan(3);
-    expect(jpeg.bytes).toBeGreaterThan(100_000);
-    expect(png.bytes).toBeGreaterThan(1_000_000);
-    expect(errors).toEqual([]);
-  } finally {
-    await ctx.close();
-  }
-});
+test('in a hidden tab, a 4 MP photo downloads as JPEG and as PNG without a timer per slice of the encoder (a hidden page runs one a second)', () => inPlayground(env, async ({ page, errors }) => {
+  await openFile(page, photo, W);
+  await hide(page);
+  expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
+  const jpeg = await hiddenDownload(page, 'download-original');
+  await page.waitForFunction(() => /^Saved /.test(document.querySelector('[data-testid=toolbar-note]')!.textContent ?? ''), undefined, { timeout: 120_000 });
+  const png = await hiddenDownload(page, 'download');
+  await page.waitForFunction(() => /^Saved /.test(document.querySelector('[data-testid=toolbar-note]')!.textContent ?? ''), undefined, { timeout: 120_000 });
+  // The encoders give the page its turn without timers while it is hidden (the old page asked
+  // for one after every slice: a second each, the PNG took 25 s).
+  expect(jpeg.shortTimers).toBeLessThan(3);
+  expect(png.shortTimers).toBeLessThan(3);
+  expect(jpeg.bytes).toBeGreaterThan(100_000);
+  expect(png.bytes).toBeGreaterThan(1_000_000);
+  expect(errors).toEqual([]);
+}, { acceptDownloads: true }));

@@ -12,11 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import type { Browser } from 'playwright-core';
-import type { Bridge } from '../../bridge-server/src/server';
 import { buildTiff, cameraTiff, withApp1 } from '../../plugin-photopea/src/util/test-exif';
-import { ensureBuilt, launchChromium, startBridge } from './harness';
-import { downloadFile, openAnyFile, openPlayground } from './pages';
+import { bridgeAndChromium } from './harness';
+import { downloadFile, inPlayground, openAnyFile, openPlayground } from './pages';
 
 jest.setTimeout(180_000);
 
@@ -40,8 +38,6 @@ function packet(orientation: number): string {
 <?xpacket end="w"?>`;
 }
 
-let browser: Browser;
-let server: { bridge: Bridge; port: number; origin: string };
 let files: { jpeg: string; png: string; webp: string };
 
 function scene(w: number, h: number): Buffer {
@@ -86,9 +82,8 @@ function xmpIn(b: Buffer): { where: string; text: string }[] {
   return got;
 }
 
-beforeAll(async () => {
+const env = bridgeAndChromium(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'smartdrag-playground-xmp-'));
-  await ensureBuilt();
   const raw = { raw: { width: W, height: H, channels: 3 as const } };
   const plain = await sharp(scene(W, H), raw).withIccProfile('p3').withXmp(packet(6)).jpeg({ quality: 92 }).toBuffer();
   const jpeg = join(dir, 'IMG_0200.jpg');
@@ -102,12 +97,6 @@ beforeAll(async () => {
   expect(xmpIn(readFileSync(jpeg)).map((x) => x.where)).toEqual(['APP1']);
   expect(xmpIn(readFileSync(png)).map((x) => x.where)).toEqual(['zTXt']);
   expect(xmpIn(readFileSync(webp)).map((x) => x.where)).toEqual(['XMP ']);
-  [server, browser] = await Promise.all([startBridge(0), launchChromium()]);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.bridge.close();
 });
 
 /** `text` is the packet of `packet(orientation)` with only the sizes (and Orientation) made those of a `w`×`h` file. */
@@ -116,52 +105,40 @@ function expectPacket(text: string, orientation: number, w: number, h: number): 
   expect(text).toBe(want);
 }
 
-test('a sideways phone JPEG: Download JPEG and Download PNG carry its XMP, with Orientation 1 and the saved size, the rest as it was', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
-  try {
-    const page = await openPlayground(ctx, server.origin);
-    expect(await openAnyFile(page, files.jpeg)).toEqual([H, W]);
-    const jpg = await downloadFile(page, 'download-original');
-    expect(jpg.note).toBe(`Saved IMG_0200-smartdrag.jpg (${(jpg.bytes.length / 1e6).toFixed(1)} MB).`);
-    const got = xmpIn(jpg.bytes);
-    expect(got.map((x) => x.where)).toEqual(['APP1']);
-    expectPacket(got[0]!.text, 1, H, W);
-    // Readers find it (libvips), and the EXIF and profile are still there.
-    const meta = await sharp(jpg.bytes).metadata();
-    expect(meta.xmp?.toString('utf8')).toBe(got[0]!.text);
-    expect([meta.orientation, !!meta.exif, !!meta.icc]).toEqual([1, true, true]);
+test('a sideways phone JPEG: Download JPEG and Download PNG carry its XMP, with Orientation 1 and the saved size, the rest as it was', () => inPlayground(env, async ({ page }) => {
+  expect(await openAnyFile(page, files.jpeg)).toEqual([H, W]);
+  const jpg = await downloadFile(page, 'download-original');
+  expect(jpg.note).toBe(`Saved IMG_0200-smartdrag.jpg (${(jpg.bytes.length / 1e6).toFixed(1)} MB).`);
+  const got = xmpIn(jpg.bytes);
+  expect(got.map((x) => x.where)).toEqual(['APP1']);
+  expectPacket(got[0]!.text, 1, H, W);
+  // Readers find it (libvips), and the EXIF and profile are still there.
+  const meta = await sharp(jpg.bytes).metadata();
+  expect(meta.xmp?.toString('utf8')).toBe(got[0]!.text);
+  expect([meta.orientation, !!meta.exif, !!meta.icc]).toEqual([1, true, true]);
 
-    const png = await downloadFile(page, 'download');
-    const pgot = xmpIn(png.bytes);
-    expect(pgot.map((x) => x.where)).toEqual(['iTXt']);
-    expectPacket(pgot[0]!.text, 1, H, W);
-    const pmeta = await sharp(png.bytes).metadata();
-    expect([pmeta.width, pmeta.height, pmeta.orientation, !!pmeta.exif]).toEqual([H, W, 1, true]);
-  } finally {
-    await ctx.close();
-  }
-});
+  const png = await downloadFile(page, 'download');
+  const pgot = xmpIn(png.bytes);
+  expect(pgot.map((x) => x.where)).toEqual(['iTXt']);
+  expectPacket(pgot[0]!.text, 1, H, W);
+  const pmeta = await sharp(png.bytes).metadata();
+  expect([pmeta.width, pmeta.height, pmeta.orientation, !!pmeta.exif]).toEqual([H, W, 1, true]);
+}, { acceptDownloads: true }));
 
-test('a PNG whose XMP libvips wrote (zTXt) keeps it in Download PNG (iTXt); a WebP keeps its XMP chunk in Download WebP', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
-  try {
-    const page = await openPlayground(ctx, server.origin);
-    expect(await openAnyFile(page, files.png)).toEqual([W, H]);
-    const png = await downloadFile(page, 'download');
-    const got = xmpIn(png.bytes);
-    expect(got.map((x) => x.where)).toEqual(['iTXt']);
-    expectPacket(got[0]!.text, 1, W, H);
+test('a PNG whose XMP libvips wrote (zTXt) keeps it in Download PNG (iTXt); a WebP keeps its XMP chunk in Download WebP', () => inPlayground(env, async ({ page, ctx }) => {
+  expect(await openAnyFile(page, files.png)).toEqual([W, H]);
+  const png = await downloadFile(page, 'download');
+  const got = xmpIn(png.bytes);
+  expect(got.map((x) => x.where)).toEqual(['iTXt']);
+  expectPacket(got[0]!.text, 1, W, H);
 
-    const page2 = await openPlayground(ctx, server.origin);
-    expect(await openAnyFile(page2, files.webp)).toEqual([W, H]);
-    const webp = await downloadFile(page2, 'download-original');
-    const wgot = xmpIn(webp.bytes);
-    expect(wgot.map((x) => x.where)).toEqual(['XMP ']);
-    expectPacket(wgot[0]!.text, 1, W, H);
-    // The extended header says there is XMP (VP8X flag 0x04).
-    expect([webp.bytes.toString('latin1', 12, 16), webp.bytes[20]! & 0x04]).toEqual(['VP8X', 0x04]);
-    expect((await sharp(webp.bytes).metadata()).xmp?.toString('utf8')).toBe(wgot[0]!.text);
-  } finally {
-    await ctx.close();
-  }
-});
+  const page2 = await openPlayground(ctx, env.server.origin);
+  expect(await openAnyFile(page2, files.webp)).toEqual([W, H]);
+  const webp = await downloadFile(page2, 'download-original');
+  const wgot = xmpIn(webp.bytes);
+  expect(wgot.map((x) => x.where)).toEqual(['XMP ']);
+  expectPacket(wgot[0]!.text, 1, W, H);
+  // The extended header says there is XMP (VP8X flag 0x04).
+  expect([webp.bytes.toString('latin1', 12, 16), webp.bytes[20]! & 0x04]).toEqual(['VP8X', 0x04]);
+  expect((await sharp(webp.bytes).metadata()).xmp?.toString('utf8')).toBe(wgot[0]!.text);
+}, { acceptDownloads: true }));

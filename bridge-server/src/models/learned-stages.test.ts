@@ -3,13 +3,12 @@
  * tiny generated models with the real onnxruntime-node.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { generateTinyModels, type TinyModels } from '../../../models/generate-tiny';
-import { createRng } from '../core/random';
+import type { TinyModels } from '../../../models/generate-tiny';
 import { runEdit } from '../core/edit';
 import { CancelledError, type Filler, type Mask, type RgbaImage } from '../core/types';
 import { addModels, DiffusionRefiner, describeStages, initLearnedStages, lcmScalings, lcmTimesteps, LearnedFiller, SessionManager, type LearnedStages } from './index';
+import { noiseImage, rectMask, tinyModelsIn } from './test-stages';
 
 let tmp: string;
 let tiny: TinyModels;
@@ -17,8 +16,7 @@ let homeAll: string;
 let stages: LearnedStages;
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-stages-'));
-  tiny = generateTinyModels(path.join(tmp, 'tiny'));
+  ({ tmp, tiny } = tinyModelsIn('sd-stages-'));
   homeAll = path.join(tmp, 'home-all');
   const r = await addModels(path.join(tiny.filesDir, 'migan'), { home: homeAll, manifestsDir: tiny.manifestsDir });
   const r2 = await addModels(path.join(tiny.filesDir, 'sd15-inpaint'), { home: homeAll, manifestsDir: tiny.manifestsDir });
@@ -30,18 +28,6 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function noiseImage(w: number, h: number, seed: number): RgbaImage {
-  const rng = createRng(seed), data = new Uint8ClampedArray(w * h * 4);
-  for (let i = 0; i < data.length; i += 4) {
-    data[i] = rng() * 256; data[i + 1] = rng() * 256; data[i + 2] = rng() * 256; data[i + 3] = 255;
-  }
-  return { width: w, height: h, data };
-}
-function rectMask(w: number, h: number, x0: number, y0: number, x1: number, y1: number): Mask {
-  const data = new Uint8Array(w * h);
-  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * w + x] = 255;
-  return { width: w, height: h, data };
-}
 /** Chebyshev distance of (x, y) to the rectangle [x0, x1) × [y0, y1). */
 const distToRect = (x: number, y: number, x0: number, y0: number, x1: number, y1: number): number =>
   Math.max(x0 - x, x - (x1 - 1), 0, y0 - y, y - (y1 - 1));

@@ -5,36 +5,22 @@
  * "the intent as prompt" or "EMPTY prompt" from them). Real onnxruntime-node, tiny generated models.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { generateTinyModels, type TinyModels } from '../../../models/generate-tiny';
-import { createRng } from '../core/random';
+import type { TinyModels } from '../../../models/generate-tiny';
 import type { Mask, RgbaImage } from '../core/types';
 import { addModels, encodeModel, initLearnedStages, SessionManager } from './index';
+import { noiseImage, rectMask, tinyModelsIn } from './test-stages';
 
 let tmp: string;
 let tiny: TinyModels;
 
 beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-follow-disk-'));
-  tiny = generateTinyModels(path.join(tmp, 'tiny'));
+  ({ tmp, tiny } = tinyModelsIn('sd-follow-disk-'));
 });
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function noiseImage(w: number, h: number, seed: number): RgbaImage {
-  const rng = createRng(seed), data = new Uint8ClampedArray(w * h * 4);
-  for (let i = 0; i < data.length; i += 4) {
-    data[i] = rng() * 256; data[i + 1] = rng() * 256; data[i + 2] = rng() * 256; data[i + 3] = 255;
-  }
-  return { width: w, height: h, data };
-}
-function rectMask(w: number, h: number, x0: number, y0: number, x1: number, y1: number): Mask {
-  const data = new Uint8Array(w * h);
-  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * w + x] = 255;
-  return { width: w, height: h, data };
-}
 /** A one-node Identity model whose input is called `input`. */
 const identity = (input: string): Uint8Array => encodeModel({
   name: input, nodes: [{ op: 'Identity', inputs: [input], outputs: ['y'] }],
