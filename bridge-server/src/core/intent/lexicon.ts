@@ -101,7 +101,9 @@ verbs('affect', ['touch', 'change', 'affect', 'alter', 'modify', 'edit', 'distur
 // --- comparatives -----------------------------------------------------------------------------
 add(['bigger', 'larger', 'big', 'large', 'huge', 'greater'], { cat: 'comparative', sense: 'up', axis: 'both', word: 'bigger' });
 add(['smaller', 'small', 'tinier', 'little'], { cat: 'comparative', sense: 'down', axis: 'both', word: 'smaller' });
-add(['taller', 'tall', 'longer', 'long'], { cat: 'comparative', sense: 'up', axis: 'y', word: 'taller' });
+add(['taller', 'tall'], { cat: 'comparative', sense: 'up', axis: 'y', word: 'taller' });
+// ("longer" is taller unless the selection is clearly wider than tall: plan/rule-reasoner.ts lengthwise.)
+add(['longer', 'long'], { cat: 'comparative', sense: 'up', axis: 'y', word: 'longer' });
 add(['shorter', 'short'], { cat: 'comparative', sense: 'down', axis: 'y', word: 'shorter' });
 add(['wider', 'wide', 'broader', 'fatter'], { cat: 'comparative', sense: 'up', axis: 'x', word: 'wider' });
 add(['narrower', 'thinner', 'slimmer'], { cat: 'comparative', sense: 'down', axis: 'x', word: 'narrower' });

@@ -159,14 +159,17 @@ const GROUPS: [string, Row[]][] = [
     { text: 'scale it 120%', expect: S(1.2) },
     { text: 'resize it 50%', expect: S(0.5) },
   ]],
-  ['9. parts: a thing that stands alone is the selection; a piece of one needs an arrow (move, turn or bend alike)', [
+  ['9. parts: a thing that stands alone is the selection; so is an unowned part with one selection and no arrow; a piece of a named object or of "it" needs an arrow (move, turn or bend alike)', [
     { text: 'move the leaf down', expect: TS(0, 1) },
     { text: 'move the leaf down 40', expect: T(0, 40) },
     { text: 'move the leaf down by 40px', expect: T(0, 40) },
     { text: 'rotate the leaf 20° clockwise', expect: R(20) },
-    { text: 'turn the head left', expect: ASK(/turns a part \(head\).*draw an arrow/) },
-    { text: 'rotate the head 20° clockwise', expect: ASK(/turns a part \(head\)/) },
-    { text: 'move the head 10px up', expect: ASK(/moves a part \(head\)/) },
+    { text: 'turn the head left', expect: R(-DEFAULTS.rotateDeg.medium), warn: /^"the head" is read as the selection itself \(one selection, no arrow\); if the head is only part of what you selected, draw an arrow from it/ },
+    { text: 'rotate the head 20° clockwise', expect: R(20), warn: /"the head" is read as the selection itself/ },
+    { text: 'move the head 10px up', expect: T(0, -10), warn: /"the head" is read as the selection itself/ },
+    { text: 'turn the head left', regions: 'ab', expect: ASK(/turns a part \(head\).*draw an arrow/) },
+    { text: "move the horse's head 10px up", expect: ASK(/moves a part \(head\) of "the horse's head": draw an arrow.*if the selection is the head itself, call it "it"/) },
+    { text: 'move its head 10px up', expect: ASK(/moves a part \(head\) of "its head": draw an arrow from that part to where it should go\.$/) },
     { text: 'move the leaf of the plant down', expect: ASK(/moves a part \(leaf\)/) },
   ]],
   ['10. negation scope', [
@@ -207,7 +210,7 @@ const GROUPS: [string, Row[]][] = [
   ['D. the exact reader claims only a text it covers; ranges; positions in the object; points; "no" corrections', [
     { text: 'move it 20 px up then rotate 15 cw', expect: SEQ(T(0, -20), R(15)) },
     { text: 'rotate it 15 cw then move it up 20px', expect: SEQ(R(15), T(0, -20)) },
-    { text: 'move it 40px left and rotate it 10°', expect: ASK(/Which way should "it" turn/) },
+    { text: 'move it 40px left and rotate it 10°', expect: SEQ(T(-40, 0), R(10)), warn: /^"rotate it 10°": no direction given: clockwise, as Photoshop turns a positive angle; say "counter-clockwise" for the other way\.$/ },
     { text: 'move it 40px left and 10° clockwise', expect: SEQ(T(-40, 0), R(10)) },
     { text: 'rotate it 20° clockwise, no 30', expect: R(30) },
     { text: 'move it 20px up and flatten it', expect: SEQ(T(0, -20), S(1, DEFAULTS.scaleDown.medium)) },

@@ -213,7 +213,11 @@ const CORRECTION_OPENERS = new Set(['actually', 'sorry', 'oops', 'i mean', 'i me
 const TYPOS: Record<string, string> = {
   mvoe: 'move', mov: 'move', moev: 'move', mve: 'move', rigth: 'right', rihgt: 'right', rght: 'right', lft: 'left', letf: 'left', lef: 'left',
   dwon: 'down', donw: 'down', dow: 'down', upp: 'up',
+  // Small amounts typed fast: run together, or a letter slipped in a word too short for a fuzzy match.
+  abit: 'a bit', alittle: 'a little', alil: 'a little', abti: 'a bit', littel: 'little', litle: 'little', lil: 'little',
 };
+/** Amount words a one-letter slip (5+ letters) is read as ("slighty", "sligthly", "smewhat"), wherever it stands. */
+const FUZZY_AMOUNTS = ['slightly', 'somewhat', 'subtly', 'marginally', 'fractionally'];
 /** Fraction words and their denominators ("a third", "two thirds", "an eighth"). */
 const FRACTIONS: Record<string, number> = {
   half: 2, halves: 2, third: 3, thirds: 3, quarter: 4, quarters: 4, fourth: 4, fourths: 4, fifth: 5, fifths: 5,
@@ -299,12 +303,20 @@ class IntentParser {
       this.lx.splice(i0, i1 - i0, { text: text.slice(p.start, end), norm: '<point>', start: p.start, end, senses: [{ cat: 'point', ...xy }], gerund: false });
     }
     // "mvoe it lft": short move words with a common slip, read as the word (and said so).
-    for (const l of this.lx) {
-      const fix = l.senses.length === 0 ? TYPOS[l.norm] : undefined;
+    for (let i = 0; i < this.lx.length; i++) {
+      const l = this.lx[i]!;
+      const fix = l.senses.length === 0 ? TYPOS[l.norm] ?? (l.norm.length >= 5 && /^[a-z]+$/.test(l.norm) ? FUZZY_AMOUNTS.find((w) => editDistance1(l.norm, w)) : undefined) : undefined;
       if (!fix) continue;
+      this.corrections.push({ word: l.text, as: fix });
+      // "a litle": the amount the lexicon knows with its article ("a little"), as one lexeme.
+      const prev = this.lx[i - 1];
+      if (prev?.norm === 'a' && sensesOf(`a ${fix}`).length) {
+        this.lx.splice(i - 1, 2, { text: text.slice(prev.start, l.end), norm: `a ${fix}`, start: prev.start, end: l.end, senses: [...sensesOf(`a ${fix}`)], gerund: false });
+        i--;
+        continue;
+      }
       l.senses.push(...sensesOf(fix));
       if (sensesOf(fix).some((x) => x.cat === 'verb')) l.lemma = fix;
-      this.corrections.push({ word: l.text, as: fix });
     }
   }
 

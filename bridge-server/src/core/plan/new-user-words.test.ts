@@ -141,8 +141,13 @@ describe('a resize of a named part resizes that part, not the whole selection', 
     expect(p.operations.map((o) => o.kind)).toEqual(['deform']);
     expect(p.operations[0]!.reason).toMatch(/resizes a part/);
   });
-  test('with no arrow, "make the head bigger" asks where the part is (was: the whole selection ×1.25)', async () => {
-    expect(await asked('make the head bigger')).toMatch(/resizes a part \(head\).*draw an arrow from that part.*call it "it"/);
+  test('with no arrow, "make the horse\'s head bigger" asks where the part is (was: the whole selection ×1.25)', async () => {
+    expect(await asked("make the horse's head bigger")).toMatch(/resizes a part \(head\).*draw an arrow from that part.*call it "it"/);
+  });
+  test('with no arrow and one selection, "make the head bigger" is the selection (the lasso is round the head), said', async () => {
+    const p = await textOnly('make the head bigger');
+    expect(params(p)).toMatchObject({ kind: 'scale', sx: 1.25, sy: 1.25 });
+    expect(p.warnings.join('\n')).toMatch(/"the head" is read as the selection itself/);
   });
   test.each([['make the tree taller', 1, 1.25], ['make the leaf bigger', 1.25, 1.25], ['make it bigger', 1.25, 1.25]])('"%s" still scales the selection (not a part)', async (intent, sx, sy) => {
     expect(params(await textOnly(intent))).toMatchObject({ kind: 'scale', sx, sy });

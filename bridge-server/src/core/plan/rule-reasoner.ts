@@ -43,6 +43,21 @@
  * - Text alone: a part of the selection ("the head", "its tip", "the leaf of the plant") needs an
  *   arrow whether it moves, turns or bends; a part noun that also names a thing of its own ("the
  *   leaf", "the lid") with no owner is the selection itself. A print length ("2 cm") is asked about.
+ * - One selection and no arrow: a part noun that a move, turn or resize names with no owner, or
+ *   with a person's pronoun ("make the eye bigger", "make her eyes bigger", "turn the head left") is
+ *   the selection itself (a loose lasso round the eye), said in a warning with how to get the other
+ *   reading (an arrow from the part). Still asked: several selections; a part of "it" ("its tip",
+ *   "the tip of it": a piece of the selection); a part of a named object ("the cat's eye", "the eye
+ *   of the cat", "the cats eye": the lasso may be round the cat, and a wrong guess resizes the whole
+ *   cat); a bend ("straighten the whiskers"); and a phrase that read so would still be asked about
+ *   ("move the legs apart").
+ * - A turn by an angle with no way ("rotate it 15 degrees", "rotate it 90", "a quarter turn") is
+ *   clockwise, as Photoshop turns a positive angle, and the plan says so; so is an arrow that does
+ *   not turn about the pivot with a text that names no way. A turn with neither an angle nor a way
+ *   ("rotate it", "tilt it a bit"), or with only up / down ("tilt it up 10°": which way depends on
+ *   where it faces), is asked about. A drawn arc's turn decides as before.
+ * - "longer" runs along the selection's longer side: it widens a box at least 1.2× as wide as tall
+ *   ("make the whiskers longer"), else it is taller; "shorter" stays the opposite of "taller".
  */
 import { documentRect, type Drag, type DragKind, type EditRequest, type Operation, type OperationParams, type PlacedMask, type Plan, type Point, type Rect } from '../types';
 import type { ActionClass, Amount, IntentAction, IntentParse, NotDragEdit, Place, RegionPlace, RegionRef, RegionSide } from '../intent/parse';
@@ -519,20 +534,62 @@ function piecesNamed(ref: RegionRef): string[] {
   return ref.parts.filter((p) => owned || !isStandalonePart(p));
 }
 
-/** The question for an action that moves, turns or bends a part of the selection, with no arrow on the part. */
-function partQuestion(a: IntentAction): string | null {
+/**
+ * Who owns the part nouns of a phrase: nobody named ("the eye"), a person or animal by pronoun
+ * ("her eyes", "his nose": SmartDrag calls the selection "it"), the selection ("its tip", "the tip
+ * of it"), or a named object ("the cat's eye", "the leaf of the plant", "the cats eye").
+ */
+function partOwner(ref: RegionRef): 'none' | 'person' | 'selection' | 'named' {
+  const t = ref.text.toLowerCase();
+  if (/^its\b|\bof\s+(?:it|them)\b/.test(t)) return 'selection';
+  if (/'s\b|\u2019s\b|\bof\b/.test(t)) return 'named';
+  if (ref.possessive) return /^(?:her|his|their|my|your|our)\b/.test(t) ? 'person' : 'named';
+  // "the squirrels tail", "the cats eye": a possessive typed without its apostrophe.
+  const words = t.split(/\s+/), at = words.findIndex((w) => ref.parts.includes(w));
+  const before = at > 0 ? words[at - 1]! : '';
+  if (/^[a-z]{2,}[^s']s$/.test(before) && ref.words.includes(before)) return 'named';
+  return 'none';
+}
+
+/** Verb classes a part noun can be read for as the selection itself: a move, a turn, a resize, or a soft move ("raise the tail"). */
+const asSelection = (a: IntentAction): boolean => a.cls === 'move' || a.cls === 'rotate' || a.cls === 'scale' || (a.cls === 'deform' && a.soft);
+
+/**
+ * A part noun read as the selection itself ("make the eye bigger" with one loose lasso round the eye
+ * and no arrow): the note the plan says, or null when the phrase names no part or the part is not
+ * read so. `lone`: the request has one selection and no arrow. A part owned by "its" (a piece of the
+ * selection) or by a named object ("the cat's eye": the lasso may be round the cat) is still asked about.
+ */
+function partAsSelectionNote(a: IntentAction, lone: boolean): string | null {
+  const parts = piecesNamed(a.object);
+  if (!lone || !parts.length || !asSelection(a)) return null;
+  const owner = partOwner(a.object);
+  if (owner !== 'none' && owner !== 'person') return null;
+  const many = parts.length > 1 || /[^s]s$/.test(parts[0]!);
+  return `"${a.object.text}" is read as the selection itself (one selection, no arrow); if the ${parts.join(' and ')} ${many ? 'are' : 'is'} only part of what you selected, draw an arrow from ${many ? 'them' : 'it'} to where ${many ? 'they' : 'it'} should go.`;
+}
+
+/**
+ * The question for an action that moves, turns or bends a part of the selection, with no arrow on
+ * the part. `lone`: one selection and no arrow, where an unowned part is the selection itself
+ * ({@link partAsSelectionNote}).
+ */
+function partQuestion(a: IntentAction, lone = false): string | null {
   const parts = piecesNamed(a.object);
   // (A resize of a part, "make the nose smaller", too: resizing the whole selection is not what it asks.)
   if (!parts.length || !(a.cls === 'move' || a.cls === 'deform' || a.cls === 'rotate' || a.cls === 'scale')) return null;
+  if (partAsSelectionNote(a, lone)) return null;
   const does = a.cls === 'rotate' ? 'turns' : a.cls === 'scale' ? 'resizes' : 'moves';
-  const owned = a.object.possessive || /\bof\b/i.test(a.object.text);
+  const example = a.cls === 'rotate' ? 'rotate it 20° clockwise' : a.cls === 'scale' ? 'make it 20% bigger' : 'move it 40 px up';
+  const itself = `if the selection is the ${parts[0]} itself, call it "it" (e.g. "${example}")`;
+  const owner = partOwner(a.object);
   // "the head" alone: the selection may be the head itself, or a body the head is part of.
-  if (!owned) {
-    const example = a.cls === 'rotate' ? 'rotate it 20° clockwise' : a.cls === 'scale' ? 'make it 20% bigger' : 'move it 40 px up';
-    return `"${a.text}" ${does} a part (${parts.join(', ')}): to ${a.cls === 'rotate' ? 'turn' : a.cls === 'scale' ? 'resize' : 'move'} it on the object it belongs to, draw an arrow from that part to where it should go; if the selection is the ${parts[0]} itself, call it "it" (e.g. "${example}").`;
+  if (owner === 'none' || owner === 'person') {
+    return `"${a.text}" ${does} a part (${parts.join(', ')}): to ${a.cls === 'rotate' ? 'turn' : a.cls === 'scale' ? 'resize' : 'move'} it on the object it belongs to, draw an arrow from that part to where it should go; ${itself}.`;
   }
   const what = a.object.text ? `"${a.object.text}"` : 'the selection';
-  return `"${a.text}" ${does} a part (${parts.join(', ')}) of ${what}: draw an arrow from that part to where it should go.`;
+  // "the cat's eye": the selection may be the cat or the eye; "its tip" is a piece of the selection.
+  return `"${a.text}" ${does} a part (${parts.join(', ')}) of ${what}: draw an arrow from that part to where it should go${owner === 'named' ? `; ${itself}` : ''}.`;
 }
 
 /** The drag kind an operation verb class asks for. */
@@ -867,6 +924,7 @@ function borrowedArrowPlan(ctx: PlanContext, parse: IntentParse | null, near: In
       const tok = textOnlyKind(a);
       if ('question' in tok) throw askUser(`${tok.question} (The arrow is on region ${from}, but "${a.text}" names region ${id}.)`);
       kind = tok.kind; drag = stillDrag(ctx, id);
+      if (tok.note) warnings.push(tok.note);
     }
     const params = paramsFor(kind, drag, a, ctx, parse, warnings);
     operations.push({ region: id, kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent: ${tk.why}; "${a.object.text}" is region ${id}, ${useArrow ? `so the arrow drawn on ${from} gives the amount and direction` : 'and the text gives the edit'}` });
@@ -883,6 +941,7 @@ function awayOperations(ctx: PlanContext, parse: IntentParse | null, away: Map<I
   for (const [a, id] of away) {
     const tk = textOnlyKind(a);
     if ('question' in tk) { warnings.push(`"${a.text}" names region ${id}, which has no arrow: ${tk.question}`); continue; }
+    if (tk.note) warnings.push(tk.note);
     const params = paramsFor(tk.kind, stillDrag(ctx, id), a, ctx, parse, warnings);
     out.push({ region: id, kind: tk.kind, params, source: 'intent', description: describeOperation(id, params), reason: `intent: ${tk.why}; "${a.object.text}" is region ${id}, which has no arrow, so the amount comes from the text` });
     warnings.push(`Region ${id} has no arrow; its operation comes from the text alone ("${a.text}").`);
@@ -1135,7 +1194,7 @@ function textKind(a: IntentAction, d: DragInfo): TextKind {
   if (a.cls === 'scale' && piecesNamed(a.object).length) {
     if (d.scores[0]!.kind === 'deform') return { kind: 'deform', explicit: false, why: `${verb} resizes a part (${piecesNamed(a.object).join(', ')}) and the arrow pulls that part: it moves on its object while the rest stays` };
   }
-  if (a.cls === 'scale') return { kind: 'scale', explicit: true, why: `${verb} asks to scale${a.comparative && a.comparative.axis !== 'both' ? ` along ${a.comparative.axis}` : ''}` };
+  if (a.cls === 'scale') return { kind: 'scale', explicit: true, why: `${verb} asks to scale${scaleAlong(a)}` };
   if (!a.soft && a.cls === 'deform') return { kind: 'deform', explicit: true, why: `verb ${verb} asks to deform` };
   if (!a.soft && a.cls === 'move') return { kind: 'translate', explicit: true, why: `verb ${verb} asks to move the whole region` };
   // Soft verbs: geometry decides between moving the whole region and deforming part of it.
@@ -1407,6 +1466,8 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
       if (textDeg === null && Math.abs(arrowDeg) < 1 && d.index >= 0) {
         warnings.push(`The arrow on region ${id} does not turn about the pivot (too short, or pointing at it) and the text gives no angle: it turns a default ${r1(mag)}° (say e.g. "by 20°", or draw the arrow along the turn).`);
       }
+      // An arrow that does not turn and a text that names no way: clockwise, said (as with no arrow; a half turn has no way).
+      if (!textSense && !arrowSense && !senseFollowsArrow && Math.abs(Math.abs(mag) - 180) > 1e-6) warnings.push(d.index >= 0 ? `The arrow on region ${id} does not say which way to turn and the text names none: ${CLOCKWISE_SENSE}.` : `"${a?.text ?? ''}": ${CLOCKWISE_BY_DEFAULT}.`);
       return { kind: 'rotate', angleDeg: round2(sense * Math.abs(mag)), center: [round2(center[0]), round2(center[1])] };
     }
     case 'scale': {
@@ -1420,6 +1481,7 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
           warnings.push(`${ms.why} The arrow on region ${id} is followed.`);
         } else return noted({ kind: 'scale', sx: round4(ms.sx), sy: round4(ms.sy), center: [round2(center[0]), round2(center[1])] }, ms.note);
       }
+      if (a) lengthwise(a, ctx.req.regions.find((r) => r.id === id)?.mask, u);
       const comp = a?.comparative;
       const axis = comp?.axis ?? 'both';
       const rh = Math.hypot(f.handle[0] - center[0], f.handle[1] - center[1]);
@@ -1490,6 +1552,31 @@ function paramsFor(kind: DragKind, d: DragInfo, a: IntentAction | undefined, ctx
     }
   }
 }
+
+/** "longer" said with no other word for an axis ("make the whiskers longer", not "longer and taller"). */
+const LENGTH_ONLY = (t: string): boolean => /\b(?:long|longer)\b/i.test(t) && !/\b(?:tall|taller|height|high|higher|vertically|horizontally|wide|wider|width)\b/i.test(t);
+
+/** The axis a scale's reason names: " along x", " along its length" ("longer": {@link lengthwise}), or none. */
+function scaleAlong(a: IntentAction): string {
+  const c = a.comparative;
+  if (!c || c.axis === 'both') return '';
+  return c.sense === 'up' && LENGTH_ONLY(a.text) ? ' along its length (the longer side of its box)' : ` along ${c.axis}`;
+}
+
+/**
+ * "make the whiskers longer", "make the bench 20 px longer": a length runs along the selection's
+ * longer side, so where its box is at least {@link LENGTH_SIDE_RATIO}× as wide as it is tall "longer"
+ * widens it (the lexicon's "longer" is taller: a tongue, a neck, legs). "shorter" stays the opposite
+ * of "taller" ("make the fence shorter" lowers it). Sets the action's comparative to that axis.
+ */
+function lengthwise(a: IntentAction, mask: PlacedMask | undefined, u: PixelUnits): void {
+  const c = a.comparative;
+  if (!mask || !c || c.axis !== 'y' || c.sense !== 'up' || !LENGTH_ONLY(a.text)) return;
+  const b = bboxOf(mask, u);
+  if (b.w / u.sx >= LENGTH_SIDE_RATIO * (b.h / u.sy)) a.comparative = { ...c, axis: 'x' };
+}
+/** How much wider than tall a box is before its length is its width. */
+export const LENGTH_SIDE_RATIO = 1.2;
 
 /**
  * The pivot a rotation names ("around its bottom", "about its base", "around the bottom left
@@ -1754,31 +1841,58 @@ export function exactParams(e: ExactEdit, shape: RegionShape, mask: PlacedMask, 
   }
 }
 
-/** What an action says without an arrow: its kind, or the question to ask when it does not say enough. */
-function textOnlyKind(a: IntentAction): { kind: DragKind; why: string } | { question: string } {
-  const what = a.object.text ? `"${a.object.text}"` : 'the selection';
+/**
+ * The note for a turn by a stated angle with no way given ("rotate it 15 degrees"): clockwise, as
+ * Photoshop turns a positive angle (Free Transform, Image Rotation › Arbitrary).
+ */
+const CLOCKWISE_SENSE = 'clockwise, as Photoshop turns a positive angle; say "counter-clockwise" for the other way';
+const CLOCKWISE_BY_DEFAULT = `no direction given: ${CLOCKWISE_SENSE}`;
+
+/**
+ * What an action says without an arrow: its kind (and a note for the plan's warnings, where a
+ * reading was chosen for the user), or the question to ask when it does not say enough. `lone`:
+ * the request has one selection and no arrow (a part noun is then the selection itself).
+ */
+function textOnlyKind(a: IntentAction, lone = false): { kind: DragKind; why: string; note?: string } | { question: string } {
   // A part of the selection (move, turn or bend alike) needs an arrow on that part.
-  const pq = partQuestion(a);
+  const pq = partQuestion(a, lone);
   if (pq) return { question: pq };
+  const tk = textOnlyReading(a);
+  const partNote = partAsSelectionNote(a, lone);
+  if (!partNote) return tk;
+  // Read as the selection it still says too little ("move the legs apart"): ask as about a part.
+  if ('question' in tk) return { question: partQuestion(a) ?? tk.question };
+  return { ...tk, note: tk.note ? `${tk.note} ${partNote}` : partNote };
+}
+
+/** {@link textOnlyKind} once a part noun has been read as the selection or asked about. */
+function textOnlyReading(a: IntentAction): { kind: DragKind; why: string; note?: string } | { question: string } {
+  const what = a.object.text ? `"${a.object.text}"` : 'the selection';
   const len = lengthNote(a);
   if (len) return { question: `${len}. Say the amount in pixels or percent (e.g. "40 px", "20%"), or draw an arrow.` };
   if (a.cls === 'rotate') {
     const halfTurn = !!a.amount && (((a.amount.kind === 'degrees' || a.amount.kind === 'number') && Math.abs(a.amount.value) === 180) || (a.amount.kind === 'turns' && a.amount.value === 0.5));
+    let note: string | undefined;
     if (!a.rotation && !halfTurn && !(a.amount && a.amount.kind === 'degrees' && a.amount.value < 0)) {
       // ("turn it left", or a result clause: "tilt it so that it leans right")
       const lr = [...a.directions, ...(a.result ?? [])];
       if (lr.includes('left')) a.rotation = 'ccw';
       else if (lr.includes('right')) a.rotation = 'cw';
-      else return { question: `Which way should ${what} turn: clockwise or counter-clockwise? (e.g. "rotate it 20° clockwise")` };
+      // "rotate it 15 degrees": an angle with no way and no other direction word ("tilt it up 10°"
+      // depends on which way it faces: asked) turns clockwise, as a positive angle does in Photoshop.
+      else if (a.amount && (a.amount.kind === 'degrees' || a.amount.kind === 'number' || a.amount.kind === 'turns') && a.amount.value > 0 && !a.directions.length && !a.result?.length) {
+        a.rotation = 'cw';
+        note = `"${a.text}": ${CLOCKWISE_BY_DEFAULT}.`;
+      } else return { question: `Which way should ${what} turn: clockwise or counter-clockwise? (e.g. "rotate it 20° clockwise")` };
     }
-    return { kind: 'rotate', why: `"${a.verb}" asks to rotate` };
+    return { kind: 'rotate', why: `"${a.verb}" asks to rotate`, ...(note ? { note } : {}) };
   }
   if (a.matchSize) return { kind: 'scale', why: `"${a.verb}" asks for the size of another object ("${a.matchSize.ref.text}")` };
   if (a.cls === 'scale' || a.verb.startsWith('make ')) {
     if (!a.comparative && !(a.amount && (a.amount.kind === 'factor' || ((a.amount.kind === 'percent' || a.amount.kind === 'pixels') && a.amount.absolute) || (a.amount.kind === 'number' && a.amount.value > 0 && a.amount.value <= 5)))) {
       return { question: `Bigger or smaller, and by how much? (e.g. "make ${what === 'the selection' ? 'it' : what.replace(/"/g, '')} 20% bigger")` };
     }
-    return { kind: 'scale', why: `"${a.verb}" asks to scale${a.comparative && a.comparative.axis !== 'both' ? ` along ${a.comparative.axis}` : ''}` };
+    return { kind: 'scale', why: `"${a.verb}" asks to scale${scaleAlong(a)}` };
   }
   if (a.cls === 'deform' && !a.soft) {
     return { question: `"${a.text}" bends or stretches part of ${what}: draw an arrow on the part that should move.` };
@@ -1846,9 +1960,12 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
   const operations: Operation[] = [];
   const image = documentRect(ctx.req);
   const exact = readExact(text);
+  // One selection and no arrow: a part noun with no owner ("make the eye bigger") is the selection itself.
+  const lone = ctx.req.regions.length === 1 && ctx.req.drags.length === 0;
   if (exact) {
     // An exact amount on a part of the selection ("move the head down by 40px") still needs an arrow on the part.
-    for (const a of parse.actions) { const pq = partQuestion(a); if (pq) throw askUser(pq); }
+    for (const a of parse.actions) { const pq = partQuestion(a, lone); if (pq) throw askUser(pq); }
+    for (const a of parse.actions) { const n = partAsSelectionNote(a, lone); if (n) warnings.push(n); }
     const targets = textOnlyRegions(ctx, parse.actions[0] ?? null);
     if (!targets) throw askUser(`"${text}": which selection? Name it by position ("the left one"), or draw an arrow on it.`);
     for (const id of targets) {
@@ -1863,8 +1980,9 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
       throw askUser(`"${text}" names no edit I can read: say what to do and which way (e.g. "move it 40 px down", "rotate it 20° clockwise"), or draw an arrow.`);
     }
     for (const a of parse.actions) {
-      const tk = textOnlyKind(a);
+      const tk = textOnlyKind(a, lone);
       if ('question' in tk) throw askUser(tk.question);
+      if (tk.note) warnings.push(tk.note);
       const targets = textOnlyRegions(ctx, a);
       if (!targets) throw askUser(whichSelection(a));
       for (const id of targets) {

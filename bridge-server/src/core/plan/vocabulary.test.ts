@@ -105,7 +105,7 @@ describe('text alone (no arrow)', () => {
     ['move the orange', /Which way should "the orange" move/],
     ['rotate it', /Which way should "it" turn/],
     ['resize it', /Bigger or smaller/],
-    ['perk the ear up', /draw an arrow from that part/],
+    ["perk the squirrel's ear up", /draw an arrow from that part/],
     ['the squirrel should look up', /draw an arrow on the part/],
     ['do something nice', /names no edit I can read/],
   ])('"%s" asks instead of guessing (intent_unclear)', async (text, q) => {
