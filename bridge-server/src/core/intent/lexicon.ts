@@ -94,6 +94,9 @@ add('raise', verb('deform', 'raise', { soft: true, dir: 'up' }));
 add('lift', verb('deform', 'lift', { soft: true, dir: 'up' }));
 add('lower', verb('deform', 'lower', { soft: true, dir: 'down' }));
 add('drop', verb('deform', 'drop', { soft: true, dir: 'down' }));
+// A part pushed out of where it is — a pull that lengthens it, not a uniform scale: "protrude", and
+// "stick … out" / "poke … out" ("stick the tongue out further"; tokenize.ts joins the particle).
+add(['protrude', 'jut', 'jut out', 'stick out', 'poke out'], verb('deform', 'extend'));
 verbs('keep', ['keep', 'preserve', 'protect', 'leave', 'maintain', 'retain', 'hold', 'avoid']);
 verbs('make', ['make', 'get']);
 verbs('affect', ['touch', 'change', 'affect', 'alter', 'modify', 'edit', 'disturb', 'cover', 'hide', 'distort', 'damage', 'cut', 'crop', 'overlap', 'mess']);

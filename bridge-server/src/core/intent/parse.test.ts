@@ -285,4 +285,12 @@ describe('phrasings next to a lasso (helper-95): another object\'s size, mirrors
     expect(p.unknown.map((u) => [u.word, u.role])).toEqual([['balloons', 'object'], ['float', 'purpose']]);
     expect(parseIntent('raise it so that it floats higher').unknown.map((u) => u.role)).toEqual(['purpose']);
   });
+  it('reads "stick the tongue out" as a pull that lengthens the part (deform), the particle a few words on', () => {
+    expect(one('stick the tongue out further')).toMatchObject({ cls: 'deform', verb: 'extend', directions: ['apart'] });
+    expect(one('poke its head out')).toMatchObject({ cls: 'deform', verb: 'extend' });
+    expect(one('stick it out')).toMatchObject({ cls: 'deform', verb: 'extend' });
+    // A stick that is a thing, and "stick" with no "out": not this reading.
+    expect(one('move the stick out of the way').cls).toBe('move');
+    expect(parseIntent('stick it to the wall').actions).toEqual([]);
+  });
 });

@@ -96,6 +96,9 @@ const ONE_OF_UNITS: ReadonlySet<string> = new Set(['px', 'deg', 'cm', 'mm', 'in'
  * Group tokens into lexemes: the longest multi-word expression the lexicon knows wins; single
  * words fall back to their lemma (verbs only) when the inflected form is unknown.
  */
+/** Verbs that take "out" a few words on ("stick the tongue out"), by inflection → lemma. */
+const OUT_PHRASAL = new Map([['stick', 'stick'], ['sticks', 'stick'], ['sticking', 'stick'], ['poke', 'poke'], ['pokes', 'poke'], ['poking', 'poke']]);
+
 export function lexemes(tokens: readonly Token[]): Lexeme[] {
   const out: Lexeme[] = [];
   for (let i = 0; i < tokens.length; ) {
@@ -116,6 +119,19 @@ export function lexemes(tokens: readonly Token[]): Lexeme[] {
       out.push({ text: pron.text, norm: pron.norm, start: pron.start, end: pron.end, senses: [...sensesOf(pron.norm)], gerund: false });
       i += 3;
       continue;
+    }
+    // "stick the tongue out", "poke its head out": the verb takes the particle a few words on (not
+    // a direction), when nothing but its object lies between them.
+    if (t.type === 'word' && (OUT_PHRASAL.has(t.norm))) {
+      let j = i + 1;
+      while (j < tokens.length && j <= i + 4 && tokens[j]!.type === 'word' && tokens[j]!.norm !== 'out' && !sensesOf(tokens[j]!.norm).some((s) => s.cat === 'verb' || s.cat === 'dir')) j++;
+      if (j > i + 1 && tokens[j]?.norm === 'out') {
+        const expr = `${OUT_PHRASAL.get(t.norm)} out`;
+        out.push({ text: t.text, norm: expr, start: t.start, end: t.end, senses: [...sensesOf(expr)], gerund: false });
+        for (let k = i + 1; k < j; k++) { const w = tokens[k]!; out.push({ text: w.text, norm: w.norm, start: w.start, end: w.end, senses: [...sensesOf(w.norm)], gerund: false }); }
+        i = j + 1;
+        continue;
+      }
     }
     // "a pixel", "an inch", "a degree": one of the unit ("move it a pixel left", "by an inch").
     // Not "a turn" or "a percent": "give it a turn" is no amount.
