@@ -2,8 +2,8 @@
  * Dev-only measurement (not a test): what closing a large lasso costs the playground's page thread
  * in Chromium on a 48 MP photo (an 8000×6000 JPEG of noise, made once with sharp in `--cache`,
  * default /tmp/sd-lasso-bench, opened with Open image…), as a user draws it with the real mouse: the sync time of the editor's pointer-up (the lasso's mask made
- * from its polygon, the view drawn with the regions' tint) and, inside it, of its render; the
- * longest main-thread task around it. Each run is a fresh page; the median of `--runs` (default 5).
+ * from its polygon, the view drawn with the regions' tint) and, inside it, of its renders and of
+ * making the regions' tint in them (`tint`); the longest main-thread task around it. Each run is a fresh page; the median of `--runs` (default 5).
  *
  *   CHROMIUM_PATH=/tmp/chromium npx tsx test/photopea/lasso-bench.ts [--width 5000] [--runs 5] [--dist <pages build>]
  *
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const dist = arg('dist');
   if (!dist) await ensureBuilt();
   const [server, browser] = await Promise.all([startBridge(0, dist), launchChromium()]);
-  type Reading = ProbeReading & { up: number; renders: number[] };
+  type Reading = ProbeReading & { up: number; renders: number[]; tints: number[] };
   const got: Reading[] = [];
   try {
     for (let run = 0; run < runs; run++) {
@@ -50,15 +50,15 @@ async function main(): Promise<void> {
       await page.waitForFunction(() => !(window as any).smartdrag.panel.reading, undefined, { timeout: 120000, polling: 100 });
       await page.click('[data-testid=tool-lasso]');
       await page.waitForTimeout(500);
-      await page.evaluate(probeScript([['sd.panel.editor', 'onUp', 'editor.onUp'], ['sd.panel.editor', 'render', 'editor.render']]));
+      await page.evaluate(probeScript([['sd.panel.editor', 'onUp', 'editor.onUp'], ['sd.panel.editor', 'render', 'editor.render'], ['sd.panel.editor', 'tint', 'editor.tint']]));
       const t0 = await page.evaluate(() => performance.now());
       await lassoOnPage(page, loop(width, 64));
       await page.waitForTimeout(300);
       // The pointer-up of the lasso, and the renders it made (its own time includes theirs).
       const r = await page.evaluate(sinceScript(t0, `
         const up = b.calls.filter((c) => c[0] === 'editor.onUp' && c[1] >= t0).pop();
-        const renders = up ? b.calls.filter((c) => c[0] === 'editor.render' && c[1] >= up[1] && c[1] < up[1] + up[2]).map((c) => Math.round(c[2])) : [];
-        return { up: up ? Math.round(up[2]) : 0, renders };`)) as Reading;
+        const within = (name) => up ? b.calls.filter((c) => c[0] === name && c[1] >= up[1] && c[1] < up[1] + up[2]).map((c) => Math.round(c[2])) : [];
+        return { up: up ? Math.round(up[2]) : 0, renders: within('editor.render'), tints: within('editor.tint') };`)) as Reading;
       if (process.env.LASSO_BENCH_DETAIL) process.stdout.write(`  run ${run + 1}: ${r.detail}\n`);
       got.push(r);
       await ctx.close();
@@ -67,10 +67,11 @@ async function main(): Promise<void> {
     await browser.close();
     await server.bridge.close();
   }
-  const up = median(got.map((g) => g.up)), renders = median(got.map((g) => g.renders.reduce((a, b) => a + b, 0)));
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const up = median(got.map((g) => g.up)), renders = median(got.map((g) => sum(g.renders))), tints = median(got.map((g) => sum(g.tints)));
   process.stdout.write(`a lasso ${width} px wide on 8000x6000, median of ${runs}: pointer-up ${up} ms, of which its renders ${renders} ms `
-    + `(the rest, ${up - renders} ms: the mask from the polygon, the panel told); longest task ${median(got.map((g) => g.longestTask))} ms `
-    + `[per run, pointer-up (renders): ${got.map((g) => `${g.up} (${g.renders.join('+')})`).join(' ')}]\n`);
+    + `(in them, the regions' tint made: ${tints} ms; the rest, ${up - renders} ms: the mask from the polygon, the panel told); longest task ${median(got.map((g) => g.longestTask))} ms `
+    + `[per run, pointer-up (renders; tint): ${got.map((g) => `${g.up} (${g.renders.join('+')}; ${sum(g.tints)})`).join(' ')}]\n`);
 }
 
 void main();

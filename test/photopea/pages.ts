@@ -133,7 +133,10 @@ export async function otherPng(prefix: string): Promise<string> {
 /** Open `file` in the playground (Open image…) and wait until a document `width` px wide is shown. */
 export async function openFile(page: Page, file: string, width: number): Promise<void> {
   await page.setInputFiles('[data-testid=open-file]', file);
-  await page.waitForFunction((w) => (window as any).smartdrag.panel.editor.documentSize.width === w, width, { timeout: 60000 });
+  // Not only the width: a second file of the same width would pass at once, while the toolbar
+  // still says "Opening …" (the playground says so from the file's choice until it is shown).
+  await page.waitForFunction((w) => (window as any).smartdrag.panel.editor.documentSize.width === w
+    && !/^Opening /.test(document.querySelector('[data-testid=toolbar-note]')?.textContent ?? ''), width, { timeout: 60000 });
 }
 
 /** Open `file` in a playground page that had none; the document's size once shown (whatever it is). */

@@ -8,7 +8,7 @@
  * gets half the thumbnail's largest side and the view scrolls along the long one (the wheel
  * scrolls it), inside the panel's width.
  */
-import { rasterizePolygon, type PlacedMask, type Point } from '@smartdrag/shared';
+import { boundsOfPoints, rasterizePolygon, type PlacedMask, type Point } from '@smartdrag/shared';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 import type { RgbaPixels } from '../host/host-adapter';
@@ -122,7 +122,7 @@ export class ArrowEditor {
   /** A larger document: its thumbnail at the view's size, made here ({@link Thumbnail}). */
   private thumb: Thumbnail | null = null;
   private overlay: { left: number; top: number; width: number; height: number; canvas: HTMLCanvasElement } | null = null;
-  private regionTint: { canvas: HTMLCanvasElement; left: number; top: number } | null = null;
+  private regionTint: RegionTint | null = null;
   private nextId = 1;
   private drag:
     | { kind: 'new' | 'end'; arrow: EditorArrow; index: number }
@@ -489,11 +489,16 @@ export class ArrowEditor {
   }
 
   /**
-   * The regions' blue tint: a canvas over the regions' box only (at `left`, `top` in the document),
-   * not the whole document — a 48 MP document's tint had been a 192 MB image filled and drawn on
-   * every lasso.
+   * The regions' blue tint, over the regions' box only (not the whole document: a 48 MP
+   * document's tint had been a 192 MB image filled and drawn on every lasso), made at the size it
+   * is seen: in the view's device pixels (`k` of them per document pixel, `left`/`top` in them)
+   * wherever the view shows the document smaller ({@link viewTint}); at the document's pixels,
+   * scaled by the view as before, where it shows it at its size or larger (a small document).
+   * Kept until the regions or the view's scale change.
    */
-  private tint(): { canvas: HTMLCanvasElement; left: number; top: number } | null {
+  private tint(): RegionTint | null {
+    const k = this.canvas.width / Math.max(1, this.docW);
+    if (this.regionTint && this.regionTint.k !== k) this.regionTint = null;
     if (this.regionTint || this.regions.length === 0 || !this.docW) return this.regionTint;
     let x0 = this.docW, y0 = this.docH, x1 = 0, y1 = 0;
     for (const r of this.regions) {
@@ -502,33 +507,7 @@ export class ArrowEditor {
       x1 = Math.max(x1, Math.min(this.docW, m.left + m.width)); y1 = Math.max(y1, Math.min(this.docH, m.top + m.height));
     }
     if (!(x1 > x0 && y1 > y0)) return null;
-    const w = x1 - x0, hgt = y1 - y0;
-    const c = document.createElement('canvas');
-    c.width = w;
-    c.height = hgt;
-    const img = new ImageData(w, hgt);
-    // Where regions overlap the strongest wins: the box's largest mask value per pixel (a single
-    // region filling the box is its own mask), then one tint pixel per value from a table, a
-    // 32-bit word at a time (a 1 MP lasso's tint had taken ~35 ms of the page's thread, byte by byte).
-    const one = this.regions.length === 1 ? this.regions[0]!.mask : null;
-    let most: Uint8Array | Uint8ClampedArray;
-    if (one && one.left === x0 && one.top === y0 && one.width === w && one.height === hgt) most = one.data;
-    else {
-      most = new Uint8Array(w * hgt);
-      for (const r of this.regions) {
-        const m = r.mask;
-        const mx0 = Math.max(0, x0 - m.left), mx1 = Math.min(m.width, x1 - m.left);
-        for (let y = Math.max(0, y0 - m.top); y < Math.min(m.height, y1 - m.top); y++) {
-          const row = y * m.width, o = (m.top + y - y0) * w + (m.left - x0);
-          for (let x = mx0; x < mx1; x++) { const v = m.data[row + x]!; if (v > most[o + x]!) most[o + x] = v; }
-        }
-      }
-    }
-    const out = new Uint32Array(img.data.buffer, img.data.byteOffset, w * hgt);
-    const n = w * hgt, table = tintTable();
-    for (let i = 0; i < n; i++) out[i] = table[most[i]!]!;
-    c.getContext('2d')!.putImageData(img, 0, 0);
-    this.regionTint = { canvas: c, left: x0, top: y0 };
+    this.regionTint = k < 1 ? viewTint(this.regions, k, x0, y0, x1, y1, this.canvas.width, this.canvas.height) : docTint(this.regions, k, x0, y0, x1, y1);
     return this.regionTint;
   }
 
@@ -547,7 +526,12 @@ export class ArrowEditor {
     if (this.base) ctx.drawImage(this.base, 0, 0);
     if (this.overlay) ctx.drawImage(this.overlay.canvas, this.overlay.left, this.overlay.top, this.overlay.width, this.overlay.height);
     const tint = this.tint();
-    if (tint) ctx.drawImage(tint.canvas, tint.left, tint.top);
+    if (tint?.device) {
+      // At the view's device pixels: put on its pixels as it is (no scaling).
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(tint.canvas, tint.left, tint.top);
+      ctx.setTransform(k, 0, 0, k, 0, 0);
+    } else if (tint) ctx.drawImage(tint.canvas, tint.left, tint.top);
     const px = 1 / k; // one device pixel in document units
     if (this.drag?.kind === 'lasso') {
       ctx.beginPath();
@@ -597,6 +581,163 @@ export class ArrowEditor {
     ctx.beginPath();
     pts.forEach((p, i) => (i ? ctx.lineTo(p[0], p[1]) : ctx.moveTo(p[0], p[1])));
     ctx.stroke();
+  }
+}
+
+/**
+ * The regions' tint as drawn: `canvas` at (`left`, `top`) in the view's device pixels when
+ * `device` (made for the view's scale `k`), else in document pixels (scaled by `k` when drawn).
+ */
+interface RegionTint {
+  canvas: HTMLCanvasElement;
+  left: number;
+  top: number;
+  k: number;
+  device: boolean;
+}
+
+/**
+ * Where regions overlap the strongest wins: per pixel of [x0, x1) × [y0, y1) (document pixels) the
+ * regions' largest mask value (a single region filling the box is its own mask).
+ */
+function strongest(regions: readonly EditorRegion[], x0: number, y0: number, x1: number, y1: number): Uint8Array | Uint8ClampedArray {
+  const w = x1 - x0, hgt = y1 - y0;
+  const one = regions.length === 1 ? regions[0]!.mask : null;
+  if (one && one.left === x0 && one.top === y0 && one.width === w && one.height === hgt) return one.data;
+  const most = new Uint8Array(w * hgt);
+  for (const r of regions) {
+    const m = r.mask;
+    const mx0 = Math.max(0, x0 - m.left), mx1 = Math.min(m.width, x1 - m.left);
+    for (let y = Math.max(0, y0 - m.top); y < Math.min(m.height, y1 - m.top); y++) {
+      const row = y * m.width, o = (m.top + y - y0) * w + (m.left - x0);
+      for (let x = mx0; x < mx1; x++) { const v = m.data[row + x]!; if (v > most[o + x]!) most[o + x] = v; }
+    }
+  }
+  return most;
+}
+
+/**
+ * The tint at the document's pixels over its box [x0, x1) × [y0, y1), one tint pixel per mask
+ * value from a table, a 32-bit word at a time (a 1 MP lasso's tint had taken ~35 ms of the page's
+ * thread, byte by byte). Used where the view shows the document at its size or larger (`k` ≥ 1):
+ * there it is no larger than the view's pixels over the box.
+ */
+function docTint(regions: readonly EditorRegion[], k: number, x0: number, y0: number, x1: number, y1: number): RegionTint {
+  const w = x1 - x0, hgt = y1 - y0;
+  const c = document.createElement('canvas');
+  c.width = w;
+  c.height = hgt;
+  const img = new ImageData(w, hgt);
+  const most = strongest(regions, x0, y0, x1, y1);
+  const out = new Uint32Array(img.data.buffer, img.data.byteOffset, w * hgt);
+  const n = w * hgt, table = tintTable();
+  for (let i = 0; i < n; i++) out[i] = table[most[i]!]!;
+  c.getContext('2d')!.putImageData(img, 0, 0);
+  return { canvas: c, left: x0, top: y0, k, device: false };
+}
+
+/**
+ * The tint at the view's device pixels (`k` < 1 of them per document pixel) over the regions'
+ * document box [x0, x1) × [y0, y1): each device pixel's mask value is the average over the
+ * document pixels under it (what drawing the document-sized tint scaled down gave, area-averaged),
+ * the strongest region winning. Lassos alone are their outlines rasterised again at the view's
+ * pixels (the coverage their masks were rasterised from at the photo's, at a cost that follows
+ * the outline); with a host's selection, the regions' masks are area-averaged from their pixels, a
+ * row at a time through running sums. A 5000 px wide lasso on a 48 MP photo had been an 18 MP,
+ * 72 MB ImageData made, put and scaled down on the page's thread (110–170 ms per lasso, and
+ * 30–60 ms per later redraw); at the view's size it is a few hundred pixels a side.
+ */
+function viewTint(regions: readonly EditorRegion[], k: number, x0: number, y0: number, x1: number, y1: number, viewW: number, viewH: number): RegionTint {
+  const tx0 = Math.max(0, Math.floor(x0 * k)), ty0 = Math.max(0, Math.floor(y0 * k));
+  const tx1 = Math.min(viewW, Math.max(tx0 + 1, Math.ceil(x1 * k))), ty1 = Math.min(viewH, Math.max(ty0 + 1, Math.ceil(y1 * k)));
+  const w = tx1 - tx0, h = ty1 - ty0;
+  const c = document.createElement('canvas');
+  c.width = w;
+  c.height = h;
+  // Mask value per device pixel.
+  const most = new Uint8ClampedArray(w * h);
+  if (regions.every(polygonMatchesMask)) {
+    // Lassos: each outline rasterised at the view's pixels, 8×8 sub-samples each (its vertices
+    // are document pixel centres: document pixel (x, y) spans [x, x + 1) once shifted by ½, and
+    // rasterizePolygon's vertices are the view pixels' centres, ½ in from their corners); where
+    // they overlap the largest coverage (where two outlines cross inside one view pixel, a little
+    // less than their union's). The first is copied in row by row.
+    regions.forEach((r, n) => {
+      const m = rasterizePolygon(r.polygon!.map((p) => [(p[0] + 0.5) * k - 0.5 - tx0, (p[1] + 0.5) * k - 0.5 - ty0] as Point), 8);
+      const mx0 = Math.max(0, m.left), mx1 = Math.min(w, m.left + m.width);
+      if (mx1 <= mx0) return;
+      for (let y = Math.max(0, m.top); y < Math.min(h, m.top + m.height); y++) {
+        const from = (y - m.top) * m.width - m.left, o = y * w;
+        if (n === 0) most.set(m.data.subarray(from + mx0, from + mx1), o + mx0);
+        else for (let x = mx0; x < mx1; x++) { const v = m.data[from + x]!; if (v > most[o + x]!) most[o + x] = v; }
+      }
+    });
+  } else {
+    // A host's selection (with lassos or not): the regions' strongest value per document pixel
+    // (the selection's own mask when it is alone), area-averaged.
+    const cov = new Float32Array(w * h);
+    areaAverage({ left: x0, top: y0, width: x1 - x0, height: y1 - y0, data: strongest(regions, x0, y0, x1, y1) }, k, tx0, ty0, w, h, x0, y0, x1, y1, cov);
+    most.set(cov);
+  }
+  const img = new ImageData(w, h);
+  const out = new Uint32Array(img.data.buffer, img.data.byteOffset, w * h);
+  const table = tintTable();
+  for (let i = 0; i < w * h; i++) out[i] = table[most[i]!]!;
+  c.getContext('2d')!.putImageData(img, 0, 0);
+  return { canvas: c, left: tx0, top: ty0, k, device: true };
+}
+
+/**
+ * Whether a region is a lasso whose outline is the one its mask was rasterised from (the mask's
+ * box is the outline's, one pixel around): it can be drawn as its outline.
+ */
+function polygonMatchesMask(r: EditorRegion): boolean {
+  const p = r.polygon;
+  if (r.source !== 'lasso' || !p || p.length < 3) return false;
+  const b = boundsOfPoints(p), m = r.mask;
+  return m.left === b.left - 1 && m.top === b.top - 1 && m.width === b.width + 2 && m.height === b.height + 2;
+}
+
+/**
+ * Add to `cov` (w×h device pixels from (`tx0`, `ty0`), `k` < 1 per document pixel) the area
+ * average of `m`'s values over each device pixel, within the document box [x0, x1) × [y0, y1).
+ * Each document row goes to the one or two device rows it overlaps (by how much), and each device
+ * column takes the integral of the row over its span from the row's running sums.
+ */
+function areaAverage(m: { left: number; top: number; width: number; height: number; data: Uint8Array | Uint8ClampedArray }, k: number, tx0: number, ty0: number, w: number, h: number, x0: number, y0: number, x1: number, y1: number, cov: Float32Array): void {
+  const mx0 = Math.max(x0, m.left), mx1 = Math.min(x1, m.left + m.width);
+  const my0 = Math.max(y0, m.top), my1 = Math.min(y1, m.top + m.height);
+  if (!(mx1 > mx0 && my1 > my0)) return;
+  const n = mx1 - mx0;
+  // sums[i]: the row's values from mx0 up to mx0 + i; a device column's span [a, b) in document x.
+  const sums = new Float64Array(n + 1);
+  const colA = new Float64Array(w), colB = new Float64Array(w);
+  for (let tx = 0; tx < w; tx++) {
+    colA[tx] = Math.min(n, Math.max(0, (tx0 + tx) / k - mx0));
+    colB[tx] = Math.min(n, Math.max(0, (tx0 + tx + 1) / k - mx0));
+  }
+  const d = m.data;
+  for (let y = my0; y < my1; y++) {
+    const row = (y - m.top) * m.width + (mx0 - m.left);
+    let s = 0;
+    for (let i = 0; i < n; i++) { s += d[row + i]!; sums[i + 1] = s; }
+    if (s === 0) continue;
+    // The row spans [y·k, (y + 1)·k) in device rows: one or two of them, by how much (each
+    // weight also k: a device column's integral is over 1/k document pixels).
+    const a = y * k, b = (y + 1) * k, ta = Math.floor(a), t = ta - ty0;
+    const split = ta + 1 < b;
+    const w0 = (split ? ta + 1 - a : b - a) * k, w1 = split ? (b - ta - 1) * k : 0;
+    for (let tx = 0; tx < w; tx++) {
+      const ua = colA[tx]!, ub = colB[tx]!;
+      if (ub <= ua) continue;
+      const ia = Math.floor(ua), ib = Math.floor(ub);
+      const fa = sums[ia]! + (ia < n ? (ua - ia) * d[row + ia]! : 0);
+      const fb = sums[ib]! + (ib < n ? (ub - ib) * d[row + ib]! : 0);
+      const v = fb - fa;
+      if (v === 0) continue;
+      if (t >= 0 && t < h) cov[t * w + tx]! += v * w0;
+      if (w1 > 0 && t + 1 >= 0 && t + 1 < h) cov[(t + 1) * w + tx]! += v * w1;
+    }
   }
 }
 
