@@ -37,8 +37,8 @@ export async function dragOnEditor(page: Page, frame: Frame | Page, from: Point,
   await page.mouse.up();
 }
 
-/** With the lasso tool active on a page-level panel (the playground), lasso `poly` (document points); wait for the region. */
-export async function lassoOnPage(page: Page, poly: Point[]): Promise<void> {
+/** With the lasso tool active on a page-level panel (the playground), lasso `poly` (document points) with the real mouse; wait until there are `regions` regions. */
+export async function lassoOnPage(page: Page, poly: Point[], regions = 1): Promise<void> {
   const box = (await page.locator('canvas.sd-editor').boundingBox())!;
   const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
   const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
@@ -46,7 +46,7 @@ export async function lassoOnPage(page: Page, poly: Point[]): Promise<void> {
   await page.mouse.down();
   for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
   await page.mouse.up();
-  await page.waitForFunction(() => (window as any).smartdrag.panel.editor.regions.length === 1);
+  await page.waitForFunction((n) => (window as any).smartdrag.panel.editor.regions.length === n, regions);
 }
 
 /** UPNG.js (Photopea's PNG engine) and its zlib, loaded into the simulator page. */

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { rasterizePolygon, type Point } from '@smartdrag/shared';
 import { bridgeAndChromium } from './harness';
-import { bytesOf, dragOnEditor, inPlayground } from './pages';
+import { bytesOf, dragOnEditor, inPlayground, lassoOnPage } from './pages';
 
 jest.setTimeout(180_000);
 
@@ -46,17 +46,6 @@ function loop(c: Point, rx: number, ry: number, n = 24): Point[] {
   return pts;
 }
 
-/** With the lasso tool, lasso `poly` (document points) with the real mouse; wait until there are `regions` regions. */
-async function lasso(page: Page, poly: Point[], regions: number): Promise<void> {
-  const box = (await page.locator('canvas.sd-editor').boundingBox())!;
-  const scale = await page.evaluate(() => (window as any).smartdrag.panel.editor.scale as number);
-  const at = (p: Point): [number, number] => [box.x + p[0] * scale, box.y + p[1] * scale];
-  await page.mouse.move(...at(poly[0]!));
-  await page.mouse.down();
-  for (const p of [...poly.slice(1), poly[0]!]) await page.mouse.move(...at(p), { steps: 2 });
-  await page.mouse.up();
-  await page.waitForFunction((n) => (window as any).smartdrag.panel.editor.regions.length === n, regions);
-}
 
 /**
  * The editor's tint against the old one: the regions' strongest mask value per photo pixel as a
@@ -142,7 +131,7 @@ test('a lasso on a photo larger than the view is tinted at the view\'s pixels, a
     const before = await screenshotOf(page);
     await page.click('[data-testid=tool-lasso]');
     const poly = loop([1200, 900], 600, 420);
-    await lasso(page, poly, 1);
+    await lassoOnPage(page, poly, 1);
     const c = await compareTint(page);
     // At the view's pixels: the region's box on screen (one pixel more at most each way), not the photo's.
     expect(c.device).toBe(true);
@@ -188,8 +177,8 @@ test('several regions: overlapping lassos are one tint (the strongest wins), a r
     await openLarge(page);
     const before = await screenshotOf(page);
     await page.click('[data-testid=tool-lasso]');
-    await lasso(page, loop([900, 900], 400, 300), 1);
-    await lasso(page, loop([1400, 900], 400, 300), 2);
+    await lassoOnPage(page, loop([900, 900], 400, 300), 1);
+    await lassoOnPage(page, loop([1400, 900], 400, 300), 2);
     // In the first only, in both, in the second only.
     await page.evaluate(() => { (window as any).__tintAt = [[650, 900], [1150, 900], [1650, 900]]; });
     const two = await compareTint(page);
