@@ -89,6 +89,11 @@ export interface PatchMatchOptions {
    * Default true.
    */
   continueEdges?: boolean;
+  /**
+   * Keep the hole's voted texture features at least at the texture that persists along its
+   * border (see {@link textureFloor}), where the window's sources are mostly textured. Default true.
+   */
+  textureFloor?: boolean;
 }
 
 /** How much a full PatchMatch level's search costs per hole pixel against a light level's vote (progress weights only). */
@@ -108,6 +113,7 @@ const DEFAULTS: Required<PatchMatchOptions> = {
   colorCorrectWide: 3,
   continueEdges: true,
   textureWeight: 50,
+  textureFloor: true,
 };
 
 /** Light levels after the working level from which it runs {@link PatchMatchOptions.itersWorkDeep}. */
@@ -189,6 +195,8 @@ interface Level {
   texAcc: Float32Array;
   /** Weight of the texture features in the distance (0: colours only). */
   lam: number;
+  /** Lower bound of the HOLE pixels' voted texture features (see {@link textureFloor}); empty when none. */
+  texFloor: Float32Array;
   /** Bounding box of the HOLE pixels, inclusive (hx1 < 0 when there are none). */
   hx0: number;
   hy0: number;
@@ -272,7 +280,7 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
     targets = list.slice(0, nTgt);
   }
   const nnf = S.i32(n).fill(-1);
-  return { w, h, col, state, tw, allWeighted, allHole, srcOk, srcList, targets, nnf, dist: S.f32(n), holeCount, tex: EMPTY_TEX, texAcc: EMPTY_TEX, texVote: true, lam: 0, hx0, hy0, hx1, hy1 };
+  return { w, h, col, state, tw, allWeighted, allHole, srcOk, srcList, targets, nnf, dist: S.f32(n), holeCount, tex: EMPTY_TEX, texAcc: EMPTY_TEX, texVote: true, lam: 0, texFloor: EMPTY_TEX, hx0, hy0, hx1, hy1 };
 }
 
 const EMPTY_TEX = new Float32Array(0);
@@ -768,6 +776,158 @@ function voteTexture(L: Level, r: number, wsum: Float32Array): void {
   for (let y = hy0; y <= hy1; y++) {
     for (let p = y * w + hx0, e = y * w + hx1; p <= e; p++) if (state[p] === HOLE && wsum[p]! > 0) { tex[2 * p] = texAcc[2 * p]! / wsum[p]!; tex[2 * p + 1] = texAcc[2 * p + 1]! / wsum[p]!; }
   }
+  if (L.texFloor.length > 0) applyTextureFloor(L, r);
+}
+
+/**
+ * Raise the HOLE pixels' voted features to {@link textureFloor}'s bound (per pixel and feature),
+ * but only where the hole falls short of it over a patch: where the mean voted texture (both
+ * features) of the HOLE pixels within `r` lies below the bound's mean there. A lock-in is a
+ * region that expects too little texture; a pixel's vote below its bound in a region that does
+ * not is the vote's and the bound's own scatter, and raising those pixels (the maximum of two
+ * estimates of the same texture) made the hole expect more texture than its border has: the
+ * noise scene of fill.test.ts ('beats the naive mean fill') went 0.317 → 0.309 SSIM, below its
+ * bound. (Raising the region by its shortfall instead, not per pixel, left the clothes-peg's place
+ * in lasso-plant-clip-down to the pot's texture. Helper 101.)
+ */
+function applyTextureFloor(L: Level, r: number): void {
+  const { state, w, tex, texFloor: fl, hx0, hx1, hy0, hy1 } = L;
+  const bw = hx1 - hx0 + 1, bh = hy1 - hy0 + 1, m = bw * bh;
+  // Box sums over the hole's box, HOLE pixels only: rows, then columns ([voted, bound] per pixel).
+  const a = new Float32Array(2 * m), b = new Float32Array(2 * m);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0, p = (y + hy0) * w + hx0; x < bw; x++, p++) {
+      if (state[p] !== HOLE) continue;
+      const q = 2 * (y * bw + x);
+      a[q] = tex[2 * p]! + tex[2 * p + 1]!; a[q + 1] = fl[2 * p]! + fl[2 * p + 1]!;
+    }
+  }
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const q = 2 * (y * bw + x);
+      for (let i = Math.max(0, x - r), e = Math.min(bw - 1, x + r); i <= e; i++) { const u = 2 * (y * bw + i); b[q]! += a[u]!; b[q + 1]! += a[u + 1]!; }
+    }
+  }
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0, p = (y + hy0) * w + hx0; x < bw; x++, p++) {
+      if (state[p] !== HOLE) continue;
+      let sv = 0, sf = 0;
+      for (let j = Math.max(0, y - r), e = Math.min(bh - 1, y + r); j <= e; j++) { const u = 2 * (j * bw + x); sv += b[u]!; sf += b[u + 1]!; }
+      if (sv >= sf) continue;
+      if (tex[2 * p]! < fl[2 * p]!) tex[2 * p] = fl[2 * p]!;
+      if (tex[2 * p + 1]! < fl[2 * p + 1]!) tex[2 * p + 1] = fl[2 * p + 1]!;
+    }
+  }
+}
+
+/**
+ * Median texture (both features summed, grey levels) of a window's KNOWN pixels from which
+ * {@link textureFloor} applies. JPEG and sensor noise give a smooth photo area 2–4; the windows of
+ * the photo cases with lock-in had 6.8–12.3, drawings (happyfish) 0–1.1, a smooth saucer on
+ * textured wood (coffee-move-spoon) 3.2–3.8.
+ */
+const TEXTURE_FLOOR_MEDIAN = 5;
+
+/**
+ * The lower bound of the voted texture features of `L`'s HOLE pixels ({@link voteTexture}), or
+ * none (`L.texFloor` empty) when the window's KNOWN pixels are mostly smooth
+ * ({@link TEXTURE_FLOOR_MEDIAN}).
+ *
+ * Why: the hole's expected texture is re-voted from whatever was copied at each EM step. At the
+ * coarse levels, where valid sources are few (0.26–0.42 per target on the photos below), a first
+ * copy of smooth or weakly textured patches makes the hole expect smooth texture, the search then
+ * keeps choosing smooth sources, and the fill locks in: pale smooth blotches in the fur around a
+ * shrunk cat's nose (unseen lasso-chelsea-nose-smaller), a grey smear in the branch where a
+ * squirrel was (lasso-squirrel-move-left), the pot's texture growing up into the foliage where a
+ * clothes-peg was (lasso-plant-clip-down). The floor keeps each hole pixel's features at least at
+ * those of the border pixel nearest to it (breadth-first from the KNOWN pixels through HOLE and
+ * EXCLUDED ones, as {@link nearestTexture}).
+ *
+ * A border pixel counts only the texture that persists one pixel further out: its features, but
+ * not above the largest of its KNOWN 4-neighbours one step further from the hole. A thin line
+ * along the border (an outline, a frame's edge, one-sided differences at the hole) is then no
+ * texture to continue. (The plain nearest border's features — helper 98 — fixed the three photos
+ * but drew outlines into the hole in happyfish-move-bubbles and -rotate-fin, and a dark smudge on
+ * DragBench building_city_view/YAN_2023-09-16-1427-42; the same with persistence but without the
+ * median test copied a spoon's glint below its handle in coffee-move-spoon. Only at the coarsest
+ * level left a pale blotch beside the cat's nose; a low quantile along the border or a cap at the
+ * window's 75th percentile left the peg's place to the pot's texture. Helper 100.)
+ *
+ * The edges painted in before the fill (`painted`, fill/structure.ts) are KNOWN here but no
+ * border: they count as hole, so the floor neither starts from them nor reads their step as
+ * texture. As a border, a line painted across the hole (the 3-px line of fill.test.ts 'next to
+ * blurred texture, sharp texture…') passed the texture of its own edge (|∂y| across the step,
+ * 2× the grass's) on to every hole pixel nearer to it than to the true border — the persistence
+ * test keeps it, the line's second row holds the same step in its 3 × 3 window (there the bound's
+ * |∂y| averaged 17 at the middle level against the grass's 9–11, and the hole's voted texture rose
+ * to 1.4× the grass's) — and the fill above the line came out as patches of the blurred grass:
+ * the sharp half kept 0.48–0.58 of its detail. Apart from them the floor applies only where the hole falls short of it over a
+ * patch ({@link applyTextureFloor}). Helper 101.
+ */
+function textureFloor(L: Level, S: Scratch, painted: Uint8Array | null): void {
+  const { w, h, tex } = L, n = w * h;
+  // Painted edge pixels count as hole here: no border of their own.
+  let state = L.state;
+  if (painted) {
+    state = S.u8(n);
+    for (let p = 0; p < n; p++) state[p] = painted[p] === 1 && L.state[p] === KNOWN ? HOLE : L.state[p]!;
+  }
+  let nk = 0;
+  for (let p = 0; p < n; p++) if (state[p] === KNOWN) nk++;
+  if (nk === 0) return;
+  const sum = S.f32(nk);
+  for (let p = 0, k = 0; p < n; p++) if (state[p] === KNOWN) sum[k++] = tex[2 * p]! + tex[2 * p + 1]!;
+  sum.sort();
+  if (sum[nk >> 1]! < TEXTURE_FLOOR_MEDIAN) return;
+  // Depth of the KNOWN pixels next to the hole: 1 beside a HOLE or EXCLUDED pixel, 2 beside a
+  // depth-1 pixel (4-neighbours; the window's edge is no border).
+  const depth = S.u8(n);
+  for (let y = 0, p = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, p++) {
+      if (state[p] !== KNOWN) continue;
+      if ((x > 0 && state[p - 1] !== KNOWN) || (x < w - 1 && state[p + 1] !== KNOWN) || (y > 0 && state[p - w] !== KNOWN) || (y < h - 1 && state[p + w] !== KNOWN)) depth[p] = 1;
+    }
+  }
+  for (let y = 0, p = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, p++) {
+      if (state[p] !== KNOWN || depth[p] === 1) continue;
+      if ((x > 0 && depth[p - 1] === 1) || (x < w - 1 && depth[p + 1] === 1) || (y > 0 && depth[p - w] === 1) || (y < h - 1 && depth[p + w] === 1)) depth[p] = 2;
+    }
+  }
+  const fl = S.f32(2 * n);
+  const queue = S.i32(n), seen = S.u8(n);
+  let head = 0, tail = 0;
+  for (let y = 0, p = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, p++) {
+      if (state[p] !== KNOWN) continue;
+      seen[p] = 1; queue[tail++] = p;
+      let f0 = tex[2 * p]!, f1 = tex[2 * p + 1]!;
+      if (depth[p] === 1) {
+        let m0 = 0, m1 = 0;
+        const out = (q: number): void => { if (depth[q] === 2) { m0 = Math.max(m0, tex[2 * q]!); m1 = Math.max(m1, tex[2 * q + 1]!); } };
+        if (x > 0) out(p - 1);
+        if (x < w - 1) out(p + 1);
+        if (y > 0) out(p - w);
+        if (y < h - 1) out(p + w);
+        f0 = Math.min(f0, m0); f1 = Math.min(f1, m1);
+      }
+      fl[2 * p] = f0; fl[2 * p + 1] = f1;
+    }
+  }
+  const visit = (from: number, to: number): void => {
+    if (seen[to] === 1) return;
+    seen[to] = 1;
+    fl[2 * to] = fl[2 * from]!; fl[2 * to + 1] = fl[2 * from + 1]!;
+    queue[tail++] = to;
+  };
+  while (head < tail) {
+    const p = queue[head++]!, x = p % w;
+    if (x > 0) visit(p, p - 1);
+    if (x < w - 1) visit(p, p + 1);
+    if (p >= w) visit(p, p - w);
+    if (p + w < n) visit(p, p + w);
+  }
+  L.texFloor = fl;
 }
 
 /**
@@ -1383,7 +1543,7 @@ export async function fillPatchMatch(
     // An edge-painted hole is boxed again (it may have no hole pixel left); else its box and the
     // pixels counted above hold.
     const fb = painted ? holeBox(hole) : hb;
-    if (fb) await fillInWindow(image, hole, forbidden, opts, o, fb, S, painted ? undefined : holeCount);
+    if (fb) await fillInWindow(image, hole, forbidden, opts, o, fb, S, painted ? undefined : holeCount, painted);
   } finally {
     S.release();
     if (painted) for (let i = 0; i < painted.length; i++) { const q = painted[i]!; hole.data[q] = 255; forbidden.data[q] = forbidWas![i]!; }
@@ -1443,7 +1603,7 @@ export const THICK_SPAN = 1.3;
  * has counted them); large working arrays from `S`.
  */
 async function fillInWindow(
-  image: RgbaImage, hole: Mask, forbidden: Mask, opts: FillOptions, o: Required<PatchMatchOptions>, hb: Box, S: Scratch, counted?: number,
+  image: RgbaImage, hole: Mask, forbidden: Mask, opts: FillOptions, o: Required<PatchMatchOptions>, hb: Box, S: Scratch, counted?: number, painted?: Int32Array | null,
 ): Promise<void> {
   const { width: W, height: H } = image;
   const r = o.patchSize >> 1;
@@ -1532,6 +1692,18 @@ async function fillInWindow(
   let pass = 0;
   for (let l = top; l >= fine; l--) {
     const L = full[l - fine]!;
+    if (o.textureFloor && L.lam > 0 && L.texVote) {
+      // The edges painted in before the fill (continueEdges), at this level's scale.
+      let pm: Uint8Array | null = null;
+      if (painted && painted.length > 0) {
+        pm = S.u8(L.w * L.h);
+        for (let i = 0; i < painted.length; i++) {
+          const q = painted[i]!, x = (q % W) - b.x0, y = Math.floor(q / W) - b.y0;
+          if (x >= 0 && y >= 0 && x < w && y < h) pm[(y >> l) * L.w + (x >> l)] = 1;
+        }
+      }
+      textureFloor(L, S, pm);
+    }
     if (l === top) initCoarsest(L, r, rng);
     else {
       upsample(full[l - fine + 1]!, L, r, rng);
