@@ -895,12 +895,9 @@ function textureFloor(L: Level, S: Scratch, painted: Uint8Array | null): void {
     }
   }
   const fl = S.f32(2 * n);
-  const queue = S.i32(n), seen = S.u8(n);
-  let head = 0, tail = 0;
   for (let y = 0, p = 0; y < h; y++) {
     for (let x = 0; x < w; x++, p++) {
       if (state[p] !== KNOWN) continue;
-      seen[p] = 1; queue[tail++] = p;
       let f0 = tex[2 * p]!, f1 = tex[2 * p + 1]!;
       if (depth[p] === 1) {
         let m0 = 0, m1 = 0;
@@ -914,19 +911,7 @@ function textureFloor(L: Level, S: Scratch, painted: Uint8Array | null): void {
       fl[2 * p] = f0; fl[2 * p + 1] = f1;
     }
   }
-  const visit = (from: number, to: number): void => {
-    if (seen[to] === 1) return;
-    seen[to] = 1;
-    fl[2 * to] = fl[2 * from]!; fl[2 * to + 1] = fl[2 * from + 1]!;
-    queue[tail++] = to;
-  };
-  while (head < tail) {
-    const p = queue[head++]!, x = p % w;
-    if (x > 0) visit(p, p - 1);
-    if (x < w - 1) visit(p, p + 1);
-    if (p >= w) visit(p, p - w);
-    if (p + w < n) visit(p, p + w);
-  }
+  spreadFromKnown(w, h, state, fl, S.i32(n), S.u8(n), true);
   L.texFloor = fl;
 }
 
@@ -1030,13 +1015,23 @@ function initCoarsest(L: Level, r: number, rng: Rng): void {
  */
 function nearestTexture(L: Level): void {
   const { w, h, state, tex } = L, n = w * h;
-  const queue = new Int32Array(n), seen = new Uint8Array(n);
+  spreadFromKnown(w, h, state, tex, new Int32Array(n), new Uint8Array(n), false);
+}
+
+/**
+ * Breadth-first (4-neighbours) from every KNOWN pixel, in raster order, over the rest of the
+ * `w` × `h` grid: each pixel reached takes the two features (`val`, 2 per pixel) of the pixel it
+ * was reached from — every pixel (`intoAll`), or only HOLE ones (the others relay their own
+ * value). `queue` (n) and `seen` (n, zeroed) are its working arrays.
+ */
+function spreadFromKnown(w: number, h: number, state: Uint8Array, val: Float32Array, queue: Int32Array, seen: Uint8Array, intoAll: boolean): void {
+  const n = w * h;
   let head = 0, tail = 0;
   for (let p = 0; p < n; p++) if (state[p] === KNOWN) { seen[p] = 1; queue[tail++] = p; }
   const visit = (from: number, to: number): void => {
     if (seen[to] === 1) return;
     seen[to] = 1;
-    if (state[to] === HOLE) { tex[2 * to] = tex[2 * from]!; tex[2 * to + 1] = tex[2 * from + 1]!; }
+    if (intoAll || state[to] === HOLE) { val[2 * to] = val[2 * from]!; val[2 * to + 1] = val[2 * from + 1]!; }
     queue[tail++] = to;
   };
   while (head < tail) {
