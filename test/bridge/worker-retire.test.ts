@@ -5,29 +5,21 @@
  * caches (object readings, scratch arrays, source patches), rebuilt by that edit — and its layer
  * is the same, pixel for pixel, as the one the warm worker made.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import WebSocket from 'ws';
-import { BridgeClient, type WebSocketConstructor } from '@smartdrag/shared';
-import { loadConfig } from '../../bridge-server/src/config';
-import { silentLogger } from '../../bridge-server/src/log';
-import { createBridge, type Bridge } from '../../bridge-server/src/server';
+import type { BridgeClient } from '@smartdrag/shared';
+import type { Bridge } from '../../bridge-server/src/server';
 import { makeTexture } from '../../bridge-server/src/core/textures';
-import { centredEllipse, until } from '../helpers/bridge-harness';
+import { centredEllipse, connectedClient, startTestBridge, until, type TestBridge } from '../helpers/bridge-harness';
 
 const W = 640, H = 480; // 1.2 MB of RGBA: a large job here
 
 describe.each([1, 2])('a bridge with %i edit worker(s) retires an idle worker after a large job', (workers) => {
+  let tb: TestBridge;
   let bridge: Bridge;
   let client: BridgeClient;
   beforeAll(async () => {
-    const home = mkdtempSync(join(tmpdir(), 'smartdrag-retire-'));
-    const config = loadConfig({ env: { SMARTDRAG_HOME: home }, overrides: { port: 0, logFile: null, logLevel: 'silent', workers, learnedStages: false } });
-    bridge = createBridge({ config, logger: silentLogger(), workerRetire: { idleMs: 200, afterBytes: 1 << 20 } });
-    const a = await bridge.listen();
-    client = new BridgeClient({ url: a.wsUrl, token: config.token, client: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false, reuseImages: false });
-    await client.connect();
+    tb = await startTestBridge({ workers, learnedStages: false, debugHooks: false }, { workerRetire: { idleMs: 200, afterBytes: 1 << 20 } });
+    bridge = tb.bridge;
+    client = await connectedClient(tb);
   }, 60_000);
   afterAll(async () => { client?.close(); await bridge?.close(); });
 

@@ -5,33 +5,25 @@
  * run cold code; and a drag's previews and the final after it have the same pixels as on the warm
  * worker before.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import WebSocket from 'ws';
-import { BridgeClient, PreviewProxyCache, previewProxyInput, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
-import { loadConfig } from '../../bridge-server/src/config';
-import { silentLogger } from '../../bridge-server/src/log';
-import { createBridge, type Bridge } from '../../bridge-server/src/server';
+import { PreviewProxyCache, previewProxyInput, type BridgeClient, type SubmitInput } from '@smartdrag/shared';
+import type { Bridge } from '../../bridge-server/src/server';
 import { makeTexture } from '../../bridge-server/src/core/textures';
-import { centredEllipse, until } from '../helpers/bridge-harness';
+import { centredEllipse, connectedClient, startTestBridge, until, type TestBridge } from '../helpers/bridge-harness';
 import { WARM_STEPS } from '../../bridge-server/src/server/worker-protocol';
 
 const W = 800, H = 600; // 1.9 MB of RGBA: a large job here
 const PREVIEW_PIXELS = 40_000; // (a proxy of 1/4 scale or less: the bridge makes one)
 
 describe('a bridge warms the worker up with previews and a final after a retirement', () => {
+  let tb: TestBridge;
   let bridge: Bridge;
   let client: BridgeClient;
   const doc = makeTexture('noise', W, H, 5);
   const cache = new PreviewProxyCache();
   beforeAll(async () => {
-    const home = mkdtempSync(join(tmpdir(), 'smartdrag-warm-'));
-    const config = loadConfig({ env: { SMARTDRAG_HOME: home }, overrides: { port: 0, logFile: null, logLevel: 'silent', workers: 1, learnedStages: false } });
-    bridge = createBridge({ config, logger: silentLogger(), workerRetire: { idleMs: 200, afterBytes: 1 << 20 } });
-    const a = await bridge.listen();
-    client = new BridgeClient({ url: a.wsUrl, token: config.token, client: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false, reuseImages: false });
-    await client.connect();
+    tb = await startTestBridge({ workers: 1, learnedStages: false, debugHooks: false }, { workerRetire: { idleMs: 200, afterBytes: 1 << 20 } });
+    bridge = tb.bridge;
+    client = await connectedClient(tb);
   }, 60_000);
   afterAll(async () => { client?.close(); await bridge?.close(); });
 

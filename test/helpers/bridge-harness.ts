@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import {
-  decodeFrameChunk, encodeFrame, encodeMessage, FrameAssembler, parseServerMessage,
-  type ClientMessage, type Frame, type ServerMessage,
+  BridgeClient, decodeFrameChunk, encodeFrame, encodeMessage, FrameAssembler, parseServerMessage,
+  type ClientMessage, type Frame, type ServerMessage, type WebSocketConstructor,
 } from '@smartdrag/shared';
 import { loadConfig, type LoadConfigInput } from '../../bridge-server/src/config';
 import { silentLogger } from '../../bridge-server/src/log';
@@ -26,17 +26,28 @@ export interface TestBridge {
 
 /**
  * Start a bridge on 127.0.0.1:0 with debug hooks on and a silent logger (`workerEntry`: another
- * edit worker entry; `idleCollection`: the main thread's idle collection, with shorter waits).
+ * edit worker entry; `idleCollection`: the main thread's idle collection, with shorter waits;
+ * `workerRetire`: when idle workers are retired, with shorter waits).
  */
-export async function startTestBridge(overrides: LoadConfigInput['overrides'] = {}, opts: Pick<CreateBridgeOptions, 'workerEntry' | 'idleCollection'> = {}): Promise<TestBridge> {
+export async function startTestBridge(overrides: LoadConfigInput['overrides'] = {}, opts: Pick<CreateBridgeOptions, 'workerEntry' | 'idleCollection' | 'workerRetire'> = {}): Promise<TestBridge> {
   const home = mkdtempSync(join(tmpdir(), 'smartdrag-test-'));
   const config = loadConfig({
     env: { SMARTDRAG_HOME: home },
     overrides: { port: 0, logFile: null, logLevel: 'silent', debugHooks: true, workers: 1, ...overrides },
   });
-  const bridge = createBridge({ config, logger: silentLogger(), ...(opts.workerEntry ? { workerEntry: opts.workerEntry } : {}), ...(opts.idleCollection ? { idleCollection: opts.idleCollection } : {}) });
+  const bridge = createBridge({
+    config, logger: silentLogger(), ...(opts.workerEntry ? { workerEntry: opts.workerEntry } : {}),
+    ...(opts.idleCollection ? { idleCollection: opts.idleCollection } : {}), ...(opts.workerRetire ? { workerRetire: opts.workerRetire } : {}),
+  });
   const a = await bridge.listen();
   return { bridge, token: config.token, port: a.port, url: a.url, wsUrl: a.wsUrl, home };
+}
+
+/** A connected client of the shared package on `tb`, as the panels use it (no reconnect, images sent every time). */
+export async function connectedClient(tb: TestBridge): Promise<BridgeClient> {
+  const client = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false, reuseImages: false });
+  await client.connect();
+  return client;
 }
 
 type Item = { kind: 'text'; msg: ServerMessage } | { kind: 'binary'; data: Uint8Array };
