@@ -4,49 +4,23 @@
  * (answered `warmed` with every step), unless a job arrives meanwhile: then it answers `warmed`
  * with no step at once and runs the job, as the real worker does.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { silentLogger } from '../log';
 import { WorkerPool } from './worker-pool';
-import { WARM_STEPS, type WorkerJob } from './worker-protocol';
+import { WARM_STEPS } from './worker-protocol';
+import { poolJob, standInWorker, threadOf, until } from './test-pool';
 
 const log = silentLogger();
 let entry = '';
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'smartdrag-warm-'));
-  entry = join(dir, 'worker.js');
-  writeFileSync(entry, `const { parentPort, threadId } = require('node:worker_threads');
-let warming = null;
-parentPort.on('message', (m) => {
-  if (m.type === 'warm') {
+  entry = standInWorker('smartdrag-warm-', {
+    top: 'let warming = null;',
+    onMessage: `  if (m.type === 'warm') {
     warming = setTimeout(() => { warming = null; parentPort.postMessage({ type: 'warmed', ran: ${JSON.stringify(WARM_STEPS)} }); }, 3000);
     return;
-  }
-  if (m.type !== 'run') return;
-  if (warming) { clearTimeout(warming); warming = null; parentPort.postMessage({ type: 'warmed', ran: [] }); }
-  const image = { width: 1, height: 1, data: new Uint8ClampedArray(4) };
-  parentPort.postMessage({ type: 'done', jobId: m.job.jobId, result: { plan: {}, layer: { left: 0, top: 0, image }, timings: { thread: threadId } } });
+  }`,
+    onRun: "  if (warming) { clearTimeout(warming); warming = null; parentPort.postMessage({ type: 'warmed', ran: [] }); }",
+  });
 });
-parentPort.postMessage({ type: 'ready', stages: { device: 'cpu', deviceReason: 'test', filler: false, refiner: false, reasoner: 'rules' } });
-`);
-});
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function job(id: string, bytes: number, quality: 'preview' | 'final' = 'final'): WorkerJob {
-  return { jobId: id, image: { width: bytes / 4, height: 1, data: new Uint8ClampedArray(bytes) }, regions: [], drags: [], keep: [], quality, seed: 1 };
-}
-
-async function run(pool: WorkerPool, j: WorkerJob): Promise<number> {
-  return (await pool.run(j, () => undefined).promise).timings.thread as number;
-}
 
 const LARGE = 4096, SMALL = 1024;
 
@@ -56,52 +30,52 @@ describe('WorkerPool: warm-ups and which worker takes a job', () => {
 
   it('gives a job to a worker still warming up (cutting the warm-up short) instead of keeping it waiting or starting the parked one', async () => {
     pool = new WorkerPool({ size: 2, logger: log, entry, cancelGraceMs: 1000, retireIdleMs: 100, retireAfterBytes: LARGE, warmUp: true });
-    await until(() => pool!.idleCount === 2);
-    const first = await run(pool, job('a', LARGE));
+    await until(() => pool!.idleCount === 2, 10_000);
+    const first = await threadOf(pool, poolJob('a', LARGE));
     // The worker that ran it is parked; the other one, which has run nothing, warms up (3 s here).
-    await until(() => pool!.parkedCount === 1);
+    await until(() => pool!.parkedCount === 1, 10_000);
     expect(pool.idleCount).toBe(1);
     pool.wake(1); // (what the queue does with a job waiting: nothing to start, a worker is there)
     expect(pool.parkedCount).toBe(1);
-    const next = await run(pool, job('b', SMALL, 'preview'));
+    const next = await threadOf(pool, poolJob('b', SMALL, 'preview'));
     expect(next).not.toBe(first);
     expect(pool.parkedCount).toBe(1);
-    await until(() => pool!.warmUps.length === 1);
+    await until(() => pool!.warmUps.length === 1, 10_000);
     expect(pool.warmUps[0]).toEqual({ slot: 1, ran: [] });
   });
 
   it('gives a job to the worker that has run before, not to a fresh one started for a job that waited', async () => {
     pool = new WorkerPool({ size: 2, logger: log, entry, cancelGraceMs: 1000, retireIdleMs: 100, retireAfterBytes: LARGE });
-    await until(() => pool!.idleCount === 2);
-    const first = await run(pool, job('a', LARGE));
-    await until(() => pool!.parkedCount === 1);
-    const warm = await run(pool, job('b', SMALL));
+    await until(() => pool!.idleCount === 2, 10_000);
+    const first = await threadOf(pool, poolJob('a', LARGE));
+    await until(() => pool!.parkedCount === 1, 10_000);
+    const warm = await threadOf(pool, poolJob('b', SMALL));
     // A job finds the only worker busy: the parked slot starts a fresh worker…
-    const p = pool.run(job('c', SMALL), () => undefined).promise;
+    const p = pool.run(poolJob('c', SMALL), () => undefined).promise;
     pool.wake(1);
     expect(pool.parkedCount).toBe(0);
     expect((await p).timings.thread).toBe(warm);
-    await until(() => pool!.idleCount === 2);
+    await until(() => pool!.idleCount === 2, 10_000);
     // …but the next jobs go to the worker that has run (its code compiled, its caches built), one after another.
-    for (let i = 0; i < 3; i++) expect(await run(pool, job(`d${i}`, SMALL, 'preview'))).toBe(warm);
+    for (let i = 0; i < 3; i++) expect(await threadOf(pool, poolJob(`d${i}`, SMALL, 'preview'))).toBe(warm);
     // Two jobs at once: both workers run, the fresh one a new thread.
-    const both = await Promise.all([run(pool, job('e', SMALL)), run(pool, job('f', SMALL))]);
+    const both = await Promise.all([threadOf(pool, poolJob('e', SMALL)), threadOf(pool, poolJob('f', SMALL))]);
     expect(new Set(both).size).toBe(2);
     expect(both).not.toContain(first);
   });
 
   it('warms up a worker started for a waiting job that another worker took', async () => {
     pool = new WorkerPool({ size: 2, logger: log, entry, cancelGraceMs: 1000, retireIdleMs: 100, retireAfterBytes: LARGE, warmUp: true });
-    await until(() => pool!.idleCount === 2);
-    await run(pool, job('a', LARGE));
-    await until(() => pool!.parkedCount === 1);
+    await until(() => pool!.idleCount === 2, 10_000);
+    await threadOf(pool, poolJob('a', LARGE));
+    await until(() => pool!.parkedCount === 1, 10_000);
     // (The remaining worker, which had run nothing, warms up to the end.)
-    await until(() => pool!.warmUps.length === 1);
+    await until(() => pool!.warmUps.length === 1, 10_000);
     expect(pool.warmUps[0]).toEqual({ slot: 1, ran: WARM_STEPS });
-    const p = pool.run(job('b', SMALL), () => undefined).promise;
+    const p = pool.run(poolJob('b', SMALL), () => undefined).promise;
     pool.wake(1);
     await p;
-    await until(() => pool!.warmUps.length === 2);
+    await until(() => pool!.warmUps.length === 2, 10_000);
     expect(pool.warmUps[1]).toEqual({ slot: 0, ran: WARM_STEPS });
   });
 });
