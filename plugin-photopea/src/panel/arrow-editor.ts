@@ -623,17 +623,20 @@ function strongest(regions: readonly EditorRegion[], x0: number, y0: number, x1:
  * there it is no larger than the view's pixels over the box.
  */
 function docTint(regions: readonly EditorRegion[], k: number, x0: number, y0: number, x1: number, y1: number): RegionTint {
-  const w = x1 - x0, hgt = y1 - y0;
+  return { canvas: tintCanvas(strongest(regions, x0, y0, x1, y1), x1 - x0, y1 - y0), left: x0, top: y0, k, device: false };
+}
+
+/** A `w` × `h` canvas of the tint of mask values `most` (row-major): one tint pixel per value from a table, a 32-bit word at a time. */
+function tintCanvas(most: ArrayLike<number>, w: number, h: number): HTMLCanvasElement {
   const c = document.createElement('canvas');
   c.width = w;
-  c.height = hgt;
-  const img = new ImageData(w, hgt);
-  const most = strongest(regions, x0, y0, x1, y1);
-  const out = new Uint32Array(img.data.buffer, img.data.byteOffset, w * hgt);
-  const n = w * hgt, table = tintTable();
+  c.height = h;
+  const img = new ImageData(w, h);
+  const out = new Uint32Array(img.data.buffer, img.data.byteOffset, w * h);
+  const n = w * h, table = tintTable();
   for (let i = 0; i < n; i++) out[i] = table[most[i]!]!;
   c.getContext('2d')!.putImageData(img, 0, 0);
-  return { canvas: c, left: x0, top: y0, k, device: false };
+  return c;
 }
 
 /**
@@ -651,9 +654,6 @@ function viewTint(regions: readonly EditorRegion[], k: number, x0: number, y0: n
   const tx0 = Math.max(0, Math.floor(x0 * k)), ty0 = Math.max(0, Math.floor(y0 * k));
   const tx1 = Math.min(viewW, Math.max(tx0 + 1, Math.ceil(x1 * k))), ty1 = Math.min(viewH, Math.max(ty0 + 1, Math.ceil(y1 * k)));
   const w = tx1 - tx0, h = ty1 - ty0;
-  const c = document.createElement('canvas');
-  c.width = w;
-  c.height = h;
   // Mask value per device pixel.
   const most = new Uint8ClampedArray(w * h);
   if (regions.every(polygonMatchesMask)) {
@@ -679,12 +679,7 @@ function viewTint(regions: readonly EditorRegion[], k: number, x0: number, y0: n
     areaAverage({ left: x0, top: y0, width: x1 - x0, height: y1 - y0, data: strongest(regions, x0, y0, x1, y1) }, k, tx0, ty0, w, h, x0, y0, x1, y1, cov);
     most.set(cov);
   }
-  const img = new ImageData(w, h);
-  const out = new Uint32Array(img.data.buffer, img.data.byteOffset, w * h);
-  const table = tintTable();
-  for (let i = 0; i < w * h; i++) out[i] = table[most[i]!]!;
-  c.getContext('2d')!.putImageData(img, 0, 0);
-  return { canvas: c, left: tx0, top: ty0, k, device: true };
+  return { canvas: tintCanvas(most, w, h), left: tx0, top: ty0, k, device: true };
 }
 
 /**
