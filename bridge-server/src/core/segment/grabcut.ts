@@ -5,7 +5,9 @@
  *
  * - Seeds (trimap): everything outside the selection is definite background (the margin gives a
  *   ring of it around the box); pixels near the handle points (drag starts) are definite
- *   foreground; the rest of the selection is unknown, initially foreground.
+ *   foreground; the rest of the selection is unknown, initially foreground — except what the
+ *   surroundings reach by gradual colour changes in colours they rarely have themselves (a
+ *   defocused background's blur found only inside the selection, {@link backgroundStart}).
  * - Colour models: one Gaussian mixture per class ({@link GMM_COMPONENTS} full-covariance
  *   components) in CIE Lab — dark greens and dark blues, close in RGB, separate there — seeded
  *   by a deterministic k-means, re-estimated from the current labels.
@@ -99,15 +101,24 @@ const OUTLIER_QUANTILE = 0.01;
 export const MIN_OUTLIER_SHARE = 0.03;
 
 function outlierShare(logB: Float64Array, state: Uint8Array, n: number, nBg: number): number {
+  const cut = rareBelow(logB, state, n, nBg);
+  let out = 0, nodes = 0;
+  for (let p = 0; p < n; p++) if (state[p] !== FIXED_BG) { nodes++; if (logB[p]! < cut) out++; }
+  return nodes > 0 ? out / nodes : 0;
+}
+
+/**
+ * The surroundings' log-likelihood under their own colour model below which only
+ * OUTLIER_QUANTILE of them lie: a selection pixel below it has a colour the surroundings rarely
+ * have (-Infinity when there are no surroundings).
+ */
+function rareBelow(logB: Float64Array, state: Uint8Array, n: number, nBg: number): number {
   const bgLog = new Float64Array(nBg);
-  let k = 0, nodes = 0;
-  for (let p = 0; p < n; p++) if (state[p] === FIXED_BG) bgLog[k++] = logB[p]!; else nodes++;
-  if (k === 0 || nodes === 0) return 0;
-  bgLog.sort();
-  const cut = bgLog[Math.floor(OUTLIER_QUANTILE * (k - 1))]!;
-  let out = 0;
-  for (let p = 0; p < n; p++) if (state[p] !== FIXED_BG && logB[p]! < cut) out++;
-  return out / nodes;
+  let k = 0;
+  for (let p = 0; p < n; p++) if (state[p] === FIXED_BG) bgLog[k++] = logB[p]!;
+  if (k === 0) return -Infinity;
+  bgLog.subarray(0, k).sort();
+  return bgLog[Math.floor(OUTLIER_QUANTILE * (k - 1))]!;
 }
 
 /** Forward neighbours of the 4-connected grid and 1 / their length. */
@@ -274,6 +285,21 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
       for (let p = 0; p < n; p++) if (state[p] !== FIXED_BG) kl += Math.max(-10, Math.min(10, logF[p]! - logB[p]!));
       kl /= nodes;
       if (kl < MIN_DIVERGENCE && outlierShare(logB, state, n, nBg) < MIN_OUTLIER_SHARE) return empty(`the selection's colours are those of its surroundings (${kl.toFixed(2)} nats apart)`, scale, cw, ch);
+      // Selection pixels the surroundings reach by gradual colour changes alone, and not the
+      // object under the arrows, start as background ({@link backgroundStart}); the models are
+      // fitted again from that start. The cut may still give them to the object.
+      const start = backgroundStart(col, state, cw, ch, logB, nBg);
+      if (start) {
+        nf = 0; nb = 0;
+        for (let p = 0; p < n; p++) { if (start[p]) fgLabel[p] = 0; if (fgLabel[p]) fgIdx[nf++] = p; else bgIdx[nb++] = p; }
+        const fc = fCompAll.subarray(0, nf), bc = bCompAll.subarray(0, nb);
+        kmeansLabels(col, fgIdx, nf, fg.k, fc); kmeansLabels(col, bgIdx, nb, bg.k, bc);
+        fg.fit(col, fgIdx, nf, fc);
+        bg.fit(col, bgIdx, nb, bc);
+        fg.evaluate(col, n, state, FIXED_BG, logF, bestF);
+        bg.evaluate(col, n, state, 255, logB, bestB);
+        throwIfCancelled(signal);
+      }
     }
     // One graph for all rounds: its n-links never change; later rounds change the t-links and
     // continue from the flow found so far.
@@ -718,3 +744,78 @@ function cleanUp(label: Uint8Array, state: Uint8Array, w: number, h: number, dro
     if (!touches) for (let k = start; k < members.length; k++) label[members[k]!] = 1;
   }
 }
+
+/** Lab distance between neighbouring coarse cells that a gradual change crosses at no cost ({@link geodesicReach}). */
+export const REACH_STEP = 5;
+/** Largest {@link geodesicReach} cost from the surroundings at which a selection pixel may start as background. */
+export const REACH_COST = 5;
+/**
+ * Least share of the selection's cells that {@link backgroundStart} must find before GrabCut's start
+ * changes: a few scattered cells (0.04–1.5% of the lassos on the unseen photos: a bright leaf, a
+ * glint) hold no colour worth learning, and moving them only perturbs the mixtures' start (a peg's
+ * reading took leaves beside it); a defocused background's blur is a region (15% of the
+ * nuthatch's lasso).
+ */
+export const START_MIN_SHARE = 0.05;
+
+/**
+ * Geodesic cost from the cells where `from` is set to every cell, through cells that are not
+ * definite background (the sources aside), a step between 4-neighbours costing its Lab colour
+ * distance beyond {@link REACH_STEP}: gradual changes are free, edges are not.
+ */
+export function geodesicReach(col: Float32Array, state: Uint8Array, w: number, h: number, from: (p: number) => boolean): Float32Array {
+  const n = w * h, d = new Float32Array(n).fill(Infinity);
+  for (let p = 0; p < n; p++) if (from(p)) d[p] = 0;
+  let changed = true;
+  const relax = (p: number, q: number): void => {
+    if (d[q] === Infinity) return;
+    const c = d[q]! + Math.max(0, Math.sqrt(dist2(col, p, q)) - REACH_STEP);
+    if (c < d[p]!) { d[p] = c; changed = true; }
+  };
+  // Forward and backward raster sweeps until nothing changes (winding paths need a few).
+  for (let it = 0; it < 16 && changed; it++) {
+    changed = false;
+    for (let y = 0, p = 0; y < h; y++) for (let x = 0; x < w; x++, p++) { if (state[p] === FIXED_BG) continue; if (x > 0) relax(p, p - 1); if (y > 0) relax(p, p - w); }
+    for (let y = h - 1, p = n - 1; y >= 0; y--) for (let x = w - 1; x >= 0; x--, p--) { if (state[p] === FIXED_BG) continue; if (x < w - 1) relax(p, p + 1); if (y < h - 1) relax(p, p + w); }
+  }
+  return d;
+}
+
+/**
+ * The selection cells that start GrabCut as background (1), or null when none do or too few
+ * would be left to learn an object model from (a defocused object whose outline is as gradual as
+ * its background: the whole selection starts as object, as GrabCut does).
+ *
+ * A cell starts as background when three things hold: its colour is one the surroundings rarely
+ * have (below all but OUTLIER_QUANTILE of their own likelihoods under their colour model); the
+ * surroundings reach it by gradual colour changes (cost ≤ {@link REACH_COST},
+ * {@link geodesicReach}); and they reach it clearly sooner than the arrows' seeds do (by more than
+ * REACH_COST) — background continuous with the surroundings, not the object under the arrows,
+ * which where it runs out of the selection both reach at no cost.
+ *
+ * Why: GrabCut starts the whole selection as object, and its background model learns only the
+ * colours outside the selection. A defocused background (bokeh, a sky's gradient, a lit wall)
+ * changes colour smoothly across the selection, so colours found only inside it — a yellow-green
+ * blur above a nuthatch on a 20 MP photo — were explained by the object model alone and moved
+ * with the object: a block of background dragged along and its old place filled. Starting as
+ * background they are learned by the background model. Colours the surroundings have are left
+ * to GrabCut as before: an object's part that fades into a backdrop of its own colour (a bird's
+ * white throat against a white sky, a lime's shadowed side against the dark gap beside it) would
+ * otherwise start as background and, its colour being the backdrop's, be cut off.
+ */
+function backgroundStart(col: Float32Array, state: Uint8Array, w: number, h: number, logB: Float64Array, nBg: number): Uint8Array | null {
+  const n = w * h;
+  const rare = rareBelow(logB, state, n, nBg);
+  const fromBg = geodesicReach(col, state, w, h, (p) => state[p] === FIXED_BG);
+  const fromSeeds = geodesicReach(col, state, w, h, (p) => state[p] === FIXED_FG);
+  const start = new Uint8Array(n);
+  let nodes = 0, starts = 0;
+  for (let p = 0; p < n; p++) {
+    if (state[p] === FIXED_BG) continue;
+    nodes++;
+    if (state[p] === UNKNOWN && logB[p]! < rare && fromBg[p]! <= REACH_COST && fromBg[p]! + REACH_COST < fromSeeds[p]!) { start[p] = 1; starts++; }
+  }
+  const objectLeft = nodes - starts;
+  return starts >= START_MIN_SHARE * nodes && objectLeft >= Math.max(GMM_COMPONENTS * 3, MIN_OBJECT_FRACTION * nodes) ? start : null;
+}
+

@@ -15,7 +15,7 @@ export interface SegmentScene {
   truth: Uint8Array;
 }
 
-export type SceneKind = 'textured' | 'touching-edge' | 'low-contrast-part' | 'thin';
+export type SceneKind = 'textured' | 'touching-edge' | 'low-contrast-part' | 'thin' | 'bokeh';
 
 /** A smooth value-noise field in [-1, 1] (cell px) plus fine per-pixel noise. */
 function noiseField(w: number, h: number, cell: number, seed: number): Float32Array {
@@ -62,6 +62,12 @@ export function makeSegmentScene(kind: SceneKind, scale = 1, seed = 7): SegmentS
         const v = no[p]!;
         r = 140 + 20 * v; g = 110 + 20 * v; b = 80 + 20 * v;
         object[p] = 1;
+      } else if (kind === 'bokeh') {
+        // A defocused background: blue-grey, turning smoothly into a yellow-green blur above the
+        // object that lies inside the selection only (its colours are not in the ring outside).
+        const t = Math.exp(-(((x - cx) / (70 * scale)) ** 2 + ((y - (cy - 60 * scale)) / (40 * scale)) ** 2));
+        const v = nb[p]! * 0.15;
+        r = 95 + 110 * t + 6 * v; g = 125 + 80 * t + 6 * v; b = 190 - 110 * t + 6 * v;
       } else {
         const v = nb[p]!, stripe = Math.sin((x + 0.6 * y) / (6 * scale)) > 0.3 ? 1 : 0;
         r = 70 + 30 * v + 25 * stripe; g = 120 + 35 * v + 20 * stripe; b = 110 + 30 * v + 10 * stripe;
@@ -74,7 +80,7 @@ export function makeSegmentScene(kind: SceneKind, scale = 1, seed = 7): SegmentS
   // through the arm).
   const rng = createRng(seed + 2);
   const ph1 = rng() * 6.28, ph2 = rng() * 6.28;
-  const sx = kind === 'low-contrast-part' ? 118 : 95, sy = 75;
+  const sx = kind === 'low-contrast-part' ? 118 : 95, sy = kind === 'bokeh' ? 88 : 75;
   const left = Math.floor(cx - 130 * scale), top = Math.floor(cy - 90 * scale);
   const mw = Math.round(260 * scale), mh = Math.round(180 * scale);
   const sel = new Uint8Array(mw * mh);
