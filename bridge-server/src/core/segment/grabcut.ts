@@ -428,6 +428,9 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     objSum += grown.sum;
     if (grown.x0 < ox0) ox0 = grown.x0; if (grown.x1 > ox1) ox1 = grown.x1; if (grown.y0 < oy0) oy0 = grown.y0; if (grown.y1 > oy1) oy1 = grown.y1;
   }
+  // Holes the full-resolution decisions leave inside the object (a white cheek under a bird's
+  // eye, its colour the backdrop's): the coarse clean-up's rule at full resolution.
+  if (ox1 >= 0) objSum += fillEnclosedHoles(out, sd, sw, ox0, oy0, ox1, oy1, objSum / 255, signal);
   const objArea = objSum / 255, selArea = selSum / 255;
   const fraction = selArea > 0 ? objArea / selArea : 0;
   throwIfCancelled(signal);
@@ -739,10 +742,48 @@ function cleanUp(label: Uint8Array, state: Uint8Array, w: number, h: number, dro
     const start = members.length;
     flood(p, 0, false, 0);
     const size = members.length - start;
-    let touches = size >= 0.05 * objArea;
+    let touches = size >= MAX_HOLE_SHARE * objArea;
     for (let k = start; k < members.length && !touches; k++) if (state[members[k]!] === FIXED_BG) touches = true;
     if (!touches) for (let k = start; k < members.length; k++) label[members[k]!] = 1;
   }
+}
+
+/** Largest hole (share of the object's area) {@link fillEnclosedHoles} and the coarse clean-up fill. */
+const MAX_HOLE_SHARE = 0.05;
+
+/**
+ * Fill, in `out` (the object, `w` wide, with the selection's coverage `sel`), the background
+ * components inside the object's box [x0, x1] × [y0, y1] that do not reach the box's edge and are
+ * smaller than {@link MAX_HOLE_SHARE} of the object's area `objArea`; returns the coverage added
+ * (sum of the selection's values written).
+ */
+export function fillEnclosedHoles(out: Uint8Array, sel: Uint8Array, w: number, x0: number, y0: number, x1: number, y1: number, objArea: number, signal?: AbortSignal): number {
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1, n = bw * bh;
+  if (bw < 3 || bh < 3) return 0;
+  const seen = new Uint8Array(n), stack = new Int32Array(n), members = new Int32Array(n);
+  let added = 0;
+  const isBg = (q: number): boolean => out[(y0 + ((q / bw) | 0)) * w + x0 + (q % bw)]! < 128;
+  for (let start = 0; start < n; start++) {
+    if (seen[start] || !isBg(start)) continue;
+    if ((start & 0xffff) === 0) throwIfCancelled(signal);
+    let sp = 0, m = 0, edge = false;
+    stack[sp++] = start; seen[start] = 1;
+    while (sp > 0) {
+      const q = stack[--sp]!, x = q % bw, y = (q / bw) | 0;
+      members[m++] = q;
+      if (x === 0 || y === 0 || x === bw - 1 || y === bh - 1) edge = true;
+      if (x > 0 && !seen[q - 1] && isBg(q - 1)) { seen[q - 1] = 1; stack[sp++] = q - 1; }
+      if (x < bw - 1 && !seen[q + 1] && isBg(q + 1)) { seen[q + 1] = 1; stack[sp++] = q + 1; }
+      if (y > 0 && !seen[q - bw] && isBg(q - bw)) { seen[q - bw] = 1; stack[sp++] = q - bw; }
+      if (y < bh - 1 && !seen[q + bw] && isBg(q + bw)) { seen[q + bw] = 1; stack[sp++] = q + bw; }
+    }
+    if (edge || m >= MAX_HOLE_SHARE * objArea) continue;
+    for (let k = 0; k < m; k++) {
+      const q = members[k]!, i = (y0 + ((q / bw) | 0)) * w + x0 + (q % bw);
+      out[i] = sel[i]!; added += sel[i]!;
+    }
+  }
+  return added;
 }
 
 /** Lab distance between neighbouring coarse cells that a gradual change crosses at no cost ({@link geodesicReach}). */

@@ -1,5 +1,5 @@
 import { createRng } from '../random';
-import { segmentObject } from './grabcut';
+import { fillEnclosedHoles, segmentObject } from './grabcut';
 import { MaxFlowGraph } from './maxflow';
 import { iouAgainst, makeSegmentScene, type SceneKind } from './test-scenes';
 
@@ -178,6 +178,29 @@ describe('segmentObject (GrabCut inside a loose selection)', () => {
       expect(r.reliable).toBe(true);
       expect(iouAgainst(r.mask, truth, w)).toBeGreaterThanOrEqual(0.9);
     }
+  });
+
+  it('fills holes enclosed by the object at full resolution, up to 5% of its area, not bays open to its box\'s edge', () => {
+    // (A nuthatch's white cheek under its eye, the colour of the white sky behind it, was left out
+    // at full resolution: the enlarged bird had a hole there, the moved one a white gap and a
+    // fleck of feathers left behind.)
+    const w = 100, h = 80, sel = new Uint8Array(w * h).fill(255), out = new Uint8Array(w * h);
+    for (let y = 10; y < 70; y++) for (let x = 10; x < 90; x++) out[y * w + x] = 255; // object 80 × 60 = 4800 px
+    const hole = (x0: number, y0: number, x1: number, y1: number): void => { for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) out[y * w + x] = 0; };
+    hole(20, 20, 32, 35); // 180 px enclosed: 4.3% of the object's 4120 — filled
+    hole(50, 20, 70, 35); // 300 px enclosed: 7.3% — kept out
+    hole(10, 50, 30, 60); // a bay at the box's edge — kept out
+    const added = fillEnclosedHoles(out, sel, w, 10, 10, 89, 69, 4800 - 180 - 300 - 200);
+    expect(added).toBe(180 * 255);
+    expect(out[27 * w + 27]).toBe(255);
+    expect(out[27 * w + 60]).toBe(0);
+    expect(out[55 * w + 15]).toBe(0);
+    // Only selection pixels are written: a hole outside the selection stays empty.
+    const out2 = new Uint8Array(out.length).fill(0), sel2 = new Uint8Array(sel);
+    for (let y = 10; y < 70; y++) for (let x = 10; x < 90; x++) out2[y * w + x] = 255;
+    for (let y = 40; y < 45; y++) for (let x = 40; x < 45; x++) { out2[y * w + x] = 0; sel2[y * w + x] = 0; }
+    expect(fillEnclosedHoles(out2, sel2, w, 10, 10, 89, 69, 4775)).toBe(0);
+    expect(out2[42 * w + 42]).toBe(0);
   });
 
   it('is deterministic', () => {
