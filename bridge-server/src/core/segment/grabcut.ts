@@ -758,29 +758,53 @@ const MAX_HOLE_SHARE = 0.05;
  * (sum of the selection's values written).
  */
 export function fillEnclosedHoles(out: Uint8Array, sel: Uint8Array, w: number, x0: number, y0: number, x1: number, y1: number, objArea: number, signal?: AbortSignal): number {
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1, n = bw * bh;
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   if (bw < 3 || bh < 3) return 0;
-  const seen = new Uint8Array(n), stack = new Int32Array(n), members = new Int32Array(n);
+  const limit = MAX_HOLE_SHARE * objArea;
+  // Scanline flood fill: one byte a pixel for what was reached, and stacks of seeds and spans
+  // that grow as needed (a large document's object box is tens of millions of pixels).
+  const seen = new Uint8Array(bw * bh);
+  let seeds = new Int32Array(1024), spans = new Int32Array(1024);
   let added = 0;
-  const isBg = (q: number): boolean => out[(y0 + ((q / bw) | 0)) * w + x0 + (q % bw)]! < 128;
-  for (let start = 0; start < n; start++) {
-    if (seen[start] || !isBg(start)) continue;
-    if ((start & 0xffff) === 0) throwIfCancelled(signal);
-    let sp = 0, m = 0, edge = false;
-    stack[sp++] = start; seen[start] = 1;
-    while (sp > 0) {
-      const q = stack[--sp]!, x = q % bw, y = (q / bw) | 0;
-      members[m++] = q;
-      if (x === 0 || y === 0 || x === bw - 1 || y === bh - 1) edge = true;
-      if (x > 0 && !seen[q - 1] && isBg(q - 1)) { seen[q - 1] = 1; stack[sp++] = q - 1; }
-      if (x < bw - 1 && !seen[q + 1] && isBg(q + 1)) { seen[q + 1] = 1; stack[sp++] = q + 1; }
-      if (y > 0 && !seen[q - bw] && isBg(q - bw)) { seen[q - bw] = 1; stack[sp++] = q - bw; }
-      if (y < bh - 1 && !seen[q + bw] && isBg(q + bw)) { seen[q + bw] = 1; stack[sp++] = q + bw; }
-    }
-    if (edge || m >= MAX_HOLE_SHARE * objArea) continue;
-    for (let k = 0; k < m; k++) {
-      const q = members[k]!, i = (y0 + ((q / bw) | 0)) * w + x0 + (q % bw);
-      out[i] = sel[i]!; added += sel[i]!;
+  const bg = (x: number, y: number): boolean => out[(y0 + y) * w + x0 + x]! < 128;
+  for (let sy = 0; sy < bh; sy++) {
+    if ((sy & 63) === 0) throwIfCancelled(signal);
+    for (let sx = 0; sx < bw; sx++) {
+      if (seen[sy * bw + sx] || !bg(sx, sy)) continue;
+      let ns = 0, nspan = 0, area = 0, edge = false;
+      seeds[ns++] = sx; seeds[ns++] = sy;
+      while (ns > 0) {
+        const y = seeds[--ns]!, x = seeds[--ns]!;
+        if (seen[y * bw + x]) continue;
+        let xl = x, xr = x;
+        while (xl > 0 && !seen[y * bw + xl - 1] && bg(xl - 1, y)) xl--;
+        while (xr < bw - 1 && !seen[y * bw + xr + 1] && bg(xr + 1, y)) xr++;
+        seen.fill(1, y * bw + xl, y * bw + xr + 1);
+        area += xr - xl + 1;
+        if (xl === 0 || xr === bw - 1 || y === 0 || y === bh - 1) edge = true;
+        if (!edge && area < limit) {
+          if (nspan + 3 > spans.length) { const g = new Int32Array(spans.length * 2); g.set(spans); spans = g; }
+          spans[nspan++] = y; spans[nspan++] = xl; spans[nspan++] = xr;
+        }
+        // Seeds: the first pixel of each run of unreached background above and below the span.
+        for (let yy = y - 1; yy <= y + 1; yy += 2) {
+          if (yy < 0 || yy >= bh) continue;
+          let inRun = false;
+          for (let xx = xl; xx <= xr; xx++) {
+            const open = !seen[yy * bw + xx] && bg(xx, yy);
+            if (open && !inRun) {
+              if (ns + 2 > seeds.length) { const g = new Int32Array(seeds.length * 2); g.set(seeds); seeds = g; }
+              seeds[ns++] = xx; seeds[ns++] = yy;
+            }
+            inRun = open;
+          }
+        }
+      }
+      if (edge || area >= limit) continue;
+      for (let k = 0; k < nspan; k += 3) {
+        const row = (y0 + spans[k]!) * w + x0;
+        for (let x = spans[k + 1]!; x <= spans[k + 2]!; x++) { out[row + x] = sel[row + x]!; added += sel[row + x]!; }
+      }
     }
   }
   return added;
