@@ -5,13 +5,15 @@
 #   npx smartdrag bench --suite cases --data /tmp/unseen-data --out /tmp/unseen-bench
 # Packages: opencv-doc (4.6.0+dfsg-12) and python3-skimage (0.19.3-8), Debian bookworm; and
 # lomiri-wallpapers-20.04 (20.04.0-2) for a real 20.4 MP photo, kept as its JPEG (CC-BY-SA-3.0,
-# Lukas Baubkus: Kleiber_by_Lukas_Baubkus.jpg, a nuthatch on a trunk before a defocused background).
+# Lukas Baubkus: Kleiber_by_Lukas_Baubkus.jpg, a nuthatch on a trunk before a defocused background);
+# mate-backgrounds (1.26.0-1, GPL-2+) for two more real photos, kept as JPEGs (TwoWings.jpg, two
+# dandelion seeds before a defocused background; RainDrops.jpg, drops on a leaf).
 set -euo pipefail
 OUT="${1:?usage: fetch-photos.sh <data folder>}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-( cd "$TMP" && apt-get download opencv-doc python3-skimage lomiri-wallpapers-20.04 >/dev/null && for f in *.deb; do dpkg -x "$f" x; done )
+( cd "$TMP" && apt-get download opencv-doc python3-skimage lomiri-wallpapers-20.04 mate-backgrounds >/dev/null && for f in *.deb; do dpkg -x "$f" x; done )
 mkdir -p "$OUT/photos" "$OUT/cases"
 S="$TMP/x/usr/lib/python3/dist-packages/skimage/data"
 D="$TMP/x/usr/share/doc/opencv-doc/examples/data"
@@ -25,4 +27,6 @@ for pair in chelsea:$S/chelsea.png astronaut:$S/astronaut.png horse:$S/horse.png
   node -e "require('sharp')(process.argv[1]).flatten({background:'#ffffff'}).png().toFile(process.argv[2])" "$src" "$OUT/photos/$name.png"
 done
 cp "$TMP/x/usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg" "$OUT/photos/kleiber.jpg"
+cp "$TMP/x/usr/share/backgrounds/mate/nature/TwoWings.jpg" "$OUT/photos/twowings.jpg"
+cp "$TMP/x/usr/share/backgrounds/mate/nature/RainDrops.jpg" "$OUT/photos/raindrops.jpg"
 echo "$(ls "$OUT/cases" | wc -l) cases, $(ls "$OUT/photos" | wc -l) photos in $OUT"
