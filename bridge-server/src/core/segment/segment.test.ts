@@ -1,5 +1,5 @@
 import { createRng } from '../random';
-import { fillEnclosedHoles, segmentObject } from './grabcut';
+import { fillEnclosedHoles, geodesicReach, REACH_STEP, segmentObject } from './grabcut';
 import { MaxFlowGraph } from './maxflow';
 import { iouAgainst, makeSegmentScene, type SceneKind } from './test-scenes';
 
@@ -201,6 +201,19 @@ describe('segmentObject (GrabCut inside a loose selection)', () => {
     for (let y = 40; y < 45; y++) for (let x = 40; x < 45; x++) { out2[y * w + x] = 0; sel2[y * w + x] = 0; }
     expect(fillEnclosedHoles(out2, sel2, w, 10, 10, 89, 69, 4775)).toBe(0);
     expect(out2[42 * w + 42]).toBe(0);
+  });
+
+  it('reaches by gradual colour changes at no cost and pays for steps beyond REACH_STEP (geodesicReach)', () => {
+    // A row of cells: the first is definite background (state 0), the rest unknown (1). Lightness
+    // rises 2 a cell (gradual), then steps by 30 between cells 9 and 10.
+    const w = 20, h = 3, col = new Float32Array(w * h * 3), state = new Uint8Array(w * h).fill(1);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) { col[(y * w + x) * 3] = 2 * x + (x >= 10 ? 30 : 0); if (x === 0) state[y * w] = 0; }
+    const d = geodesicReach(col, state, w, h, (p) => state[p] === 0);
+    expect(d[1 * w + 9]).toBe(0);
+    expect(d[1 * w + 10]).toBeCloseTo(32 - REACH_STEP, 4);
+    expect(d[1 * w + 19]).toBeCloseTo(32 - REACH_STEP, 4);
+    // No source: nothing is reached.
+    expect(geodesicReach(col, state, w, h, () => false)[w + 5]).toBe(Infinity);
   });
 
   it('is deterministic', () => {
