@@ -100,10 +100,9 @@ const OUTLIER_QUANTILE = 0.01;
 /** Smallest outlier share (see above) that lets a selection with a low mean divergence through. */
 export const MIN_OUTLIER_SHARE = 0.03;
 
-function outlierShare(logB: Float64Array, state: Uint8Array, n: number, nBg: number): number {
-  const cut = rareBelow(logB, state, n, nBg);
+function outlierShare(logB: Float64Array, state: Uint8Array, n: number, rare: number): number {
   let out = 0, nodes = 0;
-  for (let p = 0; p < n; p++) if (state[p] !== FIXED_BG) { nodes++; if (logB[p]! < cut) out++; }
+  for (let p = 0; p < n; p++) if (state[p] !== FIXED_BG) { nodes++; if (logB[p]! < rare) out++; }
   return nodes > 0 ? out / nodes : 0;
 }
 
@@ -260,15 +259,16 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   let g: MaxFlowGraph | null = null;
   const tSrc = new Float64Array(nodes), tSnk = new Float64Array(nodes);
   const check = signal ? (): void => throwIfCancelled(signal) : undefined;
-  for (let it = 0; it < iterations; it++) {
-    throwIfCancelled(signal);
+  // Fit both mixtures to the current labels — components from k-means on a fresh start, else
+  // each pixel's most likely component of the last round — and evaluate every pixel under them;
+  // false when a class has too few pixels for its mixture.
+  const fitToLabels = (fresh: boolean): boolean => {
     let nf = 0, nb = 0;
     for (let p = 0; p < n; p++) { if (fgLabel[p]) fgIdx[nf++] = p; else bgIdx[nb++] = p; }
-    if (nf < GMM_COMPONENTS * 3 || nb < GMM_COMPONENTS * 3) break;
+    if (nf < GMM_COMPONENTS * 3 || nb < GMM_COMPONENTS * 3) return false;
     const fComp = fCompAll.subarray(0, nf), bComp = bCompAll.subarray(0, nb);
-    if (it === 0) { kmeansLabels(col, fgIdx, nf, fg.k, fComp); kmeansLabels(col, bgIdx, nb, bg.k, bComp); }
+    if (fresh) { kmeansLabels(col, fgIdx, nf, fg.k, fComp); kmeansLabels(col, bgIdx, nb, bg.k, bComp); }
     else {
-      // Each pixel to the most likely component of its class's model (found in the last round).
       for (let t = 0; t < nf; t++) fComp[t] = bestF[fgIdx[t]!]!;
       for (let t = 0; t < nb; t++) bComp[t] = bestB[bgIdx[t]!]!;
     }
@@ -278,27 +278,27 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     fg.evaluate(col, n, state, FIXED_BG, logF, bestF);
     bg.evaluate(col, n, state, 255, logB, bestB);
     throwIfCancelled(signal);
+    return true;
+  };
+  for (let it = 0; it < iterations; it++) {
+    throwIfCancelled(signal);
+    if (!fitToLabels(it === 0)) break;
     if (it === 0) {
       // The selection's colours against its surroundings' (a KL divergence estimate): when they
       // are the same, there is no object to find and the cut would only chase noise.
       let kl = 0;
       for (let p = 0; p < n; p++) if (state[p] !== FIXED_BG) kl += Math.max(-10, Math.min(10, logF[p]! - logB[p]!));
       kl /= nodes;
-      if (kl < MIN_DIVERGENCE && outlierShare(logB, state, n, nBg) < MIN_OUTLIER_SHARE) return empty(`the selection's colours are those of its surroundings (${kl.toFixed(2)} nats apart)`, scale, cw, ch);
+      const rare = rareBelow(logB, state, n, nBg);
+      if (kl < MIN_DIVERGENCE && outlierShare(logB, state, n, rare) < MIN_OUTLIER_SHARE) return empty(`the selection's colours are those of its surroundings (${kl.toFixed(2)} nats apart)`, scale, cw, ch);
       // Selection pixels the surroundings reach by gradual colour changes alone, and not the
       // object under the arrows, start as background ({@link backgroundStart}); the models are
-      // fitted again from that start. The cut may still give them to the object.
-      const start = backgroundStart(col, state, cw, ch, logB, nBg);
+      // fitted again from that start (backgroundStart leaves enough of each class). The cut may
+      // still give them to the object.
+      const start = backgroundStart(col, state, cw, ch, logB, rare);
       if (start) {
-        nf = 0; nb = 0;
-        for (let p = 0; p < n; p++) { if (start[p]) fgLabel[p] = 0; if (fgLabel[p]) fgIdx[nf++] = p; else bgIdx[nb++] = p; }
-        const fc = fCompAll.subarray(0, nf), bc = bCompAll.subarray(0, nb);
-        kmeansLabels(col, fgIdx, nf, fg.k, fc); kmeansLabels(col, bgIdx, nb, bg.k, bc);
-        fg.fit(col, fgIdx, nf, fc);
-        bg.fit(col, bgIdx, nb, bc);
-        fg.evaluate(col, n, state, FIXED_BG, logF, bestF);
-        bg.evaluate(col, n, state, 255, logB, bestB);
-        throwIfCancelled(signal);
+        for (let p = 0; p < n; p++) if (start[p]) fgLabel[p] = 0;
+        fitToLabels(true);
       }
     }
     // One graph for all rounds: its n-links never change; later rounds change the t-links and
@@ -868,9 +868,8 @@ export function geodesicReach(col: Float32Array, state: Uint8Array, w: number, h
  * white throat against a white sky, a lime's shadowed side against the dark gap beside it) would
  * otherwise start as background and, its colour being the backdrop's, be cut off.
  */
-function backgroundStart(col: Float32Array, state: Uint8Array, w: number, h: number, logB: Float64Array, nBg: number): Uint8Array | null {
+function backgroundStart(col: Float32Array, state: Uint8Array, w: number, h: number, logB: Float64Array, rare: number): Uint8Array | null {
   const n = w * h;
-  const rare = rareBelow(logB, state, n, nBg);
   const fromBg = geodesicReach(col, state, w, h, (p) => state[p] === FIXED_BG);
   const fromSeeds = geodesicReach(col, state, w, h, (p) => state[p] === FIXED_FG);
   const start = new Uint8Array(n);
