@@ -7,7 +7,9 @@
  * stays where it is, and only what the object uncovers (and the moved object does not cover) is
  * filled. The object is read whole (segmentObject's `wholeObject`): its parts in colours of their
  * own (a stem, a pencil's ferrule) join it rather than stay behind torn off, and another object the
- * selection cuts through stays rather than lose its inside part. When the segmentation is not trusted, the whole selection moves as before and the
+ * selection cuts through stays rather than lose its inside part. Tips of the object a quick lasso
+ * clipped (a beak tip, the ears) that end just past the selection's edge move with it
+ * (plan/object-extension.ts). When the segmentation is not trusted, the whole selection moves as before and the
  * operation's reason says why. Tight selections (an outline) are used as given — on a plain
  * backdrop together with the object's soft shadow next to them (plan/cast-shadow.ts), which the
  * outline leaves out and which would otherwise stay behind as a ghost.
@@ -15,6 +17,7 @@
 import { documentSide, type EditRequest, type Operation, type PlacedMask, type Plan, type Point, type Region } from '../types';
 import { maskAt } from '@smartdrag/shared';
 import { readCastShadow, readObject } from './object-cache';
+import { extendPastSelection } from './object-extension';
 import { throwIfCancelled } from '../cancel';
 import { pixelUnits } from './units';
 
@@ -143,14 +146,26 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
       continue;
     }
     regions[ri] = { id, mask: seg.mask };
-    // A selection that cuts the object (the wing tip, the feet outside it): what lies outside stays
-    // behind. The user hears it, with what to do.
+    // A selection that cuts the object (the wing tip, the feet outside it): tips that end just
+    // past the selection's edge move with it (plan/object-extension.ts); what runs on further
+    // stays behind. The user hears it, with what to do.
     const edge = outlineOnEdge(seg.mask, region.mask);
     throwIfCancelled(signal);
+    let tips = '';
     if (joined(edge)) {
-      warnings.push(`Region ${id}: the object continues past the selection's edge (${Math.round((100 * edge.onEdge) / edge.outline)}% of its outline lies on it); the part outside the selection stays where it is — draw the selection around the whole object to move all of it.`);
+      const ext = extendPastSelection(req.image, region.mask, seg, req.keep ?? [], signal);
+      throwIfCancelled(signal);
+      if (ext) {
+        regions[ri] = { id, mask: ext.mask };
+        // (In document pixels: the request may be a proxy, plan/units.ts.)
+        const u = pixelUnits(req);
+        tips = `; its outline ran past the selection's edge, and the tips that end within ${Math.round(u.docLen(ext.marginPx))} px of it (${Math.round(u.docArea(ext.added))} px) move with it`;
+      }
+      if (!ext || ext.continuing > 0) {
+        warnings.push(`Region ${id}: the object continues past the selection's edge (${Math.round((100 * edge.onEdge) / edge.outline)}% of its outline lies on it); the part outside the selection stays where it is — draw the selection around the whole object to move all of it.`);
+      }
     }
-    const why = `moves the object found inside the selection (${pct} of it); the rest of the selection stays`;
+    const why = `moves the object found inside the selection (${pct} of it)${tips}; the rest of the selection stays`;
     decisions.push({ region: id, object: true, why, fraction: seg.fraction });
     notes.set(id, why);
   }

@@ -13,9 +13,11 @@ export interface SegmentScene {
   handles: Point[];
   /** The object ∩ the selection, image-sized (1 = object). */
   truth: Uint8Array;
+  /** The whole object, inside the selection or not, image-sized (1 = object). */
+  object: Uint8Array;
 }
 
-export type SceneKind = 'textured' | 'touching-edge' | 'low-contrast-part' | 'thin' | 'bokeh';
+export type SceneKind = 'textured' | 'touching-edge' | 'low-contrast-part' | 'thin' | 'bokeh' | 'clipped-tip';
 
 /** A smooth value-noise field in [-1, 1] (cell px) plus fine per-pixel noise. */
 function noiseField(w: number, h: number, cell: number, seed: number): Float32Array {
@@ -50,10 +52,14 @@ export function makeSegmentScene(kind: SceneKind, scale = 1, seed = 7): SegmentS
       const inBody = kind === 'thin' ? Math.abs(along) <= 80 * scale && Math.abs(across) <= 5 * scale : ((x - cx) / ax) ** 2 + ((y - cy) / ay) ** 2 <= 1;
       // touching-edge: the object extends to the right beyond the selection.
       const inArm = kind === 'touching-edge' && y > cy - 14 * scale && y < cy + 14 * scale && x > cx && x < cx + 130 * scale;
+      // clipped-tip: a horn on the body's top, tapering from 16 px to a point 44 px above it — a
+      // quick lasso around the body clips its last ~15 px.
+      const hornT = (cy - 46 * scale - y) / (44 * scale);
+      const inHorn = kind === 'clipped-tip' && hornT >= -0.2 && hornT <= 1 && Math.abs(x - (cx + 10 * scale)) <= 8 * scale * (1 - hornT);
       // low-contrast-part: a tail whose colour lies between object and background.
       const inTail = kind === 'low-contrast-part' && y > cy - 12 * scale && y < cy + 12 * scale && x > cx && x < cx + 92 * scale;
       let r: number, g: number, b: number;
-      if (inBody || inArm) {
+      if (inBody || inArm || inHorn) {
         const v = no[p]!; // warm, textured object with dark spots
         r = 200 + 40 * v; g = 90 + 35 * v; b = 60 + 25 * v;
         if (v < -0.45) { r = 120; g = 50; b = 40; }
@@ -98,7 +104,7 @@ export function makeSegmentScene(kind: SceneKind, scale = 1, seed = 7): SegmentS
       truth[Y * w + X] = object[Y * w + X]!;
     }
   }
-  return { image, selection: { left, top, width: mw, height: mh, data: sel }, handles: [[cx - 10 * scale, cy]], truth };
+  return { image, selection: { left, top, width: mw, height: mh, data: sel }, handles: [[cx - 10 * scale, cy]], truth, object };
 }
 
 /** IoU of `mask ≥ 128` (placed) against `truth` (image-sized). */

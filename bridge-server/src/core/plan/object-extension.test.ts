@@ -1,0 +1,128 @@
+import { maskAt } from '@smartdrag/shared';
+import { runEdit } from '../edit';
+import { segmentObject } from '../segment/grabcut';
+import { makeSegmentScene } from '../segment/test-scenes';
+import type { EditRequest, PlacedMask } from '../types';
+import { extendPastSelection, extensionMargin } from './object-extension';
+
+const px = (d: Uint8ClampedArray, i: number): number[] => Array.from(d.subarray(i * 4, i * 4 + 4));
+const solid = (m: PlacedMask, x: number, y: number): boolean => maskAt(m, x, y) >= 128;
+
+/** Pixels of `object` (image-sized) outside `selection`. */
+function outside(object: Uint8Array, selection: PlacedMask, w: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let p = 0; p < object.length; p++) if (object[p] && !solid(selection, p % w, Math.floor(p / w))) out.push([p % w, Math.floor(p / w)]);
+  return out;
+}
+
+describe('object extension: the tips a quick lasso clipped move with the object', () => {
+  const scene = makeSegmentScene('clipped-tip');
+  const W = scene.image.width;
+  const tip = outside(scene.object, scene.selection, W);
+  const opts = { grow: 1, wholeObject: true };
+
+  it('the scene: a horn whose last part lies outside the selection', () => {
+    expect(tip.length).toBeGreaterThan(60);
+    // ...within the band searched around the selection.
+    let area = 0;
+    for (const v of scene.selection.data) if (v >= 128) area++;
+    const m = extensionMargin(area);
+    const top = Math.min(...tip.map(([, y]) => y));
+    let selTop = Infinity;
+    for (let y = 0; y < scene.selection.height; y++) for (let x = 0; x < scene.selection.width; x++) if (scene.selection.data[y * scene.selection.width + x]! >= 128) selTop = Math.min(selTop, y + scene.selection.top);
+    expect(selTop - top).toBeLessThan(m);
+  });
+
+  it('takes the clipped tip: the object read inside the selection plus the tip covers the whole object (IoU ≥ 0.95)', () => {
+    // (The object without its grown rim, as the segmentation's own IoU tests read it.)
+    const seg = segmentObject(scene.image, scene.selection, scene.handles, { wholeObject: true });
+    expect(seg.reliable).toBe(true);
+    const ext = extendPastSelection(scene.image, scene.selection, seg, []);
+    expect(ext).not.toBeNull();
+    expect(ext!.continuing).toBe(0);
+    // Every tip pixel is in the extended object; the reading inside the selection is kept.
+    const missed = tip.filter(([x, y]) => !solid(ext!.mask, x, y)).length;
+    expect(missed).toBeLessThanOrEqual(0.05 * tip.length);
+    for (let y = 0; y < seg.mask.height; y++) {
+      for (let x = 0; x < seg.mask.width; x++) {
+        if (seg.mask.data[y * seg.mask.width + x]! >= 128) expect(solid(ext!.mask, x + seg.mask.left, y + seg.mask.top)).toBe(true);
+      }
+    }
+    // Against the whole object.
+    let inter = 0, union = 0;
+    for (let p = 0; p < scene.object.length; p++) {
+      const x = p % W, y = Math.floor(p / W);
+      const a = scene.object[p] === 1, b = solid(seg.mask, x, y) || (!solid(scene.selection, x, y) && solid(ext!.mask, x, y));
+      if (a && b) inter++;
+      if (a || b) union++;
+    }
+    expect(inter / union).toBeGreaterThanOrEqual(0.95);
+    // Nothing far from the object joins: every added pixel outside the selection lies within the
+    // rim's reach of the true tip.
+    for (let y = 0; y < ext!.mask.height; y++) {
+      for (let x = 0; x < ext!.mask.width; x++) {
+        const X = x + ext!.mask.left, Y = y + ext!.mask.top;
+        if (ext!.mask.data[y * ext!.mask.width + x]! < 128 || solid(scene.selection, X, Y)) continue;
+        const near = tip.some(([tx, ty]) => Math.abs(tx - X) <= 4 && Math.abs(ty - Y) <= 4);
+        expect(near).toBe(true);
+      }
+    }
+  });
+
+  it('a rigid move carries the tip along: it lands with the object, its old place is filled, the plan says so and does not warn', async () => {
+    const req: EditRequest = {
+      image: scene.image, regions: [{ id: 'r', mask: scene.selection }], quality: 'final',
+      drags: [{ region: 'r', points: [[150, 120], [110, 130]], kind: 'translate' }],
+    };
+    const res = await runEdit(req);
+    const op = res.plan.operations[0]!;
+    expect(op.reason).toMatch(/its outline ran past the selection's edge, and the tips that end within \d+ px of it \(\d+ px\) move with it/);
+    expect(res.plan.warnings.some((w) => /continues past the selection's edge/.test(w))).toBe(false);
+    const { crop, edited } = res;
+    const at = (x: number, y: number): number => (y - crop.top) * crop.width + (x - crop.left);
+    // The tip's pixels land 40 px left, 10 px down, pixel for pixel (away from its edge).
+    const core = tip.filter(([x, y]) => scene.object[y * W + x - 1] && scene.object[y * W + x + 1] && scene.object[(y - 1) * W + x] && scene.object[(y + 1) * W + x]);
+    expect(core.length).toBeGreaterThan(20);
+    for (const [x, y] of core) expect(px(edited.data, at(x - 40, y + 10))).toEqual(px(scene.image.data, y * W + x));
+    // Its old place (not covered by the moved object) no longer shows the object's colours: the
+    // object is warm (red ≫ blue), the backdrop cool.
+    let warm = 0;
+    for (const [x, y] of core) {
+      const i = at(x, y) * 4;
+      if (edited.data[i]! > edited.data[i + 2]! + 60) warm++;
+    }
+    expect(warm).toBeLessThanOrEqual(0.1 * core.length);
+  });
+
+  it('keep pixels never join: with everything outside the selection kept, the tip stays (warned) and no kept pixel changes', async () => {
+    const { width: w, height: h } = scene.image;
+    const keepData = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) keepData[y * w + x] = solid(scene.selection, x, y) ? 0 : 255;
+    const keep: PlacedMask = { left: 0, top: 0, width: w, height: h, data: keepData };
+    const seg = segmentObject(scene.image, scene.selection, scene.handles, opts);
+    expect(extendPastSelection(scene.image, scene.selection, seg, [keep])).toBeNull();
+    const res = await runEdit({
+      image: scene.image, regions: [{ id: 'r', mask: scene.selection }], keep: [keep], quality: 'final',
+      drags: [{ region: 'r', points: [[150, 120], [110, 130]], kind: 'translate' }],
+    });
+    expect(res.plan.warnings).toContainEqual(expect.stringMatching(/^Region r: the object continues past the selection's edge/));
+    // (The edit's crop is where anything may change; the tip's pixels inside it are unchanged.)
+    const { crop, edited } = res;
+    const inCrop = tip.filter(([x, y]) => x >= crop.left && y >= crop.top && x < crop.left + crop.width && y < crop.top + crop.height);
+    expect(inCrop.length).toBeGreaterThan(0);
+    for (const [x, y] of inCrop) expect(px(edited.data, (y - crop.top) * crop.width + (x - crop.left))).toEqual(px(scene.image.data, y * W + x));
+  });
+
+  it('an object that runs on past the band (an arm cut by the selection, 50 px outside) is not extended', () => {
+    const cut = makeSegmentScene('touching-edge');
+    const seg = segmentObject(cut.image, cut.selection, cut.handles, opts);
+    expect(seg.reliable).toBe(true);
+    expect(extendPastSelection(cut.image, cut.selection, seg, [])).toBeNull();
+  });
+
+  it('an object inside its selection with nothing past the edge is not extended', () => {
+    const whole = makeSegmentScene('textured');
+    const seg = segmentObject(whole.image, whole.selection, whole.handles, opts);
+    expect(extendPastSelection(whole.image, whole.selection, seg, [])).toBeNull();
+  });
+});
