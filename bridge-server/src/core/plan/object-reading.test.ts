@@ -1,3 +1,4 @@
+import { maskAt } from '@smartdrag/shared';
 import { runEdit } from '../edit';
 import { makeSegmentScene } from '../segment/test-scenes';
 import type { EditRequest, Plan, PlacedMask } from '../types';
@@ -85,9 +86,36 @@ describe('object reading: a rigid move of a loose selection moves the object ins
         translatePlan('r', 0, 30),
       ).regions[0]!.mask;
       const a = at('preview'), b = at('final');
+      // (Over the whole image: an object read past the selection's edge has a larger frame.)
       let inter = 0, union = 0;
-      for (let p = 0; p < a.data.length; p++) { const x = a.data[p]! >= 128, y = b.data[p]! >= 128; if (x && y) inter++; if (x || y) union++; }
+      for (let y = 0; y < s.image.height; y++) {
+        for (let x = 0; x < s.image.width; x++) { const u = maskAt(a, x, y) >= 128, v = maskAt(b, x, y) >= 128; if (u && v) inter++; if (u || v) union++; }
+      }
       expect(inter / union).toBeGreaterThanOrEqual(0.97);
+    }
+  });
+
+  it('a preview carries the same clipped tip as its final (a horn past a quick lasso, at 1× and 3×)', () => {
+    for (const scale of [1, 3]) {
+      const s = makeSegmentScene('clipped-tip', scale);
+      const at = (quality: 'preview' | 'final'): PlacedMask => applyObjectReading(
+        { image: s.image, regions: [{ id: 'r', mask: s.selection }], drags: [{ region: 'r', points: [s.handles[0]!, [s.handles[0]![0], s.handles[0]![1] + 30]], kind: 'translate' }], quality },
+        translatePlan('r', 0, 30),
+      ).regions[0]!.mask;
+      const a = at('preview'), b = at('final');
+      // The horn's pixels outside the selection: both take (nearly) all of them.
+      let tip = 0, inA = 0, inB = 0;
+      for (let y = 0; y < s.image.height; y++) {
+        for (let x = 0; x < s.image.width; x++) {
+          if (!s.object[y * s.image.width + x] || maskAt(s.selection, x, y) >= 128) continue;
+          tip++;
+          if (maskAt(a, x, y) >= 128) inA++;
+          if (maskAt(b, x, y) >= 128) inB++;
+        }
+      }
+      expect(tip).toBeGreaterThan(50 * scale * scale);
+      expect(inA).toBeGreaterThanOrEqual(0.9 * tip);
+      expect(inB).toBeGreaterThanOrEqual(0.9 * tip);
     }
   });
 

@@ -152,18 +152,17 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     const edge = outlineOnEdge(seg.mask, region.mask);
     throwIfCancelled(signal);
     let tips = '';
-    if (joined(edge)) {
-      const ext = extendPastSelection(req.image, region.mask, seg, req.keep ?? [], signal);
-      throwIfCancelled(signal);
-      if (ext) {
-        regions[ri] = { id, mask: ext.mask };
-        // (In document pixels: the request may be a proxy, plan/units.ts.)
-        const u = pixelUnits(req);
-        tips = `; its outline ran past the selection's edge, and the tips that end within ${Math.round(u.docLen(ext.marginPx))} px of it (${Math.round(u.docArea(ext.added))} px) move with it`;
-      }
-      if (!ext || ext.continuing > 0) {
-        warnings.push(`Region ${id}: the object continues past the selection's edge (${Math.round((100 * edge.onEdge) / edge.outline)}% of its outline lies on it); the part outside the selection stays where it is — draw the selection around the whole object to move all of it.`);
-      }
+    // (Any contact along the edge, not only a join: a horn's point crosses it along a few pixels.)
+    const ext = edge.onEdge >= ATTACHED_MIN_PX ? extendPastSelection(req.image, region.mask, seg, req.keep ?? [], signal) : null;
+    throwIfCancelled(signal);
+    if (ext) {
+      regions[ri] = { id, mask: ext.mask };
+      // (In document pixels: the request may be a proxy, plan/units.ts.)
+      const u = pixelUnits(req);
+      tips = `; its outline ran past the selection's edge, and the tips that end within ${Math.round(u.docLen(ext.marginPx))} px of it (${Math.round(u.docArea(ext.added))} px) move with it`;
+    }
+    if (joined(edge) && (!ext || ext.continuing > 0)) {
+      warnings.push(`Region ${id}: the object continues past the selection's edge (${Math.round((100 * edge.onEdge) / edge.outline)}% of its outline lies on it); the part outside the selection stays where it is — draw the selection around the whole object to move all of it.`);
     }
     const why = `moves the object found inside the selection (${pct} of it)${tips}; the rest of the selection stays`;
     decisions.push({ region: id, object: true, why, fraction: seg.fraction });
