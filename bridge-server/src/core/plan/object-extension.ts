@@ -84,15 +84,20 @@ function grownSelection(selection: PlacedMask, m: number, W: number, H: number, 
     for (let x = 0; x < w; x++) if (grown[cr + Math.floor(x / f)]) out[row + x] = 255;
   }
   throwIfCancelled(signal);
+  markKept(keep, left, top, w, h, out, 0);
+  return { left, top, width: w, height: h, data: out };
+}
+
+/** Set `out` (the `w × h` frame at left, top) to `value` where a keep mask has any coverage. */
+function markKept(keep: readonly PlacedMask[], left: number, top: number, w: number, h: number, out: Uint8Array, value: number): void {
   for (const k of keep) {
     const x0 = Math.max(left, k.left), y0 = Math.max(top, k.top);
-    const x1 = Math.min(right, k.left + k.width), y1 = Math.min(bottom, k.top + k.height);
+    const x1 = Math.min(left + w, k.left + k.width), y1 = Math.min(top + h, k.top + k.height);
     for (let y = y0; y < y1; y++) {
       const kr = (y - k.top) * k.width - k.left, orow = (y - top) * w - left;
-      for (let x = x0; x < x1; x++) if (k.data[kr + x]! > 0) out[orow + x] = 0;
+      for (let x = x0; x < x1; x++) if (k.data[kr + x]! > 0) out[orow + x] = value;
     }
   }
-  return { left, top, width: w, height: h, data: out };
 }
 
 /**
@@ -238,14 +243,7 @@ function extend(
   // of backdrop that shares the object's colours but is parted from it by an edge (a pale wall
   // beside a white rocket's wing, a lemon's rind beside an orange slice's) is cut off along it.
   const kept = new Uint8Array(w * h);
-  for (const k of keep) {
-    const x0 = Math.max(left, k.left), y0 = Math.max(top, k.top);
-    const x1 = Math.min(left + w, k.left + k.width), y1 = Math.min(top + h, k.top + k.height);
-    for (let y = y0; y < y1; y++) {
-      const kr = (y - k.top) * k.width - k.left, orow = (y - top) * w - left;
-      for (let x = x0; x < x1; x++) if (k.data[kr + x]! > 0) kept[orow + x] = 1;
-    }
-  }
+  markKept(keep, left, top, w, h, kept, 1);
   const { out: candidate, cell } = cutCandidates(image, left, top, w, h, sel, obj, inBand, kept, fg, bg, objectLike, signal);
   // Pixels within two cells of the band's outer edge (past it: neither band nor selection).
   const nearEdge = dilate(w, h, (p) => inBand[p] === 0 && sel[p] === 0, 2 * cell + 1);
