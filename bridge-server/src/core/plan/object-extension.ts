@@ -238,8 +238,8 @@ function extend(
   const objectLike = (p: number): boolean => llr(p) >= TIP_LLR;
   // Which pixels outside the object go with it: a graph cut (GrabCut's energy, Rother et al.
   // 2004) on a coarse grid of the band's rectangle — the object's cells fixed to it, the
-  // selection's background (unless plainly the object's colour) and keep pixels fixed to the
-  // background, the colour models as the data term and contrast-sensitive smoothness, so a piece
+  // selection's background (unless it reads as the object's colour), keep pixels and what lies
+  // past the band fixed to the background, the colour models as the data term and contrast-sensitive smoothness, so a piece
   // of backdrop that shares the object's colours but is parted from it by an edge (a pale wall
   // beside a white rocket's wing, a lemon's rind beside an orange slice's) is cut off along it.
   const kept = new Uint8Array(w * h);
@@ -247,8 +247,8 @@ function extend(
   const { out: candidate, cell } = cutCandidates(image, left, top, w, h, sel, obj, inBand, kept, fg, bg, objectLike, signal);
   // Pixels within two cells of the band's outer edge (past it: neither band nor selection).
   const nearEdge = dilate(w, h, (p) => inBand[p] === 0 && sel[p] === 0, 2 * cell + 1);
-  // Each piece: object-like pixels outside the object — outside the selection, or inside it where
-  // the object reading left them out — 4-connected, reached from a band pixel outside the
+  // Each piece: pixels the cut gives to the object outside it — outside the selection, or inside it
+  // where the object reading left them out — 4-connected, reached from a band pixel outside the
   // selection next to the object. 0 unseen, 1 in a piece.
   const state = new Uint8Array(w * h);
   const accepted = new Uint8Array(w * h);
