@@ -17,12 +17,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { maskAt, rasterizePolygon, type Point } from '@smartdrag/shared';
+import { maskAt, type Point } from '@smartdrag/shared';
 import { enlargedRequest } from '../test/helpers/enlarged-case';
 import { segmentObject } from '../bridge-server/src/core/segment/grabcut';
 import { squaredDistance } from '../bridge-server/src/core/distance-transform';
 import type { PlacedMask } from '../bridge-server/src/core/types';
 import { arg } from './args';
+import { ellipse } from './lasso-shapes';
 
 const RIGID = new Set(['translate', 'rotate', 'scale']);
 
@@ -37,20 +38,6 @@ function grown(m: PlacedMask, r: number, W: number, H: number): PlacedMask {
   const data = new Uint8Array(w * h);
   for (let p = 0; p < w * h; p++) data[p] = d2[p]! <= r * r ? 255 : 0;
   return { left, top, width: w, height: h, data };
-}
-
-/** An ellipse `g`× the polygon's box, clipped to the W0 × H0 case image, in `s`× pixels. */
-function ellipse(poly: readonly Point[], g: number, W0: number, H0: number, s: number): PlacedMask {
-  const xs = poly.map((p) => p[0]), ys = poly.map((p) => p[1]);
-  const cx = (Math.min(...xs) + Math.max(...xs)) / 2, cy = (Math.min(...ys) + Math.max(...ys)) / 2;
-  const rx = ((Math.max(...xs) - Math.min(...xs)) / 2) * g, ry = ((Math.max(...ys) - Math.min(...ys)) / 2) * g;
-  const pts: Point[] = [];
-  for (let i = 0; i < 64; i++) {
-    const a = (i / 64) * 2 * Math.PI;
-    const x = Math.min(W0 - 1, Math.max(0, cx + rx * Math.cos(a))), y = Math.min(H0 - 1, Math.max(0, cy + ry * Math.sin(a)));
-    pts.push([(x + 0.5) * s - 0.5, (y + 0.5) * s - 0.5]);
-  }
-  return rasterizePolygon(pts);
 }
 
 interface Row { id: string; lasso: string; scale: number; reading: 'plain' | 'whole'; reliable: boolean; recall: number; precision: number }
