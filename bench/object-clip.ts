@@ -12,18 +12,14 @@
  * Dev-only script:
  *   npx tsx bench/object-clip.ts [--scales 1,2] [--cases test/fixtures/cases]
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { maskAt, type Point } from '@smartdrag/shared';
-import { enlargedRequest } from '../test/helpers/enlarged-case';
+import { maskAt } from '@smartdrag/shared';
 import { segmentObject } from '../bridge-server/src/core/segment/grabcut';
-import { outlineOnEdge } from '../bridge-server/src/core/plan/object-reading';
+import { ATTACHED_MIN_PX, outlineOnEdge } from '../bridge-server/src/core/plan/object-reading';
 import { extendPastSelection } from '../bridge-server/src/core/plan/object-extension';
 import type { PlacedMask } from '../bridge-server/src/core/types';
 import { arg } from './args';
-import { ellipse } from './lasso-shapes';
-
-const RIGID = new Set(['translate', 'rotate', 'scale']);
+import { ellipse, rigidRegions } from './lasso-shapes';
 
 interface Row { id: string; lasso: string; scale: number; clipped: number; extended: boolean; before: [number, number]; after: [number, number] }
 
@@ -33,51 +29,42 @@ async function main(): Promise<void> {
   const dir = arg('cases', path.join(__dirname, '..', 'test', 'fixtures', 'cases'));
   const rows: Row[] = [];
   let untrusted = 0, inside = 0;
-  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
-    const j = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-    for (const reg of j.regions as { id: string; polygon?: Point[] }[]) {
-      const drags = (j.drags as { region: string; kind: string }[]).filter((d) => d.region === reg.id);
-      if (!reg.polygon || drags.length === 0 || !drags.every((d) => RIGID.has(d.kind))) continue;
-      for (const s of scales) {
-        const req = await enlargedRequest({ ...j, regions: [reg], drags, keep: undefined }, s);
-        const W = req.image.width, H = req.image.height;
-        const truth = req.regions[0]!.mask;
-        const handles = req.drags.map((d) => d.points[0]!);
-        for (const g of [1.0, 1.1]) {
-          const lasso = ellipse(reg.polygon, g, j.size[0], j.size[1], s);
-          const seg = segmentObject(req.image, lasso, handles, { grow: 1, wholeObject: true });
-          if (!seg.reliable) { untrusted++; continue; }
-          const edge = outlineOnEdge(seg.mask, lasso);
-          // (The object reading tries the extension only when the object runs onto the lasso's edge.)
-          const joined = edge.onEdge >= 4 && edge.onEdge >= 0.03 * edge.outline;
-          if (!joined) { inside++; continue; }
-          const ext = extendPastSelection(req.image, lasso, seg, []);
-          const score = (m: PlacedMask): [number, number] => {
-            let both = 0, obj = 0, t = 0;
-            for (let y = 0; y < H; y++) {
-              for (let x = 0; x < W; x++) {
-                const ov = maskAt(m, x, y) >= 128, tv = maskAt(truth, x, y) >= 128;
-                if (ov) obj++; if (tv) t++; if (ov && tv) both++;
-              }
-            }
-            return [both / Math.max(1, t), both / Math.max(1, obj)];
-          };
-          let clippedPx = 0, tArea = 0;
-          for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (maskAt(truth, x, y) >= 128) { tArea++; if (maskAt(lasso, x, y) < 128) clippedPx++; }
-          const before = score(seg.mask);
-          if (process.env.CLIP_TILES && ext) {
-            const sharp = (await import('sharp')).default;
-            const out = new Uint8ClampedArray(req.image.data);
-            for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-              const p = (y * W + x) * 4, o = maskAt(seg.mask, x, y) >= 128, e = maskAt(ext.mask, x, y) >= 128, t = maskAt(truth, x, y) >= 128, l = maskAt(lasso, x, y) >= 128;
-              if (e && !o) { if (t) { out[p] = 0; out[p + 1] = 255; out[p + 2] = 0; } else { out[p] = 255; out[p + 1] = 0; out[p + 2] = 255; } }
-              else if (l !== (maskAt(lasso, x + 1, y) >= 128)) { out[p] = 0; out[p + 1] = 0; out[p + 2] = 255; }
-            }
-            await sharp(Buffer.from(out.buffer), { raw: { width: W, height: H, channels: 4 } }).png().toFile(`${process.env.CLIP_TILES}/${f.replace('.json', '')}-${reg.id}-${g}-${s}.png`);
+  for await (const { id, reg, json: j, scale: s, req } of rigidRegions(dir, scales)) {
+    const W = req.image.width, H = req.image.height;
+    const truth = req.regions[0]!.mask;
+    const handles = req.drags.map((d) => d.points[0]!);
+    for (const g of [1.0, 1.1]) {
+      const lasso = ellipse(reg.polygon, g, j.size[0], j.size[1], s);
+      const seg = segmentObject(req.image, lasso, handles, { grow: 1, wholeObject: true });
+      if (!seg.reliable) { untrusted++; continue; }
+      const edge = outlineOnEdge(seg.mask, lasso);
+      // (The object reading looks for tips where the object meets the lasso's edge, along 4 px or more.)
+      if (edge.onEdge < ATTACHED_MIN_PX) { inside++; continue; }
+      const ext = extendPastSelection(req.image, lasso, seg, []);
+      const score = (m: PlacedMask): [number, number] => {
+        let both = 0, obj = 0, t = 0;
+        for (let y = 0; y < H; y++) {
+          for (let x = 0; x < W; x++) {
+            const ov = maskAt(m, x, y) >= 128, tv = maskAt(truth, x, y) >= 128;
+            if (ov) obj++; if (tv) t++; if (ov && tv) both++;
           }
-          rows.push({ id: `${f.replace('.json', '')}:${reg.id}`, lasso: `ellipse ${g.toFixed(1)}`, scale: s, clipped: clippedPx / Math.max(1, tArea), extended: ext !== null, before, after: ext ? score(ext.mask) : before });
         }
+        return [both / Math.max(1, t), both / Math.max(1, obj)];
+      };
+      let clippedPx = 0, tArea = 0;
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (maskAt(truth, x, y) >= 128) { tArea++; if (maskAt(lasso, x, y) < 128) clippedPx++; }
+      const before = score(seg.mask);
+      if (process.env.CLIP_TILES && ext) {
+        const sharp = (await import('sharp')).default;
+        const out = new Uint8ClampedArray(req.image.data);
+        for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+          const p = (y * W + x) * 4, o = maskAt(seg.mask, x, y) >= 128, e = maskAt(ext.mask, x, y) >= 128, t = maskAt(truth, x, y) >= 128, l = maskAt(lasso, x, y) >= 128;
+          if (e && !o) { if (t) { out[p] = 0; out[p + 1] = 255; out[p + 2] = 0; } else { out[p] = 255; out[p + 1] = 0; out[p + 2] = 255; } }
+          else if (l !== (maskAt(lasso, x + 1, y) >= 128)) { out[p] = 0; out[p + 1] = 0; out[p + 2] = 255; }
+        }
+        await sharp(Buffer.from(out.buffer), { raw: { width: W, height: H, channels: 4 } }).png().toFile(`${process.env.CLIP_TILES}/${id.replace(':', '-')}-${g}-${s}.png`);
       }
+      rows.push({ id, lasso: `ellipse ${g.toFixed(1)}`, scale: s, clipped: clippedPx / Math.max(1, tArea), extended: ext !== null, before, after: ext ? score(ext.mask) : before });
     }
   }
   const fmt = (x: number): string => x.toFixed(3);

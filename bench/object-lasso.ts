@@ -17,15 +17,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { maskAt, type Point } from '@smartdrag/shared';
-import { enlargedRequest } from '../test/helpers/enlarged-case';
+import { maskAt } from '@smartdrag/shared';
 import { segmentObject } from '../bridge-server/src/core/segment/grabcut';
 import { squaredDistance } from '../bridge-server/src/core/distance-transform';
 import type { PlacedMask } from '../bridge-server/src/core/types';
 import { arg } from './args';
-import { ellipse } from './lasso-shapes';
-
-const RIGID = new Set(['translate', 'rotate', 'scale']);
+import { ellipse, rigidRegions } from './lasso-shapes';
 
 /** `m` grown by `r` px (Euclidean), clipped to the image. */
 function grown(m: PlacedMask, r: number, W: number, H: number): PlacedMask {
@@ -49,50 +46,42 @@ async function main(): Promise<void> {
   const dir = arg('cases', path.join(__dirname, '..', 'test', 'fixtures', 'cases'));
   if (tiles) fs.mkdirSync(tiles, { recursive: true });
   const rows: Row[] = [];
-  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
-    const j = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-    for (const reg of j.regions as { id: string; polygon?: Point[] }[]) {
-      const drags = (j.drags as { region: string; kind: string }[]).filter((d) => d.region === reg.id);
-      if (!reg.polygon || drags.length === 0 || !drags.every((d) => RIGID.has(d.kind))) continue;
-      for (const s of scales) {
-        const req = await enlargedRequest({ ...j, regions: [reg], drags, keep: undefined }, s);
-        const W = req.image.width, H = req.image.height;
-        const truth = req.regions[0]!.mask;
-        let area = 0;
-        for (const v of truth.data) if (v >= 128) area++;
-        const lassos: [string, PlacedMask][] = [
-          ['ellipse 1.3', ellipse(reg.polygon, 1.3, j.size[0], j.size[1], s)],
-          ['ellipse 1.6', ellipse(reg.polygon, 1.6, j.size[0], j.size[1], s)],
-          ['grown 8%', grown(truth, 0.08 * Math.sqrt(area), W, H)],
-          ['grown 16%', grown(truth, 0.16 * Math.sqrt(area), W, H)],
-        ];
-        const handles = req.drags.map((d) => d.points[0]!);
-        for (const [name, lasso] of lassos) {
-          for (const reading of ['plain', 'whole'] as const) {
-            const seg = segmentObject(req.image, lasso, handles, { grow: 1, ...(reading === 'whole' ? { wholeObject: true } : {}) });
-            const o = seg.mask;
-            let both = 0, obj = 0, tIn = 0;
-            for (let y = 0; y < H; y++) {
-              for (let x = 0; x < W; x++) {
-                const ov = maskAt(o, x, y) >= 128, tv = maskAt(truth, x, y) >= 128 && maskAt(lasso, x, y) >= 128;
-                if (ov) obj++; if (tv) tIn++; if (ov && tv) both++;
-              }
-            }
-            rows.push({ id: `${f.replace('.json', '')}:${reg.id}`, lasso: name, scale: s, reading, reliable: seg.reliable, recall: both / Math.max(1, tIn), precision: both / Math.max(1, obj) });
-            if (tiles && s === 1 && reading === 'whole') {
-              const out = new Uint8ClampedArray(req.image.data);
-              for (let y = 0; y < H; y++) {
-                for (let x = 0; x < W; x++) {
-                  const p = (y * W + x) * 4, ov = maskAt(o, x, y) >= 128, tv = maskAt(truth, x, y) >= 128;
-                  if (ov && tv) out[p + 1] = out[p + 1]! * 0.5 + 127;
-                  else if (ov) { out[p] = out[p]! * 0.4 + 150; out[p + 1] = out[p + 1]! * 0.4 + 150; out[p + 2] = 0; }
-                  else if (tv) { out[p] = out[p]! * 0.4 + 150; out[p + 1] = out[p + 1]! * 0.4; out[p + 2] = out[p + 2]! * 0.4; }
-                  else if (maskAt(lasso, x, y) >= 128) out[p + 2] = out[p + 2]! * 0.7 + 76;
-                }
-              }
-              await sharp(Buffer.from(out.buffer), { raw: { width: W, height: H, channels: 4 } }).png().toFile(path.join(tiles, `${f.replace('.json', '')}-${reg.id}-${name.replace(/[ %]/g, '')}.png`));
+  for await (const { id, reg, json: j, scale: s, req } of rigidRegions(dir, scales)) {
+    const W = req.image.width, H = req.image.height;
+    const truth = req.regions[0]!.mask;
+    let area = 0;
+    for (const v of truth.data) if (v >= 128) area++;
+    const lassos: [string, PlacedMask][] = [
+      ['ellipse 1.3', ellipse(reg.polygon, 1.3, j.size[0], j.size[1], s)],
+      ['ellipse 1.6', ellipse(reg.polygon, 1.6, j.size[0], j.size[1], s)],
+      ['grown 8%', grown(truth, 0.08 * Math.sqrt(area), W, H)],
+      ['grown 16%', grown(truth, 0.16 * Math.sqrt(area), W, H)],
+    ];
+    const handles = req.drags.map((d) => d.points[0]!);
+    for (const [name, lasso] of lassos) {
+      for (const reading of ['plain', 'whole'] as const) {
+        const seg = segmentObject(req.image, lasso, handles, { grow: 1, ...(reading === 'whole' ? { wholeObject: true } : {}) });
+        const o = seg.mask;
+        let both = 0, obj = 0, tIn = 0;
+        for (let y = 0; y < H; y++) {
+          for (let x = 0; x < W; x++) {
+            const ov = maskAt(o, x, y) >= 128, tv = maskAt(truth, x, y) >= 128 && maskAt(lasso, x, y) >= 128;
+            if (ov) obj++; if (tv) tIn++; if (ov && tv) both++;
+          }
+        }
+        rows.push({ id, lasso: name, scale: s, reading, reliable: seg.reliable, recall: both / Math.max(1, tIn), precision: both / Math.max(1, obj) });
+        if (tiles && s === 1 && reading === 'whole') {
+          const out = new Uint8ClampedArray(req.image.data);
+          for (let y = 0; y < H; y++) {
+            for (let x = 0; x < W; x++) {
+              const p = (y * W + x) * 4, ov = maskAt(o, x, y) >= 128, tv = maskAt(truth, x, y) >= 128;
+              if (ov && tv) out[p + 1] = out[p + 1]! * 0.5 + 127;
+              else if (ov) { out[p] = out[p]! * 0.4 + 150; out[p + 1] = out[p + 1]! * 0.4 + 150; out[p + 2] = 0; }
+              else if (tv) { out[p] = out[p]! * 0.4 + 150; out[p + 1] = out[p + 1]! * 0.4; out[p + 2] = out[p + 2]! * 0.4; }
+              else if (maskAt(lasso, x, y) >= 128) out[p + 2] = out[p + 2]! * 0.7 + 76;
             }
           }
+          await sharp(Buffer.from(out.buffer), { raw: { width: W, height: H, channels: 4 } }).png().toFile(path.join(tiles, `${id.replace(':', '-')}-${name.replace(/[ %]/g, '')}.png`));
         }
       }
     }
