@@ -19,6 +19,7 @@
  * the object comes out whole. Keep pixels never join.
  */
 import type { PlacedMask, RgbaImage } from '../types';
+import { placedMaskToCrop, unionOver } from '../image';
 import type { ObjectSegmentation } from '../segment/grabcut';
 import { Gmm, kmeansLabels, rgbToLab } from '../segment/gmm';
 import { MaxFlowGraph } from '../segment/maxflow';
@@ -84,20 +85,11 @@ function grownSelection(selection: PlacedMask, m: number, W: number, H: number, 
     for (let x = 0; x < w; x++) if (grown[cr + Math.floor(x / f)]) out[row + x] = 255;
   }
   throwIfCancelled(signal);
-  markKept(keep, left, top, w, h, out, 0);
-  return { left, top, width: w, height: h, data: out };
-}
-
-/** Set `out` (the `w × h` frame at left, top) to `value` where a keep mask has any coverage. */
-function markKept(keep: readonly PlacedMask[], left: number, top: number, w: number, h: number, out: Uint8Array, value: number): void {
-  for (const k of keep) {
-    const x0 = Math.max(left, k.left), y0 = Math.max(top, k.top);
-    const x1 = Math.min(left + w, k.left + k.width), y1 = Math.min(top + h, k.top + k.height);
-    for (let y = y0; y < y1; y++) {
-      const kr = (y - k.top) * k.width - k.left, orow = (y - top) * w - left;
-      for (let x = x0; x < x1; x++) if (k.data[kr + x]! > 0) out[orow + x] = value;
-    }
+  if (keep.length > 0) {
+    const kept = unionOver(keep, { left, top, width: w, height: h }).data;
+    for (let p = 0; p < w * h; p++) if (kept[p]! > 0) out[p] = 0;
   }
+  return { left, top, width: w, height: h, data: out };
 }
 
 /**
@@ -168,6 +160,15 @@ function dilate(w: number, h: number, set: (p: number) => boolean, r: number): U
     let next = Infinity;
     for (let y = h - 1; y >= 0; y--) { if (rows[y * w + x]) next = y; if (next - y <= r) out[y * w + x] = 1; }
   }
+  return out;
+}
+
+/** The indices of the pixels of `a` equal to `v`. */
+function pixelsWith(a: Uint8Array, v: number): Int32Array {
+  let n = 0;
+  for (let p = 0; p < a.length; p++) if (a[p] === v) n++;
+  const out = new Int32Array(n);
+  for (let p = 0, k = 0; p < a.length; p++) if (a[p] === v) out[k++] = p;
   return out;
 }
 
@@ -242,8 +243,7 @@ function extend(
   // past the band fixed to the background, the colour models as the data term and contrast-sensitive smoothness, so a piece
   // of backdrop that shares the object's colours but is parted from it by an edge (a pale wall
   // beside a white rocket's wing, a lemon's rind beside an orange slice's) is cut off along it.
-  const kept = new Uint8Array(w * h);
-  markKept(keep, left, top, w, h, kept, 1);
+  const kept = unionOver(keep, { left, top, width: w, height: h }).data;
   const { out: candidate, cell } = cutCandidates(image, left, top, w, h, sel, obj, inBand, kept, fg, bg, objectLike, signal);
   // Pixels within two cells of the band's outer edge (past it: neither band nor selection).
   const nearEdge = dilate(w, h, (p) => inBand[p] === 0 && sel[p] === 0, 2 * cell + 1);
@@ -298,38 +298,22 @@ function extend(
   // Parts thinner than the cut's cells (a horn's point, a beak's tip) are lost on its grid: the
   // tips grow into neighbouring pixels their colour model clearly explains better, at most two
   // cells far (as the object reading does inside the selection).
-  {
-    let seedsT = new Int32Array(1024), nt = 0;
-    for (let p = 0; p < w * h; p++) {
-      if (accepted[p] !== 1) continue;
-      if (nt === seedsT.length) { const b = new Int32Array(seedsT.length * 2); b.set(seedsT); seedsT = b; }
-      seedsT[nt++] = p;
-    }
-    growRings(w, h, seedsT, nt, 2 * cell, (q) => {
-      if (accepted[q] !== 0 || inBand[q] === 0 || sel[q] === 1 || obj[q] === 1 || llr(q) < THIN_LLR) return false;
-      accepted[q] = 1; added++;
-      return true;
-    });
-  }
+  const thin = pixelsWith(accepted, 1);
+  growRings(w, h, thin, thin.length, 2 * cell, (q) => {
+    if (accepted[q] !== 0 || inBand[q] === 0 || sel[q] === 1 || obj[q] === 1 || llr(q) < THIN_LLR) return false;
+    accepted[q] = 1; added++;
+    return true;
+  });
   if (added > EXTEND_MAX_SHARE * objArea) return null;
   // The tips' anti-aliased edge goes with them, as the object's grown rim does inside the selection.
-  let seeds = new Int32Array(1024), ns = 0;
-  for (let p = 0; p < w * h; p++) {
-    if (accepted[p] !== 1) continue;
-    if (ns === seeds.length) { const b = new Int32Array(seeds.length * 2); b.set(seeds); seeds = b; }
-    seeds[ns++] = p;
-  }
-  growRings(w, h, seeds, ns, r, (q) => {
+  const tips = pixelsWith(accepted, 1);
+  growRings(w, h, tips, tips.length, r, (q) => {
     if (accepted[q] !== 0 || inBand[q] === 0 || sel[q] === 1 || obj[q] === 1) return false;
     accepted[q] = 2; added++;
     return true;
   });
   // The object's own coverage inside the selection, the tips solid.
-  const data = new Uint8Array(w * h);
-  const ml = seg.mask.left, mt = seg.mask.top, mw = seg.mask.width, md = seg.mask.data;
-  for (let y = Math.max(0, mt - top); y < Math.min(h, mt + seg.mask.height - top); y++) {
-    for (let x = Math.max(0, ml - left); x < Math.min(w, ml + mw - left); x++) data[y * w + x] = md[(y + top - mt) * mw + x + left - ml]!;
-  }
+  const data = placedMaskToCrop(seg.mask, { left, top, width: w, height: h }).data;
   for (let p = 0; p < w * h; p++) if (accepted[p]) data[p] = 255;
   // Where a tip joins the object the selection's anti-aliased edge left the object's pixels partly
   // covered: a faint line of what lies behind would show through the moved object there.
@@ -382,7 +366,7 @@ function cutCandidates(
       const k = cy * gw + Math.floor(x / c), p = y * w + x, i = ((y + top) * W + x + left) * 4;
       rgbToLab(d[i]!, d[i + 1]!, d[i + 2]!, lab, 0);
       col[k * 3] += lab[0]!; col[k * 3 + 1] += lab[1]!; col[k * 3 + 2] += lab[2]!;
-      cnt[k]++; nObj[k] += obj[p]!; nSel[k] += sel[p]! & (1 - obj[p]!); nKept[k] += kept[p]!; nOut[k] += 1 - inBand[p]!;
+      cnt[k]++; nObj[k] += obj[p]!; nSel[k] += sel[p]! & (1 - obj[p]!); nKept[k] += kept[p]! > 0 ? 1 : 0; nOut[k] += 1 - inBand[p]!;
       adv[k] += Math.max(-10, Math.min(10, fg.logDensity(lab[0]!, lab[1]!, lab[2]!) - bg.logDensity(lab[0]!, lab[1]!, lab[2]!)));
     }
   }
