@@ -80,10 +80,18 @@ describe('object extension: the tips a quick lasso clipped move with the object'
     expect(res.plan.warnings.some((w) => /continues past the selection's edge/.test(w))).toBe(false);
     const { crop, edited } = res;
     const at = (x: number, y: number): number => (y - crop.top) * crop.width + (x - crop.left);
-    // The tip's pixels land 40 px left, 10 px down, pixel for pixel (away from its edge).
+    // The tip's pixels land 40 px left, 10 px down (away from its edge), within the few levels the
+    // seam blend along the moved outline gives its narrow end (the outline there is the object's
+    // own since the rim takes the coverage its colours read).
     const core = tip.filter(([x, y]) => scene.object[y * W + x - 1] && scene.object[y * W + x + 1] && scene.object[(y - 1) * W + x] && scene.object[(y + 1) * W + x]);
     expect(core.length).toBeGreaterThan(20);
-    for (const [x, y] of core) expect(px(edited.data, at(x - 40, y + 10))).toEqual(px(scene.image.data, y * W + x));
+    let exact = 0;
+    for (const [x, y] of core) {
+      const got = px(edited.data, at(x - 40, y + 10)), want = px(scene.image.data, y * W + x);
+      for (let c = 0; c < 4; c++) expect(Math.abs(got[c]! - want[c]!)).toBeLessThanOrEqual(4);
+      if (got.every((v, c) => v === want[c])) exact++;
+    }
+    expect(exact).toBeGreaterThanOrEqual(0.85 * core.length);
     // Its old place (not covered by the moved object) no longer shows the object's colours: the
     // object is warm (red ≫ blue), the backdrop cool.
     let warm = 0;

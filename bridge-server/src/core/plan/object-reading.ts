@@ -18,6 +18,7 @@ import { documentSide, type EditRequest, type Operation, type PlacedMask, type P
 import { maskAt } from '@smartdrag/shared';
 import { readCastShadow, readObject } from './object-cache';
 import { extendPastSelection } from './object-extension';
+import { softenedRim } from '../segment/grabcut';
 import { throwIfCancelled } from '../cancel';
 import { pixelUnits } from './units';
 
@@ -121,7 +122,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     // A rim of one coarse pixel moves with the object: its anti-aliased edge is not left behind.
     // A preview segments on a coarser grid (a few ms; the final edit refines the outline). The
     // reading is kept across jobs with the same selection and pixels (plan/object-cache.ts).
-    const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, wholeObject: true, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req), signal);
+    const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, wholeObject: true, softRim: true, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req), signal);
     throwIfCancelled(signal);
     if (!read.seg) {
       // A tight selection is used as given — with the object's soft shadow on a plain backdrop,
@@ -145,7 +146,9 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
       warnings.push(`Region ${id}: no object could be told from its background inside the selection, so the whole selection moves with its background — draw the selection closer around the object, or keep the arrows inside the selection for an elastic drag.`);
       continue;
     }
-    regions[ri] = { id, mask: seg.mask };
+    // What moves takes the grown rim at the coverage its colours read (segment/grabcut.ts
+    // softenedRim: the backdrop beside the object stays); the readings below see the whole rim.
+    regions[ri] = { id, mask: softenedRim(seg.mask, seg) };
     // A selection that cuts the object (the wing tip, the feet outside it): tips that end just
     // past the selection's edge move with it (plan/object-extension.ts); what runs on further
     // stays behind. The user hears it, with what to do.
@@ -156,7 +159,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     const ext = edge.onEdge >= ATTACHED_MIN_PX ? extendPastSelection(req.image, region.mask, seg, req.keep ?? [], signal) : null;
     throwIfCancelled(signal);
     if (ext) {
-      regions[ri] = { id, mask: ext.mask };
+      regions[ri] = { id, mask: softenedRim(ext.mask, seg) };
       // (In document pixels: the request may be a proxy, plan/units.ts.)
       const u = pixelUnits(req);
       tips = `; its outline ran past the selection's edge, and the tips that end within ${Math.round(u.docLen(ext.marginPx))} px of it (${Math.round(u.docArea(ext.added))} px) move with it`;

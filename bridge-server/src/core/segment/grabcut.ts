@@ -56,6 +56,12 @@ export interface SegmentOptions {
    * tear it) unless an arrow starts on it.
    */
   wholeObject?: boolean;
+  /**
+   * With `grow`: each pixel of the grown rim covers the object by how far its colour lies from the
+   * background's towards the object's ({@link softenRim}) instead of wholly (default false). A rim
+   * of whole coverage carries the backdrop along: a pale line along a bird's back moved onto bark.
+   */
+  softRim?: boolean;
 }
 
 export interface ObjectSegmentation {
@@ -74,6 +80,13 @@ export interface ObjectSegmentation {
   why: string;
   /** The coarse grid worked on: its size and the scale from document to coarse pixels. */
   coarse: { width: number; height: number; scale: number };
+  /**
+   * With `softRim`: the grown rim's pixels (indices into `mask`'s rectangle) and the coverage each
+   * reads from its colour ({@link softenRim}). `mask` itself keeps the rim whole: the readings
+   * built on the object (where it meets the selection's edge, the tips past it) see the same
+   * object; only what moves takes these coverages ({@link softenedRim}).
+   */
+  rim?: { index: Int32Array; cover: Uint8Array };
 }
 
 /**
@@ -434,10 +447,20 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   const objArea = objSum / 255, selArea = selSum / 255;
   const fraction = selArea > 0 ? objArea / selArea : 0;
   throwIfCancelled(signal);
+  let rim: ObjectSegmentation['rim'];
   if ((opts.grow ?? 0) > 0 && ox1 >= 0) {
     const r = Math.max(2, Math.round(opts.grow! / scale));
-    growInside(out, sd, sw, sh, ox0, oy0, ox1 + 1, oy1 + 1, r);
+    const grown = growInside(out, sd, sw, sh, ox0, oy0, ox1 + 1, oy1 + 1, r);
     throwIfCancelled(signal);
+    if (opts.softRim) {
+      // A rim pixel the object's colour model explains (a dark spot of a spotted hide, whose colour
+      // lies off the line between the object's mean and the backdrop's) is the object's.
+      const objectLike = (k: number): boolean => {
+        rgbToLab(img[k]!, img[k + 1]!, img[k + 2]!, lab, 0);
+        return fg.logDensity(lab[0]!, lab[1]!, lab[2]!) - bg.logDensity(lab[0]!, lab[1]!, lab[2]!) >= GROW_LLR;
+      };
+      rim = { index: grown.list.slice(0, grown.count), cover: softenRim(out, grown.list, grown.count, image, sl, st, sw, sh, r + 2, objectLike) };
+    }
   }
   const mask: PlacedMask = { left: sl, top: st, width: sw, height: sh, data: out };
   const coarse = { width: cw, height: ch, scale };
@@ -456,7 +479,7 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   else if (separation < MIN_SEPARATION) { reliable = false; why = `the colours of the object and of the selection's background do not separate (${separation.toFixed(2)} nats)`; }
   else if (offObject > 0) { reliable = false; why = `${offObject} of ${handles.length} arrow(s) start off the object found (${pct} of the selection)`; }
   void selN;
-  return { mask, fraction, separation, reliable, why, coarse };
+  return { mask, fraction, separation, reliable, why, coarse, ...(rim ? { rim } : {}) };
 }
 
 /** Radius (coarse cells) of the local background window of {@link attachAppendages}. */
@@ -654,8 +677,9 @@ function growByColour(out: Uint8Array, sel: Uint8Array, w: number, h: number, bx
  * where `sel` > 0, with the selection's value: breadth-first rings out of the object's edge,
  * alternating 8- and 4-neighbour steps (octagons ≈ discs). Cost ∝ edge length × radius.
  */
-function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: number, y0: number, x1: number, y1: number, radius: number): void {
-  if (radius <= 0 || x1 <= x0 || y1 <= y0) return;
+function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: number, y0: number, x1: number, y1: number, radius: number): { list: Int32Array; count: number } {
+  let list = new Int32Array(64), count = 0;
+  if (radius <= 0 || x1 <= x0 || y1 <= y0) return { list, count };
   const front: number[] = [];
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
@@ -669,8 +693,87 @@ function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: 
   growRings(w, h, front, front.length, radius, (q) => {
     if (out[q] !== 0 || sel[q] === 0) return false;
     out[q] = sel[q]!;
+    if (count === list.length) { const b = new Int32Array(count * 2); b.set(list); list = b; }
+    list[count++] = q;
     return true;
   });
+  return { list, count };
+}
+
+/** Smallest RGB distance between the object's and the background's local colours for which a rim pixel's coverage is read from its colour. */
+const RIM_MIN_CONTRAST = 30;
+/** A rim pixel this far (or less) from the local backdrop's colour towards the object's covers nothing: the backdrop's own noise. */
+const RIM_BACKDROP = 0.1;
+/** A rim pixel this far (or more) towards the object's colour covers wholly: the object's own texture. */
+const RIM_OBJECT = 0.9;
+
+/**
+ * A copy of `mask` (an object's moving mask: the reading's own or grown past the selection) with
+ * the grown rim of `seg` at the coverages its colours read ({@link ObjectSegmentation.rim}); the
+ * mask itself when `seg` has none. Rim pixels outside `mask` are skipped; a pixel `mask` covers
+ * less stays so.
+ */
+export function softenedRim(mask: PlacedMask, seg: ObjectSegmentation): PlacedMask {
+  const rim = seg.rim;
+  if (!rim || rim.index.length === 0) return mask;
+  const out: PlacedMask = { ...mask, data: Uint8Array.from(mask.data) };
+  const sw = seg.mask.width, dx = seg.mask.left - mask.left, dy = seg.mask.top - mask.top;
+  for (let i = 0; i < rim.index.length; i++) {
+    const p = rim.index[i]!, x = (p % sw) + dx, y = ((p - (p % sw)) / sw) + dy;
+    if (x < 0 || y < 0 || x >= mask.width || y >= mask.height) continue;
+    const q = y * mask.width + x;
+    if (rim.cover[i]! < out.data[q]!) out.data[q] = rim.cover[i]!;
+  }
+  return out;
+}
+
+/**
+ * The coverage of each grown rim pixel (`rim`, indices into `out`, whose rectangle is at
+ * `sl`, `st` of `image`): its colour C against the local object colour F (mean of the object's
+ * pixels, rim left out, within `reach` px) and the local background colour B (mean of the pixels
+ * outside the grown object within `reach`): a = (C − B)·(F − B) / |F − B|², read as coverage
+ * between {@link RIM_BACKDROP} (none: the noise of the backdrop) and {@link RIM_OBJECT} (whole:
+ * the object's own texture), times the selection's value. An anti-aliased or blurred edge keeps
+ * its partial pixels, the backdrop beyond it goes (a bird moved from a pale sky onto bark carried
+ * an 8 px pale line at 20 MP). Where F and B are alike (under {@link RIM_MIN_CONTRAST}), either is
+ * missing or the object's colour model explains the pixel (`objectLike`), it stays whole. The
+ * window is sampled on a grid of about 9 × 9 points.
+ */
+function softenRim(out: Uint8Array, rim: Int32Array, count: number, image: RgbaImage, sl: number, st: number, sw: number, sh: number, reach: number,
+  objectLike: (k: number) => boolean): Uint8Array {
+  const cover = new Uint8Array(count);
+  if (count === 0) return cover;
+  const W = image.width, H = image.height, img = image.data;
+  const isRim = new Uint8Array(sw * sh);
+  for (let i = 0; i < count; i++) isRim[rim[i]!] = 1;
+  const step = Math.max(1, Math.round(reach / 4));
+  for (let i = 0; i < count; i++) {
+    const p = rim[i]!, x = p % sw, y = (p - x) / sw;
+    let fr = 0, fg = 0, fb = 0, fn = 0, br = 0, bg = 0, bb = 0, bn = 0;
+    for (let dy = -reach; dy <= reach; dy += step) {
+      const yy = y + dy, Y = yy + st;
+      if (Y < 0 || Y >= H) continue;
+      for (let dx = -reach; dx <= reach; dx += step) {
+        const xx = x + dx, X = xx + sl;
+        if (X < 0 || X >= W) continue;
+        const inside = xx >= 0 && yy >= 0 && xx < sw && yy < sh;
+        const q = yy * sw + xx;
+        if (inside && isRim[q]) continue;
+        const k = (Y * W + X) * 4;
+        if (inside && out[q]! > 0) { fr += img[k]!; fg += img[k + 1]!; fb += img[k + 2]!; fn++; }
+        else { br += img[k]!; bg += img[k + 1]!; bb += img[k + 2]!; bn++; }
+      }
+    }
+    cover[i] = out[p]!;
+    if (fn === 0 || bn === 0 || objectLike(((y + st) * W + x + sl) * 4)) continue;
+    fr /= fn; fg /= fn; fb /= fn; br /= bn; bg /= bn; bb /= bn;
+    const d0 = fr - br, d1 = fg - bg, d2 = fb - bb, dd = d0 * d0 + d1 * d1 + d2 * d2;
+    if (dd < RIM_MIN_CONTRAST * RIM_MIN_CONTRAST) continue;
+    const k = ((y + st) * W + x + sl) * 4;
+    const a = (((img[k]! - br) * d0 + (img[k + 1]! - bg) * d1 + (img[k + 2]! - bb) * d2) / dd - RIM_BACKDROP) / (RIM_OBJECT - RIM_BACKDROP);
+    cover[i] = Math.round(out[p]! * (a <= 0 ? 0 : a >= 1 ? 1 : a));
+  }
+  return cover;
 }
 
 function dist2(col: Float32Array, p: number, q: number): number {
