@@ -21,8 +21,8 @@
 import type { PlacedMask, RgbaImage } from '../types';
 import { placedMaskToCrop, unionOver } from '../image';
 import type { ObjectSegmentation } from '../segment/grabcut';
-import { Gmm, kmeansLabels, rgbToLab } from '../segment/gmm';
-import { MaxFlowGraph } from '../segment/maxflow';
+import { fitColourModel, type Gmm, rgbToLab } from '../segment/gmm';
+import { CELL_BG, CELL_FG, CELL_FREE, cutCells } from '../segment/cell-cut';
 import { growRings } from '../rings';
 import { maskHash } from '../content-hash';
 import { checkRow, throwIfCancelled } from '../cancel';
@@ -172,20 +172,6 @@ function pixelsWith(a: Uint8Array, v: number): Int32Array {
   return out;
 }
 
-/** A colour mixture fitted to Lab samples (k-means, then two fits); null with too few. */
-function colourModel(col: readonly number[]): Gmm | null {
-  const count = col.length / 3;
-  if (count < 20) return null;
-  const colours = Float32Array.from(col), idx = new Int32Array(count), label = new Uint8Array(count);
-  for (let t = 0; t < count; t++) idx[t] = t;
-  const g = new Gmm();
-  kmeansLabels(colours, idx, count, g.k, label);
-  g.fit(colours, idx, count, label);
-  g.assign(colours, idx, count, label);
-  g.fit(colours, idx, count, label);
-  return g;
-}
-
 function extend(
   image: RgbaImage, selection: PlacedMask, seg: ObjectSegmentation, keep: readonly PlacedMask[], signal?: AbortSignal,
 ): ObjectExtension | null {
@@ -221,7 +207,7 @@ function extend(
     const x = (p % ow) + outer.left - left, y = Math.floor(p / ow) + outer.top - top;
     return x < 0 || y < 0 || x >= w || y >= h || inBand[y * w + x] === 0;
   }, bgCol, 0.5);
-  const fg = colourModel(fgCol), bg = colourModel(bgCol);
+  const fg = fitColourModel(fgCol), bg = fitColourModel(bgCol);
   throwIfCancelled(signal);
   if (!fg || !bg) return null;
   const lab = new Float32Array(3);
@@ -370,67 +356,28 @@ function cutCandidates(
       adv[k] += Math.max(-10, Math.min(10, fg.logDensity(lab[0]!, lab[1]!, lab[2]!) - bg.logDensity(lab[0]!, lab[1]!, lab[2]!)));
     }
   }
-  // 0 unknown (a node), 1 object, 2 background.
-  const cls = new Uint8Array(n), node = new Int32Array(n).fill(-1);
-  let nodes = 0;
+  const cls = new Uint8Array(n);
   for (let k = 0; k < n; k++) {
     const m = Math.max(1, cnt[k]!);
     col[k * 3] /= m; col[k * 3 + 1] /= m; col[k * 3 + 2] /= m; adv[k] /= m;
-    if (nObj[k]! >= 0.5 * m) cls[k] = 1;
+    if (nObj[k]! >= 0.5 * m) cls[k] = CELL_FG;
     // The selection's background is the background — unless it reads as the object's colour: what
     // the object reading left out where the selection's edge cuts through (the rest of a head whose
     // muzzle the lasso clipped) is for the cut to decide. Keep pixels never go, nor what lies past
     // the band (the caller reads a piece that ends within two cells of it as reaching it).
-    else if ((nSel[k]! >= 0.5 * m && adv[k]! < LEFT_OUT_ADV) || nKept[k]! > 0 || nOut[k]! >= 0.5 * m) cls[k] = 2;
-    else node[k] = nodes++;
+    else if ((nSel[k]! >= 0.5 * m && adv[k]! < LEFT_OUT_ADV) || nKept[k]! > 0 || nOut[k]! >= 0.5 * m) cls[k] = CELL_BG;
   }
   const out = new Uint8Array(w * h);
-  if (nodes === 0) return { out, cell: c };
-  // Contrast: β = 1 / (2 ⟨|Δc|²⟩) over the pairs that touch a node.
-  const dist2 = (a: number, b: number): number => {
-    const e0 = col[a * 3]! - col[b * 3]!, e1 = col[a * 3 + 1]! - col[b * 3 + 1]!, e2 = col[a * 3 + 2]! - col[b * 3 + 2]!;
-    return e0 * e0 + e1 * e1 + e2 * e2;
-  };
-  let sum = 0, pairs = 0;
-  for (let y = 0; y < gh; y++) for (let x = 0; x < gw; x++) {
-    const k = y * gw + x;
-    if (x + 1 < gw && (node[k]! >= 0 || node[k + 1]! >= 0)) { sum += dist2(k, k + 1); pairs++; }
-    if (y + 1 < gh && (node[k]! >= 0 || node[k + gw]! >= 0)) { sum += dist2(k, k + gw); pairs++; }
-  }
-  const beta = pairs > 0 && sum > 0 ? pairs / (2 * sum) : 0;
-  const g = new MaxFlowGraph(nodes, nodes * 2);
-  const toFg = new Float64Array(nodes), toBg = new Float64Array(nodes);
-  const link = (a: number, b: number): void => {
-    const wgt = CUT_GAMMA * Math.exp(-beta * dist2(a, b));
-    const na = node[a]!, nb = node[b]!;
-    if (na >= 0 && nb >= 0) g.addEdge(na, nb, wgt, wgt);
-    else if (na >= 0) { if (cls[b] === 1) toFg[na] += wgt; else toBg[na] += wgt; }
-    else if (nb >= 0) { if (cls[a] === 1) toFg[nb] += wgt; else toBg[nb] += wgt; }
-  };
-  for (let y = 0; y < gh; y++) for (let x = 0; x < gw; x++) {
-    const k = y * gw + x;
-    if (x + 1 < gw) link(k, k + 1);
-    if (y + 1 < gh) link(k, k + gw);
-  }
-  for (let k = 0; k < n; k++) {
-    const a = node[k]!;
-    if (a < 0) continue;
-    // Source = the object: the object's likelihood advantage is what labelling the cell
-    // background costs (and its disadvantage what labelling it the object's costs).
-    g.addTerminal(a, Math.max(0, adv[k]!) + toFg[a]!, Math.max(0, -adv[k]!) + toBg[a]!);
-  }
-  throwIfCancelled(signal);
-  g.maxflow(signal ? (): void => throwIfCancelled(signal) : undefined);
+  if (!cls.includes(CELL_FREE)) return { out, cell: c };
+  const taken = cutCells(col, adv, cls, gw, gh, CUT_GAMMA, signal);
   // Cells given to the object; a pixel of one on the edge of that region (a 4-neighbour cell not
   // the object's) goes only when its own colour is the object's.
-  const taken = new Uint8Array(n);
-  for (let k = 0; k < n; k++) taken[k] = cls[k] === 1 || (node[k]! >= 0 && g.isSource(node[k]!)) ? 1 : 0;
   for (let y = 0; y < h; y++) {
     const cy = Math.floor(y / c);
     for (let x = 0; x < w; x++) {
       const cx = Math.floor(x / c), k = cy * gw + cx;
       const p = y * w + x;
-      if (!taken[k] || obj[p] === 1 || inBand[p] === 0 || (sel[p] === 1 && cls[k] === 1)) continue;
+      if (!taken[k] || obj[p] === 1 || inBand[p] === 0 || (sel[p] === 1 && cls[k] === CELL_FG)) continue;
       const inner = (cx === 0 || taken[k - 1]) && (cx === gw - 1 || taken[k + 1]) && (cy === 0 || taken[k - gw]) && (cy === gh - 1 || taken[k + gw]);
       if (inner || objectLike(p)) out[p] = 1;
     }

@@ -199,3 +199,17 @@ export function kmeansLabels(colours: Float32Array, idx: Int32Array, count: numb
     }
   }
 }
+
+/** A colour mixture fitted to Lab samples (3 per colour: k-means, then two fits); null with fewer than 20. */
+export function fitColourModel(col: readonly number[]): Gmm | null {
+  const count = col.length / 3;
+  if (count < 20) return null;
+  const colours = Float32Array.from(col), idx = new Int32Array(count), label = new Uint8Array(count);
+  for (let t = 0; t < count; t++) idx[t] = t;
+  const g = new Gmm();
+  kmeansLabels(colours, idx, count, g.k, label);
+  g.fit(colours, idx, count, label);
+  g.assign(colours, idx, count, label);
+  g.fit(colours, idx, count, label);
+  return g;
+}
