@@ -3,8 +3,8 @@
  * than pixels): each free cell pays its colour models' log-likelihood ratio for the label it does
  * not prefer, neighbouring cells pay γ·exp(−β|Δc|²) for differing (β = 1 / (2⟨|Δc|²⟩) over the
  * pairs that touch a free cell), fixed cells pass their label to the free cells next to them.
- * Shared by the readings that cut a region of a picture into "the object" and "the rest" on a grid
- * of at most a few hundred cells a side (plan/object-extension.ts, plan/object-support.ts).
+ * For the readings that cut a region of a picture into "the object" and "the rest" on a grid of at
+ * most a few hundred cells a side (plan/object-extension.ts: the band past a quick lasso).
  */
 import { MaxFlowGraph } from './maxflow';
 import { throwIfCancelled } from '../cancel';
