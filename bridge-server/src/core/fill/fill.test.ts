@@ -223,18 +223,24 @@ describe('texture preservation', () => {
     for (const S of [1, 2]) {
       const s = skyWithLeg(S);
       // The correction alone (straight edges are not continued here: continuing the leg's inner edge
-      // through the hole would take it off the border, which is what this checks).
+      // through the hole would take it off the border, which is what this checks; nor is the smooth
+      // backdrop's layout taken from the border, which would mend the tint by itself — below).
+      const alone = { continueEdges: false, smoothBackdrop: false };
       const a = cloneImage(s.img);
-      await fillPatchMatch(a, s.hole, s.forbidden, { seed: 1 }, { continueEdges: false });
+      await fillPatchMatch(a, s.hole, s.forbidden, { seed: 1 }, alone);
       const plain = cloneImage(s.img);
-      await fillPatchMatch(plain, s.hole, s.forbidden, { seed: 1 }, { colorCorrectRadius: 0, continueEdges: false });
+      await fillPatchMatch(plain, s.hole, s.forbidden, { seed: 1 }, { ...alone, colorCorrectRadius: 0 });
       // As close to the sky as the fill without any correction (which is −2…−4 here), and no darker than 5 levels.
       expect(meanShift(a, s, S)).toBeGreaterThan(-5);
       expect(Math.abs(meanShift(a, s, S) - meanShift(plain, s, S))).toBeLessThan(2);
       // Without the test the line tints the fill (so the check can fail).
       const old = cloneImage(s.img);
-      await fillPatchMatch(old, s.hole, s.forbidden, { seed: 1 }, { colorCorrectWide: 0, continueEdges: false });
+      await fillPatchMatch(old, s.hole, s.forbidden, { seed: 1 }, { ...alone, colorCorrectWide: 0 });
       expect(meanShift(old, s, S)).toBeLessThan(-8);
+      // The smooth sky's layout taken from its smooth border (fill/smooth-backdrop.ts) leaves no tint either.
+      const smooth = cloneImage(s.img);
+      await fillPatchMatch(smooth, s.hole, s.forbidden, { seed: 1 }, { colorCorrectWide: 0, continueEdges: false });
+      expect(meanShift(smooth, s, S)).toBeGreaterThan(-5);
       // And the default fill (the leg's edge continued too) is not darkened either.
       const both = cloneImage(s.img);
       await fillPatchMatch(both, s.hole, s.forbidden, { seed: 1 });

@@ -25,6 +25,7 @@ import { throwIfCancelled } from '../cancel';
 import { registerRowKernel, rowsInBands, runRows, sharedBytes, sharedFloat32, willRunParallel } from '../parallel/rows';
 import { Scratch } from './scratch';
 import { findContinuedEdges, paintContinuedEdges } from './structure';
+import { smoothBackdrop } from './smooth-backdrop';
 import { coarseGridFromSamples, fillPushPull, growBox, holeBox, holePixels, type Box, pushPullFactor, pushPullFill, pushPullFillScaled, sampleCoarseGrid } from './push-pull';
 
 /** Tuning of the exemplar filler; every field has a default. */
@@ -94,6 +95,12 @@ export interface PatchMatchOptions {
    * border (see {@link textureFloor}), where the window's sources are mostly textured. Default true.
    */
   textureFloor?: boolean;
+  /**
+   * In a smooth backdrop (a blur, a sky), take the smooth parts of the fill's low frequencies from
+   * a smooth interpolation of the smooth border (fill/smooth-backdrop.ts) — not when a straight
+   * edge was continued through the hole. Default true.
+   */
+  smoothBackdrop?: boolean;
 }
 
 /** How much a full PatchMatch level's search costs per hole pixel against a light level's vote (progress weights only). */
@@ -114,6 +121,7 @@ const DEFAULTS: Required<PatchMatchOptions> = {
   continueEdges: true,
   textureWeight: 50,
   textureFloor: true,
+  smoothBackdrop: true,
 };
 
 /** Light levels after the working level from which it runs {@link PatchMatchOptions.itersWorkDeep}. */
@@ -1539,6 +1547,9 @@ export async function fillPatchMatch(
     // pixels counted above hold.
     const fb = painted ? holeBox(hole) : hb;
     if (fb) await fillInWindow(image, hole, forbidden, opts, o, fb, S, painted ? undefined : holeCount, painted);
+    // A vacated place in a blur: the smooth parts of the fill take their layout from the smooth
+    // border (not where a straight edge was continued through the hole).
+    if (fb && !painted && o.smoothBackdrop) { checkAbort(opts.signal); smoothBackdrop(image, hole, forbidden, fb); }
   } finally {
     S.release();
     if (painted) for (let i = 0; i < painted.length; i++) { const q = painted[i]!; hole.data[q] = 255; forbidden.data[q] = forbidWas![i]!; }
