@@ -31,11 +31,11 @@ export const TEST_TOKEN = 'photopea-browser-test-token-0123456789';
 export type TestBridge = { bridge: Bridge; port: number; origin: string };
 
 /** Start a real bridge serving dist/ (or `staticRoot`: another build of the pages) on `port` (0 = any free port). */
-export async function startBridge(port = 0, staticRoot = DIST): Promise<TestBridge> {
+export async function startBridge(port = 0, staticRoot = DIST, opts: { debugHooks?: boolean } = {}): Promise<TestBridge> {
   const home = mkdtempSync(join(tmpdir(), 'sd-photopea-'));
   const config = loadConfig({
     env: {},
-    overrides: { port, home, token: TEST_TOKEN, logFile: null, logLevel: 'silent', staticRoot, workers: 1 },
+    overrides: { port, home, token: TEST_TOKEN, logFile: null, logLevel: 'silent', staticRoot, workers: 1, ...(opts.debugHooks ? { debugHooks: true } : {}) },
   });
   const bridge = createBridge({ config, logger: pino({ level: 'silent' }) });
   const addr = await bridge.listen();

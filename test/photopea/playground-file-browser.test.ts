@@ -49,7 +49,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'smartdrag-playground-'));
   await ensureBuilt();
   files = await makeFiles();
-  [server, browser] = await Promise.all([startBridge(0), launchChromium()]);
+  // (The worker's test hooks: a Smart Drag that sleeps until cancelled, for the page left mid-run.)
+  [server, browser] = await Promise.all([startBridge(0, undefined, { debugHooks: true }), launchChromium()]);
 }, 240_000);
 
 afterAll(async () => {
@@ -163,6 +164,9 @@ test('leaving the page while a Smart Drag runs cancels it on the bridge (nobody 
     await new Promise((r) => setTimeout(r, 300));
     const record = () => server.bridge.recentClients().filter((c) => c.client === 'playground').at(-1)!;
     const before = { ...record().jobs };
+    // A Smart Drag that runs until cancelled (≤ 10 s; the worker's test hook): a real edit of this
+    // small photo could end before the page had gone on a loaded machine (done +1, not cancelled).
+    await page.fill('[data-testid=intent]', '__hook:sleep__');
     await page.click('[data-testid=apply]');
     // The final is on the bridge, running; then the page goes.
     const t0 = Date.now();

@@ -692,9 +692,13 @@ export class Panel {
     this.updateButtons();
     if (quality === 'final') this.setMessage('Working…');
     this.setProgress(0, 'Sending…');
+    // Another job took over (a Smart Drag pressed while this preview ran): this one's late result,
+    // cancel or failure leaves the panel to it — a preview's late end had blanked the Smart Drag's
+    // progress line ("Waiting for the bridge to come back…").
+    const supersededBy = (): boolean => this.job !== null && this.job !== entry;
     try {
       const out = await job.result;
-      if (entry.dropped) return;
+      if (entry.dropped || supersededBy()) return;
       if (!this.doc || !sameDocument(this.doc, entry.doc)) {
         // The host was read meanwhile and holds another document: this result is not about it.
         this.setProgress(0, '');
@@ -749,7 +753,7 @@ export class Panel {
       }
       this.setProgress(1, quality === 'final' ? 'Done' : 'Preview ready');
     } catch (e) {
-      if (entry.dropped) return;
+      if (entry.dropped || supersededBy()) return;
       const code = (e as { code?: string }).code;
       if (code === 'cancelled') {
         if (this.job === entry || quality === 'final') this.setMessage('Cancelled.');
