@@ -75,6 +75,7 @@ export function smoothBackdrop(image: RgbaImage, hole: Mask, forbidden: Mask, hb
   const cw = Math.ceil((gx1 - gx0) / s), ch = Math.ceil((gy1 - gy0) / s), n = cw * ch;
   // Per cell: mean colour, grain, state (0 border/known, 1 hole, 2 moved content).
   const mean = new Float32Array(n * 3), grain = new Float32Array(n), state = new Uint8Array(n);
+  let holeCells = 0;
   for (let cy = 0; cy < ch; cy++) {
     const y0 = gy0 + cy * s, y1 = Math.min(gy1, y0 + s);
     for (let cx = 0; cx < cw; cx++) {
@@ -95,8 +96,12 @@ export function smoothBackdrop(image: RgbaImage, hole: Mask, forbidden: Mask, hb
       mean[c * 3] = r / k; mean[c * 3 + 1] = g / k; mean[c * 3 + 2] = b / k;
       grain[c] = Math.sqrt(Math.max(0, q / k - m * m));
       state[c] = inHole > 0 ? 1 : moved > 0 ? 2 : 0;
+      if (inHole > 0) holeCells++;
     }
   }
+  if (holeCells < SMOOTH_MIN_CELLS) return { applied: false, borderShare: 0, cell: s, steppiness: 0 };
+  // The step between two cells' means (levels, mean of R, G, B).
+  const stepOf = (c: number, q: number): number => (Math.abs(mean[c * 3]! - mean[q * 3]!) + Math.abs(mean[c * 3 + 1]! - mean[q * 3 + 1]!) + Math.abs(mean[c * 3 + 2]! - mean[q * 3 + 2]!)) / 3;
   // A cell is smooth when its grain is low and, on the border, no border neighbour steps far from
   // it. (A cell of the fill is read by its grain alone: the edges between the blocks the exemplar
   // fill copied, and between them and the border, are what this pass removes; a textured part of
@@ -114,16 +119,13 @@ export function smoothBackdrop(image: RgbaImage, hole: Mask, forbidden: Mask, hb
           if ((dx === 0 && dy === 0) || xx < 0 || yy < 0 || xx >= cw || yy >= ch) continue;
           const q = yy * cw + xx;
           if (state[q] !== 0) continue;
-          const e = (Math.abs(mean[c * 3]! - mean[q * 3]!) + Math.abs(mean[c * 3 + 1]! - mean[q * 3 + 1]!) + Math.abs(mean[c * 3 + 2]! - mean[q * 3 + 2]!)) / 3 / Math.hypot(dx, dy);
+          const e = stepOf(c, q) / Math.hypot(dx, dy);
           if (e > step) step = e;
         }
       }
       if (step < SMOOTH_STEP) smooth[c] = 1;
     }
   }
-  let holeCells = 0;
-  for (let c = 0; c < n; c++) if (state[c] === 1) holeCells++;
-  if (holeCells < SMOOTH_MIN_CELLS) return { applied: false, borderShare: 0, cell: s, steppiness: 0 };
   // The border ring: known cells within SMOOTH_RING_CELLS (4-neighbour steps through known cells) of the hole.
   const dist = new Int32Array(n).fill(-1), queue = new Int32Array(n);
   let head = 0, tail = 0;
@@ -154,7 +156,6 @@ export function smoothBackdrop(image: RgbaImage, hole: Mask, forbidden: Mask, hb
   // A fill that does not is left as it is: its layout is the exemplar fill's own reading (a white
   // table away from a candy's pink glow, which a border interpolation would carry into its old
   // place as a ghost).
-  const stepOf = (c: number, q: number): number => (Math.abs(mean[c * 3]! - mean[q * 3]!) + Math.abs(mean[c * 3 + 1]! - mean[q * 3 + 1]!) + Math.abs(mean[c * 3 + 2]! - mean[q * 3 + 2]!)) / 3;
   let fillSum = 0, fillPairs = 0, borderSum = 0, borderPairs = 0;
   for (let cy = 0; cy < ch; cy++) {
     for (let cx = 0; cx < cw; cx++) {

@@ -146,9 +146,6 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
       warnings.push(`Region ${id}: no object could be told from its background inside the selection, so the whole selection moves with its background — draw the selection closer around the object, or keep the arrows inside the selection for an elastic drag.`);
       continue;
     }
-    // What moves takes the grown rim at the coverage its colours read (segment/grabcut.ts
-    // softenedRim: the backdrop beside the object stays); the readings below see the whole rim.
-    regions[ri] = { id, mask: softenedRim(seg.mask, seg) };
     // A selection that cuts the object (the wing tip, the feet outside it): tips that end just
     // past the selection's edge move with it (plan/object-extension.ts); what runs on further
     // stays behind. The user hears it, with what to do.
@@ -158,8 +155,10 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     // (Any contact along the edge, not only a join: a horn's point crosses it along a few pixels.)
     const ext = edge.onEdge >= ATTACHED_MIN_PX ? extendPastSelection(req.image, region.mask, seg, req.keep ?? [], signal) : null;
     throwIfCancelled(signal);
+    // What moves takes the grown rim at the coverage its colours read (segment/grabcut.ts
+    // softenedRim: the backdrop beside the object stays); the readings here see the whole rim.
+    regions[ri] = { id, mask: softenedRim(ext ? ext.mask : seg.mask, seg) };
     if (ext) {
-      regions[ri] = { id, mask: softenedRim(ext.mask, seg) };
       // (In document pixels: the request may be a proxy, plan/units.ts.)
       const u = pixelUnits(req);
       tips = `; its outline ran past the selection's edge, and the tips that end within ${Math.round(u.docLen(ext.marginPx))} px of it (${Math.round(u.docArea(ext.added))} px) move with it`;

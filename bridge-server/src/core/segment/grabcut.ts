@@ -431,13 +431,15 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
   // the object into adjacent selection pixels that its colour model clearly explains better,
   // at most 3 coarse pixels (and 32 px) far.
   throwIfCancelled(signal);
+  // A pixel (x, y of the selection's rectangle) its colour model clearly explains as the object's.
+  const explained = (x: number, y: number): boolean => {
+    const i = ((y + st) * W + x + sl) * 4;
+    rgbToLab(img[i]!, img[i + 1]!, img[i + 2]!, lab, 0);
+    return fg.logDensity(lab[0]!, lab[1]!, lab[2]!) - bg.logDensity(lab[0]!, lab[1]!, lab[2]!) >= GROW_LLR;
+  };
   if (ox1 >= 0 && scale < 1) {
     const reach = Math.min(32, Math.ceil(3 / scale));
-    const grown = growByColour(out, sd, sw, sh, ox0, oy0, ox1, oy1, reach, (x, y) => {
-      const i = ((y + st) * W + x + sl) * 4;
-      rgbToLab(img[i]!, img[i + 1]!, img[i + 2]!, lab, 0);
-      return fg.logDensity(lab[0]!, lab[1]!, lab[2]!) - bg.logDensity(lab[0]!, lab[1]!, lab[2]!) >= GROW_LLR;
-    });
+    const grown = growByColour(out, sd, sw, sh, ox0, oy0, ox1, oy1, reach, explained);
     objSum += grown.sum;
     if (grown.x0 < ox0) ox0 = grown.x0; if (grown.x1 > ox1) ox1 = grown.x1; if (grown.y0 < oy0) oy0 = grown.y0; if (grown.y1 > oy1) oy1 = grown.y1;
   }
@@ -452,15 +454,9 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     const r = Math.max(2, Math.round(opts.grow! / scale));
     const grown = growInside(out, sd, sw, sh, ox0, oy0, ox1 + 1, oy1 + 1, r);
     throwIfCancelled(signal);
-    if (opts.softRim) {
-      // A rim pixel the object's colour model explains (a dark spot of a spotted hide, whose colour
-      // lies off the line between the object's mean and the backdrop's) is the object's.
-      const objectLike = (k: number): boolean => {
-        rgbToLab(img[k]!, img[k + 1]!, img[k + 2]!, lab, 0);
-        return fg.logDensity(lab[0]!, lab[1]!, lab[2]!) - bg.logDensity(lab[0]!, lab[1]!, lab[2]!) >= GROW_LLR;
-      };
-      rim = { index: grown.list.slice(0, grown.count), cover: softenRim(out, grown.list, grown.count, image, sl, st, sw, sh, r + 2, objectLike) };
-    }
+    // (A rim pixel the object's colour model explains — a dark spot of a spotted hide, whose colour
+    // lies off the line between the object's mean and the backdrop's — is the object's.)
+    if (opts.softRim) rim = { index: grown.list.slice(0, grown.count), cover: softenRim(out, grown.list, grown.count, image, sl, st, sw, sh, r + 2, explained) };
   }
   const mask: PlacedMask = { left: sl, top: st, width: sw, height: sh, data: out };
   const coarse = { width: cw, height: ch, scale };
@@ -740,7 +736,7 @@ export function softenedRim(mask: PlacedMask, seg: ObjectSegmentation): PlacedMa
  * window is sampled on a grid of about 9 × 9 points.
  */
 function softenRim(out: Uint8Array, rim: Int32Array, count: number, image: RgbaImage, sl: number, st: number, sw: number, sh: number, reach: number,
-  objectLike: (k: number) => boolean): Uint8Array {
+  objectLike: (x: number, y: number) => boolean): Uint8Array {
   const cover = new Uint8Array(count);
   if (count === 0) return cover;
   const W = image.width, H = image.height, img = image.data;
@@ -765,7 +761,7 @@ function softenRim(out: Uint8Array, rim: Int32Array, count: number, image: RgbaI
       }
     }
     cover[i] = out[p]!;
-    if (fn === 0 || bn === 0 || objectLike(((y + st) * W + x + sl) * 4)) continue;
+    if (fn === 0 || bn === 0 || objectLike(x, y)) continue;
     fr /= fn; fg /= fn; fb /= fn; br /= bn; bg /= bn; bb /= bn;
     const d0 = fr - br, d1 = fg - bg, d2 = fb - bb, dd = d0 * d0 + d1 * d1 + d2 * d2;
     if (dd < RIM_MIN_CONTRAST * RIM_MIN_CONTRAST) continue;
