@@ -21,9 +21,11 @@ const env = bridgeAndChromium(async () => {
 
 const savedNote = () => /^Saved /.test(document.querySelector('[data-testid=toolbar-note]')!.textContent ?? '');
 
-test('another image opened while a 12 MP PNG is prepared: the file is that image, named after it (not after the one opened)', () => inPlayground(env, async ({ page, errors }) => {
+test('another image opened while a 24 MP PNG is prepared: the file is that image, named after it (not after the one opened)', () => inPlayground(env, async ({ page, errors }) => {
+  // (24 MP: a 12 MP file was once ready 90 ms before the other image counted as open, on a
+  // loaded machine — the race this is about did not happen.)
   await page.evaluate(() => {
-    const w = 4000, h = 3000, data = new Uint8ClampedArray(w * h * 4);
+    const w = 6000, h = 4000, data = new Uint8ClampedArray(w * h * 4);
     for (let i = 0; i < data.length; i += 4) { const p = i >> 2; data[i] = p % 251; data[i + 1] = (p >> 9) % 241; data[i + 2] = (p * 7) & 255; data[i + 3] = 255; }
     (window as any).smartdrag.host.setImage('big.png', { width: w, height: h, data });
   });
@@ -36,7 +38,7 @@ test('another image opened while a 12 MP PNG is prepared: the file is that image
   // (The other image was open before the file came: the race this is about.)
   expect(opened).toBeLessThan(at);
   const meta = await sharp(readFileSync((await d.path())!)).metadata();
-  expect({ name: d.suggestedFilename(), width: meta.width, height: meta.height }).toEqual({ name: 'big-smartdrag.png', width: 4000, height: 3000 });
+  expect({ name: d.suggestedFilename(), width: meta.width, height: meta.height }).toEqual({ name: 'big-smartdrag.png', width: 6000, height: 4000 });
   await page.waitForFunction(savedNote, undefined, { timeout: 60_000 });
   expect(await page.textContent('[data-testid=toolbar-note]')).toMatch(/^Saved big-smartdrag\.png \(/);
   expect(errors).toEqual([]);

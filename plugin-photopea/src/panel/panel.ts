@@ -100,7 +100,7 @@ interface RunningJob {
   quality: 'preview' | 'final';
   /** The document its request was read from: a final is added to that document only. */
   doc: HostDocument;
-  /** Set when another document was opened meanwhile: its plan, progress and result are ignored. */
+  /** Set when another document was opened meanwhile, or a newer request superseded it: its plan, progress and result are ignored. */
   dropped: boolean;
   /**
    * The result is being added to the host: that runs to its end (a host's paste or insert cannot be
@@ -635,7 +635,12 @@ export class Panel {
     }
     if (this.job) {
       if (this.job.quality === 'final') return;
-      this.job.job.cancel(); // a newer request supersedes a preview
+      // A newer request supersedes a preview: whatever the preview still brings (its plan, its
+      // cancel's answer, a result already on its way, the connection's loss) is ignored. Coming
+      // late it had blanked a waiting Smart Drag's progress line ("Waiting for the bridge to come
+      // back…"), and shown the old image's plan after another image was opened.
+      this.job.dropped = true;
+      this.job.job.cancel();
     }
     let note = '';
     if (this.opts.host.docState && this.doc) {
@@ -692,13 +697,9 @@ export class Panel {
     this.updateButtons();
     if (quality === 'final') this.setMessage('Working…');
     this.setProgress(0, 'Sending…');
-    // Another job took over (a Smart Drag pressed while this preview ran): this one's late result,
-    // cancel or failure leaves the panel to it — a preview's late end had blanked the Smart Drag's
-    // progress line ("Waiting for the bridge to come back…").
-    const supersededBy = (): boolean => this.job !== null && this.job !== entry;
     try {
       const out = await job.result;
-      if (entry.dropped || supersededBy()) return;
+      if (entry.dropped) return;
       if (!this.doc || !sameDocument(this.doc, entry.doc)) {
         // The host was read meanwhile and holds another document: this result is not about it.
         this.setProgress(0, '');
@@ -753,7 +754,7 @@ export class Panel {
       }
       this.setProgress(1, quality === 'final' ? 'Done' : 'Preview ready');
     } catch (e) {
-      if (entry.dropped || supersededBy()) return;
+      if (entry.dropped) return;
       const code = (e as { code?: string }).code;
       if (code === 'cancelled') {
         if (this.job === entry || quality === 'final') this.setMessage('Cancelled.');
@@ -773,7 +774,12 @@ export class Panel {
       }
       this.setProgress(0, '');
     } finally {
-      if (this.job === entry) this.job = null;
+      if (this.job === entry) {
+        this.job = null;
+        // Superseded, and the newer request started nothing (nothing to preview, a read that
+        // failed): the progress line does not keep this job's last words.
+        if (entry.dropped) this.setProgress(0, '');
+      }
       this.updateButtons();
       if (this.previewPending && !this.job) this.schedulePreview();
     }
