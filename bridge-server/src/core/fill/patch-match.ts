@@ -26,6 +26,7 @@ import { registerRowKernel, rowsInBands, runRows, sharedBytes, sharedFloat32, wi
 import { Scratch } from './scratch';
 import { findContinuedEdges, paintContinuedEdges } from './structure';
 import { smoothBackdrop } from './smooth-backdrop';
+import { readRegionSplit, regionsAt } from './region-labels';
 import { coarseGridFromSamples, fillPushPull, growBox, holeBox, holePixels, type Box, pushPullFactor, pushPullFill, pushPullFillScaled, sampleCoarseGrid } from './push-pull';
 
 /** Tuning of the exemplar filler; every field has a default. */
@@ -101,6 +102,13 @@ export interface PatchMatchOptions {
    * edge was continued through the hole. Default true.
    */
   smoothBackdrop?: boolean;
+  /**
+   * Where the hole's border runs through two plainly different regions that meet on it at two
+   * places (leaves above a pot's rim, the pot below), their boundary is continued straight through
+   * the hole and each side copies only from its own region (fill/region-labels.ts), so neither grows
+   * through the hole into the other. Default true.
+   */
+  regionLabels?: boolean;
 }
 
 /** How much a full PatchMatch level's search costs per hole pixel against a light level's vote (progress weights only). */
@@ -122,7 +130,11 @@ const DEFAULTS: Required<PatchMatchOptions> = {
   textureWeight: 50,
   textureFloor: true,
   smoothBackdrop: true,
+  regionLabels: true,
 };
+
+/** Fewest hole pixels of the level the regions around the hole are read on (see {@link PatchMatchOptions.regionLabels}). */
+const REGION_LEVEL_PIXELS = 1500;
 
 /** Light levels after the working level from which it runs {@link PatchMatchOptions.itersWorkDeep}. */
 const DEEP_LIGHT_LEVELS = 3;
@@ -210,6 +222,12 @@ interface Level {
   hy0: number;
   hx1: number;
   hy1: number;
+  /** Per pixel: the regions a patch centred there may copy from (fill/region-labels.ts); null: any. */
+  allow: Uint8Array | null;
+  /** Per pixel: the bit of the region a source centred there belongs to (0: none); null with `allow`. */
+  lab: Uint8Array | null;
+  /** The valid sources of each region; null with `allow`. */
+  labSrc: Int32Array[] | null;
 }
 
 function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r: number, S: Scratch): Level {
@@ -288,7 +306,7 @@ function makeLevel(w: number, h: number, col: Float32Array, state: Uint8Array, r
     targets = list.slice(0, nTgt);
   }
   const nnf = S.i32(n).fill(-1);
-  return { w, h, col, state, tw, allWeighted, allHole, srcOk, srcList, targets, nnf, dist: S.f32(n), holeCount, tex: EMPTY_TEX, texAcc: EMPTY_TEX, texVote: true, lam: 0, texFloor: EMPTY_TEX, hx0, hy0, hx1, hy1 };
+  return { w, h, col, state, tw, allWeighted, allHole, srcOk, srcList, targets, nnf, dist: S.f32(n), holeCount, tex: EMPTY_TEX, texAcc: EMPTY_TEX, texVote: true, lam: 0, texFloor: EMPTY_TEX, hx0, hy0, hx1, hy1, allow: null, lab: null, labSrc: null };
 }
 
 const EMPTY_TEX = new Float32Array(0);
@@ -639,6 +657,41 @@ function randomSource(L: Level, rng: Rng): number {
   return L.srcList[Math.floor(rng() * L.srcList.length)]!;
 }
 
+/**
+ * A random source that target `t` may copy from (its regions, {@link Level.allow}): drawn from the
+ * sources of the regions it allows; any source when none of them has one.
+ */
+function randomAllowed(L: Level, rng: Rng, t: number): number {
+  const { allow, labSrc } = L;
+  if (!allow || !labSrc) return randomSource(L, rng);
+  const bits = allow[t]!;
+  let total = 0;
+  for (let j = 0; j < labSrc.length; j++) if (bits & (1 << j)) total += labSrc[j]!.length;
+  if (total === 0) return randomSource(L, rng);
+  let i = Math.floor(rng() * total);
+  for (let j = 0; j < labSrc.length; j++) {
+    if (!(bits & (1 << j))) continue;
+    const list = labSrc[j]!;
+    if (i < list.length) return list[i]!;
+    i -= list.length;
+  }
+  return randomSource(L, rng);
+}
+
+/** Give level `L` its regions (fill/region-labels.ts): which sources each target may copy from. */
+function setRegions(L: Level, allow: Uint8Array, lab: Uint8Array, k: number): void {
+  L.allow = allow;
+  L.lab = lab;
+  const counts = new Int32Array(k);
+  for (let i = 0; i < L.srcList.length; i++) { const b = lab[L.srcList[i]!]!; for (let j = 0; j < k; j++) if (b === 1 << j) counts[j]++; }
+  L.labSrc = Array.from(counts, (c) => new Int32Array(c));
+  counts.fill(0);
+  for (let i = 0; i < L.srcList.length; i++) {
+    const c = L.srcList[i]!, b = lab[c]!;
+    for (let j = 0; j < k; j++) if (b === 1 << j) L.labSrc[j]![counts[j]!++] = c;
+  }
+}
+
 /** Recompute the distance of every target's current match (the image changed after a vote). */
 function refreshDistances(L: Level, r: number): void {
   const { targets, nnf, dist, allWeighted } = L;
@@ -654,23 +707,28 @@ function refreshDistances(L: Level, r: number): void {
  * `globalTries` uniform candidates over all sources.
  */
 function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadius: number, globalTries: number, refresh: boolean): void {
-  const { targets, nnf, dist, allWeighted, w, h, srcOk } = L;
+  const { targets, nnf, dist, allWeighted, w, h, srcOk, allow, lab } = L;
   const n = targets.length;
   const step = forward ? 1 : -1;
   const stepY = step * w;
   for (let k = 0; k < n; k++) {
     const t = targets[forward ? k : n - 1 - k]!;
     const aw = allWeighted[t] === 1;
+    // The regions this target may copy from (all when no regions were read).
+    const al = allow ? allow[t]! : 0xff;
     let best = nnf[t]!;
     // `refresh`: the image changed since the distances were taken (a vote); the current match's
     // distance is recomputed here, as refreshDistances would (the pass changes no colour and
     // reads no other target's distance), rounded to float32 as storing it in `dist` would, so
     // the comparisons below see the same value.
     let bd = refresh ? Math.fround(levelDist(L, r, t, best, Infinity, aw)) : dist[t]!;
+    // A match from a region the target may not copy from gives way to any allowed one.
+    const held = bd;
+    if (lab && (lab[best]! & al) === 0) bd = Infinity;
     const n1 = nnf[t - step]!;
     if (n1 >= 0) {
       const c = n1 + step;
-      if (c !== best && srcOk[c] === 1) {
+      if (c !== best && srcOk[c] === 1 && (!lab || (lab[c]! & al) !== 0)) {
         const d = levelDist(L, r, t, c, bd, aw);
         if (d < bd) { bd = d; best = c; }
       }
@@ -678,14 +736,14 @@ function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadi
     const n2 = nnf[t - stepY]!;
     if (n2 >= 0) {
       const c = n2 + stepY;
-      if (c !== best && srcOk[c] === 1) {
+      if (c !== best && srcOk[c] === 1 && (!lab || (lab[c]! & al) !== 0)) {
         const d = levelDist(L, r, t, c, bd, aw);
         if (d < bd) { bd = d; best = c; }
       }
     }
     for (let g = 0; g < globalTries; g++) {
       const c = randomSource(L, rng);
-      if (c === best) continue;
+      if (c === best || (lab && (lab[c]! & al) === 0)) continue;
       const d = levelDist(L, r, t, c, bd, aw);
       if (d < bd) { bd = d; best = c; }
     }
@@ -695,12 +753,12 @@ function patchMatchPass(L: Level, r: number, forward: boolean, rng: Rng, maxRadi
       const cx = bx + Math.round((rng() * 2 - 1) * R), cy = by + Math.round((rng() * 2 - 1) * R);
       if (cx < r || cy < r || cx >= w - r || cy >= h - r) continue;
       const c = cy * w + cx;
-      if (c === best || srcOk[c] !== 1) continue;
+      if (c === best || srcOk[c] !== 1 || (lab && (lab[c]! & al) === 0)) continue;
       const d = levelDist(L, r, t, c, bd, aw);
       if (d < bd) { bd = d; best = c; bx = cx; by = cy; }
     }
     nnf[t] = best;
-    dist[t] = bd;
+    dist[t] = bd === Infinity ? held : bd;
   }
 }
 
@@ -1004,7 +1062,7 @@ function initCoarsest(L: Level, r: number, rng: Rng): void {
   for (let p = 0; p < wgt.length; p++) wgt[p] = L.state[p] === KNOWN ? 1 : 0;
   pushPullFill(L.col, wgt, L.w, L.h, 3);
   if (L.lam > 0) nearestTexture(L);
-  for (let k = 0; k < L.targets.length; k++) L.nnf[L.targets[k]!] = randomSource(L, rng);
+  for (let k = 0; k < L.targets.length; k++) { const t = L.targets[k]!; L.nnf[t] = randomAllowed(L, rng, t); }
   refreshDistances(L, r);
 }
 
@@ -1091,8 +1149,9 @@ function upsample(C: Level, F: Level, r: number, rng: Rng): void {
       const sx0 = s % C.w, sy0 = (s - sx0) / C.w;
       const sx = 2 * sx0 + (x & 1), sy = 2 * sy0 + (y & 1);
       if (sx < F.w && sy < F.h && F.srcOk[sy * F.w + sx] === 1) m = sy * F.w + sx;
+      if (m >= 0 && F.allow && F.lab && (F.allow[t]! & F.lab[m]!) === 0) m = -1;
     }
-    F.nnf[t] = m >= 0 ? m : randomSource(F, rng);
+    F.nnf[t] = m >= 0 ? m : randomAllowed(F, rng, t);
   }
   refreshDistances(F, r);
 }
@@ -1680,6 +1739,22 @@ async function fillInWindow(
   if (W0.srcList.length === 0 || W0.targets.length === 0) {
     fillPushPull(image, hole, forbidden);
     return;
+  }
+  if (o.regionLabels) {
+    // The regions are read on the coarsest full level whose hole still has REGION_LEVEL_PIXELS
+    // (its colours averaged over a wider area than the finest level's: leaves read as leaves,
+    // not as light and dark specks), and every full level takes them with its own pixels.
+    let at = 0;
+    while (at + 1 < full.length && full[at + 1]!.holeCount >= REGION_LEVEL_PIXELS) at++;
+    const A = full[at]!;
+    const split = readRegionSplit(A.w, A.h, A.col, A.state, r);
+    if (split) {
+      for (let i = 0; i < full.length; i++) {
+        const L = full[i]!;
+        const lab = regionsAt(split, 2 ** (at - i), L.w, L.h, L.col, L.state, r);
+        setRegions(L, lab.allow, lab.label, 2);
+      }
+    }
   }
   const rng = createRng(opts.seed);
   const acc = S.f32(W0.w * W0.h * 3), wsum = S.f32(W0.w * W0.h);
