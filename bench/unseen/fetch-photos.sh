@@ -6,8 +6,9 @@
 # Packages: opencv-doc (4.6.0+dfsg-12) and python3-skimage (0.19.3-8), Debian bookworm; and
 # lomiri-wallpapers-20.04 (20.04.0-2) for a real 20.4 MP photo, kept as its JPEG (CC-BY-SA-3.0,
 # Lukas Baubkus: Kleiber_by_Lukas_Baubkus.jpg, a nuthatch on a trunk before a defocused background);
-# mate-backgrounds (1.26.0-1, GPL-2+) for two more real photos, kept as JPEGs (TwoWings.jpg, two
-# dandelion seeds before a defocused background; RainDrops.jpg, drops on a leaf).
+# mate-backgrounds (1.26.0-1, GPL-2+) for five more real photos, kept as JPEGs (TwoWings.jpg, two
+# dandelion seeds before a defocused background; RainDrops.jpg, drops on a leaf; LadyBird.jpg, a
+# ladybird on a stem; Garden.jpg, a marigold; Aqua.jpg, the crown of a splash — all 2560 × 1600).
 set -euo pipefail
 OUT="${1:?usage: fetch-photos.sh <data folder>}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -29,4 +30,6 @@ done
 cp "$TMP/x/usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg" "$OUT/photos/kleiber.jpg"
 cp "$TMP/x/usr/share/backgrounds/mate/nature/TwoWings.jpg" "$OUT/photos/twowings.jpg"
 cp "$TMP/x/usr/share/backgrounds/mate/nature/RainDrops.jpg" "$OUT/photos/raindrops.jpg"
+# Session 33: three more real photos of mate-backgrounds, kept as their JPEGs under their own names.
+for f in LadyBird Garden Aqua; do cp "$TMP/x/usr/share/backgrounds/mate/nature/$f.jpg" "$OUT/photos/$f.jpg"; done
 echo "$(ls "$OUT/cases" | wc -l) cases, $(ls "$OUT/photos" | wc -l) photos in $OUT"

@@ -167,6 +167,12 @@ describe('references to regions', () => {
     ['raise the tip of the wing', { parts: ['tip', 'wing'], words: [] }],
     ["raise the butterfly's wing", { possessive: true, words: ['butterfly'], parts: ['wing'] }],
     ['raise its left arm', { possessive: true, positions: ['left'], parts: ['arm'] }],
+    // Parts of flowers, of animals and of things (session 33: "raise the stamen" had read as a
+    // whole object, cut out and moved, on a quick lasso around one stamen among many).
+    ['raise the stamen', { parts: ['stamen'], words: [] }],
+    ['bend the blade of grass', { parts: ['blade'] }],
+    ["lift the horse's hooves", { possessive: true, words: ['horse'], parts: ['hooves'] }],
+    ['open the eyelids', { parts: ['eyelids'] }],
   ])('%s', (text, ref) => {
     expect(one(text).object).toMatchObject(ref);
   });
