@@ -5,7 +5,8 @@
  *
  * A texture fill copies patches; it does not know that a pencil behind a shrunk apple runs on until
  * the apple hides it, or that a leaf's rib runs straight on under a butterfly's wing: it stops the
- * line short or lets it jump. Here an edge that meets the hole's border
+ * line short or lets it jump. Two such edges side by side are the sides of one band — a stem a
+ * ladybird sat on — and the band's inside is painted through the hole too (paintBands). Here an edge that meets the hole's border
  * and runs straight for a while outside it is followed into the hole along its own line — until it
  * comes out on the other side onto an edge of the same direction (the same line: joined), or runs
  * under the moved content (it goes behind the object). A line that comes out onto plain background
@@ -363,5 +364,97 @@ export function paintContinuedEdges(image: RgbaImage, hole: Mask, forbidden: Mas
       }
     }
   }
+  paintBands(image, known, edges, scale, painted);
   return Int32Array.from(painted);
+}
+
+/** Most the two edges of a band may turn from each other (cosine of 4°). */
+const BAND_COS = Math.cos((4 * Math.PI) / 180);
+/** Widest band (analysis px) painted between two edges: a stem, a pole, a rail — not a region. */
+const BAND_MAX_CELLS = 48;
+/** Largest mean difference (grey levels per channel) between a band's inside at its two ends. */
+const BAND_SAME = 24;
+/** Length (analysis px) of the strip behind a band's end that its inside repeats, mirrored. */
+const BAND_STRIP_CELLS = 4 * STRIP_CELLS;
+
+/**
+ * Bands: two joined edges that run side by side (within 4°, BAND_MAX_CELLS apart at most, over
+ * the same stretch) are the two sides of one thing crossing the hole — a stem behind a ladybird,
+ * a pole, a rail. When the inside between them looks alike at both ends (BAND_SAME), the inside
+ * is painted too, across the hole, as the edges are: each line parallel to the edges copies the
+ * band's own strip behind the hole's border on that line (mirrored), cross-faded from both ends —
+ * the exemplar fill would fill it from whatever matches a smooth first estimate best (the blur
+ * around a stem). Painted pixels are added to `painted`.
+ */
+function paintBands(image: RgbaImage, known: (q: number) => boolean, edges: readonly ContinuedEdge[], scale: number, painted: number[]): void {
+  const W = image.width, H = image.height, d = image.data;
+  const half = BAND_HALF * scale, fade = 2 * scale;
+  const done = new Set<number>(painted);
+  const ca = new Float32Array(3), cb = new Float32Array(3);
+  for (let i = 0; i < edges.length; i++) {
+    const e1 = edges[i]!;
+    if (!e1.joined) continue;
+    const [ax, ay] = e1.a, [bx, by] = e1.b;
+    const len = Math.hypot(bx - ax, by - ay);
+    if (len < 1) continue;
+    const ux = (bx - ax) / len, uy = (by - ay) / len, nx = uy, ny = -ux;
+    for (let j = i + 1; j < edges.length; j++) {
+      const e2 = edges[j]!;
+      if (!e2.joined) continue;
+      const l2 = Math.hypot(e2.b[0] - e2.a[0], e2.b[1] - e2.a[1]);
+      if (l2 < 1 || Math.abs(((e2.b[0] - e2.a[0]) * ux + (e2.b[1] - e2.a[1]) * uy) / l2) < BAND_COS) continue;
+      // Where the second edge lies across the first (its middle) and along it.
+      const mx = (e2.a[0] + e2.b[0]) / 2 - ax, my = (e2.a[1] + e2.b[1]) / 2 - ay;
+      const sep = mx * nx + my * ny;
+      if (Math.abs(sep) < 2 * half + scale || Math.abs(sep) > BAND_MAX_CELLS * scale || Math.abs(sep) > 0.6 * len) continue;
+      const p0 = (e2.a[0] - ax) * ux + (e2.a[1] - ay) * uy, p1 = (e2.b[0] - ax) * ux + (e2.b[1] - ay) * uy;
+      const lo = Math.max(0, Math.min(p0, p1)), hi = Math.min(len, Math.max(p0, p1));
+      if (hi - lo < 0.5 * Math.min(len, l2)) continue;
+      // The inside between the edges' bands, line by line (offset t across, 1 px apart): where the
+      // hole starts and ends on that line, and the strip behind each end.
+      const t0 = Math.min(0, sep) + half, t1 = Math.max(0, sep) - half;
+      const R = Math.max(2, BAND_STRIP_CELLS * scale);
+      const lines: { t: number; s0: number; s1: number }[] = [];
+      let diff = 0, nd = 0;
+      for (let t = t0; t <= t1; t += 1) {
+        // The hole on this line: from the first hole pixel after a known one, walking along u.
+        let s0 = NaN, s1 = NaN;
+        for (let sIn = -R; sIn <= len + R; sIn += 0.5) {
+          const x = Math.round(ax + sIn * ux + t * nx), y = Math.round(ay + sIn * uy + t * ny);
+          if (x < 0 || y < 0 || x >= W || y >= H) continue;
+          const k = known(y * W + x);
+          if (!k && Number.isNaN(s0)) s0 = sIn;
+          if (!k) s1 = sIn;
+        }
+        if (Number.isNaN(s0)) continue;
+        if (!sampleKnown(image, known, ax + (s0 - 2) * ux + t * nx, ay + (s0 - 2) * uy + t * ny, ca)) continue;
+        if (!sampleKnown(image, known, ax + (s1 + 2) * ux + t * nx, ay + (s1 + 2) * uy + t * ny, cb)) continue;
+        diff += (Math.abs(ca[0]! - cb[0]!) + Math.abs(ca[1]! - cb[1]!) + Math.abs(ca[2]! - cb[2]!)) / 3; nd++;
+        lines.push({ t, s0, s1 });
+      }
+      if (nd === 0 || diff / nd > BAND_SAME || lines.length < 0.5 * (t1 - t0 + 1)) continue;
+      // The strip behind an end, mirrored back and forth (a longer one than an edge's: a band's
+      // inside carries its spots and shading, which a short strip repeats as a row of ticks).
+      const back = (k: number): number => { const m = k % (2 * R); return 2 + (m < R ? m : 2 * R - m); };
+      for (const { t, s0, s1 } of lines) {
+        const span = s1 - s0;
+        for (let sIn = s0; sIn <= s1; sIn += 0.5) {
+          const x = Math.round(ax + sIn * ux + t * nx), y = Math.round(ay + sIn * uy + t * ny);
+          if (x < 0 || y < 0 || x >= W || y >= H) continue;
+          const q = y * W + x;
+          if (known(q) || done.has(q)) continue;
+          // The far end's copy fades in across the middle.
+          const wb = Math.min(1, Math.max(0, (sIn - s0 - span / 2 + fade) / (2 * fade)));
+          const okA = wb < 1 && sampleKnown(image, known, ax + (s0 - back(sIn - s0)) * ux + t * nx, ay + (s0 - back(sIn - s0)) * uy + t * ny, ca);
+          const okB = wb > 0 && sampleKnown(image, known, ax + (s1 + back(s1 - sIn)) * ux + t * nx, ay + (s1 + back(s1 - sIn)) * uy + t * ny, cb);
+          if (!okA && !okB) continue;
+          const w2 = !okA ? 1 : !okB ? 0 : wb;
+          for (let ch = 0; ch < 3; ch++) d[q * 4 + ch] = ca[ch]! * (1 - w2) + cb[ch]! * w2;
+          d[q * 4 + 3] = 255;
+          done.add(q);
+          painted.push(q);
+        }
+      }
+    }
+  }
 }
