@@ -8,7 +8,8 @@
 # Lukas Baubkus: Kleiber_by_Lukas_Baubkus.jpg, a nuthatch on a trunk before a defocused background);
 # mate-backgrounds (1.26.0-1, GPL-2+) for five more real photos, kept as JPEGs (TwoWings.jpg, two
 # dandelion seeds before a defocused background; RainDrops.jpg, drops on a leaf; LadyBird.jpg, a
-# ladybird on a stem; Garden.jpg, a marigold; Aqua.jpg, the crown of a splash — all 2560 × 1600).
+# ladybird on a stem; Garden.jpg, a marigold; Aqua.jpg, the crown of a splash; YellowFlower.jpg —
+# all 2560 × 1600) and a painting (Elephants_5640x3172.jpg, 17.9 MP).
 set -euo pipefail
 OUT="${1:?usage: fetch-photos.sh <data folder>}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -31,5 +32,7 @@ cp "$TMP/x/usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg" "$OUT/photos/klei
 cp "$TMP/x/usr/share/backgrounds/mate/nature/TwoWings.jpg" "$OUT/photos/twowings.jpg"
 cp "$TMP/x/usr/share/backgrounds/mate/nature/RainDrops.jpg" "$OUT/photos/raindrops.jpg"
 # Session 33: three more real photos of mate-backgrounds, kept as their JPEGs under their own names.
-for f in LadyBird Garden Aqua; do cp "$TMP/x/usr/share/backgrounds/mate/nature/$f.jpg" "$OUT/photos/$f.jpg"; done
+for f in LadyBird Garden Aqua YellowFlower; do cp "$TMP/x/usr/share/backgrounds/mate/nature/$f.jpg" "$OUT/photos/$f.jpg"; done
+# and a painting the size of a large document (5640 × 3172, 17.9 MP): elephants in blue.
+cp "$TMP/x/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg" "$OUT/photos/"
 echo "$(ls "$OUT/cases" | wc -l) cases, $(ls "$OUT/photos" | wc -l) photos in $OUT"
