@@ -324,6 +324,12 @@ export function paintContinuedEdges(image: RgbaImage, hole: Mask, forbidden: Mas
     mx0 = Math.min(mx0, Math.floor(Math.min(e.a[0], e.b[0]) - half - 1)); mx1 = Math.max(mx1, Math.ceil(Math.max(e.a[0], e.b[0]) + half + 1));
     my0 = Math.min(my0, Math.floor(Math.min(e.a[1], e.b[1]) - half - 1)); my1 = Math.max(my1, Math.ceil(Math.max(e.a[1], e.b[1]) + half + 1));
   }
+  // (A band's inside, painted after the edges, reaches past its edges' ends as far as the hole's
+  // border does on each line across it: the box is grown by the widest band.)
+  if (edges.filter((e) => e.joined).length >= 2) {
+    const g = BAND_MAX_CELLS * scale;
+    mx0 -= g; my0 -= g; mx1 += g; my1 += g;
+  }
   mx0 = Math.max(0, mx0); my0 = Math.max(0, my0); mx1 = Math.min(W - 1, mx1); my1 = Math.min(H - 1, my1);
   const mw = Math.max(0, mx1 - mx0 + 1);
   const mark = new Uint8Array(mw * Math.max(0, my1 - my0 + 1));
@@ -364,7 +370,7 @@ export function paintContinuedEdges(image: RgbaImage, hole: Mask, forbidden: Mas
       }
     }
   }
-  paintBands(image, known, edges, scale, painted);
+  paintBands(image, known, edges, scale, painted, { mark, x0: mx0, y0: my0, w: mw, h: Math.max(0, my1 - my0 + 1) });
   return Int32Array.from(painted);
 }
 
@@ -386,10 +392,13 @@ const BAND_STRIP_CELLS = 4 * STRIP_CELLS;
  * the exemplar fill would fill it from whatever matches a smooth first estimate best (the blur
  * around a stem). Painted pixels are added to `painted`.
  */
-function paintBands(image: RgbaImage, known: (q: number) => boolean, edges: readonly ContinuedEdge[], scale: number, painted: number[]): void {
+function paintBands(
+  image: RgbaImage, known: (q: number) => boolean, edges: readonly ContinuedEdge[], scale: number, painted: number[],
+  /** The painted pixels so far, marked over the edges' box (a band lies between two edges: inside it). */
+  box: { mark: Uint8Array; x0: number; y0: number; w: number; h: number },
+): void {
   const W = image.width, H = image.height, d = image.data;
   const half = BAND_HALF * scale, fade = 2 * scale;
-  const done = new Set<number>(painted);
   const ca = new Float32Array(3), cb = new Float32Array(3);
   for (let i = 0; i < edges.length; i++) {
     const e1 = edges[i]!;
@@ -441,8 +450,10 @@ function paintBands(image: RgbaImage, known: (q: number) => boolean, edges: read
         for (let sIn = s0; sIn <= s1; sIn += 0.5) {
           const x = Math.round(ax + sIn * ux + t * nx), y = Math.round(ay + sIn * uy + t * ny);
           if (x < 0 || y < 0 || x >= W || y >= H) continue;
-          const q = y * W + x;
-          if (known(q) || done.has(q)) continue;
+          const q = y * W + x, bx = x - box.x0, by = y - box.y0;
+          if (bx < 0 || by < 0 || bx >= box.w || by >= box.h) continue;
+          const mq = by * box.w + bx;
+          if (known(q) || box.mark[mq]) continue;
           // The far end's copy fades in across the middle.
           const wb = Math.min(1, Math.max(0, (sIn - s0 - span / 2 + fade) / (2 * fade)));
           const okA = wb < 1 && sampleKnown(image, known, ax + (s0 - back(sIn - s0)) * ux + t * nx, ay + (s0 - back(sIn - s0)) * uy + t * ny, ca);
@@ -451,7 +462,7 @@ function paintBands(image: RgbaImage, known: (q: number) => boolean, edges: read
           const w2 = !okA ? 1 : !okB ? 0 : wb;
           for (let ch = 0; ch < 3; ch++) d[q * 4 + ch] = ca[ch]! * (1 - w2) + cb[ch]! * w2;
           d[q * 4 + 3] = 255;
-          done.add(q);
+          box.mark[mq] = 1;
           painted.push(q);
         }
       }
