@@ -617,6 +617,10 @@ describe.each([
     const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
     try {
       const { page, frame } = await openSimulator(ctx, c.query);
+      // The panel's own read at start (the document, then the selection) ends first: on a loaded
+      // machine it was still running when the selection below was set, and its selection export
+      // was counted with the Read's (a fresh-clone CI failed once with one export too many).
+      await frame.waitForFunction(() => !(window as any).smartdrag.panel.reading);
       const selection = rasterizePolygon(theCase.regions[0]!.polygon as Point[]);
       await page.evaluate((m) => (window as any).sim.setSelection(m), { ...selection, data: Array.from(selection.data) });
       const atRead = await page.evaluate(() => (window as any).sim.exports.length as number);
