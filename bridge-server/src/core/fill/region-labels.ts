@@ -53,6 +53,8 @@ export interface RegionSplit {
   left: number;
   /** Half-width (pixels of the level read) of the band along the line where both regions may be copied. */
   band: number;
+  /** Every pixel's region on the level read ({@link RegionLabels.label}). */
+  label: Uint8Array;
 }
 
 /** A level's regions: which sources each target may copy from. */
@@ -122,11 +124,16 @@ function toFeatures(R: number, G: number, B: number, grain: number, out: Float32
   out[o + 3] = GRAIN_WEIGHT * grain;
 }
 
-/** Root-mean-square distance of each cluster's points from its centre. */
-function spreads(pts: Float32Array, n: number, k: number, km: { centres: Float32Array; lab: Uint8Array }): Float32Array {
+/** Per cluster: its points and the sum of their squared distances from its centre. */
+function tally(pts: Float32Array, n: number, k: number, km: { centres: Float32Array; lab: Uint8Array }): { cnt: Float64Array; sq: Float64Array } {
   const cnt = new Float64Array(k), sq = new Float64Array(k);
   for (let i = 0; i < n; i++) { const j = km.lab[i]!; cnt[j]++; sq[j] += d2(pts, F * i, km.centres, F * j); }
-  return Float32Array.from(sq, (v, j) => Math.sqrt(v / Math.max(1, cnt[j]!)));
+  return { cnt, sq };
+}
+
+/** Root-mean-square distance of each cluster's points from its centre ({@link tally}). */
+function spreads(t: { cnt: Float64Array; sq: Float64Array }): Float32Array {
+  return Float32Array.from(t.sq, (v, j) => Math.sqrt(v / Math.max(1, t.cnt[j]!)));
 }
 
 /** Squared distance between feature vectors `a` at `ia` and `b` at `ib` (F each). */
@@ -189,13 +196,7 @@ function nearestCentre(centres: Float32Array, k: number, v: Float32Array, o: num
 }
 
 /** Why a clustering of the ring is not a set of plainly different regions; null when it is. */
-function clusteringFault(pts: Float32Array, n: number, k: number, km: { centres: Float32Array; lab: Uint8Array }, ringIdx: Int32Array, ringPos: Int32Array, w: number): string | null {
-  const cnt = new Float64Array(k), sq = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const j = km.lab[i]!;
-    cnt[j]++;
-    sq[j] += d2(pts, F * i, km.centres, F * j);
-  }
+function clusteringFault(n: number, k: number, km: { centres: Float32Array; lab: Uint8Array }, { cnt, sq }: { cnt: Float64Array; sq: Float64Array }, ringIdx: Int32Array, ringPos: Int32Array, w: number): string | null {
   for (let j = 0; j < k; j++) if (cnt[j]! < MIN_SHARE * n) return `a region of ${Math.round((100 * cnt[j]!) / n)}% of the ring`;
   for (let a = 0; a < k; a++) {
     for (let b = a + 1; b < k; b++) {
@@ -262,8 +263,9 @@ export function readRegionSplit(w: number, h: number, col: ArrayLike<number>, st
   const pts = new Float32Array(F * nr);
   for (let i = 0; i < nr; i++) for (let c = 0; c < F; c++) pts[F * i + c] = blur[F * ringIdx[i]! + c]!;
   const km = kmeans(pts, nr, 2);
-  if (clusteringFault(pts, nr, 2, km, ringIdx, ringPos, w)) return null;
-  const spread = spreads(pts, nr, 2, km);
+  const t = tally(pts, nr, 2, km);
+  if (clusteringFault(nr, 2, km, t, ringIdx, ringPos, w)) return null;
+  const spread = spreads(t);
   const label = labelPixels(blur, wt, n, km.centres, spread);
   // Where the two meet on the hole's border: border pixels (known, a hole pixel among their 8
   // neighbours) of one region with a ring pixel of the other within a patch — each ring pixel
@@ -346,7 +348,7 @@ export function readRegionSplit(w: number, h: number, col: ArrayLike<number>, st
   if (share(0, 0) >= SIDE_SHARE && share(1, 1) >= SIDE_SHARE) left = 0;
   else if (share(0, 1) >= SIDE_SHARE && share(1, 0) >= SIDE_SHARE) left = 1;
   else return null;
-  return { centres: km.centres, spread, line: [ax, ay, bx, by], left, band: R };
+  return { centres: km.centres, spread, line: [ax, ay, bx, by], left, band: R, label };
 }
 
 /**
@@ -357,8 +359,12 @@ export function readRegionSplit(w: number, h: number, col: ArrayLike<number>, st
  */
 export function regionsAt(split: RegionSplit, f: number, w: number, h: number, col: ArrayLike<number>, state: Uint8Array, r: number): RegionLabels {
   const n = w * h;
-  const { blur, wt } = blurKnown(w, h, col, state, BLUR_RADII * Math.max(1, r));
-  const label = labelPixels(blur, wt, n, split.centres, split.spread);
+  // (The level read has its regions already.)
+  let label = split.label;
+  if (f !== 1) {
+    const { blur, wt } = blurKnown(w, h, col, state, BLUR_RADII * Math.max(1, r));
+    label = labelPixels(blur, wt, n, split.centres, split.spread);
+  }
   const [ax, ay, bx, by] = split.line;
   const len = Math.hypot(bx - ax, by - ay);
   const allow = new Uint8Array(n);

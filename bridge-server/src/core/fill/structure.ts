@@ -361,10 +361,7 @@ export function paintContinuedEdges(image: RgbaImage, hole: Mask, forbidden: Mas
         const wb = e.joined ? Math.min(1, Math.max(0, (s - len / 2 + fade) / (2 * fade))) : 0;
         const okA = wb < 1 && strip(ax, ay, ux, uy, s, t, ca);
         const okB = wb > 0 && strip(bx, by, -ux, -uy, len - s, t, cb);
-        if (!okA && !okB) continue;
-        const w2 = !okA ? 1 : !okB ? 0 : wb;
-        for (let ch = 0; ch < 3; ch++) d[q * 4 + ch] = ca[ch]! * (1 - w2) + cb[ch]! * w2;
-        d[q * 4 + 3] = 255;
+        if (!crossFade(d, q, ca, okA, cb, okB, wb)) continue;
         mark[mq] = 1;
         painted.push(q);
       }
@@ -372,6 +369,18 @@ export function paintContinuedEdges(image: RgbaImage, hole: Mask, forbidden: Mas
   }
   paintBands(image, known, edges, scale, painted, { mark, x0: mx0, y0: my0, w: mw, h: Math.max(0, my1 - my0 + 1) });
   return Int32Array.from(painted);
+}
+
+/**
+ * Write pixel `q` of `d` (opaque) from the copies of the two ends: `ca` (when `okA`) and `cb` (when
+ * `okB`), `wb` the far end's weight where both were read. False (nothing written) when neither was.
+ */
+function crossFade(d: Uint8ClampedArray, q: number, ca: Float32Array, okA: boolean, cb: Float32Array, okB: boolean, wb: number): boolean {
+  if (!okA && !okB) return false;
+  const w2 = !okA ? 1 : !okB ? 0 : wb;
+  for (let ch = 0; ch < 3; ch++) d[q * 4 + ch] = ca[ch]! * (1 - w2) + cb[ch]! * w2;
+  d[q * 4 + 3] = 255;
+  return true;
 }
 
 /** Most the two edges of a band may turn from each other (cosine of 4°). */
@@ -450,18 +459,15 @@ function paintBands(
         for (let sIn = s0; sIn <= s1; sIn += 0.5) {
           const x = Math.round(ax + sIn * ux + t * nx), y = Math.round(ay + sIn * uy + t * ny);
           if (x < 0 || y < 0 || x >= W || y >= H) continue;
-          const q = y * W + x, bx = x - box.x0, by = y - box.y0;
-          if (bx < 0 || by < 0 || bx >= box.w || by >= box.h) continue;
-          const mq = by * box.w + bx;
+          const q = y * W + x, ox = x - box.x0, oy = y - box.y0;
+          if (ox < 0 || oy < 0 || ox >= box.w || oy >= box.h) continue;
+          const mq = oy * box.w + ox;
           if (known(q) || box.mark[mq]) continue;
           // The far end's copy fades in across the middle.
           const wb = Math.min(1, Math.max(0, (sIn - s0 - span / 2 + fade) / (2 * fade)));
           const okA = wb < 1 && sampleKnown(image, known, ax + (s0 - back(sIn - s0)) * ux + t * nx, ay + (s0 - back(sIn - s0)) * uy + t * ny, ca);
           const okB = wb > 0 && sampleKnown(image, known, ax + (s1 + back(s1 - sIn)) * ux + t * nx, ay + (s1 + back(s1 - sIn)) * uy + t * ny, cb);
-          if (!okA && !okB) continue;
-          const w2 = !okA ? 1 : !okB ? 0 : wb;
-          for (let ch = 0; ch < 3; ch++) d[q * 4 + ch] = ca[ch]! * (1 - w2) + cb[ch]! * w2;
-          d[q * 4 + 3] = 255;
+          if (!crossFade(d, q, ca, okA, cb, okB, wb)) continue;
           box.mark[mq] = 1;
           painted.push(q);
         }
