@@ -147,6 +147,39 @@ describe('runRows', () => {
     }
   });
 
+  test('a pass that reports its progress hands out at most a twentieth at a time: a caller left alone reports all along', async () => {
+    // A helper that starts but never takes a chunk: the caller runs every row itself, and it can
+    // tell only between two of its own chunks (with a quarter of the pass as its first chunk, a
+    // helper on a loaded machine once finished all the rest meanwhile and no report came).
+    const idle = join(mkdtempSync(join(tmpdir(), 'smartdrag-rows-')), 'idle-helper.js');
+    writeFileSync(idle, "const { parentPort } = require('node:worker_threads');\nparentPort.postMessage('ready');\nparentPort.on('message', () => {});\n");
+    await stopPixelHelpers();
+    const prev = setPixelHelperEntry(idle);
+    try {
+      setPixelHelperCount(1);
+      startPixelHelpers();
+      await pixelHelpersReady();
+      const rows = 2000, t = { out: sharedBytes(rows), hits: sharedBytes(rows) }, seen: number[] = [];
+      runRows('test.rows', t, rows, 1e9, (f) => seen.push(f));
+      for (let y = 0; y < rows; y++) expect(t.hits[y]).toBe(1);
+      expect(seen[seen.length - 1]).toBe(1);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
+      // Twenty chunks of a hundred rows, a report after each (the last one is the whole pass).
+      expect(seen.filter((f) => f < 1).length).toBe(19);
+      // Without reports the chunks are not capped: the pass ends in fewer, larger chunks.
+      const u = { out: sharedBytes(rows), hits: sharedBytes(rows) };
+      let calls = 0;
+      registerRowKernel('test.count', (c: typeof u, y0: number, y1: number) => { calls++; for (let y = y0; y < y1; y++) c.hits[y]!++; });
+      runRows('test.count', u, rows, 1e9);
+      expect(calls).toBeLessThan(20);
+      for (let y = 0; y < rows; y++) expect(u.hits[y]).toBe(1);
+    } finally {
+      await stopPixelHelpers();
+      setPixelHelperEntry(prev);
+      setPixelHelperCount(helpersBefore);
+    }
+  });
+
   test('an unknown kernel is an error', () => {
     expect(() => runRows('no.such.kernel', {}, 10, 1e9)).toThrow(/not registered/);
   });
@@ -174,8 +207,9 @@ describe('progress of long passes', () => {
       const warp: number[] = [];
       await runEdit(req, { onProgress: (s, f) => { if (s === 'warp') warp.push(f); } });
       const inside = warp.filter((f) => f > 0 && f < 1);
-      // On one thread: after each of its bands. With a helper the caller reports after its own
-      // chunks and while it waits for the helper's (how many depends on who took what: at least one).
+      // On one thread: after each of its bands. With a helper the caller reports after each of its
+      // own chunks (at most a twentieth of the pass each) and while it waits for the helper's: how
+      // many depends on who took what, at least one unless the helper did nineteen twentieths.
       expect([helpers, inside.length >= (helpers ? 1 : 10)]).toEqual([helpers, true]);
       for (let i = 1; i < warp.length; i++) expect(warp[i]!).toBeGreaterThanOrEqual(warp[i - 1]!);
     }

@@ -60,7 +60,7 @@ export interface RowPassMessage {
   chunk: number;
   /** Threads sharing the pass (helpers + caller). */
   threads: number;
-  /** Largest chunk (rows): with a signal, a pass is handed out in bands the caller checks between (see {@link cancelBand}). */
+  /** Largest chunk (rows): with a signal, a pass is handed out in bands the caller checks between (see {@link cancelBand}); with progress reports, in at most 1/PROGRESS_BANDS of the pass. */
   maxChunk?: number;
 }
 
@@ -204,6 +204,8 @@ const BANDED_MIN_ROWS = 1024;
 /**
  * Run one pass of a registered kernel over `rows` rows (the kernel adds its own row offset).
  * `onRows` hears the share of rows done as the pass goes (at most about {@link PROGRESS_BANDS} times).
+ * With `onRows`, rows are handed out in chunks of at most 1/{@link PROGRESS_BANDS} of the pass, so
+ * the caller (which tells between two of its own chunks) reports while the helpers work too.
  * With `signal`, rows are handed out in chunks of at most {@link cancelBand} rows and the caller
  * throws `CancelledError` between two of its chunks once the signal has fired — after the helpers'
  * chunks under way have ended (they write into the pass's buffers, which go back to a pool).
@@ -217,9 +219,12 @@ export function runRows<T>(name: string, task: T, rows: number, work: number, on
   const use = helpers.slice(0, pixelHelperCount());
   const threads = use.length + 1;
   const chunk = Math.max(4, Math.ceil(rows / (threads * 32)));
-  const maxChunk = signal ? cancelBand(rows) : rows;
+  // Chunks stay small enough for the caller to tell its progress as it goes: it can tell only
+  // between two of its own chunks, and one chunk of a quarter of the pass let a helper finish all
+  // the rest meanwhile on a loaded machine (no report inside the pass at all).
+  const maxChunk = Math.min(signal ? cancelBand(rows) : rows, onRows ? Math.ceil(rows / PROGRESS_BANDS) : rows);
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
-  const msg: RowPassMessage = { name, task, ctrl, rows, chunk, threads, ...(signal ? { maxChunk } : {}) };
+  const msg: RowPassMessage = { name, task, ctrl, rows, chunk, threads, ...(maxChunk < rows ? { maxChunk } : {}) };
   for (const h of use) h.postMessage(msg);
   // The share of rows done, told at most every 1/PROGRESS_BANDS of the pass.
   let told = 0;
