@@ -213,7 +213,8 @@ async function editStages(
   const t3 = performance.now();
   // An elastic map is continuous with its surroundings (zero displacement on the area's edge):
   // there is no seam between moved content and a new background to correct.
-  const seam = allElastic(plan.operations.map((o) => o.params))
+  // (An elastic drag of the object inside its area moves it over a background that stays: seams.)
+  const seam = allElastic(plan.operations.map((o) => o.params)) && !objects.regions.some((r) => r.area)
     ? createMask(crop.width, crop.height, false, S)
     : blendSeams({ edited, original: src, targetMask, holeMask, keepMask, sourceMask, quality: req.quality, scratch: S });
   timings.blend = performance.now() - t3;

@@ -38,6 +38,13 @@ export interface Region {
    * objects next to the shadow with their rims, document pixels).
    */
   castShadow?: { growPx: number; stop?: PlacedMask };
+  /**
+   * Set by the planner's object reading for an elastic drag on a loose selection whose object was
+   * told from its background (plan/object-reading.ts): the selection, on which the elastic field
+   * is built; `mask` is then the object found inside it, the only content the field moves — the
+   * selection's background stays, and what the object leaves uncovered is filled.
+   */
+  area?: PlacedMask;
 }
 
 /**

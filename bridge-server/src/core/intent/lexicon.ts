@@ -98,6 +98,8 @@ add('drop', verb('deform', 'drop', { soft: true, dir: 'down' }));
 // "stick … out" / "poke … out" ("stick the tongue out further"; tokenize.ts joins the particle).
 add(['protrude', 'jut', 'jut out', 'stick out', 'poke out'], verb('deform', 'extend'));
 verbs('keep', ['keep', 'preserve', 'protect', 'leave', 'maintain', 'retain', 'hold', 'avoid']);
+// "The background stays", "the sky should remain": the subject is what is kept (parse.ts, subject first).
+verbs('keep', ['stay', 'remain']);
 verbs('make', ['make', 'get']);
 verbs('affect', ['touch', 'change', 'affect', 'alter', 'modify', 'edit', 'disturb', 'cover', 'hide', 'distort', 'damage', 'cut', 'crop', 'overlap', 'mess']);
 

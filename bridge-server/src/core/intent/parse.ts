@@ -192,6 +192,8 @@ const sense = <C extends Sense['cat']>(l: Lexeme | undefined, cat: C): Extract<S
   l?.senses.find((s): s is Extract<Sense, { cat: C }> => s.cat === cat);
 const has = (l: Lexeme | undefined, cat: Sense['cat']): boolean => !!sense(l, cat);
 const isUnknown = (l: Lexeme | undefined): boolean => !!l && l.senses.length === 0;
+/** Keep verbs said after what they keep, with no modal between ("the background stays"). */
+const SUBJECT_KEEP_VERBS = new Set(['stay', 'remain']);
 /** Words between a subject and its verb ("should", "needs to"). */
 const MODALS = new Set(['should', 'must', 'needs', 'need', 'to', 'will', 'would', 'can', 'could', 'has', 'have', 'ought', 'shall', 'may', 'might', 'is', 'be']);
 /** Deform verbs that become a scale up along an axis with "vertically" / "horizontally". */
@@ -555,8 +557,9 @@ class IntentParser {
       // Subject first: "the squirrel should look up", "the ear needs to perk up" → verb + subject + rest.
       for (let j = i + 1; j < lx.length; j++) {
         const vj = sense(lx[j], 'verb');
-        if (!vj || !MODALS.has(lx[j - 1]!.norm)) continue;
-        let k = j - 1;
+        // ("The background stays", "the sky remains": these keep verbs follow their subject with no modal.)
+        if (!vj || (!MODALS.has(lx[j - 1]!.norm) && !(vj.cls === 'keep' && SUBJECT_KEEP_VERBS.has(vj.lemma)))) continue;
+        let k = MODALS.has(lx[j - 1]!.norm) ? j - 1 : j;
         while (k > i && MODALS.has(lx[k - 1]!.norm)) k--;
         for (let m = k; m < j; m++) this.mark(lx[m]!);
         return this.clause([...lx.slice(0, i), lx[j]!, ...lx.slice(i, k), ...lx.slice(j + 1)]);

@@ -13,6 +13,7 @@ import { regionOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
 import { readSelectionFit } from './object-cache';
 import { attachedObject } from './object-reading';
+import { backgroundKept } from './background-kept';
 import { parseIntent } from '../intent/parse';
 import { pixelUnits } from './units';
 
@@ -54,6 +55,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
   const warnings: string[] = [];
   const regionIds = [...new Set(plan.operations.map((o) => o.region))];
   const shape = intentShape(req.intent);
+  const keepsBackground = backgroundKept(req.intent) !== null;
   // (The radii it says, and the field's warnings, are document pixels: the request may be a proxy, plan/units.ts.)
   const units = pixelUnits(req);
   for (const id of regionIds) {
@@ -114,7 +116,9 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
       : shape.parts.length > 0 ? `the intent names a part (${shape.parts.join(', ')}), `
         : `the intent reshapes (${shape.verbs.join(', ')}), `;
     const why = `${named}${attachedWhy}the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
-      `and every arrow stays inside it: elastic drag (${readingWords(res.reading, res.partRadius.map((r) => units.docLen(r)))}, largest stretch ${f2(res.maxStretch)}×)`;
+      `and every arrow stays inside it: elastic drag (${readingWords(res.reading, res.partRadius.map((r) => units.docLen(r)))}, largest stretch ${f2(res.maxStretch)}×)` +
+      // (The object reading answers an intent that keeps the background: plan/background-kept.ts.)
+      (keepsBackground ? '' : '; the background inside the selection bends with it (say "keep the background" to leave it where it is)');
     replaced.set(id, { region: id, kind: 'deform', params, source: fromIntent ? 'intent' : 'geometry', description: describeOperation(id, params), reason: why });
     decide(true, why);
   }

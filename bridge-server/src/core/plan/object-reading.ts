@@ -21,6 +21,7 @@ import { extendPastSelection } from './object-extension';
 import { softenedRim } from '../segment/grabcut';
 import { throwIfCancelled } from '../cancel';
 import { pixelUnits } from './units';
+import { backgroundKept } from './background-kept';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
 export interface ObjectDecision {
@@ -111,11 +112,30 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
   const regions = req.regions.slice();
   const notes = new Map<string, string>();
   const warnings: string[] = [];
+  const kept = backgroundKept(req.intent);
+  // Whether the background the intent keeps was answered for an elastic drag (kept, or why not).
+  let answered = false;
   for (const id of [...new Set(plan.operations.map((o) => o.region))]) {
     throwIfCancelled(signal);
     const ri = regions.findIndex((r) => r.id === id);
     if (ri < 0) continue;
     const ops = plan.operations.filter((o) => o.region === id);
+    // An elastic drag whose intent keeps the background: only the object inside the selection bends
+    // (plan/background-kept.ts).
+    if (kept && ops.every((o) => o.params.kind === 'deform' && o.params.elastic === true)) {
+      const layered = elasticObject(req, regions[ri]!, signal);
+      if ('region' in layered) {
+        regions[ri] = layered.region;
+        const why = `the background stays, as the intent asks ("${kept.said}"): only the object found inside the selection (${Math.round(layered.fraction * 100)}% of it) bends, and what it uncovers is filled`;
+        decisions.push({ region: id, object: true, why, fraction: layered.fraction });
+        notes.set(id, why);
+      } else {
+        decisions.push({ region: id, object: false, why: `elastic: the whole selection bends (${layered.why})` });
+        warnings.push(`Region ${id}: the intent asks to keep ${kept.text} ("${kept.said}"), but ${layered.why}, so the whole selection bends with the drag, ${kept.text} inside it too — draw the selection closer around the object.`);
+      }
+      answered = true;
+      continue;
+    }
     if (!ops.every((o) => RIGID.has(o.kind))) { decisions.push({ region: id, object: false, why: `read as ${ops.map((o) => o.kind).join(' + ')}, not a rigid move` }); continue; }
     const region = regions[ri]!;
     const handles: Point[] = req.drags.filter((d) => d.region === id && d.points.length > 0).map((d) => d.points[0]!);
@@ -170,10 +190,35 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     decisions.push({ region: id, object: true, why, fraction: seg.fraction });
     notes.set(id, why);
   }
-  if (notes.size === 0) return { plan, regions, decisions };
+  if (notes.size === 0 && warnings.length === 0) return { plan, regions, decisions };
   const operations: Operation[] = plan.operations.map((o) => {
     const note = notes.get(o.region);
     return note ? { ...o, reason: `${o.reason}; ${note}` } : o;
   });
-  return { plan: { ...plan, operations, ...(warnings.length > 0 ? { warnings: [...plan.warnings, ...warnings] } : {}) }, regions, decisions };
+  // The planner's "asks to keep the background unchanged, but no keep mask was drawn" is answered
+  // here for an elastic drag (the background stays, or a warning says why not).
+  const earlier = answered ? plan.warnings.filter((w) => !w.includes(`keep "${kept!.text}" unchanged`)) : plan.warnings;
+  return { plan: { ...plan, operations, warnings: [...earlier, ...warnings] }, regions, decisions };
+}
+
+/**
+ * Largest share of the selection the object may take for only the object to bend (past it, too
+ * little of the selection is background for keeping it to matter).
+ */
+export const KEPT_BACKGROUND_MAX_FRACTION = 0.85;
+
+/**
+ * The object-aware reading of an elastic drag (plan/background-kept.ts): the region becomes the
+ * object found inside the selection (the mask that moves), with the selection as its `area` (where
+ * the elastic field is built); or why not.
+ */
+function elasticObject(req: EditRequest, region: Region, signal?: AbortSignal): { region: Region; fraction: number } | { why: string } {
+  const handles: Point[] = req.drags.filter((d) => d.region === region.id && d.points.length > 0).map((d) => d.points[0]!);
+  const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, wholeObject: true, softRim: true, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req), signal);
+  const seg = read.seg;
+  if (!seg) return { why: 'the selection follows the object\'s outline: there is no background inside it' };
+  if (!seg.reliable) return { why: `no object could be told from its background inside the selection (${seg.why})` };
+  if (seg.fraction > KEPT_BACKGROUND_MAX_FRACTION) return { why: `the object found takes ${Math.round(seg.fraction * 100)}% of the selection` };
+  if (!handles.every((h) => maskAt(seg.mask, h[0], h[1]) >= 128)) return { why: 'an arrow starts off the object found inside the selection' };
+  return { region: { id: region.id, mask: softenedRim(seg.mask, seg), area: region.mask }, fraction: seg.fraction };
 }

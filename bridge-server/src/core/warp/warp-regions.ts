@@ -128,8 +128,10 @@ export interface RegionWarp {
   targetBounds: Rect;
   /** Supersampling factor per axis (1 = one sample per pixel). */
   supersample: number;
-  /** An elastic drag: `region.mask` is its editable area, and nothing outside it may change. */
+  /** An elastic drag: `region.mask` is its editable area (or `area`, when set), and nothing outside it may change. */
   elastic?: boolean;
+  /** An elastic drag of the object inside its area (Region `area`): the area; `region.mask` is the object. */
+  area?: PlacedMask;
 }
 
 function clipRect(r: Rect, w: number, h: number): Rect {
@@ -311,22 +313,29 @@ function prepareElastic(
   if (!allElastic(params)) return null;
   const handles: Point[] = [], targets: Point[] = [];
   for (const p of params) if (p.kind === 'deform') { handles.push(...p.handles); targets.push(...p.targets); }
+  // An object-aware drag: the field is built on the selection, and moves the object only.
+  const selection = region.area ?? region.mask;
   const sourceBounds = clipRect(maskBounds(region.mask), image.width, image.height);
   // Stray unselected specks do not pin the map, and the content moves with them filled (no
   // transparent speck travels with it); their pixels stay (keep pixels are never written).
-  const area = elasticArea(region.mask, keep, image);
+  const area = elasticArea(selection, keep, image);
   checkSignal(signal);
   let res: { field: DeformField | null; warnings: string[] } = buildElasticField({ mask: area.mask, handles, targets, keep: area.keep, preview: quality === 'preview', ...(signal ? { signal } : {}), ...(units ? { units } : {}) });
   if (!res.field) {
     checkSignal(signal);
     // No fold-free map: the moved part slides over what lies in front of it (occlusion), the
     // rest stretches behind it (elastic-occlusion.ts) — still nothing cut out or filled.
-    res = regionOcclusionField(area, region.mask, handles, targets, image.width, image.height, quality === 'preview', signal, units);
+    res = regionOcclusionField(area, selection, handles, targets, image.width, image.height, quality === 'preview', signal, units);
   }
   checkSignal(signal);
   warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
   if (!res.field) return null;
   const field = slideAlongFrame(res.field, maskBounds(area.mask), image.width, image.height);
+  if (region.area) {
+    // The object moves inside its area: it lands anywhere in the area's bounds.
+    const targetBounds = clipRect(maskBounds(area.mask), image.width, image.height);
+    return { region, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field, sourceBounds, targetBounds, supersample: 1, elastic: true, area: area.mask };
+  }
   return { region: { ...region, mask: area.mask }, forward: IDENTITY_AFFINE, backward: IDENTITY_AFFINE, field, sourceBounds, targetBounds: { ...sourceBounds }, supersample: 1, elastic: true };
 }
 
@@ -1190,7 +1199,7 @@ export function warpRegions(input: WarpInput): WarpOutput {
   for (const rw of prepared) touched = unionRect(touched, unionRect(maskBounds(rw.region.mask), rw.targetBounds));
   holeAndForbidden(sourceMask, targetMask, keepMask, (input.keep ?? []).length > 0, touched, crop, holeMask, forbidden);
   // The editable areas of elastic drags: what they leave uncovered is filled inside them only.
-  const elastic = prepared.filter((rw) => rw.elastic).map((rw) => rw.region.mask);
+  const elastic = prepared.filter((rw) => rw.elastic).map((rw) => rw.area ?? rw.region.mask);
   const elasticArea = elastic.length > 0 ? unionOver(elastic, crop) : undefined;
   return { crop, original, edited, sourceMask, targetMask, holeMask, keepMask, forbidden, warnings, ...(sourceMap ? { sourceMap } : {}), ...(elasticArea ? { elasticArea } : {}) };
 }

@@ -1,0 +1,113 @@
+/**
+ * "Keep the background" on an elastic drag (plan/background-kept.ts): only the object found inside
+ * the selection bends; the selection's background stays pixel for pixel, and what the object
+ * uncovers is filled. Without the words the whole selection bends (the background is dragged).
+ */
+import { rasterizePolygon } from '@smartdrag/shared';
+import { makeTexture } from '../textures';
+import type { EditRequest, PlacedMask, Point, RgbaImage } from '../types';
+import { runEdit } from '../edit';
+import { backgroundKept } from './background-kept';
+import { parseIntent } from '../intent/parse';
+
+const S = 240;
+/** Noise-textured background with a flat red disc (the object) of radius 30 at (120, 120). */
+function scene(): RgbaImage {
+  const img = makeTexture('noise', S, S, 9);
+  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
+    if ((x - 120) ** 2 + (y - 120) ** 2 <= 30 * 30) { const i = (y * S + x) * 4; img.data[i] = 200; img.data[i + 1] = 30; img.data[i + 2] = 40; }
+  }
+  return img;
+}
+const circle = (cx: number, cy: number, r: number, n = 48): Point[] =>
+  Array.from({ length: n }, (_, i) => [cx + r * Math.cos((2 * Math.PI * i) / n), cy + r * Math.sin((2 * Math.PI * i) / n)] as Point);
+const LOOSE: PlacedMask = rasterizePolygon(circle(120, 120, 85));
+
+describe('the words', () => {
+  test.each([
+    ['keep the background', 'the background'],
+    ['keep the background intact', 'the background'],
+    ['the background stays', 'the background'],
+    ['the background should stay where it is', 'the background'],
+    ["don't move the background", 'the background'],
+    ['turn the head, leave the backdrop alone', 'the backdrop'],
+    ['bend the tower but the sky remains', 'the sky'],
+    ['raise the cap without moving the wall', 'the wall'],
+  ])('%s → keeps %s', (intent, text) => {
+    expect(backgroundKept(intent)?.text).toBe(text);
+  });
+
+  test.each([[''], ['turn the head'], ['keep the head'], ['keep its shape'], ["don't rotate it"], ['move the sky up']])('%s → nothing kept', (intent) => {
+    expect(backgroundKept(intent)).toBeNull();
+  });
+
+  test('"stays" and "remains" follow their subject with no modal, as "should stay" does', () => {
+    for (const t of ['the background stays', 'the sky remains', 'the background should stay']) {
+      const c = parseIntent(t).constraints;
+      expect(c.map((x) => [x.kind, x.object.words])).toEqual([['keep', [t.includes('sky') ? 'sky' : 'background']]]);
+    }
+    // A modal-less subject before another verb is not reordered.
+    expect(parseIntent('the cup stays and move it left').actions.map((a) => a.verb)).toEqual(['move']);
+  });
+});
+
+describe('an elastic drag with "keep the background"', () => {
+  const img = scene();
+  const base: EditRequest = { image: img, regions: [{ id: 'r', mask: LOOSE }], drags: [{ region: 'r', points: [[120, 120], [150, 105]] }], quality: 'final', seed: 1 };
+
+  /**
+   * Pixels of the selection more than 10 px from the disc and from the disc moved by the drag (the
+   * vacated place is grown by a few pixels before it is filled, so that no rim of the object stays).
+   */
+  const farBackground = (x: number, y: number): boolean =>
+    (x - 120) ** 2 + (y - 120) ** 2 <= 85 * 85 - 200 && Math.hypot(x - 120, y - 120) > 40 && Math.hypot(x - 150, y - 105) > 40;
+  function changedFar(result: Awaited<ReturnType<typeof runEdit>>): number {
+    const L = result.layer;
+    let n = 0;
+    for (let y = 0; y < L.image.height; y++) for (let x = 0; x < L.image.width; x++) {
+      const X = L.left + x, Y = L.top + y;
+      if (!farBackground(X, Y)) continue;
+      const s = (y * L.image.width + x) * 4, d = (Y * S + X) * 4;
+      if (L.image.data[s + 3]! === 0) continue;
+      if (Math.abs(L.image.data[s]! - img.data[d]!) + Math.abs(L.image.data[s + 1]! - img.data[d + 1]!) + Math.abs(L.image.data[s + 2]! - img.data[d + 2]!) > 6) n++;
+    }
+    return n;
+  }
+  const at = (result: Awaited<ReturnType<typeof runEdit>>, X: number, Y: number): number[] => {
+    const L = result.layer, x = X - L.left, y = Y - L.top;
+    if (x < 0 || y < 0 || x >= L.image.width || y >= L.image.height || L.image.data[(y * L.image.width + x) * 4 + 3] === 0) return Array.from(img.data.subarray((Y * S + X) * 4, (Y * S + X) * 4 + 3));
+    return Array.from(L.image.data.subarray((y * L.image.width + x) * 4, (y * L.image.width + x) * 4 + 3));
+  };
+  const red = (c: number[]): boolean => c[0]! > 150 && c[1]! < 80 && c[2]! < 90;
+
+  test('the background stays; without the words it is dragged', async () => {
+    const plain = await runEdit(base);
+    const kept = await runEdit({ ...base, intent: 'keep the background' });
+    // Both are the elastic reading of the drag.
+    for (const r of [plain, kept]) expect(r.plan.operations.map((o) => [o.kind, o.params.kind === 'deform' && o.params.elastic])).toEqual([['deform', true]]);
+    // The plain reading says how to keep the background; the kept one says that it stays.
+    expect(plain.plan.operations[0]!.reason).toMatch(/the background inside the selection bends with it \(say "keep the background" to leave it where it is\)/);
+    expect(kept.plan.operations[0]!.reason).not.toMatch(/bends with it/);
+    expect(kept.plan.operations[0]!.reason).toMatch(/the background stays, as the intent asks \("keep the background"\): only the object found inside the selection \(\d+% of it\) bends/);
+    // The planner's "no keep mask was drawn" is answered.
+    expect(kept.plan.warnings.join(' ')).not.toMatch(/keep "the background" unchanged/);
+    // The background away from the disc: dragged by the plain elastic drag, untouched when kept.
+    expect(changedFar(plain)).toBeGreaterThan(500);
+    expect(changedFar(kept)).toBe(0);
+    // The disc's handle reached its target in both.
+    expect(red(at(plain, 150, 105))).toBe(true);
+    expect(red(at(kept, 150, 105))).toBe(true);
+    // Behind the moved disc (its old trailing edge, left of the centre) the kept drag has filled
+    // the uncovered place with the background's noise, not red.
+    expect(red(at(kept, 96, 128))).toBe(false);
+  });
+
+  test('no object told from its background: the whole selection bends, said', async () => {
+    const noise = makeTexture('noise', S, S, 9);
+    const r = await runEdit({ ...base, image: noise, intent: 'the background stays' });
+    expect(r.plan.operations[0]!.params.kind === 'deform' && r.plan.operations[0]!.params.elastic).toBe(true);
+    expect(r.plan.warnings.join(' ')).toMatch(/the intent asks to keep the background \("the background stays"\), but no object could be told from its background .*the whole selection bends with the drag/);
+    // Said once: the planner's generic "no keep mask was drawn" gives way to the reason.
+    expect(r.plan.warnings.join(' ')).not.toMatch(/no keep mask was drawn/);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * "Keep the background" said of an elastic drag (issue #13, natural drags). An elastic drag bends
+ * its whole selection — the background inside it too, which on a textured backdrop shows as
+ * swirls and streaks around the object (a brick wall bent round a turned head, the sky dragged
+ * down with a silo's roof). A user who says the background must stay ("keep the background",
+ * "the background stays", "don't move the sky") gets the object-aware reading instead: the object
+ * found inside the selection (GrabCut, plan/object-reading.ts) bends with the same elastic field,
+ * the rest of the selection stays, and what the object uncovers is filled like a move's vacated
+ * area. It is not the default: on DragBench it tore what the segmentation left out (a frame's thin
+ * bar, daffodil stems, a statue's beard around its face) where the plain elastic drag keeps every
+ * part attached.
+ */
+import type { IntentConstraint } from '../intent/parse';
+import { parseIntent } from '../intent/parse';
+
+/** Words that name what lies behind the dragged object. */
+const BACKGROUND_WORDS = new Set(['background', 'backdrop', 'backgrounds', 'surroundings', 'surrounding', 'rest', 'sky', 'wall', 'ground', 'floor', 'scene']);
+
+/** Whether a keep constraint names the background ("keep the background", "the sky stays", "don't move the wall"). */
+export function namesBackground(c: IntentConstraint): boolean {
+  return c.kind === 'keep' && c.object.parts.length === 0 && c.object.words.some((w) => BACKGROUND_WORDS.has(w));
+}
+
+/** The intent's words asking that the background stay ("keep the background"), or null. */
+export function backgroundKept(intent: string | undefined): { text: string; said: string } | null {
+  if (!intent || !intent.trim()) return null;
+  const c = parseIntent(intent).constraints.find(namesBackground);
+  return c ? { text: c.object.text || 'the background', said: c.text } : null;
+}
