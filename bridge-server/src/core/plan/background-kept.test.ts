@@ -8,6 +8,7 @@ import { makeTexture } from '../textures';
 import type { EditRequest, PlacedMask, Point, RgbaImage } from '../types';
 import { runEdit } from '../edit';
 import { backgroundKept } from './background-kept';
+import { grabbedPieces } from './object-reading';
 import { parseIntent } from '../intent/parse';
 
 const S = 240;
@@ -100,6 +101,48 @@ describe('an elastic drag with "keep the background"', () => {
     // Behind the moved disc (its old trailing edge, left of the centre) the kept drag has filled
     // the uncovered place with the background's noise, not red.
     expect(red(at(kept, 96, 128))).toBe(false);
+  });
+
+  test('a speck of the object\'s colour apart from it stays with the background', async () => {
+    // A red speck beside the disc (58 px from its centre, 43 from where it goes), inside the
+    // selection where the field moves things: it is not bent along with the disc (here GrabCut
+    // leaves it out; where it takes such a speck, grabbedPieces below drops it).
+    const specked = scene();
+    for (let y = 137; y < 144; y++) for (let x = 172; x < 179; x++) { const i = (y * S + x) * 4; specked.data[i] = 200; specked.data[i + 1] = 30; specked.data[i + 2] = 40; }
+    const r = await runEdit({ ...base, image: specked, intent: 'keep the background' });
+    expect(r.plan.operations[0]!.reason).toMatch(/the background stays/);
+    const L = r.layer;
+    let moved = 0;
+    for (let y = 135; y < 146; y++) for (let x = 170; x < 181; x++) {
+      const lx = x - L.left, ly = y - L.top;
+      if (lx < 0 || ly < 0 || lx >= L.image.width || ly >= L.image.height) continue;
+      const s = (ly * L.image.width + lx) * 4, d = (y * S + x) * 4;
+      if (L.image.data[s + 3]! > 0 && Math.abs(L.image.data[s]! - specked.data[d]!) + Math.abs(L.image.data[s + 1]! - specked.data[d + 1]!) > 6) moved++;
+    }
+    expect(moved).toBe(0);
+  });
+
+  test('grabbedPieces: only the pieces an arrow starts on, each with its soft rim', () => {
+    // Two blobs with soft rims in a 40 × 20 mask placed at (100, 50); the arrow starts on the left one.
+    const w = 40, h = 20, data = new Uint8Array(w * h);
+    for (let y = 5; y < 15; y++) for (let x = 3; x < 13; x++) data[y * w + x] = 255;
+    for (let y = 5; y < 15; y++) data[y * w + 13] = 90;
+    for (let y = 6; y < 12; y++) for (let x = 25; x < 31; x++) data[y * w + x] = 255;
+    for (let y = 6; y < 12; y++) data[y * w + 24] = 60;
+    const mask: PlacedMask = { left: 100, top: 50, width: w, height: h, data };
+    const out = grabbedPieces(mask, [[108, 60]]);
+    expect([out.left, out.top, out.width, out.height]).toEqual([100, 50, w, h]);
+    let left = 0, rim = 0, right = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const v = out.data[y * w + x]!;
+      if (x < 13 && v === 255) left++;
+      if (x === 13 && v === 90) rim++;
+      if (x >= 24 && v > 0) right++;
+    }
+    expect([left, rim, right]).toEqual([100, 10, 0]);
+    // The input is not modified; arrows on both keep both.
+    expect(mask.data[8 * w + 27]).toBe(255);
+    expect(grabbedPieces(mask, [[108, 60], [127, 58]]).data.reduce((a, v) => a + (v > 0 ? 1 : 0), 0)).toBe(100 + 10 + 36 + 6);
   });
 
   test('no object told from its background: the whole selection bends, said', async () => {

@@ -15,7 +15,7 @@
  * outline leaves out and which would otherwise stay behind as a ghost.
  */
 import { documentSide, type EditRequest, type Operation, type PlacedMask, type Plan, type Point, type Region } from '../types';
-import { maskAt } from '@smartdrag/shared';
+import { labelComponents, labelComponentsCompact, maskAt } from '@smartdrag/shared';
 import { readCastShadow, readObject } from './object-cache';
 import { extendPastSelection } from './object-extension';
 import { softenedRim } from '../segment/grabcut';
@@ -220,5 +220,24 @@ function elasticObject(req: EditRequest, region: Region, signal?: AbortSignal): 
   if (!seg.reliable) return { why: `no object could be told from its background inside the selection (${seg.why})` };
   if (seg.fraction > KEPT_BACKGROUND_MAX_FRACTION) return { why: `the object found takes ${Math.round(seg.fraction * 100)}% of the selection` };
   if (!handles.every((h) => maskAt(seg.mask, h[0], h[1]) >= 128)) return { why: 'an arrow starts off the object found inside the selection' };
-  return { region: { id: region.id, mask: softenedRim(seg.mask, seg), area: region.mask }, fraction: seg.fraction };
+  return { region: { id: region.id, mask: grabbedPieces(softenedRim(seg.mask, seg), handles), area: region.mask }, fraction: seg.fraction };
+}
+
+/**
+ * Only the pieces of `mask` (8-connected, soft rim included) that an arrow grabs: GrabCut's object
+ * may hold specks apart from it (bokeh highlights of its colour), and bending those with the
+ * object carried a speck along above a raised mushroom cap. The others stay with the background.
+ */
+export function grabbedPieces(mask: PlacedMask, handles: readonly Point[]): PlacedMask {
+  const { width: w, height: h } = mask;
+  const lab = labelComponentsCompact(mask.data, w, h, 1) ?? labelComponents(mask.data, w, h, 1);
+  if (lab.count <= 1) return mask;
+  const keep = new Uint8Array(lab.count + 1);
+  for (const [hx, hy] of handles) {
+    const x = Math.round(hx) - mask.left, y = Math.round(hy) - mask.top;
+    if (x >= 0 && y >= 0 && x < w && y < h) keep[lab.labels[y * w + x]!] = 1;
+  }
+  const data = new Uint8Array(mask.data);
+  for (let p = 0; p < w * h; p++) if (!keep[lab.labels[p]!]) data[p] = 0;
+  return { ...mask, data };
 }
