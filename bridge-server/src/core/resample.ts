@@ -102,22 +102,23 @@ export type PatchSampler = (p: SourcePatch, x: number, y: number, out: Float32Ar
  * the mask outside the image count as empty. `shared`: the arrays live on SharedArrayBuffers (for
  * row-parallel passes, core/parallel).
  */
-export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = false, signal?: AbortSignal): SourcePatch {
+export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = false, signal?: AbortSignal, rimColour?: RimColour): SourcePatch {
   // Small patches (previews, small documents) are kept across jobs by content: every preview of
   // a drag warps the same region of the same pixels. Large ones (and shared ones for the pixel
   // threads) are built each time: caching them would hold hundreds of MB between jobs.
   const x0 = Math.max(mask.left, 0), y0 = Math.max(mask.top, 0);
   const x1 = Math.min(mask.left + mask.width, image.width), y1 = Math.min(mask.top + mask.height, image.height);
   const bytes = (Math.max(0, x1 - x0) + 2 * PATCH_PAD) * (Math.max(0, y1 - y0) + 2 * PATCH_PAD) * 23;
-  if (shared || !patchCacheOn || bytes > PATCH_CACHE_MAX_BYTES) return makeSourcePatch(image, mask, shared, signal);
-  const key = `${maskHash(mask)}|${imageRectHash(image, x0, y0, x1, y1)}`;
+  if (shared || !patchCacheOn || bytes > PATCH_CACHE_MAX_BYTES) return makeSourcePatch(image, mask, shared, signal, rimColour);
+  const rimKey = rimColour ? `|${maskHash({ left: 0, top: 0, width: rimColour.rgb.length, height: 1, data: rimColour.rgb })}${maskHash({ left: 0, top: 0, width: 4 * rimColour.index.length, height: 1, data: new Uint8Array(rimColour.index.buffer, rimColour.index.byteOffset, rimColour.index.byteLength) })}` : '';
+  const key = `${maskHash(mask)}|${imageRectHash(image, x0, y0, x1, y1)}${rimKey}`;
   const i = patches.findIndex((e) => e.key === key);
   if (i >= 0) {
     const [e] = patches.splice(i, 1);
     patches.unshift(e!);
     return e!.patch;
   }
-  const patch = makeSourcePatch(image, mask, false, signal);
+  const patch = makeSourcePatch(image, mask, false, signal, rimColour);
   patches.unshift({ key, patch });
   if (patches.length > PATCH_CACHE_ENTRIES) patches.length = PATCH_CACHE_ENTRIES;
   return patch;
@@ -135,7 +136,10 @@ export function setPatchCache(on: boolean): void {
   if (!on) patches.length = 0;
 }
 
-function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean, signal?: AbortSignal): SourcePatch {
+/** Rim pixels whose colour replaces the image's in a patch (Region `rimColour`: document indices, ascending; RGB). */
+export interface RimColour { index: Int32Array; rgb: Uint8Array }
+
+function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean, signal?: AbortSignal, rimColour?: RimColour): SourcePatch {
   const x0 = Math.max(mask.left, 0), y0 = Math.max(mask.top, 0);
   const x1 = Math.min(mask.left + mask.width, image.width), y1 = Math.min(mask.top + mask.height, image.height);
   const iw = Math.max(0, x1 - x0), ih = Math.max(0, y1 - y0);
@@ -151,6 +155,20 @@ function makeSourcePatch(image: RgbaImage, mask: PlacedMask, shared: boolean, si
     rgba, cov, kind, width, left, top, x0, x1, y0,
   };
   rowsInBands(patchRows, task, ih, undefined, signal);
+  // The rim's own colours (premultiplied like the pixel they replace).
+  if (rimColour) {
+    const W = image.width;
+    for (let n = 0; n < rimColour.index.length; n++) {
+      const d = rimColour.index[n]!, x = d % W, y = (d - x) / W;
+      if (x < x0 || x >= x1 || y < y0 || y >= y1) continue;
+      const pi = (y - top) * width + (x - left);
+      if (kind[pi] === 0) continue;
+      // (The alpha as patchRows computes it, before its Float32 rounding: the same values as a
+      // pixel of that colour would store.)
+      const q = pi * 4, a = kind[pi] === 3 ? 1 : (image.data[d * 4 + 3]! / 255) * (mask.data[(y - mask.top) * mask.width + (x - mask.left)]! / 255);
+      rgba[q] = rimColour.rgb[3 * n]! * a; rgba[q + 1] = rimColour.rgb[3 * n + 1]! * a; rgba[q + 2] = rimColour.rgb[3 * n + 2]! * a;
+    }
+  }
   return { left, top, width, height, rgba, cov, kind };
 }
 

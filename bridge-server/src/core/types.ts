@@ -45,6 +45,12 @@ export interface Region {
    * selection's background stays, and what the object leaves uncovered is filled.
    */
   area?: PlacedMask;
+  /**
+   * Set by the object reading with a soft rim (segment/grabcut.ts `rimColours`): rim pixels whose
+   * colour, with the backdrop's share replaced by the object's, the warp takes instead of the
+   * image's where `mask` is partial (document indices y × width + x, ascending; RGB).
+   */
+  rimColour?: { index: Int32Array; rgb: Uint8Array };
 }
 
 /**

@@ -18,7 +18,7 @@ import { documentSide, type EditRequest, type Operation, type PlacedMask, type P
 import { labelComponents, labelComponentsCompact, maskAt } from '@smartdrag/shared';
 import { readCastShadow, readObject } from './object-cache';
 import { extendPastSelection } from './object-extension';
-import { softenedRim } from '../segment/grabcut';
+import { rimColours, softenedRim } from '../segment/grabcut';
 import { throwIfCancelled } from '../cancel';
 import { pixelUnits } from './units';
 import { backgroundKept } from './background-kept';
@@ -177,7 +177,8 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     throwIfCancelled(signal);
     // What moves takes the grown rim at the coverage its colours read (segment/grabcut.ts
     // softenedRim: the backdrop beside the object stays); the readings here see the whole rim.
-    regions[ri] = { id, mask: softenedRim(ext ? ext.mask : seg.mask, seg) };
+    const rimColour = rimColours(seg, req.image);
+    regions[ri] = { id, mask: softenedRim(ext ? ext.mask : seg.mask, seg), ...(rimColour ? { rimColour } : {}) };
     if (ext) {
       // (In document pixels: the request may be a proxy, plan/units.ts.)
       const u = pixelUnits(req);
@@ -220,7 +221,8 @@ function elasticObject(req: EditRequest, region: Region, signal?: AbortSignal): 
   if (!seg.reliable) return { why: `no object could be told from its background inside the selection (${seg.why})` };
   if (seg.fraction > KEPT_BACKGROUND_MAX_FRACTION) return { why: `the object found takes ${Math.round(seg.fraction * 100)}% of the selection` };
   if (!handles.every((h) => maskAt(seg.mask, h[0], h[1]) >= 128)) return { why: 'an arrow starts off the object found inside the selection' };
-  return { region: { id: region.id, mask: grabbedPieces(softenedRim(seg.mask, seg), handles), area: region.mask }, fraction: seg.fraction };
+  const rimColour = rimColours(seg, req.image);
+  return { region: { id: region.id, mask: grabbedPieces(softenedRim(seg.mask, seg), handles), area: region.mask, ...(rimColour ? { rimColour } : {}) }, fraction: seg.fraction };
 }
 
 /**

@@ -86,7 +86,16 @@ export interface ObjectSegmentation {
    * built on the object (where it meets the selection's edge, the tips past it) see the same
    * object; only what moves takes these coverages ({@link softenedRim}).
    */
-  rim?: { index: Int32Array; cover: Uint8Array };
+  rim?: {
+    index: Int32Array; cover: Uint8Array;
+    /**
+     * Per rim pixel, its colour with the local backdrop's share replaced by the object's
+     * (C + (1 − a)(F − B), {@link softenRim}): what the object alone shows there. Where no coverage
+     * was read the pixel's own colour. Moved onto another background, a partial pixel then carries
+     * none of the old one ({@link rimColours}).
+     */
+    colour: Uint8Array;
+  };
 }
 
 /**
@@ -456,7 +465,14 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     throwIfCancelled(signal);
     // (A rim pixel the object's colour model explains — a dark spot of a spotted hide, whose colour
     // lies off the line between the object's mean and the backdrop's — is the object's.)
-    if (opts.softRim) rim = { index: grown.list.slice(0, grown.count), cover: softenRim(out, grown.list, grown.count, image, sl, st, sw, sh, r + 2, explained) };
+    // The object's own outermost pixels are read too: an anti-aliased edge pixel the
+    // full-resolution decision gave the object keeps its share of the backdrop's colour, which
+    // moved onto another background showed as a pale line along the outline.
+    if (opts.softRim) {
+      const index = new Int32Array(grown.front.length + grown.count);
+      index.set(grown.front); index.set(grown.list.subarray(0, grown.count), grown.front.length);
+      rim = { index, ...softenRim(out, index, index.length, image, sl, st, sw, sh, r + 2, explained, grown.front.length) };
+    }
   }
   const mask: PlacedMask = { left: sl, top: st, width: sw, height: sh, data: out };
   const coarse = { width: cw, height: ch, scale };
@@ -673,9 +689,9 @@ function growByColour(out: Uint8Array, sel: Uint8Array, w: number, h: number, bx
  * where `sel` > 0, with the selection's value: breadth-first rings out of the object's edge,
  * alternating 8- and 4-neighbour steps (octagons ≈ discs). Cost ∝ edge length × radius.
  */
-function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: number, y0: number, x1: number, y1: number, radius: number): { list: Int32Array; count: number } {
+function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: number, y0: number, x1: number, y1: number, radius: number): { list: Int32Array; count: number; front: number[] } {
   let list = new Int32Array(64), count = 0;
-  if (radius <= 0 || x1 <= x0 || y1 <= y0) return { list, count };
+  if (radius <= 0 || x1 <= x0 || y1 <= y0) return { list, count, front: [] };
   const front: number[] = [];
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
@@ -686,6 +702,16 @@ function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: 
   }
   // Pixels reached are marked in `out` at once (with the selection's value), so each is visited
   // once; pixels outside the selection stop the growth.
+  // The object's own outermost EDGE_BAND pixels (its anti-aliased edge), listed before it grows.
+  const edge = front.slice();
+  const inEdge = new Uint8Array(w * h);
+  for (const p of edge) inEdge[p] = 1;
+  growRings(w, h, edge.slice(), edge.length, EDGE_BAND - 1, (q) => {
+    if (out[q] === 0 || inEdge[q]) return false;
+    inEdge[q] = 1;
+    edge.push(q);
+    return true;
+  });
   growRings(w, h, front, front.length, radius, (q) => {
     if (out[q] !== 0 || sel[q] === 0) return false;
     out[q] = sel[q]!;
@@ -693,15 +719,55 @@ function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: 
     list[count++] = q;
     return true;
   });
-  return { list, count };
+  return { list, count, front: edge };
 }
 
+/**
+ * How many of the object's own outermost pixels (rings inward from its outline) the soft rim reads
+ * too: a sharp edge's anti-aliasing spans 1–3 px at any resolution.
+ */
+const EDGE_BAND = 2;
+/** Smallest RGB distance between the local object and backdrop colours for which the object's own edge pixels are read. */
+const EDGE_MIN_CONTRAST = 60;
 /** Smallest RGB distance between the object's and the background's local colours for which a rim pixel's coverage is read from its colour. */
 const RIM_MIN_CONTRAST = 30;
 /** A rim pixel this far (or less) from the local backdrop's colour towards the object's covers nothing: the backdrop's own noise. */
 const RIM_BACKDROP = 0.1;
 /** A rim pixel this far (or more) towards the object's colour covers wholly: the object's own texture. */
 const RIM_OBJECT = 0.9;
+
+/** `v` rounded into [0, 255]. */
+function clamp255(v: number): number {
+  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+}
+
+/**
+ * The rim pixels of `seg` whose colour its soft rim replaced ({@link ObjectSegmentation.rim}
+ * `colour`), as document pixel indices (y × `imageWidth` + x, ascending) and their colours (RGB):
+ * what the warp takes instead of the image's colour where the moving mask is partial (Region
+ * `rimColour`). Null when there are none.
+ */
+export function rimColours(seg: ObjectSegmentation, image: RgbaImage): { index: Int32Array; rgb: Uint8Array } | null {
+  const rim = seg.rim;
+  if (!rim || rim.index.length === 0) return null;
+  const sw = seg.mask.width, sl = seg.mask.left, st = seg.mask.top, W = image.width, img = image.data;
+  const at: number[] = [];
+  for (let i = 0; i < rim.index.length; i++) {
+    const p = rim.index[i]!, x = (p % sw) + sl, y = (p - (p % sw)) / sw + st;
+    if (x < 0 || y < 0 || x >= W || y >= image.height) continue;
+    const k = (y * W + x) * 4;
+    if (rim.colour[3 * i] !== img[k] || rim.colour[3 * i + 1] !== img[k + 1] || rim.colour[3 * i + 2] !== img[k + 2]) at.push(y * W + x, i);
+  }
+  if (at.length === 0) return null;
+  const order = Array.from({ length: at.length / 2 }, (_, j) => j).sort((a, b) => at[2 * a]! - at[2 * b]!);
+  const index = new Int32Array(order.length), rgb = new Uint8Array(3 * order.length);
+  order.forEach((j, n) => {
+    const i = at[2 * j + 1]!;
+    index[n] = at[2 * j]!;
+    rgb[3 * n] = rim.colour[3 * i]!; rgb[3 * n + 1] = rim.colour[3 * i + 1]!; rgb[3 * n + 2] = rim.colour[3 * i + 2]!;
+  });
+  return { index, rgb };
+}
 
 /**
  * A copy of `mask` (an object's moving mask: the reading's own or grown past the selection) with
@@ -736,15 +802,19 @@ export function softenedRim(mask: PlacedMask, seg: ObjectSegmentation): PlacedMa
  * window is sampled on a grid of about 9 × 9 points.
  */
 function softenRim(out: Uint8Array, rim: Int32Array, count: number, image: RgbaImage, sl: number, st: number, sw: number, sh: number, reach: number,
-  objectLike: (x: number, y: number) => boolean): Uint8Array {
-  const cover = new Uint8Array(count);
-  if (count === 0) return cover;
+  objectLike: (x: number, y: number) => boolean, edgeCount = 0): { cover: Uint8Array; colour: Uint8Array } {
+  const cover = new Uint8Array(count), colour = new Uint8Array(3 * count);
+  if (count === 0) return { cover, colour };
   const W = image.width, H = image.height, img = image.data;
+  // 1: grown rim, 2: the object's own edge pixels. The local object colour leaves out the grown
+  // rim, and for an edge pixel the edge too (for a grown rim pixel the edge counts, as before the
+  // edge was read).
   const isRim = new Uint8Array(sw * sh);
-  for (let i = 0; i < count; i++) isRim[rim[i]!] = 1;
+  for (let i = 0; i < count; i++) isRim[rim[i]!] = i < edgeCount ? 2 : 1;
   const step = Math.max(1, Math.round(reach / 4));
   for (let i = 0; i < count; i++) {
     const p = rim[i]!, x = p % sw, y = (p - x) / sw;
+    const skip = i < edgeCount ? 3 : 1;
     let fr = 0, fg = 0, fb = 0, fn = 0, br = 0, bg = 0, bb = 0, bn = 0;
     for (let dy = -reach; dy <= reach; dy += step) {
       const yy = y + dy, Y = yy + st;
@@ -754,22 +824,35 @@ function softenRim(out: Uint8Array, rim: Int32Array, count: number, image: RgbaI
         if (X < 0 || X >= W) continue;
         const inside = xx >= 0 && yy >= 0 && xx < sw && yy < sh;
         const q = yy * sw + xx;
-        if (inside && isRim[q]) continue;
+        if (inside && (isRim[q]! & skip) !== 0) continue;
         const k = (Y * W + X) * 4;
         if (inside && out[q]! > 0) { fr += img[k]!; fg += img[k + 1]!; fb += img[k + 2]!; fn++; }
         else { br += img[k]!; bg += img[k + 1]!; bb += img[k + 2]!; bn++; }
       }
     }
     cover[i] = out[p]!;
-    if (fn === 0 || bn === 0 || objectLike(x, y)) continue;
+    const k = ((y + st) * W + x + sl) * 4;
+    colour[3 * i] = img[k]!; colour[3 * i + 1] = img[k + 1]!; colour[3 * i + 2] = img[k + 2]!;
+    // (The object's own outermost pixels, `out` already covering them before the growth, are
+    // not asked: its colour model learnt their anti-aliased colours as the object's.)
+    if (fn === 0 || bn === 0 || (i >= edgeCount && objectLike(x, y))) continue;
     fr /= fn; fg /= fn; fb /= fn; br /= bn; bg /= bn; bb /= bn;
     const d0 = fr - br, d1 = fg - bg, d2 = fb - bb, dd = d0 * d0 + d1 * d1 + d2 * d2;
-    if (dd < RIM_MIN_CONTRAST * RIM_MIN_CONTRAST) continue;
-    const k = ((y + st) * W + x + sl) * 4;
-    const a = (((img[k]! - br) * d0 + (img[k + 1]! - bg) * d1 + (img[k + 2]! - bb) * d2) / dd - RIM_BACKDROP) / (RIM_OBJECT - RIM_BACKDROP);
+    // (The object's own edge pixels, with no colour model to vouch for them, only where the two
+    // colours are plainly apart: else the noise of a faint edge would make the object see-through.)
+    const minContrast = i < edgeCount ? EDGE_MIN_CONTRAST : RIM_MIN_CONTRAST;
+    if (dd < minContrast * minContrast) continue;
+    const share = ((img[k]! - br) * d0 + (img[k + 1]! - bg) * d1 + (img[k + 2]! - bb) * d2) / dd;
+    const a = (share - RIM_BACKDROP) / (RIM_OBJECT - RIM_BACKDROP);
     cover[i] = Math.round(out[p]! * (a <= 0 ? 0 : a >= 1 ? 1 : a));
+    // The backdrop's share (1 − share) of the pixel replaced by the object's: C + (1 − share)(F − B).
+    // Composited at any coverage over a new background, no part of the old one shows.
+    const rest = share <= 0 ? 1 : share >= 1 ? 0 : 1 - share;
+    colour[3 * i] = clamp255(img[k]! + rest * d0);
+    colour[3 * i + 1] = clamp255(img[k + 1]! + rest * d1);
+    colour[3 * i + 2] = clamp255(img[k + 2]! + rest * d2);
   }
-  return cover;
+  return { cover, colour };
 }
 
 function dist2(col: Float32Array, p: number, q: number): number {

@@ -117,4 +117,26 @@ describe('the grown rim of a moved object (segmentObject softRim)', () => {
     expect(pale).toBe(0);
     expect(dark).toBe(40);
   });
+
+  it('the edge\'s partial pixels, moved onto the dark ground, carry none of the pale backdrop (rimColours)', async () => {
+    const req: EditRequest = { image: s.image, regions: [{ id: 'r', mask: s.selection }], drags: [{ region: 'r', points: [[s.cx, s.cy], [s.cx, s.cy + 330]], kind: 'translate' }], quality: 'final', seed: 1 };
+    const { crop, edited } = await runEdit(req);
+    // The ramp of the lower edge (true coverage a from the scene), moved 330 px down onto the dark
+    // ground: a pixel there should read a × object + (1 − a) × dark ground (noise ±5); a partial
+    // pixel that kept its colour brings (1 − a) × the pale backdrop along instead.
+    let n = 0, signed = 0;
+    for (let y = s.cy + 60; y < s.cy + 110; y++) {
+      for (let x = s.cx - 120; x <= s.cx + 120; x++) {
+        const a = s.alpha[y * W + x]!;
+        if (a < 0.2 || a > 0.8) continue;
+        const ty = y + 330, i = ((ty - crop.top) * crop.width + (x - crop.left)) * 4;
+        const want = [40, 55, 90].map((f, c) => a * f + (1 - a) * [95, 70, 50][c]!);
+        signed += (edited.data[i]! + edited.data[i + 1]! + edited.data[i + 2]! - want[0]! - want[1]! - want[2]!) / 3;
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(100);
+    // (Mean signed error: how much paler the moved edge is than the truth, in levels.)
+    expect(Math.abs(signed / n)).toBeLessThan(8);
+  });
 });

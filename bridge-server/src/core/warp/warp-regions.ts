@@ -953,7 +953,7 @@ function renderRegion(
 ): void {
   const tb = rw.targetBounds;
   const mask = rw.region.mask;
-  const patch = buildSourcePatch(image, mask, shared, signal);
+  const patch = buildSourcePatch(image, mask, shared, signal, rw.region.rimColour);
   const task: RenderTask = {
     backward: rw.backward,
     field: rw.field ? {
@@ -1053,6 +1053,10 @@ function renderIntegerShift(
   const sx1 = Math.min(rm.left + rm.width, image.width), sy1 = Math.min(rm.top + rm.height, image.height);
   const tx0 = Math.max(tb.left, sx0 - sxOff), tx1 = Math.min(tb.left + tb.width, sx1 - sxOff);
   const ty0 = Math.max(tb.top, sy0 - syOff), ty1 = Math.min(tb.top + tb.height, sy1 - syOff);
+  // The rim's own colours (Region `rimColour`, ascending document indices): the source pixels are
+  // visited in ascending order, so one cursor finds them.
+  const rim = rw.region.rimColour, rimIndex = rim?.index, rimRgb = rim?.rgb;
+  let rc = 0;
   for (let ty = ty0; ty < ty1; ty++) {
     checkRow(signal, ty - ty0);
     const sy = ty + syOff;
@@ -1065,11 +1069,17 @@ function renderIntegerShift(
       const ti = row + tx;
       if (kd[ti]! > 0) continue;
       const si = (irow + tx) * 4;
+      let r = src[si]!, g = src[si + 1]!, b = src[si + 2]!;
+      if (rimIndex !== undefined) {
+        const d = irow + tx;
+        while (rc < rimIndex.length && rimIndex[rc]! < d) rc++;
+        if (rc < rimIndex.length && rimIndex[rc] === d) { r = rimRgb![3 * rc]!; g = rimRgb![3 * rc + 1]!; b = rimRgb![3 * rc + 2]!; }
+      }
       if (m === 255 && src[si + 3] === 255) {
         // Solid coverage of an opaque pixel: writeSample would store the source pixel as it is.
         td[ti] = 255;
         const q = ti * 4;
-        ed[q] = src[si]!; ed[q + 1] = src[si + 1]!; ed[q + 2] = src[si + 2]!; ed[q + 3] = 255;
+        ed[q] = r; ed[q + 1] = g; ed[q + 2] = b; ed[q + 3] = 255;
         if (sourceMap) { sourceMap[2 * ti] = tx + sxOff; sourceMap[2 * ti + 1] = sy; }
         continue;
       }
@@ -1079,7 +1089,7 @@ function renderIntegerShift(
       if (cov8 === 0) continue;
       if (cov8 > td[ti]!) td[ti] = cov8;
       const a = (src[si + 3]! / 255) * c;
-      px[0] = src[si]! * a; px[1] = src[si + 1]! * a; px[2] = src[si + 2]! * a; px[3] = a;
+      px[0] = r * a; px[1] = g * a; px[2] = b * a; px[3] = a;
       if (final) {
         // sampleBicubic's clamps (resample.ts) on its single tap: alpha within [0, coverage],
         // premultiplied colour within [0, 255 × alpha].

@@ -548,6 +548,38 @@ describe('integer-translation fast path equals the general path bit for bit', ()
       expect(moved).toBeGreaterThan(500);
     }
   });
+
+  test.each(QUALITIES)('%s: with the rim\'s own colours (Region rimColour), both paths take them alike', (quality) => {
+    const img = makeTexture('noise', 96, 80, 3);
+    const m = rectMask(20, 15, 30, 25);
+    for (let i = 0; i < m.data.length; i += 3) m.data[i] = (i * 11) % 256;
+    // Every fourth pixel of the mask's first rows (solid or partial) gets a colour of its own.
+    const index: number[] = [];
+    for (let y = 15; y < 22; y++) for (let x = 20; x < 50; x += 4) index.push(y * 96 + x);
+    const rgb = new Uint8Array(3 * index.length).map((_, i) => (i * 53) % 256);
+    const rimColour = { index: Int32Array.from(index), rgb };
+    const run = (fast: boolean, withRim: boolean) => {
+      const prev = setIntegerShiftPath(fast);
+      try {
+        return warpRegions({ image: img, regions: [{ id: 'r', mask: m, ...(withRim ? { rimColour } : {}) }], operations: [op('r', { kind: 'translate', dx: 13, dy: 9 })], quality });
+      } finally {
+        setIntegerShiftPath(prev);
+      }
+    };
+    const fast = run(true, true), general = run(false, true), plain = run(true, false);
+    expect(Buffer.from(fast.edited.data).equals(Buffer.from(general.edited.data))).toBe(true);
+    // The listed pixels, moved by (13, 9), show their own colour at their coverage over the target.
+    let differ = 0;
+    for (const d of index) {
+      const x = d % 96, y = (d - x) / 96;
+      const c = m.data[(y - 15) * 30 + (x - 20)]!;
+      if (c === 0) continue;
+      const q = ((y + 9 - fast.crop.top) * fast.crop.width + (x + 13 - fast.crop.left)) * 4;
+      if (fast.edited.data[q] !== plain.edited.data[q]) differ++;
+      if (c === 255) expect(Array.from(fast.edited.data.subarray(q, q + 3))).toEqual(Array.from(rgb.subarray(3 * index.indexOf(d), 3 * index.indexOf(d) + 3)));
+    }
+    expect(differ).toBeGreaterThan(index.length / 2);
+  });
 });
 
 describe('source map (where each crop pixel came from; read by the bench measures)', () => {
