@@ -227,8 +227,9 @@ function elasticObject(req: EditRequest, region: Region, signal?: AbortSignal): 
 
 /**
  * Only the pieces of `mask` (8-connected, soft rim included) that an arrow grabs: GrabCut's object
- * may hold specks apart from it (bokeh highlights of its colour), and bending those with the
- * object carried a speck along above a raised mushroom cap. The others stay with the background.
+ * may hold specks apart from it (on DragBench's mushroom, bokeh highlights of the cap's colour,
+ * some on the cap's path); bent with the object, those near the drag would travel with it. The
+ * others stay with the background.
  */
 export function grabbedPieces(mask: PlacedMask, handles: readonly Point[]): PlacedMask {
   const { width: w, height: h } = mask;
