@@ -145,6 +145,14 @@ describe('an elastic drag with "keep the background"', () => {
     expect(grabbedPieces(mask, [[108, 60], [127, 58]]).data.reduce((a, v) => a + (v > 0 ? 1 : 0), 0)).toBe(100 + 10 + 36 + 6);
   });
 
+  test('a long drag: the stretch warning names the object, once', async () => {
+    const long = { ...base, drags: [{ region: 'r', points: [[120, 120], [165, 95]] as Point[] }] };
+    const plain = await runEdit(long), kept = await runEdit({ ...long, intent: 'keep the background' });
+    expect(plain.plan.warnings.filter((w) => /stretches the surroundings up to [\d.]+×/.test(w))).toHaveLength(1);
+    const said = kept.plan.warnings.filter((w) => /stretches the (object|surroundings)/.test(w));
+    expect(said).toEqual([plain.plan.warnings.find((w) => /stretches the surroundings/.test(w))!.replace('the surroundings', 'the object')]);
+  });
+
   test('no object told from its background: the whole selection bends, said', async () => {
     const noise = makeTexture('noise', S, S, 9);
     const r = await runEdit({ ...base, image: noise, intent: 'the background stays' });

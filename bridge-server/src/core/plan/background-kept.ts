@@ -27,3 +27,12 @@ export function backgroundKept(intent: string | undefined): { text: string; said
   const c = parseIntent(intent).constraints.find(namesBackground);
   return c ? { text: c.object.text || 'the background', said: c.text } : null;
 }
+
+/**
+ * An elastic field's warning in the words of a drag that keeps the background: what stretches is
+ * the object, not its surroundings (the warp and the plan say it alike, so the edit's warnings
+ * stay one of each).
+ */
+export function keptBackgroundWording(warning: string): string {
+  return warning.replace('the drag stretches the surroundings', 'the drag stretches the object');
+}

@@ -21,7 +21,7 @@ import { extendPastSelection } from './object-extension';
 import { rimColours, softenedRim } from '../segment/grabcut';
 import { throwIfCancelled } from '../cancel';
 import { pixelUnits } from './units';
-import { backgroundKept } from './background-kept';
+import { backgroundKept, keptBackgroundWording } from './background-kept';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
 export interface ObjectDecision {
@@ -199,7 +199,9 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
   // The planner's "asks to keep the background unchanged, but no keep mask was drawn" is answered
   // here for an elastic drag (the background stays, or a warning says why not).
   const earlier = answered ? plan.warnings.filter((w) => !w.includes(`keep "${kept!.text}" unchanged`)) : plan.warnings;
-  return { plan: { ...plan, operations, warnings: [...earlier, ...warnings] }, regions, decisions };
+  // (The elastic field's stretch, for a region whose background stays, is the object's.)
+  const worded = earlier.map((w) => (regions.some((r) => r.area && w.startsWith(`region ${r.id}: `)) ? keptBackgroundWording(w) : w));
+  return { plan: { ...plan, operations, warnings: [...worded, ...warnings] }, regions, decisions };
 }
 
 /**

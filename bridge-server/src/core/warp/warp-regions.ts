@@ -35,6 +35,7 @@ import {
 } from './affine';
 import { buildDeformField, type DeformField, forwardBounds, sampleForwardField } from './deform-field';
 import { buildElasticField, elasticArea } from './elastic-field';
+import { keptBackgroundWording } from '../plan/background-kept';
 import { regionOcclusionField, sameSide, SEAM_JUMP_CELLS } from './elastic-occlusion';
 
 /** Smallest crop margin in pixels around source ∪ target. */
@@ -328,7 +329,7 @@ function prepareElastic(
     res = regionOcclusionField(area, selection, handles, targets, image.width, image.height, quality === 'preview', signal, units);
   }
   checkSignal(signal);
-  warnings.push(...res.warnings.map((w) => `region ${region.id}: ${w}`));
+  warnings.push(...res.warnings.map((w) => `region ${region.id}: ${region.area ? keptBackgroundWording(w) : w}`));
   if (!res.field) return null;
   const field = slideAlongFrame(res.field, maskBounds(area.mask), image.width, image.height);
   if (region.area) {
