@@ -23,6 +23,7 @@ import { CancelledError } from './types';
 import { throwIfCancelled } from './cancel';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
 import { pixelUnits, saidArea, type PixelUnits } from './plan/units';
+import { backgroundKept } from './plan/background-kept';
 import { fillHole, holeBox } from './fill';
 import { blendSeams } from './blend';
 import { allElastic, composeAffine, IDENTITY_AFFINE, invertAffine, rigidStep, warpRegions, type Affine } from './warp';
@@ -253,7 +254,9 @@ async function editStages(
     throwIfCancelled(opts.signal);
     check = selfCheck(req, { crop, edited, targetMask, holeMask, sourceMap: warp.sourceMap, movedBackward: backward }, undefined, opts.signal);
     if (check) timings.check = check.ms;
-    if (check?.doubtful) plan = { ...plan, warnings: [...plan.warnings, selfCheckWarning(check)] };
+    // (Suggesting "keep the background" where the whole selection of an elastic drag was bent.)
+    const bentWhole = allElastic(plan.operations.map((o) => o.params)) && !objects.regions.some((r) => r.area) && backgroundKept(req.intent) === null;
+    if (check?.doubtful) plan = { ...plan, warnings: [...plan.warnings, selfCheckWarning(check, { elastic: bentWhole })] };
   }
   timings.total = performance.now() - t0;
   // The map goes back only to those who asked for it (or for the outline, which reads it).

@@ -11,7 +11,23 @@ import { enlargedCaseRequest, enlargedRequest } from '../../../test/helpers/enla
 
 
 
+const ellipse = (cx: number, cy: number, rx: number, ry: number): number[][] =>
+  Array.from({ length: 32 }, (_, i) => [cx + rx * Math.cos((i * Math.PI) / 16), cy + ry * Math.sin((i * Math.PI) / 16)]);
+/** A loose selection round the cup pulled up and to the side by a point in its middle: an elastic pull that tears and stretches the cup. */
+const pulledCup = {
+  id: 'pulled-cup', image: 'photos/coffee.png', size: [600, 400], intent: '',
+  regions: [{ id: 'h1', polygon: ellipse(250, 150, 110, 100) }], drags: [{ region: 'h1', points: [[250, 150], [300, 100]] }],
+};
+
 describe('self-check on real photos (bundled cases)', () => {
+  test('an elastic drag that bent its whole selection: the warning names "keep the background" as a way out', async () => {
+    const res = await runEdit(await enlargedRequest(pulledCup, 1), { selfCheck: true });
+    expect(res.plan.operations.map((o) => o.params.kind === 'deform' && o.params.elastic)).toEqual([true]);
+    expect(res.check!.doubtful).toBe(true);
+    const w = res.plan.warnings.find((x) => x.startsWith('Self-check:'))!;
+    expect(w).toMatch(/another reading of the plan or "keep the background" in the intent \(only the object bends\) may do better/);
+  });
+
   test('a rigid move leaving a smeared fill is doubtful, says why, and warns in the plan', async () => {
     const req = await enlargedCaseRequest('coffee-move-spoon');
     const res = await runEdit(req, { selfCheck: true });
@@ -22,6 +38,8 @@ describe('self-check on real photos (bundled cases)', () => {
     expect(c.synthesized).toBeGreaterThan(0.9); // the whole selection was vacated and filled
     expect(c.findings[0]).toMatch(/filled in/);
     expect(res.plan.warnings.some((w) => w.startsWith('Self-check:') && w.includes(c.findings[0]!))).toBe(true);
+    // (A rigid move: keeping the background is no way out.)
+    expect(res.plan.warnings.join(' ')).not.toMatch(/keep the background/);
     expect(res.timings.check).toBeGreaterThan(0);
     expect(SelfCheckSchema.safeParse(wireCheck(c)).success).toBe(true);
   });
@@ -97,12 +115,6 @@ describe('self-check on synthetic edits', () => {
     // 1.92 at 2×; then the butterfly shrunk with jagged seams in the leaf's stripes, 2.19 at 1× and
     // 2.02 at 2× until session 19's fill, 1.98 and 2.01 since.)
     const AGREE = 0.4;
-    const ellipse = (cx: number, cy: number, rx: number, ry: number): number[][] =>
-      Array.from({ length: 32 }, (_, i) => [cx + rx * Math.cos((i * Math.PI) / 16), cy + ry * Math.sin((i * Math.PI) / 16)]);
-    const pulledCup = {
-      id: 'pulled-cup', image: 'photos/coffee.png', size: [600, 400], intent: '',
-      regions: [{ id: 'h1', polygon: ellipse(250, 150, 110, 100) }], drags: [{ region: 'h1', points: [[250, 150], [300, 100]] }],
-    };
     const cases: Array<[string, (s: number) => Promise<EditRequest>, number, boolean]> = [
       ['apple-move-right', (s) => enlargedCaseRequest('apple-move-right', s), 3, false],
       ['smarties-move-red', (s) => enlargedCaseRequest('smarties-move-red', s), 3, false],
