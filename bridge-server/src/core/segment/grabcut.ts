@@ -81,8 +81,8 @@ export interface ObjectSegmentation {
   /** The coarse grid worked on: its size and the scale from document to coarse pixels. */
   coarse: { width: number; height: number; scale: number };
   /**
-   * With `softRim`: the grown rim's pixels (indices into `mask`'s rectangle) and the coverage each
-   * reads from its colour ({@link softenRim}). `mask` itself keeps the rim whole: the readings
+   * With `softRim`: the pixels of the object's own edge (its outermost two) and of the grown rim
+   * (indices into `mask`'s rectangle) and the coverage each reads from its colour ({@link softenRim}). `mask` itself keeps the rim whole: the readings
    * built on the object (where it meets the selection's edge, the tips past it) see the same
    * object; only what moves takes these coverages ({@link softenedRim}).
    */
@@ -469,9 +469,9 @@ export function segmentObject(image: RgbaImage, selection: PlacedMask, handles: 
     // full-resolution decision gave the object keeps its share of the backdrop's colour, which
     // moved onto another background showed as a pale line along the outline.
     if (opts.softRim) {
-      const index = new Int32Array(grown.front.length + grown.count);
-      index.set(grown.front); index.set(grown.list.subarray(0, grown.count), grown.front.length);
-      rim = { index, ...softenRim(out, index, index.length, image, sl, st, sw, sh, r + 2, explained, grown.front.length) };
+      const index = new Int32Array(grown.edge.length + grown.count);
+      index.set(grown.edge); index.set(grown.list.subarray(0, grown.count), grown.edge.length);
+      rim = { index, ...softenRim(out, index, index.length, image, sl, st, sw, sh, r + 2, explained, grown.edge.length) };
     }
   }
   const mask: PlacedMask = { left: sl, top: st, width: sw, height: sh, data: out };
@@ -689,9 +689,9 @@ function growByColour(out: Uint8Array, sel: Uint8Array, w: number, h: number, bx
  * where `sel` > 0, with the selection's value: breadth-first rings out of the object's edge,
  * alternating 8- and 4-neighbour steps (octagons ≈ discs). Cost ∝ edge length × radius.
  */
-function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: number, y0: number, x1: number, y1: number, radius: number): { list: Int32Array; count: number; front: number[] } {
+function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: number, y0: number, x1: number, y1: number, radius: number): { list: Int32Array; count: number; edge: number[] } {
   let list = new Int32Array(64), count = 0;
-  if (radius <= 0 || x1 <= x0 || y1 <= y0) return { list, count, front: [] };
+  if (radius <= 0 || x1 <= x0 || y1 <= y0) return { list, count, edge: [] };
   const front: number[] = [];
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
@@ -700,8 +700,6 @@ function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: 
       if ((x > 0 && out[p - 1] === 0) || (x < w - 1 && out[p + 1] === 0) || (y > 0 && out[p - w] === 0) || (y < h - 1 && out[p + w] === 0)) front.push(p);
     }
   }
-  // Pixels reached are marked in `out` at once (with the selection's value), so each is visited
-  // once; pixels outside the selection stop the growth.
   // The object's own outermost EDGE_BAND pixels (its anti-aliased edge), listed before it grows.
   const edge = front.slice();
   const inEdge = new Uint8Array(w * h);
@@ -712,6 +710,8 @@ function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: 
     edge.push(q);
     return true;
   });
+  // Pixels reached are marked in `out` at once (with the selection's value), so each is visited
+  // once; pixels outside the selection stop the growth.
   growRings(w, h, front, front.length, radius, (q) => {
     if (out[q] !== 0 || sel[q] === 0) return false;
     out[q] = sel[q]!;
@@ -719,7 +719,7 @@ function growInside(out: Uint8Array, sel: Uint8Array, w: number, h: number, x0: 
     list[count++] = q;
     return true;
   });
-  return { list, count, front: edge };
+  return { list, count, edge };
 }
 
 /**
