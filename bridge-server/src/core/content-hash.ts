@@ -38,13 +38,18 @@ export function hashRows(data: Uint8Array | Uint8ClampedArray, start: number, le
   st[0] = a; st[1] = b; st[2] = c; st[3] = d;
 }
 
-/** A seeded 128-bit hash of a mask's bytes (for content-keyed caches), as a string. */
-export function maskHash(m: PlacedMask): string {
+/** A seeded 128-bit hash of some bytes (for content-keyed caches), as a string. */
+export function bytesHash(data: Uint8Array): string {
   const h = Uint32Array.of(SEED_B, SEED_A, SEED_B ^ 0x5bd1e995, SEED_A + 0x27d4eb2f);
-  const md = m.data, whole = md.length & ~3;
-  hashRows(md, 0, whole, 0, 1, h);
-  if (whole < md.length) hashRows(md, whole, md.length - whole, 0, 1, h);
-  return `${m.left},${m.top},${m.width}x${m.height}:${h.join(',')}`;
+  const whole = data.length & ~3;
+  hashRows(data, 0, whole, 0, 1, h);
+  if (whole < data.length) hashRows(data, whole, data.length - whole, 0, 1, h);
+  return h.join(',');
+}
+
+/** A seeded 128-bit hash of a mask's bytes (for content-keyed caches), with its place, as a string. */
+export function maskHash(m: PlacedMask): string {
+  return `${m.left},${m.top},${m.width}x${m.height}:${bytesHash(m.data)}`;
 }
 
 /** Hash of the image pixels in the rectangle `[l, r) × [t, b)` (document pixels, inside the image), with its place. */

@@ -23,7 +23,6 @@ import { CancelledError } from './types';
 import { throwIfCancelled } from './cancel';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
 import { pixelUnits, saidArea, type PixelUnits } from './plan/units';
-import { backgroundKept } from './plan/background-kept';
 import { fillHole, holeBox } from './fill';
 import { blendSeams } from './blend';
 import { allElastic, composeAffine, IDENTITY_AFFINE, invertAffine, rigidStep, warpRegions, type Affine } from './warp';
@@ -214,8 +213,10 @@ async function editStages(
   const t3 = performance.now();
   // An elastic map is continuous with its surroundings (zero displacement on the area's edge):
   // there is no seam between moved content and a new background to correct.
+  // An elastic drag that bent its whole selection (not only the object inside it: plan/background-kept.ts).
+  const bentWhole = allElastic(plan.operations.map((o) => o.params)) && !objects.regions.some((r) => r.area);
   // (An elastic drag of the object inside its area moves it over a background that stays: seams.)
-  const seam = allElastic(plan.operations.map((o) => o.params)) && !objects.regions.some((r) => r.area)
+  const seam = bentWhole
     ? createMask(crop.width, crop.height, false, S)
     : blendSeams({ edited, original: src, targetMask, holeMask, keepMask, sourceMask, quality: req.quality, scratch: S });
   timings.blend = performance.now() - t3;
@@ -254,9 +255,8 @@ async function editStages(
     throwIfCancelled(opts.signal);
     check = selfCheck(req, { crop, edited, targetMask, holeMask, sourceMap: warp.sourceMap, movedBackward: backward }, undefined, opts.signal);
     if (check) timings.check = check.ms;
-    // (Suggesting "keep the background" where the whole selection of an elastic drag was bent.)
-    const bentWhole = allElastic(plan.operations.map((o) => o.params)) && !objects.regions.some((r) => r.area) && backgroundKept(req.intent) === null;
-    if (check?.doubtful) plan = { ...plan, warnings: [...plan.warnings, selfCheckWarning(check, { elastic: bentWhole })] };
+    // (Suggesting "keep the background" where the whole selection of an elastic drag was bent and it was not said.)
+    if (check?.doubtful) plan = { ...plan, warnings: [...plan.warnings, selfCheckWarning(check, { elastic: bentWhole && !objects.keptBackground })] };
   }
   timings.total = performance.now() - t0;
   // The map goes back only to those who asked for it (or for the outline, which reads it).

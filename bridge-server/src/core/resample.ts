@@ -8,7 +8,7 @@
  * on the others). The kernels never allocate, log or throw; callers own the output buffer.
  */
 import type { PlacedMask, RgbaImage } from './types';
-import { imageRectHash, maskHash } from './content-hash';
+import { bytesHash, imageRectHash, maskHash } from './content-hash';
 import { rowsInBands } from './parallel/rows';
 
 /** Zero border (pixels) around a patch; wide enough that a sample whose taps leave it is empty. */
@@ -110,7 +110,7 @@ export function buildSourcePatch(image: RgbaImage, mask: PlacedMask, shared = fa
   const x1 = Math.min(mask.left + mask.width, image.width), y1 = Math.min(mask.top + mask.height, image.height);
   const bytes = (Math.max(0, x1 - x0) + 2 * PATCH_PAD) * (Math.max(0, y1 - y0) + 2 * PATCH_PAD) * 23;
   if (shared || !patchCacheOn || bytes > PATCH_CACHE_MAX_BYTES) return makeSourcePatch(image, mask, shared, signal, rimColour);
-  const rimKey = rimColour ? `|${maskHash({ left: 0, top: 0, width: rimColour.rgb.length, height: 1, data: rimColour.rgb })}${maskHash({ left: 0, top: 0, width: 4 * rimColour.index.length, height: 1, data: new Uint8Array(rimColour.index.buffer, rimColour.index.byteOffset, rimColour.index.byteLength) })}` : '';
+  const rimKey = rimColour ? `|${bytesHash(rimColour.rgb)}|${bytesHash(new Uint8Array(rimColour.index.buffer, rimColour.index.byteOffset, rimColour.index.byteLength))}` : '';
   const key = `${maskHash(mask)}|${imageRectHash(image, x0, y0, x1, y1)}${rimKey}`;
   const i = patches.findIndex((e) => e.key === key);
   if (i >= 0) {

@@ -103,6 +103,25 @@ test('PatchMatch fill: the full-resolution vote on threads gives the same pixels
   expect(rowsRunByHelpers()).toBeGreaterThan(before);
 });
 
+/**
+ * Run `body` with the pixel helpers started from a script of `source` (written to a temporary
+ * file) instead of the real entry; afterwards the helpers are stopped and the entry and count
+ * restored.
+ */
+async function withHelperEntry(source: string, body: () => Promise<void>): Promise<void> {
+  const file = join(mkdtempSync(join(tmpdir(), 'smartdrag-rows-')), 'helper.js');
+  writeFileSync(file, source);
+  await stopPixelHelpers();
+  const prev = setPixelHelperEntry(file);
+  try {
+    await body();
+  } finally {
+    await stopPixelHelpers();
+    setPixelHelperEntry(prev);
+    setPixelHelperCount(helpersBefore);
+  }
+}
+
 describe('runRows', () => {
   // Each row writes its own index: every row is done exactly once, whoever runs it.
   registerRowKernel('test.rows', (t: { out: Uint8Array; hits: Uint8Array }, y0: number, y1: number) => {
@@ -125,11 +144,7 @@ describe('runRows', () => {
   });
 
   test('helpers that cannot start: every pass still runs all rows on the caller, and after a few failed starts no more are started', async () => {
-    const bad = join(mkdtempSync(join(tmpdir(), 'smartdrag-rows-')), 'bad-helper.js');
-    writeFileSync(bad, "throw new Error('cannot load the kernels');\n");
-    await stopPixelHelpers();
-    const prev = setPixelHelperEntry(bad);
-    try {
+    await withHelperEntry("throw new Error('cannot load the kernels');\n", async () => {
       setPixelHelperCount(1);
       for (let pass = 0; pass < 2 * HELPER_START_FAILURES_MAX; pass++) {
         const rows = 300, t = { out: sharedBytes(rows), hits: sharedBytes(rows) };
@@ -141,21 +156,14 @@ describe('runRows', () => {
       }
       // Each failed start was counted once, and starting stopped there (it was 6 passes).
       expect(pixelHelperStartFailures()).toBe(HELPER_START_FAILURES_MAX);
-    } finally {
-      setPixelHelperEntry(prev);
-      setPixelHelperCount(helpersBefore);
-    }
+    });
   });
 
   test('a pass that reports its progress hands out at most a twentieth at a time: a caller left alone reports all along', async () => {
     // A helper that starts but never takes a chunk: the caller runs every row itself, and it can
     // tell only between two of its own chunks (with a quarter of the pass as its first chunk, a
     // helper on a loaded machine once finished all the rest meanwhile and no report came).
-    const idle = join(mkdtempSync(join(tmpdir(), 'smartdrag-rows-')), 'idle-helper.js');
-    writeFileSync(idle, "const { parentPort } = require('node:worker_threads');\nparentPort.postMessage('ready');\nparentPort.on('message', () => {});\n");
-    await stopPixelHelpers();
-    const prev = setPixelHelperEntry(idle);
-    try {
+    await withHelperEntry("const { parentPort } = require('node:worker_threads');\nparentPort.postMessage('ready');\nparentPort.on('message', () => {});\n", async () => {
       setPixelHelperCount(1);
       startPixelHelpers();
       await pixelHelpersReady();
@@ -173,11 +181,7 @@ describe('runRows', () => {
       runRows('test.count', u, rows, 1e9);
       expect(calls).toBeLessThan(20);
       for (let y = 0; y < rows; y++) expect(u.hits[y]).toBe(1);
-    } finally {
-      await stopPixelHelpers();
-      setPixelHelperEntry(prev);
-      setPixelHelperCount(helpersBefore);
-    }
+    });
   });
 
   test('an unknown kernel is an error', () => {

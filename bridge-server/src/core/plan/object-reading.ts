@@ -18,7 +18,7 @@ import { documentSide, type EditRequest, type Operation, type PlacedMask, type P
 import { labelComponents, labelComponentsCompact, maskAt } from '@smartdrag/shared';
 import { readCastShadow, readObject } from './object-cache';
 import { extendPastSelection } from './object-extension';
-import { rimColours, softenedRim } from '../segment/grabcut';
+import { rimColours, softenedRim, type ObjectSegmentation } from '../segment/grabcut';
 import { throwIfCancelled } from '../cancel';
 import { pixelUnits } from './units';
 import { backgroundKept, keptBackgroundWording } from './background-kept';
@@ -38,6 +38,8 @@ export interface ObjectReading {
   /** The request's regions, with the narrowed ones replaced by their object masks. */
   regions: Region[];
   decisions: ObjectDecision[];
+  /** The intent asks that the background stay (plan/background-kept.ts). */
+  keptBackground: boolean;
 }
 
 const RIGID = new Set(['translate', 'rotate', 'scale']);
@@ -138,11 +140,8 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     }
     if (!ops.every((o) => RIGID.has(o.kind))) { decisions.push({ region: id, object: false, why: `read as ${ops.map((o) => o.kind).join(' + ')}, not a rigid move` }); continue; }
     const region = regions[ri]!;
-    const handles: Point[] = req.drags.filter((d) => d.region === id && d.points.length > 0).map((d) => d.points[0]!);
-    // A rim of one coarse pixel moves with the object: its anti-aliased edge is not left behind.
-    // A preview segments on a coarser grid (a few ms; the final edit refines the outline). The
-    // reading is kept across jobs with the same selection and pixels (plan/object-cache.ts).
-    const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, wholeObject: true, softRim: true, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req), signal);
+    const handles = handlesOf(req, id);
+    const read = readRegionObject(req, region, handles, signal);
     throwIfCancelled(signal);
     if (!read.seg) {
       // A tight selection is used as given — with the object's soft shadow on a plain backdrop,
@@ -177,8 +176,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     throwIfCancelled(signal);
     // What moves takes the grown rim at the coverage its colours read (segment/grabcut.ts
     // softenedRim: the backdrop beside the object stays); the readings here see the whole rim.
-    const rimColour = rimColours(seg, req.image);
-    regions[ri] = { id, mask: softenedRim(ext ? ext.mask : seg.mask, seg), ...(rimColour ? { rimColour } : {}) };
+    regions[ri] = { id, ...movingObject(req, seg, ext ? ext.mask : seg.mask) };
     if (ext) {
       // (In document pixels: the request may be a proxy, plan/units.ts.)
       const u = pixelUnits(req);
@@ -191,7 +189,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     decisions.push({ region: id, object: true, why, fraction: seg.fraction });
     notes.set(id, why);
   }
-  if (notes.size === 0 && warnings.length === 0) return { plan, regions, decisions };
+  if (notes.size === 0 && warnings.length === 0) return { plan, regions, decisions, keptBackground: kept !== null };
   const operations: Operation[] = plan.operations.map((o) => {
     const note = notes.get(o.region);
     return note ? { ...o, reason: `${o.reason}; ${note}` } : o;
@@ -201,7 +199,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
   const earlier = answered ? plan.warnings.filter((w) => !w.includes(`keep "${kept!.text}" unchanged`)) : plan.warnings;
   // (The elastic field's stretch, for a region whose background stays, is the object's.)
   const worded = earlier.map((w) => (regions.some((r) => r.area && w.startsWith(`region ${r.id}: `)) ? keptBackgroundWording(w) : w));
-  return { plan: { ...plan, operations, warnings: [...worded, ...warnings] }, regions, decisions };
+  return { plan: { ...plan, operations, warnings: [...worded, ...warnings] }, regions, decisions, keptBackground: kept !== null };
 }
 
 /**
@@ -216,15 +214,39 @@ export const KEPT_BACKGROUND_MAX_FRACTION = 0.85;
  * the elastic field is built); or why not.
  */
 function elasticObject(req: EditRequest, region: Region, signal?: AbortSignal): { region: Region; fraction: number } | { why: string } {
-  const handles: Point[] = req.drags.filter((d) => d.region === region.id && d.points.length > 0).map((d) => d.points[0]!);
-  const read = readObject(req.image, region.mask, handles, req.quality, { grow: 1, wholeObject: true, softRim: true, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req), signal);
-  const seg = read.seg;
+  const handles = handlesOf(req, region.id);
+  const seg = readRegionObject(req, region, handles, signal).seg;
   if (!seg) return { why: 'the selection follows the object\'s outline: there is no background inside it' };
   if (!seg.reliable) return { why: `no object could be told from its background inside the selection (${seg.why})` };
   if (seg.fraction > KEPT_BACKGROUND_MAX_FRACTION) return { why: `the object found takes ${Math.round(seg.fraction * 100)}% of the selection` };
   if (!handles.every((h) => maskAt(seg.mask, h[0], h[1]) >= 128)) return { why: 'an arrow starts off the object found inside the selection' };
+  const moving = movingObject(req, seg, seg.mask);
+  return { region: { id: region.id, ...moving, mask: grabbedPieces(moving.mask, handles), area: region.mask }, fraction: seg.fraction };
+}
+
+/** Where the arrows of region `id` start. */
+function handlesOf(req: EditRequest, id: string): Point[] {
+  return req.drags.filter((d) => d.region === id && d.points.length > 0).map((d) => d.points[0]!);
+}
+
+/**
+ * The object reading of a region's selection, for a rigid move and for an elastic drag that keeps
+ * the background alike. A rim of one coarse pixel moves with the object: its anti-aliased edge is
+ * not left behind. A preview segments on a coarser grid (a few ms; the final edit refines the
+ * outline). The reading is kept across jobs with the same selection and pixels (plan/object-cache.ts).
+ */
+function readRegionObject(req: EditRequest, region: Region, handles: readonly Point[], signal?: AbortSignal): ReturnType<typeof readObject> {
+  return readObject(req.image, region.mask, handles, req.quality, { grow: 1, wholeObject: true, softRim: true, ...(req.quality === 'preview' ? PREVIEW_GRID : {}) }, documentSide(req), signal);
+}
+
+/**
+ * What moves of the object `seg` found (`mask`: its reading's own mask or grown past the
+ * selection): the rim at the coverages its colours read, and the rim's own colours
+ * (segment/grabcut.ts softenedRim, rimColours).
+ */
+function movingObject(req: EditRequest, seg: ObjectSegmentation, mask: PlacedMask): Pick<Region, 'mask' | 'rimColour'> {
   const rimColour = rimColours(seg, req.image);
-  return { region: { id: region.id, mask: grabbedPieces(softenedRim(seg.mask, seg), handles), area: region.mask, ...(rimColour ? { rimColour } : {}) }, fraction: seg.fraction };
+  return { mask: softenedRim(mask, seg), ...(rimColour ? { rimColour } : {}) };
 }
 
 /**
