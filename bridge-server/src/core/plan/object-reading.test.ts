@@ -1,8 +1,11 @@
 import { maskAt } from '@smartdrag/shared';
 import { runEdit } from '../edit';
 import { makeSegmentScene } from '../segment/test-scenes';
-import type { EditRequest, Plan, PlacedMask } from '../types';
-import { applyObjectReading } from './object-reading';
+import { documentSide, type EditRequest, type Plan, type PlacedMask } from '../types';
+import { applyObjectReading, CLOSE_EDGE_RATIO, followsClosely } from './object-reading';
+import { selectionFit, TIGHT_EDGE_RATIO } from './selection-fit';
+import { enlargedCaseRequest } from '../../../../test/helpers/enlarged-case';
+import type { ObjectSegmentation } from '../segment/grabcut';
 
 const px = (d: Uint8ClampedArray, i: number): number[] => Array.from(d.subarray(i * 4, i * 4 + 4));
 
@@ -177,5 +180,44 @@ describe('object reading: a rigid move of a loose selection moves the object ins
     expect(out.plan).toBe(plan);
     expect(out.regions[0]!.mask).toBe(scene.selection);
     expect(out.decisions[0]!.why).toMatch(/not a rigid move/);
+  });
+});
+
+describe('object reading: a careful polygon read as loose whose object fills it', () => {
+  // The saucer's polygon (photo case coffee-move-cup-saucer) reads tight at its own size and loose
+  // at 3×, 5× and 8× (edge ratio 1.23–1.32 against 1.33–1.37 at 1×, 2×, 4×, 6×: its samples land on
+  // the chords it cuts across the saucer's curve); GrabCut then finds the cup, saucer and spoon
+  // filling 96% of it. That is the object's outline, not an area drawn around
+  // it: the whole selection moves as the user drew it, and the user is not told to draw closer.
+  it('at 3×: used as given, said so, and no warning to draw the selection closer', async () => {
+    const req = await enlargedCaseRequest('coffee-move-cup-saucer', 3);
+    const mask = req.regions[0]!.mask;
+    const fit = selectionFit(req.image, mask, documentSide(req));
+    expect(fit.tight).toBe(false);
+    expect(fit.edgeRatio).toBeGreaterThanOrEqual(CLOSE_EDGE_RATIO);
+    expect(fit.edgeRatio).toBeLessThan(TIGHT_EDGE_RATIO);
+    const out = applyObjectReading(req, translatePlan('h1', -195, 0));
+    expect(out.regions[0]!.mask).toBe(mask);
+    expect(out.decisions[0]).toMatchObject({ region: 'h1', object: false });
+    expect(out.decisions[0]!.why).toMatch(/^the selection follows the object's outline closely \(the object found inside it fills (9\d)% of it\): used as given$/);
+    expect(out.plan.operations[0]!.reason).toMatch(/follows the object's outline closely/);
+    expect(out.plan.warnings).toEqual([]);
+  }, 30000);
+
+  it('is told apart from an area drawn around an object by the edge, the flat backdrop and the object\'s share', () => {
+    const seg = (fraction: number, reliable = false): ObjectSegmentation => ({ fraction, reliable } as ObjectSegmentation);
+    const fit = (edgeRatio: number, flatShare = 0) => ({ edgeRatio, flatShare, samples: 100, tight: false });
+    const rows: [string, boolean][] = [
+      ['edge 1.26, object 96%', followsClosely(fit(1.26), seg(0.96))],
+      ['edge 1.26, object 85% (a background to keep: the object moves alone)', followsClosely(fit(1.26), seg(0.85, true))],
+      ['edge 1.00 (the same texture on both sides), object 96%', followsClosely(fit(1.0), seg(0.96))],
+      ['edge 1.26 over a flat backdrop (60% of the samples flat), object 96%', followsClosely(fit(1.26, 0.6), seg(0.96))],
+    ];
+    expect(rows).toEqual([
+      ['edge 1.26, object 96%', true],
+      ['edge 1.26, object 85% (a background to keep: the object moves alone)', false],
+      ['edge 1.00 (the same texture on both sides), object 96%', false],
+      ['edge 1.26 over a flat backdrop (60% of the samples flat), object 96%', false],
+    ]);
   });
 });

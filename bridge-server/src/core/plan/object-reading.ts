@@ -18,7 +18,8 @@ import { documentSide, type EditRequest, type Operation, type PlacedMask, type P
 import { labelComponents, labelComponentsCompact, maskAt } from '@smartdrag/shared';
 import { readCastShadow, readObject } from './object-cache';
 import { extendPastSelection } from './object-extension';
-import { rimColours, softenedRim, type ObjectSegmentation } from '../segment/grabcut';
+import { MAX_OBJECT_FRACTION, rimColours, softenedRim, type ObjectSegmentation } from '../segment/grabcut';
+import { FLAT_LOOSE_SHARE, type SelectionFit } from './selection-fit';
 import { throwIfCancelled } from '../cancel';
 import { pixelUnits } from './units';
 import { backgroundKept, keptBackgroundWording } from './background-kept';
@@ -143,14 +144,21 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     const handles = handlesOf(req, id);
     const read = readRegionObject(req, region, handles, signal);
     throwIfCancelled(signal);
-    if (!read.seg) {
+    const close = read.seg !== undefined && followsClosely(read.fit, read.seg);
+    if (!read.seg || close) {
       // A tight selection is used as given — with the object's soft shadow on a plain backdrop,
       // which the outline leaves out and which would stay behind as a ghost (cast-shadow.ts).
       const shadow = readCastShadow(req.image, region.mask, signal);
-      if ('why' in shadow) { decisions.push({ region: id, object: false, why: 'the selection follows the object\'s outline: used as given' }); continue; }
+      // (A loose reading that follows the object closely says so: the user hears why the whole selection moves.)
+      const outline = close ? `the selection follows the object's outline closely (the object found inside it fills ${Math.round(read.seg!.fraction * 100)}% of it)` : 'the selection follows the object\'s outline';
+      if ('why' in shadow) {
+        decisions.push({ region: id, object: false, why: `${outline}: used as given` });
+        if (close) notes.set(id, `${outline}: used as given`);
+        continue;
+      }
       regions[ri] = { id, mask: shadow.mask, castShadow: { growPx: shadow.fringePx, ...(shadow.others ? { stop: shadow.others } : {}) } };
       // (Its area in document pixels: the request may be a proxy, plan/units.ts.)
-      const why = `the selection follows the object's outline; its soft shadow on the plain backdrop next to it (${Math.round(pixelUnits(req).docArea(shadow.pixels))} px) moves with it`;
+      const why = `${outline}; its soft shadow on the plain backdrop next to it (${Math.round(pixelUnits(req).docArea(shadow.pixels))} px) moves with it`;
       decisions.push({ region: id, object: false, why });
       notes.set(id, why);
       continue;
@@ -200,6 +208,24 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
   // (The elastic field's stretch, for a region whose background stays, is the object's.)
   const worded = earlier.map((w) => (regions.some((r) => r.area && w.startsWith(`region ${r.id}: `)) ? keptBackgroundWording(w) : w));
   return { plan: { ...plan, operations, warnings: [...worded, ...warnings] }, regions, decisions, keptBackground: kept !== null };
+}
+
+/**
+ * Edge ratio (plan/selection-fit.ts) from which a selection read as loose, whose object found fills
+ * almost all of it (more than the segmentation's MAX_OBJECT_FRACTION), is taken as following the
+ * object's outline. A careful polygon cuts the chords of a curved outline by a few pixels, and on a
+ * larger document the ratio's samples land on those chords more often (the saucer's polygon reads
+ * 1.37 at its own size and 1.26 at 4×): such a selection is not an area drawn around the object —
+ * its edge still runs on stronger edges than its surroundings (an area drawn around an object
+ * reads about 1) and the object fills it to a thin ring. Moving the whole selection is then what
+ * the user drew, not a fallback to warn about ("draw the selection closer" to a polygon already on
+ * the outline), and the object's soft shadow on a plain backdrop is read as for a tight selection.
+ */
+export const CLOSE_EDGE_RATIO = 1.1;
+
+/** Whether a selection read as loose follows its object's outline closely ({@link CLOSE_EDGE_RATIO}). */
+export function followsClosely(fit: SelectionFit, seg: ObjectSegmentation): boolean {
+  return !seg.reliable && seg.fraction > MAX_OBJECT_FRACTION && fit.edgeRatio >= CLOSE_EDGE_RATIO && fit.flatShare < FLAT_LOOSE_SHARE;
 }
 
 /**
