@@ -449,6 +449,43 @@ describe('SmartDragController preview', () => {
     expect(host.applied[0]!.layer).toBe(layer);
   });
 
+  test('Apply after the preview of an elastic drag asks the bridge for the same elastic reading (drags on auto, not a part deform)', async () => {
+    // No drag kind asks for an elastic drag: it is the bridge's reading of arrows on auto. Pinned
+    // as `deform` (the operation's kind), the full edit was a part deform of the selection as
+    // drawn — another edit than the one previewed.
+    const elastic: WirePlan = {
+      operations: [{ region: 'r1', kind: 'deform', params: { kind: 'deform', handles: [[11, 21]], targets: [[13, 22]], elastic: true, map: 'parts' }, source: 'geometry', description: 'Bend r1', reason: 'the selection is an editable area' }],
+      warnings: [],
+      alternatives: plan.alternatives!,
+    };
+    const { client, host, c } = setup();
+    await c.connect();
+    const done = c.preview({ intent: '', kind: 'auto', seed: 5 });
+    await flush();
+    client.submitted[0]!.handlers.onPlan!(elastic);
+    client.submitted[0]!.resolve({ layer: proxyLayer, plan: elastic, timings: {} });
+    await done;
+    // The alternative, then the elastic reading again: each preview asks for the reading chosen.
+    const alt = c.choosePlan(1);
+    await flush();
+    expect(client.submitted[1]!.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'rotate', center: [12, 30] }]);
+    client.submitted[1]!.resolve({ layer: proxyLayer, plan: plan.alternatives![0] as WirePlan, timings: {} });
+    await alt;
+    const back = c.choosePlan(0);
+    await flush();
+    expect(client.submitted[2]!.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'auto' }]);
+    client.submitted[2]!.resolve({ layer: proxyLayer, plan: elastic, timings: {} });
+    await back;
+    const applying = c.apply();
+    await flush();
+    const fin = client.submitted[3]!;
+    expect(fin.input.quality).toBe('final');
+    expect(fin.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'auto' }]);
+    fin.resolve({ layer, plan: elastic, timings: {} });
+    await applying;
+    expect(host.applied).toHaveLength(1);
+  });
+
   async function previewReady(c: SmartDragController, client: ScriptedClient) {
     const done = c.preview({ intent: 'move it', kind: 'auto' });
     await flush();
@@ -566,6 +603,18 @@ describe('SmartDragController preview', () => {
     expect(c.state).toMatchObject({ phase: Phase.failed, error: { code: 'no_selection' } });
     expect(host.applied).toHaveLength(0);
   });
+});
+
+test('dragsForPlan leaves the drags of an elastic reading on auto and pins the others', () => {
+  const drags = [{ region: 'r1', points: [[0, 0], [1, 1]] as [number, number][], kind: 'auto' as const }, { region: 'r2', points: [[5, 5], [6, 9]] as [number, number][], kind: 'auto' as const }];
+  const mixed: WirePlan = {
+    operations: [
+      { region: 'r1', kind: 'deform', params: { kind: 'deform', handles: [[0, 0]], targets: [[1, 1]], elastic: true }, source: 'intent', description: 'Bend r1', reason: 'the intent names a part' },
+      { region: 'r2', kind: 'deform', params: { kind: 'deform', handles: [[5, 5]], targets: [[6, 9]] }, source: 'geometry', description: 'Deform r2', reason: 'a part deform' },
+    ],
+    warnings: [],
+  };
+  expect(dragsForPlan(drags, mixed)).toEqual([{ ...drags[0], kind: 'auto' }, { ...drags[1], kind: 'deform' }]);
 });
 
 test('dragsForPlan keeps drags whose region has no operation', () => {

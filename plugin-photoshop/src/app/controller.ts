@@ -546,11 +546,18 @@ function toSubmitDrag(d: DragSpec): SubmitDrag {
 /**
  * Drags that ask for one reading of the plan: each drag takes the kind (and centre, for rotate
  * and scale) of its region's operation in `plan`.
+ *
+ * An elastic drag is the bridge's reading of arrows left on auto (a loose selection, or an intent
+ * that names a part): no drag kind asks for it — a drag set to `deform` is a part deform of the
+ * selection as drawn. Its drags stay on auto, so the bridge reads the same elastic drag again
+ * (same selection, arrows and intent). Pinned as `deform`, the full edit after an elastic preview
+ * was a different edit from the one previewed.
  */
 export function dragsForPlan(drags: readonly DragSpec[], plan: Pick<WirePlan, 'operations'>): Array<DragSpec & { center?: [number, number] }> {
   return drags.map((d) => {
     const op = plan.operations.find((o) => o.region === d.region);
     if (!op) return { ...d };
+    if (op.params.kind === 'deform' && op.params.elastic === true) return { region: d.region, points: d.points, kind: 'auto' };
     const center = op.params.kind === 'rotate' || op.params.kind === 'scale' ? op.params.center : undefined;
     return { ...d, kind: op.kind, ...(center ? { center: [center[0], center[1]] as [number, number] } : {}) };
   });
