@@ -22,6 +22,7 @@ import { editRoi } from '@smartdrag/shared';
 import { CancelledError } from './types';
 import { throwIfCancelled } from './cancel';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
+import { pinnedPlan } from './plan/pinned-reading';
 import { pixelUnits, saidArea, type PixelUnits } from './plan/units';
 import { fillHole, holeBox } from './fill';
 import { blendSeams } from './blend';
@@ -118,6 +119,8 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   const seed = req.seed ?? 1;
   throwIfCancelled(opts.signal);
   let plan = await makePlan(req, { ...(opts.reasoner ? { reasoner: opts.reasoner } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  // A reading the user chose among the plan's (core/plan/pinned-reading.ts) is carried out as given.
+  if (req.reading) plan = pinnedPlan(req, plan);
   throwIfCancelled(opts.signal);
   // A rigid move of a loose selection moves the object found inside it (core/plan/object-reading).
   const ts = performance.now();

@@ -37,6 +37,8 @@ export function proxyRequest(req: EditRequest, info: ProxyInfo, proxyImage?: Edi
     ...(req.document ? { document: proxyRect(req.document, info) } : {}),
     // The intent's pixel quantities are the document's: the planner converts them (plan/units.ts).
     pixelScale: { x: (req.pixelScale?.x ?? 1) * info.scaleX, y: (req.pixelScale?.y ?? 1) * info.scaleY },
+    // A reading chosen by the user (plan/pinned-reading.ts): its positions and moves, like the drags.
+    ...(req.reading ? { reading: req.reading.map((o) => ({ ...o, params: paramsToProxy(o.params, info) })) } : {}),
   };
 }
 
@@ -77,6 +79,16 @@ function saidAtOrigin(text: string, left: number, top: number): string {
 function proxyRect(r: Rect, info: ProxyInfo): Rect {
   const left = Math.round(r.left * info.scaleX), top = Math.round(r.top * info.scaleY);
   return { left, top, width: Math.max(1, Math.round((r.left + r.width) * info.scaleX) - left), height: Math.max(1, Math.round((r.top + r.height) * info.scaleY) - top) };
+}
+
+/** Operation parameters in proxy pixels (the inverse of {@link paramsFromProxy}): positions as {@link toProxyPoint}, moves scaled. */
+export function paramsToProxy(p: OperationParams, info: ProxyInfo): OperationParams {
+  switch (p.kind) {
+    case 'translate': return { ...p, dx: p.dx * info.scaleX, dy: p.dy * info.scaleY };
+    case 'rotate': return { ...p, center: toProxyPoint(p.center, info) };
+    case 'scale': return { ...p, center: toProxyPoint(p.center, info) };
+    case 'deform': return { ...p, handles: p.handles.map((h) => toProxyPoint(h, info)), targets: p.targets.map((t) => toProxyPoint(t, info)) };
+  }
 }
 
 function paramsFromProxy(p: OperationParams, info: ProxyInfo): OperationParams {

@@ -94,6 +94,13 @@ export interface EditRequest {
    * the planner converts them with this (plan/units.ts) and speaks in document pixels.
    */
   pixelScale?: { x: number; y: number };
+  /**
+   * A reading the planner proposed for these regions and arrows — its plan's operations or an
+   * alternative's — to carry out as given instead of the planner's first reading (plan/pinned-reading.ts):
+   * what a panel sends when the user picks "Or did you mean …", and for the full edit after a
+   * preview. Positions and amounts in the image's pixels, like the drags.
+   */
+  reading?: Operation[];
 }
 
 /** The document of `req` in its image's pixels ({@link EditRequest.document}, default the image). */

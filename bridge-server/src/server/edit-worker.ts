@@ -155,6 +155,7 @@ function toRequest(job: WorkerJob): EditRequest {
     quality: job.quality,
     seed: job.seed,
     ...(job.document ? { document: job.document } : {}),
+    ...(job.reading ? { reading: job.reading } : {}),
   };
 }
 

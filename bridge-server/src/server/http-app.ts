@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   decodeFrameChunk, ERROR_HINTS, ErrorCode, FrameAssembler, JobSubmitSchema, KeepSchema, PolygonSchema,
-  PROTOCOL_VERSION, SmartDragError, QualitySchema, RegionIdSchema, SubmitDragSchema, JobIdSchema, WS_PATH,
+  PROTOCOL_VERSION, SmartDragError, QualitySchema, RegionIdSchema, OperationSchema, SubmitDragSchema, JobIdSchema, WS_PATH,
   type Capabilities, type Frame, type JobSubmit, type ServerMessage,
 } from '@smartdrag/shared';
 import type { BridgeConfig } from '../config';
@@ -60,6 +60,8 @@ const HttpEditSchema = z.object({
   intent: z.string().optional(),
   quality: QualitySchema.default('final'),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
+  /** A reading a previous answer proposed for the same regions and drags (its plan's or an alternative's `operations`), carried out as given (job.submit `reading`). */
+  reading: z.array(OperationSchema).min(1).max(64).optional(),
 }).refine((b) => b.drags.length > 0 || !!b.intent?.trim(), { message: 'a job needs at least one drag, or an intent that states the edit', path: ['drags'] });
 
 
@@ -263,6 +265,7 @@ async function readEdit(deps: HttpAppDeps, budget: UploadBudget, req: Request, r
     type: 'job.submit', jobId, imageOrigin: b.imageOrigin, regions: b.regions, drags: b.drags,
     keep: b.keep?.map((k) => (Array.isArray(k) ? { polygon: k } : k)), intent: b.intent, quality: b.quality, seed: b.seed,
     ...(b.documentSize ? { documentSize: b.documentSize } : {}),
+    ...(b.reading ? { reading: b.reading } : {}),
   });
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;

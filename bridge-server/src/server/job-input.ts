@@ -6,7 +6,7 @@
 import sharp from 'sharp';
 import { boundsOfPoints, EMPTY_SELECTION_HINT, ErrorCode, imageSizeError, intersectRect, sentProxyInfo, SmartDragError, toProxyPoint, type Frame, type JobSubmit, type Limits, type ProxyInfo, type Rect } from '@smartdrag/shared';
 import { cropImage } from '../core/image';
-import type { PlacedMask, Point, RgbaImage } from '../core/types';
+import type { Operation, OperationParams, PlacedMask, Point, RgbaImage } from '../core/types';
 import type { WorkerJob } from './worker-protocol';
 import { checkImageRect } from './held-images';
 
@@ -224,6 +224,16 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
   }
   const keep: WorkerJob['keep'] = [];
   for (const k of s.keep ?? []) keep.push(k.polygon ? { polygon: k.polygon.map((p) => local(p, 'a keep area')) } : { mask: await maskOf(k.maskSlot!) });
+  // A reading chosen by the user (core/plan/pinned-reading.ts): its positions like every other,
+  // its moves in the sent image's pixels when that is a host-made proxy.
+  const reading: WorkerJob['reading'] = s.reading?.map((o, i): Operation => {
+    const what = `the reading's operation ${i + 1}`;
+    const p = o.params;
+    const params: OperationParams = p.kind === 'translate' ? { ...p, dx: p.dx * (sent?.scaleX ?? 1), dy: p.dy * (sent?.scaleY ?? 1) }
+      : p.kind === 'deform' ? { ...p, handles: p.handles.map((q) => local(q, what)), targets: p.targets.map((q) => local(q, what)) }
+        : { ...p, center: local(p.center, what) };
+    return { ...o, params };
+  });
   const job: WorkerJob = {
     jobId: s.jobId,
     image,
@@ -239,6 +249,7 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
     seed: s.seed ?? 1,
     ...(sent ? { sentProxy: sent } : s.previewMaxPixels !== undefined && s.quality === 'preview' ? { proxyMaxPixels: s.previewMaxPixels } : {}),
     ...(document ? { document } : {}),
+    ...(reading ? { reading } : {}),
   };
   return { job, origin: [ox, oy] };
 }

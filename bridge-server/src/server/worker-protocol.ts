@@ -1,6 +1,6 @@
 /** Messages between the bridge's main thread and its edit workers (worker_threads). */
 import type { SelfCheckInfo } from '@smartdrag/shared';
-import type { Plan, PlacedMask, Point, RgbaImage, Timings } from '../core/types';
+import type { Operation, Plan, PlacedMask, Point, RgbaImage, Timings } from '../core/types';
 
 /** A region as the worker receives it, in IMAGE (crop-local) pixels. */
 export type WorkerRegion = { id: string; polygon: Point[] } | { id: string; mask: PlacedMask };
@@ -23,6 +23,8 @@ export interface WorkerJob {
   sentProxy?: { width: number; height: number; scaleX: number; scaleY: number };
   /** The whole document in the job image's pixels when the image is a crop of it (EditRequest `document`). */
   document?: { left: number; top: number; width: number; height: number };
+  /** A reading chosen by the user, in the job image's pixels (EditRequest `reading`). */
+  reading?: Operation[];
 }
 
 /** Main -> worker. */

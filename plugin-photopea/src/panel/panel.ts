@@ -7,7 +7,7 @@
  * Keyboard (while the panel has focus): Ctrl/⌘+Enter (or Enter outside a text box) applies, Esc
  * cancels, Delete removes the selected arrow, A / L pick the arrow / lasso tool.
  */
-import type { BridgeJob, ConnectionStatus, JobHandlers, SubmitInput, Welcome, WirePlan } from '@smartdrag/shared';
+import type { BridgeJob, ConnectionStatus, JobHandlers, SubmitInput, Welcome, WireOperation, WirePlan } from '@smartdrag/shared';
 import { connectionWords, editRoi, overallProgress, progressText, previewProxyInput, proxyInfoFor, usesProxy, type Point, type Rect } from '@smartdrag/shared';
 import { yieldToPage } from '../util/yield';
 import { ContentProxyCache } from './proxy-cache';
@@ -164,6 +164,14 @@ export class Panel {
   private planKey: string | null = null;
   /** The result was just applied and its arrows are being cleared: the plan of what was done stays. */
   private keepPlan = false;
+  /**
+   * The reading the user chose in the plan box ("Or did you mean …"), for the arrows, regions,
+   * intent and type it was proposed for ({@link stateKey}): the previews and the Smart Drag of that
+   * edit send it back (job.submit `reading`) and the bridge carries it out as given. Setting the
+   * type from the reading's kind did not ask for it: a reading may differ from the first in its
+   * amounts alone (the text's direction against the arrow's), and an elastic drag is no type.
+   */
+  private chosen: { key: string; operations: WireOperation[] } | null = null;
   /** A job ended by the connection (bridge stopped, connection lost): said again when the bridge is back. */
   private interrupted: 'preview' | 'final' | null = null;
   /** Content keys of region masks (computed once per mask). */
@@ -566,6 +574,9 @@ export class Panel {
     const kind = (this.el.kind as HTMLSelectElement).value as PanelDragKind;
     const drags = arrows.map((a) => ({ region: regionFor(a.points[0]!, regions), points: a.points.map((p) => [p[0], p[1]] as Point), kind }));
     const seed = this.opts.seed ?? 1;
+    // The reading chosen in the plan box, while the edit is the one it was proposed for.
+    if (this.chosen && this.chosen.key !== this.stateKey()) this.chosen = null;
+    const reading = this.chosen ? { reading: this.chosen.operations } : {};
     const whole: Rect = { left: 0, top: 0, width: doc.width, height: doc.height };
     // A preview of a document much larger than the view (proxy scale ≤ 1/2) goes as the panel's
     // own area-averaged proxy of the whole document at the view's size (job.submit `proxyOf`):
@@ -576,7 +587,7 @@ export class Panel {
       this.proxyCache.content = this.opts.contentKey?.(doc) ?? null;
       const input = previewProxyInput({
         image: { width: doc.width, height: doc.height, data: doc.rgba.data },
-        regions: regions.map((r) => ({ id: r.id, mask: r.mask })), drags, ...(intent ? { intent } : {}), quality, seed,
+        regions: regions.map((r) => ({ id: r.id, mask: r.mask })), drags, ...(intent ? { intent } : {}), quality, seed, ...reading,
       }, budget, this.proxyCache);
       if (input && 'width' in input.image) {
         this.lastSubmitted = {
@@ -614,6 +625,7 @@ export class Panel {
       quality,
       seed,
       ...(quality === 'preview' ? { previewMaxPixels: Math.max(4096, view) } : {}),
+      ...reading,
     };
   }
 
@@ -1095,10 +1107,10 @@ export class Panel {
     if (plan.alternatives?.length) {
       box.append(h('div', { class: 'sd-plan-title' }, 'Or did you mean'));
       for (const alt of plan.alternatives) {
-        const k = alt.operations[0]?.kind;
-        const b = h('button', { class: 'sd-alt', 'data-testid': 'alternative', title: 'Use this reading (sets the type)' }, planSummary(alt));
+        const b = h('button', { class: 'sd-alt', 'data-testid': 'alternative', title: 'Use this reading: the preview and Smart Drag carry it out' }, planSummary(alt));
         b.addEventListener('click', () => {
-          if (k) (this.el.kind as HTMLSelectElement).value = k;
+          // Chosen for the edit the plan box shows (the arrows, regions, intent and type it was made for).
+          this.chosen = { key: key, operations: alt.operations };
           void this.run('preview');
         });
         box.append(b);

@@ -1,5 +1,5 @@
 import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitInput, WirePlan } from '@smartdrag/shared';
-import { dragsForPlan, SmartDragController, type BridgeClientLike } from './controller';
+import { SmartDragController, type BridgeClientLike } from './controller';
 import type { ApplyTarget, Capture, CaptureOptions, HostAdapter, PreviewCapture, PreviewCaptureOptions } from './host-adapter';
 import { PluginError } from './errors';
 import { controlsOf, Phase } from '../panel/panel-state';
@@ -193,7 +193,7 @@ describe('SmartDragController', () => {
     expect(host.applied).toHaveLength(0);
   });
 
-  test('choosing an alternative re-submits with its kinds and centre; the old job is cancelled and ignored', async () => {
+  test('choosing an alternative re-submits with that reading (job.submit reading), the drags as drawn; the old job is cancelled and ignored', async () => {
     const { client, c } = setup();
     const run = c.run({ intent: '', kind: 'auto' });
     await flush();
@@ -202,7 +202,9 @@ describe('SmartDragController', () => {
     await flush();
     expect(client.submitted).toHaveLength(2);
     expect(client.submitted[0]!.cancelled).toBe(true);
-    expect(client.submitted[1]!.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'rotate', center: [12, 30] }]);
+    expect(client.submitted[1]!.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'auto' }]);
+    expect(client.submitted[1]!.input.reading).toEqual(plan.alternatives![0]!.operations);
+    expect(client.submitted[0]!.input.reading).toBeUndefined();
     expect(c.state.phase).toBe(Phase.working);
     expect(c.state.planChoice).toBe(1);
     await run; // the first run ended quietly (superseded), not as "cancelled"
@@ -441,7 +443,8 @@ describe('SmartDragController preview', () => {
     expect(fin.input).toMatchObject({ quality: 'final', imageOrigin: [10, 20], seed: 5, intent: 'move it' });
     expect(fin.input.proxyOf).toBeUndefined();
     expect(fin.input.image).toBe(capture.image);
-    expect(fin.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'rotate', center: [12, 30] }]);
+    expect(fin.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'auto' }]);
+    expect(fin.input.reading).toEqual(plan.alternatives![0]!.operations);
     fin.resolve({ layer, plan, timings: {} });
     await applying;
     expect(c.state).toMatchObject({ phase: Phase.applied, mode: 'final', preview: null });
@@ -449,10 +452,10 @@ describe('SmartDragController preview', () => {
     expect(host.applied[0]!.layer).toBe(layer);
   });
 
-  test('Apply after the preview of an elastic drag asks the bridge for the same elastic reading (drags on auto, not a part deform)', async () => {
+  test('Apply after the preview of an elastic drag asks the bridge for the same elastic reading (the reading sent back, the drags on auto: not a part deform)', async () => {
     // No drag kind asks for an elastic drag: it is the bridge's reading of arrows on auto. Pinned
     // as `deform` (the operation's kind), the full edit was a part deform of the selection as
-    // drawn — another edit than the one previewed.
+    // drawn — another edit than the one previewed. The reading itself goes back now.
     const elastic: WirePlan = {
       operations: [{ region: 'r1', kind: 'deform', params: { kind: 'deform', handles: [[11, 21]], targets: [[13, 22]], elastic: true, map: 'parts' }, source: 'geometry', description: 'Bend r1', reason: 'the selection is an editable area' }],
       warnings: [],
@@ -468,12 +471,13 @@ describe('SmartDragController preview', () => {
     // The alternative, then the elastic reading again: each preview asks for the reading chosen.
     const alt = c.choosePlan(1);
     await flush();
-    expect(client.submitted[1]!.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'rotate', center: [12, 30] }]);
+    expect(client.submitted[1]!.input.reading).toEqual(plan.alternatives![0]!.operations);
     client.submitted[1]!.resolve({ layer: proxyLayer, plan: plan.alternatives![0] as WirePlan, timings: {} });
     await alt;
     const back = c.choosePlan(0);
     await flush();
     expect(client.submitted[2]!.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'auto' }]);
+    expect(client.submitted[2]!.input.reading).toEqual(elastic.operations);
     client.submitted[2]!.resolve({ layer: proxyLayer, plan: elastic, timings: {} });
     await back;
     const applying = c.apply();
@@ -481,6 +485,7 @@ describe('SmartDragController preview', () => {
     const fin = client.submitted[3]!;
     expect(fin.input.quality).toBe('final');
     expect(fin.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'auto' }]);
+    expect(fin.input.reading).toEqual(elastic.operations);
     fin.resolve({ layer, plan: elastic, timings: {} });
     await applying;
     expect(host.applied).toHaveLength(1);
@@ -509,13 +514,14 @@ describe('SmartDragController preview', () => {
     expect(controlsOf({ ...c.state, phase: Phase.ready, mode: 'preview' }).canApply).toBe(true);
   });
 
-  test('Apply after a preview pins the main reading previewed (its kinds) for the full edit', async () => {
+  test('Apply after a preview pins the main reading previewed (job.submit reading) for the full edit', async () => {
     const { client, host, c } = setup();
     await c.connect();
     await previewReady(c, client);
     const applying = c.apply();
     await flush();
-    expect(client.submitted[1]!.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'translate' }]);
+    expect(client.submitted[1]!.input.drags).toEqual([{ region: 'r1', points: [[11, 21], [13, 22]], kind: 'auto' }]);
+    expect(client.submitted[1]!.input.reading).toEqual(plan.operations);
     client.submitted[1]!.resolve({ layer, plan, timings: {} });
     await applying;
     expect(host.applied).toHaveLength(1);
@@ -603,21 +609,4 @@ describe('SmartDragController preview', () => {
     expect(c.state).toMatchObject({ phase: Phase.failed, error: { code: 'no_selection' } });
     expect(host.applied).toHaveLength(0);
   });
-});
-
-test('dragsForPlan leaves the drags of an elastic reading on auto and pins the others', () => {
-  const drags = [{ region: 'r1', points: [[0, 0], [1, 1]] as [number, number][], kind: 'auto' as const }, { region: 'r2', points: [[5, 5], [6, 9]] as [number, number][], kind: 'auto' as const }];
-  const mixed: WirePlan = {
-    operations: [
-      { region: 'r1', kind: 'deform', params: { kind: 'deform', handles: [[0, 0]], targets: [[1, 1]], elastic: true }, source: 'intent', description: 'Bend r1', reason: 'the intent names a part' },
-      { region: 'r2', kind: 'deform', params: { kind: 'deform', handles: [[5, 5]], targets: [[6, 9]] }, source: 'geometry', description: 'Deform r2', reason: 'a part deform' },
-    ],
-    warnings: [],
-  };
-  expect(dragsForPlan(drags, mixed)).toEqual([{ ...drags[0], kind: 'auto' }, { ...drags[1], kind: 'deform' }]);
-});
-
-test('dragsForPlan keeps drags whose region has no operation', () => {
-  const drags = [{ region: 'r1', points: [[0, 0], [1, 1]] as [number, number][], kind: 'auto' as const }, { region: 'r9', points: [[0, 0], [2, 2]] as [number, number][], kind: 'auto' as const }];
-  expect(dragsForPlan(drags, plan)).toEqual([{ ...drags[0], kind: 'translate' }, drags[1]]);
 });

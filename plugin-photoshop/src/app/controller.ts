@@ -14,7 +14,7 @@
  * document untouched (nothing was written); a preview never writes; a stale job's late messages
  * are ignored (a new preview replaces one still running).
  */
-import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitDrag, SubmitInput, WirePlan } from '@smartdrag/shared';
+import type { BridgeJob, ConnectionStatus, JobHandlers, JobOutcome, SubmitDrag, SubmitInput, WireOperation, WirePlan } from '@smartdrag/shared';
 import { compositeOver, connectionWords } from '@smartdrag/shared';
 import type { DragKindChoice, DragSpec } from '../geometry/assign-drags';
 import { layerNameFor } from '../geometry/placement';
@@ -245,7 +245,7 @@ export class SmartDragController {
       run.capture = capture;
       this.watch(run, capture);
       this.dispatch({ type: 'capture.done', warnings: capture.warnings });
-      await this.submitAndWait(run, reading ? dragsForPlan(capture.drags, reading) : capture.drags);
+      await this.submitAndWait(run, capture.drags, reading?.operations);
     } catch (e) {
       this.fail(run, e);
     }
@@ -263,7 +263,7 @@ export class SmartDragController {
     run.outcome = undefined;
     const reading = index === 0 ? plan : plan.alternatives![index - 1]!;
     try {
-      await this.submitAndWait(run, dragsForPlan(run.capture.drags, reading));
+      await this.submitAndWait(run, run.capture.drags, reading.operations);
     } catch (e) {
       this.fail(run, e);
     }
@@ -375,7 +375,13 @@ export class SmartDragController {
 
   // -------------------------------------------------------------------------------------------
 
-  private async submitAndWait(run: Active, drags: DragSpec[]): Promise<void> {
+  /**
+   * Submit the run's capture with `drags` and wait for the outcome. `reading`: the operations of
+   * the reading chosen (the plan's or an alternative's, as the bridge sent them), carried out as
+   * given (job.submit `reading`): drag kinds cannot ask for a reading that differs from another in
+   * its amounts alone, nor for an elastic drag.
+   */
+  private async submitAndWait(run: Active, drags: DragSpec[], reading?: WireOperation[]): Promise<void> {
     const c = run.capture!;
     const handlers: JobHandlers = {
       onUpload: (fraction) => this.isCurrent(run, job) && this.dispatch({ type: 'job.upload', fraction }),
@@ -396,6 +402,7 @@ export class SmartDragController {
       // The image is the edit's area of the document: the readings that depend on the whole
       // document (does the selection hug its object?) read its size, as a whole-document edit does.
       documentSize: { width: c.docWidth, height: c.docHeight },
+      ...(reading ? { reading } : {}),
     };
     const job: BridgeJob = this.client.submit(input, handlers);
     run.job = job;
@@ -543,22 +550,3 @@ function toSubmitDrag(d: DragSpec): SubmitDrag {
   return { region: d.region, points: d.points.map((p) => [p[0], p[1]]), ...(d.kind ? { kind: d.kind } : {}), ...('center' in d && d.center ? { center: d.center as [number, number] } : {}) };
 }
 
-/**
- * Drags that ask for one reading of the plan: each drag takes the kind (and centre, for rotate
- * and scale) of its region's operation in `plan`.
- *
- * An elastic drag is the bridge's reading of arrows left on auto (a loose selection, or an intent
- * that names a part): no drag kind asks for it — a drag set to `deform` is a part deform of the
- * selection as drawn. Its drags stay on auto, so the bridge reads the same elastic drag again
- * (same selection, arrows and intent). Pinned as `deform`, the full edit after an elastic preview
- * was a different edit from the one previewed.
- */
-export function dragsForPlan(drags: readonly DragSpec[], plan: Pick<WirePlan, 'operations'>): Array<DragSpec & { center?: [number, number] }> {
-  return drags.map((d) => {
-    const op = plan.operations.find((o) => o.region === d.region);
-    if (!op) return { ...d };
-    if (op.params.kind === 'deform' && op.params.elastic === true) return { region: d.region, points: d.points, kind: 'auto' };
-    const center = op.params.kind === 'rotate' || op.params.kind === 'scale' ? op.params.center : undefined;
-    return { ...d, kind: op.kind, ...(center ? { center: [center[0], center[1]] as [number, number] } : {}) };
-  });
-}

@@ -43,6 +43,7 @@ import {
   type SubmitRegion,
   type Timings,
   type Welcome,
+  type WireOperation,
   type WirePlan,
   type WirePoint,
 } from '../protocol/messages';
@@ -176,6 +177,11 @@ export interface SubmitInput {
    * a crop as they read the whole document.
    */
   documentSize?: { width: number; height: number };
+  /**
+   * A reading the bridge proposed for these regions and drags (a `job.plan`'s operations or an
+   * alternative's, as received: document pixels), to carry out as given (job.submit `reading`).
+   */
+  reading?: WireOperation[];
   /** Job id; default a fresh random id. */
   jobId?: string;
 }
@@ -507,6 +513,7 @@ export class BridgeClient {
       // (what the bridge reads from a held image cut by imageRect), also when only the rectangle goes.
       ...(input.documentSize ? { documentSize: input.documentSize }
         : rect && 'raw' in image && image.left === 0 && image.top === 0 ? { documentSize: { width: image.raw!.width, height: image.raw!.height } } : {}),
+      ...(input.reading ? { reading: input.reading } : {}),
     };
     const job: JobState = {
       id, submit, image, masks, handlers, sent: false, accepted: false, done: false, cancelRequested: false,

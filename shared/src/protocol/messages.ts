@@ -246,6 +246,17 @@ export const JobSubmitSchema = z
      * the job's image itself.
      */
     documentSize: z.object({ width: z.number().int().min(1).max(1 << 20), height: z.number().int().min(1).max(1 << 20) }).optional(),
+    /**
+     * A reading the bridge proposed for these regions and drags (optional, added without a version
+     * bump): the `operations` of a `job.plan` it sent, or of one of that plan's `alternatives`, as
+     * sent (document pixels). The job carries them out as given instead of the bridge's first
+     * reading — what a panel sends when the user picks "Or did you mean …", and for the full edit
+     * after a preview, so that it is the edit previewed. The job's plan then has these operations,
+     * the warnings of the bridge's own matching reading and its other readings as alternatives.
+     * Drag kinds do not pin a reading: a reading may differ from another in its amounts alone (the
+     * text's direction against the arrow's), and an elastic drag is not a drag kind.
+     */
+    reading: z.array(OperationSchema).min(1).max(64).optional(),
   })
   .superRefine((s, ctx) => {
     if (s.proxyOf && s.quality !== 'preview') ctx.addIssue({ code: 'custom', message: 'proxyOf is for previews only: a final edit needs the document\'s own pixels', path: ['proxyOf'] });
@@ -259,6 +270,9 @@ export const JobSubmitSchema = z
     });
     s.drags.forEach((d, i) => {
       if (!ids.has(d.region)) ctx.addIssue({ code: 'custom', message: `drag names unknown region ${d.region}`, path: ['drags', i, 'region'] });
+    });
+    s.reading?.forEach((o, i) => {
+      if (!ids.has(o.region)) ctx.addIssue({ code: 'custom', message: `the reading moves unknown region ${o.region}`, path: ['reading', i, 'region'] });
     });
     const slots = new Set<number>();
     const useSlot = (slot: number | undefined, path: (string | number)[]) => {

@@ -34,7 +34,7 @@ export async function makePlan(req: EditRequest, opts: PlanOptions = {}): Promis
 }
 
 /** Why an operation cannot be carried out as planned (a size at or below zero, a number that is not finite), or null. */
-function impossibleAmount(op: Operation): string | null {
+export function impossibleAmount(op: Operation): string | null {
   const p = op.params;
   const nums = p.kind === 'translate' ? [p.dx, p.dy] : p.kind === 'rotate' ? [p.angleDeg, ...p.center] : p.kind === 'scale' ? [p.sx, p.sy, ...p.center] : [...p.handles.flat(), ...p.targets.flat()];
   if (!nums.every(Number.isFinite)) return `the planned ${op.kind} of region ${op.region} has an amount that is not a number`;
