@@ -16,6 +16,16 @@ import { CANDY, dragOnEditor, inPlayground, lassoOnPage, loadSample, pixelAt, pr
 jest.setTimeout(120_000);
 const env = bridgeAndChromium();
 
+/** Record, in the page, each job the panel submits: its quality and the reading it sends back (or null). */
+const recordSubmits = (page: import('playwright-core').Page) => page.evaluate(() => {
+  const w = window as any;
+  w.__sent = [];
+  const b = w.smartdrag.panel.opts.bridge;
+  const submit = b.submit.bind(b);
+  b.submit = (input: any, h: any) => { w.__sent.push({ quality: input.quality, reading: input.reading ?? null }); return submit(input, h); };
+});
+const submits = (page: import('playwright-core').Page): Promise<{ quality: string; reading: { params: unknown }[] | null }[]> => page.evaluate(() => (window as any).__sent);
+
 /** The plan box: its operations' descriptions and its alternatives' labels. */
 const planBox = (page: import('playwright-core').Page) => page.evaluate(() => {
   const box = document.querySelector('[data-testid=plan]')!;
@@ -25,6 +35,7 @@ const planBox = (page: import('playwright-core').Page) => page.evaluate(() => {
 test('playground: the alternative that follows the text is previewed and added â€” the candy moves right, not up', async () => {
   await inPlayground(env, async ({ page, errors }) => {
     await loadSample(page);
+    await recordSubmits(page);
     await page.click('[data-testid=tool-lasso]');
     await lassoOnPage(page, CANDY);
     await page.fill('[data-testid=intent]', 'move it right 60 px');
@@ -47,11 +58,39 @@ test('playground: the alternative that follows the text is previewed and added â
     await page.click('[data-testid=apply]');
     await page.waitForSelector('[data-testid=message][data-result=ok]', { timeout: 60000 });
     expect((await planBox(page)).ops[0]).toMatch(/\(60, 0\)/);
+    const sent = await submits(page);
+    expect(sent[sent.length - 1]!.quality).toBe('final');
+    expect(sent[sent.length - 1]!.reading?.[0]!.params).toEqual({ kind: 'translate', dx: 60, dy: 0 });
     // The document: red where the candy now is (60 px right), the paper where it was and above it.
     const red = (p: number[]) => p[0]! > 150 && p[1]! < 90 && p[2]! < 90;
     expect(red(await pixelAt(page, centre[0] + 60, centre[1]))).toBe(true);
     expect(red(await pixelAt(page, centre[0] - 20, centre[1]))).toBe(false);
     expect(red(await pixelAt(page, centre[0], centre[1] - 60))).toBe(false);
+    expect(errors).toEqual([]);
+  });
+});
+
+test('playground: Smart Drag after a preview adds the reading previewed (sent back with the job)', async () => {
+  await inPlayground(env, async ({ page, errors }) => {
+    await loadSample(page);
+    await recordSubmits(page);
+    await page.click('[data-testid=tool-lasso]');
+    await lassoOnPage(page, CANDY);
+    await page.click('[data-testid=tool-arrow]');
+    await dragOnEditor(page, page, [33, 228], [120, 200]);
+    await previewsSettled(page);
+    await page.waitForFunction(() => (document.querySelector('[data-testid=plan] li')?.textContent ?? '') !== '', undefined, { timeout: 60000 });
+    const previewed = await submits(page);
+    expect(previewed.every((s) => s.quality === 'preview' && s.reading === null)).toBe(true);
+    await page.click('[data-testid=apply]');
+    await page.waitForSelector('[data-testid=message][data-result=ok]', { timeout: 60000 });
+    const sent = await submits(page);
+    const fin = sent[sent.length - 1]!;
+    expect(fin.quality).toBe('final');
+    expect(fin.reading?.[0]!.params).toMatchObject({ kind: 'translate' });
+    const p = fin.reading![0]!.params as { dx: number; dy: number };
+    expect(Math.abs(p.dx - 87)).toBeLessThan(1.5);
+    expect(Math.abs(p.dy + 28)).toBeLessThan(1.5);
     expect(errors).toEqual([]);
   });
 });

@@ -172,6 +172,13 @@ export class Panel {
    * amounts alone (the text's direction against the arrow's), and an elastic drag is no type.
    */
   private chosen: { key: string; operations: WireOperation[] } | null = null;
+  /**
+   * The reading the plan box shows and the edit it was made for: a Smart Drag of that same edit
+   * (after its preview) carries it out as given, so that it adds the reading previewed — the
+   * preview ran on the view's proxy, and read again on the full image a selection near the line
+   * between an outline and an area drawn around the object could come out the other way.
+   */
+  private shown: { key: string; operations: WireOperation[] } | null = null;
   /** A job ended by the connection (bridge stopped, connection lost): said again when the bridge is back. */
   private interrupted: 'preview' | 'final' | null = null;
   /** Content keys of region masks (computed once per mask). */
@@ -574,9 +581,12 @@ export class Panel {
     const kind = (this.el.kind as HTMLSelectElement).value as PanelDragKind;
     const drags = arrows.map((a) => ({ region: regionFor(a.points[0]!, regions), points: a.points.map((p) => [p[0], p[1]] as Point), kind }));
     const seed = this.opts.seed ?? 1;
-    // The reading chosen in the plan box, while the edit is the one it was proposed for.
-    if (this.chosen && this.chosen.key !== this.stateKey()) this.chosen = null;
-    const reading = this.chosen ? { reading: this.chosen.operations } : {};
+    // The reading chosen in the plan box, while the edit is the one it was proposed for; a Smart
+    // Drag after a preview of the same edit: the reading previewed.
+    const now = this.stateKey();
+    if (this.chosen && this.chosen.key !== now) this.chosen = null;
+    const pinned = this.chosen ?? (quality === 'final' && this.shown?.key === now ? this.shown : null);
+    const reading = pinned ? { reading: pinned.operations } : {};
     const whole: Rect = { left: 0, top: 0, width: doc.width, height: doc.height };
     // A preview of a document much larger than the view (proxy scale ≤ 1/2) goes as the panel's
     // own area-averaged proxy of the whole document at the view's size (job.submit `proxyOf`):
@@ -920,6 +930,7 @@ export class Panel {
   private clearPlan(): void {
     this.el.plan.replaceChildren();
     this.planKey = null;
+    this.shown = null;
   }
 
   /** Throttle: at most one preview in flight, and not more often than previewIntervalMs. */
@@ -1099,6 +1110,7 @@ export class Panel {
     const box = this.el.plan;
     box.replaceChildren();
     this.planKey = key;
+    this.shown = { key, operations: plan.operations };
     box.append(h('div', { class: 'sd-plan-title' }, 'Plan'));
     const ol = h('ol', {});
     for (const op of plan.operations) ol.append(h('li', { title: op.reason }, op.description));
