@@ -5,10 +5,9 @@
  * preview proxy (proxyOf) and the HTTP door; a reading that cannot be carried out is refused with
  * a code, and the bridge keeps serving.
  */
-import WebSocket from 'ws';
-import { BridgeClient, previewProxyInput, rasterizePolygon, type SubmitInput, type WebSocketConstructor, type WireOperation } from '@smartdrag/shared';
+import { previewProxyInput, rasterizePolygon, type BridgeClient, type SubmitInput, type WireOperation } from '@smartdrag/shared';
 import type { Point } from '../../bridge-server/src/core/types';
-import { startTestBridge, type TestBridge } from '../helpers/bridge-harness';
+import { connectedClient, startTestBridge, type TestBridge } from '../helpers/bridge-harness';
 
 const W = 1600, H = 1200, CX = 800, CY = 600, R = 150;
 function documentImage(): { width: number; height: number; data: Uint8ClampedArray } {
@@ -45,8 +44,7 @@ describe('a reading chosen by the host (job.submit reading), through a real brid
   let tb: TestBridge, client: BridgeClient;
   beforeAll(async () => {
     tb = await startTestBridge();
-    client = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false });
-    await client.connect();
+    client = await connectedClient(tb);
   });
   afterAll(async () => { client?.close(); await tb?.bridge.close(); });
 

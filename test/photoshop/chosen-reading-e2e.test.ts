@@ -10,12 +10,11 @@
  * - the alternative that follows the text ("move it left 50 px" with the arrow drawn down) came
  *   back as the first reading, down — it differs in its amounts, not its kind.
  */
-import WebSocket from 'ws';
-import { BridgeClient, type BridgeJob, type JobHandlers, type Point, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
-import { SmartDragController } from '../../plugin-photoshop/src/app/controller';
-import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
+import type { Point } from '@smartdrag/shared';
+import type { SmartDragController } from '../../plugin-photoshop/src/app/controller';
 import { Phase, type PanelState } from '../../plugin-photoshop/src/panel/panel-state';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness';
+import { closeRecording, discDocument, recordingController, waitForPanel } from './controller-harness';
 import { FakePhotoshop } from './fake-photoshop';
 
 const W = 900, H = 700;
@@ -23,13 +22,7 @@ const DISC: Point = [430, 350], R = 90;
 const ARROW: Point[] = [[500, 350], [560, 320]];
 const SEL = { left: 250, top: 180, right: 700, bottom: 540 };
 
-function waitFor(c: SmartDragController, pred: (s: PanelState) => boolean, timeoutMs = 120_000): Promise<PanelState> {
-  return new Promise((resolve, reject) => {
-    if (pred(c.state)) return resolve(c.state);
-    const t = setTimeout(() => { off(); reject(new Error(`timed out in phase ${c.state.phase}: ${JSON.stringify(c.state.error)}`)); }, timeoutMs);
-    const off = c.subscribe((s) => { if (pred(s)) { clearTimeout(t); off(); resolve(s); } });
-  });
-}
+const waitFor = (c: SmartDragController, pred: (s: PanelState) => boolean): Promise<PanelState> => waitForPanel(c, pred, 120_000);
 
 describe('Photoshop plugin: the reading previewed is the reading applied (fake host, real bridge)', () => {
   let tb: TestBridge;
@@ -38,24 +31,10 @@ describe('Photoshop plugin: the reading previewed is the reading applied (fake h
 
   test('the full edit is the elastic drag the preview showed: the reading goes back with the job (the arrows on auto), the disc\'s edge lands on the target', async () => {
     const ps = new FakePhotoshop();
-    const doc = ps.openDocument(W, H, { resolution: 72 });
-    const px = new Uint8ClampedArray(W * H * 4);
-    for (let y = 0, i = 0; y < H; y++) for (let x = 0; x < W; x++, i += 4) {
-      const t = ((x * 13 + y * 7) % 17) - 8;
-      const inDisc = (x - DISC[0]) ** 2 + (y - DISC[1]) ** 2 <= R * R;
-      px[i] = inDisc ? 220 : 120 + t; px[i + 1] = inDisc ? 30 : 125 + t; px[i + 2] = inDisc ? 35 : 130 + t; px[i + 3] = 255;
-    }
-    const source = doc.addLayer('Photo', px.slice());
-    const sel = new Uint8Array(W * H);
-    for (let y = SEL.top; y < SEL.bottom; y++) sel.fill(255, y * W + SEL.left, y * W + SEL.right);
-    doc.selectionMask = sel;
-    doc.addPath('Work Path', 'workPath', [{ closed: false, points: ARROW.map((p) => ({ anchor: p })) }]);
+    const { doc, source, px } = discDocument(ps, { width: W, height: H, disc: DISC, radius: R, backdrop: 'texture', selection: SEL, arrow: ARROW });
 
-    const client = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'uxp', clientVersion: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false });
-    const sent: SubmitInput[] = [];
-    const submit = client.submit.bind(client);
-    client.submit = (input: SubmitInput, handlers?: JobHandlers): BridgeJob => { sent.push(input); return submit(input, handlers); };
-    const controller = new SmartDragController({ host: createPhotoshopHost({ photoshop: ps }), client });
+    const rec = recordingController(ps, tb);
+    const { controller, sent } = rec;
     try {
       await controller.connect();
       await controller.preview({ intent: '', kind: 'auto', seed: 1 });
@@ -88,31 +67,17 @@ describe('Photoshop plugin: the reading previewed is the reading applied (fake h
       expect(isRed(shown(ARROW[0]!))).toBe(true);
       expect(isRed(shown(DISC))).toBe(true);
     } finally {
-      controller.dispose();
-      client.close();
+      closeRecording(rec);
     }
   }, 180_000);
   test('the alternative that follows the text, chosen in the preview, is the edit applied: the disc moves left, not down', async () => {
     const ps = new FakePhotoshop();
-    const doc = ps.openDocument(W, H, { resolution: 72 });
-    const px = new Uint8ClampedArray(W * H * 4);
-    for (let y = 0, i = 0; y < H; y++) for (let x = 0; x < W; x++, i += 4) {
-      const inDisc = (x - DISC[0]) ** 2 + (y - DISC[1]) ** 2 <= R * R;
-      px[i] = inDisc ? 220 : 235; px[i + 1] = inDisc ? 30 : 235; px[i + 2] = inDisc ? 35 : 235; px[i + 3] = 255;
-    }
-    const source = doc.addLayer('Photo', px.slice());
     // The disc's outline selected (a tight selection), the arrow drawn down from inside it.
-    const sel = new Uint8Array(W * H);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x - DISC[0]) ** 2 + (y - DISC[1]) ** 2 <= (R + 1) ** 2) sel[y * W + x] = 255;
-    doc.selectionMask = sel;
     const down: Point[] = [[DISC[0] + 20, DISC[1]], [DISC[0] + 20, DISC[1] + 70]];
-    doc.addPath('Work Path', 'workPath', [{ closed: false, points: down.map((p) => ({ anchor: p })) }]);
+    const { doc, source, px } = discDocument(ps, { width: W, height: H, disc: DISC, radius: R, backdrop: 'paper', selection: 'outline', arrow: down });
 
-    const client = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'uxp', clientVersion: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false });
-    const sent: SubmitInput[] = [];
-    const submit = client.submit.bind(client);
-    client.submit = (input: SubmitInput, handlers?: JobHandlers): BridgeJob => { sent.push(input); return submit(input, handlers); };
-    const controller = new SmartDragController({ host: createPhotoshopHost({ photoshop: ps }), client });
+    const rec = recordingController(ps, tb);
+    const { controller, sent } = rec;
     try {
       await controller.connect();
       await controller.preview({ intent: 'move it left 50 px', kind: 'auto', seed: 1 });
@@ -142,8 +107,7 @@ describe('Photoshop plugin: the reading previewed is the reading applied (fake h
       expect(shown([DISC[0] + R - 6, DISC[1]])).toBe(false); // the old right edge, vacated
       expect(shown([DISC[0], DISC[1] + R + 30])).toBe(false); // nothing moved down
     } finally {
-      controller.dispose();
-      client.close();
+      closeRecording(rec);
     }
   }, 180_000);
 });

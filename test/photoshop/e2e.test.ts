@@ -19,18 +19,13 @@ import { SmartDragController } from '../../plugin-photoshop/src/app/controller';
 import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
 import { Phase, type PanelState } from '../../plugin-photoshop/src/panel/panel-state';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness';
+import { waitForPanel } from './controller-harness';
 import { FakePhotoshop } from './fake-photoshop';
 import { expectedCrop, movedBounds } from '../helpers/edit-area';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 
-function waitFor(c: SmartDragController, pred: (s: PanelState) => boolean, timeoutMs = 50000): Promise<PanelState> {
-  return new Promise((resolve, reject) => {
-    if (pred(c.state)) return resolve(c.state);
-    const t = setTimeout(() => { off(); reject(new Error(`timed out in phase ${c.state.phase}: ${JSON.stringify(c.state.error)}`)); }, timeoutMs);
-    const off = c.subscribe((s) => { if (pred(s)) { clearTimeout(t); off(); resolve(s); } });
-  });
-}
+const waitFor = (c: SmartDragController, pred: (s: PanelState) => boolean, timeoutMs = 50000): Promise<PanelState> => waitForPanel(c, pred, timeoutMs);
 
 describe('Photoshop plugin end to end (fake host, real bridge)', () => {
   let tb: TestBridge;

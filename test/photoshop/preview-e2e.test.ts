@@ -9,14 +9,13 @@
  *   in proxy pixels, within a pixel or two;
  * - Apply then runs the full edit: exactly one new layer, one history step, the disc moved.
  */
-import WebSocket from 'ws';
 import sharp from 'sharp';
-import { BridgeClient, proxyInfoFor, toProxyPoint, type BridgeJob, type JobHandlers, type Point, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
+import { proxyInfoFor, toProxyPoint, type Point } from '@smartdrag/shared';
 import { readDiagnostics } from '../../bridge-server/src/diagnostics/client-record';
-import { SmartDragController } from '../../plugin-photoshop/src/app/controller';
-import { createPhotoshopHost } from '../../plugin-photoshop/src/host/photoshop-host';
+import type { SmartDragController } from '../../plugin-photoshop/src/app/controller';
 import { Phase, type PanelState } from '../../plugin-photoshop/src/panel/panel-state';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness';
+import { closeRecording, discDocument, recordingController, waitForPanel } from './controller-harness';
 import { FakePhotoshop } from './fake-photoshop';
 
 const W = 3000, H = 2000;
@@ -24,13 +23,7 @@ const DISC: Point = [950, 710], R = 250;
 const ARROW: Point[] = [DISC, [1750, 1110]];
 const SEL = { left: 400, top: 300, right: 1500, bottom: 1120 }; // 1100×820 = 15% of the canvas
 
-function waitFor(c: SmartDragController, pred: (s: PanelState) => boolean, timeoutMs = 240_000): Promise<PanelState> {
-  return new Promise((resolve, reject) => {
-    if (pred(c.state)) return resolve(c.state);
-    const t = setTimeout(() => { off(); reject(new Error(`timed out in phase ${c.state.phase}: ${JSON.stringify(c.state.error)}`)); }, timeoutMs);
-    const off = c.subscribe((s) => { if (pred(s)) { clearTimeout(t); off(); resolve(s); } });
-  });
-}
+const waitFor = (c: SmartDragController, pred: (s: PanelState) => boolean, timeoutMs = 240_000): Promise<PanelState> => waitForPanel(c, pred, timeoutMs);
 
 /** Centroid and count of strongly red pixels in an RGB(A) buffer. */
 function redCentroid(data: Uint8Array | Uint8ClampedArray, w: number, h: number, channels: number): { x: number; y: number; n: number } {
@@ -51,26 +44,12 @@ describe('Photoshop plugin: Preview at display resolution, then Apply (fake host
   test('a 3000×2000 document previews through a ≤ 1 MP proxy with proxyOf, writes nothing, shows the moved disc where the arrow points; Apply adds one layer in one undo step', async () => {
     // The document: grey with a mild texture, a red disc, a loose rectangular selection around it, the arrow as the Work Path.
     const ps = new FakePhotoshop();
-    const doc = ps.openDocument(W, H, { resolution: 300 });
-    const px = new Uint8ClampedArray(W * H * 4);
-    for (let y = 0, i = 0; y < H; y++) for (let x = 0; x < W; x++, i += 4) {
-      const t = ((x * 13 + y * 7) % 17) - 8;
-      const inDisc = (x - DISC[0]) ** 2 + (y - DISC[1]) ** 2 <= R * R;
-      px[i] = inDisc ? 220 : 120 + t; px[i + 1] = inDisc ? 30 : 125 + t; px[i + 2] = inDisc ? 35 : 130 + t; px[i + 3] = 255;
-    }
-    const source = doc.addLayer('Photo', px.slice());
-    const sel = new Uint8Array(W * H);
-    for (let y = SEL.top; y < SEL.bottom; y++) sel.fill(255, y * W + SEL.left, y * W + SEL.right);
-    doc.selectionMask = sel;
-    doc.addPath('Work Path', 'workPath', [{ closed: false, points: ARROW.map((p) => ({ anchor: p })) }]);
+    const { doc, source, px } = discDocument(ps, { width: W, height: H, disc: DISC, radius: R, backdrop: 'texture', selection: SEL, arrow: ARROW, resolution: 300 });
     const historyBefore = [...doc.history];
 
-    const client = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'uxp', clientVersion: 'test', WebSocketImpl: WebSocket as unknown as WebSocketConstructor, reconnect: false });
     // Record what the controller submits (the real client still sends it over the socket).
-    const sent: SubmitInput[] = [];
-    const submit = client.submit.bind(client);
-    client.submit = (input: SubmitInput, handlers?: JobHandlers): BridgeJob => { sent.push(input); return submit(input, handlers); };
-    const controller = new SmartDragController({ host: createPhotoshopHost({ photoshop: ps }), client });
+    const rec = recordingController(ps, tb);
+    const { controller, sent } = rec;
     try {
       await controller.connect();
       expect(controller.state.connection.state).toBe('connected');
@@ -143,8 +122,7 @@ describe('Photoshop plugin: Preview at display resolution, then Apply (fake host
       expect(Math.abs(moved.x - ARROW[1]![0])).toBeLessThanOrEqual(2);
       expect(Math.abs(moved.y - ARROW[1]![1])).toBeLessThanOrEqual(2);
     } finally {
-      controller.dispose();
-      client.close();
+      closeRecording(rec);
     }
 
     // The bridge's own record of what it received (diagnostics.json, written on close): the preview image ≤ 1 MP.
