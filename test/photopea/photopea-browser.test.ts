@@ -397,6 +397,9 @@ test('playground: load the sample, lasso the candy, drag the arrow (live preview
 
 test('bridge stopped → the panel says why; it reconnects when the bridge is back on the same port', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
+  // The port of the bridge this test stopped, until it is started again: a failure in between must
+  // not leave the file's later tests without a bridge (they failed with ERR_CONNECTION_REFUSED).
+  let stopped: number | null = null;
   try {
     const { page, frame } = await openSimulator(ctx);
     // The playground too: its panel must keep its width when the (long) connection hint appears.
@@ -408,6 +411,7 @@ test('bridge stopped → the panel says why; it reconnects when the bridge is ba
     const widthConnected = await panelWidth();
     const port = server.port;
     await server.bridge.close();
+    stopped = port;
     await frame.waitForSelector('[data-testid=status]:not([data-state=connected])', { timeout: 30000 });
     await frame.waitForFunction(() => /bridge/i.test(document.querySelector('[data-testid=status-hint]')!.textContent ?? ''), undefined, { timeout: 30000 });
     const hint = (await frame.textContent('[data-testid=status-hint]'))!;
@@ -444,6 +448,7 @@ test('bridge stopped → the panel says why; it reconnects when the bridge is ba
     await playground.screenshot({ path: join(artifactsDir(), 'playground-bridge-down.png'), fullPage: true });
 
     server = await startBridge(port);
+    stopped = null;
     expect(server.port).toBe(port);
     await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
     expect((await frame.textContent('[data-testid=status-hint]'))!.trim()).toBe('');
@@ -458,6 +463,7 @@ test('bridge stopped → the panel says why; it reconnects when the bridge is ba
     await page.screenshot({ path: join(artifactsDir(), 'photopea-bridge-recovered.png') });
   } finally {
     await ctx.close();
+    if (stopped !== null) server = await startBridge(stopped).catch(() => startBridge(0));
   }
 });
 

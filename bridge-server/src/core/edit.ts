@@ -22,7 +22,7 @@ import { editRoi } from '@smartdrag/shared';
 import { CancelledError } from './types';
 import { throwIfCancelled } from './cancel';
 import { applyObjectReading, makePlan, type PlanReasoner } from './plan';
-import { pinnedPlan } from './plan/pinned-reading';
+import { checkReading, pinnedPlan } from './plan/pinned-reading';
 import { pixelUnits, saidArea, type PixelUnits } from './plan/units';
 import { fillHole, holeBox } from './fill';
 import { blendSeams } from './blend';
@@ -118,8 +118,10 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   const timings: Record<string, number> = {};
   const seed = req.seed ?? 1;
   throwIfCancelled(opts.signal);
+  // A reading the user chose among the plan's (core/plan/pinned-reading.ts) is carried out as
+  // given; one that cannot be is refused before any work.
+  if (req.reading) checkReading(req, req.reading);
   let plan = await makePlan(req, { ...(opts.reasoner ? { reasoner: opts.reasoner } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-  // A reading the user chose among the plan's (core/plan/pinned-reading.ts) is carried out as given.
   if (req.reading) plan = pinnedPlan(req, plan);
   throwIfCancelled(opts.signal);
   // A rigid move of a loose selection moves the object found inside it (core/plan/object-reading).

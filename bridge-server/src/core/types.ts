@@ -124,9 +124,12 @@ export type OperationParams =
    * and pins; nothing is cut out or filled) — the reading of point drags on a loose selection.
    * Otherwise the rigid-MLS part deform anchored on the far part of the region. `map`: which map
    * the elastic drag built (the planner's words for it are in the operation's reason); informative,
-   * the warp builds the map again.
+   * the warp builds the map again. `keepBackground` (elastic only): only the object found inside
+   * the selection bends, the background stays and what the object uncovers is filled
+   * (plan/background-kept.ts) — asked by the intent ("keep the background") or by choosing the
+   * plan's alternative that says so.
    */
-  | { kind: 'deform'; handles: Point[]; targets: Point[]; elastic?: boolean; map?: ElasticMap };
+  | { kind: 'deform'; handles: Point[]; targets: Point[]; elastic?: boolean; map?: ElasticMap; keepBackground?: boolean };
 
 /** One region-level operation of a plan, with the reason it was chosen. */
 export interface Operation {

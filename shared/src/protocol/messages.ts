@@ -60,6 +60,12 @@ export const OperationParamsSchema = z.discriminatedUnion('kind', [
     kind: z.literal('deform'), handles: z.array(PointSchema), targets: z.array(PointSchema), elastic: z.boolean().optional(),
     /** Elastic drags: the map the bridge built (see `ElasticMapSchema`). */
     map: ElasticMapSchema.optional(),
+    /**
+     * Elastic drags (optional, added without a version bump): only the object found inside the
+     * selection bends; the background stays and what the object uncovers is filled. Set when the
+     * intent keeps the background, and on the alternative reading that offers it.
+     */
+    keepBackground: z.boolean().optional(),
   }),
 ]);
 

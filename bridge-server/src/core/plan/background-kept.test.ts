@@ -153,6 +153,43 @@ describe('an elastic drag with "keep the background"', () => {
     expect(said).toEqual([plain.plan.warnings.find((w) => /stretches the surroundings/.test(w))!.replace('the surroundings', 'the object')]);
   });
 
+  test('offered as a reading to pick: the plain elastic drag\'s alternative keeps the background, and carried out it is the drag with the words', async () => {
+    const plain = await runEdit(base);
+    const alts = plain.plan.alternatives ?? [];
+    expect(alts.map((a) => a.operations.map((o) => o.kind))).toEqual([['translate'], ['deform']]);
+    const offer = alts[1]!.operations[0]!;
+    expect(offer.params).toMatchObject({ kind: 'deform', elastic: true, keepBackground: true });
+    expect(offer.description).toMatch(/^Elastic drag of the object in region r: .*the background inside the selection stays where it is, and what the object uncovers is filled$/);
+    expect(offer.reason).not.toMatch(/bends with it/);
+    expect(offer.reason).toMatch(/only the object found inside the selection bends, the background stays$/);
+    // Picked (the reading sent back, core/plan/pinned-reading.ts): the same pixels as saying it.
+    const picked = await runEdit({ ...base, reading: alts[1]!.operations });
+    const said = await runEdit({ ...base, intent: 'keep the background' });
+    expect(picked.plan.operations[0]!.reason).toMatch(/the background stays, as the reading chosen asks: only the object found inside the selection \(\d+% of it\) bends/);
+    expect(picked.plan.operations[0]!.params).toMatchObject({ keepBackground: true });
+    expect(said.plan.operations[0]!.params).toMatchObject({ keepBackground: true });
+    expect(said.plan.operations[0]!.description).toBe(offer.description);
+    expect(changedFar(picked)).toBe(0);
+    expect(Buffer.from(picked.layer.image.data).equals(Buffer.from(said.layer.image.data))).toBe(true);
+    // The plain reading is offered back, and the words need no such offer.
+    expect(picked.plan.alternatives?.[0]!.operations[0]!.params).toMatchObject({ kind: 'deform', elastic: true });
+    expect((picked.plan.alternatives?.[0]!.operations[0]!.params as { keepBackground?: boolean }).keepBackground).toBeUndefined();
+    expect((said.plan.alternatives ?? []).some((a) => a.operations.some((o) => o.params.kind === 'deform' && o.params.keepBackground))).toBe(false);
+  });
+
+  test('picked where no object can be told: the whole selection bends, the plan says so and no longer claims the background stays', async () => {
+    const noise = makeTexture('noise', S, S, 9);
+    const plain = await runEdit({ ...base, image: noise });
+    const offer = plain.plan.alternatives!.find((a) => a.operations.some((o) => o.params.kind === 'deform' && o.params.keepBackground))!;
+    const r = await runEdit({ ...base, image: noise, reading: offer.operations });
+    const op = r.plan.operations[0]!;
+    expect(op.params).toMatchObject({ kind: 'deform', elastic: true });
+    expect((op.params as { keepBackground?: boolean }).keepBackground).toBeUndefined();
+    expect(op.description).toBe(plain.plan.operations[0]!.description);
+    expect(op.reason).not.toMatch(/the background stays/);
+    expect(r.plan.warnings.join(' ')).toMatch(/Region r: the reading chosen keeps the background, but no object could be told from its background .*the whole selection bends with the drag/);
+  });
+
   test('no object told from its background: the whole selection bends, said', async () => {
     const noise = makeTexture('noise', S, S, 9);
     const r = await runEdit({ ...base, image: noise, intent: 'the background stays' });

@@ -36,3 +36,6 @@ export function backgroundKept(intent: string | undefined): { text: string; said
 export function keptBackgroundWording(warning: string): string {
   return warning.replace('the drag stretches the surroundings', 'the drag stretches the object');
 }
+
+/** What the reason of an elastic operation that keeps the background says (plan/elastic-reading.ts `withKeptBackground`). */
+export const KEPT_BACKGROUND_REASON = 'only the object found inside the selection bends, the background stays';

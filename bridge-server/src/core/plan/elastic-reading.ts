@@ -13,7 +13,7 @@ import { regionOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
 import { readSelectionFit } from './object-cache';
 import { attachedObject } from './object-reading';
-import { backgroundKept } from './background-kept';
+import { backgroundKept, KEPT_BACKGROUND_REASON } from './background-kept';
 import { parseIntent } from '../intent/parse';
 import { pixelUnits } from './units';
 
@@ -130,11 +130,29 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
     else if (!operations.includes(r)) operations.push(r);
   }
   const { alternatives, ...rigid } = plan;
-  const rest = (alternatives ?? []).slice(0, 1);
+  const rigidReading: Plan = { ...rigid, warnings: [...rigid.warnings, 'Rigid reading: the selection is cut out and moved, the hole filled.'] };
+  // Unless the intent keeps the background already: the same elastic drag bending only the object
+  // found inside the selection (plan/background-kept.ts), what "keep the background" asks for —
+  // offered as a reading to pick, since the background bent with the object shows as swirls and
+  // streaks on a textured backdrop. (Not found here — that costs the object reading of a final — but
+  // when it is carried out: if no object can be told, it says so and the whole selection bends.)
+  const kept: Plan[] = keepsBackground ? [] : [{
+    ...rigid,
+    operations: operations.map((o) => (o.params.kind === 'deform' && o.params.elastic ? withKeptBackground(o) : o)),
+    warnings: [...plan.warnings, ...warnings],
+  }];
   return {
-    plan: { ...plan, operations, warnings: [...plan.warnings, ...warnings], alternatives: [{ ...rigid, warnings: [...rigid.warnings, 'Rigid reading: the selection is cut out and moved, the hole filled.'] }, ...rest] },
+    plan: { ...plan, operations, warnings: [...plan.warnings, ...warnings], alternatives: [rigidReading, ...kept, ...(alternatives ?? [])].slice(0, 2) },
     decisions,
   };
+}
+
+/** An elastic operation that bends only the object found inside its selection: parameters, description and reason say so. */
+export function withKeptBackground(o: Operation): Operation {
+  if (o.params.kind !== 'deform' || o.params.keepBackground) return o;
+  const params = { ...o.params, keepBackground: true };
+  const reason = o.reason.replace(/; the background inside the selection bends with it \(say "keep the background" to leave it where it is\)$/, '');
+  return { ...o, params, description: describeOperation(o.region, params), reason: `${reason}; ${KEPT_BACKGROUND_REASON}` };
 }
 
 /** What makes an intent a reshaping one: the parts it names and the reshaping verbs used on wholes. */

@@ -22,7 +22,8 @@ import { MAX_OBJECT_FRACTION, rimColours, softenedRim, type ObjectSegmentation }
 import { FLAT_LOOSE_SHARE, type SelectionFit } from './selection-fit';
 import { throwIfCancelled } from '../cancel';
 import { pixelUnits } from './units';
-import { backgroundKept, keptBackgroundWording } from './background-kept';
+import { backgroundKept, KEPT_BACKGROUND_REASON, keptBackgroundWording } from './background-kept';
+import { describeOperation } from './describe';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
 export interface ObjectDecision {
@@ -114,6 +115,9 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
   const decisions: ObjectDecision[] = [];
   const regions = req.regions.slice();
   const notes = new Map<string, string>();
+  // Elastic regions whose background stays (true) or, asked for, could not (false): their
+  // operations' `keepBackground` and descriptions say which.
+  const keptNow = new Map<string, boolean>();
   const warnings: string[] = [];
   const kept = backgroundKept(req.intent);
   // Whether the background the intent keeps was answered for an elastic drag (kept, or why not).
@@ -123,20 +127,27 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     const ri = regions.findIndex((r) => r.id === id);
     if (ri < 0) continue;
     const ops = plan.operations.filter((o) => o.region === id);
-    // An elastic drag whose intent keeps the background: only the object inside the selection bends
-    // (plan/background-kept.ts).
-    if (kept && ops.every((o) => o.params.kind === 'deform' && o.params.elastic === true)) {
+    // An elastic drag whose intent keeps the background, or the reading chosen that keeps it
+    // (deform `keepBackground`, the elastic reading's alternative): only the object inside the
+    // selection bends (plan/background-kept.ts).
+    const elastic = ops.every((o) => o.params.kind === 'deform' && o.params.elastic === true);
+    const chosen = ops.some((o) => o.params.kind === 'deform' && o.params.keepBackground === true);
+    if (elastic && (kept || chosen)) {
       const layered = elasticObject(req, regions[ri]!, signal);
+      const asked = kept ? `as the intent asks ("${kept.said}")` : 'as the reading chosen asks';
       if ('region' in layered) {
         regions[ri] = layered.region;
-        const why = `the background stays, as the intent asks ("${kept.said}"): only the object found inside the selection (${Math.round(layered.fraction * 100)}% of it) bends, and what it uncovers is filled`;
+        const why = `the background stays, ${asked}: only the object found inside the selection (${Math.round(layered.fraction * 100)}% of it) bends, and what it uncovers is filled`;
         decisions.push({ region: id, object: true, why, fraction: layered.fraction });
         notes.set(id, why);
+        keptNow.set(id, true);
       } else {
         decisions.push({ region: id, object: false, why: `elastic: the whole selection bends (${layered.why})` });
-        warnings.push(`Region ${id}: the intent asks to keep ${kept.text} ("${kept.said}"), but ${layered.why}, so the whole selection bends with the drag, ${kept.text} inside it too — draw the selection closer around the object.`);
+        const what = kept?.text ?? 'the background';
+        warnings.push(`Region ${id}: ${kept ? `the intent asks to keep ${what} ("${kept.said}")` : `the reading chosen keeps ${what}`}, but ${layered.why}, so the whole selection bends with the drag, ${what} inside it too — draw the selection closer around the object.`);
+        if (chosen) keptNow.set(id, false);
       }
-      answered = true;
+      if (kept) answered = true;
       continue;
     }
     if (!ops.every((o) => RIGID.has(o.kind))) { decisions.push({ region: id, object: false, why: `read as ${ops.map((o) => o.kind).join(' + ')}, not a rigid move` }); continue; }
@@ -197,17 +208,30 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     decisions.push({ region: id, object: true, why, fraction: seg.fraction });
     notes.set(id, why);
   }
-  if (notes.size === 0 && warnings.length === 0) return { plan, regions, decisions, keptBackground: kept !== null };
+  const keptBackground = kept !== null || [...keptNow.values()].some(Boolean);
+  if (notes.size === 0 && warnings.length === 0) return { plan, regions, decisions, keptBackground };
   const operations: Operation[] = plan.operations.map((o) => {
     const note = notes.get(o.region);
-    return note ? { ...o, reason: `${o.reason}; ${note}` } : o;
+    const on = keptNow.get(o.region);
+    const op = on === undefined || o.params.kind !== 'deform' || (o.params.keepBackground === true) === on ? o : withBackground(o, on);
+    return note ? { ...op, reason: `${op.reason}; ${note}` } : op;
   });
   // The planner's "asks to keep the background unchanged, but no keep mask was drawn" is answered
   // here for an elastic drag (the background stays, or a warning says why not).
   const earlier = answered ? plan.warnings.filter((w) => !w.includes(`keep "${kept!.text}" unchanged`)) : plan.warnings;
   // (The elastic field's stretch, for a region whose background stays, is the object's.)
   const worded = earlier.map((w) => (regions.some((r) => r.area && w.startsWith(`region ${r.id}: `)) ? keptBackgroundWording(w) : w));
-  return { plan: { ...plan, operations, warnings: [...worded, ...warnings] }, regions, decisions, keptBackground: kept !== null };
+  return { plan: { ...plan, operations, warnings: [...worded, ...warnings] }, regions, decisions, keptBackground };
+}
+
+/** An elastic operation whose background stays (`on`) or bends with the object: its parameters and description. */
+function withBackground(o: Operation, on: boolean): Operation {
+  if (o.params.kind !== 'deform') return o;
+  const { keepBackground: _was, ...rest } = o.params;
+  const params = on ? { ...rest, keepBackground: true } : rest;
+  // (The reading chosen said the background stays; it bends after all: the warning says why.)
+  const reason = on ? o.reason : o.reason.replace(`; ${KEPT_BACKGROUND_REASON}`, '');
+  return { ...o, params, description: describeOperation(o.region, params), reason };
 }
 
 /**

@@ -88,10 +88,13 @@ describe('a reading chosen among the plan\'s, carried out as given', () => {
       ['turns 5° apart', sameReading([op({ kind: 'rotate', angleDeg: 30, center: [5, 5] })], [op({ kind: 'rotate', angleDeg: 35, center: [5, 5] })], 2)],
       ['an elastic drag against a part deform', sameReading([op({ kind: 'deform', handles: [[0, 0]], targets: [[9, 9]], elastic: true })], [op({ kind: 'deform', handles: [[0, 0]], targets: [[9, 9]] })], 2)],
       ['scales 1.20 and 1.25', sameReading([op({ kind: 'scale', sx: 1.2, sy: 1.2, center: [0, 0] })], [op({ kind: 'scale', sx: 1.25, sy: 1.25, center: [0, 0] })], 2)],
+      ['an elastic drag keeping its background against one bending it', sameReading([op({ kind: 'deform', handles: [[0, 0]], targets: [[9, 9]], elastic: true, keepBackground: true })], [op({ kind: 'deform', handles: [[0, 0]], targets: [[9, 9]], elastic: true })], 2)],
+      ['the same, when the intent keeps the background of every elastic drag', sameReading([op({ kind: 'deform', handles: [[0, 0]], targets: [[9, 9]], elastic: true, keepBackground: true })], [op({ kind: 'deform', handles: [[0, 0]], targets: [[9, 9]], elastic: true })], 2, true)],
     ];
     expect(rows).toEqual([
       ['the same move', true], ['left against down', false], ['another region', false], ['turns 0.3° apart', true],
       ['turns 5° apart', false], ['an elastic drag against a part deform', false], ['scales 1.20 and 1.25', false],
+      ['an elastic drag keeping its background against one bending it', false], ['the same, when the intent keeps the background of every elastic drag', true],
     ]);
   });
 

@@ -15,6 +15,7 @@
 import { ErrorCode, SmartDragError } from '@smartdrag/shared';
 import { documentSide, type EditRequest, type Operation, type OperationParams, type Plan } from '../types';
 import { impossibleAmount } from './index';
+import { backgroundKept } from './background-kept';
 
 /** Turns (degrees) and scale factors that count as the same reading. */
 const ANGLE_TOLERANCE_DEG = 0.5;
@@ -32,7 +33,10 @@ export function readingTolerance(req: EditRequest): number {
 
 const near = (a: readonly number[], b: readonly number[], tol: number): boolean => Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!) <= tol;
 
-function sameParams(a: OperationParams, b: OperationParams, tol: number): boolean {
+/** Whether an elastic drag keeps its background: asked by the reading itself, or by the intent for every elastic drag. */
+const keeps = (p: OperationParams & { kind: 'deform' }, byIntent: boolean): boolean => p.keepBackground === true || (byIntent && p.elastic === true);
+
+function sameParams(a: OperationParams, b: OperationParams, tol: number, keptByIntent: boolean): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
     case 'translate': { const q = b as typeof a; return near([a.dx, a.dy], [q.dx, q.dy], tol); }
@@ -40,15 +44,19 @@ function sameParams(a: OperationParams, b: OperationParams, tol: number): boolea
     case 'scale': { const q = b as typeof a; return Math.abs(a.sx - q.sx) <= FACTOR_TOLERANCE && Math.abs(a.sy - q.sy) <= FACTOR_TOLERANCE && near(a.center, q.center, tol); }
     case 'deform': {
       const q = b as typeof a;
-      return (a.elastic === true) === (q.elastic === true) && a.handles.length === q.handles.length && a.targets.length === q.targets.length
+      return (a.elastic === true) === (q.elastic === true) && keeps(a, keptByIntent) === keeps(q, keptByIntent) && a.handles.length === q.handles.length && a.targets.length === q.targets.length
         && a.handles.every((h, i) => near(h, q.handles[i]!, tol)) && a.targets.every((t, i) => near(t, q.targets[i]!, tol));
     }
   }
 }
 
-/** Whether two readings do the same: per operation the same region and kind, and amounts within `tol`. */
-export function sameReading(a: readonly Operation[], b: readonly Operation[], tol: number): boolean {
-  return a.length === b.length && a.every((o, i) => o.region === b[i]!.region && o.kind === b[i]!.kind && sameParams(o.params, b[i]!.params, tol));
+/**
+ * Whether two readings do the same: per operation the same region and kind, and amounts within
+ * `tol` (an elastic drag: also whether its background stays — `keptByIntent`: the intent keeps it
+ * for every elastic drag, whether the reading says so or not).
+ */
+export function sameReading(a: readonly Operation[], b: readonly Operation[], tol: number, keptByIntent = false): boolean {
+  return a.length === b.length && a.every((o, i) => o.region === b[i]!.region && o.kind === b[i]!.kind && sameParams(o.params, b[i]!.params, tol, keptByIntent));
 }
 
 /**
@@ -79,7 +87,8 @@ export function pinnedPlan(req: EditRequest, planned: Plan): Plan {
   const tol = readingTolerance(req);
   const { alternatives, ...first } = planned;
   const readings: Plan[] = [first, ...(alternatives ?? [])];
-  const match = readings.findIndex((p) => sameReading(p.operations, reading, tol));
+  const byIntent = backgroundKept(req.intent) !== null;
+  const match = readings.findIndex((p) => sameReading(p.operations, reading, tol, byIntent));
   const others = readings.filter((_, i) => i !== match).slice(0, 2);
   return {
     ...(match >= 0 ? readings[match]! : {}),
