@@ -87,7 +87,7 @@ describe('an elastic drag with "keep the background"', () => {
     // Both are the elastic reading of the drag.
     for (const r of [plain, kept]) expect(r.plan.operations.map((o) => [o.kind, o.params.kind === 'deform' && o.params.elastic])).toEqual([['deform', true]]);
     // The plain reading says how to keep the background; the kept one says that it stays.
-    expect(plain.plan.operations[0]!.reason).toMatch(/the background inside the selection bends with it \(say "keep the background" to leave it where it is\)/);
+    expect(plain.plan.operations[0]!.reason).toMatch(/the background inside the selection bends with it \(pick the reading that keeps the background, or say "keep the background", to leave it where it is\)$/);
     expect(kept.plan.operations[0]!.reason).not.toMatch(/bends with it/);
     expect(kept.plan.operations[0]!.reason).toMatch(/the background stays, as the intent asks \("keep the background"\): only the object found inside the selection \(\d+% of it\) bends/);
     // The planner's "no keep mask was drawn" is answered.

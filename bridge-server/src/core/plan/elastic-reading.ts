@@ -17,6 +17,9 @@ import { backgroundKept, KEPT_BACKGROUND_REASON } from './background-kept';
 import { parseIntent } from '../intent/parse';
 import { pixelUnits } from './units';
 
+/** What a plain elastic drag's reason ends with: the background bends too, and how to keep it. */
+export const BENDS_BACKGROUND = 'the background inside the selection bends with it (pick the reading that keeps the background, or say "keep the background", to leave it where it is)';
+
 /** Longest arrow (fraction of the room ahead of its handle, to the selection's edge) read with occlusion. */
 export const OCCLUSION_MAX_REACH = 0.75;
 
@@ -118,7 +121,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
     const why = `${named}${attachedWhy}the selection is an editable area, not the object's outline (edge contrast ${f2(fit.edgeRatio)}× its surroundings) ` +
       `and every arrow stays inside it: elastic drag (${readingWords(res.reading, res.partRadius.map((r) => units.docLen(r)))}, largest stretch ${f2(res.maxStretch)}×)` +
       // (The object reading answers an intent that keeps the background: plan/background-kept.ts.)
-      (keepsBackground ? '' : '; the background inside the selection bends with it (say "keep the background" to leave it where it is)');
+      (keepsBackground ? '' : `; ${BENDS_BACKGROUND}`);
     replaced.set(id, { region: id, kind: 'deform', params, source: fromIntent ? 'intent' : 'geometry', description: describeOperation(id, params), reason: why });
     decide(true, why);
   }
@@ -151,7 +154,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
 export function withKeptBackground(o: Operation): Operation {
   if (o.params.kind !== 'deform' || o.params.keepBackground) return o;
   const params = { ...o.params, keepBackground: true };
-  const reason = o.reason.replace(/; the background inside the selection bends with it \(say "keep the background" to leave it where it is\)$/, '');
+  const reason = o.reason.endsWith(`; ${BENDS_BACKGROUND}`) ? o.reason.slice(0, -(BENDS_BACKGROUND.length + 2)) : o.reason;
   return { ...o, params, description: describeOperation(o.region, params), reason: `${reason}; ${KEPT_BACKGROUND_REASON}` };
 }
 
