@@ -25,7 +25,7 @@ describe('self-check on real photos (bundled cases)', () => {
     expect(res.plan.operations.map((o) => o.params.kind === 'deform' && o.params.elastic)).toEqual([true]);
     expect(res.check!.doubtful).toBe(true);
     const w = res.plan.warnings.find((x) => x.startsWith('Self-check:'))!;
-    expect(w).toMatch(/another reading of the plan or "keep the background" in the intent \(only the object bends\) may do better/);
+    expect(w).toMatch(/another reading of the plan — the one that keeps the background, where only the object bends \("keep the background" in the intent says the same\) — may do better/);
   });
 
   test('a rigid move leaving a smeared fill is doubtful, says why, and warns in the plan', async () => {

@@ -147,7 +147,7 @@ export function selfCheck(req: EditRequest, res: CheckedEdit, maxPixels = SELF_C
 export function selfCheckWarning(c: SelfCheck, opts: { elastic?: boolean } = {}): string {
   // (An elastic drag that bent its whole selection: the object-aware reading is one more way out.)
   const ways = opts.elastic
-    ? 'a selection closer around the object, a shorter arrow, another reading of the plan or "keep the background" in the intent (only the object bends)'
+    ? 'a selection closer around the object, a shorter arrow, another reading of the plan — the one that keeps the background, where only the object bends ("keep the background" in the intent says the same) —'
     : 'a selection closer around the object, a shorter arrow or another reading of the plan';
   return `Self-check: this result may not look right — ${c.findings.join('; ')}. Look at it before keeping it; ${ways} may do better.`;
 }
