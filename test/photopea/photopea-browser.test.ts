@@ -4,6 +4,7 @@
  * by request interception). Screenshots of each end state go to test-artifacts/.
  */
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
@@ -395,11 +396,22 @@ test('playground: load the sample, lasso the candy, drag the arrow (live preview
   }
 });
 
+/** A TCP listener on 127.0.0.1:`port` that drops every connection at once (the client reads it as nothing answering). */
+function holdPort(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer((socket) => socket.destroy());
+    srv.once('error', reject);
+    srv.listen(port, '127.0.0.1', () => resolve(srv));
+  });
+}
+const releasePort = (srv: Server): Promise<void> => new Promise((resolve) => srv.close(() => resolve()));
+
 test('bridge stopped → the panel says why; it reconnects when the bridge is back on the same port', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1120, height: 800 } });
   // The port of the bridge this test stopped, until it is started again: a failure in between must
   // not leave the file's later tests without a bridge (they failed with ERR_CONNECTION_REFUSED).
   let stopped: number | null = null;
+  let holder: Server | null = null;
   try {
     const { page, frame } = await openSimulator(ctx);
     // The playground too: its panel must keep its width when the (long) connection hint appears.
@@ -412,6 +424,10 @@ test('bridge stopped → the panel says why; it reconnects when the bridge is ba
     const port = server.port;
     await server.bridge.close();
     stopped = port;
+    // Nothing answers on the port while the bridge is down — and no other test's bridge, started
+    // on a free port meanwhile, takes it (a retry that reached one read as "Lost the connection"):
+    // a holder accepts and drops every connection, as a port nobody listens on refuses it.
+    holder = await holdPort(port);
     await frame.waitForSelector('[data-testid=status]:not([data-state=connected])', { timeout: 30000 });
     await frame.waitForFunction(() => /bridge/i.test(document.querySelector('[data-testid=status-hint]')!.textContent ?? ''), undefined, { timeout: 30000 });
     const hint = (await frame.textContent('[data-testid=status-hint]'))!;
@@ -447,6 +463,8 @@ test('bridge stopped → the panel says why; it reconnects when the bridge is ba
     expect([...words].every((w) => /^(Reconnecting…|Connecting…|Retrying in \d s…)$/.test(w))).toBe(true);
     await playground.screenshot({ path: join(artifactsDir(), 'playground-bridge-down.png'), fullPage: true });
 
+    await releasePort(holder);
+    holder = null;
     server = await startBridge(port);
     stopped = null;
     expect(server.port).toBe(port);
@@ -463,6 +481,7 @@ test('bridge stopped → the panel says why; it reconnects when the bridge is ba
     await page.screenshot({ path: join(artifactsDir(), 'photopea-bridge-recovered.png') });
   } finally {
     await ctx.close();
+    if (holder) await releasePort(holder);
     if (stopped !== null) server = await startBridge(stopped).catch(() => startBridge(0));
   }
 });
