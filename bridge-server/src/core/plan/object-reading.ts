@@ -239,7 +239,7 @@ function withBackground(o: Operation, on: boolean): Operation {
  * almost all of it (more than the segmentation's MAX_OBJECT_FRACTION), is taken as following the
  * object's outline. A careful polygon cuts the chords of a curved outline by a few pixels, and on a
  * larger document the ratio's samples land on those chords more often (the saucer's polygon reads
- * 1.37 at its own size and 1.26 at 4×): such a selection is not an area drawn around the object —
+ * 1.37 at its own size, 1.23–1.32 at 3×, 5× and 8×, 1.26 at 4× as the bench enlarges it): such a selection is not an area drawn around the object —
  * its edge still runs on stronger edges than its surroundings (an area drawn around an object
  * reads about 1) and the object fills it to a thin ring. Moving the whole selection is then what
  * the user drew, not a fallback to warn about ("draw the selection closer" to a polygon already on
