@@ -195,6 +195,20 @@ test('planReadings lists the main reading then the alternatives', () => {
   ]);
 });
 
+test('planReadings titles an elastic drag, and the one that keeps the background, apart from a part deform', () => {
+  const op = (params: WirePlan['operations'][number]['params']) => ({ region: 'r1', kind: 'deform' as const, params, source: 'geometry' as const, description: 'd', reason: '' });
+  const elastic: WirePlan = {
+    operations: [op({ kind: 'deform', handles: [[1, 1]], targets: [[5, 5]], elastic: true })],
+    warnings: [],
+    alternatives: [
+      { operations: [{ region: 'r1', kind: 'translate', params: { kind: 'translate', dx: 4, dy: 4 }, source: 'geometry', description: 'm', reason: '' }], warnings: [] },
+      { operations: [op({ kind: 'deform', handles: [[1, 1]], targets: [[5, 5]], elastic: true, keepBackground: true })], warnings: [] },
+      { operations: [op({ kind: 'deform', handles: [[1, 1]], targets: [[5, 5]] })], warnings: [] },
+    ],
+  };
+  expect(planReadings(elastic).map((r) => r.title)).toEqual(['Elastic drag', 'Move', 'Elastic drag, background kept', 'Deform']);
+});
+
 describe('moved outline state', () => {
   test('the moved outline is kept with a ready result and dropped when it is applied, re-read, cancelled or fails', () => {
     const moved = { polygons: [[[10, 10], [20, 10], [20, 20]] as [number, number][]], frame: { left: 0, top: 0, width: 100, height: 80 } };

@@ -22,13 +22,24 @@ export interface Reading {
 
 const VERB: Record<string, string> = { translate: 'Move', rotate: 'Rotate', scale: 'Scale', deform: 'Deform' };
 
+/**
+ * An operation's verb for a reading's title. An elastic drag and the one that keeps the
+ * background are both `deform`s: titled by their kind alone, the plan and the alternative that
+ * keeps the background both read "Deform".
+ */
+function verbOf(op: WirePlan['operations'][number]): string {
+  const p = op.params;
+  if (p.kind === 'deform' && p.elastic) return p.keepBackground ? 'Elastic drag, background kept' : 'Elastic drag';
+  return VERB[op.kind] ?? op.kind;
+}
+
 /** All readings of a plan, main first. */
 export function planReadings(plan: WirePlan): Reading[] {
   const all = [plan, ...(plan.alternatives ?? [])];
   return all.map((p, index) => {
     const kinds: string[] = [];
     for (const op of p.operations) {
-      const v = VERB[op.kind] ?? op.kind;
+      const v = verbOf(op);
       if (!kinds.includes(v)) kinds.push(v);
     }
     return {
