@@ -11,7 +11,7 @@
  */
 import { downscaleImage, downscalePlacedMask, fromProxyPoint, toProxyPoint, type ProxyInfo } from '@smartdrag/shared';
 import { describeOperation } from './plan/describe';
-import type { Drag, EditRequest, Operation, OperationParams, Plan, Rect, Region } from './types';
+import type { Drag, EditRequest, Operation, OperationParams, Plan, Point, Rect, Region } from './types';
 
 // The proxy kernels live in shared/ (hosts make the same proxy when they send their own display image).
 export { downscaleImage, downscalePlacedMask, fromProxyPoint, PROXY_MAX_PIXELS, proxyInfoFor, sentProxyInfo, toProxyPoint, usesProxy, type ProxyInfo } from '@smartdrag/shared';
@@ -81,23 +81,27 @@ function proxyRect(r: Rect, info: ProxyInfo): Rect {
   return { left, top, width: Math.max(1, Math.round((r.left + r.width) * info.scaleX) - left), height: Math.max(1, Math.round((r.top + r.height) * info.scaleY) - top) };
 }
 
-/** Operation parameters in proxy pixels (the inverse of {@link paramsFromProxy}): positions as {@link toProxyPoint}, moves scaled. */
-export function paramsToProxy(p: OperationParams, info: ProxyInfo): OperationParams {
+/**
+ * Operation parameters with every position (centre, handles, targets) through `point` and a move
+ * through `move` (a translate's amount: positions and moves map differently, a move has no origin;
+ * without `move` the parameters of a translate are returned as they are).
+ */
+export function mapOperationParams(p: OperationParams, point: (q: Point) => Point, move?: (dx: number, dy: number) => [number, number]): OperationParams {
   switch (p.kind) {
-    case 'translate': return { ...p, dx: p.dx * info.scaleX, dy: p.dy * info.scaleY };
-    case 'rotate': return { ...p, center: toProxyPoint(p.center, info) };
-    case 'scale': return { ...p, center: toProxyPoint(p.center, info) };
-    case 'deform': return { ...p, handles: p.handles.map((h) => toProxyPoint(h, info)), targets: p.targets.map((t) => toProxyPoint(t, info)) };
+    case 'translate': { if (!move) return p; const [dx, dy] = move(p.dx, p.dy); return { ...p, dx, dy }; }
+    case 'rotate': return { ...p, center: point(p.center) };
+    case 'scale': return { ...p, center: point(p.center) };
+    case 'deform': return { ...p, handles: p.handles.map(point), targets: p.targets.map(point) };
   }
 }
 
+/** Operation parameters in proxy pixels (the inverse of {@link paramsFromProxy}): positions as {@link toProxyPoint}, moves scaled. */
+export function paramsToProxy(p: OperationParams, info: ProxyInfo): OperationParams {
+  return mapOperationParams(p, (q) => toProxyPoint(q, info), (dx, dy) => [dx * info.scaleX, dy * info.scaleY]);
+}
+
 function paramsFromProxy(p: OperationParams, info: ProxyInfo): OperationParams {
-  switch (p.kind) {
-    case 'translate': return { ...p, dx: p.dx / info.scaleX, dy: p.dy / info.scaleY };
-    case 'rotate': return { ...p, center: fromProxyPoint(p.center, info) };
-    case 'scale': return { ...p, center: fromProxyPoint(p.center, info) };
-    case 'deform': return { ...p, handles: p.handles.map((h) => fromProxyPoint(h, info)), targets: p.targets.map((t) => fromProxyPoint(t, info)) };
-  }
+  return mapOperationParams(p, (q) => fromProxyPoint(q, info), (dx, dy) => [dx / info.scaleX, dy / info.scaleY]);
 }
 
 /**
@@ -112,15 +116,8 @@ function paramsFromProxy(p: OperationParams, info: ProxyInfo): OperationParams {
  */
 export function planAtOrigin(plan: Plan, left: number, top: number): Plan {
   if (left === 0 && top === 0) return plan;
-  const at = (q: readonly [number, number]): [number, number] => [q[0] + left, q[1] + top];
-  const shift = (p: OperationParams): OperationParams => {
-    switch (p.kind) {
-      case 'translate': return p;
-      case 'rotate': return { ...p, center: at(p.center) };
-      case 'scale': return { ...p, center: at(p.center) };
-      case 'deform': return { ...p, handles: p.handles.map(at), targets: p.targets.map(at) };
-    }
-  };
+  // (Moves do not depend on the origin: a translate keeps its parameters.)
+  const shift = (p: OperationParams): OperationParams => mapOperationParams(p, (q) => [q[0] + left, q[1] + top]);
   const said = (text: string): string => saidAtOrigin(text, left, top);
   return mapOperations(plan, (o) => {
     const params = shift(o.params);

@@ -6,7 +6,8 @@
 import sharp from 'sharp';
 import { boundsOfPoints, EMPTY_SELECTION_HINT, ErrorCode, imageSizeError, intersectRect, sentProxyInfo, SmartDragError, toProxyPoint, type Frame, type JobSubmit, type Limits, type ProxyInfo, type Rect } from '@smartdrag/shared';
 import { cropImage } from '../core/image';
-import type { Operation, OperationParams, PlacedMask, Point, RgbaImage } from '../core/types';
+import type { Operation, PlacedMask, Point, RgbaImage } from '../core/types';
+import { mapOperationParams } from '../core/proxy';
 import type { WorkerJob } from './worker-protocol';
 import { checkImageRect } from './held-images';
 
@@ -226,14 +227,10 @@ export async function buildWorkerJob(s: JobSubmit, frames: Map<number, Frame>, l
   for (const k of s.keep ?? []) keep.push(k.polygon ? { polygon: k.polygon.map((p) => local(p, 'a keep area')) } : { mask: await maskOf(k.maskSlot!) });
   // A reading chosen by the user (core/plan/pinned-reading.ts): its positions like every other,
   // its moves in the sent image's pixels when that is a host-made proxy.
-  const reading: WorkerJob['reading'] = s.reading?.map((o, i): Operation => {
-    const what = `the reading's operation ${i + 1}`;
-    const p = o.params;
-    const params: OperationParams = p.kind === 'translate' ? { ...p, dx: p.dx * (sent?.scaleX ?? 1), dy: p.dy * (sent?.scaleY ?? 1) }
-      : p.kind === 'deform' ? { ...p, handles: p.handles.map((q) => local(q, what)), targets: p.targets.map((q) => local(q, what)) }
-        : { ...p, center: local(p.center, what) };
-    return { ...o, params };
-  });
+  const reading: WorkerJob['reading'] = s.reading?.map((o, i): Operation => ({
+    ...o,
+    params: mapOperationParams(o.params, (q) => local(q, `the reading's operation ${i + 1}`), sent ? (dx, dy) => [dx * sent!.scaleX, dy * sent!.scaleY] : undefined),
+  }));
   const job: WorkerJob = {
     jobId: s.jobId,
     image,

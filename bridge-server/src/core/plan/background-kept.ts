@@ -12,6 +12,8 @@
  */
 import type { IntentConstraint } from '../intent/parse';
 import { parseIntent } from '../intent/parse';
+import type { Operation } from '../types';
+import { describeOperation } from './describe';
 
 /** Words that name what lies behind the dragged object. */
 const BACKGROUND_WORDS = new Set(['background', 'backdrop', 'backgrounds', 'surroundings', 'surrounding', 'rest', 'sky', 'wall', 'ground', 'floor', 'scene']);
@@ -39,3 +41,14 @@ export function keptBackgroundWording(warning: string): string {
 
 /** What the reason of an elastic operation that keeps the background says (plan/elastic-reading.ts `withKeptBackground`). */
 export const KEPT_BACKGROUND_REASON = 'only the object found inside the selection bends, the background stays';
+
+/**
+ * An elastic operation whose background stays (`on`: deform `keepBackground`) or bends with the
+ * object: its parameters and the description that says which (the reason is the caller's).
+ */
+export function withKeepBackground(o: Operation, on: boolean): Operation {
+  if (o.params.kind !== 'deform') return o;
+  const { keepBackground: _was, ...rest } = o.params;
+  const params = on ? { ...rest, keepBackground: true } : rest;
+  return { ...o, params, description: describeOperation(o.region, params) };
+}

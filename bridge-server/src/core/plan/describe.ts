@@ -44,15 +44,12 @@ export function describeOperation(region: string, p: OperationParams): string {
       const moving = p.handles.map((h, i) => [h, p.targets[i]!] as const).filter(([h, t]) => Math.hypot(t[0] - h[0], t[1] - h[1]) >= 1e-6);
       const pins = p.handles.length - moving.length;
       const moves = moving.map(([h, t]) => `(${pt(h)}) to (${pt(t)}) (${compass(t[0] - h[0], t[1] - h[1])})`);
-      if (p.elastic && p.keepBackground) {
-        return `Elastic drag of the object in region ${region}: pull ${moves.join(' and ')}; the part under each handle moves as a whole, ` +
-          `the rest of the object found inside the selection stretches to follow${pins > 0 ? `, ${pins} pinned point${pins > 1 ? 's' : ''} stay` : ''}; ` +
-          'the background inside the selection stays where it is, and what the object uncovers is filled';
-      }
       if (p.elastic) {
-        return `Elastic drag in region ${region}: pull ${moves.join(' and ')}; the part under each handle moves as a whole, ` +
-          `the rest of the selection stretches to follow${pins > 0 ? `, ${pins} pinned point${pins > 1 ? 's' : ''} stay` : ''}; ` +
-          'the selection\'s edge does not move and nothing is cut out or filled';
+        // (Keeping the background, only the object found inside the selection bends.)
+        const kept = p.keepBackground === true;
+        return `Elastic drag ${kept ? 'of the object ' : ''}in region ${region}: pull ${moves.join(' and ')}; the part under each handle moves as a whole, ` +
+          `the rest of ${kept ? 'the object found inside the selection' : 'the selection'} stretches to follow${pins > 0 ? `, ${pins} pinned point${pins > 1 ? 's' : ''} stay` : ''}; ` +
+          (kept ? 'the background inside the selection stays where it is, and what the object uncovers is filled' : 'the selection\'s edge does not move and nothing is cut out or filled');
       }
       return `Deform region ${region}: pull ${moves.join(' and ')}; the far side of the region stays put`;
     }

@@ -13,7 +13,7 @@ import { regionOcclusionField } from '../warp/elastic-occlusion';
 import { describeOperation } from './describe';
 import { readSelectionFit } from './object-cache';
 import { attachedObject } from './object-reading';
-import { backgroundKept, KEPT_BACKGROUND_REASON } from './background-kept';
+import { backgroundKept, KEPT_BACKGROUND_REASON, withKeepBackground } from './background-kept';
 import { parseIntent } from '../intent/parse';
 import { pixelUnits } from './units';
 
@@ -153,9 +153,8 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
 /** An elastic operation that bends only the object found inside its selection: parameters, description and reason say so. */
 export function withKeptBackground(o: Operation): Operation {
   if (o.params.kind !== 'deform' || o.params.keepBackground) return o;
-  const params = { ...o.params, keepBackground: true };
   const reason = o.reason.endsWith(`; ${BENDS_BACKGROUND}`) ? o.reason.slice(0, -(BENDS_BACKGROUND.length + 2)) : o.reason;
-  return { ...o, params, description: describeOperation(o.region, params), reason: `${reason}; ${KEPT_BACKGROUND_REASON}` };
+  return { ...withKeepBackground(o, true), reason: `${reason}; ${KEPT_BACKGROUND_REASON}` };
 }
 
 /** What makes an intent a reshaping one: the parts it names and the reshaping verbs used on wholes. */

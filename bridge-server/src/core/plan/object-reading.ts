@@ -22,8 +22,7 @@ import { MAX_OBJECT_FRACTION, rimColours, softenedRim, type ObjectSegmentation }
 import { FLAT_LOOSE_SHARE, type SelectionFit } from './selection-fit';
 import { throwIfCancelled } from '../cancel';
 import { pixelUnits } from './units';
-import { backgroundKept, KEPT_BACKGROUND_REASON, keptBackgroundWording } from './background-kept';
-import { describeOperation } from './describe';
+import { backgroundKept, KEPT_BACKGROUND_REASON, keptBackgroundWording, withKeepBackground } from './background-kept';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
 export interface ObjectDecision {
@@ -213,7 +212,9 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
   const operations: Operation[] = plan.operations.map((o) => {
     const note = notes.get(o.region);
     const on = keptNow.get(o.region);
-    const op = on === undefined || o.params.kind !== 'deform' || (o.params.keepBackground === true) === on ? o : withBackground(o, on);
+    // (The reading chosen said the background stays; where it bends after all, its reason no longer says so: the warning says why.)
+    const op = on === undefined || o.params.kind !== 'deform' || (o.params.keepBackground === true) === on ? o
+      : { ...withKeepBackground(o, on), reason: on ? o.reason : o.reason.replace(`; ${KEPT_BACKGROUND_REASON}`, '') };
     return note ? { ...op, reason: `${op.reason}; ${note}` } : op;
   });
   // The planner's "asks to keep the background unchanged, but no keep mask was drawn" is answered
@@ -222,16 +223,6 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
   // (The elastic field's stretch, for a region whose background stays, is the object's.)
   const worded = earlier.map((w) => (regions.some((r) => r.area && w.startsWith(`region ${r.id}: `)) ? keptBackgroundWording(w) : w));
   return { plan: { ...plan, operations, warnings: [...worded, ...warnings] }, regions, decisions, keptBackground };
-}
-
-/** An elastic operation whose background stays (`on`) or bends with the object: its parameters and description. */
-function withBackground(o: Operation, on: boolean): Operation {
-  if (o.params.kind !== 'deform') return o;
-  const { keepBackground: _was, ...rest } = o.params;
-  const params = on ? { ...rest, keepBackground: true } : rest;
-  // (The reading chosen said the background stays; it bends after all: the warning says why.)
-  const reason = on ? o.reason : o.reason.replace(`; ${KEPT_BACKGROUND_REASON}`, '');
-  return { ...o, params, description: describeOperation(o.region, params), reason };
 }
 
 /**

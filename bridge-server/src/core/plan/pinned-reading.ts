@@ -76,14 +76,13 @@ export function checkReading(req: EditRequest, reading: readonly Operation[]): v
 }
 
 /**
- * The plan that carries out `req.reading` (checked with {@link checkReading}), given the planner's
- * own plan of the request: the reading's operations, the warnings of the planner's reading that
+ * The plan that carries out `req.reading` (checked before with {@link checkReading}: core/edit.ts
+ * refuses a reading it cannot carry out before any work), given the planner's own plan of the request: the reading's operations, the warnings of the planner's reading that
  * matches it (none when none does: the arrows or the text changed since it was proposed), and the
  * planner's other readings as alternatives (at most three readings in all, as the planner gives).
  */
 export function pinnedPlan(req: EditRequest, planned: Plan): Plan {
   const reading = req.reading!;
-  checkReading(req, reading);
   const tol = readingTolerance(req);
   const { alternatives, ...first } = planned;
   const readings: Plan[] = [first, ...(alternatives ?? [])];
