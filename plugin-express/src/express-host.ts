@@ -26,11 +26,17 @@ import type { EditTarget, NodeRendition, PageRect, SandboxApi, TargetError } fro
 
 /** The part of the Add-on UI SDK this adapter uses (typed from @adobe/ccweb-add-on-sdk-types). */
 export interface UiSdkLike {
-  app: { document: { createRenditions(opts: { range: 'currentPage'; format: 'image/png' }, intent?: 'preview' | 'export'): Promise<{ blob: Blob }[]> } };
+  app: {
+    document: {
+      createRenditions(opts: { range: 'currentPage'; format: 'image/png' }, intent?: 'preview' | 'export'): Promise<{ blob: Blob }[]>;
+      getPagesMetadata(opts: { range: 'currentPage' }): Promise<{ hasPremiumContent: boolean }[]>;
+    };
+    currentUser: { isPremiumUser(): Promise<boolean> };
+  };
 }
 
 /** Error codes of {@link ExpressError} (what the user is told, see `message` and `hint`). */
-export type ExpressErrorCode = 'no_image_selected' | 'element_too_large' | 'sandbox_unavailable' | 'rendition_failed' | 'layer_placement_failed' | 'document_changed';
+export type ExpressErrorCode = 'no_image_selected' | 'element_too_large' | 'sandbox_unavailable' | 'rendition_failed' | 'layer_placement_failed' | 'document_changed' | 'premium_content';
 
 /** An expected Express failure with a user-facing hint. */
 export class ExpressError extends Error {
@@ -53,6 +59,11 @@ export interface ExpressHostOptions {
   sandbox: Promise<SandboxApi>;
   /** Rendition pixels per Express unit (default 1). */
   scale?: number;
+  /**
+   * Told after every read whether it was refused for premium content ({@link ExpressHost.checkPremium}):
+   * the panel shows its Upgrade button while it is.
+   */
+  onPremium?: (blocked: boolean) => void;
 }
 
 /** Where the current document (rendition) lies on the page. */
@@ -126,11 +137,38 @@ export class ExpressHost implements HostAdapter {
         : 'Make the image smaller on the page (or crop it) in Adobe Express, then press "Use selection".');
   }
 
+  /**
+   * Premium content and a free user: Adobe Express lets such a user preview premium content but not
+   * export it, and a preview rendition "must not be downloaded or persisted on a backend" (Manage
+   * Premium Content). SmartDrag would send the pixels to its bridge and add the edited picture to
+   * the page as a new image the user could then export, so nothing is rendered or sent: the
+   * page's metadata (`hasPremiumContent`) and the user (`isPremiumUser`) are asked first, as the
+   * guide advises. Asked of the page for an element too: no API says whether one element is premium.
+   */
+  private async checkPremium(target: EditTarget): Promise<void> {
+    const { app } = this.opts.sdk;
+    const where = target.kind === 'page' ? `the page "${target.label}"` : 'the page of the selected image';
+    let premium: boolean;
+    try {
+      const pages = await app.document.getPagesMetadata({ range: 'currentPage' });
+      premium = pages.some((p) => p.hasPremiumContent === true) && !(await app.currentUser.isPremiumUser());
+    } catch (e) {
+      throw new ExpressError('rendition_failed', `Adobe Express did not say whether ${where} holds premium content: ${(e as Error).message ?? String(e)}`,
+        'Nothing was read. Press "Use selection" again; if it keeps failing, reload the add-on.');
+    }
+    this.opts.onPremium?.(premium);
+    if (!premium) return;
+    throw new ExpressError('premium_content',
+      `${where[0]!.toUpperCase()}${where.slice(1)} holds premium content, which your Adobe Express plan lets you see but not export: SmartDrag would send its pixels to the bridge and add the edited picture as a new image, so it read nothing.`,
+      'Press "Upgrade" to get Adobe Express Premium (then SmartDrag reads it), or edit an image on a page without premium items and press "Use selection".');
+  }
+
   async readDocument(): Promise<HostDocument> {
     const target = await this.describeTarget();
     const scale = this.opts.scale ?? 1;
     const size = this.sizeOf(target);
     this.checkSize(target, size.w, size.h);
+    await this.checkPremium(target);
     let blob: Blob, bounds: PageRect, overlays: NodeRendition[] = [];
     const what = target.kind === 'page' ? `the page "${target.label}"` : 'the image';
     const renderFailed = (e: unknown) => new ExpressError('rendition_failed', `Adobe Express could not render ${what}: ${(e as Error).message ?? String(e)}`,

@@ -47,7 +47,10 @@ async function main(): Promise<void> {
 
   const runtime = addOnUISdk.instance.runtime;
   const sandbox = runtime.apiProxy!(addOnUISdk.constants.RuntimeType.documentSandbox) as unknown as Promise<SandboxApi>;
-  const host = new ExpressHost({ sdk: addOnUISdk as unknown as UiSdkLike, sandbox });
+  // Shown while a read is refused for premium content (express-host.ts checkPremium).
+  const upgrade = el('button', { 'data-testid': 'upgrade', title: 'Adobe Express Premium: then SmartDrag may read pages with premium content' }, 'Upgrade');
+  upgrade.hidden = true;
+  const host = new ExpressHost({ sdk: addOnUISdk as unknown as UiSdkLike, sandbox, onPremium: (blocked) => { upgrade.hidden = !blocked; } });
 
   // Toolbar: re-read the selection, and the bridge connection settings.
   const toolbar = el('div', { class: 'sd-toolbar' });
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
   const tokenInput = el('input', { 'data-testid': 'token', type: 'password', placeholder: 'Bridge token (smartdrag token)', value: token });
   const urlInput = el('input', { 'data-testid': 'bridge-url', type: 'text', value: url, title: 'Bridge WebSocket URL' });
   const save = el('button', { 'data-testid': 'save-connection' }, 'Connect');
-  toolbar.append(use, urlInput, tokenInput, save);
+  toolbar.append(use, upgrade, urlInput, tokenInput, save);
 
   const bridge = new BridgeClient({ url, token, client: 'express', clientVersion: CLIENT_VERSION });
   const panel = new Panel({ root: app, host, bridge, title: 'Adobe Express', toolbar });
@@ -67,6 +70,27 @@ async function main(): Promise<void> {
     const text = code === 'forbidden_origin' ? originHint(location.origin) : code === 'unauthorized' ? TOKEN_HINT : null;
     const hint = app.querySelector('[data-testid=status-hint]');
     if (text && hint) hint.textContent = text;
+  });
+  // The picture the panel shows may be a preview rendition of premium content, which users "must not"
+  // be able to save from the panel (Manage Premium Content: reject contextmenu and dragstart).
+  // Only on pictures: the text boxes keep their menu (paste).
+  const onPicture = (e: Event): void => {
+    const t = e.target as Element | null;
+    if (t && (t.tagName === 'CANVAS' || t.tagName === 'IMG')) e.preventDefault();
+  };
+  app.addEventListener('contextmenu', onPicture);
+  app.addEventListener('dragstart', onPicture);
+  upgrade.addEventListener('click', () => {
+    void (async () => {
+      let upgraded = false;
+      try {
+        upgraded = await addOnUISdk.app.startPremiumUpgradeIfFreeUser();
+      } catch {
+        upgraded = false;
+      }
+      // Premium now (or already): read the document again; else the refusal stays as it was said.
+      if (upgraded) void panel.switchDocument();
+    })();
   });
   use.addEventListener('click', () => {
     // Another element (or the page) becomes the document: a job still running for the old one is

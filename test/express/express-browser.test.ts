@@ -366,6 +366,59 @@ test('Express simulator: nothing selected → the page is the document (createRe
   }
 });
 
+test('Express simulator: premium content on the page and a free user — nothing is rendered or sent, the panel says why and offers Upgrade; cancelled, it stays refused; upgraded, the image is read; the pictures cannot be saved from the panel', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openExpress(ctx, { query: '&premium=1' });
+    await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
+    await frame.waitForSelector('[data-testid=message][data-result=premium_content]', { timeout: 30000 });
+    expect(await frame.textContent('[data-testid=message]')).toMatch(/^The page of the selected image holds premium content, which your Adobe Express plan lets you see but not export: .*read nothing\. — Press "Upgrade"/);
+    expect(await frame.isVisible('[data-testid=upgrade]')).toBe(true);
+    const apis = () => page.evaluate(() => (window as any).sim.calls.map((c: any) => c.api) as string[]);
+    // Asked first, as the guide advises; the image was never rendered, so nothing reached the bridge.
+    expect(await apis()).toEqual(expect.arrayContaining(['getPagesMetadata', 'isPremiumUser']));
+    expect((await apis()).filter((a) => a === 'createRendition' || a === 'createRenditions')).toEqual([]);
+    expect(await frame.evaluate(() => (window as any).smartdrag.panel.doc)).toBeNull();
+
+    // The user cancels the upgrade flow: still refused, still nothing rendered.
+    await frame.click('[data-testid=upgrade]');
+    await page.waitForFunction(() => (window as any).sim.calls.some((c: any) => c.api === 'startPremiumUpgradeIfFreeUser'));
+    await frame.waitForTimeout(300);
+    expect((await apis()).filter((a) => a === 'createRendition' || a === 'createRenditions')).toEqual([]);
+    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('premium_content');
+    expect(await frame.isVisible('[data-testid=upgrade]')).toBe(true);
+
+    // The user upgrades: the image is read now, and the button goes.
+    await page.evaluate(() => { (window as any).sim.upgradeAnswer = true; });
+    await frame.click('[data-testid=upgrade]');
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    expect(await apis()).toContain('createRendition');
+    expect(await frame.isVisible('[data-testid=upgrade]')).toBe(false);
+    expect(await page.evaluate(() => (window as any).sim.violations)).toEqual([]);
+
+    // The panel's picture (a preview rendition of premium content) has no "Save image as" and cannot
+    // be dragged off; the text box keeps its menu.
+    const prevented = await frame.evaluate(() => {
+      const fire = (sel: string, type: string) => !document.querySelector(sel)!.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true }));
+      return { canvasMenu: fire('canvas.sd-editor', 'contextmenu'), canvasDrag: fire('canvas.sd-editor', 'dragstart'), textMenu: fire('[data-testid=intent]', 'contextmenu') };
+    });
+    expect(prevented).toEqual({ canvasMenu: true, canvasDrag: true, textMenu: false });
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: a premium user with premium content on the page — read as any other image', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openConnected(ctx, { query: '&premium=1&premiumUser=1' });
+    expect(await frame.isVisible('[data-testid=upgrade]')).toBe(false);
+    expect(await page.evaluate(() => (window as any).sim.calls.map((c: any) => c.api))).toEqual(expect.arrayContaining(['getPagesMetadata', 'isPremiumUser', 'createRendition']));
+  } finally {
+    await ctx.close();
+  }
+});
+
 test('Express simulator: no bridge on the port, and a bridge that does not allow the add-on\'s Origin, are told apart', async () => {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const strict = await startBridge([]); // the default policy: Express add-on Origins yes, this foreign one no

@@ -12,7 +12,13 @@
 //   their real size. Locked nodes are left out of `selection` (kept in
 //   `selectionIncludingNonEditable`), as the typings say.
 // - What the docs limit, the simulator refuses: a preview-intent page rendition without the
-//   manifest's `requirements.renditionPreview`; an imported bitmap over 8000 px a side or 80 MB.
+//   manifest's `requirements.renditionPreview`; an imported bitmap over 8000 px a side or 80 MB;
+//   an export-intent rendition of a page with premium content for a free user (the error string
+//   "USER_NOT_ENTITLED_TO_PREMIUM_CONTENT", Manage Premium Content guide).
+// - Premium: an image element may be premium content (`premium=1` in the URL for the document's
+//   image, or sim.setPremium); the page's metadata says `hasPremiumContent`; the user is free unless
+//   `premiumUser=1` (sim.premiumUser); the upgrade flow answers sim.upgradeAnswer (the user upgrades
+//   or cancels).
 // - The user's own actions (not edits by the add-on): select, move, resize, delete, Undo.
 // - Edits are allowed only while the sandbox may edit (the synchronous part of an exposed API call,
 //   or a keepContentActiveDuringAsync callback); every exposed call's edits form one undo step.
@@ -21,7 +27,7 @@
   const params = new URLSearchParams(location.search);
   const ADDON = params.get('addon'); // folder URL, ends with '/'
   const ADDON_ORIGIN = new URL(ADDON).origin;
-  const sim = (window.sim = { ready: false, errors: [], violations: [], calls: [], history: [], storage: {}, addImageCalls: [], renditionError: null });
+  const sim = (window.sim = { ready: false, errors: [], violations: [], calls: [], history: [], storage: {}, addImageCalls: [], renditionError: null, premiumUser: params.get('premiumUser') === '1', upgradeAnswer: false });
   const fail = (msg) => { sim.violations.push(msg); throw new Error(msg); };
 
   // ---- geometry -------------------------------------------------------------------------------
@@ -71,11 +77,15 @@
     const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
     const bitmap = await decode(new Blob([bytes], { type: 'image/png' }));
     // kind 'gridcell': a photo in a grid cell (a MediaContainerNode of type GridCell).
-    const n = { id: `node-${nextId++}`, kind: box.kind ?? 'image', bitmap, png: bytes, tx: box.x, ty: box.y, width: box.width ?? bitmap.width, height: box.height ?? bitmap.height, rotation: box.rotation ?? 0, data: {} };
+    const n = { id: `node-${nextId++}`, kind: box.kind ?? 'image', bitmap, png: bytes, tx: box.x, ty: box.y, width: box.width ?? bitmap.width, height: box.height ?? bitmap.height, rotation: box.rotation ?? 0, data: {}, premium: box.premium === true };
     page.nodes.push(n);
     draw();
     return n.id;
   };
+  /** Mark an element as premium content (an Adobe Stock premium photo, say) or not. */
+  sim.setPremium = (id, on = true) => { findNode(id).premium = on; };
+  const pageHasPremium = () => allNodes().some((n) => n.premium === true);
+  const pageMetadata = () => ({ id: page.id, title: page.name, size: { width: page.width, height: page.height }, hasPremiumContent: pageHasPremium(), hasTemporalContent: false, hasAudioContent: false, hasVideoContent: allNodes().some((n) => n.kind === 'video'), hasAnimatedContent: false, pixelsPerInch: 72, isPrintReady: false });
   /** Add a plain rectangle (not an image). */
   sim.addRectangle = function (box) {
     const n = { id: `node-${nextId++}`, kind: 'rectangle', tx: box.x, ty: box.y, width: box.width, height: box.height, rotation: 0, data: {} };
@@ -344,8 +354,22 @@
         throw new Error('createRenditions: RenditionIntent.preview requires "renditionPreview": true in the manifest requirements');
       }
       sim.calls.push({ api: 'createRenditions', range: opts.range, intent });
+      // Documented: a free user's export of premium content fails with this string in the message.
+      if (intent !== 'preview' && pageHasPremium() && !sim.premiumUser) throw new Error('USER_NOT_ENTITLED_TO_PREMIUM_CONTENT');
       const blob = await toPng(renderNodes(page.nodes, { x: 0, y: 0, width: page.width, height: page.height }, 1, '#fff'));
-      return [{ type: 'page', blob, title: page.name, metadata: { id: page.id, title: page.name, size: { width: page.width, height: page.height }, hasPremiumContent: false, hasTemporalContent: false, pixelsPerInch: 72 } }];
+      return [{ type: 'page', blob, title: page.name, metadata: pageMetadata() }];
+    },
+    getPagesMetadata: async ([opts]) => {
+      if (!opts || opts.range !== 'currentPage') throw new Error(`simulator: range ${opts && opts.range} not simulated`);
+      sim.calls.push({ api: 'getPagesMetadata', range: opts.range });
+      return [pageMetadata()];
+    },
+    'currentUser.isPremiumUser': async () => { sim.calls.push({ api: 'isPremiumUser' }); return sim.premiumUser; },
+    // Documented: true if the user is premium or completed the flow, false if a free user cancelled it.
+    startPremiumUpgradeIfFreeUser: async () => {
+      sim.calls.push({ api: 'startPremiumUpgradeIfFreeUser' });
+      if (!sim.premiumUser) sim.premiumUser = sim.upgradeAnswer === true;
+      return sim.premiumUser;
     },
     addImage: async ([blob, attributes]) => {
       // Documented: inserts the image into the current page; the caller gives no position or size.
@@ -385,7 +409,7 @@
     if (!entry) fail('no panel entry point');
     const doc = params.get('doc');
     if (doc) {
-      const id = await sim.addImageElement(doc, { x: Number(params.get('x') || 0), y: Number(params.get('y') || 0), rotation: Number(params.get('rot') || 0) });
+      const id = await sim.addImageElement(doc, { x: Number(params.get('x') || 0), y: Number(params.get('y') || 0), rotation: Number(params.get('rot') || 0), premium: params.get('premium') === '1' });
       sim.select([id]);
     }
     if (entry.documentSandbox) await startSandbox(entry.documentSandbox);

@@ -71,9 +71,14 @@ const sdk = {
   app: {
     document: {
       createRenditions: (options, intent) => call('createRenditions', [options, intent]),
+      getPagesMetadata: (options) => call('getPagesMetadata', [options]),
       addImage: (blob, attributes) => call('addImage', [blob, attributes]),
       title: () => call('title', []),
     },
+    currentUser: {
+      isPremiumUser: () => call('currentUser.isPremiumUser', []),
+    },
+    startPremiumUpgradeIfFreeUser: () => call('startPremiumUpgradeIfFreeUser', []),
   },
   constants,
 };
