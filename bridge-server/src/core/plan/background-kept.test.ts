@@ -7,7 +7,7 @@ import { rasterizePolygon } from '@smartdrag/shared';
 import { makeTexture } from '../textures';
 import type { EditRequest, PlacedMask, Point, RgbaImage } from '../types';
 import { runEdit } from '../edit';
-import { backgroundKept } from './background-kept';
+import { backgroundKept, keepUnchangedWarning, warnsKeepUnchanged } from './background-kept';
 import { grabbedPieces } from './object-reading';
 import { parseIntent } from '../intent/parse';
 
@@ -23,6 +23,18 @@ function scene(): RgbaImage {
 const circle = (cx: number, cy: number, r: number, n = 48): Point[] =>
   Array.from({ length: n }, (_, i) => [cx + r * Math.cos((2 * Math.PI * i) / n), cy + r * Math.sin((2 * Math.PI * i) / n)] as Point);
 const LOOSE: PlacedMask = rasterizePolygon(circle(120, 120, 85));
+
+test('the planner\'s "no keep mask was drawn" is found by its wording function, with either ending, and only for the words kept', () => {
+  const plain = keepUnchangedWarning('the background', 0);
+  const tailed = keepUnchangedWarning('the background', 0, '; only the handle regions and their targets change');
+  expect(plain).toBe('The intent asks to keep "the background" unchanged, but no keep mask was drawn.');
+  expect(tailed).toBe('The intent asks to keep "the background" unchanged, but no keep mask was drawn; only the handle regions and their targets change.');
+  expect([plain, tailed].map((w) => warnsKeepUnchanged(w, 'the background'))).toEqual([true, true]);
+  // Another object kept, or keep masks drawn (they protect it: nothing to answer): not that warning.
+  expect(warnsKeepUnchanged(keepUnchangedWarning('the face', 0), 'the background')).toBe(false);
+  expect(warnsKeepUnchanged(keepUnchangedWarning('the background', 2), 'the background')).toBe(false);
+  expect(keepUnchangedWarning('the background', 2)).toBe('Keeping "the background" unchanged: 2 keep mask(s) protect it.');
+});
 
 describe('the words', () => {
   test.each([

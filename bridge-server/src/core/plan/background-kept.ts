@@ -39,6 +39,23 @@ export function keptBackgroundWording(warning: string): string {
   return warning.replace('the drag stretches the surroundings', 'the drag stretches the object');
 }
 
+/**
+ * The planner's warning for an intent that keeps `what` unchanged (rule-reasoner.ts): with keep
+ * masks, that they protect it; without, that none was drawn (`tail`: what changes then). One
+ * wording, so that the object reading, which answers it for an elastic drag (the background stays,
+ * or a warning says why not), finds it by {@link warnsKeepUnchanged} rather than by a copy of its text.
+ */
+export function keepUnchangedWarning(what: string, keepMasks: number, tail = ''): string {
+  return keepMasks > 0
+    ? `Keeping "${what}" unchanged: ${keepMasks} keep mask(s) protect it.`
+    : `The intent asks to keep "${what}" unchanged, but no keep mask was drawn${tail}.`;
+}
+
+/** Whether `warning` is {@link keepUnchangedWarning}'s for `what` with no keep mask drawn. */
+export function warnsKeepUnchanged(warning: string, what: string): boolean {
+  return warning.startsWith(keepUnchangedWarning(what, 0).slice(0, -1));
+}
+
 /** What the reason of an elastic operation that keeps the background says (plan/elastic-reading.ts `withKeptBackground`). */
 export const KEPT_BACKGROUND_REASON = 'only the object found inside the selection bends, the background stays';
 

@@ -22,7 +22,7 @@ import { MAX_OBJECT_FRACTION, rimColours, softenedRim, type ObjectSegmentation }
 import { FLAT_LOOSE_SHARE, type SelectionFit } from './selection-fit';
 import { throwIfCancelled } from '../cancel';
 import { pixelUnits } from './units';
-import { backgroundKept, KEPT_BACKGROUND_REASON, keptBackgroundWording, withKeepBackground } from './background-kept';
+import { backgroundKept, KEPT_BACKGROUND_REASON, keptBackgroundWording, warnsKeepUnchanged, withKeepBackground } from './background-kept';
 
 /** Why a region's selection was (or was not) narrowed to the object inside it. */
 export interface ObjectDecision {
@@ -219,7 +219,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
   });
   // The planner's "asks to keep the background unchanged, but no keep mask was drawn" is answered
   // here for an elastic drag (the background stays, or a warning says why not).
-  const earlier = answered ? plan.warnings.filter((w) => !w.includes(`keep "${kept!.text}" unchanged`)) : plan.warnings;
+  const earlier = answered ? plan.warnings.filter((w) => !warnsKeepUnchanged(w, kept!.text)) : plan.warnings;
   // (The elastic field's stretch, for a region whose background stays, is the object's.)
   const worded = earlier.map((w) => (regions.some((r) => r.area && w.startsWith(`region ${r.id}: `)) ? keptBackgroundWording(w) : w));
   return { plan: { ...plan, operations, warnings: [...worded, ...warnings] }, regions, decisions, keptBackground };

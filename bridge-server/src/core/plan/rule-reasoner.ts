@@ -71,6 +71,7 @@ import { readExact, type ExactEdit } from '../intent/exact';
 import { ErrorCode, maskBounds, SmartDragError } from '@smartdrag/shared';
 import { readCues, type CueRegion, type TextCues } from './text-cues';
 import { maskBox, pixelUnits, type PixelBox, type PixelUnits } from './units';
+import { keepUnchangedWarning } from './background-kept';
 
 /** Default magnitudes when neither the arrow nor the text gives one. */
 export const DEFAULTS = {
@@ -777,9 +778,7 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
       if (c.notKind && handleRef(c.object)) continue; // "don't rotate it": a kind ruled out (see readingsFor), not a region to keep
       if (keepReadAsKind(parse, c)) continue; // "keep its position", "keep the size": a kind ruled out
       if (changeNotWanted(c)) continue;
-      warnings.push(keepMasks
-        ? `Keeping "${what}" unchanged: ${keepMasks} keep mask(s) protect it.`
-        : `The intent asks to keep "${what}" unchanged, but no keep mask was drawn; only the handle regions and their targets change.`);
+      warnings.push(keepUnchangedWarning(what, keepMasks, '; only the handle regions and their targets change'));
     }
   }
 
@@ -2007,7 +2006,7 @@ function textOnlyPlan(ctx: PlanContext, parse: IntentParse | null): Plan {
     if (c.object.kind === 'it' && !c.negated) continue;
     if (c.notKind && handleRef(c.object)) continue;
     if (changeNotWanted(c)) continue;
-    warnings.push(`The intent asks to keep "${c.object.text || 'that'}" unchanged${ctx.req.keep?.length ? '' : ', but no keep mask was drawn'}.`);
+    warnings.push(keepUnchangedWarning(c.object.text || 'that', ctx.req.keep?.length ?? 0));
   }
   warnings.push('No arrow: the plan comes from the text alone.');
   return { operations, warnings, confidence: 0.9, reasoner: 'rules' };
