@@ -33,9 +33,11 @@ test('connect() gives up after connectTimeoutMs when the port accepts but never 
   }
 });
 
-test('send backpressure: with a slow network no chunk is sent while more than maxBufferedBytes are queued; the edit still completes', async () => {
-  // A `ws` socket whose bufferedAmount also counts a virtual slow link: 16 KiB drained per 4 ms.
-  const sendLog: number[] = [];
+/**
+ * A `ws` socket class whose bufferedAmount also counts a virtual slow link (16 KiB drained per
+ * 4 ms); each binary send logs how much was queued before it into `sendLog`.
+ */
+function slowLinkSocket(sendLog: number[]): WebSocketConstructor {
   class SlowLinkSocket extends WebSocket {
     private virtual = 0;
     private last = Date.now();
@@ -55,7 +57,13 @@ test('send backpressure: with a slow network no chunk is sent while more than ma
   Object.defineProperty(SlowLinkSocket.prototype, 'bufferedAmount', {
     get(this: SlowLinkSocket) { return (realBuffered.call(this) as number) + this.queued(); },
   });
-  const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: SlowLinkSocket as unknown as WebSocketConstructor, maxBufferedBytes: 32768 });
+  return SlowLinkSocket as unknown as WebSocketConstructor;
+}
+
+test('send backpressure: with a slow network no chunk is sent while more than maxBufferedBytes are queued; the edit still completes', async () => {
+  const sendLog: number[] = [];
+  const SlowLinkSocket = slowLinkSocket(sendLog);
+  const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: SlowLinkSocket, maxBufferedBytes: 32768 });
   await c.connect();
   const img = gradientImage(400, 300); // 480 000 bytes → 30 chunks of 16 KiB
   const mask = { left: 10, top: 10, width: 17, height: 17, data: new Uint8Array(17 * 17).fill(255) };
@@ -67,6 +75,46 @@ test('send backpressure: with a slow network no chunk is sent while more than ma
   // Every binary frame was sent with at most maxBufferedBytes queued (a fire-hose send would queue ~480 KB).
   expect(Math.max(...sendLog)).toBeLessThanOrEqual(32768);
   c.close();
+});
+
+test('in a hidden page the upload waits for the slow link without timers (a background tab runs chained timers at most once a second: one chunk a second); backpressure still holds', async () => {
+  // Timers the client sets while uploading (set from its chunk loop): counted, then run as usual.
+  const realSetTimeout = global.setTimeout;
+  let uploadTimers = 0;
+  (global as unknown as { setTimeout: unknown }).setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) => {
+    if (new Error().stack?.includes('sendJobChunks')) uploadTimers++;
+    return realSetTimeout(fn, ms, ...rest);
+  }) as typeof setTimeout;
+  const g = globalThis as { document?: { visibilityState: string } };
+  const upload = async (visibility: 'visible' | 'hidden'): Promise<{ timers: number; sends: number; maxQueued: number }> => {
+    const sendLog: number[] = [];
+    g.document = { visibilityState: visibility };
+    uploadTimers = 0;
+    const c = new BridgeClient({ url: tb.wsUrl, token: tb.token, client: 'test', WebSocketImpl: slowLinkSocket(sendLog), maxBufferedBytes: 32768 });
+    try {
+      await c.connect();
+      const mask = { left: 10, top: 10, width: 17, height: 17, data: new Uint8Array(17 * 17).fill(255) };
+      const job = c.submit({ image: gradientImage(400, 300), quality: 'preview', regions: [{ id: 'h1', mask }], drags: [{ region: 'h1', points: [[18, 18], [58, 38]], kind: 'translate' }] });
+      expect((await job.result).plan.operations[0]!.kind).toBe('translate');
+      return { timers: uploadTimers, sends: sendLog.length, maxQueued: Math.max(...sendLog) };
+    } finally {
+      c.close();
+    }
+  };
+  try {
+    const visible = await upload('visible');
+    const hidden = await upload('hidden');
+    // Visible: the client waits on short timers while the link drains; hidden: on none.
+    expect(visible.timers).toBeGreaterThan(5);
+    expect(hidden.timers).toBe(0);
+    for (const r of [visible, hidden]) {
+      expect(r.sends).toBeGreaterThanOrEqual(31);
+      expect(r.maxQueued).toBeLessThanOrEqual(32768);
+    }
+  } finally {
+    global.setTimeout = realSetTimeout;
+    delete g.document;
+  }
 });
 
 test('an image over the limits the bridge announced is refused by the client before anything is sent; the side limit says it is fixed', async () => {

@@ -4,6 +4,9 @@
  * PNG's encoding paused a second after each 25 ms slice (a 4 MP photo: 25 s instead of 1–2 s;
  * minutes at 24 MP), the JPEG's pixels went to the encoder a 16 MB band a second. They now yield
  * as the page's other sliced work does (util/yield.ts: by message in a hidden page).
+ * The same for a Smart Drag's upload: the bridge client looked at its socket's send queue every
+ * 2–10 ms by timer (a second each when hidden: a 12 MP photo's crop took ~2× as long here); it now
+ * waits by message there too (shared bridge-client.ts `pollWait`, which util/yield.ts uses).
  *
  * Headless Chromium never hides a page: the test makes the page hidden to itself (visibilityState)
  * and its timers run as a hidden page's do (each at the next whole second), after the image is open.
@@ -14,7 +17,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Download, Page } from 'playwright-core';
 import { bridgeAndChromium } from './harness';
-import { inPlayground, openFile } from './pages';
+import { inPlayground, lassoRingAndDrag, openFile } from './pages';
 
 jest.setTimeout(180_000);
 
@@ -69,3 +72,25 @@ test('in a hidden tab, a 4 MP photo downloads as JPEG and as PNG without a timer
   expect(png.bytes).toBeGreaterThan(1_000_000);
   expect(errors).toEqual([]);
 }, { acceptDownloads: true }));
+
+test('in a hidden tab, a Smart Drag on a 12 MP photo uploads its crop without a timer per look at the socket\'s queue (a hidden page runs one a second); the result lands', () => inPlayground(env, async ({ page, errors }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'smartdrag-hidden-upload-'));
+  const big = join(dir, 'IMG_12.jpg');
+  const BW = 4000, BH = 3000;
+  const rgb = Buffer.alloc(BW * BH * 3);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 29 + (i >> 11)) & 255;
+  writeFileSync(big, await sharp(rgb, { raw: { width: BW, height: BH, channels: 3 } }).jpeg({ quality: 85 }).toBuffer());
+  await openFile(page, big, BW);
+  // A large lasso (a 2400 px ring) moved 300 px: its crop is several of the client's 4 MiB chunks.
+  await lassoRingAndDrag(page, [2000, 1500], 1200, [2300, 1500]);
+  await page.selectOption('[data-testid=kind]', 'translate');
+  await page.waitForFunction(() => !(window as any).smartdrag.panel.job, undefined, { timeout: 120_000 });
+  await hide(page);
+  await page.evaluate(() => { (window as any).__shortTimers = 0; });
+  await page.click('[data-testid=apply]');
+  await page.waitForSelector('[data-testid=message][data-result]', { timeout: 170_000 });
+  const shortTimers = await page.evaluate(() => (window as any).__shortTimers as number);
+  expect(await page.getAttribute('[data-testid=message]', 'data-result')).toBe('ok');
+  expect(shortTimers).toBeLessThan(3);
+  expect(errors).toEqual([]);
+}));

@@ -702,7 +702,7 @@ export class BridgeClient {
       for (let i = 0; i < frame.count; i++) {
         let waited = 0;
         while (live() && (ws.bufferedAmount ?? 0) > high) {
-          await new Promise<void>((r) => setTimeout(r, waited < 100 ? 2 : 10));
+          await pollWait(waited < 100 ? 2 : 10);
           waited += 10;
           tell();
         }
@@ -717,7 +717,7 @@ export class BridgeClient {
     }
     // The last chunks leave the socket's queue after the loop: said as they drain.
     while (onUpload && told < 1 && live() && (ws.bufferedAmount ?? 0) > 0) {
-      await new Promise<void>((r) => setTimeout(r, 10));
+      await pollWait(10);
       tell();
     }
     if (live()) tell();
@@ -1157,4 +1157,23 @@ export class BridgeClient {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
   }
+}
+
+/**
+ * The wait between two looks at the socket's send queue while a job uploads: a short timer — but
+ * in a hidden page (the playground or Photopea in a background tab while a large document goes
+ * up) browsers run chained timers at most once a second, which paced the upload at one chunk a
+ * second; there a message to itself, which is not throttled (on loopback the queue drains in
+ * moments, so the turns this takes end with the upload).
+ */
+export function pollWait(ms: number): Promise<void> {
+  const doc = (globalThis as { document?: { visibilityState?: string } }).document;
+  if (doc?.visibilityState === 'hidden' && typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
+      ch.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
