@@ -5,8 +5,11 @@
  * opens upright, and its Download JPEG and Download PNG carry its XMP packet with Orientation 1
  * and the saved pixel size, everything else as it was; a PNG whose XMP libvips wrote (a zTXt
  * chunk) keeps it in its PNG download (an iTXt chunk, as Adobe's specification says); a WebP's
- * XMP chunk goes into its WebP download.
+ * XMP chunk goes into its WebP download. A Photoshop JPEG whose XMP needed "extended XMP" (its
+ * history over 64 KB, in parts after the main packet, XMP Specification Part 3) keeps every part in
+ * Download JPEG; Download PNG keeps the main packet and says the extended part is left out.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +41,9 @@ function packet(orientation: number): string {
 <?xpacket end="w"?>`;
 }
 
-let files: { jpeg: string; png: string; webp: string };
+let files: { jpeg: string; png: string; webp: string; extended: string };
+/** The extended XMP of `files.extended` and its GUID (the MD5 of it, as Photoshop writes it). */
+let ext: { data: Buffer; guid: string };
 
 function scene(w: number, h: number): Buffer {
   const rgb = Buffer.alloc(w * h * 3);
@@ -92,12 +97,40 @@ const env = bridgeAndChromium(async () => {
   writeFileSync(png, await sharp(scene(W, H), raw).withXmp(packet(1)).png({ compressionLevel: 3 }).toBuffer());
   const webp = join(dir, 'scene.webp');
   writeFileSync(webp, await sharp(scene(W, H), raw).withXmp(packet(1)).webp({ quality: 90 }).toBuffer());
-  files = { jpeg, png, webp };
+  // Photoshop's way: a main packet naming the extended XMP by its MD5, the rest in parts of ≤ 65458 bytes.
+  let history = '';
+  for (let i = 0; history.length < 150_000; i++) history += `<rdf:li>step ${i}: brush stroke</rdf:li>`;
+  const extData = Buffer.from(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"><photoshop:DocumentAncestors><rdf:Bag>${history}</rdf:Bag></photoshop:DocumentAncestors></rdf:Description></rdf:RDF></x:xmpmeta>`, 'utf8');
+  const guid = createHash('md5').update(extData).digest('hex').toUpperCase();
+  ext = { data: extData, guid };
+  const mainPacket = packet(1).replace('xmp:Rating="4"', `xmp:Rating="4" xmlns:xmpNote="http://ns.adobe.com/xmp/note/" xmpNote:HasExtendedXMP="${guid}"`);
+  let big: Buffer = await sharp(scene(W, H), raw).jpeg({ quality: 90 }).toBuffer();
+  for (let at = Math.floor((extData.length - 1) / 65458) * 65458; at >= 0; at -= 65458) {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(extData.length, 0);
+    head.writeUInt32BE(at, 4);
+    big = withApp1(big, Buffer.concat([Buffer.from('http://ns.adobe.com/xmp/extension/\0', 'latin1'), Buffer.from(guid, 'latin1'), head, extData.subarray(at, at + 65458)]));
+  }
+  big = withApp1(big, Buffer.concat([Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1'), Buffer.from(mainPacket, 'utf8')]));
+  const extended = join(dir, 'retouched.jpg');
+  writeFileSync(extended, big);
+  files = { jpeg, png, webp, extended };
   // The files hold what this test says they do.
   expect(xmpIn(readFileSync(jpeg)).map((x) => x.where)).toEqual(['APP1']);
   expect(xmpIn(readFileSync(png)).map((x) => x.where)).toEqual(['zTXt']);
   expect(xmpIn(readFileSync(webp)).map((x) => x.where)).toEqual(['XMP ']);
 });
+
+/** A JPEG's extended XMP parts (APP1 `http://ns.adobe.com/xmp/extension/`), read here by hand: GUID, full length, offset, bytes. */
+function extendedIn(b: Buffer): { guid: string; full: number; offset: number; bytes: Buffer }[] {
+  const id = 'http://ns.adobe.com/xmp/extension/\0', got: { guid: string; full: number; offset: number; bytes: Buffer }[] = [];
+  for (let p = 2; p + 4 <= b.length && b[p] === 0xff && b[p + 1] !== 0xda;) {
+    const len = b.readUInt16BE(p + 2), s = p + 4 + id.length;
+    if (b[p + 1] === 0xe1 && b.toString('latin1', p + 4, s) === id) got.push({ guid: b.toString('latin1', s, s + 32), full: b.readUInt32BE(s + 32), offset: b.readUInt32BE(s + 36), bytes: b.subarray(s + 40, p + 2 + len) });
+    p += 2 + len;
+  }
+  return got;
+}
 
 /** `text` is the packet of `packet(orientation)` with only the sizes (and Orientation) made those of a `w`×`h` file. */
 function expectPacket(text: string, orientation: number, w: number, h: number): void {
@@ -141,4 +174,27 @@ test('a PNG whose XMP libvips wrote (zTXt) keeps it in Download PNG (iTXt); a We
   // The extended header says there is XMP (VP8X flag 0x04).
   expect([webp.bytes.toString('latin1', 12, 16), webp.bytes[20]! & 0x04]).toEqual(['VP8X', 0x04]);
   expect((await sharp(webp.bytes).metadata()).xmp?.toString('utf8')).toBe(wgot[0]!.text);
+}, { acceptDownloads: true }));
+
+test('a Photoshop JPEG with extended XMP (its history over 64 KB): Download JPEG keeps every part after the main packet, which still names it; Download PNG keeps the main packet and says the extended part is left out', () => inPlayground(env, async ({ page }) => {
+  const before = extendedIn(readFileSync(files.extended));
+  expect(before.length).toBe(3);
+  expect(await openAnyFile(page, files.extended)).toEqual([W, H]);
+  const jpg = await downloadFile(page, 'download-original');
+  expect(jpg.note).toBe(`Saved retouched-smartdrag.jpg (${(jpg.bytes.length / 1e6).toFixed(1)} MB).`);
+  const main = xmpIn(jpg.bytes);
+  expect(main.map((x) => x.where)).toEqual(['APP1']);
+  expect(main[0]!.text).toContain(`xmpNote:HasExtendedXMP="${ext.guid}"`);
+  const parts = extendedIn(jpg.bytes);
+  expect(parts.length).toBe(3);
+  expect(parts.every((x) => x.guid === ext.guid && x.full === ext.data.length)).toBe(true);
+  const whole = Buffer.alloc(ext.data.length);
+  for (const x of parts) x.bytes.copy(whole, x.offset);
+  expect(whole.equals(ext.data)).toBe(true);
+  // What the GUID says: the MD5 of the extended XMP.
+  expect(createHash('md5').update(whole).digest('hex').toUpperCase()).toBe(ext.guid);
+
+  const png = await downloadFile(page, 'download');
+  expect(xmpIn(png.bytes).map((x) => x.where)).toEqual(['iTXt']);
+  expect(png.note).toBe(`Saved retouched-smartdrag.png (${(png.bytes.length / 1e6).toFixed(1)} MB). Its XMP (edits, keywords, rights…) was left out: in part — its extended part (${ext.data.length} bytes), which only a JPEG holds beside the main packet: Download JPEG keeps it.`);
 }, { acceptDownloads: true }));

@@ -16,7 +16,7 @@ import { isAbortError, throwIfAborted } from '../util/abort';
 import { SLICE_MS, yieldToPage } from '../util/yield';
 import { DecodeWorker, DecodeWorkerUnavailable } from '../util/decode-in-worker';
 import { embeddedExif, exifForOutput, exifOrientation } from '../util/exif';
-import { embeddedXmp, xmpForOutput } from '../util/xmp';
+import { embeddedExtendedXmp, embeddedXmp, xmpForOutput, type ExtendedXmp } from '../util/xmp';
 import { decodedByUpng, decodePixels, imagePixelCount, type DecodeEnv } from '../util/decode-image';
 import { HostError, sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 
@@ -36,6 +36,10 @@ export interface DecodedImageFile extends RgbaPixels {
    * upright here, the pixel size of these pixels ({@link xmpForOutput}).
    */
   xmp?: Uint8Array;
+  /** A JPEG's extended XMP, which `xmp` names: carried as it is into a JPEG download. */
+  xmpExtended?: ExtendedXmp;
+  /** Why the extended XMP the file's main packet names cannot go into a download (parts missing). */
+  xmpExtendedProblem?: string;
 }
 
 /** Whether the first 256 KiB of a file hold an EXIF signature (JPEG "Exif\0\0", WebP "EXIF", PNG "eXIf"). */
@@ -173,7 +177,17 @@ async function decodeWith(bytes: Uint8Array, type: string, opts: DecodeImageOpti
     }
   }
   const xmp = packet ? xmpForOutput(packet, { upright: upright === true && orientation !== 1, width: px.width, height: px.height }) : null;
-  return { ...px, ...(exif ? { exif } : {}), ...(exifProblem ? { exifProblem } : {}), ...(xmp ? { xmp } : {}) };
+  // (Kept as it is: its GUID is its MD5, which the main packet names.)
+  let ext: ExtendedXmp | { problem: string } | null = null;
+  try {
+    ext = packet ? embeddedExtendedXmp(bytes, packet) : null;
+  } catch {
+    ext = null; // the file's structure cannot be followed: said for its EXIF
+  }
+  return {
+    ...px, ...(exif ? { exif } : {}), ...(exifProblem ? { exifProblem } : {}), ...(xmp ? { xmp } : {}),
+    ...(ext && 'guid' in ext ? { xmpExtended: ext } : {}), ...(ext && 'problem' in ext ? { xmpExtendedProblem: ext.problem } : {}),
+  };
 }
 
 /** Bytes of covered pixels the undo steps may keep together (older steps are dropped first). */
@@ -295,6 +309,9 @@ export class CanvasHost implements HostAdapter {
   private exifProblem: string | null = null;
   /** The opened file's XMP packet, made true of the download (null: none). */
   private xmp: Uint8Array | null = null;
+  /** The opened JPEG's extended XMP (null: none), or why what its packet names cannot be carried. */
+  private xmpExtended: ExtendedXmp | null = null;
+  private xmpExtendedProblem: string | null = null;
   /** Results added since the image was opened or last downloaded. */
   private unsaved = 0;
   /**
@@ -315,7 +332,7 @@ export class CanvasHost implements HostAdapter {
    * it, or `exifProblem`: why it cannot, as {@link decodeImageFile} gives them). `rgba` becomes the
    * document's own: results, Undo and Redo write into its array (only the rectangles they change).
    */
-  setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null; format?: ImageFormat | null; exif?: Uint8Array | null; exifProblem?: string | null; xmp?: Uint8Array | null } = {}): void {
+  setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null; format?: ImageFormat | null; exif?: Uint8Array | null; exifProblem?: string | null; xmp?: Uint8Array | null; xmpExtended?: ExtendedXmp | null; xmpExtendedProblem?: string | null } = {}): void {
     this.doc = { id: `image-${++this.opened}`, name, width: rgba.width, height: rgba.height, rgba, ...(opts.png ? { png: opts.png } : {}) };
     this.version.set(this.doc, { serial: ++this.serials, content: ++this.contents });
     this.changes = [];
@@ -323,6 +340,8 @@ export class CanvasHost implements HostAdapter {
     this.exif = opts.exif ?? null;
     this.exifProblem = opts.exifProblem ?? null;
     this.xmp = opts.xmp ?? null;
+    this.xmpExtended = this.xmp ? opts.xmpExtended ?? null : null;
+    this.xmpExtendedProblem = this.xmp ? opts.xmpExtendedProblem ?? null : null;
     this.format = opts.format ?? null;
     this.layers.length = 0;
     this.undoSteps = [];
@@ -663,6 +682,10 @@ export class CanvasHost implements HostAdapter {
     const saved = this.unsaved, icc = this.icc, fileExif = this.exif, fileXmp = this.xmp, exifProblem = this.exifProblem ?? undefined;
     let exif = fileExif, exifLeftOut = exifProblem, xmp = fileXmp, xmpLeftOut: string | undefined;
     let out: ExportedImage | null = null, fellBack: string | undefined;
+    // A JPEG's extended XMP goes only into a JPEG (PNG and WebP hold one packet: the main one is kept).
+    const ext = this.xmpExtended, extProblem = this.xmpExtendedProblem;
+    const extendedLeftOut = (f: ImageFormat): string | undefined => (extProblem ? `in part — ${extProblem}`
+      : ext && f !== 'jpeg' ? `in part — its extended part (${ext.data.length} bytes), which only a JPEG holds beside the main packet: Download JPEG keeps it` : undefined);
     if (format !== 'png') {
       const type = FORMAT_TYPE[format], label = FORMAT_LABEL[format];
       if (format === 'webp' && Math.max(doc.width, doc.height) > WEBP_MAX_SIDE) fellBack = `a WebP cannot be wider or taller than ${WEBP_MAX_SIDE} px`;
@@ -676,16 +699,16 @@ export class CanvasHost implements HostAdapter {
             if (format === 'jpeg' && xmp && xmp.length > JPEG_XMP_MAX) {
               xmpLeftOut = `it is too large for a JPEG (${xmp.length} bytes; ${JPEG_XMP_MAX} at most): Download PNG keeps it`;
               xmp = null;
-            }
+            } else if (xmp) xmpLeftOut = extendedLeftOut(format);
             if (icc?.length || exif?.length || xmp?.length) onProgress?.({ format, stage: 'writing', icc: !!icc?.length, exif: !!exif?.length, xmp: !!xmp?.length });
             const put = (meta: FileMetadata) => (format === 'jpeg' ? withJpegMetadata(enc.bytes, meta) : withWebpMetadata(enc.bytes, meta, doc));
             let bytes: Uint8Array;
             try {
-              bytes = put({ icc, exif, xmp });
+              bytes = put({ icc, exif, xmp, xmpExtended: xmp ? ext : null });
             } catch (e) {
               // EXIF that does not fit (over 64 KB in a JPEG) must not cost the download: saved without it.
               if (!exif) throw e;
-              bytes = put({ icc, xmp });
+              bytes = put({ icc, xmp, xmpExtended: xmp ? ext : null });
               exifLeftOut = e instanceof Error ? e.message : String(e);
               exif = null;
             }
@@ -700,7 +723,7 @@ export class CanvasHost implements HostAdapter {
     if (!out) {
       const bytes = await encodePng(doc.rgba, { icc, exif: fileExif, xmp: fileXmp, onProgress: (fraction) => onProgress?.({ format: 'png', stage: 'encoding', fraction }), ...(signal ? { signal } : {}) });
       exifLeftOut = exifProblem;
-      xmpLeftOut = undefined;
+      xmpLeftOut = fileXmp ? extendedLeftOut('png') : undefined;
       // (Named after the image it was made of: another one opened while it encoded has its own name.)
       out = { bytes, format: 'png', type: FORMAT_TYPE.png, name: this.downloadNameFor('png', doc.name), ...(fellBack ? { fellBack } : {}) };
     }

@@ -14,7 +14,7 @@
 import { abortError, throwIfAborted } from './abort';
 import { yieldToPage } from './yield';
 import { appSegmentBody, concatBytes, JPEG_SEGMENT_MAX, jpegSegment, jpegSegments, riffChunk, webpChunks, webpFile, type RiffChunk } from './containers';
-import { JPEG_XMP_ID } from './xmp';
+import { JPEG_XMP_EXT_ID, JPEG_XMP_EXT_PART_MAX, JPEG_XMP_ID, type ExtendedXmp } from './xmp';
 
 /** Image formats the playground opens and saves. */
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -215,6 +215,8 @@ export interface FileMetadata {
   exif?: Uint8Array | null;
   /** XMP: the packet's UTF-8 bytes (as `xmpForOutput`, util/xmp.ts, makes them). */
   xmp?: Uint8Array | null;
+  /** A JPEG's extended XMP, which `xmp` names (written only into a JPEG, and only with `xmp`). */
+  xmpExtended?: ExtendedXmp | null;
 }
 
 const ICC_ID = 'ICC_PROFILE\0', EXIF_ID = 'Exif\0\0';
@@ -225,7 +227,8 @@ const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(
 
 /**
  * A JPEG with `meta` put in: the EXIF as an APP1 `Exif\0\0` segment right after the leading APP0
- * (JFIF) ones, the XMP as an APP1 `http://ns.adobe.com/xap/1.0/` segment after it, the ICC profile
+ * (JFIF) ones, the XMP as an APP1 `http://ns.adobe.com/xap/1.0/` segment after it (and its extended
+ * XMP, when it names one, in APP1 `http://ns.adobe.com/xmp/extension/` parts after that), the ICC profile
  * after the leading APP0/APP1 segments, split into as many APP2 segments as it needs (ICC.1 Annex
  * B.4). Segments of the same kind the JPEG had are dropped; the rest, and the image data, are kept
  * as they are. Throws when the JPEG's header cannot be followed, the EXIF is larger than
@@ -237,7 +240,7 @@ export function withJpegMetadata(jpeg: Uint8Array, meta: FileMetadata): Uint8Arr
   const b = jpeg;
   const { segments, scan } = jpegSegments(b);
   const kept = segments.filter((seg) => !(icc?.length && appSegmentBody(b, seg, 0xe2, ICC_ID)) && !(exif?.length && appSegmentBody(b, seg, 0xe1, EXIF_ID))
-    && !(xmp?.length && appSegmentBody(b, seg, 0xe1, JPEG_XMP_ID)));
+    && !(xmp?.length && (appSegmentBody(b, seg, 0xe1, JPEG_XMP_ID) || appSegmentBody(b, seg, 0xe1, JPEG_XMP_EXT_ID))));
   let app0 = 0;
   while (app0 < kept.length && kept[app0]!.marker === 0xe0) app0++;
   let app01 = app0;
@@ -251,6 +254,17 @@ export function withJpegMetadata(jpeg: Uint8Array, meta: FileMetadata): Uint8Arr
   if (xmp?.length) {
     if (xmp.length > JPEG_XMP_MAX) throw new Error(`XMP too large for a JPEG (${xmp.length} bytes; ${JPEG_XMP_MAX} at most)`);
     exifSegs.push(jpegSegment(0xe1, ascii(JPEG_XMP_ID), xmp));
+    const ext = meta.xmpExtended;
+    if (ext?.data.length) {
+      // Each part: the GUID, the whole extended XMP's length and this part's offset (big-endian), the part.
+      const n = ext.data.length;
+      for (let at = 0; at < n; at += JPEG_XMP_EXT_PART_MAX) {
+        const head = new Uint8Array(8);
+        new DataView(head.buffer).setUint32(0, n);
+        new DataView(head.buffer).setUint32(4, at);
+        exifSegs.push(jpegSegment(0xe1, ascii(JPEG_XMP_EXT_ID), ascii(ext.guid), head, ext.data.subarray(at, Math.min(n, at + JPEG_XMP_EXT_PART_MAX))));
+      }
+    }
   }
   const iccSegs: Uint8Array[] = [];
   if (icc?.length) {

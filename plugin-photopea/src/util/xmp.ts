@@ -5,16 +5,72 @@
  * says 1, and the pixel sizes it gives (`tiff:ImageWidth`/`ImageLength`,
  * `exif:PixelXDimension`/`PixelYDimension`) are the saved ones. Nothing else in it is changed.
  *
- * Where a file holds it — JPEG: an APP1 segment `http://ns.adobe.com/xap/1.0/\0` (the main packet;
- * the "extended XMP" segments beside a large one are not carried); PNG: an `iTXt` chunk with the
+ * Where a file holds it — JPEG: an APP1 segment `http://ns.adobe.com/xap/1.0/\0` (the main packet),
+ * and when the XMP was too large for one segment, its "extended XMP" in APP1 segments
+ * `http://ns.adobe.com/xmp/extension/\0` (carried as they are into a JPEG, {@link embeddedExtendedXmp});
+ * PNG: an `iTXt` chunk with the
  * keyword `XML:com.adobe.xmp` (read from `tEXt` and `zTXt` too, as ImageMagick and libvips write
  * it; always written as an uncompressed `iTXt`, as Adobe's XMP specification says); WebP: the
  * `XMP ` chunk.
  */
-import { appSegmentBody, jpegSegments, pngChunks, webpChunks } from './containers';
+import { appSegmentBody, JPEG_SEGMENT_MAX, jpegSegments, pngChunks, webpChunks } from './containers';
 
 /** The identifier before the packet in a JPEG's APP1 segment. */
 export const JPEG_XMP_ID = 'http://ns.adobe.com/xap/1.0/\0';
+/** The identifier before each part of a JPEG's extended XMP (XMP Specification Part 3, 1.1.3.1). */
+export const JPEG_XMP_EXT_ID = 'http://ns.adobe.com/xmp/extension/\0';
+/** Bytes of extended XMP one segment holds: a segment's body less the identifier, the GUID (32), the full length and the offset (4 each). */
+export const JPEG_XMP_EXT_PART_MAX = JPEG_SEGMENT_MAX - JPEG_XMP_EXT_ID.length - 32 - 8;
+
+/**
+ * A JPEG's extended XMP: the part of its XMP that did not fit the main packet's segment, which the
+ * main packet names by `xmpNote:HasExtendedXMP` (the GUID: the MD5 of `data`, as 32 hex digits).
+ */
+export interface ExtendedXmp {
+  guid: string;
+  data: Uint8Array;
+}
+
+/** The GUID a main XMP packet names its extended XMP by (`xmpNote:HasExtendedXMP`), or null. */
+export function extendedXmpGuid(packet: Uint8Array): string | null {
+  const text = new TextDecoder('latin1').decode(packet);
+  const m = /xmpNote:HasExtendedXMP\s*=\s*["']([0-9A-Fa-f]{32})["']|<xmpNote:HasExtendedXMP>\s*([0-9A-Fa-f]{32})\s*</.exec(text);
+  return m ? (m[1] ?? m[2]!) : null;
+}
+
+/**
+ * The extended XMP of a JPEG whose main packet `packet` names one: its parts (APP1 segments
+ * {@link JPEG_XMP_EXT_ID}, each with the GUID, the full length and its offset) with that GUID,
+ * put together. Null when the packet names none; `{ problem }` when the parts with its GUID do not
+ * give every byte of it (a part missing, lengths that disagree). Throws `ContainerError` when the
+ * file's segments cannot be followed.
+ */
+export function embeddedExtendedXmp(bytes: Uint8Array, packet: Uint8Array): ExtendedXmp | { problem: string } | null {
+  const guid = extendedXmpGuid(packet);
+  if (!guid || !(bytes[0] === 0xff && bytes[1] === 0xd8)) return null;
+  let data: Uint8Array | null = null, got = 0, parts = 0;
+  const covered: [number, number][] = [];
+  for (const seg of jpegSegments(bytes).segments) {
+    const body = appSegmentBody(bytes, seg, 0xe1, JPEG_XMP_EXT_ID);
+    if (!body || body.length < 40) continue;
+    if (new TextDecoder('latin1').decode(body.subarray(0, 32)).toUpperCase() !== guid.toUpperCase()) continue;
+    const full = ((body[32]! << 24) >>> 0) + (body[33]! << 16) + (body[34]! << 8) + body[35]!;
+    const offset = ((body[36]! << 24) >>> 0) + (body[37]! << 16) + (body[38]! << 8) + body[39]!;
+    const part = body.subarray(40);
+    if (data && data.length !== full) return { problem: `its extended XMP's parts disagree on its length (${data.length} and ${full} bytes)` };
+    data ??= new Uint8Array(full);
+    if (offset + part.length > full) return { problem: `a part of its extended XMP runs past its length (${offset + part.length} of ${full} bytes)` };
+    data.set(part, offset);
+    covered.push([offset, offset + part.length]);
+    parts++;
+  }
+  if (!data) return { problem: 'its extended XMP, which the main packet names, is not in the file' };
+  covered.sort((a, b) => a[0] - b[0]);
+  for (const [a, b] of covered) { if (a > got) break; got = Math.max(got, b); }
+  if (got < data.length) return { problem: `its extended XMP is incomplete (${parts} part(s) give the first ${got} of ${data.length} bytes)` };
+  return { guid: guid.toUpperCase(), data };
+}
+
 /** The keyword of a PNG's XMP `iTXt` chunk. */
 export const PNG_XMP_KEYWORD = 'XML:com.adobe.xmp';
 
