@@ -141,17 +141,22 @@ export class ExpressHost implements HostAdapter {
    * Premium content and a free user: Adobe Express lets such a user preview premium content but not
    * export it, and a preview rendition "must not be downloaded or persisted on a backend" (Manage
    * Premium Content). SmartDrag would send the pixels to its bridge and add the edited picture to
-   * the page as a new image the user could then export, so nothing is rendered or sent: the
-   * page's metadata (`hasPremiumContent`) and the user (`isPremiumUser`) are asked first, as the
-   * guide advises. Asked of the page for an element too: no API says whether one element is premium.
+   * the page as a new image the user could then export, so nothing is rendered or sent. An image
+   * says itself whether the user may export its media (`canExportMedia`, read by the sandbox);
+   * for a page — or an image where Express does not say — the page's metadata
+   * (`hasPremiumContent`) and the user (`isPremiumUser`) are asked first, as the guide advises.
    */
   private async checkPremium(target: EditTarget): Promise<void> {
     const { app } = this.opts.sdk;
-    const where = target.kind === 'page' ? `the page "${target.label}"` : 'the page of the selected image';
+    const own = target.kind === 'image' && target.exportable !== undefined;
+    const where = target.kind === 'page' ? `the page "${target.label}"` : own ? 'the selected image' : 'the page of the selected image';
     let premium: boolean;
     try {
-      const pages = await app.document.getPagesMetadata({ range: 'currentPage' });
-      premium = pages.some((p) => p.hasPremiumContent === true) && !(await app.currentUser.isPremiumUser());
+      if (own) premium = target.exportable === false;
+      else {
+        const pages = await app.document.getPagesMetadata({ range: 'currentPage' });
+        premium = pages.some((p) => p.hasPremiumContent === true) && !(await app.currentUser.isPremiumUser());
+      }
     } catch (e) {
       throw new ExpressError('rendition_failed', `Adobe Express did not say whether ${where} holds premium content: ${(e as Error).message ?? String(e)}`,
         'Nothing was read. Press "Use selection" again; if it keeps failing, reload the add-on.');
@@ -159,7 +164,7 @@ export class ExpressHost implements HostAdapter {
     this.opts.onPremium?.(premium);
     if (!premium) return;
     throw new ExpressError('premium_content',
-      `${where[0]!.toUpperCase()}${where.slice(1)} holds premium content, which your Adobe Express plan lets you see but not export: SmartDrag would send its pixels to the bridge and add the edited picture as a new image, so it read nothing.`,
+      `${where[0]!.toUpperCase()}${where.slice(1)} ${own ? 'is' : 'holds'} premium content, which your Adobe Express plan lets you see but not export: SmartDrag would send its pixels to the bridge and add the edited picture as a new image, so it read nothing.`,
       'Press "Upgrade" to get Adobe Express Premium (then SmartDrag reads it), or edit an image on a page without premium items and press "Use selection".');
   }
 

@@ -30,9 +30,16 @@ export interface EditTarget {
   /**
    * Changes when what the target shows may have changed (cheap, nothing rendered): the target's
    * place and size, and for an image the SmartDrag results over it (one undone, one added); for a
-   * page its elements' ids and places. Not seen: edits that keep every place (a colour, a filter).
+   * page its elements' ids and places; for an image also its media (replaced, or panned or zoomed
+   * inside its frame: the media rectangle's id and place). Not seen: edits that keep every place (a
+   * colour, a filter).
    */
   signature: string;
+  /**
+   * For an image: whether the user's plan lets them export its media (`ImageRectangleNode.canExportMedia`:
+   * false for premium content and a free user); undefined where Express does not say.
+   */
+  exportable?: boolean;
 }
 
 /** Why the sandbox could not give (or no longer finds) a target, in the user's words. */

@@ -372,11 +372,11 @@ test('Express simulator: premium content on the page and a free user — nothing
     const { page, frame } = await openExpress(ctx, { query: '&premium=1' });
     await frame.waitForSelector('[data-testid=status][data-state=connected]', { timeout: 30000 });
     await frame.waitForSelector('[data-testid=message][data-result=premium_content]', { timeout: 30000 });
-    expect(await frame.textContent('[data-testid=message]')).toMatch(/^The page of the selected image holds premium content, which your Adobe Express plan lets you see but not export: .*read nothing\. — Press "Upgrade"/);
+    expect(await frame.textContent('[data-testid=message]')).toMatch(/^The selected image is premium content, which your Adobe Express plan lets you see but not export: .*read nothing\. — Press "Upgrade"/);
     expect(await frame.isVisible('[data-testid=upgrade]')).toBe(true);
     const apis = () => page.evaluate(() => (window as any).sim.calls.map((c: any) => c.api) as string[]);
-    // Asked first, as the guide advises; the image was never rendered, so nothing reached the bridge.
-    expect(await apis()).toEqual(expect.arrayContaining(['getPagesMetadata', 'isPremiumUser']));
+    // Asked first (the image itself: canExportMedia); it was never rendered, so nothing reached the bridge.
+    expect(await apis()).toContain('canExportMedia');
     expect((await apis()).filter((a) => a === 'createRendition' || a === 'createRenditions')).toEqual([]);
     expect(await frame.evaluate(() => (window as any).smartdrag.panel.doc)).toBeNull();
 
@@ -413,7 +413,63 @@ test('Express simulator: a premium user with premium content on the page — rea
   try {
     const { page, frame } = await openConnected(ctx, { query: '&premium=1&premiumUser=1' });
     expect(await frame.isVisible('[data-testid=upgrade]')).toBe(false);
-    expect(await page.evaluate(() => (window as any).sim.calls.map((c: any) => c.api))).toEqual(expect.arrayContaining(['getPagesMetadata', 'isPremiumUser', 'createRendition']));
+    expect(await page.evaluate(() => (window as any).sim.calls.map((c: any) => c.api))).toEqual(expect.arrayContaining(['canExportMedia', 'createRendition']));
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: premium content elsewhere on the page — a free user\'s own image is read (the image says it may be exported); the whole page is not (its metadata says premium)', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openConnected(ctx, { query: '&pageW=640&pageH=480' });
+    // A premium photo beside the user's own image.
+    await page.evaluate(async () => { await (window as any).sim.addImageElement('smarties.png', { x: 480, y: 300, width: 100, height: 90, premium: true }); });
+    await frame.click('[data-testid=use-selection]');
+    await frame.waitForFunction(() => (window as any).smartdrag.panel.editor.documentSize.width === 413, undefined, { timeout: 30000 });
+    expect(await frame.getAttribute('[data-testid=message]', 'data-result')).not.toBe('premium_content');
+    expect(await frame.isVisible('[data-testid=upgrade]')).toBe(false);
+    // Nothing selected: the page, with the premium photo on it, is not read.
+    const before = await page.evaluate(() => (window as any).sim.calls.length);
+    await page.evaluate(() => (window as any).sim.select([]));
+    await frame.click('[data-testid=use-selection]');
+    await frame.waitForSelector('[data-testid=message][data-result=premium_content]', { timeout: 30000 });
+    expect(await frame.textContent('[data-testid=message]')).toMatch(/^The page "Page 1" holds premium content/);
+    const calls = await page.evaluate((n) => (window as any).sim.calls.slice(n).map((c: any) => c.api), before);
+    expect(calls).toEqual(expect.arrayContaining(['getPagesMetadata', 'isPremiumUser']));
+    expect(calls).not.toContain('createRenditions');
+    expect(await frame.isVisible('[data-testid=upgrade]')).toBe(true);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('Express simulator: the image\'s picture replaced, or cropped inside its frame, after it was read — Smart Drag reads it again (its frame did not move) and is made from what the page shows now', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const { page, frame } = await openConnected(ctx);
+    const drag = theCase.drags[0]!;
+    const poly = theCase.regions[0]!.polygon as Point[];
+    // Replace: the same candies mirrored (the same size), as a data URL.
+    const mirrored = await sharp(SMARTIES).flop().png().toBuffer();
+    const { data, info } = await sharp(mirrored).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const flopped: RgbaImage = { width: info.width, height: info.height, data: new Uint8ClampedArray(data) };
+    const id = (await simState(page)).nodes[0]!.id;
+    await page.evaluate(async ([nid, url]) => { await (window as any).sim.replaceMedia(nid, url); }, [id, `data:image/png;base64,${mirrored.toString('base64')}`] as const);
+    await lassoArrowApply(page, frame, poly, drag.points[0] as Point, drag.points[1] as Point);
+    expect({ result: await frame.getAttribute('[data-testid=message]', 'data-result'), text: await frame.textContent('[data-testid=message]') })
+      .toEqual({ result: 'ok', text: expect.stringContaining('The document changed since it was read') });
+    const sent = await lastSent(frame);
+    const expected = await expectedFor(sent, [maskOf(sent.regions[0]!)], flopped);
+    const sim = await simState(page);
+    expect({ violations: sim.violations, errors: sim.errors, nodes: sim.nodes.length }).toEqual({ violations: [], errors: [], nodes: 2 });
+    expect(await addedDiff(sim.nodes[1]!, expected)).toBe(0);
+    // Cropped inside its frame (zoomed 1.25×, moved left): read again too.
+    await page.evaluate((nid) => (window as any).sim.cropMedia(nid, 1.25, -40, -20), id);
+    const sig = async () => frame.evaluate(async () => (await (window as any).smartdrag.host.docState()).signature as string);
+    const s1 = await sig();
+    await page.evaluate((nid) => (window as any).sim.cropMedia(nid, 1.25, -30, -20), id);
+    expect(await sig()).not.toBe(s1);
   } finally {
     await ctx.close();
   }

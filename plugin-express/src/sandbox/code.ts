@@ -92,14 +92,29 @@ function overlaysOf(node: AnyNode, artboard: AnyNode): AnyNode[] {
   return kids.slice(from).filter((k) => k.addOnData.getItem(OVER_KEY) === node.id);
 }
 
+/** The image's media rectangle (the uncropped media inside its frame), as far as this add-on reads it. */
+interface MediaLike { id?: string; boundsInParent?: PageRect; canExportMedia?: () => boolean }
+
 function imageTarget(node: AnyNode, selected: number): EditTarget {
   const page = editor.context.currentPage;
   const artboard = artboardOf(node);
   const b = rectOf(node.boundsInNode(artboard));
   const overlays = overlaysOf(node, artboard).map((k) => [k.id, rectOf(k.boundsInParent)]);
+  // Its media: replaced (a new media rectangle), or panned or zoomed inside the frame (its place),
+  // changes what the image shows while the frame stays where it was.
+  const media = (node as unknown as { mediaRectangle?: MediaLike }).mediaRectangle;
+  const mediaPart = media ? [media.id ?? null, media.boundsInParent ? rectOf(media.boundsInParent) : null] : null;
+  // Whether the user's plan lets them export it (premium content and a free user: no); experimental.
+  let exportable: boolean | undefined;
+  try {
+    exportable = typeof media?.canExportMedia === 'function' ? media.canExportMedia() === true : undefined;
+  } catch {
+    exportable = undefined;
+  }
   return {
     kind: 'image', id: node.id, label: 'Image', bounds: b, rotation: node.rotation, selected, pageId: page.id,
-    signature: JSON.stringify(['image', page.id, b, node.rotation, overlays]),
+    signature: JSON.stringify(['image', page.id, b, node.rotation, overlays, mediaPart]),
+    ...(exportable !== undefined ? { exportable } : {}),
   };
 }
 

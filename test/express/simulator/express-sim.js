@@ -82,6 +82,24 @@
     draw();
     return n.id;
   };
+  // An image's media rectangle (the uncropped media in its frame): made when first asked for.
+  let nextMedia = 1;
+  const newMedia = () => ({ id: `media-${nextMedia++}`, x: 0, y: 0, zoom: 1 });
+  const mediaOf = (n) => n.media ?? (n.media = newMedia());
+  /**
+   * The user's Replace in Express: the image shows another picture (a new media rectangle, filling
+   * the frame) where it was; the frame keeps its id, place and size.
+   */
+  sim.replaceMedia = async function (id, url) {
+    const n = findNode(id);
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    n.bitmap = await decode(new Blob([bytes], { type: 'image/png' }));
+    n.png = bytes;
+    n.media = newMedia();
+    draw();
+  };
+  /** The user's crop inside the frame: the media zoomed by `zoom` (≥ 1) and moved by (x, y) ≤ 0 in the frame; the frame stays. */
+  sim.cropMedia = (id, zoom, x, y) => { const n = findNode(id); n.media = { ...mediaOf(n), zoom, x, y }; draw(); };
   /** Mark an element as premium content (an Adobe Stock premium photo, say) or not. */
   sim.setPremium = (id, on = true) => { findNode(id).premium = on; };
   const pageHasPremium = () => allNodes().some((n) => n.premium === true);
@@ -152,7 +170,13 @@
     ctx.setTransform(scale, 0, 0, scale, -bounds.x * scale, -bounds.y * scale);
     ctx.translate(n.tx, n.ty);
     ctx.rotate(rad(n.rotation));
-    if (n.kind === 'image' || n.kind === 'gridcell') ctx.drawImage(n.bitmap, 0, 0, n.width, n.height);
+    if ((n.kind === 'image' || n.kind === 'gridcell') && n.media && (n.media.zoom !== 1 || n.media.x !== 0 || n.media.y !== 0)) {
+      // Cropped inside its frame: the media rectangle, clipped by the frame.
+      ctx.save();
+      ctx.beginPath(); ctx.rect(0, 0, n.width, n.height); ctx.clip();
+      ctx.drawImage(n.bitmap, n.media.x, n.media.y, n.width * n.media.zoom, n.height * n.media.zoom);
+      ctx.restore();
+    } else if (n.kind === 'image' || n.kind === 'gridcell') ctx.drawImage(n.bitmap, 0, 0, n.width, n.height);
     else { ctx.fillStyle = n.kind === 'video' ? '#237' : n.kind === 'text' ? '#a33' : '#3a7'; ctx.fillRect(0, 0, n.width, n.height); }
   }
   const toPng = (c) => new Promise((res) => c.toBlob((b) => res(b), 'image/png'));
@@ -185,7 +209,21 @@
       get id() { return n.id; },
       get type() { return TYPE[n.kind]; },
       get mediaRectangle() {
-        if (n.kind === 'image' || n.kind === 'gridcell') return { type: SceneNodeType.imageRectangle };
+        if (n.kind === 'image' || n.kind === 'gridcell') {
+          const m = mediaOf(n);
+          return {
+            type: SceneNodeType.imageRectangle,
+            id: m.id,
+            // The uncropped media in the frame's coordinates.
+            get boundsInParent() { return { x: m.x, y: m.y, width: n.width * m.zoom, height: n.height * m.zoom }; },
+            // Documented (experimental): "true if the media can be exported based on the user's entitlements".
+            canExportMedia() {
+              experimental('ImageRectangleNode.canExportMedia');
+              sim.calls.push({ api: 'canExportMedia', node: n.id });
+              return !(n.premium && !sim.premiumUser);
+            },
+          };
+        }
         return n.kind === 'video' ? { type: SceneNodeType.unknownMediaRectangle } : undefined;
       },
       get rotation() { return n.rotation; },
