@@ -165,7 +165,8 @@ export class ExpressHost implements HostAdapter {
     if (!premium) return;
     throw new ExpressError('premium_content',
       `${where[0]!.toUpperCase()}${where.slice(1)} ${own ? 'is' : 'holds'} premium content, which your Adobe Express plan lets you see but not export: SmartDrag would send its pixels to the bridge and add the edited picture as a new image, so it read nothing.`,
-      'Press "Upgrade" to get Adobe Express Premium (then SmartDrag reads it), or edit an image on a page without premium items and press "Use selection".');
+      own ? 'Press "Upgrade" to get Adobe Express Premium (then SmartDrag reads it), or select an image that is not premium content and press "Use selection".'
+        : 'Press "Upgrade" to get Adobe Express Premium (then SmartDrag reads it), or select one image on the page that is not premium content (SmartDrag then reads only that image) and press "Use selection".');
   }
 
   async readDocument(): Promise<HostDocument> {
