@@ -82,14 +82,21 @@ async function main(): Promise<void> {
   app.addEventListener('dragstart', onPicture);
   upgrade.addEventListener('click', () => {
     void (async () => {
-      let upgraded = false;
+      let upgraded: boolean;
       try {
         upgraded = await addOnUISdk.app.startPremiumUpgradeIfFreeUser();
-      } catch {
-        upgraded = false;
+      } catch (e) {
+        // (Experimental in some versions of the SDK: Express may not offer it here.)
+        panel.showError(Object.assign(new Error(`Adobe Express did not open its upgrade: ${(e as Error).message ?? String(e)}.`), {
+          code: 'premium_content', hint: 'Upgrade your plan in Adobe Express itself, then press "Use selection".',
+        }));
+        return;
       }
-      // Premium now (or already): read the document again; else the refusal stays as it was said.
+      // Premium now (or already): read the document again; cancelled: the refusal stays, said again.
       if (upgraded) void panel.switchDocument();
+      else panel.showError(Object.assign(new Error('Not upgraded: SmartDrag still reads nothing that is premium content.'), {
+        code: 'premium_content', hint: 'Select an image that is not premium content and press "Use selection", or press "Upgrade" again.',
+      }));
     })();
   });
   use.addEventListener('click', () => {

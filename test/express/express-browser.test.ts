@@ -380,10 +380,15 @@ test('Express simulator: premium content on the page and a free user — nothing
     expect((await apis()).filter((a) => a === 'createRendition' || a === 'createRenditions')).toEqual([]);
     expect(await frame.evaluate(() => (window as any).smartdrag.panel.doc)).toBeNull();
 
-    // The user cancels the upgrade flow: still refused, still nothing rendered.
+    // The upgrade flow does not open (Express refuses the call): said, with where else to upgrade.
+    await page.evaluate(() => { (window as any).sim.upgradeError = 'not available'; });
     await frame.click('[data-testid=upgrade]');
-    await page.waitForFunction(() => (window as any).sim.calls.some((c: any) => c.api === 'startPremiumUpgradeIfFreeUser'));
-    await frame.waitForTimeout(300);
+    await frame.waitForFunction(() => /did not open its upgrade/.test(document.querySelector('[data-testid=message]')!.textContent ?? ''));
+    expect(await frame.textContent('[data-testid=message]')).toBe('Adobe Express did not open its upgrade: not available. — Upgrade your plan in Adobe Express itself, then press "Use selection".');
+    await page.evaluate(() => { (window as any).sim.upgradeError = null; });
+    // The user cancels the upgrade flow: still refused (said so), still nothing rendered.
+    await frame.click('[data-testid=upgrade]');
+    await frame.waitForFunction(() => /^Not upgraded/.test(document.querySelector('[data-testid=message]')!.textContent ?? ''));
     expect((await apis()).filter((a) => a === 'createRendition' || a === 'createRenditions')).toEqual([]);
     expect(await frame.getAttribute('[data-testid=message]', 'data-result')).toBe('premium_content');
     expect(await frame.isVisible('[data-testid=upgrade]')).toBe(true);

@@ -18,7 +18,7 @@
 // - Premium: an image element may be premium content (`premium=1` in the URL for the document's
 //   image, or sim.setPremium); the page's metadata says `hasPremiumContent`; the user is free unless
 //   `premiumUser=1` (sim.premiumUser); the upgrade flow answers sim.upgradeAnswer (the user upgrades
-//   or cancels).
+//   or cancels), or fails with sim.upgradeError.
 // - The user's own actions (not edits by the add-on): select, move, resize, delete, Undo.
 // - Edits are allowed only while the sandbox may edit (the synchronous part of an exposed API call,
 //   or a keepContentActiveDuringAsync callback); every exposed call's edits form one undo step.
@@ -406,6 +406,8 @@
     // Documented: true if the user is premium or completed the flow, false if a free user cancelled it.
     startPremiumUpgradeIfFreeUser: async () => {
       sim.calls.push({ api: 'startPremiumUpgradeIfFreeUser' });
+      // (Experimental in one version of the reference: a test makes it fail.)
+      if (sim.upgradeError) throw new Error(sim.upgradeError);
       if (!sim.premiumUser) sim.premiumUser = sim.upgradeAnswer === true;
       return sim.premiumUser;
     },
