@@ -7,7 +7,7 @@
 import addOnUISdk from 'https://new.express.adobe.com/static/add-on-sdk/sdk.js';
 import { BridgeClient } from '@smartdrag/shared';
 import { Panel } from '../../plugin-photopea/src/panel/panel';
-import { ExpressHost, type UiSdkLike } from './express-host';
+import { ExpressError, ExpressHost, type UiSdkLike } from './express-host';
 import type { SandboxApi } from './sandbox-api';
 
 /** Plugin version reported in `hello`. */
@@ -87,16 +87,14 @@ async function main(): Promise<void> {
         upgraded = await addOnUISdk.app.startPremiumUpgradeIfFreeUser();
       } catch (e) {
         // (Experimental in some versions of the SDK: Express may not offer it here.)
-        panel.showError(Object.assign(new Error(`Adobe Express did not open its upgrade: ${(e as Error).message ?? String(e)}.`), {
-          code: 'premium_content', hint: 'Upgrade your plan in Adobe Express itself, then press "Use selection".',
-        }));
+        panel.showError(new ExpressError('premium_content', `Adobe Express did not open its upgrade: ${(e as Error).message ?? String(e)}.`,
+          'Upgrade your plan in Adobe Express itself, then press "Use selection".'));
         return;
       }
       // Premium now (or already): read the document again; cancelled: the refusal stays, said again.
       if (upgraded) void panel.switchDocument();
-      else panel.showError(Object.assign(new Error('Not upgraded: SmartDrag still reads nothing that is premium content.'), {
-        code: 'premium_content', hint: 'Select an image that is not premium content and press "Use selection", or press "Upgrade" again.',
-      }));
+      else panel.showError(new ExpressError('premium_content', 'Not upgraded: SmartDrag still reads nothing that is premium content.',
+        'Select an image that is not premium content and press "Use selection", or press "Upgrade" again.'));
     })();
   });
   use.addEventListener('click', () => {

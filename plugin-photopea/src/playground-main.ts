@@ -189,7 +189,7 @@ function main(): void {
       rgba.sourceDepth && rgba.sourceDepth > 8 ? `This ${rgba.sourceDepth}-bit image is edited and downloaded at 8 bits per channel.` : '',
       colour,
     ].filter(Boolean).join(' ');
-    host.setImage(src.name, rgba, { icc, format: imageFormatOf(bytes), exif: rgba.exif ?? null, exifProblem: rgba.exifProblem ?? null, xmp: rgba.xmp ?? null, xmpExtended: rgba.xmpExtended ?? null, xmpExtendedProblem: rgba.xmpExtendedProblem ?? null });
+    host.setImage(src.name, rgba, { icc, format: imageFormatOf(bytes), exif: rgba.exif ?? null, exifProblem: rgba.exifProblem ?? null, xmp: rgba.xmp ?? null, xmpExtended: rgba.xmpExtended ?? null });
     // Another image: a job still running belongs to the old one (its layer would land here at the
     // old one's coordinates), and its plan, preview and warnings go too.
     await panel.switchDocument();

@@ -16,7 +16,7 @@ import { isAbortError, throwIfAborted } from '../util/abort';
 import { SLICE_MS, yieldToPage } from '../util/yield';
 import { DecodeWorker, DecodeWorkerUnavailable } from '../util/decode-in-worker';
 import { embeddedExif, exifForOutput, exifOrientation } from '../util/exif';
-import { embeddedExtendedXmp, embeddedXmp, xmpForOutput, type ExtendedXmp } from '../util/xmp';
+import { embeddedExtendedXmp, embeddedXmp, xmpForOutput, type ExtendedXmpRead } from '../util/xmp';
 import { decodedByUpng, decodePixels, imagePixelCount, type DecodeEnv } from '../util/decode-image';
 import { HostError, sameDocument, type HostAdapter, type HostDocument, type LayerPixels, type PlacedLayer, type RgbaPixels } from './host-adapter';
 
@@ -36,10 +36,11 @@ export interface DecodedImageFile extends RgbaPixels {
    * upright here, the pixel size of these pixels ({@link xmpForOutput}).
    */
   xmp?: Uint8Array;
-  /** A JPEG's extended XMP, which `xmp` names: carried as it is into a JPEG download. */
-  xmpExtended?: ExtendedXmp;
-  /** Why the extended XMP the file's main packet names cannot go into a download (parts missing). */
-  xmpExtendedProblem?: string;
+  /**
+   * A JPEG's extended XMP, which `xmp` names: carried as it is into a JPEG download; or why it
+   * cannot go into a download (parts missing).
+   */
+  xmpExtended?: ExtendedXmpRead;
 }
 
 /** Whether the first 256 KiB of a file hold an EXIF signature (JPEG "Exif\0\0", WebP "EXIF", PNG "eXIf"). */
@@ -178,7 +179,7 @@ async function decodeWith(bytes: Uint8Array, type: string, opts: DecodeImageOpti
   }
   const xmp = packet ? xmpForOutput(packet, { upright: upright === true && orientation !== 1, width: px.width, height: px.height }) : null;
   // (Kept as it is: its GUID is its MD5, which the main packet names.)
-  let ext: ExtendedXmp | { problem: string } | null = null;
+  let ext: ExtendedXmpRead | null = null;
   try {
     ext = packet ? embeddedExtendedXmp(bytes, packet) : null;
   } catch {
@@ -186,7 +187,7 @@ async function decodeWith(bytes: Uint8Array, type: string, opts: DecodeImageOpti
   }
   return {
     ...px, ...(exif ? { exif } : {}), ...(exifProblem ? { exifProblem } : {}), ...(xmp ? { xmp } : {}),
-    ...(ext && 'guid' in ext ? { xmpExtended: ext } : {}), ...(ext && 'problem' in ext ? { xmpExtendedProblem: ext.problem } : {}),
+    ...(ext ? { xmpExtended: ext } : {}),
   };
 }
 
@@ -310,8 +311,7 @@ export class CanvasHost implements HostAdapter {
   /** The opened file's XMP packet, made true of the download (null: none). */
   private xmp: Uint8Array | null = null;
   /** The opened JPEG's extended XMP (null: none), or why what its packet names cannot be carried. */
-  private xmpExtended: ExtendedXmp | null = null;
-  private xmpExtendedProblem: string | null = null;
+  private xmpExtended: ExtendedXmpRead | null = null;
   /** Results added since the image was opened or last downloaded. */
   private unsaved = 0;
   /**
@@ -332,7 +332,7 @@ export class CanvasHost implements HostAdapter {
    * it, or `exifProblem`: why it cannot, as {@link decodeImageFile} gives them). `rgba` becomes the
    * document's own: results, Undo and Redo write into its array (only the rectangles they change).
    */
-  setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null; format?: ImageFormat | null; exif?: Uint8Array | null; exifProblem?: string | null; xmp?: Uint8Array | null; xmpExtended?: ExtendedXmp | null; xmpExtendedProblem?: string | null } = {}): void {
+  setImage(name: string, rgba: RgbaPixels, opts: { png?: Uint8Array; icc?: Uint8Array | null; format?: ImageFormat | null; exif?: Uint8Array | null; exifProblem?: string | null; xmp?: Uint8Array | null; xmpExtended?: ExtendedXmpRead | null } = {}): void {
     this.doc = { id: `image-${++this.opened}`, name, width: rgba.width, height: rgba.height, rgba, ...(opts.png ? { png: opts.png } : {}) };
     this.version.set(this.doc, { serial: ++this.serials, content: ++this.contents });
     this.changes = [];
@@ -341,7 +341,6 @@ export class CanvasHost implements HostAdapter {
     this.exifProblem = opts.exifProblem ?? null;
     this.xmp = opts.xmp ?? null;
     this.xmpExtended = this.xmp ? opts.xmpExtended ?? null : null;
-    this.xmpExtendedProblem = this.xmp ? opts.xmpExtendedProblem ?? null : null;
     this.format = opts.format ?? null;
     this.layers.length = 0;
     this.undoSteps = [];
@@ -683,8 +682,8 @@ export class CanvasHost implements HostAdapter {
     let exif = fileExif, exifLeftOut = exifProblem, xmp = fileXmp, xmpLeftOut: string | undefined;
     let out: ExportedImage | null = null, fellBack: string | undefined;
     // A JPEG's extended XMP goes only into a JPEG (PNG and WebP hold one packet: the main one is kept).
-    const ext = this.xmpExtended, extProblem = this.xmpExtendedProblem;
-    const extendedLeftOut = (f: ImageFormat): string | undefined => (extProblem ? `in part — ${extProblem}`
+    const read = this.xmpExtended, ext = read && 'guid' in read ? read : null;
+    const extendedLeftOut = (f: ImageFormat): string | undefined => (read && 'problem' in read ? `in part — ${read.problem}`
       : ext && f !== 'jpeg' ? `in part — its extended part (${ext.data.length} bytes), which only a JPEG holds beside the main packet: Download JPEG keeps it` : undefined);
     if (format !== 'png') {
       const type = FORMAT_TYPE[format], label = FORMAT_LABEL[format];

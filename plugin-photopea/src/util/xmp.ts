@@ -31,6 +31,9 @@ export interface ExtendedXmp {
   data: Uint8Array;
 }
 
+/** What a JPEG's main packet names as its extended XMP: the parts put together, or why they cannot be. */
+export type ExtendedXmpRead = ExtendedXmp | { problem: string };
+
 /** The GUID a main XMP packet names its extended XMP by (`xmpNote:HasExtendedXMP`), or null. */
 export function extendedXmpGuid(packet: Uint8Array): string | null {
   const text = new TextDecoder('latin1').decode(packet);
@@ -45,7 +48,7 @@ export function extendedXmpGuid(packet: Uint8Array): string | null {
  * give every byte of it (a part missing, lengths that disagree). Throws `ContainerError` when the
  * file's segments cannot be followed.
  */
-export function embeddedExtendedXmp(bytes: Uint8Array, packet: Uint8Array): ExtendedXmp | { problem: string } | null {
+export function embeddedExtendedXmp(bytes: Uint8Array, packet: Uint8Array): ExtendedXmpRead | null {
   const guid = extendedXmpGuid(packet);
   if (!guid || !(bytes[0] === 0xff && bytes[1] === 0xd8)) return null;
   let data: Uint8Array | null = null, got = 0, parts = 0;
@@ -54,8 +57,8 @@ export function embeddedExtendedXmp(bytes: Uint8Array, packet: Uint8Array): Exte
     const body = appSegmentBody(bytes, seg, 0xe1, JPEG_XMP_EXT_ID);
     if (!body || body.length < 40) continue;
     if (new TextDecoder('latin1').decode(body.subarray(0, 32)).toUpperCase() !== guid.toUpperCase()) continue;
-    const full = ((body[32]! << 24) >>> 0) + (body[33]! << 16) + (body[34]! << 8) + body[35]!;
-    const offset = ((body[36]! << 24) >>> 0) + (body[37]! << 16) + (body[38]! << 8) + body[39]!;
+    const head = new DataView(body.buffer, body.byteOffset + 32, 8);
+    const full = head.getUint32(0), offset = head.getUint32(4);
     const part = body.subarray(40);
     if (data && data.length !== full) return { problem: `its extended XMP's parts disagree on its length (${data.length} and ${full} bytes)` };
     data ??= new Uint8Array(full);
