@@ -176,3 +176,45 @@ it('token with two actions at once is refused (--add bob --revoke bob had only a
   await expect(smartdrag(['bench', '--suite', 'speed', '--runs', '0'], home)).rejects.toMatchObject({ stderr: expect.stringContaining("'--runs <n>' argument '0' is invalid") });
   await expect(smartdrag(['bench', '--suite', 'nonsense'], home)).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown suite "nonsense" \(expected .*all, speed\)/) });
 });
+
+it('edit lists the plan\'s other readings and --reading carries one out, in-process and through a bridge (the same reading); a reading the plan lacks is a coded error', async () => {
+  // A disc on noise in a loose circle, its edge pulled to 8 px from the circle: the plan offers
+  // the same drag with more room (plan/room.ts) as its third alternative.
+  const home = mkdtempSync(join(tmpdir(), 'sd-cli-reading-'));
+  const S = 240, data = Buffer.alloc(S * S * 3);
+  for (let y = 0, s = 7; y < S; y++) for (let x = 0; x < S; x++) {
+    const i = (y * S + x) * 3, disc = (x - 120) ** 2 + (y - 120) ** 2 <= 900;
+    s = (s * 1103515245 + 12345) >>> 0;
+    const v = 90 + ((s >>> 16) % 80);
+    data[i] = disc ? 200 : v; data[i + 1] = disc ? 30 : v; data[i + 2] = disc ? 40 : v;
+  }
+  mkdirSync(join(home, 'data', 'photos'), { recursive: true });
+  mkdirSync(join(home, 'data', 'cases'));
+  await sharp(data, { raw: { width: S, height: S, channels: 3 } }).png().toFile(join(home, 'data', 'photos', 'disc.png'));
+  const polygon = Array.from({ length: 64 }, (_, i) => [120 + 60 * Math.cos((2 * Math.PI * i) / 64), 120 + 60 * Math.sin((2 * Math.PI * i) / 64)]);
+  const caseFile = join(home, 'data', 'cases', 'disc-pull.json');
+  writeFileSync(caseFile, JSON.stringify({ id: 'disc-pull', image: 'photos/disc.png', size: [S, S], regions: [{ id: 'r', polygon }], drags: [{ region: 'r', points: [[145, 120], [172, 120]] }] }));
+  const tb = await startTestBridge({ workers: 1 });
+  try {
+    const text = await smartdrag(['edit', '--case', caseFile, '--out', join(home, 'first')], home);
+    expect(text.stdout).toMatch(/\n {2}or \(--reading 1\): \[deform\] /);
+    expect(text.stdout).toMatch(/\n {2}or \(--reading 3\): \[deform\] Elastic drag in region r: .*the rest of the selection, grown by 15 px, stretches to follow/);
+    const layers: Array<{ left: number; top: number; width: number; height: number }> = [];
+    for (const server of [false, true]) {
+      const out = join(home, server ? 'server' : 'local');
+      const { stdout } = await smartdrag(['edit', '--case', caseFile, '--out', out, '--json', '--reading', '3', ...(server ? ['--server', tb.wsUrl] : [])], server ? tb.home : home);
+      const summary = JSON.parse(stdout);
+      expect(summary.plan.operations[0].params).toMatchObject({ kind: 'deform', elastic: true, room: 15 });
+      expect(summary.plan.operations[0].reason).toMatch(/\(the reading chosen\)$/);
+      layers.push(summary.layer);
+    }
+    // The grown selection changed: the layer reaches past the circle drawn (x 60..180).
+    expect(layers[0]!.left + layers[0]!.width).toBeGreaterThan(182);
+    expect(layers[1]).toEqual(layers[0]);
+    const bad = await smartdrag(['edit', '--case', caseFile, '--out', join(home, 'bad'), '--reading', '9'], home).then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(bad?.code).toBe(1);
+    expect(bad?.stderr).toMatch(/--reading 9: the plan has 3 other readings \(--reading 1\.\.3\) \[option_invalid\]/);
+  } finally {
+    await tb.bridge.close();
+  }
+});

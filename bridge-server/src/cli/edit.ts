@@ -11,9 +11,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { BridgeClient, overallProgress, progressText, previewProxyInput, type BridgeJob, type SelfCheckInfo, type SubmitInput, type WebSocketConstructor } from '@smartdrag/shared';
+import { BridgeClient, overallProgress, progressText, previewProxyInput, type BridgeJob, type SelfCheckInfo, type SubmitInput, type WebSocketConstructor, type WireOperation, type WirePlan } from '@smartdrag/shared';
 import { caseToRequest, parseDragCase, type DragCase } from '../core/case';
 import { bridgeEditOptions, runEdit } from '../core/edit';
+import { makePlan } from '../core/plan';
 import { DOUBTFUL_BADNESS, wireCheck } from '../core/self-check';
 import { downscaleImage, PROXY_MAX_PIXELS } from '../core/proxy';
 import { countChangedPixels } from '../core/image';
@@ -44,6 +45,11 @@ export interface EditCommandOptions {
   progress?: { write(s: string): unknown; isTTY?: boolean };
   /** In-process: run the installed learned stages (default true; `--no-learned`). */
   learned?: boolean;
+  /**
+   * Which of the plan's readings to carry out (`--reading`): 0 = the first (default), i = its
+   * i-th alternative, as the text output lists them ("or (--reading i): …").
+   */
+  reading?: number;
 }
 
 /**
@@ -178,8 +184,16 @@ async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage, l
     };
     // A preview of a document ≥ about 4× the budget goes as the CLI's own proxy (job.submit
     // `proxyOf`), as the panels send theirs: the bridge gets ≤ budget pixels, not the document.
-    const job = client.submit(budget !== undefined ? previewProxyInput(input, budget) ?? input : input,
-      { onProgress: line.stage, onUpload: line.upload, onQueued: line.queued });
+    const sent = budget !== undefined ? previewProxyInput(input, budget) ?? input : input;
+    if (o.reading) {
+      // The bridge's readings first: the same job, cancelled once its plan is heard.
+      let heard: WirePlan | undefined;
+      const planJob = client.submit(sent, { onPlan: (p) => { heard = p; planJob.cancel(); }, onUpload: line.upload, onQueued: line.queued });
+      interrupt.job = planJob;
+      const done = await planJob.result.then((r) => r.plan, (e: unknown) => (heard ? undefined : interrupt.requested ? new Promise<never>(() => undefined) : Promise.reject(e)));
+      sent.reading = chosenReading(o.reading, (heard ?? done)! as Plan).operations as WireOperation[];
+    }
+    const job = client.submit(sent, { onProgress: line.stage, onUpload: line.upload, onQueued: line.queued });
     interrupt.job = job;
     // After Ctrl-C the job's end (cancelled) is the interrupt's to report, not an error: wait for the exit.
     return await job.result.catch((e: unknown) => (interrupt.requested ? new Promise<never>(() => undefined) : Promise.reject(e)));
@@ -187,6 +201,19 @@ async function viaServer(o: EditCommandOptions, c: DragCase, image: RgbaImage, l
     interrupt.job = null;
     if (!interrupt.requested) client.close();
   }
+}
+
+/**
+ * The reading `n` of a plan (0: the plan itself, i: its i-th alternative); a coded error naming
+ * the readings there are when it has no such one.
+ */
+export function chosenReading(n: number, plan: Plan): Plan {
+  if (n === 0) return plan;
+  const alt = plan.alternatives?.[n - 1];
+  if (alt) return alt;
+  const k = plan.alternatives?.length ?? 0;
+  throw new CliError(CliErrorCode.option_invalid, `--reading ${n}: the plan has ${k === 0 ? 'no other reading' : `${k} other reading${k > 1 ? 's' : ''} (--reading 1${k > 1 ? `..${k}` : ''})`}`,
+    'run the case without --reading to see its readings ("or (--reading i): …" under the plan)');
 }
 
 /** The proxy budget a preview asks for (none for final quality or `--preview-max-pixels 0`). */
@@ -234,7 +261,8 @@ async function editCommand(o: EditCommandOptions, print: (s: string) => void): P
     rect = { left: r.layer.left, top: r.layer.top, width: r.layer.width, height: r.layer.height };
     layerDoc = layerAtDocumentSize(shown, { left: r.layer.left, top: r.layer.top, image: { width: r.layer.width, height: r.layer.height, data: r.layer.data } });
   } else {
-    const req = caseToRequest(c, image, { quality: o.quality, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+    let req = caseToRequest(c, image, { quality: o.quality, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+    if (o.reading) req = { ...req, reading: chosenReading(o.reading, await makePlan(req)).operations };
     const budget = proxyBudget(o);
     const learned = await inProcessLearned(o);
     const learnedTimings: Record<string, number> = {};
@@ -272,6 +300,8 @@ async function editCommand(o: EditCommandOptions, print: (s: string) => void): P
     print(`plan (read by ${plan.reasoner ?? 'rules'}${c.drags.length === 0 ? ', text alone: no arrow' : ''}):`);
     for (const op of plan.operations) print(`  - [${op.kind}] ${op.description} (${op.source}: ${op.reason})`);
     for (const w of plan.warnings) print(`  ! ${w}`);
+    // The other readings, and how to carry one out (the panels' "Or did you mean …").
+    (plan.alternatives ?? []).forEach((a, i) => print(`  or (--reading ${i + 1}): ${a.operations.map((op) => `[${op.kind}] ${op.description}`).join(' + ')}`));
     print('timings (ms): ' + formatTimings(timings));
     print(`changed pixels: ${summary.changedPixels}`);
     if (check) {

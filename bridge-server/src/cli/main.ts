@@ -143,7 +143,8 @@ export function buildProgram(): Command {
     .option('--token <token>', 'bridge token for --server (default: the local token file)')
     .option('--preview-max-pixels <n>', 'with --quality preview: run on a proxy of at most n pixels when the image is about 4x larger (outputs are then proxy-size); 0 = full resolution', previewPixelsArg, 1024 * 1024)
     .option('--no-learned', 'in-process: do not run the learned stages (inpaint, refine) even when their models are installed (not with --server: a bridge runs what `smartdrag serve` was started with)')
-    .action(async (o: { case: string; out: string; image?: string; quality: 'preview' | 'final'; seed?: number; json: boolean; server?: string; token?: string; previewMaxPixels: number; learned: boolean }) => {
+    .option('--reading <n>', 'carry out another reading of the plan: 0 = the first (default), i = the alternative listed as "or (--reading i)" under the plan', intArg(0, 64), 0)
+    .action(async (o: { case: string; out: string; image?: string; quality: 'preview' | 'final'; seed?: number; json: boolean; server?: string; token?: string; previewMaxPixels: number; learned: boolean; reading: number }) => {
       await runEditCommand(o);
     });
 

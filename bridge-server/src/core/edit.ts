@@ -30,6 +30,7 @@ import { allElastic, composeAffine, IDENTITY_AFFINE, invertAffine, rigidStep, wa
 import { growRings } from './rings';
 import { Scratch } from './fill/scratch';
 import { selfCheck, selfCheckWarning, type SelfCheck } from './self-check';
+import { requestWithRoom } from './plan/room';
 import { planFromProxy, proxyInfoFor, proxyRequest, type ProxyInfo } from './proxy';
 
 export * from './warp';
@@ -123,6 +124,9 @@ export async function runEdit(req: EditRequest, opts: RunEditOptions = {}): Prom
   if (req.reading) checkReading(req, req.reading);
   let plan = await makePlan(req, { ...(opts.reasoner ? { reasoner: opts.reasoner } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   if (req.reading) plan = pinnedPlan(req, plan);
+  // A reading with room (picked by the user) bends the selection grown outward: the rest of the
+  // edit — the object reading, the warp, the self-check — reads the grown regions (plan/room.ts).
+  req = requestWithRoom(req, plan);
   throwIfCancelled(opts.signal);
   // A rigid move of a loose selection moves the object found inside it (core/plan/object-reading).
   const ts = performance.now();

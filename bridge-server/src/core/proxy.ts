@@ -91,7 +91,13 @@ export function mapOperationParams(p: OperationParams, point: (q: Point) => Poin
     case 'translate': { if (!move) return p; const [dx, dy] = move(p.dx, p.dy); return { ...p, dx, dy }; }
     case 'rotate': return { ...p, center: point(p.center) };
     case 'scale': return { ...p, center: point(p.center) };
-    case 'deform': return { ...p, handles: p.handles.map(point), targets: p.targets.map(point) };
+    case 'deform': {
+      const q = { ...p, handles: p.handles.map(point), targets: p.targets.map(point) };
+      // (The room is a length: scaled as the moves are, by the mean of the two axes.)
+      if (p.room === undefined || !move) return q;
+      const [rx, ry] = move(p.room, p.room);
+      return { ...q, room: (Math.abs(rx) + Math.abs(ry)) / 2 };
+    }
   }
 }
 

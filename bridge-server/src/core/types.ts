@@ -127,9 +127,11 @@ export type OperationParams =
    * the warp builds the map again. `keepBackground` (elastic only): only the object found inside
    * the selection bends, the background stays and what the object uncovers is filled
    * (plan/background-kept.ts) — asked by the intent ("keep the background") or by choosing the
-   * plan's alternative that says so.
+   * plan's alternative that says so. `room` (elastic only, pixels > 0): the selection grown outward
+   * by that much is the area that bends (plan/room.ts) — the plan's alternative where the drag has
+   * too little room inside the selection; pixels just outside the selection change too.
    */
-  | { kind: 'deform'; handles: Point[]; targets: Point[]; elastic?: boolean; map?: ElasticMap; keepBackground?: boolean };
+  | { kind: 'deform'; handles: Point[]; targets: Point[]; elastic?: boolean; map?: ElasticMap; keepBackground?: boolean; room?: number };
 
 /** One region-level operation of a plan, with the reason it was chosen. */
 export interface Operation {

@@ -66,6 +66,12 @@ export const OperationParamsSchema = z.discriminatedUnion('kind', [
      * intent keeps the background, and on the alternative reading that offers it.
      */
     keepBackground: z.boolean().optional(),
+    /**
+     * Elastic drags (optional, added without a version bump): the selection grown outward by this
+     * many pixels is the area that bends — the alternative reading offered where the drag has too
+     * little room inside the selection. Pixels just outside the selection change too.
+     */
+    room: z.number().positive().finite().optional(),
   }),
 ]);
 

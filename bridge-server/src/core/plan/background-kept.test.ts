@@ -5,23 +5,15 @@
  */
 import { rasterizePolygon } from '@smartdrag/shared';
 import { makeTexture } from '../textures';
-import type { EditRequest, PlacedMask, Point, RgbaImage } from '../types';
+import { circle, discScene, DISC_SCENE_SIDE } from '../../../../test/helpers/disc-scene';
+import type { EditRequest, PlacedMask, Point } from '../types';
 import { runEdit } from '../edit';
 import { backgroundKept, keepUnchangedWarning, warnsKeepUnchanged } from './background-kept';
 import { grabbedPieces } from './object-reading';
 import { parseIntent } from '../intent/parse';
 
-const S = 240;
-/** Noise-textured background with a flat red disc (the object) of radius 30 at (120, 120). */
-function scene(): RgbaImage {
-  const img = makeTexture('noise', S, S, 9);
-  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
-    if ((x - 120) ** 2 + (y - 120) ** 2 <= 30 * 30) { const i = (y * S + x) * 4; img.data[i] = 200; img.data[i + 1] = 30; img.data[i + 2] = 40; }
-  }
-  return img;
-}
-const circle = (cx: number, cy: number, r: number, n = 48): Point[] =>
-  Array.from({ length: n }, (_, i) => [cx + r * Math.cos((2 * Math.PI * i) / n), cy + r * Math.sin((2 * Math.PI * i) / n)] as Point);
+const S = DISC_SCENE_SIDE;
+const scene = discScene;
 const LOOSE: PlacedMask = rasterizePolygon(circle(120, 120, 85));
 
 test('the planner\'s "no keep mask was drawn" is found by its wording function, with either ending, and only for the words kept', () => {

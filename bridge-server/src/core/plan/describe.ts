@@ -46,10 +46,12 @@ export function describeOperation(region: string, p: OperationParams): string {
       const moves = moving.map(([h, t]) => `(${pt(h)}) to (${pt(t)}) (${compass(t[0] - h[0], t[1] - h[1])})`);
       if (p.elastic) {
         // (Keeping the background, only the object found inside the selection bends.)
-        const kept = p.keepBackground === true;
+        // (With room, the selection grown outward bends: plan/room.ts.)
+        const kept = p.keepBackground === true, room = !kept && p.room !== undefined && p.room > 0;
         return `Elastic drag ${kept ? 'of the object ' : ''}in region ${region}: pull ${moves.join(' and ')}; the part under each handle moves as a whole, ` +
-          `the rest of ${kept ? 'the object found inside the selection' : 'the selection'} stretches to follow${pins > 0 ? `, ${pins} pinned point${pins > 1 ? 's' : ''} stay` : ''}; ` +
-          (kept ? 'the background inside the selection stays where it is, and what the object uncovers is filled' : 'the selection\'s edge does not move and nothing is cut out or filled');
+          `the rest of ${kept ? 'the object found inside the selection' : room ? `the selection, grown by ${Math.round(p.room!)} px,` : 'the selection'} stretches to follow${pins > 0 ? `, ${pins} pinned point${pins > 1 ? 's' : ''} stay` : ''}; ` +
+          (kept ? 'the background inside the selection stays where it is, and what the object uncovers is filled'
+            : `${room ? 'the grown' : 'the selection\'s'} edge does not move and nothing is cut out or filled`);
       }
       return `Deform region ${region}: pull ${moves.join(' and ')}; the far side of the region stays put`;
     }

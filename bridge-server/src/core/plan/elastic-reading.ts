@@ -16,6 +16,7 @@ import { attachedObject } from './object-reading';
 import { backgroundKept, KEPT_BACKGROUND_REASON, withKeepBackground } from './background-kept';
 import { parseIntent } from '../intent/parse';
 import { pixelUnits } from './units';
+import { roomFor, wantsRoom, withRoom } from './room';
 
 /** What a plain elastic drag's reason ends with: the background bends too, and how to keep it. */
 export const BENDS_BACKGROUND = 'the background inside the selection bends with it (pick the reading that keeps the background, or say "keep the background", to leave it where it is)';
@@ -56,6 +57,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
   const decisions: ElasticDecision[] = [];
   const replaced = new Map<string, Operation>();
   const warnings: string[] = [];
+  const roomy = new Map<string, number>();
   const regionIds = [...new Set(plan.operations.map((o) => o.region))];
   const shape = intentShape(req.intent);
   const keepsBackground = backgroundKept(req.intent) !== null;
@@ -114,6 +116,13 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
       res = { field: occ.field, warnings: [...occ.warnings, 'no fold-free map: the dragged part slides over what lies in front of it'], partRadius: [], maxStretch: occ.maxStretch, reading: 'occlusion' };
     }
     warnings.push(...res.warnings.map((w) => `region ${id}: ${w}`));
+    // Where the map says the selection is too small for the drag, the same drag on the selection
+    // grown outward is one more reading (plan/room.ts); one region only (a grown one would reach
+    // into the others).
+    if (!keepsBackground && req.regions.length === 1 && wantsRoom(res.reading, res.maxStretch)) {
+      const r = roomFor(region.mask, req.image.width, req.image.height);
+      if (r > 0) roomy.set(id, r);
+    }
     const params = { kind: 'deform' as const, handles, targets, elastic: true, map: res.reading };
     const named = !fromIntent || !shape ? ''
       : shape.parts.length > 0 ? `the intent names a part (${shape.parts.join(', ')}), `
@@ -144,8 +153,15 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
     operations: operations.map((o) => (o.params.kind === 'deform' && o.params.elastic ? withKeptBackground(o) : o)),
     warnings: [...plan.warnings, ...warnings],
   }];
+  // Where the selection is too small for the drag: the same drag with room (plan/room.ts). Its
+  // warnings are the plan's own: the field's were read on the selection as drawn.
+  const roomier: Plan[] = roomy.size === 0 ? [] : [{
+    ...rigid,
+    operations: operations.map((o) => (roomy.has(o.region) ? withRoom(o, roomy.get(o.region)!) : o)),
+    warnings: [...plan.warnings, ...[...roomy].map(([id, r]) => `region ${id}: More room: the drag bends the selection grown by ${Math.round(units.docLen(r))} px, so pixels just outside it change too.`)],
+  }];
   return {
-    plan: { ...plan, operations, warnings: [...plan.warnings, ...warnings], alternatives: [rigidReading, ...kept, ...(alternatives ?? [])].slice(0, 2) },
+    plan: { ...plan, operations, warnings: [...plan.warnings, ...warnings], alternatives: [rigidReading, ...kept, ...roomier, ...(alternatives ?? [])].slice(0, roomier.length > 0 ? 3 : 2) },
     decisions,
   };
 }

@@ -44,7 +44,7 @@ function sameParams(a: OperationParams, b: OperationParams, tol: number, keptByI
     case 'scale': { const q = b as typeof a; return Math.abs(a.sx - q.sx) <= FACTOR_TOLERANCE && Math.abs(a.sy - q.sy) <= FACTOR_TOLERANCE && near(a.center, q.center, tol); }
     case 'deform': {
       const q = b as typeof a;
-      return (a.elastic === true) === (q.elastic === true) && keeps(a, keptByIntent) === keeps(q, keptByIntent) && a.handles.length === q.handles.length && a.targets.length === q.targets.length
+      return (a.elastic === true) === (q.elastic === true) && keeps(a, keptByIntent) === keeps(q, keptByIntent) && Math.abs((a.room ?? 0) - (q.room ?? 0)) <= tol && a.handles.length === q.handles.length && a.targets.length === q.targets.length
         && a.handles.every((h, i) => near(h, q.handles[i]!, tol)) && a.targets.every((t, i) => near(t, q.targets[i]!, tol));
     }
   }
@@ -79,7 +79,7 @@ export function checkReading(req: EditRequest, reading: readonly Operation[]): v
  * The plan that carries out `req.reading` (checked before with {@link checkReading}: core/edit.ts
  * refuses a reading it cannot carry out before any work), given the planner's own plan of the request: the reading's operations, the warnings of the planner's reading that
  * matches it (none when none does: the arrows or the text changed since it was proposed), and the
- * planner's other readings as alternatives (at most three readings in all, as the planner gives).
+ * planner's other readings as alternatives (as many readings in all as the planner gives: three, four where it offers more room).
  */
 export function pinnedPlan(req: EditRequest, planned: Plan): Plan {
   const reading = req.reading!;
@@ -88,7 +88,7 @@ export function pinnedPlan(req: EditRequest, planned: Plan): Plan {
   const readings: Plan[] = [first, ...(alternatives ?? [])];
   const byIntent = backgroundKept(req.intent) !== null;
   const match = readings.findIndex((p) => sameReading(p.operations, reading, tol, byIntent));
-  const others = readings.filter((_, i) => i !== match).slice(0, 2);
+  const others = readings.filter((_, i) => i !== match).slice(0, Math.max(2, readings.length - 1));
   return {
     ...(match >= 0 ? readings[match]! : {}),
     operations: reading.map((o) => ({ ...o, reason: o.reason.endsWith('(the reading chosen)') ? o.reason : `${o.reason} (the reading chosen)` })),
