@@ -195,7 +195,7 @@ test('planReadings lists the main reading then the alternatives', () => {
   ]);
 });
 
-test('planReadings titles an elastic drag, and the one that keeps the background, apart from a part deform', () => {
+test('planReadings titles an elastic drag, the one that keeps the background and the one with more room apart from a part deform', () => {
   const op = (params: WirePlan['operations'][number]['params']) => ({ region: 'r1', kind: 'deform' as const, params, source: 'geometry' as const, description: 'd', reason: '' });
   const elastic: WirePlan = {
     operations: [op({ kind: 'deform', handles: [[1, 1]], targets: [[5, 5]], elastic: true })],
@@ -204,9 +204,10 @@ test('planReadings titles an elastic drag, and the one that keeps the background
       { operations: [{ region: 'r1', kind: 'translate', params: { kind: 'translate', dx: 4, dy: 4 }, source: 'geometry', description: 'm', reason: '' }], warnings: [] },
       { operations: [op({ kind: 'deform', handles: [[1, 1]], targets: [[5, 5]], elastic: true, keepBackground: true })], warnings: [] },
       { operations: [op({ kind: 'deform', handles: [[1, 1]], targets: [[5, 5]] })], warnings: [] },
+      { operations: [op({ kind: 'deform', handles: [[1, 1]], targets: [[5, 5]], elastic: true, room: 12 })], warnings: [] },
     ],
   };
-  expect(planReadings(elastic).map((r) => r.title)).toEqual(['Elastic drag', 'Move', 'Elastic drag, background kept', 'Deform']);
+  expect(planReadings(elastic).map((r) => r.title)).toEqual(['Elastic drag', 'Move', 'Elastic drag, background kept', 'Deform', 'Elastic drag, more room']);
 });
 
 describe('moved outline state', () => {

@@ -23,13 +23,13 @@ export interface Reading {
 const VERB: Record<string, string> = { translate: 'Move', rotate: 'Rotate', scale: 'Scale', deform: 'Deform' };
 
 /**
- * An operation's verb for a reading's title. An elastic drag and the one that keeps the
- * background are both `deform`s: titled by their kind alone, the plan and the alternative that
- * keeps the background both read "Deform".
+ * An operation's verb for a reading's title. An elastic drag, the one that keeps the background
+ * and the one with more room are all `deform`s: titled by their kind alone, the plan and those
+ * alternatives all read "Deform".
  */
 function verbOf(op: WirePlan['operations'][number]): string {
   const p = op.params;
-  if (p.kind === 'deform' && p.elastic) return p.keepBackground ? 'Elastic drag, background kept' : 'Elastic drag';
+  if (p.kind === 'deform' && p.elastic) return p.keepBackground ? 'Elastic drag, background kept' : p.room ? 'Elastic drag, more room' : 'Elastic drag';
   return VERB[op.kind] ?? op.kind;
 }
 

@@ -133,5 +133,11 @@ describe('an elastic drag with too little room in its selection', () => {
     expect(grown.regions[0]!.mask).toMatchObject({ left: LOOSE.left - 40, top: LOOSE.top - 40, width: LOOSE.width + 80, height: LOOSE.height + 80 });
     expect(grown.regions[1]!.mask).toBe(other);
     expect(requestWithRoom(req, { operations: [{ ...plan.operations[0]!, params: { ...p, room: undefined } }], warnings: [] })).toBe(req);
+    // The image a crop of a larger document (its left and bottom edges are the crop's): the growth
+    // stops a pixel short of those edges, and reaches the document's own (top, right).
+    const big = { ...plan, operations: [{ ...plan.operations[0]!, params: { ...p, room: 500 } }] };
+    const cropped = requestWithRoom({ ...req, document: { left: -100, top: 0, width: S + 100, height: S + 50 } }, big).regions[0]!.mask;
+    expect(cropped).toMatchObject({ left: 1, top: 0, width: S - 1, height: S - 1 });
+    expect(cropped.data.every((v) => v === 255)).toBe(true);
   });
 });

@@ -15,7 +15,7 @@
  * (docs/benchmarks/review.md, session 15 (4) and session 37).
  */
 import { maskBounds } from '@smartdrag/shared';
-import type { EditRequest, Operation, PlacedMask, Plan } from '../types';
+import { documentRect, type EditRequest, type Operation, type PlacedMask, type Plan, type Rect } from '../types';
 import { chamfer34 } from '../distance-transform';
 import { ELASTIC_STRETCH_WARN } from '../warp/elastic-field';
 import { describeOperation } from './describe';
@@ -52,16 +52,18 @@ export function roomFor(mask: PlacedMask, width: number, height: number): number
 
 /**
  * `mask` grown by `room` pixels (3-4 chamfer distance from its solid pixels, within 6% of the
- * Euclidean), clipped to the `width` × `height` picture (only the picture's part of the selection
- * grows); every pixel keeps at least its own coverage (a soft edge stays as drawn where the growth
- * does not reach past it).
+ * Euclidean), clipped to the `width` × `height` picture, or to `within` inside it (only that part
+ * of the selection grows); every pixel keeps at least its own coverage (a soft edge stays as drawn
+ * where the growth does not reach past it).
  */
-export function growMask(mask: PlacedMask, room: number, width: number, height: number): PlacedMask {
+export function growMask(mask: PlacedMask, room: number, width: number, height: number, within?: Rect): PlacedMask {
   // (Past the picture's size a growth adds nothing more.)
   const r = Math.ceil(Math.min(room, Math.max(width, height)));
   if (!(r > 0)) return mask;
-  const left = Math.max(0, mask.left - r), top = Math.max(0, mask.top - r);
-  const right = Math.min(width, mask.left + mask.width + r), bottom = Math.min(height, mask.top + mask.height + r);
+  const L = Math.max(0, within?.left ?? 0), T = Math.max(0, within?.top ?? 0);
+  const R = Math.min(width, within ? within.left + within.width : width), B = Math.min(height, within ? within.top + within.height : height);
+  const left = Math.max(L, mask.left - r), top = Math.max(T, mask.top - r);
+  const right = Math.min(R, mask.left + mask.width + r), bottom = Math.min(B, mask.top + mask.height + r);
   const w = Math.max(0, right - left), h = Math.max(0, bottom - top), n = w * h;
   const own = new Uint8Array(n);
   const d = new Int32Array(n).fill(1 << 29);
@@ -99,5 +101,15 @@ export function requestWithRoom(req: EditRequest, plan: Plan): EditRequest {
   }
   if (rooms.size === 0) return req;
   const { width, height } = req.image;
-  return { ...req, regions: req.regions.map((r) => (rooms.has(r.id) ? { ...r, mask: growMask(r.mask, rooms.get(r.id)!, width, height) } : r)) };
+  // Where the image is a crop of a larger document (a host sends the edit's area), the growth
+  // stops a pixel short of the crop's edge: an area that reaches the image's frame continues past
+  // it and slides along it (warp/elastic-field.ts extendPastFrame), which is right at the
+  // document's edge and a seam at a crop's.
+  const d = documentRect(req);
+  const within: Rect = {
+    left: d.left < 0 ? 1 : 0, top: d.top < 0 ? 1 : 0,
+    width: width - (d.left < 0 ? 1 : 0) - (d.left + d.width > width ? 1 : 0),
+    height: height - (d.top < 0 ? 1 : 0) - (d.top + d.height > height ? 1 : 0),
+  };
+  return { ...req, regions: req.regions.map((r) => (rooms.has(r.id) ? { ...r, mask: growMask(r.mask, rooms.get(r.id)!, width, height, within) } : r)) };
 }
