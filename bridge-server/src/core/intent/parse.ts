@@ -177,6 +177,36 @@ export interface IntentParse {
    * around": face the other way), `content` (new content: "put a hat on it"). The planner says so.
    */
   notDrag?: NotDragEdit[];
+  /**
+   * Words that ask for more room than the selection gives ("more room", "a larger area", "it may
+   * go outside the selection"), as typed: an elastic drag then bends the selection grown outward
+   * (plan/room.ts). They are read before the rest of the text, which is parsed without them.
+   */
+  room?: { said: string };
+}
+
+/**
+ * What asks for more room: the words of the plan's own advice ("a larger editable area gives it
+ * more room") and of leave to change pixels past the selection. A bigger or larger "selection" is
+ * left out: "make the selection bigger" can mean the selected thing.
+ */
+const ROOM_PATTERNS: readonly RegExp[] = [
+  /(?:,?\s*(?:and|but)\s+)?(?:(?:with|use|using|give\s+(?:it|them|the\s+drag)|allow|leave|take)\s+)?(?:(?:a\s+(?:bit|little)\s+|some\s+|much\s+)?more|extra|enough)\s+room\b(?:\s+(?:around\s+it|(?:outside|beyond|past)\s+(?:the|my)\s+(?:selection|lasso)))?/gi,
+  /(?:,?\s*(?:and|but)\s+)?(?:(?:with|use|using|on|in)\s+)?(?:a\s+)?(?:larger|bigger|wider)\s+(?:editable\s+)?area\b/gi,
+  /(?:,?\s*(?:and|but)\s+)?(?:(?:it|you|the\s+drag|the\s+edit)\s+)?(?:may|can|could|is\s+allowed\s+to)\s+(?:change|bend|go|reach|edit|stretch|spill)\s+(?:pixels\s+|things\s+)?(?:a\s+(?:bit|little)\s+)?(?:outside|beyond|past)\s+(?:the|my|your)\s+(?:selection|lasso)\b/gi,
+  /(?:,?\s*(?:and|but)\s+)?(?:let|allow)\s+(?:it|the\s+drag|the\s+edit|the\s+surroundings)\s+(?:to\s+)?(?:change|bend|go|reach|stretch|spill)\s+(?:a\s+(?:bit|little)\s+)?(?:outside|beyond|past)\s+(?:the|my)\s+(?:selection|lasso)\b/gi,
+];
+
+/** The room words of `text` (see {@link IntentParse.room}) and the text with them blanked out (the same length). */
+export function roomWords(text: string): { said: string; rest: string } | null {
+  let rest = text, said: string | null = null;
+  for (const re of ROOM_PATTERNS) {
+    rest = rest.replace(re, (m) => {
+      said ??= m.replace(/^,?\s*(?:and|but)\s+/i, '').trim();
+      return ' '.repeat(m.length);
+    });
+  }
+  return said === null ? null : { said, rest };
 }
 
 /** An edit that is not a drag, asked for in known words (see {@link IntentParse.notDrag}). */
@@ -270,7 +300,11 @@ const POS_TO_DIR: Record<Position, Direction | null> = { left: 'left', right: 'r
 
 /** Parse an English edit intent into actions, constraints and unknown words. */
 export function parseIntent(text: string): IntentParse {
-  return new IntentParser(text).parse();
+  // (Words that ask for more room are read first; the rest is parsed without them.)
+  const room = roomWords(text);
+  if (!room) return new IntentParser(text).parse();
+  const parse = new IntentParser(room.rest).parse();
+  return { ...parse, text, room: { said: room.said } };
 }
 
 class IntentParser {

@@ -16,7 +16,7 @@ import { attachedObject } from './object-reading';
 import { backgroundKept, KEPT_BACKGROUND_REASON, withKeepBackground } from './background-kept';
 import { parseIntent } from '../intent/parse';
 import { pixelUnits } from './units';
-import { roomFor, wantsRoom, withRoom } from './room';
+import { roomAsked, roomFor, wantsRoom, withRoom } from './room';
 
 /** What a plain elastic drag's reason ends with: the background bends too, and how to keep it. */
 export const BENDS_BACKGROUND = 'the background inside the selection bends with it (pick the reading that keeps the background, or say "keep the background", to leave it where it is)';
@@ -61,6 +61,8 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
   const regionIds = [...new Set(plan.operations.map((o) => o.region))];
   const shape = intentShape(req.intent);
   const keepsBackground = backgroundKept(req.intent) !== null;
+  // Words that ask for more room ("more room", "a larger area"): the first reading takes it.
+  const asked = roomAsked(req.intent);
   // (The radii it says, and the field's warnings, are document pixels: the request may be a proxy, plan/units.ts.)
   const units = pixelUnits(req);
   for (const id of regionIds) {
@@ -119,7 +121,7 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
     // Where the map says the selection is too small for the drag, the same drag on the selection
     // grown outward is one more reading (plan/room.ts); one region only (a grown one would reach
     // into the others).
-    if (!keepsBackground && req.regions.length === 1 && wantsRoom(res.reading, res.maxStretch)) {
+    if (!keepsBackground && req.regions.length === 1 && (asked !== null || wantsRoom(res.reading, res.maxStretch))) {
       const r = roomFor(region.mask, req.image.width, req.image.height);
       if (r > 0) roomy.set(id, r);
     }
@@ -134,7 +136,14 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
     replaced.set(id, { region: id, kind: 'deform', params, source: fromIntent ? 'intent' : 'geometry', description: describeOperation(id, params), reason: why });
     decide(true, why);
   }
-  if (replaced.size === 0) return { plan, decisions };
+  // Asked for and not given: said, with why.
+  const unused = asked === null || (replaced.size > 0 && roomy.size > 0) ? null
+    : `The intent asks for more room ("${asked}"), which grows the area an elastic drag bends: not used here — ${
+      keepsBackground ? 'the intent keeps the background too, so only the object found inside the selection bends'
+        : req.regions.length > 1 ? 'there are several selections, and a grown one would reach into the others'
+          : replaced.size === 0 ? 'the plan does not bend the selection (it moves, turns or scales it as drawn)'
+            : 'the selection already covers the picture'}.`;
+  if (replaced.size === 0) return { plan: unused ? { ...plan, warnings: [...plan.warnings, unused] } : plan, decisions };
   const operations: Operation[] = [];
   for (const o of plan.operations) {
     const r = replaced.get(o.region);
@@ -157,11 +166,16 @@ export function applyElasticReading(req: EditRequest, plan: Plan, signal?: Abort
   // warnings are the plan's own: the field's were read on the selection as drawn.
   const roomier: Plan[] = roomy.size === 0 ? [] : [{
     ...rigid,
-    operations: operations.map((o) => (roomy.has(o.region) ? withRoom(o, roomy.get(o.region)!) : o)),
+    operations: operations.map((o) => (roomy.has(o.region) ? withRoom(o, roomy.get(o.region)!, asked ?? undefined) : o)),
     warnings: [...plan.warnings, ...[...roomy].map(([id, r]) => `region ${id}: More room: the drag bends the selection grown by ${Math.round(units.docLen(r))} px, so pixels just outside it change too.`)],
   }];
+  const plain: Plan = { ...plan, operations, warnings: [...plan.warnings, ...warnings, ...(unused ? [unused] : [])] };
+  // The intent asked for room: that is the first reading, and the selection as drawn an alternative.
+  if (asked !== null && roomier.length > 0) {
+    return { plan: { ...roomier[0]!, alternatives: [rigidReading, ...kept, plain].slice(0, 3) }, decisions };
+  }
   return {
-    plan: { ...plan, operations, warnings: [...plan.warnings, ...warnings], alternatives: [rigidReading, ...kept, ...roomier, ...(alternatives ?? [])].slice(0, roomier.length > 0 ? 3 : 2) },
+    plan: { ...plain, alternatives: [rigidReading, ...kept, ...roomier, ...(alternatives ?? [])].slice(0, roomier.length > 0 ? 3 : 2) },
     decisions,
   };
 }

@@ -7,7 +7,8 @@ import { rasterizePolygon, SmartDragError } from '@smartdrag/shared';
 import { circle, discScene, DISC_SCENE_SIDE } from '../../../../test/helpers/disc-scene';
 import type { EditRequest, Operation, PlacedMask, Point } from '../types';
 import { bridgeEditOptions, runEdit } from '../edit';
-import { growMask, roomFor, ROOM_REASON, requestWithRoom } from './room';
+import { growMask, roomAsked, roomFor, ROOM_REASON, requestWithRoom } from './room';
+import { parseIntent, roomWords } from '../intent/parse';
 import { paramsToProxy } from '../proxy';
 import { OperationSchema } from '@smartdrag/shared';
 
@@ -139,5 +140,60 @@ describe('an elastic drag with too little room in its selection', () => {
     const cropped = requestWithRoom({ ...req, document: { left: -100, top: 0, width: S + 100, height: S + 50 } }, big).regions[0]!.mask;
     expect(cropped).toMatchObject({ left: 1, top: 0, width: S - 1, height: S - 1 });
     expect(cropped.data.every((v) => v === 255)).toBe(true);
+  });
+});
+
+describe('asked for in words', () => {
+  test.each([
+    ['more room', 'more room'],
+    ['give it more room', 'give it more room'],
+    ['turn the head, with more room', 'with more room'],
+    ['raise the ear and use a larger area', 'use a larger area'],
+    ['it may go outside the selection', 'it may go outside the selection'],
+    ['lift the petal, you can change pixels outside the lasso', 'you can change pixels outside the lasso'],
+    ['let it bend beyond the selection', 'let it bend beyond the selection'],
+    ['A Bigger Area please', 'A Bigger Area'],
+  ])('%s → "%s", and the rest is read without it', (text, said) => {
+    expect(roomWords(text)?.said).toBe(said);
+    const p = parseIntent(text);
+    expect(p.room).toEqual({ said });
+    expect(p.text).toBe(text);
+    expect(p.unknown.map((u) => u.word)).not.toContain('room');
+    expect(p.unknown.map((u) => u.word)).not.toContain('area');
+  });
+  test.each([['make the selection bigger'], ['make the room bigger'], ['move it to the room on the left'], ['enlarge the area'], ['']])('%s → not asked', (text) => {
+    expect(roomWords(text)).toBeNull();
+    expect(roomAsked(text)).toBeNull();
+  });
+});
+
+describe('an elastic drag with "more room" in the intent', () => {
+  const img = scene();
+  const req: EditRequest = { image: img, regions: [{ id: 'r', mask: LOOSE }], drags: [{ region: 'r', points: [[145, 120], [172, 120]] }], quality: 'preview', seed: 1 };
+  const roomOf = (o: Operation): number | undefined => (o.params.kind === 'deform' ? o.params.room : undefined);
+
+  test('the first reading takes the room, the selection as drawn is an alternative, and the words are understood', async () => {
+    const r = await runEdit({ ...req, intent: 'more room' });
+    const op = r.plan.operations[0]!;
+    expect(roomOf(op)).toBe(15);
+    expect(op.reason).toMatch(/pixels just outside it change too \(as the intent asks: "more room"\)$/);
+    expect(r.plan.warnings.join(' ')).not.toMatch(/not understood|names no operation|asks for more room/);
+    const alts = r.plan.alternatives ?? [];
+    expect(alts.map((a) => a.operations[0]!.params.kind === 'deform' && a.operations[0]!.params.elastic ? (roomOf(a.operations[0]!) ?? (a.operations[0]!.params.keepBackground ? 'kept' : 'plain')) : 'rigid')).toEqual(['rigid', 'kept', 'plain']);
+    // The same pixels as the reading picked without the words.
+    const picked = await runEdit({ ...req, reading: (await runEdit(req)).plan.alternatives!.find((a) => roomOf(a.operations[0]!) !== undefined)!.operations });
+    expect(Buffer.from(r.layer.image.data).equals(Buffer.from(picked.layer.image.data))).toBe(true);
+  });
+
+  test('not used where it cannot be, and said why', async () => {
+    const kept = await runEdit({ ...req, intent: 'keep the background, more room' });
+    expect(roomOf(kept.plan.operations[0]!)).toBeUndefined();
+    expect(kept.plan.warnings).toContain('The intent asks for more room ("more room"), which grows the area an elastic drag bends: not used here — the intent keeps the background too, so only the object found inside the selection bends.');
+    const moved = await runEdit({ ...req, drags: [{ ...req.drags[0]!, kind: 'translate' }], intent: 'move it, more room' });
+    expect(moved.plan.operations[0]!.kind).toBe('translate');
+    expect(moved.plan.warnings.join(' ')).toMatch(/asks for more room \("more room"\), which grows the area an elastic drag bends: not used here — the plan does not bend the selection/);
+    const other: PlacedMask = rasterizePolygon(circle(30, 30, 20, 64));
+    const two = await runEdit({ ...req, regions: [...req.regions, { id: 'o', mask: other }], intent: 'more room' });
+    expect(two.plan.warnings.join(' ')).toMatch(/not used here — there are several selections/);
   });
 });

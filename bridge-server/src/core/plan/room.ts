@@ -19,6 +19,7 @@ import { documentRect, type EditRequest, type Operation, type PlacedMask, type P
 import { chamfer34 } from '../distance-transform';
 import { ELASTIC_STRETCH_WARN } from '../warp/elastic-field';
 import { describeOperation } from './describe';
+import { parseIntent } from '../intent/parse';
 
 /** The growth offered: this share of the selection's equivalent radius (√(area / π)). */
 export const ROOM_SHARE = 0.25;
@@ -80,14 +81,22 @@ export function growMask(mask: PlacedMask, room: number, width: number, height: 
   return { left, top, width: w, height: h, data: own };
 }
 
-/** An elastic operation on its selection grown by `room` request pixels: parameters, description and reason say so. */
-export function withRoom(o: Operation, room: number): Operation {
+/** The intent's words asking for more room ("more room", "a larger area"), as typed, or null. */
+export function roomAsked(intent: string | undefined): string | null {
+  return intent && intent.trim() ? parseIntent(intent).room?.said ?? null : null;
+}
+
+/**
+ * An elastic operation on its selection grown by `room` request pixels: parameters, description
+ * and reason say so (`asked`: the intent's words that asked for it).
+ */
+export function withRoom(o: Operation, room: number, asked?: string): Operation {
   if (o.params.kind !== 'deform' || !o.params.elastic) return o;
   const params = { ...o.params, room };
   // (What the map inside the selection as drawn did — its reading, its largest stretch — is not
   // what the grown area's map does: the result's warnings say that.)
   const reason = o.reason.replace(/elastic drag \([^()]*\)/, 'elastic drag');
-  return { ...o, params, description: describeOperation(o.region, params), reason: `${reason}; ${ROOM_REASON}` };
+  return { ...o, params, description: describeOperation(o.region, params), reason: `${reason}; ${ROOM_REASON}${asked ? ` (as the intent asks: "${asked}")` : ''}` };
 }
 
 /**

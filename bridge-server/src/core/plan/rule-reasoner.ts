@@ -766,7 +766,8 @@ export function ruleReason(ctx: PlanContext, parse: IntentParse | null, forced?:
     warnings.push(...wordWarnings);
     warnings.push(...correctionWarnings(parse));
     // (An intent that only keeps something — "keep the background" — is understood: no warning.)
-    if (parse.text.trim() && actions0.length === 0 && parse.constraints.length === 0 && ruledOutKinds(parse).size === 0 && !cues.reverse && !cues.factor && !cues.delta && !cues.lean) {
+    // (Nor one that only asks for more room: plan/room.ts.)
+    if (parse.text.trim() && !parse.room && actions0.length === 0 && parse.constraints.length === 0 && ruledOutKinds(parse).size === 0 && !cues.reverse && !cues.factor && !cues.delta && !cues.lean) {
       // (An edit that is not a drag was said as such just above: the words were known.)
       const saidNotDrag = wordWarnings.some((w) => !w.startsWith('Words not understood'));
       warnings.push(saidNotDrag ? 'Nothing in the intent is a move, turn, resize or bend; the plan follows the arrows.' : 'The intent names no operation I know; the plan follows the arrows.');
