@@ -192,7 +192,8 @@ export interface IntentParse {
  */
 const ROOM_PATTERNS: readonly RegExp[] = [
   /(?:,?\s*(?:and|but)\s+)?(?:(?:with|use|using|give\s+(?:it|them|the\s+drag)|allow|leave|take)\s+)?(?:(?:a\s+(?:bit|little)\s+|some\s+|much\s+)?more|extra|enough)\s+room\b(?:\s+(?:around\s+it|(?:outside|beyond|past)\s+(?:the|my)\s+(?:selection|lasso)))?/gi,
-  /(?:,?\s*(?:and|but)\s+)?(?:(?:with|use|using|on|in)\s+)?(?:a\s+)?(?:larger|bigger|wider)\s+(?:editable\s+)?area\b/gi,
+  // (Not the area an object is to cover: "make it cover a larger area" resizes it.)
+  /(?<!\b(?:cover|covers|covering|fill|fills|filling|occupy|occupies|occupying|up|over|across)\s+(?:a\s+)?)(?:,?\s*(?:and|but)\s+)?(?:(?:with|use|using|on|in)\s+)?(?:a\s+)?(?:larger|bigger|wider)\s+(?:editable\s+)?area\b/gi,
   /(?:,?\s*(?:and|but)\s+)?(?:(?:it|you|the\s+drag|the\s+edit)\s+)?(?:may|can|could|is\s+allowed\s+to)\s+(?:change|bend|go|reach|edit|stretch|spill)\s+(?:pixels\s+|things\s+)?(?:a\s+(?:bit|little)\s+)?(?:outside|beyond|past)\s+(?:the|my|your)\s+(?:selection|lasso)\b/gi,
   /(?:,?\s*(?:and|but)\s+)?(?:let|allow)\s+(?:it|the\s+drag|the\s+edit|the\s+surroundings)\s+(?:to\s+)?(?:change|bend|go|reach|stretch|spill)\s+(?:a\s+(?:bit|little)\s+)?(?:outside|beyond|past)\s+(?:the|my)\s+(?:selection|lasso)\b/gi,
 ];

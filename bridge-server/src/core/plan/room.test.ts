@@ -161,7 +161,7 @@ describe('asked for in words', () => {
     expect(p.unknown.map((u) => u.word)).not.toContain('room');
     expect(p.unknown.map((u) => u.word)).not.toContain('area');
   });
-  test.each([['make the selection bigger'], ['make the room bigger'], ['move it to the room on the left'], ['enlarge the area'], ['']])('%s → not asked', (text) => {
+  test.each([['make the selection bigger'], ['make the room bigger'], ['move it to the room on the left'], ['enlarge the area'], ['make it cover a larger area'], ['let it take up a bigger area'], ['spread it over a wider area'], ['']])('%s → not asked', (text) => {
     expect(roomWords(text)).toBeNull();
     expect(roomAsked(text)).toBeNull();
   });
