@@ -6,8 +6,9 @@
  * {@link ELASTIC_STRETCH_WARN}×. A quick lasso drawn close around a head whose nose is pulled
  * towards its edge: the words said "draw a larger area"; this reading does it in one click.
  *
- * The selection is the user's statement of what may change, so the grown area is never the
- * first reading (pixels outside the selection stay unless the user picks it); picked (deform
+ * The selection is the user's statement of what may change, so the grown area is not the first
+ * reading unless the intent asks for it in words ("more room", "a larger area": intent/parse.ts
+ * `roomWords`) — pixels outside the selection stay unless the user picks or asks; picked (deform
  * `room`, request pixels), the region is the selection grown by that many pixels (clipped to the
  * picture), and its description says how far the edit may reach past the selection. Offered
  * without being tried at plan time (a second elastic field on every preview frame of such a drag):
