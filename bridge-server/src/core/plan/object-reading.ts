@@ -194,7 +194,7 @@ export function applyObjectReading(req: EditRequest, plan: Plan, signal?: AbortS
     throwIfCancelled(signal);
     // What moves takes the grown rim at the coverage its colours read (segment/grabcut.ts
     // softenedRim: the backdrop beside the object stays); the readings here see the whole rim.
-    regions[ri] = { id, ...movingObject(req, seg, ext ? ext.mask : seg.mask) };
+    regions[ri] = { id, ...movingObject(req, seg, ext ? ext.mask : seg.mask, region.mask) };
     if (ext) {
       // (In document pixels: the request may be a proxy, plan/units.ts.)
       const u = pixelUnits(req);
@@ -285,9 +285,28 @@ function readRegionObject(req: EditRequest, region: Region, handles: readonly Po
  * selection): the rim at the coverages its colours read, and the rim's own colours
  * (segment/grabcut.ts softenedRim, rimColours).
  */
-function movingObject(req: EditRequest, seg: ObjectSegmentation, mask: PlacedMask): Pick<Region, 'mask' | 'rimColour'> {
+function movingObject(req: EditRequest, seg: ObjectSegmentation, mask: PlacedMask, selection?: PlacedMask): Pick<Region, 'mask' | 'rimColour'> {
   const rimColour = rimColours(seg, req.image);
-  return { mask: softenedRim(mask, seg), ...(rimColour ? { rimColour } : {}) };
+  const soft = softenedRim(mask, seg);
+  // Where a tip past the selection joins the object (plan/object-extension.ts made those pixels
+  // whole), the rim's coverage was read times the selection's anti-aliased edge: the moved object
+  // showed a faint line of what lay behind it across the join (a horse's ears and hoof cut by a
+  // quick lasso, a grey dotted line at 1×). There the coverage is the rim's own colour reading
+  // (divided by the selection's value), and whole where the rim did not soften it.
+  if (selection && mask !== seg.mask && soft !== mask) {
+    const m = seg.mask, d = soft.data;
+    for (let y = 0, p = 0; y < mask.height; y++) {
+      for (let x = 0; x < mask.width; x++, p++) {
+        if (mask.data[p] !== 255 || d[p] === 255) continue;
+        const X = x + mask.left, Y = y + mask.top, sx = X - m.left, sy = Y - m.top;
+        const own = sx >= 0 && sy >= 0 && sx < m.width && sy < m.height ? m.data[sy * m.width + sx]! : 0;
+        if (own === 255) continue;
+        const s = maskAt(selection, X, Y);
+        d[p] = s > 0 && s < 255 ? Math.min(255, Math.round((d[p]! * 255) / s)) : 255;
+      }
+    }
+  }
+  return { mask: soft, ...(rimColour ? { rimColour } : {}) };
 }
 
 /**
