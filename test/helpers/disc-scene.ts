@@ -1,7 +1,9 @@
 /**
  * A picture in code for the elastic-drag tests: noise (core/textures.ts, seed 9) with a flat red
- * disc of radius 30 at (120, 120), and circles to select around it.
+ * disc of radius 30 at (120, 120), and circles to select around it; as a PNG file for the tests that
+ * open one (the CLI, the playground).
  */
+import sharp from 'sharp';
 import { makeTexture } from '../../bridge-server/src/core/textures';
 import type { Point, RgbaImage } from '../../bridge-server/src/core/types';
 
@@ -21,3 +23,9 @@ export function discScene(): RgbaImage {
 /** A circle of `n` points, radius `r` about (`cx`, `cy`). */
 export const circle = (cx: number, cy: number, r: number, n = 48): Point[] =>
   Array.from({ length: n }, (_, i) => [cx + r * Math.cos((2 * Math.PI * i) / n), cy + r * Math.sin((2 * Math.PI * i) / n)] as Point);
+
+/** {@link discScene} written to `file` as a PNG. */
+export async function writeDiscScenePng(file: string): Promise<void> {
+  const img = discScene();
+  await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: 4 } }).png().toFile(file);
+}

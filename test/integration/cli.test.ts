@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { readImage } from '../../bridge-server/src/io/image-io';
 import { startTestBridge } from '../helpers/bridge-harness';
+import { DISC_SCENE_SIDE, writeDiscScenePng } from '../helpers/disc-scene';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');
@@ -181,16 +182,10 @@ it('edit lists the plan\'s other readings and --reading carries one out, in-proc
   // A disc on noise in a loose circle, its edge pulled to 8 px from the circle: the plan offers
   // the same drag with more room (plan/room.ts) as its third alternative.
   const home = mkdtempSync(join(tmpdir(), 'sd-cli-reading-'));
-  const S = 240, data = Buffer.alloc(S * S * 3);
-  for (let y = 0, s = 7; y < S; y++) for (let x = 0; x < S; x++) {
-    const i = (y * S + x) * 3, disc = (x - 120) ** 2 + (y - 120) ** 2 <= 900;
-    s = (s * 1103515245 + 12345) >>> 0;
-    const v = 90 + ((s >>> 16) % 80);
-    data[i] = disc ? 200 : v; data[i + 1] = disc ? 30 : v; data[i + 2] = disc ? 40 : v;
-  }
+  const S = DISC_SCENE_SIDE;
   mkdirSync(join(home, 'data', 'photos'), { recursive: true });
   mkdirSync(join(home, 'data', 'cases'));
-  await sharp(data, { raw: { width: S, height: S, channels: 3 } }).png().toFile(join(home, 'data', 'photos', 'disc.png'));
+  await writeDiscScenePng(join(home, 'data', 'photos', 'disc.png'));
   const polygon = Array.from({ length: 64 }, (_, i) => [120 + 60 * Math.cos((2 * Math.PI * i) / 64), 120 + 60 * Math.sin((2 * Math.PI * i) / 64)]);
   const caseFile = join(home, 'data', 'cases', 'disc-pull.json');
   writeFileSync(caseFile, JSON.stringify({ id: 'disc-pull', image: 'photos/disc.png', size: [S, S], regions: [{ id: 'r', polygon }], drags: [{ region: 'r', points: [[145, 120], [172, 120]] }] }));

@@ -9,25 +9,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Point } from '@smartdrag/shared';
 import { bridgeAndChromium } from './harness';
 import { dragOnEditor, inPlayground, lassoOnPage, openAnyFile, pixelAt, previewsSettled } from './pages';
+import { writeDiscScenePng } from '../helpers/disc-scene';
 
 jest.setTimeout(120_000);
 const env = bridgeAndChromium();
 
-/** A 240² PNG: noise (a fixed generator) with a red disc of radius 30 at (120, 120). */
+/** The disc scene (test/helpers/disc-scene.ts) as a PNG file to open. */
 async function discPng(): Promise<string> {
-  const S = 240, data = Buffer.alloc(S * S * 3);
-  for (let y = 0, s = 7; y < S; y++) for (let x = 0; x < S; x++) {
-    const i = (y * S + x) * 3, disc = (x - 120) ** 2 + (y - 120) ** 2 <= 900;
-    s = (s * 1103515245 + 12345) >>> 0;
-    const v = 90 + ((s >>> 16) % 80);
-    data[i] = disc ? 200 : v; data[i + 1] = disc ? 30 : v; data[i + 2] = disc ? 40 : v;
-  }
   const file = join(mkdtempSync(join(tmpdir(), 'sd-room-')), 'disc.png');
-  await sharp(data, { raw: { width: S, height: S, channels: 3 } }).png().toFile(file);
+  await writeDiscScenePng(file);
   return file;
 }
 

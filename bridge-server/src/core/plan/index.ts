@@ -38,9 +38,11 @@ export function impossibleAmount(op: Operation): string | null {
   const p = op.params;
   const nums = p.kind === 'translate' ? [p.dx, p.dy] : p.kind === 'rotate' ? [p.angleDeg, ...p.center] : p.kind === 'scale' ? [p.sx, p.sy, ...p.center] : [...p.handles.flat(), ...p.targets.flat()];
   if (!nums.every(Number.isFinite)) return `the planned ${op.kind} of region ${op.region} has an amount that is not a number`;
-  if (p.kind === 'deform' && p.room !== undefined && !(Number.isFinite(p.room) && p.room > 0)) return `the planned deform of region ${op.region} has a room that is not a positive number`;
-  if (p.kind === 'deform' && p.room !== undefined && !p.elastic) return `the planned deform of region ${op.region} has a room, which only an elastic drag takes`;
-  if (p.kind === 'deform' && p.room !== undefined && p.keepBackground) return `the planned deform of region ${op.region} has a room and keeps its background: a reading takes one or the other`;
+  if (p.kind === 'deform' && p.room !== undefined) {
+    if (!(Number.isFinite(p.room) && p.room > 0)) return `the planned deform of region ${op.region} has a room that is not a positive number`;
+    if (!p.elastic) return `the planned deform of region ${op.region} has a room, which only an elastic drag takes`;
+    if (p.keepBackground) return `the planned deform of region ${op.region} has a room and keeps its background: a reading takes one or the other`;
+  }
   if (p.kind === 'scale' && !(p.sx > 0 && p.sy > 0)) {
     const f = Math.min(p.sx, p.sy);
     const what = f === 0 ? `shrink region ${op.region} to nothing` : `scale region ${op.region} by ×${Math.round(f * 100) / 100}, which would also mirror it`;
