@@ -76,7 +76,9 @@ export const MEASURES: readonly MeasureDef[] = [
   { name: 'smearedBlock', describe: 'share of the editable area in the synthesized block × |ln smear|', score: (r) => lookOr(r, (l) => l.smearedBlock) },
   { name: 'tear', describe: 'unexplained cut length / √(editable area)', score: (r) => lookOr(r, (l) => l.tear) },
   { name: 'stretch', describe: 'largest local anisotropy of the displacement', score: (r) => lookOr(r, (l) => l.stretch) },
+  { name: 'seam', describe: 'unexplained step where changed pixels meet untouched ones with no cut / √(editable area)', score: (r) => lookOr(r, (l) => l.seam ?? NaN) },
   { name: 'badness', describe: 'synthesized + smearedBlock + tear + ln⁺(stretch/2), unweighted sum', score: (r) => lookOr(r, (l) => l.badness) },
+  { name: 'badness + seam', describe: 'badness with seam added (not what the bridge uses)', score: (r) => lookOr(r, (l) => l.badness + (l.seam ?? NaN)) },
   { name: 'DAI r10 (contrast)', describe: 'GoodDrag DAI at r = 10 (handle content off target)', score: (r) => r.dai['10'] ?? NaN },
 ];
 

@@ -34,6 +34,7 @@ export function renderGallery(report: BenchReport, tileOf: (r: SampleRecord) => 
     ['smear', 'gradient of the synthesized block / untouched ring (≈1 natural, ≪1 smeared)'],
     ['smearedBlock', 'block share × |ln smear|'],
     ['tear', 'unexplained cut length / √(editable area)'],
+    ['seam', 'unexplained step where changed pixels meet untouched ones with no cut / √(editable area)'],
     ['stretch', 'largest local anisotropy of the displacement'],
     ['dai10', 'DAI at r = 10 (lower = handle content nearer its target)'],
   ];
@@ -43,9 +44,9 @@ export function renderGallery(report: BenchReport, tileOf: (r: SampleRecord) => 
     // still ordered, worst first, as the initial order is.
     const raw: Record<string, number | null | undefined> = {
       badness: l?.badness, synthesized: l?.synthesized, smear: l?.smear, smearedBlock: l?.smearedBlock,
-      tear: l?.tear, stretch: l?.stretch, dai10: r.dai['10'],
+      tear: l?.tear, seam: l?.seam, stretch: l?.stretch, dai10: r.dai['10'],
     };
-    const digits: Record<string, number> = { badness: 3, synthesized: 3, smear: 2, smearedBlock: 3, tear: 3, stretch: 2, dai10: 4 };
+    const digits: Record<string, number> = { badness: 3, synthesized: 3, smear: 2, smearedBlock: 3, tear: 3, seam: 3, stretch: 2, dai10: 4 };
     const cells = cols.map(([k]) => {
       const x = raw[k];
       return `<td data-k="${k}" data-v="${x === null || x === undefined || !Number.isFinite(x) ? '' : String(x)}">${num(x, digits[k]!)}</td>`;
@@ -64,7 +65,7 @@ td.tile{text-align:left}td.tile img{display:block;max-width:min(1350px,75vw)}.id
 </style></head><body>
 <h1>SmartDrag bench gallery</h1>
 ${report.interrupted ? `<p class="err"><b>Interrupted: ${report.interrupted.done} of ${report.interrupted.planned} samples done.</b></p>\n` : ''}<p>${esc(report.command)} — ${esc(report.startedAt)}${report.git ? ` — commit ${esc(report.git.commit.slice(0, 10))}${report.git.dirty ? ' (uncommitted changes)' : ''}` : ''}. ${report.samples.length} samples, worst first by badness; click a column to sort (again to reverse). Measures: core/look.ts; how to judge: REVIEW.md.</p>
-<table><thead><tr><th data-k="id">sample: input with arrows | result | what the measures see (green: synthesized, magenta: tear)</th>${head}</tr></thead><tbody>
+<table><thead><tr><th data-k="id">sample: input with arrows | result | what the measures see (green: synthesized, magenta: tear, orange: seam)</th>${head}</tr></thead><tbody>
 ${body}
 </tbody></table>
 <script>

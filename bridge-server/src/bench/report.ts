@@ -46,10 +46,10 @@ export const SampleRecordSchema = z.object({
   /** The map each elastic drag of the plan built (`parts`, `band`, `group`, `turn`, `occlusion`), in order; empty when none is elastic (absent in older reports). */
   elasticMaps: z.array(z.string()).optional(),
   /**
-   * Look measures (core/look.ts): synthesized share, smear, tear, stretch and their sum `badness`;
+   * Look measures (core/look.ts): synthesized share, smear, tear, stretch and their sum `badness`, and seam (not in the sum; absent in reports written before it);
    * null when the engine returned no source map (e.g. `--server`).
    */
-  look: z.object({ synthesized: z.number(), smear: num, smearedBlock: z.number(), tear: z.number(), stretch: z.number(), badness: z.number() }).nullable(),
+  look: z.object({ synthesized: z.number(), smear: num, smearedBlock: z.number(), tear: z.number(), stretch: z.number(), seam: z.number().optional(), badness: z.number() }).nullable(),
   /**
    * The bridge's own self-check of the same result (core/self-check.ts: the look measures as the
    * bridge computes them for the user, an edited crop over 0.25 MP on a box proxy); null for a
@@ -150,7 +150,7 @@ function stageOrder(a: string, b: string): number {
 }
 
 /** Look measures in report order. */
-export const LOOK_KEYS = ['badness', 'synthesized', 'smear', 'smearedBlock', 'tear', 'stretch'] as const;
+export const LOOK_KEYS = ['badness', 'synthesized', 'smear', 'smearedBlock', 'tear', 'stretch', 'seam'] as const;
 
 /** Aggregate one suite's records. */
 export function summarizeSuite(records: readonly SampleRecord[]): SuiteSummary {
@@ -268,7 +268,7 @@ export function renderMarkdown(report: BenchReport): string {
   const lookSuites = Object.entries(s.suites).filter(([, q]) => q.look);
   if (lookSuites.length) {
     L.push('', '## Look measures per suite (core/look.ts)', '',
-      'synthesized: share of the editable area made by the filler; smear: gradient of the synthesized block over an untouched ring (≈ 1 natural, ≪ 1 smeared; only samples with a block); smearedBlock: block share × |ln smear|; tear: unexplained cut length / √(editable area); stretch: largest local anisotropy of the displacement; badness: synthesized + smearedBlock + tear + ln⁺(stretch/2). Agreement with a review by eye: `npx tsx bench/review-auc.ts --report report.json --review <verdicts.md>`.', '',
+      'synthesized: share of the editable area made by the filler; smear: gradient of the synthesized block over an untouched ring (≈ 1 natural, ≪ 1 smeared; only samples with a block); smearedBlock: block share × |ln smear|; tear: unexplained cut length / √(editable area); seam: unexplained step where changed pixels meet untouched ones with no cut (the fill against its surroundings, content squeezed against the area’s edge) / √(editable area), not in badness; stretch: largest local anisotropy of the displacement; badness: synthesized + smearedBlock + tear + ln⁺(stretch/2). Agreement with a review by eye: `npx tsx bench/review-auc.ts --report report.json --review <verdicts.md>`.', '',
       '| suite | measure | n | mean | median | p95 | max |', '|---|---|---|---|---|---|---|');
     for (const [name, q] of lookSuites) {
       for (const k of LOOK_KEYS) {
@@ -291,10 +291,10 @@ export function renderMarkdown(report: BenchReport): string {
   L.push('', '## Contact sheets', '');
   for (const sh of s.sheets) L.push(`- ![${sh}](${sh})`);
   L.push('', 'All samples with their measures, worst first: [gallery.html](gallery.html).');
-  L.push('', '## Samples', '', '| # | suite | id | ok | pairs | DAI r10 | unedited r10 | outside-mask px | synthesized | smear | tear | stretch | badness | plan kinds | total ms |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push('', '## Samples', '', '| # | suite | id | ok | pairs | DAI r10 | unedited r10 | outside-mask px | synthesized | smear | tear | seam | stretch | badness | plan kinds | total ms |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of report.samples) {
     const l = r.look;
-    L.push(`| ${r.sheetNumber} | ${r.suite} | ${r.id} | ${r.ok ? 'yes' : `no: ${(r.error ?? '').replace(/\|/g, '/').slice(0, 80)}`} | ${r.pairs} | ${f(r.dai['10'])} | ${f(r.daiUnedited['10'])} | ${r.changedOutsideMask ?? '–'} | ${f(l?.synthesized, 3)} | ${f(l?.smear, 2)} | ${f(l?.tear, 3)} | ${f(l?.stretch, 2)} | ${f(l?.badness, 3)} | ${r.planKinds.join(', ')} | ${f(r.ms.total, 0)} |`);
+    L.push(`| ${r.sheetNumber} | ${r.suite} | ${r.id} | ${r.ok ? 'yes' : `no: ${(r.error ?? '').replace(/\|/g, '/').slice(0, 80)}`} | ${r.pairs} | ${f(r.dai['10'])} | ${f(r.daiUnedited['10'])} | ${r.changedOutsideMask ?? '–'} | ${f(l?.synthesized, 3)} | ${f(l?.smear, 2)} | ${f(l?.tear, 3)} | ${f(l?.seam, 3)} | ${f(l?.stretch, 2)} | ${f(l?.badness, 3)} | ${r.planKinds.join(', ')} | ${f(r.ms.total, 0)} |`);
   }
   L.push('');
   return L.join('\n');

@@ -237,10 +237,10 @@ function nullable(x: number): number | null {
 }
 
 /**
- * The result with what the look measures see: synthesized pixels tinted green, unexplained cuts
- * (tears) in magenta, thickened so that they survive the thumbnail.
+ * The result with what the look measures see: synthesized pixels tinted green, unexplained seams
+ * in orange and unexplained cuts (tears) in magenta, thickened so that they survive the thumbnail.
  */
-export function lookOverlay(composed: RgbaImage, result: Pick<EditResult, 'crop' | 'holeMask'>, cuts: Uint8Array): RgbaImage {
+export function lookOverlay(composed: RgbaImage, result: Pick<EditResult, 'crop' | 'holeMask'>, cuts: Uint8Array, seams?: Uint8Array): RgbaImage {
   const out = { width: composed.width, height: composed.height, data: new Uint8ClampedArray(composed.data) };
   const { crop, holeMask } = result;
   const o = out.data, W = composed.width, w = crop.width, h = crop.height;
@@ -251,19 +251,23 @@ export function lookOverlay(composed: RgbaImage, result: Pick<EditResult, 'crop'
       if (holeMask.data[p]! >= 128) { o[i] = o[i]! * 0.5; o[i + 1] = o[i + 1]! * 0.5 + 110; o[i + 2] = o[i + 2]! * 0.5; }
     }
   }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!cuts[y * w + x]) continue;
-      for (let dy = -thick; dy <= thick; dy++) {
-        for (let dx = -thick; dx <= thick; dx++) {
-          const X = x + crop.left + dx, Y = y + crop.top + dy;
-          if (X < 0 || Y < 0 || X >= W || Y >= composed.height) continue;
-          const i = (Y * W + X) * 4;
-          o[i] = 255; o[i + 1] = 0; o[i + 2] = 255;
+  const mark = (marks: Uint8Array, r: number, g: number, b: number): void => {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (!marks[y * w + x]) continue;
+        for (let dy = -thick; dy <= thick; dy++) {
+          for (let dx = -thick; dx <= thick; dx++) {
+            const X = x + crop.left + dx, Y = y + crop.top + dy;
+            if (X < 0 || Y < 0 || X >= W || Y >= composed.height) continue;
+            const i = (Y * W + X) * 4;
+            o[i] = r; o[i + 1] = g; o[i + 2] = b;
+          }
         }
       }
     }
-  }
+  };
+  if (seams) mark(seams, 255, 150, 0);
+  mark(cuts, 255, 0, 255);
   return out;
 }
 
@@ -278,11 +282,12 @@ export function measureSample(prepared: PreparedSample, result: EditResult): {
 } {
   const input = prepared.request.image;
   const composed = composeResult(input, result);
-  let look: SampleRecord['look'] = null, lookMs: number | undefined, cuts: Uint8Array | undefined;
+  let look: SampleRecord['look'] = null, lookMs: number | undefined, cuts: Uint8Array | undefined, seams: Uint8Array | undefined;
   if (result.sourceMap) {
     const t = performance.now();
     cuts = new Uint8Array(result.crop.width * result.crop.height);
-    const m = computeLook({ input, result: composed, edit: result, editable: prepared.editable ?? regionUnion(prepared.request) }, { cuts });
+    seams = new Uint8Array(result.crop.width * result.crop.height);
+    const m = computeLook({ input, result: composed, edit: result, editable: prepared.editable ?? regionUnion(prepared.request) }, { cuts, seams });
     lookMs = performance.now() - t;
     look = { ...m, badness: badness(m) };
   }
@@ -303,7 +308,7 @@ export function measureSample(prepared: PreparedSample, result: EditResult): {
     fields.psnr = { crop: nullable(psnr(gtCrop, outCrop)), hole: nullable(psnr(syn.expected, composed, syn.holeMask)) };
     fields.ssim = { crop: nullable(ssim(gtCrop, outCrop)), hole: nullable(ssim(syn.expected, composed, syn.holeMask)) };
   }
-  return { composed, fields, lookMs, ...(cuts ? { overlay: lookOverlay(composed, result, cuts) } : {}) };
+  return { composed, fields, lookMs, ...(cuts ? { overlay: lookOverlay(composed, result, cuts, seams) } : {}) };
 }
 
 /** Gallery tile path of a sample, relative to the output folder (`tiles/<suite>/<id with / as __>.jpg`). */
@@ -318,7 +323,7 @@ export function captionOf(r: SampleRecord): string[] {
   return [
     `#${r.sheetNumber} ${r.id}  [${r.planKinds.join(',')}]`,
     `DAI10 ${n(r.dai['10'], 3)}/${n(r.daiUnedited['10'], 3)}  ` + (r.look
-      ? `syn ${n(r.look.synthesized)} smear ${n(r.look.smear)} blk ${n(r.look.smearedBlock)} tear ${n(r.look.tear)} str ${n(r.look.stretch, 1)} bad ${n(r.look.badness)}`
+      ? `syn ${n(r.look.synthesized)} smear ${n(r.look.smear)} blk ${n(r.look.smearedBlock)} tear ${n(r.look.tear)} seam ${n(r.look.seam)} str ${n(r.look.stretch, 1)} bad ${n(r.look.badness)}`
       : 'look measures: - (no source map)'),
   ];
 }

@@ -66,6 +66,27 @@ function rigidMove(input: RgbaImage, region: Mask, dx: number, dy: number, fill:
   return { result, edit: { crop: full, holeMask, targetMask, sourceMap } };
 }
 
+/**
+ * A vertical grey bar (a "neck", x 60–99) on white and a selection across it (x 40–119, y 30–89):
+ * the scene of the tear and seam tests, where the bar's top part is lifted 20 px.
+ */
+function barScene(): { input: RgbaImage; region: Mask } {
+  const input = solidImage([255, 255, 255]);
+  for (let y = 0; y < H; y++) for (let x = 60; x < 100; x++) input.data.set([90, 80, 70, 255], (y * W + x) * 4);
+  return { input, region: rectMask(40, 30, 80, 60) };
+}
+
+/** Marked pixels on the two rows either side of the line between rows y − 1 and y, across the bar (x 58–101), and elsewhere. */
+function marksAcrossBar(marks: Uint8Array, y: number): { marked: number; elsewhere: number } {
+  let marked = 0, elsewhere = 0;
+  for (let p = 0; p < W * H; p++) {
+    if (!marks[p]) continue;
+    const py = Math.floor(p / W), px = p % W;
+    if ((py === y - 1 || py === y) && px >= 58 && px < 102) marked++; else elsewhere++;
+  }
+  return { marked, elsewhere };
+}
+
 describe('synthesized', () => {
   test('is the hole\'s share of the editable area; hole pixels outside the editable area do not count', () => {
     const input = noiseImage();
@@ -76,10 +97,10 @@ describe('synthesized', () => {
     const input2: LookInput = { input, result: input, editable, edit: { crop: full, holeMask, targetMask: createMask(W, H), sourceMap: identityMap() } };
     expect(computeLook(input2).synthesized).toBeCloseTo(0.25, 6);
   });
-  test('identity edit: nothing synthesized, no smear value, no tear, stretch 1, badness 0', () => {
+  test('identity edit: nothing synthesized, no smear value, no tear, stretch 1, no seam, badness 0', () => {
     const input = noiseImage();
     const m = computeLook({ input, result: input, editable: rectMask(10, 10, 50, 50), edit: { crop: full, holeMask: createMask(W, H), targetMask: createMask(W, H), sourceMap: identityMap() } });
-    expect(m).toEqual({ synthesized: 0, smear: null, smearedBlock: 0, tear: 0, stretch: 1 });
+    expect(m).toEqual({ synthesized: 0, smear: null, smearedBlock: 0, tear: 0, stretch: 1, seam: 0 });
     expect(badness(m)).toBe(0);
   });
   test('needs the source map', () => {
@@ -147,19 +168,18 @@ describe('tear', () => {
     const { result, edit } = rigidMove(input, region, 30, 0, () => [255, 255, 255]);
     const m = computeLook({ input, result, edit, editable: region });
     expect(m.tear).toBe(0);
+    // The fill meets white where the square's outline was: no seam either.
+    expect(m.seam).toBe(0);
   });
   test('a cut through continuous structure (a bar cut by a loose selection and lifted) is a tear', () => {
     // A vertical grey bar (a "neck") on white; the selection cuts through it; the top part moves up
     // and the hole is filled white: the bar ends abruptly where the source continued.
-    const input = solidImage([255, 255, 255]);
-    for (let y = 0; y < H; y++) for (let x = 60; x < 100; x++) input.data.set([90, 80, 70, 255], (y * W + x) * 4);
-    const region = rectMask(40, 30, 80, 60); // cuts the bar at y = 30 and y = 90
+    const { input, region } = barScene(); // the selection cuts the bar at y = 30 and y = 90
     const { result, edit } = rigidMove(input, region, 0, -20, () => [255, 255, 255]);
     const cuts = new Uint8Array(W * H);
     const m = computeLook({ input, result, edit, editable: region }, { cuts });
     // The unexplained cut lies where the lifted bar's bottom (y = 69) meets the fill (y = 70).
-    let marked = 0, elsewhere = 0;
-    for (let p = 0; p < W * H; p++) if (cuts[p]) { const y = Math.floor(p / W), x = p % W; if ((y === 69 || y === 70) && x >= 58 && x < 102) marked++; else elsewhere++; }
+    const { marked, elsewhere } = marksAcrossBar(cuts, 70);
     expect(marked).toBeGreaterThanOrEqual(76);
     expect(elsewhere).toBe(0);
     // Unexplained: the bar's width (40 px) where the moved part's bottom meets the white fill, per
@@ -168,11 +188,67 @@ describe('tear', () => {
     expect(m.tear).toBeLessThanOrEqual(42 / Math.sqrt(4800));
   });
   test('the same cut with the bar continued by the fill is not a tear', () => {
-    const input = solidImage([255, 255, 255]);
-    for (let y = 0; y < H; y++) for (let x = 60; x < 100; x++) input.data.set([90, 80, 70, 255], (y * W + x) * 4);
-    const region = rectMask(40, 30, 80, 60);
+    const { input, region } = barScene();
     const { result, edit } = rigidMove(input, region, 0, -20, (x) => (x >= 60 && x < 100 ? [90, 80, 70] : [255, 255, 255]));
-    expect(computeLook({ input, result, edit, editable: region }).tear).toBe(0);
+    const m = computeLook({ input, result, edit, editable: region });
+    expect(m.tear).toBe(0);
+    expect(m.seam).toBe(0);
+  });
+});
+
+describe('seam', () => {
+  test('a fill that stops a structure the source continued is a seam (no cut: the fill meets untouched pixels)', () => {
+    // The bar of the tear tests, its top part lifted: the white fill's bottom edge meets the bar
+    // below the selection (y = 89 | 90).
+    const { input, region } = barScene();
+    const { result, edit } = rigidMove(input, region, 0, -20, () => [255, 255, 255]);
+    const seams = new Uint8Array(W * H);
+    const m = computeLook({ input, result, edit, editable: region }, { seams });
+    const { marked, elsewhere } = marksAcrossBar(seams, 90);
+    expect(marked).toBeGreaterThanOrEqual(76);
+    expect(elsewhere).toBe(0);
+    expect(m.seam).toBeGreaterThanOrEqual(38 / Math.sqrt(4800));
+    expect(m.seam).toBeLessThanOrEqual(42 / Math.sqrt(4800));
+  });
+  test('a leftover the fill surrounds: a patch of the old object inside the selection, untouched, is outlined by seams', () => {
+    // A red square on white, selected with a margin; the move leaves a 6×6 corner of it behind
+    // (untouched, not part of the hole): the white fill steps to red around it.
+    const src = solidImage([255, 255, 255]);
+    for (let y = 50; y < 90; y++) for (let x = 40; x < 80; x++) src.data.set([200, 30, 30, 255], (y * W + x) * 4);
+    const sel = rectMask(30, 40, 60, 60);
+    const object = rectMask(40, 50, 40, 40);
+    const { result, edit } = rigidMove(src, object, 40, 0, () => [255, 255, 255]);
+    for (let y = 84; y < 90; y++) for (let x = 40; x < 46; x++) { edit.holeMask.data[y * W + x] = 0; result.data.set([200, 30, 30, 255], (y * W + x) * 4); }
+    const clean = rigidMove(src, object, 40, 0, () => [255, 255, 255]);
+    expect(computeLook({ input: src, result: clean.result, edit: clean.edit, editable: sel }).seam).toBe(0);
+    const m = computeLook({ input: src, result, edit, editable: sel });
+    // Its two inner sides (6 + 6 px) step from white fill to red where the source was red on both sides.
+    expect(m.seam).toBeGreaterThanOrEqual(10 / Math.sqrt(3600));
+    expect(m.seam).toBeLessThanOrEqual(14 / Math.sqrt(3600));
+    expect(m.tear).toBe(0);
+  });
+  test('a continuous map that squeezes content against the editable edge leaves a seam there; the same map over plain content does not', () => {
+    // A dark stripe (x 80–91) pushed right: x' maps back to x' − s(x'), s falling from 12 px to 0
+    // over the last 12 px before the selection's right edge (x = 100): the stripe is squeezed into
+    // x 90–95, against the edge — a strong compression, no jump.
+    const stripes = solidImage([255, 255, 255]);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (x >= 80 && x < 92) stripes.data.set([20, 20, 20, 255], (y * W + x) * 4);
+    const area = rectMask(20, 20, 80, 100);
+    const run = (img: RgbaImage): number => {
+      const sourceMap = identityMap();
+      const result = createImage(W, H);
+      result.data.set(img.data);
+      for (let y = 20; y < 120; y++) for (let x = 20; x < 100; x++) {
+        const s = x < 88 ? Math.min(12, (x - 20) * 0.5) : 12 * (100 - x) / 12;
+        const sx = x - s, p = y * W + x;
+        sourceMap[2 * p] = sx;
+        const i = (y * W + Math.round(sx)) * 4;
+        result.data.set(img.data.subarray(i, i + 4), p * 4);
+      }
+      return computeLook({ input: img, result, editable: area, edit: { crop: full, holeMask: createMask(W, H), targetMask: createMask(W, H), sourceMap } }).seam;
+    };
+    expect(run(stripes)).toBeGreaterThan(0.5);
+    expect(run(solidImage([255, 255, 255]))).toBe(0);
   });
 });
 

@@ -18,6 +18,13 @@
  *   unexplained when the result shows a step the source never had (a head cut off its neck, a
  *   rectangle of fill next to a cut through fur). Steps are read {@link CUT_REACH} px to either
  *   side, past the seam blend. 1 ≈ an unexplained seam as long as the side of the editable area.
+ * - **seam**: the same reading where changed pixels (moved or synthesized) meet untouched ones
+ *   with *no* cut between them: the fill against its surroundings, and a map that runs on
+ *   continuously but squeezes moved content against the editable area's edge. Unexplained when the
+ *   result shows a step the source had neither at the same place nor at the moved side's origin: a
+ *   fill that stops a structure the source continued (a stem, a bar), a leftover patch of the
+ *   object the fill runs around, content pressed flat against the selection's edge. Reported beside
+ *   the others (not part of {@link badness}: against the review verdicts it adds little to it).
  * - **stretch**: largest local anisotropy σmax/σmin of the source map's Jacobian (rigid moves and
  *   uniform scales are 1; smeared streaks are ≫ 1; folds count as {@link STRETCH_FOLD}), taken as
  *   the value exceeded on a small area ({@link topAreaPixels}) so single pixels do not decide.
@@ -42,6 +49,12 @@ export interface LookMeasures {
   tear: number;
   /** Largest local anisotropy of the displacement (≥ 1). */
   stretch: number;
+  /**
+   * Unexplained seam length / √(editable area): where changed pixels meet untouched ones with no
+   * cut between them (a map that runs on continuously, the fill against its surroundings), a colour
+   * step the source had neither there nor at the changed side's origin.
+   */
+  seam: number;
 }
 
 /** Synthesized areas smaller than this (px) get no smear value. */
@@ -203,7 +216,7 @@ function kthLargest(values: Float32Array, n: number, k: number): number {
  * Compute the look measures of one edit. The edit must carry its `sourceMap`. `out.cuts`, when
  * given (crop-sized), receives 255 on both pixels of every unexplained cut (to look at them).
  */
-export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMeasures {
+export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array; seams?: Uint8Array }): LookMeasures {
   const { input, result, edit, editable } = inp;
   const { crop, holeMask, targetMask, sourceMap } = edit;
   if (!sourceMap) throw new RangeError('computeLook needs the edit\'s sourceMap (runEdit(…, { withSourceMap: true }))');
@@ -218,7 +231,7 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMe
 
   let editableArea = 0;
   for (let p = 0; p < editable.data.length; p++) if (editable.data[p]! > 0) editableArea++;
-  if (n === 0 || editableArea === 0) return { synthesized: 0, smear: null, smearedBlock: 0, tear: 0, stretch: 1 };
+  if (n === 0 || editableArea === 0) return { synthesized: 0, smear: null, smearedBlock: 0, tear: 0, stretch: 1, seam: 0 };
 
   // Masks on the crop: synthesized (hole), editable, moved (source ≠ own position).
   const hole = new Uint8Array(n), edc = new Uint8Array(n), moved = new Uint8Array(n);
@@ -303,7 +316,7 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMe
   const R = CUT_REACH;
   const resAt = (x: number, y: number): number => Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x));
   const srcStep = (a: number, b: number): number => (Math.abs(ir[a]! - ir[b]!) + Math.abs(ig[a]! - ig[b]!) + Math.abs(ib[a]! - ib[b]!)) / 3;
-  let unexplained = 0;
+  let unexplained = 0, seamed = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = y * w + x;
@@ -315,18 +328,38 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMe
         if (!edc[p] && !edc[q]) continue;
         const hp = hole[p]!, hq = hole[q]!;
         if (hp && hq) continue; // inside the fill: smear's business
-        if (!moved[p] && !moved[q]) continue; // both untouched, or untouched next to fill (the fill's own seam)
+        const cp = hp || moved[p]!, cq = hq || moved[q]!;
+        if (!cp && !cq) continue; // both untouched
         const ex = qx - x, ey = qy - y;
         let cut: boolean;
-        if (hp || hq) cut = true;
+        if (!moved[p] && !moved[q]) cut = false; // untouched next to fill: the fill's own seam
+        else if (hp || hq) cut = true;
         else {
           const jx = sourceMap[2 * q]! - sourceMap[2 * p]! - ex, jy = sourceMap[2 * q + 1]! - sourceMap[2 * p + 1]! - ey;
           cut = jx * jx + jy * jy > CUT_JUMP_PX * CUT_JUMP_PX;
         }
-        if (!cut) continue;
+        // A seam: changed next to untouched with no cut between them.
+        if (!cut && cp === cq) continue;
         // Steps read CUT_REACH px to either side of the cut, past the seam blend.
         const pa = resAt(x - R * ex, y - R * ey), qa = resAt(qx + R * ex, qy + R * ey);
         const observed = (Math.abs(or[pa]! - or[qa]!) + Math.abs(og[pa]! - og[qa]!) + Math.abs(ob[pa]! - ob[qa]!)) / 3;
+        if (!cut) {
+          // The source's own step at the same place, and at the moved side's origin.
+          let expected = srcStep(pa, qa);
+          if (!hp && moved[p]) {
+            const sx = sourceMap[2 * p]!, sy = sourceMap[2 * p + 1]!;
+            expected = Math.max(expected, srcStep(at(sx - R * ex, sy - R * ey), at(sx + (R + 1) * ex, sy + (R + 1) * ey)));
+          }
+          if (!hq && moved[q]) {
+            const sx = sourceMap[2 * q]!, sy = sourceMap[2 * q + 1]!;
+            expected = Math.max(expected, srcStep(at(sx + R * ex, sy + R * ey), at(sx - (R + 1) * ex, sy - (R + 1) * ey)));
+          }
+          if (observed - expected > CUT_STEP) {
+            seamed++;
+            if (out?.seams) out.seams[p] = out.seams[q] = 255;
+          }
+          continue;
+        }
         let expected = 0;
         if (!hp) { // the step p's origin had towards the same direction
           const sx = sourceMap[2 * p]!, sy = sourceMap[2 * p + 1]!;
@@ -344,6 +377,7 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMe
     }
   }
   const tear = unexplained / Math.sqrt(editableArea);
+  const seam = seamed / Math.sqrt(editableArea);
 
   // --- stretch: anisotropy of the source map's Jacobian (central differences) on moved pixels.
   const an = new Float32Array(n);
@@ -365,7 +399,7 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array }): LookMe
     }
   }
   const stretch = kthLargest(an, m, topAreaPixels(editableArea));
-  return { synthesized, smear, smearedBlock, tear, stretch };
+  return { synthesized, smear, smearedBlock, tear, stretch, seam };
 }
 
 /**

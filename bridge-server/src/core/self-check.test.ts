@@ -141,16 +141,16 @@ describe('self-check on synthetic edits', () => {
   }, 120_000);
 
   test('findings name the largest contributions in plain words', () => {
-    const torn = findingsOf({ synthesized: 0.05, smear: null, smearedBlock: 0, tear: 3, stretch: 2.5 });
+    const torn = findingsOf({ synthesized: 0.05, smear: null, smearedBlock: 0, tear: 3, stretch: 2.5, seam: 0 });
     expect(torn[0]).toMatch(/cut off or torn/);
     expect(torn.join(' ')).not.toMatch(/stretched/); // 0.22 of stretch excess against 3 of tear
     // ln(16/2) = 2.08 of stretch against 1 of tear: the largest alone is under three quarters.
-    const folded = findingsOf({ synthesized: 0, smear: null, smearedBlock: 0, tear: 1, stretch: STRETCH_FOLD });
+    const folded = findingsOf({ synthesized: 0, smear: null, smearedBlock: 0, tear: 1, stretch: STRETCH_FOLD, seam: 0 });
     expect(folded[0]).toMatch(/folded over itself/);
     expect(folded[1]).toMatch(/torn/);
     // …and with a tear of 0.5 it is over three quarters: one finding.
-    expect(findingsOf({ synthesized: 0, smear: null, smearedBlock: 0, tear: 0.5, stretch: STRETCH_FOLD })).toHaveLength(1);
-    const filled = findingsOf({ synthesized: 1, smear: 0.2, smearedBlock: 1.6, tear: 0, stretch: 1 });
+    expect(findingsOf({ synthesized: 0, smear: null, smearedBlock: 0, tear: 0.5, stretch: STRETCH_FOLD, seam: 0 })).toHaveLength(1);
+    const filled = findingsOf({ synthesized: 1, smear: 0.2, smearedBlock: 1.6, tear: 0, stretch: 1, seam: 0 });
     expect(filled).toEqual(['100% of the selection is filled in and the fill looks smeared']);
   });
 });
