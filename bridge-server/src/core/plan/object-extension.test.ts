@@ -166,6 +166,36 @@ describe('object extension: the tips a quick lasso clipped move with the object'
     expect(extendPastSelection(cut.image, cut.selection, seg, [])).toBeNull();
   });
 
+  it('where the object reading ends inside the selection mid-cell, the rest it left out joins without a one-pixel gap', () => {
+    // A dark bar on white (x 100–529), a rectangular selection (x 80–499) that clips its last 30 px,
+    // and an object reading that stops at x 471 — as the whole-object reading drops the rest of a
+    // head whose muzzle a lasso clipped. The band is cut on 2 px cells; x 471–472 share one, mostly
+    // the object's: its other pixel (x 472) was left out, and the moved object showed a white line.
+    const W2 = 600, H2 = 300;
+    const image = { width: W2, height: H2, data: new Uint8ClampedArray(W2 * H2 * 4) };
+    for (let y = 0; y < H2; y++) {
+      for (let x = 0; x < W2; x++) {
+        const dark = x >= 100 && x < 530 && y >= 140 && y < 160, n = (x * 7 + y * 13) % 9;
+        image.data.set(dark ? [20 + n, 18 + n, 25 + n, 255] : [240 - n, 238 - n, 235 - n, 255], (y * W2 + x) * 4);
+      }
+    }
+    const selection: PlacedMask = { left: 80, top: 100, width: 420, height: 100, data: new Uint8Array(420 * 100).fill(255) };
+    const objData = new Uint8Array(420 * 100);
+    // (Its top rows reach the selection's edge: there the piece past the edge starts, as a horse's
+    // ear tip does, and runs down over the rest.)
+    for (let y = 140; y < 160; y++) for (let x = 100; x < (y < 144 ? 500 : 472); x++) objData[(y - 100) * 420 + x - 80] = 255;
+    const seg = { mask: { ...selection, data: objData }, fraction: 0.17, separation: 5, reliable: true, why: '', coarse: { width: 420, height: 100, scale: 1 } };
+    const ext = extendPastSelection(image, selection, seg, []);
+    expect(ext).not.toBeNull();
+    expect(ext!.continuing).toBe(0);
+    const gaps: number[] = [];
+    for (let x = 100; x < 530; x++) for (let y = 141; y < 159; y++) if (!solid(ext!.mask, x, y)) gaps.push(x);
+    expect(ext!.added).toBeGreaterThan(15 * 58);
+    expect([...new Set(gaps)]).toEqual([]);
+    // Nothing of the white backdrop joins.
+    for (const [x, y] of [[472, 130], [472, 170], [470, 135], [515, 165]] as const) expect(solid(ext!.mask, x, y)).toBe(false);
+  });
+
   it('an object inside its selection with nothing past the edge is not extended', () => {
     const whole = makeSegmentScene('textured');
     const seg = segmentObject(whole.image, whole.selection, whole.handles, opts);

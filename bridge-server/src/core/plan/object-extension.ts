@@ -372,12 +372,29 @@ function cutCandidates(
   const taken = cutCells(col, adv, cls, gw, gh, CUT_GAMMA, signal);
   // Cells given to the object; a pixel of one on the edge of that region (a 4-neighbour cell not
   // the object's) goes only when its own colour is the object's.
+  const givenBeyond = (k: number): boolean => taken[k] === 1 && cls[k] !== CELL_FG;
   for (let y = 0; y < h; y++) {
     const cy = Math.floor(y / c);
     for (let x = 0; x < w; x++) {
       const cx = Math.floor(x / c), k = cy * gw + cx;
       const p = y * w + x;
-      if (!taken[k] || obj[p] === 1 || inBand[p] === 0 || (sel[p] === 1 && cls[k] === CELL_FG)) continue;
+      if (!taken[k] || obj[p] === 1 || inBand[p] === 0) continue;
+      if (sel[p] === 1 && cls[k] === CELL_FG) {
+        // A cell mostly the object's, inside the selection: its other pixels are the selection's
+        // background — unless the object reading's edge runs through the cell where the cut gives
+        // the object more next to it, diagonals included (the rest of a head the whole-object reading dropped): there a
+        // pixel of the object's colour joins, or a line one pixel wide of what lay behind would
+        // show across the moved object (a horse's head cut by a quick lasso).
+        let beside = false;
+        for (let dy = -1; dy <= 1 && !beside; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = cx + dx, ny = cy + dy;
+            if (nx >= 0 && ny >= 0 && nx < gw && ny < gh && givenBeyond(ny * gw + nx)) { beside = true; break; }
+          }
+        }
+        if (beside && objectLike(p)) out[p] = 1;
+        continue;
+      }
       const inner = (cx === 0 || taken[k - 1]) && (cx === gw - 1 || taken[k + 1]) && (cy === 0 || taken[k - gw]) && (cy === gh - 1 || taken[k + gw]);
       if (inner || objectLike(p)) out[p] = 1;
     }
