@@ -77,8 +77,7 @@ export const MEASURES: readonly MeasureDef[] = [
   { name: 'tear', describe: 'unexplained cut length / √(editable area)', score: (r) => lookOr(r, (l) => l.tear) },
   { name: 'stretch', describe: 'largest local anisotropy of the displacement', score: (r) => lookOr(r, (l) => l.stretch) },
   { name: 'seam', describe: 'unexplained step where changed pixels meet untouched ones with no cut / √(editable area)', score: (r) => lookOr(r, (l) => l.seam ?? NaN) },
-  { name: 'badness', describe: 'synthesized + smearedBlock + tear + ln⁺(stretch/2), unweighted sum', score: (r) => lookOr(r, (l) => l.badness) },
-  { name: 'badness + seam', describe: 'badness with seam added (not what the bridge uses)', score: (r) => lookOr(r, (l) => l.badness + (l.seam ?? NaN)) },
+  { name: 'badness', describe: 'synthesized + smearedBlock + tear + seam + ln⁺(stretch/2), unweighted sum (without seam in reports before it)', score: (r) => lookOr(r, (l) => l.badness) },
   { name: 'DAI r10 (contrast)', describe: 'GoodDrag DAI at r = 10 (handle content off target)', score: (r) => r.dai['10'] ?? NaN },
 ];
 

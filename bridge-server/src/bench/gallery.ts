@@ -29,7 +29,7 @@ function worstFirst(a: SampleRecord, b: SampleRecord): number {
 export function renderGallery(report: BenchReport, tileOf: (r: SampleRecord) => string): string {
   const rows = [...report.samples].sort(worstFirst);
   const cols: [string, string][] = [
-    ['badness', 'synthesized + smearedBlock + tear + ln⁺(stretch/2)'],
+    ['badness', 'synthesized + smearedBlock + tear + seam + ln⁺(stretch/2)'],
     ['synthesized', 'share of the editable area made by the filler'],
     ['smear', 'gradient of the synthesized block / untouched ring (≈1 natural, ≪1 smeared)'],
     ['smearedBlock', 'block share × |ln smear|'],

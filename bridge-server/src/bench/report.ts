@@ -46,7 +46,7 @@ export const SampleRecordSchema = z.object({
   /** The map each elastic drag of the plan built (`parts`, `band`, `group`, `turn`, `occlusion`), in order; empty when none is elastic (absent in older reports). */
   elasticMaps: z.array(z.string()).optional(),
   /**
-   * Look measures (core/look.ts): synthesized share, smear, tear, stretch and their sum `badness`, and seam (not in the sum; absent in reports written before it);
+   * Look measures (core/look.ts): synthesized share, smear, tear, seam (absent in reports written before it), stretch and their sum `badness`;
    * null when the engine returned no source map (e.g. `--server`).
    */
   look: z.object({ synthesized: z.number(), smear: num, smearedBlock: z.number(), tear: z.number(), stretch: z.number(), seam: z.number().optional(), badness: z.number() }).nullable(),
@@ -268,7 +268,7 @@ export function renderMarkdown(report: BenchReport): string {
   const lookSuites = Object.entries(s.suites).filter(([, q]) => q.look);
   if (lookSuites.length) {
     L.push('', '## Look measures per suite (core/look.ts)', '',
-      'synthesized: share of the editable area made by the filler; smear: gradient of the synthesized block over an untouched ring (≈ 1 natural, ≪ 1 smeared; only samples with a block); smearedBlock: block share × |ln smear|; tear: unexplained cut length / √(editable area); seam: unexplained step where changed pixels meet untouched ones with no cut (the fill against its surroundings, content squeezed against the area’s edge) / √(editable area), not in badness; stretch: largest local anisotropy of the displacement; badness: synthesized + smearedBlock + tear + ln⁺(stretch/2). Agreement with a review by eye: `npx tsx bench/review-auc.ts --report report.json --review <verdicts.md>`.', '',
+      'synthesized: share of the editable area made by the filler; smear: gradient of the synthesized block over an untouched ring (≈ 1 natural, ≪ 1 smeared; only samples with a block); smearedBlock: block share × |ln smear|; tear: unexplained cut length / √(editable area); seam: unexplained step where changed pixels meet untouched ones with no cut (the fill against its surroundings, content squeezed against the area’s edge) / √(editable area); stretch: largest local anisotropy of the displacement; badness: synthesized + smearedBlock + tear + seam + ln⁺(stretch/2). Agreement with a review by eye: `npx tsx bench/review-auc.ts --report report.json --review <verdicts.md>`.', '',
       '| suite | measure | n | mean | median | p95 | max |', '|---|---|---|---|---|---|---|');
     for (const [name, q] of lookSuites) {
       for (const k of LOOK_KEYS) {

@@ -1,6 +1,6 @@
 import { createImage, createMask } from './image';
 import type { EditResult, Mask, Rect, RgbaImage } from './types';
-import { anisotropy, badness, chamferDistance, computeLook, SMEAR_CAP, STRETCH_FOLD, type LookInput } from './look';
+import { anisotropy, badness, chamferDistance, computeLook, SEAM_MIN_STEP, SMEAR_CAP, STRETCH_FOLD, type LookInput } from './look';
 import { aucTable, byElasticMap, parseVerdicts, renderByElasticMap, renderSelfCheck, rocAuc, selfCheckAgreement } from '../../../bench/review-auc';
 import type { SampleRecord } from '../bench/report';
 
@@ -226,6 +226,38 @@ describe('seam', () => {
     expect(m.seam).toBeGreaterThanOrEqual(10 / Math.sqrt(3600));
     expect(m.seam).toBeLessThanOrEqual(14 / Math.sqrt(3600));
     expect(m.tear).toBe(0);
+  });
+  test('a fill a shade darker than a smooth blur is a seam; the same shade in a grainy texture is not', () => {
+    // A square moved off a backdrop; its old place filled 8 levels darker than the backdrop around.
+    const backdrop = (grain: number): RgbaImage => {
+      const img = createImage(W, H);
+      let r = 7;
+      for (let i = 0; i < W * H; i++) {
+        r = (r * 1103515245 + 12345) >>> 0;
+        const v = 125 + Math.round((((r >>> 16) % 1000) / 1000 - 0.5) * 2 * grain) + Math.round((i % W) / 8);
+        img.data.set([v, v + 10, v - 10, 255], i * 4);
+      }
+      return img;
+    };
+    const region = rectMask(40, 40, 50, 50);
+    const run = (img: RgbaImage): number => {
+      const { result, edit } = rigidMove(img, region, 0, 0, () => [0, 0, 0]);
+      // The hole is the whole square (nothing moved onto it); the fill is the backdrop that was
+      // there, shifted 8 levels darker.
+      for (let y = 40; y < 90; y++) for (let x = 40; x < 90; x++) {
+        const p = y * W + x;
+        edit.holeMask.data[p] = 255;
+        edit.targetMask.data[p] = 0;
+        const i = p * 4;
+        result.data[i] = img.data[i]! - 8; result.data[i + 1] = img.data[i + 1]! - 8; result.data[i + 2] = img.data[i + 2]! - 8;
+      }
+      return computeLook({ input: img, result, edit, editable: region }).seam;
+    };
+    const smooth = run(backdrop(0.5));
+    expect(smooth).toBeGreaterThan(3); // its whole outline: ~200 px / √2500
+    // ±100 levels a pixel (about ±19 after the measure's 3 × 3 mean): a few stray pairs at most.
+    expect(run(backdrop(100))).toBeLessThan(0.05 * smooth);
+    expect(SEAM_MIN_STEP * 255).toBeLessThan(8);
   });
   test('a continuous map that squeezes content against the editable edge leaves a seam there; the same map over plain content does not', () => {
     // A dark stripe (x 80–91) pushed right: x' maps back to x' − s(x'), s falling from 12 px to 0

@@ -21,10 +21,12 @@
  * - **seam**: the same reading where changed pixels (moved or synthesized) meet untouched ones
  *   with *no* cut between them: the fill against its surroundings, and a map that runs on
  *   continuously but squeezes moved content against the editable area's edge. Unexplained when the
- *   result shows a step the source had neither at the same place nor at the moved side's origin: a
- *   fill that stops a structure the source continued (a stem, a bar), a leftover patch of the
- *   object the fill runs around, content pressed flat against the selection's edge. Reported beside
- *   the others (not part of {@link badness}: against the review verdicts it adds little to it).
+ *   result shows a step the source had neither at the same place nor at the moved side's origin,
+ *   by more than the eye forgives there ({@link SEAM_MIN_STEP}, or {@link SEAM_GRAIN_FACTOR} times
+ *   the untouched side's own grain when that is larger — a blur shows a step of a few levels, a
+ *   texture hides more): a fill that stops a structure the source continued (a stem, a bar), a
+ *   leftover patch of the object the fill runs around, a fill a shade darker than the blur around
+ *   it, content pressed flat against the selection's edge. Length / √(editable area), like tear.
  * - **stretch**: largest local anisotropy σmax/σmin of the source map's Jacobian (rigid moves and
  *   uniform scales are 1; smeared streaks are ≫ 1; folds count as {@link STRETCH_FOLD}), taken as
  *   the value exceeded on a small area ({@link topAreaPixels}) so single pixels do not decide.
@@ -84,6 +86,13 @@ export const CUT_JUMP_PX = 1.5;
 export const CUT_REACH = 4;
 /** A cut is unexplained when the result's colour step exceeds the source's by more than this ([0,1] mean RGB). */
 export const CUT_STEP = 0.08;
+/**
+ * A seam is unexplained when the result's step exceeds the expected one by more than this ([0,1]
+ * mean RGB, about 5 levels: a step the eye sees along a line on a smooth backdrop)…
+ */
+export const SEAM_MIN_STEP = 0.02;
+/** …or by more than this many times the untouched side's own pixel-to-pixel variation (at most {@link CUT_STEP}). */
+export const SEAM_GRAIN_FACTOR = 2;
 /** Source-map derivatives larger than this (px/px) are a jump between moved parts, not a stretch. */
 export const MAX_DERIVATIVE = 4;
 /** Stretch value given to folded pixels (non-positive Jacobian determinant). */
@@ -354,7 +363,14 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array; seams?: U
             const sx = sourceMap[2 * q]!, sy = sourceMap[2 * q + 1]!;
             expected = Math.max(expected, srcStep(at(sx + R * ex, sy + R * ey), at(sx - (R + 1) * ex, sy - (R + 1) * ey)));
           }
-          if (observed - expected > CUT_STEP) {
+          // How large a step shows depends on what lies around it: the untouched side's own
+          // pixel-to-pixel variation, read outward from the seam (a blur shows a step of a few
+          // levels; a texture hides up to CUT_STEP).
+          const ux = cp ? qx : x, uy = cp ? qy : y, ox = cp ? ex : -ex, oy = cp ? ey : -ey;
+          let grain = 0;
+          for (let k = 1; k <= 4; k++) grain += srcStep(resAt(ux + k * ox, uy + k * oy), resAt(ux + (k + 1) * ox, uy + (k + 1) * oy));
+          const limit = Math.min(CUT_STEP, Math.max(SEAM_MIN_STEP, SEAM_GRAIN_FACTOR * (grain / 4)));
+          if (observed - expected > limit) {
             seamed++;
             if (out?.seams) out.seams[p] = out.seams[q] = 255;
           }
@@ -411,9 +427,9 @@ export const STRETCH_NATURAL = 2;
 
 /**
  * One number for sorting the gallery worst first, with no fitted weights: the plain sum of each
- * measure's excess over its natural value — synthesized share + smeared block + tear +
+ * measure's excess over its natural value — synthesized share + smeared block + tear + seam +
  * ln⁺(stretch / {@link STRETCH_NATURAL}).
  */
 export function badness(m: LookMeasures): number {
-  return m.synthesized + m.smearedBlock + m.tear + Math.max(0, Math.log(m.stretch / STRETCH_NATURAL));
+  return m.synthesized + m.smearedBlock + m.tear + m.seam + Math.max(0, Math.log(m.stretch / STRETCH_NATURAL));
 }

@@ -150,6 +150,9 @@ describe('self-check on synthetic edits', () => {
     expect(folded[1]).toMatch(/torn/);
     // …and with a tear of 0.5 it is over three quarters: one finding.
     expect(findingsOf({ synthesized: 0, smear: null, smearedBlock: 0, tear: 0.5, stretch: STRETCH_FOLD, seam: 0 })).toHaveLength(1);
+    const seamed = findingsOf({ synthesized: 0.3, smear: 1, smearedBlock: 0, tear: 0, stretch: 1, seam: 2.5 });
+    expect(seamed[0]).toMatch(/a visible seam where the change meets the rest of the picture/);
+    expect(badness({ synthesized: 0.3, smear: 1, smearedBlock: 0, tear: 0, stretch: 1, seam: 2.5 })).toBeCloseTo(2.8, 9);
     const filled = findingsOf({ synthesized: 1, smear: 0.2, smearedBlock: 1.6, tear: 0, stretch: 1, seam: 0 });
     expect(filled).toEqual(['100% of the selection is filled in and the fill looks smeared']);
   });

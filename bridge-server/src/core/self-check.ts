@@ -41,6 +41,7 @@ export function findingsOf(m: LookMeasures): string[] {
     parts.push({ v: fill, text: `${Math.round(m.synthesized * 100)}% of the selection is filled in${m.smearedBlock >= 0.25 ? ' and the fill looks smeared' : ''}` });
   }
   if (m.tear > 0) parts.push({ v: m.tear, text: 'edges the photo never had: a part may look cut off or torn' });
+  if (m.seam > 0) parts.push({ v: m.seam, text: 'a visible seam where the change meets the rest of the picture (an edge or a shade the photo did not have there)' });
   const st = Math.max(0, Math.log(m.stretch / STRETCH_NATURAL));
   if (st > 0) {
     parts.push({
@@ -138,7 +139,7 @@ export function selfCheck(req: EditRequest, res: CheckedEdit, maxPixels = SELF_C
   const b = badness(m);
   const doubtful = b >= DOUBTFUL_BADNESS;
   return {
-    synthesized: m.synthesized, smearedBlock: m.smearedBlock, tear: m.tear, stretch: m.stretch, badness: b,
+    synthesized: m.synthesized, smearedBlock: m.smearedBlock, tear: m.tear, seam: m.seam, stretch: m.stretch, badness: b,
     doubtful, findings: doubtful ? findingsOf(m) : [], ms: performance.now() - t,
   };
 }
@@ -154,5 +155,5 @@ export function selfCheckWarning(c: SelfCheck, opts: { elastic?: boolean } = {})
 
 /** The check as the protocol carries it (job.result `check`): the measures, verdict and findings. */
 export function wireCheck(c: SelfCheck): SelfCheckInfo {
-  return { synthesized: c.synthesized, smearedBlock: c.smearedBlock, tear: c.tear, stretch: c.stretch, badness: c.badness, doubtful: c.doubtful, findings: [...c.findings] };
+  return { synthesized: c.synthesized, smearedBlock: c.smearedBlock, tear: c.tear, ...(c.seam !== undefined ? { seam: c.seam } : {}), stretch: c.stretch, badness: c.badness, doubtful: c.doubtful, findings: [...c.findings] };
 }

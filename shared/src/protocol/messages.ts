@@ -381,13 +381,15 @@ export type Moved = z.infer<typeof MovedSchema>;
 /**
  * The bridge's self-check of a result (bridge-server core/self-check.ts): measures of what a person
  * would see — the share of the selection filled in, a smeared fill, edges the photo never had
- * (tears), one-directional stretch — and whether they add up to a doubtful result, with the
+ * (tears), seams where the change meets the rest of the picture, one-directional stretch — and whether they add up to a doubtful result, with the
  * findings in plain words (also added to the result's plan warnings). A warning, never a refusal.
  */
 export const SelfCheckSchema = z.object({
   synthesized: z.number().min(0).max(1),
   smearedBlock: z.number().min(0),
   tear: z.number().min(0),
+  /** Unexplained seams where the change meets untouched pixels (core/look.ts); absent from bridges before it. */
+  seam: z.number().min(0).optional(),
   stretch: z.number().min(1),
   badness: z.number().min(0),
   doubtful: z.boolean(),
