@@ -1,13 +1,14 @@
 /**
  * The edit's self-check: the look measures (core/look.ts — synthesized share, smeared block, tear,
- * stretch) computed on the result a user is about to see, and a plain-words warning when they add
- * up to a result a person would likely throw away.
+ * seam, stretch) computed on the result a user is about to see, and a plain-words warning when they
+ * add up to a result a person would likely throw away.
  *
- * How well this agrees with the eye (docs/BENCHMARKS.md, "Self-check"): on the shared DragBench
- * half, of the results it flags (badness ≥ {@link DOUBTFUL_BADNESS}), 35 of 41 were rejected by
- * the lead's review and 37 of 41 by the blind second review; it flags a little over half of all the
- * rejected results (the rest look wrong in ways these measures do not see: a sheared house, a face
- * stretched taller). On the tight-selection photo cases it flags 2, both rejected. It is a
+ * How well this agrees with the eye (docs/benchmarks/review-auc.md, session 38): on the shared
+ * DragBench half, of the 43 results it flags (badness ≥ {@link DOUBTFUL_BADNESS}), 42 were rejected
+ * by the lead's review and by the blind review of session 38; it flags a little over half of all
+ * the rejected results (the rest look wrong in ways these measures do not see: a sheared house, a
+ * face stretched taller). On the tight-selection photo cases it flags 1, rejected; on the photos the
+ * project never tuned on 11 of 75, 9 of them rejected by a blind review, which rejects 56. It is a
  * warning, never a refusal: the result is delivered either way.
  *
  * It runs on every final the bridge makes (core/edit.ts `bridgeEditOptions`), whatever the
