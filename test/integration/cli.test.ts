@@ -55,6 +55,18 @@ it('edit --json runs the core in-process and writes edited.png + layer.png', asy
   await checkOutputs(summary, out);
 });
 
+it('edit (final, as text) prints the self-check with every measure its badness sums', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
+  const { stdout } = await smartdrag(['edit', '--case', CASE, '--out', join(home, 'out')], home);
+  const m = /self-check: (ok|DOUBTFUL) \(badness ([\d.]+): filled (\d+)%, smeared block ([\d.]+), tear ([\d.]+), seam ([\d.]+), stretch ([\d.]+)×; doubtful from 2\)/.exec(stdout);
+  expect(m).not.toBeNull();
+  const [, verdict, badness, filled, smeared, tear, seam, stretch] = m!;
+  // The printed parts add up to the badness (to the printed rounding; the filled share to 1%).
+  const sum = Number(filled) / 100 + Number(smeared) + Number(tear) + Number(seam) + Math.max(0, Math.log(Number(stretch) / 2));
+  expect(Math.abs(sum - Number(badness))).toBeLessThan(0.03);
+  expect(verdict).toBe(Number(badness) >= 2 ? 'DOUBTFUL' : 'ok');
+});
+
 it('edit --image reads a phone JPEG as a viewer shows it: EXIF orientation applied, decoded once (no re-encode), outside the edit the file\'s own pixels', async () => {
   const home = mkdtempSync(join(tmpdir(), 'sd-cli-'));
   const out = join(home, 'out');

@@ -305,7 +305,7 @@ async function editCommand(o: EditCommandOptions, print: (s: string) => void): P
     print('timings (ms): ' + formatTimings(timings));
     print(`changed pixels: ${summary.changedPixels}`);
     if (check) {
-      print(`self-check: ${check.doubtful ? 'DOUBTFUL' : 'ok'} (badness ${check.badness.toFixed(2)}: filled ${(100 * check.synthesized).toFixed(0)}%, smeared block ${check.smearedBlock.toFixed(2)}, tear ${check.tear.toFixed(2)}, stretch ${check.stretch.toFixed(1)}×; doubtful from ${DOUBTFUL_BADNESS})`);
+      print(`self-check: ${check.doubtful ? 'DOUBTFUL' : 'ok'} (badness ${check.badness.toFixed(2)}: filled ${(100 * check.synthesized).toFixed(0)}%, smeared block ${check.smearedBlock.toFixed(2)}, tear ${check.tear.toFixed(2)}, seam ${(check.seam ?? 0).toFixed(2)}, stretch ${check.stretch.toFixed(1)}×; doubtful from ${DOUBTFUL_BADNESS})`);
     } else if (check === null) print('self-check: not run (nothing was edited)');
     print(`layer: ${rect.width}x${rect.height} at offset (${rect.left}, ${rect.top}); layer.png is drawn at ${proxy ? 'proxy' : 'document'} size`);
     print(`wrote ${outputs.edited}`);
