@@ -325,6 +325,11 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array; seams?: U
   const R = CUT_REACH;
   const resAt = (x: number, y: number): number => Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x));
   const srcStep = (a: number, b: number): number => (Math.abs(ir[a]! - ir[b]!) + Math.abs(ig[a]! - ig[b]!) + Math.abs(ib[a]! - ib[b]!)) / 3;
+  // The step the source had at crop pixel r's origin, from R px behind it to R + 1 px ahead along (dx, dy).
+  const originStep = (r: number, dx: number, dy: number): number => {
+    const sx = sourceMap[2 * r]!, sy = sourceMap[2 * r + 1]!;
+    return srcStep(at(sx - R * dx, sy - R * dy), at(sx + (R + 1) * dx, sy + (R + 1) * dy));
+  };
   let unexplained = 0, seamed = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -355,14 +360,8 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array; seams?: U
         if (!cut) {
           // The source's own step at the same place, and at the moved side's origin.
           let expected = srcStep(pa, qa);
-          if (!hp && moved[p]) {
-            const sx = sourceMap[2 * p]!, sy = sourceMap[2 * p + 1]!;
-            expected = Math.max(expected, srcStep(at(sx - R * ex, sy - R * ey), at(sx + (R + 1) * ex, sy + (R + 1) * ey)));
-          }
-          if (!hq && moved[q]) {
-            const sx = sourceMap[2 * q]!, sy = sourceMap[2 * q + 1]!;
-            expected = Math.max(expected, srcStep(at(sx + R * ex, sy + R * ey), at(sx - (R + 1) * ex, sy - (R + 1) * ey)));
-          }
+          if (!hp && moved[p]) expected = Math.max(expected, originStep(p, ex, ey));
+          if (!hq && moved[q]) expected = Math.max(expected, originStep(q, -ex, -ey));
           // How large a step shows depends on what lies around it: the untouched side's own
           // pixel-to-pixel variation, read outward from the seam (a blur shows a step of a few
           // levels; a texture hides up to CUT_STEP).
@@ -376,15 +375,10 @@ export function computeLook(inp: LookInput, out?: { cuts?: Uint8Array; seams?: U
           }
           continue;
         }
+        // The step each side's origin had towards the same direction.
         let expected = 0;
-        if (!hp) { // the step p's origin had towards the same direction
-          const sx = sourceMap[2 * p]!, sy = sourceMap[2 * p + 1]!;
-          expected = Math.max(expected, srcStep(at(sx - R * ex, sy - R * ey), at(sx + (R + 1) * ex, sy + (R + 1) * ey)));
-        }
-        if (!hq) {
-          const sx = sourceMap[2 * q]!, sy = sourceMap[2 * q + 1]!;
-          expected = Math.max(expected, srcStep(at(sx + R * ex, sy + R * ey), at(sx - (R + 1) * ex, sy - (R + 1) * ey)));
-        }
+        if (!hp) expected = Math.max(expected, originStep(p, ex, ey));
+        if (!hq) expected = Math.max(expected, originStep(q, -ex, -ey));
         if (observed - expected > CUT_STEP) {
           unexplained++;
           if (out?.cuts) out.cuts[p] = out.cuts[q] = 255;
