@@ -1,5 +1,5 @@
 import { createImage } from './image';
-import { buildSourcePatch, sampleBicubic, sampleBilinear } from './resample';
+import { buildSourcePatch, patchReach, sampleBicubic, sampleBicubicReach, sampleBilinear } from './resample';
 import type { PlacedMask, RgbaImage } from './types';
 
 /** 3×3 literal image: rows of RGBA. */
@@ -85,6 +85,29 @@ describe('resample kernels', () => {
         expect(out[c]).toBeLessThanOrEqual(255 * out[3]! + 1e-3);
       }
     }
+  });
+
+  test('bicubic at a region\'s edge keeps the region\'s colour: a tap past the edge does not brighten it', () => {
+    // A flat grey surface selected up to column 9: samples between the last columns read a
+    // negative lobe's tap outside the selection. Clamping only the alpha there left the colour
+    // sum of the other taps (up to 1.074 of the grey): a light line along the selection's edge.
+    const w = 16, h = 8, grey = createImage(w, h);
+    for (let p = 0; p < w * h; p++) grey.data.set([189, 198, 217, 255], p * 4);
+    const sel: PlacedMask = { left: 0, top: 0, width: 10, height: h, data: new Uint8Array(10 * h).fill(255) };
+    const p = buildSourcePatch(grey, sel);
+    let sampled = 0, worst = 0;
+    for (let x = 6; x <= 9; x += 0.0625) {
+      for (const ss of [sampleBicubic, (pp: typeof p, xx: number, yy: number, o: Float32Array) => sampleBicubicReach(pp, patchReach(pp, 4), xx, yy, o)]) {
+        const cov = ss(p, x, 3.5, out);
+        if (cov <= 0 || out[3]! <= 0) continue;
+        sampled++;
+        expect(out[3]).toBeLessThanOrEqual(cov + 1e-6);
+        const want = [189, 198, 217];
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(out[c]! / out[3]! - want[c]!));
+      }
+    }
+    expect(sampled).toBeGreaterThan(80);
+    expect(worst).toBeLessThan(0.01);
   });
 
   test('the patch ignores mask pixels outside the image', () => {

@@ -212,6 +212,9 @@ function patchRows(t: PatchTask, r0: number, r1: number): void {
   }
 }
 
+/** Alpha over coverage past which {@link sampleBicubic} scales the colour down with the alpha. */
+export const EDGE_SCALE_FROM = 1 + 1e-9;
+
 /** Bilinear sample of a patch at document position `(x, y)`. */
 export const sampleBilinear: PatchSampler = (p, x, y, out) => {
   const lx = x - p.left, ly = y - p.top;
@@ -270,7 +273,15 @@ export const sampleBicubic: PatchSampler = (p, x, y, out) => {
     a0 += d[q + 3]! * k0 + d[q + 7]! * k1 + d[q + 11]! * k2 + d[q + 15]! * k3;
   }
   if (a0 < 0) a0 = 0;
-  else if (a0 > c) a0 = c;
+  else if (a0 > c) {
+    // More alpha than coverage: a negative lobe's tap lay outside the coverage (an edge of the
+    // region just past the sample). The colour is scaled with the alpha, so the sample keeps the
+    // weighted average colour of its covered taps — clamping the alpha alone brightened the pixels
+    // along a region's edge by up to ~8% (a light line where a selection's edge crosses a smooth
+    // surface). (Past float noise only: a solid footprint's sums agree to the last bits.)
+    if (a0 > c * EDGE_SCALE_FROM) { const k = c / a0; r0 *= k; g0 *= k; b0 *= k; }
+    a0 = c;
+  }
   const hi = a0 * 255;
   out[0] = r0 < 0 ? 0 : r0 > hi ? hi : r0;
   out[1] = g0 < 0 ? 0 : g0 > hi ? hi : g0;
@@ -358,7 +369,15 @@ function sampleBicubicReachIO(p: SourcePatch, reach: Uint8Array | null, io: Floa
     }
   }
   if (a0 < 0) a0 = 0;
-  else if (a0 > c) a0 = c;
+  else if (a0 > c) {
+    // More alpha than coverage: a negative lobe's tap lay outside the coverage (an edge of the
+    // region just past the sample). The colour is scaled with the alpha, so the sample keeps the
+    // weighted average colour of its covered taps — clamping the alpha alone brightened the pixels
+    // along a region's edge by up to ~8% (a light line where a selection's edge crosses a smooth
+    // surface). (Past float noise only: a solid footprint's sums agree to the last bits.)
+    if (a0 > c * EDGE_SCALE_FROM) { const k = c / a0; r0 *= k; g0 *= k; b0 *= k; }
+    a0 = c;
+  }
   const hi = a0 * 255;
   out[0] = r0 < 0 ? 0 : r0 > hi ? hi : r0;
   out[1] = g0 < 0 ? 0 : g0 > hi ? hi : g0;
@@ -440,7 +459,15 @@ export function sampleBicubicTaps(
     }
   }
   if (a0 < 0) a0 = 0;
-  else if (a0 > c) a0 = c;
+  else if (a0 > c) {
+    // More alpha than coverage: a negative lobe's tap lay outside the coverage (an edge of the
+    // region just past the sample). The colour is scaled with the alpha, so the sample keeps the
+    // weighted average colour of its covered taps — clamping the alpha alone brightened the pixels
+    // along a region's edge by up to ~8% (a light line where a selection's edge crosses a smooth
+    // surface). (Past float noise only: a solid footprint's sums agree to the last bits.)
+    if (a0 > c * EDGE_SCALE_FROM) { const k = c / a0; r0 *= k; g0 *= k; b0 *= k; }
+    a0 = c;
+  }
   const hi = a0 * 255;
   out[0] = r0 < 0 ? 0 : r0 > hi ? hi : r0;
   out[1] = g0 < 0 ? 0 : g0 > hi ? hi : g0;

@@ -25,7 +25,7 @@
 import { maskBounds, unionRect } from '@smartdrag/shared';
 import { createMask, cropImage, placedMaskToCrop, unionOver } from '../image';
 import type { Scratch } from '../fill/scratch';
-import { bicubicAxis, buildSourcePatch, patchReach, sampleBicubicReach, sampleBicubicTaps, type SourcePatch } from '../resample';
+import { bicubicAxis, buildSourcePatch, EDGE_SCALE_FROM, patchReach, sampleBicubicReach, sampleBicubicTaps, type SourcePatch } from '../resample';
 import type { Mask, Operation, OperationParams, PlacedMask, Point, Rect, Region, RgbaImage } from '../types';
 import type { PixelUnits } from '../plan/units';
 import { checkRow, throwIfCancelled } from '../cancel';
@@ -687,11 +687,14 @@ function renderAxisBicubicSeparable(task: RenderTask, y0: number, y1: number): v
           if (cs <= 0) continue;
           if (cs > 1) cs = 1;
           let al = hs[o0 + q + 4]! * v0 + hs[o1 + q + 4]! * v1 + hs[o2 + q + 4]! * v2 + hs[o3 + q + 4]! * v3;
-          if (al < 0) al = 0; else if (al > cs) al = cs;
+          // (sampleBicubic's clamps: past the coverage, the colour is scaled with the alpha.)
+          let ks = 1;
+          if (al < 0) al = 0; else if (al > cs) { if (al > cs * EDGE_SCALE_FROM) ks = cs / al; al = cs; }
           const hi = al * 255;
-          const r0 = hs[o0 + q + 1]! * v0 + hs[o1 + q + 1]! * v1 + hs[o2 + q + 1]! * v2 + hs[o3 + q + 1]! * v3;
-          const g0 = hs[o0 + q + 2]! * v0 + hs[o1 + q + 2]! * v1 + hs[o2 + q + 2]! * v2 + hs[o3 + q + 2]! * v3;
-          const b0 = hs[o0 + q + 3]! * v0 + hs[o1 + q + 3]! * v1 + hs[o2 + q + 3]! * v2 + hs[o3 + q + 3]! * v3;
+          let r0 = hs[o0 + q + 1]! * v0 + hs[o1 + q + 1]! * v1 + hs[o2 + q + 1]! * v2 + hs[o3 + q + 1]! * v3;
+          let g0 = hs[o0 + q + 2]! * v0 + hs[o1 + q + 2]! * v1 + hs[o2 + q + 2]! * v2 + hs[o3 + q + 2]! * v3;
+          let b0 = hs[o0 + q + 3]! * v0 + hs[o1 + q + 3]! * v1 + hs[o2 + q + 3]! * v2 + hs[o3 + q + 3]! * v3;
+          if (ks !== 1) { r0 *= ks; g0 *= ks; b0 *= ks; }
           // Each sample is rounded to float32 as the per-sample kernel's Float32Array does.
           cov += cs;
           ar += Math.fround(r0 < 0 ? 0 : r0 > hi ? hi : r0);
