@@ -26,6 +26,7 @@ import { checkReading, pinnedPlan } from './plan/pinned-reading';
 import { pixelUnits, saidArea, type PixelUnits } from './plan/units';
 import { fillHole, holeBox } from './fill';
 import { blendSeams } from './blend';
+import { healSmoothCuts } from './blend/cut-heal';
 import { allElastic, composeAffine, IDENTITY_AFFINE, invertAffine, rigidStep, warpRegions, type Affine } from './warp';
 import { growRings } from './rings';
 import { Scratch } from './fill/scratch';
@@ -162,10 +163,13 @@ async function editStages(
   const shiftPx = opts.forOutline && !opts.withSourceMap ? translationShift(plan) : undefined;
   const perPixel = (opts.forOutline || opts.selfCheck) && !opts.withSourceMap && (opts.selfCheck || shiftPx === undefined);
   const backward = perPixel ? rigidBackward(plan) : undefined;
+  // An elastic drag's occlusion reading cuts where two moved parts meet: on finals the steps of those
+  // cuts across smooth surfaces are spread out (blend/cut-heal.ts), which reads the source map.
+  const healCuts = req.quality === 'final' && plan.operations.some((o) => o.params.kind === 'deform' && o.params.elastic === true && o.params.map === 'occlusion');
   const warp = warpRegions({
     image: req.image, regions: objects.regions, operations: plan.operations, keep: req.keep, quality: req.quality,
     signal: opts.signal, onProgress: (f) => opts.onProgress?.('warp', f),
-    withSourceMap: opts.withSourceMap || (perPixel && backward === undefined),
+    withSourceMap: opts.withSourceMap || (perPixel && backward === undefined) || healCuts,
     scratch: S,
     // (Its warnings say document pixels, as the plan does: the request may be a proxy, plan/units.ts.)
     units: pixelUnits(req),
@@ -175,6 +179,7 @@ async function editStages(
   if (fresh.length > 0) plan = { ...plan, warnings: [...plan.warnings, ...fresh] };
   const { crop, original: src, edited, sourceMask, targetMask, holeMask, keepMask, forbidden } = warp;
   const n = crop.width * crop.height;
+  if (healCuts && warp.sourceMap) healSmoothCuts({ edited, original: src, crop, sourceMap: warp.sourceMap, targetMask, holeMask, keepMask, scratch: S });
   throwIfCancelled(opts.signal);
   // The growth reaches past the object's soft edge left outside the selection (rimReach): a few
   // pixels on DragBench-sized photos, tens on the 24–50 MP documents users open.
