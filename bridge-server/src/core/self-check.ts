@@ -3,9 +3,9 @@
  * seam, stretch) computed on the result a user is about to see, and a plain-words warning when they
  * add up to a result a person would likely throw away.
  *
- * How well this agrees with the eye (docs/benchmarks/review-auc.md, session 38): on the shared
- * DragBench half, of the 43 results it flags (badness ≥ {@link DOUBTFUL_BADNESS}), 42 were rejected
- * by the lead's review and by the blind review of session 38; it flags a little over half of all
+ * How well this agrees with the eye (docs/benchmarks/review-auc.md, sessions 38–39): on the shared
+ * DragBench half, of the 43 results it flags (badness ≥ {@link DOUBTFUL_BADNESS}), 41 were rejected
+ * by the lead's review and 42 by the blind review of session 38; it flags a little over half of all
  * the rejected results (the rest look wrong in ways these measures do not see: a sheared house, a
  * face stretched taller). On the tight-selection photo cases it flags 1, rejected; on the photos the
  * project never tuned on 11 of 75, 9 of them rejected by a blind review, which rejects 56. It is a
