@@ -98,8 +98,14 @@ describe('the warp stops between bands of rows', () => {
   // A turn of a 1200-row region: the render reports its rows in bands (a pass of ≥ 1024 rows).
   const req = warpReq;
 
-  /** Cancel at the warp's first report of rows: no later report of the warp, and no later stage. */
-  async function cancelAtFirstBand(quality: 'preview' | 'final'): Promise<void> {
+  /**
+   * Cancel at the warp's first report of rows inside its pass: no later report of the warp, and no
+   * later stage. Returns false when the pass had no report inside it — with a helper thread on a
+   * loaded machine the helper can render every other chunk while the calling thread renders its
+   * first (the caller tells only between its own chunks), so the first report is the pass's end;
+   * nothing was cancelled then and the edit ends whole, as it must.
+   */
+  async function cancelAtFirstBand(quality: 'preview' | 'final'): Promise<boolean> {
     const ac = new AbortController();
     const after: string[] = [];
     let bands = 0;
@@ -110,14 +116,21 @@ describe('the warp stops between bands of rows', () => {
         if (stage === 'warp' && f > 0 && f < 1) { bands++; ac.abort(); }
       },
     });
-    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    const outcome = await run.then(() => 'finished' as const, (e: unknown) => e);
+    if (bands === 0) {
+      expect(outcome).toBe('finished');
+      return false;
+    }
+    expect(outcome).toBeInstanceOf(CancelledError);
     expect(bands).toBe(1);
     // The current code rendered every remaining band (and reported it) before it looked.
     expect(after).toEqual([]);
+    return true;
   }
 
   test('on the calling thread', async () => {
-    await cancelAtFirstBand('preview');
+    // (One thread reports after every band: there is always a report inside the pass.)
+    expect(await cancelAtFirstBand('preview')).toBe(true);
   });
 
   describe('with the rows shared among the pixel threads', () => {
@@ -132,7 +145,11 @@ describe('the warp stops between bands of rows', () => {
     afterAll(() => { setParallelMinWork(minWorkWas); setPixelHelperCount(helpersWere); });
 
     test('a cancel stops the pass; the next edit is the same to the byte as one that was never cancelled', async () => {
-      await cancelAtFirstBand('preview');
+      // A few tries for a pass with a report inside it (see cancelAtFirstBand); each try that had
+      // one must have stopped there.
+      let stopped = false;
+      for (let i = 0; i < 5 && !stopped; i++) stopped = await cancelAtFirstBand('preview');
+      expect(stopped).toBe(true);
       // The helpers' chunks under way ended before the cancel returned: nothing writes into the
       // next edit's arrays, and a signal that never fires changes nothing.
       await expectSignalChangesNothing('preview');
