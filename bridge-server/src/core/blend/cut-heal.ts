@@ -204,32 +204,30 @@ export function healSmoothCuts(inp: CutHealInput): number {
   }
   if (healed === 0) return 0;
 
-  // 4. Each seed's correction averaged over the seeds of its side within rs px (bucketed by cell).
-  // (Cells of rs px with a margin of one: a pair's second pixel may lie a pixel past the cuts' box.)
-  const bw = Math.floor((x1 - x0) / rs) + 3, bh = Math.floor((y1 - y0) / rs) + 3;
-  const cellOf = (p: number): number => { const px = p % w, py = (p - px) / w; return (Math.floor((py - gy0) / rs) + 1) * bw + Math.floor((px - gx0) / rs) + 1; };
-  const start = new Int32Array(bw * bh + 1), order = new Int32Array(ns);
-  for (let i = 0; i < ns; i++) start[cellOf(seedPx[i]!) + 1]!++;
-  for (let c = 0; c < bw * bh; c++) start[c + 1]! += start[c]!;
-  const fillAt = start.slice(0, bw * bh);
-  for (let i = 0; i < ns; i++) order[fillAt[cellOf(seedPx[i]!)]!++] = i;
+  // 4. Each seed's correction averaged over the seeds of its side in the cells around its own (the
+  // line test's cells, about rs px each way): sums per cell and side, so the cost stays ns × 49 at
+  // most however many seeds crowd together. (A margin of one cell: a pair's second pixel may lie a
+  // pixel past the cuts' box.)
+  const bw = Math.floor((x1 + 1 - x0) / cs) + 3, bh = Math.floor((y1 + 1 - y0) / cs) + 3;
+  const cellOf = (p: number): number => { const px = p % w, py = (p - px) / w; return (Math.floor((py - gy0) / cs) + 1) * bw + Math.floor((px - gx0) / cs) + 1; };
+  const both = (p: number): boolean => (marks[p]! & (SEED_A | SEED_B)) === (SEED_A | SEED_B);
+  const sums = new Float64Array(2 * bw * bh * 4);
+  for (let i = 0; i < ns; i++) {
+    const p = seedPx[i]!;
+    if (both(p)) continue;
+    const o = 4 * ((i & 1) * bw * bh + cellOf(p));
+    sums[o]! += seedCorr[3 * i]!; sums[o + 1]! += seedCorr[3 * i + 1]!; sums[o + 2]! += seedCorr[3 * i + 2]!; sums[o + 3]!++;
+  }
   const avg = new Float32Array(3 * ns);
   for (let i = 0; i < ns; i++) {
-    const p = seedPx[i]!, px = p % w, py = (p - px) / w, sideA = (i & 1) === 0;
-    const both = (marks[p]! & (SEED_A | SEED_B)) === (SEED_A | SEED_B);
-    if (both) continue;
-    const cell = cellOf(p), cx = cell % bw, cy = (cell - cx) / bw;
+    const p = seedPx[i]!;
+    if (both(p)) continue;
+    const cell = cellOf(p), cx = cell % bw, cy = (cell - cx) / bw, base = (i & 1) * bw * bh;
     let r = 0, g = 0, b = 0, m = 0;
-    for (let j = Math.max(0, cy - 1); j <= Math.min(bh - 1, cy + 1); j++) {
-      for (let ii = Math.max(0, cx - 1); ii <= Math.min(bw - 1, cx + 1); ii++) {
-        const c = j * bw + ii;
-        for (let t = start[c]!; t < start[c + 1]!; t++) {
-          const s = order[t]!;
-          if (((s & 1) === 0) !== sideA) continue;
-          const sp = seedPx[s]!, sx = sp % w, sy = (sp - sx) / w;
-          if ((sx - px) * (sx - px) + (sy - py) * (sy - py) > rs * rs) continue;
-          r += seedCorr[3 * s]!; g += seedCorr[3 * s + 1]!; b += seedCorr[3 * s + 2]!; m++;
-        }
+    for (let j = Math.max(0, cy - kc); j <= Math.min(bh - 1, cy + kc); j++) {
+      for (let ii = Math.max(0, cx - kc); ii <= Math.min(bw - 1, cx + kc); ii++) {
+        const o = 4 * (base + j * bw + ii);
+        r += sums[o]!; g += sums[o + 1]!; b += sums[o + 2]!; m += sums[o + 3]!;
       }
     }
     avg[3 * i] = r / m; avg[3 * i + 1] = g / m; avg[3 * i + 2] = b / m;
@@ -247,7 +245,7 @@ export function healSmoothCuts(inp: CutHealInput): number {
   };
   for (let i = 0; i < ns; i++) {
     const p = seedPx[i]!;
-    if ((marks[p]! & (SEED_A | SEED_B)) === (SEED_A | SEED_B) || (marks[p]! & REACHED)) continue;
+    if (both(p) || (marks[p]! & REACHED)) continue;
     marks[p]! |= REACHED;
     apply(p, i, 1);
     queue[tail] = p; from[tail] = i; tail++;
