@@ -370,11 +370,7 @@ function sampleBicubicReachIO(p: SourcePatch, reach: Uint8Array | null, io: Floa
   }
   if (a0 < 0) a0 = 0;
   else if (a0 > c) {
-    // More alpha than coverage: a negative lobe's tap lay outside the coverage (an edge of the
-    // region just past the sample). The colour is scaled with the alpha, so the sample keeps the
-    // weighted average colour of its covered taps — clamping the alpha alone brightened the pixels
-    // along a region's edge by up to ~8% (a light line where a selection's edge crosses a smooth
-    // surface). (Past float noise only: a solid footprint's sums agree to the last bits.)
+    // (The colour scaled with the alpha, as in sampleBicubic.)
     if (a0 > c * EDGE_SCALE_FROM) { const k = c / a0; r0 *= k; g0 *= k; b0 *= k; }
     a0 = c;
   }
@@ -460,11 +456,7 @@ export function sampleBicubicTaps(
   }
   if (a0 < 0) a0 = 0;
   else if (a0 > c) {
-    // More alpha than coverage: a negative lobe's tap lay outside the coverage (an edge of the
-    // region just past the sample). The colour is scaled with the alpha, so the sample keeps the
-    // weighted average colour of its covered taps — clamping the alpha alone brightened the pixels
-    // along a region's edge by up to ~8% (a light line where a selection's edge crosses a smooth
-    // surface). (Past float noise only: a solid footprint's sums agree to the last bits.)
+    // (The colour scaled with the alpha, as in sampleBicubic.)
     if (a0 > c * EDGE_SCALE_FROM) { const k = c / a0; r0 *= k; g0 *= k; b0 *= k; }
     a0 = c;
   }

@@ -120,10 +120,13 @@ export function healSmoothCuts(inp: CutHealInput): number {
     return change / (SIDE - 1) <= HEAL_SMOOTH;
   };
 
-  // 1. Cuts, and which of them are smooth steps.
+  // 1. Cuts, and which of them are smooth steps. Both pixels of a smooth pair are seeds, each with
+  // half the step (side A, at even places: the pixel left of or above the cut, pulled towards B;
+  // side B the other way).
   const flags = S ? S.u8(n) : new Uint8Array(n);
   const means = new Float32Array(6);
-  let x0 = w, y0 = h, x1 = -1, y1 = -1, smoothCount = 0;
+  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  let seedPx = new Int32Array(256), seedCorr = new Float32Array(3 * 256), ns = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const p = y * w + x;
@@ -143,11 +146,18 @@ export function healSmoothCuts(inp: CutHealInput): number {
         if (big < HEAL_MIN_STEP || big > HEAL_MAX_STEP) continue;
         if (2 * Math.max(originStep(p, ex, ey), originStep(q, -ex, -ey)) >= big) continue;
         flags[p]! |= k === 0 ? SMOOTH_R : SMOOTH_D;
-        smoothCount++;
+        seedPx = growI32(seedPx, ns + 2); seedCorr = growF32(seedCorr, 3 * (ns + 2));
+        for (let c = 0; c < 3; c++) {
+          const half = (means[c]! - means[3 + c]!) / 2;
+          seedCorr[3 * ns + c] = -half;
+          seedCorr[3 * (ns + 1) + c] = half;
+        }
+        seedPx[ns] = p; seedPx[ns + 1] = q;
+        ns += 2;
       }
     }
   }
-  if (smoothCount === 0) return 0;
+  if (ns === 0) return 0;
 
   // 2. Lines: counts of cut and smooth pairs on a grid of cells a third of rs wide; a smooth pair is
   // kept where the cells around its own up to about rs px each way hold at least rs smooth pairs,
@@ -174,34 +184,22 @@ export function healSmoothCuts(inp: CutHealInput): number {
     return s >= rs && s >= HEAL_LINE_SMOOTH * c;
   };
 
-  // 3. Seeds: both pixels of every kept pair, each with half the step (side A: the pixel left of
-  // or above the cut, pulled towards B; side B the other way). A pixel seeded from both sides (two
-  // cuts a pixel apart) gives no seed.
+  // 3. The seeds of the pairs on a line, in place. A pixel seeded from both sides (two cuts a
+  // pixel apart) gives no seed.
   const marks = S ? S.u8(n) : new Uint8Array(n);
-  let seedPx = new Int32Array(256), seedCorr = new Float32Array(3 * 256), ns = 0;
-  let healed = 0;
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      const p = y * w + x, f = flags[p]!;
-      if (!(f & (SMOOTH_R | SMOOTH_D)) || !lineAt(x, y)) continue;
-      for (let k = 0; k < 2; k++) {
-        if (!(f & (k === 0 ? SMOOTH_R : SMOOTH_D))) continue;
-        const ex = k === 0 ? 1 : 0, ey = 1 - ex, q = p + (k === 0 ? 1 : w);
-        sideRun(x, y, -ex, -ey, means, 0);
-        sideRun(x + ex, y + ey, ex, ey, means, 3);
-        seedPx = growI32(seedPx, ns + 2); seedCorr = growF32(seedCorr, 3 * (ns + 2));
-        for (let c = 0; c < 3; c++) {
-          const half = (means[c]! - means[3 + c]!) / 2;
-          seedCorr[3 * ns + c] = -half;
-          seedCorr[3 * (ns + 1) + c] = half;
-        }
-        seedPx[ns] = p; seedPx[ns + 1] = q;
-        marks[p]! |= SEED_A; marks[q]! |= SEED_B;
-        ns += 2;
-        healed++;
-      }
+  let kept = 0;
+  for (let i = 0; i < ns; i += 2) {
+    const p = seedPx[i]!, x = p % w;
+    if (!lineAt(x, (p - x) / w)) continue;
+    for (let j = 0; j < 2; j++) {
+      seedPx[kept + j] = seedPx[i + j]!;
+      for (let c = 0; c < 3; c++) seedCorr[3 * (kept + j) + c] = seedCorr[3 * (i + j) + c]!;
     }
+    marks[p]! |= SEED_A; marks[seedPx[i + 1]!]! |= SEED_B;
+    kept += 2;
   }
+  const healed = kept / 2;
+  ns = kept;
   if (healed === 0) return 0;
 
   // 4. Each seed's correction averaged over the seeds of its side in the cells around its own (the
